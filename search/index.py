@@ -1,0 +1,584 @@
+"""The in-memory search index over slots: one per worker, rebuilt in the background.
+
+Layout (compact, so that 100,000 slots fit comfortably):
+
+- ``_post``: word → ``array('i')`` of codes ``doc << 3 | field`` for the text fields title,
+  skills, description, host and town (each (word, field) pair once per document);
+- ``_occ_docs`` / ``_group_docs``: taxonomy occupation / SSYK-4 group → documents, so that a
+  concept match follows postings too;
+- numpy columns per document for the filters (kind, hours, coordinates, licence, open seats,
+  tracks and adaptations as bit masks, publication time) and ``_docs`` holding each
+  :class:`SlotDoc` once, for reranking on short fields and for explanations.
+
+A removed or replaced document stays in the postings as a tombstone (``alive`` is False) until
+the next full build, which keeps ``upsert`` and ``remove`` O(document).
+
+Use: ``build()`` a fresh instance off the event loop, then swap it in; call ``upsert`` and
+``remove`` from the same thread that calls ``search``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from array import array
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+
+from search.lexicon import Expansion, Lexicon
+from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
+from search.taxonomy import ConceptIndex, ConceptScores, concept_index
+from search.terms import Term, parse_terms
+from search.text import STOPWORDS, fold, normalize
+
+__all__ = ["FIELDS", "SearchIndex"]
+
+FIELDS: tuple[str, ...] = ("title", "skills", "description", "host", "town")
+_TITLE, _SKILLS, _DESCRIPTION, _HOST, _TOWN = range(5)
+# Title and occupation first, then skills, then description, host and town.
+_FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.0, 0.0, 0.0], dtype=np.float64)
+_OCCUPATION_WEIGHT = 1.0
+_GROUP_WEIGHT = 0.9
+_PROFILE_OCC_BOOST = 1.0
+_PROFILE_GROUP_BOOST = 0.4
+_RERANK = 300  # candidates reranked with rapidfuzz
+_RERANK_WEIGHT = 0.35
+_MIN_SCORE = 0.12  # below this a candidate is noise and does not count as a match
+_MAX_CONCEPT_OCCS = 200
+_MAX_CONCEPT_GROUPS = 40
+_RERANK_TEXT_CHARS = 120  # rapidfuzz sees short fields only, cut to this length
+
+_KINDS = {"praktik": 1, "arbetsträning": 2}
+_NO_COORD = np.nan
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def _key(text: str) -> str:
+    return fold(normalize(text))
+
+
+def _words(text: str) -> set[str]:
+    return {t for t in normalize(text).split() if t not in STOPWORDS}
+
+
+def _haversine(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> FloatArray:
+    p1, p2 = np.radians(lat), math.radians(lat0)
+    dp = p2 - p1
+    dl = np.radians(lon0 - lon)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(h))), dtype=np.float64)
+
+
+class _Columns:
+    """Growable numpy columns, one row per document position."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.size = 0
+        self.alive = np.zeros(capacity, dtype=np.bool_)
+        self.kind = np.zeros(capacity, dtype=np.int8)
+        self.hours = np.full(capacity, -1, dtype=np.int32)
+        self.lat = np.full(capacity, _NO_COORD, dtype=np.float64)
+        self.lon = np.full(capacity, _NO_COORD, dtype=np.float64)
+        self.licence = np.zeros(capacity, dtype=np.bool_)
+        self.seats = np.zeros(capacity, dtype=np.int32)
+        self.tracks = np.zeros(capacity, dtype=np.int64)
+        self.adapt = np.zeros(capacity, dtype=np.int64)
+        self.published = np.full(capacity, -np.inf, dtype=np.float64)
+        self.occ = np.full(capacity, -1, dtype=np.int32)
+        self.group = np.full(capacity, -1, dtype=np.int32)
+        self.town = np.full(capacity, -1, dtype=np.int32)
+
+    _NAMES = (
+        "alive kind hours lat lon licence seats tracks adapt published occ group town".split()
+    )
+
+    def append_row(self) -> int:
+        if self.size == len(self.alive):
+            for name in self._NAMES:
+                col = getattr(self, name)
+                grown = np.empty(len(col) * 2, dtype=col.dtype)
+                grown[: len(col)] = col
+                fill = {"hours": -1, "occ": -1, "group": -1, "town": -1}.get(name, 0)
+                if name in ("lat", "lon"):
+                    grown[len(col) :] = _NO_COORD
+                elif name == "published":
+                    grown[len(col) :] = -np.inf
+                else:
+                    grown[len(col) :] = fill
+                setattr(self, name, grown)
+        self.size += 1
+        return self.size - 1
+
+
+class SearchIndex:
+    """An in-memory inverted index of slots with Swedish-aware, typo-tolerant ranking."""
+
+    def __init__(self, concepts: ConceptIndex | None = None) -> None:
+        self._concepts = concepts or concept_index()
+        self._lex = Lexicon()
+        self._lex.add_many(sorted(self._concepts.words()))
+        self._post: dict[str, array[int]] = {}
+        self._docs: list[SlotDoc | None] = []
+        self._pos: dict[int, int] = {}
+        self._occ_docs: dict[int, array[int]] = {}
+        self._group_docs: dict[int, array[int]] = {}
+        self._cols = _Columns()
+        self._track_bits: dict[str, int] = {}
+        self._adapt_bits: dict[str, int] = {}
+        self._towns: dict[str, int] = {}
+        self._n_alive = 0
+        self._token_cache: dict[str, tuple[str, ...]] = {}
+
+    # --- building -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Return the number of live (indexed, not removed) slots."""
+        return self._n_alive
+
+    def build(self, docs: Iterable[SlotDoc]) -> None:
+        """Index ``docs`` from scratch (replacing anything indexed before).
+
+        Meant to run on a fresh instance off the event loop; swap it in when done.
+        """
+        self.__init__(self._concepts)  # type: ignore[misc]
+        new_words: set[str] = set()
+        for doc in docs:
+            self._add(doc, new_words)
+        self._lex.add_many(sorted(new_words))
+        self._token_cache.clear()
+
+    def upsert(self, doc: SlotDoc) -> None:
+        """Add or replace one slot; searches see the change immediately."""
+        self.remove(doc.id)
+        new_words: set[str] = set()
+        self._add(doc, new_words)
+        if new_words:
+            self._lex.add_many(sorted(new_words))
+
+    def remove(self, slot_id: int) -> bool:
+        """Remove a slot by id; return False if it was not indexed."""
+        pos = self._pos.pop(slot_id, None)
+        if pos is None:
+            return False
+        self._cols.alive[pos] = False
+        self._docs[pos] = None
+        self._n_alive -= 1
+        return True
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        # Titles, skills and towns repeat a lot across slots; tokenise each text once.
+        cached = self._token_cache.get(text)
+        if cached is None:
+            cached = tuple(t for t in dict.fromkeys(normalize(text).split()) if t not in STOPWORDS)
+            if len(text) < 200:
+                if len(self._token_cache) > 200_000:
+                    self._token_cache.clear()
+                self._token_cache[text] = cached
+        return cached
+
+    def _bit(self, table: dict[str, int], value: str) -> int:
+        key = _key(value)
+        bit = table.get(key)
+        if bit is None:
+            # Bit 62 is shared by every value past the 62nd; such slots are checked exactly.
+            bit = min(len(table), 62)
+            table[key] = bit
+        return 1 << bit
+
+    def _add(self, doc: SlotDoc, new_words: set[str]) -> None:
+        cols = self._cols
+        pos = cols.append_row()
+        self._docs.append(doc)
+        self._pos[doc.id] = pos
+        self._n_alive += 1
+        base = pos << 3
+        post = self._post
+        fields: Sequence[tuple[int, Iterable[str]]] = (
+            (_TITLE, self._tokens(doc.title)),
+            (_SKILLS, {t for s in doc.skills for t in self._tokens(s)}),
+            (_DESCRIPTION, self._tokens(doc.description)),
+            (_HOST, self._tokens(doc.host_name)),
+            (_TOWN, self._tokens(doc.town)),
+        )
+        for field, toks in fields:
+            code = base | field
+            for t in toks:
+                arr = post.get(t)
+                if arr is None:
+                    post[t] = array("i", (code,))
+                    if t not in self._lex:
+                        new_words.add(t)
+                else:
+                    try:
+                        arr.append(code)
+                    except BufferError:
+                        # A search still holds a view of this array: copy it instead.
+                        post[t] = array("i", arr)
+                        post[t].append(code)
+        concepts = self._concepts
+        occ = concepts.occ_pos.get(doc.occupation_id or "", -1)
+        if occ < 0:
+            occ = self._infer_occupation(doc.title)
+        group = concepts.occ_group[occ] if occ >= 0 else -1
+        for table, key in ((self._occ_docs, occ), (self._group_docs, group)):
+            if key >= 0:
+                table.setdefault(key, array("i")).append(pos)
+        cols.alive[pos] = True
+        cols.kind[pos] = _KINDS.get(doc.kind, 0)
+        cols.hours[pos] = doc.hours_per_week if doc.hours_per_week is not None else -1
+        cols.lat[pos] = doc.latitude if doc.latitude is not None else _NO_COORD
+        cols.lon[pos] = doc.longitude if doc.longitude is not None else _NO_COORD
+        cols.licence[pos] = doc.driving_licence
+        cols.seats[pos] = doc.open_seats
+        cols.tracks[pos] = sum({self._bit(self._track_bits, t) for t in doc.tracks})
+        cols.adapt[pos] = sum({self._bit(self._adapt_bits, a) for a in doc.adaptations})
+        cols.published[pos] = doc.published_at.timestamp() if doc.published_at else -np.inf
+        cols.occ[pos] = occ
+        cols.group[pos] = group
+        cols.town[pos] = self._towns.setdefault(_key(doc.town), len(self._towns))
+
+    def _infer_occupation(self, title: str) -> int:
+        # A slot without an occupation gets the one its title names, if the match is clear.
+        terms = parse_terms(title + " ", self._lex, lambda t: 0, 1)
+        if not terms:
+            return -1
+        scores = self._concepts.score(terms).occupations
+        if not scores:
+            return -1
+        occ, score = max(scores.items(), key=lambda kv: (kv[1], -kv[0]))
+        return occ if score >= 0.8 else -1
+
+    # --- searching ------------------------------------------------------------------------
+
+    def _df(self, token: str) -> int:
+        arr = self._post.get(token)
+        return len(arr) if arr is not None else 0
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Return the slots matching ``query``, best first, with explanations.
+
+        Filters apply before ranking. With words in ``q``, slots are ranked by weighted field
+        matches (title and occupation first, then skills, then description, host and town;
+        exact above folded above stem, prefix and typo), by concept matches (occupation and
+        SSYK-4 group), and by a rapidfuzz rerank of the best few hundred on short fields. With
+        an empty ``q`` (and no profile boosts) the filtered slots are listed by distance from
+        ``near`` when given, else newest first.
+        """
+        terms = parse_terms(query.q, self._lex, self._df, max(self._n_alive, 1))
+        profile_occs = [*query.occupation_ids, *query.concept_ids]
+        if not terms and not profile_occs and not query.skill_labels:
+            return self._listing(query)
+        skill_terms: list[Term] = []
+        if query.skill_labels:
+            skill_terms = parse_terms(
+                " ".join(query.skill_labels) + " ", self._lex, self._df, max(self._n_alive, 1)
+            )
+        docs, scores, concept = self._score(terms, skill_terms, profile_occs)
+        keep = self._filter(docs, query)
+        docs, scores = docs[keep], scores[keep]
+        strong = scores >= _MIN_SCORE * (1.0 if terms else 0.0)
+        docs, scores = docs[strong], scores[strong]
+        total = len(docs)
+        if total == 0:
+            return SearchResult(total=0, hits=[])
+        want = query.offset + query.limit
+        top_n = min(total, max(_RERANK, want))
+        if top_n < total:
+            part = np.argpartition(-scores, top_n - 1)[:top_n]
+            docs, scores = docs[part], scores[part]
+        if terms:
+            scores = scores + _RERANK_WEIGHT * self._rerank(query.q, docs)
+        order = np.lexsort((docs, -scores))[query.offset : want]
+        hits: list[Hit] = []
+        for i in order:
+            pos = int(docs[i])
+            doc = self._docs[pos]
+            assert doc is not None
+            why = self._why(pos, doc, terms, concept) if terms else []
+            hits.append(
+                Hit(
+                    slot_id=doc.id,
+                    score=round(float(scores[i]), 4),
+                    why=why,
+                    distance_km=self._distance(pos, query),
+                )
+            )
+        return SearchResult(total=total, hits=hits)
+
+    def _score(
+        self, terms: Sequence[Term], skill_terms: Sequence[Term], profile_occs: Sequence[str]
+    ) -> tuple[IntArray, FloatArray, ConceptScores | None]:
+        key_parts: list[npt.NDArray[np.int64]] = []
+        val_parts: list[FloatArray] = []
+        n_terms = len(terms) + len(skill_terms)
+        all_terms = [*terms, *skill_terms]
+        term_w = np.array(
+            [t.weight for t in terms] + [0.5 * t.weight for t in skill_terms] or [0.0],
+            dtype=np.float64,
+        )
+        for ti, term in enumerate(all_terms):
+            for e in term.expansions:
+                arr = self._post.get(e.token)
+                if not arr:
+                    continue
+                codes = np.frombuffer(arr, dtype=np.int32).astype(np.int64)
+                key_parts.append((codes >> 3) * n_terms + ti)
+                val_parts.append(_FIELD_WEIGHTS[codes & 7] * e.weight)
+        doc_parts: list[IntArray] = []
+        score_parts: list[FloatArray] = []
+        if key_parts:
+            keys = np.concatenate(key_parts)
+            vals = np.concatenate(val_parts)
+            ukeys, inverse = np.unique(keys, return_inverse=True)
+            best = np.zeros(len(ukeys), dtype=np.float64)
+            np.maximum.at(best, inverse, vals)
+            doc_parts.append(ukeys // n_terms)
+            score_parts.append(best * term_w[ukeys % n_terms])
+        concept: ConceptScores | None = None
+        if terms:
+            concept = self._concepts.score(terms)
+            self._add_concept_docs(concept, doc_parts, score_parts)
+        if profile_occs:
+            self._add_profile_docs(profile_occs, doc_parts, score_parts)
+        if not doc_parts:
+            return np.empty(0, np.int64), np.empty(0, np.float64), concept
+        all_docs = np.concatenate(doc_parts)
+        all_scores = np.concatenate(score_parts)
+        udocs, inv = np.unique(all_docs, return_inverse=True)
+        summed = np.bincount(inv, weights=all_scores, minlength=len(udocs))
+        return udocs.astype(np.int64), summed.astype(np.float64), concept
+
+    def _add_concept_docs(
+        self, concept: ConceptScores, doc_parts: list[IntArray], score_parts: list[FloatArray]
+    ) -> None:
+        for table, scores, weight, limit in (
+            (self._occ_docs, concept.occupations, _OCCUPATION_WEIGHT, _MAX_CONCEPT_OCCS),
+            (self._group_docs, concept.groups, _GROUP_WEIGHT, _MAX_CONCEPT_GROUPS),
+        ):
+            if not scores:
+                continue
+            top = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+            floor = top[0][1] * 0.25
+            for key, s in top:
+                if s < floor:
+                    break
+                arr = table.get(key)
+                if arr:
+                    d = np.frombuffer(arr, dtype=np.int32).astype(np.int64)
+                    doc_parts.append(d)
+                    score_parts.append(np.full(len(d), weight * s, dtype=np.float64))
+
+    def _add_profile_docs(
+        self, ids: Sequence[str], doc_parts: list[IntArray], score_parts: list[FloatArray]
+    ) -> None:
+        concepts = self._concepts
+        for cid in dict.fromkeys(ids):
+            occ = concepts.occ_pos.get(cid, -1)
+            targets: list[tuple[array[int] | None, float]] = []
+            if occ >= 0:
+                targets.append((self._occ_docs.get(occ), _PROFILE_OCC_BOOST))
+                g = concepts.occ_group[occ]
+                targets.append((self._group_docs.get(g), _PROFILE_GROUP_BOOST))
+            elif cid in concepts.group_pos:
+                targets.append((self._group_docs.get(concepts.group_pos[cid]), 0.6))
+            for arr, boost in targets:
+                if arr:
+                    d = np.frombuffer(arr, dtype=np.int32).astype(np.int64)
+                    doc_parts.append(d)
+                    score_parts.append(np.full(len(d), boost, dtype=np.float64))
+
+    def _filter(self, docs: IntArray, query: SearchQuery) -> npt.NDArray[np.bool_]:
+        c = self._cols
+        keep = c.alive[docs].copy()
+        if query.kind:
+            keep &= c.kind[docs] == _KINDS.get(normalize(query.kind), -1)
+        if query.track:
+            bit = self._track_bits.get(_key(query.track))
+            tracks = c.tracks[docs]
+            ok = tracks == 0  # no tracks listed: open to all tracks
+            if bit is not None:
+                ok |= (tracks & (1 << bit)) != 0
+            keep &= ok
+        if query.town:
+            keep &= c.town[docs] == self._towns.get(_key(query.town), -2)
+        if query.max_hours is not None:
+            hours = c.hours[docs]
+            keep &= (hours >= 0) & (hours <= query.max_hours)
+        if query.min_hours is not None:
+            keep &= c.hours[docs] >= query.min_hours
+        if query.no_driving_licence:
+            keep &= ~c.licence[docs]
+        if query.open_only:
+            keep &= c.seats[docs] > 0
+        if query.adaptations:
+            keep &= self._adaptations_ok(docs, query.adaptations)
+        if query.near is not None and query.radius_km is not None:
+            dist = _haversine(c.lat[docs], c.lon[docs], query.near[0], query.near[1])
+            keep &= dist <= query.radius_km  # NaN (no coordinates) compares False
+        return keep
+
+    def _adaptations_ok(self, docs: IntArray, wanted: Sequence[str]) -> npt.NDArray[np.bool_]:
+        keys = [_key(a) for a in wanted]
+        if any(k not in self._adapt_bits for k in keys):
+            return np.zeros(len(docs), dtype=np.bool_)
+        bits = {self._adapt_bits[k] for k in keys}
+        if 62 in bits:
+            # Rare values share bit 62: check them exactly.
+            out = np.zeros(len(docs), dtype=np.bool_)
+            for i, pos in enumerate(docs.tolist()):
+                doc = self._docs[pos]
+                out[i] = doc is not None and set(keys) <= {_key(a) for a in doc.adaptations}
+            return out
+        mask = sum(1 << b for b in bits)
+        return np.asarray((self._cols.adapt[docs] & mask) == mask, dtype=np.bool_)
+
+    def _listing(self, query: SearchQuery) -> SearchResult:
+        c = self._cols
+        docs = np.nonzero(c.alive[: c.size])[0].astype(np.int64)
+        docs = docs[self._filter(docs, query)]
+        total = len(docs)
+        if query.near is not None:
+            key = _haversine(c.lat[docs], c.lon[docs], query.near[0], query.near[1])
+            key = np.where(np.isnan(key), np.inf, key)
+        else:
+            key = -c.published[docs]
+        ids = np.array([self._doc_id(int(p)) for p in docs], dtype=np.int64) if total else docs
+        order = np.lexsort((ids, key))[query.offset : query.offset + query.limit]
+        hits = [
+            Hit(
+                slot_id=int(ids[i]),
+                score=0.0,
+                why=[],
+                distance_km=self._distance(int(docs[i]), query),
+            )
+            for i in order
+        ]
+        return SearchResult(total=total, hits=hits)
+
+    def _doc_id(self, pos: int) -> int:
+        doc = self._docs[pos]
+        return doc.id if doc is not None else -1
+
+    def _distance(self, pos: int, query: SearchQuery) -> float | None:
+        if query.near is None:
+            return None
+        lat, lon = self._cols.lat[pos], self._cols.lon[pos]
+        if math.isnan(lat) or math.isnan(lon):
+            return None
+        d = _haversine(np.array([lat]), np.array([lon]), query.near[0], query.near[1])[0]
+        return round(float(d), 3)
+
+    def _rerank(self, q: str, docs: IntArray) -> FloatArray:
+        # rapidfuzz on short fields only (title, occupation names), folded and cut, so that
+        # near-identical titles outrank partial ones; long text never reaches the scorer.
+        fq = fold(normalize(q))
+        concepts = self._concepts
+        out = np.zeros(len(docs), dtype=np.float64)
+        for i, pos in enumerate(docs.tolist()):
+            doc = self._docs[pos]
+            if doc is None:
+                continue
+            title = fold(normalize(doc.title))[:_RERANK_TEXT_CHARS]
+            best = fuzz.token_set_ratio(fq, title) * 0.5
+            occ = int(self._cols.occ[pos])
+            if occ >= 0:
+                for name in concepts.occupations[occ].names:
+                    best = max(best, fuzz.ratio(fq, fold(normalize(name))))
+            out[i] = best / 100.0
+        return out
+
+    def _why(
+        self, pos: int, doc: SlotDoc, terms: Sequence[Term], concept: ConceptScores | None
+    ) -> list[Why]:
+        fields = (
+            ("title", _words(doc.title), 1.0),
+            ("occupation", self._occ_words(pos), 1.0),
+            ("skills", {t for s in doc.skills for t in _words(s)}, 0.5),
+            ("description", _words(doc.description), 0.3),
+            ("host", _words(doc.host_name), 0.12),
+            ("town", _words(doc.town), 0.12),
+        )
+        out: list[Why] = []
+        seen: set[tuple[str, str, str]] = set()
+        for term in terms:
+            best: tuple[float, str, str] | None = None
+            for e in term.expansions:
+                for name, words, fw in fields:
+                    if e.token in words and (best is None or fw * e.weight > best[0]):
+                        best = (fw * e.weight, name, _match_name(e, term))
+            if best is None and concept is not None:
+                g = int(self._cols.group[pos])
+                if g >= 0 and concept.groups.get(g, 0.0) > 0:
+                    best = (0.0, "occupation", "concept")
+            if best is not None:
+                item = (term.word, best[1], best[2])
+                if item not in seen:
+                    seen.add(item)
+                    out.append(Why(term=item[0], field=item[1], match=item[2]))
+        return out
+
+    def _occ_words(self, pos: int) -> set[str]:
+        occ = int(self._cols.occ[pos])
+        return self._concepts.occupation_tokens(occ) if occ >= 0 else set()
+
+    # --- introspection for tools and tests --------------------------------------------------
+
+    def vocabulary_size(self) -> int:
+        """Return the number of distinct words the index knows (slots plus taxonomy)."""
+        return len(self._lex)
+
+    def expansions(self, word: str, last: bool = False) -> tuple[Expansion, ...]:
+        """Return how a normalised query word maps to vocabulary words (for explanations)."""
+        return self._lex.expand(word, allow_prefix=last)
+
+
+def _match_name(e: Expansion, term: Term) -> str:
+    return "compound" if term.compound_part else e.kind
+
+
+def doc_from_exchange(row: dict[str, object], slot_id: int) -> SlotDoc:
+    """Build a :class:`SlotDoc` from a slot-exchange-format row (as written by slotgen)."""
+    host = row.get("host") or {}
+    assert isinstance(host, dict)
+    req = row.get("requirements") or {}
+    assert isinstance(req, dict)
+
+    def _str(v: object) -> str:
+        return v if isinstance(v, str) else ""
+
+    def _strs(v: object) -> list[str]:
+        return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
+
+    def _float(v: object) -> float | None:
+        return float(v) if isinstance(v, int | float) else None
+
+    hours = row.get("hours_per_week")
+    capacity = row.get("capacity")
+    published = row.get("published_at")
+    return SlotDoc(
+        id=slot_id,
+        external_id=_str(row.get("external_id")),
+        title=_str(row.get("title")),
+        kind=_str(row.get("kind")) or "praktik",
+        occupation_id=_str(row.get("occupation_id")) or None,
+        description=_str(row.get("description")),
+        skills=_strs(row.get("skills")),
+        town=_str(row.get("town")),
+        latitude=_float(row.get("latitude")),
+        longitude=_float(row.get("longitude")),
+        host_name=_str(host.get("name")),
+        host_kind=_str(host.get("kind")),
+        tracks=_strs(row.get("tracks")),
+        adaptations=_strs(row.get("adaptations")),
+        hours_per_week=hours if isinstance(hours, int) else None,
+        driving_licence=bool(req.get("driving_licence", False)),
+        open_seats=capacity if isinstance(capacity, int) else 1,
+        published_at=(
+            datetime.datetime.fromisoformat(published) if isinstance(published, str) else None
+        ),
+    )

@@ -1,0 +1,281 @@
+"""The search vocabulary and the mapping of a query word to vocabulary words.
+
+A :class:`Lexicon` holds every word of the indexed fields plus the taxonomy's words, and the
+structures that make a query word's expansion cheap: a folded-form map, a stem map, a
+derivation-root map, sorted folded forms (prefixes), sorted reversed forms (compound heads)
+and buckets by first letter and length (typos). Expansions are cached per query word.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from search.text import (
+    derivation_root,
+    fold,
+    inflection_bases,
+    split_compound,
+    stem,
+    typo_budget,
+)
+
+__all__ = ["MATCH_WEIGHTS", "Expansion", "Lexicon"]
+
+# How much a match of each kind is worth, relative to an exact match. Exact above folded above
+# stem, prefix and typo; compound parts and derivations are weaker evidence still.
+MATCH_WEIGHTS: dict[str, float] = {
+    "exact": 1.0,
+    "folded": 0.92,
+    "stem": 0.84,
+    "prefix": 0.8,
+    "typo1": 0.76,
+    "typo2": 0.62,
+    "root": 0.6,
+    "compound": 0.55,
+}
+
+_MAX_PREFIX = 40  # completions kept per prefix, shortest first
+_MAX_COMPOUND = 30  # compounds kept per head or modifier
+_CACHE_LIMIT = 50_000
+
+
+class Expansion(NamedTuple):
+    """One vocabulary word a query word maps to: the word, the match kind and its weight."""
+
+    token: str
+    kind: str  # exact, folded, stem, prefix, typo, compound
+    weight: float
+
+
+class Lexicon:
+    """A growing vocabulary with fast exact, folded, stem, prefix, compound and typo lookup."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._by_fold: dict[str, list[str]] = {}
+        self._by_stem: dict[str, list[str]] = {}
+        self._by_root: dict[str, list[str]] = {}
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._sorted: list[str] = []
+        self._reversed: list[str] = []
+        self._dirty = False
+        self._cache: dict[tuple[str, bool, int], tuple[Expansion, ...]] = {}
+        self._split_cache: dict[str, list[str] | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._words
+
+    def add_many(self, words: Iterable[str]) -> bool:
+        """Add words; return True if any was new (the expansion cache is then cleared)."""
+        added = False
+        for w in words:
+            if w in self._words or not w:
+                continue
+            self._words.add(w)
+            f = fold(w)
+            group = self._by_fold.get(f)
+            if group is None:
+                self._by_fold[f] = [w]
+                self._buckets.setdefault((f[0], len(f)), []).append(f)
+            else:
+                group.append(w)
+            self._by_stem.setdefault(stem(f), []).append(w)
+            root = derivation_root(f)
+            if root != f:
+                self._by_root.setdefault(root, []).append(w)
+            added = True
+        if added:
+            self._dirty = True
+            self._cache.clear()
+            self._split_cache.clear()
+        return added
+
+    def _ensure_sorted(self) -> None:
+        if self._dirty:
+            self._sorted = sorted(self._by_fold)
+            self._reversed = sorted(f[::-1] for f in self._by_fold)
+            self._dirty = False
+
+    def is_folded_word(self, folded: str) -> bool:
+        """Return True if some vocabulary word has this folded form."""
+        return folded in self._by_fold
+
+    def words_with_fold(self, folded: str) -> list[str]:
+        """Return the vocabulary words whose folded form is ``folded``."""
+        return self._by_fold.get(folded, [])
+
+    def prefixed(self, folded: str, limit: int = _MAX_PREFIX, min_rest: int = 1) -> list[str]:
+        """Return folded vocabulary forms that start with ``folded`` (shortest first).
+
+        Each returned form is at least ``min_rest`` letters longer than ``folded``.
+        """
+        self._ensure_sorted()
+        i = bisect.bisect_left(self._sorted, folded)
+        out: list[str] = []
+        while i < len(self._sorted) and self._sorted[i].startswith(folded):
+            cand = self._sorted[i]
+            if len(cand) - len(folded) >= min_rest:
+                out.append(cand)
+            i += 1
+            if len(out) >= limit * 8:
+                break
+        out.sort(key=len)
+        return out[:limit]
+
+    def suffixed(self, folded: str, limit: int = _MAX_COMPOUND, min_rest: int = 3) -> list[str]:
+        """Return folded vocabulary forms that end with ``folded`` after ``min_rest`` letters."""
+        self._ensure_sorted()
+        rev = folded[::-1]
+        i = bisect.bisect_left(self._reversed, rev)
+        out: list[str] = []
+        while i < len(self._reversed) and self._reversed[i].startswith(rev):
+            cand = self._reversed[i]
+            if len(cand) - len(rev) >= min_rest:
+                out.append(cand[::-1])
+            i += 1
+            if len(out) >= limit * 8:
+                break
+        out.sort(key=len)
+        return out[:limit]
+
+    def typos(self, folded: str) -> tuple[int, list[str]]:
+        """Return (typos, folded forms) of the closest forms within the word's typo budget.
+
+        Only forms with the smallest number of typos found are returned; (0, []) if none.
+        A first letter is rarely mistyped, so forms with another first letter are searched
+        only for long words, and such a form counts one extra typo (as in Meilisearch).
+        """
+        budget = typo_budget(len(folded))
+        if budget == 0:
+            return 0, []
+        found: dict[str, int] = {}
+        n = len(folded)
+        for length in range(n - budget, n + budget + 1):
+            bucket = self._buckets.get((folded[0], length))
+            if not bucket:
+                continue
+            for cand, dist, _ in process.extract(
+                folded, bucket, scorer=OSA.distance, score_cutoff=budget, limit=None
+            ):
+                if cand != folded:
+                    found[cand] = int(dist)
+        if budget >= 2:
+            for (first, length), bucket in self._buckets.items():
+                if first == folded[0] or abs(length - n) > 1:
+                    continue
+                for cand, dist, _ in process.extract(
+                    folded, bucket, scorer=OSA.distance, score_cutoff=budget - 1, limit=None
+                ):
+                    found.setdefault(cand, int(dist) + 1)
+        if not found:
+            return 0, []
+        best = min(found.values())
+        return best, sorted(c for c, d in found.items() if d == best)
+
+    def split(self, folded: str) -> list[str] | None:
+        """Split a folded compound into folded vocabulary forms (see ``split_compound``)."""
+        if folded in self._split_cache:
+            return self._split_cache[folded]
+        parts = split_compound(folded, self.is_folded_word)
+        if parts is None:
+            parts = self._split_known_prefix(folded)
+        if len(self._split_cache) > _CACHE_LIMIT:
+            self._split_cache.clear()
+        self._split_cache[folded] = parts
+        return parts
+
+    def _split_known_prefix(self, folded: str) -> list[str] | None:
+        # Last resort for a compound whose second part the vocabulary lacks: keep the longest
+        # known first part of at least 4 letters, and the rest as an unknown word.
+        for cut in range(len(folded) - 3, 3, -1):
+            head = folded[:cut]
+            if head in self._by_fold:
+                return [head, folded[cut:]]
+        return None
+
+    def expand(
+        self, word: str, allow_prefix: bool = False, min_compound: int = 4
+    ) -> tuple[Expansion, ...]:
+        """Map a normalised query word to vocabulary words, best first.
+
+        Exact, folded, stem (Snowball stem and inflection endings), derivation root, compound
+        (the word as the head or the modifier of a longer compound), prefix (only if
+        ``allow_prefix``, meant for the last query word, or when the word is unknown) and
+        typo (within the Meilisearch-style budget, only when the word is unknown) matches.
+        Compound lookups need at least ``min_compound`` letters.
+        """
+        key = (word, allow_prefix, min_compound)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        result = tuple(self._expand(word, allow_prefix, min_compound))
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def _expand(self, word: str, allow_prefix: bool, min_compound: int) -> list[Expansion]:
+        best: dict[str, tuple[float, str]] = {}
+
+        def put(tokens: Iterable[str], kind: str, weight: float) -> None:
+            for t in tokens:
+                old = best.get(t)
+                if old is None or old[0] < weight:
+                    best[t] = (weight, kind)
+
+        w = MATCH_WEIGHTS
+        f = fold(word)
+        if word in self._words:
+            put([word], "exact", w["exact"])
+        put(self._by_fold.get(f, []), "folded", w["folded"])
+        put(self._by_stem.get(stem(f), []), "stem", w["stem"])
+        known = bool(best)
+        if not known:
+            # Inflection endings the stemmer leaves alone on short words ("cioer" → "cio").
+            for base in inflection_bases(f):
+                if base in self._by_fold:
+                    put(self._by_fold[base], "stem", w["stem"])
+                    break
+        root = derivation_root(f)
+        put(self._by_root.get(root, []), "stem", w["root"])
+        if root != f:
+            put(self._by_fold.get(root, []), "stem", w["root"])
+        recognised = bool(best)
+        if allow_prefix or not recognised:
+            min_len = 2 if allow_prefix else 4
+            if len(f) >= min_len:
+                for cand in self.prefixed(f):
+                    # Longer completions are less certain.
+                    weight = w["prefix"] * (0.85 + 0.15 * len(f) / len(cand))
+                    put(self._by_fold[cand], "prefix", weight)
+        if not recognised and f.endswith("is") and len(f) >= 6:
+            # Colloquial clipped forms end in -is and keep the start of the word they stand
+            # for (dagis, kompis): treat what comes before the -is as a prefix.
+            for cand in self.prefixed(f[:-2], min_rest=2):
+                put(self._by_fold[cand], "prefix", w["prefix"] * 0.85)
+            recognised = bool(best)
+        if not recognised:
+            dist, forms = self.typos(f)
+            if forms:
+                weight = w["typo1"] if dist <= 1 else w["typo2"]
+                for cand in forms:
+                    put(self._by_fold[cand], "typo", weight)
+        if len(f) >= min_compound:
+            # The word as the head of a compound ("servering" in "frukostservering") or as its
+            # modifier ("lastbil" in "lastbilsförare").
+            for cand in self.suffixed(f):
+                put(self._by_fold[cand], "compound", w["compound"])
+            if not allow_prefix:
+                for cand in self.prefixed(f, limit=_MAX_COMPOUND, min_rest=3):
+                    put(self._by_fold[cand], "compound", w["compound"])
+        out = [Expansion(t, kind, weight) for t, (weight, kind) in best.items()]
+        out.sort(key=lambda e: (-e.weight, e.token))
+        return out

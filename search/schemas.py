@@ -1,0 +1,90 @@
+"""Structs of the search core: the indexed slot document, the query and the result."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+import msgspec
+
+__all__ = ["Hit", "SearchQuery", "SearchResult", "SlotDoc", "Why"]
+
+
+class SlotDoc(msgspec.Struct, kw_only=True):
+    """A slot as the index sees it. ``tracks`` empty means the slot is open to all tracks."""
+
+    id: int
+    external_id: str
+    title: str
+    kind: str  # "praktik" | "arbetsträning"
+    occupation_id: str | None = None
+    description: str = ""
+    skills: list[str] = msgspec.field(default_factory=list)
+    town: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    host_name: str = ""
+    host_kind: str = ""
+    tracks: list[str] = msgspec.field(default_factory=list)
+    adaptations: list[str] = msgspec.field(default_factory=list)
+    hours_per_week: int | None = None
+    driving_licence: bool = False
+    open_seats: int = 0
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    published_at: datetime.datetime | None = None
+
+
+class SearchQuery(msgspec.Struct, kw_only=True):
+    """A search: free text ``q``, filters (applied before ranking) and profile boosts.
+
+    ``town`` filters on the slot's town (case and diacritics ignored). ``near`` is a
+    (latitude, longitude) point; with ``radius_km`` it filters, and with an empty ``q`` it
+    orders by distance. ``occupation_ids`` (alias ``concept_ids``) and ``skill_labels`` boost
+    slots of those occupations or with those skills, for matching a candidate's profile.
+    """
+
+    q: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    limit: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 20
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+    kind: str | None = None
+    track: str | None = None
+    town: str | None = None
+    near: tuple[float, float] | None = None
+    radius_km: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    max_hours: int | None = None
+    min_hours: int | None = None
+    adaptations: list[str] = msgspec.field(default_factory=list)
+    no_driving_licence: bool = False
+    open_only: bool = True
+    occupation_ids: list[str] = msgspec.field(default_factory=list)
+    concept_ids: list[str] = msgspec.field(default_factory=list)
+    skill_labels: list[str] = msgspec.field(default_factory=list)
+
+
+class Why(msgspec.Struct, frozen=True):
+    """One reason for a hit: a query word matched a field by a kind of match.
+
+    ``field`` is one of title, occupation, skills, description, host, town; ``match`` is one of
+    exact, folded, stem, prefix, typo, compound, concept.
+    """
+
+    term: str
+    field: str
+    match: str
+
+
+class Hit(msgspec.Struct, frozen=True):
+    """One ranked slot with its score and the reasons it matched."""
+
+    slot_id: int
+    score: float
+    why: list[Why] = msgspec.field(default_factory=list)
+    distance_km: float | None = None
+
+
+class SearchResult(msgspec.Struct):
+    """The page of hits asked for, and how many slots matched in all."""
+
+    total: int
+    hits: list[Hit]

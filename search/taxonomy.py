@@ -1,0 +1,385 @@
+"""The packaged JobTech taxonomy, the gazetteer and the concept matcher built on them.
+
+Everything is loaded once per process (module-level cached loaders) from ``search/data``.
+A *concept* is a taxonomy occupation or an SSYK-4 group. :class:`ConceptIndex` maps query
+terms to concepts through occupation names (both halves of "A/B" labels), keywords, group
+labels, group definitions and the group's skills.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import msgspec
+from rapidfuzz import fuzz
+
+from search.lexicon import Lexicon
+from search.terms import Term, parse_terms
+from search.text import STOPWORDS, fold, normalize, tokenize
+
+__all__ = [
+    "ConceptIndex",
+    "ConceptScores",
+    "Group",
+    "Occupation",
+    "OccupationSuggestion",
+    "concept_index",
+    "groups",
+    "haversine_km",
+    "languages",
+    "no_education_required",
+    "occupation",
+    "occupations",
+    "place",
+    "skills",
+    "suggest_occupations",
+]
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    """A taxonomy occupation name (yrkesbenämning); ``names`` holds each half of an A/B label."""
+
+    id: str
+    label: str
+    ssyk: str
+    group_id: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """An SSYK-2012 level-4 group with its Swedish definition and related skill ids."""
+
+    id: str
+    ssyk: str
+    label: str
+    definition: str
+    skill_ids: tuple[str, ...]
+
+
+class OccupationSuggestion(msgspec.Struct, frozen=True):
+    """One autocomplete answer: the occupation, its SSYK-4 code and its group's label."""
+
+    id: str
+    label: str
+    ssyk: str
+    group_label: str
+    score: float
+
+
+def _read_json(name: str) -> object:
+    return json.loads(resources.files("search").joinpath("data", name).read_text("utf-8"))
+
+
+def _names(label: str) -> tuple[str, ...]:
+    halves = tuple(h.strip() for h in label.split("/") if h.strip())
+    return halves if len(halves) > 1 else (label,)
+
+
+@cache
+def occupations() -> dict[str, Occupation]:
+    """Return all occupations by id (loaded once)."""
+    rows = _read_json("occupations.json")
+    assert isinstance(rows, list)
+    return {
+        r["id"]: Occupation(r["id"], r["label"], r["ssyk"], r["group_id"], _names(r["label"]))
+        for r in rows
+    }
+
+
+def occupation(occupation_id: str) -> Occupation | None:
+    """Return the occupation with this id, or None."""
+    return occupations().get(occupation_id)
+
+
+@cache
+def groups() -> dict[str, Group]:
+    """Return all SSYK-4 groups by id (loaded once)."""
+    rows = _read_json("ssyk4_groups.json")
+    assert isinstance(rows, list)
+    return {
+        r["id"]: Group(
+            r["id"], r["ssyk"], r["label"], r["definition"].strip(), tuple(r["skill_ids"])
+        )
+        for r in rows
+    }
+
+
+@cache
+def skills() -> dict[str, str]:
+    """Return skill labels by skill id (loaded once)."""
+    rows = _read_json("skills.json")
+    assert isinstance(rows, list)
+    return {r["id"]: r["label"] for r in rows}
+
+
+@cache
+def languages() -> dict[str, str]:
+    """Return language labels (Swedish) by id (loaded once)."""
+    rows = _read_json("languages.json")
+    assert isinstance(rows, list)
+    return {r["id"]: r["label"] for r in rows}
+
+
+@cache
+def keywords() -> dict[str, tuple[str, ...]]:
+    """Return search keyword labels mapped to the occupation ids they point at."""
+    rows = _read_json("keywords.json")
+    assert isinstance(rows, list)
+    return {r["label"]: tuple(r["occupation_ids"]) for r in rows}
+
+
+@cache
+def no_education_required() -> frozenset[str]:
+    """Return the ids of occupations that need no education."""
+    rows = _read_json("no_education_required.json")
+    assert isinstance(rows, list)
+    return frozenset(rows)
+
+
+@cache
+def _places() -> dict[str, tuple[float, float]]:
+    text = resources.files("search").joinpath("data", "places.csv").read_text("utf-8")
+    out: dict[str, tuple[float, float]] = {}
+    main_town: set[str] = set()
+    for row in csv.DictReader(text.splitlines()):
+        key = fold(normalize(row["locality"]))
+        coords = (float(row["latitude"]), float(row["longitude"]))
+        # A locality name can exist in several municipalities; the one that gives the
+        # municipality its name is the likelier meaning.
+        is_main = normalize(row["locality"]) == normalize(row["municipality"])
+        if key not in out or (is_main and key not in main_town):
+            out[key] = coords
+            if is_main:
+                main_town.add(key)
+    return out
+
+
+def place(town: str) -> tuple[float, float] | None:
+    """Return (latitude, longitude) of a Swedish locality, ignoring case and diacritics.
+
+    Returns None for unknown names. The gazetteer is a convenience: coordinates entered by a
+    user or taken from an address take precedence.
+    """
+    return _places().get(fold(normalize(town)))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance in kilometres between two WGS84 points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _content_tokens(text: str) -> list[str]:
+    return [t for t in tokenize(text) if t not in STOPWORDS and not t.isdigit()]
+
+
+@dataclass(slots=True)
+class ConceptScores:
+    """Concept match of a query: occupation and group scores in [0, 1], keyed by index."""
+
+    occupations: dict[int, float]
+    groups: dict[int, float]
+    # Groups matched through their own label, definition or skills rather than an occupation.
+    group_direct: dict[int, float]
+    # Per term index, the best (concept kind, match kind) for explanations.
+    evidence: dict[int, tuple[str, str]]
+
+
+class ConceptIndex:
+    """Postings from vocabulary words to occupations and SSYK-4 groups.
+
+    Occupation *i* is ``self.occupations[i]``; group *j* is ``self.groups[j]``.
+    """
+
+    # Group evidence, relative to a full occupation match.
+    LABEL_FACTOR = 0.9
+    DEFINITION_FACTOR = 0.75
+    SKILL_FACTOR = 0.45
+
+    def __init__(self) -> None:
+        self.occupations: list[Occupation] = sorted(occupations().values(), key=lambda o: o.id)
+        self.groups: list[Group] = sorted(groups().values(), key=lambda g: g.id)
+        self.occ_pos = {o.id: i for i, o in enumerate(self.occupations)}
+        self.group_pos = {g.id: i for i, g in enumerate(self.groups)}
+        self.occ_group: list[int] = [self.group_pos.get(o.group_id, -1) for o in self.occupations]
+        self.group_occs: list[list[int]] = [[] for _ in self.groups]
+        for i, g in enumerate(self.occ_group):
+            if g >= 0:
+                self.group_occs[g].append(i)
+        # Each occupation name as a tuple of content tokens (both halves of A/B labels).
+        self.occ_names: list[list[tuple[str, ...]]] = [
+            [tuple(_content_tokens(n)) for n in o.names] for o in self.occupations
+        ]
+        self.name_post: dict[str, list[int]] = {}
+        for i, names in enumerate(self.occ_names):
+            for tok in {t for n in names for t in n}:
+                self.name_post.setdefault(tok, []).append(i)
+        kw_post: dict[str, set[int]] = {}
+        for label, ids in keywords().items():
+            for tok in _content_tokens(label):
+                kw_post.setdefault(tok, set()).update(
+                    self.occ_pos[o] for o in ids if o in self.occ_pos
+                )
+        self.keyword_post = {k: sorted(v) for k, v in kw_post.items()}
+        skill_labels = skills()
+        self.label_post = self._group_post(lambda g: g.label)
+        self.def_post = self._group_post(lambda g: g.definition)
+        self.skill_post = self._group_post(
+            lambda g: " ".join(skill_labels.get(s, "") for s in g.skill_ids)
+        )
+        self.skill_words = {t for lbl in skill_labels.values() for t in _content_tokens(lbl)}
+
+    def _group_post(self, text_of: object) -> dict[str, list[int]]:
+        assert callable(text_of)
+        post: dict[str, list[int]] = {}
+        for j, g in enumerate(self.groups):
+            for tok in set(_content_tokens(text_of(g))):
+                post.setdefault(tok, []).append(j)
+        return post
+
+    def words(self) -> set[str]:
+        """Return every content word of the taxonomy (for seeding a lexicon)."""
+        out: set[str] = set(self.name_post) | set(self.keyword_post) | set(self.label_post)
+        out |= set(self.def_post) | set(self.skill_post) | self.skill_words
+        for lang in languages().values():
+            out.update(_content_tokens(lang))
+        return out
+
+    def occupation_tokens(self, occ: int) -> set[str]:
+        """Return the content tokens of all names of occupation ``occ``."""
+        return {t for n in self.occ_names[occ] for t in n}
+
+    def score(self, terms: Sequence[Term]) -> ConceptScores:
+        """Score occupations and groups against weighted query terms.
+
+        An occupation's score is the weighted share of query terms found in its names, times a
+        factor for how much of its best name the query covers, so "Receptionist" outranks
+        "Receptionist, hotell" for the query "receptionist". A group scores the best of its
+        occupations, its label, its definition and its skills, each at a lower factor.
+        """
+        occ_sum: dict[int, float] = {}
+        occ_hit_tokens: dict[int, set[str]] = {}
+        lab_sum: dict[int, float] = {}
+        def_sum: dict[int, float] = {}
+        skl_sum: dict[int, float] = {}
+        evidence: dict[int, tuple[str, str]] = {}
+        for ti, term in enumerate(terms):
+            occ_best: dict[int, float] = {}
+            lab_best: dict[int, float] = {}
+            def_best: dict[int, float] = {}
+            skl_best: dict[int, float] = {}
+            for e in term.expansions:
+                for o in self.name_post.get(e.token, ()):
+                    if occ_best.get(o, 0.0) < e.weight:
+                        occ_best[o] = e.weight
+                    occ_hit_tokens.setdefault(o, set()).add(e.token)
+                for o in self.keyword_post.get(e.token, ()):
+                    kw = e.weight * 0.85
+                    if occ_best.get(o, 0.0) < kw:
+                        occ_best[o] = kw
+                for table, best in (
+                    (self.label_post, lab_best),
+                    (self.def_post, def_best),
+                    (self.skill_post, skl_best),
+                ):
+                    for g in table.get(e.token, ()):
+                        if best.get(g, 0.0) < e.weight:
+                            best[g] = e.weight
+            for best, acc in ((occ_best, occ_sum), (lab_best, lab_sum), (def_best, def_sum)):
+                for k, v in best.items():
+                    acc[k] = acc.get(k, 0.0) + term.weight * v
+            for k, v in skl_best.items():
+                skl_sum[k] = skl_sum.get(k, 0.0) + term.weight * v
+        occ_scores: dict[int, float] = {}
+        for o, s in occ_sum.items():
+            hit = occ_hit_tokens.get(o, set())
+            cover = max(
+                (sum(1 for t in name if t in hit) / len(name) for name in self.occ_names[o] if name),
+                default=0.0,
+            )
+            occ_scores[o] = s * (0.7 + 0.3 * cover)
+        group_scores: dict[int, float] = {}
+        direct: dict[int, float] = {}
+        for acc, factor in (
+            (lab_sum, self.LABEL_FACTOR),
+            (def_sum, self.DEFINITION_FACTOR),
+            (skl_sum, self.SKILL_FACTOR),
+        ):
+            for g, s in acc.items():
+                v = s * factor
+                if direct.get(g, 0.0) < v:
+                    direct[g] = v
+        group_scores.update(direct)
+        for o, s in occ_scores.items():
+            g = self.occ_group[o]
+            if g >= 0 and group_scores.get(g, 0.0) < s:
+                group_scores[g] = s
+        return ConceptScores(occ_scores, group_scores, direct, evidence)
+
+    def suggest(self, lexicon: Lexicon, q: str, limit: int = 10) -> list[OccupationSuggestion]:
+        """Return up to ``limit`` occupations whose names match ``q`` (typo-tolerant)."""
+        terms = parse_terms(q, lexicon, lambda t: len(self.name_post.get(t, ())), 2 * len(self.occupations))
+        if not terms:
+            return []
+        scores = self.score(terms).occupations
+        top = sorted(scores.items(), key=lambda kv: -kv[1])[: max(limit * 5, 50)]
+        fq = fold(normalize(q))
+        ranked: list[tuple[float, int]] = []
+        for o, s in top:
+            sim = max(fuzz.ratio(fq, fold(normalize(n))) for n in self.occupations[o].names)
+            ranked.append((s + 0.3 * sim / 100.0, o))
+        ranked.sort(key=lambda t: (-t[0], self.occupations[t[1]].label))
+        out: list[OccupationSuggestion] = []
+        for s, o in ranked[:limit]:
+            occ = self.occupations[o]
+            g = self.occ_group[o]
+            out.append(
+                OccupationSuggestion(
+                    id=occ.id,
+                    label=occ.label,
+                    ssyk=occ.ssyk,
+                    group_label=self.groups[g].label if g >= 0 else "",
+                    score=round(s, 4),
+                )
+            )
+        return out
+
+
+@cache
+def concept_index() -> ConceptIndex:
+    """Return the process-wide concept index (built once, read-only afterwards)."""
+    return ConceptIndex()
+
+
+@cache
+def taxonomy_lexicon() -> Lexicon:
+    """Return a lexicon of the taxonomy's words only (for occupation autocomplete)."""
+    lex = Lexicon()
+    lex.add_many(sorted(concept_index().words()))
+    return lex
+
+
+def suggest_occupations(q: str, limit: int = 10) -> list[OccupationSuggestion]:
+    """Return up to ``limit`` occupations for an autocomplete box, best first.
+
+    Matching is typo-tolerant and treats the last word as a prefix; each answer carries the
+    occupation id, its label, its SSYK-4 code and its group's label.
+    """
+    return concept_index().suggest(taxonomy_lexicon(), q, limit)
+
+
+def iter_words(texts: Iterable[str]) -> set[str]:
+    """Return the content words of ``texts`` (helper for tests and tools)."""
+    return {t for text in texts for t in _content_tokens(text)}
