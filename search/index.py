@@ -30,9 +30,9 @@ from rapidfuzz import fuzz
 
 from search.lexicon import Expansion, Lexicon
 from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
-from search.taxonomy import ConceptIndex, ConceptScores, concept_index
+from search.taxonomy import ConceptIndex, ConceptScores, concept_index, no_education_required
 from search.terms import Term, parse_terms
-from search.text import STOPWORDS, fold, normalize
+from search.text import STOPWORDS, fold, hyphen_joins, normalize
 
 __all__ = ["FIELDS", "SearchIndex"]
 
@@ -46,6 +46,7 @@ _PROFILE_OCC_BOOST = 1.0
 _PROFILE_GROUP_BOOST = 0.4
 _RERANK = 300  # candidates reranked with rapidfuzz
 _RERANK_WEIGHT = 0.35
+_ENTRY_LEVEL_PRIOR = 0.2
 _MIN_SCORE = 0.12  # below this a candidate is noise and does not count as a match
 _MAX_CONCEPT_OCCS = 200
 _MAX_CONCEPT_GROUPS = 40
@@ -132,6 +133,11 @@ class SearchIndex:
         self._adapt_bits: dict[str, int] = {}
         self._towns: dict[str, int] = {}
         self._n_alive = 0
+        easy = no_education_required()
+        # Indexed by occupation position; the extra last entry serves occ == -1.
+        self._easy = np.array(
+            [o.id in easy for o in self._concepts.occupations] + [False], dtype=np.float64
+        )
         self._token_cache: dict[str, tuple[str, ...]] = {}
 
     # --- building -------------------------------------------------------------------------
@@ -174,7 +180,8 @@ class SearchIndex:
         # Titles, skills and towns repeat a lot across slots; tokenise each text once.
         cached = self._token_cache.get(text)
         if cached is None:
-            cached = tuple(t for t in dict.fromkeys(normalize(text).split()) if t not in STOPWORDS)
+            words = [*normalize(text).split(), *hyphen_joins(text)]
+            cached = tuple(t for t in dict.fromkeys(words) if t not in STOPWORDS)
             if len(text) < 200:
                 if len(self._token_cache) > 200_000:
                     self._token_cache.clear()
@@ -351,6 +358,9 @@ class SearchIndex:
         all_scores = np.concatenate(score_parts)
         udocs, inv = np.unique(all_docs, return_inverse=True)
         summed = np.bincount(inv, weights=all_scores, minlength=len(udocs))
+        # Placements are mostly entry-level work: among slots that match, prefer occupations
+        # that need no education. Small, so it only orders otherwise similar matches.
+        summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[self._cols.occ[udocs]]
         return udocs.astype(np.int64), summed.astype(np.float64), concept
 
     def _add_concept_docs(

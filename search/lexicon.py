@@ -65,7 +65,7 @@ class Lexicon:
         self._reversed: list[str] = []
         self._dirty = False
         self._cache: dict[tuple[str, bool, int], tuple[Expansion, ...]] = {}
-        self._split_cache: dict[str, list[str] | None] = {}
+        self._split_cache: dict[tuple[str, bool], list[str] | None] = {}
 
     def __len__(self) -> int:
         return len(self._words)
@@ -158,12 +158,17 @@ class Lexicon:
             return 0, []
         found: dict[str, int] = {}
         n = len(folded)
-        for length in range(n - budget, n + budget + 1):
+        for length in range(n - budget, n + budget + 2):
             bucket = self._buckets.get((folded[0], length))
             if not bucket:
                 continue
+            # Deletions make a typed word shorter than the word meant: a word long enough for
+            # two typos keeps its budget when the query has shrunk below 9 letters.
+            cutoff = max(budget, min(typo_budget(length), budget + 1))
+            if length > n + budget and cutoff <= budget:
+                continue
             for cand, dist, _ in process.extract(
-                folded, bucket, scorer=OSA.distance, score_cutoff=budget, limit=None
+                folded, bucket, scorer=OSA.distance, score_cutoff=cutoff, limit=None
             ):
                 if cand != folded:
                     found[cand] = int(dist)
@@ -180,17 +185,28 @@ class Lexicon:
         best = min(found.values())
         return best, sorted(c for c, d in found.items() if d == best)
 
-    def split(self, folded: str) -> list[str] | None:
-        """Split a folded compound into folded vocabulary forms (see ``split_compound``)."""
-        if folded in self._split_cache:
-            return self._split_cache[folded]
+    def split(self, folded: str, allow_unknown_tail: bool = False) -> list[str] | None:
+        """Split a folded compound into folded vocabulary forms (see ``split_compound``).
+
+        With ``allow_unknown_tail``, a word that does not split fully may still split into
+        its longest known first part (4 letters or more) and an unknown rest.
+        """
+        key = (folded, allow_unknown_tail)
+        if key in self._split_cache:
+            return self._split_cache[key]
         parts = split_compound(folded, self.is_folded_word)
         if parts is None:
+            parts = split_compound(folded, self.is_folded_word, is_modifier=self._is_modifier)
+        if parts is None and allow_unknown_tail:
             parts = self._split_known_prefix(folded)
         if len(self._split_cache) > _CACHE_LIMIT:
             self._split_cache.clear()
-        self._split_cache[folded] = parts
+        self._split_cache[key] = parts
         return parts
+
+    def _is_modifier(self, folded: str) -> bool:
+        # Not a word of its own, but the first part of several vocabulary compounds.
+        return len(self.prefixed(folded, limit=3, min_rest=3)) >= 3
 
     def _split_known_prefix(self, folded: str) -> list[str] | None:
         # Last resort for a compound whose second part the vocabulary lacks: keep the longest

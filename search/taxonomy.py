@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from search.lexicon import Lexicon
 from search.terms import Term, parse_terms
-from search.text import STOPWORDS, fold, normalize, tokenize
+from search.text import STOPWORDS, fold, hyphen_joins, normalize, tokenize
 
 __all__ = [
     "ConceptIndex",
@@ -182,7 +182,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _content_tokens(text: str) -> list[str]:
-    return [t for t in tokenize(text) if t not in STOPWORDS and not t.isdigit()]
+    words = [*tokenize(text), *hyphen_joins(text)]
+    return [t for t in dict.fromkeys(words) if t not in STOPWORDS and not t.isdigit()]
 
 
 @dataclass(slots=True)
@@ -311,16 +312,18 @@ class ConceptIndex:
             )
             occ_scores[o] = s * (0.7 + 0.3 * cover)
         group_scores: dict[int, float] = {}
-        direct: dict[int, float] = {}
+        # The best kind of group evidence counts fully; agreeing evidence from the other kinds
+        # (label, definition, skills) adds a little, so a field of work named in several
+        # places beats one named once.
+        parts: dict[int, list[float]] = {}
         for acc, factor in (
             (lab_sum, self.LABEL_FACTOR),
             (def_sum, self.DEFINITION_FACTOR),
             (skl_sum, self.SKILL_FACTOR),
         ):
             for g, s in acc.items():
-                v = s * factor
-                if direct.get(g, 0.0) < v:
-                    direct[g] = v
+                parts.setdefault(g, []).append(s * factor)
+        direct = {g: max(v) + 0.25 * (sum(v) - max(v)) for g, v in parts.items()}
         group_scores.update(direct)
         for o, s in occ_scores.items():
             g = self.occ_group[o]

@@ -56,9 +56,13 @@ def parse_terms(
     for i, word in enumerate(words):
         last = typing_last and i == len(words) - 1
         exps = lexicon.expand(word, allow_prefix=last)
-        known = any(e.kind in ("exact", "folded", "stem") for e in exps)
+        # A word the vocabulary knows (or completes, or knows with one typo) stays whole;
+        # otherwise a split into known words beats a guess with two typos.
+        known = any(e.kind in ("exact", "folded", "stem", "prefix") for e in exps)
         close_typo = any(e.kind == "typo" and e.weight >= 0.7 for e in exps)
-        parts = None if known or close_typo else lexicon.split(fold(word))
+        parts = None
+        if not known and not close_typo:
+            parts = lexicon.split(fold(word), allow_unknown_tail=not exps)
         if parts:
             for part in parts:
                 part_exps = tuple(

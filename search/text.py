@@ -23,6 +23,7 @@ __all__ = [
     "STOPWORDS",
     "derivation_root",
     "fold",
+    "hyphen_joins",
     "inflection_bases",
     "normalize",
     "split_compound",
@@ -84,6 +85,21 @@ def fold(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into exact-form words (see :func:`normalize`), stopwords included."""
     return normalize(text).split()
+
+
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def hyphen_joins(text: str) -> list[str]:
+    """Return the hyphenated words of ``text`` written solid ("SIUS-konsulent" → "siuskonsulent").
+
+    People often type such words without the hyphen; indexing the solid form beside the parts
+    lets that spelling match exactly (or within the typo budget).
+    """
+    if "-" not in text:
+        return []
+    nfc = unicodedata.normalize("NFC", text).casefold()
+    return [m.group(0).replace("-", "") for m in _HYPHENATED.finditer(nfc)]
 
 
 @lru_cache(maxsize=200_000)
@@ -177,6 +193,7 @@ def split_compound(
     is_word: Callable[[str], bool],
     min_part: int = 3,
     max_parts: int = 4,
+    is_modifier: Callable[[str], bool] | None = None,
 ) -> list[str] | None:
     """Split a Swedish compound into known words, or return None.
 
@@ -185,13 +202,15 @@ def split_compound(
     ("skolkök" = "skol(a)" + "kök"). Each part has at least ``min_part`` letters. The split with
     the fewest parts wins, then the one whose shortest part is longest. The returned parts are
     the known words (with any dropped vowel restored), so ``"lagerjobb"`` gives
-    ``["lager", "jobb"]`` when both are known.
+    ``["lager", "jobb"]`` when both are known. ``is_modifier`` may accept a part that is not a
+    word but only ever the first half of compounds ("lant" in "lantbruk"); it is tried last and
+    never for the final part.
     """
     n = len(word)
     if n < 2 * min_part:
         return None
 
-    def known(part: str) -> str | None:
+    def known(part: str, final: bool) -> str | None:
         if len(part) < min_part:
             return None
         if is_word(part):
@@ -199,6 +218,8 @@ def split_compound(
         for vowel in ("a", "e"):
             if is_word(part + vowel):
                 return part + vowel
+        if not final and is_modifier is not None and len(part) >= 4 and is_modifier(part):
+            return part
         return None
 
     # best[i] = (parts, -shortest) for word[i:], computed right to left.
@@ -207,7 +228,7 @@ def split_compound(
     for i in range(n - min_part, -1, -1):
         choice: tuple[int, int, list[str]] | None = None
         for j in range(i + min_part, n + 1):
-            part = known(word[i:j])
+            part = known(word[i:j], j == n)
             if part is None:
                 continue
             starts = [j]

@@ -1,0 +1,1 @@
+"""The back office (piccolo-admin), audit review, KPI reports and exports."""

@@ -1,0 +1,264 @@
+"""The app factory: routes of every package, one exception map, security headers, lifespan."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketplace import controllers, views
+from marketplace.auth import AuthMiddleware, AuthUser, public
+from marketplace.errors import MarketplaceError
+from marketplace.migrate import apply_migrations, pending_migrations
+from marketplace.settings import Settings, get_settings
+
+log = logging.getLogger("marketplace")
+
+PACKAGE_DIRS = [
+    Path(__file__).parent.parent / name
+    for name in ("marketplace", "employers", "placements", "search", "admin")
+]
+
+# Swedish wording for the HTTP errors a person may meet.
+STATUS_TEXT = {
+    400: "Uppgifterna kunde inte tas emot.",
+    401: "Du behöver logga in.",
+    403: "Du har inte behörighet till det här.",
+    404: "Sidan eller objektet finns inte.",
+    405: "Metoden stöds inte för den här adressen.",
+    409: "Åtgärden går inte att utföra i nuvarande läge.",
+    413: "Det du skickade är för stort.",
+    415: "Formatet stöds inte.",
+    429: "För många försök. Vänta en stund och försök igen.",
+    500: "Något gick fel hos oss. Försök igen om en stund; felet är loggat.",
+}
+
+_FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
+_MISSING_RE = re.compile(r"missing required field `([^`]+)`")
+
+
+def _translate(message: str) -> str:
+    """Turn msgspec's English validation wording into Swedish a person can act on."""
+    missing = _MISSING_RE.search(message)
+    if missing:
+        return f"Fältet {missing.group(1)} saknas."
+    m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
+    if m:
+        return f"ska vara av typen {m.group(1)}, inte {m.group(2)}"
+    return message
+
+
+def _validation_details(exc: ValidationException) -> tuple[str, list[str]]:
+    fields: list[str] = []
+    parts: list[str] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        key = item.get("key")
+        missing = _MISSING_RE.search(message)
+        found = _FIELD_RE.search(message)
+        name = missing.group(1) if missing else found.group(1) if found else str(key) if key else ""
+        if name and name not in fields:
+            fields.append(name)
+        text = _translate(message.split(" - at ")[0])
+        parts.append(text if missing or not name else f"{name}: {text}")
+    if not parts:
+        parts.append(_translate(str(exc.detail)))
+    return "Ogiltiga uppgifter. " + " ".join(p.rstrip(".") + "." for p in parts), fields
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    if request.url.path.startswith(("/api/", "/health", "/schema")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_response(
+    request: Request[Any, Any, Any], status: int, message: str, fields: list[str]
+) -> Response[Any]:
+    if _wants_html(request):
+        return Template(
+            "error.html",
+            context={"status": status, "message": message, "request": request},
+            status_code=status,
+        )
+    return Response(
+        {"status_code": status, "detail": message, "fields": fields}, status_code=status
+    )
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: MarketplaceError) -> Response[Any]:
+    return _error_response(request, exc.status_code, exc.message, exc.fields)
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    message, fields = _validation_details(exc)
+    return _error_response(request, 400, message, fields)
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    detail = str(exc.detail or "")
+    # Litestar's own details are English; give the Swedish text unless ours is more specific.
+    message = STATUS_TEXT.get(status, detail) if status >= 400 else detail
+    if status == 400 and detail and not detail.startswith("Bad Request"):
+        message = f"{STATUS_TEXT[400]} {detail}"
+    response = _error_response(request, status, message, [])
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def handle_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error_response(request, 500, STATUS_TEXT[500], [])
+
+
+def security_headers(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
+    """Middleware adding CSP, nosniff, frame-ancestors, HSTS (production) and no-store.
+
+    Any answer to a signed-in caller may carry personal data, so it is never cached.
+    """
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = MutableScopeHeaders.from_message(message)
+                    headers.setdefault("X-Content-Type-Options", "nosniff")
+                    headers.setdefault("Referrer-Policy", "same-origin")
+                    headers.setdefault("X-Frame-Options", "DENY")
+                    if not scope["path"].startswith(("/schema", "/admin")):
+                        headers.setdefault("Content-Security-Policy", csp)
+                    if settings.is_production:
+                        headers.setdefault(
+                            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+                        )
+                    if isinstance(scope.get("user"), AuthUser) or scope["path"].startswith(
+                        ("/api/v1/me", "/api/v1/auth")
+                    ):
+                        headers["Cache-Control"] = "no-store"
+                await send(message)
+
+            await app(scope, receive, send_with_headers)
+
+        return wrapped
+
+    return middleware
+
+
+Hook = Callable[[Litestar], AbstractAsyncContextManager[None]]
+
+
+def make_lifespan(settings: Settings, hooks: list[Hook]) -> Callable[[Litestar], Any]:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        pending = await pending_migrations()
+        if pending:
+            if settings.is_production:
+                raise SystemExit(
+                    f"{len(pending)} migreringar är inte körda ({pending[0]} …). "
+                    "Kör 'marketplace migrate' först."
+                )
+            await apply_migrations()
+        async with AsyncExitStack() as stack:
+            for hook in hooks:
+                await stack.enter_async_context(hook(app))
+            yield
+
+    return lifespan
+
+
+def collect_routes() -> list[Any]:
+    """Every package's controllers and views. Only the composition root knows them all."""
+    routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
+    return routes
+
+
+def collect_hooks(settings: Settings) -> list[Hook]:
+    """Lifespan hooks of the packages (search index, scheduler), in start order."""
+    return []
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the Litestar app for the given (or the process's) settings."""
+    settings = settings or get_settings()
+    template_dirs: list[Path | os.PathLike[Any] | str] = [
+        d / "templates" for d in PACKAGE_DIRS if (d / "templates").is_dir()
+    ]
+    static_dirs: list[Path | os.PathLike[Any] | str] = [
+        d / "static" for d in PACKAGE_DIRS if (d / "static").is_dir()
+    ]
+    openapi = OpenAPIConfig(
+        title="Praktikplatser – API",
+        version="1",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+        description="Placement marketplace for Swedish municipalities' labour-market units.",
+    )
+    return Litestar(
+        route_handlers=[
+            *collect_routes(),
+            create_static_files_router(
+                path="/static", directories=static_dirs, guards=[public], name="static"
+            ),
+        ],
+        middleware=[
+            security_headers(settings),
+            DefineMiddleware(AuthMiddleware, exclude=["^/static/"]),
+        ],
+        exception_handlers={
+            MarketplaceError: handle_domain_error,
+            ValidationException: handle_validation,
+            HTTPException: handle_http,
+            Exception: handle_crash,
+        },
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="mp_csrf",
+            cookie_secure=settings.is_production,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["^/api/", "^/health", "^/schema", "^/admin"],
+        ),
+        allowed_hosts=(
+            None
+            if "*" in settings.allowed_hosts
+            else AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts))
+        ),
+        template_config=TemplateConfig(directory=template_dirs, engine=JinjaTemplateEngine),
+        plugins=[HTMXPlugin()],
+        openapi_config=openapi if settings.enable_schema else None,
+        request_max_body_size=settings.max_body_bytes,
+        lifespan=[make_lifespan(settings, collect_hooks(settings))],
+        debug=False,
+    )

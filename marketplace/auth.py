@@ -1,0 +1,357 @@
+"""Sign-in: password rules, server-side sessions, API tokens, the auth middleware and guards.
+
+Sessions are our own, not Litestar's server-side backend, because that backend adopts a
+session ID chosen by the client (session fixation). Here an ID is only ever minted at sign-in,
+and only its SHA-256 is stored, so a leaked database does not leak live sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from marketplace.errors import Forbidden, Unauthenticated, ValidationFailed
+from marketplace.settings import Settings, get_settings
+from marketplace.tables import ROLES, ApiToken, User, UserSession
+
+SESSION_COOKIE = "mp_session"
+CSRF_HEADER = "x-csrftoken"
+# Refresh `last_seen_at` at most this often, so that reads do not each cost a write.
+_TOUCH_INTERVAL = dt.timedelta(seconds=60)
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class AuthUser(msgspec.Struct, frozen=True):
+    """Who is calling: the signed-in user, as the rest of the code sees them."""
+
+    id: int
+    username: str
+    role: str
+    name: str
+    email: str
+    team: str
+    via: str  # "session" or "token"
+    session_id: int | None = None
+    csrf_token: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        """Coordinators and admins act for any host."""
+        return self.role in {"admin", "coordinator"}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sha256(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = resources.files("marketplace").joinpath("data/common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().casefold() for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+def check_password_policy(password: str, username: str = "") -> None:
+    """Raise `ValidationFailed` unless the password is long, varied and not a known one."""
+    if len(password) < User._min_password_length:
+        raise ValidationFailed(
+            f"Lösenordet måste ha minst {User._min_password_length} tecken.", fields=["password"]
+        )
+    if len(password) > User._max_password_length:
+        raise ValidationFailed("Lösenordet är för långt (högst 256 tecken).", fields=["password"])
+    folded = password.casefold()
+    if folded in _common_passwords() or len(set(folded)) < 4:
+        raise ValidationFailed(
+            "Lösenordet är för vanligt och lätt att gissa. Välj en längre fras.",
+            fields=["password"],
+        )
+    if username and username.casefold() in folded:
+        raise ValidationFailed("Lösenordet får inte innehålla användarnamnet.", fields=["password"])
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+async def create_user(
+    username: str,
+    password: str,
+    role: str,
+    *,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    team: str = "",
+) -> User:
+    """Create an active user after checking the role, the password rules and uniqueness."""
+    if role not in ROLES:
+        raise ValidationFailed(
+            f"Okänd roll {role!r}. Välj en av: {', '.join(ROLES)}.", fields=["role"]
+        )
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise ValidationFailed("Användarnamnet måste ha 1–100 tecken.", fields=["username"])
+    check_password_policy(password, username)
+    email = email.strip() or f"{username}@example.invalid"
+    clash = await User.exists().where((User.username == username) | (User.email == email))
+    if clash:
+        raise ValidationFailed(
+            "Det finns redan en användare med det användarnamnet eller e-postadressen.",
+            fields=["username", "email"],
+        )
+    user = User(
+        username=username,
+        password=password,
+        role=role,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        team=team,
+        active=True,
+        admin=role == "admin",
+        superuser=role == "admin",
+    )
+    await user.save()
+    return user
+
+
+async def set_active(username: str, active: bool) -> User:
+    """Enable or disable a user; disabling ends all their sessions and tokens at once."""
+    user = await User.objects().where(User.username == username).first()
+    if user is None:
+        raise ValidationFailed(f"Användaren {username!r} finns inte.", fields=["username"])
+    user.active = active
+    await user.save([User.active])
+    if not active:
+        await UserSession.delete().where(UserSession.user == user.id)
+    return user
+
+
+def to_auth_user(row: dict[str, Any], via: str, session: dict[str, Any] | None) -> AuthUser:
+    name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
+    return AuthUser(
+        id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        name=name or row["username"],
+        email=row["email"],
+        team=row.get("team") or "",
+        via=via,
+        session_id=session["id"] if session else None,
+        csrf_token=session["csrf_token"] if session else "",
+    )
+
+
+_USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.role,
+    User.first_name,
+    User.last_name,
+    User.email,
+    User.team,
+    User.active,
+)
+
+
+async def _active_user(user_id: int) -> dict[str, Any] | None:
+    row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first()
+    if row is None or not row["active"]:
+        return None
+    return row
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+async def start_session(user_id: int, previous_raw_id: str | None = None) -> tuple[str, str]:
+    """Mint a brand-new session for the user; end the previous one if any.
+
+    Returns (raw session ID for the cookie, CSRF token). A client-chosen ID is never adopted.
+    """
+    if previous_raw_id:
+        await end_session(previous_raw_id)
+    raw = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    await UserSession(token_hash=_sha256(raw), user=user_id, csrf_token=csrf).save()
+    return raw, csrf
+
+
+async def end_session(raw_id: str) -> None:
+    await UserSession.delete().where(UserSession.token_hash == _sha256(raw_id))
+
+
+async def resolve_session(raw_id: str, settings: Settings) -> AuthUser | None:
+    """The user behind a session cookie, or None if unknown, expired or the user disabled."""
+    session = (
+        await UserSession.select(
+            UserSession.id,
+            UserSession.user,
+            UserSession.csrf_token,
+            UserSession.created_at,
+            UserSession.last_seen_at,
+        )
+        .where(UserSession.token_hash == _sha256(raw_id))
+        .first()
+    )
+    if session is None:
+        return None
+    now = utcnow()
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    absolute = dt.timedelta(hours=settings.session_absolute_hours)
+    if now - session["last_seen_at"] > idle or now - session["created_at"] > absolute:
+        await UserSession.delete().where(UserSession.id == session["id"])
+        return None
+    row = await _active_user(session["user"])
+    if row is None:
+        await UserSession.delete().where(UserSession.id == session["id"])
+        return None
+    if now - session["last_seen_at"] > _TOUCH_INTERVAL:
+        await UserSession.update({UserSession.last_seen_at: now}).where(
+            UserSession.id == session["id"]
+        )
+    return to_auth_user(row, "session", session)
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "mpt_"  # noqa: S105 - a public prefix, not a secret
+
+
+async def create_token(username: str, name: str) -> tuple[int, str]:
+    """Create an API token for a user. The raw token is returned once and never stored."""
+    user = await User.select(User.id, User.active).where(User.username == username).first()
+    if user is None or not user["active"]:
+        raise ValidationFailed(f"Användaren {username!r} finns inte eller är avstängd.")
+    name = name.strip() or "token"
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name[:100], prefix=raw[:12], token_hash=_sha256(raw), user=user["id"])
+    await token.save()
+    return int(token.id), raw
+
+
+async def revoke_token(token_id: int, owner_id: int | None = None) -> bool:
+    """Revoke a token by id (only the owner's, when `owner_id` is given). True if revoked."""
+    query = ApiToken.update({ApiToken.revoked_at: utcnow()}).where(
+        (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
+    )
+    if owner_id is not None:
+        query = query.where(ApiToken.user == owner_id)
+    rows = await query.returning(ApiToken.id)
+    return bool(rows)
+
+
+async def resolve_token(raw: str) -> AuthUser | None:
+    token = (
+        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at)
+        .where((ApiToken.token_hash == _sha256(raw)) & ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if token is None:
+        return None
+    row = await _active_user(token["user"])
+    if row is None:
+        return None
+    now = utcnow()
+    if token["last_used_at"] is None or now - token["last_used_at"] > _TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token["id"])
+    return to_auth_user(row, "token", None)
+
+
+# --- middleware and guards -------------------------------------------------------------------
+
+
+class AuthMiddleware(AbstractAuthenticationMiddleware):
+    """Resolve the caller from a Bearer token or the session cookie; anonymous is allowed.
+
+    Guards decide per route. Cookie-authenticated unsafe calls to the JSON API must echo the
+    session's CSRF token in `X-CSRFToken`; token-authenticated calls carry no ambient
+    authority and need no CSRF token. HTML forms are covered by Litestar's CSRF middleware.
+    """
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        settings = get_settings()
+        header = connection.headers.get("authorization", "")
+        if header:
+            scheme, _, credentials = header.partition(" ")
+            if scheme.lower() != "bearer" or not credentials.strip():
+                raise Unauthenticated("Ange en API-nyckel som 'Authorization: Bearer …'.")
+            user = await resolve_token(credentials.strip())
+            if user is None:
+                raise Unauthenticated("API-nyckeln är ogiltig eller återkallad.")
+            return AuthenticationResult(user=user, auth="token")
+        raw = connection.cookies.get(SESSION_COOKIE)
+        if not raw:
+            return AuthenticationResult(user=None, auth=None)
+        user = await resolve_session(raw, settings)
+        if user is None:
+            return AuthenticationResult(user=None, auth=None)
+        if (
+            connection.scope.get("method") in UNSAFE_METHODS
+            and connection.scope["path"].startswith("/api/")
+            and not hmac.compare_digest(connection.headers.get(CSRF_HEADER, ""), user.csrf_token)
+        ):
+            raise Forbidden(
+                "CSRF-token saknas eller stämmer inte. Skicka sessionens token i X-CSRFToken."
+            )
+        return AuthenticationResult(user=user, auth="session")
+
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, AuthUser) else None
+
+
+def requires(*roles: str) -> Guard:
+    """A guard that lets only signed-in users with one of `roles` through (401 / 403)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise Unauthenticated("Du behöver logga in.")
+        if user.role not in roles:
+            raise Forbidden("Din roll har inte behörighet till den här sidan eller åtgärden.")
+
+    guard.__name__ = f"requires_{'_'.join(roles)}"
+    guard.roles = frozenset(roles)  # type: ignore[attr-defined]
+    return guard
+
+
+def public(_: ASGIConnection[Any, Any, Any, Any], __: BaseRouteHandler) -> None:
+    """The explicit guard of routes anyone may call, signed in or not."""
+
+
+signed_in = requires(*ROLES)
+staff = requires("admin", "coordinator")
+admin_only = requires("admin")
+
+
+def route_guards(handler: BaseRouteHandler) -> list[Any]:
+    """The guard functions a route resolves to (Litestar wraps sync guards; unwrap them)."""
+    return [getattr(g, "func", g) for g in handler.resolve_guards()]

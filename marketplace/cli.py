@@ -1,0 +1,217 @@
+"""The `marketplace` command: serve, migrate, demo, users, tokens, backup and restore.
+
+Each failure is one clear line on stderr and a non-zero exit. Packages add their own
+subcommands (import-slots, export-slots, jobs) through `COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import marketplace  # noqa: F401  (sets PICCOLO_CONF before any table is imported)
+from marketplace.settings import SettingsError, get_settings
+
+Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+class CommandError(Exception):
+    """A CLI command failed for a reason the user can fix; the message is one line."""
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+async def cmd_migrate(args: argparse.Namespace) -> int:
+    from marketplace.migrate import apply_migrations
+
+    applied = await apply_migrations()
+    print(f"Migreringar klara ({applied} nya).")
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace) -> int:
+    from marketplace.demo import DEMO_PASSWORD, load_demo
+    from marketplace.migrate import apply_migrations
+
+    await apply_migrations()
+    summary = await load_demo()
+    print("Demodata laddad: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    print(f"Demoinloggningar (lösenord {DEMO_PASSWORD}): admin, samordnare, vard, analytiker")
+    return 0
+
+
+async def cmd_users(args: argparse.Namespace) -> int:
+    from marketplace import auth
+    from marketplace.tables import User
+
+    if args.action == "create":
+        password = args.password or os.environ.get("MARKETPLACE_PASSWORD", "")
+        if not password:
+            raise CommandError("Ange --password eller miljövariabeln MARKETPLACE_PASSWORD.")
+        user = await auth.create_user(
+            args.username, password, args.role, email=args.email or "", team=args.team or ""
+        )
+        print(f"Användare {user.username} ({user.role}) skapad med id {user.id}.")
+    elif args.action == "list":
+        rows = await User.select(
+            User.id, User.username, User.role, User.email, User.active
+        ).order_by(User.username)
+        for row in rows:
+            state = "aktiv" if row["active"] else "avstängd"
+            print(
+                f"{row['id']:>5}  {row['username']:<24} {row['role']:<12} {state:<9} {row['email']}"
+            )
+    else:
+        await auth.set_active(args.username, False)
+        print(f"Användaren {args.username} är avstängd och utloggad.")
+    return 0
+
+
+async def cmd_tokens(args: argparse.Namespace) -> int:
+    from marketplace import auth
+
+    if args.action == "create":
+        token_id, raw = await auth.create_token(args.username, args.name)
+        print(f"API-nyckel {token_id} skapad. Den visas bara nu:")
+        print(raw)
+    else:
+        if not await auth.revoke_token(args.token_id):
+            raise CommandError(f"Ingen aktiv API-nyckel med id {args.token_id}.")
+        print(f"API-nyckel {args.token_id} återkallad.")
+    return 0
+
+
+async def cmd_backup(args: argparse.Namespace) -> int:
+    from marketplace.backup import backup
+
+    path = await backup(get_settings(), args.path)
+    print(f"Säkerhetskopia skriven till {path}.")
+    return 0
+
+
+async def cmd_restore(args: argparse.Namespace) -> int:
+    from marketplace.backup import restore
+
+    await restore(get_settings(), args.path)
+    print(f"Databasen återställd från {args.path}.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    if args.demo:
+        _run(cmd_demo(args))
+    else:
+        _run(cmd_migrate(args))
+    print(
+        f"Tjänsten startar på http://{args.host}:{args.port}/ (databas: {settings.database_url.split('@')[-1]})"
+    )
+    uvicorn.run(
+        "marketplace.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning" if settings.is_production else "info",
+        proxy_headers=True,
+    )
+    return 0
+
+
+COMMANDS: dict[str, Handler] = {
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "users": cmd_users,
+    "tokens": cmd_tokens,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="marketplace",
+        description="Praktikplatser – marknadsplats för praktik och arbetsträning.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="Kör tjänsten (kör migreringar först).")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="Ladda demodata innan start.")
+
+    sub.add_parser("migrate", help="Kör databasmigreringar.")
+    sub.add_parser("demo", help="Ladda demodata (går att köra flera gånger).")
+
+    users = sub.add_parser("users", help="Hantera användare.")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    create = users_sub.add_parser("create")
+    create.add_argument("username")
+    create.add_argument(
+        "--role", required=True, choices=["admin", "coordinator", "host", "analyst"]
+    )
+    create.add_argument("--password", help="Annars läses MARKETPLACE_PASSWORD.")
+    create.add_argument("--email")
+    create.add_argument("--team")
+    users_sub.add_parser("list")
+    disable = users_sub.add_parser("disable")
+    disable.add_argument("username")
+
+    tokens = sub.add_parser("tokens", help="Hantera API-nycklar.")
+    tokens_sub = tokens.add_subparsers(dest="action", required=True)
+    tcreate = tokens_sub.add_parser("create")
+    tcreate.add_argument("username")
+    tcreate.add_argument("--name", default="integration")
+    trevoke = tokens_sub.add_parser("revoke")
+    trevoke.add_argument("token_id", type=int)
+
+    backup = sub.add_parser("backup", help="Säkerhetskopiera databasen till en fil.")
+    backup.add_argument("path")
+    restore = sub.add_parser("restore", help="Återställ databasen från en säkerhetskopia.")
+    restore.add_argument("path")
+
+    for extend in EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Packages register extra subcommands here: a function that adds parsers to the subparsers
+# object, and a handler in COMMANDS under the same name.
+EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        get_settings()
+        if args.command == "serve":
+            return cmd_serve(args)
+        return _run(COMMANDS[args.command](args))
+    except SettingsError as exc:
+        print(f"Felaktig inställning: {exc}", file=sys.stderr)
+    except CommandError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line, never a traceback, for any failure
+        from marketplace.errors import MarketplaceError
+
+        message = (
+            exc.message if isinstance(exc, MarketplaceError) else f"{type(exc).__name__}: {exc}"
+        )
+        print(f"Fel: {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

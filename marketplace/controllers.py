@@ -1,0 +1,202 @@
+"""JSON API of the composition root: health, sign-in, who am I, users and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
+
+from marketplace import auth
+from marketplace.auth import AuthUser, admin_only, public, signed_in
+from marketplace.errors import NotFound, Unauthenticated
+from marketplace.schemas import (
+    Health,
+    LoginRequest,
+    LoginResult,
+    Me,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserCreate,
+    UserOut,
+)
+from marketplace.settings import get_settings
+from marketplace.tables import ApiToken, User
+
+
+def session_cookie(raw: str, *, expire: bool = False) -> Cookie:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure outside development."""
+    settings = get_settings()
+    return Cookie(
+        key=auth.SESSION_COOKIE,
+        value="" if expire else raw,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+        path="/",
+        max_age=0 if expire else settings.session_absolute_hours * 3600,
+    )
+
+
+def me_of(user: AuthUser) -> Me:
+    return Me(
+        id=user.id,
+        username=user.username,
+        name=user.name,
+        role=user.role,
+        email=user.email,
+        auth=user.via,
+    )
+
+
+@get("/health", guards=[public], operation_id="health", tags=["system"])
+async def health() -> Response[Health]:
+    """Answer 200 when the database answers, 503 otherwise."""
+    engine_type = User._meta.db.engine_type
+    try:
+        await User.raw("SELECT 1")
+    except Exception:  # the database being down is exactly what this reports
+        return Response(
+            Health(status="fel", database="unreachable", engine=engine_type),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    return Response(Health(status="ok", database="ok", engine=engine_type))
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", guards=[public], operation_id="login", status_code=HTTP_200_OK)
+    async def login(
+        self, data: JSONBody[LoginRequest], request: Request[Any, Any, Any]
+    ) -> Response[LoginResult]:
+        """Sign in with user name and password; a fresh session cookie is set."""
+        user_id = await User.login(data.username, data.password)
+        if user_id is None:
+            raise Unauthenticated("Fel användarnamn eller lösenord, eller kontot är avstängt.")
+        raw, _csrf = await auth.start_session(user_id, request.cookies.get(auth.SESSION_COOKIE))
+        user = await auth.resolve_session(raw, get_settings())
+        assert user is not None
+        return Response(
+            LoginResult(user=me_of(user), csrf_token=user.csrf_token),
+            cookies=[session_cookie(raw)],
+        )
+
+    @post("/logout", guards=[signed_in], operation_id="logout", status_code=HTTP_200_OK)
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+        """End the current session."""
+        raw = request.cookies.get(auth.SESSION_COOKIE)
+        if raw:
+            await auth.end_session(raw)
+        return Response({"status": "utloggad"}, cookies=[session_cookie("", expire=True)])
+
+
+@get("/api/v1/me", guards=[signed_in], operation_id="me", tags=["auth"])
+async def me(request: Request[AuthUser, Any, Any]) -> Me:
+    """Who is signed in, and with which role."""
+    return me_of(request.user)
+
+
+def user_out(row: dict[str, Any]) -> UserOut:
+    name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
+    return UserOut(
+        id=row["id"],
+        username=row["username"],
+        name=name,
+        role=row["role"],
+        email=row["email"],
+        team=row["team"],
+        active=row["active"],
+    )
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    guards = [admin_only]
+    tags = ["users"]
+
+    @get("/", operation_id="listUsers")
+    async def list_users(self) -> list[UserOut]:
+        """Every user, by user name."""
+        rows = await User.select(
+            User.id,
+            User.username,
+            User.first_name,
+            User.last_name,
+            User.role,
+            User.email,
+            User.team,
+            User.active,
+        ).order_by(User.username)
+        return [user_out(r) for r in rows]
+
+    @post("/", operation_id="createUser", status_code=HTTP_201_CREATED)
+    async def create_user(self, data: JSONBody[UserCreate]) -> UserOut:
+        """Create a user; the password must follow the password rules."""
+        user = await auth.create_user(
+            data.username,
+            data.password,
+            data.role,
+            email=data.email,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            team=data.team,
+        )
+        return user_out(user.to_dict())
+
+    @post("/{user_id:int}/disable", operation_id="disableUser", status_code=HTTP_200_OK)
+    async def disable_user(self, user_id: FromPath[int]) -> UserOut:
+        """Disable a user; their sessions end at once."""
+        row = await User.select(User.username).where(User.id == user_id).first()
+        if row is None:
+            raise NotFound("Användaren finns inte.")
+        user = await auth.set_active(row["username"], False)
+        return user_out(user.to_dict())
+
+
+class TokenController(Controller):
+    path = "/api/v1/tokens"
+    guards = [signed_in]
+    tags = ["auth"]
+
+    @get("/", operation_id="listTokens")
+    async def list_tokens(self, request: Request[AuthUser, Any, Any]) -> list[TokenOut]:
+        """The caller's own API tokens (never the secret)."""
+        rows = (
+            await ApiToken.select(
+                ApiToken.id,
+                ApiToken.name,
+                ApiToken.prefix,
+                ApiToken.created_at,
+                ApiToken.last_used_at,
+                ApiToken.revoked_at,
+            )
+            .where(ApiToken.user == request.user.id)
+            .order_by(ApiToken.id)
+        )
+        return [TokenOut(**r) for r in rows]
+
+    @post("/", operation_id="createToken", status_code=HTTP_201_CREATED)
+    async def create_token(
+        self, data: JSONBody[TokenCreate], request: Request[AuthUser, Any, Any]
+    ) -> TokenCreated:
+        """Create a token for the caller. The secret is shown in this answer only."""
+        token_id, raw = await auth.create_token(request.user.username, data.name)
+        return TokenCreated(id=token_id, name=data.name, token=raw)
+
+    @delete("/{token_id:int}", operation_id="revokeToken", status_code=HTTP_200_OK)
+    async def revoke_token(
+        self, token_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> dict[str, str]:
+        """Revoke one of the caller's tokens (admins may revoke anyone's)."""
+        owner = None if request.user.role == "admin" else request.user.id
+        if not await auth.revoke_token(token_id, owner):
+            raise NotFound("Ingen aktiv API-nyckel med det id:t.")
+        return {"status": "återkallad"}
+
+
+ROUTES = [health, AuthController, me, UserController, TokenController]

@@ -1,0 +1,103 @@
+"""Database engines for both supported back ends, and the transaction helpers services use.
+
+SQLite is the embedded default: every connection runs in WAL mode with `synchronous=FULL`,
+a busy timeout and foreign keys on. PostgreSQL runs production and every CI run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+from marketplace.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+_PRAGMAS = (
+    "PRAGMA foreign_keys = 1",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}",
+)
+
+
+class SafeSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, with the durability pragmas on every connection.
+
+    Piccolo opens a new connection per query outside a transaction and only turns on foreign
+    keys; `synchronous` and `busy_timeout` are per connection, so they are set here each time.
+    """
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in _PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                await connection.commit()
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
+
+
+def make_engine(settings: Settings) -> Engine[Any]:
+    """Build the Piccolo engine that `DATABASE_URL` names."""
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SafeSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    return PostgresEngine(config=postgres_config(settings.database_url))
+
+
+def postgres_config(url: str) -> dict[str, Any]:
+    """asyncpg connection parameters from a postgresql:// URL."""
+    parts = urlsplit(url)
+    config: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "database": unquote(parts.path.lstrip("/")),
+    }
+    if parts.username:
+        config["user"] = unquote(parts.username)
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    return config
+
+
+def is_sqlite(engine: Engine[Any]) -> bool:
+    return engine.engine_type == "sqlite"
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(engine: Engine[Any]) -> AsyncIterator[Any]:
+    """A transaction for read-then-write work (capacity checks, counters).
+
+    On SQLite it is `BEGIN IMMEDIATE`, which takes the write lock up front so that two
+    writers cannot both read the old state. On PostgreSQL it is an ordinary transaction;
+    callers lock the rows they depend on with `SELECT … FOR UPDATE` (see `lock_rows`).
+    """
+    if is_sqlite(engine):
+        assert isinstance(engine, SQLiteEngine)
+        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+            yield txn
+    else:
+        async with engine.transaction() as txn:
+            yield txn

@@ -1,0 +1,53 @@
+"""Domain errors. Services raise these; one exception map in the app turns them into answers.
+
+Messages are Swedish, because they reach the people using the service, and say what to do.
+"""
+
+from __future__ import annotations
+
+
+class MarketplaceError(Exception):
+    """Base of every domain error: an HTTP status, a message and the fields concerned."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or []
+
+
+class ValidationFailed(MarketplaceError):
+    """The input breaks a rule; `fields` names what to correct."""
+
+    status_code = 400
+
+
+class Unauthenticated(MarketplaceError):
+    """Sign-in is needed."""
+
+    status_code = 401
+
+
+class Forbidden(MarketplaceError):
+    """Signed in, but this role may not do this."""
+
+    status_code = 403
+
+
+class NotFound(MarketplaceError):
+    """No such object, or none the caller may see (both answer alike, to hide existence)."""
+
+    status_code = 404
+
+
+class Conflict(MarketplaceError):
+    """The action does not fit the object's current state (capacity, lifecycle, duplicates)."""
+
+    status_code = 409
+
+
+class TooManyRequests(MarketplaceError):
+    """Too many attempts; try again later."""
+
+    status_code = 429

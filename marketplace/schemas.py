@@ -1,0 +1,84 @@
+"""Request and response bodies of the composition root's API (auth, users, tokens, health)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+Username = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+Role = Literal["admin", "coordinator", "host", "analyst"]
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+    engine: str
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: Username
+    password: Password
+
+
+class Me(msgspec.Struct):
+    id: int
+    username: str
+    name: str
+    role: str
+    email: str
+    auth: str
+
+
+class LoginResult(msgspec.Struct):
+    user: Me
+    csrf_token: str
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    username: Username
+    password: Password
+    role: Role
+    email: Annotated[str, msgspec.Meta(max_length=255)] = ""
+    first_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    last_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    team: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    username: str
+    name: str
+    role: str
+    email: str
+    team: str
+    active: bool
+
+
+class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class TokenCreated(msgspec.Struct):
+    id: int
+    name: str
+    token: str
+
+
+class TokenOut(msgspec.Struct):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class Page(msgspec.Struct):
+    """Pagination envelope for lists: `total` counts every match, `items` is this page."""
+
+    total: int
+    limit: int
+    offset: int

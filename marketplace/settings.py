@@ -1,0 +1,232 @@
+"""All configuration, read from the environment in this one place.
+
+Each setting names its environment variable, its type, its default and a one-line meaning.
+`load_settings()` validates everything and raises `SettingsError` with one line a person can
+act on; the CLI prints that line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Declares one setting: environment variable, default and meaning."""
+
+    env: str
+    default: str
+    doc: str
+
+
+SPECS: dict[str, Spec] = {
+    "environment": Spec("ENVIRONMENT", "development", "development | production."),
+    "database_url": Spec(
+        "DATABASE_URL",
+        "",
+        "sqlite:///PATH or postgresql://user@host:port/db; default var/marketplace.sqlite3.",
+    ),
+    "var_dir": Spec(
+        "VAR_DIR", "var", "Folder for the SQLite file, the dev secret key and backups."
+    ),
+    "secret_key": Spec(
+        "SECRET_KEY", "", "Signs links and CSRF tokens. Generated under VAR_DIR in development."
+    ),
+    "base_url": Spec("BASE_URL", "http://127.0.0.1:8000", "Public address used in mail links."),
+    "allowed_hosts": Spec(
+        "ALLOWED_HOSTS", "*", "Comma-separated host names the service answers to ('*' = any)."
+    ),
+    "smtp_host": Spec("SMTP_HOST", "127.0.0.1", "SMTP server for outgoing mail."),
+    "smtp_port": Spec("SMTP_PORT", "25", "SMTP port."),
+    "smtp_user": Spec("SMTP_USER", "", "SMTP user name, if the server needs one."),
+    "smtp_password": Spec("SMTP_PASSWORD", "", "SMTP password."),
+    "smtp_starttls": Spec("SMTP_STARTTLS", "false", "Use STARTTLS (true/false)."),
+    "mail_from": Spec(
+        "MAIL_FROM", "Praktikplatser <noreply@example.invalid>", "Sender address of all mail."
+    ),
+    "redis_url": Spec("REDIS_URL", "", "Optional redis://… shared by all workers for rate limits."),
+    "enable_schema": Spec(
+        "ENABLE_SCHEMA", "", "Serve OpenAPI at /schema (default: on in development only)."
+    ),
+    "max_body_bytes": Spec("MAX_BODY_BYTES", "1048576", "Largest accepted request body (bytes)."),
+    "max_upload_bytes": Spec(
+        "MAX_UPLOAD_BYTES", "104857600", "Largest accepted import upload (bytes)."
+    ),
+    "session_idle_minutes": Spec(
+        "SESSION_IDLE_MINUTES", "60", "A session ends after this long without a request."
+    ),
+    "session_absolute_hours": Spec(
+        "SESSION_ABSOLUTE_HOURS", "12", "A session ends this long after sign-in, used or not."
+    ),
+    "scheduler_enabled": Spec(
+        "SCHEDULER_ENABLED", "true", "Run the background scheduler in this process."
+    ),
+    "cli_language": Spec("CLI_LANGUAGE", "sv", "Language of CLI messages: sv or en."),
+    "insurance_text": Spec(
+        "INSURANCE_TEXT",
+        "Deltagaren omfattas av kommunens kollektiva olycksfallsförsäkring under praktiktiden.",
+        "The municipality's insurance text printed in every agreement.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings of one process."""
+
+    environment: str
+    database_url: str
+    var_dir: Path
+    secret_key: str
+    base_url: str
+    allowed_hosts: tuple[str, ...]
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    redis_url: str
+    enable_schema: bool
+    max_body_bytes: int
+    max_upload_bytes: int
+    session_idle_minutes: int
+    session_absolute_hours: int
+    scheduler_enabled: bool
+    cli_language: str
+    insurance_text: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file; only meaningful when `is_sqlite`."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, not {value}.")
+    return value
+
+
+def _raw(env: dict[str, str], key: str) -> str:
+    spec = SPECS[key]
+    return env.get(spec.env, spec.default)
+
+
+def _database_url(raw: str, var_dir: Path) -> str:
+    if not raw:
+        return f"sqlite:///{var_dir / 'marketplace.sqlite3'}"
+    if raw.startswith("sqlite:///"):
+        if raw == "sqlite:///":
+            raise SettingsError("DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///var/db.")
+        return raw
+    parts = urlsplit(raw)
+    if parts.scheme in {"postgres", "postgresql"}:
+        if not parts.path.strip("/"):
+            raise SettingsError("DATABASE_URL must name a database, e.g. postgresql://host/db.")
+        return raw
+    raise SettingsError(
+        f"DATABASE_URL must start with sqlite:/// or postgresql://, not {raw.split(':', 1)[0]!r}."
+    )
+
+
+def _secret_key(raw: str, environment: str, var_dir: Path) -> str:
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters long.")
+        return raw
+    if environment == "production":
+        raise SettingsError("SECRET_KEY is required in production (at least 32 characters).")
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise `SettingsError` with a one-line reason."""
+    source = dict(os.environ) if env is None else env
+    environment = _raw(source, "environment").strip().lower()
+    if environment not in {"development", "production"}:
+        raise SettingsError(f"ENVIRONMENT must be development or production, not {environment!r}.")
+    var_dir = Path(_raw(source, "var_dir"))
+    base_url = _raw(source, "base_url").rstrip("/")
+    if urlsplit(base_url).scheme not in {"http", "https"}:
+        raise SettingsError(f"BASE_URL must start with http:// or https://, not {base_url!r}.")
+    language = _raw(source, "cli_language").strip().lower()
+    if language not in {"sv", "en"}:
+        raise SettingsError(f"CLI_LANGUAGE must be sv or en, not {language!r}.")
+    redis_url = _raw(source, "redis_url").strip()
+    if redis_url and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://.")
+    schema_raw = _raw(source, "enable_schema")
+    hosts = tuple(h.strip() for h in _raw(source, "allowed_hosts").split(",") if h.strip())
+    return Settings(
+        environment=environment,
+        database_url=_database_url(_raw(source, "database_url").strip(), var_dir),
+        var_dir=var_dir,
+        secret_key=_secret_key(_raw(source, "secret_key").strip(), environment, var_dir),
+        base_url=base_url,
+        allowed_hosts=hosts or ("*",),
+        smtp_host=_raw(source, "smtp_host"),
+        smtp_port=_int("SMTP_PORT", _raw(source, "smtp_port"), 1, 65535),
+        smtp_user=_raw(source, "smtp_user"),
+        smtp_password=_raw(source, "smtp_password"),
+        smtp_starttls=_bool("SMTP_STARTTLS", _raw(source, "smtp_starttls")),
+        mail_from=_raw(source, "mail_from"),
+        redis_url=redis_url,
+        enable_schema=(
+            _bool("ENABLE_SCHEMA", schema_raw) if schema_raw else environment == "development"
+        ),
+        max_body_bytes=_int("MAX_BODY_BYTES", _raw(source, "max_body_bytes"), 1024, 1 << 30),
+        max_upload_bytes=_int("MAX_UPLOAD_BYTES", _raw(source, "max_upload_bytes"), 1024, 1 << 32),
+        session_idle_minutes=_int(
+            "SESSION_IDLE_MINUTES", _raw(source, "session_idle_minutes"), 1, 24 * 60
+        ),
+        session_absolute_hours=_int(
+            "SESSION_ABSOLUTE_HOURS", _raw(source, "session_absolute_hours"), 1, 24 * 7
+        ),
+        scheduler_enabled=_bool("SCHEDULER_ENABLED", _raw(source, "scheduler_enabled")),
+        cli_language=language,
+        insurance_text=_raw(source, "insurance_text"),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return load_settings()

@@ -1,0 +1,181 @@
+"""Tables of the composition root: users, sessions, API tokens, the audit log and the outbox.
+
+The audit log and the mail outbox live here, not in a domain package, because every domain
+package writes to them and domain packages may not import one another freely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+ROLES = ("admin", "coordinator", "host", "analyst")
+
+_hasher = PasswordHasher()
+
+
+class User(BaseUser, tablename="mp_user"):
+    """A person who signs in. One table serves the service and the back office.
+
+    Passwords are hashed with argon2id. `role` decides what the user may do; a host user is
+    linked to its organisations in `employers`.
+    """
+
+    id: Serial
+    role = Varchar(length=20, default="coordinator", index=True)
+    team = Varchar(length=100, default="", help_text="Coordinators in one team may share.")
+    totp_secret = Varchar(length=64, default="", secret=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    _min_password_length = 12
+    _max_password_length = 256
+
+    @classmethod
+    def hash_password(cls, password: str, salt: str = "", iterations: int | None = None) -> str:
+        """An argon2id hash; salt and iterations belong to argon2's own encoding."""
+        if len(password) > cls._max_password_length:
+            raise ValueError("Lösenordet är för långt.")
+        return _hasher.hash(password)
+
+    @classmethod
+    def verify_password(cls, stored: str, password: str) -> bool:
+        """True when `password` matches the stored hash."""
+        try:
+            return _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @classmethod
+    async def login(cls, username: str, password: str) -> int | None:
+        """The user's id when the credentials are right and the account active, else None.
+
+        piccolo-admin calls this too, so the back office uses the same hashes and rules.
+        """
+        row = (
+            await cls.select(cls.id, cls.password, cls.active)
+            .where(cls.username == username)
+            .first()
+            .run()
+        )
+        if row is None:
+            # Hash anyway so that timing does not reveal which user names exist.
+            _hasher.hash(password)
+            return None
+        if not cls.verify_password(row["password"], password) or not row["active"]:
+            return None
+        return int(row["id"])
+
+    def __init__(self, **kwargs: Any) -> None:
+        password = kwargs.get("password")
+        if password and not password.startswith("$argon2"):
+            kwargs["password"] = self.hash_password(password)
+        Table.__init__(self, **kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # BaseUser only recognises its own pbkdf2 prefix; argon2 hashes must not be rehashed.
+        if name == "password" and isinstance(value, str) and not value.startswith("$argon2"):
+            value = self.hash_password(value)
+        Table.__setattr__(self, name, value)
+
+
+class UserSession(Table, tablename="mp_session"):
+    """A server-side browser or API session. Only a hash of the session ID is stored."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, null=False)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="mp_api_token"):
+    """An integration token, shown once at creation and stored as a hash."""
+
+    id: Serial
+    name = Varchar(length=100)
+    prefix = Varchar(length=12)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table, tablename="mp_audit"):
+    """Append-only log of every read or change of a candidate's record (loggkontroll).
+
+    The application offers no path that updates or deletes these rows; on PostgreSQL a
+    trigger refuses it as well.
+    """
+
+    id: Serial
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor_id = Integer(null=True, default=None, index=True)
+    actor_label = Varchar(length=200, default="")
+    subject_type = Varchar(length=40, default="candidate")
+    subject_id = Integer(null=True, default=None, index=True)
+    action = Varchar(length=60)
+    detail = Text(default="")
+
+
+class OutboxMessage(Table, tablename="mp_outbox"):
+    """A notification mail, written in the same transaction as the change that caused it."""
+
+    id: Serial
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    recipient = Varchar(length=320)
+    recipient_user_id = Integer(null=True, default=None)
+    subject = Varchar(length=300)
+    body_text = Text()
+    body_html = Text(default="")
+    kind = Varchar(length=60, default="notice", index=True)
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+    digest = Boolean(default=False)
+    status = Varchar(length=20, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    meta = JSON(default="{}")
+
+
+class JobRun(Table, tablename="mp_job_run"):
+    """One run of a scheduled sweep: when, how it went and what it did."""
+
+    id: Serial
+    job = Varchar(length=60, index=True)
+    started_at = Timestamptz(default=TimestamptzNow(), index=True)
+    finished_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=20, default="running")
+    counts = JSON(default="{}")
+    error = Text(default="")
+    worker = Varchar(length=100, default="")
+
+
+__all__ = [
+    "ROLES",
+    "ApiToken",
+    "AuditEntry",
+    "JobRun",
+    "OutboxMessage",
+    "User",
+    "UserSession",
+]

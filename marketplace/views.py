@@ -1,0 +1,102 @@
+"""HTML pages of the composition root: start page, sign-in and -out, accessibility statement."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery
+from litestar.response import Redirect, Template
+
+from marketplace import auth
+from marketplace.auth import AuthUser, current_user, public, signed_in
+from marketplace.controllers import session_cookie
+from marketplace.settings import get_settings
+from marketplace.tables import User
+
+
+def page(
+    template: str, request: Request[Any, Any, Any], status_code: int = 200, **context: Any
+) -> Template:
+    """Render a page with the signed-in user (or None) in its context."""
+    return Template(
+        template,
+        context={"user": current_user(request), "request": request, **context},
+        status_code=status_code,
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@get("/", guards=[public], include_in_schema=False, name="home")
+async def home(request: Request[Any, Any, Any]) -> Template:
+    return page("home.html", request)
+
+
+@get("/tillganglighet", guards=[public], include_in_schema=False)
+async def accessibility(request: Request[Any, Any, Any]) -> Template:
+    return page("accessibility.html", request)
+
+
+@get("/logga-in", guards=[public], include_in_schema=False, name="login")
+async def login_form(
+    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+) -> Template:
+    return page("login.html", request, next=safe_next(next))
+
+
+class LoginForm(msgspec.Struct):
+    username: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+@post("/logga-in", guards=[public], include_in_schema=False, status_code=303)
+async def login_submit(
+    request: Request[Any, Any, Any],
+    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
+    user_id = await User.login(data.username[:100], data.password[:256])
+    if user_id is None:
+        return page(
+            "login.html",
+            request,
+            status_code=401,
+            error="Fel användarnamn eller lösenord, eller så är kontot avstängt.",
+            username=data.username[:100],
+            next=safe_next(data.next),
+        )
+    raw, _ = await auth.start_session(user_id, request.cookies.get(auth.SESSION_COOKIE))
+    user = await auth.resolve_session(raw, get_settings())
+    target = safe_next(data.next)
+    if target == "/" and user is not None:
+        target = landing_page(user)
+    return Redirect(target, cookies=[session_cookie(raw)], status_code=303)
+
+
+def landing_page(user: AuthUser) -> str:
+    """Where each role starts its day."""
+    return {
+        "coordinator": "/arbetsbord",
+        "admin": "/arbetsbord",
+        "host": "/vard",
+        "analyst": "/oversikt",
+    }.get(user.role, "/")
+
+
+@post("/logga-ut", guards=[signed_in], include_in_schema=False, status_code=303)
+async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
+    raw = request.cookies.get(auth.SESSION_COOKIE)
+    if raw:
+        await auth.end_session(raw)
+    return Redirect("/", cookies=[session_cookie("", expire=True)], status_code=303)
+
+
+ROUTES = [home, accessibility, login_form, login_submit, logout_submit]

@@ -1,0 +1,1 @@
+"""Slots, candidates, bookings, win-win agreements, outcomes, follow-ups and lock-in."""

@@ -1,0 +1,120 @@
+"""Shared fixtures. The engine is chosen by DATABASE_URL before anything imports a table.
+
+Run on SQLite (default: a fresh file under a temp folder) or PostgreSQL:
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/marketplace_test pytest
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+_TMP = Path(tempfile.mkdtemp(prefix="mp-tests-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}")
+os.environ.setdefault("VAR_DIR", str(_TMP / "var"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
+os.environ.setdefault("SCHEDULER_ENABLED", "false")
+os.environ.setdefault("ENVIRONMENT", "development")
+os.environ["PICCOLO_CONF"] = "marketplace.piccolo_conf"
+
+import pytest  # noqa: E402
+from litestar import Litestar  # noqa: E402
+from litestar.testing import AsyncTestClient  # noqa: E402
+
+import marketplace  # noqa: E402, F401
+from marketplace.settings import get_settings  # noqa: E402
+from tests import dbutil  # noqa: E402
+
+DEMO_PASSWORD = "ett-långt-test-lösenord-42"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip engine-specific tests on the other engine (they are few and marked)."""
+    engine = "sqlite" if get_settings().is_sqlite else "postgres"
+    for item in items:
+        if engine == "sqlite" and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL-specific; runs in the PG pass"))
+        if engine == "postgres" and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite-specific; runs in the SQLite pass"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database() -> AsyncIterator[None]:
+    """A freshly migrated database for the whole run."""
+    await dbutil.reset_database()
+    yield
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database: None) -> AsyncIterator[None]:
+    """Every test starts with empty tables (migrations stay applied)."""
+    yield
+    await dbutil.truncate_all()
+
+
+@pytest.fixture
+async def app() -> Litestar:
+    from marketplace.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        yield c
+
+
+UserFactory = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture
+def make_user() -> UserFactory:
+    """Create a user: `await make_user("coordinator", username="sara")`."""
+    from marketplace import auth
+
+    counter = {"n": 0}
+
+    async def factory(role: str, username: str | None = None, **extra: Any) -> Any:
+        counter["n"] += 1
+        name = username or f"{role}{counter['n']}"
+        return await auth.create_user(name, DEMO_PASSWORD, role, **extra)
+
+    return factory
+
+
+async def login(client: AsyncTestClient[Litestar], username: str) -> str:
+    """Sign the test client in through the JSON API; set the CSRF header; return the token."""
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    csrf = response.json()["csrf_token"]
+    client.headers["x-csrftoken"] = csrf
+    return str(csrf)
+
+
+@pytest.fixture
+def sign_in() -> Callable[[AsyncTestClient[Litestar], str], Awaitable[str]]:
+    return login
+
+
+@pytest.fixture
+async def make_client(
+    app: Litestar,
+) -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[Litestar]]]]:
+    """More independent clients (own cookies) on the same app, e.g. host A and host B."""
+    clients: list[AsyncTestClient[Litestar]] = []
+
+    async def factory() -> AsyncTestClient[Litestar]:
+        c = AsyncTestClient(app=app, base_url="http://testserver.local")
+        await c.__aenter__()
+        clients.append(c)
+        return c
+
+    yield factory
+    for c in clients:
+        await c.__aexit__(None, None, None)

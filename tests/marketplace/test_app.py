@@ -1,0 +1,105 @@
+"""The app factory: health, the exception map, limits and the guard on every API route."""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+
+from marketplace.auth import public, route_guards
+
+# Public API routes: anyone may call them. Every other /api/v1/ route answers 401 anonymously.
+PUBLIC_API = {("POST", "/api/v1/auth/login")}
+
+
+async def test_health_checks_database(client):
+    response = await client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["engine"] in {"sqlite", "postgres"}
+
+
+async def test_unknown_route_is_404_json_and_swedish_html(client):
+    api = await client.get("/api/v1/finns-inte")
+    assert api.status_code == 404
+    assert api.json()["detail"] == "Sidan eller objektet finns inte."
+    page = await client.get("/finns-inte", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "Sidan finns inte" in page.text
+    assert "Traceback" not in page.text
+
+
+async def test_wrong_method_is_405(client):
+    response = await client.delete("/health")
+    assert response.status_code == 405
+
+
+async def test_missing_and_wrong_typed_fields_are_named(client):
+    missing = await client.post("/api/v1/auth/login", json={"username": "x"})
+    assert missing.status_code == 400
+    assert missing.json()["fields"] == ["password"]
+    assert "password saknas" in missing.json()["detail"]
+    wrong = await client.post("/api/v1/auth/login", json={"username": 5, "password": "x"})
+    assert wrong.status_code == 400
+    assert wrong.json()["fields"] == ["username"]
+    garbage = await client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert garbage.status_code == 400
+
+
+async def test_oversized_body_is_413(client):
+    body = b'{"username": "' + b"a" * (2 * 1024 * 1024) + b'", "password": "x"}'
+    response = await client.post(
+        "/api/v1/auth/login", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_security_headers(client):
+    response = await client.get("/", headers={"accept": "text/html"})
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "strict-transport-security" not in response.headers  # production only
+
+
+async def test_static_path_traversal_is_404(client):
+    assert (await client.get("/static/site.css")).status_code == 200
+    assert (await client.get("/static/../settings.py")).status_code == 404
+    assert (await client.get("/static/%2e%2e/settings.py")).status_code == 404
+
+
+def api_routes(app: Litestar) -> list[tuple[str, str, HTTPRouteHandler]]:
+    found = []
+    for route in app.routes:
+        if not route.path.startswith("/api/v1/"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method in {"HEAD", "OPTIONS"}:
+                    continue
+                found.append((method, route.path, handler))
+    return found
+
+
+async def test_every_api_route_has_a_guard(app):
+    routes = api_routes(app)
+    assert routes
+    for method, path, handler in routes:
+        guards = route_guards(handler)
+        assert guards, f"{method} {path} has no guard"
+        if (method, path) not in PUBLIC_API and not path.startswith("/api/v1/public"):
+            assert public not in guards or len(guards) > 1, f"{method} {path} is public"
+
+
+async def test_every_private_api_route_is_401_anonymously(client, app):
+    for method, path, handler in api_routes(app):
+        if public in route_guards(handler):
+            continue
+        url = re.sub(r"\{[^}:]+:int\}", "1", path)
+        url = re.sub(r"\{[^}]+\}", "x", url)
+        response = await client.request(method, url, json={})
+        assert response.status_code == 401, f"{method} {url}: {response.status_code}"

@@ -1,0 +1,139 @@
+"""Normalisation, folding, stemming, compounds and the typo budget."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from search.lexicon import Lexicon
+from search.text import (
+    derivation_root,
+    fold,
+    hyphen_joins,
+    inflection_bases,
+    normalize,
+    split_compound,
+    stem,
+    tokenize,
+    typo_budget,
+    typo_distance,
+)
+
+
+def test_nfc_and_nfd_forms_normalise_to_the_same_string() -> None:
+    nfc = unicodedata.normalize("NFC", "Vårgårda")
+    nfd = unicodedata.normalize("NFD", "Vårgårda")
+    assert nfc != nfd
+    assert normalize(nfc) == normalize(nfd) == "vårgårda"
+
+
+def test_separators_and_punctuation_become_spaces() -> None:
+    assert normalize("Lager/Terminal, truck-förare!  (Borås)") == "lager terminal truck förare borås"
+    assert tokenize("IT-tekniker / Support") == ["it", "tekniker", "support"]
+
+
+def test_fold_removes_swedish_and_other_diacritics() -> None:
+    assert fold("åäö") == "aao"
+    assert fold("café") == "cafe"
+    assert fold("städare") == "stadare"
+    assert fold("plain") == "plain"
+
+
+def test_hyphenated_words_are_also_joined() -> None:
+    assert hyphen_joins("SIUS-konsulent och IT-tekniker") == ["siuskonsulent", "ittekniker"]
+    assert hyphen_joins("Miljö- och hälsoskydd") == []
+
+
+def test_swedish_stemming_merges_inflections() -> None:
+    assert stem("städare") == stem("städaren")
+    assert stem("kravanalytikeren") == "kravanalytiker"
+
+
+def test_inflection_bases_and_derivation_roots() -> None:
+    assert "cio" in inflection_bases("cioer")
+    assert derivation_root("städning") == "städ" == derivation_root("städare")
+    assert derivation_root("plattsättning") == derivation_root("plattsättare")
+    # Too short a root is not produced.
+    assert derivation_root("are") == "are"
+
+
+@pytest.mark.parametrize(
+    ("length", "budget"),
+    [(1, 0), (4, 0), (5, 1), (8, 1), (9, 2), (20, 2)],
+)
+def test_typo_budget_boundaries(length: int, budget: int) -> None:
+    assert typo_budget(length) == budget
+
+
+def test_typo_distance_counts_a_swap_as_one_typo() -> None:
+    assert typo_distance("städare", "sädtare", 1) == 1
+    assert typo_distance("technical", "tecåhnicla", 2) == 2
+    assert typo_distance("kock", "kick", 0) is None
+
+
+VOCAB = {"lager", "jobb", "bil", "verkstad", "arbete", "miljö", "skola", "kök"}
+
+
+def test_compound_splitting_against_a_vocabulary() -> None:
+    assert split_compound("lagerjobb", VOCAB.__contains__) == ["lager", "jobb"]
+    assert split_compound("bilverkstad", VOCAB.__contains__) == ["bil", "verkstad"]
+
+
+def test_compound_splitting_handles_linking_s_and_dropped_vowel() -> None:
+    # arbet(e) + s + miljö
+    assert split_compound("arbetsmiljö", VOCAB.__contains__) == ["arbete", "miljö"]
+    # skol(a) + kök
+    assert split_compound("skolkök", VOCAB.__contains__) == ["skola", "kök"]
+
+
+def test_unsplittable_words_give_none() -> None:
+    assert split_compound("lager", VOCAB.__contains__) is None
+    assert split_compound("xyzzyqwerty", VOCAB.__contains__) is None
+
+
+def _lexicon(*words: str) -> Lexicon:
+    lex = Lexicon()
+    lex.add_many(words)
+    return lex
+
+
+def test_lexicon_typo_budget_boundaries() -> None:
+    lex = _lexicon("kock", "städa", "snickare", "målarfirma", "elektriker")
+    # 4 letters: no typo allowed.
+    assert not any(e.kind == "typo" for e in lex.expand("kick"))
+    # 5 letters: one typo.
+    assert ("städa", "typo") in {(e.token, e.kind) for e in lex.expand("städa2"[:5] + "x")} or (
+        "städa",
+        "typo",
+    ) in {(e.token, e.kind) for e in lex.expand("stoda")}
+    # 8 letters: one typo yes, two no.
+    assert "snickare" in {e.token for e in lex.expand("snikcare")}  # one swap
+    assert "snickare" not in {e.token for e in lex.expand("snixkaxe")}  # two substitutions
+    # 9+ letters: two typos.
+    assert "elektriker" in {e.token for e in lex.expand("elektrixer")}
+    assert "elektriker" in {e.token for e in lex.expand("elxktrixer")}
+
+
+def test_lexicon_exact_beats_folded_beats_typo() -> None:
+    lex = _lexicon("målning", "malning", "målare")
+    exps = {e.token: e for e in lex.expand("målning")}
+    assert exps["målning"].kind == "exact"
+    assert exps["malning"].kind == "folded"
+    assert exps["målning"].weight > exps["malning"].weight
+    folded = {e.token: e for e in lex.expand("malare")}
+    assert folded["målare"].kind == "folded"
+
+
+def test_prefix_only_for_the_last_word_unless_unknown() -> None:
+    lex = _lexicon("lager", "lagerarbetare", "lagerchef")
+    assert {e.token for e in lex.expand("lager", allow_prefix=True)} >= {
+        "lager",
+        "lagerarbetare",
+        "lagerchef",
+    }
+    as_prefix = {e.token: e.kind for e in lex.expand("lagerarb", allow_prefix=True)}
+    assert as_prefix["lagerarbetare"] == "prefix"
+    # A known word that is not the last one does not complete to other words as a prefix.
+    not_last = {e.token: e.kind for e in lex.expand("lager", allow_prefix=False)}
+    assert not_last.get("lagerarbetare") != "prefix"
