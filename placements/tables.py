@@ -1,1 +1,257 @@
-"""Tables of this app."""
+"""Slots, candidates, bookings, agreements, assessments, outcomes, follow-ups and lock-in."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from employers.tables import Contact, Host
+from marketplace.tables import User
+
+SLOT_KINDS = ("praktik", "arbetsträning")
+SLOT_STATUSES = ("draft", "published", "paused", "closed")
+SETTINGS = ("open_workplace", "municipal_workplace", "sheltered")
+TRACKS = ("kompetens", "hälsa", "vägledning")
+
+
+class ChangeCounter(Table, tablename="pl_change_counter"):
+    """A named, monotonically increasing counter: the search index's change marker.
+
+    Every write that changes what search shows (slot fields, status, open seats) takes the
+    next value in the same transaction and stamps it on the slot, so every worker can fetch
+    exactly the slots changed since the value it last saw.
+    """
+
+    id: Serial
+    name = Varchar(length=40, unique=True)
+    value = BigInt(default=0)
+
+
+class Slot(Table, tablename="pl_slot"):
+    """A praktik or arbetsträning place at a host, in the slot exchange format plus more."""
+
+    id: Serial
+    host = ForeignKey(Host, null=False, on_delete=OnDelete.cascade, index=True)
+    source = Varchar(length=60, default="manual", index=True)
+    external_id = Varchar(length=200, index=True)
+    kind = Varchar(length=20)
+    title = Varchar(length=200)
+    occupation_id = Varchar(length=20, null=True, default=None, index=True)
+    description = Text(default="")
+    skills = JSON(default="[]")
+    town = Varchar(length=100, default="")
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    capacity = Integer(default=1)
+    hours_per_week = Integer(null=True, default=None)
+    tracks = JSON(default="[]")
+    adaptations = JSON(default="[]")
+    supervisor = ForeignKey(Contact, null=True, on_delete=OnDelete.set_null)
+    driving_licence = Boolean(default=False)
+    start_date = Date(null=True, default=None)
+    end_date = Date(null=True, default=None)
+    setting = Varchar(length=30, default="open_workplace")
+    status = Varchar(length=20, default="draft", index=True)
+    published_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    change_seq = BigInt(default=0, index=True)
+
+
+class Candidate(Table, tablename="pl_candidate"):
+    """A participant (deltagare). Strong secrecy applies (OSL 26:1): every read is audited.
+
+    Health notes live apart in `HealthNote`; adaptations carry a `shareable` flag each.
+    """
+
+    id: Serial
+    first_name = Varchar(length=100)
+    last_name = Varchar(length=100)
+    personnummer = Varchar(length=13, default="", secret=True)
+    email = Varchar(length=320, default="")
+    phone = Varchar(length=40, default="")
+    address = Varchar(length=200, default="")
+    track = Varchar(length=20, default="kompetens", index=True)
+    wished_occupations = JSON(default="[]")
+    skills = JSON(default="[]")
+    languages = JSON(default="[]")
+    interests = Text(default="")
+    experience = Text(default="")
+    driving_licence = Boolean(default=False)
+    hours_available = Integer(null=True, default=None)
+    home_town = Varchar(length=100, default="")
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    max_commute_km = Integer(null=True, default=None)
+    adaptations = JSON(default="[]", help_text='[{"text": …, "shareable": bool}]')
+    plan_goal = Text(default="")
+    status = Varchar(length=20, default="active", index=True)
+    coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null, index=True)
+    registered_at = Date()
+    exited_at = Date(null=True, default=None)
+    anonymised_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class HealthNote(Table, tablename="pl_health_note"):
+    """A health note, readable only by the candidate's own coordinator."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    author = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    text = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlanActivity(Table, tablename="pl_plan_activity"):
+    """A planned activity in the arbetsmarknadsplan, with dates and follow-up."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    planned_start = Date(null=True, default=None)
+    planned_end = Date(null=True, default=None)
+    status = Varchar(length=20, default="planned")
+    follow_up = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Booking(Table, tablename="pl_booking"):
+    """A proposal of a candidate for a slot, and the placement it becomes."""
+
+    id: Serial
+    slot = ForeignKey(Slot, null=False, on_delete=OnDelete.restrict, index=True)
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    supervisor = ForeignKey(Contact, null=True, on_delete=OnDelete.set_null)
+    status = Varchar(length=20, default="proposed", index=True)
+    message = Text(default="")
+    decline_reason = Text(default="")
+    start_date = Date(null=True, default=None)
+    end_date = Date(null=True, default=None)
+    proposed_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class BookingEvent(Table, tablename="pl_booking_event"):
+    """One transition of a booking: who, when, from and to (the timeline)."""
+
+    id: Serial
+    booking = ForeignKey(Booking, null=False, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    actor_id = Integer(null=True, default=None)
+    actor_label = Varchar(length=200, default="")
+    from_status = Varchar(length=20, default="")
+    to_status = Varchar(length=20)
+    note = Text(default="")
+
+
+class Agreement(Table, tablename="pl_agreement"):
+    """A version of the win-win agreement (trepartsöverenskommelse) for a booking.
+
+    A change after any signature creates a new version; the old one is kept, superseded.
+    """
+
+    id: Serial
+    booking = ForeignKey(Booking, null=False, on_delete=OnDelete.cascade, index=True)
+    version = Integer(default=1)
+    status = Varchar(length=20, default="draft", index=True)
+    start_date = Date(null=True, default=None)
+    end_date = Date(null=True, default=None)
+    weekly_schedule = Text(default="")
+    tasks = Text(default="")
+    participant_goals = Text(default="")
+    host_gains = Text(default="")
+    supervisor = ForeignKey(Contact, null=True, on_delete=OnDelete.set_null)
+    coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    follow_up_meetings = JSON(default="[]")
+    adaptations_shared = JSON(default="[]")
+    insurance_text = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Signature(Table, tablename="pl_signature"):
+    """One party's signature on one agreement version."""
+
+    id: Serial
+    agreement = ForeignKey(Agreement, null=False, on_delete=OnDelete.cascade, index=True)
+    party = Varchar(length=20)
+    signed_at = Timestamptz(null=True, default=None)
+    signer_label = Varchar(length=200, default="")
+    user = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    link_nonce = Varchar(length=64, default="", index=True)
+    link_sent_at = Timestamptz(null=True, default=None)
+
+
+class Assessment(Table, tablename="pl_assessment"):
+    """The supervisor's structured end-of-placement assessment, and the participant's view."""
+
+    id: Serial
+    booking = ForeignKey(Booking, null=False, on_delete=OnDelete.cascade, index=True)
+    attendance = Varchar(length=20, default="")
+    tasks_mastered = Text(default="")
+    strengths = Text(default="")
+    recommendation = Varchar(length=40, default="")
+    comment = Text(default="")
+    participant_view = Text(default="")
+    submitted_at = Timestamptz(null=True, default=None)
+    submitted_by = Varchar(length=200, default="")
+
+
+class Outcome(Table, tablename="pl_outcome"):
+    """The outcome at exit, in Kolada's categories, with its date."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    booking = ForeignKey(Booking, null=True, on_delete=OnDelete.set_null)
+    category = Varchar(length=30, index=True)
+    subsidised = Boolean(default=False)
+    hired_by_host = Boolean(default=False)
+    outcome_date = Date(index=True)
+    note = Text(default="")
+    recorded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class FollowUp(Table, tablename="pl_follow_up"):
+    """A follow-up due 90 or 180 days after exit."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    outcome = ForeignKey(Outcome, null=False, on_delete=OnDelete.cascade, index=True)
+    days = Integer()
+    due_date = Date(index=True)
+    status = Varchar(length=20, default="due", index=True)
+    result_category = Varchar(length=30, default="")
+    note = Text(default="")
+    done_at = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)
+
+
+class LockInFlag(Table, tablename="pl_lock_in_flag"):
+    """A lock-in (inlåsning) flag on a candidate, with its reason."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=30)
+    reason = Text()
+    flagged_at = Timestamptz(default=TimestamptzNow())
+    resolved_at = Timestamptz(null=True, default=None)
