@@ -67,7 +67,7 @@ def test_typo_budget_boundaries(length: int, budget: int) -> None:
 
 
 def test_typo_distance_counts_a_swap_as_one_typo() -> None:
-    assert typo_distance("städare", "sädtare", 1) == 1
+    assert typo_distance("städare", "stdäare", 1) == 1
     assert typo_distance("technical", "tecåhnicla", 2) == 2
     assert typo_distance("kock", "kick", 0) is None
 
@@ -103,10 +103,8 @@ def test_lexicon_typo_budget_boundaries() -> None:
     # 4 letters: no typo allowed.
     assert not any(e.kind == "typo" for e in lex.expand("kick"))
     # 5 letters: one typo.
-    assert ("städa", "typo") in {(e.token, e.kind) for e in lex.expand("städa2"[:5] + "x")} or (
-        "städa",
-        "typo",
-    ) in {(e.token, e.kind) for e in lex.expand("stoda")}
+    assert ("städa", "typo") in {(e.token, e.kind) for e in lex.expand("stoda")}
+    assert "städa" not in {e.token for e in lex.expand("stoxa")}
     # 8 letters: one typo yes, two no.
     assert "snickare" in {e.token for e in lex.expand("snikcare")}  # one swap
     assert "snickare" not in {e.token for e in lex.expand("snixkaxe")}  # two substitutions

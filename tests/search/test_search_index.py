@@ -1,0 +1,214 @@
+"""SearchIndex behaviour: matching, concepts, filters, freshness, ordering, explanations."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from search.index import SearchIndex
+from search.schemas import SearchQuery, SlotDoc
+from search.taxonomy import concept_index, haversine_km, occupations
+
+VARGARDA = (58.031649, 12.80904)
+
+
+def occ_id(label: str) -> str:
+    return next(o.id for o in occupations().values() if o.label == label)
+
+
+def slot(slot_id: int, title: str, **kw: object) -> SlotDoc:
+    base: dict[str, object] = {
+        "id": slot_id,
+        "external_id": f"x-{slot_id}",
+        "title": title,
+        "kind": "praktik",
+        "town": "Vårgårda",
+        "latitude": VARGARDA[0],
+        "longitude": VARGARDA[1],
+        "open_seats": 1,
+        "published_at": datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+        + datetime.timedelta(days=slot_id),
+    }
+    base.update(kw)
+    return SlotDoc(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare"),
+                 skills=["Truckkörning"], hours_per_week=40, tracks=["kompetens"]),
+            slot(2, "Städare till kontor", occupation_id=occ_id("Städare"), hours_per_week=20,
+                 adaptations=["Lugn miljö", "Inga tunga lyft"], kind="arbetsträning"),
+            slot(3, "Kassamedarbetare i butik", occupation_id=occ_id("Kassapersonal"),
+                 hours_per_week=25, driving_licence=True, town="Alingsås",
+                 latitude=57.93, longitude=12.53),
+            slot(4, "Café i centrum", occupation_id=occ_id("Kafébiträde/Konditoribiträde"),
+                 description="Servering och disk.", open_seats=0, hours_per_week=15),
+            slot(5, "Bilmekaniker", occupation_id=occ_id("Personbilsmekaniker"),
+                 host_name="Herrljunga Bil AB", town="Herrljunga", latitude=58.08,
+                 longitude=13.02, tracks=[]),
+            slot(6, "Hemtjänst dagtid", occupation_id=occ_id("Vårdbiträde"),
+                 description="Stöd till äldre i deras hem.", latitude=None, longitude=None),
+        ]
+    )
+    return idx
+
+
+def ids(idx: SearchIndex, **kw: object) -> list[int]:
+    return [h.slot_id for h in idx.search(SearchQuery(**kw)).hits]  # type: ignore[arg-type]
+
+
+def test_len_counts_live_slots(index: SearchIndex) -> None:
+    assert len(index) == 6
+
+
+def test_exact_title_match_ranks_first(index: SearchIndex) -> None:
+    assert ids(index, q="lagerarbetare")[0] == 1
+
+
+def test_folded_and_typo_queries_find_the_slot(index: SearchIndex) -> None:
+    assert ids(index, q="stadare")[0] == 2
+    assert ids(index, q="lagerarbetrae")[0] == 1
+
+
+def test_prefix_of_last_word(index: SearchIndex) -> None:
+    assert ids(index, q="lagerarb")[0] == 1
+    assert ids(index, q="bilmek")[0] == 5
+
+
+def test_occupation_named_in_query_finds_slot_under_another_title(index: SearchIndex) -> None:
+    # Slot 3 is titled "Kassamedarbetare", but its occupation is Kassapersonal.
+    assert ids(index, q="kassapersonal")[0] == 3
+    # Slot 6 says nothing about "vårdbiträde" in its text; its occupation does.
+    assert ids(index, q="vårdbiträde")[0] == 6
+    # The other half of an A/B occupation label is a name too.
+    assert ids(index, q="terminalarbetare")[0] == 1
+
+
+def test_compound_query_maps_to_concept(index: SearchIndex) -> None:
+    # "kassajobb" is not a word anywhere; kassa + jobb reaches Kassapersonal.
+    assert ids(index, q="kassajobb")[0] == 3
+
+
+def test_group_definition_words_find_the_group(index: SearchIndex) -> None:
+    # "omsorg" appears in the definition of the Vårdbiträden group, not in slot 6's text.
+    assert 6 in ids(index, q="omsorg")[:2]
+
+
+def test_open_only_default_and_override(index: SearchIndex) -> None:
+    assert 4 not in ids(index, q="servering")
+    assert 4 in ids(index, q="servering", open_only=False)
+
+
+def test_kind_filter(index: SearchIndex) -> None:
+    assert ids(index, kind="arbetsträning") == [2]
+    assert 2 not in ids(index, kind="praktik")
+
+
+def test_track_filter_and_empty_tracks_mean_all(index: SearchIndex) -> None:
+    got = set(ids(index, track="hälsa"))
+    assert 1 not in got  # only "kompetens"
+    assert 5 in got  # no tracks listed: open to every track
+    assert 1 in ids(index, track="Kompetens")
+
+
+def test_hours_filters(index: SearchIndex) -> None:
+    assert set(ids(index, max_hours=20)) == {2}
+    assert set(ids(index, min_hours=25)) == {1, 3}
+
+
+def test_adaptations_filter_requires_all_after_normalisation(index: SearchIndex) -> None:
+    assert ids(index, adaptations=["lugn  miljö"]) == [2]
+    assert ids(index, adaptations=["LUGN MILJO", "inga tunga lyft"]) == [2]
+    assert ids(index, adaptations=["lugn miljö", "flexibla tider"]) == []
+
+
+def test_driving_licence_filter(index: SearchIndex) -> None:
+    assert 3 in ids(index)
+    assert 3 not in ids(index, no_driving_licence=True)
+
+
+def test_town_filter_ignores_case_and_diacritics(index: SearchIndex) -> None:
+    assert ids(index, town="ALINGSAS") == [3]
+
+
+def test_radius_filter_uses_haversine(index: SearchIndex) -> None:
+    near = VARGARDA
+    got = set(ids(index, near=near, radius_km=15))
+    # Alingsås (3) is about 18 km away; Herrljunga (5) about 14 km; slot 6 has no coordinates.
+    d_alingsas = haversine_km(*near, 57.93, 12.53)
+    d_herrljunga = haversine_km(*near, 58.08, 13.02)
+    assert d_herrljunga < 15 < d_alingsas
+    assert got == {1, 2, 5}
+
+
+def test_empty_query_with_near_sorts_by_distance(index: SearchIndex) -> None:
+    res = index.search(SearchQuery(near=(57.93, 12.53)))
+    order = [h.slot_id for h in res.hits]
+    assert order[0] == 3
+    dists = [h.distance_km for h in res.hits if h.distance_km is not None]
+    assert dists == sorted(dists)
+    assert order[-1] == 6  # no coordinates: last
+    assert res.total == 5  # slot 4 has no open seats
+
+
+def test_empty_query_without_near_lists_newest_first(index: SearchIndex) -> None:
+    assert ids(index) == [6, 5, 3, 2, 1]
+
+
+def test_filters_apply_before_ranking_and_paging(index: SearchIndex) -> None:
+    res = index.search(SearchQuery(q="lagerarbetare", kind="arbetsträning"))
+    assert 1 not in [h.slot_id for h in res.hits]
+    page = index.search(SearchQuery(limit=2, offset=2))
+    assert [h.slot_id for h in page.hits] == [3, 2]
+    assert page.total == 5
+
+
+def test_why_lists_term_field_and_match_kind(index: SearchIndex) -> None:
+    hit = index.search(SearchQuery(q="lagerarbetare")).hits[0]
+    assert [(w.term, w.field, w.match) for w in hit.why] == [("lagerarbetare", "title", "exact")]
+    by_occupation = index.search(SearchQuery(q="vårdbiträde")).hits[0]
+    assert ("vårdbiträde", "occupation", "exact") in {
+        (w.term, w.field, w.match) for w in by_occupation.why
+    }
+    folded = index.search(SearchQuery(q="stadare")).hits[0]
+    assert {(w.term, w.match) for w in folded.why} >= {("stadare", "folded")}
+    typo = index.search(SearchQuery(q="lagerarbetrae")).hits[0]
+    assert any(w.match == "typo" for w in typo.why)
+    compound = index.search(SearchQuery(q="kassajobb")).hits[0]
+    assert any(w.match == "compound" for w in compound.why)
+
+
+def test_upsert_and_remove_are_seen_immediately() -> None:
+    idx = SearchIndex()
+    idx.build([slot(1, "Lagerarbetare")])
+    assert ids(idx, q="snickare") == []
+    idx.upsert(slot(2, "Snickare sökes", occupation_id=occ_id("Träarbetare/Snickare")))
+    assert ids(idx, q="snickare") == [2]
+    assert len(idx) == 2
+    # Replacing a slot drops its old text.
+    idx.upsert(slot(2, "Målare sökes", occupation_id=occ_id("Målare")))
+    assert ids(idx, q="snickare") == []
+    assert ids(idx, q="målare") == [2]
+    assert idx.remove(2) is True
+    assert ids(idx, q="målare") == []
+    assert idx.remove(2) is False
+    assert len(idx) == 1
+
+
+def test_profile_occupation_ids_boost(index: SearchIndex) -> None:
+    got = ids(index, occupation_ids=[occ_id("Städare")])
+    assert got[0] == 2
+
+
+def test_slot_without_occupation_gets_one_from_its_title() -> None:
+    idx = SearchIndex()
+    idx.build([slot(1, "Barnskötare")])
+    g = concept_index().group_pos[
+        next(o.group_id for o in occupations().values() if o.label == "Barnskötare")
+    ]
+    assert int(idx._cols.group[0]) == g

@@ -1,0 +1,56 @@
+"""The packaged taxonomy, the gazetteer and occupation autocomplete."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from search import taxonomy
+
+
+def test_taxonomy_loads_once_with_expected_sizes() -> None:
+    assert len(taxonomy.occupations()) == 2412
+    assert len(taxonomy.groups()) == 400
+    assert taxonomy.occupations() is taxonomy.occupations()
+    assert len(taxonomy.skills()) > 6000
+    assert len(taxonomy.languages()) > 400
+
+
+def test_both_halves_of_an_a_b_label_are_names() -> None:
+    occ = next(o for o in taxonomy.occupations().values() if o.label == "Lagerarbetare/Terminalarbetare")
+    assert occ.names == ("Lagerarbetare", "Terminalarbetare")
+    suggestions = taxonomy.suggest_occupations("terminalarbetare", 3)
+    assert suggestions[0].id == occ.id
+
+
+def test_place_ignores_case_and_diacritics_and_nfd() -> None:
+    expected = (58.031649, 12.80904)
+    assert taxonomy.place("Vårgårda") == expected
+    assert taxonomy.place("VARGARDA") == expected
+    assert taxonomy.place(unicodedata.normalize("NFD", "vårgårda")) == expected
+    assert taxonomy.place("Ingenstans-by-som-inte-finns") is None
+
+
+def test_haversine_known_distance() -> None:
+    # Vårgårda to Göteborg is about 61 km as the crow flies.
+    gbg = taxonomy.place("Göteborg")
+    assert gbg is not None
+    d = taxonomy.haversine_km(58.031649, 12.80904, *gbg)
+    assert 55 < d < 65
+    assert taxonomy.haversine_km(58.0, 12.0, 58.0, 12.0) == pytest.approx(0.0)
+
+
+def test_suggest_occupations_is_typo_tolerant_and_reports_group() -> None:
+    top = taxonomy.suggest_occupations("barnskotare", 5)[0]
+    assert top.label == "Barnskötare"
+    assert top.ssyk == "5311"
+    assert top.group_label == "Barnskötare"
+    typo = taxonomy.suggest_occupations("undersköterka hemtjänst", 3)
+    assert typo[0].ssyk == "5321"
+
+
+def test_suggest_occupations_completes_the_last_word() -> None:
+    labels = [s.label for s in taxonomy.suggest_occupations("lagerarb", 5)]
+    assert "Lagerarbetare/Terminalarbetare" in labels[:2]
+    assert taxonomy.suggest_occupations("", 5) == []
