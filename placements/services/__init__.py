@@ -1,0 +1,64 @@
+"""Business actions and queries of the placements package, one module per topic:
+`slots`, `candidates`, `bookings` (bookings, agreements, assessments, outcomes) and so on.
+
+This module holds what they all share: the search change marker and seat accounting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from piccolo.query.functions.aggregate import Count
+
+from placements.tables import Booking, ChangeCounter, Slot
+
+SLOTS_COUNTER = "slots"
+# Bookings in these statuses hold a seat on their slot (and a supervisor's capacity).
+SEAT_HOLDING = ("accepted", "agreed", "active")
+
+
+async def bump_slot_change(slot_id: int) -> int:
+    """Stamp the slot with the next change number, so every worker's index picks it up.
+
+    Call inside the transaction that changes the slot (or its open seats).
+    """
+    rows = await ChangeCounter.raw(
+        "UPDATE pl_change_counter SET value = value + 1 WHERE name = {} RETURNING value",
+        SLOTS_COUNTER,
+    )
+    if not rows:
+        await ChangeCounter.raw(
+            "INSERT INTO pl_change_counter (name, value) VALUES ({}, 0) ON CONFLICT (name) DO NOTHING",
+            SLOTS_COUNTER,
+        )
+        rows = await ChangeCounter.raw(
+            "UPDATE pl_change_counter SET value = value + 1 WHERE name = {} RETURNING value",
+            SLOTS_COUNTER,
+        )
+    value = int(rows[0]["value"])
+    await Slot.update({Slot.change_seq: value, Slot.updated_at: dt.datetime.now(dt.UTC)}).where(
+        Slot.id == slot_id
+    )
+    return value
+
+
+async def current_slot_change() -> int:
+    """The latest change number (0 before any change): the cheap marker workers poll."""
+    row = (
+        await ChangeCounter.select(ChangeCounter.value)
+        .where(ChangeCounter.name == SLOTS_COUNTER)
+        .first()
+    )
+    return int(row["value"]) if row else 0
+
+
+async def seats_taken(slot_ids: list[int]) -> dict[int, int]:
+    """How many seat-holding bookings each slot has now (slots without any are absent)."""
+    if not slot_ids:
+        return {}
+    rows = (
+        await Booking.select(Booking.slot, Count(Booking.id, alias="n"))
+        .where(Booking.slot.is_in(slot_ids) & Booking.status.is_in(list(SEAT_HOLDING)))
+        .group_by(Booking.slot)
+    )
+    return {int(r["slot"]): int(r["n"]) for r in rows}
