@@ -200,13 +200,26 @@ def make_lifespan(settings: Settings, hooks: list[Hook]) -> Callable[[Litestar],
 
 def collect_routes() -> list[Any]:
     """Every package's controllers and views. Only the composition root knows them all."""
+    from search import controllers as search_controllers
+
     routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
+    routes += search_controllers.ROUTES
     return routes
 
 
 def collect_hooks(settings: Settings) -> list[Hook]:
     """Lifespan hooks of the packages (search index, scheduler), in start order."""
-    return []
+    hooks: list[Hook] = [search_index_hook]
+    return hooks
+
+
+@asynccontextmanager
+async def search_index_hook(app: Litestar) -> AsyncIterator[None]:
+    """Build this worker's search index before it serves; later rebuilds never block."""
+    from search.services import slot_search
+
+    await slot_search().rebuild()
+    yield
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

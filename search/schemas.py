@@ -88,3 +88,44 @@ class SearchResult(msgspec.Struct):
 
     total: int
     hits: list[Hit]
+
+
+# --- the public search API (a stable contract: other tools call it) ---------------------------
+
+
+class WhyOut(msgspec.Struct):
+    """A reason in the API: the query word, the field, the kind of match, and a sentence."""
+
+    term: str
+    field: str
+    match: str
+    text: str
+
+
+class HostBrief(msgspec.Struct):
+    name: str
+    kind: str
+
+
+class SearchHitOut(msgspec.Struct):
+    id: int
+    external_id: str
+    title: str
+    kind: str
+    town: str
+    host: HostBrief
+    score: float
+    why: list[WhyOut]
+    distance_km: float | None = None
+
+
+class SearchResponse(msgspec.Struct):
+    total: int
+    results: list[SearchHitOut]
+
+
+class OccupationOut(msgspec.Struct):
+    id: str
+    label: str
+    ssyk: str
+    group: str
