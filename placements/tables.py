@@ -66,6 +66,9 @@ class Slot(Table, tablename="pl_slot"):
     end_date = Date(null=True, default=None)
     setting = Varchar(length=30, default="open_workplace")
     status = Varchar(length=20, default="draft", index=True)
+    paused_with_host = Boolean(
+        default=False, help_text="Paused because its host paused; resuming the host republishes."
+    )
     published_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
