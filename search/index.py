@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from search.lexicon import Expansion, Lexicon
 from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
@@ -44,6 +44,12 @@ _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _PROFILE_OCC_BOOST = 1.0
 _PROFILE_GROUP_BOOST = 0.4
+_PROFILE_GROUP_ONLY = 0.6
+_TERM_POSTINGS_BUDGET = 20_000  # postings per query word before weak expansions are skipped
+_ALWAYS_FOLLOW = 0.9  # expansions at least this good are followed whatever the budget
+_QBITS = 13  # bits for a quantised contribution in [0, 1]
+_Q = float((1 << _QBITS) - 1)
+_QMASK = (1 << _QBITS) - 1
 _RERANK = 300  # candidates reranked with rapidfuzz
 _RERANK_WEIGHT = 0.35
 _ENTRY_LEVEL_PRIOR = 0.2
@@ -125,6 +131,7 @@ class SearchIndex:
         self._lex.add_many(sorted(self._concepts.words()))
         self._post: dict[str, array[int]] = {}
         self._docs: list[SlotDoc | None] = []
+        self._short: list[str] = []  # folded, normalised, cut title per position (rerank)
         self._pos: dict[int, int] = {}
         self._occ_docs: dict[int, array[int]] = {}
         self._group_docs: dict[int, array[int]] = {}
@@ -201,6 +208,7 @@ class SearchIndex:
         cols = self._cols
         pos = cols.append_row()
         self._docs.append(doc)
+        self._short.append(fold(normalize(doc.title))[:_RERANK_TEXT_CHARS])
         self._pos[doc.id] = pos
         self._n_alive += 1
         base = pos << 3
@@ -320,87 +328,124 @@ class SearchIndex:
     def _score(
         self, terms: Sequence[Term], skill_terms: Sequence[Term], profile_occs: Sequence[str]
     ) -> tuple[IntArray, FloatArray, ConceptScores | None]:
-        key_parts: list[npt.NDArray[np.int64]] = []
-        val_parts: list[FloatArray] = []
-        n_terms = len(terms) + len(skill_terms)
+        """Sum, per document, each signal's best match, following only the touched postings.
+
+        Every contribution is packed into one int64: (document, signal) in the high bits and
+        the quantised value in the low bits. One sort then groups by document and signal with
+        the best value last, and a reduceat sums the signals per document.
+        """
         all_terms = [*terms, *skill_terms]
-        term_w = np.array(
-            [t.weight for t in terms] + [0.5 * t.weight for t in skill_terms] or [0.0],
+        n_text = len(all_terms)
+        occ_slot, group_slot, prof_occ_slot, prof_group_slot = range(n_text, n_text + 4)
+        n_slots = n_text + 4
+        weights = np.array(
+            [t.weight for t in terms]
+            + [0.5 * t.weight for t in skill_terms]
+            + [_OCCUPATION_WEIGHT, _GROUP_WEIGHT, _PROFILE_OCC_BOOST, 1.0],
             dtype=np.float64,
         )
+        parts: list[IntArray] = []
         for ti, term in enumerate(all_terms):
-            for e in term.expansions:
+            used = 0
+            arrays: list[array[int]] = []
+            exp_weights: list[float] = []
+            for e in term.expansions:  # best first
                 arr = self._post.get(e.token)
                 if not arr:
                     continue
-                codes = np.frombuffer(arr, dtype=np.int32).astype(np.int64)
-                key_parts.append((codes >> 3) * n_terms + ti)
-                val_parts.append(_FIELD_WEIGHTS[codes & 7] * e.weight)
-        doc_parts: list[IntArray] = []
-        score_parts: list[FloatArray] = []
-        if key_parts:
-            keys = np.concatenate(key_parts)
-            vals = np.concatenate(val_parts)
-            ukeys, inverse = np.unique(keys, return_inverse=True)
-            best = np.zeros(len(ukeys), dtype=np.float64)
-            np.maximum.at(best, inverse, vals)
-            doc_parts.append(ukeys // n_terms)
-            score_parts.append(best * term_w[ukeys % n_terms])
+                # Weak expansions of a word that already touched many slots add little
+                # and cost much: skip them past the budget.
+                if used > _TERM_POSTINGS_BUDGET and e.weight < _ALWAYS_FOLLOW:
+                    continue
+                used += len(arr)
+                arrays.append(arr)
+                exp_weights.append(e.weight)
+            if not arrays:
+                continue
+            # One pass of numpy work per query word, not per expansion.
+            codes = np.concatenate([np.frombuffer(a, dtype=np.int32) for a in arrays]).astype(
+                np.int64
+            )
+            ew = np.repeat(np.array(exp_weights) * _Q, [len(a) for a in arrays])
+            q = np.rint(_FIELD_WEIGHTS[codes & 7] * ew).astype(np.int64)
+            parts.append((((codes >> 3) * n_slots + ti) << _QBITS) | q)
         concept: ConceptScores | None = None
         if terms:
             concept = self._concepts.score(terms)
-            self._add_concept_docs(concept, doc_parts, score_parts)
+            for table, scores, slot, limit in (
+                (self._occ_docs, concept.occupations, occ_slot, _MAX_CONCEPT_OCCS),
+                (self._group_docs, concept.groups, group_slot, _MAX_CONCEPT_GROUPS),
+            ):
+                self._add_concept(table, scores, slot, n_slots, limit, parts)
         if profile_occs:
-            self._add_profile_docs(profile_occs, doc_parts, score_parts)
-        if not doc_parts:
+            occ_scores: dict[int, float] = {}
+            group_scores: dict[int, float] = {}
+            concepts = self._concepts
+            for cid in profile_occs:
+                occ = concepts.occ_pos.get(cid, -1)
+                if occ >= 0:
+                    occ_scores[occ] = 1.0
+                    g = concepts.occ_group[occ]
+                    group_scores[g] = max(group_scores.get(g, 0.0), _PROFILE_GROUP_BOOST)
+                elif cid in concepts.group_pos:
+                    group_scores[concepts.group_pos[cid]] = _PROFILE_GROUP_ONLY
+            self._add_concept(self._occ_docs, occ_scores, prof_occ_slot, n_slots, 10**6, parts)
+            self._add_concept(
+                self._group_docs, group_scores, prof_group_slot, n_slots, 10**6, parts, floor=0
+            )
+        if not parts:
             return np.empty(0, np.int64), np.empty(0, np.float64), concept
-        all_docs = np.concatenate(doc_parts)
-        all_scores = np.concatenate(score_parts)
-        udocs, inv = np.unique(all_docs, return_inverse=True)
-        summed = np.bincount(inv, weights=all_scores, minlength=len(udocs))
+        packed = np.concatenate(parts)
+        packed.sort()
+        keys = packed >> _QBITS
+        last = np.empty(len(keys), dtype=np.bool_)
+        last[:-1] = keys[1:] != keys[:-1]
+        last[-1] = True
+        keys = keys[last]
+        values = (packed[last] & _QMASK) / _Q * weights[keys % n_slots]
+        docs = keys // n_slots
+        first = np.empty(len(docs), dtype=np.bool_)
+        first[0] = True
+        first[1:] = docs[1:] != docs[:-1]
+        starts = np.flatnonzero(first)
+        udocs = docs[starts]
+        summed = np.add.reduceat(values, starts)
         # Placements are mostly entry-level work: among slots that match, prefer occupations
         # that need no education. Small, so it only orders otherwise similar matches.
         summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[self._cols.occ[udocs]]
-        return udocs.astype(np.int64), summed.astype(np.float64), concept
+        return udocs, summed, concept
 
-    def _add_concept_docs(
-        self, concept: ConceptScores, doc_parts: list[IntArray], score_parts: list[FloatArray]
+    @staticmethod
+    def _add_concept(
+        table: dict[int, array[int]],
+        scores: dict[int, float],
+        slot: int,
+        n_slots: int,
+        limit: int,
+        parts: list[IntArray],
+        floor: float = 0.25,
     ) -> None:
-        for table, scores, weight, limit in (
-            (self._occ_docs, concept.occupations, _OCCUPATION_WEIGHT, _MAX_CONCEPT_OCCS),
-            (self._group_docs, concept.groups, _GROUP_WEIGHT, _MAX_CONCEPT_GROUPS),
-        ):
-            if not scores:
-                continue
-            top = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
-            floor = top[0][1] * 0.25
-            for key, s in top:
-                if s < floor:
-                    break
-                arr = table.get(key)
-                if arr:
-                    d = np.frombuffer(arr, dtype=np.int32).astype(np.int64)
-                    doc_parts.append(d)
-                    score_parts.append(np.full(len(d), weight * s, dtype=np.float64))
-
-    def _add_profile_docs(
-        self, ids: Sequence[str], doc_parts: list[IntArray], score_parts: list[FloatArray]
-    ) -> None:
-        concepts = self._concepts
-        for cid in dict.fromkeys(ids):
-            occ = concepts.occ_pos.get(cid, -1)
-            targets: list[tuple[array[int] | None, float]] = []
-            if occ >= 0:
-                targets.append((self._occ_docs.get(occ), _PROFILE_OCC_BOOST))
-                g = concepts.occ_group[occ]
-                targets.append((self._group_docs.get(g), _PROFILE_GROUP_BOOST))
-            elif cid in concepts.group_pos:
-                targets.append((self._group_docs.get(concepts.group_pos[cid]), 0.6))
-            for arr, boost in targets:
-                if arr:
-                    d = np.frombuffer(arr, dtype=np.int32).astype(np.int64)
-                    doc_parts.append(d)
-                    score_parts.append(np.full(len(d), boost, dtype=np.float64))
+        # Only concepts close to the best one are followed; a long tail of weak concept
+        # matches would pull in whole groups of unrelated slots.
+        if not scores:
+            return
+        top = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+        cut = top[0][1] * floor
+        arrays: list[array[int]] = []
+        values: list[int] = []
+        for key, score in top:
+            if score < cut:
+                break
+            arr = table.get(key)
+            if arr:
+                arrays.append(arr)
+                values.append(round(min(score, 1.0) * _Q))
+        if not arrays:
+            return
+        # One concatenation for all concepts: many tiny numpy calls cost more than the data.
+        d = np.concatenate([np.frombuffer(a, dtype=np.int32) for a in arrays]).astype(np.int64)
+        q = np.repeat(np.array(values, dtype=np.int64), [len(a) for a in arrays])
+        parts.append(((d * n_slots + slot) << _QBITS) | q)
 
     def _filter(self, docs: IntArray, query: SearchQuery) -> npt.NDArray[np.bool_]:
         c = self._cols
@@ -484,49 +529,52 @@ class SearchIndex:
         return round(float(d), 3)
 
     def _rerank(self, q: str, docs: IntArray) -> FloatArray:
-        # rapidfuzz on short fields only (title, occupation names), folded and cut, so that
-        # near-identical titles outrank partial ones; long text never reaches the scorer.
+        # rapidfuzz on short fields only (the folded title, cut, and the occupation's names),
+        # so that near-identical titles outrank partial ones; long text never reaches it.
         fq = fold(normalize(q))
-        concepts = self._concepts
-        out = np.zeros(len(docs), dtype=np.float64)
-        for i, pos in enumerate(docs.tolist()):
-            doc = self._docs[pos]
-            if doc is None:
-                continue
-            title = fold(normalize(doc.title))[:_RERANK_TEXT_CHARS]
-            best = fuzz.token_set_ratio(fq, title) * 0.5
-            occ = int(self._cols.occ[pos])
+        titles = [self._short[p] for p in docs.tolist()]
+        title_sim = process.cdist([fq], titles, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        occs = self._cols.occ[docs]
+        name_sim = np.zeros(len(docs), dtype=np.float64)
+        names = self._concepts.folded_names
+        for occ in np.unique(occs).tolist():
             if occ >= 0:
-                for name in concepts.occupations[occ].names:
-                    best = max(best, fuzz.ratio(fq, fold(normalize(name))))
-            out[i] = best / 100.0
-        return out
+                best = max(fuzz.ratio(fq, n) for n in names[occ])
+                name_sim[occs == occ] = best
+        return np.asarray(np.maximum(title_sim * 0.5, name_sim) / 100.0, dtype=np.float64)
 
     def _why(
         self, pos: int, doc: SlotDoc, terms: Sequence[Term], concept: ConceptScores | None
     ) -> list[Why]:
+        # Fields in weight order; the first field a term matches is its reason. Later fields
+        # (the long description above all) are only tokenised when needed.
         fields = (
-            ("title", _words(doc.title), 1.0),
-            ("occupation", self._occ_words(pos), 1.0),
-            ("skills", {t for s in doc.skills for t in _words(s)}, 0.5),
-            ("description", _words(doc.description), 0.3),
-            ("host", _words(doc.host_name), 0.12),
-            ("town", _words(doc.town), 0.12),
+            ("title", lambda: _words(doc.title)),
+            ("occupation", lambda: self._occ_words(pos)),
+            ("skills", lambda: {t for s in doc.skills for t in _words(s)}),
+            ("description", lambda: _words(doc.description)),
+            ("host", lambda: _words(doc.host_name)),
+            ("town", lambda: _words(doc.town)),
         )
+        cache: dict[str, set[str]] = {}
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
         for term in terms:
-            best: tuple[float, str, str] | None = None
-            for e in term.expansions:
-                for name, words, fw in fields:
-                    if e.token in words and (best is None or fw * e.weight > best[0]):
-                        best = (fw * e.weight, name, _match_name(e, term))
-            if best is None and concept is not None:
+            found: tuple[str, str] | None = None
+            for name, words_of in fields:
+                words = cache.get(name)
+                if words is None:
+                    words = cache[name] = words_of()
+                e = next((e for e in term.expansions if e.token in words), None)
+                if e is not None:
+                    found = (name, _match_name(e, term))
+                    break
+            if found is None and concept is not None:
                 g = int(self._cols.group[pos])
                 if g >= 0 and concept.groups.get(g, 0.0) > 0:
-                    best = (0.0, "occupation", "concept")
-            if best is not None:
-                item = (term.word, best[1], best[2])
+                    found = ("occupation", "concept")
+            if found is not None:
+                item = (term.word, *found)
                 if item not in seen:
                     seen.add(item)
                     out.append(Why(term=item[0], field=item[1], match=item[2]))

@@ -19,7 +19,7 @@ from importlib import resources
 import msgspec
 from rapidfuzz import fuzz
 
-from search.lexicon import Lexicon
+from search.lexicon import Expansion, Lexicon
 from search.terms import Term, parse_terms
 from search.text import STOPWORDS, fold, hyphen_joins, normalize, tokenize
 
@@ -186,6 +186,13 @@ def _content_tokens(text: str) -> list[str]:
     return [t for t in dict.fromkeys(words) if t not in STOPWORDS and not t.isdigit()]
 
 
+# Per query word: best weight per occupation, the words that hit each occupation, and best
+# weight per group through its label, its definition and its skills.
+_TermMatches = tuple[
+    dict[int, float], dict[int, set[str]], dict[int, float], dict[int, float], dict[int, float]
+]
+
+
 @dataclass(slots=True)
 class ConceptScores:
     """Concept match of a query: occupation and group scores in [0, 1], keyed by index."""
@@ -223,6 +230,9 @@ class ConceptIndex:
         self.occ_names: list[list[tuple[str, ...]]] = [
             [tuple(_content_tokens(n)) for n in o.names] for o in self.occupations
         ]
+        self.folded_names: list[tuple[str, ...]] = [
+            tuple(fold(normalize(n)) for n in o.names) for o in self.occupations
+        ]
         self.name_post: dict[str, list[int]] = {}
         for i, names in enumerate(self.occ_names):
             for tok in {t for n in names for t in n}:
@@ -241,6 +251,7 @@ class ConceptIndex:
             lambda g: " ".join(skill_labels.get(s, "") for s in g.skill_ids)
         )
         self.skill_words = {t for lbl in skill_labels.values() for t in _content_tokens(lbl)}
+        self._term_cache: dict[tuple[Expansion, ...], _TermMatches] = {}
 
     def _group_post(self, text_of: object) -> dict[str, list[int]]:
         assert callable(text_of)
@@ -262,6 +273,40 @@ class ConceptIndex:
         """Return the content tokens of all names of occupation ``occ``."""
         return {t for n in self.occ_names[occ] for t in n}
 
+    def _term_matches(self, expansions: tuple[Expansion, ...]) -> _TermMatches:
+        # The concepts one query word reaches depend only on its expansions: cache them, as
+        # the expansions themselves are cached.
+        hit = self._term_cache.get(expansions)
+        if hit is not None:
+            return hit
+        occ_best: dict[int, float] = {}
+        hits: dict[int, set[str]] = {}
+        lab_best: dict[int, float] = {}
+        def_best: dict[int, float] = {}
+        skl_best: dict[int, float] = {}
+        for e in expansions:
+            for o in self.name_post.get(e.token, ()):
+                if occ_best.get(o, 0.0) < e.weight:
+                    occ_best[o] = e.weight
+                hits.setdefault(o, set()).add(e.token)
+            for o in self.keyword_post.get(e.token, ()):
+                kw = e.weight * 0.85
+                if occ_best.get(o, 0.0) < kw:
+                    occ_best[o] = kw
+            for table, best in (
+                (self.label_post, lab_best),
+                (self.def_post, def_best),
+                (self.skill_post, skl_best),
+            ):
+                for g in table.get(e.token, ()):
+                    if best.get(g, 0.0) < e.weight:
+                        best[g] = e.weight
+        result = (occ_best, hits, lab_best, def_best, skl_best)
+        if len(self._term_cache) > 20_000:
+            self._term_cache.clear()
+        self._term_cache[expansions] = result
+        return result
+
     def score(self, terms: Sequence[Term]) -> ConceptScores:
         """Score occupations and groups against weighted query terms.
 
@@ -276,28 +321,10 @@ class ConceptIndex:
         def_sum: dict[int, float] = {}
         skl_sum: dict[int, float] = {}
         evidence: dict[int, tuple[str, str]] = {}
-        for ti, term in enumerate(terms):
-            occ_best: dict[int, float] = {}
-            lab_best: dict[int, float] = {}
-            def_best: dict[int, float] = {}
-            skl_best: dict[int, float] = {}
-            for e in term.expansions:
-                for o in self.name_post.get(e.token, ()):
-                    if occ_best.get(o, 0.0) < e.weight:
-                        occ_best[o] = e.weight
-                    occ_hit_tokens.setdefault(o, set()).add(e.token)
-                for o in self.keyword_post.get(e.token, ()):
-                    kw = e.weight * 0.85
-                    if occ_best.get(o, 0.0) < kw:
-                        occ_best[o] = kw
-                for table, best in (
-                    (self.label_post, lab_best),
-                    (self.def_post, def_best),
-                    (self.skill_post, skl_best),
-                ):
-                    for g in table.get(e.token, ()):
-                        if best.get(g, 0.0) < e.weight:
-                            best[g] = e.weight
+        for term in terms:
+            occ_best, hits, lab_best, def_best, skl_best = self._term_matches(term.expansions)
+            for o, toks in hits.items():
+                occ_hit_tokens.setdefault(o, set()).update(toks)
             for best, acc in ((occ_best, occ_sum), (lab_best, lab_sum), (def_best, def_sum)):
                 for k, v in best.items():
                     acc[k] = acc.get(k, 0.0) + term.weight * v
