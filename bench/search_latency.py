@@ -78,7 +78,9 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true")
     a = ap.parse_args()
     rows, docs = load_docs(a.corpus)
-    queries = [json.loads(line) for p in a.queries for line in open(p, encoding="utf-8")]
+    queries = [
+        json.loads(line) for p in a.queries for line in Path(p).read_text("utf-8").splitlines()
+    ]
     qs = [item["q"] for item in queries]
     gc.collect()
     rss_before = rss_mb()

@@ -153,7 +153,9 @@ def main() -> None:
         serve(index, docs, a.serve)
         return
     scorer = load_scorer()
-    queries = [json.loads(line) for p in a.queries for line in open(p, encoding="utf-8")]
+    queries = [
+        json.loads(line) for p in a.queries for line in Path(p).read_text("utf-8").splitlines()
+    ]
     engine = index_engine(index, docs)
     out: dict[str, Any] = {"corpus": a.corpus, "docs": len(docs), "build_s": round(build_s, 2)}
     out["index"] = evaluate(scorer, engine, queries)

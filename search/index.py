@@ -100,9 +100,21 @@ class _Columns:
         self.group = np.full(capacity, -1, dtype=np.int32)
         self.town = np.full(capacity, -1, dtype=np.int32)
 
-    _NAMES = (
-        "alive kind hours lat lon licence seats tracks adapt published occ group town".split()
-    )
+    _NAMES = [
+        "alive",
+        "kind",
+        "hours",
+        "lat",
+        "lon",
+        "licence",
+        "seats",
+        "tracks",
+        "adapt",
+        "published",
+        "occ",
+        "group",
+        "town",
+    ]
 
     def append_row(self) -> int:
         if self.size == len(self.alive):

@@ -334,7 +334,11 @@ class ConceptIndex:
         for o, s in occ_sum.items():
             hit = occ_hit_tokens.get(o, set())
             cover = max(
-                (sum(1 for t in name if t in hit) / len(name) for name in self.occ_names[o] if name),
+                (
+                    sum(1 for t in name if t in hit) / len(name)
+                    for name in self.occ_names[o]
+                    if name
+                ),
                 default=0.0,
             )
             occ_scores[o] = s * (0.7 + 0.3 * cover)
@@ -360,7 +364,9 @@ class ConceptIndex:
 
     def suggest(self, lexicon: Lexicon, q: str, limit: int = 10) -> list[OccupationSuggestion]:
         """Return up to ``limit`` occupations whose names match ``q`` (typo-tolerant)."""
-        terms = parse_terms(q, lexicon, lambda t: len(self.name_post.get(t, ())), 2 * len(self.occupations))
+        terms = parse_terms(
+            q, lexicon, lambda t: len(self.name_post.get(t, ())), 2 * len(self.occupations)
+        )
         if not terms:
             return []
         scores = self.score(terms).occupations

@@ -36,11 +36,56 @@ __all__ = [
 # Function words that carry no meaning on their own in a query or a slot text. A query made
 # only of these is still searched (see index), so the list can be generous.
 STOPWORDS: frozenset[str] = frozenset(
-    """
-    och i på av för med till som en ett att är du vi hos den det de om från eller samt inom
-    mfl mm m fl t ex etc alla man har han hon sig sin sitt sina vid ej inte kan ska skall
-    the and of
-    """.split()
+    [
+        "och",
+        "i",
+        "på",
+        "av",
+        "för",
+        "med",
+        "till",
+        "som",
+        "en",
+        "ett",
+        "att",
+        "är",
+        "du",
+        "vi",
+        "hos",
+        "den",
+        "det",
+        "de",
+        "om",
+        "från",
+        "eller",
+        "samt",
+        "inom",
+        "mfl",
+        "mm",
+        "m",
+        "fl",
+        "t",
+        "ex",
+        "etc",
+        "alla",
+        "man",
+        "har",
+        "han",
+        "hon",
+        "sig",
+        "sin",
+        "sitt",
+        "sina",
+        "vid",
+        "ej",
+        "inte",
+        "kan",
+        "ska",
+        "skall",
+        "the",
+        "and",
+        "of",
+    ]
 )
 
 # Anything that is not a letter or a digit separates words: "/ , -" and all other punctuation.

@@ -18,7 +18,9 @@ def test_taxonomy_loads_once_with_expected_sizes() -> None:
 
 
 def test_both_halves_of_an_a_b_label_are_names() -> None:
-    occ = next(o for o in taxonomy.occupations().values() if o.label == "Lagerarbetare/Terminalarbetare")
+    occ = next(
+        o for o in taxonomy.occupations().values() if o.label == "Lagerarbetare/Terminalarbetare"
+    )
     assert occ.names == ("Lagerarbetare", "Terminalarbetare")
     suggestions = taxonomy.suggest_occupations("terminalarbetare", 3)
     assert suggestions[0].id == occ.id

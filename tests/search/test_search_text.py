@@ -29,7 +29,9 @@ def test_nfc_and_nfd_forms_normalise_to_the_same_string() -> None:
 
 
 def test_separators_and_punctuation_become_spaces() -> None:
-    assert normalize("Lager/Terminal, truck-förare!  (Borås)") == "lager terminal truck förare borås"
+    assert (
+        normalize("Lager/Terminal, truck-förare!  (Borås)") == "lager terminal truck förare borås"
+    )
     assert tokenize("IT-tekniker / Support") == ["it", "tekniker", "support"]
 
 
