@@ -204,12 +204,19 @@ def collect_routes() -> list[Any]:
 
     routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
     routes += search_controllers.ROUTES
+    from marketplace import jobs_views
+
+    routes += jobs_views.ROUTES
     return routes
 
 
 def collect_hooks(settings: Settings) -> list[Hook]:
     """Lifespan hooks of the packages (search index, scheduler), in start order."""
     hooks: list[Hook] = [search_index_hook]
+    if settings.scheduler_enabled:
+        from marketplace.scheduler import scheduler_hook
+
+        hooks.append(scheduler_hook)
     return hooks
 
 

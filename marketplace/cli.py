@@ -103,6 +103,46 @@ async def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_jobs(args: argparse.Namespace) -> int:
+    from marketplace import scheduler
+    from marketplace.mail import STOCKHOLM
+
+    if args.action == "run":
+        if args.name not in scheduler.job_specs():
+            names = ", ".join(sorted(scheduler.job_specs()))
+            raise CommandError(f"Okänt jobb {args.name!r}. Välj ett av: {names}.")
+        result = await scheduler.run_job(args.name, worker=f"cli:{scheduler.worker_name()}")
+        counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "inget att göra"
+        if result.outcome != "ok":
+            raise CommandError(f"Jobbet {args.name} misslyckades: {result.error}")
+        print(f"Jobbet {args.name} klart: {counts}.")
+        return 0
+    specs = scheduler.job_specs()
+    if args.job and args.job not in specs:
+        raise CommandError(f"Okänt jobb {args.job!r}. Välj ett av: {', '.join(sorted(specs))}.")
+    total, runs = await scheduler.list_runs(job=args.job, limit=args.limit)
+    if not runs:
+        print("Inga körningar registrerade ännu. Jobb: " + ", ".join(sorted(specs)) + ".")
+        return 0
+    print(f"{'id':>6}  {'jobb':<20} {'start (svensk tid)':<19}  {'tid':>6}  {'utfall':<11} {'process':<22} antal")
+    for run in runs:
+        start = run["started_at"].astimezone(STOCKHOLM)
+        took = (
+            f"{(run['finished_at'] - run['started_at']).total_seconds():.1f}s"
+            if run["finished_at"]
+            else "–"
+        )
+        counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items())
+        print(
+            f"{run['id']:>6}  {run['job']:<20} {start:%Y-%m-%d %H:%M:%S}  {took:>6}  "
+            f"{run['outcome']:<11} {run['worker'][:22]:<22} {counts}"
+        )
+        if run["error"]:
+            print(f"{'':>8}fel: {run['error'].splitlines()[0][:200]}")
+    print(f"Visar {len(runs)} av {total} körningar.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -133,6 +173,7 @@ COMMANDS: dict[str, Handler] = {
     "tokens": cmd_tokens,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "jobs": cmd_jobs,
 }
 
 
@@ -178,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path")
     restore = sub.add_parser("restore", help="Återställ databasen från en säkerhetskopia.")
     restore.add_argument("path")
+
+    jobs = sub.add_parser("jobs", help="Schemalagda jobb: lista körningar, kör ett jobb nu.")
+    jobs_sub = jobs.add_subparsers(dest="action", required=True)
+    jlist = jobs_sub.add_parser("list", help="Senaste körningarna, nyast först.")
+    jlist.add_argument("--job", help="Bara det här jobbet.")
+    jlist.add_argument("--limit", type=int, default=30)
+    jrun = jobs_sub.add_parser("run", help="Kör ett jobb nu (oavsett vilken process som leder).")
+    jrun.add_argument("name")
 
     for extend in EXTENSIONS:
         extend(sub)

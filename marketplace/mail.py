@@ -1,13 +1,50 @@
-"""Queueing mail. Notifications go to the outbox table in the caller's transaction; a
-scheduled job delivers them over SMTP (see the scheduler), so a change and its mail commit
-or roll back together."""
+"""Mail: queueing in the outbox, Swedish templates, and delivery over SMTP.
+
+Notifications go to the outbox table in the caller's transaction, so a change and its mail
+commit or roll back together. The `deliver-outbox` job (`deliver_outbox`) sends them:
+
+- A deliverer *claims* a row with one conditional UPDATE (`pending` → `sending`, with a lease
+  until `next_attempt_at`), so two deliverers can never both send one message.
+- A row becomes `sent` only after the SMTP server accepted it. A failed send goes back to
+  `pending` with exponential backoff (`attempts`, `next_attempt_at`); a row is never deleted.
+- A claim whose deliverer died (kill -9 between claim and send) is released when its lease
+  runs out. Had the server already accepted that one message, it goes out again: the stable
+  `Message-ID` (one per outbox row) lets the receiving side drop the copy.
+- Messages queued with `digest=True` for a person at a host that chose the daily digest
+  (`Host.digest_mail`) wait, and go out once a day as one digest mail.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
+import socket
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+import aiosmtplib
+import jinja2
+
+from marketplace.db import is_sqlite, write_transaction
+from marketplace.settings import Settings
 from marketplace.tables import OutboxMessage
+
+log = logging.getLogger("marketplace.mail")
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+TEMPLATE_DIR = Path(__file__).parent / "templates" / "mail"
+DELIVERY_BATCH = 200
+SMTP_TIMEOUT_S = 30.0
+
+
+# --- queueing --------------------------------------------------------------------------------
 
 
 async def queue_mail(
@@ -39,4 +76,346 @@ async def queue_mail(
             meta=json.dumps(meta or {}),
         )
     )
+    return True
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def absolute_url(settings: Settings, path: str) -> str:
+    """The public address of a page of the service, for links in mail."""
+    return settings.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def render_mail(template: str, settings: Settings, **context: Any) -> RenderedMail:
+    """Render `mail/<template>.txt` and `.html`. The text template holds two blocks,
+    `subject` and `body`. `link` in the context is made absolute against BASE_URL."""
+    env = _environment()
+    if "link" in context:
+        context["link"] = absolute_url(settings, context["link"])
+    context.setdefault("base_url", settings.base_url)
+    text_template = env.get_template(f"{template}.txt")
+    ctx = text_template.new_context(dict(context))
+    subject = "".join(text_template.blocks["subject"](ctx)).strip()
+    text = "".join(text_template.blocks["body"](ctx)).lstrip("\n")
+    html = env.get_template(f"{template}.html").render(subject=subject, **context)
+    return RenderedMail(subject=" ".join(subject.split()), text=text, html=html)
+
+
+async def queue_template_mail(
+    recipient: str,
+    template: str,
+    settings: Settings,
+    *,
+    recipient_user_id: int | None = None,
+    dedupe_key: str | None = None,
+    digest: bool = False,
+    **context: Any,
+) -> bool:
+    """Render a Swedish template and queue it (see `queue_mail` for `dedupe_key`)."""
+    if dedupe_key and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
+        return False
+    mail = render_mail(template, settings, **context)
+    meta: dict[str, Any] = {"template": template}
+    if "link" in context:
+        meta["link"] = absolute_url(settings, context["link"])
+    return await queue_mail(
+        recipient,
+        mail.subject,
+        mail.text,
+        body_html=mail.html,
+        kind=template,
+        recipient_user_id=recipient_user_id,
+        dedupe_key=dedupe_key,
+        digest=digest,
+        meta=meta,
+    )
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+def backoff_seconds(attempts: int, settings: Settings) -> int:
+    """Delay before attempt `attempts + 1`: base, 2 × base, 4 × base … capped."""
+    exponent = min(max(attempts - 1, 0), 30)
+    return int(min(settings.mail_retry_base_seconds * 2**exponent, settings.mail_retry_max_seconds))
+
+
+def _message_id(row: dict[str, Any], settings: Settings) -> str:
+    domain = urlsplit(settings.base_url).hostname or socket.getfqdn()
+    created = row["created_at"].strftime("%Y%m%d%H%M%S")
+    return f"<outbox-{row['id']}-{created}@{domain}>"
+
+
+def build_message(row: dict[str, Any], settings: Settings) -> EmailMessage:
+    """The MIME message of one outbox row: text, plus HTML when there is one."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = row["recipient"]
+    message["Subject"] = row["subject"]
+    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Message-ID"] = _message_id(row, settings)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row["body_text"])
+    if row["body_html"]:
+        message.add_alternative(row["body_html"], subtype="html")
+    return message
+
+
+async def _release_expired_leases(now: dt.datetime) -> int:
+    """Rows claimed by a deliverer that died go back to `pending`."""
+    rows = await (
+        OutboxMessage.update(
+            {OutboxMessage.status: "pending", OutboxMessage.last_error: "Leveransen avbröts."}
+        )
+        .where((OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now))
+        .returning(OutboxMessage.id)
+    )
+    return len(rows)
+
+
+async def digest_recipients() -> set[str]:
+    """E-mail addresses (casefolded) of host users and contacts whose host chose the digest."""
+    from employers.tables import Contact, HostMembership
+
+    members = await HostMembership.select(HostMembership.user.email.as_alias("email")).where(
+        HostMembership.host._.digest_mail.eq(True)
+    )
+    contacts = await Contact.select(Contact.email).where(Contact.host._.digest_mail.eq(True))
+    return {r["email"].strip().casefold() for r in [*members, *contacts] if r["email"]}
+
+
+async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[str, Any]]:
+    """Pending rows due now, oldest first, leaving out those waiting for a digest."""
+    query = (
+        OutboxMessage.select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest)
+        .where(
+            (OutboxMessage.status == "pending")
+            & (OutboxMessage.next_attempt_at <= now)
+            & OutboxMessage.digest.eq(False)
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    rows: list[dict[str, Any]] = list(await query)
+    # Digest-flagged mail to anyone not at a digest host goes out at once.
+    digest_rows = await (
+        OutboxMessage.select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest)
+        .where(
+            (OutboxMessage.status == "pending")
+            & (OutboxMessage.next_attempt_at <= now)
+            & OutboxMessage.digest.eq(True)
+        )
+        .order_by(OutboxMessage.id)
+    )
+    rows += [r for r in digest_rows if r["recipient"].strip().casefold() not in held]
+    rows.sort(key=lambda r: r["id"])
+    return rows[:limit]
+
+
+async def _claim(row_id: int, now: dt.datetime, settings: Settings) -> dict[str, Any] | None:
+    """Take one pending row for this deliverer, or None if another took it first."""
+    lease_until = now + dt.timedelta(seconds=settings.mail_lease_seconds)
+    rows = await (
+        OutboxMessage.update(
+            {
+                OutboxMessage.status: "sending",
+                OutboxMessage.attempts: OutboxMessage.attempts + 1,
+                OutboxMessage.next_attempt_at: lease_until,
+            }
+        )
+        .where(
+            (OutboxMessage.id == row_id)
+            & (OutboxMessage.status == "pending")
+            & (OutboxMessage.next_attempt_at <= now)
+        )
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.recipient,
+            OutboxMessage.subject,
+            OutboxMessage.body_text,
+            OutboxMessage.body_html,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+        )
+    )
+    return rows[0] if rows else None
+
+
+async def _mark_sent(row_id: int, now: dt.datetime) -> None:
+    await OutboxMessage.update(
+        {OutboxMessage.status: "sent", OutboxMessage.sent_at: now, OutboxMessage.last_error: ""}
+    ).where((OutboxMessage.id == row_id) & (OutboxMessage.status == "sending"))
+
+
+async def _mark_retry(
+    row: dict[str, Any], now: dt.datetime, settings: Settings, error: str, *, permanent: bool
+) -> str:
+    """Put a claimed row back for a later attempt, or mark it failed (kept) when the server
+    refuses it permanently and the attempts are used up. Returns the new status."""
+    give_up = permanent and row["attempts"] >= settings.mail_max_attempts
+    status = "failed" if give_up else "pending"
+    delay = dt.timedelta(seconds=backoff_seconds(row["attempts"], settings))
+    await OutboxMessage.update(
+        {
+            OutboxMessage.status: status,
+            OutboxMessage.next_attempt_at: now + delay,
+            OutboxMessage.last_error: error[:2000],
+        }
+    ).where((OutboxMessage.id == row["id"]) & (OutboxMessage.status == "sending"))
+    return status
+
+
+def _describe(exc: BaseException) -> tuple[str, bool]:
+    """A one-line error and whether the server refused the message for good (5xx)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        return f"Mottagaren nekades: {exc}", all(c >= 500 for c in codes)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return f"SMTP {exc.code}: {exc.message}", exc.code >= 500
+    return f"{type(exc).__name__}: {exc}", False
+
+
+_CONNECTION_ERRORS = (
+    OSError,
+    aiosmtplib.SMTPConnectError,
+    aiosmtplib.SMTPServerDisconnected,
+    aiosmtplib.SMTPTimeoutError,
+)
+
+
+def _smtp_client(settings: Settings) -> aiosmtplib.SMTP:
+    return aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_user or None,
+        password=settings.smtp_password or None,
+        start_tls=settings.smtp_starttls,
+        timeout=SMTP_TIMEOUT_S,
+    )
+
+
+async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Send every due outbox message once over SMTP, and build the day's digests.
+
+    Safe to run in several processes at once: each row is claimed by exactly one.
+    """
+    counts = {"sent": 0, "retried": 0, "failed": 0, "released": 0, "digests": 0}
+    counts["released"] = await _release_expired_leases(now)
+    held = await digest_recipients()
+    counts["digests"] = await build_digests(now, settings, held)
+    due = await _due_rows(now, held, DELIVERY_BATCH)
+    if not due:
+        return counts
+    smtp = _smtp_client(settings)
+    connected = False
+    for candidate in due:
+        row = await _claim(candidate["id"], now, settings)
+        if row is None:
+            continue  # another deliverer has it
+        try:
+            if not connected:
+                await smtp.connect()
+                connected = True
+            await smtp.send_message(build_message(row, settings))
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            error, permanent = _describe(exc)
+            status = await _mark_retry(row, now, settings, error, permanent=permanent)
+            counts["failed" if status == "failed" else "retried"] += 1
+            if isinstance(exc, _CONNECTION_ERRORS):
+                log.warning("SMTP server unreachable, will retry: %s", error)
+                break  # the rest stay pending, unclaimed, and go next time
+            continue
+        await _mark_sent(row["id"], now)
+        counts["sent"] += 1
+    if connected:
+        try:
+            await smtp.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            smtp.close()
+    return counts
+
+
+# --- daily digest ----------------------------------------------------------------------------
+
+
+async def build_digests(now: dt.datetime, settings: Settings, held: set[str]) -> int:
+    """Once a day, from DIGEST_HOUR (Stockholm), gather each digest recipient's waiting
+    messages into one new outbox message. Returns how many digests were queued."""
+    local = now.astimezone(STOCKHOLM)
+    if local.hour < settings.digest_hour or not held:
+        return 0
+    waiting = await OutboxMessage.select(OutboxMessage.recipient).where(
+        (OutboxMessage.status == "pending") & OutboxMessage.digest.eq(True)
+    )
+    recipients = sorted(
+        {r["recipient"] for r in waiting if r["recipient"].strip().casefold() in held}
+    )
+    built = 0
+    for recipient in recipients:
+        if await _build_one_digest(recipient, local.date(), settings):
+            built += 1
+    return built
+
+
+_WAITING_SQLITE = (
+    "SELECT id, subject, body_text, meta FROM mp_outbox "
+    "WHERE status = 'pending' AND digest = {} AND recipient = {} ORDER BY id"
+)
+_WAITING_POSTGRES = _WAITING_SQLITE + " FOR UPDATE"
+
+
+async def _build_one_digest(recipient: str, day: dt.date, settings: Settings) -> bool:
+    key = f"digest:{recipient.strip().casefold()}:{day.isoformat()}"
+    engine = OutboxMessage._meta.db
+    async with write_transaction(engine):
+        # Lock the waiting rows first: a concurrent builder waits here, then finds the
+        # digest already made (and the rows no longer pending).
+        rows = await OutboxMessage.raw(
+            _WAITING_SQLITE if is_sqlite(engine) else _WAITING_POSTGRES, True, recipient
+        )
+        if not rows or await OutboxMessage.exists().where(OutboxMessage.dedupe_key == key):
+            return False
+        items = []
+        for row in rows:
+            meta = row["meta"] if isinstance(row["meta"], dict) else json.loads(row["meta"] or "{}")
+            items.append(
+                {"subject": row["subject"], "link": meta.get("link", ""), "text": row["body_text"]}
+            )
+        mail = render_mail("digest", settings, items=items, day=day)
+        await OutboxMessage.insert(
+            OutboxMessage(
+                recipient=recipient,
+                subject=mail.subject,
+                body_text=mail.text,
+                body_html=mail.html,
+                kind="digest",
+                dedupe_key=key,
+                digest=False,
+                meta=json.dumps({"template": "digest", "messages": [r["id"] for r in rows]}),
+            )
+        )
+        ids = [r["id"] for r in rows]
+        await OutboxMessage.update({OutboxMessage.status: "digested"}).where(
+            OutboxMessage.id.is_in(ids) & (OutboxMessage.status == "pending")
+        )
     return True

@@ -82,3 +82,29 @@ class Page(msgspec.Struct):
     total: int
     limit: int
     offset: int
+
+
+class JobRunOut(msgspec.Struct):
+    """One recorded run of a scheduled sweep."""
+
+    id: int
+    job: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    outcome: str
+    counts: dict[str, int]
+    error: str
+    worker: str
+
+
+class JobRunPage(Page):
+    items: list[JobRunOut]
+
+
+class JobOut(msgspec.Struct):
+    """A scheduled sweep, how often it runs, and its latest run."""
+
+    name: str
+    description: str
+    interval_seconds: int
+    last_run: JobRunOut | None

@@ -71,10 +71,89 @@ SPECS: dict[str, Spec] = {
         "SCHEDULER_ENABLED", "true", "Run the background scheduler in this process."
     ),
     "cli_language": Spec("CLI_LANGUAGE", "sv", "Language of CLI messages: sv or en."),
+    "login_limit_per_client": Spec(
+        "LOGIN_LIMIT_PER_CLIENT", "20", "Sign-in attempts per client address per 5 minutes."
+    ),
+    "login_limit_per_account": Spec(
+        "LOGIN_LIMIT_PER_ACCOUNT", "10", "Sign-in attempts per account per 15 minutes."
+    ),
+    "lockout_threshold": Spec(
+        "LOCKOUT_THRESHOLD", "20", "Failed sign-ins in a row that lock an account."
+    ),
+    "lockout_minutes": Spec("LOCKOUT_MINUTES", "15", "How long a locked account stays locked."),
     "insurance_text": Spec(
         "INSURANCE_TEXT",
         "Deltagaren omfattas av kommunens kollektiva olycksfallsförsäkring under praktiktiden.",
         "The municipality's insurance text printed in every agreement.",
+    ),
+    "team_sharing": Spec(
+        "TEAM_SHARING", "false", "Coordinators see their team's candidates too (true/false)."
+    ),
+    "lock_in_months": Spec(
+        "LOCK_IN_MONTHS", "6", "Flag lock-in when one placement runs longer than this."
+    ),
+    "lock_in_placements": Spec(
+        "LOCK_IN_PLACEMENTS",
+        "3",
+        "Flag lock-in after this many placements in a row without work or studies.",
+    ),
+    "signing_link_days": Spec(
+        "SIGNING_LINK_DAYS", "14", "Days a signing or assessment link stays valid."
+    ),
+    # --- scheduler and mail delivery (marketplace/scheduler.py, marketplace/mail.py) ---
+    "scheduler_tick_seconds": Spec(
+        "SCHEDULER_TICK_SECONDS",
+        "30",
+        "How often a worker without the lead tries to take it (the takeover delay).",
+    ),
+    "outbox_interval_seconds": Spec(
+        "OUTBOX_INTERVAL_SECONDS", "30", "How often the mail outbox is delivered."
+    ),
+    "sweep_interval_seconds": Spec(
+        "SWEEP_INTERVAL_SECONDS",
+        "600",
+        "How often the placement sweeps run (expiry, reminders, follow-ups, lock-in).",
+    ),
+    "housekeeping_interval_seconds": Spec(
+        "HOUSEKEEPING_INTERVAL_SECONDS",
+        "3600",
+        "How often retention, the KPI snapshot and job-log pruning run.",
+    ),
+    "proposal_reminder_days": Spec(
+        "PROPOSAL_REMINDER_DAYS", "3", "Remind the host of a proposal unanswered this many days."
+    ),
+    "signature_reminder_days": Spec(
+        "SIGNATURE_REMINDER_DAYS", "3", "Remind of an agreement left unsigned this many days."
+    ),
+    "assessment_reminder_days": Spec(
+        "ASSESSMENT_REMINDER_DAYS",
+        "2",
+        "Remind the supervisor this many days after a placement ended without an assessment.",
+    ),
+    "reminder_max_count": Spec(
+        "REMINDER_MAX_COUNT", "3", "Reminders per item at most (one per reminder period)."
+    ),
+    "digest_hour": Spec(
+        "DIGEST_HOUR", "7", "Hour (Europe/Stockholm) from which the daily digest mail is sent."
+    ),
+    "mail_retry_base_seconds": Spec(
+        "MAIL_RETRY_BASE_SECONDS", "60", "First retry delay of a failed send; doubles each time."
+    ),
+    "mail_retry_max_seconds": Spec(
+        "MAIL_RETRY_MAX_SECONDS", "21600", "Longest delay between two attempts of one message."
+    ),
+    "mail_lease_seconds": Spec(
+        "MAIL_LEASE_SECONDS",
+        "300",
+        "A message claimed by a deliverer that died is retried after this long.",
+    ),
+    "mail_max_attempts": Spec(
+        "MAIL_MAX_ATTEMPTS",
+        "12",
+        "Attempts before a message the server keeps refusing is marked failed (kept, not lost).",
+    ),
+    "job_run_keep_days": Spec(
+        "JOB_RUN_KEEP_DAYS", "90", "Job-run records older than this are deleted."
     ),
 }
 
@@ -103,7 +182,29 @@ class Settings:
     session_absolute_hours: int
     scheduler_enabled: bool
     cli_language: str
+    login_limit_per_client: int
+    login_limit_per_account: int
+    lockout_threshold: int
+    lockout_minutes: int
     insurance_text: str
+    team_sharing: bool = False
+    lock_in_months: int = 6
+    lock_in_placements: int = 3
+    signing_link_days: int = 14
+    scheduler_tick_seconds: int = 30
+    outbox_interval_seconds: int = 30
+    sweep_interval_seconds: int = 600
+    housekeeping_interval_seconds: int = 3600
+    proposal_reminder_days: int = 3
+    signature_reminder_days: int = 3
+    assessment_reminder_days: int = 2
+    reminder_max_count: int = 3
+    digest_hour: int = 7
+    mail_retry_base_seconds: int = 60
+    mail_retry_max_seconds: int = 21600
+    mail_lease_seconds: int = 300
+    mail_max_attempts: int = 12
+    job_run_keep_days: int = 90
 
     @property
     def is_production(self) -> bool:
@@ -222,8 +323,46 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         scheduler_enabled=_bool("SCHEDULER_ENABLED", _raw(source, "scheduler_enabled")),
         cli_language=language,
+        login_limit_per_client=_int(
+            "LOGIN_LIMIT_PER_CLIENT", _raw(source, "login_limit_per_client"), 1, 100_000
+        ),
+        login_limit_per_account=_int(
+            "LOGIN_LIMIT_PER_ACCOUNT", _raw(source, "login_limit_per_account"), 1, 100_000
+        ),
+        lockout_threshold=_int("LOCKOUT_THRESHOLD", _raw(source, "lockout_threshold"), 1, 1000),
+        lockout_minutes=_int("LOCKOUT_MINUTES", _raw(source, "lockout_minutes"), 1, 24 * 60),
         insurance_text=_raw(source, "insurance_text"),
+        team_sharing=_bool("TEAM_SHARING", _raw(source, "team_sharing")),
+        lock_in_months=_int("LOCK_IN_MONTHS", _raw(source, "lock_in_months"), 1, 120),
+        lock_in_placements=_int("LOCK_IN_PLACEMENTS", _raw(source, "lock_in_placements"), 2, 50),
+        signing_link_days=_int("SIGNING_LINK_DAYS", _raw(source, "signing_link_days"), 1, 90),
+        **_scheduler_settings(source),
     )
+
+
+def _scheduler_settings(source: dict[str, str]) -> dict[str, int]:
+    """The scheduler's intervals and thresholds, and mail delivery's retry rules."""
+    day = 24 * 3600
+    bounds = {
+        "scheduler_tick_seconds": (1, 3600),
+        "outbox_interval_seconds": (1, day),
+        "sweep_interval_seconds": (1, day),
+        "housekeeping_interval_seconds": (1, day),
+        "proposal_reminder_days": (1, 365),
+        "signature_reminder_days": (1, 365),
+        "assessment_reminder_days": (0, 365),
+        "reminder_max_count": (1, 20),
+        "digest_hour": (0, 23),
+        "mail_retry_base_seconds": (1, day),
+        "mail_retry_max_seconds": (1, 7 * day),
+        "mail_lease_seconds": (1, day),
+        "mail_max_attempts": (1, 1000),
+        "job_run_keep_days": (1, 3650),
+    }
+    return {
+        key: _int(SPECS[key].env, _raw(source, key), low, high)
+        for key, (low, high) in bounds.items()
+    }
 
 
 @functools.cache

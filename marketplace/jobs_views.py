@@ -1,0 +1,103 @@
+"""The scheduled jobs as admins see them: JSON API and an HTML page listing the runs.
+
+Kept apart from `controllers.py` and `views.py` because it is one topic with both faces.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import FromQuery, Parameter
+from litestar.response import Template
+
+from marketplace import scheduler
+from marketplace.auth import admin_only
+from marketplace.errors import ValidationFailed
+from marketplace.mail import STOCKHOLM
+from marketplace.schemas import JobOut, JobRunOut, JobRunPage
+from marketplace.settings import get_settings
+from marketplace.views import page
+
+Limit = Annotated[int, Parameter(ge=1, le=500)]
+Offset = Annotated[int, Parameter(ge=0)]
+
+
+def run_out(row: dict[str, Any]) -> JobRunOut:
+    return JobRunOut(
+        id=row["id"],
+        job=row["job"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        outcome=row["outcome"],
+        counts={str(k): int(v) for k, v in row["counts"].items()},
+        error=row["error"],
+        worker=row["worker"],
+    )
+
+
+async def jobs_overview() -> list[JobOut]:
+    """Every sweep with its interval and latest run."""
+    settings = get_settings()
+    latest = await scheduler.last_runs()
+    return [
+        JobOut(
+            name=spec.name,
+            description=spec.doc,
+            interval_seconds=spec.interval(settings),
+            last_run=run_out(latest[spec.name]) if spec.name in latest else None,
+        )
+        for spec in scheduler.job_specs().values()
+    ]
+
+
+async def runs_page(job: str | None, limit: int, offset: int) -> JobRunPage:
+    if job and job not in scheduler.job_specs():
+        raise ValidationFailed(
+            f"Okänt jobb {job!r}. Välj ett av: {', '.join(sorted(scheduler.job_specs()))}.",
+            fields=["job"],
+        )
+    total, rows = await scheduler.list_runs(job=job, limit=limit, offset=offset)
+    return JobRunPage(total=total, limit=limit, offset=offset, items=[run_out(r) for r in rows])
+
+
+class JobController(Controller):
+    path = "/api/v1/jobs"
+    guards = [admin_only]
+    tags = ["jobs"]
+
+    @get("/", operation_id="listJobs")
+    async def list_jobs(self) -> list[JobOut]:
+        """The scheduled sweeps, their intervals and their latest runs."""
+        return await jobs_overview()
+
+    @get("/runs", operation_id="listJobRuns")
+    async def list_runs(
+        self,
+        job: FromQuery[str | None] = None,
+        limit: FromQuery[Limit] = 50,
+        offset: FromQuery[Offset] = 0,
+    ) -> JobRunPage:
+        """Recorded job runs, newest first: start, end, outcome, counts and error."""
+        return await runs_page(job, limit, offset)
+
+
+@get("/drift/jobb", guards=[admin_only], include_in_schema=False, name="jobs-page")
+async def jobs_page(
+    request: Request[Any, Any, Any],
+    job: FromQuery[str | None] = None,
+    offset: FromQuery[Offset] = 0,
+) -> Template:
+    """Admins' page: every sweep, and the latest runs (of one job, if chosen)."""
+    runs = await runs_page(job or None, 50, offset)
+    return page(
+        "jobs.html",
+        request,
+        jobs=await jobs_overview(),
+        runs=runs,
+        job=job or "",
+        tz=STOCKHOLM,
+    )
+
+
+ROUTES = [JobController, jobs_page]
