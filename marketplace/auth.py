@@ -15,16 +15,21 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
+import pyotp
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from marketplace.errors import Forbidden, Unauthenticated, ValidationFailed
+from marketplace.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
+from marketplace.mail import queue_mail
+from marketplace.ratelimit import limiter_for
 from marketplace.settings import Settings, get_settings
 from marketplace.tables import ROLES, ApiToken, User, UserSession
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SESSION_COOKIE = "mp_session"
 CSRF_HEADER = "x-csrftoken"
 # Refresh `last_seen_at` at most this often, so that reads do not each cost a write.
@@ -177,6 +182,150 @@ async def _active_user(user_id: int) -> dict[str, Any] | None:
     if row is None or not row["active"]:
         return None
     return row
+
+
+# --- sign-in with rate limits, lockout and TOTP ------------------------------------------------
+
+TOTP_ROLES = frozenset({"admin", "coordinator"})
+_TOTP_STEP_S = 30
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, (seconds + 59) // 60)
+
+
+def totp_step_for(
+    secret: str, code: str, last_step: int, at: dt.datetime | None = None
+) -> int | None:
+    """The time step `code` is valid for (±1 step of clock drift), if newer than `last_step`.
+
+    Returning only steps after the last accepted one is what stops a code being used twice.
+    """
+    code = code.strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6) or not secret:
+        return None
+    now_step = int((at or utcnow()).timestamp()) // _TOTP_STEP_S
+    totp = pyotp.TOTP(secret)
+    for step in (now_step - 1, now_step, now_step + 1):
+        if step > last_step and hmac.compare_digest(totp.at(step * _TOTP_STEP_S), code):
+            return step
+    return None
+
+
+async def _record_failure(row: dict[str, Any], settings: Settings) -> None:
+    failures = int(row["failed_logins"] or 0) + 1
+    values: dict[Any, Any] = {User.failed_logins: failures}
+    if failures >= settings.lockout_threshold:
+        until = utcnow() + dt.timedelta(minutes=settings.lockout_minutes)
+        values[User.locked_until] = until
+        values[User.failed_logins] = 0
+        local = until.astimezone(STOCKHOLM).strftime("%H:%M")
+        await queue_mail(
+            row["email"],
+            "Ditt konto är tillfälligt låst",
+            f"Hej!\n\nNågon har försökt logga in på ditt konto ({row['username']}) med fel lösenord "
+            f"{failures} gånger i rad. Kontot är därför låst till kl. {local}.\n\n"
+            "Var det inte du? Byt lösenord när kontot är upplåst och kontakta systemägaren.\n",
+            kind="lockout",
+            recipient_user_id=row["id"],
+            dedupe_key=f"lockout:{row['id']}:{until.isoformat(timespec='minutes')}",
+        )
+    await User.update(values).where(User.id == row["id"])
+
+
+async def authenticate(username: str, password: str, otp: str, client: str) -> int:
+    """Check a sign-in attempt and return the user's id, or raise a clear 401/429.
+
+    Attempts are limited per client address and per account (shared by all workers when
+    Redis is configured); repeated failures lock the account for a while and mail its owner;
+    admins and coordinators who enrolled a TOTP app must give a fresh code.
+    """
+    settings = get_settings()
+    limiter = limiter_for(settings)
+    account_key = f"login:account:{username.strip().casefold()[:100]}"
+    client_key = f"login:client:{client}"
+    # Only failures count against the client address, so that an office behind one address
+    # can sign in in the morning; every attempt counts against the account.
+    client_seen = await limiter.peek(client_key, 300)
+    if client_seen.count >= settings.login_limit_per_client:
+        raise TooManyRequests(
+            "För många misslyckade inloggningar härifrån. Försök igen om "
+            f"{_minutes(client_seen.retry_after)} minuter."
+        )
+    row = (
+        await User.select(
+            User.id,
+            User.username,
+            User.email,
+            User.failed_logins,
+            User.locked_until,
+            User.totp_enabled,
+            User.totp_secret,
+            User.totp_last_step,
+        )
+        .where(User.username == username[:100])
+        .first()
+    )
+    if row and row["locked_until"] and row["locked_until"] > utcnow():
+        local = row["locked_until"].astimezone(STOCKHOLM).strftime("%H:%M")
+        raise TooManyRequests(
+            f"Kontot är tillfälligt låst efter för många försök, till kl. {local}."
+        )
+    account = await limiter.hit(account_key, settings.login_limit_per_account, 900)
+    if not account.allowed:
+        raise TooManyRequests(
+            "För många inloggningsförsök på kontot. Försök igen om "
+            f"{_minutes(account.retry_after)} minuter."
+        )
+    user_id = await User.login(username[:100], password[:256])
+    if user_id is None or row is None:
+        await limiter.hit(client_key, settings.login_limit_per_client, 300)
+        if row is not None:
+            await _record_failure(row, settings)
+        raise Unauthenticated("Fel användarnamn eller lösenord, eller så är kontot avstängt.")
+    if row["totp_enabled"]:
+        if not otp.strip():
+            raise Unauthenticated("Ange engångskoden från din autentiseringsapp.", fields=["otp"])
+        step = totp_step_for(row["totp_secret"], otp, int(row["totp_last_step"] or 0))
+        # The conditional update makes two simultaneous uses of one code impossible.
+        claimed = step is not None and await User.update({User.totp_last_step: step}).where(
+            (User.id == user_id) & (User.totp_last_step < step)
+        ).returning(User.id)
+        if not claimed:
+            await limiter.hit(client_key, settings.login_limit_per_client, 300)
+            await _record_failure(row, settings)
+            raise Unauthenticated("Engångskoden är fel eller redan använd.", fields=["otp"])
+    await User.update(
+        {User.failed_logins: 0, User.locked_until: None, User.last_login: utcnow()}
+    ).where(User.id == user_id)
+    await limiter.reset(account_key)
+    return user_id
+
+
+async def start_totp_enrolment(user_id: int) -> str:
+    """Give the user a new TOTP secret (not yet required); return the provisioning URI."""
+    secret = pyotp.random_base32()
+    await User.update({User.totp_secret: secret, User.totp_enabled: False}).where(
+        User.id == user_id
+    )
+    row = await User.select(User.username).where(User.id == user_id).first()
+    assert row is not None
+    return pyotp.TOTP(secret).provisioning_uri(name=row["username"], issuer_name="Praktikplatser")
+
+
+async def confirm_totp_enrolment(user_id: int, code: str) -> None:
+    """Turn the second factor on once the user proves their app shows the right code."""
+    row = await User.select(User.totp_secret, User.totp_last_step).where(User.id == user_id).first()
+    if row is None or not row["totp_secret"]:
+        raise ValidationFailed("Starta registreringen av autentiseringsappen först.")
+    step = totp_step_for(row["totp_secret"], code, int(row["totp_last_step"] or 0))
+    if step is None:
+        raise ValidationFailed(
+            "Koden stämmer inte. Kontrollera klockan i telefonen.", fields=["code"]
+        )
+    await User.update({User.totp_enabled: True, User.totp_last_step: step}).where(
+        User.id == user_id
+    )
 
 
 # --- sessions --------------------------------------------------------------------------------

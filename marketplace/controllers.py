@@ -10,8 +10,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace import auth
-from marketplace.auth import AuthUser, admin_only, public, signed_in
-from marketplace.errors import NotFound, Unauthenticated
+from marketplace.auth import AuthUser, admin_only, public, requires, signed_in
+from marketplace.errors import NotFound
 from marketplace.schemas import (
     Health,
     LoginRequest,
@@ -20,6 +20,8 @@ from marketplace.schemas import (
     TokenCreate,
     TokenCreated,
     TokenOut,
+    TotpConfirm,
+    TotpEnrolment,
     UserCreate,
     UserOut,
 )
@@ -75,9 +77,9 @@ class AuthController(Controller):
         self, data: JSONBody[LoginRequest], request: Request[Any, Any, Any]
     ) -> Response[LoginResult]:
         """Sign in with user name and password; a fresh session cookie is set."""
-        user_id = await User.login(data.username, data.password)
-        if user_id is None:
-            raise Unauthenticated("Fel användarnamn eller lösenord, eller kontot är avstängt.")
+        user_id = await auth.authenticate(
+            data.username, data.password, data.otp, client_address(request)
+        )
         raw, _csrf = await auth.start_session(user_id, request.cookies.get(auth.SESSION_COOKIE))
         user = await auth.resolve_session(raw, get_settings())
         assert user is not None
@@ -93,6 +95,29 @@ class AuthController(Controller):
         if raw:
             await auth.end_session(raw)
         return Response({"status": "utloggad"}, cookies=[session_cookie("", expire=True)])
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class TotpController(Controller):
+    path = "/api/v1/me/totp"
+    guards = [requires(*auth.TOTP_ROLES)]
+    tags = ["auth"]
+
+    @post("/", operation_id="startTotp", status_code=HTTP_201_CREATED)
+    async def start(self, request: Request[AuthUser, Any, Any]) -> TotpEnrolment:
+        """Begin enrolling an authenticator app; show the URI as a QR code or a secret."""
+        return TotpEnrolment(provisioning_uri=await auth.start_totp_enrolment(request.user.id))
+
+    @post("/confirm", operation_id="confirmTotp", status_code=HTTP_200_OK)
+    async def confirm(
+        self, data: JSONBody[TotpConfirm], request: Request[AuthUser, Any, Any]
+    ) -> dict[str, str]:
+        """Turn the second factor on with a code from the app; later sign-ins need one."""
+        await auth.confirm_totp_enrolment(request.user.id, data.code)
+        return {"status": "tvåstegsverifiering på"}
 
 
 @get("/api/v1/me", guards=[signed_in], operation_id="me", tags=["auth"])
@@ -199,4 +224,4 @@ class TokenController(Controller):
         return {"status": "återkallad"}
 
 
-ROUTES = [health, AuthController, me, UserController, TokenController]
+ROUTES = [health, AuthController, me, TotpController, UserController, TokenController]

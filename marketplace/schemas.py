@@ -21,6 +21,15 @@ class Health(msgspec.Struct):
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     username: Username
     password: Password
+    otp: Annotated[str, msgspec.Meta(max_length=12)] = ""
+
+
+class TotpEnrolment(msgspec.Struct):
+    provisioning_uri: str
+
+
+class TotpConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=6, max_length=12)]
 
 
 class Me(msgspec.Struct):

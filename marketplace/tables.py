@@ -40,6 +40,8 @@ class User(BaseUser, tablename="mp_user"):
     role = Varchar(length=20, default="coordinator", index=True)
     team = Varchar(length=100, default="", help_text="Coordinators in one team may share.")
     totp_secret = Varchar(length=64, default="", secret=True)
+    totp_enabled = Boolean(default=False)
+    totp_last_step = Integer(default=0, help_text="Last accepted TOTP time step (no reuse).")
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -12,9 +12,9 @@ from litestar.response import Redirect, Template
 
 from marketplace import auth
 from marketplace.auth import AuthUser, current_user, public, signed_in
-from marketplace.controllers import session_cookie
+from marketplace.controllers import client_address, session_cookie
+from marketplace.errors import TooManyRequests, Unauthenticated
 from marketplace.settings import get_settings
-from marketplace.tables import User
 
 
 def page(
@@ -55,6 +55,7 @@ async def login_form(
 class LoginForm(msgspec.Struct):
     username: str = ""
     password: str = ""
+    otp: str = ""
     next: str = "/"
 
 
@@ -63,13 +64,16 @@ async def login_submit(
     request: Request[Any, Any, Any],
     data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
-    user_id = await User.login(data.username[:100], data.password[:256])
-    if user_id is None:
+    try:
+        user_id = await auth.authenticate(
+            data.username, data.password, data.otp[:12], client_address(request)
+        )
+    except (Unauthenticated, TooManyRequests) as exc:
         return page(
             "login.html",
             request,
-            status_code=401,
-            error="Fel användarnamn eller lösenord, eller så är kontot avstängt.",
+            status_code=exc.status_code,
+            error=exc.message,
             username=data.username[:100],
             next=safe_next(data.next),
         )

@@ -50,7 +50,10 @@ async def database() -> AsyncIterator[None]:
 
 @pytest.fixture(autouse=True)
 async def clean_tables(database: None) -> AsyncIterator[None]:
-    """Every test starts with empty tables (migrations stay applied)."""
+    """Every test starts with empty tables (migrations stay applied) and fresh rate limits."""
+    from marketplace import ratelimit
+
+    ratelimit._limiters.clear()
     yield
     await dbutil.truncate_all()
 

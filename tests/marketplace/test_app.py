@@ -10,7 +10,11 @@ from litestar.handlers import HTTPRouteHandler
 from marketplace.auth import public, route_guards
 
 # Public API routes: anyone may call them. Every other /api/v1/ route answers 401 anonymously.
-PUBLIC_API = {("POST", "/api/v1/auth/login")}
+PUBLIC_API = {
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/slots/search"),
+    ("GET", "/api/v1/taxonomy/occupations"),
+}
 
 
 async def test_health_checks_database(client):

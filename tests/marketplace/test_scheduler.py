@@ -1,0 +1,147 @@
+"""The scheduler: one leader, takeover, recorded runs, the jobs CLI, API and admin page."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import subprocess
+import sys
+
+from marketplace.app import collect_hooks
+from marketplace.scheduler import Scheduler, job_specs, run_job, scheduler_hook
+from marketplace.settings import get_settings
+from marketplace.tables import JobRun
+from tests.conftest import login
+
+EVERY_JOB = {
+    "deliver-outbox",
+    "prune-job-runs",
+    "expire-slots",
+    "activate-placements",
+    "remind-proposals",
+    "remind-signatures",
+    "follow-ups",
+    "remind-assessments",
+    "flag-lock-in",
+}
+
+
+async def test_every_sweep_of_the_issue_is_registered():
+    assert EVERY_JOB <= set(job_specs())
+
+
+async def test_only_one_scheduler_leads_and_another_takes_over_when_it_goes():
+    settings = get_settings()
+    first = Scheduler(settings, worker="w1")
+    second = Scheduler(settings, worker="w2")
+    try:
+        assert await first.ensure_leader()
+        assert not await second.ensure_leader()
+        assert await first.ensure_leader()  # the leader keeps its lead
+        assert await second.run_if_leader("prune-job-runs") is None
+        assert await first.run_if_leader("prune-job-runs") is not None
+        assert [r["worker"] for r in await JobRun.select(JobRun.worker)] == ["w1"]
+        # The leader dies (its lock connection or file handle goes away) ...
+        await first.lock.release()
+        # ... and the next tick of the other worker takes over.
+        await second.tick()
+        assert second.is_leader
+        assert not await first.ensure_leader()
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_new_leader_closes_runs_a_dead_leader_left_running():
+    await JobRun(job="expire-slots", worker="dead:1", outcome="running").save()
+    await JobRun(job="expire-slots", worker="cli:host:2", outcome="running").save()
+    scheduler = Scheduler(get_settings(), worker="w1")
+    try:
+        assert await scheduler.ensure_leader()
+    finally:
+        await scheduler.stop()
+    rows = {r["worker"]: r["outcome"] for r in await JobRun.select(JobRun.worker, JobRun.outcome)}
+    assert rows == {"dead:1": "interrupted", "cli:host:2": "running"}
+
+
+async def test_started_scheduler_runs_every_job_and_records_each_run():
+    settings = dataclasses.replace(
+        get_settings(),
+        scheduler_tick_seconds=1,
+        sweep_interval_seconds=1,
+        outbox_interval_seconds=1,
+        housekeeping_interval_seconds=1,
+        smtp_port=9,  # nothing to send; the outbox is empty
+    )
+    scheduler = Scheduler(settings, worker="w-test")
+    await scheduler.start()
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            done = {r["job"] for r in await JobRun.select(JobRun.job).where(JobRun.outcome == "ok")}
+            if done >= set(job_specs()):
+                break
+    finally:
+        await scheduler.stop()
+    runs = await JobRun.select().order_by(JobRun.id)
+    assert {r["job"] for r in runs} == set(job_specs())
+    assert {r["outcome"] for r in runs} == {"ok"}
+    assert {r["worker"] for r in runs} == {"w-test"}
+    assert all(r["finished_at"] >= r["started_at"] for r in runs)
+
+
+async def test_scheduler_hook_is_in_the_lifespan_only_when_enabled():
+    settings = get_settings()
+    assert scheduler_hook in collect_hooks(dataclasses.replace(settings, scheduler_enabled=True))
+    assert scheduler_hook not in collect_hooks(dataclasses.replace(settings, scheduler_enabled=False))
+
+
+async def test_admin_sees_job_runs_others_do_not(client, make_user, make_client):
+    await make_user("admin", username="admin")
+    await make_user("coordinator", username="sara")
+    await run_job("expire-slots", worker="w9")
+    anonymous = await make_client()
+    assert (await anonymous.get("/api/v1/jobs/runs")).status_code == 401
+    await login(client, "sara")
+    assert (await client.get("/api/v1/jobs/runs")).status_code == 403
+    assert (await client.get("/drift/jobb", headers={"accept": "text/html"})).status_code == 403
+    await login(client, "admin")
+    runs = (await client.get("/api/v1/jobs/runs")).json()
+    assert runs["total"] == 1
+    [run] = runs["items"]
+    assert run["job"] == "expire-slots" and run["outcome"] == "ok" and run["worker"] == "w9"
+    assert run["counts"] == {"closed": 0}
+    assert (await client.get("/api/v1/jobs/runs?job=finns-inte")).status_code == 400
+    assert (await client.get("/api/v1/jobs/runs?limit=0")).status_code == 400
+    jobs = {j["name"]: j for j in (await client.get("/api/v1/jobs")).json()}
+    assert set(jobs) == set(job_specs())
+    assert jobs["expire-slots"]["last_run"]["id"] == run["id"]
+    assert jobs["deliver-outbox"]["last_run"] is None
+    page = await client.get("/drift/jobb", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "Schemalagda jobb" in page.text and "expire-slots" in page.text and "w9" in page.text
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "marketplace.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SCHEDULER_ENABLED": "false"},
+        check=False,
+    )
+
+
+async def test_cli_runs_a_job_now_and_lists_the_runs():
+    ran = await asyncio.to_thread(_cli, "jobs", "run", "expire-slots")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "Jobbet expire-slots klart: closed 0."
+    listed = await asyncio.to_thread(_cli, "jobs", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "expire-slots" in listed.stdout and " ok " in listed.stdout
+    assert "Visar 1 av 1 körningar." in listed.stdout
+    unknown = await asyncio.to_thread(_cli, "jobs", "run", "städa")
+    assert unknown.returncode == 1
+    assert "Okänt jobb 'städa'" in unknown.stderr
