@@ -124,7 +124,9 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
     if not runs:
         print("Inga körningar registrerade ännu. Jobb: " + ", ".join(sorted(specs)) + ".")
         return 0
-    print(f"{'id':>6}  {'jobb':<20} {'start (svensk tid)':<19}  {'tid':>6}  {'utfall':<11} {'process':<22} antal")
+    print(
+        f"{'id':>6}  {'jobb':<20} {'start (svensk tid)':<19}  {'tid':>6}  {'utfall':<11} {'process':<22} antal"
+    )
     for run in runs:
         start = run["started_at"].astimezone(STOCKHOLM)
         took = (

@@ -81,5 +81,9 @@ class SmtpServer:
     def settings(self, **changes: Any) -> Settings:
         """The process's settings, pointed at this server."""
         return dataclasses.replace(
-            get_settings(), smtp_host="127.0.0.1", smtp_port=self.port, smtp_starttls=False, **changes
+            get_settings(),
+            smtp_host="127.0.0.1",
+            smtp_port=self.port,
+            smtp_starttls=False,
+            **changes,
         )

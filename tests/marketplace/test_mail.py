@@ -36,7 +36,10 @@ async def test_render_is_swedish_escaped_and_links_to_base_url(smtp):
     mail = render_mail(
         "proposal_reminder", settings, slot_title="Kök & <servering>", days=4, link="/vard/x/7"
     )
-    assert mail.subject == "Påminnelse: ett förslag till platsen ”Kök & <servering>” väntar på ert svar"
+    assert (
+        mail.subject
+        == "Påminnelse: ett förslag till platsen ”Kök & <servering>” väntar på ert svar"
+    )
     assert "https://praktik.vargarda.se/vard/x/7" in mail.text
     assert '<a href="https://praktik.vargarda.se/vard/x/7">' in mail.html
     assert "Kök &amp; &lt;servering&gt;" in mail.html
@@ -65,7 +68,7 @@ async def test_mail_arrives_once_with_recipient_text_html_and_link(smtp):
     link = "https://praktik.vargarda.se/arbetsbord/deltagare/12#uppfoljning-3"
     assert link in mail.text
     assert f'href="{link}"' in mail.html
-    row = await OutboxMessage.select().first()
+    [row] = await OutboxMessage.select()
     assert row["status"] == "sent" and row["attempts"] == 1 and row["sent_at"] == MORNING
 
 
@@ -78,7 +81,7 @@ async def test_server_down_loses_nothing_and_back_up_delivers_each_once(smtp):
         down = await deliver_outbox(MORNING, settings)
         assert down["sent"] == 0 and down["retried"] == 1  # the first failure stops the batch
         assert set((await statuses()).values()) == {"pending"}
-        failed = await OutboxMessage.select().where(OutboxMessage.attempts == 1).first()
+        [failed] = await OutboxMessage.select().where(OutboxMessage.attempts == 1)
         assert failed["next_attempt_at"] == MORNING + dt.timedelta(seconds=60)
         assert failed["last_error"]
     later = MORNING + dt.timedelta(seconds=30)
@@ -107,7 +110,7 @@ async def test_backoff_doubles_between_attempts(smtp):
     for _ in range(4):
         with time_machine.travel(moment, tick=False):
             await deliver_outbox(moment, settings)
-        row = await OutboxMessage.select().first()
+        [row] = await OutboxMessage.select()
         delays.append((row["next_attempt_at"] - moment).total_seconds())
         moment = row["next_attempt_at"]
     assert delays == [60, 120, 240, 480]
@@ -157,7 +160,7 @@ async def test_refused_recipient_is_kept_as_failed_after_max_attempts(smtp):
         with time_machine.travel(moment, tick=False):
             await deliver_outbox(moment, settings)
         moment += dt.timedelta(hours=1)
-    row = await OutboxMessage.select().first()
+    [row] = await OutboxMessage.select()
     assert row["status"] == "failed"
     assert row["attempts"] == 2
     assert "550" in row["last_error"]
