@@ -204,6 +204,10 @@ def collect_routes() -> list[Any]:
 
     routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
     routes += search_controllers.ROUTES
+    from employers import controllers as employer_controllers
+    from placements.controllers import slots as slot_controllers
+
+    routes += employer_controllers.ROUTES + slot_controllers.ROUTES
     from marketplace import jobs_views
 
     routes += jobs_views.ROUTES

@@ -1,0 +1,151 @@
+"""Contacts and supervisors (handledare) of a host: who guides participants, how many at once,
+and who may be shown to the public."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from employers import schemas
+from employers.services import get_host_for, may_manage_host
+from employers.tables import Contact
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.errors import NotFound, ValidationFailed
+
+CONTACT_NOT_FOUND = "Kontaktpersonen finns inte, eller så hör den inte till din organisation."
+
+
+def contact_out(row: dict[str, Any]) -> schemas.Contact:
+    return schemas.Contact(
+        id=row["id"],
+        host_id=row["host"],
+        name=row["name"],
+        role=row["role"],
+        email=row["email"],
+        phone=row["phone"],
+        is_supervisor=row["is_supervisor"],
+        supervision_capacity=row["supervision_capacity"],
+        is_public_contact=row["is_public_contact"],
+        active=row["active"],
+    )
+
+
+def public_contact_out(row: dict[str, Any]) -> schemas.PublicContact:
+    return schemas.PublicContact(
+        name=row["name"], role=row["role"], email=row["email"], phone=row["phone"]
+    )
+
+
+def _check_email(email: str) -> str:
+    email = email.strip()
+    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
+        raise ValidationFailed(
+            f"E-postadressen {email} ser inte rätt ut. Ange en adress som namn@exempel.se.",
+            fields=["email"],
+        )
+    return email
+
+
+async def get_contact_for(user: AuthUser | None, contact_id: int) -> dict[str, Any]:
+    """The contact row if the user may manage its host; NotFound otherwise."""
+    row = await Contact.select().where(Contact.id == contact_id).first()
+    if row is None or not await may_manage_host(user, int(row["host"])):
+        raise NotFound(CONTACT_NOT_FOUND)
+    return row
+
+
+async def list_contacts(user: AuthUser, host_id: int) -> list[schemas.Contact]:
+    """Every contact of a host the user manages, supervisors first, by name."""
+    await get_host_for(user, host_id)
+    rows = (
+        await Contact.select()
+        .where(Contact.host == host_id)
+        .order_by(Contact.is_supervisor, ascending=False)
+        .order_by(Contact.name)
+    )
+    return [contact_out(r) for r in rows]
+
+
+async def public_contacts(host_ids: list[int]) -> dict[int, list[schemas.PublicContact]]:
+    """The contacts each host marked public (active ones only), for anonymous readers."""
+    if not host_ids:
+        return {}
+    rows = (
+        await Contact.select()
+        .where(
+            Contact.host.is_in(sorted(set(host_ids)))
+            & (Contact.is_public_contact == True)  # noqa: E712 - Piccolo needs ==
+            & (Contact.active == True)  # noqa: E712
+        )
+        .order_by(Contact.name)
+    )
+    out: dict[int, list[schemas.PublicContact]] = {}
+    for row in rows:
+        out.setdefault(int(row["host"]), []).append(public_contact_out(row))
+    return out
+
+
+async def create_contact(
+    user: AuthUser, host_id: int, data: schemas.ContactCreate
+) -> schemas.Contact:
+    """Add a contact or supervisor to a host the user manages."""
+    await get_host_for(user, host_id)
+    values = msgspec.structs.asdict(data)
+    values["name"] = values["name"].strip()
+    if not values["name"]:
+        raise ValidationFailed("Ange kontaktpersonens namn.", fields=["name"])
+    values["email"] = _check_email(values["email"])
+    async with Contact._meta.db.transaction():
+        rows = await Contact.insert(Contact(host=host_id, **values)).returning(Contact.id)
+        contact_id = int(rows[0]["id"])
+        await record(user, "contact.create", contact_id, subject_type="contact")
+    return contact_out(await get_contact_for(user, contact_id))
+
+
+async def update_contact(
+    user: AuthUser, contact_id: int, data: schemas.ContactUpdate
+) -> schemas.Contact:
+    """Change the fields sent on a contact of a host the user manages."""
+    await get_contact_for(user, contact_id)
+    values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "name" in values:
+        values["name"] = values["name"].strip()
+        if not values["name"]:
+            raise ValidationFailed("Ange kontaktpersonens namn.", fields=["name"])
+    if "email" in values:
+        values["email"] = _check_email(values["email"])
+    if values:
+        async with Contact._meta.db.transaction():
+            await Contact.update({getattr(Contact, k): v for k, v in values.items()}).where(
+                Contact.id == contact_id
+            )
+            await record(
+                user, "contact.update", contact_id, subject_type="contact", detail=", ".join(values)
+            )
+    return contact_out(await get_contact_for(user, contact_id))
+
+
+async def deactivate_contact(user: AuthUser, contact_id: int) -> schemas.Contact:
+    """Retire a contact: kept for past agreements, no longer a supervisor for new bookings."""
+    await get_contact_for(user, contact_id)
+    async with Contact._meta.db.transaction():
+        await Contact.update({Contact.active: False, Contact.is_public_contact: False}).where(
+            Contact.id == contact_id
+        )
+        await record(user, "contact.deactivate", contact_id, subject_type="contact")
+    return contact_out(await get_contact_for(user, contact_id))
+
+
+async def check_supervisor(host_id: int, contact_id: int | None) -> None:
+    """A slot's supervisor must be an active contact of the slot's own host."""
+    if contact_id is None:
+        return
+    row = await Contact.select(Contact.host, Contact.active).where(Contact.id == contact_id).first()
+    if row is None or int(row["host"]) != host_id or not row["active"]:
+        raise ValidationFailed(
+            "Handledaren finns inte bland organisationens aktiva kontaktpersoner. "
+            "Lägg till handledaren först, eller välj en annan.",
+            fields=["supervisor_id"],
+        )

@@ -1,0 +1,191 @@
+"""Host organisations: register, edit, list, and the active/paused switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from employers import schemas
+from employers.services import get_host_for, managed_host_ids
+from employers.services.orgnr import normalize_org_number
+from employers.tables import Host, HostMembership
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.errors import Conflict, Forbidden, ValidationFailed
+
+# The setting a slot gets from its host's kind, unless the slot says otherwise (85/15 figure):
+# a municipal unit is a municipal workplace; companies, associations and agencies are
+# ordinary workplaces on the labour market.
+SETTING_BY_KIND = {
+    "company": "open_workplace",
+    "association": "open_workplace",
+    "public_agency": "open_workplace",
+    "municipal_unit": "municipal_workplace",
+}
+
+
+def coordinates_of(town: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a Swedish locality from the gazetteer, or None."""
+    if not town.strip():
+        return None
+    from search.taxonomy import place  # the gazetteer is packaged with search
+
+    return place(town)
+
+
+def host_out(row: dict[str, Any]) -> schemas.Host:
+    return schemas.Host(
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        org_number=row["org_number"],
+        address=row["address"],
+        town=row["town"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        sector=row["sector"],
+        needs=row["needs"],
+        active=row["active"],
+        digest_mail=row["digest_mail"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def ensure_unique(org_number: str, name: str, exclude_id: int | None = None) -> None:
+    """A host is unique by (organisationsnummer, name): municipal units share one number."""
+    if not org_number:
+        return
+    query = Host.select(Host.id, Host.name).where(Host.org_number == org_number)
+    if exclude_id is not None:
+        query = query.where(Host.id != exclude_id)
+    folded = name.strip().casefold()
+    for row in await query:
+        if row["name"].strip().casefold() == folded:
+            raise Conflict(
+                f"Det finns redan en värd med organisationsnummer {org_number} och namnet "
+                f"{row['name']}. Ändra den i stället, eller ange enhetens eget namn.",
+                fields=["org_number", "name"],
+            )
+
+
+def _place_fields(values: dict[str, Any]) -> None:
+    """Fill coordinates from the town when none were entered by hand."""
+    if values.get("latitude") is None and values.get("longitude") is None:
+        coords = coordinates_of(values.get("town", ""))
+        if coords:
+            values["latitude"], values["longitude"] = coords
+    elif values.get("latitude") is None or values.get("longitude") is None:
+        raise ValidationFailed(
+            "Ange både latitud och longitud, eller ingen av dem (då hämtas de från orten).",
+            fields=["latitude", "longitude"],
+        )
+
+
+async def create_host(user: AuthUser, data: schemas.HostCreate) -> schemas.Host:
+    """Register a host organisation. A host user who registers one becomes its member."""
+    if user.role not in {"admin", "coordinator", "host"}:
+        raise Forbidden("Din roll kan inte registrera värdorganisationer.")
+    values = msgspec.structs.asdict(data)
+    values["name"] = values["name"].strip()
+    if not values["name"]:
+        raise ValidationFailed("Ange organisationens namn.", fields=["name"])
+    values["org_number"] = normalize_org_number(values["org_number"])
+    values["town"] = values["town"].strip()
+    _place_fields(values)
+    async with Host._meta.db.transaction():
+        await ensure_unique(values["org_number"], values["name"])
+        rows = await Host.insert(Host(**values)).returning(Host.id)
+        host_id = int(rows[0]["id"])
+        if user.role == "host":
+            await HostMembership.insert(HostMembership(user=user.id, host=host_id))
+        await record(user, "host.create", host_id, subject_type="host", detail=values["name"])
+    return host_out(await get_host_for(user, host_id))
+
+
+async def update_host(user: AuthUser, host_id: int, data: schemas.HostUpdate) -> schemas.Host:
+    """Change the fields sent; another organisation's host is NotFound."""
+    current = await get_host_for(user, host_id)
+    values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "name" in values:
+        values["name"] = values["name"].strip()
+        if not values["name"]:
+            raise ValidationFailed("Ange organisationens namn.", fields=["name"])
+    if "org_number" in values:
+        values["org_number"] = normalize_org_number(values["org_number"])
+    if "town" in values:
+        values["town"] = values["town"].strip()
+        if "latitude" not in values and "longitude" not in values:
+            values["latitude"] = values["longitude"] = None
+    if "latitude" in values or "longitude" in values:
+        merged = {
+            "town": values.get("town", current["town"]),
+            "latitude": values.get("latitude", current["latitude"]),
+            "longitude": values.get("longitude", current["longitude"]),
+        }
+        _place_fields(merged)
+        values.update(merged)
+    if not values:
+        return host_out(current)
+    values["updated_at"] = dt.datetime.now(dt.UTC)
+    async with Host._meta.db.transaction():
+        await ensure_unique(
+            values.get("org_number", current["org_number"]),
+            values.get("name", current["name"]),
+            exclude_id=host_id,
+        )
+        await Host.update({getattr(Host, k): v for k, v in values.items()}).where(
+            Host.id == host_id
+        )
+        await record(user, "host.update", host_id, subject_type="host", detail=", ".join(values))
+    return host_out(await get_host_for(user, host_id))
+
+
+async def get_host(user: AuthUser, host_id: int) -> schemas.Host:
+    """One host the user manages (NotFound for another organisation's)."""
+    return host_out(await get_host_for(user, host_id))
+
+
+async def list_hosts_for(
+    user: AuthUser,
+    *,
+    kind: str | None = None,
+    town: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[schemas.Host]]:
+    """Hosts the user manages (all of them for coordinators and admins), by name."""
+    ids = await managed_host_ids(user)
+    query = Host.select()
+    count = Host.count()
+    conditions = []
+    if ids is not None:
+        conditions.append(Host.id.is_in(ids or [-1]))
+    if kind:
+        conditions.append(Host.kind == kind)
+    if town:
+        conditions.append(Host.town.ilike(town.strip()))
+    if q:
+        escaped = q.strip().replace("\\", "").replace("%", "").replace("_", "")
+        conditions.append(Host.name.ilike(f"%{escaped}%"))
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.order_by(Host.name).order_by(Host.id).limit(limit).offset(offset)
+    return await count, [host_out(r) for r in rows]
+
+
+async def set_host_active(user: AuthUser, host_id: int, active: bool) -> dict[str, Any]:
+    """Flip the host's active flag (inside the caller's transaction); returns the old row.
+
+    Slots follow in `placements.services.slots.pause_host` / `resume_host`, which call this.
+    """
+    current = await get_host_for(user, host_id)
+    await Host.update({Host.active: active, Host.updated_at: dt.datetime.now(dt.UTC)}).where(
+        Host.id == host_id
+    )
+    await record(user, "host.resume" if active else "host.pause", host_id, subject_type="host")
+    return current

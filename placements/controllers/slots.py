@@ -1,0 +1,259 @@
+"""JSON API of slots: public reading of published slots, management by host users (their own
+organisations only; another's answers 404), coordinators and admins (any host), host pause and
+resume, municipal coverage, and bulk import and export for coordinators and admins.
+
+The public slot search (`GET /api/v1/slots/search`) belongs to the search package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from employers import schemas as emp
+from marketplace.auth import AuthUser, public, requires, staff
+from marketplace.errors import ValidationFailed
+from marketplace.settings import get_settings
+from placements import exchange
+from placements.schemas import slots as s
+from placements.services import slots
+
+host_side = requires("host", "coordinator", "admin")
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+Offset = Annotated[int, QueryParameter(ge=0)]
+Year = Annotated[int, QueryParameter(ge=2000, le=2100)]
+PathYear = Annotated[int, PathParameter(ge=2000, le=2100)]
+
+_MEDIA = {
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class SlotController(Controller):
+    """Slots. Reading published slots is public; every other handler names its own guard:
+    host users manage only their organisations' slots, coordinators and admins any."""
+
+    path = "/api/v1/slots"
+    guards = [public]
+    tags = ["slots"]
+
+    @get("/", operation_id="listPublishedSlots")
+    async def list_slots(
+        self,
+        kind: FromQuery[s.SlotKind | None] = None,
+        town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        occupation_id: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        host_id: FromQuery[int | None] = None,
+        setting: FromQuery[s.Setting | None] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> s.PublicSlotPage:
+        """Published slots, newest first; contacts only where the host made them public."""
+        return await slots.list_public_slots(
+            kind=kind,
+            town=town,
+            occupation_id=occupation_id,
+            host_id=host_id,
+            setting=setting,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/{slot_id:int}", operation_id="getPublishedSlot")
+    async def get_slot(self, slot_id: FromPath[int]) -> s.PublicSlot:
+        """One published slot; drafts, paused and closed slots answer 404."""
+        return await slots.get_public_slot(slot_id)
+
+    @get("/managed", operation_id="listManagedSlots", guards=[host_side])
+    async def list_managed(
+        self,
+        request: Request[AuthUser, Any, Any],
+        host_id: FromQuery[int | None] = None,
+        status: FromQuery[s.Status | None] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> s.SlotPage:
+        """Slots the caller manages, in every status."""
+        return await slots.list_managed_slots(
+            request.user, host_id=host_id, status=status, limit=limit, offset=offset
+        )
+
+    @post("/", operation_id="createSlot", guards=[host_side], status_code=HTTP_201_CREATED)
+    async def create_slot(
+        self, data: JSONBody[s.SlotCreate], request: Request[AuthUser, Any, Any]
+    ) -> s.Slot:
+        """Create a slot as a draft."""
+        return await slots.create_slot(request.user, data)
+
+    @get("/{slot_id:int}/edit", operation_id="getSlotForEdit", guards=[host_side])
+    async def get_for_edit(
+        self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> s.Slot:
+        """Every field of a slot, any status, for editing."""
+        return await slots.get_slot(request.user, slot_id)
+
+    @patch("/{slot_id:int}", operation_id="updateSlot", guards=[host_side])
+    async def update_slot(
+        self,
+        slot_id: FromPath[int],
+        data: JSONBody[s.SlotUpdate],
+        request: Request[AuthUser, Any, Any],
+    ) -> s.Slot:
+        """Change the fields sent."""
+        return await slots.update_slot(request.user, slot_id, data)
+
+    @delete(
+        "/{slot_id:int}",
+        operation_id="deleteSlot",
+        guards=[host_side],
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def delete_slot(
+        self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> None:
+        """Delete an unpublished slot without bookings."""
+        await slots.delete_slot(request.user, slot_id)
+
+    @post(
+        "/{slot_id:int}/publish",
+        operation_id="publishSlot",
+        guards=[host_side],
+        status_code=HTTP_200_OK,
+    )
+    async def publish(self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]) -> s.Slot:
+        """Publish a draft or paused slot (needs a capacity and a town)."""
+        return await slots.change_status(request.user, slot_id, "publish")
+
+    @post(
+        "/{slot_id:int}/pause",
+        operation_id="pauseSlot",
+        guards=[host_side],
+        status_code=HTTP_200_OK,
+    )
+    async def pause(self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]) -> s.Slot:
+        """Take a published slot down for a while."""
+        return await slots.change_status(request.user, slot_id, "pause")
+
+    @post(
+        "/{slot_id:int}/close",
+        operation_id="closeSlot",
+        guards=[host_side],
+        status_code=HTTP_200_OK,
+    )
+    async def close(self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]) -> s.Slot:
+        """Close a slot for good."""
+        return await slots.change_status(request.user, slot_id, "close")
+
+
+class HostPauseController(Controller):
+    """Pausing a host takes all its published slots down; resuming puts them back."""
+
+    path = "/api/v1/hosts"
+    guards = [host_side]
+    tags = ["hosts"]
+
+    @post("/{host_id:int}/pause", operation_id="pauseHost", status_code=HTTP_200_OK)
+    async def pause(
+        self, host_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> emp.HostPaused:
+        """Pause the organisation: no open slots, the account stays."""
+        return await slots.pause_host(request.user, host_id)
+
+    @post("/{host_id:int}/resume", operation_id="resumeHost", status_code=HTTP_200_OK)
+    async def resume(
+        self, host_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> emp.HostPaused:
+        """Resume the organisation: the slots its pause took down are published again."""
+        return await slots.resume_host(request.user, host_id)
+
+
+@get(
+    "/api/v1/coverage",
+    guards=[requires("admin", "coordinator", "analyst")],
+    operation_id="unitCoverage",
+    tags=["hosts"],
+)
+async def coverage(year: Year) -> emp.Coverage:
+    """Registered, published and used places per municipal unit against its yearly target."""
+    return await slots.unit_coverage(year)
+
+
+@dataclass
+class ImportUpload:
+    """The multipart form of an import: the file, and how to treat it."""
+
+    file: UploadFile
+    format: str = ""
+    source: str = exchange.DEFAULT_SOURCE
+    skip_bad_rows: bool = False
+    draft: bool = False
+
+
+class ExchangeController(Controller):
+    """Bulk import and export in the slot exchange format, for coordinators and admins."""
+
+    path = "/api/v1/slots"
+    guards = [staff]
+    tags = ["slots"]
+
+    @post(
+        "/import",
+        operation_id="importSlots",
+        status_code=HTTP_200_OK,
+        request_max_body_size=get_settings().max_upload_bytes,
+    )
+    async def import_slots(
+        self,
+        data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        request: Request[AuthUser, Any, Any],
+    ) -> Response[s.ImportReport]:
+        """Upload a JSON Lines or CSV file. With bad rows nothing is written (400) unless
+        `skip_bad_rows`; the report lists every bad row's line, field and reason."""
+        fmt = data.format or exchange.guess_format(data.file.filename or "")
+        if fmt not in exchange.FORMATS:
+            raise ValidationFailed("Formatet ska vara jsonl eller csv.", fields=["format"])
+        source = data.source.strip()[:60] or exchange.DEFAULT_SOURCE
+        content = await data.file.read()
+        try:
+            report = await exchange.import_slots(
+                content,
+                fmt,
+                actor=request.user,
+                source=source,
+                skip_bad_rows=data.skip_bad_rows,
+                draft=data.draft,
+            )
+        except exchange.ExchangeError as exc:
+            raise ValidationFailed(str(exc), fields=["file"]) from None
+        return Response(report, status_code=HTTP_200_OK if report.written else 400)
+
+    @get("/export", operation_id="exportSlots")
+    async def export_slots(
+        self,
+        format: FromQuery[Literal["jsonl", "csv", "xlsx"]] = "jsonl",
+        status: FromQuery[s.Status | None] = None,
+        source: Annotated[str | None, QueryParameter(max_length=60)] = None,
+    ) -> Response[bytes]:
+        """Every slot (or those with the status or source given) as a file to download."""
+        body = await exchange.export_slots(format, status=status, source=source)
+        return Response(
+            body,
+            media_type=_MEDIA[format],
+            headers={"Content-Disposition": f'attachment; filename="platser.{format}"'},
+        )
+
+
+ROUTES = [
+    SlotController,
+    HostPauseController,
+    coverage,
+    ExchangeController,
+]

@@ -1,0 +1,620 @@
+"""Slots: create, edit, publish, pause, close; the public view; host pause and resume; and the
+municipal units' coverage against their targets.
+
+Every write runs in one transaction that also calls `bump_slot_change`, so every worker's
+search index sees it. Reading a slot and checking the caller's right to it is one call
+(`get_slot_for`); another organisation's slot is NotFound, never Forbidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from functools import cache
+from typing import Any
+
+import msgspec
+
+from employers import schemas as emp
+from employers.services import get_host_for, managed_host_ids, may_manage_host
+from employers.services.contacts import check_supervisor, contact_out, public_contacts
+from employers.services.hosts import SETTING_BY_KIND, coordinates_of, host_out, set_host_active
+from employers.services.targets import targets_for_year
+from employers.tables import Contact, Host
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from placements.schemas import slots as s
+from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
+from placements.tables import Booking, Slot
+
+SLOT_NOT_FOUND = "Platsen finns inte, eller så hör den inte till din organisation."
+PUBLIC_NOT_FOUND = "Platsen finns inte eller är inte publicerad."
+# Bookings that used a place: those holding a seat now, and those that held one and ended.
+USED_STATUSES = (*SEAT_HOLDING, "completed", "ended")
+
+
+# --- taxonomy: IDs in the database, labels shown -----------------------------------------------
+
+
+@cache
+def _skill_ids_by_label() -> dict[str, str]:
+    from search.taxonomy import skills
+
+    out: dict[str, str] = {}
+    for skill_id, label in sorted(skills().items()):
+        out.setdefault(label.strip().casefold(), skill_id)
+    return out
+
+
+def skill_labels() -> dict[str, str]:
+    from search.taxonomy import skills
+
+    return skills()
+
+
+def store_skill(value: str) -> str:
+    """A skill as stored: the taxonomy ID when `value` is an ID or a taxonomy label, else the text."""
+    text = value.strip()
+    if text in skill_labels():
+        return text
+    return _skill_ids_by_label().get(text.casefold(), text)
+
+
+def skill_refs(stored: list[str]) -> list[s.SkillRef]:
+    labels = skill_labels()
+    return [
+        s.SkillRef(id=v, label=labels[v]) if v in labels else s.SkillRef(id=None, label=v)
+        for v in stored
+    ]
+
+
+def skill_label(stored: str) -> str:
+    return skill_labels().get(stored, stored)
+
+
+def occupation_ref(occupation_id: str | None) -> s.OccupationRef | None:
+    if not occupation_id:
+        return None
+    from search.taxonomy import occupation
+
+    occ = occupation(occupation_id)
+    if occ is None:
+        return s.OccupationRef(id=occupation_id, label="", ssyk="")
+    return s.OccupationRef(id=occ.id, label=occ.label, ssyk=occ.ssyk)
+
+
+def known_occupation(occupation_id: str) -> bool:
+    from search.taxonomy import occupation
+
+    return occupation(occupation_id) is not None
+
+
+def json_list(value: Any) -> list[str]:
+    """A JSON list column's value as a list of strings (both engines return text)."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if not value:
+        return []
+    parsed = json.loads(value)
+    return [str(v) for v in parsed] if isinstance(parsed, list) else []
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+_SLOT_COLUMNS = (
+    *Slot.all_columns(),
+    Slot.host.name.as_alias("host_name"),
+    Slot.host.kind.as_alias("host_kind"),
+    Slot.host.town.as_alias("host_town"),
+    Slot.host.active.as_alias("host_active"),
+)
+
+
+async def _slot_rows(condition: Any, limit: int | None = None, offset: int = 0) -> list[dict]:
+    query = (
+        Slot.select(*_SLOT_COLUMNS)
+        .where(condition)
+        .order_by(Slot.published_at, ascending=False)
+        .order_by(Slot.id, ascending=False)
+    )
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(await query)
+
+
+def _host_ref(row: dict[str, Any]) -> s.HostRef:
+    return s.HostRef(
+        id=row["host"], name=row["host_name"], kind=row["host_kind"], town=row["host_town"]
+    )
+
+
+async def _supervisors(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    ids = sorted({int(r["supervisor"]) for r in rows if r["supervisor"] is not None})
+    if not ids:
+        return {}
+    return {int(c["id"]): c for c in await Contact.select().where(Contact.id.is_in(ids))}
+
+
+def _supervisor_ok(row: dict[str, Any], supervisor: dict[str, Any] | None) -> bool:
+    return (
+        supervisor is not None
+        and supervisor["active"]
+        and int(supervisor["host"]) == int(row["host"])
+    )
+
+
+async def _managed(rows: list[dict[str, Any]]) -> list[s.Slot]:
+    taken = await seats_taken([r["id"] for r in rows])
+    supervisors = await _supervisors(rows)
+    out = []
+    for r in rows:
+        sup = supervisors.get(int(r["supervisor"])) if r["supervisor"] is not None else None
+        has_supervisor = _supervisor_ok(r, sup)
+        out.append(
+            s.Slot(
+                id=r["id"],
+                host=_host_ref(r),
+                source=r["source"],
+                external_id=r["external_id"],
+                kind=r["kind"],
+                title=r["title"],
+                occupation=occupation_ref(r["occupation_id"]),
+                description=r["description"],
+                skills=skill_refs(json_list(r["skills"])),
+                town=r["town"],
+                latitude=r["latitude"],
+                longitude=r["longitude"],
+                capacity=r["capacity"],
+                open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
+                hours_per_week=r["hours_per_week"],
+                tracks=json_list(r["tracks"]),
+                adaptations=json_list(r["adaptations"]),
+                supervisor=contact_out(sup) if sup else None,
+                needs_supervisor=not has_supervisor,
+                accepts_bookings=has_supervisor
+                and r["status"] == "published"
+                and bool(r["host_active"]),
+                driving_licence=r["driving_licence"],
+                start_date=r["start_date"],
+                end_date=r["end_date"],
+                setting=r["setting"],
+                status=r["status"],
+                published_at=r["published_at"],
+                created_at=r["created_at"],
+                updated_at=r["updated_at"],
+            )
+        )
+    return out
+
+
+async def _public(rows: list[dict[str, Any]]) -> list[s.PublicSlot]:
+    taken = await seats_taken([r["id"] for r in rows])
+    contacts = await public_contacts([int(r["host"]) for r in rows])
+    return [
+        s.PublicSlot(
+            id=r["id"],
+            host=_host_ref(r),
+            kind=r["kind"],
+            title=r["title"],
+            occupation=occupation_ref(r["occupation_id"]),
+            description=r["description"],
+            skills=skill_refs(json_list(r["skills"])),
+            town=r["town"],
+            latitude=r["latitude"],
+            longitude=r["longitude"],
+            capacity=r["capacity"],
+            open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
+            hours_per_week=r["hours_per_week"],
+            tracks=json_list(r["tracks"]),
+            adaptations=json_list(r["adaptations"]),
+            driving_licence=r["driving_licence"],
+            start_date=r["start_date"],
+            end_date=r["end_date"],
+            setting=r["setting"],
+            published_at=r["published_at"],
+            contacts=contacts.get(int(r["host"]), []),
+        )
+        for r in rows
+    ]
+
+
+def _publicly_visible() -> Any:
+    return (Slot.status == "published") & (Slot.host.active == True)  # noqa: E712
+
+
+async def get_slot_for(user: AuthUser | None, slot_id: int) -> dict[str, Any]:
+    """The slot row (with host fields) if the user may manage it; NotFound otherwise."""
+    rows = await _slot_rows(Slot.id == slot_id)
+    if not rows or not await may_manage_host(user, int(rows[0]["host"])):
+        raise NotFound(SLOT_NOT_FOUND)
+    return rows[0]
+
+
+async def get_slot(user: AuthUser, slot_id: int) -> s.Slot:
+    """A slot for editing: every field, any status; another organisation's is NotFound."""
+    return (await _managed([await get_slot_for(user, slot_id)]))[0]
+
+
+async def get_public_slot(slot_id: int) -> s.PublicSlot:
+    """A published slot of an active host, as anyone may see it."""
+    rows = await _slot_rows((Slot.id == slot_id) & _publicly_visible())
+    if not rows:
+        raise NotFound(PUBLIC_NOT_FOUND)
+    return (await _public(rows))[0]
+
+
+async def list_public_slots(
+    *,
+    kind: str | None = None,
+    town: str | None = None,
+    occupation_id: str | None = None,
+    host_id: int | None = None,
+    setting: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> s.PublicSlotPage:
+    """Published slots of active hosts, newest first, filtered and paginated."""
+    condition = _publicly_visible()
+    if kind:
+        condition &= Slot.kind == kind
+    if town:
+        condition &= Slot.town.ilike(town.strip().replace("%", "").replace("_", ""))
+    if occupation_id:
+        condition &= Slot.occupation_id == occupation_id
+    if host_id is not None:
+        condition &= Slot.host == host_id
+    if setting:
+        condition &= Slot.setting == setting
+    total = await Slot.count().where(condition)
+    rows = await _slot_rows(condition, limit, offset)
+    return s.PublicSlotPage(total=total, limit=limit, offset=offset, items=await _public(rows))
+
+
+async def list_managed_slots(
+    user: AuthUser,
+    *,
+    host_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> s.SlotPage:
+    """Slots the user manages (every host's for coordinators and admins), any status."""
+    condition: Any = Slot.id > 0
+    if host_id is not None:
+        await get_host_for(user, host_id)
+        condition &= Slot.host == host_id
+    else:
+        ids = await managed_host_ids(user)
+        if ids is not None:
+            condition &= Slot.host.is_in(ids or [-1])
+    if status:
+        condition &= Slot.status == status
+    total = await Slot.count().where(condition)
+    rows = await _slot_rows(condition, limit, offset)
+    return s.SlotPage(total=total, limit=limit, offset=offset, items=await _managed(rows))
+
+
+# --- for the bookings side -------------------------------------------------------------------
+
+
+async def booking_refusal(slot_id: int) -> str | None:
+    """Why a booking on this slot cannot be accepted now (Swedish), or None if it can.
+
+    A booking needs a published slot of an active host with a named, active supervisor
+    (handledare) of that host. Imports may lack one; the host is then asked to name one.
+    """
+    rows = await _slot_rows(Slot.id == slot_id)
+    if not rows:
+        return "Platsen finns inte."
+    row = rows[0]
+    if not row["host_active"]:
+        return "Värden har pausat sina platser. Bokningen kan accepteras när värden återupptar."
+    if row["status"] != "published":
+        return "Platsen är inte publicerad. Publicera den först."
+    supervisors = await _supervisors(rows)
+    sup = supervisors.get(int(row["supervisor"])) if row["supervisor"] is not None else None
+    if not _supervisor_ok(row, sup):
+        return (
+            "Platsen saknar handledare. Värden behöver ange en handledare innan "
+            "bokningen kan accepteras."
+        )
+    return None
+
+
+async def slot_accepts_bookings(slot_id: int) -> bool:
+    """True when a booking on the slot may be accepted (see `booking_refusal`)."""
+    return await booking_refusal(slot_id) is None
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    if start and end and end < start:
+        raise ValidationFailed(
+            "Slutdatum kan inte vara före startdatum. Ändra något av datumen.",
+            fields=["start_date", "end_date"],
+        )
+
+
+def _check_occupation(occupation_id: str | None) -> None:
+    if occupation_id and not known_occupation(occupation_id):
+        raise ValidationFailed(
+            f"Yrket {occupation_id} finns inte i yrkestaxonomin. Välj ett yrke i listan.",
+            fields=["occupation_id"],
+        )
+
+
+def _coordinates(values: dict[str, Any]) -> None:
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if lat is None and lon is None:
+        coords = coordinates_of(values.get("town", ""))
+        values["latitude"], values["longitude"] = coords if coords else (None, None)
+    elif lat is None or lon is None:
+        raise ValidationFailed(
+            "Ange både latitud och longitud, eller ingen av dem (då hämtas de från orten).",
+            fields=["latitude", "longitude"],
+        )
+
+
+def _db_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Python values to column values: lists are JSON text, skills are taxonomy IDs."""
+    out = dict(values)
+    if "skills" in out:
+        out["skills"] = json.dumps(
+            _clean_list([store_skill(v) for v in out["skills"]]), ensure_ascii=False
+        )
+    for key in ("tracks", "adaptations"):
+        if key in out:
+            out[key] = json.dumps(_clean_list(out[key]), ensure_ascii=False)
+    return out
+
+
+def _publish_problem(row: dict[str, Any]) -> ValidationFailed | None:
+    if row["capacity"] < 1:
+        return ValidationFailed(
+            "Ange hur många deltagare platsen tar emot samtidigt (minst 1) innan du publicerar.",
+            fields=["capacity"],
+        )
+    if not row["town"].strip():
+        return ValidationFailed(
+            "Ange på vilken ort platsen finns innan du publicerar.", fields=["town"]
+        )
+    return None
+
+
+async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
+    """Create a draft slot at a host the user manages. The setting defaults from the host's kind."""
+    host = await get_host_for(user, data.host_id)
+    values = msgspec.structs.asdict(data)
+    host_id = values.pop("host_id")
+    supervisor_id = values.pop("supervisor_id")
+    values["title"] = values["title"].strip()
+    values["town"] = values["town"].strip()
+    values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
+    _check_occupation(values["occupation_id"])
+    _check_dates(values["start_date"], values["end_date"])
+    _coordinates(values)
+    await check_supervisor(host_id, supervisor_id)
+    async with write_transaction(Slot._meta.db):
+        rows = await Slot.insert(
+            Slot(
+                host=host_id,
+                supervisor=supervisor_id,
+                source="manual",
+                external_id=f"manual-{secrets.token_hex(8)}",
+                status="draft",
+                **_db_values(values),
+            )
+        ).returning(Slot.id)
+        slot_id = int(rows[0]["id"])
+        await bump_slot_change(slot_id)
+        await record(user, "slot.create", slot_id, subject_type="slot", detail=values["title"])
+    return await get_slot(user, slot_id)
+
+
+async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slot:
+    """Change the fields sent. A published slot must keep a capacity and a town."""
+    current = await get_slot_for(user, slot_id)
+    if current["status"] == "closed":
+        raise Conflict("Platsen är stängd och kan inte ändras. Skapa en ny plats i stället.")
+    values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "supervisor_id" in values:
+        await check_supervisor(int(current["host"]), values["supervisor_id"])
+        values["supervisor"] = values.pop("supervisor_id")
+    if "title" in values:
+        values["title"] = values["title"].strip()
+    if "town" in values:
+        values["town"] = values["town"].strip()
+        if "latitude" not in values and "longitude" not in values:
+            values["latitude"] = values["longitude"] = None
+    if "latitude" in values or "longitude" in values:
+        merged = {
+            "town": values.get("town", current["town"]),
+            "latitude": values.get("latitude", current["latitude"]),
+            "longitude": values.get("longitude", current["longitude"]),
+        }
+        _coordinates(merged)
+        values.update(merged)
+    if "setting" in values and values["setting"] is None:
+        values["setting"] = SETTING_BY_KIND[current["host_kind"]]
+    if "occupation_id" in values:
+        _check_occupation(values["occupation_id"])
+    _check_dates(
+        values.get("start_date", current["start_date"]),
+        values.get("end_date", current["end_date"]),
+    )
+    if current["status"] == "published":
+        problem = _publish_problem({**current, **values})
+        if problem:
+            raise problem
+    if not values:
+        return await get_slot(user, slot_id)
+    async with write_transaction(Slot._meta.db):
+        await Slot.update({getattr(Slot, k): v for k, v in _db_values(values).items()}).where(
+            Slot.id == slot_id
+        )
+        await bump_slot_change(slot_id)
+        await record(user, "slot.update", slot_id, subject_type="slot", detail=", ".join(values))
+    return await get_slot(user, slot_id)
+
+
+async def delete_slot(user: AuthUser, slot_id: int) -> None:
+    """Delete an unpublished slot that never had a booking; otherwise close it instead."""
+    current = await get_slot_for(user, slot_id)
+    if current["status"] == "published":
+        # Search learns of removals from the change that unpublishes a slot; a deleted
+        # row leaves nothing to stamp, so a published slot is paused or closed first.
+        raise Conflict(
+            "Platsen är publicerad. Pausa eller stäng den innan du tar bort den.",
+            fields=["status"],
+        )
+    async with write_transaction(Slot._meta.db):
+        if await Booking.exists().where(Booking.slot == slot_id):
+            raise Conflict(
+                "Platsen har bokningar och kan inte tas bort. Stäng den i stället.",
+                fields=["status"],
+            )
+        await bump_slot_change(slot_id)
+        await Slot.delete().where(Slot.id == slot_id)
+        await record(user, "slot.delete", slot_id, subject_type="slot")
+
+
+_TRANSITIONS = {
+    "publish": ({"draft", "paused"}, "published"),
+    "pause": ({"published"}, "paused"),
+    "close": ({"draft", "published", "paused"}, "closed"),
+}
+_STATUS_SV = {"draft": "utkast", "published": "publicerad", "paused": "pausad", "closed": "stängd"}
+
+
+async def change_status(user: AuthUser, slot_id: int, action: str) -> s.Slot:
+    """Move a slot through draft → published → paused → closed (publish again from paused).
+
+    Publishing needs a capacity and a town, and an active host. A slot without a named
+    supervisor may be published; it answers `needs_supervisor` until the host names one.
+    """
+    allowed, target = _TRANSITIONS[action]
+    async with write_transaction(Slot._meta.db):
+        current = await get_slot_for(user, slot_id)
+        if current["status"] not in allowed:
+            raise Conflict(
+                f"Platsen är {_STATUS_SV[current['status']]} och kan inte bli "
+                f"{_STATUS_SV[target]}.",
+                fields=["status"],
+            )
+        changes: dict[Any, Any] = {Slot.status: target, Slot.paused_with_host: False}
+        if target == "published":
+            if not current["host_active"]:
+                raise Conflict(
+                    "Organisationen är pausad. Återuppta den först, sedan kan platsen publiceras."
+                )
+            problem = _publish_problem(current)
+            if problem:
+                raise problem
+            if current["published_at"] is None:
+                changes[Slot.published_at] = dt.datetime.now(dt.UTC)
+        await Slot.update(changes).where(Slot.id == slot_id)
+        await bump_slot_change(slot_id)
+        await record(user, f"slot.{action}", slot_id, subject_type="slot")
+    return await get_slot(user, slot_id)
+
+
+# --- host pause and resume ---------------------------------------------------------------------
+
+
+async def pause_host(user: AuthUser, host_id: int) -> emp.HostPaused:
+    """Pause a host: every published slot becomes paused; the account and data stay."""
+    async with write_transaction(Slot._meta.db):
+        await set_host_active(user, host_id, False)
+        rows = await (
+            Slot.update({Slot.status: "paused", Slot.paused_with_host: True})
+            .where((Slot.host == host_id) & (Slot.status == "published"))
+            .returning(Slot.id)
+        )
+        ids = [int(r["id"]) for r in rows]
+        if ids:
+            await bump_slot_changes(ids)
+    return emp.HostPaused(host=host_out(await get_host_for(user, host_id)), slots_changed=len(ids))
+
+
+async def resume_host(user: AuthUser, host_id: int) -> emp.HostPaused:
+    """Resume a host: the slots its pause took down are published again."""
+    async with write_transaction(Slot._meta.db):
+        await set_host_active(user, host_id, True)
+        rows = await (
+            Slot.update({Slot.status: "published", Slot.paused_with_host: False})
+            .where(
+                (Slot.host == host_id) & (Slot.status == "paused") & (Slot.paused_with_host == True)  # noqa: E712
+            )
+            .returning(Slot.id)
+        )
+        ids = [int(r["id"]) for r in rows]
+        if ids:
+            await bump_slot_changes(ids)
+    return emp.HostPaused(host=host_out(await get_host_for(user, host_id)), slots_changed=len(ids))
+
+
+# --- coverage of municipal units against their targets ---------------------------------------
+
+
+async def unit_coverage(year: int) -> emp.Coverage:
+    """Registered, published and used places per municipal unit in `year`, against its target."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    units = (
+        await Host.select(Host.id, Host.name, Host.active)
+        .where(Host.kind == "municipal_unit")
+        .order_by(Host.name)
+    )
+    targets = await targets_for_year(year)
+    ids = [int(u["id"]) for u in units]
+    slots = await Slot.select(Slot.id, Slot.host, Slot.capacity, Slot.status).where(
+        Slot.host.is_in(ids or [-1])
+        & (Slot.start_date.is_null() | (Slot.start_date <= last))
+        & (Slot.end_date.is_null() | (Slot.end_date >= first))
+    )
+    registered: dict[int, int] = {}
+    published: dict[int, int] = {}
+    for row in slots:
+        host = int(row["host"])
+        registered[host] = registered.get(host, 0) + int(row["capacity"])
+        if row["status"] == "published":
+            published[host] = published.get(host, 0) + int(row["capacity"])
+    bookings = await Booking.select(Booking.slot.host.as_alias("host"), Booking.start_date).where(
+        Booking.slot.host.is_in(ids or [-1]) & Booking.status.is_in(list(USED_STATUSES))
+    )
+    used: dict[int, int] = {}
+    for row in bookings:
+        start = row["start_date"]
+        if start is None or first <= start <= last:
+            used[int(row["host"])] = used.get(int(row["host"]), 0) + 1
+    out = []
+    for unit in units:
+        uid = int(unit["id"])
+        target = targets.get(uid)
+        pub = published.get(uid, 0)
+        out.append(
+            emp.CoverageRow(
+                host_id=uid,
+                host_name=unit["name"],
+                active=unit["active"],
+                target=target,
+                registered=registered.get(uid, 0),
+                published=pub,
+                used=used.get(uid, 0),
+                gap=max(0, target - pub) if target is not None else None,
+            )
+        )
+    return emp.Coverage(
+        year=year,
+        units=out,
+        total_target=sum(targets.get(int(u["id"]), 0) for u in units),
+        total_published=sum(published.values()),
+    )

@@ -1,0 +1,333 @@
+"""Slots over the API: the lifecycle, who may edit what, and what the public sees."""
+
+from __future__ import annotations
+
+from placements.services import current_slot_change
+from placements.services.slots import booking_refusal, slot_accepts_bookings
+from placements.tables import Booking, Candidate, Slot
+from tests.conftest import login
+from tests.employers.factories import add_member, make_contact, make_host
+
+# Taxonomy IDs from search/data: an occupation and a skill with their labels.
+OCCUPATION_ID = "iXyv_Wco_xqm"  # checked against the taxonomy in the first test
+
+
+def _taxonomy_examples() -> tuple[str, str, str, str]:
+    from search.taxonomy import occupations, skills
+
+    occ = sorted(occupations().values(), key=lambda o: o.id)[0]
+    skill_id, skill_label = sorted(skills().items())[0]
+    return occ.id, occ.label, skill_id, skill_label
+
+
+async def _host_user(make_user, username: str, host_name: str) -> tuple[int, int]:
+    user = await make_user("host", username=username)
+    host = await make_host(host_name)
+    await add_member(user.id, host)
+    return user.id, host
+
+
+def _slot_body(host_id: int, **extra) -> dict:
+    body = {
+        "host_id": host_id,
+        "kind": "praktik",
+        "title": "Praktik i lagret",
+        "town": "Vårgårda",
+        "capacity": 2,
+    }
+    body.update(extra)
+    return body
+
+
+async def test_create_edit_publish_pause_close(client, make_user):
+    occ_id, occ_label, skill_id, skill_label = _taxonomy_examples()
+    _, host = await _host_user(make_user, "henrik", "Vårgårda Lager AB")
+    supervisor = await make_contact(host, "Maja")
+    await login(client, "henrik")
+    before = await current_slot_change()
+    created = await client.post(
+        "/api/v1/slots",
+        json=_slot_body(
+            host,
+            occupation_id=occ_id,
+            skills=[skill_id, "Truckkort", skill_label],
+            tracks=["kompetens"],
+            adaptations=["deltid möjlig"],
+            supervisor_id=supervisor,
+        ),
+    )
+    assert created.status_code == 201, created.text
+    slot = created.json()
+    assert slot["status"] == "draft"
+    assert slot["occupation"] == {"id": occ_id, "label": occ_label, "ssyk": slot["occupation"]["ssyk"]}
+    # Taxonomy skills are kept as IDs and shown with labels; free text stays text.
+    assert slot["skills"] == [
+        {"id": skill_id, "label": skill_label},
+        {"id": None, "label": "Truckkort"},
+    ]
+    assert slot["setting"] == "open_workplace"  # from the host's kind (company)
+    assert slot["open_seats"] == 2
+    assert slot["latitude"] is not None
+    assert slot["needs_supervisor"] is False
+    assert slot["accepts_bookings"] is False  # a draft
+    assert await current_slot_change() > before
+    stored = await Slot.select(Slot.skills, Slot.change_seq).where(Slot.id == slot["id"]).first()
+    assert skill_id in stored["skills"]
+    assert stored["change_seq"] == await current_slot_change()
+
+    edited = await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 3})
+    assert edited.json()["capacity"] == 3
+    published = await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    assert published.status_code == 200
+    assert published.json()["status"] == "published"
+    assert published.json()["published_at"] is not None
+    assert published.json()["accepts_bookings"] is True
+    assert await slot_accepts_bookings(slot["id"])
+    paused = await client.post(f"/api/v1/slots/{slot['id']}/pause")
+    assert paused.json()["status"] == "paused"
+    again = await client.post(f"/api/v1/slots/{slot['id']}/pause")
+    assert again.status_code == 409
+    assert "pausad" in again.json()["detail"]
+    closed = await client.post(f"/api/v1/slots/{slot['id']}/close")
+    assert closed.json()["status"] == "closed"
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 409
+    assert (
+        await client.patch(f"/api/v1/slots/{slot['id']}", json={"title": "Ny titel"})
+    ).status_code == 409
+
+
+async def test_publishing_needs_capacity_and_town(client, make_user):
+    _, host = await _host_user(make_user, "henrik", "Herrljunga Café AB")
+    await login(client, "henrik")
+    body = _slot_body(host, capacity=0, town="")
+    slot = (await client.post("/api/v1/slots", json=body)).json()
+    refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == ["capacity"]
+    await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 1})
+    refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    assert refused.json()["fields"] == ["town"]
+    await client.patch(f"/api/v1/slots/{slot['id']}", json={"town": "Herrljunga"})
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 200
+    # A published slot cannot lose its capacity.
+    emptied = await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 0})
+    assert emptied.status_code == 400
+
+
+async def test_slot_without_supervisor_is_published_but_flagged(client, make_user):
+    _, host = await _host_user(make_user, "henrik", "Lerum Åkeri AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    published = (await client.post(f"/api/v1/slots/{slot['id']}/publish")).json()
+    assert published["status"] == "published"
+    assert published["needs_supervisor"] is True
+    assert published["accepts_bookings"] is False
+    assert not await slot_accepts_bookings(slot["id"])
+    assert "handledare" in (await booking_refusal(slot["id"]) or "")
+    maja = await make_contact(host, "Maja")
+    named = (
+        await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": maja})
+    ).json()
+    assert named["needs_supervisor"] is False
+    assert named["supervisor"]["name"] == "Maja"
+    assert await slot_accepts_bookings(slot["id"])
+
+
+async def test_supervisor_must_belong_to_the_slots_host(client, make_user):
+    _, host = await _host_user(make_user, "henrik", "A AB")
+    other_host = await make_host("B AB")
+    stranger = await make_contact(other_host, "Främling")
+    await login(client, "henrik")
+    refused = await client.post("/api/v1/slots", json=_slot_body(host, supervisor_id=stranger))
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == ["supervisor_id"]
+
+
+async def test_host_a_gets_404_on_host_b_slot(client, make_user, make_client):
+    await _host_user(make_user, "anna_a", "A Bygg AB")
+    _, host_b = await _host_user(make_user, "bo_b", "B Bygg AB")
+    b_client = await make_client()
+    await login(b_client, "bo_b")
+    slot_b = (await b_client.post("/api/v1/slots", json=_slot_body(host_b))).json()
+    await login(client, "anna_a")
+    sid = slot_b["id"]
+    read = await client.get(f"/api/v1/slots/{sid}/edit")
+    assert read.status_code == 404
+    assert "finns inte" in read.json()["detail"]
+    assert (await client.patch(f"/api/v1/slots/{sid}", json={"title": "Kapad"})).status_code == 404
+    assert (await client.delete(f"/api/v1/slots/{sid}")).status_code == 404
+    assert (await client.post(f"/api/v1/slots/{sid}/publish")).status_code == 404
+    assert (await client.post("/api/v1/slots", json=_slot_body(host_b))).status_code == 404
+    assert (await client.get("/api/v1/slots/managed")).json()["total"] == 0
+    # Nothing changed, and B still deletes its own draft.
+    assert (await Slot.select(Slot.title).where(Slot.id == sid).first())["title"] == (
+        "Praktik i lagret"
+    )
+    assert (await b_client.delete(f"/api/v1/slots/{sid}")).status_code == 204
+    assert not await Slot.exists().where(Slot.id == sid)
+
+
+async def test_coordinator_acts_for_any_host(client, make_user):
+    host = await make_host("Borås Städ AB")
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 200
+    listed = (await client.get("/api/v1/slots/managed", params={"host_id": host})).json()
+    assert [s["id"] for s in listed["items"]] == [slot["id"]]
+
+
+async def test_anonymous_sees_published_slots_without_drafts_or_private_contacts(
+    client, make_user, make_client
+):
+    _, host = await _host_user(make_user, "henrik", "Vårgårda Kök AB")
+    private = await make_contact(host, "Privat Handledare", email="privat@kok.example")
+    await make_contact(host, "Kim Kontakt", email="kim@kok.example", public=True, supervisor=False)
+    owner = await make_client()
+    await login(owner, "henrik")
+    draft = (await owner.post("/api/v1/slots", json=_slot_body(host, title="Utkastet"))).json()
+    shown = (
+        await owner.post(
+            "/api/v1/slots", json=_slot_body(host, title="Kökspraktik", supervisor_id=private)
+        )
+    ).json()
+    await owner.post(f"/api/v1/slots/{shown['id']}/publish")
+
+    listed = await client.get("/api/v1/slots")
+    assert listed.status_code == 200
+    page = listed.json()
+    assert page["total"] == 1
+    assert [s["title"] for s in page["items"]] == ["Kökspraktik"]
+    item = page["items"][0]
+    assert item["contacts"] == [
+        {"name": "Kim Kontakt", "role": "", "email": "kim@kok.example", "phone": ""}
+    ]
+    assert "privat" not in listed.text.lower()
+    assert "supervisor" not in item
+    single = await client.get(f"/api/v1/slots/{shown['id']}")
+    assert single.status_code == 200
+    assert "privat@kok.example" not in single.text
+    assert (await client.get(f"/api/v1/slots/{draft['id']}")).status_code == 404
+    assert (await client.get(f"/api/v1/slots/{draft['id']}/edit")).status_code == 401
+    # The owner sees the private supervisor when editing.
+    edit = (await owner.get(f"/api/v1/slots/{shown['id']}/edit")).json()
+    assert edit["supervisor"]["email"] == "privat@kok.example"
+
+
+async def test_public_list_filters_and_pages(client, make_user):
+    await make_user("coordinator", username="sara")
+    a = await make_host("Alingsås IF", "association", town="Alingsås")
+    b = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
+    await login(client, "sara")
+    for i in range(5):
+        host = a if i % 2 else b
+        body = _slot_body(
+            host,
+            title=f"Plats nummer {i}",
+            kind="arbetsträning" if i < 2 else "praktik",
+            town="Alingsås" if host == a else "Vårgårda",
+        )
+        slot = (await client.post("/api/v1/slots", json=body)).json()
+        await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    client.cookies.clear()
+    first = (await client.get("/api/v1/slots", params={"limit": 2})).json()
+    second = (await client.get("/api/v1/slots", params={"limit": 2, "offset": 2})).json()
+    assert first["total"] == 5 and len(first["items"]) == 2
+    assert not {s["id"] for s in first["items"]} & {s["id"] for s in second["items"]}
+    town = (await client.get("/api/v1/slots", params={"town": "alingsås"})).json()
+    assert town["total"] == 2
+    kind = (await client.get("/api/v1/slots", params={"kind": "arbetsträning"})).json()
+    assert kind["total"] == 2
+    municipal = (await client.get("/api/v1/slots", params={"setting": "municipal_workplace"})).json()
+    assert municipal["total"] == 3
+    by_host = (await client.get("/api/v1/slots", params={"host_id": a})).json()
+    assert {s["host"]["name"] for s in by_host["items"]} == {"Alingsås IF"}
+    bad = await client.get("/api/v1/slots", params={"limit": 1000})
+    assert bad.status_code == 400
+
+
+async def test_open_seats_count_seat_holding_bookings(client, make_user):
+    import datetime as dt
+
+    _, host = await _host_user(make_user, "henrik", "Seat AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host, capacity=3))).json()
+    await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    cand = await Candidate.insert(
+        Candidate(first_name="Del", last_name="Tagare", registered_at=dt.date.today())
+    ).returning(Candidate.id)
+    for status in ("accepted", "proposed", "active"):
+        await Booking.insert(Booking(slot=slot["id"], candidate=cand[0]["id"], status=status))
+    public = (await client.get(f"/api/v1/slots/{slot['id']}")).json()
+    assert public["open_seats"] == 1
+    # A slot with bookings cannot be deleted; it is closed instead.
+    await client.post(f"/api/v1/slots/{slot['id']}/pause")
+    refused = await client.delete(f"/api/v1/slots/{slot['id']}")
+    assert refused.status_code == 409
+    assert "Stäng" in refused.json()["detail"]
+
+
+async def test_published_slot_cannot_be_deleted(client, make_user):
+    _, host = await _host_user(make_user, "henrik", "Del AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    refused = await client.delete(f"/api/v1/slots/{slot['id']}")
+    assert refused.status_code == 409
+
+
+async def test_unknown_occupation_and_bad_dates_are_refused(client, make_user):
+    _, host = await _host_user(make_user, "henrik", "Datum AB")
+    await login(client, "henrik")
+    unknown = await client.post("/api/v1/slots", json=_slot_body(host, occupation_id="nope_1234"))
+    assert unknown.status_code == 400
+    assert unknown.json()["fields"] == ["occupation_id"]
+    dates = await client.post(
+        "/api/v1/slots",
+        json=_slot_body(host, start_date="2026-05-01", end_date="2026-04-01"),
+    )
+    assert dates.status_code == 400
+    assert "Slutdatum" in dates.json()["detail"]
+    typo = await client.post("/api/v1/slots", json=_slot_body(host, tracks=["halsa"]))
+    assert typo.status_code == 400
+
+
+async def test_host_pause_takes_down_published_slots_and_resume_restores_them(
+    client, make_user
+):
+    _, host = await _host_user(make_user, "henrik", "Paus AB")
+    await login(client, "henrik")
+    ids = []
+    for title in ("Första platsen", "Andra platsen", "Tredje platsen"):
+        slot = (await client.post("/api/v1/slots", json=_slot_body(host, title=title))).json()
+        ids.append(slot["id"])
+    await client.post(f"/api/v1/slots/{ids[0]}/publish")
+    await client.post(f"/api/v1/slots/{ids[1]}/publish")
+    await client.post(f"/api/v1/slots/{ids[1]}/pause")  # paused by hand before
+    before = await current_slot_change()
+    paused = await client.post(f"/api/v1/hosts/{host}/pause")
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["host"]["active"] is False
+    assert paused.json()["slots_changed"] == 1
+    assert await current_slot_change() > before
+    assert (await client.get("/api/v1/slots")).json()["total"] == 0
+    # The account stays and the host still sees its slots.
+    assert (await client.get("/api/v1/slots/managed")).json()["total"] == 3
+    assert (await client.post(f"/api/v1/slots/{ids[2]}/publish")).status_code == 409
+    resumed = (await client.post(f"/api/v1/hosts/{host}/resume")).json()
+    assert resumed["slots_changed"] == 1
+    statuses = {
+        r["id"]: r["status"] for r in await Slot.select(Slot.id, Slot.status).where(Slot.host == host)
+    }
+    assert statuses == {ids[0]: "published", ids[1]: "paused", ids[2]: "draft"}
+
+
+async def test_other_host_cannot_pause_and_anonymous_cannot_write(client, make_user):
+    await _host_user(make_user, "anna_a", "A AB")
+    _, host_b = await _host_user(make_user, "bo_b", "B AB")
+    assert (await client.post("/api/v1/slots", json=_slot_body(host_b))).status_code == 401
+    await login(client, "anna_a")
+    assert (await client.post(f"/api/v1/hosts/{host_b}/pause")).status_code == 404
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    assert (await client.post("/api/v1/slots", json=_slot_body(host_b))).status_code == 403
