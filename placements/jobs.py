@@ -1,0 +1,477 @@
+"""Scheduled sweeps of the placements package. Each is idempotent: run twice at the same
+moment, it has its effect once. State checks guard every change, and every reminder carries
+a dedupe key (item, recipient, reminder number) so that the outbox holds it once.
+
+Reminders never name the participant: mail is not a safe channel for data under secrecy
+(OSL 26:1), so they name the slot and link to the page where the signed-in reader sees more.
+
+`JOBS` maps each job name to its function and the setting naming its interval; the
+composition root's scheduler runs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from employers.tables import Contact, HostMembership
+from marketplace.db import write_transaction
+from marketplace.mail import queue_template_mail
+from marketplace.settings import Settings
+from marketplace.tables import OutboxMessage, User
+from placements.services import bookings, bump_slot_change, lockin, outcomes
+from placements.tables import (
+    Agreement,
+    Assessment,
+    Booking,
+    FollowUp,
+    LockInFlag,
+    Signature,
+    Slot,
+)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+PARTIES = ("coordinator", "host", "supervisor", "participant")
+# Parties who sign through a personal link, without an account.
+LINK_PARTIES = {"supervisor": "handledaren", "participant": "deltagaren"}
+ENDED = ("completed", "interrupted")
+ASSESSMENT_REMINDER_EVERY_DAYS = 7
+
+
+def local_today(now: dt.datetime) -> dt.date:
+    """The date in Sweden at `now`: days and deadlines follow the Swedish calendar."""
+    return now.astimezone(STOCKHOLM).date()
+
+
+def reminder_number(age_days: int, first_after: int, every: int, most: int) -> int:
+    """Which reminder is due for an item waiting `age_days`: 0 (none yet), 1, 2 … `most`."""
+    if age_days < first_after:
+        return 0
+    return min(1 + (age_days - first_after) // max(every, 1), most)
+
+
+# --- links to the pages of the service -------------------------------------------------------
+
+
+def host_booking_link(booking_id: int) -> str:
+    return f"/vard/bokningar/{booking_id}"
+
+
+def staff_booking_link(booking_id: int) -> str:
+    return f"/arbetsbord/bokningar/{booking_id}"
+
+
+def agreement_link(booking_id: int, *, staff: bool) -> str:
+    base = staff_booking_link(booking_id) if staff else host_booking_link(booking_id)
+    return f"{base}/overenskommelse"
+
+
+def assessment_link(booking_id: int) -> str:
+    """The supervisor's signed link to the assessment form (no account needed)."""
+    return f"/bedomning/{outcomes.assessment_token(booking_id)}"
+
+
+def candidate_link(candidate_id: int) -> str:
+    return f"/arbetsbord/deltagare/{candidate_id}"
+
+
+def follow_up_link(candidate_id: int, follow_up_id: int) -> str:
+    return f"{candidate_link(candidate_id)}#uppfoljning-{follow_up_id}"
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+
+async def _host_users(host_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Active host users with an e-mail address, per host."""
+    ids = sorted(set(host_ids))
+    if not ids:
+        return {}
+    rows = await HostMembership.select(
+        HostMembership.host,
+        HostMembership.user.id.as_alias("user_id"),
+        HostMembership.user.email.as_alias("email"),
+    ).where(
+        HostMembership.host.is_in(ids)
+        & HostMembership.user._.active.eq(True)
+        & (HostMembership.user.email != "")
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(int(row["host"]), []).append(row)
+    return found
+
+
+async def _users(user_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    """Active users with an e-mail address, by id."""
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    rows = await User.select(User.id, User.email, User.first_name).where(
+        User.id.is_in(ids) & User.active.eq(True) & (User.email != "")
+    )
+    return {int(r["id"]): r for r in rows}
+
+
+async def _contacts(contact_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    ids = sorted({i for i in contact_ids if i})
+    if not ids:
+        return {}
+    rows = await Contact.select(Contact.id, Contact.name, Contact.email, Contact.host).where(
+        Contact.id.is_in(ids) & (Contact.email != "")
+    )
+    return {int(r["id"]): r for r in rows}
+
+
+async def _queued_keys(prefix: str) -> set[str]:
+    """Dedupe keys already in the outbox under `prefix` (one query instead of one per item)."""
+    rows = await OutboxMessage.select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.like(prefix + "%")
+    )
+    return {r["dedupe_key"] for r in rows}
+
+
+# --- expire slots ----------------------------------------------------------------------------
+
+
+async def expire_slots(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Close published slots whose end date has passed (search stops showing them)."""
+    today = local_today(now)
+    due = await Slot.select(Slot.id).where(
+        (Slot.status == "published") & Slot.end_date.is_not_null() & (Slot.end_date < today)
+    )
+    closed = 0
+    engine = Slot._meta.db
+    for row in due:
+        async with write_transaction(engine):
+            changed = await (
+                Slot.update({Slot.status: "closed", Slot.updated_at: now})
+                .where((Slot.id == row["id"]) & (Slot.status == "published"))
+                .returning(Slot.id)
+            )
+            if changed:
+                await bump_slot_change(row["id"])
+                closed += 1
+    return {"closed": closed}
+
+
+# --- activate placements on their start date -------------------------------------------------
+
+
+async def activate_placements(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Start agreed, fully signed placements whose start date has come."""
+    return {"started": await bookings.activate_due(local_today(now))}
+
+
+# --- proposals left unanswered ---------------------------------------------------------------
+
+
+async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Remind the host of a proposal left unanswered for PROPOSAL_REMINDER_DAYS."""
+    days = settings.proposal_reminder_days
+    rows = await Booking.select(
+        Booking.id,
+        Booking.proposed_at,
+        Booking.slot.title.as_alias("slot_title"),
+        Booking.slot.host.as_alias("host_id"),
+        Booking.slot.supervisor.as_alias("supervisor_id"),
+    ).where((Booking.status == "proposed") & (Booking.proposed_at <= now - dt.timedelta(days=days)))
+    users = await _host_users(r["host_id"] for r in rows)
+    contacts = await _contacts(r["supervisor_id"] for r in rows)
+    sent_keys = await _queued_keys("proposal-reminder:")
+    queued = 0
+    for row in rows:
+        age = (now - row["proposed_at"]).days
+        number = reminder_number(age, days, days, settings.reminder_max_count)
+        recipients = [(u["email"], u["user_id"]) for u in users.get(int(row["host_id"]), [])]
+        if not recipients and row["supervisor_id"] in contacts:
+            recipients = [(contacts[row["supervisor_id"]]["email"], None)]
+        for email, user_id in recipients:
+            key = f"proposal-reminder:{row['id']}:{email.casefold()}:{number}"
+            if key in sent_keys:
+                continue
+            queued += await queue_template_mail(
+                email,
+                "proposal_reminder",
+                settings,
+                recipient_user_id=user_id,
+                dedupe_key=key,
+                digest=True,
+                slot_title=row["slot_title"],
+                days=age,
+                link=host_booking_link(row["id"]),
+            )
+    return {"waiting": len(rows), "queued": queued}
+
+
+# --- agreements left unsigned ----------------------------------------------------------------
+
+
+async def _current_agreements(booking_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The newest agreement version of each booking."""
+    if not booking_ids:
+        return {}
+    rows = await Agreement.select(
+        Agreement.id,
+        Agreement.booking,
+        Agreement.version,
+        Agreement.created_at,
+        Agreement.coordinator,
+    ).where(Agreement.booking.is_in(booking_ids) & (Agreement.status != "superseded"))
+    newest: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        booking = int(row["booking"])
+        if booking not in newest or row["version"] > newest[booking]["version"]:
+            newest[booking] = row
+    return newest
+
+
+async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Remind the parties of an agreement left unsigned for SIGNATURE_REMINDER_DAYS.
+
+    The coordinator and the host users sign in the app and are reminded directly. The
+    supervisor and the participant sign through personal links, which only the coordinator
+    can send again, so the coordinator is told whose signature is missing.
+    """
+    days = settings.signature_reminder_days
+    bookings = await Booking.select(
+        Booking.id,
+        Booking.coordinator,
+        Booking.slot.title.as_alias("slot_title"),
+        Booking.slot.host.as_alias("host_id"),
+    ).where(Booking.status == "accepted")
+    agreements = await _current_agreements([b["id"] for b in bookings])
+    signed: dict[int, set[str]] = {}
+    if agreements:
+        sig_rows = await Signature.select(Signature.agreement, Signature.party).where(
+            Signature.agreement.is_in([a["id"] for a in agreements.values()])
+            & Signature.signed_at.is_not_null()
+        )
+        for sig in sig_rows:
+            signed.setdefault(int(sig["agreement"]), set()).add(sig["party"])
+    host_users = await _host_users(b["host_id"] for b in bookings)
+    coordinators = await _users(
+        [a["coordinator"] for a in agreements.values()] + [b["coordinator"] for b in bookings]
+    )
+    sent_keys = await _queued_keys("sign-reminder:")
+    queued = waiting = 0
+    for booking in bookings:
+        agreement = agreements.get(booking["id"])
+        if agreement is None or agreement["created_at"] > now - dt.timedelta(days=days):
+            continue
+        missing = [p for p in PARTIES if p not in signed.get(int(agreement["id"]), set())]
+        if not missing:
+            continue
+        waiting += 1
+        age = (now - agreement["created_at"]).days
+        number = reminder_number(age, days, days, settings.reminder_max_count)
+        coordinator = coordinators.get(agreement["coordinator"] or 0) or coordinators.get(
+            booking["coordinator"] or 0
+        )
+        staff_link = agreement_link(booking["id"], staff=True)
+        # (recipient, user id, template, extra context, may wait for the host's digest)
+        mails: list[tuple[str, int | None, str, dict[str, Any], bool]] = []
+        if "coordinator" in missing and coordinator:
+            mails.append(
+                (
+                    coordinator["email"],
+                    coordinator["id"],
+                    "signature_reminder",
+                    {"link": staff_link},
+                    False,
+                )
+            )
+        if "host" in missing:
+            host_link = agreement_link(booking["id"], staff=False)
+            for user in host_users.get(int(booking["host_id"]), []):
+                mails.append(
+                    (
+                        user["email"],
+                        user["user_id"],
+                        "signature_reminder",
+                        {"link": host_link},
+                        True,
+                    )
+                )
+        by_link = [LINK_PARTIES[p] for p in missing if p in LINK_PARTIES]
+        if by_link and coordinator:
+            extra = {"link": staff_link, "parties": " och ".join(by_link)}
+            mails.append(
+                (coordinator["email"], coordinator["id"], "signature_missing", extra, False)
+            )
+        for email, user_id, template, extra, digest in mails:
+            key = f"sign-reminder:{agreement['id']}:{template}:{email.casefold()}:{number}"
+            if key in sent_keys:
+                continue
+            queued += await queue_template_mail(
+                email,
+                template,
+                settings,
+                recipient_user_id=user_id,
+                dedupe_key=key,
+                digest=digest,
+                slot_title=booking["slot_title"],
+                days=age,
+                **extra,
+            )
+    return {"waiting": waiting, "queued": queued}
+
+
+# --- follow-ups at +90 and +180 days ---------------------------------------------------------
+
+
+async def create_follow_ups(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Create the follow-ups at 90 and 180 days after each exit, and remind the coordinator
+    of each one when it falls due."""
+    today = local_today(now)
+    created = await outcomes.create_due_follow_ups(today)
+    reminded = await _remind_follow_ups(now, settings, today)
+    return {"created": created, "reminded": reminded}
+
+
+async def _remind_follow_ups(now: dt.datetime, settings: Settings, today: dt.date) -> int:
+    rows = await FollowUp.select(
+        FollowUp.id,
+        FollowUp.days,
+        FollowUp.due_date,
+        FollowUp.candidate,
+        FollowUp.candidate.coordinator.as_alias("coordinator_id"),
+        FollowUp.outcome.outcome_date.as_alias("exit_date"),
+    ).where(
+        (FollowUp.status == "due") & FollowUp.reminded_at.is_null() & (FollowUp.due_date <= today)
+    )
+    coordinators = await _users(r["coordinator_id"] for r in rows)
+    reminded = 0
+    for row in rows:
+        async with write_transaction(FollowUp._meta.db):
+            marked = await (
+                FollowUp.update({FollowUp.reminded_at: now})
+                .where((FollowUp.id == row["id"]) & FollowUp.reminded_at.is_null())
+                .returning(FollowUp.id)
+            )
+            if not marked:
+                continue
+            coordinator = coordinators.get(row["coordinator_id"] or 0)
+            if coordinator is None:
+                continue  # no coordinator to tell; the item is listed on the workbench
+            reminded += await queue_template_mail(
+                coordinator["email"],
+                "follow_up_due",
+                settings,
+                recipient_user_id=coordinator["id"],
+                dedupe_key=f"follow-up:{row['id']}",
+                days=row["days"],
+                exit_date=row["exit_date"].isoformat(),
+                due_date=row["due_date"].isoformat(),
+                link=follow_up_link(row["candidate"], row["id"]),
+            )
+    return reminded
+
+
+# --- end-of-placement assessments ------------------------------------------------------------
+
+
+async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Remind the supervisor of an ended placement that has no assessment yet."""
+    today = local_today(now)
+    first_after = settings.assessment_reminder_days
+    rows = await Booking.select(
+        Booking.id,
+        Booking.end_date,
+        Booking.ended_at,
+        Booking.supervisor,
+        Booking.slot.title.as_alias("slot_title"),
+        Booking.slot.supervisor.as_alias("slot_supervisor"),
+    ).where(Booking.status.is_in(list(ENDED)))
+    if not rows:
+        return {"waiting": 0, "queued": 0}
+    assessed = {
+        int(r["booking"])
+        for r in await Assessment.select(Assessment.booking).where(
+            Assessment.submitted_at.is_not_null()
+            & Assessment.booking.is_in([r["id"] for r in rows])
+        )
+    }
+    contacts = await _contacts([r["supervisor"] or r["slot_supervisor"] for r in rows])
+    sent_keys = await _queued_keys("assessment-reminder:")
+    queued = waiting = 0
+    for row in rows:
+        if row["id"] in assessed:
+            continue
+        ended = row["ended_at"].astimezone(STOCKHOLM).date() if row["ended_at"] else row["end_date"]
+        if ended is None:
+            continue
+        age = (today - ended).days
+        number = reminder_number(
+            age, first_after, ASSESSMENT_REMINDER_EVERY_DAYS, settings.reminder_max_count
+        )
+        supervisor = contacts.get(row["supervisor"] or row["slot_supervisor"] or 0)
+        if number == 0 or supervisor is None:
+            continue
+        waiting += 1
+        key = f"assessment-reminder:{row['id']}:{number}"
+        if key in sent_keys:
+            continue
+        queued += await queue_template_mail(
+            supervisor["email"],
+            "assessment_reminder",
+            settings,
+            dedupe_key=key,
+            digest=True,
+            name=supervisor["name"],
+            slot_title=row["slot_title"],
+            end_date=ended.isoformat(),
+            link=assessment_link(row["id"]),
+        )
+    return {"waiting": waiting, "queued": queued}
+
+
+# --- lock-in (inlåsning) ---------------------------------------------------------------------
+
+
+async def flag_lock_in(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Flag participants at risk of lock-in (LOCK_IN_MONTHS, LOCK_IN_PLACEMENTS), resolve
+    flags that no longer hold, and tell the coordinator once per new flag."""
+    result = await lockin.flag_lock_in(local_today(now))
+    notified = await _notify_flags(settings)
+    return {"flagged": result.created, "resolved": result.resolved, "notified": notified}
+
+
+async def _notify_flags(settings: Settings) -> int:
+    flags = await LockInFlag.select(
+        LockInFlag.id,
+        LockInFlag.candidate,
+        LockInFlag.reason,
+        LockInFlag.candidate.coordinator.as_alias("coordinator_id"),
+    ).where(LockInFlag.resolved_at.is_null())
+    coordinators = await _users(f["coordinator_id"] for f in flags)
+    sent_keys = await _queued_keys("lock-in:")
+    notified = 0
+    for flag in flags:
+        key = f"lock-in:{flag['id']}"
+        coordinator = coordinators.get(flag["coordinator_id"] or 0)
+        if key in sent_keys or coordinator is None:
+            continue
+        notified += await queue_template_mail(
+            coordinator["email"],
+            "lock_in_flag",
+            settings,
+            recipient_user_id=coordinator["id"],
+            dedupe_key=key,
+            reason=flag["reason"],
+            link=candidate_link(flag["candidate"]),
+        )
+    return notified
+
+
+JOBS = {
+    "expire-slots": (expire_slots, "sweep_interval_seconds"),
+    "activate-placements": (activate_placements, "sweep_interval_seconds"),
+    "remind-proposals": (remind_proposals, "sweep_interval_seconds"),
+    "remind-signatures": (remind_signatures, "sweep_interval_seconds"),
+    "follow-ups": (create_follow_ups, "sweep_interval_seconds"),
+    "remind-assessments": (remind_assessments, "sweep_interval_seconds"),
+    "flag-lock-in": (flag_lock_in, "sweep_interval_seconds"),
+}

@@ -1,0 +1,267 @@
+"""The placements sweeps: each, run twice at the same moment, has its effect once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from marketplace.scheduler import RunResult, run_job
+from marketplace.tables import OutboxMessage
+from placements.tables import (
+    Agreement,
+    Assessment,
+    Booking,
+    BookingEvent,
+    ChangeCounter,
+    FollowUp,
+    LockInFlag,
+    Outcome,
+    Signature,
+    Slot,
+)
+from tests import jobdata
+
+# 11:00 in Stockholm on 10 March 2026.
+NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 3, 10)
+BASE = "http://127.0.0.1:8000"
+
+
+async def run_twice(name: str, now: dt.datetime = NOW) -> tuple[RunResult, RunResult]:
+    with time_machine.travel(now, tick=False):
+        first = await run_job(name, worker="test")
+        second = await run_job(name, worker="test")
+    assert first.outcome == second.outcome == "ok", (first.error, second.error)
+    return first, second
+
+
+async def outbox(kind: str | None = None) -> list[dict]:
+    query = OutboxMessage.select().order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(await query)
+
+
+@pytest.fixture
+async def world(make_user):
+    """A host with two host users and a supervisor, a coordinator and a participant."""
+    coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
+    host_id = await jobdata.host("Hemtjänst Norra")
+    users = [
+        await make_user("host", username="henrik", email="henrik@vard.example.se"),
+        await make_user("host", username="hedda", email="hedda@vard.example.se"),
+    ]
+    for user in users:
+        await jobdata.member(host_id, user)
+    supervisor = await jobdata.contact(host_id, email="hanna@vard.example.se", name="Hanna")
+    slot_id = await jobdata.slot(host_id, supervisor=supervisor)
+    candidate = await jobdata.candidate(coordinator.id)
+    return {
+        "coordinator": coordinator,
+        "host": host_id,
+        "supervisor": supervisor,
+        "slot": slot_id,
+        "candidate": candidate,
+    }
+
+
+async def test_expire_slots_closes_past_slots_once_and_bumps_search_marker_once(world):
+    yesterday = TODAY - dt.timedelta(days=1)
+    past = await jobdata.slot(world["host"], title="Förr", end_date=yesterday)
+    today = await jobdata.slot(world["host"], title="I dag", end_date=TODAY)
+    draft = await jobdata.slot(world["host"], title="Utkast", status="draft", end_date=yesterday)
+    first, second = await run_twice("expire-slots")
+    assert (first.counts, second.counts) == ({"closed": 1}, {"closed": 0})
+    status = {r["id"]: r for r in await Slot.select(Slot.id, Slot.status, Slot.change_seq)}
+    assert status[past]["status"] == "closed"
+    assert status[today]["status"] == "published"
+    assert status[draft]["status"] == "draft"
+    [counter] = await ChangeCounter.select(ChangeCounter.value)
+    assert counter["value"] == 1 and status[past]["change_seq"] == 1
+
+
+async def test_proposal_reminder_to_each_host_user_once_per_period(world):
+    old = await jobdata.booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="proposed",
+        proposed_at=NOW - dt.timedelta(days=4),
+    )
+    other = await jobdata.candidate(world["coordinator"].id, first_name="Bo")
+    await jobdata.booking(
+        world["slot"],
+        other,
+        world["coordinator"].id,
+        status="proposed",
+        proposed_at=NOW - dt.timedelta(days=1),
+    )
+    first, second = await run_twice("remind-proposals")
+    assert first.counts["queued"] == 2 and second.counts["queued"] == 0
+    mails = await outbox("proposal_reminder")
+    assert sorted(m["recipient"] for m in mails) == [
+        "hedda@vard.example.se",
+        "henrik@vard.example.se",
+    ]
+    assert all(m["digest"] for m in mails)
+    assert f"{BASE}/vard/bokningar/{old}" in mails[0]["body_text"]
+    assert "Lagerarbetare" in mails[0]["subject"]
+    assert "Aida" not in mails[0]["body_text"] + mails[0]["body_html"]  # no names in mail
+    # Three days later the second reminder; after the third, no more.
+    await run_twice("remind-proposals", NOW + dt.timedelta(days=3))
+    assert await reminders_about(old) == 4
+    await run_twice("remind-proposals", NOW + dt.timedelta(days=6))
+    await run_twice("remind-proposals", NOW + dt.timedelta(days=30))
+    assert await reminders_about(old) == 6
+
+
+async def reminders_about(booking_id: int) -> int:
+    return await OutboxMessage.count().where(
+        OutboxMessage.dedupe_key.like(f"proposal-reminder:{booking_id}:%")
+    )
+
+
+async def agreement(booking_id: int, created: dt.datetime, signed: set[str]) -> int:
+    row = Agreement(booking=booking_id, version=1, status="draft", created_at=created)
+    await row.save()
+    for party in ("coordinator", "host", "supervisor", "participant"):
+        await Signature(
+            agreement=row.id, party=party, signed_at=created if party in signed else None
+        ).save()
+    return int(row.id)
+
+
+async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about_link_parties(
+    world,
+):
+    booking = await jobdata.booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="accepted",
+        supervisor=world["supervisor"],
+    )
+    await agreement(booking, NOW - dt.timedelta(days=4), {"coordinator"})
+    fresh = await jobdata.booking(
+        world["slot"],
+        await jobdata.candidate(world["coordinator"].id, first_name="Bo"),
+        world["coordinator"].id,
+        status="accepted",
+    )
+    await agreement(fresh, NOW - dt.timedelta(days=1), set())
+    first, second = await run_twice("remind-signatures")
+    assert first.counts == {"waiting": 1, "queued": 3} and second.counts["queued"] == 0
+    hosts = await outbox("signature_reminder")
+    assert sorted(m["recipient"] for m in hosts) == [
+        "hedda@vard.example.se",
+        "henrik@vard.example.se",
+    ]
+    assert f"{BASE}/vard/bokningar/{booking}/overenskommelse" in hosts[0]["body_text"]
+    [missing] = await outbox("signature_missing")
+    assert missing["recipient"] == "sara@kommun.example.se"
+    assert "handledaren och deltagaren" in missing["body_text"]
+    assert f"{BASE}/arbetsbord/bokningar/{booking}/overenskommelse" in missing["body_text"]
+
+
+async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):
+    booking = await jobdata.booking(
+        world["slot"], world["candidate"], world["coordinator"].id, status="completed"
+    )
+    exit_date = TODAY - dt.timedelta(days=100)
+    await Outcome(
+        candidate=world["candidate"], booking=booking, category="arbete", outcome_date=exit_date
+    ).save()
+    _first, second = await run_twice("follow-ups")
+    assert second.counts == {"created": 0, "reminded": 0}
+    follow_ups = await FollowUp.select().order_by(FollowUp.days)
+    assert [(f["days"], f["due_date"]) for f in follow_ups] == [
+        (90, exit_date + dt.timedelta(days=90)),
+        (180, exit_date + dt.timedelta(days=180)),
+    ]
+    [mail] = await outbox("follow_up_due")
+    assert mail["recipient"] == "sara@kommun.example.se"
+    assert mail["subject"] == "Dags för uppföljning efter 90 dagar"
+    assert f"{BASE}/arbetsbord/deltagare/{world['candidate']}#uppfoljning-" in mail["body_text"]
+    await run_twice("follow-ups", NOW + dt.timedelta(days=80))
+    assert [m["subject"] for m in await outbox("follow_up_due")] == [
+        "Dags för uppföljning efter 90 dagar",
+        "Dags för uppföljning efter 180 dagar",
+    ]
+    assert await FollowUp.count() == 2
+
+
+async def test_missing_assessment_reminds_supervisor_once_with_a_working_link(world, client):
+    ended = await jobdata.booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="completed",
+        supervisor=world["supervisor"],
+        end_date=TODAY - dt.timedelta(days=3),
+    )
+    assessed = await jobdata.booking(
+        world["slot"],
+        await jobdata.candidate(world["coordinator"].id, first_name="Bo"),
+        world["coordinator"].id,
+        status="completed",
+        supervisor=world["supervisor"],
+        end_date=TODAY - dt.timedelta(days=3),
+    )
+    await Assessment(booking=assessed, attendance="good", submitted_at=NOW).save()
+    first, second = await run_twice("remind-assessments")
+    assert first.counts["queued"] == 1 and second.counts["queued"] == 0
+    [mail] = await outbox("assessment_reminder")
+    assert mail["recipient"] == "hanna@vard.example.se"
+    assert "Hej Hanna!" in mail["body_text"]
+    link = next(w for w in mail["body_text"].split() if "/bedomning/" in w)
+    assert link.startswith(f"{BASE}/bedomning/")
+    assert ended  # the other booking is the one reminded about
+
+
+async def test_lock_in_flagged_once_and_coordinator_told_once(world):
+    await jobdata.booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="active",
+        start_date=TODAY - dt.timedelta(days=220),
+        end_date=TODAY + dt.timedelta(days=30),
+    )
+    first, second = await run_twice("flag-lock-in")
+    assert first.counts["flagged"] == 1 and first.counts["notified"] == 1
+    assert second.counts == {"flagged": 0, "resolved": 0, "notified": 0}
+    [flag] = await LockInFlag.select()
+    assert flag["kind"] == "long_placement" and flag["resolved_at"] is None
+    [mail] = await outbox("lock_in_flag")
+    assert mail["recipient"] == "sara@kommun.example.se"
+    assert f"{BASE}/arbetsbord/deltagare/{world['candidate']}" in mail["body_text"]
+
+
+async def test_agreed_placement_starts_on_its_start_date_once(world):
+    booking = await jobdata.booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="agreed",
+        supervisor=world["supervisor"],
+        start_date=TODAY,
+        end_date=TODAY + dt.timedelta(days=60),
+    )
+    await agreement(
+        booking, NOW - dt.timedelta(days=5), {"coordinator", "host", "supervisor", "participant"}
+    )
+    later = await jobdata.booking(
+        world["slot"],
+        await jobdata.candidate(world["coordinator"].id, first_name="Bo"),
+        world["coordinator"].id,
+        status="agreed",
+        start_date=TODAY + dt.timedelta(days=1),
+    )
+    first, second = await run_twice("activate-placements")
+    assert (first.counts, second.counts) == ({"started": 1}, {"started": 0})
+    statuses = {r["id"]: r["status"] for r in await Booking.select(Booking.id, Booking.status)}
+    assert statuses == {booking: "active", later: "agreed"}
+    events = await BookingEvent.select().where(BookingEvent.to_status == "active")
+    assert len(events) == 1
