@@ -278,6 +278,14 @@ class Lexicon:
             for cand in self.prefixed(f[:-2], min_rest=2):
                 put(self._by_fold[cand], "prefix", w["prefix"] * 0.85)
             recognised = bool(best)
+        if not recognised and not allow_prefix:
+            # An inflected form of the first part of a compound ("grönytor" for
+            # "grönyteskötsel"): its stem may begin longer words.
+            st = stem(f)
+            if len(st) >= 5 and st != f:
+                for cand in self.prefixed(st, limit=_MAX_COMPOUND, min_rest=3):
+                    put(self._by_fold[cand], "compound", w["compound"])
+            recognised = bool(best)
         if not recognised:
             dist, forms = self.typos(f)
             if forms:
