@@ -296,7 +296,12 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
             await _record_failure(row, settings)
             raise Unauthenticated("Engångskoden är fel eller redan använd.", fields=["otp"])
     await User.update(
-        {User.failed_logins: 0, User.locked_until: None, User.last_login: utcnow()}
+        {
+            User.failed_logins: 0,
+            User.locked_until: None,
+            # BaseUser.last_login is a naive timestamp column; store UTC in it.
+            User.last_login: utcnow().replace(tzinfo=None),
+        }
     ).where(User.id == user_id)
     await limiter.reset(account_key)
     return user_id

@@ -1,0 +1,121 @@
+"""The `marketplace` command, run as a real process against the test database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from marketplace.tables import ApiToken, User
+
+CLI = [sys.executable, "-m", "marketplace.cli"]
+
+
+async def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+async def test_users_and_tokens_commands():
+    created = await run(
+        "users", "create", "alva", "--role", "admin", "--password", "en-lång-fras-för-cli"
+    )
+    assert created.returncode == 0, created.stderr
+    assert "alva (admin)" in created.stdout
+    listed = await run("users", "list")
+    assert "alva" in listed.stdout and "aktiv" in listed.stdout
+    token = await run("tokens", "create", "alva", "--name", "crm")
+    assert token.returncode == 0
+    raw = token.stdout.strip().splitlines()[-1]
+    assert raw.startswith("mpt_")
+    row = await ApiToken.select(ApiToken.id, ApiToken.token_hash).first()
+    assert row is not None and raw not in row["token_hash"]
+    revoked = await run("tokens", "revoke", str(row["id"]))
+    assert revoked.returncode == 0
+    again = await run("tokens", "revoke", str(row["id"]))
+    assert again.returncode == 1
+    assert again.stderr.count("\n") == 1 and again.stderr.startswith("Fel: ")
+    disabled = await run("users", "disable", "alva")
+    assert disabled.returncode == 0
+    assert await User.select(User.active).where(User.username == "alva").first() == {
+        "active": False
+    }
+
+
+async def test_errors_are_one_line_and_non_zero():
+    weak = await run("users", "create", "bo", "--role", "analyst", "--password", "kort")
+    assert weak.returncode == 1
+    assert weak.stderr.strip().startswith("Fel: Lösenordet måste ha minst 12 tecken")
+    assert weak.stderr.count("\n") == 1
+    bad_setting = await run("migrate", env={"DATABASE_URL": "oracle://x"})
+    assert bad_setting.returncode == 1
+    assert bad_setting.stderr.startswith("Felaktig inställning: DATABASE_URL")
+    assert "Traceback" not in bad_setting.stderr
+
+
+async def test_migrate_and_demo_are_idempotent():
+    first = await run("demo")
+    assert first.returncode == 0, first.stderr
+    count = await User.count()
+    second = await run("demo")
+    assert second.returncode == 0
+    assert await User.count() == count
+    assert (await run("migrate")).stdout.startswith("Migreringar klara (0 nya)")
+
+
+async def test_backup_command(tmp_path: Path):
+    await run("users", "create", "alva", "--role", "admin", "--password", "en-lång-fras-för-cli")
+    target = tmp_path / "kopia.db"
+    done = await run("backup", str(target))
+    assert done.returncode == 0, done.stderr
+    assert target.exists()
+    refused = await run("backup", str(target))
+    assert refused.returncode == 1 and "finns redan" in refused.stderr
+    restored = await run("restore", str(target))
+    assert restored.returncode == 0, restored.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_serve_answers_health_within_60_seconds():
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        *CLI,
+        "serve",
+        "--port",
+        str(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "SCHEDULER_ENABLED": "false"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = b""
+        async with httpx.AsyncClient() as http:
+            while time.monotonic() < deadline:
+                try:
+                    body = (await http.get(f"http://127.0.0.1:{port}/health", timeout=2)).content
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.3)
+        assert b'"status":"ok"' in body
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), timeout=20)
