@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from employers.tables import Host
 from placements.services import bump_slot_change
@@ -15,7 +16,7 @@ async def make_slot(host: Host | None = None, **fields) -> Slot:
     if host is None:
         host = Host(name="Vårgårda Lager AB", kind="company", town="Vårgårda")
         await host.save()
-    values = {
+    values: dict[str, Any] = {
         "external_id": f"t-{fields.get('title', 'x')}",
         "kind": "praktik",
         "town": "Vårgårda",
