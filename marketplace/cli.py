@@ -168,6 +168,95 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.drawn = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = done * 100 // total
+        if percent != self.drawn:
+            self.drawn = percent
+            bar = "#" * (percent // 4)
+            print(
+                f"\r{self.label} [{bar:<25}] {percent:3d}% ({done}/{total})",
+                end="",
+                file=sys.stderr,
+            )
+            if done >= total:
+                print(file=sys.stderr)
+
+
+async def cmd_import_slots(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from placements.exchange import ExchangeError, guess_format, import_slots
+
+    en = get_settings().cli_language == "en"
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"File not found: {path}" if en else f"Filen finns inte: {path}")
+    try:
+        report = await import_slots(
+            path.read_bytes(),
+            args.format or guess_format(path.name),
+            source=args.source,
+            skip_bad_rows=args.skip_bad_rows,
+            draft=args.draft,
+            language="en" if en else "sv",
+            progress=ProgressBar("Writing" if en else "Skriver"),
+        )
+    except ExchangeError as exc:
+        raise CommandError(str(exc)) from None
+    for error in report.errors:
+        where = (
+            f"line {error.line}, field {error.field or '-'}"
+            if en
+            else f"rad {error.line}, fält {error.field or '-'}"
+        )
+        print(f"{path.name}: {where}: {error.reason}", file=sys.stderr)
+    if not report.written:
+        bad = len({e.line for e in report.errors})
+        raise CommandError(
+            f"{bad} bad rows; nothing was imported. Correct them, or use --skip-bad-rows."
+            if en
+            else f"{bad} felaktiga rader; inget importerades. Rätta dem, eller använd --skip-bad-rows."
+        )
+    print(
+        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.skipped} skipped; {report.hosts_created} new hosts."
+        if en
+        else f"{report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade, "
+        f"{report.skipped} överhoppade; {report.hosts_created} nya värdar."
+    )
+    return 0
+
+
+async def cmd_export_slots(args: argparse.Namespace) -> int:
+    from placements.exchange import export_slots
+
+    fmt = args.format or (args.output.rsplit(".", 1)[-1] if args.output else "jsonl")
+    if fmt not in {"jsonl", "csv", "xlsx"}:
+        fmt = "jsonl"
+    body = await export_slots(fmt, status=args.status, source=args.source)
+    if args.output:
+        from pathlib import Path
+
+        await asyncio.to_thread(Path(args.output).write_bytes, body)
+        print(f"Platser exporterade till {args.output}.", file=sys.stderr)
+    elif fmt == "xlsx" and sys.stdout.isatty():
+        raise CommandError("Ange --output FIL för XLSX.")
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0
+
+
 COMMANDS: dict[str, Handler] = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
@@ -175,6 +264,8 @@ COMMANDS: dict[str, Handler] = {
     "tokens": cmd_tokens,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "import-slots": cmd_import_slots,
+    "export-slots": cmd_export_slots,
     "jobs": cmd_jobs,
 }
 
@@ -229,6 +320,18 @@ def build_parser() -> argparse.ArgumentParser:
     jlist.add_argument("--limit", type=int, default=30)
     jrun = jobs_sub.add_parser("run", help="Kör ett jobb nu (oavsett vilken process som leder).")
     jrun.add_argument("name")
+
+    imp = sub.add_parser("import-slots", help="Importera platser (JSONL eller CSV).")
+    imp.add_argument("file", help="Fil i utbytesformatet: .jsonl eller .csv.")
+    imp.add_argument("--format", choices=["jsonl", "csv"], help="Annars efter filändelsen.")
+    imp.add_argument("--source", default="import", help="Källa; nyckeln är (källa, external_id).")
+    imp.add_argument("--skip-bad-rows", action="store_true", help="Importera de giltiga raderna.")
+    imp.add_argument("--draft", action="store_true", help="Nya platser blir utkast.")
+    exp = sub.add_parser("export-slots", help="Exportera platser (JSONL, CSV eller XLSX).")
+    exp.add_argument("--format", choices=["jsonl", "csv", "xlsx"])
+    exp.add_argument("--output", "-o", help="Fil att skriva; annars standard ut.")
+    exp.add_argument("--status", choices=["draft", "published", "paused", "closed"])
+    exp.add_argument("--source")
 
     for extend in EXTENSIONS:
         extend(sub)

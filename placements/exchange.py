@@ -701,9 +701,7 @@ async def _write(
             ).where(Slot.source == src):
                 existing[(src, row["external_id"])] = row
 
-        seq = await take_slot_change()
-        inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
+        changed: list[tuple[Record, dict[str, Any], dict[str, Any] | None]] = []
         for rec, host_id, supervisor in zip(records, host_of, supervisor_of, strict=True):
             assert host_id is not None
             old = existing.get((rec.source, rec.external_id))
@@ -733,11 +731,15 @@ async def _write(
             if published_at is None and status != "draft":
                 published_at = now
             values.update(
-                paused_with_host=paused_with_host,
-                published_at=published_at,
-                updated_at=now,
-                change_seq=seq,
+                paused_with_host=paused_with_host, published_at=published_at, updated_at=now
             )
+            changed.append((rec, values, old))
+        # One change number for every slot written, and none when nothing changed.
+        seq = await take_slot_change() if changed else 0
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        for rec, values, old in changed:
+            values["change_seq"] = seq
             if old is None:
                 inserts.append((rec.source, rec.external_id, now, *(values[c] for c in _WRITTEN)))
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from placements.services import current_slot_change
 from placements.services.slots import booking_refusal, slot_accepts_bookings
 from placements.tables import Booking, Candidate, Slot
@@ -10,6 +12,13 @@ from tests.employers.factories import add_member, make_contact, make_host
 
 # Taxonomy IDs from search/data: an occupation and a skill with their labels.
 OCCUPATION_ID = "iXyv_Wco_xqm"  # checked against the taxonomy in the first test
+
+
+async def one(query: Any) -> dict[str, Any]:
+    """The first row of a query, which the test expects to exist."""
+    row = await query.first()
+    assert row is not None
+    return dict(row)
 
 
 def _taxonomy_examples() -> tuple[str, str, str, str]:
@@ -59,7 +68,11 @@ async def test_create_edit_publish_pause_close(client, make_user):
     assert created.status_code == 201, created.text
     slot = created.json()
     assert slot["status"] == "draft"
-    assert slot["occupation"] == {"id": occ_id, "label": occ_label, "ssyk": slot["occupation"]["ssyk"]}
+    assert slot["occupation"] == {
+        "id": occ_id,
+        "label": occ_label,
+        "ssyk": slot["occupation"]["ssyk"],
+    }
     # Taxonomy skills are kept as IDs and shown with labels; free text stays text.
     assert slot["skills"] == [
         {"id": skill_id, "label": skill_label},
@@ -71,7 +84,7 @@ async def test_create_edit_publish_pause_close(client, make_user):
     assert slot["needs_supervisor"] is False
     assert slot["accepts_bookings"] is False  # a draft
     assert await current_slot_change() > before
-    stored = await Slot.select(Slot.skills, Slot.change_seq).where(Slot.id == slot["id"]).first()
+    stored = await one(Slot.select(Slot.skills, Slot.change_seq).where(Slot.id == slot["id"]))
     assert skill_id in stored["skills"]
     assert stored["change_seq"] == await current_slot_change()
 
@@ -125,9 +138,7 @@ async def test_slot_without_supervisor_is_published_but_flagged(client, make_use
     assert not await slot_accepts_bookings(slot["id"])
     assert "handledare" in (await booking_refusal(slot["id"]) or "")
     maja = await make_contact(host, "Maja")
-    named = (
-        await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": maja})
-    ).json()
+    named = (await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": maja})).json()
     assert named["needs_supervisor"] is False
     assert named["supervisor"]["name"] == "Maja"
     assert await slot_accepts_bookings(slot["id"])
@@ -160,7 +171,7 @@ async def test_host_a_gets_404_on_host_b_slot(client, make_user, make_client):
     assert (await client.post("/api/v1/slots", json=_slot_body(host_b))).status_code == 404
     assert (await client.get("/api/v1/slots/managed")).json()["total"] == 0
     # Nothing changed, and B still deletes its own draft.
-    assert (await Slot.select(Slot.title).where(Slot.id == sid).first())["title"] == (
+    assert (await one(Slot.select(Slot.title).where(Slot.id == sid)))["title"] == (
         "Praktik i lagret"
     )
     assert (await b_client.delete(f"/api/v1/slots/{sid}")).status_code == 204
@@ -238,7 +249,9 @@ async def test_public_list_filters_and_pages(client, make_user):
     assert town["total"] == 2
     kind = (await client.get("/api/v1/slots", params={"kind": "arbetsträning"})).json()
     assert kind["total"] == 2
-    municipal = (await client.get("/api/v1/slots", params={"setting": "municipal_workplace"})).json()
+    municipal = (
+        await client.get("/api/v1/slots", params={"setting": "municipal_workplace"})
+    ).json()
     assert municipal["total"] == 3
     by_host = (await client.get("/api/v1/slots", params={"host_id": a})).json()
     assert {s["host"]["name"] for s in by_host["items"]} == {"Alingsås IF"}
@@ -292,9 +305,7 @@ async def test_unknown_occupation_and_bad_dates_are_refused(client, make_user):
     assert typo.status_code == 400
 
 
-async def test_host_pause_takes_down_published_slots_and_resume_restores_them(
-    client, make_user
-):
+async def test_host_pause_takes_down_published_slots_and_resume_restores_them(client, make_user):
     _, host = await _host_user(make_user, "henrik", "Paus AB")
     await login(client, "henrik")
     ids = []
@@ -317,7 +328,8 @@ async def test_host_pause_takes_down_published_slots_and_resume_restores_them(
     resumed = (await client.post(f"/api/v1/hosts/{host}/resume")).json()
     assert resumed["slots_changed"] == 1
     statuses = {
-        r["id"]: r["status"] for r in await Slot.select(Slot.id, Slot.status).where(Slot.host == host)
+        r["id"]: r["status"]
+        for r in await Slot.select(Slot.id, Slot.status).where(Slot.host == host)
     }
     assert statuses == {ids[0]: "published", ids[1]: "paused", ids[2]: "draft"}
 

@@ -1,0 +1,339 @@
+"""Bulk import and export in the slot exchange format: round trips, all-or-nothing, bad-row
+reports in both languages, host matching, the CLI and the API upload."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from employers.tables import Contact, Host
+from placements import exchange
+from placements.services import current_slot_change
+from placements.tables import Slot
+from tests.conftest import login
+from tests.employers.factories import make_host
+
+SLOTGEN = Path("/work/shared/eval/slotgen.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def one(query: Any) -> dict[str, Any]:
+    """The first row of a query, which the test expects to exist."""
+    row = await query.first()
+    assert row is not None
+    return dict(row)
+
+
+def generated(n: int, seed: int = 3) -> list[dict]:
+    out = subprocess.run(
+        [sys.executable, str(SLOTGEN), "corpus", "--n", str(n), "--seed", str(seed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def richer(rows: list[dict]) -> list[dict]:
+    """Add what the generator leaves out: org numbers, supervisors, dates, drafts, settings."""
+    rows[0]["host"]["org_number"] = "5566778899"
+    rows[0]["supervisor"] = {"name": "Maja Berg", "email": "maja@example.se", "phone": "0322-1"}
+    rows[1]["start_date"], rows[1]["end_date"] = "2026-01-15", "2026-06-30"
+    rows[2]["status"] = "draft"
+    rows[3]["setting"] = "sheltered"
+    rows[4].pop("latitude")
+    rows[4].pop("longitude")
+    rows[5]["skills"] = ["Truckkort", "Kundservice"]
+    return rows
+
+
+def jsonl(rows: list[dict]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+
+
+async def snapshot() -> tuple:
+    slots = await Slot.select().order_by(Slot.id)
+    hosts = await Host.select().order_by(Host.id)
+    contacts = await Contact.select().order_by(Contact.id)
+    return slots, hosts, contacts
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_export_then_import_changes_nothing(fmt):
+    rows = richer(generated(80))
+    first = await exchange.import_slots(jsonl(rows), "jsonl")
+    assert first.written and first.created == 80 and not first.errors
+    assert first.hosts_created == len(
+        {(r["host"].get("org_number", ""), r["host"]["name"], r["host"]["town"]) for r in rows}
+    )
+    before = await snapshot()
+    marker = await current_slot_change()
+    exported = await exchange.export_slots(fmt)
+    again = await exchange.import_slots(exported, fmt)
+    assert again.written
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 80)
+    assert await snapshot() == before
+    # A second export is byte for byte the first: nothing moved.
+    assert await exchange.export_slots(fmt) == exported
+    assert await current_slot_change() == marker  # search has nothing to catch up on
+
+
+async def test_import_maps_fields_and_defaults():
+    rows = richer(generated(8))
+    await exchange.import_slots(jsonl(rows), "jsonl", source="region")
+    by_ext = {r["external_id"]: r for r in await Slot.select().where(Slot.source == "region")}
+    first = by_ext[rows[0]["external_id"]]
+    sup = await one(Contact.select().where(Contact.id == first["supervisor"]))
+    assert (sup["name"], sup["email"], sup["is_supervisor"]) == (
+        "Maja Berg",
+        "maja@example.se",
+        True,
+    )
+    host = await one(Host.select().where(Host.id == first["host"]))
+    assert host["org_number"] == "556677-8899"
+    assert by_ext[rows[2]["external_id"]]["status"] == "draft"
+    assert by_ext[rows[1]["external_id"]]["status"] == "published"
+    assert by_ext[rows[1]["external_id"]]["published_at"] is not None
+    assert str(by_ext[rows[1]["external_id"]]["start_date"]) == "2026-01-15"
+    assert by_ext[rows[3]["external_id"]]["setting"] == "sheltered"
+    # Coordinates come from the town when the row has none.
+    assert by_ext[rows[4]["external_id"]]["latitude"] is not None
+    kinds = {r["host"]["kind"] for r in rows}
+    expected = {"municipal_unit": "municipal_workplace"}
+    for r in rows[4:]:
+        if "setting" not in r:
+            assert by_ext[r["external_id"]]["setting"] == expected.get(
+                r["host"]["kind"], "open_workplace"
+            ), kinds
+    # Without a supervisor a slot is still published, but waits for one.
+    assert by_ext[rows[1]["external_id"]]["supervisor"] is None
+
+
+async def test_bad_rows_write_nothing_and_every_one_is_reported():
+    rows = generated(6)
+    rows[1]["capacity"] = 0
+    rows[3]["host"]["org_number"] = "556677-8898"
+    rows[4]["kind"] = "sommarjobb"
+    rows[4]["title"] = "ab"
+    lines = jsonl(rows).decode().splitlines()
+    lines.insert(5, "{inte json")
+    data = ("\n".join(lines) + "\n").encode()
+    report = await exchange.import_slots(data, "jsonl")
+    assert not report.written
+    assert await Slot.count() == 0 and await Host.count() == 0
+    found = {(e.line, e.field) for e in report.errors}
+    assert found == {
+        (2, "capacity"),
+        (4, "host.org_number"),
+        (5, "kind"),
+        (5, "title"),
+        (6, ""),
+    }
+    reasons = {e.field: e.reason for e in report.errors}
+    assert reasons["capacity"] == "Ska vara minst 1."
+    assert "556677-8898" in reasons["host.org_number"]
+    assert "kontrollsiffra" in reasons["host.org_number"]
+    english = await exchange.import_slots(data, "jsonl", language="en")
+    assert {e.field: e.reason for e in english.errors}["capacity"] == "Must be at least 1."
+    assert "check digit" in {e.field: e.reason for e in english.errors}["host.org_number"]
+    skipped = await exchange.import_slots(data, "jsonl", skip_bad_rows=True)
+    assert skipped.written and skipped.created == 3 and skipped.skipped == 4
+    assert await Slot.count() == 3
+
+
+async def test_csv_reports_lines_and_duplicates():
+    header = "external_id,host.name,host.kind,kind,title,town,capacity,tracks,hours_per_week\n"
+    body = (
+        "a1,Vårgårda IF,association,praktik,Vaktmästare,Vårgårda,1,kompetens;hälsa,20\n"
+        '"a2",Vårgårda IF,association,praktik,"Kafé,\nkök",Vårgårda,x,,\n'
+        "a1,Vårgårda IF,association,praktik,Vaktmästare igen,Vårgårda,1,,50\n"
+        "a3,Vårgårda IF,företag,praktik,Lager,Vårgårda,1,arbete,\n"
+    )
+    report = await exchange.import_slots((header + body).encode(), "csv")
+    assert not report.written
+    found = sorted((e.line, e.field) for e in report.errors)
+    assert found == [
+        (3, "capacity"),
+        (5, "hours_per_week"),
+        (6, "host.kind"),
+        (6, "tracks"),
+    ]
+    ok = await exchange.import_slots((header + body.splitlines(True)[0]).encode(), "csv")
+    assert ok.created == 1
+    slot = await one(Slot.select(Slot.tracks))
+    assert json.loads(slot["tracks"]) == ["kompetens", "hälsa"]
+    duplicate = header + body.splitlines(True)[0] + body.splitlines(True)[0].replace("1,k", "2,k")
+    dup = await exchange.import_slots(duplicate.encode(), "csv")
+    assert [(e.line, e.field) for e in dup.errors] == [(3, "external_id")]
+    assert "rad 2" in dup.errors[0].reason
+    with pytest.raises(exchange.ExchangeError, match="saknar kolumnerna: capacity"):
+        await exchange.import_slots(b"external_id,host.name,host.kind,kind,title,town\n", "csv")
+    with pytest.raises(exchange.ExchangeError, match="UTF-8"):
+        await exchange.import_slots(header.encode() + "å".encode("latin-1"), "csv")
+
+
+async def test_upsert_updates_only_changed_rows_and_keeps_named_supervisor():
+    rows = generated(5)
+    await exchange.import_slots(jsonl(rows), "jsonl")
+    target = await one(Slot.select().where(Slot.external_id == rows[2]["external_id"]))
+    # The host names a supervisor after the import ...
+    contact = await Contact.insert(Contact(host=target["host"], name="Handledare")).returning(
+        Contact.id
+    )
+    await Slot.update({Slot.supervisor: contact[0]["id"]}).where(Slot.id == target["id"])
+    before = {r["id"]: r for r in await Slot.select()}
+    rows[2]["capacity"] = 4
+    report = await exchange.import_slots(jsonl(rows), "jsonl")
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
+    after = {r["id"]: r for r in await Slot.select()}
+    assert after[target["id"]]["capacity"] == 4
+    assert after[target["id"]]["change_seq"] > before[target["id"]]["change_seq"]
+    # ... and a re-import without one keeps it.
+    assert after[target["id"]]["supervisor"] == contact[0]["id"]
+    for slot_id, row in before.items():
+        if slot_id != target["id"]:
+            assert after[slot_id] == row
+
+
+async def test_hosts_are_matched_by_org_number_then_name_and_town():
+    by_number = await make_host("Bageriet i Alingsås AB", org_number="556677-8899", town="Alingsås")
+    by_name = await make_host("Herrljunga Snickeri AB", town="Herrljunga")
+    unit = await make_host(
+        "Vårgårda kommun, Kostenheten", "municipal_unit", org_number="212000-1520"
+    )
+    await make_host("Vårgårda kommun, Biblioteket", "municipal_unit", org_number="212000-1520")
+    paused = await make_host("Pausad AB", town="Lerum", active=False)
+
+    def row(ext: str, host: dict) -> dict:
+        return {
+            "external_id": ext,
+            "host": host,
+            "kind": "praktik",
+            "title": "Praktikplats",
+            "town": "Vårgårda",
+            "capacity": 1,
+        }
+
+    rows = [
+        row("n1", {"name": "Nytt namn AB", "kind": "company", "org_number": "5566778899"}),
+        row("n2", {"name": "herrljunga snickeri ab", "kind": "company", "town": "Herrljunga"}),
+        row(
+            "n3",
+            {
+                "name": "Vårgårda kommun, Kostenheten",
+                "kind": "municipal_unit",
+                "org_number": "212000-1520",
+            },
+        ),
+        row(
+            "n4",
+            {
+                "name": "Vårgårda kommun, Simhallen",
+                "kind": "municipal_unit",
+                "org_number": "212000-1520",
+                "town": "Vårgårda",
+            },
+        ),
+        row("n5", {"name": "Pausad AB", "kind": "company", "town": "Lerum"}),
+    ]
+    report = await exchange.import_slots(jsonl(rows), "jsonl")
+    assert report.hosts_created == 1
+    hosts = {r["external_id"]: r["host"] for r in await Slot.select(Slot.external_id, Slot.host)}
+    assert hosts["n1"] == by_number
+    assert hosts["n2"] == by_name
+    assert hosts["n3"] == unit
+    created = await one(Host.select().where(Host.id == hosts["n4"]))
+    assert (created["name"], created["kind"]) == ("Vårgårda kommun, Simhallen", "municipal_unit")
+    assert created["latitude"] is not None
+    # A paused host keeps no open slots, imported or not.
+    assert hosts["n5"] == paused
+    status = await one(Slot.select(Slot.status).where(Slot.external_id == "n5"))
+    assert status["status"] == "paused"
+
+
+def _cli(*args: str, language: str = "sv") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, CLI_LANGUAGE=language)
+    return subprocess.run(
+        [sys.executable, "-m", "marketplace.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+async def test_cli_import_and_export(tmp_path):
+    rows = generated(12)
+    good = tmp_path / "platser.jsonl"
+    good.write_bytes(jsonl(rows))
+    rows[7]["capacity"] = "många"
+    bad = tmp_path / "fel.jsonl"
+    bad.write_bytes(jsonl(rows))
+
+    refused = _cli("import-slots", str(bad), language="en")
+    assert refused.returncode == 1
+    assert "fel.jsonl: line 8, field capacity: Must be a whole number." in refused.stderr
+    assert "nothing was imported" in refused.stderr
+    assert await Slot.count() == 0
+    refused_sv = _cli("import-slots", str(bad))
+    assert "fel.jsonl: rad 8, fält capacity: Ska vara ett heltal." in refused_sv.stderr
+
+    done = _cli("import-slots", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "12 nya" in done.stdout
+    assert "#" not in done.stderr  # no terminal, no progress bar
+    assert await Slot.count() == 12
+
+    out = tmp_path / "ut.csv"
+    exported = _cli("export-slots", "--output", str(out))
+    assert exported.returncode == 0, exported.stderr
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0].startswith("external_id,source,status,host.name")
+    assert len(lines) == 13
+    again = _cli("import-slots", str(out))
+    assert "0 nya, 0 ändrade, 12 oförändrade" in again.stdout
+
+
+async def test_api_upload_and_export_for_staff_only(client, make_user):
+    await make_user("coordinator", username="sara")
+    await make_user("host", username="henrik")
+    data = jsonl(generated(10))
+    await login(client, "henrik")
+    denied = await client.post("/api/v1/slots/import", files={"file": ("p.jsonl", data)})
+    assert denied.status_code == 403
+    assert (await client.get("/api/v1/slots/export")).status_code == 403
+    await login(client, "sara")
+    uploaded = await client.post(
+        "/api/v1/slots/import",
+        files={"file": ("platser.jsonl", data)},
+        data={"source": "region", "draft": "true"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["created"] == 10
+    assert {r["status"] for r in await Slot.select(Slot.status)} == {"draft"}
+    assert {r["source"] for r in await Slot.select(Slot.source)} == {"region"}
+    bad_csv = b"external_id,host.name,host.kind,kind,title,town,capacity\nx,A,company,praktik,Tre,Ort,noll\n"
+    refused = await client.post("/api/v1/slots/import", files={"file": ("fel.csv", bad_csv)})
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {"line": 2, "field": "capacity", "reason": "Ska vara ett heltal."}
+    ]
+    assert await Slot.count() == 10
+    xlsx = await client.get("/api/v1/slots/export", params={"format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.content[:2] == b"PK"
+    csv_export = await client.get(
+        "/api/v1/slots/export", params={"format": "csv", "source": "region"}
+    )
+    assert len(csv_export.text.splitlines()) == 11
+    empty = await client.post("/api/v1/slots/import", files={"file": ("tom.jsonl", b"")})
+    assert empty.status_code == 400
+    assert "inga platser" in empty.json()["detail"]
