@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get
-from litestar.params import Parameter
+from litestar import Controller, Request, get
+from litestar.params import FromPath, Parameter
 
-from marketplace.auth import public
+from marketplace.auth import AuthUser, public, staff
 from marketplace.errors import ValidationFailed
 from placements.tables import SLOT_KINDS, TRACKS
 from search import taxonomy
 from search.schemas import (
-    HostBrief,
+    CandidateMatches,
     OccupationOut,
-    SearchHitOut,
     SearchQuery,
     SearchResponse,
-    WhyOut,
+    SlotMatches,
 )
-from search.services import hosts_by_slot, slot_search
-
-FIELD_SV = {
-    "title": "titeln",
-    "occupation": "yrket",
-    "skills": "kompetenserna",
-    "description": "beskrivningen",
-    "host": "arbetsgivarens namn",
-    "town": "orten",
-}
-MATCH_SV = {
-    "exact": "exakt",
-    "folded": "utan å, ä och ö",
-    "stem": "annan böjning",
-    "prefix": "början av ordet",
-    "typo": "stavfel",
-    "compound": "del av sammansatt ord",
-    "concept": "samma yrkesområde",
-}
-
-
-def why_text(term: str, field: str, match: str) -> str:
-    """The reason as a sentence a coordinator can repeat: "Matchade lager i titeln (stavfel)"."""
-    return f"Matchade {term} i {FIELD_SV.get(field, field)} ({MATCH_SV.get(match, match)})"
+from search.services import match_candidates, match_slots, run_search
 
 
 def parse_near(near: str | None) -> tuple[float, float] | None:
@@ -108,39 +84,6 @@ def build_query(
     )
 
 
-async def run_search(query: SearchQuery) -> SearchResponse:
-    """Search and dress the hits for the API (shared by the API and the pages)."""
-    result = await slot_search().search(query)
-    slots = await hosts_by_slot([h.slot_id for h in result.hits])
-    results = []
-    for hit in result.hits:
-        row = slots.get(hit.slot_id)
-        if row is None:  # closed between the index read and this query
-            continue
-        results.append(
-            SearchHitOut(
-                id=hit.slot_id,
-                external_id=row["external_id"],
-                title=row["title"],
-                kind=row["kind"],
-                town=row["town"],
-                host=HostBrief(name=row["host_name"], kind=row["host_kind"]),
-                score=round(hit.score, 4),
-                why=[
-                    WhyOut(
-                        term=w.term,
-                        field=w.field,
-                        match=w.match,
-                        text=why_text(w.term, w.field, w.match),
-                    )
-                    for w in hit.why
-                ],
-                distance_km=None if hit.distance_km is None else round(hit.distance_km, 1),
-            )
-        )
-    return SearchResponse(total=result.total, results=results)
-
-
 class SearchController(Controller):
     path = "/api/v1"
     guards = [public]
@@ -198,4 +141,34 @@ class SearchController(Controller):
         ]
 
 
-ROUTES = [SearchController]
+class MatchController(Controller):
+    """Matching both ways. Coordinators and admins only; every participant shown is audited."""
+
+    path = "/api/v1/matching"
+    guards = [staff]
+    tags = ["search"]
+
+    @get("/candidates/{candidate_id:int}/slots", operation_id="matchSlotsForCandidate")
+    async def slots_for_candidate(
+        self,
+        candidate_id: FromPath[int],
+        request: Request[AuthUser, Any, Any],
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, Parameter(ge=0, le=10000)] = 0,
+    ) -> SlotMatches:
+        """Published slots that suit the participant's profile, best first, with reasons."""
+        return await match_slots(request.user, candidate_id, limit, offset)
+
+    @get("/slots/{slot_id:int}/candidates", operation_id="matchCandidatesForSlot")
+    async def candidates_for_slot(
+        self,
+        slot_id: FromPath[int],
+        request: Request[AuthUser, Any, Any],
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, Parameter(ge=0, le=10000)] = 0,
+    ) -> CandidateMatches:
+        """Active participants the caller may see who suit the slot, with reasons."""
+        return await match_candidates(request.user, slot_id, limit, offset)
+
+
+ROUTES = [SearchController, MatchController]

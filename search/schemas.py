@@ -129,3 +129,41 @@ class OccupationOut(msgspec.Struct):
     label: str
     ssyk: str
     group: str
+
+
+class SlotMatch(msgspec.Struct):
+    """A slot suggested for a participant, with the reasons in the search's structure."""
+
+    id: int
+    external_id: str
+    title: str
+    kind: str
+    town: str
+    host: HostBrief
+    score: float
+    open_seats: int
+    why: list[WhyOut]
+    distance_km: float | None = None
+
+
+class SlotMatches(msgspec.Struct):
+    candidate_id: int
+    total: int
+    results: list[SlotMatch]
+
+
+class CandidateMatch(msgspec.Struct):
+    """A participant suggested for a slot (coordinators only)."""
+
+    id: int
+    name: str
+    track: str
+    score: float
+    why: list[WhyOut]
+    distance_km: float | None = None
+
+
+class CandidateMatches(msgspec.Struct):
+    slot_id: int
+    total: int
+    results: list[CandidateMatch]

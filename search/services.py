@@ -13,11 +13,29 @@ import json
 import logging
 from typing import Any
 
-from placements.services import current_slot_change, seats_taken
-from placements.tables import Slot
-from search import taxonomy
+import msgspec
+
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Forbidden, NotFound
+from placements.services import candidates, current_slot_change, seats_taken
+from placements.tables import Candidate, Slot
+from search import taxonomy, text
 from search.index import SearchIndex
-from search.schemas import SearchQuery, SearchResult, SlotDoc
+from search.schemas import (
+    CandidateMatch,
+    CandidateMatches,
+    HostBrief,
+    SearchHitOut,
+    SearchQuery,
+    SearchResponse,
+    SearchResult,
+    SlotDoc,
+    SlotMatch,
+    SlotMatches,
+    WhyOut,
+)
 
 log = logging.getLogger("marketplace.search")
 
@@ -121,6 +139,30 @@ async def _docs_where(condition: Any) -> list[tuple[dict[str, Any], SlotDoc | No
             return out
 
 
+FIELD_SV = {
+    "title": "titeln",
+    "occupation": "yrket",
+    "skills": "kompetenserna",
+    "description": "beskrivningen",
+    "host": "arbetsgivarens namn",
+    "town": "orten",
+}
+MATCH_SV = {
+    "exact": "exakt",
+    "folded": "utan å, ä och ö",
+    "stem": "annan böjning",
+    "prefix": "början av ordet",
+    "typo": "stavfel",
+    "compound": "del av sammansatt ord",
+    "concept": "samma yrkesområde",
+}
+
+
+def why_text(term: str, field: str, match: str) -> str:
+    """The reason as a sentence a coordinator can repeat: "Matchade lager i titeln (stavfel)"."""
+    return f"Matchade {term} i {FIELD_SV.get(field, field)} ({MATCH_SV.get(match, match)})"
+
+
 class SlotSearch:
     """One worker's index and its freshness bookkeeping."""
 
@@ -207,4 +249,268 @@ async def hosts_by_slot(slot_ids: list[int]) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in rows}
 
 
-__all__ = ["SlotSearch", "doc_from_row", "hosts_by_slot", "slot_search"]
+# --- matching both ways (coordinators only) -------------------------------------------------
+
+
+def _why(term: str, field: str, match: str, text: str) -> WhyOut:
+    return WhyOut(term=term, field=field, match=match, text=text)
+
+
+def _occupation_label(occupation_id: str | None) -> str:
+    occ = taxonomy.occupation(occupation_id) if occupation_id else None
+    return occ.label if occ else ""
+
+
+def _group_of(occupation_id: str | None) -> str:
+    occ = taxonomy.occupation(occupation_id) if occupation_id else None
+    return occ.group_id if occ else ""
+
+
+def _fold_words(texts: list[str]) -> set[str]:
+    return {w for t in texts for w in text.tokenize(text.fold(text.normalize(t))) if len(w) > 2}
+
+
+def profile_reasons(
+    candidate: CandidateProfile, slot: dict[str, Any], distance: float | None
+) -> tuple[float, list[WhyOut]]:
+    """Score one slot against one profile, and say why in words a coordinator can repeat.
+
+    The same function serves both directions, so both give the same explanation structure.
+    """
+    score = 0.0
+    why: list[WhyOut] = []
+    slot_occ = slot["occupation_id"]
+    if slot_occ and slot_occ in candidate.wished_occupations:
+        score += 3.0
+        label = _occupation_label(slot_occ)
+        why.append(_why(label, "occupation", "exact", f"Önskat yrke: {label}"))
+    elif slot_occ and _group_of(slot_occ) in {_group_of(o) for o in candidate.wished_occupations}:
+        score += 1.5
+        group = taxonomy.groups().get(_group_of(slot_occ))
+        name = group.label if group else "samma SSYK-grupp"
+        why.append(_why(name, "occupation", "concept", f"Samma yrkesområde som önskat: {name}"))
+    known = taxonomy.skills()
+    wanted = {text.fold(text.normalize(known.get(s, s))): known.get(s, s) for s in candidate.skills}
+    slot_skills = {text.fold(text.normalize(known.get(s, s))) for s in _json_list(slot["skills"])}
+    for key, label in wanted.items():
+        if key in slot_skills:
+            score += 0.75
+            why.append(_why(label, "skills", "exact", f"Kompetens som efterfrågas: {label}"))
+    interests = _fold_words([candidate.interests])
+    title_words = _fold_words([slot["title"], _occupation_label(slot_occ)])
+    for word in sorted(interests & title_words):
+        score += 0.5
+        why.append(_why(word, "title", "folded", f"Matchar intresset {word} i titeln"))
+    needed = {text.fold(text.normalize(a)): a for a in candidate.adaptations}
+    offered = {text.fold(text.normalize(a)) for a in _json_list(slot["adaptations"])}
+    for key, label in needed.items():
+        if key in offered:
+            score += 0.5
+            why.append(_why(label, "adaptations", "exact", f"Kan anpassa: {label}"))
+    if distance is not None:
+        score += max(0.0, 1.0 - distance / 100.0)
+        why.append(_why(slot["town"], "town", "exact", f"{distance:.0f} km från hemorten"))
+    return score, why
+
+
+class CandidateProfile(msgspec.Struct, kw_only=True):
+    """What matching needs of a participant: never identity data."""
+
+    id: int
+    track: str
+    wished_occupations: list[str]
+    skills: list[str]
+    interests: str
+    adaptations: list[str]
+    driving_licence: bool
+    hours_available: int | None
+    point: tuple[float, float] | None
+    max_commute_km: int | None
+
+
+def profile_of(row: dict[str, Any]) -> CandidateProfile:
+    point = None
+    if row["latitude"] is not None and row["longitude"] is not None:
+        point = (float(row["latitude"]), float(row["longitude"]))
+    elif row["home_town"]:
+        point = taxonomy.place(row["home_town"])
+    adaptations = [
+        str(a.get("text", ""))
+        for a in json.loads(row["adaptations"] or "[]")
+        if isinstance(a, dict) and a.get("text")
+    ]
+    return CandidateProfile(
+        id=row["id"],
+        track=row["track"],
+        wished_occupations=_json_list(row["wished_occupations"]),
+        skills=_json_list(row["skills"]),
+        interests=row["interests"] or "",
+        adaptations=adaptations,
+        driving_licence=bool(row["driving_licence"]),
+        hours_available=row["hours_available"],
+        point=point,
+        max_commute_km=row["max_commute_km"],
+    )
+
+
+_MATCH_POOL = 200
+
+
+async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int) -> SlotMatches:
+    """Published slots for one participant, from the profile: wished occupations, skills,
+    interests, track, needed adaptations, home and maximum commute, hours and licence.
+
+    The candidate must be visible to the caller (else 404); the read is audited.
+    """
+    if not user.is_staff:
+        raise Forbidden("Bara samordnare matchar deltagare mot platser.")
+    await candidates.get_candidate_for(user, candidate_id)  # visibility check + audit row
+    row = await Candidate.select().where(Candidate.id == candidate_id).first()
+    assert row is not None
+    profile = profile_of(row)
+    skill_labels = [taxonomy.skills().get(s, s) for s in profile.skills]
+    occ_words = " ".join(_occupation_label(o) for o in profile.wished_occupations)
+    query = SearchQuery(
+        q=" ".join(w for w in (profile.interests[:200], occ_words) if w).strip()[:500],
+        limit=_MATCH_POOL,
+        track=profile.track,
+        near=profile.point if profile.max_commute_km else None,
+        radius_km=float(profile.max_commute_km)
+        if profile.max_commute_km and profile.point
+        else None,
+        max_hours=profile.hours_available,
+        no_driving_licence=not profile.driving_licence,
+        occupation_ids=profile.wished_occupations,
+        skill_labels=skill_labels,
+    )
+    result = await slot_search().search(query)
+    ids = [h.slot_id for h in result.hits]
+    rows = {r["id"]: r for r in await Slot.select(*_DOC_COLUMNS).where(Slot.id.is_in(ids or [0]))}
+    taken = await seats_taken(ids)
+    matches: list[SlotMatch] = []
+    for hit in result.hits:
+        slot = rows.get(hit.slot_id)
+        if slot is None:
+            continue
+        distance = _distance(profile.point, slot)
+        score, why = profile_reasons(profile, slot, distance)
+        search_why = [
+            _why(w.term, w.field, w.match, why_text(w.term, w.field, w.match)) for w in hit.why
+        ]
+        matches.append(
+            SlotMatch(
+                id=slot["id"],
+                external_id=slot["external_id"],
+                title=slot["title"],
+                kind=slot["kind"],
+                town=slot["town"],
+                host=HostBrief(name=slot["host_name"], kind=slot["host_kind"]),
+                score=round(score + hit.score, 4),
+                open_seats=max(0, int(slot["capacity"]) - taken.get(slot["id"], 0)),
+                why=why + [w for w in search_why if w.field not in {x.field for x in why}],
+                distance_km=None if distance is None else round(distance, 1),
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, m.id))
+    return SlotMatches(
+        candidate_id=candidate_id,
+        total=len(matches),
+        results=matches[offset : offset + limit],
+    )
+
+
+def _distance(point: tuple[float, float] | None, slot: dict[str, Any]) -> float | None:
+    if point is None or slot["latitude"] is None or slot["longitude"] is None:
+        return None
+    return taxonomy.haversine_km(point[0], point[1], slot["latitude"], slot["longitude"])
+
+
+async def match_candidates(
+    user: AuthUser, slot_id: int, limit: int, offset: int
+) -> CandidateMatches:
+    """Active participants the caller may see who suit one slot, best first, with reasons.
+
+    Hard limits first (track, licence, hours, commute), then the same scoring as the other
+    direction. Each participant shown is an audited read.
+    """
+    if not user.is_staff:
+        raise Forbidden("Bara samordnare matchar platser mot deltagare.")
+    slot = await Slot.select(*_DOC_COLUMNS).where(Slot.id == slot_id).first()
+    if slot is None or slot["status"] in {"draft", "closed"}:
+        raise NotFound("Platsen finns inte eller är inte öppen.")
+    coordinators = await candidates.visible_coordinator_ids(user)
+    query = Candidate.select().where(
+        (Candidate.status == "active") & Candidate.anonymised_at.is_null()
+    )
+    if coordinators is not None:
+        query = query.where(Candidate.coordinator.is_in(coordinators or [0]))
+    tracks = set(_json_list(slot["tracks"]))
+    scored: list[tuple[float, dict[str, Any], list[WhyOut], float | None]] = []
+    for row in await query:
+        profile = profile_of(row)
+        if tracks and profile.track not in tracks:
+            continue
+        if slot["driving_licence"] and not profile.driving_licence:
+            continue
+        hours = slot["hours_per_week"]
+        if hours and profile.hours_available and profile.hours_available < hours:
+            continue
+        distance = _distance(profile.point, slot)
+        if distance is not None and profile.max_commute_km and distance > profile.max_commute_km:
+            continue
+        score, why = profile_reasons(profile, slot, distance)
+        if score > 0:
+            scored.append((score, row, why, distance))
+    scored.sort(key=lambda item: (-item[0], item[1]["id"]))
+    page = scored[offset : offset + limit]
+    async with write_transaction(Candidate._meta.db):
+        for _, row, _, _ in page:
+            await record(user, "candidate.match", row["id"], detail=f"slot {slot_id}")
+    return CandidateMatches(
+        slot_id=slot_id,
+        total=len(scored),
+        results=[
+            CandidateMatch(
+                id=row["id"],
+                name=f"{row['first_name']} {row['last_name']}",
+                track=row["track"],
+                score=round(score, 4),
+                why=why,
+                distance_km=None if distance is None else round(distance, 1),
+            )
+            for score, row, why, distance in page
+        ],
+    )
+
+
+async def run_search(query: SearchQuery) -> SearchResponse:
+    """Search and dress the hits for the API (shared by the API and the pages)."""
+    result = await slot_search().search(query)
+    slots = await hosts_by_slot([h.slot_id for h in result.hits])
+    results = []
+    for hit in result.hits:
+        row = slots.get(hit.slot_id)
+        if row is None:  # closed between the index read and this query
+            continue
+        results.append(
+            SearchHitOut(
+                id=hit.slot_id,
+                external_id=row["external_id"],
+                title=row["title"],
+                kind=row["kind"],
+                town=row["town"],
+                host=HostBrief(name=row["host_name"], kind=row["host_kind"]),
+                score=round(hit.score, 4),
+                why=[
+                    WhyOut(
+                        term=w.term,
+                        field=w.field,
+                        match=w.match,
+                        text=why_text(w.term, w.field, w.match),
+                    )
+                    for w in hit.why
+                ],
+                distance_km=None if hit.distance_km is None else round(hit.distance_km, 1),
+            )
+        )
+    return SearchResponse(total=result.total, results=results)

@@ -1,0 +1,123 @@
+"""Matching both ways: a participant's profile to slots, and a slot to participants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from employers.tables import Host
+from marketplace.tables import AuditEntry
+from placements.services import bump_slot_change
+from placements.tables import Candidate, Slot
+from tests.conftest import login
+
+LAGER = "DLEi_bTh_oLA"  # Lagerarbetare/Terminalarbetare, SSYK 4322
+KOCK = "Vg3d_Azf_p5Y"  # Kock storhushåll, SSYK 5120
+KOCK_ALC = "JbJw_as4_S93"  # Kock à la carte, same group 5120
+
+
+async def slot(host: Host, title: str, occupation: str, **extra) -> Slot:
+    values: dict[str, Any] = {
+        "external_id": title,
+        "kind": "praktik",
+        "town": "Vårgårda",
+        "latitude": 57.9469,
+        "longitude": 12.8081,
+        "status": "published",
+        "capacity": 1,
+        "occupation_id": occupation,
+    }
+    values.update(extra)
+    for key in ("skills", "tracks", "adaptations"):
+        values[key] = json.dumps(values.get(key, []))
+    row = Slot(host=host.id, **values)
+    await row.save()
+    await bump_slot_change(row.id)
+    return row
+
+
+async def candidate(coordinator_id: int, **extra) -> Candidate:
+    values: dict[str, Any] = {
+        "first_name": "Mira",
+        "last_name": "Ek",
+        "track": "kompetens",
+        "registered_at": dt.date(2026, 1, 5),
+        "coordinator": coordinator_id,
+        "home_town": "Vårgårda",
+        "max_commute_km": 30,
+        "driving_licence": False,
+    }
+    values.update(extra)
+    for key in ("wished_occupations", "skills", "adaptations"):
+        values[key] = json.dumps(values.get(key, []))
+    row = Candidate(**values)
+    await row.save()
+    return row
+
+
+async def test_candidate_to_slots_explains_and_respects_limits(client, make_user):
+    sara = await make_user("coordinator", username="sara")
+    host = Host(name="Vårgårda Lager AB", kind="company", town="Vårgårda")
+    await host.save()
+    wanted = await slot(host, "Lagermedarbetare", LAGER, adaptations=["Lugn miljö"])
+    related = await slot(host, "Kock i skolköket", KOCK_ALC)
+    await slot(host, "Lagerarbetare med truck", LAGER, driving_licence=True)
+    await slot(
+        host, "Lagerarbetare i Kiruna", LAGER, town="Kiruna", latitude=67.85, longitude=20.22
+    )
+    mira = await candidate(
+        sara.id,
+        wished_occupations=[LAGER, KOCK],
+        adaptations=[{"text": "Lugn miljö", "shareable": True}],
+    )
+    await login(client, "sara")
+    response = await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    # Licence and commute exclude two slots; the wished occupation ranks first.
+    assert [r["id"] for r in results] == [wanted.id, related.id]
+    texts = [w["text"] for w in results[0]["why"]]
+    assert "Önskat yrke: Lagerarbetare/Terminalarbetare" in texts
+    assert "Kan anpassa: Lugn miljö" in texts
+    assert any(w["match"] == "concept" for w in results[1]["why"])
+    assert {"term", "field", "match", "text"} <= set(results[0]["why"][0])
+    # The profile read is audited.
+    assert await AuditEntry.exists().where(
+        (AuditEntry.subject_id == mira.id) & (AuditEntry.action == "candidate.read")
+    )
+
+
+async def test_slot_to_candidates_only_visible_and_suitable(client, make_user):
+    sara = await make_user("coordinator", username="sara")
+    omar = await make_user("coordinator", username="omar")
+    host = Host(name="Kostenheten", kind="municipal_unit", town="Vårgårda")
+    await host.save()
+    kitchen = await slot(host, "Kock i storkök", KOCK, tracks=["kompetens"], hours_per_week=30)
+    fits = await candidate(sara.id, first_name="Mira", wished_occupations=[KOCK])
+    await candidate(sara.id, first_name="Ali", wished_occupations=[KOCK], track="hälsa")
+    await candidate(sara.id, first_name="Bo", wished_occupations=[KOCK], hours_available=10)
+    await candidate(omar.id, first_name="Omars", wished_occupations=[KOCK])
+    await login(client, "sara")
+    response = await client.get(f"/api/v1/matching/slots/{kitchen.id}/candidates")
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["id"] for r in body["results"]] == [fits.id]
+    assert body["results"][0]["why"][0]["text"] == "Önskat yrke: Kock storhushåll"
+    assert await AuditEntry.exists().where(
+        (AuditEntry.subject_id == fits.id) & (AuditEntry.action == "candidate.match")
+    )
+
+
+async def test_matching_is_for_staff_and_own_candidates_only(client, make_user):
+    sara = await make_user("coordinator", username="sara")
+    await make_user("coordinator", username="omar")
+    await make_user("host", username="henrik")
+    await make_user("analyst", username="anna")
+    mira = await candidate(sara.id)
+    await login(client, "omar")
+    assert (await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")).status_code == 404
+    for name in ("henrik", "anna"):
+        await login(client, name)
+        assert (await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")).status_code == 403
+        assert (await client.get("/api/v1/matching/slots/1/candidates")).status_code == 403
