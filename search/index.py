@@ -30,18 +30,33 @@ from rapidfuzz import fuzz, process
 
 from search.lexicon import Expansion, Lexicon
 from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
-from search.taxonomy import ConceptIndex, ConceptScores, concept_index, no_education_required
+from search.taxonomy import (
+    ConceptIndex,
+    ConceptScores,
+    GroupRanker,
+    concept_index,
+    group_ranker,
+    name_parts,
+    no_education_required,
+)
 from search.terms import Term, parse_terms
 from search.text import STOPWORDS, fold, hyphen_joins, normalize
 
 __all__ = ["FIELDS", "SearchIndex"]
 
 FIELDS: tuple[str, ...] = ("title", "skills", "description", "host", "town")
-_TITLE, _SKILLS, _DESCRIPTION, _HOST, _TOWN = range(5)
-# Title and occupation first, then skills, then description, host and town.
-_FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.0, 0.0, 0.0], dtype=np.float64)
+_TITLE, _SKILLS, _DESCRIPTION, _HOST, _TOWN, _TITLE_QUALIFIER = range(6)
+# Title and occupation first, then skills, then description, host and town. A title word
+# that only qualifies the title's head ("omsorg" in "Områdeschef, omsorg", the unit after a
+# dash) counts for less than the head itself.
+_FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.45, 0.0, 0.0], dtype=np.float64)
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
+_OLD_GROUP = 0.5
+_NEW_GROUP = 1.5
+_GROUP_CUT = 0.4
+_GROUP_CONFIDENT = 4.0
+_NAMED_DAMP = 0.8
 _PROFILE_OCC_BOOST = 1.0
 _PROFILE_GROUP_BOOST = 0.4
 _PROFILE_GROUP_ONLY = 0.6
@@ -54,6 +69,7 @@ _RERANK = 300  # candidates reranked with rapidfuzz
 _RERANK_WEIGHT = 0.35
 _ENTRY_LEVEL_PRIOR = 0.2
 _MIN_SCORE = 0.12  # below this a candidate is noise and does not count as a match
+_MAX_CONCEPT = 2.5  # concept scores are quantised in [0, _MAX_CONCEPT]
 _MAX_CONCEPT_OCCS = 200
 _MAX_CONCEPT_GROUPS = 40
 _RERANK_TEXT_CHARS = 120  # rapidfuzz sees short fields only, cut to this length
@@ -139,6 +155,7 @@ class SearchIndex:
 
     def __init__(self, concepts: ConceptIndex | None = None) -> None:
         self._concepts = concepts or concept_index()
+        self._groups: GroupRanker = group_ranker()
         self._lex = Lexicon()
         self._lex.add_many(sorted(self._concepts.words()))
         self._post: dict[str, array[int]] = {}
@@ -158,6 +175,7 @@ class SearchIndex:
             [o.id in easy for o in self._concepts.occupations] + [False], dtype=np.float64
         )
         self._token_cache: dict[str, tuple[str, ...]] = {}
+        self._head_cache: dict[str, frozenset[str]] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -207,6 +225,17 @@ class SearchIndex:
                 self._token_cache[text] = cached
         return cached
 
+    def _title_heads(self, title: str) -> frozenset[str]:
+        cached = self._head_cache.get(title)
+        if cached is None:
+            head = name_parts(title)[0]
+            words = self._tokens(title)
+            cached = frozenset(t for t in words if t in head or any(h in t for h in head))
+            if len(self._head_cache) > 200_000:
+                self._head_cache.clear()
+            self._head_cache[title] = cached
+        return cached
+
     def _bit(self, table: dict[str, int], value: str) -> int:
         key = _key(value)
         bit = table.get(key)
@@ -225,8 +254,11 @@ class SearchIndex:
         self._n_alive += 1
         base = pos << 3
         post = self._post
+        title = self._tokens(doc.title)
+        heads = self._title_heads(doc.title)
         fields: Sequence[tuple[int, Iterable[str]]] = (
-            (_TITLE, self._tokens(doc.title)),
+            (_TITLE, [t for t in title if t in heads]),
+            (_TITLE_QUALIFIER, [t for t in title if t not in heads]),
             (_SKILLS, {t for s in doc.skills for t in self._tokens(s)}),
             (_DESCRIPTION, self._tokens(doc.description)),
             (_HOST, self._tokens(doc.host_name)),
@@ -353,7 +385,12 @@ class SearchIndex:
         weights = np.array(
             [t.weight for t in terms]
             + [0.5 * t.weight for t in skill_terms]
-            + [_OCCUPATION_WEIGHT, _GROUP_WEIGHT, _PROFILE_OCC_BOOST, 1.0],
+            + [
+                _OCCUPATION_WEIGHT * _MAX_CONCEPT,
+                _GROUP_WEIGHT * _MAX_CONCEPT,
+                _PROFILE_OCC_BOOST * _MAX_CONCEPT,
+                _MAX_CONCEPT,
+            ],
             dtype=np.float64,
         )
         parts: list[IntArray] = []
@@ -384,9 +421,10 @@ class SearchIndex:
         concept: ConceptScores | None = None
         if terms:
             concept = self._concepts.score(terms)
+            groups = self._group_scores(terms, concept)
             for table, scores, slot, limit in (
                 (self._occ_docs, concept.occupations, occ_slot, _MAX_CONCEPT_OCCS),
-                (self._group_docs, concept.groups, group_slot, _MAX_CONCEPT_GROUPS),
+                (self._group_docs, groups, group_slot, _MAX_CONCEPT_GROUPS),
             ):
                 self._add_concept(table, scores, slot, n_slots, limit, parts)
         if profile_occs:
@@ -427,6 +465,29 @@ class SearchIndex:
         summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[self._cols.occ[udocs]]
         return udocs, summed, concept
 
+    def _group_scores(self, terms: Sequence[Term], concept: ConceptScores) -> dict[int, float]:
+        """Blend the occupation-derived group match with the group ranker's relevance."""
+        # The ranker weighs words by their own rarity among groups and splits compounds it
+        # does not know itself: give it each query word whole, with equal weight.
+        fallback: dict[str, list[str]] = {}
+        for t in terms:
+            alts = fallback.setdefault(t.word, [])
+            if not t.compound_part:
+                alts += [fold(e.token) for e in t.expansions if e.kind in ("prefix", "typo")]
+        words = [(fold(w), 1.0 / len(fallback), alts[:10]) for w, alts in fallback.items()]
+        rel = self._groups.rank(words)
+        out = {g: _OLD_GROUP * v for g, v in concept.groups.items()}
+        if rel:
+            top = max(rel.values())
+            # A query that names an occupation is served by the occupation match; the group
+            # ranking matters most for everyday words that name none.
+            conf = min(1.0, top / _GROUP_CONFIDENT) * (1.0 - _NAMED_DAMP * concept.named)
+            for g, v in rel.items():
+                r = v / top
+                if r >= _GROUP_CUT:
+                    out[g] = out.get(g, 0.0) + _NEW_GROUP * conf * r
+        return out
+
     @staticmethod
     def _add_concept(
         table: dict[int, array[int]],
@@ -451,7 +512,7 @@ class SearchIndex:
             arr = table.get(key)
             if arr:
                 arrays.append(arr)
-                values.append(round(min(score, 1.0) * _Q))
+                values.append(round(min(score, _MAX_CONCEPT) / _MAX_CONCEPT * _Q))
         if not arrays:
             return
         # One concatenation for all concepts: many tiny numpy calls cost more than the data.

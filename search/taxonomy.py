@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +22,16 @@ from rapidfuzz import fuzz
 
 from search.lexicon import Expansion, Lexicon
 from search.terms import Term, parse_terms
-from search.text import STOPWORDS, fold, hyphen_joins, normalize, tokenize
+from search.text import (
+    PLACEMENT_WORDS,
+    STOPWORDS,
+    derivation_root,
+    fold,
+    hyphen_joins,
+    normalize,
+    stem,
+    tokenize,
+)
 
 __all__ = [
     "ConceptIndex",
@@ -42,6 +52,7 @@ __all__ = [
 ]
 
 _EARTH_RADIUS_KM = 6371.0088
+_QUALIFIER_ONLY = 0.6  # an occupation matched only on a qualifier word of its names
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +200,16 @@ def _content_tokens(text: str) -> list[str]:
 # Per query word: best weight per occupation, the words that hit each occupation, and best
 # weight per group through its label, its definition and its skills.
 _TermMatches = tuple[
-    dict[int, float], dict[int, set[str]], dict[int, float], dict[int, float], dict[int, float]
+    dict[int, float],
+    dict[int, set[str]],
+    dict[int, float],
+    dict[int, float],
+    dict[int, float],
+    set[int],
 ]
+# Match kinds by which a query word names an occupation (not merely shares a compound part).
+_NAMING_KINDS = frozenset(["exact", "folded", "stem", "prefix", "typo"])
+_NAMING_STEM = 0.8  # a shared derivation root ("snickeri", "snickare") does not name
 
 
 @dataclass(slots=True)
@@ -203,6 +222,9 @@ class ConceptScores:
     group_direct: dict[int, float]
     # Per term index, the best (concept kind, match kind) for explanations.
     evidence: dict[int, tuple[str, str]]
+    # How fully the query names one occupation by its head word, in [0, 1]: 1 for
+    # "fritidsledare", 0 for "omsorg" (only a qualifier in "Områdeschef, omsorg").
+    named: float = 0.0
 
 
 class ConceptIndex:
@@ -229,6 +251,9 @@ class ConceptIndex:
         # Each occupation name as a tuple of content tokens (both halves of A/B labels).
         self.occ_names: list[list[tuple[str, ...]]] = [
             [tuple(_content_tokens(n)) for n in o.names] for o in self.occupations
+        ]
+        self.occ_heads: list[set[str]] = [
+            {t for n in o.names for t in _name_parts(n)[0]} for o in self.occupations
         ]
         self.folded_names: list[tuple[str, ...]] = [
             tuple(fold(normalize(n)) for n in o.names) for o in self.occupations
@@ -284,11 +309,21 @@ class ConceptIndex:
         lab_best: dict[int, float] = {}
         def_best: dict[int, float] = {}
         skl_best: dict[int, float] = {}
+        head_hits: set[int] = set()
+        # A completion names an occupation only when the typed word is no word of its own.
+        complete = any(e.kind in ("exact", "folded", "stem") for e in expansions)
         for e in expansions:
+            naming = (
+                e.kind in _NAMING_KINDS
+                and not (complete and e.kind == "prefix")
+                and not (e.kind == "stem" and e.weight < _NAMING_STEM)
+            )
             for o in self.name_post.get(e.token, ()):
                 if occ_best.get(o, 0.0) < e.weight:
                     occ_best[o] = e.weight
                 hits.setdefault(o, set()).add(e.token)
+                if naming and e.token in self.occ_heads[o]:
+                    head_hits.add(o)
             for o in self.keyword_post.get(e.token, ()):
                 kw = e.weight * 0.85
                 if occ_best.get(o, 0.0) < kw:
@@ -301,7 +336,7 @@ class ConceptIndex:
                 for g in table.get(e.token, ()):
                     if best.get(g, 0.0) < e.weight:
                         best[g] = e.weight
-        result = (occ_best, hits, lab_best, def_best, skl_best)
+        result = (occ_best, hits, lab_best, def_best, skl_best, head_hits)
         if len(self._term_cache) > 20_000:
             self._term_cache.clear()
         self._term_cache[expansions] = result
@@ -321,8 +356,14 @@ class ConceptIndex:
         def_sum: dict[int, float] = {}
         skl_sum: dict[int, float] = {}
         evidence: dict[int, tuple[str, str]] = {}
+        named_share: dict[int, float] = {}
         for term in terms:
-            occ_best, hits, lab_best, def_best, skl_best = self._term_matches(term.expansions)
+            occ_best, hits, lab_best, def_best, skl_best, heads = self._term_matches(
+                term.expansions
+            )
+            for o in hits:
+                if o in heads or (o in named_share and not term.compound_part):
+                    named_share[o] = named_share.get(o, 0.0) + term.weight
             for o, toks in hits.items():
                 occ_hit_tokens.setdefault(o, set()).update(toks)
             for best, acc in ((occ_best, occ_sum), (lab_best, lab_sum), (def_best, def_sum)):
@@ -331,6 +372,7 @@ class ConceptIndex:
             for k, v in skl_best.items():
                 skl_sum[k] = skl_sum.get(k, 0.0) + term.weight * v
         occ_scores: dict[int, float] = {}
+        named = 0.0
         for o, s in occ_sum.items():
             hit = occ_hit_tokens.get(o, set())
             cover = max(
@@ -342,6 +384,11 @@ class ConceptIndex:
                 default=0.0,
             )
             occ_scores[o] = s * (0.7 + 0.3 * cover)
+            if o not in named_share:
+                # The query word is only a qualifier of this occupation's name.
+                occ_scores[o] *= _QUALIFIER_ONLY
+            else:
+                named = max(named, min(1.0, named_share[o]) * cover)
         group_scores: dict[int, float] = {}
         # The best kind of group evidence counts fully; agreeing evidence from the other kinds
         # (label, definition, skills) adds a little, so a field of work named in several
@@ -360,7 +407,7 @@ class ConceptIndex:
             g = self.occ_group[o]
             if g >= 0 and group_scores.get(g, 0.0) < s:
                 group_scores[g] = s
-        return ConceptScores(occ_scores, group_scores, direct, evidence)
+        return ConceptScores(occ_scores, group_scores, direct, evidence, named)
 
     def suggest(self, lexicon: Lexicon, q: str, limit: int = 10) -> list[OccupationSuggestion]:
         """Return up to ``limit`` occupations whose names match ``q`` (typo-tolerant)."""
@@ -419,3 +466,243 @@ def suggest_occupations(q: str, limit: int = 10) -> list[OccupationSuggestion]:
 def iter_words(texts: Iterable[str]) -> set[str]:
     """Return the content words of ``texts`` (helper for tests and tools)."""
     return {t for text in texts for t in _content_tokens(text)}
+
+
+# --- group relevance: a small BM25F over SSYK-4 group "documents" ---------------------------
+
+# How much one occurrence of a word counts, by where it stands in a group's document.
+_GF_LABEL = 3.0  # the label's head words ("Vårdbiträden")
+_GF_LABEL_QUALIFIER = 1.0  # the rest of the label ("äldreomsorg" in "Chefer inom äldreomsorg")
+_GF_OCC_HEAD = 2.0  # an occupation name's head (before any comma, parenthesis or preposition)
+_GF_OCC_QUALIFIER = 0.6
+_GF_DEF_FIRST = 1.6  # the definition's first sentence says what the group does
+_GF_DEF_REST = 0.6
+_GF_SKILL = 0.35
+# How much a word counts when the query word is only part of it.
+_HEAD_PART = 0.7  # the query word is the head of a compound ("omsorg" in "äldreomsorg")
+_MODIFIER_PART = 0.4  # the query word is its first part ("omsorg" in "omsorgserfarenhet")
+_ROOT_MATCH = 0.6  # same derivation root ("städning" and "städare")
+_MANAGER_PRIOR = 0.6
+_BM25_K1 = 1.2
+_BM25_B = 0.5
+_QUALIFIER_WORDS = frozenset(
+    ["inom", "för", "på", "vid", "i", "av", "med", "till", "mot", "utan", "m", "fl"]
+)
+_EXCLUDED = "Hit hör inte"
+
+
+def _sentences(text: str) -> list[str]:
+    body = text.split(_EXCLUDED)[0]
+    return [s for s in (p.strip() for p in body.replace("\n", " ").split(". ")) if s]
+
+
+def _name_parts(name: str) -> tuple[list[str], list[str]]:
+    """Split an occupation name or a title into its head words and its qualifier words.
+
+    The head is the first noun, with any adjectives before it and any words coordinated
+    with it ("Park- och trädgårdsarbetare"); what follows it, above all after a comma, a
+    parenthesis or a preposition, qualifies it: "Enhetschef" in "Enhetschef inom social
+    omsorg", "Maskinoperatör" in "Maskinoperatör bageri- och konfektyrindustri".
+    """
+    head: list[str] = []
+    for half in name.split("/"):
+        text = half.split(",")[0].split("(")[0]
+        words = normalize(text).split()
+        coordinated = _COORDINATED.match(text) is not None
+        found = False
+        for i, w in enumerate(words):
+            if w in STOPWORDS or w in PLACEMENT_WORDS:
+                if found and not (coordinated and w in ("och", "eller")):
+                    break
+                continue
+            found = True
+            head.append(w)
+            if not w.endswith(_ADJECTIVE_ENDINGS) and not (coordinated and "och" in words[i:]):
+                break
+    rest = [t for t in _content_tokens(name) if t not in head]
+    return head, rest
+
+
+_COORDINATED = re.compile(r"^\W*\w+- (och|eller) ")
+_ADJECTIVE_ENDINGS = ("ig", "isk", "sk", "ell", "al", "iv", "ad", "ande", "ende")
+
+
+class GroupRanker:
+    """Rank SSYK-4 groups for a query, BM25F-style, over each group's label, occupation names,
+    definition (first sentence above the rest, "Hit hör inte" left out) and skills.
+
+    Words are compared by their folded Snowball stem; a query word also matches compounds it
+    heads or begins, and words sharing its derivation root, each at a lower weight.
+    """
+
+    def __init__(self, concepts: ConceptIndex) -> None:
+        skill_labels = skills()
+        docs: list[list[tuple[str, float]]] = []
+        for j, g in enumerate(concepts.groups):
+            items: list[tuple[str, float]] = []
+            head, rest = _name_parts(g.label)
+            items += [(t, _GF_LABEL) for t in head]
+            items += [(t, _GF_LABEL_QUALIFIER) for t in rest]
+            for o in concepts.group_occs[j]:
+                for name in concepts.occupations[o].names:
+                    head, rest = _name_parts(name)
+                    items += [(t, _GF_OCC_HEAD) for t in head]
+                    items += [(t, _GF_OCC_QUALIFIER) for t in rest]
+            for k, sentence in enumerate(_sentences(g.definition)):
+                w = _GF_DEF_FIRST if k == 0 else _GF_DEF_REST
+                items += [(t, w) for t in _content_tokens(sentence)]
+            for s in g.skill_ids:
+                items += [(t, _GF_SKILL) for t in _content_tokens(skill_labels.get(s, ""))]
+            docs.append([(fold(t), w) for t, w in items if not t.isdigit()])
+        tokens = {t for d in docs for t, _ in d}
+        self._known = tokens | {stem(t) for t in tokens}
+        # Words that only ever occur inside compounds still count as parts when several
+        # compounds share them: "gård" (kyrkogård, ladugård, fritidsgård), "lant" (lantbruk).
+        heads: dict[str, int] = {}
+        mods: dict[str, int] = {}
+        for t in tokens:
+            for i in range(3, len(t) - 2):
+                heads[t[i:]] = heads.get(t[i:], 0) + 1
+                mods[t[:i]] = mods.get(t[:i], 0) + 1
+        self._heads = {h for h, n in heads.items() if n >= 3 and len(h) >= 4}
+        self._mods = {m for m, n in mods.items() if n >= 3 and len(m) >= 4}
+        self._parts_cache: dict[str, tuple[str, str]] = {}
+        post: dict[tuple[str, str], dict[int, float]] = {}
+
+        def put(key: tuple[str, str], g: int, w: float) -> None:
+            bucket = post.setdefault(key, {})
+            bucket[g] = bucket.get(g, 0.0) + w
+
+        lengths: list[float] = []
+        for gi, doc in enumerate(docs):
+            lengths.append(sum(w for _, w in doc))
+            for t, w in doc:
+                put(("s", stem(t)), gi, w)
+                root = derivation_root(t)
+                if root != t:
+                    put(("r", root), gi, w)
+                head_part, mod_part = self._parts(t)
+                if head_part:
+                    put(("h", stem(head_part)), gi, w)
+                if mod_part:
+                    put(("m", stem(mod_part)), gi, w)
+        self._post = post
+        self._len = lengths
+        self._avg = sum(lengths) / max(len(lengths), 1)
+        self._n = len(docs)
+        # Placements are mostly entry-level work: a manager's group (SSYK major group 1)
+        # names the field it manages, but the everyday word means the work itself.
+        self._prior = [_MANAGER_PRIOR if g.ssyk.startswith("1") else 1.0 for g in concepts.groups]
+
+    def _is_head(self, part: str) -> bool:
+        st = stem(part)
+        return part in self._known or st in self._known or part in self._heads or st in self._heads
+
+    def _is_modifier_plain(self, part: str) -> bool:
+        return part in self._known or part in self._mods
+
+    def _is_modifier(self, part: str) -> bool:
+        if self._is_modifier_plain(part):
+            return True
+        # A linking "s" ("omsorgs" in "omsorgserfarenhet").
+        return part.endswith("s") and (part[:-1] in self._known or part[:-1] in self._mods)
+
+    def _parts(self, t: str) -> tuple[str, str]:
+        # The split of a compound into modifier and head whose shorter side is longest.
+        hit = self._parts_cache.get(t)
+        if hit is not None:
+            return hit
+        best: tuple[int, str, str] | None = None
+        for i in range(3, len(t) - 2):
+            mod, head = t[:i], t[i:]
+            if self._is_head(head) and self._is_modifier(mod):
+                score = 100 * (head in self._known or stem(head) in self._known)
+                score += min(len(mod), len(head))
+                if best is None or score > best[0]:
+                    linked = mod.endswith("s") and not self._is_modifier_plain(mod)
+                    best = (score, head, mod[:-1] if linked else mod)
+        out = (best[1], best[2]) if best else ("", "")
+        self._parts_cache[t] = out
+        return out
+
+    def _split(self, f: str) -> list[str] | None:
+        # Split an unknown compound into two parts the groups know: the modifier as a word or
+        # as the first part of some compound ("lant" in "lantbruk"), the head as a word or
+        # as the head of some compound ("gård" in "kyrkogård").
+        best: tuple[int, list[str]] | None = None
+        for i in range(3, len(f) - 2):
+            mod, head = f[:i], f[i:]
+            if mod.endswith("s") and len(mod) > 4 and not self._has(mod):
+                mod = mod[:-1]
+            if len(mod) >= 3 and self._has(mod) and self._has(head):
+                score = min(len(mod), len(head))
+                if best is None or score > best[0]:
+                    best = (score, [mod, head])
+        if best is None:
+            # A head the taxonomy never uses ("firma"): keep the longest known modifier.
+            for i in range(len(f) - 3, 3, -1):
+                if self._has(f[:i]) and len(f) - i >= 3:
+                    return [f[:i]]
+        return best[1] if best else None
+
+    def _has(self, part: str) -> bool:
+        return any(key in self._post for key, _ in self._lookups(part))
+
+    def _lookups(self, f: str) -> list[tuple[tuple[str, str], float]]:
+        st = stem(f)
+        out = [(("s", st), 1.0), (("h", st), _HEAD_PART)]
+        if len(f) >= 4:
+            out.append((("m", st), _MODIFIER_PART))
+        root = derivation_root(f)
+        if root != f:
+            out.append((("r", root), _ROOT_MATCH))
+        return out
+
+    def _term_tf(self, f: str) -> dict[int, float]:
+        tf: dict[int, float] = {}
+        for key, w in self._lookups(f):
+            for g, v in self._post.get(key, {}).items():
+                tf[g] = tf.get(g, 0.0) + w * v
+        return tf
+
+    def rank(self, words: Sequence[tuple[str, float, Sequence[str]]]) -> dict[int, float]:
+        """Return BM25 scores per group for ``(folded word, weight, fallback forms)`` items.
+
+        The fallback forms (typo corrections, completions) are used when the word itself
+        matches nothing.
+        """
+        scores: dict[int, float] = {}
+        items: list[tuple[str, float, Sequence[str]]] = []
+        for f, weight, fallback in words:
+            parts = None if self._term_tf(f) else self._split(f)
+            if parts:
+                # A compound the groups do not know whole: its parts, the head weighing most.
+                items += [(p, weight / len(parts), ()) for p in parts]
+            else:
+                items.append((f, weight, fallback))
+        for f, weight, fallback in items:
+            tf = self._term_tf(f)
+            if not tf:
+                for alt in fallback:
+                    for g, v in self._term_tf(alt).items():
+                        tf[g] = max(tf.get(g, 0.0), v)
+            if not tf:
+                continue
+            df = len(tf)
+            idf = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+            for g, v in tf.items():
+                norm = 1 - _BM25_B + _BM25_B * self._len[g] / self._avg
+                s = idf * v * (_BM25_K1 + 1) / (v + _BM25_K1 * norm)
+                scores[g] = scores.get(g, 0.0) + weight * s * self._prior[g]
+        return scores
+
+
+@cache
+def group_ranker() -> GroupRanker:
+    """Return the process-wide group ranker (built once, read-only afterwards)."""
+    return GroupRanker(concept_index())
+
+
+def name_parts(name: str) -> tuple[list[str], list[str]]:
+    """Return the head words and the qualifier words of an occupation name or a title."""
+    return _name_parts(name)

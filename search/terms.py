@@ -23,6 +23,8 @@ class Term:
     weight: float
     expansions: tuple[Expansion, ...]
     compound_part: bool = False
+    # The folded word or compound part this term looks for ("kassa" for a part of "kassajobb").
+    text: str = ""
 
 
 def _idf(expansions: tuple[Expansion, ...], df: Callable[[str], int], n: int) -> float:
@@ -52,7 +54,7 @@ def parse_terms(
     if not words:
         return []
     typing_last = not q[-1:].isspace()
-    raw: list[tuple[str, tuple[Expansion, ...], bool, float]] = []
+    raw: list[tuple[str, tuple[Expansion, ...], bool, float, str]] = []
     for i, word in enumerate(words):
         last = typing_last and i == len(words) - 1
         exps = lexicon.expand(word, allow_prefix=last)
@@ -69,8 +71,8 @@ def parse_terms(
                     Expansion(e.token, "compound", e.weight * _PART_FACTOR)
                     for e in lexicon.expand(part, allow_prefix=False, min_compound=3)
                 )
-                raw.append((word, part_exps, True, _idf(part_exps, df, n_docs)))
+                raw.append((word, part_exps, True, _idf(part_exps, df, n_docs), part))
         else:
-            raw.append((word, exps, False, _idf(exps, df, n_docs)))
+            raw.append((word, exps, False, _idf(exps, df, n_docs), fold(word)))
     total = sum(r[3] for r in raw) or 1.0
-    return [Term(word, idf / total, exps, part) for word, exps, part, idf in raw]
+    return [Term(word, idf / total, exps, part, text) for word, exps, part, idf, text in raw]

@@ -20,6 +20,7 @@ import Stemmer
 from rapidfuzz.distance import OSA
 
 __all__ = [
+    "PLACEMENT_WORDS",
     "STOPWORDS",
     "derivation_root",
     "fold",
@@ -85,6 +86,26 @@ STOPWORDS: frozenset[str] = frozenset(
         "the",
         "and",
         "of",
+    ]
+)
+
+# Words that say "a placement" or "a job" without naming any kind of work: they frame a title
+# ("Praktik som kock", "Vi söker kock") and head everyday compounds ("lagerjobb").
+PLACEMENT_WORDS: frozenset[str] = frozenset(
+    [
+        "praktik",
+        "praktikplats",
+        "praktikplatser",
+        "arbetsträning",
+        "söker",
+        "sökes",
+        "jobb",
+        "jobbet",
+        "arbete",
+        "arbeten",
+        "tjänst",
+        "plats",
+        "platser",
     ]
 )
 
