@@ -433,6 +433,13 @@ async def resolve_token(raw: str) -> AuthUser | None:
 # --- middleware and guards -------------------------------------------------------------------
 
 
+def request_path(scope: Any) -> str:
+    """The path the client asked for. Inside a mounted app (the back office at /admin/)
+    Litestar has already cut `scope["path"]` down to the rest after the mount point."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1") if isinstance(raw, bytes) and raw else str(scope["path"])
+
+
 class AuthMiddleware(AbstractAuthenticationMiddleware):
     """Resolve the caller from a Bearer token or the session cookie; anonymous is allowed.
 
@@ -462,7 +469,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             return AuthenticationResult(user=None, auth=None)
         if (
             connection.scope.get("method") in UNSAFE_METHODS
-            and connection.scope["path"].startswith("/api/")
+            and request_path(connection.scope).startswith("/api/")
             and not hmac.compare_digest(connection.headers.get(CSRF_HEADER, ""), user.csrf_token)
         ):
             raise Forbidden(

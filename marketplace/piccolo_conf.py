@@ -17,5 +17,7 @@ APP_REGISTRY = AppRegistry(
         "employers.piccolo_app",
         "placements.piccolo_app",
         "admin.piccolo_app",
+        # piccolo-admin's own session table; it signs in against our one user table.
+        "piccolo_api.session_auth.piccolo_app",
     ]
 )
