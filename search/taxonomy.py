@@ -483,6 +483,7 @@ _HEAD_PART = 0.7  # the query word is the head of a compound ("omsorg" in "äldr
 _MODIFIER_PART = 0.4  # the query word is its first part ("omsorg" in "omsorgserfarenhet")
 _ROOT_MATCH = 0.6  # same derivation root ("städning" and "städare")
 _MANAGER_PRIOR = 0.6
+_FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
 _BM25_K1 = 1.2
 _BM25_B = 0.5
 _QUALIFIER_WORDS = frozenset(
@@ -675,6 +676,9 @@ class GroupRanker:
         items: list[tuple[str, float, Sequence[str]]] = []
         for f, weight, fallback in words:
             parts = None if self._term_tf(f) else self._split(f)
+            if parts and len(parts) > 1:
+                # "jobb" in "lagerjobb" says only that it is work.
+                parts = [p for p in parts if p not in _FOLDED_PLACEMENT] or parts
             if parts:
                 # A compound the groups do not know whole: its parts, the head weighing most.
                 items += [(p, weight / len(parts), ()) for p in parts]

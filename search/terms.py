@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from search.lexicon import Expansion, Lexicon
-from search.text import STOPWORDS, fold, normalize
+from search.text import PLACEMENT_WORDS, STOPWORDS, fold, normalize
 
 __all__ = ["Term", "parse_terms"]
 
 # A compound part is a little weaker evidence than the whole word.
 _PART_FACTOR = 0.9
+_PLACEMENT_PART = 0.2
+_FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,10 @@ def parse_terms(
                     Expansion(e.token, "compound", e.weight * _PART_FACTOR)
                     for e in lexicon.expand(part, allow_prefix=False, min_compound=3)
                 )
-                raw.append((word, part_exps, True, _idf(part_exps, df, n_docs), part))
+                idf = _idf(part_exps, df, n_docs)
+                if part in _FOLDED_PLACEMENT and len(parts) > 1:
+                    idf *= _PLACEMENT_PART  # "jobb" in "lagerjobb" only says it is work
+                raw.append((word, part_exps, True, idf, part))
         else:
             raw.append((word, exps, False, _idf(exps, df, n_docs), fold(word)))
     total = sum(r[3] for r in raw) or 1.0
