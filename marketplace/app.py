@@ -26,10 +26,11 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import controllers, views
-from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
+from marketplace.auth import AuthMiddleware, AuthUser, public
 from marketplace.errors import MarketplaceError
 from marketplace.migrate import apply_migrations, pending_migrations
 from marketplace.settings import Settings, get_settings
+from marketplace.templating import register_filters
 
 log = logging.getLogger("marketplace")
 
@@ -157,7 +158,7 @@ def security_headers(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
                     headers.setdefault("X-Content-Type-Options", "nosniff")
                     headers.setdefault("Referrer-Policy", "same-origin")
                     headers.setdefault("X-Frame-Options", "DENY")
-                    if not request_path(scope).startswith(("/schema", "/admin")):
+                    if not scope["path"].startswith(("/schema", "/admin")):
                         headers.setdefault("Content-Security-Policy", csp)
                     if settings.is_production:
                         headers.setdefault(
@@ -211,6 +212,11 @@ def collect_routes() -> list[Any]:
     from marketplace import jobs_views
 
     routes += jobs_views.ROUTES
+    # Pages: public search and slot, host applications and invitations.
+    from employers import views as employer_views
+    from placements.views import public as public_views
+
+    routes += public_views.ROUTES + employer_views.ROUTES
     return routes
 
 
@@ -249,12 +255,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[SwaggerRenderPlugin()],
         description="Placement marketplace for Swedish municipalities' labour-market units.",
     )
-    from admin.views.backoffice import back_office_route
-
     return Litestar(
         route_handlers=[
             *collect_routes(),
-            back_office_route(settings),  # piccolo-admin at /admin/, built once here
             create_static_files_router(
                 path="/static", directories=static_dirs, guards=[public], name="static"
             ),
@@ -282,7 +285,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if "*" in settings.allowed_hosts
             else AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts))
         ),
-        template_config=TemplateConfig(directory=template_dirs, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=template_dirs, engine=JinjaTemplateEngine, engine_callback=register_filters
+        ),
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,

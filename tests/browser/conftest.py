@@ -15,8 +15,10 @@ shows as one). Screenshots go to `test-artifacts/screenshots/` (or `$SCREENSHOT_
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -101,6 +103,31 @@ class Service:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def mails(self, kind: str) -> list[str]:
+        """Bodies of the queued mails of a kind, oldest first (the scheduler is off, so mail
+        stays in the outbox, where a person's inbox would be)."""
+        path = self.env["DATABASE_URL"].removeprefix("sqlite:///")
+        with sqlite3.connect(path) as db:
+            rows = db.execute(
+                "SELECT body_text FROM mp_outbox WHERE kind = ? ORDER BY id", (kind,)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def api(self, method: str, path: str, token: str, body: Any = None) -> Any:
+        """Call the JSON API with a Bearer token, as an integration would."""
+        request = urllib.request.Request(
+            self.base_url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read() or b"null")
+
+    def token(self, username: str) -> str:
+        """A fresh API token for the user, made through the CLI."""
+        return self.cli("tokens", "create", username, "--name", "browser-test").split()[-1]
 
 
 @pytest.fixture(scope="session")
@@ -252,9 +279,26 @@ def _collect_failed_loads(errors: list[str]) -> Callable[[Response], None]:
     return on_response
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+FAILURE_DIR = SCREENSHOT_DIR.parent / "failures"
+
+
 @pytest.fixture
-def new_visit(browser: Browser, service: Service) -> Iterator[Callable[[], Visit]]:
-    """Open independent tabs (own cookies), e.g. the host's and the coordinator's side by side."""
+def new_visit(
+    browser: Browser, service: Service, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], Visit]]:
+    """Open independent tabs (own cookies), e.g. the host's and the coordinator's side by side.
+
+    When the test fails, each tab's screenshot and HTML go to test-artifacts/failures/.
+    """
     contexts: list[BrowserContext] = []
 
     def factory(**options: Any) -> Visit:
@@ -269,6 +313,13 @@ def new_visit(browser: Browser, service: Service) -> Iterator[Callable[[], Visit
         return visit
 
     yield factory
+    if request.node.stash.get(FAILED, False):
+        FAILURE_DIR.mkdir(parents=True, exist_ok=True)
+        for number, context in enumerate(contexts):
+            for tab in context.pages:
+                stem = FAILURE_DIR / f"{request.node.name}-{number}"
+                tab.screenshot(path=f"{stem}.png", full_page=True)
+                Path(f"{stem}.html").write_text(f"<!-- {tab.url} -->\n{tab.content()}")
     for context in contexts:
         context.close()
 

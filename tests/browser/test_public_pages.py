@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import Visit
+import re
+
+from tests.browser.conftest import Service, Visit
 
 
 def test_start_page_invites_hosts_and_passes_axe(visit: Visit) -> None:
@@ -59,4 +61,88 @@ def test_unknown_page_is_a_swedish_404_page(visit: Visit) -> None:
     page = visit.goto("/finns-inte", expect_status=404)
     assert page.get_by_role("heading", level=1).inner_text() == "Sidan finns inte"
     assert "Traceback" not in page.content()
+    visit.check()
+
+
+def _published_slots(service: Service) -> list[int]:
+    """Two hosts with published slots, made through the JSON API as an integration would."""
+    token = service.token("admin")
+    ids = []
+    for n, (host, title, town) in enumerate(
+        [
+            ("Kvarnens Handel", "Lagerarbete i butikens lager", "Vårgårda"),
+            ("Hemtjänst Norra", "Köksbiträde i äldreboendets kök", "Herrljunga"),
+        ]
+    ):
+        created = service.api(
+            "POST",
+            "/api/v1/hosts",
+            token,
+            {"name": f"{host} {service.base_url[-5:]}-{n}", "kind": "company", "town": town},
+        )
+        slot = service.api(
+            "POST",
+            "/api/v1/slots",
+            token,
+            {
+                "host_id": created["id"],
+                "kind": "praktik",
+                "title": title,
+                "description": "Plocka, diska och ta emot varor.",
+                "town": town,
+                "capacity": 1,
+                "hours_per_week": 20,
+            },
+        )
+        service.api("POST", f"/api/v1/slots/{slot['id']}/publish", token)
+        ids.append(int(slot["id"]))
+    return ids
+
+
+def test_search_filters_explains_hits_and_opens_the_slot_page(
+    service: Service, visit: Visit
+) -> None:
+    _published_slots(service)
+    page = visit.goto("/platser")
+    visit.check()
+    search = page.get_by_label("Vad vill du göra?")
+    search.fill("lagerarbte")  # misspelled on purpose
+    search.press("Enter")
+    page.wait_for_url(re.compile(r"q=lagerarbte"))
+    hit = page.locator("#results li", has_text="Lagerarbete i butikens lager")
+    assert "stavfel" in hit.locator(".why").inner_text()
+    assert "Köksbiträde" not in page.inner_text("#results")
+    visit.check("platser-sok")
+    # A filter narrows the hits in place; the count is announced in a status region.
+    page.get_by_label("Ort", exact=True).fill("Herrljunga")
+    page.get_by_label("Vad vill du göra?").fill("")
+    page.get_by_label("Ort", exact=True).press("Enter")
+    page.wait_for_url(re.compile(r"town=Herrljunga"))
+    assert "1 plats hittades" in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="Köksbiträde i äldreboendets kök").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Köksbiträde i äldreboendets kök"
+    assert "Lediga platser" in page.inner_text("main")
+    visit.check()
+
+
+def test_slot_page_of_unknown_slot_is_a_swedish_404(visit: Visit) -> None:
+    page = visit.goto("/platser/999999", expect_status=404)
+    assert "Traceback" not in page.content()
+    visit.check()
+
+
+def test_offer_form_reports_a_bad_organisation_number_at_its_field(visit: Visit) -> None:
+    page = visit.goto("/erbjud")
+    page.get_by_label("Organisationens namn").fill("Föreningen Vävstugan")
+    page.get_by_label("Typ av organisation").select_option("association")
+    page.get_by_label("Organisationsnummer").fill("802000-0000")
+    page.get_by_label("Kontaktperson").fill("Vera Väv")
+    page.get_by_label("E-postadress").fill("vera@vav.example")
+    page.get_by_role("button", name="Skicka intresseanmälan").click()
+    field = page.get_by_label("Organisationsnummer")
+    assert field.get_attribute("aria-invalid") == "true"
+    error_id = (field.get_attribute("aria-describedby") or "").split()[-1]
+    assert "kontrollsiffra" in page.locator(f"#{error_id}").inner_text()
+    # What was typed is kept, so only the wrong field needs fixing.
+    assert page.get_by_label("Organisationens namn").input_value() == "Föreningen Vävstugan"
     visit.check()

@@ -1,0 +1,98 @@
+"""Jinja filters shared by every package's pages: Swedish labels, Stockholm time, numbers.
+
+Times are stored in UTC and shown in Europe/Stockholm; codes (kinds, statuses, tracks) are
+stored in English or as codes and shown in Swedish. The app factory registers these filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+LABELS: dict[str, dict[str, str]] = {
+    "slot_kind": {"praktik": "Praktik", "arbetsträning": "Arbetsträning"},
+    "host_kind": {
+        "company": "Företag",
+        "municipal_unit": "Kommunal enhet",
+        "association": "Förening",
+        "public_agency": "Offentlig myndighet",
+    },
+    "setting": {
+        "open_workplace": "Arbetsplats på den öppna arbetsmarknaden",
+        "municipal_workplace": "Ordinarie kommunal arbetsplats",
+        "sheltered": "Skyddad verksamhet",
+    },
+    "slot_status": {
+        "draft": "Utkast",
+        "published": "Publicerad",
+        "paused": "Pausad",
+        "closed": "Stängd",
+    },
+    "track": {"kompetens": "Kompetens", "hälsa": "Hälsa", "vägledning": "Vägledning"},
+    "attendance": {
+        "mycket_god": "Mycket god",
+        "god": "God",
+        "varierande": "Varierande",
+        "bristande": "Bristande",
+    },
+    "recommendation": {
+        "would_hire": "Vi skulle vilja anställa",
+        "recommend_further_training": "Rekommenderar vidare utbildning",
+        "recommend_other_placement": "Rekommenderar en annan plats",
+        "not_ready_yet": "Inte redo ännu",
+    },
+    "outcome": {
+        "arbete": "Arbete",
+        "studier": "Studier",
+        "annan_insats": "Annan insats",
+        "arbetsformedlingen": "Överlämnad till Arbetsförmedlingen",
+        "sjukskrivning": "Sjukskrivning",
+        "flyttat": "Flyttat",
+        "avbrutet": "Avbrutet",
+        "okant": "Okänt",
+    },
+    "candidate_status": {"active": "Aktiv", "exited": "Avslutad", "paused": "Vilande"},
+}
+
+
+def label(value: Any, kind: str) -> str:
+    """The Swedish word for a stored code; the code itself when unknown."""
+    if value is None:
+        return ""
+    return LABELS.get(kind, {}).get(str(value), str(value))
+
+
+def when(value: dt.datetime | None) -> str:
+    """A timestamp in Stockholm time: "2026-11-26 21:30"."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date as ISO 8601, the Swedish standard form: "2026-11-26"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(STOCKHOLM).date() if value.tzinfo else value.date()
+    return value.isoformat()
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """A number in Swedish form: space as thousands separator, comma as decimal mark."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def register_filters(engine: JinjaTemplateEngine) -> None:
+    """Add the filters to the app's Jinja environment (the app factory calls this)."""
+    engine.engine.filters.update(label=label, when=when, day=day, number=number)

@@ -1,0 +1,1 @@
+"""Server-rendered pages of the placements package, one module per topic; each exports `ROUTES`."""

@@ -1,0 +1,133 @@
+"""Public pages: slot search with filters and explanations, and one slot's page.
+
+The search runs the same service as `GET /api/v1/slots/search`; an htmx request gets only the
+result list, so filters update the hits in place while the page still works without scripts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+
+from marketplace.auth import public
+from marketplace.errors import ValidationFailed
+from marketplace.templating import label
+from marketplace.views import page
+from placements.services import slots as slot_services
+from placements.tables import SLOT_KINDS, TRACKS
+from search.controllers import build_query
+from search.services import run_search
+
+PAGE_SIZE = 10
+DISTANCES = (5, 10, 25, 50, 100)
+HOURS = (10, 20, 30, 40)
+
+
+def search_options() -> dict[str, Any]:
+    """The choices the filter form offers, as (value, Swedish text) pairs."""
+    return {
+        "kinds": [(k, label(k, "slot_kind")) for k in SLOT_KINDS],
+        "tracks": [(t, label(t, "track")) for t in TRACKS],
+        "distances": [(d, f"Inom {d} km") for d in DISTANCES],
+        "hours": [(h, f"{h} timmar") for h in HOURS],
+    }
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+async def search_context(
+    q: str,
+    kind: str | None,
+    track: str | None,
+    town: str | None,
+    distance: str | None,
+    max_hours: str | None,
+    page_number: int,
+) -> dict[str, Any]:
+    """Run a search from the form's values; an invalid filter becomes a message, not a 400."""
+    values = {
+        "q": q,
+        "kind": kind or "",
+        "track": track or "",
+        "town": town or "",
+        "distance": distance or "",
+        "max_hours": max_hours or "",
+    }
+    radius = _int_or_none(distance)
+    errors: dict[str, str] = {}
+    result = None
+    try:
+        query = build_query(
+            q.strip(),
+            PAGE_SIZE,
+            (page_number - 1) * PAGE_SIZE,
+            kind or None,
+            track or None,
+            (town or "").strip() or None,
+            None,
+            float(radius) if radius and (town or "").strip() else None,
+            _int_or_none(max_hours),
+            None,
+            None,
+            None,
+            True,
+        )
+        result = await run_search(query)
+    except ValidationFailed as exc:
+        field = {"radius_km": "distance", "near": "town"}.get(
+            exc.fields[0] if exc.fields else "", "q"
+        )
+        if field == "distance":
+            message = (
+                f"Orten {town} finns inte i ortslistan; sök utan avstånd eller välj en annan ort."
+            )
+            field = "town"
+        else:
+            message = exc.message
+        errors[field] = message
+    total = result.total if result else 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    params = urlencode({k: v for k, v in values.items() if v})
+    return {
+        "search_action": "/platser",
+        "values": values,
+        "errors": errors,
+        "result": result,
+        "page_number": min(page_number, pages),
+        "pages": pages,
+        "params": params,
+        **search_options(),
+    }
+
+
+@get("/platser", guards=[public], include_in_schema=False, name="slot_search_page")
+async def search_page(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    track: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    sida: Annotated[int, QueryParameter(ge=1, le=1000)] = 1,
+) -> Template:
+    context = await search_context(q, kind, track, town, distance, max_hours, sida)
+    if request.headers.get("hx-request") == "true":
+        return page("placements/public/_results.html", request, **context)
+    return page("placements/public/search.html", request, **context)
+
+
+@get("/platser/{slot_id:int}", guards=[public], include_in_schema=False, name="slot_page")
+async def slot_page(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Template:
+    slot = await slot_services.get_public_slot(slot_id)
+    return page("placements/public/slot.html", request, slot=slot)
+
+
+ROUTES = [search_page, slot_page]
