@@ -155,6 +155,9 @@ SPECS: dict[str, Spec] = {
     "job_run_keep_days": Spec(
         "JOB_RUN_KEEP_DAYS", "90", "Job-run records older than this are deleted."
     ),
+    "retention_years": Spec(
+        "RETENTION_YEARS", "2", "Years after exit before a candidate's record is anonymised."
+    ),
 }
 
 
@@ -205,6 +208,7 @@ class Settings:
     mail_lease_seconds: int = 300
     mail_max_attempts: int = 12
     job_run_keep_days: int = 90
+    retention_years: int = 2
 
     @property
     def is_production(self) -> bool:
@@ -336,6 +340,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         lock_in_months=_int("LOCK_IN_MONTHS", _raw(source, "lock_in_months"), 1, 120),
         lock_in_placements=_int("LOCK_IN_PLACEMENTS", _raw(source, "lock_in_placements"), 2, 50),
         signing_link_days=_int("SIGNING_LINK_DAYS", _raw(source, "signing_link_days"), 1, 90),
+        retention_years=_int("RETENTION_YEARS", _raw(source, "retention_years"), 1, 100),
         **_scheduler_settings(source),
     )
 
