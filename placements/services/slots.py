@@ -40,27 +40,28 @@ USED_STATUSES = (*SEAT_HOLDING, "completed", "ended")
 
 
 @cache
-def _skill_ids_by_label() -> dict[str, str]:
-    from search.taxonomy import skills
-
-    out: dict[str, str] = {}
-    for skill_id, label in sorted(skills().items()):
-        out.setdefault(label.strip().casefold(), skill_id)
-    return out
-
-
 def skill_labels() -> dict[str, str]:
+    """Skill labels by taxonomy ID."""
     from search.taxonomy import skills
 
     return skills()
 
 
+@cache
+def _skill_index() -> dict[str, str]:
+    """Taxonomy ID by ID and by case-folded label."""
+    out: dict[str, str] = {}
+    for skill_id, label in sorted(skill_labels().items()):
+        out.setdefault(label.strip().casefold(), skill_id)
+    out.update({skill_id: skill_id for skill_id in skill_labels()})
+    return out
+
+
 def store_skill(value: str) -> str:
     """A skill as stored: the taxonomy ID when `value` is an ID or a taxonomy label, else the text."""
     text = value.strip()
-    if text in skill_labels():
-        return text
-    return _skill_ids_by_label().get(text.casefold(), text)
+    index = _skill_index()
+    return index.get(text) or index.get(text.casefold(), text)
 
 
 def skill_refs(stored: list[str]) -> list[s.SkillRef]:

@@ -1,0 +1,87 @@
+"""Municipal units' yearly targets and coverage: registered, published and used places."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from placements.tables import Booking, Candidate, Slot
+from tests.conftest import login
+from tests.employers.factories import make_host
+
+
+async def _slot(host: int, capacity: int, status: str, start: dt.date | None = None) -> int:
+    rows = await Slot.insert(
+        Slot(
+            host=host,
+            external_id=f"s-{host}-{capacity}-{status}",
+            kind="praktik",
+            title="Plats",
+            town="Vårgårda",
+            capacity=capacity,
+            status=status,
+            start_date=start,
+        )
+    ).returning(Slot.id)
+    return int(rows[0]["id"])
+
+
+async def test_admin_sets_targets_and_coverage_shows_the_gap(client, make_user, make_client):
+    kost = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
+    hemtj = await make_host("Vårgårda kommun, Hemtjänst Norra", "municipal_unit")
+    company = await make_host("Bygg AB")
+    await _slot(kost, 3, "published")
+    await _slot(kost, 2, "draft")
+    old = await _slot(kost, 5, "closed", start=dt.date(2020, 1, 1))
+    await Slot.update({Slot.end_date: dt.date(2020, 6, 1)}).where(Slot.id == old)
+    used_slot = await _slot(hemtj, 1, "published")
+    await _slot(company, 9, "published")
+    cand = await Candidate.insert(
+        Candidate(first_name="A", last_name="B", registered_at=dt.date(2026, 1, 1))
+    ).returning(Candidate.id)
+    await Booking.insert(
+        Booking(
+            slot=used_slot, candidate=cand[0]["id"], status="active", start_date=dt.date(2026, 3, 1)
+        ),
+        Booking(slot=used_slot, candidate=cand[0]["id"], status="proposed"),
+    )
+
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    set_target = await client.put(
+        f"/api/v1/hosts/{kost}/targets/2026", json={"target": 10, "note": "Strategin"}
+    )
+    assert set_target.status_code == 200, set_target.text
+    await client.put(f"/api/v1/hosts/{kost}/targets/2026", json={"target": 8})
+    not_unit = await client.put(f"/api/v1/hosts/{company}/targets/2026", json={"target": 1})
+    assert not_unit.status_code == 400
+
+    coverage = (await client.get("/api/v1/coverage", params={"year": 2026})).json()
+    units = {u["host_name"]: u for u in coverage["units"]}
+    assert set(units) == {"Vårgårda kommun, Kostenheten", "Vårgårda kommun, Hemtjänst Norra"}
+    assert units["Vårgårda kommun, Kostenheten"] | {"host_id": 0} == {
+        "host_id": 0,
+        "host_name": "Vårgårda kommun, Kostenheten",
+        "active": True,
+        "target": 8,
+        "registered": 5,
+        "published": 3,
+        "used": 0,
+        "gap": 5,
+    }
+    hemtjanst = units["Vårgårda kommun, Hemtjänst Norra"]
+    assert (hemtjanst["target"], hemtjanst["used"], hemtjanst["gap"]) == (None, 1, None)
+    assert (coverage["total_target"], coverage["total_published"]) == (8, 4)
+    targets = (await client.get("/api/v1/unit-targets", params={"year": 2026})).json()
+    assert [(t["host_name"], t["target"]) for t in targets] == [("Vårgårda kommun, Kostenheten", 8)]
+
+    await make_user("analyst", username="anna")
+    analyst = await make_client()
+    await login(analyst, "anna")
+    assert (await analyst.get("/api/v1/coverage", params={"year": 2026})).status_code == 200
+    denied = await analyst.put(f"/api/v1/hosts/{kost}/targets/2026", json={"target": 1})
+    assert denied.status_code == 403
+    await make_user("coordinator", username="sara")
+    await login(analyst, "sara")
+    denied = await analyst.put(f"/api/v1/hosts/{kost}/targets/2026", json={"target": 1})
+    assert denied.status_code == 403
+    assert (await analyst.get("/api/v1/coverage", params={"year": 1999})).status_code == 400
