@@ -26,7 +26,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import controllers, views
-from marketplace.auth import AuthMiddleware, AuthUser, public
+from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.errors import MarketplaceError
 from marketplace.migrate import apply_migrations, pending_migrations
 from marketplace.settings import Settings, get_settings
@@ -158,7 +158,7 @@ def security_headers(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
                     headers.setdefault("X-Content-Type-Options", "nosniff")
                     headers.setdefault("Referrer-Policy", "same-origin")
                     headers.setdefault("X-Frame-Options", "DENY")
-                    if not scope["path"].startswith(("/schema", "/admin")):
+                    if not request_path(scope).startswith(("/schema", "/admin")):
                         headers.setdefault("Content-Security-Policy", csp)
                     if settings.is_production:
                         headers.setdefault(
@@ -217,6 +217,11 @@ def collect_routes() -> list[Any]:
     from placements.views import public as public_views
 
     routes += public_views.ROUTES + employer_views.ROUTES
+    # Back office: reports, audit review, register extracts (the mount is in create_app).
+    from admin import controllers as admin_controllers
+    from admin import views as admin_views
+
+    routes += admin_controllers.ROUTES + admin_views.ROUTES
     return routes
 
 
@@ -255,9 +260,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[SwaggerRenderPlugin()],
         description="Placement marketplace for Swedish municipalities' labour-market units.",
     )
+    from admin.views.backoffice import back_office_route
+
     return Litestar(
         route_handlers=[
             *collect_routes(),
+            back_office_route(settings),  # piccolo-admin at /admin/, built once here
             create_static_files_router(
                 path="/static", directories=static_dirs, guards=[public], name="static"
             ),

@@ -19,7 +19,15 @@ from urllib.parse import urlsplit
 
 from litestar import asgi
 from litestar.handlers.asgi_handlers import ASGIRouteHandler
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 from piccolo.columns import Column
 from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.hooks import Hook, HookType
@@ -172,19 +180,20 @@ class SearchFreshness:
         match = _TABLE_WRITE.match(route_path) if scope["type"] == "http" else None
         if (
             match is None
-            or scope.get("method") not in _WRITE_METHODS
+            or scope.get("method", "") not in _WRITE_METHODS
             or match["table"] not in self.watched
         ):
             await self.app(scope, receive, send)
             return
         status = 0
         body = bytearray()
+        method = scope.get("method", "")
 
         async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-            elif message["type"] == "http.response.body" and scope["method"] == "POST":
+            elif message["type"] == "http.response.body" and method == "POST":
                 body.extend(message.get("body", b""))
             await send(message)
 
@@ -255,11 +264,11 @@ def back_office_route(settings: Settings) -> ASGIRouteHandler:
 
 async def _redirect(send: Send, location: str, query: bytes) -> None:
     target = location + ("?" + query.decode("latin-1") if query else "")
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 308,
-            "headers": [(b"location", target.encode("latin-1")), (b"content-length", b"0")],
-        }
-    )
-    await send({"type": "http.response.body", "body": b""})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 308,
+        "headers": [(b"location", target.encode("latin-1")), (b"content-length", b"0")],
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
+    await send(end)

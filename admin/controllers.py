@@ -1,0 +1,336 @@
+"""JSON API of the back office: reports and their exports, audit review, register extracts.
+
+Reports are for analysts, coordinators and admins, and hold aggregates only. Audit review and
+anonymisation are for admins. A register extract is for an admin or the candidate's own
+coordinator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.status_codes import HTTP_200_OK
+
+from admin import jobs, schemas
+from admin.services import audit, exports, register, reports
+from marketplace.auth import AuthUser, admin_only, requires, staff
+from marketplace.errors import ValidationFailed
+from marketplace.tables import User
+
+report_readers = requires("admin", "coordinator", "analyst")
+Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
+Offset = Annotated[int, msgspec.Meta(ge=0)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve calendar months, this one included."""
+    year, month = today.year, today.month - 11
+    if month < 1:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1), today
+
+
+def report_filters(
+    start: dt.date | None,
+    end: dt.date | None,
+    track: schemas.Track | None,
+    coordinator_id: int | None,
+    host_kind: schemas.HostKind | None,
+) -> schemas.ReportFilters:
+    """Validated filters; a missing period means the last twelve months."""
+    default_start, default_end = default_period(reports.today_in_sweden())
+    start = start or (default_start if end is None else end.replace(day=1))
+    end = end or default_end
+    if end < start:
+        raise ValidationFailed(
+            "Periodens slutdatum måste vara samma dag som eller efter startdatumet.",
+            fields=["end"],
+        )
+    if (end - start).days > 366 * 10:
+        raise ValidationFailed("Välj en period på högst tio år.", fields=["start", "end"])
+    return schemas.ReportFilters(
+        start=start, end=end, track=track, coordinator_id=coordinator_id, host_kind=host_kind
+    )
+
+
+async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
+    """Coordinators to filter by: by name for staff, by number only for analysts."""
+    rows = (
+        await User.select(User.id, User.first_name, User.last_name, User.username)
+        .where((User.role == "coordinator") & (User.active == True))  # noqa: E712
+        .order_by(User.id)
+    )
+    out = []
+    for r in rows:
+        if user.role == "analyst":
+            label = f"Samordnare {r['id']}"
+        else:
+            label = f"{r['first_name']} {r['last_name']}".strip() or r["username"]
+        out.append(schemas.FilterOption(value=str(r["id"]), label=label))
+    return out
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    guards = [report_readers]
+    tags = ["reports"]
+
+    @get("/", operation_id="listReports")
+    async def catalogue(self, request: Request[AuthUser, Any, Any]) -> schemas.ReportCatalogue:
+        """The reports with their definitions, and the values each filter accepts."""
+        return schemas.ReportCatalogue(
+            reports=[
+                schemas.ReportInfo(name=name, title=title, definition=text)
+                for name, (title, text) in reports.DEFINITIONS.items()
+            ],
+            tracks=[
+                schemas.FilterOption(value=k, label=v) for k, v in reports.TRACK_LABELS.items()
+            ],
+            host_kinds=[
+                schemas.FilterOption(value=k, label=v) for k, v in reports.HOST_KIND_LABELS.items()
+            ],
+            coordinators=await coordinator_options(request.user),
+        )
+
+    @get("/to-work-or-studies", operation_id="reportToWorkOrStudies")
+    async def to_work_or_studies(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.ToWorkOrStudies:
+        """Persons to work or studies per month (Kolada), with the strategy's baselines."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.to_work_or_studies(f)
+
+    @get("/exits", operation_id="reportExits")
+    async def exits(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.ExitShares:
+        """Share of exits to work or studies, and every exit by category."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.exits(f)
+
+    @get("/real-workplaces", operation_id="reportRealWorkplaces")
+    async def real_workplaces(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.RealWorkplaces:
+        """Share of placements on real workplaces (the 85/15 figure)."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.real_workplaces(f)
+
+    @get("/lead-times", operation_id="reportLeadTimes")
+    async def lead_times(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.LeadTimes:
+        """Median days from registration to first proposal and from proposal to start."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.lead_times(f)
+
+    @get("/lock-in", operation_id="reportLockIn")
+    async def lock_in(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.LockIn:
+        """Lock-in flags raised in the period and open at its end."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.lock_in(f)
+
+    @get("/follow-ups", operation_id="reportFollowUps")
+    async def follow_ups(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.FollowUps:
+        """Follow-up status at 90 and 180 days after exit."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.follow_ups(f)
+
+    @get("/assessments", operation_id="reportAssessments")
+    async def assessments(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.AssessmentReturn:
+        """The supervisors' assessment return rate."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.assessments(f)
+
+    @get("/unit-coverage", operation_id="reportUnitCoverage")
+    async def unit_coverage(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.UnitCoverage:
+        """Municipal units' places against their yearly targets."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.unit_coverage(f)
+
+    @get("/host-ledger", operation_id="reportHostLedger")
+    async def host_ledger(
+        self,
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> schemas.HostLedger:
+        """What each host gave and received in the period."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        return await reports.host_ledger(f)
+
+    @get("/{name:str}/export", operation_id="exportReport")
+    async def export(
+        self,
+        name: FromPath[schemas.ReportName],
+        format: FromQuery[schemas.ExportFormat] = "csv",
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        track: FromQuery[schemas.Track | None] = None,
+        coordinator_id: FromQuery[int | None] = None,
+        host_kind: FromQuery[schemas.HostKind | None] = None,
+    ) -> Response[bytes]:
+        """One report as CSV or XLSX, with its definition and filters in the file."""
+        f = report_filters(start, end, track, coordinator_id, host_kind)
+        table = exports.report_table(name, await reports.run_report(name, f))
+        filename = f"{name}_{f.start.isoformat()}_{f.end.isoformat()}.{format}"
+        if format == "xlsx":
+            content, media_type = exports.report_xlsx(table), XLSX
+        else:
+            content, media_type = exports.report_csv(table).encode("utf-8-sig"), "text/csv"
+        return Response(
+            content,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @get("/snapshots", operation_id="listKpiSnapshots")
+    async def snapshots(self) -> list[schemas.KpiSnapshotOut]:
+        """The fixed monthly figures, oldest first."""
+        return await jobs.list_snapshots()
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit"
+    guards = [admin_only]
+    tags = ["audit"]
+
+    @get("/", operation_id="searchAudit")
+    async def search(
+        self,
+        request: Request[AuthUser, Any, Any],
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        actor_id: FromQuery[int | None] = None,
+        subject_id: FromQuery[int | None] = None,
+        action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
+        limit: FromQuery[Limit] = 50,
+        offset: FromQuery[Offset] = 0,
+    ) -> schemas.AuditPage:
+        """Accesses by a user (actor_id) or to a person (subject_id) in a period, newest first."""
+        query = audit_query(start, end, actor_id, subject_id, action)
+        return await audit.search_audit(request.user, query, limit=limit, offset=offset)
+
+    @get("/export", operation_id="exportAudit")
+    async def export(
+        self,
+        request: Request[AuthUser, Any, Any],
+        start: FromQuery[dt.date | None] = None,
+        end: FromQuery[dt.date | None] = None,
+        actor_id: FromQuery[int | None] = None,
+        subject_id: FromQuery[int | None] = None,
+        action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
+    ) -> Response[bytes]:
+        """The same rows as CSV, oldest first."""
+        query = audit_query(start, end, actor_id, subject_id, action)
+        text = await audit.export_audit_csv(request.user, query)
+        name = f"loggkontroll_{query.start.isoformat()}_{query.end.isoformat()}.csv"
+        return Response(
+            text.encode("utf-8-sig"),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+def audit_query(
+    start: dt.date | None,
+    end: dt.date | None,
+    actor_id: int | None,
+    subject_id: int | None,
+    action: str | None,
+) -> audit.AuditQuery:
+    """The audit filters; a missing period means the last thirty days."""
+    today = reports.today_in_sweden()
+    end = end or today
+    start = start or end - dt.timedelta(days=30)
+    if end < start:
+        raise ValidationFailed(
+            "Periodens slutdatum måste vara samma dag som eller efter startdatumet.",
+            fields=["end"],
+        )
+    return audit.AuditQuery(
+        start=start, end=end, actor_id=actor_id, subject_id=subject_id, action=action or None
+    )
+
+
+class RegisterController(Controller):
+    path = "/api/v1/register"
+    tags = ["register"]
+
+    @get("/{candidate_id:int}", guards=[staff], operation_id="registerExtract")
+    async def extract(
+        self, candidate_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> schemas.RegisterExtract:
+        """Everything stored about one candidate (admin, or the candidate's own coordinator)."""
+        return await register.register_extract(request.user, candidate_id, form="json")
+
+    @post(
+        "/{candidate_id:int}/anonymise",
+        guards=[admin_only],
+        operation_id="anonymiseCandidate",
+        status_code=HTTP_200_OK,
+    )
+    async def anonymise(
+        self, candidate_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> schemas.AnonymiseResult:
+        """Anonymise a candidate on request; the statistics stay. Doing it twice is harmless."""
+        done = await register.anonymise_candidate(candidate_id, actor=request.user)
+        return schemas.AnonymiseResult(candidate_id=candidate_id, anonymised=True, already=not done)
+
+
+ROUTES = [ReportController, AuditController, RegisterController]

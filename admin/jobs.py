@@ -1,0 +1,85 @@
+"""Scheduled sweeps of the back office: the monthly KPI snapshot and retention.
+
+Both are idempotent. A month's snapshot is written once and then never changes, so the
+figures a municipality reported for a past month stay fixed; retention anonymises each
+candidate once. The scheduler calls `snapshot_previous_month` and `retention_sweep`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from admin import schemas
+from admin.services import reports
+from admin.services.register import apply_retention
+from admin.tables import KpiSnapshot
+from marketplace.errors import ValidationFailed
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def previous_month(today: dt.date) -> str:
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _out(row: dict[str, object]) -> schemas.KpiSnapshotOut:
+    figures = row["figures"]
+    if isinstance(figures, str):
+        figures = json.loads(figures or "{}")
+    assert isinstance(figures, dict)
+    created = row["created_at"]
+    assert isinstance(created, dt.datetime)
+    return schemas.KpiSnapshotOut(month=str(row["month"]), figures=figures, created_at=created)
+
+
+async def get_snapshot(month: str) -> schemas.KpiSnapshotOut | None:
+    row = await KpiSnapshot.select().where(KpiSnapshot.month == month).first()
+    return _out(row) if row else None
+
+
+async def list_snapshots() -> list[schemas.KpiSnapshotOut]:
+    rows = await KpiSnapshot.select().order_by(KpiSnapshot.month)
+    return [_out(r) for r in rows]
+
+
+async def snapshot_month(month: str, today: dt.date | None = None) -> schemas.KpiSnapshotOut:
+    """Store the month's headline figures once; later calls return the stored ones.
+
+    Only a month that has ended can be fixed (else its figures would still move).
+    """
+    if not _MONTH.match(month):
+        raise ValidationFailed(f"Ange månaden som ÅÅÅÅ-MM, inte {month!r}.", fields=["month"])
+    today = today or reports.today_in_sweden()
+    _, last = reports.month_bounds(month)
+    if last >= today:
+        raise ValidationFailed(
+            f"Månaden {month} är inte slut än; den kan fastställas från och med dagen efter "
+            "månadens sista dag.",
+            fields=["month"],
+        )
+    existing = await get_snapshot(month)
+    if existing is not None:
+        return existing
+    figures = await reports.month_figures(month, today)
+    await KpiSnapshot.insert(KpiSnapshot(month=month, figures=json.dumps(figures))).on_conflict(
+        target=KpiSnapshot.month, action="DO NOTHING"
+    )
+    stored = await get_snapshot(month)
+    assert stored is not None
+    return stored
+
+
+async def snapshot_previous_month(today: dt.date | None = None) -> str:
+    """The scheduler's sweep: fix last month's figures (once). Returns the month."""
+    today = today or reports.today_in_sweden()
+    month = previous_month(today)
+    await snapshot_month(month, today)
+    return month
+
+
+async def retention_sweep(today: dt.date | None = None) -> int:
+    """The scheduler's sweep: anonymise everyone past RETENTION_YEARS after exit."""
+    return await apply_retention(today or reports.today_in_sweden())

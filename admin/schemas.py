@@ -1,0 +1,271 @@
+"""Request and response bodies of the back office: audit review, reports and register extracts.
+
+Every report carries its `definition` in Swedish, so that a reader of the API, a CSV file or
+the page knows exactly what was counted. Reports hold aggregates only: no names, no
+personnummer, no free text, so analysts may read every one of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+
+Track = Literal["kompetens", "hälsa", "vägledning"]
+HostKind = Literal["company", "municipal_unit", "association", "public_agency"]
+ReportName = Literal[
+    "to-work-or-studies",
+    "exits",
+    "real-workplaces",
+    "lead-times",
+    "lock-in",
+    "follow-ups",
+    "assessments",
+    "unit-coverage",
+    "host-ledger",
+]
+ExportFormat = Literal["csv", "xlsx"]
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+class ReportFilters(msgspec.Struct, kw_only=True, frozen=True):
+    """Which slice a report covers. `start` and `end` are inclusive dates."""
+
+    start: dt.date
+    end: dt.date
+    track: Track | None = None
+    coordinator_id: int | None = None
+    host_kind: HostKind | None = None
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+class ReferenceLine(msgspec.Struct):
+    """A fixed comparison value drawn across a chart (the strategy's baselines)."""
+
+    label: str
+    value: float
+
+
+class MonthFigure(msgspec.Struct):
+    month: str  # YYYY-MM
+    persons: int
+    snapshot: int | None = None  # the figure as fixed by the month's KPI snapshot, if any
+
+
+class ToWorkOrStudies(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    months: list[MonthFigure]
+    total: int
+    average_per_month: float
+    references: list[ReferenceLine]
+
+
+class CategoryCount(msgspec.Struct):
+    category: str
+    label: str
+    count: int
+
+
+class ExitShares(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    exits: int
+    to_work_or_studies: int
+    share: float | None
+    by_category: list[CategoryCount]
+
+
+class SettingCount(msgspec.Struct):
+    setting: str
+    label: str
+    count: int
+
+
+class RealWorkplaces(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    placements: int
+    on_real_workplaces: int
+    share: float | None
+    target_share: float
+    by_setting: list[SettingCount]
+
+
+class LeadTime(msgspec.Struct):
+    count: int
+    median_days: float | None
+
+
+class LeadTimes(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    registration_to_first_proposal: LeadTime
+    proposal_to_start: LeadTime
+
+
+class FlagCount(msgspec.Struct):
+    kind: str
+    label: str
+    raised: int
+    open_at_end: int
+
+
+class LockIn(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    raised: int
+    open_at_end: int
+    by_kind: list[FlagCount]
+
+
+class FollowUpStatus(msgspec.Struct):
+    days: int
+    due: int
+    done: int
+    in_work_or_studies: int
+    overdue: int
+    share_done: float | None
+    share_in_work_or_studies: float | None
+
+
+class FollowUps(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    rows: list[FollowUpStatus]
+
+
+class AssessmentReturn(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    ended_placements: int
+    returned: int
+    rate: float | None
+
+
+class UnitCoverageRow(msgspec.Struct):
+    host_id: int
+    host_name: str
+    target: int | None
+    registered: int
+    published: int
+    used: int
+    coverage: float | None
+    gap: int | None
+
+
+class UnitCoverage(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    year: int
+    units: list[UnitCoverageRow]
+    total_target: int
+    total_published: int
+
+
+class LedgerRow(msgspec.Struct):
+    host_id: int
+    host_name: str
+    host_kind: str
+    placements: int
+    hours: int
+    assessments_returned: int
+    went_to_work: int
+    hired_by_host: int
+
+
+class HostLedger(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    hosts: list[LedgerRow]
+
+
+class ReportInfo(msgspec.Struct):
+    name: str
+    title: str
+    definition: str
+
+
+class FilterOption(msgspec.Struct):
+    value: str
+    label: str
+
+
+class ReportCatalogue(msgspec.Struct):
+    """The reports and the values their filters accept (coordinators without names for
+    analysts)."""
+
+    reports: list[ReportInfo]
+    tracks: list[FilterOption]
+    host_kinds: list[FilterOption]
+    coordinators: list[FilterOption]
+
+
+class KpiSnapshotOut(msgspec.Struct):
+    month: str
+    figures: dict[str, float | int | None]
+    created_at: dt.datetime
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+class AuditRow(msgspec.Struct):
+    id: int
+    at: dt.datetime
+    actor_id: int | None
+    actor_label: str
+    subject_type: str
+    subject_id: int | None
+    action: str
+    detail: str
+
+
+class AuditPage(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int
+    items: list[AuditRow]
+
+
+# --- register extract and erasure ----------------------------------------------------------
+
+
+class RegisterField(msgspec.Struct):
+    """One stored value: the column's name and the value as stored (dates in ISO form)."""
+
+    name: str
+    value: str | int | float | bool | None
+
+
+class RegisterRow(msgspec.Struct):
+    fields: list[RegisterField]
+
+
+class RegisterSection(msgspec.Struct):
+    """One table's rows about the person, every column, in the table's own order."""
+
+    table: str
+    title: str
+    rows: list[RegisterRow]
+
+
+class RegisterExtract(msgspec.Struct):
+    """Everything stored about one candidate (registerutdrag, GDPR art. 15)."""
+
+    candidate_id: int
+    produced_at: dt.datetime
+    produced_by: str
+    anonymised: bool
+    sections: list[RegisterSection]
+
+
+class AnonymiseResult(msgspec.Struct):
+    candidate_id: int
+    anonymised: bool
+    already: bool

@@ -1,0 +1,214 @@
+"""CSV and XLSX renderings of the reports and the audit log.
+
+Each report becomes one table: a header row and data rows, preceded (in XLSX) by the title,
+the definition and the filters, so that an exported file carries its own meaning. Cells that a
+spreadsheet would run as a formula are defused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import xlsxwriter
+
+from admin import schemas
+from admin.services import reports
+
+Cell = str | int | float | None
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Table(msgspec.Struct):
+    title: str
+    definition: str
+    filters: list[tuple[str, str]]
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def safe_cell(value: Any) -> Cell:
+    """A value as a spreadsheet cell; text that looks like a formula is quoted."""
+    if value is None or isinstance(value, bool):
+        return "ja" if value is True else "nej" if value is False else None
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if (c := safe_cell(v)) is None else c for v in row])
+    return out.getvalue()
+
+
+def _filters(f: schemas.ReportFilters) -> list[tuple[str, str]]:
+    out = [("Period", f"{f.start.isoformat()} – {f.end.isoformat()}")]
+    if f.track:
+        out.append(("Spår", reports.TRACK_LABELS.get(f.track, f.track)))
+    if f.coordinator_id is not None:
+        out.append(("Samordnare", f"#{f.coordinator_id}"))
+    if f.host_kind:
+        out.append(("Värdtyp", reports.HOST_KIND_LABELS.get(f.host_kind, f.host_kind)))
+    return out
+
+
+def report_table(name: str, report: Any) -> Table:
+    """The report as one table, with the columns a reader needs."""
+    headers: list[str]
+    rows: list[list[Cell]]
+    if isinstance(report, schemas.ToWorkOrStudies):
+        headers = ["Månad", "Personer till arbete eller studier", "Fastställt i månadsbokslut"]
+        rows = [[m.month, m.persons, m.snapshot] for m in report.months]
+        rows.append(["Summa", report.total, None])
+        rows.append(["Genomsnitt per månad", report.average_per_month, None])
+        rows += [[r.label, r.value, None] for r in report.references]
+    elif isinstance(report, schemas.ExitShares):
+        headers = ["Utfall", "Antal"]
+        rows = [[c.label, c.count] for c in report.by_category]
+        rows += [
+            ["Avslut totalt", report.exits],
+            ["Till arbete eller studier", report.to_work_or_studies],
+            ["Andel till arbete eller studier", report.share],
+        ]
+    elif isinstance(report, schemas.RealWorkplaces):
+        headers = ["Miljö", "Placeringar"]
+        rows = [[s.label, s.count] for s in report.by_setting]
+        rows += [
+            ["Placeringar totalt", report.placements],
+            ["På riktiga arbetsplatser", report.on_real_workplaces],
+            ["Andel på riktiga arbetsplatser", report.share],
+            ["Mål", report.target_share],
+        ]
+    elif isinstance(report, schemas.LeadTimes):
+        headers = ["Ledtid", "Antal", "Median (dagar)"]
+        rows = [
+            [
+                "Inskrivning till första förslag",
+                report.registration_to_first_proposal.count,
+                report.registration_to_first_proposal.median_days,
+            ],
+            [
+                "Förslag till start",
+                report.proposal_to_start.count,
+                report.proposal_to_start.median_days,
+            ],
+        ]
+    elif isinstance(report, schemas.LockIn):
+        headers = ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"]
+        rows = [[k.label, k.raised, k.open_at_end] for k in report.by_kind]
+        rows.append(["Totalt", report.raised, report.open_at_end])
+    elif isinstance(report, schemas.FollowUps):
+        headers = [
+            "Dagar efter avslut",
+            "Förfallna i perioden",
+            "Gjorda",
+            "I arbete eller studier",
+            "Försenade",
+            "Andel gjorda",
+            "Andel i arbete eller studier (av gjorda)",
+        ]
+        rows = [
+            [
+                r.days,
+                r.due,
+                r.done,
+                r.in_work_or_studies,
+                r.overdue,
+                r.share_done,
+                r.share_in_work_or_studies,
+            ]
+            for r in report.rows
+        ]
+    elif isinstance(report, schemas.AssessmentReturn):
+        headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
+        rows = [[report.ended_placements, report.returned, report.rate]]
+    elif isinstance(report, schemas.UnitCoverage):
+        headers = [
+            "Enhet",
+            f"Mål {report.year}",
+            "Registrerade",
+            "Publicerade",
+            "Använda",
+            "Täckning",
+            "Gap",
+        ]
+        rows = [
+            [u.host_name, u.target, u.registered, u.published, u.used, u.coverage, u.gap]
+            for u in report.units
+        ]
+        rows.append(["Totalt", report.total_target, None, report.total_published, None, None, None])
+    elif isinstance(report, schemas.HostLedger):
+        headers = [
+            "Värd",
+            "Typ",
+            "Placeringar",
+            "Timmar",
+            "Inlämnade bedömningar",
+            "Till arbete",
+            "Anställda av värden",
+        ]
+        rows = [
+            [
+                h.host_name,
+                reports.HOST_KIND_LABELS.get(h.host_kind, h.host_kind),
+                h.placements,
+                h.hours,
+                h.assessments_returned,
+                h.went_to_work,
+                h.hired_by_host,
+            ]
+            for h in report.hosts
+        ]
+    else:  # pragma: no cover - every report type is listed above
+        raise TypeError(type(report).__name__)
+    return Table(
+        title=reports.title(name),
+        definition=report.definition,
+        filters=_filters(report.filters),
+        headers=headers,
+        rows=rows,
+    )
+
+
+def report_csv(table: Table) -> str:
+    return csv_text(table.headers, table.rows)
+
+
+def report_xlsx(table: Table) -> bytes:
+    """One sheet: title, definition, filters, then the table with a header row."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Rapport")
+    bold = book.add_format({"bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet.set_column(0, 0, 38)
+    sheet.set_column(1, max(1, len(table.headers) - 1), 18)
+    sheet.write(0, 0, table.title, book.add_format({"bold": True, "font_size": 14}))
+    sheet.merge_range(1, 0, 1, max(1, len(table.headers) - 1), table.definition, wrap)
+    sheet.set_row(1, 15 * max(2, len(table.definition) // 90 + 1))
+    row = 2
+    for label, value in table.filters:
+        sheet.write(row, 0, label, bold)
+        sheet.write_string(row, 1, value)
+        row += 1
+    row += 1
+    for col, header in enumerate(table.headers):
+        sheet.write_string(row, col, header, bold)
+    for values in table.rows:
+        row += 1
+        for col, raw in enumerate(values):
+            cell = safe_cell(raw)
+            if isinstance(cell, str):
+                sheet.write_string(row, col, cell)
+            elif cell is not None:
+                sheet.write_number(row, col, cell)
+    book.close()
+    return out.getvalue()

@@ -1,0 +1,377 @@
+"""Register extracts (GDPR art. 15) and anonymisation (art. 17 and retention).
+
+An extract lists everything stored about one candidate, table by table and column by column.
+Anonymisation replaces everything that identifies the person (names, personnummer, contact
+details, free text), deletes health notes, and keeps what the statistics count: outcomes,
+bookings and their dates and statuses, follow-ups, lock-in flags and the candidate's track,
+dates and coordinator. Reports therefore stay the same before and after.
+
+Audit rows are never changed (the database refuses it); they hold ids, not names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from piccolo.columns import JSON
+from piccolo.table import Table
+
+from admin import schemas
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import is_sqlite, write_transaction
+from marketplace.errors import NotFound
+from marketplace.settings import get_settings
+from marketplace.tables import AuditEntry, OutboxMessage
+from placements.tables import (
+    Agreement,
+    Assessment,
+    Booking,
+    BookingEvent,
+    Candidate,
+    FollowUp,
+    HealthNote,
+    LockInFlag,
+    Outcome,
+    PlanActivity,
+    Signature,
+)
+
+CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång till hen."
+REDACTED = "[anonymiserad]"
+ANONYMOUS_FIRST_NAME = "Anonymiserad"
+ANONYMOUS_LAST_NAME = "deltagare"
+
+SECTION_TITLES = {
+    "pl_candidate": "Deltagaren",
+    "pl_health_note": "Hälsoanteckningar",
+    "pl_plan_activity": "Arbetsmarknadsplanens aktiviteter",
+    "pl_booking": "Förslag och placeringar",
+    "pl_booking_event": "Händelser i placeringarna",
+    "pl_agreement": "Överenskommelser",
+    "pl_signature": "Underskrifter",
+    "pl_assessment": "Slutbedömningar",
+    "pl_outcome": "Utfall",
+    "pl_follow_up": "Uppföljningar",
+    "pl_lock_in_flag": "Inlåsningsflaggor",
+    "mp_outbox": "E-post till deltagaren",
+    "mp_audit": "Loggade åtkomster till uppgifterna",
+}
+
+
+def _engine() -> Any:
+    return Candidate._meta.db
+
+
+async def _candidate_row_for(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+    """The candidate, if the caller is an admin or the candidate's own coordinator."""
+    row = await Candidate.select().where(Candidate.id == candidate_id).first()
+    if row is None:
+        raise NotFound(CANDIDATE_NOT_FOUND)
+    if user.role != "admin" and not (user.role == "coordinator" and row["coordinator"] == user.id):
+        raise NotFound(CANDIDATE_NOT_FOUND)
+    return row
+
+
+def _plain(value: Any) -> str | int | float | bool | None:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _section(table: type[Table], rows: list[dict[str, Any]]) -> schemas.RegisterSection:
+    names = [c._meta.name for c in table._meta.columns]
+    return schemas.RegisterSection(
+        table=table._meta.tablename,
+        title=SECTION_TITLES.get(table._meta.tablename, table._meta.tablename),
+        rows=[
+            schemas.RegisterRow(
+                fields=[schemas.RegisterField(name=n, value=_plain(r.get(n))) for n in names]
+            )
+            for r in rows
+        ],
+    )
+
+
+def _ids(rows: list[dict[str, Any]]) -> list[int]:
+    return [int(r["id"]) for r in rows] or [-1]
+
+
+async def _linked_rows(candidate_id: int, email: str) -> dict[type[Table], list[dict[str, Any]]]:
+    """Every row that is about the candidate, per table."""
+    found: dict[type[Table], list[dict[str, Any]]] = {}
+    found[Candidate] = list(await Candidate.select().where(Candidate.id == candidate_id))
+    by_candidate: tuple[Any, ...] = (
+        HealthNote,
+        PlanActivity,
+        Booking,
+        Outcome,
+        FollowUp,
+        LockInFlag,
+    )
+    for table in by_candidate:
+        found[table] = list(
+            await table.select().where(table.candidate == candidate_id).order_by(table.id)
+        )
+    booking_ids = _ids(found[Booking])
+    by_booking: tuple[Any, ...] = (BookingEvent, Agreement, Assessment)
+    for table in by_booking:
+        found[table] = list(
+            await table.select().where(table.booking.is_in(booking_ids)).order_by(table.id)
+        )
+    agreement_ids = _ids(found[Agreement])
+    found[Signature] = list(
+        await Signature.select()
+        .where(Signature.agreement.is_in(agreement_ids))
+        .order_by(Signature.id)
+    )
+    found[OutboxMessage] = (
+        list(
+            await OutboxMessage.select()
+            .where(OutboxMessage.recipient.ilike(email))
+            .order_by(OutboxMessage.id)
+        )
+        if email
+        else []
+    )
+    found[AuditEntry] = list(
+        await AuditEntry.select()
+        .where((AuditEntry.subject_type == "candidate") & (AuditEntry.subject_id == candidate_id))
+        .order_by(AuditEntry.id)
+    )
+    return found
+
+
+async def register_extract(
+    user: AuthUser, candidate_id: int, *, form: str = "json"
+) -> schemas.RegisterExtract:
+    """Everything stored about one candidate, for a subject access request; audited.
+
+    Admins and the candidate's own coordinator may produce it; anyone else gets NotFound.
+    """
+    async with write_transaction(_engine()):
+        row = await _candidate_row_for(user, candidate_id)
+        await record(user, "candidate.extract", candidate_id, detail=form)
+        linked = await _linked_rows(candidate_id, row["email"])
+    return schemas.RegisterExtract(
+        candidate_id=candidate_id,
+        produced_at=dt.datetime.now(dt.UTC),
+        produced_by=f"{user.name} ({user.role})",
+        anonymised=row["anonymised_at"] is not None,
+        sections=[_section(table, rows) for table, rows in linked.items()],
+    )
+
+
+# --- anonymisation -------------------------------------------------------------------------
+
+
+def _needles(row: dict[str, Any]) -> list[str]:
+    """The strings that identify the person, longest first (full name before its parts)."""
+    first, last = row["first_name"].strip(), row["last_name"].strip()
+    pnr = row["personnummer"].strip()
+    digits = re.sub(r"\D", "", pnr)
+    phone_digits = re.sub(r"\D", "", row["phone"])
+    candidates = {
+        f"{first} {last}".strip(),
+        f"{last}, {first}".strip(", "),
+        first,
+        last,
+        pnr,
+        digits,
+        digits[-10:] if len(digits) == 12 else "",
+        f"{digits[-10:-4]}-{digits[-4:]}" if len(digits) >= 10 else "",
+        f"{digits[:8]}-{digits[8:]}" if len(digits) == 12 else "",
+        row["email"].strip(),
+        row["phone"].strip(),
+        phone_digits if len(phone_digits) >= 6 else "",
+        row["address"].strip(),
+    }
+    return sorted((n for n in candidates if len(n) >= 2), key=len, reverse=True)
+
+
+def scrub(text: str, needles: list[str]) -> str:
+    """`text` with every occurrence of the person's identifiers replaced (any case)."""
+    if not text or not needles:
+        return text
+    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    return pattern.sub(REDACTED, text)
+
+
+def _scrub_json(value: Any, needles: list[str]) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return scrub(text, needles)
+
+
+async def _scrub_rows(
+    table: type[Table],
+    rows: list[dict[str, Any]],
+    needles: list[str],
+    *,
+    blank: tuple[str, ...] = (),
+    scrubbed: tuple[str, ...] = (),
+    empty_json: tuple[str, ...] = (),
+) -> None:
+    """Blank the free-text columns, scrub the label columns, empty the JSON lists."""
+    for row in rows:
+        values: dict[Any, Any] = {}
+        for name in blank:
+            if row[name]:
+                values[table._meta.get_column_by_name(name)] = ""
+        for name in scrubbed:
+            column = table._meta.get_column_by_name(name)
+            new = (
+                _scrub_json(row[name], needles)
+                if isinstance(column, JSON)
+                else scrub(row[name] or "", needles)
+            )
+            if new != (row[name] if isinstance(row[name], str) else None):
+                values[column] = new
+        for name in empty_json:
+            values[table._meta.get_column_by_name(name)] = "[]"
+        if values:
+            await table.update(values).where(table._meta.primary_key == row["id"])
+
+
+async def anonymise_candidate(
+    candidate_id: int, *, actor: AuthUser | None = None, reason: str = "begäran"
+) -> bool:
+    """Anonymise one candidate; True if done now, False if it was already anonymised.
+
+    `reason` is "begäran" (a request, by an admin) or "gallring" (retention); it is audited.
+    Raises NotFound for an unknown candidate.
+    """
+    engine = _engine()
+    async with write_transaction(engine):
+        if not is_sqlite(engine):
+            await Candidate.raw(
+                "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", candidate_id
+            )
+        row = await Candidate.select().where(Candidate.id == candidate_id).first()
+        if row is None:
+            raise NotFound(CANDIDATE_NOT_FOUND)
+        if row["anonymised_at"] is not None:
+            return False
+        needles = _needles(row)
+        linked = await _linked_rows(candidate_id, row["email"])
+        now = dt.datetime.now(dt.UTC)
+        await Candidate.update(
+            {
+                Candidate.first_name: ANONYMOUS_FIRST_NAME,
+                Candidate.last_name: ANONYMOUS_LAST_NAME,
+                Candidate.personnummer: "",
+                Candidate.email: "",
+                Candidate.phone: "",
+                Candidate.address: "",
+                Candidate.home_town: "",
+                Candidate.latitude: None,
+                Candidate.longitude: None,
+                Candidate.max_commute_km: None,
+                Candidate.interests: "",
+                Candidate.experience: "",
+                Candidate.plan_goal: "",
+                Candidate.wished_occupations: "[]",
+                Candidate.skills: "[]",
+                Candidate.languages: "[]",
+                Candidate.adaptations: "[]",
+                Candidate.anonymised_at: now,
+                Candidate.updated_at: now,
+            }
+        ).where(Candidate.id == candidate_id)
+        await HealthNote.delete().where(HealthNote.candidate == candidate_id)
+        await _scrub_rows(PlanActivity, linked[PlanActivity], needles, blank=("title", "follow_up"))
+        await _scrub_rows(Booking, linked[Booking], needles, blank=("message", "decline_reason"))
+        await _scrub_rows(
+            BookingEvent, linked[BookingEvent], needles, blank=("note",), scrubbed=("actor_label",)
+        )
+        await _scrub_rows(
+            Agreement,
+            linked[Agreement],
+            needles,
+            blank=("participant_goals", "tasks", "weekly_schedule"),
+            scrubbed=("host_gains", "follow_up_meetings"),
+            empty_json=("adaptations_shared",),
+        )
+        await _scrub_rows(Signature, linked[Signature], needles, scrubbed=("signer_label",))
+        await _scrub_rows(
+            Assessment,
+            linked[Assessment],
+            needles,
+            blank=("tasks_mastered", "strengths", "comment", "participant_view"),
+            scrubbed=("submitted_by",),
+        )
+        await _scrub_rows(Outcome, linked[Outcome], needles, blank=("note",))
+        await _scrub_rows(FollowUp, linked[FollowUp], needles, blank=("note",))
+        await _scrub_rows(LockInFlag, linked[LockInFlag], needles, scrubbed=("reason",))
+        await _scrub_outbox(needles)
+        await record(actor, "candidate.anonymise", candidate_id, detail=reason)
+    return True
+
+
+async def _scrub_outbox(needles: list[str]) -> None:
+    """Mail to or about the person: their address and name are replaced in every message."""
+    if not needles:
+        return
+    condition: Any = None
+    for needle in needles:
+        pattern = f"%{needle}%"
+        match = (
+            OutboxMessage.recipient.ilike(pattern)
+            | OutboxMessage.subject.ilike(pattern)
+            | OutboxMessage.body_text.ilike(pattern)
+            | OutboxMessage.body_html.ilike(pattern)
+        )
+        condition = match if condition is None else condition | match
+    rows = await OutboxMessage.select(
+        OutboxMessage.id,
+        OutboxMessage.recipient,
+        OutboxMessage.subject,
+        OutboxMessage.body_text,
+        OutboxMessage.body_html,
+        OutboxMessage.meta,
+    ).where(condition)
+    for row in rows:
+        await OutboxMessage.update(
+            {
+                OutboxMessage.recipient: (
+                    "anonymiserad@example.invalid"
+                    if scrub(row["recipient"], needles) != row["recipient"]
+                    else row["recipient"]
+                ),
+                OutboxMessage.subject: scrub(row["subject"], needles),
+                OutboxMessage.body_text: scrub(row["body_text"], needles),
+                OutboxMessage.body_html: scrub(row["body_html"], needles),
+                OutboxMessage.meta: _scrub_json(row["meta"], needles),
+            }
+        ).where(OutboxMessage.id == row["id"])
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+async def apply_retention(today: dt.date, years: int | None = None) -> int:
+    """Anonymise every candidate who exited at least `years` (RETENTION_YEARS) ago.
+
+    Idempotent: candidates already anonymised are skipped. Returns how many were done now.
+    """
+    years = get_settings().retention_years if years is None else years
+    cutoff = years_before(today, years)
+    due = await Candidate.select(Candidate.id).where(
+        Candidate.exited_at.is_not_null()
+        & (Candidate.exited_at <= cutoff)
+        & Candidate.anonymised_at.is_null()
+    )
+    done = 0
+    for row in due:
+        if await anonymise_candidate(int(row["id"]), reason="gallring"):
+            done += 1
+    return done
