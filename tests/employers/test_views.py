@@ -1,0 +1,131 @@
+"""The employers' pages: the public application form, its decision by a coordinator, and the
+Swedish 403 page a host user meets on a coordinator's page."""
+
+from __future__ import annotations
+
+import re
+
+from employers.tables import Host, HostApplication
+from marketplace.tables import OutboxMessage
+from tests.conftest import login as api_login
+
+HTML = {"accept": "text/html"}
+
+
+async def login(client, username: str) -> None:
+    """Sign in, then act as a browser: forms carry the page's CSRF field, not the API header."""
+    await api_login(client, username)
+    client.headers.pop("x-csrftoken", None)
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+APPLICATION = {
+    "org_name": "Vårgårda Lager AB",
+    "kind": "company",
+    "org_number": "556036-0793",
+    "town": "Vårgårda",
+    "contact_name": "Lena Lagerström",
+    "contact_email": "lena@lager.example",
+    "contact_phone": "",
+    "message": "Plock och packning.",
+}
+
+
+async def test_application_form_stores_the_application_and_thanks(client):
+    page = await client.get("/erbjud", headers=HTML)
+    assert page.status_code == 200
+    assert 'lang="sv"' in page.text
+    answer = await client.post(
+        "/erbjud", data={**APPLICATION, "_csrf_token": form_token(page.text)}, headers=HTML
+    )
+    assert answer.status_code == 200
+    assert "Tack för er anmälan" in answer.text
+    stored = await HostApplication.select().first()
+    assert stored is not None
+    assert stored["org_name"] == "Vårgårda Lager AB"
+    assert stored["status"] == "pending"
+
+
+async def test_application_errors_are_tied_to_their_fields_and_keep_the_input(client):
+    page = await client.get("/erbjud", headers=HTML)
+    answer = await client.post(
+        "/erbjud",
+        data={**APPLICATION, "org_number": "556036-0794", "_csrf_token": form_token(page.text)},
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    field = re.search(r'<input id="f-org_number"[^>]*>', answer.text)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0)
+    assert "f-org_number-error" in field.group(0)
+    error = re.search(r'id="f-org_number-error">([^<]+)<', answer.text)
+    assert error is not None
+    assert "kontrollsiffra" in error.group(1)
+    assert 'value="Vårgårda Lager AB"' in answer.text
+    assert await HostApplication.count() == 0
+
+
+async def test_coordinator_approves_and_the_contact_is_invited(client, make_user):
+    await make_user("coordinator", username="sara")
+    page = await client.get("/erbjud", headers=HTML)
+    await client.post(
+        "/erbjud", data={**APPLICATION, "_csrf_token": form_token(page.text)}, headers=HTML
+    )
+    await login(client, "sara")
+    listing = await client.get("/arbetsbord/ansokningar", headers=HTML)
+    assert listing.status_code == 200
+    assert "Vårgårda Lager AB" in listing.text
+    application = await HostApplication.select(HostApplication.id).first()
+    assert application is not None
+    decided = await client.post(
+        f"/arbetsbord/ansokningar/{application['id']}/godkann",
+        data={"_csrf_token": form_token(listing.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    assert await Host.exists().where(Host.name == "Vårgårda Lager AB")
+    mail = await OutboxMessage.select().where(OutboxMessage.kind == "host_invitation").first()
+    assert mail is not None
+    assert mail["recipient"] == "lena@lager.example"
+    assert "/vard/inbjudan?token=" in mail["body_text"]
+
+
+async def test_rejecting_without_a_note_says_what_to_write(client, make_user):
+    await make_user("coordinator", username="sara")
+    page = await client.get("/erbjud", headers=HTML)
+    await client.post(
+        "/erbjud", data={**APPLICATION, "_csrf_token": form_token(page.text)}, headers=HTML
+    )
+    await login(client, "sara")
+    listing = await client.get("/arbetsbord/ansokningar", headers=HTML)
+    application = await HostApplication.select(HostApplication.id).first()
+    assert application is not None
+    answer = await client.post(
+        f"/arbetsbord/ansokningar/{application['id']}/avsla",
+        data={"note": "", "_csrf_token": form_token(listing.text)},
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert "Skriv en kort motivering" in answer.text
+    assert (await HostApplication.select(HostApplication.status).first()) == {"status": "pending"}
+
+
+async def test_host_user_on_a_coordinator_page_gets_a_swedish_403_page(client, make_user):
+    await make_user("host", username="henrik")
+    await login(client, "henrik")
+    answer = await client.get("/arbetsbord/ansokningar", headers=HTML)
+    assert answer.status_code == 403
+    assert "Ingen behörighet" in answer.text
+    assert "Traceback" not in answer.text
+
+
+async def test_a_used_or_unknown_invitation_link_is_a_clear_404(client):
+    answer = await client.get("/vard/inbjudan?token=finns-inte-alls-0123", headers=HTML)
+    assert answer.status_code == 404
+    assert 'lang="sv"' in answer.text
