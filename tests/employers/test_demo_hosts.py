@@ -1,0 +1,46 @@
+"""The demo data set's hosts and slots: realistic, around Vårgårda, and loading twice changes
+nothing."""
+
+from __future__ import annotations
+
+from employers.tables import Contact, Host, HostMembership
+from marketplace.demo import load_demo
+from marketplace.tables import User
+from placements.tables import Slot
+from search.taxonomy import occupation
+
+
+async def test_demo_hosts_and_slots_load_once():
+    first = await load_demo()
+    assert first["värdar"] == 40
+    assert 190 <= first["platser"] <= 200
+    kinds = {r["kind"] for r in await Host.select(Host.kind)}
+    assert kinds == {"company", "municipal_unit", "association", "public_agency"}
+    towns = {r["town"] for r in await Host.select(Host.town)}
+    assert {"Vårgårda", "Alingsås", "Herrljunga", "Borås", "Trollhättan", "Lerum"} <= towns
+    slots = await Slot.select(
+        Slot.occupation_id, Slot.status, Slot.supervisor, Slot.latitude, Slot.town
+    )
+    assert all(occupation(s["occupation_id"]) is not None for s in slots)
+    assert all(s["latitude"] is not None for s in slots)
+    statuses = {s["status"] for s in slots}
+    assert statuses == {"published", "draft", "paused"}
+    assert any(s["supervisor"] is None for s in slots)  # some wait for a handledare
+    assert await Contact.count().where(Contact.is_public_contact == True) == 40  # noqa: E712
+    vard = await User.select(User.id).where(User.username == "vard").first()
+    assert vard is not None
+    assert await HostMembership.count().where(HostMembership.user == vard["id"]) == 2
+
+    before = (
+        await Host.select().order_by(Host.id),
+        await Slot.select().order_by(Slot.id),
+        await Contact.select().order_by(Contact.id),
+    )
+    second = await load_demo()
+    assert second == {"användare": 0, "värdar": 0, "platser": 0}
+    after = (
+        await Host.select().order_by(Host.id),
+        await Slot.select().order_by(Slot.id),
+        await Contact.select().order_by(Contact.id),
+    )
+    assert after == before
