@@ -66,6 +66,11 @@ def _engine() -> Any:
     return Candidate._meta.db
 
 
+def _ilike(column: Any, pattern: str) -> Any:
+    """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
+    return column.like(pattern) if is_sqlite(_engine()) else column.ilike(pattern)
+
+
 async def _candidate_row_for(user: AuthUser, candidate_id: int) -> dict[str, Any]:
     """The candidate, if the caller is an admin or the candidate's own coordinator."""
     row = await Candidate.select().where(Candidate.id == candidate_id).first()
@@ -133,7 +138,7 @@ async def _linked_rows(candidate_id: int, email: str) -> dict[type[Table], list[
     found[OutboxMessage] = (
         list(
             await OutboxMessage.select()
-            .where(OutboxMessage.recipient.ilike(email))
+            .where(_ilike(OutboxMessage.recipient, email))
             .order_by(OutboxMessage.id)
         )
         if email
@@ -320,10 +325,10 @@ async def _scrub_outbox(needles: list[str]) -> None:
     for needle in needles:
         pattern = f"%{needle}%"
         match = (
-            OutboxMessage.recipient.ilike(pattern)
-            | OutboxMessage.subject.ilike(pattern)
-            | OutboxMessage.body_text.ilike(pattern)
-            | OutboxMessage.body_html.ilike(pattern)
+            _ilike(OutboxMessage.recipient, pattern)
+            | _ilike(OutboxMessage.subject, pattern)
+            | _ilike(OutboxMessage.body_text, pattern)
+            | _ilike(OutboxMessage.body_html, pattern)
         )
         condition = match if condition is None else condition | match
     rows = await OutboxMessage.select(

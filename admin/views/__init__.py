@@ -1,7 +1,10 @@
-"""HTML pages of the back office: audit review, reports, register extracts; and the mount."""
+"""HTML pages of the back office (reports, audit review, register extracts); the piccolo-admin
+mount lives in `backoffice` and is added by the app factory."""
 
 from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from admin.views.pages import ROUTES as PAGE_ROUTES
+
+ROUTES: list[Any] = [*PAGE_ROUTES]

@@ -81,7 +81,8 @@ async def test_a_coordinator_cannot_use_piccolo_admin_even_past_the_mount(client
     assert await admin_login(client, "sara") == 200  # credentials are right ...
     listing = await client.get("/admin/api/tables/")
     assert listing.status_code in {401, 403}  # ... but she is no admin
-    assert not (await User.select(User.admin).where(User.username == "sara").first())["admin"]
+    row = await User.select(User.admin).where(User.username == "sara").first()
+    assert row is not None and row["admin"] is False
 
 
 async def test_slot_edit_in_back_office_is_validated_and_bumps_search(client, make_user):
@@ -106,6 +107,7 @@ async def test_slot_edit_in_back_office_is_validated_and_bumps_search(client, ma
     )
     assert ok.status_code == 200, ok.text
     row = await Slot.select(Slot.title, Slot.change_seq).where(Slot.id == slot.id).first()
+    assert row is not None
     assert row["title"] == "Kockbiträde"
     assert row["change_seq"] == before + 1 == await current_slot_change()
     gone = await client.delete(f"/admin/api/tables/pl_slot/{slot.id}/", headers=csrf)

@@ -191,3 +191,38 @@ async def test_snapshot_fixes_a_past_month(data):
         await jobs.snapshot_month("2026-13", today=TODAY)
     assert await jobs.snapshot_previous_month(TODAY) == "2026-03"
     assert [s.month for s in await jobs.list_snapshots()] == ["2026-02", "2026-03"]
+
+
+async def test_reports_over_api_csv_xlsx_and_page(client, data):
+    import csv
+    import io
+    import zipfile
+
+    from tests.conftest import login
+
+    await login(client, "sara")
+    q = "start=2026-01-01&end=2026-03-31"
+    api = await client.get(f"/api/v1/reports/real-workplaces?{q}")
+    assert api.status_code == 200
+    body = api.json()
+    assert (body["placements"], body["share"]) == (4, 0.75)
+    assert "85 %" in body["definition"]
+    csv_response = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&{q}")
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Miljö", "Placeringar"]
+    assert ["Andel på riktiga arbetsplatser", "0.75"] in rows
+    xlsx = await client.get(f"/api/v1/reports/host-ledger/export?format=xlsx&{q}")
+    assert xlsx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "Verkstaden AB" in strings and "Definition" not in strings
+    assert "veckotimmar" in strings  # the definition travels with the file
+    page = await client.get(f"/rapporter?{q}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert page.text.count("<svg") >= 3 and "<desc" in page.text
+    assert "Baslinje första halvåret 2016" in page.text
+    bad = await client.get("/api/v1/reports/exits?start=2026-03-01&end=2026-01-01")
+    assert bad.status_code == 400 and bad.json()["fields"] == ["end"]
+    assert (await client.get("/api/v1/reports/exits?track=okänt")).status_code == 400
+    assert (await client.get("/api/v1/reports/nope/export")).status_code in {400, 404}

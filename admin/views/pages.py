@@ -1,0 +1,174 @@
+"""The back office's own pages: reports with charts, audit review, register extracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from admin import charts, schemas
+from admin.controllers import audit_query, coordinator_options, report_filters, report_readers
+from admin.services import audit, exports, register, reports
+from marketplace.auth import AuthUser, admin_only, current_user, staff
+from marketplace.tables import User
+
+_REPORT_ORDER = list(reports.DEFINITIONS)
+
+
+def page(template: str, request: Request[Any, Any, Any], **context: Any) -> Template:
+    return Template(
+        template, context={"user": current_user(request), "request": request, **context}
+    )
+
+
+def _chart(name: str, report: Any) -> Any:
+    """The chart that goes with a report, or None where the table says it best."""
+    if isinstance(report, schemas.ToWorkOrStudies):
+        return charts.bar_chart(
+            reports.title(name),
+            "Stapeldiagram: antal personer till arbete eller studier per månad, med strategins "
+            "baslinjer som streckade linjer. Siffrorna finns i tabellen under diagrammet.",
+            [m.month for m in report.months],
+            [float(m.persons) for m in report.months],
+            [charts.Reference(r.label, r.value) for r in report.references],
+        )
+    if isinstance(report, schemas.RealWorkplaces):
+        return charts.share_bar(
+            reports.title(name),
+            f"Andel placeringar på riktiga arbetsplatser: {charts.percent(report.share)}, "
+            f"mål {charts.percent(report.target_share)}.",
+            report.share,
+            report.target_share,
+        )
+    if isinstance(report, schemas.ExitShares):
+        return charts.bar_chart(
+            reports.title(name),
+            "Stapeldiagram: antal avslut per utfallskategori. Siffrorna finns i tabellen.",
+            [c.label for c in report.by_category],
+            [float(c.count) for c in report.by_category],
+        )
+    if isinstance(report, schemas.UnitCoverage) and report.units:
+        return charts.bar_chart(
+            reports.title(name),
+            "Stapeldiagram: publicerade platser per kommunal enhet. Mål och gap finns i tabellen.",
+            [u.host_name for u in report.units],
+            [float(u.published) for u in report.units],
+        )
+    return None
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and 0 <= value <= 1 and not float(value).is_integer():
+        return charts.percent(value)
+    return charts.number(value) if isinstance(value, int | float) or value is None else str(value)
+
+
+@get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
+async def reports_page(
+    request: Request[AuthUser, Any, Any],
+    start: FromQuery[dt.date | None] = None,
+    end: FromQuery[dt.date | None] = None,
+    track: FromQuery[schemas.Track | None] = None,
+    coordinator_id: FromQuery[int | None] = None,
+    host_kind: FromQuery[schemas.HostKind | None] = None,
+) -> Template:
+    f = report_filters(start, end, track, coordinator_id, host_kind)
+    sections = []
+    for name in _REPORT_ORDER:
+        report = await reports.run_report(name, f)
+        table = exports.report_table(name, report)
+        sections.append(
+            {
+                "name": name,
+                "table": table,
+                "rows": [[_cell(v) for v in row] for row in table.rows],
+                "chart": _chart(name, report),
+            }
+        )
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in (
+            ("start", f.start.isoformat()),
+            ("end", f.end.isoformat()),
+            ("track", f.track),
+            ("coordinator_id", f.coordinator_id),
+            ("host_kind", f.host_kind),
+        )
+        if v is not None
+    )
+    return page(
+        "admin/reports.html",
+        request,
+        filters=f,
+        sections=sections,
+        query=query,
+        tracks=reports.TRACK_LABELS,
+        host_kinds=reports.HOST_KIND_LABELS,
+        coordinators=await coordinator_options(request.user),
+    )
+
+
+@get("/loggkontroll", guards=[admin_only], include_in_schema=False, name="admin_audit")
+async def audit_page(
+    request: Request[AuthUser, Any, Any],
+    start: FromQuery[dt.date | None] = None,
+    end: FromQuery[dt.date | None] = None,
+    actor_id: FromQuery[int | None] = None,
+    subject_id: FromQuery[int | None] = None,
+    offset: FromQuery[Annotated[int, msgspec.Meta(ge=0)]] = 0,
+) -> Template:
+    q = audit_query(start, end, actor_id, subject_id, None)
+    result = await audit.search_audit(request.user, q, limit=100, offset=offset)
+    users = await User.select(User.id, User.username, User.role).order_by(User.username)
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in (
+            ("start", q.start.isoformat()),
+            ("end", q.end.isoformat()),
+            ("actor_id", q.actor_id),
+            ("subject_id", q.subject_id),
+        )
+        if v is not None
+    )
+    return page("admin/audit.html", request, q=q, result=result, users=users, query=query)
+
+
+@get(
+    "/registerutdrag/{candidate_id:int}",
+    guards=[staff],
+    include_in_schema=False,
+    name="admin_register_extract",
+)
+async def register_page(
+    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
+) -> Template:
+    extract = await register.register_extract(request.user, candidate_id, form="sida")
+    return page("admin/register.html", request, extract=extract)
+
+
+class AnonymiseForm(msgspec.Struct):
+    confirm: str = ""
+
+
+@post(
+    "/registerutdrag/{candidate_id:int}/anonymisera",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def anonymise_submit(
+    request: Request[AuthUser, Any, Any],
+    candidate_id: FromPath[int],
+    data: Annotated[AnonymiseForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Redirect:
+    if data.confirm == "ja":
+        await register.anonymise_candidate(candidate_id, actor=request.user)
+    return Redirect(f"/registerutdrag/{candidate_id}", status_code=303)
+
+
+ROUTES = [reports_page, audit_page, register_page, anonymise_submit]

@@ -1,0 +1,94 @@
+"""Audit review (loggkontroll), and audit rows that nothing can change."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.tables import AuditEntry
+from tests.conftest import login
+
+
+def actor(user) -> AuthUser:
+    return AuthUser(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        name=user.username,
+        email=user.email,
+        team="",
+        via="session",
+    )
+
+
+@pytest.fixture
+async def log(make_user):
+    sara = await make_user("coordinator", username="sara")
+    omar = await make_user("coordinator", username="omar")
+    await record(actor(sara), "candidate.read", 7)
+    await record(actor(sara), "candidate.read", 8)
+    await record(actor(omar), "candidate.read", 7)
+    await record(actor(omar), "slot.read", 7, subject_type="slot")
+    return sara, omar
+
+
+async def test_accesses_by_user_and_to_person_with_csv(client, make_user, log):
+    sara, omar = log
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    today = dt.date.today().isoformat()
+    by_sara = await client.get(f"/api/v1/audit/?actor_id={sara.id}&start={today}&end={today}")
+    assert by_sara.status_code == 200
+    assert by_sara.json()["total"] == 2
+    assert {i["subject_id"] for i in by_sara.json()["items"]} == {7, 8}
+    to_7 = await client.get("/api/v1/audit/?subject_id=7")
+    # Person 7 (a candidate) was read by Sara and Omar; the slot with id 7 is another thing.
+    assert sorted(i["actor_id"] for i in to_7.json()["items"]) == sorted([sara.id, omar.id])
+    export = await client.get("/api/v1/audit/export?subject_id=7")
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert [r["actor_id"] for r in rows] == [str(sara.id), str(omar.id)]
+    # A period without rows is empty; reviews are themselves recorded.
+    old = await client.get("/api/v1/audit/?start=2020-01-01&end=2020-01-31")
+    assert old.json()["total"] == 0
+    assert await AuditEntry.count().where(AuditEntry.subject_type == "audit_log") == 4
+
+
+async def test_audit_review_is_for_admins_only(client, log):
+    assert (await client.get("/api/v1/audit/")).status_code == 401
+    await login(client, "sara")
+    assert (await client.get("/api/v1/audit/")).status_code == 403
+    assert (await client.get("/api/v1/audit/export")).status_code == 403
+
+
+async def test_database_refuses_to_change_or_delete_audit_rows(log):
+    before = await AuditEntry.select().order_by(AuditEntry.id)
+    for statement in (
+        "UPDATE mp_audit SET detail = 'ändrad'",
+        "DELETE FROM mp_audit",
+    ):
+        with pytest.raises(Exception, match="append-only"):
+            await AuditEntry.raw(statement)
+    with pytest.raises(Exception, match="append-only"):
+        await AuditEntry.update({AuditEntry.action: "x"}, force=True)
+    assert await AuditEntry.select().order_by(AuditEntry.id) == before
+
+
+async def test_no_route_changes_audit_rows(app, client, make_user, log):
+    """Every write route the app has, called by an admin: the audit rows stay as they were."""
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    before = await AuditEntry.select().order_by(AuditEntry.id)
+    for route in app.routes:
+        if "audit" in route.path or route.path.startswith("/admin"):
+            for handler in getattr(route, "route_handlers", []):
+                methods = set(getattr(handler, "http_methods", ())) - {"GET", "HEAD", "OPTIONS"}
+                assert not methods, f"{route.path} changes audit rows: {methods}"
+    after = await AuditEntry.select().order_by(AuditEntry.id)
+    assert after[: len(before)] == before

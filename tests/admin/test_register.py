@@ -1,0 +1,149 @@
+"""Register extracts and anonymisation: everything about a person out, then nothing left."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+import pytest
+from piccolo.columns import JSON, Text, Varchar
+from piccolo.conf.apps import Finder
+
+from admin.services import register, reports
+from marketplace.tables import AuditEntry
+from placements.tables import Booking, Candidate, HealthNote, Outcome
+from tests.admin import reportdata
+from tests.admin.reportdata import A_EMAIL, A_FIRST, A_LAST, A_PNR, PERIOD, SECRET_TEXTS, TODAY
+from tests.conftest import login
+
+REPORTS = (
+    "to-work-or-studies",
+    "exits",
+    "real-workplaces",
+    "lead-times",
+    "lock-in",
+    "follow-ups",
+    "assessments",
+    "unit-coverage",
+    "host-ledger",
+)
+
+
+@pytest.fixture
+async def data(make_user):
+    return await reportdata.build(make_user)
+
+
+async def every_report() -> dict[str, bytes]:
+    return {n: msgspec.json.encode(await reports.run_report(n, PERIOD, TODAY)) for n in REPORTS}
+
+
+async def text_hits(needles: list[str]) -> list[str]:
+    """Every (table.column) whose text holds one of the needles, over every table."""
+    hits = []
+    for table in Finder().get_table_classes():
+        columns = [c for c in table._meta.columns if isinstance(c, Varchar | Text | JSON)]
+        if not columns:
+            continue
+        for row in await table.select(*columns):
+            for column in columns:
+                value = str(row[column._meta.name] or "").casefold()
+                hits += [
+                    f"{table._meta.tablename}.{column._meta.name}: {n}"
+                    for n in needles
+                    if n.casefold() in value
+                ]
+    return hits
+
+
+async def test_anonymisation_leaves_no_trace_and_reports_unchanged(data):
+    needles = [A_FIRST, A_LAST, A_PNR, A_PNR.replace("-", ""), A_EMAIL, *SECRET_TEXTS]
+    assert await text_hits(needles)  # the search finds the person before
+    before = await every_report()
+
+    assert await register.anonymise_candidate(data.candidates["A"]) is True
+    assert await text_hits(needles) == []
+    assert await every_report() == before  # last month's (and every) figure is unchanged
+    assert not await HealthNote.exists().where(HealthNote.candidate == data.candidates["A"])
+    # The statistics are still there.
+    assert await Outcome.count().where(Outcome.candidate == data.candidates["A"]) == 1
+    assert await Booking.count().where(Booking.candidate == data.candidates["A"]) == 2
+    row = await Candidate.select().where(Candidate.id == data.candidates["A"]).first()
+    assert row is not None
+    assert (row["track"], row["registered_at"], row["anonymised_at"] is not None) == (
+        "kompetens",
+        dt.date(2026, 1, 5),
+        True,
+    )
+    # Twice is harmless, and audited once.
+    assert await register.anonymise_candidate(data.candidates["A"]) is False
+    assert (
+        await AuditEntry.count().where(
+            (AuditEntry.action == "candidate.anonymise")
+            & (AuditEntry.subject_id == data.candidates["A"])
+        )
+        == 1
+    )
+
+
+async def test_retention_anonymises_exactly_those_past_the_limit(data):
+    # A exited 2026-02-25. Two years later, on 2028-02-24, A is not yet due; on 2028-02-25 A is.
+    assert await register.apply_retention(dt.date(2028, 2, 24), 2) == 0
+    assert await register.apply_retention(dt.date(2028, 2, 25), 2) == 1
+    assert await register.apply_retention(dt.date(2028, 2, 25), 2) == 0  # idempotent
+    anonymised = await Candidate.select(Candidate.id).where(Candidate.anonymised_at.is_not_null())
+    assert [r["id"] for r in anonymised] == [data.candidates["A"]]
+    assert register.years_before(dt.date(2028, 2, 29), 2) == dt.date(2026, 2, 28)
+
+
+async def test_register_extract_json_and_page_for_admin_and_own_coordinator(
+    client, data, make_user
+):
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    a = data.candidates["A"]
+    response = await client.get(f"/api/v1/register/{a}")
+    assert response.status_code == 200
+    body = response.json()
+    tables = {s["table"]: s for s in body["sections"]}
+    assert {"pl_candidate", "pl_health_note", "pl_booking", "pl_outcome", "mp_audit"} <= set(tables)
+    text = response.text
+    for expected in (A_FIRST, A_PNR, A_EMAIL, *SECRET_TEXTS):
+        assert expected in text
+    page = await client.get(f"/registerutdrag/{a}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert A_PNR in page.text and "Hälsoanteckningar" in page.text
+    # Both reads are audited.
+    actions = [
+        r["detail"]
+        for r in await AuditEntry.select(AuditEntry.detail).where(
+            (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == a)
+        )
+    ]
+    assert sorted(actions) == ["json", "sida"]
+    # Sara is A's coordinator; Omar is not (404, as if A did not exist); analysts are refused.
+    client.cookies.clear()
+    await login(client, "sara")
+    assert (await client.get(f"/api/v1/register/{a}")).status_code == 200
+    client.cookies.clear()
+    await login(client, "omar")
+    assert (await client.get(f"/api/v1/register/{a}")).status_code == 404
+    await make_user("analyst", username="anna")
+    client.cookies.clear()
+    await login(client, "anna")
+    assert (await client.get(f"/api/v1/register/{a}")).status_code == 403
+
+
+async def test_anonymise_over_the_api_is_admin_only(client, data, make_user):
+    a = data.candidates["A"]
+    await login(client, "sara")
+    assert (await client.post(f"/api/v1/register/{a}/anonymise")).status_code == 403
+    await make_user("admin", username="alva")
+    client.cookies.clear()
+    await login(client, "alva")
+    done = await client.post(f"/api/v1/register/{a}/anonymise")
+    assert done.status_code == 200
+    assert done.json() == {"candidate_id": a, "anonymised": True, "already": False}
+    again = await client.post(f"/api/v1/register/{a}/anonymise")
+    assert again.json()["already"] is True
+    assert (await client.post("/api/v1/register/999999/anonymise")).status_code == 404
