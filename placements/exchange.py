@@ -718,6 +718,20 @@ async def _executemany(txn: Any, sql_sqlite: str, sql_pg: str, rows: list[tuple[
         await txn.connection.executemany(sql_pg, rows)
 
 
+async def _insert_many(
+    txn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows in one go: COPY on PostgreSQL (several times faster than INSERTs),
+    `executemany` on SQLite."""
+    if not rows:
+        return
+    if is_sqlite(Slot._meta.db):
+        lite, _ = _insert_sql(table, columns)
+        await txn.connection.executemany(lite, rows)
+    else:
+        await txn.connection.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
 _HOST_COLUMNS = (
     "name",
     "kind",
@@ -878,9 +892,7 @@ async def _write(
                         stamp,
                     )
                 )
-            lite, pg = _insert_sql("emp_host", _HOST_COLUMNS)
-            for first in range(0, len(host_rows), _CHUNK):
-                await _executemany(txn, lite, pg, host_rows[first : first + _CHUNK])
+            await _insert_many(txn, "emp_host", _HOST_COLUMNS, host_rows)
             hosts = _Hosts(
                 await Host.select(
                     Host.id, Host.name, Host.kind, Host.org_number, Host.town, Host.active
@@ -947,22 +959,22 @@ async def _write(
                 inserts.append((rec.source, rec.external_id, stamp, *(values[c] for c in _WRITTEN)))
             else:
                 updates.append((*(values[c] for c in _WRITTEN), old["id"]))
-        insert_lite, insert_pg = _insert_sql(
-            "pl_slot", ("source", "external_id", "created_at", *_WRITTEN)
-        )
+        insert_columns = ("source", "external_id", "created_at", *_WRITTEN)
         update_lite, update_pg = _update_sql(_WRITTEN)
         total = len(inserts) + len(updates)
         done = 0
-        for batch, lite, pg in (
-            (inserts, insert_lite, insert_pg),
-            (updates, update_lite, update_pg),
-        ):
-            for start in range(0, len(batch), _CHUNK):
-                part = batch[start : start + _CHUNK]
-                await _executemany(txn, lite, pg, part)
-                done += len(part)
-                if progress:
-                    progress(done, total)
+        for start in range(0, len(inserts), _CHUNK * 10):
+            part = inserts[start : start + _CHUNK * 10]
+            await _insert_many(txn, "pl_slot", insert_columns, part)
+            done += len(part)
+            if progress:
+                progress(done, total)
+        for start in range(0, len(updates), _CHUNK):
+            part = updates[start : start + _CHUNK]
+            await _executemany(txn, update_lite, update_pg, part)
+            done += len(part)
+            if progress:
+                progress(done, total)
         report.created = len(inserts)
         report.updated = len(updates)
         report.written = True
