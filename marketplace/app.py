@@ -222,6 +222,9 @@ def collect_routes() -> list[Any]:
     from admin import views as admin_views
 
     routes += admin_controllers.ROUTES + admin_views.ROUTES
+    from admin.views import dashboard as dashboard_views
+
+    routes += dashboard_views.ROUTES
     return routes
 
 

@@ -1,0 +1,150 @@
+"""The dashboard (`/oversikt`) for coordinators, analysts and admins: the strategy's figures as
+server-rendered SVG charts, each with its data table, from the report services.
+
+The page arranges reports; every figure and its definition comes from `admin.services.reports`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import QueryParameter
+from litestar.response import Template
+
+from admin import charts, schemas
+from admin.services import reports
+from marketplace.auth import requires
+from marketplace.errors import ValidationFailed
+from marketplace.templating import LABELS
+from marketplace.views import page
+
+report_readers = requires("admin", "coordinator", "analyst")
+PERIOD_MONTHS = 12
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The twelve whole or begun months up to today."""
+    first = today.replace(day=1)
+    year, month = first.year, first.month - (PERIOD_MONTHS - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1), today
+
+
+def _date(raw: str, field: str, fallback: dt.date) -> dt.date:
+    if not raw:
+        return fallback
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(
+            f"{raw} är inget datum. Skriv det som ÅÅÅÅ-MM-DD.", fields=[field]
+        ) from None
+
+
+@get("/oversikt", guards=[report_readers], include_in_schema=False, name="dashboard")
+async def dashboard(
+    request: Request[Any, Any, Any],
+    start: Annotated[str, QueryParameter(max_length=10)] = "",
+    end: Annotated[str, QueryParameter(max_length=10)] = "",
+    track: Annotated[str, QueryParameter(max_length=20)] = "",
+    host_kind: Annotated[str, QueryParameter(max_length=20)] = "",
+) -> Template:
+    today = reports.today_in_sweden()
+    first, last = default_period(today)
+    values = {"start": start, "end": end, "track": track, "host_kind": host_kind}
+    errors: dict[str, str] = {}
+    try:
+        period_start = _date(start, "start", first)
+        period_end = _date(end, "end", last)
+        if period_end < period_start:
+            raise ValidationFailed("Slutdatum kommer före startdatum.", fields=["end"])
+        filters = schemas.ReportFilters(
+            start=period_start,
+            end=period_end,
+            track=track if track in LABELS["track"] else None,  # type: ignore[arg-type]
+            host_kind=host_kind if host_kind in LABELS["host_kind"] else None,  # type: ignore[arg-type]
+        )
+    except ValidationFailed as exc:
+        errors = {exc.fields[0]: exc.message}
+        filters = schemas.ReportFilters(start=first, end=last)
+    work = await reports.to_work_or_studies(filters)
+    real = await reports.real_workplaces(filters)
+    lead = await reports.lead_times(filters)
+    lock_in = await reports.lock_in(filters)
+    coverage = await reports.unit_coverage(filters)
+    ledger = await reports.host_ledger(filters, today)
+    exits = await reports.exits(filters)
+    pictures = {
+        "work": charts.bar_chart(
+            "Personer till arbete eller studier per månad",
+            "Stapel per månad, med strategins jämförelsetal som streckade linjer.",
+            [m.month[2:] for m in work.months],
+            [m.persons for m in work.months],
+            [charts.Reference(r.label, r.value) for r in work.references],
+        ),
+        "real": charts.share_bar(
+            "Andel placeringar på riktiga arbetsplatser",
+            f"{charts.percent(real.share)} mot målet {charts.percent(real.target_share)}.",
+            real.share,
+            real.target_share,
+        ),
+        "lead": charts.bar_chart(
+            "Ledtider i dagar, median",
+            "Två staplar: inskrivning till första förslag, och förslag till start.",
+            ["Till förslag", "Till start"],
+            [
+                lead.registration_to_first_proposal.median_days or 0.0,
+                lead.proposal_to_start.median_days or 0.0,
+            ],
+            unit=" dagar",
+        ),
+        "lock_in": charts.bar_chart(
+            "Flaggor för inlåsning under perioden",
+            "En stapel per slag av flagga.",
+            [k.label.split(" ")[0] for k in lock_in.by_kind],
+            [k.raised for k in lock_in.by_kind],
+        ),
+        "coverage": charts.bar_chart(
+            "Publicerade platser per kommunal enhet",
+            "En stapel per enhet: publicerade platser. Målen står i tabellen.",
+            [u.host_name.split(",")[-1].strip()[:10] for u in coverage.units],
+            [u.published for u in coverage.units],
+        ),
+        "ledger": charts.bar_chart(
+            "Placeringar per värd",
+            "De tolv värdar som haft flest placeringar under perioden.",
+            [h.host_name[:10] for h in ledger.hosts[:12]],
+            [h.placements for h in ledger.hosts[:12]],
+        ),
+        "exits": charts.bar_chart(
+            "Avslut per utfall",
+            "En stapel per utfallskategori.",
+            [e.label[:9] for e in exits.by_category],
+            [e.count for e in exits.by_category],
+        ),
+    }
+    return page(
+        "admin/dashboard.html",
+        request,
+        status_code=400 if errors else 200,
+        values={**values, "start": values["start"] or first.isoformat()}
+        | {"end": values["end"] or last.isoformat()},
+        errors=errors,
+        filters=filters,
+        tracks=list(LABELS["track"].items()),
+        host_kinds=list(LABELS["host_kind"].items()),
+        work=work,
+        exits=exits,
+        real=real,
+        lead=lead,
+        lock_in=lock_in,
+        coverage=coverage,
+        ledger=ledger,
+        charts=pictures,
+    )
+
+
+ROUTES = [dashboard]

@@ -1,0 +1,50 @@
+"""The dashboard page: charts with their data tables, for report readers only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import login
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.mark.parametrize("role", ["analyst", "coordinator", "admin"])
+async def test_report_readers_see_every_chart_with_its_table(client, make_user, role):
+    await make_user(role, username="reader")
+    await login(client, "reader")
+    page = await client.get("/oversikt", headers=HTML)
+    assert page.status_code == 200
+    charts = re.findall(r'<svg[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', page.text)
+    assert len(charts) == 7
+    for ids in charts:
+        for element_id in ids.split():
+            assert f'id="{element_id}"' in page.text
+    # Each chart section carries a table with a caption, which is what a screen reader reads.
+    sections = re.findall(r'<section[^>]*class="chart".*?</section>', page.text, re.S)
+    assert len(sections) == 7
+    assert all("<table>" in s and "<caption>" in s for s in sections)
+    assert "Personer till arbete eller studier per månad" in page.text
+
+
+async def test_a_bad_date_is_reported_at_its_field_and_the_default_period_shown(client, make_user):
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = await client.get("/oversikt?start=2026-02-31", headers=HTML)
+    assert page.status_code == 400
+    field = re.search(r'<input id="f-start"[^>]*>', page.text)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0)
+    assert "2026-02-31 är inget datum" in page.text
+
+
+async def test_host_users_get_the_swedish_403_page_and_strangers_must_sign_in(client, make_user):
+    anonymous = await client.get("/oversikt", headers=HTML)
+    assert anonymous.status_code == 401
+    await make_user("host", username="henrik")
+    await login(client, "henrik")
+    page = await client.get("/oversikt", headers=HTML)
+    assert page.status_code == 403
+    assert "Ingen behörighet" in page.text
