@@ -322,24 +322,26 @@ async def load_demo_hosts() -> dict[str, int]:
         supervisor = f"{rng.choice(DEMO_FIRST_NAMES)} {rng.choice(DEMO_LAST_NAMES)}"
         email = f"{supervisor.split()[0].lower()}.{index}@demo-vard.example"
         public = f"Kontakt {name.split(',')[0]}"
-        for contact_name, values in (
-            (supervisor, {"email": email, "role": "Handledare", "is_supervisor": True}),
-            (
-                public,
-                {
-                    "email": f"info.{index}@demo-vard.example",
-                    "phone": f"0322-{600000 + index:06d}",
-                    "role": "Kontaktperson",
-                    "is_supervisor": False,
-                    "is_public_contact": True,
-                },
+        contacts = (
+            Contact(
+                host=host_id, name=supervisor, email=email, role="Handledare", is_supervisor=True
             ),
-        ):
+            Contact(
+                host=host_id,
+                name=public,
+                email=f"info.{index}@demo-vard.example",
+                phone=f"0322-{600000 + index:06d}",
+                role="Kontaktperson",
+                is_supervisor=False,
+                is_public_contact=True,
+            ),
+        )
+        for contact in contacts:
             exists = await Contact.exists().where(
-                (Contact.host == host_id) & (Contact.name == contact_name)
+                (Contact.host == host_id) & (Contact.name == contact.name)
             )
             if not exists:
-                await Contact.insert(Contact(host=host_id, name=contact_name, **values))
+                await Contact.insert(contact)
         target_places = rng.randint(3, 8)
         if kind == "municipal_unit":
             year = dt.date.today().year
