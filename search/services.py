@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from typing import Any
 
 import msgspec
@@ -222,15 +223,22 @@ class SlotSearch:
         return self.index.search(query)
 
 
-_worker_search: SlotSearch | None = None
+_searches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SlotSearch] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def slot_search() -> SlotSearch:
-    """This worker's search (one per process)."""
-    global _worker_search  # one index per worker process, by design
-    if _worker_search is None:
-        _worker_search = SlotSearch()
-    return _worker_search
+    """This worker's search: one index per event loop, which is one per worker process.
+
+    Keying by loop rather than by process keeps the asyncio lock inside one loop even when
+    several apps run in one process on their own loops (the test client does that).
+    """
+    loop = asyncio.get_running_loop()
+    search = _searches.get(loop)
+    if search is None:
+        search = _searches[loop] = SlotSearch()
+    return search
 
 
 async def hosts_by_slot(slot_ids: list[int]) -> dict[int, dict[str, Any]]:
