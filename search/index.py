@@ -60,12 +60,13 @@ _NAMED_DAMP = 0.8
 _PROFILE_OCC_BOOST = 1.0
 _PROFILE_GROUP_BOOST = 0.4
 _PROFILE_GROUP_ONLY = 0.6
+_TERM_CACHE = 4096  # query words whose reduced postings are kept (cleared on writes)
 _TERM_POSTINGS_BUDGET = 20_000  # postings per query word before weak expansions are skipped
 _ALWAYS_FOLLOW = 0.9  # expansions at least this good are followed whatever the budget
 _QBITS = 13  # bits for a quantised contribution in [0, 1]
 _Q = float((1 << _QBITS) - 1)
 _QMASK = (1 << _QBITS) - 1
-_RERANK = 300  # candidates reranked with rapidfuzz
+_RERANK = 200  # candidates reranked with rapidfuzz
 _RERANK_WEIGHT = 0.35
 _ENTRY_LEVEL_PRIOR = 0.2
 _MIN_SCORE = 0.12  # below this a candidate is noise and does not count as a match
@@ -176,6 +177,7 @@ class SearchIndex:
         )
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
+        self._term_post_cache: dict[tuple[Expansion, ...], tuple[IntArray, IntArray] | None] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -246,6 +248,8 @@ class SearchIndex:
         return 1 << bit
 
     def _add(self, doc: SlotDoc, new_words: set[str]) -> None:
+        if self._term_post_cache:
+            self._term_post_cache.clear()  # postings are about to change
         cols = self._cols
         pos = cols.append_row()
         self._docs.append(doc)
@@ -395,29 +399,10 @@ class SearchIndex:
         )
         parts: list[IntArray] = []
         for ti, term in enumerate(all_terms):
-            used = 0
-            arrays: list[array[int]] = []
-            exp_weights: list[float] = []
-            for e in term.expansions:  # best first
-                arr = self._post.get(e.token)
-                if not arr:
-                    continue
-                # Weak expansions of a word that already touched many slots add little
-                # and cost much: skip them past the budget.
-                if used > _TERM_POSTINGS_BUDGET and e.weight < _ALWAYS_FOLLOW:
-                    continue
-                used += len(arr)
-                arrays.append(arr)
-                exp_weights.append(e.weight)
-            if not arrays:
-                continue
-            # One pass of numpy work per query word, not per expansion.
-            codes = np.concatenate([np.frombuffer(a, dtype=np.int32) for a in arrays]).astype(
-                np.int64
-            )
-            ew = np.repeat(np.array(exp_weights) * _Q, [len(a) for a in arrays])
-            q = np.rint(_FIELD_WEIGHTS[codes & 7] * ew).astype(np.int64)
-            parts.append((((codes >> 3) * n_slots + ti) << _QBITS) | q)
+            best = self._term_postings(term.expansions)
+            if best is not None:
+                docs, q = best
+                parts.append((((docs * n_slots) + ti) << _QBITS) | q)
         concept: ConceptScores | None = None
         if terms:
             concept = self._concepts.score(terms)
@@ -464,6 +449,50 @@ class SearchIndex:
         # that need no education. Small, so it only orders otherwise similar matches.
         summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[self._cols.occ[udocs]]
         return udocs, summed, concept
+
+    def _term_postings(self, expansions: tuple[Expansion, ...]) -> tuple[IntArray, IntArray] | None:
+        """Return (documents, best quantised value) for one query word, cached.
+
+        A word's postings change only when slots do; the cache is cleared on every write.
+        """
+        key = expansions
+        if key in self._term_post_cache:
+            return self._term_post_cache[key]
+        used = 0
+        arrays: list[array[int]] = []
+        exp_weights: list[float] = []
+        for e in expansions:  # best first
+            arr = self._post.get(e.token)
+            if not arr:
+                continue
+            # Weak expansions of a word that already touched many slots add little
+            # and cost much: skip them past the budget.
+            if used > _TERM_POSTINGS_BUDGET and e.weight < _ALWAYS_FOLLOW:
+                continue
+            used += len(arr)
+            arrays.append(arr)
+            exp_weights.append(e.weight)
+        result: tuple[IntArray, IntArray] | None = None
+        if arrays:
+            # One pass of numpy work per query word, not per expansion; then keep each
+            # document's best value only, so that the per-query sort sees one row per word.
+            codes = np.concatenate([np.frombuffer(a, dtype=np.int32) for a in arrays]).astype(
+                np.int64
+            )
+            ew = np.repeat(np.array(exp_weights) * _Q, [len(a) for a in arrays])
+            q = np.rint(_FIELD_WEIGHTS[codes & 7] * ew).astype(np.int64)
+            packed = ((codes >> 3) << _QBITS) | q
+            packed.sort()
+            docs = packed >> _QBITS
+            last = np.empty(len(docs), dtype=np.bool_)
+            last[:-1] = docs[1:] != docs[:-1]
+            last[-1] = True
+            packed = packed[last]
+            result = (packed >> _QBITS, packed & _QMASK)
+        if len(self._term_post_cache) >= _TERM_CACHE:
+            self._term_post_cache.pop(next(iter(self._term_post_cache)))
+        self._term_post_cache[key] = result
+        return result
 
     def _group_scores(self, terms: Sequence[Term], concept: ConceptScores) -> dict[int, float]:
         """Blend the occupation-derived group match with the group ranker's relevance."""
@@ -605,7 +634,11 @@ class SearchIndex:
         # rapidfuzz on short fields only (the folded title, cut, and the occupation's names),
         # so that near-identical titles outrank partial ones; long text never reaches it.
         fq = fold(normalize(q))
-        titles = [self._short[p] for p in docs.tolist()]
+        titles = (
+            [self._short[p] for p in docs.tolist()]
+            if len(docs) > 1
+            else [self._short[int(docs[0])]]
+        )
         title_sim = process.cdist([fq], titles, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
         occs = self._cols.occ[docs]
         name_sim = np.zeros(len(docs), dtype=np.float64)

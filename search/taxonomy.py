@@ -568,6 +568,7 @@ class GroupRanker:
         self._heads = {h for h, n in heads.items() if n >= 3 and len(h) >= 4}
         self._mods = {m for m, n in mods.items() if n >= 3 and len(m) >= 4}
         self._parts_cache: dict[str, tuple[str, str]] = {}
+        self._word_cache: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
         post: dict[tuple[str, str], dict[int, float]] = {}
 
         def put(key: tuple[str, str], g: int, w: float) -> None:
@@ -673,21 +674,35 @@ class GroupRanker:
         matches nothing.
         """
         scores: dict[int, float] = {}
-        items: list[tuple[str, float, Sequence[str]]] = []
         for f, weight, fallback in words:
-            parts = None if self._term_tf(f) else self._split(f)
-            if parts and len(parts) > 1:
-                # "jobb" in "lagerjobb" says only that it is work.
-                parts = [p for p in parts if p not in _FOLDED_PLACEMENT] or parts
-            if parts:
-                # A compound the groups do not know whole: its parts, the head weighing most.
-                items += [(p, weight / len(parts), ()) for p in parts]
-            else:
-                items.append((f, weight, fallback))
-        for f, weight, fallback in items:
-            tf = self._term_tf(f)
+            for g, v in self._word_scores(f, tuple(fallback)).items():
+                scores[g] = scores.get(g, 0.0) + weight * v
+        return scores
+
+    def _word_scores(self, f: str, fallback: tuple[str, ...]) -> dict[int, float]:
+        # One query word's BM25 score per group, cached: it depends on the word alone.
+        key = (f, fallback)
+        hit = self._word_cache.get(key)
+        if hit is not None:
+            return hit
+        out = self._score_word(f, fallback)
+        if len(self._word_cache) > 20_000:
+            self._word_cache.clear()
+        self._word_cache[key] = out
+        return out
+
+    def _score_word(self, f: str, fallback: Sequence[str]) -> dict[int, float]:
+        parts = None if self._term_tf(f) else self._split(f)
+        if parts and len(parts) > 1:
+            # "jobb" in "lagerjobb" says only that it is work.
+            parts = [p for p in parts if p not in _FOLDED_PLACEMENT] or parts
+        # A compound the groups do not know whole counts as its parts, equally.
+        items = [(p, 1.0 / len(parts), ()) for p in parts] if parts else [(f, 1.0, fallback)]
+        scores: dict[int, float] = {}
+        for word, weight, alts in items:
+            tf = self._term_tf(word)
             if not tf:
-                for alt in fallback:
+                for alt in alts:
                     for g, v in self._term_tf(alt).items():
                         tf[g] = max(tf.get(g, 0.0), v)
             if not tf:
