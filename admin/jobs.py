@@ -16,6 +16,7 @@ from admin.services import reports
 from admin.services.register import apply_retention
 from admin.tables import KpiSnapshot
 from marketplace.errors import ValidationFailed
+from marketplace.settings import Settings
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -83,3 +84,27 @@ async def snapshot_previous_month(today: dt.date | None = None) -> str:
 async def retention_sweep(today: dt.date | None = None) -> int:
     """The scheduler's sweep: anonymise everyone past RETENTION_YEARS after exit."""
     return await apply_retention(today or reports.today_in_sweden())
+
+
+# --- the scheduler's entry points (marketplace/scheduler.py reads JOBS) ----------------------
+
+
+async def snapshot_kpis(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Fix last month's KPI figures once; later runs of the same month change nothing."""
+    today = now.astimezone(reports.STOCKHOLM).date()
+    month = previous_month(today)
+    existed = await get_snapshot(month) is not None
+    await snapshot_month(month, today)
+    return {"created": 0 if existed else 1}
+
+
+async def apply_retention_job(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Anonymise everyone past RETENTION_YEARS after exit (each candidate once)."""
+    today = now.astimezone(reports.STOCKHOLM).date()
+    return {"anonymised": await apply_retention(today, settings.retention_years)}
+
+
+JOBS = {
+    "snapshot-kpis": (snapshot_kpis, "housekeeping_interval_seconds"),
+    "apply-retention": (apply_retention_job, "housekeeping_interval_seconds"),
+}
