@@ -8,10 +8,19 @@ coordinator.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
@@ -25,6 +34,17 @@ report_readers = requires("admin", "coordinator", "analyst")
 Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
 Offset = Annotated[int, msgspec.Meta(ge=0)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class ReportExportOperation(Operation):
+    """Documents a report export's answer as the CSV or XLSX file it is, not as JSON."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {m: OpenAPIMediaType(schema=binary) for m in ("text/csv", XLSX)}
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -214,7 +234,7 @@ class ReportController(Controller):
         f = report_filters(start, end, track, coordinator_id, host_kind)
         return await reports.host_ledger(f)
 
-    @get("/{name:str}/export", operation_id="exportReport")
+    @get("/{name:str}/export", operation_id="exportReport", operation_class=ReportExportOperation)
     async def export(
         self,
         name: FromPath[schemas.ReportName],

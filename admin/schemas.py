@@ -240,7 +240,9 @@ class RegisterField(msgspec.Struct):
     """One stored value: the column's name and the value as stored (dates in ISO form)."""
 
     name: str
-    value: str | int | float | bool | None
+    # Not `int | float`: in JSON Schema an integer is also a number, so a oneOf of both
+    # rejects every whole number. Whole numbers are still sent as such.
+    value: str | float | bool | None
 
 
 class RegisterRow(msgspec.Struct):

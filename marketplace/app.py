@@ -131,6 +131,40 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return response
 
 
+def _database_value_errors() -> tuple[type[Exception], ...]:
+    """Errors the database driver raises for a value it cannot store or compare: a number
+    beyond the column's range (an id of 40 digits), a NUL character in text on PostgreSQL."""
+    errors: list[type[Exception]] = [OverflowError]
+    try:
+        from asyncpg.exceptions import DataError as ServerDataError
+        from asyncpg.exceptions._base import DataError as ClientDataError
+    except ImportError:  # pragma: no cover - asyncpg comes with piccolo[postgres]
+        return tuple(errors)
+    return (*errors, ServerDataError, ClientDataError)
+
+
+DATABASE_VALUE_ERRORS = _database_value_errors()
+
+
+def handle_bad_value(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Input the database cannot take is the caller's mistake, never a 500: an id in the
+    path that cannot exist answers 404, anything else 400."""
+    if not isinstance(exc, DATABASE_VALUE_ERRORS):
+        return handle_crash(request, exc)
+    log.info("refused a value the database cannot take on %s: %s", request.url.path, exc)
+    too_big = any(
+        isinstance(v, int) and not -(2**31) <= v < 2**31 for v in request.path_params.values()
+    )
+    if too_big:
+        return _error_response(request, 404, STATUS_TEXT[404], [])
+    return _error_response(
+        request,
+        400,
+        "Ogiltiga uppgifter. Ett tal är för stort eller en text innehåller otillåtna tecken.",
+        [],
+    )
+
+
 def handle_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error_response(request, 500, STATUS_TEXT[500], [])
@@ -281,6 +315,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MarketplaceError: handle_domain_error,
             ValidationException: handle_validation,
             HTTPException: handle_http,
+            OverflowError: handle_bad_value,
+            **dict.fromkeys(DATABASE_VALUE_ERRORS[1:], handle_bad_value),
             Exception: handle_crash,
         },
         csrf_config=CSRFConfig(

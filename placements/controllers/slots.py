@@ -13,6 +13,14 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -35,6 +43,17 @@ _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+@dataclass
+class ExportOperation(Operation):
+    """Documents the export's answer as the file it is, in each format, not as JSON."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {m.split(";")[0]: OpenAPIMediaType(schema=binary) for m in _MEDIA.values()}
 
 
 class SlotController(Controller):
@@ -235,7 +254,7 @@ class ExchangeController(Controller):
             raise ValidationFailed(str(exc), fields=["file"]) from None
         return Response(report, status_code=HTTP_200_OK if report.written else 400)
 
-    @get("/export", operation_id="exportSlots")
+    @get("/export", operation_id="exportSlots", operation_class=ExportOperation)
     async def export_slots(
         self,
         format: FromQuery[Literal["jsonl", "csv", "xlsx"]] = "jsonl",

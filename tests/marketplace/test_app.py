@@ -112,3 +112,13 @@ async def test_every_private_api_route_is_401_anonymously(client, app):
         url = re.sub(r"\{[^}]+\}", "x", url)
         response = await client.request(method, url, json={})
         assert response.status_code == 401, f"{method} {url}: {response.status_code}"
+
+
+async def test_an_id_beyond_the_database_range_is_404_not_500(client):
+    huge = "1" + "0" * 30
+    api = await client.get(f"/api/v1/slots/{huge}")
+    assert api.status_code == 404
+    assert api.json()["detail"] == "Sidan eller objektet finns inte."
+    page = await client.get(f"/platser/{huge}", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "Sidan finns inte" in page.text
