@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -96,6 +96,24 @@ def _haversine(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> Fl
     dl = np.radians(lon0 - lon)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
     return np.asarray(2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(h))), dtype=np.float64)
+
+
+def _tokenize(text: str) -> list[str]:
+    """Return the distinct content words of ``text`` with its hyphenated words written solid."""
+    words = [*normalize(text).split(), *hyphen_joins(text)]
+    return [t for t in dict.fromkeys(words) if t not in STOPWORDS]
+
+
+class _TitleInfo:
+    """What indexing needs of one distinct title, computed once per build."""
+
+    __slots__ = ("head", "inferred", "qualifier", "short")
+
+    def __init__(self, head: array[int], qualifier: array[int], short: str) -> None:
+        self.head = head
+        self.qualifier = qualifier
+        self.short = short
+        self.inferred = -2  # the occupation the title names; -2 until first needed
 
 
 class _Columns:
@@ -189,13 +207,179 @@ class SearchIndex:
         """Index ``docs`` from scratch (replacing anything indexed before).
 
         Meant to run on a fresh instance off the event loop; swap it in when done.
+
+        The work is shared wherever slots repeat themselves: each distinct title, skill, host,
+        town and description sentence is tokenised once and mapped to word ids once; per slot
+        only the ids are gathered, and the postings are sorted into place by numpy at the end.
         """
         self.__init__(self._concepts)  # type: ignore[misc]
-        new_words: set[str] = set()
+        vocab: dict[str, int] = {}
+        text_ids: dict[str, array[int]] = {}
+        titles: dict[str, _TitleInfo] = {}
+        bits: dict[tuple[int, tuple[str, ...]], int] = {}
+        towns: dict[str, int] = {}
+        tok = array("i")  # word id of every (document, field) word, field segment by segment
+        seg_len = array("i")
+        seg_code = array("i")
+        rows: list[tuple[int, int, float, float, bool, int, int, int, float, int, int]] = []
+        replaced: list[int] = []
+        occ_pos = self._concepts.occ_pos
+        pos_of = self._pos
+        doc_list = self._docs
+        short = self._short
+
+        def ids_of(text: str) -> array[int]:
+            got = text_ids.get(text)
+            if got is None:
+                got = array("i", [vocab.setdefault(t, len(vocab)) for t in _tokenize(text)])
+                if len(text) < 400:
+                    text_ids[text] = got
+            return got
+
+        def mask(table_no: int, table: dict[str, int], values: list[str]) -> int:
+            key = (table_no, tuple(values))
+            got = bits.get(key)
+            if got is None:
+                got = bits[key] = sum({self._bit(table, v) for v in values})
+            return got
+
         for doc in docs:
-            self._add(doc, new_words)
-        self._lex.add_many(sorted(new_words))
+            pos = len(doc_list)
+            old = pos_of.get(doc.id)
+            if old is not None:  # the same slot twice: the later one wins
+                replaced.append(old)
+                doc_list[old] = None
+                self._n_alive -= 1
+            doc_list.append(doc)
+            pos_of[doc.id] = pos
+            self._n_alive += 1
+            info = titles.get(doc.title)
+            if info is None:
+                info = titles[doc.title] = self._title_info(doc.title, ids_of)
+            short.append(info.short)
+            base = pos << 3
+            for ids, field in (
+                (info.head, _TITLE),
+                (info.qualifier, _TITLE_QUALIFIER),
+                (ids_of(doc.host_name), _HOST),
+                (ids_of(doc.town), _TOWN),
+            ):
+                tok.extend(ids)
+                seg_len.append(len(ids))
+                seg_code.append(base | field)
+            for s in doc.skills:
+                ids = ids_of(s)
+                tok.extend(ids)
+                seg_len.append(len(ids))
+                seg_code.append(base | _SKILLS)
+            # Descriptions are long and rarely repeat whole, but their sentences do.
+            for s in doc.description.split(". "):
+                ids = ids_of(s)
+                tok.extend(ids)
+                seg_len.append(len(ids))
+                seg_code.append(base | _DESCRIPTION)
+            occ = occ_pos.get(doc.occupation_id or "", -1)
+            if occ < 0:
+                if info.inferred == -2:
+                    info.inferred = self._infer_occupation(doc.title)
+                occ = info.inferred
+            town = towns.get(doc.town)
+            if town is None:
+                town = towns[doc.town] = self._towns.setdefault(_key(doc.town), len(self._towns))
+            rows.append(
+                (
+                    _KINDS.get(doc.kind, 0),
+                    doc.hours_per_week if doc.hours_per_week is not None else -1,
+                    doc.latitude if doc.latitude is not None else _NO_COORD,
+                    doc.longitude if doc.longitude is not None else _NO_COORD,
+                    doc.driving_licence,
+                    doc.open_seats,
+                    mask(0, self._track_bits, doc.tracks) if doc.tracks else 0,
+                    mask(1, self._adapt_bits, doc.adaptations) if doc.adaptations else 0,
+                    doc.published_at.timestamp() if doc.published_at else -np.inf,
+                    occ,
+                    town,
+                )
+            )
+        self._fill_columns(rows, replaced)
+        self._fill_postings(vocab, tok, seg_len, seg_code)
+        self._lex.add_many(sorted(w for w in vocab if w not in self._lex))
         self._token_cache.clear()
+
+    def _title_info(self, title: str, ids_of: Callable[[str], array[int]]) -> _TitleInfo:
+        heads = self._title_heads(title)
+        words = self._tokens(title)
+        ids = ids_of(title)
+        return _TitleInfo(
+            array("i", [i for t, i in zip(words, ids, strict=True) if t in heads]),
+            array("i", [i for t, i in zip(words, ids, strict=True) if t not in heads]),
+            fold(normalize(title))[:_RERANK_TEXT_CHARS],
+        )
+
+    def _fill_columns(
+        self,
+        rows: list[tuple[int, int, float, float, bool, int, int, int, float, int, int]],
+        replaced: list[int],
+    ) -> None:
+        n = len(rows)
+        cols = self._cols = _Columns(max(n, 1024))
+        cols.size = n
+        if not n:
+            return
+        kind, hours, lat, lon, licence, seats, tracks, adapt, published, occ, town = zip(
+            *rows, strict=True
+        )
+        cols.alive[:n] = True
+        cols.alive[replaced] = False
+        cols.kind[:n] = kind
+        cols.hours[:n] = hours
+        cols.lat[:n] = lat
+        cols.lon[:n] = lon
+        cols.licence[:n] = licence
+        cols.seats[:n] = seats
+        cols.tracks[:n] = tracks
+        cols.adapt[:n] = adapt
+        cols.published[:n] = published
+        occs = np.array(occ, dtype=np.int32)
+        group_of = np.array([*self._concepts.occ_group, -1], dtype=np.int32)
+        groups = group_of[occs]  # occ -1 reads the extra last entry
+        cols.occ[:n] = occs
+        cols.group[:n] = groups
+        cols.town[:n] = town
+        live = cols.alive[:n]
+        for table, keys in ((self._occ_docs, occs), (self._group_docs, groups)):
+            positions = np.flatnonzero((keys >= 0) & live).astype(np.int32)
+            if not len(positions):
+                continue
+            by_key = positions[np.argsort(keys[positions], kind="stable")]
+            sorted_keys = keys[by_key]
+            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+            ends = np.r_[starts[1:], len(by_key)]
+            for k, a, b in zip(
+                sorted_keys[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+            ):
+                table[k] = array("i", by_key[a:b].tobytes())
+
+    def _fill_postings(
+        self, vocab: dict[str, int], tok: array[int], seg_len: array[int], seg_code: array[int]
+    ) -> None:
+        if not len(tok):
+            return
+        words = list(vocab)
+        codes = np.repeat(
+            np.frombuffer(seg_code, dtype=np.int32), np.frombuffer(seg_len, dtype=np.int32)
+        )
+        # (word, document, field) once each, sorted by word and then by document.
+        keys = (np.frombuffer(tok, dtype=np.int32).astype(np.int64) << 32) | codes
+        keys.sort()
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+        ids = (keys >> 32).astype(np.int32)
+        postings = (keys & 0xFFFFFFFF).astype(np.int32)
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        ends = np.r_[starts[1:], len(ids)]
+        post = self._post
+        for i, a, b in zip(ids[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            post[words[i]] = array("i", postings[a:b].tobytes())
 
     def upsert(self, doc: SlotDoc) -> None:
         """Add or replace one slot; searches see the change immediately."""
@@ -219,8 +403,7 @@ class SearchIndex:
         # Titles, skills and towns repeat a lot across slots; tokenise each text once.
         cached = self._token_cache.get(text)
         if cached is None:
-            words = [*normalize(text).split(), *hyphen_joins(text)]
-            cached = tuple(t for t in dict.fromkeys(words) if t not in STOPWORDS)
+            cached = tuple(_tokenize(text))
             if len(text) < 200:
                 if len(self._token_cache) > 200_000:
                     self._token_cache.clear()
