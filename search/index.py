@@ -38,6 +38,7 @@ from search.taxonomy import (
     group_ranker,
     name_parts,
     no_education_required,
+    taxonomy_lexicon,
 )
 from search.terms import Term, parse_terms
 from search.text import STOPWORDS, fold, hyphen_joins, normalize
@@ -175,8 +176,11 @@ class SearchIndex:
     def __init__(self, concepts: ConceptIndex | None = None) -> None:
         self._concepts = concepts or concept_index()
         self._groups: GroupRanker = group_ranker()
-        self._lex = Lexicon()
-        self._lex.add_many(sorted(self._concepts.words()))
+        if self._concepts is concept_index():
+            self._lex = taxonomy_lexicon().copy()
+        else:
+            self._lex = Lexicon()
+            self._lex.add_many(sorted(self._concepts.words()))
         self._post: dict[str, array[int]] = {}
         self._docs: list[SlotDoc | None] = []
         self._short: list[str] = []  # folded, normalised, cut title per position (rerank)

@@ -569,25 +569,34 @@ class GroupRanker:
         self._mods = {m for m, n in mods.items() if n >= 3 and len(m) >= 4}
         self._parts_cache: dict[str, tuple[str, str]] = {}
         self._word_cache: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
+        # The lookup keys of each distinct word, computed once (words repeat across groups).
+        keys_of: dict[str, list[tuple[str, str]]] = {}
+        for t in tokens:
+            st = stem(t)
+            keys = [("s", st)]
+            root = derivation_root(t)
+            if root != t:
+                keys.append(("r", root))
+            head_part, mod_part = self._parts(t)
+            if head_part:
+                keys.append(("h", stem(head_part)))
+            if mod_part:
+                keys.append(("m", stem(mod_part)))
+            keys_of[t] = keys
         post: dict[tuple[str, str], dict[int, float]] = {}
-
-        def put(key: tuple[str, str], g: int, w: float) -> None:
-            bucket = post.setdefault(key, {})
-            bucket[g] = bucket.get(g, 0.0) + w
-
         lengths: list[float] = []
         for gi, doc in enumerate(docs):
-            lengths.append(sum(w for _, w in doc))
+            tf: dict[str, float] = {}
             for t, w in doc:
-                put(("s", stem(t)), gi, w)
-                root = derivation_root(t)
-                if root != t:
-                    put(("r", root), gi, w)
-                head_part, mod_part = self._parts(t)
-                if head_part:
-                    put(("h", stem(head_part)), gi, w)
-                if mod_part:
-                    put(("m", stem(mod_part)), gi, w)
+                tf[t] = tf.get(t, 0.0) + w
+            lengths.append(sum(tf.values()))
+            for t, w in tf.items():
+                for key in keys_of[t]:
+                    bucket = post.get(key)
+                    if bucket is None:
+                        post[key] = {gi: w}
+                    else:
+                        bucket[gi] = bucket.get(gi, 0.0) + w
         self._post = post
         self._len = lengths
         self._avg = sum(lengths) / max(len(lengths), 1)
