@@ -246,6 +246,11 @@ def collect_routes() -> list[Any]:
     from marketplace import jobs_views
 
     routes += jobs_views.ROUTES
+    from placements.controllers import bookings as booking_controllers
+    from placements.controllers import candidates as candidate_controllers
+    from placements.views import agreements as agreement_views
+
+    routes += candidate_controllers.ROUTES + booking_controllers.ROUTES + agreement_views.ROUTES
     # Pages: public search and slot, host applications and invitations.
     from employers import views as employer_views
     from placements.views import public as public_views

@@ -6,7 +6,9 @@ a busy timeout and foreign keys on. PostgreSQL runs production and every CI run.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -82,6 +84,20 @@ def postgres_config(url: str) -> dict[str, Any]:
     return config
 
 
+_WRITER_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _writer_lock() -> asyncio.Lock:
+    """This event loop's queue of SQLite writers (a lock belongs to one loop)."""
+    loop = asyncio.get_running_loop()
+    lock = _WRITER_LOCKS.get(loop)
+    if lock is None:
+        lock = _WRITER_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
 def is_sqlite(engine: Engine[Any]) -> bool:
     return engine.engine_type == "sqlite"
 
@@ -96,8 +112,21 @@ async def write_transaction(engine: Engine[Any]) -> AsyncIterator[Any]:
     """
     if is_sqlite(engine):
         assert isinstance(engine, SQLiteEngine)
-        async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
-            yield txn
+        if engine.current_transaction.get() is not None:
+            async with engine.transaction() as txn:  # nested: joins the outer transaction
+                yield txn
+            return
+        # SQLite has one writer at a time. Queue this process's writers on a lock, so that
+        # they take turns at once instead of sleeping in SQLite's busy handler (which leaves
+        # the database idle between turns); other processes still meet the busy timeout.
+        lock = _writer_lock()
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_S):
+            await lock.acquire()
+        try:
+            async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+                yield txn
+        finally:
+            lock.release()
     else:
         async with engine.transaction() as txn:
             yield txn

@@ -1,0 +1,236 @@
+"""JSON API of bookings and what hangs on them: the agreement and its signatures, the
+end-of-placement assessment and the outcome; plus follow-ups, lock-in flags and the host's
+win-win ledger.
+
+Host users act only on bookings at their own organisations (another's answers 404);
+coordinators and admins act for any host. Analysts have no route here except the ledger,
+which holds figures, never a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from marketplace.auth import AuthUser, requires, signed_in, staff
+from placements.schemas import agreements as sa
+from placements.schemas import bookings as sb
+from placements.schemas import outcomes as so
+from placements.services import agreements, bookings, ledger, lockin, outcomes
+
+host_side = requires("host", "coordinator", "admin")
+Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
+Offset = Annotated[int, msgspec.Meta(ge=0)]
+Req = Request[AuthUser, Any, Any]
+
+
+class BookingController(Controller):
+    """Proposals and placements. Coordinators propose and withdraw; the host (or staff on
+    its behalf) accepts, declines, starts and ends."""
+
+    path = "/api/v1/bookings"
+    guards = [host_side]
+    tags = ["bookings"]
+
+    @get("/", operation_id="listBookings")
+    async def list_bookings(
+        self,
+        request: Req,
+        status: FromQuery[sb.BookingStatus | None] = None,
+        slot_id: FromQuery[int | None] = None,
+        candidate_id: FromQuery[int | None] = None,
+        limit: FromQuery[Limit] = 50,
+        offset: FromQuery[Offset] = 0,
+    ) -> sb.BookingPage:
+        """The bookings the caller may see, newest first."""
+        return await bookings.list_bookings_for(
+            request.user,
+            status=status,
+            slot_id=slot_id,
+            candidate_id=candidate_id,
+            limit=limit,
+            offset=offset,
+        )
+
+    @post("/", operation_id="proposeBooking", guards=[staff], status_code=HTTP_201_CREATED)
+    async def propose(self, request: Req, data: JSONBody[sb.BookingCreate]) -> sb.Booking:
+        """Propose a participant for a published slot, with a message to the host."""
+        return await bookings.propose(request.user, data)
+
+    @get("/{booking_id:int}", operation_id="getBooking")
+    async def get_booking(self, request: Req, booking_id: FromPath[int]) -> sb.Booking:
+        """One booking with its timeline."""
+        return await bookings.get_booking_for(request.user, booking_id)
+
+    @post("/{booking_id:int}/accept", operation_id="acceptBooking", status_code=HTTP_200_OK)
+    async def accept(self, request: Req, booking_id: FromPath[int]) -> sb.Booking:
+        """Accept a proposal (409 when no seat or supervisor capacity is left)."""
+        return await bookings.accept(request.user, booking_id)
+
+    @post("/{booking_id:int}/decline", operation_id="declineBooking", status_code=HTTP_200_OK)
+    async def decline(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sb.DeclineRequest]
+    ) -> sb.Booking:
+        """Decline a proposal with a reason."""
+        return await bookings.decline(request.user, booking_id, data.reason)
+
+    @post(
+        "/{booking_id:int}/withdraw",
+        operation_id="withdrawBooking",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def withdraw(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sb.WithdrawRequest]
+    ) -> sb.Booking:
+        """Withdraw a booking before the placement is active."""
+        return await bookings.withdraw(request.user, booking_id, data.reason)
+
+    @post("/{booking_id:int}/start", operation_id="startBooking", status_code=HTTP_200_OK)
+    async def start(self, request: Req, booking_id: FromPath[int]) -> sb.Booking:
+        """Start an agreed placement now."""
+        return await bookings.start(request.user, booking_id)
+
+    @post("/{booking_id:int}/end", operation_id="endBooking", status_code=HTTP_200_OK)
+    async def end(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sb.EndRequest]
+    ) -> sb.Booking:
+        """End an active placement as completed or interrupted."""
+        return await bookings.end(request.user, booking_id, data.result, data.end_date, data.reason)
+
+    @get("/{booking_id:int}/agreement", operation_id="getAgreement")
+    async def get_agreement(self, request: Req, booking_id: FromPath[int]) -> sa.Agreement:
+        """The current version of the win-win agreement, with its signatures."""
+        return await agreements.get_agreement_for(request.user, booking_id)
+
+    @patch("/{booking_id:int}/agreement", operation_id="updateAgreement")
+    async def update_agreement(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sa.AgreementUpdate]
+    ) -> sa.Agreement:
+        """Change the agreement; after any signature this makes a new version."""
+        return await agreements.update_agreement(request.user, booking_id, data)
+
+    @post(
+        "/{booking_id:int}/agreement/sign",
+        operation_id="signAgreement",
+        status_code=HTTP_200_OK,
+    )
+    async def sign(self, request: Req, booking_id: FromPath[int]) -> sa.Agreement:
+        """Sign as the coordinator (staff) or as the host (host user)."""
+        return await agreements.sign_in_app(request.user, booking_id)
+
+    @post(
+        "/{booking_id:int}/agreement/links",
+        operation_id="sendSigningLinks",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def links(self, request: Req, booking_id: FromPath[int]) -> sa.SigningLinks:
+        """Mail single-use signing links to the supervisor and the participant."""
+        return await agreements.issue_signing_links(request.user, booking_id)
+
+    @get("/{booking_id:int}/assessment", operation_id="getAssessment")
+    async def get_assessment(self, request: Req, booking_id: FromPath[int]) -> so.Assessment:
+        """The end-of-placement assessment (empty until submitted)."""
+        return await outcomes.get_assessment_for(request.user, booking_id)
+
+    @post(
+        "/{booking_id:int}/assessment",
+        operation_id="submitAssessment",
+        status_code=HTTP_200_OK,
+    )
+    async def submit_assessment(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[so.AssessmentCreate]
+    ) -> so.Assessment:
+        """Submit the supervisor's structured assessment (once)."""
+        return await outcomes.submit_assessment(request.user, booking_id, data)
+
+    @post(
+        "/{booking_id:int}/assessment/participant-view",
+        operation_id="recordParticipantView",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def participant_view(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[so.ParticipantView]
+    ) -> so.Assessment:
+        """Record the participant's own view of the placement."""
+        return await outcomes.record_participant_view(request.user, booking_id, data)
+
+    @get("/{booking_id:int}/outcome", operation_id="getOutcome", guards=[staff])
+    async def get_outcome(self, request: Req, booking_id: FromPath[int]) -> list[so.Outcome]:
+        """The recorded outcome (an empty list until it is recorded)."""
+        return await outcomes.outcomes_of_booking(request.user, booking_id)
+
+    @post(
+        "/{booking_id:int}/outcome",
+        operation_id="recordOutcome",
+        guards=[staff],
+        status_code=HTTP_201_CREATED,
+    )
+    async def record_outcome(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[so.OutcomeCreate]
+    ) -> so.Outcome:
+        """Record the outcome of an ended placement in Kolada's categories."""
+        return await outcomes.record_outcome(request.user, booking_id, data)
+
+
+class FollowUpController(Controller):
+    """Follow-ups at 90 and 180 days after exit, for the coordinators."""
+
+    path = "/api/v1/follow-ups"
+    guards = [staff]
+    tags = ["outcomes"]
+
+    @get("/", operation_id="listFollowUps")
+    async def list_follow_ups(
+        self,
+        request: Req,
+        status: FromQuery[Annotated[str, msgspec.Meta(pattern="^(due|done)$")] | None] = "due",
+        due_by: FromQuery[dt.date | None] = None,
+    ) -> list[so.FollowUp]:
+        """Follow-ups of the caller's candidates, by due date."""
+        return await outcomes.list_follow_ups_for(request.user, status=status, due_by=due_by)
+
+    @post("/{follow_up_id:int}/done", operation_id="completeFollowUp", status_code=HTTP_200_OK)
+    async def done(
+        self, request: Req, follow_up_id: FromPath[int], data: JSONBody[so.FollowUpDone]
+    ) -> so.FollowUp:
+        """Record where the person is at the follow-up."""
+        return await outcomes.complete_follow_up(request.user, follow_up_id, data)
+
+
+class LockInController(Controller):
+    """Lock-in (inlåsning) flags, each with its reason, for the coordinators."""
+
+    path = "/api/v1/lock-in-flags"
+    guards = [staff]
+    tags = ["outcomes"]
+
+    @get("/", operation_id="listLockInFlags")
+    async def list_flags(
+        self, request: Req, include_resolved: FromQuery[bool] = False
+    ) -> list[so.LockInFlag]:
+        """Open lock-in flags of the caller's candidates."""
+        return await lockin.list_lock_in_flags_for(request.user, include_resolved=include_resolved)
+
+
+class LedgerController(Controller):
+    """The host's win-win ledger: figures and the host's own words, never a person."""
+
+    path = "/api/v1/hosts"
+    guards = [signed_in]
+    tags = ["outcomes"]
+
+    @get("/{host_id:int}/ledger", operation_id="getHostLedger")
+    async def get_ledger(self, request: Req, host_id: FromPath[int]) -> so.HostLedger:
+        """Placements hosted, hours, assessments, who went on to work, what the host gained."""
+        return await ledger.host_ledger_for(request.user, host_id)
+
+
+ROUTES = [BookingController, FollowUpController, LockInController, LedgerController]

@@ -1,0 +1,195 @@
+"""Structs for candidates (deltagare): the coordinator's full record, the masked list row, the
+host's narrow view, health notes and the arbetsmarknadsplan's activities.
+
+A personnummer appears only in `Candidate` (the full record, for staff who may see the
+person); lists carry the masked form, and nothing a host receives carries it at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+Track = Literal["kompetens", "hälsa", "vägledning"]
+CaseStatus = Literal["active", "paused", "exited"]
+ActivityStatus = Literal["planned", "ongoing", "done", "cancelled"]
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=5000)]
+Email = Annotated[str, msgspec.Meta(max_length=320)]
+Phone = Annotated[str, msgspec.Meta(max_length=40)]
+# A JobTech taxonomy concept ID, e.g. "apaJ_2ja_LuF".
+TaxonomyId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_]{1,20}$")]
+TaxonomyIds = Annotated[list[TaxonomyId], msgspec.Meta(max_length=50)]
+IdNumber = Annotated[str, msgspec.Meta(max_length=20)]
+Hours = Annotated[int, msgspec.Meta(ge=0, le=60)]
+Km = Annotated[int, msgspec.Meta(ge=0, le=500)]
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class Adaptation(msgspec.Struct, forbid_unknown_fields=True):
+    """An adaptation the participant needs; `shareable` says a host may be told about it."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    shareable: bool = False
+
+
+Adaptations = Annotated[list[Adaptation], msgspec.Meta(max_length=30)]
+
+
+class CandidateBase(msgspec.Struct, kw_only=True):
+    first_name: Name
+    last_name: Name
+    email: Email = ""
+    phone: Phone = ""
+    address: ShortText = ""
+    track: Track = "kompetens"
+    wished_occupations: TaxonomyIds = msgspec.field(default_factory=list)
+    skills: TaxonomyIds = msgspec.field(default_factory=list)
+    languages: TaxonomyIds = msgspec.field(default_factory=list)
+    interests: LongText = ""
+    experience: LongText = ""
+    driving_licence: bool = False
+    hours_available: Hours | None = None
+    home_town: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    max_commute_km: Km | None = None
+    adaptations: Adaptations = msgspec.field(default_factory=list)
+    plan_goal: LongText = ""
+    status: CaseStatus = "active"
+
+
+class CandidateCreate(CandidateBase, kw_only=True, forbid_unknown_fields=True):
+    """A new participant. `personnummer` may be a personnummer or a samordningsnummer, with
+    10 or 12 digits; `coordinator_id` defaults to the coordinator creating the record."""
+
+    personnummer: IdNumber = ""
+    coordinator_id: int | None = None
+    registered_at: dt.date | None = None
+
+
+class CandidateUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A change to a participant: only the fields sent are changed."""
+
+    first_name: Name | UnsetType = UNSET
+    last_name: Name | UnsetType = UNSET
+    personnummer: IdNumber | UnsetType = UNSET
+    email: Email | UnsetType = UNSET
+    phone: Phone | UnsetType = UNSET
+    address: ShortText | UnsetType = UNSET
+    track: Track | UnsetType = UNSET
+    wished_occupations: TaxonomyIds | UnsetType = UNSET
+    skills: TaxonomyIds | UnsetType = UNSET
+    languages: TaxonomyIds | UnsetType = UNSET
+    interests: LongText | UnsetType = UNSET
+    experience: LongText | UnsetType = UNSET
+    driving_licence: bool | UnsetType = UNSET
+    hours_available: Hours | UnsetType | None = UNSET
+    home_town: Annotated[str, msgspec.Meta(max_length=100)] | UnsetType = UNSET
+    latitude: Latitude | UnsetType | None = UNSET
+    longitude: Longitude | UnsetType | None = UNSET
+    max_commute_km: Km | UnsetType | None = UNSET
+    adaptations: Adaptations | UnsetType = UNSET
+    plan_goal: LongText | UnsetType = UNSET
+    status: CaseStatus | UnsetType = UNSET
+    coordinator_id: int | UnsetType = UNSET
+
+
+class Candidate(CandidateBase, kw_only=True):
+    """The full record, for the staff who may see this participant."""
+
+    id: int
+    personnummer: str
+    coordinator_id: int | None
+    coordinator_name: str
+    registered_at: dt.date
+    exited_at: dt.date | None
+    updated_at: dt.datetime
+
+
+class CandidateListItem(msgspec.Struct, kw_only=True):
+    """One row of a candidate list; the personnummer is masked ("19850101-****")."""
+
+    id: int
+    first_name: str
+    last_name: str
+    personnummer_masked: str
+    track: str
+    status: str
+    home_town: str
+    coordinator_id: int | None
+    registered_at: dt.date
+
+
+class CandidatePage(msgspec.Struct, kw_only=True):
+    total: int
+    limit: int
+    offset: int
+    items: list[CandidateListItem]
+
+
+class HostParticipant(msgspec.Struct, kw_only=True):
+    """What a host may know about a participant proposed to or placed with it: the name,
+    contact details and the adaptations the participant agreed to share. Nothing else."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    shared_adaptations: list[str]
+
+
+class HealthNoteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class HealthNote(msgspec.Struct, kw_only=True):
+    id: int
+    candidate_id: int
+    author_id: int | None
+    text: str
+    created_at: dt.datetime
+
+
+class PlanActivityCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A planned activity in the arbetsmarknadsplan."""
+
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    status: ActivityStatus = "planned"
+    follow_up: LongText = ""
+
+
+class PlanActivityUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | UnsetType = UNSET
+    planned_start: dt.date | UnsetType | None = UNSET
+    planned_end: dt.date | UnsetType | None = UNSET
+    status: ActivityStatus | UnsetType = UNSET
+    follow_up: LongText | UnsetType = UNSET
+
+
+class PlanActivity(msgspec.Struct, kw_only=True):
+    id: int
+    candidate_id: int
+    title: str
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    status: str
+    follow_up: str
+    created_at: dt.datetime
+
+
+class Plan(msgspec.Struct, kw_only=True):
+    """The arbetsmarknadsplan: the goal and its activities, in date order."""
+
+    candidate_id: int
+    goal: str
+    activities: list[PlanActivity]

@@ -1,0 +1,137 @@
+"""Structs for the end of a placement: the assessment, the outcome (Kolada's categories),
+follow-ups, lock-in flags and the host's win-win ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+Attendance = Literal["mycket_god", "god", "varierande", "bristande"]
+Recommendation = Literal[
+    "would_hire", "recommend_further_training", "recommend_other_placement", "not_ready_yet"
+]
+# Kolada's outcome categories at exit, plus the other exits municipalities record.
+OutcomeCategory = Literal[
+    "arbete",
+    "studier",
+    "annan_insats",
+    "arbetsformedlingen",
+    "sjukskrivning",
+    "flyttat",
+    "avbrutet",
+    "okant",
+]
+Text = Annotated[str, msgspec.Meta(max_length=5000)]
+
+
+class AssessmentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The supervisor's structured end-of-placement assessment."""
+
+    attendance: Attendance
+    tasks_mastered: Text = ""
+    strengths: Text = ""
+    recommendation: Recommendation
+    comment: Text = ""
+
+
+class ParticipantView(msgspec.Struct, forbid_unknown_fields=True):
+    """The participant's own view of the placement, recorded by the coordinator."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class Assessment(msgspec.Struct, kw_only=True):
+    booking_id: int
+    submitted: bool
+    attendance: str
+    tasks_mastered: str
+    strengths: str
+    recommendation: str
+    comment: str
+    participant_view: str
+    submitted_at: dt.datetime | None
+    submitted_by: str
+
+
+class OutcomeCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The outcome at exit, with its date.
+
+    Kolada's rules: "arbete" is employment on the regular labour market for at least one
+    continuous month (subsidised or not), and municipal labour-market jobs do not count;
+    "studier" means studies that qualify for CSN.
+    """
+
+    category: OutcomeCategory
+    outcome_date: dt.date
+    subsidised: bool = False
+    hired_by_host: bool = False
+    lasts_at_least_one_month: bool = False
+    municipal_labour_market_job: bool = False
+    csn_eligible: bool = False
+    note: Text = ""
+
+
+class Outcome(msgspec.Struct, kw_only=True):
+    id: int
+    booking_id: int | None
+    candidate_id: int
+    category: str
+    category_text: str
+    subsidised: bool
+    hired_by_host: bool
+    outcome_date: dt.date
+    note: str
+    recorded_at: dt.datetime
+
+
+class FollowUp(msgspec.Struct, kw_only=True):
+    id: int
+    candidate_id: int
+    candidate_name: str
+    outcome_id: int
+    days: int
+    due_date: dt.date
+    status: str
+    result_category: str
+    note: str
+
+
+class FollowUpDone(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The result of a follow-up: where the person is now."""
+
+    result_category: OutcomeCategory
+    note: Text = ""
+
+
+class LockInFlag(msgspec.Struct, kw_only=True):
+    id: int
+    candidate_id: int
+    candidate_name: str
+    kind: str
+    reason: str
+    flagged_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class SweepResult(msgspec.Struct):
+    """What an idempotent sweep did this time."""
+
+    created: int
+    resolved: int = 0
+
+
+class HostLedger(msgspec.Struct, kw_only=True):
+    """What a host has given and received: the win-win ledger."""
+
+    host_id: int
+    host_name: str
+    placements_hosted: int
+    placements_active: int
+    hours: int
+    assessments_returned: int
+    assessments_due: int
+    went_to_work: int
+    hired_by_host: int
+    host_gains: list[str]

@@ -1,0 +1,548 @@
+"""The win-win agreement (trepartsöverenskommelse): drafted when the host accepts, signed by
+the coordinator and the host user in the app and by the supervisor and the participant through
+signed, expiring, single-use links.
+
+Versions: a change after any signature creates a new version (the old one is kept,
+superseded) with fresh, unsigned signatures. When the last party signs the current version,
+the booking becomes `agreed`.
+
+Links are `itsdangerous` tokens holding the signature's id and a nonce that is also stored on
+the signature; signing clears the nonce, so a link works once. A new version gets new
+signature rows, so links to an old version stop working too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+import msgspec
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from employers.tables import Contact
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.settings import get_settings
+from marketplace.tables import User
+from placements.errors import LinkRefused
+from placements.schemas import agreements as schemas
+from placements.services import bookings
+from placements.services.candidates import display_name, shareable_adaptations
+from placements.tables import Agreement, Booking, Candidate, Signature, Slot
+
+PARTIES = bookings.PARTIES
+PARTY_TEXT = {
+    "coordinator": "Samordnare",
+    "host": "Värd",
+    "supervisor": "Handledare",
+    "participant": "Deltagare",
+}
+LINK_PARTIES = ("supervisor", "participant")
+EDITABLE = ("accepted", "agreed")
+_SALT = "agreement-signature"
+
+
+def _json(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return list(value or [])
+
+
+# --- drafting --------------------------------------------------------------------------------
+
+
+async def _new_signatures(agreement_id: int) -> None:
+    for party in PARTIES:
+        await Signature.insert(Signature(agreement=agreement_id, party=party))
+
+
+async def draft_agreement(booking: dict[str, Any], actor: AuthUser | None) -> int:
+    """Draft version 1 from the slot, the booking and the participant's plan (inside the
+    accept transaction). Only adaptations marked shareable are copied in."""
+    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+    candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+    assert slot is not None and candidate is not None
+    hours = slot["hours_per_week"]
+    agreement = Agreement(
+        booking=booking["id"],
+        version=1,
+        status="draft",
+        start_date=booking["start_date"],
+        end_date=booking["end_date"],
+        weekly_schedule=f"{hours} timmar i veckan" if hours else "",
+        tasks=(slot["description"] or "")[:2000],
+        participant_goals=candidate["plan_goal"],
+        host_gains="",
+        supervisor=booking["supervisor"],
+        coordinator=booking["coordinator"],
+        follow_up_meetings="[]",
+        adaptations_shared=json.dumps(shareable_adaptations(candidate), ensure_ascii=False),
+        insurance_text=get_settings().insurance_text,
+    )
+    await agreement.save()
+    await _new_signatures(int(agreement.id))
+    return int(agreement.id)
+
+
+async def current_agreement_row(booking_id: int) -> dict[str, Any] | None:
+    """The booking's newest agreement version (None before the host accepts)."""
+    return (
+        await Agreement.select()
+        .where(Agreement.booking == booking_id)
+        .order_by(Agreement.version, ascending=False)
+        .first()
+    )
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+async def _name_of_user(user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username)
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None:
+        return ""
+    return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
+
+
+async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
+    booking = await Booking.select().where(Booking.id == row["booking"]).first()
+    assert booking is not None
+    candidate = (
+        await Candidate.select(Candidate.first_name, Candidate.last_name)
+        .where(Candidate.id == booking["candidate"])
+        .first()
+    )
+    slot = (
+        await Slot.select(Slot.title, Slot.host.name.as_alias("host_name"))
+        .where(Slot.id == booking["slot"])
+        .first()
+    )
+    assert candidate is not None and slot is not None
+    supervisor = ""
+    if row["supervisor"] is not None:
+        contact = await Contact.select(Contact.name).where(Contact.id == row["supervisor"]).first()
+        supervisor = contact["name"] if contact else ""
+    sigs = await Signature.select().where(Signature.agreement == row["id"])
+    by_party = {s["party"]: s for s in sigs}
+    signatures = [
+        schemas.Signature(
+            party=party,
+            party_text=PARTY_TEXT[party],
+            signed=by_party.get(party, {}).get("signed_at") is not None,
+            signed_at=by_party.get(party, {}).get("signed_at"),
+            signer=by_party.get(party, {}).get("signer_label", ""),
+        )
+        for party in PARTIES
+    ]
+    return schemas.Agreement(
+        id=row["id"],
+        booking_id=row["booking"],
+        version=row["version"],
+        status=row["status"],
+        participant_name=display_name(candidate),
+        host_name=slot["host_name"] or "",
+        slot_title=slot["title"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        weekly_schedule=row["weekly_schedule"],
+        tasks=row["tasks"],
+        participant_goals=row["participant_goals"],
+        host_gains=row["host_gains"],
+        supervisor_name=supervisor,
+        coordinator_name=await _name_of_user(row["coordinator"]),
+        follow_up_meetings=[
+            msgspec.convert(m, schemas.FollowUpMeeting) for m in _json(row["follow_up_meetings"])
+        ],
+        adaptations_shared=[str(a) for a in _json(row["adaptations_shared"])],
+        insurance_text=row["insurance_text"],
+        signatures=signatures,
+        fully_signed=all(s.signed for s in signatures),
+    )
+
+
+async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    booking = await bookings.booking_row_for(user, booking_id)
+    if user.role == "host" and not await bookings.may_act_as_host(user, booking):
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    agreement = await current_agreement_row(booking_id)
+    if agreement is None:
+        raise NotFound(
+            "Bokningen har ingen överenskommelse ännu. Den skapas när värden accepterar."
+        )
+    return booking, agreement
+
+
+async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreement:
+    """The current agreement version of a booking the caller may see; the read is audited."""
+    async with write_transaction(bookings.engine()):
+        booking, agreement = await _agreement_for(user, booking_id)
+        await record(user, "agreement.read", booking["candidate"], detail=f"bokning {booking_id}")
+        return await agreement_out(agreement)
+
+
+# --- changing --------------------------------------------------------------------------------
+
+
+async def update_agreement(
+    user: AuthUser, booking_id: int, data: schemas.AgreementUpdate
+) -> schemas.Agreement:
+    """Change the agreement. Before any signature it is edited in place; after one, a new
+    version is made and every party signs again (an agreed booking goes back to accepted)."""
+    async with write_transaction(bookings.engine()):
+        visible = await bookings.booking_row_for(user, booking_id)
+        if not await bookings.may_act_as_host(user, visible):
+            raise NotFound(bookings.BOOKING_NOT_FOUND)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] not in EDITABLE:
+            raise bookings.illegal(booking["status"], "change")
+        agreement = await current_agreement_row(booking_id)
+        assert agreement is not None
+        values = await _changed_values(agreement, booking, data)
+        start = values.get("start_date", agreement["start_date"])
+        end = values.get("end_date", agreement["end_date"])
+        if start and end and end < start:
+            raise ValidationFailed(
+                "Slutdatumet ligger före startdatumet.", fields=["start_date", "end_date"]
+            )
+        if ("start_date" in values or "end_date" in values) and (start, end) != (
+            booking["start_date"],
+            booking["end_date"],
+        ):
+            await _check_new_period(booking, start, end)
+        if not values:
+            return await agreement_out(agreement)
+        any_signed = await Signature.exists().where(
+            (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
+        )
+        columns: dict[Any, Any] = {
+            Agreement._meta.get_column_by_name(k): v for k, v in values.items()
+        }
+        if any_signed:
+            await Agreement.update({Agreement.status: "superseded"}).where(
+                Agreement.id == agreement["id"]
+            )
+            fields = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
+            fields.update(values)
+            fields.update(version=agreement["version"] + 1, status="draft")
+            fresh = Agreement(**fields)
+            await fresh.save()
+            agreement_id = int(fresh.id)
+            await _new_signatures(agreement_id)
+            if booking["status"] == "agreed":
+                await bookings.transition(
+                    booking,
+                    "accepted",
+                    user,
+                    note="Överenskommelsen ändrades; alla parter behöver skriva under igen.",
+                )
+            await bookings.notify(
+                [
+                    *(await bookings.coordinator_recipients(booking)),
+                    *(await bookings.host_user_recipients(booking["slot"])),
+                ],
+                "Överenskommelsen har ändrats och behöver skrivas under igen",
+                f"Överenskommelsen för bokning {booking_id} har ändrats (version "
+                f"{agreement['version'] + 1}). Alla parter behöver skriva under igen: "
+                f"{bookings.service_link('/arbetsbord')}\n",
+                kind="agreement.changed",
+                booking_id=booking_id,
+            )
+        else:
+            await Agreement.update(columns).where(Agreement.id == agreement["id"])
+            agreement_id = int(agreement["id"])
+        if "start_date" in values or "end_date" in values:
+            await Booking.update(
+                {
+                    Booking.start_date: start,
+                    Booking.end_date: end,
+                    Booking.updated_at: bookings.now(),
+                }
+            ).where(Booking.id == booking_id)
+            await bookings.bump_slot_change(int(booking["slot"]))
+        await record(
+            user,
+            "agreement.update",
+            booking["candidate"],
+            detail=f"bokning {booking_id}: {', '.join(sorted(values))}",
+        )
+        row = await Agreement.select().where(Agreement.id == agreement_id).first()
+        assert row is not None
+        return await agreement_out(row)
+
+
+async def _changed_values(
+    agreement: dict[str, Any], booking: dict[str, Any], data: schemas.AgreementUpdate
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in data.__struct_fields__:
+        value = getattr(data, field)
+        if value is msgspec.UNSET:
+            continue
+        if field == "follow_up_meetings":
+            stored = json.dumps(msgspec.to_builtins(value), ensure_ascii=False)
+            if _json(stored) != _json(agreement[field]):
+                values[field] = stored
+        elif field == "adaptations_shared":
+            candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+            assert candidate is not None
+            allowed = set(shareable_adaptations(candidate))
+            if not set(value) <= allowed:
+                raise ValidationFailed(
+                    "Bara anpassningar som deltagaren har godkänt att dela får stå i "
+                    "överenskommelsen. Ändra delningen i deltagarens uppgifter först.",
+                    fields=["adaptations_shared"],
+                )
+            stored = json.dumps(list(value), ensure_ascii=False)
+            if _json(stored) != _json(agreement[field]):
+                values[field] = stored
+        elif value != agreement[field]:
+            values[field] = value
+    return values
+
+
+async def _check_new_period(booking: dict[str, Any], start: dt.date, end: dt.date) -> None:
+    """A new period must still fit the slot's seats, the supervisor and the participant."""
+    slot = await Slot.select(Slot.capacity).where(Slot.id == booking["slot"]).first()
+    assert slot is not None
+    if (
+        await bookings._overlapping(Booking.slot == booking["slot"], start, end, booking["id"])
+        >= (slot["capacity"])
+    ):
+        raise Conflict("Platsen har ingen ledig plats under den nya perioden.")
+    if booking["supervisor"] is not None:
+        contact = (
+            await Contact.select(Contact.supervision_capacity)
+            .where(Contact.id == booking["supervisor"])
+            .first()
+        )
+        guided = await bookings._overlapping(
+            Booking.supervisor == booking["supervisor"], start, end, booking["id"]
+        )
+        if contact is not None and guided >= contact["supervision_capacity"]:
+            raise Conflict("Handledaren har inte plats för fler deltagare under den nya perioden.")
+    if await bookings._overlapping(
+        Booking.candidate == booking["candidate"], start, end, booking["id"]
+    ):
+        raise Conflict("Deltagaren har en annan placering under den nya perioden.")
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+async def _sign(
+    booking: dict[str, Any],
+    agreement: dict[str, Any],
+    party: str,
+    signer_label: str,
+    user_id: int | None,
+    actor: AuthUser | None,
+) -> None:
+    """Put one party's signature on the current version; the last one makes it agreed."""
+    signature = (
+        await Signature.select()
+        .where((Signature.agreement == agreement["id"]) & (Signature.party == party))
+        .first()
+    )
+    assert signature is not None
+    if signature["signed_at"] is not None:
+        raise Conflict(f"{PARTY_TEXT[party]} har redan skrivit under den här versionen.")
+    await Signature.update(
+        {
+            Signature.signed_at: bookings.now(),
+            Signature.signer_label: signer_label[:200],
+            Signature.user: user_id,
+            Signature.link_nonce: "",
+        }
+    ).where(Signature.id == signature["id"])
+    done = await bookings.fully_signed(booking["id"])
+    await Agreement.update({Agreement.status: "signed" if done else "signing"}).where(
+        Agreement.id == agreement["id"]
+    )
+    await record(
+        actor,
+        "agreement.sign",
+        booking["candidate"],
+        detail=f"bokning {booking['id']}, version {agreement['version']}, {party}",
+    )
+    if done:
+        await bookings.transition(
+            booking,
+            "agreed",
+            actor,
+            label=None if actor else f"{signer_label} (via länk)",
+            note=f"Överenskommelsen version {agreement['version']} är underskriven av alla.",
+        )
+        await bookings.notify(
+            [
+                *(await bookings.coordinator_recipients(booking)),
+                *(await bookings.host_user_recipients(booking["slot"])),
+                *(await bookings.supervisor_recipient(booking["supervisor"])),
+            ],
+            "Överenskommelsen är underskriven av alla",
+            f"Alla parter har skrivit under överenskommelsen (bokning {booking['id']}). "
+            f"Placeringen startar {booking['start_date']}.\n",
+            kind="booking.agreed",
+            booking_id=booking["id"],
+        )
+
+
+async def sign_in_app(user: AuthUser, booking_id: int) -> schemas.Agreement:
+    """The coordinator (staff) or the host user signs the current version in the app."""
+    party = "host" if user.role == "host" else "coordinator"
+    async with write_transaction(bookings.engine()):
+        visible = await bookings.booking_row_for(user, booking_id)
+        if not await bookings.may_act_as_host(user, visible):
+            raise NotFound(bookings.BOOKING_NOT_FOUND)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] != "accepted":
+            raise bookings.illegal(booking["status"], "sign")
+        agreement = await current_agreement_row(booking_id)
+        assert agreement is not None
+        await _sign(booking, agreement, party, bookings.actor_label(user), user.id, user)
+        row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
+        assert row is not None
+        return await agreement_out(row)
+
+
+def _serializer(salt: str = _SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=salt)
+
+
+def link_max_age() -> int:
+    return get_settings().signing_link_days * 86400
+
+
+async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]:
+    """(name, email) of the party a link goes to."""
+    if party == "supervisor":
+        row = (
+            await Contact.select(Contact.name, Contact.email)
+            .where(Contact.id == booking["supervisor"])
+            .first()
+        )
+        return (row["name"], row["email"]) if row else ("", "")
+    row = (
+        await Candidate.select(Candidate.first_name, Candidate.last_name, Candidate.email)
+        .where(Candidate.id == booking["candidate"])
+        .first()
+    )
+    return (display_name(row), row["email"]) if row else ("", "")
+
+
+async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinks:
+    """Make new links for the supervisor and the participant (those who have not signed) and
+    mail them. A new link replaces any earlier one for the same signature."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] != "accepted":
+            raise bookings.illegal(booking["status"], "sign")
+        agreement = await current_agreement_row(booking_id)
+        assert agreement is not None
+        sigs = await Signature.select().where(
+            (Signature.agreement == agreement["id"])
+            & Signature.party.is_in(list(LINK_PARTIES))
+            & Signature.signed_at.is_null()
+        )
+        links: list[schemas.SigningLink] = []
+        expires = bookings.now() + dt.timedelta(seconds=link_max_age())
+        for sig in sorted(sigs, key=lambda s: LINK_PARTIES.index(s["party"])):
+            nonce = secrets.token_urlsafe(24)
+            await Signature.update(
+                {Signature.link_nonce: nonce, Signature.link_sent_at: bookings.now()}
+            ).where(Signature.id == sig["id"])
+            token = _serializer().dumps({"s": sig["id"], "n": nonce})
+            url = bookings.service_link(f"/underteckna/{token}")
+            name, email = await _party_contact(booking, sig["party"])
+            if email:
+                await bookings.notify(
+                    [(email, None)],
+                    "Skriv under överenskommelsen om praktik",
+                    f"Hej {name}!\n\nLäs överenskommelsen om praktik och godkänn den här "
+                    f"(länken gäller i {get_settings().signing_link_days} dagar och kan "
+                    f"användas en gång):\n{url}\n",
+                    kind="agreement.link",
+                    booking_id=booking_id,
+                )
+            links.append(
+                schemas.SigningLink(
+                    party=sig["party"], url=url, mailed_to=email, expires_at=expires
+                )
+            )
+        await record(user, "agreement.links", booking["candidate"], detail=f"bokning {booking_id}")
+        return schemas.SigningLinks(links=links)
+
+
+async def _load_link(token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(signature, agreement, booking) behind a link, or `LinkRefused` with a clear reason."""
+    try:
+        payload = _serializer().loads(token, max_age=link_max_age())
+    except SignatureExpired:
+        raise LinkRefused(
+            "Länken har gått ut. Be din kontakt på kommunen om en ny länk.", status_code=410
+        ) from None
+    except BadSignature:
+        raise LinkRefused(
+            "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet.",
+            status_code=400,
+        ) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
+        raise LinkRefused("Länken är ogiltig.", status_code=400)
+    nonce = str(payload.get("n", ""))
+    signature = await Signature.select().where(Signature.id == payload["s"]).first()
+    if signature is None or not nonce or signature["link_nonce"] != nonce:
+        raise LinkRefused(
+            "Länken har redan använts eller har ersatts av en nyare länk. Den kan bara "
+            "användas en gång.",
+            status_code=410,
+        )
+    agreement = await Agreement.select().where(Agreement.id == signature["agreement"]).first()
+    assert agreement is not None
+    booking = await Booking.select().where(Booking.id == agreement["booking"]).first()
+    assert booking is not None
+    if agreement["status"] in ("superseded", "cancelled") or booking["status"] != "accepted":
+        raise LinkRefused(
+            "Överenskommelsen har ändrats eller avbrutits sedan länken skickades. "
+            "Du får en ny länk om den ska skrivas under.",
+            status_code=410,
+        )
+    return signature, agreement, booking
+
+
+async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement]:
+    """The party and the agreement a valid link shows; `LinkRefused` otherwise."""
+    signature, agreement, booking = await _load_link(token)
+    async with write_transaction(bookings.engine()):
+        await record(
+            None,
+            "agreement.read",
+            booking["candidate"],
+            detail=f"bokning {booking['id']} via länk ({signature['party']})",
+        )
+        return signature["party"], await agreement_out(agreement)
+
+
+async def sign_by_link(token: str) -> schemas.Agreement:
+    """Sign through a link: valid, unexpired and unused, else `LinkRefused` and no change."""
+    async with write_transaction(bookings.engine()):
+        signature, agreement, booking = await _load_link(token)
+        booking = await bookings.lock_booking(int(booking["id"]))
+        # Re-read under the lock: a concurrent use of the same link must find the nonce gone.
+        signature, agreement, booking = await _load_link(token)
+        name, _ = await _party_contact(booking, signature["party"])
+        await _sign(booking, agreement, signature["party"], name, None, None)
+        row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
+        assert row is not None
+        return await agreement_out(row)

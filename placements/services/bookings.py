@@ -1,0 +1,737 @@
+"""Bookings: a coordinator proposes a participant for a slot, the host answers, the agreement is
+signed, the placement runs and ends.
+
+The state machine (anything else answers 409 with a Swedish message):
+
+    proposed → accepted | declined | withdrawn
+    accepted → agreed (the current agreement version is fully signed) | withdrawn
+    agreed   → active (on the start date, or started explicitly) | withdrawn
+             → accepted (the agreement was changed after everyone signed)
+    active   → completed | interrupted
+
+Every transition runs in `write_transaction` with the slot row locked first (PostgreSQL), so
+that capacity checks cannot interleave and locks are always taken in the same order (slot,
+supervisor, candidate, booking, then the change counter). Every transition records a
+`BookingEvent`, an audit row for the participant, mail to the next actor, and bumps the
+slot's change marker, since open seats may change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from employers.tables import Contact, HostMembership
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import is_sqlite, write_transaction
+from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.mail import queue_mail
+from marketplace.settings import get_settings
+from marketplace.tables import User
+from placements.schemas import bookings as schemas
+from placements.services import SEAT_HOLDING, bump_slot_change
+from placements.services.candidates import (
+    HIDDEN_FROM_HOST,
+    display_name,
+    host_ids_of,
+    visible_coordinator_ids,
+)
+from placements.tables import Agreement, Booking, BookingEvent, Candidate, Signature, Slot
+
+BOOKING_NOT_FOUND = "Bokningen finns inte, eller så har du inte tillgång till den."
+DEFAULT_LENGTH = dt.timedelta(days=89)
+PARTIES = ("coordinator", "host", "supervisor", "participant")
+
+STATUS_TEXT = {
+    "proposed": "föreslagen",
+    "accepted": "accepterad",
+    "declined": "avböjd",
+    "withdrawn": "återkallad",
+    "agreed": "överenskommen",
+    "active": "pågående",
+    "completed": "avslutad",
+    "interrupted": "avbruten",
+}
+ACTION_TEXT = {
+    "accept": "accepteras",
+    "decline": "avböjas",
+    "withdraw": "återkallas",
+    "start": "startas",
+    "end": "avslutas",
+    "agree": "bli överenskommen",
+    "sign": "undertecknas",
+    "change": "ändras",
+    "outcome": "få ett utfall",
+    "assess": "bedömas",
+}
+WHAT_NOW = {
+    "proposed": "Värden behöver först svara på förslaget.",
+    "accepted": "Överenskommelsen behöver undertecknas av alla parter först.",
+    "declined": "Föreslå deltagaren för en annan plats i stället.",
+    "withdrawn": "Gör ett nytt förslag om placeringen ska bli av.",
+    "agreed": "Placeringen startar på startdagen.",
+    "active": "Avsluta placeringen när den är klar.",
+    "completed": "Placeringen är redan avslutad; registrera utfallet.",
+    "interrupted": "Placeringen är redan avbruten; registrera utfallet.",
+}
+
+
+def illegal(status: str, action: str) -> Conflict:
+    """The 409 for a transition the state machine does not allow, saying what to do instead."""
+    return Conflict(
+        f"Bokningen är {STATUS_TEXT.get(status, status)} och kan inte "
+        f"{ACTION_TEXT.get(action, action)}. {WHAT_NOW.get(status, '')}".strip()
+    )
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def engine() -> Any:
+    return Booking._meta.db
+
+
+def overlaps(
+    a_start: dt.date | None, a_end: dt.date | None, b_start: dt.date | None, b_end: dt.date | None
+) -> bool:
+    """True when two periods share a day; a missing end is open-ended."""
+    lo = dt.date.min
+    hi = dt.date.max
+    return (a_start or lo) <= (b_end or hi) and (b_start or lo) <= (a_end or hi)
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+async def may_act_as_host(user: AuthUser, booking: dict[str, Any]) -> bool:
+    """Host users of the slot's host, and staff (who act for any host)."""
+    if user.is_staff:
+        return True
+    if user.role != "host":
+        return False
+    host_id = await _host_of_slot(int(booking["slot"]))
+    return host_id in await host_ids_of(user)
+
+
+async def _host_of_slot(slot_id: int) -> int:
+    row = await Slot.select(Slot.host).where(Slot.id == slot_id).first()
+    assert row is not None
+    return int(row["host"])
+
+
+async def booking_row_for(user: AuthUser, booking_id: int) -> dict[str, Any]:
+    """The booking row if the caller may see it; NotFound otherwise (another org's too).
+
+    Staff see bookings of the candidates they may see; host users see bookings on their
+    organisations' slots (withdrawn proposals disappear from their view); analysts none.
+    """
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    if row is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    if user.is_staff:
+        allowed = await visible_coordinator_ids(user)
+        if allowed is None:
+            return row
+        owner = (
+            await Candidate.select(Candidate.coordinator)
+            .where(Candidate.id == row["candidate"])
+            .first()
+        )
+        if owner is not None and owner["coordinator"] in allowed:
+            return row
+        raise NotFound(BOOKING_NOT_FOUND)
+    if (
+        user.role == "host"
+        and row["status"] not in HIDDEN_FROM_HOST
+        and await _host_of_slot(int(row["slot"])) in await host_ids_of(user)
+    ):
+        return row
+    raise NotFound(BOOKING_NOT_FOUND)
+
+
+async def lock_booking(booking_id: int) -> dict[str, Any]:
+    """Inside a write transaction: lock the slot, then the booking, and return it fresh."""
+    head = await Booking.select(Booking.slot).where(Booking.id == booking_id).first()
+    if head is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    if not is_sqlite(engine()):
+        await Slot.raw("SELECT id FROM pl_slot WHERE id = {} FOR UPDATE", head["slot"])
+        await Booking.raw("SELECT id FROM pl_booking WHERE id = {} FOR UPDATE", booking_id)
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    return row
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+async def booking_out(row: dict[str, Any], *, with_events: bool = False) -> schemas.Booking:
+    slot = (
+        await Slot.select(Slot.title, Slot.host, Slot.host.name.as_alias("host_name"))
+        .where(Slot.id == row["slot"])
+        .first()
+    )
+    assert slot is not None
+    candidate = (
+        await Candidate.select(Candidate.first_name, Candidate.last_name)
+        .where(Candidate.id == row["candidate"])
+        .first()
+    )
+    assert candidate is not None
+    supervisor = ""
+    if row["supervisor"] is not None:
+        contact = await Contact.select(Contact.name).where(Contact.id == row["supervisor"]).first()
+        supervisor = contact["name"] if contact else ""
+    events: list[schemas.BookingEvent] = []
+    if with_events:
+        rows = (
+            await BookingEvent.select()
+            .where(BookingEvent.booking == row["id"])
+            .order_by(BookingEvent.at)
+            .order_by(BookingEvent.id)
+        )
+        events = [
+            schemas.BookingEvent(
+                at=e["at"],
+                actor=e["actor_label"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                note=e["note"],
+            )
+            for e in rows
+        ]
+    return schemas.Booking(
+        id=row["id"],
+        status=row["status"],
+        status_text=STATUS_TEXT.get(row["status"], row["status"]),
+        slot_id=row["slot"],
+        slot_title=slot["title"],
+        host_id=slot["host"],
+        host_name=slot["host_name"] or "",
+        participant=schemas.Participant(id=row["candidate"], name=display_name(candidate)),
+        coordinator_id=row["coordinator"],
+        supervisor_id=row["supervisor"],
+        supervisor_name=supervisor,
+        message=row["message"],
+        decline_reason=row["decline_reason"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        proposed_at=row["proposed_at"],
+        decided_at=row["decided_at"],
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        events=events,
+    )
+
+
+async def get_booking_for(user: AuthUser, booking_id: int) -> schemas.Booking:
+    """One booking with its timeline, if the caller may see it; the read is audited."""
+    async with write_transaction(engine()):
+        row = await booking_row_for(user, booking_id)
+        await record(user, "booking.read", row["candidate"], detail=f"bokning {booking_id}")
+        return await booking_out(row, with_events=True)
+
+
+async def list_bookings_for(
+    user: AuthUser,
+    *,
+    status: str | None = None,
+    slot_id: int | None = None,
+    candidate_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.BookingPage:
+    """The bookings the caller may see, newest first; each participant shown is audited."""
+    async with write_transaction(engine()):
+        where: list[Any] = []
+        if user.is_staff:
+            allowed = await visible_coordinator_ids(user)
+            if allowed is not None:
+                where.append(Booking.candidate.coordinator.is_in(allowed or [0]))
+        elif user.role == "host":
+            where.append(Booking.slot.host.is_in(await host_ids_of(user) or [0]))
+            where.append(Booking.status.not_in(list(HIDDEN_FROM_HOST)))
+        else:
+            raise Forbidden("Din roll ser inga bokningar.")
+        if status:
+            where.append(Booking.status == status)
+        if slot_id is not None:
+            where.append(Booking.slot == slot_id)
+        if candidate_id is not None:
+            where.append(Booking.candidate == candidate_id)
+        query = Booking.select()
+        count = Booking.count()
+        for clause in where:
+            query = query.where(clause)
+            count = count.where(clause)
+        rows = (
+            await query.order_by(Booking.proposed_at, ascending=False)
+            .order_by(Booking.id, ascending=False)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await count
+        for candidate in sorted({r["candidate"] for r in rows}):
+            await record(user, "booking.list", candidate)
+        return schemas.BookingPage(
+            total=total,
+            limit=limit,
+            offset=offset,
+            items=[await booking_out(r) for r in rows],
+        )
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+async def host_user_recipients(slot_id: int) -> list[tuple[str, int]]:
+    """(email, user id) of the active host users of the slot's organisation."""
+    host_id = await _host_of_slot(slot_id)
+    rows = await HostMembership.select(
+        HostMembership.user.email.as_alias("email"),
+        HostMembership.user.id.as_alias("uid"),
+        HostMembership.user.active.as_alias("active"),
+    ).where(HostMembership.host == host_id)
+    return [(r["email"], int(r["uid"])) for r in rows if r["email"] and r["active"]]
+
+
+async def coordinator_recipients(booking: dict[str, Any]) -> list[tuple[str, int]]:
+    if booking["coordinator"] is None:
+        return []
+    row = await User.select(User.email, User.id).where(User.id == booking["coordinator"]).first()
+    return [(row["email"], int(row["id"]))] if row and row["email"] else []
+
+
+async def supervisor_recipient(contact_id: int | None) -> list[tuple[str, None]]:
+    if contact_id is None:
+        return []
+    row = await Contact.select(Contact.email).where(Contact.id == contact_id).first()
+    return [(row["email"], None)] if row and row["email"] else []
+
+
+async def notify(
+    recipients: Iterable[tuple[str, int | None]],
+    subject: str,
+    body: str,
+    *,
+    kind: str,
+    booking_id: int,
+) -> None:
+    """Queue one mail per recipient. Mail never carries a personnummer or health data; it
+    names the slot and links to the service, where access is checked."""
+    seen: set[str] = set()
+    for email, user_id in recipients:
+        if email in seen:
+            continue
+        seen.add(email)
+        await queue_mail(
+            email,
+            subject,
+            body,
+            kind=kind,
+            recipient_user_id=user_id,
+            meta={"booking_id": booking_id},
+        )
+
+
+def service_link(path: str) -> str:
+    return f"{get_settings().base_url}{path}"
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+def actor_label(user: AuthUser | None, fallback: str = "systemet") -> str:
+    return f"{user.name} ({user.role})" if user else fallback
+
+
+async def transition(
+    booking: dict[str, Any],
+    to_status: str,
+    actor: AuthUser | None,
+    *,
+    note: str = "",
+    label: str | None = None,
+    changes: dict[Any, Any] | None = None,
+) -> None:
+    """Move a locked booking to `to_status`: the row, its event, the audit row, the marker."""
+    stamp = now()
+    values: dict[Any, Any] = {Booking.status: to_status, Booking.updated_at: stamp}
+    values.update(changes or {})
+    await Booking.update(values).where(Booking.id == booking["id"])
+    await BookingEvent.insert(
+        BookingEvent(
+            booking=booking["id"],
+            at=stamp,
+            actor_id=actor.id if actor else None,
+            actor_label=label or actor_label(actor),
+            from_status=booking["status"],
+            to_status=to_status,
+            note=note[:2000],
+        )
+    )
+    await record(
+        actor,
+        f"booking.{to_status}",
+        booking["candidate"],
+        detail=f"bokning {booking['id']}: {booking['status']} → {to_status}",
+    )
+    await bump_slot_change(int(booking["slot"]))
+    booking["status"] = to_status
+
+
+async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Booking:
+    """A coordinator proposes a participant for a published slot; the host users are told."""
+    if not user.is_staff:
+        raise Forbidden("Bara samordnare kan föreslå deltagare.")
+    async with write_transaction(engine()):
+        candidate = await Candidate.select().where(Candidate.id == data.candidate_id).first()
+        allowed = await visible_coordinator_ids(user)
+        if candidate is None or (allowed is not None and candidate["coordinator"] not in allowed):
+            raise NotFound("Deltagaren finns inte, eller så har du inte tillgång till hen.")
+        if candidate["status"] != "active":
+            raise Conflict(
+                "Deltagarens ärende är inte aktivt. Återaktivera ärendet innan du föreslår en plats."
+            )
+        slot = await Slot.select().where(Slot.id == data.slot_id).first()
+        if slot is None:
+            raise NotFound("Platsen finns inte.")
+        if slot["status"] != "published":
+            raise Conflict("Platsen är inte publicerad och tar inte emot förslag just nu.")
+        start = data.start_date or slot["start_date"] or dt.date.today()
+        end = data.end_date or slot["end_date"] or start + DEFAULT_LENGTH
+        if end < start:
+            raise ValidationFailed(
+                "Slutdatumet ligger före startdatumet. Rätta perioden.",
+                fields=["start_date", "end_date"],
+            )
+        if (slot["start_date"] and start < slot["start_date"]) or (
+            slot["end_date"] and end > slot["end_date"]
+        ):
+            raise ValidationFailed(
+                f"Perioden måste ligga inom platsens period "
+                f"({slot['start_date'] or 'öppen start'} – {slot['end_date'] or 'tills vidare'}).",
+                fields=["start_date", "end_date"],
+            )
+        if await Booking.exists().where(
+            (Booking.slot == slot["id"])
+            & (Booking.candidate == candidate["id"])
+            & Booking.status.is_in(["proposed", *SEAT_HOLDING])
+        ):
+            raise Conflict("Deltagaren är redan föreslagen för den här platsen.")
+        booking = Booking(
+            slot=slot["id"],
+            candidate=candidate["id"],
+            coordinator=candidate["coordinator"] or user.id,
+            status="proposed",
+            message=data.message,
+            start_date=start,
+            end_date=end,
+        )
+        await booking.save()
+        booking_id = int(booking.id)
+        await BookingEvent.insert(
+            BookingEvent(
+                booking=booking_id,
+                actor_id=user.id,
+                actor_label=actor_label(user),
+                from_status="",
+                to_status="proposed",
+                note=data.message[:2000],
+            )
+        )
+        await record(user, "booking.proposed", candidate["id"], detail=f"bokning {booking_id}")
+        await notify(
+            await host_user_recipients(slot["id"]),
+            f"Ny deltagare föreslagen till {slot['title']}",
+            f"En samordnare föreslår en deltagare för platsen {slot['title']} "
+            f"({start} – {end}).\n\nSvara på förslaget här: {service_link('/vard')}\n",
+            kind="booking.proposed",
+            booking_id=booking_id,
+        )
+        row = await Booking.select().where(Booking.id == booking_id).first()
+        assert row is not None
+        return await booking_out(row, with_events=True)
+
+
+async def _lock_for_accept(slot_id: int, supervisor_id: int | None, candidate_id: int) -> None:
+    """Lock the rows capacity depends on, always in the same order (PostgreSQL only; SQLite's
+    BEGIN IMMEDIATE already serialises writers)."""
+    if is_sqlite(engine()):
+        return
+    await Slot.raw("SELECT id FROM pl_slot WHERE id = {} FOR UPDATE", slot_id)
+    if supervisor_id is not None:
+        await Contact.raw("SELECT id FROM emp_contact WHERE id = {} FOR UPDATE", supervisor_id)
+    await Candidate.raw("SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", candidate_id)
+
+
+async def _overlapping(where: Any, start: dt.date, end: dt.date, exclude: int) -> int:
+    rows = await Booking.select(Booking.start_date, Booking.end_date).where(
+        where & Booking.status.is_in(list(SEAT_HOLDING)) & (Booking.id != exclude)
+    )
+    return sum(1 for r in rows if overlaps(r["start_date"], r["end_date"], start, end))
+
+
+async def accept(user: AuthUser, booking_id: int) -> schemas.Booking:
+    """The host accepts a proposal. Holds under concurrency: the seat, the supervisor's
+    supervision capacity and the participant's other placements are checked with the slot,
+    supervisor and candidate rows locked. Drafts the agreement and tells the coordinator."""
+    from placements.services.agreements import draft_agreement
+    from placements.services.slots import booking_refusal
+
+    async with write_transaction(engine()):
+        visible = await booking_row_for(user, booking_id)
+        if not await may_act_as_host(user, visible):
+            raise NotFound(BOOKING_NOT_FOUND)
+        slot_head = await Slot.select(Slot.supervisor).where(Slot.id == visible["slot"]).first()
+        assert slot_head is not None
+        await _lock_for_accept(visible["slot"], slot_head["supervisor"], visible["candidate"])
+        booking = await lock_booking(booking_id)
+        if booking["status"] != "proposed":
+            raise illegal(booking["status"], "accept")
+        slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+        assert slot is not None
+        refusal = await booking_refusal(slot["id"])
+        if refusal is not None or slot["supervisor"] is None:
+            raise Conflict(
+                refusal
+                or "Platsen saknar handledare. Ange en handledare innan bokningen accepteras."
+            )
+        start, end = booking["start_date"], booking["end_date"]
+        taken = await _overlapping(Booking.slot == slot["id"], start, end, booking_id)
+        if taken >= slot["capacity"]:
+            raise Conflict(
+                "Platsen har ingen ledig plats under perioden. Avböj förslaget eller "
+                "föreslå en annan period."
+            )
+        contact = (
+            await Contact.select(Contact.name, Contact.supervision_capacity, Contact.active)
+            .where(Contact.id == slot["supervisor"])
+            .first()
+        )
+        assert contact is not None
+        guided = await _overlapping(
+            Booking.supervisor == slot["supervisor"], start, end, booking_id
+        )
+        if guided >= contact["supervision_capacity"]:
+            raise Conflict(
+                f"Handledaren {contact['name']} handleder redan så många deltagare som hen har "
+                "plats för under perioden. Välj en annan handledare eller period."
+            )
+        if await _overlapping(Booking.candidate == booking["candidate"], start, end, booking_id):
+            raise Conflict(
+                "Deltagaren har redan en placering under samma period. En deltagare kan inte "
+                "ha två placeringar samtidigt."
+            )
+        await transition(
+            booking,
+            "accepted",
+            user,
+            changes={Booking.decided_at: now(), Booking.supervisor: slot["supervisor"]},
+        )
+        booking["supervisor"] = slot["supervisor"]
+        await draft_agreement(booking, user)
+        await notify(
+            await coordinator_recipients(booking),
+            f"Förslaget till {slot['title']} är accepterat",
+            f"Värden har accepterat förslaget till platsen {slot['title']}. Gå igenom "
+            f"överenskommelsen och skicka den för underskrift: "
+            f"{service_link('/arbetsbord')}\n",
+            kind="booking.accepted",
+            booking_id=booking_id,
+        )
+        fresh = await Booking.select().where(Booking.id == booking_id).first()
+        assert fresh is not None
+        return await booking_out(fresh, with_events=True)
+
+
+async def decline(user: AuthUser, booking_id: int, reason: str) -> schemas.Booking:
+    """The host declines a proposal with a reason; the coordinator is told."""
+    async with write_transaction(engine()):
+        visible = await booking_row_for(user, booking_id)
+        if not await may_act_as_host(user, visible):
+            raise NotFound(BOOKING_NOT_FOUND)
+        booking = await lock_booking(booking_id)
+        if booking["status"] != "proposed":
+            raise illegal(booking["status"], "decline")
+        await transition(
+            booking,
+            "declined",
+            user,
+            note=reason,
+            changes={Booking.decided_at: now(), Booking.decline_reason: reason},
+        )
+        await notify(
+            await coordinator_recipients(booking),
+            "Ett förslag har avböjts",
+            f"Värden avböjde förslaget (bokning {booking_id}). Skäl: {reason}\n\n"
+            f"Hitta en annan plats: {service_link('/arbetsbord')}\n",
+            kind="booking.declined",
+            booking_id=booking_id,
+        )
+        return await _fresh(booking_id)
+
+
+async def _fresh(booking_id: int) -> schemas.Booking:
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    return await booking_out(row, with_events=True)
+
+
+async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas.Booking:
+    """The coordinator withdraws a booking before it is active; the host users are told."""
+    if not user.is_staff:
+        raise NotFound(BOOKING_NOT_FOUND)
+    async with write_transaction(engine()):
+        await booking_row_for(user, booking_id)
+        booking = await lock_booking(booking_id)
+        if booking["status"] not in ("proposed", "accepted", "agreed"):
+            raise illegal(booking["status"], "withdraw")
+        await transition(booking, "withdrawn", user, note=reason)
+        if booking["status"] == "withdrawn":
+            await Agreement.update({Agreement.status: "cancelled"}).where(
+                (Agreement.booking == booking_id) & (Agreement.status != "superseded")
+            )
+        await notify(
+            [
+                *(await host_user_recipients(booking["slot"])),
+                *(await supervisor_recipient(booking["supervisor"])),
+            ],
+            "Ett förslag har återkallats",
+            f"Samordnaren har återkallat bokning {booking_id}. Platsen är ledig igen. "
+            f"{('Skäl: ' + reason) if reason else ''}\n",
+            kind="booking.withdrawn",
+            booking_id=booking_id,
+        )
+        return await _fresh(booking_id)
+
+
+async def fully_signed(booking_id: int) -> bool:
+    """True when the booking's current agreement version carries every party's signature."""
+    agreement = (
+        await Agreement.select(Agreement.id)
+        .where((Agreement.booking == booking_id) & (Agreement.status != "superseded"))
+        .order_by(Agreement.version, ascending=False)
+        .first()
+    )
+    if agreement is None:
+        return False
+    rows = await Signature.select(Signature.party, Signature.signed_at).where(
+        Signature.agreement == agreement["id"]
+    )
+    signed = {r["party"] for r in rows if r["signed_at"] is not None}
+    return signed >= set(PARTIES)
+
+
+async def _start_locked(booking: dict[str, Any], actor: AuthUser | None) -> None:
+    if booking["status"] != "agreed":
+        raise illegal(booking["status"], "start")
+    if not await fully_signed(booking["id"]):
+        raise Conflict("Överenskommelsen är inte undertecknad av alla parter ännu.")
+    active = await Booking.select(Booking.start_date, Booking.end_date).where(
+        (Booking.candidate == booking["candidate"])
+        & (Booking.status == "active")
+        & (Booking.id != booking["id"])
+    )
+    if any(
+        overlaps(r["start_date"], r["end_date"], booking["start_date"], booking["end_date"])
+        for r in active
+    ):
+        raise Conflict("Deltagaren har redan en pågående placering under samma period.")
+    await transition(
+        booking,
+        "active",
+        actor,
+        label=None if actor else "systemet (startdag)",
+        changes={Booking.started_at: now()},
+    )
+    recipients = [
+        *(await coordinator_recipients(booking)),
+        *(await supervisor_recipient(booking["supervisor"])),
+    ]
+    await notify(
+        recipients,
+        "Placeringen har startat",
+        f"Placeringen (bokning {booking['id']}) har startat {booking['start_date']}. "
+        f"Planerat slut: {booking['end_date']}.\n",
+        kind="booking.active",
+        booking_id=booking["id"],
+    )
+
+
+async def start(user: AuthUser, booking_id: int) -> schemas.Booking:
+    """Start an agreed placement now (the host or the coordinator)."""
+    async with write_transaction(engine()):
+        visible = await booking_row_for(user, booking_id)
+        if not await may_act_as_host(user, visible):
+            raise NotFound(BOOKING_NOT_FOUND)
+        booking = await lock_booking(booking_id)
+        await _start_locked(booking, user)
+        return await _fresh(booking_id)
+
+
+async def activate_due(today: dt.date) -> int:
+    """Start every agreed, fully signed placement whose start date has come. Idempotent:
+    the scheduler may call it any number of times a day. Returns how many started."""
+    rows = await Booking.select(Booking.id).where(
+        (Booking.status == "agreed") & (Booking.start_date <= today)
+    )
+    started = 0
+    for row in rows:
+        async with write_transaction(engine()):
+            booking = await lock_booking(int(row["id"]))
+            if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
+                continue
+            try:
+                await _start_locked(booking, None)
+            except Conflict:
+                continue
+            started += 1
+    return started
+
+
+async def end(
+    user: AuthUser,
+    booking_id: int,
+    result: str,
+    end_date: dt.date | None = None,
+    reason: str = "",
+) -> schemas.Booking:
+    """End an active placement as completed or interrupted. The coordinator is asked for the
+    outcome, and the supervisor gets a link to the end-of-placement assessment."""
+    from placements.services.outcomes import send_assessment_link
+
+    if result not in ("completed", "interrupted"):
+        raise ValidationFailed("Ange completed eller interrupted.", fields=["result"])
+    async with write_transaction(engine()):
+        visible = await booking_row_for(user, booking_id)
+        if not await may_act_as_host(user, visible):
+            raise NotFound(BOOKING_NOT_FOUND)
+        booking = await lock_booking(booking_id)
+        if booking["status"] != "active":
+            raise illegal(booking["status"], "end")
+        ended_on = end_date or dt.date.today()
+        if booking["start_date"] and ended_on < booking["start_date"]:
+            raise ValidationFailed(
+                "Slutdatumet kan inte ligga före placeringens start.", fields=["end_date"]
+            )
+        await transition(
+            booking,
+            result,
+            user,
+            note=reason,
+            changes={Booking.ended_at: now(), Booking.end_date: ended_on},
+        )
+        await notify(
+            await coordinator_recipients(booking),
+            "Placeringen är avslutad – registrera utfallet",
+            f"Bokning {booking_id} är {STATUS_TEXT[result]} ({ended_on}). Registrera "
+            f"deltagarens utfall: {service_link('/arbetsbord')}\n",
+            kind=f"booking.{result}",
+            booking_id=booking_id,
+        )
+        await send_assessment_link(booking)
+        return await _fresh(booking_id)

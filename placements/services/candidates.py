@@ -1,0 +1,607 @@
+"""Candidates (deltagare): identity numbers, who may see whom, the record, health notes and the
+arbetsmarknadsplan.
+
+Secrecy (OSL 26:1) shapes everything here:
+- every read or change of a candidate writes an audit row in the same transaction;
+- a coordinator sees their own candidates, and their team's only when `TEAM_SHARING` is on;
+  admins see every candidate; analysts never see a person;
+- a host sees only participants proposed to or placed with its organisations, and only the
+  name, contact details and shareable adaptations (`HostParticipant`);
+- health notes are readable only by the candidate's own coordinator;
+- a personnummer never leaves this module except in the full record, masked in lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from employers.tables import HostMembership
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.settings import get_settings
+from marketplace.tables import User
+from placements.schemas import candidates as schemas
+from placements.tables import Booking, Candidate, HealthNote, PlanActivity
+
+CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång till hen."
+# Bookings in these statuses no longer show the participant to the host.
+HIDDEN_FROM_HOST = ("withdrawn",)
+
+
+# --- personnummer and samordningsnummer -----------------------------------------------------
+
+
+def luhn_ok(digits: str) -> bool:
+    """True when the digit string passes the Luhn check (the last digit is the check digit)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def luhn_check_digit(nine: str) -> int:
+    """The check digit that completes nine digits (YYMMDDNNN) to a valid number."""
+    for digit in range(10):
+        if luhn_ok(nine + str(digit)):
+            return digit
+    raise AssertionError("unreachable: some digit always completes a Luhn sum")
+
+
+_PNR_HELP = "Ange 10 eller 12 siffror, t.ex. 19850101-1234 eller 850101-1234."
+
+
+def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:
+    """Validate a personnummer or samordningsnummer and return it as "YYYYMMDD-NNNN".
+
+    Accepts 12 digits (with or without "-") or 10 digits with "-", "+" (aged 100 or more) or
+    no separator. A samordningsnummer has the day plus 60. Raises `ValidationFailed`; the
+    message never repeats the number, since errors end up in logs.
+    """
+    today = today or dt.date.today()
+    text = raw.strip().replace(" ", "")
+    separator = "-"
+    if len(text) in (11, 13) and text[-5] in "-+":
+        separator = text[-5]
+        text = text[:-5] + text[-4:]
+    if not text.isdigit() or len(text) not in (10, 12) or not text.isascii():
+        raise ValidationFailed(f"Personnumret har fel form. {_PNR_HELP}", fields=["personnummer"])
+    if not luhn_ok(text[-10:]):
+        raise ValidationFailed(
+            "Personnumret har fel kontrollsiffra. Kontrollera siffrorna.",
+            fields=["personnummer"],
+        )
+    month, day = int(text[-8:-6]), int(text[-6:-4])
+    birth_day = day - 60 if day > 60 else day
+    if len(text) == 12:
+        year = int(text[:4])
+    else:
+        yy = int(text[:2])
+        year = (today.year // 100) * 100 + yy
+        try:
+            if dt.date(year, month, birth_day) > today:
+                year -= 100
+        except ValueError:
+            pass  # the date check below reports it
+        if separator == "+":
+            year -= 100
+    try:
+        born = dt.date(year, month, birth_day)
+    except ValueError:
+        raise ValidationFailed(
+            "Personnumret innehåller ett datum som inte finns. Kontrollera födelsedatumet.",
+            fields=["personnummer"],
+        ) from None
+    if born > today or year < 1880:
+        raise ValidationFailed(
+            "Personnumret har ett födelsedatum som inte är möjligt.", fields=["personnummer"]
+        )
+    return f"{year:04d}{text[-8:-4]}-{text[-4:]}"
+
+
+def mask_personnummer(value: str) -> str:
+    """The list form: date part kept, the last four digits hidden ("19850101-****")."""
+    if not value:
+        return ""
+    return value[:8] + "-****"
+
+
+# --- who may see whom ------------------------------------------------------------------------
+
+
+async def host_ids_of(user: AuthUser) -> list[int]:
+    """The host organisations a host user belongs to."""
+    rows = await HostMembership.select(HostMembership.host).where(HostMembership.user == user.id)
+    return sorted({int(r["host"]) for r in rows})
+
+
+async def visible_coordinator_ids(user: AuthUser) -> list[int] | None:
+    """Whose candidates a staff user sees: None for every candidate (admins), else user ids."""
+    if user.role == "admin":
+        return None
+    if user.role != "coordinator":
+        return []
+    ids = {user.id}
+    if get_settings().team_sharing and user.team:
+        rows = await User.select(User.id).where(
+            (User.team == user.team) & (User.role == "coordinator")
+        )
+        ids |= {int(r["id"]) for r in rows}
+    return sorted(ids)
+
+
+def _require_staff(user: AuthUser) -> None:
+    if not user.is_staff:
+        raise Forbidden("Bara samordnare och administratörer ser deltagarnas uppgifter.")
+
+
+async def _staff_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+    _require_staff(user)
+    row = await Candidate.select().where(Candidate.id == candidate_id).first()
+    if row is None:
+        raise NotFound(CANDIDATE_NOT_FOUND)
+    allowed = await visible_coordinator_ids(user)
+    if allowed is not None and row["coordinator"] not in allowed:
+        raise NotFound(CANDIDATE_NOT_FOUND)
+    return row
+
+
+async def host_may_see(user: AuthUser, candidate_id: int) -> bool:
+    """True when the candidate is proposed to or placed with one of the user's hosts."""
+    hosts = await host_ids_of(user)
+    if not hosts:
+        return False
+    return bool(
+        await Booking.exists().where(
+            (Booking.candidate == candidate_id)
+            & Booking.slot.host.is_in(hosts)
+            & Booking.status.not_in(list(HIDDEN_FROM_HOST))
+        )
+    )
+
+
+async def staff_may_see(user: AuthUser, candidate_id: int) -> bool:
+    """True when a coordinator or admin may see this candidate's record."""
+    try:
+        await _staff_row(user, candidate_id)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
+def _engine() -> Any:
+    return Candidate._meta.db
+
+
+# --- converting rows -------------------------------------------------------------------------
+
+
+def _json_list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    return list(value or [])
+
+
+def adaptations_of(row: dict[str, Any]) -> list[schemas.Adaptation]:
+    return [
+        schemas.Adaptation(text=str(a.get("text", "")), shareable=bool(a.get("shareable")))
+        for a in _json_list(row["adaptations"])
+        if isinstance(a, dict) and a.get("text")
+    ]
+
+
+def shareable_adaptations(row: dict[str, Any]) -> list[str]:
+    """The adaptations the participant agreed to share with a host."""
+    return [a.text for a in adaptations_of(row) if a.shareable]
+
+
+async def _coordinator_name(user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username)
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None:
+        return ""
+    return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
+
+
+async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
+    return schemas.Candidate(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        personnummer=row["personnummer"],
+        email=row["email"],
+        phone=row["phone"],
+        address=row["address"],
+        track=row["track"],
+        wished_occupations=_json_list(row["wished_occupations"]),
+        skills=_json_list(row["skills"]),
+        languages=_json_list(row["languages"]),
+        interests=row["interests"],
+        experience=row["experience"],
+        driving_licence=row["driving_licence"],
+        hours_available=row["hours_available"],
+        home_town=row["home_town"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        max_commute_km=row["max_commute_km"],
+        adaptations=adaptations_of(row),
+        plan_goal=row["plan_goal"],
+        status=row["status"],
+        coordinator_id=row["coordinator"],
+        coordinator_name=await _coordinator_name(row["coordinator"]),
+        registered_at=row["registered_at"],
+        exited_at=row["exited_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def list_item(row: dict[str, Any]) -> schemas.CandidateListItem:
+    return schemas.CandidateListItem(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        personnummer_masked=mask_personnummer(row["personnummer"]),
+        track=row["track"],
+        status=row["status"],
+        home_town=row["home_town"],
+        coordinator_id=row["coordinator"],
+        registered_at=row["registered_at"],
+    )
+
+
+def host_participant_out(row: dict[str, Any]) -> schemas.HostParticipant:
+    return schemas.HostParticipant(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        email=row["email"],
+        phone=row["phone"],
+        shared_adaptations=shareable_adaptations(row),
+    )
+
+
+def display_name(row: dict[str, Any]) -> str:
+    return f"{row['first_name']} {row['last_name']}".strip()
+
+
+# --- the record ------------------------------------------------------------------------------
+
+
+async def get_candidate_for(user: AuthUser, candidate_id: int) -> schemas.Candidate:
+    """The full record, if the caller may see it (else NotFound); the read is audited."""
+    async with write_transaction(_engine()):
+        row = await _staff_row(user, candidate_id)
+        await record(user, "candidate.read", candidate_id)
+        return await candidate_out(row)
+
+
+async def list_candidates_for(
+    user: AuthUser,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.CandidatePage:
+    """The candidates the caller may see, by name, with personnummer masked.
+
+    Each candidate shown gets an audit row, since a list is a read of every record in it.
+    """
+    _require_staff(user)
+    async with write_transaction(_engine()):
+        allowed = await visible_coordinator_ids(user)
+        query = Candidate.select()
+        count = Candidate.count()
+        if allowed is not None:
+            query = query.where(Candidate.coordinator.is_in(allowed or [0]))
+            count = count.where(Candidate.coordinator.is_in(allowed or [0]))
+        if status:
+            query = query.where(Candidate.status == status)
+            count = count.where(Candidate.status == status)
+        if q:
+            needle = f"%{q.strip()}%"
+            match = Candidate.first_name.ilike(needle) | Candidate.last_name.ilike(needle)
+            query = query.where(match)
+            count = count.where(match)
+        rows = (
+            await query.order_by(Candidate.last_name)
+            .order_by(Candidate.first_name)
+            .order_by(Candidate.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await count
+        for row in rows:
+            await record(user, "candidate.list", row["id"])
+        return schemas.CandidatePage(
+            total=total, limit=limit, offset=offset, items=[list_item(r) for r in rows]
+        )
+
+
+async def _check_coordinator(user: AuthUser, coordinator_id: int | None) -> int:
+    if coordinator_id is None or coordinator_id == user.id:
+        if user.role != "coordinator":
+            raise ValidationFailed(
+                "Ange vilken samordnare som ansvarar för deltagaren (coordinator_id).",
+                fields=["coordinator_id"],
+            )
+        return user.id
+    row = await User.select(User.role, User.active).where(User.id == coordinator_id).first()
+    if row is None or row["role"] != "coordinator" or not row["active"]:
+        raise ValidationFailed(
+            "Den ansvariga måste vara en aktiv samordnare. Välj en annan person.",
+            fields=["coordinator_id"],
+        )
+    return coordinator_id
+
+
+def _adaptations_json(items: Iterable[schemas.Adaptation]) -> str:
+    return json.dumps([msgspec.to_builtins(a) for a in items], ensure_ascii=False)
+
+
+async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> schemas.Candidate:
+    """Register a participant; the personnummer is validated and stored normalised."""
+    _require_staff(user)
+    pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
+    async with write_transaction(_engine()):
+        coordinator_id = await _check_coordinator(user, data.coordinator_id)
+        if pnr and await Candidate.exists().where(Candidate.personnummer == pnr):
+            raise ValidationFailed(
+                "Det finns redan en deltagare med det personnumret. Sök upp henne eller honom "
+                "i stället för att registrera en gång till.",
+                fields=["personnummer"],
+            )
+        today = dt.date.today()
+        candidate = Candidate(
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            personnummer=pnr,
+            email=data.email.strip(),
+            phone=data.phone.strip(),
+            address=data.address,
+            track=data.track,
+            wished_occupations=json.dumps(data.wished_occupations),
+            skills=json.dumps(data.skills),
+            languages=json.dumps(data.languages),
+            interests=data.interests,
+            experience=data.experience,
+            driving_licence=data.driving_licence,
+            hours_available=data.hours_available,
+            home_town=data.home_town,
+            latitude=data.latitude,
+            longitude=data.longitude,
+            max_commute_km=data.max_commute_km,
+            adaptations=_adaptations_json(data.adaptations),
+            plan_goal=data.plan_goal,
+            status=data.status,
+            coordinator=coordinator_id,
+            registered_at=data.registered_at or today,
+            exited_at=today if data.status == "exited" else None,
+        )
+        await candidate.save()
+        candidate_id = int(candidate.id)
+        await record(user, "candidate.create", candidate_id)
+        row = await Candidate.select().where(Candidate.id == candidate_id).first()
+        assert row is not None
+        return await candidate_out(row)
+
+
+_JSON_FIELDS = {"wished_occupations", "skills", "languages"}
+
+
+async def update_candidate(
+    user: AuthUser, candidate_id: int, data: schemas.CandidateUpdate
+) -> schemas.Candidate:
+    """Change the fields sent; the audit row names the fields changed, never their values."""
+    async with write_transaction(_engine()):
+        row = await _staff_row(user, candidate_id)
+        changes: dict[Any, Any] = {}
+        changed: list[str] = []
+        for field in data.__struct_fields__:
+            value = getattr(data, field)
+            if value is msgspec.UNSET:
+                continue
+            changed.append(field)
+            if field == "personnummer":
+                value = normalise_personnummer(value) if value.strip() else ""
+                if value and await Candidate.exists().where(
+                    (Candidate.personnummer == value) & (Candidate.id != candidate_id)
+                ):
+                    raise ValidationFailed(
+                        "En annan deltagare har redan det personnumret.", fields=["personnummer"]
+                    )
+                changes[Candidate.personnummer] = value
+            elif field == "coordinator_id":
+                if user.role == "coordinator" and row["coordinator"] != user.id:
+                    raise Forbidden("Bara den ansvariga samordnaren kan lämna över deltagaren.")
+                row_user = await User.select(User.role).where(User.id == value).first()
+                if row_user is None or row_user["role"] != "coordinator":
+                    raise ValidationFailed(
+                        "Den ansvariga måste vara en samordnare.", fields=["coordinator_id"]
+                    )
+                changes[Candidate.coordinator] = value
+            elif field == "adaptations":
+                changes[Candidate.adaptations] = _adaptations_json(value)
+            elif field in _JSON_FIELDS:
+                changes[Candidate._meta.get_column_by_name(field)] = json.dumps(value)
+            else:
+                changes[Candidate._meta.get_column_by_name(field)] = value
+        if data.status is not msgspec.UNSET and data.status != row["status"]:
+            changes[Candidate.exited_at] = dt.date.today() if data.status == "exited" else None
+        if changes:
+            changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
+            await Candidate.update(changes).where(Candidate.id == candidate_id)
+        await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
+        fresh = await Candidate.select().where(Candidate.id == candidate_id).first()
+        assert fresh is not None
+        return await candidate_out(fresh)
+
+
+async def get_participant_for_host(user: AuthUser, candidate_id: int) -> schemas.HostParticipant:
+    """What a host may see of a participant proposed to or placed with it; audited."""
+    async with write_transaction(_engine()):
+        if user.role != "host" or not await host_may_see(user, candidate_id):
+            raise NotFound(CANDIDATE_NOT_FOUND)
+        row = await Candidate.select().where(Candidate.id == candidate_id).first()
+        if row is None:
+            raise NotFound(CANDIDATE_NOT_FOUND)
+        await record(user, "participant.read", candidate_id)
+        return host_participant_out(row)
+
+
+# --- health notes ----------------------------------------------------------------------------
+
+
+async def _own_coordinator_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+    row = await _staff_row(user, candidate_id)
+    if row["coordinator"] != user.id:
+        raise Forbidden(
+            "Hälsoanteckningar kan bara läsas av deltagarens egen samordnare.",
+        )
+    return row
+
+
+def _health_out(row: dict[str, Any]) -> schemas.HealthNote:
+    return schemas.HealthNote(
+        id=row["id"],
+        candidate_id=row["candidate"],
+        author_id=row["author"],
+        text=row["text"],
+        created_at=row["created_at"],
+    )
+
+
+async def list_health_notes(user: AuthUser, candidate_id: int) -> list[schemas.HealthNote]:
+    """The candidate's health notes, newest first; only for the candidate's own coordinator."""
+    async with write_transaction(_engine()):
+        await _own_coordinator_row(user, candidate_id)
+        rows = (
+            await HealthNote.select()
+            .where(HealthNote.candidate == candidate_id)
+            .order_by(HealthNote.created_at, ascending=False)
+            .order_by(HealthNote.id, ascending=False)
+        )
+        await record(user, "health_note.read", candidate_id)
+        return [_health_out(r) for r in rows]
+
+
+async def add_health_note(
+    user: AuthUser, candidate_id: int, data: schemas.HealthNoteCreate
+) -> schemas.HealthNote:
+    """Add a health note; only the candidate's own coordinator may."""
+    async with write_transaction(_engine()):
+        await _own_coordinator_row(user, candidate_id)
+        note = HealthNote(candidate=candidate_id, author=user.id, text=data.text)
+        await note.save()
+        await record(user, "health_note.create", candidate_id)
+        row = await HealthNote.select().where(HealthNote.id == note.id).first()
+        assert row is not None
+        return _health_out(row)
+
+
+# --- the arbetsmarknadsplan ------------------------------------------------------------------
+
+
+def _activity_out(row: dict[str, Any]) -> schemas.PlanActivity:
+    return schemas.PlanActivity(
+        id=row["id"],
+        candidate_id=row["candidate"],
+        title=row["title"],
+        planned_start=row["planned_start"],
+        planned_end=row["planned_end"],
+        status=row["status"],
+        follow_up=row["follow_up"],
+        created_at=row["created_at"],
+    )
+
+
+def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    if start and end and end < start:
+        raise ValidationFailed(
+            "Slutdatumet ligger före startdatumet. Rätta datumen.",
+            fields=["planned_start", "planned_end"],
+        )
+
+
+async def get_plan_for(user: AuthUser, candidate_id: int) -> schemas.Plan:
+    """The goal and the planned activities, in date order; audited."""
+    async with write_transaction(_engine()):
+        row = await _staff_row(user, candidate_id)
+        rows = (
+            await PlanActivity.select()
+            .where(PlanActivity.candidate == candidate_id)
+            .order_by(PlanActivity.planned_start)
+            .order_by(PlanActivity.id)
+        )
+        await record(user, "plan.read", candidate_id)
+        return schemas.Plan(
+            candidate_id=candidate_id,
+            goal=row["plan_goal"],
+            activities=[_activity_out(r) for r in rows],
+        )
+
+
+async def add_plan_activity(
+    user: AuthUser, candidate_id: int, data: schemas.PlanActivityCreate
+) -> schemas.PlanActivity:
+    """Add a planned activity to the candidate's plan."""
+    _check_dates(data.planned_start, data.planned_end)
+    async with write_transaction(_engine()):
+        await _staff_row(user, candidate_id)
+        activity = PlanActivity(
+            candidate=candidate_id,
+            title=data.title,
+            planned_start=data.planned_start,
+            planned_end=data.planned_end,
+            status=data.status,
+            follow_up=data.follow_up,
+        )
+        await activity.save()
+        await record(user, "plan.create", candidate_id, detail=f"aktivitet {activity.id}")
+        row = await PlanActivity.select().where(PlanActivity.id == activity.id).first()
+        assert row is not None
+        return _activity_out(row)
+
+
+async def update_plan_activity(
+    user: AuthUser, candidate_id: int, activity_id: int, data: schemas.PlanActivityUpdate
+) -> schemas.PlanActivity:
+    """Change a planned activity: dates, status or the follow-up note."""
+    async with write_transaction(_engine()):
+        await _staff_row(user, candidate_id)
+        row = (
+            await PlanActivity.select()
+            .where((PlanActivity.id == activity_id) & (PlanActivity.candidate == candidate_id))
+            .first()
+        )
+        if row is None:
+            raise NotFound("Aktiviteten finns inte i den här deltagarens plan.")
+        changes: dict[Any, Any] = {}
+        for field in data.__struct_fields__:
+            value = getattr(data, field)
+            if value is not msgspec.UNSET:
+                changes[PlanActivity._meta.get_column_by_name(field)] = value
+                row[field] = value
+        _check_dates(row["planned_start"], row["planned_end"])
+        if changes:
+            await PlanActivity.update(changes).where(PlanActivity.id == activity_id)
+        await record(user, "plan.update", candidate_id, detail=f"aktivitet {activity_id}")
+        fresh = await PlanActivity.select().where(PlanActivity.id == activity_id).first()
+        assert fresh is not None
+        return _activity_out(fresh)

@@ -1,0 +1,141 @@
+"""Lock-in (inlåsning): placements must not become a parking place.
+
+A candidate is flagged when one placement runs longer than `LOCK_IN_MONTHS`, or when they have
+had `LOCK_IN_PLACEMENTS` placements in a row with no step to work or studies. `flag_lock_in`
+is an idempotent sweep: it opens a flag once per candidate and kind, and resolves it when the
+reason no longer holds.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Forbidden
+from marketplace.settings import get_settings
+from placements.schemas import outcomes as schemas
+from placements.services import bookings
+from placements.services.candidates import visible_coordinator_ids
+from placements.services.outcomes import PROGRESS
+from placements.tables import Booking, LockInFlag, Outcome
+
+LONG_PLACEMENT = "long_placement"
+REPEATED = "repeated_placements"
+PLACED = ("active", "completed", "interrupted")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+async def _reasons(today: dt.date) -> dict[tuple[int, str], str]:
+    """Every (candidate, kind) that should carry a flag today, with its reason in Swedish."""
+    settings = get_settings()
+    reasons: dict[tuple[int, str], str] = {}
+    rows = (
+        await Booking.select(
+            Booking.id,
+            Booking.candidate,
+            Booking.status,
+            Booking.start_date,
+            Booking.slot._.title.as_alias("slot_title"),
+            Booking.slot._.host._.name.as_alias("host_name"),
+        )
+        .where(Booking.status.is_in(list(PLACED)) & (Booking.candidate.status == "active"))
+        .order_by(Booking.start_date)
+        .order_by(Booking.id)
+    )
+    progress = {
+        int(r["booking"])
+        for r in await Outcome.select(Outcome.booking).where(
+            Outcome.category.is_in(list(PROGRESS)) & Outcome.booking.is_not_null()
+        )
+    }
+    in_a_row: dict[int, int] = {}
+    for row in rows:
+        candidate = int(row["candidate"])
+        if row["status"] == "active" and row["start_date"] is not None:
+            limit = add_months(row["start_date"], settings.lock_in_months)
+            if today >= limit:
+                reasons[(candidate, LONG_PLACEMENT)] = (
+                    f"Placeringen {row['slot_title']} hos {row['host_name']} har pågått sedan "
+                    f"{row['start_date']}, längre än {settings.lock_in_months} månader."
+                )
+        in_a_row[candidate] = 0 if row["id"] in progress else in_a_row.get(candidate, 0) + 1
+    for candidate, count in in_a_row.items():
+        if count >= settings.lock_in_placements:
+            reasons[(candidate, REPEATED)] = (
+                f"{count} placeringar i rad utan steg till arbete eller studier "
+                f"(gränsen är {settings.lock_in_placements})."
+            )
+    return reasons
+
+
+async def flag_lock_in(today: dt.date) -> schemas.SweepResult:
+    """Open the lock-in flags that hold today and resolve those that no longer do.
+    Running it twice on the same day changes nothing the second time."""
+    created = resolved = 0
+    async with write_transaction(LockInFlag._meta.db):
+        reasons = await _reasons(today)
+        open_flags = await LockInFlag.select().where(LockInFlag.resolved_at.is_null())
+        open_keys = {(int(f["candidate"]), f["kind"]): f for f in open_flags}
+        for key, reason in sorted(reasons.items()):
+            if key in open_keys:
+                if open_keys[key]["reason"] != reason:
+                    await LockInFlag.update({LockInFlag.reason: reason}).where(
+                        LockInFlag.id == open_keys[key]["id"]
+                    )
+                continue
+            await LockInFlag.insert(LockInFlag(candidate=key[0], kind=key[1], reason=reason))
+            await record(None, "lock_in.flag", key[0], detail=key[1])
+            created += 1
+        for key, flag in open_keys.items():
+            if key not in reasons:
+                await LockInFlag.update({LockInFlag.resolved_at: bookings.now()}).where(
+                    LockInFlag.id == flag["id"]
+                )
+                await record(None, "lock_in.resolve", key[0], detail=key[1])
+                resolved += 1
+    return schemas.SweepResult(created=created, resolved=resolved)
+
+
+def _flag_out(row: dict[str, Any]) -> schemas.LockInFlag:
+    return schemas.LockInFlag(
+        id=row["id"],
+        candidate_id=row["candidate"],
+        candidate_name=f"{row['first_name']} {row['last_name']}".strip(),
+        kind=row["kind"],
+        reason=row["reason"],
+        flagged_at=row["flagged_at"],
+        resolved_at=row["resolved_at"],
+    )
+
+
+async def list_lock_in_flags_for(
+    user: AuthUser, *, include_resolved: bool = False
+) -> list[schemas.LockInFlag]:
+    """The lock-in flags of the candidates the caller may see, oldest first."""
+    if not user.is_staff:
+        raise Forbidden("Bara samordnare ser flaggor för inlåsning.")
+    async with write_transaction(LockInFlag._meta.db):
+        query = LockInFlag.select(
+            *LockInFlag.all_columns(),
+            LockInFlag.candidate.first_name.as_alias("first_name"),
+            LockInFlag.candidate.last_name.as_alias("last_name"),
+        )
+        allowed = await visible_coordinator_ids(user)
+        if allowed is not None:
+            query = query.where(LockInFlag.candidate.coordinator.is_in(allowed or [0]))
+        if not include_resolved:
+            query = query.where(LockInFlag.resolved_at.is_null())
+        rows = await query.order_by(LockInFlag.flagged_at).order_by(LockInFlag.id)
+        for candidate in sorted({r["candidate"] for r in rows}):
+            await record(user, "lock_in.list", candidate)
+        return [_flag_out(r) for r in rows]

@@ -1,0 +1,453 @@
+"""The end of a placement: the supervisor's structured assessment (in the app or through a
+signed link), the participant's own view, the outcome at exit in Kolada's categories, and the
+follow-ups at 90 and 180 days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from employers.tables import Contact
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.settings import get_settings
+from placements.errors import LinkRefused
+from placements.schemas import outcomes as schemas
+from placements.services import bookings
+from placements.services.candidates import display_name, visible_coordinator_ids
+from placements.tables import Assessment, Booking, Candidate, FollowUp, Outcome
+
+ENDED = ("completed", "interrupted")
+FOLLOW_UP_DAYS = (90, 180)
+CATEGORY_TEXT = {
+    "arbete": "Arbete",
+    "studier": "Studier",
+    "annan_insats": "Annan insats",
+    "arbetsformedlingen": "Till Arbetsförmedlingen",
+    "sjukskrivning": "Sjukskrivning",
+    "flyttat": "Flyttat",
+    "avbrutet": "Avbrutet",
+    "okant": "Okänt",
+}
+# Work or studies: the step forward that lock-in looks for.
+PROGRESS = ("arbete", "studier")
+_SALT = "assessment-link"
+
+
+# --- assessment ------------------------------------------------------------------------------
+
+
+def _assessment_out(booking_id: int, row: dict[str, Any] | None) -> schemas.Assessment:
+    row = row or {}
+    return schemas.Assessment(
+        booking_id=booking_id,
+        submitted=row.get("submitted_at") is not None,
+        attendance=row.get("attendance", ""),
+        tasks_mastered=row.get("tasks_mastered", ""),
+        strengths=row.get("strengths", ""),
+        recommendation=row.get("recommendation", ""),
+        comment=row.get("comment", ""),
+        participant_view=row.get("participant_view", ""),
+        submitted_at=row.get("submitted_at"),
+        submitted_by=row.get("submitted_by", ""),
+    )
+
+
+async def _assessment_row(booking_id: int) -> dict[str, Any] | None:
+    return await Assessment.select().where(Assessment.booking == booking_id).first()
+
+
+async def _store_assessment(
+    booking: dict[str, Any], data: schemas.AssessmentCreate, submitted_by: str
+) -> dict[str, Any]:
+    if booking["status"] not in ENDED:
+        raise bookings.illegal(booking["status"], "assess")
+    existing = await _assessment_row(booking["id"])
+    if existing is not None and existing["submitted_at"] is not None:
+        raise Conflict("Bedömningen är redan inskickad för den här placeringen.")
+    values: dict[Any, Any] = {
+        Assessment.attendance: data.attendance,
+        Assessment.tasks_mastered: data.tasks_mastered,
+        Assessment.strengths: data.strengths,
+        Assessment.recommendation: data.recommendation,
+        Assessment.comment: data.comment,
+        Assessment.submitted_at: bookings.now(),
+        Assessment.submitted_by: submitted_by[:200],
+    }
+    if existing is None:
+        await Assessment.insert(Assessment(booking=booking["id"]))
+    await Assessment.update(values).where(Assessment.booking == booking["id"])
+    await bookings.notify(
+        await bookings.coordinator_recipients(booking),
+        "Handledarens bedömning har kommit in",
+        f"Bedömningen av placeringen (bokning {booking['id']}) har kommit in: "
+        f"{bookings.service_link('/arbetsbord')}\n",
+        kind="assessment.submitted",
+        booking_id=booking["id"],
+    )
+    row = await _assessment_row(booking["id"])
+    assert row is not None
+    return row
+
+
+async def submit_assessment(
+    user: AuthUser, booking_id: int, data: schemas.AssessmentCreate
+) -> schemas.Assessment:
+    """The host user (or staff on the supervisor's behalf) submits the assessment, once."""
+    async with write_transaction(bookings.engine()):
+        visible = await bookings.booking_row_for(user, booking_id)
+        if not await bookings.may_act_as_host(user, visible):
+            raise NotFound(bookings.BOOKING_NOT_FOUND)
+        booking = await bookings.lock_booking(booking_id)
+        row = await _store_assessment(booking, data, bookings.actor_label(user))
+        await record(
+            user, "assessment.submit", booking["candidate"], detail=f"bokning {booking_id}"
+        )
+        return _assessment_out(booking_id, row)
+
+
+async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessment:
+    """The assessment (empty until submitted). The participant's view is for staff only."""
+    async with write_transaction(bookings.engine()):
+        booking = await bookings.booking_row_for(user, booking_id)
+        await record(user, "assessment.read", booking["candidate"], detail=f"bokning {booking_id}")
+        out = _assessment_out(booking_id, await _assessment_row(booking_id))
+        if not user.is_staff:
+            out.participant_view = ""
+        return out
+
+
+async def record_participant_view(
+    user: AuthUser, booking_id: int, data: schemas.ParticipantView
+) -> schemas.Assessment:
+    """The coordinator records the participant's own view of the placement."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] not in ENDED:
+            raise bookings.illegal(booking["status"], "assess")
+        if await _assessment_row(booking_id) is None:
+            await Assessment.insert(Assessment(booking=booking_id))
+        await Assessment.update({Assessment.participant_view: data.text}).where(
+            Assessment.booking == booking_id
+        )
+        await record(
+            user,
+            "assessment.participant_view",
+            booking["candidate"],
+            detail=f"bokning {booking_id}",
+        )
+        return _assessment_out(booking_id, await _assessment_row(booking_id))
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=_SALT)
+
+
+def assessment_token(booking_id: int) -> str:
+    return _serializer().dumps({"b": booking_id})
+
+
+async def send_assessment_link(booking: dict[str, Any]) -> str:
+    """Mail the supervisor a signed, expiring link to the assessment form (inside the end
+    transaction). The link works until the assessment is submitted, then never again."""
+    token = assessment_token(int(booking["id"]))
+    url = bookings.service_link(f"/bedomning/{token}")
+    contact = None
+    if booking["supervisor"] is not None:
+        contact = (
+            await Contact.select(Contact.name, Contact.email)
+            .where(Contact.id == booking["supervisor"])
+            .first()
+        )
+    if contact and contact["email"]:
+        await bookings.notify(
+            [(contact["email"], None)],
+            "Hur gick praktiken? Fyll i bedömningen",
+            f"Hej {contact['name']}!\n\nPlaceringen (bokning {booking['id']}) är avslutad. "
+            f"Fyll i den korta bedömningen här (länken gäller i "
+            f"{get_settings().signing_link_days} dagar):\n{url}\n",
+            kind="assessment.link",
+            booking_id=int(booking["id"]),
+        )
+    return url
+
+
+async def _load_assessment_link(token: str) -> dict[str, Any]:
+    try:
+        payload = _serializer().loads(token, max_age=get_settings().signing_link_days * 86400)
+    except SignatureExpired:
+        raise LinkRefused(
+            "Länken har gått ut. Be din kontakt på kommunen om en ny länk.", status_code=410
+        ) from None
+    except BadSignature:
+        raise LinkRefused(
+            "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet.",
+            status_code=400,
+        ) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("b"), int):
+        raise LinkRefused("Länken är ogiltig.", status_code=400)
+    booking = await Booking.select().where(Booking.id == payload["b"]).first()
+    if booking is None or booking["status"] not in ENDED:
+        raise LinkRefused("Placeringen finns inte längre.", status_code=410)
+    existing = await _assessment_row(booking["id"])
+    if existing is not None and existing["submitted_at"] is not None:
+        raise LinkRefused(
+            "Bedömningen är redan inskickad. Tack! Länken kan bara användas en gång.",
+            status_code=410,
+        )
+    return booking
+
+
+async def booking_for_assessment_link(token: str) -> tuple[str, str]:
+    """(participant's name, supervisor's name) for a valid link; `LinkRefused` otherwise."""
+    booking = await _load_assessment_link(token)
+    candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+    assert candidate is not None
+    contact = None
+    if booking["supervisor"] is not None:
+        contact = (
+            await Contact.select(Contact.name).where(Contact.id == booking["supervisor"]).first()
+        )
+    return display_name(candidate), contact["name"] if contact else ""
+
+
+async def submit_assessment_by_link(token: str, data: schemas.AssessmentCreate) -> None:
+    """The supervisor submits through the link; refused (and nothing stored) if used."""
+    async with write_transaction(bookings.engine()):
+        booking = await _load_assessment_link(token)
+        booking = await bookings.lock_booking(int(booking["id"]))
+        booking = await _load_assessment_link(token)
+        name = ""
+        if booking["supervisor"] is not None:
+            contact = (
+                await Contact.select(Contact.name)
+                .where(Contact.id == booking["supervisor"])
+                .first()
+            )
+            name = contact["name"] if contact else ""
+        await _store_assessment(booking, data, f"{name} (handledare, via länk)")
+        await record(
+            None,
+            "assessment.submit",
+            booking["candidate"],
+            detail=f"bokning {booking['id']} via länk",
+        )
+
+
+# --- outcome ---------------------------------------------------------------------------------
+
+
+def _check_category(data: schemas.OutcomeCreate) -> None:
+    """Kolada's rules for what counts as work or studies."""
+    if data.category == "arbete":
+        if data.municipal_labour_market_job:
+            raise ValidationFailed(
+                "En kommunal arbetsmarknadsanställning räknas inte som arbete enligt Kolada. "
+                "Registrera utfallet som annan insats.",
+                fields=["category", "municipal_labour_market_job"],
+            )
+        if not data.lasts_at_least_one_month:
+            raise ValidationFailed(
+                "Arbete räknas bara om anställningen varar minst en sammanhängande månad. "
+                "Bekräfta det (lasts_at_least_one_month) eller välj en annan kategori.",
+                fields=["lasts_at_least_one_month"],
+            )
+    elif data.subsidised or data.hired_by_host:
+        raise ValidationFailed(
+            "Subventionerad anställning och anställd hos värden gäller bara utfallet arbete.",
+            fields=["subsidised", "hired_by_host"],
+        )
+    if data.category == "studier" and not data.csn_eligible:
+        raise ValidationFailed(
+            "Studier räknas bara om de ger rätt till studiestöd från CSN. Bekräfta det "
+            "(csn_eligible) eller välj en annan kategori.",
+            fields=["csn_eligible"],
+        )
+
+
+def outcome_out(row: dict[str, Any]) -> schemas.Outcome:
+    return schemas.Outcome(
+        id=row["id"],
+        booking_id=row["booking"],
+        candidate_id=row["candidate"],
+        category=row["category"],
+        category_text=CATEGORY_TEXT.get(row["category"], row["category"]),
+        subsidised=row["subsidised"],
+        hired_by_host=row["hired_by_host"],
+        outcome_date=row["outcome_date"],
+        note=row["note"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+async def _ensure_follow_ups(outcome: dict[str, Any]) -> int:
+    """Create the +90 and +180 day follow-ups of an outcome that lacks them."""
+    have = {
+        r["days"]
+        for r in await FollowUp.select(FollowUp.days).where(FollowUp.outcome == outcome["id"])
+    }
+    created = 0
+    for days in FOLLOW_UP_DAYS:
+        if days in have:
+            continue
+        await FollowUp.insert(
+            FollowUp(
+                candidate=outcome["candidate"],
+                outcome=outcome["id"],
+                days=days,
+                due_date=outcome["outcome_date"] + dt.timedelta(days=days),
+            )
+        )
+        created += 1
+    return created
+
+
+async def record_outcome(
+    user: AuthUser, booking_id: int, data: schemas.OutcomeCreate
+) -> schemas.Outcome:
+    """Record the outcome of an ended placement (once) and create its follow-ups."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    _check_category(data)
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] not in ENDED:
+            raise bookings.illegal(booking["status"], "outcome")
+        if await Outcome.exists().where(Outcome.booking == booking_id):
+            raise Conflict("Utfallet för placeringen är redan registrerat.")
+        if booking["start_date"] and data.outcome_date < booking["start_date"]:
+            raise ValidationFailed(
+                "Utfallets datum kan inte ligga före placeringens start.", fields=["outcome_date"]
+            )
+        outcome = Outcome(
+            candidate=booking["candidate"],
+            booking=booking_id,
+            category=data.category,
+            subsidised=data.subsidised,
+            hired_by_host=data.hired_by_host,
+            outcome_date=data.outcome_date,
+            note=data.note,
+            recorded_by=user.id,
+        )
+        await outcome.save()
+        row = await Outcome.select().where(Outcome.id == outcome.id).first()
+        assert row is not None
+        await _ensure_follow_ups(row)
+        await record(
+            user,
+            "outcome.create",
+            booking["candidate"],
+            detail=f"bokning {booking_id}: {data.category}",
+        )
+        return outcome_out(row)
+
+
+async def create_due_follow_ups(today: dt.date) -> int:
+    """Make sure every outcome dated up to `today` has its two follow-ups. Idempotent; the
+    scheduler may call it any time. Returns how many follow-ups it created."""
+    created = 0
+    rows = await Outcome.select().where(Outcome.outcome_date <= today)
+    for row in rows:
+        async with write_transaction(bookings.engine()):
+            created += await _ensure_follow_ups(row)
+    return created
+
+
+async def outcomes_of_booking(user: AuthUser, booking_id: int) -> list[schemas.Outcome]:
+    """The outcome of a booking (a list: empty until recorded); staff only, audited."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(bookings.engine()):
+        booking = await bookings.booking_row_for(user, booking_id)
+        await record(user, "outcome.read", booking["candidate"], detail=f"bokning {booking_id}")
+        rows = await Outcome.select().where(Outcome.booking == booking_id).order_by(Outcome.id)
+        return [outcome_out(r) for r in rows]
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+def _follow_up_out(row: dict[str, Any]) -> schemas.FollowUp:
+    return schemas.FollowUp(
+        id=row["id"],
+        candidate_id=row["candidate"],
+        candidate_name=f"{row['first_name']} {row['last_name']}".strip(),
+        outcome_id=row["outcome"],
+        days=row["days"],
+        due_date=row["due_date"],
+        status=row["status"],
+        result_category=row["result_category"],
+        note=row["note"],
+    )
+
+
+_FOLLOW_UP_COLUMNS: tuple[Any, ...] = (
+    *FollowUp.all_columns(),
+    FollowUp.candidate._.first_name.as_alias("first_name"),
+    FollowUp.candidate._.last_name.as_alias("last_name"),
+)
+
+
+async def list_follow_ups_for(
+    user: AuthUser, *, status: str | None = "due", due_by: dt.date | None = None
+) -> list[schemas.FollowUp]:
+    """Follow-ups of the candidates the caller may see, by due date; audited per candidate."""
+    if not user.is_staff:
+        raise Forbidden("Bara samordnare ser uppföljningar.")
+    async with write_transaction(bookings.engine()):
+        query = FollowUp.select(*_FOLLOW_UP_COLUMNS)
+        allowed = await visible_coordinator_ids(user)
+        if allowed is not None:
+            query = query.where(FollowUp.candidate.coordinator.is_in(allowed or [0]))
+        if status:
+            query = query.where(FollowUp.status == status)
+        if due_by:
+            query = query.where(FollowUp.due_date <= due_by)
+        rows = await query.order_by(FollowUp.due_date).order_by(FollowUp.id)
+        for candidate in sorted({r["candidate"] for r in rows}):
+            await record(user, "follow_up.list", candidate)
+        return [_follow_up_out(r) for r in rows]
+
+
+async def complete_follow_up(
+    user: AuthUser, follow_up_id: int, data: schemas.FollowUpDone
+) -> schemas.FollowUp:
+    """Record where the person is at a follow-up."""
+    if not user.is_staff:
+        raise NotFound("Uppföljningen finns inte.")
+    async with write_transaction(bookings.engine()):
+        row = await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first()
+        allowed = await visible_coordinator_ids(user)
+        if row is None:
+            raise NotFound("Uppföljningen finns inte.")
+        owner = (
+            await Candidate.select(Candidate.coordinator)
+            .where(Candidate.id == row["candidate"])
+            .first()
+        )
+        if allowed is not None and (owner is None or owner["coordinator"] not in allowed):
+            raise NotFound("Uppföljningen finns inte.")
+        if row["status"] == "done":
+            raise Conflict("Uppföljningen är redan gjord.")
+        await FollowUp.update(
+            {
+                FollowUp.status: "done",
+                FollowUp.result_category: data.result_category,
+                FollowUp.note: data.note,
+                FollowUp.done_at: bookings.now(),
+            }
+        ).where(FollowUp.id == follow_up_id)
+        await record(user, "follow_up.done", row["candidate"], detail=f"uppföljning {follow_up_id}")
+        fresh = (
+            await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first()
+        )
+        assert fresh is not None
+        return _follow_up_out(fresh)

@@ -1,0 +1,161 @@
+"""Pages of the agreement and the assessment: the signing link (no account needed), the
+assessment link for the supervisor, and the printable agreement.
+
+A link that is tampered with, expired or already used gets a clear Swedish page with a 4xx
+status, and nothing changes. Forms carry Litestar's CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Template
+
+from marketplace.auth import AuthUser, public, requires
+from marketplace.views import page
+from placements.errors import LinkRefused
+from placements.schemas import outcomes as so
+from placements.services import agreements, outcomes
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+Token = Annotated[str, msgspec.Meta(max_length=500)]
+ATTENDANCE = [
+    ("mycket_god", "Mycket god, kom alltid och i tid"),
+    ("god", "God"),
+    ("varierande", "Varierande"),
+    ("bristande", "Bristande"),
+]
+RECOMMENDATIONS = [
+    ("would_hire", "Vi skulle kunna anställa deltagaren"),
+    ("recommend_further_training", "Rekommenderar vidare utbildning"),
+    ("recommend_other_placement", "Rekommenderar en annan praktik"),
+    ("not_ready_yet", "Inte redo för arbete ännu"),
+]
+
+
+def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
+    return page(
+        "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
+    )
+
+
+@get("/underteckna/{token:str}", guards=[public], include_in_schema=False, name="sign-link")
+async def sign_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """The agreement and a "Jag godkänner" button, for the supervisor or the participant."""
+    try:
+        party, agreement = await agreements.agreement_for_link(token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return page(
+        "agreements/sign.html",
+        request,
+        agreement=agreement,
+        token=token,
+        party_text=agreements.PARTY_TEXT[party],
+        stockholm=STOCKHOLM,
+    )
+
+
+@post("/underteckna/{token:str}", guards=[public], include_in_schema=False, status_code=200)
+async def sign_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """Sign through the link; a second use is refused and changes nothing."""
+    try:
+        party, _ = await agreements.agreement_for_link(token)
+        agreement = await agreements.sign_by_link(token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return page(
+        "agreements/signed.html",
+        request,
+        agreement=agreement,
+        party_text=agreements.PARTY_TEXT[party],
+        stockholm=STOCKHOLM,
+    )
+
+
+@get(
+    "/bokningar/{booking_id:int}/overenskommelse",
+    guards=[requires("admin", "coordinator", "host")],
+    include_in_schema=False,
+)
+async def printable(request: Request[AuthUser, Any, Any], booking_id: FromPath[int]) -> Template:
+    """The agreement as a printable page (print CSS hides the menus)."""
+    agreement = await agreements.get_agreement_for(request.user, booking_id)
+    return page("agreements/print.html", request, agreement=agreement, stockholm=STOCKHOLM)
+
+
+class AssessmentForm(msgspec.Struct):
+    attendance: str = ""
+    tasks_mastered: str = ""
+    strengths: str = ""
+    recommendation: str = ""
+    comment: str = ""
+
+
+def _assessment_page(
+    request: Request[Any, Any, Any],
+    token: str,
+    names: tuple[str, str],
+    form: AssessmentForm,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    return page(
+        "agreements/assessment.html",
+        request,
+        status_code=status_code,
+        token=token,
+        participant_name=names[0],
+        supervisor_name=names[1],
+        attendance=ATTENDANCE,
+        recommendations=RECOMMENDATIONS,
+        form=form,
+        error=error,
+    )
+
+
+@get("/bedomning/{token:str}", guards=[public], include_in_schema=False, name="assessment-link")
+async def assessment_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """The structured assessment form for the supervisor."""
+    try:
+        names = await outcomes.booking_for_assessment_link(token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _assessment_page(request, token, names, AssessmentForm())
+
+
+@post("/bedomning/{token:str}", guards=[public], include_in_schema=False, status_code=200)
+async def assessment_submit(
+    request: Request[Any, Any, Any],
+    token: FromPath[Token],
+    data: Annotated[AssessmentForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template:
+    """Submit the assessment through the link (once)."""
+    try:
+        names = await outcomes.booking_for_assessment_link(token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    try:
+        assessment = msgspec.convert(msgspec.to_builtins(data), so.AssessmentCreate)
+    except msgspec.ValidationError:
+        return _assessment_page(
+            request,
+            token,
+            names,
+            data,
+            error="Välj närvaro och rekommendation, och håll texterna under 5 000 tecken.",
+            status_code=400,
+        )
+    try:
+        await outcomes.submit_assessment_by_link(token, assessment)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return page("agreements/assessed.html", request)
+
+
+ROUTES = [sign_page, sign_submit, printable, assessment_page, assessment_submit]

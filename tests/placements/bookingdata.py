@@ -1,0 +1,186 @@
+"""A small world for the candidate and booking tests: a coordinator, a host organisation with
+a supervisor and a host user, published slots and participants, written through the tables
+(slots) and the services (candidates), plus helpers that walk a booking through its life."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from employers.tables import Contact, Host, HostMembership
+from marketplace import auth
+from marketplace.auth import AuthUser
+from placements.schemas import bookings as sb
+from placements.schemas import candidates as sc
+from placements.services import agreements, bookings, candidates
+from placements.tables import Signature, Slot
+from tests.conftest import DEMO_PASSWORD
+
+# A valid personnummer (Luhn) and one that must never reach a host.
+PNR = "19850101-0006"
+HEALTH_TEXT = "Hemlig hälsoanteckning: migrän och sömnproblem"
+SECRET_ADAPTATION = "Hemlig anpassning: behöver vila efter medicinering"
+SHARED_ADAPTATION = "Delbar anpassning: arbetar helst förmiddagar"
+
+_counter = {"n": 0}
+
+
+def _next() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+async def make_user(role: str, *, username: str | None = None, team: str = "") -> AuthUser:
+    name = username or f"{role}{_next()}"
+    user = await auth.create_user(
+        name,
+        DEMO_PASSWORD,
+        role,
+        email=f"{name}@test.example.se",
+        first_name=name.capitalize(),
+        last_name="Testsson",
+        team=team,
+    )
+    return auth.to_auth_user(user.to_dict(), "token", None)
+
+
+async def make_host(name: str = "Hemtjänst Norra") -> int:
+    host = Host(name=name, kind="municipal_unit", town="Vårgårda")
+    await host.save()
+    return int(host.id)
+
+
+async def make_supervisor(host_id: int, capacity: int = 1, name: str = "Hanna Handledare") -> int:
+    contact = Contact(
+        host=host_id,
+        name=name,
+        email=f"handledare{_next()}@vard.example.se",
+        is_supervisor=True,
+        supervision_capacity=capacity,
+    )
+    await contact.save()
+    return int(contact.id)
+
+
+async def make_host_user(host_id: int, username: str | None = None) -> AuthUser:
+    user = await make_user("host", username=username)
+    await HostMembership(user=user.id, host=host_id).save()
+    return user
+
+
+async def make_slot(
+    host_id: int,
+    supervisor_id: int | None,
+    *,
+    capacity: int = 1,
+    title: str = "Lagerarbetare",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    hours: int | None = 30,
+) -> int:
+    slot = Slot(
+        host=host_id,
+        external_id=f"test-{_next()}",
+        kind="praktik",
+        title=title,
+        town="Vårgårda",
+        capacity=capacity,
+        supervisor=supervisor_id,
+        status="published",
+        start_date=start,
+        end_date=end,
+        hours_per_week=hours,
+        description="Plocka och packa varor.",
+    )
+    await slot.save()
+    return int(slot.id)
+
+
+async def make_candidate(
+    coordinator: AuthUser, first_name: str = "Aida", *, personnummer: str = "", **extra: Any
+) -> int:
+    data = sc.CandidateCreate(
+        first_name=first_name,
+        last_name="Andersson",
+        personnummer=personnummer,
+        email=f"{first_name.lower()}{_next()}@deltagare.example.se",
+        phone="070-123 45 67",
+        plan_goal="Arbete inom lager och logistik",
+        **extra,
+    )
+    return (await candidates.create_candidate(coordinator, data)).id
+
+
+@dataclass
+class World:
+    coordinator: AuthUser
+    host_user: AuthUser
+    host_id: int
+    supervisor_id: int
+    slot_id: int
+    candidate_id: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def make_world(*, capacity: int = 1, supervision: int = 5) -> World:
+    coordinator = await make_user("coordinator")
+    host_id = await make_host()
+    supervisor_id = await make_supervisor(host_id, capacity=supervision)
+    host_user = await make_host_user(host_id)
+    slot_id = await make_slot(host_id, supervisor_id, capacity=capacity)
+    candidate_id = await make_candidate(coordinator)
+    return World(coordinator, host_user, host_id, supervisor_id, slot_id, candidate_id)
+
+
+START = dt.date(2030, 3, 2)
+END = dt.date(2030, 5, 29)
+
+
+async def propose(
+    w: World,
+    candidate_id: int | None = None,
+    slot_id: int | None = None,
+    start: dt.date = START,
+    end: dt.date = END,
+) -> int:
+    booking = await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            slot_id=slot_id or w.slot_id,
+            candidate_id=candidate_id or w.candidate_id,
+            message="Aida vill pröva lagerarbete.",
+            start_date=start,
+            end_date=end,
+        ),
+    )
+    return booking.id
+
+
+async def link_tokens(w: World, booking_id: int) -> dict[str, str]:
+    """Issue signing links and return their tokens by party."""
+    links = await agreements.issue_signing_links(w.coordinator, booking_id)
+    return {link.party: link.url.rsplit("/", 1)[1] for link in links.links}
+
+
+async def sign_all(w: World, booking_id: int) -> None:
+    """Every party signs the current version: two in the app, two through links."""
+    await agreements.sign_in_app(w.coordinator, booking_id)
+    await agreements.sign_in_app(w.host_user, booking_id)
+    for token in (await link_tokens(w, booking_id)).values():
+        await agreements.sign_by_link(token)
+
+
+async def to_active(w: World, **kw: Any) -> int:
+    booking_id = await propose(w, **kw)
+    await bookings.accept(w.host_user, booking_id)
+    await sign_all(w, booking_id)
+    await bookings.start(w.host_user, booking_id)
+    return booking_id
+
+
+async def signatures_of(booking_id: int) -> dict[str, Any]:
+    current = await agreements.current_agreement_row(booking_id)
+    assert current is not None
+    rows = await Signature.select().where(Signature.agreement == current["id"])
+    return {r["party"]: r for r in rows}

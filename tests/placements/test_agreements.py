@@ -1,0 +1,271 @@
+"""The win-win agreement: its contents, versions after signatures, signing in the app and
+through signed, expiring, single-use links, and the printable page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+
+from marketplace.errors import Conflict, ValidationFailed
+from marketplace.settings import get_settings
+from marketplace.tables import OutboxMessage
+from placements.schemas import agreements as sa
+from placements.schemas import candidates as sc
+from placements.services import agreements, bookings, candidates
+from placements.tables import Agreement, Booking, Signature
+from tests.conftest import login
+from tests.placements.bookingdata import (
+    SECRET_ADAPTATION,
+    SHARED_ADAPTATION,
+    link_tokens,
+    make_world,
+    propose,
+    sign_all,
+    signatures_of,
+)
+
+
+async def accepted_booking(w) -> int:
+    await candidates.update_candidate(
+        w.coordinator,
+        w.candidate_id,
+        sc.CandidateUpdate(
+            adaptations=[
+                sc.Adaptation(text=SHARED_ADAPTATION, shareable=True),
+                sc.Adaptation(text=SECRET_ADAPTATION, shareable=False),
+            ]
+        ),
+    )
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    return booking_id
+
+
+async def test_draft_holds_the_contents_and_only_shared_adaptations():
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    agreement = await agreements.get_agreement_for(w.coordinator, booking_id)
+    assert agreement.version == 1
+    assert agreement.status == "draft"
+    assert agreement.adaptations_shared == [SHARED_ADAPTATION]
+    assert agreement.insurance_text == get_settings().insurance_text
+    assert agreement.participant_goals == "Arbete inom lager och logistik"
+    assert agreement.weekly_schedule == "30 timmar i veckan"
+    assert agreement.supervisor_name == "Hanna Handledare"
+    assert [s.party for s in agreement.signatures] == [
+        "coordinator",
+        "host",
+        "supervisor",
+        "participant",
+    ]
+    assert not agreement.fully_signed
+    updated = await agreements.update_agreement(
+        w.host_user,
+        booking_id,
+        sa.AgreementUpdate(
+            host_gains="Hjälp med inventering och en möjlig rekrytering",
+            tasks="Plock, pack och inventering",
+            follow_up_meetings=[sa.FollowUpMeeting(date=dt.date(2030, 4, 1), note="Halvtid")],
+        ),
+    )
+    assert updated.version == 1  # no signature yet: edited in place
+    assert updated.host_gains.startswith("Hjälp med inventering")
+    with pytest.raises(ValidationFailed, match="godkänt att dela"):
+        await agreements.update_agreement(
+            w.coordinator,
+            booking_id,
+            sa.AgreementUpdate(adaptations_shared=[SHARED_ADAPTATION, SECRET_ADAPTATION]),
+        )
+
+
+async def test_change_after_a_signature_makes_a_new_version_and_clears_signatures():
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    await agreements.sign_in_app(w.coordinator, booking_id)
+    old_tokens = await link_tokens(w, booking_id)
+    changed = await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(tasks="Nya uppgifter: kassa")
+    )
+    assert changed.version == 2
+    assert not any(s.signed for s in changed.signatures)
+    versions = {
+        r["version"]: r["status"]
+        for r in await Agreement.select().where(Agreement.booking == booking_id)
+    }
+    assert versions == {1: "superseded", 2: "draft"}
+    # The first version and its signature are kept as they were.
+    old = await Agreement.select(Agreement.id).where(Agreement.version == 1).first()
+    assert old is not None
+    assert (
+        await Signature.count().where(
+            (Signature.agreement == old["id"]) & Signature.signed_at.is_not_null()
+        )
+        == 1
+    )
+    # Links to the old version no longer work.
+    from placements.errors import LinkRefused
+
+    with pytest.raises(LinkRefused):
+        await agreements.sign_by_link(old_tokens["supervisor"])
+
+
+async def test_change_after_everyone_signed_sends_the_booking_back_to_accepted():
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    await sign_all(w, booking_id)
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row is not None
+    assert row["status"] == "agreed"
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "booking.agreed") == 3
+    await agreements.update_agreement(
+        w.coordinator, booking_id, sa.AgreementUpdate(weekly_schedule="Mån–tor 8–14")
+    )
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row is not None
+    assert row["status"] == "accepted"
+    with pytest.raises(Conflict):
+        await bookings.start(w.host_user, booking_id)
+    await sign_all(w, booking_id)
+    assert (await bookings.start(w.host_user, booking_id)).status == "active"
+    with pytest.raises(Conflict, match="pågående och kan inte ändras"):
+        await agreements.update_agreement(
+            w.coordinator, booking_id, sa.AgreementUpdate(tasks="För sent")
+        )
+
+
+async def test_signing_twice_in_the_app_is_409():
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    await agreements.sign_in_app(w.host_user, booking_id)
+    with pytest.raises(Conflict, match="redan skrivit under"):
+        await agreements.sign_in_app(w.host_user, booking_id)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+async def signed_parties(booking_id: int) -> set[str]:
+    return {p for p, r in (await signatures_of(booking_id)).items() if r["signed_at"]}
+
+
+async def test_link_page_shows_agreement_and_signs_once(client):
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    tokens = await link_tokens(w, booking_id)
+    mails = await OutboxMessage.select(OutboxMessage.body_text).where(
+        OutboxMessage.kind == "agreement.link"
+    )
+    assert len(mails) == 2 and all("/underteckna/" in m["body_text"] for m in mails)
+
+    url = f"/underteckna/{tokens['supervisor']}"
+    shown = await client.get(url, headers={"accept": "text/html"})
+    assert shown.status_code == 200
+    assert "Jag godkänner" in shown.text
+    assert "Trepartsöverenskommelse" in shown.text
+    assert SHARED_ADAPTATION in shown.text and SECRET_ADAPTATION not in shown.text
+    csrf = csrf_of(shown.text)
+
+    without_csrf = await client.post(url, data={})
+    assert without_csrf.status_code == 403
+    assert await signed_parties(booking_id) == set()
+
+    signed = await client.post(url, data={"_csrf_token": csrf})
+    assert signed.status_code == 200, signed.text
+    assert "Tack" in signed.text
+    assert await signed_parties(booking_id) == {"supervisor"}
+    sig = (await signatures_of(booking_id))["supervisor"]
+    assert sig["signer_label"] == "Hanna Handledare" and sig["link_nonce"] == ""
+
+    reused_get = await client.get(url, headers={"accept": "text/html"})
+    assert reused_get.status_code == 410
+    assert "redan använts" in reused_get.text
+    reused = await client.post(url, data={"_csrf_token": csrf})
+    assert reused.status_code == 410
+    assert "Inget har ändrats" in reused.text
+    assert (await signatures_of(booking_id))["supervisor"]["signed_at"] == sig["signed_at"]
+
+
+async def test_tampered_link_is_refused_and_changes_nothing(client):
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    token = (await link_tokens(w, booking_id))["participant"]
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    shown = await client.get(f"/underteckna/{tampered}", headers={"accept": "text/html"})
+    assert shown.status_code == 400
+    assert "ogiltig" in shown.text
+    page = await client.get(f"/underteckna/{token}", headers={"accept": "text/html"})
+    posted = await client.post(f"/underteckna/{tampered}", data={"_csrf_token": csrf_of(page.text)})
+    assert posted.status_code == 400
+    assert await signed_parties(booking_id) == set()
+    garbage = await client.get("/underteckna/inte-en-länk", headers={"accept": "text/html"})
+    assert garbage.status_code == 400
+
+
+async def test_expired_link_is_refused_and_changes_nothing(client):
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    token = (await link_tokens(w, booking_id))["participant"]
+    page = await client.get(f"/underteckna/{token}", headers={"accept": "text/html"})
+    csrf = csrf_of(page.text)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=get_settings().signing_link_days + 1)
+    with time_machine.travel(later, tick=True):
+        shown = await client.get(f"/underteckna/{token}", headers={"accept": "text/html"})
+        assert shown.status_code == 410
+        assert "gått ut" in shown.text
+        posted = await client.post(f"/underteckna/{token}", data={"_csrf_token": csrf})
+        assert posted.status_code == 410
+    assert await signed_parties(booking_id) == set()
+
+
+async def test_all_four_signatures_through_api_and_links_make_it_agreed(client, make_client):
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    await login(client, w.coordinator.username)
+    host = await make_client()
+    await login(host, w.host_user.username)
+    assert (await client.post(f"/api/v1/bookings/{booking_id}/agreement/sign")).status_code == 200
+    assert (await host.post(f"/api/v1/bookings/{booking_id}/agreement/sign")).status_code == 200
+    links = await client.post(f"/api/v1/bookings/{booking_id}/agreement/links")
+    assert links.status_code == 200
+    assert {link["party"] for link in links.json()["links"]} == {"supervisor", "participant"}
+    assert (await host.post(f"/api/v1/bookings/{booking_id}/agreement/links")).status_code == 403
+    for link in links.json()["links"]:
+        path = link["url"].split("testserver.local")[-1].split("127.0.0.1:8000")[-1]
+        # The link is the credential: any browser may open it (here the host's, for brevity).
+        shown = await host.get(path, headers={"accept": "text/html"})
+        token = csrf_of(shown.text)
+        posted = await host.post(path, data={"_csrf_token": token}, headers={"x-csrftoken": token})
+        assert posted.status_code == 200
+    agreement = (await client.get(f"/api/v1/bookings/{booking_id}/agreement")).json()
+    assert agreement["fully_signed"] and agreement["status"] == "signed"
+    assert (await client.get(f"/api/v1/bookings/{booking_id}")).json()["status"] == "agreed"
+
+
+async def test_printable_page_has_print_css_and_respects_access(client, make_client):
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    await login(client, w.host_user.username)
+    printable = await client.get(
+        f"/bokningar/{booking_id}/overenskommelse", headers={"accept": "text/html"}
+    )
+    assert printable.status_code == 200
+    assert "Trepartsöverenskommelse" in printable.text
+    assert "Vad värden får ut av placeringen" in printable.text
+    assert 'href="/static/site.css"' in printable.text
+    css = await client.get("/static/site.css")
+    assert "@media print" in css.text and ".no-print" in css.text
+    analyst = await make_client()
+    from tests.placements.bookingdata import make_user
+
+    a = await make_user("analyst")
+    await login(analyst, a.username)
+    denied = await analyst.get(
+        f"/bokningar/{booking_id}/overenskommelse", headers={"accept": "text/html"}
+    )
+    assert denied.status_code == 403

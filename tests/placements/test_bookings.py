@@ -1,0 +1,300 @@
+"""Bookings from proposal to end: the state machine, who may act, notifications, the timeline,
+capacity (seats, supervision, the participant's own calendar) and the scheduler's start."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from marketplace.errors import Conflict, NotFound
+from marketplace.tables import OutboxMessage
+from placements.schemas import bookings as sb
+from placements.services import bookings
+from placements.tables import Booking, BookingEvent, ChangeCounter, Slot
+from tests.conftest import login
+from tests.placements.bookingdata import (
+    END,
+    START,
+    make_candidate,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_supervisor,
+    make_world,
+    propose,
+    sign_all,
+    to_active,
+)
+
+
+async def outbox(kind: str) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.recipient).where(OutboxMessage.kind == kind)
+    return sorted(r["recipient"] for r in rows)
+
+
+async def test_whole_flow_through_the_api_with_events_and_mail(client, make_client):
+    w = await make_world()
+    await login(client, w.coordinator.username)
+    host = await make_client()
+    await login(host, w.host_user.username)
+
+    proposed = await client.post(
+        "/api/v1/bookings/",
+        json={
+            "slot_id": w.slot_id,
+            "candidate_id": w.candidate_id,
+            "message": "Aida vill pröva lager.",
+            "start_date": str(START),
+            "end_date": str(END),
+        },
+    )
+    assert proposed.status_code == 201, proposed.text
+    booking_id = proposed.json()["id"]
+    assert proposed.json()["status"] == "proposed"
+    assert await outbox("booking.proposed") == [w.host_user.email]
+
+    seen_by_host = await host.get("/api/v1/bookings/")
+    assert [b["id"] for b in seen_by_host.json()["items"]] == [booking_id]
+    assert seen_by_host.json()["items"][0]["participant"]["name"] == "Aida Andersson"
+
+    marker_before = (await ChangeCounter.select().first()) or {"value": 0}
+    accepted = await host.post(f"/api/v1/bookings/{booking_id}/accept")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted"
+    assert accepted.json()["supervisor_id"] == w.supervisor_id
+    assert await outbox("booking.accepted") == [w.coordinator.email]
+    marker_after = await ChangeCounter.select().first()
+    assert marker_after is not None
+    assert marker_after["value"] > marker_before["value"]
+    slot = await Slot.select(Slot.change_seq).where(Slot.id == w.slot_id).first()
+    assert slot is not None
+    assert slot["change_seq"] == marker_after["value"]
+
+    # Starting before everyone signed is refused.
+    early = await host.post(f"/api/v1/bookings/{booking_id}/start")
+    assert early.status_code == 409
+    assert "undertecknas" in early.json()["detail"] or "accepterad" in early.json()["detail"]
+
+    await sign_all(w, booking_id)
+    agreed = await client.get(f"/api/v1/bookings/{booking_id}")
+    assert agreed.json()["status"] == "agreed"
+
+    started = await host.post(f"/api/v1/bookings/{booking_id}/start")
+    assert started.status_code == 200
+    assert started.json()["status"] == "active"
+
+    ended = await host.post(
+        f"/api/v1/bookings/{booking_id}/end", json={"result": "completed", "end_date": str(END)}
+    )
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["status"] == "completed"
+    assert await outbox("booking.completed") == [w.coordinator.email]
+    assert len(await outbox("assessment.link")) == 1
+
+    timeline = (await client.get(f"/api/v1/bookings/{booking_id}")).json()["events"]
+    assert [(e["from_status"], e["to_status"]) for e in timeline] == [
+        ("", "proposed"),
+        ("proposed", "accepted"),
+        ("accepted", "agreed"),
+        ("agreed", "active"),
+        ("active", "completed"),
+    ]
+    assert all(e["actor"] and e["at"] for e in timeline)
+
+
+@pytest.mark.parametrize(
+    ("reach", "action"),
+    [
+        ("proposed", "start"),
+        ("proposed", "end"),
+        ("accepted", "accept"),
+        ("accepted", "decline"),
+        ("declined", "accept"),
+        ("declined", "withdraw"),
+        ("withdrawn", "accept"),
+        ("active", "withdraw"),
+        ("active", "accept"),
+        ("completed", "start"),
+        ("completed", "withdraw"),
+        ("completed", "end"),
+    ],
+)
+async def test_illegal_transitions_are_409_in_swedish(client, reach, action):
+    w = await make_world()
+    booking_id = await propose(w)
+    if reach in ("accepted", "active", "completed"):
+        await bookings.accept(w.host_user, booking_id)
+    if reach in ("active", "completed"):
+        await sign_all(w, booking_id)
+        await bookings.start(w.host_user, booking_id)
+    if reach == "completed":
+        await bookings.end(w.host_user, booking_id, "completed", END)
+    if reach == "declined":
+        await bookings.decline(w.host_user, booking_id, "Ingen handledare ledig")
+    if reach == "withdrawn":
+        await bookings.withdraw(w.coordinator, booking_id)
+    before = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert before is not None
+    await login(client, w.coordinator.username)
+    body = {
+        "decline": {"reason": "Nej"},
+        "withdraw": {"reason": ""},
+        "end": {"result": "completed"},
+    }.get(action)
+    response = await client.post(f"/api/v1/bookings/{booking_id}/{action}", json=body)
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert detail.startswith("Bokningen är ")
+    assert "kan inte" in detail
+    after = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert after is not None
+    assert after == before
+
+
+async def test_decline_with_reason_and_withdraw_notify_the_next_actor():
+    w = await make_world(capacity=2)
+    first = await propose(w)
+    declined = await bookings.decline(w.host_user, first, "Vi har inventering den veckan.")
+    assert declined.status == "declined"
+    assert declined.decline_reason == "Vi har inventering den veckan."
+    assert await outbox("booking.declined") == [w.coordinator.email]
+
+    other = await make_candidate(w.coordinator, "Bo")
+    second = await propose(w, candidate_id=other)
+    await bookings.accept(w.host_user, second)
+    withdrawn = await bookings.withdraw(w.coordinator, second, "Bo fick jobb.")
+    assert withdrawn.status == "withdrawn"
+    recipients = await outbox("booking.withdrawn")
+    assert w.host_user.email in recipients and len(recipients) == 2  # host user + supervisor
+    # A withdrawn booking frees the seat and disappears from the host's view.
+    with pytest.raises(NotFound):
+        await bookings.get_booking_for(w.host_user, second)
+
+
+async def test_host_cannot_withdraw_and_other_host_gets_404(client, make_client):
+    w = await make_world()
+    booking_id = await propose(w)
+    stranger_host = await make_host("Annan AB")
+    stranger = await make_host_user(stranger_host)
+    other = await make_client()
+    await login(other, stranger.username)
+    assert (await other.get(f"/api/v1/bookings/{booking_id}")).status_code == 404
+    assert (await other.post(f"/api/v1/bookings/{booking_id}/accept")).status_code == 404
+    await login(client, w.host_user.username)
+    withdraw = await client.post(f"/api/v1/bookings/{booking_id}/withdraw", json={})
+    assert withdraw.status_code == 403
+    status = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert status is not None
+    assert status["status"] == "proposed"
+
+
+async def test_slot_without_supervisor_cannot_accept():
+    w = await make_world()
+    bare_slot = await make_slot(w.host_id, None, title="Kock")
+    booking_id = await propose(w, slot_id=bare_slot)
+    with pytest.raises(Conflict, match="handledare"):
+        await bookings.accept(w.host_user, booking_id)
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row is not None
+    assert row["status"] == "proposed"
+
+
+async def test_seats_count_only_overlapping_seat_holders():
+    w = await make_world(capacity=1)
+    first = await propose(w)
+    await bookings.accept(w.host_user, first)
+    overlapping = await propose(
+        w,
+        candidate_id=await make_candidate(w.coordinator, "Bo"),
+        start=END - dt.timedelta(days=10),
+        end=END,
+    )
+    with pytest.raises(Conflict, match="ingen ledig plats"):
+        await bookings.accept(w.host_user, overlapping)
+    later = await propose(
+        w,
+        candidate_id=await make_candidate(w.coordinator, "Cia"),
+        start=END + dt.timedelta(days=1),
+        end=END + dt.timedelta(days=40),
+    )
+    assert (await bookings.accept(w.host_user, later)).status == "accepted"
+    # Withdrawing the first frees its period for the waiting proposal.
+    await bookings.withdraw(w.coordinator, first)
+    assert (await bookings.accept(w.host_user, overlapping)).status == "accepted"
+
+
+async def test_supervision_capacity_holds_across_slots():
+    w = await make_world(capacity=1, supervision=1)
+    second_slot = await make_slot(w.host_id, w.supervisor_id, title="Butik")
+    first = await propose(w)
+    await bookings.accept(w.host_user, first)
+    other = await propose(
+        w, candidate_id=await make_candidate(w.coordinator, "Bo"), slot_id=second_slot
+    )
+    with pytest.raises(Conflict, match="Handledaren"):
+        await bookings.accept(w.host_user, other)
+
+
+async def test_a_candidate_cannot_hold_two_overlapping_placements():
+    w = await make_world()
+    other_host = await make_host("Kostenheten")
+    other_slot = await make_slot(other_host, await make_supervisor(other_host), title="Kök")
+    other_host_user = await make_host_user(other_host)
+    first = await propose(w)
+    second = await propose(w, slot_id=other_slot)
+    await bookings.accept(w.host_user, first)
+    with pytest.raises(Conflict, match="två placeringar samtidigt"):
+        await bookings.accept(other_host_user, second)
+
+
+async def test_activate_due_starts_signed_bookings_on_their_start_date_once():
+    w = await make_world(capacity=3)
+    signed = await propose(w)
+    await bookings.accept(w.host_user, signed)
+    await sign_all(w, signed)
+    unsigned = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
+    await bookings.accept(w.host_user, unsigned)
+
+    assert await bookings.activate_due(START - dt.timedelta(days=1)) == 0
+    assert await bookings.activate_due(START) == 1
+    assert await bookings.activate_due(START) == 0
+    statuses = {r["id"]: r["status"] for r in await Booking.select(Booking.id, Booking.status)}
+    assert statuses == {signed: "active", unsigned: "accepted"}
+    event = (
+        await BookingEvent.select()
+        .where((BookingEvent.booking == signed) & (BookingEvent.to_status == "active"))
+        .first()
+    )
+    assert event is not None
+    assert event["actor_id"] is None and "startdag" in event["actor_label"]
+
+
+async def test_interrupted_placement_records_actual_end_date():
+    w = await make_world()
+    booking_id = await to_active(w)
+    ended = await bookings.end(
+        w.coordinator, booking_id, "interrupted", START + dt.timedelta(days=10), "Flyttade"
+    )
+    assert ended.status == "interrupted"
+    assert ended.end_date == START + dt.timedelta(days=10)
+    with pytest.raises(Exception, match="före placeringens start"):
+        w2 = await make_world()
+        other = await to_active(w2)
+        await bookings.end(w2.coordinator, other, "completed", START - dt.timedelta(days=1))
+
+
+async def test_proposal_rules():
+    w = await make_world()
+    await propose(w)
+    with pytest.raises(Conflict, match="redan föreslagen"):
+        await propose(w)
+    paused = await make_candidate(w.coordinator, "Bo", status="paused")
+    with pytest.raises(Conflict, match="inte aktivt"):
+        await propose(w, candidate_id=paused)
+    draft = Slot(host=w.host_id, external_id="d", kind="praktik", title="Utkast", status="draft")
+    await draft.save()
+    with pytest.raises(Conflict, match="inte publicerad"):
+        await bookings.propose(
+            w.coordinator, sb.BookingCreate(slot_id=draft.id, candidate_id=w.candidate_id)
+        )

@@ -1,0 +1,112 @@
+"""Capacity under concurrency: 50 hosts' clicks on "accept" for 50 different proposals on a
+one-seat slot, at the same moment, through the HTTP API. Exactly one wins, 49 answer 409,
+none answers 500. Repeated 20 times, on SQLite (BEGIN IMMEDIATE) and PostgreSQL (row locks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from piccolo.engine.postgres import PostgresEngine
+
+from marketplace import auth
+from marketplace.db import is_sqlite
+from placements.tables import Booking, Candidate
+from tests.placements.bookingdata import make_slot, make_supervisor, make_world
+
+ROUNDS = 20
+CONCURRENT = 50
+START = dt.date(2030, 3, 2)
+END = dt.date(2030, 5, 29)
+
+
+@pytest.fixture
+async def bounded_pool() -> AsyncIterator[None]:
+    """On PostgreSQL, a bounded pool, so 50 concurrent transactions do not open 50+
+    connections on a server other test runs share (production runs with a pool too)."""
+    engine = Booking._meta.db
+    if is_sqlite(engine):
+        yield
+        return
+    assert isinstance(engine, PostgresEngine)
+    await engine.start_connection_pool(min_size=2, max_size=20)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
+async def proposals(slot_id: int, coordinator_id: int, round_no: int) -> list[int]:
+    """50 proposals of 50 different participants for the slot, written straight to the tables
+    (proposing is not what this test is about)."""
+    people = [
+        Candidate(
+            first_name=f"Deltagare{round_no}-{i}",
+            last_name="Samtidig",
+            coordinator=coordinator_id,
+            registered_at=dt.date(2026, 1, 1),
+        )
+        for i in range(CONCURRENT)
+    ]
+    await Candidate.insert(*people)
+    ids = [
+        r["id"]
+        for r in await Candidate.select(Candidate.id).where(
+            Candidate.first_name.like(f"Deltagare{round_no}-%")
+        )
+    ]
+    await Booking.insert(
+        *[
+            Booking(
+                slot=slot_id,
+                candidate=cid,
+                coordinator=coordinator_id,
+                status="proposed",
+                start_date=START,
+                end_date=END,
+            )
+            for cid in ids
+        ]
+    )
+    rows = await Booking.select(Booking.id).where(Booking.slot == slot_id)
+    return [r["id"] for r in rows]
+
+
+async def test_fifty_concurrent_accepts_on_one_seat_exactly_one_wins(app, bounded_pool):
+    w = await make_world()
+    _, token = await auth.create_token(w.host_user.username, "samtidighet")
+    transport = httpx.ASGITransport(app=app)
+    outcomes: Counter[int] = Counter()
+    started = time.perf_counter()
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver.local",
+        headers={"authorization": f"Bearer {token}"},
+        timeout=60,
+    ) as client:
+        for round_no in range(ROUNDS):
+            supervisor = await make_supervisor(w.host_id, capacity=CONCURRENT)
+            slot_id = await make_slot(w.host_id, supervisor, capacity=1, title=f"Plats {round_no}")
+            booking_ids = await proposals(slot_id, w.coordinator.id, round_no)
+            assert len(booking_ids) == CONCURRENT
+            responses = await asyncio.gather(
+                *(client.post(f"/api/v1/bookings/{bid}/accept") for bid in booking_ids)
+            )
+            codes = Counter(r.status_code for r in responses)
+            outcomes.update(codes)
+            assert codes == {200: 1, 409: CONCURRENT - 1}, (round_no, codes)
+            refused = [r.json()["detail"] for r in responses if r.status_code == 409]
+            assert all("ingen ledig plats" in d for d in refused), set(refused)
+            accepted = await Booking.count().where(
+                (Booking.slot == slot_id) & (Booking.status == "accepted")
+            )
+            assert accepted == 1
+    elapsed = time.perf_counter() - started
+    assert outcomes == {200: ROUNDS, 409: ROUNDS * (CONCURRENT - 1)}
+    print(f"\n{ROUNDS}×{CONCURRENT} concurrent accepts in {elapsed:.1f} s")
