@@ -1,0 +1,155 @@
+"""Crash safety on SQLite: `kill -9` the server in the middle of a write loop, start it again,
+and nothing acknowledged is lost and the file is sound.
+
+The real service runs as `marketplace serve` on the test database file. Four clients propose
+participants for slots through the API with a Bearer token, recording every booking that got
+a 2xx. After 40 acknowledged bookings, while requests are still in flight, the server gets
+SIGKILL. The restarted server must answer, `PRAGMA integrity_check` must say `ok`, and every
+acknowledged booking must be there, readable through the API.
+
+Run: `pytest tests/test_crash_safety.py` (SQLite pass only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from employers.tables import Contact, Host
+from marketplace import auth
+from marketplace.settings import get_settings
+from placements.tables import Booking, Candidate, Slot
+from tests.search.test_search_workers import free_port
+
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
+
+KILL_AFTER = 40  # acknowledged bookings before the kill
+CLIENTS = 4
+
+
+async def start_server(port: int) -> asyncio.subprocess.Process:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "marketplace.cli",
+        "serve",
+        "--port",
+        str(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "SCHEDULER_ENABLED": "false"},
+    )
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                response = await http.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                if response.status_code == 200:
+                    return proc
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    proc.kill()
+    raise AssertionError("the server did not start within 60 s")
+
+
+async def make_data(coordinator_id: int) -> list[tuple[int, int]]:
+    """Five published slots and forty participants: 200 possible proposals."""
+    host = Host(name="Krocktest AB", kind="company", town="Vårgårda")
+    await host.save()
+    contact = Contact(host=host.id, name="Hanna Handledare", supervision_capacity=50)
+    await contact.save()
+    slots = []
+    for i in range(5):
+        slot = Slot(
+            host=host.id,
+            external_id=f"crash-{i}",
+            kind="praktik",
+            title=f"Lagerarbetare {i}",
+            town="Vårgårda",
+            capacity=50,
+            supervisor=contact.id,
+            status="published",
+        )
+        await slot.save()
+        slots.append(int(slot.id))
+    candidates = []
+    for i in range(40):
+        candidate = Candidate(
+            first_name=f"Deltagare{i}",
+            last_name="Krocksson",
+            coordinator=coordinator_id,
+            registered_at=dt.date(2030, 1, 2),
+        )
+        await candidate.save()
+        candidates.append(int(candidate.id))
+    return list(itertools.product(candidates, slots))
+
+
+async def test_kill_9_mid_write_loses_no_acknowledged_booking(make_user):
+    coordinator = await make_user("coordinator", username="krock")
+    _, token = await auth.create_token("krock", "krocktest")
+    pairs = await make_data(int(coordinator.id))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {token}"}
+    proc = await start_server(port)
+    acknowledged: list[int] = []
+    todo = iter(pairs)
+    enough = asyncio.Event()
+
+    async def client() -> None:
+        async with httpx.AsyncClient(headers=headers, timeout=10) as http:
+            for candidate_id, slot_id in todo:
+                try:
+                    response = await http.post(
+                        f"{base}/api/v1/bookings",
+                        json={
+                            "slot_id": slot_id,
+                            "candidate_id": candidate_id,
+                            "start_date": "2030-03-02",
+                            "end_date": "2030-05-29",
+                        },
+                    )
+                except httpx.TransportError:
+                    return  # the server is gone: this one was never acknowledged
+                assert response.status_code < 500, response.text
+                if 200 <= response.status_code < 300:
+                    acknowledged.append(int(response.json()["id"]))
+                    if len(acknowledged) >= KILL_AFTER:
+                        enough.set()
+
+    try:
+        tasks = [asyncio.create_task(client()) for _ in range(CLIENTS)]
+        await asyncio.wait_for(enough.wait(), timeout=120)
+        os.kill(proc.pid, signal.SIGKILL)  # while the other clients' writes are in flight
+        await proc.wait()
+        await asyncio.gather(*tasks)
+        kept = list(acknowledged)
+        assert len(kept) >= KILL_AFTER
+
+        proc = await start_server(port)
+        path = get_settings().sqlite_path
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {r["id"] for r in await Booking.select(Booking.id).where(Booking.id.is_in(kept))}
+        assert stored == set(kept), f"lost after kill -9: {sorted(set(kept) - stored)}"
+        async with httpx.AsyncClient(headers=headers, timeout=10) as http:
+            for booking_id in kept:
+                response = await http.get(f"{base}/api/v1/bookings/{booking_id}")
+                assert response.status_code == 200, (booking_id, response.text)
+                assert response.json()["status"] == "proposed"
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), timeout=20)
