@@ -251,11 +251,14 @@ def collect_routes() -> list[Any]:
     from placements.views import agreements as agreement_views
 
     routes += candidate_controllers.ROUTES + booking_controllers.ROUTES + agreement_views.ROUTES
-    # Pages: public search and slot, host applications and invitations.
+    # Pages: public search and slot, host portal, coordinator workbench, host applications.
     from employers import views as employer_views
+    from placements.views import host as host_views
     from placements.views import public as public_views
+    from placements.views import workbench as workbench_views
 
-    routes += public_views.ROUTES + employer_views.ROUTES
+    routes += public_views.ROUTES + host_views.ROUTES + workbench_views.ROUTES
+    routes += employer_views.ROUTES
     # Back office: reports, audit review, register extracts (the mount is in create_app).
     from admin import controllers as admin_controllers
     from admin import views as admin_views

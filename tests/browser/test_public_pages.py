@@ -70,8 +70,8 @@ def _published_slots(service: Service) -> list[int]:
     ids = []
     for n, (host, title, town) in enumerate(
         [
-            ("Kvarnens Handel", "Lagerarbete i butikens lager", "Vårgårda"),
-            ("Hemtjänst Norra", "Köksbiträde i äldreboendets kök", "Herrljunga"),
+            ("Kvarnens Stall", "Hovslagare i ridstallet", "Vårgårda"),
+            ("Hemtjänst Norra", "Köksbiträde i äldreboendets kök", "Östadkulle"),
         ]
     ):
         created = service.api(
@@ -106,18 +106,18 @@ def test_search_filters_explains_hits_and_opens_the_slot_page(
     page = visit.goto("/platser")
     visit.check()
     search = page.get_by_label("Vad vill du göra?")
-    search.fill("lagerarbte")  # misspelled on purpose
+    search.fill("hovslagre")  # misspelled on purpose
     search.press("Enter")
-    page.wait_for_url(re.compile(r"q=lagerarbte"))
-    hit = page.locator("#results li", has_text="Lagerarbete i butikens lager")
+    page.wait_for_url(re.compile(r"q=hovslagre"))
+    hit = page.locator("#results li", has_text="Hovslagare i ridstallet")
     assert "stavfel" in hit.locator(".why").inner_text()
     assert "Köksbiträde" not in page.inner_text("#results")
     visit.check("platser-sok")
     # A filter narrows the hits in place; the count is announced in a status region.
-    page.get_by_label("Ort", exact=True).fill("Herrljunga")
+    page.get_by_label("Ort", exact=True).fill("Östadkulle")
     page.get_by_label("Vad vill du göra?").fill("")
     page.get_by_label("Ort", exact=True).press("Enter")
-    page.wait_for_url(re.compile(r"town=Herrljunga"))
+    page.wait_for_url(re.compile(r"town=%C3%96stadkulle"))
     assert "1 plats hittades" in page.get_by_role("status").inner_text()
     page.get_by_role("link", name="Köksbiträde i äldreboendets kök").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Köksbiträde i äldreboendets kök"

@@ -1,0 +1,442 @@
+"""The host portal (`/vard`): the host's organisations, slots, proposals, agreements,
+placements, assessments and win-win ledger.
+
+It lives in `placements` because it shows slots and bookings; the organisation and supervisor
+pages are in `employers/views.py`. Every action calls one service; the pages only arrange.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from employers.services import contacts as contact_services
+from employers.services import hosts as host_services
+from marketplace.auth import AuthUser, requires
+from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
+from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.templating import LABELS
+from marketplace.views import page
+from placements.schemas import outcomes as outcome_schemas
+from placements.schemas import slots as slot_schemas
+from placements.services import agreements as agreement_services
+from placements.services import bookings as booking_services
+from placements.services import candidates as candidate_services
+from placements.services import ledger as ledger_services
+from placements.services import outcomes as outcome_services
+from placements.services import slots as slot_services
+from search import taxonomy
+
+host_only = requires("host")
+
+SLOT_LABELS = {
+    "kind": "Typ av plats",
+    "title": "Rubrik",
+    "occupation_id": "Yrke",
+    "description": "Beskrivning",
+    "skills": "Kompetenser",
+    "town": "Ort",
+    "capacity": "Antal platser",
+    "hours_per_week": "Timmar i veckan",
+    "tracks": "Passar spåren",
+    "adaptations": "Anpassningar som finns",
+    "supervisor_id": "Handledare",
+    "driving_licence": "Körkort krävs",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "setting": "Typ av arbetsplats",
+}
+SLOT_CREATE_LABELS = {**SLOT_LABELS, "host_id": "Organisation"}
+ASSESSMENT_LABELS = {
+    "attendance": "Närvaro",
+    "tasks_mastered": "Uppgifter deltagaren klarade",
+    "strengths": "Styrkor",
+    "recommendation": "Rekommendation",
+    "comment": "Övrigt",
+}
+STATUS_ACTIONS = {"publicera": "publish", "pausa": "pause", "stang": "close"}
+OPEN_FOR_HOST = ("accepted", "agreed", "active")
+ENDED = ("completed", "interrupted")
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = request.user
+    assert isinstance(user, AuthUser)
+    return user
+
+
+async def _bookings(user: AuthUser, status: str) -> list[Any]:
+    return (await booking_services.list_bookings_for(user, status=status, limit=100)).items
+
+
+async def _home_context(user: AuthUser) -> dict[str, Any]:
+    _, organisations = await host_services.list_hosts_for(user, limit=100)
+    slots = (await slot_services.list_managed_slots(user, limit=200)).items
+    proposals = await _bookings(user, "proposed")
+    to_sign = []
+    for booking in await _bookings(user, "accepted"):
+        agreement = await agreement_services.get_agreement_for(user, booking.id)
+        host_signed = any(s.party == "host" and s.signed for s in agreement.signatures)
+        to_sign.append((booking, agreement, host_signed))
+    placements = await _bookings(user, "agreed") + await _bookings(user, "active")
+    ended = await _bookings(user, "completed") + await _bookings(user, "interrupted")
+    to_assess = []
+    for booking in ended:
+        assessment = await outcome_services.get_assessment_for(user, booking.id)
+        if not assessment.submitted:
+            to_assess.append(booking)
+    ledgers = [await ledger_services.host_ledger_for(user, h.id) for h in organisations]
+    return {
+        "organisations": organisations,
+        "slots": slots,
+        "proposals": proposals,
+        "to_sign": to_sign,
+        "placements": placements,
+        "to_assess": to_assess,
+        "ledgers": ledgers,
+    }
+
+
+@get("/vard", guards=[host_only], include_in_schema=False, name="host_home")
+async def host_home(request: Request[Any, Any, Any]) -> Template:
+    context = await _home_context(_user(request))
+    return page("placements/host/home.html", request, errors={}, **context)
+
+
+# --- slots -----------------------------------------------------------------------------------
+
+
+def _slot_values(slot: slot_schemas.Slot) -> dict[str, Any]:
+    """A slot as the form's values."""
+    return {
+        "kind": slot.kind,
+        "title": slot.title,
+        "occupation_id": slot.occupation.id if slot.occupation else "",
+        "occupation_label": slot.occupation.label if slot.occupation else "",
+        "description": slot.description,
+        "skills": [s.label for s in slot.skills],
+        "town": slot.town,
+        "capacity": str(slot.capacity),
+        "hours_per_week": "" if slot.hours_per_week is None else str(slot.hours_per_week),
+        "tracks": list(slot.tracks),
+        "adaptations": "\n".join(slot.adaptations),
+        "supervisor_id": str(slot.supervisor.id) if slot.supervisor else "",
+        "driving_licence": "1" if slot.driving_licence else "",
+        "start_date": slot.start_date.isoformat() if slot.start_date else "",
+        "end_date": slot.end_date.isoformat() if slot.end_date else "",
+        "setting": slot.setting,
+    }
+
+
+def skill_suggestions(occupation_id: str) -> list[str]:
+    """Skill labels the taxonomy relates to the occupation's SSYK-4 group."""
+    occupation = taxonomy.occupation(occupation_id) if occupation_id else None
+    group = taxonomy.groups().get(occupation.group_id) if occupation else None
+    if group is None:
+        return []
+    labels = taxonomy.skills()
+    return sorted({labels[s] for s in group.skill_ids if s in labels})[:30]
+
+
+async def _slot_form_context(
+    user: AuthUser, host_id: int, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    host = await host_services.get_host(user, host_id)
+    supervisors = [
+        (c.id, c.name)
+        for c in await contact_services.list_contacts(user, host_id)
+        if c.is_supervisor and c.active
+    ]
+    chosen = values.get("skills") or []
+    chosen = [chosen] if isinstance(chosen, str) else chosen
+    suggestions = skill_suggestions(str(values.get("occupation_id") or ""))
+    return {
+        "host": host,
+        "values": values,
+        "errors": errors,
+        "labels": SLOT_LABELS,
+        "supervisors": supervisors,
+        "kinds": list(LABELS["slot_kind"].items()),
+        "tracks": list(LABELS["track"].items()),
+        "settings": list(LABELS["setting"].items()),
+        "skill_options": [(s, s) for s in dict.fromkeys([*chosen, *suggestions])],
+    }
+
+
+def _parse_slot(
+    cls: type[Any], values: dict[str, Any], labels: dict[str, str] = SLOT_LABELS
+) -> Any:
+    return parse_form(
+        cls,
+        values,
+        labels=labels,
+        lists=["skills", "tracks", "adaptations"],
+        flags=["driving_licence"],
+        blank_is_none=[
+            "occupation_id",
+            "hours_per_week",
+            "supervisor_id",
+            "start_date",
+            "end_date",
+            "setting",
+        ],
+        blank_is_empty=["description", "town"],
+    )
+
+
+@get("/vard/platser/ny", guards=[host_only], include_in_schema=False, name="slot_new")
+async def slot_new(
+    request: Request[Any, Any, Any], host_id: Annotated[int, QueryParameter(ge=1)]
+) -> Template:
+    values = {"kind": "praktik", "capacity": "1", "host_id": str(host_id)}
+    context = await _slot_form_context(_user(request), host_id, values, {})
+    return page("placements/host/slot_form.html", request, slot=None, **context)
+
+
+@post("/vard/platser/ny", guards=[host_only], include_in_schema=False, status_code=303)
+async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        host_id = int(str(values.get("host_id", "0")))
+    except ValueError:
+        raise NotFound("Välj organisationen platsen hör till.") from None
+    try:
+        data = _parse_slot(
+            slot_schemas.SlotCreate, {**values, "host_id": str(host_id)}, SLOT_CREATE_LABELS
+        )
+        slot = await slot_services.create_slot(user, data)
+    except MarketplaceError as exc:
+        context = await _slot_form_context(user, host_id, values, field_errors(exc, SLOT_LABELS))
+        return page(
+            "placements/host/slot_form.html",
+            request,
+            status_code=exc.status_code,
+            slot=None,
+            **context,
+        )
+    return Redirect(f"/vard/platser/{slot.id}?sparad=1", status_code=303)
+
+
+@get("/vard/platser/{slot_id:int}", guards=[host_only], include_in_schema=False)
+async def slot_edit(
+    request: Request[Any, Any, Any],
+    slot_id: FromPath[int],
+    sparad: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
+) -> Template:
+    user = _user(request)
+    slot = await slot_services.get_slot(user, slot_id)
+    context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
+    return page("placements/host/slot_form.html", request, slot=slot, saved=bool(sparad), **context)
+
+
+@post("/vard/platser/{slot_id:int}", guards=[host_only], include_in_schema=False, status_code=303)
+async def slot_update(
+    request: Request[Any, Any, Any], slot_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    slot = await slot_services.get_slot(user, slot_id)
+    values = await form_values(request)
+    try:
+        data = _parse_slot(slot_schemas.SlotUpdate, values)
+        await slot_services.update_slot(user, slot_id, data)
+    except MarketplaceError as exc:
+        context = await _slot_form_context(
+            user, slot.host.id, values, field_errors(exc, SLOT_LABELS)
+        )
+        return page(
+            "placements/host/slot_form.html",
+            request,
+            status_code=exc.status_code,
+            slot=slot,
+            **context,
+        )
+    return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
+
+
+@post(
+    "/vard/platser/{slot_id:int}/{action:str}",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def slot_status(
+    request: Request[Any, Any, Any], slot_id: FromPath[int], action: FromPath[str]
+) -> Template | Redirect:
+    user = _user(request)
+    if action not in STATUS_ACTIONS:
+        raise NotFound("Okänd åtgärd. Välj publicera, pausa eller stäng.")
+    try:
+        await slot_services.change_status(user, slot_id, STATUS_ACTIONS[action])
+    except MarketplaceError as exc:
+        slot = await slot_services.get_slot(user, slot_id)
+        context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
+        context["errors"] = {"_form": exc.message}
+        return page(
+            "placements/host/slot_form.html",
+            request,
+            status_code=exc.status_code,
+            slot=slot,
+            **context,
+        )
+    return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
+
+
+@get("/vard/yrken", guards=[host_only], include_in_schema=False)
+async def occupation_options(
+    request: Request[Any, Any, Any],
+    occupation_label: Annotated[str, QueryParameter(max_length=100)] = "",
+) -> Template:
+    """htmx: occupations matching what the host typed, as radio buttons to pick from."""
+    suggestions = taxonomy.suggest_occupations(occupation_label, 8) if occupation_label else []
+    return page("placements/host/_occupations.html", request, suggestions=suggestions)
+
+
+@get("/vard/kompetenser", guards=[host_only], include_in_schema=False)
+async def skill_options(
+    request: Request[Any, Any, Any],
+    occupation_id: Annotated[str, QueryParameter(max_length=20)] = "",
+) -> Template:
+    """htmx: the taxonomy's skills for the chosen occupation, as checkboxes."""
+    options = [(s, s) for s in skill_suggestions(occupation_id)]
+    return page(
+        "placements/host/_skills.html",
+        request,
+        skill_options=options,
+        values={"skills": []},
+        errors={},
+        labels=SLOT_LABELS,
+    )
+
+
+# --- proposals, agreements, placements, assessments --------------------------------------------
+
+
+@post(
+    "/vard/bokningar/{booking_id:int}/acceptera",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_accept(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect:
+    await booking_services.accept(_user(request), booking_id)
+    return Redirect(f"/vard/bokningar/{booking_id}", status_code=303)
+
+
+@post(
+    "/vard/bokningar/{booking_id:int}/avboj",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_decline(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    reason = str(values.get("reason", "")).strip()[:2000]
+    try:
+        if not reason:
+            raise ValidationFailed(
+                "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats.",
+                fields=["reason"],
+            )
+        await booking_services.decline(user, booking_id, reason)
+    except MarketplaceError as exc:
+        return page(
+            "placements/host/home.html",
+            request,
+            status_code=exc.status_code,
+            errors={booking_id: exc.message},
+            **await _home_context(user),
+        )
+    return Redirect("/vard#forslag", status_code=303)
+
+
+async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
+    booking = await booking_services.get_booking_for(user, booking_id)
+    participant = await candidate_services.get_participant_for_host(user, booking.participant.id)
+    agreement = None
+    if booking.status not in ("proposed", "declined", "withdrawn"):
+        agreement = await agreement_services.get_agreement_for(user, booking_id)
+    assessment = None
+    if booking.status in ENDED:
+        assessment = await outcome_services.get_assessment_for(user, booking_id)
+    return {
+        "booking": booking,
+        "participant": participant,
+        "agreement": agreement,
+        "assessment": assessment,
+        "attendance": list(LABELS["attendance"].items()),
+        "recommendations": list(LABELS["recommendation"].items()),
+        "labels": ASSESSMENT_LABELS,
+    }
+
+
+@get("/vard/bokningar/{booking_id:int}", guards=[host_only], include_in_schema=False)
+async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
+    context = await _booking_context(_user(request), booking_id)
+    return page("placements/host/booking.html", request, values={}, errors={}, **context)
+
+
+@post(
+    "/vard/bokningar/{booking_id:int}/underteckna",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_sign(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect:
+    await agreement_services.sign_in_app(_user(request), booking_id)
+    return Redirect(f"/vard/bokningar/{booking_id}#overenskommelse", status_code=303)
+
+
+@post(
+    "/vard/bokningar/{booking_id:int}/bedomning",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_assess(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            outcome_schemas.AssessmentCreate,
+            values,
+            labels=ASSESSMENT_LABELS,
+            blank_is_empty=["tasks_mastered", "strengths", "comment"],
+        )
+        await outcome_services.submit_assessment(user, booking_id, data)
+    except MarketplaceError as exc:
+        context = await _booking_context(user, booking_id)
+        return page(
+            "placements/host/booking.html",
+            request,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, ASSESSMENT_LABELS),
+            **context,
+        )
+    return Redirect(f"/vard/bokningar/{booking_id}#bedomning", status_code=303)
+
+
+ROUTES = [
+    host_home,
+    slot_new,
+    slot_create,
+    slot_edit,
+    slot_update,
+    slot_status,
+    occupation_options,
+    skill_options,
+    booking_accept,
+    booking_decline,
+    booking_page,
+    booking_sign,
+    booking_assess,
+]

@@ -1,0 +1,416 @@
+"""The coordinator's workbench (`/arbetsbord`): one way in to the participants, the slots and
+the agreements. My candidates with lock-in flags, a candidate's page (profile, plan, slots to
+propose, the timeline of bookings), slot search, the propose flow, the agreement editor with
+each signature's status and the links to send, and the follow-ups and outcomes that are due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from marketplace.auth import AuthUser, staff
+from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
+from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.templating import LABELS
+from marketplace.views import page
+from placements.schemas import agreements as agreement_schemas
+from placements.schemas import bookings as booking_schemas
+from placements.schemas import outcomes as outcome_schemas
+from placements.services import agreements as agreement_services
+from placements.services import bookings as booking_services
+from placements.services import candidates as candidate_services
+from placements.services import lockin as lockin_services
+from placements.services import outcomes as outcome_services
+from placements.services import slots as slot_services
+from placements.views.public import search_context
+from search import taxonomy
+from search.services import match_slots
+
+PROPOSE_LABELS = {
+    "candidate_id": "Deltagare",
+    "message": "Meddelande till värden",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+}
+AGREEMENT_LABELS = {
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "weekly_schedule": "Schema per vecka",
+    "tasks": "Uppgifter",
+    "participant_goals": "Deltagarens mål",
+    "host_gains": "Vad värden får ut av placeringen",
+    "adaptations_shared": "Anpassningar som delas med värden",
+}
+END_LABELS = {"result": "Hur slutade placeringen?", "end_date": "Slutdatum", "reason": "Skäl"}
+OUTCOME_LABELS = {
+    "category": "Utfall",
+    "outcome_date": "Datum för utfallet",
+    "subsidised": "Subventionerad anställning",
+    "hired_by_host": "Anställd hos värden",
+    "lasts_at_least_one_month": "Anställningen varar minst en månad i följd",
+    "municipal_labour_market_job": "Kommunal arbetsmarknadsanställning",
+    "csn_eligible": "Studierna ger rätt till studiemedel (CSN)",
+    "note": "Anteckning",
+}
+MATCHES_SHOWN = 10
+FOLLOW_UP_LABELS = {"result_category": "Var är personen nu?", "note": "Anteckning"}
+ENDED = ("completed", "interrupted")
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = request.user
+    assert isinstance(user, AuthUser)
+    return user
+
+
+def _outcome_options() -> list[tuple[str, str]]:
+    return list(LABELS["outcome"].items())
+
+
+async def _bookings(user: AuthUser, **filters: Any) -> list[booking_schemas.Booking]:
+    return (await booking_services.list_bookings_for(user, limit=100, **filters)).items
+
+
+@get("/arbetsbord", guards=[staff], include_in_schema=False, name="workbench")
+async def workbench(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=100)] = "",
+    status: Annotated[str, QueryParameter(max_length=20)] = "active",
+    flaggade: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
+) -> Template:
+    user = _user(request)
+    flags = await lockin_services.list_lock_in_flags_for(user)
+    flagged = {f.candidate_id: f for f in flags}
+    candidates = (
+        await candidate_services.list_candidates_for(
+            user, status=status or None, q=q.strip() or None, limit=200
+        )
+    ).items
+    if flaggade:
+        candidates = [c for c in candidates if c.id in flagged]
+    today = dt.date.today()
+    follow_ups = await outcome_services.list_follow_ups_for(
+        user, due_by=today + dt.timedelta(days=14)
+    )
+    to_record = []
+    for booking in await _bookings(user, status="completed") + await _bookings(
+        user, status="interrupted"
+    ):
+        if not await outcome_services.outcomes_of_booking(user, booking.id):
+            to_record.append(booking)
+    return page(
+        "placements/workbench/home.html",
+        request,
+        candidates=candidates,
+        flagged=flagged,
+        flags=flags,
+        values={"q": q, "status": status, "flaggade": "1" if flaggade else ""},
+        statuses=list(LABELS["candidate_status"].items()),
+        proposals=await _bookings(user, status="proposed"),
+        awaiting_signatures=await _bookings(user, status="accepted"),
+        active=await _bookings(user, status="active"),
+        follow_ups=follow_ups,
+        to_record=to_record,
+        outcome_options=_outcome_options(),
+        today=today,
+        errors={},
+    )
+
+
+@get("/arbetsbord/deltagare/{candidate_id:int}", guards=[staff], include_in_schema=False)
+async def candidate_page(
+    request: Request[Any, Any, Any],
+    candidate_id: FromPath[int],
+) -> Template:
+    user = _user(request)
+    candidate = await candidate_services.get_candidate_for(user, candidate_id)
+    plan = await candidate_services.get_plan_for(user, candidate_id)
+    timeline = [
+        await booking_services.get_booking_for(user, b.id)
+        for b in await _bookings(user, candidate_id=candidate_id)
+    ]
+    flags = [
+        f
+        for f in await lockin_services.list_lock_in_flags_for(user)
+        if f.candidate_id == candidate_id
+    ]
+    wished = [taxonomy.occupation(o) for o in candidate.wished_occupations]
+    wished_labels = [o.label for o in wished if o is not None]
+    skills = taxonomy.skills()
+    matches = await match_slots(user, candidate_id, MATCHES_SHOWN, 0)
+    return page(
+        "placements/workbench/candidate.html",
+        request,
+        candidate=candidate,
+        plan=plan,
+        timeline=timeline,
+        flags=flags,
+        wished_labels=wished_labels,
+        skill_labels=[skills.get(s, s) for s in candidate.skills],
+        result=matches,
+        pages=1,
+        page_number=1,
+        params="",
+    )
+
+
+@get("/arbetsbord/platser", guards=[staff], include_in_schema=False)
+async def workbench_search(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    track: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    sida: Annotated[int, QueryParameter(ge=1, le=1000)] = 1,
+) -> Template:
+    context = await search_context(q, kind, track, town, distance, max_hours, sida)
+    context["search_action"] = "/arbetsbord/platser"
+    if request.headers.get("hx-request") == "true":
+        return page("placements/public/_results.html", request, **context)
+    return page("placements/workbench/search.html", request, **context)
+
+
+# --- the propose flow --------------------------------------------------------------------------
+
+
+async def _propose_context(user: AuthUser, slot_id: int) -> dict[str, Any]:
+    slot = await slot_services.get_slot(user, slot_id)
+    mine = (await candidate_services.list_candidates_for(user, status="active", limit=500)).items
+    return {
+        "slot": slot,
+        "candidate_options": [(c.id, f"{c.first_name} {c.last_name}") for c in mine],
+        "labels": PROPOSE_LABELS,
+    }
+
+
+@get("/arbetsbord/platser/{slot_id:int}/foresla", guards=[staff], include_in_schema=False)
+async def propose_form(
+    request: Request[Any, Any, Any],
+    slot_id: FromPath[int],
+    deltagare: Annotated[int | None, QueryParameter(ge=1)] = None,
+) -> Template:
+    context = await _propose_context(_user(request), slot_id)
+    values = {"candidate_id": str(deltagare or "")}
+    return page("placements/workbench/propose.html", request, values=values, errors={}, **context)
+
+
+@post(
+    "/arbetsbord/platser/{slot_id:int}/foresla",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def propose_submit(
+    request: Request[Any, Any, Any], slot_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            booking_schemas.BookingCreate,
+            {**values, "slot_id": str(slot_id)},
+            labels={**PROPOSE_LABELS, "slot_id": "Plats"},
+            blank_is_none=["start_date", "end_date"],
+            blank_is_empty=["message"],
+        )
+        booking = await booking_services.propose(user, data)
+    except MarketplaceError as exc:
+        context = await _propose_context(user, slot_id)
+        return page(
+            "placements/workbench/propose.html",
+            request,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, PROPOSE_LABELS),
+            **context,
+        )
+    return Redirect(f"/arbetsbord/bokningar/{booking.id}", status_code=303)
+
+
+# --- one booking: agreement editor, signatures and links, start, end, outcome ------------------
+
+
+def _agreement_values(agreement: agreement_schemas.Agreement | None) -> dict[str, Any]:
+    if agreement is None:
+        return {}
+    return {
+        "start_date": agreement.start_date.isoformat() if agreement.start_date else "",
+        "end_date": agreement.end_date.isoformat() if agreement.end_date else "",
+        "weekly_schedule": agreement.weekly_schedule,
+        "tasks": agreement.tasks,
+        "participant_goals": agreement.participant_goals,
+        "host_gains": agreement.host_gains,
+        "adaptations_shared": "\n".join(agreement.adaptations_shared),
+    }
+
+
+async def _booking_context(
+    user: AuthUser,
+    booking_id: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    links: list[agreement_schemas.SigningLink] | None = None,
+) -> dict[str, Any]:
+    booking = await booking_services.get_booking_for(user, booking_id)
+    agreement = None
+    if booking.status not in ("proposed", "declined", "withdrawn"):
+        agreement = await agreement_services.get_agreement_for(user, booking_id)
+    outcomes = await outcome_services.outcomes_of_booking(user, booking_id)
+    assessment = None
+    if booking.status in ENDED:
+        assessment = await outcome_services.get_assessment_for(user, booking_id)
+    return {
+        "booking": booking,
+        "agreement": agreement,
+        "outcomes": outcomes,
+        "assessment": assessment,
+        "links": links or [],
+        "values": values if values is not None else _agreement_values(agreement),
+        "errors": errors or {},
+        "labels": {**AGREEMENT_LABELS, **END_LABELS, **OUTCOME_LABELS},
+        "outcome_options": _outcome_options(),
+        "today": dt.date.today().isoformat(),
+    }
+
+
+@get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
+async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
+    context = await _booking_context(_user(request), booking_id)
+    return page("placements/workbench/booking.html", request, **context)
+
+
+async def _booking_action(
+    request: Request[Any, Any, Any], booking_id: int, labels: dict[str, str], action: Any
+) -> Template | Redirect:
+    """Run one service action from a form; on failure show the page with the errors."""
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        links = await action(user, values)
+    except MarketplaceError as exc:
+        context = await _booking_context(
+            user, booking_id, values=values, errors=field_errors(exc, labels)
+        )
+        return page(
+            "placements/workbench/booking.html",
+            request,
+            status_code=exc.status_code,
+            **context,
+        )
+    if links is not None:
+        context = await _booking_context(user, booking_id, links=links)
+        return page("placements/workbench/booking.html", request, status_code=200, **context)
+    return Redirect(f"/arbetsbord/bokningar/{booking_id}", status_code=303)
+
+
+@post(
+    "/arbetsbord/bokningar/{booking_id:int}/{action:str}",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_action(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], action: FromPath[str]
+) -> Template | Redirect:
+    async def agreement(user: AuthUser, values: dict[str, Any]) -> None:
+        data = parse_form(
+            agreement_schemas.AgreementUpdate,
+            values,
+            labels=AGREEMENT_LABELS,
+            lists=["adaptations_shared"],
+            blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
+        )
+        await agreement_services.update_agreement(user, booking_id, data)
+
+    async def sign(user: AuthUser, values: dict[str, Any]) -> None:
+        await agreement_services.sign_in_app(user, booking_id)
+
+    async def send_links(user: AuthUser, values: dict[str, Any]) -> Any:
+        return (await agreement_services.issue_signing_links(user, booking_id)).links
+
+    async def start(user: AuthUser, values: dict[str, Any]) -> None:
+        await booking_services.start(user, booking_id)
+
+    async def end(user: AuthUser, values: dict[str, Any]) -> None:
+        data = parse_form(
+            booking_schemas.EndRequest,
+            values,
+            labels=END_LABELS,
+            blank_is_none=["end_date"],
+            blank_is_empty=["reason"],
+        )
+        await booking_services.end(user, booking_id, data.result, data.end_date, data.reason)
+
+    async def outcome(user: AuthUser, values: dict[str, Any]) -> None:
+        data = parse_form(
+            outcome_schemas.OutcomeCreate,
+            values,
+            labels=OUTCOME_LABELS,
+            flags=[
+                "subsidised",
+                "hired_by_host",
+                "lasts_at_least_one_month",
+                "municipal_labour_market_job",
+                "csn_eligible",
+            ],
+            blank_is_empty=["note"],
+        )
+        await outcome_services.record_outcome(user, booking_id, data)
+
+    async def withdraw(user: AuthUser, values: dict[str, Any]) -> None:
+        await booking_services.withdraw(user, booking_id, str(values.get("reason", ""))[:2000])
+
+    actions: dict[str, tuple[Any, dict[str, str]]] = {
+        "overenskommelse": (agreement, AGREEMENT_LABELS),
+        "underteckna": (sign, {}),
+        "lankar": (send_links, {}),
+        "starta": (start, {}),
+        "avsluta": (end, END_LABELS),
+        "utfall": (outcome, OUTCOME_LABELS),
+        "aterkalla": (withdraw, {"reason": "Skäl"}),
+    }
+    if action not in actions:
+        raise NotFound("Okänd åtgärd på bokningen.")
+    run, labels = actions[action]
+    return await _booking_action(request, booking_id, labels, run)
+
+
+@post(
+    "/arbetsbord/uppfoljningar/{follow_up_id:int}",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def follow_up_done(request: Request[Any, Any, Any], follow_up_id: FromPath[int]) -> Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            outcome_schemas.FollowUpDone, values, labels=FOLLOW_UP_LABELS, blank_is_empty=["note"]
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            "Välj var personen är nu innan du sparar uppföljningen.", fields=exc.fields
+        ) from None
+    await outcome_services.complete_follow_up(user, follow_up_id, data)
+    return Redirect("/arbetsbord#uppfoljningar", status_code=303)
+
+
+ROUTES = [
+    workbench,
+    candidate_page,
+    workbench_search,
+    propose_form,
+    propose_submit,
+    booking_page,
+    booking_action,
+    follow_up_done,
+]
