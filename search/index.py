@@ -20,9 +20,11 @@ Use: ``build()`` a fresh instance off the event loop, then swap it in; call ``up
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import numpy.typing as npt
@@ -87,8 +89,16 @@ def _key(text: str) -> str:
     return fold(normalize(text))
 
 
-def _words(text: str) -> set[str]:
-    return {t for t in normalize(text).split() if t not in STOPWORDS}
+def _words(text: str) -> frozenset[str]:
+    # Titles, skills, hosts and towns repeat across slots: explain each once.
+    return _short_words(text) if len(text) < 200 else _text_words(text)
+
+
+def _text_words(text: str) -> frozenset[str]:
+    return frozenset(t for t in normalize(text).split() if t not in STOPWORDS)
+
+
+_short_words = functools.lru_cache(maxsize=50_000)(_text_words)
 
 
 def _haversine(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> FloatArray:
@@ -542,6 +552,12 @@ class SearchIndex:
             part = np.argpartition(-scores, top_n - 1)[:top_n]
             docs, scores = docs[part], scores[part]
         if terms:
+            # The rerank adds at most _RERANK_WEIGHT: a candidate that many below the page's
+            # last base score cannot reach the page, so only the others are reranked.
+            k = len(scores) - min(want, len(scores))
+            last = np.partition(scores, k)[k]
+            near = scores >= last - _RERANK_WEIGHT
+            docs, scores = docs[near], scores[near]
             scores = scores + _RERANK_WEIGHT * self._rerank(query.q, docs)
         order = np.lexsort((docs, -scores))[query.offset : want]
         hits: list[Hit] = []
@@ -565,40 +581,37 @@ class SearchIndex:
     ) -> tuple[IntArray, FloatArray, ConceptScores | None]:
         """Sum, per document, each signal's best match, following only the touched postings.
 
-        Every contribution is packed into one int64: (document, signal) in the high bits and
-        the quantised value in the low bits. One sort then groups by document and signal with
-        the best value last, and a reduceat sums the signals per document.
+        Each signal (a query word, a skill word, the occupation match, the group match, the
+        profile's occupations and groups) reaches a document at most once: a word's postings
+        are reduced to one best row per document, and a document belongs to one occupation and
+        one group. So the signals are summed per document with one bincount, without
+        sorting anything.
         """
-        all_terms = [*terms, *skill_terms]
-        n_text = len(all_terms)
-        occ_slot, group_slot, prof_occ_slot, prof_group_slot = range(n_text, n_text + 4)
-        n_slots = n_text + 4
-        weights = np.array(
-            [t.weight for t in terms]
-            + [0.5 * t.weight for t in skill_terms]
-            + [
-                _OCCUPATION_WEIGHT * _MAX_CONCEPT,
-                _GROUP_WEIGHT * _MAX_CONCEPT,
-                _PROFILE_OCC_BOOST * _MAX_CONCEPT,
-                _MAX_CONCEPT,
-            ],
-            dtype=np.float64,
-        )
-        parts: list[IntArray] = []
-        for ti, term in enumerate(all_terms):
-            best = self._term_postings(term.expansions)
-            if best is not None:
-                docs, q = best
-                parts.append((((docs * n_slots) + ti) << _QBITS) | q)
+        doc_parts: list[IntArray] = []
+        value_parts: list[FloatArray] = []
+
+        def add(found: tuple[IntArray, IntArray] | None, weight: float) -> None:
+            if found is not None:
+                docs, q = found
+                doc_parts.append(docs)
+                value_parts.append(q / _Q * weight)
+
+        for term in terms:
+            add(self._term_postings(term.expansions), term.weight)
+        for term in skill_terms:
+            add(self._term_postings(term.expansions), 0.5 * term.weight)
         concept: ConceptScores | None = None
         if terms:
             concept = self._concepts.score(terms)
             groups = self._group_scores(terms, concept)
-            for table, scores, slot, limit in (
-                (self._occ_docs, concept.occupations, occ_slot, _MAX_CONCEPT_OCCS),
-                (self._group_docs, groups, group_slot, _MAX_CONCEPT_GROUPS),
-            ):
-                self._add_concept(table, scores, slot, n_slots, limit, parts)
+            add(
+                self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
+                _OCCUPATION_WEIGHT * _MAX_CONCEPT,
+            )
+            add(
+                self._concept_docs(self._group_docs, groups, _MAX_CONCEPT_GROUPS),
+                _GROUP_WEIGHT * _MAX_CONCEPT,
+            )
         if profile_occs:
             occ_scores: dict[int, float] = {}
             group_scores: dict[int, float] = {}
@@ -611,31 +624,26 @@ class SearchIndex:
                     group_scores[g] = max(group_scores.get(g, 0.0), _PROFILE_GROUP_BOOST)
                 elif cid in concepts.group_pos:
                     group_scores[concepts.group_pos[cid]] = _PROFILE_GROUP_ONLY
-            self._add_concept(self._occ_docs, occ_scores, prof_occ_slot, n_slots, 10**6, parts)
-            self._add_concept(
-                self._group_docs, group_scores, prof_group_slot, n_slots, 10**6, parts, floor=0
+            add(
+                self._concept_docs(self._occ_docs, occ_scores, 10**6),
+                _PROFILE_OCC_BOOST * _MAX_CONCEPT,
             )
-        if not parts:
+            add(self._concept_docs(self._group_docs, group_scores, 10**6, floor=0), _MAX_CONCEPT)
+        if not doc_parts:
             return np.empty(0, np.int64), np.empty(0, np.float64), concept
-        packed = np.concatenate(parts)
-        packed.sort()
-        keys = packed >> _QBITS
-        last = np.empty(len(keys), dtype=np.bool_)
-        last[:-1] = keys[1:] != keys[:-1]
-        last[-1] = True
-        keys = keys[last]
-        values = (packed[last] & _QMASK) / _Q * weights[keys % n_slots]
-        docs = keys // n_slots
-        first = np.empty(len(docs), dtype=np.bool_)
-        first[0] = True
-        first[1:] = docs[1:] != docs[:-1]
-        starts = np.flatnonzero(first)
-        udocs = docs[starts]
-        summed = np.add.reduceat(values, starts)
+        all_docs = np.concatenate(doc_parts)
+        n = self._cols.size
+        touched = np.zeros(n, dtype=np.bool_)
+        touched[all_docs] = True
+        udocs = np.flatnonzero(touched)
+        acc = np.asarray(
+            np.bincount(all_docs, weights=np.concatenate(value_parts), minlength=n), np.float64
+        )
+        summed: FloatArray = acc[udocs]
         # Placements are mostly entry-level work: among slots that match, prefer occupations
         # that need no education. Small, so it only orders otherwise similar matches.
         summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[self._cols.occ[udocs]]
-        return udocs, summed, concept
+        return udocs.astype(np.int64), summed, concept
 
     def _term_postings(self, expansions: tuple[Expansion, ...]) -> tuple[IntArray, IntArray] | None:
         """Return (documents, best quantised value) for one query word, cached.
@@ -705,19 +713,17 @@ class SearchIndex:
         return out
 
     @staticmethod
-    def _add_concept(
+    def _concept_docs(
         table: dict[int, array[int]],
         scores: dict[int, float],
-        slot: int,
-        n_slots: int,
         limit: int,
-        parts: list[IntArray],
         floor: float = 0.25,
-    ) -> None:
+    ) -> tuple[IntArray, IntArray] | None:
+        """Return (documents, quantised score) of the concepts close to the best one."""
         # Only concepts close to the best one are followed; a long tail of weak concept
         # matches would pull in whole groups of unrelated slots.
         if not scores:
-            return
+            return None
         top = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
         cut = top[0][1] * floor
         arrays: list[array[int]] = []
@@ -730,11 +736,11 @@ class SearchIndex:
                 arrays.append(arr)
                 values.append(round(min(score, _MAX_CONCEPT) / _MAX_CONCEPT * _Q))
         if not arrays:
-            return
+            return None
         # One concatenation for all concepts: many tiny numpy calls cost more than the data.
         d = np.concatenate([np.frombuffer(a, dtype=np.int32) for a in arrays]).astype(np.int64)
         q = np.repeat(np.array(values, dtype=np.int64), [len(a) for a in arrays])
-        parts.append(((d * n_slots + slot) << _QBITS) | q)
+        return d, q
 
     def _filter(self, docs: IntArray, query: SearchQuery) -> npt.NDArray[np.bool_]:
         c = self._cols
@@ -821,19 +827,28 @@ class SearchIndex:
         # rapidfuzz on short fields only (the folded title, cut, and the occupation's names),
         # so that near-identical titles outrank partial ones; long text never reaches it.
         fq = fold(normalize(q))
-        titles = (
-            [self._short[p] for p in docs.tolist()]
-            if len(docs) > 1
-            else [self._short[int(docs[0])]]
-        )
-        title_sim = process.cdist([fq], titles, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        # Many candidates share a title: compare each distinct title once.
+        short = self._short
+        titles = [short[p] for p in docs.tolist()]
+        distinct = list(dict.fromkeys(titles))
+        sims = process.cdist([fq], distinct, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        sim_of = dict(zip(distinct, sims.tolist(), strict=True))
+        title_sim = np.array([sim_of[t] for t in titles], dtype=np.float64)
+        # The occupations' names: each distinct occupation's names in one rapidfuzz call.
         occs = self._cols.occ[docs]
-        name_sim = np.zeros(len(docs), dtype=np.float64)
+        uocc, inv = np.unique(occs, return_inverse=True)
         names = self._concepts.folded_names
-        for occ in np.unique(occs).tolist():
+        flat: list[str] = []
+        owner: list[int] = []
+        for i, occ in enumerate(uocc.tolist()):
             if occ >= 0:
-                best = max(fuzz.ratio(fq, n) for n in names[occ])
-                name_sim[occs == occ] = best
+                flat += names[occ]
+                owner += [i] * len(names[occ])
+        best = np.zeros(len(uocc), dtype=np.float64)
+        if flat:
+            sims = process.cdist([fq], flat, scorer=fuzz.ratio, dtype=np.float64)[0]
+            np.maximum.at(best, np.array(owner, dtype=np.intp), sims)
+        name_sim = best[inv.reshape(-1)]
         return np.asarray(np.maximum(title_sim * 0.5, name_sim) / 100.0, dtype=np.float64)
 
     def _why(
@@ -844,12 +859,12 @@ class SearchIndex:
         fields = (
             ("title", lambda: _words(doc.title)),
             ("occupation", lambda: self._occ_words(pos)),
-            ("skills", lambda: {t for s in doc.skills for t in _words(s)}),
+            ("skills", lambda: frozenset().union(*(_words(s) for s in doc.skills))),
             ("description", lambda: _words(doc.description)),
             ("host", lambda: _words(doc.host_name)),
             ("town", lambda: _words(doc.town)),
         )
-        cache: dict[str, set[str]] = {}
+        cache: dict[str, AbstractSet[str]] = {}
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
         for term in terms:

@@ -277,6 +277,7 @@ class ConceptIndex:
         )
         self.skill_words = {t for lbl in skill_labels.values() for t in _content_tokens(lbl)}
         self._term_cache: dict[tuple[Expansion, ...], _TermMatches] = {}
+        self._cover_cache: dict[tuple[int, str | frozenset[str]], float] = {}
 
     def _group_post(self, text_of: object) -> dict[str, list[int]]:
         assert callable(text_of)
@@ -342,6 +343,13 @@ class ConceptIndex:
         self._term_cache[expansions] = result
         return result
 
+    def _cover(self, o: int, hit: set[str]) -> float:
+        # The largest share of one of the occupation's names that the hit words cover.
+        return max(
+            (sum(1 for t in name if t in hit) / len(name) for name in self.occ_names[o] if name),
+            default=0.0,
+        )
+
     def score(self, terms: Sequence[Term]) -> ConceptScores:
         """Score occupations and groups against weighted query terms.
 
@@ -373,16 +381,19 @@ class ConceptIndex:
                 skl_sum[k] = skl_sum.get(k, 0.0) + term.weight * v
         occ_scores: dict[int, float] = {}
         named = 0.0
+        cover_cache = self._cover_cache
         for o, s in occ_sum.items():
-            hit = occ_hit_tokens.get(o, set())
-            cover = max(
-                (
-                    sum(1 for t in name if t in hit) / len(name)
-                    for name in self.occ_names[o]
-                    if name
-                ),
-                default=0.0,
-            )
+            hit = occ_hit_tokens.get(o)
+            if not hit:
+                cover = 0.0
+            else:
+                key = (o, next(iter(hit)) if len(hit) == 1 else frozenset(hit))
+                cover = cover_cache.get(key, -1.0)
+                if cover < 0:
+                    cover = self._cover(o, hit)
+                    if len(cover_cache) > 200_000:
+                        cover_cache.clear()
+                    cover_cache[key] = cover
             occ_scores[o] = s * (0.7 + 0.3 * cover)
             if o not in named_share:
                 # The query word is only a qualifier of this occupation's name.
