@@ -1,0 +1,69 @@
+"""The host's win-win ledger: placements, hours, assessments, work and hires, and gains."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from placements.schemas import agreements as sa
+from placements.schemas import outcomes as so
+from placements.services import agreements, bookings, ledger, outcomes
+from tests.conftest import login
+from tests.placements.bookingdata import (
+    make_candidate,
+    make_host,
+    make_host_user,
+    make_world,
+    propose,
+    sign_all,
+)
+
+
+async def test_ledger_counts_what_the_host_gave_and_received(client):
+    w = await make_world(capacity=2)
+    start, end = dt.date(2030, 1, 7), dt.date(2030, 2, 3)  # four weeks at 30 h
+    booking_id = await propose(w, start=start, end=end)
+    await bookings.accept(w.host_user, booking_id)
+    await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(host_gains="Rekrytering till lagret")
+    )
+    await sign_all(w, booking_id)
+    await bookings.start(w.host_user, booking_id)
+    await bookings.end(w.host_user, booking_id, "completed", end)
+    await outcomes.submit_assessment(
+        w.host_user, booking_id, so.AssessmentCreate(attendance="god", recommendation="would_hire")
+    )
+    await outcomes.record_outcome(
+        w.coordinator,
+        booking_id,
+        so.OutcomeCreate(
+            category="arbete", outcome_date=end, lasts_at_least_one_month=True, hired_by_host=True
+        ),
+    )
+    # A proposal that never became a placement does not count.
+    await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), start=start, end=end)
+
+    figures = await ledger.host_ledger_for(w.host_user, w.host_id, today=dt.date(2030, 6, 1))
+    assert figures.placements_hosted == 1
+    assert figures.placements_active == 0
+    assert figures.hours == 120
+    assert figures.assessments_returned == 1 and figures.assessments_due == 0
+    assert figures.went_to_work == 1 and figures.hired_by_host == 1
+    assert figures.host_gains == ["Rekrytering till lagret"]
+
+    await login(client, w.host_user.username)
+    assert (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).status_code == 200
+    other = await make_host_user(await make_host("Annan AB"))
+    await login(client, other.username)
+    assert (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).status_code == 404
+
+
+def test_hours_follow_the_weeks_run_up_to_today():
+    assert (
+        ledger.placement_hours(20, dt.date(2030, 1, 1), dt.date(2030, 1, 14), dt.date(2031, 1, 1))
+        == 40
+    )
+    assert (
+        ledger.placement_hours(20, dt.date(2030, 1, 1), dt.date(2030, 12, 31), dt.date(2030, 1, 7))
+        == 20
+    )
+    assert ledger.placement_hours(None, dt.date(2030, 1, 1), None, dt.date(2030, 2, 1)) == 0

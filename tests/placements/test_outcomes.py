@@ -1,0 +1,189 @@
+"""The end of a placement: the structured assessment (host user or the supervisor's signed
+link), the participant's view, outcomes in Kolada's categories and the +90/+180 follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from marketplace.errors import Conflict, ValidationFailed
+from marketplace.tables import OutboxMessage
+from placements.schemas import outcomes as so
+from placements.services import bookings, outcomes
+from placements.tables import Assessment, FollowUp, Outcome
+from tests.conftest import login
+from tests.placements.bookingdata import END, make_world, propose, to_active
+
+ASSESSMENT = so.AssessmentCreate(
+    attendance="god",
+    tasks_mastered="Plock och inventering",
+    strengths="Noggrann, frågar när hen är osäker",
+    recommendation="would_hire",
+)
+
+
+async def ended(w) -> int:
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed", END)
+    return booking_id
+
+
+async def test_host_submits_assessment_once_and_coordinator_adds_participant_view():
+    w = await make_world()
+    booking_id = await ended(w)
+    out = await outcomes.submit_assessment(w.host_user, booking_id, ASSESSMENT)
+    assert out.submitted and out.recommendation == "would_hire"
+    with pytest.raises(Conflict, match="redan inskickad"):
+        await outcomes.submit_assessment(w.host_user, booking_id, ASSESSMENT)
+    viewed = await outcomes.record_participant_view(
+        w.coordinator, booking_id, so.ParticipantView("Lärde mig mycket, vill jobba på lager.")
+    )
+    assert viewed.participant_view.startswith("Lärde mig")
+    host_sees = await outcomes.get_assessment_for(w.host_user, booking_id)
+    assert host_sees.strengths and host_sees.participant_view == ""
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "assessment.submitted") == 1
+
+
+async def test_assessment_before_the_end_is_409():
+    w = await make_world()
+    booking_id = await to_active(w)
+    with pytest.raises(Conflict, match="pågående"):
+        await outcomes.submit_assessment(w.host_user, booking_id, ASSESSMENT)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+async def test_supervisor_assesses_through_the_mailed_link_once(client):
+    w = await make_world()
+    await ended(w)
+    mail = (
+        await OutboxMessage.select(OutboxMessage.body_text, OutboxMessage.recipient)
+        .where(OutboxMessage.kind == "assessment.link")
+        .first()
+    )
+    assert mail is not None
+    path = re.search(r"(/bedomning/\S+)", mail["body_text"])
+    assert path
+    url = path.group(1)
+    form = await client.get(url, headers={"accept": "text/html"})
+    assert form.status_code == 200 and "Närvaro" in form.text and "Aida" in form.text
+    token = csrf_of(form.text)
+    bad = await client.post(url, data={"_csrf_token": token, "attendance": "utmärkt"})
+    assert bad.status_code == 400 and "Välj närvaro" in bad.text
+    assert await Assessment.count() == 0
+    sent = await client.post(
+        url,
+        data={
+            "_csrf_token": token,
+            "attendance": "mycket_god",
+            "recommendation": "recommend_further_training",
+            "strengths": "Social och punktlig",
+        },
+    )
+    assert sent.status_code == 200 and "Tack" in sent.text
+    row = await Assessment.select().first()
+    assert row is not None
+    assert row["attendance"] == "mycket_god" and "via länk" in row["submitted_by"]
+    again = await client.get(url, headers={"accept": "text/html"})
+    assert again.status_code == 410 and "redan inskickad" in again.text
+    tampered = await client.get(url[:-2] + "xx", headers={"accept": "text/html"})
+    assert tampered.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (dict(category="arbete", lasts_at_least_one_month=False), "minst en sammanhängande månad"),
+        (
+            dict(
+                category="arbete", lasts_at_least_one_month=True, municipal_labour_market_job=True
+            ),
+            "arbetsmarknadsanställning",
+        ),
+        (dict(category="studier", csn_eligible=False), "CSN"),
+        (dict(category="okant", hired_by_host=True), "bara utfallet arbete"),
+    ],
+)
+async def test_kolada_rules_for_work_and_studies(data, message):
+    w = await make_world()
+    booking_id = await ended(w)
+    with pytest.raises(ValidationFailed, match=message):
+        await outcomes.record_outcome(
+            w.coordinator, booking_id, so.OutcomeCreate(outcome_date=END, **data)
+        )
+    assert await Outcome.count() == 0
+
+
+async def test_outcome_only_after_the_end_once_with_follow_ups(client):
+    w = await make_world()
+    active = await to_active(w)
+    await login(client, w.coordinator.username)
+    body = {
+        "category": "arbete",
+        "outcome_date": str(END),
+        "subsidised": True,
+        "hired_by_host": True,
+        "lasts_at_least_one_month": True,
+    }
+    early = await client.post(f"/api/v1/bookings/{active}/outcome", json=body)
+    assert early.status_code == 409
+    await bookings.end(w.host_user, active, "completed", END)
+    recorded = await client.post(f"/api/v1/bookings/{active}/outcome", json=body)
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["category_text"] == "Arbete"
+    assert (await client.post(f"/api/v1/bookings/{active}/outcome", json=body)).status_code == 409
+    follow_ups = await FollowUp.select().order_by(FollowUp.days)
+    assert [(f["days"], f["due_date"]) for f in follow_ups] == [
+        (90, END + dt.timedelta(days=90)),
+        (180, END + dt.timedelta(days=180)),
+    ]
+    listed = await client.get(
+        "/api/v1/follow-ups/", params={"due_by": str(END + dt.timedelta(days=100))}
+    )
+    assert [f["days"] for f in listed.json()] == [90]
+    done = await client.post(
+        f"/api/v1/follow-ups/{follow_ups[0]['id']}/done",
+        json={"result_category": "arbete", "note": "Fortfarande anställd"},
+    )
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert (await client.get(f"/api/v1/bookings/{active}/outcome")).json()[0]["hired_by_host"]
+    host_try = await make_world()
+    assert host_try  # a second world: its host user may not record outcomes
+    await login(client, host_try.host_user.username)
+    assert (await client.post(f"/api/v1/bookings/{active}/outcome", json=body)).status_code == 403
+
+
+async def test_create_due_follow_ups_is_idempotent_and_repairs_missing_ones():
+    w = await make_world()
+    booking_id = await ended(w)
+    await outcomes.record_outcome(
+        w.coordinator, booking_id, so.OutcomeCreate(category="flyttat", outcome_date=END)
+    )
+    assert await FollowUp.count() == 2
+    assert await outcomes.create_due_follow_ups(END) == 0
+    await FollowUp.delete().where(FollowUp.days == 180)
+    assert await outcomes.create_due_follow_ups(END - dt.timedelta(days=1)) == 0  # not yet
+    assert await outcomes.create_due_follow_ups(END) == 1
+    assert await outcomes.create_due_follow_ups(END) == 0
+    assert await FollowUp.count() == 2
+
+
+async def test_interrupted_placement_can_record_avbrutet():
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    from tests.placements.bookingdata import sign_all
+
+    await sign_all(w, booking_id)
+    await bookings.start(w.host_user, booking_id)
+    await bookings.end(w.coordinator, booking_id, "interrupted", END, "Sjuk")
+    out = await outcomes.record_outcome(
+        w.coordinator, booking_id, so.OutcomeCreate(category="avbrutet", outcome_date=END)
+    )
+    assert out.category_text == "Avbrutet"
