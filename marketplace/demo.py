@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplace import auth
+from marketplace.auth import AuthUser
 from marketplace.tables import User
 
 DEMO_PASSWORD = "praktik-demo-2026"  # noqa: S105 - documented demo login
@@ -39,7 +40,11 @@ async def load_demo_users() -> int:
 
 async def load_demo() -> dict[str, int]:
     """Load every part of the demo data set; return counts of what was created now."""
-    return {"användare": await load_demo_users(), **await load_demo_hosts()}
+    return {
+        "användare": await load_demo_users(),
+        **await load_demo_hosts(),
+        **await load_demo_candidates(),
+    }
 
 
 # --- hosts and slots around Vårgårda --------------------------------------------------------
@@ -393,3 +398,333 @@ async def load_demo_hosts() -> dict[str, int]:
             ):
                 await HostMembership.insert(HostMembership(user=vard["id"], host=host["id"]))
     return {"värdar": hosts_created, "platser": report.created}
+
+
+# --- participants, bookings in every state, agreements and outcomes --------------------------
+
+DEMO_PARTICIPANTS: list[tuple[str, str, str]] = [
+    ("Amir", "Haddad", "kompetens"),
+    ("Linnea", "Johansson", "hälsa"),
+    ("Yusuf", "Ali", "vägledning"),
+    ("Emma", "Svensson", "kompetens"),
+    ("Hamid", "Rahimi", "kompetens"),
+    ("Sofia", "Lindqvist", "hälsa"),
+    ("Daniel", "Gustafsson", "kompetens"),
+    ("Fatima", "Osman", "vägledning"),
+    ("Oskar", "Eriksson", "kompetens"),
+    ("Nour", "Khalil", "hälsa"),
+    ("Elin", "Holm", "kompetens"),
+    ("Mohammed", "Hassan", "kompetens"),
+    ("Ida", "Larsson", "vägledning"),
+    ("Ali", "Mohamud", "kompetens"),
+    ("Hanna", "Nyström", "hälsa"),
+    ("Samir", "Aziz", "kompetens"),
+    ("Julia", "Ek", "kompetens"),
+    ("Abdi", "Warsame", "vägledning"),
+    ("Klara", "Sandberg", "hälsa"),
+    ("Tomas", "Wikström", "kompetens"),
+    ("Aisha", "Yusuf", "kompetens"),
+    ("Viktor", "Lundgren", "hälsa"),
+    ("Maryam", "Karimi", "vägledning"),
+    ("Peter", "Axelsson", "kompetens"),
+    ("Selam", "Tesfaye", "kompetens"),
+    ("Ebba", "Forsberg", "hälsa"),
+    ("Rami", "Saleh", "kompetens"),
+    ("Lina", "Öberg", "vägledning"),
+    ("Kevin", "Åström", "kompetens"),
+    ("Zahra", "Hosseini", "hälsa"),
+]
+# What happens to each participant, by index. Completed and interrupted placements come first
+# (they free their seat), then the seat-holding ones, so capacity holds throughout.
+DEMO_SCENARIOS = (
+    ["completed"] * 10
+    + ["interrupted"] * 2
+    + ["repeated"]
+    + ["active", "active_long", "agreed", "agreed"]
+    + ["accepted"] * 2
+    + ["proposed"] * 3
+    + ["declined"] * 2
+    + ["withdrawn"]
+    + ["none"] * 6
+)
+DEMO_OUTCOMES = (
+    "arbete",
+    "studier",
+    "arbete",
+    "annan_insats",
+    "arbetsformedlingen",
+    "arbete",
+    "okant",
+    "studier",
+    "flyttat",
+    "arbete",
+)
+
+
+def _demo_personnummer(index: int) -> str:
+    """A valid (made-up) number; every fifth one is a samordningsnummer (day + 60)."""
+    from placements.services.candidates import luhn_check_digit
+
+    year, month, day = 1970 + index, 1 + index % 12, 1 + index % 27
+    day += 60 if index % 5 == 4 else 0
+    nine = f"{year % 100:02d}{month:02d}{day:02d}{100 + index:03d}"
+    return f"{year}{month:02d}{day:02d}-{100 + index:03d}{luhn_check_digit(nine)}"
+
+
+async def _demo_slots() -> tuple[list[int], list[int]]:
+    """(slots at `vard`'s hosts, slots at other hosts): published, with a supervisor, one per
+    host, so that demo placements never compete for one supervisor."""
+    from employers.tables import HostMembership
+    from placements.tables import Slot
+
+    vard = await User.select(User.id).where(User.username == "vard").first()
+    vard_hosts = set()
+    if vard is not None:
+        rows = await HostMembership.select(HostMembership.host).where(
+            HostMembership.user == vard["id"]
+        )
+        vard_hosts = {int(r["host"]) for r in rows}
+    slots = (
+        await Slot.select(Slot.id, Slot.host)
+        .where((Slot.status == "published") & Slot.supervisor.is_not_null())
+        .order_by(Slot.id)
+    )
+    mine: list[int] = []
+    others: list[int] = []
+    seen: set[int] = set()
+    for row in slots:
+        host = int(row["host"])
+        if host in seen:
+            continue
+        seen.add(host)
+        (mine if host in vard_hosts else others).append(int(row["id"]))
+    return mine, others
+
+
+async def _demo_host_user(slot_id: int) -> AuthUser | None:
+    from employers.tables import HostMembership
+    from placements.tables import Slot
+
+    slot = await Slot.select(Slot.host).where(Slot.id == slot_id).first()
+    if slot is None:
+        return None
+    member = (
+        await HostMembership.select(HostMembership.user)
+        .where(HostMembership.host == slot["host"])
+        .first()
+    )
+    if member is None:
+        return None
+    row = await User.select().where(User.id == member["user"]).first()
+    return auth.to_auth_user(row, "token", None) if row else None
+
+
+async def _demo_placement(
+    coordinator: AuthUser,
+    candidate_id: int,
+    slot_id: int,
+    start: dt.date,
+    end: dt.date,
+    until: str,
+    outcome: str = "",
+) -> None:
+    """Walk one booking through its life up to `until`, as the people involved would."""
+    from placements.schemas import agreements as sa
+    from placements.schemas import bookings as sb
+    from placements.schemas import outcomes as so
+    from placements.services import agreements, bookings, outcomes
+
+    booking = await bookings.propose(
+        coordinator,
+        sb.BookingCreate(
+            slot_id=slot_id,
+            candidate_id=candidate_id,
+            message="Deltagaren är motiverad och vill pröva yrket.",
+            start_date=start,
+            end_date=end,
+        ),
+    )
+    if until == "proposed":
+        return
+    if until == "declined":
+        await bookings.decline(coordinator, booking.id, "Vi har inte möjlighet att ta emot nu.")
+        return
+    if until == "withdrawn":
+        await bookings.withdraw(coordinator, booking.id, "Deltagaren har fått en annan insats.")
+        return
+    await bookings.accept(coordinator, booking.id)
+    if until == "accepted":
+        return
+    host_user = await _demo_host_user(slot_id)
+    if host_user is None:
+        return
+    await agreements.update_agreement(
+        host_user,
+        booking.id,
+        sa.AgreementUpdate(
+            host_gains="Hjälp med vardagliga uppgifter och en möjlig framtida medarbetare.",
+            follow_up_meetings=[sa.FollowUpMeeting(date=start + dt.timedelta(days=14))],
+        ),
+    )
+    await agreements.sign_in_app(coordinator, booking.id)
+    await agreements.sign_in_app(host_user, booking.id)
+    links = await agreements.issue_signing_links(coordinator, booking.id)
+    for link in links.links:
+        await agreements.sign_by_link(link.url.rsplit("/", 1)[1])
+    if until == "agreed":
+        return
+    await bookings.start(coordinator, booking.id)
+    if until == "active":
+        return
+    await bookings.end(coordinator, booking.id, until, end, "" if until == "completed" else "Sjuk")
+    await outcomes.submit_assessment(
+        host_user,
+        booking.id,
+        so.AssessmentCreate(
+            attendance="god" if until == "completed" else "varierande",
+            tasks_mastered="Dagliga rutiner och enklare arbetsuppgifter",
+            strengths="Punktlig och lätt att samarbeta med",
+            recommendation="would_hire" if outcome == "arbete" else "recommend_further_training",
+        ),
+    )
+    if outcome:
+        await outcomes.record_outcome(
+            coordinator,
+            booking.id,
+            so.OutcomeCreate(
+                category=outcome,  # type: ignore[arg-type]
+                outcome_date=end + dt.timedelta(days=7),
+                subsidised=outcome == "arbete" and candidate_id % 2 == 0,
+                hired_by_host=outcome == "arbete" and candidate_id % 3 == 0,
+                lasts_at_least_one_month=True,
+                csn_eligible=True,
+            ),
+        )
+
+
+async def load_demo_candidates() -> dict[str, int]:
+    """About 30 participants of `samordnare` and `samordnare2`, with plans, health notes and
+    bookings in every state on the demo slots. A participant is found by e-mail, and only a
+    new participant gets bookings, so a second load changes nothing."""
+    from placements.schemas import candidates as sc
+    from placements.services import candidates, lockin
+    from placements.tables import Candidate
+
+    coordinators = []
+    for username in ("samordnare", "samordnare2"):
+        row = await User.select().where(User.username == username).first()
+        if row is not None:
+            coordinators.append(auth.to_auth_user(row, "token", None))
+    if not coordinators:
+        return {"deltagare": 0}
+    vard_slots, other_slots = await _demo_slots()
+    today = dt.date.today()
+    created = 0
+    past = 0
+    for index, (first, last, track) in enumerate(DEMO_PARTICIPANTS):
+        email = f"{first.lower()}.{last.lower()}@deltagare.demo.example"
+        if await Candidate.exists().where(Candidate.email == email):
+            continue
+        coordinator = coordinators[index % len(coordinators)]
+        scenario = DEMO_SCENARIOS[index]
+        record = await candidates.create_candidate(
+            coordinator,
+            sc.CandidateCreate(
+                first_name=first,
+                last_name=last,
+                personnummer=_demo_personnummer(index) if index % 4 else "",
+                email=email,
+                phone=f"070-{100000 + index * 7:06d}",
+                track=track,  # type: ignore[arg-type]
+                home_town=("Vårgårda", "Alingsås", "Herrljunga")[index % 3],
+                hours_available=(20, 30, 40)[index % 3],
+                driving_licence=index % 4 == 0,
+                adaptations=[
+                    sc.Adaptation(text="Behöver lugn arbetsmiljö", shareable=True),
+                    sc.Adaptation(text="Behöver pauser för medicinering", shareable=False),
+                ]
+                if track == "hälsa"
+                else [],
+                plan_goal="Ett arbete inom det yrke som praktiken prövar",
+                status="paused" if index == 28 else "exited" if index == 29 else "active",
+                registered_at=today - dt.timedelta(days=400 - index * 5),
+            ),
+        )
+        created += 1
+        if track == "hälsa":
+            await candidates.add_health_note(
+                coordinator,
+                record.id,
+                sc.HealthNoteCreate("Arbetsförmåga kartlagd tillsammans med vården."),
+            )
+        await candidates.add_plan_activity(
+            coordinator,
+            record.id,
+            sc.PlanActivityCreate(
+                title="Kartläggning av vill och kan",
+                planned_start=today - dt.timedelta(days=60),
+                planned_end=today - dt.timedelta(days=45),
+                status="done",
+                follow_up="Genomförd; praktik är nästa steg.",
+            ),
+        )
+        if scenario == "none" or not vard_slots or not other_slots:
+            continue
+        vard_slot = vard_slots[index % len(vard_slots)]
+        other_slot = other_slots[index % len(other_slots)]
+        if scenario in ("completed", "interrupted"):
+            start = today - dt.timedelta(days=420 - past * 30)
+            past += 1
+            outcome = DEMO_OUTCOMES[index % 10] if scenario == "completed" else "avbrutet"
+            await _demo_placement(
+                coordinator,
+                record.id,
+                vard_slot,
+                start,
+                start + dt.timedelta(days=27),
+                scenario,
+                outcome,
+            )
+        elif scenario == "repeated":
+            for n in range(3):
+                start = today - dt.timedelta(days=60 - n * 20)
+                slot = other_slots[(index + n) % len(other_slots)]
+                if await _demo_host_user(slot) is None:
+                    slot = vard_slots[n % len(vard_slots)]
+                await _demo_placement(
+                    coordinator,
+                    record.id,
+                    slot,
+                    start,
+                    start + dt.timedelta(days=13),
+                    "completed",
+                    "annan_insats",
+                )
+        elif scenario in ("active", "active_long"):
+            start = today - dt.timedelta(days=220 if scenario == "active_long" else 20)
+            await _demo_placement(
+                coordinator,
+                record.id,
+                vard_slots[index % len(vard_slots)],
+                start,
+                today + dt.timedelta(days=30),
+                "active",
+            )
+        elif scenario == "agreed":
+            start = today + dt.timedelta(days=45)
+            await _demo_placement(
+                coordinator,
+                record.id,
+                vard_slots[index % len(vard_slots)],
+                start,
+                start + dt.timedelta(days=60),
+                "agreed",
+            )
+        else:
+            start = today + dt.timedelta(days=14)
+            slot = vard_slot if scenario in ("proposed", "declined") else other_slot
+            await _demo_placement(
+                coordinator, record.id, slot, start, start + dt.timedelta(days=60), scenario
+            )
+    flags = await lockin.flag_lock_in(today)
+    return {"deltagare": created, "inlåsningsflaggor": flags.created}

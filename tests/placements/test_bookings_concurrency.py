@@ -17,6 +17,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from marketplace import auth
 from marketplace.db import is_sqlite
+from marketplace.errors import Conflict
 from placements.tables import Booking, Candidate
 from tests.placements.bookingdata import make_slot, make_supervisor, make_world
 
@@ -110,3 +111,37 @@ async def test_fifty_concurrent_accepts_on_one_seat_exactly_one_wins(app, bounde
     elapsed = time.perf_counter() - started
     assert outcomes == {200: ROUNDS, 409: ROUNDS * (CONCURRENT - 1)}
     print(f"\n{ROUNDS}×{CONCURRENT} concurrent accepts in {elapsed:.1f} s")
+
+
+@pytest.mark.sqlite_only
+async def test_begin_immediate_alone_holds_across_event_loops():
+    """Writers in different event loops (as in different processes) do not share the
+    in-process writer queue; SQLite's BEGIN IMMEDIATE alone must still keep the seat single."""
+    import threading
+
+    from placements.services import bookings
+
+    w = await make_world()
+    slot_id = await make_slot(w.host_id, await make_supervisor(w.host_id, capacity=40), capacity=1)
+    booking_ids = await proposals(slot_id, w.coordinator.id, 99)
+    results: list[str] = []
+
+    async def accept_all(ids: list[int]) -> list[str]:
+        async def one(booking_id: int) -> str:
+            try:
+                await bookings.accept(w.host_user, booking_id)
+            except Conflict:
+                return "409"
+            return "200"
+
+        return await asyncio.gather(*(one(b) for b in ids))
+
+    def worker(ids: list[int]) -> None:
+        results.extend(asyncio.run(accept_all(ids)))
+
+    threads = [threading.Thread(target=worker, args=(booking_ids[i::2],)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        await asyncio.to_thread(t.join)
+    assert Counter(results) == {"200": 1, "409": CONCURRENT - 1}
