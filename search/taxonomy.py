@@ -9,13 +9,18 @@ labels, group definitions and the group's skills.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
+import os
+import pickle
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 
 import msgspec
 from rapidfuzz import fuzz
@@ -454,15 +459,125 @@ class ConceptIndex:
 @cache
 def concept_index() -> ConceptIndex:
     """Return the process-wide concept index (built once, read-only afterwards)."""
-    return ConceptIndex()
+    return _static()[0]
 
 
 @cache
 def taxonomy_lexicon() -> Lexicon:
     """Return a lexicon of the taxonomy's words only (for occupation autocomplete)."""
+    return _static()[2]
+
+
+# --- the static structures, cached on disk between processes --------------------------------
+
+# What the concept index, the group ranker and the taxonomy lexicon are built from: the
+# packaged data and the code that reads it. Any change gives another cache file.
+_STATIC_INPUTS = (
+    "data/occupations.json",
+    "data/ssyk4_groups.json",
+    "data/skills.json",
+    "data/keywords.json",
+    "data/languages.json",
+    "data/no_education_required.json",
+    "taxonomy.py",
+    "text.py",
+    "lexicon.py",
+    "terms.py",
+)
+_Static = tuple["ConceptIndex", "GroupRanker", Lexicon]
+
+
+@cache
+def _static() -> _Static:
+    """Build the taxonomy's derived structures once per machine, not once per process.
+
+    They take seconds to build and never change for a given taxonomy and code, so they are
+    pickled to a private cache directory (``SEARCH_CACHE_DIR``, default
+    ``~/.cache/placement-search``; ``SEARCH_CACHE_DIR=off`` disables it) under a key hashed
+    from the packaged data and this package's code. A cache file is read only if this user owns
+    it and nobody else can write it; any problem reading or writing it just means building.
+    """
+    path = _static_path()
+    if path is not None:
+        loaded = _load_static(path)
+        if loaded is not None:
+            return loaded
+    concepts = ConceptIndex()
     lex = Lexicon()
-    lex.add_many(sorted(concept_index().words()))
-    return lex
+    lex.add_many(sorted(concepts.words()))
+    lex.prefixed("", limit=1)  # sorts the vocabulary once, before it is saved or copied
+    built: _Static = (concepts, GroupRanker(concepts), lex)
+    if path is not None:
+        _save_static(path, built)
+    return built
+
+
+def _static_path() -> str | None:
+    where = os.environ.get("SEARCH_CACHE_DIR")
+    if where is not None and where.strip().lower() in ("", "0", "off", "no", "false"):
+        return None
+    if not where:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        where = os.path.join(base, "placement-search")
+    h = hashlib.sha256()
+    root = resources.files("search")
+    try:
+        for name in _STATIC_INPUTS:
+            h.update(name.encode())
+            h.update(root.joinpath(name).read_bytes())
+    except OSError:
+        return None
+    try:
+        stemmer = metadata.version("PyStemmer")
+    except metadata.PackageNotFoundError:
+        stemmer = "?"
+    h.update(f"{sys.version}|{pickle.HIGHEST_PROTOCOL}|{stemmer}".encode())
+    return os.path.join(where, f"taxonomy-{h.hexdigest()[:32]}.pickle")
+
+
+def _private(path: str) -> bool:
+    st = os.stat(path)
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _load_static(path: str) -> _Static | None:
+    try:
+        if not (_private(os.path.dirname(path)) and _private(path)):
+            return None
+        with open(path, "rb") as f:
+            obj = pickle.load(f)  # noqa: S301 - our own file, in a directory only we can write
+    except Exception:  # missing, stale or damaged: build instead
+        return None
+    if (
+        isinstance(obj, tuple)
+        and len(obj) == 3
+        and isinstance(obj[0], ConceptIndex)
+        and isinstance(obj[1], GroupRanker)
+        and isinstance(obj[2], Lexicon)
+    ):
+        return obj
+    return None
+
+
+def _save_static(path: str, built: _Static) -> None:
+    where = os.path.dirname(path)
+    try:
+        os.makedirs(where, mode=0o700, exist_ok=True)
+        if not _private(where):
+            return
+        fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(built, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        for name in os.listdir(where):  # older keys are dead
+            if name.startswith("taxonomy-") and os.path.join(where, name) != path:
+                os.unlink(os.path.join(where, name))
+    except OSError:
+        return
 
 
 def suggest_occupations(q: str, limit: int = 10) -> list[OccupationSuggestion]:
@@ -739,7 +854,7 @@ class GroupRanker:
 @cache
 def group_ranker() -> GroupRanker:
     """Return the process-wide group ranker (built once, read-only afterwards)."""
-    return GroupRanker(concept_index())
+    return _static()[1]
 
 
 def name_parts(name: str) -> tuple[list[str], list[str]]:

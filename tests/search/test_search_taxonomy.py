@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,33 @@ def test_suggest_occupations_completes_the_last_word() -> None:
     labels = [s.label for s in taxonomy.suggest_occupations("lagerarb", 5)]
     assert "Lagerarbetare/Terminalarbetare" in labels[:2]
     assert taxonomy.suggest_occupations("", 5) == []
+
+
+def test_static_structures_round_trip_through_the_private_disk_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = os.path.join(str(tmp_path), "cache")
+    monkeypatch.setenv("SEARCH_CACHE_DIR", where)
+    path = taxonomy._static_path()
+    assert path is not None and path.startswith(where)
+    built = taxonomy._static()
+    taxonomy._save_static(path, built)
+    assert oct(os.stat(where).st_mode & 0o777) == "0o700"
+    loaded = taxonomy._load_static(path)
+    assert loaded is not None
+    concepts, ranker, lex = loaded
+    assert [o.id for o in concepts.occupations] == [o.id for o in built[0].occupations]
+    assert ranker.rank([("omsorg", 1.0, ())]) == built[1].rank([("omsorg", 1.0, ())])
+    assert len(lex) == len(built[2])
+    # A file others could have written is never unpickled.
+    os.chmod(path, 0o666)
+    assert taxonomy._load_static(path) is None
+    os.chmod(path, 0o600)
+    with open(path, "wb") as f:
+        f.write(b"not a pickle")
+    assert taxonomy._load_static(path) is None
+
+
+def test_static_disk_cache_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEARCH_CACHE_DIR", "off")
+    assert taxonomy._static_path() is None
