@@ -258,6 +258,9 @@ def collect_routes() -> list[Any]:
     from placements.views import workbench as workbench_views
 
     routes += public_views.ROUTES + host_views.ROUTES + workbench_views.ROUTES
+    from placements.views import candidates as candidate_views
+
+    routes += candidate_views.ROUTES
     routes += employer_views.ROUTES
     # Back office: reports, audit review, register extracts (the mount is in create_app).
     from admin import controllers as admin_controllers

@@ -1,0 +1,509 @@
+"""The workbench's participant forms (`/arbetsbord/deltagare/...`): register a new participant
+(deltagare), edit the profile, and edit the arbetsmarknadsplan (the goal and the planned
+activities with dates, status and follow-up).
+
+Every save calls one service in `placements.services.candidates`, which validates (the
+personnummer's Luhn check, samordningsnummer, dates) and audits. The forms POST, so a
+personnummer never ends up in a URL, and after saving the browser is sent (303) to the
+candidate's page with a confirmation message chosen by `?sparad=`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from marketplace.auth import AuthUser, staff
+from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
+from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.templating import LABELS
+from marketplace.views import page
+from placements.schemas import candidates as schemas
+from placements.services import candidates as candidate_services
+from search import taxonomy
+
+PROFILE_LABELS = {
+    "first_name": "Förnamn",
+    "last_name": "Efternamn",
+    "personnummer": "Personnummer eller samordningsnummer",
+    "email": "E-postadress",
+    "phone": "Telefonnummer",
+    "address": "Adress",
+    "track": "Spår",
+    "wished_occupations": "Önskade yrken",
+    "skills": "Kompetenser",
+    "interests": "Intressen",
+    "experience": "Tidigare erfarenhet",
+    "driving_licence": "Har körkort för personbil (B)",
+    "hours_available": "Timmar i veckan deltagaren kan vara på en plats",
+    "home_town": "Hemort",
+    "max_commute_km": "Längsta pendlingsavstånd i km",
+}
+EDIT_LABELS = {**PROFILE_LABELS, "status": "Status"}
+# Free texts a coordinator may clear on the edit form.
+CLEARABLE = ["personnummer", "email", "phone", "address", "interests", "experience", "home_town"]
+ACTIVITY_LABELS = {
+    "title": "Aktivitet",
+    "planned_start": "Planerat startdatum",
+    "planned_end": "Planerat slutdatum",
+    "status": "Status",
+    "follow_up": "Uppföljning",
+}
+GOAL_LABELS = {"plan_goal": "Mål"}
+ACTIVITY_STATUS = {
+    "planned": "Planerad",
+    "ongoing": "Pågår",
+    "done": "Genomförd",
+    "cancelled": "Inställd",
+}
+ADAPTATION_TEXT_MAX = 300
+ADAPTATIONS_MAX = 30
+# Blank rows under the filled-in ones; saving gives new blank rows for more.
+BLANK_ADAPTATION_ROWS = 3
+# Rows read from a post: more than the limit, so too many is an error rather than a silent cut.
+ADAPTATION_ROWS_READ = 100
+OCCUPATION_SUGGESTIONS = 8
+SKILL_SUGGESTIONS = 40
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = request.user
+    assert isinstance(user, AuthUser)
+    return user
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(v) for v in items if str(v).strip()]
+
+
+def _candidate_url(candidate_id: int, saved: str) -> str:
+    return f"/arbetsbord/deltagare/{candidate_id}?sparad={saved}"
+
+
+# --- occupations and skills from the taxonomy ----------------------------------------------------
+
+
+def occupation_options(chosen: list[str], q: str = "") -> list[tuple[str, str, bool]]:
+    """(id, label, checked) for the wished-occupation checkboxes: the chosen ones first, still
+    checked, then the taxonomy's suggestions for what was typed."""
+    options: dict[str, tuple[str, str, bool]] = {}
+    for occupation_id in chosen:
+        found = taxonomy.occupation(occupation_id)
+        options[occupation_id] = (occupation_id, found.label if found else occupation_id, True)
+    if q.strip():
+        for s in taxonomy.suggest_occupations(q, OCCUPATION_SUGGESTIONS):
+            if s.id not in options:
+                options[s.id] = (s.id, f"{s.label} ({s.group_label})", False)
+    return list(options.values())
+
+
+def skill_options(occupation_ids: list[str], chosen: list[str]) -> list[tuple[str, str]]:
+    """(id, label) for the skill checkboxes: the chosen skills, then the skills the taxonomy
+    relates to the chosen occupations' SSYK-4 groups, by label."""
+    labels = taxonomy.skills()
+    groups = taxonomy.groups()
+    suggested: set[str] = set()
+    for occupation_id in occupation_ids:
+        found = taxonomy.occupation(occupation_id)
+        group = groups.get(found.group_id) if found else None
+        if group is not None:
+            suggested.update(s for s in group.skill_ids if s in labels)
+    ordered = sorted(suggested - set(chosen), key=lambda s: labels[s].casefold())
+    return [(s, labels.get(s, s)) for s in [*chosen, *ordered[:SKILL_SUGGESTIONS]]]
+
+
+# --- the profile form ------------------------------------------------------------------------
+
+
+def _adaptation_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The adaptation rows as posted (or loaded), in order, plus blank rows to fill in."""
+    indexes = sorted(
+        {
+            int(key.split("-")[1])
+            for key in values
+            if key.startswith("adaptations-") and key.split("-")[1].isdigit()
+        }
+    )
+    rows = []
+    for i in indexes[:ADAPTATION_ROWS_READ]:
+        text = values.get(f"adaptations-{i}-text", "")
+        text = str(text[-1] if isinstance(text, list) else text)
+        shared = values.get(f"adaptations-{i}-shareable") not in (None, "", "0")
+        if text.strip() or shared:
+            rows.append({"text": text, "shareable": shared})
+    rows += [{"text": "", "shareable": False} for _ in range(BLANK_ADAPTATION_ROWS)]
+    return rows
+
+
+def parse_adaptations(values: dict[str, Any]) -> list[schemas.Adaptation]:
+    """The filled-in adaptation rows; a row's error names that row's text field."""
+    items: list[schemas.Adaptation] = []
+    for number, row in enumerate(_adaptation_rows(values), start=1):
+        text = row["text"].strip()
+        field = f"adaptations-{number - 1}-text"
+        if not text:
+            if row["shareable"]:
+                raise ValidationFailed(
+                    f"Anpassning {number} saknar text. Skriv vad deltagaren behöver, "
+                    "eller ta bort krysset.",
+                    fields=[field],
+                )
+            continue
+        if len(text) > ADAPTATION_TEXT_MAX:
+            raise ValidationFailed(
+                f"Anpassning {number} får ha högst {ADAPTATION_TEXT_MAX} tecken. Korta texten.",
+                fields=[field],
+            )
+        items.append(schemas.Adaptation(text=text, shareable=row["shareable"]))
+    if len(items) > ADAPTATIONS_MAX:
+        raise ValidationFailed(
+            f"Högst {ADAPTATIONS_MAX} anpassningar. Slå ihop några.", fields=["adaptations"]
+        )
+    return items
+
+
+def _profile_values(candidate: schemas.Candidate) -> dict[str, Any]:
+    """A candidate as the profile form's values."""
+    values: dict[str, Any] = {
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "personnummer": candidate.personnummer,
+        "email": candidate.email,
+        "phone": candidate.phone,
+        "address": candidate.address,
+        "track": candidate.track,
+        "wished_occupations": list(candidate.wished_occupations),
+        "skills": list(candidate.skills),
+        "interests": candidate.interests,
+        "experience": candidate.experience,
+        "driving_licence": "1" if candidate.driving_licence else "",
+        "hours_available": "" if candidate.hours_available is None else candidate.hours_available,
+        "home_town": candidate.home_town,
+        "max_commute_km": "" if candidate.max_commute_km is None else candidate.max_commute_km,
+        "status": candidate.status,
+    }
+    for i, a in enumerate(candidate.adaptations):
+        values[f"adaptations-{i}-text"] = a.text
+        values[f"adaptations-{i}-shareable"] = "1" if a.shareable else ""
+    return values
+
+
+def _profile_context(
+    values: dict[str, Any], errors: dict[str, str], candidate: schemas.Candidate | None
+) -> dict[str, Any]:
+    wished = _as_list(values.get("wished_occupations"))
+    skills = _as_list(values.get("skills"))
+    return {
+        "candidate": candidate,
+        "values": {**values, "wished_occupations": wished, "skills": skills},
+        "errors": errors,
+        "labels": EDIT_LABELS,
+        "tracks": list(LABELS["track"].items()),
+        "statuses": list(LABELS["candidate_status"].items()),
+        "occupation_choices": occupation_options(wished),
+        "skill_choices": skill_options(wished, skills),
+        "adaptation_rows": _adaptation_rows(values),
+    }
+
+
+def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str]) -> Any:
+    data = parse_form(
+        cls,
+        values,
+        labels=labels,
+        lists=["wished_occupations", "skills"],
+        flags=["driving_licence"],
+        blank_is_none=["hours_available", "max_commute_km"],
+        blank_is_empty=CLEARABLE if cls is schemas.CandidateUpdate else [],
+    )
+    return msgspec.structs.replace(data, adaptations=parse_adaptations(values))
+
+
+def _known_fields(values: dict[str, Any]) -> list[str]:
+    rows = _adaptation_rows(values)
+    return [*EDIT_LABELS, "adaptations", *(f"adaptations-{i}-text" for i in range(len(rows)))]
+
+
+@get("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, name="candidate_new")
+async def candidate_new(request: Request[Any, Any, Any]) -> Template:
+    context = _profile_context({"track": "kompetens"}, {}, None)
+    return page("placements/workbench/candidate_form.html", request, **context)
+
+
+@post("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, status_code=303)
+async def candidate_create(request: Request[Any, Any, Any]) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = _parse_profile(schemas.CandidateCreate, values, PROFILE_LABELS)
+        candidate = await candidate_services.create_candidate(user, data)
+    except MarketplaceError as exc:
+        errors = field_errors(exc, _known_fields(values))
+        return page(
+            "placements/workbench/candidate_form.html",
+            request,
+            status_code=exc.status_code,
+            **_profile_context(values, errors, None),
+        )
+    return Redirect(_candidate_url(candidate.id, "ny"), status_code=303)
+
+
+@get("/arbetsbord/deltagare/{candidate_id:int}/profil", guards=[staff], include_in_schema=False)
+async def candidate_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
+    candidate = await candidate_services.get_candidate_for(_user(request), candidate_id)
+    context = _profile_context(_profile_values(candidate), {}, candidate)
+    return page("placements/workbench/candidate_form.html", request, **context)
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/profil",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def candidate_update(
+    request: Request[Any, Any, Any], candidate_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    candidate = await candidate_services.get_candidate_for(user, candidate_id)
+    values = await form_values(request)
+    try:
+        data = _parse_profile(schemas.CandidateUpdate, values, EDIT_LABELS)
+        await candidate_services.update_candidate(user, candidate_id, data)
+    except MarketplaceError as exc:
+        errors = field_errors(exc, _known_fields(values))
+        return page(
+            "placements/workbench/candidate_form.html",
+            request,
+            status_code=exc.status_code,
+            **_profile_context(values, errors, candidate),
+        )
+    return Redirect(_candidate_url(candidate_id, "profil"), status_code=303)
+
+
+@get("/arbetsbord/yrken", guards=[staff], include_in_schema=False)
+async def occupation_choices(
+    request: Request[Any, Any, Any],
+    yrke: Annotated[str, QueryParameter(max_length=100)] = "",
+    wished_occupations: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
+) -> Template:
+    """htmx: the chosen occupations, still checked, and suggestions for what was typed."""
+    chosen = [o for o in (wished_occupations or []) if len(o) <= 20]
+    return page(
+        "placements/workbench/_wished_occupations.html",
+        request,
+        occupation_choices=occupation_options(chosen, yrke),
+        values={"wished_occupations": chosen},
+        errors={},
+        labels=EDIT_LABELS,
+    )
+
+
+@get("/arbetsbord/kompetenser", guards=[staff], include_in_schema=False)
+async def skill_choices(
+    request: Request[Any, Any, Any],
+    wished_occupations: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
+    skills: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
+) -> Template:
+    """htmx: skills for the chosen occupations' SSYK-4 groups; chosen skills stay checked."""
+    occupations = [o for o in (wished_occupations or []) if len(o) <= 20]
+    chosen = [s for s in (skills or []) if len(s) <= 20]
+    return page(
+        "placements/workbench/_skills.html",
+        request,
+        skill_choices=skill_options(occupations, chosen),
+        values={"skills": chosen},
+        errors={},
+        labels=EDIT_LABELS,
+    )
+
+
+# --- the arbetsmarknadsplan ------------------------------------------------------------------
+
+
+async def _plan_context(
+    user: AuthUser,
+    candidate_id: int,
+    *,
+    goal_values: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    goal_errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    candidate = await candidate_services.get_candidate_for(user, candidate_id)
+    plan = await candidate_services.get_plan_for(user, candidate_id)
+    return {
+        "candidate": candidate,
+        "plan": plan,
+        "goal_values": goal_values if goal_values is not None else {"plan_goal": plan.goal},
+        "goal_errors": goal_errors or {},
+        "values": values if values is not None else {"status": "planned"},
+        "errors": errors or {},
+        "labels": ACTIVITY_LABELS,
+        "goal_labels": GOAL_LABELS,
+        "activity_statuses": list(ACTIVITY_STATUS.items()),
+        "status_text": ACTIVITY_STATUS,
+    }
+
+
+def _parse_activity(cls: type[Any], values: dict[str, Any]) -> Any:
+    return parse_form(
+        cls,
+        values,
+        labels=ACTIVITY_LABELS,
+        blank_is_none=["planned_start", "planned_end"],
+        blank_is_empty=["follow_up"],
+    )
+
+
+@get("/arbetsbord/deltagare/{candidate_id:int}/plan", guards=[staff], include_in_schema=False)
+async def plan_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
+    context = await _plan_context(_user(request), candidate_id)
+    return page("placements/workbench/plan_form.html", request, **context)
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/plan",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def plan_goal_update(
+    request: Request[Any, Any, Any], candidate_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            schemas.CandidateUpdate, values, labels=GOAL_LABELS, blank_is_empty=["plan_goal"]
+        )
+        await candidate_services.update_candidate(user, candidate_id, data)
+    except MarketplaceError as exc:
+        context = await _plan_context(
+            user, candidate_id, goal_values=values, goal_errors=field_errors(exc, GOAL_LABELS)
+        )
+        return page(
+            "placements/workbench/plan_form.html",
+            request,
+            status_code=exc.status_code,
+            **context,
+        )
+    return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/plan/aktiviteter",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def activity_create(
+    request: Request[Any, Any, Any], candidate_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = _parse_activity(schemas.PlanActivityCreate, values)
+        await candidate_services.add_plan_activity(user, candidate_id, data)
+    except MarketplaceError as exc:
+        context = await _plan_context(
+            user, candidate_id, values=values, errors=field_errors(exc, ACTIVITY_LABELS)
+        )
+        return page(
+            "placements/workbench/plan_form.html",
+            request,
+            status_code=exc.status_code,
+            **context,
+        )
+    return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
+
+
+async def _activity_context(
+    user: AuthUser,
+    candidate_id: int,
+    activity_id: int,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    plan = await candidate_services.get_plan_for(user, candidate_id)
+    activity = next((a for a in plan.activities if a.id == activity_id), None)
+    if activity is None:
+        raise NotFound("Aktiviteten finns inte i den här deltagarens plan.")
+    candidate = await candidate_services.get_candidate_for(user, candidate_id)
+    if values is None:
+        values = {
+            "title": activity.title,
+            "planned_start": activity.planned_start.isoformat() if activity.planned_start else "",
+            "planned_end": activity.planned_end.isoformat() if activity.planned_end else "",
+            "status": activity.status,
+            "follow_up": activity.follow_up,
+        }
+    return {
+        "candidate": candidate,
+        "activity": activity,
+        "values": values,
+        "errors": errors or {},
+        "labels": ACTIVITY_LABELS,
+        "activity_statuses": list(ACTIVITY_STATUS.items()),
+    }
+
+
+@get(
+    "/arbetsbord/deltagare/{candidate_id:int}/plan/aktiviteter/{activity_id:int}",
+    guards=[staff],
+    include_in_schema=False,
+)
+async def activity_edit(
+    request: Request[Any, Any, Any], candidate_id: FromPath[int], activity_id: FromPath[int]
+) -> Template:
+    context = await _activity_context(_user(request), candidate_id, activity_id)
+    return page("placements/workbench/activity_form.html", request, **context)
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/plan/aktiviteter/{activity_id:int}",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def activity_update(
+    request: Request[Any, Any, Any], candidate_id: FromPath[int], activity_id: FromPath[int]
+) -> Template | Redirect:
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = _parse_activity(schemas.PlanActivityUpdate, values)
+        await candidate_services.update_plan_activity(user, candidate_id, activity_id, data)
+    except MarketplaceError as exc:
+        context = await _activity_context(
+            user, candidate_id, activity_id, values, field_errors(exc, ACTIVITY_LABELS)
+        )
+        return page(
+            "placements/workbench/activity_form.html",
+            request,
+            status_code=exc.status_code,
+            **context,
+        )
+    return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
+
+
+ROUTES = [
+    candidate_new,
+    candidate_create,
+    candidate_edit,
+    candidate_update,
+    occupation_choices,
+    skill_choices,
+    plan_edit,
+    plan_goal_update,
+    activity_create,
+    activity_edit,
+    activity_update,
+]

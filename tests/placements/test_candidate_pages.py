@@ -1,0 +1,455 @@
+"""The workbench's participant pages: registering a deltagare, editing the profile and the
+arbetsmarknadsplan, through the real app as a browser would (forms with the page's CSRF field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from marketplace.tables import AuditEntry
+from placements.services.candidates import luhn_check_digit
+from placements.tables import Candidate, PlanActivity
+from search import taxonomy
+from tests.conftest import login as api_login
+
+HTML = {"accept": "text/html"}
+PNR = "19850101-0006"
+LAGER = taxonomy.suggest_occupations("lagerarbetare", 1)[0].id
+
+
+def samordningsnummer() -> str:
+    """A valid samordningsnummer: born 1990-03-05, so the day is written 65."""
+    nine = "900365123"
+    return f"19{nine}{luhn_check_digit(nine)}"
+
+
+async def login(client, username: str) -> None:
+    """Sign in, then act as a browser: forms carry the page's CSRF field, not the API header."""
+    await api_login(client, username)
+    client.headers.pop("x-csrftoken", None)
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def field_tag(html: str, field_id: str) -> str:
+    found = re.search(rf'<(?:input|textarea|select)[^>]*id="{field_id}"[^>]*>', html)
+    assert found, f"no field {field_id} on the page"
+    return found.group(0)
+
+
+def lager_skill() -> str:
+    occupation = taxonomy.occupation(LAGER)
+    assert occupation is not None
+    group = taxonomy.groups()[occupation.group_id]
+    labels = taxonomy.skills()
+    return next(s for s in group.skill_ids if labels.get(s) == "Lagerhanteringsprogram")
+
+
+PROFILE = {
+    "first_name": "Amina",
+    "last_name": "Deltagare",
+    "personnummer": "198501010006",
+    "email": "amina@example.invalid",
+    "phone": "0701234567",
+    "address": "",
+    "track": "kompetens",
+    "interests": "Lager och logistik",
+    "experience": "",
+    "hours_available": "20",
+    "home_town": "Vårgårda",
+    "max_commute_km": "30",
+    "driving_licence": "1",
+    "adaptations-0-text": "Korta pauser varje timme",
+    "adaptations-0-shareable": "1",
+    "adaptations-1-text": "Behöver lugn miljö",
+    "adaptations-2-text": "",
+}
+
+
+async def register(client, **changes: str) -> Any:
+    """Open the form and post it; return the answer (not followed)."""
+    page = await client.get("/arbetsbord/deltagare/ny", headers=HTML)
+    assert page.status_code == 200, page.text
+    data = {
+        **PROFILE,
+        "wished_occupations": LAGER,
+        "skills": lager_skill(),
+        **changes,
+        "_csrf_token": form_token(page.text),
+    }
+    return await client.post(
+        "/arbetsbord/deltagare/ny", data=data, headers=HTML, follow_redirects=False
+    )
+
+
+async def registered_id(client) -> int:
+    answer = await register(client)
+    assert answer.status_code == 303, answer.text
+    found = re.fullmatch(r"/arbetsbord/deltagare/(\d+)\?sparad=ny", answer.headers["location"])
+    assert found, answer.headers["location"]
+    return int(found.group(1))
+
+
+async def test_workbench_links_to_the_new_participant_form(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    home = await client.get("/arbetsbord", headers=HTML)
+    assert 'href="/arbetsbord/deltagare/ny"' in home.text
+    form = await client.get("/arbetsbord/deltagare/ny", headers=HTML)
+    assert "<h1>Ny deltagare</h1>" in form.text
+    assert '<form method="post" action="/arbetsbord/deltagare/ny"' in form.text
+    assert '<label for="f-personnummer">' in form.text
+
+
+async def test_registering_stores_the_participant_and_confirms_on_the_candidate_page(
+    client, make_user
+):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await register(client)
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    # The number is posted, never put in a URL, in no written form.
+    for form in ("198501010006", "19850101-0006", "850101-0006", "8501010006"):
+        assert form not in location
+    row = await Candidate.select().first()
+    assert row is not None
+    assert row["personnummer"] == PNR
+    assert json.loads(row["wished_occupations"]) == [LAGER]
+    assert json.loads(row["skills"]) == [lager_skill()]
+    assert row["hours_available"] == 20
+    assert row["max_commute_km"] == 30
+    assert row["driving_licence"] is True
+    assert json.loads(row["adaptations"]) == [
+        {"text": "Korta pauser varje timme", "shareable": True},
+        {"text": "Behöver lugn miljö", "shareable": False},
+    ]
+    page = await client.get(location, headers=HTML)
+    assert page.status_code == 200
+    assert re.search(r'role="status">Deltagaren är registrerad\.<', page.text)
+    assert "Lagerarbetare/Terminalarbetare" in page.text
+    assert "Lagerhanteringsprogram" in page.text
+    assert f'href="/arbetsbord/deltagare/{row["id"]}/profil">Redigera profil' in page.text
+    assert f'href="/arbetsbord/deltagare/{row["id"]}/plan">Redigera plan' in page.text
+    # Lists show the number masked.
+    home = await client.get("/arbetsbord", headers=HTML)
+    assert "19850101-****" in home.text
+    assert PNR not in home.text
+    assert await AuditEntry.exists().where(
+        (AuditEntry.action == "candidate.create") & (AuditEntry.subject_id == row["id"])
+    )
+
+
+async def test_a_samordningsnummer_is_accepted(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await register(client, personnummer=samordningsnummer())
+    assert answer.status_code == 303
+    row = await Candidate.select(Candidate.personnummer).first()
+    assert row == {"personnummer": samordningsnummer()[:8] + "-" + samordningsnummer()[8:]}
+
+
+async def test_a_wrong_check_digit_is_shown_at_the_field_and_the_input_is_kept(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await register(client, personnummer="19850101-0007")
+    assert answer.status_code == 400
+    tag = field_tag(answer.text, "f-personnummer")
+    assert 'aria-invalid="true"' in tag
+    assert "f-personnummer-error" in tag
+    error = re.search(r'id="f-personnummer-error">([^<]+)<', answer.text)
+    assert error is not None
+    assert "kontrollsiffra" in error.group(1)
+    # The summary links to the field; what was typed is still there.
+    assert 'href="#f-personnummer"' in answer.text
+    assert 'value="Amina"' in answer.text
+    assert 'value="Korta pauser varje timme"' in answer.text
+    assert re.search(rf'name="wished_occupations" value="{LAGER}" checked', answer.text)
+    assert re.search(rf'name="skills" value="{lager_skill()}" checked', answer.text)
+    assert await Candidate.count() == 0
+
+
+async def test_a_missing_name_and_a_bad_number_of_hours_are_tied_to_their_fields(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await register(client, first_name="")
+    assert answer.status_code == 400
+    assert 'aria-invalid="true"' in field_tag(answer.text, "f-first_name")
+    assert re.search(r'id="f-first_name-error">Förnamn måste fyllas i\.<', answer.text)
+    answer = await register(client, hours_available="sjuttio")
+    assert answer.status_code == 400
+    tag = field_tag(answer.text, "f-hours_available")
+    assert 'aria-invalid="true"' in tag
+    assert "f-hours_available-error" in tag
+    assert 'value="sjuttio"' in tag
+    answer = await register(client, **{"adaptations-2-shareable": "1"})
+    assert answer.status_code == 400
+    tag = field_tag(answer.text, "f-adaptations-2-text")
+    assert 'aria-invalid="true"' in tag
+    assert "Anpassning 3 saknar text" in answer.text
+    assert await Candidate.count() == 0
+
+
+async def test_the_same_personnummer_twice_is_refused_at_the_field(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    await registered_id(client)
+    answer = await register(client, personnummer="850101-0006", first_name="Annan")
+    assert answer.status_code == 400
+    assert 'aria-invalid="true"' in field_tag(answer.text, "f-personnummer")
+    assert "finns redan en deltagare" in answer.text
+    assert await Candidate.count() == 1
+
+
+async def test_editing_the_profile_changes_it_and_returns_to_the_candidate_page(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    candidate_id = await registered_id(client)
+    form = await client.get(f"/arbetsbord/deltagare/{candidate_id}/profil", headers=HTML)
+    assert form.status_code == 200
+    assert 'value="Amina"' in form.text
+    assert re.search(rf'name="wished_occupations" value="{LAGER}" checked', form.text)
+    assert 'name="adaptations-0-shareable" value="1" checked' in form.text
+    answer = await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/profil",
+        data={
+            **PROFILE,
+            "last_name": "Andersson",
+            "track": "hälsa",
+            "status": "paused",
+            "hours_available": "",
+            "driving_licence": "",
+            "adaptations-0-text": "Korta pauser varje timme",
+            "adaptations-0-shareable": "",
+            "adaptations-1-text": "",
+            "_csrf_token": form_token(form.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == f"/arbetsbord/deltagare/{candidate_id}?sparad=profil"
+    row = await Candidate.select().where(Candidate.id == candidate_id).first()
+    assert row is not None
+    assert row["last_name"] == "Andersson"
+    assert row["track"] == "hälsa"
+    assert row["status"] == "paused"
+    assert row["hours_available"] is None
+    assert row["driving_licence"] is False
+    # No occupation or skill was ticked this time: the choices are cleared.
+    assert json.loads(row["wished_occupations"]) == []
+    assert json.loads(row["skills"]) == []
+    assert json.loads(row["adaptations"]) == [
+        {"text": "Korta pauser varje timme", "shareable": False}
+    ]
+    page = await client.get(answer.headers["location"], headers=HTML)
+    assert "Profilen är sparad." in page.text
+    assert "Amina Andersson" in page.text
+
+
+async def test_editing_with_a_wrong_number_keeps_the_old_record(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    candidate_id = await registered_id(client)
+    form = await client.get(f"/arbetsbord/deltagare/{candidate_id}/profil", headers=HTML)
+    answer = await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/profil",
+        data={
+            **PROFILE,
+            "last_name": "Andersson",
+            "personnummer": "19851301-0006",
+            "status": "active",
+            "_csrf_token": form_token(form.text),
+        },
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert 'aria-invalid="true"' in field_tag(answer.text, "f-personnummer")
+    assert 'value="Andersson"' in answer.text
+    row = await Candidate.select(Candidate.last_name, Candidate.personnummer).first()
+    assert row == {"last_name": "Deltagare", "personnummer": PNR}
+
+
+async def test_the_plan_goal_and_activities_are_added_and_updated(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    candidate_id = await registered_id(client)
+    plan = await client.get(f"/arbetsbord/deltagare/{candidate_id}/plan", headers=HTML)
+    assert plan.status_code == 200
+    assert "Inga aktiviteter ännu." in plan.text
+    token = form_token(plan.text)
+
+    goal = await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/plan",
+        data={"plan_goal": "Arbete inom lager och logistik", "_csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert goal.status_code == 303
+    assert goal.headers["location"] == f"/arbetsbord/deltagare/{candidate_id}?sparad=plan"
+
+    added = await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter",
+        data={
+            "title": "Praktik i lager",
+            "planned_start": "2027-01-11",
+            "planned_end": "2027-03-05",
+            "status": "planned",
+            "follow_up": "",
+            "_csrf_token": token,
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    activity = await PlanActivity.select().first()
+    assert activity is not None
+    assert activity["title"] == "Praktik i lager"
+    assert activity["planned_start"] == dt.date(2027, 1, 11)
+
+    page = await client.get(added.headers["location"], headers=HTML)
+    assert "Arbetsmarknadsplanen är sparad." in page.text
+    assert "Arbete inom lager och logistik" in page.text
+    assert "Praktik i lager" in page.text
+
+    edit_url = f"/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter/{activity['id']}"
+    plan = await client.get(f"/arbetsbord/deltagare/{candidate_id}/plan", headers=HTML)
+    assert f'href="{edit_url}"' in plan.text
+    form = await client.get(edit_url, headers=HTML)
+    assert form.status_code == 200
+    assert 'value="2027-01-11"' in form.text
+    updated = await client.post(
+        edit_url,
+        data={
+            "title": "Praktik i lager",
+            "planned_start": "2027-01-11",
+            "planned_end": "2027-02-26",
+            "status": "done",
+            "follow_up": "Gick bra, värden vill anställa.",
+            "_csrf_token": form_token(form.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert updated.status_code == 303, updated.text
+    row = await PlanActivity.select().where(PlanActivity.id == activity["id"]).first()
+    assert row is not None
+    assert row["status"] == "done"
+    assert row["planned_end"] == dt.date(2027, 2, 26)
+    assert row["follow_up"] == "Gick bra, värden vill anställa."
+    plan = await client.get(f"/arbetsbord/deltagare/{candidate_id}/plan", headers=HTML)
+    assert "Genomförd" in plan.text
+
+
+async def test_an_activity_ending_before_it_starts_is_shown_at_the_dates(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    candidate_id = await registered_id(client)
+    plan = await client.get(f"/arbetsbord/deltagare/{candidate_id}/plan", headers=HTML)
+    answer = await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter",
+        data={
+            "title": "Studiebesök",
+            "planned_start": "2027-03-05",
+            "planned_end": "2027-01-11",
+            "status": "planned",
+            "_csrf_token": form_token(plan.text),
+        },
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    tag = field_tag(answer.text, "f-planned_end")
+    assert 'aria-invalid="true"' in tag
+    assert "f-planned_end-error" in tag
+    assert "Slutdatumet ligger före startdatumet" in answer.text
+    assert 'value="Studiebesök"' in answer.text
+    answer = await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter",
+        data={"title": "", "status": "planned", "_csrf_token": form_token(plan.text)},
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert 'aria-invalid="true"' in field_tag(answer.text, "f-title")
+    assert await PlanActivity.count() == 0
+
+
+async def test_occupation_search_keeps_the_chosen_ones_checked_and_suggests_skills(
+    client, make_user
+):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await client.get(
+        "/arbetsbord/yrken",
+        params={"yrke": "snickare", "wished_occupations": LAGER},
+        headers={**HTML, "hx-request": "true"},
+    )
+    assert answer.status_code == 200
+    assert re.search(rf'name="wished_occupations" value="{LAGER}" checked', answer.text)
+    others = re.findall(r'name="wished_occupations" value="([^"]+)">', answer.text)
+    assert others, "no suggestions for snickare"
+    assert any("nickare" in taxonomy.occupation(o).label for o in others)  # type: ignore[union-attr]
+    skills = await client.get(
+        "/arbetsbord/kompetenser",
+        params={"wished_occupations": LAGER},
+        headers={**HTML, "hx-request": "true"},
+    )
+    assert skills.status_code == 200
+    assert f'value="{lager_skill()}"> Lagerhanteringsprogram' in skills.text
+
+
+async def test_host_and_analyst_get_a_swedish_403_page(client, make_client, make_user):
+    await make_user("host", username="henrik")
+    await make_user("analyst", username="anna")
+    for browser, username in ((client, "henrik"), (await make_client(), "anna")):
+        await login(browser, username)
+        for path in ("/arbetsbord/deltagare/ny", "/arbetsbord/yrken?yrke=lager"):
+            answer = await browser.get(path, headers=HTML)
+            assert answer.status_code == 403, (username, path)
+            assert "Ingen behörighet" in answer.text
+            assert 'lang="sv"' in answer.text
+
+
+async def test_another_coordinator_gets_404_for_a_participant_not_theirs(
+    client, make_client, make_user
+):
+    await make_user("coordinator", username="sara")
+    await make_user("coordinator", username="omar")
+    await login(client, "sara")
+    candidate_id = await registered_id(client)
+    plan = await client.get(f"/arbetsbord/deltagare/{candidate_id}/plan", headers=HTML)
+    await client.post(
+        f"/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter",
+        data={"title": "Praktik", "status": "planned", "_csrf_token": form_token(plan.text)},
+        headers=HTML,
+    )
+    activity = await PlanActivity.select(PlanActivity.id).first()
+    assert activity is not None
+    other = await make_client()
+    await login(other, "omar")
+    own_form = await other.get("/arbetsbord/deltagare/ny", headers=HTML)
+    token = form_token(own_form.text)
+    base = f"/arbetsbord/deltagare/{candidate_id}"
+    for path in (f"{base}/profil", f"{base}/plan", f"{base}/plan/aktiviteter/{activity['id']}"):
+        answer = await other.get(path, headers=HTML)
+        assert answer.status_code == 404, path
+        assert "Amina" not in answer.text
+    posts = {
+        f"{base}/profil": {**PROFILE, "last_name": "Kapad", "status": "active"},
+        f"{base}/plan": {"plan_goal": "Kapat mål"},
+        f"{base}/plan/aktiviteter": {"title": "Kapad", "status": "planned"},
+        f"{base}/plan/aktiviteter/{activity['id']}": {"title": "Kapad", "status": "done"},
+    }
+    for path, data in posts.items():
+        answer = await other.post(path, data={**data, "_csrf_token": token}, headers=HTML)
+        assert answer.status_code == 404, path
+    row = await Candidate.select(Candidate.last_name, Candidate.plan_goal).first()
+    assert row == {"last_name": "Deltagare", "plan_goal": ""}
+    assert await PlanActivity.count() == 1
+    assert (await PlanActivity.select(PlanActivity.title).first()) == {"title": "Praktik"}
