@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,6 +22,10 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from marketplace.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+# aiosqlite logs every query's parameters at DEBUG, personnummer included; logs must never
+# hold one, so its logger stays at INFO whatever the root level is.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 _PRAGMAS = (
     "PRAGMA foreign_keys = 1",

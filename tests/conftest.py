@@ -106,14 +106,18 @@ def sign_in() -> Callable[[AsyncTestClient[Litestar], str], Awaitable[str]]:
 
 
 @pytest.fixture
-async def make_client(
-    app: Litestar,
-) -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[Litestar]]]]:
-    """More independent clients (own cookies) on the same app, e.g. host A and host B."""
+async def make_client() -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[Litestar]]]]:
+    """More independent clients (own cookies), e.g. host A and host B.
+
+    Each gets an app of its own on the one database, like separate workers: several test
+    clients running the lifespan of one app object deadlock at shutdown.
+    """
+    from marketplace.app import create_app
+
     clients: list[AsyncTestClient[Litestar]] = []
 
     async def factory() -> AsyncTestClient[Litestar]:
-        c = AsyncTestClient(app=app, base_url="http://testserver.local")
+        c = AsyncTestClient(app=create_app(), base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)
         return c

@@ -33,7 +33,7 @@ from placements.tables import Booking, Slot
 SLOT_NOT_FOUND = "Platsen finns inte, eller så hör den inte till din organisation."
 PUBLIC_NOT_FOUND = "Platsen finns inte eller är inte publicerad."
 # Bookings that used a place: those holding a seat now, and those that held one and ended.
-USED_STATUSES = (*SEAT_HOLDING, "completed", "ended")
+USED_STATUSES = (*SEAT_HOLDING, "completed", "interrupted")
 
 
 # --- taxonomy: IDs in the database, labels shown -----------------------------------------------
