@@ -292,9 +292,42 @@ async def search_index_hook(app: Litestar) -> AsyncIterator[None]:
     yield
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+# Connections each served worker keeps to PostgreSQL (opened as needed, up to this many).
+DB_POOL_MAX = 10
+
+
+@asynccontextmanager
+async def database_pool_hook(app: Litestar) -> AsyncIterator[None]:
+    """On PostgreSQL, a connection pool for this worker's lifetime. Without it every query
+    opens a connection of its own, for which PostgreSQL forks a server process."""
+    from marketplace.db import is_sqlite
+    from marketplace.tables import User
+
+    engine: Any = User._meta.db
+    if is_sqlite(engine):
+        yield
+        return
+    await engine.start_connection_pool(min_size=2, max_size=DB_POOL_MAX)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
+def serve_app() -> Litestar:
+    """The app as `marketplace serve` runs it in each worker: with a connection pool.
+
+    In-process test clients run the lifespan in an event loop of their own, where a pool
+    opened there cannot serve the test's own queries; they use `create_app()`."""
+    return create_app(pooled=True)
+
+
+def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Litestar:
     """Build the Litestar app for the given (or the process's) settings."""
     settings = settings or get_settings()
+    hooks = collect_hooks(settings)
+    if pooled:
+        hooks.insert(0, database_pool_hook)
     template_dirs: list[Path | os.PathLike[Any] | str] = [
         d / "templates" for d in PACKAGE_DIRS if (d / "templates").is_dir()
     ]
@@ -349,6 +382,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
-        lifespan=[make_lifespan(settings, collect_hooks(settings))],
+        lifespan=[make_lifespan(settings, hooks)],
         debug=False,
     )

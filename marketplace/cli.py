@@ -157,7 +157,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"Tjänsten startar på http://{args.host}:{args.port}/ (databas: {settings.database_url.split('@')[-1]})"
     )
     uvicorn.run(
-        "marketplace.app:create_app",
+        "marketplace.app:serve_app",
         factory=True,
         host=args.host,
         port=args.port,
