@@ -71,6 +71,7 @@ _Q = float((1 << _QBITS) - 1)
 _QMASK = (1 << _QBITS) - 1
 _RERANK = 200  # candidates reranked with rapidfuzz
 _RERANK_WEIGHT = 0.35
+_RERANK_UNNAMED = 0.2  # share of the rerank kept by a query that names no occupation
 _ENTRY_LEVEL_PRIOR = 0.2
 _MIN_SCORE = 0.12  # below this a candidate is noise and does not count as a match
 _MAX_CONCEPT = 2.5  # concept scores are quantised in [0, _MAX_CONCEPT]
@@ -563,13 +564,19 @@ class SearchIndex:
             part = np.argpartition(-scores, top_n - 1)[:top_n]
             docs, scores = docs[part], scores[part]
         if terms:
-            # The rerank adds at most _RERANK_WEIGHT: a candidate that many below the page's
-            # last base score cannot reach the page, so only the others are reranked.
+            # String similarity to titles and occupation names tells near-identical titles
+            # from partial ones when the query names an occupation; for an everyday word
+            # that names none ("skötsel av grönytor" against "Hundskötare") it is mostly
+            # noise, so such a query keeps only a share of the rerank.
+            named = concept.named if concept is not None else 1.0
+            weight = _RERANK_WEIGHT * (_RERANK_UNNAMED + (1.0 - _RERANK_UNNAMED) * named)
+            # The rerank adds at most `weight`: a candidate that many below the page's last
+            # base score cannot reach the page, so only the others are reranked.
             k = len(scores) - min(want, len(scores))
             last = np.partition(scores, k)[k]
-            near = scores >= last - _RERANK_WEIGHT
+            near = scores >= last - weight
             docs, scores = docs[near], scores[near]
-            scores = scores + _RERANK_WEIGHT * self._rerank(query.q, docs)
+            scores = scores + weight * self._rerank(query.q, docs)
         order = np.lexsort((docs, -scores))[query.offset : want]
         hits: list[Hit] = []
         for i in order:
