@@ -53,7 +53,7 @@ ACTIVITY_LABELS = {
     "status": "Status",
     "follow_up": "Uppföljning",
 }
-GOAL_LABELS = {"plan_goal": "Mål"}
+GOAL_LABELS = {"plan_goal": "Deltagarens mål"}
 ACTIVITY_STATUS = {
     "planned": "Planerad",
     "ongoing": "Pågår",
