@@ -16,6 +16,12 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 LABELS: dict[str, dict[str, str]] = {
     "slot_kind": {"praktik": "Praktik", "arbetsträning": "Arbetsträning"},
+    "activity_status": {
+        "planned": "Planerad",
+        "ongoing": "Pågår",
+        "done": "Genomförd",
+        "cancelled": "Inställd",
+    },
     "host_kind": {
         "company": "Företag",
         "municipal_unit": "Kommunal enhet",

@@ -54,12 +54,7 @@ ACTIVITY_LABELS = {
     "follow_up": "Uppföljning",
 }
 GOAL_LABELS = {"plan_goal": "Deltagarens mål"}
-ACTIVITY_STATUS = {
-    "planned": "Planerad",
-    "ongoing": "Pågår",
-    "done": "Genomförd",
-    "cancelled": "Inställd",
-}
+ACTIVITY_STATUS = LABELS["activity_status"]
 ADAPTATION_TEXT_MAX = 300
 ADAPTATIONS_MAX = 30
 # Blank rows under the filled-in ones; saving gives new blank rows for more.
