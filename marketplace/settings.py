@@ -71,6 +71,12 @@ SPECS: dict[str, Spec] = {
         "SCHEDULER_ENABLED", "true", "Run the background scheduler in this process."
     ),
     "cli_language": Spec("CLI_LANGUAGE", "sv", "Language of CLI messages: sv or en."),
+    "password_hash_time_cost": Spec(
+        "PASSWORD_HASH_TIME_COST", "3", "argon2id passes per password hash."
+    ),
+    "password_hash_memory_kib": Spec(
+        "PASSWORD_HASH_MEMORY_KIB", "65536", "argon2id memory per password hash, in KiB."
+    ),
     "login_limit_per_client": Spec(
         "LOGIN_LIMIT_PER_CLIENT", "20", "Sign-in attempts per client address per 5 minutes."
     ),
@@ -185,6 +191,8 @@ class Settings:
     session_absolute_hours: int
     scheduler_enabled: bool
     cli_language: str
+    password_hash_time_cost: int
+    password_hash_memory_kib: int
     login_limit_per_client: int
     login_limit_per_account: int
     lockout_threshold: int
@@ -327,6 +335,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         scheduler_enabled=_bool("SCHEDULER_ENABLED", _raw(source, "scheduler_enabled")),
         cli_language=language,
+        password_hash_time_cost=_int(
+            "PASSWORD_HASH_TIME_COST", _raw(source, "password_hash_time_cost"), 1, 20
+        ),
+        password_hash_memory_kib=_int(
+            "PASSWORD_HASH_MEMORY_KIB", _raw(source, "password_hash_memory_kib"), 8, 4 << 20
+        ),
         login_limit_per_client=_int(
             "LOGIN_LIMIT_PER_CLIENT", _raw(source, "login_limit_per_client"), 1, 100_000
         ),

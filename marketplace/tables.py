@@ -6,6 +6,7 @@ package writes to them and domain packages may not import one another freely.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -24,9 +25,24 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from marketplace.settings import get_settings
+
 ROLES = ("admin", "coordinator", "host", "analyst")
 
-_hasher = PasswordHasher()
+
+@functools.cache
+def _argon2(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the configured cost (settings; the test suite turns it down for speed).
+
+    Verification reads the parameters from each stored hash, so changing the cost never
+    locks anyone out; `User.login` rehashes on the next sign-in.
+    """
+    settings = get_settings()
+    return _argon2(settings.password_hash_time_cost, settings.password_hash_memory_kib)
 
 
 class User(BaseUser, tablename="mp_user"):
@@ -54,13 +70,13 @@ class User(BaseUser, tablename="mp_user"):
         """An argon2id hash; salt and iterations belong to argon2's own encoding."""
         if len(password) > cls._max_password_length:
             raise ValueError("Lösenordet är för långt.")
-        return _hasher.hash(password)
+        return _hasher().hash(password)
 
     @classmethod
     def verify_password(cls, stored: str, password: str) -> bool:
         """True when `password` matches the stored hash."""
         try:
-            return _hasher.verify(stored, password)
+            return _hasher().verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -78,10 +94,12 @@ class User(BaseUser, tablename="mp_user"):
         )
         if row is None:
             # Hash anyway so that timing does not reveal which user names exist.
-            _hasher.hash(password)
+            _hasher().hash(password)
             return None
         if not cls.verify_password(row["password"], password) or not row["active"]:
             return None
+        if _hasher().check_needs_rehash(row["password"]):
+            await cls.update({cls.password: _hasher().hash(password)}).where(cls.id == row["id"])
         return int(row["id"])
 
     def __init__(self, **kwargs: Any) -> None:

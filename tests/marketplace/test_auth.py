@@ -239,3 +239,19 @@ def _form_token(html: str) -> str:
     marker = 'name="_csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+async def test_a_changed_hash_cost_rehashes_at_next_sign_in(make_user):
+    from argon2 import PasswordHasher
+
+    from marketplace.tables import User
+
+    await make_user("admin", username="alva")
+    stronger = PasswordHasher(time_cost=2, memory_cost=16384).hash(DEMO_PASSWORD)
+    await User.update({User.password: stronger}).where(User.username == "alva")
+    assert await User.login("alva", DEMO_PASSWORD) is not None
+    row = await User.select(User.password).where(User.username == "alva").first()
+    assert row is not None
+    assert row["password"] != stronger  # rehashed with the configured cost
+    assert "m=8192,t=1" in row["password"]
+    assert await User.login("alva", DEMO_PASSWORD) is not None
