@@ -301,7 +301,8 @@ class Lexicon:
             if len(st) >= 5 and st != f:
                 for cand in self.prefixed(st, limit=_MAX_COMPOUND, min_rest=3):
                     put(self._by_fold[cand], "compound", w["compound"])
-            recognised = bool(best)
+        # Such compound guesses do not rule out a typo: "laboraat" is "laborant" mistyped,
+        # not the start of "laboratorieanalyser". A typo weighs more than a compound part.
         if not recognised:
             dist, forms = self.typos(f)
             if forms:

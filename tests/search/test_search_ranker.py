@@ -209,3 +209,33 @@ def test_cached_word_postings_reflect_writes_at_once(write: str) -> None:
     # Searching again refills the cache with the same answers.
     assert ids(idx, "städare ") == [2]
     assert ids(idx, "städare ") == [2]
+
+
+# --- the string-similarity rerank -----------------------------------------------------------
+
+
+def test_a_query_naming_no_occupation_keeps_only_a_share_of_the_rerank(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import search.index as index_module
+
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Hundskötare", occupation_id=occ_id("Hundskötare")),
+            slot(2, "Trädgårdsanläggare", occupation_id=occ_id("Trädgårdsanläggare")),
+        ]
+    )
+
+    def scores(q: str) -> dict[int, float]:
+        return {h.slot_id: h.score for h in idx.search(SearchQuery(q=q)).hits}
+
+    everyday, named = "skötsel av grönytor", "hundskötare "
+    with_rerank = scores(everyday), scores(named)
+    monkeypatch.setattr(index_module, "_RERANK_WEIGHT", 0.0)
+    without = scores(everyday), scores(named)
+    share = 0.25 * 0.35  # at most a quarter of the full rerank weight
+    # The everyday words name no occupation: the rerank adds at most that share.
+    assert all(0 <= with_rerank[0][s] - without[0][s] <= share + 1e-3 for s in without[0])
+    # "hundskötare" names one: its exact title gets the full rerank.
+    assert with_rerank[1][1] - without[1][1] > share + 0.1

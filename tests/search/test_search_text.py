@@ -137,3 +137,11 @@ def test_prefix_only_for_the_last_word_unless_unknown() -> None:
     # A known word that is not the last one does not complete to other words as a prefix.
     not_last = {e.token: e.kind for e in lex.expand("lager", allow_prefix=False)}
     assert not_last.get("lagerarbetare") != "prefix"
+
+
+def test_a_typo_outranks_a_guess_at_the_first_part_of_a_compound() -> None:
+    # "laboraat" stems to the start of "laboratorie…" compounds, but it is "laborant" mistyped.
+    lex = Lexicon()
+    lex.add_many(["laborant", "laboratorieanalyser", "laboratoriearbete", "fysik"])
+    first = lex.expand("laboraat")[0]
+    assert (first.token, first.kind) == ("laborant", "typo")
