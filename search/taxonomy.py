@@ -576,7 +576,7 @@ def _save_static(path: str, built: _Static) -> None:
         for name in os.listdir(where):  # older keys are dead
             if name.startswith("taxonomy-") and os.path.join(where, name) != path:
                 os.unlink(os.path.join(where, name))
-    except OSError:
+    except Exception:  # a cache that cannot be written only costs the next process time
         return
 
 
