@@ -37,7 +37,8 @@ async def test_demo_hosts_and_slots_load_once():
         await Contact.select().order_by(Contact.id),
     )
     second = await load_demo()
-    assert second == {"användare": 0, "värdar": 0, "platser": 0}
+    assert {"användare", "värdar", "platser"} <= set(second)
+    assert set(second.values()) == {0}, second
     after = (
         await Host.select().order_by(Host.id),
         await Slot.select().order_by(Slot.id),

@@ -185,6 +185,23 @@ class BookingMachine(RuleBasedStateMachine):
             self.sign(2 * self.bookings.index(booking), party)
 
     @rule(index=st.integers(0, 5))
+    def advance(self, index: int) -> None:
+        """Push one booking a step along the happy path, so that walks reach every state
+        whatever order the generator draws the other rules in."""
+        if (booking := self.pick(index)) is None:
+            return
+        status = self.run(Booking.select(Booking.status).where(Booking.id == booking).first())
+        step = {
+            "proposed": lambda: self.accept(2 * self.bookings.index(booking)),
+            "accepted": lambda: self.sign_by_everyone(2 * self.bookings.index(booking)),
+            "agreed": lambda: self.start(2 * self.bookings.index(booking)),
+            "active": lambda: self.end(2 * self.bookings.index(booking), "completed"),
+            "completed": lambda: self.outcome(2 * self.bookings.index(booking), "arbete"),
+        }.get(status["status"] if status else "")
+        if step is not None:
+            step()
+
+    @rule(index=st.integers(0, 5))
     def change_agreement(self, index: int) -> None:
         if (booking := self.pick(index)) is not None:
             change = sa.AgreementUpdate(tasks=f"Uppgifter {index}")
