@@ -96,7 +96,7 @@ def main() -> None:
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     t0 = time.perf_counter()
     subprocess.run(
-        [*cli, "import-slots", a.corpus, "--source", "bench"],
+        [*cli, "import-slots", a.corpus, "--source", "bench", "--skip-bad-rows"],
         env=env,
         check=True,
         capture_output=True,

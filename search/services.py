@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 import weakref
 from typing import Any
 
 import msgspec
+from piccolo.engine.sqlite import SQLiteEngine
 
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound
-from placements.services import candidates, current_slot_change, seats_taken
+from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
 from placements.tables import Candidate, Slot
 from search import taxonomy, text
 from search.index import SearchIndex
@@ -169,9 +171,30 @@ class SlotSearch:
 
     def __init__(self) -> None:
         self.index = SearchIndex()
+        self.docs: dict[int, SlotDoc] = {}  # what the index holds, to dress hits without a query
         self.seen = -1  # the change number the index reflects; -1 = never built
         self._catch_up_lock = asyncio.Lock()
         self._rebuild_task: asyncio.Task[None] | None = None
+        self._marker_conn: sqlite3.Connection | None = None
+
+    async def marker(self) -> int:
+        """The current change number, read before every search, so it must be cheap.
+
+        Piccolo opens a new SQLite connection (and a thread) per query; on SQLite this reads
+        the one counter row through a connection kept open for the purpose instead. In WAL
+        mode a reader never blocks or is blocked by the writer, and sees every committed write.
+        """
+        engine = Slot._meta.db
+        if not isinstance(engine, SQLiteEngine):
+            return await current_slot_change()
+        if self._marker_conn is None:
+            self._marker_conn = sqlite3.connect(
+                engine.path, check_same_thread=False, isolation_level=None
+            )
+        row = self._marker_conn.execute(
+            "SELECT value FROM pl_change_counter WHERE name = ?", (SLOTS_COUNTER,)
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     @property
     def ready(self) -> bool:
@@ -179,13 +202,14 @@ class SlotSearch:
 
     async def rebuild(self) -> None:
         """Build a fresh index from the database and swap it in; searches go on meanwhile."""
-        marker = await current_slot_change()
+        marker = await self.marker()
         pairs = await _docs_where(Slot.status == "published")
         docs = [doc for _, doc in pairs if doc is not None]
         fresh = SearchIndex()
         await asyncio.to_thread(fresh.build, docs)
         async with self._catch_up_lock:
             self.index = fresh
+            self.docs = {doc.id: doc for doc in docs}
             self.seen = marker
         # Writes that landed while building are stamped after `marker`.
         await self.catch_up()
@@ -199,7 +223,7 @@ class SlotSearch:
 
     async def catch_up(self) -> int:
         """Apply every slot change since the last one seen; return how many slots moved."""
-        marker = await current_slot_change()
+        marker = await self.marker()
         if marker == self.seen:
             return 0
         async with self._catch_up_lock:
@@ -209,8 +233,10 @@ class SlotSearch:
             for row, doc in pairs:
                 if doc is None:
                     self.index.remove(row["id"])
+                    self.docs.pop(row["id"], None)
                 else:
                     self.index.upsert(doc)
+                    self.docs[doc.id] = doc
             self.seen = max([marker, *(int(r["change_seq"]) for r, _ in pairs)])
             return len(pairs)
 
@@ -239,22 +265,6 @@ def slot_search() -> SlotSearch:
     if search is None:
         search = _searches[loop] = SlotSearch()
     return search
-
-
-async def hosts_by_slot(slot_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Id, external id, title, kind, town and host (name, kind) of the given slots."""
-    if not slot_ids:
-        return {}
-    rows = await Slot.select(
-        Slot.id,
-        Slot.external_id,
-        Slot.title,
-        Slot.kind,
-        Slot.town,
-        Slot.host.name.as_alias("host_name"),
-        Slot.host.kind.as_alias("host_kind"),
-    ).where(Slot.id.is_in(slot_ids))
-    return {r["id"]: r for r in rows}
 
 
 # --- matching both ways (coordinators only) -------------------------------------------------
@@ -493,21 +503,22 @@ async def match_candidates(
 
 async def run_search(query: SearchQuery) -> SearchResponse:
     """Search and dress the hits for the API (shared by the API and the pages)."""
-    result = await slot_search().search(query)
-    slots = await hosts_by_slot([h.slot_id for h in result.hits])
+    search = slot_search()
+    result = await search.search(query)
     results = []
     for hit in result.hits:
-        row = slots.get(hit.slot_id)
-        if row is None:  # closed between the index read and this query
+        # The index's own document: the search just caught up, so it is as fresh as the DB.
+        doc = search.docs.get(hit.slot_id)
+        if doc is None:
             continue
         results.append(
             SearchHitOut(
                 id=hit.slot_id,
-                external_id=row["external_id"],
-                title=row["title"],
-                kind=row["kind"],
-                town=row["town"],
-                host=HostBrief(name=row["host_name"], kind=row["host_kind"]),
+                external_id=doc.external_id,
+                title=doc.title,
+                kind=doc.kind,
+                town=doc.town,
+                host=HostBrief(name=doc.host_name, kind=doc.host_kind),
                 score=round(hit.score, 4),
                 why=[
                     WhyOut(

@@ -22,24 +22,7 @@ async def bump_slot_change(slot_id: int) -> int:
 
     Call inside the transaction that changes the slot (or its open seats).
     """
-    rows = await ChangeCounter.raw(
-        "UPDATE pl_change_counter SET value = value + 1 WHERE name = {} RETURNING value",
-        SLOTS_COUNTER,
-    )
-    if not rows:
-        await ChangeCounter.raw(
-            "INSERT INTO pl_change_counter (name, value) VALUES ({}, 0) ON CONFLICT (name) DO NOTHING",
-            SLOTS_COUNTER,
-        )
-        rows = await ChangeCounter.raw(
-            "UPDATE pl_change_counter SET value = value + 1 WHERE name = {} RETURNING value",
-            SLOTS_COUNTER,
-        )
-    value = int(rows[0]["value"])
-    await Slot.update({Slot.change_seq: value, Slot.updated_at: dt.datetime.now(dt.UTC)}).where(
-        Slot.id == slot_id
-    )
-    return value
+    return await bump_slot_changes([slot_id])
 
 
 async def take_slot_change() -> int:
@@ -62,14 +45,19 @@ async def take_slot_change() -> int:
 
 
 async def bump_slot_changes(slot_ids: list[int]) -> int:
-    """`bump_slot_change` for many slots at once: one change number, stamped on each."""
-    value = await take_slot_change()
-    now = dt.datetime.now(dt.UTC)
-    ids = sorted(set(slot_ids))
-    for start in range(0, len(ids), 500):
-        await Slot.update({Slot.change_seq: value, Slot.updated_at: now}).where(
-            Slot.id.is_in(ids[start : start + 500])
-        )
+    """`bump_slot_change` for many slots at once: one change number, stamped on each.
+
+    The counter and the stamps commit together (joining the caller's transaction, or in one
+    of their own): a worker that saw the new counter value must also find the stamped slots.
+    """
+    async with Slot._meta.db.transaction():
+        value = await take_slot_change()
+        now = dt.datetime.now(dt.UTC)
+        ids = sorted(set(slot_ids))
+        for start in range(0, len(ids), 500):
+            await Slot.update({Slot.change_seq: value, Slot.updated_at: now}).where(
+                Slot.id.is_in(ids[start : start + 500])
+            )
     return value
 
 
