@@ -64,3 +64,44 @@ async def test_migrations_forwards_backwards_forwards(make_user):
     # The schema works again after the round trip.
     user = await make_user("coordinator", username="sara")
     assert user.id
+
+
+async def test_production_refuses_to_start_with_pending_migrations():
+    from litestar.testing import AsyncTestClient
+    from piccolo.apps.migrations.tables import Migration
+
+    from marketplace.app import create_app
+    from marketplace.settings import load_settings
+
+    current = get_settings()
+    production = load_settings(
+        {
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": current.secret_key,
+            "DATABASE_URL": current.database_url,
+            "VAR_DIR": str(current.var_dir),
+        }
+    )
+    # Forget that the newest marketplace migration ran, so it looks pending.
+    newest = (
+        await Migration.select(Migration.name, Migration.ran_on)
+        .where(Migration.app_name == "marketplace")
+        .order_by(Migration.name, ascending=False)
+        .first()
+    )
+    assert newest is not None
+    forget = (Migration.app_name == "marketplace") & (Migration.name == newest["name"])
+    await Migration.delete().where(forget)
+    try:
+        assert await pending_migrations() == [f"marketplace:{newest['name']}"]
+        with pytest.raises(BaseException) as refused:  # the test client wraps it in a group
+            async with AsyncTestClient(create_app(production)):
+                pass
+        assert "Kör 'marketplace migrate' först" in repr(refused.value.__dict__) + str(
+            getattr(refused.value, "exceptions", refused.value)
+        )
+    finally:
+        await Migration.insert(
+            Migration(name=newest["name"], app_name="marketplace", ran_on=newest["ran_on"])
+        )
+    assert await pending_migrations() == []
