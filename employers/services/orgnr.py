@@ -10,10 +10,13 @@ from marketplace.errors import ValidationFailed
 
 
 def luhn_ok(digits: str) -> bool:
-    """True when the digit string passes the Luhn check (weights 2, 1, 2, … from the left)."""
+    """True when the digit string passes the Luhn check (the last digit is the check digit).
+
+    Shared by organisationsnummer here and personnummer in `placements`.
+    """
     total = 0
-    for i, ch in enumerate(digits):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 == 1 else 1)
         total += n - 9 if n > 9 else n
     return total % 10 == 0
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from employers.services.orgnr import luhn_ok
 from employers.tables import HostMembership
 from marketplace.audit import record
 from marketplace.auth import AuthUser
@@ -36,19 +37,6 @@ HIDDEN_FROM_HOST = ("withdrawn",)
 
 
 # --- personnummer and samordningsnummer -----------------------------------------------------
-
-
-def luhn_ok(digits: str) -> bool:
-    """True when the digit string passes the Luhn check (the last digit is the check digit)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
-        if i % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return total % 10 == 0
 
 
 def luhn_check_digit(nine: str) -> int:
