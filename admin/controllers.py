@@ -26,6 +26,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from admin import jobs, schemas
 from admin.services import audit, exports, register, reports
+from marketplace import clock
 from marketplace.auth import AuthUser, admin_only, requires, staff
 from marketplace.errors import ValidationFailed
 from marketplace.tables import User
@@ -63,7 +64,7 @@ def report_filters(
     host_kind: schemas.HostKind | None,
 ) -> schemas.ReportFilters:
     """Validated filters; a missing period means the last twelve months."""
-    default_start, default_end = default_period(reports.today_in_sweden())
+    default_start, default_end = default_period(clock.today())
     start = start or (default_start if end is None else end.replace(day=1))
     end = end or default_end
     if end < start:
@@ -315,7 +316,7 @@ def audit_query(
     action: str | None,
 ) -> audit.AuditQuery:
     """The audit filters; a missing period means the last thirty days."""
-    today = reports.today_in_sweden()
+    today = clock.today()
     end = end or today
     start = start or end - dt.timedelta(days=30)
     if end < start:

@@ -15,6 +15,7 @@ from admin import schemas
 from admin.services import reports
 from admin.services.register import apply_retention
 from admin.tables import KpiSnapshot
+from marketplace import clock
 from marketplace.errors import ValidationFailed
 from marketplace.settings import Settings
 
@@ -53,7 +54,7 @@ async def snapshot_month(month: str, today: dt.date | None = None) -> schemas.Kp
     """
     if not _MONTH.match(month):
         raise ValidationFailed(f"Ange månaden som ÅÅÅÅ-MM, inte {month!r}.", fields=["month"])
-    today = today or reports.today_in_sweden()
+    today = today or clock.today()
     _, last = reports.month_bounds(month)
     if last >= today:
         raise ValidationFailed(
@@ -75,7 +76,7 @@ async def snapshot_month(month: str, today: dt.date | None = None) -> schemas.Kp
 
 async def snapshot_previous_month(today: dt.date | None = None) -> str:
     """The scheduler's sweep: fix last month's figures (once). Returns the month."""
-    today = today or reports.today_in_sweden()
+    today = today or clock.today()
     month = previous_month(today)
     await snapshot_month(month, today)
     return month
@@ -83,7 +84,7 @@ async def snapshot_previous_month(today: dt.date | None = None) -> str:
 
 async def retention_sweep(today: dt.date | None = None) -> int:
     """The scheduler's sweep: anonymise everyone past RETENTION_YEARS after exit."""
-    return await apply_retention(today or reports.today_in_sweden())
+    return await apply_retention(today or clock.today())
 
 
 # --- the scheduler's entry points (marketplace/scheduler.py reads JOBS) ----------------------
@@ -91,7 +92,7 @@ async def retention_sweep(today: dt.date | None = None) -> int:
 
 async def snapshot_kpis(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Fix last month's KPI figures once; later runs of the same month change nothing."""
-    today = now.astimezone(reports.STOCKHOLM).date()
+    today = clock.local_date(now)
     month = previous_month(today)
     existed = await get_snapshot(month) is not None
     await snapshot_month(month, today)
@@ -100,7 +101,7 @@ async def snapshot_kpis(now: dt.datetime, settings: Settings) -> dict[str, int]:
 
 async def apply_retention_job(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Anonymise everyone past RETENTION_YEARS after exit (each candidate once)."""
-    today = now.astimezone(reports.STOCKHOLM).date()
+    today = clock.local_date(now)
     return {"anonymised": await apply_retention(today, settings.retention_years)}
 
 

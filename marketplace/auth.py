@@ -15,7 +15,6 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 import pyotp
@@ -23,13 +22,13 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from marketplace.clock import STOCKHOLM
 from marketplace.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.ratelimit import limiter_for
 from marketplace.settings import Settings, get_settings
 from marketplace.tables import ROLES, ApiToken, User, UserSession
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SESSION_COOKIE = "mp_session"
 CSRF_HEADER = "x-csrftoken"
 # Refresh `last_seen_at` at most this often, so that reads do not each cost a write.

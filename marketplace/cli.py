@@ -105,7 +105,7 @@ async def cmd_restore(args: argparse.Namespace) -> int:
 
 async def cmd_jobs(args: argparse.Namespace) -> int:
     from marketplace import scheduler
-    from marketplace.mail import STOCKHOLM
+    from marketplace.clock import STOCKHOLM
 
     if args.action == "run":
         if args.name not in scheduler.job_specs():

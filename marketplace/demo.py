@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marketplace import auth
+from marketplace import auth, clock
 from marketplace.auth import AuthUser
 from marketplace.tables import User
 
@@ -349,7 +349,7 @@ async def load_demo_hosts() -> dict[str, int]:
                 await Contact.insert(contact)
         target_places = rng.randint(3, 8)
         if kind == "municipal_unit":
-            year = dt.date.today().year
+            year = clock.today().year
             if not await UnitTarget.exists().where(
                 (UnitTarget.host == host_id) & (UnitTarget.year == year)
             ):
@@ -618,7 +618,7 @@ async def load_demo_candidates() -> dict[str, int]:
     if not coordinators:
         return {"deltagare": 0}
     vard_slots, other_slots = await _demo_slots()
-    today = dt.date.today()
+    today = clock.today()
     created = 0
     past = 0
     for index, (first, last, track) in enumerate(DEMO_PARTICIPANTS):

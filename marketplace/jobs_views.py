@@ -13,8 +13,8 @@ from litestar.response import Template
 
 from marketplace import scheduler
 from marketplace.auth import admin_only
+from marketplace.clock import STOCKHOLM
 from marketplace.errors import ValidationFailed
-from marketplace.mail import STOCKHOLM
 from marketplace.schemas import JobOut, JobRunOut, JobRunPage
 from marketplace.settings import get_settings
 from marketplace.views import page

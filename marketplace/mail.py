@@ -27,18 +27,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import jinja2
 
+from marketplace.clock import STOCKHOLM
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.settings import Settings
 from marketplace.tables import OutboxMessage
 
 log = logging.getLogger("marketplace.mail")
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "mail"
 DELIVERY_BATCH = 200
 SMTP_TIMEOUT_S = 30.0

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from marketplace.clock import STOCKHOLM
 
 LABELS: dict[str, dict[str, str]] = {
     "slot_kind": {"praktik": "Praktik", "arbetsträning": "Arbetsträning"},

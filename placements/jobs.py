@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from employers.tables import Contact, HostMembership
+from marketplace import clock
+from marketplace.clock import STOCKHOLM
 from marketplace.db import write_transaction
 from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings
@@ -32,17 +33,11 @@ from placements.tables import (
     Slot,
 )
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PARTIES = ("coordinator", "host", "supervisor", "participant")
 # Parties who sign through a personal link, without an account.
 LINK_PARTIES = {"supervisor": "handledaren", "participant": "deltagaren"}
 ENDED = ("completed", "interrupted")
 ASSESSMENT_REMINDER_EVERY_DAYS = 7
-
-
-def local_today(now: dt.datetime) -> dt.date:
-    """The date in Sweden at `now`: days and deadlines follow the Swedish calendar."""
-    return now.astimezone(STOCKHOLM).date()
 
 
 def reminder_number(age_days: int, first_after: int, every: int, most: int) -> int:
@@ -138,7 +133,7 @@ async def _queued_keys(prefix: str) -> set[str]:
 
 async def expire_slots(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Close published slots whose end date has passed (search stops showing them)."""
-    today = local_today(now)
+    today = clock.local_date(now)
     due = await Slot.select(Slot.id).where(
         (Slot.status == "published") & Slot.end_date.is_not_null() & (Slot.end_date < today)
     )
@@ -162,7 +157,7 @@ async def expire_slots(now: dt.datetime, settings: Settings) -> dict[str, int]:
 
 async def activate_placements(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Start agreed, fully signed placements whose start date has come."""
-    return {"started": await bookings.activate_due(local_today(now))}
+    return {"started": await bookings.activate_due(clock.local_date(now))}
 
 
 # --- proposals left unanswered ---------------------------------------------------------------
@@ -325,7 +320,7 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
 async def create_follow_ups(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Create the follow-ups at 90 and 180 days after each exit, and remind the coordinator
     of each one when it falls due."""
-    today = local_today(now)
+    today = clock.local_date(now)
     created = await outcomes.create_due_follow_ups(today)
     reminded = await _remind_follow_ups(now, settings, today)
     return {"created": created, "reminded": reminded}
@@ -375,7 +370,7 @@ async def _remind_follow_ups(now: dt.datetime, settings: Settings, today: dt.dat
 
 async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Remind the supervisor of an ended placement that has no assessment yet."""
-    today = local_today(now)
+    today = clock.local_date(now)
     first_after = settings.assessment_reminder_days
     rows = await Booking.select(
         Booking.id,
@@ -434,7 +429,7 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
 async def flag_lock_in(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Flag participants at risk of lock-in (LOCK_IN_MONTHS, LOCK_IN_PLACEMENTS), resolve
     flags that no longer hold, and tell the coordinator once per new flag."""
-    result = await lockin.flag_lock_in(local_today(now))
+    result = await lockin.flag_lock_in(clock.local_date(now))
     notified = await _notify_flags(settings)
     return {"flagged": result.created, "resolved": result.resolved, "notified": notified}
 

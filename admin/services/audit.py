@@ -15,9 +15,9 @@ from piccolo.query.functions.aggregate import Count
 
 from admin import schemas
 from admin.services.exports import csv_text
-from admin.services.reports import STOCKHOLM
 from marketplace.audit import record
 from marketplace.auth import AuthUser
+from marketplace.clock import STOCKHOLM
 from marketplace.errors import ValidationFailed
 from marketplace.tables import AuditEntry
 

@@ -18,14 +18,14 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from admin import schemas
 from admin.tables import KpiSnapshot
 from employers.tables import Host, UnitTarget
+from marketplace import clock
+from marketplace.clock import STOCKHOLM
 from placements.tables import Assessment, Booking, FollowUp, LockInFlag, Outcome, Slot
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Kolada: work (at least a month, municipal labour-market jobs excluded) or CSN-eligible studies.
 PROGRESS = ("arbete", "studier")
 PLACED = ("active", "completed", "interrupted")
@@ -153,10 +153,6 @@ def local_date(value: dt.datetime | None) -> dt.date | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(STOCKHOLM).date()
-
-
-def today_in_sweden() -> dt.date:
-    return dt.datetime.now(STOCKHOLM).date()
 
 
 def months_between(start: dt.date, end: dt.date) -> Iterator[str]:
@@ -392,7 +388,7 @@ async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
 
 async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.FollowUps:
     """Follow-ups due in the period at 90 and 180 days: done, in work or studies, overdue."""
-    today = today or today_in_sweden()
+    today = today or clock.today()
     query = FollowUp.select(
         FollowUp.days, FollowUp.due_date, FollowUp.status, FollowUp.result_category
     ).where((FollowUp.due_date >= f.start) & (FollowUp.due_date <= f.end))
@@ -515,7 +511,7 @@ def placement_hours(
 
 async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.HostLedger:
     """What each host gave (placements, hours, assessments) and received (people to work)."""
-    today = today or today_in_sweden()
+    today = today or clock.today()
     started = [r for r in await _placements(f) if _in(_start_day(r), f)]
     ids = [int(r["id"]) for r in started]
     returned = await _returned(ids)

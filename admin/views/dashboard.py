@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from admin import charts, schemas
 from admin.services import reports
+from marketplace import clock
 from marketplace.auth import requires
 from marketplace.errors import ValidationFailed
 from marketplace.templating import LABELS
@@ -52,7 +53,7 @@ async def dashboard(
     track: Annotated[str, QueryParameter(max_length=20)] = "",
     host_kind: Annotated[str, QueryParameter(max_length=20)] = "",
 ) -> Template:
-    today = reports.today_in_sweden()
+    today = clock.today()
     first, last = default_period(today)
     values = {"start": start, "end": end, "track": track, "host_kind": host_kind}
     errors: dict[str, str] = {}

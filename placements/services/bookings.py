@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from employers.tables import Contact, HostMembership
+from marketplace import clock
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import is_sqlite, write_transaction
@@ -401,7 +402,7 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             raise NotFound("Platsen finns inte.")
         if slot["status"] != "published":
             raise Conflict("Platsen är inte publicerad och tar inte emot förslag just nu.")
-        start = data.start_date or slot["start_date"] or dt.date.today()
+        start = data.start_date or slot["start_date"] or clock.today()
         end = data.end_date or slot["end_date"] or start + DEFAULT_LENGTH
         if end < start:
             raise ValidationFailed(
@@ -713,7 +714,7 @@ async def end(
         booking = await lock_booking(booking_id)
         if booking["status"] != "active":
             raise illegal(booking["status"], "end")
-        ended_on = end_date or dt.date.today()
+        ended_on = end_date or clock.today()
         if booking["start_date"] and ended_on < booking["start_date"]:
             raise ValidationFailed(
                 "Slutdatumet kan inte ligga före placeringens start.", fields=["end_date"]

@@ -22,6 +22,7 @@ import msgspec
 
 from employers.services.orgnr import luhn_ok
 from employers.tables import HostMembership
+from marketplace import clock
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
@@ -57,7 +58,7 @@ def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:
     no separator. A samordningsnummer has the day plus 60. Raises `ValidationFailed`; the
     message never repeats the number, since errors end up in logs.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     text = raw.strip().replace(" ", "")
     separator = "-"
     if len(text) in (11, 13) and text[-5] in "-+":
@@ -355,7 +356,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
                 "i stället för att registrera en gång till.",
                 fields=["personnummer"],
             )
-        today = dt.date.today()
+        today = clock.today()
         candidate = Candidate(
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
@@ -431,7 +432,7 @@ async def update_candidate(
             else:
                 changes[Candidate._meta.get_column_by_name(field)] = value
         if data.status is not msgspec.UNSET and data.status != row["status"]:
-            changes[Candidate.exited_at] = dt.date.today() if data.status == "exited" else None
+            changes[Candidate.exited_at] = clock.today() if data.status == "exited" else None
         if changes:
             changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
             await Candidate.update(changes).where(Candidate.id == candidate_id)

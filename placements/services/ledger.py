@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from employers.tables import Host
+from marketplace import clock
 from marketplace.auth import AuthUser
 from marketplace.errors import NotFound
 from placements.schemas import outcomes as schemas
@@ -35,7 +36,7 @@ async def host_ledger_for(
 ) -> schemas.HostLedger:
     """The ledger of one host. Host users see their own organisations; staff and analysts any
     (it holds figures and the host's own words, never a person)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if user.role == "host" and host_id not in await host_ids_of(user):
         raise NotFound(LEDGER_NOT_FOUND)
     host = await Host.select(Host.id, Host.name).where(Host.id == host_id).first()

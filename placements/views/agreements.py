@@ -8,7 +8,6 @@ status, and nothing changes. Forms carry Litestar's CSRF token.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, get, post
@@ -17,12 +16,12 @@ from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from marketplace.auth import AuthUser, public, requires
+from marketplace.clock import STOCKHOLM
 from marketplace.views import page
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as so
 from placements.services import agreements, outcomes
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 ATTENDANCE = [
     ("mycket_god", "Mycket god, kom alltid och i tid"),

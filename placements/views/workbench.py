@@ -13,6 +13,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from marketplace import clock
 from marketplace.auth import AuthUser, staff
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
@@ -93,7 +94,7 @@ async def workbench(
     ).items
     if flaggade:
         candidates = [c for c in candidates if c.id in flagged]
-    today = dt.date.today()
+    today = clock.today()
     follow_ups = await outcome_services.list_follow_ups_for(
         user, due_by=today + dt.timedelta(days=14)
     )
@@ -277,7 +278,7 @@ async def _booking_context(
         "errors": errors or {},
         "labels": {**AGREEMENT_LABELS, **END_LABELS, **OUTCOME_LABELS},
         "outcome_options": _outcome_options(),
-        "today": dt.date.today().isoformat(),
+        "today": clock.today().isoformat(),
     }
 
 

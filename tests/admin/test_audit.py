@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pytest
 
+from marketplace import clock
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.tables import AuditEntry
@@ -41,7 +41,7 @@ async def test_accesses_by_user_and_to_person_with_csv(client, make_user, log):
     sara, omar = log
     await make_user("admin", username="alva")
     await login(client, "alva")
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     by_sara = await client.get(f"/api/v1/audit/?actor_id={sara.id}&start={today}&end={today}")
     assert by_sara.status_code == 200
     assert by_sara.json()["total"] == 2

@@ -10,10 +10,10 @@ the dashboard counts it. Every page on the way must pass axe-core.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
+from marketplace import clock
 from tests.browser.conftest import Service, Visit
 
 
@@ -219,7 +219,7 @@ def test_a_placement_from_application_to_outcome(
     analyst = new_visit()
     analyst.login("analytiker")
     page = analyst.goto("/oversikt")
-    month = dt.date.today().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     row = page.locator("#work-or-studies table tr", has_text=month)
     assert row.locator("td").inner_text().strip() == "1"
     analyst.check("oversikt")

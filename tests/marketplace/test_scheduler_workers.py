@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from marketplace import clock
 from marketplace.tables import JobRun, OutboxMessage
 from placements.tables import Booking, ChangeCounter, FollowUp, LockInFlag, Outcome, Slot
 from tests import jobdata
@@ -204,7 +205,7 @@ async def _all_done() -> bool:
     if pending:
         return False
     published_past = await Slot.count().where(
-        (Slot.status == "published") & (Slot.end_date < dt.datetime.now(dt.UTC).date())
+        (Slot.status == "published") & (Slot.end_date < clock.today())
     )
     kinds = {r["kind"] for r in await OutboxMessage.select(OutboxMessage.kind)}
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketplace import clock
 from placements.services import current_slot_change
 from placements.services.slots import booking_refusal, slot_accepts_bookings
 from placements.tables import Booking, Candidate, Slot
@@ -260,14 +261,13 @@ async def test_public_list_filters_and_pages(client, make_user):
 
 
 async def test_open_seats_count_seat_holding_bookings(client, make_user):
-    import datetime as dt
 
     _, host = await _host_user(make_user, "henrik", "Seat AB")
     await login(client, "henrik")
     slot = (await client.post("/api/v1/slots", json=_slot_body(host, capacity=3))).json()
     await client.post(f"/api/v1/slots/{slot['id']}/publish")
     cand = await Candidate.insert(
-        Candidate(first_name="Del", last_name="Tagare", registered_at=dt.date.today())
+        Candidate(first_name="Del", last_name="Tagare", registered_at=clock.today())
     ).returning(Candidate.id)
     for status in ("accepted", "proposed", "active"):
         await Booking.insert(Booking(slot=slot["id"], candidate=cand[0]["id"], status=status))
