@@ -75,6 +75,7 @@ _RERANK_UNNAMED = 0.2  # share of the rerank kept by a query that names no occup
 _ENTRY_LEVEL_PRIOR = 0.2
 _MIN_SCORE = 0.12  # below this a candidate is noise and does not count as a match
 _MAX_CONCEPT = 2.5  # concept scores are quantised in [0, _MAX_CONCEPT]
+_SYNONYM_GROUP = 0.8  # an everyday word's taxonomy words, in the group ranking
 _MAX_CONCEPT_OCCS = 200
 _MAX_CONCEPT_GROUPS = 40
 _RERANK_TEXT_CHARS = 120  # rapidfuzz sees short fields only, cut to this length
@@ -566,7 +567,7 @@ class SearchIndex:
         if terms:
             # String similarity to titles and occupation names tells near-identical titles
             # from partial ones when the query names an occupation; for an everyday word
-            # that names none ("skötsel av grönytor" against "Hundskötare") it is mostly
+            # that names none ("skötsel av hästar" against "Hundskötare") it is mostly
             # noise, so such a query keeps only a share of the rerank.
             named = concept.named if concept is not None else 1.0
             weight = _RERANK_WEIGHT * (_RERANK_UNNAMED + (1.0 - _RERANK_UNNAMED) * named)
@@ -716,7 +717,14 @@ class SearchIndex:
             alts = fallback.setdefault(t.word, [])
             if not t.compound_part:
                 alts += [fold(e.token) for e in t.expansions if e.kind in ("prefix", "typo")]
-        words = [(fold(w), 1.0 / len(fallback), alts[:10]) for w, alts in fallback.items()]
+        share = 1.0 / max(len(fallback), 1)
+        words = [(fold(w), share, alts[:10]) for w, alts in fallback.items()]
+        for w in fallback:
+            # An everyday word also ranks the groups of the taxonomy words it stands for.
+            targets = self._lex.synonyms(fold(w))
+            for rank, target in enumerate(targets):
+                weight = share * _SYNONYM_GROUP * (1.0 - 0.05 * rank) / len(targets) ** 0.5
+                words.append((fold(target), weight, []))
         rel = self._groups.rank(words)
         out = {g: _OLD_GROUP * v for g, v in concept.groups.items()}
         if rel:
@@ -922,7 +930,10 @@ class SearchIndex:
 
 
 def _match_name(e: Expansion, term: Term) -> str:
-    return "compound" if term.compound_part else e.kind
+    if term.compound_part:
+        return "compound"
+    # An everyday word matched through the taxonomy word it stands for: a concept match.
+    return "concept" if e.kind == "synonym" else e.kind
 
 
 def doc_from_exchange(row: dict[str, object], slot_id: int) -> SlotDoc:

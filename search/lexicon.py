@@ -37,6 +37,8 @@ MATCH_WEIGHTS: dict[str, float] = {
     "typo2": 0.62,
     "root": 0.6,
     "compound": 0.55,
+    # An everyday word's taxonomy word ("dagis" → "förskola"), times that word's own match.
+    "synonym": 0.7,
 }
 
 _MAX_PREFIX = 40  # completions kept per prefix, shortest first
@@ -48,7 +50,7 @@ class Expansion(NamedTuple):
     """One vocabulary word a query word maps to: the word, the match kind and its weight."""
 
     token: str
-    kind: str  # exact, folded, stem, prefix, typo, compound
+    kind: str  # exact, folded, stem, prefix, typo, compound, synonym
     weight: float
 
 
@@ -66,6 +68,9 @@ class Lexicon:
         self._dirty = False
         self._cache: dict[tuple[str, bool, int], tuple[Expansion, ...]] = {}
         self._split_cache: dict[tuple[str, bool], list[str] | None] = {}
+        # Everyday words and the vocabulary words they stand for, by folded form and by stem.
+        self._synonyms: dict[str, tuple[str, ...]] = {}
+        self._synonyms_by_stem: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._words)
@@ -81,6 +86,8 @@ class Lexicon:
         for name in ("_by_fold", "_by_stem", "_by_root", "_buckets"):
             table: dict[object, list[str]] = getattr(self, name)
             setattr(out, name, {k: v.copy() for k, v in table.items()})
+        out._synonyms = self._synonyms
+        out._synonyms_by_stem = self._synonyms_by_stem
         self._ensure_sorted()
         out._sorted = self._sorted.copy()
         out._reversed = self._reversed.copy()
@@ -113,6 +120,27 @@ class Lexicon:
             self._cache.clear()
             self._split_cache.clear()
         return added
+
+    def set_synonyms(self, words: dict[str, tuple[str, ...]]) -> None:
+        """Set everyday words and the vocabulary words each stands for (normalised forms).
+
+        An everyday word, or an inflected form of it, then also expands to what its
+        vocabulary words expand to, at the ``synonym`` weight.
+        """
+        self._synonyms = {fold(k): v for k, v in words.items()}
+        self._synonyms_by_stem = {stem(fold(k)): v for k, v in words.items()}
+        self._cache.clear()
+
+    def synonyms(self, folded: str) -> tuple[str, ...]:
+        """Return the vocabulary words an everyday word (folded, maybe inflected) stands for."""
+        found = self._synonyms.get(folded) or self._synonyms_by_stem.get(stem(folded))
+        if found is None:
+            # Snowball stems a word and its inflections apart at times ("tvatteri" stays,
+            # "tvatteriet" too): try the word without one inflection ending as well.
+            found = next(
+                (self._synonyms[b] for b in inflection_bases(folded) if b in self._synonyms), ()
+            )
+        return found
 
     def _ensure_sorted(self) -> None:
         if self._dirty:
@@ -248,11 +276,30 @@ class Lexicon:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        result = tuple(self._expand(word, allow_prefix, min_compound))
+        found = self._expand(word, allow_prefix, min_compound)
+        targets = self.synonyms(fold(word))
+        if targets:
+            found = self._with_synonyms(found, targets)
+        result = tuple(found)
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = result
         return result
+
+    def _with_synonyms(self, found: list[Expansion], targets: tuple[str, ...]) -> list[Expansion]:
+        # The everyday word's own matches stand; each vocabulary word it stands for adds its
+        # matches (not its own synonyms), the first-listed word a little above the rest.
+        best = {e.token: e for e in found}
+        for rank, target in enumerate(targets):
+            factor = MATCH_WEIGHTS["synonym"] * (1.0 - 0.05 * rank)
+            for e in self._expand(target, False, 4):
+                weight = e.weight * factor
+                old = best.get(e.token)
+                if old is None or old.weight < weight:
+                    best[e.token] = Expansion(e.token, "synonym", weight)
+        out = list(best.values())
+        out.sort(key=lambda e: (-e.weight, e.token))
+        return out
 
     def _expand(self, word: str, allow_prefix: bool, min_compound: int) -> list[Expansion]:
         best: dict[str, tuple[float, str]] = {}
@@ -295,8 +342,8 @@ class Lexicon:
                 put(self._by_fold[cand], "prefix", w["prefix"] * 0.85)
             recognised = bool(best)
         if not recognised and not allow_prefix:
-            # An inflected form of the first part of a compound ("grönytor" for
-            # "grönyteskötsel"): its stem may begin longer words.
+            # An inflected form of the first part of a compound ("betongen" for
+            # "betongarbetare"): its stem may begin longer words.
             st = stem(f)
             if len(st) >= 5 and st != f:
                 for cand in self.prefixed(st, limit=_MAX_COMPOUND, min_rest=3):
@@ -310,7 +357,7 @@ class Lexicon:
                 for cand in forms:
                     put(self._by_fold[cand], "typo", weight)
         if len(f) >= min_compound:
-            # The word as the head of a compound ("servering" in "frukostservering") or as its
+            # The word as the head of a compound ("montering" in "bilmontering") or as its
             # modifier ("lastbil" in "lastbilsförare").
             for cand in self.suffixed(f):
                 put(self._by_fold[cand], "compound", w["compound"])

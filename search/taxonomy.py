@@ -45,6 +45,7 @@ __all__ = [
     "Occupation",
     "OccupationSuggestion",
     "concept_index",
+    "everyday_words",
     "groups",
     "haversine_km",
     "languages",
@@ -152,6 +153,20 @@ def keywords() -> dict[str, tuple[str, ...]]:
     rows = _read_json("keywords.json")
     assert isinstance(rows, list)
     return {r["label"]: tuple(r["occupation_ids"]) for r in rows}
+
+
+@cache
+def everyday_words() -> dict[str, tuple[str, ...]]:
+    """Return the everyday words for workplaces and kinds of work (``data/everyday.tsv``),
+    each with the taxonomy words it stands for, all normalised ("dagis" → förskola, …)."""
+    text = resources.files("search").joinpath("data", "everyday.tsv").read_text("utf-8")
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, targets = line.partition("\t")
+        out[normalize(word.strip())] = tuple(normalize(t) for t in targets.split())
+    return out
 
 
 @cache
@@ -479,6 +494,7 @@ _STATIC_INPUTS = (
     "data/keywords.json",
     "data/languages.json",
     "data/no_education_required.json",
+    "data/everyday.tsv",
     "taxonomy.py",
     "text.py",
     "lexicon.py",
@@ -505,6 +521,7 @@ def _static() -> _Static:
     concepts = ConceptIndex()
     lex = Lexicon()
     lex.add_many(sorted(concepts.words()))
+    lex.set_synonyms(everyday_words())
     lex.prefixed("", limit=1)  # sorts the vocabulary once, before it is saved or copied
     built: _Static = (concepts, GroupRanker(concepts), lex)
     if path is not None:

@@ -62,7 +62,7 @@ def parse_terms(
         exps = lexicon.expand(word, allow_prefix=last)
         # A word the vocabulary knows (or completes, or knows with one typo) stays whole;
         # otherwise a split into known words beats a guess with two typos.
-        known = any(e.kind in ("exact", "folded", "stem", "prefix") for e in exps)
+        known = any(e.kind in ("exact", "folded", "stem", "prefix", "synonym") for e in exps)
         close_typo = any(e.kind == "typo" and e.weight >= 0.7 for e in exps)
         parts = None
         if not known and not close_typo:

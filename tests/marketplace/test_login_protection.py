@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pyotp
 import pytest
@@ -122,7 +123,7 @@ async def test_redis_limiter_is_shared_between_workers():
         await probe.ping()
     except Exception:
         pytest.fail("Redis must run on 127.0.0.1:6379 (CI starts it)")
-    key = f"test:{dt.datetime.now().timestamp()}"
+    key = f"test:{uuid.uuid4().hex}"
     worker_a, worker_b = RedisLimiter(url), RedisLimiter(url)
     assert (await worker_a.hit(key, 3, 60)).allowed
     assert (await worker_b.hit(key, 3, 60)).allowed

@@ -1,0 +1,60 @@
+"""Everyday words (data/everyday.tsv): "dagis" or "mack" reach the taxonomy words they mean."""
+
+from __future__ import annotations
+
+from search.index import SearchIndex
+from search.lexicon import Lexicon
+from search.schemas import SearchQuery
+from search.taxonomy import everyday_words, taxonomy_lexicon
+from search.text import fold
+from tests.search.test_search_ranker import occ_id, slot
+
+
+def test_every_everyday_word_stands_for_words_the_taxonomy_knows():
+    lex = taxonomy_lexicon()
+    words = everyday_words()
+    assert len(words) >= 100
+    for word, targets in words.items():
+        assert targets, word
+        for target in targets:
+            direct = [e for e in lex.expand(target) if e.kind in ("exact", "folded", "stem")]
+            assert direct, f"{word}: {target} is no taxonomy word"
+
+
+def test_an_everyday_word_and_its_inflections_expand_to_its_taxonomy_words():
+    lex = Lexicon()
+    lex.add_many(["förskollärare", "barnskötare", "bensinstationspersonal", "mack"])
+    lex.set_synonyms({"dagis": ("barnskötare", "förskollärare"), "mack": ("bensinstation",)})
+    for typed in ("dagis", "dagiset", "DAGIS"):
+        found = {e.token: e for e in lex.expand(typed.casefold())}
+        assert found["barnskötare"].kind == "synonym"
+        # The first-listed word stands a little above the next.
+        assert found["barnskötare"].weight > found["förskollärare"].weight
+    # A word's own match is never lowered by what it stands for.
+    own = {e.token: e for e in lex.expand("mack")}
+    assert own["mack"].kind == "exact" and own["mack"].weight == 1.0
+    assert own["bensinstationspersonal"].kind == "synonym"
+    assert lex.synonyms(fold("dagis")) == ("barnskötare", "förskollärare")
+    assert lex.synonyms("okänt") == ()
+    # Copies (each index starts from a copy of the taxonomy's lexicon) keep them.
+    assert lex.copy().synonyms("dagis") == ("barnskötare", "förskollärare")
+
+
+def test_everyday_word_finds_slots_titled_in_taxonomy_words_and_says_why():
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Barnskötare till Solrosens förskola", occupation_id=occ_id("Barnskötare")),
+            slot(2, "Bensinstationsbiträde", occupation_id=occ_id("Bensinstationsbiträde")),
+            slot(3, "Kemtvättare", occupation_id=occ_id("Kemtvättare")),
+        ]
+    )
+    hits = idx.search(SearchQuery(q="dagis")).hits
+    assert [h.slot_id for h in hits][:1] == [1]
+    hits = idx.search(SearchQuery(q="mack")).hits
+    assert [h.slot_id for h in hits][:1] == [2]
+    why = {(w.term, w.match) for w in hits[0].why}
+    assert ("mack", "concept") in why
+    hits = idx.search(SearchQuery(q="tvätteriet")).hits
+    assert [h.slot_id for h in hits][:1] == [3]
+
