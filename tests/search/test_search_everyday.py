@@ -57,4 +57,3 @@ def test_everyday_word_finds_slots_titled_in_taxonomy_words_and_says_why():
     assert ("mack", "concept") in why
     hits = idx.search(SearchQuery(q="tvätteriet")).hits
     assert [h.slot_id for h in hits][:1] == [3]
-
