@@ -288,8 +288,57 @@ def _fold_words(texts: list[str]) -> set[str]:
     return {w for t in texts for w in text.tokenize(text.fold(text.normalize(t))) if len(w) > 2}
 
 
+def _key(label: str) -> str:
+    return text.fold(text.normalize(label))
+
+
+class _ProfileKeys:
+    """What scoring compares of one profile, computed once per match, not once per slot."""
+
+    def __init__(self, candidate: CandidateProfile) -> None:
+        known = taxonomy.skills()
+        self.wished = set(candidate.wished_occupations)
+        self.wished_groups = {_group_of(o) for o in candidate.wished_occupations}
+        self.skills = {_key(known.get(s, s)): known.get(s, s) for s in candidate.skills}
+        self.interests = _fold_words([candidate.interests])
+        self.adaptations = {_key(a): a for a in candidate.adaptations}
+
+
+class _SlotKeys:
+    """What scoring compares of one slot (a database row or an index document)."""
+
+    def __init__(
+        self,
+        occupation_id: str | None,
+        title: str,
+        skills: list[str],
+        adaptations: list[str],
+        town: str,
+    ) -> None:
+        known = taxonomy.skills()
+        self.occupation_id = occupation_id
+        self.skills = {_key(known.get(s, s)) for s in skills}
+        self.title_words = _fold_words([title, _occupation_label(occupation_id)])
+        self.adaptations = {_key(a) for a in adaptations}
+        self.town = town
+
+    @classmethod
+    def of_row(cls, slot: dict[str, Any]) -> _SlotKeys:
+        return cls(
+            slot["occupation_id"],
+            slot["title"],
+            _json_list(slot["skills"]),
+            _json_list(slot["adaptations"]),
+            slot["town"] or "",
+        )
+
+    @classmethod
+    def of_doc(cls, doc: SlotDoc) -> _SlotKeys:
+        return cls(doc.occupation_id, doc.title, doc.skills, doc.adaptations, doc.town)
+
+
 def profile_reasons(
-    candidate: CandidateProfile, slot: dict[str, Any], distance: float | None
+    candidate: _ProfileKeys, slot: _SlotKeys, distance: float | None
 ) -> tuple[float, list[WhyOut]]:
     """Score one slot against one profile, and say why in words a coordinator can repeat.
 
@@ -297,37 +346,30 @@ def profile_reasons(
     """
     score = 0.0
     why: list[WhyOut] = []
-    slot_occ = slot["occupation_id"]
-    if slot_occ and slot_occ in candidate.wished_occupations:
+    slot_occ = slot.occupation_id
+    if slot_occ and slot_occ in candidate.wished:
         score += 3.0
         label = _occupation_label(slot_occ)
         why.append(_why(label, "occupation", "exact", f"Önskat yrke: {label}"))
-    elif slot_occ and _group_of(slot_occ) in {_group_of(o) for o in candidate.wished_occupations}:
+    elif slot_occ and _group_of(slot_occ) in candidate.wished_groups:
         score += 1.5
         group = taxonomy.groups().get(_group_of(slot_occ))
         name = group.label if group else "samma SSYK-grupp"
         why.append(_why(name, "occupation", "concept", f"Samma yrkesområde som önskat: {name}"))
-    known = taxonomy.skills()
-    wanted = {text.fold(text.normalize(known.get(s, s))): known.get(s, s) for s in candidate.skills}
-    slot_skills = {text.fold(text.normalize(known.get(s, s))) for s in _json_list(slot["skills"])}
-    for key, label in wanted.items():
-        if key in slot_skills:
+    for key, label in candidate.skills.items():
+        if key in slot.skills:
             score += 0.75
             why.append(_why(label, "skills", "exact", f"Kompetens som efterfrågas: {label}"))
-    interests = _fold_words([candidate.interests])
-    title_words = _fold_words([slot["title"], _occupation_label(slot_occ)])
-    for word in sorted(interests & title_words):
+    for word in sorted(candidate.interests & slot.title_words):
         score += 0.5
         why.append(_why(word, "title", "folded", f"Matchar intresset {word} i titeln"))
-    needed = {text.fold(text.normalize(a)): a for a in candidate.adaptations}
-    offered = {text.fold(text.normalize(a)) for a in _json_list(slot["adaptations"])}
-    for key, label in needed.items():
-        if key in offered:
+    for key, label in candidate.adaptations.items():
+        if key in slot.adaptations:
             score += 0.5
             why.append(_why(label, "adaptations", "exact", f"Kan anpassa: {label}"))
     if distance is not None:
         score += max(0.0, 1.0 - distance / 100.0)
-        why.append(_why(slot["town"], "town", "exact", f"{distance:.0f} km från hemorten"))
+        why.append(_why(slot.town, "town", "exact", f"{distance:.0f} km från hemorten"))
     return score, why
 
 
@@ -382,10 +424,9 @@ async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int
     """
     if not user.is_staff:
         raise Forbidden("Bara samordnare matchar deltagare mot platser.")
-    await candidates.get_candidate_for(user, candidate_id)  # visibility check + audit row
-    row = await Candidate.select().where(Candidate.id == candidate_id).first()
-    assert row is not None
+    row = await candidates.read_row_for(user, candidate_id, "candidate.read")
     profile = profile_of(row)
+    keys = _ProfileKeys(profile)
     skill_labels = [taxonomy.skills().get(s, s) for s in profile.skills]
     occ_words = " ".join(_occupation_label(o) for o in profile.wished_occupations)
     query = SearchQuery(
@@ -401,30 +442,29 @@ async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int
         occupation_ids=profile.wished_occupations,
         skill_labels=skill_labels,
     )
-    result = await slot_search().search(query)
-    ids = [h.slot_id for h in result.hits]
-    rows = {r["id"]: r for r in await Slot.select(*_DOC_COLUMNS).where(Slot.id.is_in(ids or [0]))}
-    taken = await seats_taken(ids)
+    search = slot_search()
+    result = await search.search(query)
     matches: list[SlotMatch] = []
     for hit in result.hits:
-        slot = rows.get(hit.slot_id)
-        if slot is None:
+        # The index's own document: the search has just caught up with the database.
+        doc = search.docs.get(hit.slot_id)
+        if doc is None:
             continue
-        distance = _distance(profile.point, slot)
-        score, why = profile_reasons(profile, slot, distance)
+        distance = _distance(profile.point, doc.latitude, doc.longitude)
+        score, why = profile_reasons(keys, _SlotKeys.of_doc(doc), distance)
         search_why = [
             _why(w.term, w.field, w.match, why_text(w.term, w.field, w.match)) for w in hit.why
         ]
         matches.append(
             SlotMatch(
-                id=slot["id"],
-                external_id=slot["external_id"],
-                title=slot["title"],
-                kind=slot["kind"],
-                town=slot["town"],
-                host=HostBrief(name=slot["host_name"], kind=slot["host_kind"]),
+                id=doc.id,
+                external_id=doc.external_id,
+                title=doc.title,
+                kind=doc.kind,
+                town=doc.town,
+                host=HostBrief(name=doc.host_name, kind=doc.host_kind),
                 score=round(score + hit.score, 4),
-                open_seats=max(0, int(slot["capacity"]) - taken.get(slot["id"], 0)),
+                open_seats=doc.open_seats,
                 why=why + [w for w in search_why if w.field not in {x.field for x in why}],
                 distance_km=None if distance is None else round(distance, 1),
             )
@@ -437,10 +477,12 @@ async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int
     )
 
 
-def _distance(point: tuple[float, float] | None, slot: dict[str, Any]) -> float | None:
-    if point is None or slot["latitude"] is None or slot["longitude"] is None:
+def _distance(
+    point: tuple[float, float] | None, latitude: float | None, longitude: float | None
+) -> float | None:
+    if point is None or latitude is None or longitude is None:
         return None
-    return taxonomy.haversine_km(point[0], point[1], slot["latitude"], slot["longitude"])
+    return taxonomy.haversine_km(point[0], point[1], latitude, longitude)
 
 
 async def match_candidates(
@@ -463,6 +505,7 @@ async def match_candidates(
     if coordinators is not None:
         query = query.where(Candidate.coordinator.is_in(coordinators or [0]))
     tracks = set(_json_list(slot["tracks"]))
+    slot_keys = _SlotKeys.of_row(slot)
     scored: list[tuple[float, dict[str, Any], list[WhyOut], float | None]] = []
     for row in await query:
         profile = profile_of(row)
@@ -473,10 +516,10 @@ async def match_candidates(
         hours = slot["hours_per_week"]
         if hours and profile.hours_available and profile.hours_available < hours:
             continue
-        distance = _distance(profile.point, slot)
+        distance = _distance(profile.point, slot["latitude"], slot["longitude"])
         if distance is not None and profile.max_commute_km and distance > profile.max_commute_km:
             continue
-        score, why = profile_reasons(profile, slot, distance)
+        score, why = profile_reasons(_ProfileKeys(profile), slot_keys, distance)
         if score > 0:
             scored.append((score, row, why, distance))
     scored.sort(key=lambda item: (-item[0], item[1]["id"]))

@@ -280,6 +280,15 @@ async def get_candidate_for(user: AuthUser, candidate_id: int) -> schemas.Candid
         return await candidate_out(row)
 
 
+async def read_row_for(user: AuthUser, candidate_id: int, action: str, detail: str = "") -> Any:
+    """The raw row of a candidate the caller may see (else NotFound), for matching; the read
+    is audited under ``action``. No decryption: matching never needs the identity number."""
+    async with write_transaction(_engine()):
+        row = await _staff_row(user, candidate_id)
+        await record(user, action, candidate_id, detail=detail)
+        return row
+
+
 async def list_candidates_for(
     user: AuthUser,
     *,
