@@ -174,7 +174,9 @@ class Results:
 
 
 async def run_load(args: argparse.Namespace, base: str, data: dict[str, object]) -> Results:
-    import httpx
+    # The generator shares the two cores with the server: aiohttp is the lighter client
+    # (see bench/RESULTS_load.md for the generator's CPU share measured in a run).
+    import aiohttp
 
     rng = random.Random(args.seed + 1)
     coordinators: dict[int, str] = data["coordinators"]  # type: ignore[assignment]
@@ -208,21 +210,25 @@ async def run_load(args: argparse.Namespace, base: str, data: dict[str, object])
         body = {"candidate_id": candidate_id, "slot_id": slot_id, "start_date": "2030-03-02"}
         return "POST", "/api/v1/bookings", auth, body
 
-    async def user(http: httpx.AsyncClient, stop_at: float) -> None:
+    async def user(http: aiohttp.ClientSession, stop_at: float) -> None:
         await asyncio.sleep(rng.uniform(0, think_hi))
         while time.monotonic() < stop_at:
             kind = rng.choices(kinds, weights)[0]
             method, url, headers, body = request_for(kind)
+            booked = None
             t0 = time.perf_counter()
             try:
-                response = await http.request(method, url, headers=headers, json=body)
-                status = response.status_code
-                text = response.text[:200] if status >= 300 else ""
-            except httpx.HTTPError as exc:
+                async with http.request(method, base + url, headers=headers, json=body) as resp:
+                    status = resp.status
+                    payload = await resp.read()
+                text = payload[:200].decode("utf-8", "replace") if status >= 300 else ""
+                if kind == "book" and 200 <= status < 300:
+                    booked = int(json.loads(payload)["id"])
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 status, text = 0, repr(exc)
             elapsed = time.perf_counter() - t0
-            if kind == "book" and 200 <= status < 300:
-                results.booked.append(int(response.json()["id"]))  # acknowledged, always kept
+            if booked is not None:
+                results.booked.append(booked)  # acknowledged, always kept
             if measuring["on"]:
                 results.latencies[kind].append(elapsed)
                 if not 200 <= status < 300:
@@ -231,8 +237,9 @@ async def run_load(args: argparse.Namespace, base: str, data: dict[str, object])
                         results.error_samples.append(f"{kind} {method} {url}: {status} {text}")
             await asyncio.sleep(rng.uniform(think_lo, think_hi))
 
-    limits = httpx.Limits(max_connections=args.users, max_keepalive_connections=args.users)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+    connector = aiohttp.TCPConnector(limit=args.users)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         start = time.monotonic()
         stop_at = start + args.warmup + args.duration
         tasks = [asyncio.create_task(user(http, stop_at)) for _ in range(args.users)]
