@@ -171,6 +171,7 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
     booked: list[int] = field(default_factory=list)
+    generator_cpu_s: float = 0.0  # the load generator's own CPU time while measuring
 
 
 async def run_load(args: argparse.Namespace, base: str, data: dict[str, object]) -> Results:
@@ -245,7 +246,9 @@ async def run_load(args: argparse.Namespace, base: str, data: dict[str, object])
         tasks = [asyncio.create_task(user(http, stop_at)) for _ in range(args.users)]
         await asyncio.sleep(args.warmup)
         measuring["on"] = True
+        cpu0 = time.process_time()
         await asyncio.sleep(args.duration)
+        results.generator_cpu_s = time.process_time() - cpu0
         measuring["on"] = False
         await asyncio.gather(*tasks)
     return results
@@ -295,7 +298,10 @@ def report(args: argparse.Namespace, r: Results, check: dict[str, int], load: st
         )
     lines += [
         "",
-        f"Throughput {total / args.duration:.1f} requests/s; errors {errors} of {total}.",
+        f"Throughput {total / args.duration:.1f} requests/s; errors {errors} of {total}. "
+        f"The generator itself used {r.generator_cpu_s:.1f} CPU-s of the "
+        f"{args.duration * (os.cpu_count() or 1):.0f} the machine had "
+        f"({r.generator_cpu_s / max(total, 1) * 1000:.2f} ms per request).",
         f"Bookings: {check['acknowledged']} acknowledged, {check['in_database']} in the "
         f"database, {check['lost']} lost, {check['doubled']} doubled, "
         f"{check['unacknowledged']} stored without an answer (client timeout).",
