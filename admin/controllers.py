@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -96,10 +97,22 @@ async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
     return out
 
 
+def provide_report_filters(
+    start: FromQuery[dt.date | None] = None,
+    end: FromQuery[dt.date | None] = None,
+    track: FromQuery[schemas.Track | None] = None,
+    coordinator_id: FromQuery[int | None] = None,
+    host_kind: FromQuery[schemas.HostKind | None] = None,
+) -> schemas.ReportFilters:
+    """The filters every report takes, from the query string (a Litestar dependency)."""
+    return report_filters(start, end, track, coordinator_id, host_kind)
+
+
 class ReportController(Controller):
     path = "/api/v1/reports"
     guards = [report_readers]
     tags = ["reports"]
+    dependencies = {"filters": Provide(provide_report_filters, sync_to_thread=False)}
 
     @get("/", operation_id="listReports")
     async def catalogue(self, request: Request[AuthUser, Any, Any]) -> schemas.ReportCatalogue:
@@ -121,133 +134,84 @@ class ReportController(Controller):
     @get("/to-work-or-studies", operation_id="reportToWorkOrStudies")
     async def to_work_or_studies(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.ToWorkOrStudies:
         """Persons to work or studies per month (Kolada), with the strategy's baselines."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.to_work_or_studies(f)
+        return await reports.to_work_or_studies(filters)
 
     @get("/exits", operation_id="reportExits")
     async def exits(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.ExitShares:
         """Share of exits to work or studies, and every exit by category."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.exits(f)
+        return await reports.exits(filters)
 
     @get("/real-workplaces", operation_id="reportRealWorkplaces")
     async def real_workplaces(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.RealWorkplaces:
         """Share of placements on real workplaces (the 85/15 figure)."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.real_workplaces(f)
+        return await reports.real_workplaces(filters)
 
     @get("/lead-times", operation_id="reportLeadTimes")
     async def lead_times(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.LeadTimes:
         """Median days from registration to first proposal and from proposal to start."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.lead_times(f)
+        return await reports.lead_times(filters)
 
     @get("/lock-in", operation_id="reportLockIn")
     async def lock_in(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.LockIn:
         """Lock-in flags raised in the period and open at its end."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.lock_in(f)
+        return await reports.lock_in(filters)
 
     @get("/follow-ups", operation_id="reportFollowUps")
     async def follow_ups(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.FollowUps:
         """Follow-up status at 90 and 180 days after exit."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.follow_ups(f)
+        return await reports.follow_ups(filters)
 
     @get("/assessments", operation_id="reportAssessments")
     async def assessments(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.AssessmentReturn:
         """The supervisors' assessment return rate."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.assessments(f)
+        return await reports.assessments(filters)
 
     @get("/unit-coverage", operation_id="reportUnitCoverage")
     async def unit_coverage(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.UnitCoverage:
         """Municipal units' places against their yearly targets."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.unit_coverage(f)
+        return await reports.unit_coverage(filters)
 
     @get("/host-ledger", operation_id="reportHostLedger")
     async def host_ledger(
         self,
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
+        filters: schemas.ReportFilters,
     ) -> schemas.HostLedger:
         """What each host gave and received in the period."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
-        return await reports.host_ledger(f)
+        return await reports.host_ledger(filters)
 
     @get("/{name:str}/export", operation_id="exportReport", operation_class=ReportExportOperation)
     async def export(
         self,
         name: FromPath[schemas.ReportName],
+        filters: schemas.ReportFilters,
         format: FromQuery[schemas.ExportFormat] = "csv",
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        track: FromQuery[schemas.Track | None] = None,
-        coordinator_id: FromQuery[int | None] = None,
-        host_kind: FromQuery[schemas.HostKind | None] = None,
     ) -> Response[bytes]:
         """One report as CSV or XLSX, with its definition and filters in the file."""
-        f = report_filters(start, end, track, coordinator_id, host_kind)
+        f = filters
         table = exports.report_table(name, await reports.run_report(name, f))
         filename = f"{name}_{f.start.isoformat()}_{f.end.isoformat()}.{format}"
         if format == "xlsx":
