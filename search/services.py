@@ -302,6 +302,27 @@ class _ProfileKeys:
         self.skills = {_key(known.get(s, s)): known.get(s, s) for s in candidate.skills}
         self.interests = _fold_words([candidate.interests])
         self.adaptations = {_key(a): a for a in candidate.adaptations}
+        self.languages = _language_keys(candidate.languages)
+
+
+# Swedish is the working language of nearly every slot: it tells nothing about a match.
+_WORKING_LANGUAGE = "svenska"
+
+
+def _language_keys(language_ids: list[str]) -> dict[str, str]:
+    """Folded word -> label for each language other than Swedish; both halves of "A/B"
+    labels ("Persiska/Farsi") count."""
+    labels = taxonomy.languages()
+    out: dict[str, str] = {}
+    for language_id in language_ids:
+        label = labels.get(language_id)
+        if label is None:
+            continue
+        for name in label.split("/"):
+            key = _key(name.strip())
+            if key and key != _WORKING_LANGUAGE:
+                out[key] = label
+    return out
 
 
 class _SlotKeys:
@@ -314,13 +335,24 @@ class _SlotKeys:
         skills: list[str],
         adaptations: list[str],
         town: str,
+        description: str = "",
     ) -> None:
         known = taxonomy.skills()
         self.occupation_id = occupation_id
-        self.skills = {_key(known.get(s, s)) for s in skills}
+        self.skill_labels = [known.get(s, s) for s in skills]
+        self.skills = {_key(label) for label in self.skill_labels}
+        self.title = title
         self.title_words = _fold_words([title, _occupation_label(occupation_id)])
         self.adaptations = {_key(a) for a in adaptations}
         self.town = town
+        self.description = description
+        self._words: set[str] | None = None
+
+    def words(self) -> set[str]:
+        """Every word of the title, skills and description (folded), computed when asked."""
+        if self._words is None:
+            self._words = _fold_words([self.title, self.description, *self.skill_labels])
+        return self._words
 
     @classmethod
     def of_row(cls, slot: dict[str, Any]) -> _SlotKeys:
@@ -330,11 +362,14 @@ class _SlotKeys:
             _json_list(slot["skills"]),
             _json_list(slot["adaptations"]),
             slot["town"] or "",
+            slot["description"] or "",
         )
 
     @classmethod
     def of_doc(cls, doc: SlotDoc) -> _SlotKeys:
-        return cls(doc.occupation_id, doc.title, doc.skills, doc.adaptations, doc.town)
+        return cls(
+            doc.occupation_id, doc.title, doc.skills, doc.adaptations, doc.town, doc.description
+        )
 
 
 def profile_reasons(
@@ -363,6 +398,13 @@ def profile_reasons(
     for word in sorted(candidate.interests & slot.title_words):
         score += 0.5
         why.append(_why(word, "title", "folded", f"Matchar intresset {word} i titeln"))
+    if candidate.languages:
+        words = slot.words()
+        for key, label in candidate.languages.items():
+            if key in words:
+                score += 0.75
+                text_sv = f"Talar {label.lower()}, som platsen nämner"
+                why.append(_why(label, "description", "exact", text_sv))
     for key, label in candidate.adaptations.items():
         if key in slot.adaptations:
             score += 0.5
@@ -380,6 +422,7 @@ class CandidateProfile(msgspec.Struct, kw_only=True):
     track: str
     wished_occupations: list[str]
     skills: list[str]
+    languages: list[str]
     interests: str
     adaptations: list[str]
     driving_licence: bool
@@ -404,6 +447,7 @@ def profile_of(row: dict[str, Any]) -> CandidateProfile:
         track=row["track"],
         wished_occupations=_json_list(row["wished_occupations"]),
         skills=_json_list(row["skills"]),
+        languages=_json_list(row["languages"]),
         interests=row["interests"] or "",
         adaptations=adaptations,
         driving_licence=bool(row["driving_licence"]),
@@ -427,7 +471,10 @@ async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int
     row = await candidates.read_row_for(user, candidate_id, "candidate.read")
     profile = profile_of(row)
     keys = _ProfileKeys(profile)
+    # Skills, and languages other than Swedish, boost slots that mention them (at half the
+    # weight of the query's own words).
     skill_labels = [taxonomy.skills().get(s, s) for s in profile.skills]
+    skill_labels += sorted(set(keys.languages.values()))
     occ_words = " ".join(_occupation_label(o) for o in profile.wished_occupations)
     query = SearchQuery(
         q=" ".join(w for w in (profile.interests[:200], occ_words) if w).strip()[:500],

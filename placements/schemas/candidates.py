@@ -22,7 +22,7 @@ ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=5000)]
 Email = Annotated[str, msgspec.Meta(max_length=320)]
 Phone = Annotated[str, msgspec.Meta(max_length=40)]
-# A JobTech taxonomy concept ID, e.g. "apaJ_2ja_LuF".
+# A JobTech taxonomy concept ID, e.g. "DLEi_bTh_oLA" (Lagerarbetare/Terminalarbetare).
 TaxonomyId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_]{1,20}$")]
 TaxonomyIds = Annotated[list[TaxonomyId], msgspec.Meta(max_length=50)]
 IdNumber = Annotated[str, msgspec.Meta(max_length=20)]

@@ -353,9 +353,32 @@ def _adaptations_json(items: Iterable[schemas.Adaptation]) -> str:
     return json.dumps([msgspec.to_builtins(a) for a in items], ensure_ascii=False)
 
 
+def _check_taxonomy_ids(data: schemas.CandidateCreate | schemas.CandidateUpdate) -> None:
+    """Wished occupations, skills and languages must be the taxonomy's own IDs."""
+    from search import taxonomy  # the taxonomy is data; imported here, as in slots
+
+    known: dict[str, tuple[str, Any]] = {
+        "wished_occupations": ("yrke", taxonomy.occupations()),
+        "skills": ("kompetens", taxonomy.skills()),
+        "languages": ("språk", taxonomy.languages()),
+    }
+    for field, (noun, ids) in known.items():
+        value = getattr(data, field)
+        if value is msgspec.UNSET:
+            continue
+        unknown = [v for v in value if v not in ids]
+        if unknown:
+            raise ValidationFailed(
+                f"Okänt {noun} i taxonomin: {unknown[0]}. Välj bland förslagen i formuläret, "
+                f"eller ange id:n ur JobTechs taxonomi.",
+                fields=[field],
+            )
+
+
 async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> schemas.Candidate:
     """Register a participant; the personnummer is validated and stored normalised."""
     _require_staff(user)
+    _check_taxonomy_ids(data)
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
     async with write_transaction(_engine()):
         coordinator_id = await _check_coordinator(user, data.coordinator_id)
@@ -409,6 +432,7 @@ async def update_candidate(
     """Change the fields sent; the audit row names the fields changed, never their values."""
     async with write_transaction(_engine()):
         row = await _staff_row(user, candidate_id)
+        _check_taxonomy_ids(data)
         changes: dict[Any, Any] = {}
         changed: list[str] = []
         for field in data.__struct_fields__:

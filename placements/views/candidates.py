@@ -37,6 +37,7 @@ PROFILE_LABELS = {
     "wished_occupations": "Önskade yrken",
     "skills": "Kompetenser",
     "interests": "Intressen",
+    "languages": "Språk",
     "experience": "Tidigare erfarenhet",
     "driving_licence": "Har körkort för personbil (B)",
     "hours_available": "Timmar i veckan deltagaren kan vara på en plats",
@@ -114,6 +115,45 @@ def skill_options(occupation_ids: list[str], chosen: list[str]) -> list[tuple[st
     return [(s, labels.get(s, s)) for s in [*chosen, *ordered[:SKILL_SUGGESTIONS]]]
 
 
+# The languages offered as checkboxes on the profile form: the most spoken in Sweden, among
+# them those most common among newly arrived participants (taxonomy labels). A participant's
+# other languages stay checked when the form is shown again.
+COMMON_LANGUAGES = (
+    "Svenska",
+    "Engelska",
+    "Arabiska",
+    "Somaliska",
+    "Tigrinska/Tigrinja",
+    "Persiska/Farsi",
+    "Dari",
+    "Pashto",
+    "Kurdiska",
+    "Turkiska",
+    "Bosniska",
+    "Serbiska",
+    "Kroatiska",
+    "Polska",
+    "Finska",
+    "Ukrainska",
+    "Ryska",
+    "Spanska",
+    "Thailändska",
+    "Amhariska/Amarinja",
+    "Franska",
+    "Tyska",
+    "Teckenspråk",
+)
+
+
+def language_options(chosen: list[str]) -> list[tuple[str, str]]:
+    """(id, label) for the language checkboxes: the common languages, then any other chosen."""
+    labels = taxonomy.languages()
+    by_label = {label: language_id for language_id, label in labels.items()}
+    common = [by_label[name] for name in COMMON_LANGUAGES if name in by_label]
+    others = [c for c in chosen if c not in common]
+    return [(i, labels.get(i, i)) for i in [*common, *others]]
+
+
 # --- the profile form ------------------------------------------------------------------------
 
 
@@ -177,6 +217,7 @@ def _profile_values(candidate: schemas.Candidate) -> dict[str, Any]:
         "wished_occupations": list(candidate.wished_occupations),
         "skills": list(candidate.skills),
         "interests": candidate.interests,
+        "languages": list(candidate.languages),
         "experience": candidate.experience,
         "driving_licence": "1" if candidate.driving_licence else "",
         "hours_available": "" if candidate.hours_available is None else candidate.hours_available,
@@ -195,15 +236,22 @@ def _profile_context(
 ) -> dict[str, Any]:
     wished = _as_list(values.get("wished_occupations"))
     skills = _as_list(values.get("skills"))
+    languages = _as_list(values.get("languages"))
     return {
         "candidate": candidate,
-        "values": {**values, "wished_occupations": wished, "skills": skills},
+        "values": {
+            **values,
+            "wished_occupations": wished,
+            "skills": skills,
+            "languages": languages,
+        },
         "errors": errors,
         "labels": EDIT_LABELS,
         "tracks": list(LABELS["track"].items()),
         "statuses": list(LABELS["candidate_status"].items()),
         "occupation_choices": occupation_options(wished),
         "skill_choices": skill_options(wished, skills),
+        "language_choices": language_options(languages),
         "adaptation_rows": _adaptation_rows(values),
     }
 
@@ -213,7 +261,7 @@ def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str
         cls,
         values,
         labels=labels,
-        lists=["wished_occupations", "skills"],
+        lists=["wished_occupations", "skills", "languages"],
         flags=["driving_licence"],
         blank_is_none=["hours_available", "max_commute_km"],
         blank_is_empty=CLEARABLE if cls is schemas.CandidateUpdate else [],

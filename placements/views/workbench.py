@@ -153,6 +153,7 @@ async def candidate_page(
         flags=flags,
         wished_labels=wished_labels,
         skill_labels=[skills.get(s, s) for s in candidate.skills],
+        language_labels=[taxonomy.languages().get(x, x) for x in candidate.languages],
         result=matches,
         pages=1,
         page_number=1,

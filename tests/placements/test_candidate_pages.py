@@ -453,3 +453,32 @@ async def test_another_coordinator_gets_404_for_a_participant_not_theirs(
     assert row == {"last_name": "Deltagare", "plan_goal": ""}
     assert await PlanActivity.count() == 1
     assert (await PlanActivity.select(PlanActivity.title).first()) == {"title": "Praktik"}
+
+
+async def test_languages_are_chosen_on_the_form_and_shown_on_the_participant_page(
+    client, make_user
+):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    form = await client.get("/arbetsbord/deltagare/ny", headers=HTML)
+    arabic = taxonomy_language("Arabiska")
+    assert f'name="languages" value="{arabic}"' in form.text
+    assert "<legend>Språk</legend>" in form.text
+    answer = await register(client, languages=[arabic, taxonomy_language("Svenska")])
+    assert answer.status_code == 303, answer.text
+    row = await Candidate.select().first()
+    assert row is not None
+    assert json.loads(row["languages"]) == [arabic, taxonomy_language("Svenska")]
+    shown = await client.get(answer.headers["location"], headers=HTML)
+    assert "<dt>Språk</dt><dd>Arabiska, Svenska</dd>" in shown.text
+    edit = await client.get(f"/arbetsbord/deltagare/{row['id']}/profil", headers=HTML)
+    assert re.search(rf'name="languages" value="{arabic}" checked', edit.text)
+    # A forged id is refused at the field, and nothing is stored.
+    bad = await register(client, languages="Okand_id_1", personnummer="")
+    assert bad.status_code == 400
+    assert "Okänt språk i taxonomin" in bad.text
+    assert await Candidate.count() == 1
+
+
+def taxonomy_language(label: str) -> str:
+    return next(i for i, text in taxonomy.languages().items() if text == label)

@@ -100,7 +100,7 @@ async def test_coordinator_registers_reads_and_lists_masked(client, caplog):
             "personnummer": "850101-0006",
             "email": "aida@example.se",
             "track": "hälsa",
-            "wished_occupations": ["apaJ_2ja_LuF"],
+            "wished_occupations": ["DLEi_bTh_oLA"],  # Lagerarbetare/Terminalarbetare
             "adaptations": [
                 {"text": "Lugn miljö", "shareable": True},
                 {"text": "Medicinering", "shareable": False},

@@ -49,7 +49,7 @@ async def candidate(coordinator_id: int, **extra) -> Candidate:
         "driving_licence": False,
     }
     values.update(extra)
-    for key in ("wished_occupations", "skills", "adaptations"):
+    for key in ("wished_occupations", "skills", "languages", "adaptations"):
         values[key] = json.dumps(values.get(key, []))
     row = Candidate(**values)
     await row.save()
@@ -121,3 +121,61 @@ async def test_matching_is_for_staff_and_own_candidates_only(client, make_user):
         await login(client, name)
         assert (await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")).status_code == 403
         assert (await client.get("/api/v1/matching/slots/1/candidates")).status_code == 403
+
+
+ARABISKA = "3iEY_RGP_qXq"
+SVENSKA = "zSLA_vw2_FXN"
+
+
+async def test_languages_lift_slots_that_ask_for_them_both_ways(client, make_user):
+    sara = await make_user("coordinator", username="sara")
+    host = Host(name="Vårgårda Lager AB", kind="company", town="Vårgårda")
+    await host.save()
+    plain = await slot(host, "Lagermedarbetare", LAGER, description="Plock och pack.")
+    asks = await slot(
+        host,
+        "Lagermedarbetare, kundkontakt",
+        LAGER,
+        description="Många av våra kunder talar arabiska; det är en fördel om du gör det.",
+    )
+    speaker = await candidate(sara.id, wished_occupations=[LAGER], languages=[ARABISKA, SVENSKA])
+    only_swedish = await candidate(
+        sara.id, first_name="Bo", wished_occupations=[LAGER], languages=[SVENSKA]
+    )
+    await login(client, "sara")
+    results = (await client.get(f"/api/v1/matching/candidates/{speaker.id}/slots")).json()[
+        "results"
+    ]
+    assert [r["id"] for r in results] == [asks.id, plain.id]
+    assert "Talar arabiska, som platsen nämner" in [w["text"] for w in results[0]["why"]]
+    # Swedish is everybody's working language: no reason, no lift.
+    results = (await client.get(f"/api/v1/matching/candidates/{only_swedish.id}/slots")).json()[
+        "results"
+    ]
+    assert not any("Talar" in w["text"] for r in results for w in r["why"])
+    # From the slot's side, the same reason puts the speaker first.
+    found = (await client.get(f"/api/v1/matching/slots/{asks.id}/candidates")).json()["results"]
+    assert [r["id"] for r in found] == [speaker.id, only_swedish.id]
+    assert "Talar arabiska, som platsen nämner" in [w["text"] for w in found[0]["why"]]
+
+
+async def test_unknown_taxonomy_ids_are_refused_with_the_field(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    base = {"first_name": "Aida", "last_name": "Ek", "track": "kompetens"}
+    for field, word in (
+        ("languages", "språk"),
+        ("wished_occupations", "yrke"),
+        ("skills", "kompetens"),
+    ):
+        answer = await client.post("/api/v1/candidates/", json={**base, field: ["Okand_id_1"]})
+        assert answer.status_code == 400, answer.text
+        assert f"Okänt {word} i taxonomin: Okand_id_1" in answer.text
+        assert field in answer.text
+    ok = await client.post("/api/v1/candidates/", json={**base, "languages": [ARABISKA]})
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["languages"] == [ARABISKA]
+    changed = await client.patch(
+        f"/api/v1/candidates/{ok.json()['id']}", json={"languages": ["Okand_id_2"]}
+    )
+    assert changed.status_code == 400
