@@ -73,7 +73,7 @@ PROFILE = {
 }
 
 
-async def register(client, **changes: str) -> Any:
+async def register(client, **changes: str | list[str]) -> Any:
     """Open the form and post it; return the answer (not followed)."""
     page = await client.get("/arbetsbord/deltagare/ny", headers=HTML)
     assert page.status_code == 200, page.text
