@@ -124,6 +124,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/candidates/{candidate_id}/plan"): OWN_STAFF,
     ("POST", "/api/v1/candidates/{candidate_id}/plan/activities"): OWN_STAFF,
     ("PATCH", "/api/v1/candidates/{candidate_id}/plan/activities/{activity_id}"): OWN_STAFF,
+    ("DELETE", "/api/v1/candidates/{candidate_id}/plan/activities/{activity_id}"): OWN_STAFF,
     ("GET", "/api/v1/participants/{candidate_id}"): HOST_A,
     # --- bookings, agreements, assessments, outcomes, follow-ups
     ("GET", "/api/v1/bookings"): frozenset({"host_a", "host_b", "coord", "coord2", "admin"}),
@@ -201,6 +202,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter"): OWN_STAFF,
     ("GET", "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter/{activity_id}"): OWN_STAFF,
     ("POST", "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter/{activity_id}"): OWN_STAFF,
+    ("POST", "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter/{activity_id}/ta-bort"): (
+        OWN_STAFF
+    ),
     ("POST", "/arbetsbord/ansokningar/{application_id}/{decision}"): STAFF,
     ("GET", "/drift/jobb"): ADMIN,
     # --- reports, audit review, register extracts (admin/)
@@ -608,6 +612,7 @@ FORMS: dict[str, dict[str, str]] = {
         "title": "Kurs",
         "status": "done",
     },
+    "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter/{activity_id}/ta-bort": {"confirm": "1"},
     "/vard/platser/{slot_id}": {"kind": "praktik", "title": "Lagerarbetare 2"},
     "/vard/bokningar/{booking_id}/avboj": {"reason": "Ingen plats"},
     "/vard/organisation/{host_id}/kontakter": {"name": "Kim Kontakt"},

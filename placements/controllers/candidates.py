@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -111,6 +111,16 @@ class CandidateController(Controller):
     ) -> s.PlanActivity:
         """Change a planned activity: dates, status, follow-up."""
         return await candidates.update_plan_activity(request.user, candidate_id, activity_id, data)
+
+    @delete(
+        "/{candidate_id:int}/plan/activities/{activity_id:int}",
+        operation_id="deletePlanActivity",
+    )
+    async def delete_plan_activity(
+        self, request: Req, candidate_id: FromPath[int], activity_id: FromPath[int]
+    ) -> None:
+        """Remove a planned activity from the plan (204)."""
+        await candidates.delete_plan_activity(request.user, candidate_id, activity_id)
 
 
 class ParticipantController(Controller):

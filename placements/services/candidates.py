@@ -601,6 +601,19 @@ async def add_plan_activity(
         return _activity_out(row)
 
 
+async def delete_plan_activity(user: AuthUser, candidate_id: int, activity_id: int) -> None:
+    """Remove a planned activity from the candidate's plan (NotFound if it is not there)."""
+    async with write_transaction(_engine()):
+        await _staff_row(user, candidate_id)
+        exists = await PlanActivity.exists().where(
+            (PlanActivity.id == activity_id) & (PlanActivity.candidate == candidate_id)
+        )
+        if not exists:
+            raise NotFound("Aktiviteten finns inte i den här deltagarens plan.")
+        await PlanActivity.delete().where(PlanActivity.id == activity_id)
+        await record(user, "plan.delete", candidate_id, detail=f"aktivitet {activity_id}")
+
+
 async def update_plan_activity(
     user: AuthUser, candidate_id: int, activity_id: int, data: schemas.PlanActivityUpdate
 ) -> schemas.PlanActivity:

@@ -537,6 +537,32 @@ async def activity_update(
     return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
 
 
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/plan/aktiviteter/{activity_id:int}/ta-bort",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def activity_delete(
+    request: Request[Any, Any, Any],
+    candidate_id: FromPath[int],
+    activity_id: FromPath[int],
+) -> Template | Redirect:
+    """Remove an activity, once the coordinator has ticked the confirmation."""
+    user = _user(request)
+    confirm = (await form_values(request)).get("confirm")
+    if isinstance(confirm, list):
+        confirm = confirm[-1]
+    if confirm in (None, "", "0"):
+        context = await _activity_context(user, candidate_id, activity_id)
+        context["errors"] = {
+            "confirm": "Kryssa i rutan för att bekräfta att aktiviteten ska tas bort."
+        }
+        return page("placements/workbench/activity_form.html", request, status_code=400, **context)
+    await candidate_services.delete_plan_activity(user, candidate_id, activity_id)
+    return Redirect(_candidate_url(candidate_id, "aktivitet-borttagen"), status_code=303)
+
+
 ROUTES = [
     candidate_new,
     candidate_create,
@@ -549,4 +575,5 @@ ROUTES = [
     activity_create,
     activity_edit,
     activity_update,
+    activity_delete,
 ]

@@ -347,6 +347,31 @@ async def test_the_plan_goal_and_activities_are_added_and_updated(client, make_u
     plan = await client.get(f"/arbetsbord/deltagare/{candidate_id}/plan", headers=HTML)
     assert "Genomförd" in plan.text
 
+    # Removing needs the confirmation ticked; without it nothing is removed.
+    delete_url = f"{edit_url}/ta-bort"
+    form = await client.get(edit_url, headers=HTML)
+    assert f'action="{delete_url}"' in form.text
+    refused = await client.post(
+        delete_url, data={"_csrf_token": form_token(form.text)}, headers=HTML
+    )
+    assert refused.status_code == 400
+    assert "Kryssa i rutan för att bekräfta" in refused.text
+    assert await PlanActivity.count() == 1
+    removed = await client.post(
+        delete_url,
+        data={"confirm": "1", "_csrf_token": form_token(form.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    assert await PlanActivity.count() == 0
+    shown = await client.get(removed.headers["location"], headers=HTML)
+    assert "Aktiviteten är borttagen ur planen." in shown.text
+    again = await client.post(
+        delete_url, data={"confirm": "1", "_csrf_token": form_token(form.text)}, headers=HTML
+    )
+    assert again.status_code == 404
+
 
 async def test_an_activity_ending_before_it_starts_is_shown_at_the_dates(client, make_user):
     await make_user("coordinator", username="sara")

@@ -207,6 +207,14 @@ async def test_plan_with_dated_activities_and_follow_up(client):
         )
         == 3
     )
+    gone = await client.delete(f"/api/v1/candidates/{cid}/plan/activities/{activity_id}")
+    assert gone.status_code == 204
+    assert (await client.get(f"/api/v1/candidates/{cid}/plan")).json()["activities"] == []
+    assert await AuditEntry.exists().where(
+        (AuditEntry.subject_id == cid) & (AuditEntry.action == "plan.delete")
+    )
+    missing = await client.delete(f"/api/v1/candidates/{cid}/plan/activities/{activity_id}")
+    assert missing.status_code == 404
 
 
 async def test_unknown_fields_and_bad_taxonomy_ids_are_400(client):
