@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from marketplace.auth import AuthUser, staff
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.tables import User
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import candidates as schemas
@@ -43,6 +44,7 @@ PROFILE_LABELS = {
     "hours_available": "Timmar i veckan deltagaren kan vara på en plats",
     "home_town": "Hemort",
     "max_commute_km": "Längsta pendlingsavstånd i km",
+    "coordinator_id": "Ansvarig samordnare",
 }
 EDIT_LABELS = {**PROFILE_LABELS, "status": "Status"}
 # Free texts a coordinator may clear on the edit form.
@@ -231,8 +233,26 @@ def _profile_values(candidate: schemas.Candidate) -> dict[str, Any]:
     return values
 
 
+async def coordinator_choices(user: AuthUser) -> list[tuple[str, str]]:
+    """Active coordinators to choose from, for an admin registering a participant (a
+    coordinator registers their own participants and is not asked)."""
+    if user.role != "admin":
+        return []
+    rows = (
+        await User.select(User.id, User.first_name, User.last_name, User.username)
+        .where((User.role == "coordinator") & (User.active == True))  # noqa: E712
+        .order_by(User.first_name, User.last_name, User.id)
+    )
+    return [
+        (str(r["id"]), f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows
+    ]
+
+
 def _profile_context(
-    values: dict[str, Any], errors: dict[str, str], candidate: schemas.Candidate | None
+    values: dict[str, Any],
+    errors: dict[str, str],
+    candidate: schemas.Candidate | None,
+    coordinators: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     wished = _as_list(values.get("wished_occupations"))
     skills = _as_list(values.get("skills"))
@@ -252,6 +272,7 @@ def _profile_context(
         "occupation_choices": occupation_options(wished),
         "skill_choices": skill_options(wished, skills),
         "language_choices": language_options(languages),
+        "coordinators": coordinators or [],
         "adaptation_rows": _adaptation_rows(values),
     }
 
@@ -263,7 +284,7 @@ def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str
         labels=labels,
         lists=["wished_occupations", "skills", "languages"],
         flags=["driving_licence"],
-        blank_is_none=["hours_available", "max_commute_km"],
+        blank_is_none=["hours_available", "max_commute_km", "coordinator_id"],
         blank_is_empty=CLEARABLE if cls is schemas.CandidateUpdate else [],
     )
     return msgspec.structs.replace(data, adaptations=parse_adaptations(values))
@@ -276,7 +297,8 @@ def _known_fields(values: dict[str, Any]) -> list[str]:
 
 @get("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, name="candidate_new")
 async def candidate_new(request: Request[Any, Any, Any]) -> Template:
-    context = _profile_context({"track": "kompetens"}, {}, None)
+    coordinators = await coordinator_choices(_user(request))
+    context = _profile_context({"track": "kompetens"}, {}, None, coordinators)
     return page("placements/workbench/candidate_form.html", request, **context)
 
 
@@ -293,7 +315,7 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Template | Redire
             "placements/workbench/candidate_form.html",
             request,
             status_code=exc.status_code,
-            **_profile_context(values, errors, None),
+            **_profile_context(values, errors, None, await coordinator_choices(user)),
         )
     return Redirect(_candidate_url(candidate.id, "ny"), status_code=303)
 

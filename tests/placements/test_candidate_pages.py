@@ -507,3 +507,28 @@ async def test_languages_are_chosen_on_the_form_and_shown_on_the_participant_pag
 
 def taxonomy_language(label: str) -> str:
     return next(i for i, text in taxonomy.languages().items() if text == label)
+
+
+async def test_an_admin_registers_a_participant_for_a_chosen_coordinator(
+    client, make_user, make_client
+):
+    sara = await make_user("coordinator", username="sara", first_name="Sara", last_name="Berg")
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    form = await client.get("/arbetsbord/deltagare/ny", headers=HTML)
+    assert '<select id="f-coordinator_id" name="coordinator_id" required' in form.text
+    assert f'<option value="{sara.id}">Sara Berg</option>' in form.text
+    # Without a choice the form says which field to fill in, and keeps what was typed.
+    missing = await register(client, personnummer="")
+    assert missing.status_code == 400
+    assert "Ange vilken samordnare som ansvarar för deltagaren" in missing.text
+    assert 'value="Amina"' in missing.text
+    chosen = await register(client, coordinator_id=str(sara.id))
+    assert chosen.status_code == 303, chosen.text
+    row = await Candidate.select().first()
+    assert row is not None and row["coordinator"] == sara.id
+    # A coordinator registers their own participants and is not asked.
+    coordinator = await make_client()
+    await login(coordinator, "sara")
+    own = await coordinator.get("/arbetsbord/deltagare/ny", headers=HTML)
+    assert 'name="coordinator_id"' not in own.text
