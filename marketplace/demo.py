@@ -602,6 +602,19 @@ async def _demo_placement(
         )
 
 
+# Languages besides Swedish that the demo participants speak, in turn.
+DEMO_LANGUAGES: tuple[tuple[str, ...], ...] = (
+    (),
+    ("Arabiska", "Engelska"),
+    ("Somaliska",),
+    ("Tigrinska/Tigrinja", "Engelska"),
+    ("Dari", "Persiska/Farsi"),
+    ("Engelska",),
+    ("Ukrainska", "Ryska"),
+    ("Polska",),
+)
+
+
 async def load_demo_candidates() -> dict[str, int]:
     """About 30 participants of `samordnare` and `samordnare2`, with plans, health notes and
     bookings in every state on the demo slots. A participant is found by e-mail, and only a
@@ -609,6 +622,13 @@ async def load_demo_candidates() -> dict[str, int]:
     from placements.schemas import candidates as sc
     from placements.services import candidates, lockin
     from placements.tables import Candidate
+    from search.taxonomy import languages
+
+    language_id = {label: i for i, label in languages().items()}
+    spoken = [
+        [language_id[name] for name in ("Svenska", *extra) if name in language_id]
+        for extra in DEMO_LANGUAGES
+    ]
 
     coordinators = []
     for username in ("samordnare", "samordnare2"):
@@ -639,6 +659,7 @@ async def load_demo_candidates() -> dict[str, int]:
                 home_town=("Vårgårda", "Alingsås", "Herrljunga")[index % 3],
                 hours_available=(20, 30, 40)[index % 3],
                 driving_licence=index % 4 == 0,
+                languages=spoken[index % len(spoken)],
                 adaptations=[
                     sc.Adaptation(text="Behöver lugn arbetsmiljö", shareable=True),
                     sc.Adaptation(text="Behöver pauser för medicinering", shareable=False),
