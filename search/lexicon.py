@@ -358,7 +358,7 @@ class Lexicon:
                     put(self._by_fold[cand], "typo", weight)
         if len(f) >= min_compound:
             # The word as the head of a compound ("montering" in "bilmontering") or as its
-            # modifier ("lastbil" in "lastbilsförare").
+            # modifier ("truck" in "truckförare").
             for cand in self.suffixed(f):
                 put(self._by_fold[cand], "compound", w["compound"])
             if not allow_prefix:
