@@ -400,11 +400,11 @@ def profile_reasons(
         why.append(_why(word, "title", "folded", f"Matchar intresset {word} i titeln"))
     if candidate.languages:
         words = slot.words()
-        for key, label in candidate.languages.items():
-            if key in words:
-                score += 0.75
-                text_sv = f"Talar {label.lower()}, som platsen nämner"
-                why.append(_why(label, "description", "exact", text_sv))
+        # One reason per language, also when a slot names both halves of "Persiska/Farsi".
+        for label in dict.fromkeys(v for k, v in candidate.languages.items() if k in words):
+            score += 0.75
+            text_sv = f"Talar {label.lower()}, som platsen nämner"
+            why.append(_why(label, "description", "exact", text_sv))
     for key, label in candidate.adaptations.items():
         if key in slot.adaptations:
             score += 0.5

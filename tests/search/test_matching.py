@@ -179,3 +179,25 @@ async def test_unknown_taxonomy_ids_are_refused_with_the_field(client, make_user
         f"/api/v1/candidates/{ok.json()['id']}", json={"languages": ["Okand_id_2"]}
     )
     assert changed.status_code == 400
+
+
+def test_a_language_named_twice_is_one_reason():
+    from search.services import CandidateProfile, _ProfileKeys, _SlotKeys, profile_reasons
+
+    profile = CandidateProfile(
+        id=1,
+        track="kompetens",
+        wished_occupations=[],
+        skills=[],
+        languages=["sNoC_CTL_8Ph", SVENSKA],
+        interests="",
+        adaptations=[],
+        driving_licence=False,
+        hours_available=None,
+        point=None,
+        max_commute_km=None,
+    )
+    slot_keys = _SlotKeys(None, "Butiksbiträde", [], [], "Vårgårda", "Du talar persiska (farsi).")
+    score, why = profile_reasons(_ProfileKeys(profile), slot_keys, None)
+    assert [w.text for w in why] == ["Talar persiska/farsi, som platsen nämner"]
+    assert score == 0.75
