@@ -45,6 +45,7 @@ def test_register_edit_and_plan_pages_pass_axe(visit: Visit) -> None:
     page.get_by_role("checkbox", name=re.compile("Lagerarbetare")).first.check()
     skill = page.get_by_role("checkbox", name="Lagerhanteringsprogram")
     skill.check()
+    page.get_by_role("checkbox", name="Arabiska", exact=True).check()
     page.get_by_label("Hemort").fill("Vårgårda")
     page.get_by_label("Anpassning 1", exact=True).fill("Korta pauser varje timme")
     page.get_by_role("checkbox", name="Får delas med värden (anpassning 1)").check()
@@ -54,6 +55,7 @@ def test_register_edit_and_plan_pages_pass_axe(visit: Visit) -> None:
     assert number not in page.url and number.replace("-", "") not in page.url
     assert page.locator("p.ok[role=status]").inner_text() == "Deltagaren är registrerad."
     assert "Lagerhanteringsprogram" in page.inner_text("main")
+    assert "Arabiska" in page.inner_text("main")
     visit.check("deltagare-registrerad")
 
     page.get_by_role("link", name="Redigera profil").click()
@@ -91,3 +93,13 @@ def test_register_edit_and_plan_pages_pass_axe(visit: Visit) -> None:
     page.get_by_label(re.compile("^Uppföljning")).fill("Gick bra.")
     page.get_by_role("button", name="Spara aktiviteten").click()
     assert page.locator("p.ok[role=status]").inner_text() == "Arbetsmarknadsplanen är sparad."
+
+    # Removing an activity asks for a ticked confirmation first.
+    page.get_by_role("link", name="Redigera plan").click()
+    page.get_by_role("link", name="Ändra Praktik i lager").click()
+    page.get_by_role("button", name="Ta bort aktiviteten").click()
+    assert "Kryssa i rutan för att bekräfta" in page.get_by_role("alert").inner_text()
+    visit.check("deltagare-aktivitet-ta-bort-fel")
+    page.get_by_role("checkbox", name="Ja, ta bort aktiviteten Praktik i lager").check()
+    page.get_by_role("button", name="Ta bort aktiviteten").click()
+    assert page.locator("p.ok[role=status]").inner_text() == "Aktiviteten är borttagen ur planen."
