@@ -28,9 +28,8 @@ from litestar.status_codes import HTTP_200_OK
 from admin import jobs, schemas
 from admin.services import audit, exports, register, reports
 from marketplace import clock
-from marketplace.auth import AuthUser, admin_only, requires, staff
+from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
 from marketplace.errors import ValidationFailed
-from marketplace.tables import User
 
 report_readers = requires("admin", "coordinator", "analyst")
 Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
@@ -82,19 +81,13 @@ def report_filters(
 
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
     """Coordinators to filter by: by name for staff, by number only for analysts."""
-    rows = (
-        await User.select(User.id, User.first_name, User.last_name, User.username)
-        .where((User.role == "coordinator") & (User.active == True))  # noqa: E712
-        .order_by(User.id)
-    )
-    out = []
-    for r in rows:
-        if user.role == "analyst":
-            label = f"Samordnare {r['id']}"
-        else:
-            label = f"{r['first_name']} {r['last_name']}".strip() or r["username"]
-        out.append(schemas.FilterOption(value=str(r["id"]), label=label))
-    return out
+    return [
+        schemas.FilterOption(
+            value=str(coordinator_id),
+            label=f"Samordnare {coordinator_id}" if user.role == "analyst" else name,
+        )
+        for coordinator_id, name in await active_coordinators()
+    ]
 
 
 def provide_report_filters(
@@ -211,9 +204,8 @@ class ReportController(Controller):
         format: FromQuery[schemas.ExportFormat] = "csv",
     ) -> Response[bytes]:
         """One report as CSV or XLSX, with its definition and filters in the file."""
-        f = filters
-        table = exports.report_table(name, await reports.run_report(name, f))
-        filename = f"{name}_{f.start.isoformat()}_{f.end.isoformat()}.{format}"
+        table = exports.report_table(name, await reports.run_report(name, filters))
+        filename = f"{name}_{filters.start.isoformat()}_{filters.end.isoformat()}.{format}"
         if format == "xlsx":
             content, media_type = exports.report_xlsx(table), XLSX
         else:

@@ -149,6 +149,16 @@ async def set_active(username: str, active: bool) -> User:
     return user
 
 
+async def active_coordinators() -> list[tuple[int, str]]:
+    """(id, name) of every active coordinator, by id; the name falls back to the username."""
+    rows = (
+        await User.select(User.id, User.first_name, User.last_name, User.username)
+        .where((User.role == "coordinator") & (User.active == True))  # noqa: E712
+        .order_by(User.id)
+    )
+    return [(r["id"], f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows]
+
+
 def to_auth_user(row: dict[str, Any], via: str, session: dict[str, Any] | None) -> AuthUser:
     name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
     return AuthUser(

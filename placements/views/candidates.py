@@ -17,10 +17,9 @@ from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from marketplace.auth import AuthUser, staff
+from marketplace.auth import AuthUser, active_coordinators, staff
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
-from marketplace.tables import User
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import candidates as schemas
@@ -238,14 +237,7 @@ async def coordinator_choices(user: AuthUser) -> list[tuple[str, str]]:
     coordinator registers their own participants and is not asked)."""
     if user.role != "admin":
         return []
-    rows = (
-        await User.select(User.id, User.first_name, User.last_name, User.username)
-        .where((User.role == "coordinator") & (User.active == True))  # noqa: E712
-        .order_by(User.first_name, User.last_name, User.id)
-    )
-    return [
-        (str(r["id"]), f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows
-    ]
+    return [(str(i), name) for i, name in await active_coordinators()]
 
 
 def _profile_context(
