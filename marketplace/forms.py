@@ -35,6 +35,14 @@ async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return values
 
 
+def is_ticked(values: Mapping[str, Any], name: str) -> bool:
+    """True when the checkbox `name` was sent ticked (absent, "", "0" and "false" are not)."""
+    raw = values.get(name)
+    if isinstance(raw, list):
+        raw = raw[-1] if raw else None
+    return raw not in (None, "", "0", "false")
+
+
 def _reason(message: str) -> str:
     """msgspec's English reason as Swedish a person can act on."""
     if _MISSING.search(message):
@@ -85,7 +93,7 @@ def parse_form(
     for name in labels:
         raw = values.get(name)
         if name in flag_fields:
-            data[name] = raw not in (None, "", "0", "false")
+            data[name] = is_ticked(values, name)
         elif name in list_fields:
             items = raw if isinstance(raw, list) else [raw] if raw else []
             parts = [p.strip() for item in items for p in re.split(r"[\n,]", str(item))]

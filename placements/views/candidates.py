@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 
 from marketplace.auth import AuthUser, active_coordinators, staff
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
-from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import candidates as schemas
@@ -564,14 +564,9 @@ async def activity_delete(
 ) -> Template | Redirect:
     """Remove an activity, once the coordinator has ticked the confirmation."""
     user = _user(request)
-    confirm = (await form_values(request)).get("confirm")
-    if isinstance(confirm, list):
-        confirm = confirm[-1]
-    if confirm in (None, "", "0"):
-        context = await _activity_context(user, candidate_id, activity_id)
-        context["errors"] = {
-            "confirm": "Kryssa i rutan för att bekräfta att aktiviteten ska tas bort."
-        }
+    if not is_ticked(await form_values(request), "confirm"):
+        unconfirmed = {"confirm": "Kryssa i rutan för att bekräfta att aktiviteten ska tas bort."}
+        context = await _activity_context(user, candidate_id, activity_id, errors=unconfirmed)
         return page("placements/workbench/activity_form.html", request, status_code=400, **context)
     await candidate_services.delete_plan_activity(user, candidate_id, activity_id)
     return Redirect(_candidate_url(candidate_id, "aktivitet-borttagen"), status_code=303)
