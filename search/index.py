@@ -58,6 +58,10 @@ _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
 _NEW_GROUP = 1.5
 _GROUP_CUT = 0.4
+_GROUP_SHARPEN = 1.0  # extra exponent on a group's relative rank, for a query naming nothing
+# Unnamed queries: share of the score kept by slots of SSYK major groups 1 (managers),
+# 2 (work needing a degree) and 3 (work needing higher vocational training or similar).
+_LEVEL_PRIOR = {"1": 0.5, "2": 0.5, "3": 0.8}
 _GROUP_CONFIDENT = 4.0
 _NAMED_DAMP = 0.8
 _PROFILE_OCC_BOOST = 1.0
@@ -227,6 +231,13 @@ class SearchIndex:
         self._easy = np.array(
             [o.id in easy for o in self._concepts.occupations] + [False], dtype=np.float64
         )
+        # By occupation position (the extra last entry serves occ == -1): how far an everyday
+        # word's match keeps its score, by the SSYK major group's skill level.
+        levels = [
+            _LEVEL_PRIOR.get(self._concepts.groups[g].ssyk[:1], 1.0) if g >= 0 else 1.0
+            for g in self._concepts.occ_group
+        ]
+        self._level = np.array([*levels, 1.0], dtype=np.float64)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
         self._term_post_cache: dict[tuple[Expansion, ...], tuple[IntArray, IntArray] | None] = {}
@@ -552,6 +563,13 @@ class SearchIndex:
                 " ".join(query.skill_labels) + " ", self._lex, self._df, max(self._n_alive, 1)
             )
         docs, scores, concept = self._score(terms, skill_terms, profile_occs)
+        if concept is not None and concept.named < 1.0 and len(docs):
+            # A query that names no occupation is an everyday word for a kind of work, and a
+            # coordinator looking for a placement means work without a degree: managers' and
+            # specialists' slots that only mention the word step back, in step with how
+            # little the query names an occupation.
+            unnamed = 1.0 - concept.named
+            scores = scores * (1.0 - unnamed * (1.0 - self._level[self._cols.occ[docs]]))
         keep = self._filter(docs, query)
         docs, scores = docs[keep], scores[keep]
         strong = scores >= _MIN_SCORE * (1.0 if terms else 0.0)
@@ -732,10 +750,12 @@ class SearchIndex:
             # A query that names an occupation is served by the occupation match; the group
             # ranking matters most for everyday words that name none.
             conf = min(1.0, top / _GROUP_CONFIDENT) * (1.0 - _NAMED_DAMP * concept.named)
+            # Unnamed, the ranking leans on the best groups: lesser ones fall away faster.
+            sharp = 1.0 + _GROUP_SHARPEN * (1.0 - concept.named)
             for g, v in rel.items():
                 r = v / top
                 if r >= _GROUP_CUT:
-                    out[g] = out.get(g, 0.0) + _NEW_GROUP * conf * r
+                    out[g] = out.get(g, 0.0) + _NEW_GROUP * conf * r**sharp
         return out
 
     @staticmethod

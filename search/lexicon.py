@@ -41,6 +41,9 @@ MATCH_WEIGHTS: dict[str, float] = {
     "synonym": 0.7,
 }
 
+# A word the vocabulary knows whole is likely finished: its completions are compounds it
+# begins ("lastbil" in "lastbilssäljare"), about as weak as other compound matches.
+_COMPLETE_PREFIX = 0.7
 _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
@@ -316,24 +319,26 @@ class Lexicon:
             put([word], "exact", w["exact"])
         put(self._by_fold.get(f, []), "folded", w["folded"])
         put(self._by_stem.get(stem(f), []), "stem", w["stem"])
-        known = bool(best)
-        if not known:
-            # Inflection endings the stemmer leaves alone on short words ("cioer" → "cio").
-            for base in inflection_bases(f):
-                if base in self._by_fold:
-                    put(self._by_fold[base], "stem", w["stem"])
-                    break
+        # Inflection endings the stemmer leaves alone on short words ("cioer" → "cio"), or
+        # strips otherwise than from the base form ("kuratorer" → "kurator", stem "kurat").
+        for base in inflection_bases(f):
+            if base in self._by_fold:
+                put(self._by_fold[base], "stem", w["stem"])
+                break
         root = derivation_root(f)
         put(self._by_root.get(root, []), "stem", w["root"])
         if root != f:
             put(self._by_fold.get(root, []), "stem", w["root"])
         recognised = bool(best)
+        complete = word in self._words or f in self._by_fold
         if allow_prefix or not recognised:
             min_len = 2 if allow_prefix else 4
             if len(f) >= min_len:
                 for cand in self.prefixed(f):
                     # Longer completions are less certain.
                     weight = w["prefix"] * (0.85 + 0.15 * len(f) / len(cand))
+                    if complete:
+                        weight *= _COMPLETE_PREFIX
                     put(self._by_fold[cand], "prefix", weight)
         if not recognised and f.endswith("is") and len(f) >= 6:
             # Colloquial clipped forms end in -is and keep the start of the word they stand

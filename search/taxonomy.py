@@ -229,7 +229,18 @@ _TermMatches = tuple[
 ]
 # Match kinds by which a query word names an occupation (not merely shares a compound part).
 _NAMING_KINDS = frozenset(["exact", "folded", "stem", "prefix", "typo"])
+# The whole query's likeness to an occupation name (rapidfuzz ratio, 0-100) names it from
+# _LIKENESS_FROM (not at all) to _LIKENESS_FULL (fully), among the best-matching occupations.
+_LIKENESS_CANDIDATES = 30
+_LIKENESS_FROM = 75.0
+_LIKENESS_FULL = 90.0
+_WORD = re.compile(r"\w+")
 _NAMING_STEM = 0.8  # a shared derivation root ("snickeri", "snickare") does not name
+
+
+def _is_word(term: Term) -> bool:
+    """Whether the term's word is itself a vocabulary word (not cut short or mistyped)."""
+    return bool(term.expansions) and term.expansions[0].kind in ("exact", "folded")
 
 
 @dataclass(slots=True)
@@ -277,6 +288,9 @@ class ConceptIndex:
         ]
         self.folded_names: list[tuple[str, ...]] = [
             tuple(fold(normalize(n)) for n in o.names) for o in self.occupations
+        ]
+        self.clean_names: list[tuple[str, ...]] = [
+            tuple(" ".join(_WORD.findall(f)) for f in names) for names in self.folded_names
         ]
         self.name_post: dict[str, list[int]] = {}
         for i, names in enumerate(self.occ_names):
@@ -370,6 +384,16 @@ class ConceptIndex:
             default=0.0,
         )
 
+    def _name_likeness(self, terms: Sequence[Term], occ_scores: dict[int, float]) -> float:
+        words: list[str] = []
+        for t in terms:
+            if not words or words[-1] != t.word:
+                words.append(t.word)
+        q = " ".join(fold(w) for w in words)
+        top = sorted(occ_scores, key=lambda o: -occ_scores[o])[:_LIKENESS_CANDIDATES]
+        best = max((fuzz.ratio(q, name) for o in top for name in self.clean_names[o]), default=0.0)
+        return min(1.0, max(0.0, (best - _LIKENESS_FROM) / (_LIKENESS_FULL - _LIKENESS_FROM)))
+
     def score(self, terms: Sequence[Term]) -> ConceptScores:
         """Score occupations and groups against weighted query terms.
 
@@ -420,6 +444,10 @@ class ConceptIndex:
                 occ_scores[o] *= _QUALIFIER_ONLY
             else:
                 named = max(named, min(1.0, named_share[o]) * cover)
+        if named < 1.0 and occ_scores and any(not _is_word(t) for t in terms):
+            # A word cut short or mistyped hides the name it stands for from the head-word
+            # test above; the whole query's likeness to a name tells instead.
+            named = max(named, self._name_likeness(terms, occ_scores))
         group_scores: dict[int, float] = {}
         # The best kind of group evidence counts fully; agreeing evidence from the other kinds
         # (label, definition, skills) adds a little, so a field of work named in several

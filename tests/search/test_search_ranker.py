@@ -239,3 +239,38 @@ def test_a_query_naming_no_occupation_keeps_only_a_share_of_the_rerank(
     assert all(0 <= with_rerank[0][s] - without[0][s] <= share + 1e-3 for s in without[0])
     # "hundskötare" names one: its exact title gets the full rerank.
     assert with_rerank[1][1] - without[1][1] > share + 0.1
+
+
+# --- everyday words: what the query names, and the skill level of the work ---------------------
+
+
+def _named(q: str) -> float:
+    idx = SearchIndex()
+    from search.terms import parse_terms
+
+    return concept_index().score(parse_terms(q, idx._lex, lambda t: 1, 10)).named
+
+
+def test_a_name_cut_short_or_mistyped_still_names_its_occupation() -> None:
+    # Neither word is a head word of a name as typed; the whole query is close to one.
+    assert _named("modersmålslär förskola") >= 0.9
+    assert _named("ptpjpsykoolg") > 0.5
+    # Everyday words, each a vocabulary word, name nothing however close a name looks
+    # ("reception på hotell" against "Receptionschef, hotell").
+    assert _named("reception på hotell") < 0.3
+    assert _named("äldreomsorg") == 0.0
+
+
+def test_an_everyday_word_prefers_work_without_a_degree() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Forskare, skogsbruk", occupation_id=occ_id("Forskare, skogsbruk")),
+            slot(2, "Skogsvårdare", occupation_id=occ_id("Skogsvårdare"), description="Skogsbruk"),
+        ]
+    )
+    # "skogsbruk" names neither occupation: the forest worker's slot comes first although the
+    # researcher's title holds the word itself.
+    assert ids(idx, "skogsbruk") == [2, 1]
+    # Naming the occupation still finds it first.
+    assert ids(idx, "forskare skogsbruk")[:1] == [1]

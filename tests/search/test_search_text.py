@@ -145,3 +145,23 @@ def test_a_typo_outranks_a_guess_at_the_first_part_of_a_compound() -> None:
     lex.add_many(["laborant", "laboratorieanalyser", "laboratoriearbete", "fysik"])
     first = lex.expand("laboraat")[0]
     assert (first.token, first.kind) == ("laborant", "typo")
+
+
+def test_a_finished_word_completes_more_weakly_than_one_cut_short() -> None:
+    # "lastbil" is a word of its own: "lastbilssäljare" is a compound it begins, not what the
+    # user was typing; "lastbi" is cut short, so its completions keep the prefix weight.
+    lex = _lexicon("lastbil", "lastbilssäljare")
+    finished = {e.token: e for e in lex.expand("lastbil", allow_prefix=True)}
+    cut = {e.token: e for e in lex.expand("lastbi", allow_prefix=True)}
+    assert finished["lastbilssäljare"].kind == cut["lastbilssäljare"].kind == "prefix"
+    assert finished["lastbilssäljare"].weight < 0.6 < cut["lastbilssäljare"].weight
+    assert finished["lastbil"].weight == 1.0
+
+
+def test_an_inflected_word_also_reaches_its_base_form() -> None:
+    # Snowball stems "kuratorer" to "kurator" but "kurator" to "kurat": the inflection ending
+    # leads back to the base form even when the inflected form is a vocabulary word itself.
+    lex = _lexicon("kurator", "kuratorer")
+    exps = {e.token: e for e in lex.expand("kuratorer")}
+    assert exps["kuratorer"].kind == "exact"
+    assert exps["kurator"].kind == "stem"
