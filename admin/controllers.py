@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -127,7 +127,7 @@ class ReportController(Controller):
     @get("/to-work-or-studies", operation_id="reportToWorkOrStudies")
     async def to_work_or_studies(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.ToWorkOrStudies:
         """Persons to work or studies per month (Kolada), with the strategy's baselines."""
         return await reports.to_work_or_studies(filters)
@@ -135,7 +135,7 @@ class ReportController(Controller):
     @get("/exits", operation_id="reportExits")
     async def exits(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.ExitShares:
         """Share of exits to work or studies, and every exit by category."""
         return await reports.exits(filters)
@@ -143,7 +143,7 @@ class ReportController(Controller):
     @get("/real-workplaces", operation_id="reportRealWorkplaces")
     async def real_workplaces(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.RealWorkplaces:
         """Share of placements on real workplaces (the 85/15 figure)."""
         return await reports.real_workplaces(filters)
@@ -151,7 +151,7 @@ class ReportController(Controller):
     @get("/lead-times", operation_id="reportLeadTimes")
     async def lead_times(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.LeadTimes:
         """Median days from registration to first proposal and from proposal to start."""
         return await reports.lead_times(filters)
@@ -159,7 +159,7 @@ class ReportController(Controller):
     @get("/lock-in", operation_id="reportLockIn")
     async def lock_in(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.LockIn:
         """Lock-in flags raised in the period and open at its end."""
         return await reports.lock_in(filters)
@@ -167,7 +167,7 @@ class ReportController(Controller):
     @get("/follow-ups", operation_id="reportFollowUps")
     async def follow_ups(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.FollowUps:
         """Follow-up status at 90 and 180 days after exit."""
         return await reports.follow_ups(filters)
@@ -175,7 +175,7 @@ class ReportController(Controller):
     @get("/assessments", operation_id="reportAssessments")
     async def assessments(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.AssessmentReturn:
         """The supervisors' assessment return rate."""
         return await reports.assessments(filters)
@@ -183,7 +183,7 @@ class ReportController(Controller):
     @get("/unit-coverage", operation_id="reportUnitCoverage")
     async def unit_coverage(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.UnitCoverage:
         """Municipal units' places against their yearly targets."""
         return await reports.unit_coverage(filters)
@@ -191,7 +191,7 @@ class ReportController(Controller):
     @get("/host-ledger", operation_id="reportHostLedger")
     async def host_ledger(
         self,
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.HostLedger:
         """What each host gave and received in the period."""
         return await reports.host_ledger(filters)
@@ -200,7 +200,7 @@ class ReportController(Controller):
     async def export(
         self,
         name: FromPath[schemas.ReportName],
-        filters: schemas.ReportFilters,
+        filters: NamedDependency[schemas.ReportFilters],
         format: FromQuery[schemas.ExportFormat] = "csv",
     ) -> Response[bytes]:
         """One report as CSV or XLSX, with its definition and filters in the file."""

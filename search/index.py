@@ -563,13 +563,6 @@ class SearchIndex:
                 " ".join(query.skill_labels) + " ", self._lex, self._df, max(self._n_alive, 1)
             )
         docs, scores, concept = self._score(terms, skill_terms, profile_occs)
-        if concept is not None and concept.named < 1.0 and len(docs):
-            # A query that names no occupation is an everyday word for a kind of work, and a
-            # coordinator looking for a placement means work without a degree: managers' and
-            # specialists' slots that only mention the word step back, in step with how
-            # little the query names an occupation.
-            unnamed = 1.0 - concept.named
-            scores = scores * (1.0 - unnamed * (1.0 - self._level[self._cols.occ[docs]]))
         keep = self._filter(docs, query)
         docs, scores = docs[keep], scores[keep]
         strong = scores >= _MIN_SCORE * (1.0 if terms else 0.0)
@@ -679,7 +672,16 @@ class SearchIndex:
         summed: FloatArray = acc[udocs]
         # Placements are mostly entry-level work: among slots that match, prefer occupations
         # that need no education. Small, so it only orders otherwise similar matches.
-        summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[self._cols.occ[udocs]]
+        occs = self._cols.occ[udocs]
+        summed = summed + _ENTRY_LEVEL_PRIOR * self._easy[occs]
+        if concept is not None and concept.named < 1.0 and not profile_occs:
+            # A query that names no occupation is an everyday word for a kind of work, and a
+            # coordinator looking for a placement means work without a degree: managers' and
+            # specialists' slots that only mention the word step back, in step with how
+            # little the query names an occupation. (A profile's wished occupations say
+            # which work is meant, whatever its level.)
+            unnamed = 1.0 - concept.named
+            summed = summed * (1.0 - unnamed * (1.0 - self._level[occs]))
         return udocs.astype(np.int64), summed, concept
 
     def _term_postings(self, expansions: tuple[Expansion, ...]) -> tuple[IntArray, IntArray] | None:
