@@ -741,9 +741,10 @@ class SearchIndex:
         words = [(fold(w), share, alts[:10]) for w, alts in fallback.items()]
         for w in fallback:
             # An everyday word also ranks the groups of the taxonomy words it stands for.
-            targets = self._lex.synonyms(fold(w))
+            targets, sureness = self._lex.meanings(fold(w))
             for rank, target in enumerate(targets):
-                weight = share * _SYNONYM_GROUP * (1.0 - 0.05 * rank) / len(targets) ** 0.5
+                weight = share * _SYNONYM_GROUP * sureness * (1.0 - 0.05 * rank)
+                weight /= len(targets) ** 0.5
                 words.append((fold(target), weight, []))
         rel = self._groups.rank(words)
         out = {g: _OLD_GROUP * v for g, v in concept.groups.items()}

@@ -44,6 +44,10 @@ MATCH_WEIGHTS: dict[str, float] = {
 # A word the vocabulary knows whole is likely finished: its completions are compounds it
 # begins ("lastbil" in "lastbilssäljare"), about as weak as other compound matches.
 _COMPLETE_PREFIX = 0.7
+# A compound ending in an everyday word ("lantgård") means what that word means, less surely.
+_HEAD_MEANING = 0.85
+_MIN_MODIFIER = 3
+_MIN_HEAD = 3
 _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
@@ -144,6 +148,27 @@ class Lexicon:
                 (self._synonyms[b] for b in inflection_bases(folded) if b in self._synonyms), ()
             )
         return found
+
+    def meanings(self, folded: str) -> tuple[tuple[str, ...], float]:
+        """Return the vocabulary words a query word stands for, and how surely.
+
+        An everyday word stands for its own table entry fully. Swedish compounds name their
+        kind by their last part: "sjukhusstäd" is a kind of "städ". A compound the vocabulary
+        does not know, and that ends in an everyday word (at least three letters after at
+        least three), stands for that word's words a little less surely. The longest such
+        ending wins, and only whole table words count, not stems ("byggare" is no "bygge").
+        """
+        found = self.synonyms(folded)
+        if found:
+            return found, 1.0
+        if folded in self._by_fold:
+            # A word the vocabulary knows means what it says ("försäkringskassa" is no till).
+            return (), 0.0
+        for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            found = self._synonyms.get(folded[cut:], ())
+            if found:
+                return found, _HEAD_MEANING
+        return (), 0.0
 
     def _ensure_sorted(self) -> None:
         if self._dirty:
@@ -280,21 +305,23 @@ class Lexicon:
         if hit is not None:
             return hit
         found = self._expand(word, allow_prefix, min_compound)
-        targets = self.synonyms(fold(word))
+        targets, sureness = self.meanings(fold(word))
         if targets:
-            found = self._with_synonyms(found, targets)
+            found = self._with_synonyms(found, targets, sureness)
         result = tuple(found)
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = result
         return result
 
-    def _with_synonyms(self, found: list[Expansion], targets: tuple[str, ...]) -> list[Expansion]:
+    def _with_synonyms(
+        self, found: list[Expansion], targets: tuple[str, ...], sureness: float = 1.0
+    ) -> list[Expansion]:
         # The everyday word's own matches stand; each vocabulary word it stands for adds its
         # matches (not its own synonyms), the first-listed word a little above the rest.
         best = {e.token: e for e in found}
         for rank, target in enumerate(targets):
-            factor = MATCH_WEIGHTS["synonym"] * (1.0 - 0.05 * rank)
+            factor = MATCH_WEIGHTS["synonym"] * sureness * (1.0 - 0.05 * rank)
             for e in self._expand(target, False, 4):
                 weight = e.weight * factor
                 old = best.get(e.token)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from search.index import SearchIndex
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
@@ -57,3 +59,23 @@ def test_everyday_word_finds_slots_titled_in_taxonomy_words_and_says_why():
     assert ("mack", "concept") in why
     hits = idx.search(SearchQuery(q="tvätteriet")).hits
     assert [h.slot_id for h in hits][:1] == [3]
+
+
+def test_an_unknown_compound_means_what_its_everyday_head_means() -> None:
+    lex = Lexicon()
+    lex.add_many(["städare", "kassapersonal", "försäkringskassa", "grovarbetare", "gitarrbyggare"])
+    lex.set_synonyms(
+        {"städ": ("städare",), "kassa": ("kassapersonal",), "bygge": ("grovarbetare",)}
+    )
+    own = {e.token: e for e in lex.expand("städ")}
+    head = {e.token: e for e in lex.expand("sjukhusstäd")}
+    # "sjukhusstäd" is a kind of "städ", a little less surely than "städ" itself.
+    assert head["städare"].kind == "synonym"
+    assert head["städare"].weight < own["städare"].weight
+    assert lex.meanings("sjukhusstad") == (("städare",), pytest.approx(0.85))
+    # A word the vocabulary knows means what it says: Försäkringskassan is no till.
+    assert "kassapersonal" not in {e.token for e in lex.expand("försäkringskassa")}
+    # Only whole table words count as heads, not words sharing their stem.
+    assert "grovarbetare" not in {e.token for e in lex.expand("kyrkbyggare")}
+    # Too short a head or modifier counts for nothing.
+    assert lex.meanings("xstäd") == ((), 0.0)
