@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath, Parameter
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from marketplace.auth import AuthUser, public, staff
+from marketplace.auth import AuthUser, admin_only, public, staff
 from marketplace.errors import ValidationFailed
 from placements.tables import SLOT_KINDS, TRACKS
-from search import taxonomy
+from search import taxonomy, vocabulary
 from search.schemas import (
     CandidateMatches,
+    EverydayWordIn,
+    EverydayWordOut,
+    EverydayWordsOut,
     OccupationOut,
     SearchQuery,
     SearchResponse,
@@ -171,4 +175,29 @@ class MatchController(Controller):
         return await match_candidates(request.user, slot_id, limit, offset)
 
 
-ROUTES = [SearchController, MatchController]
+class EverydayWordController(Controller):
+    """Everyday words beside the built-in table: admins add and remove them."""
+
+    path = "/api/v1/search/everyday-words"
+    guards = [admin_only]
+    tags = ["search"]
+
+    @get("/", operation_id="listEverydayWords")
+    async def list_words(self) -> EverydayWordsOut:
+        """The added everyday words, and the built-in ones, each with its taxonomy words."""
+        return await vocabulary.list_words()
+
+    @post("/", operation_id="addEverydayWord", status_code=HTTP_201_CREATED)
+    async def add_word(
+        self, data: JSONBody[EverydayWordIn], request: Request[AuthUser, Any, Any]
+    ) -> EverydayWordOut:
+        """Teach the search an everyday word: every worker uses it from its next search."""
+        return await vocabulary.add_word(request.user, data)
+
+    @delete("/{word:str}", operation_id="removeEverydayWord", status_code=HTTP_204_NO_CONTENT)
+    async def remove_word(self, word: FromPath[str], request: Request[AuthUser, Any, Any]) -> None:
+        """Remove an added everyday word (built-in words cannot be removed here)."""
+        await vocabulary.remove_word(request.user, word)
+
+
+ROUTES = [SearchController, MatchController, EverydayWordController]

@@ -37,6 +37,7 @@ from search.taxonomy import (
     ConceptScores,
     GroupRanker,
     concept_index,
+    everyday_words,
     group_ranker,
     name_parts,
     no_education_required,
@@ -241,6 +242,7 @@ class SearchIndex:
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
         self._term_post_cache: dict[tuple[Expansion, ...], tuple[IntArray, IntArray] | None] = {}
+        self._added_words: dict[str, tuple[str, ...]] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -940,6 +942,22 @@ class SearchIndex:
     def _occ_words(self, pos: int) -> set[str]:
         occ = int(self._cols.occ[pos])
         return self._concepts.occupation_tokens(occ) if occ >= 0 else set()
+
+    def set_added_words(self, words: dict[str, tuple[str, ...]]) -> None:
+        """Use these everyday words (added in the back office) beside the built-in table.
+
+        A built-in word keeps its own entry. Takes effect on the next search: the expansion
+        and posting caches that depended on the old words are dropped.
+        """
+        merged = {**words, **everyday_words()}
+        self._lex.set_synonyms(merged)
+        self._term_post_cache.clear()
+        self._added_words = dict(words)
+
+    @property
+    def added_words(self) -> dict[str, tuple[str, ...]]:
+        """The everyday words this index uses beyond the built-in table."""
+        return dict(self._added_words)
 
     # --- introspection for tools and tests --------------------------------------------------
 

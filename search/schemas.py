@@ -167,3 +167,24 @@ class CandidateMatches(msgspec.Struct):
     slot_id: int
     total: int
     results: list[CandidateMatch]
+
+
+class EverydayWordIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An everyday word to add, and the taxonomy words it stands for (most typical first)."""
+
+    word: Annotated[str, msgspec.Meta(max_length=200)]
+    targets: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=200)]], msgspec.Meta(max_length=20)
+    ]
+
+
+class EverydayWordOut(msgspec.Struct):
+    word: str
+    targets: list[str]
+    built_in: bool  # from the table shipped with the code (not removable here)
+    created_at: datetime.datetime | None
+
+
+class EverydayWordsOut(msgspec.Struct):
+    added: list[EverydayWordOut]
+    built_in: list[EverydayWordOut]

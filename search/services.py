@@ -24,7 +24,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
 from placements.tables import Candidate, Slot
-from search import taxonomy, text
+from search import taxonomy, text, vocabulary
 from search.index import SearchIndex
 from search.schemas import (
     CandidateMatch,
@@ -176,6 +176,7 @@ class SlotSearch:
         self._catch_up_lock = asyncio.Lock()
         self._rebuild_task: asyncio.Task[None] | None = None
         self._marker_conn: sqlite3.Connection | None = None
+        self.words_seen = -1  # the added everyday words' version the index uses
 
     async def marker(self) -> int:
         """The current change number, read before every search, so it must be cheap.
@@ -205,12 +206,16 @@ class SlotSearch:
         marker = await self.marker()
         pairs = await _docs_where(Slot.status == "published")
         docs = [doc for _, doc in pairs if doc is not None]
+        words_version = await vocabulary.words_version()
+        words = await vocabulary.added_words()
         fresh = SearchIndex()
         await asyncio.to_thread(fresh.build, docs)
+        fresh.set_added_words(words)
         async with self._catch_up_lock:
             self.index = fresh
             self.docs = {doc.id: doc for doc in docs}
             self.seen = marker
+            self.words_seen = words_version
         # Writes that landed while building are stamped after `marker`.
         await self.catch_up()
         log.info("search index built: %d published slots", len(docs))
@@ -238,6 +243,11 @@ class SlotSearch:
                     self.index.upsert(doc)
                     self.docs[doc.id] = doc
             self.seen = max([marker, *(int(r["change_seq"]) for r, _ in pairs)])
+            # Everyday words added or removed in the back office move the same marker.
+            words_version = await vocabulary.words_version()
+            if words_version != self.words_seen:
+                self.index.set_added_words(await vocabulary.added_words())
+                self.words_seen = words_version
             return len(pairs)
 
     async def search(self, query: SearchQuery) -> SearchResult:

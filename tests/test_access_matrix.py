@@ -37,6 +37,7 @@ from placements.tables import (
     PlanActivity,
     Slot,
 )
+from search.tables import EverydayWord
 from tests.conftest import DEMO_PASSWORD
 
 IDENTITIES = ("anon", "host_a", "host_b", "coord", "coord2", "analyst", "admin")
@@ -207,6 +208,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("POST", "/arbetsbord/ansokningar/{application_id}/{decision}"): STAFF,
     ("GET", "/drift/jobb"): ADMIN,
+    ("GET", "/drift/vardagsord"): ADMIN,
+    ("POST", "/drift/vardagsord"): ADMIN,
+    ("GET", "/drift/vardagsord/{word}/ta-bort"): ADMIN,
+    ("POST", "/drift/vardagsord/{word}/ta-bort"): ADMIN,
+    ("GET", "/api/v1/search/everyday-words"): ADMIN,
+    ("POST", "/api/v1/search/everyday-words"): ADMIN,
+    ("DELETE", "/api/v1/search/everyday-words/{word}"): ADMIN,
     # --- reports, audit review, register extracts (admin/)
     ("GET", "/api/v1/reports"): REPORTING,
     ("GET", "/api/v1/reports/assessments"): REPORTING,
@@ -444,6 +452,10 @@ async def make_world(p: People) -> World:
         )
     )
     w.strings["invitation_token"] = invitation
+    # An everyday word added in the back office (letters only, unique per world).
+    word = "matris" + "".join(chr(ord("a") + int(d)) for d in str(n))
+    await _insert(EverydayWord(word=word, targets="städare"))
+    w.strings["everyday_word"] = word
     w.ids["user_id"] = await _insert(
         User(
             username=f"matrix_spare{n}",
@@ -500,6 +512,7 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
         "decision": "godkann",
         "name": "exits",
         "action": "underteckna" if path.startswith("/arbetsbord") else "pausa",
+        "word": w.strings["everyday_word"],
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -593,6 +606,7 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
             "lasts_at_least_one_month": True,
         },
         ("POST", "/api/v1/follow-ups/{follow_up_id}/done"): {"result_category": "arbete"},
+        ("POST", "/api/v1/search/everyday-words"): {"word": "matrisapiord", "targets": ["städare"]},
     }
     return bodies.get((method, path), {} if method in UNSAFE else None)
 
@@ -617,6 +631,8 @@ FORMS: dict[str, dict[str, str]] = {
     "/vard/bokningar/{booking_id}/avboj": {"reason": "Ingen plats"},
     "/vard/organisation/{host_id}/kontakter": {"name": "Kim Kontakt"},
     "/arbetsbord/platser/{slot_id}/foresla": {"candidate_id": "0"},
+    "/drift/vardagsord": {"word": "matrisformord", "targets": "städare"},
+    "/drift/vardagsord/{word}/ta-bort": {"confirm": "1"},
 }
 
 

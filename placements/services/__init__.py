@@ -31,16 +31,21 @@ async def take_slot_change() -> int:
     Call inside the transaction that writes the slots, and give every slot written the
     returned value as `change_seq`: the index then fetches them all in one catch-up.
     """
+    return await take_change(SLOTS_COUNTER)
+
+
+async def take_change(counter: str) -> int:
+    """Increment the named change counter and return its new value (call inside the write)."""
     rows = await ChangeCounter.raw(
         "UPDATE pl_change_counter SET value = value + 1 WHERE name = {} RETURNING value",
-        SLOTS_COUNTER,
+        counter,
     )
     if not rows:
         await ChangeCounter.raw(
             "INSERT INTO pl_change_counter (name, value) VALUES ({}, 0) ON CONFLICT (name) DO NOTHING",
-            SLOTS_COUNTER,
+            counter,
         )
-        return await take_slot_change()
+        return await take_change(counter)
     return int(rows[0]["value"])
 
 
@@ -63,10 +68,13 @@ async def bump_slot_changes(slot_ids: list[int]) -> int:
 
 async def current_slot_change() -> int:
     """The latest change number (0 before any change): the cheap marker workers poll."""
+    return await current_change(SLOTS_COUNTER)
+
+
+async def current_change(counter: str) -> int:
+    """The named change counter's value (0 before its first change)."""
     row = (
-        await ChangeCounter.select(ChangeCounter.value)
-        .where(ChangeCounter.name == SLOTS_COUNTER)
-        .first()
+        await ChangeCounter.select(ChangeCounter.value).where(ChangeCounter.name == counter).first()
     )
     return int(row["value"]) if row else 0
 

@@ -1,0 +1,146 @@
+"""Everyday words that administrators add in the back office, beside the built-in table.
+
+The built-in words (`search/data/everyday.tsv`) ship with the code. An administrator can add a
+word the table lacks ("fika", "hunddagis") with the taxonomy words it stands for; every
+worker's index picks it up on its next search, as it does slot changes: a write takes the next
+value of the slot change counter (so each worker's marker check sees it) and of the words'
+own counter (so the worker knows to reload the words, not only slots).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from placements.services import SLOTS_COUNTER, current_change, take_change
+from search import taxonomy
+from search.schemas import EverydayWordIn, EverydayWordOut, EverydayWordsOut
+from search.tables import EverydayWord
+from search.text import fold, normalize
+
+WORDS_COUNTER = "everyday_words"
+MAX_TARGETS = 6
+_WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
+
+
+def _clean_word(raw: str) -> str:
+    word = " ".join(normalize(raw).split())
+    if not 2 <= len(word) <= 40 or not _WORD.match(word):
+        raise ValidationFailed(
+            "Vardagsordet ska vara ett ord på 2–40 bokstäver (bindestreck går bra), "
+            "t.ex. ”dagis” eller ”second-hand”.",
+            fields=["word"],
+        )
+    return word
+
+
+def _clean_targets(raw: list[str] | str) -> list[str]:
+    words = raw.split() if isinstance(raw, str) else [w for item in raw for w in item.split()]
+    targets: list[str] = []
+    for w in (normalize(w) for w in words):
+        if w and w not in targets:
+            targets.append(w)
+    if not 1 <= len(targets) <= MAX_TARGETS:
+        raise ValidationFailed(
+            f"Ange 1–{MAX_TARGETS} ord ur yrkestaxonomin som vardagsordet står för, "
+            "t.ex. ”barnskötare förskollärare”.",
+            fields=["targets"],
+        )
+    lexicon = taxonomy.taxonomy_lexicon()
+    unknown = [
+        w
+        for w in targets
+        if not any(e.kind in ("exact", "folded", "stem") for e in lexicon.expand(w))
+    ]
+    if unknown:
+        listed = ", ".join(f"”{w}”" for w in unknown)
+        raise ValidationFailed(
+            f"{listed} används inte i yrkestaxonomin, så sökningen kan inte koppla ordet dit. "
+            "Använd ord ur yrkesbenämningarna, t.ex. ”städare” eller ”undersköterska”.",
+            fields=["targets"],
+        )
+    return targets
+
+
+def _out(row: dict[str, Any]) -> EverydayWordOut:
+    return EverydayWordOut(
+        word=row["word"],
+        targets=row["targets"].split(),
+        built_in=False,
+        created_at=row["created_at"],
+    )
+
+
+async def added_words() -> dict[str, tuple[str, ...]]:
+    """The words added in the back office, word -> taxonomy words (for the index)."""
+    rows = await EverydayWord.select(EverydayWord.word, EverydayWord.targets)
+    return {r["word"]: tuple(r["targets"].split()) for r in rows}
+
+
+async def words_version() -> int:
+    """The words' change counter: a worker reloads the added words when it moves."""
+    return await current_change(WORDS_COUNTER)
+
+
+async def get_added_word(raw: str) -> EverydayWordOut:
+    """One added everyday word (404 if there is none by that name)."""
+    word = " ".join(normalize(raw).split())
+    row = await EverydayWord.select().where(EverydayWord.word == word).first()
+    if row is None:
+        raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
+    return _out(row)
+
+
+async def list_words() -> EverydayWordsOut:
+    """Every everyday word the search knows: the added ones, then the built-in table."""
+    rows = await EverydayWord.select().order_by(EverydayWord.word)
+    built_in = [
+        EverydayWordOut(word=w, targets=list(t), built_in=True, created_at=None)
+        for w, t in sorted(taxonomy.everyday_words().items())
+    ]
+    return EverydayWordsOut(added=[_out(r) for r in rows], built_in=built_in)
+
+
+async def add_word(user: AuthUser, data: EverydayWordIn) -> EverydayWordOut:
+    """Add an everyday word; 400 naming the field if it is not usable, 409 if it exists."""
+    word = _clean_word(data.word)
+    targets = _clean_targets(data.targets)
+    if fold(word) in {fold(w) for w in taxonomy.everyday_words()}:
+        raise Conflict(f"”{word}” finns redan bland de inbyggda vardagsorden.", fields=["word"])
+    async with write_transaction(EverydayWord._meta.db):
+        # Counters first: on PostgreSQL the counter row's lock makes concurrent additions
+        # take turns, so the check below sees a word another worker just added.
+        await _changed()
+        taken = await EverydayWord.select(EverydayWord.word)
+        if any(fold(r["word"]) == fold(word) for r in taken):
+            raise Conflict(f"”{word}” är redan tillagt.", fields=["word"])
+        await EverydayWord.insert(
+            EverydayWord(word=word, targets=" ".join(targets), created_by=user.id)
+        )
+        await record(user, "everyday_word.add", None, subject_type="everyday_word", detail=word)
+        row = await EverydayWord.select().where(EverydayWord.word == word).first()
+    assert row is not None
+    return _out(row)
+
+
+async def remove_word(user: AuthUser, raw: str) -> None:
+    """Remove an added everyday word (404 if there is none; built-in words stay)."""
+    word = " ".join(normalize(raw).split())
+    async with write_transaction(EverydayWord._meta.db):
+        await _changed()
+        row = await EverydayWord.select(EverydayWord.id).where(EverydayWord.word == word).first()
+        if row is None:
+            raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
+        await EverydayWord.delete().where(EverydayWord.id == row["id"])
+        await record(user, "everyday_word.remove", None, subject_type="everyday_word", detail=word)
+
+
+async def _changed() -> None:
+    # Inside the write: the words' counter says what moved, the slot counter makes every
+    # worker look (it reads only that one before each search).
+    await take_change(WORDS_COUNTER)
+    await take_change(SLOTS_COUNTER)
