@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from marketplace.auth import AuthUser, admin_only, public, staff
@@ -99,16 +99,16 @@ class SearchController(Controller):
         q: Annotated[str, Parameter(max_length=200)] = "",
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=10000)] = 0,
-        kind: str | None = None,
-        track: str | None = None,
+        kind: FromQuery[str | None] = None,
+        track: FromQuery[str | None] = None,
         town: Annotated[str | None, Parameter(max_length=100)] = None,
         near: Annotated[str | None, Parameter(max_length=60)] = None,
         radius_km: Annotated[float | None, Parameter(gt=0, le=1000)] = None,
         max_hours: Annotated[int | None, Parameter(ge=1, le=40)] = None,
         min_hours: Annotated[int | None, Parameter(ge=1, le=40)] = None,
         adaptations: Annotated[str | None, Parameter(max_length=500)] = None,
-        driving_licence: bool | None = None,
-        open_only: Annotated[bool, Parameter(query="open")] = True,
+        driving_licence: FromQuery[bool | None] = None,
+        open_only: Annotated[bool, QueryParameter(name="open")] = True,
     ) -> SearchResponse:
         """Search published slots, typo-tolerant and Swedish-aware, with filters.
 
