@@ -242,7 +242,6 @@ class SearchIndex:
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
         self._term_post_cache: dict[tuple[Expansion, ...], tuple[IntArray, IntArray] | None] = {}
-        self._added_words: dict[str, tuple[str, ...]] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -952,12 +951,6 @@ class SearchIndex:
         merged = {**words, **everyday_words()}
         self._lex.set_synonyms(merged)
         self._term_post_cache.clear()
-        self._added_words = dict(words)
-
-    @property
-    def added_words(self) -> dict[str, tuple[str, ...]]:
-        """The everyday words this index uses beyond the built-in table."""
-        return dict(self._added_words)
 
     # --- introspection for tools and tests --------------------------------------------------
 

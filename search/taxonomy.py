@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import json
 import math
 import os
@@ -390,7 +391,7 @@ class ConceptIndex:
             if not words or words[-1] != t.word:
                 words.append(t.word)
         q = " ".join(fold(w) for w in words)
-        top = sorted(occ_scores, key=lambda o: -occ_scores[o])[:_LIKENESS_CANDIDATES]
+        top = heapq.nlargest(_LIKENESS_CANDIDATES, occ_scores, key=occ_scores.__getitem__)
         best = max((fuzz.ratio(q, name) for o in top for name in self.clean_names[o]), default=0.0)
         return min(1.0, max(0.0, (best - _LIKENESS_FROM) / (_LIKENESS_FULL - _LIKENESS_FROM)))
 

@@ -38,10 +38,9 @@ def _clean_word(raw: str) -> str:
     return word
 
 
-def _clean_targets(raw: list[str] | str) -> list[str]:
-    words = raw.split() if isinstance(raw, str) else [w for item in raw for w in item.split()]
+def _clean_targets(raw: list[str]) -> list[str]:
     targets: list[str] = []
-    for w in (normalize(w) for w in words):
+    for w in (normalize(w) for item in raw for w in item.split()):
         if w and w not in targets:
             targets.append(w)
     if not 1 <= len(targets) <= MAX_TARGETS:
