@@ -37,6 +37,7 @@ from search.schemas import (
     SlotDoc,
     SlotMatch,
     SlotMatches,
+    Why,
     WhyOut,
 )
 
@@ -164,6 +165,16 @@ MATCH_SV = {
 def why_text(term: str, field: str, match: str) -> str:
     """The reason as a sentence a coordinator can repeat: "Matchade lager i titeln (stavfel)"."""
     return f"Matchade {term} i {FIELD_SV.get(field, field)} ({MATCH_SV.get(match, match)})"
+
+
+def why_out(why: Why) -> WhyOut:
+    """A search reason as the API gives it, with its sentence."""
+    return WhyOut(
+        term=why.term,
+        field=why.field,
+        match=why.match,
+        text=why_text(why.term, why.field, why.match),
+    )
 
 
 class SlotSearch:
@@ -509,9 +520,7 @@ async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int
             continue
         distance = _distance(profile.point, doc.latitude, doc.longitude)
         score, why = profile_reasons(keys, _SlotKeys.of_doc(doc), distance)
-        search_why = [
-            _why(w.term, w.field, w.match, why_text(w.term, w.field, w.match)) for w in hit.why
-        ]
+        search_why = [why_out(w) for w in hit.why]
         matches.append(
             SlotMatch(
                 id=doc.id,
@@ -620,15 +629,7 @@ async def run_search(query: SearchQuery) -> SearchResponse:
                 town=doc.town,
                 host=HostBrief(name=doc.host_name, kind=doc.host_kind),
                 score=round(hit.score, 4),
-                why=[
-                    WhyOut(
-                        term=w.term,
-                        field=w.field,
-                        match=w.match,
-                        text=why_text(w.term, w.field, w.match),
-                    )
-                    for w in hit.why
-                ],
+                why=[why_out(w) for w in hit.why],
                 distance_km=None if hit.distance_km is None else round(hit.distance_km, 1),
             )
         )

@@ -22,12 +22,6 @@ _FIELDS = ("word", "targets")
 Note = Annotated[str | None, Parameter(max_length=60)]
 
 
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user = request.user
-    assert isinstance(user, AuthUser)
-    return user
-
-
 async def _page(
     request: Request[Any, Any, Any],
     values: dict[str, Any] | None = None,
@@ -60,14 +54,14 @@ async def everyday_words_page(
 
 
 @post("/drift/vardagsord", guards=[admin_only], include_in_schema=False, status_code=303)
-async def everyday_word_add(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def everyday_word_add(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
     """Add an everyday word; on a mistake, the form comes back with what was typed."""
     values = await form_values(request)
     word = str(values.get("word") or "")
     targets = str(values.get("targets") or "")
     try:
         added = await vocabulary.add_word(
-            _user(request), EverydayWordIn(word=word[:200], targets=targets[:1000].split())
+            request.user, EverydayWordIn(word=word[:200], targets=targets[:1000].split())
         )
     except MarketplaceError as exc:
         errors = field_errors(exc, _FIELDS)
@@ -93,14 +87,14 @@ async def everyday_word_confirm(request: Request[Any, Any, Any], word: FromPath[
     status_code=303,
 )
 async def everyday_word_remove(
-    request: Request[Any, Any, Any], word: FromPath[str]
+    request: Request[AuthUser, Any, Any], word: FromPath[str]
 ) -> Template | Redirect:
     """Remove an added everyday word, once the admin has ticked the confirmation."""
     entry = await vocabulary.get_added_word(word)
     if not is_ticked(await form_values(request), "confirm"):
         errors = {"confirm": "Kryssa i rutan för att bekräfta att ordet ska tas bort."}
         return page(_CONFIRM, request, status_code=400, entry=entry, errors=errors)
-    await vocabulary.remove_word(_user(request), entry.word)
+    await vocabulary.remove_word(request.user, entry.word)
     return Redirect(f"/drift/vardagsord?borttaget={quote(entry.word)}", status_code=303)
 
 

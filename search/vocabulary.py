@@ -27,8 +27,13 @@ MAX_TARGETS = 6
 _WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
 
 
+def _key(raw: str) -> str:
+    """A word as stored: normalised, with single spaces."""
+    return " ".join(normalize(raw).split())
+
+
 def _clean_word(raw: str) -> str:
-    word = " ".join(normalize(raw).split())
+    word = _key(raw)
     if not 2 <= len(word) <= 40 or not _WORD.match(word):
         raise ValidationFailed(
             "Vardagsordet ska vara ett ord på 2–40 bokstäver (bindestreck går bra), "
@@ -87,7 +92,7 @@ async def words_version() -> int:
 
 async def get_added_word(raw: str) -> EverydayWordOut:
     """One added everyday word (404 if there is none by that name)."""
-    word = " ".join(normalize(raw).split())
+    word = _key(raw)
     row = await EverydayWord.select().where(EverydayWord.word == word).first()
     if row is None:
         raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
@@ -117,18 +122,15 @@ async def add_word(user: AuthUser, data: EverydayWordIn) -> EverydayWordOut:
         taken = await EverydayWord.select(EverydayWord.word)
         if any(fold(r["word"]) == fold(word) for r in taken):
             raise Conflict(f"”{word}” är redan tillagt.", fields=["word"])
-        await EverydayWord.insert(
-            EverydayWord(word=word, targets=" ".join(targets), created_by=user.id)
-        )
+        row = EverydayWord(word=word, targets=" ".join(targets), created_by=user.id)
+        await row.save()
         await record(user, "everyday_word.add", None, subject_type="everyday_word", detail=word)
-        row = await EverydayWord.select().where(EverydayWord.word == word).first()
-    assert row is not None
-    return _out(row)
+    return EverydayWordOut(word=word, targets=targets, built_in=False, created_at=row.created_at)
 
 
 async def remove_word(user: AuthUser, raw: str) -> None:
     """Remove an added everyday word (404 if there is none; built-in words stay)."""
-    word = " ".join(normalize(raw).split())
+    word = _key(raw)
     async with write_transaction(EverydayWord._meta.db):
         await _changed()
         row = await EverydayWord.select(EverydayWord.id).where(EverydayWord.word == word).first()
