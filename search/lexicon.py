@@ -382,7 +382,9 @@ class Lexicon:
                     put(self._by_fold[cand], "compound", w["compound"])
         # Such compound guesses do not rule out a typo: "laboraat" is "laborant" mistyped,
         # not the start of "laboratorieanalyser". A typo weighs more than a compound part.
-        if not recognised:
+        # Nor does a stem: "larman" stems to "larm" but is "lagman" mistyped. A word the
+        # vocabulary holds itself is no typo.
+        if not complete:
             dist, forms = self.typos(f)
             if forms:
                 weight = w["typo1"] if dist <= 1 else w["typo2"]
