@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.conf.apps import Finder
 from piccolo.table import Table, sort_table_classes
 
@@ -46,5 +48,35 @@ async def truncate_all() -> None:
         if await User.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"):
             await User.raw("DELETE FROM sqlite_sequence")
     else:
-        quoted = ", ".join(f'"{n}"' for n in names)
-        await User.raw(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        await _empty_postgres(names)
+
+
+async def _empty_postgres(names: list[str]) -> None:
+    """DELETE from the tables that have rows, then restart every sequence.
+
+    TRUNCATE of ~40 tables took 0.3 s per test (it swaps each table's files); deleting the few
+    rows a test wrote takes milliseconds. Row triggers (the audit log's append-only guard, and
+    the foreign keys) are switched off for this session only: the test database's role is a
+    superuser, and this wipe is the only place that does it.
+    """
+    probe = " UNION ALL ".join(
+        f"SELECT '{n}' AS name WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names
+    )
+    engine: Any = User._meta.db
+    connection = await engine.get_new_connection()
+    try:
+        filled = {row["name"] for row in await connection.fetch(probe)}
+        statements = ["SET session_replication_role = replica"]
+        statements += [f'DELETE FROM "{n}"' for n in reversed(names) if n in filled]
+        # The sequences of these tables only (not piccolo's own migration table).
+        tables = ", ".join(f"'{n}'" for n in names)
+        statements.append(
+            "SELECT setval(s.oid, 1, false) FROM pg_class s"
+            " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"
+            " JOIN pg_class t ON t.oid = d.refobjid"
+            f" WHERE s.relkind = 'S' AND t.relname IN ({tables})"
+        )
+        statements.append("SET session_replication_role = DEFAULT")
+        await connection.execute(";\n".join(statements))
+    finally:
+        await connection.close()
