@@ -304,9 +304,7 @@ async def _write_change(
         columns[Agreement.version] = version
         await Agreement.update(columns).where(Agreement.id == agreement["id"])
         return int(agreement["id"])
-    await Agreement.update({Agreement.status: "superseded"}).where(
-        Agreement.id == agreement["id"]
-    )
+    await Agreement.update({Agreement.status: "superseded"}).where(Agreement.id == agreement["id"])
     fields = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
     fields.update(values)
     fields.update(version=version, status="draft")

@@ -161,9 +161,7 @@ OVERLAP_TEXT = (
     "Deltagaren har redan en placering under samma period. En deltagare kan inte ha två "
     "placeringar samtidigt."
 )
-CHANGED_MEANWHILE = (
-    "Bokningen ändrades av någon annan samtidigt. Ladda om sidan och försök igen."
-)
+CHANGED_MEANWHILE = "Bokningen ändrades av någon annan samtidigt. Ladda om sidan och försök igen."
 # The PostgreSQL exclusion constraint against overlapping seat-holding placements of one
 # participant (placements migration 2026-12-03T17:30:00).
 NO_OVERLAP_CONSTRAINT = "pl_booking_no_overlap"
@@ -190,8 +188,16 @@ async def placement_transaction() -> AsyncIterator[Any]:
         raise
 
 
+_FOR_UPDATE = {
+    "pl_candidate": "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE",
+    "emp_contact": "SELECT id FROM emp_contact WHERE id = {} FOR UPDATE",
+    "pl_slot": "SELECT id FROM pl_slot WHERE id = {} FOR UPDATE",
+    "pl_booking": "SELECT id FROM pl_booking WHERE id = {} FOR UPDATE",
+}
+
+
 async def _for_update(table: str, row_id: int) -> None:
-    await Booking.raw(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", row_id)
+    await Booking.raw(_FOR_UPDATE[table], row_id)
 
 
 async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) -> dict[str, Any]:

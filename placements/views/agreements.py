@@ -18,10 +18,10 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace.auth import AuthUser, public, requires
 from marketplace.clock import STOCKHOLM
