@@ -566,11 +566,14 @@ async def _demo_placement(
             follow_up_meetings=[sa.FollowUpMeeting(date=start + dt.timedelta(days=14))],
         ),
     )
-    await agreements.sign_in_app(coordinator, booking.id)
-    await agreements.sign_in_app(host_user, booking.id)
+    current = await agreements.current_agreement_row(booking.id)
+    assert current is not None
+    version = int(current["version"])
+    await agreements.sign_in_app(coordinator, booking.id, seen_version=version)
+    await agreements.sign_in_app(host_user, booking.id, seen_version=version)
     links = await agreements.issue_signing_links(coordinator, booking.id)
     for link in links.links:
-        await agreements.sign_by_link(link.url.rsplit("/", 1)[1])
+        await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)
     if until == "agreed":
         return
     await bookings.start(coordinator, booking.id)

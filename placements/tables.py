@@ -102,6 +102,9 @@ class Candidate(Table, tablename="pl_candidate"):
     max_commute_km = Integer(null=True, default=None)
     adaptations = JSON(default="[]", help_text='[{"text": …, "shareable": bool}]')
     plan_goal = Text(default="")
+    plan_goal_shareable = Boolean(
+        default=False, help_text="The participant agreed to share the plan goal with a host."
+    )
     status = Varchar(length=20, default="active", index=True)
     coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null, index=True)
     registered_at = Date()
@@ -135,7 +138,10 @@ class PlanActivity(Table, tablename="pl_plan_activity"):
 
 
 class Booking(Table, tablename="pl_booking"):
-    """A proposal of a candidate for a slot, and the placement it becomes."""
+    """A proposal of a candidate for a slot, and the placement it becomes.
+
+    On PostgreSQL the constraint `pl_booking_no_overlap` refuses two seat-holding bookings
+    (accepted, agreed, active) of one candidate whose periods share a day."""
 
     id: Serial
     slot = ForeignKey(Slot, null=False, on_delete=OnDelete.restrict, index=True)
@@ -202,6 +208,13 @@ class Signature(Table, tablename="pl_signature"):
     user = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     link_nonce = Varchar(length=64, default="", index=True)
     link_sent_at = Timestamptz(null=True, default=None)
+    signed_version = Integer(
+        null=True, default=None, help_text="The agreement version the signer was shown."
+    )
+    method = Varchar(length=10, default="", help_text="app, link or paper")
+    recorded_by_id = Integer(
+        null=True, default=None, help_text="The staff user who recorded a paper signature."
+    )
 
 
 class Assessment(Table, tablename="pl_assessment"):

@@ -140,6 +140,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/agreement/sign"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/agreement/links"): OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/agreement/paper-signature"): OWN_STAFF,
     ("GET", "/api/v1/bookings/{booking_id}/assessment"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/assessment"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/assessment/participant-view"): OWN_STAFF,
@@ -537,6 +538,11 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/api/v1/auth/login"): {"username": "matrix_admin", "password": DEMO_PASSWORD},
         ("POST", "/api/v1/me/totp/confirm"): {"code": "123456"},
+        ("POST", "/api/v1/bookings/{booking_id}/agreement/paper-signature"): {
+            "party": "participant",
+            "version": 1,
+        },
+        ("POST", "/api/v1/bookings/{booking_id}/agreement/sign"): {"version": 1},
         ("POST", "/api/v1/users"): {
             "username": f"ny{n}",
             "password": "ett-annat-långt-lösenord-77",

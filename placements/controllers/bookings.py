@@ -120,9 +120,12 @@ class BookingController(Controller):
         operation_id="signAgreement",
         status_code=HTTP_200_OK,
     )
-    async def sign(self, request: Req, booking_id: FromPath[int]) -> sa.Agreement:
-        """Sign as the coordinator (staff) or as the host (host user)."""
-        return await agreements.sign_in_app(request.user, booking_id)
+    async def sign(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sa.SignRequest]
+    ) -> sa.Agreement:
+        """Sign as the coordinator (staff) or as the host (host user). `version` is the
+        agreement version you read; if it has changed since, nothing is signed (409)."""
+        return await agreements.sign_in_app(request.user, booking_id, seen_version=data.version)
 
     @post(
         "/{booking_id:int}/agreement/links",
@@ -130,9 +133,23 @@ class BookingController(Controller):
         guards=[staff],
         status_code=HTTP_200_OK,
     )
-    async def links(self, request: Req, booking_id: FromPath[int]) -> sa.SigningLinks:
-        """Mail single-use signing links to the supervisor and the participant."""
-        return await agreements.issue_signing_links(request.user, booking_id)
+    async def links(self, request: Req, booking_id: FromPath[int]) -> sa.SigningLinksSent:
+        """Mail single-use signing links to the supervisor and the participant. The answer
+        says to whom they were mailed; the links go to those parties only."""
+        return await agreements.send_signing_links(request.user, booking_id)
+
+    @post(
+        "/{booking_id:int}/agreement/paper-signature",
+        operation_id="recordPaperSignature",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def paper_signature(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sa.PaperSignature]
+    ) -> sa.Agreement:
+        """Record that the supervisor or the participant signed the agreement on paper
+        (shown as "på papper, registrerad av …", audited)."""
+        return await agreements.record_paper_signature(request.user, booking_id, data)
 
     @get("/{booking_id:int}/assessment", operation_id="getAssessment")
     async def get_assessment(self, request: Req, booking_id: FromPath[int]) -> so.Assessment:

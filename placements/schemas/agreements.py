@@ -44,6 +44,23 @@ class Signature(msgspec.Struct, kw_only=True):
     signed: bool
     signed_at: dt.datetime | None
     signer: str
+    method: str = ""
+    """How it was signed: app, link or paper ("" while unsigned)."""
+    recorded_by: str = ""
+    """For a paper signature: the staff member who recorded it."""
+
+
+class SignRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Signing names the agreement version the signer read; another version is refused."""
+
+    version: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+
+
+class PaperSignature(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Staff record that the supervisor or the participant signed the version on paper."""
+
+    party: Literal["supervisor", "participant"]
+    version: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 
 
 class Agreement(msgspec.Struct, kw_only=True):
@@ -80,3 +97,17 @@ class SigningLink(msgspec.Struct, kw_only=True):
 
 class SigningLinks(msgspec.Struct):
     links: list[SigningLink]
+
+
+class SigningLinkSent(msgspec.Struct, kw_only=True):
+    """To whom a signing link was mailed. The link itself goes only to its party."""
+
+    party: str
+    party_text: str
+    mailed_to: str
+    sent: bool
+    expires_at: dt.datetime
+
+
+class SigningLinksSent(msgspec.Struct):
+    sent: list[SigningLinkSent]

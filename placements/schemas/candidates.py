@@ -62,6 +62,8 @@ class CandidateBase(msgspec.Struct, kw_only=True):
     max_commute_km: Km | None = None
     adaptations: Adaptations = msgspec.field(default_factory=list)
     plan_goal: LongText = ""
+    plan_goal_shareable: bool = False
+    """The participant agreed that a host may see the plan goal (it goes into agreements)."""
     status: CaseStatus = "active"
 
 
@@ -97,6 +99,7 @@ class CandidateUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_commute_km: Km | UnsetType | None = UNSET
     adaptations: Adaptations | UnsetType = UNSET
     plan_goal: LongText | UnsetType = UNSET
+    plan_goal_shareable: bool | UnsetType = UNSET
     status: CaseStatus | UnsetType = UNSET
     coordinator_id: int | UnsetType = UNSET
 
@@ -193,3 +196,4 @@ class Plan(msgspec.Struct, kw_only=True):
     candidate_id: int
     goal: str
     activities: list[PlanActivity]
+    goal_shareable: bool = False

@@ -2,9 +2,20 @@
 the coordinator and the host user in the app and by the supervisor and the participant through
 signed, expiring, single-use links.
 
-Versions: a change after any signature creates a new version (the old one is kept,
-superseded) with fresh, unsigned signatures. When the last party signs the current version,
-the booking becomes `agreed`.
+Versions: every change gives the agreement a new version number. A change after any
+signature creates a new version row (the old one is kept, superseded) with fresh, unsigned
+signatures; before any signature the draft is changed in place. Every way of signing (the
+app, the API, a link, a paper signature recorded by staff) names the version the signer was
+shown, and a signature on any other version is refused (409) with the new text shown; the
+signature records its version. When the last party signs the current version, the booking
+becomes `agreed`.
+
+A party's link goes only to that party, by mail: staff never see it. A paper signature is
+its own action, recorded with who registered it, and audited.
+
+What the agreement shares follows the participant's current consent: the plan goal only if
+the participant agreed to share it, adaptations only while marked shareable. Withdrawing a
+consent removes the item from every agreement not yet signed by all (`apply_consent`).
 
 Links are `itsdangerous` tokens holding the signature's id and a nonce that is also stored on
 the signature; signing clears the nonce, so a link works once. A new version gets new
@@ -75,7 +86,7 @@ async def draft_agreement(booking: dict[str, Any], actor: AuthUser | None) -> in
         end_date=booking["end_date"],
         weekly_schedule=f"{hours} timmar i veckan" if hours else "",
         tasks=(slot["description"] or "")[:2000],
-        participant_goals=candidate["plan_goal"],
+        participant_goals=shared_goal(candidate),
         host_gains="",
         supervisor=booking["supervisor"],
         coordinator=booking["coordinator"],
@@ -86,6 +97,11 @@ async def draft_agreement(booking: dict[str, Any], actor: AuthUser | None) -> in
     await agreement.save()
     await _new_signatures(int(agreement.id))
     return int(agreement.id)
+
+
+def shared_goal(candidate: dict[str, Any]) -> str:
+    """The plan goal, if the participant agreed to share it with a host; else nothing."""
+    return candidate["plan_goal"] if candidate.get("plan_goal_shareable") else ""
 
 
 async def current_agreement_row(booking_id: int) -> dict[str, Any] | None:
@@ -118,7 +134,13 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
     booking = await Booking.select().where(Booking.id == row["booking"]).first()
     assert booking is not None
     candidate = (
-        await Candidate.select(Candidate.first_name, Candidate.last_name)
+        await Candidate.select(
+            Candidate.first_name,
+            Candidate.last_name,
+            Candidate.adaptations,
+            Candidate.plan_goal,
+            Candidate.plan_goal_shareable,
+        )
         .where(Candidate.id == booking["candidate"])
         .first()
     )
@@ -141,9 +163,12 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
             signed=by_party.get(party, {}).get("signed_at") is not None,
             signed_at=by_party.get(party, {}).get("signed_at"),
             signer=by_party.get(party, {}).get("signer_label", ""),
+            method=by_party.get(party, {}).get("method", ""),
+            recorded_by=await _name_of_user(by_party.get(party, {}).get("recorded_by_id")),
         )
         for party in PARTIES
     ]
+    shared_now = set(shareable_adaptations(candidate))
     return schemas.Agreement(
         id=row["id"],
         booking_id=row["booking"],
@@ -156,18 +181,28 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
         end_date=row["end_date"],
         weekly_schedule=row["weekly_schedule"],
         tasks=row["tasks"],
-        participant_goals=row["participant_goals"],
+        participant_goals=_goals_now(row["participant_goals"], candidate),
         host_gains=row["host_gains"],
         supervisor_name=supervisor,
         coordinator_name=await _name_of_user(row["coordinator"]),
         follow_up_meetings=[
             msgspec.convert(m, schemas.FollowUpMeeting) for m in _json(row["follow_up_meetings"])
         ],
-        adaptations_shared=[str(a) for a in _json(row["adaptations_shared"])],
+        # What a host sees follows the participant's current consent, also on a signed
+        # version kept as it was signed.
+        adaptations_shared=[str(a) for a in _json(row["adaptations_shared"]) if a in shared_now],
         insurance_text=row["insurance_text"],
         signatures=signatures,
         fully_signed=all(s.signed for s in signatures),
     )
+
+
+def _goals_now(goals: str, candidate: dict[str, Any]) -> str:
+    """The agreement's goals, without the plan goal once its sharing is withdrawn."""
+    plan_goal = (candidate.get("plan_goal") or "").strip()
+    if plan_goal and not candidate.get("plan_goal_shareable") and goals.strip() == plan_goal:
+        return ""
+    return goals
 
 
 async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -197,12 +232,16 @@ async def update_agreement(
     user: AuthUser, booking_id: int, data: schemas.AgreementUpdate
 ) -> schemas.Agreement:
     """Change the agreement. Before any signature it is edited in place; after one, a new
-    version is made and every party signs again (an agreed booking goes back to accepted)."""
-    async with write_transaction(bookings.engine()):
+    version is made and every party signs again (an agreed booking goes back to accepted).
+    Either way the version number goes up, so that a signature on the old text is refused.
+
+    A period change locks what accept locks (`lock_placement`), so that capacity and overlap
+    checks cannot interleave with an accept or another change."""
+    async with bookings.placement_transaction():
         visible = await bookings.booking_row_for(user, booking_id)
         if not await bookings.may_act_as_host(user, visible):
             raise NotFound(bookings.BOOKING_NOT_FOUND)
-        booking = await bookings.lock_booking(booking_id)
+        booking = await bookings.lock_placement(booking_id)
         if booking["status"] not in EDITABLE:
             raise bookings.illegal(booking["status"], "change")
         agreement = await current_agreement_row(booking_id)
@@ -221,45 +260,7 @@ async def update_agreement(
             await _check_new_period(booking, start, end)
         if not values:
             return await agreement_out(agreement)
-        any_signed = await Signature.exists().where(
-            (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
-        )
-        columns: dict[Any, Any] = {
-            Agreement._meta.get_column_by_name(k): v for k, v in values.items()
-        }
-        if any_signed:
-            await Agreement.update({Agreement.status: "superseded"}).where(
-                Agreement.id == agreement["id"]
-            )
-            fields = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
-            fields.update(values)
-            fields.update(version=agreement["version"] + 1, status="draft")
-            fresh = Agreement(**fields)
-            await fresh.save()
-            agreement_id = int(fresh.id)
-            await _new_signatures(agreement_id)
-            if booking["status"] == "agreed":
-                await bookings.transition(
-                    booking,
-                    "accepted",
-                    user,
-                    note="Överenskommelsen ändrades; alla parter behöver skriva under igen.",
-                )
-            await bookings.notify(
-                [
-                    *(await bookings.coordinator_recipients(booking)),
-                    *(await bookings.host_user_recipients(booking["slot"])),
-                ],
-                "Överenskommelsen har ändrats och behöver skrivas under igen",
-                f"Överenskommelsen för bokning {booking_id} har ändrats (version "
-                f"{agreement['version'] + 1}). Alla parter behöver skriva under igen: "
-                f"{bookings.service_link('/arbetsbord')}\n",
-                kind="agreement.changed",
-                booking_id=booking_id,
-            )
-        else:
-            await Agreement.update(columns).where(Agreement.id == agreement["id"])
-            agreement_id = int(agreement["id"])
+        agreement_id = await _write_change(user, booking, agreement, values)
         if "start_date" in values or "end_date" in values:
             await Booking.update(
                 {
@@ -278,6 +279,93 @@ async def update_agreement(
         row = await Agreement.select().where(Agreement.id == agreement_id).first()
         assert row is not None
         return await agreement_out(row)
+
+
+async def _write_change(
+    actor: AuthUser | None,
+    booking: dict[str, Any],
+    agreement: dict[str, Any],
+    values: dict[str, Any],
+) -> int:
+    """Write changed agreement fields under the booking's lock; returns the current row's id.
+
+    Unsigned: changed in place, with the next version number. Signed by anyone: the old
+    version is superseded and a new one, with fresh signatures, is made; an agreed booking
+    goes back to accepted and the coordinator and host are told."""
+    booking_id = int(booking["id"])
+    version = int(agreement["version"]) + 1
+    any_signed = await Signature.exists().where(
+        (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
+    )
+    if not any_signed:
+        columns: dict[Any, Any] = {
+            Agreement._meta.get_column_by_name(k): v for k, v in values.items()
+        }
+        columns[Agreement.version] = version
+        await Agreement.update(columns).where(Agreement.id == agreement["id"])
+        return int(agreement["id"])
+    await Agreement.update({Agreement.status: "superseded"}).where(Agreement.id == agreement["id"])
+    fields = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
+    fields.update(values)
+    fields.update(version=version, status="draft")
+    fresh = Agreement(**fields)
+    await fresh.save()
+    agreement_id = int(fresh.id)
+    await _new_signatures(agreement_id)
+    if booking["status"] == "agreed":
+        await bookings.transition(
+            booking,
+            "accepted",
+            actor,
+            note="Överenskommelsen ändrades; alla parter behöver skriva under igen.",
+        )
+    await bookings.notify(
+        [
+            *(await bookings.coordinator_recipients(booking)),
+            *(await bookings.host_user_recipients(booking["slot"])),
+        ],
+        "Överenskommelsen har ändrats och behöver skrivas under igen",
+        f"Överenskommelsen för bokning {booking_id} har ändrats (version "
+        f"{version}). Alla parter behöver skriva under igen: "
+        f"{bookings.service_link('/arbetsbord')}\n",
+        kind="agreement.changed",
+        booking_id=booking_id,
+    )
+    return agreement_id
+
+
+async def apply_consent(actor: AuthUser | None, candidate: dict[str, Any]) -> None:
+    """The participant's current choices, applied to every agreement not yet signed by all
+    (inside the transaction that changed the candidate): an adaptation no longer shareable,
+    and the plan goal once its sharing is withdrawn, leave the text. Signed agreements keep
+    their text, but what they show follows the same choices (`agreement_out`)."""
+    allowed = set(shareable_adaptations(candidate))
+    rows = await Booking.select(Booking.id).where(
+        (Booking.candidate == candidate["id"]) & Booking.status.is_in(["accepted"])
+    )
+    for head in rows:
+        booking = await bookings.lock_booking(int(head["id"]))
+        if booking["status"] != "accepted":
+            continue
+        agreement = await current_agreement_row(int(booking["id"]))
+        if agreement is None or agreement["status"] in ("superseded", "cancelled", "signed"):
+            continue
+        values: dict[str, Any] = {}
+        shared = _json(agreement["adaptations_shared"])
+        kept = [a for a in shared if a in allowed]
+        if kept != shared:
+            values["adaptations_shared"] = json.dumps(kept, ensure_ascii=False)
+        goals = _goals_now(agreement["participant_goals"], candidate)
+        if goals != agreement["participant_goals"]:
+            values["participant_goals"] = goals
+        if values:
+            await _write_change(actor, booking, agreement, values)
+            await record(
+                actor,
+                "agreement.consent",
+                candidate["id"],
+                detail=f"bokning {booking['id']}: {', '.join(sorted(values))} (delning återkallad)",
+            )
 
 
 async def _changed_values(
@@ -339,6 +427,31 @@ async def _check_new_period(booking: dict[str, Any], start: dt.date, end: dt.dat
 # --- signing ---------------------------------------------------------------------------------
 
 
+class StaleVersion(Conflict):
+    """The signer was shown another version than the current one: nothing is signed."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(
+            f"Överenskommelsen har ändrats sedan du läste den och är nu version {current}. "
+            "Läs den nya texten och godkänn igen om du håller med."
+        )
+        self.current = current
+
+
+def form_version(values: dict[str, Any]) -> int | None:
+    """The agreement version a signing form was rendered with (None if missing or bad)."""
+    raw = values.get("version")
+    if isinstance(raw, str) and raw.isdigit() and len(raw) <= 7:
+        return int(raw)
+    return None
+
+
+def check_version(agreement: dict[str, Any], seen_version: int | None) -> None:
+    """Refuse a signature unless the signer was shown the current version."""
+    if seen_version != agreement["version"]:
+        raise StaleVersion(int(agreement["version"]))
+
+
 async def _sign(
     booking: dict[str, Any],
     agreement: dict[str, Any],
@@ -346,8 +459,14 @@ async def _sign(
     signer_label: str,
     user_id: int | None,
     actor: AuthUser | None,
+    *,
+    seen_version: int | None,
+    method: str,
+    recorded_by: AuthUser | None = None,
 ) -> None:
-    """Put one party's signature on the current version; the last one makes it agreed."""
+    """Put one party's signature on the current version, if that is the version the signer
+    was shown (`StaleVersion` otherwise); the last one makes it agreed."""
+    check_version(agreement, seen_version)
     signature = (
         await Signature.select()
         .where((Signature.agreement == agreement["id"]) & (Signature.party == party))
@@ -362,17 +481,21 @@ async def _sign(
             Signature.signer_label: signer_label[:200],
             Signature.user: user_id,
             Signature.link_nonce: "",
+            Signature.signed_version: agreement["version"],
+            Signature.method: method,
+            Signature.recorded_by_id: recorded_by.id if recorded_by else None,
         }
     ).where(Signature.id == signature["id"])
     done = await bookings.fully_signed(booking["id"])
     await Agreement.update({Agreement.status: "signed" if done else "signing"}).where(
         Agreement.id == agreement["id"]
     )
+    paper = f", på papper, registrerad av {recorded_by.username}" if recorded_by else ""
     await record(
         actor,
-        "agreement.sign",
+        "agreement.sign.paper" if recorded_by else "agreement.sign",
         booking["candidate"],
-        detail=f"bokning {booking['id']}, version {agreement['version']}, {party}",
+        detail=f"bokning {booking['id']}, version {agreement['version']}, {party}{paper}",
     )
     if done:
         await bookings.transition(
@@ -396,8 +519,11 @@ async def _sign(
         )
 
 
-async def sign_in_app(user: AuthUser, booking_id: int) -> schemas.Agreement:
-    """The coordinator (staff) or the host user signs the current version in the app."""
+async def sign_in_app(
+    user: AuthUser, booking_id: int, *, seen_version: int | None
+) -> schemas.Agreement:
+    """The coordinator (staff) or the host user signs the current version in the app, if
+    `seen_version` is the version they were shown."""
     party = "host" if user.role == "host" else "coordinator"
     async with write_transaction(bookings.engine()):
         visible = await bookings.booking_row_for(user, booking_id)
@@ -408,7 +534,49 @@ async def sign_in_app(user: AuthUser, booking_id: int) -> schemas.Agreement:
             raise bookings.illegal(booking["status"], "sign")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None
-        await _sign(booking, agreement, party, bookings.actor_label(user), user.id, user)
+        await _sign(
+            booking,
+            agreement,
+            party,
+            bookings.actor_label(user),
+            user.id,
+            user,
+            seen_version=seen_version,
+            method="app",
+        )
+        row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
+        assert row is not None
+        return await agreement_out(row)
+
+
+async def record_paper_signature(
+    user: AuthUser, booking_id: int, data: schemas.PaperSignature
+) -> schemas.Agreement:
+    """Staff record that the supervisor or the participant signed the agreement on paper.
+
+    Its own action, never a way to use the party's link: the signature says it was on paper
+    and who recorded it, and the audit log names the recorder."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] != "accepted":
+            raise bookings.illegal(booking["status"], "sign")
+        agreement = await current_agreement_row(booking_id)
+        assert agreement is not None
+        name, _ = await _party_contact(booking, data.party)
+        await _sign(
+            booking,
+            agreement,
+            data.party,
+            name or PARTY_TEXT[data.party],
+            None,
+            user,
+            seen_version=data.version,
+            method="paper",
+            recorded_by=user,
+        )
         row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
         assert row is not None
         return await agreement_out(row)
@@ -439,9 +607,33 @@ async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]
     return (display_name(row), row["email"]) if row else ("", "")
 
 
+async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinksSent:
+    """Mail new links to the supervisor and the participant (those who have not signed).
+
+    The answer says to whom each link went, never the link: a link belongs to its party
+    alone, and whoever holds it can sign as them. A party without an e-mail address gets no
+    link; the answer says so, and staff can record a paper signature instead."""
+    issued = await issue_signing_links(user, booking_id)
+    return schemas.SigningLinksSent(
+        sent=[
+            schemas.SigningLinkSent(
+                party=link.party,
+                party_text=PARTY_TEXT[link.party],
+                mailed_to=link.mailed_to,
+                sent=bool(link.mailed_to),
+                expires_at=link.expires_at,
+            )
+            for link in issued.links
+        ]
+    )
+
+
 async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinks:
     """Make new links for the supervisor and the participant (those who have not signed) and
-    mail them. A new link replaces any earlier one for the same signature."""
+    mail them. A new link replaces any earlier one for the same signature.
+
+    The links themselves are for the demo data and tests only: no route may hand them to
+    anyone (routes and pages use `send_signing_links`)."""
     if not user.is_staff:
         raise NotFound(bookings.BOOKING_NOT_FOUND)
     async with write_transaction(bookings.engine()):
@@ -534,15 +726,25 @@ async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement]:
         return signature["party"], await agreement_out(agreement)
 
 
-async def sign_by_link(token: str) -> schemas.Agreement:
-    """Sign through a link: valid, unexpired and unused, else `LinkRefused` and no change."""
+async def sign_by_link(token: str, *, seen_version: int | None) -> schemas.Agreement:
+    """Sign through a link: valid, unexpired and unused, else `LinkRefused` and no change;
+    `StaleVersion` (and no change) unless `seen_version` is the current version."""
     async with write_transaction(bookings.engine()):
         signature, agreement, booking = await _load_link(token)
         booking = await bookings.lock_booking(int(booking["id"]))
         # Re-read under the lock: a concurrent use of the same link must find the nonce gone.
         signature, agreement, booking = await _load_link(token)
         name, _ = await _party_contact(booking, signature["party"])
-        await _sign(booking, agreement, signature["party"], name, None, None)
+        await _sign(
+            booking,
+            agreement,
+            signature["party"],
+            name,
+            None,
+            None,
+            seen_version=seen_version,
+            method="link",
+        )
         row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
         assert row is not None
         return await agreement_out(row)

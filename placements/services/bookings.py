@@ -9,17 +9,21 @@ The state machine (anything else answers 409 with a Swedish message):
              → accepted (the agreement was changed after everyone signed)
     active   → completed | interrupted
 
-Every transition runs in `write_transaction` with the slot row locked first (PostgreSQL), so
-that capacity checks cannot interleave and locks are always taken in the same order (slot,
-supervisor, candidate, booking, then the change counter). Every transition records a
+Every transition runs in `write_transaction` with its rows locked (PostgreSQL), always in the
+same order: participant, supervisor(s), slot, booking, then the change counter. Every write
+that changes a placement's period, participant or supervisor, or makes it hold a seat, locks
+through `lock_placement`, so that the capacity and overlap checks cannot interleave; the
+database itself refuses two overlapping seat-holding placements of one participant (an
+exclusion constraint on PostgreSQL, answered as a 409 by `placement_transaction`). Every transition records a
 `BookingEvent`, an audit row for the participant, mail to the next actor, and bumps the
 slot's change marker, since open seats may change.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from employers.tables import Contact, HostMembership
@@ -153,8 +157,90 @@ async def booking_row_for(user: AuthUser, booking_id: int) -> dict[str, Any]:
     raise NotFound(BOOKING_NOT_FOUND)
 
 
+OVERLAP_TEXT = (
+    "Deltagaren har redan en placering under samma period. En deltagare kan inte ha två "
+    "placeringar samtidigt."
+)
+CHANGED_MEANWHILE = "Bokningen ändrades av någon annan samtidigt. Ladda om sidan och försök igen."
+# The PostgreSQL exclusion constraint against overlapping seat-holding placements of one
+# participant (placements migration 2026-12-03T17:30:00).
+NO_OVERLAP_CONSTRAINT = "pl_booking_no_overlap"
+
+
+def _overlap_violation(exc: BaseException) -> bool:
+    try:
+        from asyncpg.exceptions import ExclusionViolationError
+    except ImportError:  # pragma: no cover - asyncpg comes with piccolo[postgres]
+        return False
+    return isinstance(exc, ExclusionViolationError)
+
+
+@contextlib.asynccontextmanager
+async def placement_transaction() -> AsyncIterator[Any]:
+    """`write_transaction` for writes that change a placement: the database's own guard
+    against overlapping placements answers 409 in Swedish, never 500."""
+    try:
+        async with write_transaction(engine()) as txn:
+            yield txn
+    except Exception as exc:
+        if _overlap_violation(exc):
+            raise Conflict(OVERLAP_TEXT) from None
+        raise
+
+
+_FOR_UPDATE = {
+    "pl_candidate": "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE",
+    "emp_contact": "SELECT id FROM emp_contact WHERE id = {} FOR UPDATE",
+    "pl_slot": "SELECT id FROM pl_slot WHERE id = {} FOR UPDATE",
+    "pl_booking": "SELECT id FROM pl_booking WHERE id = {} FOR UPDATE",
+}
+
+
+async def _for_update(table: str, row_id: int) -> None:
+    await Booking.raw(_FOR_UPDATE[table], row_id)
+
+
+async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) -> dict[str, Any]:
+    """Inside a write transaction: lock every row that a placement's capacity and overlap
+    checks depend on, and return the booking fresh. The one lock order for them all:
+
+        participant → supervisor(s), by id → slot → booking
+
+    Call it from every write that changes a booking's period, participant or supervisor, or
+    makes it hold a seat (accept, agreement period change, start, end). `new_supervisor` is a
+    supervisor the write is about to give the booking (accept takes the slot's). SQLite needs
+    no row locks: `write_transaction` already serialises its writers.
+
+    If the booking's participant, supervisor or slot changed between reading them and
+    locking, the caller gets a 409 asking to try again (locking more now would break the
+    order)."""
+    head = (
+        await Booking.select(Booking.slot, Booking.candidate, Booking.supervisor)
+        .where(Booking.id == booking_id)
+        .first()
+    )
+    if head is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    if not is_sqlite(engine()):
+        await _for_update("pl_candidate", int(head["candidate"]))
+        for contact_id in sorted({c for c in (head["supervisor"], new_supervisor) if c}):
+            await _for_update("emp_contact", int(contact_id))
+        await _for_update("pl_slot", int(head["slot"]))
+        await _for_update("pl_booking", booking_id)
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    if (row["slot"], row["candidate"], row["supervisor"]) != (
+        head["slot"],
+        head["candidate"],
+        head["supervisor"],
+    ):
+        raise Conflict(CHANGED_MEANWHILE)
+    return row
+
+
 async def lock_booking(booking_id: int) -> dict[str, Any]:
-    """Inside a write transaction: lock the slot, then the booking, and return it fresh."""
+    """Inside a write transaction: lock the slot, then the booking, and return it fresh (for
+    writes that change neither period, participant nor supervisor; see `lock_placement`)."""
     head = await Booking.select(Booking.slot).where(Booking.id == booking_id).first()
     if head is None:
         raise NotFound(BOOKING_NOT_FOUND)
@@ -458,17 +544,6 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         return await booking_out(row, with_events=True)
 
 
-async def _lock_for_accept(slot_id: int, supervisor_id: int | None, candidate_id: int) -> None:
-    """Lock the rows capacity depends on, always in the same order (PostgreSQL only; SQLite's
-    BEGIN IMMEDIATE already serialises writers)."""
-    if is_sqlite(engine()):
-        return
-    await Slot.raw("SELECT id FROM pl_slot WHERE id = {} FOR UPDATE", slot_id)
-    if supervisor_id is not None:
-        await Contact.raw("SELECT id FROM emp_contact WHERE id = {} FOR UPDATE", supervisor_id)
-    await Candidate.raw("SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", candidate_id)
-
-
 async def _overlapping(where: Any, start: dt.date, end: dt.date, exclude: int) -> int:
     rows = await Booking.select(Booking.start_date, Booking.end_date).where(
         where & Booking.status.is_in(list(SEAT_HOLDING)) & (Booking.id != exclude)
@@ -483,18 +558,19 @@ async def accept(user: AuthUser, booking_id: int) -> schemas.Booking:
     from placements.services.agreements import draft_agreement
     from placements.services.slots import booking_refusal
 
-    async with write_transaction(engine()):
+    async with placement_transaction():
         visible = await booking_row_for(user, booking_id)
         if not await may_act_as_host(user, visible):
             raise NotFound(BOOKING_NOT_FOUND)
         slot_head = await Slot.select(Slot.supervisor).where(Slot.id == visible["slot"]).first()
         assert slot_head is not None
-        await _lock_for_accept(visible["slot"], slot_head["supervisor"], visible["candidate"])
-        booking = await lock_booking(booking_id)
+        booking = await lock_placement(booking_id, new_supervisor=slot_head["supervisor"])
         if booking["status"] != "proposed":
             raise illegal(booking["status"], "accept")
         slot = await Slot.select().where(Slot.id == booking["slot"]).first()
         assert slot is not None
+        if slot["supervisor"] != slot_head["supervisor"]:
+            raise Conflict(CHANGED_MEANWHILE)
         refusal = await booking_refusal(slot["id"])
         if refusal is not None or slot["supervisor"] is None:
             raise Conflict(
@@ -523,10 +599,7 @@ async def accept(user: AuthUser, booking_id: int) -> schemas.Booking:
                 "plats för under perioden. Välj en annan handledare eller period."
             )
         if await _overlapping(Booking.candidate == booking["candidate"], start, end, booking_id):
-            raise Conflict(
-                "Deltagaren har redan en placering under samma period. En deltagare kan inte "
-                "ha två placeringar samtidigt."
-            )
+            raise Conflict(OVERLAP_TEXT)
         await transition(
             booking,
             "accepted",
@@ -665,11 +738,11 @@ async def _start_locked(booking: dict[str, Any], actor: AuthUser | None) -> None
 
 async def start(user: AuthUser, booking_id: int) -> schemas.Booking:
     """Start an agreed placement now (the host or the coordinator)."""
-    async with write_transaction(engine()):
+    async with placement_transaction():
         visible = await booking_row_for(user, booking_id)
         if not await may_act_as_host(user, visible):
             raise NotFound(BOOKING_NOT_FOUND)
-        booking = await lock_booking(booking_id)
+        booking = await lock_placement(booking_id)
         await _start_locked(booking, user)
         return await _fresh(booking_id)
 
@@ -682,15 +755,15 @@ async def activate_due(today: dt.date) -> int:
     )
     started = 0
     for row in rows:
-        async with write_transaction(engine()):
-            booking = await lock_booking(int(row["id"]))
-            if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
-                continue
-            try:
+        try:
+            async with placement_transaction():
+                booking = await lock_placement(int(row["id"]))
+                if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
+                    continue
                 await _start_locked(booking, None)
-            except Conflict:
-                continue
-            started += 1
+        except Conflict:
+            continue
+        started += 1
     return started
 
 
@@ -707,11 +780,11 @@ async def end(
 
     if result not in ("completed", "interrupted"):
         raise ValidationFailed("Ange completed eller interrupted.", fields=["result"])
-    async with write_transaction(engine()):
+    async with placement_transaction():
         visible = await booking_row_for(user, booking_id)
         if not await may_act_as_host(user, visible):
             raise NotFound(BOOKING_NOT_FOUND)
-        booking = await lock_booking(booking_id)
+        booking = await lock_placement(booking_id)
         if booking["status"] != "active":
             raise illegal(booking["status"], "end")
         ended_on = end_date or clock.today()

@@ -231,6 +231,7 @@ async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
         max_commute_km=row["max_commute_km"],
         adaptations=adaptations_of(row),
         plan_goal=row["plan_goal"],
+        plan_goal_shareable=bool(row.get("plan_goal_shareable")),
         status=row["status"],
         coordinator_id=row["coordinator"],
         coordinator_name=await _coordinator_name(row["coordinator"]),
@@ -410,6 +411,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
             max_commute_km=data.max_commute_km,
             adaptations=_adaptations_json(data.adaptations),
             plan_goal=data.plan_goal,
+            plan_goal_shareable=data.plan_goal_shareable,
             status=data.status,
             coordinator=coordinator_id,
             registered_at=data.registered_at or today,
@@ -472,6 +474,12 @@ async def update_candidate(
         await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
         fresh = await Candidate.select().where(Candidate.id == candidate_id).first()
         assert fresh is not None
+        if {"adaptations", "plan_goal", "plan_goal_shareable"} & set(changed):
+            # What hosts see follows the participant's current choices, in unsigned
+            # agreements too.
+            from placements.services.agreements import apply_consent
+
+            await apply_consent(user, fresh)
         return await candidate_out(fresh)
 
 
@@ -576,6 +584,7 @@ async def get_plan_for(user: AuthUser, candidate_id: int) -> schemas.Plan:
             candidate_id=candidate_id,
             goal=row["plan_goal"],
             activities=[_activity_out(r) for r in rows],
+            goal_shareable=bool(row.get("plan_goal_shareable")),
         )
 
 

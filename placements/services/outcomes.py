@@ -206,16 +206,27 @@ async def _load_assessment_link(token: str) -> dict[str, Any]:
 
 
 async def booking_for_assessment_link(token: str) -> tuple[str, str]:
-    """(participant's name, supervisor's name) for a valid link; `LinkRefused` otherwise."""
+    """(participant's name, supervisor's name) for a valid link; `LinkRefused` otherwise.
+
+    The page names the participant, so the read is audited like any other."""
     booking = await _load_assessment_link(token)
-    candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
-    assert candidate is not None
-    contact = None
-    if booking["supervisor"] is not None:
-        contact = (
-            await Contact.select(Contact.name).where(Contact.id == booking["supervisor"]).first()
+    async with write_transaction(bookings.engine()):
+        candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+        assert candidate is not None
+        contact = None
+        if booking["supervisor"] is not None:
+            contact = (
+                await Contact.select(Contact.name)
+                .where(Contact.id == booking["supervisor"])
+                .first()
+            )
+        await record(
+            None,
+            "assessment.read",
+            booking["candidate"],
+            detail=f"bokning {booking['id']} via länk (handledare)",
         )
-    return display_name(candidate), contact["name"] if contact else ""
+        return display_name(candidate), contact["name"] if contact else ""
 
 
 async def submit_assessment_by_link(token: str, data: schemas.AssessmentCreate) -> None:

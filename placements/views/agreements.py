@@ -2,7 +2,13 @@
 assessment link for the supervisor, and the printable agreement.
 
 A link that is tampered with, expired or already used gets a clear Swedish page with a 4xx
-status, and nothing changes. Forms carry Litestar's CSRF token.
+status, and nothing changes. Forms carry Litestar's CSRF token, and the signing form the
+version it showed: if the text changed since, nothing is signed and the new text is shown.
+
+Every page reached through a secret link sits in `LINK_PAGES`, a router whose middleware
+marks every answer `Cache-Control: no-store`, errors included: a shared computer's browser
+cache or a proxy must not keep the participant's agreement or the link's form. Reading such
+a page is audited like any read of participant data.
 """
 
 from __future__ import annotations
@@ -10,13 +16,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
+from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace.auth import AuthUser, public, requires
 from marketplace.clock import STOCKHOLM
+from marketplace.forms import form_values
 from marketplace.views import page
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as so
@@ -43,9 +52,25 @@ def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
     )
 
 
-@get("/underteckna/{token:str}", guards=[public], include_in_schema=False, name="sign-link")
-async def sign_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
-    """The agreement and a "Jag godkänner" button, for the supervisor or the participant."""
+def no_store(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: every answer, errors included, carries `Cache-Control: no-store`."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers["Cache-Control"] = "no-store"
+                headers["Pragma"] = "no-cache"
+            await send(message)
+
+        await app(scope, receive, send_no_store)
+
+    return wrapped
+
+
+async def _sign_page(
+    request: Request[Any, Any, Any], token: str, *, error: str = "", status_code: int = 200
+) -> Template:
     try:
         party, agreement = await agreements.agreement_for_link(token)
     except LinkRefused as exc:
@@ -53,21 +78,33 @@ async def sign_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> 
     return page(
         "agreements/sign.html",
         request,
+        status_code=status_code,
         agreement=agreement,
         token=token,
         party_text=agreements.PARTY_TEXT[party],
         stockholm=STOCKHOLM,
+        error=error,
     )
+
+
+@get("/underteckna/{token:str}", guards=[public], include_in_schema=False, name="sign-link")
+async def sign_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """The agreement and a "Jag godkänner" button, for the supervisor or the participant."""
+    return await _sign_page(request, token)
 
 
 @post("/underteckna/{token:str}", guards=[public], include_in_schema=False, status_code=200)
 async def sign_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
-    """Sign through the link; a second use is refused and changes nothing."""
+    """Sign through the link; a second use is refused and changes nothing. A submit for a
+    version other than the current one signs nothing and shows the new text (409)."""
+    seen = agreements.form_version(await form_values(request))
     try:
         party, _ = await agreements.agreement_for_link(token)
-        agreement = await agreements.sign_by_link(token)
+        agreement = await agreements.sign_by_link(token, seen_version=seen)
     except LinkRefused as exc:
         return _refused(request, exc)
+    except agreements.StaleVersion as exc:
+        return await _sign_page(request, token, error=exc.message, status_code=exc.status_code)
     return page(
         "agreements/signed.html",
         request,
@@ -157,4 +194,10 @@ async def assessment_submit(
     return page("agreements/assessed.html", request)
 
 
-ROUTES = [sign_page, sign_submit, printable, assessment_page, assessment_submit]
+LINK_PAGES = Router(
+    path="/",
+    route_handlers=[sign_page, sign_submit, assessment_page, assessment_submit],
+    middleware=[no_store],
+)
+
+ROUTES = [LINK_PAGES, printable]

@@ -55,7 +55,10 @@ ACTIVITY_LABELS = {
     "status": "Status",
     "follow_up": "Uppföljning",
 }
-GOAL_LABELS = {"plan_goal": "Deltagarens mål"}
+GOAL_LABELS = {
+    "plan_goal": "Deltagarens mål",
+    "plan_goal_shareable": "Deltagaren godkänner att värden får se målet",
+}
 ACTIVITY_STATUS = LABELS["activity_status"]
 ADAPTATION_TEXT_MAX = 300
 ADAPTATIONS_MAX = 30
@@ -399,7 +402,9 @@ async def _plan_context(
     return {
         "candidate": candidate,
         "plan": plan,
-        "goal_values": goal_values if goal_values is not None else {"plan_goal": plan.goal},
+        "goal_values": goal_values
+        if goal_values is not None
+        else {"plan_goal": plan.goal, "plan_goal_shareable": plan.goal_shareable},
         "goal_errors": goal_errors or {},
         "values": values if values is not None else {"status": "planned"},
         "errors": errors or {},
@@ -439,7 +444,11 @@ async def plan_goal_update(
     values = await form_values(request)
     try:
         data = parse_form(
-            schemas.CandidateUpdate, values, labels=GOAL_LABELS, blank_is_empty=["plan_goal"]
+            schemas.CandidateUpdate,
+            values,
+            labels=GOAL_LABELS,
+            flags=["plan_goal_shareable"],
+            blank_is_empty=["plan_goal"],
         )
         await candidate_services.update_candidate(user, candidate_id, data)
     except MarketplaceError as exc:

@@ -388,8 +388,24 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int
     include_in_schema=False,
     status_code=303,
 )
-async def booking_sign(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect:
-    await agreement_services.sign_in_app(_user(request), booking_id)
+async def booking_sign(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Redirect | Template:
+    user = _user(request)
+    seen = agreement_services.form_version(await form_values(request))
+    try:
+        await agreement_services.sign_in_app(user, booking_id, seen_version=seen)
+    except agreement_services.StaleVersion as exc:
+        # The text changed since the page was shown: show the new text, sign nothing.
+        context = await _booking_context(user, booking_id)
+        return page(
+            "placements/host/booking.html",
+            request,
+            status_code=exc.status_code,
+            values={},
+            errors={"_form": exc.message},
+            **context,
+        )
     return Redirect(f"/vard/bokningar/{booking_id}#overenskommelse", status_code=303)
 
 

@@ -47,6 +47,7 @@ AGREEMENT_LABELS = {
     "host_gains": "Vad värden får ut av placeringen",
     "adaptations_shared": "Anpassningar som delas med värden",
 }
+PAPER_LABELS = {"party": "Vem skrev under på papper?", "version": "Version"}
 END_LABELS = {"result": "Hur slutade placeringen?", "end_date": "Slutdatum", "reason": "Skäl"}
 OUTCOME_LABELS = {
     "category": "Utfall",
@@ -259,7 +260,7 @@ async def _booking_context(
     *,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
-    links: list[agreement_schemas.SigningLink] | None = None,
+    links: list[agreement_schemas.SigningLinkSent] | None = None,
 ) -> dict[str, Any]:
     booking = await booking_services.get_booking_for(user, booking_id)
     agreement = None
@@ -277,7 +278,7 @@ async def _booking_context(
         "links": links or [],
         "values": values if values is not None else _agreement_values(agreement),
         "errors": errors or {},
-        "labels": {**AGREEMENT_LABELS, **END_LABELS, **OUTCOME_LABELS},
+        "labels": {**AGREEMENT_LABELS, **END_LABELS, **OUTCOME_LABELS, **PAPER_LABELS},
         "outcome_options": _outcome_options(),
         "today": clock.today().isoformat(),
     }
@@ -333,10 +334,20 @@ async def booking_action(
         await agreement_services.update_agreement(user, booking_id, data)
 
     async def sign(user: AuthUser, values: dict[str, Any]) -> None:
-        await agreement_services.sign_in_app(user, booking_id)
+        await agreement_services.sign_in_app(
+            user, booking_id, seen_version=agreement_services.form_version(values)
+        )
 
     async def send_links(user: AuthUser, values: dict[str, Any]) -> Any:
-        return (await agreement_services.issue_signing_links(user, booking_id)).links
+        return (await agreement_services.send_signing_links(user, booking_id)).sent
+
+    async def paper(user: AuthUser, values: dict[str, Any]) -> None:
+        data = parse_form(
+            agreement_schemas.PaperSignature,
+            values,
+            labels=PAPER_LABELS,
+        )
+        await agreement_services.record_paper_signature(user, booking_id, data)
 
     async def start(user: AuthUser, values: dict[str, Any]) -> None:
         await booking_services.start(user, booking_id)
@@ -374,6 +385,7 @@ async def booking_action(
         "overenskommelse": (agreement, AGREEMENT_LABELS),
         "underteckna": (sign, {}),
         "lankar": (send_links, {}),
+        "papper": (paper, PAPER_LABELS),
         "starta": (start, {}),
         "avsluta": (end, END_LABELS),
         "utfall": (outcome, OUTCOME_LABELS),

@@ -163,12 +163,19 @@ async def link_tokens(w: World, booking_id: int) -> dict[str, str]:
     return {link.party: link.url.rsplit("/", 1)[1] for link in links.links}
 
 
+async def current_version(booking_id: int) -> int:
+    current = await agreements.current_agreement_row(booking_id)
+    assert current is not None
+    return int(current["version"])
+
+
 async def sign_all(w: World, booking_id: int) -> None:
     """Every party signs the current version: two in the app, two through links."""
-    await agreements.sign_in_app(w.coordinator, booking_id)
-    await agreements.sign_in_app(w.host_user, booking_id)
+    version = await current_version(booking_id)
+    await agreements.sign_in_app(w.coordinator, booking_id, seen_version=version)
+    await agreements.sign_in_app(w.host_user, booking_id, seen_version=version)
     for token in (await link_tokens(w, booking_id)).values():
-        await agreements.sign_by_link(token)
+        await agreements.sign_by_link(token, seen_version=version)
 
 
 async def to_active(w: World, **kw: Any) -> int:

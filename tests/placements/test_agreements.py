@@ -52,7 +52,9 @@ async def test_draft_holds_the_contents_and_only_shared_adaptations():
     assert agreement.status == "draft"
     assert agreement.adaptations_shared == [SHARED_ADAPTATION]
     assert agreement.insurance_text == get_settings().insurance_text
-    assert agreement.participant_goals == "Arbete inom lager och logistik"
+    # The participant has not agreed to share the plan goal: it stays out of the agreement
+    # (tests/placements/test_attacks_consent.py covers the shared case).
+    assert agreement.participant_goals == ""
     assert agreement.weekly_schedule == "30 timmar i veckan"
     assert agreement.supervisor_name == "Hanna Handledare"
     assert [s.party for s in agreement.signatures] == [
@@ -71,7 +73,10 @@ async def test_draft_holds_the_contents_and_only_shared_adaptations():
             follow_up_meetings=[sa.FollowUpMeeting(date=dt.date(2030, 4, 1), note="Halvtid")],
         ),
     )
-    assert updated.version == 1  # no signature yet: edited in place
+    # No signature yet: edited in place, but under a new version number, so that a signature
+    # given on the text before the edit is refused.
+    assert updated.version == 2
+    assert await Agreement.count().where(Agreement.booking == booking_id) == 1
     assert updated.host_gains.startswith("Hjälp med inventering")
     with pytest.raises(ValidationFailed, match="godkänt att dela"):
         await agreements.update_agreement(
@@ -84,7 +89,7 @@ async def test_draft_holds_the_contents_and_only_shared_adaptations():
 async def test_change_after_a_signature_makes_a_new_version_and_clears_signatures():
     w = await make_world()
     booking_id = await accepted_booking(w)
-    await agreements.sign_in_app(w.coordinator, booking_id)
+    await agreements.sign_in_app(w.coordinator, booking_id, seen_version=1)
     old_tokens = await link_tokens(w, booking_id)
     changed = await agreements.update_agreement(
         w.host_user, booking_id, sa.AgreementUpdate(tasks="Nya uppgifter: kassa")
@@ -109,7 +114,7 @@ async def test_change_after_a_signature_makes_a_new_version_and_clears_signature
     from placements.errors import LinkRefused
 
     with pytest.raises(LinkRefused):
-        await agreements.sign_by_link(old_tokens["supervisor"])
+        await agreements.sign_by_link(old_tokens["supervisor"], seen_version=1)
 
 
 async def test_change_after_everyone_signed_sends_the_booking_back_to_accepted():
@@ -139,9 +144,9 @@ async def test_change_after_everyone_signed_sends_the_booking_back_to_accepted()
 async def test_signing_twice_in_the_app_is_409():
     w = await make_world()
     booking_id = await accepted_booking(w)
-    await agreements.sign_in_app(w.host_user, booking_id)
+    await agreements.sign_in_app(w.host_user, booking_id, seen_version=1)
     with pytest.raises(Conflict, match="redan skrivit under"):
-        await agreements.sign_in_app(w.host_user, booking_id)
+        await agreements.sign_in_app(w.host_user, booking_id, seen_version=1)
 
 
 def csrf_of(html: str) -> str:
@@ -175,7 +180,7 @@ async def test_link_page_shows_agreement_and_signs_once(client):
     assert without_csrf.status_code == 403
     assert await signed_parties(booking_id) == set()
 
-    signed = await client.post(url, data={"_csrf_token": csrf})
+    signed = await client.post(url, data={"_csrf_token": csrf, "version": "1"})
     assert signed.status_code == 200, signed.text
     assert "Tack" in signed.text
     assert await signed_parties(booking_id) == {"supervisor"}
@@ -185,7 +190,7 @@ async def test_link_page_shows_agreement_and_signs_once(client):
     reused_get = await client.get(url, headers={"accept": "text/html"})
     assert reused_get.status_code == 410
     assert "redan använts" in reused_get.text
-    reused = await client.post(url, data={"_csrf_token": csrf})
+    reused = await client.post(url, data={"_csrf_token": csrf, "version": "1"})
     assert reused.status_code == 410
     assert "Inget har ändrats" in reused.text
     assert (await signatures_of(booking_id))["supervisor"]["signed_at"] == sig["signed_at"]
@@ -229,18 +234,31 @@ async def test_all_four_signatures_through_api_and_links_make_it_agreed(client, 
     await login(client, w.coordinator.username)
     host = await make_client()
     await login(host, w.host_user.username)
-    assert (await client.post(f"/api/v1/bookings/{booking_id}/agreement/sign")).status_code == 200
-    assert (await host.post(f"/api/v1/bookings/{booking_id}/agreement/sign")).status_code == 200
+    sign = {"json": {"version": 1}}
+    sign_url = f"/api/v1/bookings/{booking_id}/agreement/sign"
+    assert (await client.post(sign_url, **sign)).status_code == 200
+    assert (await host.post(sign_url, **sign)).status_code == 200
     links = await client.post(f"/api/v1/bookings/{booking_id}/agreement/links")
     assert links.status_code == 200
-    assert {link["party"] for link in links.json()["links"]} == {"supervisor", "participant"}
+    # The answer says where each link went, never the link (the coordinator could sign).
+    sent = links.json()["sent"]
+    assert {link["party"] for link in sent} == {"supervisor", "participant"}
+    assert all(link["sent"] and link["mailed_to"] for link in sent)
+    assert "/underteckna/" not in links.text
     assert (await host.post(f"/api/v1/bookings/{booking_id}/agreement/links")).status_code == 403
-    for link in links.json()["links"]:
-        path = link["url"].split("testserver.local")[-1].split("127.0.0.1:8000")[-1]
+    mails = await OutboxMessage.select(OutboxMessage.body_text).where(
+        OutboxMessage.kind == "agreement.link"
+    )
+    for mail in mails:
+        found = re.search(r"https?://\S+(/underteckna/\S+)", mail["body_text"])
+        assert found
+        path = found.group(1)
         # The link is the credential: any browser may open it (here the host's, for brevity).
         shown = await host.get(path, headers={"accept": "text/html"})
         token = csrf_of(shown.text)
-        posted = await host.post(path, data={"_csrf_token": token}, headers={"x-csrftoken": token})
+        posted = await host.post(
+            path, data={"_csrf_token": token, "version": "1"}, headers={"x-csrftoken": token}
+        )
         assert posted.status_code == 200
     agreement = (await client.get(f"/api/v1/bookings/{booking_id}/agreement")).json()
     assert agreement["fully_signed"] and agreement["status"] == "signed"

@@ -165,15 +165,20 @@ class BookingMachine(RuleBasedStateMachine):
     def sign(self, index: int, party: str) -> None:
         if (booking := self.pick_in(index, "accepted")) is None:
             return
+        current = self.run(agreements.current_agreement_row(booking))
+        version = current["version"] if current else None
         if party == "coordinator":
-            self.attempt(agreements.sign_in_app(self.users.coordinator, booking))
+            self.attempt(
+                agreements.sign_in_app(self.users.coordinator, booking, seen_version=version)
+            )
         elif party == "host":
-            self.attempt(agreements.sign_in_app(self.users.host, booking))
+            self.attempt(agreements.sign_in_app(self.users.host, booking, seen_version=version))
         else:
             links = self.attempt(agreements.issue_signing_links(self.users.coordinator, booking))
             for link in links.links if links else []:
                 if link.party == party:
-                    self.attempt(agreements.sign_by_link(link.url.rsplit("/", 1)[1]))
+                    token = link.url.rsplit("/", 1)[1]
+                    self.attempt(agreements.sign_by_link(token, seen_version=version))
 
     @rule(index=st.integers(0, 5))
     def sign_by_everyone(self, index: int) -> None:
