@@ -302,13 +302,15 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
     if client_seen.count >= settings.login_limit_per_client:
         raise TooManyRequests(
             "För många misslyckade inloggningar härifrån. Försök igen om "
-            f"{_minutes(client_seen.retry_after)} minuter."
+            f"{_minutes(client_seen.retry_after)} minuter.",
+            retry_after=client_seen.retry_after,
         )
     pair_seen = await limiter.peek(pair_key, 900)
     if pair_seen.count >= settings.login_limit_per_account:
         raise TooManyRequests(
             "För många misslyckade inloggningar med det användarnamnet härifrån. Försök igen "
-            f"om {_minutes(pair_seen.retry_after)} minuter."
+            f"om {_minutes(pair_seen.retry_after)} minuter.",
+            retry_after=pair_seen.retry_after,
         )
 
     async def refuse(message: str = SIGN_IN_REFUSED, fields: list[str] | None = None) -> NoReturn:
