@@ -1,7 +1,9 @@
 """Small-cell suppression: no published figure may rest on fewer than five persons.
 
 Every report, chart, export and API answer that shows aggregates passes its report through
-`protect()` (and snapshots through `protect_snapshot()`), here and nowhere else. The report
+`protect()` (and snapshots through `protect_snapshot()`), here and nowhere else; the cell
+rules themselves live in `marketplace.disclosure` (so that the host ledger, in `placements`,
+uses the same ones for analysts). The report
 functions in `reports` count exactly (tests and the monthly snapshot need that); what
 leaves the service is protected.
 
@@ -27,16 +29,14 @@ covered by this rule; the filters are coarse (track, coordinator, host kind) for
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from admin import schemas
 from admin.services import reports
+from marketplace.disclosure import MIN_PERSONS, SUPPRESSED_TEXT, Cells, is_small
 
-MIN_PERSONS = 5
-SUPPRESSED_TEXT = "färre än 5"
 RULE_NOTE = (
     "Sekretess: en siffra som bygger på färre än 5 personer visas inte, utan som "
     "”färre än 5”. Andelar och medianer som räknas på färre än 5 personer döljs också. "
@@ -45,60 +45,7 @@ RULE_NOTE = (
 )
 
 
-def is_small(value: int | None) -> bool:
-    """A count that must not be shown: 1–4 persons."""
-    return value is not None and 0 < value < MIN_PERSONS
-
-
-class _Cells:
-    """The cells of one report: hide by path, then read back the published values."""
-
-    def __init__(self, values: dict[str, int | float | None]) -> None:
-        self.values = values
-        self.hidden: set[str] = set()
-
-    def primary(self, *paths: str) -> None:
-        for p in paths:
-            value = self.values[p]
-            if isinstance(value, int) and is_small(value):
-                self.hidden.add(p)
-
-    def group(self, total: str | None, parts: Sequence[str]) -> None:
-        """`total` = sum of `parts` (paths; a part may be a cell that is never shown)."""
-        if not any(p in self.hidden for p in parts):
-            return
-        shown = [
-            p for p in parts if p not in self.hidden and int(self.values[p] or 0) >= MIN_PERSONS
-        ]
-        if shown:
-            self.hidden.add(min(shown, key=lambda p: (int(self.values[p] or 0), p)))
-        elif total is not None:
-            self.hidden.add(total)
-
-    def partial(self, path: str, parts: Sequence[str]) -> None:
-        """A shown sum of some parts: hidden when one of its parts is."""
-        if any(p in self.hidden for p in parts):
-            self.hidden.add(path)
-
-    def share(self, path: str, numerator: str | None, denominator: str) -> None:
-        if self.values[path] is None:  # nothing to count: shown as such, not as hidden
-            return
-        small = int(self.values[denominator] or 0) < MIN_PERSONS
-        if small or denominator in self.hidden or (numerator and numerator in self.hidden):
-            self.hidden.add(path)
-
-    def depends(self, path: str, on: str) -> None:
-        if on in self.hidden:
-            self.hidden.add(path)
-
-    def get(self, path: str) -> Any:
-        return None if path in self.hidden else self.values[path]
-
-    def paths(self) -> list[str]:
-        return sorted(self.hidden)
-
-
-def _protect_lead_time(cells: _Cells, key: str, lt: schemas.LeadTime) -> schemas.LeadTime:
+def _protect_lead_time(cells: Cells, key: str, lt: schemas.LeadTime) -> schemas.LeadTime:
     cells.primary(f"{key}.count")
     if lt.count is not None and lt.count < MIN_PERSONS and lt.median_days is not None:
         cells.hidden.add(f"{key}.median_days")
@@ -114,7 +61,7 @@ def protect(report: Any) -> Any:
         for m in report.months:
             values[f"months[{m.month}].persons"] = m.persons
             values[f"months[{m.month}].snapshot"] = m.snapshot
-        cells = _Cells(values)
+        cells = Cells(values)
         months = [f"months[{m.month}].persons" for m in report.months]
         cells.primary("total", *months)
         cells.group("total", months)
@@ -142,7 +89,7 @@ def protect(report: Any) -> Any:
         values = {"exits": report.exits, "to_work_or_studies": report.to_work_or_studies}
         values |= {p: c.count for p, c in parts.items()}
         values["share"] = report.share
-        cells = _Cells(values)
+        cells = Cells(values)
         cells.primary("exits", "to_work_or_studies", *parts)
         cells.group("exits", list(parts))
         progress = [f"by_category[{c}].count" for c in ("arbete", "studier") if c in _cats(report)]
@@ -161,7 +108,7 @@ def protect(report: Any) -> Any:
         values = {"placements": report.placements, "on_real_workplaces": report.on_real_workplaces}
         values |= {p: s.count for p, s in setting_parts.items()}
         values["share"] = report.share
-        cells = _Cells(values)
+        cells = Cells(values)
         cells.primary("placements", "on_real_workplaces", *setting_parts)
         cells.group("placements", list(setting_parts))
         real = [
@@ -183,7 +130,7 @@ def protect(report: Any) -> Any:
         )
     if isinstance(report, schemas.LeadTimes):
         first, start = report.registration_to_first_proposal, report.proposal_to_start
-        cells = _Cells(
+        cells = Cells(
             {
                 "registration_to_first_proposal.count": first.count,
                 "registration_to_first_proposal.median_days": first.median_days,
@@ -204,7 +151,7 @@ def protect(report: Any) -> Any:
         for k in report.by_kind:
             values[f"by_kind[{k.kind}].raised"] = k.raised
             values[f"by_kind[{k.kind}].open_at_end"] = k.open_at_end
-        cells = _Cells(values)
+        cells = Cells(values)
         cells.primary(*values)
         for column in ("raised", "open_at_end"):
             cells.group(column, [f"by_kind[{k.kind}].{column}" for k in report.by_kind])
@@ -230,7 +177,7 @@ def protect(report: Any) -> Any:
             values[f"rows[{r.days}].not_done"] = (r.due or 0) - (r.done or 0)
             values[f"rows[{r.days}].share_done"] = r.share_done
             values[f"rows[{r.days}].share_in_work_or_studies"] = r.share_in_work_or_studies
-        cells = _Cells(values)
+        cells = Cells(values)
         for r in report.rows:
             key = f"rows[{r.days}]"
             cells.primary(
@@ -260,7 +207,7 @@ def protect(report: Any) -> Any:
         hidden = [p for p in cells.paths() if not p.endswith(".not_done")]
         return msgspec.structs.replace(report, rows=rows, suppressed=hidden)
     if isinstance(report, schemas.AssessmentReturn):
-        cells = _Cells(
+        cells = Cells(
             {
                 "ended_placements": report.ended_placements,
                 "returned": report.returned,
@@ -280,7 +227,7 @@ def protect(report: Any) -> Any:
             suppressed=[p for p in cells.paths() if p != "not_returned"],
         )
     if isinstance(report, schemas.UnitCoverage):
-        cells = _Cells({f"units[{u.host_id}].used": u.used for u in report.units})
+        cells = Cells({f"units[{u.host_id}].used": u.used for u in report.units})
         cells.primary(*cells.values)
         return msgspec.structs.replace(
             report,
@@ -293,7 +240,7 @@ def protect(report: Any) -> Any:
     if isinstance(report, schemas.HostLedger):
         columns = ("placements", "hours", "assessments_returned", "went_to_work", "hired_by_host")
         values = {f"hosts[{h.host_id}].{c}": getattr(h, c) for h in report.hosts for c in columns}
-        cells = _Cells(values)
+        cells = Cells(values)
         for h in report.hosts:
             key = f"hosts[{h.host_id}]"
             cells.primary(
@@ -341,7 +288,7 @@ _SNAPSHOT_SHARES = {
 
 def protect_snapshot(figures: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A month's fixed figures as they may be published, and the names of those hidden."""
-    cells = _Cells(dict(figures))
+    cells = Cells(dict(figures))
     cells.primary(*(k for k in _SNAPSHOT_COUNTS if isinstance(figures.get(k), int)))
     complements = {
         "exits_not_to_work": ("exits", "exits_to_work_or_studies"),
@@ -382,3 +329,6 @@ def protect_kpi_snapshot(snapshot: schemas.KpiSnapshotOut) -> schemas.KpiSnapsho
 async def published(name: str, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
     """The named report as pages, files and the API may show it."""
     return protect(await reports.run_report(name, f, today))
+
+
+__all__ = ["MIN_PERSONS", "RULE_NOTE", "SUPPRESSED_TEXT", "is_small", "protect", "published"]

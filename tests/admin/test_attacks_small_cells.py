@@ -186,3 +186,32 @@ def test_no_hidden_cell_can_be_worked_out_from_what_is_shown():
         progress_cells = [c for c in ("arbete", "studier") if cells[c] is None]
         if progress_cells:
             assert out.to_work_or_studies is None and out.share is None
+
+
+async def test_host_ledger_hides_small_figures_from_analysts_only(client, make_client, make_user):
+    from placements.schemas import outcomes as so
+    from placements.services import bookings, outcomes
+    from tests.placements.bookingdata import make_world, propose, sign_all
+
+    w = await make_world(capacity=2)
+    start, end = dt.date(2030, 1, 7), dt.date(2030, 2, 3)
+    booking_id = await propose(w, start=start, end=end)
+    await bookings.accept(w.host_user, booking_id)
+    await sign_all(w, booking_id)
+    await bookings.start(w.host_user, booking_id)
+    await bookings.end(w.host_user, booking_id, "completed", end)
+    await outcomes.record_outcome(
+        w.coordinator,
+        booking_id,
+        so.OutcomeCreate(category="arbete", outcome_date=end, lasts_at_least_one_month=True),
+    )
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    seen = (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
+    assert seen["placements_hosted"] is None and seen["went_to_work"] is None
+    assert seen["hours"] is None and seen["assessments_due"] is None
+    assert {"placements_hosted", "went_to_work", "hours"} <= set(seen["suppressed"])
+    host = await make_client()
+    await login(host, w.host_user.username)
+    own = (await host.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
+    assert (own["placements_hosted"], own["went_to_work"], own["suppressed"]) == (1, 1, [])
