@@ -48,19 +48,25 @@ def _scale_max(values: Sequence[float], references: Sequence[Reference]) -> floa
     return float(top)
 
 
+HIDDEN = "färre än 5"  # admin.services.disclosure.SUPPRESSED_TEXT
+
+
 def bar_chart(
     title: str,
     description: str,
     labels: Sequence[str],
-    values: Sequence[float],
+    values: Sequence[float | None],
     references: Sequence[Reference] = (),
     *,
     unit: str = "",
 ) -> Markup:
-    """A vertical bar chart, one bar per label, with optional reference lines."""
+    """A vertical bar chart, one bar per label, with optional reference lines.
+
+    A value of None is a figure hidden under the small-cell rule: it gets no bar, only the
+    mark "<5" and the text "färre än 5", so the chart gives away no more than the table."""
     uid = next(_ids)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _scale_max(values, references)
+    top = _scale_max([v for v in values if v is not None], references)
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
@@ -80,13 +86,20 @@ def bar_chart(
         )
     every = max(1, len(labels) // 12)
     for i, (label, value) in enumerate(zip(labels, values, strict=False)):
-        h = plot_h * value / top
         x = LEFT + i * slot + (slot - bar_w) / 2
-        parts.append(
-            f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar_w:.1f}" '
-            f'height="{h:.1f}" fill="{BAR}"><title>{escape(label)}: '
-            f"{escape(_fmt(value))}{escape(unit)}</title></rect>"
-        )
+        if value is None:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h - 4}" text-anchor="middle" '
+                f'font-size="12" fill="{AXIS}"><title>{escape(label)}: {HIDDEN}</title>'
+                "&lt;5</text>"
+            )
+        else:
+            h = plot_h * value / top
+            parts.append(
+                f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar_w:.1f}" '
+                f'height="{h:.1f}" fill="{BAR}"><title>{escape(label)}: '
+                f"{escape(_fmt(value))}{escape(unit)}</title></rect>"
+            )
         if i % every == 0:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '

@@ -26,7 +26,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
 from admin import jobs, schemas
-from admin.services import audit, exports, register, reports
+from admin.services import audit, disclosure, exports, register, reports
 from marketplace import clock
 from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
 from marketplace.errors import ValidationFailed
@@ -130,7 +130,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.ToWorkOrStudies:
         """Persons to work or studies per month (Kolada), with the strategy's baselines."""
-        return await reports.to_work_or_studies(filters)
+        return disclosure.protect(await reports.to_work_or_studies(filters))
 
     @get("/exits", operation_id="reportExits")
     async def exits(
@@ -138,7 +138,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.ExitShares:
         """Share of exits to work or studies, and every exit by category."""
-        return await reports.exits(filters)
+        return disclosure.protect(await reports.exits(filters))
 
     @get("/real-workplaces", operation_id="reportRealWorkplaces")
     async def real_workplaces(
@@ -146,7 +146,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.RealWorkplaces:
         """Share of placements on real workplaces (the 85/15 figure)."""
-        return await reports.real_workplaces(filters)
+        return disclosure.protect(await reports.real_workplaces(filters))
 
     @get("/lead-times", operation_id="reportLeadTimes")
     async def lead_times(
@@ -154,7 +154,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.LeadTimes:
         """Median days from registration to first proposal and from proposal to start."""
-        return await reports.lead_times(filters)
+        return disclosure.protect(await reports.lead_times(filters))
 
     @get("/lock-in", operation_id="reportLockIn")
     async def lock_in(
@@ -162,7 +162,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.LockIn:
         """Lock-in flags raised in the period and open at its end."""
-        return await reports.lock_in(filters)
+        return disclosure.protect(await reports.lock_in(filters))
 
     @get("/follow-ups", operation_id="reportFollowUps")
     async def follow_ups(
@@ -170,7 +170,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.FollowUps:
         """Follow-up status at 90 and 180 days after exit."""
-        return await reports.follow_ups(filters)
+        return disclosure.protect(await reports.follow_ups(filters))
 
     @get("/assessments", operation_id="reportAssessments")
     async def assessments(
@@ -178,7 +178,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.AssessmentReturn:
         """The supervisors' assessment return rate."""
-        return await reports.assessments(filters)
+        return disclosure.protect(await reports.assessments(filters))
 
     @get("/unit-coverage", operation_id="reportUnitCoverage")
     async def unit_coverage(
@@ -186,7 +186,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.UnitCoverage:
         """Municipal units' places against their yearly targets."""
-        return await reports.unit_coverage(filters)
+        return disclosure.protect(await reports.unit_coverage(filters))
 
     @get("/host-ledger", operation_id="reportHostLedger")
     async def host_ledger(
@@ -194,7 +194,7 @@ class ReportController(Controller):
         filters: NamedDependency[schemas.ReportFilters],
     ) -> schemas.HostLedger:
         """What each host gave and received in the period."""
-        return await reports.host_ledger(filters)
+        return disclosure.protect(await reports.host_ledger(filters))
 
     @get("/{name:str}/export", operation_id="exportReport", operation_class=ReportExportOperation)
     async def export(
@@ -204,7 +204,7 @@ class ReportController(Controller):
         format: FromQuery[schemas.ExportFormat] = "csv",
     ) -> Response[bytes]:
         """One report as CSV or XLSX, with its definition and filters in the file."""
-        table = exports.report_table(name, await reports.run_report(name, filters))
+        table = exports.report_table(name, await disclosure.published(name, filters))
         filename = f"{name}_{filters.start.isoformat()}_{filters.end.isoformat()}.{format}"
         if format == "xlsx":
             content, media_type = exports.report_xlsx(table), XLSX
@@ -218,8 +218,9 @@ class ReportController(Controller):
 
     @get("/snapshots", operation_id="listKpiSnapshots")
     async def snapshots(self) -> list[schemas.KpiSnapshotOut]:
-        """The fixed monthly figures, oldest first."""
-        return await jobs.list_snapshots()
+        """The fixed monthly figures, oldest first; a figure resting on fewer than 5 persons
+        is null and named in `suppressed`."""
+        return [disclosure.protect_kpi_snapshot(s) for s in await jobs.list_snapshots()]
 
 
 class AuditController(Controller):

@@ -1,7 +1,8 @@
 """Request and response bodies of the back office: audit review, reports and register extracts.
 
 Every report carries its `definition` in Swedish, so that a reader of the API, a CSV file or
-the page knows exactly what was counted. Reports hold aggregates only: no names, no
+the page knows exactly what was counted. A figure resting on fewer than 5 persons is `null`
+and its path is listed in the report's `suppressed` (see `admin.services.disclosure`). Reports hold aggregates only: no names, no
 personnummer, no free text, so analysts may read every one of them.
 """
 
@@ -53,7 +54,7 @@ class ReferenceLine(msgspec.Struct):
 
 class MonthFigure(msgspec.Struct):
     month: str  # YYYY-MM
-    persons: int
+    persons: int | None
     snapshot: int | None = None  # the figure as fixed by the month's KPI snapshot, if any
 
 
@@ -61,44 +62,47 @@ class ToWorkOrStudies(msgspec.Struct):
     definition: str
     filters: ReportFilters
     months: list[MonthFigure]
-    total: int
-    average_per_month: float
+    total: int | None
+    average_per_month: float | None
     references: list[ReferenceLine]
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class CategoryCount(msgspec.Struct):
     category: str
     label: str
-    count: int
+    count: int | None
 
 
 class ExitShares(msgspec.Struct):
     definition: str
     filters: ReportFilters
-    exits: int
-    to_work_or_studies: int
+    exits: int | None
+    to_work_or_studies: int | None
     share: float | None
     by_category: list[CategoryCount]
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class SettingCount(msgspec.Struct):
     setting: str
     label: str
-    count: int
+    count: int | None
 
 
 class RealWorkplaces(msgspec.Struct):
     definition: str
     filters: ReportFilters
-    placements: int
-    on_real_workplaces: int
+    placements: int | None
+    on_real_workplaces: int | None
     share: float | None
     target_share: float
     by_setting: list[SettingCount]
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class LeadTime(msgspec.Struct):
-    count: int
+    count: int | None
     median_days: float | None
 
 
@@ -107,29 +111,31 @@ class LeadTimes(msgspec.Struct):
     filters: ReportFilters
     registration_to_first_proposal: LeadTime
     proposal_to_start: LeadTime
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class FlagCount(msgspec.Struct):
     kind: str
     label: str
-    raised: int
-    open_at_end: int
+    raised: int | None
+    open_at_end: int | None
 
 
 class LockIn(msgspec.Struct):
     definition: str
     filters: ReportFilters
-    raised: int
-    open_at_end: int
+    raised: int | None
+    open_at_end: int | None
     by_kind: list[FlagCount]
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class FollowUpStatus(msgspec.Struct):
     days: int
-    due: int
-    done: int
-    in_work_or_studies: int
-    overdue: int
+    due: int | None
+    done: int | None
+    in_work_or_studies: int | None
+    overdue: int | None
     share_done: float | None
     share_in_work_or_studies: float | None
 
@@ -138,14 +144,16 @@ class FollowUps(msgspec.Struct):
     definition: str
     filters: ReportFilters
     rows: list[FollowUpStatus]
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class AssessmentReturn(msgspec.Struct):
     definition: str
     filters: ReportFilters
-    ended_placements: int
-    returned: int
+    ended_placements: int | None
+    returned: int | None
     rate: float | None
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class UnitCoverageRow(msgspec.Struct):
@@ -154,7 +162,7 @@ class UnitCoverageRow(msgspec.Struct):
     target: int | None
     registered: int
     published: int
-    used: int
+    used: int | None
     coverage: float | None
     gap: int | None
 
@@ -166,23 +174,25 @@ class UnitCoverage(msgspec.Struct):
     units: list[UnitCoverageRow]
     total_target: int
     total_published: int
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class LedgerRow(msgspec.Struct):
     host_id: int
     host_name: str
     host_kind: str
-    placements: int
-    hours: int
-    assessments_returned: int
-    went_to_work: int
-    hired_by_host: int
+    placements: int | None
+    hours: int | None
+    assessments_returned: int | None
+    went_to_work: int | None
+    hired_by_host: int | None
 
 
 class HostLedger(msgspec.Struct):
     definition: str
     filters: ReportFilters
     hosts: list[LedgerRow]
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class ReportInfo(msgspec.Struct):
@@ -210,6 +220,7 @@ class KpiSnapshotOut(msgspec.Struct):
     month: str
     figures: dict[str, float | int | None]
     created_at: dt.datetime
+    suppressed: list[str] = msgspec.field(default_factory=list)  # figures hidden (< 5)
 
 
 # --- audit ---------------------------------------------------------------------------------

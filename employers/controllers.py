@@ -4,15 +4,16 @@ slots they count and change, in `placements.controllers.slots`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from employers import schemas
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
+from marketplace.controllers import client_address
 
 host_side = requires("host", "coordinator", "admin")
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
@@ -169,16 +170,29 @@ class ApplicationController(Controller):
     tags = ["hosts"]
 
     @post("/", operation_id="applyAsHost", guards=[public], status_code=HTTP_201_CREATED)
-    async def apply(self, data: JSONBody[schemas.ApplicationCreate]) -> schemas.ApplicationReceived:
-        """Apply to join as a host organisation; the application waits for approval."""
+    async def apply(
+        self, data: JSONBody[schemas.ApplicationCreate], request: Request[Any, Any, Any]
+    ) -> schemas.ApplicationReceived:
+        """Apply to join as a host organisation; the application waits for approval.
+
+        Each source address may send a few applications an hour; then 429 with Retry-After.
+        """
+        await applications.throttle_applications(client_address(request))
         return await applications.submit_application(data)
 
     @get("/", operation_id="listHostApplications", guards=[staff])
     async def list_applications(
-        self, status: FromQuery[str | None] = None
-    ) -> list[schemas.Application]:
-        """Applications, oldest first; filter by status (pending, approved, rejected)."""
-        return await applications.list_applications(status)
+        self,
+        status: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        sort: Annotated[Literal["oldest", "newest"], QueryParameter()] = "oldest",
+    ) -> Response[list[schemas.Application]]:
+        """One page of applications, oldest first (or `sort=newest`); filter by status
+        (pending, approved, rejected). `X-Total-Count` says how many match in all."""
+        items = await applications.list_applications(status, limit=limit, offset=offset, sort=sort)
+        total = await applications.count_applications(status)
+        return Response(items, headers={"X-Total-Count": str(total)})
 
     @post(
         "/{application_id:int}/approve",

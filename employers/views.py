@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from employers import schemas
 from employers.services import applications, contacts, hosts, invitations
 from marketplace.auth import AuthUser, public, requires, staff
+from marketplace.controllers import client_address
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
 from marketplace.templating import LABELS
@@ -77,9 +78,10 @@ async def offer_submit(request: Request[Any, Any, Any]) -> Template:
             labels=APPLICATION_LABELS,
             blank_is_empty=["org_number", "town", "contact_phone", "message"],
         )
+        await applications.throttle_applications(client_address(request))
         received = await applications.submit_application(data)
     except MarketplaceError as exc:
-        return page(
+        refused = page(
             "employers/offer.html",
             request,
             status_code=exc.status_code,
@@ -88,6 +90,8 @@ async def offer_submit(request: Request[Any, Any, Any]) -> Template:
             labels=APPLICATION_LABELS,
             kinds=HOST_KIND_OPTIONS,
         )
+        refused.headers.update(exc.headers)
+        return refused
     return page("employers/offer_received.html", request, received=received, values=values)
 
 
@@ -206,10 +210,39 @@ async def contact_deactivate(
 # --- applications, decided by coordinators ------------------------------------------------
 
 
+APPLICATIONS_PER_PAGE = 20
+_ORDERS = {"aldst": "oldest", "nyast": "newest"}
+
+
+async def _applications_context(page_no: int = 1, order: str = "aldst") -> dict[str, Any]:
+    """One page of pending applications, with what the page links need."""
+    total = await applications.count_applications("pending")
+    pages = max(1, -(-total // APPLICATIONS_PER_PAGE))
+    page_no = min(max(1, page_no), pages)
+    order = order if order in _ORDERS else "aldst"
+    items = await applications.list_applications(
+        "pending",
+        limit=APPLICATIONS_PER_PAGE,
+        offset=(page_no - 1) * APPLICATIONS_PER_PAGE,
+        sort=_ORDERS[order],
+    )
+    return {
+        "applications": items,
+        "total": total,
+        "page_no": page_no,
+        "pages": pages,
+        "order": order,
+    }
+
+
 @get("/arbetsbord/ansokningar", guards=[staff], include_in_schema=False, name="applications")
-async def applications_page(request: Request[Any, Any, Any]) -> Template:
-    pending = await applications.list_applications("pending")
-    return page("employers/applications.html", request, applications=pending, errors={})
+async def applications_page(
+    request: Request[Any, Any, Any],
+    sida: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+    ordning: Annotated[str, QueryParameter(max_length=10)] = "aldst",
+) -> Template:
+    context = await _applications_context(sida, ordning)
+    return page("employers/applications.html", request, errors={}, **context)
 
 
 @post(
@@ -232,13 +265,12 @@ async def application_decide(
         else:
             raise NotFound("Okänt beslut. Välj godkänn eller avslå.")
     except MarketplaceError as exc:
-        pending = await applications.list_applications("pending")
         return page(
             "employers/applications.html",
             request,
             status_code=exc.status_code,
-            applications=pending,
             errors={application_id: exc.message},
+            **await _applications_context(),
         )
     return Redirect("/arbetsbord/ansokningar", status_code=303)
 

@@ -110,7 +110,9 @@ def _error_response(
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: MarketplaceError) -> Response[Any]:
-    return _error_response(request, exc.status_code, exc.message, exc.fields)
+    response = _error_response(request, exc.status_code, exc.message, exc.fields)
+    response.headers.update(exc.headers)
+    return response
 
 
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 import pyotp
@@ -27,7 +27,7 @@ from marketplace.errors import Forbidden, TooManyRequests, Unauthenticated, Vali
 from marketplace.mail import queue_mail
 from marketplace.ratelimit import limiter_for
 from marketplace.settings import Settings, get_settings
-from marketplace.tables import ROLES, ApiToken, User, UserSession
+from marketplace.tables import ROLES, ApiToken, LoginOrigin, User, UserSession
 
 SESSION_COOKIE = "mp_session"
 CSRF_HEADER = "x-csrftoken"
@@ -221,6 +221,12 @@ def totp_step_for(
     return None
 
 
+SIGN_IN_REFUSED = (
+    "Fel användarnamn eller lösenord, eller så är kontot avstängt eller tillfälligt spärrat. "
+    "Kontrollera uppgifterna och försök igen om en stund, eller kontakta systemägaren."
+)
+
+
 async def _record_failure(row: dict[str, Any], settings: Settings) -> None:
     failures = int(row["failed_logins"] or 0) + 1
     values: dict[Any, Any] = {User.failed_logins: failures}
@@ -233,8 +239,10 @@ async def _record_failure(row: dict[str, Any], settings: Settings) -> None:
             row["email"],
             "Ditt konto är tillfälligt låst",
             f"Hej!\n\nNågon har försökt logga in på ditt konto ({row['username']}) med fel lösenord "
-            f"{failures} gånger i rad. Kontot är därför låst till kl. {local}.\n\n"
-            "Var det inte du? Byt lösenord när kontot är upplåst och kontakta systemägaren.\n",
+            f"{failures} gånger i rad. Kontot är därför spärrat för inloggning från nya platser "
+            f"till kl. {local}. Från en dator eller ett nätverk där du har loggat in förut "
+            "kommer du in som vanligt.\n\n"
+            "Var det inte du? Byt lösenord och kontakta systemägaren.\n",
             kind="lockout",
             recipient_user_id=row["id"],
             dedupe_key=f"lockout:{row['id']}:{until.isoformat(timespec='minutes')}",
@@ -242,25 +250,74 @@ async def _record_failure(row: dict[str, Any], settings: Settings) -> None:
     await User.update(values).where(User.id == row["id"])
 
 
+def _origin_key(user_id: int, client: str) -> str:
+    """A keyed hash of (user, address): the address itself is never stored."""
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, f"{user_id}\0{client}".encode(), hashlib.sha256).hexdigest()
+
+
+async def _known_origin(user_id: int, client: str) -> bool:
+    return await LoginOrigin.exists().where(LoginOrigin.key_hash == _origin_key(user_id, client))
+
+
+async def _remember_origin(user_id: int, client: str) -> None:
+    key = _origin_key(user_id, client)
+    updated = (
+        await LoginOrigin.update({LoginOrigin.last_success_at: utcnow()})
+        .where(LoginOrigin.key_hash == key)
+        .returning(LoginOrigin.id)
+    )
+    if not updated:
+        await LoginOrigin.insert(LoginOrigin(key_hash=key, user=user_id)).on_conflict(
+            action="DO NOTHING"
+        )
+
+
 async def authenticate(username: str, password: str, otp: str, client: str) -> int:
     """Check a sign-in attempt and return the user's id, or raise a clear 401/429.
 
-    Attempts are limited per client address and per account (shared by all workers when
-    Redis is configured); repeated failures lock the account for a while and mail its owner;
-    admins and coordinators who enrolled a TOTP app must give a fresh code.
+    How guessing is slowed without letting a stranger lock the owner out:
+
+    - Only failed attempts count, and only after the password has been checked.
+    - Failures count per client address (any user name) and per (user name, address); both
+      budgets refuse with 429 before the password is checked. They are kept the same way
+      for names that exist and names that do not, so a 429 says nothing about the account.
+      Shared by all workers when Redis is configured.
+    - Wrong passwords in a row on one account, from any address, lock it for a while and
+      mail its owner (a guard against guessing spread over many addresses). The lock binds
+      new addresses only: the right password (and TOTP code) from an address this user has
+      signed in from before still passes, so an attacker cannot keep the owner out.
+    - Every refusal of the password step answers the same 401 and the same message,
+      whether the name is unknown, the password wrong, the account disabled or locked; each
+      costs one argon2 verification (a dummy one for unknown names), so timing agrees too.
+
+    Admins and coordinators who enrolled a TOTP app must also give a fresh code.
     """
     settings = get_settings()
     limiter = limiter_for(settings)
-    account_key = f"login:account:{username.strip().casefold()[:100]}"
+    name = username[:100]
+    pair_key = "login:pair:" + _sha256(f"{name.strip().casefold()}\0{client}")
     client_key = f"login:client:{client}"
-    # Only failures count against the client address, so that an office behind one address
-    # can sign in in the morning; every attempt counts against the account.
     client_seen = await limiter.peek(client_key, 300)
     if client_seen.count >= settings.login_limit_per_client:
         raise TooManyRequests(
             "För många misslyckade inloggningar härifrån. Försök igen om "
-            f"{_minutes(client_seen.retry_after)} minuter."
+            f"{_minutes(client_seen.retry_after)} minuter.",
+            retry_after=client_seen.retry_after,
         )
+    pair_seen = await limiter.peek(pair_key, 900)
+    if pair_seen.count >= settings.login_limit_per_account:
+        raise TooManyRequests(
+            "För många misslyckade inloggningar med det användarnamnet härifrån. Försök igen "
+            f"om {_minutes(pair_seen.retry_after)} minuter.",
+            retry_after=pair_seen.retry_after,
+        )
+
+    async def refuse(message: str = SIGN_IN_REFUSED, fields: list[str] | None = None) -> NoReturn:
+        await limiter.hit(client_key, settings.login_limit_per_client, 300)
+        await limiter.hit(pair_key, settings.login_limit_per_account, 900)
+        raise Unauthenticated(message, fields=fields)
+
     row = (
         await User.select(
             User.id,
@@ -272,26 +329,20 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
             User.totp_secret,
             User.totp_last_step,
         )
-        .where(User.username == username[:100])
+        .where(User.username == name)
         .first()
     )
-    if row and row["locked_until"] and row["locked_until"] > utcnow():
-        local = row["locked_until"].astimezone(STOCKHOLM).strftime("%H:%M")
-        raise TooManyRequests(
-            f"Kontot är tillfälligt låst efter för många försök, till kl. {local}."
-        )
-    account = await limiter.hit(account_key, settings.login_limit_per_account, 900)
-    if not account.allowed:
-        raise TooManyRequests(
-            "För många inloggningsförsök på kontot. Försök igen om "
-            f"{_minutes(account.retry_after)} minuter."
-        )
-    user_id = await User.login(username[:100], password[:256])
-    if user_id is None or row is None:
-        await limiter.hit(client_key, settings.login_limit_per_client, 300)
+    # One argon2 verification for every attempt (User.login hashes for unknown names).
+    user_id = await User.login(name, password[:256])
+    if row is None or user_id is None:
         if row is not None:
             await _record_failure(row, settings)
-        raise Unauthenticated("Fel användarnamn eller lösenord, eller så är kontot avstängt.")
+        await refuse()
+    locked = row["locked_until"] is not None and row["locked_until"] > utcnow()
+    if locked and not await _known_origin(user_id, client):
+        # The right password, but from a new address while the account is locked: refuse it
+        # exactly like a wrong one (it is no failure of the owner's, so it is not counted).
+        await refuse()
     if row["totp_enabled"]:
         if not otp.strip():
             raise Unauthenticated("Ange engångskoden från din autentiseringsapp.", fields=["otp"])
@@ -301,9 +352,8 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
             (User.id == user_id) & (User.totp_last_step < step)
         ).returning(User.id)
         if not claimed:
-            await limiter.hit(client_key, settings.login_limit_per_client, 300)
             await _record_failure(row, settings)
-            raise Unauthenticated("Engångskoden är fel eller redan använd.", fields=["otp"])
+            await refuse("Engångskoden är fel eller redan använd.", ["otp"])
     await User.update(
         {
             User.failed_logins: 0,
@@ -312,12 +362,19 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
             User.last_login: utcnow().replace(tzinfo=None),
         }
     ).where(User.id == user_id)
-    await limiter.reset(account_key)
+    await limiter.reset(pair_key)
+    await _remember_origin(user_id, client)
     return user_id
 
 
-async def start_totp_enrolment(user_id: int) -> str:
-    """Give the user a new TOTP secret (not yet required); return the provisioning URI."""
+async def start_totp_enrolment(user_id: int, code: str = "") -> str:
+    """Give the user a new TOTP secret (not yet required); return the provisioning URI.
+
+    A new secret switches the second factor off until it is confirmed again, so a user who
+    already has it on must prove it with a current code first: a stolen session (or a
+    password alone) must not be enough to remove the factor that protects the account.
+    """
+    await require_current_totp(user_id, code)
     secret = pyotp.random_base32()
     await User.update({User.totp_secret: secret, User.totp_enabled: False}).where(
         User.id == user_id
@@ -325,6 +382,36 @@ async def start_totp_enrolment(user_id: int) -> str:
     row = await User.select(User.username).where(User.id == user_id).first()
     assert row is not None
     return pyotp.TOTP(secret).provisioning_uri(name=row["username"], issuer_name="Praktikplatser")
+
+
+async def require_current_totp(user_id: int, code: str) -> None:
+    """If the user has TOTP on, claim a current, unused code or refuse (400 / 403).
+
+    The code's time step is claimed with a conditional update, so it cannot be used again,
+    neither for this nor for a sign-in.
+    """
+    row = (
+        await User.select(User.totp_enabled, User.totp_secret, User.totp_last_step)
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or not row["totp_enabled"]:
+        return
+    if not code.strip():
+        raise ValidationFailed(
+            "Tvåstegsverifieringen är på. Ange en aktuell engångskod från din "
+            "autentiseringsapp för att byta eller stänga av den.",
+            fields=["code"],
+        )
+    step = totp_step_for(row["totp_secret"], code, int(row["totp_last_step"] or 0))
+    claimed = step is not None and await User.update({User.totp_last_step: step}).where(
+        (User.id == user_id) & (User.totp_last_step < step)
+    ).returning(User.id)
+    if not claimed:
+        raise Forbidden(
+            "Engångskoden är fel eller redan använd. Ange koden som appen visar just nu.",
+            fields=["code"],
+        )
 
 
 async def confirm_totp_enrolment(user_id: int, code: str) -> None:
@@ -397,16 +484,37 @@ async def resolve_session(raw_id: str, settings: Settings) -> AuthUser | None:
 # --- API tokens ------------------------------------------------------------------------------
 
 TOKEN_PREFIX = "mpt_"  # noqa: S105 - a public prefix, not a secret
+# Every token expires: 90 days unless asked otherwise, never more than a year. A token from
+# before expiry existed (no `expires_at`) counts as expiring a year after it was made.
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
 
 
-async def create_token(username: str, name: str) -> tuple[int, str]:
-    """Create an API token for a user. The raw token is returned once and never stored."""
+def token_expiry(created_at: dt.datetime, expires_at: dt.datetime | None) -> dt.datetime:
+    """When a token stops working."""
+    return expires_at or created_at + dt.timedelta(days=TOKEN_MAX_DAYS)
+
+
+async def create_token(username: str, name: str, days: int = TOKEN_DEFAULT_DAYS) -> tuple[int, str]:
+    """Create an API token for a user that works for `days` days (1–365).
+
+    The raw token is returned once and never stored."""
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationFailed(
+            f"En API-nyckel kan gälla i 1–{TOKEN_MAX_DAYS} dagar.", fields=["days"]
+        )
     user = await User.select(User.id, User.active).where(User.username == username).first()
     if user is None or not user["active"]:
         raise ValidationFailed(f"Användaren {username!r} finns inte eller är avstängd.")
     name = name.strip() or "token"
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name[:100], prefix=raw[:12], token_hash=_sha256(raw), user=user["id"])
+    token = ApiToken(
+        name=name[:100],
+        prefix=raw[:12],
+        token_hash=_sha256(raw),
+        user=user["id"],
+        expires_at=utcnow() + dt.timedelta(days=days),
+    )
     await token.save()
     return int(token.id), raw
 
@@ -424,16 +532,24 @@ async def revoke_token(token_id: int, owner_id: int | None = None) -> bool:
 
 async def resolve_token(raw: str) -> AuthUser | None:
     token = (
-        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at)
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.user,
+            ApiToken.last_used_at,
+            ApiToken.created_at,
+            ApiToken.expires_at,
+        )
         .where((ApiToken.token_hash == _sha256(raw)) & ApiToken.revoked_at.is_null())
         .first()
     )
     if token is None:
         return None
+    now = utcnow()
+    if token_expiry(token["created_at"], token["expires_at"]) <= now:
+        return None
     row = await _active_user(token["user"])
     if row is None:
         return None
-    now = utcnow()
     if token["last_used_at"] is None or now - token["last_used_at"] > _TOUCH_INTERVAL:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token["id"])
     return to_auth_user(row, "token", None)
@@ -468,7 +584,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 raise Unauthenticated("Ange en API-nyckel som 'Authorization: Bearer …'.")
             user = await resolve_token(credentials.strip())
             if user is None:
-                raise Unauthenticated("API-nyckeln är ogiltig eller återkallad.")
+                raise Unauthenticated(
+                    "API-nyckeln är ogiltig, har gått ut eller är återkallad. Skapa en ny."
+                )
             return AuthenticationResult(user=user, auth="token")
         raw = connection.cookies.get(SESSION_COOKIE)
         if not raw:

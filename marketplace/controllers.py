@@ -22,6 +22,7 @@ from marketplace.schemas import (
     TokenOut,
     TotpConfirm,
     TotpEnrolment,
+    TotpStart,
     UserCreate,
     UserOut,
 )
@@ -107,9 +108,18 @@ class TotpController(Controller):
     tags = ["auth"]
 
     @post("/", operation_id="startTotp", status_code=HTTP_201_CREATED)
-    async def start(self, request: Request[AuthUser, Any, Any]) -> TotpEnrolment:
-        """Begin enrolling an authenticator app; show the URI as a QR code or a secret."""
-        return TotpEnrolment(provisioning_uri=await auth.start_totp_enrolment(request.user.id))
+    async def start(
+        self, request: Request[AuthUser, Any, Any], data: JSONBody[TotpStart | None] = None
+    ) -> TotpEnrolment:
+        """Begin enrolling an authenticator app; show the URI as a QR code or a secret.
+
+        This switches the second factor off until the new app is confirmed, so a user who
+        has it on must send a current code (`{"code": "123456"}`): 400 without, 403 if wrong.
+        """
+        code = data.code if data is not None else ""
+        return TotpEnrolment(
+            provisioning_uri=await auth.start_totp_enrolment(request.user.id, code)
+        )
 
     @post("/confirm", operation_id="confirmTotp", status_code=HTTP_200_OK)
     async def confirm(
@@ -199,19 +209,33 @@ class TokenController(Controller):
                 ApiToken.created_at,
                 ApiToken.last_used_at,
                 ApiToken.revoked_at,
+                ApiToken.expires_at,
             )
             .where(ApiToken.user == request.user.id)
             .order_by(ApiToken.id)
         )
-        return [TokenOut(**r) for r in rows]
+        now = auth.utcnow()
+        out = []
+        for r in rows:
+            expires = auth.token_expiry(r["created_at"], r["expires_at"])
+            out.append(
+                TokenOut(
+                    **(r | {"expires_at": expires}),
+                    active=r["revoked_at"] is None and expires > now,
+                )
+            )
+        return out
 
     @post("/", operation_id="createToken", status_code=HTTP_201_CREATED)
     async def create_token(
         self, data: JSONBody[TokenCreate], request: Request[AuthUser, Any, Any]
     ) -> TokenCreated:
-        """Create a token for the caller. The secret is shown in this answer only."""
-        token_id, raw = await auth.create_token(request.user.username, data.name)
-        return TokenCreated(id=token_id, name=data.name, token=raw)
+        """Create a token for the caller, working for `days` days (default 90, at most 365).
+        The secret is shown in this answer only."""
+        token_id, raw = await auth.create_token(request.user.username, data.name, data.days)
+        row = await ApiToken.select(ApiToken.expires_at).where(ApiToken.id == token_id).first()
+        assert row is not None
+        return TokenCreated(id=token_id, name=data.name, token=raw, expires_at=row["expires_at"])
 
     @delete("/{token_id:int}", operation_id="revokeToken", status_code=HTTP_200_OK)
     async def revoke_token(

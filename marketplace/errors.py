@@ -15,6 +15,7 @@ class MarketplaceError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or []
+        self.headers: dict[str, str] = {}
 
 
 class ValidationFailed(MarketplaceError):
@@ -48,6 +49,13 @@ class Conflict(MarketplaceError):
 
 
 class TooManyRequests(MarketplaceError):
-    """Too many attempts; try again later."""
+    """Too many attempts; try again later (in `retry_after` seconds: a Retry-After header)."""
 
     status_code = 429
+
+    def __init__(
+        self, message: str, *, fields: list[str] | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, fields=fields)
+        if retry_after is not None:
+            self.headers["Retry-After"] = str(max(1, retry_after))

@@ -32,6 +32,12 @@ class TotpConfirm(msgspec.Struct, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(min_length=6, max_length=12)]
 
 
+class TotpStart(msgspec.Struct, forbid_unknown_fields=True):
+    """Starting over: a user who has TOTP on must give a current code."""
+
+    code: Annotated[str, msgspec.Meta(max_length=12)] = ""
+
+
 class Me(msgspec.Struct):
     id: int
     username: str
@@ -68,12 +74,14 @@ class UserOut(msgspec.Struct):
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 90  # how long the token works
 
 
 class TokenCreated(msgspec.Struct):
     id: int
     name: str
     token: str
+    expires_at: dt.datetime
 
 
 class TokenOut(msgspec.Struct):
@@ -83,6 +91,8 @@ class TokenOut(msgspec.Struct):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    expires_at: dt.datetime
+    active: bool  # neither revoked nor expired
 
 
 class Page(msgspec.Struct):

@@ -22,6 +22,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -126,6 +127,17 @@ class UserSession(Table, tablename="mp_session"):
     last_seen_at = Timestamptz(default=TimestamptzNow())
 
 
+class LoginOrigin(Table, tablename="mp_login_origin"):
+    """An address a user has signed in from successfully before (only a keyed hash of
+    user and address is stored). A locked account still lets its owner in from such an
+    address, so that an attacker elsewhere cannot lock the owner out."""
+
+    id: Serial
+    key_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, null=False, on_delete=OnDelete.cascade, index=True)
+    last_success_at = Timestamptz(default=TimestamptzNow())
+
+
 class ApiToken(Table, tablename="mp_api_token"):
     """An integration token, shown once at creation and stored as a hash."""
 
@@ -137,6 +149,7 @@ class ApiToken(Table, tablename="mp_api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None, help_text="After this the token fails.")
 
 
 class AuditEntry(Table, tablename="mp_audit"):

@@ -69,7 +69,7 @@ async def login_submit(
             data.username, data.password, data.otp[:12], client_address(request)
         )
     except (Unauthenticated, TooManyRequests) as exc:
-        return page(
+        refused = page(
             "login.html",
             request,
             status_code=exc.status_code,
@@ -77,6 +77,8 @@ async def login_submit(
             username=data.username[:100],
             next=safe_next(data.next),
         )
+        refused.headers.update(exc.headers)
+        return refused
     raw, _ = await auth.start_session(user_id, request.cookies.get(auth.SESSION_COOKIE))
     user = await auth.resolve_session(raw, get_settings())
     target = safe_next(data.next)

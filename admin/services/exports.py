@@ -16,7 +16,7 @@ import msgspec
 import xlsxwriter
 
 from admin import schemas
-from admin.services import reports
+from admin.services import disclosure, reports
 
 Cell = str | int | float | None
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,51 +60,87 @@ def _filters(f: schemas.ReportFilters) -> list[tuple[str, str]]:
     return out
 
 
+def _hide(report: Any) -> Any:
+    """A reader of the report's cells: the value, or "färre än 5" for a hidden one."""
+    hidden = set(getattr(report, "suppressed", ()))
+
+    def cell(path: str, value: Any) -> Cell:
+        return disclosure.SUPPRESSED_TEXT if path in hidden else value
+
+    return cell
+
+
 def report_table(name: str, report: Any) -> Table:
-    """The report as one table, with the columns a reader needs."""
+    """The report as one table, with the columns a reader needs.
+
+    Give it a report that went through `disclosure.protect`: its hidden cells read
+    "färre än 5", and the rule travels with the file in `filters`.
+    """
     headers: list[str]
     rows: list[list[Cell]]
+    v = _hide(report)
     if isinstance(report, schemas.ToWorkOrStudies):
         headers = ["Månad", "Personer till arbete eller studier", "Fastställt i månadsbokslut"]
-        rows = [[m.month, m.persons, m.snapshot] for m in report.months]
-        rows.append(["Summa", report.total, None])
-        rows.append(["Genomsnitt per månad", report.average_per_month, None])
+        rows = [
+            [
+                m.month,
+                v(f"months[{m.month}].persons", m.persons),
+                v(f"months[{m.month}].snapshot", m.snapshot),
+            ]
+            for m in report.months
+        ]
+        rows.append(["Summa", v("total", report.total), None])
+        rows.append(
+            ["Genomsnitt per månad", v("average_per_month", report.average_per_month), None]
+        )
         rows += [[r.label, r.value, None] for r in report.references]
     elif isinstance(report, schemas.ExitShares):
         headers = ["Utfall", "Antal"]
-        rows = [[c.label, c.count] for c in report.by_category]
+        rows = [
+            [c.label, v(f"by_category[{c.category}].count", c.count)] for c in report.by_category
+        ]
         rows += [
-            ["Avslut totalt", report.exits],
-            ["Till arbete eller studier", report.to_work_or_studies],
-            ["Andel till arbete eller studier", report.share],
+            ["Avslut totalt", v("exits", report.exits)],
+            ["Till arbete eller studier", v("to_work_or_studies", report.to_work_or_studies)],
+            ["Andel till arbete eller studier", v("share", report.share)],
         ]
     elif isinstance(report, schemas.RealWorkplaces):
         headers = ["Miljö", "Placeringar"]
-        rows = [[s.label, s.count] for s in report.by_setting]
+        rows = [[s.label, v(f"by_setting[{s.setting}].count", s.count)] for s in report.by_setting]
         rows += [
-            ["Placeringar totalt", report.placements],
-            ["På riktiga arbetsplatser", report.on_real_workplaces],
-            ["Andel på riktiga arbetsplatser", report.share],
+            ["Placeringar totalt", v("placements", report.placements)],
+            ["På riktiga arbetsplatser", v("on_real_workplaces", report.on_real_workplaces)],
+            ["Andel på riktiga arbetsplatser", v("share", report.share)],
             ["Mål", report.target_share],
         ]
     elif isinstance(report, schemas.LeadTimes):
         headers = ["Ledtid", "Antal", "Median (dagar)"]
         rows = [
             [
-                "Inskrivning till första förslag",
-                report.registration_to_first_proposal.count,
-                report.registration_to_first_proposal.median_days,
-            ],
-            [
-                "Förslag till start",
-                report.proposal_to_start.count,
-                report.proposal_to_start.median_days,
-            ],
+                label,
+                v(f"{key}.count", lt.count),
+                v(f"{key}.median_days", lt.median_days),
+            ]
+            for label, key, lt in (
+                (
+                    "Inskrivning till första förslag",
+                    "registration_to_first_proposal",
+                    report.registration_to_first_proposal,
+                ),
+                ("Förslag till start", "proposal_to_start", report.proposal_to_start),
+            )
         ]
     elif isinstance(report, schemas.LockIn):
         headers = ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"]
-        rows = [[k.label, k.raised, k.open_at_end] for k in report.by_kind]
-        rows.append(["Totalt", report.raised, report.open_at_end])
+        rows = [
+            [
+                k.label,
+                v(f"by_kind[{k.kind}].raised", k.raised),
+                v(f"by_kind[{k.kind}].open_at_end", k.open_at_end),
+            ]
+            for k in report.by_kind
+        ]
+        rows.append(["Totalt", v("raised", report.raised), v("open_at_end", report.open_at_end)])
     elif isinstance(report, schemas.FollowUps):
         headers = [
             "Dagar efter avslut",
@@ -116,20 +152,29 @@ def report_table(name: str, report: Any) -> Table:
             "Andel i arbete eller studier (av gjorda)",
         ]
         rows = [
-            [
-                r.days,
-                r.due,
-                r.done,
-                r.in_work_or_studies,
-                r.overdue,
-                r.share_done,
-                r.share_in_work_or_studies,
+            [r.days]
+            + [
+                v(f"rows[{r.days}].{f}", getattr(r, f))
+                for f in (
+                    "due",
+                    "done",
+                    "in_work_or_studies",
+                    "overdue",
+                    "share_done",
+                    "share_in_work_or_studies",
+                )
             ]
             for r in report.rows
         ]
     elif isinstance(report, schemas.AssessmentReturn):
         headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
-        rows = [[report.ended_placements, report.returned, report.rate]]
+        rows = [
+            [
+                v("ended_placements", report.ended_placements),
+                v("returned", report.returned),
+                v("rate", report.rate),
+            ]
+        ]
     elif isinstance(report, schemas.UnitCoverage):
         headers = [
             "Enhet",
@@ -141,7 +186,15 @@ def report_table(name: str, report: Any) -> Table:
             "Gap",
         ]
         rows = [
-            [u.host_name, u.target, u.registered, u.published, u.used, u.coverage, u.gap]
+            [
+                u.host_name,
+                u.target,
+                u.registered,
+                u.published,
+                v(f"units[{u.host_id}].used", u.used),
+                u.coverage,
+                u.gap,
+            ]
             for u in report.units
         ]
         rows.append(["Totalt", report.total_target, None, report.total_published, None, None, None])
@@ -156,14 +209,16 @@ def report_table(name: str, report: Any) -> Table:
             "Anställda av värden",
         ]
         rows = [
-            [
-                h.host_name,
-                reports.HOST_KIND_LABELS.get(h.host_kind, h.host_kind),
-                h.placements,
-                h.hours,
-                h.assessments_returned,
-                h.went_to_work,
-                h.hired_by_host,
+            [h.host_name, reports.HOST_KIND_LABELS.get(h.host_kind, h.host_kind)]
+            + [
+                v(f"hosts[{h.host_id}].{c}", getattr(h, c))
+                for c in (
+                    "placements",
+                    "hours",
+                    "assessments_returned",
+                    "went_to_work",
+                    "hired_by_host",
+                )
             ]
             for h in report.hosts
         ]
@@ -172,7 +227,7 @@ def report_table(name: str, report: Any) -> Table:
     return Table(
         title=reports.title(name),
         definition=report.definition,
-        filters=_filters(report.filters),
+        filters=[*_filters(report.filters), ("Sekretess", disclosure.RULE_NOTE)],
         headers=headers,
         rows=rows,
     )

@@ -260,7 +260,7 @@ async def to_work_or_studies(f: schemas.ReportFilters) -> schemas.ToWorkOrStudie
         schemas.MonthFigure(month=m, persons=len(persons.get(m, ())), snapshot=fixed.get(m))
         for m in months
     ]
-    total = sum(m.persons for m in figures_by_month)
+    total = sum(len(persons.get(m, ())) for m in months)
     return schemas.ToWorkOrStudies(
         definition=definition("to-work-or-studies"),
         filters=f,
@@ -548,7 +548,7 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
                 hired_by_host=len({candidate for candidate, hired in to_work if hired}),
             )
         )
-    out.sort(key=lambda r: (-r.placements, r.host_name))
+    out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
     return schemas.HostLedger(definition=definition("host-ledger"), filters=f, hosts=out)
 
 
@@ -601,6 +601,7 @@ async def month_figures(month: str, today: dt.date | None = None) -> dict[str, f
             times.registration_to_first_proposal.median_days
         ),
         "median_days_proposal_to_start": times.proposal_to_start.median_days,
+        "first_proposals": times.registration_to_first_proposal.count,
         "lock_in_raised": flags.raised,
         "lock_in_open_at_end": flags.open_at_end,
         "ended_placements": returns.ended_placements,

@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from admin import charts, schemas
 from admin.services import reports
+from admin.services.disclosure import RULE_NOTE, protect
 from marketplace import clock
 from marketplace.auth import requires
 from marketplace.errors import ValidationFailed
@@ -71,13 +72,16 @@ async def dashboard(
     except ValidationFailed as exc:
         errors = {exc.fields[0]: exc.message}
         filters = schemas.ReportFilters(start=first, end=last)
-    work = await reports.to_work_or_studies(filters)
-    real = await reports.real_workplaces(filters)
-    lead = await reports.lead_times(filters)
-    lock_in = await reports.lock_in(filters)
-    coverage = await reports.unit_coverage(filters)
-    ledger = await reports.host_ledger(filters, today)
-    exits = await reports.exits(filters)
+    # Every figure shown passes the small-cell rule (admin.services.disclosure).
+    work = protect(await reports.to_work_or_studies(filters))
+    real = protect(await reports.real_workplaces(filters))
+    lead = protect(await reports.lead_times(filters))
+    lock_in = protect(await reports.lock_in(filters))
+    coverage = protect(await reports.unit_coverage(filters))
+    ledger = protect(await reports.host_ledger(filters, today))
+    exits = protect(await reports.exits(filters))
+    real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
+    lead_hidden = set(lead.suppressed)
     pictures = {
         "work": charts.bar_chart(
             "Personer till arbete eller studier per månad",
@@ -88,7 +92,7 @@ async def dashboard(
         ),
         "real": charts.share_bar(
             "Andel placeringar på riktiga arbetsplatser",
-            f"{charts.percent(real.share)} mot målet {charts.percent(real.target_share)}.",
+            f"{real_share} mot målet {charts.percent(real.target_share)}.",
             real.share,
             real.target_share,
         ),
@@ -97,8 +101,12 @@ async def dashboard(
             "Två staplar: inskrivning till första förslag, och förslag till start.",
             ["Till förslag", "Till start"],
             [
-                lead.registration_to_first_proposal.median_days or 0.0,
-                lead.proposal_to_start.median_days or 0.0,
+                None
+                if "registration_to_first_proposal.median_days" in lead_hidden
+                else lead.registration_to_first_proposal.median_days or 0.0,
+                None
+                if "proposal_to_start.median_days" in lead_hidden
+                else lead.proposal_to_start.median_days or 0.0,
             ],
             unit=" dagar",
         ),
@@ -145,6 +153,7 @@ async def dashboard(
         coverage=coverage,
         ledger=ledger,
         charts=pictures,
+        rule_note=RULE_NOTE,
     )
 
 

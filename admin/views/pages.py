@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from admin import charts, schemas
 from admin.controllers import audit_query, coordinator_options, report_filters, report_readers
-from admin.services import audit, exports, register, reports
+from admin.services import audit, disclosure, exports, register, reports
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.tables import User
 
@@ -34,13 +34,13 @@ def _chart(name: str, report: Any) -> Any:
             "Stapeldiagram: antal personer till arbete eller studier per månad, med strategins "
             "baslinjer som streckade linjer. Siffrorna finns i tabellen under diagrammet.",
             [m.month for m in report.months],
-            [float(m.persons) for m in report.months],
+            [_num(m.persons) for m in report.months],
             [charts.Reference(r.label, r.value) for r in report.references],
         )
     if isinstance(report, schemas.RealWorkplaces):
         return charts.share_bar(
             reports.title(name),
-            f"Andel placeringar på riktiga arbetsplatser: {charts.percent(report.share)}, "
+            f"Andel placeringar på riktiga arbetsplatser: {_share_text(report)}, "
             f"mål {charts.percent(report.target_share)}.",
             report.share,
             report.target_share,
@@ -50,7 +50,7 @@ def _chart(name: str, report: Any) -> Any:
             reports.title(name),
             "Stapeldiagram: antal avslut per utfallskategori. Siffrorna finns i tabellen.",
             [c.label for c in report.by_category],
-            [float(c.count) for c in report.by_category],
+            [_num(c.count) for c in report.by_category],
         )
     if isinstance(report, schemas.UnitCoverage) and report.units:
         return charts.bar_chart(
@@ -60,6 +60,14 @@ def _chart(name: str, report: Any) -> Any:
             [float(u.published) for u in report.units],
         )
     return None
+
+
+def _share_text(report: Any) -> str:
+    return charts.HIDDEN if "share" in report.suppressed else charts.percent(report.share)
+
+
+def _num(value: int | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _cell(value: Any) -> str:
@@ -80,7 +88,7 @@ async def reports_page(
     f = report_filters(start, end, track, coordinator_id, host_kind)
     sections = []
     for name in _REPORT_ORDER:
-        report = await reports.run_report(name, f)
+        report = await disclosure.published(name, f)
         table = exports.report_table(name, report)
         sections.append(
             {
@@ -110,6 +118,7 @@ async def reports_page(
         tracks=reports.TRACK_LABELS,
         host_kinds=reports.HOST_KIND_LABELS,
         coordinators=await coordinator_options(request.user),
+        rule_note=disclosure.RULE_NOTE,
     )
 
 

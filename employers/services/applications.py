@@ -13,10 +13,31 @@ from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostApplication
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.mail import queue_mail
+from marketplace.ratelimit import limiter_for
+from marketplace.settings import get_settings
 
 APPLICATION_NOT_FOUND = "Ansökan finns inte."
+# The public form needs no account, so each source address may send this many applications
+# per hour (shared by all workers with Redis). A real organisation applies once.
+APPLICATIONS_PER_ADDRESS_PER_HOUR = 10
+_WINDOW_S = 3600
+SORTS = {"oldest": False, "newest": True}  # created_at descending?
+
+
+async def throttle_applications(client: str) -> None:
+    """Count one application attempt from `client`; 429 with Retry-After once over budget."""
+    verdict = await limiter_for(get_settings()).hit(
+        f"host_application:client:{client}", APPLICATIONS_PER_ADDRESS_PER_HOUR, _WINDOW_S
+    )
+    if not verdict.allowed:
+        minutes = max(1, (verdict.retry_after + 59) // 60)
+        raise TooManyRequests(
+            "Vi har tagit emot många intresseanmälningar härifrån på kort tid. Vänta "
+            f"{minutes} minuter och försök igen, eller ring kommunens arbetsmarknadsenhet.",
+            retry_after=verdict.retry_after,
+        )
 
 
 def application_out(row: dict[str, Any]) -> schemas.Application:
@@ -73,12 +94,28 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
     )
 
 
-async def list_applications(status: str | None = None) -> list[schemas.Application]:
-    """Applications, oldest pending first (staff only; the controller's guard checks)."""
+async def count_applications(status: str | None = None) -> int:
+    query = HostApplication.count()
+    if status:
+        query = query.where(HostApplication.status == status)
+    return int(await query)
+
+
+async def list_applications(
+    status: str | None = None, *, limit: int = 50, offset: int = 0, sort: str = "oldest"
+) -> list[schemas.Application]:
+    """One page of applications, oldest first unless `sort` is "newest" (staff only; the
+    controller's guard checks). The callers bound `limit` and `offset`."""
     query = HostApplication.select()
     if status:
         query = query.where(HostApplication.status == status)
-    rows = await query.order_by(HostApplication.created_at).order_by(HostApplication.id)
+    newest = SORTS.get(sort, False)
+    rows = (
+        await query.order_by(HostApplication.created_at, ascending=not newest)
+        .order_by(HostApplication.id, ascending=not newest)
+        .limit(limit)
+        .offset(offset)
+    )
     return [application_out(r) for r in rows]
 
 

@@ -127,11 +127,14 @@ class HostLedger(msgspec.Struct, kw_only=True):
 
     host_id: int
     host_name: str
-    placements_hosted: int
-    placements_active: int
-    hours: int
-    assessments_returned: int
-    assessments_due: int
-    went_to_work: int
-    hired_by_host: int
+    # For analysts a figure resting on 1–4 persons is null and named in `suppressed`
+    # (the small-cell rule, marketplace.disclosure); hosts and staff see every figure.
+    placements_hosted: int | None
+    placements_active: int | None
+    hours: int | None
+    assessments_returned: int | None
+    assessments_due: int | None
+    went_to_work: int | None
+    hired_by_host: int | None
     host_gains: list[str]
+    suppressed: list[str] = msgspec.field(default_factory=list)

@@ -27,6 +27,7 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.tables import User
 from placements.schemas import candidates as schemas
@@ -376,14 +377,78 @@ def _check_taxonomy_ids(data: schemas.CandidateCreate | schemas.CandidateUpdate)
             )
 
 
+# --- duplicates: told to whoever may see the other record, else routed to the admins ------
+#
+# Saying "that personnummer is already registered" to a coordinator who may not see the other
+# record confirms that the person is a participant (an oracle on OSL 26:1 data). So the
+# caller hears of a duplicate only among the records they may already see (their own, their
+# team's with team sharing, every record for admins). Any other match is registered like a
+# normal record and routed to the admins: an audit row `candidate.possible_duplicate` (their
+# list: the audit review filtered on that action) and a mail to every active admin, neither
+# holding the personnummer.
+
+POSSIBLE_DUPLICATE = "candidate.possible_duplicate"
+
+
+async def _same_personnummer(
+    user: AuthUser, pnr: str, exclude_id: int | None = None
+) -> tuple[list[int], list[int]]:
+    """Ids of other records with `pnr`: (those the caller may see, the rest)."""
+    query = Candidate.select(Candidate.id, Candidate.coordinator).where(
+        Candidate.personnummer == pnr
+    )
+    if exclude_id is not None:
+        query = query.where(Candidate.id != exclude_id)
+    allowed = await visible_coordinator_ids(user)
+    seen: list[int] = []
+    hidden: list[int] = []
+    for row in await query.order_by(Candidate.id):
+        mine = allowed is None or row["coordinator"] in allowed
+        (seen if mine else hidden).append(int(row["id"]))
+    return seen, hidden
+
+
+async def _route_possible_duplicate(user: AuthUser, candidate_id: int, others: list[int]) -> None:
+    """Record and mail the admins that `candidate_id` may be the same person as `others`."""
+    ids = ", ".join(str(i) for i in others)
+    await record(
+        user,
+        POSSIBLE_DUPLICATE,
+        candidate_id,
+        detail=f"Samma personnummer som deltagare {ids} (som registreraren inte ser).",
+    )
+    admins = await User.select(User.id, User.email).where(
+        (User.role == "admin") & (User.active == True)  # noqa: E712
+    )
+    for admin in admins:
+        await queue_mail(
+            admin["email"],
+            "Möjlig dubblett bland deltagarna",
+            f"Hej!\n\n{user.username} har registrerat deltagare {candidate_id} med samma "
+            f"personnummer som deltagare {ids}, som hen inte har tillgång till. Se över om det "
+            "är samma person och slå i så fall ihop eller rätta uppgifterna.\n\n"
+            f"Alla möjliga dubbletter finns i granskningsloggen under händelsen "
+            f"{POSSIBLE_DUPLICATE}.\n",
+            kind="possible_duplicate",
+            recipient_user_id=int(admin["id"]),
+            dedupe_key=f"possible_duplicate:{candidate_id}:{ids}:{admin['id']}",
+        )
+
+
 async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> schemas.Candidate:
-    """Register a participant; the personnummer is validated and stored normalised."""
+    """Register a participant; the personnummer is validated and stored normalised.
+
+    A personnummer already registered is refused only when the caller may see that record;
+    otherwise the registration goes through as usual and is routed to the admins as a
+    possible duplicate (see above), so that the answer never confirms someone's existence.
+    """
     _require_staff(user)
     _check_taxonomy_ids(data)
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
     async with write_transaction(_engine()):
         coordinator_id = await _check_coordinator(user, data.coordinator_id)
-        if pnr and await Candidate.exists().where(Candidate.personnummer == pnr):
+        seen, hidden = await _same_personnummer(user, pnr) if pnr else ([], [])
+        if seen:
             raise ValidationFailed(
                 "Det finns redan en deltagare med det personnumret. Sök upp henne eller honom "
                 "i stället för att registrera en gång till.",
@@ -420,6 +485,8 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
         await candidate.save()
         candidate_id = int(candidate.id)
         await record(user, "candidate.create", candidate_id)
+        if hidden:
+            await _route_possible_duplicate(user, candidate_id, hidden)
         row = await Candidate.select().where(Candidate.id == candidate_id).first()
         assert row is not None
         return await candidate_out(row)
@@ -437,6 +504,7 @@ async def update_candidate(
         _check_taxonomy_ids(data)
         changes: dict[Any, Any] = {}
         changed: list[str] = []
+        duplicates: list[int] = []
         for field in data.__struct_fields__:
             value = getattr(data, field)
             if value is msgspec.UNSET:
@@ -444,12 +512,15 @@ async def update_candidate(
             changed.append(field)
             if field == "personnummer":
                 value = normalise_personnummer(value) if value.strip() else ""
-                if value and await Candidate.exists().where(
-                    (Candidate.personnummer == value) & (Candidate.id != candidate_id)
-                ):
+                seen, hidden = (
+                    await _same_personnummer(user, value, candidate_id) if value else ([], [])
+                )
+                if seen:
                     raise ValidationFailed(
                         "En annan deltagare har redan det personnumret.", fields=["personnummer"]
                     )
+                if hidden and value != row["personnummer"]:
+                    duplicates = hidden
                 changes[Candidate.personnummer] = value
             elif field == "coordinator_id":
                 if user.role == "coordinator" and row["coordinator"] != user.id:
@@ -472,6 +543,8 @@ async def update_candidate(
             changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
             await Candidate.update(changes).where(Candidate.id == candidate_id)
         await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
+        if duplicates:
+            await _route_possible_duplicate(user, candidate_id, duplicates)
         fresh = await Candidate.select().where(Candidate.id == candidate_id).first()
         assert fresh is not None
         if {"adaptations", "plan_goal", "plan_goal_shareable"} & set(changed):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
+
 from employers.tables import Host
 from marketplace import clock
 from marketplace.auth import AuthUser
+from marketplace.disclosure import Cells
 from marketplace.errors import NotFound
 from placements.schemas import outcomes as schemas
 from placements.services.candidates import host_ids_of
@@ -73,7 +76,8 @@ async def host_ledger_for(
         text = r["host_gains"].strip()
         if text and text not in gains:
             gains.append(text)
-    return schemas.HostLedger(
+    ended = sum(1 for r in rows if r["status"] in ENDED)
+    ledger = schemas.HostLedger(
         host_id=host["id"],
         host_name=host["name"],
         placements_hosted=len(rows),
@@ -89,4 +93,31 @@ async def host_ledger_for(
         went_to_work=len({int(r["candidate"]) for r in work}),
         hired_by_host=len({int(r["candidate"]) for r in work if r["hired_by_host"]}),
         host_gains=gains,
+    )
+    return protect_for_analyst(ledger, ended) if user.role == "analyst" else ledger
+
+
+def protect_for_analyst(ledger: schemas.HostLedger, ended: int) -> schemas.HostLedger:
+    """The ledger under the small-cell rule: an analyst sees no person, so no figure that
+    rests on 1–4 of them. The placement figures hang together (hosted = active + ended;
+    ended = returned + due), so when one of them is small they are all hidden, with the
+    hours, rather than leave one to be worked out from the others. Hosts see their own
+    participants anyway, and staff every record, so they get the ledger whole."""
+    structure = (
+        "placements_hosted",
+        "placements_active",
+        "assessments_returned",
+        "assessments_due",
+    )
+    people = ("went_to_work", "hired_by_host")
+    cells = Cells(
+        {c: getattr(ledger, c) for c in (*structure, *people)}
+        | {"hours": ledger.hours, "ended": ended}
+    )
+    cells.primary(*structure, *people, "ended")
+    if any(c in cells.hidden for c in (*structure, "ended")):
+        cells.hidden.update((*structure, "hours"))
+    hidden = [p for p in cells.paths() if p != "ended"]
+    return msgspec.structs.replace(
+        ledger, **{c: cells.get(c) for c in (*structure, *people, "hours")}, suppressed=hidden
     )

@@ -1,0 +1,334 @@
+"""Small-cell suppression: no published figure may rest on fewer than five persons.
+
+Every report, chart, export and API answer that shows aggregates passes its report through
+`protect()` (and snapshots through `protect_snapshot()`), here and nowhere else; the cell
+rules themselves live in `marketplace.disclosure` (so that the host ledger, in `placements`,
+uses the same ones for analysts). The report
+functions in `reports` count exactly (tests and the monthly snapshot need that); what
+leaves the service is protected.
+
+The rule (shown on the report pages as `RULE_NOTE`):
+
+1. Primary suppression: a count of 1–4 is hidden ("färre än 5" on pages and in files, `null`
+   in JSON with the cell's path listed in the report's `suppressed`). Zero is shown: it
+   singles no one out.
+2. Figures that rest on a hidden or small count are hidden too: a share whose numerator is
+   hidden or whose denominator is under 5, a median of fewer than 5 values, the hours of a
+   host with a hidden number of placements, a snapshot of a month whose count is hidden.
+3. Against differencing, a count that is the sum of shown parts (a total, or a partial sum
+   such as "to work or studies" = work + studies) is treated as a group: when a part is
+   hidden, the smallest shown part of 5 or more is hidden as well (complementary
+   suppression), so the total minus the shown parts is the sum of at least one small and
+   one larger unknown and does not give the small one. When no such part exists, the total
+   is hidden instead. A partial sum with a hidden part is hidden.
+
+Differencing across reports or across filter choices (one track minus another) is not
+covered by this rule; the filters are coarse (track, coordinator, host kind) for that reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from admin import schemas
+from admin.services import reports
+from marketplace.disclosure import MIN_PERSONS, SUPPRESSED_TEXT, Cells, is_small
+
+RULE_NOTE = (
+    "Sekretess: en siffra som bygger på färre än 5 personer visas inte, utan som "
+    "”färre än 5”. Andelar och medianer som räknas på färre än 5 personer döljs också. "
+    "När en dold siffra annars kunde räknas fram ur en summa döljs även den minsta andra "
+    "siffran i samma summa (eller summan). Noll visas."
+)
+
+
+def _protect_lead_time(cells: Cells, key: str, lt: schemas.LeadTime) -> schemas.LeadTime:
+    cells.primary(f"{key}.count")
+    if lt.count is not None and lt.count < MIN_PERSONS and lt.median_days is not None:
+        cells.hidden.add(f"{key}.median_days")
+    return schemas.LeadTime(
+        count=cells.get(f"{key}.count"), median_days=cells.get(f"{key}.median_days")
+    )
+
+
+def protect(report: Any) -> Any:
+    """The report as it may be published: small cells hidden, `suppressed` naming them."""
+    if isinstance(report, schemas.ToWorkOrStudies):
+        values: dict[str, Any] = {"total": report.total, "average_per_month": None}
+        for m in report.months:
+            values[f"months[{m.month}].persons"] = m.persons
+            values[f"months[{m.month}].snapshot"] = m.snapshot
+        cells = Cells(values)
+        months = [f"months[{m.month}].persons" for m in report.months]
+        cells.primary("total", *months)
+        cells.group("total", months)
+        for m in report.months:
+            cells.primary(f"months[{m.month}].snapshot")
+            cells.depends(f"months[{m.month}].snapshot", f"months[{m.month}].persons")
+        if "total" in cells.hidden:
+            cells.hidden.add("average_per_month")
+        return msgspec.structs.replace(
+            report,
+            months=[
+                schemas.MonthFigure(
+                    month=m.month,
+                    persons=cells.get(f"months[{m.month}].persons"),
+                    snapshot=cells.get(f"months[{m.month}].snapshot"),
+                )
+                for m in report.months
+            ],
+            total=cells.get("total"),
+            average_per_month=None if "total" in cells.hidden else report.average_per_month,
+            suppressed=cells.paths(),
+        )
+    if isinstance(report, schemas.ExitShares):
+        parts = {f"by_category[{c.category}].count": c for c in report.by_category}
+        values = {"exits": report.exits, "to_work_or_studies": report.to_work_or_studies}
+        values |= {p: c.count for p, c in parts.items()}
+        values["share"] = report.share
+        cells = Cells(values)
+        cells.primary("exits", "to_work_or_studies", *parts)
+        cells.group("exits", list(parts))
+        progress = [f"by_category[{c}].count" for c in ("arbete", "studier") if c in _cats(report)]
+        cells.partial("to_work_or_studies", progress)
+        cells.share("share", "to_work_or_studies", "exits")
+        return msgspec.structs.replace(
+            report,
+            exits=cells.get("exits"),
+            to_work_or_studies=cells.get("to_work_or_studies"),
+            share=cells.get("share"),
+            by_category=[msgspec.structs.replace(c, count=cells.get(p)) for p, c in parts.items()],
+            suppressed=cells.paths(),
+        )
+    if isinstance(report, schemas.RealWorkplaces):
+        setting_parts = {f"by_setting[{s.setting}].count": s for s in report.by_setting}
+        values = {"placements": report.placements, "on_real_workplaces": report.on_real_workplaces}
+        values |= {p: s.count for p, s in setting_parts.items()}
+        values["share"] = report.share
+        cells = Cells(values)
+        cells.primary("placements", "on_real_workplaces", *setting_parts)
+        cells.group("placements", list(setting_parts))
+        real = [
+            p
+            for p, s in setting_parts.items()
+            if s.setting in ("open_workplace", "municipal_workplace")
+        ]
+        cells.partial("on_real_workplaces", real)
+        cells.share("share", "on_real_workplaces", "placements")
+        return msgspec.structs.replace(
+            report,
+            placements=cells.get("placements"),
+            on_real_workplaces=cells.get("on_real_workplaces"),
+            share=cells.get("share"),
+            by_setting=[
+                msgspec.structs.replace(s, count=cells.get(p)) for p, s in setting_parts.items()
+            ],
+            suppressed=cells.paths(),
+        )
+    if isinstance(report, schemas.LeadTimes):
+        first, start = report.registration_to_first_proposal, report.proposal_to_start
+        cells = Cells(
+            {
+                "registration_to_first_proposal.count": first.count,
+                "registration_to_first_proposal.median_days": first.median_days,
+                "proposal_to_start.count": start.count,
+                "proposal_to_start.median_days": start.median_days,
+            }
+        )
+        return msgspec.structs.replace(
+            report,
+            registration_to_first_proposal=_protect_lead_time(
+                cells, "registration_to_first_proposal", first
+            ),
+            proposal_to_start=_protect_lead_time(cells, "proposal_to_start", start),
+            suppressed=cells.paths(),
+        )
+    if isinstance(report, schemas.LockIn):
+        values = {"raised": report.raised, "open_at_end": report.open_at_end}
+        for k in report.by_kind:
+            values[f"by_kind[{k.kind}].raised"] = k.raised
+            values[f"by_kind[{k.kind}].open_at_end"] = k.open_at_end
+        cells = Cells(values)
+        cells.primary(*values)
+        for column in ("raised", "open_at_end"):
+            cells.group(column, [f"by_kind[{k.kind}].{column}" for k in report.by_kind])
+        return msgspec.structs.replace(
+            report,
+            raised=cells.get("raised"),
+            open_at_end=cells.get("open_at_end"),
+            by_kind=[
+                msgspec.structs.replace(
+                    k,
+                    raised=cells.get(f"by_kind[{k.kind}].raised"),
+                    open_at_end=cells.get(f"by_kind[{k.kind}].open_at_end"),
+                )
+                for k in report.by_kind
+            ],
+            suppressed=cells.paths(),
+        )
+    if isinstance(report, schemas.FollowUps):
+        values = {}
+        for r in report.rows:
+            for f in ("due", "done", "in_work_or_studies", "overdue"):
+                values[f"rows[{r.days}].{f}"] = getattr(r, f)
+            values[f"rows[{r.days}].not_done"] = (r.due or 0) - (r.done or 0)
+            values[f"rows[{r.days}].share_done"] = r.share_done
+            values[f"rows[{r.days}].share_in_work_or_studies"] = r.share_in_work_or_studies
+        cells = Cells(values)
+        for r in report.rows:
+            key = f"rows[{r.days}]"
+            cells.primary(
+                f"{key}.due",
+                f"{key}.done",
+                f"{key}.in_work_or_studies",
+                f"{key}.overdue",
+                f"{key}.not_done",
+            )
+            cells.group(f"{key}.due", [f"{key}.done", f"{key}.not_done"])
+            cells.share(f"{key}.share_done", f"{key}.done", f"{key}.due")
+            cells.share(
+                f"{key}.share_in_work_or_studies", f"{key}.in_work_or_studies", f"{key}.done"
+            )
+        rows = [
+            msgspec.structs.replace(
+                r,
+                due=cells.get(f"rows[{r.days}].due"),
+                done=cells.get(f"rows[{r.days}].done"),
+                in_work_or_studies=cells.get(f"rows[{r.days}].in_work_or_studies"),
+                overdue=cells.get(f"rows[{r.days}].overdue"),
+                share_done=cells.get(f"rows[{r.days}].share_done"),
+                share_in_work_or_studies=cells.get(f"rows[{r.days}].share_in_work_or_studies"),
+            )
+            for r in report.rows
+        ]
+        hidden = [p for p in cells.paths() if not p.endswith(".not_done")]
+        return msgspec.structs.replace(report, rows=rows, suppressed=hidden)
+    if isinstance(report, schemas.AssessmentReturn):
+        cells = Cells(
+            {
+                "ended_placements": report.ended_placements,
+                "returned": report.returned,
+                "not_returned": (report.ended_placements or 0) - (report.returned or 0),
+                "rate": report.rate,
+            }
+        )
+        cells.primary("ended_placements", "returned", "not_returned")
+        cells.group("ended_placements", ["returned", "not_returned"])
+        cells.share("rate", "returned", "ended_placements")
+        cells.depends("rate", "not_returned")
+        return msgspec.structs.replace(
+            report,
+            ended_placements=cells.get("ended_placements"),
+            returned=cells.get("returned"),
+            rate=cells.get("rate"),
+            suppressed=[p for p in cells.paths() if p != "not_returned"],
+        )
+    if isinstance(report, schemas.UnitCoverage):
+        cells = Cells({f"units[{u.host_id}].used": u.used for u in report.units})
+        cells.primary(*cells.values)
+        return msgspec.structs.replace(
+            report,
+            units=[
+                msgspec.structs.replace(u, used=cells.get(f"units[{u.host_id}].used"))
+                for u in report.units
+            ],
+            suppressed=cells.paths(),
+        )
+    if isinstance(report, schemas.HostLedger):
+        columns = ("placements", "hours", "assessments_returned", "went_to_work", "hired_by_host")
+        values = {f"hosts[{h.host_id}].{c}": getattr(h, c) for h in report.hosts for c in columns}
+        cells = Cells(values)
+        for h in report.hosts:
+            key = f"hosts[{h.host_id}]"
+            cells.primary(
+                f"{key}.placements",
+                f"{key}.assessments_returned",
+                f"{key}.went_to_work",
+                f"{key}.hired_by_host",
+            )
+            cells.depends(f"{key}.hours", f"{key}.placements")
+        return msgspec.structs.replace(
+            report,
+            hosts=[
+                msgspec.structs.replace(
+                    h, **{c: cells.get(f"hosts[{h.host_id}].{c}") for c in columns}
+                )
+                for h in report.hosts
+            ],
+            suppressed=cells.paths(),
+        )
+    raise TypeError(type(report).__name__)  # pragma: no cover - every report is listed
+
+
+def _cats(report: schemas.ExitShares) -> set[str]:
+    return {c.category for c in report.by_category}
+
+
+# The snapshot's figures: counts, and shares or medians with what they rest on.
+_SNAPSHOT_COUNTS = (
+    "persons_to_work_or_studies",
+    "exits",
+    "exits_to_work_or_studies",
+    "placements_started",
+    "placements_on_real_workplaces",
+    "lock_in_raised",
+    "lock_in_open_at_end",
+    "ended_placements",
+    "assessments_returned",
+)
+_SNAPSHOT_SHARES = {
+    "share_exits_to_work_or_studies": ("exits_to_work_or_studies", "exits"),
+    "share_real_workplaces": ("placements_on_real_workplaces", "placements_started"),
+    "assessment_return_rate": ("assessments_returned", "ended_placements"),
+}
+
+
+def protect_snapshot(figures: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A month's fixed figures as they may be published, and the names of those hidden."""
+    cells = Cells(dict(figures))
+    cells.primary(*(k for k in _SNAPSHOT_COUNTS if isinstance(figures.get(k), int)))
+    complements = {
+        "exits_not_to_work": ("exits", "exits_to_work_or_studies"),
+        "placements_not_real": ("placements_started", "placements_on_real_workplaces"),
+        "assessments_missing": ("ended_placements", "assessments_returned"),
+    }
+    for name, (whole, part) in complements.items():
+        if isinstance(figures.get(whole), int) and isinstance(figures.get(part), int):
+            cells.values[name] = figures[whole] - figures[part]
+            cells.primary(name)
+            cells.group(whole, [part, name])
+    for share, (numerator, denominator) in _SNAPSHOT_SHARES.items():
+        if share in figures and denominator in figures:
+            cells.share(share, numerator, denominator)
+    medians = {
+        "median_days_registration_to_first_proposal": "first_proposals",
+        "median_days_proposal_to_start": "placements_started",
+    }
+    for median, base in medians.items():
+        # A median is shown only when it rests on at least 5 values (older snapshots did
+        # not store how many first proposals there were: their median stays hidden).
+        count = figures.get(base)
+        if figures.get(median) is not None and (
+            not isinstance(count, int) or count < MIN_PERSONS or base in cells.hidden
+        ):
+            cells.hidden.add(median)
+    if isinstance(figures.get("first_proposals"), int):
+        cells.primary("first_proposals")
+    hidden = [p for p in cells.paths() if p in figures]
+    return {k: (None if k in cells.hidden else v) for k, v in figures.items()}, hidden
+
+
+def protect_kpi_snapshot(snapshot: schemas.KpiSnapshotOut) -> schemas.KpiSnapshotOut:
+    figures, hidden = protect_snapshot(snapshot.figures)
+    return msgspec.structs.replace(snapshot, figures=figures, suppressed=hidden)
+
+
+async def published(name: str, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
+    """The named report as pages, files and the API may show it."""
+    return protect(await reports.run_report(name, f, today))
+
+
+__all__ = ["MIN_PERSONS", "RULE_NOTE", "SUPPRESSED_TEXT", "is_small", "protect", "published"]

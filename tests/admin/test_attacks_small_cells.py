@@ -1,0 +1,217 @@
+"""Issue 13, item 8: analysts could single people out. One-day windows with coordinator and
+track filters showed single exits with their category (sjukskrivning included).
+
+Every figure resting on fewer than 5 persons is hidden, in the API (null + `suppressed`),
+the report page, the dashboard and its charts, CSV and XLSX; a hidden cell cannot be
+worked out from a total minus the shown cells."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+import zipfile
+
+import pytest
+
+from admin import jobs
+from admin.schemas import CategoryCount, ExitShares, ReportFilters
+from admin.services import disclosure
+from placements.tables import Candidate, Outcome
+from tests.conftest import login
+
+DAY = dt.date(2026, 2, 10)
+Q = f"start={DAY.isoformat()}&end={DAY.isoformat()}"
+HTML = {"accept": "text/html"}
+
+
+async def exits_on_day(coordinator_id: int, *, sick: int, work: int) -> None:
+    """`sick` persons exit to sjukskrivning and `work` to arbete, all on DAY."""
+    for i, category in enumerate(["sjukskrivning"] * sick + ["arbete"] * work):
+        candidate = Candidate(
+            first_name=f"Person{i}",
+            last_name="Test",
+            registered_at=dt.date(2025, 9, 1),
+            coordinator=coordinator_id,
+            track="hälsa",
+        )
+        await candidate.save()
+        await Outcome(candidate=candidate.id, category=category, outcome_date=DAY).save()
+
+
+@pytest.fixture
+async def analyst_client(client, make_user):
+    coordinator = await make_user("coordinator", username="sara")
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    client.coordinator_id = coordinator.id
+    return client
+
+
+async def _xlsx_strings(client, name: str, query: str) -> str:
+    answer = await client.get(f"/api/v1/reports/{name}/export?format=xlsx&{query}")
+    assert answer.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as book:
+        return book.read("xl/sharedStrings.xml").decode()
+
+
+async def _csv_rows(client, name: str, query: str) -> list[list[str]]:
+    answer = await client.get(f"/api/v1/reports/{name}/export?format=csv&{query}")
+    assert answer.status_code == 200
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+
+
+async def test_four_sick_exits_are_hidden_everywhere(analyst_client):
+    client = analyst_client
+    await exits_on_day(client.coordinator_id, sick=4, work=10)
+    query = f"{Q}&coordinator_id={client.coordinator_id}&track=hälsa"
+    # JSON: null and flagged.
+    body = (await client.get(f"/api/v1/reports/exits?{query}")).json()
+    counts = {c["category"]: c["count"] for c in body["by_category"]}
+    assert counts["sjukskrivning"] is None
+    assert "by_category[sjukskrivning].count" in body["suppressed"]
+    # No differencing: the total is shown, so a second cell (arbete, the smallest ≥ 5) is
+    # hidden too, and the partial sum and share that would give it away.
+    assert body["exits"] == 14
+    assert counts["arbete"] is None and body["to_work_or_studies"] is None
+    assert body["share"] is None
+    shown = sum(c for c in counts.values() if c is not None)
+    hidden = [k for k, c in counts.items() if c is None]
+    assert body["exits"] - shown == 14 and len(hidden) >= 2
+    # CSV and XLSX: "färre än 5", never the 4.
+    rows = await _csv_rows(client, "exits", query)
+    assert ["Sjukskrivning", "färre än 5"] in rows
+    assert not any(row[1] == "4" for row in rows[1:])
+    assert "<t>färre än 5</t>" in await _xlsx_strings(client, "exits", query)
+    assert "Sekretess" in await _xlsx_strings(client, "exits", query)
+    # The report page: the table, the chart and the rule.
+    page = await client.get(f"/rapporter?{query}", headers=HTML)
+    section = page.text.split('id="exits"', 1)[1].split("</section>", 1)[0]
+    assert "<td>färre än 5</td>" in section
+    assert "<td>4</td>" not in section
+    assert "Sjukskrivning: färre än 5" in section  # the chart's bar text
+    assert "Sjukskrivning: 4" not in section
+    assert "färre än 5 personer visas inte" in page.text
+    # The dashboard (no coordinator filter there, but track and a one-day window).
+    board = await client.get(f"/oversikt?{Q}&track=hälsa", headers=HTML)
+    assert board.status_code == 200
+    exits_section = board.text.split('id="exits-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Sjukskriv: färre än 5</title>" in exits_section  # the chart labels are short
+    assert "Sjukskriv: 4" not in exits_section
+    assert '<td class="num">färre än 5</td>' in exits_section
+    assert '<td class="num">4</td>' not in exits_section
+    assert "färre än 5 personer visas inte" in board.text
+
+
+async def test_five_are_shown(analyst_client):
+    client = analyst_client
+    await exits_on_day(client.coordinator_id, sick=5, work=10)
+    query = f"{Q}&coordinator_id={client.coordinator_id}"
+    body = (await client.get(f"/api/v1/reports/exits?{query}")).json()
+    counts = {c["category"]: c["count"] for c in body["by_category"]}
+    assert (counts["sjukskrivning"], counts["arbete"], body["exits"]) == (5, 10, 15)
+    assert body["share"] == pytest.approx(0.6667)
+    assert body["suppressed"] == []
+    rows = await _csv_rows(client, "exits", query)
+    assert ["Sjukskrivning", "5"] in rows
+    assert "färre än 5" not in str(rows)
+    assert "<t>färre än 5</t>" not in await _xlsx_strings(client, "exits", query)
+    page = await client.get(f"/rapporter?{query}", headers=HTML)
+    section = page.text.split('id="exits"', 1)[1].split("</section>", 1)[0]
+    assert "<td>5</td>" in section and "Sjukskrivning: 5" in section
+    board = await client.get(f"/oversikt?{Q}", headers=HTML)
+    exits_section = board.text.split('id="exits-heading"', 1)[1].split("</section>", 1)[0]
+    assert '<td class="num">5</td>' in exits_section
+
+
+async def test_a_share_over_fewer_than_five_is_hidden(analyst_client):
+    client = analyst_client
+    await exits_on_day(client.coordinator_id, sick=0, work=3)
+    body = (await client.get(f"/api/v1/reports/exits?{Q}")).json()
+    assert (body["exits"], body["to_work_or_studies"], body["share"]) == (None, None, None)
+    assert {"exits", "to_work_or_studies", "share"} <= set(body["suppressed"])
+    # Zero is shown: it singles no one out.
+    assert {c["category"]: c["count"] for c in body["by_category"]}["studier"] == 0
+
+
+async def test_snapshot_figures_are_hidden_too(analyst_client):
+    client = analyst_client
+    await exits_on_day(client.coordinator_id, sick=1, work=3)
+    await jobs.snapshot_month("2026-02", dt.date(2026, 3, 15))
+    snaps = (await client.get("/api/v1/reports/snapshots")).json()
+    figures = snaps[0]["figures"]
+    assert figures["exits"] == figures["persons_to_work_or_studies"] is None
+    assert figures["share_exits_to_work_or_studies"] is None
+    assert {"exits", "persons_to_work_or_studies"} <= set(snaps[0]["suppressed"])
+    # The month's line in the live report hides its fixed figure as well.
+    body = (
+        await client.get("/api/v1/reports/to-work-or-studies?start=2026-02-01&end=2026-02-28")
+    ).json()
+    assert body["months"] == [{"month": "2026-02", "persons": None, "snapshot": None}]
+    assert body["total"] is None and body["average_per_month"] is None
+
+
+def _report(counts: dict[str, int]) -> ExitShares:
+    progress = counts.get("arbete", 0) + counts.get("studier", 0)
+    total = sum(counts.values())
+    return ExitShares(
+        definition="",
+        filters=ReportFilters(start=DAY, end=DAY),
+        exits=total,
+        to_work_or_studies=progress,
+        share=round(progress / total, 4) if total else None,
+        by_category=[CategoryCount(category=c, label=c, count=n) for c, n in counts.items()],
+    )
+
+
+def test_no_hidden_cell_can_be_worked_out_from_what_is_shown():
+    """Random breakdowns: whatever is shown, each hidden small cell stays undetermined."""
+    rng = random.Random(13)
+    categories = ["arbete", "studier", "annan_insats", "sjukskrivning", "flyttat", "okant"]
+    for _ in range(2000):
+        counts = {c: rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 9, 20]) for c in categories}
+        raw = _report(counts)
+        out = disclosure.protect(raw)
+        cells = {c.category: c.count for c in out.by_category}
+        small = [c for c, n in counts.items() if 0 < n < 5]
+        assert all(cells[c] is None for c in small), counts
+        if not small:
+            continue
+        hidden = [c for c, v in cells.items() if v is None]
+        if out.exits is not None:
+            # The total minus the shown cells is the sum of the hidden ones: that sum must
+            # mix at least one small cell with one of 5 or more, else it would give it away.
+            assert any(counts[c] >= 5 for c in hidden), counts
+        progress_cells = [c for c in ("arbete", "studier") if cells[c] is None]
+        if progress_cells:
+            assert out.to_work_or_studies is None and out.share is None
+
+
+async def test_host_ledger_hides_small_figures_from_analysts_only(client, make_client, make_user):
+    from placements.schemas import outcomes as so
+    from placements.services import bookings, outcomes
+    from tests.placements.bookingdata import make_world, propose, sign_all
+
+    w = await make_world(capacity=2)
+    start, end = dt.date(2030, 1, 7), dt.date(2030, 2, 3)
+    booking_id = await propose(w, start=start, end=end)
+    await bookings.accept(w.host_user, booking_id)
+    await sign_all(w, booking_id)
+    await bookings.start(w.host_user, booking_id)
+    await bookings.end(w.host_user, booking_id, "completed", end)
+    await outcomes.record_outcome(
+        w.coordinator,
+        booking_id,
+        so.OutcomeCreate(category="arbete", outcome_date=end, lasts_at_least_one_month=True),
+    )
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    seen = (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
+    assert seen["placements_hosted"] is None and seen["went_to_work"] is None
+    assert seen["hours"] is None and seen["assessments_due"] is None
+    assert {"placements_hosted", "went_to_work", "hours"} <= set(seen["suppressed"])
+    host = await make_client()
+    await login(host, w.host_user.username)
+    own = (await host.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
+    assert (own["placements_hosted"], own["went_to_work"], own["suppressed"]) == (1, 1, [])
