@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from employers import schemas
 from employers.services import applications, contacts, hosts, invitations
 from marketplace.auth import AuthUser, public, requires, staff
-from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
+from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -212,14 +213,8 @@ async def applications_page(request: Request[Any, Any, Any]) -> Template:
     return page("employers/applications.html", request, applications=pending, errors={})
 
 
-@post(
-    "/arbetsbord/ansokningar/{application_id:int}/{decision:str}",
-    guards=[staff],
-    include_in_schema=False,
-    status_code=303,
-)
 async def application_decide(
-    request: Request[Any, Any, Any], application_id: FromPath[int], decision: FromPath[str]
+    request: Request[Any, Any, Any], application_id: int, decision: str
 ) -> Template | Redirect:
     user = _user(request)
     values = await form_values(request)
@@ -227,10 +222,8 @@ async def application_decide(
     try:
         if decision == "godkann":
             await applications.approve_application(user, application_id, note)
-        elif decision == "avsla":
-            await applications.reject_application(user, application_id, note)
         else:
-            raise NotFound("Okänt beslut. Välj godkänn eller avslå.")
+            await applications.reject_application(user, application_id, note)
     except MarketplaceError as exc:
         pending = await applications.list_applications("pending")
         return page(
@@ -243,6 +236,26 @@ async def application_decide(
     return Redirect("/arbetsbord/ansokningar", status_code=303)
 
 
+def _decision_route(decision: str) -> HTTPRouteHandler:
+    """One route per decision, so that each is its own row in the access matrix."""
+
+    async def handler(
+        request: Request[Any, Any, Any], application_id: FromPath[int]
+    ) -> Template | Redirect:
+        return await application_decide(request, application_id, decision)
+
+    handler.__name__ = handler.__qualname__ = f"application_{decision}"
+    return post(
+        f"/arbetsbord/ansokningar/{{application_id:int}}/{decision}",
+        guards=[staff],
+        include_in_schema=False,
+        status_code=303,
+    )(handler)
+
+
+DECISION_ROUTES = [_decision_route(decision) for decision in ("godkann", "avsla")]
+
+
 ROUTES = [
     offer_form,
     offer_submit,
@@ -252,5 +265,5 @@ ROUTES = [
     contact_create,
     contact_deactivate,
     applications_page,
-    application_decide,
+    *DECISION_ROUTES,
 ]
