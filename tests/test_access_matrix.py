@@ -183,7 +183,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/bokningar/{booking_id}/underteckna"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/bedomning"): HOST_A,
     ("GET", "/vard/organisation/{host_id}"): HOST_A_AND_STAFF,
+    ("GET", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
+    ("POST", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
+    ("POST", "/vard/organisation/{host_id}/mal"): ADMIN,  # a municipal unit's target
     ("POST", "/vard/organisation/{host_id}/kontakter"): HOST_A_AND_STAFF,
+    ("GET", "/vard/kontakter/{contact_id}"): HOST_A_AND_STAFF,
+    ("POST", "/vard/kontakter/{contact_id}"): HOST_A_AND_STAFF,
     ("POST", "/vard/kontakter/{contact_id}/avsluta"): HOST_A_AND_STAFF,
     ("GET", "/bokningar/{booking_id}/overenskommelse"): HOST_A_AND_OWN_STAFF,
     # --- HTML pages: coordinator workbench and operations
@@ -648,6 +653,9 @@ FORMS: dict[str, dict[str, str]] = {
     "/vard/platser/{slot_id}": {"kind": "praktik", "title": "Lagerarbetare 2"},
     "/vard/bokningar/{booking_id}/avboj": {"reason": "Ingen plats"},
     "/vard/organisation/{host_id}/kontakter": {"name": "Kim Kontakt"},
+    "/vard/kontakter/{contact_id}": {"name": "Hanna Handledare", "phone": "0322-600 000"},
+    "/vard/organisation/{host_id}/uppgifter": {"name": "Värd A", "kind": "municipal_unit"},
+    "/vard/organisation/{host_id}/mal": {"year": "2030", "target": "12"},
     "/arbetsbord/platser/{slot_id}/foresla": {"candidate_id": "0"},
     "/drift/vardagsord": {"word": "matrisformord", "targets": "städare"},
     "/drift/vardagsord/{word}/ta-bort": {"confirm": "1"},

@@ -2,8 +2,9 @@
 the OpenAPI schema and runs them in-process against the app, as an admin and a coordinator
 (Bearer API tokens) and anonymously.
 
-Checks: every built-in check, except the two that judge undocumented answers (see
-docs/reliability.md for why): `status_code_conformance` and `positive_data_acceptance`.
+Checks: every built-in check, `status_code_conformance` included (every error an operation can
+answer is in the schema, see marketplace/openapi.py), except `positive_data_acceptance` (see
+docs/reliability.md for why).
 `ignored_auth` needs the schema to say which operations need a token; Litestar's schema does
 not, so the loaded schema is given a Bearer scheme on every operation whose guard is not
 `public`, derived from the very guards the app enforces.

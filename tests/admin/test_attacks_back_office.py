@@ -182,3 +182,86 @@ async def test_the_back_office_signs_in_with_the_apps_own_session(client, make_u
     await login(client, coordinator.username)
     refused = await client.put("/api/v1/hosts/1/targets/2030", json={"target": 1})
     assert refused.status_code == 403
+
+
+async def test_admin_edits_host_details_and_targets_in_swedish_pages(client, make_user):
+    admin_id = await _admin(client, make_user)
+    host, _, _ = await _host_and_slot()
+    html = {"accept": "text/html"}
+    page = await client.get(f"/vard/organisation/{host.id}/uppgifter", headers=html)
+    assert page.status_code == 200, page.text
+    assert "Mål för antal platser" in page.text  # an admin, on a municipal unit
+    csrf = {**html, "x-csrftoken": client.cookies.get("mp_csrf") or ""}
+
+    async def post(path: str, form: dict[str, str]):
+        return await client.post(path, data=form, headers=csrf, follow_redirects=False)
+
+    # Bad values: a Swedish 400 on the page, nothing stored, nothing audited.
+    bad = await post(f"/vard/organisation/{host.id}/uppgifter", {"kind": "bogus"})
+    assert "Välj ett av alternativen" in swedish_refusal(bad)
+    for form in ({"year": "2030", "target": "-5"}, {"year": "9999", "target": "3"}):
+        swedish_refusal(await post(f"/vard/organisation/{host.id}/mal", form))
+    assert await UnitTarget.count() == 0
+    assert await Host.select(Host.kind).where(Host.id == host.id).first() == {
+        "kind": "municipal_unit"
+    }
+    assert await _audit("host.update", host.id) == []
+
+    ok = await post(
+        f"/vard/organisation/{host.id}/uppgifter",
+        {"name": "Kostenheten Vårgårda", "kind": "municipal_unit", "needs": "Fler händer"},
+    )
+    assert ok.status_code == 303, ok.text
+    ok = await post(f"/vard/organisation/{host.id}/mal", {"year": "2030", "target": "12"})
+    assert ok.status_code == 303, ok.text
+    row = await Host.select(Host.name, Host.needs).where(Host.id == host.id).first()
+    assert row == {"name": "Kostenheten Vårgårda", "needs": "Fler händer"}
+    target = await UnitTarget.select(UnitTarget.target).where(UnitTarget.year == 2030).first()
+    assert target == {"target": 12}
+    assert [r["actor_id"] for r in await _audit("host.update", host.id)] == [admin_id]
+    assert [r["actor_id"] for r in await _audit("unit_target.set", host.id)] == [admin_id]
+
+
+async def test_only_an_admin_sets_targets_in_the_page(client, make_user):
+    host, _, _ = await _host_and_slot()
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    html = {"accept": "text/html"}
+    page = await client.get(f"/vard/organisation/{host.id}/uppgifter", headers=html)
+    assert page.status_code == 200
+    assert "Mål för antal platser" not in page.text
+    refused = await client.post(
+        f"/vard/organisation/{host.id}/mal",
+        data={"year": "2030", "target": "12"},
+        headers={**html, "x-csrftoken": client.cookies.get("mp_csrf") or ""},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    assert await UnitTarget.count() == 0
+
+
+async def test_admin_edits_a_contact_in_the_swedish_page(client, make_user):
+    admin_id = await _admin(client, make_user)
+    _, contact, _ = await _host_and_slot()
+    html = {"accept": "text/html"}
+    page = await client.get(f"/vard/kontakter/{contact.id}", headers=html)
+    assert page.status_code == 200, page.text
+    assert "Hanna Handledare" in page.text
+    csrf = {**html, "x-csrftoken": client.cookies.get("mp_csrf") or ""}
+    form = {"name": "Hanna Handledare", "is_supervisor": "1", "supervision_capacity": "-5"}
+    bad = await client.post(
+        f"/vard/kontakter/{contact.id}", data=form, headers=csrf, follow_redirects=False
+    )
+    swedish_refusal(bad)
+    row = await Contact.select(Contact.supervision_capacity).where(Contact.id == contact.id)
+    assert row == [{"supervision_capacity": 2}]
+    ok = await client.post(
+        f"/vard/kontakter/{contact.id}",
+        data={**form, "supervision_capacity": "3"},
+        headers=csrf,
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303, ok.text
+    row = await Contact.select(Contact.supervision_capacity).where(Contact.id == contact.id)
+    assert row == [{"supervision_capacity": 3}]
+    assert [r["actor_id"] for r in await _audit("contact.update", contact.id)] == [admin_id]
