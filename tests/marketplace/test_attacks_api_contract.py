@@ -131,3 +131,28 @@ async def test_an_unknown_action_is_no_route_at_all(client, make_user):
     for path in ("/arbetsbord/bokningar/1/radera", "/vard/platser/1/bogus"):
         response = await client.post(path, headers={"accept": "text/html"})
         assert response.status_code in {404, 405}, path
+
+
+def test_a_new_route_is_documented_without_touching_the_mechanism():
+    """What another change adds (a rate-limited read, a guarded write) is derived as well."""
+    from litestar import delete, get
+    from litestar.params import FromPath
+
+    from marketplace.auth import admin_only, public
+    from marketplace.openapi import document_errors
+
+    @get("/api/v1/probe", guards=[public], opt={"rate_limited": True}, sync_to_thread=False)
+    def probe() -> dict[str, str]:
+        return {}
+
+    @delete("/api/v1/probe/{probe_id:int}", guards=[admin_only], sync_to_thread=False)
+    def remove(probe_id: FromPath[int]) -> None:
+        return None
+
+    app = Litestar(route_handlers=[probe, remove])
+    document_errors(app)
+    paths = app.openapi_schema.to_schema()["paths"]
+    read = set(paths["/api/v1/probe"]["get"]["responses"])
+    write = set(paths["/api/v1/probe/{probe_id}"]["delete"]["responses"])
+    assert read == {"200", "400", "401", "429", "503"}
+    assert write == {"204", "400", "401", "403", "404", "409", "413", "503"}
