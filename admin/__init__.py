@@ -1,1 +1,1 @@
-"""The back office (piccolo-admin), audit review, KPI reports and exports."""
+"""Audit review, register extracts, KPI reports and exports."""

@@ -221,6 +221,14 @@ class TargetSet(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: ShortText = ""
 
 
+class TargetForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The admin's target form: the year is a field of its own."""
+
+    year: Year
+    target: Annotated[int, msgspec.Meta(ge=0, le=10000)]
+    note: ShortText = ""
+
+
 class Target(msgspec.Struct, kw_only=True):
     host_id: int
     host_name: str

@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from employers import schemas
-from employers.services import applications, contacts, hosts, invitations
-from marketplace.auth import AuthUser, public, requires, staff
+from employers.services import applications, contacts, hosts, invitations, targets
+from marketplace import clock
+from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
-from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
+from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -45,6 +47,18 @@ CONTACT_LABELS = {
     "supervision_capacity": "Kan handleda samtidigt",
     "is_public_contact": "Visa som kontakt på platsens sida",
 }
+
+HOST_LABELS = {
+    "name": "Organisationens namn",
+    "kind": "Typ av organisation",
+    "org_number": "Organisationsnummer",
+    "address": "Adress",
+    "town": "Ort",
+    "sector": "Bransch",
+    "needs": "Behov och önskemål",
+}
+TARGET_LABELS = {"year": "År", "target": "Mål (antal platser)", "note": "Anteckning"}
+HOST_TEXTS = ["org_number", "address", "town", "sector", "needs"]
 
 
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
@@ -161,6 +175,107 @@ async def organisation_page(request: Request[Any, Any, Any], host_id: FromPath[i
     )
 
 
+# --- the organisation's details and a municipal unit's target (the back office's jobs) ------
+
+
+async def _details_page(
+    request: Request[Any, Any, Any],
+    host_id: int,
+    *,
+    status_code: int = 200,
+    saved: bool = False,
+    host_values: dict[str, Any] | None = None,
+    host_errors: dict[str, str] | None = None,
+    target_values: dict[str, Any] | None = None,
+    target_errors: dict[str, str] | None = None,
+) -> Template:
+    user = _user(request)
+    host = await hosts.get_host(user, host_id)
+    year = clock.today().year
+    if target_values is None:
+        current = (await targets.targets_for_year(year)).get(host_id)
+        target_values = {"year": str(year), "target": "" if current is None else str(current)}
+    return page(
+        "employers/organisation_details.html",
+        request,
+        status_code=status_code,
+        host=host,
+        saved=saved,
+        host_labels=HOST_LABELS,
+        host_values=host_values
+        if host_values is not None
+        else {name: getattr(host, name) for name in HOST_LABELS},
+        host_errors=host_errors or {},
+        kind_options=HOST_KIND_OPTIONS,
+        target_labels=TARGET_LABELS,
+        target_values=target_values,
+        target_errors=target_errors or {},
+    )
+
+
+@get(
+    "/vard/organisation/{host_id:int}/uppgifter",
+    guards=[requires("host", "admin", "coordinator")],
+    include_in_schema=False,
+)
+async def details_page(
+    request: Request[Any, Any, Any],
+    host_id: FromPath[int],
+    sparad: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
+) -> Template:
+    return await _details_page(request, host_id, saved=bool(sparad))
+
+
+@post(
+    "/vard/organisation/{host_id:int}/uppgifter",
+    guards=[requires("host", "admin", "coordinator")],
+    include_in_schema=False,
+    status_code=303,
+)
+async def details_update(
+    request: Request[Any, Any, Any], host_id: FromPath[int]
+) -> Template | Redirect:
+    """The organisation's details, through `hosts.update_host` (its rules and its audit)."""
+    values = await form_values(request)
+    try:
+        data = parse_form(schemas.HostUpdate, values, labels=HOST_LABELS, blank_is_empty=HOST_TEXTS)
+        await hosts.update_host(_user(request), host_id, data)
+    except MarketplaceError as exc:
+        return await _details_page(
+            request,
+            host_id,
+            status_code=exc.status_code,
+            host_values=values,
+            host_errors=field_errors(exc, HOST_LABELS),
+        )
+    return Redirect(f"/vard/organisation/{host_id}/uppgifter?sparad=1", status_code=303)
+
+
+@post(
+    "/vard/organisation/{host_id:int}/mal",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def target_set(
+    request: Request[Any, Any, Any], host_id: FromPath[int]
+) -> Template | Redirect:
+    """A municipal unit's target of places for a year, through `targets.set_target`."""
+    values = await form_values(request)
+    try:
+        data = parse_form(schemas.TargetForm, values, labels=TARGET_LABELS, blank_is_empty=["note"])
+        await targets.set_target(_user(request), host_id, data.year, data.target, data.note)
+    except MarketplaceError as exc:
+        return await _details_page(
+            request,
+            host_id,
+            status_code=exc.status_code,
+            target_values=values,
+            target_errors=field_errors(exc, TARGET_LABELS),
+        )
+    return Redirect(f"/vard/organisation/{host_id}/uppgifter?sparad=1#mal", status_code=303)
+
+
 @post(
     "/vard/organisation/{host_id:int}/kontakter",
     guards=[requires("host", "admin", "coordinator")],
@@ -192,6 +307,69 @@ async def contact_create(
             **context,
         )
     return Redirect(f"/vard/organisation/{host_id}#kontakter", status_code=303)
+
+
+async def _contact_page(
+    request: Request[Any, Any, Any],
+    contact_id: int,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    contact = contacts.contact_out(await contacts.get_contact_for(_user(request), contact_id))
+    if values is None:
+        values = {name: getattr(contact, name) for name in CONTACT_LABELS}
+        values = {k: ("1" if v is True else "" if v is False else v) for k, v in values.items()}
+    return page(
+        "employers/contact.html",
+        request,
+        status_code=status_code,
+        contact=contact,
+        values=values,
+        errors=errors or {},
+        labels=CONTACT_LABELS,
+    )
+
+
+@get(
+    "/vard/kontakter/{contact_id:int}",
+    guards=[requires("host", "admin", "coordinator")],
+    include_in_schema=False,
+)
+async def contact_page(request: Request[Any, Any, Any], contact_id: FromPath[int]) -> Template:
+    return await _contact_page(request, contact_id)
+
+
+@post(
+    "/vard/kontakter/{contact_id:int}",
+    guards=[requires("host", "admin", "coordinator")],
+    include_in_schema=False,
+    status_code=303,
+)
+async def contact_update(
+    request: Request[Any, Any, Any], contact_id: FromPath[int]
+) -> Template | Redirect:
+    """A contact's details, through `contacts.update_contact` (its rules and its audit)."""
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            schemas.ContactUpdate,
+            values,
+            labels=CONTACT_LABELS,
+            flags=["is_supervisor", "is_public_contact"],
+            blank_is_empty=["role", "email", "phone"],
+        )
+        contact = await contacts.update_contact(_user(request), contact_id, data)
+    except MarketplaceError as exc:
+        return await _contact_page(
+            request,
+            contact_id,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, CONTACT_LABELS),
+        )
+    return Redirect(f"/vard/organisation/{contact.host_id}#kontakter", status_code=303)
 
 
 @post(
@@ -245,14 +423,8 @@ async def applications_page(
     return page("employers/applications.html", request, errors={}, **context)
 
 
-@post(
-    "/arbetsbord/ansokningar/{application_id:int}/{decision:str}",
-    guards=[staff],
-    include_in_schema=False,
-    status_code=303,
-)
 async def application_decide(
-    request: Request[Any, Any, Any], application_id: FromPath[int], decision: FromPath[str]
+    request: Request[Any, Any, Any], application_id: int, decision: str
 ) -> Template | Redirect:
     user = _user(request)
     values = await form_values(request)
@@ -260,10 +432,8 @@ async def application_decide(
     try:
         if decision == "godkann":
             await applications.approve_application(user, application_id, note)
-        elif decision == "avsla":
-            await applications.reject_application(user, application_id, note)
         else:
-            raise NotFound("Okänt beslut. Välj godkänn eller avslå.")
+            await applications.reject_application(user, application_id, note)
     except MarketplaceError as exc:
         return page(
             "employers/applications.html",
@@ -275,14 +445,39 @@ async def application_decide(
     return Redirect("/arbetsbord/ansokningar", status_code=303)
 
 
+def _decision_route(decision: str) -> HTTPRouteHandler:
+    """One route per decision, so that each is its own row in the access matrix."""
+
+    async def handler(
+        request: Request[Any, Any, Any], application_id: FromPath[int]
+    ) -> Template | Redirect:
+        return await application_decide(request, application_id, decision)
+
+    handler.__name__ = handler.__qualname__ = f"application_{decision}"
+    return post(
+        f"/arbetsbord/ansokningar/{{application_id:int}}/{decision}",
+        guards=[staff],
+        include_in_schema=False,
+        status_code=303,
+    )(handler)
+
+
+DECISION_ROUTES = [_decision_route(decision) for decision in ("godkann", "avsla")]
+
+
 ROUTES = [
     offer_form,
     offer_submit,
     invitation_page,
     invitation_accept,
     organisation_page,
+    details_page,
+    details_update,
+    target_set,
     contact_create,
+    contact_page,
+    contact_update,
     contact_deactivate,
     applications_page,
-    application_decide,
+    *DECISION_ROUTES,
 ]

@@ -29,6 +29,7 @@ from marketplace import controllers, views
 from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.errors import MarketplaceError
 from marketplace.migrate import apply_migrations, pending_migrations
+from marketplace.openapi import document_errors
 from marketplace.settings import Settings, get_settings
 from marketplace.templating import register_filters
 
@@ -57,6 +58,29 @@ _FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
 _MISSING_RE = re.compile(r"missing required field `([^`]+)`")
 
 
+_UNKNOWN_RE = re.compile(r"unknown field `([^`]+)`")
+_BOUNDS = {">=": "minst", "<=": "högst", ">": "större än", "<": "mindre än"}
+# msgspec's other wordings, each with the Swedish a person can act on.
+_MSGSPEC_SV: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"Expected `(?:str|array|object)` of length (>=|<=) (\d+)"),
+        lambda m: f"ska ha {_BOUNDS[m.group(1)]} {m.group(2)} tecken eller val",
+    ),
+    (
+        re.compile(r"Expected `(?:int|float)` (>=|<=|>|<) (-?[\d.]+)"),
+        lambda m: f"ska vara {_BOUNDS[m.group(1)]} {m.group(2).removesuffix('.0')}",
+    ),
+    (
+        re.compile(r"Invalid enum value '([^']*)'"),
+        lambda m: f"värdet '{m.group(1)}' är inte tillåtet",
+    ),
+    (re.compile(r"Expected `str` matching regex"), lambda m: "har fel format"),
+    (re.compile(r"Number out of range"), lambda m: "talet är för stort eller för litet"),
+    (re.compile(r"Invalid epoch timestamp|Invalid RFC3339"), lambda m: "är inget giltigt datum"),
+    (_UNKNOWN_RE, lambda m: f"fältet {m.group(1)} finns inte här och får inte skickas"),
+]
+
+
 def _translate(message: str) -> str:
     """Turn msgspec's English validation wording into Swedish a person can act on."""
     missing = _MISSING_RE.search(message)
@@ -65,6 +89,10 @@ def _translate(message: str) -> str:
     m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
     if m:
         return f"ska vara av typen {m.group(1)}, inte {m.group(2)}"
+    for pattern, swedish in _MSGSPEC_SV:
+        found = pattern.search(message)
+        if found:
+            return swedish(found)
     return message
 
 
@@ -77,7 +105,7 @@ def _validation_details(exc: ValidationException) -> tuple[str, list[str]]:
             continue
         message = str(item.get("message", ""))
         key = item.get("key")
-        missing = _MISSING_RE.search(message)
+        missing = _MISSING_RE.search(message) or _UNKNOWN_RE.search(message)
         found = _FIELD_RE.search(message)
         name = missing.group(1) if missing else found.group(1) if found else str(key) if key else ""
         if name and name not in fields:
@@ -194,7 +222,7 @@ def security_headers(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
                     headers.setdefault("X-Content-Type-Options", "nosniff")
                     headers.setdefault("Referrer-Policy", "same-origin")
                     headers.setdefault("X-Frame-Options", "DENY")
-                    if not request_path(scope).startswith(("/schema", "/admin")):
+                    if not request_path(scope).startswith("/schema"):
                         headers.setdefault("Content-Security-Policy", csp)
                     if settings.is_production:
                         headers.setdefault(
@@ -344,12 +372,9 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
         render_plugins=[SwaggerRenderPlugin()],
         description="Placement marketplace for Swedish municipalities' labour-market units.",
     )
-    from admin.views.backoffice import back_office_route
-
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *collect_routes(),
-            back_office_route(settings),  # piccolo-admin at /admin/, built once here
             create_static_files_router(
                 path="/static", directories=static_dirs, guards=[public], name="static"
             ),
@@ -372,7 +397,7 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
             cookie_secure=settings.is_production,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=["^/api/", "^/health", "^/schema", "^/admin"],
+            exclude=["^/api/", "^/health", "^/schema"],
         ),
         allowed_hosts=(
             None
@@ -388,3 +413,5 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
         lifespan=[make_lifespan(settings, hooks)],
         debug=False,
     )
+    document_errors(app)  # every 4xx/503 an operation can answer, in the OpenAPI schema
+    return app

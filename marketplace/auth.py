@@ -559,7 +559,7 @@ async def resolve_token(raw: str) -> AuthUser | None:
 
 
 def request_path(scope: Any) -> str:
-    """The path the client asked for. Inside a mounted app (the back office at /admin/)
+    """The path the client asked for. Inside a mounted app (the static files at /static/)
     Litestar has already cut `scope["path"]` down to the rest after the mount point."""
     raw = scope.get("raw_path")
     return raw.decode("latin-1") if isinstance(raw, bytes) and raw else str(scope["path"])

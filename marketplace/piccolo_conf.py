@@ -18,7 +18,5 @@ APP_REGISTRY = AppRegistry(
         "placements.piccolo_app",
         "search.piccolo_app",
         "admin.piccolo_app",
-        # piccolo-admin's own session table; it signs in against our one user table.
-        "piccolo_api.session_auth.piccolo_app",
     ]
 )

@@ -85,7 +85,8 @@ class User(BaseUser, tablename="mp_user"):
     async def login(cls, username: str, password: str) -> int | None:
         """The user's id when the credentials are right and the account active, else None.
 
-        piccolo-admin calls this too, so the back office uses the same hashes and rules.
+        `marketplace.auth` calls it inside its sign-in check (throttling, lockout, second
+        factor); nothing else signs anyone in.
         """
         row = (
             await cls.select(cls.id, cls.password, cls.active)

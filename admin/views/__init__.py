@@ -1,5 +1,5 @@
-"""HTML pages of the back office (reports, audit review, register extracts); the piccolo-admin
-mount lives in `backoffice` and is added by the app factory."""
+"""HTML pages of the back office (reports, audit review, register extracts). Hosts, contacts,
+slots and unit targets are edited through the app's own pages and API, by the same services."""
 
 from __future__ import annotations
 

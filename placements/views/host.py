@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -31,6 +32,9 @@ from placements.services import slots as slot_services
 from search import taxonomy
 
 host_only = requires("host")
+# The slot form also serves admins, who edit any host's slots here (the back office's job),
+# through the same service rules and audit as the host.
+slot_editors = requires("host", "admin")
 
 SLOT_LABELS = {
     "kind": "Typ av plats",
@@ -187,7 +191,7 @@ def _parse_slot(
     )
 
 
-@get("/vard/platser/ny", guards=[host_only], include_in_schema=False, name="slot_new")
+@get("/vard/platser/ny", guards=[slot_editors], include_in_schema=False, name="slot_new")
 async def slot_new(
     request: Request[Any, Any, Any], host_id: Annotated[int, QueryParameter(ge=1)]
 ) -> Template:
@@ -196,7 +200,7 @@ async def slot_new(
     return page("placements/host/slot_form.html", request, slot=None, **context)
 
 
-@post("/vard/platser/ny", guards=[host_only], include_in_schema=False, status_code=303)
+@post("/vard/platser/ny", guards=[slot_editors], include_in_schema=False, status_code=303)
 async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
     user = _user(request)
     values = await form_values(request)
@@ -221,7 +225,7 @@ async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
     return Redirect(f"/vard/platser/{slot.id}?sparad=1", status_code=303)
 
 
-@get("/vard/platser/{slot_id:int}", guards=[host_only], include_in_schema=False)
+@get("/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False)
 async def slot_edit(
     request: Request[Any, Any, Any],
     slot_id: FromPath[int],
@@ -233,7 +237,9 @@ async def slot_edit(
     return page("placements/host/slot_form.html", request, slot=slot, saved=bool(sparad), **context)
 
 
-@post("/vard/platser/{slot_id:int}", guards=[host_only], include_in_schema=False, status_code=303)
+@post(
+    "/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False, status_code=303
+)
 async def slot_update(
     request: Request[Any, Any, Any], slot_id: FromPath[int]
 ) -> Template | Redirect:
@@ -257,18 +263,10 @@ async def slot_update(
     return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
 
 
-@post(
-    "/vard/platser/{slot_id:int}/{action:str}",
-    guards=[host_only],
-    include_in_schema=False,
-    status_code=303,
-)
 async def slot_status(
-    request: Request[Any, Any, Any], slot_id: FromPath[int], action: FromPath[str]
+    request: Request[Any, Any, Any], slot_id: int, action: str
 ) -> Template | Redirect:
     user = _user(request)
-    if action not in STATUS_ACTIONS:
-        raise NotFound("Okänd åtgärd. Välj publicera, pausa eller stäng.")
     try:
         await slot_services.change_status(user, slot_id, STATUS_ACTIONS[action])
     except MarketplaceError as exc:
@@ -285,7 +283,27 @@ async def slot_status(
     return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
 
 
-@get("/vard/yrken", guards=[host_only], include_in_schema=False)
+def _slot_status_route(action: str) -> HTTPRouteHandler:
+    """One route per status action, so that each is its own row in the access matrix."""
+
+    async def handler(
+        request: Request[Any, Any, Any], slot_id: FromPath[int]
+    ) -> Template | Redirect:
+        return await slot_status(request, slot_id, action)
+
+    handler.__name__ = handler.__qualname__ = f"slot_{action}"
+    return post(
+        f"/vard/platser/{{slot_id:int}}/{action}",
+        guards=[slot_editors],
+        include_in_schema=False,
+        status_code=303,
+    )(handler)
+
+
+SLOT_STATUS_ROUTES = [_slot_status_route(action) for action in STATUS_ACTIONS]
+
+
+@get("/vard/yrken", guards=[slot_editors], include_in_schema=False)
 async def occupation_options(
     request: Request[Any, Any, Any],
     occupation_label: Annotated[str, QueryParameter(max_length=100)] = "",
@@ -295,7 +313,7 @@ async def occupation_options(
     return page("placements/host/_occupations.html", request, suggestions=suggestions)
 
 
-@get("/vard/kompetenser", guards=[host_only], include_in_schema=False)
+@get("/vard/kompetenser", guards=[slot_editors], include_in_schema=False)
 async def skill_options(
     request: Request[Any, Any, Any],
     occupation_id: Annotated[str, QueryParameter(max_length=20)] = "",
@@ -447,7 +465,7 @@ ROUTES = [
     slot_create,
     slot_edit,
     slot_update,
-    slot_status,
+    *SLOT_STATUS_ROUTES,
     occupation_options,
     skill_options,
     booking_accept,

@@ -10,12 +10,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from marketplace import clock
 from marketplace.auth import AuthUser, staff
-from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
+from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -314,14 +315,8 @@ async def _booking_action(
     return Redirect(f"/arbetsbord/bokningar/{booking_id}", status_code=303)
 
 
-@post(
-    "/arbetsbord/bokningar/{booking_id:int}/{action:str}",
-    guards=[staff],
-    include_in_schema=False,
-    status_code=303,
-)
 async def booking_action(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], action: FromPath[str]
+    request: Request[Any, Any, Any], booking_id: int, action: str
 ) -> Template | Redirect:
     async def agreement(user: AuthUser, values: dict[str, Any]) -> None:
         data = parse_form(
@@ -391,10 +386,38 @@ async def booking_action(
         "utfall": (outcome, OUTCOME_LABELS),
         "aterkalla": (withdraw, {"reason": "Skäl"}),
     }
-    if action not in actions:
-        raise NotFound("Okänd åtgärd på bokningen.")
     run, labels = actions[action]
     return await _booking_action(request, booking_id, labels, run)
+
+
+# One route per action, so that each is its own row in the access matrix.
+BOOKING_ACTIONS = (
+    "overenskommelse",
+    "underteckna",
+    "lankar",
+    "starta",
+    "avsluta",
+    "utfall",
+    "aterkalla",
+)
+
+
+def _booking_action_route(action: str) -> HTTPRouteHandler:
+    async def handler(
+        request: Request[Any, Any, Any], booking_id: FromPath[int]
+    ) -> Template | Redirect:
+        return await booking_action(request, booking_id, action)
+
+    handler.__name__ = handler.__qualname__ = f"booking_{action}"
+    return post(
+        f"/arbetsbord/bokningar/{{booking_id:int}}/{action}",
+        guards=[staff],
+        include_in_schema=False,
+        status_code=303,
+    )(handler)
+
+
+BOOKING_ACTION_ROUTES = [_booking_action_route(action) for action in BOOKING_ACTIONS]
 
 
 @post(
@@ -425,6 +448,6 @@ ROUTES = [
     propose_form,
     propose_submit,
     booking_page,
-    booking_action,
+    *BOOKING_ACTION_ROUTES,
     follow_up_done,
 ]

@@ -54,7 +54,7 @@ def leaks(text: str) -> list[str]:
 def get_paths(app) -> list[str]:
     paths = []
     for route in app.routes:
-        if route.path.startswith(("/admin", "/static")):
+        if route.path.startswith("/static"):
             continue
         for handler in getattr(route, "route_handlers", []):
             if "GET" in getattr(handler, "http_methods", ()):
