@@ -167,6 +167,11 @@ def contains_ci(column: Any, text: str) -> WhereRaw:
     return _like_sql(column, f"%{like_escape(text)}%")
 
 
+def starts_with(column: Any, text: str) -> WhereRaw:
+    """`column` begins with `text` literally (ASCII case ignored, as LIKE does on SQLite)."""
+    return _like_sql(column, f"{like_escape(text)}%")
+
+
 def equals_ci(column: Any, text: str) -> WhereRaw:
     """`column` equals `text` literally, ignoring case: no character of `text` is a wildcard."""
     return _like_sql(column, like_escape(text))

@@ -18,7 +18,7 @@ from typing import Any
 from employers.tables import Contact, HostMembership
 from marketplace import clock
 from marketplace.clock import STOCKHOLM
-from marketplace.db import write_transaction
+from marketplace.db import starts_with, write_transaction
 from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings
 from marketplace.tables import OutboxMessage, User
@@ -123,7 +123,7 @@ async def _contacts(contact_ids: Iterable[int | None]) -> dict[int, dict[str, An
 async def _queued_keys(prefix: str) -> set[str]:
     """Dedupe keys already in the outbox under `prefix` (one query instead of one per item)."""
     rows = await OutboxMessage.select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.dedupe_key.like(prefix + "%")
+        starts_with(OutboxMessage.dedupe_key, prefix)
     )
     return {r["dedupe_key"] for r in rows}
 

@@ -163,7 +163,7 @@ async def list_hosts_for(
     ids = await managed_host_ids(user)
     query = Host.select()
     count = Host.count()
-    conditions = []
+    conditions: list[Any] = []
     if ids is not None:
         conditions.append(Host.id.is_in(ids or [-1]))
     if kind:

@@ -28,7 +28,9 @@ async def forwards():
             "null": True,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            # The index is made by the next migration: SQLite cannot drop an indexed column,
+            # so going backwards drops the index first, there.
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
