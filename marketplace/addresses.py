@@ -46,11 +46,6 @@ def normalise_email(
     return result.normalized.lower()
 
 
-def same_email(a: str | None, b: str | None) -> bool:
-    """True when two stored addresses are the same mailbox (both normalised, compared exactly)."""
-    return bool(a) and bool(b) and (a or "").strip().lower() == (b or "").strip().lower()
-
-
 def single_line(value: str, field: str, *, label: str) -> str:
     """`value` if it holds no line break, else `ValidationFailed` naming `field`.
 

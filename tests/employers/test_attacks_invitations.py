@@ -258,3 +258,21 @@ async def test_search_filters_take_wildcards_literally(client, make_user):
     assert await slot_count("%") == 0
     assert await slot_count("_årgårda") == 0
     assert await slot_count("Vårgårda") == 1
+
+
+async def test_the_command_line_refuses_a_bad_address_and_stores_a_good_one_lower_cased():
+    from tests.marketplace.test_cli import run
+
+    password = "en-lång-fras-för-cli"
+    bad = await run(
+        "users", "create", "bo", "--role", "admin", "--password", password, "--email", "bo@x"
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("Fel: E-postadressen bo@x ser inte rätt ut")
+    good = await run(
+        "users", "create", "bo", "--role", "admin", "--password", password, "--email", "Bo@X.SE"
+    )
+    assert good.returncode == 0, good.stderr
+    assert await User.select(User.email).where(User.username == "bo").first() == {
+        "email": "bo@x.se"
+    }
