@@ -210,15 +210,15 @@ def _build(row: dict[str, Any], settings: Settings) -> EmailMessage:
 
 
 async def _release_expired_leases(now: dt.datetime, settings: Settings) -> int:
-    """Rows claimed by a deliverer that died go back to `pending`; a row whose every attempt
-    ended that way (it kills its deliverer) is marked failed instead, so it cannot stay in
-    `sending` or come back for ever."""
+    """Rows claimed by a deliverer that died go back to `pending`. A row that has used up
+    its attempts is marked failed instead: a message that kills its deliverer each time
+    cannot stay in `sending`, or come back, for ever."""
     expired = (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now)
     gave_up = await (
         OutboxMessage.update(
             {
                 OutboxMessage.status: "failed",
-                OutboxMessage.last_error: "Leveransen avbröts vid varje försök.",
+                OutboxMessage.last_error: "Leveransen avbröts och försöken är slut.",
             }
         )
         .where(expired & (OutboxMessage.attempts >= settings.mail_max_attempts))
