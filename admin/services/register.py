@@ -57,7 +57,7 @@ SECTION_TITLES = {
     "pl_outcome": "Utfall",
     "pl_follow_up": "Uppföljningar",
     "pl_lock_in_flag": "Inlåsningsflaggor",
-    "mp_outbox": "E-post till deltagaren",
+    "mp_outbox": "E-post till eller om deltagaren",
     "mp_audit": "Loggade åtkomster till uppgifterna",
 }
 
@@ -80,6 +80,11 @@ HEALTH_WITHHELD = (
 def check_reason(reason: str | None) -> str:
     """The recorded reason for an extract, trimmed; `ValidationFailed` when it is missing."""
     text = " ".join((reason or "").split())
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ValidationFailed(
+            "Skälet innehåller tecken som inte går att spara. Skriv det med vanlig text.",
+            fields=["reason"],
+        )
     if len(text) < REASON_MIN:
         raise ValidationFailed(REASON_MISSING, fields=["reason"])
     if len(text) > REASON_MAX:
