@@ -238,3 +238,61 @@ async def test_an_extract_needs_a_reason_and_health_notes_follow_the_api_rule(cl
         (w.coordinator.id, "health_note.read", "registerutdrag"),
     }
     assert await Booking.count() == 0
+
+
+async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
+    """Mail queued before the key existed gets it where it is certain; addresses are
+    lower-cased (a user whose lower-cased address is taken keeps theirs)."""
+    import importlib
+
+    from marketplace import auth
+    from tests.conftest import DEMO_PASSWORD
+
+    migration = importlib.import_module(
+        "placements.piccolo_migrations.placements_2026_12_03t17_10_02_100002"
+    )
+    w = await make_world()
+    booking_id = await propose(w)
+    await Candidate.update({Candidate.email: "Aida.Old@Example.SE"}).where(
+        Candidate.id == w.candidate_id
+    )
+    twin = await make_candidate(w.coordinator, "Tvilling")
+    other = await make_candidate(w.coordinator, "Annan")
+    await Candidate.update({Candidate.email: "delad@example.se"}).where(
+        Candidate.id.is_in([twin, other])
+    )
+    lower = await auth.create_user("lena", DEMO_PASSWORD, "coordinator", email="lena@example.se")
+    upper = await auth.create_user("lena2", DEMO_PASSWORD, "coordinator", email="x@example.se")
+    await auth.User.update({auth.User.email: "LENA@example.se"}).where(auth.User.id == upper.id)
+    await OutboxMessage.update({OutboxMessage.candidate: None}, force=True)
+    to_her = await OutboxMessage.insert(
+        OutboxMessage(recipient="aida.old@example.se", subject="Länk", body_text="x")
+    ).returning(OutboxMessage.id)
+    ambiguous = await OutboxMessage.insert(
+        OutboxMessage(recipient="delad@example.se", subject="Vem?", body_text="x")
+    ).returning(OutboxMessage.id)
+
+    manager = await migration.forwards()
+    for raw in manager.raw:
+        await raw()
+
+    row = await Candidate.select(Candidate.email).where(Candidate.id == w.candidate_id).first()
+    assert row == {"email": "aida.old@example.se"}
+    about_booking = await OutboxMessage.select(OutboxMessage.candidate, OutboxMessage.meta).where(
+        OutboxMessage.kind == "booking.proposed"
+    )
+    assert about_booking and all(r["candidate"] == w.candidate_id for r in about_booking)
+    keyed = {
+        r["id"]: r["candidate"]
+        for r in await OutboxMessage.select(OutboxMessage.id, OutboxMessage.candidate)
+    }
+    assert keyed[to_her[0]["id"]] == w.candidate_id
+    assert keyed[ambiguous[0]["id"]] is None  # two participants share it: no guess
+    users = {
+        r["username"]: r["email"]
+        for r in await auth.User.select(auth.User.username, auth.User.email).where(
+            auth.User.id.is_in([lower.id, upper.id])
+        )
+    }
+    assert users == {"lena": "lena@example.se", "lena2": "LENA@example.se"}
+    assert booking_id
