@@ -292,10 +292,19 @@ class RegisterController(Controller):
 
     @get("/{candidate_id:int}", guards=[staff], operation_id="registerExtract")
     async def extract(
-        self, candidate_id: FromPath[int], request: Request[AuthUser, Any, Any]
+        self,
+        candidate_id: FromPath[int],
+        request: Request[AuthUser, Any, Any],
+        reason: FromQuery[str] = "",
     ) -> schemas.RegisterExtract:
-        """Everything stored about one candidate (admin, or the candidate's own coordinator)."""
-        return await register.register_extract(request.user, candidate_id, form="json")
+        """Everything stored about one candidate (admin, or the candidate's own coordinator).
+
+        `reason` (at least 5 characters) says why the extract is made; it is logged with the
+        read. Health notes are included only for the candidate's own coordinator.
+        """
+        return await register.register_extract(
+            request.user, candidate_id, reason=reason, form="json"
+        )
 
     @post(
         "/{candidate_id:int}/anonymise",

@@ -266,6 +266,8 @@ class RegisterSection(msgspec.Struct):
     table: str
     title: str
     rows: list[RegisterRow]
+    # Why the section is empty although rows may exist (health notes for other roles).
+    note: str = ""
 
 
 class RegisterExtract(msgspec.Struct):
@@ -274,6 +276,7 @@ class RegisterExtract(msgspec.Struct):
     candidate_id: int
     produced_at: dt.datetime
     produced_by: str
+    reason: str
     anonymised: bool
     sections: list[RegisterSection]
 

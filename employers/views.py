@@ -127,7 +127,7 @@ async def invitation_accept(request: Request[Any, Any, Any]) -> Template:
     token = str(values.get("token", ""))[:200]
     info = await invitations.invitation_info(token)
     try:
-        if values.get("password") != values.get("password2"):
+        if not info.existing_account and values.get("password") != values.get("password2"):
             raise ValidationFailed(
                 "Lösenorden är inte lika. Skriv samma lösenord två gånger.", fields=["password2"]
             )

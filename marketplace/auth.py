@@ -22,6 +22,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from marketplace.addresses import normalise_email, single_line
 from marketplace.clock import STOCKHOLM
 from marketplace.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
 from marketplace.mail import queue_mail
@@ -114,7 +115,15 @@ async def create_user(
     if not username or len(username) > 100:
         raise ValidationFailed("Användarnamnet måste ha 1–100 tecken.", fields=["username"])
     check_password_policy(password, username)
-    email = email.strip() or f"{username}@example.invalid"
+    for field, label, value in (
+        ("username", "Användarnamnet", username),
+        ("first_name", "Förnamnet", first_name),
+        ("last_name", "Efternamnet", last_name),
+    ):
+        single_line(value, field, label=label)
+    # Stored lower-cased, so that one mailbox is one account and matches are exact. Without
+    # an address the user gets a placeholder that can never receive mail.
+    email = normalise_email(email, required=False) or f"{username.lower()}@example.invalid"
     clash = await User.exists().where((User.username == username) | (User.email == email))
     if clash:
         raise ValidationFailed(

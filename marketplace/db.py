@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
@@ -135,3 +136,42 @@ async def write_transaction(engine: Engine[Any]) -> AsyncIterator[Any]:
     else:
         async with engine.transaction() as txn:
             yield txn
+
+
+# --- text matching ---------------------------------------------------------------------------
+
+LIKE_ESCAPE = "\\"
+
+
+def like_escape(text: str) -> str:
+    """`text` with LIKE's wildcards taken literally (`%`, `_` and the escape character itself).
+
+    Every LIKE pattern built from what a person typed goes through here, and the query says
+    `ESCAPE '\\'` (see `contains_ci`): SQLite has no default escape character.
+    """
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def _like_sql(column: Any, pattern: str) -> WhereRaw:
+    name = column._meta.get_full_name(with_alias=False)
+    operator = "LIKE" if is_sqlite(column._meta.table._meta.db) else "ILIKE"
+    return WhereRaw(f"{name} {operator} {{}} ESCAPE '{LIKE_ESCAPE}'", pattern)
+
+
+def contains_ci(column: Any, text: str) -> WhereRaw:
+    """`column` holds `text` literally, ignoring case (ILIKE; SQLite's LIKE for ASCII)."""
+    return _like_sql(column, f"%{like_escape(text)}%")
+
+
+def starts_with(column: Any, text: str) -> WhereRaw:
+    """`column` begins with `text` literally (ASCII case ignored, as LIKE does on SQLite)."""
+    return _like_sql(column, f"{like_escape(text)}%")
+
+
+def equals_ci(column: Any, text: str) -> WhereRaw:
+    """`column` equals `text` literally, ignoring case: no character of `text` is a wildcard."""
+    return _like_sql(column, like_escape(text))

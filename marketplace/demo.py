@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplace import auth, clock
+from marketplace.addresses import normalise_email
 from marketplace.auth import AuthUser
 from marketplace.tables import User
 
@@ -325,7 +326,7 @@ async def load_demo_hosts() -> dict[str, int]:
         else:
             host_id = int(host["id"])
         supervisor = f"{rng.choice(DEMO_FIRST_NAMES)} {rng.choice(DEMO_LAST_NAMES)}"
-        email = f"{supervisor.split()[0].lower()}.{index}@demo-vard.example"
+        email = normalise_email(f"{supervisor.split()[0]}.{index}@demo-vard.example")
         public = f"Kontakt {name.split(',')[0]}"
         contacts = (
             Contact(
@@ -334,7 +335,7 @@ async def load_demo_hosts() -> dict[str, int]:
             Contact(
                 host=host_id,
                 name=public,
-                email=f"info.{index}@demo-vard.example",
+                email=normalise_email(f"info.{index}@demo-vard.example"),
                 phone=f"0322-{600000 + index:06d}",
                 role="Kontaktperson",
                 is_supervisor=False,
@@ -645,7 +646,7 @@ async def load_demo_candidates() -> dict[str, int]:
     created = 0
     past = 0
     for index, (first, last, track) in enumerate(DEMO_PARTICIPANTS):
-        email = f"{first.lower()}.{last.lower()}@deltagare.demo.example"
+        email = normalise_email(f"{first}.{last}@deltagare.demo.example")
         if await Candidate.exists().where(Candidate.email == email):
             continue
         coordinator = coordinators[index % len(coordinators)]

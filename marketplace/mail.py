@@ -54,18 +54,25 @@ async def queue_mail(
     body_html: str = "",
     kind: str = "notice",
     recipient_user_id: int | None = None,
+    candidate_id: int | None = None,
     dedupe_key: str | None = None,
     digest: bool = False,
     meta: dict[str, Any] | None = None,
 ) -> bool:
     """Put one message in the outbox. With `dedupe_key`, a second call for the same key is a
-    no-op (returns False), which keeps reminders idempotent."""
+    no-op (returns False), which keeps reminders idempotent.
+
+    `candidate_id` names the participant the mail is to or about: the register extract and
+    anonymisation find a person's mail by it, never by searching the text. The subject is
+    kept on one line whatever it was built from (a header cannot hold a line break).
+    """
     if dedupe_key and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
     await OutboxMessage.insert(
         OutboxMessage(
-            recipient=recipient,
-            subject=subject[:300],
+            recipient=recipient.strip(),
+            candidate=candidate_id,
+            subject=" ".join(subject.split())[:300],
             body_text=body_text,
             body_html=body_html,
             kind=kind,
@@ -126,6 +133,7 @@ async def queue_template_mail(
     settings: Settings,
     *,
     recipient_user_id: int | None = None,
+    candidate_id: int | None = None,
     dedupe_key: str | None = None,
     digest: bool = False,
     **context: Any,
@@ -144,6 +152,7 @@ async def queue_template_mail(
         body_html=mail.html,
         kind=template,
         recipient_user_id=recipient_user_id,
+        candidate_id=candidate_id,
         dedupe_key=dedupe_key,
         digest=digest,
         meta=meta,
@@ -165,8 +174,28 @@ def _message_id(row: dict[str, Any], settings: Settings) -> str:
     return f"<outbox-{row['id']}-{created}@{domain}>"
 
 
+class UnbuildableMessage(ValueError):
+    """An outbox row that no attempt can turn into a message (a broken header, no address)."""
+
+
 def build_message(row: dict[str, Any], settings: Settings) -> EmailMessage:
-    """The MIME message of one outbox row: text, plus HTML when there is one."""
+    """The MIME message of one outbox row: text, plus HTML when there is one.
+
+    Raises `UnbuildableMessage` when the row cannot become a valid message: such a row is
+    marked failed with the reason and never holds up the others.
+    """
+    try:
+        message = _build(row, settings)
+        message.as_bytes()  # write it out now: a bad header fails here, not mid-send
+    except Exception as exc:
+        raise UnbuildableMessage(f"{type(exc).__name__}: {exc}") from exc
+    to = message["To"]
+    if not to.addresses or to.defects or any(not a.domain for a in to.addresses):
+        raise UnbuildableMessage(f"Mottagarens adress är ogiltig: {row['recipient']!r}")
+    return message
+
+
+def _build(row: dict[str, Any], settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = row["recipient"]
@@ -180,16 +209,29 @@ def build_message(row: dict[str, Any], settings: Settings) -> EmailMessage:
     return message
 
 
-async def _release_expired_leases(now: dt.datetime) -> int:
-    """Rows claimed by a deliverer that died go back to `pending`."""
+async def _release_expired_leases(now: dt.datetime, settings: Settings) -> int:
+    """Rows claimed by a deliverer that died go back to `pending`. A row that has used up
+    its attempts is marked failed instead: a message that kills its deliverer each time
+    cannot stay in `sending`, or come back, for ever."""
+    expired = (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now)
+    gave_up = await (
+        OutboxMessage.update(
+            {
+                OutboxMessage.status: "failed",
+                OutboxMessage.last_error: "Leveransen avbröts och försöken är slut.",
+            }
+        )
+        .where(expired & (OutboxMessage.attempts >= settings.mail_max_attempts))
+        .returning(OutboxMessage.id)
+    )
     rows = await (
         OutboxMessage.update(
             {OutboxMessage.status: "pending", OutboxMessage.last_error: "Leveransen avbröts."}
         )
-        .where((OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now))
+        .where(expired)
         .returning(OutboxMessage.id)
     )
-    return len(rows)
+    return len(rows) + len(gave_up)
 
 
 async def digest_recipients() -> set[str]:
@@ -266,6 +308,17 @@ async def _mark_sent(row_id: int, now: dt.datetime) -> None:
     ).where((OutboxMessage.id == row_id) & (OutboxMessage.status == "sending"))
 
 
+async def _mark_failed(row_id: int, now: dt.datetime, error: str) -> None:
+    """A claimed row that can never be sent: failed, kept, with the reason."""
+    await OutboxMessage.update(
+        {
+            OutboxMessage.status: "failed",
+            OutboxMessage.next_attempt_at: now,
+            OutboxMessage.last_error: error[:2000],
+        }
+    ).where((OutboxMessage.id == row_id) & (OutboxMessage.status == "sending"))
+
+
 async def _mark_retry(
     row: dict[str, Any], now: dt.datetime, settings: Settings, error: str, *, permanent: bool
 ) -> str:
@@ -319,7 +372,7 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
     Safe to run in several processes at once: each row is claimed by exactly one.
     """
     counts = {"sent": 0, "retried": 0, "failed": 0, "released": 0, "digests": 0}
-    counts["released"] = await _release_expired_leases(now)
+    counts["released"] = await _release_expired_leases(now, settings)
     held = await digest_recipients()
     counts["digests"] = await build_digests(now, settings, held)
     due = await _due_rows(now, held, DELIVERY_BATCH)
@@ -332,10 +385,24 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
         if row is None:
             continue  # another deliverer has it
         try:
+            message = build_message(row, settings)
+        except UnbuildableMessage as exc:
+            log.warning("Outbox message %s cannot be built: %s", row["id"], exc)
+            await _mark_failed(row["id"], now, f"Meddelandet kunde inte byggas: {exc}")
+            counts["failed"] += 1
+            continue
+        try:
             if not connected:
                 await smtp.connect()
                 connected = True
-            await smtp.send_message(build_message(row, settings))
+            await smtp.send_message(message)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            # aiosmtplib refused the message itself before sending it (an address it cannot
+            # encode, say): no later attempt can do better.
+            log.warning("Outbox message %s refused before sending: %s", row["id"], exc)
+            await _mark_failed(row["id"], now, f"Meddelandet kunde inte skickas: {exc}")
+            counts["failed"] += 1
+            continue
         except (aiosmtplib.SMTPException, OSError) as exc:
             error, permanent = _describe(exc)
             status = await _mark_retry(row, now, settings, error, permanent=permanent)

@@ -177,6 +177,12 @@ class OutboxMessage(Table, tablename="mp_outbox"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     recipient = Varchar(length=320)
     recipient_user_id = Integer(null=True, default=None)
+    candidate = Integer(
+        null=True,
+        default=None,
+        index=True,
+        help_text="The participant (pl_candidate.id) the mail is to or about, set when queued.",
+    )
     subject = Varchar(length=300)
     body_text = Text()
     body_html = Text(default="")

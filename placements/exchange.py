@@ -29,9 +29,11 @@ from piccolo.engine.sqlite import convert_datetime_in
 from employers.services.hosts import SETTING_BY_KIND, coordinates_of
 from employers.services.orgnr import org_number_problem
 from employers.tables import HOST_KINDS, Contact, Host
+from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import is_sqlite, write_transaction
+from marketplace.errors import ValidationFailed
 from placements.schemas.slots import ImportReport, RowError
 from placements.services import take_slot_change
 from placements.services.slots import json_list, known_occupation, skill_label, store_skill
@@ -79,6 +81,11 @@ Progress = Callable[[int, int], None]
 REASONS: dict[str, tuple[str, str]] = {
     "required": ("Fältet saknas men krävs.", "The field is missing but required."),
     "text": ("Ska vara text.", "Must be text."),
+    "line_break": ("Får inte innehålla radbrytningar.", "Must not contain line breaks."),
+    "email": (
+        "Ska vara en e-postadress som namn@exempel.se.",
+        "Must be an e-mail address like name@example.com.",
+    ),
     "too_long": ("Får ha högst {n} tecken.", "May have at most {n} characters."),
     "too_short": ("Ska ha minst {n} tecken.", "Must have at least {n} characters."),
     "choice": ("Ska vara ett av: {choices}.", "Must be one of: {choices}."),
@@ -422,6 +429,20 @@ def check_row(
     adaptations = r.strings("adaptations")
     sup_name = r.text("supervisor.name") or ""
     sup_email = r.text("supervisor.email", high=320) or ""
+    if sup_email:
+        try:
+            sup_email = normalise_email(sup_email)
+        except ValidationFailed:
+            r.fail("supervisor.email", "email")
+    # These become mail headers (subjects, names): one line each.
+    for name, value in (
+        ("title", title),
+        ("town", town),
+        ("host.name", host_name),
+        ("supervisor.name", sup_name),
+    ):
+        if value and _has_line_break(value):
+            r.fail(name, "line_break")
     sup_phone = r.text("supervisor.phone", high=40) or ""
     driving = r.boolean("requirements.driving_licence")
     start = r.date("start_date")
@@ -544,6 +565,22 @@ class _Wire(msgspec.Struct):
 _WIRE = msgspec.json.Decoder(_Wire)
 
 
+def _has_line_break(text: str) -> bool:
+    try:
+        single_line(text, "", label="")
+    except ValidationFailed:
+        return True
+    return False
+
+
+def _is_normal_email(text: str) -> bool:
+    """True when the address is valid and already in its stored (normalised) form."""
+    try:
+        return normalise_email(text) == text
+    except ValidationFailed:
+        return False
+
+
 def _clean(text: str | None) -> str | None:
     """The text if it needs no cleaning ("" counts as missing); raises _Slow otherwise."""
     if text is None or text == "":
@@ -586,6 +623,10 @@ def fast_row(line: int, raw: bytes, default_source: str) -> Record | None:
     except (msgspec.DecodeError, _Slow):
         return None
     if not (external_id and host_name and title and len(title) >= 3 and town):
+        return None
+    if any(_has_line_break(t or "") for t in (host_name, title, town, sup_name)):
+        return None
+    if sup_email and not _is_normal_email(sup_email):
         return None
     if (wire.latitude is None) != (wire.longitude is None):
         return None

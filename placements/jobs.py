@@ -18,7 +18,7 @@ from typing import Any
 from employers.tables import Contact, HostMembership
 from marketplace import clock
 from marketplace.clock import STOCKHOLM
-from marketplace.db import write_transaction
+from marketplace.db import starts_with, write_transaction
 from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings
 from marketplace.tables import OutboxMessage, User
@@ -123,7 +123,7 @@ async def _contacts(contact_ids: Iterable[int | None]) -> dict[int, dict[str, An
 async def _queued_keys(prefix: str) -> set[str]:
     """Dedupe keys already in the outbox under `prefix` (one query instead of one per item)."""
     rows = await OutboxMessage.select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.dedupe_key.like(prefix + "%")
+        starts_with(OutboxMessage.dedupe_key, prefix)
     )
     return {r["dedupe_key"] for r in rows}
 
@@ -168,6 +168,7 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
     days = settings.proposal_reminder_days
     rows = await Booking.select(
         Booking.id,
+        Booking.candidate,
         Booking.proposed_at,
         Booking.slot.title.as_alias("slot_title"),
         Booking.slot.host.as_alias("host_id"),
@@ -192,6 +193,7 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
                 "proposal_reminder",
                 settings,
                 recipient_user_id=user_id,
+                candidate_id=row["candidate"],
                 dedupe_key=key,
                 digest=True,
                 slot_title=row["slot_title"],
@@ -233,6 +235,7 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
     days = settings.signature_reminder_days
     bookings = await Booking.select(
         Booking.id,
+        Booking.candidate,
         Booking.coordinator,
         Booking.slot.title.as_alias("slot_title"),
         Booking.slot.host.as_alias("host_id"),
@@ -305,6 +308,7 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
                 template,
                 settings,
                 recipient_user_id=user_id,
+                candidate_id=booking["candidate"],
                 dedupe_key=key,
                 digest=digest,
                 slot_title=booking["slot_title"],
@@ -356,6 +360,7 @@ async def _remind_follow_ups(now: dt.datetime, settings: Settings, today: dt.dat
                 "follow_up_due",
                 settings,
                 recipient_user_id=coordinator["id"],
+                candidate_id=row["candidate"],
                 dedupe_key=f"follow-up:{row['id']}",
                 days=row["days"],
                 exit_date=row["exit_date"].isoformat(),
@@ -374,6 +379,7 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
     first_after = settings.assessment_reminder_days
     rows = await Booking.select(
         Booking.id,
+        Booking.candidate,
         Booking.end_date,
         Booking.ended_at,
         Booking.supervisor,
@@ -413,6 +419,7 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
             supervisor["email"],
             "assessment_reminder",
             settings,
+            candidate_id=row["candidate"],
             dedupe_key=key,
             digest=True,
             name=supervisor["name"],
@@ -454,6 +461,7 @@ async def _notify_flags(settings: Settings) -> int:
             "lock_in_flag",
             settings,
             recipient_user_id=coordinator["id"],
+            candidate_id=flag["candidate"],
             dedupe_key=key,
             reason=flag["reason"],
             link=candidate_link(flag["candidate"]),

@@ -23,7 +23,7 @@ from admin import schemas
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import is_sqlite, write_transaction
-from marketplace.errors import NotFound
+from marketplace.errors import NotFound, ValidationFailed
 from marketplace.settings import get_settings
 from marketplace.tables import AuditEntry, OutboxMessage
 from placements.tables import (
@@ -57,7 +57,7 @@ SECTION_TITLES = {
     "pl_outcome": "Utfall",
     "pl_follow_up": "Uppföljningar",
     "pl_lock_in_flag": "Inlåsningsflaggor",
-    "mp_outbox": "E-post till deltagaren",
+    "mp_outbox": "E-post till eller om deltagaren",
     "mp_audit": "Loggade åtkomster till uppgifterna",
 }
 
@@ -66,9 +66,42 @@ def _engine() -> Any:
     return Candidate._meta.db
 
 
-def _ilike(column: Any, pattern: str) -> Any:
-    """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
-    return column.like(pattern) if is_sqlite(_engine()) else column.ilike(pattern)
+REASON_MIN, REASON_MAX = 5, 500
+REASON_MISSING = (
+    "Ange varför registerutdraget tas fram (minst 5 tecken), till exempel ”Begäran från den "
+    "registrerade 3 december”. Skälet loggas."
+)
+HEALTH_WITHHELD = (
+    "Hälsoanteckningar ingår bara när deltagarens egen samordnare tar fram utdraget, samma "
+    "regel som när de läses i tjänsten. Be samordnaren ta fram utdraget om de behövs."
+)
+
+
+def check_reason(reason: str | None) -> str:
+    """The recorded reason for an extract, trimmed; `ValidationFailed` when it is missing."""
+    text = " ".join((reason or "").split())
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ValidationFailed(
+            "Skälet innehåller tecken som inte går att spara. Skriv det med vanlig text.",
+            fields=["reason"],
+        )
+    if len(text) < REASON_MIN:
+        raise ValidationFailed(REASON_MISSING, fields=["reason"])
+    if len(text) > REASON_MAX:
+        raise ValidationFailed(
+            f"Skälet får ha högst {REASON_MAX} tecken. Korta ner det.", fields=["reason"]
+        )
+    return text
+
+
+def may_read_health_notes(user: AuthUser, row: dict[str, Any]) -> bool:
+    """The rule of the health-note API: only the candidate's own coordinator reads them."""
+    return user.role == "coordinator" and row["coordinator"] == user.id
+
+
+async def check_access(user: AuthUser, candidate_id: int) -> None:
+    """NotFound unless the caller may make an extract for the candidate (nothing is logged)."""
+    await _candidate_row_for(user, candidate_id)
 
 
 async def _candidate_row_for(user: AuthUser, candidate_id: int) -> dict[str, Any]:
@@ -107,8 +140,8 @@ def _ids(rows: list[dict[str, Any]]) -> list[int]:
     return [int(r["id"]) for r in rows] or [-1]
 
 
-async def _linked_rows(candidate_id: int, email: str) -> dict[type[Table], list[dict[str, Any]]]:
-    """Every row that is about the candidate, per table."""
+async def _linked_rows(candidate_id: int) -> dict[type[Table], list[dict[str, Any]]]:
+    """Every row that is about the candidate, per table, found by key only."""
     found: dict[type[Table], list[dict[str, Any]]] = {}
     found[Candidate] = list(await Candidate.select().where(Candidate.id == candidate_id))
     by_candidate: tuple[Any, ...] = (
@@ -135,14 +168,11 @@ async def _linked_rows(candidate_id: int, email: str) -> dict[type[Table], list[
         .where(Signature.agreement.is_in(agreement_ids))
         .order_by(Signature.id)
     )
-    found[OutboxMessage] = (
-        list(
-            await OutboxMessage.select()
-            .where(_ilike(OutboxMessage.recipient, email))
-            .order_by(OutboxMessage.id)
-        )
-        if email
-        else []
+    # A mail is the person's by the key set when it was queued, never by matching its text.
+    found[OutboxMessage] = list(
+        await OutboxMessage.select()
+        .where(OutboxMessage.candidate == candidate_id)
+        .order_by(OutboxMessage.id)
     )
     found[AuditEntry] = list(
         await AuditEntry.select()
@@ -153,22 +183,37 @@ async def _linked_rows(candidate_id: int, email: str) -> dict[type[Table], list[
 
 
 async def register_extract(
-    user: AuthUser, candidate_id: int, *, form: str = "json"
+    user: AuthUser, candidate_id: int, *, reason: str | None, form: str = "json"
 ) -> schemas.RegisterExtract:
-    """Everything stored about one candidate, for a subject access request; audited.
+    """Everything stored about one candidate, for a subject access request; audited with
+    the recorded `reason` (required).
 
     Admins and the candidate's own coordinator may produce it; anyone else gets NotFound.
+    Health notes are in it only for those who may read them through the API (the
+    candidate's own coordinator); for anyone else the section says why it is empty.
     """
     async with write_transaction(_engine()):
         row = await _candidate_row_for(user, candidate_id)
-        await record(user, "candidate.extract", candidate_id, detail=form)
-        linked = await _linked_rows(candidate_id, row["email"])
+        reason = check_reason(reason)
+        await record(user, "candidate.extract", candidate_id, detail=f"{form}: {reason}")
+        linked = await _linked_rows(candidate_id)
+        withheld = not may_read_health_notes(user, row)
+        if withheld:
+            linked[HealthNote] = []
+        elif linked[HealthNote]:
+            await record(user, "health_note.read", candidate_id, detail="registerutdrag")
+    sections = [_section(table, rows) for table, rows in linked.items()]
+    if withheld:
+        for section in sections:
+            if section.table == HealthNote._meta.tablename:
+                section.note = HEALTH_WITHHELD
     return schemas.RegisterExtract(
         candidate_id=candidate_id,
         produced_at=dt.datetime.now(dt.UTC),
         produced_by=f"{user.name} ({user.role})",
+        reason=reason,
         anonymised=row["anonymised_at"] is not None,
-        sections=[_section(table, rows) for table, rows in linked.items()],
+        sections=sections,
     )
 
 
@@ -200,10 +245,12 @@ def _needles(row: dict[str, Any]) -> list[str]:
 
 
 def scrub(text: str, needles: list[str]) -> str:
-    """`text` with every occurrence of the person's identifiers replaced (any case)."""
+    """`text` with the person's identifiers replaced where they stand as whole words (any
+    case): "Ali" goes, "Alingsås" and "Alice" stay."""
     if not text or not needles:
         return text
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    alternatives = "|".join(re.escape(n) for n in needles)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
     return pattern.sub(REDACTED, text)
 
 
@@ -262,7 +309,7 @@ async def anonymise_candidate(
         if row["anonymised_at"] is not None:
             return False
         needles = _needles(row)
-        linked = await _linked_rows(candidate_id, row["email"])
+        linked = await _linked_rows(candidate_id)
         now = dt.datetime.now(dt.UTC)
         await Candidate.update(
             {
@@ -312,39 +359,34 @@ async def anonymise_candidate(
         await _scrub_rows(Outcome, linked[Outcome], needles, blank=("note",))
         await _scrub_rows(FollowUp, linked[FollowUp], needles, blank=("note",))
         await _scrub_rows(LockInFlag, linked[LockInFlag], needles, scrubbed=("reason",))
-        await _scrub_outbox(needles)
+        await _scrub_outbox(linked[OutboxMessage], needles)
         await record(actor, "candidate.anonymise", candidate_id, detail=reason)
     return True
 
 
-async def _scrub_outbox(needles: list[str]) -> None:
-    """Mail to or about the person: their address and name are replaced in every message."""
-    if not needles:
+async def _scrub_outbox(rows: list[dict[str, Any]], needles: list[str]) -> None:
+    """The person's own mail (by key), and the daily digests that gathered it: their address
+    and name are replaced there, and nowhere else. Other people's mail is never read."""
+    if not rows:
         return
-    condition: Any = None
-    for needle in needles:
-        pattern = f"%{needle}%"
-        match = (
-            _ilike(OutboxMessage.recipient, pattern)
-            | _ilike(OutboxMessage.subject, pattern)
-            | _ilike(OutboxMessage.body_text, pattern)
-            | _ilike(OutboxMessage.body_html, pattern)
-        )
-        condition = match if condition is None else condition | match
-    rows = await OutboxMessage.select(
-        OutboxMessage.id,
-        OutboxMessage.recipient,
-        OutboxMessage.subject,
-        OutboxMessage.body_text,
-        OutboxMessage.body_html,
-        OutboxMessage.meta,
-    ).where(condition)
+    own_ids = {int(r["id"]) for r in rows}
+    digests = await OutboxMessage.select().where(
+        (OutboxMessage.kind == "digest")
+        & OutboxMessage.candidate.is_null()
+        & (OutboxMessage.created_at >= min(r["created_at"] for r in rows))
+    )
+    for digest in digests:
+        meta = digest["meta"]
+        meta = meta if isinstance(meta, dict) else json.loads(meta or "{}")
+        if own_ids & {int(i) for i in meta.get("messages", []) if isinstance(i, int)}:
+            rows.append(digest)
     for row in rows:
+        own = int(row["id"]) in own_ids
         await OutboxMessage.update(
             {
                 OutboxMessage.recipient: (
                     "anonymiserad@example.invalid"
-                    if scrub(row["recipient"], needles) != row["recipient"]
+                    if own and row["recipient"].strip().lower() in {n.lower() for n in needles}
                     else row["recipient"]
                 ),
                 OutboxMessage.subject: scrub(row["subject"], needles),

@@ -15,14 +15,19 @@ from admin import charts, schemas
 from admin.controllers import audit_query, coordinator_options, report_filters, report_readers
 from admin.services import audit, disclosure, exports, register, reports
 from marketplace.auth import AuthUser, admin_only, current_user, staff
+from marketplace.errors import ValidationFailed
 from marketplace.tables import User
 
 _REPORT_ORDER = list(reports.DEFINITIONS)
 
 
-def page(template: str, request: Request[Any, Any, Any], **context: Any) -> Template:
+def page(
+    template: str, request: Request[Any, Any, Any], *, status_code: int = 200, **context: Any
+) -> Template:
     return Template(
-        template, context={"user": current_user(request), "request": request, **context}
+        template,
+        context={"user": current_user(request), "request": request, **context},
+        status_code=status_code,
     )
 
 
@@ -154,10 +159,29 @@ async def audit_page(
     name="admin_register_extract",
 )
 async def register_page(
-    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
+    request: Request[AuthUser, Any, Any],
+    candidate_id: FromPath[int],
+    reason: FromQuery[str | None] = None,
 ) -> Template:
-    extract = await register.register_extract(request.user, candidate_id, form="sida")
-    return page("admin/register.html", request, extract=extract)
+    """Without a reason the page asks for one; with it, the extract (logged with the reason)."""
+    await register.check_access(request.user, candidate_id)
+    if reason is None:
+        return page("admin/register.html", request, candidate_id=candidate_id, extract=None)
+    try:
+        extract = await register.register_extract(
+            request.user, candidate_id, reason=reason, form="sida"
+        )
+    except ValidationFailed as exc:
+        return page(
+            "admin/register.html",
+            request,
+            status_code=exc.status_code,
+            candidate_id=candidate_id,
+            extract=None,
+            reason=reason,
+            error=exc.message,
+        )
+    return page("admin/register.html", request, candidate_id=candidate_id, extract=extract)
 
 
 class AnonymiseForm(msgspec.Struct):

@@ -8,9 +8,10 @@ from typing import Any
 
 from employers import schemas
 from employers.services.hosts import coordinates_of, ensure_unique
-from employers.services.invitations import _check_email, invite_host_user
+from employers.services.invitations import invite_host_user
 from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostApplication
+from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
@@ -67,10 +68,11 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
         raise ValidationFailed("Ange organisationens namn.", fields=["org_name"])
     if not contact_name:
         raise ValidationFailed("Ange kontaktpersonens namn.", fields=["contact_name"])
-    try:
-        email = _check_email(data.contact_email)
-    except ValidationFailed as exc:
-        raise ValidationFailed(exc.message, fields=["contact_email"]) from None
+    single_line(org_name, "org_name", label="Organisationens namn")
+    single_line(contact_name, "contact_name", label="Kontaktpersonens namn")
+    email = normalise_email(
+        data.contact_email, "contact_email", label="Kontaktpersonens e-postadress"
+    )
     org_number = normalize_org_number(data.org_number)
     async with HostApplication._meta.db.transaction():
         rows = await HostApplication.insert(

@@ -10,6 +10,7 @@ import msgspec
 from employers import schemas
 from employers.services import get_host_for, may_manage_host
 from employers.tables import Contact
+from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.errors import NotFound, ValidationFailed
@@ -39,13 +40,14 @@ def public_contact_out(row: dict[str, Any]) -> schemas.PublicContact:
 
 
 def _check_email(email: str) -> str:
-    email = email.strip()
-    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
-        raise ValidationFailed(
-            f"E-postadressen {email} ser inte rätt ut. Ange en adress som namn@exempel.se.",
-            fields=["email"],
-        )
-    return email
+    return normalise_email(email, required=False)
+
+
+def _check_name(name: str) -> str:
+    name = single_line(name.strip(), "name", label="Kontaktpersonens namn")
+    if not name:
+        raise ValidationFailed("Ange kontaktpersonens namn.", fields=["name"])
+    return name
 
 
 async def get_contact_for(user: AuthUser | None, contact_id: int) -> dict[str, Any]:
@@ -93,9 +95,7 @@ async def create_contact(
     """Add a contact or supervisor to a host the user manages."""
     await get_host_for(user, host_id)
     values = msgspec.structs.asdict(data)
-    values["name"] = values["name"].strip()
-    if not values["name"]:
-        raise ValidationFailed("Ange kontaktpersonens namn.", fields=["name"])
+    values["name"] = _check_name(values["name"])
     values["email"] = _check_email(values["email"])
     async with Contact._meta.db.transaction():
         rows = await Contact.insert(Contact(host=host_id, **values)).returning(Contact.id)
@@ -111,9 +111,7 @@ async def update_contact(
     await get_contact_for(user, contact_id)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "name" in values:
-        values["name"] = values["name"].strip()
-        if not values["name"]:
-            raise ValidationFailed("Ange kontaktpersonens namn.", fields=["name"])
+        values["name"] = _check_name(values["name"])
     if "email" in values:
         values["email"] = _check_email(values["email"])
     if values:

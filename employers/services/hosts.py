@@ -11,8 +11,10 @@ from employers import schemas
 from employers.services import get_host_for, managed_host_ids
 from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostMembership
+from marketplace.addresses import single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
+from marketplace.db import contains_ci, equals_ci
 from marketplace.errors import Conflict, Forbidden, ValidationFailed
 
 # The setting a slot gets from its host's kind, unless the slot says otherwise (85/15 figure):
@@ -89,7 +91,7 @@ async def create_host(user: AuthUser, data: schemas.HostCreate) -> schemas.Host:
     if user.role not in {"admin", "coordinator", "host"}:
         raise Forbidden("Din roll kan inte registrera värdorganisationer.")
     values = msgspec.structs.asdict(data)
-    values["name"] = values["name"].strip()
+    values["name"] = single_line(values["name"].strip(), "name", label="Organisationens namn")
     if not values["name"]:
         raise ValidationFailed("Ange organisationens namn.", fields=["name"])
     values["org_number"] = normalize_org_number(values["org_number"])
@@ -110,7 +112,7 @@ async def update_host(user: AuthUser, host_id: int, data: schemas.HostUpdate) ->
     current = await get_host_for(user, host_id)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "name" in values:
-        values["name"] = values["name"].strip()
+        values["name"] = single_line(values["name"].strip(), "name", label="Organisationens namn")
         if not values["name"]:
             raise ValidationFailed("Ange organisationens namn.", fields=["name"])
     if "org_number" in values:
@@ -161,16 +163,15 @@ async def list_hosts_for(
     ids = await managed_host_ids(user)
     query = Host.select()
     count = Host.count()
-    conditions = []
+    conditions: list[Any] = []
     if ids is not None:
         conditions.append(Host.id.is_in(ids or [-1]))
     if kind:
         conditions.append(Host.kind == kind)
     if town:
-        conditions.append(Host.town.ilike(town.strip()))
+        conditions.append(equals_ci(Host.town, town.strip()))
     if q:
-        escaped = q.strip().replace("\\", "").replace("%", "").replace("_", "")
-        conditions.append(Host.name.ilike(f"%{escaped}%"))
+        conditions.append(contains_ci(Host.name, q.strip()))
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)

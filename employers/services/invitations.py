@@ -12,6 +12,7 @@ from employers import schemas
 from employers.services import get_host_for
 from employers.tables import Host, HostInvitation, HostMembership
 from marketplace import auth
+from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.errors import Conflict, NotFound, ValidationFailed
@@ -45,17 +46,6 @@ def invitation_out(row: dict[str, Any]) -> schemas.Invitation:
     )
 
 
-def _check_email(email: str) -> str:
-    email = email.strip()
-    local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or " " in email:
-        raise ValidationFailed(
-            f"E-postadressen {email} ser inte rätt ut. Ange en adress som namn@exempel.se.",
-            fields=["email"],
-        )
-    return email
-
-
 async def invite_host_user(
     actor: AuthUser, host_id: int, email: str, name: str = ""
 ) -> schemas.Invitation:
@@ -64,8 +54,9 @@ async def invite_host_user(
     Must run inside or outside a transaction; the invitation and its mail commit together.
     """
     host = await get_host_for(actor, host_id)
-    email = _check_email(email)
-    existing = await User.select(User.role).where(User.email.ilike(email)).first()
+    email = normalise_email(email)
+    name = single_line(name, "name", label="Namnet")
+    existing = await User.select(User.role).where(User.email == email).first()
     if existing is not None and existing["role"] != "host":
         raise Conflict(
             f"{email} har redan ett konto med en annan roll. En värdanvändare behöver en egen "
@@ -128,7 +119,7 @@ async def invitation_info(token: str) -> schemas.InvitationInfo:
     """What the link is for (host, address), if it is still valid."""
     row = await _valid_invitation(token)
     host = await Host.select(Host.name).where(Host.id == row["host"]).first()
-    exists = await User.exists().where(User.email.ilike(row["email"]))
+    exists = await User.exists().where(User.email == _address(row))
     return schemas.InvitationInfo(
         host_name=host["name"] if host else "",
         email=row["email"],
@@ -138,17 +129,26 @@ async def invitation_info(token: str) -> schemas.InvitationInfo:
     )
 
 
+def _address(row: dict[str, Any]) -> str:
+    """The invitation's address as stored addresses are: trimmed and lower-cased."""
+    return str(row["email"]).strip().lower()
+
+
 async def accept_invitation(
     token: str, password: str, username: str = ""
 ) -> schemas.InvitationAccepted:
-    """Use the link: set the password (creating the host user if needed) and join the host.
+    """Use the link: create the host user if needed, and join the host.
 
-    The link works once. A person who already has a host account gets the new organisation
-    added and the password they chose.
+    The link acts only on its own invitation row and on the one account whose address is
+    exactly the invited one. It never changes an existing account's password: a person who
+    already has an account proves it is theirs with the password they sign in with, and gets
+    the new organisation added. The link works once.
     """
     row = await _valid_invitation(token)
+    email = _address(row)
     async with HostInvitation._meta.db.transaction():
-        # Claim the link first, so that two concurrent uses cannot both succeed.
+        # Claim the link first, so that two concurrent uses cannot both succeed. Any refusal
+        # below rolls the claim back, so the person can try again with the same link.
         claimed = (
             await HostInvitation.update({HostInvitation.used_at: dt.datetime.now(dt.UTC)})
             .where((HostInvitation.id == row["id"]) & HostInvitation.used_at.is_null())
@@ -156,14 +156,14 @@ async def accept_invitation(
         )
         if not claimed:
             raise NotFound(INVALID_LINK)
-        user = await User.objects().where(User.email.ilike(row["email"])).first()
+        user = await User.objects().where(User.email == email).first()
         if user is None:
             first, _, last = row["name"].partition(" ")
             user = await auth.create_user(
-                username.strip() or row["email"],
+                username.strip() or email,
                 password,
                 "host",
-                email=row["email"],
+                email=email,
                 first_name=first,
                 last_name=last,
             )
@@ -172,10 +172,13 @@ async def accept_invitation(
                 "E-postadressen hör till ett konto med en annan roll. Kontakta kommunen.",
                 fields=["email"],
             )
-        else:
-            auth.check_password_policy(password, user.username)
-            user.password = password
-            await user.save([User.password])
+        elif not user.active or not User.verify_password(user.password, password):
+            raise ValidationFailed(
+                f"Det finns redan ett konto för {email}. Ange lösenordet du loggar in med för "
+                "att lägga till organisationen. Har du glömt det? Kontakta din kontakt på "
+                "kommunen.",
+                fields=["password"],
+            )
         user_id = int(user.id)
         if not await HostMembership.exists().where(
             (HostMembership.user == user_id) & (HostMembership.host == row["host"])

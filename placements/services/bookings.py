@@ -410,6 +410,9 @@ async def notify(
     """Queue one mail per recipient. Mail never carries a personnummer or health data; it
     names the slot and links to the service, where access is checked."""
     seen: set[str] = set()
+    # Every such mail is about the booking's participant, and is keyed to them.
+    booking = await Booking.select(Booking.candidate).where(Booking.id == booking_id).first()
+    candidate_id = booking["candidate"] if booking else None
     for email, user_id in recipients:
         if email in seen:
             continue
@@ -420,6 +423,7 @@ async def notify(
             body,
             kind=kind,
             recipient_user_id=user_id,
+            candidate_id=candidate_id,
             meta={"booking_id": booking_id},
         )
 

@@ -23,9 +23,10 @@ import msgspec
 from employers.services.orgnr import luhn_ok
 from employers.tables import HostMembership
 from marketplace import clock
+from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
+from marketplace.db import contains_ci, write_transaction
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
@@ -315,8 +316,10 @@ async def list_candidates_for(
             query = query.where(Candidate.status == status)
             count = count.where(Candidate.status == status)
         if q:
-            needle = f"%{q.strip()}%"
-            match = Candidate.first_name.ilike(needle) | Candidate.last_name.ilike(needle)
+            needle = q.strip()
+            match = contains_ci(Candidate.first_name, needle) | contains_ci(
+                Candidate.last_name, needle
+            )
             query = query.where(match)
             count = count.where(match)
         rows = (
@@ -456,10 +459,10 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
             )
         today = clock.today()
         candidate = Candidate(
-            first_name=data.first_name.strip(),
-            last_name=data.last_name.strip(),
+            first_name=_one_line_name(data.first_name, "first_name"),
+            last_name=_one_line_name(data.last_name, "last_name"),
             personnummer=pnr,
-            email=data.email.strip(),
+            email=normalise_email(data.email, required=False),
             phone=data.phone.strip(),
             address=data.address,
             track=data.track,
@@ -493,6 +496,11 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
 
 
 _JSON_FIELDS = {"wished_occupations", "skills", "languages"}
+_NAME_LABELS = {"first_name": "Förnamnet", "last_name": "Efternamnet"}
+
+
+def _one_line_name(value: str, field: str) -> str:
+    return single_line(value.strip(), field, label=_NAME_LABELS[field])
 
 
 async def update_candidate(
@@ -531,6 +539,10 @@ async def update_candidate(
                         "Den ansvariga måste vara en samordnare.", fields=["coordinator_id"]
                     )
                 changes[Candidate.coordinator] = value
+            elif field == "email":
+                changes[Candidate.email] = normalise_email(value, required=False)
+            elif field in ("first_name", "last_name"):
+                changes[Candidate._meta.get_column_by_name(field)] = _one_line_name(value, field)
             elif field == "adaptations":
                 changes[Candidate.adaptations] = _adaptations_json(value)
             elif field in _JSON_FIELDS:

@@ -22,9 +22,10 @@ from employers.services.contacts import check_supervisor, contact_out, public_co
 from employers.services.hosts import SETTING_BY_KIND, coordinates_of, host_out, set_host_active
 from employers.services.targets import targets_for_year
 from employers.tables import Contact, Host
+from marketplace.addresses import single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
+from marketplace.db import equals_ci, write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
@@ -262,7 +263,7 @@ async def list_public_slots(
     if kind:
         condition &= Slot.kind == kind
     if town:
-        condition &= Slot.town.ilike(town.strip().replace("%", "").replace("_", ""))
+        condition &= equals_ci(Slot.town, town.strip())
     if occupation_id:
         condition &= Slot.occupation_id == occupation_id
     if host_id is not None:
@@ -397,8 +398,8 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     values = msgspec.structs.asdict(data)
     host_id = values.pop("host_id")
     supervisor_id = values.pop("supervisor_id")
-    values["title"] = values["title"].strip()
-    values["town"] = values["town"].strip()
+    values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
+    values["town"] = single_line(values["town"].strip(), "town", label="Orten")
     values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
     _check_occupation(values["occupation_id"])
     _check_dates(values["start_date"], values["end_date"])
@@ -431,9 +432,9 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         await check_supervisor(int(current["host"]), values["supervisor_id"])
         values["supervisor"] = values.pop("supervisor_id")
     if "title" in values:
-        values["title"] = values["title"].strip()
+        values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
     if "town" in values:
-        values["town"] = values["town"].strip()
+        values["town"] = single_line(values["town"].strip(), "town", label="Orten")
         if "latitude" not in values and "longitude" not in values:
             values["latitude"] = values["longitude"] = None
     if "latitude" in values or "longitude" in values:

@@ -301,6 +301,7 @@ async def build(make_user: Any) -> Data:
     await _save(
         OutboxMessage(
             recipient=A_EMAIL,
+            candidate=cand["A"],  # as queue_mail keys mail about a participant
             subject=f"Underteckna överenskommelsen, {A_FIRST}",
             body_text=f"Hej {A_FIRST} {A_LAST}! Följ länken.",
             body_html="",

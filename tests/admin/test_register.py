@@ -102,36 +102,46 @@ async def test_register_extract_json_and_page_for_admin_and_own_coordinator(
     await make_user("admin", username="alva")
     await login(client, "alva")
     a = data.candidates["A"]
-    response = await client.get(f"/api/v1/register/{a}")
+    reason = {"reason": "Begäran från den registrerade"}
+    response = await client.get(f"/api/v1/register/{a}", params=reason)
     assert response.status_code == 200
     body = response.json()
     tables = {s["table"]: s for s in body["sections"]}
     assert {"pl_candidate", "pl_health_note", "pl_booking", "pl_outcome", "mp_audit"} <= set(tables)
     text = response.text
-    for expected in (A_FIRST, A_PNR, A_EMAIL, *SECRET_TEXTS):
+    # The health note is left out for an admin, as the health-note API refuses it.
+    for expected in (A_FIRST, A_PNR, A_EMAIL, *SECRET_TEXTS[1:]):
         assert expected in text
-    page = await client.get(f"/registerutdrag/{a}", headers={"accept": "text/html"})
+    assert SECRET_TEXTS[0] not in text and tables["pl_health_note"]["note"]
+    asking = await client.get(f"/registerutdrag/{a}", headers={"accept": "text/html"})
+    assert asking.status_code == 200 and A_PNR not in asking.text and 'name="reason"' in asking.text
+    page = await client.get(f"/registerutdrag/{a}", params=reason, headers={"accept": "text/html"})
     assert page.status_code == 200
     assert A_PNR in page.text and "Hälsoanteckningar" in page.text
-    # Both reads are audited.
+    # Both reads are audited, with the reason.
     actions = [
         r["detail"]
         for r in await AuditEntry.select(AuditEntry.detail).where(
             (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == a)
         )
     ]
-    assert sorted(actions) == ["json", "sida"]
-    # Sara is A's coordinator; Omar is not (404, as if A did not exist); analysts are refused.
+    assert sorted(actions) == [
+        "json: Begäran från den registrerade",
+        "sida: Begäran från den registrerade",
+    ]
+    # Sara is A's coordinator and gets the health notes too; Omar is not (404, as if A did not
+    # exist); analysts are refused.
     client.cookies.clear()
     await login(client, "sara")
-    assert (await client.get(f"/api/v1/register/{a}")).status_code == 200
+    own = await client.get(f"/api/v1/register/{a}", params=reason)
+    assert own.status_code == 200 and SECRET_TEXTS[0] in own.text
     client.cookies.clear()
     await login(client, "omar")
-    assert (await client.get(f"/api/v1/register/{a}")).status_code == 404
+    assert (await client.get(f"/api/v1/register/{a}", params=reason)).status_code == 404
     await make_user("analyst", username="anna")
     client.cookies.clear()
     await login(client, "anna")
-    assert (await client.get(f"/api/v1/register/{a}")).status_code == 403
+    assert (await client.get(f"/api/v1/register/{a}", params=reason)).status_code == 403
 
 
 async def test_anonymise_over_the_api_is_admin_only(client, data, make_user):

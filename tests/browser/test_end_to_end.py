@@ -123,7 +123,7 @@ def test_a_placement_from_application_to_outcome(
         {
             "first_name": "Amina",
             "last_name": "Deltagare",
-            "email": "amina@example.invalid",
+            "email": "amina@deltagare.example.se",
             "track": "kompetens",
             "home_town": "Vårgårda",
             "adaptations": [{"text": "Korta pauser varje timme", "shareable": True}],

@@ -10,7 +10,7 @@ import time_machine
 from employers.tables import HostInvitation, HostMembership
 from marketplace.settings import get_settings
 from marketplace.tables import OutboxMessage, User
-from tests.conftest import login
+from tests.conftest import DEMO_PASSWORD, login
 from tests.employers.factories import make_host
 
 PASSWORD = "ett-bra-lösenord-för-värden"
@@ -104,8 +104,13 @@ async def test_existing_host_user_gets_the_new_organisation(client, make_user, m
     other = await make_client()
     info = (await other.post("/api/v1/host-invitations/check", json={"token": token})).json()
     assert info["existing_account"] is True
-    done = await other.post(
+    # The link never sets an existing account's password: its owner proves it is theirs.
+    wrong = await other.post(
         "/api/v1/host-invitations/accept", json={"token": token, "password": PASSWORD}
+    )
+    assert wrong.status_code == 400 and wrong.json()["fields"] == ["password"]
+    done = await other.post(
+        "/api/v1/host-invitations/accept", json={"token": token, "password": DEMO_PASSWORD}
     )
     assert done.json() == {"username": "ida", "host_ids": [first, second]}
 

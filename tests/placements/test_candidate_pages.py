@@ -56,7 +56,7 @@ PROFILE = {
     "first_name": "Amina",
     "last_name": "Deltagare",
     "personnummer": "198501010006",
-    "email": "amina@example.invalid",
+    "email": "amina@deltagare.example.se",
     "phone": "0701234567",
     "address": "",
     "track": "kompetens",

@@ -168,6 +168,7 @@ async def test_csv_reports_lines_and_duplicates():
     found = sorted((e.line, e.field) for e in report.errors)
     assert found == [
         (3, "capacity"),
+        (3, "title"),  # a line break in a title is refused (it would end up in mail headers)
         (5, "hours_per_week"),
         (6, "host.kind"),
         (6, "tracks"),
