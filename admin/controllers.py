@@ -30,10 +30,9 @@ from admin.services import audit, exports, register, reports
 from marketplace import clock
 from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
 from marketplace.errors import ValidationFailed
+from marketplace.paging import Limit, Offset
 
 report_readers = requires("admin", "coordinator", "analyst")
-Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -236,8 +235,8 @@ class AuditController(Controller):
         actor_id: FromQuery[int | None] = None,
         subject_id: FromQuery[int | None] = None,
         action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> schemas.AuditPage:
         """Accesses by a user (actor_id) or to a person (subject_id) in a period, newest first."""
         query = audit_query(start, end, actor_id, subject_id, action)

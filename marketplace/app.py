@@ -27,6 +27,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import controllers, views
 from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
+from marketplace.bodies import refuse_deep_json
 from marketplace.errors import MarketplaceError
 from marketplace.migrate import apply_migrations, pending_migrations
 from marketplace.settings import Settings, get_settings
@@ -65,6 +66,14 @@ def _translate(message: str) -> str:
     m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
     if m:
         return f"ska vara av typen {m.group(1)}, inte {m.group(2)}"
+    if m := re.match(r"Expected `[^`]+` of length >= (\d+)", message):
+        return f"ska ha minst {m.group(1)} tecken"
+    if m := re.match(r"Expected `[^`]+` of length <= (\d+)", message):
+        return f"får ha högst {m.group(1)} tecken"
+    if m := re.match(r"Expected `[^`]+` >= (-?[\d.]+)", message):
+        return f"ska vara minst {m.group(1)}"
+    if m := re.match(r"Expected `[^`]+` <= (-?[\d.]+)", message):
+        return f"får vara högst {m.group(1)}"
     return message
 
 
@@ -383,6 +392,7 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
+        before_request=refuse_deep_json,
         lifespan=[make_lifespan(settings, hooks)],
         debug=False,
     )

@@ -18,14 +18,13 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.auth import AuthUser, requires, signed_in, staff
+from marketplace.paging import Limit, Offset
 from placements.schemas import agreements as sa
 from placements.schemas import bookings as sb
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, ledger, lockin, outcomes
 
 host_side = requires("host", "coordinator", "admin")
-Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
 Req = Request[AuthUser, Any, Any]
 
 
@@ -44,8 +43,8 @@ class BookingController(Controller):
         status: FromQuery[sb.BookingStatus | None] = None,
         slot_id: FromQuery[int | None] = None,
         candidate_id: FromQuery[int | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> sb.BookingPage:
         """The bookings the caller may see, newest first."""
         return await bookings.list_bookings_for(

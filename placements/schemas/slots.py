@@ -192,3 +192,5 @@ class ImportReport(msgspec.Struct, kw_only=True):
     hosts_created: int
     written: bool
     errors: list[RowError]
+    # Errors beyond the first 100, counted but not listed.
+    more_errors: int = 0
