@@ -30,6 +30,7 @@ from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.bodies import refuse_deep_json
 from marketplace.errors import MarketplaceError
 from marketplace.migrate import apply_migrations, pending_migrations
+from marketplace.outage import outage_handlers
 from marketplace.settings import Settings, get_settings
 from marketplace.templating import register_filters
 
@@ -51,6 +52,7 @@ STATUS_TEXT = {
     413: "Det du skickade är för stort.",
     415: "Formatet stöds inte.",
     429: "För många försök. Vänta en stund och försök igen.",
+    503: "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.",
     500: "Något gick fel hos oss. Försök igen om en stund; felet är loggat.",
 }
 
@@ -371,6 +373,7 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
             HTTPException: handle_http,
             OverflowError: handle_bad_value,
             **dict.fromkeys(DATABASE_VALUE_ERRORS[1:], handle_bad_value),
+            **outage_handlers(_error_response, handle_crash),  # 503 + Retry-After
             Exception: handle_crash,
         },
         csrf_config=CSRFConfig(
