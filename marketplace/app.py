@@ -58,6 +58,7 @@ STATUS_TEXT = {
 
 _FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
 _MISSING_RE = re.compile(r"missing required field `([^`]+)`")
+_MISSING_PARAM_RE = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 
 def _translate(message: str) -> str:
@@ -68,6 +69,8 @@ def _translate(message: str) -> str:
     m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
     if m:
         return f"ska vara av typen {m.group(1)}, inte {m.group(2)}"
+    if m := _MISSING_PARAM_RE.search(message):
+        return f"Parametern {m.group(1)} saknas"
     if m := re.match(r"Expected `[^`]+` of length >= (\d+)", message):
         return f"ska ha minst {m.group(1)} tecken"
     if m := re.match(r"Expected `[^`]+` of length <= (\d+)", message):
@@ -96,6 +99,8 @@ def _validation_details(exc: ValidationException) -> tuple[str, list[str]]:
         text = _translate(message.split(" - at ")[0])
         parts.append(text if missing or not name else f"{name}: {text}")
     if not parts:
+        if missing_param := _MISSING_PARAM_RE.search(str(exc.detail)):
+            fields.append(missing_param.group(1))
         parts.append(_translate(str(exc.detail)))
     return "Ogiltiga uppgifter. " + " ".join(p.rstrip(".") + "." for p in parts), fields
 

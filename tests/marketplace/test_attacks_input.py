@@ -229,3 +229,11 @@ async def test_a_big_bad_import_keeps_health_answering_and_caps_the_report(app, 
     # /health was asked all along and never waited long, however long the import took.
     assert len(latencies) >= 3, (elapsed, latencies)
     assert max(latencies) < 1.0, (elapsed, max(latencies))
+
+
+async def test_a_missing_query_parameter_is_named_in_swedish(client):
+    response = await client.get("/api/v1/taxonomy/occupations")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["fields"] == ["q"]
+    assert body["detail"] == "Ogiltiga uppgifter. Parametern q saknas."
