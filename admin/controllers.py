@@ -29,6 +29,7 @@ from admin import jobs, schemas
 from admin.services import audit, exports, register, reports
 from marketplace import clock
 from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
+from marketplace.dates import check_date
 from marketplace.errors import ValidationFailed
 from marketplace.paging import Limit, Offset
 
@@ -63,6 +64,8 @@ def report_filters(
     host_kind: schemas.HostKind | None,
 ) -> schemas.ReportFilters:
     """Validated filters; a missing period means the last twelve months."""
+    check_date(start, "start")
+    check_date(end, "end")
     default_start, default_end = default_period(clock.today())
     start = start or (default_start if end is None else end.replace(day=1))
     end = end or default_end
@@ -271,6 +274,8 @@ def audit_query(
     action: str | None,
 ) -> audit.AuditQuery:
     """The audit filters; a missing period means the last thirty days."""
+    check_date(start, "start")
+    check_date(end, "end")
     today = clock.today()
     end = end or today
     start = start or end - dt.timedelta(days=30)

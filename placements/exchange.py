@@ -34,6 +34,7 @@ from marketplace import spreadsheet
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.bodies import MAX_JSON_DEPTH, too_deep
+from marketplace.dates import EARLIEST, LATEST, in_window
 from marketplace.db import is_sqlite, write_transaction
 from placements.schemas.slots import ImportReport, RowError
 from placements.services import take_slot_change
@@ -91,6 +92,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "number": ("Ska vara ett tal.", "Must be a number."),
     "boolean": ("Ska vara true eller false.", "Must be true or false."),
     "date": ("Ska vara ett datum som 2025-03-01.", "Must be a date like 2025-03-01."),
+    "date_window": (
+        "Ska vara ett datum mellan {low} och {high}.",
+        "Must be a date between {low} and {high}.",
+    ),
     "list": ("Ska vara en lista med text.", "Must be a list of strings."),
     "end_before_start": (
         "Slutdatum är före startdatum.",
@@ -407,9 +412,14 @@ class _Row:
             return None
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            else:
+                if in_window(day):
+                    return day
+                self.fail(name, "date_window", low=EARLIEST, high=LATEST)
+                return None
         self.fail(name, "date")
         return None
 
@@ -638,6 +648,8 @@ def fast_row(line: int, raw: bytes, default_source: str) -> Record | None:
     if (wire.latitude is None) != (wire.longitude is None):
         return None
     if wire.start_date and wire.end_date and wire.end_date < wire.start_date:
+        return None
+    if any(d is not None and not in_window(d) for d in (wire.start_date, wire.end_date)):
         return None
     if occupation_id and not known_occupation(occupation_id):
         return None

@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.auth import AuthUser, requires, signed_in, staff
+from marketplace.dates import check_date
 from marketplace.paging import Limit, Offset
 from placements.schemas import agreements as sa
 from placements.schemas import bookings as sb
@@ -194,6 +195,7 @@ class FollowUpController(Controller):
         due_by: FromQuery[dt.date | None] = None,
     ) -> list[so.FollowUp]:
         """Follow-ups of the caller's candidates, by due date."""
+        check_date(due_by, "due_by")
         return await outcomes.list_follow_ups_for(request.user, status=status, due_by=due_by)
 
     @post("/{follow_up_id:int}/done", operation_id="completeFollowUp", status_code=HTTP_200_OK)
