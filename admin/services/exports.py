@@ -35,11 +35,6 @@ def _worded(value: Any) -> Any:
     return value
 
 
-def safe_cell(value: Any) -> Cell:
-    """A value as a spreadsheet cell (see `marketplace.spreadsheet.safe_cell`)."""
-    return spreadsheet.safe_cell(_worded(value))
-
-
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return spreadsheet.csv_text(headers, ([_worded(v) for v in row] for row in rows))
 
