@@ -29,11 +29,11 @@ from admin import jobs, schemas
 from admin.services import audit, disclosure, exports, register, reports
 from marketplace import clock
 from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
+from marketplace.dates import check_date
 from marketplace.errors import ValidationFailed
+from marketplace.paging import Limit, Offset
 
 report_readers = requires("admin", "coordinator", "analyst")
-Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -64,6 +64,8 @@ def report_filters(
     host_kind: schemas.HostKind | None,
 ) -> schemas.ReportFilters:
     """Validated filters; a missing period means the last twelve months."""
+    check_date(start, "start")
+    check_date(end, "end")
     default_start, default_end = default_period(clock.today())
     start = start or (default_start if end is None else end.replace(day=1))
     end = end or default_end
@@ -237,8 +239,8 @@ class AuditController(Controller):
         actor_id: FromQuery[int | None] = None,
         subject_id: FromQuery[int | None] = None,
         action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> schemas.AuditPage:
         """Accesses by a user (actor_id) or to a person (subject_id) in a period, newest first."""
         query = audit_query(start, end, actor_id, subject_id, action)
@@ -273,6 +275,8 @@ def audit_query(
     action: str | None,
 ) -> audit.AuditQuery:
     """The audit filters; a missing period means the last thirty days."""
+    check_date(start, "start")
+    check_date(end, "end")
     today = clock.today()
     end = end or today
     start = start or end - dt.timedelta(days=30)

@@ -13,6 +13,8 @@ from typing import Literal
 
 import msgspec
 
+from marketplace.dates import FrozenDateBounded
+
 Track = Literal["kompetens", "hälsa", "vägledning"]
 HostKind = Literal["company", "municipal_unit", "association", "public_agency"]
 ReportName = Literal[
@@ -32,7 +34,7 @@ ExportFormat = Literal["csv", "xlsx"]
 # --- filters -------------------------------------------------------------------------------
 
 
-class ReportFilters(msgspec.Struct, kw_only=True, frozen=True):
+class ReportFilters(FrozenDateBounded, kw_only=True, frozen=True):
     """Which slice a report covers. `start` and `end` are inclusive dates."""
 
     start: dt.date

@@ -14,10 +14,9 @@ from employers import schemas
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
+from marketplace.paging import Limit, Offset
 
 host_side = requires("host", "coordinator", "admin")
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 Year = Annotated[int, QueryParameter(ge=2000, le=2100)]
 PathYear = Annotated[int, PathParameter(ge=2000, le=2100)]
 

@@ -27,9 +27,11 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import controllers, views
 from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
+from marketplace.bodies import refuse_deep_json
 from marketplace.errors import MarketplaceError
 from marketplace.migrate import apply_migrations, pending_migrations
 from marketplace.openapi import document_errors
+from marketplace.outage import outage_handlers
 from marketplace.settings import Settings, get_settings
 from marketplace.templating import register_filters
 
@@ -51,11 +53,13 @@ STATUS_TEXT = {
     413: "Det du skickade är för stort.",
     415: "Formatet stöds inte.",
     429: "För många försök. Vänta en stund och försök igen.",
+    503: "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.",
     500: "Något gick fel hos oss. Försök igen om en stund; felet är loggat.",
 }
 
 _FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
 _MISSING_RE = re.compile(r"missing required field `([^`]+)`")
+_MISSING_PARAM_RE = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 
 _UNKNOWN_RE = re.compile(r"unknown field `([^`]+)`")
@@ -89,6 +93,8 @@ def _translate(message: str) -> str:
     m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
     if m:
         return f"ska vara av typen {m.group(1)}, inte {m.group(2)}"
+    if m := _MISSING_PARAM_RE.search(message):
+        return f"Parametern {m.group(1)} saknas"
     for pattern, swedish in _MSGSPEC_SV:
         found = pattern.search(message)
         if found:
@@ -113,6 +119,8 @@ def _validation_details(exc: ValidationException) -> tuple[str, list[str]]:
         text = _translate(message.split(" - at ")[0])
         parts.append(text if missing or not name else f"{name}: {text}")
     if not parts:
+        if missing_param := _MISSING_PARAM_RE.search(str(exc.detail)):
+            fields.append(missing_param.group(1))
         parts.append(_translate(str(exc.detail)))
     return "Ogiltiga uppgifter. " + " ".join(p.rstrip(".") + "." for p in parts), fields
 
@@ -389,6 +397,7 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
             HTTPException: handle_http,
             OverflowError: handle_bad_value,
             **dict.fromkeys(DATABASE_VALUE_ERRORS[1:], handle_bad_value),
+            **outage_handlers(_error_response, handle_crash),  # 503 + Retry-After
             Exception: handle_crash,
         },
         csrf_config=CSRFConfig(
@@ -410,6 +419,7 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
+        before_request=refuse_deep_json,
         lifespan=[make_lifespan(settings, hooks)],
         debug=False,
     )

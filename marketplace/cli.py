@@ -220,8 +220,15 @@ async def cmd_import_slots(args: argparse.Namespace) -> int:
             else f"rad {error.line}, fält {error.field or '-'}"
         )
         print(f"{path.name}: {where}: {error.reason}", file=sys.stderr)
+    if report.more_errors:
+        print(
+            f"{path.name}: {report.more_errors} more errors not listed"
+            if en
+            else f"{path.name}: {report.more_errors} fel till som inte visas",
+            file=sys.stderr,
+        )
     if not report.written:
-        bad = len({e.line for e in report.errors})
+        bad = f"{len({e.line for e in report.errors})}{'+' if report.more_errors else ''}"
         raise CommandError(
             f"{bad} bad rows; nothing was imported. Correct them, or use --skip-bad-rows."
             if en

@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
-from marketplace import auth
+from marketplace import auth, outage
 from marketplace.auth import AuthUser, admin_only, public, requires, signed_in
 from marketplace.errors import NotFound
 from marketplace.schemas import (
@@ -65,6 +65,21 @@ async def health() -> Response[Health]:
         return Response(
             Health(status="fel", database="unreachable", engine=engine_type),
             status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    return Response(Health(status="ok", database="ok", engine=engine_type))
+
+
+@get("/health/ready", guards=[public], operation_id="ready", tags=["system"])
+async def ready() -> Response[Health]:
+    """Answer 200 when a row can be written (and is rolled back), 503 with Retry-After when
+    storage is locked, full or unreachable: for a load balancer's readiness probe."""
+    engine_type = User._meta.db.engine_type
+    problem = await outage.can_write()
+    if problem is not None:
+        return Response(
+            Health(status="fel", database="cannot write", engine=engine_type),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(outage.RETRY_AFTER_S)},
         )
     return Response(Health(status="ok", database="ok", engine=engine_type))
 
@@ -248,4 +263,4 @@ class TokenController(Controller):
         return {"status": "återkallad"}
 
 
-ROUTES = [health, AuthController, me, TotpController, UserController, TokenController]
+ROUTES = [health, ready, AuthController, me, TotpController, UserController, TokenController]

@@ -32,7 +32,6 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = 1",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
-    f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}",
 )
 
 
@@ -48,6 +47,9 @@ class SafeSQLiteEngine(SQLiteEngine):
         connection.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in _PRAGMAS:
             await connection.execute(pragma)
+        # The engine's own timeout (SQLITE_BUSY_TIMEOUT_S unless set otherwise) is the wait.
+        busy_ms = int(float(self.connection_kwargs.get("timeout", SQLITE_BUSY_TIMEOUT_S)) * 1000)
+        await connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
         return connection
 
     async def _run_in_new_connection(

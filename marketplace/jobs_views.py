@@ -5,22 +5,20 @@ Kept apart from `controllers.py` and `views.py` because it is one topic with bot
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from marketplace import scheduler
 from marketplace.auth import admin_only
 from marketplace.clock import STOCKHOLM
 from marketplace.errors import ValidationFailed
+from marketplace.paging import Limit, Offset
 from marketplace.schemas import JobOut, JobRunOut, JobRunPage
 from marketplace.settings import get_settings
 from marketplace.views import page
-
-Limit = Annotated[int, Parameter(ge=1, le=500)]
-Offset = Annotated[int, Parameter(ge=0)]
 
 
 def run_out(row: dict[str, Any]) -> JobRunOut:
@@ -75,8 +73,8 @@ class JobController(Controller):
     async def list_runs(
         self,
         job: FromQuery[str | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> JobRunPage:
         """Recorded job runs, newest first: start, end, outcome, counts and error."""
         return await runs_page(job, limit, offset)
@@ -86,7 +84,7 @@ class JobController(Controller):
 async def jobs_page(
     request: Request[Any, Any, Any],
     job: FromQuery[str | None] = None,
-    offset: FromQuery[Offset] = 0,
+    offset: Offset = 0,
 ) -> Template:
     """Admins' page: every sweep, and the latest runs (of one job, if chosen)."""
     runs = await runs_page(job or None, 50, offset)

@@ -23,15 +23,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 import msgspec
 from piccolo.engine.sqlite import convert_datetime_in
 
 from employers.services.hosts import SETTING_BY_KIND, coordinates_of
 from employers.services.orgnr import org_number_problem
 from employers.tables import HOST_KINDS, Contact, Host
+from marketplace import spreadsheet
 from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
+from marketplace.bodies import MAX_JSON_DEPTH, too_deep
+from marketplace.dates import EARLIEST, LATEST, in_window
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import ValidationFailed
 from placements.schemas.slots import ImportReport, RowError
@@ -95,6 +99,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "number": ("Ska vara ett tal.", "Must be a number."),
     "boolean": ("Ska vara true eller false.", "Must be true or false."),
     "date": ("Ska vara ett datum som 2025-03-01.", "Must be a date like 2025-03-01."),
+    "date_window": (
+        "Ska vara ett datum mellan {low} och {high}.",
+        "Must be a date between {low} and {high}.",
+    ),
     "list": ("Ska vara en lista med text.", "Must be a list of strings."),
     "end_before_start": (
         "Slutdatum är före startdatum.",
@@ -129,6 +137,22 @@ REASONS: dict[str, tuple[str, str]] = {
     "cells": (
         "Raden har fler värden än rubrikraden har kolumner.",
         "The row has more values than the header row has columns.",
+    ),
+    "cell_size": (
+        "En cell är större än {n} KiB och kan inte tas emot.",
+        "A cell is larger than {n} KiB and cannot be accepted.",
+    ),
+    "open_quote": (
+        'Ett citattecken (") öppnas men stängs aldrig; raden och resten av filen kan inte läsas.',
+        'A quote (") is opened but never closed; the row and the rest of the file cannot be read.',
+    ),
+    "csv_quote": (
+        "Raden är inte giltig CSV: ett citattecken står på fel plats.",
+        "The row is not valid CSV: a quote is misplaced.",
+    ),
+    "too_deep": (
+        "Raden är för djupt nästlad: högst {n} nivåer går att läsa.",
+        "The line nests too deeply: at most {n} levels can be read.",
     ),
 }
 
@@ -198,6 +222,10 @@ def read_jsonl(
 
 
 def _decode_line(number: int, line: bytes, language: str) -> dict[str, Any] | RowError:
+    if too_deep(line):
+        return RowError(
+            line=number, field="", reason=reason("too_deep", language, n=MAX_JSON_DEPTH)
+        )
     try:
         obj = _JSON.decode(line)
     except msgspec.DecodeError as exc:
@@ -210,20 +238,44 @@ def _decode_line(number: int, line: bytes, language: str) -> dict[str, Any] | Ro
 _JSON = msgspec.json.Decoder()
 
 
+def _csv_problem(exc: csv.Error, language: str) -> str:
+    """A CSV reader's complaint in the reader's words."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return reason("cell_size", language, n=csv.field_size_limit() // 1024)
+    if "unexpected end of data" in text:
+        return reason("open_quote", language)
+    return reason("csv_quote", language)
+
+
 def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, dict[str, Any] | RowError]]:
-    """(line, row) per CSV record; empty cells count as missing, list cells split on ';'."""
+    """(line, row) per CSV record; empty cells count as missing, list cells split on ';'.
+
+    A record the CSV reader refuses (a cell over its size limit, a quote never closed or out
+    of place) is that row's error; the rows after it are still read.
+    """
     text = _decode(data, language)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return
+    except csv.Error as exc:
+        raise ExchangeError(_csv_problem(exc, language)) from None
     required = {"external_id", "host.name", "host.kind", "kind", "title", "town", "capacity"}
     missing = sorted(required - set(header))
     if missing:
         raise ExchangeError(reason("columns", language, columns=", ".join(missing)))
     last = reader.line_num
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start, last = last + 1, reader.line_num
+            yield start, RowError(line=start, field="", reason=_csv_problem(exc, language))
+            continue
         start, last = last + 1, reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -234,6 +286,7 @@ def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, dict[str,
         for name, cell in zip(header, cells, strict=False):
             if cell == "":
                 continue
+            cell = spreadsheet.restore_cell(cell)  # a file exported here imports unchanged
             if name in LIST_FIELDS:
                 row[name] = [p.strip() for p in cell.split(LIST_SEPARATOR) if p.strip()]
             else:
@@ -366,9 +419,14 @@ class _Row:
             return None
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            else:
+                if in_window(day):
+                    return day
+                self.fail(name, "date_window", low=EARLIEST, high=LATEST)
+                return None
         self.fail(name, "date")
         return None
 
@@ -632,6 +690,8 @@ def fast_row(line: int, raw: bytes, default_source: str) -> Record | None:
         return None
     if wire.start_date and wire.end_date and wire.end_date < wire.start_date:
         return None
+    if any(d is not None and not in_window(d) for d in (wire.start_date, wire.end_date)):
+        return None
     if occupation_id and not known_occupation(occupation_id):
         return None
     if org:
@@ -822,6 +882,60 @@ def _rows(
         yield number, record if record is not None else _decode_line(number, line, language)
 
 
+# A report lists this many bad rows and counts the rest: a file of a million bad rows must not
+# become a report larger than the file.
+MAX_REPORTED_ERRORS = 100
+
+
+@dataclass
+class _Parsed:
+    """What reading and checking a whole file found (see `_parse`)."""
+
+    rows: int = 0
+    records: list[Record] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    more_errors: int = 0
+    bad_lines: int = 0
+
+    def fail(self, errors: Iterable[RowError]) -> None:
+        self.bad_lines += 1
+        for error in errors:
+            if len(self.errors) < MAX_REPORTED_ERRORS:
+                self.errors.append(error)
+            else:
+                self.more_errors += 1
+
+
+def _parse(data: bytes, fmt: str, source: str, language: str) -> _Parsed:
+    """Read and check every row of the file: plain CPU work, run off the event loop."""
+    parsed = _Parsed()
+    seen: dict[tuple[str, str], int] = {}
+    for line, raw in _rows(data, fmt, source, language):
+        parsed.rows += 1
+        if isinstance(raw, RowError):
+            parsed.fail([raw])
+            continue
+        checked = raw if isinstance(raw, Record) else check_row(line, raw, source, language)
+        if isinstance(checked, list):
+            parsed.fail(checked)
+            continue
+        key = (checked.source, checked.external_id)
+        if key in seen:
+            parsed.fail(
+                [
+                    RowError(
+                        line=line,
+                        field="external_id",
+                        reason=reason("duplicate", language, value=key[1], line=seen[key]),
+                    )
+                ]
+            )
+            continue
+        seen[key] = line
+        parsed.records.append(checked)
+    return parsed
+
+
 async def import_slots(
     data: bytes,
     fmt: str,
@@ -835,54 +949,31 @@ async def import_slots(
 ) -> ImportReport:
     """Import a file of slots. All or nothing unless `skip_bad_rows`; see the module doc.
 
+    The file is read and checked in a worker thread, so that a large file does not stop the
+    service from answering others meanwhile. The report lists the first `MAX_REPORTED_ERRORS`
+    errors and counts the rest in `more_errors`.
+
     Raises `ExchangeError` when the file as a whole cannot be read.
     """
     if fmt not in FORMATS:
         raise ExchangeError(reason("choice", language, choices=", ".join(FORMATS)))
-    errors: list[RowError] = []
-    records: list[Record] = []
-    bad_lines: set[int] = set()
-    seen: dict[tuple[str, str], int] = {}
-    rows = 0
-    for line, raw in _rows(data, fmt, source, language):
-        rows += 1
-        if isinstance(raw, RowError):
-            errors.append(raw)
-            bad_lines.add(line)
-            continue
-        checked = raw if isinstance(raw, Record) else check_row(line, raw, source, language)
-        if isinstance(checked, list):
-            errors.extend(checked)
-            bad_lines.add(line)
-            continue
-        key = (checked.source, checked.external_id)
-        if key in seen:
-            errors.append(
-                RowError(
-                    line=line,
-                    field="external_id",
-                    reason=reason("duplicate", language, value=key[1], line=seen[key]),
-                )
-            )
-            bad_lines.add(line)
-            continue
-        seen[key] = line
-        records.append(checked)
-    if rows == 0:
+    parsed = await anyio.to_thread.run_sync(_parse, data, fmt, source, language)
+    if parsed.rows == 0:
         raise ExchangeError(reason("empty", language))
     report = ImportReport(
-        rows=rows,
+        rows=parsed.rows,
         created=0,
         updated=0,
         unchanged=0,
-        skipped=len(bad_lines) if skip_bad_rows else 0,
+        skipped=parsed.bad_lines if skip_bad_rows else 0,
         hosts_created=0,
         written=False,
-        errors=errors,
+        errors=parsed.errors,
+        more_errors=parsed.more_errors,
     )
-    if errors and not skip_bad_rows:
+    if parsed.errors and not skip_bad_rows:
         return report
-    await _write(records, report, actor=actor, draft=draft, progress=progress)
+    await _write(parsed.records, report, actor=actor, draft=draft, progress=progress)
     return report
 
 
@@ -1176,8 +1267,9 @@ def write_jsonl(rows: list[dict[str, Any]]) -> bytes:
 
 
 def _cell(value: Any) -> Any:
+    """A field as the exchange format writes it in a cell (the kernel defuses the text)."""
     if value is None:
-        return ""
+        return None
     if isinstance(value, list):
         return LIST_SEPARATOR.join(value)
     if isinstance(value, bool):
@@ -1186,24 +1278,24 @@ def _cell(value: Any) -> Any:
 
 
 def write_csv(rows: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FIELDS)
-    for row in rows:
-        writer.writerow([_cell(row[name]) for name in FIELDS])
-    return buffer.getvalue().encode("utf-8")
+    text = spreadsheet.csv_text(
+        FIELDS, ([_cell(row[name]) for name in FIELDS] for row in rows), lineterminator="\n"
+    )
+    return text.encode("utf-8")
 
 
 def write_xlsx(rows: list[dict[str, Any]]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    book = xlsxwriter.Workbook(
+        buffer, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False}
+    )
     sheet = book.add_worksheet("Platser")
     bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, FIELDS, bold)
+    spreadsheet.write_xlsx_row(sheet, 0, FIELDS, bold)
     for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [_cell(row[name]) for name in FIELDS])
+        spreadsheet.write_xlsx_row(sheet, i, [_cell(row[name]) for name in FIELDS])
     book.close()
     return buffer.getvalue()
 

@@ -21,6 +21,7 @@ from marketplace.clock import STOCKHOLM
 from marketplace.db import starts_with, write_transaction
 from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings
+from marketplace.sweeps import RowGuard
 from marketplace.tables import OutboxMessage, User
 from placements.services import bookings, bump_slot_change, lockin, outcomes
 from placements.tables import (
@@ -139,17 +140,19 @@ async def expire_slots(now: dt.datetime, settings: Settings) -> dict[str, int]:
     )
     closed = 0
     engine = Slot._meta.db
+    guard = RowGuard("expire-slots")
     for row in due:
-        async with write_transaction(engine):
-            changed = await (
-                Slot.update({Slot.status: "closed", Slot.updated_at: now})
-                .where((Slot.id == row["id"]) & (Slot.status == "published"))
-                .returning(Slot.id)
-            )
-            if changed:
-                await bump_slot_change(row["id"])
-                closed += 1
-    return {"closed": closed}
+        with guard.row(row["id"]):
+            async with write_transaction(engine):
+                changed = await (
+                    Slot.update({Slot.status: "closed", Slot.updated_at: now})
+                    .where((Slot.id == row["id"]) & (Slot.status == "published"))
+                    .returning(Slot.id)
+                )
+                if changed:
+                    await bump_slot_change(row["id"])
+                    closed += 1
+    return guard.counts({"closed": closed})
 
 
 # --- activate placements on their start date -------------------------------------------------
@@ -178,29 +181,31 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
     contacts = await _contacts(r["supervisor_id"] for r in rows)
     sent_keys = await _queued_keys("proposal-reminder:")
     queued = 0
+    guard = RowGuard("remind-proposals")
     for row in rows:
-        age = (now - row["proposed_at"]).days
-        number = reminder_number(age, days, days, settings.reminder_max_count)
-        recipients = [(u["email"], u["user_id"]) for u in users.get(int(row["host_id"]), [])]
-        if not recipients and row["supervisor_id"] in contacts:
-            recipients = [(contacts[row["supervisor_id"]]["email"], None)]
-        for email, user_id in recipients:
-            key = f"proposal-reminder:{row['id']}:{email.casefold()}:{number}"
-            if key in sent_keys:
-                continue
-            queued += await queue_template_mail(
-                email,
-                "proposal_reminder",
-                settings,
-                recipient_user_id=user_id,
-                candidate_id=row["candidate"],
-                dedupe_key=key,
-                digest=True,
-                slot_title=row["slot_title"],
-                days=age,
-                link=host_booking_link(row["id"]),
-            )
-    return {"waiting": len(rows), "queued": queued}
+        with guard.row(row["id"]):
+            age = (now - row["proposed_at"]).days
+            number = reminder_number(age, days, days, settings.reminder_max_count)
+            recipients = [(u["email"], u["user_id"]) for u in users.get(int(row["host_id"]), [])]
+            if not recipients and row["supervisor_id"] in contacts:
+                recipients = [(contacts[row["supervisor_id"]]["email"], None)]
+            for email, user_id in recipients:
+                key = f"proposal-reminder:{row['id']}:{email.casefold()}:{number}"
+                if key in sent_keys:
+                    continue
+                queued += await queue_template_mail(
+                    email,
+                    "proposal_reminder",
+                    settings,
+                    recipient_user_id=user_id,
+                    candidate_id=row["candidate"],
+                    dedupe_key=key,
+                    digest=True,
+                    slot_title=row["slot_title"],
+                    days=age,
+                    link=host_booking_link(row["id"]),
+                )
+    return guard.counts({"waiting": len(rows), "queued": queued})
 
 
 # --- agreements left unsigned ----------------------------------------------------------------
@@ -255,67 +260,69 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
     )
     sent_keys = await _queued_keys("sign-reminder:")
     queued = waiting = 0
+    guard = RowGuard("remind-signatures")
     for booking in bookings:
-        agreement = agreements.get(booking["id"])
-        if agreement is None or agreement["created_at"] > now - dt.timedelta(days=days):
-            continue
-        missing = [p for p in PARTIES if p not in signed.get(int(agreement["id"]), set())]
-        if not missing:
-            continue
-        waiting += 1
-        age = (now - agreement["created_at"]).days
-        number = reminder_number(age, days, days, settings.reminder_max_count)
-        coordinator = coordinators.get(agreement["coordinator"] or 0) or coordinators.get(
-            booking["coordinator"] or 0
-        )
-        staff_link = agreement_link(booking["id"], staff=True)
-        # (recipient, user id, template, extra context, may wait for the host's digest)
-        mails: list[tuple[str, int | None, str, dict[str, Any], bool]] = []
-        if "coordinator" in missing and coordinator:
-            mails.append(
-                (
-                    coordinator["email"],
-                    coordinator["id"],
-                    "signature_reminder",
-                    {"link": staff_link},
-                    False,
-                )
+        with guard.row(booking["id"]):
+            agreement = agreements.get(booking["id"])
+            if agreement is None or agreement["created_at"] > now - dt.timedelta(days=days):
+                continue
+            missing = [p for p in PARTIES if p not in signed.get(int(agreement["id"]), set())]
+            if not missing:
+                continue
+            waiting += 1
+            age = (now - agreement["created_at"]).days
+            number = reminder_number(age, days, days, settings.reminder_max_count)
+            coordinator = coordinators.get(agreement["coordinator"] or 0) or coordinators.get(
+                booking["coordinator"] or 0
             )
-        if "host" in missing:
-            host_link = agreement_link(booking["id"], staff=False)
-            for user in host_users.get(int(booking["host_id"]), []):
+            staff_link = agreement_link(booking["id"], staff=True)
+            # (recipient, user id, template, extra context, may wait for the host's digest)
+            mails: list[tuple[str, int | None, str, dict[str, Any], bool]] = []
+            if "coordinator" in missing and coordinator:
                 mails.append(
                     (
-                        user["email"],
-                        user["user_id"],
+                        coordinator["email"],
+                        coordinator["id"],
                         "signature_reminder",
-                        {"link": host_link},
-                        True,
+                        {"link": staff_link},
+                        False,
                     )
                 )
-        by_link = [LINK_PARTIES[p] for p in missing if p in LINK_PARTIES]
-        if by_link and coordinator:
-            extra = {"link": staff_link, "parties": " och ".join(by_link)}
-            mails.append(
-                (coordinator["email"], coordinator["id"], "signature_missing", extra, False)
-            )
-        for email, user_id, template, extra, digest in mails:
-            key = f"sign-reminder:{agreement['id']}:{template}:{email.casefold()}:{number}"
-            if key in sent_keys:
-                continue
-            queued += await queue_template_mail(
-                email,
-                template,
-                settings,
-                recipient_user_id=user_id,
-                candidate_id=booking["candidate"],
-                dedupe_key=key,
-                digest=digest,
-                slot_title=booking["slot_title"],
-                days=age,
-                **extra,
-            )
-    return {"waiting": waiting, "queued": queued}
+            if "host" in missing:
+                host_link = agreement_link(booking["id"], staff=False)
+                for user in host_users.get(int(booking["host_id"]), []):
+                    mails.append(
+                        (
+                            user["email"],
+                            user["user_id"],
+                            "signature_reminder",
+                            {"link": host_link},
+                            True,
+                        )
+                    )
+            by_link = [LINK_PARTIES[p] for p in missing if p in LINK_PARTIES]
+            if by_link and coordinator:
+                extra = {"link": staff_link, "parties": " och ".join(by_link)}
+                mails.append(
+                    (coordinator["email"], coordinator["id"], "signature_missing", extra, False)
+                )
+            for email, user_id, template, extra, digest in mails:
+                key = f"sign-reminder:{agreement['id']}:{template}:{email.casefold()}:{number}"
+                if key in sent_keys:
+                    continue
+                queued += await queue_template_mail(
+                    email,
+                    template,
+                    settings,
+                    recipient_user_id=user_id,
+                    candidate_id=booking["candidate"],
+                    dedupe_key=key,
+                    digest=digest,
+                    slot_title=booking["slot_title"],
+                    days=age,
+                    **extra,
+                )
+    return guard.counts({"waiting": waiting, "queued": queued})
 
 
 # --- follow-ups at +90 and +180 days ---------------------------------------------------------
@@ -325,12 +332,15 @@ async def create_follow_ups(now: dt.datetime, settings: Settings) -> dict[str, i
     """Create the follow-ups at 90 and 180 days after each exit, and remind the coordinator
     of each one when it falls due."""
     today = clock.local_date(now)
-    created = await outcomes.create_due_follow_ups(today)
-    reminded = await _remind_follow_ups(now, settings, today)
-    return {"created": created, "reminded": reminded}
+    guard = RowGuard("follow-ups")
+    created = await outcomes.create_due_follow_ups(today, guard)
+    reminded = await _remind_follow_ups(now, settings, today, guard)
+    return guard.counts({"created": created, "reminded": reminded})
 
 
-async def _remind_follow_ups(now: dt.datetime, settings: Settings, today: dt.date) -> int:
+async def _remind_follow_ups(
+    now: dt.datetime, settings: Settings, today: dt.date, guard: RowGuard
+) -> int:
     rows = await FollowUp.select(
         FollowUp.id,
         FollowUp.days,
@@ -344,29 +354,30 @@ async def _remind_follow_ups(now: dt.datetime, settings: Settings, today: dt.dat
     coordinators = await _users(r["coordinator_id"] for r in rows)
     reminded = 0
     for row in rows:
-        async with write_transaction(FollowUp._meta.db):
-            marked = await (
-                FollowUp.update({FollowUp.reminded_at: now})
-                .where((FollowUp.id == row["id"]) & FollowUp.reminded_at.is_null())
-                .returning(FollowUp.id)
-            )
-            if not marked:
-                continue
-            coordinator = coordinators.get(row["coordinator_id"] or 0)
-            if coordinator is None:
-                continue  # no coordinator to tell; the item is listed on the workbench
-            reminded += await queue_template_mail(
-                coordinator["email"],
-                "follow_up_due",
-                settings,
-                recipient_user_id=coordinator["id"],
-                candidate_id=row["candidate"],
-                dedupe_key=f"follow-up:{row['id']}",
-                days=row["days"],
-                exit_date=row["exit_date"].isoformat(),
-                due_date=row["due_date"].isoformat(),
-                link=follow_up_link(row["candidate"], row["id"]),
-            )
+        with guard.row(row["id"]):
+            async with write_transaction(FollowUp._meta.db):
+                marked = await (
+                    FollowUp.update({FollowUp.reminded_at: now})
+                    .where((FollowUp.id == row["id"]) & FollowUp.reminded_at.is_null())
+                    .returning(FollowUp.id)
+                )
+                if not marked:
+                    continue
+                coordinator = coordinators.get(row["coordinator_id"] or 0)
+                if coordinator is None:
+                    continue  # no coordinator to tell; the item is listed on the workbench
+                reminded += await queue_template_mail(
+                    coordinator["email"],
+                    "follow_up_due",
+                    settings,
+                    recipient_user_id=coordinator["id"],
+                    candidate_id=row["candidate"],
+                    dedupe_key=f"follow-up:{row['id']}",
+                    days=row["days"],
+                    exit_date=row["exit_date"].isoformat(),
+                    due_date=row["due_date"].isoformat(),
+                    link=follow_up_link(row["candidate"], row["id"]),
+                )
     return reminded
 
 
@@ -398,36 +409,40 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
     contacts = await _contacts([r["supervisor"] or r["slot_supervisor"] for r in rows])
     sent_keys = await _queued_keys("assessment-reminder:")
     queued = waiting = 0
+    guard = RowGuard("remind-assessments")
     for row in rows:
-        if row["id"] in assessed:
-            continue
-        ended = row["ended_at"].astimezone(STOCKHOLM).date() if row["ended_at"] else row["end_date"]
-        if ended is None:
-            continue
-        age = (today - ended).days
-        number = reminder_number(
-            age, first_after, ASSESSMENT_REMINDER_EVERY_DAYS, settings.reminder_max_count
-        )
-        supervisor = contacts.get(row["supervisor"] or row["slot_supervisor"] or 0)
-        if number == 0 or supervisor is None:
-            continue
-        waiting += 1
-        key = f"assessment-reminder:{row['id']}:{number}"
-        if key in sent_keys:
-            continue
-        queued += await queue_template_mail(
-            supervisor["email"],
-            "assessment_reminder",
-            settings,
-            candidate_id=row["candidate"],
-            dedupe_key=key,
-            digest=True,
-            name=supervisor["name"],
-            slot_title=row["slot_title"],
-            end_date=ended.isoformat(),
-            link=assessment_link(row["id"]),
-        )
-    return {"waiting": waiting, "queued": queued}
+        with guard.row(row["id"]):
+            if row["id"] in assessed:
+                continue
+            ended = (
+                row["ended_at"].astimezone(STOCKHOLM).date() if row["ended_at"] else row["end_date"]
+            )
+            if ended is None:
+                continue
+            age = (today - ended).days
+            number = reminder_number(
+                age, first_after, ASSESSMENT_REMINDER_EVERY_DAYS, settings.reminder_max_count
+            )
+            supervisor = contacts.get(row["supervisor"] or row["slot_supervisor"] or 0)
+            if number == 0 or supervisor is None:
+                continue
+            waiting += 1
+            key = f"assessment-reminder:{row['id']}:{number}"
+            if key in sent_keys:
+                continue
+            queued += await queue_template_mail(
+                supervisor["email"],
+                "assessment_reminder",
+                settings,
+                candidate_id=row["candidate"],
+                dedupe_key=key,
+                digest=True,
+                name=supervisor["name"],
+                slot_title=row["slot_title"],
+                end_date=ended.isoformat(),
+                link=assessment_link(row["id"]),
+            )
+    return guard.counts({"waiting": waiting, "queued": queued})
 
 
 # --- lock-in (inlåsning) ---------------------------------------------------------------------
@@ -436,12 +451,15 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
 async def flag_lock_in(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Flag participants at risk of lock-in (LOCK_IN_MONTHS, LOCK_IN_PLACEMENTS), resolve
     flags that no longer hold, and tell the coordinator once per new flag."""
-    result = await lockin.flag_lock_in(clock.local_date(now))
-    notified = await _notify_flags(settings)
-    return {"flagged": result.created, "resolved": result.resolved, "notified": notified}
+    guard = RowGuard("flag-lock-in")
+    result = await lockin.flag_lock_in(clock.local_date(now), guard)
+    notified = await _notify_flags(settings, guard)
+    return guard.counts(
+        {"flagged": result.created, "resolved": result.resolved, "notified": notified}
+    )
 
 
-async def _notify_flags(settings: Settings) -> int:
+async def _notify_flags(settings: Settings, guard: RowGuard) -> int:
     flags = await LockInFlag.select(
         LockInFlag.id,
         LockInFlag.candidate,
@@ -452,20 +470,21 @@ async def _notify_flags(settings: Settings) -> int:
     sent_keys = await _queued_keys("lock-in:")
     notified = 0
     for flag in flags:
-        key = f"lock-in:{flag['id']}"
-        coordinator = coordinators.get(flag["coordinator_id"] or 0)
-        if key in sent_keys or coordinator is None:
-            continue
-        notified += await queue_template_mail(
-            coordinator["email"],
-            "lock_in_flag",
-            settings,
-            recipient_user_id=coordinator["id"],
-            candidate_id=flag["candidate"],
-            dedupe_key=key,
-            reason=flag["reason"],
-            link=candidate_link(flag["candidate"]),
-        )
+        with guard.row(flag["id"]):
+            key = f"lock-in:{flag['id']}"
+            coordinator = coordinators.get(flag["coordinator_id"] or 0)
+            if key in sent_keys or coordinator is None:
+                continue
+            notified += await queue_template_mail(
+                coordinator["email"],
+                "lock_in_flag",
+                settings,
+                recipient_user_id=coordinator["id"],
+                candidate_id=flag["candidate"],
+                dedupe_key=key,
+                reason=flag["reason"],
+                link=candidate_link(flag["candidate"]),
+            )
     return notified
 
 

@@ -59,6 +59,7 @@ REPORTING = frozenset({"coord", "coord2", "analyst", "admin"})
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # --- system, sign-in, the caller's own account and tokens
     ("GET", "/health"): ALL,
+    ("GET", "/health/ready"): ALL,
     ("POST", "/api/v1/auth/login"): ALL,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,

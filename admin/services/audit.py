@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from admin import schemas
@@ -18,6 +17,7 @@ from admin.services.exports import csv_text
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.clock import STOCKHOLM
+from marketplace.dates import FrozenDateBounded
 from marketplace.errors import ValidationFailed
 from marketplace.tables import AuditEntry
 
@@ -34,7 +34,7 @@ CSV_COLUMNS = (
 )
 
 
-class AuditQuery(msgspec.Struct, kw_only=True, frozen=True):
+class AuditQuery(FrozenDateBounded, kw_only=True, frozen=True):
     """Which audit rows to show: by actor (user X), by subject (person Y), in a period."""
 
     start: dt.date

@@ -2,12 +2,11 @@
 
 Each report becomes one table: a header row and data rows, preceded (in XLSX) by the title,
 the definition and the filters, so that an exported file carries its own meaning. Cells that a
-spreadsheet would run as a formula are defused.
+spreadsheet would run as a formula are defused by the one rule in `marketplace.spreadsheet`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -17,9 +16,8 @@ import xlsxwriter
 
 from admin import schemas
 from admin.services import disclosure, reports
-
-Cell = str | int | float | None
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from marketplace import spreadsheet
+from marketplace.spreadsheet import Cell
 
 
 class Table(msgspec.Struct):
@@ -30,23 +28,15 @@ class Table(msgspec.Struct):
     rows: list[list[Cell]]
 
 
-def safe_cell(value: Any) -> Cell:
-    """A value as a spreadsheet cell; text that looks like a formula is quoted."""
-    if value is None or isinstance(value, bool):
-        return "ja" if value is True else "nej" if value is False else None
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _worded(value: Any) -> Any:
+    """Yes and no as the reader says them."""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return value
 
 
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if (c := safe_cell(v)) is None else c for v in row])
-    return out.getvalue()
+    return spreadsheet.csv_text(headers, ([_worded(v) for v in row] for row in rows))
 
 
 def _filters(f: schemas.ReportFilters) -> list[tuple[str, str]]:
@@ -246,24 +236,22 @@ def report_xlsx(table: Table) -> bytes:
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, max(1, len(table.headers) - 1), 18)
-    sheet.write(0, 0, table.title, book.add_format({"bold": True, "font_size": 14}))
-    sheet.merge_range(1, 0, 1, max(1, len(table.headers) - 1), table.definition, wrap)
+    spreadsheet.write_xlsx_row(
+        sheet, 0, [table.title], book.add_format({"bold": True, "font_size": 14})
+    )
+    last = max(1, len(table.headers) - 1)
+    sheet.merge_range(1, 0, 1, last, "", wrap)
+    sheet.write_string(1, 0, spreadsheet.safe_text(table.definition), wrap)
     sheet.set_row(1, 15 * max(2, len(table.definition) // 90 + 1))
     row = 2
     for label, value in table.filters:
-        sheet.write(row, 0, label, bold)
-        sheet.write_string(row, 1, value)
+        spreadsheet.write_xlsx_row(sheet, row, [label], bold)
+        spreadsheet.write_xlsx_row(sheet, row, [value], first_col=1)
         row += 1
     row += 1
-    for col, header in enumerate(table.headers):
-        sheet.write_string(row, col, header, bold)
+    spreadsheet.write_xlsx_row(sheet, row, table.headers, bold)
     for values in table.rows:
         row += 1
-        for col, raw in enumerate(values):
-            cell = safe_cell(raw)
-            if isinstance(cell, str):
-                sheet.write_string(row, col, cell)
-            elif cell is not None:
-                sheet.write_number(row, col, cell)
+        spreadsheet.write_xlsx_row(sheet, row, [_worded(v) for v in values])
     book.close()
     return out.getvalue()

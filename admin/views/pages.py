@@ -16,6 +16,7 @@ from admin.controllers import audit_query, coordinator_options, report_filters, 
 from admin.services import audit, disclosure, exports, register, reports
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.errors import ValidationFailed
+from marketplace.paging import Offset
 from marketplace.tables import User
 
 _REPORT_ORDER = list(reports.DEFINITIONS)
@@ -134,7 +135,7 @@ async def audit_page(
     end: FromQuery[dt.date | None] = None,
     actor_id: FromQuery[int | None] = None,
     subject_id: FromQuery[int | None] = None,
-    offset: FromQuery[Annotated[int, msgspec.Meta(ge=0)]] = 0,
+    offset: Offset = 0,
 ) -> Template:
     q = audit_query(start, end, actor_id, subject_id, None)
     result = await audit.search_audit(request.user, q, limit=100, offset=offset)

@@ -18,14 +18,14 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.auth import AuthUser, requires, signed_in, staff
+from marketplace.dates import check_date
+from marketplace.paging import Limit, Offset
 from placements.schemas import agreements as sa
 from placements.schemas import bookings as sb
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, ledger, lockin, outcomes
 
 host_side = requires("host", "coordinator", "admin")
-Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
 Req = Request[AuthUser, Any, Any]
 
 
@@ -44,8 +44,8 @@ class BookingController(Controller):
         status: FromQuery[sb.BookingStatus | None] = None,
         slot_id: FromQuery[int | None] = None,
         candidate_id: FromQuery[int | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> sb.BookingPage:
         """The bookings the caller may see, newest first."""
         return await bookings.list_bookings_for(
@@ -212,6 +212,7 @@ class FollowUpController(Controller):
         due_by: FromQuery[dt.date | None] = None,
     ) -> list[so.FollowUp]:
         """Follow-ups of the caller's candidates, by due date."""
+        check_date(due_by, "due_by")
         return await outcomes.list_follow_ups_for(request.user, status=status, due_by=due_by)
 
     @post("/{follow_up_id:int}/done", operation_id="completeFollowUp", status_code=HTTP_200_OK)

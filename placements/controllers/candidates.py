@@ -15,11 +15,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from marketplace.auth import AuthUser, requires, staff
+from marketplace.paging import Limit, Offset
 from placements.schemas import candidates as s
 from placements.services import candidates
 
-Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
-Offset = Annotated[int, msgspec.Meta(ge=0)]
 Req = Request[AuthUser, Any, Any]
 
 
@@ -37,8 +36,8 @@ class CandidateController(Controller):
         request: Req,
         status: FromQuery[s.CaseStatus | None] = None,
         q: FromQuery[Annotated[str, msgspec.Meta(max_length=100)] | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> s.CandidatePage:
         """The caller's candidates by name; the personnummer is masked."""
         return await candidates.list_candidates_for(

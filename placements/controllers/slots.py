@@ -27,14 +27,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from employers import schemas as emp
 from marketplace.auth import AuthUser, public, requires, staff
 from marketplace.errors import ValidationFailed
+from marketplace.paging import Limit, Offset
 from marketplace.settings import get_settings
 from placements import exchange
 from placements.schemas import slots as s
 from placements.services import slots
 
 host_side = requires("host", "coordinator", "admin")
-Limit = Annotated[int, QueryParameter(ge=1, le=100)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 Year = Annotated[int, QueryParameter(ge=2000, le=2100)]
 PathYear = Annotated[int, PathParameter(ge=2000, le=2100)]
 

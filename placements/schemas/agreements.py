@@ -8,18 +8,20 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from marketplace.dates import DateBounded
+
 Party = Literal["coordinator", "host", "supervisor", "participant"]
 Text = Annotated[str, msgspec.Meta(max_length=5000)]
 
 
-class FollowUpMeeting(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class FollowUpMeeting(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A planned follow-up meeting during the placement."""
 
     date: dt.date
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
-class AgreementUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AgreementUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A change to the agreement: only the fields sent change. After any signature, a change
     makes a new version and every party signs again."""
 

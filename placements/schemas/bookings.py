@@ -7,13 +7,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from marketplace.dates import DateBounded
+
 BookingStatus = Literal[
     "proposed", "accepted", "declined", "withdrawn", "agreed", "active", "completed", "interrupted"
 ]
 Message = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
-class BookingCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class BookingCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A coordinator proposes a participant for a slot, with a message to the host.
 
     The period defaults to the slot's dates (or from today, for 90 days, on an open slot).
@@ -34,7 +36,7 @@ class WithdrawRequest(msgspec.Struct, forbid_unknown_fields=True):
     reason: Message = ""
 
 
-class EndRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class EndRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """End an active placement: completed as planned, or interrupted (with a reason)."""
 
     result: Literal["completed", "interrupted"]

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from marketplace.dates import DateBounded
+
 Track = Literal["kompetens", "hälsa", "vägledning"]
 CaseStatus = Literal["active", "paused", "exited"]
 ActivityStatus = Literal["planned", "ongoing", "done", "cancelled"]
@@ -67,7 +69,7 @@ class CandidateBase(msgspec.Struct, kw_only=True):
     status: CaseStatus = "active"
 
 
-class CandidateCreate(CandidateBase, kw_only=True, forbid_unknown_fields=True):
+class CandidateCreate(CandidateBase, DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A new participant. `personnummer` may be a personnummer or a samordningsnummer, with
     10 or 12 digits; `coordinator_id` defaults to the coordinator creating the record."""
 
@@ -161,7 +163,7 @@ class HealthNote(msgspec.Struct, kw_only=True):
     created_at: dt.datetime
 
 
-class PlanActivityCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class PlanActivityCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A planned activity in the arbetsmarknadsplan."""
 
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -171,7 +173,7 @@ class PlanActivityCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     follow_up: LongText = ""
 
 
-class PlanActivityUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class PlanActivityUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | UnsetType = UNSET
     planned_start: dt.date | UnsetType | None = UNSET
     planned_end: dt.date | UnsetType | None = UNSET

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from marketplace.dates import DateBounded
+
 Attendance = Literal["mycket_god", "god", "varierande", "bristande"]
 Recommendation = Literal[
     "would_hire", "recommend_further_training", "recommend_other_placement", "not_ready_yet"
@@ -55,7 +57,7 @@ class Assessment(msgspec.Struct, kw_only=True):
     submitted_by: str
 
 
-class OutcomeCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class OutcomeCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """The outcome at exit, with its date.
 
     Kolada's rules: "arbete" is employment on the regular labour market for at least one

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from employers.schemas import Contact, PublicContact
+from marketplace.dates import DateBounded
 
 SlotKind = Literal["praktik", "arbetsträning"]
 Track = Literal["kompetens", "hälsa", "vägledning"]
@@ -29,7 +30,7 @@ Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 OccupationId = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 
 
-class SlotCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class SlotCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A new slot, created as a draft. `skills` takes taxonomy skill IDs or free text."""
 
     host_id: int
@@ -52,7 +53,7 @@ class SlotCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     setting: Setting | None = None
 
 
-class SlotUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class SlotUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """Only the fields sent are changed. `setting: null` resets it to the host's default."""
 
     kind: SlotKind | UnsetType = UNSET
@@ -192,3 +193,5 @@ class ImportReport(msgspec.Struct, kw_only=True):
     hosts_created: int
     written: bool
     errors: list[RowError]
+    # Errors beyond the first 100, counted but not listed.
+    more_errors: int = 0

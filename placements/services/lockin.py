@@ -17,6 +17,7 @@ from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Forbidden
 from marketplace.settings import get_settings
+from marketplace.sweeps import RowGuard
 from placements.schemas import outcomes as schemas
 from placements.services import bookings
 from placements.services.candidates import visible_coordinator_ids
@@ -35,8 +36,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-async def _reasons(today: dt.date) -> dict[tuple[int, str], str]:
-    """Every (candidate, kind) that should carry a flag today, with its reason in Swedish."""
+async def _reasons(today: dt.date, guard: RowGuard) -> dict[tuple[int, str], str]:
+    """Every (candidate, kind) that should carry a flag today, with its reason in Swedish.
+    A booking whose dates cannot be worked with is logged and left out (see `RowGuard`)."""
     settings = get_settings()
     reasons: dict[tuple[int, str], str] = {}
     rows = (
@@ -60,15 +62,16 @@ async def _reasons(today: dt.date) -> dict[tuple[int, str], str]:
     }
     in_a_row: dict[int, int] = {}
     for row in rows:
-        candidate = int(row["candidate"])
-        if row["status"] == "active" and row["start_date"] is not None:
-            limit = add_months(row["start_date"], settings.lock_in_months)
-            if today >= limit:
-                reasons[(candidate, LONG_PLACEMENT)] = (
-                    f"Placeringen {row['slot_title']} hos {row['host_name']} har pågått sedan "
-                    f"{row['start_date']}, längre än {settings.lock_in_months} månader."
-                )
-        in_a_row[candidate] = 0 if row["id"] in progress else in_a_row.get(candidate, 0) + 1
+        with guard.row(row["id"]):
+            candidate = int(row["candidate"])
+            if row["status"] == "active" and row["start_date"] is not None:
+                limit = add_months(row["start_date"], settings.lock_in_months)
+                if today >= limit:
+                    reasons[(candidate, LONG_PLACEMENT)] = (
+                        f"Placeringen {row['slot_title']} hos {row['host_name']} har pågått sedan "
+                        f"{row['start_date']}, längre än {settings.lock_in_months} månader."
+                    )
+            in_a_row[candidate] = 0 if row["id"] in progress else in_a_row.get(candidate, 0) + 1
     for candidate, count in in_a_row.items():
         if count >= settings.lock_in_placements:
             reasons[(candidate, REPEATED)] = (
@@ -78,12 +81,12 @@ async def _reasons(today: dt.date) -> dict[tuple[int, str], str]:
     return reasons
 
 
-async def flag_lock_in(today: dt.date) -> schemas.SweepResult:
+async def flag_lock_in(today: dt.date, guard: RowGuard | None = None) -> schemas.SweepResult:
     """Open the lock-in flags that hold today and resolve those that no longer do.
     Running it twice on the same day changes nothing the second time."""
     created = resolved = 0
     async with write_transaction(LockInFlag._meta.db):
-        reasons = await _reasons(today)
+        reasons = await _reasons(today, guard or RowGuard("flag-lock-in"))
         open_flags = await LockInFlag.select().where(LockInFlag.resolved_at.is_null())
         open_keys = {(int(f["candidate"]), f["kind"]): f for f in open_flags}
         for key, reason in sorted(reasons.items()):

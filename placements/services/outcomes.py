@@ -15,6 +15,7 @@ from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.settings import get_settings
+from marketplace.sweeps import RowGuard
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as schemas
 from placements.services import bookings
@@ -361,14 +362,17 @@ async def record_outcome(
         return outcome_out(row)
 
 
-async def create_due_follow_ups(today: dt.date) -> int:
+async def create_due_follow_ups(today: dt.date, guard: RowGuard | None = None) -> int:
     """Make sure every outcome dated up to `today` has its two follow-ups. Idempotent; the
-    scheduler may call it any time. Returns how many follow-ups it created."""
+    scheduler may call it any time. Returns how many follow-ups it created; an outcome that
+    fails is logged and skipped (see `RowGuard`)."""
     created = 0
+    guard = guard or RowGuard("follow-ups")
     rows = await Outcome.select().where(Outcome.outcome_date <= today)
     for row in rows:
-        async with write_transaction(bookings.engine()):
-            created += await _ensure_follow_ups(row)
+        with guard.row(row["id"]):
+            async with write_transaction(bookings.engine()):
+                created += await _ensure_follow_ups(row)
     return created
 
 

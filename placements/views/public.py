@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from marketplace.auth import public
 from marketplace.errors import ValidationFailed
+from marketplace.paging import PageNumber
 from marketplace.templating import label
 from marketplace.views import page
 from placements.services import slots as slot_services
@@ -116,7 +117,7 @@ async def search_page(
     town: Annotated[str | None, QueryParameter(max_length=100)] = None,
     distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
     max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    sida: Annotated[int, QueryParameter(ge=1, le=1000)] = 1,
+    sida: PageNumber = 1,
 ) -> Template:
     context = await search_context(q, kind, track, town, distance, max_hours, sida)
     if request.headers.get("hx-request") == "true":

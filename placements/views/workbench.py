@@ -18,6 +18,7 @@ from marketplace import clock
 from marketplace.auth import AuthUser, staff
 from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.paging import PageNumber
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import agreements as agreement_schemas
@@ -172,7 +173,7 @@ async def workbench_search(
     town: Annotated[str | None, QueryParameter(max_length=100)] = None,
     distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
     max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    sida: Annotated[int, QueryParameter(ge=1, le=1000)] = 1,
+    sida: PageNumber = 1,
 ) -> Template:
     context = await search_context(q, kind, track, town, distance, max_hours, sida)
     context["search_action"] = "/arbetsbord/platser"
