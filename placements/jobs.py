@@ -160,7 +160,9 @@ async def expire_slots(now: dt.datetime, settings: Settings) -> dict[str, int]:
 
 async def activate_placements(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Start agreed, fully signed placements whose start date has come."""
-    return {"started": await bookings.activate_due(clock.local_date(now))}
+    guard = RowGuard("activate-due")
+    started = await bookings.activate_due(clock.local_date(now), guard)
+    return guard.counts({"started": started})
 
 
 # --- proposals left unanswered ---------------------------------------------------------------

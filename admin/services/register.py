@@ -25,6 +25,7 @@ from marketplace.auth import AuthUser
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.settings import get_settings
+from marketplace.sweeps import RowGuard
 from marketplace.tables import AuditEntry, OutboxMessage
 from placements.tables import (
     Agreement,
@@ -417,8 +418,10 @@ async def apply_retention(today: dt.date, years: int | None = None) -> int:
         & (Candidate.exited_at <= cutoff)
         & Candidate.anonymised_at.is_null()
     )
+    guard = RowGuard("apply-retention")
     done = 0
     for row in due:
-        if await anonymise_candidate(int(row["id"]), reason="gallring"):
-            done += 1
+        with guard.row(row["id"]):
+            if await anonymise_candidate(int(row["id"]), reason="gallring"):
+                done += 1
     return done

@@ -34,6 +34,7 @@ from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
+from marketplace.sweeps import RowGuard
 from marketplace.tables import User
 from placements.schemas import bookings as schemas
 from placements.services import SEAT_HOLDING, bump_slot_change
@@ -751,23 +752,26 @@ async def start(user: AuthUser, booking_id: int) -> schemas.Booking:
         return await _fresh(booking_id)
 
 
-async def activate_due(today: dt.date) -> int:
+async def activate_due(today: dt.date, guard: RowGuard | None = None) -> int:
     """Start every agreed, fully signed placement whose start date has come. Idempotent:
-    the scheduler may call it any number of times a day. Returns how many started."""
+    the scheduler may call it any number of times a day. Returns how many started; a row
+    that fails is logged and skipped (`guard`), and the others still start."""
+    guard = guard or RowGuard("activate-due")
     rows = await Booking.select(Booking.id).where(
         (Booking.status == "agreed") & (Booking.start_date <= today)
     )
     started = 0
     for row in rows:
-        try:
-            async with placement_transaction():
-                booking = await lock_placement(int(row["id"]))
-                if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
-                    continue
-                await _start_locked(booking, None)
-        except Conflict:
-            continue
-        started += 1
+        with guard.row(row["id"]):
+            try:
+                async with placement_transaction():
+                    booking = await lock_placement(int(row["id"]))
+                    if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
+                        continue
+                    await _start_locked(booking, None)
+            except Conflict:
+                continue
+            started += 1
     return started
 
 
