@@ -204,6 +204,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/bokningar/{booking_id}/overenskommelse"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/underteckna"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/lankar"): OWN_STAFF,
+    ("POST", "/arbetsbord/bokningar/{booking_id}/papper"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/starta"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/avsluta"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/utfall"): OWN_STAFF,
@@ -640,6 +641,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/arbetsbord/uppfoljningar/{follow_up_id}": {"result_category": "arbete"},
     "/arbetsbord/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},
     "/arbetsbord/bokningar/{booking_id}/avsluta": {"result": "completed"},
+    "/arbetsbord/bokningar/{booking_id}/papper": {"party": "supervisor", "version": "1"},
     "/arbetsbord/bokningar/{booking_id}/utfall": {
         "category": "arbete",
         "outcome_date": "2030-06-01",

@@ -396,6 +396,7 @@ BOOKING_ACTIONS = (
     "overenskommelse",
     "underteckna",
     "lankar",
+    "papper",
     "starta",
     "avsluta",
     "utfall",

@@ -266,10 +266,12 @@ async def test_open_seats_count_seat_holding_bookings(client, make_user):
     await login(client, "henrik")
     slot = (await client.post("/api/v1/slots", json=_slot_body(host, capacity=3))).json()
     await client.post(f"/api/v1/slots/{slot['id']}/publish")
-    cand = await Candidate.insert(
-        Candidate(first_name="Del", last_name="Tagare", registered_at=clock.today())
-    ).returning(Candidate.id)
+    # One participant each: one person cannot hold two placements at once (on PostgreSQL
+    # the exclusion constraint pl_booking_no_overlap refuses it).
     for status in ("accepted", "proposed", "active"):
+        cand = await Candidate.insert(
+            Candidate(first_name="Del", last_name=status, registered_at=clock.today())
+        ).returning(Candidate.id)
         await Booking.insert(Booking(slot=slot["id"], candidate=cand[0]["id"], status=status))
     public = (await client.get(f"/api/v1/slots/{slot['id']}")).json()
     assert public["open_seats"] == 1
