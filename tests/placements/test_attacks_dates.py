@@ -116,7 +116,11 @@ async def test_a_booking_dated_9999_does_not_stop_the_lock_in_sweep():
         w, candidate_id=other, start=dt.date(2030, 2, 1), end=dt.date(2030, 12, 31)
     )
     # Written past every check, as an old row or a hand edit would be.
-    await Booking.update({Booking.start_date: dt.date(9999, 12, 1)}).where(Booking.id == broken)
+    # (End date too: on PostgreSQL the overlap constraint refuses a period that ends before
+    # it starts, so the broken row keeps an ordered period.)
+    await Booking.update(
+        {Booking.start_date: dt.date(9999, 12, 1), Booking.end_date: dt.date(9999, 12, 31)}
+    ).where(Booking.id == broken)
     now = dt.datetime(2030, 8, 1, 10, 0, tzinfo=dt.UTC)
     with time_machine.travel(now, tick=False):
         result = await run_job("flag-lock-in", worker="test")
