@@ -9,14 +9,17 @@ white. The web pages' dashboard uses these helpers too.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
+from marketplace import figures
+
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 56
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
 BAR = "#005a8c"
 REFERENCE = "#a4161a"
 AXIS = "#4a5560"
@@ -51,6 +54,80 @@ def _scale_max(values: Sequence[float], references: Sequence[Reference]) -> floa
 HIDDEN = "färre än 5"  # admin.services.disclosure.SUPPRESSED_TEXT
 
 
+# Label layout. Text is 12 px; an average character is taken as 7 px wide, a little more than
+# most are, so a label that fits by this estimate fits on the page.
+FONT = 12
+CHAR_W = 7.0
+LABEL_MAX_CHARS = 24  # a longer label is cut with "…"; its <title> and the table give it whole
+ANGLE = 45  # degrees a label is turned when the labels do not fit side by side
+_COS = math.cos(math.radians(ANGLE))
+_SIN = math.sin(math.radians(ANGLE))
+
+
+@dataclass(frozen=True)
+class AxisLabels:
+    """Where the category labels go: side by side, or turned when they would overlap."""
+
+    texts: list[str]
+    turned: bool
+    every: int
+    left: float
+    bottom: float
+
+
+def text_width(text: str) -> float:
+    return len(text) * CHAR_W
+
+
+def shorten(label: str) -> str:
+    """The label as the axis shows it: whole, or cut to LABEL_MAX_CHARS with "…"."""
+    label = " ".join(label.split())
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    return label[: LABEL_MAX_CHARS - 1].rstrip() + "…"
+
+
+def axis_labels(labels: Sequence[str]) -> AxisLabels:
+    """Lay out the category labels so that none overlaps another or runs off the chart.
+
+    Labels that fit side by side stay level; otherwise every label is turned ANGLE degrees,
+    and the bottom (and if need be the left) margin grows to hold the longest. When even
+    turned labels would crowd, only every n-th is written; each bar's tooltip names it."""
+    texts = [shorten(label) for label in labels]
+    n = max(len(texts), 1)
+    slot = (WIDTH - LEFT - RIGHT) / n
+    widest = max((text_width(t) for t in texts), default=0.0)
+    if widest <= slot - 4:
+        return AxisLabels(texts, turned=False, every=1, left=LEFT, bottom=BOTTOM)
+    left = float(LEFT)
+    for _ in range(2):  # the left margin moves the bars, so settle it in two rounds
+        slot = (WIDTH - left - RIGHT) / n
+        reach = max(
+            (text_width(t) * _COS - (left + i * slot + slot / 2) + 4 for i, t in enumerate(texts)),
+            default=0.0,
+        )
+        left = max(left, left + reach)
+    every = max(1, math.ceil((FONT * 1.5) / slot))
+    bottom = max(BOTTOM, 12 + widest * _SIN + FONT)
+    return AxisLabels(texts, turned=True, every=every, left=left, bottom=bottom)
+
+
+def _reference_label_ys(ys: Sequence[float], top: float) -> list[float]:
+    """Baselines for the reference lines' labels, at least one line of text apart and never
+    above the chart's top, so that two lines close together keep readable labels."""
+    order = sorted(range(len(ys)), key=lambda j: -ys[j])  # lowest line first
+    placed: dict[int, float] = {}
+    previous: float | None = None
+    for j in order:
+        y = ys[j] - 4
+        if previous is not None and y > previous - (FONT + 2):
+            y = previous - (FONT + 2)
+        y = max(y, top + FONT)
+        placed[j] = y
+        previous = y
+    return [placed[j] for j in range(len(ys))]
+
+
 def bar_chart(
     title: str,
     description: str,
@@ -62,58 +139,79 @@ def bar_chart(
 ) -> Markup:
     """A vertical bar chart, one bar per label, with optional reference lines.
 
-    A value of None is a figure hidden under the small-cell rule: it gets no bar, only the
-    mark "<5" and the text "färre än 5", so the chart gives away no more than the table."""
+    Labels are laid out by `axis_labels` (turned and shortened when they would overlap, the
+    whole label in a tooltip). A value of None is a figure hidden under the small-cell rule:
+    it gets no bar, only the mark "<5" and the text "färre än 5", so the chart gives away no
+    more than the table."""
     uid = next(_ids)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    axis = axis_labels(labels)
+    left = axis.left
+    plot_h = HEIGHT - TOP - BOTTOM
+    height = round(TOP + plot_h + axis.bottom)
+    plot_w = WIDTH - left - RIGHT
     top = _scale_max([v for v in values if v is not None], references)
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
+    base = TOP + plot_h
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="chart{uid}-title chart{uid}-desc" class="chart">',
         f'<title id="chart{uid}-title">{escape(title)}</title>',
         f'<desc id="chart{uid}-desc">{escape(description)}</desc>',
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
+        f'<line x1="{left:.1f}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" '
         f'stroke="{AXIS}" stroke-width="1"/>',
     ]
     for tick in (0.0, top / 2, top):
-        y = TOP + plot_h - plot_h * tick / top
+        y = base - plot_h * tick / top
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" '
             f'fill="{AXIS}">{escape(_fmt(tick))}</text>'
         )
-    every = max(1, len(labels) // 12)
     for i, (label, value) in enumerate(zip(labels, values, strict=False)):
-        x = LEFT + i * slot + (slot - bar_w) / 2
+        x = left + i * slot + (slot - bar_w) / 2
+        middle = x + bar_w / 2
         if value is None:
             parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h - 4}" text-anchor="middle" '
-                f'font-size="12" fill="{AXIS}"><title>{escape(label)}: {HIDDEN}</title>'
+                f'<text x="{middle:.1f}" y="{base - 4}" text-anchor="middle" '
+                f'font-size="{FONT}" fill="{AXIS}"><title>{escape(label)}: {HIDDEN}</title>'
                 "&lt;5</text>"
             )
         else:
             h = plot_h * value / top
             parts.append(
-                f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar_w:.1f}" '
+                f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" '
                 f'height="{h:.1f}" fill="{BAR}"><title>{escape(label)}: '
                 f"{escape(_fmt(value))}{escape(unit)}</title></rect>"
             )
-        if i % every == 0:
+        if i % axis.every:
+            continue
+        shown = axis.texts[i] if i < len(axis.texts) else label
+        whole = f"<title>{escape(label)}</title>" if shown != label else ""
+        if axis.turned:
+            y = base + 14
             parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
-                f'font-size="12" fill="{AXIS}">{escape(label)}</text>'
+                f'<text x="{middle:.1f}" y="{y}" text-anchor="end" font-size="{FONT}" '
+                f'fill="{AXIS}" transform="rotate(-{ANGLE} {middle:.1f} {y})">'
+                f"{whole}{escape(shown)}</text>"
             )
-    for j, ref in enumerate(references):
-        y = TOP + plot_h - plot_h * ref.value / top
+        else:
+            parts.append(
+                f'<text x="{middle:.1f}" y="{base + 16}" text-anchor="middle" '
+                f'font-size="{FONT}" fill="{AXIS}">{whole}{escape(shown)}</text>'
+            )
+    line_ys = [base - plot_h * ref.value / top for ref in references]
+    for j, (ref, y, label_y) in enumerate(
+        zip(references, line_ys, _reference_label_ys(line_ys, TOP), strict=True)
+    ):
         parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
             f'stroke="{REFERENCE}" stroke-width="2" stroke-dasharray="{6 + 4 * j} 4"/>'
         )
         parts.append(
-            f'<text x="{WIDTH - RIGHT}" y="{y - 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="{REFERENCE}">{escape(ref.label)}</text>'
+            f'<text x="{WIDTH - RIGHT}" y="{label_y:.1f}" text-anchor="end" '
+            f'font-size="{FONT}" fill="{REFERENCE}" paint-order="stroke" stroke="#ffffff" '
+            f'stroke-width="3">{escape(ref.label)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
@@ -148,13 +246,6 @@ def share_bar(title: str, description: str, share: float | None, target: float |
 
 
 def percent(share: float | None) -> str:
-    """0.6667 -> "66,7 %"; None -> "–" (nothing to count)."""
-    if share is None:
-        return "–"
-    return f"{share * 100:.1f}".replace(".", ",") + " %"
-
-
-def number(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    return _fmt(float(value)) if isinstance(value, float) else str(value)
+    """0.6667 -> "66,7 %"; None -> "–" (nothing to count). The share rule of
+    `marketplace.figures`, so that a chart and its table say the same."""
+    return figures.text(share, "share")

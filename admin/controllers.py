@@ -31,6 +31,7 @@ from marketplace import clock
 from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
 from marketplace.dates import check_date
 from marketplace.errors import ValidationFailed
+from marketplace.figures import CsvVariant
 from marketplace.paging import Limit, Offset
 
 report_readers = requires("admin", "coordinator", "analyst")
@@ -204,14 +205,21 @@ class ReportController(Controller):
         name: FromPath[schemas.ReportName],
         filters: NamedDependency[schemas.ReportFilters],
         format: FromQuery[schemas.ExportFormat] = "csv",
+        variant: FromQuery[CsvVariant] = "swedish",
     ) -> Response[bytes]:
-        """One report as CSV or XLSX, with its definition and filters in the file."""
+        """One report as CSV or XLSX, with its definition and filters in the file.
+
+        CSV comes as `variant=swedish` (the default: semicolons, decimal comma, UTF-8 with a
+        byte order mark, for Excel set to Swedish) or `variant=rfc4180` (commas, decimal
+        point, UTF-8 without a byte order mark, for programs). A share is a fraction (0,6667)
+        in both."""
         table = exports.report_table(name, await disclosure.published(name, filters))
         filename = f"{name}_{filters.start.isoformat()}_{filters.end.isoformat()}.{format}"
         if format == "xlsx":
             content, media_type = exports.report_xlsx(table), XLSX
         else:
-            content, media_type = exports.report_csv(table).encode("utf-8-sig"), "text/csv"
+            content = exports.csv_bytes(exports.report_csv(table, variant), variant)
+            media_type = exports.CSV_MEDIA_TYPE
         return Response(
             content,
             media_type=media_type,
@@ -255,14 +263,16 @@ class AuditController(Controller):
         actor_id: FromQuery[int | None] = None,
         subject_id: FromQuery[int | None] = None,
         action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
+        variant: FromQuery[CsvVariant] = "swedish",
     ) -> Response[bytes]:
-        """The same rows as CSV, oldest first."""
+        """The same rows as CSV, oldest first: `variant=swedish` (the default) or `rfc4180`,
+        as for the report exports."""
         query = audit_query(start, end, actor_id, subject_id, action)
-        text = await audit.export_audit_csv(request.user, query)
+        text = await audit.export_audit_csv(request.user, query, variant)
         name = f"loggkontroll_{query.start.isoformat()}_{query.end.isoformat()}.csv"
         return Response(
-            text.encode("utf-8-sig"),
-            media_type="text/csv",
+            exports.csv_bytes(text, variant),
+            media_type=exports.CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 

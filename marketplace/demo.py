@@ -534,6 +534,11 @@ async def _demo_placement(
     from placements.schemas import bookings as sb
     from placements.schemas import outcomes as so
     from placements.services import agreements, bookings, outcomes
+    from placements.tables import Booking
+
+    def on_day(day: dt.date) -> dt.datetime:
+        """08:00 in Vårgårda on `day`: when the demo's history says a step happened."""
+        return dt.datetime.combine(day, dt.time(8), tzinfo=clock.STOCKHOLM).astimezone(dt.UTC)
 
     booking = await bookings.propose(
         coordinator,
@@ -578,9 +583,16 @@ async def _demo_placement(
     if until == "agreed":
         return
     await bookings.start(coordinator, booking.id)
+    # The demo writes a history: the placement went active on its start day, not at the
+    # moment the demo was seeded (else every figure counted from today: 6 hours for a
+    # placement of 220 days).
+    went_active = on_day(min(start, clock.today()))
+    await Booking.update({Booking.started_at: went_active}).where(Booking.id == booking.id)
     if until == "active":
         return
     await bookings.end(coordinator, booking.id, until, end, "" if until == "completed" else "Sjuk")
+    ended_on = on_day(min(end, clock.today()))
+    await Booking.update({Booking.ended_at: ended_on}).where(Booking.id == booking.id)
     await outcomes.submit_assessment(
         host_user,
         booking.id,

@@ -18,6 +18,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from marketplace.figures import CsvVariant, csv_number
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | None
@@ -53,13 +55,38 @@ def safe_cell(value: Any) -> Cell:
     return safe_text(str(value))
 
 
-def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]], **fmt: Any) -> str:
-    """A CSV file: the header row and the rows, every cell through `safe_cell`."""
+def csv_text(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    variant: CsvVariant = "rfc4180",
+    **fmt: Any,
+) -> str:
+    """A CSV file: the header row and the rows, every cell through `safe_cell`.
+
+    `variant="swedish"` separates cells with semicolons and writes numbers with a decimal
+    comma, as Excel set to Swedish reads them (the caller adds the byte order mark when it
+    encodes); the default is RFC 4180 with commas and decimal points, which the slot exchange
+    format (docs/slot-exchange-format.md) keeps unchanged. Numbers are never defused: they
+    are the service's own numbers."""
     out = io.StringIO(newline="")
+    if variant == "swedish":
+        fmt = {"delimiter": ";", **fmt}
     writer = csv.writer(out, **fmt)
     writer.writerow([safe_text(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if (c := safe_cell(v)) is None else c for v in row])
+        cells: list[str | int | float] = []
+        for value in row:
+            cell = safe_cell(value)
+            if cell is None:
+                cells.append("")
+            elif isinstance(cell, str):
+                cells.append(cell)
+            elif variant == "swedish":
+                cells.append(csv_number(cell, variant))
+            else:
+                cells.append(cell)
+        writer.writerow(cells)
     return out.getvalue()
 
 

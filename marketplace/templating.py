@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from marketplace import figures
 from marketplace.clock import STOCKHOLM
 
 LABELS: dict[str, dict[str, str]] = {
@@ -100,4 +101,6 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 def register_filters(engine: JinjaTemplateEngine) -> None:
     """Add the filters to the app's Jinja environment (the app factory calls this)."""
-    engine.engine.filters.update(label=label, when=when, day=day, number=number)
+    engine.engine.filters.update(
+        label=label, when=when, day=day, number=number, figure=figures.text
+    )

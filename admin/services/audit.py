@@ -19,6 +19,7 @@ from marketplace.auth import AuthUser
 from marketplace.clock import STOCKHOLM
 from marketplace.dates import FrozenDateBounded
 from marketplace.errors import ValidationFailed
+from marketplace.figures import CsvVariant
 from marketplace.tables import AuditEntry
 
 MAX_EXPORT_ROWS = 100_000
@@ -117,8 +118,9 @@ async def search_audit(
     )
 
 
-async def export_audit_csv(user: AuthUser, q: AuditQuery) -> str:
-    """Every matching row (oldest first, at most MAX_EXPORT_ROWS) as CSV; recorded."""
+async def export_audit_csv(user: AuthUser, q: AuditQuery, variant: CsvVariant = "swedish") -> str:
+    """Every matching row (oldest first, at most MAX_EXPORT_ROWS) as CSV in the chosen
+    variant (`marketplace.figures`); recorded."""
     rows = (
         await AuditEntry.select()
         .where(_where(q))
@@ -133,6 +135,7 @@ async def export_audit_csv(user: AuthUser, q: AuditQuery) -> str:
             + [r[c] for c in CSV_COLUMNS[2:]]
             for r in rows
         ],
+        variant,
     )
     await record(
         user, "audit.export", None, subject_type="audit_log", detail=_describe(q) + ", csv"

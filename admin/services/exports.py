@@ -1,8 +1,13 @@
 """CSV and XLSX renderings of the reports and the audit log.
 
 Each report becomes one table: a header row and data rows, preceded (in XLSX) by the title,
-the definition and the filters, so that an exported file carries its own meaning. Cells that a
+the definition and the filters, so that an exported file carries its own meaning. Every figure
+in a table is a `Figure` with the kind its report declares (`reports.FIGURE_KINDS`), and the
+page, the CSV and the XLSX write it by that kind (`marketplace.figures`). Cells that a
 spreadsheet would run as a formula are defused by the one rule in `marketplace.spreadsheet`.
+
+CSV comes in two variants (`marketplace.figures`): `swedish`, the default (semicolons, decimal
+comma, UTF-8 with a byte order mark), and `rfc4180` (commas, decimal point, UTF-8 without one).
 """
 
 from __future__ import annotations
@@ -16,8 +21,19 @@ import xlsxwriter
 
 from admin import schemas
 from admin.services import disclosure, reports
-from marketplace import spreadsheet
+from marketplace import figures, spreadsheet
+from marketplace.figures import CsvVariant, Kind
 from marketplace.spreadsheet import Cell
+
+
+class Figure(msgspec.Struct, frozen=True):
+    """A figure in a table: its value (or "färre än 5" when hidden) and its declared kind."""
+
+    value: Cell
+    kind: Kind
+
+
+TableCell = Cell | Figure
 
 
 class Table(msgspec.Struct):
@@ -25,18 +41,42 @@ class Table(msgspec.Struct):
     definition: str
     filters: list[tuple[str, str]]
     headers: list[str]
-    rows: list[list[Cell]]
+    rows: list[list[TableCell]]
 
 
 def _worded(value: Any) -> Any:
-    """Yes and no as the reader says them."""
+    """Yes and no as the reader says them; a figure as its value."""
+    if isinstance(value, Figure):
+        return value.value
     if isinstance(value, bool):
         return "ja" if value else "nej"
     return value
 
 
-def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    return spreadsheet.csv_text(headers, ([_worded(v) for v in row] for row in rows))
+def csv_text(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], variant: CsvVariant = "swedish"
+) -> str:
+    """A report or audit CSV in the chosen variant (Swedish Excel's by default)."""
+    return spreadsheet.csv_text(
+        headers, ([_worded(v) for v in row] for row in rows), variant=variant
+    )
+
+
+def csv_bytes(text: str, variant: CsvVariant) -> bytes:
+    """The file's bytes: with a byte order mark for Swedish Excel, without for RFC 4180."""
+    return text.encode("utf-8-sig" if variant == "swedish" else "utf-8")
+
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
+
+
+def page_cell(value: TableCell) -> str:
+    """A table cell as the report page shows it: a figure by its kind, text as it is."""
+    if isinstance(value, Figure):
+        return figures.text(value.value, value.kind)
+    if value is None:
+        return "–"
+    return str(_worded(value))
 
 
 def _filters(f: schemas.ReportFilters) -> list[tuple[str, str]]:
@@ -54,8 +94,9 @@ def _hide(report: Any) -> Any:
     """A reader of the report's cells: the value, or "färre än 5" for a hidden one."""
     hidden = set(getattr(report, "suppressed", ()))
 
-    def cell(path: str, value: Any) -> Cell:
-        return disclosure.SUPPRESSED_TEXT if path in hidden else value
+    def cell(path: str, value: Any) -> Figure:
+        shown = disclosure.SUPPRESSED_TEXT if path in hidden else value
+        return Figure(value=shown, kind=reports.kind_of(path))
 
     return cell
 
@@ -67,7 +108,7 @@ def report_table(name: str, report: Any) -> Table:
     "färre än 5", and the rule travels with the file in `filters`.
     """
     headers: list[str]
-    rows: list[list[Cell]]
+    rows: list[list[TableCell]]
     v = _hide(report)
     if isinstance(report, schemas.ToWorkOrStudies):
         headers = ["Månad", "Personer till arbete eller studier", "Fastställt i månadsbokslut"]
@@ -83,7 +124,7 @@ def report_table(name: str, report: Any) -> Table:
         rows.append(
             ["Genomsnitt per månad", v("average_per_month", report.average_per_month), None]
         )
-        rows += [[r.label, r.value, None] for r in report.references]
+        rows += [[r.label, v("references.value", r.value), None] for r in report.references]
     elif isinstance(report, schemas.ExitShares):
         headers = ["Utfall", "Antal"]
         rows = [
@@ -101,7 +142,7 @@ def report_table(name: str, report: Any) -> Table:
             ["Placeringar totalt", v("placements", report.placements)],
             ["På riktiga arbetsplatser", v("on_real_workplaces", report.on_real_workplaces)],
             ["Andel på riktiga arbetsplatser", v("share", report.share)],
-            ["Mål", report.target_share],
+            ["Mål", v("target_share", report.target_share)],
         ]
     elif isinstance(report, schemas.LeadTimes):
         headers = ["Ledtid", "Antal", "Median (dagar)"]
@@ -142,7 +183,7 @@ def report_table(name: str, report: Any) -> Table:
             "Andel i arbete eller studier (av gjorda)",
         ]
         rows = [
-            [r.days]
+            [v("rows.days", r.days)]
             + [
                 v(f"rows[{r.days}].{f}", getattr(r, f))
                 for f in (
@@ -176,18 +217,24 @@ def report_table(name: str, report: Any) -> Table:
             "Gap",
         ]
         rows = [
-            [
-                u.host_name,
-                u.target,
-                u.registered,
-                u.published,
-                v(f"units[{u.host_id}].used", u.used),
-                u.coverage,
-                u.gap,
+            [u.host_name]
+            + [
+                v(f"units[{u.host_id}].{c}", getattr(u, c))
+                for c in ("target", "registered", "published", "used", "coverage", "gap")
             ]
             for u in report.units
         ]
-        rows.append(["Totalt", report.total_target, None, report.total_published, None, None, None])
+        rows.append(
+            [
+                "Totalt",
+                v("total_target", report.total_target),
+                None,
+                v("total_published", report.total_published),
+                None,
+                None,
+                None,
+            ]
+        )
     elif isinstance(report, schemas.HostLedger):
         headers = [
             "Värd",
@@ -223,8 +270,8 @@ def report_table(name: str, report: Any) -> Table:
     )
 
 
-def report_csv(table: Table) -> str:
-    return csv_text(table.headers, table.rows)
+def report_csv(table: Table, variant: CsvVariant = "swedish") -> str:
+    return csv_text(table.headers, table.rows, variant)
 
 
 def report_xlsx(table: Table) -> bytes:
@@ -250,8 +297,14 @@ def report_xlsx(table: Table) -> bytes:
         row += 1
     row += 1
     spreadsheet.write_xlsx_row(sheet, row, table.headers, bold)
-    for values in table.rows:
+    kind_formats = {k: book.add_format({"num_format": f}) for k, f in figures.XLSX_FORMATS.items()}
+    for cells in table.rows:
         row += 1
-        spreadsheet.write_xlsx_row(sheet, row, [_worded(v) for v in values])
+        for col, cell in enumerate(cells):
+            # A figure is a number with the format of its kind (a share shows as 66,7 %).
+            if isinstance(cell, Figure) and isinstance(cell.value, int | float):
+                sheet.write_number(row, col, cell.value, kind_formats[cell.kind])
+            else:
+                spreadsheet.write_xlsx_row(sheet, row, [_worded(cell)], first_col=col)
     book.close()
     return out.getvalue()

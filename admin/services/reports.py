@@ -3,7 +3,8 @@
 Every report reads the tables directly (admin reads everything) and returns aggregates only.
 Dates of events stored as timestamps (a proposal, a start, an end) count on their day in
 Europe/Stockholm. A placement is a booking that started: status active, completed or
-interrupted. Its start day is the day it went active, else its planned start date.
+interrupted. Its start day is the day it went active, but no earlier than its agreed start
+date (`placements.services.ledger.start_day`, the same day the host's ledger counts from).
 
 Filters: `track` and `coordinator_id` select candidates (the responsible coordinator now);
 `host_kind` selects the host of the booking a figure is about. An outcome or follow-up with no
@@ -24,6 +25,8 @@ from admin.tables import KpiSnapshot
 from employers.tables import Host, UnitTarget
 from marketplace import clock
 from marketplace.clock import STOCKHOLM
+from marketplace.figures import Kind
+from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
 from placements.tables import Assessment, Booking, FollowUp, LockInFlag, Outcome, Slot
 
 # Kolada: work (at least a month, municipal labour-market jobs excluded) or CSN-eligible studies.
@@ -130,12 +133,68 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "host-ledger": (
         "Värdarnas liggare: vad varje värd har gett och fått",
         "Per värd, för placeringar som startade i perioden: antal placeringar; timmar "
-        "(veckotimmar gånger antal veckor placeringen pågått, till slutdatum eller i dag); "
-        "inlämnade handledarbedömningar; deltagare som gick till arbete efter placeringen "
+        f"({HOURS_DEFINITION}); inlämnade handledarbedömningar; deltagare som gick till arbete efter placeringen "
         "(utfall arbete kopplat till placeringen) och hur många av dem värden själv "
         "anställde. Värdar utan placeringar i perioden visas inte." + _FILTER_NOTE,
     ),
 }
+
+
+# The kind of every figure in the reports, by its field name in `admin.schemas`: how pages,
+# charts, CSV and XLSX write it (`marketplace.figures`). A figure is never taken for a share
+# because its value lies between 0 and 1; tests/admin/test_figures.py checks that every
+# numeric field of every report is declared here.
+FIGURE_KINDS: dict[str, Kind] = {
+    # to-work-or-studies
+    "persons": "count",
+    "snapshot": "count",
+    "total": "count",
+    "average_per_month": "average",
+    "value": "average",  # a baseline: persons per month
+    # exits, real-workplaces
+    "count": "count",
+    "exits": "count",
+    "to_work_or_studies": "count",
+    "share": "share",
+    "placements": "count",
+    "on_real_workplaces": "count",
+    "target_share": "share",
+    # lead-times, lock-in
+    "median_days": "days",
+    "raised": "count",
+    "open_at_end": "count",
+    # follow-ups
+    "days": "days",
+    "due": "count",
+    "done": "count",
+    "in_work_or_studies": "count",
+    "overdue": "count",
+    "share_done": "share",
+    "share_in_work_or_studies": "share",
+    # assessments
+    "ended_placements": "count",
+    "returned": "count",
+    "rate": "share",
+    # unit-coverage
+    "target": "count",
+    "registered": "count",
+    "published": "count",
+    "used": "count",
+    "coverage": "share",
+    "gap": "count",
+    "total_target": "count",
+    "total_published": "count",
+    # host-ledger
+    "hours": "hours",
+    "assessments_returned": "count",
+    "went_to_work": "count",
+    "hired_by_host": "count",
+}
+
+
+def kind_of(path: str) -> Kind:
+    """The kind of the figure at a cell path such as "months[2026-01].persons"."""
+    return FIGURE_KINDS[path.rsplit(".", 1)[-1]]
 
 
 def definition(name: str) -> str:
@@ -193,7 +252,7 @@ def _candidate_filter(query: Any, f: schemas.ReportFilters, candidate: Any) -> A
 
 
 def _start_day(row: dict[str, Any]) -> dt.date | None:
-    return local_date(row.get("started_at")) or row.get("start_date")
+    return start_day(row)
 
 
 def _end_day(row: dict[str, Any]) -> dt.date | None:
@@ -499,16 +558,6 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
     )
 
 
-def placement_hours(
-    hours_per_week: int | None, start: dt.date | None, end: dt.date | None, today: dt.date
-) -> int:
-    """Weekly hours over the weeks a placement ran, up to its end date or today."""
-    if not hours_per_week or start is None:
-        return 0
-    days = (min(end or today, today) - start).days + 1
-    return round(hours_per_week * days / 7) if days > 0 else 0
-
-
 async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.HostLedger:
     """What each host gave (placements, hours, assessments) and received (people to work)."""
     today = today or clock.today()
@@ -539,10 +588,7 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
                 host_name=hosts[host_id]["name"],
                 host_kind=hosts[host_id]["kind"],
                 placements=len(rows),
-                hours=sum(
-                    placement_hours(r["hours_per_week"], _start_day(r), r["end_date"], today)
-                    for r in rows
-                ),
+                hours=sum(placement_hours(r, today) for r in rows),
                 assessments_returned=sum(1 for r in rows if int(r["id"]) in returned),
                 went_to_work=len({candidate for candidate, _ in to_work}),
                 hired_by_host=len({candidate for candidate, hired in to_work if hired}),

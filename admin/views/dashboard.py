@@ -113,25 +113,25 @@ async def dashboard(
         "lock_in": charts.bar_chart(
             "Flaggor för inlåsning under perioden",
             "En stapel per slag av flagga.",
-            [k.label.split(" ")[0] for k in lock_in.by_kind],
+            [k.label for k in lock_in.by_kind],
             [k.raised for k in lock_in.by_kind],
         ),
         "coverage": charts.bar_chart(
             "Publicerade platser per kommunal enhet",
             "En stapel per enhet: publicerade platser. Målen står i tabellen.",
-            [u.host_name.split(",")[-1].strip()[:10] for u in coverage.units],
+            [u.host_name for u in coverage.units],
             [u.published for u in coverage.units],
         ),
         "ledger": charts.bar_chart(
             "Placeringar per värd",
             "De tolv värdar som haft flest placeringar under perioden.",
-            [h.host_name[:10] for h in ledger.hosts[:12]],
+            [h.host_name for h in ledger.hosts[:12]],
             [h.placements for h in ledger.hosts[:12]],
         ),
         "exits": charts.bar_chart(
             "Avslut per utfall",
             "En stapel per utfallskategori.",
-            [e.label[:9] for e in exits.by_category],
+            [e.label for e in exits.by_category],
             [e.count for e in exits.by_category],
         ),
     }

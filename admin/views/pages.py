@@ -76,12 +76,6 @@ def _num(value: int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float) and 0 <= value <= 1 and not float(value).is_integer():
-        return charts.percent(value)
-    return charts.number(value) if isinstance(value, int | float) or value is None else str(value)
-
-
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
 async def reports_page(
     request: Request[AuthUser, Any, Any],
@@ -100,7 +94,7 @@ async def reports_page(
             {
                 "name": name,
                 "table": table,
-                "rows": [[_cell(v) for v in row] for row in table.rows],
+                "rows": [[exports.page_cell(v) for v in row] for row in table.rows],
                 "chart": _chart(name, report),
             }
         )

@@ -4,6 +4,8 @@ received (participants who went on to work, hires of its own, the gains it named
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 
@@ -21,17 +23,59 @@ ENDED = ("completed", "interrupted")
 LEDGER_NOT_FOUND = "Värdorganisationen finns inte, eller så hör den inte till dig."
 
 
-def placement_hours(
-    hours_per_week: int | None, start: dt.date | None, end: dt.date | None, today: dt.date
-) -> int:
-    """Hours a placement has given: the weekly hours over the weeks it ran (up to today)."""
-    if not hours_per_week or start is None:
+# The one definition of a host's hours, shown with the figure wherever it appears (the host's
+# page, the analysts' host ledger, its CSV and XLSX and the API's catalogue).
+HOURS_DEFINITION = (
+    "veckotimmar gånger antal veckor placeringen pågått enligt överenskommelsen: från "
+    "startdagen (den dag placeringen startade i tjänsten, men tidigast det överenskomna "
+    "startdatumet) till och med slutdagen; för en pågående placering till och med i dag, men "
+    "längst till det planerade slutdatumet"
+)
+# The booking columns `placement_hours` reads.
+HOURS_COLUMNS = (
+    Booking.status,
+    Booking.started_at,
+    Booking.start_date,
+    Booking.end_date,
+    Booking.ended_at,
+    Booking.slot.hours_per_week.as_alias("hours_per_week"),
+)
+
+
+def start_day(row: Mapping[str, Any]) -> dt.date | None:
+    """The day a placement started: the Stockholm day it went active, but no earlier than
+    its agreed start date (the agreement, and its insurance, begin then; a placement set
+    going early starts on that day). The reports use the same day for "started in the
+    period"."""
+    started = row.get("started_at")
+    went_active = clock.local_date(started) if started is not None else None
+    agreed = row.get("start_date")
+    if went_active is None or agreed is None:
+        return went_active or agreed
+    return max(went_active, agreed)
+
+
+def last_day(row: Mapping[str, Any], today: dt.date) -> dt.date | None:
+    """The last day a placement ran: its end date once ended (ending records the day it
+    ended there), else today but no later than the planned end date."""
+    end = row.get("end_date")
+    if end is None and row.get("status") in ENDED and row.get("ended_at") is not None:
+        end = clock.local_date(row["ended_at"])
+    return min(end or today, today)
+
+
+def hours_over(hours_per_week: int | None, first: dt.date | None, last: dt.date | None) -> int:
+    """Weekly hours over the days from `first` to `last`, both included, rounded to hours."""
+    if not hours_per_week or first is None or last is None:
         return 0
-    last = min(end or today, today)
-    days = (last - start).days + 1
-    if days <= 0:
-        return 0
-    return round(hours_per_week * days / 7)
+    days = (last - first).days + 1
+    return round(hours_per_week * days / 7) if days > 0 else 0
+
+
+def placement_hours(row: Mapping[str, Any], today: dt.date) -> int:
+    """The hours a placement has given its host (`HOURS_DEFINITION`), from a booking row
+    with the `HOURS_COLUMNS`."""
+    return hours_over(row.get("hours_per_week"), start_day(row), last_day(row, today))
 
 
 async def host_ledger_for(
@@ -45,13 +89,9 @@ async def host_ledger_for(
     host = await Host.select(Host.id, Host.name).where(Host.id == host_id).first()
     if host is None:
         raise NotFound(LEDGER_NOT_FOUND)
-    rows = await Booking.select(
-        Booking.id,
-        Booking.status,
-        Booking.start_date,
-        Booking.end_date,
-        Booking.slot.hours_per_week.as_alias("hours_per_week"),
-    ).where((Booking.slot.host == host_id) & Booking.status.is_in(list(HOSTED)))
+    rows = await Booking.select(Booking.id, *HOURS_COLUMNS).where(
+        (Booking.slot.host == host_id) & Booking.status.is_in(list(HOSTED))
+    )
     ids = [int(r["id"]) for r in rows] or [0]
     submitted = {
         int(r["booking"])
@@ -82,10 +122,7 @@ async def host_ledger_for(
         host_name=host["name"],
         placements_hosted=len(rows),
         placements_active=sum(1 for r in rows if r["status"] == "active"),
-        hours=sum(
-            placement_hours(r["hours_per_week"], r["start_date"], r["end_date"], today)
-            for r in rows
-        ),
+        hours=sum(placement_hours(r, today) for r in rows),
         assessments_returned=len(submitted),
         assessments_due=sum(
             1 for r in rows if r["status"] in ENDED and int(r["id"]) not in submitted

@@ -101,6 +101,7 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         "placements": placements,
         "to_assess": to_assess,
         "ledgers": ledgers,
+        "hours_definition": ledger_services.HOURS_DEFINITION,
     }
 
 

@@ -59,7 +59,7 @@ async def _xlsx_strings(client, name: str, query: str) -> str:
 async def _csv_rows(client, name: str, query: str) -> list[list[str]]:
     answer = await client.get(f"/api/v1/reports/{name}/export?format=csv&{query}")
     assert answer.status_code == 200
-    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
 
 
 async def test_four_sick_exits_are_hidden_everywhere(analyst_client):
@@ -97,7 +97,7 @@ async def test_four_sick_exits_are_hidden_everywhere(analyst_client):
     board = await client.get(f"/oversikt?{Q}&track=hälsa", headers=HTML)
     assert board.status_code == 200
     exits_section = board.text.split('id="exits-heading"', 1)[1].split("</section>", 1)[0]
-    assert "Sjukskriv: färre än 5</title>" in exits_section  # the chart labels are short
+    assert "Sjukskrivning: färre än 5</title>" in exits_section  # whole labels, not cut
     assert "Sjukskriv: 4" not in exits_section
     assert '<td class="num">färre än 5</td>' in exits_section
     assert '<td class="num">4</td>' not in exits_section

@@ -52,7 +52,7 @@ async def test_accesses_by_user_and_to_person_with_csv(client, make_user, log):
     export = await client.get("/api/v1/audit/export?subject_id=7")
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
     assert [r["actor_id"] for r in rows] == [str(sara.id), str(omar.id)]
     # A period without rows is empty; reviews are themselves recorded.
     old = await client.get("/api/v1/audit/?start=2020-01-01&end=2020-01-31")

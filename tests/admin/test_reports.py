@@ -211,7 +211,7 @@ async def test_reports_over_api_csv_xlsx_and_page(client, data):
     assert "85 %" in body["definition"]
     csv_response = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&{q}")
     assert csv_response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Miljö", "Placeringar"]
     assert ["Andel på riktiga arbetsplatser", "färre än 5"] in rows
     xlsx = await client.get(f"/api/v1/reports/host-ledger/export?format=xlsx&{q}")

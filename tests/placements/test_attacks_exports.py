@@ -140,7 +140,7 @@ def test_report_exports_quote_text_in_every_part():
         headers=["Värd", "Placeringar"],
         rows=[[ATTACKS[0], 3], ["+SUM(1)", -2], [True, None]],
     )
-    rows = list(csv.reader(io.StringIO(exports.report_csv(table))))
+    rows = list(csv.reader(io.StringIO(exports.report_csv(table)), delimiter=";"))
     assert rows == [
         ["Värd", "Placeringar"],
         ["'" + ATTACKS[0], "3"],
@@ -164,7 +164,9 @@ async def test_audit_export_quotes_text(client, make_user):
     await login(client, "alva")
     export = await client.get("/api/v1/audit/export?subject_id=7")
     assert export.status_code == 200, admin
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"), newline="")))
+    rows = list(
+        csv.reader(io.StringIO(export.content.decode("utf-8-sig"), newline=""), delimiter=";")
+    )
     assert any("'" + ATTACKS[0] in line for line in rows)
     for line in rows:
         assert not any(_is_formula_text(c) for c in line), line

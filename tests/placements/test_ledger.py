@@ -58,12 +58,14 @@ async def test_ledger_counts_what_the_host_gave_and_received(client):
 
 
 def test_hours_follow_the_weeks_run_up_to_today():
-    assert (
-        ledger.placement_hours(20, dt.date(2030, 1, 1), dt.date(2030, 1, 14), dt.date(2031, 1, 1))
-        == 40
-    )
-    assert (
-        ledger.placement_hours(20, dt.date(2030, 1, 1), dt.date(2030, 12, 31), dt.date(2030, 1, 7))
-        == 20
-    )
-    assert ledger.placement_hours(None, dt.date(2030, 1, 1), None, dt.date(2030, 2, 1)) == 0
+    # 14 days at 20 h a week -> 40; a year-long placement seven days in -> 20; no hours -> 0.
+    assert ledger.hours_over(20, dt.date(2030, 1, 1), dt.date(2030, 1, 14)) == 40
+    row = {
+        "status": "active",
+        "started_at": None,
+        "start_date": dt.date(2030, 1, 1),
+        "end_date": dt.date(2030, 12, 31),
+        "hours_per_week": 20,
+    }
+    assert ledger.placement_hours(row, dt.date(2030, 1, 7)) == 20
+    assert ledger.placement_hours(row | {"hours_per_week": None}, dt.date(2030, 2, 1)) == 0

@@ -1,0 +1,123 @@
+"""The analyst's way to the reports, and charts whose labels can be read (issue 15, item 9).
+
+`/rapporter` holds the exports; it is in the main menu of everyone who may open it (the
+report readers: analyst, coordinator, admin) and of no one else. Chart labels are never cut
+to a few letters: they stay level when they fit, and are turned (and, past 24 characters,
+shortened with the whole label in a tooltip) when they would overlap.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from admin import charts
+from tests.conftest import login
+
+HTML = {"accept": "text/html"}
+
+
+def _menu(html: str) -> str:
+    return html.split('aria-label="Huvudmeny"', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.mark.parametrize("role", ["analyst", "coordinator", "admin"])
+async def test_report_readers_find_the_reports_in_the_menu(client, make_user, role):
+    await make_user(role, username="reader")
+    await login(client, "reader")
+    start = await client.get("/platser", headers=HTML)
+    assert '<a href="/rapporter">Rapporter</a>' in _menu(start.text)
+    reports = await client.get("/rapporter", headers=HTML)
+    assert reports.status_code == 200
+    board = await client.get("/oversikt", headers=HTML)
+    assert 'href="/rapporter"' in board.text.split('id="main"', 1)[1]  # from the dashboard too
+
+
+async def test_hosts_and_strangers_get_no_link_they_cannot_follow(client, make_user):
+    assert "/rapporter" not in _menu((await client.get("/platser", headers=HTML)).text)
+    await make_user("host", username="henrik")
+    await login(client, "henrik")
+    assert "/rapporter" not in _menu((await client.get("/platser", headers=HTML)).text)
+    assert (await client.get("/rapporter", headers=HTML)).status_code == 403
+
+
+def _labels(svg: str) -> list[tuple[str, str]]:
+    """(attributes, text) of the axis labels: the text elements below the axis."""
+    return re.findall(r"<text ([^>]*?)>(?:<title>[^<]*</title>)?([^<]*)</text>", svg)
+
+
+def test_labels_that_fit_stay_level_and_whole():
+    svg = charts.bar_chart("Ledtider", "Två staplar.", ["Till förslag", "Till start"], [3, 4])
+    texts = [t for _, t in _labels(svg)]
+    assert "Till förslag" in texts and "Till start" in texts
+    assert "rotate(" not in svg
+
+
+def test_labels_that_would_overlap_are_turned_not_cut():
+    labels = [
+        "Arbete",
+        "Studier",
+        "Annan insats",
+        "Till Arbetsförmedlingen",
+        "Sjukskrivning",
+        "Flyttat",
+        "Avbrutet",
+        "Okänt",
+    ]
+    layout = charts.axis_labels(labels)
+    assert layout.turned and layout.every == 1
+    assert layout.texts == labels  # every label whole: none is longer than 24 characters
+    svg = str(charts.bar_chart("Avslut", "En stapel per utfall.", labels, [1.0] * 8))
+    assert svg.count("rotate(-45") == 8
+    for label in labels:
+        assert f">{label}</text>" in svg
+    # The chart is tall enough for the longest turned label (23 characters at about 7 px,
+    # turned 45 degrees: about 114 px below the axis).
+    height = float(re.search(r'viewBox="0 0 640 ([\d.]+)"', svg).group(1))
+    assert height >= 16 + 224 + 23 * 7 * 0.7
+    # Turned labels start right of the chart's left edge.
+    layout_left = layout.left
+    slot = (charts.WIDTH - layout_left - charts.RIGHT) / len(labels)
+    for i, label in enumerate(layout.texts):
+        middle = layout_left + i * slot + slot / 2
+        assert middle - charts.text_width(label) * 0.7072 >= 0
+
+
+def test_a_very_long_label_is_shortened_with_the_whole_one_in_a_tooltip():
+    long_name = "Vårgårda kommun, Sektor lärande, Kostenheten Centralköket"
+    svg = str(charts.bar_chart("Platser", "Per enhet.", [long_name, "Kort"], [2.0, 3.0]))
+    shown = charts.shorten(long_name)
+    assert len(shown) == charts.LABEL_MAX_CHARS and shown.endswith("…")
+    assert f"<title>{long_name}</title>{shown}</text>" in svg
+
+
+def test_many_months_write_every_other_label_rather_than_overlap():
+    months = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(36)]
+    layout = charts.axis_labels(months)
+    slot = (charts.WIDTH - layout.left - charts.RIGHT) / len(months)
+    assert layout.turned and slot * layout.every >= charts.FONT * 1.5
+
+
+def test_reference_labels_close_together_do_not_overlap():
+    # Values up to 20: the 0.6 and 1.75 baselines are about 6 and 20 px above the axis.
+    svg = str(
+        charts.bar_chart(
+            "Till arbete",
+            "Per månad.",
+            ["a", "b"],
+            [20.0, 18.0],
+            [charts.Reference("Baslinje 0,6", 0.6), charts.Reference("Jan–apr 2017: 1,75", 1.75)],
+        )
+    )
+    ys = [float(y) for y in re.findall(r'<text x="624" y="([\d.]+)"[^>]*fill="#a4161a"', svg)]
+    assert len(ys) == 2 and abs(ys[0] - ys[1]) >= charts.FONT
+
+
+async def test_the_dashboard_charts_show_whole_labels(client, make_user):
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = (await client.get("/oversikt", headers=HTML)).text
+    exits = page.split('id="exits-heading"', 1)[1].split("</section>", 1)[0]
+    assert ">Till Arbetsförmedlingen</text>" in exits
+    assert ">Till Arbe</text>" not in exits and ">Sjukskriv</text>" not in exits

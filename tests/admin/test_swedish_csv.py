@@ -1,0 +1,127 @@
+"""CSV that Excel set to Swedish opens right (issue 15, item 9).
+
+Swedish Excel splits a CSV file on semicolons and reads "0,6667" as a number; with commas
+and decimal points every row lands in one column and 0.6667 becomes text or a date. Report
+and audit exports are therefore Swedish by default (semicolons, decimal comma, UTF-8 with a
+byte order mark); `variant=rfc4180` gives the plain form for programs (commas, decimal
+point, no byte order mark). Formula defusing and the small-cell text hold in both, and the
+slot exchange CSV (docs/slot-exchange-format.md) does not change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from admin.services import exports
+from marketplace.audit import record
+from tests.admin import reportdata
+from tests.conftest import login
+
+BOM = b"\xef\xbb\xbf"
+Q = "start=2026-01-01&end=2026-03-31"
+
+
+def _table() -> exports.Table:
+    share = exports.Figure(value=0.6667, kind="share")
+    average = exports.Figure(value=0.42, kind="average")
+    return exports.Table(
+        title="Prov",
+        definition="Provtabell",
+        filters=[],
+        headers=["Rad", "Värde", "Text"],
+        rows=[
+            ["Andel", share, 'Säger "hej"; och går'],
+            ["Genomsnitt", average, '=HYPERLINK("https://evil.example")'],
+            ["Skillnad", exports.Figure(value=-2, kind="count"), "@SUM(1)"],
+            ["Dold", exports.Figure(value="färre än 5", kind="count"), None],
+            ["Ja", True, "1 234,5"],
+        ],
+    )
+
+
+def test_the_swedish_variant_has_semicolons_and_decimal_commas():
+    text = exports.report_csv(_table())  # the default
+    lines = text.split("\r\n")
+    assert lines[0] == "Rad;Värde;Text"
+    assert lines[1] == 'Andel;0,6667;"Säger ""hej""; och går"'  # quoted, as Excel reads it
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[1:] == [
+        ["Andel", "0,6667", 'Säger "hej"; och går'],
+        ["Genomsnitt", "0,42", '\'=HYPERLINK("https://evil.example")'],  # defused
+        ["Skillnad", "-2", "'@SUM(1)"],  # a number stays a number, text is defused
+        ["Dold", "färre än 5", ""],
+        ["Ja", "ja", "1 234,5"],
+    ]
+    assert exports.csv_bytes(text, "swedish").startswith(BOM)
+
+
+def test_the_rfc4180_variant_is_the_plain_form():
+    text = exports.report_csv(_table(), "rfc4180")
+    assert text.split("\r\n")[0] == "Rad,Värde,Text"
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ["Andel", "0.6667", 'Säger "hej"; och går']
+    assert rows[2] == ["Genomsnitt", "0.42", '\'=HYPERLINK("https://evil.example")']
+    assert rows[4] == ["Dold", "färre än 5", ""]
+    assert not exports.csv_bytes(text, "rfc4180").startswith(BOM)
+
+
+@pytest.fixture
+async def data(make_user):
+    return await reportdata.build(make_user)
+
+
+async def test_report_export_over_http_in_both_variants(client, data):
+    await login(client, "sara")
+    default = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&{Q}")
+    assert default.status_code == 200
+    assert default.headers["content-type"].startswith("text/csv; charset=utf-8")
+    assert default.content.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(default.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Miljö", "Placeringar"]
+    assert ["Mål", "0,85"] in rows  # the 85 % target, as a fraction with a decimal comma
+    assert ["Andel på riktiga arbetsplatser", "färre än 5"] in rows  # small cells still hidden
+
+    plain = await client.get(
+        f"/api/v1/reports/real-workplaces/export?format=csv&variant=rfc4180&{Q}"
+    )
+    assert plain.status_code == 200 and not plain.content.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8"))))
+    assert rows[0] == ["Miljö", "Placeringar"] and ["Mål", "0.85"] in rows
+
+    bad = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&variant=excel&{Q}")
+    assert bad.status_code == 400 and bad.json()["fields"] == ["variant"]
+    assert "inte tillåtet" in bad.json()["detail"]
+
+
+async def test_audit_export_in_both_variants(client, make_user):
+    await make_user("admin", username="alva")
+    await record(None, "candidate.read", 7, detail="Läste; med semikolon")
+    await login(client, "alva")
+    default = await client.get("/api/v1/audit/export?subject_id=7")
+    assert default.status_code == 200 and default.content.startswith(BOM)
+    rows = list(csv.DictReader(io.StringIO(default.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r["detail"] for r in rows] == ["Läste; med semikolon"]
+    plain = await client.get("/api/v1/audit/export?subject_id=7&variant=rfc4180")
+    assert not plain.content.startswith(BOM)
+    rows = list(csv.DictReader(io.StringIO(plain.content.decode("utf-8"))))
+    assert [r["detail"] for r in rows] == ["Läste; med semikolon"]
+
+
+async def test_the_slot_exchange_csv_keeps_its_documented_format(client, make_user):
+    # docs/slot-exchange-format.md: UTF-8, a header row of field names, comma-separated.
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    answer = await client.get("/api/v1/slots/export", params={"format": "csv"})
+    assert answer.status_code == 200
+    assert not answer.content.startswith(BOM)
+    assert answer.content.decode("utf-8").startswith("external_id,")
+
+
+async def test_the_report_page_offers_both_variants_and_says_which_is_which(client, data):
+    await login(client, "sara")
+    page = (await client.get(f"/rapporter?{Q}", headers={"accept": "text/html"})).text
+    assert "CSV för svenskt Excel" in page and "variant=rfc4180" in page
+    assert "semikolon mellan fälten, decimalkomma" in page
