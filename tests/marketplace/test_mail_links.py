@@ -94,7 +94,8 @@ def _service_paths(text: str) -> list[str]:
         url = url.rstrip(".,)")
         if url.startswith(base + "/"):
             parts = urlsplit(url)
-            paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+            query = f"?{parts.query}" if parts.query else ""
+            paths.append(parts.path + query + (f"#{parts.fragment}" if parts.fragment else ""))
     return paths
 
 
@@ -229,3 +230,40 @@ async def test_the_agreement_changed_mail_reaches_the_host_over_smtp_with_a_port
     [to_coordinator] = smtp.inbox.to(w.coordinator.email)
     assert _service_paths(to_coordinator.text) == [f"/arbetsbord/bokningar/{booking_id}"]
     assert "Deltagare: Aida" in to_coordinator.text
+
+
+async def test_reminder_links_open_for_their_recipients(make_client):
+    from placements import jobs
+
+    w = await make_world()
+    signing = await propose(w)
+    await bookings.accept(w.host_user, signing)
+    waiting = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+    await jobs.remind_proposals(later, get_settings())
+    await jobs.remind_signatures(later, get_settings())
+    mails = await OutboxMessage.select().where(
+        OutboxMessage.kind.is_in(["proposal_reminder", "signature_reminder", "signature_missing"])
+    )
+    assert {m["kind"] for m in mails} == {
+        "proposal_reminder",
+        "signature_reminder",
+        "signature_missing",
+    }
+    users = {r["id"]: r for r in await User.select(User.id, User.username, User.role)}
+    for mail in mails:
+        if mail["kind"] != "proposal_reminder":
+            assert "”Lagerarbetare” hos Hemtjänst Norra" in mail["subject"], mail["subject"]
+        user = users[mail["recipient_user_id"]]
+        # (the footer also points at the start page, to sign in)
+        [path] = [p for p in _service_paths(mail["body_text"]) if p != "/"]
+        expected = signing if mail["kind"] != "proposal_reminder" else waiting
+        page_path, _, anchor = path.partition("#")
+        prefix = "/vard/bokningar/" if user["role"] == "host" else "/arbetsbord/bokningar/"
+        assert page_path == f"{prefix}{expected}", (mail["kind"], path)
+        client = await make_client()
+        await login(client, user["username"])
+        page = await client.get(page_path, headers={"accept": "text/html"})
+        assert page.status_code == 200, (mail["kind"], path)
+        if mail["kind"] != "proposal_reminder":
+            assert anchor == "overenskommelse" and f'id="{anchor}"' in page.text
