@@ -205,6 +205,9 @@ class Application(msgspec.Struct, kw_only=True):
     decision_note: str
     host_id: int | None
     created_at: dt.datetime
+    # Existing hosts this pending application may duplicate (same organisation number, or a
+    # very similar name in the same town).
+    possible_duplicates: list[str] = msgspec.field(default_factory=list)
 
 
 class ApplicationDecision(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

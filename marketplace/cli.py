@@ -148,6 +148,12 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from marketplace.settings import serve_base_url
+
+    # Mail links point at the port the service really runs on unless BASE_URL says otherwise;
+    # the workers uvicorn starts inherit the environment.
+    os.environ["BASE_URL"] = serve_base_url(args.host, args.port)
+    get_settings.cache_clear()
     settings = get_settings()
     if args.demo:
         _run(cmd_demo(args))

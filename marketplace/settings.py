@@ -41,7 +41,11 @@ SPECS: dict[str, Spec] = {
     "secret_key": Spec(
         "SECRET_KEY", "", "Signs links and CSRF tokens. Generated under VAR_DIR in development."
     ),
-    "base_url": Spec("BASE_URL", "http://127.0.0.1:8000", "Public address used in mail links."),
+    "base_url": Spec(
+        "BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public address used in mail links; `serve` without it uses its own --host and --port.",
+    ),
     "allowed_hosts": Spec(
         "ALLOWED_HOSTS", "*", "Comma-separated host names the service answers to ('*' = any)."
     ),
@@ -382,6 +386,23 @@ def _scheduler_settings(source: dict[str, str]) -> dict[str, int]:
         key: _int(SPECS[key].env, _raw(source, key), low, high)
         for key, (low, high) in bounds.items()
     }
+
+
+def serve_base_url(host: str, port: int, env: dict[str, str] | None = None) -> str:
+    """The address mail links use when `marketplace serve` runs on `host`:`port`.
+
+    An explicit BASE_URL always wins; without it, links point at the address the service
+    really listens on (a wildcard bind is reached through 127.0.0.1), not at port 8000.
+    """
+    source = dict(os.environ) if env is None else env
+    explicit = source.get(SPECS["base_url"].env, "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 (a bind address, not a bind)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
 
 
 @functools.cache

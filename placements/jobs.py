@@ -60,8 +60,10 @@ def staff_booking_link(booking_id: int) -> str:
 
 
 def agreement_link(booking_id: int, *, staff: bool) -> str:
+    """The agreement's section of the booking page the recipient can open (there is no page
+    of its own to GET: `/…/overenskommelse` under a booking is the form's POST target)."""
     base = staff_booking_link(booking_id) if staff else host_booking_link(booking_id)
-    return f"{base}/overenskommelse"
+    return f"{base}#overenskommelse"
 
 
 def assessment_link(booking_id: int) -> str:
@@ -246,6 +248,7 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
         Booking.coordinator,
         Booking.slot.title.as_alias("slot_title"),
         Booking.slot.host.as_alias("host_id"),
+        Booking.slot._.host._.name.as_alias("host_name"),
     ).where(Booking.status == "accepted")
     agreements = await _current_agreements([b["id"] for b in bookings])
     signed: dict[int, set[str]] = {}
@@ -321,6 +324,7 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
                     dedupe_key=key,
                     digest=digest,
                     slot_title=booking["slot_title"],
+                    host_name=booking["host_name"] or "",
                     days=age,
                     **extra,
                 )

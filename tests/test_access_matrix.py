@@ -25,7 +25,7 @@ from litestar.testing import AsyncTestClient
 from employers.tables import Contact, Host, HostApplication, HostInvitation, HostMembership
 from marketplace import auth
 from marketplace.auth import AuthUser
-from marketplace.tables import User
+from marketplace.tables import OutboxMessage, User
 from placements.services import agreements, outcomes
 from placements.tables import (
     Booking,
@@ -228,6 +228,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/ansokningar/{application_id}/godkann"): STAFF,
     ("POST", "/arbetsbord/ansokningar/{application_id}/avsla"): STAFF,
     ("GET", "/drift/jobb"): ADMIN,
+    ("GET", "/drift/utkorg"): ADMIN,
+    ("GET", "/drift/utkorg/{message_id}"): ADMIN,
     ("GET", "/drift/vardagsord"): ADMIN,
     ("POST", "/drift/vardagsord"): ADMIN,
     ("GET", "/drift/vardagsord/{word}/ta-bort"): ADMIN,
@@ -458,6 +460,15 @@ async def make_world(p: People) -> World:
             kind="company",
             contact_name="Siv Sökande",
             contact_email=f"siv{n}@sokande.example.se",
+        )
+    )
+    # A queued mail about the participant (the outbox page opens it).
+    w.ids["message_id"] = await _insert(
+        OutboxMessage(
+            recipient=f"matris{n}@example.se",
+            subject="Placeringen har startat",
+            body_text="Hej!",
+            candidate=w.ids["candidate_id"],
         )
     )
     invitation = secrets.token_urlsafe(24)

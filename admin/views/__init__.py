@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin.views.outbox import ROUTES as OUTBOX_ROUTES
 from admin.views.pages import ROUTES as PAGE_ROUTES
 
-ROUTES: list[Any] = [*PAGE_ROUTES]
+ROUTES: list[Any] = [*PAGE_ROUTES, *OUTBOX_ROUTES]

@@ -4,7 +4,13 @@ admin, who approves it (the host is created and its contact invited) or rejects 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from employers import schemas
 from employers.services.hosts import coordinates_of, ensure_unique
@@ -18,6 +24,7 @@ from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFa
 from marketplace.mail import queue_mail
 from marketplace.ratelimit import limiter_for
 from marketplace.settings import get_settings
+from marketplace.tables import User
 
 APPLICATION_NOT_FOUND = "Ansökan finns inte."
 # The public form needs no account, so each source address may send this many applications
@@ -41,7 +48,98 @@ async def throttle_applications(client: str) -> None:
         )
 
 
-def application_out(row: dict[str, Any]) -> schemas.Application:
+# --- possible duplicates of existing hosts -----------------------------------------------------
+
+# Two names this alike (rapidfuzz token_sort_ratio, 0–100, legal form left out) in the same
+# town are probably the same organisation: "Vårgårda Bygg AB" and "Vårgårda bygg".
+SIMILAR_NAME_SCORE = 85
+_LEGAL_FORMS = re.compile(
+    r"\b(ab|hb|kb|aktiebolag|handelsbolag|kommanditbolag|ek|för|ekonomisk förening|publ)\b"
+)
+
+
+def _name_key(name: str) -> str:
+    """A name to compare: lower case, no punctuation, no legal form, å ä ö as a a o (a name
+    typed without them is the same name)."""
+    folded = unicodedata.normalize("NFKD", default_process(name))
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(_LEGAL_FORMS.sub(" ", plain).split())
+
+
+def _same_town(a: str, b: str) -> bool:
+    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
+
+
+def duplicates_among(
+    hosts: Iterable[dict[str, Any]], org_number: str, org_name: str, town: str
+) -> list[str]:
+    """Names of the hosts an application may duplicate: the same organisation number, or a
+    very similar name in the same town."""
+    key = _name_key(org_name)
+    found: list[str] = []
+    for host in hosts:
+        same_number = bool(org_number) and host["org_number"] == org_number
+        similar = (
+            _same_town(town, host["town"])
+            and bool(key)
+            and fuzz.token_sort_ratio(key, _name_key(host["name"])) >= SIMILAR_NAME_SCORE
+        )
+        if (same_number or similar) and host["name"] not in found:
+            found.append(host["name"])
+    return found
+
+
+async def _hosts_for_comparison() -> list[dict[str, Any]]:
+    return list(await Host.select(Host.name, Host.org_number, Host.town).order_by(Host.name))
+
+
+async def possible_duplicates(org_number: str, org_name: str, town: str) -> list[str]:
+    return duplicates_among(await _hosts_for_comparison(), org_number, org_name, town)
+
+
+def duplicate_text(names: list[str]) -> str:
+    """“möjlig dubblett av Vårgårda Bygg AB”, as the list page and the mail say it."""
+    return "möjlig dubblett av " + ", ".join(names) if names else ""
+
+
+async def _notify_staff(application_id: int, row: dict[str, Any], duplicates: list[str]) -> None:
+    """One mail per new application to every active coordinator and admin, linking to the
+    applications page, and saying which existing host it may duplicate."""
+    staff = await User.select(User.id, User.email).where(
+        User.role.is_in(["coordinator", "admin"]) & User.active.eq(True)
+    )
+    link = get_settings().base_url.rstrip("/") + "/arbetsbord/ansokningar"
+    where = f" i {row['town']}" if row["town"] else ""
+    number = f" (organisationsnummer {row['org_number']})" if row["org_number"] else ""
+    text = duplicate_text(duplicates)
+    warning = (
+        f"\nObs! {text[:1].upper()}{text[1:]}. Se efter om värden redan finns.\n" if text else ""
+    )
+    subject = f"Ny intresseanmälan från värd: {row['org_name']}"
+    if duplicates:
+        subject += f" ({duplicate_text(duplicates)})"
+    body = (
+        f"Hej!\n\n{row['org_name']}{where}{number} vill ta emot praktikanter och väntar på "
+        f"beslut. Kontaktperson: {row['contact_name']}.\n{warning}\n"
+        f"Godkänn eller avslå anmälan här: {link}\n"
+    )
+    for user in staff:
+        if not user["email"]:
+            continue
+        await queue_mail(
+            user["email"],
+            subject,
+            body,
+            kind="host_application.new",
+            recipient_user_id=int(user["id"]),
+            dedupe_key=f"host_application:{application_id}:{user['id']}",
+            meta={"application_id": application_id, "link": link},
+        )
+
+
+def application_out(
+    row: dict[str, Any], duplicates: list[str] | None = None
+) -> schemas.Application:
     return schemas.Application(
         id=row["id"],
         org_name=row["org_name"],
@@ -57,6 +155,7 @@ def application_out(row: dict[str, Any]) -> schemas.Application:
         decision_note=row["decision_note"],
         host_id=row["host"],
         created_at=row["created_at"],
+        possible_duplicates=duplicates or [],
     )
 
 
@@ -74,13 +173,14 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
         data.contact_email, "contact_email", label="Kontaktpersonens e-postadress"
     )
     org_number = normalize_org_number(data.org_number)
+    town = data.town.strip()
     async with HostApplication._meta.db.transaction():
         rows = await HostApplication.insert(
             HostApplication(
                 org_name=org_name,
                 kind=data.kind,
                 org_number=org_number,
-                town=data.town.strip(),
+                town=town,
                 contact_name=contact_name,
                 contact_email=email,
                 contact_phone=data.contact_phone.strip(),
@@ -88,7 +188,24 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
             )
         ).returning(HostApplication.id)
         application_id = int(rows[0]["id"])
-        await record(None, "host_application.submit", application_id, subject_type="application")
+        duplicates = await possible_duplicates(org_number, org_name, town)
+        await record(
+            None,
+            "host_application.submit",
+            application_id,
+            subject_type="application",
+            detail=duplicate_text(duplicates),
+        )
+        await _notify_staff(
+            application_id,
+            {
+                "org_name": org_name,
+                "org_number": org_number,
+                "town": town,
+                "contact_name": contact_name,
+            },
+            duplicates,
+        )
     return schemas.ApplicationReceived(
         id=application_id,
         status="pending",
@@ -118,7 +235,16 @@ async def list_applications(
         .limit(limit)
         .offset(offset)
     )
-    return [application_out(r) for r in rows]
+    hosts = await _hosts_for_comparison() if rows else []
+    return [
+        application_out(
+            r,
+            duplicates_among(hosts, r["org_number"], r["org_name"], r["town"])
+            if r["status"] == "pending"
+            else [],
+        )
+        for r in rows
+    ]
 
 
 async def _pending(application_id: int) -> dict[str, Any]:

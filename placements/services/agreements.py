@@ -52,6 +52,13 @@ PARTY_TEXT = {
     "supervisor": "Handledare",
     "participant": "Deltagare",
 }
+# The party as named in running Swedish text ("handledaren"), in mail, pages and the logs.
+PARTY_LABEL = {
+    "coordinator": "samordnaren",
+    "host": "värden",
+    "supervisor": "handledaren",
+    "participant": "deltagaren",
+}
 LINK_PARTIES = ("supervisor", "participant")
 EDITABLE = ("accepted", "agreed")
 _SALT = "agreement-signature"
@@ -322,12 +329,11 @@ async def _write_change(
     await bookings.notify(
         [
             *(await bookings.coordinator_recipients(booking)),
-            *(await bookings.host_user_recipients(booking["slot"])),
+            *(await bookings.host_user_recipients(booking["slot"], booking_id)),
         ],
         "Överenskommelsen har ändrats och behöver skrivas under igen",
-        f"Överenskommelsen för bokning {booking_id} har ändrats (version "
-        f"{version}). Alla parter behöver skriva under igen: "
-        f"{bookings.service_link('/arbetsbord')}\n",
+        f"Hej!\n\nÖverenskommelsen har ändrats (version {version}). Alla parter behöver "
+        "läsa den och skriva under igen.",
         kind="agreement.changed",
         booking_id=booking_id,
     )
@@ -495,7 +501,8 @@ async def _sign(
         actor,
         "agreement.sign.paper" if recorded_by else "agreement.sign",
         booking["candidate"],
-        detail=f"bokning {booking['id']}, version {agreement['version']}, {party}{paper}",
+        detail=f"bokning {booking['id']}, version {agreement['version']}, "
+        f"{PARTY_LABEL[party]}{paper}",
     )
     if done:
         await bookings.transition(
@@ -508,12 +515,12 @@ async def _sign(
         await bookings.notify(
             [
                 *(await bookings.coordinator_recipients(booking)),
-                *(await bookings.host_user_recipients(booking["slot"])),
-                *(await bookings.supervisor_recipient(booking["supervisor"])),
+                *(await bookings.host_user_recipients(booking["slot"], booking["id"])),
+                *(await bookings.supervisor_recipient(booking["supervisor"], booking)),
             ],
             "Överenskommelsen är underskriven av alla",
-            f"Alla parter har skrivit under överenskommelsen (bokning {booking['id']}). "
-            f"Placeringen startar {booking['start_date']}.\n",
+            f"Hej!\n\nAlla parter har skrivit under överenskommelsen. "
+            f"Placeringen startar {booking['start_date']}.",
             kind="booking.agreed",
             booking_id=booking["id"],
         )
@@ -660,11 +667,11 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
             name, email = await _party_contact(booking, sig["party"])
             if email:
                 await bookings.notify(
-                    [(email, None)],
+                    [bookings.Recipient(email)],
                     "Skriv under överenskommelsen om praktik",
                     f"Hej {name}!\n\nLäs överenskommelsen om praktik och godkänn den här "
                     f"(länken gäller i {get_settings().signing_link_days} dagar och kan "
-                    f"användas en gång):\n{url}\n",
+                    f"användas en gång). Du skriver under som {PARTY_LABEL[sig['party']]}:\n{url}",
                     kind="agreement.link",
                     booking_id=booking_id,
                 )
@@ -721,7 +728,7 @@ async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement]:
             None,
             "agreement.read",
             booking["candidate"],
-            detail=f"bokning {booking['id']} via länk ({signature['party']})",
+            detail=f"bokning {booking['id']} via länk ({PARTY_LABEL[signature['party']]})",
         )
         return signature["party"], await agreement_out(agreement)
 

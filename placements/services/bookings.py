@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from employers.tables import Contact, HostMembership
@@ -375,57 +376,151 @@ async def list_bookings_for(
 # --- notifications ---------------------------------------------------------------------------
 
 
-async def host_user_recipients(slot_id: int) -> list[tuple[str, int]]:
-    """(email, user id) of the active host users of the slot's organisation."""
+@dataclass(frozen=True)
+class Recipient:
+    """One person a booking mail goes to, and what that person may open.
+
+    `path` is the page of this booking the recipient can open (the host portal for host
+    users, the workbench for staff); None for a party without an account, whose mail
+    carries their own link in the text or none at all. Only `staff` recipients are told
+    the participant's first name.
+    """
+
+    email: str
+    user_id: int | None = None
+    path: str | None = None
+    staff: bool = False
+
+
+def host_booking_path(booking_id: int) -> str:
+    return f"/vard/bokningar/{booking_id}"
+
+
+def staff_booking_path(booking_id: int) -> str:
+    return f"/arbetsbord/bokningar/{booking_id}"
+
+
+async def host_user_recipients(slot_id: int, booking_id: int | None = None) -> list[Recipient]:
+    """The active host users of the slot's organisation, linked to the booking's page in
+    the host portal."""
     host_id = await _host_of_slot(slot_id)
     rows = await HostMembership.select(
         HostMembership.user.email.as_alias("email"),
         HostMembership.user.id.as_alias("uid"),
         HostMembership.user.active.as_alias("active"),
     ).where(HostMembership.host == host_id)
-    return [(r["email"], int(r["uid"])) for r in rows if r["email"] and r["active"]]
+    path = host_booking_path(booking_id) if booking_id is not None else "/vard"
+    return [Recipient(r["email"], int(r["uid"]), path) for r in rows if r["email"] and r["active"]]
 
 
-async def coordinator_recipients(booking: dict[str, Any]) -> list[tuple[str, int]]:
+async def coordinator_recipients(booking: dict[str, Any]) -> list[Recipient]:
+    """The booking's coordinator, linked to the booking's page on the workbench."""
     if booking["coordinator"] is None:
         return []
     row = await User.select(User.email, User.id).where(User.id == booking["coordinator"]).first()
-    return [(row["email"], int(row["id"]))] if row and row["email"] else []
+    if not row or not row["email"]:
+        return []
+    return [Recipient(row["email"], int(row["id"]), staff_booking_path(booking["id"]), True)]
 
 
-async def supervisor_recipient(contact_id: int | None) -> list[tuple[str, None]]:
+async def supervisor_recipient(
+    contact_id: int | None, booking: dict[str, Any] | None = None
+) -> list[Recipient]:
+    """The supervisor. One who also signs in as a user of the booking's host gets the host
+    portal page; one without an account gets no page link (they only have their own)."""
     if contact_id is None:
         return []
-    row = await Contact.select(Contact.email).where(Contact.id == contact_id).first()
-    return [(row["email"], None)] if row and row["email"] else []
+    row = await Contact.select(Contact.email, Contact.host).where(Contact.id == contact_id).first()
+    if not row or not row["email"]:
+        return []
+    if booking is not None:
+        member = (
+            await HostMembership.select(HostMembership.user.id.as_alias("uid"))
+            .where(
+                (HostMembership.host == row["host"])
+                & (HostMembership.user.email == row["email"])
+                & (HostMembership.user.active == True)  # noqa: E712
+            )
+            .first()
+        )
+        if member is not None:
+            return [Recipient(row["email"], int(member["uid"]), host_booking_path(booking["id"]))]
+    return [Recipient(row["email"])]
+
+
+async def placement_words(booking_id: int) -> dict[str, Any]:
+    """What a mail names a placement by: the slot's title, the host's name, the period and
+    the participant's first name (told to staff only)."""
+    row = (
+        await Booking.select(
+            Booking.candidate,
+            Booking.start_date,
+            Booking.end_date,
+            Booking.slot.title.as_alias("title"),
+            Booking.slot._.host._.name.as_alias("host_name"),
+            Booking.candidate.first_name.as_alias("first_name"),
+        )
+        .where(Booking.id == booking_id)
+        .first()
+    )
+    if row is None:
+        return {"candidate": None, "title": "", "host": "", "period": "", "first_name": ""}
+    period = (
+        f"{row['start_date']} – {row['end_date']}" if row["start_date"] and row["end_date"] else ""
+    )
+    return {
+        "candidate": row["candidate"],
+        "title": row["title"] or "",
+        "host": row["host_name"] or "",
+        "period": period,
+        "first_name": row["first_name"] or "",
+    }
+
+
+def place_name(words: dict[str, Any]) -> str:
+    """“Lagerarbetare” hos Vårgårda Bygg AB: the placement, in words, for any recipient."""
+    return f"”{words['title']}” hos {words['host']}" if words["host"] else f"”{words['title']}”"
 
 
 async def notify(
-    recipients: Iterable[tuple[str, int | None]],
+    recipients: Iterable[Recipient],
     subject: str,
     body: str,
     *,
     kind: str,
     booking_id: int,
+    action: str = "Öppna bokningen",
 ) -> None:
-    """Queue one mail per recipient. Mail never carries a personnummer or health data; it
-    names the slot and links to the service, where access is checked."""
+    """Queue one mail per recipient. The mail names the placement in words (the slot and
+    the host, the period, and the participant's first name for staff only) and links each
+    recipient straight to the booking's page they can open. Mail never carries a
+    personnummer or health data; access is checked on the page."""
     seen: set[str] = set()
-    # Every such mail is about the booking's participant, and is keyed to them.
-    booking = await Booking.select(Booking.candidate).where(Booking.id == booking_id).first()
-    candidate_id = booking["candidate"] if booking else None
-    for email, user_id in recipients:
-        if email in seen:
+    words = await placement_words(booking_id)
+    place = place_name(words)
+    for recipient in recipients:
+        key = recipient.email.strip().casefold()
+        if key in seen:
             continue
-        seen.add(email)
+        seen.add(key)
+        lines = [body.rstrip("\n"), "", f"Plats: {place}"]
+        if words["period"]:
+            lines.append(f"Period: {words['period']}")
+        if recipient.staff and words["first_name"]:
+            lines.append(f"Deltagare: {words['first_name']}")
+        meta: dict[str, Any] = {"booking_id": booking_id}
+        if recipient.path:
+            url = service_link(recipient.path)
+            lines.append(f"{action}: {url}")
+            meta["link"] = url
         await queue_mail(
-            email,
-            subject,
-            body,
+            recipient.email,
+            f"{subject}: {place}",
+            "\n".join(lines) + "\n",
             kind=kind,
-            recipient_user_id=user_id,
-            candidate_id=candidate_id,
-            meta={"booking_id": booking_id},
+            recipient_user_id=recipient.user_id,
+            candidate_id=words["candidate"],
+            meta=meta,
         )
 
 
@@ -537,12 +632,13 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         )
         await record(user, "booking.proposed", candidate["id"], detail=f"bokning {booking_id}")
         await notify(
-            await host_user_recipients(slot["id"]),
-            f"Ny deltagare föreslagen till {slot['title']}",
-            f"En samordnare föreslår en deltagare för platsen {slot['title']} "
-            f"({start} – {end}).\n\nSvara på förslaget här: {service_link('/vard')}\n",
+            await host_user_recipients(slot["id"], booking_id),
+            "Ny deltagare föreslagen",
+            f"Hej!\n\nEn samordnare föreslår en deltagare för er plats ”{slot['title']}” "
+            f"({start} – {end}). Tacka ja, eller tacka nej med en kort motivering.",
             kind="booking.proposed",
             booking_id=booking_id,
+            action="Svara på förslaget",
         )
         row = await Booking.select().where(Booking.id == booking_id).first()
         assert row is not None
@@ -615,10 +711,9 @@ async def accept(user: AuthUser, booking_id: int) -> schemas.Booking:
         await draft_agreement(booking, user)
         await notify(
             await coordinator_recipients(booking),
-            f"Förslaget till {slot['title']} är accepterat",
-            f"Värden har accepterat förslaget till platsen {slot['title']}. Gå igenom "
-            f"överenskommelsen och skicka den för underskrift: "
-            f"{service_link('/arbetsbord')}\n",
+            "Förslaget är accepterat",
+            f"Hej!\n\nVärden har accepterat förslaget till platsen ”{slot['title']}”. Gå "
+            "igenom överenskommelsen och skicka den för underskrift.",
             kind="booking.accepted",
             booking_id=booking_id,
         )
@@ -645,9 +740,9 @@ async def decline(user: AuthUser, booking_id: int, reason: str) -> schemas.Booki
         )
         await notify(
             await coordinator_recipients(booking),
-            "Ett förslag har avböjts",
-            f"Värden avböjde förslaget (bokning {booking_id}). Skäl: {reason}\n\n"
-            f"Hitta en annan plats: {service_link('/arbetsbord')}\n",
+            "Förslaget har avböjts",
+            f"Hej!\n\nVärden avböjde förslaget. Skäl: {reason}\n\n"
+            "Hitta en annan plats åt deltagaren från bokningens sida.",
             kind="booking.declined",
             booking_id=booking_id,
         )
@@ -676,14 +771,16 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
             )
         await notify(
             [
+                # A withdrawn booking leaves the host's view: the portal's start page.
                 *(await host_user_recipients(booking["slot"])),
                 *(await supervisor_recipient(booking["supervisor"])),
             ],
-            "Ett förslag har återkallats",
-            f"Samordnaren har återkallat bokning {booking_id}. Platsen är ledig igen. "
-            f"{('Skäl: ' + reason) if reason else ''}\n",
+            "Förslaget har återkallats",
+            "Hej!\n\nSamordnaren har återkallat förslaget. Platsen är ledig igen."
+            f"{(' Skäl: ' + reason) if reason else ''}",
             kind="booking.withdrawn",
             booking_id=booking_id,
+            action="Se era platser och förslag",
         )
         return await _fresh(booking_id)
 
@@ -729,13 +826,13 @@ async def _start_locked(booking: dict[str, Any], actor: AuthUser | None) -> None
     )
     recipients = [
         *(await coordinator_recipients(booking)),
-        *(await supervisor_recipient(booking["supervisor"])),
+        *(await supervisor_recipient(booking["supervisor"], booking)),
     ]
     await notify(
         recipients,
         "Placeringen har startat",
-        f"Placeringen (bokning {booking['id']}) har startat {booking['start_date']}. "
-        f"Planerat slut: {booking['end_date']}.\n",
+        f"Hej!\n\nPlaceringen har startat {booking['start_date']}. "
+        f"Planerat slut: {booking['end_date']}.",
         kind="booking.active",
         booking_id=booking["id"],
     )
@@ -810,8 +907,8 @@ async def end(
         await notify(
             await coordinator_recipients(booking),
             "Placeringen är avslutad – registrera utfallet",
-            f"Bokning {booking_id} är {STATUS_TEXT[result]} ({ended_on}). Registrera "
-            f"deltagarens utfall: {service_link('/arbetsbord')}\n",
+            f"Hej!\n\nPlaceringen är {STATUS_TEXT[result]} ({ended_on}). Registrera "
+            "deltagarens utfall på bokningens sida.",
             kind=f"booking.{result}",
             booking_id=booking_id,
         )

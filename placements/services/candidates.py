@@ -430,8 +430,8 @@ async def _route_possible_duplicate(user: AuthUser, candidate_id: int, others: l
             f"Hej!\n\n{user.username} har registrerat deltagare {candidate_id} med samma "
             f"personnummer som deltagare {ids}, som hen inte har tillgång till. Se över om det "
             "är samma person och slå i så fall ihop eller rätta uppgifterna.\n\n"
-            f"Alla möjliga dubbletter finns i granskningsloggen under händelsen "
-            f"{POSSIBLE_DUPLICATE}.\n",
+            "Händelsen finns i loggkontrollen: "
+            f"{get_settings().base_url.rstrip('/')}/loggkontroll?subject_id={candidate_id}\n",
             kind="possible_duplicate",
             recipient_user_id=int(admin["id"]),
             dedupe_key=f"possible_duplicate:{candidate_id}:{ids}:{admin['id']}",

@@ -85,8 +85,7 @@ async def _store_assessment(
     await bookings.notify(
         await bookings.coordinator_recipients(booking),
         "Handledarens bedömning har kommit in",
-        f"Bedömningen av placeringen (bokning {booking['id']}) har kommit in: "
-        f"{bookings.service_link('/arbetsbord')}\n",
+        "Hej!\n\nHandledarens bedömning av placeringen har kommit in.",
         kind="assessment.submitted",
         booking_id=booking["id"],
     )
@@ -169,9 +168,9 @@ async def send_assessment_link(booking: dict[str, Any]) -> str:
         )
     if contact and contact["email"]:
         await bookings.notify(
-            [(contact["email"], None)],
+            [bookings.Recipient(contact["email"])],
             "Hur gick praktiken? Fyll i bedömningen",
-            f"Hej {contact['name']}!\n\nPlaceringen (bokning {booking['id']}) är avslutad. "
+            f"Hej {contact['name']}!\n\nPlaceringen är avslutad. "
             f"Fyll i den korta bedömningen här (länken gäller i "
             f"{get_settings().signing_link_days} dagar):\n{url}\n",
             kind="assessment.link",

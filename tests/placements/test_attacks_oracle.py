@@ -46,6 +46,9 @@ async def test_other_coordinators_participant_is_not_confirmed(client, make_clie
     mails = await OutboxMessage.select().where(OutboxMessage.kind == "possible_duplicate")
     assert [m["recipient"] for m in mails] == ["alva@kommun.example"]
     assert "0006" not in mails[0]["body_text"] and "850101" not in mails[0]["body_text"]
+    # It links to the event in the admin's own page, and names no internal event name.
+    assert f"/loggkontroll?subject_id={probe.json()['id']}" in mails[0]["body_text"]
+    assert POSSIBLE_DUPLICATE not in mails[0]["body_text"]
     assert PNR not in str(flagged)
     # The admin lists them through the audit review.
     admin = await make_client()

@@ -158,11 +158,11 @@ async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about
         "hedda@vard.example.se",
         "henrik@vard.example.se",
     ]
-    assert f"{BASE}/vard/bokningar/{booking}/overenskommelse" in hosts[0]["body_text"]
+    assert f"{BASE}/vard/bokningar/{booking}#overenskommelse" in hosts[0]["body_text"]
     [missing] = await outbox("signature_missing")
     assert missing["recipient"] == "sara@kommun.example.se"
     assert "handledaren och deltagaren" in missing["body_text"]
-    assert f"{BASE}/arbetsbord/bokningar/{booking}/overenskommelse" in missing["body_text"]
+    assert f"{BASE}/arbetsbord/bokningar/{booking}#overenskommelse" in missing["body_text"]
 
 
 async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):

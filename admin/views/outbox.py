@@ -1,0 +1,112 @@
+"""The outbox page (`/drift/utkorg`): every mail the service has queued, newest first, for
+admins. In development, where no mail server may be running, it is where sent mail is seen.
+
+Reading one mail that concerns a participant (the outbox row names them in `candidate`)
+writes an audit row, as every other read of a participant's data does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+
+from marketplace.audit import record
+from marketplace.auth import AuthUser, admin_only, current_user
+from marketplace.clock import STOCKHOLM
+from marketplace.db import write_transaction
+from marketplace.errors import NotFound
+from marketplace.tables import OutboxMessage
+
+PER_PAGE = 50
+MESSAGE_NOT_FOUND = "Meddelandet finns inte i utkorgen."
+STATUS_TEXT = {
+    "pending": "Väntar på att skickas",
+    "sending": "Skickas just nu",
+    "sent": "Skickat",
+    "failed": "Kunde inte skickas",
+    "digested": "Ingår i en dagssammanfattning",
+}
+READ_ACTION = "outbox.read"
+
+_LIST_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.created_at,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.status,
+    OutboxMessage.attempts,
+    OutboxMessage.sent_at,
+    OutboxMessage.last_error,
+)
+
+
+def _page(
+    template: str, request: Request[Any, Any, Any], *, status_code: int = 200, **context: Any
+) -> Template:
+    return Template(
+        template,
+        context={
+            "user": current_user(request),
+            "request": request,
+            "status_text": STATUS_TEXT,
+            "local": _local,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _local(moment: dt.datetime | None) -> str:
+    """A time in Swedish local time, to the second; a dash for none."""
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") if moment else "–"
+
+
+@get("/drift/utkorg", guards=[admin_only], include_in_schema=False, name="outbox-page")
+async def outbox_page(
+    request: Request[AuthUser, Any, Any],
+    sida: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+) -> Template:
+    """Every queued mail, newest first, a page at a time: recipient, subject, status, times
+    and the reason of a failure. The body is shown when a mail is opened."""
+    total = int(await OutboxMessage.count())
+    pages = max(1, -(-total // PER_PAGE))
+    page_no = min(sida, pages)
+    rows = (
+        await OutboxMessage.select(*_LIST_COLUMNS)
+        .order_by(OutboxMessage.created_at, ascending=False)
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(PER_PAGE)
+        .offset((page_no - 1) * PER_PAGE)
+    )
+    return _page("admin/outbox.html", request, rows=rows, total=total, page_no=page_no, pages=pages)
+
+
+@get(
+    "/drift/utkorg/{message_id:int}",
+    guards=[admin_only],
+    include_in_schema=False,
+    name="outbox-message",
+)
+async def outbox_message(
+    request: Request[AuthUser, Any, Any], message_id: FromPath[int]
+) -> Template:
+    """One mail with its text. A mail to or about a participant leaves an audit row."""
+    async with write_transaction(OutboxMessage._meta.db):
+        row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+        if row is None:
+            raise NotFound(MESSAGE_NOT_FOUND)
+        if row["candidate"] is not None:
+            await record(
+                request.user,
+                READ_ACTION,
+                int(row["candidate"]),
+                detail=f"utkorgens meddelande {message_id}",
+            )
+    return _page("admin/outbox_message.html", request, mail=row)
+
+
+ROUTES = [outbox_page, outbox_message]

@@ -1,0 +1,139 @@
+"""The outbox page (/drift/utkorg): admins see every queued mail, newest first and paged, with
+its status, times and the reason of a failure; opening a mail shows its text, and opening one
+about a participant leaves an audit row. Nobody else gets in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from marketplace.mail import deliver_outbox, queue_mail
+from marketplace.tables import AuditEntry, OutboxMessage
+from tests.conftest import login
+from tests.mailutil import SmtpServer
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+HTML = {"accept": "text/html"}
+
+
+async def _rows_on(page: str) -> list[str]:
+    return re.findall(r'<a href="/drift/utkorg/\d+">([^<]*)</a>', page)
+
+
+async def test_admin_sees_sent_and_failed_mail_newest_first_with_the_reason(
+    client, make_user, smtp
+):
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    await queue_mail("anna@vard.example.se", "Första brevet", "Hej Anna!")
+    await queue_mail("bertil@vard.example.se", "Andra brevet", "Hej Bertil!")
+    settings = smtp.settings()
+    assert (await deliver_outbox(dt.datetime.now(dt.UTC), settings))["sent"] == 2
+    assert {r.recipients[0] for r in smtp.inbox.received} == {
+        "anna@vard.example.se",
+        "bertil@vard.example.se",
+    }
+    # A mail the server refuses for good, with the reason kept.
+    await queue_mail("finns.inte@vard.example.se", "Tredje brevet", "Hej!")
+    smtp.inbox.refuse_code = 550
+    for _ in range(settings.mail_max_attempts):
+        await OutboxMessage.update({OutboxMessage.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
+            OutboxMessage.status == "pending"
+        )
+        await deliver_outbox(dt.datetime.now(dt.UTC), settings)
+    failed = await OutboxMessage.select().where(OutboxMessage.status == "failed").first()
+    assert failed is not None and failed["last_error"]
+
+    await login(client, admin.username)
+    page = await client.get("/drift/utkorg", headers=HTML)
+    assert page.status_code == 200
+    assert await _rows_on(page.text) == ["Tredje brevet", "Andra brevet", "Första brevet"]
+    assert "Skickat" in page.text and "Kunde inte skickas" in page.text
+    assert "550" in page.text  # the server's reason, shown next to the mail
+    assert "bertil@vard.example.se" in page.text
+    assert 'href="/drift/utkorg" aria-current="page"' in page.text  # in the admin navigation
+    assert "sent" not in re.sub(r"<[^>]+>", " ", page.text).split()  # no internal status
+
+    opened = await client.get(f"/drift/utkorg/{failed['id']}", headers=HTML)
+    assert opened.status_code == 200
+    assert "Tredje brevet" in opened.text and "Hej!" in opened.text
+    assert "Kunde inte skickas" in opened.text
+
+
+async def test_the_outbox_is_paged(client, make_user):
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    base = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
+    for n in range(55):
+        await OutboxMessage.insert(
+            OutboxMessage(
+                recipient=f"p{n}@example.se",
+                subject=f"Brev nummer {n:02d}",
+                body_text="Hej",
+                created_at=base + dt.timedelta(minutes=n),
+            )
+        )
+    await login(client, admin.username)
+    first = await client.get("/drift/utkorg", headers=HTML)
+    rows = await _rows_on(first.text)
+    assert len(rows) == 50 and rows[0] == "Brev nummer 54" and rows[-1] == "Brev nummer 05"
+    assert "Sida 1 av 2" in first.text
+    second = await client.get("/drift/utkorg?sida=2", headers=HTML)
+    assert await _rows_on(second.text) == [f"Brev nummer {n:02d}" for n in range(4, -1, -1)]
+    beyond = await client.get("/drift/utkorg?sida=99", headers=HTML)
+    assert beyond.status_code == 200 and "Brev nummer 00" in beyond.text
+    bad = await client.get("/drift/utkorg?sida=noll", headers=HTML)
+    assert bad.status_code == 400
+    missing = await client.get("/drift/utkorg/999999", headers=HTML)
+    assert missing.status_code == 404 and "Meddelandet finns inte i utkorgen." in missing.text
+
+
+async def test_reading_a_mail_about_a_participant_is_audited(client, make_user):
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    about = await queue_mail(
+        "samordnare@kommun.example.se", "Placeringen har startat", "Deltagare: Aida", candidate_id=7
+    )
+    assert about
+    other = await queue_mail("ada@kommun.example.se", "Kontot är låst", "Hej!")
+    assert other
+    about_id, other_id = [
+        r["id"] for r in await OutboxMessage.select(OutboxMessage.id).order_by(OutboxMessage.id)
+    ]
+    await login(client, admin.username)
+    before = await AuditEntry.count()
+    listing = await client.get("/drift/utkorg", headers=HTML)
+    assert listing.status_code == 200 and "Deltagare: Aida" not in listing.text
+    assert await AuditEntry.count() == before  # the list shows no body
+    shown = await client.get(f"/drift/utkorg/{about_id}", headers=HTML)
+    assert shown.status_code == 200 and "Deltagare: Aida" in shown.text
+    rows = await AuditEntry.select().where(AuditEntry.action == "outbox.read")
+    assert [(r["subject_id"], r["actor_id"]) for r in rows] == [(7, admin.id)]
+    assert str(about_id) in rows[0]["detail"]
+    await client.get(f"/drift/utkorg/{other_id}", headers=HTML)
+    assert await AuditEntry.count().where(AuditEntry.action == "outbox.read") == 1
+
+
+@pytest.mark.parametrize("role", ["coordinator", "analyst", "host"])
+async def test_nobody_but_admins_reads_the_outbox(client, make_user, role):
+    user = await make_user(role, username=f"inte_{role}", email=f"{role}@example.se")
+    await queue_mail("x@example.se", "Hemligt", "Hej", candidate_id=3)
+    row = await OutboxMessage.select(OutboxMessage.id).first()
+    assert row is not None
+    await login(client, user.username)
+    for path in ("/drift/utkorg", f"/drift/utkorg/{row['id']}"):
+        answer = await client.get(path, headers=HTML)
+        assert answer.status_code in (403, 404), (role, path)
+        assert "Hemligt" not in answer.text
+    assert await AuditEntry.count().where(AuditEntry.action == "outbox.read") == 0
+    await client.post("/api/v1/auth/logout")
+    anonymous = await client.get("/drift/utkorg", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code in (302, 303, 401)
