@@ -378,6 +378,12 @@ async def test_the_workbench_search_box_finds_by_name_and_by_number(client, peop
 
 
 async def test_the_search_box_keeps_the_status_all_and_the_flagged_filter(client, people):
+    from placements.tables import LockInFlag
+
+    await LockInFlag(candidate=people["ids"]["sven"], kind="long_placement", reason="Länge").save()
+    await Candidate.update({Candidate.status: "paused"}).where(
+        Candidate.id == people["ids"]["sven"]
+    )
     await browser_login(client, "sara")
     token = form_token((await client.get("/arbetsbord", headers=HTML)).text)
     answer = await client.post(
@@ -389,7 +395,12 @@ async def test_the_search_box_keeps_the_status_all_and_the_flagged_filter(client
     assert answer.headers["location"] == "/arbetsbord?status=&flaggade=1&sortera=-namn"
     flagged_only = await client.get(answer.headers["location"], headers=HTML)
     assert flagged_only.status_code == 200
-    assert "Inga deltagare matchar filtret." in flagged_only.text
+    section = flagged_only.text.split('<section id="deltagare"', 1)[1].split("</section>")[0]
+    assert "Sven Björk" in section and "1 deltagare." in section
+    assert "Maja Åkesson" not in section
+    # "Alla" stays all: with the default (active) the paused participant is not listed.
+    active = await client.get("/arbetsbord?flaggade=1", headers=HTML)
+    assert "Inga deltagare matchar filtret." in active.text
 
 
 def test_page_links_show_the_ends_and_the_neighbours():
