@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -35,6 +35,12 @@ _PRAGMAS = (
 )
 
 
+# SQL functions for SQLite, which lacks what PostgreSQL has built in (e.g. TRANSLATE): name ->
+# (number of arguments, a deterministic Python function). Registered on every connection;
+# the module that uses one adds it here when imported (see placements.services.people_search).
+SQLITE_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {}
+
+
 class SafeSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine, with the durability pragmas on every connection.
 
@@ -50,6 +56,8 @@ class SafeSQLiteEngine(SQLiteEngine):
         # The engine's own timeout (SQLITE_BUSY_TIMEOUT_S unless set otherwise) is the wait.
         busy_ms = int(float(self.connection_kwargs.get("timeout", SQLITE_BUSY_TIMEOUT_S)) * 1000)
         await connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        for name, (arguments, function) in SQLITE_FUNCTIONS.items():
+            await connection.create_function(name, arguments, function, deterministic=True)
         return connection
 
     async def _run_in_new_connection(

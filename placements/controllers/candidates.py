@@ -36,12 +36,34 @@ class CandidateController(Controller):
         request: Req,
         status: FromQuery[s.CaseStatus | None] = None,
         q: FromQuery[Annotated[str, msgspec.Meta(max_length=100)] | None] = None,
+        sort: FromQuery[candidates.SortKey] = "name",
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> s.CandidatePage:
-        """The caller's candidates by name; the personnummer is masked."""
+        """The caller's candidates; the personnummer is masked.
+
+        `q` finds by name: å, ä and ö may be written a, a and o ("aa" for å), first and last
+        name in either order, part of a name. A `q` that looks like a personnummer answers
+        400: search on the number with `POST /api/v1/candidates/search`. `sort` is `name`,
+        `registered`, `status` or `updated` (last changed), with "-" first for descending.
+        """
         return await candidates.list_candidates_for(
-            request.user, status=status, q=q, limit=limit, offset=offset
+            request.user, status=status, q=q, sort=sort, limit=limit, offset=offset
+        )
+
+    @post("/search", operation_id="searchCandidatesByPersonnummer", status_code=200)
+    async def search_by_personnummer(
+        self,
+        request: Req,
+        data: JSONBody[s.PersonnummerSearch],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> s.CandidatePage:
+        """Exact search on a personnummer or samordningsnummer (12 or 10 digits, with or
+        without "-"), posted so that the number never stands in a URL. A partial or invalid
+        number finds nothing; every search is audited."""
+        return await candidates.find_by_personnummer(
+            request.user, data.personnummer, limit=limit, offset=offset
         )
 
     @post("/", operation_id="createCandidate", status_code=HTTP_201_CREATED)

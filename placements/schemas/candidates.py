@@ -130,6 +130,14 @@ class CandidateListItem(msgspec.Struct, kw_only=True):
     home_town: str
     coordinator_id: int | None
     registered_at: dt.date
+    updated_at: dt.datetime
+
+
+class PersonnummerSearch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An exact search on a personnummer or samordningsnummer, in a body so that the number
+    never stands in a URL: 12 or 10 digits, with or without "-"."""
+
+    personnummer: IdNumber
 
 
 class CandidatePage(msgspec.Struct, kw_only=True):

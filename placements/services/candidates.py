@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -26,12 +27,13 @@ from marketplace import clock
 from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.db import contains_ci, write_transaction
+from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.tables import User
 from placements.schemas import candidates as schemas
+from placements.services import people_search
 from placements.tables import Booking, Candidate, HealthNote, PlanActivity
 
 CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång till hen."
@@ -254,6 +256,7 @@ def list_item(row: dict[str, Any]) -> schemas.CandidateListItem:
         home_town=row["home_town"],
         coordinator_id=row["coordinator"],
         registered_at=row["registered_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -292,49 +295,124 @@ async def read_row_for(user: AuthUser, candidate_id: int, action: str, detail: s
         return row
 
 
+# The orders a candidate list can take: key -> columns, first to last (the id breaks ties).
+SORTS: dict[str, tuple[Any, ...]] = {
+    "name": (Candidate.last_name, Candidate.first_name),
+    "registered": (Candidate.registered_at, Candidate.last_name, Candidate.first_name),
+    "status": (Candidate.status, Candidate.last_name, Candidate.first_name),
+    "updated": (Candidate.updated_at, Candidate.last_name, Candidate.first_name),
+}
+SortKey = Literal[
+    "name", "-name", "registered", "-registered", "status", "-status", "updated", "-updated"
+]
+IDENTITY_NUMBER_IN_NAME_SEARCH = (
+    "Ett personnummer söks inte bland namnen och får inte stå i en adress. Sök på hela "
+    "numret i sökrutan på arbetsbordet, eller med POST /api/v1/candidates/search."
+)
+
+
+async def _page_of(
+    user: AuthUser,
+    where: list[Any],
+    *,
+    sort: str,
+    limit: int,
+    offset: int,
+    action: str,
+) -> schemas.CandidatePage:
+    """One page of the candidates the caller may see among `where`; each row shown is audited
+    under `action`, since a list is a read of every record in it."""
+    allowed = await visible_coordinator_ids(user)
+    if allowed is not None:
+        where = [Candidate.coordinator.is_in(allowed or [0]), *where]
+    query = Candidate.select()
+    count = Candidate.count()
+    for condition in where:
+        query = query.where(condition)
+        count = count.where(condition)
+    descending = sort.startswith("-")
+    for column in (*SORTS[sort.lstrip("-")], Candidate.id):
+        query = query.order_by(column, ascending=not descending)
+    rows = await query.limit(limit).offset(offset)
+    total = await count
+    for row in rows:
+        await record(user, action, row["id"])
+    return schemas.CandidatePage(
+        total=total, limit=limit, offset=offset, items=[list_item(r) for r in rows]
+    )
+
+
 async def list_candidates_for(
     user: AuthUser,
     *,
     status: str | None = None,
     q: str | None = None,
+    sort: str = "name",
     limit: int = 50,
     offset: int = 0,
+    only_ids: Iterable[int] | None = None,
 ) -> schemas.CandidatePage:
-    """The candidates the caller may see, by name, with personnummer masked.
+    """The candidates the caller may see, with personnummer masked, in the order `sort`
+    (a key of `SORTS`, "-" first for descending).
 
-    Each candidate shown gets an audit row, since a list is a read of every record in it.
+    `q` finds by name (see `people_search`: å/ä/ö optional, words in any order, part of a
+    name). A `q` written like a personnummer is refused: that search is exact and audited, in
+    `find_by_personnummer`, and a number must not travel in a URL. `only_ids` narrows the list
+    to those ids (the workbench's "flagged only").
     """
     _require_staff(user)
+    if sort.lstrip("-") not in SORTS:
+        raise ValidationFailed("Okänd sortering.", fields=["sort"])
+    where: list[Any] = []
+    if status:
+        where.append(Candidate.status == status)
+    if q and people_search.looks_like_identity_number(q):
+        raise ValidationFailed(IDENTITY_NUMBER_IN_NAME_SEARCH, fields=["q"])
+    words = people_search.query_words(q or "")
+    if words:
+        where.append(people_search.name_matches(Candidate.first_name, Candidate.last_name, words))
+    if only_ids is not None:
+        where.append(Candidate.id.is_in(sorted(set(only_ids)) or [0]))
     async with write_transaction(_engine()):
-        allowed = await visible_coordinator_ids(user)
-        query = Candidate.select()
-        count = Candidate.count()
-        if allowed is not None:
-            query = query.where(Candidate.coordinator.is_in(allowed or [0]))
-            count = count.where(Candidate.coordinator.is_in(allowed or [0]))
-        if status:
-            query = query.where(Candidate.status == status)
-            count = count.where(Candidate.status == status)
-        if q:
-            needle = q.strip()
-            match = contains_ci(Candidate.first_name, needle) | contains_ci(
-                Candidate.last_name, needle
-            )
-            query = query.where(match)
-            count = count.where(match)
-        rows = (
-            await query.order_by(Candidate.last_name)
-            .order_by(Candidate.first_name)
-            .order_by(Candidate.id)
-            .limit(limit)
-            .offset(offset)
+        return await _page_of(
+            user, where, sort=sort, limit=limit, offset=offset, action="candidate.list"
         )
-        total = await count
-        for row in rows:
-            await record(user, "candidate.list", row["id"])
-        return schemas.CandidatePage(
-            total=total, limit=limit, offset=offset, items=[list_item(r) for r in rows]
+
+
+PERSONNUMMER_SEARCH = "candidate.search_personnummer"
+
+
+async def find_by_personnummer(
+    user: AuthUser, raw: str, *, limit: int = 50, offset: int = 0
+) -> schemas.CandidatePage:
+    """The candidates the caller may see whose personnummer (or samordningsnummer) is exactly
+    `raw`, written in any accepted form (12 or 10 digits, with or without "-").
+
+    Never a partial match: anything that is not a whole, valid number finds nothing. Another
+    coordinator's participant is not there either, which reads the same as no match. Every
+    search writes an audit row: one per record found, or one without a subject when nothing
+    was found. No audit row or error holds the number.
+    """
+    _require_staff(user)
+    try:
+        pnr = normalise_personnummer(raw) if raw.strip() else ""
+    except ValidationFailed:
+        pnr = ""
+    async with write_transaction(_engine()):
+        if not pnr:
+            await record(user, PERSONNUMMER_SEARCH, None, detail="inte ett helt personnummer")
+            return schemas.CandidatePage(total=0, limit=limit, offset=offset, items=[])
+        result = await _page_of(
+            user,
+            [Candidate.personnummer == pnr, Candidate.anonymised_at.is_null()],
+            sort="name",
+            limit=limit,
+            offset=offset,
+            action=PERSONNUMMER_SEARCH,
         )
+        if not result.items:
+            await record(user, PERSONNUMMER_SEARCH, None, detail="ingen träff")
+        return result
 
 
 async def _check_coordinator(user: AuthUser, coordinator_id: int | None) -> int:
@@ -500,7 +578,9 @@ _NAME_LABELS = {"first_name": "Förnamnet", "last_name": "Efternamnet"}
 
 
 def _one_line_name(value: str, field: str) -> str:
-    return single_line(value.strip(), field, label=_NAME_LABELS[field])
+    # Composed form (NFC), so that "Å" typed as "A" plus a ring is folded like any "Å".
+    text = unicodedata.normalize("NFC", value.strip())
+    return single_line(text, field, label=_NAME_LABELS[field])
 
 
 async def update_candidate(

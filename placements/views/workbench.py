@@ -7,7 +7,8 @@ each signature's status and the links to send, and the follow-ups and outcomes t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.handlers import HTTPRouteHandler
@@ -17,12 +18,13 @@ from litestar.response import Redirect, Template
 from marketplace import clock
 from marketplace.auth import AuthUser, staff
 from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.paging import PageNumber
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
+from placements.schemas import candidates as candidate_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.services import agreements as agreement_services
 from placements.services import bookings as booking_services
@@ -30,6 +32,7 @@ from placements.services import candidates as candidate_services
 from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
+from placements.services.people_search import looks_like_identity_number
 from placements.views.public import search_context
 from search import taxonomy
 from search.services import match_slots
@@ -80,23 +83,88 @@ async def _bookings(user: AuthUser, **filters: Any) -> list[booking_schemas.Book
     return (await booking_services.list_bookings_for(user, limit=100, **filters)).items
 
 
-@get("/arbetsbord", guards=[staff], include_in_schema=False, name="workbench")
-async def workbench(
+# The participant list: 20 a page, in the order chosen by `sortera` (Swedish keys in the
+# URL, "-" first for descending) mapped to the service's sort keys.
+CANDIDATES_PER_PAGE = 20
+PAGE_SORTS = {"namn": "name", "inskriven": "registered", "status": "status", "andrad": "updated"}
+PageSort = Literal[
+    "namn", "-namn", "inskriven", "-inskriven", "status", "-status", "andrad", "-andrad"
+]
+SORT_CHOICES = [
+    ("namn", "Namn, A–Ö"),
+    ("-namn", "Namn, Ö–A"),
+    ("-inskriven", "Inskriven, nyast först"),
+    ("inskriven", "Inskriven, äldst först"),
+    ("status", "Status"),
+    ("-andrad", "Senast ändrad först"),
+    ("andrad", "Längst sedan ändrad först"),
+]
+# The list's columns that sort: (column key, heading, the order a first click gives).
+SORT_COLUMNS = [
+    ("namn", "Namn", "namn"),
+    ("status", "Status", "status"),
+    ("inskriven", "Inskriven", "-inskriven"),
+    ("andrad", "Senast ändrad", "-andrad"),
+]
+NO_SUCH_PERSONNUMMER = (
+    "Ingen av de deltagare du har tillgång till har det personnumret. Kontrollera att du "
+    "skrivit hela numret, 10 eller 12 siffror, t.ex. 19850101-1234."
+)
+
+
+def page_links(current: int, pages: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of the current one;
+    None where pages are left out."""
+    shown = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
+    links: list[int | None] = []
+    for number in shown:
+        if links and links[-1] is not None and number - links[-1] > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def _list_query(q: str, status: str, flaggade: int, sortera: str) -> str:
+    params = {"q": q, "flaggade": "1" if flaggade else "", "sortera": sortera}
+    # The status goes along even when blank ("Alla"): left out, it means "active".
+    return urlencode({"status": status, **{k: v for k, v in params.items() if v}})
+
+
+def _href(query: str) -> str:
+    """The list's URL with `query`, ready for one more parameter."""
+    return f"/arbetsbord?{query}&" if query else "/arbetsbord?"
+
+
+async def _workbench_page(
     request: Request[Any, Any, Any],
-    q: Annotated[str, QueryParameter(max_length=100)] = "",
-    status: Annotated[str, QueryParameter(max_length=20)] = "active",
-    flaggade: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
+    *,
+    q: str = "",
+    status: str = "active",
+    flaggade: int = 0,
+    sortera: str = "namn",
+    sida: int = 1,
+    found: candidate_schemas.CandidatePage | None = None,
+    by_personnummer: bool = False,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Template:
+    """The workbench; its participant list is `found` (a personnummer search) when given,
+    else the page `sida` of the list filtered and sorted as asked."""
     user = _user(request)
     flags = await lockin_services.list_lock_in_flags_for(user)
     flagged = {f.candidate_id: f for f in flags}
-    candidates = (
-        await candidate_services.list_candidates_for(
-            user, status=status or None, q=q.strip() or None, limit=200
+    if found is None and not errors:
+        found = await candidate_services.list_candidates_for(
+            user,
+            status=status or None,
+            q=q.strip() or None,
+            sort=("-" if sortera.startswith("-") else "") + PAGE_SORTS[sortera.lstrip("-")],
+            limit=CANDIDATES_PER_PAGE,
+            offset=(sida - 1) * CANDIDATES_PER_PAGE,
+            only_ids=flagged if flaggade else None,
         )
-    ).items
-    if flaggade:
-        candidates = [c for c in candidates if c.id in flagged]
+    total = found.total if found else 0
+    pages = max(1, -(-total // CANDIDATES_PER_PAGE))
     today = clock.today()
     follow_ups = await outcome_services.list_follow_ups_for(
         user, due_by=today + dt.timedelta(days=14)
@@ -110,11 +178,22 @@ async def workbench(
     return page(
         "placements/workbench/home.html",
         request,
-        candidates=candidates,
+        status_code=status_code,
+        candidates=found.items if found else [],
+        total=total,
+        page_number=sida,
+        pages=pages,
+        page_links=page_links(min(sida, pages), pages),
+        page_href=_href(_list_query(q, status, flaggade, sortera)),
+        sort_href=_href(_list_query(q, status, flaggade, "")),
+        sortera=sortera,
+        sort_columns=SORT_COLUMNS,
+        by_personnummer=by_personnummer,
         flagged=flagged,
         flags=flags,
-        values={"q": q, "status": status, "flaggade": "1" if flaggade else ""},
+        values={"q": q, "status": status, "flaggade": "1" if flaggade else "", "sortera": sortera},
         statuses=list(LABELS["candidate_status"].items()),
+        sort_choices=SORT_CHOICES,
         proposals=await _bookings(user, status="proposed"),
         awaiting_signatures=await _bookings(user, status="accepted"),
         active=await _bookings(user, status="active"),
@@ -122,8 +201,68 @@ async def workbench(
         to_record=to_record,
         outcome_options=_outcome_options(),
         today=today,
-        errors={},
+        errors=errors or {},
     )
+
+
+@get("/arbetsbord", guards=[staff], include_in_schema=False, name="workbench")
+async def workbench(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=100)] = "",
+    status: Annotated[str, QueryParameter(max_length=20)] = "active",
+    flaggade: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
+    sortera: Annotated[PageSort, QueryParameter()] = "namn",
+    sida: PageNumber = 1,
+) -> Template:
+    """The workbench with the participant list, filtered, sorted and paged by the URL. A
+    personnummer is never searched from the URL (it must not stand in one): the search box
+    posts to `/arbetsbord/deltagare/sok`."""
+    if looks_like_identity_number(q):
+        return await _workbench_page(
+            request,
+            status=status,
+            flaggade=flaggade,
+            sortera=sortera,
+            errors={"q": candidate_services.IDENTITY_NUMBER_IN_NAME_SEARCH},
+            status_code=400,
+        )
+    return await _workbench_page(
+        request, q=q, status=status, flaggade=flaggade, sortera=sortera, sida=sida
+    )
+
+
+@post("/arbetsbord/deltagare/sok", guards=[staff], include_in_schema=False, status_code=303)
+async def candidate_search(request: Request[Any, Any, Any]) -> Template | Redirect:
+    """The participant search box. A personnummer (written in any accepted form) is looked
+    up exactly and audited: one match opens that participant's page, else the list says
+    nothing was found. Anything else is a name, and the list is shown filtered by the URL."""
+    values = await form_values(request)
+
+    def text(name: str, default: str = "") -> str:
+        value = values.get(name, default)
+        return str(value[-1] if isinstance(value, list) else value)[:100]
+
+    q = text("q").strip()
+    status = text("status", "active")
+    status = status if status in LABELS["candidate_status"] or status == "" else "active"
+    flaggade = 1 if is_ticked(values, "flaggade") else 0
+    sortera = text("sortera", "namn")
+    sortera = sortera if sortera.lstrip("-") in PAGE_SORTS else "namn"
+    if looks_like_identity_number(q):
+        found = await candidate_services.find_by_personnummer(_user(request), q)
+        if found.total == 1:
+            return Redirect(f"/arbetsbord/deltagare/{found.items[0].id}", status_code=303)
+        return await _workbench_page(
+            request,
+            status=status,
+            flaggade=flaggade,
+            sortera=sortera,
+            found=found,
+            by_personnummer=True,
+            errors={} if found.items else {"q": NO_SUCH_PERSONNUMMER},
+            status_code=200,
+        )
+    return Redirect(f"/arbetsbord?{_list_query(q, status, flaggade, sortera)}", status_code=303)
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}", guards=[staff], include_in_schema=False)
@@ -445,6 +584,7 @@ async def follow_up_done(request: Request[Any, Any, Any], follow_up_id: FromPath
 
 ROUTES = [
     workbench,
+    candidate_search,
     candidate_page,
     workbench_search,
     propose_form,

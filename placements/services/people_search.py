@@ -1,0 +1,93 @@
+"""Finding a participant by name the way a coordinator types it: without å, ä and ö
+("akesson" finds Åkesson, "ostlund" Östlund), "aa" for å ("aagren" finds Ågren), first and
+last name in either order, and part of a name.
+
+Both sides are folded alike: lower case, letters with diacritics to their base letter, "aa" to
+"a". The stored names are folded in the query itself (TRANSLATE on PostgreSQL, the same
+Python function registered with SQLite), so nothing is stored twice and nothing goes stale: an
+anonymised participant is found only by the name it has now. Every word of the query must be
+part of the folded "first last", which makes the order of the words free. Each word goes into
+an escaped LIKE pattern (`marketplace.db.like_escape`), so `%` and `_` match themselves.
+
+A personnummer is never searched here: it is matched exactly, through
+`placements.services.candidates.find_by_personnummer`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from piccolo.columns.combination import WhereRaw
+
+from marketplace.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
+
+# Each letter with a diacritic, both cases (SQLite's LOWER folds ASCII only), to its base.
+_BASE_LETTERS = {
+    "a": "åäáàâãąÅÄÁÀÂÃĄ",
+    "o": "öóòôõøÖÓÒÔÕØ",
+    "e": "éèêëęÉÈÊËĘ",
+    "u": "üúùûÜÚÙÛ",
+    "i": "íìîïÍÌÎÏ",
+    "c": "çćčÇĆČ",
+    "n": "ñńÑŃ",
+    "s": "šśşŠŚŞ",
+    "z": "žźżŽŹŻ",
+    "y": "ýÿÝ",
+    "l": "łŁ",
+}
+_FOLDS = [(letter, base) for base, letters in _BASE_LETTERS.items() for letter in letters]
+_TRANSLATE = str.maketrans({letter: base for letter, base in _FOLDS})
+# More words than a name has are not a name; the query stays cheap.
+MAX_WORDS = 6
+_IDENTITY_CHARS = re.compile(r"[\s+\-]")
+
+
+def fold_name(text: str) -> str:
+    """`text` as the search compares it: lower case, base letters, "aa" as "a"."""
+    folded = unicodedata.normalize("NFC", text).lower().translate(_TRANSLATE)
+    return folded.replace("aa", "a")
+
+
+def query_words(q: str) -> list[str]:
+    """The folded words of a name query, each once, at most `MAX_WORDS`."""
+    words: list[str] = []
+    for word in fold_name(q).split():
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def looks_like_identity_number(q: str) -> bool:
+    """True when `q` is written like (part of) a personnummer: six or more digits, perhaps
+    with "-", "+" or spaces. Such a query is never a name search."""
+    digits = _IDENTITY_CHARS.sub("", q)
+    return len(digits) >= 6 and digits.isascii() and digits.isdigit()
+
+
+def _fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold_name(text)
+
+
+# SQLite calls `fold_name` itself (a nested REPLACE per letter overflows its parser);
+# PostgreSQL folds with TRANSLATE, the same letters to the same base letters.
+SQLITE_FOLD = "mp_fold_name"
+SQLITE_FUNCTIONS[SQLITE_FOLD] = (1, _fold_or_none)
+_FROM = "".join(letter for letter, _ in _FOLDS)
+_TO = "".join(base for _, base in _FOLDS)
+
+
+def _folded_sql(columns: list[Any]) -> str:
+    names = [c._meta.get_full_name(with_alias=False) for c in columns]
+    joined = " || ' ' || ".join(names)
+    if is_sqlite(columns[0]._meta.table._meta.db):
+        return f"{SQLITE_FOLD}({joined})"
+    return f"REPLACE(TRANSLATE(LOWER({joined}), '{_FROM}', '{_TO}'), 'aa', 'a')"
+
+
+def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
+    """Every word is part of the folded "first last" name (a LIKE per word, escaped)."""
+    folded = _folded_sql([first_name, last_name])
+    clause = " AND ".join(f"{folded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}'" for _ in words)
+    return WhereRaw(f"({clause})", *(f"%{like_escape(w)}%" for w in words))

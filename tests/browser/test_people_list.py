@@ -1,0 +1,32 @@
+"""The workbench's participant list in a real browser: sortable, paged, and usable on a
+375 px wide phone without sideways scrolling (the rows stack)."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import Visit
+
+
+def _fits(visit: Visit) -> None:
+    width = visit.page.evaluate("document.documentElement.scrollWidth")
+    viewport = visit.page.evaluate("window.innerWidth")
+    assert width <= viewport, f"the page is {width} px wide in a {viewport} px window"
+
+
+def test_the_participant_list_sorts_pages_and_fits_a_phone(new_visit) -> None:
+    wide: Visit = new_visit()
+    wide.login("samordnare")
+    page = wide.goto("/arbetsbord?status=")
+    page.get_by_role("link", name="Inskriven").click()
+    page.wait_for_url("**sortera=-inskriven**")
+    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Inskriven")
+    wide.check("deltagare-lista")
+
+    phone: Visit = new_visit(viewport={"width": 375, "height": 800})
+    phone.login("samordnare")
+    page = phone.goto("/arbetsbord?status=")
+    _fits(phone)
+    page.get_by_label("Sortera").select_option("-andrad")
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_url("**sortera=-andrad**")
+    _fits(phone)
+    phone.check("deltagare-lista-375")
