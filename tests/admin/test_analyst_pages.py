@@ -74,7 +74,9 @@ def test_labels_that_would_overlap_are_turned_not_cut():
         assert f">{label}</text>" in svg
     # The chart is tall enough for the longest turned label (23 characters at about 7 px,
     # turned 45 degrees: about 114 px below the axis).
-    height = float(re.search(r'viewBox="0 0 640 ([\d.]+)"', svg).group(1))
+    view_box = re.search(r'viewBox="0 0 640 ([\d.]+)"', svg)
+    assert view_box is not None
+    height = float(view_box.group(1))
     assert height >= 16 + 224 + 23 * 7 * 0.7
     # Turned labels start right of the chart's left edge.
     layout_left = layout.left

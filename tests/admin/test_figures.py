@@ -331,6 +331,7 @@ async def test_the_demo_hosts_have_the_same_hours_in_their_ledger_and_the_report
     period = schemas.ReportFilters(start=today.replace(year=today.year - 9), end=today)
     report = await reports.host_ledger(period, today)
     admin_row = await User.select().where(User.role == "admin").first()
+    assert admin_row is not None
     admin = auth.to_auth_user(admin_row, "token", None)
     assert report.hosts
     for row in report.hosts:
