@@ -50,6 +50,18 @@ def _check_name(name: str) -> str:
     return name
 
 
+def check_supervision_capacity(is_supervisor: bool, capacity: int) -> None:
+    """The one rule for a supervisor's capacity, used by the API, the pages and the import:
+    a supervisor guides at least one participant at a time (0 would make every slot they
+    supervise a dead end). A contact who is not a supervisor may keep 0."""
+    if is_supervisor and capacity < 1:
+        raise ValidationFailed(
+            "En handledare måste kunna handleda minst 1 deltagare åt gången. "
+            "Ange 1 eller fler, eller markera att kontaktpersonen inte är handledare.",
+            fields=["supervision_capacity"],
+        )
+
+
 async def get_contact_for(user: AuthUser | None, contact_id: int) -> dict[str, Any]:
     """The contact row if the user may manage its host; NotFound otherwise."""
     row = await Contact.select().where(Contact.id == contact_id).first()
@@ -97,6 +109,7 @@ async def create_contact(
     values = msgspec.structs.asdict(data)
     values["name"] = _check_name(values["name"])
     values["email"] = _check_email(values["email"])
+    check_supervision_capacity(values["is_supervisor"], values["supervision_capacity"])
     async with Contact._meta.db.transaction():
         rows = await Contact.insert(Contact(host=host_id, **values)).returning(Contact.id)
         contact_id = int(rows[0]["id"])
@@ -108,8 +121,13 @@ async def update_contact(
     user: AuthUser, contact_id: int, data: schemas.ContactUpdate
 ) -> schemas.Contact:
     """Change the fields sent on a contact of a host the user manages."""
-    await get_contact_for(user, contact_id)
+    current = await get_contact_for(user, contact_id)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "is_supervisor" in values or "supervision_capacity" in values:
+        check_supervision_capacity(
+            values.get("is_supervisor", current["is_supervisor"]),
+            values.get("supervision_capacity", current["supervision_capacity"]),
+        )
     if "name" in values:
         values["name"] = _check_name(values["name"])
     if "email" in values:

@@ -1,0 +1,86 @@
+"""Rules a host's own data must keep (issue 15, item 10): a supervisor guides at least one
+participant at a time, whether the contact comes through the API or the host's pages."""
+
+from __future__ import annotations
+
+import re
+
+from employers.tables import Contact
+from tests.conftest import login
+from tests.employers.factories import add_member, make_contact, make_host
+
+HTML = {"accept": "text/html"}
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def _host_user(client, make_user) -> int:
+    user = await make_user("host", username="henrik")
+    host = await make_host("Vårgårda Trädgård AB")
+    await add_member(user.id, host)
+    await login(client, "henrik")
+    return host
+
+
+async def test_api_refuses_a_supervisor_with_capacity_zero(client, make_user):
+    host = await _host_user(client, make_user)
+    refused = await client.post(
+        f"/api/v1/hosts/{host}/contacts",
+        json={"name": "Maja", "is_supervisor": True, "supervision_capacity": 0},
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["fields"] == ["supervision_capacity"]
+    assert "minst 1 deltagare" in refused.json()["detail"]
+    assert await Contact.count().where(Contact.host == host) == 0
+    # A contact who is not a supervisor may keep 0.
+    plain = await client.post(
+        f"/api/v1/hosts/{host}/contacts",
+        json={"name": "Ola", "is_supervisor": False, "supervision_capacity": 0},
+    )
+    assert plain.status_code == 201, plain.text
+
+
+async def test_api_refuses_lowering_or_turning_into_a_supervisor_with_zero(client, make_user):
+    host = await _host_user(client, make_user)
+    supervisor = await make_contact(host, "Maja")
+    lowered = await client.patch(f"/api/v1/contacts/{supervisor}", json={"supervision_capacity": 0})
+    assert lowered.status_code == 400, lowered.text
+    assert lowered.json()["fields"] == ["supervision_capacity"]
+    plain = await client.post(
+        f"/api/v1/hosts/{host}/contacts",
+        json={"name": "Ola", "is_supervisor": False, "supervision_capacity": 0},
+    )
+    promoted = await client.patch(
+        f"/api/v1/contacts/{plain.json()['id']}", json={"is_supervisor": True}
+    )
+    assert promoted.status_code == 400, promoted.text
+    rows = await Contact.select(Contact.name, Contact.is_supervisor, Contact.supervision_capacity)
+    assert {r["name"]: (r["is_supervisor"], r["supervision_capacity"]) for r in rows} == {
+        "Maja": (True, 1),
+        "Ola": (False, 0),
+    }
+
+
+async def test_contact_page_shows_the_capacity_error_by_its_field(client, make_user):
+    host = await _host_user(client, make_user)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/vard/organisation/{host}", headers=HTML)
+    assert page.status_code == 200
+    answer = await client.post(
+        f"/vard/organisation/{host}/kontakter",
+        data={
+            "name": "Maja",
+            "is_supervisor": "1",
+            "supervision_capacity": "0",
+            "_csrf_token": form_token(page.text),
+        },
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert "minst 1 deltagare" in answer.text
+    assert 'value="Maja"' in answer.text  # what was typed is kept
+    assert await Contact.count().where(Contact.host == host) == 0
