@@ -18,7 +18,7 @@ from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
 from marketplace.auth import AuthUser, requires
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
-from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import outcomes as outcome_schemas
@@ -62,6 +62,10 @@ ASSESSMENT_LABELS = {
     "comment": "Övrigt",
 }
 STATUS_ACTIONS = {"publicera": "publish", "pausa": "pause", "stang": "close"}
+CLOSE_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, jag vill stänga platsen” för att stänga den. "
+    "En stängd plats kan inte publiceras igen."
+)
 OPEN_FOR_HOST = ("accepted", "agreed", "active")
 ENDED = ("completed", "interrupted")
 
@@ -269,11 +273,18 @@ async def slot_status(
 ) -> Template | Redirect:
     user = _user(request)
     try:
+        # Closing takes the slot off the market for good, so the host ticks a box first;
+        # the check is on the server, so it holds without JavaScript too.
+        if action == "stang" and not is_ticked(await form_values(request), "confirm"):
+            await slot_services.get_slot_for(user, slot_id)  # 404 before any hint
+            raise ValidationFailed(CLOSE_UNCONFIRMED, fields=["confirm"])
         await slot_services.change_status(user, slot_id, STATUS_ACTIONS[action])
     except MarketplaceError as exc:
         slot = await slot_services.get_slot(user, slot_id)
         context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
-        context["errors"] = {"_form": exc.message}
+        context["errors"] = (
+            {"confirm": exc.message} if exc.fields == ["confirm"] else {"_form": exc.message}
+        )
         return page(
             "placements/host/slot_form.html",
             request,

@@ -1,0 +1,95 @@
+"""Nothing destroys without asking (issue 15, item 5): closing a slot on the host's page needs
+a ticked "Ja, jag vill stänga platsen"; an unticked POST changes nothing and says why, in
+Swedish, next to the box. The check is on the server, so it holds without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+from marketplace.tables import AuditEntry
+from placements.tables import Slot
+from tests.conftest import login
+from tests.employers.factories import add_member, make_contact, make_host
+
+HTML = {"accept": "text/html"}
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def _published_slot(client, make_user) -> int:
+    user = await make_user("host", username="henrik")
+    host = await make_host("Vårgårda Trädgård AB")
+    await add_member(user.id, host)
+    supervisor = await make_contact(host, "Maja Handledare")
+    slot = Slot(
+        host=host,
+        external_id="s1",
+        kind="praktik",
+        title="Trädgårdsarbete",
+        town="Vårgårda",
+        capacity=1,
+        supervisor=supervisor,
+        status="published",
+    )
+    await slot.save()
+    await login(client, "henrik")
+    client.headers.pop("x-csrftoken", None)
+    return int(slot.id)
+
+
+async def test_closing_a_slot_without_the_box_ticked_changes_nothing(client, make_user):
+    slot_id = await _published_slot(client, make_user)
+    page = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Ja, jag vill stänga platsen" in page.text
+    refused = await client.post(
+        f"/vard/platser/{slot_id}/stang",
+        data={"_csrf_token": form_token(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    # The message sits by the box (its error id) and in the summary that links to it.
+    assert 'id="f-confirm-error"' in refused.text
+    assert 'href="#f-confirm"' in refused.text
+    assert "Kryssa i rutan" in refused.text
+    row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
+    assert row == {"status": "published"}
+    assert not await AuditEntry.exists().where(AuditEntry.action == "slot.close")
+
+
+async def test_closing_a_slot_with_the_box_ticked_closes_it(client, make_user):
+    slot_id = await _published_slot(client, make_user)
+    page = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
+    closed = await client.post(
+        f"/vard/platser/{slot_id}/stang",
+        data={"_csrf_token": form_token(page.text), "confirm": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303, closed.text
+    row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
+    assert row == {"status": "closed"}
+    assert await AuditEntry.exists().where(AuditEntry.action == "slot.close")
+
+
+async def test_unconfirmed_close_of_someone_elses_slot_is_404(client, make_user, make_client):
+    slot_id = await _published_slot(client, make_user)
+    other = await make_user("host", username="greta")
+    await add_member(other.id, await make_host("Annan AB"))
+    stranger = await make_client()
+    await login(stranger, "greta")
+    stranger.headers.pop("x-csrftoken", None)
+    page = await stranger.get("/vard", headers=HTML)
+    answer = await stranger.post(
+        f"/vard/platser/{slot_id}/stang",
+        data={"_csrf_token": form_token(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert answer.status_code == 404
+    assert "Kryssa" not in answer.text
