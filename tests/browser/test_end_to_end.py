@@ -171,8 +171,8 @@ def test_a_placement_from_application_to_outcome(
     # --- the host signs in the app ------------------------------------------------------------
     host.page.goto(host_booking_url)
     assert "Hjälp vid inleveranser" in host.page.inner_text("#overenskommelse")
-    host.page.get_by_role("button", name="Skriv under för organisationen").click()
-    assert "Skriv under för organisationen" not in host.page.inner_text("main")
+    host.page.get_by_role("button", name="och skriver under för organisationen").click()
+    assert "och skriver under för organisationen" not in host.page.inner_text("main")
     host.check()
     page.get_by_role("button", name="Skicka länkar för underskrift").click()
     # The page says where the links went, never the links: each is in its party's mail.

@@ -93,3 +93,18 @@ async def test_unconfirmed_close_of_someone_elses_slot_is_404(client, make_user,
     )
     assert answer.status_code == 404
     assert "Kryssa" not in answer.text
+
+
+async def test_host_signing_button_names_the_version_it_signs(client):
+    from placements.services import bookings
+    from tests.placements.bookingdata import current_version, make_world, propose
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    version = await current_version(booking_id)
+    assert f"Jag har läst version {version} och skriver under för organisationen" in page.text
+    assert f'name="version" value="{version}"' in page.text
