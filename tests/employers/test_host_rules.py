@@ -84,3 +84,32 @@ async def test_contact_page_shows_the_capacity_error_by_its_field(client, make_u
     assert "minst 1 deltagare" in answer.text
     assert 'value="Maja"' in answer.text  # what was typed is kept
     assert await Contact.count().where(Contact.host == host) == 0
+
+
+async def _slot(host: int, title: str) -> None:
+    from placements.tables import Slot
+
+    await Slot(host=host, external_id=title, kind="praktik", title=title, town="Vårgårda").save()
+
+
+async def test_slot_table_names_the_organisation_only_for_a_user_with_several(client, make_user):
+    host = await _host_user(client, make_user)
+    await _slot(host, "Trädgårdsarbete")
+    one = await client.get("/vard", headers=HTML)
+    assert one.status_code == 200
+    assert '<th scope="col">Organisation</th>' not in one.text
+    second = await make_host("Vårgårda Café AB")
+    henrik = await make_user("host", username="henrik2")
+    await add_member(henrik.id, host)
+    await add_member(henrik.id, second)
+    await _slot(second, "Kafébiträde")
+    await login(client, "henrik2")
+    both = await client.get("/vard", headers=HTML)
+    assert '<th scope="col">Organisation</th>' in both.text
+    rows = re.findall(
+        r"<tr>\s*<td><a href=\"/vard/platser/\d+\">([^<]+)</a></td>\s*<td>([^<]+)</td>", both.text
+    )
+    assert sorted(rows) == [
+        ("Kafébiträde", "Vårgårda Café AB"),
+        ("Trädgårdsarbete", "Vårgårda Trädgård AB"),
+    ]
