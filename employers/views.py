@@ -20,7 +20,7 @@ from marketplace import clock
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
 from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
 
@@ -380,9 +380,24 @@ async def contact_update(
 )
 async def contact_deactivate(
     request: Request[Any, Any, Any], contact_id: FromPath[int]
-) -> Redirect:
+) -> Template | Redirect:
+    """End a contact once the ticked box confirms it; unticked, the contact's page shows the box
+    with the reason, and nothing changes (a server-side check, so it holds without JavaScript)."""
+    if not is_ticked(await form_values(request), "confirm"):
+        return await _contact_page(
+            request,
+            contact_id,
+            status_code=400,
+            errors={"confirm": END_CONTACT_UNCONFIRMED},
+        )
     contact = await contacts.deactivate_contact(_user(request), contact_id)
     return Redirect(f"/vard/organisation/{contact.host_id}#kontakter", status_code=303)
+
+
+END_CONTACT_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, jag vill avsluta kontaktpersonen” för att avsluta. "
+    "Kontaktpersonen kan då inte längre vara handledare för nya deltagare."
+)
 
 
 # --- applications, decided by coordinators ------------------------------------------------

@@ -108,3 +108,38 @@ async def test_host_signing_button_names_the_version_it_signs(client):
     version = await current_version(booking_id)
     assert f"Jag har läst version {version} och skriver under för organisationen" in page.text
     assert f'name="version" value="{version}"' in page.text
+
+
+async def test_ending_a_contact_asks_first_and_changes_nothing_unticked(client, make_user):
+    from employers.tables import Contact
+
+    user = await make_user("host", username="henrik")
+    host = await make_host("Vårgårda Trädgård AB")
+    await add_member(user.id, host)
+    contact = await make_contact(host, "Maja Handledare")
+    await login(client, "henrik")
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/vard/kontakter/{contact}", headers=HTML)
+    assert "Ja, jag vill avsluta kontaktpersonen" in page.text
+    token = form_token(page.text)
+    refused = await client.post(
+        f"/vard/kontakter/{contact}/avsluta",
+        data={"_csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-confirm-error"' in refused.text and "Kryssa i rutan" in refused.text
+    assert (await Contact.select(Contact.active).where(Contact.id == contact).first()) == {
+        "active": True
+    }
+    ended = await client.post(
+        f"/vard/kontakter/{contact}/avsluta",
+        data={"_csrf_token": token, "confirm": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303, ended.text
+    assert (await Contact.select(Contact.active).where(Contact.id == contact).first()) == {
+        "active": False
+    }
