@@ -534,7 +534,7 @@ async def _demo_placement(
     from placements.schemas import bookings as sb
     from placements.schemas import outcomes as so
     from placements.services import agreements, bookings, outcomes
-    from placements.tables import Booking
+    from placements.tables import Booking, Candidate
 
     def on_day(day: dt.date) -> dt.datetime:
         """08:00 in Vårgårda on `day`: when the demo's history says a step happened."""
@@ -587,7 +587,24 @@ async def _demo_placement(
     # moment the demo was seeded (else every figure counted from today: 6 hours for a
     # placement of 220 days).
     went_active = on_day(min(start, clock.today()))
-    await Booking.update({Booking.started_at: went_active}).where(Booking.id == booking.id)
+    # The proposal and the host's answer came before the start, as in real life (else the
+    # lead time "proposal to start" came out negative): three weeks and two weeks before,
+    # but never before the participant was registered.
+    registered = (
+        await Candidate.select(Candidate.registered_at).where(Candidate.id == candidate_id).first()
+    )
+    first_day = registered["registered_at"] if registered else None
+    proposed_day = min(start, clock.today()) - dt.timedelta(days=21)
+    if first_day is not None:
+        proposed_day = max(proposed_day, first_day)
+    decided_day = min(proposed_day + dt.timedelta(days=7), min(start, clock.today()))
+    await Booking.update(
+        {
+            Booking.started_at: went_active,
+            Booking.proposed_at: on_day(proposed_day),
+            Booking.decided_at: on_day(decided_day),
+        }
+    ).where(Booking.id == booking.id)
     if until == "active":
         return
     await bookings.end(coordinator, booking.id, until, end, "" if until == "completed" else "Sjuk")
