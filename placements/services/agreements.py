@@ -232,6 +232,25 @@ async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreemen
         return await agreement_out(agreement)
 
 
+async def agreement_versions_for(user: AuthUser, booking_id: int) -> list[schemas.Agreement]:
+    """Every version of a booking's agreement, newest first, each with its own signatures:
+    the archive copy. One audited read, like the current version's."""
+    async with write_transaction(bookings.engine()):
+        booking, _current = await _agreement_for(user, booking_id)
+        rows = (
+            await Agreement.select()
+            .where(Agreement.booking == booking_id)
+            .order_by(Agreement.version, ascending=False)
+        )
+        await record(
+            user,
+            "agreement.read",
+            booking["candidate"],
+            detail=f"bokning {booking_id}, alla versioner (PDF)",
+        )
+        return [await agreement_out(row) for row in rows]
+
+
 # --- changing --------------------------------------------------------------------------------
 
 

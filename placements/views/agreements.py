@@ -20,13 +20,15 @@ from litestar import Request, Router, get, post
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
-from litestar.response import Template
+from litestar.response import Response, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from marketplace import clock
 from marketplace.auth import AuthUser, public, requires
 from marketplace.clock import STOCKHOLM
 from marketplace.forms import form_values
 from marketplace.views import page
+from placements import documents
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as so
 from placements.services import agreements, outcomes
@@ -125,6 +127,31 @@ async def printable(request: Request[AuthUser, Any, Any], booking_id: FromPath[i
     return page("agreements/print.html", request, agreement=agreement, stockholm=STOCKHOLM)
 
 
+@get(
+    "/bokningar/{booking_id:int}/overenskommelse.pdf",
+    guards=[requires("admin", "coordinator", "host")],
+    include_in_schema=False,
+)
+async def archive_pdf(
+    request: Request[AuthUser, Any, Any], booking_id: FromPath[int]
+) -> Response[bytes]:
+    """The agreement for the archive: every version with its signatures, as a PDF."""
+    versions = await agreements.agreement_versions_for(request.user, booking_id)
+    engine = request.app.template_engine
+    assert engine is not None  # the app is configured with Jinja templates
+    html = documents.archive_html(engine, booking_id, versions, clock.now())
+    pdf = await documents.archive_pdf(html)
+    filename = f"overenskommelse-bokning-{booking_id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "cache-control": "no-store",
+        },
+    )
+
+
 class AssessmentForm(msgspec.Struct):
     attendance: str = ""
     tasks_mastered: str = ""
@@ -200,4 +227,4 @@ LINK_PAGES = Router(
     middleware=[no_store],
 )
 
-ROUTES = [LINK_PAGES, printable]
+ROUTES = [LINK_PAGES, printable, archive_pdf]
