@@ -33,6 +33,7 @@ LABELS = {
     "planned_end": "Planerat slut",
     "due_by": "Förfallodatum",
     "due_date": "Förfallodatum",
+    "consent_date": "Datum för samtycket",
 }
 
 

@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "closed": "Stängd",
     },
     "track": {"kompetens": "Kompetens", "hälsa": "Hälsa", "vägledning": "Vägledning"},
+    "consent_method": {"muntligt": "Muntligt", "skriftligt": "Skriftligt", "digitalt": "Digitalt"},
     "attendance": {
         "mycket_god": "Mycket god",
         "god": "God",

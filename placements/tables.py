@@ -105,6 +105,10 @@ class Candidate(Table, tablename="pl_candidate"):
     plan_goal_shareable = Boolean(
         default=False, help_text="The participant agreed to share the plan goal with a host."
     )
+    consent_date = Date(
+        null=True, default=None, help_text="The day the participant consented to the processing."
+    )
+    consent_method = Varchar(length=20, default="", help_text="muntligt, skriftligt or digitalt")
     status = Varchar(length=20, default="active", index=True)
     coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null, index=True)
     registered_at = Date()

@@ -18,6 +18,7 @@ from marketplace.dates import DateBounded
 Track = Literal["kompetens", "hälsa", "vägledning"]
 CaseStatus = Literal["active", "paused", "exited"]
 ActivityStatus = Literal["planned", "ongoing", "done", "cancelled"]
+ConsentMethod = Literal["", "muntligt", "skriftligt", "digitalt"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
@@ -67,6 +68,10 @@ class CandidateBase(msgspec.Struct, kw_only=True):
     plan_goal_shareable: bool = False
     """The participant agreed that a host may see the plan goal (it goes into agreements)."""
     status: CaseStatus = "active"
+    consent_date: dt.date | None = None
+    """The day the participant consented to being registered and to the placement work."""
+    consent_method: ConsentMethod = ""
+    """How the consent was given; required with `consent_date`, and only with it."""
 
 
 class CandidateCreate(CandidateBase, DateBounded, kw_only=True, forbid_unknown_fields=True):
@@ -78,7 +83,7 @@ class CandidateCreate(CandidateBase, DateBounded, kw_only=True, forbid_unknown_f
     registered_at: dt.date | None = None
 
 
-class CandidateUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class CandidateUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """A change to a participant: only the fields sent are changed."""
 
     first_name: Name | UnsetType = UNSET
@@ -103,6 +108,8 @@ class CandidateUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     plan_goal: LongText | UnsetType = UNSET
     plan_goal_shareable: bool | UnsetType = UNSET
     status: CaseStatus | UnsetType = UNSET
+    consent_date: dt.date | UnsetType | None = UNSET
+    consent_method: ConsentMethod | UnsetType = UNSET
     coordinator_id: int | UnsetType = UNSET
 
 

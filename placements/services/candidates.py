@@ -212,6 +212,22 @@ async def _coordinator_name(user_id: int | None) -> str:
     return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
 
 
+def check_consent(consent_date: dt.date | None, method: str) -> None:
+    """A consent has a day, not in the future, and a way it was given; both or neither."""
+    problems: list[tuple[str, str]] = []
+    if consent_date is not None and consent_date > clock.today():
+        problems.append(("consent_date", "Datumet för samtycket kan inte ligga i framtiden."))
+    if consent_date is not None and not method:
+        problems.append(("consent_method", "Ange hur deltagaren gav sitt samtycke."))
+    if method and consent_date is None:
+        problems.append(("consent_date", "Ange vilken dag deltagaren gav sitt samtycke."))
+    if problems:
+        raise ValidationFailed(
+            " ".join(message for _, message in problems),
+            fields=[field for field, _ in problems],
+        )
+
+
 async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
     return schemas.Candidate(
         id=row["id"],
@@ -237,6 +253,8 @@ async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
         plan_goal=row["plan_goal"],
         plan_goal_shareable=bool(row.get("plan_goal_shareable")),
         status=row["status"],
+        consent_date=row.get("consent_date"),
+        consent_method=row.get("consent_method") or "",
         coordinator_id=row["coordinator"],
         coordinator_name=await _coordinator_name(row["coordinator"]),
         registered_at=row["registered_at"],
@@ -527,6 +545,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
     _check_taxonomy_ids(data)
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
     async with write_transaction(_engine()):
+        check_consent(data.consent_date, data.consent_method)
         coordinator_id = await _check_coordinator(user, data.coordinator_id)
         seen, hidden = await _same_personnummer(user, pnr) if pnr else ([], [])
         if seen:
@@ -559,6 +578,8 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
             plan_goal=data.plan_goal,
             plan_goal_shareable=data.plan_goal_shareable,
             status=data.status,
+            consent_date=data.consent_date,
+            consent_method=data.consent_method,
             coordinator=coordinator_id,
             registered_at=data.registered_at or today,
             exited_at=today if data.status == "exited" else None,
@@ -590,6 +611,15 @@ async def update_candidate(
     async with write_transaction(_engine()):
         row = await _staff_row(user, candidate_id)
         _check_taxonomy_ids(data)
+        if data.consent_date is not msgspec.UNSET or data.consent_method is not msgspec.UNSET:
+            check_consent(
+                row.get("consent_date")
+                if data.consent_date is msgspec.UNSET
+                else data.consent_date,
+                row.get("consent_method") or ""
+                if data.consent_method is msgspec.UNSET
+                else data.consent_method,
+            )
         changes: dict[Any, Any] = {}
         changed: list[str] = []
         duplicates: list[int] = []

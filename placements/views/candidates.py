@@ -44,7 +44,14 @@ PROFILE_LABELS = {
     "home_town": "Hemort",
     "max_commute_km": "Längsta pendlingsavstånd i km",
     "coordinator_id": "Ansvarig samordnare",
+    "consent_date": "Dag för samtycket",
+    "consent_method": "Hur samtycket gavs",
 }
+CONSENT_METHODS = [
+    ("muntligt", "Muntligt (antecknat av samordnaren)"),
+    ("skriftligt", "Skriftligt, på papper"),
+    ("digitalt", "Digitalt, med e-legitimation"),
+]
 EDIT_LABELS = {**PROFILE_LABELS, "status": "Status"}
 # Free texts a coordinator may clear on the edit form.
 CLEARABLE = ["personnummer", "email", "phone", "address", "interests", "experience", "home_town"]
@@ -228,6 +235,8 @@ def _profile_values(candidate: schemas.Candidate) -> dict[str, Any]:
         "home_town": candidate.home_town,
         "max_commute_km": "" if candidate.max_commute_km is None else candidate.max_commute_km,
         "status": candidate.status,
+        "consent_date": candidate.consent_date.isoformat() if candidate.consent_date else "",
+        "consent_method": candidate.consent_method,
     }
     for i, a in enumerate(candidate.adaptations):
         values[f"adaptations-{i}-text"] = a.text
@@ -269,6 +278,7 @@ def _profile_context(
         "language_choices": language_options(languages),
         "coordinators": coordinators or [],
         "adaptation_rows": _adaptation_rows(values),
+        "consent_methods": CONSENT_METHODS,
     }
 
 
@@ -279,8 +289,8 @@ def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str
         labels=labels,
         lists=["wished_occupations", "skills", "languages"],
         flags=["driving_licence"],
-        blank_is_none=["hours_available", "max_commute_km", "coordinator_id"],
-        blank_is_empty=CLEARABLE if cls is schemas.CandidateUpdate else [],
+        blank_is_none=["hours_available", "max_commute_km", "coordinator_id", "consent_date"],
+        blank_is_empty=[*CLEARABLE, "consent_method"] if cls is schemas.CandidateUpdate else [],
     )
     return msgspec.structs.replace(data, adaptations=parse_adaptations(values))
 

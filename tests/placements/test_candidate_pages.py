@@ -532,3 +532,45 @@ async def test_an_admin_registers_a_participant_for_a_chosen_coordinator(
     await login(coordinator, "sara")
     own = await coordinator.get("/arbetsbord/deltagare/ny", headers=HTML)
     assert 'name="coordinator_id"' not in own.text
+
+
+async def test_consent_is_recorded_with_its_day_and_way_and_shown(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    candidate_id = await registered_id(client)
+    page = await client.get(f"/arbetsbord/deltagare/{candidate_id}", headers=HTML)
+    assert "Inte registrerat" in page.text  # no consent yet, and a link to record it
+    assert f'href="/arbetsbord/deltagare/{candidate_id}/profil#f-consent_date"' in page.text
+
+    form = await client.get(f"/arbetsbord/deltagare/{candidate_id}/profil", headers=HTML)
+    assert "<legend>Samtycke</legend>" in form.text
+    token = form_token(form.text)
+    base = {**PROFILE, "wished_occupations": LAGER, "status": "active", "_csrf_token": token}
+    path = f"/arbetsbord/deltagare/{candidate_id}/profil"
+    # A day in the future and no way given: both errors at once, each at its field, typed
+    # values kept.
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    wrong = await client.post(
+        path, data={**base, "consent_date": tomorrow, "consent_method": ""}, headers=HTML
+    )
+    assert wrong.status_code == 400
+    assert "kan inte ligga i framtiden" in wrong.text
+    assert "Ange hur deltagaren gav sitt samtycke." in wrong.text
+    assert 'aria-invalid="true"' in field_tag(wrong.text, "f-consent_date")
+    assert 'aria-invalid="true"' in field_tag(wrong.text, "f-consent_method")
+    assert tomorrow in field_tag(wrong.text, "f-consent_date")
+    row = await Candidate.select(Candidate.consent_date).where(Candidate.id == candidate_id).first()
+    assert row is not None and row["consent_date"] is None
+
+    day = dt.date.today().isoformat()
+    saved = await client.post(
+        path,
+        data={**base, "consent_date": day, "consent_method": "skriftligt"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    shown = await client.get(f"/arbetsbord/deltagare/{candidate_id}", headers=HTML)
+    assert "Skriftligt, " in shown.text and "Inte registrerat" not in shown.text
+    api = await client.get(f"/api/v1/candidates/{candidate_id}")
+    assert api.json()["consent_date"] == day and api.json()["consent_method"] == "skriftligt"
