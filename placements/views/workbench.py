@@ -35,7 +35,7 @@ from placements.services import slots as slot_services
 from placements.services.people_search import looks_like_identity_number
 from placements.views.public import search_context
 from search import taxonomy
-from search.services import match_slots
+from search.services import match_candidates, match_slots
 
 PROPOSE_LABELS = {
     "candidate_id": "Deltagare",
@@ -321,14 +321,22 @@ async def workbench_search(
     return page("placements/workbench/search.html", request, **context)
 
 
+SUITED_SHOWN = 8
+
 # --- the propose flow --------------------------------------------------------------------------
 
 
 async def _propose_context(user: AuthUser, slot_id: int) -> dict[str, Any]:
     slot = await slot_services.get_slot(user, slot_id)
     mine = (await candidate_services.list_candidates_for(user, status="active", limit=500)).items
+    # Matching from the slot's side: the caller's active participants who suit it, with the
+    # reasons (each one shown is an audited read). A slot that takes no bookings has none.
+    suited = None
+    if slot.status not in ("draft", "closed"):
+        suited = await match_candidates(user, slot_id, SUITED_SHOWN, 0)
     return {
         "slot": slot,
+        "suited": suited,
         "candidate_options": [(c.id, f"{c.first_name} {c.last_name}") for c in mine],
         "labels": PROPOSE_LABELS,
     }

@@ -1,0 +1,45 @@
+"""The propose page: from a slot, the coordinator sees which of their participants suit it,
+with the reasons, and picks one with one click."""
+
+from __future__ import annotations
+
+from marketplace.tables import AuditEntry
+from placements.tables import Slot
+from search import taxonomy
+from tests.conftest import login
+from tests.placements.bookingdata import make_candidate, make_world
+
+HTML = {"accept": "text/html"}
+LAGER = taxonomy.suggest_occupations("lagerarbetare", 1)[0].id
+
+
+async def test_the_propose_page_lists_suited_participants_and_preselects_the_one_chosen(client):
+    w = await make_world()
+    await Slot.update({Slot.occupation_id: LAGER}).where(Slot.id == w.slot_id)
+    suited = await make_candidate(
+        w.coordinator, "Selma", wished_occupations=[LAGER], interests="lager", hours_available=40
+    )
+    # Wants fewer hours than the slot asks: a hard limit, never suggested.
+    await make_candidate(w.coordinator, "Tove", wished_occupations=[LAGER], hours_available=10)
+    await login(client, w.coordinator.username)
+    before = await AuditEntry.count().where(AuditEntry.action == "candidate.match")
+    page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert page.status_code == 200
+    assert "Deltagare som passar platsen" in page.text
+    assert "Selma Andersson" in page.text
+    assert "Tove Andersson</strong>" not in page.text
+    pick = f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={suited}#f-candidate_id"
+    assert f'href="{pick}"' in page.text
+    # Each participant shown is an audited read.
+    assert await AuditEntry.count().where(AuditEntry.action == "candidate.match") > before
+    chosen = await client.get(pick.split("#")[0], headers=HTML)
+    assert f'<option value="{suited}" selected' in chosen.text
+
+
+async def test_a_closed_slot_suggests_nobody(client):
+    w = await make_world()
+    await Slot.update({Slot.status: "closed"}).where(Slot.id == w.slot_id)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert page.status_code == 200
+    assert "Deltagare som passar platsen" not in page.text
