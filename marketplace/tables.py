@@ -139,6 +139,19 @@ class LoginOrigin(Table, tablename="mp_login_origin"):
     last_success_at = Timestamptz(default=TimestamptzNow())
 
 
+class PasswordLink(Table, tablename="mp_password_link"):
+    """A single-use link that lets a user choose a password: sent when an admin creates a
+    staff account or resets one's password. Only a SHA-256 of the token is stored."""
+
+    id: Serial
+    user = ForeignKey(User, null=False, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_by = Integer(null=True, default=None, help_text="The admin who sent the link.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 class ApiToken(Table, tablename="mp_api_token"):
     """An integration token, shown once at creation and stored as a hash."""
 

@@ -25,7 +25,7 @@ from litestar.testing import AsyncTestClient
 from employers.tables import Contact, Host, HostApplication, HostInvitation, HostMembership
 from marketplace import auth
 from marketplace.auth import AuthUser
-from marketplace.tables import OutboxMessage, User
+from marketplace.tables import OutboxMessage, PasswordLink, User
 from placements.services import agreements, outcomes
 from placements.tables import (
     Booking,
@@ -232,6 +232,18 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/ansokningar/{application_id}/avsla"): STAFF,
     ("GET", "/drift/jobb"): ADMIN,
     ("GET", "/drift/utkorg"): ADMIN,
+    # --- user management (admins) and the link to choose a password (its holder, anyone)
+    ("GET", "/drift/anvandare"): ADMIN,
+    ("GET", "/drift/anvandare/ny"): ADMIN,
+    ("POST", "/drift/anvandare/ny"): ADMIN,
+    ("GET", "/drift/anvandare/{user_id}"): ADMIN,
+    ("POST", "/drift/anvandare/{user_id}"): ADMIN,
+    ("POST", "/drift/anvandare/{user_id}/stang-av"): ADMIN,
+    ("POST", "/drift/anvandare/{user_id}/aktivera"): ADMIN,
+    ("POST", "/drift/anvandare/{user_id}/tvasteg"): ADMIN,
+    ("POST", "/drift/anvandare/{user_id}/losenordslank"): ADMIN,
+    ("GET", "/konto/nytt-losenord/{token}"): ALL,
+    ("POST", "/konto/nytt-losenord/{token}"): ALL,
     ("GET", "/drift/utkorg/{message_id}"): ADMIN,
     ("GET", "/drift/vardagsord"): ADMIN,
     ("POST", "/drift/vardagsord"): ADMIN,
@@ -499,6 +511,16 @@ async def make_world(p: People) -> World:
         )
     )
     w.ids["token_id"] = (await auth.create_token(host.username, f"reserv{n}"))[0]
+    # A link to choose a password for the spare user (a POST without a password spends nothing).
+    password_token = f"matrix-password-{n}-{secrets.token_urlsafe(8)}"
+    await _insert(
+        PasswordLink(
+            user=w.ids["user_id"],
+            token_hash=hashlib.sha256(password_token.encode()).hexdigest(),
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+        )
+    )
+    w.strings["password_token"] = password_token
     return w
 
 
@@ -540,6 +562,8 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
     ids["host_id"] = p.host_a
     ids["year"] = 2030
     token = w.strings["assessment_token" if path.startswith("/bedomning") else "sign_token"]
+    if path.startswith("/konto/nytt-losenord"):
+        token = w.strings["password_token"]
     strings = {
         "token": token,
         "name": "exits",

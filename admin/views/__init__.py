@@ -7,5 +7,6 @@ from typing import Any
 
 from admin.views.outbox import ROUTES as OUTBOX_ROUTES
 from admin.views.pages import ROUTES as PAGE_ROUTES
+from admin.views.users import ROUTES as USER_ROUTES
 
-ROUTES: list[Any] = [*PAGE_ROUTES, *OUTBOX_ROUTES]
+ROUTES: list[Any] = [*PAGE_ROUTES, *OUTBOX_ROUTES, *USER_ROUTES]

@@ -1,0 +1,461 @@
+"""User management for admins, in the Swedish UI: list, create staff accounts, change name,
+e-mail, role and team, disable and enable, reset the second factor, and send a link to choose
+a new password. Every change is audited (subject type "user").
+
+A new staff account gets no password from the admin: it gets a single-use link by mail
+(`mp_password_link`, only a SHA-256 of the token is stored, valid `LINK_DAYS` days), so no
+admin ever knows another person's password. Host users are invited from their organisation's
+page (employers' invitations), because they belong to an organisation.
+
+Rules that keep the service usable:
+- an admin cannot disable themselves or take away their own admin role (no lock-out);
+- the last active admin stays an active admin;
+- a coordinator with active participants keeps the role until the participants are handed
+  over (otherwise nobody may see them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any, Literal
+
+import msgspec
+
+from marketplace import auth
+from marketplace.addresses import normalise_email, single_line
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.mail import queue_template_mail
+from marketplace.settings import get_settings
+from marketplace.tables import PasswordLink, User, UserSession
+from placements.tables import Candidate
+
+LINK_DAYS = 7
+LINK_PATH = "/konto/nytt-losenord"
+USER_NOT_FOUND = "Användaren finns inte."
+INVALID_LINK = (
+    "Länken är ogiltig, redan använd eller för gammal. Be en administratör skicka en ny länk."
+)
+ROLE_TEXT = {
+    "admin": "Administratör",
+    "coordinator": "Samordnare",
+    "analyst": "Analytiker",
+    "host": "Värd",
+}
+STAFF_ROLES = ("coordinator", "analyst", "admin")
+SORTS = {
+    "namn": ("last_name", True),
+    "anvandarnamn": ("username", True),
+    "roll": ("role", True),
+    "skapad": ("created_at", False),
+}
+PER_PAGE = 50
+
+StaffRole = Literal["coordinator", "analyst", "admin"]
+Role = Literal["coordinator", "analyst", "admin", "host"]
+Short = msgspec.Meta(max_length=100)
+
+
+class StaffUserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    username: Any
+    first_name: Any
+    last_name: Any
+    email: Any
+    role: StaffRole
+    team: Any = ""
+
+
+class UserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    first_name: Any
+    last_name: Any
+    email: Any
+    role: Role
+    team: Any = ""
+
+
+class UserRow(msgspec.Struct, kw_only=True):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    name: str
+    email: str
+    role: str
+    role_text: str
+    team: str
+    active: bool
+    totp_enabled: bool
+    created_at: dt.datetime | None
+    open_link: bool = False
+
+
+class UserPage(msgspec.Struct, kw_only=True):
+    rows: list[UserRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _text(value: Any, field: str, label: str, *, required: bool, max_length: int = 100) -> str:
+    text = single_line(str(value or "").strip(), field, label=label)
+    if required and not text:
+        raise ValidationFailed(f"Fyll i {label.lower()}.", fields=[field])
+    if len(text) > max_length:
+        raise ValidationFailed(f"{label} får ha högst {max_length} tecken.", fields=[field])
+    return text
+
+
+def _check_all(checks: list[tuple[str, Any]]) -> list[Any]:
+    """Run every check and raise once with all problems, each named by its field."""
+    values: list[Any] = []
+    problems: list[tuple[list[str], str]] = []
+    for _field, check in checks:
+        try:
+            values.append(check())
+        except ValidationFailed as exc:
+            values.append(None)
+            problems.append((exc.fields, exc.message))
+    if problems:
+        raise ValidationFailed(
+            " ".join(message for _, message in problems),
+            fields=[f for fields, _ in problems for f in fields],
+        )
+    return values
+
+
+def _unknowable_password(username: str) -> str:
+    """A random password nobody is told, which passes the rules for this user name."""
+    while True:
+        password = secrets.token_urlsafe(32)
+        if username.casefold() not in password.casefold():
+            return password
+
+
+def _row_out(row: dict[str, Any], open_link: bool = False) -> UserRow:
+    name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
+    return UserRow(
+        id=row["id"],
+        username=row["username"],
+        first_name=row["first_name"] or "",
+        last_name=row["last_name"] or "",
+        name=name,
+        email="" if row["email"].endswith("@example.invalid") else row["email"],
+        role=row["role"],
+        role_text=ROLE_TEXT.get(row["role"], "Okänd roll"),
+        team=row["team"] or "",
+        active=bool(row["active"]),
+        totp_enabled=bool(row["totp_enabled"]),
+        created_at=row.get("created_at"),
+        open_link=open_link,
+    )
+
+
+_COLUMNS = (
+    User.id,
+    User.username,
+    User.first_name,
+    User.last_name,
+    User.email,
+    User.role,
+    User.team,
+    User.active,
+    User.totp_enabled,
+    User.created_at,
+)
+
+
+async def list_users(
+    *, role: str = "", status: str = "", sort: str = "namn", page: int = 1
+) -> UserPage:
+    """Users a page at a time, filtered by role and status, sorted by a known column."""
+    query = User.select(*_COLUMNS)
+    count = User.count()
+    if role in ROLE_TEXT:
+        query = query.where(User.role == role)
+        count = count.where(User.role == role)
+    if status in ("aktiva", "avstangda"):
+        active = status == "aktiva"
+        query = query.where(User.active == active)
+        count = count.where(User.active == active)
+    column, ascending = SORTS.get(sort, SORTS["namn"])
+    query = query.order_by(User._meta.get_column_by_name(column), ascending=ascending)
+    if column == "last_name":
+        query = query.order_by(User.first_name)
+    total = int(await count)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = await query.order_by(User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    return UserPage(rows=[_row_out(r) for r in rows], total=total, page=page, pages=pages)
+
+
+async def get_user(user_id: int) -> UserRow:
+    row = await User.select(*_COLUMNS).where(User.id == user_id).first()
+    if row is None:
+        raise NotFound(USER_NOT_FOUND)
+    now = dt.datetime.now(dt.UTC)
+    open_link = await PasswordLink.exists().where(
+        (PasswordLink.user == user_id)
+        & PasswordLink.used_at.is_null()
+        & (PasswordLink.expires_at > now)
+    )
+    return _row_out(row, open_link=bool(open_link))
+
+
+async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: bool) -> None:
+    """Queue the mail with a fresh link; older unused links of the user stop working."""
+    row = (
+        await User.select(User.email, User.username, User.first_name)
+        .where(User.id == user_id)
+        .first()
+    )
+    assert row is not None
+    if row["email"].endswith("@example.invalid"):
+        raise ValidationFailed(
+            "Användaren har ingen e-postadress. Lägg till en först, så att länken kan skickas.",
+            fields=["email"],
+        )
+    now = dt.datetime.now(dt.UTC)
+    await PasswordLink.update({PasswordLink.used_at: now}).where(
+        (PasswordLink.user == user_id) & PasswordLink.used_at.is_null()
+    )
+    token = secrets.token_urlsafe(32)
+    await PasswordLink.insert(
+        PasswordLink(
+            user=user_id,
+            token_hash=_hash(token),
+            created_by=actor.id,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=LINK_DAYS),
+        )
+    )
+    await queue_template_mail(
+        row["email"],
+        "password_link",
+        get_settings(),
+        recipient_user_id=user_id,
+        link=f"{LINK_PATH}/{token}",
+        first_name=row["first_name"] or row["username"],
+        username=row["username"],
+        new_account=new_account,
+        days=LINK_DAYS,
+    )
+
+
+async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
+    """Create a coordinator, analyst or admin and mail them a link to choose a password."""
+    username, first, last, email, team = _check_all(
+        [
+            ("username", lambda: _text(data.username, "username", "Användarnamnet", required=True)),
+            (
+                "first_name",
+                lambda: _text(data.first_name, "first_name", "Förnamnet", required=True),
+            ),
+            ("last_name", lambda: _text(data.last_name, "last_name", "Efternamnet", required=True)),
+            ("email", lambda: normalise_email(str(data.email or ""))),
+            ("team", lambda: _text(data.team, "team", "Teamet", required=False)),
+        ]
+    )
+    async with write_transaction(User._meta.db):
+        # Nobody knows this password: the person chooses their own through the link.
+        user = await auth.create_user(
+            username,
+            _unknowable_password(username),
+            data.role,
+            email=email,
+            first_name=first,
+            last_name=last,
+            team=team,
+        )
+        user_id = int(user.id)
+        await _send_password_link(actor, user_id, new_account=True)
+        await record(
+            actor, "user.create", user_id, subject_type="user", detail=ROLE_TEXT[data.role]
+        )
+    return await get_user(user_id)
+
+
+async def _active_admins() -> int:
+    return int(
+        await User.count().where((User.role == "admin") & (User.active == True))  # noqa: E712
+    )
+
+
+async def _has_active_participants(user_id: int) -> bool:
+    return bool(
+        await Candidate.exists().where(
+            (Candidate.coordinator == user_id)
+            & (Candidate.status != "exited")
+            & Candidate.anonymised_at.is_null()
+        )
+    )
+
+
+async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRow:
+    """Change name, e-mail, role and team; the audit row names the fields changed."""
+    first, last, email, team = _check_all(
+        [
+            (
+                "first_name",
+                lambda: _text(data.first_name, "first_name", "Förnamnet", required=True),
+            ),
+            ("last_name", lambda: _text(data.last_name, "last_name", "Efternamnet", required=True)),
+            ("email", lambda: normalise_email(str(data.email or ""))),
+            ("team", lambda: _text(data.team, "team", "Teamet", required=False)),
+        ]
+    )
+    async with write_transaction(User._meta.db):
+        row = await User.select().where(User.id == user_id).first()
+        if row is None:
+            raise NotFound(USER_NOT_FOUND)
+        if data.role != row["role"]:
+            if "host" in (data.role, row["role"]):
+                raise ValidationFailed(
+                    "En värdanvändare hör till en organisation och kan inte bli personal, och "
+                    "personal kan inte bli värd. Skapa ett nytt konto i stället.",
+                    fields=["role"],
+                )
+            if row["id"] == actor.id and row["role"] == "admin":
+                raise Conflict(
+                    "Du kan inte ta bort din egen administratörsroll. Be en annan "
+                    "administratör göra det.",
+                    fields=["role"],
+                )
+            if row["role"] == "coordinator" and await _has_active_participants(user_id):
+                raise Conflict(
+                    "Samordnaren har aktiva deltagare. Lämna över dem till en annan samordnare "
+                    "innan rollen ändras.",
+                    fields=["role"],
+                )
+        if email != row["email"] and await User.exists().where(
+            (User.email == email) & (User.id != user_id)
+        ):
+            raise ValidationFailed(
+                "En annan användare har redan den e-postadressen.", fields=["email"]
+            )
+        new = {
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "role": data.role,
+            "team": team,
+        }
+        changed = [k for k, v in new.items() if row[k] != v]
+        if changed:
+            changes: dict[Any, Any] = {User._meta.get_column_by_name(k): v for k, v in new.items()}
+            changes[User.admin] = data.role == "admin"
+            changes[User.superuser] = data.role == "admin"
+            await User.update(changes).where(User.id == user_id)
+            if "role" in changed:
+                # A new role takes effect at the next sign-in, not in a stale session.
+                await UserSession.delete().where(UserSession.user == user_id)
+            await record(
+                actor, "user.update", user_id, subject_type="user", detail=", ".join(changed)
+            )
+    return await get_user(user_id)
+
+
+async def set_user_active(actor: AuthUser, user_id: int, active: bool) -> UserRow:
+    """Disable (sessions and tokens stop at once) or enable a user."""
+    async with write_transaction(User._meta.db):
+        row = (
+            await User.select(User.username, User.role, User.active)
+            .where(User.id == user_id)
+            .first()
+        )
+        if row is None:
+            raise NotFound(USER_NOT_FOUND)
+        if not active:
+            if user_id == actor.id:
+                raise Conflict("Du kan inte stänga av ditt eget konto.")
+            if row["role"] == "admin" and row["active"] and await _active_admins() <= 1:
+                raise Conflict("Den sista aktiva administratören kan inte stängas av.")
+        if bool(row["active"]) != active:
+            await auth.set_active(row["username"], active)
+            await record(
+                actor,
+                "user.enable" if active else "user.disable",
+                user_id,
+                subject_type="user",
+            )
+    return await get_user(user_id)
+
+
+async def reset_second_factor(actor: AuthUser, user_id: int) -> UserRow:
+    """Turn the user's TOTP off (a lost phone): they sign in with the password and set up
+    the app again. Their sessions end, so the reset is felt at once."""
+    async with write_transaction(User._meta.db):
+        row = await User.select(User.totp_enabled).where(User.id == user_id).first()
+        if row is None:
+            raise NotFound(USER_NOT_FOUND)
+        if not row["totp_enabled"] and not await User.exists().where(
+            (User.id == user_id) & (User.totp_secret != "")
+        ):
+            raise Conflict("Användaren har ingen tvåstegsverifiering att återställa.")
+        await User.update(
+            {User.totp_enabled: False, User.totp_secret: "", User.totp_last_step: 0}
+        ).where(User.id == user_id)
+        await UserSession.delete().where(UserSession.user == user_id)
+        await record(actor, "user.totp_reset", user_id, subject_type="user")
+    return await get_user(user_id)
+
+
+async def send_password_link(actor: AuthUser, user_id: int) -> UserRow:
+    """Mail the user a new single-use link to choose a password (the old password still
+    works until they use it)."""
+    async with write_transaction(User._meta.db):
+        if not await User.exists().where(User.id == user_id):
+            raise NotFound(USER_NOT_FOUND)
+        await _send_password_link(actor, user_id, new_account=False)
+        await record(actor, "user.password_link", user_id, subject_type="user")
+    return await get_user(user_id)
+
+
+# --- the link itself -------------------------------------------------------------------------
+
+
+async def _valid_link(token: str) -> dict[str, Any]:
+    row = await PasswordLink.select().where(PasswordLink.token_hash == _hash(token)).first()
+    if row is None or row["used_at"] is not None or row["expires_at"] <= dt.datetime.now(dt.UTC):
+        raise NotFound(INVALID_LINK)
+    user = await User.select(User.username, User.active).where(User.id == row["user"]).first()
+    if user is None or not user["active"]:
+        raise NotFound(INVALID_LINK)
+    return row | {"username": user["username"]}
+
+
+async def password_link_user(token: str) -> str:
+    """The user name a valid link is for (shown on its page)."""
+    return str((await _valid_link(token))["username"])
+
+
+async def set_password_by_link(token: str, password: str, repeat: str) -> str:
+    """Set the password once; the link is spent, other sessions end. Returns the user name."""
+    async with write_transaction(User._meta.db):
+        row = await _valid_link(token)
+        if password != repeat:
+            raise ValidationFailed(
+                "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna.",
+                fields=["repeat"],
+            )
+        auth.check_password_policy(password, row["username"])
+        spent = (
+            await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)})
+            .where((PasswordLink.id == row["id"]) & PasswordLink.used_at.is_null())
+            .returning(PasswordLink.id)
+        )
+        if not spent:
+            raise NotFound(INVALID_LINK)
+        await User.update(
+            {User.password: User.hash_password(password), User.failed_logins: 0}
+        ).where(User.id == row["user"])
+        await UserSession.delete().where(UserSession.user == row["user"])
+        await record(None, "user.password_set", row["user"], subject_type="user")
+    return str(row["username"])

@@ -1,0 +1,348 @@
+"""User management pages for admins (`/drift/anvandare`), and the page behind the single-use
+link where a person chooses a password (`/konto/nytt-losenord/{token}`).
+
+The pages call `admin.services.users`, which audits every change. Disabling a user and
+resetting a second factor ask first (a ticked box, checked on the server).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from admin.services import users
+from marketplace.auth import AuthUser, admin_only, current_user, public
+from marketplace.errors import MarketplaceError
+from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+
+Token = Annotated[str, msgspec.Meta(max_length=500)]
+LABELS = {
+    "username": "Användarnamn",
+    "first_name": "Förnamn",
+    "last_name": "Efternamn",
+    "email": "E-postadress",
+    "role": "Roll",
+    "team": "Team",
+}
+PASSWORD_LABELS = {"password": "Nytt lösenord", "repeat": "Samma lösenord en gång till"}
+STATUS_CHOICES = [("", "Alla"), ("aktiva", "Aktiva"), ("avstangda", "Avstängda")]
+SORT_CHOICES = [
+    ("namn", "Namn"),
+    ("anvandarnamn", "Användarnamn"),
+    ("roll", "Roll"),
+    ("skapad", "Senast skapade först"),
+]
+SAVED = {
+    "ny": "Användaren är skapad. Ett brev med en länk för att välja lösenord har lagts i utkorgen.",
+    "uppgifter": "Uppgifterna är sparade.",
+    "avstangd": "Användaren är avstängd. Pågående inloggningar och API-nycklar slutade gälla.",
+    "aktiverad": "Användaren är aktiv igen och kan logga in.",
+    "tvasteg": "Tvåstegsverifieringen är återställd. Användaren loggar in med lösenordet och "
+    "lägger till appen igen.",
+    "lank": "En ny länk för att välja lösenord har lagts i utkorgen.",
+}
+DISABLE_UNCONFIRMED = "Kryssa i rutan ”Ja, stäng av användaren” för att stänga av kontot."
+TOTP_UNCONFIRMED = "Kryssa i rutan ”Ja, återställ tvåstegsverifieringen” för att återställa den."
+NO_STORE = {"cache-control": "no-store"}
+
+
+def _page(
+    template: str,
+    request: Request[Any, Any, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    return Template(
+        template,
+        context={
+            "user": current_user(request),
+            "request": request,
+            "labels": LABELS,
+            "role_text": users.ROLE_TEXT,
+            **context,
+        },
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def _staff_role_choices() -> list[tuple[str, str]]:
+    return [(r, users.ROLE_TEXT[r]) for r in users.STAFF_ROLES]
+
+
+@get("/drift/anvandare", guards=[admin_only], include_in_schema=False, name="users-page")
+async def users_page(
+    request: Request[AuthUser, Any, Any],
+    roll: Annotated[str, QueryParameter(max_length=20)] = "",
+    status: Annotated[str, QueryParameter(max_length=20)] = "",
+    sortera: Annotated[str, QueryParameter(max_length=20)] = "namn",
+    sida: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+) -> Template:
+    """Every user, filtered by role and status, sorted, a page at a time."""
+    listing = await users.list_users(role=roll, status=status, sort=sortera, page=sida)
+    return _page(
+        "admin/users.html",
+        request,
+        listing=listing,
+        filters={"roll": roll, "status": status, "sortera": sortera},
+        role_choices=[("", "Alla roller"), *users.ROLE_TEXT.items()],
+        status_choices=STATUS_CHOICES,
+        sort_choices=SORT_CHOICES,
+    )
+
+
+@get("/drift/anvandare/ny", guards=[admin_only], include_in_schema=False)
+async def user_new(request: Request[AuthUser, Any, Any]) -> Template:
+    return _page(
+        "admin/user_new.html",
+        request,
+        values={"role": "coordinator"},
+        errors={},
+        role_choices=_staff_role_choices(),
+    )
+
+
+@post("/drift/anvandare/ny", guards=[admin_only], include_in_schema=False, status_code=303)
+async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
+    values = await form_values(request)
+    try:
+        data = parse_form(users.StaffUserCreate, values, labels=LABELS, blank_is_empty=list(LABELS))
+        created = await users.create_staff_user(request.user, data)
+    except MarketplaceError as exc:
+        return _page(
+            "admin/user_new.html",
+            request,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, LABELS),
+            role_choices=_staff_role_choices(),
+        )
+    return Redirect(f"/drift/anvandare/{created.id}?sparad=ny", status_code=303)
+
+
+async def _user_page(
+    request: Request[AuthUser, Any, Any],
+    user_id: int,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    shown = await users.get_user(user_id)
+    role_choices = (
+        [("host", users.ROLE_TEXT["host"])] if shown.role == "host" else _staff_role_choices()
+    )
+    saved = request.query_params.get("sparad", "")
+    return _page(
+        "admin/user.html",
+        request,
+        status_code=status_code,
+        shown=shown,
+        values=values
+        if values is not None
+        else {
+            "first_name": shown.first_name,
+            "last_name": shown.last_name,
+            "email": shown.email,
+            "role": shown.role,
+            "team": shown.team,
+        },
+        errors=errors or {},
+        role_choices=role_choices,
+        saved=SAVED.get(saved, ""),
+        is_self=shown.id == request.user.id,
+    )
+
+
+@get("/drift/anvandare/{user_id:int}", guards=[admin_only], include_in_schema=False)
+async def user_page(request: Request[AuthUser, Any, Any], user_id: FromPath[int]) -> Template:
+    return await _user_page(request, user_id)
+
+
+@post(
+    "/drift/anvandare/{user_id:int}",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def user_update(
+    request: Request[AuthUser, Any, Any], user_id: FromPath[int]
+) -> Template | Redirect:
+    values = await form_values(request)
+    edit_labels = {k: v for k, v in LABELS.items() if k != "username"}
+    try:
+        data = parse_form(
+            users.UserUpdate, values, labels=edit_labels, blank_is_empty=list(edit_labels)
+        )
+        await users.update_user(request.user, user_id, data)
+    except MarketplaceError as exc:
+        return await _user_page(
+            request,
+            user_id,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, edit_labels),
+        )
+    return Redirect(f"/drift/anvandare/{user_id}?sparad=uppgifter", status_code=303)
+
+
+async def _action(
+    request: Request[AuthUser, Any, Any],
+    user_id: int,
+    saved: str,
+    run: Any,
+    *,
+    confirm: tuple[str, str] | None = None,
+) -> Template | Redirect:
+    """Run one action on a user; with `confirm`, only once its box is ticked. An error shows
+    on the user's page next to the action."""
+    if confirm is not None and not is_ticked(await form_values(request), confirm[0]):
+        return await _user_page(request, user_id, status_code=400, errors={confirm[0]: confirm[1]})
+    try:
+        await run()
+    except MarketplaceError as exc:
+        return await _user_page(
+            request, user_id, status_code=exc.status_code, errors={"_form": exc.message}
+        )
+    return Redirect(f"/drift/anvandare/{user_id}?sparad={saved}", status_code=303)
+
+
+@post(
+    "/drift/anvandare/{user_id:int}/stang-av",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def user_disable(
+    request: Request[AuthUser, Any, Any], user_id: FromPath[int]
+) -> Template | Redirect:
+    return await _action(
+        request,
+        user_id,
+        "avstangd",
+        lambda: users.set_user_active(request.user, user_id, False),
+        confirm=("confirm_disable", DISABLE_UNCONFIRMED),
+    )
+
+
+@post(
+    "/drift/anvandare/{user_id:int}/aktivera",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def user_enable(
+    request: Request[AuthUser, Any, Any], user_id: FromPath[int]
+) -> Template | Redirect:
+    return await _action(
+        request, user_id, "aktiverad", lambda: users.set_user_active(request.user, user_id, True)
+    )
+
+
+@post(
+    "/drift/anvandare/{user_id:int}/tvasteg",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def user_reset_totp(
+    request: Request[AuthUser, Any, Any], user_id: FromPath[int]
+) -> Template | Redirect:
+    return await _action(
+        request,
+        user_id,
+        "tvasteg",
+        lambda: users.reset_second_factor(request.user, user_id),
+        confirm=("confirm_totp", TOTP_UNCONFIRMED),
+    )
+
+
+@post(
+    "/drift/anvandare/{user_id:int}/losenordslank",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def user_password_link(
+    request: Request[AuthUser, Any, Any], user_id: FromPath[int]
+) -> Template | Redirect:
+    return await _action(
+        request, user_id, "lank", lambda: users.send_password_link(request.user, user_id)
+    )
+
+
+# --- the link: choose a password ---------------------------------------------------------------
+
+
+@get("/konto/nytt-losenord/{token:str}", guards=[public], include_in_schema=False)
+async def password_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    username = await users.password_link_user(token)
+    return _page(
+        "admin/password_link.html",
+        request,
+        headers=NO_STORE,
+        username=username,
+        token=token,
+        errors={},
+        password_labels=PASSWORD_LABELS,
+        done=False,
+    )
+
+
+@post(
+    "/konto/nytt-losenord/{token:str}",
+    guards=[public],
+    include_in_schema=False,
+    status_code=200,
+)
+async def password_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    values = await form_values(request)
+    password = str(values.get("password") or "")
+    repeat = str(values.get("repeat") or "")
+    try:
+        username = await users.set_password_by_link(token, password, repeat)
+    except MarketplaceError as exc:
+        if exc.status_code == 404:
+            raise
+        return _page(
+            "admin/password_link.html",
+            request,
+            status_code=exc.status_code,
+            headers=NO_STORE,
+            username=await users.password_link_user(token),
+            token=token,
+            errors=field_errors(exc, PASSWORD_LABELS),
+            password_labels=PASSWORD_LABELS,
+            done=False,
+        )
+    return _page(
+        "admin/password_link.html",
+        request,
+        headers=NO_STORE,
+        username=username,
+        token="",
+        errors={},
+        password_labels=PASSWORD_LABELS,
+        done=True,
+    )
+
+
+ROUTES = [
+    users_page,
+    user_new,
+    user_create,
+    user_page,
+    user_update,
+    user_disable,
+    user_enable,
+    user_reset_totp,
+    user_password_link,
+    password_page,
+    password_submit,
+]

@@ -1,0 +1,243 @@
+"""Admins manage users in the Swedish UI: create staff (who choose their own password through
+a single-use link), change details and roles, disable and enable, reset the second factor.
+Every change is audited; destructive steps ask first; nobody can lock the service out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from marketplace.tables import AuditEntry, OutboxMessage, PasswordLink, User, UserSession
+from placements.tables import Candidate
+from tests.conftest import login
+
+HTML = {"accept": "text/html"}
+NEW_PASSWORD = "sommar regn och kaffe 2027"
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+async def _form_post(client, page_path: str, action: str, data: dict[str, str]):
+    page = await client.get(page_path, headers=HTML)
+    return await client.post(
+        action,
+        data={**data, "_csrf_token": csrf(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+
+async def _as_admin(client, make_user):
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    await login(client, "ada")
+    client.headers.pop("x-csrftoken", None)
+    return admin
+
+
+async def _active(user_id: int) -> bool:
+    row = await User.select(User.active).where(User.id == user_id).first()
+    assert row is not None
+    return bool(row["active"])
+
+
+async def _audits(action: str) -> int:
+    return int(await AuditEntry.count().where(AuditEntry.action == action))
+
+
+async def test_list_filters_sorts_and_pages(client, make_user):
+    await _as_admin(client, make_user)
+    for i in range(3):
+        await make_user("coordinator", username=f"sam{i}", first_name="Sam", last_name=f"Ö{i}")
+    await make_user("analyst", username="ana", first_name="Ana", last_name="Lys")
+    page = await client.get("/drift/anvandare?roll=coordinator&sortera=namn", headers=HTML)
+    assert page.status_code == 200
+    assert "Samordnare" in page.text and "ana</td>" not in page.text
+    assert page.text.index("Sam Ö0") < page.text.index("Sam Ö2")
+    # Unknown filter values fall back to defaults instead of failing.
+    odd = await client.get("/drift/anvandare?roll=x&status=y&sortera=z", headers=HTML)
+    assert odd.status_code == 200 and "Ana Lys" in odd.text
+    nav = await client.get("/drift/jobb", headers=HTML)
+    assert 'href="/drift/anvandare"' in nav.text
+
+
+async def test_create_staff_user_mails_a_single_use_link_and_the_person_sets_a_password(
+    client, make_client, make_user
+):
+    await _as_admin(client, make_user)
+    # Every error at once, each at its field, nothing created.
+    wrong = await _form_post(
+        client,
+        "/drift/anvandare/ny",
+        "/drift/anvandare/ny",
+        {
+            "username": "",
+            "first_name": "",
+            "last_name": "Berg",
+            "email": "inte-en-adress",
+            "role": "coordinator",
+        },
+    )
+    assert wrong.status_code == 400
+    for field in ("username", "first_name", "email"):
+        assert f'id="f-{field}-error"' in wrong.text
+    assert 'value="Berg"' in wrong.text
+    assert await User.count().where(User.last_name == "Berg") == 0
+
+    created = await _form_post(
+        client,
+        "/drift/anvandare/ny",
+        "/drift/anvandare/ny",
+        {
+            "username": "linnea.berg",
+            "first_name": "Linnéa",
+            "last_name": "Berg",
+            "email": "Linnea.Berg@Kommun.example.se",
+            "role": "coordinator",
+            "team": "Norr",
+        },
+    )
+    assert created.status_code == 303, created.text
+    location = created.headers["location"]
+    shown = await client.get(location, headers=HTML)
+    assert "Användaren är skapad" in shown.text and "Samordnare" in shown.text
+    row = await User.select().where(User.username == "linnea.berg").first()
+    assert row is not None and row["email"] == "linnea.berg@kommun.example.se"
+    assert row["team"] == "Norr" and row["role"] == "coordinator"
+    assert await _audits("user.create") == 1
+    mail = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.recipient == "linnea.berg@kommun.example.se")
+        .first()
+    )
+    assert mail is not None and "välj ett lösenord" in mail["subject"]
+    link = re.search(r"/konto/nytt-losenord/[A-Za-z0-9_\-]+", mail["body_text"])
+    assert link
+    path = link.group(0)
+
+    person = await make_client()
+    page = await person.get(path, headers=HTML)
+    assert page.status_code == 200 and "linnea.berg" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    token = csrf(page.text)
+    mismatch = await person.post(
+        path,
+        data={"password": NEW_PASSWORD, "repeat": "något annat helt", "_csrf_token": token},
+        headers=HTML,
+    )
+    assert mismatch.status_code == 400 and "inte likadana" in mismatch.text
+    weak = await person.post(
+        path, data={"password": "kort", "repeat": "kort", "_csrf_token": token}, headers=HTML
+    )
+    assert weak.status_code == 400 and "minst 12 tecken" in weak.text
+    done = await person.post(
+        path,
+        data={"password": NEW_PASSWORD, "repeat": NEW_PASSWORD, "_csrf_token": token},
+        headers=HTML,
+    )
+    assert done.status_code == 200 and "Lösenordet är sparat" in done.text
+    signed_in = await person.post(
+        "/api/v1/auth/login", json={"username": "linnea.berg", "password": NEW_PASSWORD}
+    )
+    assert signed_in.status_code == 200
+    # Single use.
+    again = await person.get(path, headers=HTML)
+    assert again.status_code == 404 and "redan använd" in again.text
+
+
+async def test_an_expired_link_is_refused(client, make_user):
+    await _as_admin(client, make_user)
+    target = await make_user("analyst", username="ture", email="ture@kommun.example.se")
+    shown = await _form_post(
+        client,
+        f"/drift/anvandare/{target.id}",
+        f"/drift/anvandare/{target.id}/losenordslank",
+        {},
+    )
+    assert shown.status_code == 303
+    assert await _audits("user.password_link") == 1
+    await PasswordLink.update(
+        {PasswordLink.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}
+    ).where(PasswordLink.user == target.id)
+    mail = await OutboxMessage.select().where(OutboxMessage.recipient_user_id == target.id).first()
+    assert mail is not None
+    path = re.search(r"/konto/nytt-losenord/[A-Za-z0-9_\-]+", mail["body_text"])
+    assert path
+    expired = await client.get(path.group(0), headers=HTML)
+    assert expired.status_code == 404
+
+
+async def test_disable_asks_first_ends_sessions_and_can_be_undone(client, make_client, make_user):
+    admin = await _as_admin(client, make_user)
+    target = await make_user("coordinator", username="kim")
+    other = await make_client()
+    await login(other, "kim")
+    assert await UserSession.count().where(UserSession.user == target.id) == 1
+    page = f"/drift/anvandare/{target.id}"
+    unticked = await _form_post(client, page, f"{page}/stang-av", {})
+    assert unticked.status_code == 400 and "Kryssa i rutan" in unticked.text
+    assert await _active(target.id)
+    ticked = await _form_post(client, page, f"{page}/stang-av", {"confirm_disable": "1"})
+    assert ticked.status_code == 303
+    assert not await _active(target.id)
+    assert await UserSession.count().where(UserSession.user == target.id) == 0
+    assert await _audits("user.disable") == 1
+    enabled = await _form_post(client, page, f"{page}/aktivera", {})
+    assert enabled.status_code == 303
+    assert await _active(target.id)
+    # Nobody locks themselves out.
+    own = f"/drift/anvandare/{admin.id}"
+    refused = await _form_post(client, own, f"{own}/stang-av", {"confirm_disable": "1"})
+    assert refused.status_code == 409 and "ditt eget konto" in refused.text
+
+
+async def test_reset_second_factor_asks_first_and_is_audited(client, make_user):
+    await _as_admin(client, make_user)
+    target = await make_user("coordinator", username="tor")
+    await User.update({User.totp_enabled: True, User.totp_secret: "JBSWY3DPEHPK3PXP"}).where(
+        User.id == target.id
+    )
+    page = f"/drift/anvandare/{target.id}"
+    unticked = await _form_post(client, page, f"{page}/tvasteg", {})
+    assert unticked.status_code == 400
+    done = await _form_post(client, page, f"{page}/tvasteg", {"confirm_totp": "1"})
+    assert done.status_code == 303
+    row = await User.select(User.totp_enabled, User.totp_secret).where(User.id == target.id).first()
+    assert row == {"totp_enabled": False, "totp_secret": ""}
+    assert await _audits("user.totp_reset") == 1
+
+
+async def test_role_changes_keep_participants_and_admins_safe(client, make_user):
+    admin = await _as_admin(client, make_user)
+    coordinator = await make_user("coordinator", username="cia", first_name="Cia", last_name="Ek")
+    await Candidate.insert(
+        Candidate(
+            first_name="Aida",
+            last_name="Deltagare",
+            coordinator=coordinator.id,
+            registered_at=dt.date(2026, 1, 5),
+        )
+    )
+    page = f"/drift/anvandare/{coordinator.id}"
+    fields = {"first_name": "Cia", "last_name": "Ek", "email": "cia@kommun.example.se"}
+    refused = await _form_post(client, page, page, {**fields, "role": "analyst"})
+    assert refused.status_code == 409 and "Lämna över" in refused.text
+    renamed = await _form_post(client, page, page, {**fields, "role": "coordinator", "team": "Syd"})
+    assert renamed.status_code == 303
+    assert await _audits("user.update") == 1
+    own = f"/drift/anvandare/{admin.id}"
+    demote = await _form_post(
+        client,
+        own,
+        own,
+        {
+            "first_name": "Ada",
+            "last_name": "A",
+            "email": "ada@kommun.example.se",
+            "role": "analyst",
+        },
+    )
+    assert demote.status_code == 409 and "egen administratörsroll" in demote.text
