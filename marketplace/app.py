@@ -36,6 +36,10 @@ from marketplace.settings import Settings, get_settings
 from marketplace.templating import register_filters
 
 log = logging.getLogger("marketplace")
+# APScheduler logs every run of every job at INFO (a line every few seconds): the console
+# stays quiet unless something goes wrong. The scheduler's own start and lead changes are
+# logged by marketplace.scheduler.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 PACKAGE_DIRS = [
     Path(__file__).parent.parent / name

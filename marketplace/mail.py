@@ -366,6 +366,11 @@ def _smtp_client(settings: Settings) -> aiosmtplib.SMTP:
     )
 
 
+# Whether the last delivery run found the SMTP server unreachable (per process), so that an
+# outage is logged once when it starts and once when it ends.
+_SMTP_STATE = {"down": False}
+
+
 async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Send every due outbox message once over SMTP, and build the day's digests.
 
@@ -408,11 +413,21 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
             status = await _mark_retry(row, now, settings, error, permanent=permanent)
             counts["failed" if status == "failed" else "retried"] += 1
             if isinstance(exc, _CONNECTION_ERRORS):
-                log.warning("SMTP server unreachable, will retry: %s", error)
+                # One line per outage, not one per delivery run.
+                if not _SMTP_STATE["down"]:
+                    log.warning(
+                        "Mail cannot be sent: the SMTP server does not answer (%s). The mail "
+                        "waits in the outbox and goes out when the server is back.",
+                        error,
+                    )
+                _SMTP_STATE["down"] = True
                 break  # the rest stay pending, unclaimed, and go next time
             continue
         await _mark_sent(row["id"], now)
         counts["sent"] += 1
+        if _SMTP_STATE["down"]:
+            _SMTP_STATE["down"] = False
+            log.warning("The SMTP server answers again; queued mail is being sent.")
     if connected:
         try:
             await smtp.quit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -98,6 +99,37 @@ async def test_server_down_loses_nothing_and_back_up_delivers_each_once(smtp):
         "person2@example.se",
     ]
     assert set((await statuses()).values()) == {"sent"}
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+async def test_an_outage_is_logged_once_when_it_starts_and_once_when_it_ends(smtp):
+    settings = smtp.settings()
+    smtp.stop()
+    handler = _Lines()
+    logging.getLogger("marketplace").addHandler(handler)
+    moment = MORNING
+    with time_machine.travel(moment, tick=False):
+        await queue_mail("a@example.se", "Ämne", "Text")
+    for _ in range(3):  # three failed runs, each retrying the due message
+        with time_machine.travel(moment, tick=False):
+            assert (await deliver_outbox(moment, settings))["retried"] == 1
+        [row] = await OutboxMessage.select()
+        moment = row["next_attempt_at"]
+    smtp.start()
+    with time_machine.travel(moment, tick=False):
+        assert (await deliver_outbox(moment, settings))["sent"] == 1
+    logging.getLogger("marketplace").removeHandler(handler)
+    lines = handler.lines
+    assert sum("does not answer" in line for line in lines) == 1, lines
+    assert sum("answers again" in line for line in lines) == 1
 
 
 async def test_backoff_doubles_between_attempts(smtp):
