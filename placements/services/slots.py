@@ -620,3 +620,33 @@ async def unit_coverage(year: int) -> emp.Coverage:
         total_target=sum(targets.get(int(u["id"]), 0) for u in units),
         total_published=sum(published.values()),
     )
+
+
+class HitFacts(msgspec.Struct, frozen=True):
+    """What a search hit shows beside its title: free places, hours and period."""
+
+    open_seats: int
+    capacity: int
+    hours_per_week: int | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+
+async def hit_facts(slot_ids: list[int]) -> dict[int, HitFacts]:
+    """Free places, hours and period of the slots on a page of hits (two queries)."""
+    if not slot_ids:
+        return {}
+    rows = await Slot.select(
+        Slot.id, Slot.capacity, Slot.hours_per_week, Slot.start_date, Slot.end_date
+    ).where(Slot.id.is_in(slot_ids))
+    taken = await seats_taken(slot_ids)
+    return {
+        int(r["id"]): HitFacts(
+            open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
+            capacity=r["capacity"],
+            hours_per_week=r["hours_per_week"],
+            start_date=r["start_date"],
+            end_date=r["end_date"],
+        )
+        for r in rows
+    }

@@ -101,6 +101,7 @@ async def search_context(
         "values": values,
         "errors": errors,
         "result": result,
+        "facts": await slot_services.hit_facts([h.id for h in result.results]) if result else {},
         "page_number": min(page_number, pages),
         "pages": pages,
         "params": params,

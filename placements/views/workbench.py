@@ -297,6 +297,7 @@ async def candidate_page(
         skill_labels=[skills.get(s, s) for s in candidate.skills],
         language_labels=[taxonomy.languages().get(x, x) for x in candidate.languages],
         result=matches,
+        facts=await slot_services.hit_facts([m.id for m in matches.results]),
         pages=1,
         page_number=1,
         params="",
