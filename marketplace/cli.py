@@ -36,13 +36,14 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 async def cmd_demo(args: argparse.Namespace) -> int:
-    from marketplace.demo import DEMO_PASSWORD, load_demo
+    from marketplace.demo import DEMO_PASSWORD, DEMO_ROLE_TEXT, DEMO_USERS, load_demo
     from marketplace.migrate import apply_migrations
 
     await apply_migrations()
     summary = await load_demo()
     print("Demodata laddad: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
-    print(f"Demoinloggningar (lösenord {DEMO_PASSWORD}): admin, samordnare, vard, analytiker")
+    logins = ", ".join(f"{u[0]} ({DEMO_ROLE_TEXT[u[0]]})" for u in DEMO_USERS)
+    print(f"Demoinloggningar (lösenord {DEMO_PASSWORD}): {logins}")
     return 0
 
 

@@ -16,8 +16,17 @@ DEMO_USERS = [
     ("samordnare", "coordinator", "Sara", "Samordnare", "kompetenscenter"),
     ("samordnare2", "coordinator", "Omar", "Oskarsson", "kompetenscenter"),
     ("vard", "host", "Henrik", "Värdsson", ""),
+    ("enhet", "host", "Eva", "Enhetschef", ""),
     ("analytiker", "analyst", "Anna", "Analytiker", ""),
 ]
+DEMO_ROLE_TEXT = {
+    "admin": "administratör",
+    "samordnare": "samordnare",
+    "samordnare2": "samordnare",
+    "vard": "värd för två företag",
+    "analytiker": "analytiker",
+    "enhet": "värd för tre kommunala enheter",
+}
 
 
 async def load_demo_users() -> int:
@@ -256,9 +265,24 @@ DEMO_HOSTS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
         ("Fastighetsskötare", "Lagerarbetare/Terminalarbetare"),
     ),
     ("Polisen, reception Alingsås", "public_agency", "Alingsås", "Myndighet", ("Receptionist",)),
+    (
+        "Vårgårda kommun, Daglig verksamhet Verkstaden",
+        "municipal_unit",
+        "Vårgårda",
+        "Daglig verksamhet",
+        ("Lagerarbetare/Terminalarbetare", "Park- och trädgårdsarbetare"),
+    ),
 ]
 DEMO_PAUSED_HOST = "Vänersborg Cykel AB"  # shows a host that paused and kept its account
 DEMO_VARD_HOSTS = ("Vårgårda Bygg AB", "Vårgårda Däck & Service AB")
+# The municipal units' own user (`enhet`): two ordinary municipal workplaces and the sheltered
+# workshop, whose slots are the demo's "skyddad verksamhet" (the 15 of 85/15).
+DEMO_ENHET_HOSTS = (
+    "Vårgårda kommun, Hemtjänst Norra",
+    "Vårgårda kommun, Kostenheten",
+    "Vårgårda kommun, Daglig verksamhet Verkstaden",
+)
+DEMO_SHELTERED_HOST = "Vårgårda kommun, Daglig verksamhet Verkstaden"
 DEMO_ADAPTATIONS = (
     "deltid möjlig",
     "lugn miljö",
@@ -267,8 +291,14 @@ DEMO_ADAPTATIONS = (
     "inga tunga lyft",
     "möjlighet till pauser",
 )
-DEMO_FIRST_NAMES = ("Maja", "Erik", "Leila", "Johan", "Sara", "Ahmed", "Karin", "Nils", "Amina")
-DEMO_LAST_NAMES = ("Andersson", "Berg", "Karlsson", "Lind", "Nilsson", "Olsson", "Persson")
+DEMO_FIRST_NAMES = (
+    "Maja", "Erik", "Leila", "Johan", "Sara", "Ahmed", "Karin", "Nils", "Amina", "Gunilla",
+    "Per", "Birgitta", "Mats", "Lena", "Anders", "Mariam", "Jonas", "Ulla", "Stefan", "Helena",
+)  # fmt: skip
+DEMO_LAST_NAMES = (
+    "Andersson", "Berg", "Karlsson", "Lind", "Nilsson", "Olsson", "Persson", "Johansson",
+    "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Hedlund", "Sjöberg", "Åberg",
+)  # fmt: skip
 
 
 def _demo_org_number(index: int, kind: str) -> str:
@@ -293,6 +323,7 @@ async def load_demo_hosts() -> dict[str, int]:
 
     from employers.services.hosts import coordinates_of
     from employers.tables import Contact, Host, HostMembership, UnitTarget
+    from marketplace import demo_texts
     from placements.exchange import import_slots
     from search.taxonomy import groups, occupations, skills
 
@@ -327,7 +358,9 @@ async def load_demo_hosts() -> dict[str, int]:
             host_id = int(host["id"])
         supervisor = f"{rng.choice(DEMO_FIRST_NAMES)} {rng.choice(DEMO_LAST_NAMES)}"
         email = normalise_email(f"{supervisor.split()[0]}.{index}@demo-vard.example")
-        public = f"Kontakt {name.split(',')[0]}"
+        public = f"{rng.choice(DEMO_FIRST_NAMES)} {rng.choice(DEMO_LAST_NAMES)}"
+        if public == supervisor:
+            public = f"{public.split()[0]} {DEMO_LAST_NAMES[(index + 3) % len(DEMO_LAST_NAMES)]}"
         contacts = (
             Contact(
                 host=host_id, name=supervisor, email=email, role="Handledare", is_supervisor=True
@@ -363,41 +396,45 @@ async def load_demo_hosts() -> dict[str, int]:
             skill_ids = list(group.skill_ids) if group else []
             label = occupation.names[0]
             status = "draft" if n == 4 and index % 3 == 0 else "published"
+            sheltered = name == DEMO_SHELTERED_HOST
+            slot_kind = "arbetsträning" if sheltered or rng.random() < 0.4 else "praktik"
+            adaptations = rng.sample(DEMO_ADAPTATIONS, rng.randint(0, 3))
             row: dict[str, object] = {
                 "external_id": f"demo-{index}-{n}",
                 "status": status,
                 "host": {"name": name, "kind": kind, "org_number": org_number, "town": town},
-                "kind": "arbetsträning" if rng.random() < 0.4 else "praktik",
-                "title": rng.choice(
-                    (label, f"Praktik som {label.lower()}", f"{label} – {sector.lower()}")
-                ),
+                "kind": slot_kind,
+                "title": demo_texts.title(rng, slot_kind, label, sector),
                 "occupation_id": occupation.id,
-                "description": f"Hos {name} i {town}. "
-                + (group.definition.split(". ")[0].rstrip(".") + "." if group else ""),
+                "description": demo_texts.description(rng, kind, label, town, adaptations),
                 "skills": [skills()[s] for s in rng.sample(skill_ids, min(3, len(skill_ids)))],
                 "town": town,
-                "capacity": rng.choice((1, 1, 2, 3)),
+                "capacity": 3 if sheltered else rng.choice((1, 1, 2, 3)),
                 "hours_per_week": rng.choice((15, 20, 25, 30, 40)),
-                "tracks": sorted(
-                    rng.sample(["kompetens", "hälsa", "vägledning"], rng.randint(1, 3))
-                ),
-                "adaptations": rng.sample(DEMO_ADAPTATIONS, rng.randint(0, 3)),
+                "tracks": ["hälsa", "vägledning"]
+                if sheltered
+                else sorted(rng.sample(["kompetens", "hälsa", "vägledning"], rng.randint(1, 3))),
+                "adaptations": adaptations,
                 "requirements": {"driving_licence": rng.random() < 0.1},
             }
+            if sheltered:
+                row["setting"] = "sheltered"
             # Most slots name their supervisor; a few wait for the host to name one.
             if (index + n) % 7 != 0:
                 row["supervisor"] = {"name": supervisor, "email": email}
             rows.append(row)
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
     report = await import_slots(data, "jsonl", source="demo")
-    vard = await User.select(User.id).where(User.username == "vard").first()
-    if vard is not None:
-        for name in DEMO_VARD_HOSTS:
+    for username, names in (("vard", DEMO_VARD_HOSTS), ("enhet", DEMO_ENHET_HOSTS)):
+        member = await User.select(User.id).where(User.username == username).first()
+        if member is None:
+            continue
+        for name in names:
             host = await Host.select(Host.id).where(Host.name == name).first()
             if host and not await HostMembership.exists().where(
-                (HostMembership.user == vard["id"]) & (HostMembership.host == host["id"])
+                (HostMembership.user == member["id"]) & (HostMembership.host == host["id"])
             ):
-                await HostMembership.insert(HostMembership(user=vard["id"], host=host["id"]))
+                await HostMembership.insert(HostMembership(user=member["id"], host=host["id"]))
     return {"värdar": hosts_created, "platser": report.created}
 
 
@@ -472,25 +509,33 @@ def _demo_personnummer(index: int) -> str:
     return f"{year}{month:02d}{day:02d}-{100 + index:03d}{luhn_check_digit(nine)}"
 
 
-async def _demo_slots() -> tuple[list[int], list[int]]:
-    """(slots at `vard`'s hosts, slots at other hosts): published, with a supervisor, one per
-    host, so that demo placements never compete for one supervisor."""
+async def _member_hosts(username: str) -> set[int]:
     from employers.tables import HostMembership
+
+    member = await User.select(User.id).where(User.username == username).first()
+    if member is None:
+        return set()
+    rows = await HostMembership.select(HostMembership.host).where(
+        HostMembership.user == member["id"]
+    )
+    return {int(r["host"]) for r in rows}
+
+
+async def _demo_slots() -> tuple[list[int], list[int], list[int]]:
+    """(slots at `vard`'s hosts, at `enhet`'s hosts, at other hosts): published, with a
+    supervisor, one per host, so that demo placements never compete for one supervisor.
+    `enhet`'s come in the order of `DEMO_ENHET_HOSTS` (the sheltered workshop last)."""
     from placements.tables import Slot
 
-    vard = await User.select(User.id).where(User.username == "vard").first()
-    vard_hosts = set()
-    if vard is not None:
-        rows = await HostMembership.select(HostMembership.host).where(
-            HostMembership.user == vard["id"]
-        )
-        vard_hosts = {int(r["host"]) for r in rows}
+    vard_hosts = await _member_hosts("vard")
+    enhet_hosts = await _member_hosts("enhet")
     slots = (
-        await Slot.select(Slot.id, Slot.host)
+        await Slot.select(Slot.id, Slot.host, Slot.host.name.as_alias("host_name"))
         .where((Slot.status == "published") & Slot.supervisor.is_not_null())
         .order_by(Slot.id)
     )
     mine: list[int] = []
+    units: dict[str, int] = {}
     others: list[int] = []
     seen: set[int] = set()
     for row in slots:
@@ -498,8 +543,13 @@ async def _demo_slots() -> tuple[list[int], list[int]]:
         if host in seen:
             continue
         seen.add(host)
-        (mine if host in vard_hosts else others).append(int(row["id"]))
-    return mine, others
+        if host in vard_hosts:
+            mine.append(int(row["id"]))
+        elif host in enhet_hosts:
+            units[row["host_name"]] = int(row["id"])
+        else:
+            others.append(int(row["id"]))
+    return mine, [units[n] for n in DEMO_ENHET_HOSTS if n in units], others
 
 
 async def _demo_host_user(slot_id: int) -> AuthUser | None:
@@ -540,12 +590,19 @@ async def _demo_placement(
         """08:00 in Vårgårda on `day`: when the demo's history says a step happened."""
         return dt.datetime.combine(day, dt.time(8), tzinfo=clock.STOCKHOLM).astimezone(dt.UTC)
 
+    from marketplace import demo_texts
+
+    person = (
+        await Candidate.select(Candidate.first_name).where(Candidate.id == candidate_id).first()
+    )
+    first_name = person["first_name"] if person else "Deltagaren"
+    pick = candidate_id + slot_id
     booking = await bookings.propose(
         coordinator,
         sb.BookingCreate(
             slot_id=slot_id,
             candidate_id=candidate_id,
-            message="Deltagaren är motiverad och vill pröva yrket.",
+            message=demo_texts.PROPOSALS[pick % len(demo_texts.PROPOSALS)].format(first=first_name),
             start_date=start,
             end_date=end,
         ),
@@ -553,10 +610,12 @@ async def _demo_placement(
     if until == "proposed":
         return
     if until == "declined":
-        await bookings.decline(coordinator, booking.id, "Vi har inte möjlighet att ta emot nu.")
+        reason = demo_texts.DECLINES[pick % len(demo_texts.DECLINES)]
+        await bookings.decline(coordinator, booking.id, reason)
         return
     if until == "withdrawn":
-        await bookings.withdraw(coordinator, booking.id, "Deltagaren har fått en annan insats.")
+        reason = demo_texts.WITHDRAWALS[pick % len(demo_texts.WITHDRAWALS)]
+        await bookings.withdraw(coordinator, booking.id, reason)
         return
     await bookings.accept(coordinator, booking.id)
     if until == "accepted":
@@ -568,7 +627,7 @@ async def _demo_placement(
         host_user,
         booking.id,
         sa.AgreementUpdate(
-            host_gains="Hjälp med vardagliga uppgifter och en möjlig framtida medarbetare.",
+            host_gains=demo_texts.HOST_GAINS[pick % len(demo_texts.HOST_GAINS)],
             follow_up_meetings=[sa.FollowUpMeeting(date=start + dt.timedelta(days=14))],
         ),
     )
@@ -615,8 +674,8 @@ async def _demo_placement(
         booking.id,
         so.AssessmentCreate(
             attendance="god" if until == "completed" else "varierande",
-            tasks_mastered="Dagliga rutiner och enklare arbetsuppgifter",
-            strengths="Punktlig och lätt att samarbeta med",
+            tasks_mastered=demo_texts.MASTERED[pick % len(demo_texts.MASTERED)],
+            strengths=demo_texts.STRENGTHS[pick % len(demo_texts.STRENGTHS)],
             recommendation="would_hire" if outcome == "arbete" else "recommend_further_training",
         ),
     )
@@ -648,6 +707,65 @@ DEMO_LANGUAGES: tuple[tuple[str, ...], ...] = (
 )
 
 
+DEMO_GOALS = (
+    "Ett arbete inom det yrke som praktiken prövar",
+    "Komma tillbaka till arbetslivet i lugn takt, först på deltid",
+    "Välja en utbildning efter att ha prövat yrket",
+    "Få referenser och erfarenhet från en svensk arbetsplats",
+)
+# Which of the units' slots (in `DEMO_ENHET_HOSTS` order) or `vard`'s slots each past
+# placement uses, by participant: most at open and municipal workplaces, two of the twelve at
+# the sheltered workshop (participants on the health track), as 85/15 expects.
+_PAST_SLOTS = (
+    ("vard", 0), ("unit", 2), ("unit", 0), ("vard", 1), ("unit", 1), ("vard", 0),
+    ("unit", 0), ("vard", 1), ("unit", 1), ("unit", 2), ("vard", 0), ("unit", 0),
+)  # fmt: skip
+
+
+def _demo_plan(
+    index: int,
+    scenario: str,
+    past: int,
+    today: dt.date,
+    vard_slots: list[int],
+    unit_slots: list[int],
+    other_slots: list[int],
+) -> list[tuple[int, dt.date, dt.date, str]]:
+    """The placements a participant's scenario walks through: (slot, start, end, until)."""
+    if scenario == "none" or not vard_slots or not other_slots:
+        return []
+    if scenario in ("completed", "interrupted"):
+        start = today - dt.timedelta(days=420 - past * 30)
+        which, n = _PAST_SLOTS[index % len(_PAST_SLOTS)]
+        pool = unit_slots if which == "unit" and unit_slots else vard_slots
+        return [(pool[n % len(pool)], start, start + dt.timedelta(days=27), scenario)]
+    if scenario == "repeated":
+        out = []
+        for n in range(3):
+            start = today - dt.timedelta(days=60 - n * 20)
+            out.append(
+                (vard_slots[n % len(vard_slots)], start, start + dt.timedelta(days=13), "completed")
+            )
+        return out
+    if scenario in ("active", "active_long"):
+        start = today - dt.timedelta(days=220 if scenario == "active_long" else 20)
+        return [
+            (vard_slots[index % len(vard_slots)], start, today + dt.timedelta(days=30), "active")
+        ]
+    if scenario == "agreed":
+        start = today + dt.timedelta(days=45)
+        return [
+            (vard_slots[index % len(vard_slots)], start, start + dt.timedelta(days=60), "agreed")
+        ]
+    start = today + dt.timedelta(days=14)
+    slot = (
+        vard_slots[index % len(vard_slots)]
+        if scenario in ("proposed", "declined")
+        else other_slots[index % len(other_slots)]
+    )
+    return [(slot, start, start + dt.timedelta(days=60), scenario)]
+
+
 async def load_demo_candidates() -> dict[str, int]:
     """About 30 participants of `samordnare` and `samordnare2`, with plans, health notes and
     bookings in every state on the demo slots. A participant is found by e-mail, and only a
@@ -670,7 +788,7 @@ async def load_demo_candidates() -> dict[str, int]:
             coordinators.append(auth.to_auth_user(row, "token", None))
     if not coordinators:
         return {"deltagare": 0}
-    vard_slots, other_slots = await _demo_slots()
+    vard_slots, unit_slots, other_slots = await _demo_slots()
     today = clock.today()
     created = 0
     past = 0
@@ -680,6 +798,20 @@ async def load_demo_candidates() -> dict[str, int]:
             continue
         coordinator = coordinators[index % len(coordinators)]
         scenario = DEMO_SCENARIOS[index]
+        placements = _demo_plan(index, scenario, past, today, vard_slots, unit_slots, other_slots)
+        if scenario in ("completed", "interrupted"):
+            past += 1
+        # Registered two to eight weeks before the first proposal (the proposal comes three
+        # weeks before a start in the past, or today for one still ahead); without a placement,
+        # registered in the last two months.
+        if placements:
+            first_start = placements[0][1]
+            proposed = min(first_start, today) - dt.timedelta(days=21)
+            if first_start > today:
+                proposed = today
+            registered = proposed - dt.timedelta(days=14 + (index * 11) % 42)
+        else:
+            registered = today - dt.timedelta(days=5 + (index * 9) % 55)
         record = await candidates.create_candidate(
             coordinator,
             sc.CandidateCreate(
@@ -699,9 +831,11 @@ async def load_demo_candidates() -> dict[str, int]:
                 ]
                 if track == "hälsa"
                 else [],
-                plan_goal="Ett arbete inom det yrke som praktiken prövar",
+                plan_goal=DEMO_GOALS[index % len(DEMO_GOALS)],
                 status="paused" if index == 28 else "exited" if index == 29 else "active",
-                registered_at=today - dt.timedelta(days=400 - index * 5),
+                registered_at=registered,
+                consent_date=registered,
+                consent_method=("skriftligt", "muntligt", "digitalt")[index % 3],
             ),
         )
         created += 1
@@ -716,69 +850,22 @@ async def load_demo_candidates() -> dict[str, int]:
             record.id,
             sc.PlanActivityCreate(
                 title="Kartläggning av vill och kan",
-                planned_start=today - dt.timedelta(days=60),
-                planned_end=today - dt.timedelta(days=45),
+                planned_start=registered,
+                planned_end=registered + dt.timedelta(days=14),
                 status="done",
                 follow_up="Genomförd; praktik är nästa steg.",
             ),
         )
-        if scenario == "none" or not vard_slots or not other_slots:
-            continue
-        vard_slot = vard_slots[index % len(vard_slots)]
-        other_slot = other_slots[index % len(other_slots)]
-        if scenario in ("completed", "interrupted"):
-            start = today - dt.timedelta(days=420 - past * 30)
-            past += 1
-            outcome = DEMO_OUTCOMES[index % 10] if scenario == "completed" else "avbrutet"
+        outcome = DEMO_OUTCOMES[index % 10] if scenario == "completed" else "avbrutet"
+        for slot, start, end, until in placements:
             await _demo_placement(
                 coordinator,
                 record.id,
-                vard_slot,
+                slot,
                 start,
-                start + dt.timedelta(days=27),
-                scenario,
-                outcome,
-            )
-        elif scenario == "repeated":
-            for n in range(3):
-                start = today - dt.timedelta(days=60 - n * 20)
-                slot = other_slots[(index + n) % len(other_slots)]
-                if await _demo_host_user(slot) is None:
-                    slot = vard_slots[n % len(vard_slots)]
-                await _demo_placement(
-                    coordinator,
-                    record.id,
-                    slot,
-                    start,
-                    start + dt.timedelta(days=13),
-                    "completed",
-                    "annan_insats",
-                )
-        elif scenario in ("active", "active_long"):
-            start = today - dt.timedelta(days=220 if scenario == "active_long" else 20)
-            await _demo_placement(
-                coordinator,
-                record.id,
-                vard_slots[index % len(vard_slots)],
-                start,
-                today + dt.timedelta(days=30),
-                "active",
-            )
-        elif scenario == "agreed":
-            start = today + dt.timedelta(days=45)
-            await _demo_placement(
-                coordinator,
-                record.id,
-                vard_slots[index % len(vard_slots)],
-                start,
-                start + dt.timedelta(days=60),
-                "agreed",
-            )
-        else:
-            start = today + dt.timedelta(days=14)
-            slot = vard_slot if scenario in ("proposed", "declined") else other_slot
-            await _demo_placement(
-                coordinator, record.id, slot, start, start + dt.timedelta(days=60), scenario
+                end,
+                until,
+                "annan_insats" if scenario == "repeated" else outcome if until != "active" else "",
             )
     flags = await lockin.flag_lock_in(today)
     return {"deltagare": created, "inlåsningsflaggor": flags.created}

@@ -44,3 +44,36 @@ async def test_demo_has_every_state_and_loads_twice_without_change():
     assert second["deltagare"] == 0
     assert await counts() == before
     assert await AuditEntry.count().where(AuditEntry.subject_type == "candidate") == audit_before
+
+
+async def test_demo_figures_read_like_a_municipality():
+    """Varied messages, a first proposal weeks (not a year) after registration, and most but
+    not all placements on real workplaces (85/15)."""
+    import statistics
+
+    from placements.tables import Slot
+
+    await load_demo()
+    messages = {r["message"] for r in await Booking.select(Booking.message)}
+    assert len(messages) >= 4
+    first_proposal: dict[int, object] = {}
+    for row in await Booking.select(Booking.candidate, Booking.proposed_at).order_by(
+        Booking.proposed_at
+    ):
+        first_proposal.setdefault(row["candidate"], row["proposed_at"])
+    registered = {
+        r["id"]: r["registered_at"]
+        for r in await Candidate.select(Candidate.id, Candidate.registered_at)
+    }
+    days = [
+        (when.date() - registered[c]).days  # type: ignore[attr-defined]
+        for c, when in first_proposal.items()
+    ]
+    assert all(d >= 0 for d in days)
+    assert 14 <= statistics.median(days) <= 60
+    started = await Booking.select(Booking.slot.setting.as_alias("setting")).where(
+        Booking.status.is_in(["active", "completed", "interrupted"])
+    )
+    real = sum(r["setting"] != "sheltered" for r in started)
+    assert 0.75 <= real / len(started) < 1.0
+    assert await Slot.count().where(Slot.setting == "sheltered") >= 1
