@@ -114,6 +114,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/slots/{slot_id}/publish"): HOST_A_AND_STAFF,
     ("POST", "/api/v1/slots/{slot_id}/pause"): HOST_A_AND_STAFF,
     ("POST", "/api/v1/slots/{slot_id}/close"): HOST_A_AND_STAFF,
+    ("POST", "/api/v1/slots/{slot_id}/reopen"): HOST_A_AND_STAFF,
     ("GET", "/api/v1/slots/export"): STAFF,
     ("POST", "/api/v1/slots/import"): STAFF,
     # --- candidates (coordinator 1's participant; strong secrecy)
@@ -180,6 +181,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/platser/{slot_id}/publicera"): HOST_A | ADMIN,
     ("POST", "/vard/platser/{slot_id}/pausa"): HOST_A | ADMIN,
     ("POST", "/vard/platser/{slot_id}/stang"): HOST_A | ADMIN,
+    ("POST", "/vard/platser/{slot_id}/oppna"): HOST_A | ADMIN,
     ("GET", "/vard/bokningar/{booking_id}"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/acceptera"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/avboj"): HOST_A,
@@ -679,7 +681,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/vard/bokningar/{booking_id}/bedomning": {"attendance": "god", "recommendation": "would_hire"},
     "/arbetsbord/uppfoljningar/{follow_up_id}": {"result_category": "arbete"},
     "/arbetsbord/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},
-    "/arbetsbord/bokningar/{booking_id}/avsluta": {"result": "completed"},
+    "/arbetsbord/bokningar/{booking_id}/avsluta": {"result": "completed", "confirm_end": "1"},
     "/arbetsbord/bokningar/{booking_id}/papper": {"party": "supervisor", "version": "1"},
     "/arbetsbord/bokningar/{booking_id}/utfall": {
         "category": "arbete",

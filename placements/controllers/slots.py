@@ -167,8 +167,18 @@ class SlotController(Controller):
         status_code=HTTP_200_OK,
     )
     async def close(self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]) -> s.Slot:
-        """Close a slot for good."""
+        """Close a slot (it leaves the search; `reopen` undoes it)."""
         return await slots.change_status(request.user, slot_id, "close")
+
+    @post(
+        "/{slot_id:int}/reopen",
+        operation_id="reopenSlot",
+        guards=[host_side],
+        status_code=HTTP_200_OK,
+    )
+    async def reopen(self, slot_id: FromPath[int], request: Request[AuthUser, Any, Any]) -> s.Slot:
+        """Undo closing: the slot comes back paused, to be published again when ready."""
+        return await slots.change_status(request.user, slot_id, "reopen")
 
 
 class HostPauseController(Controller):

@@ -493,12 +493,15 @@ _TRANSITIONS = {
     "publish": ({"draft", "paused"}, "published"),
     "pause": ({"published"}, "paused"),
     "close": ({"draft", "published", "paused"}, "closed"),
+    # The undo of closing: the slot comes back paused, and the host publishes it when ready.
+    "reopen": ({"closed"}, "paused"),
 }
 _STATUS_SV = {"draft": "utkast", "published": "publicerad", "paused": "pausad", "closed": "stängd"}
 
 
 async def change_status(user: AuthUser, slot_id: int, action: str) -> s.Slot:
-    """Move a slot through draft → published → paused → closed (publish again from paused).
+    """Move a slot through draft → published → paused → closed (publish again from paused;
+    a closed slot can be reopened, as paused).
 
     Publishing needs a capacity and a town, and an active host. A slot without a named
     supervisor may be published; it answers `needs_supervisor` until the host names one.

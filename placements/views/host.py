@@ -61,7 +61,12 @@ ASSESSMENT_LABELS = {
     "recommendation": "Rekommendation",
     "comment": "Övrigt",
 }
-STATUS_ACTIONS = {"publicera": "publish", "pausa": "pause", "stang": "close"}
+STATUS_ACTIONS = {
+    "publicera": "publish",
+    "pausa": "pause",
+    "stang": "close",
+    "oppna": "reopen",
+}
 CLOSE_UNCONFIRMED = (
     "Kryssa i rutan ”Ja, jag vill stänga platsen” för att stänga den. "
     "En stängd plats kan inte publiceras igen."

@@ -53,7 +53,16 @@ AGREEMENT_LABELS = {
     "adaptations_shared": "Anpassningar som delas med värden",
 }
 PAPER_LABELS = {"party": "Vem skrev under på papper?", "version": "Version"}
-END_LABELS = {"result": "Hur slutade placeringen?", "end_date": "Slutdatum", "reason": "Skäl"}
+END_LABELS = {
+    "result": "Hur slutade placeringen?",
+    "end_date": "Slutdatum",
+    "reason": "Skäl",
+    "confirm_end": "Bekräftelse",
+}
+END_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, avsluta placeringen” för att avsluta. En avslutad placering kan inte "
+    "startas igen."
+)
 OUTCOME_LABELS = {
     "category": "Utfall",
     "outcome_date": "Datum för utfallet",
@@ -497,13 +506,25 @@ async def booking_action(
         await booking_services.start(user, booking_id)
 
     async def end(user: AuthUser, values: dict[str, Any]) -> None:
-        data = parse_form(
-            booking_schemas.EndRequest,
-            values,
-            labels=END_LABELS,
-            blank_is_none=["end_date"],
-            blank_is_empty=["reason"],
-        )
+        # Ending cannot be undone, so the coordinator ticks a box first (checked here, on the
+        # server); a form error and a missing tick are reported together.
+        unconfirmed = not is_ticked(values, "confirm_end")
+        try:
+            data = parse_form(
+                booking_schemas.EndRequest,
+                values,
+                labels={k: v for k, v in END_LABELS.items() if k != "confirm_end"},
+                blank_is_none=["end_date"],
+                blank_is_empty=["reason"],
+            )
+        except ValidationFailed as exc:
+            if unconfirmed:
+                raise ValidationFailed(
+                    f"{exc.message} {END_UNCONFIRMED}", fields=[*exc.fields, "confirm_end"]
+                ) from None
+            raise
+        if unconfirmed:
+            raise ValidationFailed(END_UNCONFIRMED, fields=["confirm_end"])
         await booking_services.end(user, booking_id, data.result, data.end_date, data.reason)
 
     async def outcome(user: AuthUser, values: dict[str, Any]) -> None:

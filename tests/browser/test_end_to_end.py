@@ -194,6 +194,7 @@ def test_a_placement_from_application_to_outcome(
     page.get_by_role("button", name="Starta placeringen nu").click()
     assert "pågående" in page.inner_text("main")
     page.get_by_label("Hur slutade placeringen?").select_option("completed")
+    page.get_by_label("Ja, avsluta placeringen").check()
     page.get_by_role("button", name="Avsluta placeringen").click()
     assert "avslutad" in page.inner_text("main")
 

@@ -77,6 +77,37 @@ async def test_closing_a_slot_with_the_box_ticked_closes_it(client, make_user):
     assert await AuditEntry.exists().where(AuditEntry.action == "slot.close")
 
 
+async def test_a_closed_slot_can_be_reopened_as_paused(client, make_user):
+    slot_id = await _published_slot(client, make_user)
+    page = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
+    token = form_token(page.text)
+    await client.post(
+        f"/vard/platser/{slot_id}/stang",
+        data={"_csrf_token": token, "confirm": "1"},
+        headers=HTML,
+    )
+    closed_page = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
+    assert "Öppna platsen igen" in closed_page.text
+    reopened = await client.post(
+        f"/vard/platser/{slot_id}/oppna",
+        data={"_csrf_token": form_token(closed_page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert reopened.status_code == 303
+    row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
+    assert row == {"status": "paused"}
+    assert await AuditEntry.exists().where(AuditEntry.action == "slot.reopen")
+    # Only a closed slot reopens.
+    again = await client.post(
+        f"/vard/platser/{slot_id}/oppna",
+        data={"_csrf_token": form_token(closed_page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert again.status_code == 409 and "pausad" in again.text
+
+
 async def test_unconfirmed_close_of_someone_elses_slot_is_404(client, make_user, make_client):
     slot_id = await _published_slot(client, make_user)
     other = await make_user("host", username="greta")
@@ -143,3 +174,40 @@ async def test_ending_a_contact_asks_first_and_changes_nothing_unticked(client, 
     assert (await Contact.select(Contact.active).where(Contact.id == contact).first()) == {
         "active": False
     }
+
+
+async def test_ending_a_placement_asks_first(client):
+    from placements.tables import Booking
+    from tests.placements.bookingdata import make_world, to_active
+
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "Ja, avsluta placeringen" in page.text
+    token = form_token(page.text)
+    refused = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/avsluta",
+        data={"_csrf_token": token, "result": "completed", "end_date": "2030-05-29"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-confirm_end-error"' in refused.text
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+    ended = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/avsluta",
+        data={
+            "_csrf_token": token,
+            "result": "completed",
+            "end_date": "2030-05-29",
+            "confirm_end": "1",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303, ended.text
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "completed"}
