@@ -10,7 +10,7 @@ from typing import Any
 
 from employers import schemas
 from employers.services import get_host_for
-from employers.tables import Host, HostInvitation, HostMembership
+from employers.tables import Contact, Host, HostInvitation, HostMembership
 from marketplace import auth
 from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
@@ -184,6 +184,25 @@ async def accept_invitation(
             (HostMembership.user == user_id) & (HostMembership.host == row["host"])
         ):
             await HostMembership.insert(HostMembership(user=user_id, host=row["host"]))
+        # The invited person is the organisation's handledare unless it has them already as a
+        # contact: a unit whose only contact is its invited manager can take participants at
+        # once. The host changes or ends the contact on the organisation's page.
+        if not await Contact.exists().where(
+            (Contact.host == row["host"]) & (Contact.email == email)
+        ):
+            name = " ".join(row["name"].split()) or " ".join(
+                p for p in (user.first_name, user.last_name) if p
+            )
+            await Contact.insert(
+                Contact(
+                    host=row["host"],
+                    name=name or email,
+                    email=email,
+                    role="Handledare",
+                    is_supervisor=True,
+                    supervision_capacity=1,
+                )
+            )
         hosts = await HostMembership.select(HostMembership.host).where(
             HostMembership.user == user_id
         )

@@ -131,3 +131,38 @@ async def test_only_staff_invite_and_not_to_staff_addresses(client, make_user):
     bad = await client.post(f"/api/v1/hosts/{host}/invitations", json={"email": "inte en adress"})
     assert bad.status_code == 400
     assert await OutboxMessage.count() == 0
+
+
+async def test_the_invited_person_becomes_a_supervisor_once(client, make_user, make_client):
+    from employers.tables import Contact
+
+    host = await make_host("Vårgårda kommun, Kostenheten")
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    token = await _invite(client, host)
+    anonymous = await make_client()
+    accepted = await anonymous.post(
+        "/api/v1/host-invitations/accept",
+        json={"token": token, "password": PASSWORD, "username": "ida"},
+    )
+    assert accepted.status_code in (200, 201), accepted.text
+    [contact] = await Contact.select().where(Contact.host == host)
+    assert contact["name"] == "Ida Ek" and contact["email"] == "ida@bageri.example"
+    assert contact["is_supervisor"] and contact["active"] and contact["supervision_capacity"] >= 1
+    # A second invitation of the same person to the same host adds no second contact.
+    await _invite(client, host)
+    latest = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.kind == "host_invitation")
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    assert latest is not None
+    second = re.search(r"/vard/inbjudan\?token=(\S+)", latest["body_text"])
+    assert second and second.group(1) != token
+    again = await anonymous.post(
+        "/api/v1/host-invitations/accept",
+        json={"token": second.group(1), "password": PASSWORD},
+    )
+    assert again.status_code in (200, 201), again.text
+    assert await Contact.count().where(Contact.host == host) == 1
