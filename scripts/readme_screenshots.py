@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-PASSWORD = "praktik-demo-2026"
+PASSWORD = "praktik-demo-2026"  # noqa: S105 - the documented demo login
 
 
 def sign_in(page: Page, url: str, username: str) -> None:

@@ -379,17 +379,44 @@ def _db_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _publish_problem(row: dict[str, Any]) -> ValidationFailed | None:
+async def _publish_problem(row: dict[str, Any]) -> ValidationFailed | None:
+    """Everything a slot lacks to be published, all at once: a capacity, a town, an
+    occupation (or nobody finds it by its work) and an active handledare (or it can take
+    nobody)."""
+    problems: list[tuple[str, str]] = []
     if row["capacity"] < 1:
-        return ValidationFailed(
-            "Ange hur många deltagare platsen tar emot samtidigt (minst 1) innan du publicerar.",
-            fields=["capacity"],
+        problems.append(
+            (
+                "capacity",
+                "Ange hur många deltagare platsen tar emot samtidigt (minst 1) innan du "
+                "publicerar.",
+            )
         )
     if not row["town"].strip():
-        return ValidationFailed(
-            "Ange på vilken ort platsen finns innan du publicerar.", fields=["town"]
+        problems.append(("town", "Ange på vilken ort platsen finns innan du publicerar."))
+    if not row.get("occupation_id"):
+        problems.append(
+            (
+                "occupation_id",
+                "Välj vilket yrke platsen gäller innan du publicerar, så att den går att hitta.",
+            )
         )
-    return None
+    supervisor = row.get("supervisor")
+    if supervisor is None or not await Contact.exists().where(
+        (Contact.id == supervisor) & (Contact.host == row["host"]) & (Contact.active == True)  # noqa: E712
+    ):
+        problems.append(
+            (
+                "supervisor_id",
+                "Välj en handledare innan du publicerar: utan handledare kan platsen inte ta "
+                "emot någon. Lägg till handledare under organisationens uppgifter.",
+            )
+        )
+    if not problems:
+        return None
+    return ValidationFailed(
+        " ".join(message for _, message in problems), fields=[f for f, _ in problems]
+    )
 
 
 async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
@@ -454,7 +481,7 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         values.get("end_date", current["end_date"]),
     )
     if current["status"] == "published":
-        problem = _publish_problem({**current, **values})
+        problem = await _publish_problem({**current, **values})
         if problem:
             raise problem
     if not values:
@@ -503,8 +530,9 @@ async def change_status(user: AuthUser, slot_id: int, action: str) -> s.Slot:
     """Move a slot through draft → published → paused → closed (publish again from paused;
     a closed slot can be reopened, as paused).
 
-    Publishing needs a capacity and a town, and an active host. A slot without a named
-    supervisor may be published; it answers `needs_supervisor` until the host names one.
+    Publishing needs a capacity, a town, an occupation, an active handledare of the host,
+    and an active host. (A slot imported as published without a handledare stays published
+    and answers `needs_supervisor` until the host names one.)
     """
     allowed, target = _TRANSITIONS[action]
     async with write_transaction(Slot._meta.db):
@@ -521,7 +549,7 @@ async def change_status(user: AuthUser, slot_id: int, action: str) -> s.Slot:
                 raise Conflict(
                     "Organisationen är pausad. Återuppta den först, sedan kan platsen publiceras."
                 )
-            problem = _publish_problem(current)
+            problem = await _publish_problem(current)
             if problem:
                 raise problem
             if current["published_at"] is None:

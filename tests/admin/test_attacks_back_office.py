@@ -48,6 +48,7 @@ async def _host_and_slot() -> tuple[Host, Contact, Slot]:
         title="Kock",
         town="Vårgårda",
         capacity=2,
+        occupation_id="DLEi_bTh_oLA",
         supervisor=contact.id,
         status="draft",
     )

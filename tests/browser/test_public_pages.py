@@ -80,6 +80,12 @@ def _published_slots(service: Service) -> list[int]:
             token,
             {"name": f"{host} {service.base_url[-5:]}-{n}", "kind": "company", "town": town},
         )
+        supervisor = service.api(
+            "POST",
+            f"/api/v1/hosts/{created['id']}/contacts",
+            token,
+            {"name": "Hanna Handledare"},
+        )
         slot = service.api(
             "POST",
             "/api/v1/slots",
@@ -92,6 +98,9 @@ def _published_slots(service: Service) -> list[int]:
                 "town": town,
                 "capacity": 1,
                 "hours_per_week": 20,
+                # A slot is published with its work and its handledare.
+                "occupation_id": ("Tufb_JbW_wS6", "oRB5_b7i_Qzv")[n],  # Hovslagare, Köksbiträde
+                "supervisor_id": supervisor["id"],
             },
         )
         service.api("POST", f"/api/v1/slots/{slot['id']}/publish", token)

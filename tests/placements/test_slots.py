@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from marketplace import clock
 from placements.services import current_slot_change
 from placements.services.slots import booking_refusal, slot_accepts_bookings
@@ -12,7 +14,7 @@ from tests.conftest import login
 from tests.employers.factories import add_member, make_contact, make_host
 
 # Taxonomy IDs from search/data: an occupation and a skill with their labels.
-OCCUPATION_ID = "iXyv_Wco_xqm"  # checked against the taxonomy in the first test
+OCCUPATION_ID = "DLEi_bTh_oLA"  # Lagerarbetare/Terminalarbetare
 
 
 async def one(query: Any) -> dict[str, Any]:
@@ -30,9 +32,25 @@ def _taxonomy_examples() -> tuple[str, str, str, str]:
     return occ.id, occ.label, skill_id, skill_label
 
 
+# The handledare of each host made here: a slot is published only with an occupation and an
+# active handledare, so `_slot_body` names both unless a test says otherwise.
+_SUPERVISORS: dict[int, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_supervisors() -> None:
+    _SUPERVISORS.clear()  # ids start over in every test's empty database
+
+
+async def _host_with_supervisor(host_name: str, *args: Any, **kwargs: Any) -> int:
+    host = await make_host(host_name, *args, **kwargs)
+    _SUPERVISORS[host] = await make_contact(host, "Hanna Handledare")
+    return host
+
+
 async def _host_user(make_user, username: str, host_name: str) -> tuple[int, int]:
     user = await make_user("host", username=username)
-    host = await make_host(host_name)
+    host = await _host_with_supervisor(host_name)
     await add_member(user.id, host)
     return user.id, host
 
@@ -44,7 +62,10 @@ def _slot_body(host_id: int, **extra) -> dict:
         "title": "Praktik i lagret",
         "town": "Vårgårda",
         "capacity": 2,
+        "occupation_id": OCCUPATION_ID,
     }
+    if host_id in _SUPERVISORS:
+        body["supervisor_id"] = _SUPERVISORS[host_id]
     body.update(extra)
     return body
 
@@ -110,15 +131,20 @@ async def test_create_edit_publish_pause_close(client, make_user):
     ).status_code == 409
 
 
-async def test_publishing_needs_capacity_and_town(client, make_user):
+async def test_publishing_needs_capacity_town_occupation_and_supervisor(client, make_user):
     _, host = await _host_user(make_user, "henrik", "Herrljunga Café AB")
     await login(client, "henrik")
-    body = _slot_body(host, capacity=0, town="")
+    body = _slot_body(host, capacity=0, town="", occupation_id=None, supervisor_id=None)
     slot = (await client.post("/api/v1/slots", json=body)).json()
     refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
     assert refused.status_code == 400
-    assert refused.json()["fields"] == ["capacity"]
-    await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 1})
+    # Every missing piece at once.
+    assert refused.json()["fields"] == ["capacity", "town", "occupation_id", "supervisor_id"]
+    assert "handledare" in refused.json()["detail"]
+    await client.patch(
+        f"/api/v1/slots/{slot['id']}",
+        json={"capacity": 1, "occupation_id": OCCUPATION_ID, "supervisor_id": _SUPERVISORS[host]},
+    )
     refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
     assert refused.json()["fields"] == ["town"]
     await client.patch(f"/api/v1/slots/{slot['id']}", json={"town": "Herrljunga"})
@@ -128,21 +154,25 @@ async def test_publishing_needs_capacity_and_town(client, make_user):
     assert emptied.status_code == 400
 
 
-async def test_slot_without_supervisor_is_published_but_flagged(client, make_user):
+async def test_slot_without_supervisor_is_not_published_and_is_flagged(client, make_user):
     _, host = await _host_user(make_user, "henrik", "Lerum Åkeri AB")
     await login(client, "henrik")
-    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
-    published = (await client.post(f"/api/v1/slots/{slot['id']}/publish")).json()
-    assert published["status"] == "published"
-    assert published["needs_supervisor"] is True
-    assert published["accepts_bookings"] is False
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host, supervisor_id=None))).json()
+    assert slot["needs_supervisor"] is True
+    refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    assert refused.status_code == 400 and refused.json()["fields"] == ["supervisor_id"]
     assert not await slot_accepts_bookings(slot["id"])
-    assert "handledare" in (await booking_refusal(slot["id"]) or "")
+    assert "Publicera" in (await booking_refusal(slot["id"]) or "")
     maja = await make_contact(host, "Maja")
     named = (await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": maja})).json()
     assert named["needs_supervisor"] is False
     assert named["supervisor"]["name"] == "Maja"
+    published = (await client.post(f"/api/v1/slots/{slot['id']}/publish")).json()
+    assert published["status"] == "published" and published["accepts_bookings"] is True
     assert await slot_accepts_bookings(slot["id"])
+    # A published slot keeps its handledare.
+    lost = await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": None})
+    assert lost.status_code == 400
 
 
 async def test_supervisor_must_belong_to_the_slots_host(client, make_user):
@@ -180,7 +210,7 @@ async def test_host_a_gets_404_on_host_b_slot(client, make_user, make_client):
 
 
 async def test_coordinator_acts_for_any_host(client, make_user):
-    host = await make_host("Borås Städ AB")
+    host = await _host_with_supervisor("Borås Städ AB")
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
@@ -228,8 +258,8 @@ async def test_anonymous_sees_published_slots_without_drafts_or_private_contacts
 
 async def test_public_list_filters_and_pages(client, make_user):
     await make_user("coordinator", username="sara")
-    a = await make_host("Alingsås IF", "association", town="Alingsås")
-    b = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
+    a = await _host_with_supervisor("Alingsås IF", "association", town="Alingsås")
+    b = await _host_with_supervisor("Vårgårda kommun, Kostenheten", "municipal_unit")
     await login(client, "sara")
     for i in range(5):
         host = a if i % 2 else b

@@ -28,14 +28,21 @@ async def publish_slot(client: Any, title: str) -> int:
         "/api/v1/hosts", json={"name": "Kafé Solsidan", "kind": "company", "town": "Vårgårda"}
     )
     assert host.status_code == 201, host.text
+    host_id = host.json()["id"]
+    contact = await client.post(
+        f"/api/v1/hosts/{host_id}/contacts", json={"name": "Hanna Handledare"}
+    )
+    assert contact.status_code == 201, contact.text
     created = await client.post(
         "/api/v1/slots",
         json={
-            "host_id": host.json()["id"],
+            "host_id": host_id,
             "kind": "praktik",
             "title": title,
             "town": "Vårgårda",
             "capacity": 1,
+            "occupation_id": "DLEi_bTh_oLA",
+            "supervisor_id": contact.json()["id"],
         },
     )
     assert created.status_code == 201, created.text

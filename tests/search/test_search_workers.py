@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from employers.tables import Host
+from employers.tables import Contact, Host
 from marketplace import auth
+from search import taxonomy
 
 
 def free_port() -> int:
@@ -66,6 +67,8 @@ async def test_slot_published_on_a_is_found_on_b(two_workers, make_user):
     _, token = await auth.create_token("sara", "test")
     host = Host(name="Alingsås Bygg AB", kind="company", town="Alingsås")
     await host.save()
+    supervisor = Contact(host=host.id, name="Hanna Handledare")
+    await supervisor.save()
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(headers=headers, timeout=10) as http:
         before = await http.get(f"{url_b}/api/v1/slots/search", params={"q": "plattsättare"})
@@ -78,6 +81,8 @@ async def test_slot_published_on_a_is_found_on_b(two_workers, make_user):
                 "title": "Plattsättare till badrumsrenoveringar",
                 "town": "Alingsås",
                 "capacity": 1,
+                "occupation_id": taxonomy.suggest_occupations("plattsättare", 1)[0].id,
+                "supervisor_id": supervisor.id,
             },
         )
         assert created.status_code == 201, created.text
