@@ -390,7 +390,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
 
 def _scheduler_settings(source: dict[str, str]) -> dict[str, int]:
-    """The scheduler's intervals and thresholds, and mail delivery's retry rules."""
+    """The scheduler's intervals and thresholds, mail delivery's retry rules, and the search
+    log's retention and the learned lift's thresholds."""
     day = 24 * 3600
     bounds = {
         "scheduler_tick_seconds": (1, 3600),

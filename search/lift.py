@@ -40,7 +40,9 @@ from search.usage import LEARNING_COUNTER, learning_changed, query_key
 
 SWITCH = "learned_lift"
 MAX_LIFT = 0.15
-POOL = 100
+# The lift re-sorts the best hits only: the first three pages of the site (ten hits each).
+# A larger pool makes the index explain and rerank more hits (50: about +1.5 ms p50 at 100k).
+POOL = 30
 
 
 class LearnedPair(msgspec.Struct, frozen=True):
