@@ -207,6 +207,22 @@ async def test_admins_see_the_learned_pairs_and_switch_them_off(client, make_use
     assert entry["subject_type"] == "search_lift"
 
 
+async def test_fewer_than_five_proposals_are_never_shown_as_a_figure(
+    client, make_user, monkeypatch: pytest.MonkeyPatch
+):
+    from search import views
+
+    low = dataclasses.replace(get_settings(), search_lift_min_proposals=3)
+    monkeypatch.setattr(views, "get_settings", lambda: low)
+    _, second = await two_slots()
+    await proposals(WORDS, group(HAIRDRESSER), 3, 3, second)
+    await make_user("admin", username="ada")
+    await login(client, "ada")
+    page = await client.get("/drift/sokningar/lyft", headers=HTML)
+    row = re.search(r"<th scope=\"row\">lagerarbete</th>(.*?)</tr>", page.text, re.S)
+    assert row and "<td>färre än 5</td>" in row.group(1) and "<td>3</td>" not in row.group(1)
+
+
 async def test_a_coordinator_cannot_see_or_switch_the_lift(client, make_user):
     await make_user("coordinator", username="sara")
     await login(client, "sara")
