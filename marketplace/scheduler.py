@@ -46,7 +46,7 @@ JobFunc = Callable[[dt.datetime, Settings], Awaitable[dict[str, int]]]
 # Any 64-bit number all workers agree on; it spells "mp_sched".
 ADVISORY_LOCK_KEY = 0x6D705F7363686564
 # Packages whose `jobs.py` holds sweeps, as `JOBS = {name: (function, interval setting)}`.
-JOB_MODULES = ("placements.jobs", "admin.jobs")
+JOB_MODULES = ("placements.jobs", "admin.jobs", "search.jobs")
 STOP_GRACE_S = 20.0
 
 

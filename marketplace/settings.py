@@ -168,6 +168,26 @@ SPECS: dict[str, Spec] = {
     "retention_years": Spec(
         "RETENTION_YEARS", "2", "Years after exit before a candidate's record is anonymised."
     ),
+    # --- the search log and what the search learns from it (search/usage.py, search/lift.py) ---
+    "search_log_days": Spec(
+        "SEARCH_LOG_DAYS", "180", "Days a slot search stays in the search log, then deleted."
+    ),
+    "search_lift": Spec(
+        "SEARCH_LIFT",
+        "true",
+        "Lift occupation groups that searches keep leading to (false turns it off everywhere).",
+    ),
+    "search_lift_min_proposals": Spec(
+        "SEARCH_LIFT_MIN_PROPOSALS", "5", "Proposals for one group before the same words lift it."
+    ),
+    "search_lift_min_searchers": Spec(
+        "SEARCH_LIFT_MIN_SEARCHERS", "3", "Distinct searchers those proposals must come from."
+    ),
+    "search_lift_min_share": Spec(
+        "SEARCH_LIFT_MIN_SHARE",
+        "60",
+        "Percent of the words' proposals that must be for that group (51-100).",
+    ),
 }
 
 
@@ -221,6 +241,11 @@ class Settings:
     mail_max_attempts: int = 12
     job_run_keep_days: int = 90
     retention_years: int = 2
+    search_log_days: int = 180
+    search_lift: bool = True
+    search_lift_min_proposals: int = 5
+    search_lift_min_searchers: int = 3
+    search_lift_min_share: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -359,12 +384,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         lock_in_placements=_int("LOCK_IN_PLACEMENTS", _raw(source, "lock_in_placements"), 2, 50),
         signing_link_days=_int("SIGNING_LINK_DAYS", _raw(source, "signing_link_days"), 1, 90),
         retention_years=_int("RETENTION_YEARS", _raw(source, "retention_years"), 1, 100),
+        search_lift=_bool("SEARCH_LIFT", _raw(source, "search_lift")),
         **_scheduler_settings(source),
     )
 
 
 def _scheduler_settings(source: dict[str, str]) -> dict[str, int]:
-    """The scheduler's intervals and thresholds, and mail delivery's retry rules."""
+    """The scheduler's intervals and thresholds, mail delivery's retry rules, and the search
+    log's retention and the learned lift's thresholds."""
     day = 24 * 3600
     bounds = {
         "scheduler_tick_seconds": (1, 3600),
@@ -381,6 +408,10 @@ def _scheduler_settings(source: dict[str, str]) -> dict[str, int]:
         "mail_lease_seconds": (1, day),
         "mail_max_attempts": (1, 1000),
         "job_run_keep_days": (1, 3650),
+        "search_log_days": (1, 3650),
+        "search_lift_min_proposals": (1, 10_000),
+        "search_lift_min_searchers": (1, 1000),
+        "search_lift_min_share": (51, 100),
     }
     return {
         key: _int(SPECS[key].env, _raw(source, key), low, high)

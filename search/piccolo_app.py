@@ -1,4 +1,5 @@
-"""Piccolo app: the search's own table (everyday words added in the back office)."""
+"""Piccolo app: the search's own tables (everyday words added in the back office, the search
+log and what searches led to, the search switches)."""
 
 from pathlib import Path
 

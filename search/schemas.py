@@ -66,7 +66,8 @@ class Why(msgspec.Struct, frozen=True):
     """One reason for a hit: a query word matched a field by a kind of match.
 
     ``field`` is one of title, occupation, skills, description, host, town; ``match`` is one of
-    exact, folded, stem, prefix, typo, compound, concept.
+    exact, folded, stem, prefix, typo, compound, concept, and learned (the learned lift of
+    `search/lift.py`: searches with these words often led to proposals in this group).
     """
 
     term: str

@@ -24,7 +24,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
 from placements.tables import Candidate, Slot
-from search import taxonomy, text, vocabulary
+from search import lift, taxonomy, text, vocabulary
 from search.index import SearchIndex
 from search.schemas import (
     CandidateMatch,
@@ -159,6 +159,7 @@ MATCH_SV = {
     "typo": "stavfel",
     "compound": "del av sammansatt ord",
     "concept": "samma yrkesområde",
+    "learned": "ofta föreslaget för de här sökorden",
 }
 
 
@@ -188,6 +189,7 @@ class SlotSearch:
         self._rebuild_task: asyncio.Task[None] | None = None
         self._marker_conn: sqlite3.Connection | None = None
         self.words_seen = -1  # the added everyday words' version the index uses
+        self.learned = lift.Lift()  # the learned lift, a post-step after the index (run_search)
 
     async def marker(self) -> int:
         """The current change number, read before every search, so it must be cheap.
@@ -227,6 +229,7 @@ class SlotSearch:
             self.docs = {doc.id: doc for doc in docs}
             self.seen = marker
             self.words_seen = words_version
+        await self.learned.refresh_if_moved(force=True)
         # Writes that landed while building are stamped after `marker`.
         await self.catch_up()
         log.info("search index built: %d published slots", len(docs))
@@ -259,14 +262,20 @@ class SlotSearch:
             if words_version != self.words_seen:
                 self.index.set_added_words(await vocabulary.added_words())
                 self.words_seen = words_version
+            # So do the search log's proposals and the lift's switch (`search/lift.py`).
+            await self.learned.refresh_if_moved()
             return len(pairs)
 
-    async def search(self, query: SearchQuery) -> SearchResult:
-        """Rank published slots for the query, after catching up with every change."""
+    async def fresh(self) -> None:
+        """Build the index if it was never built, else catch up with every change."""
         if not self.ready:
             await self.rebuild()
         else:
             await self.catch_up()
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        """Rank published slots for the query, after catching up with every change."""
+        await self.fresh()
         return self.index.search(query)
 
 
@@ -611,9 +620,19 @@ async def match_candidates(
 
 
 async def run_search(query: SearchQuery) -> SearchResponse:
-    """Search and dress the hits for the API (shared by the API and the pages)."""
+    """Search and dress the hits for the API (shared by the API and the pages).
+
+    The learned lift is a post-step after the index's ranking: for words with a learned pair
+    it re-sorts the best hits (`lift.lifted`); for all other words, or with the lift off, the
+    hits are exactly the index's.
+    """
     search = slot_search()
-    result = await search.search(query)
+    await search.fresh()
+    pair = search.learned.pair_for(query.q)
+    if pair is None:
+        result = search.index.search(query)
+    else:
+        result = lift.lifted(search.index.search, query, search.docs, pair)
     results = []
     for hit in result.hits:
         # The index's own document: the search just caught up, so it is as fresh as the DB.

@@ -1,19 +1,23 @@
-"""Admins' page for the everyday words the search knows: add a word, see it, remove it."""
+"""Admins' pages for what the search knows and learns: the everyday words (add, see, remove),
+the searches that found nothing or led nowhere (teach a word in one step), and the learned
+lift (its pairs, and its switch)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Redirect, Template
 
 from marketplace.auth import AuthUser, admin_only
-from marketplace.errors import MarketplaceError
+from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked
+from marketplace.paging import PageNumber
+from marketplace.settings import get_settings
 from marketplace.views import page
-from search import vocabulary
+from search import lift, usage, vocabulary
 from search.schemas import EverydayWordIn
 
 _PAGE = "search/everyday_words.html"
@@ -98,4 +102,155 @@ async def everyday_word_remove(
     return Redirect(f"/drift/vardagsord?borttaget={quote(entry.word)}", status_code=303)
 
 
-ROUTES = [everyday_words_page, everyday_word_add, everyday_word_confirm, everyday_word_remove]
+# --- searches that found nothing or led nowhere ----------------------------------------------
+
+_MISSED = "search/missed_searches.html"
+_LIFT = "search/learned_lift.html"
+MISSED_PER_PAGE = 25
+Choice = Annotated[str | None, Parameter(max_length=20)]
+VIEW_SV = {
+    "alla": "Hittade inget eller ledde ingenstans",
+    "tomma": "Hittade inget",
+    "ingenstans": "Ledde ingenstans",
+}
+SORT_SV = {"antal": "Flest sökningar", "senast": "Senast sökt", "ord": "Sökord (A–Ö)"}
+
+
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
+    return value if value in allowed else allowed[0]
+
+
+def _suggested_word(words: str, known: dict[str, tuple[str, ...]]) -> str:
+    """The word to teach from a search's words: the longest one not taught yet."""
+    candidates = [w for w in words.split() if w not in known] or words.split()
+    return max(candidates, key=len) if candidates else ""
+
+
+async def _missed_page(
+    request: Request[Any, Any, Any],
+    view: str,
+    sort: str,
+    page_number: int,
+    *,
+    taught: str | None = None,
+    teach_for: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    result = await usage.missed_searches(
+        view, sort, MISSED_PER_PAGE, (page_number - 1) * MISSED_PER_PAGE
+    )
+    pages = max(1, -(-result.total // MISSED_PER_PAGE))
+    known = await vocabulary.added_words()
+    return page(
+        _MISSED,
+        request,
+        status_code=status_code,
+        result=result,
+        view=view,
+        sort=sort,
+        page_number=page_number,
+        pages=pages,
+        views=VIEW_SV,
+        sorts=SORT_SV,
+        known=known,
+        suggested={r.words: _suggested_word(r.words, known) for r in result.rows},
+        params=urlencode({"visa": view, "ordning": sort}),
+        keep_days=get_settings().search_log_days,
+        taught=taught,
+        teach_for=teach_for,
+        values=values or {},
+        errors=errors or {},
+        max_targets=vocabulary.MAX_TARGETS,
+    )
+
+
+@get("/drift/sokningar", guards=[admin_only], include_in_schema=False, name="missed-searches")
+async def missed_searches_page(
+    request: Request[Any, Any, Any],
+    visa: FromQuery[Choice] = None,
+    ordning: FromQuery[Choice] = None,
+    sida: PageNumber = 1,
+    lart: FromQuery[Note] = None,
+) -> Template:
+    """Logged searches, grouped by words, that found nothing or from which nothing was opened
+    or proposed; each with a form to teach the search a word of it."""
+    view, sort = _choice(visa, usage.VIEWS), _choice(ordning, usage.SORTS)
+    return await _missed_page(request, view, sort, sida, taught=lart)
+
+
+@post("/drift/sokningar/lar", guards=[admin_only], include_in_schema=False, status_code=303)
+async def missed_search_teach(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
+    """Teach the search an everyday word from a logged search (audited as the word's addition);
+    on a mistake the list comes back with the form as it was typed, at the same row."""
+    values = await form_values(request)
+    view = _choice(str(values.get("visa") or ""), usage.VIEWS)
+    sort = _choice(str(values.get("ordning") or ""), usage.SORTS)
+    raw_page = str(values.get("sida") or "1")
+    page_number = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= 1000 else 1
+    word = str(values.get("word") or "")
+    targets = str(values.get("targets") or "")
+    try:
+        added = await vocabulary.add_word(
+            request.user,
+            EverydayWordIn(word=word[:200], targets=targets[:1000].split()),
+            source="från sökloggen",
+        )
+    except MarketplaceError as exc:
+        return await _missed_page(
+            request,
+            view,
+            sort,
+            page_number,
+            teach_for=str(values.get("words") or "")[:200],
+            values=values,
+            errors=field_errors(exc, _FIELDS),
+            status_code=exc.status_code,
+        )
+    query = urlencode({"visa": view, "ordning": sort, "sida": page_number, "lart": added.word})
+    return Redirect(f"/drift/sokningar?{query}", status_code=303)
+
+
+# --- the learned lift ------------------------------------------------------------------------
+
+
+@get("/drift/sokningar/lyft", guards=[admin_only], include_in_schema=False, name="learned-lift")
+async def learned_lift_page(
+    request: Request[Any, Any, Any], andrat: FromQuery[Choice] = None
+) -> Template:
+    """The words that lift an occupation group, with the evidence, and the lift's switch."""
+    settings = get_settings()
+    return page(
+        _LIFT,
+        request,
+        pairs=await lift.learned_pairs(settings),
+        setting_on=settings.search_lift,
+        switch_on=await lift.switch_on(),
+        settings=settings,
+        max_lift=round(lift.MAX_LIFT * 100),
+        changed=andrat,
+    )
+
+
+@post("/drift/sokningar/lyft", guards=[admin_only], include_in_schema=False, status_code=303)
+async def learned_lift_switch(request: Request[AuthUser, Any, Any]) -> Redirect:
+    """Turn the learned lift on or off for every worker (audited)."""
+    raw = str((await form_values(request)).get("enabled") or "")
+    if raw not in ("0", "1"):
+        raise ValidationFailed("Välj om lyften ska vara på (1) eller av (0).", fields=["enabled"])
+    enabled = raw == "1"
+    await lift.set_switch(request.user, enabled)
+    return Redirect(f"/drift/sokningar/lyft?andrat={'pa' if enabled else 'av'}", status_code=303)
+
+
+ROUTES = [
+    everyday_words_page,
+    everyday_word_add,
+    everyday_word_confirm,
+    everyday_word_remove,
+    missed_searches_page,
+    missed_search_teach,
+    learned_lift_page,
+    learned_lift_switch,
+]

@@ -109,8 +109,11 @@ async def list_words() -> EverydayWordsOut:
     return EverydayWordsOut(added=[_out(r) for r in rows], built_in=built_in)
 
 
-async def add_word(user: AuthUser, data: EverydayWordIn) -> EverydayWordOut:
-    """Add an everyday word; 400 naming the field if it is not usable, 409 if it exists."""
+async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") -> EverydayWordOut:
+    """Add an everyday word; 400 naming the field if it is not usable, 409 if it exists.
+
+    `source` says where the admin added it from (the audit row's detail), e.g. the search log.
+    """
     word = _clean_word(data.word)
     targets = _clean_targets(data.targets)
     if fold(word) in {fold(w) for w in taxonomy.everyday_words()}:
@@ -124,7 +127,8 @@ async def add_word(user: AuthUser, data: EverydayWordIn) -> EverydayWordOut:
             raise Conflict(f"”{word}” är redan tillagt.", fields=["word"])
         row = EverydayWord(word=word, targets=" ".join(targets), created_by=user.id)
         await row.save()
-        await record(user, "everyday_word.add", None, subject_type="everyday_word", detail=word)
+        detail = f"{word} → {' '.join(targets)}" + (f" ({source})" if source else "")
+        await record(user, "everyday_word.add", None, subject_type="everyday_word", detail=detail)
     return EverydayWordOut(word=word, targets=targets, built_in=False, created_at=row.created_at)
 
 

@@ -251,6 +251,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/drift/vardagsord"): ADMIN,
     ("GET", "/drift/vardagsord/{word}/ta-bort"): ADMIN,
     ("POST", "/drift/vardagsord/{word}/ta-bort"): ADMIN,
+    ("GET", "/drift/sokningar"): ADMIN,
+    ("POST", "/drift/sokningar/lar"): ADMIN,
+    ("GET", "/drift/sokningar/lyft"): ADMIN,
+    ("POST", "/drift/sokningar/lyft"): ADMIN,
     ("GET", "/api/v1/search/everyday-words"): ADMIN,
     ("POST", "/api/v1/search/everyday-words"): ADMIN,
     ("DELETE", "/api/v1/search/everyday-words/{word}"): ADMIN,
@@ -710,6 +714,8 @@ FORMS: dict[str, dict[str, str]] = {
     "/arbetsbord/platser/{slot_id}/foresla": {"candidate_id": "0"},
     "/drift/vardagsord": {"word": "matrisformord", "targets": "städare"},
     "/drift/vardagsord/{word}/ta-bort": {"confirm": "1"},
+    "/drift/sokningar/lar": {"word": "matrislarord", "targets": "städare"},
+    "/drift/sokningar/lyft": {"enabled": "0"},
 }
 
 

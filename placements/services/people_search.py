@@ -91,3 +91,29 @@ def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
     folded = _folded_sql([first_name, last_name])
     clause = " AND ".join(f"{folded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}'" for _ in words)
     return WhereRaw(f"({clause})", *(f"%{like_escape(w)}%" for w in words))
+
+
+async def name_words_among(words: list[str]) -> set[str]:
+    """The words (folded as `fold_name` does) that are a whole word of some participant's
+    first or last name: "berg" for Anna Berg or Berg-Lund, never "lager" for Lagerqvist.
+
+    The search log (`search/usage.py`) drops such words before it stores a slot search, so a
+    participant's name typed into the slot search is never kept. Anonymised participants are
+    found by the name they have now. The comparison is folded, so "Åsa" takes "asa" too.
+    One query: an EXISTS per word, each stopping at the first participant it finds.
+    """
+    from placements.tables import Candidate  # the tables import nothing from here
+
+    folded = [w for w in dict.fromkeys(fold_name(w) for w in words) if w]
+    if not folded:
+        return set()
+    table = Candidate._meta.tablename
+    name = _folded_sql([Candidate.first_name, Candidate.last_name])
+    padded = f"(' ' || REPLACE({name}, '-', ' ') || ' ')"
+    probes = ", ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE {padded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}') AS w{i}"  # noqa: S608 - constant SQL, the words are parameters
+        for i in range(len(folded))
+    )
+    rows = await Candidate.raw(f"SELECT {probes}", *(f"% {like_escape(w)} %" for w in folded))
+    row = rows[0] if rows else {}
+    return {w for i, w in enumerate(folded) if row.get(f"w{i}")}

@@ -10,16 +10,18 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Request, get
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from marketplace.auth import public
+from marketplace.auth import AuthUser, current_user, public
 from marketplace.errors import ValidationFailed
 from marketplace.paging import PageNumber
 from marketplace.templating import label
 from marketplace.views import page
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
+from search import usage
 from search.controllers import build_query
 from search.services import run_search
 
@@ -51,8 +53,15 @@ async def search_context(
     distance: str | None,
     max_hours: str | None,
     page_number: int,
+    user: AuthUser | None = None,
+    ref: str | None = None,
 ) -> dict[str, Any]:
-    """Run a search from the form's values; an invalid filter becomes a message, not a 400."""
+    """Run a search from the form's values; an invalid filter becomes a message, not a 400.
+
+    A search with words gets a reference (`search_ref`) that the hits' links and the pager
+    carry; the first page of a new search also brings `log_task`, which writes it to the
+    search log (`search/usage.py`) after the answer is sent. Later pages reuse the reference.
+    """
     values = {
         "q": q,
         "kind": kind or "",
@@ -95,7 +104,16 @@ async def search_context(
         errors[field] = message
     total = result.total if result else 0
     pages = max(1, -(-total // PAGE_SIZE))
-    params = urlencode({k: v for k, v in values.items() if v})
+    search_ref = usage.valid_ref(ref) if page_number > 1 else None
+    log_task = None
+    if result is not None and search_ref is None and usage.query_words(q):
+        search_ref = usage.new_ref()
+        filtered = any(values[k] for k in ("kind", "track", "town", "distance", "max_hours"))
+        log_task = BackgroundTask(usage.record_search_quietly, search_ref, q, total, filtered, user)
+    carried = {k: v for k, v in values.items() if v}
+    if search_ref:
+        carried["sokning"] = search_ref
+    params = urlencode(carried)
     return {
         "search_action": "/platser",
         "values": values,
@@ -105,6 +123,8 @@ async def search_context(
         "page_number": min(page_number, pages),
         "pages": pages,
         "params": params,
+        "search_ref": search_ref,
+        "log_task": log_task,
         **search_options(),
     }
 
@@ -119,17 +139,40 @@ async def search_page(
     distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
     max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
     sida: PageNumber = 1,
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
 ) -> Template:
-    context = await search_context(q, kind, track, town, distance, max_hours, sida)
+    context = await search_context(
+        q, kind, track, town, distance, max_hours, sida, current_user(request), sokning
+    )
+    return search_page_response(request, "placements/public/search.html", context)
+
+
+def search_page_response(
+    request: Request[Any, Any, Any], template: str, context: dict[str, Any]
+) -> Template:
+    """The search page (or, for htmx, its result list), logging the search once it is sent."""
+    task = context.pop("log_task", None)
     if request.headers.get("hx-request") == "true":
-        return page("placements/public/_results.html", request, **context)
-    return page("placements/public/search.html", request, **context)
+        template = "placements/public/_results.html"
+    response = page(template, request, **context)
+    response.background = task
+    return response
 
 
 @get("/platser/{slot_id:int}", guards=[public], include_in_schema=False, name="slot_page")
-async def slot_page(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Template:
+async def slot_page(
+    request: Request[Any, Any, Any],
+    slot_id: FromPath[int],
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
+) -> Template:
+    """One slot. Opened from a search's hits (`sokning`), the search log notes the open."""
     slot = await slot_services.get_public_slot(slot_id)
-    return page("placements/public/slot.html", request, slot=slot)
+    ref = usage.valid_ref(sokning)
+    response = page("placements/public/slot.html", request, slot=slot, search_ref=ref)
+    if ref is not None:
+        user = current_user(request)
+        response.background = BackgroundTask(usage.record_event_quietly, ref, "open", slot_id, user)
+    return response
 
 
 ROUTES = [search_page, slot_page]

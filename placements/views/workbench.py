@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -33,8 +34,8 @@ from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from placements.services.people_search import looks_like_identity_number
-from placements.views.public import search_context
-from search import taxonomy
+from placements.views.public import search_context, search_page_response
+from search import taxonomy, usage
 from search.services import match_candidates, match_slots
 
 PROPOSE_LABELS = {
@@ -323,12 +324,13 @@ async def workbench_search(
     distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
     max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
     sida: PageNumber = 1,
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
 ) -> Template:
-    context = await search_context(q, kind, track, town, distance, max_hours, sida)
+    context = await search_context(
+        q, kind, track, town, distance, max_hours, sida, _user(request), sokning
+    )
     context["search_action"] = "/arbetsbord/platser"
-    if request.headers.get("hx-request") == "true":
-        return page("placements/public/_results.html", request, **context)
-    return page("placements/workbench/search.html", request, **context)
+    return search_page_response(request, "placements/workbench/search.html", context)
 
 
 SUITED_SHOWN = 8
@@ -357,9 +359,11 @@ async def propose_form(
     request: Request[Any, Any, Any],
     slot_id: FromPath[int],
     deltagare: Annotated[int | None, QueryParameter(ge=1)] = None,
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
 ) -> Template:
     context = await _propose_context(_user(request), slot_id)
-    values = {"candidate_id": str(deltagare or "")}
+    # The search the slot was found by, so the search log can note the proposal.
+    values = {"candidate_id": str(deltagare or ""), "sokning": usage.valid_ref(sokning) or ""}
     return page("placements/workbench/propose.html", request, values=values, errors={}, **context)
 
 
@@ -374,6 +378,7 @@ async def propose_submit(
 ) -> Template | Redirect:
     user = _user(request)
     values = await form_values(request)
+    ref = usage.valid_ref(str(values.pop("sokning", "") or ""))
     try:
         data = parse_form(
             booking_schemas.BookingCreate,
@@ -389,11 +394,14 @@ async def propose_submit(
             "placements/workbench/propose.html",
             request,
             status_code=exc.status_code,
-            values=values,
+            values={**values, "sokning": ref or ""},
             errors=field_errors(exc, PROPOSE_LABELS),
             **context,
         )
-    return Redirect(f"/arbetsbord/bokningar/{booking.id}", status_code=303)
+    background = None
+    if ref is not None:
+        background = BackgroundTask(usage.record_event_quietly, ref, "propose", slot_id, user)
+    return Redirect(f"/arbetsbord/bokningar/{booking.id}", status_code=303, background=background)
 
 
 # --- one booking: agreement editor, signatures and links, start, end, outcome ------------------

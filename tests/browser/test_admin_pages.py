@@ -44,3 +44,42 @@ def test_an_admin_adds_tries_and_removes_an_everyday_word(visit: Visit) -> None:
     page.get_by_role("button", name="Ta bort ordet").click()
     assert "Ordet ”bullbod” är borttaget." in page.locator("p.ok[role=status]").inner_text()
     assert "Inga ord har lagts till ännu." in page.inner_text("main")
+
+
+def test_an_admin_teaches_a_word_from_a_search_that_found_nothing(visit: Visit) -> None:
+    # A visitor searches for a word the search does not know.
+    page = visit.goto("/platser?q=blippblopp")
+    assert "Inga platser matchar sökningen" in page.inner_text("main")
+
+    visit.login("admin")
+    page = visit.goto("/drift/vardagsord")
+    page.get_by_role("navigation", name="Drift").get_by_role(
+        "link", name="Sökningar utan träff"
+    ).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sökningar utan träff"
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="blippblopp"))
+    row.get_by_text("Lär sökningen ett ord").click()
+    assert row.get_by_label("Vardagsord").input_value() == "blippblopp"
+    visit.check("sokningar")
+
+    row.get_by_label("Står för").fill("fikaproffs")
+    row.get_by_role("button", name="Lär sökningen ordet").click()
+    assert "Formuläret behöver rättas" in page.get_by_role("alert").inner_text()
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="blippblopp"))
+    assert row.get_by_label("Står för").input_value() == "fikaproffs"  # nothing typed is lost
+    visit.check("sokningar-fel")
+
+    row.get_by_label("Står för").fill("kafébiträde")
+    row.get_by_role("button", name="Lär sökningen ordet").click()
+    assert "Ordet ”blippblopp” är inlärt." in page.locator("p.ok[role=status]").inner_text()
+    assert "”blippblopp” är inlärt och står för kafébiträde" in page.inner_text("main")
+    visit.check("sokningar-inlart")
+
+    page.get_by_role("navigation", name="Drift").get_by_role("link", name="Inlärda lyft").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Inlärda lyft i sökningen"
+    visit.check("inlarda-lyft")
+    page.get_by_role("button", name="Stäng av lyften").click()
+    assert "Lyften är avstängda." in page.locator("p.ok[role=status]").inner_text()
+    visit.check("inlarda-lyft-av")
+    page.get_by_role("button", name="Slå på lyften").click()
+    assert "Lyften är påslagna." in page.locator("p.ok[role=status]").inner_text()

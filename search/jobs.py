@@ -1,0 +1,23 @@
+"""Scheduled sweeps of the search package: the search log's retention.
+
+`JOBS` maps each job name to its function and the setting naming its interval; the
+composition root's scheduler runs them (`marketplace/scheduler.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marketplace.settings import Settings
+from search import usage
+
+
+async def prune_search_log(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Delete slot searches older than SEARCH_LOG_DAYS, with what they led to."""
+    cutoff = now - dt.timedelta(days=settings.search_log_days)
+    return {"deleted": await usage.prune(cutoff)}
+
+
+JOBS = {
+    "prune-search-log": (prune_search_log, "housekeeping_interval_seconds"),
+}
