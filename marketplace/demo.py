@@ -548,6 +548,8 @@ async def _demo_placement(
             message="Deltagaren är motiverad och vill pröva yrket.",
             start_date=start,
             end_date=end,
+            # The demo sets up every state on purpose, also proposals to a full supervisor.
+            confirm_capacity=True,
         ),
     )
     if until == "proposed":
