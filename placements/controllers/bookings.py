@@ -59,7 +59,11 @@ class BookingController(Controller):
 
     @post("/", operation_id="proposeBooking", guards=[staff], status_code=HTTP_201_CREATED)
     async def propose(self, request: Req, data: JSONBody[sb.BookingCreate]) -> sb.Booking:
-        """Propose a participant for a published slot, with a message to the host."""
+        """Propose a participant for a published slot, with a message to the host. A host
+        whose users sign in is told in the portal; one without users gets single-use answer
+        links by mail. When the slot has no free seat, or its supervisor no room, during the
+        period, the answer is 409 with a Swedish warning naming the earliest period with
+        room (field `confirm_capacity`); send `confirm_capacity: true` to propose anyway."""
         return await bookings.propose(request.user, data)
 
     @get("/{booking_id:int}", operation_id="getBooking")

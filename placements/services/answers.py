@@ -96,21 +96,27 @@ async def host_has_users(host_id: int) -> bool:
 
 
 async def link_recipients(slot: dict[str, Any]) -> list[LinkRecipient]:
-    """Who at a host without users gets an answer link: its public contact persons (any
-    active contact, if it names none) and the slot's supervisor, each with an e-mail address,
-    once per address. Empty for a host whose users answer in the portal."""
+    """Who at a host without users gets an answer link: its public contact persons (its
+    other contacts who are not supervisors, if it names none) and the slot's supervisor, each
+    with an e-mail address, once per address. Empty for a host whose users answer in the
+    portal."""
     if await host_has_users(int(slot["host"])):
         return []
     contacts = (
         await Contact.select(
-            Contact.id, Contact.name, Contact.email, Contact.is_public_contact, Contact.active
+            Contact.id,
+            Contact.name,
+            Contact.email,
+            Contact.is_public_contact,
+            Contact.is_supervisor,
+            Contact.active,
         )
         .where((Contact.host == slot["host"]) & (Contact.email != ""))
         .order_by(Contact.id)
     )
     active = [c for c in contacts if c["active"]]
     chosen = [c for c in active if c["is_public_contact"]] or [
-        c for c in active if c["id"] != slot["supervisor"]
+        c for c in active if not c["is_supervisor"]
     ]
     chosen += [c for c in active if c["id"] == slot["supervisor"]]
     found: dict[str, LinkRecipient] = {}
@@ -525,7 +531,7 @@ async def host_signer(booking: dict[str, Any]) -> tuple[str, str]:
         return answered["name"], answered["email"]
     slot = await Slot.select(Slot.host, Slot.supervisor).where(Slot.id == booking["slot"]).first()
     assert slot is not None
-    found = await link_recipients({"host": slot["host"], "supervisor": None})
+    found = await link_recipients(slot)
     return (found[0].name, found[0].email) if found else ("", "")
 
 

@@ -593,3 +593,18 @@ async def test_the_coordinator_is_told_the_host_without_users_has_not_signed():
     )
     assert [m["recipient"] for m in missing] == [u.w.coordinator.email]
     assert "värden, handledaren och deltagaren" in missing[0]["body_text"]
+
+
+async def test_without_a_public_contact_the_links_go_to_the_other_contacts_and_the_supervisor():
+    u = await unlinked_world()
+    await Contact.update({Contact.is_public_contact: False}).where(Contact.id == u.contact_id)
+    ekonomi = Contact(host=u.w.host_id, name="Eva Ekonomi", email="eva@bygg.example.se")
+    ekonomi.is_supervisor = False
+    await ekonomi.save()
+    gone = Contact(host=u.w.host_id, name="Gustav Gått", email="gustav@bygg.example.se")
+    gone.is_supervisor, gone.active = False, False
+    await gone.save()
+    booking_id = await propose(u.w)
+    assert sorted(await links_mailed(booking_id)) == sorted(
+        ["karin@bygg.example.se", "eva@bygg.example.se", await _email(u.w.supervisor_id)]
+    )  # not Olle, a supervisor of another slot, nor Gustav, who has left
