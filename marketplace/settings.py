@@ -108,7 +108,7 @@ SPECS: dict[str, Spec] = {
         "Flag lock-in after this many placements in a row without work or studies.",
     ),
     "signing_link_days": Spec(
-        "SIGNING_LINK_DAYS", "14", "Days a signing or assessment link stays valid."
+        "SIGNING_LINK_DAYS", "14", "Days a signing, assessment or proposal answer link stays valid."
     ),
     # --- scheduler and mail delivery (marketplace/scheduler.py, marketplace/mail.py) ---
     "scheduler_tick_seconds": Spec(

@@ -17,7 +17,6 @@ Rules that keep the service usable:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any, Literal
 
@@ -32,6 +31,7 @@ from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.mail import queue_template_mail
 from marketplace.settings import get_settings
 from marketplace.tables import PasswordLink, User, UserSession
+from marketplace.tokens import new_token, token_hash
 from placements.tables import Candidate
 
 LINK_DAYS = 7
@@ -98,10 +98,6 @@ class UserPage(msgspec.Struct, kw_only=True):
     total: int
     page: int
     pages: int
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _text(value: Any, field: str, label: str, *, required: bool, max_length: int = 100) -> str:
@@ -226,11 +222,11 @@ async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: boo
     await PasswordLink.update({PasswordLink.used_at: now}).where(
         (PasswordLink.user == user_id) & PasswordLink.used_at.is_null()
     )
-    token = secrets.token_urlsafe(32)
+    token, stored = new_token()
     await PasswordLink.insert(
         PasswordLink(
             user=user_id,
-            token_hash=_hash(token),
+            token_hash=stored,
             created_by=actor.id,
             created_at=now,
             expires_at=now + dt.timedelta(days=LINK_DAYS),
@@ -422,7 +418,7 @@ async def send_password_link(actor: AuthUser, user_id: int) -> UserRow:
 
 
 async def _valid_link(token: str) -> dict[str, Any]:
-    row = await PasswordLink.select().where(PasswordLink.token_hash == _hash(token)).first()
+    row = await PasswordLink.select().where(PasswordLink.token_hash == token_hash(token)).first()
     if row is None or row["used_at"] is not None or row["expires_at"] <= dt.datetime.now(dt.UTC):
         raise NotFound(INVALID_LINK)
     user = await User.select(User.username, User.active).where(User.id == row["user"]).first()
