@@ -8,6 +8,7 @@ writes an audit row, as every other read of a participant's data does.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from litestar import Request, get
@@ -19,6 +20,7 @@ from marketplace.auth import AuthUser, admin_only, current_user
 from marketplace.clock import STOCKHOLM
 from marketplace.db import write_transaction
 from marketplace.errors import NotFound
+from marketplace.settings import get_settings
 from marketplace.tables import OutboxMessage
 
 PER_PAGE = 50
@@ -31,6 +33,18 @@ STATUS_TEXT = {
     "digested": "Ingår i en dagssammanfattning",
 }
 READ_ACTION = "outbox.read"
+# The secret part of every single-use link the service mails (signing, assessment, answers to
+# a proposal, host invitations, password links). In production the outbox shows the mail
+# without it: an admin reading the outbox must not be able to act as the recipient.
+_LINK_TOKEN = re.compile(
+    r"(/underteckna/|/bedomning/|/svar/|/konto/nytt-losenord/|[?&]token=)[A-Za-z0-9_.\-]+"
+)
+
+
+def hide_link_tokens(text: str) -> str:
+    """`text` with the secret of every single-use link replaced by a note."""
+    return _LINK_TOKEN.sub(lambda m: m.group(1) + "[dold länk]", text)
+
 
 _LIST_COLUMNS = (
     OutboxMessage.id,
@@ -106,7 +120,10 @@ async def outbox_message(
                 int(row["candidate"]),
                 detail=f"utkorgens meddelande {message_id}",
             )
-    return _page("admin/outbox_message.html", request, mail=row)
+    hidden = get_settings().is_production
+    if hidden:
+        row = {**row, "body_text": hide_link_tokens(row["body_text"])}
+    return _page("admin/outbox_message.html", request, mail=row, links_hidden=hidden)
 
 
 ROUTES = [outbox_page, outbox_message]

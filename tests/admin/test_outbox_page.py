@@ -137,3 +137,21 @@ async def test_nobody_but_admins_reads_the_outbox(client, make_user, role):
     await client.post("/api/v1/auth/logout")
     anonymous = await client.get("/drift/utkorg", headers=HTML, follow_redirects=False)
     assert anonymous.status_code in (302, 303, 401)
+
+
+def test_single_use_link_secrets_are_hidden_from_the_outbox_in_production():
+    from admin.views.outbox import hide_link_tokens
+
+    text = (
+        "Skriv under: https://x.se/underteckna/abc.DEF-123_x\n"
+        "Svara: https://x.se/forslag/12/svar/Zz9_-q\n"
+        "Lösenord: https://x.se/konto/nytt-losenord/tok_EN\n"
+        "Inbjudan: https://x.se/vard/inbjudan?token=Qq-1\n"
+        "Bedöm: https://x.se/bedomning/a.b.c\n"
+        "Sidan: https://x.se/arbetsbord/bokningar/12\n"
+    )
+    hidden = hide_link_tokens(text)
+    for secret in ("abc.DEF-123_x", "Zz9_-q", "tok_EN", "Qq-1", "a.b.c"):
+        assert secret not in hidden
+    assert hidden.count("[dold länk]") == 5
+    assert "https://x.se/arbetsbord/bokningar/12" in hidden
