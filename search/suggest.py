@@ -1,0 +1,453 @@
+"""Occupation suggestions for a slot from its title and description.
+
+When a host writes what the slot is, the form proposes the three most likely taxonomy
+occupations. The ranking reads the host's words the way the search does (Swedish
+normalisation, Snowball stems, inflection endings, compound parts: see :mod:`search.text`) and
+compares them with what the taxonomy and JobTech say about each occupation:
+
+- its names (both halves of an "A/B" label) and its *alternative labels*
+  (``data/alternative_labels.json``: job titles, former names, the terms employers wrote in
+  ads, keywords);
+- its SSYK-4 group: the group's label, its definition and its skills, shared by the group's
+  occupations.
+
+The kinds of evidence, added up with the weights of :class:`Weights`:
+
+1. **Naming.** The title contains one of the occupation's names or alternative labels whole
+   ("Innesäljare – grundlön + provision" names Innesäljare; "Javautvecklare" names
+   "utvecklare" by its head). A name that many occupations share ("Säljare") says less than
+   one that only one has. A name in the description counts less.
+2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
+   each occupation's names and alternative labels, compound parts included, so that
+   "telefon" in the text speaks for Telefonförsäljare.
+3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
+   description tells the field of work even when it names no occupation.
+4. **Entry level.** Placements are mostly entry-level work: an occupation that needs no
+   education (``data/no_education_required.json``) gets a small lift.
+
+The three suggestions should be three readings of the text, not three near-twins: a second
+suggestion from a group already shown counts a little less.
+
+Nothing here names an occupation or an ad: the weights are per kind of evidence, tuned on half
+of the real ads and measured on the other half in ``bench/suggest_occupations.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from search import taxonomy
+from search.text import (
+    PLACEMENT_WORDS,
+    STOPWORDS,
+    fold,
+    hyphen_joins,
+    inflection_bases,
+    normalize,
+    split_compound,
+    stem,
+)
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_TITLE",
+    "Suggestion",
+    "SuggestionModel",
+    "Weights",
+    "alternative_labels",
+    "suggest_for_slot",
+    "suggestion_model",
+]
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each kind of evidence counts (tuned on half of the real ads, see the bench)."""
+
+    # Document side: an occupation's own names above its alternative labels.
+    name: float = 3.0
+    alt: float = 1.0
+    alt_keyword: float = 0.4
+    part_head: float = 0.6  # the last part of a compound ("säljare" in "innesäljare")
+    part_modifier: float = 0.4  # the other parts ("telefon" in "telefonförsäljare")
+    # The evidence kinds, each scaled to at most 1 per query before weighting.
+    title: float = 3.0
+    description: float = 1.0
+    group: float = 0.6  # the group's score, times the title/description weights
+    named_title: float = 4.0
+    named_description: float = 0.5
+    entry_level: float = 0.3
+    breadth: float = 0.5
+    # A second suggestion from the same SSYK-4 group keeps this share of its score.
+    same_group: float = 0.8
+    k1: float = 1.2
+    b: float = 0.4
+
+
+_SENTENCE = re.compile(r"[.!?\n|–—:;]+")
+_FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
+_MIN_HEAD = 4  # letters of a compound's head found by its ending
+_MIN_MODIFIER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One suggested occupation, with the host's own words that speak for it."""
+
+    id: str
+    label: str
+    ssyk: str
+    group_label: str
+    score: float
+    words: tuple[str, ...]
+
+
+def _read_json(name: str) -> object:
+    return json.loads(resources.files("search").joinpath("data", name).read_text("utf-8"))
+
+
+@cache
+def alternative_labels() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return JobTech's alternative labels per current occupation id: (text, kind) pairs.
+
+    Terms flagged as misspellings are left out (some are other words: "barflicka").
+    """
+    raw = _read_json("alternative_labels.json")
+    assert isinstance(raw, dict)
+    return {
+        occ_id: tuple(
+            (str(t["text"]), str(t["kind"])) for t in items if not t.get("misspelled", False)
+        )
+        for occ_id, items in raw.items()
+    }
+
+
+def _words(text: str) -> list[str]:
+    """Content words of ``text``, normalised, in order (stopwords and numbers left out).
+
+    Words keep their å ä ö: folding would make "Halmstad" end in "städ".
+    """
+    out = []
+    for w in [*normalize(text).split(), *hyphen_joins(text)]:
+        if fold(w) in _FOLDED_STOP or w.isdigit() or len(w) < 2:
+            continue
+        out.append(w)
+    return out
+
+
+class SuggestionModel:
+    """Postings from word keys to occupations and SSYK-4 groups, built once per process."""
+
+    def __init__(self, weights: Weights | None = None) -> None:
+        self.weights = w = weights or Weights()
+        occs = sorted(taxonomy.occupations().values(), key=lambda o: o.id)
+        groups = taxonomy.groups()
+        skill_labels = taxonomy.skills()
+        alts = alternative_labels()
+        self.occupations = occs
+        self.group_label = {g.id: g.label for g in groups.values()}
+        entry = taxonomy.no_education_required()
+        self.entry_level = [o.id in entry for o in occs]
+        # How many job titles and ad terms JobTech files under an occupation: broad, common
+        # occupations have many ("Butikssäljare, fackhandel"), rare specialities few.
+        counts = [
+            sum(1 for _, kind in alts.get(o.id, ()) if kind in ("job_title", "ad_term_2019"))
+            for o in occs
+        ]
+        top = math.log(1 + max(counts, default=0)) or 1.0
+        self.breadth = [math.log(1 + c) / top for c in counts]
+
+        # The last words of names and alternative labels: what a compound may end in.
+        heads: set[str] = set()
+        known: set[str] = set()
+        for o in occs:
+            for text in (*o.names, *(t for t, _ in alts.get(o.id, ()))):
+                words = _words(text.split(",")[0].split("(")[0])
+                known.update(_words(text))
+                if words:
+                    heads.add(words[-1])
+        for g in groups.values():
+            known.update(_words(g.label))
+            known.update(_words(g.definition))
+        for label in skill_labels.values():
+            known.update(_words(label))
+        self._heads = {h for h in heads if len(h) >= _MIN_HEAD}
+        self._known = known
+        self._known_stems = {stem(k) for k in self._known}
+        self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+
+        docs: list[dict[str, float]] = []
+        name_sets: list[tuple[frozenset[str], int, float]] = []
+        for i, o in enumerate(occs):
+            doc: dict[str, float] = {}
+            for name in o.names:
+                self._add_text(doc, name, w.name)
+                name_sets.append((self._name_keys(name), i, 1.0))
+            for text, kind in alts.get(o.id, ()):
+                self._add_text(doc, text, w.alt_keyword if kind == "keyword" else w.alt)
+                if kind != "keyword":
+                    name_sets.append((self._name_keys(text), i, 0.8))
+            docs.append(doc)
+        self._occ_post, self._occ_len = _postings(docs)
+        self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
+
+        # A name shared by many occupations names none of them well.
+        sharing: dict[frozenset[str], set[int]] = {}
+        for keys, i, _ in name_sets:
+            if keys:
+                sharing.setdefault(keys, set()).add(i)
+        n = len(occs)
+        self._names: dict[str, list[tuple[frozenset[str], int, float]]] = {}
+        best: dict[tuple[frozenset[str], int], float] = {}
+        for keys, i, weight in name_sets:
+            if keys and best.get((keys, i), 0.0) < weight:
+                best[(keys, i)] = weight
+        for (keys, i), weight in best.items():
+            specific = math.log(1 + n / len(sharing[keys])) / math.log(1 + n)
+            anchor = max(keys, key=lambda k: (len(k), k))
+            self._names.setdefault(anchor, []).append((keys, i, weight * specific))
+
+        group_ids = sorted(groups)
+        group_pos = {g: j for j, g in enumerate(group_ids)}
+        self.occ_group = [group_pos.get(o.group_id, -1) for o in occs]
+        gdocs: list[dict[str, float]] = []
+        for gid in group_ids:
+            g = groups[gid]
+            gdoc: dict[str, float] = {}
+            self._add_text(gdoc, g.label, 2.0)
+            body = g.definition.split("Hit hör inte")[0]
+            for k, sentence in enumerate(s for s in body.split(". ") if s.strip()):
+                self._add_text(gdoc, sentence, 1.5 if k == 0 else 0.6)
+            for s in g.skill_ids:
+                self._add_text(gdoc, skill_labels.get(s, ""), 0.3)
+            gdocs.append(gdoc)
+        for i, o in enumerate(occs):
+            j = self.occ_group[i]
+            if j >= 0:
+                for name in o.names:
+                    self._add_text(gdocs[j], name, 1.0)
+        self._grp_post, self._grp_len = _postings(gdocs)
+        self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
+
+    # --- words to keys ----------------------------------------------------------------------
+
+    def _is_word(self, part: str) -> bool:
+        return part in self._known or (len(part) >= 4 and stem(part) in self._known_stems)
+
+    def _parts(self, folded: str) -> list[str] | None:
+        """A compound's parts: known words, or a known head after any modifier."""
+        if len(folded) < _MIN_MODIFIER + _MIN_HEAD:
+            return None
+        parts = split_compound(folded, self._is_word)
+        if parts:
+            return parts
+        for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            head = folded[cut:]
+            if head in self._heads:
+                mod = folded[:cut]
+                if mod.endswith("s") and len(mod) > _MIN_MODIFIER and mod[:-1] in self._known:
+                    mod = mod[:-1]  # the linking s
+                return [mod, head]
+        return None
+
+    def _keys(self, folded: str) -> tuple[tuple[str, float], ...]:
+        """The keys a word stands for: its stem, and its compound parts (weaker)."""
+        hit = self._keys_cache.get(folded)
+        if hit is not None:
+            return hit
+        w = self.weights
+        own = stem(folded)
+        if own not in self._known_stems:
+            # Snowball leaves some inflected forms apart from their base ("lagret").
+            for base in inflection_bases(folded):
+                if base in self._known:
+                    own = stem(base)
+                    break
+        out = [(own, 1.0)]
+        parts = self._parts(folded)
+        if parts:
+            for n, part in enumerate(parts):
+                if fold(part) in _FOLDED_STOP:
+                    continue
+                out.append((stem(part), w.part_head if n == len(parts) - 1 else w.part_modifier))
+        result = tuple(out)
+        if len(self._keys_cache) > 100_000:
+            self._keys_cache.clear()
+        self._keys_cache[folded] = result
+        return result
+
+    def _add_text(self, doc: dict[str, float], text: str, weight: float) -> None:
+        for word in _words(text):
+            for key, part in self._keys(word):
+                doc[key] = doc.get(key, 0.0) + weight * part
+
+    def _name_keys(self, text: str) -> frozenset[str]:
+        return frozenset(self._keys(wd)[0][0] for wd in _words(text))
+
+    # --- querying ---------------------------------------------------------------------------
+
+    def _text_words(self, text: str) -> list[str]:
+        """The words of a host's text, without place names ("Säljare till Halmstad")."""
+        return [w for w in _words(text) if w in self._known or taxonomy.place(w) is None]
+
+    def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
+        counts: dict[str, float] = {}
+        shown: dict[str, str] = {}
+        for word in self._text_words(text):
+            for key, part in self._keys(word):
+                counts[key] = counts.get(key, 0.0) + part
+                shown.setdefault(key, word)
+        return {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}, shown
+
+    def _named(self, text: str) -> dict[int, float]:
+        """Occupations whose name or alternative label stands whole in ``text``."""
+        keys: set[str] = set()
+        for word in self._text_words(text):
+            # The word itself and its head name it; a modifier does not ("modell" in
+            # "modellansvarig" names no model).
+            own = self._keys(word)
+            keys.add(own[0][0])
+            if len(own) > 1:
+                keys.add(own[-1][0])
+        out: dict[int, float] = {}
+        for key in keys:
+            for name_keys, occ, weight in self._names.get(key, ()):
+                if name_keys <= keys:
+                    s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
+                    if out.get(occ, 0.0) < s:
+                        out[occ] = s
+        return out
+
+    def _bm25(
+        self,
+        query: dict[str, float],
+        post: dict[str, dict[int, float]],
+        lengths: list[float],
+        avg: float,
+    ) -> dict[int, float]:
+        w = self.weights
+        n = len(lengths)
+        scores: dict[int, float] = {}
+        for key, qw in query.items():
+            docs = post.get(key)
+            if not docs:
+                continue
+            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            for d, tf in docs.items():
+                norm = 1 - w.b + w.b * lengths[d] / avg
+                scores[d] = scores.get(d, 0.0) + qw * idf * tf * (w.k1 + 1) / (tf + w.k1 * norm)
+        return scores
+
+    def components(self, title: str, description: str = "") -> dict[str, dict[int, float]]:
+        """Each kind of evidence, per occupation (groups for ``*_group``), scaled to ≤ 1."""
+        out: dict[str, dict[int, float]] = {}
+        for name, text in (("title", title), ("description", description)):
+            query, _ = self._query(text)
+            occ = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
+            out[name] = _scaled(occ)
+            grp = self._bm25(query, self._grp_post, self._grp_len, self._grp_avg)
+            out[name + "_group"] = _scaled(grp)
+        out["named_title"] = self._named(title)
+        named: dict[int, float] = {}
+        for sentence in _SENTENCE.split(description):
+            for o, s in self._named(sentence).items():
+                named[o] = named.get(o, 0.0) + s
+        out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
+        return out
+
+    def rank(self, title: str, description: str = "") -> list[tuple[int, float]]:
+        """Every occupation with any evidence, best first, as (index, score)."""
+        w = self.weights
+        c = self.components(title, description)
+        candidates = set(c["title"]) | set(c["description"]) | set(c["named_title"])
+        candidates |= set(c["named_description"])
+        scores: dict[int, float] = {}
+        for o in candidates:
+            g = self.occ_group[o]
+            s = w.title * c["title"].get(o, 0.0) + w.description * c["description"].get(o, 0.0)
+            if g >= 0:
+                s += w.group * (
+                    w.title * c["title_group"].get(g, 0.0)
+                    + w.description * c["description_group"].get(g, 0.0)
+                )
+            s += w.named_title * c["named_title"].get(o, 0.0)
+            s += w.named_description * c["named_description"].get(o, 0.0)
+            if self.entry_level[o]:
+                s += w.entry_level
+            s += w.breadth * self.breadth[o]
+            scores[o] = s
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
+        return self._diversify(ranked)
+
+    def _diversify(self, ranked: list[tuple[int, float]], depth: int = 10) -> list[tuple[int, float]]:
+        # Greedy: each next pick is the best score after discounting groups already shown.
+        w = self.weights
+        pool = ranked[: depth * 3]
+        picked: list[tuple[int, float]] = []
+        shown: dict[int, int] = {}
+        while pool and len(picked) < depth:
+            best_i, best_s = 0, -1.0
+            for i, (o, s) in enumerate(pool):
+                eff = s * w.same_group ** shown.get(self.occ_group[o], 0)
+                if eff > best_s:
+                    best_i, best_s = i, eff
+            o, _ = pool.pop(best_i)
+            picked.append((o, best_s))
+            shown[self.occ_group[o]] = shown.get(self.occ_group[o], 0) + 1
+        return picked + pool + ranked[depth * 3 :]
+
+    def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
+        """The ``limit`` most likely occupations for a slot's title and description."""
+        query, shown = self._query(f"{title}\n{description}")
+        out: list[Suggestion] = []
+        for o, s in self.rank(title, description)[:limit]:
+            occ = self.occupations[o]
+            words = tuple(
+                dict.fromkeys(shown[k] for k in query if o in self._occ_post.get(k, {}))
+            )
+            out.append(
+                Suggestion(
+                    id=occ.id,
+                    label=occ.label,
+                    ssyk=occ.ssyk,
+                    group_label=self.group_label.get(occ.group_id, ""),
+                    score=round(s, 4),
+                    words=words[:5],
+                )
+            )
+        return out
+
+
+def _scaled(scores: dict[int, float]) -> dict[int, float]:
+    top = max(scores.values(), default=0.0)
+    return {k: v / top for k, v in scores.items()} if top > 0 else {}
+
+
+def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, dict[int, float]], list[float]]:
+    post: dict[str, dict[int, float]] = {}
+    lengths: list[float] = []
+    for d, doc in enumerate(docs):
+        lengths.append(sum(doc.values()))
+        for key, tf in doc.items():
+            post.setdefault(key, {})[d] = tf
+    return post, lengths
+
+
+@cache
+def suggestion_model() -> SuggestionModel:
+    """Return the process-wide model (built on first use, read-only afterwards)."""
+    return SuggestionModel()
+
+
+def suggest_for_slot(title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
+    """The ``limit`` most likely occupations for a slot's title and description, best first."""
+    return suggestion_model().suggest(title[:MAX_TITLE], description[:MAX_DESCRIPTION], limit)
