@@ -241,13 +241,13 @@ class SuggestionModel:
     # --- words to keys ----------------------------------------------------------------------
 
     def _is_word(self, part: str) -> bool:
-        return part in self._known or (len(part) >= 4 and stem(part) in self._known_stems)
+        return part in self._known
 
     def _parts(self, folded: str) -> list[str] | None:
         """A compound's parts: known words, or a known head after any modifier."""
         if len(folded) < _MIN_MODIFIER + _MIN_HEAD:
             return None
-        parts = split_compound(folded, self._is_word)
+        parts = split_compound(folded, self._known.__contains__)
         if parts:
             return parts
         for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
@@ -388,7 +388,9 @@ class SuggestionModel:
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
         return self._diversify(ranked)
 
-    def _diversify(self, ranked: list[tuple[int, float]], depth: int = 10) -> list[tuple[int, float]]:
+    def _diversify(
+        self, ranked: list[tuple[int, float]], depth: int = 10
+    ) -> list[tuple[int, float]]:
         # Greedy: each next pick is the best score after discounting groups already shown.
         w = self.weights
         pool = ranked[: depth * 3]
@@ -411,9 +413,7 @@ class SuggestionModel:
         out: list[Suggestion] = []
         for o, s in self.rank(title, description)[:limit]:
             occ = self.occupations[o]
-            words = tuple(
-                dict.fromkeys(shown[k] for k in query if o in self._occ_post.get(k, {}))
-            )
+            words = tuple(dict.fromkeys(shown[k] for k in query if o in self._occ_post.get(k, {})))
             out.append(
                 Suggestion(
                     id=occ.id,

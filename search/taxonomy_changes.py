@@ -150,8 +150,7 @@ class Resolution:
                     f"the title names {self._new()}."
                 )
             return (
-                f"Yrkes-id {self._old()} är ersatt av flera yrken; "
-                f"rubriken pekar ut {self._new()}."
+                f"Yrkes-id {self._old()} är ersatt av flera yrken; rubriken pekar ut {self._new()}."
             )
         return ""
 
