@@ -25,15 +25,13 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
 4. **Entry level.** Placements are mostly entry-level work: an occupation that needs no
    education (``data/no_education_required.json``) gets a small lift.
 
-The three suggestions should be three readings of the text, not three near-twins: a second
-suggestion from a group already shown counts a little less.
-
 Nothing here names an occupation or an ad: the weights are per kind of evidence, tuned on half
 of the real ads and measured on the other half in ``bench/suggest_occupations.py``.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
@@ -79,16 +77,17 @@ class Weights:
     alt_keyword: float = 0.4
     part_head: float = 0.6  # the last part of a compound ("säljare" in "innesäljare")
     part_modifier: float = 0.4  # the other parts ("telefon" in "telefonförsäljare")
+    exact_form: float = 0.4  # share of a word's weight on its own form (the rest on its stem)
     # The evidence kinds, each scaled to at most 1 per query before weighting.
     title: float = 3.0
-    description: float = 1.0
-    group: float = 0.6  # the group's score, times the title/description weights
-    named_title: float = 4.0
+    description: float = 2.0
+    group: float = 0.3  # the group's score, times the title/description weights
+    group_alt: float = 1.0  # an alternative label's weight in its group's text
+    named_title: float = 2.0
     named_description: float = 0.5
     entry_level: float = 0.3
-    breadth: float = 0.5
-    # A second suggestion from the same SSYK-4 group keeps this share of its score.
-    same_group: float = 0.8
+    breadth: float = 1.0
+    by_ideal: bool = True
     k1: float = 1.2
     b: float = 0.4
 
@@ -97,6 +96,7 @@ _SENTENCE = re.compile(r"[.!?\n|–—:;]+")
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
+_GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +219,10 @@ class SuggestionModel:
         group_ids = sorted(groups)
         group_pos = {g: j for j, g in enumerate(group_ids)}
         self.occ_group = [group_pos.get(o.group_id, -1) for o in occs]
+        self.group_occs: list[list[int]] = [[] for _ in group_ids]
+        for i, j in enumerate(self.occ_group):
+            if j >= 0:
+                self.group_occs[j].append(i)
         gdocs: list[dict[str, float]] = []
         for gid in group_ids:
             g = groups[gid]
@@ -235,6 +239,9 @@ class SuggestionModel:
             if j >= 0:
                 for name in o.names:
                     self._add_text(gdocs[j], name, 1.0)
+                for text, kind in alts.get(o.id, ()):
+                    if kind != "keyword":
+                        self._add_text(gdocs[j], text, w.group_alt)
         self._grp_post, self._grp_len = _postings(gdocs)
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
 
@@ -272,7 +279,11 @@ class SuggestionModel:
                 if base in self._known:
                     own = stem(base)
                     break
-        out = [(own, 1.0)]
+        # The stem joins a word's forms; the word's own form counts on top, so that a form
+        # shared only through the stem ("lagar" and "lager") counts less than the word itself.
+        out = [(own, 1.0 - w.exact_form)]
+        if w.exact_form > 0:
+            out.append(("=" + folded, w.exact_form))
         parts = self._parts(folded)
         if parts:
             for n, part in enumerate(parts):
@@ -334,28 +345,32 @@ class SuggestionModel:
         lengths: list[float],
         avg: float,
     ) -> dict[int, float]:
+        """BM25 per document, as a share of what a document matching every word would get."""
         w = self.weights
         n = len(lengths)
         scores: dict[int, float] = {}
+        ideal = 0.0
         for key, qw in query.items():
             docs = post.get(key)
             if not docs:
                 continue
             idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            ideal += qw * idf * (w.k1 + 1)
             for d, tf in docs.items():
                 norm = 1 - w.b + w.b * lengths[d] / avg
                 scores[d] = scores.get(d, 0.0) + qw * idf * tf * (w.k1 + 1) / (tf + w.k1 * norm)
-        return scores
+        if w.by_ideal:
+            return {d: min(1.0, v / ideal) for d, v in scores.items()} if ideal else {}
+        return _scaled(scores)
 
     def components(self, title: str, description: str = "") -> dict[str, dict[int, float]]:
         """Each kind of evidence, per occupation (groups for ``*_group``), scaled to ≤ 1."""
         out: dict[str, dict[int, float]] = {}
         for name, text in (("title", title), ("description", description)):
             query, _ = self._query(text)
-            occ = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
-            out[name] = _scaled(occ)
+            out[name] = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
             grp = self._bm25(query, self._grp_post, self._grp_len, self._grp_avg)
-            out[name + "_group"] = _scaled(grp)
+            out[name + "_group"] = grp
         out["named_title"] = self._named(title)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
@@ -366,10 +381,18 @@ class SuggestionModel:
 
     def rank(self, title: str, description: str = "") -> list[tuple[int, float]]:
         """Every occupation with any evidence, best first, as (index, score)."""
+        return self.rank_components(self.components(title, description))
+
+    def rank_components(self, c: dict[str, dict[int, float]]) -> list[tuple[int, float]]:
+        """Rank from :meth:`components` with the current weights (tuning reuses them)."""
         w = self.weights
-        c = self.components(title, description)
         candidates = set(c["title"]) | set(c["description"]) | set(c["named_title"])
         candidates |= set(c["named_description"])
+        # Every occupation of the best-matching groups, even one that no word names: the
+        # field is clear, and the group's broadest occupation may be the one meant.
+        for key in ("title_group", "description_group"):
+            for g in heapq.nlargest(_GROUPS_OPENED, c[key], key=c[key].__getitem__):
+                candidates.update(self.group_occs[g])
         scores: dict[int, float] = {}
         for o in candidates:
             g = self.occ_group[o]
@@ -385,27 +408,7 @@ class SuggestionModel:
                 s += w.entry_level
             s += w.breadth * self.breadth[o]
             scores[o] = s
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
-        return self._diversify(ranked)
-
-    def _diversify(
-        self, ranked: list[tuple[int, float]], depth: int = 10
-    ) -> list[tuple[int, float]]:
-        # Greedy: each next pick is the best score after discounting groups already shown.
-        w = self.weights
-        pool = ranked[: depth * 3]
-        picked: list[tuple[int, float]] = []
-        shown: dict[int, int] = {}
-        while pool and len(picked) < depth:
-            best_i, best_s = 0, -1.0
-            for i, (o, s) in enumerate(pool):
-                eff = s * w.same_group ** shown.get(self.occ_group[o], 0)
-                if eff > best_s:
-                    best_i, best_s = i, eff
-            o, _ = pool.pop(best_i)
-            picked.append((o, best_s))
-            shown[self.occ_group[o]] = shown.get(self.occ_group[o], 0) + 1
-        return picked + pool + ranked[depth * 3 :]
+        return sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
 
     def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
         """The ``limit`` most likely occupations for a slot's title and description."""
