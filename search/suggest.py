@@ -80,7 +80,7 @@ class Weights:
     exact_form: float = 0.4  # share of a word's weight on its own form (the rest on its stem)
     # The evidence kinds, each scaled to at most 1 per query before weighting.
     title: float = 3.0
-    description: float = 2.0
+    description: float = 4.0
     group: float = 0.3  # the group's score, times the title/description weights
     group_alt: float = 1.0  # an alternative label's weight in its group's text
     named_title: float = 2.0
@@ -247,14 +247,15 @@ class SuggestionModel:
 
     # --- words to keys ----------------------------------------------------------------------
 
-    def _is_word(self, part: str) -> bool:
-        return part in self._known
+    def _splits_into(self, part: str) -> bool:
+        # "jobb" in "lagerjobb" is a part, though it says nothing of the work itself.
+        return part in self._known or part in PLACEMENT_WORDS
 
     def _parts(self, folded: str) -> list[str] | None:
         """A compound's parts: known words, or a known head after any modifier."""
         if len(folded) < _MIN_MODIFIER + _MIN_HEAD:
             return None
-        parts = split_compound(folded, self._known.__contains__)
+        parts = split_compound(folded, self._splits_into)
         if parts:
             return parts
         for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
@@ -404,10 +405,16 @@ class SuggestionModel:
                 )
             s += w.named_title * c["named_title"].get(o, 0.0)
             s += w.named_description * c["named_description"].get(o, 0.0)
-            if self.entry_level[o]:
-                s += w.entry_level
-            s += w.breadth * self.breadth[o]
             scores[o] = s
+        # The priors order what the text speaks for. Among the occupations the title speaks for
+        # ("Säljare" names a dozen) they count fully; otherwise in proportion to how well the
+        # text speaks for the occupation against the best one, so that they make no filler of
+        # an occupation one stray word of the description touches.
+        top = max(scores.values(), default=0.0)
+        titled = c["title"].keys() | c["named_title"].keys()
+        for o, s in scores.items():
+            prior = w.breadth * self.breadth[o] + (w.entry_level if self.entry_level[o] else 0.0)
+            scores[o] = s + prior * (1.0 if o in titled else s / top)
         return sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
 
     def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:

@@ -50,7 +50,8 @@ def test_one_replacement_is_stored_and_said():
 def test_a_replacement_guessed_from_the_names_asks_to_check():
     res = resolve_occupation(KREMATORIEMASTARE)
     assert res.status == "replaced" and res.guessed
-    assert taxonomy.occupation(str(res.occupation_id)).label == "Krematorieföreståndare"
+    occ = taxonomy.occupation(str(res.occupation_id))
+    assert occ is not None and occ.label == "Krematorieföreståndare"
     assert "kontrollera att yrket stämmer" in res.notice()
 
 
