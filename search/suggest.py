@@ -35,6 +35,7 @@ import heapq
 import json
 import math
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -96,7 +97,12 @@ _SENTENCE = re.compile(r"[.!?\n|–—:;]+")
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
+_NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
+
+
+# A key's documents and its weight in each.
+_Posting = tuple["array[int]", "array[float]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +250,9 @@ class SuggestionModel:
                         self._add_text(gdocs[j], text, w.group_alt)
         self._grp_post, self._grp_len = _postings(gdocs)
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
+        # What only the build needed: queries fill the word cache again with their own words.
+        self._keys_cache.clear()
+        alternative_labels.cache_clear()
 
     # --- words to keys ----------------------------------------------------------------------
 
@@ -342,7 +351,7 @@ class SuggestionModel:
     def _bm25(
         self,
         query: dict[str, float],
-        post: dict[str, dict[int, float]],
+        post: dict[str, _Posting],
         lengths: list[float],
         avg: float,
     ) -> dict[int, float]:
@@ -352,12 +361,13 @@ class SuggestionModel:
         scores: dict[int, float] = {}
         ideal = 0.0
         for key, qw in query.items():
-            docs = post.get(key)
-            if not docs:
+            found = post.get(key)
+            if not found:
                 continue
-            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            ids, tfs = found
+            idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
             ideal += qw * idf * (w.k1 + 1)
-            for d, tf in docs.items():
+            for d, tf in zip(ids, tfs, strict=True):
                 norm = 1 - w.b + w.b * lengths[d] / avg
                 scores[d] = scores.get(d, 0.0) + qw * idf * tf * (w.k1 + 1) / (tf + w.k1 * norm)
         if w.by_ideal:
@@ -423,7 +433,9 @@ class SuggestionModel:
         out: list[Suggestion] = []
         for o, s in self.rank(title, description)[:limit]:
             occ = self.occupations[o]
-            words = tuple(dict.fromkeys(shown[k] for k in query if o in self._occ_post.get(k, {})))
+            words = tuple(
+                dict.fromkeys(shown[k] for k in query if o in self._occ_post.get(k, _NONE)[0])
+            )
             out.append(
                 Suggestion(
                     id=occ.id,
@@ -442,13 +454,17 @@ def _scaled(scores: dict[int, float]) -> dict[int, float]:
     return {k: v / top for k, v in scores.items()} if top > 0 else {}
 
 
-def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, dict[int, float]], list[float]]:
-    post: dict[str, dict[int, float]] = {}
+def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, _Posting], list[float]]:
+    """Per key, the documents holding it and its weight in each, as compact arrays."""
+    grouped: dict[str, tuple[list[int], list[float]]] = {}
     lengths: list[float] = []
     for d, doc in enumerate(docs):
         lengths.append(sum(doc.values()))
         for key, tf in doc.items():
-            post.setdefault(key, {})[d] = tf
+            ids, tfs = grouped.setdefault(key, ([], []))
+            ids.append(d)
+            tfs.append(tf)
+    post = {k: (array("I", ids), array("f", tfs)) for k, (ids, tfs) in grouped.items()}
     return post, lengths
 
 
