@@ -193,9 +193,7 @@ def main() -> None:
     report(result)
     # The baseline: the form's occupation autocomplete, given the title as if typed.
     hits = sum(
-        1
-        for c in cases
-        if any(s.id in c.targets for s in taxonomy.suggest_occupations(c.title, 3))
+        1 for c in cases if any(s.id in c.targets for s in taxonomy.suggest_occupations(c.title, 3))
     )
     print(f"baseline, the autocomplete on the title alone: top 3 {hits / len(cases):.1%}")
     if args.misses:

@@ -25,7 +25,11 @@ def labels(title: str, description: str = "") -> list[str]:
 # kinds: the occupation named in the title, an inflected or compound title, a title that only
 # frames the work ("Praktik") with the work in the description, a place name in the title.
 CASES = [
-    ("Lagerarbetare", "Du plockar och packar varor och kör truck.", "Lagerarbetare/Terminalarbetare"),
+    (
+        "Lagerarbetare",
+        "Du plockar och packar varor och kör truck.",
+        "Lagerarbetare/Terminalarbetare",
+    ),
     ("Lagerjobb i Halmstad", "", "Lagerarbetare/Terminalarbetare"),
     ("Barnskötare", "Praktik på en förskola med barn 1–5 år.", "Barnskötare"),
     ("Städning", "Du städar kontor och trappuppgångar.", "Städare"),
