@@ -150,7 +150,8 @@ GRID = {
     "group": [0.3, 0.6, 1.0],
     "named_title": [2.0, 4.0],
     "entry_level": [0.0, 0.3],
-    "breadth": [0.25, 0.5, 1.0],
+    "breadth": [0.5, 1.0],
+    "qualified": [0.0, 0.25, 0.5, 1.0],
 }
 
 

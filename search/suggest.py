@@ -22,8 +22,12 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    "telefon" in the text speaks for Telefonförsäljare.
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
    description tells the field of work even when it names no occupation.
-4. **Entry level.** Placements are mostly entry-level work: an occupation that needs no
-   education (``data/no_education_required.json``) gets a small lift.
+4. **Qualifiers.** What sets a name apart from its head ("telefon" in Telefonförsäljare,
+   "butik" and "fackhandel" in "Butikssäljare, fackhandel"): the share of it the text names.
+5. **Priors.** Placements are mostly entry-level work: an occupation that needs no education
+   (``data/no_education_required.json``) gets a lift, and so does a broad one (many job
+   titles). They count fully among the occupations the title speaks for, and in proportion
+   to the evidence otherwise, so that they make no filler of a stray word.
 
 Nothing here names an occupation or an ad: the weights are per kind of evidence, tuned on half
 of the real ads and measured on the other half in ``bench/suggest_occupations.py``.
@@ -81,12 +85,14 @@ class Weights:
     exact_form: float = 0.4  # share of a word's weight on its own form (the rest on its stem)
     # The evidence kinds, each scaled to at most 1 per query before weighting.
     title: float = 3.0
-    description: float = 4.0
+    description: float = 0.5
     group: float = 0.3  # the group's score, times the title/description weights
     group_alt: float = 1.0  # an alternative label's weight in its group's text
     named_title: float = 2.0
     named_description: float = 0.5
     entry_level: float = 0.3
+    # A name's qualifiers that the text names ("telefon" for Telefonförsäljare).
+    qualified: float = 0.25
     breadth: float = 1.0
     by_ideal: bool = True
     k1: float = 1.2
@@ -191,6 +197,11 @@ class SuggestionModel:
         self._known_stems = {stem(k) for k in self._known}
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
 
+        # What qualifies each name of an occupation beyond its head: "telefon" in
+        # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
+        self.qualifiers: list[list[frozenset[str]]] = [
+            [self._qualifier_keys(name) for name in o.names] for o in occs
+        ]
         docs: list[dict[str, float]] = []
         name_sets: list[tuple[frozenset[str], int, float]] = []
         for i, o in enumerate(occs):
@@ -311,6 +322,19 @@ class SuggestionModel:
             for key, part in self._keys(word):
                 doc[key] = doc.get(key, 0.0) + weight * part
 
+    def _qualifier_keys(self, name: str) -> frozenset[str]:
+        head, rest = taxonomy.name_parts(name)
+        keys: set[str] = set()
+        for word in head:
+            parts = self._parts(word)
+            if parts:
+                keys.update(stem(p) for p in parts[:-1] if fold(p) not in _FOLDED_STOP)
+        keys.update(self._keys(word)[0][0] for word in rest if fold(word) not in _FOLDED_STOP)
+        return frozenset(keys)
+
+    def _text_keys(self, text: str) -> set[str]:
+        return {k for word in self._text_words(text) for k, _ in self._keys(word)}
+
     def _name_keys(self, text: str) -> frozenset[str]:
         return frozenset(self._keys(wd)[0][0] for wd in _words(text))
 
@@ -388,7 +412,27 @@ class SuggestionModel:
             for o, s in self._named(sentence).items():
                 named[o] = named.get(o, 0.0) + s
         out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
+        candidates = set(out["title"]) | set(out["description"]) | set(out["named_title"])
+        candidates |= set(out["named_description"])
+        # Every occupation of the best-matching groups, even one that no word names: the
+        # field is clear, and the group's broadest occupation may be the one meant.
+        for key in ("title_group", "description_group"):
+            grp = out[key]
+            for g in heapq.nlargest(_GROUPS_OPENED, grp, key=grp.__getitem__):
+                candidates.update(self.group_occs[g])
+        keys = self._text_keys(f"{title}\n{description}")
+        out["qualified"] = {o: self._qualified(o, keys) for o in candidates}
         return out
+
+    def _qualified(self, o: int, text_keys: set[str]) -> float:
+        """The largest share of a name's qualifiers that the text names (1 with none)."""
+        return max(
+            (
+                sum(1 for k in q if k in text_keys) / len(q) if q else 1.0
+                for q in self.qualifiers[o]
+            ),
+            default=1.0,
+        )
 
     def rank(self, title: str, description: str = "") -> list[tuple[int, float]]:
         """Every occupation with any evidence, best first, as (index, score)."""
@@ -397,15 +441,8 @@ class SuggestionModel:
     def rank_components(self, c: dict[str, dict[int, float]]) -> list[tuple[int, float]]:
         """Rank from :meth:`components` with the current weights (tuning reuses them)."""
         w = self.weights
-        candidates = set(c["title"]) | set(c["description"]) | set(c["named_title"])
-        candidates |= set(c["named_description"])
-        # Every occupation of the best-matching groups, even one that no word names: the
-        # field is clear, and the group's broadest occupation may be the one meant.
-        for key in ("title_group", "description_group"):
-            for g in heapq.nlargest(_GROUPS_OPENED, c[key], key=c[key].__getitem__):
-                candidates.update(self.group_occs[g])
         scores: dict[int, float] = {}
-        for o in candidates:
+        for o, qualified in c["qualified"].items():
             g = self.occ_group[o]
             s = w.title * c["title"].get(o, 0.0) + w.description * c["description"].get(o, 0.0)
             if g >= 0:
@@ -415,6 +452,7 @@ class SuggestionModel:
                 )
             s += w.named_title * c["named_title"].get(o, 0.0)
             s += w.named_description * c["named_description"].get(o, 0.0)
+            s += w.qualified * qualified
             scores[o] = s
         # The priors order what the text speaks for. Among the occupations the title speaks for
         # ("Säljare" names a dozen) they count fully; otherwise in proportion to how well the
