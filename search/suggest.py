@@ -104,7 +104,8 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w i
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
-_GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
+_GROUPS_OPENED = 5
+_TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it  # per text, the groups all of whose occupations are candidates
 
 
 # A key's documents and its weight in each.
@@ -459,7 +460,12 @@ class SuggestionModel:
         # text speaks for the occupation against the best one, so that they make no filler of
         # an occupation one stray word of the description touches.
         top = max(scores.values(), default=0.0)
+        # The title speaks for an occupation by its words, or by its group's: "developer"
+        # names no Swedish occupation but JobTech's job titles put it in a field.
         titled = c["title"].keys() | c["named_title"].keys()
+        tg = c["title_group"]
+        near = _TITLED_GROUP * max(tg.values(), default=0.0)
+        titled |= {o for o in c["qualified"] if tg.get(self.occ_group[o], 0.0) >= near > 0}
         for o, s in scores.items():
             prior = w.breadth * self.breadth[o] + (w.entry_level if self.entry_level[o] else 0.0)
             scores[o] = s + prior * (1.0 if o in titled else s / top)
