@@ -94,7 +94,6 @@ class Weights:
     # A name's qualifiers that the text names ("telefon" for Telefonförsäljare).
     qualified: float = 0.25
     breadth: float = 1.0
-    by_ideal: bool = True
     k1: float = 1.2
     b: float = 0.4
 
@@ -104,8 +103,8 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w i
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
-_GROUPS_OPENED = 5
-_TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it  # per text, the groups all of whose occupations are candidates
+_GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
+_TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
 
 
 # A key's documents and its weight in each.
@@ -395,9 +394,7 @@ class SuggestionModel:
             for d, tf in zip(ids, tfs, strict=True):
                 norm = 1 - w.b + w.b * lengths[d] / avg
                 scores[d] = scores.get(d, 0.0) + qw * idf * tf * (w.k1 + 1) / (tf + w.k1 * norm)
-        if w.by_ideal:
-            return {d: min(1.0, v / ideal) for d, v in scores.items()} if ideal else {}
-        return _scaled(scores)
+        return {d: min(1.0, v / ideal) for d, v in scores.items()} if ideal else {}
 
     def components(self, title: str, description: str = "") -> dict[str, dict[int, float]]:
         """Each kind of evidence, per occupation (groups for ``*_group``), scaled to ≤ 1."""
@@ -491,11 +488,6 @@ class SuggestionModel:
                 )
             )
         return out
-
-
-def _scaled(scores: dict[int, float]) -> dict[int, float]:
-    top = max(scores.values(), default=0.0)
-    return {k: v / top for k, v in scores.items()} if top > 0 else {}
 
 
 def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, _Posting], list[float]]:
