@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio.to_thread
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -12,7 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.errors import ValidationFailed
 from placements.tables import SLOT_KINDS, TRACKS
-from search import suggest, taxonomy, taxonomy_changes, vocabulary
+from search import taxonomy, taxonomy_changes, vocabulary
 from search.schemas import (
     CandidateMatches,
     EverydayWordIn,
@@ -27,6 +26,7 @@ from search.schemas import (
     TaxonomyOut,
 )
 from search.services import match_candidates, match_slots, run_search
+from search.suggest import suggestions_for
 
 
 def parse_near(near: str | None) -> tuple[float, float] | None:
@@ -162,23 +162,6 @@ class SearchController(Controller):
             replaced_ids_source=v.replaced_ids_source,
             alternative_labels_source=v.alternative_labels_source,
         )
-
-
-NO_SLOT_WORDS = (
-    "Skriv en rubrik eller en beskrivning med minst ett ord som säger vad platsen gäller, "
-    "så föreslår tjänsten yrken."
-)
-
-
-async def suggestions_for(title: str, description: str) -> list[suggest.Suggestion]:
-    """The three likeliest occupations for a slot's text; 400 when it holds no word.
-
-    Ranking is plain CPU work (and the first call builds the model): it runs in a worker
-    thread so that the service keeps answering others meanwhile.
-    """
-    if not any(ch.isalpha() for ch in f"{title}{description}"):
-        raise ValidationFailed(NO_SLOT_WORDS, fields=["title", "description"])
-    return await anyio.to_thread.run_sync(suggest.suggest_for_slot, title, description, 3)
 
 
 class OccupationSuggestionController(Controller):

@@ -45,6 +45,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import anyio.to_thread
+
+from marketplace.errors import ValidationFailed
 from search import taxonomy
 from search.text import (
     PLACEMENT_WORDS,
@@ -60,12 +63,14 @@ from search.text import (
 __all__ = [
     "MAX_DESCRIPTION",
     "MAX_TITLE",
+    "NO_SLOT_WORDS",
     "Suggestion",
     "SuggestionModel",
     "Weights",
     "alternative_labels",
     "suggest_for_slot",
     "suggestion_model",
+    "suggestions_for",
 ]
 
 MAX_TITLE = 200
@@ -513,3 +518,21 @@ def suggestion_model() -> SuggestionModel:
 def suggest_for_slot(title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
     """The ``limit`` most likely occupations for a slot's title and description, best first."""
     return suggestion_model().suggest(title[:MAX_TITLE], description[:MAX_DESCRIPTION], limit)
+
+
+NO_SLOT_WORDS = (
+    "Skriv en rubrik eller en beskrivning med minst ett ord som säger vad platsen gäller, "
+    "så föreslår tjänsten yrken."
+)
+
+
+async def suggestions_for(title: str, description: str) -> list[Suggestion]:
+    """The three likeliest occupations for a slot's text; ValidationFailed when it holds no
+    word (a Swedish 400).
+
+    Ranking is plain CPU work (and the first call builds the model): it runs in a worker
+    thread so that the service keeps answering others meanwhile.
+    """
+    if not any(ch.isalpha() for ch in f"{title}{description}"):
+        raise ValidationFailed(NO_SLOT_WORDS, fields=["title", "description"])
+    return await anyio.to_thread.run_sync(suggest_for_slot, title, description, 3)

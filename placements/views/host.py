@@ -30,7 +30,7 @@ from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from search import taxonomy
-from search.controllers import NO_SLOT_WORDS, suggestions_for
+from search.suggest import NO_SLOT_WORDS, suggestions_for
 
 host_only = requires("host")
 # The slot form also serves admins, who edit any host's slots here (the back office's job),
