@@ -227,6 +227,16 @@ async def cmd_import_slots(args: argparse.Namespace) -> int:
             else f"rad {error.line}, fält {error.field or '-'}"
         )
         print(f"{path.name}: {where}: {error.reason}", file=sys.stderr)
+    for notice in report.notices:
+        where = f"line {notice.line}" if en else f"rad {notice.line}"
+        print(f"{path.name}: {where}: {notice.text}", file=sys.stderr)
+    if report.more_notices:
+        print(
+            f"{path.name}: {report.more_notices} more notices not listed"
+            if en
+            else f"{path.name}: {report.more_notices} meddelanden till som inte visas",
+            file=sys.stderr,
+        )
     if report.more_errors:
         print(
             f"{path.name}: {report.more_errors} more errors not listed"

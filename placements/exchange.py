@@ -38,10 +38,11 @@ from marketplace.bodies import MAX_JSON_DEPTH, too_deep
 from marketplace.dates import EARLIEST, LATEST, in_window
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import ValidationFailed
-from placements.schemas.slots import ImportReport, RowError
+from placements.schemas.slots import ImportReport, RowError, RowNotice
 from placements.services import take_slot_change
 from placements.services.slots import json_list, known_occupation, skill_label, store_skill
 from placements.tables import SETTINGS, SLOT_KINDS, SLOT_STATUSES, TRACKS, Slot
+from search.taxonomy_changes import resolve_occupation
 
 FORMATS = ("jsonl", "csv")
 EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
@@ -180,6 +181,8 @@ class Record:
     status: str | None
     supervisor: tuple[str, str, str] | None
     values: dict[str, Any] = field(default_factory=dict)
+    # What was done to the row on the way in (a replaced occupation id), for the report.
+    notices: list[RowNotice] = field(default_factory=list)
 
 
 # --- reading files -----------------------------------------------------------------------------
@@ -468,8 +471,22 @@ def check_row(
     kind = r.choice("kind", SLOT_KINDS, required=True)
     title = r.text("title", required=True, low=3, high=200)
     occupation_id = r.text("occupation_id", high=20)
+    notices: list[RowNotice] = []
     if occupation_id and not known_occupation(occupation_id):
-        r.fail("occupation_id", "occupation", value=occupation_id)
+        # An id the taxonomy has replaced is stored as its replacement (see
+        # search.taxonomy_changes for the rule); one that cannot be resolved is refused.
+        resolved = resolve_occupation(occupation_id, title or "")
+        if resolved.status == "unknown":
+            r.fail("occupation_id", "occupation", value=occupation_id)
+        elif resolved.occupation_id is None:
+            r.errors.append(
+                RowError(line=line, field="occupation_id", reason=resolved.problem(language))
+            )
+        else:
+            notices.append(
+                RowNotice(line=line, field="occupation_id", text=resolved.notice(language))
+            )
+            occupation_id = resolved.occupation_id
     description = r.text("description", high=5000) or ""
     skills = r.strings("skills")
     town = r.text("town", required=True, high=100)
@@ -511,7 +528,7 @@ def check_row(
     if r.errors:
         return r.errors
     assert external_id and host_name and host_kind and kind and title and town and capacity
-    return _record(
+    record = _record(
         line,
         source,
         external_id,
@@ -537,6 +554,8 @@ def check_row(
             "setting": setting or SETTING_BY_KIND[host_kind],
         },
     )
+    record.notices = notices
+    return record
 
 
 _encode = msgspec.json.Encoder().encode
@@ -896,6 +915,8 @@ class _Parsed:
     errors: list[RowError] = field(default_factory=list)
     more_errors: int = 0
     bad_lines: int = 0
+    notices: list[RowNotice] = field(default_factory=list)
+    more_notices: int = 0
 
     def fail(self, errors: Iterable[RowError]) -> None:
         self.bad_lines += 1
@@ -933,6 +954,11 @@ def _parse(data: bytes, fmt: str, source: str, language: str) -> _Parsed:
             continue
         seen[key] = line
         parsed.records.append(checked)
+        for notice in checked.notices:
+            if len(parsed.notices) < MAX_REPORTED_ERRORS:
+                parsed.notices.append(notice)
+            else:
+                parsed.more_notices += 1
     return parsed
 
 
@@ -970,6 +996,8 @@ async def import_slots(
         written=False,
         errors=parsed.errors,
         more_errors=parsed.more_errors,
+        notices=parsed.notices,
+        more_notices=parsed.more_notices,
     )
     if parsed.errors and not skip_bad_rows:
         return report

@@ -8,21 +8,25 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from marketplace.auth import AuthUser, admin_only, public, staff
+from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.errors import ValidationFailed
 from placements.tables import SLOT_KINDS, TRACKS
-from search import taxonomy, vocabulary
+from search import taxonomy, taxonomy_changes, vocabulary
 from search.schemas import (
     CandidateMatches,
     EverydayWordIn,
     EverydayWordOut,
     EverydayWordsOut,
     OccupationOut,
+    OccupationSuggestionOut,
     SearchQuery,
     SearchResponse,
     SlotMatches,
+    SlotTextIn,
+    TaxonomyOut,
 )
 from search.services import match_candidates, match_slots, run_search
+from search.suggest import suggestions_for
 
 
 def parse_near(near: str | None) -> tuple[float, float] | None:
@@ -144,6 +148,41 @@ class SearchController(Controller):
             for s in taxonomy.suggest_occupations(q, limit)
         ]
 
+    @get("/taxonomy", operation_id="taxonomyVersion")
+    async def taxonomy_version(self) -> TaxonomyOut:
+        """Which JobTech Taxonomy version the service holds, how many occupations, and how many
+        outdated occupation ids it can still resolve (and where that knowledge comes from)."""
+        v = taxonomy_changes.taxonomy_version()
+        return TaxonomyOut(
+            name=v.name,
+            version=v.version,
+            published=v.published,
+            occupations=v.occupations,
+            replaced_ids=v.replaced_ids,
+            replaced_ids_source=v.replaced_ids_source,
+            alternative_labels_source=v.alternative_labels_source,
+        )
+
+
+class OccupationSuggestionController(Controller):
+    """Occupation suggestions for the slot a host is writing: hosts, coordinators, admins."""
+
+    path = "/api/v1/taxonomy/occupation-suggestions"
+    guards = [requires("host", "coordinator", "admin")]
+    tags = ["search"]
+
+    @post("/", operation_id="suggestOccupationsForSlot", status_code=200)
+    async def suggest_for_slot(self, data: JSONBody[SlotTextIn]) -> list[OccupationSuggestionOut]:
+        """The three likeliest taxonomy occupations for a slot's title and description, best
+        first, each with the words of the text that speak for it. Send what the host has
+        written so far; 400 when it holds no word."""
+        return [
+            OccupationSuggestionOut(
+                id=s.id, label=s.label, ssyk=s.ssyk, group=s.group_label, words=list(s.words)
+            )
+            for s in await suggestions_for(data.title, data.description)
+        ]
+
 
 class MatchController(Controller):
     """Matching both ways. Coordinators and admins only; every participant shown is audited."""
@@ -200,4 +239,4 @@ class EverydayWordController(Controller):
         await vocabulary.remove_word(request.user, word)
 
 
-ROUTES = [SearchController, MatchController, EverydayWordController]
+ROUTES = [SearchController, OccupationSuggestionController, MatchController, EverydayWordController]

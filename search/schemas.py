@@ -132,6 +132,35 @@ class OccupationOut(msgspec.Struct):
     group: str
 
 
+class SlotTextIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A slot's title and description, as the host has written them so far."""
+
+    title: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+
+
+class OccupationSuggestionOut(msgspec.Struct):
+    """A suggested occupation for a slot, with the host's own words that speak for it."""
+
+    id: str
+    label: str
+    ssyk: str
+    group: str
+    words: list[str]
+
+
+class TaxonomyOut(msgspec.Struct):
+    """The JobTech Taxonomy version the service holds, and what it knows besides."""
+
+    name: str
+    version: int
+    published: str
+    occupations: int
+    replaced_ids: int
+    replaced_ids_source: str
+    alternative_labels_source: str
+
+
 class SlotMatch(msgspec.Struct):
     """A slot suggested for a participant, with the reasons in the search's structure."""
 

@@ -79,6 +79,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # --- public search and matching
     ("GET", "/api/v1/slots/search"): ALL,
     ("GET", "/api/v1/taxonomy/occupations"): ALL,
+    ("GET", "/api/v1/taxonomy"): ALL,
+    # Suggestions for the slot a host writes: those who write slots (hosts, staff).
+    ("POST", "/api/v1/taxonomy/occupation-suggestions"): frozenset(
+        {"host_a", "host_b", "coord", "coord2", "admin"}
+    ),
     ("GET", "/api/v1/matching/candidates/{candidate_id}/slots"): OWN_STAFF,
     ("GET", "/api/v1/matching/slots/{slot_id}/candidates"): STAFF,
     # --- hosts, contacts, invitations, applications, targets
@@ -183,6 +188,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # The slot form serves hosts and admins (the back office's slot edits moved here).
     ("GET", "/vard/yrken"): frozenset({"host_a", "host_b", "admin"}),
     ("GET", "/vard/kompetenser"): frozenset({"host_a", "host_b", "admin"}),
+    ("POST", "/vard/yrkesforslag"): frozenset({"host_a", "host_b", "admin"}),
     ("GET", "/vard/platser/ny"): frozenset({"host_a", "host_b", "admin"}),
     ("POST", "/vard/platser/ny"): HOST_A | ADMIN,  # the form names host A
     ("GET", "/vard/platser/{slot_id}"): HOST_A | ADMIN,
@@ -718,6 +724,10 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
         },
         ("POST", "/api/v1/follow-ups/{follow_up_id}/done"): {"result_category": "arbete"},
         ("POST", "/api/v1/search/everyday-words"): {"word": "matrisapiord", "targets": ["städare"]},
+        ("POST", "/api/v1/taxonomy/occupation-suggestions"): {
+            "title": "Lagerarbetare",
+            "description": "Plocka och packa varor på lagret.",
+        },
     }
     return bodies.get((method, path), {} if method in UNSAFE else None)
 
@@ -726,6 +736,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/logga-in": {"username": "matrix_analyst", "password": DEMO_PASSWORD},
     "/erbjud": {"org_name": "Formulär AB", "kind": "company", "contact_name": "Fia"},
     "/vard/platser/ny": {"kind": "praktik", "title": "Kock"},  # + host A's id
+    "/vard/yrkesforslag": {"title": "Lagerarbetare", "description": "Plocka varor på lagret."},
     "/vard/bokningar/{booking_id}/bedomning": {"attendance": "god", "recommendation": "would_hire"},
     "/arbetsbord/uppfoljningar/{follow_up_id}": {"result_category": "arbete"},
     "/arbetsbord/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},

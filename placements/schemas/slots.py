@@ -182,6 +182,15 @@ class RowError(msgspec.Struct, kw_only=True):
     reason: str
 
 
+class RowNotice(msgspec.Struct, kw_only=True):
+    """Something the import changed in a row on the way in, e.g. a replaced occupation id
+    stored as its replacement: "Yrkes-id X (…) är ersatt av Y (Namn)."."""
+
+    line: int
+    field: str
+    text: str
+
+
 class ImportReport(msgspec.Struct, kw_only=True):
     """What an import did. With errors and without skipping bad rows, nothing is written."""
 
@@ -195,3 +204,6 @@ class ImportReport(msgspec.Struct, kw_only=True):
     errors: list[RowError]
     # Errors beyond the first 100, counted but not listed.
     more_errors: int = 0
+    # Rows changed on the way in (replaced occupation ids), the first 100 listed.
+    notices: list[RowNotice] = msgspec.field(default_factory=list)
+    more_notices: int = 0

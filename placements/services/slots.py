@@ -94,6 +94,13 @@ def known_occupation(occupation_id: str) -> bool:
     return occupation(occupation_id) is not None
 
 
+def current_occupation(occupation_id: str) -> str | None:
+    """The current id for a current or singly replaced occupation id, else None."""
+    from search.taxonomy_changes import current_occupation_id
+
+    return current_occupation_id(occupation_id)
+
+
 def json_list(value: Any) -> list[str]:
     """A JSON list column's value as a list of strings (both engines return text)."""
     if isinstance(value, list):
@@ -265,7 +272,8 @@ async def list_public_slots(
     if town:
         condition &= equals_ci(Slot.town, town.strip())
     if occupation_id:
-        condition &= Slot.occupation_id == occupation_id
+        # A replaced id finds the slots stored under its replacement.
+        condition &= Slot.occupation_id == (current_occupation(occupation_id) or occupation_id)
     if host_id is not None:
         condition &= Slot.host == host_id
     if setting:
@@ -349,12 +357,26 @@ def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
         )
 
 
-def _check_occupation(occupation_id: str | None) -> None:
-    if occupation_id and not known_occupation(occupation_id):
+def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None, str]:
+    """The occupation id to store and, for a replaced id, the sentence that says so.
+
+    An id the taxonomy has replaced is stored as its replacement; an id split into several
+    occupations as the one the title names; any other unknown id is refused (the rule is in
+    `search.taxonomy_changes`).
+    """
+    if not occupation_id or known_occupation(occupation_id):
+        return occupation_id, ""
+    from search.taxonomy_changes import resolve_occupation
+
+    resolved = resolve_occupation(occupation_id, title)
+    if resolved.status == "unknown":
         raise ValidationFailed(
             f"Yrket {occupation_id} finns inte i yrkestaxonomin. Välj ett yrke i listan.",
             fields=["occupation_id"],
         )
+    if resolved.occupation_id is None:
+        raise ValidationFailed(resolved.problem(), fields=["occupation_id"])
+    return resolved.occupation_id, resolved.notice()
 
 
 def _coordinates(values: dict[str, Any]) -> None:
@@ -431,7 +453,7 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
     values["town"] = single_line(values["town"].strip(), "town", label="Orten")
     values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
-    _check_occupation(values["occupation_id"])
+    values["occupation_id"], notice = _check_occupation(values["occupation_id"], values["title"])
     _check_dates(values["start_date"], values["end_date"])
     _coordinates(values)
     await check_supervisor(host_id, supervisor_id)
@@ -448,7 +470,8 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
         ).returning(Slot.id)
         slot_id = int(rows[0]["id"])
         await bump_slot_change(slot_id)
-        await record(user, "slot.create", slot_id, subject_type="slot", detail=values["title"])
+        detail = f"{values['title']}. {notice}" if notice else values["title"]
+        await record(user, "slot.create", slot_id, subject_type="slot", detail=detail)
     return await get_slot(user, slot_id)
 
 
@@ -477,8 +500,11 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         values.update(merged)
     if "setting" in values and values["setting"] is None:
         values["setting"] = SETTING_BY_KIND[current["host_kind"]]
+    notice = ""
     if "occupation_id" in values:
-        _check_occupation(values["occupation_id"])
+        values["occupation_id"], notice = _check_occupation(
+            values["occupation_id"], values.get("title", current["title"])
+        )
     _check_dates(
         values.get("start_date", current["start_date"]),
         values.get("end_date", current["end_date"]),
@@ -494,7 +520,8 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
             Slot.id == slot_id
         )
         await bump_slot_change(slot_id)
-        await record(user, "slot.update", slot_id, subject_type="slot", detail=", ".join(values))
+        detail = ", ".join(values) + (f". {notice}" if notice else "")
+        await record(user, "slot.update", slot_id, subject_type="slot", detail=detail)
     return await get_slot(user, slot_id)
 
 

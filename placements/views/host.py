@@ -32,6 +32,7 @@ from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from search import taxonomy
+from search.suggest import NO_SLOT_WORDS, suggestions_for
 
 host_only = requires("host")
 # The slot form also serves admins, who edit any host's slots here (the back office's job),
@@ -176,6 +177,9 @@ async def _slot_form_context(
     chosen = values.get("skills") or []
     chosen = [chosen] if isinstance(chosen, str) else chosen
     suggestions = skill_suggestions(str(values.get("occupation_id") or ""))
+    chosen_occupation = taxonomy.occupation(str(values.get("occupation_id") or ""))
+    if chosen_occupation is not None:
+        values = {**values, "occupation_label": chosen_occupation.label}
     return {
         "host": host,
         "values": values,
@@ -210,6 +214,42 @@ def _parse_slot(
     )
 
 
+# The slot form's "Föreslå yrke" button: without JavaScript it posts the whole form, which is
+# shown again with three suggested occupations and nothing saved; with htmx it asks
+# `/vard/yrkesforslag` for the suggestions only.
+SUGGEST_BUTTON = "foresla_yrke"
+
+
+async def _occupation_suggestions(values: dict[str, Any]) -> tuple[list[Any], str]:
+    """Suggested occupations for the form's title and description, or why there are none."""
+    title = str(values.get("title") or "")[:200]
+    description = str(values.get("description") or "")[:5000]
+    try:
+        return await suggestions_for(title, description), ""
+    except ValidationFailed:
+        return [], NO_SLOT_WORDS
+
+
+async def _form_with_suggestions(
+    request: Request[Any, Any, Any],
+    user: AuthUser,
+    host_id: int,
+    slot: slot_schemas.Slot | None,
+    values: dict[str, Any],
+) -> Template:
+    suggestions, problem = await _occupation_suggestions(values)
+    errors = {"title": problem} if problem else {}
+    context = await _slot_form_context(user, host_id, values, errors)
+    return page(
+        "placements/host/slot_form.html",
+        request,
+        status_code=400 if problem else 200,
+        slot=slot,
+        occupation_suggestions=suggestions,
+        **context,
+    )
+
+
 @get("/vard/platser/ny", guards=[slot_editors], include_in_schema=False, name="slot_new")
 async def slot_new(
     request: Request[Any, Any, Any], host_id: Annotated[int, QueryParameter(ge=1)]
@@ -227,6 +267,8 @@ async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
         host_id = int(str(values.get("host_id", "0")))
     except ValueError:
         raise NotFound("Välj organisationen platsen hör till.") from None
+    if is_ticked(values, SUGGEST_BUTTON):
+        return await _form_with_suggestions(request, user, host_id, None, values)
     try:
         data = _parse_slot(
             slot_schemas.SlotCreate, {**values, "host_id": str(host_id)}, SLOT_CREATE_LABELS
@@ -265,6 +307,8 @@ async def slot_update(
     user = _user(request)
     slot = await slot_services.get_slot(user, slot_id)
     values = await form_values(request)
+    if is_ticked(values, SUGGEST_BUTTON):
+        return await _form_with_suggestions(request, user, slot.host.id, slot, values)
     try:
         data = _parse_slot(slot_schemas.SlotUpdate, values)
         await slot_services.update_slot(user, slot_id, data)
@@ -337,6 +381,25 @@ async def occupation_options(
     """htmx: occupations matching what the host typed, as radio buttons to pick from."""
     suggestions = taxonomy.suggest_occupations(occupation_label, 8) if occupation_label else []
     return page("placements/host/_occupations.html", request, suggestions=suggestions)
+
+
+@post("/vard/yrkesforslag", guards=[slot_editors], include_in_schema=False, status_code=200)
+async def occupation_suggestions(request: Request[Any, Any, Any]) -> Template:
+    """htmx: three occupations suggested from the form's title and description, to pick."""
+    values = await form_values(request)
+    suggestions, problem = await _occupation_suggestions(values)
+    chosen = taxonomy.occupation(str(values.get("occupation_id") or ""))
+    shown = {
+        "occupation_id": chosen.id if chosen else "",
+        "occupation_label": chosen.label if chosen else "",
+    }
+    return page(
+        "placements/host/_occupation_choices.html",
+        request,
+        values=shown,
+        occupation_suggestions=suggestions,
+        suggestion_problem=problem,
+    )
 
 
 @get("/vard/kompetenser", guards=[slot_editors], include_in_schema=False)
@@ -543,6 +606,7 @@ ROUTES = [
     slot_update,
     *SLOT_STATUS_ROUTES,
     occupation_options,
+    occupation_suggestions,
     skill_options,
     booking_accept,
     booking_decline,

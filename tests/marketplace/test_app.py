@@ -14,6 +14,7 @@ PUBLIC_API = {
     ("POST", "/api/v1/auth/login"),
     ("GET", "/api/v1/slots/search"),
     ("GET", "/api/v1/taxonomy/occupations"),
+    ("GET", "/api/v1/taxonomy"),
     ("GET", "/api/v1/slots"),
     ("GET", "/api/v1/slots/{slot_id:int}"),
     ("POST", "/api/v1/host-applications"),

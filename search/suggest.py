@@ -1,0 +1,538 @@
+"""Occupation suggestions for a slot from its title and description.
+
+When a host writes what the slot is, the form proposes the three most likely taxonomy
+occupations. The ranking reads the host's words the way the search does (Swedish
+normalisation, Snowball stems, inflection endings, compound parts: see :mod:`search.text`) and
+compares them with what the taxonomy and JobTech say about each occupation:
+
+- its names (both halves of an "A/B" label) and its *alternative labels*
+  (``data/alternative_labels.json``: job titles, former names, the terms employers wrote in
+  ads, keywords);
+- its SSYK-4 group: the group's label, its definition and its skills, shared by the group's
+  occupations.
+
+The kinds of evidence, added up with the weights of :class:`Weights`:
+
+1. **Naming.** The title contains one of the occupation's names or alternative labels whole
+   ("Innesäljare – grundlön + provision" names Innesäljare; "Javautvecklare" names
+   "utvecklare" by its head). A name that many occupations share ("Säljare") says less than
+   one that only one has. A name in the description counts less.
+2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
+   each occupation's names and alternative labels, compound parts included, so that
+   "telefon" in the text speaks for Telefonförsäljare.
+3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
+   description tells the field of work even when it names no occupation.
+4. **Qualifiers.** What sets a name apart from its head ("telefon" in Telefonförsäljare,
+   "butik" and "fackhandel" in "Butikssäljare, fackhandel"): the share of it the text names.
+5. **Priors.** Placements are mostly entry-level work: an occupation that needs no education
+   (``data/no_education_required.json``) gets a lift, and so does a broad one (many job
+   titles). They count fully among the occupations the title speaks for, and in proportion
+   to the evidence otherwise, so that they make no filler of a stray word.
+
+Nothing here names an occupation or an ad: the weights are per kind of evidence, tuned on half
+of the real ads and measured on the other half in ``bench/suggest_occupations.py``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import anyio.to_thread
+
+from marketplace.errors import ValidationFailed
+from search import taxonomy
+from search.text import (
+    PLACEMENT_WORDS,
+    STOPWORDS,
+    fold,
+    hyphen_joins,
+    inflection_bases,
+    normalize,
+    split_compound,
+    stem,
+)
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_TITLE",
+    "NO_SLOT_WORDS",
+    "Suggestion",
+    "SuggestionModel",
+    "Weights",
+    "alternative_labels",
+    "suggest_for_slot",
+    "suggestion_model",
+    "suggestions_for",
+]
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each kind of evidence counts (tuned on half of the real ads, see the bench)."""
+
+    # Document side: an occupation's own names above its alternative labels.
+    name: float = 3.0
+    alt: float = 1.0
+    alt_keyword: float = 0.4
+    part_head: float = 0.6  # the last part of a compound ("säljare" in "innesäljare")
+    part_modifier: float = 0.4  # the other parts ("telefon" in "telefonförsäljare")
+    exact_form: float = 0.4  # share of a word's weight on its own form (the rest on its stem)
+    # The evidence kinds, each scaled to at most 1 per query before weighting.
+    title: float = 3.0
+    description: float = 0.5
+    group: float = 0.3  # the group's score, times the title/description weights
+    group_alt: float = 1.0  # an alternative label's weight in its group's text
+    named_title: float = 2.0
+    named_description: float = 0.5
+    entry_level: float = 0.3
+    # A name's qualifiers that the text names ("telefon" for Telefonförsäljare).
+    qualified: float = 0.25
+    breadth: float = 1.0
+    k1: float = 1.2
+    b: float = 0.4
+
+
+_SENTENCE = re.compile(r"[.!?\n|–—:;]+")
+_FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
+_MIN_HEAD = 4  # letters of a compound's head found by its ending
+_MIN_MODIFIER = 3
+_NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
+_GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
+_TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
+
+
+# A key's documents and its weight in each.
+_Posting = tuple["array[int]", "array[float]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One suggested occupation, with the host's own words that speak for it."""
+
+    id: str
+    label: str
+    ssyk: str
+    group_label: str
+    score: float
+    words: tuple[str, ...]
+
+
+def _read_json(name: str) -> object:
+    return json.loads(resources.files("search").joinpath("data", name).read_text("utf-8"))
+
+
+@cache
+def alternative_labels() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return JobTech's alternative labels per current occupation id: (text, kind) pairs.
+
+    Terms flagged as misspellings are left out (some are other words: "barflicka").
+    """
+    raw = _read_json("alternative_labels.json")
+    assert isinstance(raw, dict)
+    return {
+        occ_id: tuple(
+            (str(t["text"]), str(t["kind"])) for t in items if not t.get("misspelled", False)
+        )
+        for occ_id, items in raw.items()
+    }
+
+
+def _words(text: str) -> list[str]:
+    """Content words of ``text``, normalised, in order (stopwords and numbers left out).
+
+    Words keep their å ä ö: folding would make "Halmstad" end in "städ".
+    """
+    out = []
+    for w in [*normalize(text).split(), *hyphen_joins(text)]:
+        if fold(w) in _FOLDED_STOP or w.isdigit() or len(w) < 2:
+            continue
+        out.append(w)
+    return out
+
+
+class SuggestionModel:
+    """Postings from word keys to occupations and SSYK-4 groups, built once per process."""
+
+    def __init__(self, weights: Weights | None = None) -> None:
+        self.weights = w = weights or Weights()
+        occs = sorted(taxonomy.occupations().values(), key=lambda o: o.id)
+        groups = taxonomy.groups()
+        skill_labels = taxonomy.skills()
+        alts = alternative_labels()
+        self.occupations = occs
+        self.group_label = {g.id: g.label for g in groups.values()}
+        entry = taxonomy.no_education_required()
+        self.entry_level = [o.id in entry for o in occs]
+        # How many job titles and ad terms JobTech files under an occupation: broad, common
+        # occupations have many ("Butikssäljare, fackhandel"), rare specialities few.
+        counts = [
+            sum(1 for _, kind in alts.get(o.id, ()) if kind in ("job_title", "ad_term_2019"))
+            for o in occs
+        ]
+        top = math.log(1 + max(counts, default=0)) or 1.0
+        self.breadth = [math.log(1 + c) / top for c in counts]
+
+        # The last words of names and alternative labels: what a compound may end in.
+        heads: set[str] = set()
+        known: set[str] = set()
+        for o in occs:
+            for text in (*o.names, *(t for t, _ in alts.get(o.id, ()))):
+                words = _words(text.split(",")[0].split("(")[0])
+                known.update(_words(text))
+                if words:
+                    heads.add(words[-1])
+        for g in groups.values():
+            known.update(_words(g.label))
+            known.update(_words(g.definition))
+        for label in skill_labels.values():
+            known.update(_words(label))
+        self._heads = {h for h in heads if len(h) >= _MIN_HEAD}
+        self._known = known
+        self._known_stems = {stem(k) for k in self._known}
+        self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+
+        # What qualifies each name of an occupation beyond its head: "telefon" in
+        # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
+        self.qualifiers: list[list[frozenset[str]]] = [
+            [self._qualifier_keys(name) for name in o.names] for o in occs
+        ]
+        docs: list[dict[str, float]] = []
+        name_sets: list[tuple[frozenset[str], int, float]] = []
+        for i, o in enumerate(occs):
+            doc: dict[str, float] = {}
+            for name in o.names:
+                self._add_text(doc, name, w.name)
+                name_sets.append((self._name_keys(name), i, 1.0))
+            for text, kind in alts.get(o.id, ()):
+                self._add_text(doc, text, w.alt_keyword if kind == "keyword" else w.alt)
+                if kind != "keyword":
+                    name_sets.append((self._name_keys(text), i, 0.8))
+            docs.append(doc)
+        self._occ_post, self._occ_len = _postings(docs)
+        self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
+
+        # A name shared by many occupations names none of them well.
+        sharing: dict[frozenset[str], set[int]] = {}
+        for keys, i, _ in name_sets:
+            if keys:
+                sharing.setdefault(keys, set()).add(i)
+        n = len(occs)
+        self._names: dict[str, list[tuple[frozenset[str], int, float]]] = {}
+        best: dict[tuple[frozenset[str], int], float] = {}
+        for keys, i, weight in name_sets:
+            if keys and best.get((keys, i), 0.0) < weight:
+                best[(keys, i)] = weight
+        for (keys, i), weight in best.items():
+            specific = math.log(1 + n / len(sharing[keys])) / math.log(1 + n)
+            anchor = max(keys, key=lambda k: (len(k), k))
+            self._names.setdefault(anchor, []).append((keys, i, weight * specific))
+
+        group_ids = sorted(groups)
+        group_pos = {g: j for j, g in enumerate(group_ids)}
+        self.occ_group = [group_pos.get(o.group_id, -1) for o in occs]
+        self.group_occs: list[list[int]] = [[] for _ in group_ids]
+        for i, j in enumerate(self.occ_group):
+            if j >= 0:
+                self.group_occs[j].append(i)
+        gdocs: list[dict[str, float]] = []
+        for gid in group_ids:
+            g = groups[gid]
+            gdoc: dict[str, float] = {}
+            self._add_text(gdoc, g.label, 2.0)
+            body = g.definition.split("Hit hör inte")[0]
+            for k, sentence in enumerate(s for s in body.split(". ") if s.strip()):
+                self._add_text(gdoc, sentence, 1.5 if k == 0 else 0.6)
+            for s in g.skill_ids:
+                self._add_text(gdoc, skill_labels.get(s, ""), 0.3)
+            gdocs.append(gdoc)
+        for i, o in enumerate(occs):
+            j = self.occ_group[i]
+            if j >= 0:
+                for name in o.names:
+                    self._add_text(gdocs[j], name, 1.0)
+                for text, kind in alts.get(o.id, ()):
+                    if kind != "keyword":
+                        self._add_text(gdocs[j], text, w.group_alt)
+        self._grp_post, self._grp_len = _postings(gdocs)
+        self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
+        # What only the build needed: queries fill the word cache again with their own words.
+        self._keys_cache.clear()
+        alternative_labels.cache_clear()
+
+    # --- words to keys ----------------------------------------------------------------------
+
+    def _splits_into(self, part: str) -> bool:
+        # "jobb" in "lagerjobb" is a part, though it says nothing of the work itself.
+        return part in self._known or part in PLACEMENT_WORDS
+
+    def _parts(self, folded: str) -> list[str] | None:
+        """A compound's parts: known words, or a known head after any modifier."""
+        if len(folded) < _MIN_MODIFIER + _MIN_HEAD:
+            return None
+        parts = split_compound(folded, self._splits_into)
+        if parts:
+            return parts
+        for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            head = folded[cut:]
+            if head in self._heads:
+                mod = folded[:cut]
+                if mod.endswith("s") and len(mod) > _MIN_MODIFIER and mod[:-1] in self._known:
+                    mod = mod[:-1]  # the linking s
+                return [mod, head]
+        return None
+
+    def _keys(self, folded: str) -> tuple[tuple[str, float], ...]:
+        """The keys a word stands for: its stem, and its compound parts (weaker)."""
+        hit = self._keys_cache.get(folded)
+        if hit is not None:
+            return hit
+        w = self.weights
+        own = stem(folded)
+        if own not in self._known_stems:
+            # Snowball leaves some inflected forms apart from their base ("lagret").
+            for base in inflection_bases(folded):
+                if base in self._known:
+                    own = stem(base)
+                    break
+        # The stem joins a word's forms; the word's own form counts on top, so that a form
+        # shared only through the stem ("lagar" and "lager") counts less than the word itself.
+        out = [(own, 1.0 - w.exact_form)]
+        if w.exact_form > 0:
+            out.append(("=" + folded, w.exact_form))
+        parts = self._parts(folded)
+        if parts:
+            for n, part in enumerate(parts):
+                if fold(part) in _FOLDED_STOP:
+                    continue
+                out.append((stem(part), w.part_head if n == len(parts) - 1 else w.part_modifier))
+        result = tuple(out)
+        if len(self._keys_cache) > 100_000:
+            self._keys_cache.clear()
+        self._keys_cache[folded] = result
+        return result
+
+    def _add_text(self, doc: dict[str, float], text: str, weight: float) -> None:
+        for word in _words(text):
+            for key, part in self._keys(word):
+                doc[key] = doc.get(key, 0.0) + weight * part
+
+    def _qualifier_keys(self, name: str) -> frozenset[str]:
+        head, rest = taxonomy.name_parts(name)
+        keys: set[str] = set()
+        for word in head:
+            parts = self._parts(word)
+            if parts:
+                keys.update(stem(p) for p in parts[:-1] if fold(p) not in _FOLDED_STOP)
+        keys.update(self._keys(word)[0][0] for word in rest if fold(word) not in _FOLDED_STOP)
+        return frozenset(keys)
+
+    def _text_keys(self, text: str) -> set[str]:
+        return {k for word in self._text_words(text) for k, _ in self._keys(word)}
+
+    def _name_keys(self, text: str) -> frozenset[str]:
+        return frozenset(self._keys(wd)[0][0] for wd in _words(text))
+
+    # --- querying ---------------------------------------------------------------------------
+
+    def _text_words(self, text: str) -> list[str]:
+        """The words of a host's text, without place names ("Säljare till Halmstad")."""
+        return [w for w in _words(text) if w in self._known or taxonomy.place(w) is None]
+
+    def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
+        counts: dict[str, float] = {}
+        shown: dict[str, str] = {}
+        for word in self._text_words(text):
+            for key, part in self._keys(word):
+                counts[key] = counts.get(key, 0.0) + part
+                shown.setdefault(key, word)
+        return {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}, shown
+
+    def _named(self, text: str) -> dict[int, float]:
+        """Occupations whose name or alternative label stands whole in ``text``."""
+        keys: set[str] = set()
+        for word in self._text_words(text):
+            # The word itself and its head name it; a modifier does not ("modell" in
+            # "modellansvarig" names no model).
+            own = self._keys(word)
+            keys.add(own[0][0])
+            if len(own) > 1:
+                keys.add(own[-1][0])
+        out: dict[int, float] = {}
+        for key in keys:
+            for name_keys, occ, weight in self._names.get(key, ()):
+                if name_keys <= keys:
+                    s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
+                    if out.get(occ, 0.0) < s:
+                        out[occ] = s
+        return out
+
+    def _bm25(
+        self,
+        query: dict[str, float],
+        post: dict[str, _Posting],
+        lengths: list[float],
+        avg: float,
+    ) -> dict[int, float]:
+        """BM25 per document, as a share of what a document matching every word would get."""
+        w = self.weights
+        n = len(lengths)
+        scores: dict[int, float] = {}
+        ideal = 0.0
+        for key, qw in query.items():
+            found = post.get(key)
+            if not found:
+                continue
+            ids, tfs = found
+            idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+            ideal += qw * idf * (w.k1 + 1)
+            for d, tf in zip(ids, tfs, strict=True):
+                norm = 1 - w.b + w.b * lengths[d] / avg
+                scores[d] = scores.get(d, 0.0) + qw * idf * tf * (w.k1 + 1) / (tf + w.k1 * norm)
+        return {d: min(1.0, v / ideal) for d, v in scores.items()} if ideal else {}
+
+    def components(self, title: str, description: str = "") -> dict[str, dict[int, float]]:
+        """Each kind of evidence, per occupation (groups for ``*_group``), scaled to ≤ 1."""
+        out: dict[str, dict[int, float]] = {}
+        for name, text in (("title", title), ("description", description)):
+            query, _ = self._query(text)
+            out[name] = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
+            grp = self._bm25(query, self._grp_post, self._grp_len, self._grp_avg)
+            out[name + "_group"] = grp
+        out["named_title"] = self._named(title)
+        named: dict[int, float] = {}
+        for sentence in _SENTENCE.split(description):
+            for o, s in self._named(sentence).items():
+                named[o] = named.get(o, 0.0) + s
+        out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
+        candidates = set(out["title"]) | set(out["description"]) | set(out["named_title"])
+        candidates |= set(out["named_description"])
+        # Every occupation of the best-matching groups, even one that no word names: the
+        # field is clear, and the group's broadest occupation may be the one meant.
+        for key in ("title_group", "description_group"):
+            grp = out[key]
+            for g in heapq.nlargest(_GROUPS_OPENED, grp, key=grp.__getitem__):
+                candidates.update(self.group_occs[g])
+        keys = self._text_keys(f"{title}\n{description}")
+        out["qualified"] = {o: self._qualified(o, keys) for o in candidates}
+        return out
+
+    def _qualified(self, o: int, text_keys: set[str]) -> float:
+        """The largest share of a name's qualifiers that the text names (1 with none)."""
+        return max(
+            (
+                sum(1 for k in q if k in text_keys) / len(q) if q else 1.0
+                for q in self.qualifiers[o]
+            ),
+            default=1.0,
+        )
+
+    def rank(self, title: str, description: str = "") -> list[tuple[int, float]]:
+        """Every occupation with any evidence, best first, as (index, score)."""
+        return self.rank_components(self.components(title, description))
+
+    def rank_components(self, c: dict[str, dict[int, float]]) -> list[tuple[int, float]]:
+        """Rank from :meth:`components` with the current weights (tuning reuses them)."""
+        w = self.weights
+        scores: dict[int, float] = {}
+        for o, qualified in c["qualified"].items():
+            g = self.occ_group[o]
+            s = w.title * c["title"].get(o, 0.0) + w.description * c["description"].get(o, 0.0)
+            if g >= 0:
+                s += w.group * (
+                    w.title * c["title_group"].get(g, 0.0)
+                    + w.description * c["description_group"].get(g, 0.0)
+                )
+            s += w.named_title * c["named_title"].get(o, 0.0)
+            s += w.named_description * c["named_description"].get(o, 0.0)
+            s += w.qualified * qualified
+            scores[o] = s
+        # The priors order what the text speaks for. Among the occupations the title speaks for
+        # ("Säljare" names a dozen) they count fully; otherwise in proportion to how well the
+        # text speaks for the occupation against the best one, so that they make no filler of
+        # an occupation one stray word of the description touches.
+        top = max(scores.values(), default=0.0)
+        # The title speaks for an occupation by its words, or by its group's: "developer"
+        # names no Swedish occupation but JobTech's job titles put it in a field.
+        titled = c["title"].keys() | c["named_title"].keys()
+        tg = c["title_group"]
+        near = _TITLED_GROUP * max(tg.values(), default=0.0)
+        titled |= {o for o in c["qualified"] if tg.get(self.occ_group[o], 0.0) >= near > 0}
+        for o, s in scores.items():
+            prior = w.breadth * self.breadth[o] + (w.entry_level if self.entry_level[o] else 0.0)
+            scores[o] = s + prior * (1.0 if o in titled else s / top)
+        return sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
+
+    def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
+        """The ``limit`` most likely occupations for a slot's title and description."""
+        query, shown = self._query(f"{title}\n{description}")
+        out: list[Suggestion] = []
+        for o, s in self.rank(title, description)[:limit]:
+            occ = self.occupations[o]
+            words = tuple(
+                dict.fromkeys(shown[k] for k in query if o in self._occ_post.get(k, _NONE)[0])
+            )
+            out.append(
+                Suggestion(
+                    id=occ.id,
+                    label=occ.label,
+                    ssyk=occ.ssyk,
+                    group_label=self.group_label.get(occ.group_id, ""),
+                    score=round(s, 4),
+                    words=words[:5],
+                )
+            )
+        return out
+
+
+def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, _Posting], list[float]]:
+    """Per key, the documents holding it and its weight in each, as compact arrays."""
+    grouped: dict[str, tuple[list[int], list[float]]] = {}
+    lengths: list[float] = []
+    for d, doc in enumerate(docs):
+        lengths.append(sum(doc.values()))
+        for key, tf in doc.items():
+            ids, tfs = grouped.setdefault(key, ([], []))
+            ids.append(d)
+            tfs.append(tf)
+    post = {k: (array("I", ids), array("f", tfs)) for k, (ids, tfs) in grouped.items()}
+    return post, lengths
+
+
+@cache
+def suggestion_model() -> SuggestionModel:
+    """Return the process-wide model (built on first use, read-only afterwards)."""
+    return SuggestionModel()
+
+
+def suggest_for_slot(title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
+    """The ``limit`` most likely occupations for a slot's title and description, best first."""
+    return suggestion_model().suggest(title[:MAX_TITLE], description[:MAX_DESCRIPTION], limit)
+
+
+NO_SLOT_WORDS = (
+    "Skriv en rubrik eller en beskrivning med minst ett ord som säger vad platsen gäller, "
+    "så föreslår tjänsten yrken."
+)
+
+
+async def suggestions_for(title: str, description: str) -> list[Suggestion]:
+    """The three likeliest occupations for a slot's text; ValidationFailed when it holds no
+    word (a Swedish 400).
+
+    Ranking is plain CPU work (and the first call builds the model): it runs in a worker
+    thread so that the service keeps answering others meanwhile.
+    """
+    if not any(ch.isalpha() for ch in f"{title}{description}"):
+        raise ValidationFailed(NO_SLOT_WORDS, fields=["title", "description"])
+    return await anyio.to_thread.run_sync(suggest_for_slot, title, description, 3)
