@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from marketplace.auth import AuthUser, admin_only
 from marketplace.errors import MarketplaceError
 from marketplace.forms import field_errors, form_values, is_ticked
+from marketplace.notices import done
 from marketplace.views import page
 from search import vocabulary
 from search.schemas import EverydayWordIn
@@ -19,7 +19,6 @@ from search.schemas import EverydayWordIn
 _PAGE = "search/everyday_words.html"
 _CONFIRM = "search/everyday_word_remove.html"
 _FIELDS = ("word", "targets")
-Note = Annotated[str | None, Parameter(max_length=60)]
 
 
 async def _page(
@@ -27,8 +26,6 @@ async def _page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
-    added: str | None = None,
-    removed: str | None = None,
 ) -> Template:
     return page(
         _PAGE,
@@ -37,20 +34,14 @@ async def _page(
         words=await vocabulary.list_words(),
         values=values or {},
         errors=errors or {},
-        added=added,
-        removed=removed,
         max_targets=vocabulary.MAX_TARGETS,
     )
 
 
 @get("/drift/vardagsord", guards=[admin_only], include_in_schema=False, name="everyday-words")
-async def everyday_words_page(
-    request: Request[Any, Any, Any],
-    tillagt: FromQuery[Note] = None,
-    borttaget: FromQuery[Note] = None,
-) -> Template:
+async def everyday_words_page(request: Request[Any, Any, Any]) -> Template:
     """The added everyday words and the built-in ones, and a form to add one."""
-    return await _page(request, added=tillagt, removed=borttaget)
+    return await _page(request)
 
 
 @post("/drift/vardagsord", guards=[admin_only], include_in_schema=False, status_code=303)
@@ -66,7 +57,7 @@ async def everyday_word_add(request: Request[AuthUser, Any, Any]) -> Template | 
     except MarketplaceError as exc:
         errors = field_errors(exc, _FIELDS)
         return await _page(request, values, errors, status_code=exc.status_code)
-    return Redirect(f"/drift/vardagsord?tillagt={quote(added.word)}", status_code=303)
+    return Redirect(done("/drift/vardagsord", "ord-tillagt", ord=added.word), status_code=303)
 
 
 @get(
@@ -95,7 +86,7 @@ async def everyday_word_remove(
         errors = {"confirm": "Kryssa i rutan för att bekräfta att ordet ska tas bort."}
         return page(_CONFIRM, request, status_code=400, entry=entry, errors=errors)
     await vocabulary.remove_word(request.user, entry.word)
-    return Redirect(f"/drift/vardagsord?borttaget={quote(entry.word)}", status_code=303)
+    return Redirect(done("/drift/vardagsord", "ord-borttaget", ord=entry.word), status_code=303)
 
 
 ROUTES = [everyday_words_page, everyday_word_add, everyday_word_confirm, everyday_word_remove]

@@ -19,6 +19,7 @@ from employers.services import hosts as host_services
 from marketplace.auth import AuthUser, requires
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import outcomes as outcome_schemas
@@ -227,19 +228,18 @@ async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
             slot=None,
             **context,
         )
-    return Redirect(f"/vard/platser/{slot.id}?sparad=1", status_code=303)
+    return Redirect(done(f"/vard/platser/{slot.id}", "plats-sparad"), status_code=303)
 
 
 @get("/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False)
 async def slot_edit(
     request: Request[Any, Any, Any],
     slot_id: FromPath[int],
-    sparad: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
 ) -> Template:
     user = _user(request)
     slot = await slot_services.get_slot(user, slot_id)
     context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
-    return page("placements/host/slot_form.html", request, slot=slot, saved=bool(sparad), **context)
+    return page("placements/host/slot_form.html", request, slot=slot, **context)
 
 
 @post(
@@ -265,7 +265,7 @@ async def slot_update(
             slot=slot,
             **context,
         )
-    return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
+    return Redirect(done(f"/vard/platser/{slot_id}", "plats-sparad"), status_code=303)
 
 
 async def slot_status(
@@ -292,7 +292,8 @@ async def slot_status(
             slot=slot,
             **context,
         )
-    return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
+    notice = {"publicera": "plats-publicerad", "pausa": "plats-pausad", "stang": "plats-stangd"}
+    return Redirect(done(f"/vard/platser/{slot_id}", notice[action]), status_code=303)
 
 
 def _slot_status_route(action: str) -> HTTPRouteHandler:
@@ -353,7 +354,7 @@ async def skill_options(
 )
 async def booking_accept(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect:
     await booking_services.accept(_user(request), booking_id)
-    return Redirect(f"/vard/bokningar/{booking_id}", status_code=303)
+    return Redirect(done(f"/vard/bokningar/{booking_id}", "forslag-accepterat"), status_code=303)
 
 
 @post(
@@ -383,7 +384,7 @@ async def booking_decline(
             errors={booking_id: exc.message},
             **await _home_context(user),
         )
-    return Redirect("/vard#forslag", status_code=303)
+    return Redirect(done("/vard#forslag", "forslag-avbojt"), status_code=303)
 
 
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
@@ -436,7 +437,10 @@ async def booking_sign(
             errors={"_form": exc.message},
             **context,
         )
-    return Redirect(f"/vard/bokningar/{booking_id}#overenskommelse", status_code=303)
+    return Redirect(
+        done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-undertecknad"),
+        status_code=303,
+    )
 
 
 @post(
@@ -468,7 +472,9 @@ async def booking_assess(
             errors=field_errors(exc, ASSESSMENT_LABELS),
             **context,
         )
-    return Redirect(f"/vard/bokningar/{booking_id}#bedomning", status_code=303)
+    return Redirect(
+        done(f"/vard/bokningar/{booking_id}#bedomning", "bedomning-skickad"), status_code=303
+    )
 
 
 ROUTES = [

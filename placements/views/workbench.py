@@ -19,6 +19,7 @@ from marketplace import clock
 from marketplace.auth import AuthUser, staff
 from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 from marketplace.paging import PageNumber
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -383,7 +384,7 @@ async def propose_submit(
             errors=field_errors(exc, PROPOSE_LABELS),
             **context,
         )
-    return Redirect(f"/arbetsbord/bokningar/{booking.id}", status_code=303)
+    return Redirect(done(f"/arbetsbord/bokningar/{booking.id}", "forslag-skickat"), status_code=303)
 
 
 # --- one booking: agreement editor, signatures and links, start, end, outcome ------------------
@@ -440,7 +441,11 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int
 
 
 async def _booking_action(
-    request: Request[Any, Any, Any], booking_id: int, labels: dict[str, str], action: Any
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    labels: dict[str, str],
+    action: Any,
+    notice: str,
 ) -> Template | Redirect:
     """Run one service action from a form; on failure show the page with the errors."""
     user = _user(request)
@@ -460,7 +465,7 @@ async def _booking_action(
     if links is not None:
         context = await _booking_context(user, booking_id, links=links)
         return page("placements/workbench/booking.html", request, status_code=200, **context)
-    return Redirect(f"/arbetsbord/bokningar/{booking_id}", status_code=303)
+    return Redirect(done(f"/arbetsbord/bokningar/{booking_id}", notice), status_code=303)
 
 
 async def booking_action(
@@ -524,18 +529,20 @@ async def booking_action(
     async def withdraw(user: AuthUser, values: dict[str, Any]) -> None:
         await booking_services.withdraw(user, booking_id, str(values.get("reason", ""))[:2000])
 
-    actions: dict[str, tuple[Any, dict[str, str]]] = {
-        "overenskommelse": (agreement, AGREEMENT_LABELS),
-        "underteckna": (sign, {}),
-        "lankar": (send_links, {}),
-        "papper": (paper, PAPER_LABELS),
-        "starta": (start, {}),
-        "avsluta": (end, END_LABELS),
-        "utfall": (outcome, OUTCOME_LABELS),
-        "aterkalla": (withdraw, {"reason": "Skäl"}),
+    # Each action: what it runs, its fields' labels, and the notice on the page it lands on
+    # (sending links shows the page with where the links went instead).
+    actions: dict[str, tuple[Any, dict[str, str], str]] = {
+        "overenskommelse": (agreement, AGREEMENT_LABELS, "overenskommelse-sparad"),
+        "underteckna": (sign, {}, "overenskommelse-undertecknad"),
+        "lankar": (send_links, {}, "lankar-skickade"),
+        "papper": (paper, PAPER_LABELS, "pappersunderskrift-registrerad"),
+        "starta": (start, {}, "placering-startad"),
+        "avsluta": (end, END_LABELS, "placering-avslutad"),
+        "utfall": (outcome, OUTCOME_LABELS, "utfall-registrerat"),
+        "aterkalla": (withdraw, {"reason": "Skäl"}, "forslag-aterkallat"),
     }
-    run, labels = actions[action]
-    return await _booking_action(request, booking_id, labels, run)
+    run, labels, notice = actions[action]
+    return await _booking_action(request, booking_id, labels, run, notice)
 
 
 # One route per action, so that each is its own row in the access matrix.
@@ -587,7 +594,7 @@ async def follow_up_done(request: Request[Any, Any, Any], follow_up_id: FromPath
             "Välj var personen är nu innan du sparar uppföljningen.", fields=exc.fields
         ) from None
     await outcome_services.complete_follow_up(user, follow_up_id, data)
-    return Redirect("/arbetsbord#uppfoljningar", status_code=303)
+    return Redirect(done("/arbetsbord#uppfoljningar", "uppfoljning-sparad"), status_code=303)
 
 
 ROUTES = [
