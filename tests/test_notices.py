@@ -49,7 +49,7 @@ OWN_PAGE = {
     "/vard/inbjudan": 'role="status"',
     "/underteckna/{token}": "Du har godkänt",
     "/bedomning/{token}": "Tack",
-    "/arbetsbord/bokningar/{booking_id}/lankar": "signing-link-sent",
+    "/arbetsbord/bokningar/{booking_id}/lankar": 'aria-labelledby="links-heading" role="status"',
 }
 # Forms whose valid post needs more than the access matrix's form.
 EXTRA_FORM: dict[str, dict[str, str]] = {
@@ -97,6 +97,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
     if path == "/vard/bokningar/{booking_id}/bedomning":
         # The access matrix's ended booking was written directly, without its agreement.
         row = await Booking.select().where(Booking.id == w.ids["ended_booking"]).first()
+        assert row is not None
         await agreements.draft_agreement(row, coord)
     if path == "/vard/platser/{slot_id}/publicera":
         await Slot.update({Slot.status: "paused"}).where(Slot.id == w.ids["slot_id"])
