@@ -109,3 +109,9 @@ JOBS = {
     "snapshot-kpis": (snapshot_kpis, "housekeeping_interval_seconds"),
     "apply-retention": (apply_retention_job, "housekeeping_interval_seconds"),
 }
+JOB_TEXT = {
+    "snapshot-kpis": "Låser förra månadens nyckeltal en gång; senare körningar samma månad "
+    "ändrar ingenting.",
+    "apply-retention": "Anonymiserar deltagare som avslutades för mer än RETENTION_YEARS år "
+    "sedan (var och en en gång).",
+}

@@ -21,6 +21,7 @@ from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
 from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
 
@@ -183,7 +184,6 @@ async def _details_page(
     host_id: int,
     *,
     status_code: int = 200,
-    saved: bool = False,
     host_values: dict[str, Any] | None = None,
     host_errors: dict[str, str] | None = None,
     target_values: dict[str, Any] | None = None,
@@ -200,7 +200,6 @@ async def _details_page(
         request,
         status_code=status_code,
         host=host,
-        saved=saved,
         host_labels=HOST_LABELS,
         host_values=host_values
         if host_values is not None
@@ -221,9 +220,8 @@ async def _details_page(
 async def details_page(
     request: Request[Any, Any, Any],
     host_id: FromPath[int],
-    sparad: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
 ) -> Template:
-    return await _details_page(request, host_id, saved=bool(sparad))
+    return await _details_page(request, host_id)
 
 
 @post(
@@ -248,7 +246,9 @@ async def details_update(
             host_values=values,
             host_errors=field_errors(exc, HOST_LABELS),
         )
-    return Redirect(f"/vard/organisation/{host_id}/uppgifter?sparad=1", status_code=303)
+    return Redirect(
+        done(f"/vard/organisation/{host_id}/uppgifter", "uppgifter-sparade"), status_code=303
+    )
 
 
 @post(
@@ -273,7 +273,9 @@ async def target_set(
             target_values=values,
             target_errors=field_errors(exc, TARGET_LABELS),
         )
-    return Redirect(f"/vard/organisation/{host_id}/uppgifter?sparad=1#mal", status_code=303)
+    return Redirect(
+        done(f"/vard/organisation/{host_id}/uppgifter#mal", "mal-sparat"), status_code=303
+    )
 
 
 @post(
@@ -306,7 +308,9 @@ async def contact_create(
             errors=field_errors(exc, CONTACT_LABELS),
             **context,
         )
-    return Redirect(f"/vard/organisation/{host_id}#kontakter", status_code=303)
+    return Redirect(
+        done(f"/vard/organisation/{host_id}#kontakter", "kontakt-tillagd"), status_code=303
+    )
 
 
 async def _contact_page(
@@ -369,7 +373,9 @@ async def contact_update(
             values=values,
             errors=field_errors(exc, CONTACT_LABELS),
         )
-    return Redirect(f"/vard/organisation/{contact.host_id}#kontakter", status_code=303)
+    return Redirect(
+        done(f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-sparad"), status_code=303
+    )
 
 
 @post(
@@ -391,7 +397,9 @@ async def contact_deactivate(
             errors={"confirm": END_CONTACT_UNCONFIRMED},
         )
     contact = await contacts.deactivate_contact(_user(request), contact_id)
-    return Redirect(f"/vard/organisation/{contact.host_id}#kontakter", status_code=303)
+    return Redirect(
+        done(f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-avslutad"), status_code=303
+    )
 
 
 END_CONTACT_UNCONFIRMED = (
@@ -457,7 +465,8 @@ async def application_decide(
             errors={application_id: exc.message},
             **await _applications_context(),
         )
-    return Redirect("/arbetsbord/ansokningar", status_code=303)
+    code = "anmalan-godkand" if decision == "godkann" else "anmalan-avslagen"
+    return Redirect(done("/arbetsbord/ansokningar", code), status_code=303)
 
 
 def _decision_route(decision: str) -> HTTPRouteHandler:

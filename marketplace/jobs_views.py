@@ -41,7 +41,7 @@ async def jobs_overview() -> list[JobOut]:
     return [
         JobOut(
             name=spec.name,
-            description=spec.doc,
+            description=spec.description,
             interval_seconds=spec.interval(settings),
             last_run=run_out(latest[spec.name]) if spec.name in latest else None,
         )

@@ -45,7 +45,8 @@ JobFunc = Callable[[dt.datetime, Settings], Awaitable[dict[str, int]]]
 
 # Any 64-bit number all workers agree on; it spells "mp_sched".
 ADVISORY_LOCK_KEY = 0x6D705F7363686564
-# Packages whose `jobs.py` holds sweeps, as `JOBS = {name: (function, interval setting)}`.
+# Packages whose `jobs.py` holds sweeps, as `JOBS = {name: (function, interval setting)}`,
+# and, for the admins' page, `JOB_TEXT = {name: what the job does, in Swedish}`.
 JOB_MODULES = ("placements.jobs", "admin.jobs", "search.jobs")
 STOP_GRACE_S = 20.0
 
@@ -57,10 +58,16 @@ class JobSpec:
     name: str
     func: JobFunc
     interval_setting: str
+    text: str = ""  # what the job does, in Swedish, for the admins' page
 
     @property
     def doc(self) -> str:
         return (self.func.__doc__ or "").strip().splitlines()[0] if self.func.__doc__ else ""
+
+    @property
+    def description(self) -> str:
+        """What the job does, for people: the Swedish text, else the docstring's first line."""
+        return self.text or self.doc
 
     def interval(self, settings: Settings) -> int:
         return int(getattr(settings, self.interval_setting))
@@ -85,9 +92,18 @@ async def prune_job_runs(now: dt.datetime, settings: Settings) -> dict[str, int]
 def job_specs() -> dict[str, JobSpec]:
     """Every sweep, by name: the composition root's own and each package's `jobs.py`."""
     specs = {
-        "deliver-outbox": JobSpec("deliver-outbox", deliver_outbox, "outbox_interval_seconds"),
+        "deliver-outbox": JobSpec(
+            "deliver-outbox",
+            deliver_outbox,
+            "outbox_interval_seconds",
+            "Skickar köade mejl via SMTP, försöker igen med dem som inte gick fram och sätter "
+            "ihop dagens sammanfattningar.",
+        ),
         "prune-job-runs": JobSpec(
-            "prune-job-runs", prune_job_runs, "housekeeping_interval_seconds"
+            "prune-job-runs",
+            prune_job_runs,
+            "housekeeping_interval_seconds",
+            "Raderar uppgifter om jobbkörningar som är äldre än JOB_RUN_KEEP_DAYS dagar.",
         ),
     }
     for module_name in JOB_MODULES:
@@ -97,8 +113,9 @@ def job_specs() -> dict[str, JobSpec]:
             if exc.name != module_name:
                 raise
             continue
+        texts = getattr(module, "JOB_TEXT", {})
         for name, (func, interval_setting) in module.JOBS.items():
-            specs[name] = JobSpec(name, func, interval_setting)
+            specs[name] = JobSpec(name, func, interval_setting, texts.get(name, ""))
     return specs
 
 

@@ -7,11 +7,12 @@ stored in English or as codes and shown in Swedish. The app factory registers th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from marketplace import figures
+from marketplace import figures, notices
 from marketplace.clock import STOCKHOLM
 
 LABELS: dict[str, dict[str, str]] = {
@@ -64,7 +65,50 @@ LABELS: dict[str, dict[str, str]] = {
         "okant": "Okänt",
     },
     "candidate_status": {"active": "Aktiv", "exited": "Avslutad", "paused": "Vilande"},
+    # Lower case: a booking's status is mostly said inside a sentence ("Bokningen är avböjd").
+    "booking_status": {
+        "proposed": "föreslagen",
+        "accepted": "accepterad",
+        "declined": "avböjd",
+        "withdrawn": "återkallad",
+        "agreed": "överenskommen",
+        "active": "pågående",
+        "completed": "avslutad",
+        "interrupted": "avbruten",
+    },
+    "role": {
+        "admin": "administratör",
+        "coordinator": "samordnare",
+        "host": "värd",
+        "analyst": "analytiker",
+    },
+    "job_outcome": {
+        "ok": "Klart",
+        "failed": "Misslyckades",
+        "running": "Pågår",
+        "interrupted": "Avbrutet",
+    },
+    # What a scheduled job counted in a run (marketplace/scheduler.py, each package's jobs.py).
+    "job_count": {
+        "anonymised": "anonymiserade",
+        "closed": "stängda",
+        "created": "skapade",
+        "deleted": "raderade",
+        "digests": "sammanfattningar",
+        "failed": "misslyckade",
+        "flagged": "flaggade",
+        "notified": "aviserade",
+        "queued": "köade",
+        "released": "frigjorda",
+        "reminded": "påminda",
+        "resolved": "lösta",
+        "retried": "försöks igen",
+        "sent": "skickade",
+        "started": "startade",
+        "waiting": "väntar",
+    },
 }
+_ACTOR_ROLE = re.compile(r"\((admin|coordinator|host|analyst)\)$")
 
 
 def label(value: Any, kind: str) -> str:
@@ -72,6 +116,14 @@ def label(value: Any, kind: str) -> str:
     if value is None:
         return ""
     return LABELS.get(kind, {}).get(str(value), str(value))
+
+
+def actor(value: str | None) -> str:
+    """Who did something, as stored ("Sara Samordnare (coordinator)"), with the role in
+    Swedish ("Sara Samordnare (samordnare)"). Older rows store the role's code."""
+    if not value:
+        return ""
+    return _ACTOR_ROLE.sub(lambda m: f"({label(m.group(1), 'role')})", value)
 
 
 def when(value: dt.datetime | None) -> str:
@@ -103,5 +155,6 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 def register_filters(engine: JinjaTemplateEngine) -> None:
     """Add the filters to the app's Jinja environment (the app factory calls this)."""
     engine.engine.filters.update(
-        label=label, when=when, day=day, number=number, figure=figures.text
+        label=label, when=when, day=day, number=number, figure=figures.text, actor=actor
     )
+    engine.engine.globals["notice_for"] = notices.notice_for

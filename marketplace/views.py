@@ -14,6 +14,7 @@ from marketplace import auth
 from marketplace.auth import AuthUser, current_user, public, signed_in
 from marketplace.controllers import client_address, session_cookie
 from marketplace.errors import TooManyRequests, Unauthenticated
+from marketplace.notices import done
 from marketplace.settings import get_settings
 
 
@@ -84,7 +85,7 @@ async def login_submit(
     target = safe_next(data.next)
     if target == "/" and user is not None:
         target = landing_page(user)
-    return Redirect(target, cookies=[session_cookie(raw)], status_code=303)
+    return Redirect(done(target, "inloggad"), cookies=[session_cookie(raw)], status_code=303)
 
 
 def landing_page(user: AuthUser) -> str:
@@ -102,7 +103,9 @@ async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
     raw = request.cookies.get(auth.SESSION_COOKIE)
     if raw:
         await auth.end_session(raw)
-    return Redirect("/", cookies=[session_cookie("", expire=True)], status_code=303)
+    return Redirect(
+        done("/", "utloggad"), cookies=[session_cookie("", expire=True)], status_code=303
+    )
 
 
 ROUTES = [home, accessibility, login_form, login_submit, logout_submit]

@@ -535,3 +535,19 @@ JOBS = {
     "remind-assessments": (remind_assessments, "sweep_interval_seconds"),
     "flag-lock-in": (flag_lock_in, "sweep_interval_seconds"),
 }
+JOB_TEXT = {
+    "expire-slots": "Stänger publicerade platser vars slutdatum har passerat, så att sökningen "
+    "slutar visa dem.",
+    "activate-placements": "Startar överenskomna placeringar som alla har skrivit under, när "
+    "startdagen har kommit.",
+    "remind-proposals": "Påminner värden om ett förslag som inte har besvarats på "
+    "PROPOSAL_REMINDER_DAYS dagar.",
+    "remind-signatures": "Påminner parterna om en överenskommelse som inte har skrivits under på "
+    "SIGNATURE_REMINDER_DAYS dagar.",
+    "follow-ups": "Skapar uppföljningarna 90 och 180 dagar efter varje avslut och påminner "
+    "samordnaren när de ska göras.",
+    "remind-assessments": "Påminner handledaren om en avslutad placering som ännu saknar "
+    "bedömning.",
+    "flag-lock-in": "Flaggar deltagare som riskerar inlåsning (LOCK_IN_MONTHS, "
+    "LOCK_IN_PLACEMENTS) och löser flaggor som inte längre gäller.",
+}

@@ -5,7 +5,7 @@ lift (its pairs, and its switch)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, Parameter
@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from marketplace.auth import AuthUser, admin_only
 from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked
+from marketplace.notices import done
 from marketplace.paging import PageNumber
 from marketplace.settings import get_settings
 from marketplace.views import page
@@ -23,7 +24,6 @@ from search.schemas import EverydayWordIn
 _PAGE = "search/everyday_words.html"
 _CONFIRM = "search/everyday_word_remove.html"
 _FIELDS = ("word", "targets")
-Note = Annotated[str | None, Parameter(max_length=60)]
 
 
 async def _page(
@@ -31,8 +31,6 @@ async def _page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
-    added: str | None = None,
-    removed: str | None = None,
 ) -> Template:
     return page(
         _PAGE,
@@ -41,20 +39,14 @@ async def _page(
         words=await vocabulary.list_words(),
         values=values or {},
         errors=errors or {},
-        added=added,
-        removed=removed,
         max_targets=vocabulary.MAX_TARGETS,
     )
 
 
 @get("/drift/vardagsord", guards=[admin_only], include_in_schema=False, name="everyday-words")
-async def everyday_words_page(
-    request: Request[Any, Any, Any],
-    tillagt: FromQuery[Note] = None,
-    borttaget: FromQuery[Note] = None,
-) -> Template:
+async def everyday_words_page(request: Request[Any, Any, Any]) -> Template:
     """The added everyday words and the built-in ones, and a form to add one."""
-    return await _page(request, added=tillagt, removed=borttaget)
+    return await _page(request)
 
 
 @post("/drift/vardagsord", guards=[admin_only], include_in_schema=False, status_code=303)
@@ -70,7 +62,7 @@ async def everyday_word_add(request: Request[AuthUser, Any, Any]) -> Template | 
     except MarketplaceError as exc:
         errors = field_errors(exc, _FIELDS)
         return await _page(request, values, errors, status_code=exc.status_code)
-    return Redirect(f"/drift/vardagsord?tillagt={quote(added.word)}", status_code=303)
+    return Redirect(done("/drift/vardagsord", "ord-tillagt", ord=added.word), status_code=303)
 
 
 @get(
@@ -99,7 +91,7 @@ async def everyday_word_remove(
         errors = {"confirm": "Kryssa i rutan för att bekräfta att ordet ska tas bort."}
         return page(_CONFIRM, request, status_code=400, entry=entry, errors=errors)
     await vocabulary.remove_word(request.user, entry.word)
-    return Redirect(f"/drift/vardagsord?borttaget={quote(entry.word)}", status_code=303)
+    return Redirect(done("/drift/vardagsord", "ord-borttaget", ord=entry.word), status_code=303)
 
 
 # --- searches that found nothing or led nowhere ----------------------------------------------
@@ -172,12 +164,11 @@ async def missed_searches_page(
     visa: FromQuery[Choice] = None,
     ordning: FromQuery[Choice] = None,
     sida: PageNumber = 1,
-    lart: FromQuery[Note] = None,
 ) -> Template:
     """Logged searches, grouped by words, that found nothing or from which nothing was opened
     or proposed; each with a form to teach the search a word of it."""
     view, sort = _choice(visa, usage.VIEWS), _choice(ordning, usage.SORTS)
-    return await _missed_page(request, view, sort, sida, taught=lart)
+    return await _missed_page(request, view, sort, sida)
 
 
 @post("/drift/sokningar/lar", guards=[admin_only], include_in_schema=False, status_code=303)
@@ -208,17 +199,17 @@ async def missed_search_teach(request: Request[AuthUser, Any, Any]) -> Template 
             errors=field_errors(exc, _FIELDS),
             status_code=exc.status_code,
         )
-    query = urlencode({"visa": view, "ordning": sort, "sida": page_number, "lart": added.word})
-    return Redirect(f"/drift/sokningar?{query}", status_code=303)
+    query = urlencode({"visa": view, "ordning": sort, "sida": page_number})
+    return Redirect(
+        done(f"/drift/sokningar?{query}", "ord-tillagt", ord=added.word), status_code=303
+    )
 
 
 # --- the learned lift ------------------------------------------------------------------------
 
 
 @get("/drift/sokningar/lyft", guards=[admin_only], include_in_schema=False, name="learned-lift")
-async def learned_lift_page(
-    request: Request[Any, Any, Any], andrat: FromQuery[Choice] = None
-) -> Template:
+async def learned_lift_page(request: Request[Any, Any, Any]) -> Template:
     """The words that lift an occupation group, with the evidence, and the lift's switch."""
     settings = get_settings()
     return page(
@@ -229,7 +220,6 @@ async def learned_lift_page(
         switch_on=await lift.switch_on(),
         settings=settings,
         max_lift=round(lift.MAX_LIFT * 100),
-        changed=andrat,
     )
 
 
@@ -241,7 +231,9 @@ async def learned_lift_switch(request: Request[AuthUser, Any, Any]) -> Redirect:
         raise ValidationFailed("Välj om lyften ska vara på (1) eller av (0).", fields=["enabled"])
     enabled = raw == "1"
     await lift.set_switch(request.user, enabled)
-    return Redirect(f"/drift/sokningar/lyft?andrat={'pa' if enabled else 'av'}", status_code=303)
+    return Redirect(
+        done("/drift/sokningar/lyft", "lyft-pa" if enabled else "lyft-av"), status_code=303
+    )
 
 
 ROUTES = [

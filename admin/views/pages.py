@@ -13,9 +13,10 @@ from litestar.response import Redirect, Template
 
 from admin import charts, schemas
 from admin.controllers import audit_query, coordinator_options, report_filters, report_readers
-from admin.services import audit, disclosure, exports, register, reports
+from admin.services import audit, audit_text, disclosure, exports, register, reports
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.errors import ValidationFailed
+from marketplace.notices import done
 from marketplace.paging import Offset
 from marketplace.tables import User
 
@@ -144,7 +145,9 @@ async def audit_page(
         )
         if v is not None
     )
-    return page("admin/audit.html", request, q=q, result=result, users=users, query=query)
+    return page(
+        "admin/audit.html", request, q=q, result=result, users=users, query=query, text=audit_text
+    )
 
 
 @get(
@@ -196,7 +199,7 @@ async def anonymise_submit(
 ) -> Redirect:
     if data.confirm == "ja":
         await register.anonymise_candidate(candidate_id, actor=request.user)
-    return Redirect(f"/registerutdrag/{candidate_id}", status_code=303)
+    return Redirect(done(f"/registerutdrag/{candidate_id}", "anonymiserad"), status_code=303)
 
 
 ROUTES = [reports_page, audit_page, register_page, anonymise_submit]

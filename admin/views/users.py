@@ -18,6 +18,7 @@ from admin.services import users
 from marketplace.auth import AuthUser, admin_only, current_user, public
 from marketplace.errors import MarketplaceError
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 LABELS = {
@@ -36,15 +37,6 @@ SORT_CHOICES = [
     ("roll", "Roll"),
     ("skapad", "Senast skapade först"),
 ]
-SAVED = {
-    "ny": "Användaren är skapad. Ett brev med en länk för att välja lösenord har lagts i utkorgen.",
-    "uppgifter": "Uppgifterna är sparade.",
-    "avstangd": "Användaren är avstängd. Pågående inloggningar och API-nycklar slutade gälla.",
-    "aktiverad": "Användaren är aktiv igen och kan logga in.",
-    "tvasteg": "Tvåstegsverifieringen är återställd. Användaren loggar in med lösenordet och "
-    "lägger till appen igen.",
-    "lank": "En ny länk för att välja lösenord har lagts i utkorgen.",
-}
 DISABLE_UNCONFIRMED = "Kryssa i rutan ”Ja, stäng av användaren” för att stänga av kontot."
 TOTP_UNCONFIRMED = "Kryssa i rutan ”Ja, återställ tvåstegsverifieringen” för att återställa den."
 NO_STORE = {"cache-control": "no-store"}
@@ -123,7 +115,7 @@ async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redire
             errors=field_errors(exc, LABELS),
             role_choices=_staff_role_choices(),
         )
-    return Redirect(f"/drift/anvandare/{created.id}?sparad=ny", status_code=303)
+    return Redirect(done(f"/drift/anvandare/{created.id}", "anvandare-skapad"), status_code=303)
 
 
 async def _user_page(
@@ -138,7 +130,6 @@ async def _user_page(
     role_choices = (
         [("host", users.ROLE_TEXT["host"])] if shown.role == "host" else _staff_role_choices()
     )
-    saved = request.query_params.get("sparad", "")
     return _page(
         "admin/user.html",
         request,
@@ -155,7 +146,6 @@ async def _user_page(
         },
         errors=errors or {},
         role_choices=role_choices,
-        saved=SAVED.get(saved, ""),
         is_self=shown.id == request.user.id,
     )
 
@@ -189,7 +179,7 @@ async def user_update(
             values=values,
             errors=field_errors(exc, edit_labels),
         )
-    return Redirect(f"/drift/anvandare/{user_id}?sparad=uppgifter", status_code=303)
+    return Redirect(done(f"/drift/anvandare/{user_id}", "anvandare-sparad"), status_code=303)
 
 
 async def _action(
@@ -210,7 +200,7 @@ async def _action(
         return await _user_page(
             request, user_id, status_code=exc.status_code, errors={"_form": exc.message}
         )
-    return Redirect(f"/drift/anvandare/{user_id}?sparad={saved}", status_code=303)
+    return Redirect(done(f"/drift/anvandare/{user_id}", saved), status_code=303)
 
 
 @post(
@@ -225,7 +215,7 @@ async def user_disable(
     return await _action(
         request,
         user_id,
-        "avstangd",
+        "anvandare-avstangd",
         lambda: users.set_user_active(request.user, user_id, False),
         confirm=("confirm_disable", DISABLE_UNCONFIRMED),
     )
@@ -241,7 +231,10 @@ async def user_enable(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
 ) -> Template | Redirect:
     return await _action(
-        request, user_id, "aktiverad", lambda: users.set_user_active(request.user, user_id, True)
+        request,
+        user_id,
+        "anvandare-aktiverad",
+        lambda: users.set_user_active(request.user, user_id, True),
     )
 
 
@@ -257,7 +250,7 @@ async def user_reset_totp(
     return await _action(
         request,
         user_id,
-        "tvasteg",
+        "tvasteg-aterstallt",
         lambda: users.reset_second_factor(request.user, user_id),
         confirm=("confirm_totp", TOTP_UNCONFIRMED),
     )
@@ -273,7 +266,10 @@ async def user_password_link(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
 ) -> Template | Redirect:
     return await _action(
-        request, user_id, "lank", lambda: users.send_password_link(request.user, user_id)
+        request,
+        user_id,
+        "losenordslank-skickad",
+        lambda: users.send_password_link(request.user, user_id),
     )
 
 

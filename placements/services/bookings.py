@@ -37,6 +37,7 @@ from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import User
+from marketplace.templating import LABELS
 from placements.schemas import bookings as schemas
 from placements.services import SEAT_HOLDING, bump_slot_change, capacity
 from placements.services.candidates import (
@@ -52,16 +53,7 @@ BOOKING_NOT_FOUND = "Bokningen finns inte, eller så har du inte tillgång till 
 DEFAULT_LENGTH = dt.timedelta(days=89)
 PARTIES = ("coordinator", "host", "supervisor", "participant")
 
-STATUS_TEXT = {
-    "proposed": "föreslagen",
-    "accepted": "accepterad",
-    "declined": "avböjd",
-    "withdrawn": "återkallad",
-    "agreed": "överenskommen",
-    "active": "pågående",
-    "completed": "avslutad",
-    "interrupted": "avbruten",
-}
+STATUS_TEXT = LABELS["booking_status"]  # one wording for pages, mails and the API
 ACTION_TEXT = {
     "accept": "accepteras",
     "decline": "avböjas",

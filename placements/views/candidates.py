@@ -5,7 +5,7 @@ activities with dates, status and follow-up).
 Every save calls one service in `placements.services.candidates`, which validates (the
 personnummer's Luhn check, samordningsnummer, dates) and audits. The forms POST, so a
 personnummer never ends up in a URL, and after saving the browser is sent (303) to the
-candidate's page with a confirmation message chosen by `?sparad=`.
+candidate's page with a confirmation (marketplace/notices.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from marketplace.auth import AuthUser, active_coordinators, staff
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import candidates as schemas
@@ -90,8 +91,8 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in items if str(v).strip()]
 
 
-def _candidate_url(candidate_id: int, saved: str) -> str:
-    return f"/arbetsbord/deltagare/{candidate_id}?sparad={saved}"
+def _candidate_url(candidate_id: int, notice: str) -> str:
+    return done(f"/arbetsbord/deltagare/{candidate_id}", notice)
 
 
 # --- occupations and skills from the taxonomy ----------------------------------------------------
@@ -322,7 +323,7 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Template | Redire
             status_code=exc.status_code,
             **_profile_context(values, errors, None, await coordinator_choices(user)),
         )
-    return Redirect(_candidate_url(candidate.id, "ny"), status_code=303)
+    return Redirect(_candidate_url(candidate.id, "deltagare-registrerad"), status_code=303)
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}/profil", guards=[staff], include_in_schema=False)
@@ -355,7 +356,7 @@ async def candidate_update(
             status_code=exc.status_code,
             **_profile_context(values, errors, candidate),
         )
-    return Redirect(_candidate_url(candidate_id, "profil"), status_code=303)
+    return Redirect(_candidate_url(candidate_id, "profil-sparad"), status_code=303)
 
 
 @get("/arbetsbord/yrken", guards=[staff], include_in_schema=False)
@@ -471,7 +472,7 @@ async def plan_goal_update(
             status_code=exc.status_code,
             **context,
         )
-    return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
+    return Redirect(_candidate_url(candidate_id, "plan-sparad"), status_code=303)
 
 
 @post(
@@ -498,7 +499,7 @@ async def activity_create(
             status_code=exc.status_code,
             **context,
         )
-    return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
+    return Redirect(_candidate_url(candidate_id, "plan-sparad"), status_code=303)
 
 
 async def _activity_context(
@@ -567,7 +568,7 @@ async def activity_update(
             status_code=exc.status_code,
             **context,
         )
-    return Redirect(_candidate_url(candidate_id, "plan"), status_code=303)
+    return Redirect(_candidate_url(candidate_id, "plan-sparad"), status_code=303)
 
 
 @post(

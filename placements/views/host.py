@@ -19,6 +19,7 @@ from employers.services import hosts as host_services
 from marketplace.auth import AuthUser, requires
 from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements.schemas import bookings as booking_schemas
@@ -125,9 +126,9 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
 
 
 @get("/vard", guards=[host_only], include_in_schema=False, name="host_home")
-async def host_home(request: Request[Any, Any, Any], klart: Done = "") -> Template:
+async def host_home(request: Request[Any, Any, Any]) -> Template:
     context = await _home_context(_user(request))
-    return page("placements/host/home.html", request, errors={}, done=DONE.get(klart), **context)
+    return page("placements/host/home.html", request, errors={}, **context)
 
 
 # --- slots -----------------------------------------------------------------------------------
@@ -283,19 +284,18 @@ async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
             slot=None,
             **context,
         )
-    return Redirect(f"/vard/platser/{slot.id}?sparad=1", status_code=303)
+    return Redirect(done(f"/vard/platser/{slot.id}", "plats-sparad"), status_code=303)
 
 
 @get("/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False)
 async def slot_edit(
     request: Request[Any, Any, Any],
     slot_id: FromPath[int],
-    sparad: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
 ) -> Template:
     user = _user(request)
     slot = await slot_services.get_slot(user, slot_id)
     context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
-    return page("placements/host/slot_form.html", request, slot=slot, saved=bool(sparad), **context)
+    return page("placements/host/slot_form.html", request, slot=slot, **context)
 
 
 @post(
@@ -323,7 +323,7 @@ async def slot_update(
             slot=slot,
             **context,
         )
-    return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
+    return Redirect(done(f"/vard/platser/{slot_id}", "plats-sparad"), status_code=303)
 
 
 async def slot_status(
@@ -350,7 +350,8 @@ async def slot_status(
             slot=slot,
             **context,
         )
-    return Redirect(f"/vard/platser/{slot_id}?sparad=1", status_code=303)
+    notice = {"publicera": "plats-publicerad", "pausa": "plats-pausad", "stang": "plats-stangd"}
+    return Redirect(done(f"/vard/platser/{slot_id}", notice[action]), status_code=303)
 
 
 def _slot_status_route(action: str) -> HTTPRouteHandler:
@@ -423,15 +424,6 @@ async def skill_options(
 
 
 ACCEPT_LABELS = {"supervisor_id": "Handledare", "start_date": "Startdatum", "end_date": "Slutdatum"}
-# What an action did, said on the page it leads back to.
-DONE = {
-    "accepterad": "Ni har tackat ja till förslaget. Samordnaren är meddelad och skickar "
-    "överenskommelsen för underskrift.",
-    "avbojd": "Ni har tackat nej till förslaget. Samordnaren är meddelad.",
-    "undertecknad": "Er underskrift är registrerad.",
-    "bedomd": "Bedömningen är skickad till samordnaren. Tack!",
-}
-Done = Annotated[str, QueryParameter(max_length=20)]
 
 
 @post(
@@ -465,7 +457,7 @@ async def booking_accept(
             errors=field_errors(exc, ACCEPT_LABELS),
             **context,
         )
-    return Redirect(f"/vard/bokningar/{booking_id}?klart=accepterad", status_code=303)
+    return Redirect(done(f"/vard/bokningar/{booking_id}", "forslag-accepterat"), status_code=303)
 
 
 @post(
@@ -495,7 +487,7 @@ async def booking_decline(
             errors={booking_id: exc.message},
             **await _home_context(user),
         )
-    return Redirect("/vard?klart=avbojd#forslag", status_code=303)
+    return Redirect(done("/vard#forslag", "forslag-avbojt"), status_code=303)
 
 
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
@@ -523,16 +515,13 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
 
 
 @get("/vard/bokningar/{booking_id:int}", guards=[host_only], include_in_schema=False)
-async def booking_page(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], klart: Done = ""
-) -> Template:
+async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
     context = await _booking_context(_user(request), booking_id)
     return page(
         "placements/host/booking.html",
         request,
         values={},
         errors={},
-        done=DONE.get(klart),
         **context,
     )
 
@@ -562,7 +551,8 @@ async def booking_sign(
             **context,
         )
     return Redirect(
-        f"/vard/bokningar/{booking_id}?klart=undertecknad#overenskommelse", status_code=303
+        done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-undertecknad"),
+        status_code=303,
     )
 
 
@@ -595,7 +585,9 @@ async def booking_assess(
             errors=field_errors(exc, ASSESSMENT_LABELS),
             **context,
         )
-    return Redirect(f"/vard/bokningar/{booking_id}?klart=bedomd#bedomning", status_code=303)
+    return Redirect(
+        done(f"/vard/bokningar/{booking_id}#bedomning", "bedomning-skickad"), status_code=303
+    )
 
 
 ROUTES = [

@@ -20,6 +20,7 @@ from marketplace import clock
 from marketplace.auth import AuthUser, staff
 from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.notices import done
 from marketplace.paging import PageNumber
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -54,20 +55,6 @@ PHONE_LABELS = {
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
 }
-# What each action on a booking's page did, said on the page it leads back to.
-DONE = {
-    "foreslagen": "Förslaget är skickat till värden.",
-    "overenskommelse": "Överenskommelsen är sparad.",
-    "underteckna": "Din underskrift är registrerad.",
-    "papper": "Underskriften på papper är registrerad.",
-    "starta": "Placeringen har startat.",
-    "avsluta": "Placeringen är avslutad. Registrera utfallet nedan.",
-    "utfall": "Utfallet är registrerat.",
-    "aterkalla": "Förslaget är återkallat och värden är meddelad.",
-    "telefonsvar": "Värdens svar per telefon är registrerat och syns under Händelser.",
-    "svarslankar": "Nya svarslänkar är skickade. De tidigare länkarna fungerar inte längre.",
-}
-Done = Annotated[str, QueryParameter(max_length=20)]
 AGREEMENT_LABELS = {
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
@@ -428,7 +415,7 @@ async def propose_submit(
     if ref is not None:
         background = BackgroundTask(usage.record_event_quietly, ref, "propose", slot_id, user)
     return Redirect(
-        f"/arbetsbord/bokningar/{booking.id}?klart=foreslagen",
+        done(f"/arbetsbord/bokningar/{booking.id}", "forslag-skickat"),
         status_code=303,
         background=background,
     )
@@ -495,11 +482,9 @@ async def _booking_context(
 
 
 @get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
-async def booking_page(
-    request: Request[Any, Any, Any], booking_id: FromPath[int], klart: Done = ""
-) -> Template:
+async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
     context = await _booking_context(_user(request), booking_id)
-    return page("placements/workbench/booking.html", request, done=DONE.get(klart), **context)
+    return page("placements/workbench/booking.html", request, **context)
 
 
 async def _booking_action(
@@ -507,7 +492,7 @@ async def _booking_action(
     booking_id: int,
     labels: dict[str, str],
     action: Any,
-    name: str = "",
+    notice: str,
 ) -> Template | Redirect:
     """Run one service action from a form; on failure show the page with the errors."""
     user = _user(request)
@@ -527,8 +512,7 @@ async def _booking_action(
     if links is not None:
         context = await _booking_context(user, booking_id, links=links)
         return page("placements/workbench/booking.html", request, status_code=200, **context)
-    done = f"?klart={name}" if name in DONE else ""
-    return Redirect(f"/arbetsbord/bokningar/{booking_id}{done}", status_code=303)
+    return Redirect(done(f"/arbetsbord/bokningar/{booking_id}", notice), status_code=303)
 
 
 async def booking_action(
@@ -616,20 +600,22 @@ async def booking_action(
     async def resend(user: AuthUser, values: dict[str, Any]) -> None:
         await answer_services.resend_links(user, booking_id)
 
-    actions: dict[str, tuple[Any, dict[str, str]]] = {
-        "overenskommelse": (agreement, AGREEMENT_LABELS),
-        "underteckna": (sign, {}),
-        "lankar": (send_links, {}),
-        "papper": (paper, PAPER_LABELS),
-        "starta": (start, {}),
-        "avsluta": (end, END_LABELS),
-        "utfall": (outcome, OUTCOME_LABELS),
-        "aterkalla": (withdraw, {"reason": "Skäl"}),
-        "telefonsvar": (phone, PHONE_LABELS),
-        "svarslankar": (resend, {}),
+    # Each action: what it runs, its fields' labels, and the notice on the page it lands on
+    # (sending links shows the page with where the links went instead).
+    actions: dict[str, tuple[Any, dict[str, str], str]] = {
+        "overenskommelse": (agreement, AGREEMENT_LABELS, "overenskommelse-sparad"),
+        "underteckna": (sign, {}, "overenskommelse-undertecknad"),
+        "lankar": (send_links, {}, "lankar-skickade"),
+        "papper": (paper, PAPER_LABELS, "pappersunderskrift-registrerad"),
+        "starta": (start, {}, "placering-startad"),
+        "avsluta": (end, END_LABELS, "placering-avslutad"),
+        "utfall": (outcome, OUTCOME_LABELS, "utfall-registrerat"),
+        "aterkalla": (withdraw, {"reason": "Skäl"}, "forslag-aterkallat"),
+        "telefonsvar": (phone, PHONE_LABELS, "telefonsvar-registrerat"),
+        "svarslankar": (resend, {}, "svarslankar-skickade"),
     }
-    run, labels = actions[action]
-    return await _booking_action(request, booking_id, labels, run, action)
+    run, labels, notice = actions[action]
+    return await _booking_action(request, booking_id, labels, run, notice)
 
 
 # One route per action, so that each is its own row in the access matrix.
@@ -683,7 +669,7 @@ async def follow_up_done(request: Request[Any, Any, Any], follow_up_id: FromPath
             "Välj var personen är nu innan du sparar uppföljningen.", fields=exc.fields
         ) from None
     await outcome_services.complete_follow_up(user, follow_up_id, data)
-    return Redirect("/arbetsbord#uppfoljningar", status_code=303)
+    return Redirect(done("/arbetsbord#uppfoljningar", "uppfoljning-sparad"), status_code=303)
 
 
 ROUTES = [

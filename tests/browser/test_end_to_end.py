@@ -53,7 +53,7 @@ def test_a_placement_from_application_to_outcome(
     # --- a coordinator approves the application ----------------------------------------------
     coordinator = new_visit()
     coordinator.login("samordnare")
-    assert coordinator.page.url == coordinator.url("/arbetsbord")
+    assert coordinator.page.url == coordinator.url("/arbetsbord?klart=inloggad")
     coordinator.check("arbetsbord")
     page = coordinator.goto("/arbetsbord/ansokningar")
     coordinator.check("ansokningar")
@@ -73,7 +73,7 @@ def test_a_placement_from_application_to_outcome(
     page.get_by_role("button", name="Spara lösenord").click()
     assert "lena" in page.get_by_role("status").inner_text()
     host.login("lena", "hyllor-och-pallar-2026")
-    assert page.url == host.url("/vard")
+    assert page.url == host.url("/vard?klart=inloggad")
     host.check("vard-tom")
 
     # --- the host names a supervisor ---------------------------------------------------------
@@ -143,7 +143,9 @@ def test_a_placement_from_application_to_outcome(
     coordinator.check("arbetsbord-sok")
     hit.get_by_role("link", name=re.compile("Föreslå")).click()
     coordinator.check("foresla")
-    page.get_by_label("Deltagare").select_option(label="Amina Deltagare")
+    page.get_by_role("combobox", name=re.compile("^Deltagare")).select_option(
+        label="Amina Deltagare"
+    )
     page.get_by_label("Meddelande till värden").fill("Amina vill arbeta med lager och logistik.")
     page.get_by_role("button", name="Skicka förslaget till värden").click()
     assert "föreslagen" in page.inner_text("main")

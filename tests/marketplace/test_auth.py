@@ -226,7 +226,7 @@ async def test_browser_login_form_with_csrf(client, make_user):
         follow_redirects=False,
     )
     assert ok.status_code == 303
-    assert ok.headers["location"] == "/arbetsbord"
+    assert ok.headers["location"] == "/arbetsbord?klart=inloggad"
     bad = await client.post(
         "/logga-in",
         data={"username": "sara", "password": "nej", "_csrf_token": _form_token(page.text)},

@@ -92,7 +92,9 @@ async def register(client, **changes: str | list[str]) -> Any:
 async def registered_id(client) -> int:
     answer = await register(client)
     assert answer.status_code == 303, answer.text
-    found = re.fullmatch(r"/arbetsbord/deltagare/(\d+)\?sparad=ny", answer.headers["location"])
+    found = re.fullmatch(
+        r"/arbetsbord/deltagare/(\d+)\?klart=deltagare-registrerad", answer.headers["location"]
+    )
     assert found, answer.headers["location"]
     return int(found.group(1))
 
@@ -235,7 +237,7 @@ async def test_editing_the_profile_changes_it_and_returns_to_the_candidate_page(
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
-    assert answer.headers["location"] == f"/arbetsbord/deltagare/{candidate_id}?sparad=profil"
+    assert answer.headers["location"] == f"/arbetsbord/deltagare/{candidate_id}?klart=profil-sparad"
     row = await Candidate.select().where(Candidate.id == candidate_id).first()
     assert row is not None
     assert row["last_name"] == "Andersson"
@@ -293,7 +295,7 @@ async def test_the_plan_goal_and_activities_are_added_and_updated(client, make_u
         follow_redirects=False,
     )
     assert goal.status_code == 303
-    assert goal.headers["location"] == f"/arbetsbord/deltagare/{candidate_id}?sparad=plan"
+    assert goal.headers["location"] == f"/arbetsbord/deltagare/{candidate_id}?klart=plan-sparad"
 
     added = await client.post(
         f"/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter",

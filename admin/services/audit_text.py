@@ -1,0 +1,227 @@
+"""The audit log in Swedish, for the log review page (/loggkontroll).
+
+The log stores codes ("candidate.read", subject type "candidate", "admin (admin)") and free
+details that may name fields ("bokning 3: host_gains, tasks") or statuses ("proposed →
+accepted"). The stored rows never change; this module says them in Swedish when a person
+reads them. The CSV export keeps the codes, for programs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from marketplace.templating import LABELS, actor, label
+
+# Each action, as the log review shows it.
+ACTIONS = {
+    "agreement.consent": "Överenskommelsen ändrad efter deltagarens samtycke",
+    "agreement.links": "Länkar för underskrift skickade",
+    "agreement.read": "Överenskommelsen läst",
+    "agreement.sign": "Överenskommelsen undertecknad",
+    "agreement.sign.paper": "Underskrift på papper registrerad",
+    "agreement.update": "Överenskommelsen ändrad",
+    "assessment.participant_view": "Bedömningen visad för deltagaren",
+    "assessment.read": "Bedömningen läst",
+    "assessment.submit": "Bedömningen inskickad",
+    "audit.export": "Loggen exporterad",
+    "audit.review": "Loggen granskad",
+    "booking.list": "Bokningar listade",
+    "booking.read": "Bokningen läst",
+    "candidate.anonymise": "Deltagaren anonymiserad",
+    "candidate.create": "Deltagaren registrerad",
+    "candidate.extract": "Registerutdrag taget",
+    "candidate.list": "Deltagare listade",
+    "candidate.match": "Deltagaren matchad mot platser",
+    "candidate.read": "Deltagaren läst",
+    "candidate.update": "Deltagaren ändrad",
+    "contact.create": "Kontaktperson tillagd",
+    "contact.deactivate": "Kontaktperson avslutad",
+    "contact.update": "Kontaktperson ändrad",
+    "everyday_word.add": "Vardagsord tillagt",
+    "everyday_word.remove": "Vardagsord borttaget",
+    "follow_up.done": "Uppföljning gjord",
+    "follow_up.list": "Uppföljningar listade",
+    "health_note.create": "Hälsoanteckning skriven",
+    "health_note.read": "Hälsoanteckningar lästa",
+    "host.create": "Värd registrerad",
+    "host.invitation_accepted": "Inbjudan till värd antagen",
+    "host.invite": "Inbjudan till värd skickad",
+    "host.pause": "Värd pausad",
+    "host.resume": "Värd återupptagen",
+    "host.update": "Värdens uppgifter ändrade",
+    "host_application.approve": "Intresseanmälan godkänd",
+    "host_application.reject": "Intresseanmälan avslagen",
+    "host_application.submit": "Intresseanmälan inskickad",
+    "lock_in.flag": "Flagga för inlåsning väckt",
+    "lock_in.list": "Flaggor för inlåsning listade",
+    "lock_in.resolve": "Flagga för inlåsning löst",
+    "outbox.read": "Mejl i utkorgen läst",
+    "outcome.create": "Utfall registrerat",
+    "outcome.read": "Utfall läst",
+    "participant.read": "Deltagaren läst av värden",
+    "plan.create": "Aktivitet tillagd i planen",
+    "plan.delete": "Aktivitet borttagen ur planen",
+    "plan.read": "Planen läst",
+    "plan.update": "Planen ändrad",
+    "slot.close": "Platsen stängd",
+    "slot.create": "Platsen skapad",
+    "slot.delete": "Platsen borttagen",
+    "slot.pause": "Platsen pausad",
+    "slot.publish": "Platsen publicerad",
+    "slot.read": "Platsen läst",
+    "slot.update": "Platsen ändrad",
+    "slots.import": "Platser importerade",
+    "unit_target.set": "Mål för kommunal enhet satt",
+}
+# For an action not listed above: what it is about, and what happened to it.
+OBJECTS = {
+    "agreement": "Överenskommelse",
+    "assessment": "Bedömning",
+    "audit": "Loggen",
+    "booking": "Bokning",
+    "candidate": "Deltagare",
+    "contact": "Kontaktperson",
+    "everyday_word": "Vardagsord",
+    "follow_up": "Uppföljning",
+    "health_note": "Hälsoanteckning",
+    "host": "Värd",
+    "host_application": "Intresseanmälan",
+    "lock_in": "Flagga för inlåsning",
+    "outbox": "Utkorgen",
+    "outcome": "Utfall",
+    "participant": "Deltagare",
+    "plan": "Plan",
+    "slot": "Plats",
+    "slots": "Platser",
+    "unit_target": "Mål för kommunal enhet",
+    "user": "Användare",
+}
+VERBS = {
+    "create": "skapad",
+    "read": "läst",
+    "list": "listade",
+    "update": "ändrad",
+    "delete": "borttagen",
+    "remove": "borttagen",
+    "add": "tillagd",
+    "export": "exporterad",
+    "correct": "rättad",
+    "disable": "avstängd",
+    "enable": "aktiverad",
+    "reset": "återställd",
+}
+SUBJECTS = {
+    "candidate": "deltagare",
+    "slot": "plats",
+    "host": "värd",
+    "contact": "kontaktperson",
+    "application": "intresseanmälan",
+    "audit_log": "loggen",
+    "everyday_word": "vardagsord",
+    "booking": "bokning",
+    "user": "användare",
+}
+# Field names that details list ("bokning 3: host_gains, tasks"), and other codes in them.
+FIELDS = {
+    "adaptations": "anpassningar",
+    "adaptations_shared": "delade anpassningar",
+    "address": "adress",
+    "active": "aktiv",
+    "capacity": "antal platser",
+    "category": "utfall",
+    "consent_date": "samtyckesdatum",
+    "consent_method": "samtyckessätt",
+    "coordinator_id": "samordnare",
+    "description": "beskrivning",
+    "digest_mail": "sammanfattningsmejl",
+    "driving_licence": "körkort",
+    "email": "e-post",
+    "end_date": "slutdatum",
+    "experience": "erfarenhet",
+    "first_name": "förnamn",
+    "follow_up": "uppföljning",
+    "follow_up_meetings": "uppföljningsmöten",
+    "home_town": "hemort",
+    "host_gains": "vad värden får",
+    "hours_available": "tillgängliga timmar",
+    "hours_per_week": "timmar i veckan",
+    "interests": "intressen",
+    "is_public_contact": "visas på platsens sida",
+    "is_supervisor": "handledare",
+    "kind": "typ",
+    "languages": "språk",
+    "last_name": "efternamn",
+    "latitude": "latitud",
+    "longitude": "longitud",
+    "max_commute_km": "längsta pendling",
+    "name": "namn",
+    "needs": "behov",
+    "occupation_id": "yrke",
+    "org_number": "organisationsnummer",
+    "participant_goals": "deltagarens mål",
+    "personnummer": "personnummer",
+    "phone": "telefon",
+    "plan_goal": "planens mål",
+    "plan_goal_shareable": "målet får delas",
+    "role": "roll",
+    "sector": "bransch",
+    "setting": "typ av arbetsplats",
+    "skills": "kompetenser",
+    "start_date": "startdatum",
+    "status": "status",
+    "supervision_capacity": "kan handleda samtidigt",
+    "supervisor_id": "handledare",
+    "tasks": "uppgifter",
+    "title": "rubrik",
+    "town": "ort",
+    "track": "spår",
+    "tracks": "spår",
+    "weekly_schedule": "schema",
+    "wished_occupations": "önskade yrken",
+    "invitation": "inbjudan",
+    "slot": "plats",
+    "candidate": "deltagare",
+    "booking": "bokning",
+    "user": "användare",
+    "html": "webbsida",
+    "json": "JSON",
+    "long_placement": "lång placering",
+    "repeated_placements": "upprepade placeringar",
+}
+_WORD = re.compile(r"\b[a-z][a-z_]*\b")
+
+
+def action_text(code: str) -> str:
+    """A stored action in Swedish: "candidate.read" → "Deltagaren läst"."""
+    if code in ACTIONS:
+        return ACTIONS[code]
+    subject, _, verb = code.partition(".")
+    if subject == "booking" and verb in LABELS["booking_status"]:
+        return f"Bokningen {label(verb, 'booking_status')}"
+    if subject in OBJECTS and verb in VERBS:
+        return f"{OBJECTS[subject]} {VERBS[verb]}"
+    return code
+
+
+def subject_text(subject_type: str, subject_id: int | None) -> str:
+    """What a row is about: "deltagare 12"."""
+    name = SUBJECTS.get(subject_type, subject_type)
+    return f"{name} {subject_id}" if subject_id is not None else name
+
+
+def detail_text(detail: str) -> str:
+    """A stored detail with its field names, statuses and outcome codes in Swedish."""
+
+    def word(match: re.Match[str]) -> str:
+        code = match.group(0)
+        for kind in ("booking_status", "outcome"):
+            if code in LABELS[kind]:
+                return label(code, kind)
+        return FIELDS.get(code, code)
+
+    return _WORD.sub(word, detail)
+
+
+def actor_text(actor_label: str) -> str:
+    """Who: "admin (admin)" → "admin (administratör)"."""
+    return actor(actor_label)

@@ -1,0 +1,129 @@
+"""The confirmation after an action: one mechanism for every form that redirects.
+
+A form's handler answers with a redirect to the page the person lands on, with the code of
+what was done in the query (`?klart=plats-publicerad`); the landing page (base.html) shows
+that notice's Swedish text in a status message (role="status"). Every confirmation text is in
+this file. A query flag rather than a session flash, because some actions end the session
+(signing out) or happen before there is one (signing in), and the notice must not depend on
+it. Only the codes below are shown; any other value is ignored, and a value filled into a
+text (`ord`) comes from the query and is escaped like all page text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import Formatter
+from typing import Any
+from urllib.parse import quote, urlencode
+
+PARAM = "klart"
+MAX_VALUE = 200
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str  # may name values from the query: "Ordet ”{ord}” är tillagt."
+    link_text: str = ""  # an optional next step, e.g. "Prova att söka på det"
+    link: str = ""  # its address; values are URL-encoded: "/platser?q={ord}"
+
+
+NOTICES: dict[str, Notice] = {
+    # Signing in and out (marketplace)
+    "inloggad": Notice("Du är inloggad."),
+    "utloggad": Notice("Du är utloggad."),
+    # The host's organisation, contacts and the coordinator's decisions (employers)
+    "uppgifter-sparade": Notice("Ändringen är sparad."),
+    "mal-sparat": Notice("Målet för antal platser är sparat."),
+    "kontakt-tillagd": Notice("Kontaktpersonen är tillagd."),
+    "kontakt-sparad": Notice("Kontaktpersonen är sparad."),
+    "kontakt-avslutad": Notice("Kontaktpersonen är avslutad."),
+    "anmalan-godkand": Notice("Anmälan är godkänd och kontaktpersonen har fått en inbjudan."),
+    "anmalan-avslagen": Notice("Anmälan är avslagen."),
+    # The host's slots and bookings (placements, host portal)
+    "plats-sparad": Notice("Platsen är sparad."),
+    "plats-publicerad": Notice("Platsen är publicerad. Den syns nu i sökningen."),
+    "plats-pausad": Notice(
+        "Platsen är pausad. Den syns inte i sökningen förrän ni publicerar den igen."
+    ),
+    "plats-stangd": Notice("Platsen är stängd."),
+    "forslag-accepterat": Notice("Ni har accepterat förslaget. Nästa steg är överenskommelsen."),
+    "forslag-avbojt": Notice("Ni har avböjt förslaget. Samordnaren har fått besked."),
+    "overenskommelse-undertecknad": Notice("Överenskommelsen är undertecknad."),
+    "bedomning-skickad": Notice("Tack! Bedömningen är inskickad."),
+    # The coordinator's participants, proposals and bookings (placements, workbench)
+    "deltagare-registrerad": Notice("Deltagaren är registrerad."),
+    "profil-sparad": Notice("Profilen är sparad."),
+    "plan-sparad": Notice("Arbetsmarknadsplanen är sparad."),
+    "aktivitet-borttagen": Notice("Aktiviteten är borttagen ur planen."),
+    "forslag-skickat": Notice("Förslaget är skickat till värden."),
+    "overenskommelse-sparad": Notice("Överenskommelsen är sparad."),
+    "lankar-skickade": Notice("Länkarna för underskrift är skickade."),
+    "pappersunderskrift-registrerad": Notice("Underskriften på papper är registrerad."),
+    "placering-startad": Notice("Placeringen är startad."),
+    "placering-avslutad": Notice("Placeringen är avslutad. Registrera utfallet när det är känt."),
+    "utfall-registrerat": Notice("Utfallet är registrerat."),
+    "forslag-aterkallat": Notice("Förslaget är återkallat och värden är meddelad."),
+    "telefonsvar-registrerat": Notice(
+        "Värdens svar per telefon är registrerat och syns under Händelser."
+    ),
+    "svarslankar-skickade": Notice(
+        "Nya svarslänkar är skickade. De tidigare länkarna fungerar inte längre."
+    ),
+    "uppfoljning-sparad": Notice("Uppföljningen är sparad."),
+    # The back office (admin, search)
+    "anonymiserad": Notice("Deltagaren är anonymiserad."),
+    "ord-tillagt": Notice(
+        "Ordet ”{ord}” är tillagt.", link_text="Prova att söka på det", link="/platser?q={ord}"
+    ),
+    "ord-borttaget": Notice("Ordet ”{ord}” är borttaget."),
+    "lyft-pa": Notice("Lyften är påslagna."),
+    "lyft-av": Notice("Lyften är avstängda. Sökningen rangordnar nu som utan inlärning."),
+    # User management (admin)
+    "anvandare-skapad": Notice(
+        "Användaren är skapad. Ett brev med en länk för att välja lösenord har lagts i utkorgen."
+    ),
+    "anvandare-sparad": Notice("Uppgifterna är sparade."),
+    "anvandare-avstangd": Notice(
+        "Användaren är avstängd. Pågående inloggningar och API-nycklar slutade gälla."
+    ),
+    "anvandare-aktiverad": Notice("Användaren är aktiv igen och kan logga in."),
+    "tvasteg-aterstallt": Notice(
+        "Tvåstegsverifieringen är återställd. Användaren loggar in med lösenordet och lägger "
+        "till appen igen."
+    ),
+    "losenordslank-skickad": Notice("En ny länk för att välja lösenord har lagts i utkorgen."),
+}
+
+
+def done(url: str, code: str, **values: str) -> str:
+    """`url` with the notice `code` (and the values its text names) in the query, before any
+    #fragment: `done("/vard#forslag", "forslag-avbojt")` → "/vard?klart=forslag-avbojt#forslag".
+    An unknown code is a programming error."""
+    if code not in NOTICES:
+        raise KeyError(f"no notice {code!r} in marketplace/notices.py")
+    path, hash_mark, fragment = url.partition("#")
+    query = urlencode({PARAM: code, **values}, quote_via=quote)
+    joined = f"{path}{'&' if '?' in path else '?'}{query}"
+    return f"{joined}{hash_mark}{fragment}"
+
+
+def notice_for(request: Any) -> dict[str, str] | None:
+    """The notice the page's address asks for, ready to show; None when there is none."""
+    if request is None:
+        return None
+    notice = NOTICES.get(str(request.query_params.get(PARAM, "")))
+    if notice is None:
+        return None
+    values = {
+        name: str(request.query_params.get(name, ""))[:MAX_VALUE]
+        for name in _names(notice.text + notice.link)
+    }
+    return {
+        "text": notice.text.format(**values),
+        "link_text": notice.link_text,
+        "link": notice.link.format(**{k: quote(v) for k, v in values.items()}),
+    }
+
+
+def _names(template: str) -> list[str]:
+    return [name for _, name, _, _ in Formatter().parse(template) if name]

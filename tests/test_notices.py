@@ -1,0 +1,251 @@
+"""After every action a person takes in a form, the page they land on says, in Swedish, what
+happened (role="status"): one mechanism, `marketplace.notices`.
+
+The forms are the app's own HTML POST routes, each posted by a caller allowed to, with a valid
+form, on the access matrix's world (tests/test_access_matrix.py), so a new form cannot slip
+past. A form that redirects must name a notice in the address it redirects to, and the page
+there must show that notice's text; a form listed in `OWN_PAGE` answers with a page of its own
+that says what happened, and a form in `NO_NOTICE` is no action (with the reason).
+
+Run: `pytest tests/test_notices.py` (on either engine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace import notices
+from placements.services import agreements, bookings
+from placements.tables import Booking, Slot
+from tests.test_access_matrix import (
+    EXPECTED,
+    FORMS,
+    People,
+    World,
+    all_routes,
+    make_people,
+    make_world,
+    url_for,
+)
+
+HTML = {"accept": "text/html"}
+# Who posts a form: the first of these the access matrix allows.
+CALLERS = ("host_a", "coord", "admin", "analyst", "anon")
+# Forms that redirect without a notice, each with the reason.
+NO_NOTICE = {
+    "/arbetsbord/deltagare/sok": "a search, posted so that a personnummer stays out of the "
+    "address; it lands on the list or the participant found, which is the answer",
+}
+# Forms that answer with a page of their own, and what that page says.
+OWN_PAGE = {
+    "/erbjud": "Tack för er anmälan",
+    "/vard/inbjudan": 'role="status"',
+    "/underteckna/{token}": "Du har godkänt",
+    "/bedomning/{token}": "Tack",
+    "/arbetsbord/bokningar/{booking_id}/lankar": 'aria-labelledby="links-heading" role="status"',
+}
+# Forms whose valid post needs more than the access matrix's form.
+EXTRA_FORM: dict[str, dict[str, str]] = {
+    "/erbjud": {"contact_email": "fia@formular.example.se"},
+    "/bedomning/{token}": {"attendance": "god", "recommendation": "would_hire"},
+    "/arbetsbord/bokningar/{booking_id}/utfall": {
+        "category": "annan_insats",
+        "outcome_date": dt.date.today().isoformat(),
+        "lasts_at_least_one_month": "",
+    },
+    "/vard/bokningar/{booking_id}/underteckna": {"version": "1"},
+    "/arbetsbord/bokningar/{booking_id}/underteckna": {"version": "1"},
+    "/vard/platser/{slot_id}/stang": {"confirm": "1"},
+    "/vard/kontakter/{contact_id}/avsluta": {"confirm": "1"},
+    "/underteckna/{token}": {"version": "1"},
+}
+
+
+def _caller(method: str, path: str) -> str:
+    if path == "/logga-in":
+        return "anon"  # signing in is what a caller without an account does
+    allowed = EXPECTED[(method, path)]
+    return next(who for who in CALLERS if who in allowed)
+
+
+async def _prepare(path: str, p: People, w: World) -> None:
+    """Put the world's objects in the state the form acts on, the way people would."""
+    coord, host = p.users["coord"], p.users["host_a"]
+    accepted = w.ids["booking_id"]
+    if path.endswith(("/starta", "/avsluta", "/utfall")):
+        # A placement that started a fortnight ago, so that it may also end today.
+        today = dt.date.today()
+        await Booking.update(
+            {Booking.start_date: today - dt.timedelta(days=14), Booking.end_date: today}
+        ).where(Booking.id == accepted)
+        version = 1
+        await agreements.sign_in_app(coord, accepted, seen_version=version)
+        await agreements.sign_in_app(host, accepted, seen_version=version)
+        for link in (await agreements.issue_signing_links(coord, accepted)).links:
+            await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)
+    if path.endswith(("/avsluta", "/utfall")):
+        await bookings.start(host, accepted)
+    if path.endswith("/utfall"):
+        await bookings.end(host, accepted, "completed")
+    if path == "/vard/bokningar/{booking_id}/bedomning":
+        # The access matrix's ended booking was written directly, without its agreement.
+        row = await Booking.select().where(Booking.id == w.ids["ended_booking"]).first()
+        assert row is not None
+        await agreements.draft_agreement(row, coord)
+    if path == "/vard/platser/{slot_id}/publicera":
+        await Slot.update({Slot.status: "paused"}).where(Slot.id == w.ids["slot_id"])
+
+
+async def _post(
+    client: AsyncTestClient[Litestar], path: str, who: str, p: People, w: World, csrf: str
+) -> Any:
+    client.cookies.clear()
+    client.cookies.set("mp_csrf", csrf)
+    headers = {**HTML, "x-csrftoken": csrf}
+    if who != "anon":
+        headers["authorization"] = f"Bearer {p.tokens[who]}"
+    form = {**FORMS.get(path, {}), **EXTRA_FORM.get(path, {})}
+    if path == "/arbetsbord/platser/{slot_id}/foresla":
+        form["candidate_id"] = str(w.ids["free_candidate"])
+    if path == "/vard/platser/ny":
+        form["host_id"] = str(p.host_a)
+    if path == "/vard/inbjudan":
+        form = {
+            "token": w.strings["invitation_token"],
+            "password": "ett-annat-långt-lösenord-77",
+            "password2": "ett-annat-långt-lösenord-77",
+        }
+    url = url_for("POST", path, p, w)
+    return await client.post(url, data=form, headers=headers, follow_redirects=False), headers
+
+
+def _errors(page: str) -> str:
+    """The error messages on a page that refused a form, for the failure report."""
+    found = re.findall(r'class="error[^"]*"[^>]*>(.*?)</', page, re.S)
+    found += re.findall(r'role="alert"[^>]*>(.*?)</(?:div|section|p)>', page, re.S)
+    text = " | ".join(" ".join(re.sub(r"<[^>]+>", " ", f).split()) for f in found)
+    return html.unescape(text)[:500] or page[:300]
+
+
+def _status_texts(page: str) -> list[str]:
+    found = re.findall(r'<(\w+)[^>]*role="status"[^>]*>(.*?)</\1>', page, re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split()) for _, text in found]
+
+
+async def test_every_form_that_redirects_lands_on_a_swedish_confirmation(app):
+    people = await make_people()
+    forms = sorted(
+        path
+        for method, path in all_routes(app)
+        if method == "POST" and not path.startswith(("/api/", "/health"))
+    )
+    assert len(forms) > 30, forms
+    problems: list[str] = []
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        await client.get("/", headers=HTML)
+        csrf = client.cookies.get("mp_csrf") or ""
+        for path in forms:
+            who = _caller("POST", path)
+            world = await make_world(people)
+            await _prepare(path, people, world)
+            answer, headers = await _post(client, path, who, people, world, csrf)
+            if path in OWN_PAGE:
+                if answer.status_code != 200 or OWN_PAGE[path] not in answer.text:
+                    problems.append(
+                        f"{path} as {who}: {answer.status_code}, not its own page: "
+                        f"{_errors(answer.text)}"
+                    )
+                continue
+            if answer.status_code != 303:
+                problems.append(f"{path} as {who}: {answer.status_code} {_errors(answer.text)}")
+                continue
+            location = answer.headers["location"]
+            code = parse_qs(urlsplit(location).query).get(notices.PARAM, [""])[0]
+            if path in NO_NOTICE:
+                if code:
+                    problems.append(f"{path}: listed in NO_NOTICE but names {code!r}")
+                continue
+            if code not in notices.NOTICES:
+                problems.append(f"{path} as {who}: lands on {location} with no notice")
+                continue
+            # The landing page, as the browser would open it (a sign-in's session cookie,
+            # a sign-out's ended session: the cookies the answer set).
+            landing = await client.get(location, headers={**HTML, **_auth(headers, path)})
+            expected = notices.notice_for(_Query(location))
+            assert expected is not None
+            shown = _status_texts(landing.text)
+            if landing.status_code != 200 or not any(expected["text"] in s for s in shown):
+                problems.append(
+                    f"{path} as {who}: {location} answers {landing.status_code} and shows "
+                    f"{shown}, not {expected['text']!r}"
+                )
+    assert not problems, f"{len(problems)} of {len(forms)} forms:\n" + "\n".join(problems)
+
+
+def _auth(headers: dict[str, str], path: str) -> dict[str, str]:
+    """The caller's credentials for the landing page; after signing out, none."""
+    if path == "/logga-ut":
+        return {}
+    return {k: v for k, v in headers.items() if k == "authorization"}
+
+
+class _Query:
+    """Just enough of a request for `notice_for`: the query of an address."""
+
+    def __init__(self, location: str) -> None:
+        self.query_params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def test_done_keeps_the_query_and_the_fragment():
+    assert notices.done("/vard#forslag", "forslag-avbojt") == "/vard?klart=forslag-avbojt#forslag"
+    assert (
+        notices.done("/arbetsbord?status=&sida=2", "inloggad")
+        == "/arbetsbord?status=&sida=2&klart=inloggad"
+    )
+    assert (
+        notices.done("/drift/vardagsord", "ord-tillagt", ord="fika & bulle")
+        == "/drift/vardagsord?klart=ord-tillagt&ord=fika%20%26%20bulle"
+    )
+
+
+def test_an_unknown_notice_is_a_programming_error():
+    try:
+        notices.done("/", "sparat-kanske")
+    except KeyError as exc:
+        assert "sparat-kanske" in str(exc)
+    else:
+        raise AssertionError("an unknown code must not pass")
+
+
+def test_a_notice_fills_in_its_values_and_ignores_unknown_codes():
+    shown = notices.notice_for(_Query("/drift/vardagsord?klart=ord-tillagt&ord=fika%20bulle"))
+    assert shown == {
+        "text": "Ordet ”fika bulle” är tillagt.",
+        "link_text": "Prova att söka på det",
+        "link": "/platser?q=fika%20bulle",
+    }
+    assert notices.notice_for(_Query("/?klart=%3Cscript%3E")) is None
+    assert notices.notice_for(_Query("/")) is None
+
+
+def test_every_notice_is_swedish_prose():
+    for code, notice in notices.NOTICES.items():
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", code), code
+        assert notice.text[0].isupper() and notice.text.endswith((".", "!")), code
+        assert "_" not in notice.text, code
+
+
+async def test_a_value_in_a_notice_is_escaped(client):
+    await client.get("/", headers=HTML)
+    page = await client.get(
+        "/?klart=ord-borttaget&ord=%3Cscript%3Ealert(1)%3C/script%3E", headers=HTML
+    )
+    assert "<script>alert(1)" not in page.text
+    assert "&lt;script&gt;alert(1)" in page.text
