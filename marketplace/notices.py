@@ -45,7 +45,8 @@ NOTICES: dict[str, Notice] = {
     "plats-pausad": Notice(
         "Platsen är pausad. Den syns inte i sökningen förrän ni publicerar den igen."
     ),
-    "plats-stangd": Notice("Platsen är stängd."),
+    "plats-stangd": Notice("Platsen är stängd. Du kan öppna den igen."),
+    "plats-oppnad": Notice("Platsen är öppnad igen och pausad. Publicera den när den ska synas."),
     "forslag-accepterat": Notice("Ni har accepterat förslaget. Nästa steg är överenskommelsen."),
     "forslag-avbojt": Notice("Ni har avböjt förslaget. Samordnaren har fått besked."),
     "overenskommelse-undertecknad": Notice("Överenskommelsen är undertecknad."),

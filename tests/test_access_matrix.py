@@ -442,6 +442,7 @@ async def make_world(p: People) -> World:
                 status="published",
                 hours_per_week=30,
                 description="Plocka och packa varor.",
+                occupation_id="DLEi_bTh_oLA",  # Lagerarbetare/Terminalarbetare
             )
         )
 

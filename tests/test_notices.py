@@ -21,7 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from employers.tables import Contact, Host
 from marketplace import notices
+from marketplace.tables import User
 from placements.services import agreements, bookings
 from placements.tables import Booking, Slot
 from tests.test_access_matrix import (
@@ -29,6 +31,7 @@ from tests.test_access_matrix import (
     FORMS,
     People,
     World,
+    _insert,
     all_routes,
     make_people,
     make_world,
@@ -50,6 +53,11 @@ OWN_PAGE = {
     "/underteckna/{token}": "Du har godkänt",
     "/bedomning/{token}": "Tack",
     "/arbetsbord/bokningar/{booking_id}/lankar": 'aria-labelledby="links-heading" role="status"',
+    "/forslag/{booking_id}/svar/{token}/acceptera": "är accepterat",
+    "/forslag/{booking_id}/svar/{token}/avboj": "Ni har avböjt förslaget",
+    "/konto/nytt-losenord/{token}": "Lösenordet är sparat",
+    # Not an action: the occupations suggested for the form's text, to pick from (htmx).
+    "/vard/yrkesforslag": 'name="occupation_id"',
 }
 # Forms whose valid post needs more than the access matrix's form.
 EXTRA_FORM: dict[str, dict[str, str]] = {
@@ -65,6 +73,26 @@ EXTRA_FORM: dict[str, dict[str, str]] = {
     "/vard/platser/{slot_id}/stang": {"confirm": "1"},
     "/vard/kontakter/{contact_id}/avsluta": {"confirm": "1"},
     "/underteckna/{token}": {"version": "1"},
+    "/forslag/{booking_id}/svar/{token}/avboj": {"reason": "Vi har fullt just nu."},
+    "/konto/nytt-losenord/{token}": {
+        "password": "ett långt nytt lösenord 2027",
+        "repeat": "ett långt nytt lösenord 2027",
+    },
+    "/drift/anvandare/ny": {
+        "username": "ny.analytiker",
+        "first_name": "Nils",
+        "last_name": "Nyberg",
+        "email": "nils.nyberg@kommun.example.se",
+        "role": "analyst",
+    },
+    "/drift/anvandare/{user_id}": {
+        "first_name": "Reserv",
+        "last_name": "Person",
+        "email": "reserv.person@matrix.example.se",
+        "role": "host",
+    },
+    "/drift/anvandare/{user_id}/stang-av": {"confirm_disable": "1"},
+    "/drift/anvandare/{user_id}/tvasteg": {"confirm_totp": "1"},
 }
 
 
@@ -101,6 +129,43 @@ async def _prepare(path: str, p: People, w: World) -> None:
         await agreements.draft_agreement(row, coord)
     if path == "/vard/platser/{slot_id}/publicera":
         await Slot.update({Slot.status: "paused"}).where(Slot.id == w.ids["slot_id"])
+    if path == "/vard/platser/{slot_id}/oppna":
+        await Slot.update({Slot.status: "closed"}).where(Slot.id == w.ids["slot_id"])
+    if path == "/drift/anvandare/{user_id}/tvasteg":
+        await User.update({User.totp_enabled: True, User.totp_secret: "JBSWY3DPEHPK3PXP"}).where(
+            User.id == w.ids["user_id"]
+        )
+    if path == "/arbetsbord/bokningar/{booking_id}/svarslankar":
+        # Answer links go only to a host without users: move the proposal to such a host.
+        host_id = await _insert(Host(name=f"Utan konto {w.ids['slot_id']}", town="Vårgårda"))
+        await _insert(
+            Contact(
+                host=host_id,
+                name="Karin Kontakt",
+                email=f"karin{host_id}@utan-konto.example.se",
+                is_supervisor=False,
+                is_public_contact=True,
+            )
+        )
+        supervisor = await _insert(
+            Contact(host=host_id, name="Sam Handledare", email=f"sam{host_id}@utan.example.se")
+        )
+        slot = await _insert(
+            Slot(
+                host=host_id,
+                external_id=f"utan-konto-{host_id}",
+                kind="praktik",
+                title="Lagerarbetare",
+                town="Vårgårda",
+                capacity=2,
+                supervisor=supervisor,
+                status="published",
+                occupation_id="DLEi_bTh_oLA",
+            )
+        )
+        await Booking.update({Booking.slot: slot, Booking.supervisor: supervisor}).where(
+            Booking.id == w.ids["proposed_booking"]
+        )
 
 
 async def _post(

@@ -350,7 +350,12 @@ async def slot_status(
             slot=slot,
             **context,
         )
-    notice = {"publicera": "plats-publicerad", "pausa": "plats-pausad", "stang": "plats-stangd"}
+    notice = {
+        "publicera": "plats-publicerad",
+        "pausa": "plats-pausad",
+        "stang": "plats-stangd",
+        "oppna": "plats-oppnad",
+    }
     return Redirect(done(f"/vard/platser/{slot_id}", notice[action]), status_code=303)
 
 
