@@ -619,6 +619,9 @@ class SearchIndex:
 
     # --- searching ------------------------------------------------------------------------
 
+    def _abbreviations(self, folded: str) -> list[str]:
+        return self._concepts.abbreviations(folded, self._lex.is_folded_word)
+
     def _name_token(self, token: str) -> bool:
         c = self._concepts
         return token in c.name_post or token in c.keyword_post or token in c.label_post
@@ -638,7 +641,12 @@ class SearchIndex:
         ``near`` when given, else newest first.
         """
         terms = parse_terms(
-            query.q, self._lex, self._df, max(self._n_alive, 1), name_token=self._name_token
+            query.q,
+            self._lex,
+            self._df,
+            max(self._n_alive, 1),
+            name_token=self._name_token,
+            abbreviations=self._abbreviations,
         )
         profile_occs = [*query.occupation_ids, *query.concept_ids]
         if not terms and not profile_occs and not query.skill_labels:

@@ -18,7 +18,7 @@ import pickle
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
@@ -61,7 +61,8 @@ __all__ = [
 _EARTH_RADIUS_KM = 6371.0088
 _QUALIFIER_ONLY = 0.6  # an occupation matched only on a qualifier word of its names
 _ALIAS_FACTOR = 0.85  # an occupation named by one of its alternative labels
-_MAX_ALIAS_OCCS = 40  # a label word pointing at more occupations than this is too broad
+_MAX_ALIAS_OCCS = 40
+_VOWELS = frozenset("aeiouy")  # a label word pointing at more occupations than this is too broad
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +373,55 @@ class ConceptIndex:
         for lang in languages().values():
             out.update(_content_tokens(lang))
         return out
+
+    def _name_heads(self) -> frozenset[str]:
+        # Endings (6+ letters) that at least three occupation-name words share: the heads of
+        # compound names ("skoterska" in sjuksköterska, undersköterska, skolsköterska).
+        heads = getattr(self, "_heads_cache", None)
+        if heads is None:
+            counts: dict[str, int] = {}
+            for tok in self.name_post:
+                f = fold(tok)
+                for i in range(3, len(f) - 5):
+                    counts[f[i:]] = counts.get(f[i:], 0) + 1
+            heads = frozenset(k for k, n in counts.items() if n >= 3)
+            self._heads_cache = heads
+        return heads
+
+    def abbreviations(self, folded: str, is_word: Callable[[str], bool]) -> list[str]:
+        """Return the occupation-name words an abbreviation may stand for ("usk" →
+        "undersköterska", "ssk" → "sjuksköterska"): two to four letters (consonants after the
+        first) taken in order from
+        the name, the first at its start and each other one either right after the previous
+        one or at the start of a part of the compound (where the rest is a word of its own,
+        ``is_word``). The names of most occupations first."""
+        if not 2 <= len(folded) <= 4 or any(c in _VOWELS for c in folded[1:]):
+            return []
+        found: list[tuple[int, int, str]] = []
+        for tok, occs in self.name_post.items():
+            f = fold(tok)
+            if f[0] != folded[0] or len(f) <= len(folded) + 2:
+                continue
+            pos = 0
+            for c in folded[1:]:
+                if f[pos + 1 : pos + 2] == c:
+                    pos += 1
+                    continue
+                nxt = next(
+                    (
+                        p
+                        for p in range(max(pos + 2, 3), len(f) - 4)
+                        if f[p] == c and (is_word(f[p:]) or f[p:] in self._name_heads())
+                    ),
+                    -1,
+                )
+                if nxt < 0:
+                    break
+                pos = nxt
+            else:
+                found.append((-len(occs), len(f), tok))
+        found.sort()
+        return [t for _, _, t in found[:3]]
 
     def occupation_tokens(self, occ: int) -> set[str]:
         """Return the content tokens of all names of occupation ``occ``."""

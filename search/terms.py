@@ -7,7 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from search.lexicon import Expansion, Lexicon
-from search.text import PLACEMENT_WORDS, STOPWORDS, fold, normalize
+from search.text import (
+    PLACEMENT_WORDS,
+    STOPWORDS,
+    fold,
+    inflection_bases,
+    normalize,
+    restored_bases,
+)
 
 __all__ = ["Term", "parse_terms"]
 
@@ -16,6 +23,14 @@ _PART_FACTOR = 0.9
 _PLACEMENT_PART = 0.2
 _FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_SPLIT = 7  # a known word this long may be a compound worth reading as its parts
+# Verbs that only say "to work": "jobba med barn" asks for work with children.
+_WORK_VERBS = frozenset(["jobba", "jobbar", "arbeta", "arbetar", "jobbat", "arbetat"])
+_FRAMING = _FOLDED_PLACEMENT | frozenset(fold(w) for w in _WORK_VERBS)
+# A verb and its object name the work as one compound: "tvätta bilar" → "biltvätt(are)",
+# "boka möten" → "mötesbokare", "planera underhåll" → "underhållsplanerare".
+_AGENT_ENDINGS = ("are", "ning", "ing", "")
+_PHRASE_FACTOR = 0.9
+_ABBREVIATION = 0.7  # a name an abbreviation ("usk") may stand for
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,7 @@ def parse_terms(
     df: Callable[[str], int],
     n_docs: int,
     name_token: Callable[[str], bool] | None = None,
+    abbreviations: Callable[[str], list[str]] | None = None,
 ) -> list[Term]:
     """Return the query's terms with weights that sum to 1 (empty if the query has no words).
 
@@ -62,7 +78,9 @@ def parse_terms(
     With ``name_token`` (whether a word is in an occupation's or group's name or keywords), a
     compound that the slots use but no name does ("webbutveckling", "solcellsförsäljning") is
     also read as its parts: its head says what kind of work, its modifier what the work is
-    about. Weights follow inverse
+    about. A verb followed by its object may name the work as one compound ("tvätta bilar" →
+    "biltvätt"); that compound is looked for too. A word the vocabulary lacks may be an
+    abbreviation of a name (``abbreviations``). Weights follow inverse
     document frequency from ``df`` over ``n_docs`` documents.
     """
     words = normalize(q).split()
@@ -72,9 +90,14 @@ def parse_terms(
         return []
     typing_last = not q[-1:].isspace()
     raw: list[tuple[str, tuple[Expansion, ...], bool, float, str, bool]] = []
+    framing_only = all(fold(w) in _FRAMING for w in words)
     for i, word in enumerate(words):
         last = typing_last and i == len(words) - 1
         exps = lexicon.expand(word, allow_prefix=last)
+        if not exps and abbreviations is not None:
+            exps = tuple(
+                Expansion(t, "synonym", _ABBREVIATION) for t in abbreviations(fold(word))
+            )
         # A word the vocabulary knows (or completes, or knows with one typo) stays whole;
         # otherwise a split into known words beats a guess with two typos.
         known = any(e.kind in ("exact", "folded", "stem", "prefix", "synonym") for e in exps)
@@ -114,7 +137,18 @@ def parse_terms(
                 raw.append((word, exps, False, whole_idf, fold(word), True))
             raw.extend(part_rows)
         else:
-            raw.append((word, exps, False, _idf(exps, df, n_docs), fold(word), False))
+            idf = _idf(exps, df, n_docs)
+            if fold(word) in _FRAMING and not framing_only:
+                idf *= _PLACEMENT_PART  # "jobba" in "jobba med barn" only says it is work
+            raw.append((word, exps, False, idf, fold(word), False))
+        if i + 1 < len(words):
+            compound = _phrase_compound(word, words[i + 1], lexicon)
+            if compound is not None:
+                exps = tuple(
+                    Expansion(e.token, e.kind, e.weight * _PHRASE_FACTOR)
+                    for e in lexicon.expand(compound)
+                )
+                raw.append((word, exps, False, _idf(exps, df, n_docs), compound, False))
     # A whole reading and its parts stand for one query word: count its weight once.
     total = sum(r[3] for r in raw if not r[5]) or 1.0
     return [
@@ -131,3 +165,32 @@ def _names_something(
     if lexicon.synonyms(fold(word)):
         return True
     return any(e.kind in ("exact", "folded", "stem") and name_token(e.token) for e in exps)
+
+
+def _phrase_compound(verb: str, obj: str, lexicon: Lexicon) -> str | None:
+    """The vocabulary compound that a verb and its object name together, if any.
+
+    "tvätta bilar" → "biltvätt" or "biltvättare", "boka möten" → "mötesbokare": the object's
+    base form (with or without a linking s) before the verb's root and an agent or action
+    ending.
+    """
+    v, o = fold(verb), fold(obj)
+    if len(v) < 4 or not v.endswith("a") or len(o) < 3:
+        return None
+    roots = [v[:-1]]
+    if v.endswith("era"):
+        roots.append(v[:-3])  # "analysera" → "analys"
+    modifiers: list[str] = []
+    for base in (o, *inflection_bases(o)):
+        for form in restored_bases(base):
+            for m in (form, form[:-1] if form[-1:] in "ae" else ""):
+                if len(m) >= 3 and m not in modifiers:
+                    modifiers.append(m)
+    for m in modifiers:
+        for link in ("", "s"):
+            for root in roots:
+                for ending in _AGENT_ENDINGS:
+                    cand = m + link + root + ending
+                    if lexicon.is_folded_word(cand):
+                        return cand
+    return None
