@@ -23,7 +23,6 @@ Use: ``build()`` a fresh instance off the event loop, then swap it in; call ``up
 from __future__ import annotations
 
 import datetime
-import os
 import functools
 import math
 from array import array
@@ -65,19 +64,22 @@ _FIELD_MASK = (1 << _FIELD_BITS) - 1
 # that only qualifies the title's head ("omsorg" in "Områdeschef, omsorg", the unit after a
 # dash) counts for less than the head itself.
 _FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.45, 0.0, 0.0], dtype=np.float64)
-# The lexical channel (BM25F over the slot's own text). How much one occurrence counts, by
-# field (title, skills, description, host, town, title qualifier); saturation and length.
-_BM25_FIELDS = np.array(
-    [float(x) for x in os.environ.get("BMF", "3,1,1,1.5,1.5,1.5,0,0").split(",")], dtype=np.float64
-)
-_BM25_K1 = float(os.environ.get("BMK1", "1.2"))
-_BM25_B = float(os.environ.get("BMB", "0.5"))
-_BM25_W = float(os.environ.get("BMW", "0"))
-_BM25_P = float(os.environ.get("BMP", "2"))
-_BM25_REF = float(os.environ.get("BMREF", "0.6"))
-_BM25_NAMED = float(os.environ.get("BMNAMED", "0"))
-_BM25_TAU = float(os.environ.get("BMTAU", "0"))
-_BM25_MODE = os.environ.get("BMMODE", "abs")
+# The lexical channel: BM25F over the slot's own text (title, description, host, town), so
+# that a slot that says what the query says ranks high even when its occupation code is
+# broader (measured in bench/search_real.py, RESULTS_search.md sixth pass). How much one
+# occurrence counts by field (title, skills, description, host, town, title qualifier):
+# skills are left to the field match, as generated slots repeat them in their descriptions.
+_BM25_FIELDS = np.array([3.0, 0.0, 1.0, 1.0, 1.5, 1.5, 0.0, 0.0], dtype=np.float64)
+_BM25_K1 = 1.2
+# No length normalisation: employers' ads are five times longer than generated slots, and
+# b = 0.5 buried their repeated mentions (real ads in the top 10: 0.66 against 0.73 at b = 0).
+_BM25_B = 0.0
+_BM25_W = 1.5  # the boost of a slot whose text says all the query says
+# A slot's BM25 relative to the query's ideal (every word as often as a title mention gives,
+# _BM25_REF of saturation) counts only past _BM25_TAU: a passing mention of one word is the
+# concept match's business, not the text's.
+_BM25_REF = 0.7
+_BM25_TAU = 0.45
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
@@ -735,7 +737,7 @@ class SearchIndex:
         if terms:
             concept_terms = [t for t in terms if t.concept]
             concept = self._concepts.score(concept_terms)
-            if _BM25_W > 0:
+            if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
                 if lexical is not None:
                     doc_parts.append(lexical[0])
@@ -862,12 +864,11 @@ class SearchIndex:
         touched[docs] = True
         udocs = np.flatnonzero(touched)
         bm = acc[udocs]
-        if _BM25_MODE == "max":
-            rel = bm / (bm.max() or 1.0)
-        else:
-            rel = np.minimum(1.0, bm / (ideal * _BM25_REF or 1.0))
+        rel = np.minimum(1.0, bm / (ideal * _BM25_REF or 1.0))
         rel = np.clip((rel - _BM25_TAU) / (1.0 - _BM25_TAU), 0.0, 1.0)
-        boost = _BM25_W * rel**_BM25_P * (1.0 - _BM25_NAMED * named)
+        # A query that names an occupation is served by the occupation match and the title:
+        # the text boost is for words that name none ("batterier", "webbutveckling").
+        boost = _BM25_W * rel * (1.0 - named)
         return udocs.astype(np.int64), boost
 
     def _term_postings(self, expansions: tuple[Expansion, ...]) -> _TermHits | None:

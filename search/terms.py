@@ -95,9 +95,7 @@ def parse_terms(
         last = typing_last and i == len(words) - 1
         exps = lexicon.expand(word, allow_prefix=last)
         if not exps and abbreviations is not None:
-            exps = tuple(
-                Expansion(t, "synonym", _ABBREVIATION) for t in abbreviations(fold(word))
-            )
+            exps = tuple(Expansion(t, "synonym", _ABBREVIATION) for t in abbreviations(fold(word)))
         # A word the vocabulary knows (or completes, or knows with one typo) stays whole;
         # otherwise a split into known words beats a guess with two typos.
         known = any(e.kind in ("exact", "folded", "stem", "prefix", "synonym") for e in exps)
