@@ -1114,7 +1114,10 @@ class SearchIndex:
         cache: dict[str, AbstractSet[str]] = {}
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
+        whole_found: set[str] = set()  # words whose whole compound the slot's text holds
         for term in terms:
+            if term.compound_part and term.word in whole_found:
+                continue  # the whole word explains the match; its parts add nothing
             found: tuple[str, str] | None = None
             for name, words_of in fields:
                 words = cache.get(name)
@@ -1129,6 +1132,8 @@ class SearchIndex:
                 if g >= 0 and concept.groups.get(g, 0.0) > 0:
                     found = ("occupation", "concept")
             if found is not None:
+                if term.whole:
+                    whole_found.add(term.word)
                 item = (term.word, *found)
                 if item not in seen:
                     seen.add(item)

@@ -146,7 +146,14 @@ def parse_terms(
                     Expansion(e.token, e.kind, e.weight * _PHRASE_FACTOR)
                     for e in lexicon.expand(compound)
                 )
-                raw.append((word, exps, False, _idf(exps, df, n_docs), compound, False))
+                # The compound says what the verb and its object say together, and says it
+                # more precisely: it weighs what both do.
+                verb_idf = raw[-1][3]
+                idf = max(
+                    _idf(exps, df, n_docs),
+                    verb_idf + _idf(lexicon.expand(words[i + 1]), df, n_docs),
+                )
+                raw.append((compound, exps, False, idf, compound, False))
     # A whole reading and its parts stand for one query word: count its weight once.
     total = sum(r[3] for r in raw if not r[5]) or 1.0
     return [
