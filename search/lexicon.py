@@ -53,6 +53,7 @@ _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
 _SHORT_TYPO_LEN = 4
+_FOLDED_STEM = 0.7  # a stem match only once å ä ö are folded away
 
 
 class Expansion(NamedTuple):
@@ -360,7 +361,15 @@ class Lexicon:
         if word in self._words:
             put([word], "exact", w["exact"])
         put(self._by_fold.get(f, []), "folded", w["folded"])
-        put(self._by_stem.get(stem(f), []), "stem", w["stem"])
+        same_stem = self._by_stem.get(stem(f), [])
+        if f != word and same_stem:
+            # Folding merges stems ("gräva" and "grav" both stem to "grav"): a form whose
+            # letters å ä ö differ from the typed word's is a weaker match.
+            own = stem(word)
+            put([t for t in same_stem if stem(t) == own], "stem", w["stem"])
+            put(same_stem, "stem", w["stem"] * _FOLDED_STEM)
+        else:
+            put(same_stem, "stem", w["stem"])
         # Inflection endings the stemmer leaves alone on short words ("cioer" → "cio"), or
         # strips otherwise than from the base form ("kuratorer" → "kurator", stem "kurat").
         # The base form may also have lost a vowel in inflection: "lagret", "lagren" are forms
@@ -370,7 +379,13 @@ class Lexicon:
             None,
         )
         if base_form is not None:
-            put(self._by_fold[base_form], "stem", w["stem"])
+            tokens = self._by_fold[base_form]
+            if f != word:  # as above: å ä ö must agree for a full match
+                own = {c for b in inflection_bases(word) for c in restored_bases(b)}
+                put([t for t in tokens if t in own], "stem", w["stem"])
+                put(tokens, "stem", w["stem"] * _FOLDED_STEM)
+            else:
+                put(tokens, "stem", w["stem"])
         root = derivation_root(f)
         put(self._by_root.get(root, []), "stem", w["root"])
         if root != f:
@@ -379,6 +394,9 @@ class Lexicon:
             # A verb names its work through its agent and action nouns: "städa" → "städare",
             # "städning"; "programmera" → "programmerare" (the derivation root without -a).
             put(self._by_root.get(f[:-1], []), "stem", w["root"])
+            # and through the compounds it begins: "gräva" → "grävmaskinförare".
+            for cand in self.prefixed(f[:-1], limit=_MAX_COMPOUND, min_rest=3):
+                put(self._by_fold[cand], "compound", w["compound"])
         recognised = bool(best)
         complete = word in self._words or f in self._by_fold
         if allow_prefix or not recognised:
