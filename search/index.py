@@ -28,7 +28,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -189,9 +189,9 @@ def _units(terms: Sequence[Term]) -> list[_Unit]:
 class _TermHits(NamedTuple):
     """One query word's matches: documents (ascending), best field value, BM25 part."""
 
-    docs: IntArray
-    best: IntArray  # quantised best field match in [0, _Q]
-    bm: FloatArray  # saturated, length-normalised BM25F term frequency in [0, 1)
+    docs: npt.NDArray[np.int32]
+    best: npt.NDArray[np.int16]  # quantised best field match in [0, _Q]
+    bm: npt.NDArray[np.float32]  # saturated, length-normalised BM25F term frequency in [0, 1)
 
 
 class _TitleInfo:
@@ -298,7 +298,7 @@ class SearchIndex:
         self._level = np.array([*levels, 1.0], dtype=np.float64)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
-        self._term_post_cache: dict[tuple[Expansion, ...], tuple[IntArray, IntArray] | None] = {}
+        self._term_post_cache: dict[tuple[Expansion, ...], _TermHits | None] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -713,10 +713,10 @@ class SearchIndex:
         one group. So the signals are summed per document with one bincount, without
         sorting anything.
         """
-        doc_parts: list[IntArray] = []
-        value_parts: list[FloatArray] = []
+        doc_parts: list[npt.NDArray[Any]] = []
+        value_parts: list[npt.NDArray[Any]] = []
 
-        def add(found: tuple[IntArray, IntArray] | None, weight: float) -> None:
+        def add(found: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None, weight: float) -> None:
             if found is not None:
                 docs, q = found
                 doc_parts.append(docs)
@@ -795,7 +795,7 @@ class SearchIndex:
 
     def _unit_values(
         self, unit: _Unit, terms: Sequence[Term], hits: Sequence[_TermHits | None]
-    ) -> tuple[IntArray, FloatArray] | None:
+    ) -> tuple[npt.NDArray[Any], FloatArray] | None:
         """One query word's best field match per slot: a compound read both as a whole and
         as its parts counts the better reading."""
         whole, parts = unit
@@ -830,8 +830,8 @@ class SearchIndex:
             return math.log(1 + (n - len(h.docs) + 0.5) / (len(h.docs) + 0.5))
 
         ideal = 0.0
-        doc_parts: list[IntArray] = []
-        val_parts: list[FloatArray] = []
+        doc_parts: list[npt.NDArray[Any]] = []
+        val_parts: list[npt.NDArray[Any]] = []
         for whole, parts in units:
             # Words that match nothing count fully in the ideal: the slot says less than asked.
             unit_ideal = sum(idf(hits[i]) for i in parts)
@@ -859,11 +859,11 @@ class SearchIndex:
         docs = np.concatenate(doc_parts)
         if not len(docs):
             return None
-        acc = np.bincount(docs, weights=np.concatenate(val_parts), minlength=size)
+        total = np.bincount(docs, weights=np.concatenate(val_parts), minlength=size)
         touched = np.zeros(size, dtype=np.bool_)
         touched[docs] = True
         udocs = np.flatnonzero(touched)
-        bm = acc[udocs]
+        bm = total[udocs]
         rel = np.minimum(1.0, bm / (ideal * _BM25_REF or 1.0))
         rel = np.clip((rel - _BM25_TAU) / (1.0 - _BM25_TAU), 0.0, 1.0)
         # A query that names an occupation is served by the occupation match and the title:
@@ -920,7 +920,12 @@ class SearchIndex:
             avg = self._length_sum / max(self._n_alive, 1) or 1.0
             norm = 1.0 - _BM25_B + _BM25_B * cols.length[docs] / avg
             bm = weighted / (weighted + _BM25_K1 * norm)
-            result = _TermHits(docs, packed & _QMASK, bm)
+            # Compact in the cache: positions fit 32 bits, the quantised value 16.
+            result = _TermHits(
+                docs.astype(np.int32),
+                (packed & _QMASK).astype(np.int16),
+                bm.astype(np.float32),
+            )
         if len(self._term_post_cache) >= _TERM_CACHE:
             self._term_post_cache.pop(next(iter(self._term_post_cache)))
         self._term_post_cache[key] = result

@@ -381,8 +381,8 @@ class Lexicon:
         if base_form is not None:
             tokens = self._by_fold[base_form]
             if f != word:  # as above: å ä ö must agree for a full match
-                own = {c for b in inflection_bases(word) for c in restored_bases(b)}
-                put([t for t in tokens if t in own], "stem", w["stem"])
+                bases = {c for b in inflection_bases(word) for c in restored_bases(b)}
+                put([t for t in tokens if t in bases], "stem", w["stem"])
                 put(tokens, "stem", w["stem"] * _FOLDED_STEM)
             else:
                 put(tokens, "stem", w["stem"])
