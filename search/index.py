@@ -2,8 +2,11 @@
 
 Layout (compact, so that 100,000 slots fit comfortably):
 
-- ``_post``: word → ``array('i')`` of codes ``doc << 3 | field`` for the text fields title,
-  skills, description, host and town (each (word, field) pair once per document);
+- ``_post``: word → ``array('i')`` of codes ``doc << 6 | tf << 3 | field`` for the text fields
+  title, skills, description, host and town (each (word, field) pair once per document, with
+  how many of the field's parts hold the word, up to 7: skills, description sentences);
+- ``_cols.length``: each document's length in words, for the lexical channel's BM25 length
+  normalisation;
 - ``_occ_docs`` / ``_group_docs``: taxonomy occupation / SSYK-4 group → documents, so that a
   concept match follows postings too;
 - numpy columns per document for the filters (kind, hours, coordinates, licence, open seats,
@@ -25,6 +28,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -50,10 +54,32 @@ __all__ = ["FIELDS", "SearchIndex"]
 
 FIELDS: tuple[str, ...] = ("title", "skills", "description", "host", "town")
 _TITLE, _SKILLS, _DESCRIPTION, _HOST, _TOWN, _TITLE_QUALIFIER = range(6)
+# A posting code: the document's position, how often the word occurs in the field, the field.
+_FIELD_BITS = 3
+_TF_BITS = 3
+_DOC_SHIFT = _FIELD_BITS + _TF_BITS
+_TF_MAX = (1 << _TF_BITS) - 1
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
 # Title and occupation first, then skills, then description, host and town. A title word
 # that only qualifies the title's head ("omsorg" in "Områdeschef, omsorg", the unit after a
 # dash) counts for less than the head itself.
 _FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.45, 0.0, 0.0], dtype=np.float64)
+# The lexical channel: BM25F over the slot's own text (title, description, host, town), so
+# that a slot that says what the query says ranks high even when its occupation code is
+# broader (measured in bench/search_real.py, RESULTS_search.md sixth pass). How much one
+# occurrence counts by field (title, skills, description, host, town, title qualifier):
+# skills are left to the field match, as generated slots repeat them in their descriptions.
+_BM25_FIELDS = np.array([3.0, 0.0, 1.0, 1.0, 1.5, 1.5, 0.0, 0.0], dtype=np.float64)
+_BM25_K1 = 1.2
+# No length normalisation: employers' ads are five times longer than generated slots, and
+# b = 0.5 buried their repeated mentions (real ads in the top 10: 0.66 against 0.73 at b = 0).
+_BM25_B = 0.0
+_BM25_W = 1.5  # the boost of a slot whose text says all the query says
+# A slot's BM25 relative to the query's ideal (every word as often as a title mention gives,
+# _BM25_REF of saturation) counts only past _BM25_TAU: a passing mention of one word is the
+# concept match's business, not the text's.
+_BM25_REF = 0.7
+_BM25_TAU = 0.45
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
@@ -140,6 +166,34 @@ _ROW_DTYPE = np.dtype(
 )
 
 
+# One query word: the index of its whole-compound reading (or None) and of its other terms.
+_Unit = tuple[int | None, list[int]]
+
+
+def _units(terms: Sequence[Term]) -> list[_Unit]:
+    """Group the terms by query word where a compound is read both whole and as its parts."""
+    out: list[_Unit] = []
+    open_unit: dict[str, _Unit] = {}
+    for i, t in enumerate(terms):
+        if t.whole:
+            unit: _Unit = (i, [])
+            open_unit[t.word] = unit
+            out.append(unit)
+        elif t.compound_part and t.word in open_unit:
+            open_unit[t.word][1].append(i)
+        else:
+            out.append((None, [i]))
+    return out
+
+
+class _TermHits(NamedTuple):
+    """One query word's matches: documents (ascending), best field value, BM25 part."""
+
+    docs: npt.NDArray[np.int32]
+    best: npt.NDArray[np.int16]  # quantised best field match in [0, _Q]
+    bm: npt.NDArray[np.float32]  # saturated, length-normalised BM25F term frequency in [0, 1)
+
+
 class _TitleInfo:
     """What indexing needs of one distinct title, computed once per build."""
 
@@ -170,6 +224,7 @@ class _Columns:
         self.occ = np.full(capacity, -1, dtype=np.int32)
         self.group = np.full(capacity, -1, dtype=np.int32)
         self.town = np.full(capacity, -1, dtype=np.int32)
+        self.length = np.zeros(capacity, dtype=np.float32)
 
     _NAMES = [
         "alive",
@@ -185,6 +240,7 @@ class _Columns:
         "occ",
         "group",
         "town",
+        "length",
     ]
 
     def append_row(self) -> int:
@@ -227,6 +283,7 @@ class SearchIndex:
         self._adapt_bits: dict[str, int] = {}
         self._towns: dict[str, int] = {}
         self._n_alive = 0
+        self._length_sum = 0.0  # live documents' lengths, for the BM25 average
         easy = no_education_required()
         # Indexed by occupation position; the extra last entry serves occ == -1.
         self._easy = np.array(
@@ -241,7 +298,7 @@ class SearchIndex:
         self._level = np.array([*levels, 1.0], dtype=np.float64)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
-        self._term_post_cache: dict[tuple[Expansion, ...], tuple[IntArray, IntArray] | None] = {}
+        self._term_post_cache: dict[tuple[Expansion, ...], _TermHits | None] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -303,7 +360,7 @@ class SearchIndex:
             if info is None:
                 info = titles[doc.title] = self._title_info(doc.title, ids_of)
             short.append(info.short)
-            base = pos << 3
+            base = pos << _DOC_SHIFT
             for ids, field in (
                 (info.head, _TITLE),
                 (info.qualifier, _TITLE_QUALIFIER),
@@ -349,6 +406,8 @@ class SearchIndex:
             )
         self._fill_columns(rows, replaced)
         self._fill_postings(vocab, tok, seg_len, seg_code)
+        c = self._cols
+        self._length_sum = float(c.length[: c.size][c.alive[: c.size]].sum())
         self._lex.add_many(sorted(w for w in vocab if w not in self._lex))
         self._token_cache.clear()
 
@@ -409,9 +468,20 @@ class SearchIndex:
             np.frombuffer(seg_code, dtype=np.int32), np.frombuffer(seg_len, dtype=np.int32)
         )
         # (word, document, field) once each, sorted by word and then by document.
+        # A document's length in words: all its fields' words (one description sentence's
+        # words once each).
+        lengths = np.bincount(
+            np.frombuffer(seg_code, dtype=np.int32) >> _DOC_SHIFT,
+            weights=np.frombuffer(seg_len, dtype=np.int32),
+        )
+        self._cols.length[: len(lengths)] = lengths
         keys = (np.frombuffer(tok, dtype=np.int32).astype(np.int64) << 32) | codes
         keys.sort()
-        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+        first = np.r_[True, keys[1:] != keys[:-1]]
+        # How often each (word, document, field) occurs: in how many skills or description
+        # sentences (capped), for the lexical channel's term frequency.
+        tf = np.minimum(np.diff(np.r_[np.flatnonzero(first), len(keys)]), _TF_MAX)
+        keys = keys[first] | (tf << _FIELD_BITS)
         ids = (keys >> 32).astype(np.int32)
         postings = (keys & 0xFFFFFFFF).astype(np.int32)
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
@@ -436,6 +506,7 @@ class SearchIndex:
         self._cols.alive[pos] = False
         self._docs[pos] = None
         self._n_alive -= 1
+        self._length_sum -= float(self._cols.length[pos])
         return True
 
     def _tokens(self, text: str) -> tuple[str, ...]:
@@ -478,21 +549,29 @@ class SearchIndex:
         self._short.append(fold(normalize(doc.title))[:_RERANK_TEXT_CHARS])
         self._pos[doc.id] = pos
         self._n_alive += 1
-        base = pos << 3
+        base = pos << _DOC_SHIFT
         post = self._post
         title = self._tokens(doc.title)
         heads = self._title_heads(doc.title)
+        # As build() counts them: each skill and each description sentence once per word.
+        skills = [self._tokens(s) for s in doc.skills]
+        sentences = [_tokenize(s) for s in doc.description.split(". ")]
         fields: Sequence[tuple[int, Iterable[str]]] = (
             (_TITLE, [t for t in title if t in heads]),
             (_TITLE_QUALIFIER, [t for t in title if t not in heads]),
-            (_SKILLS, {t for s in doc.skills for t in self._tokens(s)}),
-            (_DESCRIPTION, self._tokens(doc.description)),
+            (_SKILLS, [t for toks in skills for t in toks]),
+            (_DESCRIPTION, [t for toks in sentences for t in toks]),
             (_HOST, self._tokens(doc.host_name)),
             (_TOWN, self._tokens(doc.town)),
         )
+        length = 0
         for field, toks in fields:
-            code = base | field
+            counts: dict[str, int] = {}
             for t in toks:
+                counts[t] = counts.get(t, 0) + 1
+                length += 1
+            for t, n in counts.items():
+                code = base | min(n, _TF_MAX) << _FIELD_BITS | field
                 arr = post.get(t)
                 if arr is None:
                     post[t] = array("i", (code,))
@@ -526,6 +605,8 @@ class SearchIndex:
         cols.occ[pos] = occ
         cols.group[pos] = group
         cols.town[pos] = self._towns.setdefault(_key(doc.town), len(self._towns))
+        cols.length[pos] = length
+        self._length_sum += length
 
     def _infer_occupation(self, title: str) -> int:
         # A slot without an occupation gets the one its title names, if the match is clear.
@@ -539,6 +620,13 @@ class SearchIndex:
         return occ if score >= 0.8 else -1
 
     # --- searching ------------------------------------------------------------------------
+
+    def _abbreviations(self, folded: str) -> list[str]:
+        return self._concepts.abbreviations(folded, self._lex.is_folded_word)
+
+    def _name_token(self, token: str) -> bool:
+        c = self._concepts
+        return token in c.name_post or token in c.keyword_post or token in c.label_post
 
     def _df(self, token: str) -> int:
         arr = self._post.get(token)
@@ -554,7 +642,14 @@ class SearchIndex:
         an empty ``q`` (and no profile boosts) the filtered slots are listed by distance from
         ``near`` when given, else newest first.
         """
-        terms = parse_terms(query.q, self._lex, self._df, max(self._n_alive, 1))
+        terms = parse_terms(
+            query.q,
+            self._lex,
+            self._df,
+            max(self._n_alive, 1),
+            name_token=self._name_token,
+            abbreviations=self._abbreviations,
+        )
         profile_occs = [*query.occupation_ids, *query.concept_ids]
         if not terms and not profile_occs and not query.skill_labels:
             return self._listing(query)
@@ -618,23 +713,36 @@ class SearchIndex:
         one group. So the signals are summed per document with one bincount, without
         sorting anything.
         """
-        doc_parts: list[IntArray] = []
-        value_parts: list[FloatArray] = []
+        doc_parts: list[npt.NDArray[Any]] = []
+        value_parts: list[npt.NDArray[Any]] = []
 
-        def add(found: tuple[IntArray, IntArray] | None, weight: float) -> None:
+        def add(found: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None, weight: float) -> None:
             if found is not None:
                 docs, q = found
                 doc_parts.append(docs)
                 value_parts.append(q / _Q * weight)
 
-        for term in terms:
-            add(self._term_postings(term.expansions), term.weight)
+        hits = [self._term_postings(term.expansions) for term in terms]
+        units = _units(terms)
+        for unit in units:
+            got = self._unit_values(unit, terms, hits)
+            if got is not None:
+                doc_parts.append(got[0])
+                value_parts.append(got[1])
         for term in skill_terms:
-            add(self._term_postings(term.expansions), 0.5 * term.weight)
+            found = self._term_postings(term.expansions)
+            if found is not None:
+                add((found.docs, found.best), 0.5 * term.weight)
         concept: ConceptScores | None = None
         if terms:
-            concept = self._concepts.score(terms)
-            groups = self._group_scores(terms, concept)
+            concept_terms = [t for t in terms if t.concept]
+            concept = self._concepts.score(concept_terms)
+            if concept.named < 1.0:
+                lexical = self._lexical(units, hits, concept.named)
+                if lexical is not None:
+                    doc_parts.append(lexical[0])
+                    value_parts.append(lexical[1])
+            groups = self._group_scores(concept_terms, concept)
             add(
                 self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
                 _OCCUPATION_WEIGHT * _MAX_CONCEPT,
@@ -685,8 +793,86 @@ class SearchIndex:
             summed = summed * (1.0 - unnamed * (1.0 - self._level[occs]))
         return udocs.astype(np.int64), summed, concept
 
-    def _term_postings(self, expansions: tuple[Expansion, ...]) -> tuple[IntArray, IntArray] | None:
-        """Return (documents, best quantised value) for one query word, cached.
+    def _unit_values(
+        self, unit: _Unit, terms: Sequence[Term], hits: Sequence[_TermHits | None]
+    ) -> tuple[npt.NDArray[Any], FloatArray] | None:
+        """One query word's best field match per slot: a compound read both as a whole and
+        as its parts counts the better reading."""
+        whole, parts = unit
+        if whole is None:
+            h = hits[parts[0]]
+            if h is None:
+                return None
+            return h.docs, h.best / _Q * terms[parts[0]].weight
+        size = self._cols.size
+        acc = np.zeros(size, dtype=np.float64)
+        for i in parts:
+            h = hits[i]
+            if h is not None:
+                acc[h.docs] += h.best / _Q * terms[i].weight
+        h = hits[whole]
+        if h is not None:
+            acc[h.docs] = np.maximum(acc[h.docs], h.best / _Q * terms[whole].weight)
+        docs = np.flatnonzero(acc)
+        return (docs, acc[docs]) if len(docs) else None
+
+    def _lexical(
+        self, units: Sequence[_Unit], hits: Sequence[_TermHits | None], named: float
+    ) -> tuple[IntArray, FloatArray] | None:
+        """The lexical channel: BM25F of the query's words over each slot's own text."""
+        n = max(self._n_alive, 1)
+        size = self._cols.size
+        unmatched = math.log(1 + (n + 0.5) / 0.5)
+
+        def idf(h: _TermHits | None) -> float:
+            if h is None:
+                return unmatched
+            return math.log(1 + (n - len(h.docs) + 0.5) / (len(h.docs) + 0.5))
+
+        ideal = 0.0
+        doc_parts: list[npt.NDArray[Any]] = []
+        val_parts: list[npt.NDArray[Any]] = []
+        for whole, parts in units:
+            # Words that match nothing count fully in the ideal: the slot says less than asked.
+            unit_ideal = sum(idf(hits[i]) for i in parts)
+            ideal += unit_ideal
+            if whole is None:
+                h = hits[parts[0]]
+                if h is not None:
+                    doc_parts.append(h.docs)
+                    val_parts.append(h.bm * unit_ideal)
+                continue
+            acc = np.zeros(size, dtype=np.float64)
+            for i in parts:
+                h = hits[i]
+                if h is not None:
+                    acc[h.docs] += h.bm * idf(h)
+            h = hits[whole]
+            if h is not None:
+                # The whole compound in a slot's text says all its parts say.
+                acc[h.docs] = np.maximum(acc[h.docs], h.bm * unit_ideal)
+            docs = np.flatnonzero(acc)
+            doc_parts.append(docs)
+            val_parts.append(acc[docs])
+        if not doc_parts:
+            return None
+        docs = np.concatenate(doc_parts)
+        if not len(docs):
+            return None
+        total = np.bincount(docs, weights=np.concatenate(val_parts), minlength=size)
+        touched = np.zeros(size, dtype=np.bool_)
+        touched[docs] = True
+        udocs = np.flatnonzero(touched)
+        bm = total[udocs]
+        rel = np.minimum(1.0, bm / (ideal * _BM25_REF or 1.0))
+        rel = np.clip((rel - _BM25_TAU) / (1.0 - _BM25_TAU), 0.0, 1.0)
+        # A query that names an occupation is served by the occupation match and the title:
+        # the text boost is for words that name none ("batterier", "webbutveckling").
+        boost = _BM25_W * rel * (1.0 - named)
+        return udocs.astype(np.int64), boost
+
+    def _term_postings(self, expansions: tuple[Expansion, ...]) -> _TermHits | None:
+        """Return one query word's documents, best quantised field value and BM25 part, cached.
 
         A word's postings change only when slots do; the cache is cleared on every write.
         """
@@ -707,23 +893,39 @@ class SearchIndex:
             used += len(arr)
             arrays.append(arr)
             exp_weights.append(e.weight)
-        result: tuple[IntArray, IntArray] | None = None
+        result: _TermHits | None = None
         if arrays:
             # One pass of numpy work per query word, not per expansion; then keep each
             # document's best value only, so that the per-query sort sees one row per word.
             codes = np.concatenate([np.frombuffer(a, dtype=np.int32) for a in arrays]).astype(
                 np.int64
             )
-            ew = np.repeat(np.array(exp_weights) * _Q, [len(a) for a in arrays])
-            q = np.rint(_FIELD_WEIGHTS[codes & 7] * ew).astype(np.int64)
-            packed = ((codes >> 3) << _QBITS) | q
+            ew = np.repeat(np.array(exp_weights), [len(a) for a in arrays])
+            fields = codes & _FIELD_MASK
+            q = np.rint(_FIELD_WEIGHTS[fields] * ew * _Q).astype(np.int64)
+            doc_of = codes >> _DOC_SHIFT
+            packed = (doc_of << _QBITS) | q
             packed.sort()
             docs = packed >> _QBITS
             last = np.empty(len(docs), dtype=np.bool_)
             last[:-1] = docs[1:] != docs[:-1]
             last[-1] = True
             packed = packed[last]
-            result = (packed >> _QBITS, packed & _QMASK)
+            docs = packed >> _QBITS
+            # BM25F: the word's occurrences, weighted by field and by how well each form
+            # matches, summed per document, saturated and normalised by document length.
+            tf = _BM25_FIELDS[fields] * ((codes >> _FIELD_BITS) & _TF_MAX) * ew
+            weighted = np.bincount(doc_of, weights=tf)[docs]
+            cols = self._cols
+            avg = self._length_sum / max(self._n_alive, 1) or 1.0
+            norm = 1.0 - _BM25_B + _BM25_B * cols.length[docs] / avg
+            bm = weighted / (weighted + _BM25_K1 * norm)
+            # Compact in the cache: positions fit 32 bits, the quantised value 16.
+            result = _TermHits(
+                docs.astype(np.int32),
+                (packed & _QMASK).astype(np.int16),
+                bm.astype(np.float32),
+            )
         if len(self._term_post_cache) >= _TERM_CACHE:
             self._term_post_cache.pop(next(iter(self._term_post_cache)))
         self._term_post_cache[key] = result
@@ -917,7 +1119,10 @@ class SearchIndex:
         cache: dict[str, AbstractSet[str]] = {}
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
+        whole_found: set[str] = set()  # words whose whole compound the slot's text holds
         for term in terms:
+            if term.compound_part and term.word in whole_found:
+                continue  # the whole word explains the match; its parts add nothing
             found: tuple[str, str] | None = None
             for name, words_of in fields:
                 words = cache.get(name)
@@ -932,6 +1137,8 @@ class SearchIndex:
                 if g >= 0 and concept.groups.get(g, 0.0) > 0:
                     found = ("occupation", "concept")
             if found is not None:
+                if term.whole:
+                    whole_found.add(term.word)
                 item = (term.word, *found)
                 if item not in seen:
                     seen.add(item)

@@ -19,6 +19,7 @@ from search.text import (
     derivation_root,
     fold,
     inflection_bases,
+    restored_bases,
     split_compound,
     stem,
     typo_budget,
@@ -51,6 +52,8 @@ _MIN_HEAD = 3
 _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
+_SHORT_TYPO_LEN = 4
+_FOLDED_STEM = 0.7  # a stem match only once å ä ö are folded away
 
 
 class Expansion(NamedTuple):
@@ -218,14 +221,17 @@ class Lexicon:
         out.sort(key=len)
         return out[:limit]
 
-    def typos(self, folded: str) -> tuple[int, list[str]]:
+    def typos(self, folded: str, short: bool = False) -> tuple[int, list[str]]:
         """Return (typos, folded forms) of the closest forms within the word's typo budget.
 
         Only forms with the smallest number of typos found are returned; (0, []) if none.
         A first letter is rarely mistyped, so forms with another first letter are searched
-        only for long words, and such a form counts one extra typo (as in Meilisearch).
+        only for long words, and such a form counts one extra typo (as in Meilisearch). With
+        ``short``, a four-letter word may have one typo too.
         """
         budget = typo_budget(len(folded))
+        if short and budget == 0 and len(folded) == _SHORT_TYPO_LEN:
+            budget = 1
         if budget == 0:
             return 0, []
         found: dict[str, int] = {}
@@ -261,14 +267,21 @@ class Lexicon:
         """Split a folded compound into folded vocabulary forms (see ``split_compound``).
 
         With ``allow_unknown_tail``, a word that does not split fully may still split into
-        its longest known first part (4 letters or more) and an unknown rest.
+        its longest known first part (4 letters or more) and an unknown rest. A word the
+        vocabulary knows whole is split too, into at least two parts.
         """
         key = (folded, allow_unknown_tail)
         if key in self._split_cache:
             return self._split_cache[key]
-        parts = split_compound(folded, self.is_folded_word)
-        if parts is None:
-            parts = split_compound(folded, self.is_folded_word, is_modifier=self._is_modifier)
+        parts = split_compound(folded, self.is_folded_word, whole=False)
+        if parts is None or len(parts) > 2:
+            # A modifier that is only a stem or a compound's first part may split the word
+            # into fewer, longer parts ("solcell" + "försäljning", not "sol" + "cell" + …).
+            loose = split_compound(
+                folded, self.is_folded_word, is_modifier=self._is_modifier, whole=False
+            )
+            if loose is not None and (parts is None or len(loose) < len(parts)):
+                parts = loose
         if parts is None and allow_unknown_tail:
             parts = self._split_known_prefix(folded)
         if len(self._split_cache) > _CACHE_LIMIT:
@@ -277,7 +290,10 @@ class Lexicon:
         return parts
 
     def _is_modifier(self, folded: str) -> bool:
-        # Not a word of its own, but the first part of several vocabulary compounds.
+        # Not a word of its own, but the first part of several vocabulary compounds, or the
+        # stem of a vocabulary word ("solcell" in "solcellsförsäljning", from "solceller").
+        if folded in self._by_stem:
+            return True
         return len(self.prefixed(folded, limit=3, min_rest=3)) >= 3
 
     def _split_known_prefix(self, folded: str) -> list[str] | None:
@@ -345,17 +361,42 @@ class Lexicon:
         if word in self._words:
             put([word], "exact", w["exact"])
         put(self._by_fold.get(f, []), "folded", w["folded"])
-        put(self._by_stem.get(stem(f), []), "stem", w["stem"])
+        same_stem = self._by_stem.get(stem(f), [])
+        if f != word and same_stem:
+            # Folding merges stems ("gräva" and "grav" both stem to "grav"): a form whose
+            # letters å ä ö differ from the typed word's is a weaker match.
+            own = stem(word)
+            put([t for t in same_stem if stem(t) == own], "stem", w["stem"])
+            put(same_stem, "stem", w["stem"] * _FOLDED_STEM)
+        else:
+            put(same_stem, "stem", w["stem"])
         # Inflection endings the stemmer leaves alone on short words ("cioer" → "cio"), or
         # strips otherwise than from the base form ("kuratorer" → "kurator", stem "kurat").
-        for base in inflection_bases(f):
-            if base in self._by_fold:
-                put(self._by_fold[base], "stem", w["stem"])
-                break
+        # The base form may also have lost a vowel in inflection: "lagret", "lagren" are forms
+        # of "lager" (as "cykeln" of "cykel"), "kassorna" of "kassa".
+        base_form = next(
+            (c for b in inflection_bases(f) for c in restored_bases(b) if c in self._by_fold),
+            None,
+        )
+        if base_form is not None:
+            tokens = self._by_fold[base_form]
+            if f != word:  # as above: å ä ö must agree for a full match
+                bases = {c for b in inflection_bases(word) for c in restored_bases(b)}
+                put([t for t in tokens if t in bases], "stem", w["stem"])
+                put(tokens, "stem", w["stem"] * _FOLDED_STEM)
+            else:
+                put(tokens, "stem", w["stem"])
         root = derivation_root(f)
         put(self._by_root.get(root, []), "stem", w["root"])
         if root != f:
             put(self._by_fold.get(root, []), "stem", w["root"])
+        if f.endswith("a") and len(f) >= 5 and root == f:
+            # A verb names its work through its agent and action nouns: "städa" → "städare",
+            # "städning"; "programmera" → "programmerare" (the derivation root without -a).
+            put(self._by_root.get(f[:-1], []), "stem", w["root"])
+            # and through the compounds it begins: "gräva" → "grävmaskinförare".
+            for cand in self.prefixed(f[:-1], limit=_MAX_COMPOUND, min_rest=3):
+                put(self._by_fold[cand], "compound", w["compound"])
         recognised = bool(best)
         complete = word in self._words or f in self._by_fold
         if allow_prefix or not recognised:
@@ -385,7 +426,9 @@ class Lexicon:
         # Nor does a stem: "larman" stems to "larm" but is "lagman" mistyped. A word the
         # vocabulary holds itself is no typo.
         if not complete:
-            dist, forms = self.typos(f)
+            # A short word (four letters) that matches nothing else may still be mistyped:
+            # "kasa" for "kassa", "kcok" for "kock".
+            dist, forms = self.typos(f, short=not best)
             if forms:
                 weight = w["typo1"] if dist <= 1 else w["typo2"]
                 for cand in forms:

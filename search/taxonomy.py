@@ -18,7 +18,7 @@ import pickle
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
@@ -60,6 +60,9 @@ __all__ = [
 
 _EARTH_RADIUS_KM = 6371.0088
 _QUALIFIER_ONLY = 0.6  # an occupation matched only on a qualifier word of its names
+_ALIAS_FACTOR = 0.85  # an occupation named by one of its alternative labels
+_MAX_ALIAS_OCCS = 40
+_VOWELS = frozenset("aeiouy")  # a label word pointing at more occupations than this is too broad
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,27 @@ def keywords() -> dict[str, tuple[str, ...]]:
     rows = _read_json("keywords.json")
     assert isinstance(rows, list)
     return {r["label"]: tuple(r["occupation_ids"]) for r in rows}
+
+
+# Kinds of JobTech's alternative labels that name an occupation the way people write it: job
+# titles, employers' own ad terms (not the misspelled ones), former names and keywords.
+_ALIAS_KINDS = frozenset(["job_title", "ad_term_2019", "former_label", "keyword"])
+
+
+@cache
+def alternative_labels() -> dict[str, tuple[str, ...]]:
+    """Return JobTech's alternative labels (``data/alternative_labels.json``) mapped to the
+    occupation ids they stand for: job titles ("Sjuksyster", "Doktor"), ad terms, former
+    names and keywords ("Frissa")."""
+    rows = _read_json("alternative_labels.json")
+    assert isinstance(rows, dict)
+    out: dict[str, set[str]] = {}
+    for occ_id, labels in rows.items():
+        for item in labels:
+            if item.get("kind") not in _ALIAS_KINDS or item.get("misspelled"):
+                continue
+            out.setdefault(item["text"], set()).add(occ_id)
+    return {label: tuple(sorted(ids)) for label, ids in sorted(out.items())}
 
 
 @cache
@@ -304,6 +328,25 @@ class ConceptIndex:
                     self.occ_pos[o] for o in ids if o in self.occ_pos
                 )
         self.keyword_post = {k: sorted(v) for k, v in kw_post.items()}
+        # Alternative labels: the head words of each label point at its occupations ("sjuksyster"
+        # at the nurses, "doktor" at Läkare); a word shared by many labels' occupations says
+        # little and is left out.
+        alias_post: dict[str, set[int]] = {}
+        for label, ids in alternative_labels().items():
+            head = _name_parts(label)[0]
+            for tok in head:
+                if tok in STOPWORDS or tok.isdigit():
+                    continue
+                alias_post.setdefault(tok, set()).update(
+                    self.occ_pos[o] for o in ids if o in self.occ_pos
+                )
+        # A word that is some occupation's own name means that occupation ("musiklärare" is
+        # Musikpedagog/Musiklärare, though also a job title under Ämneslärare).
+        self.alias_post = {
+            k: sorted(v)
+            for k, v in alias_post.items()
+            if 0 < len(v) <= _MAX_ALIAS_OCCS and k not in self.name_post
+        }
         skill_labels = skills()
         self.label_post = self._group_post(lambda g: g.label)
         self.def_post = self._group_post(lambda g: g.definition)
@@ -325,10 +368,60 @@ class ConceptIndex:
     def words(self) -> set[str]:
         """Return every content word of the taxonomy (for seeding a lexicon)."""
         out: set[str] = set(self.name_post) | set(self.keyword_post) | set(self.label_post)
+        out |= set(self.alias_post)
         out |= set(self.def_post) | set(self.skill_post) | self.skill_words
         for lang in languages().values():
             out.update(_content_tokens(lang))
         return out
+
+    def _name_heads(self) -> frozenset[str]:
+        # Endings (6+ letters) that at least three occupation-name words share: the heads of
+        # compound names ("skoterska" in sjuksköterska, undersköterska, skolsköterska).
+        heads = getattr(self, "_heads_cache", None)
+        if heads is None:
+            counts: dict[str, int] = {}
+            for tok in self.name_post:
+                f = fold(tok)
+                for i in range(3, len(f) - 5):
+                    counts[f[i:]] = counts.get(f[i:], 0) + 1
+            heads = frozenset(k for k, n in counts.items() if n >= 3)
+            self._heads_cache = heads
+        return heads
+
+    def abbreviations(self, folded: str, is_word: Callable[[str], bool]) -> list[str]:
+        """Return the occupation-name words an abbreviation may stand for ("usk" →
+        "undersköterska", "ssk" → "sjuksköterska"): two to four letters (consonants after the
+        first) taken in order from
+        the name, the first at its start and each other one either right after the previous
+        one or at the start of a part of the compound (where the rest is a word of its own,
+        ``is_word``). The names of most occupations first."""
+        if not 2 <= len(folded) <= 4 or any(c in _VOWELS for c in folded[1:]):
+            return []
+        found: list[tuple[int, int, str]] = []
+        for tok, occs in self.name_post.items():
+            f = fold(tok)
+            if f[0] != folded[0] or len(f) <= len(folded) + 2:
+                continue
+            pos = 0
+            for c in folded[1:]:
+                if f[pos + 1 : pos + 2] == c:
+                    pos += 1
+                    continue
+                nxt = next(
+                    (
+                        p
+                        for p in range(max(pos + 2, 3), len(f) - 4)
+                        if f[p] == c and (is_word(f[p:]) or f[p:] in self._name_heads())
+                    ),
+                    -1,
+                )
+                if nxt < 0:
+                    break
+                pos = nxt
+            else:
+                found.append((-len(occs), len(f), tok))
+        found.sort()
+        return [t for _, _, t in found[:3]]
 
     def occupation_tokens(self, occ: int) -> set[str]:
         """Return the content tokens of all names of occupation ``occ``."""
@@ -364,6 +457,14 @@ class ConceptIndex:
                 kw = e.weight * 0.85
                 if occ_best.get(o, 0.0) < kw:
                     occ_best[o] = kw
+            for o in self.alias_post.get(e.token, ()):
+                alias = e.weight * _ALIAS_FACTOR
+                if occ_best.get(o, 0.0) < alias:
+                    occ_best[o] = alias
+                if naming and o not in hits and self.occ_names[o]:
+                    # A job title names its occupation as the occupation's own name does.
+                    hits[o] = set(self.occ_names[o][0])
+                    head_hits.add(o)
             for table, best in (
                 (self.label_post, lab_best),
                 (self.def_post, def_best),
@@ -524,6 +625,7 @@ _STATIC_INPUTS = (
     "data/languages.json",
     "data/no_education_required.json",
     "data/everyday.tsv",
+    "data/alternative_labels.json",
     "taxonomy.py",
     "text.py",
     "lexicon.py",

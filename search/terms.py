@@ -7,7 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from search.lexicon import Expansion, Lexicon
-from search.text import PLACEMENT_WORDS, STOPWORDS, fold, normalize
+from search.text import (
+    PLACEMENT_WORDS,
+    STOPWORDS,
+    fold,
+    inflection_bases,
+    normalize,
+    restored_bases,
+)
 
 __all__ = ["Term", "parse_terms"]
 
@@ -15,6 +22,15 @@ __all__ = ["Term", "parse_terms"]
 _PART_FACTOR = 0.9
 _PLACEMENT_PART = 0.2
 _FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
+_MIN_SPLIT = 7  # a known word this long may be a compound worth reading as its parts
+# Verbs that only say "to work": "jobba med barn" asks for work with children.
+_WORK_VERBS = frozenset(["jobba", "jobbar", "arbeta", "arbetar", "jobbat", "arbetat"])
+_FRAMING = _FOLDED_PLACEMENT | frozenset(fold(w) for w in _WORK_VERBS)
+# A verb and its object name the work as one compound: "tvätta bilar" → "biltvätt(are)",
+# "boka möten" → "mötesbokare", "planera underhåll" → "underhållsplanerare".
+_AGENT_ENDINGS = ("are", "ning", "ing", "")
+_PHRASE_FACTOR = 0.9
+_ABBREVIATION = 0.7  # a name an abbreviation ("usk") may stand for
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +43,15 @@ class Term:
     compound_part: bool = False
     # The folded word or compound part this term looks for ("kassa" for a part of "kassajobb").
     text: str = ""
+    # A compound read both ways: the whole word as the slots write it ("webbutveckling") and
+    # its parts ("webb", "utveckling"). The whole reading has ``whole`` set; a slot's text
+    # counts the better of the two readings, and the concepts see only the parts.
+    whole: bool = False
+
+    @property
+    def concept(self) -> bool:
+        """Whether the concept match (occupations, groups) takes this term into account."""
+        return not self.whole
 
 
 def _idf(expansions: tuple[Expansion, ...], df: Callable[[str], int], n: int) -> float:
@@ -42,13 +67,21 @@ def parse_terms(
     lexicon: Lexicon,
     df: Callable[[str], int],
     n_docs: int,
+    name_token: Callable[[str], bool] | None = None,
+    abbreviations: Callable[[str], list[str]] | None = None,
 ) -> list[Term]:
     """Return the query's terms with weights that sum to 1 (empty if the query has no words).
 
     Stopwords are dropped unless the query has nothing else. The last word may match as a
     prefix unless the query ends with a space (the user finished typing it). A word the
     vocabulary does not know, and that splits into known words, becomes one term per part.
-    Weights follow inverse document frequency from ``df`` over ``n_docs`` documents.
+    With ``name_token`` (whether a word is in an occupation's or group's name or keywords), a
+    compound that the slots use but no name does ("webbutveckling", "solcellsförsäljning") is
+    also read as its parts: its head says what kind of work, its modifier what the work is
+    about. A verb followed by its object may name the work as one compound ("tvätta bilar" →
+    "biltvätt"); that compound is looked for too. A word the vocabulary lacks may be an
+    abbreviation of a name (``abbreviations``). Weights follow inverse
+    document frequency from ``df`` over ``n_docs`` documents.
     """
     words = normalize(q).split()
     content = [w for w in words if w not in STOPWORDS]
@@ -56,18 +89,37 @@ def parse_terms(
     if not words:
         return []
     typing_last = not q[-1:].isspace()
-    raw: list[tuple[str, tuple[Expansion, ...], bool, float, str]] = []
+    raw: list[tuple[str, tuple[Expansion, ...], bool, float, str, bool]] = []
+    framing_only = all(fold(w) in _FRAMING for w in words)
     for i, word in enumerate(words):
         last = typing_last and i == len(words) - 1
         exps = lexicon.expand(word, allow_prefix=last)
+        if not exps and abbreviations is not None:
+            exps = tuple(Expansion(t, "synonym", _ABBREVIATION) for t in abbreviations(fold(word)))
         # A word the vocabulary knows (or completes, or knows with one typo) stays whole;
         # otherwise a split into known words beats a guess with two typos.
         known = any(e.kind in ("exact", "folded", "stem", "prefix", "synonym") for e in exps)
         close_typo = any(e.kind == "typo" and e.weight >= 0.7 for e in exps)
         parts = None
+        both = False
         if not known and not close_typo:
             parts = lexicon.split(fold(word), allow_unknown_tail=not exps)
+        elif (
+            known
+            and not close_typo
+            and name_token is not None
+            and len(word) >= _MIN_SPLIT
+            and not _names_something(word, exps, lexicon, name_token)
+        ):
+            parts = lexicon.split(fold(word))
+            # A word still being typed ("bioinformati") is no compound to take apart: only a
+            # complete word, or a clean split into two real words, is read as its parts.
+            complete = any(e.kind in ("exact", "folded", "stem") for e in exps)
+            if parts and not complete and (len(parts) != 2 or min(map(len, parts)) < 4):
+                parts = None
+            both = parts is not None
         if parts:
+            part_rows = []
             for part in parts:
                 part_exps = tuple(
                     Expansion(e.token, "compound", e.weight * _PART_FACTOR)
@@ -76,8 +128,74 @@ def parse_terms(
                 idf = _idf(part_exps, df, n_docs)
                 if part in _FOLDED_PLACEMENT and len(parts) > 1:
                     idf *= _PLACEMENT_PART  # "jobb" in "lagerjobb" only says it is work
-                raw.append((word, part_exps, True, idf, part))
+                part_rows.append((word, part_exps, True, idf, part, False))
+            if both:
+                # The whole word weighs what its parts weigh together.
+                whole_idf = sum(r[3] for r in part_rows)
+                raw.append((word, exps, False, whole_idf, fold(word), True))
+            raw.extend(part_rows)
         else:
-            raw.append((word, exps, False, _idf(exps, df, n_docs), fold(word)))
-    total = sum(r[3] for r in raw) or 1.0
-    return [Term(word, idf / total, exps, part, text) for word, exps, part, idf, text in raw]
+            idf = _idf(exps, df, n_docs)
+            if fold(word) in _FRAMING and not framing_only:
+                idf *= _PLACEMENT_PART  # "jobba" in "jobba med barn" only says it is work
+            raw.append((word, exps, False, idf, fold(word), False))
+        if i + 1 < len(words):
+            compound = _phrase_compound(word, words[i + 1], lexicon)
+            if compound is not None:
+                exps = tuple(
+                    Expansion(e.token, e.kind, e.weight * _PHRASE_FACTOR)
+                    for e in lexicon.expand(compound)
+                )
+                # The compound says what the verb and its object say together, and says it
+                # more precisely: it weighs what both do.
+                verb_idf = raw[-1][3]
+                idf = max(
+                    _idf(exps, df, n_docs),
+                    verb_idf + _idf(lexicon.expand(words[i + 1]), df, n_docs),
+                )
+                raw.append((compound, exps, False, idf, compound, False))
+    # A whole reading and its parts stand for one query word: count its weight once.
+    total = sum(r[3] for r in raw if not r[5]) or 1.0
+    return [
+        Term(word, idf / total, exps, part, text, whole)
+        for word, exps, part, idf, text, whole in raw
+    ]
+
+
+def _names_something(
+    word: str, exps: tuple[Expansion, ...], lexicon: Lexicon, name_token: Callable[[str], bool]
+) -> bool:
+    """Whether the word (or a form of it) names an occupation or group, or is an everyday word
+    of the table: such a word means what it says and is not taken apart."""
+    if lexicon.synonyms(fold(word)):
+        return True
+    return any(e.kind in ("exact", "folded", "stem") and name_token(e.token) for e in exps)
+
+
+def _phrase_compound(verb: str, obj: str, lexicon: Lexicon) -> str | None:
+    """The vocabulary compound that a verb and its object name together, if any.
+
+    "tvätta bilar" → "biltvätt" or "biltvättare", "boka möten" → "mötesbokare": the object's
+    base form (with or without a linking s) before the verb's root and an agent or action
+    ending.
+    """
+    v, o = fold(verb), fold(obj)
+    if len(v) < 4 or not v.endswith("a") or len(o) < 3:
+        return None
+    roots = [v[:-1]]
+    if v.endswith("era"):
+        roots.append(v[:-3])  # "analysera" → "analys"
+    modifiers: list[str] = []
+    for base in (o, *inflection_bases(o)):
+        for form in restored_bases(base):
+            for m in (form, form[:-1] if form[-1:] in "ae" else ""):
+                if len(m) >= 3 and m not in modifiers:
+                    modifiers.append(m)
+    for m in modifiers:
+        for link in ("", "s"):
+            for root in roots:
+                for ending in _AGENT_ENDINGS:
+                    cand = m + link + root + ending
+                    if lexicon.is_folded_word(cand):
+                        return cand
+    return None

@@ -27,6 +27,7 @@ __all__ = [
     "hyphen_joins",
     "inflection_bases",
     "normalize",
+    "restored_bases",
     "split_compound",
     "stem",
     "tokenize",
@@ -238,6 +239,23 @@ def inflection_bases(word: str, min_len: int = 3) -> list[str]:
     return out
 
 
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
+
+
+def restored_bases(base: str) -> list[str]:
+    """Return ``base`` and the base forms it may stand for once an inflection ending is gone.
+
+    Swedish drops an unstressed e before -l, -n, -r ("lager" → "lagret", "lagren"; "cykel" →
+    "cykeln") and changes a final -a to -or in the plural ("kassa" → "kassor", "kassorna").
+    """
+    out = [base]
+    if len(base) >= 3 and base[-1] in "lnr" and base[-2] in _CONSONANTS:
+        out.append(base[:-1] + "e" + base[-1])
+    if base[-1:] in _CONSONANTS:
+        out.append(base + "a")
+    return out
+
+
 # Derivational endings that turn a verb stem into an activity or an agent: "städning" and
 # "städare" share the root "städ", "plattsättning" and "plattsättare" share "plattsätt".
 _DERIVATIONS = ("ningen", "ningar", "ning", "arens", "arna", "aren", "are", "ande", "eri", "else")
@@ -261,6 +279,7 @@ def split_compound(
     min_part: int = 3,
     max_parts: int = 4,
     is_modifier: Callable[[str], bool] | None = None,
+    whole: bool = True,
 ) -> list[str] | None:
     """Split a Swedish compound into known words, or return None.
 
@@ -271,7 +290,8 @@ def split_compound(
     the known words (with any dropped vowel restored), so ``"lagerjobb"`` gives
     ``["lager", "jobb"]`` when both are known. ``is_modifier`` may accept a part that is not a
     word but only ever the first half of compounds ("lant" in "lantbruk"); it is tried last and
-    never for the final part.
+    never for the final part. With ``whole=False`` the word itself does not count as a part,
+    so that a known compound ("webbutveckling") still splits into its parts.
     """
     n = len(word)
     if n < 2 * min_part:
@@ -295,6 +315,8 @@ def split_compound(
     for i in range(n - min_part, -1, -1):
         choice: tuple[int, int, list[str]] | None = None
         for j in range(i + min_part, n + 1):
+            if not whole and i == 0 and j == n:
+                continue
             part = known(word[i:j], j == n)
             if part is None:
                 continue

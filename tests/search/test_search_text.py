@@ -102,8 +102,12 @@ def _lexicon(*words: str) -> Lexicon:
 
 def test_lexicon_typo_budget_boundaries() -> None:
     lex = _lexicon("kock", "städa", "snickare", "målarfirma", "elektriker")
-    # 4 letters: no typo allowed.
+    # 4 letters: one typo only for a word that matches nothing else ("kcok" for "kock"); a
+    # word that is itself a word is no typo.
+    assert ("kock", "typo") in {(e.token, e.kind) for e in lex.expand("kcok")}
+    lex.add_many(["kick"])
     assert not any(e.kind == "typo" for e in lex.expand("kick"))
+    assert not any(e.kind == "typo" for e in lex.expand("kok"))  # 3 letters: none
     # 5 letters: one typo.
     assert ("städa", "typo") in {(e.token, e.kind) for e in lex.expand("stoda")}
     assert "städa" not in {e.token for e in lex.expand("stoxa")}

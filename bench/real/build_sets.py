@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Build the real-corpus query sets (scorer JSONL) from the hand-written specs beside this file.
+
+    python3 bench/real/build_sets.py [--corpus /work/shared/eval/real/corpus.jsonl]
+
+Writes, beside this file:
+- everyday-tune.jsonl, everyday-holdout.jsonl: everyday words (everyday.json); a query's
+  relevant slots are those of its primary SSYK-4 groups (2), its secondary groups (1) and the
+  real ads it is about (2), as `slotgen.py natural` grades natural queries;
+- describe-tune.jsonl, describe-holdout.jsonl: one-to-three-word descriptions of one real ad's
+  work (describe.json); relevant: the ad itself (2), slots of the same occupation (2), of the
+  same SSYK-4 group (1).
+
+Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
+was fixed when the specs were written, before any result was seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OCCUPATIONS = HERE.parent.parent / "search" / "data" / "occupations.json"
+DEFAULT_CORPUS = Path("/work/shared/eval/real/corpus.jsonl")
+
+
+def load(corpus: Path) -> tuple[list[dict[str, object]], dict[str, str]]:
+    rows = [json.loads(line) for line in corpus.open(encoding="utf-8")]
+    ssyk = {o["id"]: o["ssyk"] for o in json.loads(OCCUPATIONS.read_text(encoding="utf-8"))}
+    return rows, ssyk
+
+
+def everyday(rows: list[dict[str, object]], ssyk: dict[str, str]) -> list[dict[str, object]]:
+    spec = json.loads((HERE / "everyday.json").read_text(encoding="utf-8"))
+    by_code: dict[str, list[str]] = {}
+    for r in rows:
+        code = ssyk.get(str(r.get("occupation_id")))
+        if code:
+            by_code.setdefault(code, []).append(str(r["external_id"]))
+    out = []
+    for item in spec["queries"]:
+        rel = {e: 1 for c in item["secondary"] for e in by_code.get(c, [])}
+        rel.update({e: 2 for c in item["primary"] for e in by_code.get(c, [])})
+        rel.update({e: 2 for e in item["ads"]})
+        if not any(g == 2 for g in rel.values()):
+            raise SystemExit(f"nothing graded 2 for {item['q']!r}")
+        out.append(
+            {
+                "q": item["q"],
+                "kind": item["kind"],
+                "target": ",".join(item["primary"]),
+                "relevant": rel,
+            }
+        )
+    return out
+
+
+def describe(rows: list[dict[str, object]], ssyk: dict[str, str]) -> list[dict[str, object]]:
+    spec = json.loads((HERE / "describe.json").read_text(encoding="utf-8"))
+    by_id = {str(r["external_id"]): r for r in rows}
+    out = []
+    for ad, q in spec["queries"].items():
+        occ = str(by_id[ad].get("occupation_id"))
+        code = ssyk.get(occ)
+        rel: dict[str, int] = {}
+        for r in rows:
+            o = str(r.get("occupation_id"))
+            if o == occ:
+                rel[str(r["external_id"])] = 2
+            elif code and ssyk.get(o) == code:
+                rel[str(r["external_id"])] = 1
+        rel[ad] = 2
+        out.append({"q": q, "kind": "describe", "target": ad, "relevant": rel})
+    return out
+
+
+def write(name: str, items: list[dict[str, object]]) -> None:
+    for part, keep in (("tune", lambda i: i % 3 != 2), ("holdout", lambda i: i % 3 == 2)):
+        path = HERE / f"{name}-{part}.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for i, item in enumerate(items):
+                if keep(i):
+                    f.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    a = ap.parse_args()
+    rows, ssyk = load(a.corpus)
+    write("everyday", everyday(rows, ssyk))
+    write("describe", describe(rows, ssyk))
+
+
+if __name__ == "__main__":
+    main()

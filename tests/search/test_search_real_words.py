@@ -1,0 +1,286 @@
+"""Employers' and coordinators' own words (issue 16): inflection, short typos, compounds read
+whole and as parts, the lexical channel over a slot's own text, alternative labels,
+abbreviations and verb phrases; and every real ad found by its own headline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.index import SearchIndex, doc_from_exchange
+from search.lexicon import Lexicon
+from search.schemas import SearchQuery
+from search.taxonomy import concept_index, taxonomy_lexicon
+from search.terms import parse_terms
+from search.text import fold, restored_bases
+from tests.search.test_search_ranker import ids, occ_id, slot
+
+REAL_CORPUS = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "real" / "corpus.jsonl"
+)
+
+
+def kinds(lex: Lexicon, word: str) -> dict[str, str]:
+    return {e.token: e.kind for e in lex.expand(word)}
+
+
+# --- inflection ---------------------------------------------------------------------------
+
+
+def test_restored_bases_put_back_the_vowel_inflection_drops() -> None:
+    assert "lager" in restored_bases("lagr")  # lagret, lagren
+    assert "cykel" in restored_bases("cykl")  # cykeln, cyklar
+    assert "kassa" in restored_bases("kass")  # kassor, kassorna
+    assert restored_bases("kock")[0] == "kock"
+
+
+@pytest.mark.parametrize(
+    ("typed", "base"),
+    [
+        ("lagret", "lager"),
+        ("lagren", "lager"),
+        ("kassorna", "kassa"),
+        ("kassan", "kassa"),
+        ("fönstret", "fönster"),
+        ("sjuksköterskorna", "sjuksköterska"),
+    ],
+)
+def test_definite_and_plural_forms_reach_the_base_form(typed: str, base: str) -> None:
+    lex = Lexicon()
+    lex.add_many(["lager", "kassa", "fönster", "sjuksköterska", "lag"])
+    assert kinds(lex, typed).get(base) == "stem"
+
+
+def test_lagret_finds_the_slots_that_lager_finds() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+            slot(2, "Medarbetare på lager", description="Plock och pack på vårt lager."),
+            slot(3, "Kock", occupation_id=occ_id("Kock à la carte")),
+        ]
+    )
+    base = set(ids(idx, "lager"))
+    assert {1, 2} <= base
+    for form in ("lagret", "lagren", "lagrets"):
+        got = ids(idx, form)
+        assert {1, 2} <= set(got), form
+        assert 3 not in got
+
+
+# --- short typos --------------------------------------------------------------------------
+
+
+def test_a_four_letter_word_may_have_one_typo_when_it_matches_nothing() -> None:
+    lex = Lexicon()
+    lex.add_many(["kassa", "kock", "kassor"])
+    assert kinds(lex, "kasa").get("kassa") == "typo"  # a letter left out
+    assert kinds(lex, "kcok").get("kock") == "typo"  # two letters swapped
+    # A word that is a word of its own is no typo.
+    lex.add_many(["kasa"])
+    assert "kassa" not in kinds(lex, "kasa")
+
+
+def test_kasa_finds_the_till_slots() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Kassapersonal", occupation_id=occ_id("Kassapersonal")),
+            slot(2, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    assert ids(idx, "kasa")[:1] == [1]
+
+
+# --- compounds: heads and modifiers -------------------------------------------------------
+
+
+def test_a_compound_the_names_lack_is_read_whole_and_as_its_parts() -> None:
+    idx = SearchIndex()
+    idx.build([slot(1, "Utvecklare", description="Vi arbetar med webbutveckling och webb.")])
+    terms = parse_terms("webbutveckling", idx._lex, idx._df, 1, name_token=idx._name_token)
+    whole = [t for t in terms if t.whole]
+    parts = [t.text for t in terms if t.compound_part]
+    assert len(whole) == 1 and not whole[0].concept
+    assert parts == ["webb", "utveckling"]
+    # A word that names an occupation keeps its meaning and is not taken apart.
+    terms = parse_terms("undersköterska", idx._lex, idx._df, 1, name_token=idx._name_token)
+    assert [t.compound_part for t in terms] == [False]
+
+
+def test_a_compound_modifier_that_is_only_a_stem_still_splits() -> None:
+    lex = Lexicon()
+    lex.add_many(["solceller", "försäljning", "sol", "cell"])
+    # "solcell" is no word, but the stem of "solceller": two parts, not three.
+    assert lex.split(fold("solcellsförsäljning")) == ["solcell", "forsaljning"]
+
+
+def test_the_ad_about_the_modifier_beats_slots_of_the_broader_head() -> None:
+    sales = occ_id("Telefonförsäljare")
+    docs = [
+        slot(
+            1,
+            "Säljare sökes",
+            occupation_id=sales,
+            description="Du säljer värmepumpar till villaägare. Värmepumpar är framtiden. "
+            "Vi ger dig utbildning i värmepumpar och försäljning.",
+        ),
+        *(
+            slot(
+                i, "Telefonförsäljare", occupation_id=sales, description="Försäljning per telefon."
+            )
+            for i in range(2, 12)
+        ),
+    ]
+    idx = SearchIndex()
+    idx.build(docs)
+    assert ids(idx, "värmepumpsförsäljning")[:1] == [1]
+
+
+# --- the lexical channel ------------------------------------------------------------------
+
+
+def test_a_field_word_only_the_ad_text_uses_finds_the_ad() -> None:
+    nurse = occ_id("Sjuksköterska, grundutbildad")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Sjuksköterska till vår avdelning",
+                occupation_id=nurse,
+                description="Du arbetar inom palliativ vård. Den palliativa vården är vår "
+                "specialitet. Palliativ vård i hemmet.",
+            ),
+            *(slot(i, "Sjuksköterska", occupation_id=nurse) for i in range(2, 15)),
+        ]
+    )
+    assert ids(idx, "palliativ vård")[:1] == [1]
+
+
+def test_term_frequency_is_counted_alike_by_build_and_upsert() -> None:
+    docs = [
+        slot(
+            1,
+            "Säljare",
+            description="Solceller. Solceller och batterier. Batterier.",
+            skills=["Solceller", "Solceller, montage"],
+        ),
+        slot(2, "Kock", description="Mat."),
+    ]
+    built = SearchIndex()
+    built.build(docs)
+    upserted = SearchIndex()
+    upserted.build([])
+    for d in docs:
+        upserted.upsert(d)
+    for word in ("solceller", "batterier", "säljare", "mat"):
+        assert sorted(built._post[word]) == sorted(upserted._post[word]), word
+    assert list(built._cols.length[:2]) == list(upserted._cols.length[:2])
+    for q in ("solceller", "batterierna", "säljare"):
+        assert ids(built, q) == ids(upserted, q)
+
+
+# --- abbreviations, colloquial forms and verb phrases -------------------------------------
+
+
+def test_abbreviations_stand_for_occupation_names() -> None:
+    lex = taxonomy_lexicon()
+    concepts = concept_index()
+    assert "sjuksköterska" in concepts.abbreviations("ssk", lex.is_folded_word)
+    assert concepts.abbreviations("usk", lex.is_folded_word)[0] == "undersköterska"
+    # Words with vowels after the first letter are no abbreviations.
+    assert concepts.abbreviations("kok", lex.is_folded_word) == []
+
+
+def test_alternative_labels_name_their_occupations() -> None:
+    concepts = concept_index()
+    lex = taxonomy_lexicon()
+    for word, label in (("sjuksyster", "Sjuksköterska, grundutbildad"), ("doktor", "Läkare")):
+        terms = parse_terms(word + " ", lex, lambda t: 1, 10)
+        scores = concepts.score(terms)
+        occ = concepts.occ_pos[occ_id(label)]
+        assert scores.occupations.get(occ, 0.0) > 0.5, word
+        assert scores.named > 0.5, word
+
+
+def test_abbreviation_and_colloquial_words_find_the_slots() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Sjuksköterska", occupation_id=occ_id("Sjuksköterska, grundutbildad")),
+            slot(
+                2,
+                "Undersköterska",
+                occupation_id=occ_id("Undersköterska, vård- och specialavdelning och mottagning"),
+            ),
+            slot(3, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    assert ids(idx, "ssk")[:1] == [1]
+    assert ids(idx, "usk")[:1] == [2]
+    assert ids(idx, "sjuksyster")[:1] == [1]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "compound"),
+    [
+        ("tvätta bilar", "biltvättare"),
+        ("boka möten", "mötesbokare"),
+        ("planera underhåll", "underhållsplanerare"),
+    ],
+)
+def test_a_verb_and_its_object_name_the_work_as_one_compound(phrase: str, compound: str) -> None:
+    lex = Lexicon()
+    lex.add_many([compound, *phrase.split()])
+    terms = parse_terms(phrase, lex, lambda t: 1, 10)
+    assert fold(compound) in {t.text for t in terms}
+
+
+def test_work_verbs_only_frame_the_query() -> None:
+    lex = Lexicon()
+    lex.add_many(["jobba", "barn"])
+    terms = {t.text: t.weight for t in parse_terms("jobba med barn", lex, lambda t: 1, 10)}
+    assert terms["barn"] > 3 * terms["jobba"]
+
+
+def test_verb_phrase_finds_the_slot_the_compound_names() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Biltvättare", occupation_id=occ_id("Bilvårdare")),
+            slot(2, "Kemtvättare", occupation_id=occ_id("Kemtvättare")),
+            slot(3, "Bilförsäljare", occupation_id=occ_id("Bilförsäljare")),
+        ]
+    )
+    assert ids(idx, "tvätta bilar")[:1] == [1]
+
+
+# --- every real ad by its own headline ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_index() -> tuple[SearchIndex, dict[int, str], list[tuple[str, str]]]:
+    if not REAL_CORPUS.exists():
+        pytest.skip(f"the real-ad corpus is not here: {REAL_CORPUS}")
+    rows = [json.loads(line) for line in REAL_CORPUS.read_text("utf-8").splitlines()]
+    docs = [doc_from_exchange(r, i + 1) for i, r in enumerate(rows)]
+    idx = SearchIndex()
+    idx.build(docs)
+    real = [(d.external_id, d.title) for d in docs if d.external_id.startswith("real-")]
+    return idx, {d.id: d.external_id for d in docs}, real
+
+
+def test_every_real_ad_is_found_in_the_top10_by_its_own_headline(
+    real_index: tuple[SearchIndex, dict[int, str], list[tuple[str, str]]],
+) -> None:
+    idx, by_id, real = real_index
+    assert len(real) == 83
+    missed = []
+    for ext, title in real:
+        hits = idx.search(SearchQuery(q=title, limit=10, open_only=False)).hits
+        if ext not in [by_id[h.slot_id] for h in hits]:
+            missed.append((ext, title))
+    assert not missed, missed
