@@ -205,7 +205,10 @@ async def test_the_coordinator_records_a_phone_answer_shown_in_the_history(clien
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert done.headers["location"] == f"/arbetsbord/bokningar/{booking_id}?klart=telefonsvar"
+    assert (
+        done.headers["location"]
+        == f"/arbetsbord/bokningar/{booking_id}?klart=telefonsvar-registrerat"
+    )
     after = await client.get(done.headers["location"], headers=HTML)
     text = visible_text(after.text)
     assert "Värdens svar per telefon är registrerat" in text
@@ -270,7 +273,7 @@ async def test_proposing_to_a_full_supervisor_warns_in_swedish_and_sends_once_co
         data={**fields, "confirm_capacity": "1"},
         follow_redirects=False,
     )
-    assert sent.status_code == 303 and sent.headers["location"].endswith("?klart=foreslagen")
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?klart=forslag-skickat")
     page = await client.get(sent.headers["location"], headers=HTML)
     assert "Förslaget är skickat till värden." in page.text
     assert "Värdens användare svarar på förslaget när de loggar in" in page.text
@@ -300,9 +303,11 @@ async def test_the_host_portal_accepts_with_another_supervisor_instead_of_a_bare
         data={"_csrf_token": csrf_of(page.text), "supervisor_id": str(other)},
         follow_redirects=False,
     )
-    assert done.status_code == 303 and done.headers["location"].endswith("?klart=accepterad")
+    assert done.status_code == 303 and done.headers["location"].endswith(
+        "?klart=forslag-accepterat"
+    )
     after = await client.get(done.headers["location"], headers=HTML)
-    assert "Ni har tackat ja till förslaget" in after.text
+    assert "Ni har accepterat förslaget" in after.text
     event = (
         await BookingEvent.select(BookingEvent.note)
         .where((BookingEvent.booking == second) & (BookingEvent.to_status == "accepted"))
