@@ -292,8 +292,10 @@ def collect_routes() -> list[Any]:
     from placements.controllers import bookings as booking_controllers
     from placements.controllers import candidates as candidate_controllers
     from placements.views import agreements as agreement_views
+    from placements.views import answers as answer_views
 
     routes += candidate_controllers.ROUTES + booking_controllers.ROUTES + agreement_views.ROUTES
+    routes += answer_views.ROUTES
     # Pages: public search and slot, host portal, coordinator workbench, host applications.
     from employers import views as employer_views
     from placements.views import host as host_views

@@ -605,6 +605,8 @@ async def _demo_placement(
             message=demo_texts.PROPOSALS[pick % len(demo_texts.PROPOSALS)].format(first=first_name),
             start_date=start,
             end_date=end,
+            # The demo sets up every state on purpose, also proposals to a full supervisor.
+            confirm_capacity=True,
         ),
     )
     if until == "proposed":

@@ -23,7 +23,7 @@ from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import OutboxMessage, User
-from placements.services import bookings, bump_slot_change, lockin, outcomes
+from placements.services import answers, bookings, bump_slot_change, lockin, outcomes
 from placements.tables import (
     Agreement,
     Assessment,
@@ -171,7 +171,12 @@ async def activate_placements(now: dt.datetime, settings: Settings) -> dict[str,
 
 
 async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, int]:
-    """Remind the host of a proposal left unanswered for PROPOSAL_REMINDER_DAYS."""
+    """Remind the host of a proposal left unanswered for PROPOSAL_REMINDER_DAYS.
+
+    Host users are linked to the proposal's page in the host portal. A host without users
+    cannot open that page: its contact person and the slot's supervisor each get a fresh
+    single-use answer link instead (replacing the one mailed before), in the same
+    transaction as the reminder, so a link is never issued without its mail."""
     days = settings.proposal_reminder_days
     rows = await Booking.select(
         Booking.id,
@@ -182,7 +187,6 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
         Booking.slot.supervisor.as_alias("supervisor_id"),
     ).where((Booking.status == "proposed") & (Booking.proposed_at <= now - dt.timedelta(days=days)))
     users = await _host_users(r["host_id"] for r in rows)
-    contacts = await _contacts(r["supervisor_id"] for r in rows)
     sent_keys = await _queued_keys("proposal-reminder:")
     queued = 0
     guard = RowGuard("remind-proposals")
@@ -190,18 +194,20 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
         with guard.row(row["id"]):
             age = (now - row["proposed_at"]).days
             number = reminder_number(age, days, days, settings.reminder_max_count)
-            recipients = [(u["email"], u["user_id"]) for u in users.get(int(row["host_id"]), [])]
-            if not recipients and row["supervisor_id"] in contacts:
-                recipients = [(contacts[row["supervisor_id"]]["email"], None)]
-            for email, user_id in recipients:
-                key = f"proposal-reminder:{row['id']}:{email.casefold()}:{number}"
+
+            def key_of(email: str, booking_id: int = row["id"], n: int = number) -> str:
+                return f"proposal-reminder:{booking_id}:{email.casefold()}:{n}"
+
+            host_users = users.get(int(row["host_id"]), [])
+            for user in host_users:
+                key = key_of(user["email"])
                 if key in sent_keys:
                     continue
                 queued += await queue_template_mail(
-                    email,
+                    user["email"],
                     "proposal_reminder",
                     settings,
-                    recipient_user_id=user_id,
+                    recipient_user_id=user["user_id"],
                     candidate_id=row["candidate"],
                     dedupe_key=key,
                     digest=True,
@@ -209,6 +215,29 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
                     days=age,
                     link=host_booking_link(row["id"]),
                 )
+            if host_users:
+                continue
+            slot = {"host": row["host_id"], "supervisor": row["supervisor_id"]}
+            for recipient in await answers.link_recipients(slot):
+                key = key_of(recipient.email)
+                if key in sent_keys:
+                    continue
+                async with write_transaction(Booking._meta.db):
+                    if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == key):
+                        continue
+                    path, expires = await answers.issue_link(row["id"], recipient)
+                    queued += await queue_template_mail(
+                        recipient.email,
+                        "proposal_reminder",
+                        settings,
+                        candidate_id=row["candidate"],
+                        dedupe_key=key,
+                        digest=True,
+                        slot_title=row["slot_title"],
+                        days=age,
+                        link=path,
+                        single_use_until=clock.local_date(expires).isoformat(),
+                    )
     return guard.counts({"waiting": len(rows), "queued": queued})
 
 

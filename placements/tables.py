@@ -177,6 +177,27 @@ class BookingEvent(Table, tablename="pl_booking_event"):
     note = Text(default="")
 
 
+class AnswerLink(Table, tablename="pl_answer_link"):
+    """A single-use link that lets a host without an account answer a proposal.
+
+    Mailed to the host's contact person and the slot's supervisor when no one at the host
+    signs in. Only the token's SHA-256 is stored (`marketplace.tokens`); the link stops
+    working when it expires, when it is used, when a newer link to the same address replaces
+    it, and when the proposal is no longer open."""
+
+    id: Serial
+    booking = ForeignKey(Booking, null=False, on_delete=OnDelete.cascade, index=True)
+    contact = ForeignKey(Contact, null=True, on_delete=OnDelete.set_null)
+    name = Varchar(length=200, default="")
+    email = Varchar(length=320)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    replaced_at = Timestamptz(null=True, default=None)
+    answer = Varchar(length=20, default="", help_text="accepted or declined, once used")
+
+
 class Agreement(Table, tablename="pl_agreement"):
     """A version of the win-win agreement (trepartsöverenskommelse) for a booking.
 

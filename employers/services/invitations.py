@@ -4,8 +4,6 @@ password. The link is single use and expires; only a hash of its token is stored
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from employers import schemas
@@ -19,14 +17,11 @@ from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.tables import User
+from marketplace.tokens import new_token, token_hash
 
 INVITATION_DAYS = 7
 INVITATION_PATH = "/vard/inbjudan"
 INVALID_LINK = "Länken är ogiltig, redan använd eller för gammal. Be din kontakt på kommunen om en ny inbjudan."
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_link(token: str) -> str:
@@ -63,7 +58,7 @@ async def invite_host_user(
             "e-postadress.",
             fields=["email"],
         )
-    token = secrets.token_urlsafe(32)
+    token, digest = new_token()
     now = dt.datetime.now(dt.UTC)
     async with HostInvitation._meta.db.transaction():
         rows = await HostInvitation.insert(
@@ -71,7 +66,7 @@ async def invite_host_user(
                 host=host_id,
                 email=email,
                 name=name.strip(),
-                token_hash=_hash(token),
+                token_hash=digest,
                 invited_by=actor.id,
                 created_at=now,
                 expires_at=now + dt.timedelta(days=INVITATION_DAYS),
@@ -109,7 +104,9 @@ async def list_invitations(actor: AuthUser, host_id: int) -> list[schemas.Invita
 
 
 async def _valid_invitation(token: str) -> dict[str, Any]:
-    row = await HostInvitation.select().where(HostInvitation.token_hash == _hash(token)).first()
+    row = (
+        await HostInvitation.select().where(HostInvitation.token_hash == token_hash(token)).first()
+    )
     if row is None or row["used_at"] is not None or row["expires_at"] <= dt.datetime.now(dt.UTC):
         raise NotFound(INVALID_LINK)
     return row

@@ -23,7 +23,7 @@ from marketplace.paging import Limit, Offset
 from placements.schemas import agreements as sa
 from placements.schemas import bookings as sb
 from placements.schemas import outcomes as so
-from placements.services import agreements, bookings, ledger, lockin, outcomes
+from placements.services import agreements, answers, bookings, ledger, lockin, outcomes
 
 host_side = requires("host", "coordinator", "admin")
 Req = Request[AuthUser, Any, Any]
@@ -68,9 +68,56 @@ class BookingController(Controller):
         return await bookings.get_booking_for(request.user, booking_id)
 
     @post("/{booking_id:int}/accept", operation_id="acceptBooking", status_code=HTTP_200_OK)
-    async def accept(self, request: Req, booking_id: FromPath[int]) -> sb.Booking:
-        """Accept a proposal (409 when no seat or supervisor capacity is left)."""
-        return await bookings.accept(request.user, booking_id)
+    async def accept(
+        self,
+        request: Req,
+        booking_id: FromPath[int],
+        data: JSONBody[sb.AcceptRequest | None] = None,
+    ) -> sb.Booking:
+        """Accept a proposal, optionally with another supervisor of the host or another
+        period (409 naming the field, and what would fit, when no seat or supervisor
+        capacity is left; `acceptOptions` lists the choices)."""
+        return await bookings.accept(request.user, booking_id, data)
+
+    @get("/{booking_id:int}/accept-options", operation_id="acceptOptions")
+    async def accept_options(self, request: Req, booking_id: FromPath[int]) -> sb.AcceptOptions:
+        """What a proposal can be accepted with: the host's supervisors and their room
+        during the period, and, when it does not fit, why and the earliest period that does."""
+        return await answers.accept_options_for(request.user, booking_id)
+
+    @post(
+        "/{booking_id:int}/phone-answer",
+        operation_id="recordPhoneAnswer",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def phone_answer(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sb.PhoneAnswer]
+    ) -> sb.Booking:
+        """Record the host's answer given by phone: who answered, a note, and (for an accept)
+        optionally another supervisor or period. Audited; shown in the timeline."""
+        return await answers.record_phone_answer(request.user, booking_id, data)
+
+    @get("/{booking_id:int}/answer-links", operation_id="listAnswerLinks", guards=[staff])
+    async def answer_links(
+        self, request: Req, booking_id: FromPath[int]
+    ) -> list[sb.AnswerLinkSent]:
+        """The single-use answer links mailed to a host without an account: to whom, when,
+        until when, and whether used (never the links themselves)."""
+        return await answers.links_for(request.user, booking_id)
+
+    @post(
+        "/{booking_id:int}/answer-links",
+        operation_id="resendAnswerLinks",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def resend_answer_links(
+        self, request: Req, booking_id: FromPath[int]
+    ) -> list[sb.AnswerLinkSent]:
+        """Mail fresh answer links for an open proposal to a host without an account; the
+        earlier links stop working."""
+        return await answers.resend_links(request.user, booking_id)
 
     @post("/{booking_id:int}/decline", operation_id="declineBooking", status_code=HTTP_200_OK)
     async def decline(

@@ -26,6 +26,78 @@ class BookingCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     message: Message = ""
     start_date: dt.date | None = None
     end_date: dt.date | None = None
+    confirm_capacity: bool = False
+    """Send it even though the slot's supervisor or seats are full during the period (a
+    proposal like that is otherwise refused with 409 and a warning saying what fits)."""
+
+
+class AcceptRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):
+    """Accept a proposal; every field is optional.
+
+    `supervisor_id` is another supervisor of the host who has room (the slot's own by
+    default); `start_date`/`end_date` a period the host can take instead of the proposed
+    one, inside the slot's dates."""
+
+    supervisor_id: int | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class PhoneAnswer(DateBounded, kw_only=True, forbid_unknown_fields=True):
+    """The host's answer given by phone, recorded by the coordinator who took the call.
+
+    `answered_by` is who at the host answered; `note` what was said (for a decline, the
+    reason). An accept may name another supervisor or period, as the host could."""
+
+    answer: Literal["accept", "decline"]
+    answered_by: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    supervisor_id: int | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class SupervisorChoice(msgspec.Struct, kw_only=True):
+    """A supervisor the host may choose while accepting, with room during the period."""
+
+    id: int
+    name: str
+    capacity: int
+    guided: int
+    free: int
+    is_slot_supervisor: bool
+
+
+class AcceptOptions(msgspec.Struct, kw_only=True):
+    """What the host can accept a proposal with: `fits` when the slot's supervisor has room
+    and a seat is free; otherwise `problem` says why, with the supervisors who have room
+    and the earliest period with room (`suggested_start`/`suggested_end`, if any)."""
+
+    booking_id: int
+    start_date: dt.date | None
+    end_date: dt.date | None
+    slot_start_date: dt.date | None
+    slot_end_date: dt.date | None
+    seats_free: int
+    slot_supervisor_id: int | None
+    supervisors: list[SupervisorChoice]
+    fits: bool
+    problem: str
+    suggested_start: dt.date | None
+    suggested_end: dt.date | None
+
+
+class AnswerLinkSent(msgspec.Struct, kw_only=True):
+    """A single-use answer link mailed to someone at a host without an account (the link
+    itself goes only to that person)."""
+
+    name: str
+    email: str
+    sent_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    replaced: bool
+    answer: str
 
 
 class DeclineRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,6 +122,7 @@ class BookingEvent(msgspec.Struct, kw_only=True):
     from_status: str
     to_status: str
     note: str
+    to_status_text: str = ""
 
 
 class Participant(msgspec.Struct, kw_only=True):

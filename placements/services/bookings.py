@@ -38,13 +38,14 @@ from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import User
 from placements.schemas import bookings as schemas
-from placements.services import SEAT_HOLDING, bump_slot_change
+from placements.services import SEAT_HOLDING, bump_slot_change, capacity
 from placements.services.candidates import (
     HIDDEN_FROM_HOST,
     display_name,
     host_ids_of,
     visible_coordinator_ids,
 )
+from placements.services.capacity import overlaps
 from placements.tables import Agreement, Booking, BookingEvent, Candidate, Signature, Slot
 
 BOOKING_NOT_FOUND = "Bokningen finns inte, eller så har du inte tillgång till den."
@@ -72,6 +73,7 @@ ACTION_TEXT = {
     "change": "ändras",
     "outcome": "få ett utfall",
     "assess": "bedömas",
+    "answer": "besvaras",
 }
 WHAT_NOW = {
     "proposed": "Värden behöver först svara på förslaget.",
@@ -99,15 +101,6 @@ def now() -> dt.datetime:
 
 def engine() -> Any:
     return Booking._meta.db
-
-
-def overlaps(
-    a_start: dt.date | None, a_end: dt.date | None, b_start: dt.date | None, b_end: dt.date | None
-) -> bool:
-    """True when two periods share a day; a missing end is open-ended."""
-    lo = dt.date.min
-    hi = dt.date.max
-    return (a_start or lo) <= (b_end or hi) and (b_start or lo) <= (a_end or hi)
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -289,6 +282,7 @@ async def booking_out(row: dict[str, Any], *, with_events: bool = False) -> sche
                 from_status=e["from_status"],
                 to_status=e["to_status"],
                 note=e["note"],
+                to_status_text=STATUS_TEXT.get(e["to_status"], e["to_status"]),
             )
             for e in rows
         ]
@@ -531,8 +525,17 @@ def service_link(path: str) -> str:
 # --- transitions -----------------------------------------------------------------------------
 
 
+# A role as a page names it, after the person's name in the timeline and on signatures.
+ROLE_TEXT = {
+    "coordinator": "samordnare",
+    "admin": "administratör",
+    "host": "värd",
+    "analyst": "analytiker",
+}
+
+
 def actor_label(user: AuthUser | None, fallback: str = "systemet") -> str:
-    return f"{user.name} ({user.role})" if user else fallback
+    return f"{user.name} ({ROLE_TEXT.get(user.role, user.role)})" if user else fallback
 
 
 async def transition(
@@ -568,6 +571,38 @@ async def transition(
     )
     await bump_slot_change(int(booking["slot"]))
     booking["status"] = to_status
+
+
+async def _warn_if_full(slot: dict[str, Any], start: dt.date, end: dt.date) -> None:
+    """Refuse (409, `confirm_capacity`) a proposal the host could not accept as it stands:
+    no free seat, or the slot's supervisor already guides as many as they can during the
+    period. The coordinator may confirm and send it anyway (the host can then choose
+    another supervisor or period), or choose another period."""
+    room = await capacity.room_for(slot, start, end)
+    if room.fits_as_proposed:
+        return
+    if room.slot_supervisor is None and room.fits_with_another_supervisor:
+        return  # no supervisor named yet: the host names one with room when accepting
+    parts = [capacity.shortage_text(room, start, end)]
+    if room.seats_free > 0 and room.others_with_room:
+        names = ", ".join(s.name for s in room.others_with_room)
+        parts.append(
+            f"Värden har andra handledare med plats ({names}) och kan välja en av dem när "
+            "förslaget accepteras."
+        )
+    elif room.seats_free > 0:
+        parts.append("Ingen annan handledare hos värden har plats under perioden.")
+    parts.append(capacity.suggestion_text(room))
+    parts.append("Välj en annan period, eller kryssa i att du vill skicka förslaget ändå.")
+    raise CapacityWarning(" ".join(parts), suggestion=room.suggestion)
+
+
+class CapacityWarning(Conflict):
+    """A proposal the host could not accept as it stands; sent only once confirmed."""
+
+    def __init__(self, message: str, *, suggestion: tuple[dt.date, dt.date] | None) -> None:
+        super().__init__(message, fields=["confirm_capacity"])
+        self.suggestion = suggestion
 
 
 async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Booking:
@@ -609,6 +644,8 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             & Booking.status.is_in(["proposed", *SEAT_HOLDING])
         ):
             raise Conflict("Deltagaren är redan föreslagen för den här platsen.")
+        if not data.confirm_capacity:
+            await _warn_if_full(slot, start, end)
         booking = Booking(
             slot=slot["id"],
             candidate=candidate["id"],
@@ -631,8 +668,9 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             )
         )
         await record(user, "booking.proposed", candidate["id"], detail=f"bokning {booking_id}")
+        host_users = await host_user_recipients(slot["id"], booking_id)
         await notify(
-            await host_user_recipients(slot["id"], booking_id),
+            host_users,
             "Ny deltagare föreslagen",
             f"Hej!\n\nEn samordnare föreslår en deltagare för er plats ”{slot['title']}” "
             f"({start} – {end}). Tacka ja, eller tacka nej med en kort motivering.",
@@ -640,6 +678,12 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             booking_id=booking_id,
             action="Svara på förslaget",
         )
+        if not host_users:
+            # No one at the host signs in: the contact person and the supervisor get a
+            # single-use link each, to answer without an account.
+            from placements.services import answers
+
+            await answers.send_proposal_links(booking_id, slot)
         row = await Booking.select().where(Booking.id == booking_id).first()
         assert row is not None
         return await booking_out(row, with_events=True)
@@ -652,74 +696,171 @@ async def _overlapping(where: Any, start: dt.date, end: dt.date, exclude: int) -
     return sum(1 for r in rows if overlaps(r["start_date"], r["end_date"], start, end))
 
 
-async def accept(user: AuthUser, booking_id: int) -> schemas.Booking:
-    """The host accepts a proposal. Holds under concurrency: the seat, the supervisor's
-    supervision capacity and the participant's other placements are checked with the slot,
-    supervisor and candidate rows locked. Drafts the agreement and tells the coordinator."""
-    from placements.services.agreements import draft_agreement
-    from placements.services.slots import booking_refusal
+NO_SUPERVISOR = "Platsen saknar handledare. Välj en av organisationens handledare."
 
+
+async def accept(
+    user: AuthUser, booking_id: int, choice: schemas.AcceptRequest | None = None
+) -> schemas.Booking:
+    """The host accepts a proposal (see `accept_locked`): with the slot's supervisor, or
+    another of the host's who has room, for the proposed period or another inside the
+    slot's dates. Drafts the agreement and tells the coordinator."""
     async with placement_transaction():
         visible = await booking_row_for(user, booking_id)
         if not await may_act_as_host(user, visible):
             raise NotFound(BOOKING_NOT_FOUND)
-        slot_head = await Slot.select(Slot.supervisor).where(Slot.id == visible["slot"]).first()
-        assert slot_head is not None
-        booking = await lock_placement(booking_id, new_supervisor=slot_head["supervisor"])
-        if booking["status"] != "proposed":
-            raise illegal(booking["status"], "accept")
-        slot = await Slot.select().where(Slot.id == booking["slot"]).first()
-        assert slot is not None
-        if slot["supervisor"] != slot_head["supervisor"]:
-            raise Conflict(CHANGED_MEANWHILE)
-        refusal = await booking_refusal(slot["id"])
-        if refusal is not None or slot["supervisor"] is None:
-            raise Conflict(
-                refusal
-                or "Platsen saknar handledare. Ange en handledare innan bokningen accepteras."
-            )
-        start, end = booking["start_date"], booking["end_date"]
-        taken = await _overlapping(Booking.slot == slot["id"], start, end, booking_id)
-        if taken >= slot["capacity"]:
-            raise Conflict(
-                "Platsen har ingen ledig plats under perioden. Avböj förslaget eller "
-                "föreslå en annan period."
-            )
-        contact = (
-            await Contact.select(Contact.name, Contact.supervision_capacity, Contact.active)
-            .where(Contact.id == slot["supervisor"])
-            .first()
+        await accept_locked(booking_id, user, choice or schemas.AcceptRequest())
+        return await _fresh(booking_id)
+
+
+def _accepted_period(
+    booking: dict[str, Any], slot: dict[str, Any], choice: schemas.AcceptRequest
+) -> tuple[dt.date, dt.date]:
+    """The period the host accepts: the proposed one, or the one the host proposes instead
+    (inside the slot's dates, not starting in the past, and not ending before it starts)."""
+    start = choice.start_date or booking["start_date"]
+    end = choice.end_date or booking["end_date"]
+    if (start, end) == (booking["start_date"], booking["end_date"]):
+        return start, end
+    if end < start:
+        raise ValidationFailed(
+            "Slutdatumet ligger före startdatumet. Rätta perioden.", fields=["end_date"]
         )
-        assert contact is not None
-        guided = await _overlapping(
-            Booking.supervisor == slot["supervisor"], start, end, booking_id
+    if start < clock.today():
+        raise ValidationFailed(
+            f"Startdatumet {start} har redan passerat. Välj en period som börjar i dag eller "
+            "senare.",
+            fields=["start_date"],
         )
-        if guided >= contact["supervision_capacity"]:
-            raise Conflict(
-                f"Handledaren {contact['name']} handleder redan så många deltagare som hen har "
-                "plats för under perioden. Välj en annan handledare eller period."
-            )
-        if await _overlapping(Booking.candidate == booking["candidate"], start, end, booking_id):
-            raise Conflict(OVERLAP_TEXT)
-        await transition(
-            booking,
-            "accepted",
-            user,
-            changes={Booking.decided_at: now(), Booking.supervisor: slot["supervisor"]},
+    if (slot["start_date"] and start < slot["start_date"]) or (
+        slot["end_date"] and end > slot["end_date"]
+    ):
+        raise ValidationFailed(
+            "Perioden måste ligga inom platsens period "
+            f"({capacity.period_text(slot['start_date'], slot['end_date'])}).",
+            fields=["start_date"],
         )
-        booking["supervisor"] = slot["supervisor"]
-        await draft_agreement(booking, user)
-        await notify(
-            await coordinator_recipients(booking),
-            "Förslaget är accepterat",
-            f"Hej!\n\nVärden har accepterat förslaget till platsen ”{slot['title']}”. Gå "
-            "igenom överenskommelsen och skicka den för underskrift.",
-            kind="booking.accepted",
-            booking_id=booking_id,
+    return start, end
+
+
+async def accept_locked(
+    booking_id: int,
+    actor: AuthUser | None,
+    choice: schemas.AcceptRequest,
+    *,
+    label: str | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """Inside `placement_transaction`: accept a proposal and return the accepted row.
+
+    Holds under concurrency: the seat, the supervisor's supervision capacity and the
+    participant's other placements are checked with the participant, supervisor, slot and
+    booking rows locked (`lock_placement`). A refusal names the field to change and what
+    would fit: another supervisor with room, or the earliest period with room. `actor` is
+    None for an answer through a link, named then by `label`."""
+    from placements.services.agreements import draft_agreement
+    from placements.services.slots import booking_refusal
+
+    head = await Booking.select(Booking.slot).where(Booking.id == booking_id).first()
+    if head is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    slot_head = await Slot.select(Slot.supervisor).where(Slot.id == head["slot"]).first()
+    assert slot_head is not None
+    supervisor_id = choice.supervisor_id or slot_head["supervisor"]
+    booking = await lock_placement(booking_id, new_supervisor=supervisor_id)
+    if booking["status"] != "proposed":
+        raise illegal(booking["status"], "accept")
+    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+    assert slot is not None
+    if choice.supervisor_id is None and slot["supervisor"] != slot_head["supervisor"]:
+        raise Conflict(CHANGED_MEANWHILE)
+    start, end = _accepted_period(booking, slot, choice)
+    refusal = await booking_refusal(slot["id"], supervisor_id=supervisor_id)
+    if refusal is not None or supervisor_id is None:
+        raise Conflict(refusal or NO_SUPERVISOR, fields=["supervisor_id"])
+    contact = (
+        await Contact.select(
+            Contact.name, Contact.supervision_capacity, Contact.is_supervisor, Contact.host
         )
-        fresh = await Booking.select().where(Booking.id == booking_id).first()
-        assert fresh is not None
-        return await booking_out(fresh, with_events=True)
+        .where(Contact.id == supervisor_id)
+        .first()
+    )
+    if contact is None or not contact["is_supervisor"] or contact["host"] != slot["host"]:
+        raise ValidationFailed("Välj en av organisationens handledare.", fields=["supervisor_id"])
+    period = capacity.period_text(start, end)
+    taken = await _overlapping(Booking.slot == slot["id"], start, end, booking_id)
+    if taken >= slot["capacity"]:
+        room = await capacity.room_for(slot, start, end, booking_id)
+        raise Conflict(
+            f"Platsen har ingen ledig plats under perioden {period}. "
+            f"{capacity.suggestion_text(room)} Föreslå en annan period, eller avböj förslaget.",
+            fields=["start_date"],
+        )
+    guided = await _overlapping(Booking.supervisor == supervisor_id, start, end, booking_id)
+    if guided >= contact["supervision_capacity"]:
+        room = await capacity.room_for(slot, start, end, booking_id)
+        others = [s.name for s in room.supervisors if s.has_room and s.id != supervisor_id]
+        instead = (
+            f"Välj en annan handledare med plats: {', '.join(others)}."
+            if others
+            else "Ingen annan handledare hos er har plats under perioden. "
+            f"{capacity.suggestion_text(room)} Föreslå en annan period, eller avböj förslaget."
+        )
+        raise Conflict(
+            f"Handledaren {contact['name']} handleder redan så många deltagare som hen har "
+            f"plats för under perioden {period}. {instead}",
+            fields=["supervisor_id"],
+        )
+    if await _overlapping(Booking.candidate == booking["candidate"], start, end, booking_id):
+        raise Conflict(OVERLAP_TEXT, fields=["start_date"])
+    changes = _accept_changes(booking, slot, supervisor_id, contact["name"], start, end)
+    await transition(
+        booking,
+        "accepted",
+        actor,
+        label=label,
+        note="\n".join(p for p in (note, *changes) if p),
+        changes={
+            Booking.decided_at: now(),
+            Booking.supervisor: supervisor_id,
+            Booking.start_date: start,
+            Booking.end_date: end,
+        },
+    )
+    booking.update(supervisor=supervisor_id, start_date=start, end_date=end)
+    await draft_agreement(booking, actor)
+    await notify(
+        await coordinator_recipients(booking),
+        "Förslaget är accepterat",
+        f"Hej!\n\nVärden har accepterat förslaget till platsen ”{slot['title']}”. "
+        + "".join(f"{c} " for c in changes)
+        + "Gå igenom överenskommelsen och skicka den för underskrift.",
+        kind="booking.accepted",
+        booking_id=booking_id,
+    )
+    return booking
+
+
+def _accept_changes(
+    booking: dict[str, Any],
+    slot: dict[str, Any],
+    supervisor_id: int,
+    supervisor_name: str,
+    start: dt.date,
+    end: dt.date,
+) -> list[str]:
+    """What the host changed while accepting, in words for the timeline and the mail."""
+    changes = []
+    if slot["supervisor"] is not None and supervisor_id != slot["supervisor"]:
+        changes.append(f"Värden valde handledaren {supervisor_name} i stället för platsens.")
+    elif slot["supervisor"] is None:
+        changes.append(f"Värden valde handledaren {supervisor_name}.")
+    if (start, end) != (booking["start_date"], booking["end_date"]):
+        changes.append(
+            f"Värden accepterade perioden {capacity.period_text(start, end)} i stället för "
+            f"den föreslagna {capacity.period_text(booking['start_date'], booking['end_date'])}."
+        )
+    return changes
 
 
 async def decline(user: AuthUser, booking_id: int, reason: str) -> schemas.Booking:
@@ -728,25 +869,40 @@ async def decline(user: AuthUser, booking_id: int, reason: str) -> schemas.Booki
         visible = await booking_row_for(user, booking_id)
         if not await may_act_as_host(user, visible):
             raise NotFound(BOOKING_NOT_FOUND)
-        booking = await lock_booking(booking_id)
-        if booking["status"] != "proposed":
-            raise illegal(booking["status"], "decline")
-        await transition(
-            booking,
-            "declined",
-            user,
-            note=reason,
-            changes={Booking.decided_at: now(), Booking.decline_reason: reason},
-        )
-        await notify(
-            await coordinator_recipients(booking),
-            "Förslaget har avböjts",
-            f"Hej!\n\nVärden avböjde förslaget. Skäl: {reason}\n\n"
-            "Hitta en annan plats åt deltagaren från bokningens sida.",
-            kind="booking.declined",
-            booking_id=booking_id,
-        )
+        await decline_locked(booking_id, user, reason)
         return await _fresh(booking_id)
+
+
+async def decline_locked(
+    booking_id: int,
+    actor: AuthUser | None,
+    reason: str,
+    *,
+    label: str | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """Inside a write transaction: lock and decline a proposal with the host's reason, and
+    tell the coordinator. `actor` is None for an answer through a link, named by `label`."""
+    booking = await lock_booking(booking_id)
+    if booking["status"] != "proposed":
+        raise illegal(booking["status"], "decline")
+    await transition(
+        booking,
+        "declined",
+        actor,
+        label=label,
+        note=note or reason,
+        changes={Booking.decided_at: now(), Booking.decline_reason: reason},
+    )
+    await notify(
+        await coordinator_recipients(booking),
+        "Förslaget har avböjts",
+        f"Hej!\n\nVärden avböjde förslaget. Skäl: {reason}\n\n"
+        "Hitta en annan plats åt deltagaren från bokningens sida.",
+        kind="booking.declined",
+        booking_id=booking_id,
+    )
+    return booking
 
 
 async def _fresh(booking_id: int) -> schemas.Booking:
@@ -757,6 +913,8 @@ async def _fresh(booking_id: int) -> schemas.Booking:
 
 async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas.Booking:
     """The coordinator withdraws a booking before it is active; the host users are told."""
+    from placements.services import answers
+
     if not user.is_staff:
         raise NotFound(BOOKING_NOT_FOUND)
     async with write_transaction(engine()):
@@ -774,6 +932,8 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
                 # A withdrawn booking leaves the host's view: the portal's start page.
                 *(await host_user_recipients(booking["slot"])),
                 *(await supervisor_recipient(booking["supervisor"])),
+                # Whoever was mailed a link to answer (a host without users).
+                *(await answers.open_link_recipients(booking_id)),
             ],
             "Förslaget har återkallats",
             "Hej!\n\nSamordnaren har återkallat förslaget. Platsen är ledig igen."

@@ -302,11 +302,13 @@ async def list_managed_slots(
 # --- for the bookings side -------------------------------------------------------------------
 
 
-async def booking_refusal(slot_id: int) -> str | None:
+async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> str | None:
     """Why a booking on this slot cannot be accepted now (Swedish), or None if it can.
 
     A booking needs a published slot of an active host with a named, active supervisor
     (handledare) of that host. Imports may lack one; the host is then asked to name one.
+    `supervisor_id` is the supervisor the host chose while accepting, checked instead of
+    the slot's own.
     """
     rows = await _slot_rows(Slot.id == slot_id)
     if not rows:
@@ -316,8 +318,9 @@ async def booking_refusal(slot_id: int) -> str | None:
         return "Värden har pausat sina platser. Bokningen kan accepteras när värden återupptar."
     if row["status"] != "published":
         return "Platsen är inte publicerad. Publicera den först."
-    supervisors = await _supervisors(rows)
-    sup = supervisors.get(int(row["supervisor"])) if row["supervisor"] is not None else None
+    chosen = supervisor_id if supervisor_id is not None else row["supervisor"]
+    supervisors = await _supervisors([{**row, "supervisor": chosen}])
+    sup = supervisors.get(int(chosen)) if chosen is not None else None
     if not _supervisor_ok(row, sup):
         return (
             "Platsen saknar handledare. Värden behöver ange en handledare innan "

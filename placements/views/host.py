@@ -21,9 +21,11 @@ from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.templating import LABELS
 from marketplace.views import page
+from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.schemas import slots as slot_schemas
 from placements.services import agreements as agreement_services
+from placements.services import answers as answer_services
 from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import ledger as ledger_services
@@ -89,6 +91,12 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
     _, organisations = await host_services.list_hosts_for(user, limit=100)
     slots = (await slot_services.list_managed_slots(user, limit=200)).items
     proposals = await _bookings(user, "proposed")
+    # A proposal the slot's supervisor has no room for is answered on its own page, where
+    # the host picks another supervisor or period.
+    fits = {
+        b.id: (await answer_services.accept_options_for(user, b.id, audit=False)).fits
+        for b in proposals
+    }
     to_sign = []
     for booking in await _bookings(user, "accepted"):
         agreement = await agreement_services.get_agreement_for(user, booking.id)
@@ -106,6 +114,7 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         "organisations": organisations,
         "slots": slots,
         "proposals": proposals,
+        "fits": fits,
         "to_sign": to_sign,
         "placements": placements,
         "to_assess": to_assess,
@@ -115,9 +124,9 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
 
 
 @get("/vard", guards=[host_only], include_in_schema=False, name="host_home")
-async def host_home(request: Request[Any, Any, Any]) -> Template:
+async def host_home(request: Request[Any, Any, Any], klart: Done = "") -> Template:
     context = await _home_context(_user(request))
-    return page("placements/host/home.html", request, errors={}, **context)
+    return page("placements/host/home.html", request, errors={}, done=DONE.get(klart), **context)
 
 
 # --- slots -----------------------------------------------------------------------------------
@@ -350,15 +359,50 @@ async def skill_options(
 # --- proposals, agreements, placements, assessments --------------------------------------------
 
 
+ACCEPT_LABELS = {"supervisor_id": "Handledare", "start_date": "Startdatum", "end_date": "Slutdatum"}
+# What an action did, said on the page it leads back to.
+DONE = {
+    "accepterad": "Ni har tackat ja till förslaget. Samordnaren är meddelad och skickar "
+    "överenskommelsen för underskrift.",
+    "avbojd": "Ni har tackat nej till förslaget. Samordnaren är meddelad.",
+    "undertecknad": "Er underskrift är registrerad.",
+    "bedomd": "Bedömningen är skickad till samordnaren. Tack!",
+}
+Done = Annotated[str, QueryParameter(max_length=20)]
+
+
 @post(
     "/vard/bokningar/{booking_id:int}/acceptera",
     guards=[host_only],
     include_in_schema=False,
     status_code=303,
 )
-async def booking_accept(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect:
-    await booking_services.accept(_user(request), booking_id)
-    return Redirect(f"/vard/bokningar/{booking_id}", status_code=303)
+async def booking_accept(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Template | Redirect:
+    """Accept, with the slot's supervisor or another with room, for the proposed period or
+    another; a refusal shows the proposal again with the reason and what would fit."""
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        choice = parse_form(
+            booking_schemas.AcceptRequest,
+            values,
+            labels=ACCEPT_LABELS,
+            blank_is_none=list(ACCEPT_LABELS),
+        )
+        await booking_services.accept(user, booking_id, choice)
+    except MarketplaceError as exc:
+        context = await _booking_context(user, booking_id)
+        return page(
+            "placements/host/booking.html",
+            request,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, ACCEPT_LABELS),
+            **context,
+        )
+    return Redirect(f"/vard/bokningar/{booking_id}?klart=accepterad", status_code=303)
 
 
 @post(
@@ -388,7 +432,7 @@ async def booking_decline(
             errors={booking_id: exc.message},
             **await _home_context(user),
         )
-    return Redirect("/vard#forslag", status_code=303)
+    return Redirect("/vard?klart=avbojd#forslag", status_code=303)
 
 
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
@@ -400,8 +444,12 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     assessment = None
     if booking.status in ENDED:
         assessment = await outcome_services.get_assessment_for(user, booking_id)
+    options = None
+    if booking.status == "proposed":
+        options = await answer_services.accept_options_for(user, booking_id, audit=False)
     return {
         "booking": booking,
+        "options": options,
         "participant": participant,
         "agreement": agreement,
         "assessment": assessment,
@@ -412,9 +460,18 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
 
 
 @get("/vard/bokningar/{booking_id:int}", guards=[host_only], include_in_schema=False)
-async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
+async def booking_page(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], klart: Done = ""
+) -> Template:
     context = await _booking_context(_user(request), booking_id)
-    return page("placements/host/booking.html", request, values={}, errors={}, **context)
+    return page(
+        "placements/host/booking.html",
+        request,
+        values={},
+        errors={},
+        done=DONE.get(klart),
+        **context,
+    )
 
 
 @post(
@@ -441,7 +498,9 @@ async def booking_sign(
             errors={"_form": exc.message},
             **context,
         )
-    return Redirect(f"/vard/bokningar/{booking_id}#overenskommelse", status_code=303)
+    return Redirect(
+        f"/vard/bokningar/{booking_id}?klart=undertecknad#overenskommelse", status_code=303
+    )
 
 
 @post(
@@ -473,7 +532,7 @@ async def booking_assess(
             errors=field_errors(exc, ASSESSMENT_LABELS),
             **context,
         )
-    return Redirect(f"/vard/bokningar/{booking_id}#bedomning", status_code=303)
+    return Redirect(f"/vard/bokningar/{booking_id}?klart=bedomd#bedomning", status_code=303)
 
 
 ROUTES = [

@@ -27,6 +27,7 @@ from placements.schemas import bookings as booking_schemas
 from placements.schemas import candidates as candidate_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.services import agreements as agreement_services
+from placements.services import answers as answer_services
 from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import lockin as lockin_services
@@ -42,7 +43,30 @@ PROPOSE_LABELS = {
     "message": "Meddelande till värden",
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
+    "confirm_capacity": "Skicka förslaget ändå",
 }
+PHONE_LABELS = {
+    "answer": "Värdens svar",
+    "answered_by": "Vem hos värden svarade?",
+    "note": "Anteckning om samtalet",
+    "supervisor_id": "Handledare",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+}
+# What each action on a booking's page did, said on the page it leads back to.
+DONE = {
+    "foreslagen": "Förslaget är skickat till värden.",
+    "overenskommelse": "Överenskommelsen är sparad.",
+    "underteckna": "Din underskrift är registrerad.",
+    "papper": "Underskriften på papper är registrerad.",
+    "starta": "Placeringen har startat.",
+    "avsluta": "Placeringen är avslutad. Registrera utfallet nedan.",
+    "utfall": "Utfallet är registrerat.",
+    "aterkalla": "Förslaget är återkallat och värden är meddelad.",
+    "telefonsvar": "Värdens svar per telefon är registrerat och syns under Händelser.",
+    "svarslankar": "Nya svarslänkar är skickade. De tidigare länkarna fungerar inte längre.",
+}
+Done = Annotated[str, QueryParameter(max_length=20)]
 AGREEMENT_LABELS = {
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
@@ -379,6 +403,7 @@ async def propose_submit(
             booking_schemas.BookingCreate,
             {**values, "slot_id": str(slot_id)},
             labels={**PROPOSE_LABELS, "slot_id": "Plats"},
+            flags=["confirm_capacity"],
             blank_is_none=["start_date", "end_date"],
             blank_is_empty=["message"],
         )
@@ -391,9 +416,10 @@ async def propose_submit(
             status_code=exc.status_code,
             values=values,
             errors=field_errors(exc, PROPOSE_LABELS),
+            warned=isinstance(exc, booking_services.CapacityWarning),
             **context,
         )
-    return Redirect(f"/arbetsbord/bokningar/{booking.id}", status_code=303)
+    return Redirect(f"/arbetsbord/bokningar/{booking.id}?klart=foreslagen", status_code=303)
 
 
 # --- one booking: agreement editor, signatures and links, start, end, outcome ------------------
@@ -429,28 +455,47 @@ async def _booking_context(
     assessment = None
     if booking.status in ENDED:
         assessment = await outcome_services.get_assessment_for(user, booking_id)
+    options = None
+    host_has_users = await answer_services.host_has_users(booking.host_id)
+    if booking.status == "proposed":
+        options = await answer_services.accept_options_for(user, booking_id, audit=False)
     return {
         "booking": booking,
         "agreement": agreement,
         "outcomes": outcomes,
         "assessment": assessment,
         "links": links or [],
+        "answer_links": await answer_services.links_for(user, booking_id, audit=False),
+        "host_has_users": host_has_users,
+        "options": options,
         "values": values if values is not None else _agreement_values(agreement),
         "errors": errors or {},
-        "labels": {**AGREEMENT_LABELS, **END_LABELS, **OUTCOME_LABELS, **PAPER_LABELS},
+        "labels": {
+            **AGREEMENT_LABELS,
+            **END_LABELS,
+            **OUTCOME_LABELS,
+            **PAPER_LABELS,
+            **PHONE_LABELS,
+        },
         "outcome_options": _outcome_options(),
         "today": clock.today().isoformat(),
     }
 
 
 @get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
-async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
+async def booking_page(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], klart: Done = ""
+) -> Template:
     context = await _booking_context(_user(request), booking_id)
-    return page("placements/workbench/booking.html", request, **context)
+    return page("placements/workbench/booking.html", request, done=DONE.get(klart), **context)
 
 
 async def _booking_action(
-    request: Request[Any, Any, Any], booking_id: int, labels: dict[str, str], action: Any
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    labels: dict[str, str],
+    action: Any,
+    name: str = "",
 ) -> Template | Redirect:
     """Run one service action from a form; on failure show the page with the errors."""
     user = _user(request)
@@ -470,7 +515,8 @@ async def _booking_action(
     if links is not None:
         context = await _booking_context(user, booking_id, links=links)
         return page("placements/workbench/booking.html", request, status_code=200, **context)
-    return Redirect(f"/arbetsbord/bokningar/{booking_id}", status_code=303)
+    done = f"?klart={name}" if name in DONE else ""
+    return Redirect(f"/arbetsbord/bokningar/{booking_id}{done}", status_code=303)
 
 
 async def booking_action(
@@ -546,6 +592,18 @@ async def booking_action(
     async def withdraw(user: AuthUser, values: dict[str, Any]) -> None:
         await booking_services.withdraw(user, booking_id, str(values.get("reason", ""))[:2000])
 
+    async def phone(user: AuthUser, values: dict[str, Any]) -> None:
+        data = parse_form(
+            booking_schemas.PhoneAnswer,
+            values,
+            labels=PHONE_LABELS,
+            blank_is_none=["supervisor_id", "start_date", "end_date"],
+        )
+        await answer_services.record_phone_answer(user, booking_id, data)
+
+    async def resend(user: AuthUser, values: dict[str, Any]) -> None:
+        await answer_services.resend_links(user, booking_id)
+
     actions: dict[str, tuple[Any, dict[str, str]]] = {
         "overenskommelse": (agreement, AGREEMENT_LABELS),
         "underteckna": (sign, {}),
@@ -555,9 +613,11 @@ async def booking_action(
         "avsluta": (end, END_LABELS),
         "utfall": (outcome, OUTCOME_LABELS),
         "aterkalla": (withdraw, {"reason": "Skäl"}),
+        "telefonsvar": (phone, PHONE_LABELS),
+        "svarslankar": (resend, {}),
     }
     run, labels = actions[action]
-    return await _booking_action(request, booking_id, labels, run)
+    return await _booking_action(request, booking_id, labels, run, action)
 
 
 # One route per action, so that each is its own row in the access matrix.
@@ -570,6 +630,8 @@ BOOKING_ACTIONS = (
     "avsluta",
     "utfall",
     "aterkalla",
+    "telefonsvar",
+    "svarslankar",
 )
 
 

@@ -238,7 +238,7 @@ async def test_reminder_links_open_for_their_recipients(make_client):
     w = await make_world()
     signing = await propose(w)
     await bookings.accept(w.host_user, signing)
-    waiting = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
+    waiting = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), confirm=True)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     await jobs.remind_proposals(later, get_settings())
     await jobs.remind_signatures(later, get_settings())

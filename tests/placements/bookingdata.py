@@ -143,7 +143,10 @@ async def propose(
     slot_id: int | None = None,
     start: dt.date = START,
     end: dt.date = END,
+    confirm: bool = False,
 ) -> int:
+    """Propose; `confirm` sends it even when the slot or its supervisor is full (as the
+    coordinator confirms the warning on the page)."""
     booking = await bookings.propose(
         w.coordinator,
         sb.BookingCreate(
@@ -152,6 +155,7 @@ async def propose(
             message="Aida vill pröva lagerarbete.",
             start_date=start,
             end_date=end,
+            confirm_capacity=confirm,
         ),
     )
     return booking.id

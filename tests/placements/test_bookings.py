@@ -209,6 +209,7 @@ async def test_seats_count_only_overlapping_seat_holders():
         candidate_id=await make_candidate(w.coordinator, "Bo"),
         start=END - dt.timedelta(days=10),
         end=END,
+        confirm=True,
     )
     with pytest.raises(Conflict, match="ingen ledig plats"):
         await bookings.accept(w.host_user, overlapping)
@@ -230,7 +231,7 @@ async def test_supervision_capacity_holds_across_slots():
     first = await propose(w)
     await bookings.accept(w.host_user, first)
     other = await propose(
-        w, candidate_id=await make_candidate(w.coordinator, "Bo"), slot_id=second_slot
+        w, candidate_id=await make_candidate(w.coordinator, "Bo"), slot_id=second_slot, confirm=True
     )
     with pytest.raises(Conflict, match="Handledaren"):
         await bookings.accept(w.host_user, other)

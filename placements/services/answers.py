@@ -1,0 +1,519 @@
+"""A host's answer to a proposal when no one at the host signs in: by a single-use link, or
+by phone, recorded by the coordinator.
+
+Most hosts have no user account. A proposal to such a host mails its contact person (and
+the slot's supervisor, when they have an address) a link of their own, the way France's
+Immersion Facilitée lets an employer answer without an account. The link opens a page that
+shows what the host needs to decide (the slot, the period, the hours, the coordinator's
+message, and of the participant only the first name and the adaptations the participant
+agreed to share: a link can be forwarded, so it shows no contact details), and lets the
+host accept (choosing another supervisor or period if the proposed one has no room) or
+decline with a reason.
+
+A link is a random token of which only the hash is stored (`marketplace.tokens`, as the
+host invitations). It works once, until `SIGNING_LINK_DAYS` have passed, until a newer link
+to the same address replaces it (reminders send fresh ones), and only while the proposal is
+open. Using it is claimed inside the accept's own transaction, so a refused accept (no room)
+leaves the link usable and two uses can never both succeed. Every read and answer is
+audited with whose link it was; the answer shows in the booking's timeline, and the
+coordinator is told.
+
+A host may also answer by phone: the coordinator records the answer, who gave it and a
+note, as its own action (`record_phone_answer`), audited and shown in the timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from employers.tables import Contact, HostMembership
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.clock import local_date
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.settings import get_settings
+from marketplace.tables import User
+from marketplace.tokens import new_token, token_hash
+from placements.errors import LinkRefused
+from placements.schemas import bookings as schemas
+from placements.services import bookings, capacity
+from placements.services.candidates import shareable_adaptations
+from placements.tables import AnswerLink, Booking, Candidate, Slot
+
+INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
+WRONG_BOOKING = (
+    "Länken hör inte till det här förslaget. Använd länken precis som den står i mejlet."
+)
+USED = (
+    "Länken är redan använd och kan bara användas en gång. Ert svar är registrerat; kontakta "
+    "samordnaren om något behöver ändras."
+)
+REPLACED = "Länken har ersatts av en nyare länk. Använd länken i det senaste mejlet."
+EXPIRED = (
+    "Länken har gått ut. Kontakta samordnaren på kommunen, som kan skicka en ny länk eller "
+    "ta emot ert svar per telefon."
+)
+CLOSED = "Förslaget är redan besvarat eller återkallat. Ni behöver inte göra något mer."
+
+
+def answer_path(booking_id: int, token: str) -> str:
+    """The page a link opens (its actions are this path plus /acceptera or /avboj)."""
+    return f"/forslag/{booking_id}/svar/{token}"
+
+
+def link_days() -> int:
+    return get_settings().signing_link_days
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- who gets a link -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkRecipient:
+    contact_id: int | None
+    name: str
+    email: str
+
+
+async def host_has_users(host_id: int) -> bool:
+    """True when someone active signs in for the host (they answer in the host portal)."""
+    return bool(
+        await HostMembership.exists().where(
+            (HostMembership.host == host_id)
+            & (HostMembership.user._.active == True)  # noqa: E712 - Piccolo needs ==
+            & (HostMembership.user.email != "")
+        )
+    )
+
+
+async def link_recipients(slot: dict[str, Any]) -> list[LinkRecipient]:
+    """Who at a host without users gets an answer link: its public contact persons (any
+    active contact, if it names none) and the slot's supervisor, each with an e-mail address,
+    once per address. Empty for a host whose users answer in the portal."""
+    if await host_has_users(int(slot["host"])):
+        return []
+    contacts = (
+        await Contact.select(
+            Contact.id, Contact.name, Contact.email, Contact.is_public_contact, Contact.active
+        )
+        .where((Contact.host == slot["host"]) & (Contact.email != ""))
+        .order_by(Contact.id)
+    )
+    active = [c for c in contacts if c["active"]]
+    chosen = [c for c in active if c["is_public_contact"]] or [
+        c for c in active if c["id"] != slot["supervisor"]
+    ]
+    chosen += [c for c in active if c["id"] == slot["supervisor"]]
+    found: dict[str, LinkRecipient] = {}
+    for c in chosen:
+        found.setdefault(
+            c["email"].strip().casefold(), LinkRecipient(int(c["id"]), c["name"], c["email"])
+        )
+    return list(found.values())
+
+
+# --- issuing ---------------------------------------------------------------------------------
+
+
+async def issue_link(booking_id: int, recipient: LinkRecipient) -> tuple[str, dt.datetime]:
+    """Inside a write transaction: a new link for the recipient, replacing any earlier one to
+    the same address for this booking. Returns (the path with the token, when it expires)."""
+    stamp = _now()
+    await AnswerLink.update({AnswerLink.replaced_at: stamp}).where(
+        (AnswerLink.booking == booking_id)
+        & (AnswerLink.email == recipient.email)
+        & AnswerLink.used_at.is_null()
+        & AnswerLink.replaced_at.is_null()
+    )
+    token, digest = new_token()
+    expires = stamp + dt.timedelta(days=link_days())
+    await AnswerLink.insert(
+        AnswerLink(
+            booking=booking_id,
+            contact=recipient.contact_id,
+            name=recipient.name[:200],
+            email=recipient.email,
+            token_hash=digest,
+            created_at=stamp,
+            expires_at=expires,
+        )
+    )
+    return answer_path(booking_id, token), expires
+
+
+def _until(expires: dt.datetime) -> str:
+    return local_date(expires).isoformat()
+
+
+async def send_proposal_links(booking_id: int, slot: dict[str, Any]) -> int:
+    """Inside the proposal's transaction: mail each link recipient a link of their own.
+    Returns how many were mailed (0 when the host has users, or no one has an address)."""
+    sent = 0
+    for recipient in await link_recipients(slot):
+        path, expires = await issue_link(booking_id, recipient)
+        await bookings.notify(
+            [bookings.Recipient(recipient.email, None, path)],
+            "Ny deltagare föreslagen",
+            f"Hej {recipient.name}!\n\nEn samordnare på kommunens kompetenscenter föreslår en "
+            f"deltagare för er plats ”{slot['title']}”. Ni svarar utan inloggning: läs "
+            "förslaget och tacka ja, eller tacka nej med en kort motivering, på sidan som "
+            f"länken nedan öppnar. Länken är personlig, gäller till och med {_until(expires)} "
+            "och kan användas en gång.",
+            kind="booking.answer_link",
+            booking_id=booking_id,
+            action="Svara på förslaget",
+        )
+        sent += 1
+    return sent
+
+
+async def resend_links(user: AuthUser, booking_id: int) -> list[schemas.AnswerLinkSent]:
+    """Staff mail fresh answer links for an open proposal (the old ones stop working).
+    Refused (409) when someone at the host signs in or no one has an e-mail address."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] != "proposed":
+            raise bookings.illegal(booking["status"], "answer")
+        slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+        assert slot is not None
+        if await host_has_users(int(slot["host"])):
+            raise Conflict(
+                "Någon hos värden loggar in och svarar på förslaget i tjänsten. Länkar skickas "
+                "bara till värdar utan konto."
+            )
+        if not await send_proposal_links(booking_id, slot):
+            raise Conflict(
+                "Ingen hos värden har en e-postadress. Lägg till en adress för kontaktpersonen, "
+                "eller ring värden och registrera svaret per telefon."
+            )
+        await record(
+            user, "booking.answer_links", booking["candidate"], detail=f"bokning {booking_id}"
+        )
+        return await links_of(booking_id)
+
+
+async def links_of(booking_id: int) -> list[schemas.AnswerLinkSent]:
+    """The answer links mailed for a booking, newest first (never the links themselves)."""
+    rows = (
+        await AnswerLink.select()
+        .where(AnswerLink.booking == booking_id)
+        .order_by(AnswerLink.id, ascending=False)
+    )
+    return [
+        schemas.AnswerLinkSent(
+            name=r["name"],
+            email=r["email"],
+            sent_at=r["created_at"],
+            expires_at=r["expires_at"],
+            used_at=r["used_at"],
+            replaced=r["replaced_at"] is not None,
+            answer=r["answer"],
+        )
+        for r in rows
+    ]
+
+
+async def links_for(
+    user: AuthUser, booking_id: int, *, audit: bool = True
+) -> list[schemas.AnswerLinkSent]:
+    """`links_of` for a booking the caller may see as staff; the read is audited (a page
+    that has audited its read of the booking passes `audit=False`)."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(bookings.engine()):
+        row = await bookings.booking_row_for(user, booking_id)
+        if audit:
+            await record(
+                user, "booking.answer_links.read", row["candidate"], detail=f"bokning {booking_id}"
+            )
+        return await links_of(booking_id)
+
+
+# --- using a link ----------------------------------------------------------------------------
+
+
+async def _load(booking_id: int, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(link, booking) behind a link, or `LinkRefused` saying why it no longer works."""
+    link = await AnswerLink.select().where(AnswerLink.token_hash == token_hash(token)).first()
+    if link is None:
+        raise LinkRefused(INVALID, status_code=400)
+    if link["booking"] != booking_id:
+        raise LinkRefused(WRONG_BOOKING, status_code=400)
+    if link["used_at"] is not None:
+        raise LinkRefused(USED)
+    if link["replaced_at"] is not None:
+        raise LinkRefused(REPLACED)
+    if link["expires_at"] <= _now():
+        raise LinkRefused(EXPIRED)
+    booking = await Booking.select().where(Booking.id == booking_id).first()
+    if booking is None or booking["status"] != "proposed":
+        raise LinkRefused(CLOSED)
+    return link, booking
+
+
+async def check_link(booking_id: int, token: str) -> None:
+    """`LinkRefused` unless the link still works (nothing is read or recorded)."""
+    await _load(booking_id, token)
+
+
+def _who(link: dict[str, Any]) -> str:
+    return f"{link['name'] or link['email']} (värden, via e-postlänk)"
+
+
+class AnswerPage(msgspec.Struct, kw_only=True):
+    """What a link's page shows: what the host needs to decide, and no more."""
+
+    booking_id: int
+    recipient_name: str
+    host_name: str
+    slot_title: str
+    slot_kind: str
+    town: str
+    hours_per_week: int | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    message: str
+    participant_first_name: str
+    shared_adaptations: list[str]
+    coordinator_name: str
+    coordinator_email: str
+    expires_at: dt.datetime
+    options: schemas.AcceptOptions
+
+
+async def page_for_link(booking_id: int, token: str) -> AnswerPage:
+    """The proposal behind a valid link (`LinkRefused` otherwise); the read is audited."""
+    async with write_transaction(bookings.engine()):
+        link, booking = await _load(booking_id, token)
+        slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+        candidate = (
+            await Candidate.select(
+                Candidate.first_name, Candidate.adaptations, Candidate.plan_goal_shareable
+            )
+            .where(Candidate.id == booking["candidate"])
+            .first()
+        )
+        host = (
+            await Slot.select(Slot.host.name.as_alias("name"))
+            .where(Slot.id == booking["slot"])
+            .first()
+        )
+        assert slot is not None and candidate is not None and host is not None
+        coordinator = None
+        if booking["coordinator"] is not None:
+            coordinator = (
+                await User.select(User.first_name, User.last_name, User.username, User.email)
+                .where(User.id == booking["coordinator"])
+                .first()
+            )
+        await record(
+            None,
+            "booking.read",
+            booking["candidate"],
+            detail=f"bokning {booking_id} via svarslänk till {link['name'] or link['email']}",
+        )
+        coordinator_name = ""
+        if coordinator:
+            coordinator_name = (
+                " ".join(p for p in (coordinator["first_name"], coordinator["last_name"]) if p)
+                or coordinator["username"]
+            )
+        return AnswerPage(
+            booking_id=booking_id,
+            recipient_name=link["name"],
+            host_name=host["name"] or "",
+            slot_title=slot["title"],
+            slot_kind=slot["kind"],
+            town=slot["town"],
+            hours_per_week=slot["hours_per_week"],
+            start_date=booking["start_date"],
+            end_date=booking["end_date"],
+            message=booking["message"],
+            participant_first_name=candidate["first_name"],
+            shared_adaptations=shareable_adaptations(candidate),
+            coordinator_name=coordinator_name,
+            coordinator_email=coordinator["email"] if coordinator else "",
+            expires_at=link["expires_at"],
+            options=await accept_options(booking, slot),
+        )
+
+
+async def _claim(link: dict[str, Any], answer: str) -> None:
+    """Mark the link used, once: a second use, even a concurrent one, finds it taken."""
+    claimed = (
+        await AnswerLink.update({AnswerLink.used_at: _now(), AnswerLink.answer: answer})
+        .where(
+            (AnswerLink.id == link["id"])
+            & AnswerLink.used_at.is_null()
+            & AnswerLink.replaced_at.is_null()
+        )
+        .returning(AnswerLink.id)
+    )
+    if not claimed:
+        raise LinkRefused(USED)
+
+
+async def accept_by_link(
+    booking_id: int, token: str, choice: schemas.AcceptRequest
+) -> schemas.Booking:
+    """Accept through a link: valid, unexpired, unused, for this booking, else `LinkRefused`
+    and no change. A refusal for lack of room changes nothing and leaves the link usable."""
+    async with bookings.placement_transaction():
+        link, booking = await _load(booking_id, token)
+        await _claim(link, "accepted")
+        await bookings.accept_locked(booking_id, None, choice, label=_who(link))
+        await record(
+            None,
+            "booking.answer_link.accept",
+            booking["candidate"],
+            detail=f"bokning {booking_id}: accepterad via svarslänk till "
+            f"{link['name']} <{link['email']}>",
+        )
+        return await bookings.booking_out(await _row(booking_id))
+
+
+async def decline_by_link(booking_id: int, token: str, reason: str) -> schemas.Booking:
+    """Decline through a link with the host's reason (required); the coordinator is told."""
+    async with write_transaction(bookings.engine()):
+        link, booking = await _load(booking_id, token)
+        await _claim(link, "declined")
+        await bookings.decline_locked(booking_id, None, reason, label=_who(link))
+        await record(
+            None,
+            "booking.answer_link.decline",
+            booking["candidate"],
+            detail=f"bokning {booking_id}: avböjd via svarslänk till "
+            f"{link['name']} <{link['email']}>",
+        )
+        return await bookings.booking_out(await _row(booking_id))
+
+
+async def _row(booking_id: int) -> dict[str, Any]:
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    return row
+
+
+# --- the choices while accepting -------------------------------------------------------------
+
+
+async def accept_options(booking: dict[str, Any], slot: dict[str, Any]) -> schemas.AcceptOptions:
+    """The supervisors the host may choose, with their room during the proposed period, and
+    whether (and why not) the proposal fits as it stands."""
+    start, end = booking["start_date"], booking["end_date"]
+    room = await capacity.room_for(slot, start, end, int(booking["id"]))
+    fits = room.fits_as_proposed
+    problem = ""
+    if not fits:
+        problem = capacity.shortage_text(room, start, end)
+        if room.seats_free > 0 and room.others_with_room:
+            problem += " Välj en annan handledare som har plats."
+        else:
+            problem += f" {capacity.suggestion_text(room)} Föreslå en annan period."
+    suggestion = room.suggestion
+    return schemas.AcceptOptions(
+        booking_id=int(booking["id"]),
+        start_date=start,
+        end_date=end,
+        slot_start_date=slot["start_date"],
+        slot_end_date=slot["end_date"],
+        seats_free=room.seats_free,
+        slot_supervisor_id=slot["supervisor"],
+        supervisors=[
+            schemas.SupervisorChoice(
+                id=s.id,
+                name=s.name,
+                capacity=s.capacity,
+                guided=s.guided,
+                free=s.free,
+                is_slot_supervisor=s.id == slot["supervisor"],
+            )
+            for s in room.supervisors
+        ],
+        fits=fits,
+        problem=problem,
+        suggested_start=suggestion[0] if suggestion else None,
+        suggested_end=suggestion[1] if suggestion else None,
+    )
+
+
+async def accept_options_for(
+    user: AuthUser, booking_id: int, *, audit: bool = True
+) -> schemas.AcceptOptions:
+    """`accept_options` of a booking the caller may answer for the host; the read is
+    audited (a page that has audited its read of the booking passes `audit=False`)."""
+    async with write_transaction(bookings.engine()):
+        row = await bookings.booking_row_for(user, booking_id)
+        if not await bookings.may_act_as_host(user, row):
+            raise NotFound(bookings.BOOKING_NOT_FOUND)
+        slot = await Slot.select().where(Slot.id == row["slot"]).first()
+        assert slot is not None
+        if audit:
+            await record(
+                user, "booking.accept_options", row["candidate"], detail=f"bokning {booking_id}"
+            )
+        return await accept_options(row, slot)
+
+
+# --- by phone --------------------------------------------------------------------------------
+
+
+async def record_phone_answer(
+    user: AuthUser, booking_id: int, data: schemas.PhoneAnswer
+) -> schemas.Booking:
+    """Staff record the host's answer given by phone: who answered, what was said, and who
+    took the call. It acts as the host's own answer would (an accept checks room the same
+    way and may name another supervisor or period), is audited as a phone answer, and
+    shows in the timeline as "Svar per telefon"."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    answered_by = " ".join(data.answered_by.split())
+    note = data.note.strip()
+    if not answered_by or not note:
+        raise ValidationFailed(
+            "Skriv vem hos värden som svarade och vad som sades.",
+            fields=["answered_by" if not answered_by else "note"],
+        )
+    said = f"Svar per telefon från {answered_by}, antecknat av {user.name}: {note}"
+    async with bookings.placement_transaction():
+        visible = await bookings.booking_row_for(user, booking_id)
+        if data.answer == "accept":
+            await bookings.accept_locked(
+                booking_id,
+                user,
+                schemas.AcceptRequest(
+                    supervisor_id=data.supervisor_id,
+                    start_date=data.start_date,
+                    end_date=data.end_date,
+                ),
+                note=said,
+            )
+        else:
+            await bookings.decline_locked(booking_id, user, note, note=said)
+        await record(
+            user,
+            "booking.phone_answer",
+            visible["candidate"],
+            detail=f"bokning {booking_id}: "
+            f"{'accepterad' if data.answer == 'accept' else 'avböjd'} per telefon, "
+            f"svar från {answered_by}",
+        )
+        return await bookings.booking_out(await _row(booking_id), with_events=True)
+
+
+async def open_link_recipients(booking_id: int) -> list[bookings.Recipient]:
+    """Everyone who was mailed a link for this booking (to tell them it was withdrawn)."""
+    rows = await AnswerLink.select(AnswerLink.email).where(AnswerLink.booking == booking_id)
+    return [bookings.Recipient(e) for e in dict.fromkeys(r["email"] for r in rows)]

@@ -1,0 +1,159 @@
+"""The page a host without an account answers a proposal on, through the single-use link
+mailed to its contact person and the slot's supervisor (`placements.services.answers`).
+
+The page shows what the host needs to decide and asks for a confirmation before accepting;
+declining needs a reason. A link that is tampered with, meant for another proposal, expired,
+replaced or used gets a clear Swedish page with a 4xx status, and nothing changes. Like the
+signing and assessment links, every answer of this router is `Cache-Control: no-store`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from marketplace.auth import public
+from marketplace.errors import MarketplaceError, ValidationFailed
+from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.views import page
+from placements.errors import LinkRefused
+from placements.schemas import bookings as schemas
+from placements.services import answers
+from placements.views.agreements import no_store
+
+Token = Annotated[str, msgspec.Meta(max_length=500)]
+ACCEPT_LABELS = {
+    "supervisor_id": "Handledare",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+}
+ANSWER_LABELS = {**ACCEPT_LABELS, "confirm": "Bekräftelse", "reason": "Skäl"}
+NOT_CONFIRMED = "Kryssa i rutan för att bekräfta att ni tar emot deltagaren."
+NO_REASON = "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats."
+
+
+def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
+    return page(
+        "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
+    )
+
+
+async def _answer_page(
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    token: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    try:
+        shown = await answers.page_for_link(booking_id, token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return page(
+        "answers/answer.html",
+        request,
+        status_code=status_code,
+        shown=shown,
+        options=shown.options,
+        action=f"{answers.answer_path(booking_id, token)}/acceptera",
+        decline_action=f"{answers.answer_path(booking_id, token)}/avboj",
+        values=values or {},
+        errors=errors or {},
+        labels=ANSWER_LABELS,
+    )
+
+
+@get(
+    "/forslag/{booking_id:int}/svar/{token:str}",
+    guards=[public],
+    include_in_schema=False,
+    name="answer-link",
+)
+async def answer_page(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], token: FromPath[Token]
+) -> Template:
+    """The proposal, with a form to accept (after confirming) and one to decline."""
+    return await _answer_page(request, booking_id, token)
+
+
+@post(
+    "/forslag/{booking_id:int}/svar/{token:str}/acceptera",
+    guards=[public],
+    include_in_schema=False,
+    status_code=200,
+)
+async def answer_accept(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], token: FromPath[Token]
+) -> Template:
+    """Accept through the link, once; a refusal (no room, no confirmation) shows the page
+    again with the reason next to its field and the link still usable."""
+    values = await form_values(request)
+    try:
+        if not is_ticked(values, "confirm"):
+            await answers.check_link(booking_id, token)  # a dead link says so first
+            raise ValidationFailed(NOT_CONFIRMED, fields=["confirm"])
+        choice = parse_form(
+            schemas.AcceptRequest,
+            values,
+            labels=ACCEPT_LABELS,
+            blank_is_none=list(ACCEPT_LABELS),
+        )
+        booking = await answers.accept_by_link(booking_id, token, choice)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    except MarketplaceError as exc:
+        return await _answer_page(
+            request,
+            booking_id,
+            token,
+            values=values,
+            errors=field_errors(exc, ANSWER_LABELS),
+            status_code=exc.status_code,
+        )
+    return page("answers/answered.html", request, booking=booking, accepted=True)
+
+
+@post(
+    "/forslag/{booking_id:int}/svar/{token:str}/avboj",
+    guards=[public],
+    include_in_schema=False,
+    status_code=200,
+)
+async def answer_decline(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], token: FromPath[Token]
+) -> Template:
+    """Decline through the link with a reason, once."""
+    values = await form_values(request)
+    reason = str(values.get("reason", "")).strip()[:2000]
+    try:
+        if not reason:
+            await answers.check_link(booking_id, token)
+            raise ValidationFailed(NO_REASON, fields=["reason"])
+        booking = await answers.decline_by_link(booking_id, token, reason)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    except MarketplaceError as exc:
+        return await _answer_page(
+            request,
+            booking_id,
+            token,
+            values=values,
+            errors=field_errors(exc, ANSWER_LABELS),
+            status_code=exc.status_code,
+        )
+    return page("answers/answered.html", request, booking=booking, accepted=False)
+
+
+ANSWER_PAGES = Router(
+    path="/",
+    route_handlers=[answer_page, answer_accept, answer_decline],
+    middleware=[no_store],
+)
+
+ROUTES = [ANSWER_PAGES]
