@@ -335,8 +335,11 @@ async def remind_signatures(now: dt.datetime, settings: Settings) -> dict[str, i
                         )
                     )
             by_link = [LINK_PARTIES[p] for p in missing if p in LINK_PARTIES]
+            if "host" in missing and not host_users.get(int(booking["host_id"])):
+                by_link.insert(0, "värden")  # no one signs in for it: it signs by link
             if by_link and coordinator:
-                extra = {"link": staff_link, "parties": " och ".join(by_link)}
+                names = ", ".join(by_link[:-1]) + " och " if len(by_link) > 1 else ""
+                extra = {"link": staff_link, "parties": names + by_link[-1]}
                 mails.append(
                     (coordinator["email"], coordinator["id"], "signature_missing", extra, False)
                 )

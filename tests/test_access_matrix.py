@@ -26,8 +26,10 @@ from employers.tables import Contact, Host, HostApplication, HostInvitation, Hos
 from marketplace import auth
 from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage, PasswordLink, User
+from marketplace.tokens import new_token
 from placements.services import agreements, outcomes
 from placements.tables import (
+    AnswerLink,
     Booking,
     Candidate,
     FollowUp,
@@ -137,6 +139,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/bookings/{booking_id}/accept"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/decline"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/withdraw"): OWN_STAFF,
+    ("GET", "/api/v1/bookings/{booking_id}/accept-options"): HOST_A_AND_OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/phone-answer"): OWN_STAFF,
+    ("GET", "/api/v1/bookings/{booking_id}/answer-links"): OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/answer-links"): OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/start"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/end"): HOST_A_AND_OWN_STAFF,
     ("GET", "/api/v1/bookings/{booking_id}/agreement"): HOST_A_AND_OWN_STAFF,
@@ -168,6 +174,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/underteckna/{token}"): ALL,
     ("GET", "/bedomning/{token}"): ALL,
     ("POST", "/bedomning/{token}"): ALL,
+    # A host without an account answers a proposal through its single-use link.
+    ("GET", "/forslag/{booking_id}/svar/{token}"): ALL,
+    ("POST", "/forslag/{booking_id}/svar/{token}/acceptera"): ALL,
+    ("POST", "/forslag/{booking_id}/svar/{token}/avboj"): ALL,
     # --- HTML pages: host portal
     ("GET", "/vard"): frozenset({"host_a", "host_b"}),
     # The slot form serves hosts and admins (the back office's slot edits moved here).
@@ -213,6 +223,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/bokningar/{booking_id}/avsluta"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/utfall"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/aterkalla"): OWN_STAFF,
+    ("POST", "/arbetsbord/bokningar/{booking_id}/telefonsvar"): OWN_STAFF,
+    ("POST", "/arbetsbord/bokningar/{booking_id}/svarslankar"): OWN_STAFF,
     ("POST", "/arbetsbord/uppfoljningar/{follow_up_id}"): OWN_STAFF,
     ("GET", "/arbetsbord/ansokningar"): STAFF,
     ("GET", "/arbetsbord/yrken"): STAFF,
@@ -294,6 +306,13 @@ PROPOSED_BOOKING_ROUTES = {
     ("POST", "/vard/bokningar/{booking_id}/acceptera"),
     ("POST", "/vard/bokningar/{booking_id}/avboj"),
     ("POST", "/arbetsbord/bokningar/{booking_id}/aterkalla"),
+    ("POST", "/api/v1/bookings/{booking_id}/phone-answer"),
+    ("POST", "/api/v1/bookings/{booking_id}/answer-links"),
+    ("POST", "/arbetsbord/bokningar/{booking_id}/telefonsvar"),
+    ("POST", "/arbetsbord/bokningar/{booking_id}/svarslankar"),
+    ("GET", "/forslag/{booking_id}/svar/{token}"),
+    ("POST", "/forslag/{booking_id}/svar/{token}/acceptera"),
+    ("POST", "/forslag/{booking_id}/svar/{token}/avboj"),
 }
 ENDED_BOOKING_ROUTES = {
     ("GET", "/api/v1/bookings/{booking_id}/assessment"),
@@ -436,6 +455,20 @@ async def make_world(p: People) -> World:
         )
 
     w.ids["proposed_booking"] = await booking(w.ids["candidate_id"], "proposed")
+    # A single-use answer link to the proposal (host A's contact person, as if host A had
+    # no users): any caller who holds it may answer, once.
+    answer_token, answer_hash = new_token()
+    await _insert(
+        AnswerLink(
+            booking=w.ids["proposed_booking"],
+            contact=w.ids["contact_id"],
+            name="Hanna Handledare",
+            email=f"handledare{n}@vard.example.se",
+            token_hash=answer_hash,
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+        )
+    )
+    w.strings["answer_token"] = answer_token
     accepted_candidate = await _candidate(p, "Dina")
     w.ids["booking_id"] = await booking(accepted_candidate, "accepted")
     row = await Booking.select().where(Booking.id == w.ids["booking_id"]).first()
@@ -563,7 +596,13 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
         ids["booking_id"] = w.ids["ended_booking"]
     ids["host_id"] = p.host_a
     ids["year"] = 2030
-    token = w.strings["assessment_token" if path.startswith("/bedomning") else "sign_token"]
+    token = w.strings[
+        "assessment_token"
+        if path.startswith("/bedomning")
+        else "answer_token"
+        if path.startswith("/forslag")
+        else "sign_token"
+    ]
     if path.startswith("/konto/nytt-losenord"):
         token = w.strings["password_token"]
     strings = {
@@ -654,6 +693,11 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
         },
         ("POST", "/api/v1/bookings/{booking_id}/decline"): {"reason": "Ingen handledare ledig"},
         ("POST", "/api/v1/bookings/{booking_id}/withdraw"): {"reason": "Annan plats"},
+        ("POST", "/api/v1/bookings/{booking_id}/phone-answer"): {
+            "answer": "decline",
+            "answered_by": "Hanna Handledare",
+            "note": "Ingen handledare ledig i mars",
+        },
         ("POST", "/api/v1/bookings/{booking_id}/end"): {"result": "completed"},
         ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): {"tasks": "Plocka varor"},
         ("POST", "/api/v1/bookings/{booking_id}/assessment"): {
@@ -689,6 +733,13 @@ FORMS: dict[str, dict[str, str]] = {
         "lasts_at_least_one_month": "1",
     },
     "/arbetsbord/bokningar/{booking_id}/aterkalla": {"reason": "Annan plats"},
+    "/arbetsbord/bokningar/{booking_id}/telefonsvar": {
+        "answer": "decline",
+        "answered_by": "Hanna Handledare",
+        "note": "Ingen handledare ledig i mars",
+    },
+    "/forslag/{booking_id}/svar/{token}/acceptera": {"confirm": "1"},
+    "/forslag/{booking_id}/svar/{token}/avboj": {"reason": "Ingen plats"},
     "/arbetsbord/ansokningar/{application_id}/avsla": {"note": "Nej tack"},
     "/registerutdrag/{candidate_id}/anonymisera": {"confirm": "ja"},
     "/arbetsbord/deltagare/ny": {"first_name": "Ny", "last_name": "Deltagare"},

@@ -59,9 +59,10 @@ class SignRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class PaperSignature(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Staff record that the supervisor or the participant signed the version on paper."""
+    """Staff record that the supervisor, the participant or the host (its contact person)
+    signed the version on paper."""
 
-    party: Literal["supervisor", "participant"]
+    party: Literal["host", "supervisor", "participant"]
     version: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 
 

@@ -41,7 +41,7 @@ from marketplace.settings import get_settings
 from marketplace.tables import User
 from placements.errors import LinkRefused
 from placements.schemas import agreements as schemas
-from placements.services import bookings
+from placements.services import answers, bookings
 from placements.services.candidates import display_name, shareable_adaptations
 from placements.tables import Agreement, Booking, Candidate, Signature, Slot
 
@@ -60,6 +60,8 @@ PARTY_LABEL = {
     "participant": "deltagaren",
 }
 LINK_PARTIES = ("supervisor", "participant")
+# A host that no user signs in for signs through a link too, mailed to its contact person.
+HOST_LINK_PARTIES = ("host", *LINK_PARTIES)
 EDITABLE = ("accepted", "agreed")
 _SALT = "agreement-signature"
 
@@ -591,6 +593,13 @@ async def record_paper_signature(
             raise bookings.illegal(booking["status"], "sign")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None
+        # Only the parties who sign by link sign on paper; staff and host users sign as
+        # themselves in the app.
+        if data.party not in await link_parties(booking):
+            raise ValidationFailed(
+                "Värdens användare skriver under i tjänsten. Välj handledaren eller deltagaren.",
+                fields=["party"],
+            )
         name, _ = await _party_contact(booking, data.party)
         await _sign(
             booking,
@@ -616,8 +625,20 @@ def link_max_age() -> int:
     return get_settings().signing_link_days * 86400
 
 
+async def link_parties(booking: dict[str, Any]) -> tuple[str, ...]:
+    """The parties who sign this booking's agreement through a link: the supervisor and the
+    participant, and the host too when no one signs in for it."""
+    slot = await Slot.select(Slot.host).where(Slot.id == booking["slot"]).first()
+    assert slot is not None
+    if await answers.host_has_users(int(slot["host"])):
+        return LINK_PARTIES
+    return HOST_LINK_PARTIES
+
+
 async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]:
     """(name, email) of the party a link goes to."""
+    if party == "host":
+        return await answers.host_signer(booking)
     if party == "supervisor":
         row = (
             await Contact.select(Contact.name, Contact.email)
@@ -669,14 +690,15 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
             raise bookings.illegal(booking["status"], "sign")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None
+        parties = await link_parties(booking)
         sigs = await Signature.select().where(
             (Signature.agreement == agreement["id"])
-            & Signature.party.is_in(list(LINK_PARTIES))
+            & Signature.party.is_in(list(parties))
             & Signature.signed_at.is_null()
         )
         links: list[schemas.SigningLink] = []
         expires = bookings.now() + dt.timedelta(seconds=link_max_age())
-        for sig in sorted(sigs, key=lambda s: LINK_PARTIES.index(s["party"])):
+        for sig in sorted(sigs, key=lambda s: parties.index(s["party"])):
             nonce = secrets.token_urlsafe(24)
             await Signature.update(
                 {Signature.link_nonce: nonce, Signature.link_sent_at: bookings.now()}

@@ -513,6 +513,22 @@ async def record_phone_answer(
         return await bookings.booking_out(await _row(booking_id), with_events=True)
 
 
+async def host_signer(booking: dict[str, Any]) -> tuple[str, str]:
+    """(name, email) of who signs for a host without users: the person who accepted the
+    proposal through their link, else the host's contact person (as `link_recipients`)."""
+    answered = (
+        await AnswerLink.select(AnswerLink.name, AnswerLink.email)
+        .where((AnswerLink.booking == booking["id"]) & (AnswerLink.answer == "accepted"))
+        .first()
+    )
+    if answered is not None:
+        return answered["name"], answered["email"]
+    slot = await Slot.select(Slot.host, Slot.supervisor).where(Slot.id == booking["slot"]).first()
+    assert slot is not None
+    found = await link_recipients({"host": slot["host"], "supervisor": None})
+    return (found[0].name, found[0].email) if found else ("", "")
+
+
 async def open_link_recipients(booking_id: int) -> list[bookings.Recipient]:
     """Everyone who was mailed a link for this booking (to tell them it was withdrawn)."""
     rows = await AnswerLink.select(AnswerLink.email).where(AnswerLink.booking == booking_id)
