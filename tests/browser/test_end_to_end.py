@@ -143,7 +143,9 @@ def test_a_placement_from_application_to_outcome(
     coordinator.check("arbetsbord-sok")
     hit.get_by_role("link", name=re.compile("Föreslå")).click()
     coordinator.check("foresla")
-    page.get_by_label("Deltagare").select_option(label="Amina Deltagare")
+    page.get_by_role("combobox", name=re.compile("^Deltagare")).select_option(
+        label="Amina Deltagare"
+    )
     page.get_by_label("Meddelande till värden").fill("Amina vill arbeta med lager och logistik.")
     page.get_by_role("button", name="Skicka förslaget till värden").click()
     assert "föreslagen" in page.inner_text("main")
