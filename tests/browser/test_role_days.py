@@ -325,6 +325,8 @@ def test_role_coordinator_registers_proposes_and_follows_a_placement_to_its_outc
     day.click("button", "Registrera deltagaren")
     assert page.get_by_role("heading", level=1).inner_text().startswith(f"{first} {last}")
     assert "Inte registrerat" not in page.inner_text("main")  # the consent is recorded
+    # Only the best matches are listed, and the page says so (no count without a way to them).
+    assert "som passar bäst visas" in page.locator("#results [role=status]").inner_text()
     day.step("deltagare")
     participant_url = page.url
 
@@ -674,6 +676,7 @@ def test_role_municipal_unit_publishes_a_slot_and_takes_a_participant(
     # --- what the units have given and got -------------------------------------------------------
     page.goto(day.visit.url("/vard#vinst"))
     assert unit in page.inner_text("#vinst")
+    assert ".;" not in page.inner_text("#vinst")  # what each gained, one item each
     day.step("vinst")
 
 
@@ -692,13 +695,19 @@ def test_role_analyst_reads_the_overview_and_downloads_a_report(
     day.click("link", "Rapporter")
     day.step("rapporter")
 
-    # A narrower period, chosen in the form.
+    # A narrower period, chosen in the form, with every other filter left at "Alla".
     year = clock.today().year
     page.get_by_label("Från").first.fill(f"{year}-01-01")
     page.get_by_label("Till").first.fill(clock.today().isoformat())
     day.click("button", "Visa")
     assert f"{year}-01-01" in page.url
     day.step("rapporter-period")
+    # ... and only the municipal units' placements.
+    page.get_by_label("Värdtyp").select_option(label="Kommunal enhet")
+    day.click("button", "Visa")
+    assert "host_kind=municipal_unit" in page.url
+    assert page.get_by_label("Värdtyp").input_value() == "municipal_unit"
+    day.step("rapporter-kommunala-enheter")
 
     # The Swedish-Excel CSV: a byte order mark, semicolons, decimal commas.
     link = page.get_by_role("link", name="Ladda ner CSV för svenskt Excel").first
