@@ -55,11 +55,12 @@ LANGUAGE_PENDING = ("/drift/jobb", "/loggkontroll")
 
 # A snake_case name (an internal field or value) in the visible text of a page.
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
-# English a system would say: a validation library, a framework's error page, a null.
+# English a system would say (a validator, a framework's error page, a null), and English
+# prose (an untranslated description): words that never occur in Swedish text.
 ENGLISH = re.compile(
     r"\b(Expected|Invalid|invalid|must be|is required|Not Found|Internal Server Error|"
     r"Bad Request|Forbidden|Traceback|None|null|undefined|NaN|True|False|"
-    r"Send|Delete|Remind|Create|Flag|Fix|Close|Start|Anonymise)\b"
+    r"the|The|every|Every|once|with|whose)\b"
 )
 
 
