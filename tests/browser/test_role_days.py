@@ -476,6 +476,20 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
             "confirm_capacity": True,
         },
     )
+    # A second proposal, which the host declines.
+    other = {1280: ("Hugo", "Bultén"), 375: ("Saga", "Mutterström")}[width]
+    api(
+        "POST",
+        "/api/v1/bookings",
+        {
+            "slot_id": slot_id,
+            "candidate_id": _participant(api, *other),
+            "message": f"{other[0]} vill helst arbeta med bilar.",
+            "start_date": (today + dt.timedelta(days=60)).isoformat(),
+            "end_date": (today + dt.timedelta(days=90)).isoformat(),
+            "confirm_capacity": True,
+        },
+    )
 
     day = new_day("vard", width)
     day.visit.login("vard")
@@ -483,6 +497,15 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     proposal = page.locator("#forslag article", has_text=f"{first} {last}")
     assert "inte plats" in proposal.inner_text()  # the usual supervisor is busy
     day.step("min-organisation")
+
+    # --- one proposal is declined, with a reason -------------------------------------------------
+    declined = page.locator("#forslag article", has_text=f"{other[0]} {other[1]}")
+    declined.get_by_label("Skäl om ni avböjer").fill("Vi har ingen bilmekaniker som kan handleda.")
+    with page.expect_navigation():
+        declined.get_by_role("button", name="Avböj").click()
+    assert day.status()
+    assert f"{other[0]} {other[1]}" not in page.inner_text("#forslag")
+    day.step("avbojt")
 
     # --- a colleague becomes a supervisor -------------------------------------------------------
     day.click("link", host, exact=True)
