@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from admin import charts, schemas
@@ -77,16 +77,65 @@ def _num(value: int | None) -> float | None:
     return None if value is None else float(value)
 
 
+# A filter form's select box sends "" for "Alla" (and a number box "" when left empty): no
+# filter, as if the field had not been sent. Typed as text in the query, converted here.
+Choice = Annotated[str, QueryParameter(max_length=20)]
+
+
+class _Choices(msgspec.Struct, kw_only=True):
+    track: schemas.Track | None = None
+    coordinator_id: int | None = None
+    host_kind: schemas.HostKind | None = None
+    actor_id: int | None = None
+    subject_id: int | None = None
+
+
+_CHOICE_LABELS = {
+    "track": "Spår",
+    "coordinator_id": "Samordnare",
+    "host_kind": "Värdtyp",
+    "actor_id": "Åtkomster av användare",
+    "subject_id": "Åtkomster till deltagare",
+}
+
+
+def _choices(**raw: str) -> _Choices:
+    """The filters chosen in a form; an empty value is no filter. An unknown value (only
+    from an edited address) is a 400 that names the field."""
+    given = {name: value.strip() for name, value in raw.items() if value.strip()}
+    try:
+        return msgspec.convert(given, _Choices, strict=False)
+    except msgspec.ValidationError as exc:
+        field = next((name for name in given if f"`$.{name}`" in str(exc)), "")
+        label = _CHOICE_LABELS.get(field, "Ett filter")
+        raise ValidationFailed(
+            f"{label}: välj ett av alternativen i listan.", fields=[field] if field else []
+        ) from None
+
+
+def _day(raw: str, label: str) -> dt.date | None:
+    """A date box of a filter form: empty is the default period's end."""
+    if not raw.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed(
+            f"{label}: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01."
+        ) from None
+
+
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
 async def reports_page(
     request: Request[AuthUser, Any, Any],
     start: FromQuery[dt.date | None] = None,
     end: FromQuery[dt.date | None] = None,
-    track: FromQuery[schemas.Track | None] = None,
-    coordinator_id: FromQuery[int | None] = None,
-    host_kind: FromQuery[schemas.HostKind | None] = None,
+    track: Choice = "",
+    coordinator_id: Choice = "",
+    host_kind: Choice = "",
 ) -> Template:
-    f = report_filters(start, end, track, coordinator_id, host_kind)
+    chosen = _choices(track=track, coordinator_id=coordinator_id, host_kind=host_kind)
+    f = report_filters(start, end, chosen.track, chosen.coordinator_id, chosen.host_kind)
     sections = []
     for name in _REPORT_ORDER:
         report = await disclosure.published(name, f)
@@ -126,13 +175,16 @@ async def reports_page(
 @get("/loggkontroll", guards=[admin_only], include_in_schema=False, name="admin_audit")
 async def audit_page(
     request: Request[AuthUser, Any, Any],
-    start: FromQuery[dt.date | None] = None,
-    end: FromQuery[dt.date | None] = None,
-    actor_id: FromQuery[int | None] = None,
-    subject_id: FromQuery[int | None] = None,
+    start: Choice = "",
+    end: Choice = "",
+    actor_id: Choice = "",
+    subject_id: Choice = "",
     offset: Offset = 0,
 ) -> Template:
-    q = audit_query(start, end, actor_id, subject_id, None)
+    chosen = _choices(actor_id=actor_id, subject_id=subject_id)
+    q = audit_query(
+        _day(start, "Från"), _day(end, "Till"), chosen.actor_id, chosen.subject_id, None
+    )
     result = await audit.search_audit(request.user, q, limit=100, offset=offset)
     users = await User.select(User.id, User.username, User.role).order_by(User.username)
     query = "&".join(

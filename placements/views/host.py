@@ -22,6 +22,7 @@ from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
+from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.schemas import slots as slot_schemas
@@ -64,6 +65,13 @@ ASSESSMENT_LABELS = {
     "strengths": "Styrkor",
     "recommendation": "Rekommendation",
     "comment": "Övrigt",
+}
+# What a host writes into the agreement; the period, the participant's goals and what is shared
+# about the participant stay the coordinator's.
+HOST_AGREEMENT_LABELS = {
+    "weekly_schedule": "Schema per vecka",
+    "tasks": "Uppgifter",
+    "host_gains": "Vad ni får ut av placeringen",
 }
 STATUS_ACTIONS = {
     "publicera": "publish",
@@ -516,6 +524,10 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
         "attendance": list(LABELS["attendance"].items()),
         "recommendations": list(LABELS["recommendation"].items()),
         "labels": ASSESSMENT_LABELS,
+        "agreement_labels": HOST_AGREEMENT_LABELS,
+        "agreement_values": {k: getattr(agreement, k) for k in HOST_AGREEMENT_LABELS}
+        if agreement
+        else {},
     }
 
 
@@ -557,6 +569,44 @@ async def booking_sign(
         )
     return Redirect(
         done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-undertecknad"),
+        status_code=303,
+    )
+
+
+@post(
+    "/vard/bokningar/{booking_id:int}/overenskommelse",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_agreement(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Template | Redirect:
+    """The host completes the agreement: the schedule, the tasks and what the host gains. After
+    any signature the change is a new version that every party signs again."""
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            agreement_schemas.AgreementUpdate,
+            values,
+            labels=HOST_AGREEMENT_LABELS,
+            blank_is_empty=list(HOST_AGREEMENT_LABELS),
+        )
+        await agreement_services.update_agreement(user, booking_id, data)
+    except MarketplaceError as exc:
+        context = await _booking_context(user, booking_id)
+        context["agreement_values"] = values
+        return page(
+            "placements/host/booking.html",
+            request,
+            status_code=exc.status_code,
+            values={},
+            errors=field_errors(exc, HOST_AGREEMENT_LABELS),
+            **context,
+        )
+    return Redirect(
+        done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-sparad"),
         status_code=303,
     )
 
@@ -609,5 +659,6 @@ ROUTES = [
     booking_decline,
     booking_page,
     booking_sign,
+    booking_agreement,
     booking_assess,
 ]

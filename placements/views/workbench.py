@@ -322,6 +322,7 @@ async def candidate_page(
         pages=1,
         page_number=1,
         params="",
+        best_shown=True,  # only the best matches, without pages: say so
     )
 
 

@@ -42,6 +42,28 @@ async def test_hosts_and_strangers_get_no_link_they_cannot_follow(client, make_u
     assert (await client.get("/rapporter", headers=HTML)).status_code == 403
 
 
+async def test_the_filter_forms_work_with_every_choice_left_at_alla(client, make_user):
+    """A select box left at "Alla" (and an empty number box) sends an empty value: no filter,
+    not a 400 page. An unknown value, only possible by editing the address, names its field."""
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    sent = "start=2026-01-01&end=2026-06-30&track=&coordinator_id=&host_kind="
+    reports = await client.get(f"/rapporter?{sent}", headers=HTML)
+    assert reports.status_code == 200, reports.text[:500]
+    assert "2026-06-30" in reports.text
+    narrowed = await client.get(
+        "/rapporter?track=h%C3%A4lsa&coordinator_id=&host_kind=", headers=HTML
+    )
+    assert narrowed.status_code == 200
+    assert re.search(r'<option value="hälsa" selected>', narrowed.text)
+    audit = await client.get("/loggkontroll?start=&end=&actor_id=&subject_id=", headers=HTML)
+    assert audit.status_code == 200, audit.text[:500]
+    wrong = await client.get("/rapporter?host_kind=bolag", headers=HTML)
+    assert wrong.status_code == 400
+    assert "Värdtyp: välj ett av alternativen i listan." in wrong.text
+    assert "host_kind" not in wrong.text.split('id="main"', 1)[1]
+
+
 def _labels(svg: str) -> list[tuple[str, str]]:
     """(attributes, text) of the axis labels: the text elements below the axis."""
     return re.findall(r"<text ([^>]*?)>(?:<title>[^<]*</title>)?([^<]*)</text>", svg)

@@ -68,7 +68,7 @@ def _walk(
 
     # --- the coordinator proposes the participant ---------------------------------------------
     page = coordinator.goto(f"/arbetsbord/platser/{slot_id}/foresla")
-    page.get_by_label("Deltagare").select_option(str(candidate_id))
+    page.get_by_role("combobox", name=re.compile("^Deltagare")).select_option(str(candidate_id))
     page.get_by_label("Meddelande till värden").fill(
         f"{first_name} vill gärna prova på arbetet hos er, helst förmiddagar."
     )
