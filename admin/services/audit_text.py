@@ -72,6 +72,21 @@ ACTIONS = {
     "slot.update": "Platsen ändrad",
     "slots.import": "Platser importerade",
     "unit_target.set": "Mål för kommunal enhet satt",
+    "agreement.link": "Överenskommelsen läst via länk",
+    "booking.accept_options": "Val för att acceptera förslaget visade",
+    "booking.answer_link": "Förslaget läst via svarslänk",
+    "booking.answer_link.accept": "Förslaget accepterat via svarslänk",
+    "booking.answer_link.decline": "Förslaget avböjt via svarslänk",
+    "booking.answer_links": "Svarslänkar skickade till värden",
+    "booking.answer_links.read": "Svarslänkarna visade",
+    "booking.phone_answer": "Värdens svar per telefon registrerat",
+    "candidate.possible_duplicate": "Möjlig dubblett av deltagare anmäld",
+    "candidate.search_personnummer": "Deltagare sökt på personnummer",
+    "search_lift.on": "Inlärda lyft i sökningen påslagna",
+    "search_lift.off": "Inlärda lyft i sökningen avstängda",
+    "user.password_link": "Länk för nytt lösenord skickad",
+    "user.password_set": "Lösenord valt via länk",
+    "user.totp_reset": "Tvåstegsverifiering återställd",
 }
 # For an action not listed above: what it is about, and what happened to it.
 OBJECTS = {

@@ -38,20 +38,8 @@ DAYS_DIR = SCREENSHOT_DIR / "days"
 # audit log's events by their codes and English descriptions (item 8), which work in progress on
 # another branch fixes: here the test records the sideways ones in sideways.txt instead of
 # failing. Empty these when that work is merged; no other page may.
-SIDEWAYS_PENDING = (
-    "/vard",
-    "/platser",
-    "/oversikt",
-    "/rapporter",
-    "/drift/jobb",
-    "/arbetsbord/bokningar",
-    "/bokningar/",
-    "/underteckna/",
-    "/loggkontroll",
-    "/drift/utkorg",
-    "/forslag/",
-)
-LANGUAGE_PENDING = ("/drift/jobb", "/loggkontroll")
+SIDEWAYS_PENDING: tuple[str, ...] = ()
+LANGUAGE_PENDING: tuple[str, ...] = ()
 
 # A snake_case name (an internal field or value) in the visible text of a page.
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
@@ -541,7 +529,7 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     assert "Tisdag–fredag 8–13" in page.inner_text("#overenskommelse")
     day.step("overenskommelse")
     day.click("button", re.compile("skriver under för organisationen"))
-    assert "Er underskrift är registrerad" in day.status()
+    assert "Överenskommelsen är undertecknad" in day.status()
     day.step("underskrift")
 
     # --- the placement runs and ends; the host assesses it ---------------------------------------
@@ -555,7 +543,7 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     page.get_by_label(re.compile("^Uppgifter deltagaren klarade")).fill("Däckbyten på egen hand.")
     page.get_by_label(re.compile("^Rekommendation")).select_option(index=1)
     day.click("button", "Lämna bedömningen")
-    assert "Bedömningen är skickad" in day.status()
+    assert "Bedömningen är inskickad" in day.status()
     day.step("bedomd")
 
 
@@ -694,7 +682,7 @@ def test_role_municipal_unit_publishes_a_slot_and_takes_a_participant(
     assert "accepterad" in page.inner_text("main")
     day.step("accepterad")
     day.click("button", re.compile("skriver under för organisationen"))
-    assert "Er underskrift är registrerad" in day.status()
+    assert "Överenskommelsen är undertecknad" in day.status()
     day.step("underskrift")
 
     # --- what the units have given and got -------------------------------------------------------
@@ -714,7 +702,7 @@ def test_role_analyst_reads_the_overview_and_downloads_a_report(
     day = new_day("analytiker", width)
     day.visit.login("analytiker")
     page = day.page
-    assert page.url == day.visit.url("/oversikt")
+    assert page.url.startswith(day.visit.url("/oversikt"))
     day.step("oversikt")
     day.click("link", "Rapporter")
     day.step("rapporter")
@@ -807,7 +795,7 @@ def test_role_admin_manages_a_user_reads_the_outbox_and_the_jobs(
     assert username in newcomer.status()
     newcomer.step("losenord-sparat")
     newcomer.visit.login(username, "diskbänk-och-kaffe-2026")
-    assert newcomer.page.url == newcomer.visit.url("/arbetsbord")
+    assert newcomer.page.url.startswith(newcomer.visit.url("/arbetsbord"))
     newcomer.step("arbetsbord")
 
     # --- she moves to analysis: a new role, then the account is closed ---------------------------
