@@ -71,7 +71,7 @@ def test_an_admin_teaches_a_word_from_a_search_that_found_nothing(visit: Visit) 
 
     row.get_by_label("Står för").fill("kafébiträde")
     row.get_by_role("button", name="Lär sökningen ordet").click()
-    assert "Ordet ”blippblopp” är inlärt." in page.locator("p.ok[role=status]").inner_text()
+    assert "Ordet ”blippblopp” är tillagt." in page.locator("p.ok[role=status]").inner_text()
     assert "”blippblopp” är inlärt och står för kafébiträde" in page.inner_text("main")
     visit.check("sokningar-inlart")
 

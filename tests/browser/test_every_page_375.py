@@ -41,6 +41,12 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from tests.browser.conftest import AXE_JS, AXE_TAGS, PASSWORD, ROOT, SCREENSHOT_DIR, Service
 
 WIDTH = 375
+# Pages reached only through a fresh single-use link that the demo data holds no valid copy
+# of; each is walked at 375 px (sideways scroll, axe) by the test named.
+CHECKED_ELSEWHERE = {
+    "/forslag/{booking_id:int}/svar/{token:str}": "tests/browser/test_host_without_account.py",
+    "/konto/nytt-losenord/{token:str}": "tests/browser/test_role_days.py (the admin's day)",
+}
 SHOTS = SCREENSHOT_DIR / "375"
 
 # The roles and the demo user each signs in as (None: not signed in; the link pages too).
@@ -245,6 +251,8 @@ class Ids:
                 " GROUP BY c.status ORDER BY c.status",
                 me,
             )
+        if param == "user_id":
+            return self.rows("SELECT MIN(id) FROM mp_user GROUP BY role ORDER BY role")
         if param == "message_id":
             return self.rows("SELECT MIN(id) FROM mp_outbox")
         if param == "word":
@@ -283,6 +291,8 @@ class Ids:
         params = route.params
         if not params:
             base = [route.path]
+        elif "token" in params:
+            base = []  # a single-use link: only as mailed (`mailed_links`)
         elif set(params) == {"candidate_id", "activity_id"}:
             base = [route.fill(v) for v in self.activity_urls(route, role)]
         else:
@@ -482,7 +492,11 @@ def test_every_page_was_visited(routes: list[Route], outcome: Outcome) -> None:
     if not outcome.visited:
         pytest.skip("run together with test_every_page_fits_a_phone_and_speaks_swedish")
     missed = [
-        r.path for r in routes if r.path not in outcome.visited and r.path not in outcome.skipped
+        r.path
+        for r in routes
+        if r.path not in outcome.visited
+        and r.path not in outcome.skipped
+        and r.path not in CHECKED_ELSEWHERE
     ]
     assert not missed, "pages no role could open (give the test an id for them):\n" + "\n".join(
         missed

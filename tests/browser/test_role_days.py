@@ -226,6 +226,31 @@ WHERE s.status = 'published' AND h.name = ?
 ORDER BY s.id
 """
 
+# Slots whose supervisor has no room during a period (start, end): the bookings that hold a
+# seat and overlap it, as the service counts them.
+FULL_DURING = """
+SELECT s.id, s.title, h.name
+FROM pl_slot s
+JOIN emp_host h ON h.id = s.host
+JOIN emp_contact sup ON sup.id = s.supervisor
+WHERE s.status = 'published' AND h.name = ?
+  AND (SELECT count(*) FROM pl_booking b WHERE b.supervisor = sup.id
+       AND b.status IN ('accepted', 'agreed', 'active')
+       AND (b.end_date IS NULL OR b.end_date >= ?)
+       AND (b.start_date IS NULL OR b.start_date <= ?)) >= sup.supervision_capacity
+ORDER BY s.id
+"""
+
+# A published slot with seats for two and a supervisor who guides one at a time.
+SLOT_WITH_ROOM = """
+SELECT s.id FROM pl_slot s
+JOIN emp_host h ON h.id = s.host
+JOIN emp_contact sup ON sup.id = s.supervisor
+WHERE s.status = 'published' AND h.name = ? AND s.capacity >= 2
+  AND sup.supervision_capacity = 1 AND sup.active
+ORDER BY s.id
+"""
+
 
 # --- the public -----------------------------------------------------------------------------------
 
@@ -446,12 +471,30 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     first, last = {1280: ("Vera", "Hjulström"), 375: ("Måns", "Fälgén")}[width]
     supervisor = {1280: "Leo Däckman", 375: "Ylva Ventil"}[width]
     host = "Vårgårda Däck & Service AB"
-    full = _rows(service, FULL_SLOTS, host)
+    today = clock.today()
+    period_end = today + dt.timedelta(days=21)
+    api = _coordinator_api(service)
+    full = _rows(service, FULL_DURING, host, today.isoformat(), period_end.isoformat())
+    if not full:
+        # Earlier tests on the shared service may have freed the demo's busy supervisor: make
+        # one busy for the period the way a host does, by accepting another proposal.
+        [(free_slot,)] = _rows(service, SLOT_WITH_ROOM, host)[:1]
+        filler = api(
+            "POST",
+            "/api/v1/bookings",
+            {
+                "slot_id": free_slot,
+                "candidate_id": _participant(api, f"Fylla{width}", "Platsson"),
+                "start_date": today.isoformat(),
+                "end_date": period_end.isoformat(),
+                "confirm_capacity": True,
+            },
+        )
+        service.api("POST", f"/api/v1/bookings/{filler['id']}/accept", service.token("vard"), {})
+        full = _rows(service, FULL_DURING, host, today.isoformat(), period_end.isoformat())
     assert full, f"the demo has a fully booked supervisor at {host}"
     slot_id, _, _ = full[0]
-    api = _coordinator_api(service)
     candidate = _participant(api, first, last)
-    today = clock.today()
     booking = api(
         "POST",
         "/api/v1/bookings",
