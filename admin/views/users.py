@@ -15,10 +15,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from admin.services import users
-from marketplace.auth import AuthUser, admin_only, current_user, public
+from marketplace.auth import AuthUser, admin_only, public
 from marketplace.errors import MarketplaceError
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
+from marketplace.views import page
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 LABELS = {
@@ -50,18 +51,17 @@ def _page(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
-    return Template(
+    """The app's page (`marketplace.views.page`) with this module's labels in its context."""
+    answer = page(
         template,
-        context={
-            "user": current_user(request),
-            "request": request,
-            "labels": LABELS,
-            "role_text": users.ROLE_TEXT,
-            **context,
-        },
+        request,
         status_code=status_code,
-        headers=headers,
+        labels=LABELS,
+        role_text=users.ROLE_TEXT,
+        **context,
     )
+    answer.headers.update(headers or {})
+    return answer
 
 
 def _staff_role_choices() -> list[tuple[str, str]]:
