@@ -83,13 +83,14 @@ def report_filters(
 
 
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
-    """Coordinators to filter by: by name for staff, by number only for analysts."""
+    """Coordinators to filter by: by name for staff; for analysts by a running number in the
+    list (Samordnare 1, 2, …), never by name or by the account's internal id."""
     return [
         schemas.FilterOption(
             value=str(coordinator_id),
-            label=f"Samordnare {coordinator_id}" if user.role == "analyst" else name,
+            label=f"Samordnare {number}" if user.role == "analyst" else name,
         )
-        for coordinator_id, name in await active_coordinators()
+        for number, (coordinator_id, name) in enumerate(await active_coordinators(), start=1)
     ]
 
 

@@ -666,11 +666,27 @@ async def _demo_placement(
             Booking.decided_at: on_day(decided_day),
         }
     ).where(Booking.id == booking.id)
+    # The history and the signatures tell the same story: proposed, answered, signed a few
+    # days before the start, started (else every line of the timeline said "today, 08:00").
+    signed_day = max(decided_day, min(start, clock.today()) - dt.timedelta(days=3))
+    while signed_day.weekday() >= 5 and signed_day > decided_day:  # signed on a working day
+        signed_day -= dt.timedelta(days=1)
+    await _backdate(
+        booking.id,
+        {
+            "proposed": on_day(proposed_day) + dt.timedelta(hours=1, minutes=12),
+            "accepted": on_day(decided_day) + dt.timedelta(hours=5, minutes=40),
+            "agreed": on_day(signed_day) + dt.timedelta(hours=7, minutes=30),
+            "active": went_active,
+        },
+        signed=on_day(signed_day),
+    )
     if until == "active":
         return
     await bookings.end(coordinator, booking.id, until, end, "" if until == "completed" else "Sjuk")
     ended_on = on_day(min(end, clock.today()))
     await Booking.update({Booking.ended_at: ended_on}).where(Booking.id == booking.id)
+    await _backdate(booking.id, {until: ended_on + dt.timedelta(hours=8)})
     await outcomes.submit_assessment(
         host_user,
         booking.id,
@@ -694,6 +710,37 @@ async def _demo_placement(
                 csn_eligible=True,
             ),
         )
+
+
+async def _backdate(
+    booking_id: int, events: dict[str, dt.datetime], signed: dt.datetime | None = None
+) -> None:
+    """Date the booking's timeline events (by the status they led to) and, given `signed`,
+    its agreement and signatures, as they happened in the demo's story."""
+    from placements.tables import Agreement, BookingEvent, Signature
+
+    for status, at in events.items():
+        await BookingEvent.update({BookingEvent.at: at}).where(
+            (BookingEvent.booking == booking_id) & (BookingEvent.to_status == status)
+        )
+    if signed is None:
+        return
+    agreement_ids = [
+        row["id"]
+        for row in await Agreement.select(Agreement.id).where(Agreement.booking == booking_id)
+    ]
+    if not agreement_ids:
+        return
+    await Agreement.update({Agreement.created_at: signed - dt.timedelta(days=2)}).where(
+        Agreement.id.is_in(agreement_ids)
+    )
+    # The parties sign over the day: the coordinator first, the participant last.
+    order = {"coordinator": 0, "host": 1, "supervisor": 2, "participant": 3}
+    for row in await Signature.select(Signature.id, Signature.party).where(
+        Signature.agreement.is_in(agreement_ids) & Signature.signed_at.is_not_null()
+    ):
+        at = signed + dt.timedelta(hours=1 + 2 * order.get(row["party"], 0), minutes=17)
+        await Signature.update({Signature.signed_at: at}).where(Signature.id == row["id"])
 
 
 # Languages besides Swedish that the demo participants speak, in turn.
