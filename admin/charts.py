@@ -87,7 +87,7 @@ def shorten(label: str) -> str:
     return label[: LABEL_MAX_CHARS - 1].rstrip() + "…"
 
 
-def axis_labels(labels: Sequence[str]) -> AxisLabels:
+def axis_labels(labels: Sequence[str], width: int = WIDTH) -> AxisLabels:
     """Lay out the category labels so that none overlaps another or runs off the chart.
 
     Labels that fit side by side stay level; otherwise every label is turned ANGLE degrees,
@@ -95,13 +95,13 @@ def axis_labels(labels: Sequence[str]) -> AxisLabels:
     turned labels would crowd, only every n-th is written; each bar's tooltip names it."""
     texts = [shorten(label) for label in labels]
     n = max(len(texts), 1)
-    slot = (WIDTH - LEFT - RIGHT) / n
+    slot = (width - LEFT - RIGHT) / n
     widest = max((text_width(t) for t in texts), default=0.0)
     if widest <= slot - 4:
         return AxisLabels(texts, turned=False, every=1, left=LEFT, bottom=BOTTOM)
     left = float(LEFT)
     for _ in range(2):  # the left margin moves the bars, so settle it in two rounds
-        slot = (WIDTH - left - RIGHT) / n
+        slot = (width - left - RIGHT) / n
         reach = max(
             (text_width(t) * _COS - (left + i * slot + slot / 2) + 4 for i, t in enumerate(texts)),
             default=0.0,
@@ -136,6 +136,8 @@ def bar_chart(
     references: Sequence[Reference] = (),
     *,
     unit: str = "",
+    width: int = WIDTH,
+    css_class: str = "chart",
 ) -> Markup:
     """A vertical bar chart, one bar per label, with optional reference lines.
 
@@ -144,22 +146,22 @@ def bar_chart(
     it gets no bar, only the mark "<5" and the text "färre än 5", so the chart gives away no
     more than the table."""
     uid = next(_ids)
-    axis = axis_labels(labels)
+    axis = axis_labels(labels, width)
     left = axis.left
     plot_h = HEIGHT - TOP - BOTTOM
     height = round(TOP + plot_h + axis.bottom)
-    plot_w = WIDTH - left - RIGHT
+    plot_w = width - left - RIGHT
     top = _scale_max([v for v in values if v is not None], references)
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
     base = TOP + plot_h
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-labelledby="chart{uid}-title chart{uid}-desc" class="chart">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="chart{uid}-title chart{uid}-desc" class="{css_class}">',
         f'<title id="chart{uid}-title">{escape(title)}</title>',
         f'<desc id="chart{uid}-desc">{escape(description)}</desc>',
-        f'<line x1="{left:.1f}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" '
+        f'<line x1="{left:.1f}" y1="{base}" x2="{width - RIGHT}" y2="{base}" '
         f'stroke="{AXIS}" stroke-width="1"/>',
     ]
     for tick in (0.0, top / 2, top):
@@ -205,11 +207,11 @@ def bar_chart(
         zip(references, line_ys, _reference_label_ys(line_ys, TOP), strict=True)
     ):
         parts.append(
-            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" '
             f'stroke="{REFERENCE}" stroke-width="2" stroke-dasharray="{6 + 4 * j} 4"/>'
         )
         parts.append(
-            f'<text x="{WIDTH - RIGHT}" y="{label_y:.1f}" text-anchor="end" '
+            f'<text x="{width - RIGHT}" y="{label_y:.1f}" text-anchor="end" '
             f'font-size="{FONT}" fill="{REFERENCE}" paint-order="stroke" stroke="#ffffff" '
             f'stroke-width="3">{escape(ref.label)}</text>'
         )
@@ -217,15 +219,64 @@ def bar_chart(
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
 
 
-def share_bar(title: str, description: str, share: float | None, target: float | None) -> Markup:
+NARROW_WIDTH = 360  # drawn for phones: shown at about its own size there, so text stays 12 px
+
+
+def bar_charts(
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    references: Sequence[Reference] = (),
+    *,
+    unit: str = "",
+) -> Markup:
+    """The chart as pages show it: drawn twice, wide for screens and narrow for phones, and
+    the stylesheet shows the one that fits. A 640-wide drawing squeezed onto a 375 px phone
+    shrank its labels to 6 px; the narrow one lays its labels out for its own width (turned
+    or thinned out as `axis_labels` decides), so they stay readable."""
+    wide = bar_chart(
+        title, description, labels, values, references, unit=unit, css_class="chart chart-wide"
+    )
+    narrow = bar_chart(
+        title,
+        description,
+        labels,
+        values,
+        references,
+        unit=unit,
+        width=NARROW_WIDTH,
+        css_class="chart chart-narrow",
+    )
+    return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
+
+
+def share_bars(title: str, description: str, share: float | None, target: float | None) -> Markup:
+    """The share bar as pages show it, wide for screens and narrow for phones (as `bar_charts`)."""
+    wide = share_bar(title, description, share, target, css_class="chart chart-wide")
+    narrow = share_bar(
+        title, description, share, target, width=NARROW_WIDTH, css_class="chart chart-narrow"
+    )
+    return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
+
+
+def share_bar(
+    title: str,
+    description: str,
+    share: float | None,
+    target: float | None,
+    *,
+    width: int = WIDTH,
+    css_class: str = "chart",
+) -> Markup:
     """One horizontal bar 0–100 % with an optional target marker (e.g. 85/15)."""
     uid = next(_ids)
-    width, height, pad = 640, 64, 8
+    height, pad = 64, 8
     inner = width - 2 * pad
     filled = inner * (share or 0.0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="chart{uid}-title chart{uid}-desc" class="chart">',
+        f'aria-labelledby="chart{uid}-title chart{uid}-desc" class="{css_class}">',
         f'<title id="chart{uid}-title">{escape(title)}</title>',
         f'<desc id="chart{uid}-desc">{escape(description)}</desc>',
         f'<rect x="{pad}" y="16" width="{inner}" height="24" fill="#e1e8ef" stroke="{AXIS}"/>',

@@ -83,20 +83,20 @@ async def dashboard(
     real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
     lead_hidden = set(lead.suppressed)
     pictures = {
-        "work": charts.bar_chart(
+        "work": charts.bar_charts(
             "Personer till arbete eller studier per månad",
             "Stapel per månad, med strategins jämförelsetal som streckade linjer.",
             [m.month[2:] for m in work.months],
             [m.persons for m in work.months],
             [charts.Reference(r.label, r.value) for r in work.references],
         ),
-        "real": charts.share_bar(
+        "real": charts.share_bars(
             "Andel placeringar på riktiga arbetsplatser",
             f"{real_share} mot målet {charts.percent(real.target_share)}.",
             real.share,
             real.target_share,
         ),
-        "lead": charts.bar_chart(
+        "lead": charts.bar_charts(
             "Ledtider i dagar, median",
             "Två staplar: inskrivning till första förslag, och förslag till start.",
             ["Till förslag", "Till start"],
@@ -110,25 +110,25 @@ async def dashboard(
             ],
             unit=" dagar",
         ),
-        "lock_in": charts.bar_chart(
+        "lock_in": charts.bar_charts(
             "Flaggor för inlåsning under perioden",
             "En stapel per slag av flagga.",
             [k.label for k in lock_in.by_kind],
             [k.raised for k in lock_in.by_kind],
         ),
-        "coverage": charts.bar_chart(
+        "coverage": charts.bar_charts(
             "Publicerade platser per kommunal enhet",
             "En stapel per enhet: publicerade platser. Målen står i tabellen.",
             [u.host_name for u in coverage.units],
             [u.published for u in coverage.units],
         ),
-        "ledger": charts.bar_chart(
+        "ledger": charts.bar_charts(
             "Placeringar per värd",
             "De tolv värdar som haft flest placeringar under perioden.",
             [h.host_name for h in ledger.hosts[:12]],
             [h.placements for h in ledger.hosts[:12]],
         ),
-        "exits": charts.bar_chart(
+        "exits": charts.bar_charts(
             "Avslut per utfall",
             "En stapel per utfallskategori.",
             [e.label for e in exits.by_category],

@@ -36,7 +36,7 @@ def page(
 def _chart(name: str, report: Any) -> Any:
     """The chart that goes with a report, or None where the table says it best."""
     if isinstance(report, schemas.ToWorkOrStudies):
-        return charts.bar_chart(
+        return charts.bar_charts(
             reports.title(name),
             "Stapeldiagram: antal personer till arbete eller studier per månad, med strategins "
             "baslinjer som streckade linjer. Siffrorna finns i tabellen under diagrammet.",
@@ -45,7 +45,7 @@ def _chart(name: str, report: Any) -> Any:
             [charts.Reference(r.label, r.value) for r in report.references],
         )
     if isinstance(report, schemas.RealWorkplaces):
-        return charts.share_bar(
+        return charts.share_bars(
             reports.title(name),
             f"Andel placeringar på riktiga arbetsplatser: {_share_text(report)}, "
             f"mål {charts.percent(report.target_share)}.",
@@ -53,14 +53,14 @@ def _chart(name: str, report: Any) -> Any:
             report.target_share,
         )
     if isinstance(report, schemas.ExitShares):
-        return charts.bar_chart(
+        return charts.bar_charts(
             reports.title(name),
             "Stapeldiagram: antal avslut per utfallskategori. Siffrorna finns i tabellen.",
             [c.label for c in report.by_category],
             [_num(c.count) for c in report.by_category],
         )
     if isinstance(report, schemas.UnitCoverage) and report.units:
-        return charts.bar_chart(
+        return charts.bar_charts(
             reports.title(name),
             "Stapeldiagram: publicerade platser per kommunal enhet. Mål och gap finns i tabellen.",
             [u.host_name for u in report.units],

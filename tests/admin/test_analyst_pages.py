@@ -145,3 +145,22 @@ async def test_the_dashboard_charts_show_whole_labels(client, make_user):
     exits = page.split('id="exits-heading"', 1)[1].split("</section>", 1)[0]
     assert ">Till Arbetsförmedlingen</text>" in exits
     assert ">Till Arbe</text>" not in exits and ">Sjukskriv</text>" not in exits
+
+
+def test_phones_get_a_chart_drawn_for_their_width_with_labels_that_fit():
+    """At 375 px a 640-wide drawing shrank its 12 px labels to about 6 px; the narrow drawing
+    is shown at about its own size, and lays out its labels for its own width."""
+    months = [f"26-{m:02d}" for m in range(1, 13)]
+    both = str(charts.bar_charts("Per månad", "En stapel per månad.", months, [1.0] * 12))
+    wide, narrow = both.split("</svg>")[:2]
+    assert 'viewBox="0 0 640 ' in wide and 'class="chart chart-wide"' in wide
+    assert 'viewBox="0 0 360 ' in narrow and 'class="chart chart-narrow"' in narrow
+    # Twelve month labels do not fit side by side in 360: the narrow one turns them (or
+    # writes every other), while the wide one keeps them level.
+    assert "rotate(" not in wide
+    assert "rotate(" in narrow
+    layout = charts.axis_labels(months, charts.NARROW_WIDTH)
+    slot = (charts.NARROW_WIDTH - layout.left - charts.RIGHT) / 12
+    assert layout.every * slot >= charts.FONT * 1.5  # turned labels a line apart at least
+    share = str(charts.share_bars("Andel", "Andel mot mål.", 0.5, 0.85))
+    assert share.count("<svg") == 2 and 'viewBox="0 0 360 64"' in share

@@ -18,7 +18,10 @@ async def test_report_readers_see_every_chart_with_its_table(client, make_user, 
     page = await client.get("/oversikt", headers=HTML)
     assert page.status_code == 200
     charts = re.findall(r'<svg[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', page.text)
-    assert len(charts) == 7
+    # Each chart twice: wide for screens, narrow for phones (the stylesheet shows one).
+    assert len(charts) == 14
+    assert page.text.count('class="chart chart-wide"') == 7
+    assert page.text.count('class="chart chart-narrow"') == 7
     for ids in charts:
         for element_id in ids.split():
             assert f'id="{element_id}"' in page.text
