@@ -806,10 +806,20 @@ def _demo_plan(
         return [
             (vard_slots[index % len(vard_slots)], start, start + dt.timedelta(days=60), "agreed")
         ]
+    if scenario == "proposed":
+        # A two-week trial between `vard`'s running placements (which end in 30 days) and
+        # the agreed ones (which start in 45), when the supervisor who guides one at a time
+        # is free: the host can accept it as proposed. The first accepted fills that
+        # supervisor, so a second proposal for the same weeks shows the choice of another
+        # supervisor or period.
+        start = today + dt.timedelta(days=31)
+        return [
+            (vard_slots[index % len(vard_slots)], start, start + dt.timedelta(days=13), scenario)
+        ]
     start = today + dt.timedelta(days=14)
     slot = (
         vard_slots[index % len(vard_slots)]
-        if scenario in ("proposed", "declined")
+        if scenario == "declined"
         else other_slots[index % len(other_slots)]
     )
     return [(slot, start, start + dt.timedelta(days=60), scenario)]
