@@ -5,16 +5,29 @@ Messages are Swedish, because they reach the people using the service, and say w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class MarketplaceError(Exception):
-    """Base of every domain error: an HTTP status, a message and the fields concerned."""
+    """Base of every domain error: an HTTP status, a message and the fields concerned.
+
+    `errors` holds one message per field when several fields are wrong at once (a form with
+    three mistakes); without it every field in `fields` shares `message`.
+    """
 
     status_code = 400
 
-    def __init__(self, message: str, *, fields: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: list[str] | None = None,
+        errors: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
-        self.fields = fields or []
+        self.fields = fields or list(errors or ())
+        self.errors: dict[str, str] = dict(errors or {})
         self.headers: dict[str, str] = {}
 
 
@@ -54,8 +67,13 @@ class TooManyRequests(MarketplaceError):
     status_code = 429
 
     def __init__(
-        self, message: str, *, fields: list[str] | None = None, retry_after: int | None = None
+        self,
+        message: str,
+        *,
+        fields: list[str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        retry_after: int | None = None,
     ) -> None:
-        super().__init__(message, fields=fields)
+        super().__init__(message, fields=fields, errors=errors)
         if retry_after is not None:
             self.headers["Retry-After"] = str(max(1, retry_after))
