@@ -121,8 +121,9 @@ def _validation_details(
         if item.get("source") == "body" and not found and name == "data":
             name = ""
         errors[name or "_"] = swedish_reason(message, field_label(name), _choices(request, key))
-        if item.get("source") == "body":
-            errors = {**_body_problems(request), **errors}
+        if item.get("source") == "body" and (every := _body_problems(request)):
+            errors.pop(name or "_", None)  # said again, with the choices, among every field's
+            errors.update(every)
     if not errors:
         detail = str(exc.detail)
         if missing := _MISSING_PARAM_RE.search(detail):
