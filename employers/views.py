@@ -20,6 +20,7 @@ from marketplace import clock
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
 from marketplace.errors import MarketplaceError, ValidationFailed
+from marketplace.addresses import normalise_email
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
@@ -92,6 +93,11 @@ async def offer_submit(request: Request[Any, Any, Any]) -> Template:
             values,
             labels=APPLICATION_LABELS,
             blank_is_empty=["org_number", "town", "contact_phone", "message"],
+            checks={
+                "contact_email": lambda v: normalise_email(
+                    v, "contact_email", label="Kontaktpersonens e-postadress"
+                )
+            },
         )
         await applications.throttle_applications(client_address(request))
         received = await applications.submit_application(data)

@@ -19,7 +19,7 @@ import enum
 import functools
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import msgspec
@@ -138,7 +138,8 @@ def _code_word(code: str) -> str:
         for words in LABELS.values():
             for key, word in words.items():
                 _CODE_WORDS.setdefault(key, word)
-    return _CODE_WORDS.get(code, code)
+    word = _CODE_WORDS.get(code, code)
+    return word[:1].upper() + word[1:]
 
 
 def field_label(name: str, labels: Mapping[str, str] | None = None) -> str:
@@ -286,8 +287,13 @@ def parse_form(
     flags: Iterable[str] = (),
     blank_is_none: Iterable[str] = (),
     blank_is_empty: Iterable[str] = (),
+    checks: Mapping[str, Callable[[Any], object]] | None = None,
 ) -> T:
     """Convert form values into `cls`, or raise `ValidationFailed` naming every wrong field.
+
+    `checks` are the service's own rules for single fields (an e-mail address, a name that
+    must be given), each called with the field's text; a `ValidationFailed` it raises is
+    reported with the type errors of the other fields, so that one answer lists them all.
 
     `lists` are fields sent as repeated inputs or one comma/line-separated text; `flags` are
     checkboxes (absent means False); an empty input means None for `blank_is_none`, "" for
@@ -318,7 +324,15 @@ def parse_form(
             elif name in empty_ok:
                 data[name] = ""
     known = set(cls.__struct_fields__) if hasattr(cls, "__struct_fields__") else set()
-    refuse({k: v for k, v in field_problems(cls, data, labels).items() if k in labels or k in known})
+    problems = field_problems(cls, data, labels)
+    for name, check in (checks or {}).items():
+        if name in problems:
+            continue
+        try:
+            check(data.get(name, ""))
+        except MarketplaceError as exc:
+            problems[name] = exc.errors.get(name, exc.message)
+    refuse({k: v for k, v in problems.items() if k in labels or k in known})
     try:
         return msgspec.convert(data, cls, strict=False)
     except msgspec.ValidationError as exc:

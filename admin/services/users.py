@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any, Literal
 
 import msgspec
@@ -107,6 +108,16 @@ def _text(value: Any, field: str, label: str, *, required: bool, max_length: int
     if len(text) > max_length:
         raise ValidationFailed(f"{label} får ha högst {max_length} tecken.", fields=[field])
     return text
+
+
+# The rules for each field of a new staff user, for the form to report with its other errors.
+STAFF_FIELD_CHECKS: dict[str, Callable[[Any], object]] = {
+    "username": lambda v: _text(v, "username", "Användarnamnet", required=True),
+    "first_name": lambda v: _text(v, "first_name", "Förnamnet", required=True),
+    "last_name": lambda v: _text(v, "last_name", "Efternamnet", required=True),
+    "email": lambda v: normalise_email(str(v or "")),
+    "team": lambda v: _text(v, "team", "Teamet", required=False),
+}
 
 
 def _check_all(checks: list[tuple[str, Any]]) -> list[Any]:

@@ -104,7 +104,13 @@ async def user_new(request: Request[AuthUser, Any, Any]) -> Template:
 async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
     values = await form_values(request)
     try:
-        data = parse_form(users.StaffUserCreate, values, labels=LABELS, blank_is_empty=list(LABELS))
+        data = parse_form(
+            users.StaffUserCreate,
+            values,
+            labels=LABELS,
+            blank_is_empty=list(LABELS),
+            checks=users.STAFF_FIELD_CHECKS,
+        )
         created = await users.create_staff_user(request.user, data)
     except MarketplaceError as exc:
         return _page(

@@ -1,0 +1,224 @@
+"""A form with several mistakes shows every one at once, in Swedish, next to its field, once,
+with a summary at the top linking to the fields, and keeps what was typed.
+
+The forms are the app's own HTML POST routes, reached the way tests/test_notices.py reaches
+them (the access matrix's world and callers). `WRONG` posts the data-entry forms with several
+wrong fields and names the fields that must be marked; every other form is posted with every
+field broken (`_broken`) and must answer without a 500, an English phrase or a code name.
+
+Run: `pytest tests/test_form_errors.py` (on either engine).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.test_access_matrix import (
+    FORMS,
+    People,
+    World,
+    all_routes,
+    make_people,
+    make_world,
+    url_for,
+)
+from tests.test_notices import EXTRA_FORM, HTML, _caller, _prepare
+
+# Free of an engine's quirks: too long for every text column the forms have.
+LONG = "Ö" * 5001
+# Per form: the wrong fields posted (over the valid form), and the fields that must be marked.
+WRONG: dict[str, tuple[dict[str, str], set[str]]] = {
+    "/erbjud": (
+        {"org_name": "", "kind": "raket", "contact_name": "", "contact_email": "fia"},
+        {"org_name", "kind", "contact_name", "contact_email"},
+    ),
+    "/vard/platser/ny": (
+        {"title": "", "capacity": "tre", "hours_per_week": "-4", "start_date": "2026-02-30"},
+        {"title", "capacity", "hours_per_week", "start_date"},
+    ),
+    "/vard/platser/{slot_id}": (
+        {"kind": "raket", "capacity": "många", "end_date": "1900-01-01"},
+        {"kind", "capacity", "end_date"},
+    ),
+    "/vard/organisation/{host_id}/kontakter": (
+        {"name": "", "supervision_capacity": "två", "email": LONG},
+        {"name", "supervision_capacity", "email"},
+    ),
+    "/vard/organisation/{host_id}/uppgifter": (
+        {"kind": "raket", "town": LONG},
+        {"kind", "town"},
+    ),
+    "/vard/organisation/{host_id}/mal": (
+        {"year": "i år", "target": "-5"},
+        {"year", "target"},
+    ),
+    "/arbetsbord/deltagare/ny": (
+        {
+            "first_name": "",
+            "hours_available": "heltid",
+            "max_commute_km": "långt",
+            "consent_date": "igår",
+        },
+        {"first_name", "hours_available", "max_commute_km", "consent_date"},
+    ),
+    "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter": (
+        {"title": "", "planned_start": "2026-13-01", "planned_end": "snart"},
+        {"title", "planned_start", "planned_end"},
+    ),
+    "/arbetsbord/bokningar/{booking_id}/utfall": (
+        {"category": "lotteri", "outcome_date": "2026-02-30"},
+        {"category", "outcome_date"},
+    ),
+    "/drift/anvandare/ny": (
+        {"username": "", "first_name": "", "email": "x", "role": "kung"},
+        {"username", "first_name", "email", "role"},
+    ),
+}
+
+SNAKE_CASE = re.compile(r"\b[a-zåäö]+_[a-zåäö_]+\b")
+ENGLISH = re.compile(
+    r"Expected `|\bInvalid\b|\bmust be\b|\bmissing\b|\brequired\b|\bRFC3339\b|\bError\b"
+    r"|\bNone\b|\bTrue\b|\bFalse\b|\bnull\b|\bTraceback\b|\bBad Request\b|\blength\b"
+)
+
+
+def _texts(pattern: str, page: str) -> list[str]:
+    found = re.findall(pattern, page, re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", f)).split()) for f in found]
+
+
+def field_errors_on(page: str) -> dict[str, str]:
+    """The message shown next to each field (`<span id="f-NAME-error">`)."""
+    return {
+        name: " ".join(html.unescape(text).split())
+        for name, text in re.findall(r'id="f-([\w-]+?)-error"[^>]*>(.*?)</', page, re.S)
+    }
+
+
+def summary_on(page: str) -> list[str]:
+    box = re.search(r'class="error-summary".*?</ul>', page, re.S)
+    return _texts(r"<li>(.*?)</li>", box.group(0)) if box else []
+
+
+def check_readable(path: str, messages: list[str]) -> list[str]:
+    problems = []
+    for message in messages:
+        if SNAKE_CASE.search(message) or ENGLISH.search(message):
+            problems.append(f"{path}: not Swedish prose: {message!r}")
+    return problems
+
+
+async def _post(
+    client: AsyncTestClient[Litestar],
+    path: str,
+    form: dict[str, str],
+    p: People,
+    w: World,
+    csrf: str,
+) -> Any:
+    who = _caller("POST", path)
+    client.cookies.clear()
+    client.cookies.set("mp_csrf", csrf)
+    headers = {**HTML, "x-csrftoken": csrf}
+    if who != "anon":
+        headers["authorization"] = f"Bearer {p.tokens[who]}"
+    return await client.post(
+        url_for("POST", path, p, w), data=form, headers=headers, follow_redirects=False
+    )
+
+
+def _valid(path: str, p: People) -> dict[str, str]:
+    form = {**FORMS.get(path, {}), **EXTRA_FORM.get(path, {})}
+    if path == "/vard/platser/ny":
+        form["host_id"] = str(p.host_a)
+    return form
+
+
+async def test_every_wrong_field_is_shown_once_in_swedish_next_to_it_with_values_kept(app):
+    people = await make_people()
+    problems: list[str] = []
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        await client.get("/", headers=HTML)
+        csrf = client.cookies.get("mp_csrf") or ""
+        for path, (wrong, fields) in WRONG.items():
+            world = await make_world(people)
+            await _prepare(path, people, world)
+            form = {**_valid(path, people), **wrong}
+            answer = await _post(client, path, form, people, world, csrf)
+            if answer.status_code not in (400, 409, 422):
+                problems.append(f"{path}: answered {answer.status_code}, not a refusal")
+                continue
+            page = answer.text
+            shown = field_errors_on(page)
+            missing = fields - set(shown)
+            if missing:
+                problems.append(f"{path}: no message next to {sorted(missing)}: {shown}")
+            for name in fields & set(shown):
+                tag = re.search(rf'<(?:input|select|textarea|fieldset)[^>]*id="f-{name}"[^>]*>', page)
+                if not tag or 'aria-invalid="true"' not in tag.group(0):
+                    problems.append(f"{path}: {name} is not marked aria-invalid")
+                elif f"f-{name}-error" not in tag.group(0):
+                    problems.append(f"{path}: {name} is not described by its message")
+            summary = summary_on(page)
+            if len(summary) != len(set(summary)):
+                problems.append(f"{path}: a message is listed twice: {summary}")
+            for name in fields & set(shown):
+                if shown[name] not in summary:
+                    problems.append(f"{path}: {name}'s message is not in the summary")
+                elif f'href="#f-{name}"' not in page:
+                    problems.append(f"{path}: the summary does not link to {name}")
+            problems += check_readable(path, list(shown.values()) + summary)
+            # What was typed comes back (text boxes; a select shows the list again).
+            for name, typed in wrong.items():
+                if not typed or typed == LONG:
+                    continue
+                box = re.search(rf'<input[^>]*id="f-{name}"[^>]*>', page)
+                if box and f'value="{html.escape(typed)}"' not in box.group(0):
+                    problems.append(f"{path}: {name} lost what was typed ({typed!r})")
+    assert not problems, "\n".join(problems)
+
+
+def _broken(value: str) -> str:
+    """A wrong value of the same kind: a date that does not exist, a number as a word."""
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return "2026-02-30"
+    if re.fullmatch(r"-?\d+", value):
+        return "tolv"
+    if value in ("1", "ja"):
+        return value  # a ticked box, a confirmation: not a typing mistake
+    return "ÖÖ" if len(value) < 40 else LONG
+
+
+async def test_no_form_answers_a_mistake_with_a_500_or_english(app):
+    people = await make_people()
+    forms = sorted(
+        path
+        for method, path in all_routes(app)
+        if method == "POST" and not path.startswith(("/api/", "/health"))
+    )
+    problems: list[str] = []
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        await client.get("/", headers=HTML)
+        csrf = client.cookies.get("mp_csrf") or ""
+        for path in forms:
+            world = await make_world(people)
+            await _prepare(path, people, world)
+            form = {k: _broken(v) for k, v in _valid(path, people).items()}
+            answer = await _post(client, path, form, people, world, csrf)
+            if answer.status_code >= 500:
+                problems.append(f"{path}: {answer.status_code}")
+                continue
+            if answer.status_code in (301, 302, 303):
+                continue
+            shown = list(field_errors_on(answer.text).values())
+            summary = summary_on(answer.text)
+            alerts = _texts(r'role="alert"[^>]*>(.*?)</(?:p|div)>', answer.text)
+            problems += check_readable(path, shown + summary + alerts)
+            if len(summary) != len(set(summary)):
+                problems.append(f"{path}: a message is listed twice: {summary}")
+    assert not problems, f"{len(problems)} of {len(forms)} forms:\n" + "\n".join(problems)
