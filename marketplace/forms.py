@@ -209,7 +209,7 @@ def swedish_reason(message: str, label: str, choices: Iterable[str] = ()) -> str
         return f"{label} har fel format."
     if "out of range" in message:
         return f"{label}: talet är för stort eller för litet."
-    if m := re.search(r"Expected `([^`|]+)", message):
+    if m := re.search(r"Expected `([a-z]+)", message):
         word = _TYPE_WORDS.get(m.group(1))
         if word:
             return f"{label} ska vara {word}."
