@@ -278,6 +278,36 @@ def refuse(errors: Mapping[str, str], status: type[MarketplaceError] = Validatio
         raise status(" ".join(dict.fromkeys(errors.values())), fields=list(errors), errors=errors)
 
 
+class Problems:
+    """Several checks, each reported: `with problems:` around each one catches its
+    `MarketplaceError`; `raise_any()` then raises them all as one `ValidationFailed`.
+
+        problems = Problems()
+        with problems:
+            start = parse_day(raw_start, "start")
+        with problems:
+            end = parse_day(raw_end, "end")
+        problems.raise_any()
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def __enter__(self) -> Problems:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if not isinstance(exc, MarketplaceError):
+            return False
+        given = exc.errors or dict.fromkeys(exc.fields or ["_form"], exc.message)
+        for name, message in given.items():
+            self.errors.setdefault(name, message)
+        return True
+
+    def raise_any(self) -> None:
+        refuse(self.errors)
+
+
 def parse_form(
     cls: type[T],
     values: Mapping[str, Any],

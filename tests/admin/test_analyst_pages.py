@@ -97,6 +97,14 @@ async def test_reversed_or_wrong_report_dates_show_the_form_with_the_errors(clie
     assert 'value="igår"' in both.text
 
 
+async def test_both_wrong_dashboard_dates_are_shown_at_once(client, make_user):
+    await make_user("analyst", username="ana")
+    await login(client, "ana")
+    answer = await client.get("/oversikt?start=2026-02-30&end=igår", headers=HTML)
+    shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', answer.text))
+    assert set(shown) == {"start", "end"}, shown
+
+
 async def test_wrong_audit_filters_show_the_form_with_the_errors(client, make_user):
     await make_user("admin", username="alva")
     await login(client, "alva")
