@@ -222,3 +222,77 @@ async def test_no_form_answers_a_mistake_with_a_500_or_english(app):
             if len(summary) != len(set(summary)):
                 problems.append(f"{path}: a message is listed twice: {summary}")
     assert not problems, f"{len(problems)} of {len(forms)} forms:\n" + "\n".join(problems)
+
+
+# Wrong values for a query parameter: a word for a number, a date that does not exist, a
+# choice nobody offers, a text far too long, a page number below the first.
+WRONG_QUERY = ("tolv", "2026-02-30", "raket", "Ö" * 600, "-3")
+# Query parameters that are not typed in by people (links carry them).
+NOT_TYPED = {"token", "klart", "next"}
+
+
+def _query_parameters(app: Litestar) -> dict[str, list[str]]:
+    """Each GET route's query parameters, from the handlers' signatures."""
+    found: dict[str, list[str]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if "GET" not in handler.http_methods:
+                continue
+            names = []
+            for name, parameter in handler.parsed_fn_signature.parameters.items():
+                if name in ("request", "data", "scope", "state", "headers", "cookies"):
+                    continue
+                if name in NOT_TYPED or name in route.path_parameters:
+                    continue
+                if "Request" in str(parameter.annotation) or name.startswith("_"):
+                    continue
+                names.append(name)
+            if names:
+                found[re.sub(r"\{([^}:]+):[^}]+\}", r"{\1}", route.path)] = names
+    return found
+
+
+async def test_wrong_query_parameters_answer_in_swedish_on_pages_and_in_the_api(app):
+    """Every GET route's query parameters, each sent wrong: the answer is a 2xx or a 4xx,
+    never a 500; its error (the page's text, the JSON `detail` and `errors`) is Swedish and
+    names no code name."""
+    from tests.test_access_matrix import EXPECTED
+
+    people = await make_people()
+    world = await make_world(people)
+    problems: list[str] = []
+    checked = 0
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        for path, names in sorted(_query_parameters(app).items()):
+            allowed = EXPECTED.get(("GET", path), set())
+            who = next((w for w in ("admin", "coord", "analyst", "host_a", "anon") if w in allowed), None)
+            if who is None:
+                continue
+            base = url_for("GET", path, people, world).split("?", 1)[0]
+            headers = {} if path.startswith("/api/") else dict(HTML)
+            if who != "anon":
+                headers["authorization"] = f"Bearer {people.tokens[who]}"
+            for name in names:
+                for wrong in WRONG_QUERY:
+                    answer = await client.get(base, params={name: wrong}, headers=headers)
+                    checked += 1
+                    where = f"GET {path}?{name}={wrong[:12]}"
+                    if answer.status_code >= 500:
+                        problems.append(f"{where}: {answer.status_code}")
+                        continue
+                    if answer.status_code < 400:
+                        continue
+                    if path.startswith("/api/"):
+                        body = answer.json()
+                        texts = [str(body.get("detail", ""))]
+                        texts += list((body.get("errors") or {}).values())
+                    else:
+                        texts = list(field_errors_on(answer.text).values())
+                        texts += _texts(r'role="alert"[^>]*>(.*?)</(?:p|div)>', answer.text)
+                        if not texts:
+                            problems.append(f"{where}: {answer.status_code} says nothing")
+                    for text in texts:
+                        for found in SNAKE_CASE.findall(text) + ENGLISH.findall(text):
+                            problems.append(f"{where}: {answer.status_code} shows {found!r}")
+    assert checked > 100, checked
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(set(problems)))
