@@ -302,6 +302,7 @@ async def contact_create(
             labels=CONTACT_LABELS,
             flags=["is_supervisor", "is_public_contact"],
             blank_is_empty=["role", "email", "phone"],
+            checks=contacts.CONTACT_FIELD_CHECKS,
         )
         await contacts.create_contact(user, host_id, data)
     except MarketplaceError as exc:
@@ -369,6 +370,7 @@ async def contact_update(
             labels=CONTACT_LABELS,
             flags=["is_supervisor", "is_public_contact"],
             blank_is_empty=["role", "email", "phone"],
+            checks=contacts.CONTACT_FIELD_CHECKS,
         )
         contact = await contacts.update_contact(_user(request), contact_id, data)
     except MarketplaceError as exc:

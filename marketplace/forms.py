@@ -333,6 +333,8 @@ def parse_form(
     data: dict[str, Any] = {}
     list_fields, flag_fields, optional = set(lists), set(flags), set(blank_is_none)
     empty_ok = set(blank_is_empty)
+    cleared: dict[str, str] = {}
+    unset = {f.name for f in msgspec.structs.fields(cls) if f.default is msgspec.UNSET}
     for name, text_label in labels.items():
         FIELD_LABELS.setdefault(name, text_label)
     for name in labels:
@@ -353,8 +355,11 @@ def parse_form(
                 data[name] = None
             elif name in empty_ok:
                 data[name] = ""
+            elif name in unset:
+                # An edit form's field emptied: "unchanged" would silently keep the old value.
+                cleared[name] = f"{labels[name]} måste fyllas i."
     known = set(cls.__struct_fields__) if hasattr(cls, "__struct_fields__") else set()
-    problems = field_problems(cls, data, labels)
+    problems = {**cleared, **field_problems(cls, data, labels)}
     for name, check in (checks or {}).items():
         if name in problems:
             continue
@@ -362,7 +367,8 @@ def parse_form(
             check(data.get(name, ""))
         except MarketplaceError as exc:
             problems[name] = exc.errors.get(name, exc.message)
-    refuse({k: v for k, v in problems.items() if k in labels or k in known})
+    ordered = [*labels, *(k for k in problems if k not in labels)]  # the form's order
+    refuse({k: problems[k] for k in ordered if k in problems and (k in labels or k in known)})
     try:
         return msgspec.convert(data, cls, strict=False)
     except msgspec.ValidationError as exc:

@@ -74,6 +74,30 @@ WRONG: dict[str, tuple[dict[str, str], set[str]]] = {
         {"category": "lotteri", "outcome_date": "2026-02-30"},
         {"category", "outcome_date"},
     ),
+    "/vard/kontakter/{contact_id}": (
+        {"name": "", "supervision_capacity": "två", "email": "x"},
+        {"name", "supervision_capacity", "email"},
+    ),
+    "/arbetsbord/deltagare/{candidate_id}/profil": (
+        {"first_name": "", "hours_available": "heltid", "consent_date": "igår"},
+        {"first_name", "hours_available", "consent_date"},
+    ),
+    "/arbetsbord/deltagare/{candidate_id}/plan/aktiviteter/{activity_id}": (
+        {"title": "", "planned_start": "2026-13-01", "status": "klar"},
+        {"title", "planned_start", "status"},
+    ),
+    "/vard/bokningar/{booking_id}/bedomning": (
+        {"attendance": "toppen", "recommendation": "kanske"},
+        {"attendance", "recommendation"},
+    ),
+    "/arbetsbord/bokningar/{booking_id}/telefonsvar": (
+        {"answer": "kanske", "answered_by": ""},
+        {"answer", "answered_by"},
+    ),
+    "/drift/anvandare/{user_id}": (
+        {"first_name": "", "email": "x", "role": "kung"},
+        {"first_name", "email", "role"},
+    ),
     "/drift/anvandare/ny": (
         {"username": "", "first_name": "", "email": "x", "role": "kung"},
         {"username", "first_name", "email", "role"},

@@ -174,7 +174,11 @@ async def user_update(
     edit_labels = {k: v for k, v in LABELS.items() if k != "username"}
     try:
         data = parse_form(
-            users.UserUpdate, values, labels=edit_labels, blank_is_empty=list(edit_labels)
+            users.UserUpdate,
+            values,
+            labels=edit_labels,
+            blank_is_empty=list(edit_labels),
+            checks=users.STAFF_FIELD_CHECKS,
         )
         await users.update_user(request.user, user_id, data)
     except MarketplaceError as exc:
