@@ -315,6 +315,11 @@ async def test_wrong_query_parameters_answer_in_swedish_on_pages_and_in_the_api(
                         texts += _texts(r'role="alert"[^>]*>(.*?)</(?:p|div)>', answer.text)
                         if not texts:
                             problems.append(f"{where}: {answer.status_code} says nothing")
+                        way_on = f'<a href="{base}">Visa sidan utan de här valen</a>'
+                        if answer.status_code == 400 and not (
+                            field_errors_on(answer.text) or way_on in answer.text
+                        ):
+                            problems.append(f"{where}: a dead end, no way back to the page")
                     for text in texts:
                         for found in SNAKE_CASE.findall(text) + ENGLISH.findall(text):
                             problems.append(f"{where}: {answer.status_code} shows {found!r}")
