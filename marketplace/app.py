@@ -100,7 +100,7 @@ def _body_problems(request: Request[Any, Any, Any]) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return field_problems(cls, data, {}, strict=True)
+    return field_problems(cls, data, {}, strict=True, codes=True)
 
 
 def _validation_details(
@@ -120,7 +120,12 @@ def _validation_details(
         name = found.group(1) if found else key
         if item.get("source") == "body" and not found and name == "data":
             name = ""
-        errors[name or "_"] = swedish_reason(message, field_label(name), _choices(request, key))
+        errors[name or "_"] = swedish_reason(
+            message,
+            field_label(name),
+            _choices(request, key),
+            codes=request.url.path.startswith("/api/"),
+        )
         if item.get("source") == "body" and (every := _body_problems(request)):
             errors.pop(name or "_", None)  # said again, with the choices, among every field's
             errors.update(every)

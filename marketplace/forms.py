@@ -138,8 +138,8 @@ def _code_word(code: str) -> str:
         for words in LABELS.values():
             for key, word in words.items():
                 _CODE_WORDS.setdefault(key, word)
-    word = _CODE_WORDS.get(code, code)
-    return word[:1].upper() + word[1:]
+    word = _CODE_WORDS.get(code)
+    return word[:1].upper() + word[1:] if word else f"\u201d{code}\u201d"
 
 
 def field_label(name: str, labels: Mapping[str, str] | None = None) -> str:
@@ -177,8 +177,13 @@ _TYPE_WORDS = {
 }
 
 
-def swedish_reason(message: str, label: str, choices: Iterable[str] = ()) -> str:
-    """msgspec's (or Litestar's) English reason as one Swedish sentence naming `label`."""
+def swedish_reason(
+    message: str, label: str, choices: Iterable[str] = (), *, codes: bool = False
+) -> str:
+    """msgspec's (or Litestar's) English reason as one Swedish sentence naming `label`.
+
+    Allowed choices are listed by their Swedish words (a form's options), or with `codes`
+    as the values to send (an API's caller types the code)."""
     message = message.split(" - at ")[0]
     choices = list(choices)
     if _MISSING.search(message) or "Missing required" in message:
@@ -200,7 +205,7 @@ def swedish_reason(message: str, label: str, choices: Iterable[str] = ()) -> str
         return f"{label} {_BOUND_WORDS[m.group(1)]} {bound}."
     if "Invalid enum value" in message or (choices and "`str`" in message):
         if choices:
-            words = ", ".join(_code_word(c) for c in choices)
+            words = ", ".join(f"\u201d{c}\u201d" if codes else _code_word(c) for c in choices)
             return f"{label}: välj ett av alternativen ({words})."
         return f"{label}: välj ett av alternativen i listan."
     if "RFC3339" in message or "`date`" in message or "Invalid epoch" in message:
@@ -245,7 +250,12 @@ def _one_field(cls: type[Any], name: str) -> tuple[type[msgspec.Struct], list[st
 
 
 def field_problems(
-    cls: type[Any], data: Mapping[str, Any], labels: Mapping[str, str], *, strict: bool = False
+    cls: type[Any],
+    data: Mapping[str, Any],
+    labels: Mapping[str, str],
+    *,
+    strict: bool = False,
+    codes: bool = False,
 ) -> dict[str, str]:
     """Every field of `data` that `cls` would refuse, each with its Swedish message: the
     type and constraints of each field on its own, required fields left out, dates outside
@@ -262,7 +272,7 @@ def field_problems(
         try:
             value = getattr(msgspec.convert({name: data[name]}, single, strict=strict), name)
         except msgspec.ValidationError as exc:
-            problems[name] = swedish_reason(str(exc), label, choices)
+            problems[name] = swedish_reason(str(exc), label, choices, codes=codes)
             continue
         except MarketplaceError as exc:
             problems[name] = exc.message
