@@ -17,10 +17,10 @@ from litestar.response import Redirect, Template
 from employers import schemas
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace import clock
+from marketplace.addresses import normalise_email
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
 from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.addresses import normalise_email
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS

@@ -73,17 +73,21 @@ def _body_type(request: Request[Any, Any, Any]) -> Any:
     """The Struct the handler takes as its JSON body, when there is one."""
     try:
         parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
-    except Exception:  # noqa: BLE001 - no handler resolved (a 404 path), no body type
+    except Exception:
         return None
     annotation = getattr(parameter, "annotation", None)
-    return annotation if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct) else None
+    return (
+        annotation
+        if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
+        else None
+    )
 
 
 def _choices(request: Request[Any, Any, Any], name: str) -> list[str]:
     """The values a query or path parameter of the handler allows (a Literal or an Enum)."""
     try:
         parameter = request.route_handler.parsed_fn_signature.parameters.get(name)
-    except Exception:  # noqa: BLE001 - no handler resolved
+    except Exception:
         return []
     return allowed_choices(getattr(parameter, "annotation", None)) if parameter else []
 

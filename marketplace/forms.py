@@ -138,8 +138,8 @@ def _code_word(code: str) -> str:
         for words in LABELS.values():
             for key, word in words.items():
                 _CODE_WORDS.setdefault(key, word)
-    word = _CODE_WORDS.get(code)
-    return word[:1].upper() + word[1:] if word else f"\u201d{code}\u201d"
+    known = _CODE_WORDS.get(code)
+    return known[:1].upper() + known[1:] if known else f"\u201d{code}\u201d"
 
 
 def field_label(name: str, labels: Mapping[str, str] | None = None) -> str:
@@ -215,9 +215,9 @@ def swedish_reason(
     if "out of range" in message:
         return f"{label}: talet är för stort eller för litet."
     if m := re.search(r"Expected `([a-z]+)", message):
-        word = _TYPE_WORDS.get(m.group(1))
-        if word:
-            return f"{label} ska vara {word}."
+        kind = _TYPE_WORDS.get(m.group(1))
+        if kind:
+            return f"{label} ska vara {kind}."
     return f"{label} har ett värde som inte går att ta emot."
 
 
@@ -268,7 +268,7 @@ def field_problems(
             if info.required:
                 problems[name] = f"{label} måste fyllas i."
             continue
-        single, choices = _one_field(cls, name)
+        single, choices = _one_field(cls, name)  # type: ignore[arg-type]  # a Struct type
         try:
             value = getattr(msgspec.convert({name: data[name]}, single, strict=strict), name)
         except msgspec.ValidationError as exc:
@@ -344,7 +344,8 @@ def parse_form(
     list_fields, flag_fields, optional = set(lists), set(flags), set(blank_is_none)
     empty_ok = set(blank_is_empty)
     cleared: dict[str, str] = {}
-    unset = {f.name for f in msgspec.structs.fields(cls) if f.default is msgspec.UNSET}
+    struct: Any = cls
+    unset = {f.name for f in msgspec.structs.fields(struct) if f.default is msgspec.UNSET}
     for name, text_label in labels.items():
         FIELD_LABELS.setdefault(name, text_label)
     for name in labels:
@@ -368,7 +369,7 @@ def parse_form(
             elif name in unset:
                 # An edit form's field emptied: "unchanged" would silently keep the old value.
                 cleared[name] = f"{labels[name]} måste fyllas i."
-    known = set(cls.__struct_fields__) if hasattr(cls, "__struct_fields__") else set()
+    known = set(struct.__struct_fields__)
     problems = {**cleared, **field_problems(cls, data, labels)}
     for name, check in (checks or {}).items():
         if name in problems:

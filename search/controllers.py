@@ -64,9 +64,7 @@ def build_query(
     if kind is not None and kind not in SLOT_KINDS:
         raise ValidationFailed("kind ska vara praktik eller arbetsträning.", fields=["kind"])
     if track is not None and track not in TRACKS:
-        raise ValidationFailed(
-            "Spår: välj kompetens, hälsa eller vägledning.", fields=["track"]
-        )
+        raise ValidationFailed("Spår: välj kompetens, hälsa eller vägledning.", fields=["track"])
     point = parse_near(near)
     if radius_km is not None and point is None:
         town_point = taxonomy.place(town) if town else None

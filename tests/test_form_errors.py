@@ -18,6 +18,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.browser.test_every_page_375 import visible_text_problems
 from tests.test_access_matrix import (
     FORMS,
     People,
@@ -27,7 +28,6 @@ from tests.test_access_matrix import (
     make_world,
     url_for,
 )
-from tests.browser.test_every_page_375 import visible_text_problems
 from tests.test_notices import EXTRA_FORM, HTML, _caller, _prepare
 
 # Free of an engine's quirks: too long for every text column the forms have.
@@ -189,7 +189,9 @@ async def test_every_wrong_field_is_shown_once_in_swedish_next_to_it_with_values
             if missing:
                 problems.append(f"{path}: no message next to {sorted(missing)}: {shown}")
             for name in fields & set(shown):
-                tag = re.search(rf'<(?:input|select|textarea|fieldset)[^>]*id="f-{name}"[^>]*>', page)
+                tag = re.search(
+                    rf'<(?:input|select|textarea|fieldset)[^>]*id="f-{name}"[^>]*>', page
+                )
                 if not tag or 'aria-invalid="true"' not in tag.group(0):
                     problems.append(f"{path}: {name} is not marked aria-invalid")
                 elif f"f-{name}-error" not in tag.group(0):
@@ -294,8 +296,10 @@ async def test_wrong_query_parameters_answer_in_swedish_on_pages_and_in_the_api(
     checked = 0
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         for path, names in sorted(_query_parameters(app).items()):
-            allowed = EXPECTED.get(("GET", path), set())
-            who = next((w for w in ("admin", "coord", "analyst", "host_a", "anon") if w in allowed), None)
+            allowed: set[str] = set(EXPECTED.get(("GET", path), set()))
+            who = next(
+                (w for w in ("admin", "coord", "analyst", "host_a", "anon") if w in allowed), None
+            )
             if who is None:
                 continue
             base = url_for("GET", path, people, world).split("?", 1)[0]

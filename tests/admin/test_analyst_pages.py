@@ -84,8 +84,11 @@ async def test_reversed_or_wrong_report_dates_show_the_form_with_the_errors(clie
     assert f'<span class="error" id="f-end-error">{message}</span>' in page
     assert page.count(message) == 2  # next to the field and in the summary, nowhere else
     assert re.search(r'<a href="#f-end">' + re.escape(message), page)
-    assert re.search(r'<input id="f-end" name="end" type="date" value="2026-01-01"[^>]*'
-                     r'aria-describedby="f-end-error" aria-invalid="true"', page)
+    assert re.search(
+        r'<input id="f-end" name="end" type="date" value="2026-01-01"[^>]*'
+        r'aria-describedby="f-end-error" aria-invalid="true"',
+        page,
+    )
     assert 'value="2026-06-30"' in page
     assert '<form method="get" action="/rapporter"' in page
     assert '<section id="to-work-or-studies"' in page  # the default period's reports

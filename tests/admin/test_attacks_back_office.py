@@ -87,7 +87,10 @@ async def test_bad_slot_values_from_an_admin_answer_swedish_400_and_store_nothin
     for body, word in (
         ({"capacity": -5}, "minst"),
         ({"status": "bogus"}, "status"),
-        ({"kind": "bogus"}, "typ: välj ett av alternativen (\u201dpraktik\u201d, \u201darbetsträning\u201d)"),
+        (
+            {"kind": "bogus"},
+            "typ: välj ett av alternativen (\u201dpraktik\u201d, \u201darbetsträning\u201d)",
+        ),
         ({"occupation_id": "finns-ej"}, "yrke"),
     ):
         text = swedish_refusal(await client.patch(f"/api/v1/slots/{slot.id}", json=body))

@@ -81,7 +81,11 @@ def test_strings_become_typed_values_and_blanks_follow_the_field_rules() -> None
         ({}, "title", "Rubrik måste fyllas i."),
         ({"title": "ab"}, "title", "Rubrik måste ha minst 3 tecken."),
         ({"title": "a" * 11}, "title", "Rubrik får vara högst 10 tecken."),
-        ({"title": "Lager", "capacity": "tre"}, "capacity", "Antal platser ska vara ett heltal, till exempel 3."),
+        (
+            {"title": "Lager", "capacity": "tre"},
+            "capacity",
+            "Antal platser ska vara ett heltal, till exempel 3.",
+        ),
         ({"title": "Lager", "capacity": "101"}, "capacity", "Antal platser får vara högst 100."),
         ({"title": "Lager", "capacity": "-1"}, "capacity", "Antal platser måste vara minst 0."),
         (
@@ -89,7 +93,11 @@ def test_strings_become_typed_values_and_blanks_follow_the_field_rules() -> None
             "start",
             "Startdatum: ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.",
         ),
-        ({"title": "Lager", "kind": "jobb"}, "kind", "Typ: välj ett av alternativen (Praktik, Arbetsträning)."),
+        (
+            {"title": "Lager", "kind": "jobb"},
+            "kind",
+            "Typ: välj ett av alternativen (Praktik, Arbetsträning).",
+        ),
     ],
 )
 def test_each_error_names_its_field_in_swedish(
