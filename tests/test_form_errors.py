@@ -99,6 +99,10 @@ WRONG: dict[str, tuple[dict[str, str], set[str]]] = {
         {"first_name": "", "email": "x", "role": "kung"},
         {"first_name", "email", "role"},
     ),
+    "/bedomning/{token}": (
+        {"attendance": "", "recommendation": "kanske", "comment": LONG},
+        {"attendance", "recommendation", "comment"},
+    ),
     "/drift/anvandare/ny": (
         {"username": "", "first_name": "", "email": "x", "role": "kung"},
         {"username", "first_name", "email", "role"},
