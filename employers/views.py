@@ -18,10 +18,10 @@ from employers import schemas
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace import clock
 from marketplace.addresses import normalise_email
-from marketplace.auth import AuthUser, admin_only, public, requires, staff
+from marketplace.auth import AuthUser, admin_only, check_password_policy, public, requires, staff
 from marketplace.controllers import client_address
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.errors import MarketplaceError
+from marketplace.forms import Problems, field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -134,10 +134,15 @@ async def invitation_accept(request: Request[Any, Any, Any]) -> Template:
     token = str(values.get("token", ""))[:200]
     info = await invitations.invitation_info(token)
     try:
-        if not info.existing_account and values.get("password") != values.get("password2"):
-            raise ValidationFailed(
-                "Lösenorden är inte lika. Skriv samma lösenord två gånger.", fields=["password2"]
-            )
+        problems = Problems()
+        if not info.existing_account:
+            with problems:
+                check_password_policy(str(values.get("password", "")))
+            if values.get("password") != values.get("password2"):
+                problems.errors["password2"] = (
+                    "Lösenorden är inte lika. Skriv samma lösenord två gånger."
+                )
+        problems.raise_any()
         accepted = await invitations.accept_invitation(
             token, str(values.get("password", "")), str(values.get("username", ""))
         )

@@ -6,6 +6,7 @@ Messages are Swedish, because they reach the people using the service, and say w
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class MarketplaceError(Exception):
@@ -35,6 +36,43 @@ class ValidationFailed(MarketplaceError):
     """The input breaks a rule; `fields` names what to correct."""
 
     status_code = 400
+
+    @classmethod
+    def every(cls, errors: Mapping[str, str]) -> ValidationFailed:
+        """One error for several fields, each with its message (each message said once)."""
+        return cls(" ".join(dict.fromkeys(errors.values())), fields=list(errors), errors=errors)
+
+
+class Problems:
+    """Several checks, each reported: `with problems:` around each check catches its
+    `MarketplaceError`; `raise_any()` then raises them all as one `ValidationFailed`, so a
+    person sees every mistake at once.
+
+        problems = Problems()
+        with problems:
+            start = parse_day(raw_start, "start")
+        with problems:
+            end = parse_day(raw_end, "end")
+        problems.raise_any()
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def __enter__(self) -> Problems:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if not isinstance(exc, MarketplaceError):
+            return False
+        given = exc.errors or dict.fromkeys(exc.fields or ["_form"], exc.message)
+        for name, message in given.items():
+            self.errors.setdefault(name, message)
+        return True
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed.every(self.errors)
 
 
 class Unauthenticated(MarketplaceError):

@@ -27,9 +27,10 @@ from litestar import Request
 
 from marketplace.dates import LABELS as DATE_LABELS
 from marketplace.dates import date_problem
-from marketplace.errors import MarketplaceError, ValidationFailed
+from marketplace.errors import MarketplaceError, Problems, ValidationFailed
 
 T = TypeVar("T")
+__all__ = ["Problems", "field_errors", "field_problems", "form_values", "parse_form"]
 
 _MISSING = re.compile(r"missing required field `([^`]+)`")
 _PATH = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
@@ -282,40 +283,10 @@ def field_problems(
     return problems
 
 
-def refuse(errors: Mapping[str, str], status: type[MarketplaceError] = ValidationFailed) -> None:
+def refuse(errors: Mapping[str, str]) -> None:
     """Raise one error carrying every field's message (no message twice), when there are any."""
     if errors:
-        raise status(" ".join(dict.fromkeys(errors.values())), fields=list(errors), errors=errors)
-
-
-class Problems:
-    """Several checks, each reported: `with problems:` around each one catches its
-    `MarketplaceError`; `raise_any()` then raises them all as one `ValidationFailed`.
-
-        problems = Problems()
-        with problems:
-            start = parse_day(raw_start, "start")
-        with problems:
-            end = parse_day(raw_end, "end")
-        problems.raise_any()
-    """
-
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def __enter__(self) -> Problems:
-        return self
-
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
-        if not isinstance(exc, MarketplaceError):
-            return False
-        given = exc.errors or dict.fromkeys(exc.fields or ["_form"], exc.message)
-        for name, message in given.items():
-            self.errors.setdefault(name, message)
-        return True
-
-    def raise_any(self) -> None:
-        refuse(self.errors)
+        raise ValidationFailed.every(errors)
 
 
 def parse_form(
@@ -391,14 +362,14 @@ def parse_form(
 
 
 def field_errors(exc: MarketplaceError, known: Iterable[str]) -> dict[str, str]:
-    """The error message per field the form shows; `_form` for the rest (each message once:
-    a rule about two fields is shown at the first, not repeated)."""
+    """The error message per field the form shows; `_form` for the rest. A rule about two
+    fields (an end before its start) is shown at both; the summary lists it once."""
     names = set(known)
     given = exc.errors or dict.fromkeys(exc.fields, exc.message)
     shown: dict[str, str] = {}
     for name, message in given.items():
         key = name if name in names else "_form"
-        if message in shown.values():
+        if key == "_form" and message in shown.values():
             continue
         shown[key] = f"{shown[key]} {message}" if key in shown else message
     return shown or {"_form": exc.message}

@@ -88,6 +88,8 @@ LABELS: dict[str, dict[str, str]] = {
         "running": "Pågår",
         "interrupted": "Avbrutet",
     },
+    # Who signs an agreement (a signature on paper names its party).
+    "party": {"host": "värden", "supervisor": "handledaren", "participant": "deltagaren"},
     # Each scheduled job's name for people (the code name stays for the CLI: `jobs run NAME`).
     "job": {
         "deliver-outbox": "Skicka mejl",

@@ -28,7 +28,7 @@ from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.errors import Conflict, NotFound, Problems, ValidationFailed
 from marketplace.mail import queue_template_mail
 from marketplace.settings import get_settings
 from marketplace.tables import PasswordLink, User, UserSession
@@ -447,12 +447,14 @@ async def set_password_by_link(token: str, password: str, repeat: str) -> str:
     """Set the password once; the link is spent, other sessions end. Returns the user name."""
     async with write_transaction(User._meta.db):
         row = await _valid_link(token)
+        problems = Problems()
+        with problems:
+            auth.check_password_policy(password, row["username"])
         if password != repeat:
-            raise ValidationFailed(
-                "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna.",
-                fields=["repeat"],
+            problems.errors["repeat"] = (
+                "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna."
             )
-        auth.check_password_policy(password, row["username"])
+        problems.raise_any()
         spent = (
             await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)})
             .where((PasswordLink.id == row["id"]) & PasswordLink.used_at.is_null())

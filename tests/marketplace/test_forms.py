@@ -137,9 +137,12 @@ def test_a_date_outside_the_window_is_reported_with_the_other_fields() -> None:
     }
 
 
-def test_a_rule_about_two_fields_is_listed_once() -> None:
+def test_a_rule_about_two_fields_stands_at_both() -> None:
     error = ValidationFailed("Slutdatum kommer före startdatum.", fields=["start", "end"])
-    assert field_errors(error, ["start", "end"]) == {"start": "Slutdatum kommer före startdatum."}
+    assert field_errors(error, ["start", "end"]) == {
+        "start": "Slutdatum kommer före startdatum.",
+        "end": "Slutdatum kommer före startdatum.",
+    }
 
 
 @pytest.mark.parametrize(
