@@ -265,11 +265,16 @@ def field_problems(
     infos = {f.name: f for f in msgspec.structs.fields(cls)}
     for name, info in infos.items():
         label = field_label(name, labels)
+        single, choices = _one_field(cls, name)  # type: ignore[arg-type]  # a Struct type
         if name not in data:
             if info.required:
-                problems[name] = f"{label} måste fyllas i."
+                # A choice left unmade is chosen, a box left empty is filled in.
+                problems[name] = (
+                    f"Välj {label[:1].lower()}{label[1:]}."
+                    if choices
+                    else f"{label} måste fyllas i."
+                )
             continue
-        single, choices = _one_field(cls, name)  # type: ignore[arg-type]  # a Struct type
         try:
             value = getattr(msgspec.convert({name: data[name]}, single, strict=strict), name)
         except msgspec.ValidationError as exc:
