@@ -17,10 +17,11 @@ from litestar.response import Redirect, Template
 from employers import schemas
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace import clock
-from marketplace.auth import AuthUser, admin_only, public, requires, staff
+from marketplace.addresses import normalise_email
+from marketplace.auth import AuthUser, admin_only, check_password_policy, public, requires, staff
 from marketplace.controllers import client_address
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.errors import MarketplaceError
+from marketplace.forms import Problems, field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
@@ -92,6 +93,11 @@ async def offer_submit(request: Request[Any, Any, Any]) -> Template:
             values,
             labels=APPLICATION_LABELS,
             blank_is_empty=["org_number", "town", "contact_phone", "message"],
+            checks={
+                "contact_email": lambda v: normalise_email(
+                    v, "contact_email", label="Kontaktpersonens e-postadress"
+                )
+            },
         )
         await applications.throttle_applications(client_address(request))
         received = await applications.submit_application(data)
@@ -128,10 +134,15 @@ async def invitation_accept(request: Request[Any, Any, Any]) -> Template:
     token = str(values.get("token", ""))[:200]
     info = await invitations.invitation_info(token)
     try:
-        if not info.existing_account and values.get("password") != values.get("password2"):
-            raise ValidationFailed(
-                "Lösenorden är inte lika. Skriv samma lösenord två gånger.", fields=["password2"]
-            )
+        problems = Problems()
+        if not info.existing_account:
+            with problems:
+                check_password_policy(str(values.get("password", "")))
+            if values.get("password") != values.get("password2"):
+                problems.errors["password2"] = (
+                    "Lösenorden är inte lika. Skriv samma lösenord två gånger."
+                )
+        problems.raise_any()
         accepted = await invitations.accept_invitation(
             token, str(values.get("password", "")), str(values.get("username", ""))
         )
@@ -296,6 +307,7 @@ async def contact_create(
             labels=CONTACT_LABELS,
             flags=["is_supervisor", "is_public_contact"],
             blank_is_empty=["role", "email", "phone"],
+            checks=contacts.CONTACT_FIELD_CHECKS,
         )
         await contacts.create_contact(user, host_id, data)
     except MarketplaceError as exc:
@@ -363,6 +375,7 @@ async def contact_update(
             labels=CONTACT_LABELS,
             flags=["is_supervisor", "is_public_contact"],
             blank_is_empty=["role", "email", "phone"],
+            checks=contacts.CONTACT_FIELD_CHECKS,
         )
         contact = await contacts.update_contact(_user(request), contact_id, data)
     except MarketplaceError as exc:

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request, Response
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
@@ -29,6 +30,7 @@ from marketplace import controllers, views
 from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.bodies import refuse_deep_json
 from marketplace.errors import MarketplaceError
+from marketplace.forms import allowed_choices, field_label, field_problems, swedish_reason
 from marketplace.migrate import apply_migrations, pending_migrations
 from marketplace.openapi import document_errors
 from marketplace.outage import outage_handlers
@@ -64,69 +66,82 @@ STATUS_TEXT = {
 _FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
 _MISSING_RE = re.compile(r"missing required field `([^`]+)`")
 _MISSING_PARAM_RE = re.compile(r"Missing required \w+ parameter '([^']+)'")
-
-
 _UNKNOWN_RE = re.compile(r"unknown field `([^`]+)`")
-_BOUNDS = {">=": "minst", "<=": "högst", ">": "större än", "<": "mindre än"}
-# msgspec's other wordings, each with the Swedish a person can act on.
-_MSGSPEC_SV: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (
-        re.compile(r"Expected `(?:str|array|object)` of length (>=|<=) (\d+)"),
-        lambda m: f"ska ha {_BOUNDS[m.group(1)]} {m.group(2)} tecken eller val",
-    ),
-    (
-        re.compile(r"Expected `(?:int|float)` (>=|<=|>|<) (-?[\d.]+)"),
-        lambda m: f"ska vara {_BOUNDS[m.group(1)]} {m.group(2).removesuffix('.0')}",
-    ),
-    (
-        re.compile(r"Invalid enum value '([^']*)'"),
-        lambda m: f"värdet '{m.group(1)}' är inte tillåtet",
-    ),
-    (re.compile(r"Expected `str` matching regex"), lambda m: "har fel format"),
-    (re.compile(r"Number out of range"), lambda m: "talet är för stort eller för litet"),
-    (re.compile(r"Invalid epoch timestamp|Invalid RFC3339"), lambda m: "är inget giltigt datum"),
-    (_UNKNOWN_RE, lambda m: f"fältet {m.group(1)} finns inte här och får inte skickas"),
-]
 
 
-def _translate(message: str) -> str:
-    """Turn msgspec's English validation wording into Swedish a person can act on."""
-    missing = _MISSING_RE.search(message)
-    if missing:
-        return f"Fältet {missing.group(1)} saknas."
-    m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
-    if m:
-        return f"ska vara av typen {m.group(1)}, inte {m.group(2)}"
-    if m := _MISSING_PARAM_RE.search(message):
-        return f"Parametern {m.group(1)} saknas"
-    for pattern, swedish in _MSGSPEC_SV:
-        found = pattern.search(message)
-        if found:
-            return swedish(found)
-    return message
+def _body_type(request: Request[Any, Any, Any]) -> Any:
+    """The Struct the handler takes as its JSON body, when there is one."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
+    except Exception:
+        return None
+    annotation = getattr(parameter, "annotation", None)
+    return (
+        annotation
+        if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
+        else None
+    )
 
 
-def _validation_details(exc: ValidationException) -> tuple[str, list[str]]:
-    fields: list[str] = []
-    parts: list[str] = []
+def _choices(request: Request[Any, Any, Any], name: str) -> list[str]:
+    """The values a query or path parameter of the handler allows (a Literal or an Enum)."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(name)
+    except Exception:
+        return []
+    return allowed_choices(getattr(parameter, "annotation", None)) if parameter else []
+
+
+def _body_problems(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Every wrong field of the JSON body, not only the first msgspec stopped at."""
+    cls = _body_type(request)
+    raw = getattr(request, "_body", None)  # the body Litestar read (and cached) before
+    if cls is None or not isinstance(raw, bytes | bytearray):
+        return {}
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return field_problems(cls, data, {}, strict=True, codes=True)
+
+
+def _validation_details(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> tuple[str, dict[str, str]]:
+    """Litestar's validation failure as one Swedish message per field (`errors`) and the
+    whole message; field names are shown by their Swedish labels (`FIELD_LABELS`)."""
+    errors: dict[str, str] = {}
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", ""))
-        key = item.get("key")
-        missing = _MISSING_RE.search(message) or _UNKNOWN_RE.search(message)
-        found = _FIELD_RE.search(message)
-        name = missing.group(1) if missing else found.group(1) if found else str(key) if key else ""
-        if name and name not in fields:
-            fields.append(name)
-        text = _translate(message.split(" - at ")[0])
-        parts.append(text if missing or not name else f"{name}: {text}")
-    if not parts:
-        if missing_param := _MISSING_PARAM_RE.search(str(exc.detail)):
-            fields.append(missing_param.group(1))
-        parts.append(_translate(str(exc.detail)))
-    return "Ogiltiga uppgifter. " + " ".join(p.rstrip(".") + "." for p in parts), fields
+        key = str(item.get("key") or "")
+        found = _MISSING_RE.search(message) or _UNKNOWN_RE.search(message)
+        found = found or _FIELD_RE.search(message)
+        name = found.group(1) if found else key
+        if item.get("source") == "body" and not found and name == "data":
+            name = ""
+        errors[name or "_"] = swedish_reason(
+            message,
+            field_label(name),
+            _choices(request, key),
+            codes=request.url.path.startswith("/api/"),
+        )
+        if item.get("source") == "body" and (every := _body_problems(request)):
+            errors.pop(name or "_", None)  # said again, with the choices, among every field's
+            errors.update(every)
+    if not errors:
+        detail = str(exc.detail)
+        if missing := _MISSING_PARAM_RE.search(detail):
+            name = missing.group(1)
+            errors[name] = f"{field_label(name)} måste anges."
+        else:
+            errors["_"] = STATUS_TEXT[400]
+    message = "Ogiltiga uppgifter. " + " ".join(dict.fromkeys(errors.values()))
+    return message, errors
 
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
@@ -136,28 +151,37 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 def _error_response(
-    request: Request[Any, Any, Any], status: int, message: str, fields: list[str]
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    fields: list[str],
+    errors: dict[str, str] | None = None,
 ) -> Response[Any]:
+    """The error page (HTML) or JSON body: `detail` in Swedish, `fields` named, and
+    `errors` with one Swedish message per field when fields are concerned."""
+    shown = {k: v for k, v in (errors or {}).items() if k != "_"}
     if _wants_html(request):
         return Template(
             "error.html",
             context={"status": status, "message": message, "request": request},
             status_code=status,
         )
-    return Response(
-        {"status_code": status, "detail": message, "fields": fields}, status_code=status
-    )
+    body: dict[str, Any] = {"status_code": status, "detail": message, "fields": fields}
+    if shown or fields:
+        body["errors"] = shown or dict.fromkeys(fields, message)
+    return Response(body, status_code=status)
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: MarketplaceError) -> Response[Any]:
-    response = _error_response(request, exc.status_code, exc.message, exc.fields)
+    response = _error_response(request, exc.status_code, exc.message, exc.fields, exc.errors)
     response.headers.update(exc.headers)
     return response
 
 
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    message, fields = _validation_details(exc)
-    return _error_response(request, 400, message, fields)
+    message, errors = _validation_details(request, exc)
+    fields = [k for k in errors if k != "_"]
+    return _error_response(request, 400, message, fields, errors)
 
 
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

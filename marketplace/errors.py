@@ -5,16 +5,30 @@ Messages are Swedish, because they reach the people using the service, and say w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class MarketplaceError(Exception):
-    """Base of every domain error: an HTTP status, a message and the fields concerned."""
+    """Base of every domain error: an HTTP status, a message and the fields concerned.
+
+    `errors` holds one message per field when several fields are wrong at once (a form with
+    three mistakes); without it every field in `fields` shares `message`.
+    """
 
     status_code = 400
 
-    def __init__(self, message: str, *, fields: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: list[str] | None = None,
+        errors: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
-        self.fields = fields or []
+        self.fields = fields or list(errors or ())
+        self.errors: dict[str, str] = dict(errors or {})
         self.headers: dict[str, str] = {}
 
 
@@ -22,6 +36,43 @@ class ValidationFailed(MarketplaceError):
     """The input breaks a rule; `fields` names what to correct."""
 
     status_code = 400
+
+    @classmethod
+    def every(cls, errors: Mapping[str, str]) -> ValidationFailed:
+        """One error for several fields, each with its message (each message said once)."""
+        return cls(" ".join(dict.fromkeys(errors.values())), fields=list(errors), errors=errors)
+
+
+class Problems:
+    """Several checks, each reported: `with problems:` around each check catches its
+    `MarketplaceError`; `raise_any()` then raises them all as one `ValidationFailed`, so a
+    person sees every mistake at once.
+
+        problems = Problems()
+        with problems:
+            start = parse_day(raw_start, "start")
+        with problems:
+            end = parse_day(raw_end, "end")
+        problems.raise_any()
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def __enter__(self) -> Problems:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if not isinstance(exc, MarketplaceError):
+            return False
+        given = exc.errors or dict.fromkeys(exc.fields or ["_form"], exc.message)
+        for name, message in given.items():
+            self.errors.setdefault(name, message)
+        return True
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed.every(self.errors)
 
 
 class Unauthenticated(MarketplaceError):
@@ -54,8 +105,13 @@ class TooManyRequests(MarketplaceError):
     status_code = 429
 
     def __init__(
-        self, message: str, *, fields: list[str] | None = None, retry_after: int | None = None
+        self,
+        message: str,
+        *,
+        fields: list[str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        retry_after: int | None = None,
     ) -> None:
-        super().__init__(message, fields=fields)
+        super().__init__(message, fields=fields, errors=errors)
         if retry_after is not None:
             self.headers["Retry-After"] = str(max(1, retry_after))

@@ -2,25 +2,224 @@
 
 A page's form posts URL-encoded strings; `parse_form` converts them into the same Struct the
 JSON API takes (msgspec's lax conversion turns "3" into 3 and "2026-05-01" into a date), so
-the pages and the API share one validation. A failure becomes `ValidationFailed` naming the
-field, in Swedish, which the page shows next to that field (`field_errors`).
+the pages and the API share one validation. msgspec stops at the first problem, so each field
+is converted on its own first (`field_problems`): every wrong field is reported at once, in
+Swedish, as `ValidationFailed.errors` (field -> message), which the page shows next to each
+field and in the summary at the top (`field_errors`).
+
+`swedish_reason` turns any msgspec/type/constraint message into a Swedish sentence naming the
+field by its label (`FIELD_LABELS`, never the code name); the app's exception handler uses it
+for JSON bodies and query parameters too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import functools
 import re
-from collections.abc import Iterable, Mapping
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request
 
-from marketplace.errors import MarketplaceError, ValidationFailed
+from marketplace.dates import LABELS as DATE_LABELS
+from marketplace.dates import date_problem
+from marketplace.errors import MarketplaceError, Problems, ValidationFailed
 
 T = TypeVar("T")
+__all__ = ["Problems", "field_errors", "field_problems", "form_values", "parse_form"]
 
-_PATH = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
 _MISSING = re.compile(r"missing required field `([^`]+)`")
+_PATH = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
+_UNKNOWN = re.compile(r"unknown field `([^`]+)`")
+DATE_EXAMPLE = "2026-12-04"
+UNNAMED = "Ett av fälten"
+
+# How a person calls each field the API or a page takes (JSON bodies, query parameters and
+# form fields alike); a form's own labels are added as it is parsed. A name not here is
+# never shown: the message says "Ett av fälten" instead.
+FIELD_LABELS: dict[str, str] = {
+    **DATE_LABELS,
+    "q": "Sökordet",
+    "sok": "Sökordet",
+    "sokning": "Sökordet",
+    "limit": "Antal per sida",
+    "offset": "Sidan",
+    "sida": "Sidan",
+    "page": "Sidan",
+    "sort": "Sorteringen",
+    "sortera": "Sorteringen",
+    "ordning": "Ordningen",
+    "kind": "Typ",
+    "status": "Status",
+    "track": "Spår",
+    "host_kind": "Värdtyp",
+    "coordinator_id": "Samordnare",
+    "actor_id": "Användare",
+    "subject_id": "Deltagare",
+    "town": "Ort",
+    "near": "Nära",
+    "radius_km": "Avstånd i km",
+    "distance_km": "Avstånd i km",
+    "latitude": "Latitud",
+    "longitude": "Longitud",
+    "occupation_id": "Yrke",
+    "occupation_ids": "Yrken",
+    "yrke": "Yrke",
+    "open_only": "Bara lediga platser",
+    "format": "Filformat",
+    "variant": "Filvariant",
+    "year": "År",
+    "target": "Mål",
+    "note": "Anteckning",
+    "name": "Namn",
+    "title": "Rubrik",
+    "description": "Beskrivning",
+    "capacity": "Antal platser",
+    "hours_per_week": "Timmar per vecka",
+    "min_hours": "Minst antal timmar",
+    "max_hours": "Högst antal timmar",
+    "supervisor_id": "Handledare",
+    "supervision_capacity": "Antal deltagare att handleda",
+    "host_id": "Organisation",
+    "slot_id": "Platsen",
+    "booking_id": "Bokningen",
+    "candidate_id": "Deltagaren",
+    "contact_id": "Kontaktpersonen",
+    "user_id": "Användaren",
+    "first_name": "Förnamn",
+    "last_name": "Efternamn",
+    "username": "Användarnamn",
+    "password": "Lösenord",
+    "email": "E-post",
+    "phone": "Telefon",
+    "role": "Roll",
+    "org_name": "Organisationens namn",
+    "org_number": "Organisationsnummer",
+    "contact_name": "Kontaktperson",
+    "contact_email": "Kontaktpersonens e-post",
+    "contact_phone": "Kontaktpersonens telefon",
+    "address": "Adress",
+    "sector": "Bransch",
+    "needs": "Behov",
+    "message": "Meddelande",
+    "reason": "Skäl",
+    "category": "Utfall",
+    "lasts_at_least_one_month": "Varar minst en månad",
+    "setting": "Arbetsplatsens slag",
+    "skills": "Kompetenser",
+    "adaptations": "Anpassningar",
+    "driving_licence": "Körkort",
+    "wished_occupations": "Önskade yrken",
+    "version": "Version",
+    "token": "Länken",
+    "otp": "Engångskoden",
+    "is_supervisor": "Handledare",
+    "is_public_contact": "Visas som kontakt",
+    "decision_note": "Motivering",
+    "consent_method": "Samtyckets form",
+    "attendance": "Närvaro",
+    "recommendation": "Rekommendation",
+    "result_category": "Var personen är nu",
+    "party": "Part",
+    "confirm": "Bekräftelse",
+}
+
+# The Swedish word for each stored code a choice can take, to list the allowed choices.
+_CODE_WORDS: dict[str, str] = {}
+
+
+def _code_word(code: str) -> str:
+    if not _CODE_WORDS:
+        from marketplace.templating import LABELS
+
+        for words in LABELS.values():
+            for key, word in words.items():
+                _CODE_WORDS.setdefault(key, word)
+    known = _CODE_WORDS.get(code)
+    return known[:1].upper() + known[1:] if known else f"\u201d{code}\u201d"
+
+
+def field_label(name: str, labels: Mapping[str, str] | None = None) -> str:
+    """The Swedish name of a field; never the code name."""
+    if labels and name in labels:
+        return labels[name]
+    return FIELD_LABELS.get(name, UNNAMED)
+
+
+def allowed_choices(tp: Any) -> list[str]:
+    """The values a Literal or Enum type (or an optional/annotated one) allows."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return allowed_choices(typing.get_args(tp)[0])
+    if origin is typing.Literal:
+        return [str(a) for a in typing.get_args(tp)]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return [str(m.value) for m in tp]
+    if origin is typing.Union or type(tp).__name__ == "UnionType":
+        return [c for a in typing.get_args(tp) for c in allowed_choices(a)]
+    return []
+
+
+_BOUND_WORDS = {">=": "måste vara minst", "<=": "får vara högst", ">": "måste vara större än"}
+_TYPE_WORDS = {
+    "str": "en text",
+    "int": "ett heltal, till exempel 3",
+    "float": "ett tal, till exempel 2.5",
+    "bool": "ja eller nej",
+    "array": "en lista",
+    "object": "ett objekt med fält",
+    "null": "tomt",
+    "date": f"ett datum som ÅÅÅÅ-MM-DD, till exempel {DATE_EXAMPLE}",
+    "datetime": "en tidpunkt",
+}
+
+
+def swedish_reason(
+    message: str, label: str, choices: Iterable[str] = (), *, codes: bool = False
+) -> str:
+    """msgspec's (or Litestar's) English reason as one Swedish sentence naming `label`.
+
+    Allowed choices are listed by their Swedish words (a form's options), or with `codes`
+    as the values to send (an API's caller types the code)."""
+    message = message.split(" - at ")[0]
+    choices = list(choices)
+    if _MISSING.search(message) or "Missing required" in message:
+        return f"{label} måste fyllas i."
+    if m := _UNKNOWN.search(message):
+        return f"Fältet \u201d{m.group(1)}\u201d finns inte här och får inte skickas."
+    if m := re.search(r"`str` of length (>=|<=) (\d+)", message):
+        n = int(m.group(2))
+        if m.group(1) == ">=":
+            return f"{label} måste fyllas i." if n <= 1 else f"{label} måste ha minst {n} tecken."
+        return f"{label} får vara högst {n} tecken."
+    if m := re.search(r"`(?:array|object)` of length (>=|<=) (\d+)", message):
+        word = "minst" if m.group(1) == ">=" else "högst"
+        return f"{label}: välj {word} {m.group(2)}."
+    if m := re.search(r"`(?:int|float)` (>=|<=|>|<) (-?[\d.]+)", message):
+        bound = m.group(2).removesuffix(".0")
+        if m.group(1) == "<":
+            return f"{label} måste vara mindre än {bound}."
+        return f"{label} {_BOUND_WORDS[m.group(1)]} {bound}."
+    if "Invalid enum value" in message or (choices and "`str`" in message):
+        if choices:
+            words = ", ".join(f"\u201d{c}\u201d" if codes else _code_word(c) for c in choices)
+            return f"{label}: välj ett av alternativen ({words})."
+        return f"{label}: välj ett av alternativen i listan."
+    if "RFC3339" in message or "`date`" in message or "Invalid epoch" in message:
+        return f"{label}: ange datumet som ÅÅÅÅ-MM-DD, till exempel {DATE_EXAMPLE}."
+    if "matching regex" in message:
+        return f"{label} har fel format."
+    if "out of range" in message:
+        return f"{label}: talet är för stort eller för litet."
+    if m := re.search(r"Expected `([a-z]+)", message):
+        kind = _TYPE_WORDS.get(m.group(1))
+        if kind:
+            return f"{label} ska vara {kind}."
+    return f"{label} har ett värde som inte går att ta emot."
 
 
 async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -43,31 +242,56 @@ def is_ticked(values: Mapping[str, Any], name: str) -> bool:
     return raw not in (None, "", "0", "false")
 
 
-def _reason(message: str) -> str:
-    """msgspec's English reason as Swedish a person can act on."""
-    if _MISSING.search(message):
-        return "måste fyllas i"
-    if m := re.search(r"length >= (\d+)", message):
-        return "måste fyllas i" if m.group(1) == "1" else f"måste ha minst {m.group(1)} tecken"
-    if m := re.search(r"length <= (\d+)", message):
-        return f"får ha högst {m.group(1)} tecken"
-    if m := re.search(r">= (-?[\d.]+)", message):
-        return f"måste vara minst {m.group(1)}"
-    if m := re.search(r"> (-?[\d.]+)", message):
-        return f"måste vara större än {m.group(1)}"
-    if m := re.search(r"<= (-?[\d.]+)", message):
-        return f"får vara högst {m.group(1)}"
-    if "`int`" in message:
-        return "ska vara ett heltal"
-    if "`float`" in message:
-        return "ska vara ett tal"
-    if "date" in message.lower():
-        return "ska vara ett datum, ÅÅÅÅ-MM-DD"
-    if "`bool`" in message:
-        return "ska vara ja eller nej"
-    if "Invalid enum value" in message or "`str`" in message:
-        return "välj ett av alternativen"
-    return "har ett ogiltigt värde"
+@functools.cache
+def _one_field(cls: type[Any], name: str) -> tuple[type[msgspec.Struct], list[str]]:
+    """A Struct of `cls`'s field `name` alone (its type and constraints), and its choices."""
+    info = next(f for f in msgspec.structs.fields(cls) if f.name == name)
+    single = msgspec.defstruct(f"{cls.__name__}_{name}", [(name, info.type)], kw_only=True)
+    return single, allowed_choices(info.type)
+
+
+def field_problems(
+    cls: type[Any],
+    data: Mapping[str, Any],
+    labels: Mapping[str, str],
+    *,
+    strict: bool = False,
+    codes: bool = False,
+) -> dict[str, str]:
+    """Every field of `data` that `cls` would refuse, each with its Swedish message: the
+    type and constraints of each field on its own, required fields left out, dates outside
+    the service's window. Fields `cls` does not have are left to the caller."""
+    problems: dict[str, str] = {}
+    infos = {f.name: f for f in msgspec.structs.fields(cls)}
+    for name, info in infos.items():
+        label = field_label(name, labels)
+        single, choices = _one_field(cls, name)  # type: ignore[arg-type]  # a Struct type
+        if name not in data:
+            if info.required:
+                # A choice left unmade is chosen, a box left empty is filled in.
+                problems[name] = (
+                    f"Välj {label[:1].lower()}{label[1:]}."
+                    if choices
+                    else f"{label} måste fyllas i."
+                )
+            continue
+        try:
+            value = getattr(msgspec.convert({name: data[name]}, single, strict=strict), name)
+        except msgspec.ValidationError as exc:
+            problems[name] = swedish_reason(str(exc), label, choices, codes=codes)
+            continue
+        except MarketplaceError as exc:
+            problems[name] = exc.message
+            continue
+        if isinstance(value, dt.date) and (problem := date_problem(value, label)):
+            problems[name] = problem
+    return problems
+
+
+def refuse(errors: Mapping[str, str]) -> None:
+    """Raise one error carrying every field's message (no message twice), when there are any."""
+    if errors:
+        raise ValidationFailed.every(errors)
 
 
 def parse_form(
@@ -79,8 +303,13 @@ def parse_form(
     flags: Iterable[str] = (),
     blank_is_none: Iterable[str] = (),
     blank_is_empty: Iterable[str] = (),
+    checks: Mapping[str, Callable[[Any], object]] | None = None,
 ) -> T:
-    """Convert form values into `cls`, or raise `ValidationFailed` naming the field.
+    """Convert form values into `cls`, or raise `ValidationFailed` naming every wrong field.
+
+    `checks` are the service's own rules for single fields (an e-mail address, a name that
+    must be given), each called with the field's text; a `ValidationFailed` it raises is
+    reported with the type errors of the other fields, so that one answer lists them all.
 
     `lists` are fields sent as repeated inputs or one comma/line-separated text; `flags` are
     checkboxes (absent means False); an empty input means None for `blank_is_none`, "" for
@@ -90,6 +319,11 @@ def parse_form(
     data: dict[str, Any] = {}
     list_fields, flag_fields, optional = set(lists), set(flags), set(blank_is_none)
     empty_ok = set(blank_is_empty)
+    cleared: dict[str, str] = {}
+    struct: Any = cls
+    unset = {f.name for f in msgspec.structs.fields(struct) if f.default is msgspec.UNSET}
+    for name, text_label in labels.items():
+        FIELD_LABELS.setdefault(name, text_label)
     for name in labels:
         raw = values.get(name)
         if name in flag_fields:
@@ -108,25 +342,39 @@ def parse_form(
                 data[name] = None
             elif name in empty_ok:
                 data[name] = ""
+            elif name in unset:
+                # An edit form's field emptied: "unchanged" would silently keep the old value.
+                cleared[name] = f"{labels[name]} måste fyllas i."
+    known = set(struct.__struct_fields__)
+    problems = {**cleared, **field_problems(cls, data, labels)}
+    for name, check in (checks or {}).items():
+        if name in problems:
+            continue
+        try:
+            check(data.get(name, ""))
+        except MarketplaceError as exc:
+            problems[name] = exc.errors.get(name, exc.message)
+    ordered = [*labels, *(k for k in problems if k not in labels)]  # the form's order
+    refuse({k: problems[k] for k in ordered if k in problems and (k in labels or k in known)})
     try:
         return msgspec.convert(data, cls, strict=False)
     except msgspec.ValidationError as exc:
         message = str(exc)
         found = _MISSING.search(message) or _PATH.search(message)
         field = found.group(1) if found else ""
-        label = labels.get(field, field or "Ett fält")
-        reason = _reason(message)
-        text = (
-            f"Välj ett av alternativen under {label}."
-            if reason == "välj ett av alternativen"
-            else f"{label} {reason}."
-        )
-        raise ValidationFailed(text, fields=[field]) from None
+        refuse({field: swedish_reason(message, field_label(field, labels))})
+        raise  # pragma: no cover - refuse always raises here
 
 
 def field_errors(exc: MarketplaceError, known: Iterable[str]) -> dict[str, str]:
-    """The error message per named field the form shows; `_form` for the rest."""
-    names = [f for f in exc.fields if f in set(known)]
-    if not names:
-        return {"_form": exc.message}
-    return dict.fromkeys(names, exc.message)
+    """The error message per field the form shows; `_form` for the rest. A rule about two
+    fields (an end before its start) is shown at both; the summary lists it once."""
+    names = set(known)
+    given = exc.errors or dict.fromkeys(exc.fields, exc.message)
+    shown: dict[str, str] = {}
+    for name, message in given.items():
+        key = name if name in names else "_form"
+        if key == "_form" and message in shown.values():
+            continue
+        shown[key] = f"{shown[key]} {message}" if key in shown else message
+    return shown or {"_form": exc.message}

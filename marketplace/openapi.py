@@ -38,10 +38,13 @@ class ErrorBody(msgspec.Struct):
     status_code: int
     detail: str
     fields: list[str] = msgspec.field(default_factory=list)
+    # One Swedish message per wrong field (every one, not only the first), when fields are named.
+    errors: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 DESCRIPTIONS = {
-    400: "Ogiltiga uppgifter; `fields` namnger vad som ska rättas.",
+    400: "Ogiltiga uppgifter; `fields` namnger vad som ska rättas och `errors` ger ett "
+    "meddelande på svenska per fält.",
     401: "Inloggning krävs, eller API-nyckeln är ogiltig eller återkallad.",
     403: "Rollen saknar behörighet, eller CSRF-token saknas.",
     404: "Objektet finns inte, eller anroparen får inte se det.",

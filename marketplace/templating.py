@@ -88,6 +88,23 @@ LABELS: dict[str, dict[str, str]] = {
         "running": "Pågår",
         "interrupted": "Avbrutet",
     },
+    # Who signs an agreement (a signature on paper names its party).
+    "party": {"host": "värden", "supervisor": "handledaren", "participant": "deltagaren"},
+    # Each scheduled job's name for people (the code name stays for the CLI: `jobs run NAME`).
+    "job": {
+        "deliver-outbox": "Skicka mejl",
+        "prune-job-runs": "Rensa gamla jobbkörningar",
+        "expire-slots": "Stäng platser som gått ut",
+        "activate-placements": "Starta placeringar på startdagen",
+        "remind-proposals": "Påminn om obesvarade förslag",
+        "remind-signatures": "Påminn om underskrifter",
+        "follow-ups": "Skapa uppföljningar",
+        "remind-assessments": "Påminn om bedömningar",
+        "flag-lock-in": "Flagga risk för inlåsning",
+        "snapshot-kpis": "Lås månadens nyckeltal",
+        "apply-retention": "Anonymisera gamla uppgifter",
+        "prune-search-log": "Rensa sökloggen",
+    },
     # What a scheduled job counted in a run (marketplace/scheduler.py, each package's jobs.py).
     "job_count": {
         "anonymised": "anonymiserade",

@@ -64,15 +64,14 @@ def build_query(
     if kind is not None and kind not in SLOT_KINDS:
         raise ValidationFailed("kind ska vara praktik eller arbetsträning.", fields=["kind"])
     if track is not None and track not in TRACKS:
-        raise ValidationFailed(
-            "track ska vara kompetens, hälsa eller vägledning.", fields=["track"]
-        )
+        raise ValidationFailed("Spår: välj kompetens, hälsa eller vägledning.", fields=["track"])
     point = parse_near(near)
     if radius_km is not None and point is None:
         town_point = taxonomy.place(town) if town else None
         if town_point is None:
             raise ValidationFailed(
-                "radius_km kräver near=lat,lon (eller en känd ort i town).", fields=["radius_km"]
+                "Avstånd i km kräver en plats att räkna från: ange en känd ort eller near=lat,lon.",
+                fields=["radius_km"],
             )
         point, town = town_point, None
     return SearchQuery(

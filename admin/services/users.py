@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any, Literal
 
 import msgspec
@@ -27,7 +28,7 @@ from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.errors import Conflict, NotFound, Problems, ValidationFailed
 from marketplace.mail import queue_template_mail
 from marketplace.settings import get_settings
 from marketplace.tables import PasswordLink, User, UserSession
@@ -107,6 +108,16 @@ def _text(value: Any, field: str, label: str, *, required: bool, max_length: int
     if len(text) > max_length:
         raise ValidationFailed(f"{label} får ha högst {max_length} tecken.", fields=[field])
     return text
+
+
+# The rules for each field of a new staff user, for the form to report with its other errors.
+STAFF_FIELD_CHECKS: dict[str, Callable[[Any], object]] = {
+    "username": lambda v: _text(v, "username", "Användarnamnet", required=True),
+    "first_name": lambda v: _text(v, "first_name", "Förnamnet", required=True),
+    "last_name": lambda v: _text(v, "last_name", "Efternamnet", required=True),
+    "email": lambda v: normalise_email(str(v or "")),
+    "team": lambda v: _text(v, "team", "Teamet", required=False),
+}
 
 
 def _check_all(checks: list[tuple[str, Any]]) -> list[Any]:
@@ -436,12 +447,14 @@ async def set_password_by_link(token: str, password: str, repeat: str) -> str:
     """Set the password once; the link is spent, other sessions end. Returns the user name."""
     async with write_transaction(User._meta.db):
         row = await _valid_link(token)
+        problems = Problems()
+        with problems:
+            auth.check_password_policy(password, row["username"])
         if password != repeat:
-            raise ValidationFailed(
-                "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna.",
-                fields=["repeat"],
+            problems.errors["repeat"] = (
+                "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna."
             )
-        auth.check_password_policy(password, row["username"])
+        problems.raise_any()
         spent = (
             await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)})
             .where((PasswordLink.id == row["id"]) & PasswordLink.used_at.is_null())

@@ -19,6 +19,7 @@ from admin.services.disclosure import RULE_NOTE, protect
 from marketplace import clock
 from marketplace.auth import requires
 from marketplace.errors import ValidationFailed
+from marketplace.forms import Problems, field_errors
 from marketplace.templating import LABELS
 from marketplace.views import page
 
@@ -59,8 +60,12 @@ async def dashboard(
     values = {"start": start, "end": end, "track": track, "host_kind": host_kind}
     errors: dict[str, str] = {}
     try:
-        period_start = _date(start, "start", first)
-        period_end = _date(end, "end", last)
+        problems = Problems()
+        with problems:
+            period_start = _date(start, "start", first)
+        with problems:
+            period_end = _date(end, "end", last)
+        problems.raise_any()
         if period_end < period_start:
             raise ValidationFailed("Slutdatum kommer före startdatum.", fields=["end"])
         filters = schemas.ReportFilters(
@@ -70,7 +75,7 @@ async def dashboard(
             host_kind=host_kind if host_kind in LABELS["host_kind"] else None,  # type: ignore[arg-type]
         )
     except ValidationFailed as exc:
-        errors = {exc.fields[0]: exc.message}
+        errors = field_errors(exc, ["start", "end"])
         filters = schemas.ReportFilters(start=first, end=last)
     # Every figure shown passes the small-cell rule (admin.services.disclosure).
     work = protect(await reports.to_work_or_studies(filters))

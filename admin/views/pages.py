@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Request, get, post
@@ -16,6 +17,7 @@ from admin.controllers import audit_query, coordinator_options, report_filters, 
 from admin.services import audit, audit_text, disclosure, exports, register, reports
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.errors import ValidationFailed
+from marketplace.forms import field_errors, field_problems
 from marketplace.notices import done
 from marketplace.paging import Offset
 from marketplace.tables import User
@@ -82,7 +84,12 @@ def _num(value: int | None) -> float | None:
 Choice = Annotated[str, QueryParameter(max_length=20)]
 
 
-class _Choices(msgspec.Struct, kw_only=True):
+T = TypeVar("T")
+
+
+class _Filters(msgspec.Struct, kw_only=True):
+    start: dt.date | None = None
+    end: dt.date | None = None
     track: schemas.Track | None = None
     coordinator_id: int | None = None
     host_kind: schemas.HostKind | None = None
@@ -90,7 +97,9 @@ class _Choices(msgspec.Struct, kw_only=True):
     subject_id: int | None = None
 
 
-_CHOICE_LABELS = {
+_FILTER_LABELS = {
+    "start": "Från",
+    "end": "Till",
     "track": "Spår",
     "coordinator_id": "Samordnare",
     "host_kind": "Värdtyp",
@@ -99,43 +108,50 @@ _CHOICE_LABELS = {
 }
 
 
-def _choices(**raw: str) -> _Choices:
-    """The filters chosen in a form; an empty value is no filter. An unknown value (only
-    from an edited address) is a 400 that names the field."""
-    given = {name: value.strip() for name, value in raw.items() if value.strip()}
-    try:
-        return msgspec.convert(given, _Choices, strict=False)
-    except msgspec.ValidationError as exc:
-        field = next((name for name in given if f"`$.{name}`" in str(exc)), "")
-        label = _CHOICE_LABELS.get(field, "Ett filter")
-        raise ValidationFailed(
-            f"{label}: välj ett av alternativen i listan.", fields=[field] if field else []
-        ) from None
+def _filter_form(**raw: str) -> tuple[_Filters, dict[str, str], dict[str, str]]:
+    """A filter form's choices, what was typed, and a Swedish message per wrong field.
+
+    An empty value is no filter; a wrong one (a date that does not exist, an unknown choice
+    from an edited address) is shown next to its field and the page falls back to no filter
+    there, so the page is never a dead end.
+    """
+    values = {name: value.strip() for name, value in raw.items()}
+    given = {name: value for name, value in values.items() if value}
+    labels = {name: _FILTER_LABELS[name] for name in raw}
+    errors = field_problems(_Filters, given, labels)
+    good = {name: value for name, value in given.items() if name not in errors}
+    return msgspec.convert(good, _Filters, strict=False), values, errors
 
 
-def _day(raw: str, label: str) -> dt.date | None:
-    """A date box of a filter form: empty is the default period's end."""
-    if not raw.strip():
-        return None
+def _period_or_default(
+    f: _Filters, errors: dict[str, str], make: Callable[[dt.date | None, dt.date | None], T]
+) -> T:
+    """The filters for the period chosen; a reversed or too long period is shown as an
+    error next to the dates, and the default period is used meanwhile."""
     try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationFailed(
-            f"{label}: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-01."
-        ) from None
+        return make(f.start, f.end)
+    except ValidationFailed as exc:
+        errors.update(field_errors(exc, ["start", "end"]))
+        return make(None, None)
 
 
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
 async def reports_page(
     request: Request[AuthUser, Any, Any],
-    start: FromQuery[dt.date | None] = None,
-    end: FromQuery[dt.date | None] = None,
+    start: Choice = "",
+    end: Choice = "",
     track: Choice = "",
     coordinator_id: Choice = "",
     host_kind: Choice = "",
 ) -> Template:
-    chosen = _choices(track=track, coordinator_id=coordinator_id, host_kind=host_kind)
-    f = report_filters(start, end, chosen.track, chosen.coordinator_id, chosen.host_kind)
+    chosen, values, errors = _filter_form(
+        start=start, end=end, track=track, coordinator_id=coordinator_id, host_kind=host_kind
+    )
+    f = _period_or_default(
+        chosen,
+        errors,
+        lambda a, b: report_filters(a, b, chosen.track, chosen.coordinator_id, chosen.host_kind),
+    )
     sections = []
     for name in _REPORT_ORDER:
         report = await disclosure.published(name, f)
@@ -162,7 +178,11 @@ async def reports_page(
     return page(
         "admin/reports.html",
         request,
+        status_code=400 if errors else 200,
         filters=f,
+        values=values,
+        errors=errors,
+        labels=_FILTER_LABELS,
         sections=sections,
         query=query,
         tracks=reports.TRACK_LABELS,
@@ -181,9 +201,11 @@ async def audit_page(
     subject_id: Choice = "",
     offset: Offset = 0,
 ) -> Template:
-    chosen = _choices(actor_id=actor_id, subject_id=subject_id)
-    q = audit_query(
-        _day(start, "Från"), _day(end, "Till"), chosen.actor_id, chosen.subject_id, None
+    chosen, values, errors = _filter_form(
+        start=start, end=end, actor_id=actor_id, subject_id=subject_id
+    )
+    q = _period_or_default(
+        chosen, errors, lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, None)
     )
     result = await audit.search_audit(request.user, q, limit=100, offset=offset)
     users = await User.select(User.id, User.username, User.role).order_by(User.username)
@@ -198,7 +220,17 @@ async def audit_page(
         if v is not None
     )
     return page(
-        "admin/audit.html", request, q=q, result=result, users=users, query=query, text=audit_text
+        "admin/audit.html",
+        request,
+        status_code=400 if errors else 200,
+        q=q,
+        result=result,
+        users=users,
+        query=query,
+        text=audit_text,
+        values=values,
+        errors=errors,
+        labels=_FILTER_LABELS,
     )
 
 

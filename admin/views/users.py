@@ -104,7 +104,13 @@ async def user_new(request: Request[AuthUser, Any, Any]) -> Template:
 async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
     values = await form_values(request)
     try:
-        data = parse_form(users.StaffUserCreate, values, labels=LABELS, blank_is_empty=list(LABELS))
+        data = parse_form(
+            users.StaffUserCreate,
+            values,
+            labels=LABELS,
+            blank_is_empty=list(LABELS),
+            checks=users.STAFF_FIELD_CHECKS,
+        )
         created = await users.create_staff_user(request.user, data)
     except MarketplaceError as exc:
         return _page(
@@ -168,7 +174,11 @@ async def user_update(
     edit_labels = {k: v for k, v in LABELS.items() if k != "username"}
     try:
         data = parse_form(
-            users.UserUpdate, values, labels=edit_labels, blank_is_empty=list(edit_labels)
+            users.UserUpdate,
+            values,
+            labels=edit_labels,
+            blank_is_empty=list(edit_labels),
+            checks=users.STAFF_FIELD_CHECKS,
         )
         await users.update_user(request.user, user_id, data)
     except MarketplaceError as exc:

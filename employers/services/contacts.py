@@ -3,6 +3,7 @@ and who may be shown to the public."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -48,6 +49,13 @@ def _check_name(name: str) -> str:
     if not name:
         raise ValidationFailed("Ange kontaktpersonens namn.", fields=["name"])
     return name
+
+
+# The rules for single fields of a contact, for a form to report with its other errors.
+CONTACT_FIELD_CHECKS: dict[str, Callable[[Any], object]] = {
+    "name": lambda v: _check_name(str(v or "")),
+    "email": lambda v: _check_email(str(v or "")),
+}
 
 
 def check_supervision_capacity(is_supervisor: bool, capacity: int) -> None:

@@ -437,7 +437,7 @@ async def _check_coordinator(user: AuthUser, coordinator_id: int | None) -> int:
     if coordinator_id is None or coordinator_id == user.id:
         if user.role != "coordinator":
             raise ValidationFailed(
-                "Ange vilken samordnare som ansvarar för deltagaren (coordinator_id).",
+                "Ange vilken samordnare som ansvarar för deltagaren.",
                 fields=["coordinator_id"],
             )
         return user.id

@@ -267,7 +267,7 @@ def _check_category(data: schemas.OutcomeCreate) -> None:
         if not data.lasts_at_least_one_month:
             raise ValidationFailed(
                 "Arbete räknas bara om anställningen varar minst en sammanhängande månad. "
-                "Bekräfta det (lasts_at_least_one_month) eller välj en annan kategori.",
+                "Bekräfta att anställningen varar minst en månad i följd, eller välj en annan kategori.",
                 fields=["lasts_at_least_one_month"],
             )
     elif data.subsidised or data.hired_by_host:
@@ -277,8 +277,8 @@ def _check_category(data: schemas.OutcomeCreate) -> None:
         )
     if data.category == "studier" and not data.csn_eligible:
         raise ValidationFailed(
-            "Studier räknas bara om de ger rätt till studiestöd från CSN. Bekräfta det "
-            "(csn_eligible) eller välj en annan kategori.",
+            "Studier räknas bara om de ger rätt till studiestöd från CSN. Bekräfta att de gör "
+            "det, eller välj en annan kategori.",
             fields=["csn_eligible"],
         )
 

@@ -26,7 +26,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from marketplace import clock
 from marketplace.auth import AuthUser, public, requires
 from marketplace.clock import STOCKHOLM
-from marketplace.forms import form_values
+from marketplace.errors import ValidationFailed
+from marketplace.forms import field_errors, form_values, parse_form
 from marketplace.views import page
 from placements import documents
 from placements.errors import LinkRefused
@@ -160,12 +161,21 @@ class AssessmentForm(msgspec.Struct):
     comment: str = ""
 
 
+ASSESSMENT_LABELS = {
+    "attendance": "Närvaro",
+    "tasks_mastered": "Uppgifter som deltagaren klarade",
+    "strengths": "Styrkor",
+    "recommendation": "Rekommendation",
+    "comment": "Övrigt",
+}
+
+
 def _assessment_page(
     request: Request[Any, Any, Any],
     token: str,
     names: tuple[str, str],
     form: AssessmentForm,
-    error: str = "",
+    errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
     return page(
@@ -178,7 +188,8 @@ def _assessment_page(
         attendance=ATTENDANCE,
         recommendations=RECOMMENDATIONS,
         form=form,
-        error=error,
+        errors=errors or {},
+        labels=ASSESSMENT_LABELS,
     )
 
 
@@ -204,16 +215,15 @@ async def assessment_submit(
     except LinkRefused as exc:
         return _refused(request, exc)
     try:
-        assessment = msgspec.convert(msgspec.to_builtins(data), so.AssessmentCreate)
-    except msgspec.ValidationError:
-        return _assessment_page(
-            request,
-            token,
-            names,
-            data,
-            error="Välj närvaro och rekommendation, och håll texterna under 5 000 tecken.",
-            status_code=400,
+        assessment = parse_form(
+            so.AssessmentCreate,
+            msgspec.to_builtins(data),
+            labels=ASSESSMENT_LABELS,
+            blank_is_empty=["tasks_mastered", "strengths", "comment"],
         )
+    except ValidationFailed as exc:
+        errors = field_errors(exc, ASSESSMENT_LABELS)
+        return _assessment_page(request, token, names, data, errors, status_code=400)
     try:
         await outcomes.submit_assessment_by_link(token, assessment)
     except LinkRefused as exc:

@@ -8,6 +8,7 @@ shortened with the whole label in a tooltip) when they would overlap.
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -60,8 +61,67 @@ async def test_the_filter_forms_work_with_every_choice_left_at_alla(client, make
     assert audit.status_code == 200, audit.text[:500]
     wrong = await client.get("/rapporter?host_kind=bolag", headers=HTML)
     assert wrong.status_code == 400
-    assert "Värdtyp: välj ett av alternativen i listan." in wrong.text
-    assert "host_kind" not in wrong.text.split('id="main"', 1)[1]
+    message = "Värdtyp: välj ett av alternativen (Företag, Kommunal enhet, Förening, Offentlig myndighet)."
+    assert f'<span class="error" id="f-host_kind-error">{message}</span>' in wrong.text
+    assert "host_kind" not in _visible(wrong.text.split('id="main"', 1)[1])
+    assert '<section id="to-work-or-studies"' in wrong.text  # the reports, unfiltered
+
+
+def _visible(page: str) -> str:
+    """The text a person reads: no tags, attributes or scripts."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+async def test_reversed_or_wrong_report_dates_show_the_form_with_the_errors(client, make_user):
+    """Dates from after to, or that do not exist, give the reports page with the form, the
+    typed dates kept and a Swedish message next to the dates: never a page without a way on."""
+    await make_user("analyst", username="ana")
+    await login(client, "ana")
+    reversed_ = await client.get("/rapporter?start=2026-06-30&end=2026-01-01", headers=HTML)
+    assert reversed_.status_code == 400
+    page = reversed_.text
+    message = "Periodens slutdatum måste vara samma dag som eller efter startdatumet."
+    assert f'<span class="error" id="f-end-error">{message}</span>' in page
+    assert page.count(message) == 2  # next to the field and in the summary, nowhere else
+    assert re.search(r'<a href="#f-end">' + re.escape(message), page)
+    assert re.search(
+        r'<input id="f-end" name="end" type="date" value="2026-01-01"[^>]*'
+        r'aria-describedby="f-end-error" aria-invalid="true"',
+        page,
+    )
+    assert 'value="2026-06-30"' in page
+    assert '<form method="get" action="/rapporter"' in page
+    assert '<section id="to-work-or-studies"' in page  # the default period's reports
+    both = await client.get("/rapporter?start=2026-02-30&end=igår", headers=HTML)
+    assert both.status_code == 400
+    shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', both.text))
+    example = "ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04."
+    assert shown == {"start": f"Från: {example}", "end": f"Till: {example}"}
+    assert 'value="igår"' in both.text
+
+
+async def test_both_wrong_dashboard_dates_are_shown_at_once(client, make_user):
+    await make_user("analyst", username="ana")
+    await login(client, "ana")
+    answer = await client.get("/oversikt?start=2026-02-30&end=igår", headers=HTML)
+    shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', answer.text))
+    assert set(shown) == {"start", "end"}, shown
+
+
+async def test_wrong_audit_filters_show_the_form_with_the_errors(client, make_user):
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    answer = await client.get(
+        "/loggkontroll?start=2026-06-30&end=2026-01-01&subject_id=tre", headers=HTML
+    )
+    assert answer.status_code == 400
+    shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', answer.text))
+    assert shown == {
+        "subject_id": "Åtkomster till deltagare ska vara ett heltal, till exempel 3.",
+        "end": "Periodens slutdatum måste vara samma dag som eller efter startdatumet.",
+    }
+    assert 'value="tre"' in answer.text
+    assert '<form method="get" action="/loggkontroll"' in answer.text
 
 
 def _labels(svg: str) -> list[tuple[str, str]]:

@@ -87,7 +87,10 @@ async def test_bad_slot_values_from_an_admin_answer_swedish_400_and_store_nothin
     for body, word in (
         ({"capacity": -5}, "minst"),
         ({"status": "bogus"}, "status"),
-        ({"kind": "bogus"}, "bogus"),
+        (
+            {"kind": "bogus"},
+            "typ: välj ett av alternativen (\u201dpraktik\u201d, \u201darbetsträning\u201d)",
+        ),
         ({"occupation_id": "finns-ej"}, "yrke"),
     ):
         text = swedish_refusal(await client.patch(f"/api/v1/slots/{slot.id}", json=body))
@@ -199,7 +202,7 @@ async def test_admin_edits_host_details_and_targets_in_swedish_pages(client, mak
 
     # Bad values: a Swedish 400 on the page, nothing stored, nothing audited.
     bad = await post(f"/vard/organisation/{host.id}/uppgifter", {"kind": "bogus"})
-    assert "Välj ett av alternativen" in swedish_refusal(bad)
+    assert "välj ett av alternativen (" in swedish_refusal(bad)
     for form in ({"year": "2030", "target": "-5"}, {"year": "9999", "target": "3"}):
         swedish_refusal(await post(f"/vard/organisation/{host.id}/mal", form))
     assert await UnitTarget.count() == 0

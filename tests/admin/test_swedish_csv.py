@@ -93,7 +93,9 @@ async def test_report_export_over_http_in_both_variants(client, data):
 
     bad = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&variant=excel&{Q}")
     assert bad.status_code == 400 and bad.json()["fields"] == ["variant"]
-    assert "inte tillåtet" in bad.json()["detail"]
+    assert bad.json()["errors"] == {
+        "variant": "Filvariant: välj ett av alternativen (\u201dswedish\u201d, \u201drfc4180\u201d)."
+    }
 
 
 async def test_audit_export_in_both_variants(client, make_user):

@@ -51,10 +51,18 @@ async def test_missing_and_wrong_typed_fields_are_named(client):
     missing = await client.post("/api/v1/auth/login", json={"username": "x"})
     assert missing.status_code == 400
     assert missing.json()["fields"] == ["password"]
-    assert "password saknas" in missing.json()["detail"]
+    assert missing.json()["detail"] == "Ogiltiga uppgifter. Lösenord måste fyllas i."
+    assert missing.json()["errors"] == {"password": "Lösenord måste fyllas i."}
     wrong = await client.post("/api/v1/auth/login", json={"username": 5, "password": "x"})
     assert wrong.status_code == 400
     assert wrong.json()["fields"] == ["username"]
+    assert wrong.json()["errors"] == {"username": "Användarnamn ska vara en text."}
+    # msgspec stops at the first wrong field; the answer names every one, each once.
+    both = await client.post("/api/v1/auth/login", json={"username": 5, "password": 6})
+    assert both.json()["errors"] == {
+        "username": "Användarnamn ska vara en text.",
+        "password": "Lösenord ska vara en text.",
+    }
     garbage = await client.post(
         "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
     )
@@ -123,3 +131,23 @@ async def test_an_id_beyond_the_database_range_is_404_not_500(client):
     page = await client.get(f"/platser/{huge}", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert "Sidan finns inte" in page.text
+
+
+async def test_every_wrong_query_parameter_is_named_in_swedish_with_the_codes_to_send(client):
+    answer = await client.get("/api/v1/slots/", params={"kind": "raket", "town": "x" * 101})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["errors"] == {
+        "kind": "Typ: välj ett av alternativen (\u201dpraktik\u201d, \u201darbetsträning\u201d).",
+        "town": "Ort får vara högst 100 tecken.",
+    }
+    assert body["detail"] == "Ogiltiga uppgifter. " + " ".join(body["errors"].values())
+    assert sorted(body["fields"]) == ["kind", "town"]
+
+
+async def test_a_wrong_query_parameter_on_a_page_is_swedish_with_a_way_back(client):
+    answer = await client.get("/platser", params={"q": "x" * 201}, headers={"accept": "text/html"})
+    assert answer.status_code == 400
+    assert "Sökordet får vara högst 200 tecken." in answer.text
+    assert "Expected" not in answer.text and "q:" not in answer.text
+    assert '<a href="/platser">Visa sidan utan de här valen</a>' in answer.text

@@ -82,7 +82,7 @@ async def test_negative_limit_no_longer_lists_every_row(client, make_user):
     await login(client, "sara")
     response = await client.get("/api/v1/candidates", params={"limit": "-1"})
     assert response.status_code == 400
-    assert response.json()["detail"].endswith("limit: ska vara minst 1.")
+    assert response.json()["detail"].endswith("Antal per sida måste vara minst 1.")
     deepest = await client.get("/api/v1/candidates", params={"offset": str(MAX_OFFSET)})
     assert deepest.status_code == 200 and deepest.json()["items"] == []
 
@@ -236,4 +236,5 @@ async def test_a_missing_query_parameter_is_named_in_swedish(client):
     assert response.status_code == 400
     body = response.json()
     assert body["fields"] == ["q"]
-    assert body["detail"] == "Ogiltiga uppgifter. Parametern q saknas."
+    assert body["detail"] == "Ogiltiga uppgifter. Sökordet måste anges."
+    assert body["errors"] == {"q": "Sökordet måste anges."}

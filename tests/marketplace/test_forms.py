@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from marketplace.errors import ValidationFailed
-from marketplace.forms import field_errors, parse_form
+from marketplace.forms import field_errors, field_problems, parse_form, swedish_reason
 from marketplace.templating import day, label, number, when
 
 
@@ -80,16 +80,24 @@ def test_strings_become_typed_values_and_blanks_follow_the_field_rules() -> None
     [
         ({}, "title", "Rubrik måste fyllas i."),
         ({"title": "ab"}, "title", "Rubrik måste ha minst 3 tecken."),
-        ({"title": "a" * 11}, "title", "Rubrik får ha högst 10 tecken."),
-        ({"title": "Lager", "capacity": "tre"}, "capacity", "Antal platser ska vara ett heltal."),
+        ({"title": "a" * 11}, "title", "Rubrik får vara högst 10 tecken."),
+        (
+            {"title": "Lager", "capacity": "tre"},
+            "capacity",
+            "Antal platser ska vara ett heltal, till exempel 3.",
+        ),
         ({"title": "Lager", "capacity": "101"}, "capacity", "Antal platser får vara högst 100."),
         ({"title": "Lager", "capacity": "-1"}, "capacity", "Antal platser måste vara minst 0."),
         (
             {"title": "Lager", "start": "2026-13-01"},
             "start",
-            "Startdatum ska vara ett datum, ÅÅÅÅ-MM-DD.",
+            "Startdatum: ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.",
         ),
-        ({"title": "Lager", "kind": "jobb"}, "kind", "Välj ett av alternativen under Typ."),
+        (
+            {"title": "Lager", "kind": "jobb"},
+            "kind",
+            "Typ: välj ett av alternativen (Praktik, Arbetsträning).",
+        ),
     ],
 )
 def test_each_error_names_its_field_in_swedish(
@@ -100,6 +108,74 @@ def test_each_error_names_its_field_in_swedish(
     assert caught.value.fields == [field]
     assert caught.value.message == message
     assert field_errors(caught.value, LABELS) == {field: message}
+
+
+def test_every_wrong_field_is_reported_at_once_each_once() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse({"title": "ab", "capacity": "tre", "start": "2026-02-30", "kind": "jobb"})
+    expected = {
+        "title": "Rubrik måste ha minst 3 tecken.",
+        "capacity": "Antal platser ska vara ett heltal, till exempel 3.",
+        "start": "Startdatum: ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.",
+        "kind": "Typ: välj ett av alternativen (Praktik, Arbetsträning).",
+    }
+    assert caught.value.errors == expected
+    assert caught.value.fields == list(expected)
+    assert field_errors(caught.value, LABELS) == expected
+    # The whole message (what the JSON answer and a page without the fields show) names each.
+    for message in expected.values():
+        assert caught.value.message.count(message) == 1
+
+
+def test_a_date_outside_the_window_is_reported_with_the_other_fields() -> None:
+    problems = field_problems(Example, {"start": "1900-01-01", "capacity": "500"}, LABELS)
+    assert problems == {
+        "title": "Rubrik måste fyllas i.",
+        "capacity": "Antal platser får vara högst 100.",
+        "start": "Startdatum 1900-01-01 går inte att ta emot: "
+        "ange ett datum mellan 2000-01-01 och 2100-12-31.",
+    }
+
+
+def test_a_rule_about_two_fields_stands_at_both() -> None:
+    error = ValidationFailed("Slutdatum kommer före startdatum.", fields=["start", "end"])
+    assert field_errors(error, ["start", "end"]) == {
+        "start": "Slutdatum kommer före startdatum.",
+        "end": "Slutdatum kommer före startdatum.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "label", "choices", "swedish"),
+    [
+        ("Expected `str` of length <= 200", "Sökordet", (), "Sökordet får vara högst 200 tecken."),
+        (
+            "Invalid RFC3339 encoded date - at `$.start`",
+            "Startdatum",
+            (),
+            "Startdatum: ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.",
+        ),
+        ("Expected `int`, got `str`", "Sidan", (), "Sidan ska vara ett heltal, till exempel 3."),
+        ("Expected `int` >= 0", "Sidan", (), "Sidan måste vara minst 0."),
+        ("Expected `int` <= 100", "Antal per sida", (), "Antal per sida får vara högst 100."),
+        ("Expected `float` > 0.0", "Avstånd i km", (), "Avstånd i km måste vara större än 0."),
+        (
+            "Invalid enum value 'x'",
+            "Värdtyp",
+            ("company", "municipal_unit"),
+            "Värdtyp: välj ett av alternativen (Företag, Kommunal enhet).",
+        ),
+        ("Invalid enum value 'x'", "Spår", (), "Spår: välj ett av alternativen i listan."),
+        ("Object missing required field `title`", "Rubrik", (), "Rubrik måste fyllas i."),
+        ("Expected `bool`, got `str`", "Körkort", (), "Körkort ska vara ja eller nej."),
+        ("Expected `str` matching regex '^x$'", "Kod", (), "Kod har fel format."),
+        ("Something new from msgspec", "Kod", (), "Kod har ett värde som inte går att ta emot."),
+    ],
+)
+def test_msgspec_reasons_become_swedish_sentences(
+    message: str, label: str, choices: tuple[str, ...], swedish: str
+) -> None:
+    assert swedish_reason(message, label, choices) == swedish
 
 
 def test_an_error_without_a_known_field_goes_to_the_whole_form() -> None:

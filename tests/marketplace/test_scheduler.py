@@ -123,6 +123,7 @@ async def test_admin_sees_job_runs_others_do_not(client, make_user, make_client)
     page = await client.get("/drift/jobb", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "Schemalagda jobb" in page.text and "expire-slots" in page.text and "w9" in page.text
+    assert "Stäng platser som gått ut" in page.text  # its name for people
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -147,3 +148,13 @@ async def test_cli_runs_a_job_now_and_lists_the_runs():
     unknown = await asyncio.to_thread(_cli, "jobs", "run", "städa")
     assert unknown.returncode == 1
     assert "Okänt jobb 'städa'" in unknown.stderr
+
+
+def test_every_job_has_a_swedish_name_and_text():
+    """The jobs page names each job in Swedish and says what it does in Swedish; the code
+    name is shown only as the CLI command."""
+    from marketplace.templating import LABELS
+
+    for name, spec in job_specs().items():
+        assert name in LABELS["job"], name
+        assert spec.text, f"{name} has no Swedish text (its docstring would show)"

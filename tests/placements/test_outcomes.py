@@ -75,7 +75,10 @@ async def test_supervisor_assesses_through_the_mailed_link_once(client):
     assert form.status_code == 200 and "Närvaro" in form.text and "Aida" in form.text
     token = csrf_of(form.text)
     bad = await client.post(url, data={"_csrf_token": token, "attendance": "utmärkt"})
-    assert bad.status_code == 400 and "Välj närvaro" in bad.text
+    assert bad.status_code == 400
+    # Both choices are named at once, each next to its question.
+    assert re.search(r'id="f-attendance-error">Närvaro: välj ett av alternativen \(', bad.text)
+    assert 'id="f-recommendation-error">Välj rekommendation.</span>' in bad.text
     assert await Assessment.count() == 0
     sent = await client.post(
         url,
