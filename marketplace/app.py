@@ -151,6 +151,18 @@ def _error_response(
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: MarketplaceError) -> Response[Any]:
     response = _error_response(request, exc.status_code, exc.message, exc.fields)
+    problems = getattr(exc, "problems", None)
+    if problems and not _wants_html(request):
+        # Each broken rule with its own field (placements.date_rules).
+        response = Response(
+            {
+                "status_code": exc.status_code,
+                "detail": exc.message,
+                "fields": exc.fields,
+                "errors": [{"field": f, "message": m} for f, m in problems],
+            },
+            status_code=exc.status_code,
+        )
     response.headers.update(exc.headers)
     return response
 

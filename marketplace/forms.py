@@ -129,4 +129,12 @@ def field_errors(exc: MarketplaceError, known: Iterable[str]) -> dict[str, str]:
     names = [f for f in exc.fields if f in set(known)]
     if not names:
         return {"_form": exc.message}
+    problems = getattr(exc, "problems", None)
+    if problems:
+        # Each field its own messages (placements.date_rules); the rest on the form.
+        shown: dict[str, str] = {}
+        for field, message in problems:
+            key = field if field in set(known) else "_form"
+            shown[key] = f"{shown[key]} {message}" if key in shown else message
+        return shown
     return dict.fromkeys(names, exc.message)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from employers.tables import Contact, Host, HostMembership
-from marketplace import auth
+from marketplace import auth, clock
 from marketplace.auth import AuthUser
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
@@ -133,8 +133,13 @@ async def make_world(*, capacity: int = 1, supervision: int = 5) -> World:
     return World(coordinator, host_user, host_id, supervisor_id, slot_id, candidate_id)
 
 
-START = dt.date(2030, 3, 2)
-END = dt.date(2030, 5, 29)
+# Periods follow the date table (placements.date_rules): a proposal starts today or later and
+# ends within two years; a placement is started on or after its start date.
+TODAY = clock.today()
+START = TODAY + dt.timedelta(days=14)
+END = START + dt.timedelta(days=88)
+ACTIVE_START = TODAY
+ACTIVE_END = TODAY + dt.timedelta(days=88)
 
 
 async def propose(
@@ -183,6 +188,9 @@ async def sign_all(w: World, booking_id: int) -> None:
 
 
 async def to_active(w: World, **kw: Any) -> int:
+    """A started placement: proposed from today (it may start only on its start date)."""
+    kw.setdefault("start", ACTIVE_START)
+    kw.setdefault("end", ACTIVE_END)
     booking_id = await propose(w, **kw)
     await bookings.accept(w.host_user, booking_id)
     await sign_all(w, booking_id)
