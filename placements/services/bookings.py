@@ -952,11 +952,13 @@ async def fully_signed(booking_id: int) -> bool:
     return signed >= set(PARTIES)
 
 
-async def _start_locked(booking: dict[str, Any], actor: AuthUser | None) -> None:
+async def _start_locked(
+    booking: dict[str, Any], actor: AuthUser | None, today: dt.date | None = None
+) -> None:
     if booking["status"] != "agreed":
         raise illegal(booking["status"], "start")
     # Started on or after the start date, never before (the date table).
-    date_rules.check("start", {"start_date": booking["start_date"]})
+    date_rules.check("start", {"start_date": booking["start_date"]}, today=today)
     if not await fully_signed(booking["id"]):
         raise Conflict("Överenskommelsen är inte undertecknad av alla parter ännu.")
     active = await Booking.select(Booking.start_date, Booking.end_date).where(
@@ -1026,7 +1028,7 @@ async def activate_due(today: dt.date, guard: RowGuard | None = None) -> int:
                     booking = await lock_placement(int(row["id"]))
                     if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
                         continue
-                    await _start_locked(booking, None)
+                    await _start_locked(booking, None, today)
             except Conflict:
                 continue
             started += 1
