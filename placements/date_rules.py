@@ -49,12 +49,18 @@ All problems of one submission are reported together (`DateRulesFailed.problems`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from marketplace import clock
 from marketplace.errors import ValidationFailed
+
+# The day the rules count from when history is written (the demo walks each step of a past
+# placement on its own day); unset, the rules use today.
+_AS_OF: ContextVar[dt.date | None] = ContextVar("date_rules_as_of", default=None)
 
 TWO_YEARS = 730
 FIVE_YEARS = 1826
@@ -207,7 +213,7 @@ def problems(
     `values` are the dates of this submission (checked against today and each other);
     `context` the stored dates they are compared with but that are not checked themselves
     (an unchanged start date, the placement's start)."""
-    today = today or clock.today()
+    today = today or rules_today()
     known: dict[str, dt.date | None] = {**(context or {}), **values}
     found: list[tuple[str, str]] = []
     for rule in RULES[event]:
@@ -250,6 +256,22 @@ def problems(
         if reason:
             found.append((rule.field, f"{reason} {rule.advice}".strip()))
     return found
+
+
+def rules_today() -> dt.date:
+    """The day the rules count from: today in Sweden, or the day history is written as of."""
+    return _AS_OF.get() or clock.today()
+
+
+@contextlib.contextmanager
+def as_of(day: dt.date) -> Iterator[None]:
+    """Check the rules as if today were `day`: for writing a history that really happened
+    (the demo's past placements), never for what a person submits."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 class DateRulesFailed(ValidationFailed):

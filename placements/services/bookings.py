@@ -616,7 +616,7 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             raise NotFound("Platsen finns inte.")
         if slot["status"] != "published":
             raise Conflict("Platsen är inte publicerad och tar inte emot förslag just nu.")
-        today = clock.today()
+        today = date_rules.rules_today()
         # A running slot's proposals start today at the earliest (the date table).
         start = data.start_date or max(slot["start_date"] or today, today)
         end = data.end_date or slot["end_date"] or start + DEFAULT_LENGTH
