@@ -433,7 +433,9 @@ async def correct_outcome(
         booking = await bookings.lock_booking(booking_id)
         row = await Outcome.select().where(Outcome.booking == booking_id).first()
         if row is None:
-            raise NotFound("Placeringen har inget registrerat utfall att rätta.")
+            raise Conflict(
+                "Placeringen har inget registrerat utfall att rätta. Registrera utfallet först."
+            )
         _check_outcome(
             msgspec.convert(
                 {k: getattr(data, k) for k in schemas.OutcomeCreate.__struct_fields__},
