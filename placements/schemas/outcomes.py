@@ -122,7 +122,8 @@ class OutcomeCorrection(DateBounded, kw_only=True, forbid_unknown_fields=True):
     municipal_labour_market_job: bool = False
     csn_eligible: bool = False
     note: Text = ""
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    # Required: an empty one is reported with the other problems (`correct_outcome`).
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class LockInFlag(msgspec.Struct, kw_only=True):

@@ -308,12 +308,6 @@ def _category_problems(data: schemas.OutcomeCreate) -> list[tuple[str, str]]:
     return found
 
 
-def _check_category(data: schemas.OutcomeCreate) -> None:
-    found = _category_problems(data)
-    if found:
-        raise date_rules.DateRulesFailed(found)
-
-
 def _check_outcome(
     data: schemas.OutcomeCreate,
     booking: dict[str, Any],
@@ -371,7 +365,6 @@ async def record_outcome(
     """Record the outcome of an ended placement (once) and create its follow-ups."""
     if not user.is_staff:
         raise NotFound(bookings.BOOKING_NOT_FOUND)
-    _check_category(data)
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)

@@ -620,7 +620,7 @@ async def booking_action(
             values,
             labels=CORRECTION_LABELS,
             flags=OUTCOME_FLAGS,
-            blank_is_empty=["note"],
+            blank_is_empty=["note", "reason"],
         )
         await outcome_services.correct_outcome(user, booking_id, data)
 
