@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -278,8 +279,15 @@ class DateRulesFailed(ValidationFailed):
     """One submission's broken date rules, each with its field (`problems`)."""
 
     def __init__(self, found: list[tuple[str, str]]) -> None:
+        # The joined message says each sentence once (two fields may share their advice);
+        # `problems` keeps each field's whole message for the form.
+        sentences: list[str] = []
+        for _, message in found:
+            for sentence in re.split(r"(?<=[.!?])\s+", message):
+                if sentence and sentence not in sentences:
+                    sentences.append(sentence)
         super().__init__(
-            " ".join(message for _, message in found),
+            " ".join(sentences),
             fields=list(dict.fromkeys(field for field, _ in found)),
         )
         self.problems = found

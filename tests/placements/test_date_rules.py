@@ -400,3 +400,28 @@ async def test_the_start_sweep_counts_from_its_own_day_with_a_fixed_clock():
     await sign_all(w, booking_id)
     with time_machine.travel(dt.datetime.combine(start, dt.time(9), tzinfo=dt.UTC), tick=False):
         assert (await bookings.start(w.host_user, booking_id)).status == "active"
+
+
+async def test_an_import_row_reaching_past_two_years_is_a_row_error_in_both_languages():
+    import json
+
+    from placements import exchange
+
+    far = TODAY + dt.timedelta(days=3 * 365)
+    row = {
+        "external_id": "a",
+        "host": {"name": "Verkstaden AB", "kind": "company"},
+        "kind": "praktik",
+        "title": "Lagerarbete",
+        "town": "Vårgårda",
+        "capacity": 1,
+        "start_date": str(TODAY),
+        "end_date": str(far),
+    }
+    report = await exchange.import_slots(json.dumps(row).encode(), "jsonl")
+    assert not report.written
+    assert [(e.field, e.line) for e in report.errors] == [("end_date", 1)]
+    assert "högst två år fram" in report.errors[0].reason
+    ok = {**row, "end_date": str(TODAY + dt.timedelta(days=300))}
+    done = await exchange.import_slots(json.dumps(ok).encode(), "jsonl")
+    assert done.written and done.created == 1 and not done.errors
