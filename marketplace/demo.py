@@ -596,19 +596,26 @@ async def _demo_placement(
         await Candidate.select(Candidate.first_name).where(Candidate.id == candidate_id).first()
     )
     first_name = person["first_name"] if person else "Deltagaren"
+    from placements import date_rules
+
     pick = candidate_id + slot_id
-    booking = await bookings.propose(
-        coordinator,
-        sb.BookingCreate(
-            slot_id=slot_id,
-            candidate_id=candidate_id,
-            message=demo_texts.PROPOSALS[pick % len(demo_texts.PROPOSALS)].format(first=first_name),
-            start_date=start,
-            end_date=end,
-            # The demo sets up every state on purpose, also proposals to a full supervisor.
-            confirm_capacity=True,
-        ),
-    )
+    # Each step is checked by the date table as of the day it happened in the demo's history.
+    proposed_on = min(start, clock.today()) - dt.timedelta(days=21)
+    with date_rules.as_of(proposed_on):
+        booking = await bookings.propose(
+            coordinator,
+            sb.BookingCreate(
+                slot_id=slot_id,
+                candidate_id=candidate_id,
+                message=demo_texts.PROPOSALS[pick % len(demo_texts.PROPOSALS)].format(
+                    first=first_name
+                ),
+                start_date=start,
+                end_date=end,
+                # The demo sets up every state on purpose, also proposals to a full supervisor.
+                confirm_capacity=True,
+            ),
+        )
     if until == "proposed":
         return
     if until == "declined":
@@ -643,7 +650,8 @@ async def _demo_placement(
         await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)
     if until == "agreed":
         return
-    await bookings.start(coordinator, booking.id)
+    with date_rules.as_of(start):
+        await bookings.start(coordinator, booking.id)
     # The demo writes a history: the placement went active on its start day, not at the
     # moment the demo was seeded (else every figure counted from today: 6 hours for a
     # placement of 220 days).
@@ -683,7 +691,10 @@ async def _demo_placement(
     )
     if until == "active":
         return
-    await bookings.end(coordinator, booking.id, until, end, "" if until == "completed" else "Sjuk")
+    with date_rules.as_of(end):
+        await bookings.end(
+            coordinator, booking.id, until, end, "" if until == "completed" else "Sjuk"
+        )
     ended_on = on_day(min(end, clock.today()))
     await Booking.update({Booking.ended_at: ended_on}).where(Booking.id == booking.id)
     await _backdate(booking.id, {until: ended_on + dt.timedelta(hours=8)})
@@ -698,18 +709,19 @@ async def _demo_placement(
         ),
     )
     if outcome:
-        await outcomes.record_outcome(
-            coordinator,
-            booking.id,
-            so.OutcomeCreate(
-                category=outcome,  # type: ignore[arg-type]
-                outcome_date=end + dt.timedelta(days=7),
-                subsidised=outcome == "arbete" and candidate_id % 2 == 0,
-                hired_by_host=outcome == "arbete" and candidate_id % 3 == 0,
-                lasts_at_least_one_month=True,
-                csn_eligible=True,
-            ),
-        )
+        with date_rules.as_of(end + dt.timedelta(days=7)):
+            await outcomes.record_outcome(
+                coordinator,
+                booking.id,
+                so.OutcomeCreate(
+                    category=outcome,  # type: ignore[arg-type]
+                    outcome_date=end + dt.timedelta(days=7),
+                    subsidised=outcome == "arbete" and candidate_id % 2 == 0,
+                    hired_by_host=outcome == "arbete" and candidate_id % 3 == 0,
+                    lasts_at_least_one_month=True,
+                    csn_eligible=True,
+                ),
+            )
 
 
 async def _backdate(

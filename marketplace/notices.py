@@ -63,6 +63,7 @@ NOTICES: dict[str, Notice] = {
     "placering-startad": Notice("Placeringen är startad."),
     "placering-avslutad": Notice("Placeringen är avslutad. Registrera utfallet när det är känt."),
     "utfall-registrerat": Notice("Utfallet är registrerat."),
+    "utfall-rattat": Notice("Utfallet är rättat. Ändringen syns i händelserna och i loggen."),
     "forslag-aterkallat": Notice("Förslaget är återkallat och värden är meddelad."),
     "telefonsvar-registrerat": Notice(
         "Värdens svar per telefon är registrerat och syns under Händelser."

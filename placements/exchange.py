@@ -30,7 +30,7 @@ from piccolo.engine.sqlite import convert_datetime_in
 from employers.services.hosts import SETTING_BY_KIND, coordinates_of
 from employers.services.orgnr import org_number_problem
 from employers.tables import HOST_KINDS, Contact, Host
-from marketplace import spreadsheet
+from marketplace import clock, spreadsheet
 from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
@@ -38,6 +38,7 @@ from marketplace.bodies import MAX_JSON_DEPTH, too_deep
 from marketplace.dates import EARLIEST, LATEST, in_window
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import ValidationFailed
+from placements import date_rules
 from placements.schemas.slots import ImportReport, RowError, RowNotice
 from placements.services import take_slot_change
 from placements.services.slots import json_list, known_occupation, skill_label, store_skill
@@ -108,6 +109,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "end_before_start": (
         "Slutdatum är före startdatum.",
         "The end date is before the start date.",
+    ),
+    "too_far_ahead": (
+        "Ska vara ett datum senast {high} (högst två år fram).",
+        "Must be a date no later than {high} (at most two years ahead).",
     ),
     "both_coordinates": (
         "Ange både latitude och longitude, eller ingen av dem.",
@@ -311,6 +316,13 @@ def guess_format(filename: str) -> str:
 
 
 # --- checking rows -------------------------------------------------------------------------------
+
+
+def latest_slot_date() -> dt.date:
+    """The last day a slot's period may reach (the date table's slot rule)."""
+    future = date_rules.rule_for("slot", "end_date").future
+    assert future is not None
+    return clock.today() + dt.timedelta(days=future)
 
 
 class _Row:
@@ -522,6 +534,10 @@ def check_row(
     driving = r.boolean("requirements.driving_licence")
     start = r.date("start_date")
     end = r.date("end_date")
+    latest = latest_slot_date()
+    for name, day in (("start_date", start), ("end_date", end)):
+        if day and day > latest:
+            r.fail(name, "too_far_ahead", high=latest)
     if start and end and end < start:
         r.fail("end_date", "end_before_start")
     setting = r.choice("setting", SETTINGS)
@@ -709,7 +725,10 @@ def fast_row(line: int, raw: bytes, default_source: str) -> Record | None:
         return None
     if wire.start_date and wire.end_date and wire.end_date < wire.start_date:
         return None
-    if any(d is not None and not in_window(d) for d in (wire.start_date, wire.end_date)):
+    if any(
+        d is not None and (not in_window(d) or d > latest_slot_date())
+        for d in (wire.start_date, wire.end_date)
+    ):
         return None
     if occupation_id and not known_occupation(occupation_id):
         return None

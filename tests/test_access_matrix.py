@@ -160,6 +160,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/bookings/{booking_id}/assessment/participant-view"): OWN_STAFF,
     ("GET", "/api/v1/bookings/{booking_id}/outcome"): OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/outcome"): OWN_STAFF,
+    ("PUT", "/api/v1/bookings/{booking_id}/outcome"): OWN_STAFF,
     ("GET", "/api/v1/follow-ups"): STAFF,
     ("POST", "/api/v1/follow-ups/{follow_up_id}/done"): OWN_STAFF,
     ("GET", "/api/v1/lock-in-flags"): STAFF,
@@ -229,6 +230,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/bokningar/{booking_id}/starta"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/avsluta"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/utfall"): OWN_STAFF,
+    ("POST", "/arbetsbord/bokningar/{booking_id}/ratta-utfall"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/aterkalla"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/telefonsvar"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/svarslankar"): OWN_STAFF,
@@ -724,7 +726,16 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
             "outcome_date": "2030-06-01",
             "lasts_at_least_one_month": True,
         },
-        ("POST", "/api/v1/follow-ups/{follow_up_id}/done"): {"result_category": "arbete"},
+        ("PUT", "/api/v1/bookings/{booking_id}/outcome"): {
+            "category": "studier",
+            "outcome_date": dt.date.today().isoformat(),
+            "csn_eligible": True,
+            "reason": "Fel kategori vid registreringen",
+        },
+        ("POST", "/api/v1/follow-ups/{follow_up_id}/done"): {
+            "result_category": "arbete",
+            "lasts_at_least_one_month": True,
+        },
         ("POST", "/api/v1/search/everyday-words"): {"word": "matrisapiord", "targets": ["städare"]},
         ("POST", "/api/v1/taxonomy/occupation-suggestions"): {
             "title": "Lagerarbetare",
@@ -740,14 +751,23 @@ FORMS: dict[str, dict[str, str]] = {
     "/vard/platser/ny": {"kind": "praktik", "title": "Kock"},  # + host A's id
     "/vard/yrkesforslag": {"title": "Lagerarbetare", "description": "Plocka varor på lagret."},
     "/vard/bokningar/{booking_id}/bedomning": {"attendance": "god", "recommendation": "would_hire"},
-    "/arbetsbord/uppfoljningar/{follow_up_id}": {"result_category": "arbete"},
+    "/arbetsbord/uppfoljningar/{follow_up_id}": {
+        "result_category": "arbete",
+        "lasts_at_least_one_month": "1",
+    },
     "/arbetsbord/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},
     "/arbetsbord/bokningar/{booking_id}/avsluta": {"result": "completed", "confirm_end": "1"},
     "/arbetsbord/bokningar/{booking_id}/papper": {"party": "supervisor", "version": "1"},
     "/arbetsbord/bokningar/{booking_id}/utfall": {
         "category": "arbete",
-        "outcome_date": "2030-06-01",
+        "outcome_date": dt.date.today().isoformat(),
         "lasts_at_least_one_month": "1",
+    },
+    "/arbetsbord/bokningar/{booking_id}/ratta-utfall": {
+        "category": "studier",
+        "outcome_date": dt.date.today().isoformat(),
+        "csn_eligible": "1",
+        "reason": "Fel kategori vid registreringen",
     },
     "/arbetsbord/bokningar/{booking_id}/aterkalla": {"reason": "Annan plats"},
     "/arbetsbord/bokningar/{booking_id}/telefonsvar": {

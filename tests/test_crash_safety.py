@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from employers.tables import Contact, Host
-from marketplace import auth
+from marketplace import auth, clock
 from marketplace.settings import get_settings
 from placements.tables import Booking, Candidate, Slot
 from tests.search.test_search_workers import free_port
@@ -35,6 +35,12 @@ pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
 
 KILL_AFTER = 40  # acknowledged bookings before the kill
 CLIENTS = 4
+
+# A period the date table accepts (placements.date_rules): from a fortnight ahead, 88 days.
+PERIOD = (
+    clock.today() + dt.timedelta(days=14),
+    clock.today() + dt.timedelta(days=102),
+)
 
 
 async def start_server(port: int) -> asyncio.subprocess.Process:
@@ -89,7 +95,7 @@ async def make_data(coordinator_id: int) -> list[tuple[int, int]]:
             first_name=f"Deltagare{i}",
             last_name="Krocksson",
             coordinator=coordinator_id,
-            registered_at=dt.date(2030, 1, 2),
+            registered_at=dt.date(2026, 1, 2),
         )
         await candidate.save()
         candidates.append(int(candidate.id))
@@ -117,8 +123,8 @@ async def test_kill_9_mid_write_loses_no_acknowledged_booking(make_user):
                         json={
                             "slot_id": slot_id,
                             "candidate_id": candidate_id,
-                            "start_date": "2030-03-02",
-                            "end_date": "2030-05-29",
+                            "start_date": str(PERIOD[0]),
+                            "end_date": str(PERIOD[1]),
                         },
                     )
                 except httpx.TransportError:

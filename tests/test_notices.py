@@ -24,7 +24,8 @@ from litestar.testing import AsyncTestClient
 from employers.tables import Contact, Host
 from marketplace import notices
 from marketplace.tables import User
-from placements.services import agreements, bookings
+from placements.schemas import outcomes as so
+from placements.services import agreements, bookings, outcomes
 from placements.tables import Booking, Slot
 from tests.test_access_matrix import (
     EXPECTED,
@@ -107,7 +108,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
     """Put the world's objects in the state the form acts on, the way people would."""
     coord, host = p.users["coord"], p.users["host_a"]
     accepted = w.ids["booking_id"]
-    if path.endswith(("/starta", "/avsluta", "/utfall")):
+    if path.endswith(("/starta", "/avsluta", "/utfall", "/ratta-utfall")):
         # A placement that started a fortnight ago, so that it may also end today.
         today = dt.date.today()
         await Booking.update(
@@ -118,10 +119,17 @@ async def _prepare(path: str, p: People, w: World) -> None:
         await agreements.sign_in_app(host, accepted, seen_version=version)
         for link in (await agreements.issue_signing_links(coord, accepted)).links:
             await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)
-    if path.endswith(("/avsluta", "/utfall")):
+    if path.endswith(("/avsluta", "/utfall", "/ratta-utfall")):
         await bookings.start(host, accepted)
-    if path.endswith("/utfall"):
+    if path.endswith(("/utfall", "/ratta-utfall")):
         await bookings.end(host, accepted, "completed")
+    if path.endswith("/ratta-utfall"):
+        # A recorded outcome to correct.
+        await outcomes.record_outcome(
+            coord,
+            accepted,
+            so.OutcomeCreate(category="okant", outcome_date=dt.date.today()),
+        )
     if path == "/vard/bokningar/{booking_id}/bedomning":
         # The access matrix's ended booking was written directly, without its agreement.
         row = await Booking.select().where(Booking.id == w.ids["ended_booking"]).first()

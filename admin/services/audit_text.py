@@ -56,6 +56,7 @@ ACTIONS = {
     "lock_in.list": "Flaggor för inlåsning listade",
     "lock_in.resolve": "Flagga för inlåsning löst",
     "outbox.read": "Mejl i utkorgen läst",
+    "outcome.correct": "Utfall rättat",
     "outcome.create": "Utfall registrerat",
     "outcome.read": "Utfall läst",
     "participant.read": "Deltagaren läst av värden",

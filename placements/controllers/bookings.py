@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -246,6 +246,14 @@ class BookingController(Controller):
     ) -> so.Outcome:
         """Record the outcome of an ended placement in Kolada's categories."""
         return await outcomes.record_outcome(request.user, booking_id, data)
+
+    @put("/{booking_id:int}/outcome", operation_id="correctOutcome", guards=[staff])
+    async def correct_outcome(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[so.OutcomeCorrection]
+    ) -> so.Outcome:
+        """Correct a recorded outcome (category, date, details) with a reason; the same
+        rules as a new outcome hold, and the change is audited with its before and after."""
+        return await outcomes.correct_outcome(request.user, booking_id, data)
 
 
 class FollowUpController(Controller):

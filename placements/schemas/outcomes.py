@@ -104,7 +104,26 @@ class FollowUpDone(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The result of a follow-up: where the person is now."""
 
     result_category: OutcomeCategory
+    # Kolada's rule for "arbete" holds at follow-ups too (`outcomes.check_work_rule`).
+    lasts_at_least_one_month: bool = False
+    municipal_labour_market_job: bool = False
     note: Text = ""
+
+
+class OutcomeCorrection(DateBounded, kw_only=True, forbid_unknown_fields=True):
+    """A coordinator's correction of a recorded outcome: the full new values and why.
+    Checked by the same rules as a new outcome; the before and after are audited."""
+
+    category: OutcomeCategory
+    outcome_date: dt.date
+    subsidised: bool = False
+    hired_by_host: bool = False
+    lasts_at_least_one_month: bool = False
+    municipal_labour_market_job: bool = False
+    csn_eligible: bool = False
+    note: Text = ""
+    # Required: an empty one is reported with the other problems (`correct_outcome`).
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class LockInFlag(msgspec.Struct, kw_only=True):

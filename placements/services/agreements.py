@@ -39,6 +39,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.settings import get_settings
 from marketplace.tables import User
+from placements import date_rules
 from placements.errors import LinkRefused
 from placements.schemas import agreements as schemas
 from placements.services import answers, bookings
@@ -277,10 +278,11 @@ async def update_agreement(
         values = await _changed_values(agreement, booking, data)
         start = values.get("start_date", agreement["start_date"])
         end = values.get("end_date", agreement["end_date"])
-        if start and end and end < start:
-            raise ValidationFailed(
-                "Slutdatumet ligger före startdatumet.", fields=["start_date", "end_date"]
-            )
+        date_rules.check(
+            "agreement",
+            {k: values[k] for k in ("start_date", "end_date") if values.get(k)},
+            {"start_date": start, "end_date": end},
+        )
         if ("start_date" in values or "end_date" in values) and (start, end) != (
             booking["start_date"],
             booking["end_date"],

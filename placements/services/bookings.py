@@ -38,6 +38,7 @@ from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import User
 from marketplace.templating import LABELS
+from placements import date_rules
 from placements.schemas import bookings as schemas
 from placements.services import SEAT_HOLDING, bump_slot_change, capacity
 from placements.services.candidates import (
@@ -615,21 +616,24 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             raise NotFound("Platsen finns inte.")
         if slot["status"] != "published":
             raise Conflict("Platsen är inte publicerad och tar inte emot förslag just nu.")
-        start = data.start_date or slot["start_date"] or clock.today()
+        today = date_rules.rules_today()
+        # A running slot's proposals start today at the earliest (the date table).
+        start = data.start_date or max(slot["start_date"] or today, today)
         end = data.end_date or slot["end_date"] or start + DEFAULT_LENGTH
-        if end < start:
-            raise ValidationFailed(
-                "Slutdatumet ligger före startdatumet. Rätta perioden.",
-                fields=["start_date", "end_date"],
-            )
+        outside: list[tuple[str, str]] = []
         if (slot["start_date"] and start < slot["start_date"]) or (
             slot["end_date"] and end > slot["end_date"]
         ):
-            raise ValidationFailed(
-                f"Perioden måste ligga inom platsens period "
-                f"({slot['start_date'] or 'öppen start'} – {slot['end_date'] or 'tills vidare'}).",
-                fields=["start_date", "end_date"],
+            outside.append(
+                (
+                    "start_date",
+                    "Perioden måste ligga inom platsens period "
+                    f"({capacity.period_text(slot['start_date'], slot['end_date'])}).",
+                )
             )
+        date_rules.check(
+            "proposal", {"start_date": start, "end_date": end}, today=today, extra=outside
+        )
         if await Booking.exists().where(
             (Booking.slot == slot["id"])
             & (Booking.candidate == candidate["id"])
@@ -714,24 +718,18 @@ def _accepted_period(
     end = choice.end_date or booking["end_date"]
     if (start, end) == (booking["start_date"], booking["end_date"]):
         return start, end
-    if end < start:
-        raise ValidationFailed(
-            "Slutdatumet ligger före startdatumet. Rätta perioden.", fields=["end_date"]
-        )
-    if start < clock.today():
-        raise ValidationFailed(
-            f"Startdatumet {start} har redan passerat. Välj en period som börjar i dag eller "
-            "senare.",
-            fields=["start_date"],
-        )
+    outside: list[tuple[str, str]] = []
     if (slot["start_date"] and start < slot["start_date"]) or (
         slot["end_date"] and end > slot["end_date"]
     ):
-        raise ValidationFailed(
-            "Perioden måste ligga inom platsens period "
-            f"({capacity.period_text(slot['start_date'], slot['end_date'])}).",
-            fields=["start_date"],
+        outside.append(
+            (
+                "start_date",
+                "Perioden måste ligga inom platsens period "
+                f"({capacity.period_text(slot['start_date'], slot['end_date'])}).",
+            )
         )
+    date_rules.check("proposal", {"start_date": start, "end_date": end}, extra=outside)
     return start, end
 
 
@@ -954,9 +952,13 @@ async def fully_signed(booking_id: int) -> bool:
     return signed >= set(PARTIES)
 
 
-async def _start_locked(booking: dict[str, Any], actor: AuthUser | None) -> None:
+async def _start_locked(
+    booking: dict[str, Any], actor: AuthUser | None, today: dt.date | None = None
+) -> None:
     if booking["status"] != "agreed":
         raise illegal(booking["status"], "start")
+    # Started on or after the start date, never before (the date table).
+    date_rules.check("start", {"start_date": booking["start_date"]}, today=today)
     if not await fully_signed(booking["id"]):
         raise Conflict("Överenskommelsen är inte undertecknad av alla parter ännu.")
     active = await Booking.select(Booking.start_date, Booking.end_date).where(
@@ -990,6 +992,15 @@ async def _start_locked(booking: dict[str, Any], actor: AuthUser | None) -> None
     )
 
 
+def actual_start_of(booking: dict[str, Any]) -> dt.date | None:
+    """The day a placement really started: its start date, or the day it was started when
+    that was earlier."""
+    started = clock.local_date(booking["started_at"]) if booking.get("started_at") else None
+    if started and booking["start_date"]:
+        return min(started, booking["start_date"])
+    return started or booking["start_date"]
+
+
 async def start(user: AuthUser, booking_id: int) -> schemas.Booking:
     """Start an agreed placement now (the host or the coordinator)."""
     async with placement_transaction():
@@ -1017,7 +1028,7 @@ async def activate_due(today: dt.date, guard: RowGuard | None = None) -> int:
                     booking = await lock_placement(int(row["id"]))
                     if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
                         continue
-                    await _start_locked(booking, None)
+                    await _start_locked(booking, None, today)
             except Conflict:
                 continue
             started += 1
@@ -1045,17 +1056,14 @@ async def end(
         if booking["status"] != "active":
             raise illegal(booking["status"], "end")
         ended_on = end_date or clock.today()
-        if booking["start_date"] and ended_on < booking["start_date"]:
-            raise ValidationFailed(
-                "Slutdatumet kan inte ligga före placeringens start.", fields=["end_date"]
-            )
-        await transition(
-            booking,
-            result,
-            user,
-            note=reason,
-            changes={Booking.ended_at: now(), Booking.end_date: ended_on},
-        )
+        actual_start = actual_start_of(booking)
+        date_rules.check("end", {"end_date": ended_on}, {"actual_start": actual_start})
+        changes: dict[Any, Any] = {Booking.ended_at: now(), Booking.end_date: ended_on}
+        if booking["start_date"] and actual_start and actual_start < booking["start_date"]:
+            # Started before its start date (allowed before the date table): the period
+            # becomes what really happened, so that it never ends before it starts.
+            changes[Booking.start_date] = actual_start
+        await transition(booking, result, user, note=reason, changes=changes)
         await notify(
             await coordinator_recipients(booking),
             "Placeringen är avslutad – registrera utfallet",

@@ -212,20 +212,23 @@ async def _coordinator_name(user_id: int | None) -> str:
     return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
 
 
-def check_consent(consent_date: dt.date | None, method: str) -> None:
-    """A consent has a day, not in the future, and a way it was given; both or neither."""
+def check_consent(
+    consent_date: dt.date | None, method: str, registered_at: dt.date | None = None
+) -> None:
+    """A consent has a day and a way it was given, both or neither; the consent day and the
+    registration day are not in the future (the date table, `placements.date_rules`)."""
+    from placements import date_rules
+
     problems: list[tuple[str, str]] = []
-    if consent_date is not None and consent_date > clock.today():
-        problems.append(("consent_date", "Datumet för samtycket kan inte ligga i framtiden."))
     if consent_date is not None and not method:
         problems.append(("consent_method", "Ange hur deltagaren gav sitt samtycke."))
     if method and consent_date is None:
         problems.append(("consent_date", "Ange vilken dag deltagaren gav sitt samtycke."))
-    if problems:
-        raise ValidationFailed(
-            " ".join(message for _, message in problems),
-            fields=[field for field, _ in problems],
-        )
+    date_rules.check(
+        "candidate",
+        {"consent_date": consent_date, "registered_at": registered_at},
+        extra=problems,
+    )
 
 
 async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
@@ -545,7 +548,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
     _check_taxonomy_ids(data)
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
     async with write_transaction(_engine()):
-        check_consent(data.consent_date, data.consent_method)
+        check_consent(data.consent_date, data.consent_method, data.registered_at)
         coordinator_id = await _check_coordinator(user, data.coordinator_id)
         seen, hidden = await _same_personnummer(user, pnr) if pnr else ([], [])
         if seen:
@@ -756,12 +759,15 @@ def _activity_out(row: dict[str, Any]) -> schemas.PlanActivity:
     )
 
 
-def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
-    if start and end and end < start:
-        raise ValidationFailed(
-            "Slutdatumet ligger före startdatumet. Rätta datumen.",
-            fields=["planned_start", "planned_end"],
-        )
+def _check_dates(values: dict[str, Any], context: dict[str, Any] | None = None) -> None:
+    """The date table's rules for a plan activity's dates sent, with the stored ones."""
+    from placements import date_rules
+
+    date_rules.check(
+        "plan_activity",
+        {k: values.get(k) for k in ("planned_start", "planned_end")},
+        {k: (context or {}).get(k) for k in ("planned_start", "planned_end")},
+    )
 
 
 async def get_plan_for(user: AuthUser, candidate_id: int) -> schemas.Plan:
@@ -787,7 +793,7 @@ async def add_plan_activity(
     user: AuthUser, candidate_id: int, data: schemas.PlanActivityCreate
 ) -> schemas.PlanActivity:
     """Add a planned activity to the candidate's plan."""
-    _check_dates(data.planned_start, data.planned_end)
+    _check_dates({"planned_start": data.planned_start, "planned_end": data.planned_end})
     async with write_transaction(_engine()):
         await _staff_row(user, candidate_id)
         activity = PlanActivity(
@@ -832,12 +838,14 @@ async def update_plan_activity(
         if row is None:
             raise NotFound("Aktiviteten finns inte i den här deltagarens plan.")
         changes: dict[Any, Any] = {}
+        sent: dict[str, Any] = {}
         for field in data.__struct_fields__:
             value = getattr(data, field)
             if value is not msgspec.UNSET:
                 changes[PlanActivity._meta.get_column_by_name(field)] = value
                 row[field] = value
-        _check_dates(row["planned_start"], row["planned_end"])
+                sent[field] = value
+        _check_dates(sent, row)
         if changes:
             await PlanActivity.update(changes).where(PlanActivity.id == activity_id)
         await record(user, "plan.update", candidate_id, detail=f"aktivitet {activity_id}")

@@ -7,20 +7,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from employers.tables import Contact
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
+from placements import date_rules
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as schemas
 from placements.services import bookings
 from placements.services.candidates import display_name, visible_coordinator_ids
-from placements.tables import Assessment, Booking, Candidate, FollowUp, Outcome
+from placements.tables import Assessment, Booking, BookingEvent, Candidate, FollowUp, Outcome
 
 ENDED = ("completed", "interrupted")
 FOLLOW_UP_DAYS = (90, 180)
@@ -255,32 +257,69 @@ async def submit_assessment_by_link(token: str, data: schemas.AssessmentCreate) 
 # --- outcome ---------------------------------------------------------------------------------
 
 
-def _check_category(data: schemas.OutcomeCreate) -> None:
-    """Kolada's rules for what counts as work or studies."""
-    if data.category == "arbete":
-        if data.municipal_labour_market_job:
-            raise ValidationFailed(
+def check_work_rule(
+    category: str, lasts_at_least_one_month: bool, municipal_labour_market_job: bool
+) -> list[tuple[str, str]]:
+    """Kolada's rule for "arbete", at exit and at each follow-up alike: employment on the
+    regular labour market lasting at least one continuous month; a municipal labour-market
+    job does not count."""
+    if category != "arbete":
+        return []
+    if municipal_labour_market_job:
+        return [
+            (
+                "municipal_labour_market_job",
                 "En kommunal arbetsmarknadsanställning räknas inte som arbete enligt Kolada. "
-                "Registrera utfallet som annan insats.",
-                fields=["category", "municipal_labour_market_job"],
+                "Välj annan insats i stället.",
             )
-        if not data.lasts_at_least_one_month:
-            raise ValidationFailed(
+        ]
+    if not lasts_at_least_one_month:
+        return [
+            (
+                "lasts_at_least_one_month",
                 "Arbete räknas bara om anställningen varar minst en sammanhängande månad. "
-                "Bekräfta att anställningen varar minst en månad i följd, eller välj en annan kategori.",
-                fields=["lasts_at_least_one_month"],
+                "Kryssa i att anställningen varar minst en månad, eller välj en annan "
+                "kategori.",
             )
-    elif data.subsidised or data.hired_by_host:
-        raise ValidationFailed(
-            "Subventionerad anställning och anställd hos värden gäller bara utfallet arbete.",
-            fields=["subsidised", "hired_by_host"],
+        ]
+    return []
+
+
+def _category_problems(data: schemas.OutcomeCreate) -> list[tuple[str, str]]:
+    """Kolada's rules for what counts as work or studies, every broken one."""
+    found = check_work_rule(
+        data.category, data.lasts_at_least_one_month, data.municipal_labour_market_job
+    )
+    if data.category != "arbete" and (data.subsidised or data.hired_by_host):
+        found.append(
+            (
+                "subsidised" if data.subsidised else "hired_by_host",
+                "Subventionerad anställning och anställd hos värden gäller bara utfallet arbete.",
+            )
         )
     if data.category == "studier" and not data.csn_eligible:
-        raise ValidationFailed(
-            "Studier räknas bara om de ger rätt till studiestöd från CSN. Bekräfta att de gör "
-            "det, eller välj en annan kategori.",
-            fields=["csn_eligible"],
+        found.append(
+            (
+                "csn_eligible",
+                "Studier räknas bara om de ger rätt till studiestöd från CSN. Kryssa i att "
+                "studierna ger rätt till studiemedel, eller välj en annan kategori.",
+            )
         )
+    return found
+
+
+def _check_outcome(
+    data: schemas.OutcomeCreate,
+    booking: dict[str, Any],
+    extra: list[tuple[str, str]] | None = None,
+) -> None:
+    """The category rules and the date table's outcome rules, reported together."""
+    date_rules.check(
+        "outcome",
+        {"outcome_date": data.outcome_date},
+        {"placement_start": bookings.actual_start_of(booking)},
+        extra=[*_category_problems(data), *(extra or [])],
+    )
 
 
 def outcome_out(row: dict[str, Any]) -> schemas.Outcome:
@@ -326,18 +365,16 @@ async def record_outcome(
     """Record the outcome of an ended placement (once) and create its follow-ups."""
     if not user.is_staff:
         raise NotFound(bookings.BOOKING_NOT_FOUND)
-    _check_category(data)
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)
         if booking["status"] not in ENDED:
             raise bookings.illegal(booking["status"], "outcome")
         if await Outcome.exists().where(Outcome.booking == booking_id):
-            raise Conflict("Utfallet för placeringen är redan registrerat.")
-        if booking["start_date"] and data.outcome_date < booking["start_date"]:
-            raise ValidationFailed(
-                "Utfallets datum kan inte ligga före placeringens start.", fields=["outcome_date"]
+            raise Conflict(
+                "Utfallet för placeringen är redan registrerat. Rätta det om det är fel."
             )
+        _check_outcome(data, booking)
         outcome = Outcome(
             candidate=booking["candidate"],
             booking=booking_id,
@@ -359,6 +396,87 @@ async def record_outcome(
             detail=f"bokning {booking_id}: {data.category}",
         )
         return outcome_out(row)
+
+
+def _outcome_words(row: dict[str, Any]) -> str:
+    """An outcome as the history shows it: "Arbete 2026-03-02, subventionerad"."""
+    words = f"{CATEGORY_TEXT.get(row['category'], row['category'])} {row['outcome_date']}"
+    extras = [
+        text
+        for name, text in (
+            ("subsidised", "subventionerad"),
+            ("hired_by_host", "anställd hos värden"),
+        )
+        if row[name]
+    ]
+    return ", ".join([words, *extras])
+
+
+async def correct_outcome(
+    user: AuthUser, booking_id: int, data: schemas.OutcomeCorrection
+) -> schemas.Outcome:
+    """Correct a recorded outcome (category, date, details) with a reason. The same rules as
+    a new outcome hold (`_check_outcome`); the follow-ups not yet done move with the date;
+    the audit log and the booking's history keep the values before and after."""
+    if not user.is_staff:
+        raise NotFound(bookings.BOOKING_NOT_FOUND)
+    reason = data.reason.strip()
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        row = await Outcome.select().where(Outcome.booking == booking_id).first()
+        if row is None:
+            raise Conflict(
+                "Placeringen har inget registrerat utfall att rätta. Registrera utfallet först."
+            )
+        _check_outcome(
+            msgspec.convert(
+                {k: getattr(data, k) for k in schemas.OutcomeCreate.__struct_fields__},
+                schemas.OutcomeCreate,
+            ),
+            booking,
+            [] if reason else [("reason", "Skriv varför utfallet rättas.")],
+        )
+        before = _outcome_words(row)
+        await Outcome.update(
+            {
+                Outcome.category: data.category,
+                Outcome.outcome_date: data.outcome_date,
+                Outcome.subsidised: data.subsidised,
+                Outcome.hired_by_host: data.hired_by_host,
+                Outcome.note: data.note,
+            }
+        ).where(Outcome.id == row["id"])
+        if data.outcome_date != row["outcome_date"]:
+            for days in FOLLOW_UP_DAYS:
+                await FollowUp.update(
+                    {FollowUp.due_date: data.outcome_date + dt.timedelta(days=days)}
+                ).where(
+                    (FollowUp.outcome == row["id"])
+                    & (FollowUp.days == days)
+                    & (FollowUp.status != "done")
+                )
+        fresh = await Outcome.select().where(Outcome.id == row["id"]).first()
+        assert fresh is not None
+        after = _outcome_words(fresh)
+        note = f"Utfallet rättat: {before} → {after}. Skäl: {reason}"
+        await BookingEvent.insert(
+            BookingEvent(
+                booking=booking_id,
+                actor_id=user.id,
+                actor_label=bookings.actor_label(user),
+                from_status=booking["status"],
+                to_status=booking["status"],
+                note=note[:2000],
+            )
+        )
+        await record(
+            user,
+            "outcome.correct",
+            booking["candidate"],
+            detail=f"bokning {booking_id}: {before} → {after}. Skäl: {reason}",
+        )
+        return outcome_out(fresh)
 
 
 async def create_due_follow_ups(today: dt.date, guard: RowGuard | None = None) -> int:
@@ -451,6 +569,13 @@ async def complete_follow_up(
             raise NotFound("Uppföljningen finns inte.")
         if row["status"] == "done":
             raise Conflict("Uppföljningen är redan gjord.")
+        found = check_work_rule(
+            data.result_category,
+            data.lasts_at_least_one_month,
+            data.municipal_labour_market_job,
+        )
+        if found:
+            raise date_rules.DateRulesFailed(found)
         await FollowUp.update(
             {
                 FollowUp.status: "done",

@@ -27,6 +27,7 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import equals_ci, write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
+from placements import date_rules
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
 from placements.tables import Booking, Slot
@@ -349,12 +350,16 @@ def _clean_list(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
-def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
-    if start and end and end < start:
-        raise ValidationFailed(
-            "Slutdatum kan inte vara före startdatum. Ändra något av datumen.",
-            fields=["start_date", "end_date"],
-        )
+def _check_dates(values: dict[str, Any], current: dict[str, Any] | None = None) -> None:
+    """The date table's slot rules for the dates sent, compared with the stored ones."""
+    date_rules.check(
+        "slot",
+        {k: values[k] for k in ("start_date", "end_date") if values.get(k)},
+        {
+            k: values[k] if k in values else (current or {}).get(k)
+            for k in ("start_date", "end_date")
+        },
+    )
 
 
 def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None, str]:
@@ -454,7 +459,7 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     values["town"] = single_line(values["town"].strip(), "town", label="Orten")
     values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
     values["occupation_id"], notice = _check_occupation(values["occupation_id"], values["title"])
-    _check_dates(values["start_date"], values["end_date"])
+    _check_dates(values)
     _coordinates(values)
     await check_supervisor(host_id, supervisor_id)
     async with write_transaction(Slot._meta.db):
@@ -505,10 +510,7 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         values["occupation_id"], notice = _check_occupation(
             values["occupation_id"], values.get("title", current["title"])
         )
-    _check_dates(
-        values.get("start_date", current["start_date"]),
-        values.get("end_date", current["end_date"]),
-    )
+    _check_dates(values, current)
     if current["status"] == "published":
         problem = await _publish_problem({**current, **values})
         if problem:

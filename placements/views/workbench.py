@@ -86,7 +86,20 @@ OUTCOME_LABELS = {
     "note": "Anteckning",
 }
 MATCHES_SHOWN = 10
-FOLLOW_UP_LABELS = {"result_category": "Var är personen nu?", "note": "Anteckning"}
+CORRECTION_LABELS = {**OUTCOME_LABELS, "reason": "Varför rättas utfallet?"}
+FOLLOW_UP_LABELS = {
+    "result_category": "Var är personen nu?",
+    "lasts_at_least_one_month": "Anställningen varar minst en månad i följd",
+    "municipal_labour_market_job": "Kommunal arbetsmarknadsanställning",
+    "note": "Anteckning",
+}
+OUTCOME_FLAGS = [
+    "subsidised",
+    "hired_by_host",
+    "lasts_at_least_one_month",
+    "municipal_labour_market_job",
+    "csn_eligible",
+]
 ENDED = ("completed", "interrupted")
 
 
@@ -473,12 +486,27 @@ async def _booking_context(
         "labels": {
             **AGREEMENT_LABELS,
             **END_LABELS,
-            **OUTCOME_LABELS,
+            **CORRECTION_LABELS,
             **PAPER_LABELS,
             **PHONE_LABELS,
         },
         "outcome_options": _outcome_options(),
+        "outcome_values": _outcome_values(outcomes[0]) if outcomes else {},
         "today": clock.today().isoformat(),
+    }
+
+
+def _outcome_values(outcome: outcome_schemas.Outcome) -> dict[str, Any]:
+    """The recorded outcome as the correction form starts from."""
+    return {
+        "category": outcome.category,
+        "outcome_date": outcome.outcome_date.isoformat(),
+        "subsidised": "1" if outcome.subsidised else "",
+        "hired_by_host": "1" if outcome.hired_by_host else "",
+        # Recorded as work or studies, the rule's confirmation was given then.
+        "lasts_at_least_one_month": "1" if outcome.category == "arbete" else "",
+        "csn_eligible": "1" if outcome.category == "studier" else "",
+        "note": outcome.note,
     }
 
 
@@ -586,6 +614,16 @@ async def booking_action(
         )
         await outcome_services.record_outcome(user, booking_id, data)
 
+    async def correct(user: AuthUser, values: dict[str, Any]) -> None:
+        data = parse_form(
+            outcome_schemas.OutcomeCorrection,
+            values,
+            labels=CORRECTION_LABELS,
+            flags=OUTCOME_FLAGS,
+            blank_is_empty=["note", "reason"],
+        )
+        await outcome_services.correct_outcome(user, booking_id, data)
+
     async def withdraw(user: AuthUser, values: dict[str, Any]) -> None:
         await booking_services.withdraw(user, booking_id, str(values.get("reason", ""))[:2000])
 
@@ -611,6 +649,7 @@ async def booking_action(
         "starta": (start, {}, "placering-startad"),
         "avsluta": (end, END_LABELS, "placering-avslutad"),
         "utfall": (outcome, OUTCOME_LABELS, "utfall-registrerat"),
+        "ratta-utfall": (correct, CORRECTION_LABELS, "utfall-rattat"),
         "aterkalla": (withdraw, {"reason": "Skäl"}, "forslag-aterkallat"),
         "telefonsvar": (phone, PHONE_LABELS, "telefonsvar-registrerat"),
         "svarslankar": (resend, {}, "svarslankar-skickade"),
@@ -628,6 +667,7 @@ BOOKING_ACTIONS = (
     "starta",
     "avsluta",
     "utfall",
+    "ratta-utfall",
     "aterkalla",
     "telefonsvar",
     "svarslankar",
@@ -663,7 +703,11 @@ async def follow_up_done(request: Request[Any, Any, Any], follow_up_id: FromPath
     values = await form_values(request)
     try:
         data = parse_form(
-            outcome_schemas.FollowUpDone, values, labels=FOLLOW_UP_LABELS, blank_is_empty=["note"]
+            outcome_schemas.FollowUpDone,
+            values,
+            labels=FOLLOW_UP_LABELS,
+            flags=["lasts_at_least_one_month", "municipal_labour_market_job"],
+            blank_is_empty=["note"],
         )
     except ValidationFailed as exc:
         raise ValidationFailed(

@@ -23,6 +23,7 @@ from placements.services import agreements, bookings, outcomes
 from tests.conftest import login
 from tests.mailutil import SmtpServer
 from tests.placements.bookingdata import (
+    TODAY,
     World,
     current_version,
     make_candidate,
@@ -57,7 +58,7 @@ async def _whole_day() -> tuple[World, dict[str, int]]:
     """A placement from proposal to assessment, plus a declined and a withdrawn proposal, so
     that every booking mail is queued at least once."""
     w = await make_world()
-    booking_id = await propose(w)
+    booking_id = await propose(w, start=TODAY)  # a placement starts on its start date
     await bookings.accept(w.host_user, booking_id)
     await agreements.sign_in_app(
         w.coordinator, booking_id, seen_version=await current_version(booking_id)

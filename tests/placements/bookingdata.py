@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from employers.tables import Contact, Host, HostMembership
-from marketplace import auth
+from marketplace import auth, clock
 from marketplace.auth import AuthUser
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
 from placements.services import agreements, bookings, candidates
-from placements.tables import Signature, Slot
+from placements.tables import Agreement, Booking, Signature, Slot
 from tests.conftest import DEMO_PASSWORD
 
 # A valid personnummer (Luhn) and one that must never reach a host.
@@ -133,8 +133,13 @@ async def make_world(*, capacity: int = 1, supervision: int = 5) -> World:
     return World(coordinator, host_user, host_id, supervisor_id, slot_id, candidate_id)
 
 
-START = dt.date(2030, 3, 2)
-END = dt.date(2030, 5, 29)
+# Periods follow the date table (placements.date_rules): a proposal starts today or later and
+# ends within two years; a placement is started on or after its start date.
+TODAY = clock.today()
+START = TODAY + dt.timedelta(days=14)
+END = START + dt.timedelta(days=88)
+ACTIVE_START = TODAY
+ACTIVE_END = TODAY + dt.timedelta(days=88)
 
 
 async def propose(
@@ -182,11 +187,36 @@ async def sign_all(w: World, booking_id: int) -> None:
         await agreements.sign_by_link(token, seen_version=version)
 
 
+async def backdate(booking_id: int, start: dt.date, end: dt.date) -> None:
+    """Move a started placement into the past, as history the service holds: the period, the
+    agreement's period and the moment it started. (The date table lets no one propose a
+    period that has passed, so a placement that ran last year is written, not walked.)"""
+    await Booking.update(
+        {
+            Booking.start_date: start,
+            Booking.end_date: end,
+            Booking.started_at: dt.datetime.combine(start, dt.time(8), tzinfo=dt.UTC),
+        }
+    ).where(Booking.id == booking_id)
+    await Agreement.update({Agreement.start_date: start, Agreement.end_date: end}).where(
+        Agreement.booking == booking_id
+    )
+
+
 async def to_active(w: World, **kw: Any) -> int:
-    booking_id = await propose(w, **kw)
+    """A started placement: proposed from today (it may start only on its start date); a
+    period in the past is history, written with `backdate`."""
+    start = kw.pop("start", ACTIVE_START)
+    end = kw.pop("end", ACTIVE_END)
+    past = start < TODAY
+    booking_id = await propose(
+        w, start=TODAY if past else start, end=ACTIVE_END if past else end, **kw
+    )
     await bookings.accept(w.host_user, booking_id)
     await sign_all(w, booking_id)
     await bookings.start(w.host_user, booking_id)
+    if past:
+        await backdate(booking_id, start, end)
     return booking_id
 
 

@@ -33,6 +33,7 @@ from tests.placements.bookingdata import (
     PNR,
     SECRET_ADAPTATION,
     SHARED_ADAPTATION,
+    TODAY,
     World,
     make_candidate,
     make_host,
@@ -75,11 +76,11 @@ async def secret_world() -> World:
     await candidates.add_health_note(
         w.coordinator, w.candidate_id, sc.HealthNoteCreate(HEALTH_TEXT)
     )
-    done = await propose(w)
+    done = await propose(w, start=TODAY)
     await bookings.accept(w.host_user, done)
     await sign_all(w, done)
     await bookings.start(w.host_user, done)
-    await bookings.end(w.host_user, done, "completed", END)
+    await bookings.end(w.host_user, done, "completed", TODAY)
     await outcomes.submit_assessment(
         w.host_user,
         done,
@@ -90,7 +91,7 @@ async def secret_world() -> World:
         done,
         so.OutcomeCreate(
             category="arbete",
-            outcome_date=END,
+            outcome_date=TODAY,
             lasts_at_least_one_month=True,
             hired_by_host=True,
         ),

@@ -20,6 +20,7 @@ from tests.conftest import login
 from tests.placements.bookingdata import (
     SECRET_ADAPTATION,
     SHARED_ADAPTATION,
+    TODAY,
     link_tokens,
     make_world,
     propose,
@@ -39,7 +40,7 @@ async def accepted_booking(w) -> int:
             ]
         ),
     )
-    booking_id = await propose(w)
+    booking_id = await propose(w, start=TODAY)  # it may start today
     await bookings.accept(w.host_user, booking_id)
     return booking_id
 

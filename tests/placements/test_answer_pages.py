@@ -17,7 +17,14 @@ from marketplace.tokens import token_hash
 from placements.services import bookings
 from placements.tables import AnswerLink, Booking, BookingEvent
 from tests.conftest import login as api_login
-from tests.placements.bookingdata import END, make_candidate, make_supervisor, make_world, propose
+from tests.placements.bookingdata import (
+    END,
+    START,
+    make_candidate,
+    make_supervisor,
+    make_world,
+    propose,
+)
 from tests.placements.test_answers import links_mailed, unlinked_world
 
 HTML = {"accept": "text/html"}
@@ -255,8 +262,8 @@ async def test_proposing_to_a_full_supervisor_warns_in_swedish_and_sends_once_co
         "_csrf_token": csrf_of(form.text),
         "candidate_id": str(bo),
         "message": "Bo vill pröva lager.",
-        "start_date": "2030-03-02",
-        "end_date": "2030-05-29",
+        "start_date": str(START),
+        "end_date": str(END),
     }
     warned = await client.post(f"/arbetsbord/platser/{w.slot_id}/foresla", data=fields)
     assert warned.status_code == 409

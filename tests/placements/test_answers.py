@@ -319,7 +319,7 @@ async def test_when_no_one_has_room_the_host_accepts_another_period():
     )
     with pytest.raises(Conflict, match="Ingen annan handledare hos er har plats"):
         await answers.accept_by_link(second, token, sb.AcceptRequest())
-    with pytest.raises(ValidationFailed, match="före startdatumet"):
+    with pytest.raises(ValidationFailed, match="före startdatum"):
         await answers.accept_by_link(
             second, token, sb.AcceptRequest(start_date=END, end_date=START)
         )

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
+from marketplace import clock
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict
 from placements.schemas import agreements as sa
@@ -31,8 +32,10 @@ from placements.tables import Agreement, Booking, Candidate, Slot
 from tests.placements.bookingdata import World, make_slot, make_supervisor, make_world
 
 ROUNDS = 40
-JANUARY = (dt.date(2031, 1, 6), dt.date(2031, 1, 31))
-MARCH = (dt.date(2031, 3, 3), dt.date(2031, 3, 28))
+# Periods the date table accepts: they start after today and end within two years.
+_BASE = clock.today() + dt.timedelta(days=30)
+JANUARY = (_BASE, _BASE + dt.timedelta(days=25))
+MARCH = (_BASE + dt.timedelta(days=56), _BASE + dt.timedelta(days=81))
 
 
 @pytest.fixture
@@ -244,8 +247,8 @@ async def test_the_database_refuses_overlapping_placements_of_one_participant():
                     candidate=person,
                     coordinator=w.coordinator.id,
                     status="active",
-                    start_date=dt.date(2031, 1, 20),
-                    end_date=dt.date(2031, 2, 20),
+                    start_date=JANUARY[0] + dt.timedelta(days=14),
+                    end_date=JANUARY[0] + dt.timedelta(days=45),
                 )
             )
     assert refused.value.status_code == 409
@@ -258,7 +261,7 @@ async def test_the_database_refuses_overlapping_placements_of_one_participant():
                     candidate=person,
                     coordinator=w.coordinator.id,
                     status="agreed",
-                    start_date=dt.date(2030, 12, 1),
+                    start_date=JANUARY[0] - dt.timedelta(days=26),
                     end_date=None,
                 )
             )

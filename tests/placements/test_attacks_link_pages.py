@@ -12,7 +12,7 @@ import re
 
 from marketplace.tables import AuditEntry
 from placements.services import bookings, outcomes
-from tests.placements.bookingdata import END, link_tokens, make_world, propose, to_active
+from tests.placements.bookingdata import TODAY, link_tokens, make_world, propose, to_active
 
 
 def csrf_of(html: str) -> str:
@@ -49,7 +49,7 @@ async def test_signing_link_pages_are_never_cached_and_reads_are_audited(client)
 async def test_assessment_link_page_is_never_cached_and_its_read_is_audited(client):
     w = await make_world()
     booking_id = await to_active(w)
-    await bookings.end(w.host_user, booking_id, "completed", END)
+    await bookings.end(w.host_user, booking_id, "completed", TODAY)
     token = outcomes.assessment_token(booking_id)
     assert await AuditEntry.count().where(AuditEntry.action == "assessment.read") == 0
     shown = await client.get(f"/bedomning/{token}", headers={"accept": "text/html"})

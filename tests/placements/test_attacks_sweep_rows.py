@@ -28,10 +28,10 @@ async def test_one_failing_placement_does_not_stop_the_start_sweep(monkeypatch):
         await sign_all(w, booking_id)
     real_start = bookings._start_locked
 
-    async def start_or_fail(booking: dict[str, Any], user: Any) -> Any:
+    async def start_or_fail(booking: dict[str, Any], user: Any, *rest: Any) -> Any:
         if booking["id"] == first:
             raise RuntimeError("a broken row")
-        return await real_start(booking, user)
+        return await real_start(booking, user, *rest)
 
     monkeypatch.setattr(bookings, "_start_locked", start_or_fail)
     now = dt.datetime(2030, 3, 3, 6, 0, tzinfo=dt.UTC)

@@ -14,8 +14,11 @@ from placements.services import bookings
 from placements.tables import Booking, BookingEvent, ChangeCounter, Slot
 from tests.conftest import login
 from tests.placements.bookingdata import (
+    ACTIVE_END,
+    ACTIVE_START,
     END,
     START,
+    TODAY,
     make_candidate,
     make_host,
     make_host_user,
@@ -45,8 +48,8 @@ async def test_whole_flow_through_the_api_with_events_and_mail(client, make_clie
             "slot_id": w.slot_id,
             "candidate_id": w.candidate_id,
             "message": "Aida vill pröva lager.",
-            "start_date": str(START),
-            "end_date": str(END),
+            "start_date": str(ACTIVE_START),
+            "end_date": str(ACTIVE_END),
         },
     )
     assert proposed.status_code == 201, proposed.text
@@ -85,7 +88,7 @@ async def test_whole_flow_through_the_api_with_events_and_mail(client, make_clie
     assert started.json()["status"] == "active"
 
     ended = await host.post(
-        f"/api/v1/bookings/{booking_id}/end", json={"result": "completed", "end_date": str(END)}
+        f"/api/v1/bookings/{booking_id}/end", json={"result": "completed", "end_date": str(TODAY)}
     )
     assert ended.status_code == 200, ended.text
     assert ended.json()["status"] == "completed"
@@ -122,14 +125,14 @@ async def test_whole_flow_through_the_api_with_events_and_mail(client, make_clie
 )
 async def test_illegal_transitions_are_409_in_swedish(client, reach, action):
     w = await make_world()
-    booking_id = await propose(w)
+    booking_id = await propose(w, start=ACTIVE_START, end=ACTIVE_END)
     if reach in ("accepted", "active", "completed"):
         await bookings.accept(w.host_user, booking_id)
     if reach in ("active", "completed"):
         await sign_all(w, booking_id)
         await bookings.start(w.host_user, booking_id)
     if reach == "completed":
-        await bookings.end(w.host_user, booking_id, "completed", END)
+        await bookings.end(w.host_user, booking_id, "completed", TODAY)
     if reach == "declined":
         await bookings.decline(w.host_user, booking_id, "Ingen handledare ledig")
     if reach == "withdrawn":
@@ -274,15 +277,13 @@ async def test_activate_due_starts_signed_bookings_on_their_start_date_once():
 async def test_interrupted_placement_records_actual_end_date():
     w = await make_world()
     booking_id = await to_active(w)
-    ended = await bookings.end(
-        w.coordinator, booking_id, "interrupted", START + dt.timedelta(days=10), "Flyttade"
-    )
+    ended = await bookings.end(w.coordinator, booking_id, "interrupted", TODAY, "Flyttade")
     assert ended.status == "interrupted"
-    assert ended.end_date == START + dt.timedelta(days=10)
-    with pytest.raises(Exception, match="före placeringens start"):
+    assert ended.end_date == TODAY
+    with pytest.raises(Exception, match="före dagen placeringen startade"):
         w2 = await make_world()
         other = await to_active(w2)
-        await bookings.end(w2.coordinator, other, "completed", START - dt.timedelta(days=1))
+        await bookings.end(w2.coordinator, other, "completed", TODAY - dt.timedelta(days=1))
 
 
 async def test_proposal_rules():

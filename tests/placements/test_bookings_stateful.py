@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 )
 
 from employers.tables import Contact, Host, HostMembership
+from marketplace import clock
 from marketplace.auth import AuthUser
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from placements.errors import LinkRefused
@@ -39,7 +40,8 @@ from placements.services import SEAT_HOLDING, agreements, bookings, outcomes
 from placements.tables import Booking, Candidate, Outcome, Slot
 from tests.placements.bookingdata import make_user
 
-D0 = dt.date(2030, 3, 1)
+# Periods the date table accepts: from today; a placement ends today (never ahead).
+D0 = clock.today()
 PERIODS = [
     (D0, D0 + dt.timedelta(days=30)),
     (D0 + dt.timedelta(days=20), D0 + dt.timedelta(days=50)),
@@ -224,7 +226,7 @@ class BookingMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 5), result=st.sampled_from(["completed", "interrupted"]))
     def end(self, index: int, result: str) -> None:
         if (booking := self.pick_in(index, "active")) is not None:
-            self.attempt(bookings.end(self.users.host, booking, result, PERIODS[2][1]))
+            self.attempt(bookings.end(self.users.host, booking, result))
 
     @rule(index=st.integers(0, 5), category=st.sampled_from(["arbete", "okant", "studier"]))
     def outcome(self, index: int, category: str) -> None:
@@ -232,7 +234,7 @@ class BookingMachine(RuleBasedStateMachine):
             return
         data = so.OutcomeCreate(
             category=category,  # type: ignore[arg-type]
-            outcome_date=PERIODS[2][1],
+            outcome_date=D0,
             lasts_at_least_one_month=True,
             csn_eligible=True,
         )

@@ -178,7 +178,7 @@ async def test_ending_a_contact_asks_first_and_changes_nothing_unticked(client, 
 
 async def test_ending_a_placement_asks_first(client):
     from placements.tables import Booking
-    from tests.placements.bookingdata import make_world, to_active
+    from tests.placements.bookingdata import TODAY, make_world, to_active
 
     w = await make_world()
     booking_id = await to_active(w)
@@ -189,7 +189,7 @@ async def test_ending_a_placement_asks_first(client):
     token = form_token(page.text)
     refused = await client.post(
         f"/arbetsbord/bokningar/{booking_id}/avsluta",
-        data={"_csrf_token": token, "result": "completed", "end_date": "2030-05-29"},
+        data={"_csrf_token": token, "result": "completed", "end_date": str(TODAY)},
         headers=HTML,
         follow_redirects=False,
     )
@@ -202,7 +202,7 @@ async def test_ending_a_placement_asks_first(client):
         data={
             "_csrf_token": token,
             "result": "completed",
-            "end_date": "2030-05-29",
+            "end_date": str(TODAY),
             "confirm_end": "1",
         },
         headers=HTML,

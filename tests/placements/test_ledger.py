@@ -9,6 +9,9 @@ from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, ledger, outcomes
 from tests.conftest import login
 from tests.placements.bookingdata import (
+    ACTIVE_END,
+    ACTIVE_START,
+    backdate,
     make_candidate,
     make_host,
     make_host_user,
@@ -20,14 +23,15 @@ from tests.placements.bookingdata import (
 
 async def test_ledger_counts_what_the_host_gave_and_received(client):
     w = await make_world(capacity=2)
-    start, end = dt.date(2030, 1, 7), dt.date(2030, 2, 3)  # four weeks at 30 h
-    booking_id = await propose(w, start=start, end=end)
+    start, end = dt.date(2019, 1, 7), dt.date(2019, 2, 3)  # four weeks at 30 h
+    booking_id = await propose(w, start=ACTIVE_START, end=ACTIVE_END)
     await bookings.accept(w.host_user, booking_id)
     await agreements.update_agreement(
         w.host_user, booking_id, sa.AgreementUpdate(host_gains="Rekrytering till lagret")
     )
     await sign_all(w, booking_id)
     await bookings.start(w.host_user, booking_id)
+    await backdate(booking_id, start, end)  # a placement that ran in 2019
     await bookings.end(w.host_user, booking_id, "completed", end)
     await outcomes.submit_assessment(
         w.host_user, booking_id, so.AssessmentCreate(attendance="god", recommendation="would_hire")
@@ -40,9 +44,9 @@ async def test_ledger_counts_what_the_host_gave_and_received(client):
         ),
     )
     # A proposal that never became a placement does not count.
-    await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), start=start, end=end)
+    await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
 
-    figures = await ledger.host_ledger_for(w.host_user, w.host_id, today=dt.date(2030, 6, 1))
+    figures = await ledger.host_ledger_for(w.host_user, w.host_id, today=dt.date(2019, 6, 1))
     assert figures.placements_hosted == 1
     assert figures.placements_active == 0
     assert figures.hours == 120
@@ -59,13 +63,13 @@ async def test_ledger_counts_what_the_host_gave_and_received(client):
 
 def test_hours_follow_the_weeks_run_up_to_today():
     # 14 days at 20 h a week -> 40; a year-long placement seven days in -> 20; no hours -> 0.
-    assert ledger.hours_over(20, dt.date(2030, 1, 1), dt.date(2030, 1, 14)) == 40
+    assert ledger.hours_over(20, dt.date(2019, 1, 1), dt.date(2019, 1, 14)) == 40
     row = {
         "status": "active",
         "started_at": None,
-        "start_date": dt.date(2030, 1, 1),
-        "end_date": dt.date(2030, 12, 31),
+        "start_date": dt.date(2019, 1, 1),
+        "end_date": dt.date(2019, 12, 31),
         "hours_per_week": 20,
     }
-    assert ledger.placement_hours(row, dt.date(2030, 1, 7)) == 20
-    assert ledger.placement_hours(row | {"hours_per_week": None}, dt.date(2030, 2, 1)) == 0
+    assert ledger.placement_hours(row, dt.date(2019, 1, 7)) == 20
+    assert ledger.placement_hours(row | {"hours_per_week": None}, dt.date(2019, 2, 1)) == 0

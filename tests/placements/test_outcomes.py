@@ -14,7 +14,7 @@ from placements.schemas import outcomes as so
 from placements.services import bookings, outcomes
 from placements.tables import Assessment, FollowUp, Outcome
 from tests.conftest import login
-from tests.placements.bookingdata import END, make_world, propose, to_active
+from tests.placements.bookingdata import TODAY, make_world, propose, to_active
 
 ASSESSMENT = so.AssessmentCreate(
     attendance="god",
@@ -26,7 +26,7 @@ ASSESSMENT = so.AssessmentCreate(
 
 async def ended(w) -> int:
     booking_id = await to_active(w)
-    await bookings.end(w.host_user, booking_id, "completed", END)
+    await bookings.end(w.host_user, booking_id, "completed", TODAY)
     return booking_id
 
 
@@ -118,7 +118,7 @@ async def test_kolada_rules_for_work_and_studies(data, message):
     booking_id = await ended(w)
     with pytest.raises(ValidationFailed, match=message):
         await outcomes.record_outcome(
-            w.coordinator, booking_id, so.OutcomeCreate(outcome_date=END, **data)
+            w.coordinator, booking_id, so.OutcomeCreate(outcome_date=TODAY, **data)
         )
     assert await Outcome.count() == 0
 
@@ -129,30 +129,43 @@ async def test_outcome_only_after_the_end_once_with_follow_ups(client):
     await login(client, w.coordinator.username)
     body = {
         "category": "arbete",
-        "outcome_date": str(END),
+        "outcome_date": str(TODAY),
         "subsidised": True,
         "hired_by_host": True,
         "lasts_at_least_one_month": True,
     }
     early = await client.post(f"/api/v1/bookings/{active}/outcome", json=body)
     assert early.status_code == 409
-    await bookings.end(w.host_user, active, "completed", END)
+    await bookings.end(w.host_user, active, "completed", TODAY)
     recorded = await client.post(f"/api/v1/bookings/{active}/outcome", json=body)
     assert recorded.status_code == 201, recorded.text
     assert recorded.json()["category_text"] == "Arbete"
     assert (await client.post(f"/api/v1/bookings/{active}/outcome", json=body)).status_code == 409
     follow_ups = await FollowUp.select().order_by(FollowUp.days)
     assert [(f["days"], f["due_date"]) for f in follow_ups] == [
-        (90, END + dt.timedelta(days=90)),
-        (180, END + dt.timedelta(days=180)),
+        (90, TODAY + dt.timedelta(days=90)),
+        (180, TODAY + dt.timedelta(days=180)),
     ]
     listed = await client.get(
-        "/api/v1/follow-ups/", params={"due_by": str(END + dt.timedelta(days=100))}
+        "/api/v1/follow-ups/", params={"due_by": str(TODAY + dt.timedelta(days=100))}
     )
     assert [f["days"] for f in listed.json()] == [90]
-    done = await client.post(
+    # Kolada's one-month rule holds at the follow-up too (#15: it was skipped).
+    unconfirmed = await client.post(
         f"/api/v1/follow-ups/{follow_ups[0]['id']}/done",
         json={"result_category": "arbete", "note": "Fortfarande anställd"},
+    )
+    assert unconfirmed.status_code == 400
+    assert unconfirmed.json()["fields"] == ["lasts_at_least_one_month"]
+    assert "minst en sammanhängande månad" in unconfirmed.json()["detail"]
+    assert "lasts_at_least" not in unconfirmed.json()["detail"]
+    done = await client.post(
+        f"/api/v1/follow-ups/{follow_ups[0]['id']}/done",
+        json={
+            "result_category": "arbete",
+            "lasts_at_least_one_month": True,
+            "note": "Fortfarande anställd",
+        },
     )
     assert done.status_code == 200 and done.json()["status"] == "done"
     assert (await client.get(f"/api/v1/bookings/{active}/outcome")).json()[0]["hired_by_host"]
@@ -166,27 +179,27 @@ async def test_create_due_follow_ups_is_idempotent_and_repairs_missing_ones():
     w = await make_world()
     booking_id = await ended(w)
     await outcomes.record_outcome(
-        w.coordinator, booking_id, so.OutcomeCreate(category="flyttat", outcome_date=END)
+        w.coordinator, booking_id, so.OutcomeCreate(category="flyttat", outcome_date=TODAY)
     )
     assert await FollowUp.count() == 2
-    assert await outcomes.create_due_follow_ups(END) == 0
+    assert await outcomes.create_due_follow_ups(TODAY) == 0
     await FollowUp.delete().where(FollowUp.days == 180)
-    assert await outcomes.create_due_follow_ups(END - dt.timedelta(days=1)) == 0  # not yet
-    assert await outcomes.create_due_follow_ups(END) == 1
-    assert await outcomes.create_due_follow_ups(END) == 0
+    assert await outcomes.create_due_follow_ups(TODAY - dt.timedelta(days=1)) == 0  # not yet
+    assert await outcomes.create_due_follow_ups(TODAY) == 1
+    assert await outcomes.create_due_follow_ups(TODAY) == 0
     assert await FollowUp.count() == 2
 
 
 async def test_interrupted_placement_can_record_avbrutet():
     w = await make_world()
-    booking_id = await propose(w)
+    booking_id = await propose(w, start=TODAY)
     await bookings.accept(w.host_user, booking_id)
     from tests.placements.bookingdata import sign_all
 
     await sign_all(w, booking_id)
     await bookings.start(w.host_user, booking_id)
-    await bookings.end(w.coordinator, booking_id, "interrupted", END, "Sjuk")
+    await bookings.end(w.coordinator, booking_id, "interrupted", TODAY, "Sjuk")
     out = await outcomes.record_outcome(
-        w.coordinator, booking_id, so.OutcomeCreate(category="avbrutet", outcome_date=END)
+        w.coordinator, booking_id, so.OutcomeCreate(category="avbrutet", outcome_date=TODAY)
     )
     assert out.category_text == "Avbrutet"
