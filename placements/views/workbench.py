@@ -490,6 +490,7 @@ async def _booking_context(
             **PAPER_LABELS,
             **PHONE_LABELS,
         },
+        "end_labels": END_LABELS,
         "outcome_options": _outcome_options(),
         "outcome_values": _outcome_values(outcomes[0]) if outcomes else {},
         "today": clock.today().isoformat(),

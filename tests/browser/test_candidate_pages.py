@@ -81,7 +81,7 @@ def test_register_edit_and_plan_pages_pass_axe(visit: Visit) -> None:
     page.get_by_label(re.compile("^Planerat startdatum")).fill("2027-01-11")
     page.get_by_label(re.compile("^Planerat slutdatum")).fill("2027-01-04")
     page.get_by_role("button", name="Lägg till aktiviteten").click()
-    assert "Slutdatumet ligger före startdatumet" in page.get_by_role("alert").inner_text()
+    assert "ligger före planerad start" in page.get_by_role("alert").inner_text()
     visit.check("deltagare-plan-fel")
     page.get_by_label(re.compile("^Planerat slutdatum")).fill("2027-03-05")
     page.get_by_role("button", name="Lägg till aktiviteten").click()

@@ -198,7 +198,7 @@ def test_a_placement_from_application_to_outcome(
     page.get_by_label("Hur slutade placeringen?").select_option("completed")
     page.get_by_label("Ja, avsluta placeringen").check()
     page.get_by_role("button", name="Avsluta placeringen").click()
-    assert "avslutad" in page.inner_text("main")
+    assert "avslutad" in page.inner_text("main"), page.inner_text("main")
 
     # --- the supervisor assesses through the link in the mail ----------------------------------
     assessment_url = _link(service.mails("assessment.link")[-1], "/bedomning/")

@@ -186,6 +186,12 @@ async def test_ending_a_placement_asks_first(client):
     client.headers.pop("x-csrftoken", None)
     page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
     assert "Ja, avsluta placeringen" in page.text
+    # The end form starts empty: the agreement's planned end is not the day it really ended,
+    # and its reason field is the end's own, not the outcome correction's.
+    end_form = page.text.split('action="/arbetsbord/bokningar/%d/avsluta"' % booking_id)[1]
+    end_form = end_form.split("</form>")[0]
+    assert 'name="end_date" type="date" value=""' in end_form
+    assert "Varför rättas utfallet" not in end_form
     token = form_token(page.text)
     refused = await client.post(
         f"/arbetsbord/bokningar/{booking_id}/avsluta",
