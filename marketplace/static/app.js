@@ -1,9 +1,18 @@
 // Our only script besides vendored htmx. The CSP allows scripts from 'self' only, so
-// nothing inline: this file wires htmx to Litestar's CSRF check, and nothing more.
+// nothing inline: this file wires htmx to Litestar's CSRF check and focuses a refused form.
 // The CSRF cookie is HttpOnly, so the page carries the token in <meta name="csrf-token">.
 document.addEventListener("htmx:configRequest", function (event) {
   var meta = document.querySelector('meta[name="csrf-token"]');
   if (meta && meta.content) {
     event.detail.headers["x-csrftoken"] = meta.content;
+  }
+});
+
+// A form refused far down a long page (a follow-up on the workbench) says so where it is:
+// its error list is focused, which also scrolls it into view and lets a screen reader read it.
+document.addEventListener("DOMContentLoaded", function () {
+  var refused = document.querySelector('[role="alert"][tabindex="-1"][data-focus]');
+  if (refused) {
+    refused.focus();
   }
 });

@@ -7,6 +7,7 @@ each signature's status and the links to send, and the follow-ups and outcomes t
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -86,6 +87,17 @@ OUTCOME_LABELS = {
     "note": "Anteckning",
 }
 MATCHES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class FollowUpForm:
+    """A follow-up form the service refused: which one, what was typed, and why."""
+
+    id: int
+    values: dict[str, Any]
+    errors: dict[str, str]
+
+
 CORRECTION_LABELS = {**OUTCOME_LABELS, "reason": "Varför rättas utfallet?"}
 FOLLOW_UP_LABELS = {
     "result_category": "Var är personen nu?",
@@ -181,9 +193,11 @@ async def _workbench_page(
     by_personnummer: bool = False,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    follow_up: FollowUpForm | None = None,
 ) -> Template:
     """The workbench; its participant list is `found` (a personnummer search) when given,
-    else the page `sida` of the list filtered and sorted as asked."""
+    else the page `sida` of the list filtered and sorted as asked. `follow_up` is a refused
+    follow-up form, shown again with what was typed and its errors."""
     user = _user(request)
     flags = await lockin_services.list_lock_in_flags_for(user)
     flagged = {f.candidate_id: f for f in flags}
@@ -236,6 +250,7 @@ async def _workbench_page(
         outcome_options=_outcome_options(),
         today=today,
         errors=errors or {},
+        follow_up=follow_up,
     )
 
 
@@ -699,22 +714,34 @@ BOOKING_ACTION_ROUTES = [_booking_action_route(action) for action in BOOKING_ACT
     include_in_schema=False,
     status_code=303,
 )
-async def follow_up_done(request: Request[Any, Any, Any], follow_up_id: FromPath[int]) -> Redirect:
+async def follow_up_done(
+    request: Request[Any, Any, Any], follow_up_id: FromPath[int]
+) -> Template | Redirect:
     user = _user(request)
     values = await form_values(request)
     try:
-        data = parse_form(
-            outcome_schemas.FollowUpDone,
-            values,
-            labels=FOLLOW_UP_LABELS,
-            flags=["lasts_at_least_one_month", "municipal_labour_market_job"],
-            blank_is_empty=["note"],
-        )
+        try:
+            data = parse_form(
+                outcome_schemas.FollowUpDone,
+                values,
+                labels=FOLLOW_UP_LABELS,
+                flags=["lasts_at_least_one_month", "municipal_labour_market_job"],
+                blank_is_empty=["note"],
+            )
+        except ValidationFailed as exc:
+            if "result_category" in (exc.errors or dict.fromkeys(exc.fields)):
+                raise ValidationFailed(
+                    "Välj var personen är nu innan du sparar uppföljningen.",
+                    fields=["result_category"],
+                ) from None
+            raise
+        await outcome_services.complete_follow_up(user, follow_up_id, data)
     except ValidationFailed as exc:
-        raise ValidationFailed(
-            "Välj var personen är nu innan du sparar uppföljningen.", fields=exc.fields
-        ) from None
-    await outcome_services.complete_follow_up(user, follow_up_id, data)
+        # The workbench again, this follow-up's form with what was typed and why it was refused.
+        refused = FollowUpForm(
+            id=follow_up_id, values=values, errors=field_errors(exc, FOLLOW_UP_LABELS)
+        )
+        return await _workbench_page(request, follow_up=refused, status_code=exc.status_code)
     return Redirect(done("/arbetsbord#uppfoljningar", "uppfoljning-sparad"), status_code=303)
 
 

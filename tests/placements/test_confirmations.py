@@ -188,7 +188,7 @@ async def test_ending_a_placement_asks_first(client):
     assert "Ja, avsluta placeringen" in page.text
     # The end form starts empty: the agreement's planned end is not the day it really ended,
     # and its reason field is the end's own, not the outcome correction's.
-    end_form = page.text.split('action="/arbetsbord/bokningar/%d/avsluta"' % booking_id)[1]
+    end_form = page.text.split(f'action="/arbetsbord/bokningar/{booking_id}/avsluta"')[1]
     end_form = end_form.split("</form>")[0]
     assert 'name="end_date" type="date" value=""' in end_form
     assert "Varför rättas utfallet" not in end_form

@@ -1,0 +1,98 @@
+"""A follow-up the service refuses comes back on the workbench as its own form: what was typed
+is kept, each error is next to its field, and nothing is saved (issue 15: no dead ends)."""
+
+from __future__ import annotations
+
+import re
+
+from placements.schemas.outcomes import OutcomeCreate
+from placements.services import bookings as booking_services
+from placements.services import outcomes as outcome_services
+from placements.tables import FollowUp
+from tests.conftest import login
+from tests.placements.bookingdata import TODAY, World, make_world, to_active
+
+HTML = {"accept": "text/html"}
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert found, "the page has a form token"
+    return found.group(1)
+
+
+async def _due_follow_up() -> tuple[World, int]:
+    w = await make_world()
+    booking_id = await to_active(w)
+    await booking_services.end(w.coordinator, booking_id, "completed", TODAY)
+    await outcome_services.record_outcome(
+        w.coordinator,
+        booking_id,
+        OutcomeCreate(category="studier", outcome_date=TODAY, csn_eligible=True),
+    )
+    first = await FollowUp.select(FollowUp.id).order_by(FollowUp.id).first()
+    assert first is not None
+    # Due today, so the workbench lists it.
+    await FollowUp.update({FollowUp.due_date: TODAY}).where(FollowUp.id == first["id"])
+    return w, first["id"]
+
+
+async def test_a_refused_follow_up_is_shown_again_with_its_error_and_what_was_typed(client):
+    w, follow_up_id = await _due_follow_up()
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get("/arbetsbord", headers=HTML)
+    assert f'action="/arbetsbord/uppfoljningar/{follow_up_id}"' in page.text
+    token = _token(page.text)
+
+    # Work without the one-month confirmation breaks Kolada's rule.
+    refused = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={"_csrf_token": token, "result_category": "arbete", "note": "Timanställd i butik"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400, refused.text
+    form = refused.text.split(f'id="uppfoljning-{follow_up_id}"')[1].split("</form>")[0]
+    assert "Uppföljningen är inte sparad" in form
+    assert "minst en sammanhängande månad" in form
+    assert f'id="fu-lasts_at_least_one_month-{follow_up_id}-error"' in form
+    assert '<option value="arbete" selected>' in form
+    assert 'value="Timanställd i butik"' in form
+    assert "lasts_at_least_one_month" not in re.sub(
+        r'(id|name|href|for|aria-\w+)="[^"]*"', "", form
+    )
+    row = await FollowUp.select(FollowUp.status).where(FollowUp.id == follow_up_id).first()
+    assert row == {"status": "due"}
+
+    # Nothing chosen: the choice is asked for, in Swedish, at its field.
+    empty = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={"_csrf_token": token, "result_category": ""},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert empty.status_code == 400
+    form = empty.text.split(f'id="uppfoljning-{follow_up_id}"')[1].split("</form>")[0]
+    assert "Välj var personen är nu" in form
+    assert f'id="fu-result_category-{follow_up_id}-error"' in form
+
+    # Corrected, it is saved and the workbench says so.
+    saved = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={
+            "_csrf_token": token,
+            "result_category": "arbete",
+            "lasts_at_least_one_month": "1",
+            "note": "Tillsvidare i butik",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    row = (
+        await FollowUp.select(FollowUp.status, FollowUp.result_category)
+        .where(FollowUp.id == follow_up_id)
+        .first()
+    )
+    assert row == {"status": "done", "result_category": "arbete"}
