@@ -304,12 +304,16 @@ def parse_form(
     blank_is_none: Iterable[str] = (),
     blank_is_empty: Iterable[str] = (),
     checks: Mapping[str, Callable[[Any], object]] | None = None,
+    rules: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None,
 ) -> T:
     """Convert form values into `cls`, or raise `ValidationFailed` naming every wrong field.
 
     `checks` are the service's own rules for single fields (an e-mail address, a name that
     must be given), each called with the field's text; a `ValidationFailed` it raises is
     reported with the type errors of the other fields, so that one answer lists them all.
+    `rules` are the service's rules over several fields (an end before its start, a date in
+    the past); called with the fields that passed their own checks, each (field, message) it
+    returns is reported with the rest. The service checks the same rules again.
 
     `lists` are fields sent as repeated inputs or one comma/line-separated text; `flags` are
     checkboxes (absent means False); an empty input means None for `blank_is_none`, "" for
@@ -354,6 +358,9 @@ def parse_form(
             check(data.get(name, ""))
         except MarketplaceError as exc:
             problems[name] = exc.errors.get(name, exc.message)
+    if rules is not None:
+        for name, message in rules({k: v for k, v in data.items() if k not in problems}):
+            problems[name] = f"{problems[name]} {message}" if name in problems else message
     ordered = [*labels, *(k for k in problems if k not in labels)]  # the form's order
     refuse({k: problems[k] for k in ordered if k in problems and (k in labels or k in known)})
     try:

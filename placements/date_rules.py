@@ -52,9 +52,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from marketplace import clock
 from marketplace.errors import ValidationFailed
@@ -257,6 +258,25 @@ def problems(
         if reason:
             found.append((rule.field, f"{reason} {rule.advice}".strip()))
     return found
+
+
+def form_rules(event: str) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
+    """The rules of `event` for a form (`marketplace.forms.parse_form(rules=...)`): run on the
+    dates typed so far, so that a broken date rule is listed with the form's other errors.
+    A date that is not a date yet is left to the form's own check."""
+
+    def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+        dates: dict[str, dt.date | None] = {}
+        for rule in RULES[event]:
+            text = typed.get(rule.field)
+            if isinstance(text, dt.date):
+                dates[rule.field] = text
+            elif isinstance(text, str) and text:
+                with contextlib.suppress(ValueError):
+                    dates[rule.field] = dt.date.fromisoformat(text)
+        return problems(event, dates)
+
+    return run
 
 
 def rules_today() -> dt.date:

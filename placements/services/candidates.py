@@ -212,6 +212,16 @@ async def _coordinator_name(user_id: int | None) -> str:
     return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
 
 
+def consent_problems(consent_date: dt.date | None, method: str) -> list[tuple[str, str]]:
+    """A consent has a day and a way it was given, both or neither."""
+    problems: list[tuple[str, str]] = []
+    if consent_date is not None and not method:
+        problems.append(("consent_method", "Ange hur deltagaren gav sitt samtycke."))
+    if method and consent_date is None:
+        problems.append(("consent_date", "Ange vilken dag deltagaren gav sitt samtycke."))
+    return problems
+
+
 def check_consent(
     consent_date: dt.date | None, method: str, registered_at: dt.date | None = None
 ) -> None:
@@ -219,15 +229,10 @@ def check_consent(
     registration day are not in the future (the date table, `placements.date_rules`)."""
     from placements import date_rules
 
-    problems: list[tuple[str, str]] = []
-    if consent_date is not None and not method:
-        problems.append(("consent_method", "Ange hur deltagaren gav sitt samtycke."))
-    if method and consent_date is None:
-        problems.append(("consent_date", "Ange vilken dag deltagaren gav sitt samtycke."))
     date_rules.check(
         "candidate",
         {"consent_date": consent_date, "registered_at": registered_at},
-        extra=problems,
+        extra=consent_problems(consent_date, method),
     )
 
 

@@ -5,6 +5,7 @@ follow-ups at 90 and 180 days."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -287,17 +288,33 @@ def check_work_rule(
 
 def _category_problems(data: schemas.OutcomeCreate) -> list[tuple[str, str]]:
     """Kolada's rules for what counts as work or studies, every broken one."""
+    return category_problems(data.category, {f: getattr(data, f) for f in _FLAGS})
+
+
+_FLAGS = (
+    "subsidised",
+    "hired_by_host",
+    "lasts_at_least_one_month",
+    "municipal_labour_market_job",
+    "csn_eligible",
+)
+
+
+def category_problems(category: str, flags: Mapping[str, bool]) -> list[tuple[str, str]]:
+    """Kolada's rules for what counts as work or studies, every broken one, for a category
+    and its ticked boxes (`_FLAGS`; a box not given is not ticked)."""
+    ticked = {f: bool(flags.get(f)) for f in _FLAGS}
     found = check_work_rule(
-        data.category, data.lasts_at_least_one_month, data.municipal_labour_market_job
+        category, ticked["lasts_at_least_one_month"], ticked["municipal_labour_market_job"]
     )
-    if data.category != "arbete" and (data.subsidised or data.hired_by_host):
+    if category != "arbete" and (ticked["subsidised"] or ticked["hired_by_host"]):
         found.append(
             (
-                "subsidised" if data.subsidised else "hired_by_host",
+                "subsidised" if ticked["subsidised"] else "hired_by_host",
                 "Subventionerad anställning och anställd hos värden gäller bara utfallet arbete.",
             )
         )
-    if data.category == "studier" and not data.csn_eligible:
+    if category == "studier" and not ticked["csn_eligible"]:
         found.append(
             (
                 "csn_eligible",
@@ -306,6 +323,30 @@ def _category_problems(data: schemas.OutcomeCreate) -> list[tuple[str, str]]:
             )
         )
     return found
+
+
+REASON_MISSING = "Skriv varför utfallet rättas."
+
+
+def outcome_form_rules(
+    *, correction: bool = False
+) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
+    """The outcome's rules for its form (`marketplace.forms.parse_form(rules=...)`): the date
+    table's and Kolada's category rules, and for a correction its reason, so that the form
+    lists them with its other errors. The service checks them again, with the placement's
+    start."""
+    dates = date_rules.form_rules("outcome")
+
+    def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+        found = dates(typed)
+        category = typed.get("category")
+        if isinstance(category, str) and category in CATEGORY_TEXT:
+            found += category_problems(category, {f: bool(typed.get(f)) for f in _FLAGS})
+        if correction and not str(typed.get("reason") or "").strip():
+            found.append(("reason", REASON_MISSING))
+        return found
+
+    return run
 
 
 def _check_outcome(
@@ -435,7 +476,7 @@ async def correct_outcome(
                 schemas.OutcomeCreate,
             ),
             booking,
-            [] if reason else [("reason", "Skriv varför utfallet rättas.")],
+            [] if reason else [("reason", REASON_MISSING)],
         )
         before = _outcome_words(row)
         await Outcome.update(

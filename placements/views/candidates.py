@@ -10,6 +10,8 @@ candidate's page with a confirmation (marketplace/notices.py).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -23,6 +25,7 @@ from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
+from placements import date_rules
 from placements.schemas import candidates as schemas
 from placements.services import candidates as candidate_services
 from search import taxonomy
@@ -283,6 +286,27 @@ def _profile_context(
     }
 
 
+def _profile_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The participant's rules over several fields, listed with the form's other errors: the
+    date table's, and a consent with both its day and its way. A field the form does not
+    have (a create form without consent) is not asked for."""
+    found = date_rules.form_rules("candidate")(typed)
+    if "consent_date" in typed or "consent_method" in typed:
+        day = typed.get("consent_date")
+        found += candidate_services.consent_problems(
+            day if isinstance(day, dt.date) else _day_or_none(day),
+            str(typed.get("consent_method") or ""),
+        )
+    return found
+
+
+def _day_or_none(text: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
 def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str]) -> Any:
     data = parse_form(
         cls,
@@ -292,6 +316,7 @@ def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str
         flags=["driving_licence"],
         blank_is_none=["hours_available", "max_commute_km", "coordinator_id", "consent_date"],
         blank_is_empty=[*CLEARABLE, "consent_method"] if cls is schemas.CandidateUpdate else [],
+        rules=_profile_rules,
     )
     return msgspec.structs.replace(data, adaptations=parse_adaptations(values))
 
@@ -433,6 +458,7 @@ def _parse_activity(cls: type[Any], values: dict[str, Any]) -> Any:
         labels=ACTIVITY_LABELS,
         blank_is_none=["planned_start", "planned_end"],
         blank_is_empty=["follow_up"],
+        rules=date_rules.form_rules("plan_activity"),
     )
 
 

@@ -22,6 +22,7 @@ from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
+from placements import date_rules
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as outcome_schemas
@@ -220,6 +221,7 @@ def _parse_slot(
             "setting",
         ],
         blank_is_empty=["description", "town"],
+        rules=date_rules.form_rules("slot"),
     )
 
 

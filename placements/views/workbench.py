@@ -25,6 +25,7 @@ from marketplace.notices import done
 from marketplace.paging import PageNumber
 from marketplace.templating import LABELS
 from marketplace.views import page
+from placements import date_rules
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import candidates as candidate_schemas
@@ -427,6 +428,7 @@ async def propose_submit(
             flags=["confirm_capacity"],
             blank_is_none=["start_date", "end_date"],
             blank_is_empty=["message"],
+            rules=date_rules.form_rules("proposal"),
         )
         booking = await booking_services.propose(user, data)
     except MarketplaceError as exc:
@@ -570,6 +572,7 @@ async def booking_action(
             labels=AGREEMENT_LABELS,
             lists=["adaptations_shared"],
             blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
+            rules=date_rules.form_rules("agreement"),
         )
         await agreement_services.update_agreement(user, booking_id, data)
 
@@ -603,12 +606,12 @@ async def booking_action(
                 labels={k: v for k, v in END_LABELS.items() if k != "confirm_end"},
                 blank_is_none=["end_date"],
                 blank_is_empty=["reason"],
+                rules=date_rules.form_rules("end"),
             )
         except ValidationFailed as exc:
             if unconfirmed:
-                raise ValidationFailed(
-                    f"{exc.message} {END_UNCONFIRMED}", fields=[*exc.fields, "confirm_end"]
-                ) from None
+                each = exc.errors or dict.fromkeys(exc.fields, exc.message)
+                raise ValidationFailed.every({**each, "confirm_end": END_UNCONFIRMED}) from None
             raise
         if unconfirmed:
             raise ValidationFailed(END_UNCONFIRMED, fields=["confirm_end"])
@@ -627,6 +630,7 @@ async def booking_action(
                 "csn_eligible",
             ],
             blank_is_empty=["note"],
+            rules=outcome_services.outcome_form_rules(),
         )
         await outcome_services.record_outcome(user, booking_id, data)
 
@@ -637,6 +641,7 @@ async def booking_action(
             labels=CORRECTION_LABELS,
             flags=OUTCOME_FLAGS,
             blank_is_empty=["note", "reason"],
+            rules=outcome_services.outcome_form_rules(correction=True),
         )
         await outcome_services.correct_outcome(user, booking_id, data)
 
