@@ -82,6 +82,16 @@ def report_filters(
     )
 
 
+async def coordinator_label(user: AuthUser, coordinator_id: int | None) -> str:
+    """The chosen coordinator as this reader's filter list names them ("" if none)."""
+    if coordinator_id is None:
+        return ""
+    for option in await coordinator_options(user):
+        if option.value == str(coordinator_id):
+            return option.label
+    return ""
+
+
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
     """Coordinators to filter by: by name for staff; for analysts by a running number in the
     list (Samordnare 1, 2, …), never by name or by the account's internal id."""
@@ -203,6 +213,7 @@ class ReportController(Controller):
     @get("/{name:str}/export", operation_id="exportReport", operation_class=ReportExportOperation)
     async def export(
         self,
+        request: Request[AuthUser, Any, Any],
         name: FromPath[schemas.ReportName],
         filters: NamedDependency[schemas.ReportFilters],
         format: FromQuery[schemas.ExportFormat] = "csv",
@@ -214,7 +225,11 @@ class ReportController(Controller):
         byte order mark, for Excel set to Swedish) or `variant=rfc4180` (commas, decimal
         point, UTF-8 without a byte order mark, for programs). A share is a fraction (0,6667)
         in both."""
-        table = exports.report_table(name, await disclosure.published(name, filters))
+        table = exports.report_table(
+            name,
+            await disclosure.published(name, filters),
+            await coordinator_label(request.user, filters.coordinator_id),
+        )
         filename = f"{name}_{filters.start.isoformat()}_{filters.end.isoformat()}.{format}"
         if format == "xlsx":
             content, media_type = exports.report_xlsx(table), XLSX

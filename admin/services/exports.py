@@ -79,12 +79,14 @@ def page_cell(value: TableCell) -> str:
     return str(_worded(value))
 
 
-def _filters(f: schemas.ReportFilters) -> list[tuple[str, str]]:
+def _filters(f: schemas.ReportFilters, coordinator: str = "") -> list[tuple[str, str]]:
     out = [("Period", f"{f.start.isoformat()} – {f.end.isoformat()}")]
     if f.track:
         out.append(("Spår", reports.TRACK_LABELS.get(f.track, f.track)))
     if f.coordinator_id is not None:
-        out.append(("Samordnare", f"#{f.coordinator_id}"))
+        # As the reader chose it in the filter list (a name, or "Samordnare 2" for an
+        # analyst), never the account's internal id.
+        out.append(("Samordnare", coordinator or "en vald samordnare"))
     if f.host_kind:
         out.append(("Värdtyp", reports.HOST_KIND_LABELS.get(f.host_kind, f.host_kind)))
     return out
@@ -101,7 +103,7 @@ def _hide(report: Any) -> Any:
     return cell
 
 
-def report_table(name: str, report: Any) -> Table:
+def report_table(name: str, report: Any, coordinator: str = "") -> Table:
     """The report as one table, with the columns a reader needs.
 
     Give it a report that went through `disclosure.protect`: its hidden cells read
@@ -264,7 +266,7 @@ def report_table(name: str, report: Any) -> Table:
     return Table(
         title=reports.title(name),
         definition=report.definition,
-        filters=[*_filters(report.filters), ("Sekretess", disclosure.RULE_NOTE)],
+        filters=[*_filters(report.filters, coordinator), ("Sekretess", disclosure.RULE_NOTE)],
         headers=headers,
         rows=rows,
     )

@@ -13,7 +13,13 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from admin import charts, schemas
-from admin.controllers import audit_query, coordinator_options, report_filters, report_readers
+from admin.controllers import (
+    audit_query,
+    coordinator_label,
+    coordinator_options,
+    report_filters,
+    report_readers,
+)
 from admin.services import audit, audit_text, disclosure, exports, register, reports
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.errors import ValidationFailed
@@ -153,9 +159,10 @@ async def reports_page(
         lambda a, b: report_filters(a, b, chosen.track, chosen.coordinator_id, chosen.host_kind),
     )
     sections = []
+    who = await coordinator_label(request.user, f.coordinator_id)
     for name in _REPORT_ORDER:
         report = await disclosure.published(name, f)
-        table = exports.report_table(name, report)
+        table = exports.report_table(name, report, who)
         sections.append(
             {
                 "name": name,
