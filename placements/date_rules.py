@@ -21,6 +21,7 @@ The decisions, in words:
 |                      | end_date         | today earliest  | ≤ 2 years         | start_date            |
 | agreement period     | start_date       | today earliest  | ≤ 2 years         |                       |
 |                      | end_date         | today earliest  | ≤ 2 years         | start_date            |
+| follow-up meeting    | date (each)      | any             | period end        | period start          |
 | start of placement   | start_date       | any             | today at latest   |                       |
 | end of placement     | end_date         | any             | today at latest   | actual start          |
 | outcome              | outcome_date     | any             | today at latest   | placement start       |
@@ -277,6 +278,25 @@ def form_rules(event: str) -> Callable[[Mapping[str, Any]], list[tuple[str, str]
         return problems(event, dates)
 
     return run
+
+
+def meeting_problems(
+    days: list[dt.date], start: dt.date | None, end: dt.date | None
+) -> list[tuple[str, str]]:
+    """The agreement's follow-up meetings lie within the placement's period: a meeting
+    before it starts or after it ends follows up nothing."""
+    found: list[tuple[str, str]] = []
+    for day in days:
+        if (start is not None and day < start) or (end is not None and day > end):
+            period = f"{_sv(start) if start else '…'} – {_sv(end) if end else '…'}"
+            found.append(
+                (
+                    "follow_up_meetings",
+                    f"Uppföljningsmötet {_sv(day)} ligger utanför perioden {period}. "
+                    "Lägg uppföljningsmötena inom placeringens period.",
+                )
+            )
+    return found
 
 
 def rules_today() -> dt.date:

@@ -278,10 +278,12 @@ async def update_agreement(
         values = await _changed_values(agreement, booking, data)
         start = values.get("start_date", agreement["start_date"])
         end = values.get("end_date", agreement["end_date"])
+        meetings = data.follow_up_meetings if "follow_up_meetings" in values else []
         date_rules.check(
             "agreement",
             {k: values[k] for k in ("start_date", "end_date") if values.get(k)},
             {"start_date": start, "end_date": end},
+            extra=date_rules.meeting_problems([m.date for m in meetings or []], start, end),
         )
         if ("start_date" in values or "end_date" in values) and (start, end) != (
             booking["start_date"],

@@ -28,6 +28,8 @@ from tests.placements.bookingdata import (
     signatures_of,
 )
 
+MIDWAY = TODAY + dt.timedelta(days=30)  # within the accepted booking's period (today + 88)
+
 
 async def accepted_booking(w) -> int:
     await candidates.update_candidate(
@@ -71,7 +73,7 @@ async def test_draft_holds_the_contents_and_only_shared_adaptations():
         sa.AgreementUpdate(
             host_gains="Hjälp med inventering och en möjlig rekrytering",
             tasks="Plock, pack och inventering",
-            follow_up_meetings=[sa.FollowUpMeeting(date=dt.date(2030, 4, 1), note="Halvtid")],
+            follow_up_meetings=[sa.FollowUpMeeting(date=MIDWAY, note="Halvtid")],
         ),
     )
     # No signature yet: edited in place, but under a new version number, so that a signature
@@ -79,6 +81,15 @@ async def test_draft_holds_the_contents_and_only_shared_adaptations():
     assert updated.version == 2
     assert await Agreement.count().where(Agreement.booking == booking_id) == 1
     assert updated.host_gains.startswith("Hjälp med inventering")
+    # A follow-up meeting outside the placement's period follows up nothing: refused, named.
+    with pytest.raises(ValidationFailed) as outside:
+        await agreements.update_agreement(
+            w.coordinator,
+            booking_id,
+            sa.AgreementUpdate(follow_up_meetings=[sa.FollowUpMeeting(date=dt.date(2030, 4, 1))]),
+        )
+    assert outside.value.fields == ["follow_up_meetings"]
+    assert "Uppföljningsmötet 2030-04-01 ligger utanför perioden" in outside.value.message
     with pytest.raises(ValidationFailed, match="godkänt att dela"):
         await agreements.update_agreement(
             w.coordinator,
