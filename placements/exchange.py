@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -237,7 +238,12 @@ def _decode_line(number: int, line: bytes, language: str) -> dict[str, Any] | Ro
     try:
         obj = _JSON.decode(line)
     except msgspec.DecodeError as exc:
-        return RowError(line=number, field="", reason=reason("json", language, detail=exc))
+        # msgspec says where in English ("… (byte 23)"); the Swedish report says it in Swedish.
+        at = re.search(r"byte (\d+)", str(exc))
+        detail: object = exc
+        if language == "sv":
+            detail = f"fel nära tecken {int(at.group(1)) + 1}" if at else "den går inte att läsa"
+        return RowError(line=number, field="", reason=reason("json", language, detail=detail))
     if not isinstance(obj, dict):
         return RowError(line=number, field="", reason=reason("object", language))
     return _flatten(obj)

@@ -147,6 +147,8 @@ async def test_bad_rows_write_nothing_and_every_one_is_reported():
     assert reasons["capacity"] == "Ska vara minst 1."
     assert "556677-8898" in reasons["host.org_number"]
     assert "kontrollsiffra" in reasons["host.org_number"]
+    # The parser's English ("JSON is malformed … (byte 1)") is said in Swedish.
+    assert reasons[""] == "Raden är inte giltig JSON: fel nära tecken 2"
     english = await exchange.import_slots(data, "jsonl", language="en")
     assert {e.field: e.reason for e in english.errors}["capacity"] == "Must be at least 1."
     assert "check digit" in {e.field: e.reason for e in english.errors}["host.org_number"]
