@@ -637,7 +637,10 @@ async def _demo_placement(
         booking.id,
         sa.AgreementUpdate(
             host_gains=demo_texts.HOST_GAINS[pick % len(demo_texts.HOST_GAINS)],
-            follow_up_meetings=[sa.FollowUpMeeting(date=start + dt.timedelta(days=14))],
+            # Halfway through, at most two weeks in: within the period, as the rule asks.
+            follow_up_meetings=[
+                sa.FollowUpMeeting(date=start + dt.timedelta(days=min(14, (end - start).days // 2)))
+            ],
         ),
     )
     current = await agreements.current_agreement_row(booking.id)

@@ -267,16 +267,16 @@ def _bool(name: str, raw: str) -> bool:
         return True
     if value in {"0", "false", "no", "off", ""}:
         return False
-    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+    raise SettingsError(f"{name} ska vara true eller false, inte {raw!r}.")
 
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+        raise SettingsError(f"{name} ska vara ett heltal, inte {raw!r}.") from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, not {value}.")
+        raise SettingsError(f"{name} ska vara mellan {low} och {high}, inte {value}.")
     return value
 
 
@@ -290,25 +290,27 @@ def _database_url(raw: str, var_dir: Path) -> str:
         return f"sqlite:///{var_dir / 'marketplace.sqlite3'}"
     if raw.startswith("sqlite:///"):
         if raw == "sqlite:///":
-            raise SettingsError("DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///var/db.")
+            raise SettingsError(
+                "DATABASE_URL sqlite:/// behöver en sökväg till filen, t.ex. sqlite:///var/db."
+            )
         return raw
     parts = urlsplit(raw)
     if parts.scheme in {"postgres", "postgresql"}:
         if not parts.path.strip("/"):
-            raise SettingsError("DATABASE_URL must name a database, e.g. postgresql://host/db.")
+            raise SettingsError("DATABASE_URL ska namnge en databas, t.ex. postgresql://host/db.")
         return raw
     raise SettingsError(
-        f"DATABASE_URL must start with sqlite:/// or postgresql://, not {raw.split(':', 1)[0]!r}."
+        f"DATABASE_URL ska börja med sqlite:/// eller postgresql://, inte {raw.split(':', 1)[0]!r}."
     )
 
 
 def _secret_key(raw: str, environment: str, var_dir: Path) -> str:
     if raw:
         if len(raw) < 32:
-            raise SettingsError("SECRET_KEY must be at least 32 characters long.")
+            raise SettingsError("SECRET_KEY ska vara minst 32 tecken lång.")
         return raw
     if environment == "production":
-        raise SettingsError("SECRET_KEY is required in production (at least 32 characters).")
+        raise SettingsError("SECRET_KEY krävs i produktion (minst 32 tecken).")
     key_file = var_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -324,17 +326,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     source = dict(os.environ) if env is None else env
     environment = _raw(source, "environment").strip().lower()
     if environment not in {"development", "production"}:
-        raise SettingsError(f"ENVIRONMENT must be development or production, not {environment!r}.")
+        raise SettingsError(
+            f"ENVIRONMENT ska vara development eller production, inte {environment!r}."
+        )
     var_dir = Path(_raw(source, "var_dir"))
     base_url = _raw(source, "base_url").rstrip("/")
     if urlsplit(base_url).scheme not in {"http", "https"}:
-        raise SettingsError(f"BASE_URL must start with http:// or https://, not {base_url!r}.")
+        raise SettingsError(f"BASE_URL ska börja med http:// eller https://, inte {base_url!r}.")
     language = _raw(source, "cli_language").strip().lower()
     if language not in {"sv", "en"}:
-        raise SettingsError(f"CLI_LANGUAGE must be sv or en, not {language!r}.")
+        raise SettingsError(f"CLI_LANGUAGE ska vara sv eller en, inte {language!r}.")
     redis_url = _raw(source, "redis_url").strip()
     if redis_url and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
-        raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://.")
+        raise SettingsError("REDIS_URL ska börja med redis://, rediss:// eller unix://.")
     schema_raw = _raw(source, "enable_schema")
     hosts = tuple(h.strip() for h in _raw(source, "allowed_hosts").split(",") if h.strip())
     return Settings(

@@ -1047,7 +1047,10 @@ async def end(
     from placements.services.outcomes import send_assessment_link
 
     if result not in ("completed", "interrupted"):
-        raise ValidationFailed("Ange completed eller interrupted.", fields=["result"])
+        raise ValidationFailed(
+            "Ange hur placeringen slutade: genomförd (completed) eller avbruten (interrupted).",
+            fields=["result"],
+        )
     async with placement_transaction():
         visible = await booking_row_for(user, booking_id)
         if not await may_act_as_host(user, visible):

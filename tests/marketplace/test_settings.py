@@ -24,17 +24,17 @@ def test_defaults_use_sqlite_under_var(tmp_path: Path):
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"ENVIRONMENT": "staging"}, "ENVIRONMENT must be development or production"),
-        ({"ENVIRONMENT": "production"}, "SECRET_KEY is required in production"),
-        ({"SECRET_KEY": "short"}, "at least 32 characters"),
-        ({"DATABASE_URL": "mysql://x/y"}, "must start with sqlite:/// or postgresql://"),
-        ({"DATABASE_URL": "postgresql://host"}, "must name a database"),
-        ({"SMTP_PORT": "smtp"}, "SMTP_PORT must be a whole number"),
-        ({"SMTP_PORT": "70000"}, "between 1 and 65535"),
-        ({"SMTP_STARTTLS": "kanske"}, "SMTP_STARTTLS must be true or false"),
-        ({"BASE_URL": "praktik.se"}, "BASE_URL must start with http"),
-        ({"REDIS_URL": "memcached://x"}, "REDIS_URL must start with redis://"),
-        ({"CLI_LANGUAGE": "de"}, "CLI_LANGUAGE must be sv or en"),
+        ({"ENVIRONMENT": "staging"}, "ENVIRONMENT ska vara development eller production"),
+        ({"ENVIRONMENT": "production"}, "SECRET_KEY krävs i produktion"),
+        ({"SECRET_KEY": "short"}, "minst 32 tecken"),
+        ({"DATABASE_URL": "mysql://x/y"}, "ska börja med sqlite:/// eller postgresql://"),
+        ({"DATABASE_URL": "postgresql://host"}, "ska namnge en databas"),
+        ({"SMTP_PORT": "smtp"}, "SMTP_PORT ska vara ett heltal"),
+        ({"SMTP_PORT": "70000"}, "mellan 1 och 65535"),
+        ({"SMTP_STARTTLS": "kanske"}, "SMTP_STARTTLS ska vara true eller false"),
+        ({"BASE_URL": "praktik.se"}, "BASE_URL ska börja med http"),
+        ({"REDIS_URL": "memcached://x"}, "REDIS_URL ska börja med redis://"),
+        ({"CLI_LANGUAGE": "de"}, "CLI_LANGUAGE ska vara sv eller en"),
     ],
 )
 def test_invalid_settings_stop_with_one_line(tmp_path: Path, env: dict[str, str], message: str):
