@@ -1155,7 +1155,7 @@ class SearchIndex:
         A built-in word keeps its own entry. Takes effect on the next search: the expansion
         and posting caches that depended on the old words are dropped.
         """
-        merged = {**words, **everyday_words()}
+        merged = {**self._concepts.alias_words(), **words, **everyday_words()}
         self._lex.set_synonyms(merged)
         self._term_post_cache.clear()
 

@@ -206,6 +206,30 @@ def test_alternative_labels_name_their_occupations() -> None:
         assert scores.named > 0.5, word
 
 
+def test_a_label_word_stands_for_the_head_its_occupations_share() -> None:
+    words = concept_index().alias_words()
+    # A job title of twenty nurses' occupations, named "…sjuksköterska".
+    assert words["sjuksyster"] == ("sjuksköterska",)
+    # The one occupation a label word names, named by one word.
+    assert words["doktor"] == ("läkare",)
+    # A form of a name word already means the name ("snickaren", a label of Träarbetare/Snickare).
+    assert "snickaren" not in words
+    # Occupation names themselves are no label words.
+    assert "sjuksköterska" not in words
+
+
+def test_a_label_word_finds_the_slots_its_head_word_finds() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "ST-läkare allmänmedicin", occupation_id=occ_id("ST-läkare, allmänmedicin")),
+            slot(2, "Läkare", occupation_id=occ_id("Läkare")),
+            slot(3, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    assert sorted(ids(idx, "doktor")) == sorted(ids(idx, "läkare")) == [1, 2]
+
+
 def test_abbreviation_and_colloquial_words_find_the_slots() -> None:
     idx = SearchIndex()
     idx.build(
