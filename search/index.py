@@ -80,6 +80,10 @@ _BM25_W = 1.5  # the boost of a slot whose text says all the query says
 # concept match's business, not the text's.
 _BM25_REF = 0.7
 _BM25_TAU = 0.45
+# The level prior below (managers' and specialists' slots step back for a query that names no
+# occupation) damps the text boost less than the rest: a slot whose own text says what the
+# query says keeps the square root of that factor (RESULTS_search.md, seventh pass).
+_LEX_LEVEL_EXPONENT = 0.5
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
@@ -734,14 +738,12 @@ class SearchIndex:
             if found is not None:
                 add((found.docs, found.best), 0.5 * term.weight)
         concept: ConceptScores | None = None
+        lexical: tuple[IntArray, FloatArray] | None = None
         if terms:
             concept_terms = [t for t in terms if t.concept]
             concept = self._concepts.score(concept_terms)
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
-                if lexical is not None:
-                    doc_parts.append(lexical[0])
-                    value_parts.append(lexical[1])
             groups = self._group_scores(concept_terms, concept)
             add(
                 self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
@@ -790,7 +792,14 @@ class SearchIndex:
             # little the query names an occupation. (A profile's wished occupations say
             # which work is meant, whatever its level.)
             unnamed = 1.0 - concept.named
-            summed = summed * (1.0 - unnamed * (1.0 - self._level[occs]))
+            level = 1.0 - unnamed * (1.0 - self._level[occs])
+            summed = summed * level
+        else:
+            level = np.ones(len(udocs), dtype=np.float64)
+        if lexical is not None:
+            # The text boost's slots are among the touched ones (their words matched).
+            at = np.searchsorted(udocs, lexical[0])
+            summed[at] += lexical[1] * level[at] ** _LEX_LEVEL_EXPONENT
         return udocs.astype(np.int64), summed, concept
 
     def _unit_values(

@@ -160,6 +160,30 @@ def test_a_field_word_only_the_ad_text_uses_finds_the_ad() -> None:
     assert ids(idx, "palliativ vård")[:1] == [1]
 
 
+def test_a_specialists_slot_whose_text_says_the_field_word_keeps_most_of_its_text_boost() -> None:
+    # A field word names no occupation, so specialists' slots step back; but the nurse's ad
+    # that is about the field, in its title and text, still beats a slot only near the field.
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Sjuksköterska till äldrepsykiatrisk mottagning",
+                occupation_id=occ_id("Sjuksköterska, grundutbildad"),
+                description="Äldrepsykiatrin söker sjuksköterska. Inom äldrepsykiatri möter du"
+                " äldre patienter.",
+            ),
+            slot(
+                2,
+                "Skötare inom psykiatri",
+                occupation_id=occ_id("Skötare (inom psykiatrisk vård)"),
+                description="Du arbetar på en psykiatrisk avdelning med äldre.",
+            ),
+        ]
+    )
+    assert ids(idx, "äldrepsykiatri") == [1, 2]
+
+
 def test_term_frequency_is_counted_alike_by_build_and_upsert() -> None:
     docs = [
         slot(
