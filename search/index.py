@@ -84,6 +84,11 @@ _BM25_TAU = 0.45
 # occupation) damps the text boost less than the rest: a slot whose own text says what the
 # query says keeps the square root of that factor (RESULTS_search.md, seventh pass).
 _LEX_LEVEL_EXPONENT = 0.5
+# Feedback from the text to the concepts (``_text_groups``): the groups of the slots whose text
+# says what the query says are lifted by up to this much, when their share of the text
+# matches' groups is at least _TEXT_GROUP_MIN_SHARE (RESULTS_search.md, seventh pass).
+_TEXT_GROUP_W = 3.0
+_TEXT_GROUP_MIN_SHARE = 0.1
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
@@ -745,6 +750,8 @@ class SearchIndex:
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
             groups = self._group_scores(concept_terms, concept)
+            if lexical is not None:
+                self._text_groups(groups, lexical, concept.named)
             add(
                 self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
                 _OCCUPATION_WEIGHT * _MAX_CONCEPT,
@@ -801,6 +808,38 @@ class SearchIndex:
             at = np.searchsorted(udocs, lexical[0])
             summed[at] += lexical[1] * level[at] ** _LEX_LEVEL_EXPONENT
         return udocs.astype(np.int64), summed, concept
+
+    def _text_groups(
+        self, groups: dict[int, float], lexical: tuple[IntArray, FloatArray], named: float
+    ) -> None:
+        """Lift the groups of the slots whose own text says what the query says.
+
+        Feedback from the text to the concepts: a word no occupation is named by ("burgare",
+        "solenergi") still ranks the other slots of the kind of work the slots that use it
+        are coded as. Each group counts its best text match (so that a big group is no
+        likelier than a small one), after the level prior (a coordinator means work without
+        a degree), relative to the other groups' and to a full match.
+        """
+        docs, boost = lexical
+        keep = self._cols.alive[docs] & (boost > 0)
+        docs, boost = docs[keep], boost[keep]
+        g = self._cols.group[docs]
+        keep = g >= 0
+        if not keep.any():
+            return
+        docs, boost, g = docs[keep], boost[keep], g[keep]
+        boost = boost * (1.0 - (1.0 - named) * (1.0 - self._level[self._cols.occ[docs]]))
+        best = np.zeros(int(g.max()) + 1, dtype=np.float64)
+        order = np.argsort(boost)
+        best[g[order]] = boost[order]  # the last write per group is its largest
+        total = float(best.sum())
+        if total <= 0.0:
+            return
+        for gi in np.flatnonzero(best):
+            share = float(best[gi]) / total
+            if share >= _TEXT_GROUP_MIN_SHARE:
+                lift = _TEXT_GROUP_W * share * float(best[gi]) / _BM25_W * (1.0 - named)
+                groups[int(gi)] = groups.get(int(gi), 0.0) + lift
 
     def _unit_values(
         self, unit: _Unit, terms: Sequence[Term], hits: Sequence[_TermHits | None]
