@@ -510,8 +510,10 @@ class ConceptIndex:
                 alias = e.weight * _ALIAS_FACTOR
                 if occ_best.get(o, 0.0) < alias:
                     occ_best[o] = alias
-                if naming and o not in hits and self.occ_names[o]:
-                    # A job title names its occupation as the occupation's own name does.
+                naming_title = naming and e.token in self.alias_titles
+                if naming_title and o not in hits and self.occ_names[o]:
+                    # A one-word job title names its occupation as the occupation's own name
+                    # does; a word inside a longer label ("b2b" in "B2B-säljare") does not.
                     hits[o] = set(self.occ_names[o][0])
                     head_hits.add(o)
             for table, best in (

@@ -253,6 +253,16 @@ def test_alternative_labels_name_their_occupations() -> None:
         assert scores.named > 0.5, word
 
 
+def test_a_word_inside_longer_labels_names_no_occupation() -> None:
+    # "b2b" stands in "B2B-säljare", "B2B-mötesbokare", … : it points at their occupations,
+    # but says what kind of sales, not who does it, so the query still names none.
+    concepts = concept_index()
+    terms = parse_terms("b2b ", taxonomy_lexicon(), lambda t: 1, 10)
+    scores = concepts.score(terms)
+    assert scores.occupations
+    assert scores.named < 0.5
+
+
 def test_a_label_word_stands_for_the_head_its_occupations_share() -> None:
     words = concept_index().alias_words()
     # A job title of twenty nurses' occupations, named "…sjuksköterska".
