@@ -80,6 +80,15 @@ _BM25_W = 1.5  # the boost of a slot whose text says all the query says
 # concept match's business, not the text's.
 _BM25_REF = 0.7
 _BM25_TAU = 0.45
+# The level prior below (managers' and specialists' slots step back for a query that names no
+# occupation) damps the text boost less than the rest: a slot whose own text says what the
+# query says keeps the square root of that factor (RESULTS_search.md, seventh pass).
+_LEX_LEVEL_EXPONENT = 0.5
+# Feedback from the text to the concepts (``_text_groups``): the groups of the slots whose text
+# says what the query says are lifted by up to this much, when their share of the text
+# matches' groups is at least _TEXT_GROUP_MIN_SHARE (RESULTS_search.md, seventh pass).
+_TEXT_GROUP_W = 3.0
+_TEXT_GROUP_MIN_SHARE = 0.1
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
@@ -734,15 +743,15 @@ class SearchIndex:
             if found is not None:
                 add((found.docs, found.best), 0.5 * term.weight)
         concept: ConceptScores | None = None
+        lexical: tuple[IntArray, FloatArray] | None = None
         if terms:
             concept_terms = [t for t in terms if t.concept]
             concept = self._concepts.score(concept_terms)
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
-                if lexical is not None:
-                    doc_parts.append(lexical[0])
-                    value_parts.append(lexical[1])
             groups = self._group_scores(concept_terms, concept)
+            if lexical is not None:
+                self._text_groups(groups, lexical, concept.named)
             add(
                 self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
                 _OCCUPATION_WEIGHT * _MAX_CONCEPT,
@@ -790,8 +799,47 @@ class SearchIndex:
             # little the query names an occupation. (A profile's wished occupations say
             # which work is meant, whatever its level.)
             unnamed = 1.0 - concept.named
-            summed = summed * (1.0 - unnamed * (1.0 - self._level[occs]))
+            level = 1.0 - unnamed * (1.0 - self._level[occs])
+            summed = summed * level
+        else:
+            level = np.ones(len(udocs), dtype=np.float64)
+        if lexical is not None:
+            # The text boost's slots are among the touched ones (their words matched).
+            at = np.searchsorted(udocs, lexical[0])
+            summed[at] += lexical[1] * level[at] ** _LEX_LEVEL_EXPONENT
         return udocs.astype(np.int64), summed, concept
+
+    def _text_groups(
+        self, groups: dict[int, float], lexical: tuple[IntArray, FloatArray], named: float
+    ) -> None:
+        """Lift the groups of the slots whose own text says what the query says.
+
+        Feedback from the text to the concepts: a word no occupation is named by ("burgare",
+        "solenergi") still ranks the other slots of the kind of work the slots that use it
+        are coded as. Each group counts its best text match (so that a big group is no
+        likelier than a small one), after the level prior (a coordinator means work without
+        a degree), relative to the other groups' and to a full match.
+        """
+        docs, boost = lexical
+        keep = self._cols.alive[docs] & (boost > 0)
+        docs, boost = docs[keep], boost[keep]
+        g = self._cols.group[docs]
+        keep = g >= 0
+        if not keep.any():
+            return
+        docs, boost, g = docs[keep], boost[keep], g[keep]
+        boost = boost * (1.0 - (1.0 - named) * (1.0 - self._level[self._cols.occ[docs]]))
+        best = np.zeros(int(g.max()) + 1, dtype=np.float64)
+        order = np.argsort(boost)
+        best[g[order]] = boost[order]  # the last write per group is its largest
+        total = float(best.sum())
+        if total <= 0.0:
+            return
+        for gi in np.flatnonzero(best):
+            share = float(best[gi]) / total
+            if share >= _TEXT_GROUP_MIN_SHARE:
+                lift = _TEXT_GROUP_W * share * float(best[gi]) / _BM25_W * (1.0 - named)
+                groups[int(gi)] = groups.get(int(gi), 0.0) + lift
 
     def _unit_values(
         self, unit: _Unit, terms: Sequence[Term], hits: Sequence[_TermHits | None]
@@ -1155,7 +1203,7 @@ class SearchIndex:
         A built-in word keeps its own entry. Takes effect on the next search: the expansion
         and posting caches that depended on the old words are dropped.
         """
-        merged = {**words, **everyday_words()}
+        merged = {**self._concepts.alias_words(), **words, **everyday_words()}
         self._lex.set_synonyms(merged)
         self._term_post_cache.clear()
 

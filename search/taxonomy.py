@@ -62,6 +62,9 @@ _EARTH_RADIUS_KM = 6371.0088
 _QUALIFIER_ONLY = 0.6  # an occupation matched only on a qualifier word of its names
 _ALIAS_FACTOR = 0.85  # an occupation named by one of its alternative labels
 _MAX_ALIAS_OCCS = 40
+# An alternative label's word stands for the head word most of its occupations' names share.
+_ALIAS_HEAD_SHARE = 0.6
+_MIN_ALIAS_HEAD = 4
 _VOWELS = frozenset("aeiouy")  # a label word pointing at more occupations than this is too broad
 
 
@@ -332,8 +335,12 @@ class ConceptIndex:
         # at the nurses, "doktor" at Läkare); a word shared by many labels' occupations says
         # little and is left out.
         alias_post: dict[str, set[int]] = {}
+        # Labels of one word ("Sjuksyster", "Doktor") name the worker, as an occupation's name does.
+        self.alias_titles: set[str] = set()
         for label, ids in alternative_labels().items():
             head = _name_parts(label)[0]
+            if len(_content_tokens(label)) == 1:
+                self.alias_titles.update(head)
             for tok in head:
                 if tok in STOPWORDS or tok.isdigit():
                     continue
@@ -356,6 +363,48 @@ class ConceptIndex:
         self.skill_words = {t for lbl in skill_labels.values() for t in _content_tokens(lbl)}
         self._term_cache: dict[tuple[Expansion, ...], _TermMatches] = {}
         self._cover_cache: dict[tuple[int, str | frozenset[str]], float] = {}
+
+    def alias_words(self) -> dict[str, tuple[str, ...]]:
+        """Return the alternative-label words that stand for a head word of occupation names,
+        as everyday words for that head: "sjuksyster" (a job title of twenty nurses'
+        occupations) → "sjuksköterska", "doktor" (of Läkare) → "läkare".
+
+        A one-word label stands for the head word that the names of most of its occupations end
+        in (the head itself, or a name word it ends with: "anestesisjuksköterska" ends in
+        "sjuksköterska"), when that head covers at least two of them and most of them, or when
+        the word's one occupation is named by that head alone. Its slots then include every
+        slot whose title says the head, as the head's own query does.
+        """
+        cached: dict[str, tuple[str, ...]] | None = getattr(self, "_alias_words", None)
+        if cached is not None:
+            return cached
+        names = set(self.name_post)
+        # A form of a name word ("snickaren") already means what the name says.
+        name_stems = {stem(fold(t)) for t in names}
+        out: dict[str, tuple[str, ...]] = {}
+        for word, occs in self.alias_post.items():
+            if word not in self.alias_titles or stem(fold(word)) in name_stems:
+                continue
+            cover: dict[str, int] = {}
+            for o in occs:
+                heads: set[str] = set()
+                for h in self.occ_heads[o]:
+                    heads.add(h)
+                    heads.update(
+                        h[i:] for i in range(1, len(h) - _MIN_ALIAS_HEAD + 1) if h[i:] in names
+                    )
+                for h in heads:
+                    cover[h] = cover.get(h, 0) + 1
+            if not cover:
+                continue
+            head, n = max(cover.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))
+            if head == word or len(head) < _MIN_ALIAS_HEAD:
+                continue
+            single = len(occs) == 1 and (head,) in self.occ_names[occs[0]]
+            if single or (n >= 2 and n >= _ALIAS_HEAD_SHARE * len(occs)):
+                out[word] = (head,)
+        self._alias_words = out
+        return out
 
     def _group_post(self, text_of: object) -> dict[str, list[int]]:
         assert callable(text_of)
@@ -461,8 +510,10 @@ class ConceptIndex:
                 alias = e.weight * _ALIAS_FACTOR
                 if occ_best.get(o, 0.0) < alias:
                     occ_best[o] = alias
-                if naming and o not in hits and self.occ_names[o]:
-                    # A job title names its occupation as the occupation's own name does.
+                naming_title = naming and e.token in self.alias_titles
+                if naming_title and o not in hits and self.occ_names[o]:
+                    # A one-word job title names its occupation as the occupation's own name
+                    # does; a word inside a longer label ("b2b" in "B2B-säljare") does not.
                     hits[o] = set(self.occ_names[o][0])
                     head_hits.add(o)
             for table, best in (
@@ -652,7 +703,7 @@ def _static() -> _Static:
     concepts = ConceptIndex()
     lex = Lexicon()
     lex.add_many(sorted(concepts.words()))
-    lex.set_synonyms(everyday_words())
+    lex.set_synonyms({**concepts.alias_words(), **everyday_words()})
     lex.prefixed("", limit=1)  # sorts the vocabulary once, before it is saved or copied
     built: _Static = (concepts, GroupRanker(concepts), lex)
     if path is not None:

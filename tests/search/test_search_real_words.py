@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import search.index
 from search.index import SearchIndex, doc_from_exchange
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
@@ -160,6 +161,52 @@ def test_a_field_word_only_the_ad_text_uses_finds_the_ad() -> None:
     assert ids(idx, "palliativ vård")[:1] == [1]
 
 
+def test_a_specialists_slot_whose_text_says_the_field_word_keeps_most_of_its_text_boost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A field word names no occupation, so specialists' slots step back; but the text boost
+    # of a nurse's ad that is about the field, in its title and text, is damped less.
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Sjuksköterska till äldrepsykiatrisk mottagning",
+                occupation_id=occ_id("Sjuksköterska, grundutbildad"),
+                description="Äldrepsykiatrin söker sjuksköterska. Inom äldrepsykiatri möter du"
+                " äldre patienter.",
+            ),
+            slot(2, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+
+    def score() -> float:
+        return idx.search(SearchQuery(q="äldrepsykiatri")).hits[0].score
+
+    kept = score()
+    monkeypatch.setattr(search.index, "_LEX_LEVEL_EXPONENT", 1.0)
+    assert score() < kept - 0.1
+
+
+def test_a_word_only_slot_texts_use_finds_the_other_slots_of_their_kind_of_work() -> None:
+    # No occupation is named by "burgare"; the ad that sells them is coded as a restaurant
+    # assistant's, and so the other restaurant assistants' slots follow it.
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Medarbetare till vår restaurang",
+                occupation_id=occ_id("Restaurangbiträde"),
+                description="Vi steker burgare. Du tar emot beställningar av burgare och pommes.",
+            ),
+            slot(2, "Restaurangbiträde", occupation_id=occ_id("Restaurangbiträde")),
+            slot(3, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    assert ids(idx, "burgare") == [1, 2]
+
+
 def test_term_frequency_is_counted_alike_by_build_and_upsert() -> None:
     docs = [
         slot(
@@ -204,6 +251,40 @@ def test_alternative_labels_name_their_occupations() -> None:
         occ = concepts.occ_pos[occ_id(label)]
         assert scores.occupations.get(occ, 0.0) > 0.5, word
         assert scores.named > 0.5, word
+
+
+def test_a_word_inside_longer_labels_names_no_occupation() -> None:
+    # "b2b" stands in "B2B-säljare", "B2B-mötesbokare", … : it points at their occupations,
+    # but says what kind of sales, not who does it, so the query still names none.
+    concepts = concept_index()
+    terms = parse_terms("b2b ", taxonomy_lexicon(), lambda t: 1, 10)
+    scores = concepts.score(terms)
+    assert scores.occupations
+    assert scores.named < 0.5
+
+
+def test_a_label_word_stands_for_the_head_its_occupations_share() -> None:
+    words = concept_index().alias_words()
+    # A job title of twenty nurses' occupations, named "…sjuksköterska".
+    assert words["sjuksyster"] == ("sjuksköterska",)
+    # The one occupation a label word names, named by one word.
+    assert words["doktor"] == ("läkare",)
+    # A form of a name word already means the name ("snickaren", a label of Träarbetare/Snickare).
+    assert "snickaren" not in words
+    # Occupation names themselves are no label words.
+    assert "sjuksköterska" not in words
+
+
+def test_a_label_word_finds_the_slots_its_head_word_finds() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "ST-läkare allmänmedicin", occupation_id=occ_id("ST-läkare, allmänmedicin")),
+            slot(2, "Läkare", occupation_id=occ_id("Läkare")),
+            slot(3, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    assert sorted(ids(idx, "doktor")) == sorted(ids(idx, "läkare")) == [1, 2]
 
 
 def test_abbreviation_and_colloquial_words_find_the_slots() -> None:
