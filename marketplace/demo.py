@@ -584,7 +584,7 @@ async def _demo_placement(
     from placements.schemas import bookings as sb
     from placements.schemas import outcomes as so
     from placements.services import agreements, bookings, outcomes
-    from placements.tables import Booking, Candidate
+    from placements.tables import Booking, Candidate, FollowUp
 
     def on_day(day: dt.date) -> dt.datetime:
         """08:00 in Vårgårda on `day`: when the demo's history says a step happened."""
@@ -724,6 +724,26 @@ async def _demo_placement(
                     lasts_at_least_one_month=True,
                     csn_eligible=True,
                 ),
+            )
+        # A unit that follows up on time: follow-ups due more than a month ago were done on
+        # their day (the person still where the outcome said); the recent ones wait.
+        due = await FollowUp.select(FollowUp.id, FollowUp.due_date).where(
+            (FollowUp.candidate == candidate_id)
+            & (FollowUp.status == "due")
+            & (FollowUp.due_date < clock.today() - dt.timedelta(days=30))
+        )
+        for row in due:
+            await outcomes.complete_follow_up(
+                coordinator,
+                row["id"],
+                so.FollowUpDone(
+                    result_category=outcome,  # type: ignore[arg-type]
+                    lasts_at_least_one_month=True,
+                    note=demo_texts.FOLLOW_UP_NOTES[(pick + row["id"]) % 3],
+                ),
+            )
+            await FollowUp.update({FollowUp.done_at: on_day(row["due_date"])}).where(
+                FollowUp.id == row["id"]
             )
 
 

@@ -246,3 +246,10 @@ def title(rng: random.Random, kind: str, label: str, sector: str) -> str:
             (f"Arbetsträning som {short.lower()}", f"Arbetsträning – {sector.lower()}")
         )
     return rng.choice((short, f"Praktik som {short.lower()}", f"{short} – {sector.lower()}"))
+
+
+FOLLOW_UP_NOTES = (
+    "Ringde och stämde av, allt går bra.",
+    "Träffades på kontoret. Trivs och vill fortsätta.",
+    "Kort samtal via sms och telefon, inget nytt att åtgärda.",
+)
