@@ -961,5 +961,27 @@ async def load_demo_candidates() -> dict[str, int]:
                 until,
                 "annan_insats" if scenario == "repeated" else outcome if until != "active" else "",
             )
+    await _date_last_changes()
     flags = await lockin.flag_lock_in(today)
     return {"deltagare": created, "inlåsningsflaggor": flags.created}
+
+
+async def _date_last_changes() -> None:
+    """Each participant was last changed when their history last moved (a booking step), or
+    on the day they were registered: the list's "Senast ändrad" then reads like a working
+    unit's, not the minute the demo was loaded."""
+    from placements.tables import BookingEvent, Candidate
+
+    latest: dict[int, dt.datetime] = {}
+    for row in await BookingEvent.select(BookingEvent.at, BookingEvent.booking.candidate):
+        person = row["booking.candidate"]
+        if person not in latest or row["at"] > latest[person]:
+            latest[person] = row["at"]
+    for person in await Candidate.select(Candidate.id, Candidate.registered_at):
+        registered = dt.datetime.combine(
+            person["registered_at"], dt.time(9), tzinfo=clock.STOCKHOLM
+        ).astimezone(dt.UTC)
+        changed = latest.get(person["id"], registered)
+        await Candidate.update({Candidate.updated_at: max(changed, registered)}).where(
+            Candidate.id == person["id"]
+        )
