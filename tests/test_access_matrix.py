@@ -205,6 +205,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/bokningar/{booking_id}/underteckna"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/overenskommelse"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/bedomning"): HOST_A,
+    # Attendance (issue 18): the host reports its own placements' weeks.
+    ("POST", "/vard/bokningar/{booking_id}/narvaro"): HOST_A,
     ("GET", "/vard/organisation/{host_id}"): HOST_A_AND_STAFF,
     ("GET", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
     ("POST", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
@@ -234,6 +236,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/bokningar/{booking_id}/aterkalla"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/telefonsvar"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/svarslankar"): OWN_STAFF,
+    # Attendance (issue 18): the participant's coordinator records a week and reads the
+    # monthly statement, on the page and as a PDF.
+    ("POST", "/arbetsbord/bokningar/{booking_id}/narvaro"): OWN_STAFF,
+    ("GET", "/arbetsbord/deltagare/{candidate_id}/narvaro"): OWN_STAFF,
+    ("GET", "/arbetsbord/deltagare/{candidate_id}/narvaro.pdf"): OWN_STAFF,
     ("POST", "/arbetsbord/uppfoljningar/{follow_up_id}"): OWN_STAFF,
     ("GET", "/arbetsbord/ansokningar"): STAFF,
     ("GET", "/arbetsbord/yrken"): STAFF,
@@ -770,6 +777,14 @@ FORMS: dict[str, dict[str, str]] = {
         "reason": "Fel kategori vid registreringen",
     },
     "/arbetsbord/bokningar/{booking_id}/aterkalla": {"reason": "Annan plats"},
+    "/arbetsbord/bokningar/{booking_id}/narvaro": {
+        "week_start": dt.date.today().isoformat(),
+        "days_present": "3",
+    },
+    "/vard/bokningar/{booking_id}/narvaro": {
+        "week_start": dt.date.today().isoformat(),
+        "days_present": "3",
+    },
     "/arbetsbord/bokningar/{booking_id}/telefonsvar": {
         "answer": "decline",
         "answered_by": "Hanna Handledare",
