@@ -497,7 +497,8 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
 
 async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Remind the host of a running placement whose last week is not reported: its users
-    (who report in the host portal), or the supervisor when no one at the host signs in.
+    (who report in the host portal), or the supervisor, with a signed link to the week, when
+    no one at the host signs in.
     One reminder per placement, week and address (the dedupe key), so a second run, or a
     second worker, sends nothing more."""
     today = clock.local_date(now)
@@ -531,10 +532,16 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
                 continue
             waiting += 1
             supervisor = contacts.get(row["supervisor"] or row["slot_supervisor"] or 0)
-            recipients = [(u["email"], u["user_id"], "") for u in users.get(row["host_id"], [])]
+            # Host users report in the portal; a supervisor without an account gets a signed
+            # link to the week (`attendance.link_path`).
+            portal = attendance.host_attendance_link(row["id"])
+            recipients = [
+                (u["email"], u["user_id"], "", portal) for u in users.get(row["host_id"], [])
+            ]
             if not recipients and supervisor is not None:
-                recipients = [(supervisor["email"], None, supervisor["name"])]
-            for email, user_id, name in recipients:
+                link = attendance.link_path(row["id"], last_week)
+                recipients = [(supervisor["email"], None, supervisor["name"], link)]
+            for email, user_id, name, link in recipients:
                 key = f"attendance-reminder:{row['id']}:{last_week.isoformat()}:{email.casefold()}"
                 if key in sent_keys:
                     continue
@@ -550,7 +557,7 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
                     slot_title=row["slot_title"],
                     week_number=last_week.isocalendar().week,
                     week_start=last_week.isoformat(),
-                    link=attendance.host_attendance_link(row["id"]),
+                    link=link,
                 )
     return guard.counts({"waiting": waiting, "queued": queued})
 

@@ -27,7 +27,8 @@ from marketplace import auth
 from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage, PasswordLink, User
 from marketplace.tokens import new_token
-from placements.services import agreements, outcomes
+from placements.attendance_figures import monday_of
+from placements.services import agreements, attendance, outcomes
 from placements.tables import (
     AnswerLink,
     Booking,
@@ -180,6 +181,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/underteckna/{token}"): ALL,
     ("GET", "/bedomning/{token}"): ALL,
     ("POST", "/bedomning/{token}"): ALL,
+    # The supervisor's signed link to report a week (issue 18): whoever holds it.
+    ("GET", "/narvaro/{token}"): ALL,
+    ("POST", "/narvaro/{token}"): ALL,
     # A host without an account answers a proposal through its single-use link.
     ("GET", "/forslag/{booking_id}/svar/{token}"): ALL,
     ("POST", "/forslag/{booking_id}/svar/{token}/acceptera"): ALL,
@@ -500,6 +504,10 @@ async def make_world(p: People) -> World:
     ended = await booking(ended_candidate, "completed")
     w.ids["ended_booking"] = ended
     w.strings["assessment_token"] = outcomes.assessment_token(ended)
+    # This week of the accepted booking (a link is refused until the placement starts).
+    w.strings["attendance_token"] = attendance.link_token(
+        w.ids["booking_id"], monday_of(dt.date.today())
+    )
 
     outcome_id = await _insert(
         Outcome(
@@ -620,6 +628,8 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
     token = w.strings[
         "assessment_token"
         if path.startswith("/bedomning")
+        else "attendance_token"
+        if path.startswith("/narvaro/")
         else "answer_token"
         if path.startswith("/forslag")
         else "password_token"
@@ -785,6 +795,7 @@ FORMS: dict[str, dict[str, str]] = {
         "week_start": dt.date.today().isoformat(),
         "days_present": "3",
     },
+    "/narvaro/{token}": {"days_present": "3"},
     "/arbetsbord/bokningar/{booking_id}/telefonsvar": {
         "answer": "decline",
         "answered_by": "Hanna Handledare",

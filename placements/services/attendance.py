@@ -27,8 +27,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from piccolo.columns import Column
 
+from employers.tables import Contact
 from marketplace import clock
 from marketplace.audit import record
 from marketplace.auth import AuthUser
@@ -47,6 +50,7 @@ from placements.attendance_figures import (
     months_of_period,
     unexcused_total,
 )
+from placements.errors import LinkRefused
 from placements.schemas import attendance as schemas
 from placements.services import agreements, bookings, candidates
 from placements.tables import AttendanceWeek, Booking, Candidate, Slot
@@ -268,6 +272,141 @@ async def record_week(
         )
         await alert_if_due(booking, settings)
         return await _out(booking, settings)
+
+
+# --- the supervisor's link -------------------------------------------------------------------
+# A supervisor without an account reports a week through a signed link in the reminder, the
+# same mechanism as the assessment link (`outcomes.assessment_token`): the token names the
+# placement and the week, expires after SIGNING_LINK_DAYS, and works once: when the week is
+# reported (by anyone), the link is refused.
+
+_SALT = "attendance-link"
+LINK_INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
+LINK_EXPIRED = "Länken har gått ut. Be din kontakt på kommunen om en ny länk."
+LINK_GONE = "Placeringen finns inte längre, eller så har den inte startat."
+LINK_USED = (
+    "Veckan är redan rapporterad. Tack! Länken kan bara användas en gång; kontakta "
+    "samordnaren om något behöver ändras."
+)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=_SALT)
+
+
+def link_token(booking_id: int, monday: dt.date) -> str:
+    return _serializer().dumps({"b": booking_id, "w": monday.isoformat()})
+
+
+def link_path(booking_id: int, monday: dt.date) -> str:
+    return f"/narvaro/{link_token(booking_id, monday)}"
+
+
+@dataclass(frozen=True)
+class LinkWeek:
+    """What the link's page shows: the slot, the week, and of the participant only the first
+    name (a link can be forwarded)."""
+
+    slot_title: str
+    first_name: str
+    supervisor_name: str
+    week_start: dt.date
+    week_number: int
+
+
+async def _load_link(token: str) -> tuple[dict[str, Any], dt.date]:
+    try:
+        payload = _serializer().loads(token, max_age=get_settings().signing_link_days * 86400)
+    except SignatureExpired:
+        raise LinkRefused(LINK_EXPIRED, status_code=410) from None
+    except BadSignature:
+        raise LinkRefused(LINK_INVALID, status_code=400) from None
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("b"), int)
+        or not isinstance(payload.get("w"), str)
+    ):
+        raise LinkRefused(LINK_INVALID, status_code=400)
+    try:
+        monday = dt.date.fromisoformat(payload["w"])
+    except ValueError:
+        raise LinkRefused(LINK_INVALID, status_code=400) from None
+    booking = await Booking.select().where(Booking.id == payload["b"]).first()
+    if booking is None or booking["status"] not in REPORTABLE:
+        raise LinkRefused(LINK_GONE, status_code=410)
+    if await AttendanceWeek.exists().where(
+        (AttendanceWeek.booking == booking["id"]) & (AttendanceWeek.week_start == monday)
+    ):
+        raise LinkRefused(LINK_USED, status_code=410)
+    return booking, monday
+
+
+async def _supervisor_name(booking: dict[str, Any]) -> str:
+    if booking["supervisor"] is None:
+        return ""
+    contact = await Contact.select(Contact.name).where(Contact.id == booking["supervisor"]).first()
+    return contact["name"] if contact else ""
+
+
+async def link_week_start(token: str) -> dt.date:
+    """The link's week, or `LinkRefused` when it may not be used (nothing is read or logged)."""
+    return (await _load_link(token))[1]
+
+
+async def link_page(token: str) -> LinkWeek:
+    """What the link's page shows; the read names the participant, so it is audited."""
+    booking, monday = await _load_link(token)
+    async with write_transaction(bookings.engine()):
+        candidate = (
+            await Candidate.select(Candidate.first_name)
+            .where(Candidate.id == booking["candidate"])
+            .first()
+        )
+        slot = await Slot.select(Slot.title).where(Slot.id == booking["slot"]).first()
+        await record(
+            None,
+            "attendance.read",
+            booking["candidate"],
+            detail=f"bokning {booking['id']}, vecka {monday.isoformat()} via länk (handledare)",
+        )
+        return LinkWeek(
+            slot_title=(slot or {}).get("title", ""),
+            first_name=(candidate or {}).get("first_name", ""),
+            supervisor_name=await _supervisor_name(booking),
+            week_start=monday,
+            week_number=monday.isocalendar().week,
+        )
+
+
+async def record_week_by_link(token: str, data: schemas.WeekReport) -> LinkWeek:
+    """The supervisor reports the link's week, once (the claim is checked again under the
+    booking's lock, so two uses cannot both succeed)."""
+    settings = get_settings()
+    async with write_transaction(bookings.engine()):
+        booking, monday = await _load_link(token)
+        await bookings.lock_booking(int(booking["id"]))
+        booking, monday = await _load_link(token)
+        report = msgspec.structs.replace(data, week_start=monday)
+        check_report(report, booking)
+        name = await _supervisor_name(booking)
+        await _save(
+            int(booking["id"]), monday, report, "link", f"{name} (handledare, via länk)".strip()
+        )
+        await record(
+            None,
+            "attendance.report",
+            booking["candidate"],
+            detail=f"bokning {booking['id']}, vecka {monday.isoformat()} via länk",
+        )
+        await alert_if_due(booking, settings)
+        slot = await Slot.select(Slot.title).where(Slot.id == booking["slot"]).first()
+        return LinkWeek(
+            slot_title=(slot or {}).get("title", ""),
+            first_name="",
+            supervisor_name=name,
+            week_start=monday,
+            week_number=monday.isocalendar().week,
+        )
 
 
 # --- the monthly statement -------------------------------------------------------------------

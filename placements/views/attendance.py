@@ -1,26 +1,33 @@
 """Attendance pages (issue 18): the weekly report form shared by the host portal and the
-workbench (`placements/_attendance.html`), and the monthly attendance statement per
-participant for staff (`/arbetsbord/deltagare/{id}/narvaro?manad=ÅÅÅÅ-MM`)."""
+workbench (`placements/_attendance.html`), the monthly attendance statement per participant
+for staff (`/arbetsbord/deltagare/{id}/narvaro?manad=ÅÅÅÅ-MM`, and as a PDF), and the page a
+supervisor without an account reports a week on, through the signed link in the reminder
+(`/narvaro/{token}`, `Cache-Control: no-store` like the other link pages)."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any
 
-from litestar import Request, get
+import msgspec
+from litestar import Request, Router, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
 
 from marketplace import clock
-from marketplace.auth import AuthUser, staff
-from marketplace.errors import ValidationFailed
-from marketplace.forms import parse_form
+from marketplace.auth import AuthUser, public, staff
+from marketplace.errors import MarketplaceError, ValidationFailed
+from marketplace.forms import field_errors, form_values, parse_form
 from marketplace.templating import day
 from marketplace.views import page
 from placements import date_rules, documents
 from placements.attendance_figures import REASON_TEXT
+from placements.errors import LinkRefused
 from placements.schemas import attendance as schemas
 from placements.services import attendance as services
+from placements.views.agreements import no_store
+
+Token = Annotated[str, msgspec.Meta(max_length=500)]
 
 LABELS = {
     "week_start": "Vecka",
@@ -149,4 +156,68 @@ async def statement_pdf(
     )
 
 
-ROUTES = [statement_page, statement_pdf]
+# --- the supervisor's link ----------------------------------------------------------------------
+
+LINK_LABELS = {k: v for k, v in LABELS.items() if k != "week_start"}
+
+
+def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
+    return page(
+        "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
+    )
+
+
+async def _link_page(
+    request: Request[Any, Any, Any],
+    token: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    try:
+        shown = await services.link_page(token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return page(
+        "placements/attendance_link.html",
+        request,
+        status_code=status_code,
+        shown=shown,
+        action=f"/narvaro/{token}",
+        values=values or {},
+        errors=errors or {},
+        presence_labels=LINK_LABELS,
+    )
+
+
+@get("/narvaro/{token:str}", guards=[public], include_in_schema=False, name="attendance-link")
+async def link_form(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """The week's attendance form for a supervisor without an account."""
+    return await _link_page(request, token)
+
+
+@post("/narvaro/{token:str}", guards=[public], include_in_schema=False, status_code=200)
+async def link_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """Report the link's week, once; a wrong number shows the form again with the reason."""
+    values = await form_values(request)
+    try:
+        monday = await services.link_week_start(token)
+        data = parse_report({**values, "week_start": monday.isoformat()})
+        shown = await services.record_week_by_link(token, data)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    except MarketplaceError as exc:
+        return await _link_page(
+            request,
+            token,
+            values=values,
+            errors=field_errors(exc, LABELS),
+            status_code=exc.status_code,
+        )
+    return page("placements/attendance_link_done.html", request, shown=shown)
+
+
+LINK_PAGES = Router(path="/", route_handlers=[link_form, link_submit], middleware=[no_store])
+
+ROUTES = [statement_page, statement_pdf, LINK_PAGES]

@@ -338,7 +338,10 @@ async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_use
             ("otto@kafe.example.se", await _candidate_of(no_users)),
         ]
     )
-    assert all("/vard/bokningar/" in m["body_text"] for m in mails)
+    by_recipient = {m["recipient"]: m["body_text"] for m in mails}
+    # Host users report in the portal; a supervisor without an account gets the week's link.
+    assert f"/vard/bokningar/{unreported}" in by_recipient["henrik@vard.example.se"]
+    assert "/narvaro/" in by_recipient["otto@kafe.example.se"]
     assert all("vecka 10" in m["body_text"] for m in mails)
 
 
@@ -346,3 +349,48 @@ async def _candidate_of(booking_id: int) -> int:
     row = await Booking.select(Booking.candidate).where(Booking.id == booking_id).first()
     assert row is not None
     return int(row["candidate"])
+
+
+# --- the supervisor's signed link --------------------------------------------------------------
+
+
+async def test_the_supervisor_reports_a_week_once_through_the_signed_link(client):
+    _w, booking_id = await _past_placement()
+    token = attendance.link_token(booking_id, D(2025, 11, 17))
+    url = f"/narvaro/{token}"
+    shown = await client.get(url, headers=HTML)
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert "Närvaro vecka 47" in shown.text and "Aida" in shown.text
+    assert "Andersson" not in shown.text  # a link can be forwarded: the first name only
+    csrf = csrf_of(shown.text)
+    bad = await client.post(
+        url, data={"_csrf_token": csrf, "days_present": "3", "days_other": "1"}, headers=HTML
+    )
+    assert bad.status_code == 400
+    assert 'id="f-absence_note-error"' in bad.text and 'value="3"' in bad.text
+    done = await client.post(
+        url,
+        data={"_csrf_token": csrf, "days_present": "4", "days_unexcused": "1"},
+        headers=HTML,
+    )
+    assert done.status_code == 200 and "är registrerad" in done.text
+    row = await AttendanceWeek.select().first()
+    assert row is not None
+    assert (row["week_start"], row["days_present"], row["source"]) == (D(2025, 11, 17), 4, "link")
+    assert "via länk" in row["reported_by"]
+    again = await client.post(url, data={"_csrf_token": csrf, "days_present": "5"}, headers=HTML)
+    assert again.status_code == 410 and "redan rapporterad" in again.text
+    assert await AttendanceWeek.count() == 1
+    tampered = await client.get(url[:-3] + "xyz", headers=HTML)
+    assert tampered.status_code == 400 and "ogiltig" in tampered.text
+    before_start = await client.get(
+        f"/narvaro/{attendance.link_token(booking_id, D(2025, 11, 3))}", headers=HTML
+    )
+    assert before_start.status_code == 200  # the page opens; the date rule refuses the post
+    refused = await client.post(
+        f"/narvaro/{attendance.link_token(booking_id, D(2025, 11, 3))}",
+        data={"_csrf_token": csrf, "days_present": "1"},
+        headers=HTML,
+    )
+    assert refused.status_code == 400 and "ligger före veckan placeringen startade" in refused.text
