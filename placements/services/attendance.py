@@ -183,6 +183,36 @@ async def attendance_for(user: AuthUser, booking_id: int) -> schemas.Attendance:
         return await _out(booking, get_settings())
 
 
+async def alerts_among(user: AuthUser, booking_ids: list[int]) -> dict[int, int]:
+    """Of placements the caller has already been allowed to list, those whose unexcused
+    absence days reach the alert's threshold, with the days (for the workbench). Each alert
+    shown is a read of attendance data, audited."""
+    if not booking_ids:
+        return {}
+    threshold = get_settings().attendance_alert_absences
+    rows = await AttendanceWeek.select(AttendanceWeek.booking, AttendanceWeek.days_unexcused).where(
+        AttendanceWeek.booking.is_in(booking_ids)
+    )
+    totals: dict[int, int] = {}
+    for row in rows:
+        totals[int(row["booking"])] = totals.get(int(row["booking"]), 0) + row["days_unexcused"]
+    alerted = {b: days for b, days in totals.items() if days >= threshold}
+    if not alerted:
+        return {}
+    async with write_transaction(bookings.engine()):
+        owners = await Booking.select(Booking.id, Booking.candidate).where(
+            Booking.id.is_in(list(alerted))
+        )
+        for owner in owners:
+            await record(
+                user,
+                "attendance.read",
+                owner["candidate"],
+                detail=f"bokning {owner['id']}, larm på arbetsbordet",
+            )
+    return alerted
+
+
 async def _save(
     booking_id: int, monday: dt.date, data: schemas.WeekReport, source: str, label: str
 ) -> None:

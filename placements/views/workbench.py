@@ -220,6 +220,8 @@ async def _workbench_page(
     follow_ups = await outcome_services.list_follow_ups_for(
         user, due_by=today + dt.timedelta(days=14)
     )
+    active = await _bookings(user, status="active")
+    absence_alerts = await attendance_services.alerts_among(user, [b.id for b in active])
     to_record = []
     for booking in await _bookings(user, status="completed") + await _bookings(
         user, status="interrupted"
@@ -247,7 +249,8 @@ async def _workbench_page(
         sort_choices=SORT_CHOICES,
         proposals=await _bookings(user, status="proposed"),
         awaiting_signatures=await _bookings(user, status="accepted"),
-        active=await _bookings(user, status="active"),
+        active=active,
+        absence_alerts=absence_alerts,
         follow_ups=follow_ups,
         to_record=to_record,
         outcome_options=_outcome_options(),

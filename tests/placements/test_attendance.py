@@ -394,3 +394,21 @@ async def test_the_supervisor_reports_a_week_once_through_the_signed_link(client
         headers=HTML,
     )
     assert refused.status_code == 400 and "ligger före veckan placeringen startade" in refused.text
+
+
+async def test_the_workbench_lists_the_absence_alert(client):
+    w, booking_id = await _past_placement()
+    await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 17), days_present=2, days_unexcused=3),
+        source="host",
+    )
+    await login(client, w.coordinator.username)
+    home = await client.get("/arbetsbord", headers=HTML)
+    assert home.status_code == 200
+    assert "Frånvarolarm: 3 dagar ogiltig eller oanmäld frånvaro" in home.text
+    booking_page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "gränsen för larm är 3 dagar" in booking_page.text
+    candidate_page = await client.get(f"/arbetsbord/deltagare/{w.candidate_id}", headers=HTML)
+    assert f"/arbetsbord/deltagare/{w.candidate_id}/narvaro" in candidate_page.text
