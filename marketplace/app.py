@@ -330,6 +330,9 @@ def collect_routes() -> list[Any]:
     from placements.views import candidates as candidate_views
 
     routes += candidate_views.ROUTES
+    from placements.views import attendance as attendance_views
+
+    routes += attendance_views.ROUTES
     routes += employer_views.ROUTES
     # Back office: reports, audit review, register extracts (the mount is in create_app).
     from admin import controllers as admin_controllers

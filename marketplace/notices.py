@@ -72,6 +72,7 @@ NOTICES: dict[str, Notice] = {
         "Nya svarslänkar är skickade. De tidigare länkarna fungerar inte längre."
     ),
     "uppfoljning-sparad": Notice("Uppföljningen är sparad."),
+    "narvaro-sparad": Notice("Närvaron för veckan är sparad."),
     # The back office (admin, search)
     "anonymiserad": Notice("Deltagaren är anonymiserad."),
     "ord-tillagt": Notice(

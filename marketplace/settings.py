@@ -107,6 +107,11 @@ SPECS: dict[str, Spec] = {
         "3",
         "Flag lock-in after this many placements in a row without work or studies.",
     ),
+    "attendance_alert_absences": Spec(
+        "ATTENDANCE_ALERT_ABSENCES",
+        "3",
+        "Alert the coordinator after this many unexcused absence days in a placement.",
+    ),
     "signing_link_days": Spec(
         "SIGNING_LINK_DAYS", "14", "Days a signing, assessment or proposal answer link stays valid."
     ),
@@ -225,6 +230,7 @@ class Settings:
     team_sharing: bool = False
     lock_in_months: int = 6
     lock_in_placements: int = 3
+    attendance_alert_absences: int = 3
     signing_link_days: int = 14
     scheduler_tick_seconds: int = 30
     outbox_interval_seconds: int = 30
@@ -386,6 +392,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         team_sharing=_bool("TEAM_SHARING", _raw(source, "team_sharing")),
         lock_in_months=_int("LOCK_IN_MONTHS", _raw(source, "lock_in_months"), 1, 120),
         lock_in_placements=_int("LOCK_IN_PLACEMENTS", _raw(source, "lock_in_placements"), 2, 50),
+        attendance_alert_absences=_int(
+            "ATTENDANCE_ALERT_ABSENCES", _raw(source, "attendance_alert_absences"), 1, 100
+        ),
         signing_link_days=_int("SIGNING_LINK_DAYS", _raw(source, "signing_link_days"), 1, 90),
         retention_years=_int("RETENTION_YEARS", _raw(source, "retention_years"), 1, 100),
         search_lift=_bool("SEARCH_LIFT", _raw(source, "search_lift")),

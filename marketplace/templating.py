@@ -101,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "follow-ups": "Skapa uppföljningar",
         "remind-assessments": "Påminn om bedömningar",
         "flag-lock-in": "Flagga risk för inlåsning",
+        "remind-attendance": "Påminn om närvarorapporter",
         "snapshot-kpis": "Lås månadens nyckeltal",
         "apply-retention": "Anonymisera gamla uppgifter",
         "prune-search-log": "Rensa sökloggen",

@@ -29,6 +29,7 @@ The decisions, in words:
 |                      | consent_date     | any             | today at latest   |                       |
 | plan activity        | planned_start    | any             | ≤ 5 years         |                       |
 |                      | planned_end      | any             | ≤ 5 years         | planned_start         |
+| attendance week      | week_start       | any             | this week latest  | start of first week   |
 
 - A placement is started on or after its start date, never before: the start sweep starts
   it on the day (`activate_due`), and a host who wants to begin earlier first moves the
@@ -41,6 +42,8 @@ The decisions, in words:
   the action for that.
 - An outcome is what happened: its date is not in the future and not before the placement
   started. A coordinator may correct it later (`outcomes.correct_outcome`), by the same rules.
+- Attendance is reported per week, named by its Monday: a week that has not begun is not
+  reported, nor a week before the one the placement started in.
 - Kolada's one-month rule for "arbete" (employment lasting at least one continuous month,
   not a municipal labour-market job) holds for the outcome at exit and for the follow-ups
   at 90 and 180 days alike (`outcomes.check_work_rule`).
@@ -177,10 +180,20 @@ RULES: dict[str, tuple[DateRule, ...]] = {
             advice="Ange ett planerat slut efter den planerade starten.",
         ),
     ),
+    "attendance": (
+        DateRule(
+            "week_start",
+            "Veckan som börjar",
+            future=0,
+            after=("placement_week",),
+            advice="Välj en vecka som har börjat, från den vecka placeringen startade.",
+        ),
+    ),
 }
 
 # Dates a rule may refer to that are not themselves typed in the submission.
 CONTEXT_LABELS = {
+    "placement_week": "veckan placeringen startade, som börjar",
     "actual_start": "dagen placeringen startade",
     "placement_start": "placeringens startdatum",
 }

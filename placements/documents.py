@@ -49,3 +49,20 @@ def _render_pdf(html: str) -> bytes:
 async def archive_pdf(html: str) -> bytes:
     """`html` as a PDF, rendered off the event loop."""
     return await anyio.to_thread.run_sync(_render_pdf, html)
+
+
+def attendance_html(
+    engine: TemplateEngineProtocol[Any, Any],
+    statement: Any,
+    month_text: str,
+    now: dt.datetime,
+) -> str:
+    """The monthly attendance statement's HTML for the PDF (also what the tests read)."""
+    template = engine.get_template("placements/attendance_pdf.html")
+    return str(
+        template.render(
+            statement=statement,
+            month_text=month_text,
+            printed_at=now.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
+        )
+    )

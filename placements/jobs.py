@@ -23,10 +23,19 @@ from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import OutboxMessage, User
-from placements.services import answers, bookings, bump_slot_change, lockin, outcomes
+from placements.attendance_figures import monday_of, planned_days
+from placements.services import (
+    answers,
+    attendance,
+    bookings,
+    bump_slot_change,
+    lockin,
+    outcomes,
+)
 from placements.tables import (
     Agreement,
     Assessment,
+    AttendanceWeek,
     Booking,
     FollowUp,
     LockInFlag,
@@ -483,6 +492,76 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
     return guard.counts({"waiting": waiting, "queued": queued})
 
 
+# --- weekly attendance ----------------------------------------------------------------------
+
+
+async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, int]:
+    """Remind the host of a running placement whose last week is not reported: its users
+    (who report in the host portal), or the supervisor, with a signed link to the week, when
+    no one at the host signs in.
+    One reminder per placement, week and address (the dedupe key), so a second run, or a
+    second worker, sends nothing more."""
+    today = clock.local_date(now)
+    last_week = monday_of(today) - dt.timedelta(days=7)
+    rows = await Booking.select(
+        *Booking.all_columns(),
+        Booking.slot.title.as_alias("slot_title"),
+        Booking.slot.host.as_alias("host_id"),
+        Booking.slot.supervisor.as_alias("slot_supervisor"),
+    ).where(Booking.status == "active")
+    if not rows:
+        return {"waiting": 0, "queued": 0}
+    reported = {
+        int(r["booking"])
+        for r in await AttendanceWeek.select(AttendanceWeek.booking).where(
+            (AttendanceWeek.week_start == last_week)
+            & AttendanceWeek.booking.is_in([r["id"] for r in rows])
+        )
+    }
+    users = await _host_users(r["host_id"] for r in rows)
+    contacts = await _contacts([r["supervisor"] or r["slot_supervisor"] for r in rows])
+    sent_keys = await _queued_keys("attendance-reminder:")
+    queued = waiting = 0
+    guard = RowGuard("remind-attendance")
+    for row in rows:
+        with guard.row(row["id"]):
+            if row["id"] in reported:
+                continue
+            start = bookings.actual_start_of(row)
+            if planned_days(last_week, start, row["end_date"]) == 0:
+                continue
+            waiting += 1
+            supervisor = contacts.get(row["supervisor"] or row["slot_supervisor"] or 0)
+            # Host users report in the portal; a supervisor without an account gets a signed
+            # link to the week (`attendance.link_path`).
+            portal = attendance.host_attendance_link(row["id"])
+            recipients = [
+                (u["email"], u["user_id"], "", portal) for u in users.get(row["host_id"], [])
+            ]
+            if not recipients and supervisor is not None:
+                link = attendance.link_path(row["id"], last_week)
+                recipients = [(supervisor["email"], None, supervisor["name"], link)]
+            for email, user_id, name, link in recipients:
+                key = f"attendance-reminder:{row['id']}:{last_week.isoformat()}:{email.casefold()}"
+                if key in sent_keys:
+                    continue
+                queued += await queue_template_mail(
+                    email,
+                    "attendance_reminder",
+                    settings,
+                    recipient_user_id=user_id,
+                    candidate_id=row["candidate"],
+                    dedupe_key=key,
+                    digest=True,
+                    name=name,
+                    slot_title=row["slot_title"],
+                    week_number=last_week.isocalendar().week,
+                    week_start=last_week.isoformat(),
+                    link=link,
+                )
+    return guard.counts({"waiting": waiting, "queued": queued})
+
+
 # --- lock-in (inlåsning) ---------------------------------------------------------------------
 
 
@@ -534,6 +613,7 @@ JOBS = {
     "follow-ups": (create_follow_ups, "sweep_interval_seconds"),
     "remind-assessments": (remind_assessments, "sweep_interval_seconds"),
     "flag-lock-in": (flag_lock_in, "sweep_interval_seconds"),
+    "remind-attendance": (remind_attendance, "sweep_interval_seconds"),
 }
 JOB_TEXT = {
     "expire-slots": "Stänger publicerade platser vars slutdatum har passerat, så att sökningen "
@@ -550,4 +630,6 @@ JOB_TEXT = {
     "bedömning.",
     "flag-lock-in": "Flaggar deltagare som riskerar inlåsning (LOCK_IN_MONTHS, "
     "LOCK_IN_PLACEMENTS) och löser flaggor som inte längre gäller.",
+    "remind-attendance": "Påminner värden om en pågående placering vars närvaro för förra "
+    "veckan inte är rapporterad.",
 }

@@ -296,3 +296,22 @@ class LockInFlag(Table, tablename="pl_lock_in_flag"):
     reason = Text()
     flagged_at = Timestamptz(default=TimestamptzNow())
     resolved_at = Timestamptz(null=True, default=None)
+
+
+class AttendanceWeek(Table, tablename="pl_attendance_week"):
+    """A supervisor's (or the coordinator's) report of one week of a placement: days present
+    and days absent by reason. One row per booking and week (its Monday); a new report of the
+    same week replaces the figures. Only `days_unexcused` counts towards the absence alert."""
+
+    id: Serial
+    booking = ForeignKey(Booking, null=False, on_delete=OnDelete.cascade, index=True)
+    week_start = Date(index=True, help_text="The Monday of the reported week.")
+    days_present = Integer(default=0)
+    days_sick = Integer(default=0)
+    days_leave = Integer(default=0, help_text="Ledig, beviljad frånvaro.")
+    days_unexcused = Integer(default=0, help_text="Ogiltig eller oanmäld frånvaro.")
+    days_other = Integer(default=0)
+    note = Text(default="", help_text="What the other absence was, or a comment.")
+    source = Varchar(length=20, default="host", help_text="host, coordinator or link")
+    reported_by = Varchar(length=200, default="")
+    reported_at = Timestamptz(default=TimestamptzNow())

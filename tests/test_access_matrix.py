@@ -27,7 +27,8 @@ from marketplace import auth
 from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage, PasswordLink, User
 from marketplace.tokens import new_token
-from placements.services import agreements, outcomes
+from placements.attendance_figures import monday_of
+from placements.services import agreements, attendance, outcomes
 from placements.tables import (
     AnswerLink,
     Booking,
@@ -180,6 +181,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/underteckna/{token}"): ALL,
     ("GET", "/bedomning/{token}"): ALL,
     ("POST", "/bedomning/{token}"): ALL,
+    # The supervisor's signed link to report a week (issue 18): whoever holds it.
+    ("GET", "/narvaro/{token}"): ALL,
+    ("POST", "/narvaro/{token}"): ALL,
     # A host without an account answers a proposal through its single-use link.
     ("GET", "/forslag/{booking_id}/svar/{token}"): ALL,
     ("POST", "/forslag/{booking_id}/svar/{token}/acceptera"): ALL,
@@ -205,6 +209,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/bokningar/{booking_id}/underteckna"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/overenskommelse"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/bedomning"): HOST_A,
+    # Attendance (issue 18): the host reports its own placements' weeks.
+    ("POST", "/vard/bokningar/{booking_id}/narvaro"): HOST_A,
     ("GET", "/vard/organisation/{host_id}"): HOST_A_AND_STAFF,
     ("GET", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
     ("POST", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
@@ -234,6 +240,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/bokningar/{booking_id}/aterkalla"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/telefonsvar"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/svarslankar"): OWN_STAFF,
+    # Attendance (issue 18): the participant's coordinator records a week and reads the
+    # monthly statement, on the page and as a PDF.
+    ("POST", "/arbetsbord/bokningar/{booking_id}/narvaro"): OWN_STAFF,
+    ("GET", "/arbetsbord/deltagare/{candidate_id}/narvaro"): OWN_STAFF,
+    ("GET", "/arbetsbord/deltagare/{candidate_id}/narvaro.pdf"): OWN_STAFF,
     ("POST", "/arbetsbord/uppfoljningar/{follow_up_id}"): OWN_STAFF,
     ("GET", "/arbetsbord/ansokningar"): STAFF,
     ("GET", "/arbetsbord/yrken"): STAFF,
@@ -493,6 +504,10 @@ async def make_world(p: People) -> World:
     ended = await booking(ended_candidate, "completed")
     w.ids["ended_booking"] = ended
     w.strings["assessment_token"] = outcomes.assessment_token(ended)
+    # This week of the accepted booking (a link is refused until the placement starts).
+    w.strings["attendance_token"] = attendance.link_token(
+        w.ids["booking_id"], monday_of(dt.date.today())
+    )
 
     outcome_id = await _insert(
         Outcome(
@@ -613,6 +628,8 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
     token = w.strings[
         "assessment_token"
         if path.startswith("/bedomning")
+        else "attendance_token"
+        if path.startswith("/narvaro/")
         else "answer_token"
         if path.startswith("/forslag")
         else "password_token"
@@ -770,6 +787,15 @@ FORMS: dict[str, dict[str, str]] = {
         "reason": "Fel kategori vid registreringen",
     },
     "/arbetsbord/bokningar/{booking_id}/aterkalla": {"reason": "Annan plats"},
+    "/arbetsbord/bokningar/{booking_id}/narvaro": {
+        "week_start": dt.date.today().isoformat(),
+        "days_present": "3",
+    },
+    "/vard/bokningar/{booking_id}/narvaro": {
+        "week_start": dt.date.today().isoformat(),
+        "days_present": "3",
+    },
+    "/narvaro/{token}": {"days_present": "3"},
     "/arbetsbord/bokningar/{booking_id}/telefonsvar": {
         "answer": "decline",
         "answered_by": "Hanna Handledare",

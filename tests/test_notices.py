@@ -53,6 +53,7 @@ OWN_PAGE = {
     "/vard/inbjudan": 'role="status"',
     "/underteckna/{token}": "Du har godkänt",
     "/bedomning/{token}": "Tack",
+    "/narvaro/{token}": "är registrerad",
     "/arbetsbord/bokningar/{booking_id}/lankar": 'aria-labelledby="links-heading" role="status"',
     "/forslag/{booking_id}/svar/{token}/acceptera": "är accepterat",
     "/forslag/{booking_id}/svar/{token}/avboj": "Ni har avböjt förslaget",
@@ -108,7 +109,8 @@ async def _prepare(path: str, p: People, w: World) -> None:
     """Put the world's objects in the state the form acts on, the way people would."""
     coord, host = p.users["coord"], p.users["host_a"]
     accepted = w.ids["booking_id"]
-    if path.endswith(("/starta", "/avsluta", "/utfall", "/ratta-utfall")):
+    reports_attendance = path.endswith("/narvaro") or path == "/narvaro/{token}"
+    if reports_attendance or path.endswith(("/starta", "/avsluta", "/utfall", "/ratta-utfall")):
         # A placement that started a fortnight ago, so that it may also end today.
         today = dt.date.today()
         await Booking.update(
@@ -119,7 +121,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
         await agreements.sign_in_app(host, accepted, seen_version=version)
         for link in (await agreements.issue_signing_links(coord, accepted)).links:
             await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)
-    if path.endswith(("/avsluta", "/utfall", "/ratta-utfall")):
+    if reports_attendance or path.endswith(("/avsluta", "/utfall", "/ratta-utfall")):
         await bookings.start(host, accepted)
     if path.endswith(("/utfall", "/ratta-utfall")):
         await bookings.end(host, accepted, "completed")

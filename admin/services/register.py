@@ -30,6 +30,7 @@ from marketplace.tables import AuditEntry, OutboxMessage
 from placements.tables import (
     Agreement,
     Assessment,
+    AttendanceWeek,
     Booking,
     BookingEvent,
     Candidate,
@@ -55,6 +56,7 @@ SECTION_TITLES = {
     "pl_agreement": "Överenskommelser",
     "pl_signature": "Underskrifter",
     "pl_assessment": "Slutbedömningar",
+    "pl_attendance_week": "Närvaro per vecka",
     "pl_outcome": "Utfall",
     "pl_follow_up": "Uppföljningar",
     "pl_lock_in_flag": "Inlåsningsflaggor",
@@ -158,7 +160,7 @@ async def _linked_rows(candidate_id: int) -> dict[type[Table], list[dict[str, An
             await table.select().where(table.candidate == candidate_id).order_by(table.id)
         )
     booking_ids = _ids(found[Booking])
-    by_booking: tuple[Any, ...] = (BookingEvent, Agreement, Assessment)
+    by_booking: tuple[Any, ...] = (BookingEvent, Agreement, Assessment, AttendanceWeek)
     for table in by_booking:
         found[table] = list(
             await table.select().where(table.booking.is_in(booking_ids)).order_by(table.id)
@@ -356,6 +358,13 @@ async def anonymise_candidate(
             needles,
             blank=("tasks_mastered", "strengths", "comment", "participant_view"),
             scrubbed=("submitted_by",),
+        )
+        await _scrub_rows(
+            AttendanceWeek,
+            linked[AttendanceWeek],
+            needles,
+            blank=("note",),
+            scrubbed=("reported_by",),
         )
         await _scrub_rows(Outcome, linked[Outcome], needles, blank=("note",))
         await _scrub_rows(FollowUp, linked[FollowUp], needles, blank=("note",))

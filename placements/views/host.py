@@ -29,11 +29,13 @@ from placements.schemas import outcomes as outcome_schemas
 from placements.schemas import slots as slot_schemas
 from placements.services import agreements as agreement_services
 from placements.services import answers as answer_services
+from placements.services import attendance as attendance_services
 from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
+from placements.views import attendance as attendance_views
 from search import taxonomy
 from search.suggest import NO_SLOT_WORDS, suggestions_for
 
@@ -517,7 +519,11 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     options = None
     if booking.status == "proposed":
         options = await answer_services.accept_options_for(user, booking_id, audit=False)
+    presence = None
+    if booking.status in attendance_services.REPORTABLE:
+        presence = await attendance_services.attendance_for(user, booking_id)
     return {
+        **attendance_views.context(presence, f"/vard/bokningar/{booking_id}/narvaro"),
         "booking": booking,
         "options": options,
         "participant": participant,
@@ -647,6 +653,36 @@ async def booking_assess(
     )
 
 
+@post(
+    "/vard/bokningar/{booking_id:int}/narvaro",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_attendance(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Template | Redirect:
+    """The supervisor reports a week's attendance: days present, days absent by reason."""
+    user = _user(request)
+    values = await form_values(request)
+    try:
+        data = attendance_views.parse_report(values)
+        await attendance_services.record_week(user, booking_id, data, source="host")
+    except MarketplaceError as exc:
+        context = await _booking_context(user, booking_id)
+        return page(
+            "placements/host/booking.html",
+            request,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, attendance_views.LABELS),
+            **context,
+        )
+    return Redirect(
+        done(f"/vard/bokningar/{booking_id}#narvaro", "narvaro-sparad"), status_code=303
+    )
+
+
 ROUTES = [
     host_home,
     slot_new,
@@ -663,4 +699,5 @@ ROUTES = [
     booking_sign,
     booking_agreement,
     booking_assess,
+    booking_attendance,
 ]

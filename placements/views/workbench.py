@@ -32,12 +32,14 @@ from placements.schemas import candidates as candidate_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.services import agreements as agreement_services
 from placements.services import answers as answer_services
+from placements.services import attendance as attendance_services
 from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from placements.services.people_search import looks_like_identity_number
+from placements.views import attendance as attendance_views
 from placements.views.public import search_context, search_page_response
 from search import taxonomy, usage
 from search.services import match_candidates, match_slots
@@ -218,6 +220,8 @@ async def _workbench_page(
     follow_ups = await outcome_services.list_follow_ups_for(
         user, due_by=today + dt.timedelta(days=14)
     )
+    active = await _bookings(user, status="active")
+    absence_alerts = await attendance_services.alerts_among(user, [b.id for b in active])
     to_record = []
     for booking in await _bookings(user, status="completed") + await _bookings(
         user, status="interrupted"
@@ -245,7 +249,8 @@ async def _workbench_page(
         sort_choices=SORT_CHOICES,
         proposals=await _bookings(user, status="proposed"),
         awaiting_signatures=await _bookings(user, status="accepted"),
-        active=await _bookings(user, status="active"),
+        active=active,
+        absence_alerts=absence_alerts,
         follow_ups=follow_ups,
         to_record=to_record,
         outcome_options=_outcome_options(),
@@ -489,7 +494,11 @@ async def _booking_context(
     host_has_users = await answer_services.host_has_users(booking.host_id)
     if booking.status == "proposed":
         options = await answer_services.accept_options_for(user, booking_id, audit=False)
+    presence = None
+    if booking.status in attendance_services.REPORTABLE:
+        presence = await attendance_services.attendance_for(user, booking_id)
     return {
+        **attendance_views.context(presence, f"/arbetsbord/bokningar/{booking_id}/narvaro"),
         "booking": booking,
         "agreement": agreement,
         "outcomes": outcomes,
@@ -506,6 +515,7 @@ async def _booking_context(
             **CORRECTION_LABELS,
             **PAPER_LABELS,
             **PHONE_LABELS,
+            **attendance_views.LABELS,
         },
         "end_labels": END_LABELS,
         "outcome_options": _outcome_options(),
@@ -660,6 +670,10 @@ async def booking_action(
     async def resend(user: AuthUser, values: dict[str, Any]) -> None:
         await answer_services.resend_links(user, booking_id)
 
+    async def attendance(user: AuthUser, values: dict[str, Any]) -> None:
+        data = attendance_views.parse_report(values)
+        await attendance_services.record_week(user, booking_id, data, source="coordinator")
+
     # Each action: what it runs, its fields' labels, and the notice on the page it lands on
     # (sending links shows the page with where the links went instead).
     actions: dict[str, tuple[Any, dict[str, str], str]] = {
@@ -674,6 +688,7 @@ async def booking_action(
         "aterkalla": (withdraw, {"reason": "Skäl"}, "forslag-aterkallat"),
         "telefonsvar": (phone, PHONE_LABELS, "telefonsvar-registrerat"),
         "svarslankar": (resend, {}, "svarslankar-skickade"),
+        "narvaro": (attendance, attendance_views.LABELS, "narvaro-sparad"),
     }
     run, labels, notice = actions[action]
     return await _booking_action(request, booking_id, labels, run, notice)
@@ -692,6 +707,7 @@ BOOKING_ACTIONS = (
     "aterkalla",
     "telefonsvar",
     "svarslankar",
+    "narvaro",
 )
 
 

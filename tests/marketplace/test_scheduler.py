@@ -24,6 +24,7 @@ EVERY_JOB = {
     "follow-ups",
     "remind-assessments",
     "flag-lock-in",
+    "remind-attendance",
 }
 
 

@@ -1,0 +1,51 @@
+"""Structs for attendance during a placement: a week's report and what is shown of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+
+from marketplace.dates import DateBounded
+
+Days = Annotated[int, msgspec.Meta(ge=0, le=7)]
+
+
+class WeekReport(DateBounded, kw_only=True, forbid_unknown_fields=True):
+    """One week's attendance: the week (any day of it; stored as its Monday), the days
+    present and the days absent by reason."""
+
+    week_start: dt.date
+    days_present: Days = 0
+    days_sick: Days = 0
+    days_leave: Days = 0
+    days_unexcused: Days = 0
+    days_other: Days = 0
+    absence_note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class ReportedWeek(msgspec.Struct, kw_only=True):
+    week_start: dt.date
+    week_number: int
+    days_present: int
+    days_sick: int
+    days_leave: int
+    days_unexcused: int
+    days_other: int
+    note: str
+    source: str
+    reported_by: str
+    reported_at: dt.datetime
+
+
+class Attendance(msgspec.Struct, kw_only=True):
+    """A placement's reported weeks (newest first), the weeks that may be reported, and the
+    unexcused absence days against the alert's threshold."""
+
+    booking_id: int
+    weeks: list[ReportedWeek]
+    open_weeks: list[dt.date]
+    unexcused_days: int
+    alert_threshold: int
+    alert: bool

@@ -1,0 +1,526 @@
+"""Attendance during a placement (issue 18): weekly reports, the absence alert and the
+monthly statement.
+
+The supervisor reports each week of a placement in the host portal: days present and days
+absent with the reason (sick, granted leave, unexcused, other). The coordinator can record a
+week too, on the workbench. A week is named by its Monday; a new report of the same week
+replaces the figures (the audit log keeps who reported what, when). A week that has not
+begun, or that lies before the week the placement started, is refused (`date_rules`).
+
+When the unexcused absence days of a placement reach `ATTENDANCE_ALERT_ABSENCES`, the
+coordinator is mailed once (the outbox's dedupe key) and the workbench shows the alert. The
+mail names the slot, never the participant.
+
+The monthly statement (`statement_for`) puts planned days (the agreement's period, hours per
+week from the slot) against the reported ones, per week, as evidence for the handläggning of
+försörjningsstöd; the figures are counted by `placements.attendance_figures`. The service
+records and shows; it decides nothing about försörjningsstöd.
+
+Every read and every report is audited against the participant. Hosts reach only bookings
+on their own slots, staff only the participants they may see (`bookings.booking_row_for`,
+`candidates.read_row_for`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from piccolo.columns import Column
+
+from employers.tables import Contact
+from marketplace import clock
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict
+from marketplace.mail import queue_template_mail
+from marketplace.settings import Settings, get_settings
+from marketplace.tables import User
+from placements import date_rules
+from placements.attendance_figures import (
+    MAX_DAYS,
+    Counts,
+    MonthStatement,
+    monday_of,
+    month_statement,
+    months_of_period,
+    unexcused_total,
+)
+from placements.errors import LinkRefused
+from placements.schemas import attendance as schemas
+from placements.services import agreements, bookings, candidates
+from placements.tables import AttendanceWeek, Booking, Candidate, Slot
+
+REPORTABLE = ("active", "completed", "interrupted")
+ENDED = ("completed", "interrupted")
+SOURCE_TEXT = {"host": "värden", "coordinator": "samordnaren", "link": "handledaren via länk"}
+NOT_STARTED = (
+    "Närvaro rapporteras när placeringen har startat. Starta placeringen först, eller vänta "
+    "till startdagen."
+)
+TOO_MANY_DAYS = (
+    f"En vecka har {MAX_DAYS} dagar: närvaro och frånvaro får tillsammans vara högst "
+    f"{MAX_DAYS} dagar."
+)
+OTHER_NEEDS_NOTE = "Skriv vad den andra frånvaron var."
+ALERT_DEDUPE = "attendance-alert:"
+
+
+def staff_attendance_link(booking_id: int) -> str:
+    return f"/arbetsbord/bokningar/{booking_id}#narvaro"
+
+
+def host_attendance_link(booking_id: int) -> str:
+    return f"/vard/bokningar/{booking_id}#narvaro"
+
+
+def counts_of(row: dict[str, Any]) -> Counts:
+    return Counts(
+        present=row["days_present"],
+        sick=row["days_sick"],
+        leave=row["days_leave"],
+        unexcused=row["days_unexcused"],
+        other=row["days_other"],
+    )
+
+
+def ended_on(booking: dict[str, Any]) -> dt.date | None:
+    """The last day of an ended placement (None while it runs)."""
+    if booking["status"] not in ENDED:
+        return None
+    if booking.get("ended_at"):
+        return clock.local_date(booking["ended_at"])
+    return booking["end_date"]
+
+
+def open_weeks(booking: dict[str, Any], today: dt.date) -> list[dt.date]:
+    """The weeks that may be reported, newest first: from the week the placement started to
+    this week (or the week it ended)."""
+    start = bookings.actual_start_of(booking)
+    if booking["status"] not in REPORTABLE or start is None:
+        return []
+    last = min(today, ended_on(booking) or today)
+    monday, first = monday_of(last), monday_of(start)
+    weeks = []
+    while monday >= first:
+        weeks.append(monday)
+        monday -= dt.timedelta(days=7)
+    return weeks
+
+
+def check_report(
+    data: schemas.WeekReport, booking: dict[str, Any], today: dt.date | None = None
+) -> dt.date:
+    """The Monday of the reported week, or `DateRulesFailed` naming every problem."""
+    monday = monday_of(data.week_start)
+    extra: list[tuple[str, str]] = []
+    total = (
+        data.days_present + data.days_sick + data.days_leave + data.days_unexcused + data.days_other
+    )
+    if total > MAX_DAYS:
+        extra.append(("days_present", TOO_MANY_DAYS))
+    if data.days_other and not data.absence_note.strip():
+        extra.append(("absence_note", OTHER_NEEDS_NOTE))
+    start = bookings.actual_start_of(booking)
+    date_rules.check(
+        "attendance",
+        {"week_start": monday},
+        {"placement_week": monday_of(start) if start else None},
+        today=today,
+        extra=extra,
+    )
+    return monday
+
+
+async def _rows(booking_id: int) -> list[dict[str, Any]]:
+    return list(
+        await AttendanceWeek.select()
+        .where(AttendanceWeek.booking == booking_id)
+        .order_by(AttendanceWeek.week_start, ascending=False)
+    )
+
+
+def _week_out(row: dict[str, Any]) -> schemas.ReportedWeek:
+    return schemas.ReportedWeek(
+        week_start=row["week_start"],
+        week_number=row["week_start"].isocalendar().week,
+        days_present=row["days_present"],
+        days_sick=row["days_sick"],
+        days_leave=row["days_leave"],
+        days_unexcused=row["days_unexcused"],
+        days_other=row["days_other"],
+        note=row["note"],
+        source=SOURCE_TEXT.get(row["source"], row["source"]),
+        reported_by=row["reported_by"],
+        reported_at=row["reported_at"],
+    )
+
+
+async def _out(booking: dict[str, Any], settings: Settings) -> schemas.Attendance:
+    rows = await _rows(int(booking["id"]))
+    unexcused = unexcused_total({r["week_start"]: counts_of(r) for r in rows})
+    threshold = settings.attendance_alert_absences
+    return schemas.Attendance(
+        booking_id=int(booking["id"]),
+        weeks=[_week_out(r) for r in rows],
+        open_weeks=open_weeks(booking, clock.today()),
+        unexcused_days=unexcused,
+        alert_threshold=threshold,
+        alert=unexcused >= threshold,
+    )
+
+
+async def attendance_for(user: AuthUser, booking_id: int) -> schemas.Attendance:
+    """A placement's attendance, for its host or the staff who see the participant; the read
+    is audited."""
+    async with write_transaction(bookings.engine()):
+        booking = await bookings.booking_row_for(user, booking_id)
+        await record(user, "attendance.read", booking["candidate"], detail=f"bokning {booking_id}")
+        return await _out(booking, get_settings())
+
+
+async def alerts_among(user: AuthUser, booking_ids: list[int]) -> dict[int, int]:
+    """Of placements the caller has already been allowed to list, those whose unexcused
+    absence days reach the alert's threshold, with the days (for the workbench). Each alert
+    shown is a read of attendance data, audited."""
+    if not booking_ids:
+        return {}
+    threshold = get_settings().attendance_alert_absences
+    rows = await AttendanceWeek.select(AttendanceWeek.booking, AttendanceWeek.days_unexcused).where(
+        AttendanceWeek.booking.is_in(booking_ids)
+    )
+    totals: dict[int, int] = {}
+    for row in rows:
+        totals[int(row["booking"])] = totals.get(int(row["booking"]), 0) + row["days_unexcused"]
+    alerted = {b: days for b, days in totals.items() if days >= threshold}
+    if not alerted:
+        return {}
+    async with write_transaction(bookings.engine()):
+        owners = await Booking.select(Booking.id, Booking.candidate).where(
+            Booking.id.is_in(list(alerted))
+        )
+        for owner in owners:
+            await record(
+                user,
+                "attendance.read",
+                owner["candidate"],
+                detail=f"bokning {owner['id']}, larm på arbetsbordet",
+            )
+    return alerted
+
+
+async def _save(
+    booking_id: int, monday: dt.date, data: schemas.WeekReport, source: str, label: str
+) -> None:
+    values: dict[Column | str, Any] = {
+        AttendanceWeek.days_present: data.days_present,
+        AttendanceWeek.days_sick: data.days_sick,
+        AttendanceWeek.days_leave: data.days_leave,
+        AttendanceWeek.days_unexcused: data.days_unexcused,
+        AttendanceWeek.days_other: data.days_other,
+        AttendanceWeek.note: data.absence_note.strip(),
+        AttendanceWeek.source: source,
+        AttendanceWeek.reported_by: label[:200],
+        AttendanceWeek.reported_at: bookings.now(),
+    }
+    changed = await (
+        AttendanceWeek.update(values)
+        .where((AttendanceWeek.booking == booking_id) & (AttendanceWeek.week_start == monday))
+        .returning(AttendanceWeek.id)
+    )
+    if not changed:
+        row = AttendanceWeek(booking=booking_id, week_start=monday)
+        for column, value in values.items():
+            setattr(row, column if isinstance(column, str) else column._meta.name, value)
+        await AttendanceWeek.insert(row)
+
+
+async def _coordinator(booking: dict[str, Any]) -> dict[str, Any] | None:
+    """The participant's coordinator (or the booking's), active and with an address."""
+    owner = (
+        await Candidate.select(Candidate.coordinator)
+        .where(Candidate.id == booking["candidate"])
+        .first()
+    )
+    user_id = (owner or {}).get("coordinator") or booking["coordinator"]
+    if not user_id:
+        return None
+    return (
+        await User.select(User.id, User.email)
+        .where((User.id == user_id) & User.active.eq(True) & (User.email != ""))
+        .first()
+    )
+
+
+async def alert_if_due(booking: dict[str, Any], settings: Settings) -> bool:
+    """Inside the report's transaction: mail the coordinator once when the placement's
+    unexcused absence days reach the threshold. True when a mail was queued now."""
+    rows = await _rows(int(booking["id"]))
+    days = unexcused_total({r["week_start"]: counts_of(r) for r in rows})
+    if days < settings.attendance_alert_absences:
+        return False
+    coordinator = await _coordinator(booking)
+    if coordinator is None:
+        return False
+    slot = await Slot.select(Slot.title).where(Slot.id == booking["slot"]).first()
+    return await queue_template_mail(
+        coordinator["email"],
+        "attendance_alert",
+        settings,
+        recipient_user_id=coordinator["id"],
+        candidate_id=booking["candidate"],
+        dedupe_key=f"{ALERT_DEDUPE}{booking['id']}",
+        slot_title=(slot or {}).get("title", ""),
+        days=days,
+        threshold=settings.attendance_alert_absences,
+        link=staff_attendance_link(int(booking["id"])),
+    )
+
+
+async def record_week(
+    user: AuthUser, booking_id: int, data: schemas.WeekReport, *, source: str
+) -> schemas.Attendance:
+    """Report one week of a started placement (host users of its host, or staff who see the
+    participant). Replaces an earlier report of the same week; audited; may alert."""
+    settings = get_settings()
+    async with write_transaction(bookings.engine()):
+        await bookings.booking_row_for(user, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] not in REPORTABLE:
+            raise Conflict(NOT_STARTED)
+        monday = check_report(data, booking)
+        await _save(booking_id, monday, data, source, bookings.actor_label(user))
+        await record(
+            user,
+            "attendance.report",
+            booking["candidate"],
+            detail=f"bokning {booking_id}, vecka {monday.isoformat()}",
+        )
+        await alert_if_due(booking, settings)
+        return await _out(booking, settings)
+
+
+# --- the supervisor's link -------------------------------------------------------------------
+# A supervisor without an account reports a week through a signed link in the reminder, the
+# same mechanism as the assessment link (`outcomes.assessment_token`): the token names the
+# placement and the week, expires after SIGNING_LINK_DAYS, and works once: when the week is
+# reported (by anyone), the link is refused.
+
+_SALT = "attendance-link"
+LINK_INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
+LINK_EXPIRED = "Länken har gått ut. Be din kontakt på kommunen om en ny länk."
+LINK_GONE = "Placeringen finns inte längre, eller så har den inte startat."
+LINK_USED = (
+    "Veckan är redan rapporterad. Tack! Länken kan bara användas en gång; kontakta "
+    "samordnaren om något behöver ändras."
+)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=_SALT)
+
+
+def link_token(booking_id: int, monday: dt.date) -> str:
+    return _serializer().dumps({"b": booking_id, "w": monday.isoformat()})
+
+
+def link_path(booking_id: int, monday: dt.date) -> str:
+    return f"/narvaro/{link_token(booking_id, monday)}"
+
+
+@dataclass(frozen=True)
+class LinkWeek:
+    """What the link's page shows: the slot, the week, and of the participant only the first
+    name (a link can be forwarded)."""
+
+    slot_title: str
+    first_name: str
+    supervisor_name: str
+    week_start: dt.date
+    week_number: int
+
+
+async def _load_link(token: str) -> tuple[dict[str, Any], dt.date]:
+    try:
+        payload = _serializer().loads(token, max_age=get_settings().signing_link_days * 86400)
+    except SignatureExpired:
+        raise LinkRefused(LINK_EXPIRED, status_code=410) from None
+    except BadSignature:
+        raise LinkRefused(LINK_INVALID, status_code=400) from None
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("b"), int)
+        or not isinstance(payload.get("w"), str)
+    ):
+        raise LinkRefused(LINK_INVALID, status_code=400)
+    try:
+        monday = dt.date.fromisoformat(payload["w"])
+    except ValueError:
+        raise LinkRefused(LINK_INVALID, status_code=400) from None
+    booking = await Booking.select().where(Booking.id == payload["b"]).first()
+    if booking is None or booking["status"] not in REPORTABLE:
+        raise LinkRefused(LINK_GONE, status_code=410)
+    if await AttendanceWeek.exists().where(
+        (AttendanceWeek.booking == booking["id"]) & (AttendanceWeek.week_start == monday)
+    ):
+        raise LinkRefused(LINK_USED, status_code=410)
+    return booking, monday
+
+
+async def _supervisor_name(booking: dict[str, Any]) -> str:
+    if booking["supervisor"] is None:
+        return ""
+    contact = await Contact.select(Contact.name).where(Contact.id == booking["supervisor"]).first()
+    return contact["name"] if contact else ""
+
+
+async def link_week_start(token: str) -> dt.date:
+    """The link's week, or `LinkRefused` when it may not be used (nothing is read or logged)."""
+    return (await _load_link(token))[1]
+
+
+async def link_page(token: str) -> LinkWeek:
+    """What the link's page shows; the read names the participant, so it is audited."""
+    booking, monday = await _load_link(token)
+    async with write_transaction(bookings.engine()):
+        candidate = (
+            await Candidate.select(Candidate.first_name)
+            .where(Candidate.id == booking["candidate"])
+            .first()
+        )
+        slot = await Slot.select(Slot.title).where(Slot.id == booking["slot"]).first()
+        await record(
+            None,
+            "attendance.read",
+            booking["candidate"],
+            detail=f"bokning {booking['id']}, vecka {monday.isoformat()} via länk (handledare)",
+        )
+        return LinkWeek(
+            slot_title=(slot or {}).get("title", ""),
+            first_name=(candidate or {}).get("first_name", ""),
+            supervisor_name=await _supervisor_name(booking),
+            week_start=monday,
+            week_number=monday.isocalendar().week,
+        )
+
+
+async def record_week_by_link(token: str, data: schemas.WeekReport) -> LinkWeek:
+    """The supervisor reports the link's week, once (the claim is checked again under the
+    booking's lock, so two uses cannot both succeed)."""
+    settings = get_settings()
+    async with write_transaction(bookings.engine()):
+        booking, monday = await _load_link(token)
+        await bookings.lock_booking(int(booking["id"]))
+        booking, monday = await _load_link(token)
+        report = msgspec.structs.replace(data, week_start=monday)
+        check_report(report, booking)
+        name = await _supervisor_name(booking)
+        await _save(
+            int(booking["id"]), monday, report, "link", f"{name} (handledare, via länk)".strip()
+        )
+        await record(
+            None,
+            "attendance.report",
+            booking["candidate"],
+            detail=f"bokning {booking['id']}, vecka {monday.isoformat()} via länk",
+        )
+        await alert_if_due(booking, settings)
+        slot = await Slot.select(Slot.title).where(Slot.id == booking["slot"]).first()
+        return LinkWeek(
+            slot_title=(slot or {}).get("title", ""),
+            first_name="",
+            supervisor_name=name,
+            week_start=monday,
+            week_number=monday.isocalendar().week,
+        )
+
+
+# --- the monthly statement -------------------------------------------------------------------
+
+
+@dataclass
+class PlacementMonth:
+    booking_id: int
+    slot_title: str
+    host_name: str
+    start: dt.date | None
+    end: dt.date | None
+    hours_per_week: int | None
+    statement: MonthStatement
+
+
+@dataclass
+class Statement:
+    candidate_id: int
+    name: str
+    year: int
+    month: int
+    placements: list[PlacementMonth]
+    months: list[tuple[int, int]]
+
+
+def _period(booking: dict[str, Any], agreement: dict[str, Any] | None) -> tuple[Any, Any]:
+    """The planned period: the agreement's (else the booking's), cut at a real end."""
+    start = (agreement or {}).get("start_date") or booking["start_date"]
+    end = (agreement or {}).get("end_date") or booking["end_date"]
+    ended = ended_on(booking)
+    if ended is not None and (end is None or ended < end):
+        end = ended
+    return start, end
+
+
+async def statement_for(user: AuthUser, candidate_id: int, year: int, month: int) -> Statement:
+    """The participant's attendance in one month, per placement: planned against reported
+    days week by week. Staff who see the participant; the read is audited."""
+    row = await candidates.read_row_for(
+        user, candidate_id, "attendance.statement", detail=f"{year}-{month:02d}"
+    )
+    rows = await Booking.select(
+        *Booking.all_columns(),
+        Booking.slot.title.as_alias("slot_title"),
+        Booking.slot.hours_per_week.as_alias("hours_per_week"),
+        Booking.slot._.host._.name.as_alias("host_name"),
+    ).where((Booking.candidate == candidate_id) & Booking.status.is_in(list(REPORTABLE)))
+    today = clock.today()
+    found: list[PlacementMonth] = []
+    months: set[tuple[int, int]] = set()
+    for booking in sorted(rows, key=lambda r: (r["start_date"] or today, r["id"])):
+        start, end = _period(booking, await agreements.current_agreement_row(booking["id"]))
+        reports = {r["week_start"]: counts_of(r) for r in await _rows(int(booking["id"]))}
+        if start is not None:
+            months.update(months_of_period(start, min(end or today, today)))
+        for week in reports:
+            months.update(months_of_period(week, week))
+        statement = month_statement(
+            year,
+            month,
+            start=start,
+            end=end,
+            hours_per_week=booking["hours_per_week"],
+            reports=reports,
+            today=today,
+        )
+        if statement.weeks:
+            found.append(
+                PlacementMonth(
+                    booking_id=int(booking["id"]),
+                    slot_title=booking["slot_title"],
+                    host_name=booking["host_name"],
+                    start=start,
+                    end=end,
+                    hours_per_week=booking["hours_per_week"],
+                    statement=statement,
+                )
+            )
+    return Statement(
+        candidate_id=candidate_id,
+        name=candidates.display_name(row),
+        year=year,
+        month=month,
+        placements=found,
+        months=sorted(months, reverse=True),
+    )

@@ -1,0 +1,414 @@
+"""Attendance during a placement (issue 18): weekly reports in the host portal and on the
+workbench, the date table's rule for weeks, the absence alert, the monthly statement (page
+and PDF) against a hand-counted placement, access and audit, and the reminder sweep.
+
+The hand-counted placement runs Wednesday 2025-11-12 to Wednesday 2025-12-10 at 20 hours a
+week. November 2025's weeks (by their Thursday) start on Monday 3, 10, 17 and 24 November.
+Planned: 3 days in the week of 10 November (Wed–Fri), 5 in each of the next two: 13 days,
+52 hours. Reported: week of 10 Nov 2 present and 1 unexcused, week of 17 Nov 3 present and 2
+sick; the week of 24 Nov is missing. Present 5 of the 8 planned days of reported weeks:
+62,5 procent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+
+from marketplace import clock
+from marketplace.errors import NotFound, ValidationFailed
+from marketplace.scheduler import run_job
+from marketplace.settings import get_settings
+from marketplace.tables import AuditEntry, OutboxMessage
+from placements import jobs
+from placements.attendance_figures import monday_of
+from placements.schemas.attendance import WeekReport
+from placements.services import attendance, bookings
+from placements.tables import AttendanceWeek, Booking, Slot
+from tests import jobdata
+from tests.placements.bookingdata import make_host, make_host_user, make_user, make_world, to_active
+from tests.placements.test_attacks_signatures import csrf_of, login
+
+HTML = {"accept": "text/html"}
+D = dt.date
+START, END = D(2025, 11, 12), D(2025, 12, 10)
+
+
+async def _past_placement() -> tuple[Any, int]:
+    w = await make_world()
+    booking_id = await to_active(w, start=START, end=END)
+    await Slot.update({Slot.hours_per_week: 20}).where(Slot.id == w.slot_id)
+    return w, booking_id
+
+
+async def _audits(action: str) -> int:
+    return await AuditEntry.count().where(AuditEntry.action == action)
+
+
+async def test_host_and_coordinator_report_weeks_and_a_new_report_replaces_the_week():
+    w, booking_id = await _past_placement()
+    reads = await _audits("attendance.report")
+    await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 13), days_present=2, days_unexcused=1),
+        source="host",
+    )
+    shown = await attendance.record_week(
+        w.coordinator,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 17), days_present=3, days_sick=2),
+        source="coordinator",
+    )
+    assert [(x.week_start, x.days_present) for x in shown.weeks] == [
+        (D(2025, 11, 17), 3),
+        (D(2025, 11, 10), 2),  # a Thursday names its week's Monday
+    ]
+    assert shown.unexcused_days == 1 and not shown.alert
+    assert shown.weeks[0].source == "samordnaren"
+    again = await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 10), days_present=3),
+        source="host",
+    )
+    assert len(again.weeks) == 2
+    assert again.unexcused_days == 0
+    assert await AttendanceWeek.count() == 2
+    assert await _audits("attendance.report") == reads + 3
+
+
+async def test_a_week_may_not_lie_in_the_future_nor_before_the_placement_started():
+    w, booking_id = await _past_placement()
+    with pytest.raises(ValidationFailed) as before:
+        await attendance.record_week(
+            w.host_user, booking_id, WeekReport(week_start=D(2025, 11, 3)), source="host"
+        )
+    assert set(before.value.errors) == {"week_start"}
+    assert "ligger före veckan placeringen startade" in before.value.errors["week_start"]
+    next_week = monday_of(clock.today()) + dt.timedelta(days=7)
+    with pytest.raises(ValidationFailed) as future:
+        await attendance.record_week(
+            w.host_user, booking_id, WeekReport(week_start=next_week), source="host"
+        )
+    assert "ligger i framtiden" in future.value.errors["week_start"]
+    with pytest.raises(ValidationFailed) as too_many:
+        await attendance.record_week(
+            w.host_user,
+            booking_id,
+            WeekReport(week_start=D(2025, 11, 17), days_present=5, days_sick=2, days_other=1),
+            source="host",
+        )
+    assert set(too_many.value.errors) == {"days_present", "absence_note"}
+    assert await AttendanceWeek.count() == 0
+
+
+async def test_only_the_host_and_the_participants_staff_reach_attendance():
+    w, booking_id = await _past_placement()
+    other_host = await make_host_user(await make_host("Annan värd"))
+    other_coordinator = await make_user("coordinator")
+    analyst = await make_user("analyst")
+    report = WeekReport(week_start=D(2025, 11, 17), days_present=5)
+    for outsider in (other_host, other_coordinator, analyst):
+        with pytest.raises(NotFound):
+            await attendance.record_week(outsider, booking_id, report, source="host")
+        with pytest.raises(NotFound):
+            await attendance.attendance_for(outsider, booking_id)
+    reads = await _audits("attendance.read")
+    await attendance.attendance_for(w.host_user, booking_id)
+    assert await _audits("attendance.read") == reads + 1
+
+
+async def test_unexcused_absence_alerts_the_coordinator_once():
+    assert get_settings().attendance_alert_absences == 3
+    w, booking_id = await _past_placement()
+
+    async def alerts() -> int:
+        return await OutboxMessage.count().where(OutboxMessage.kind == "attendance_alert")
+
+    await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 10), days_present=1, days_unexcused=2),
+        source="host",
+    )
+    assert await alerts() == 0
+    shown = await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 17), days_present=4, days_unexcused=1),
+        source="host",
+    )
+    assert shown.alert and shown.unexcused_days == 3
+    assert await alerts() == 1
+    await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 24), days_unexcused=2),
+        source="host",
+    )
+    assert await alerts() == 1
+    mail = await OutboxMessage.select().where(OutboxMessage.kind == "attendance_alert").first()
+    assert mail is not None
+    assert "Aida" not in mail["subject"] + mail["body_text"]  # never the participant's name
+
+
+async def test_monthly_statement_against_the_hand_counted_placement():
+    w, booking_id = await _past_placement()
+    for report in (
+        WeekReport(week_start=D(2025, 11, 10), days_present=2, days_unexcused=1),
+        WeekReport(week_start=D(2025, 11, 17), days_present=3, days_sick=2),
+    ):
+        await attendance.record_week(w.host_user, booking_id, report, source="host")
+    reads = await _audits("attendance.statement")
+    statement = await attendance.statement_for(w.coordinator, w.candidate_id, 2025, 11)
+    assert await _audits("attendance.statement") == reads + 1
+    [placement] = statement.placements
+    s = placement.statement
+    assert (s.planned_days, s.planned_hours, s.planned_days_reported) == (13, 52.0, 8)
+    assert (s.present, s.sick, s.leave, s.unexcused, s.other) == (5, 2, 0, 1, 0)
+    assert (s.missing_weeks, s.share_present) == (1, 62.5)
+    assert [(x.monday, x.planned_days, x.state) for x in s.weeks] == [
+        (D(2025, 11, 10), 3, "rapporterad"),
+        (D(2025, 11, 17), 5, "rapporterad"),
+        (D(2025, 11, 24), 5, "saknas"),
+    ]
+    december = await attendance.statement_for(w.coordinator, w.candidate_id, 2025, 12)
+    assert [(x.monday, x.planned_days) for x in december.placements[0].statement.weeks] == [
+        (D(2025, 12, 1), 5),
+        (D(2025, 12, 8), 3),
+    ]
+    assert (2025, 11) in statement.months and (2025, 12) in statement.months
+    with pytest.raises(NotFound):
+        await attendance.statement_for(await make_user("coordinator"), w.candidate_id, 2025, 11)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+async def test_host_reports_a_week_on_the_booking_page(client):
+    w, booking_id = await _past_placement()
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    assert shown.status_code == 200
+    assert 'id="narvaro"' in shown.text and "Spara närvaron" in shown.text
+    assert 'value="2025-11-10"' in shown.text and 'value="2025-11-03"' not in shown.text
+    csrf = csrf_of(shown.text)
+    bad = await client.post(
+        f"{url}/narvaro",
+        data={"_csrf_token": csrf, "week_start": "2025-11-17", "days_present": "9"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert bad.status_code == 400
+    assert 'id="f-days_present-error"' in bad.text
+    assert 'value="9"' in bad.text  # what was typed is shown again
+    saved = await client.post(
+        f"{url}/narvaro",
+        data={
+            "_csrf_token": csrf,
+            "week_start": "2025-11-17",
+            "days_present": "4",
+            "days_other": "1",
+            "absence_note": "Läkarbesök",
+            "days_sick": "",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"].startswith(f"{url}?klart=narvaro-sparad")
+    landing = await client.get(saved.headers["location"], headers=HTML)
+    assert "Närvaron för veckan är sparad" in landing.text
+    assert "Läkarbesök" in landing.text
+    row = await AttendanceWeek.select().first()
+    assert row is not None and (row["days_present"], row["days_other"], row["days_sick"]) == (
+        4,
+        1,
+        0,
+    )
+
+
+async def test_coordinator_records_a_week_and_reads_the_statement_and_its_pdf(client):
+    w, booking_id = await _past_placement()
+    await login(client, w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    assert shown.status_code == 200 and "Spara närvaron" in shown.text
+    csrf = csrf_of(shown.text)
+    future = monday_of(clock.today()) + dt.timedelta(days=14)
+    refused = await client.post(
+        f"{url}/narvaro",
+        data={"_csrf_token": csrf, "week_start": future.isoformat(), "days_present": "1"},
+        headers=HTML,
+    )
+    assert refused.status_code == 400
+    assert "ligger i framtiden" in refused.text
+    for week, present, unexcused in (("2025-11-10", "2", "1"), ("2025-11-17", "3", "0")):
+        saved = await client.post(
+            f"{url}/narvaro",
+            data={
+                "_csrf_token": csrf,
+                "week_start": week,
+                "days_present": present,
+                "days_unexcused": unexcused,
+                "days_sick": "2" if week == "2025-11-17" else "0",
+            },
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+    page = await client.get(
+        f"/arbetsbord/deltagare/{w.candidate_id}/narvaro?manad=2025-11", headers=HTML
+    )
+    assert page.status_code == 200
+    assert "november 2025" in page.text
+    assert "62,5 procent" in page.text
+    assert "52,0 timmar" in page.text
+    assert "Saknas" in page.text
+    bad = await client.get(
+        f"/arbetsbord/deltagare/{w.candidate_id}/narvaro?manad=2025-13", headers=HTML
+    )
+    assert bad.status_code == 400
+    assert "till exempel 2026-11" in bad.text
+    pdf = await client.get(f"/arbetsbord/deltagare/{w.candidate_id}/narvaro.pdf?manad=2025-11")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+# --- the reminder sweep ------------------------------------------------------------------------
+
+# Tuesday 10 March 2026: last week began Monday 2 March.
+NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+LAST_WEEK = D(2026, 3, 2)
+
+
+async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_user, monkeypatch):
+    coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
+    host_id = await jobdata.host("Hemtjänst Norra")
+    henrik = await make_user("host", username="henrik", email="henrik@vard.example.se")
+    await jobdata.member(host_id, henrik)
+    supervisor = await jobdata.contact(host_id, email="hanna@vard.example.se", name="Hanna")
+    slot_id = await jobdata.slot(host_id, supervisor=supervisor)
+    other_host = await jobdata.host("Kafé Utan Konto")
+    other_supervisor = await jobdata.contact(other_host, email="otto@kafe.example.se", name="Otto")
+    other_slot = await jobdata.slot(other_host, supervisor=other_supervisor)
+
+    async def placement(slot: int, name: str, start: dt.date) -> int:
+        candidate = await jobdata.candidate(coordinator.id, first_name=name)
+        return await jobdata.booking(
+            slot,
+            candidate,
+            coordinator.id,
+            status="active",
+            start_date=start,
+            end_date=D(2026, 6, 1),
+            started_at=dt.datetime.combine(start, dt.time(8), tzinfo=dt.UTC),
+        )
+
+    unreported = await placement(slot_id, "Aida", D(2026, 2, 16))
+    no_users = await placement(other_slot, "Bo", D(2026, 2, 16))
+    reported = await placement(slot_id, "Cem", D(2026, 2, 16))
+    await placement(slot_id, "Dan", D(2026, 3, 9))  # starts this week: nothing to report yet
+    broken = await placement(slot_id, "Eva", D(2026, 2, 16))
+    await AttendanceWeek.insert(
+        AttendanceWeek(booking=reported, week_start=LAST_WEEK, days_present=5)
+    )
+    real = bookings.actual_start_of
+
+    def start_or_fail(row: dict[str, Any]) -> dt.date | None:
+        if row["id"] == broken:
+            raise RuntimeError("a broken row")
+        return real(row)
+
+    monkeypatch.setattr(jobs.bookings, "actual_start_of", start_or_fail)
+    with time_machine.travel(NOW, tick=False):
+        first = await run_job("remind-attendance", worker="w1")
+        second = await run_job("remind-attendance", worker="w2")
+    assert first.outcome == second.outcome == "ok", (first.error, second.error)
+    assert first.counts == {"waiting": 2, "queued": 2, "skipped_rows": 1}
+    assert second.counts == {"waiting": 2, "queued": 0, "skipped_rows": 1}
+    mails = await OutboxMessage.select().where(OutboxMessage.kind == "attendance_reminder")
+    assert sorted((m["recipient"], m["candidate"]) for m in mails) == sorted(
+        [
+            ("henrik@vard.example.se", await _candidate_of(unreported)),
+            ("otto@kafe.example.se", await _candidate_of(no_users)),
+        ]
+    )
+    by_recipient = {m["recipient"]: m["body_text"] for m in mails}
+    # Host users report in the portal; a supervisor without an account gets the week's link.
+    assert f"/vard/bokningar/{unreported}" in by_recipient["henrik@vard.example.se"]
+    assert "/narvaro/" in by_recipient["otto@kafe.example.se"]
+    assert all("vecka 10" in m["body_text"] for m in mails)
+
+
+async def _candidate_of(booking_id: int) -> int:
+    row = await Booking.select(Booking.candidate).where(Booking.id == booking_id).first()
+    assert row is not None
+    return int(row["candidate"])
+
+
+# --- the supervisor's signed link --------------------------------------------------------------
+
+
+async def test_the_supervisor_reports_a_week_once_through_the_signed_link(client):
+    _w, booking_id = await _past_placement()
+    token = attendance.link_token(booking_id, D(2025, 11, 17))
+    url = f"/narvaro/{token}"
+    shown = await client.get(url, headers=HTML)
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    assert "Närvaro vecka 47" in shown.text and "Aida" in shown.text
+    assert "Andersson" not in shown.text  # a link can be forwarded: the first name only
+    csrf = csrf_of(shown.text)
+    bad = await client.post(
+        url, data={"_csrf_token": csrf, "days_present": "3", "days_other": "1"}, headers=HTML
+    )
+    assert bad.status_code == 400
+    assert 'id="f-absence_note-error"' in bad.text and 'value="3"' in bad.text
+    done = await client.post(
+        url,
+        data={"_csrf_token": csrf, "days_present": "4", "days_unexcused": "1"},
+        headers=HTML,
+    )
+    assert done.status_code == 200 and "är registrerad" in done.text
+    row = await AttendanceWeek.select().first()
+    assert row is not None
+    assert (row["week_start"], row["days_present"], row["source"]) == (D(2025, 11, 17), 4, "link")
+    assert "via länk" in row["reported_by"]
+    again = await client.post(url, data={"_csrf_token": csrf, "days_present": "5"}, headers=HTML)
+    assert again.status_code == 410 and "redan rapporterad" in again.text
+    assert await AttendanceWeek.count() == 1
+    tampered = await client.get(url[:-3] + "xyz", headers=HTML)
+    assert tampered.status_code == 400 and "ogiltig" in tampered.text
+    before_start = await client.get(
+        f"/narvaro/{attendance.link_token(booking_id, D(2025, 11, 3))}", headers=HTML
+    )
+    assert before_start.status_code == 200  # the page opens; the date rule refuses the post
+    refused = await client.post(
+        f"/narvaro/{attendance.link_token(booking_id, D(2025, 11, 3))}",
+        data={"_csrf_token": csrf, "days_present": "1"},
+        headers=HTML,
+    )
+    assert refused.status_code == 400 and "ligger före veckan placeringen startade" in refused.text
+
+
+async def test_the_workbench_lists_the_absence_alert(client):
+    w, booking_id = await _past_placement()
+    await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 17), days_present=2, days_unexcused=3),
+        source="host",
+    )
+    await login(client, w.coordinator.username)
+    home = await client.get("/arbetsbord", headers=HTML)
+    assert home.status_code == 200
+    assert "Frånvarolarm: 3 dagar ogiltig eller oanmäld frånvaro" in home.text
+    booking_page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "gränsen för larm är 3 dagar" in booking_page.text
+    candidate_page = await client.get(f"/arbetsbord/deltagare/{w.candidate_id}", headers=HTML)
+    assert f"/arbetsbord/deltagare/{w.candidate_id}/narvaro" in candidate_page.text
