@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -234,15 +235,23 @@ async def _release_expired_leases(now: dt.datetime, settings: Settings) -> int:
     return len(rows) + len(gave_up)
 
 
-async def digest_recipients() -> set[str]:
-    """E-mail addresses (casefolded) of host users and contacts whose host chose the digest."""
-    from employers.tables import Contact, HostMembership
+DigestSource = Callable[[], Awaitable[set[str]]]
+# Who chose the daily digest is a domain's knowledge (employers: hosts and their contacts);
+# the domain registers its source here, so that the kernel imports no domain package.
+_DIGEST_SOURCES: dict[str, DigestSource] = {}
 
-    members = await HostMembership.select(HostMembership.user.email.as_alias("email")).where(
-        HostMembership.host._.digest_mail.eq(True)
-    )
-    contacts = await Contact.select(Contact.email).where(Contact.host._.digest_mail.eq(True))
-    return {r["email"].strip().casefold() for r in [*members, *contacts] if r["email"]}
+
+def add_digest_source(name: str, source: DigestSource) -> None:
+    """Register (or replace) a source of e-mail addresses that receive the daily digest."""
+    _DIGEST_SOURCES[name] = source
+
+
+async def digest_recipients() -> set[str]:
+    """E-mail addresses (casefolded) that chose the digest, from every registered source."""
+    found: set[str] = set()
+    for source in _DIGEST_SOURCES.values():
+        found |= await source()
+    return found
 
 
 async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[str, Any]]:
