@@ -9,8 +9,10 @@ The rules, in words:
 - A week belongs to the month its Thursday lies in (the ISO 8601 rule for weeks that span
   two months), so every week is counted in exactly one monthly statement.
 - Planned days of a week are its weekdays (Monday to Friday) that lie within the
-  placement's period (the agreement's start and end; an open end runs on). Public holidays
-  are not taken off: the agreement's schedule is what was planned.
+  placement's period (the agreement's start and end; an open end runs on) and are not a
+  Swedish public holiday (röda dagar, from the `holidays` package: juldagen, nyårsdagen,
+  långfredagen and the rest). Eves (julafton, midsommarafton) are not public holidays and
+  stay planned unless the agreement says otherwise.
 - Planned hours are the weekly hours spread evenly over five days: hours × days / 5.
 - Only unexcused absence (ogiltig eller oanmäld frånvaro) counts towards the absence alert;
   sickness, granted leave and other absence are explained.
@@ -21,8 +23,11 @@ The rules, in words:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import holidays
 
 REASONS = ("sick", "leave", "unexcused", "other")
 REASON_TEXT = {
@@ -58,14 +63,25 @@ def weeks_of_month(year: int, month: int) -> list[dt.date]:
     return found
 
 
+@functools.cache
+def _public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("SE", years=year))
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    """A Swedish public holiday (röd dag)."""
+    return day in _public_holidays(day.year)
+
+
 def planned_days(monday: dt.date, start: dt.date | None, end: dt.date | None) -> int:
-    """The weekdays (Monday–Friday) of the week that lie within the period."""
+    """The weekdays (Monday–Friday) of the week that lie within the period and are not a
+    public holiday."""
     if start is None:
         return 0
     count = 0
     for offset in range(5):
         day = monday + dt.timedelta(days=offset)
-        if day >= start and (end is None or day <= end):
+        if day >= start and (end is None or day <= end) and not is_public_holiday(day):
             count += 1
     return count
 

@@ -51,6 +51,22 @@ def test_planned_days_are_weekdays_within_the_period():
     assert planned_days(D(2026, 11, 2), START, END) == 0
     assert planned_days(D(2027, 3, 1), START, None) == 5  # an open end runs on
     assert planned_days(D(2026, 11, 9), None, None) == 0
+
+
+def test_public_holidays_are_not_planned_days():
+    # Juldagen 2026 is a Friday; julafton (Thursday) is an eve, not a public holiday.
+    assert planned_days(D(2026, 12, 21), D(2026, 12, 1), None) == 4
+    # Nyårsdagen 2027 (Friday) and trettondedag jul 2027 (Wednesday).
+    assert planned_days(D(2026, 12, 28), D(2026, 12, 1), None) == 4
+    assert planned_days(D(2027, 1, 4), D(2026, 12, 1), None) == 4
+    # Långfredagen and annandag påsk 2027 (26 March, 29 March).
+    assert planned_days(D(2027, 3, 22), D(2027, 1, 1), None) == 4
+    assert planned_days(D(2027, 3, 29), D(2027, 1, 1), None) == 4
+    # Midsommarafton is no public holiday; midsommardagen 2027 is a Saturday.
+    assert planned_days(D(2027, 6, 21), D(2027, 1, 1), None) == 5
+    # Kristi himmelsfärd 2027 (Thursday 6 May) and nationaldagen 2028 (Tuesday 6 June).
+    assert planned_days(D(2027, 5, 3), D(2027, 1, 1), None) == 4
+    assert planned_days(D(2028, 6, 5), D(2027, 1, 1), None) == 4
     assert planned_hours(3, 20) == 12.0
     assert planned_hours(3, 25) == 15.0
     assert planned_hours(3, None) is None
