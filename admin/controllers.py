@@ -49,14 +49,6 @@ class ReportExportOperation(Operation):
             ok.content = {m: OpenAPIMediaType(schema=binary) for m in ("text/csv", XLSX)}
 
 
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The last twelve calendar months, this one included."""
-    year, month = today.year, today.month - 11
-    if month < 1:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1), today
-
-
 def report_filters(
     start: dt.date | None,
     end: dt.date | None,
@@ -67,7 +59,7 @@ def report_filters(
     """Validated filters; a missing period means the last twelve months."""
     check_date(start, "start")
     check_date(end, "end")
-    default_start, default_end = default_period(clock.today())
+    default_start, default_end = reports.default_period(clock.today())
     start = start or (default_start if end is None else end.replace(day=1))
     end = end or default_end
     if end < start:

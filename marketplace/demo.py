@@ -302,7 +302,7 @@ DEMO_LAST_NAMES = (
 
 
 def _demo_org_number(index: int, kind: str) -> str:
-    from employers.services.orgnr import luhn_check_digit
+    from marketplace.luhn import luhn_check_digit
 
     if kind == "municipal_unit":
         return DEMO_MUNICIPALITY_NUMBER
@@ -501,7 +501,7 @@ DEMO_OUTCOMES = (
 
 def _demo_personnummer(index: int) -> str:
     """A valid (made-up) number; every fifth one is a samordningsnummer (day + 60)."""
-    from placements.services.candidates import luhn_check_digit
+    from marketplace.luhn import luhn_check_digit
 
     year, month, day = 1970 + index, 1 + index % 12, 1 + index % 27
     day += 60 if index % 5 == 4 else 0

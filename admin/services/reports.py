@@ -62,6 +62,19 @@ FLAG_LABELS = {
     "long_placement": "Lång placering",
     "repeated_placements": "Upprepade placeringar utan steg framåt",
 }
+PERIOD_MONTHS = 12
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a report shows when none is chosen: the last twelve calendar months, this
+    one included (its first day to today). One definition for the pages and the API."""
+    first = today.replace(day=1)
+    year, month = first.year, first.month - (PERIOD_MONTHS - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1), today
+
+
 TRACK_LABELS = {"kompetens": "Kompetens", "hälsa": "Hälsa", "vägledning": "Vägledning"}
 HOST_KIND_LABELS = {
     "company": "Företag",

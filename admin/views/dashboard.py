@@ -24,16 +24,6 @@ from marketplace.templating import LABELS
 from marketplace.views import page
 
 report_readers = requires("admin", "coordinator", "analyst")
-PERIOD_MONTHS = 12
-
-
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The twelve whole or begun months up to today."""
-    first = today.replace(day=1)
-    year, month = first.year, first.month - (PERIOD_MONTHS - 1)
-    while month < 1:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1), today
 
 
 def _date(raw: str, field: str, fallback: dt.date) -> dt.date:
@@ -56,7 +46,7 @@ async def dashboard(
     host_kind: Annotated[str, QueryParameter(max_length=20)] = "",
 ) -> Template:
     today = clock.today()
-    first, last = default_period(today)
+    first, last = reports.default_period(today)
     values = {"start": start, "end": end, "track": track, "host_kind": host_kind}
     errors: dict[str, str] = {}
     try:

@@ -7,26 +7,9 @@ prefix "16" ("16556677-8899", "165566778899"). The stored form is "NNNNNN-NNNN".
 from __future__ import annotations
 
 from marketplace.errors import ValidationFailed
+from marketplace.luhn import luhn_check_digit, luhn_ok
 
-
-def luhn_ok(digits: str) -> bool:
-    """True when the digit string passes the Luhn check (the last digit is the check digit).
-
-    Shared by organisationsnummer here and personnummer in `placements`.
-    """
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch) * (2 if i % 2 == 1 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
-def luhn_check_digit(first_nine: str) -> str:
-    """The check digit that makes `first_nine` + digit pass the Luhn check."""
-    for d in "0123456789":
-        if luhn_ok(first_nine + d):
-            return d
-    raise ValueError(first_nine)  # unreachable: exactly one digit always fits
+__all__ = ["luhn_check_digit", "luhn_ok", "normalize_org_number", "org_number_problem"]
 
 
 _MESSAGES = {

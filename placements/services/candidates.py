@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import msgspec
 
-from employers.services.orgnr import luhn_ok
 from employers.tables import HostMembership
 from marketplace import clock
 from marketplace.addresses import normalise_email, single_line
@@ -29,6 +28,7 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.luhn import luhn_ok
 from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.tables import User
@@ -42,14 +42,6 @@ HIDDEN_FROM_HOST = ("withdrawn",)
 
 
 # --- personnummer and samordningsnummer -----------------------------------------------------
-
-
-def luhn_check_digit(nine: str) -> int:
-    """The check digit that completes nine digits (YYMMDDNNN) to a valid number."""
-    for digit in range(10):
-        if luhn_ok(nine + str(digit)):
-            return digit
-    raise AssertionError("unreachable: some digit always completes a Luhn sum")
 
 
 _PNR_HELP = "Ange 10 eller 12 siffror, t.ex. 19850101-1234 eller 850101-1234."

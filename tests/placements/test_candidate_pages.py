@@ -9,8 +9,8 @@ import json
 import re
 from typing import Any
 
+from marketplace.luhn import luhn_check_digit
 from marketplace.tables import AuditEntry
-from placements.services.candidates import luhn_check_digit
 from placements.tables import Candidate, PlanActivity
 from search import taxonomy
 from tests.conftest import login as api_login

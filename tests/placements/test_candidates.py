@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketplace.errors import ValidationFailed
+from marketplace.luhn import luhn_check_digit
 from marketplace.tables import AuditEntry, OutboxMessage
 from placements.services.candidates import (
-    luhn_check_digit,
     mask_personnummer,
     normalise_personnummer,
 )

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from admin.services.register import anonymise_candidate
+from marketplace.luhn import luhn_check_digit
 from marketplace.tables import AuditEntry
-from placements.services.candidates import PERSONNUMMER_SEARCH, luhn_check_digit
+from placements.services.candidates import PERSONNUMMER_SEARCH
 from placements.services.people_search import fold_name, looks_like_identity_number
 from placements.tables import Candidate
 from tests.conftest import login
@@ -25,7 +26,7 @@ HTML = {"accept": "text/html"}
 def personnummer(nine: str) -> tuple[str, ...]:
     """A valid number for YYMMDDNNN (born in the 1900s), in the four written forms:
     19YYMMDD-NNNC, 19YYMMDDNNNC, YYMMDD-NNNC, YYMMDDNNNC."""
-    ten = nine + str(luhn_check_digit(nine))
+    ten = nine + luhn_check_digit(nine)
     return (f"19{ten[:6]}-{ten[6:]}", f"19{ten}", f"{ten[:6]}-{ten[6:]}", ten)
 
 
