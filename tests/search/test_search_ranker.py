@@ -78,6 +78,25 @@ def test_ranker_scores_are_cached_per_word_and_stable() -> None:
     assert first is not again  # callers may not mutate the cache through the result
 
 
+def test_ranker_prefers_groups_that_say_all_the_words_of_a_phrase() -> None:
+    # A verb and its object describe one kind of work together: a group whose text says only
+    # one of them keeps that word's share of its score, so groups saying both come first.
+    ranker = group_ranker()
+    verb = ranker.rank([("skota", 1.0, ())])
+    obj = ranker.rank([("djur", 1.0, ())])
+    both = ranker.rank([("skota", 1.0, ()), ("djur", 1.0, ())])
+    only_obj = [g for g in obj if g not in verb]
+    assert only_obj
+    for g in only_obj:
+        assert both[g] == pytest.approx(0.5 * obj[g])
+    for g in set(verb) & set(obj):
+        assert both[g] == pytest.approx(verb[g] + obj[g])
+    top = sorted(both, key=lambda g: -both[g])[:3]
+    assert all(g in verb and g in obj for g in top)
+    # A word no group knows ("ta" in a phrase) neither lifts nor lowers any group.
+    assert ranker.rank([("djur", 1.0, ()), ("xqzvw", 1.0, ())]) == pytest.approx(obj)
+
+
 # --- head and qualifier words in names and titles -------------------------------------------
 
 
