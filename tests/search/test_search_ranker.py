@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -293,3 +294,22 @@ def test_an_everyday_word_prefers_work_without_a_degree() -> None:
     assert ids(idx, "skogsbruk") == [2, 1]
     # Naming the occupation still finds it first.
     assert ids(idx, "forskare skogsbruk")[:1] == [1]
+
+
+def test_a_word_that_only_says_work_does_not_rank_the_groups(monkeypatch: Any) -> None:
+    # "jobba" in "jobba med djur" says nothing of which work: the group ranker (which counts
+    # the share of the words a group says) is given the other words only, unless there are none.
+    idx = SearchIndex()
+    idx.build([slot(1, "Djurskötare")])
+    seen: list[list[str]] = []
+    rank = idx._groups.rank
+
+    def spy(words: Any, *args: Any) -> Any:
+        seen.append([w for w, _, _ in words])
+        return rank(words, *args)
+
+    monkeypatch.setattr(idx._groups, "rank", spy)
+    idx.search(SearchQuery(q="jobba med djur"))
+    assert seen and "jobba" not in seen[-1] and "djur" in seen[-1]
+    idx.search(SearchQuery(q="jobba"))
+    assert "jobba" in seen[-1]
