@@ -47,7 +47,7 @@ from search.taxonomy import (
     no_education_required,
     taxonomy_lexicon,
 )
-from search.terms import Term, parse_terms
+from search.terms import FRAMING_WORDS, Term, parse_terms
 from search.text import STOPWORDS, fold, hyphen_joins, normalize
 
 __all__ = ["FIELDS", "SearchIndex"]
@@ -988,6 +988,10 @@ class SearchIndex:
             alts = fallback.setdefault(t.word, [])
             if not t.compound_part:
                 alts += [fold(e.token) for e in t.expansions if e.kind in ("prefix", "typo")]
+        # A word that only says "work" ("jobba" in "jobba med ungdomar") says nothing of which
+        # work: the others rank the groups, as the group ranker counts every word it is given.
+        said = {w: a for w, a in fallback.items() if fold(w) not in FRAMING_WORDS}
+        fallback = said or fallback
         share = 1.0 / max(len(fallback), 1)
         words = [(fold(w), share, alts[:10]) for w, alts in fallback.items()]
         for w in fallback:

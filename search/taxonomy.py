@@ -807,6 +807,11 @@ _GF_SKILL = 0.35
 _HEAD_PART = 0.7  # the query word is the head of a compound ("omsorg" in "äldreomsorg")
 _MODIFIER_PART = 0.4  # the query word is its first part ("omsorg" in "omsorgserfarenhet")
 _ROOT_MATCH = 0.6  # same derivation root ("städning" and "städare")
+# A group's score is scaled by the share of the query's words (those any group knows) that its
+# text says, to this power: a group that says the verb and its object ("kör truck", "städar
+# kontor") outranks one that says only one of them very often (RESULTS_search.md, eighth
+# pass).
+_COORD = 1.0
 _MANAGER_PRIOR = 0.6
 _FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
 _BM25_K1 = 1.2
@@ -1005,12 +1010,25 @@ class GroupRanker:
         """Return BM25 scores per group for ``(folded word, weight, fallback forms)`` items.
 
         The fallback forms (typo corrections, completions) are used when the word itself
-        matches nothing.
+        matches nothing. Each group's score is then scaled by the share of the words' weight
+        that it matches (counting only words some group matches): the words of a phrase
+        ("köra truck", "städa kontor") describe one kind of work together, so a group whose
+        label, definition or skills say several of them outranks a group that says only one
+        of them, however often.
         """
         scores: dict[int, float] = {}
+        said: dict[int, float] = {}
+        total = 0.0
         for f, weight, fallback in words:
-            for g, v in self._word_scores(f, tuple(fallback)).items():
+            found = self._word_scores(f, tuple(fallback))
+            if found:
+                total += weight
+            for g, v in found.items():
                 scores[g] = scores.get(g, 0.0) + weight * v
+                said[g] = said.get(g, 0.0) + weight
+        if total > 0.0:
+            for g in scores:
+                scores[g] *= (said[g] / total) ** _COORD
         return scores
 
     def _word_scores(self, f: str, fallback: tuple[str, ...]) -> dict[int, float]:

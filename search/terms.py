@@ -16,7 +16,7 @@ from search.text import (
     restored_bases,
 )
 
-__all__ = ["Term", "parse_terms"]
+__all__ = ["FRAMING_WORDS", "Term", "parse_terms"]
 
 # A compound part is a little weaker evidence than the whole word.
 _PART_FACTOR = 0.9
@@ -26,6 +26,8 @@ _MIN_SPLIT = 7  # a known word this long may be a compound worth reading as its 
 # Verbs that only say "to work": "jobba med barn" asks for work with children.
 _WORK_VERBS = frozenset(["jobba", "jobbar", "arbeta", "arbetar", "jobbat", "arbetat"])
 _FRAMING = _FOLDED_PLACEMENT | frozenset(fold(w) for w in _WORK_VERBS)
+# Folded words that only say the query is about work ("jobb", "praktik", "jobba").
+FRAMING_WORDS = _FRAMING
 # A verb and its object name the work as one compound: "tvätta bilar" → "biltvätt(are)",
 # "boka möten" → "mötesbokare", "planera underhåll" → "underhållsplanerare".
 _AGENT_ENDINGS = ("are", "ning", "ing", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -76,6 +77,25 @@ def test_ranker_scores_are_cached_per_word_and_stable() -> None:
     again = group_ranker().rank([("truck", 1.0, ())])
     assert first == again
     assert first is not again  # callers may not mutate the cache through the result
+
+
+def test_ranker_prefers_groups_that_say_all_the_words_of_a_phrase() -> None:
+    # A verb and its object describe one kind of work together: a group whose text says only
+    # one of them keeps that word's share of its score, so groups saying both come first.
+    ranker = group_ranker()
+    verb = ranker.rank([("skota", 1.0, ())])
+    obj = ranker.rank([("djur", 1.0, ())])
+    both = ranker.rank([("skota", 1.0, ()), ("djur", 1.0, ())])
+    only_obj = [g for g in obj if g not in verb]
+    assert only_obj
+    for g in only_obj:
+        assert both[g] == pytest.approx(0.5 * obj[g])
+    for g in set(verb) & set(obj):
+        assert both[g] == pytest.approx(verb[g] + obj[g])
+    top = sorted(both, key=lambda g: -both[g])[:3]
+    assert all(g in verb and g in obj for g in top)
+    # A word no group knows ("ta" in a phrase) neither lifts nor lowers any group.
+    assert ranker.rank([("djur", 1.0, ()), ("xqzvw", 1.0, ())]) == pytest.approx(obj)
 
 
 # --- head and qualifier words in names and titles -------------------------------------------
@@ -274,3 +294,22 @@ def test_an_everyday_word_prefers_work_without_a_degree() -> None:
     assert ids(idx, "skogsbruk") == [2, 1]
     # Naming the occupation still finds it first.
     assert ids(idx, "forskare skogsbruk")[:1] == [1]
+
+
+def test_a_word_that_only_says_work_does_not_rank_the_groups(monkeypatch: Any) -> None:
+    # "jobba" in "jobba med djur" says nothing of which work: the group ranker (which counts
+    # the share of the words a group says) is given the other words only, unless there are none.
+    idx = SearchIndex()
+    idx.build([slot(1, "Djurskötare")])
+    seen: list[list[str]] = []
+    rank = idx._groups.rank
+
+    def spy(words: Any, *args: Any) -> Any:
+        seen.append([w for w, _, _ in words])
+        return rank(words, *args)
+
+    monkeypatch.setattr(idx._groups, "rank", spy)
+    idx.search(SearchQuery(q="jobba med djur"))
+    assert seen and "jobba" not in seen[-1] and "djur" in seen[-1]
+    idx.search(SearchQuery(q="jobba"))
+    assert "jobba" in seen[-1]
