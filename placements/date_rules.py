@@ -30,6 +30,7 @@ The decisions, in words:
 | plan activity        | planned_start    | any             | ≤ 5 years         |                       |
 |                      | planned_end      | any             | ≤ 5 years         | planned_start         |
 | attendance week      | week_start       | any             | this week latest  | start of first week   |
+|                      |                  |                 | (and not after the week an ended placement ended) | |
 
 - A placement is started on or after its start date, never before: the start sweep starts
   it on the day (`activate_due`), and a host who wants to begin earlier first moves the

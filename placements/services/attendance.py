@@ -89,12 +89,13 @@ def counts_of(row: dict[str, Any]) -> Counts:
 
 
 def ended_on(booking: dict[str, Any]) -> dt.date | None:
-    """The last day of an ended placement (None while it runs)."""
+    """The last day of an ended placement (None while it runs): ending writes the real last
+    day to `end_date` (`bookings.end`); `ended_at` is only when someone pressed the button."""
     if booking["status"] not in ENDED:
         return None
-    if booking.get("ended_at"):
-        return clock.local_date(booking["ended_at"])
-    return booking["end_date"]
+    if booking.get("end_date"):
+        return booking["end_date"]
+    return clock.local_date(booking["ended_at"]) if booking.get("ended_at") else None
 
 
 def open_weeks(booking: dict[str, Any], today: dt.date) -> list[dt.date]:
@@ -125,6 +126,15 @@ def check_report(
         extra.append(("days_present", TOO_MANY_DAYS))
     if data.days_other and not data.absence_note.strip():
         extra.append(("absence_note", OTHER_NEEDS_NOTE))
+    last = ended_on(booking)
+    if last is not None and monday > monday_of(last):
+        extra.append(
+            (
+                "week_start",
+                f"Placeringen slutade {last.isoformat()}; veckan som börjar "
+                f"{monday.isoformat()} kom efter det. Välj en vecka då placeringen pågick.",
+            )
+        )
     start = bookings.actual_start_of(booking)
     date_rules.check(
         "attendance",

@@ -106,6 +106,24 @@ async def test_a_week_may_not_lie_in_the_future_nor_before_the_placement_started
     assert await AttendanceWeek.count() == 0
 
 
+async def test_an_ended_placement_takes_reports_up_to_the_week_it_ended():
+    w, booking_id = await _past_placement()
+    await bookings.end(w.coordinator, booking_id, "completed", END)  # Wednesday 10 December
+    last_week = D(2025, 12, 8)
+    recorded = await attendance.record_week(
+        w.host_user, booking_id, WeekReport(week_start=last_week, days_present=3), source="host"
+    )
+    assert recorded is not None
+    with pytest.raises(ValidationFailed) as after:
+        await attendance.record_week(
+            w.host_user, booking_id, WeekReport(week_start=D(2025, 12, 15)), source="host"
+        )
+    assert "Placeringen slutade 2025-12-10" in after.value.errors["week_start"]
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "completed"}
+    assert await AttendanceWeek.count() == 1
+
+
 async def test_only_the_host_and_the_participants_staff_reach_attendance():
     w, booking_id = await _past_placement()
     other_host = await make_host_user(await make_host("Annan värd"))
