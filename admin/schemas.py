@@ -14,8 +14,8 @@ from typing import Literal
 import msgspec
 
 from marketplace.dates import FrozenDateBounded
+from placements.vocabulary import Track
 
-Track = Literal["kompetens", "hälsa", "vägledning"]
 HostKind = Literal["company", "municipal_unit", "association", "public_agency"]
 ReportName = Literal[
     "to-work-or-studies",

@@ -44,6 +44,7 @@ from placements.schemas.slots import ImportReport, RowError, RowNotice
 from placements.services import take_slot_change
 from placements.services.slots import json_list, known_occupation, skill_label, store_skill
 from placements.tables import SETTINGS, SLOT_KINDS, SLOT_STATUSES, TRACKS, Slot
+from placements.vocabulary import Track
 from search.taxonomy_changes import resolve_occupation
 
 FORMATS = ("jsonl", "csv")
@@ -652,7 +653,7 @@ class _Wire(msgspec.Struct):
     latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
     hours_per_week: Annotated[int, msgspec.Meta(ge=1, le=40)] | None = None
-    tracks: list[Literal["kompetens", "hälsa", "vägledning"]] | None = None
+    tracks: list[Track] | None = None
     adaptations: list[_Text200] | None = None
     supervisor: _WireSupervisor | None = None
     requirements: _WireRequirements | None = None

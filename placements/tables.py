@@ -21,11 +21,12 @@ from piccolo.table import Table
 
 from employers.tables import Contact, Host
 from marketplace.tables import User
+from placements import vocabulary
 
 SLOT_KINDS = ("praktik", "arbetsträning")
 SLOT_STATUSES = ("draft", "published", "paused", "closed")
 SETTINGS = ("open_workplace", "municipal_workplace", "sheltered")
-TRACKS = ("kompetens", "hälsa", "vägledning")
+TRACKS = vocabulary.TRACKS
 
 
 class ChangeCounter(Table, tablename="pl_change_counter"):

@@ -26,6 +26,7 @@ from employers.tables import Host, UnitTarget
 from marketplace import clock
 from marketplace.clock import STOCKHOLM
 from marketplace.figures import Kind
+from placements import vocabulary
 from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
 from placements.tables import Assessment, Booking, FollowUp, LockInFlag, Outcome, Slot
 
@@ -75,7 +76,7 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), today
 
 
-TRACK_LABELS = {"kompetens": "Kompetens", "hälsa": "Hälsa", "vägledning": "Vägledning"}
+TRACK_LABELS = vocabulary.TRACK_LABELS
 HOST_KIND_LABELS = {
     "company": "Företag",
     "municipal_unit": "Kommunal enhet",

@@ -14,8 +14,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from marketplace.dates import DateBounded
+from placements.vocabulary import Track
 
-Track = Literal["kompetens", "hälsa", "vägledning"]
 CaseStatus = Literal["active", "paused", "exited"]
 ActivityStatus = Literal["planned", "ongoing", "done", "cancelled"]
 ConsentMethod = Literal["", "muntligt", "skriftligt", "digitalt"]

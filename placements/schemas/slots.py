@@ -11,9 +11,9 @@ from msgspec import UNSET, UnsetType
 
 from employers.schemas import Contact, PublicContact
 from marketplace.dates import DateBounded
+from placements.vocabulary import Track
 
 SlotKind = Literal["praktik", "arbetsträning"]
-Track = Literal["kompetens", "hälsa", "vägledning"]
 Setting = Literal["open_workplace", "municipal_workplace", "sheltered"]
 Status = Literal["draft", "published", "paused", "closed"]
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=200)]
