@@ -202,6 +202,7 @@ class Ids:
     def __init__(self, service: Service) -> None:
         self.db = sqlite3.connect(service.env["DATABASE_URL"].removeprefix("sqlite:///"))
         self.base_url = service.base_url
+        self.env = service.env
 
     def close(self) -> None:
         self.db.close()
@@ -274,6 +275,29 @@ class Ids:
         ).fetchall()
         return [{"candidate_id": str(c), "activity_id": str(a)} for c, a in found]
 
+    def attendance_links(self) -> list[str]:
+        """A supervisor's single-use attendance link for this week of a running placement,
+        signed with the service's own key (the demo's hosts have users, so none is mailed)."""
+        booking = self.rows("SELECT MIN(id) FROM pl_booking WHERE status = 'active'")
+        if not booking:
+            return []
+        script = (
+            "from marketplace import clock\n"
+            "from placements.attendance_figures import monday_of\n"
+            "from placements.services.attendance import link_path\n"
+            f"print(link_path({int(booking[0])}, monday_of(clock.today())))\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", script],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        return [out.strip().splitlines()[-1].removeprefix(self.base_url)]
+
     def mailed_links(self, route: Route) -> list[str]:
         """Paths (with query) of links to this page in the queued mails, newest first: the
         pages reached from a mail (`/underteckna/<token>`, `/vard/inbjudan?token=...`)."""
@@ -300,6 +324,8 @@ class Ids:
             base = [route.fill({params[0]: v}) for v in self.values(params[0], role, route.path)]
         extra = [route.path + q for q in EXTRA_QUERIES.get(route.path, [])]
         mailed = self.mailed_links(route) if "token" in params or not base or not params else []
+        if route.path == "/narvaro/{token:str}":
+            mailed += self.attendance_links()
         return list(dict.fromkeys(base + extra + mailed))
 
 

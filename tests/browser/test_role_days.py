@@ -582,7 +582,7 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     with page.expect_navigation():
         item.get_by_role("link").click()
     day.step("bedomning")
-    page.get_by_label(re.compile("^Närvaro")).select_option(index=1)
+    page.get_by_role("combobox", name=re.compile("^Närvaro")).select_option(index=1)
     page.get_by_label(re.compile("^Uppgifter deltagaren klarade")).fill("Däckbyten på egen hand.")
     page.get_by_label(re.compile("^Rekommendation")).select_option(index=1)
     day.click("button", "Lämna bedömningen")
