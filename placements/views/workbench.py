@@ -582,7 +582,9 @@ async def booking_action(
             labels=AGREEMENT_LABELS,
             lists=["adaptations_shared"],
             blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
-            rules=date_rules.form_rules("agreement"),
+            # No form-level date rules here: the form posts the unchanged period too, and the
+            # table's "not in the past" holds only for a period that changes (the service
+            # knows which did).
         )
         await agreement_services.update_agreement(user, booking_id, data)
 

@@ -1,8 +1,10 @@
-"""A follow-up the service refuses comes back on the workbench as its own form: what was typed
-is kept, each error is next to its field, and nothing is saved (issue 15: no dead ends)."""
+"""Workbench forms that the service refuses or accepts as a coordinator would expect: a refused
+follow-up comes back as its own form (what was typed kept, each error at its field, nothing
+saved; issue 15: no dead ends), and an agreement's unchanged period is not re-judged."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from placements.schemas.outcomes import OutcomeCreate
@@ -96,3 +98,33 @@ async def test_a_refused_follow_up_is_shown_again_with_its_error_and_what_was_ty
         .first()
     )
     assert row == {"status": "done", "result_category": "arbete"}
+
+
+async def test_an_agreement_whose_start_has_passed_can_still_be_edited_without_moving_it(client):
+    """The form posts the unchanged period too; "not in the past" holds for a period that
+    changes, so editing the tasks of a signed-but-not-started placement is not refused."""
+    from placements.tables import Agreement
+    from tests.placements.bookingdata import backdate, propose
+
+    w = await make_world()
+    booking_id = await propose(w, start=TODAY)
+    await booking_services.accept(w.host_user, booking_id)
+    past = TODAY - dt.timedelta(days=3)
+    await backdate(booking_id, past, TODAY + dt.timedelta(days=60))
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    saved = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/overenskommelse",
+        data={
+            "_csrf_token": _token(page.text),
+            "start_date": str(past),
+            "end_date": str(TODAY + dt.timedelta(days=60)),
+            "tasks": "Plock och packning",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    row = await Agreement.select(Agreement.tasks).where(Agreement.booking == booking_id).first()
+    assert row == {"tasks": "Plock och packning"}
