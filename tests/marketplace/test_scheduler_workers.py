@@ -175,7 +175,11 @@ async def test_three_workers_one_leader_effects_once_and_takeover_after_kill(mak
 
     print(f"takeover after SIGKILL: {takeover_s:.2f} s")
     assert takeover_s <= INTERVAL_S + 3  # one interval, plus process and PostgreSQL slack
-    assert await workers_with_runs() == [leader, successor]
+    # Under heavy load the successor's lease can lapse and the third worker take over in
+    # turn: legitimate, as long as the killed leader never runs again and every effect below
+    # happens exactly once.
+    ran = await workers_with_runs()
+    assert ran[:2] == [leader, successor] and leader not in ran[2:], ran
     runs = await JobRun.select(JobRun.outcome, JobRun.worker)
     assert {r["outcome"] for r in runs} <= {"ok", "interrupted"}, [
         r for r in await JobRun.select() if r["outcome"] not in ("ok", "interrupted")
