@@ -281,17 +281,21 @@ def form_rules(event: str) -> Callable[[Mapping[str, Any]], list[tuple[str, str]
     A date that is not a date yet is left to the form's own check."""
 
     def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
-        dates: dict[str, dt.date | None] = {}
-        for rule in RULES[event]:
-            text = typed.get(rule.field)
-            if isinstance(text, dt.date):
-                dates[rule.field] = text
-            elif isinstance(text, str) and text:
-                with contextlib.suppress(ValueError):
-                    dates[rule.field] = dt.date.fromisoformat(text)
-        return problems(event, dates)
+        dates = {rule.field: as_day(typed.get(rule.field)) for rule in RULES[event]}
+        return problems(event, {k: v for k, v in dates.items() if v is not None})
 
     return run
+
+
+def as_day(value: Any) -> dt.date | None:
+    """A form's date as typed: a date, an ISO date text, or None (blank or not a date yet;
+    the form's own check names that)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(value)
+    return None
 
 
 def meeting_problems(

@@ -10,7 +10,6 @@ candidate's page with a confirmation (marketplace/notices.py).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -292,19 +291,11 @@ def _profile_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
     have (a create form without consent) is not asked for."""
     found = date_rules.form_rules("candidate")(typed)
     if "consent_date" in typed or "consent_method" in typed:
-        day = typed.get("consent_date")
         found += candidate_services.consent_problems(
-            day if isinstance(day, dt.date) else _day_or_none(day),
+            date_rules.as_day(typed.get("consent_date")),
             str(typed.get("consent_method") or ""),
         )
     return found
-
-
-def _day_or_none(text: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(text)) if text else None
-    except ValueError:
-        return None
 
 
 def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str]) -> Any:

@@ -166,6 +166,20 @@ class Outcome:
     checked: set[str] = field(default_factory=set)  # addresses whose page has been checked
 
 
+def in_service(env: dict[str, str], script: str) -> str:
+    """Run `script` with the service's settings (its database, its key); its last line."""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return out.strip().splitlines()[-1]
+
+
 def page_routes(service: Service) -> list[Route]:
     """The app's HTML GET routes, read from the app the service runs (same settings)."""
     script = (
@@ -183,16 +197,7 @@ def page_routes(service: Service) -> list[Route]:
         "            found.append((route.path, h.handler_name, query))\n"
         "print(json.dumps(sorted(found)))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        env=service.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    routes = [Route(*found) for found in json.loads(out.strip().splitlines()[-1])]
+    routes = [Route(*found) for found in json.loads(in_service(service.env, script))]
     return [r for r in routes if not r.path.startswith(("/static", "/schema", "/health"))]
 
 
@@ -287,16 +292,7 @@ class Ids:
             "from placements.services.attendance import link_path\n"
             f"print(link_path({int(booking[0])}, monday_of(clock.today())))\n"
         )
-        out = subprocess.run(
-            [sys.executable, "-c", script],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        ).stdout
-        return [out.strip().splitlines()[-1].removeprefix(self.base_url)]
+        return [in_service(self.env, script).removeprefix(self.base_url)]
 
     def mailed_links(self, route: Route) -> list[str]:
         """Paths (with query) of links to this page in the queued mails, newest first: the
