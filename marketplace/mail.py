@@ -434,9 +434,10 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
     smtp = _smtp_client(settings)
     connected = False
     sms: httpx.AsyncClient | None = None
-    sms_down = False  # the gateway did not answer: the other SMS wait, unclaimed, for next time
+    # A server that does not answer leaves the rest of its channel unclaimed for next time.
+    sms_down = smtp_down = False
     for candidate in due:
-        if candidate["channel"] == "sms" and sms_down:
+        if sms_down if candidate["channel"] == "sms" else smtp_down:
             continue
         row = await _claim(candidate["id"], now, settings)
         if row is None:
@@ -479,7 +480,7 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
                         error,
                     )
                 _SMTP_STATE["down"] = True
-                break  # the rest stay pending, unclaimed, and go next time
+                smtp_down = True  # the other mail stays pending, unclaimed, for next time
             continue
         await _mark_sent(row["id"], now)
         counts["sent"] += 1

@@ -207,3 +207,16 @@ async def test_two_deliverers_at_once_send_each_sms_once(gateway):
             await queue_sms(f"070123456{n}", f"Meddelande {n}")
         await asyncio.gather(deliver_outbox(MORNING, settings), deliver_outbox(MORNING, settings))
     assert sorted(s.message for s in gateway.received) == [f"Meddelande {n}" for n in range(6)]
+
+
+async def test_an_smtp_outage_does_not_hold_up_sms(gateway):
+    settings = gateway.settings(smtp_host="127.0.0.1", smtp_port=1, smtp_starttls=False)
+    with time_machine.travel(MORNING, tick=False):
+        await queue_mail("person@example.se", "Ämne", "Hej!")
+        await queue_mail("annan@example.se", "Ämne", "Hej!")
+        await queue_sms("0701234567", "Kommer fram ändå")
+        counts = await deliver_outbox(MORNING, settings)
+    assert counts["sent"] == 1 and counts["retried"] == 1
+    assert [s.message for s in gateway.received] == ["Kommer fram ändå"]
+    mails = await OutboxMessage.select().where(OutboxMessage.channel == "mail")
+    assert sorted(m["attempts"] for m in mails) == [0, 1]
