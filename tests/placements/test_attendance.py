@@ -491,3 +491,31 @@ async def test_a_supervisor_with_a_mobile_number_gets_the_week_link_by_sms_once(
         OutboxMessage.channel == "mail"
     )
     assert sorted(m["recipient"] for m in mails) == ["lars@kafe.example.se", "otto@kafe.example.se"]
+
+
+async def test_the_json_api_reports_and_reads_a_week_and_refuses_a_bad_one_in_swedish(client):
+    from tests.conftest import login as api_login
+
+    w, booking_id = await _past_placement()
+    await api_login(client, w.host_user.username)
+    url = f"/api/v1/bookings/{booking_id}/attendance"
+    reads = await _audits("attendance.read")
+    saved = await client.put(
+        url, json={"week_start": "2025-11-19", "days_present": 3, "days_sick": 2}
+    )
+    assert saved.status_code == 200, saved.text
+    [week] = saved.json()["weeks"]
+    assert (week["week_start"], week["days_present"], week["days_sick"]) == ("2025-11-17", 3, 2)
+    assert week["source"] == "värden"
+    again = await client.put(url, json={"week_start": "2025-11-17", "days_present": 5})
+    assert [w_["days_present"] for w_ in again.json()["weeks"]] == [5]  # replaced
+    shown = await client.get(url)
+    assert shown.status_code == 200 and shown.json()["booking_id"] == booking_id
+    assert await _audits("attendance.read") == reads + 1
+    too_many = await client.put(url, json={"week_start": "2025-11-17", "days_present": 9})
+    assert too_many.status_code == 400
+    assert "days_present" in too_many.text and "högst" in too_many.text.casefold()
+    ahead = (clock.today() + dt.timedelta(days=21)).isoformat()
+    future = await client.put(url, json={"week_start": ahead, "days_present": 1})
+    assert future.status_code == 400, future.text
+    assert future.json()["fields"] == ["week_start"]
