@@ -110,7 +110,9 @@ class SmsGateway:
         self._server = Gateway(self.port)
         self._server.received = self.received
         self._server.fail_with = self.fail_with
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def fail(self, status: int) -> None:
         self.fail_with = status
