@@ -173,3 +173,11 @@ async def test_rebuild_streams_batches_and_keeps_cards_not_documents(monkeypatch
         "Vårgårda",
     )
     assert card.host_name is worker.cards[made[0].id].host_name, "shared, not copied"
+    # A change reaches the card at the next catch-up; an unpublished slot loses its card.
+    await Slot.update({Slot.title: "Konditor 3"}).where(Slot.id == made[3].id)
+    await bump_slot_change(made[3].id)
+    await Slot.update({Slot.status: "paused"}).where(Slot.id == made[4].id)
+    await bump_slot_change(made[4].id)
+    assert (await worker.search(SearchQuery(q="konditor"))).total == 1
+    assert worker.cards[made[3].id].title == "Konditor 3"
+    assert made[4].id not in worker.cards
