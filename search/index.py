@@ -10,8 +10,11 @@ Layout (compact, so that 100,000 slots fit comfortably):
 - ``_occ_docs`` / ``_group_docs``: taxonomy occupation / SSYK-4 group → documents, so that a
   concept match follows postings too;
 - numpy columns per document for the filters (kind, hours, coordinates, licence, open seats,
-  tracks and adaptations as bit masks, publication time) and ``_docs`` holding each
-  :class:`SlotDoc` once, for reranking on short fields and for explanations.
+  tracks and adaptations as bit masks, publication time) and the slot's id. The documents
+  themselves are not kept: explanations read the postings (a word's postings are sorted by
+  position, so whether a slot's field holds a word is one binary search), and the rerank
+  keeps each distinct folded title once. That keeps a worker at 100,000 slots small
+  (bench/RESULTS.md, memory).
 
 A removed or replaced document stays in the postings as a tombstone (``alive`` is False) until
 the next full build, which keeps ``upsert`` and ``remove`` O(document).
@@ -22,12 +25,11 @@ Use: ``build()`` a fresh instance off the event loop, then swap it in; call ``up
 
 from __future__ import annotations
 
+import bisect
 import datetime
-import functools
 import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -131,18 +133,6 @@ def _key(text: str) -> str:
     return fold(normalize(text))
 
 
-def _words(text: str) -> frozenset[str]:
-    # Titles, skills, hosts and towns repeat across slots: explain each once.
-    return _short_words(text) if len(text) < 200 else _text_words(text)
-
-
-def _text_words(text: str) -> frozenset[str]:
-    return frozenset(t for t in normalize(text).split() if t not in STOPWORDS)
-
-
-_short_words = functools.lru_cache(maxsize=50_000)(_text_words)
-
-
 def _haversine(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> FloatArray:
     p1, p2 = np.radians(lat), math.radians(lat0)
     dp = p2 - p1
@@ -171,8 +161,12 @@ _ROW_DTYPE = np.dtype(
         ("published", np.float64),
         ("occ", np.int32),
         ("town", np.int32),
+        ("slot_id", np.int64),
     ]
 )
+_ROW_CHUNK = 4096
+# Adaptations past the 62nd distinct one share this bit; such slots are checked exactly.
+_RARE_BIT = 1 << 62
 
 
 # One query word: the index of its whole-compound reading (or None) and of its other terms.
@@ -234,6 +228,7 @@ class _Columns:
         self.group = np.full(capacity, -1, dtype=np.int32)
         self.town = np.full(capacity, -1, dtype=np.int32)
         self.length = np.zeros(capacity, dtype=np.float32)
+        self.slot_id = np.full(capacity, -1, dtype=np.int64)
 
     _NAMES = [
         "alive",
@@ -250,6 +245,7 @@ class _Columns:
         "group",
         "town",
         "length",
+        "slot_id",
     ]
 
     def append_row(self) -> int:
@@ -258,7 +254,7 @@ class _Columns:
                 col = getattr(self, name)
                 grown = np.empty(len(col) * 2, dtype=col.dtype)
                 grown[: len(col)] = col
-                fill = {"hours": -1, "occ": -1, "group": -1, "town": -1}.get(name, 0)
+                fill = {"hours": -1, "occ": -1, "group": -1, "town": -1, "slot_id": -1}.get(name, 0)
                 if name in ("lat", "lon"):
                     grown[len(col) :] = _NO_COORD
                 elif name == "published":
@@ -282,8 +278,9 @@ class SearchIndex:
             self._lex = Lexicon()
             self._lex.add_many(sorted(self._concepts.words()))
         self._post: dict[str, array[int]] = {}
-        self._docs: list[SlotDoc | None] = []
         self._short: list[str] = []  # folded, normalised, cut title per position (rerank)
+        # Adaptations of the slots that have one of the rare ones sharing bit 62 (exact check).
+        self._rare_adapt: dict[int, frozenset[str]] = {}
         self._pos: dict[int, int] = {}
         self._occ_docs: dict[int, array[int]] = {}
         self._group_docs: dict[int, array[int]] = {}
@@ -333,12 +330,15 @@ class SearchIndex:
         tok = array("i")  # word id of every (document, field) word, field segment by segment
         seg_len = array("i")
         seg_code = array("i")
-        rows: list[tuple[int, int, float, float, bool, int, int, int, float, int, int]] = []
+        # Filter columns, a numpy chunk per _ROW_CHUNK slots: few Python objects live long
+        # while the build runs, so the memory they used is reused rather than scattered.
+        rows: list[tuple[int, int, float, float, bool, int, int, int, float, int, int, int]] = []
+        chunks: list[npt.NDArray[Any]] = []
         replaced: list[int] = []
         occ_pos = self._concepts.occ_pos
         pos_of = self._pos
-        doc_list = self._docs
         short = self._short
+        rare = self._rare_adapt
 
         def ids_of(text: str) -> array[int]:
             got = text_ids.get(text)
@@ -355,14 +355,12 @@ class SearchIndex:
                 got = bits[key] = sum({self._bit(table, v) for v in values})
             return got
 
-        for doc in docs:
-            pos = len(doc_list)
+        for pos, doc in enumerate(docs):
             old = pos_of.get(doc.id)
             if old is not None:  # the same slot twice: the later one wins
                 replaced.append(old)
-                doc_list[old] = None
+                rare.pop(old, None)
                 self._n_alive -= 1
-            doc_list.append(doc)
             pos_of[doc.id] = pos
             self._n_alive += 1
             info = titles.get(doc.title)
@@ -398,6 +396,9 @@ class SearchIndex:
             town = towns.get(doc.town)
             if town is None:
                 town = towns[doc.town] = self._towns.setdefault(_key(doc.town), len(self._towns))
+            adapt = mask(1, self._adapt_bits, doc.adaptations) if doc.adaptations else 0
+            if adapt & _RARE_BIT:
+                rare[pos] = frozenset(_key(a) for a in doc.adaptations)
             rows.append(
                 (
                     _KINDS.get(doc.kind, 0),
@@ -407,18 +408,26 @@ class SearchIndex:
                     doc.driving_licence,
                     doc.open_seats,
                     mask(0, self._track_bits, doc.tracks) if doc.tracks else 0,
-                    mask(1, self._adapt_bits, doc.adaptations) if doc.adaptations else 0,
+                    adapt,
                     doc.published_at.timestamp() if doc.published_at else -np.inf,
                     occ,
                     town,
+                    doc.id,
                 )
             )
-        self._fill_columns(rows, replaced)
+            if len(rows) == _ROW_CHUNK:
+                chunks.append(np.array(rows, dtype=_ROW_DTYPE))
+                rows.clear()
+        chunks.append(np.array(rows, dtype=_ROW_DTYPE))
+        rows.clear()
+        self._fill_columns(np.concatenate(chunks), replaced)
+        chunks.clear()
         self._fill_postings(vocab, tok, seg_len, seg_code)
         c = self._cols
         self._length_sum = float(c.length[: c.size][c.alive[: c.size]].sum())
         self._lex.add_many(sorted(w for w in vocab if w not in self._lex))
         self._token_cache.clear()
+        self._head_cache.clear()
 
     def _title_info(self, title: str, ids_of: Callable[[str], array[int]]) -> _TitleInfo:
         heads = self._title_heads(title)
@@ -430,21 +439,25 @@ class SearchIndex:
             fold(normalize(title))[:_RERANK_TEXT_CHARS],
         )
 
-    def _fill_columns(
-        self,
-        rows: list[tuple[int, int, float, float, bool, int, int, int, float, int, int]],
-        replaced: list[int],
-    ) -> None:
-        n = len(rows)
+    def _fill_columns(self, data: npt.NDArray[Any], replaced: list[int]) -> None:
+        n = len(data)
         cols = self._cols = _Columns(max(n, 1024))
         cols.size = n
         if not n:
             return
-        # One conversion of all rows, column by column in C, not 11 Python-level transposes.
-        data = np.array(rows, dtype=_ROW_DTYPE)
         cols.alive[:n] = True
         cols.alive[replaced] = False
-        for name in ("kind", "hours", "lat", "lon", "licence", "seats", "tracks", "adapt"):
+        for name in (
+            "kind",
+            "hours",
+            "lat",
+            "lon",
+            "licence",
+            "seats",
+            "tracks",
+            "adapt",
+            "slot_id",
+        ):
             getattr(cols, name)[:n] = data[name]
         cols.published[:n] = data["published"]
         cols.town[:n] = data["town"]
@@ -513,7 +526,7 @@ class SearchIndex:
         if pos is None:
             return False
         self._cols.alive[pos] = False
-        self._docs[pos] = None
+        self._rare_adapt.pop(pos, None)
         self._n_alive -= 1
         self._length_sum -= float(self._cols.length[pos])
         return True
@@ -554,7 +567,6 @@ class SearchIndex:
             self._term_post_cache.clear()  # postings are about to change
         cols = self._cols
         pos = cols.append_row()
-        self._docs.append(doc)
         self._short.append(fold(normalize(doc.title))[:_RERANK_TEXT_CHARS])
         self._pos[doc.id] = pos
         self._n_alive += 1
@@ -609,7 +621,11 @@ class SearchIndex:
         cols.licence[pos] = doc.driving_licence
         cols.seats[pos] = doc.open_seats
         cols.tracks[pos] = sum({self._bit(self._track_bits, t) for t in doc.tracks})
-        cols.adapt[pos] = sum({self._bit(self._adapt_bits, a) for a in doc.adaptations})
+        adapt = sum({self._bit(self._adapt_bits, a) for a in doc.adaptations})
+        cols.adapt[pos] = adapt
+        if adapt & _RARE_BIT:
+            self._rare_adapt[pos] = frozenset(_key(a) for a in doc.adaptations)
+        cols.slot_id[pos] = doc.id
         cols.published[pos] = doc.published_at.timestamp() if doc.published_at else -np.inf
         cols.occ[pos] = occ
         cols.group[pos] = group
@@ -698,12 +714,10 @@ class SearchIndex:
         hits: list[Hit] = []
         for i in order:
             pos = int(docs[i])
-            doc = self._docs[pos]
-            assert doc is not None
-            why = self._why(pos, doc, terms, concept) if terms else []
+            why = self._why(pos, terms, concept) if terms else []
             hits.append(
                 Hit(
-                    slot_id=doc.id,
+                    slot_id=int(self._cols.slot_id[pos]),
                     score=round(float(scores[i]), 4),
                     why=why,
                     distance_km=self._distance(pos, query),
@@ -1084,9 +1098,9 @@ class SearchIndex:
         if 62 in bits:
             # Rare values share bit 62: check them exactly.
             out = np.zeros(len(docs), dtype=np.bool_)
+            rare = self._rare_adapt
             for i, pos in enumerate(docs.tolist()):
-                doc = self._docs[pos]
-                out[i] = doc is not None and set(keys) <= {_key(a) for a in doc.adaptations}
+                out[i] = pos in rare and set(keys) <= rare[pos]
             return out
         mask = sum(1 << b for b in bits)
         return np.asarray((self._cols.adapt[docs] & mask) == mask, dtype=np.bool_)
@@ -1101,7 +1115,7 @@ class SearchIndex:
             key = np.where(np.isnan(key), np.inf, key)
         else:
             key = -c.published[docs]
-        ids = np.array([self._doc_id(int(p)) for p in docs], dtype=np.int64) if total else docs
+        ids = c.slot_id[docs]
         order = np.lexsort((ids, key))[query.offset : query.offset + query.limit]
         hits = [
             Hit(
@@ -1113,10 +1127,6 @@ class SearchIndex:
             for i in order
         ]
         return SearchResult(total=total, hits=hits)
-
-    def _doc_id(self, pos: int) -> int:
-        doc = self._docs[pos]
-        return doc.id if doc is not None else -1
 
     def _distance(self, pos: int, query: SearchQuery) -> float | None:
         if query.near is None:
@@ -1155,20 +1165,53 @@ class SearchIndex:
         name_sim = best[inv.reshape(-1)]
         return np.asarray(np.maximum(title_sim * 0.5, name_sim) / 100.0, dtype=np.float64)
 
-    def _why(
-        self, pos: int, doc: SlotDoc, terms: Sequence[Term], concept: ConceptScores | None
-    ) -> list[Why]:
-        # Fields in weight order; the first field a term matches is its reason. Later fields
-        # (the long description above all) are only tokenised when needed.
-        fields = (
-            ("title", lambda: _words(doc.title)),
-            ("occupation", lambda: self._occ_words(pos)),
-            ("skills", lambda: frozenset().union(*(_words(s) for s in doc.skills))),
-            ("description", lambda: _words(doc.description)),
-            ("host", lambda: _words(doc.host_name)),
-            ("town", lambda: _words(doc.town)),
+    def _fields_of(self, token: str, pos: int) -> int:
+        """The fields of slot ``pos`` whose text holds ``token``, one bit per field number.
+
+        A word's postings are in position order (the build sorts them, a write appends a new
+        last position), so the slot's codes are found by one binary search.
+        """
+        arr = self._post.get(token)
+        if not arr:
+            return 0
+        i = bisect.bisect_left(arr, pos << _DOC_SHIFT)
+        out = 0
+        end = len(arr)
+        while i < end and arr[i] >> _DOC_SHIFT == pos:
+            out |= 1 << (arr[i] & _FIELD_MASK)
+            i += 1
+        return out
+
+    def _why(self, pos: int, terms: Sequence[Term], concept: ConceptScores | None) -> list[Why]:
+        # Fields in weight order; the first field a term matches is its reason. The slot's
+        # text fields are read from the postings; the occupation's words when first needed.
+        masks: dict[str, int] = {}
+
+        def in_fields(bits: int) -> Callable[[str], bool]:
+            def test(token: str) -> bool:
+                got = masks.get(token)
+                if got is None:
+                    got = masks[token] = self._fields_of(token, pos)
+                return bool(got & bits)
+
+            return test
+
+        occ_words: set[str] | None = None
+
+        def in_occupation(token: str) -> bool:
+            nonlocal occ_words
+            if occ_words is None:
+                occ_words = self._occ_words(pos)
+            return token in occ_words
+
+        fields: tuple[tuple[str, Callable[[str], bool]], ...] = (
+            ("title", in_fields(1 << _TITLE | 1 << _TITLE_QUALIFIER)),
+            ("occupation", in_occupation),
+            ("skills", in_fields(1 << _SKILLS)),
+            ("description", in_fields(1 << _DESCRIPTION)),
+            ("host", in_fields(1 << _HOST)),
+            ("town", in_fields(1 << _TOWN)),
         )
-        cache: dict[str, AbstractSet[str]] = {}
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
         whole_found: set[str] = set()  # words whose whole compound the slot's text holds
@@ -1176,11 +1219,8 @@ class SearchIndex:
             if term.compound_part and term.word in whole_found:
                 continue  # the whole word explains the match; its parts add nothing
             found: tuple[str, str] | None = None
-            for name, words_of in fields:
-                words = cache.get(name)
-                if words is None:
-                    words = cache[name] = words_of()
-                e = next((e for e in term.expansions if e.token in words), None)
+            for name, holds in fields:
+                e = next((e for e in term.expansions if holds(e.token)), None)
                 if e is not None:
                     found = (name, _match_name(e, term))
                     break

@@ -24,7 +24,7 @@ index's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import msgspec
 
@@ -34,7 +34,7 @@ from marketplace.db import write_transaction
 from marketplace.settings import Settings, get_settings
 from placements.services import current_change
 from search import taxonomy
-from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
+from search.schemas import Hit, SearchQuery, SearchResult, SlotCard, Why
 from search.tables import SearchEvent, SearchSwitch
 from search.usage import LEARNING_COUNTER, learning_changed, query_key
 
@@ -166,7 +166,7 @@ def group_of(occupation_id: str | None) -> str:
 def lifted(
     run: Callable[[SearchQuery], SearchResult],
     query: SearchQuery,
-    docs: dict[int, SlotDoc],
+    docs: Mapping[int, SlotCard],
     pair: LearnedPair,
 ) -> SearchResult:
     """The page `query` asks for, with the hits of the pair's group lifted among the best."""

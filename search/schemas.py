@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-__all__ = ["Hit", "SearchQuery", "SearchResult", "SlotDoc", "Why"]
+__all__ = ["Hit", "SearchQuery", "SearchResult", "SlotCard", "SlotDoc", "Why"]
 
 
 class SlotDoc(msgspec.Struct, kw_only=True):
@@ -33,6 +33,24 @@ class SlotDoc(msgspec.Struct, kw_only=True):
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     published_at: datetime.datetime | None = None
+
+
+class SlotCard(msgspec.Struct, frozen=True, gc=False):
+    """What a worker keeps of each indexed slot to dress a hit without a query.
+
+    Not the whole :class:`SlotDoc`: the description, skills and filter fields stay in the
+    database (and in the index's postings and columns), so that a worker holding 100,000
+    slots stays small. Repeated strings (titles, towns, hosts) are shared between cards.
+    """
+
+    id: int
+    external_id: str
+    title: str
+    kind: str
+    town: str
+    host_name: str
+    host_kind: str
+    occupation_id: str | None
 
 
 class SearchQuery(msgspec.Struct, kw_only=True):

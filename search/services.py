@@ -9,10 +9,14 @@ rebuild runs in a thread and swaps the index in when done, so a search never wai
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import gc
 import json
 import logging
 import sqlite3
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -34,6 +38,7 @@ from search.schemas import (
     SearchQuery,
     SearchResponse,
     SearchResult,
+    SlotCard,
     SlotDoc,
     SlotMatch,
     SlotMatches,
@@ -121,26 +126,57 @@ def _searchable(row: dict[str, Any]) -> bool:
     return row["status"] == "published" and bool(row["host_active"])
 
 
+async def _doc_batch(condition: Any, after_id: int) -> list[tuple[dict[str, Any], SlotDoc | None]]:
+    """Up to _BATCH rows matching `condition` with ids past `after_id`, in id order, each
+    with its document (None if it is not searchable)."""
+    rows = (
+        await Slot.select(*_DOC_COLUMNS)
+        .where(condition & (Slot.id > after_id))
+        .order_by(Slot.id)
+        .limit(_BATCH)
+    )
+    taken = await seats_taken([r["id"] for r in rows if _searchable(r)])
+    return [(r, doc_from_row(r, taken.get(r["id"], 0)) if _searchable(r) else None) for r in rows]
+
+
 async def _docs_where(condition: Any) -> list[tuple[dict[str, Any], SlotDoc | None]]:
     """Rows matching `condition`, each with its document (None if it is not searchable)."""
     out: list[tuple[dict[str, Any], SlotDoc | None]] = []
     last_id = 0
     while True:
-        rows = (
-            await Slot.select(*_DOC_COLUMNS)
-            .where(condition & (Slot.id > last_id))
-            .order_by(Slot.id)
-            .limit(_BATCH)
-        )
-        if not rows:
+        batch = await _doc_batch(condition, last_id)
+        out.extend(batch)
+        if len(batch) < _BATCH:
             return out
-        last_id = rows[-1]["id"]
-        taken = await seats_taken([r["id"] for r in rows if _searchable(r)])
-        out.extend(
-            (r, doc_from_row(r, taken.get(r["id"], 0)) if _searchable(r) else None) for r in rows
-        )
-        if len(rows) < _BATCH:
-            return out
+        last_id = batch[-1][0]["id"]
+
+
+def card_of(doc: SlotDoc, shared: dict[str, str] | None = None) -> SlotCard:
+    """The card a worker keeps of an indexed slot; `shared` makes equal strings one object."""
+    if shared is None:
+        shared = {}
+
+    def one(text: str) -> str:
+        return shared.setdefault(text, text)
+
+    return SlotCard(
+        id=doc.id,
+        external_id=doc.external_id,
+        title=one(doc.title),
+        kind=one(doc.kind),
+        town=one(doc.town),
+        host_name=one(doc.host_name),
+        host_kind=one(doc.host_kind),
+        occupation_id=None if doc.occupation_id is None else one(doc.occupation_id),
+    )
+
+
+def _release_freed_memory() -> None:
+    """Hand the memory a build freed back to the system (glibc keeps it otherwise)."""
+    gc.collect()
+    # Not glibc: the allocator keeps it, which is harmless.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 FIELD_SV = {
@@ -183,7 +219,7 @@ class SlotSearch:
 
     def __init__(self) -> None:
         self.index = SearchIndex()
-        self.docs: dict[int, SlotDoc] = {}  # what the index holds, to dress hits without a query
+        self.cards: dict[int, SlotCard] = {}  # what the index holds, to dress hits
         self.seen = -1  # the change number the index reflects; -1 = never built
         self._catch_up_lock = asyncio.Lock()
         self._rebuild_task: asyncio.Task[None] | None = None
@@ -217,22 +253,42 @@ class SlotSearch:
     async def rebuild(self) -> None:
         """Build a fresh index from the database and swap it in; searches go on meanwhile."""
         marker = await self.marker()
-        pairs = await _docs_where(Slot.status == "published")
-        docs = [doc for _, doc in pairs if doc is not None]
         words_version = await vocabulary.words_version()
         words = await vocabulary.added_words()
         fresh = SearchIndex()
-        await asyncio.to_thread(fresh.build, docs)
+        cards: dict[int, SlotCard] = {}
+        loop = asyncio.get_running_loop()
+
+        def stream() -> Iterator[SlotDoc]:
+            # The build (in a thread) pulls one batch at a time from the event loop, so that
+            # only one batch of rows and documents lives at once: the index keeps what it
+            # needs, and the memory of each batch is reused by the next (RESULTS.md, memory).
+            shared: dict[str, str] = {}
+            last_id = 0
+            while True:
+                batch = asyncio.run_coroutine_threadsafe(
+                    _doc_batch(Slot.status == "published", last_id), loop
+                ).result()
+                for _, doc in batch:
+                    if doc is not None:
+                        cards[doc.id] = card_of(doc, shared)
+                        yield doc
+                if len(batch) < _BATCH:
+                    return
+                last_id = batch[-1][0]["id"]
+
+        await asyncio.to_thread(fresh.build, stream())
+        await asyncio.to_thread(_release_freed_memory)
         fresh.set_added_words(words)
         async with self._catch_up_lock:
             self.index = fresh
-            self.docs = {doc.id: doc for doc in docs}
+            self.cards = cards
             self.seen = marker
             self.words_seen = words_version
         await self.learned.refresh_if_moved(force=True)
         # Writes that landed while building are stamped after `marker`.
         await self.catch_up()
-        log.info("search index built: %d published slots", len(docs))
+        log.info("search index built: %d published slots", len(cards))
 
     def rebuild_in_background(self) -> asyncio.Task[None]:
         """Start a rebuild unless one is running; return its task."""
@@ -252,10 +308,10 @@ class SlotSearch:
             for row, doc in pairs:
                 if doc is None:
                     self.index.remove(row["id"])
-                    self.docs.pop(row["id"], None)
+                    self.cards.pop(row["id"], None)
                 else:
                     self.index.upsert(doc)
-                    self.docs[doc.id] = doc
+                    self.cards[doc.id] = card_of(doc)
             self.seen = max([marker, *(int(r["change_seq"]) for r, _ in pairs)])
             # Everyday words added or removed in the back office move the same marker.
             words_version = await vocabulary.words_version()
@@ -521,10 +577,16 @@ async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int
     )
     search = slot_search()
     result = await search.search(query)
+    # The hits' whole documents from the database (a worker keeps only cards of its slots).
+    ids = [hit.slot_id for hit in result.hits]
+    docs = {
+        doc.id: doc
+        for _, doc in await _docs_where(Slot.id.is_in(ids) if ids else Slot.id < 0)
+        if doc is not None
+    }
     matches: list[SlotMatch] = []
     for hit in result.hits:
-        # The index's own document: the search has just caught up with the database.
-        doc = search.docs.get(hit.slot_id)
+        doc = docs.get(hit.slot_id)
         if doc is None:
             continue
         distance = _distance(profile.point, doc.latitude, doc.longitude)
@@ -632,11 +694,11 @@ async def run_search(query: SearchQuery) -> SearchResponse:
     if pair is None:
         result = search.index.search(query)
     else:
-        result = lift.lifted(search.index.search, query, search.docs, pair)
+        result = lift.lifted(search.index.search, query, search.cards, pair)
     results = []
     for hit in result.hits:
         # The index's own document: the search just caught up, so it is as fresh as the DB.
-        doc = search.docs.get(hit.slot_id)
+        doc = search.cards.get(hit.slot_id)
         if doc is None:
             continue
         results.append(

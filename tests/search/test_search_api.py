@@ -148,3 +148,36 @@ async def test_occupation_autocomplete_is_typo_tolerant(client):
     assert first["label"].startswith("Undersköterska")
     assert first["ssyk"].startswith("53")
     assert first["group"]
+
+
+async def test_rebuild_streams_batches_and_keeps_cards_not_documents(monkeypatch):
+    # The rebuild pulls the slots a batch at a time (here two per batch, so five slots take
+    # three batches and an unpublished one is skipped) and keeps a card per slot.
+    from search import services
+
+    monkeypatch.setattr(services, "_BATCH", 2)
+    host = Host(name="Bageriet i Byn", kind="company", town="Vårgårda")
+    await host.save()
+    made = [await make_slot(host, title=f"Bagare {n}", external_id=f"b-{n}") for n in range(5)]
+    await make_slot(host, title="Bagare utkast", status="draft")
+    worker = SlotSearch()
+    await worker.rebuild()
+    result = await worker.search(SearchQuery(q="bagare", limit=10))
+    assert {h.slot_id for h in result.hits} == {s.id for s in made}
+    assert set(worker.cards) == {s.id for s in made}
+    card = worker.cards[made[3].id]
+    assert (card.title, card.external_id, card.host_name, card.town) == (
+        "Bagare 3",
+        "b-3",
+        "Bageriet i Byn",
+        "Vårgårda",
+    )
+    assert card.host_name is worker.cards[made[0].id].host_name, "shared, not copied"
+    # A change reaches the card at the next catch-up; an unpublished slot loses its card.
+    await Slot.update({Slot.title: "Konditor 3"}).where(Slot.id == made[3].id)
+    await bump_slot_change(made[3].id)
+    await Slot.update({Slot.status: "paused"}).where(Slot.id == made[4].id)
+    await bump_slot_change(made[4].id)
+    assert (await worker.search(SearchQuery(q="konditor"))).total == 1
+    assert worker.cards[made[3].id].title == "Konditor 3"
+    assert made[4].id not in worker.cards

@@ -250,3 +250,49 @@ def test_slot_without_occupation_gets_one_from_its_title() -> None:
         next(o.group_id for o in occupations().values() if o.label == "Barnskötare")
     ]
     assert int(idx._cols.group[0]) == g
+
+
+def test_why_reads_each_slots_own_fields_from_the_postings() -> None:
+    # The index keeps no document text: the reason for a hit is read from the postings, so
+    # it must name the field of the hit's own slot, not a neighbour's, built or upserted.
+    def doc(slot_id: int, title: str = "Medarbetare", **kw: object) -> SlotDoc:
+        return slot(slot_id, title, **kw)
+
+    idx = SearchIndex()
+    idx.build(
+        [
+            doc(1, description="Vi packar paket. Du trivs med fikonträd."),
+            doc(2, host_name="Fikonträd AB"),
+            doc(3, skills=["Beskärning av fikonträd"]),
+            doc(4, description="Byts ut nedan."),
+            doc(4, town="Fikonträdby", description="Fikonträd i orten."),  # the later one wins
+        ]
+    )
+    idx.upsert(doc(5, "Odlare av fikonträd"))
+
+    def fields(q: str) -> dict[int, set[str]]:
+        res = idx.search(SearchQuery(q=q, limit=10))
+        return {h.slot_id: {w.field for w in h.why} for h in res.hits}
+
+    got = fields("fikonträd")
+    assert got[1] == {"description"}
+    assert got[2] == {"host"}
+    assert got[3] == {"skills"}
+    assert got[4] == {"description"}
+    assert "title" in {w.field for w in idx.search(SearchQuery(q="odlare")).hits[0].why}
+    assert got[5] == {"title"}
+
+
+def test_rare_adaptations_are_checked_exactly_without_the_documents() -> None:
+    # Past the 62nd distinct adaptation all share one bit: those slots are checked exactly,
+    # from the adaptations the index keeps for them alone.
+    many = [f"Anpassning {i}" for i in range(70)]
+    idx = SearchIndex()
+    idx.build([slot(i + 1, "Städare", adaptations=[a]) for i, a in enumerate(many)])
+    assert ids(idx, q="städare", adaptations=["anpassning 65"]) == [66]
+    assert ids(idx, q="städare", adaptations=["anpassning 63"]) == [64]
+    idx.upsert(slot(100, "Städare", adaptations=["Anpassning 65", "Anpassning 69"]))
+    assert sorted(ids(idx, q="städare", adaptations=["anpassning 65"])) == [66, 100]
+    assert ids(idx, q="städare", adaptations=["anpassning 65", "anpassning 69"]) == [100]
+    idx.remove(66)
+    assert ids(idx, q="städare", adaptations=["anpassning 65"]) == [100]
