@@ -247,22 +247,23 @@ async def _detail(
     )
 
 
-@get("/arbetsbord/intag/{application_id:int}", guards=[staff], include_in_schema=False)
-async def detail_page(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
+@get("/arbetsbord/intag/{intake_id:int}", guards=[staff], include_in_schema=False)
+async def detail_page(request: Request[Any, Any, Any], intake_id: FromPath[int]) -> Template:
     """One application, its meetings and what can be done next. Audited."""
-    return await _detail(request, application_id)
+    return await _detail(request, intake_id)
 
 
 @post(
-    "/arbetsbord/intag/{application_id:int}/mote",
+    "/arbetsbord/intag/{intake_id:int}/mote",
     guards=[staff],
     include_in_schema=False,
     status_code=303,
 )
 async def book_submit(
-    request: Request[Any, Any, Any], application_id: FromPath[int]
+    request: Request[Any, Any, Any], intake_id: FromPath[int]
 ) -> Template | Redirect:
     """Book the planning meeting, or move it; the applicant gets the invitation by mail."""
+    application_id = intake_id
     values = await form_values(request)
     try:
         data = parse_form(
@@ -326,13 +327,13 @@ def _action_route(action: str) -> HTTPRouteHandler:
     """One route per action, so that each is its own row in the access matrix."""
 
     async def handler(
-        request: Request[Any, Any, Any], application_id: FromPath[int]
+        request: Request[Any, Any, Any], intake_id: FromPath[int]
     ) -> Template | Redirect:
-        return await _action(request, application_id, action)
+        return await _action(request, intake_id, action)
 
     handler.__name__ = handler.__qualname__ = f"intake_{action}"
     return post(
-        f"/arbetsbord/intag/{{application_id:int}}/{action}",
+        f"/arbetsbord/intag/{{intake_id:int}}/{action}",
         guards=[staff],
         include_in_schema=False,
         status_code=303,
