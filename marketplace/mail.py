@@ -173,7 +173,6 @@ async def queue_template_mail(
     candidate_id: int | None = None,
     dedupe_key: str | None = None,
     digest: bool = False,
-    attachments: list[Attachment] | None = None,
     **context: Any,
 ) -> bool:
     """Render a Swedish template and queue it (see `queue_mail` for `dedupe_key`)."""
@@ -194,7 +193,6 @@ async def queue_template_mail(
         dedupe_key=dedupe_key,
         digest=digest,
         meta=meta,
-        attachments=attachments,
     )
 
 

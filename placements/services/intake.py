@@ -36,7 +36,7 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from marketplace.mail import Attachment, queue_mail, queue_template_mail
+from marketplace.mail import Attachment, queue_mail, render_mail
 from marketplace.ratelimit import limiter_for
 from marketplace.settings import get_settings
 from marketplace.tables import User
@@ -449,11 +449,25 @@ async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any],
         stamp=now(),
     )
     local = meeting["starts_at"].astimezone(clock.STOCKHOLM)
-    return await queue_template_mail(
-        application["email"],
+    mail = render_mail(
         "planning_meeting",
         settings,
+        kind=kind,
+        weekday=WEEKDAYS[local.weekday()],
+        day=local.date().isoformat(),
+        time=local.strftime("%H:%M"),
+        minutes=meeting["minutes"],
+        place=meeting["place"],
+        video_link=meeting["video_link"],
+    )
+    return await queue_mail(
+        application["email"],
+        mail.subject,
+        mail.text,
+        body_html=mail.html,
+        kind="planning_meeting",
         dedupe_key=f"planning-meeting:{meeting['uid']}:{meeting['sequence']}:{kind}",
+        meta={"template": "planning_meeting", "method": method},
         attachments=[
             Attachment(
                 filename="planeringsmote.ics",
@@ -462,13 +476,6 @@ async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any],
                 params=(("method", method),),
             )
         ],
-        kind=kind,
-        weekday=WEEKDAYS[local.weekday()],
-        day=local.date().isoformat(),
-        time=local.strftime("%H:%M"),
-        minutes=meeting["minutes"],
-        place=meeting["place"],
-        video_link=meeting["video_link"],
     )
 
 
@@ -496,12 +503,7 @@ async def book_meeting(
             )
             .first()
         )
-        values = {
-            "starts_at": starts,
-            "minutes": data.minutes,
-            "place": data.place.strip(),
-            "video_link": data.video_link.strip(),
-        }
+        place, video_link = data.place.strip(), data.video_link.strip()
         if booked is None:
             rows = await PlanningMeeting.insert(
                 PlanningMeeting(
@@ -510,7 +512,10 @@ async def book_meeting(
                     sequence=0,
                     status="booked",
                     booked_by=user.id,
-                    **values,
+                    starts_at=starts,
+                    minutes=data.minutes,
+                    place=place,
+                    video_link=video_link,
                 )
             ).returning(PlanningMeeting.id)
             meeting_id, kind, action = int(rows[0]["id"]), "new", "intake.meeting_book"
@@ -520,8 +525,8 @@ async def book_meeting(
                 {
                     PlanningMeeting.starts_at: starts,
                     PlanningMeeting.minutes: data.minutes,
-                    PlanningMeeting.place: values["place"],
-                    PlanningMeeting.video_link: values["video_link"],
+                    PlanningMeeting.place: place,
+                    PlanningMeeting.video_link: video_link,
                     PlanningMeeting.sequence: PlanningMeeting.sequence + 1,
                     PlanningMeeting.updated_at: now(),
                 }

@@ -218,7 +218,7 @@ async def test_queue_sorts_by_deadline_marks_overdue_pages_and_audits(client, si
     host = await make_user("host")
     analyst = await make_user("analyst")
     for user in (host, analyst):
-        with pytest.raises(Exception):  # noqa: B017 - NotFound for a non-staff caller
+        with pytest.raises(Exception):
             await intake.queue(user)
 
 
@@ -256,7 +256,7 @@ async def test_invitation_update_and_cancel_arrive_with_one_event(smtp):
         "Inställt",
     ]
     calendars = [_ics_of(m) for m in mails]
-    events = [next(iter(c.walk("VEVENT"))) for c in calendars]
+    events: list[Any] = [next(iter(c.walk("VEVENT"))) for c in calendars]
     assert [str(c["METHOD"]) for c in calendars] == ["REQUEST", "REQUEST", "CANCEL"]
     assert {str(e["UID"]) for e in events} == {booked.uid}
     assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
