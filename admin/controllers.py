@@ -162,6 +162,15 @@ class ReportController(Controller):
         """Median days from registration to first proposal and from proposal to start."""
         return disclosure.protect(await reports.lead_times(filters))
 
+    @get("/intake-clock", operation_id="reportIntakeClock")
+    async def intake_clock(
+        self,
+        filters: NamedDependency[schemas.ReportFilters],
+    ) -> schemas.IntakeClock:
+        """The intake clock: per month received, median working days and share within target
+        for application → planning meeting → plan → first proposal → start of placement."""
+        return disclosure.protect(await reports.intake_clock(filters))
+
     @get("/lock-in", operation_id="reportLockIn")
     async def lock_in(
         self,

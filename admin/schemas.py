@@ -27,6 +27,7 @@ ReportName = Literal[
     "assessments",
     "unit-coverage",
     "host-ledger",
+    "intake-clock",
 ]
 ExportFormat = Literal["csv", "xlsx"]
 
@@ -113,6 +114,31 @@ class LeadTimes(msgspec.Struct):
     filters: ReportFilters
     registration_to_first_proposal: LeadTime
     proposal_to_start: LeadTime
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+
+
+class ClockStep(msgspec.Struct):
+    """One step of the intake clock in one month: how many reached it, the median working
+    days it took, and how many (and what share) did so within its target."""
+
+    step: str
+    label: str
+    target_days: int
+    count: int | None
+    median_days: float | None
+    within_target: int | None
+    share: float | None
+
+
+class ClockMonth(msgspec.Struct):
+    month: str  # "YYYY-MM", the month the applications came in
+    steps: list[ClockStep]
+
+
+class IntakeClock(msgspec.Struct):
+    definition: str
+    filters: ReportFilters
+    months: list[ClockMonth]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 

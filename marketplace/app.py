@@ -334,6 +334,10 @@ def collect_routes() -> list[Any]:
     from placements.views import attendance as attendance_views
 
     routes += attendance_views.ROUTES
+    from placements.controllers import intake as intake_controllers
+    from placements.views import intake as intake_views
+
+    routes += intake_controllers.ROUTES + intake_views.ROUTES
     routes += employer_views.ROUTES
     # Back office: reports, audit review, register extracts (the mount is in create_app).
     from admin import controllers as admin_controllers

@@ -54,6 +54,7 @@ async def load_demo() -> dict[str, int]:
         "användare": await load_demo_users(),
         **await load_demo_hosts(),
         **await load_demo_candidates(),
+        **await load_demo_applications(),
     }
 
 
@@ -964,6 +965,111 @@ async def load_demo_candidates() -> dict[str, int]:
     await _date_last_changes()
     flags = await lockin.flag_lock_in(today)
     return {"deltagare": created, "inlåsningsflaggor": flags.created}
+
+
+# Open applications in the coordinators' queue (issue 18): (first, last, channel, received
+# days ago, what happened: "" waiting, "booked" a meeting ahead, "video" one by video,
+# "closed"). Found again by their reference, so a second load changes nothing.
+DEMO_APPLICATIONS = [
+    ("Nora", "Nyström", "web", 0, ""),
+    ("Olle", "Ohlsson", "phone", 4, ""),
+    ("Petra", "Persson", "eservice", 1, "booked"),
+    ("Rami", "Rahimi", "web", 2, "video"),
+    ("Sofia", "Svensson", "paper", 10, "closed"),
+]
+
+
+async def load_demo_applications() -> dict[str, int]:
+    """A few applications in every state, and one behind each demo participant (received a
+    day or two before registration, the meeting and the plan on the registration day), so
+    the queue and the dashboard's intake clock have something to show."""
+    from placements.tables import Application, Candidate, PlanningMeeting
+    from placements.working_days import is_working_day
+
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=clock.STOCKHOLM).astimezone(
+            dt.UTC
+        )
+
+    def working_day_before(day: dt.date, n: int) -> dt.date:
+        while n > 0:
+            day -= dt.timedelta(days=1)
+            n -= 1 if is_working_day(day) else 0
+        return day
+
+    created = 0
+    now = clock.now()
+    today = clock.today()
+    for index, (first, last, channel, days_ago, what) in enumerate(DEMO_APPLICATIONS):
+        reference = f"demo-{index}"
+        if await Application.exists().where(Application.external_id == reference):
+            continue
+        received = now - dt.timedelta(days=days_ago, minutes=30 + index * 7)
+        state = {"": "received", "booked": "meeting_booked", "video": "meeting_booked"}.get(
+            what, "closed"
+        )
+        application = Application(
+            received_at=received,
+            channel=channel,
+            state=state,
+            first_name=first,
+            last_name=last,
+            personnummer=_demo_personnummer(60 + index),
+            phone=f"070-{200000 + index * 13:06d}",
+            email=normalise_email(f"{first}.{last}@sokande.demo.example"),
+            message="Jag vill komma ut i arbete, gärna inom butik eller lager.",
+            external_id=reference,
+            closed_at=now if what == "closed" else None,
+            close_reason="Tog tillbaka ansökan." if what == "closed" else "",
+        )
+        await application.save()
+        created += 1
+        if what in ("booked", "video"):
+            day = today + dt.timedelta(days=1)
+            while not is_working_day(day):
+                day += dt.timedelta(days=1)
+            await PlanningMeeting(
+                application=application.id,
+                uid=f"demo-{index}@praktikplatser.demo.example",
+                starts_at=at(day, 10 if what == "booked" else 13, 30 if what == "video" else 0),
+                place="Kompetenscentret, Kungsgatan 10, Vårgårda" if what == "booked" else "",
+                video_link="https://video.demo.example/planeringsmote" if what == "video" else "",
+            ).save()
+    joined = {
+        int(r["candidate"])
+        for r in await Application.select(Application.candidate).where(
+            Application.candidate.is_not_null()
+        )
+    }
+    channels = ("web", "phone", "eservice", "paper")
+    for person in await Candidate.select().order_by(Candidate.id):
+        if int(person["id"]) in joined or not person["email"].endswith("deltagare.demo.example"):
+            continue
+        registered = person["registered_at"]
+        number = int(person["id"])
+        received_day = working_day_before(registered, (0, 1, 1, 2)[number % 4])
+        application = Application(
+            received_at=at(received_day, 8 + number % 8, 5 * (number % 12)),
+            channel=channels[number % 4],
+            state="plan_started",
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            personnummer=person["personnummer"],
+            phone=person["phone"],
+            email=person["email"],
+            candidate=number,
+            plan_started_at=at(registered, 11),
+        )
+        await application.save()
+        await PlanningMeeting(
+            application=application.id,
+            uid=f"demo-plan-{number}@praktikplatser.demo.example",
+            starts_at=at(registered, 10),
+            place="Kompetenscentret, Kungsgatan 10, Vårgårda",
+            status="held",
+        ).save()
+        created += 1
+    return {"ansökningar": created}
 
 
 async def _date_last_changes() -> None:

@@ -11,6 +11,9 @@ commit or roll back together. The `deliver-outbox` job (`deliver_outbox`) sends 
 - A claim whose deliverer died (kill -9 between claim and send) is released when its lease
   runs out. Had the server already accepted that one message, it goes out again: the stable
   `Message-ID` (one per outbox row) lets the receiving side drop the copy.
+- A message may carry small text attachments (an iCalendar invitation): `queue_mail(...,
+  attachments=[Attachment(...)])` keeps them in the row's `meta`, and the delivery adds each
+  as a MIME part of its own.
 - Messages queued with `digest=True` for a person at a host that chose the daily digest
   (`Host.digest_mail`) wait, and go out once a day as one digest mail.
 """
@@ -50,6 +53,35 @@ SMTP_TIMEOUT_S = 30.0
 # --- queueing --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A small text attachment: an iCalendar file ("text/calendar; method=REQUEST"), say.
+
+    `content_type` is "maintype/subtype", `params` its extra header parameters."""
+
+    filename: str
+    content_type: str
+    content: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def to_meta(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content": self.content,
+            "params": [list(p) for p in self.params],
+        }
+
+    @staticmethod
+    def from_meta(raw: dict[str, Any]) -> Attachment:
+        return Attachment(
+            filename=str(raw["filename"]),
+            content_type=str(raw["content_type"]),
+            content=str(raw["content"]),
+            params=tuple((str(k), str(v)) for k, v in raw.get("params", [])),
+        )
+
+
 async def queue_mail(
     recipient: str,
     subject: str,
@@ -62,6 +94,7 @@ async def queue_mail(
     dedupe_key: str | None = None,
     digest: bool = False,
     meta: dict[str, Any] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> bool:
     """Put one message in the outbox. With `dedupe_key`, a second call for the same key is a
     no-op (returns False), which keeps reminders idempotent.
@@ -72,6 +105,9 @@ async def queue_mail(
     """
     if dedupe_key and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
+    meta = dict(meta or {})
+    if attachments:
+        meta["attachments"] = [a.to_meta() for a in attachments]
     await OutboxMessage.insert(
         OutboxMessage(
             recipient=recipient.strip(),
@@ -83,7 +119,7 @@ async def queue_mail(
             recipient_user_id=recipient_user_id,
             dedupe_key=dedupe_key,
             digest=digest,
-            meta=json.dumps(meta or {}),
+            meta=json.dumps(meta),
         )
     )
     return True
@@ -241,7 +277,22 @@ def _build(row: dict[str, Any], settings: Settings) -> EmailMessage:
     message.set_content(row["body_text"])
     if row["body_html"]:
         message.add_alternative(row["body_html"], subtype="html")
+    for attachment in attachments_of(row):
+        # Text attachments only (the content is a str): "text/calendar" → subtype "calendar".
+        message.add_attachment(
+            attachment.content,
+            subtype=attachment.content_type.partition("/")[2],
+            filename=attachment.filename,
+            params=dict(attachment.params),
+        )
     return message
+
+
+def attachments_of(row: dict[str, Any]) -> list[Attachment]:
+    """The attachments kept in an outbox row's `meta` (none for most rows)."""
+    raw = row.get("meta")
+    meta = raw if isinstance(raw, dict) else json.loads(raw or "{}")
+    return [Attachment.from_meta(a) for a in meta.get("attachments", [])]
 
 
 async def _release_expired_leases(now: dt.datetime, settings: Settings) -> int:
@@ -345,6 +396,7 @@ async def _claim(row_id: int, now: dt.datetime, settings: Settings) -> dict[str,
             OutboxMessage.attempts,
             OutboxMessage.created_at,
             OutboxMessage.channel,
+            OutboxMessage.meta,
         )
     )
     return rows[0] if rows else None

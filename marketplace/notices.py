@@ -28,6 +28,21 @@ class Notice:
 
 
 NOTICES: dict[str, Notice] = {
+    # Intake: applications and the planning meeting (placements, issue 18)
+    "ansokan-registrerad": Notice("Ansökan är registrerad. Boka planeringsmötet här nedan."),
+    "mote-bokat": Notice("Planeringsmötet är bokat och inbjudan är skickad med e-post."),
+    "mote-flyttat": Notice("Planeringsmötet är flyttat och sökande har fått den nya tiden."),
+    "mote-bokat-utan-mejl": Notice(
+        "Planeringsmötet är sparat. Sökande har ingen e-postadress: ring och berätta tiden."
+    ),
+    "mote-avbokat": Notice("Planeringsmötet är avbokat. Boka en ny tid."),
+    "mote-uteblev": Notice("Det är noterat att sökande inte kom. Boka en ny tid."),
+    "plan-upprattad": Notice("Planen är upprättad och sökande är nu deltagare."),
+    "plan-kopplad": Notice(
+        "Planen är upprättad. Sökande var redan deltagare hos en annan samordnare; ansökan är "
+        "kopplad dit och samordnaren har fått besked."
+    ),
+    "ansokan-avslutad": Notice("Ansökan är avslutad."),
     # Signing in and out (marketplace)
     "inloggad": Notice("Du är inloggad."),
     "utloggad": Notice("Du är utloggad."),

@@ -123,6 +123,11 @@ SPECS: dict[str, Spec] = {
         "3",
         "Alert the coordinator after this many unexcused absence days in a placement.",
     ),
+    "planning_meeting_days": Spec(
+        "PLANNING_MEETING_DAYS",
+        "1",
+        "Working days after an application within which its planning meeting should be held.",
+    ),
     "signing_link_days": Spec(
         "SIGNING_LINK_DAYS", "14", "Days a signing, assessment or proposal answer link stays valid."
     ),
@@ -242,6 +247,7 @@ class Settings:
     lock_in_months: int = 6
     lock_in_placements: int = 3
     attendance_alert_absences: int = 3
+    planning_meeting_days: int = 1
     signing_link_days: int = 14
     scheduler_tick_seconds: int = 30
     outbox_interval_seconds: int = 30
@@ -423,6 +429,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         lock_in_placements=_int("LOCK_IN_PLACEMENTS", _raw(source, "lock_in_placements"), 2, 50),
         attendance_alert_absences=_int(
             "ATTENDANCE_ALERT_ABSENCES", _raw(source, "attendance_alert_absences"), 1, 100
+        ),
+        planning_meeting_days=_int(
+            "PLANNING_MEETING_DAYS", _raw(source, "planning_meeting_days"), 0, 30
         ),
         signing_link_days=_int("SIGNING_LINK_DAYS", _raw(source, "signing_link_days"), 1, 90),
         retention_years=_int("RETENTION_YEARS", _raw(source, "retention_years"), 1, 100),

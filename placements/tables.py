@@ -316,3 +316,56 @@ class AttendanceWeek(Table, tablename="pl_attendance_week"):
     source = Varchar(length=20, default="host", help_text="host, coordinator or link")
     reported_by = Varchar(length=200, default="")
     reported_at = Timestamptz(default=TimestamptzNow())
+
+
+class Application(Table, tablename="pl_application"):
+    """An application for support (ansökan) from a resident, issue 18: through the public
+    form, by phone or on paper (registered by a coordinator), or from the municipality's
+    e-service (the import API). It becomes a participant when the plan starts
+    (`candidate`); a personnummer already registered joins that participant. Strong
+    secrecy applies as to a participant: every read is audited."""
+
+    id: Serial
+    received_at = Timestamptz(default=TimestamptzNow(), index=True)
+    channel = Varchar(length=20, default="web", help_text="web, phone, paper or eservice")
+    state = Varchar(
+        length=20,
+        default="received",
+        index=True,
+        help_text="received, meeting_booked, plan_started or closed",
+    )
+    first_name = Varchar(length=100)
+    last_name = Varchar(length=100)
+    personnummer = Varchar(length=13, default="", secret=True)
+    phone = Varchar(length=40, default="")
+    email = Varchar(length=320, default="")
+    message = Text(default="", help_text="What the applicant wants help with, in their words.")
+    external_id = Varchar(
+        length=100, default="", index=True, help_text="The e-service's reference, once."
+    )
+    registered_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null, index=True)
+    candidate = ForeignKey(Candidate, null=True, on_delete=OnDelete.set_null, index=True)
+    plan_started_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    close_reason = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlanningMeeting(Table, tablename="pl_planning_meeting"):
+    """A planning meeting (planeringsmöte) booked for an application. The invitation's
+    calendar event keeps `uid`; each change raises `sequence`. Status: booked, held,
+    cancelled or no_show."""
+
+    id: Serial
+    application = ForeignKey(Application, null=False, on_delete=OnDelete.cascade, index=True)
+    uid = Varchar(length=120, unique=True)
+    sequence = Integer(default=0)
+    starts_at = Timestamptz()
+    minutes = Integer(default=60)
+    place = Varchar(length=200, default="")
+    video_link = Varchar(length=500, default="")
+    status = Varchar(length=20, default="booked", index=True)
+    booked_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

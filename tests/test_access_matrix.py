@@ -31,6 +31,7 @@ from placements.attendance_figures import monday_of
 from placements.services import agreements, attendance, outcomes
 from placements.tables import (
     AnswerLink,
+    Application,
     Booking,
     Candidate,
     FollowUp,
@@ -38,6 +39,7 @@ from placements.tables import (
     LockInFlag,
     Outcome,
     PlanActivity,
+    PlanningMeeting,
     Slot,
 )
 from search.tables import EverydayWord
@@ -266,6 +268,21 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("POST", "/arbetsbord/ansokningar/{application_id}/godkann"): STAFF,
     ("POST", "/arbetsbord/ansokningar/{application_id}/avsla"): STAFF,
+    # Intake (issue 18): the public application form; the team's queue of applications and
+    # each application's actions are every coordinator's and admin's (the queue is shared).
+    ("GET", "/ansok"): ALL,
+    ("POST", "/ansok"): ALL,
+    ("GET", "/arbetsbord/intag"): STAFF,
+    ("GET", "/arbetsbord/intag/ny"): STAFF,
+    ("POST", "/arbetsbord/intag/ny"): STAFF,
+    ("GET", "/arbetsbord/intag/{intake_id}"): STAFF,
+    ("POST", "/arbetsbord/intag/{intake_id}/mote"): STAFF,
+    ("POST", "/arbetsbord/intag/{intake_id}/avboka"): STAFF,
+    ("POST", "/arbetsbord/intag/{intake_id}/uteblev"): STAFF,
+    ("POST", "/arbetsbord/intag/{intake_id}/plan"): STAFF,
+    ("POST", "/arbetsbord/intag/{intake_id}/avsluta"): STAFF,
+    # The municipality's e-service sends applications with a staff account's API token.
+    ("POST", "/api/v1/applications/import"): STAFF,
     ("GET", "/drift/jobb"): ADMIN,
     ("GET", "/drift/utkorg"): ADMIN,
     # --- user management (admins) and the link to choose a password (its holder, anyone)
@@ -299,6 +316,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/reports/follow-ups"): REPORTING,
     ("GET", "/api/v1/reports/host-ledger"): REPORTING,
     ("GET", "/api/v1/reports/lead-times"): REPORTING,
+    ("GET", "/api/v1/reports/intake-clock"): REPORTING,
     ("GET", "/api/v1/reports/lock-in"): REPORTING,
     ("GET", "/api/v1/reports/real-workplaces"): REPORTING,
     ("GET", "/api/v1/reports/snapshots"): REPORTING,
@@ -543,6 +561,26 @@ async def make_world(p: People) -> World:
             contact_email=f"siv{n}@sokande.example.se",
         )
     )
+    # An application with a planning meeting that began an hour ago (so that a no-show may
+    # be recorded, the meeting moved or cancelled, the plan started).
+    w.ids["intake_id"] = await _insert(
+        Application(
+            first_name="Ines",
+            last_name="Intag",
+            personnummer="19850101-0006",
+            phone="0701-234567",
+            email=f"ines{n}@sokande.example.se",
+            state="meeting_booked",
+        )
+    )
+    await _insert(
+        PlanningMeeting(
+            application=w.ids["intake_id"],
+            uid=f"matris-{n}-{secrets.token_hex(4)}@example.se",
+            starts_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+            place="Kompetenscentret",
+        )
+    )
     # A queued mail about the participant (the outbox page opens it).
     w.ids["message_id"] = await _insert(
         OutboxMessage(
@@ -760,6 +798,14 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
             "lasts_at_least_one_month": True,
         },
         ("POST", "/api/v1/search/everyday-words"): {"word": "matrisapiord", "targets": ["städare"]},
+        ("POST", "/api/v1/applications/import"): {
+            "external_id": f"matris-{n}",
+            "received_at": dt.datetime.now(dt.UTC).isoformat(),
+            "first_name": "Erik",
+            "last_name": "Etjänst",
+            "personnummer": "19850101-0006",
+            "email": f"erik{n}@example.se",
+        },
         ("POST", "/api/v1/taxonomy/occupation-suggestions"): {
             "title": "Lagerarbetare",
             "description": "Plocka och packa varor på lagret.",
@@ -769,6 +815,26 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
 
 
 FORMS: dict[str, dict[str, str]] = {
+    "/ansok": {
+        "first_name": "Amina",
+        "last_name": "Sökande",
+        "personnummer": "19850101-0006",
+        "phone": "0701-234567",
+        "consent": "1",
+    },
+    "/arbetsbord/intag/ny": {
+        "channel": "phone",
+        "first_name": "Amina",
+        "last_name": "Sökande",
+        "personnummer": "19850101-0006",
+        "phone": "0701-234567",
+    },
+    "/arbetsbord/intag/{intake_id}/mote": {
+        "day": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        "time": "10:00",
+        "place": "Kompetenscentret",
+    },
+    "/arbetsbord/intag/{intake_id}/avsluta": {"reason": "Tog tillbaka ansökan"},
     "/logga-in": {"username": "matrix_analyst", "password": DEMO_PASSWORD},
     "/erbjud": {"org_name": "Formulär AB", "kind": "company", "contact_name": "Fia"},
     "/vard/platser/ny": {"kind": "praktik", "title": "Kock"},  # + host A's id

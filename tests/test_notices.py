@@ -50,6 +50,7 @@ NO_NOTICE = {
 # Forms that answer with a page of their own, and what that page says.
 OWN_PAGE = {
     "/erbjud": "Tack för er anmälan",
+    "/ansok": "Tack för din ansökan",
     "/vard/inbjudan": 'role="status"',
     "/underteckna/{token}": "Du har godkänt",
     "/bedomning/{token}": "Tack",

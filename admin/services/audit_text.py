@@ -91,6 +91,18 @@ ACTIONS = {
     "user.password_link": "Länk för nytt lösenord skickad",
     "user.password_set": "Lösenord valt via länk",
     "user.totp_reset": "Tvåstegsverifiering återställd",
+    "intake.submit": "Ansökan om stöd inskickad via webbformuläret",
+    "intake.register": "Ansökan om stöd registrerad av samordnare",
+    "intake.import": "Ansökan om stöd mottagen från e-tjänsten",
+    "intake.list": "Ansökan visad i kön",
+    "intake.read": "Ansökan läst",
+    "intake.meeting_book": "Planeringsmöte bokat",
+    "intake.meeting_change": "Planeringsmöte flyttat",
+    "intake.meeting_cancel": "Planeringsmöte avbokat",
+    "intake.no_show": "Sökande kom inte till planeringsmötet",
+    "intake.plan_start": "Plan upprättad, sökande blev deltagare",
+    "intake.joined_participant": "Ansökan kopplad till befintlig deltagare",
+    "intake.close": "Ansökan avslutad",
 }
 # For an action not listed above: what it is about, and what happened to it.
 OBJECTS = {
@@ -135,6 +147,7 @@ SUBJECTS = {
     "host": "värd",
     "contact": "kontaktperson",
     "application": "intresseanmälan",
+    "intake": "ansökan",
     "audit_log": "loggen",
     "everyday_word": "vardagsord",
     "booking": "bokning",

@@ -54,8 +54,55 @@ def _protect_lead_time(cells: Cells, key: str, lt: schemas.LeadTime) -> schemas.
     )
 
 
+def _protect_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
+    """Per month and step: a count of 1–4 is hidden, and the median with it. Those within
+    the target and those outside it (never shown) split the count: when either is 1–4, the
+    number within and the share are hidden (either would give the other by subtraction);
+    the count itself then gives neither."""
+    values: dict[str, Any] = {}
+    for m in report.months:
+        for st in m.steps:
+            key = f"months[{m.month}].steps[{st.step}]"
+            values[f"{key}.count"] = st.count
+            values[f"{key}.within_target"] = st.within_target
+            values[f"{key}.outside_target"] = (st.count or 0) - (st.within_target or 0)
+            values[f"{key}.median_days"] = st.median_days
+            values[f"{key}.share"] = st.share
+    cells = Cells(values)
+    for m in report.months:
+        for st in m.steps:
+            key = f"months[{m.month}].steps[{st.step}]"
+            count, within, outside = f"{key}.count", f"{key}.within_target", f"{key}.outside_target"
+            cells.primary(count, within, outside)
+            if outside in cells.hidden:
+                cells.hidden.add(within)
+            cells.share(f"{key}.share", within, count)
+            if st.median_days is not None and (count in cells.hidden or is_small(st.count)):
+                cells.hidden.add(f"{key}.median_days")
+    months = [
+        schemas.ClockMonth(
+            month=m.month,
+            steps=[
+                msgspec.structs.replace(
+                    st,
+                    count=cells.get(f"months[{m.month}].steps[{st.step}].count"),
+                    within_target=cells.get(f"months[{m.month}].steps[{st.step}].within_target"),
+                    median_days=cells.get(f"months[{m.month}].steps[{st.step}].median_days"),
+                    share=cells.get(f"months[{m.month}].steps[{st.step}].share"),
+                )
+                for st in m.steps
+            ],
+        )
+        for m in report.months
+    ]
+    hidden = [p for p in cells.paths() if not p.endswith(".outside_target")]
+    return msgspec.structs.replace(report, months=months, suppressed=hidden)
+
+
 def protect(report: Any) -> Any:
     """The report as it may be published: small cells hidden, `suppressed` naming them."""
+    if isinstance(report, schemas.IntakeClock):
+        return _protect_clock(report)
     if isinstance(report, schemas.ToWorkOrStudies):
         values: dict[str, Any] = {"total": report.total, "average_per_month": None}
         for m in report.months:

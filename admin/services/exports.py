@@ -163,6 +163,29 @@ def report_table(name: str, report: Any, coordinator: str = "") -> Table:
                 ("Förslag till start", "proposal_to_start", report.proposal_to_start),
             )
         ]
+    elif isinstance(report, schemas.IntakeClock):
+        headers = [
+            "Månad",
+            "Steg",
+            "Mål (arbetsdagar)",
+            "Antal",
+            "Median (arbetsdagar)",
+            "Inom målet",
+            "Andel inom målet",
+        ]
+        rows = [
+            [
+                m.month,
+                st.label,
+                v("target_days", st.target_days),
+                v(f"months[{m.month}].steps[{st.step}].count", st.count),
+                v(f"months[{m.month}].steps[{st.step}].median_days", st.median_days),
+                v(f"months[{m.month}].steps[{st.step}].within_target", st.within_target),
+                v(f"months[{m.month}].steps[{st.step}].share", st.share),
+            ]
+            for m in report.months
+            for st in m.steps
+        ]
     elif isinstance(report, schemas.LockIn):
         headers = ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"]
         rows = [

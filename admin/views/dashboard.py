@@ -75,6 +75,9 @@ async def dashboard(
     coverage = protect(await reports.unit_coverage(filters))
     ledger = protect(await reports.host_ledger(filters, today))
     exits = protect(await reports.exits(filters))
+    intake = protect(await reports.intake_clock(filters))
+    intake_hidden = set(intake.suppressed)
+    meeting_target = reports.clock_targets()["meeting"]
     real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
     lead_hidden = set(lead.suppressed)
     pictures = {
@@ -123,6 +126,20 @@ async def dashboard(
             [h.host_name for h in ledger.hosts[:12]],
             [h.placements for h in ledger.hosts[:12]],
         ),
+        "intake": charts.bar_charts(
+            "Arbetsdagar från ansökan till planeringsmöte, median per månad",
+            "Stapel per månad då ansökan kom in, med målet som streckad linje. "
+            "Alla steg finns i tabellen.",
+            [m.month[2:] for m in intake.months],
+            [
+                None
+                if f"months[{m.month}].steps[meeting].median_days" in intake_hidden
+                else m.steps[0].median_days or 0.0
+                for m in intake.months
+            ],
+            [charts.Reference(f"Mål: {meeting_target} arbetsdagar", float(meeting_target))],
+            unit=" dagar",
+        ),
         "exits": charts.bar_charts(
             "Avslut per utfall",
             "En stapel per utfallskategori.",
@@ -144,6 +161,7 @@ async def dashboard(
         exits=exits,
         real=real,
         lead=lead,
+        intake=intake,
         lock_in=lock_in,
         coverage=coverage,
         ledger=ledger,

@@ -64,6 +64,7 @@ EXTRA_QUERIES = {
     "/platser": ["?q=lager"],
     "/arbetsbord": ["?status="],
     "/arbetsbord/platser": ["?q=lager"],
+    "/arbetsbord/intag": ["?visa=alla"],
 }
 
 # An internal name: a snake_case field name (`lasts_at_least_one_month`) or a dotted event
@@ -257,6 +258,8 @@ class Ids:
                 " GROUP BY c.status ORDER BY c.status",
                 me,
             )
+        if param == "intake_id":
+            return self.rows("SELECT MIN(id) FROM pl_application GROUP BY state ORDER BY state")
         if param == "user_id":
             return self.rows("SELECT MIN(id) FROM mp_user GROUP BY role ORDER BY role")
         if param == "message_id":

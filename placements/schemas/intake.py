@@ -1,0 +1,123 @@
+"""Structs for intake (issue 18): an application for support, its planning meetings, the
+coordinator's queue and the e-service's import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+from marketplace.dates import DateBounded
+
+Channel = Literal["web", "phone", "paper", "eservice"]
+StaffChannel = Literal["phone", "paper"]
+State = Literal["received", "meeting_booked", "plan_started", "closed"]
+MeetingStatus = Literal["booked", "held", "cancelled", "no_show"]
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+IdNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+Email = Annotated[str, msgspec.Meta(max_length=320)]
+Phone = Annotated[str, msgspec.Meta(max_length=40)]
+Message = Annotated[str, msgspec.Meta(max_length=3000)]
+Place = Annotated[str, msgspec.Meta(max_length=200)]
+VideoLink = Annotated[str, msgspec.Meta(max_length=500)]
+ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Minutes = Annotated[int, msgspec.Meta(ge=15, le=240)]
+Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+ExternalId = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ApplicationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a resident gives in the public form: who they are and how to reach them."""
+
+    first_name: Name
+    last_name: Name
+    personnummer: IdNumber
+    phone: Phone = ""
+    email: Email = ""
+    message: Message = ""
+
+
+class StaffApplicationIn(ApplicationIn, kw_only=True, forbid_unknown_fields=True):
+    """An application a coordinator registers: received by phone or on paper."""
+
+    channel: StaffChannel = "phone"
+
+
+class EServiceApplication(ApplicationIn, kw_only=True, forbid_unknown_fields=True):
+    """One application from the municipality's e-service (`POST /api/v1/applications/import`).
+
+    `external_id` is the e-service's own reference: sending it again changes nothing and
+    answers the application already received. `received_at` is when the resident sent it
+    (with its time zone offset)."""
+
+    external_id: ExternalId
+    received_at: dt.datetime
+
+
+class ApplicationReceipt(msgspec.Struct, kw_only=True):
+    """The answer to an import: the application's number, state, and the planning meeting's
+    deadline (the last working day it should be held); `created` is False for a resend."""
+
+    id: int
+    state: State
+    received_at: dt.datetime
+    meeting_deadline: dt.date
+    created: bool
+
+
+class MeetingIn(DateBounded, kw_only=True, forbid_unknown_fields=True):
+    """Booking or moving the planning meeting: day, time (Swedish time), length, and a place
+    or a video link (or both)."""
+
+    day: dt.date
+    time: ClockTime
+    minutes: Minutes = 60
+    place: Place = ""
+    video_link: VideoLink = ""
+
+
+class Meeting(msgspec.Struct, kw_only=True):
+    id: int
+    starts_at: dt.datetime
+    minutes: int
+    place: str
+    video_link: str
+    status: MeetingStatus
+    sequence: int
+    uid: str
+
+
+class QueueItem(msgspec.Struct, kw_only=True):
+    """A row of the coordinator's queue ("Ansökningar")."""
+
+    id: int
+    name: str
+    channel: Channel
+    state: State
+    received_at: dt.datetime
+    deadline: dt.date
+    overdue: bool
+    meeting_at: dt.datetime | None = None
+
+
+class Application(msgspec.Struct, kw_only=True):
+    """The whole application, for staff (every read audited)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    personnummer: str
+    phone: str
+    email: str
+    message: str
+    channel: Channel
+    state: State
+    received_at: dt.datetime
+    deadline: dt.date
+    overdue: bool
+    candidate_id: int | None
+    close_reason: str
+    meetings: list[Meeting]
+    current_meeting: Meeting | None = None

@@ -1,0 +1,761 @@
+"""Intake (issue 18): applications for support, the planning meeting, and the participant an
+application becomes.
+
+- An application comes in through the public form (`submit_public`, rate-limited per
+  address), a coordinator's registration of a call or a paper form (`register`), or the
+  municipality's e-service (`import_eservice`, idempotent on the e-service's reference). The
+  personnummer is validated as a participant's (`candidates.normalise_personnummer`).
+- Its planning meeting should be held within `PLANNING_MEETING_DAYS` working days of the
+  day it came in (`deadline_of`, `placements.working_days`). The queue lists the open
+  applications by deadline (oldest first), marking those past it.
+- Booking a meeting mails the applicant an invitation with a calendar file; moving it mails
+  an update of the same event (same UID, higher SEQUENCE); cancelling mails METHOD:CANCEL
+  (`placements.meeting_calendar`). A no-show is recorded on the meeting and the application
+  needs a meeting again.
+- Starting the plan ("plan upprättad") marks the meeting held and makes the applicant a
+  participant: a new one, or, when a participant with the same personnummer exists, that
+  one (never a second). If that participant belongs to a coordinator the caller may not see,
+  the application is joined to it all the same and that coordinator is mailed (without a
+  name): the applicant asked for support, and two records of one person help nobody.
+
+The queue is the team's: every coordinator and admin sees the open applications. Every read
+of an application (the queue's rows too) and every change is audited, with subject type
+"intake". The mail names no one but the recipient's own meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from marketplace import clock
+from marketplace.addresses import normalise_email, single_line
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from marketplace.mail import Attachment, queue_mail, render_mail
+from marketplace.ratelimit import limiter_for
+from marketplace.settings import get_settings
+from marketplace.tables import User
+from placements import meeting_calendar
+from placements.schemas import intake as schemas
+from placements.services.candidates import (
+    normalise_personnummer,
+    visible_coordinator_ids,
+)
+from placements.tables import Application, Candidate, PlanningMeeting
+from placements.working_days import working_days_after
+
+SUBJECT = "intake"
+OPEN = ("received", "meeting_booked")
+NOT_FOUND = "Ansökan finns inte."
+CHANNEL_TEXT = {
+    "web": "Webbformulär",
+    "phone": "Telefon",
+    "paper": "Papper",
+    "eservice": "E-tjänst",
+}
+STATE_TEXT = {
+    "received": "Inkommen",
+    "meeting_booked": "Planeringsmöte bokat",
+    "plan_started": "Plan upprättad",
+    "closed": "Avslutad",
+}
+MEETING_STATUS_TEXT = {
+    "booked": "Bokat",
+    "held": "Genomfört",
+    "cancelled": "Avbokat",
+    "no_show": "Uteblev",
+}
+CONSENT_METHOD = {
+    "web": "digitalt",
+    "eservice": "digitalt",
+    "phone": "muntligt",
+    "paper": "skriftligt",
+}
+# The public form needs no account: each address may send this many applications an hour.
+APPLICATIONS_PER_ADDRESS_PER_HOUR = 10
+_WINDOW_S = 3600
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+UNREACHABLE = "Ange ett telefonnummer eller en e-postadress, så att vi kan nå dig."
+NEEDS_PLACE = "Ange en plats eller en videolänk för mötet."
+BAD_LINK = "Videolänken ska börja med https://."
+PAST_MEETING = "Mötet kan inte bokas bakåt i tiden. Välj en tid som inte har passerat."
+FAR_MEETING = "Mötet kan bokas högst 90 dagar fram."
+NOT_OPEN = "Ansökan är redan {state}, och kan inte ändras så."
+NO_MEETING = "Det finns inget bokat planeringsmöte."
+MEETING_FIRST = "Boka planeringsmötet först: planen upprättas på mötet."
+
+
+def engine() -> Any:
+    return Application._meta.db
+
+
+def now() -> dt.datetime:
+    return clock.now()
+
+
+def deadline_of(received_at: dt.datetime, days: int | None = None) -> dt.date:
+    """The last working day the planning meeting should be held on: the `days`-th working
+    day after the (Swedish) day the application came in."""
+    target = get_settings().planning_meeting_days if days is None else days
+    return working_days_after(clock.local_date(received_at), target)
+
+
+def _overdue(row: dict[str, Any], meeting_at: dt.datetime | None, today: dt.date) -> bool:
+    deadline = deadline_of(row["received_at"])
+    if row["state"] == "received":
+        return today > deadline
+    if row["state"] == "meeting_booked" and meeting_at is not None:
+        return clock.local_date(meeting_at) > deadline
+    return False
+
+
+# --- coming in --------------------------------------------------------------------------------
+
+
+async def throttle_public(client: str) -> None:
+    """Count one application from `client`; 429 with Retry-After once over budget."""
+    verdict = await limiter_for(get_settings()).hit(
+        f"intake:client:{client}", APPLICATIONS_PER_ADDRESS_PER_HOUR, _WINDOW_S
+    )
+    if not verdict.allowed:
+        minutes = max(1, (verdict.retry_after + 59) // 60)
+        raise TooManyRequests(
+            "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta "
+            f"{minutes} minuter och försök igen, eller ring Kompetenscentret.",
+            retry_after=verdict.retry_after,
+        )
+
+
+def clean(data: schemas.ApplicationIn) -> dict[str, str]:
+    """The contact data checked and normalised; every wrong field named at once."""
+    errors: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for field, label in (("first_name", "Förnamnet"), ("last_name", "Efternamnet")):
+        try:
+            out[field] = single_line(getattr(data, field).strip(), field, label=label)
+        except ValidationFailed as exc:
+            errors[field] = exc.errors.get(field, exc.message)
+    try:
+        out["personnummer"] = normalise_personnummer(data.personnummer)
+    except ValidationFailed as exc:
+        errors["personnummer"] = exc.errors.get("personnummer", exc.message)
+    try:
+        out["email"] = normalise_email(data.email, "email", required=False)
+    except ValidationFailed as exc:
+        errors["email"] = exc.errors.get("email", exc.message)
+    out["phone"] = " ".join(data.phone.split())
+    if not out["phone"] and not data.email.strip():
+        errors["phone"] = UNREACHABLE
+    out["message"] = data.message.strip()
+    if errors:
+        raise ValidationFailed.every(errors)
+    return out
+
+
+async def _insert(
+    values: dict[str, str],
+    channel: str,
+    received_at: dt.datetime,
+    *,
+    registered_by: int | None = None,
+    external_id: str = "",
+) -> int:
+    rows = await Application.insert(
+        Application(
+            received_at=received_at,
+            channel=channel,
+            state="received",
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            personnummer=values["personnummer"],
+            phone=values["phone"],
+            email=values["email"],
+            message=values["message"],
+            external_id=external_id,
+            registered_by=registered_by,
+        )
+    ).returning(Application.id)
+    return int(rows[0]["id"])
+
+
+async def submit_public(data: schemas.ApplicationIn) -> int:
+    """A resident's application through the public form (no account)."""
+    values = clean(data)
+    async with write_transaction(engine()):
+        application_id = await _insert(values, "web", now())
+        await record(
+            None, "intake.submit", application_id, subject_type=SUBJECT, detail="webbformulär"
+        )
+    return application_id
+
+
+def _require_staff(user: AuthUser) -> None:
+    if not user.is_staff:
+        raise NotFound(NOT_FOUND)
+
+
+async def register(user: AuthUser, data: schemas.StaffApplicationIn) -> int:
+    """An application a coordinator received by phone or on paper, received now."""
+    _require_staff(user)
+    values = clean(data)
+    async with write_transaction(engine()):
+        application_id = await _insert(values, data.channel, now(), registered_by=user.id)
+        await record(
+            user,
+            "intake.register",
+            application_id,
+            subject_type=SUBJECT,
+            detail=CHANNEL_TEXT[data.channel],
+        )
+    return application_id
+
+
+def _check_received(received_at: dt.datetime) -> dt.datetime:
+    if received_at.tzinfo is None:
+        raise ValidationFailed(
+            "Mottagningstiden måste ha en tidszon, till exempel 2026-12-04T09:30:00+01:00.",
+            fields=["received_at"],
+        )
+    current = now()
+    if received_at > current + dt.timedelta(minutes=5):
+        raise ValidationFailed("Mottagningstiden ligger i framtiden.", fields=["received_at"])
+    if received_at < current - dt.timedelta(days=366):
+        raise ValidationFailed(
+            "Mottagningstiden ligger mer än ett år bakåt.", fields=["received_at"]
+        )
+    return received_at.astimezone(dt.UTC)
+
+
+async def import_eservice(
+    user: AuthUser, data: schemas.EServiceApplication
+) -> schemas.ApplicationReceipt:
+    """One application from the e-service; the same `external_id` again is the same
+    application (nothing written, `created` False)."""
+    _require_staff(user)
+    problems: dict[str, str] = {}
+    try:
+        values = clean(data)
+    except ValidationFailed as exc:
+        problems.update(exc.errors)
+    try:
+        received_at = _check_received(data.received_at)
+    except ValidationFailed as exc:
+        problems.update(exc.errors or dict.fromkeys(exc.fields, exc.message))
+    if problems:
+        raise ValidationFailed.every(problems)
+    external_id = data.external_id.strip()
+    async with write_transaction(engine()):
+        existing = (
+            await Application.select(Application.id, Application.state, Application.received_at)
+            .where((Application.channel == "eservice") & (Application.external_id == external_id))
+            .first()
+        )
+        if existing is not None:
+            application_id, created = int(existing["id"]), False
+            state, received_at = existing["state"], existing["received_at"]
+        else:
+            application_id = await _insert(
+                values, "eservice", received_at, registered_by=user.id, external_id=external_id
+            )
+            created, state = True, "received"
+        await record(
+            user,
+            "intake.import",
+            application_id,
+            subject_type=SUBJECT,
+            detail="e-tjänst" + ("" if created else ", redan mottagen"),
+        )
+    return schemas.ApplicationReceipt(
+        id=application_id,
+        state=state,
+        received_at=received_at,
+        meeting_deadline=deadline_of(received_at),
+        created=created,
+    )
+
+
+# --- the queue and the application --------------------------------------------------------------
+
+
+async def _booked_meetings(application_ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not application_ids:
+        return {}
+    rows = await PlanningMeeting.select().where(
+        PlanningMeeting.application.is_in(application_ids) & (PlanningMeeting.status == "booked")
+    )
+    return {int(r["application"]): r for r in rows}
+
+
+async def queue(
+    user: AuthUser, *, show_all: bool = False, limit: int = 20, offset: int = 0
+) -> tuple[list[schemas.QueueItem], int]:
+    """A page of the applications, by deadline (the oldest first: the deadline follows the
+    day received), with the total. Open ones only unless `show_all`. Each row shown is a
+    read, audited."""
+    _require_staff(user)
+    where = Application.state.is_in(list(OPEN)) if not show_all else None
+    count_query = Application.count()
+    query = Application.select(
+        Application.id,
+        Application.first_name,
+        Application.last_name,
+        Application.channel,
+        Application.state,
+        Application.received_at,
+    )
+    if where is not None:
+        count_query = count_query.where(where)
+        query = query.where(where)
+    total = await count_query
+    rows = (
+        await query.order_by(Application.received_at)
+        .order_by(Application.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    meetings = await _booked_meetings([int(r["id"]) for r in rows])
+    today = clock.today()
+    items = []
+    async with write_transaction(engine()):
+        for row in rows:
+            meeting = meetings.get(int(row["id"]))
+            meeting_at = meeting["starts_at"] if meeting else None
+            items.append(
+                schemas.QueueItem(
+                    id=int(row["id"]),
+                    name=f"{row['first_name']} {row['last_name']}",
+                    channel=row["channel"],
+                    state=row["state"],
+                    received_at=row["received_at"],
+                    deadline=deadline_of(row["received_at"]),
+                    overdue=_overdue(row, meeting_at, today),
+                    meeting_at=meeting_at,
+                )
+            )
+            await record(user, "intake.list", int(row["id"]), subject_type=SUBJECT)
+    return items, int(total)
+
+
+def _meeting_out(row: dict[str, Any]) -> schemas.Meeting:
+    return schemas.Meeting(
+        id=int(row["id"]),
+        starts_at=row["starts_at"],
+        minutes=row["minutes"],
+        place=row["place"],
+        video_link=row["video_link"],
+        status=row["status"],
+        sequence=row["sequence"],
+        uid=row["uid"],
+    )
+
+
+async def _row(application_id: int) -> dict[str, Any]:
+    row = await Application.select().where(Application.id == application_id).first()
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+async def _out(row: dict[str, Any]) -> schemas.Application:
+    meetings = await (
+        PlanningMeeting.select()
+        .where(PlanningMeeting.application == row["id"])
+        .order_by(PlanningMeeting.starts_at, ascending=False)
+    )
+    current = next((m for m in meetings if m["status"] == "booked"), None)
+    return schemas.Application(
+        id=int(row["id"]),
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        personnummer=row["personnummer"],
+        phone=row["phone"],
+        email=row["email"],
+        message=row["message"],
+        channel=row["channel"],
+        state=row["state"],
+        received_at=row["received_at"],
+        deadline=deadline_of(row["received_at"]),
+        overdue=_overdue(row, current["starts_at"] if current else None, clock.today()),
+        candidate_id=row["candidate"],
+        close_reason=row["close_reason"],
+        meetings=[_meeting_out(m) for m in meetings],
+        current_meeting=_meeting_out(current) if current else None,
+    )
+
+
+async def read(user: AuthUser, application_id: int) -> schemas.Application:
+    """The whole application, for staff; the read is audited."""
+    _require_staff(user)
+    async with write_transaction(engine()):
+        row = await _row(application_id)
+        await record(user, "intake.read", application_id, subject_type=SUBJECT)
+        return await _out(row)
+
+
+# --- the planning meeting ---------------------------------------------------------------------
+
+
+def meeting_start(data: schemas.MeetingIn) -> dt.datetime:
+    hour, minute = (int(p) for p in data.time.split(":"))
+    return dt.datetime.combine(data.day, dt.time(hour, minute), tzinfo=clock.STOCKHOLM)
+
+
+def check_meeting(data: schemas.MeetingIn, current: dt.datetime | None = None) -> dt.datetime:
+    """The meeting's start (UTC), or `ValidationFailed` naming every problem."""
+    current = current or now()
+    errors: dict[str, str] = {}
+    starts = meeting_start(data)
+    if starts < current:
+        errors["day"] = PAST_MEETING
+    elif starts > current + dt.timedelta(days=90):
+        errors["day"] = FAR_MEETING
+    if not data.place.strip() and not data.video_link.strip():
+        errors["place"] = NEEDS_PLACE
+    link = data.video_link.strip()
+    if link and (not link.startswith("https://") or len(link.split()) != 1):
+        errors["video_link"] = BAD_LINK
+    if errors:
+        raise ValidationFailed.every(errors)
+    return starts.astimezone(dt.UTC)
+
+
+def _uid() -> str:
+    domain = urlsplit(get_settings().base_url).hostname or "praktikplatser.local"
+    return f"planeringsmote-{secrets.token_hex(12)}@{domain}"
+
+
+async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any], kind: str) -> bool:
+    """Mail the applicant the invitation (`kind`: new, changed, cancelled) with the calendar
+    file. Nothing is sent to an applicant without an e-mail address."""
+    if not application["email"]:
+        return False
+    settings = get_settings()
+    method = "CANCEL" if kind == "cancelled" else "REQUEST"
+    ics = meeting_calendar.meeting_ics(
+        uid=meeting["uid"],
+        sequence=meeting["sequence"],
+        method=method,
+        starts_at=meeting["starts_at"],
+        minutes=meeting["minutes"],
+        place=meeting["place"],
+        video_link=meeting["video_link"],
+        organizer=settings.mail_from.rsplit("<", 1)[-1].rstrip(">").strip(),
+        attendee=application["email"],
+        stamp=now(),
+    )
+    local = meeting["starts_at"].astimezone(clock.STOCKHOLM)
+    mail = render_mail(
+        "planning_meeting",
+        settings,
+        kind=kind,
+        weekday=WEEKDAYS[local.weekday()],
+        day=local.date().isoformat(),
+        time=local.strftime("%H:%M"),
+        minutes=meeting["minutes"],
+        place=meeting["place"],
+        video_link=meeting["video_link"],
+    )
+    return await queue_mail(
+        application["email"],
+        mail.subject,
+        mail.text,
+        body_html=mail.html,
+        kind="planning_meeting",
+        dedupe_key=f"planning-meeting:{meeting['uid']}:{meeting['sequence']}:{kind}",
+        meta={"template": "planning_meeting", "method": method},
+        attachments=[
+            Attachment(
+                filename="planeringsmote.ics",
+                content_type="text/calendar",
+                content=ics,
+                params=(("method", method),),
+            )
+        ],
+    )
+
+
+async def _lock_open(application_id: int) -> dict[str, Any]:
+    row = await _row(application_id)
+    if row["state"] not in OPEN:
+        raise Conflict(NOT_OPEN.format(state=STATE_TEXT[row["state"]].lower()))
+    return row
+
+
+async def book_meeting(
+    user: AuthUser, application_id: int, data: schemas.MeetingIn
+) -> tuple[schemas.Meeting, bool]:
+    """Book the planning meeting, or move the one booked (same event, next SEQUENCE); the
+    applicant is mailed either way. Returns the meeting and whether a mail was queued."""
+    _require_staff(user)
+    starts = check_meeting(data)
+    async with write_transaction(engine()):
+        application = await _lock_open(application_id)
+        booked = (
+            await PlanningMeeting.select()
+            .where(
+                (PlanningMeeting.application == application_id)
+                & (PlanningMeeting.status == "booked")
+            )
+            .first()
+        )
+        place, video_link = data.place.strip(), data.video_link.strip()
+        if booked is None:
+            rows = await PlanningMeeting.insert(
+                PlanningMeeting(
+                    application=application_id,
+                    uid=_uid(),
+                    sequence=0,
+                    status="booked",
+                    booked_by=user.id,
+                    starts_at=starts,
+                    minutes=data.minutes,
+                    place=place,
+                    video_link=video_link,
+                )
+            ).returning(PlanningMeeting.id)
+            meeting_id, kind, action = int(rows[0]["id"]), "new", "intake.meeting_book"
+        else:
+            meeting_id, kind, action = int(booked["id"]), "changed", "intake.meeting_change"
+            await PlanningMeeting.update(
+                {
+                    PlanningMeeting.starts_at: starts,
+                    PlanningMeeting.minutes: data.minutes,
+                    PlanningMeeting.place: place,
+                    PlanningMeeting.video_link: video_link,
+                    PlanningMeeting.sequence: PlanningMeeting.sequence + 1,
+                    PlanningMeeting.updated_at: now(),
+                }
+            ).where(PlanningMeeting.id == meeting_id)
+        await Application.update(
+            {
+                Application.state: "meeting_booked",
+                Application.coordinator: application["coordinator"] or user.id,
+                Application.updated_at: now(),
+            }
+        ).where(Application.id == application_id)
+        meeting = await PlanningMeeting.select().where(PlanningMeeting.id == meeting_id).first()
+        assert meeting is not None
+        mailed = await _send_invitation(application, meeting, kind)
+        await record(
+            user,
+            action,
+            application_id,
+            subject_type=SUBJECT,
+            detail=f"möte {meeting_id}, {clock.local_date(starts).isoformat()}",
+        )
+        return _meeting_out(meeting), mailed
+
+
+async def _booked(application_id: int) -> dict[str, Any]:
+    meeting = (
+        await PlanningMeeting.select()
+        .where(
+            (PlanningMeeting.application == application_id) & (PlanningMeeting.status == "booked")
+        )
+        .first()
+    )
+    if meeting is None:
+        raise Conflict(NO_MEETING)
+    return meeting
+
+
+async def cancel_meeting(user: AuthUser, application_id: int) -> bool:
+    """Cancel the booked meeting (the applicant gets METHOD:CANCEL); the application needs a
+    meeting again. Returns whether a mail was queued."""
+    _require_staff(user)
+    async with write_transaction(engine()):
+        application = await _lock_open(application_id)
+        meeting = await _booked(application_id)
+        await PlanningMeeting.update(
+            {
+                PlanningMeeting.status: "cancelled",
+                PlanningMeeting.sequence: PlanningMeeting.sequence + 1,
+                PlanningMeeting.updated_at: now(),
+            }
+        ).where(PlanningMeeting.id == meeting["id"])
+        await Application.update(
+            {Application.state: "received", Application.updated_at: now()}
+        ).where(Application.id == application_id)
+        cancelled = (
+            await PlanningMeeting.select().where(PlanningMeeting.id == meeting["id"]).first()
+        )
+        assert cancelled is not None
+        mailed = await _send_invitation(application, cancelled, "cancelled")
+        await record(
+            user,
+            "intake.meeting_cancel",
+            application_id,
+            subject_type=SUBJECT,
+            detail=f"möte {meeting['id']}",
+        )
+        return mailed
+
+
+async def record_no_show(user: AuthUser, application_id: int) -> None:
+    """The applicant did not come: the meeting is marked so, and the application needs a
+    new meeting (its deadline stays the first one's: the clock does not restart)."""
+    _require_staff(user)
+    async with write_transaction(engine()):
+        await _lock_open(application_id)
+        meeting = await _booked(application_id)
+        if meeting["starts_at"] > now():
+            raise Conflict("Mötet har inte börjat än. Avboka det i stället om det inte blir av.")
+        await PlanningMeeting.update(
+            {PlanningMeeting.status: "no_show", PlanningMeeting.updated_at: now()}
+        ).where(PlanningMeeting.id == meeting["id"])
+        await Application.update(
+            {Application.state: "received", Application.updated_at: now()}
+        ).where(Application.id == application_id)
+        await record(
+            user,
+            "intake.no_show",
+            application_id,
+            subject_type=SUBJECT,
+            detail=f"möte {meeting['id']}",
+        )
+
+
+# --- the plan: the application becomes a participant -----------------------------------------
+
+
+async def _notify_owner(candidate_id: int, coordinator_id: int | None, application_id: int) -> None:
+    if coordinator_id is None:
+        return
+    owner = await User.select(User.id, User.email).where(User.id == coordinator_id).first()
+    if owner is None or not owner["email"]:
+        return
+    link = get_settings().base_url.rstrip("/") + f"/arbetsbord/deltagare/{candidate_id}"
+    await queue_mail(
+        owner["email"],
+        "En ansökan har kopplats till en av dina deltagare",
+        "Hej!\n\nEn ny ansökan om stöd (ansökan "
+        f"{application_id}) gällde en person som redan är din deltagare. Planen upprättades "
+        "av en kollega, och ansökan är nu kopplad till deltagaren:\n\n"
+        f"{link}\n",
+        kind="intake_joined",
+        recipient_user_id=int(owner["id"]),
+        candidate_id=candidate_id,
+        dedupe_key=f"intake-joined:{application_id}",
+    )
+
+
+async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
+    """The plan is made at the meeting: the meeting is held, the application "plan
+    upprättad", and the applicant a participant (a new one, or the existing one with the
+    same personnummer). Returns (participant id, whether the caller may open it)."""
+    _require_staff(user)
+    async with write_transaction(engine()):
+        application = await _lock_open(application_id)
+        if application["state"] != "meeting_booked":
+            raise Conflict(MEETING_FIRST)
+        meeting = await _booked(application_id)
+        existing = None
+        if application["personnummer"]:
+            existing = (
+                await Candidate.select(Candidate.id, Candidate.coordinator)
+                .where(
+                    (Candidate.personnummer == application["personnummer"])
+                    & Candidate.anonymised_at.is_null()
+                )
+                .order_by(Candidate.id)
+                .first()
+            )
+        today = clock.today()
+        if existing is not None:
+            candidate_id = int(existing["id"])
+            allowed = await visible_coordinator_ids(user)
+            visible = allowed is None or existing["coordinator"] in allowed
+            await record(
+                user,
+                "intake.joined_participant",
+                application_id,
+                subject_type=SUBJECT,
+                detail=f"deltagare {candidate_id}",
+            )
+            if not visible:
+                await _notify_owner(candidate_id, existing["coordinator"], application_id)
+        else:
+            coordinator = user.id if user.role == "coordinator" else application["coordinator"]
+            rows = await Candidate.insert(
+                Candidate(
+                    first_name=application["first_name"],
+                    last_name=application["last_name"],
+                    personnummer=application["personnummer"],
+                    email=application["email"],
+                    phone=application["phone"],
+                    interests=application["message"],
+                    coordinator=coordinator,
+                    registered_at=today,
+                    consent_date=clock.local_date(application["received_at"]),
+                    consent_method=CONSENT_METHOD[application["channel"]],
+                )
+            ).returning(Candidate.id)
+            candidate_id = int(rows[0]["id"])
+            visible = True
+            await record(
+                user, "candidate.create", candidate_id, detail=f"från ansökan {application_id}"
+            )
+        await PlanningMeeting.update(
+            {PlanningMeeting.status: "held", PlanningMeeting.updated_at: now()}
+        ).where(PlanningMeeting.id == meeting["id"])
+        await Application.update(
+            {
+                Application.state: "plan_started",
+                Application.candidate: candidate_id,
+                Application.plan_started_at: now(),
+                Application.updated_at: now(),
+            }
+        ).where(Application.id == application_id)
+        await record(
+            user,
+            "intake.plan_start",
+            application_id,
+            subject_type=SUBJECT,
+            detail=f"deltagare {candidate_id}",
+        )
+        return candidate_id, visible
+
+
+async def close(user: AuthUser, application_id: int, reason: str) -> None:
+    """Close an application without a plan (withdrawn, not reached, not in the target group),
+    with the reason; a booked meeting is cancelled and the applicant told."""
+    _require_staff(user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Skriv varför ansökan avslutas.", fields=["reason"])
+    async with write_transaction(engine()):
+        application = await _lock_open(application_id)
+        meeting = (
+            await PlanningMeeting.select()
+            .where(
+                (PlanningMeeting.application == application_id)
+                & (PlanningMeeting.status == "booked")
+            )
+            .first()
+        )
+        if meeting is not None:
+            await PlanningMeeting.update(
+                {
+                    PlanningMeeting.status: "cancelled",
+                    PlanningMeeting.sequence: PlanningMeeting.sequence + 1,
+                }
+            ).where(PlanningMeeting.id == meeting["id"])
+            cancelled = (
+                await PlanningMeeting.select().where(PlanningMeeting.id == meeting["id"]).first()
+            )
+            assert cancelled is not None
+            await _send_invitation(application, cancelled, "cancelled")
+        await Application.update(
+            {
+                Application.state: "closed",
+                Application.closed_at: now(),
+                Application.close_reason: reason[:2000],
+                Application.updated_at: now(),
+            }
+        ).where(Application.id == application_id)
+        await record(user, "intake.close", application_id, subject_type=SUBJECT)

@@ -1,0 +1,96 @@
+"""From an application to a first proposal, in a real browser (issue 18), with axe-core on
+every page, the resident's side on a 375 px phone and the coordinator's queue at 375 px too.
+
+A resident applies through the public form (a first try with mistakes); the coordinator finds
+the application in the queue, books the planning meeting (the invitation with its calendar
+file goes to the outbox), marks the plan as made, which makes the applicant a participant,
+and proposes them for a slot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from marketplace import clock
+from tests.browser.conftest import Service, Visit
+
+PHONE = {"viewport": {"width": 375, "height": 800}}
+
+
+def test_from_application_to_a_first_proposal(
+    service: Service, new_visit: Callable[..., Visit]
+) -> None:
+    # --- a resident applies on a phone -----------------------------------------------------------
+    resident = new_visit(**PHONE)
+    page = resident.goto("/ansok")
+    resident.check("ansok-375")
+    page.get_by_label("Förnamn").fill("Tova")
+    page.get_by_role("button", name="Skicka ansökan").click()
+    summary = page.get_by_role("alert")
+    assert "Formuläret behöver rättas" in summary.inner_text()
+    assert "Kryssa i rutan" in summary.inner_text()
+    assert page.get_by_label("Personnummer").get_attribute("aria-invalid") == "true"
+    resident.check("ansok-fel-375")
+    page.get_by_label("Efternamn").fill("Intagsson")
+    page.get_by_label("Personnummer").fill("19850101-0006")
+    page.get_by_label("E-postadress").fill("tova@sokande.example")
+    page.get_by_label("Vad vill du ha hjälp med? (frivilligt)").fill("Jag vill arbeta i lager.")
+    page.get_by_label(re.compile("Jag har läst hur kommunen behandlar")).check()
+    page.get_by_role("button", name="Skicka ansökan").click()
+    assert "Tack för din ansökan" in page.get_by_role("heading", level=1).inner_text()
+    assert "tova@sokande.example" in page.inner_text("main")
+    resident.check("ansok-tack-375")
+
+    # --- the coordinator's queue, on a phone too -----------------------------------------------
+    phone = new_visit(**PHONE)
+    phone.login("samordnare")
+    page = phone.goto("/arbetsbord/intag")
+    assert "Tova Intagsson" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.check("ansokningar-375")
+
+    coordinator = new_visit()
+    coordinator.login("samordnare")
+    page = coordinator.goto("/arbetsbord")
+    page.get_by_role("link", name=re.compile("^Ansökningar om stöd")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Ansökningar"
+    assert "Försenad" in page.inner_text("main")  # the demo's application from four days ago
+    coordinator.check("ansokningar")
+    page.get_by_role("link", name="Tova Intagsson").click()
+    coordinator.check("ansokan")
+
+    # --- the planning meeting is booked ----------------------------------------------------------
+    day = clock.today() + dt.timedelta(days=1)
+    page.get_by_label("Dag").fill(day.isoformat())
+    page.get_by_label("Klockslag").fill("09:30")
+    page.get_by_label("Plats").fill("Kompetenscentret, rum 2")
+    page.get_by_role("button", name="Boka mötet").click()
+    assert "inbjudan är skickad" in page.get_by_role("status").first.inner_text()
+    assert "Flytta planeringsmötet" in page.inner_text("main")
+    coordinator.check("ansokan-bokad")
+    invitation = service.mails("planning_meeting")[-1]
+    assert "kl. 09:30" in invitation and "Kompetenscentret, rum 2" in invitation
+
+    # --- the plan is made: the applicant becomes a participant -----------------------------------
+    page.get_by_role("button", name="Planen är upprättad").click()
+    assert re.search(r"/arbetsbord/deltagare/\d+/plan", page.url)
+    assert "sökande är nu deltagare" in page.get_by_role("status").first.inner_text()
+    coordinator.check("plan-upprattad")
+    participant = re.search(r"/arbetsbord/deltagare/(\d+)/", page.url)
+    assert participant
+
+    # --- a first proposal of a slot ------------------------------------------------------------
+    page = coordinator.goto("/arbetsbord/platser")
+    page.get_by_label("Vad vill du göra?").fill("lager")
+    page.get_by_label("Vad vill du göra?").press("Enter")
+    page.wait_for_url(re.compile(r"q=lager"))
+    page.locator("#results li").first.get_by_role("link", name=re.compile("Föreslå")).click()
+    page.get_by_role("combobox", name=re.compile("^Deltagare")).select_option(
+        label="Tova Intagsson"
+    )
+    coordinator.check("ansokan-foresla")
+    page.get_by_role("button", name="Skicka förslaget till värden").click()
+    assert "föreslagen" in page.inner_text("main")
+    coordinator.check("ansokan-forslag")
