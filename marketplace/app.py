@@ -333,6 +333,9 @@ def collect_routes() -> list[Any]:
     from placements.views import attendance as attendance_views
 
     routes += attendance_views.ROUTES
+    from placements.views import partners as partner_views
+
+    routes += partner_views.ROUTES
     routes += employer_views.ROUTES
     # Back office: reports, audit review, register extracts (the mount is in create_app).
     from admin import controllers as admin_controllers

@@ -91,6 +91,14 @@ ACTIONS = {
     "user.password_link": "Länk för nytt lösenord skickad",
     "user.password_set": "Lösenord valt via länk",
     "user.totp_reset": "Tvåstegsverifiering återställd",
+    # Partner agencies (issue 18)
+    "partner.list": "Deltagaren listad för en partnerkontakt",
+    "partner.read": "Deltagarens placeringar lästa av en partnerkontakt",
+    "partner_agency.create": "Samverkande myndighet tillagd",
+    "local_agreement.create": "Lokal överenskommelse tillagd",
+    "local_agreement.update": "Lokal överenskommelse ändrad",
+    "partner_consent.create": "Samtycke till samverkan registrerat",
+    "partner_consent.withdraw": "Samtycke till samverkan återkallat",
 }
 # For an action not listed above: what it is about, and what happened to it.
 OBJECTS = {
@@ -139,6 +147,8 @@ SUBJECTS = {
     "everyday_word": "vardagsord",
     "booking": "bokning",
     "user": "användare",
+    "partner_agency": "myndighet",
+    "local_agreement": "lokal överenskommelse",
 }
 # Field names that details list ("bokning 3: host_gains, tasks"), and other codes in them.
 FIELDS = {
@@ -206,6 +216,9 @@ FIELDS = {
     "json": "JSON",
     "long_placement": "lång placering",
     "repeated_placements": "upprepade placeringar",
+    "reference": "referens",
+    "valid_from": "gäller från",
+    "valid_to": "gäller till",
 }
 _WORD = re.compile(r"\b[a-z][a-z_]*\b")
 
