@@ -899,7 +899,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/arbetsbord/deltagare/{candidate_id}/samverkan/{consent_id}/aterkalla": {
         "withdrawn_on": dt.date.today().isoformat()
     },
-    "/drift/samverkan/myndigheter": {"name": "Matrismyndigheten"},
+    "/drift/samverkan/myndigheter": {"agency_name": "Matrismyndigheten"},
     "/drift/samverkan/overenskommelser": {
         "name": "Ny överenskommelse",
         "valid_from": dt.date.today().isoformat(),

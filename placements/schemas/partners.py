@@ -20,7 +20,8 @@ Reference = Annotated[str, msgspec.Meta(max_length=100)]
 
 
 class AgencyCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    name: Name
+    # Not "name": the agencies page also has the agreement form, whose name field is "name".
+    agency_name: Name
 
 
 class AgreementCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):

@@ -148,11 +148,11 @@ def _name(value: str, field: str, what: str) -> str:
 
 async def add_agency(actor: AuthUser, data: schemas.AgencyCreate) -> int:
     """Add an agency; a name already used is refused (409). Audited."""
-    name = _name(data.name, "name", "myndighetens namn")
+    name = _name(data.agency_name, "agency_name", "myndighetens namn")
     async with write_transaction(_engine()):
         taken = await PartnerAgency.exists().where(PartnerAgency.name == name)
         if taken:
-            raise Conflict(f"Myndigheten {name} finns redan.", fields=["name"])
+            raise Conflict(f"Myndigheten {name} finns redan.", fields=["agency_name"])
         rows = await PartnerAgency.insert(PartnerAgency(name=name)).returning(PartnerAgency.id)
         agency_id = int(rows[0]["id"])
         await record(

@@ -40,7 +40,7 @@ CONSENT_LABELS = {
     "shares_attendance": "Närvaron under placeringen",
 }
 WITHDRAW_LABELS = {"withdrawn_on": "Dag då samtycket återkallades"}
-AGENCY_LABELS = {"name": "Myndighetens namn"}
+AGENCY_LABELS = {"agency_name": "Myndighetens namn"}
 AGREEMENT_LABELS = {
     "agency_id": "Myndighet",
     "name": "Överenskommelsens namn",

@@ -88,8 +88,8 @@ async def _consent(
 async def make_agencies() -> Agencies:
     w = await make_world()
     admin = await make_user("admin")
-    af = await partners.add_agency(admin, sp.AgencyCreate(name="Arbetsförmedlingen"))
-    fk = await partners.add_agency(admin, sp.AgencyCreate(name="Försäkringskassan"))
+    af = await partners.add_agency(admin, sp.AgencyCreate(agency_name="Arbetsförmedlingen"))
+    fk = await partners.add_agency(admin, sp.AgencyCreate(agency_name="Försäkringskassan"))
     since = TODAY - dt.timedelta(days=365)
     af_agreement = await partners.add_agreement(
         admin,
@@ -299,7 +299,7 @@ async def test_consent_rules_name_every_problem():
             ),
         )
     with pytest.raises(Conflict):
-        await partners.add_agency(a.admin, sp.AgencyCreate(name="Arbetsförmedlingen"))
+        await partners.add_agency(a.admin, sp.AgencyCreate(agency_name="Arbetsförmedlingen"))
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ async def test_admin_manages_agencies_agreements_and_partner_contacts(client):
     token = csrf_of(page.text)
     added = await client.post(
         "/drift/samverkan/myndigheter",
-        data={"_csrf_token": token, "name": "Migrationsverket"},
+        data={"_csrf_token": token, "agency_name": "Migrationsverket"},
         headers=HTML,
         follow_redirects=False,
     )
