@@ -338,6 +338,10 @@ def collect_routes() -> list[Any]:
     from placements.views import intake as intake_views
 
     routes += intake_controllers.ROUTES + intake_views.ROUTES
+
+    from placements.views import partners as partner_views
+
+    routes += partner_views.ROUTES
     routes += employer_views.ROUTES
     # Back office: reports, audit review, register extracts (the mount is in create_app).
     from admin import controllers as admin_controllers

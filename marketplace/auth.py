@@ -204,7 +204,10 @@ async def _active_user(user_id: int) -> dict[str, Any] | None:
 
 # --- sign-in with rate limits, lockout and TOTP ------------------------------------------------
 
-TOTP_ROLES = frozenset({"admin", "coordinator"})
+# Roles that may enrol an authenticator app: those who see participants' personal data.
+# Partner contacts (a handläggare at an agency) see only what a participant agreed to share,
+# but that is still data under strong secrecy, so they may protect it the same way.
+TOTP_ROLES = frozenset({"admin", "coordinator", "partner"})
 _TOTP_STEP_S = 30
 
 
@@ -645,6 +648,9 @@ def public(_: ASGIConnection[Any, Any, Any, Any], __: BaseRouteHandler) -> None:
 
 
 signed_in = requires(*ROLES)
+# API tokens are for integrations of the roles that have an API; a partner contact has
+# pages only (their own list and summaries), so no token can widen what they reach.
+api_roles = requires(*(r for r in ROLES if r != "partner"))
 staff = requires("admin", "coordinator")
 admin_only = requires("admin")
 

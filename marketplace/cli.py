@@ -315,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = users_sub.add_parser("create")
     create.add_argument("username")
     create.add_argument(
-        "--role", required=True, choices=["admin", "coordinator", "host", "analyst"]
+        "--role", required=True, choices=["admin", "coordinator", "host", "analyst", "partner"]
     )
     create.add_argument("--password", help="Annars läses MARKETPLACE_PASSWORD.")
     create.add_argument("--email")

@@ -210,7 +210,7 @@ class UserController(Controller):
 
 class TokenController(Controller):
     path = "/api/v1/tokens"
-    guards = [signed_in]
+    guards = [auth.api_roles]
     tags = ["auth"]
 
     @get("/", operation_id="listTokens")

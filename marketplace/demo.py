@@ -18,6 +18,7 @@ DEMO_USERS = [
     ("vard", "host", "Henrik", "Värdsson", ""),
     ("enhet", "host", "Eva", "Enhetschef", ""),
     ("analytiker", "analyst", "Anna", "Analytiker", ""),
+    ("partner", "partner", "Petra", "Persson", ""),
 ]
 DEMO_ROLE_TEXT = {
     "admin": "administratör",
@@ -26,6 +27,7 @@ DEMO_ROLE_TEXT = {
     "vard": "värd för två företag",
     "analytiker": "analytiker",
     "enhet": "värd för tre kommunala enheter",
+    "partner": "partnerkontakt på Arbetsförmedlingen",
 }
 
 
@@ -55,6 +57,7 @@ async def load_demo() -> dict[str, int]:
         **await load_demo_hosts(),
         **await load_demo_candidates(),
         **await load_demo_applications(),
+        **await load_demo_partners(),
     }
 
 
@@ -1091,3 +1094,104 @@ async def _date_last_changes() -> None:
         await Candidate.update({Candidate.updated_at: max(changed, registered)}).where(
             Candidate.id == person["id"]
         )
+
+
+# --- partner agencies (issue 18) --------------------------------------------------------------
+
+DEMO_AGREEMENTS = [
+    ("Arbetsförmedlingen", "Lokal överenskommelse om samverkan i Vårgårda", "Af-2026/1187"),
+    ("Försäkringskassan", "Samverkan kring unga med aktivitetsersättning", "FK 2026/044"),
+]
+# Participants of `samordnare` who agreed that Arbetsförmedlingen sees their placements:
+# (first name, last name, shares outcome, shares attendance).
+DEMO_PARTNER_CONSENTS = [
+    ("Amir", "Haddad", True, True),
+    ("Hanna", "Nyström", False, True),
+    ("Yusuf", "Ali", True, False),
+]
+
+
+async def load_demo_partners() -> dict[str, int]:
+    """Arbetsförmedlingen and Försäkringskassan with a local agreement each, the demo user
+    `partner` bound to Arbetsförmedlingen, and consents of a few of Sara's participants with
+    a placement. Found by name and e-mail, so a second load changes nothing."""
+    from placements.tables import (
+        Candidate,
+        LocalAgreement,
+        PartnerAgency,
+        PartnerConsent,
+        PartnerContact,
+    )
+
+    today = clock.today()
+    created = 0
+    agreement_of: dict[str, int] = {}
+    for agency_name, agreement_name, reference in DEMO_AGREEMENTS:
+        agency = (
+            await PartnerAgency.select(PartnerAgency.id)
+            .where(PartnerAgency.name == agency_name)
+            .first()
+        )
+        if agency is None:
+            rows = await PartnerAgency.insert(PartnerAgency(name=agency_name)).returning(
+                PartnerAgency.id
+            )
+            agency = rows[0]
+            created += 1
+        found = (
+            await LocalAgreement.select(LocalAgreement.id)
+            .where(
+                (LocalAgreement.agency == agency["id"]) & (LocalAgreement.name == agreement_name)
+            )
+            .first()
+        )
+        if found is None:
+            found = (
+                await LocalAgreement.insert(
+                    LocalAgreement(
+                        agency=agency["id"],
+                        name=agreement_name,
+                        reference=reference,
+                        valid_from=dt.date(today.year, 1, 1),
+                        valid_to=dt.date(today.year + 1, 12, 31),
+                    )
+                ).returning(LocalAgreement.id)
+            )[0]
+        agreement_of[agency_name] = int(found["id"])
+    partner = await User.select(User.id).where(User.username == "partner").first()
+    af = (
+        await PartnerAgency.select(PartnerAgency.id)
+        .where(PartnerAgency.name == "Arbetsförmedlingen")
+        .first()
+    )
+    if (
+        partner
+        and af
+        and not await PartnerContact.exists().where(PartnerContact.user == partner["id"])
+    ):
+        await PartnerContact.insert(PartnerContact(user=partner["id"], agency=af["id"]))
+    sara = await User.select(User.id).where(User.username == "samordnare").first()
+    consents = 0
+    for first, last, outcome, attendance in DEMO_PARTNER_CONSENTS:
+        person = (
+            await Candidate.select(Candidate.id, Candidate.registered_at)
+            .where(Candidate.email == normalise_email(f"{first}.{last}@deltagare.demo.example"))
+            .first()
+        )
+        if person is None or await PartnerConsent.exists().where(
+            PartnerConsent.candidate == person["id"]
+        ):
+            continue
+        await PartnerConsent.insert(
+            PartnerConsent(
+                candidate=person["id"],
+                agreement=agreement_of["Arbetsförmedlingen"],
+                given_on=max(person["registered_at"], dt.date(today.year, 1, 1)),
+                method="skriftligt",
+                shares_outcome=outcome,
+                shares_attendance=attendance,
+                recorded_by=sara["id"] if sara else None,
+            )
+        )
+        consents += 1
+    return {"myndigheter": created, "samtycken": consents}

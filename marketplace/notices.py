@@ -88,6 +88,17 @@ NOTICES: dict[str, Notice] = {
     ),
     "uppfoljning-sparad": Notice("Uppföljningen är sparad."),
     "narvaro-sparad": Notice("Närvaron för veckan är sparad."),
+    # Partner agencies (issue 18): consents, agencies and local agreements
+    "samtycke-registrerat": Notice(
+        "Samtycket är registrerat. Myndighetens partnerkontakter ser nu det deltagaren har "
+        "samtyckt till."
+    ),
+    "samtycke-aterkallat": Notice(
+        "Samtycket är återkallat. Myndighetens partnerkontakter ser inte längre deltagaren."
+    ),
+    "myndighet-tillagd": Notice("Myndigheten är tillagd."),
+    "lokal-overenskommelse-tillagd": Notice("Den lokala överenskommelsen är tillagd."),
+    "lokal-overenskommelse-sparad": Notice("Den lokala överenskommelsen är sparad."),
     # The back office (admin, search)
     "anonymiserad": Notice("Deltagaren är anonymiserad."),
     "ord-tillagt": Notice(

@@ -9,7 +9,7 @@ import msgspec
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
-Role = Literal["admin", "coordinator", "host", "analyst"]
+Role = Literal["admin", "coordinator", "host", "analyst", "partner"]
 
 
 class Health(msgspec.Struct):

@@ -28,7 +28,7 @@ from piccolo.table import Table
 
 from marketplace.settings import get_settings
 
-ROLES = ("admin", "coordinator", "host", "analyst")
+ROLES = ("admin", "coordinator", "host", "analyst", "partner")
 
 
 @functools.cache

@@ -81,6 +81,7 @@ LABELS: dict[str, dict[str, str]] = {
         "coordinator": "samordnare",
         "host": "värd",
         "analyst": "analytiker",
+        "partner": "partnerkontakt",
     },
     "job_outcome": {
         "ok": "Klart",

@@ -95,6 +95,7 @@ def landing_page(user: AuthUser) -> str:
         "admin": "/arbetsbord",
         "host": "/vard",
         "analyst": "/oversikt",
+        "partner": "/samverkan",
     }.get(user.role, "/")
 
 

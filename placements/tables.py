@@ -369,3 +369,51 @@ class PlanningMeeting(Table, tablename="pl_planning_meeting"):
     booked_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PartnerAgency(Table, tablename="pl_partner_agency"):
+    """An agency the municipality cooperates with under local agreements (issue 18):
+    Arbetsförmedlingen, Försäkringskassan, or another an admin adds."""
+
+    id: Serial
+    name = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LocalAgreement(Table, tablename="pl_local_agreement"):
+    """A local agreement (lokal överenskommelse) with an agency: its name, reference and
+    the days it is valid (no end day: valid until further notice)."""
+
+    id: Serial
+    agency = ForeignKey(PartnerAgency, null=False, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=200)
+    reference = Varchar(length=100, default="")
+    valid_from = Date()
+    valid_to = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PartnerConsent(Table, tablename="pl_partner_consent"):
+    """A participant's consent that an agency, under a local agreement, may see the summary
+    of the participant's placements (host, slot, period, state) and, if it says so, their
+    outcome and attendance. While it is not withdrawn and the agreement is valid, the
+    agency's partner contacts see that, and nothing else."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    agreement = ForeignKey(LocalAgreement, null=False, on_delete=OnDelete.restrict, index=True)
+    given_on = Date()
+    method = Varchar(length=20, help_text="skriftligt, muntligt or digitalt")
+    shares_outcome = Boolean(default=False)
+    shares_attendance = Boolean(default=False)
+    withdrawn_on = Date(null=True, default=None)
+    recorded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PartnerContact(Table, tablename="pl_partner_contact"):
+    """Binds a user with the role `partner` (a handläggare at an agency) to their agency."""
+
+    id: Serial
+    user = ForeignKey(User, null=False, on_delete=OnDelete.cascade, unique=True)
+    agency = ForeignKey(PartnerAgency, null=False, on_delete=OnDelete.restrict, index=True)

@@ -36,8 +36,12 @@ from placements.tables import (
     Candidate,
     FollowUp,
     HealthNote,
+    LocalAgreement,
     LockInFlag,
     Outcome,
+    PartnerAgency,
+    PartnerConsent,
+    PartnerContact,
     PlanActivity,
     PlanningMeeting,
     Slot,
@@ -45,7 +49,17 @@ from placements.tables import (
 from search.tables import EverydayWord
 from tests.conftest import DEMO_PASSWORD
 
-IDENTITIES = ("anon", "host_a", "host_b", "coord", "coord2", "analyst", "admin")
+IDENTITIES = (
+    "anon",
+    "host_a",
+    "host_b",
+    "coord",
+    "coord2",
+    "analyst",
+    "admin",
+    "partner",
+    "partner_b",
+)
 DENIED = frozenset({401, 403, 404})
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -60,6 +74,10 @@ HOST_A = frozenset({"host_a"})
 HOST_A_AND_STAFF = HOST_A | STAFF  # host A's organisation and slots
 HOST_A_AND_OWN_STAFF = HOST_A | OWN_STAFF  # bookings of coordinator 1's participant
 REPORTING = frozenset({"coord", "coord2", "analyst", "admin"})
+# Partner contacts (issue 18): `partner` works at agency P, under whose local agreement
+# coordinator 1's participant has consented; `partner_b` works at agency Q, with no consent.
+PARTNERS = frozenset({"partner", "partner_b"})
+PARTNER_P = frozenset({"partner"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # --- system, sign-in, the caller's own account and tokens
@@ -68,10 +86,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/login"): ALL,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,
-    ("POST", "/api/v1/me/totp"): frozenset({"coord", "coord2", "admin"}),
-    ("POST", "/api/v1/me/totp/confirm"): frozenset({"coord", "coord2", "admin"}),
-    ("GET", "/api/v1/tokens"): SIGNED_IN,
-    ("POST", "/api/v1/tokens"): SIGNED_IN,
+    # A second factor for those who see participants' data (partner contacts too).
+    ("POST", "/api/v1/me/totp"): frozenset({"coord", "coord2", "admin"}) | PARTNERS,
+    ("POST", "/api/v1/me/totp/confirm"): frozenset({"coord", "coord2", "admin"}) | PARTNERS,
+    # A partner contact has pages only: no API token that could reach further.
+    ("GET", "/api/v1/tokens"): SIGNED_IN - PARTNERS,
+    ("POST", "/api/v1/tokens"): SIGNED_IN - PARTNERS,
     # Host A's spare token: only its owner and an admin may revoke it.
     ("DELETE", "/api/v1/tokens/{token_id}"): frozenset({"host_a", "admin"}),
     ("GET", "/api/v1/users"): ADMIN,
@@ -332,6 +352,18 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/loggkontroll"): ADMIN,
     ("GET", "/registerutdrag/{candidate_id}"): OWN_STAFF,
     ("POST", "/registerutdrag/{candidate_id}/anonymisera"): ADMIN,
+    # --- partner agencies (issue 18): the partner contact's own pages, the coordinator's
+    # consents of a participant, the back office's agencies and local agreements
+    ("GET", "/samverkan"): PARTNERS,  # each sees their own agency's list (Q's is empty)
+    ("GET", "/samverkan/deltagare/{candidate_id}"): PARTNER_P,
+    ("GET", "/arbetsbord/deltagare/{candidate_id}/samverkan"): OWN_STAFF,
+    ("POST", "/arbetsbord/deltagare/{candidate_id}/samverkan"): OWN_STAFF,
+    ("POST", "/arbetsbord/deltagare/{candidate_id}/samverkan/{consent_id}/aterkalla"): OWN_STAFF,
+    ("GET", "/drift/samverkan"): ADMIN,
+    ("POST", "/drift/samverkan/myndigheter"): ADMIN,
+    ("POST", "/drift/samverkan/overenskommelser"): ADMIN,
+    ("GET", "/drift/samverkan/overenskommelser/{agreement_id}"): ADMIN,
+    ("POST", "/drift/samverkan/overenskommelser/{agreement_id}"): ADMIN,
 }
 
 # Routes left out of the matrix, each with the reason.
@@ -378,6 +410,8 @@ class People:
     host_a: int
     host_b: int
     spare_hash: str
+    agency_p: int = 0
+    agency_q: int = 0
 
 
 @dataclass
@@ -406,6 +440,8 @@ async def make_people() -> People:
         "coord2": "coordinator",
         "analyst": "analyst",
         "admin": "admin",
+        "partner": "partner",
+        "partner_b": "partner",
     }
     for name, role in roles.items():
         user = await auth.create_user(
@@ -424,7 +460,19 @@ async def make_people() -> People:
     await host_b.save()
     await HostMembership(user=users["host_a"].id, host=host_a.id).save()
     await HostMembership(user=users["host_b"].id, host=host_b.id).save()
-    return People(users, tokens, int(host_a.id), int(host_b.id), User.hash_password(DEMO_PASSWORD))
+    agency_p = await _insert(PartnerAgency(name="Myndighet P"))
+    agency_q = await _insert(PartnerAgency(name="Myndighet Q"))
+    await _insert(PartnerContact(user=users["partner"].id, agency=agency_p))
+    await _insert(PartnerContact(user=users["partner_b"].id, agency=agency_q))
+    return People(
+        users,
+        tokens,
+        int(host_a.id),
+        int(host_b.id),
+        User.hash_password(DEMO_PASSWORD),
+        agency_p,
+        agency_q,
+    )
 
 
 async def _insert(row: Any) -> int:
@@ -552,6 +600,22 @@ async def make_world(p: People) -> World:
     await _insert(HealthNote(candidate=w.ids["candidate_id"], author=coord.id, text="Anteckning"))
     await _insert(
         LockInFlag(candidate=w.ids["candidate_id"], kind="long_placement", reason="Länge")
+    )
+    # Agency P's local agreement and coordinator 1's participant's consent under it.
+    w.ids["agreement_id"] = await _insert(
+        LocalAgreement(
+            agency=p.agency_p,
+            name=f"Överenskommelse {n}",
+            valid_from=dt.date.today() - dt.timedelta(days=30),
+        )
+    )
+    w.ids["consent_id"] = await _insert(
+        PartnerConsent(
+            candidate=w.ids["candidate_id"],
+            agreement=w.ids["agreement_id"],
+            given_on=dt.date.today() - dt.timedelta(days=7),
+            method="skriftligt",
+        )
     )
     w.ids["application_id"] = await _insert(
         HostApplication(
@@ -899,6 +963,24 @@ FORMS: dict[str, dict[str, str]] = {
     "/drift/vardagsord/{word}/ta-bort": {"confirm": "1"},
     "/drift/sokningar/lar": {"word": "matrislarord", "targets": "städare"},
     "/drift/sokningar/lyft": {"enabled": "0"},
+    "/arbetsbord/deltagare/{candidate_id}/samverkan": {
+        "given_on": dt.date.today().isoformat(),
+        "method": "muntligt",
+        "shares_outcome": "1",
+    },  # + the world's agreement
+    "/arbetsbord/deltagare/{candidate_id}/samverkan/{consent_id}/aterkalla": {
+        "withdrawn_on": dt.date.today().isoformat()
+    },
+    "/drift/samverkan/myndigheter": {"agency_name": "Matrismyndigheten"},
+    "/drift/samverkan/overenskommelser": {
+        "name": "Ny överenskommelse",
+        "valid_from": dt.date.today().isoformat(),
+    },  # + agency P
+    "/drift/samverkan/overenskommelser/{agreement_id}": {
+        "name": "Ändrad överenskommelse",
+        "reference": "Dnr 1",
+        "valid_from": dt.date.today().isoformat(),
+    },
 }
 
 
@@ -937,6 +1019,10 @@ async def call(
                 form["candidate_id"] = str(w.ids["free_candidate"])
             if path == "/vard/platser/ny":
                 form["host_id"] = str(p.host_a)
+            if path == "/arbetsbord/deltagare/{candidate_id}/samverkan":
+                form["agreement_id"] = str(w.ids["agreement_id"])
+            if path == "/drift/samverkan/overenskommelser":
+                form["agency_id"] = str(p.agency_p)
             if path == "/vard/inbjudan":
                 form = {
                     "token": w.strings["invitation_token"],

@@ -112,6 +112,20 @@ WRONG: dict[str, tuple[dict[str, str], set[str]]] = {
         {"password": "kort", "repeat": "annat"},
         {"password", "repeat"},
     ),
+    # Partner agencies (issue 18): a participant's consent, an agency, a local agreement.
+    "/arbetsbord/deltagare/{candidate_id}/samverkan": (
+        {"agreement_id": "", "given_on": "2999-01-01", "method": "brevduva"},
+        {"agreement_id", "given_on", "method"},
+    ),
+    "/drift/samverkan/myndigheter": ({"agency_name": LONG}, {"agency_name"}),
+    "/drift/samverkan/overenskommelser": (
+        {"agency_id": "", "name": "", "valid_from": "igår"},
+        {"agency_id", "name", "valid_from"},
+    ),
+    "/drift/samverkan/overenskommelser/{agreement_id}": (
+        {"name": "", "valid_to": "1999-01-01"},
+        {"name", "valid_to"},
+    ),
     "/drift/anvandare/ny": (
         {"username": "", "first_name": "", "email": "x", "role": "kung"},
         {"username", "first_name", "email", "role"},
@@ -179,6 +193,10 @@ def _valid(path: str, p: People, w: World) -> dict[str, str]:
     form = {**FORMS.get(path, {}), **EXTRA_FORM.get(path, {})}
     if path == "/vard/platser/ny":
         form["host_id"] = str(p.host_a)
+    if path == "/arbetsbord/deltagare/{candidate_id}/samverkan":
+        form["agreement_id"] = str(w.ids["agreement_id"])
+    if path == "/drift/samverkan/overenskommelser":
+        form["agency_id"] = str(p.agency_p)
     if path == "/vard/inbjudan":
         form["token"] = w.strings["invitation_token"]
     return form

@@ -192,6 +192,10 @@ async def _post(
         form["candidate_id"] = str(w.ids["free_candidate"])
     if path == "/vard/platser/ny":
         form["host_id"] = str(p.host_a)
+    if path == "/arbetsbord/deltagare/{candidate_id}/samverkan":
+        form["agreement_id"] = str(w.ids["agreement_id"])
+    if path == "/drift/samverkan/overenskommelser":
+        form["agency_id"] = str(p.agency_p)
     if path == "/vard/inbjudan":
         form = {
             "token": w.strings["invitation_token"],

@@ -103,6 +103,14 @@ ACTIONS = {
     "intake.plan_start": "Plan upprättad, sökande blev deltagare",
     "intake.joined_participant": "Ansökan kopplad till befintlig deltagare",
     "intake.close": "Ansökan avslutad",
+    # Partner agencies (issue 18)
+    "partner.list": "Deltagaren listad för en partnerkontakt",
+    "partner.read": "Deltagarens placeringar lästa av en partnerkontakt",
+    "partner_agency.create": "Samverkande myndighet tillagd",
+    "local_agreement.create": "Lokal överenskommelse tillagd",
+    "local_agreement.update": "Lokal överenskommelse ändrad",
+    "partner_consent.create": "Samtycke till samverkan registrerat",
+    "partner_consent.withdraw": "Samtycke till samverkan återkallat",
 }
 # For an action not listed above: what it is about, and what happened to it.
 OBJECTS = {
@@ -152,6 +160,8 @@ SUBJECTS = {
     "everyday_word": "vardagsord",
     "booking": "bokning",
     "user": "användare",
+    "partner_agency": "myndighet",
+    "local_agreement": "lokal överenskommelse",
 }
 # Field names that details list ("bokning 3: host_gains, tasks"), and other codes in them.
 FIELDS = {
@@ -219,6 +229,9 @@ FIELDS = {
     "json": "JSON",
     "long_placement": "lång placering",
     "repeated_placements": "upprepade placeringar",
+    "reference": "referens",
+    "valid_from": "gäller från",
+    "valid_to": "gäller till",
 }
 _WORD = re.compile(r"\b[a-z][a-z_]*\b")
 

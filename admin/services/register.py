@@ -38,6 +38,7 @@ from placements.tables import (
     HealthNote,
     LockInFlag,
     Outcome,
+    PartnerConsent,
     PlanActivity,
     Signature,
 )
@@ -60,6 +61,7 @@ SECTION_TITLES = {
     "pl_outcome": "Utfall",
     "pl_follow_up": "Uppföljningar",
     "pl_lock_in_flag": "Inlåsningsflaggor",
+    "pl_partner_consent": "Samtycken till samverkan med myndigheter",
     "mp_outbox": "E-post till eller om deltagaren",
     "mp_audit": "Loggade åtkomster till uppgifterna",
 }
@@ -154,6 +156,7 @@ async def _linked_rows(candidate_id: int) -> dict[type[Table], list[dict[str, An
         Outcome,
         FollowUp,
         LockInFlag,
+        PartnerConsent,
     )
     for table in by_candidate:
         found[table] = list(

@@ -33,6 +33,7 @@ from marketplace.mail import queue_template_mail
 from marketplace.settings import get_settings
 from marketplace.tables import PasswordLink, User, UserSession
 from marketplace.tokens import new_token, token_hash
+from placements.services import partners
 from placements.tables import Candidate
 
 LINK_DAYS = 7
@@ -46,8 +47,13 @@ ROLE_TEXT = {
     "coordinator": "Samordnare",
     "analyst": "Analytiker",
     "host": "Värd",
+    "partner": "Partnerkontakt",
 }
-STAFF_ROLES = ("coordinator", "analyst", "admin")
+# Roles an admin creates here; a partner contact (a handläggare at an agency that cooperates
+# under a local agreement) is bound to one agency when created.
+STAFF_ROLES = ("coordinator", "analyst", "admin", "partner")
+# A role bound to an organisation: never changed to or from (create a new account instead).
+BOUND_ROLES = ("host", "partner")
 SORTS = {
     "namn": ("last_name", True),
     "anvandarnamn": ("username", True),
@@ -56,8 +62,8 @@ SORTS = {
 }
 PER_PAGE = 50
 
-StaffRole = Literal["coordinator", "analyst", "admin"]
-Role = Literal["coordinator", "analyst", "admin", "host"]
+StaffRole = Literal["coordinator", "analyst", "admin", "partner"]
+Role = Literal["coordinator", "analyst", "admin", "host", "partner"]
 Short = msgspec.Meta(max_length=100)
 
 
@@ -68,6 +74,7 @@ class StaffUserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     email: Any
     role: StaffRole
     team: Any = ""
+    agency_id: int | None = None
 
 
 class UserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -92,6 +99,7 @@ class UserRow(msgspec.Struct, kw_only=True):
     totp_enabled: bool
     created_at: dt.datetime | None
     open_link: bool = False
+    agency: str = ""
 
 
 class UserPage(msgspec.Struct, kw_only=True):
@@ -138,6 +146,21 @@ def _check_all(checks: list[tuple[str, Any]]) -> list[Any]:
     return values
 
 
+def _agency_for_role(role: str, agency_id: int | None) -> int | None:
+    """A partner contact needs an agency; other roles have none."""
+    if role == "partner" and agency_id is None:
+        raise ValidationFailed(
+            "Välj vilken myndighet partnerkontakten arbetar på.", fields=["agency_id"]
+        )
+    if role != "partner" and agency_id is not None:
+        raise ValidationFailed(
+            "Bara en partnerkontakt hör till en myndighet. Välj ingen myndighet för den "
+            "här rollen.",
+            fields=["agency_id"],
+        )
+    return agency_id
+
+
 def _unknowable_password(username: str) -> str:
     """A random password nobody is told, which passes the rules for this user name."""
     while True:
@@ -146,7 +169,7 @@ def _unknowable_password(username: str) -> str:
             return password
 
 
-def _row_out(row: dict[str, Any], open_link: bool = False) -> UserRow:
+def _row_out(row: dict[str, Any], open_link: bool = False, agency: str = "") -> UserRow:
     name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
     return UserRow(
         id=row["id"],
@@ -162,6 +185,7 @@ def _row_out(row: dict[str, Any], open_link: bool = False) -> UserRow:
         totp_enabled=bool(row["totp_enabled"]),
         created_at=row.get("created_at"),
         open_link=open_link,
+        agency=agency,
     )
 
 
@@ -213,7 +237,8 @@ async def get_user(user_id: int) -> UserRow:
         & PasswordLink.used_at.is_null()
         & (PasswordLink.expires_at > now)
     )
-    return _row_out(row, open_link=bool(open_link))
+    bound = await partners.agency_of(user_id) if row["role"] == "partner" else None
+    return _row_out(row, open_link=bool(open_link), agency=bound["name"] if bound else "")
 
 
 async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: bool) -> None:
@@ -257,8 +282,9 @@ async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: boo
 
 
 async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
-    """Create a coordinator, analyst or admin and mail them a link to choose a password."""
-    username, first, last, email, team = _check_all(
+    """Create a coordinator, analyst, admin or partner contact (bound to the agency chosen)
+    and mail them a link to choose a password."""
+    username, first, last, email, team, _agency = _check_all(
         [
             ("username", lambda: _text(data.username, "username", "Användarnamnet", required=True)),
             (
@@ -268,6 +294,7 @@ async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
             ("last_name", lambda: _text(data.last_name, "last_name", "Efternamnet", required=True)),
             ("email", lambda: normalise_email(str(data.email or ""))),
             ("team", lambda: _text(data.team, "team", "Teamet", required=False)),
+            ("agency_id", lambda: _agency_for_role(data.role, data.agency_id)),
         ]
     )
     async with write_transaction(User._meta.db):
@@ -282,6 +309,8 @@ async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
             team=team,
         )
         user_id = int(user.id)
+        if data.role == "partner":
+            await partners.bind_contact(user_id, data.agency_id)
         await _send_password_link(actor, user_id, new_account=True)
         await record(
             actor, "user.create", user_id, subject_type="user", detail=ROLE_TEXT[data.role]
@@ -327,6 +356,12 @@ async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRo
                 raise ValidationFailed(
                     "En värdanvändare hör till en organisation och kan inte bli personal, och "
                     "personal kan inte bli värd. Skapa ett nytt konto i stället.",
+                    fields=["role"],
+                )
+            if "partner" in (data.role, row["role"]):
+                raise ValidationFailed(
+                    "En partnerkontakt hör till en myndighet och kan inte få en annan roll, och "
+                    "ingen annan kan bli partnerkontakt. Skapa ett nytt konto i stället.",
                     fields=["role"],
                 )
             if row["id"] == actor.id and row["role"] == "admin":

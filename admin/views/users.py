@@ -20,6 +20,7 @@ from marketplace.errors import MarketplaceError
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.views import page
+from placements.services import partners
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 LABELS = {
@@ -30,6 +31,7 @@ LABELS = {
     "role": "Roll",
     "team": "Team",
 }
+NEW_LABELS = {**LABELS, "agency_id": "Myndighet"}
 PASSWORD_LABELS = {"password": "Nytt lösenord", "repeat": "Samma lösenord en gång till"}
 STATUS_CHOICES = [("", "Alla"), ("aktiva", "Aktiva"), ("avstangda", "Avstängda")]
 SORT_CHOICES = [
@@ -56,9 +58,7 @@ def _page(
         template,
         request,
         status_code=status_code,
-        labels=LABELS,
-        role_text=users.ROLE_TEXT,
-        **context,
+        **{"labels": LABELS, "role_text": users.ROLE_TEXT, **context},
     )
     answer.headers.update(headers or {})
     return answer
@@ -66,6 +66,13 @@ def _page(
 
 def _staff_role_choices() -> list[tuple[str, str]]:
     return [(r, users.ROLE_TEXT[r]) for r in users.STAFF_ROLES]
+
+
+def _changeable_roles(role: str) -> list[tuple[str, str]]:
+    """The roles an account may be given: a host or a partner contact keeps theirs."""
+    if role in users.BOUND_ROLES:
+        return [(role, users.ROLE_TEXT[role])]
+    return [(r, users.ROLE_TEXT[r]) for r in users.STAFF_ROLES if r not in users.BOUND_ROLES]
 
 
 @get("/drift/anvandare", guards=[admin_only], include_in_schema=False, name="users-page")
@@ -97,6 +104,8 @@ async def user_new(request: Request[AuthUser, Any, Any]) -> Template:
         values={"role": "coordinator"},
         errors={},
         role_choices=_staff_role_choices(),
+        agency_choices=await partners.agency_choices(),
+        labels=NEW_LABELS,
     )
 
 
@@ -107,8 +116,9 @@ async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redire
         data = parse_form(
             users.StaffUserCreate,
             values,
-            labels=LABELS,
+            labels=NEW_LABELS,
             blank_is_empty=list(LABELS),
+            blank_is_none=["agency_id"],
             checks=users.STAFF_FIELD_CHECKS,
         )
         created = await users.create_staff_user(request.user, data)
@@ -118,8 +128,10 @@ async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redire
             request,
             status_code=exc.status_code,
             values=values,
-            errors=field_errors(exc, LABELS),
+            errors=field_errors(exc, NEW_LABELS),
             role_choices=_staff_role_choices(),
+            agency_choices=await partners.agency_choices(),
+            labels=NEW_LABELS,
         )
     return Redirect(done(f"/drift/anvandare/{created.id}", "anvandare-skapad"), status_code=303)
 
@@ -133,9 +145,7 @@ async def _user_page(
     errors: dict[str, str] | None = None,
 ) -> Template:
     shown = await users.get_user(user_id)
-    role_choices = (
-        [("host", users.ROLE_TEXT["host"])] if shown.role == "host" else _staff_role_choices()
-    )
+    role_choices = _changeable_roles(shown.role)
     return _page(
         "admin/user.html",
         request,

@@ -17,7 +17,7 @@ from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from marketplace.auth import AuthUser, requires, signed_in, staff
+from marketplace.auth import AuthUser, requires, staff
 from marketplace.dates import check_date
 from marketplace.paging import Limit, Offset
 from placements.schemas import agreements as sa
@@ -325,7 +325,8 @@ class LedgerController(Controller):
     """The host's win-win ledger: figures and the host's own words, never a person."""
 
     path = "/api/v1/hosts"
-    guards = [signed_in]
+    # Hosts, staff and analysts; not a partner contact, who sees only what a consent shares.
+    guards = [requires("admin", "coordinator", "host", "analyst")]
     tags = ["outcomes"]
 
     @get("/{host_id:int}/ledger", operation_id="getHostLedger")

@@ -78,12 +78,18 @@ def placement_hours(row: Mapping[str, Any], today: dt.date) -> int:
     return hours_over(row.get("hours_per_week"), start_day(row), last_day(row, today))
 
 
+# A partner contact sees only what a participant's consent shares, never a host's ledger.
+LEDGER_READERS = ("admin", "coordinator", "host", "analyst")
+
+
 async def host_ledger_for(
     user: AuthUser, host_id: int, today: dt.date | None = None
 ) -> schemas.HostLedger:
     """The ledger of one host. Host users see their own organisations; staff and analysts any
     (it holds figures and the host's own words, never a person)."""
     today = today or clock.today()
+    if user.role not in LEDGER_READERS:
+        raise NotFound(LEDGER_NOT_FOUND)
     if user.role == "host" and host_id not in await host_ids_of(user):
         raise NotFound(LEDGER_NOT_FOUND)
     host = await Host.select(Host.id, Host.name).where(Host.id == host_id).first()

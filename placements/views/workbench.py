@@ -37,6 +37,7 @@ from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
+from placements.services import partners as partner_services
 from placements.services import slots as slot_services
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
@@ -344,6 +345,8 @@ async def candidate_page(
         "placements/workbench/candidate.html",
         request,
         candidate=candidate,
+        # Read under the page's own audited read of the participant (candidate.read).
+        partner_consents=await partner_services.consents_of(candidate_id),
         plan=plan,
         timeline=timeline,
         flags=flags,

@@ -56,6 +56,7 @@ ROLES = {
     "coordinator": "samordnare",
     "analyst": "analytiker",
     "admin": "admin",
+    "partner": "partner",  # a partner contact at Arbetsförmedlingen (issue 18)
 }
 
 # Pages that show more with a query than without one, visited both ways: the search with
@@ -252,6 +253,13 @@ class Ids:
         if param == "contact_id":
             where = f"WHERE host IN ({hosts})" if hosts else ""
             return self.rows(f"SELECT MIN(id) FROM emp_contact {where}")
+        if param == "candidate_id" and role == "partner":
+            # The participants whose consent covers the partner contact's agency.
+            return self.rows(
+                "SELECT MIN(candidate) FROM pl_partner_consent WHERE withdrawn_on IS NULL"
+            )
+        if param == "agreement_id":
+            return self.rows("SELECT MIN(id) FROM pl_local_agreement GROUP BY agency")
         if param == "candidate_id":
             return self.rows(
                 f"SELECT MIN(c.id) FROM pl_candidate c WHERE 1=1 {mine}"

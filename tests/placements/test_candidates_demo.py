@@ -3,8 +3,10 @@ agreements and recorded outcomes; loading it twice changes nothing."""
 
 from __future__ import annotations
 
+from marketplace import auth
 from marketplace.demo import load_demo
-from marketplace.tables import AuditEntry
+from marketplace.tables import AuditEntry, User
+from placements.services import partners
 from placements.tables import Agreement, Booking, Candidate, LockInFlag, Outcome
 
 
@@ -21,6 +23,7 @@ async def counts() -> dict[str, int]:
 async def test_demo_has_every_state_and_loads_twice_without_change():
     first = await load_demo()
     assert first["deltagare"] == 30
+    assert (first["myndigheter"], first["samtycken"]) == (2, 3)
     statuses = {r["status"] for r in await Booking.select(Booking.status)}
     assert statuses == {
         "proposed",
@@ -42,8 +45,21 @@ async def test_demo_has_every_state_and_loads_twice_without_change():
     audit_before = await AuditEntry.count().where(AuditEntry.subject_type == "candidate")
     second = await load_demo()
     assert second["deltagare"] == 0
+    assert (second["myndigheter"], second["samtycken"]) == (0, 0)
     assert await counts() == before
     assert await AuditEntry.count().where(AuditEntry.subject_type == "candidate") == audit_before
+
+
+async def test_the_demo_partner_contact_sees_the_three_who_consented():
+    await load_demo()
+    row = await User.select().where(User.username == "partner").first()
+    assert row is not None
+    agency, people = await partners.shared_participants(auth.to_auth_user(row, "token", None))
+    assert agency == "Arbetsförmedlingen"
+    assert [p.name for p in people] == ["Amir Haddad", "Hanna Nyström", "Yusuf Ali"]
+    partner = auth.to_auth_user(row, "token", None)
+    for person in people:
+        assert (await partners.shared_summary(partner, person.id)).placements
 
 
 async def test_demo_figures_read_like_a_municipality():

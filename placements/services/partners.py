@@ -1,0 +1,650 @@
+"""Partner agencies (issue 18, item 5): agencies, local agreements, participants' consents,
+and the narrow view of a partner contact.
+
+Arbetsförmedlingen and Försäkringskassan (and other agencies an admin adds) cooperate with
+the municipality under local agreements (lokal överenskommelse). A coordinator records, per
+participant, which agency also works with them, under which agreement, and with what
+consent: the day it was given, how (skriftligt, muntligt, digitalt), and what it covers
+beyond the placement summary (the outcome, the attendance). A withdrawn consent stays on
+record with its day.
+
+A partner contact (role `partner`, bound to one agency by `PartnerContact`) sees only the
+participants with an *active* consent for their agency, and of each only what the consent
+covers. Active means, on today's Swedish date: not withdrawn, given on or before today, under
+an agreement whose period holds today, of a participant not anonymised. Every check reads
+the database at the moment of the request, so a withdrawal or an agreement's end takes
+access away at once. Whatever is not shared answers 404, like anything that does not exist.
+
+Secrecy (OSL 26:1, and the consent as the ground for disclosure, OSL 10:1): the partner
+contact is told what the participant agreed to, nothing more. A name and the birth year
+identify the person to the handläggare (who knows their own client's personnummer); the
+personnummer itself, contact details, notes, plan and adaptations never leave here. Every
+list and every read is audited against the participant (`partner.list`, `partner.read`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from marketplace import clock
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
+from marketplace.templating import label
+from placements.date_rules import as_day
+from placements.schemas import partners as schemas
+from placements.services import candidates
+from placements.tables import (
+    AttendanceWeek,
+    Booking,
+    LocalAgreement,
+    Outcome,
+    PartnerAgency,
+    PartnerConsent,
+    PartnerContact,
+)
+
+AGENCY_NOT_FOUND = "Myndigheten finns inte."
+AGREEMENT_NOT_FOUND = "Den lokala överenskommelsen finns inte."
+CONSENT_NOT_FOUND = "Samtycket finns inte."
+SHARED_NOT_FOUND = (
+    "Deltagaren finns inte bland dem som har samtyckt till att din myndighet ser deras "
+    "placeringar, eller så gäller samtycket inte längre."
+)
+# The placements a partner contact sees: the booking has become a placement (or will).
+SHARED_STATUSES = ("accepted", "agreed", "active", "completed", "interrupted")
+METHOD_TEXT = {"skriftligt": "Skriftligt", "muntligt": "Muntligt", "digitalt": "Digitalt"}
+
+
+def _engine() -> Any:
+    return PartnerConsent._meta.db
+
+
+# --- agencies and local agreements (admins) ----------------------------------------------------
+
+
+def _agreement_out(row: dict[str, Any], today: dt.date, active: int = 0) -> schemas.LocalAgreement:
+    return schemas.LocalAgreement(
+        id=row["id"],
+        agency_id=row["agency"],
+        agency_name=row["agency.name"],
+        name=row["name"],
+        reference=row["reference"],
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        valid_now=agreement_valid(row, today),
+        active_consents=active,
+    )
+
+
+def agreement_valid(row: dict[str, Any], today: dt.date) -> bool:
+    return row["valid_from"] <= today and (row["valid_to"] is None or row["valid_to"] >= today)
+
+
+_AGREEMENT_COLUMNS = (
+    LocalAgreement.id,
+    LocalAgreement.agency,
+    LocalAgreement.agency.name,
+    LocalAgreement.name,
+    LocalAgreement.reference,
+    LocalAgreement.valid_from,
+    LocalAgreement.valid_to,
+)
+
+
+async def agencies() -> list[schemas.Agency]:
+    """Every agency with its local agreements (newest first) and how many active consents
+    each agreement carries today, for the back office. No person is named."""
+    today = clock.today()
+    agency_rows = await PartnerAgency.select().order_by(PartnerAgency.name)
+    agreement_rows = await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(
+        LocalAgreement.valid_from, ascending=False
+    )
+    consent_rows = await PartnerConsent.select(PartnerConsent.agreement).where(
+        PartnerConsent.withdrawn_on.is_null()
+        & (PartnerConsent.given_on <= today)
+        & PartnerConsent.candidate.anonymised_at.is_null()
+    )
+    per_agreement: dict[int, int] = {}
+    for r in consent_rows:
+        per_agreement[int(r["agreement"])] = per_agreement.get(int(r["agreement"]), 0) + 1
+    contact_rows = await PartnerContact.select(PartnerContact.agency)
+    contacts: dict[int, int] = {}
+    for r in contact_rows:
+        contacts[int(r["agency"])] = contacts.get(int(r["agency"]), 0) + 1
+    out = []
+    for a in agency_rows:
+        mine = [
+            _agreement_out(
+                r, today, per_agreement.get(int(r["id"]), 0) if agreement_valid(r, today) else 0
+            )
+            for r in agreement_rows
+            if r["agency"] == a["id"]
+        ]
+        out.append(
+            schemas.Agency(
+                id=a["id"], name=a["name"], agreements=mine, contacts=contacts.get(a["id"], 0)
+            )
+        )
+    return out
+
+
+async def agency_choices() -> list[tuple[str, str]]:
+    """(id, name) of every agency, for a select."""
+    rows = await PartnerAgency.select(PartnerAgency.id, PartnerAgency.name).order_by(
+        PartnerAgency.name
+    )
+    return [(str(r["id"]), r["name"]) for r in rows]
+
+
+def _name(value: str, field: str, what: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise ValidationFailed(f"Fyll i {what}.", fields=[field])
+    return text
+
+
+async def add_agency(actor: AuthUser, data: schemas.AgencyCreate) -> int:
+    """Add an agency; a name already used is refused (409). Audited."""
+    name = _name(data.agency_name, "agency_name", "myndighetens namn")
+    async with write_transaction(_engine()):
+        taken = await PartnerAgency.exists().where(PartnerAgency.name == name)
+        if taken:
+            raise Conflict(f"Myndigheten {name} finns redan.", fields=["agency_name"])
+        rows = await PartnerAgency.insert(PartnerAgency(name=name)).returning(PartnerAgency.id)
+        agency_id = int(rows[0]["id"])
+        await record(
+            actor, "partner_agency.create", agency_id, subject_type="partner_agency", detail=name
+        )
+    return agency_id
+
+
+def _period_problems(valid_from: dt.date, valid_to: dt.date | None) -> list[tuple[str, str]]:
+    if valid_to is not None and valid_to < valid_from:
+        return [
+            (
+                "valid_to",
+                "Överenskommelsen kan inte sluta före den dag den börjar gälla. Ändra "
+                "slutdagen, eller lämna den tom om överenskommelsen gäller tills vidare.",
+            )
+        ]
+    return []
+
+
+def agreement_rules(values: Any) -> list[tuple[str, str]]:
+    """The agreement's date rule for a form (`parse_form(rules=...)`)."""
+    start, end = as_day(values.get("valid_from")), as_day(values.get("valid_to"))
+    if start is not None and end is not None:
+        return _period_problems(start, end)
+    return []
+
+
+async def add_agreement(actor: AuthUser, data: schemas.AgreementCreate) -> int:
+    """Add a local agreement with an agency. Audited."""
+    problems = Problems()
+    with problems:
+        name = _name(data.name, "name", "överenskommelsens namn")
+    for field, message in _period_problems(data.valid_from, data.valid_to):
+        problems.errors[field] = message
+    problems.raise_any()
+    async with write_transaction(_engine()):
+        if not await PartnerAgency.exists().where(PartnerAgency.id == data.agency_id):
+            raise ValidationFailed("Välj en myndighet i listan.", fields=["agency_id"])
+        rows = await LocalAgreement.insert(
+            LocalAgreement(
+                agency=data.agency_id,
+                name=name,
+                reference=data.reference.strip(),
+                valid_from=data.valid_from,
+                valid_to=data.valid_to,
+            )
+        ).returning(LocalAgreement.id)
+        agreement_id = int(rows[0]["id"])
+        await record(
+            actor,
+            "local_agreement.create",
+            agreement_id,
+            subject_type="local_agreement",
+            detail=f"myndighet {data.agency_id}",
+        )
+    return agreement_id
+
+
+async def get_agreement(agreement_id: int) -> schemas.LocalAgreement:
+    row = (
+        await LocalAgreement.select(*_AGREEMENT_COLUMNS)
+        .where(LocalAgreement.id == agreement_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(AGREEMENT_NOT_FOUND)
+    return _agreement_out(row, clock.today())
+
+
+async def update_agreement(
+    actor: AuthUser, agreement_id: int, data: schemas.AgreementUpdate
+) -> None:
+    """Change an agreement's name, reference or period (ending it ends every partner
+    contact's access through it, at once). Audited with the fields changed."""
+    problems = Problems()
+    with problems:
+        name = _name(data.name, "name", "överenskommelsens namn")
+    for field, message in _period_problems(data.valid_from, data.valid_to):
+        problems.errors[field] = message
+    problems.raise_any()
+    async with write_transaction(_engine()):
+        row = await LocalAgreement.select().where(LocalAgreement.id == agreement_id).first()
+        if row is None:
+            raise NotFound(AGREEMENT_NOT_FOUND)
+        new = {
+            "name": name,
+            "reference": data.reference.strip(),
+            "valid_from": data.valid_from,
+            "valid_to": data.valid_to,
+        }
+        changed = [k for k, v in new.items() if row[k] != v]
+        if not changed:
+            return
+        await LocalAgreement.update(
+            {LocalAgreement._meta.get_column_by_name(k): v for k, v in new.items()}
+        ).where(LocalAgreement.id == agreement_id)
+        await record(
+            actor,
+            "local_agreement.update",
+            agreement_id,
+            subject_type="local_agreement",
+            detail=", ".join(changed),
+        )
+
+
+# --- partner contacts ----------------------------------------------------------------------------
+
+
+async def bind_contact(user_id: int, agency_id: int | None) -> None:
+    """Bind a partner contact to their agency (in the caller's transaction); an unknown
+    agency is refused naming the field."""
+    if agency_id is None or not await PartnerAgency.exists().where(PartnerAgency.id == agency_id):
+        raise ValidationFailed(
+            "Välj vilken myndighet partnerkontakten arbetar på.", fields=["agency_id"]
+        )
+    await PartnerContact.insert(PartnerContact(user=user_id, agency=agency_id))
+
+
+async def agency_of(user_id: int) -> dict[str, Any] | None:
+    """The agency (id, name) a partner contact belongs to, or None."""
+    row = (
+        await PartnerContact.select(PartnerContact.agency, PartnerContact.agency.name)
+        .where(PartnerContact.user == user_id)
+        .first()
+    )
+    return None if row is None else {"id": row["agency"], "name": row["agency.name"]}
+
+
+# --- consents (coordinators) -------------------------------------------------------------------
+
+_CONSENT_COLUMNS = (
+    PartnerConsent.id,
+    PartnerConsent.candidate,
+    PartnerConsent.agreement,
+    PartnerConsent.agreement.name,
+    PartnerConsent.agreement.reference,
+    PartnerConsent.agreement.valid_from,
+    PartnerConsent.agreement.valid_to,
+    PartnerConsent.agreement._.agency._.name,
+    PartnerConsent.given_on,
+    PartnerConsent.method,
+    PartnerConsent.shares_outcome,
+    PartnerConsent.shares_attendance,
+    PartnerConsent.withdrawn_on,
+)
+
+
+def _consent_state(row: dict[str, Any], today: dt.date) -> tuple[bool, str]:
+    if row["withdrawn_on"] is not None:
+        return False, f"Återkallat {row['withdrawn_on'].isoformat()}"
+    valid_to = row["agreement.valid_to"]
+    if valid_to is not None and valid_to < today:
+        return False, "Överenskommelsen gäller inte längre"
+    if row["agreement.valid_from"] > today:
+        return False, "Överenskommelsen har inte börjat gälla"
+    if row["given_on"] > today:
+        return False, "Gäller från samtyckets dag"
+    return True, "Gäller"
+
+
+def consent_out(row: dict[str, Any], today: dt.date | None = None) -> schemas.Consent:
+    active, state = _consent_state(row, today or clock.today())
+    return schemas.Consent(
+        id=row["id"],
+        candidate_id=row["candidate"],
+        agreement_id=row["agreement"],
+        agreement_name=row["agreement.name"],
+        agreement_reference=row["agreement.reference"],
+        agreement_valid_from=row["agreement.valid_from"],
+        agreement_valid_to=row["agreement.valid_to"],
+        agency_name=row["agreement.agency.name"],
+        given_on=row["given_on"],
+        method=row["method"],
+        shares_outcome=bool(row["shares_outcome"]),
+        shares_attendance=bool(row["shares_attendance"]),
+        withdrawn_on=row["withdrawn_on"],
+        active=active,
+        state=state,
+    )
+
+
+async def consents_of(candidate_id: int) -> list[schemas.Consent]:
+    """A participant's consents, newest first, without an access check or audit: for callers
+    that have done both (the coordinator's page, the register extract)."""
+    rows = (
+        await PartnerConsent.select(*_CONSENT_COLUMNS)
+        .where(PartnerConsent.candidate == candidate_id)
+        .order_by(PartnerConsent.given_on, ascending=False)
+        .order_by(PartnerConsent.id, ascending=False)
+    )
+    today = clock.today()
+    return [consent_out(r, today) for r in rows]
+
+
+async def agreement_choices() -> list[tuple[str, str]]:
+    """(id, "Agency: agreement (reference)") of the agreements valid today, for the consent
+    form: a consent under an agreement that no longer holds would give nobody anything."""
+    today = clock.today()
+    rows = await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(LocalAgreement.agency.name)
+    return [
+        (
+            str(r["id"]),
+            f"{r['agency.name']}: {r['name']}" + (f" ({r['reference']})" if r["reference"] else ""),
+        )
+        for r in rows
+        if agreement_valid(r, today)
+    ]
+
+
+def consent_rules(values: Any, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """The consent's date rule: given today or earlier."""
+    given = as_day(values.get("given_on"))
+    if given is not None and given > (today or clock.today()):
+        return [
+            (
+                "given_on",
+                "Samtycket kan inte vara givet i framtiden. Ange dagen deltagaren gav det.",
+            )
+        ]
+    return []
+
+
+async def add_consent(user: AuthUser, candidate_id: int, data: schemas.ConsentCreate) -> int:
+    """Record the participant's consent under a valid local agreement; audited. The
+    coordinator who may see the participant records it (else 404)."""
+    problems = Problems()
+    for field, message in consent_rules({"given_on": data.given_on}):
+        problems.errors[field] = message
+    async with write_transaction(_engine()):
+        await candidates.read_row_for(
+            user,
+            candidate_id,
+            "partner_consent.create",
+            detail=f"överenskommelse {data.agreement_id}",
+        )
+        agreement = (
+            await LocalAgreement.select(*_AGREEMENT_COLUMNS)
+            .where(LocalAgreement.id == data.agreement_id)
+            .first()
+        )
+        if agreement is None or not agreement_valid(agreement, clock.today()):
+            problems.errors["agreement_id"] = (
+                "Välj en lokal överenskommelse som gäller i dag. En överenskommelse som har "
+                "upphört eller inte börjat gälla ger ingen myndighet tillgång."
+            )
+        problems.raise_any()
+        rows = await PartnerConsent.insert(
+            PartnerConsent(
+                candidate=candidate_id,
+                agreement=data.agreement_id,
+                given_on=data.given_on,
+                method=data.method,
+                shares_outcome=data.shares_outcome,
+                shares_attendance=data.shares_attendance,
+                recorded_by=user.id,
+            )
+        ).returning(PartnerConsent.id)
+        return int(rows[0]["id"])
+
+
+async def withdraw_consent(
+    user: AuthUser, candidate_id: int, consent_id: int, data: schemas.ConsentWithdraw
+) -> None:
+    """Record that the participant withdrew the consent (the agency's access ends at once);
+    the consent stays on record with the day. Audited."""
+    today = clock.today()
+    async with write_transaction(_engine()):
+        await candidates.read_row_for(
+            user, candidate_id, "partner_consent.withdraw", detail=f"samtycke {consent_id}"
+        )
+        row = (
+            await PartnerConsent.select(PartnerConsent.given_on, PartnerConsent.withdrawn_on)
+            .where((PartnerConsent.id == consent_id) & (PartnerConsent.candidate == candidate_id))
+            .first()
+        )
+        if row is None:
+            raise NotFound(CONSENT_NOT_FOUND)
+        if row["withdrawn_on"] is not None:
+            raise Conflict(
+                f"Samtycket återkallades redan {row['withdrawn_on'].isoformat()}.",
+                fields=["withdrawn_on"],
+            )
+        if data.withdrawn_on > today:
+            raise ValidationFailed(
+                "Ange dagen deltagaren återkallade samtycket: i dag eller tidigare.",
+                fields=["withdrawn_on"],
+            )
+        if data.withdrawn_on < row["given_on"]:
+            raise ValidationFailed(
+                f"Samtycket gavs {row['given_on'].isoformat()}; det kan inte ha återkallats "
+                "före det.",
+                fields=["withdrawn_on"],
+            )
+        await PartnerConsent.update({PartnerConsent.withdrawn_on: data.withdrawn_on}).where(
+            PartnerConsent.id == consent_id
+        )
+
+
+# --- what a partner contact sees ---------------------------------------------------------------
+
+
+def _require_partner(user: AuthUser) -> None:
+    if user.role != "partner":
+        raise Forbidden("Bara partnerkontakter ser den här sidan.")
+
+
+async def _active_consents(agency_id: int, candidate_id: int | None = None) -> list[dict[str, Any]]:
+    """The active consents for the agency today, read now (so a withdrawal or an agreement's
+    end counts at once)."""
+    today = clock.today()
+    agreement = PartnerConsent.agreement
+    where = (
+        (agreement.agency == agency_id)
+        & PartnerConsent.withdrawn_on.is_null()
+        & (PartnerConsent.given_on <= today)
+        & (agreement.valid_from <= today)
+        & (agreement.valid_to.is_null() | (agreement.valid_to >= today))
+        & PartnerConsent.candidate.anonymised_at.is_null()
+    )
+    if candidate_id is not None:
+        where = where & (PartnerConsent.candidate == candidate_id)
+    return list(
+        await PartnerConsent.select(
+            PartnerConsent.candidate,
+            PartnerConsent.candidate.first_name,
+            PartnerConsent.candidate.last_name,
+            PartnerConsent.candidate.personnummer,
+            PartnerConsent.given_on,
+            PartnerConsent.shares_outcome,
+            PartnerConsent.shares_attendance,
+            agreement.name,
+            agreement.reference,
+        ).where(where)
+    )
+
+
+def birth_year(personnummer: str) -> int | None:
+    """The year of birth from a stored personnummer ("YYYYMMDD-NNNN"), nothing more."""
+    head = personnummer[:4]
+    return int(head) if len(personnummer) >= 8 and head.isdigit() else None
+
+
+def _merge(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """One entry per participant: several active consents share the union of what each
+    covers (two agreements, say)."""
+    people: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        cid = int(r["candidate"])
+        agreement = r["agreement.name"] + (
+            f" ({r['agreement.reference']})" if r["agreement.reference"] else ""
+        )
+        if cid not in people:
+            people[cid] = {
+                "name": f"{r['candidate.first_name']} {r['candidate.last_name']}".strip(),
+                "birth_year": birth_year(r["candidate.personnummer"] or ""),
+                "given_on": r["given_on"],
+                "outcome": False,
+                "attendance": False,
+                "agreements": [],
+            }
+        person = people[cid]
+        person["outcome"] = person["outcome"] or bool(r["shares_outcome"])
+        person["attendance"] = person["attendance"] or bool(r["shares_attendance"])
+        person["given_on"] = min(person["given_on"], r["given_on"])
+        if agreement not in person["agreements"]:
+            person["agreements"].append(agreement)
+    return people
+
+
+async def _partner_agency(user: AuthUser) -> dict[str, Any] | None:
+    _require_partner(user)
+    return await agency_of(user.id)
+
+
+async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedParticipant]]:
+    """The agency's name and the participants whose active consent covers it, by name. Each
+    participant listed is audited (`partner.list`)."""
+    agency = await _partner_agency(user)
+    if agency is None:
+        return "", []
+    async with write_transaction(_engine()):
+        people = _merge(await _active_consents(int(agency["id"])))
+        for cid in sorted(people):
+            await record(user, "partner.list", cid, detail=f"myndighet {agency['id']}")
+    listed = [
+        schemas.SharedParticipant(
+            id=cid,
+            name=p["name"],
+            birth_year=p["birth_year"],
+            shares_outcome=p["outcome"],
+            shares_attendance=p["attendance"],
+        )
+        for cid, p in people.items()
+    ]
+    listed.sort(key=lambda p: (p.name.casefold(), p.id))
+    return str(agency["name"]), listed
+
+
+async def _attendance_by_booking(booking_ids: list[int]) -> dict[int, schemas.SharedAttendance]:
+    if not booking_ids:
+        return {}
+    rows = await AttendanceWeek.select().where(AttendanceWeek.booking.is_in(booking_ids))
+    out: dict[int, schemas.SharedAttendance] = {}
+    for b in booking_ids:
+        mine = [r for r in rows if int(r["booking"]) == b]
+        out[b] = schemas.SharedAttendance(
+            weeks_reported=len(mine),
+            days_present=sum(r["days_present"] for r in mine),
+            days_absent_excused=sum(
+                r["days_sick"] + r["days_leave"] + r["days_other"] for r in mine
+            ),
+            days_unexcused=sum(r["days_unexcused"] for r in mine),
+        )
+    return out
+
+
+async def shared_summary(user: AuthUser, candidate_id: int) -> schemas.SharedSummary:
+    """What the participant agreed to share with the partner contact's agency: the placement
+    summary, and the outcome and attendance if the consent covers them. Without an active
+    consent for the agency: 404. Audited (`partner.read`, naming what was shown)."""
+    agency = await _partner_agency(user)
+    if agency is None:
+        raise NotFound(SHARED_NOT_FOUND)
+    async with write_transaction(_engine()):
+        people = _merge(await _active_consents(int(agency["id"]), candidate_id))
+        if candidate_id not in people:
+            raise NotFound(SHARED_NOT_FOUND)
+        person = people[candidate_id]
+        shown = ["placeringar"]
+        if person["outcome"]:
+            shown.append("utfall")
+        if person["attendance"]:
+            shown.append("närvaro")
+        await record(
+            user,
+            "partner.read",
+            candidate_id,
+            detail=f"myndighet {agency['id']}: {', '.join(shown)}",
+        )
+        bookings = await (
+            Booking.select(
+                Booking.id,
+                Booking.status,
+                Booking.start_date,
+                Booking.end_date,
+                Booking.slot.title,
+                Booking.slot._.host._.name,
+            )
+            .where(
+                (Booking.candidate == candidate_id) & Booking.status.is_in(list(SHARED_STATUSES))
+            )
+            .order_by(Booking.start_date, ascending=False)
+            .order_by(Booking.id, ascending=False)
+        )
+        attendance = (
+            await _attendance_by_booking([int(b["id"]) for b in bookings])
+            if person["attendance"]
+            else {}
+        )
+        outcomes = None
+        if person["outcome"]:
+            rows = (
+                await Outcome.select(Outcome.category, Outcome.outcome_date)
+                .where(Outcome.candidate == candidate_id)
+                .order_by(Outcome.outcome_date, ascending=False)
+            )
+            outcomes = [
+                schemas.SharedOutcome(
+                    category=label(r["category"], "outcome"), outcome_date=r["outcome_date"]
+                )
+                for r in rows
+            ]
+    return schemas.SharedSummary(
+        id=candidate_id,
+        name=person["name"],
+        birth_year=person["birth_year"],
+        agency_name=str(agency["name"]),
+        agreements=person["agreements"],
+        consent_given_on=person["given_on"],
+        shares_outcome=person["outcome"],
+        shares_attendance=person["attendance"],
+        placements=[
+            schemas.SharedPlacement(
+                host_name=b["slot.host.name"],
+                slot_title=b["slot.title"],
+                start_date=b["start_date"],
+                end_date=b["end_date"],
+                status=label(b["status"], "booking_status"),
+                attendance=attendance.get(int(b["id"])),
+            )
+            for b in bookings
+        ],
+        outcomes=outcomes,
+    )

@@ -1,0 +1,342 @@
+"""Partner agency pages (issue 18, item 5).
+
+- The partner contact's own pages (role `partner`, never cached): the list of participants
+  whose active consent covers their agency (`/samverkan`) and what one of them agreed to
+  share (`/samverkan/deltagare/{id}`). Nothing else is theirs.
+- The coordinator's page of a participant's consents (`/arbetsbord/deltagare/{id}/samverkan`):
+  record a consent under a local agreement, record its withdrawal.
+- The back office (`/drift/samverkan`): admins add agencies and local agreements and change
+  an agreement's period.
+
+Every page calls `placements.services.partners`, which checks access and audits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from marketplace import clock
+from marketplace.auth import AuthUser, admin_only, requires, staff
+from marketplace.errors import MarketplaceError
+from marketplace.forms import field_errors, form_values, parse_form
+from marketplace.notices import done
+from marketplace.views import page
+from placements.schemas import partners as schemas
+from placements.services import candidates as candidate_services
+from placements.services import partners as services
+from placements.views.agreements import no_store
+
+partner_only = requires("partner")
+
+CONSENT_LABELS = {
+    "agreement_id": "Lokal överenskommelse",
+    "given_on": "Dag då samtycket gavs",
+    "method": "Hur samtycket gavs",
+    "shares_outcome": "Utfallet efter placeringen",
+    "shares_attendance": "Närvaron under placeringen",
+}
+WITHDRAW_LABELS = {"withdrawn_on": "Dag då samtycket återkallades"}
+AGENCY_LABELS = {"agency_name": "Myndighetens namn"}
+AGREEMENT_LABELS = {
+    "agency_id": "Myndighet",
+    "name": "Överenskommelsens namn",
+    "reference": "Diarienummer eller referens",
+    "valid_from": "Gäller från",
+    "valid_to": "Gäller till och med",
+}
+METHOD_CHOICES = [
+    ("skriftligt", "Skriftligt, på papper"),
+    ("muntligt", "Muntligt (antecknat av samordnaren)"),
+    ("digitalt", "Digitalt, med e-legitimation"),
+]
+
+
+# --- the partner contact -------------------------------------------------------------------------
+
+
+@get("/samverkan", guards=[partner_only], include_in_schema=False, name="partner-home")
+async def partner_home(request: Request[AuthUser, Any, Any]) -> Template:
+    """The participants whose active consent covers the partner contact's agency."""
+    agency_name, people = await services.shared_participants(request.user)
+    return page("placements/partners/home.html", request, agency_name=agency_name, people=people)
+
+
+@get("/samverkan/deltagare/{candidate_id:int}", guards=[partner_only], include_in_schema=False)
+async def partner_participant(
+    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
+) -> Template:
+    """What the participant agreed to share with the agency, and nothing else."""
+    summary = await services.shared_summary(request.user, candidate_id)
+    return page("placements/partners/participant.html", request, summary=summary)
+
+
+PARTNER_PAGES = Router(
+    path="/", route_handlers=[partner_home, partner_participant], middleware=[no_store]
+)
+
+
+# --- the coordinator's page of a participant's consents ------------------------------------------
+
+
+async def _consents_page(
+    request: Request[AuthUser, Any, Any],
+    candidate_id: int,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    withdraw_errors: dict[int, dict[str, str]] | None = None,
+    withdraw_values: dict[int, dict[str, Any]] | None = None,
+) -> Template:
+    user = request.user
+    candidate = await candidate_services.get_candidate_for(user, candidate_id)
+    consents = await services.consents_of(candidate_id)
+    today = clock.today().isoformat()
+    return page(
+        "placements/partners/consents.html",
+        request,
+        status_code=status_code,
+        candidate=candidate,
+        consents=consents,
+        agreements=await services.agreement_choices(),
+        methods=METHOD_CHOICES,
+        labels=CONSENT_LABELS,
+        withdraw_labels=WITHDRAW_LABELS,
+        values=values if values is not None else {"given_on": today},
+        errors=errors or {},
+        withdraw_errors=withdraw_errors or {},
+        withdraw_values=withdraw_values or {},
+        today=today,
+    )
+
+
+@get("/arbetsbord/deltagare/{candidate_id:int}/samverkan", guards=[staff], include_in_schema=False)
+async def consents_page(
+    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
+) -> Template:
+    """The participant's consents to share with partner agencies, and the form for a new one."""
+    return await _consents_page(request, candidate_id)
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/samverkan",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def consent_add(
+    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
+) -> Template | Redirect:
+    values = await form_values(request)
+    try:
+        data = parse_form(
+            schemas.ConsentCreate,
+            values,
+            labels=CONSENT_LABELS,
+            flags=["shares_outcome", "shares_attendance"],
+            rules=services.consent_rules,
+        )
+        await services.add_consent(request.user, candidate_id, data)
+    except MarketplaceError as exc:
+        return await _consents_page(
+            request,
+            candidate_id,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, CONSENT_LABELS),
+        )
+    return Redirect(
+        done(f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-registrerat"),
+        status_code=303,
+    )
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/samverkan/{consent_id:int}/aterkalla",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def consent_withdraw(
+    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int], consent_id: FromPath[int]
+) -> Template | Redirect:
+    values = await form_values(request)
+    try:
+        data = parse_form(schemas.ConsentWithdraw, values, labels=WITHDRAW_LABELS)
+        await services.withdraw_consent(request.user, candidate_id, consent_id, data)
+    except MarketplaceError as exc:
+        return await _consents_page(
+            request,
+            candidate_id,
+            status_code=exc.status_code,
+            withdraw_errors={consent_id: field_errors(exc, WITHDRAW_LABELS)},
+            withdraw_values={consent_id: values},
+        )
+    return Redirect(
+        done(f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-aterkallat"),
+        status_code=303,
+    )
+
+
+# --- the back office: agencies and local agreements ----------------------------------------------
+
+
+async def _agencies_page(
+    request: Request[AuthUser, Any, Any],
+    *,
+    status_code: int = 200,
+    agency_values: dict[str, Any] | None = None,
+    agency_errors: dict[str, str] | None = None,
+    agreement_values: dict[str, Any] | None = None,
+    agreement_errors: dict[str, str] | None = None,
+) -> Template:
+    return page(
+        "placements/partners/agencies.html",
+        request,
+        status_code=status_code,
+        agencies=await services.agencies(),
+        agency_choices=await services.agency_choices(),
+        agency_labels=AGENCY_LABELS,
+        agreement_labels=AGREEMENT_LABELS,
+        agency_values=agency_values or {},
+        agency_errors=agency_errors or {},
+        agreement_values=agreement_values or {"valid_from": clock.today().isoformat()},
+        agreement_errors=agreement_errors or {},
+    )
+
+
+@get("/drift/samverkan", guards=[admin_only], include_in_schema=False, name="partner-agencies")
+async def agencies_page(request: Request[AuthUser, Any, Any]) -> Template:
+    """Every partner agency with its local agreements, and forms to add them."""
+    return await _agencies_page(request)
+
+
+@post("/drift/samverkan/myndigheter", guards=[admin_only], include_in_schema=False, status_code=303)
+async def agency_add(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
+    values = await form_values(request)
+    try:
+        data = parse_form(schemas.AgencyCreate, values, labels=AGENCY_LABELS)
+        await services.add_agency(request.user, data)
+    except MarketplaceError as exc:
+        return await _agencies_page(
+            request,
+            status_code=exc.status_code,
+            agency_values=values,
+            agency_errors=field_errors(exc, AGENCY_LABELS),
+        )
+    return Redirect(done("/drift/samverkan", "myndighet-tillagd"), status_code=303)
+
+
+def _parse_agreement(values: dict[str, Any], cls: Any, labels: dict[str, str]) -> Any:
+    return parse_form(
+        cls,
+        values,
+        labels=labels,
+        blank_is_none=["valid_to"],
+        blank_is_empty=["reference"],
+        rules=services.agreement_rules,
+    )
+
+
+@post(
+    "/drift/samverkan/overenskommelser",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def agreement_add(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
+    values = await form_values(request)
+    try:
+        data = _parse_agreement(values, schemas.AgreementCreate, AGREEMENT_LABELS)
+        await services.add_agreement(request.user, data)
+    except MarketplaceError as exc:
+        return await _agencies_page(
+            request,
+            status_code=exc.status_code,
+            agreement_values=values,
+            agreement_errors=field_errors(exc, AGREEMENT_LABELS),
+        )
+    return Redirect(done("/drift/samverkan", "lokal-overenskommelse-tillagd"), status_code=303)
+
+
+EDIT_LABELS = {k: v for k, v in AGREEMENT_LABELS.items() if k != "agency_id"}
+
+
+async def _agreement_page(
+    request: Request[AuthUser, Any, Any],
+    agreement_id: int,
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    shown = await services.get_agreement(agreement_id)
+    return page(
+        "placements/partners/agreement.html",
+        request,
+        status_code=status_code,
+        shown=shown,
+        labels=EDIT_LABELS,
+        values=values
+        if values is not None
+        else {
+            "name": shown.name,
+            "reference": shown.reference,
+            "valid_from": shown.valid_from.isoformat(),
+            "valid_to": shown.valid_to.isoformat() if shown.valid_to else "",
+        },
+        errors=errors or {},
+    )
+
+
+@get(
+    "/drift/samverkan/overenskommelser/{agreement_id:int}",
+    guards=[admin_only],
+    include_in_schema=False,
+)
+async def agreement_page(
+    request: Request[AuthUser, Any, Any], agreement_id: FromPath[int]
+) -> Template:
+    """One local agreement, to change its name, reference or period."""
+    return await _agreement_page(request, agreement_id)
+
+
+@post(
+    "/drift/samverkan/overenskommelser/{agreement_id:int}",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def agreement_update(
+    request: Request[AuthUser, Any, Any], agreement_id: FromPath[int]
+) -> Template | Redirect:
+    values = await form_values(request)
+    try:
+        data = _parse_agreement(values, schemas.AgreementUpdate, EDIT_LABELS)
+        await services.update_agreement(request.user, agreement_id, data)
+    except MarketplaceError as exc:
+        return await _agreement_page(
+            request,
+            agreement_id,
+            status_code=exc.status_code,
+            values=values,
+            errors=field_errors(exc, EDIT_LABELS),
+        )
+    return Redirect(done("/drift/samverkan", "lokal-overenskommelse-sparad"), status_code=303)
+
+
+ROUTES = [
+    PARTNER_PAGES,
+    consents_page,
+    consent_add,
+    consent_withdraw,
+    agencies_page,
+    agency_add,
+    agreement_add,
+    agreement_page,
+    agreement_update,
+]
