@@ -73,6 +73,9 @@ NOTICES: dict[str, Notice] = {
     ),
     "uppfoljning-sparad": Notice("Uppföljningen är sparad."),
     "narvaro-sparad": Notice("Närvaron för veckan är sparad."),
+    "inloggningslank-skickad": Notice(
+        "En inloggningslänk till Mina sidor är skickad till deltagaren. Den fungerar en gång."
+    ),
     # The back office (admin, search)
     "anonymiserad": Notice("Deltagaren är anonymiserad."),
     "ord-tillagt": Notice(

@@ -551,6 +551,35 @@ async def _sign(
         )
 
 
+async def sign_as_participant(
+    booking: dict[str, Any],
+    agreement: dict[str, Any],
+    name: str,
+    *,
+    seen_version: int | None,
+    label: str,
+) -> None:
+    """Inside the caller's transaction, with the booking locked: the participant signs the
+    current version on their own pages (`participants.services`), as the version they saw."""
+    await _sign(
+        booking,
+        agreement,
+        "participant",
+        name,
+        None,
+        None,
+        seen_version=seen_version,
+        method="app",
+    )
+    await record(
+        None,
+        "agreement.sign.own_pages",
+        booking["candidate"],
+        detail=f"bokning {booking['id']}, version {agreement['version']}",
+        label=label,
+    )
+
+
 async def sign_in_app(
     user: AuthUser, booking_id: int, *, seen_version: int | None
 ) -> schemas.Agreement:
