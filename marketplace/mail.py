@@ -1,4 +1,5 @@
-"""Mail: queueing in the outbox, Swedish templates, and delivery over SMTP.
+"""Mail and SMS: queueing in the outbox, Swedish templates, and delivery over SMTP (mail) or
+an SMS gateway (`marketplace.sms`).
 
 Notifications go to the outbox table in the caller's transaction, so a change and its mail
 commit or roll back together. The `deliver-outbox` job (`deliver_outbox`) sends them:
@@ -30,11 +31,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiosmtplib
+import httpx
 import jinja2
 
 from marketplace.clock import STOCKHOLM
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.settings import Settings
+from marketplace.sms import SmsRefused, normalise_phone, send_sms, sms_client
 from marketplace.tables import OutboxMessage
 
 log = logging.getLogger("marketplace.mail")
@@ -87,6 +90,37 @@ async def queue_mail(
 
 
 # --- templates -------------------------------------------------------------------------------
+
+
+async def queue_sms(
+    phone: str,
+    message: str,
+    *,
+    kind: str = "notice",
+    candidate_id: int | None = None,
+    dedupe_key: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> bool:
+    """Put one SMS in the outbox, to `phone` as people write it (normalised to E.164 here:
+    a number that cannot take an SMS raises `ValidationFailed` before anything is queued).
+    Delivered by the same sweep as mail; `dedupe_key` and `candidate_id` as for `queue_mail`.
+    """
+    number = normalise_phone(phone)
+    if dedupe_key and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
+        return False
+    await OutboxMessage.insert(
+        OutboxMessage(
+            channel="sms",
+            recipient=number,
+            candidate=candidate_id,
+            subject="",
+            body_text=message.strip(),
+            kind=kind,
+            dedupe_key=dedupe_key,
+            meta=json.dumps(meta or {}),
+        )
+    )
+    return True
 
 
 @dataclass(frozen=True)
@@ -257,7 +291,9 @@ async def digest_recipients() -> set[str]:
 async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[str, Any]]:
     """Pending rows due now, oldest first, leaving out those waiting for a digest."""
     query = (
-        OutboxMessage.select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest)
+        OutboxMessage.select(
+            OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest, OutboxMessage.channel
+        )
         .where(
             (OutboxMessage.status == "pending")
             & (OutboxMessage.next_attempt_at <= now)
@@ -269,7 +305,9 @@ async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[s
     rows: list[dict[str, Any]] = list(await query)
     # Digest-flagged mail to anyone not at a digest host goes out at once.
     digest_rows = await (
-        OutboxMessage.select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest)
+        OutboxMessage.select(
+            OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest, OutboxMessage.channel
+        )
         .where(
             (OutboxMessage.status == "pending")
             & (OutboxMessage.next_attempt_at <= now)
@@ -306,6 +344,7 @@ async def _claim(row_id: int, now: dt.datetime, settings: Settings) -> dict[str,
             OutboxMessage.body_html,
             OutboxMessage.attempts,
             OutboxMessage.created_at,
+            OutboxMessage.channel,
         )
     )
     return rows[0] if rows else None
@@ -394,10 +433,21 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
         return counts
     smtp = _smtp_client(settings)
     connected = False
+    sms: httpx.AsyncClient | None = None
+    # A server that does not answer leaves the rest of its channel unclaimed for next time.
+    sms_down = smtp_down = False
     for candidate in due:
+        if sms_down if candidate["channel"] == "sms" else smtp_down:
+            continue
         row = await _claim(candidate["id"], now, settings)
         if row is None:
             continue  # another deliverer has it
+        if row["channel"] == "sms":
+            sms = sms or sms_client(settings)
+            outcome = await _deliver_sms(sms, row, now, settings)
+            sms_down = outcome == "down"
+            counts["retried" if sms_down else outcome] += 1
+            continue
         try:
             message = build_message(row, settings)
         except UnbuildableMessage as exc:
@@ -430,7 +480,7 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
                         error,
                     )
                 _SMTP_STATE["down"] = True
-                break  # the rest stay pending, unclaimed, and go next time
+                smtp_down = True  # the other mail stays pending, unclaimed, for next time
             continue
         await _mark_sent(row["id"], now)
         counts["sent"] += 1
@@ -442,7 +492,38 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
             await smtp.quit()
         except (aiosmtplib.SMTPException, OSError):
             smtp.close()
+    if sms is not None:
+        await sms.aclose()
     return counts
+
+
+async def _deliver_sms(
+    client: httpx.AsyncClient, row: dict[str, Any], now: dt.datetime, settings: Settings
+) -> str:
+    """Send one claimed SMS row; returns sent, retried or failed, or "down" (retried) when the
+    gateway cannot be reached or is not configured, so that the other SMS wait unclaimed.
+    """
+    if not settings.sms_url:
+        error = "Ingen sms-tjänst är inställd (SMS_URL)."
+        await _mark_retry(row, now, settings, error, permanent=False)
+        return "down"
+    try:
+        gateway_id = await send_sms(client, settings, row["recipient"], row["body_text"])
+    except SmsRefused as exc:
+        if exc.malformed:
+            await _mark_failed(row["id"], now, str(exc))
+            return "failed"
+        status = await _mark_retry(row, now, settings, str(exc), permanent=exc.permanent)
+        return "failed" if status == "failed" else "retried"
+    except httpx.HTTPError as exc:
+        error = f"SMS-tjänsten svarar inte: {type(exc).__name__}: {exc}"
+        log.warning("SMS %s not sent: %s", row["id"], error)
+        await _mark_retry(row, now, settings, error, permanent=False)
+        return "down"
+    await _mark_sent(row["id"], now)
+    if gateway_id:
+        log.info("SMS %s sent, gateway id %s", row["id"], gateway_id)
+    return "sent"
 
 
 # --- daily digest ----------------------------------------------------------------------------

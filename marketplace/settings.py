@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,16 @@ SPECS: dict[str, Spec] = {
     "smtp_starttls": Spec("SMTP_STARTTLS", "false", "Use STARTTLS (true/false)."),
     "mail_from": Spec(
         "MAIL_FROM", "Praktikplatser <noreply@example.invalid>", "Sender address of all mail."
+    ),
+    "sms_url": Spec(
+        "SMS_URL",
+        "",
+        "SMS gateway speaking 46elks' API (https://api.46elks.com); SMS is off when empty.",
+    ),
+    "sms_user": Spec("SMS_USER", "", "The SMS gateway's API user name (basic auth)."),
+    "sms_password": Spec("SMS_PASSWORD", "", "The SMS gateway's API password (basic auth)."),
+    "sms_from": Spec(
+        "SMS_FROM", "Kommunen", "Sender: 3–11 letters or digits, or a number like +46701234567."
     ),
     "redis_url": Spec("REDIS_URL", "", "Optional redis://… shared by all workers for rate limits."),
     "enable_schema": Spec(
@@ -271,6 +282,10 @@ class Settings:
     search_lift_min_proposals: int = 5
     search_lift_min_searchers: int = 3
     search_lift_min_share: int = 60
+    sms_url: str = ""
+    sms_user: str = ""
+    sms_password: str = ""
+    sms_from: str = "Kommunen"
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
@@ -294,6 +309,11 @@ class Settings:
     def sqlite_path(self) -> Path:
         """The SQLite file; only meaningful when `is_sqlite`."""
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+# 46elks' rule for a sender: a name of 3–11 ASCII letters and digits starting with a letter,
+# or a phone number in E.164 form.
+_SMS_SENDER = re.compile(r"[A-Za-z][A-Za-z0-9]{2,10}|\+[1-9][0-9]{6,14}")
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -375,6 +395,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if redis_url and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
         raise SettingsError("REDIS_URL ska börja med redis://, rediss:// eller unix://.")
     schema_raw = _raw(source, "enable_schema")
+    sms_url = _raw(source, "sms_url").strip().rstrip("/")
+    if sms_url and urlsplit(sms_url).scheme not in {"http", "https"}:
+        raise SettingsError(f"SMS_URL ska börja med http:// eller https://, inte {sms_url!r}.")
+    sms_from = _raw(source, "sms_from").strip()
+    if not _SMS_SENDER.fullmatch(sms_from):
+        raise SettingsError(
+            "SMS_FROM ska vara 3–11 bokstäver (a–z) eller siffror, börja med en bokstav, "
+            f"eller ett nummer som +46701234567, inte {sms_from!r}."
+        )
     hosts = tuple(h.strip() for h in _raw(source, "allowed_hosts").split(",") if h.strip())
     return Settings(
         environment=environment,
@@ -427,6 +456,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         signing_link_days=_int("SIGNING_LINK_DAYS", _raw(source, "signing_link_days"), 1, 90),
         retention_years=_int("RETENTION_YEARS", _raw(source, "retention_years"), 1, 100),
         search_lift=_bool("SEARCH_LIFT", _raw(source, "search_lift")),
+        sms_url=sms_url,
+        sms_user=_raw(source, "sms_user"),
+        sms_password=_raw(source, "sms_password"),
+        sms_from=sms_from,
         **_later_settings(source),
     )
 

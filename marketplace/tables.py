@@ -184,10 +184,12 @@ class AuditEntry(Table, tablename="mp_audit"):
 
 
 class OutboxMessage(Table, tablename="mp_outbox"):
-    """A notification mail, written in the same transaction as the change that caused it."""
+    """A notification mail or SMS, written in the same transaction as the change that caused
+    it. For an SMS (`channel = "sms"`) the recipient is an E.164 number and the subject empty."""
 
     id: Serial
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    channel = Varchar(length=10, default="mail")
     recipient = Varchar(length=320)
     recipient_user_id = Integer(null=True, default=None)
     candidate = Integer(

@@ -19,8 +19,9 @@ from employers.tables import Contact, HostMembership
 from marketplace import clock
 from marketplace.clock import STOCKHOLM
 from marketplace.db import starts_with, write_transaction
-from marketplace.mail import queue_template_mail
+from marketplace.mail import absolute_url, queue_sms, queue_template_mail
 from marketplace.settings import Settings
+from marketplace.sms import is_mobile, normalise_phone, sms_enabled
 from marketplace.sweeps import RowGuard
 from marketplace.tables import OutboxMessage, User
 from placements.attendance_figures import monday_of, planned_days
@@ -122,13 +123,18 @@ async def _users(user_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
     return {int(r["id"]): r for r in rows}
 
 
-async def _contacts(contact_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+async def _contacts(
+    contact_ids: Iterable[int | None], *, with_email: bool = True
+) -> dict[int, dict[str, Any]]:
+    """The contacts by id; only those with an e-mail address unless `with_email` is False."""
     ids = sorted({i for i in contact_ids if i})
     if not ids:
         return {}
-    rows = await Contact.select(Contact.id, Contact.name, Contact.email, Contact.host).where(
-        Contact.id.is_in(ids) & (Contact.email != "")
-    )
+    query = Contact.select(Contact.id, Contact.name, Contact.email, Contact.phone, Contact.host)
+    query = query.where(Contact.id.is_in(ids))
+    if with_email:
+        query = query.where(Contact.email != "")
+    rows = await query
     return {int(r["id"]): r for r in rows}
 
 
@@ -498,9 +504,10 @@ async def remind_assessments(now: dt.datetime, settings: Settings) -> dict[str, 
 async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, int]:
     """Remind the host of a running placement whose last week is not reported: its users
     (who report in the host portal), or the supervisor, with a signed link to the week, when
-    no one at the host signs in.
-    One reminder per placement, week and address (the dedupe key), so a second run, or a
-    second worker, sends nothing more."""
+    no one at the host signs in: by mail, and by SMS too when the supervisor has a mobile
+    number and SMS is set up (`SMS_URL`).
+    One reminder per placement, week and address or number (the dedupe key), so a second run,
+    or a second worker, sends nothing more."""
     today = clock.local_date(now)
     last_week = monday_of(today) - dt.timedelta(days=7)
     rows = await Booking.select(
@@ -519,8 +526,10 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
         )
     }
     users = await _host_users(r["host_id"] for r in rows)
-    contacts = await _contacts([r["supervisor"] or r["slot_supervisor"] for r in rows])
-    sent_keys = await _queued_keys("attendance-reminder:")
+    contacts = await _contacts(
+        [r["supervisor"] or r["slot_supervisor"] for r in rows], with_email=False
+    )
+    sent_keys = await _queued_keys("attendance-reminder")
     queued = waiting = 0
     guard = RowGuard("remind-attendance")
     for row in rows:
@@ -540,7 +549,21 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
             ]
             if not recipients and supervisor is not None:
                 link = attendance.link_path(row["id"], last_week)
-                recipients = [(supervisor["email"], None, supervisor["name"], link)]
+                if supervisor["email"]:
+                    recipients = [(supervisor["email"], None, supervisor["name"], link)]
+                if sms_enabled(settings) and is_mobile(supervisor["phone"]):
+                    number = normalise_phone(supervisor["phone"])
+                    key = f"attendance-reminder-sms:{row['id']}:{last_week.isoformat()}:{number}"
+                    if key not in sent_keys:
+                        week = last_week.isocalendar().week
+                        queued += await queue_sms(
+                            number,
+                            f"Hej! Närvaron för vecka {week} på ”{row['slot_title']}” är inte "
+                            f"rapporterad ännu. Rapportera här: {absolute_url(settings, link)}",
+                            kind="attendance_reminder",
+                            candidate_id=row["candidate"],
+                            dedupe_key=key,
+                        )
             for email, user_id, name, link in recipients:
                 key = f"attendance-reminder:{row['id']}:{last_week.isoformat()}:{email.casefold()}"
                 if key in sent_keys:

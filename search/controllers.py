@@ -9,9 +9,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
-from marketplace.errors import ValidationFailed
-from placements.tables import SLOT_KINDS, TRACKS
 from search import taxonomy, taxonomy_changes, vocabulary
+from search.queries import slot_query
 from search.schemas import (
     CandidateMatches,
     EverydayWordIn,
@@ -19,7 +18,6 @@ from search.schemas import (
     EverydayWordsOut,
     OccupationOut,
     OccupationSuggestionOut,
-    SearchQuery,
     SearchResponse,
     SlotMatches,
     SlotTextIn,
@@ -27,68 +25,6 @@ from search.schemas import (
 )
 from search.services import match_candidates, match_slots, run_search
 from search.suggest import suggestions_for
-
-
-def parse_near(near: str | None) -> tuple[float, float] | None:
-    if not near:
-        return None
-    parts = near.split(",")
-    try:
-        lat, lon = (float(p) for p in parts)
-    except ValueError:
-        raise ValidationFailed(
-            "near ska vara latitud,longitud i decimalgrader, t.ex. near=57.94,12.81.",
-            fields=["near"],
-        ) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationFailed("near ligger utanför jordklotet.", fields=["near"])
-    return lat, lon
-
-
-def build_query(
-    q: str,
-    limit: int,
-    offset: int,
-    kind: str | None,
-    track: str | None,
-    town: str | None,
-    near: str | None,
-    radius_km: float | None,
-    max_hours: int | None,
-    min_hours: int | None,
-    adaptations: str | None,
-    driving_licence: bool | None,
-    open_only: bool,
-) -> SearchQuery:
-    """Validate the search parameters into a `SearchQuery` (400 naming the field if wrong)."""
-    if kind is not None and kind not in SLOT_KINDS:
-        raise ValidationFailed("kind ska vara praktik eller arbetsträning.", fields=["kind"])
-    if track is not None and track not in TRACKS:
-        raise ValidationFailed("Spår: välj kompetens, hälsa eller vägledning.", fields=["track"])
-    point = parse_near(near)
-    if radius_km is not None and point is None:
-        town_point = taxonomy.place(town) if town else None
-        if town_point is None:
-            raise ValidationFailed(
-                "Avstånd i km kräver en plats att räkna från: ange en känd ort eller near=lat,lon.",
-                fields=["radius_km"],
-            )
-        point, town = town_point, None
-    return SearchQuery(
-        q=q,
-        limit=limit,
-        offset=offset,
-        kind=kind,
-        track=track,
-        town=town or None,
-        near=point,
-        radius_km=radius_km,
-        max_hours=max_hours,
-        min_hours=min_hours,
-        adaptations=[a.strip() for a in (adaptations or "").split(",") if a.strip()],
-        no_driving_licence=driving_licence is False,
-        open_only=open_only,
-    )
 
 
 class SearchController(Controller):
@@ -118,20 +54,20 @@ class SearchController(Controller):
         `why` explains each hit per query word. An empty `q` lists by distance (with `near`)
         or newest first. `driving_licence=false` keeps only slots that need no licence.
         """
-        query = build_query(
+        query = slot_query(
             q,
-            limit,
-            offset,
-            kind,
-            track,
-            town,
-            near,
-            radius_km,
-            max_hours,
-            min_hours,
-            adaptations,
-            driving_licence,
-            open_only,
+            limit=limit,
+            offset=offset,
+            kind=kind,
+            track=track,
+            town=town,
+            near=near,
+            radius_km=radius_km,
+            max_hours=max_hours,
+            min_hours=min_hours,
+            adaptations=adaptations,
+            driving_licence=driving_licence,
+            open_only=open_only,
         )
         return await run_search(query)
 

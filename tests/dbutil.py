@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from piccolo.conf.apps import Finder
@@ -32,23 +34,47 @@ async def reset_database() -> None:
 async def truncate_all() -> None:
     """Delete every row of every app table, resetting ID sequences."""
     names = [t._meta.tablename for t in sort_table_classes(all_tables())]
-    if get_settings().is_sqlite:
-        # The audit log's append-only triggers abort DELETE; lift them for this test-only
-        # wipe and put the very same triggers back. (PostgreSQL's TRUNCATE fires no row
-        # triggers, so it needs nothing of the kind.)
-        triggers = await User.raw(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'mp_audit'"
-        )
-        for trigger in triggers:
-            await User.raw(f'DROP TRIGGER "{trigger["name"]}"')
-        for name in reversed(names):
-            await User.raw(f'DELETE FROM "{name}"')
-        for trigger in triggers:
-            await User.raw(trigger["sql"])
-        if await User.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"):
-            await User.raw("DELETE FROM sqlite_sequence")
+    settings = get_settings()
+    if settings.is_sqlite:
+        _empty_sqlite(settings.sqlite_path, names)
     else:
         await _empty_postgres(names)
+
+
+def _empty_sqlite(path: Path, names: list[str]) -> None:
+    """Empty the tables that have rows, in one transaction (one sync to disk, not one per
+    table: the wipe after each test cost 0.7 s when it was ~60 statements of their own).
+
+    A test that wrote nothing (a pure one) costs one read. The audit log's append-only
+    triggers abort DELETE: they are lifted inside the transaction and the very same triggers
+    put back before it commits. (PostgreSQL's wipe needs nothing of the kind.)
+    """
+    probe = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        filled = {row[0] for row in connection.execute(probe)}
+        sequences = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+        ).fetchone()
+        if not filled:
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        triggers = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'mp_audit'"
+        ).fetchall()
+        connection.execute("PRAGMA defer_foreign_keys = ON")
+        for name, _ in triggers:
+            connection.execute(f'DROP TRIGGER "{name}"')
+        for name in reversed(names):
+            if name in filled:
+                connection.execute(f'DELETE FROM "{name}"')
+        for _, sql in triggers:
+            connection.execute(sql)
+        if sequences:
+            connection.execute("DELETE FROM sqlite_sequence")
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
 
 
 async def _empty_postgres(names: list[str]) -> None:

@@ -174,6 +174,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/bookings/{booking_id}/agreement/sign"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/agreement/links"): OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/agreement/paper-signature"): OWN_STAFF,
+    ("GET", "/api/v1/bookings/{booking_id}/attendance"): HOST_A_AND_OWN_STAFF,
+    ("PUT", "/api/v1/bookings/{booking_id}/attendance"): HOST_A_AND_OWN_STAFF,
     ("GET", "/api/v1/bookings/{booking_id}/assessment"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/assessment"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/assessment/participant-view"): OWN_STAFF,
@@ -786,6 +788,10 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
         },
         ("POST", "/api/v1/bookings/{booking_id}/end"): {"result": "completed"},
         ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): {"tasks": "Plocka varor"},
+        ("PUT", "/api/v1/bookings/{booking_id}/attendance"): {
+            "week_start": dt.date.today().isoformat(),
+            "days_present": 3,
+        },
         ("POST", "/api/v1/bookings/{booking_id}/assessment"): {
             "attendance": "god",
             "recommendation": "would_hire",

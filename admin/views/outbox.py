@@ -49,6 +49,7 @@ def hide_link_tokens(text: str) -> str:
 _LIST_COLUMNS = (
     OutboxMessage.id,
     OutboxMessage.created_at,
+    OutboxMessage.channel,
     OutboxMessage.recipient,
     OutboxMessage.subject,
     OutboxMessage.status,

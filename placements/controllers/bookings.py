@@ -21,9 +21,18 @@ from marketplace.auth import AuthUser, requires, signed_in, staff
 from marketplace.dates import check_date
 from marketplace.paging import Limit, Offset
 from placements.schemas import agreements as sa
+from placements.schemas import attendance as sat
 from placements.schemas import bookings as sb
 from placements.schemas import outcomes as so
-from placements.services import agreements, answers, bookings, ledger, lockin, outcomes
+from placements.services import (
+    agreements,
+    answers,
+    attendance,
+    bookings,
+    ledger,
+    lockin,
+    outcomes,
+)
 
 host_side = requires("host", "coordinator", "admin")
 Req = Request[AuthUser, Any, Any]
@@ -201,6 +210,21 @@ class BookingController(Controller):
         """Record that the supervisor or the participant signed the agreement on paper
         (shown as "på papper, registrerad av …", audited)."""
         return await agreements.record_paper_signature(request.user, booking_id, data)
+
+    @get("/{booking_id:int}/attendance", operation_id="getAttendance")
+    async def get_attendance(self, request: Req, booking_id: FromPath[int]) -> sat.Attendance:
+        """The placement's reported weeks, the weeks still open for a report, and the
+        unexcused absence days against the alert's threshold (the read is audited)."""
+        return await attendance.attendance_for(request.user, booking_id)
+
+    @put("/{booking_id:int}/attendance", operation_id="reportAttendanceWeek")
+    async def report_attendance(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sat.WeekReport]
+    ) -> sat.Attendance:
+        """Report one week of a started placement: days present and days absent by reason.
+        A new report of the same week replaces the earlier one (hence PUT)."""
+        source = "host" if request.user.role == "host" else "coordinator"
+        return await attendance.record_week(request.user, booking_id, data, source=source)
 
     @get("/{booking_id:int}/assessment", operation_id="getAssessment")
     async def get_assessment(self, request: Req, booking_id: FromPath[int]) -> so.Assessment:

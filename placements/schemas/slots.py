@@ -11,23 +11,23 @@ from msgspec import UNSET, UnsetType
 
 from employers.schemas import Contact, PublicContact
 from marketplace.dates import DateBounded
+from placements.slot_rules import (
+    Capacity,
+    Description,
+    Hours,
+    Labels,
+    Latitude,
+    Longitude,
+    OccupationId,
+    Title,
+    Town,
+)
 from placements.vocabulary import Track
 
 SlotKind = Literal["praktik", "arbetsträning"]
 Setting = Literal["open_workplace", "municipal_workplace", "sheltered"]
 Status = Literal["draft", "published", "paused", "closed"]
-Title = Annotated[str, msgspec.Meta(min_length=3, max_length=200)]
-Description = Annotated[str, msgspec.Meta(max_length=5000)]
-Town = Annotated[str, msgspec.Meta(max_length=100)]
-Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Labels = Annotated[list[Label], msgspec.Meta(max_length=50)]
 Tracks = Annotated[list[Track], msgspec.Meta(max_length=3)]
-# 0 means "not decided yet": a draft may lack it, publishing needs at least 1.
-Capacity = Annotated[int, msgspec.Meta(ge=0, le=100)]
-Hours = Annotated[int, msgspec.Meta(ge=1, le=40)]
-Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
-Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-OccupationId = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 
 
 class SlotCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):

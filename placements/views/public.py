@@ -22,7 +22,7 @@ from marketplace.views import page
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
 from search import usage
-from search.controllers import build_query
+from search.queries import slot_query
 from search.services import run_search
 
 PAGE_SIZE = 10
@@ -74,20 +74,15 @@ async def search_context(
     errors: dict[str, str] = {}
     result = None
     try:
-        query = build_query(
+        query = slot_query(
             q.strip(),
-            PAGE_SIZE,
-            (page_number - 1) * PAGE_SIZE,
-            kind or None,
-            track or None,
-            (town or "").strip() or None,
-            None,
-            float(radius) if radius and (town or "").strip() else None,
-            _int_or_none(max_hours),
-            None,
-            None,
-            None,
-            True,
+            limit=PAGE_SIZE,
+            offset=(page_number - 1) * PAGE_SIZE,
+            kind=kind or None,
+            track=track or None,
+            town=(town or "").strip() or None,
+            radius_km=float(radius) if radius and (town or "").strip() else None,
+            max_hours=_int_or_none(max_hours),
         )
         result = await run_search(query)
     except ValidationFailed as exc:

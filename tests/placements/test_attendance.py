@@ -430,3 +430,92 @@ async def test_the_workbench_lists_the_absence_alert(client):
     assert "gränsen för larm är 3 dagar" in booking_page.text
     candidate_page = await client.get(f"/arbetsbord/deltagare/{w.candidate_id}", headers=HTML)
     assert f"/arbetsbord/deltagare/{w.candidate_id}/narvaro" in candidate_page.text
+
+
+async def test_a_supervisor_with_a_mobile_number_gets_the_week_link_by_sms_once(make_user):
+    """With SMS set up, a supervisor without an account gets the week's link by SMS as well
+    as by mail (one without e-mail by SMS only); a landline gets none; the second run, as a
+    second worker, sends nothing more. Delivered through a local 46elks-style gateway."""
+    from employers.tables import Contact
+    from marketplace.mail import deliver_outbox
+    from tests.smsutil import SmsGateway
+
+    coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
+
+    async def placement_with(name: str, email: str, phone: str) -> int:
+        host_id = await jobdata.host(f"Kafé {name}")
+        supervisor = await jobdata.contact(host_id, email=email or "x@example.se", name=name)
+        await Contact.update({Contact.email: email, Contact.phone: phone}).where(
+            Contact.id == supervisor
+        )
+        slot_id = await jobdata.slot(host_id, supervisor=supervisor)
+        candidate = await jobdata.candidate(coordinator.id, first_name=name)
+        return await jobdata.booking(
+            slot_id,
+            candidate,
+            coordinator.id,
+            status="active",
+            start_date=D(2026, 2, 16),
+            end_date=D(2026, 6, 1),
+            started_at=dt.datetime(2026, 2, 16, 8, tzinfo=dt.UTC),
+        )
+
+    # The participant is named after the supervisor here, so the SMS must name neither.
+    both = await placement_with("Otto", "otto@kafe.example.se", "070-123 45 67")
+    sms_only = await placement_with("Siv", "", "+46 73 555 12 34")
+    await placement_with("Lars", "lars@kafe.example.se", "0322-60 00 00")
+    gateway = SmsGateway()
+    gateway.start()
+    try:
+        settings = gateway.settings()
+        with time_machine.travel(NOW, tick=False):
+            first = await jobs.remind_attendance(NOW, settings)
+            second = await jobs.remind_attendance(NOW, settings)
+            await deliver_outbox(NOW, settings)
+    finally:
+        gateway.stop()
+    assert first["queued"] == 4 and second["queued"] == 0  # 2 mails and 2 SMS
+    assert sorted(s.to for s in gateway.received) == ["+46701234567", "+46735551234"]
+    for sms in gateway.received:
+        assert "vecka 10" in sms.message and "/narvaro/" in sms.message
+        assert sms.message.count("http://") + sms.message.count("https://") == 1
+        # The slot's title, never the participant (an SMS is no safe channel, OSL 26:1).
+        assert "Lagerarbetare" in sms.message
+        assert not any(name in sms.message for name in ("Otto", "Siv", "Lars"))
+    rows = await OutboxMessage.select().where(OutboxMessage.channel == "sms")
+    assert {r["candidate"] for r in rows} == {
+        await _candidate_of(both),
+        await _candidate_of(sms_only),
+    }
+    mails = await OutboxMessage.select(OutboxMessage.recipient).where(
+        OutboxMessage.channel == "mail"
+    )
+    assert sorted(m["recipient"] for m in mails) == ["lars@kafe.example.se", "otto@kafe.example.se"]
+
+
+async def test_the_json_api_reports_and_reads_a_week_and_refuses_a_bad_one_in_swedish(client):
+    from tests.conftest import login as api_login
+
+    w, booking_id = await _past_placement()
+    await api_login(client, w.host_user.username)
+    url = f"/api/v1/bookings/{booking_id}/attendance"
+    reads = await _audits("attendance.read")
+    saved = await client.put(
+        url, json={"week_start": "2025-11-19", "days_present": 3, "days_sick": 2}
+    )
+    assert saved.status_code == 200, saved.text
+    [week] = saved.json()["weeks"]
+    assert (week["week_start"], week["days_present"], week["days_sick"]) == ("2025-11-17", 3, 2)
+    assert week["source"] == "värden"
+    again = await client.put(url, json={"week_start": "2025-11-17", "days_present": 5})
+    assert [w_["days_present"] for w_ in again.json()["weeks"]] == [5]  # replaced
+    shown = await client.get(url)
+    assert shown.status_code == 200 and shown.json()["booking_id"] == booking_id
+    assert await _audits("attendance.read") == reads + 1
+    too_many = await client.put(url, json={"week_start": "2025-11-17", "days_present": 9})
+    assert too_many.status_code == 400
+    assert "days_present" in too_many.text and "högst" in too_many.text.casefold()
+    ahead = (clock.today() + dt.timedelta(days=21)).isoformat()
+    future = await client.put(url, json={"week_start": ahead, "days_present": 1})
+    assert future.status_code == 400, future.text
+    assert future.json()["fields"] == ["week_start"]

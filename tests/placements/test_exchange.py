@@ -144,13 +144,13 @@ async def test_bad_rows_write_nothing_and_every_one_is_reported():
         (6, ""),
     }
     reasons = {e.field: e.reason for e in report.errors}
-    assert reasons["capacity"] == "Ska vara minst 1."
+    assert reasons["capacity"] == "Ska vara mellan 1 och 100."
     assert "556677-8898" in reasons["host.org_number"]
     assert "kontrollsiffra" in reasons["host.org_number"]
     # The parser's English ("JSON is malformed … (byte 1)") is said in Swedish.
     assert reasons[""] == "Raden är inte giltig JSON: fel nära tecken 2"
     english = await exchange.import_slots(data, "jsonl", language="en")
-    assert {e.field: e.reason for e in english.errors}["capacity"] == "Must be at least 1."
+    assert {e.field: e.reason for e in english.errors}["capacity"] == "Must be between 1 and 100."
     assert "check digit" in {e.field: e.reason for e in english.errors}["host.org_number"]
     skipped = await exchange.import_slots(data, "jsonl", skip_bad_rows=True)
     assert skipped.written and skipped.created == 3 and skipped.skipped == 4

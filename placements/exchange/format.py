@@ -1,0 +1,129 @@
+"""The slot exchange format itself: its fields in file order, its list separator, and the
+reasons a row or a file is refused, in Swedish and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMATS = ("jsonl", "csv")
+EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
+DEFAULT_SOURCE = "import"
+LIST_SEPARATOR = ";"
+# Column order of CSV and XLSX files; JSON Lines nests the dotted names.
+FIELDS = (
+    "external_id",
+    "source",
+    "status",
+    "host.name",
+    "host.kind",
+    "host.org_number",
+    "host.town",
+    "kind",
+    "title",
+    "occupation_id",
+    "description",
+    "skills",
+    "town",
+    "latitude",
+    "longitude",
+    "capacity",
+    "hours_per_week",
+    "tracks",
+    "adaptations",
+    "supervisor.name",
+    "supervisor.email",
+    "supervisor.phone",
+    "requirements.driving_licence",
+    "start_date",
+    "end_date",
+    "setting",
+)
+LIST_FIELDS = {"skills", "tracks", "adaptations"}
+
+REASONS: dict[str, tuple[str, str]] = {
+    "required": ("Fältet saknas men krävs.", "The field is missing but required."),
+    "text": ("Ska vara text.", "Must be text."),
+    "line_break": ("Får inte innehålla radbrytningar.", "Must not contain line breaks."),
+    "email": (
+        "Ska vara en e-postadress som namn@exempel.se.",
+        "Must be an e-mail address like name@example.com.",
+    ),
+    "too_long": ("Får ha högst {n} tecken.", "May have at most {n} characters."),
+    "too_many": ("Får ha högst {n} värden.", "May have at most {n} values."),
+    "too_short": ("Ska ha minst {n} tecken.", "Must have at least {n} characters."),
+    "choice": ("Ska vara ett av: {choices}.", "Must be one of: {choices}."),
+    "integer": ("Ska vara ett heltal.", "Must be a whole number."),
+    "range": ("Ska vara mellan {low} och {high}.", "Must be between {low} and {high}."),
+    "at_least": ("Ska vara minst {low}.", "Must be at least {low}."),
+    "number": ("Ska vara ett tal.", "Must be a number."),
+    "boolean": ("Ska vara true eller false.", "Must be true or false."),
+    "date": ("Ska vara ett datum som 2025-03-01.", "Must be a date like 2025-03-01."),
+    "date_window": (
+        "Ska vara ett datum mellan {low} och {high}.",
+        "Must be a date between {low} and {high}.",
+    ),
+    "list": ("Ska vara en lista med text.", "Must be a list of strings."),
+    "end_before_start": (
+        "Slutdatum är före startdatum.",
+        "The end date is before the start date.",
+    ),
+    "too_far_ahead": (
+        "Ska vara ett datum senast {high} (högst två år fram).",
+        "Must be a date no later than {high} (at most two years ahead).",
+    ),
+    "both_coordinates": (
+        "Ange både latitude och longitude, eller ingen av dem.",
+        "Give both latitude and longitude, or neither.",
+    ),
+    "occupation": (
+        "Yrket {value} finns inte i yrkestaxonomin.",
+        "Occupation {value} is not in the occupation taxonomy.",
+    ),
+    "duplicate": (
+        "external_id {value} finns redan på rad {line} i filen.",
+        "external_id {value} already appears on line {line} of the file.",
+    ),
+    "json": (
+        "Raden är inte giltig JSON: {detail}",
+        "The line is not valid JSON: {detail}",
+    ),
+    "object": ("Raden ska vara ett JSON-objekt.", "The line must be a JSON object."),
+    "encoding": (
+        "Filen är inte UTF-8-kodad. Spara den som UTF-8 och försök igen.",
+        "The file is not UTF-8 encoded. Save it as UTF-8 and try again.",
+    ),
+    "columns": (
+        "Rubrikraden saknar kolumnerna: {columns}.",
+        "The header row lacks the columns: {columns}.",
+    ),
+    "empty": ("Filen innehåller inga platser.", "The file holds no slots."),
+    "cells": (
+        "Raden har fler värden än rubrikraden har kolumner.",
+        "The row has more values than the header row has columns.",
+    ),
+    "cell_size": (
+        "En cell är större än {n} KiB och kan inte tas emot.",
+        "A cell is larger than {n} KiB and cannot be accepted.",
+    ),
+    "open_quote": (
+        'Ett citattecken (") öppnas men stängs aldrig; raden och resten av filen kan inte läsas.',
+        'A quote (") is opened but never closed; the row and the rest of the file cannot be read.',
+    ),
+    "csv_quote": (
+        "Raden är inte giltig CSV: ett citattecken står på fel plats.",
+        "The row is not valid CSV: a quote is misplaced.",
+    ),
+    "too_deep": (
+        "Raden är för djupt nästlad: högst {n} nivåer går att läsa.",
+        "The line nests too deeply: at most {n} levels can be read.",
+    ),
+}
+
+
+def reason(code: str, language: str = "sv", **values: Any) -> str:
+    sv, en = REASONS[code]
+    return (en if language == "en" else sv).format(**values)
+
+
+class ExchangeError(Exception):
+    """The file as a whole cannot be read (encoding, header); the message is localised."""

@@ -1,0 +1,469 @@
+"""Import: read and check a whole file off the event loop, then upsert its slots (and their
+hosts and supervisors) in one transaction with `executemany`, under one search change
+number."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio.to_thread
+from piccolo.engine.sqlite import convert_datetime_in
+
+from employers.services.hosts import coordinates_of
+from employers.tables import Contact, Host
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import is_sqlite, write_transaction
+from placements.exchange.files import decode_line, numbered_lines, read_csv
+from placements.exchange.format import DEFAULT_SOURCE, FORMATS, LIST_FIELDS, ExchangeError, reason
+from placements.exchange.rows import Record, check_row, fast_row
+from placements.schemas.slots import ImportReport, RowError, RowNotice
+from placements.services import take_slot_change
+from placements.services.slots import json_list
+from placements.tables import Slot
+
+_CHUNK = 1000
+
+Progress = Callable[[int, int], None]
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+# Columns compared to decide whether an existing slot changed (lists compared as parsed JSON).
+_COMPARED = (
+    "host",
+    "kind",
+    "title",
+    "occupation_id",
+    "description",
+    "skills",
+    "town",
+    "latitude",
+    "longitude",
+    "capacity",
+    "hours_per_week",
+    "tracks",
+    "adaptations",
+    "supervisor",
+    "driving_licence",
+    "start_date",
+    "end_date",
+    "setting",
+    "status",
+)
+_WRITTEN = (*_COMPARED, "paused_with_host", "published_at", "updated_at", "change_seq")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class _Hosts:
+    """Host lookup: org number (+ name for shared municipal numbers), else name and town."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.by_org_name: dict[tuple[str, str], int] = {}
+        self.by_org: dict[str, list[int]] = {}
+        self.by_name_town: dict[tuple[str, str], int] = {}
+        self.kind: dict[int, str] = {}
+        self.active: dict[int, bool] = {}
+        for row in rows:
+            self.add(
+                int(row["id"]),
+                row["name"],
+                row["kind"],
+                row["org_number"],
+                row["town"],
+                bool(row["active"]),
+            )
+
+    def add(self, host_id: int, name: str, kind: str, org: str, town: str, active: bool) -> None:
+        if org:
+            self.by_org_name.setdefault((org, _fold(name)), host_id)
+            self.by_org.setdefault(org, []).append(host_id)
+        self.by_name_town.setdefault((_fold(name), _fold(town)), host_id)
+        self.kind[host_id] = kind
+        self.active[host_id] = active
+
+    def find(self, name: str, org: str, town: str) -> int | None:
+        if org:
+            found = self.by_org_name.get((org, _fold(name)))
+            if found is not None:
+                return found
+            candidates = self.by_org.get(org, [])
+            if len(candidates) == 1 and self.kind[candidates[0]] != "municipal_unit":
+                return candidates[0]
+        return self.by_name_town.get((_fold(name), _fold(town)))
+
+
+def _same(values: dict[str, Any], old: dict[str, Any]) -> bool:
+    """True when the row would not change the stored slot (lists compared as parsed JSON)."""
+    for name in _COMPARED:
+        new_value, old_value = values.get(name), old.get(name)
+        if new_value == old_value:
+            continue
+        if name in LIST_FIELDS and json_list(new_value) == json_list(old_value):
+            continue
+        if name == "driving_licence" and bool(new_value) == bool(old_value):
+            continue
+        return False
+    return True
+
+
+async def _executemany(txn: Any, sql_sqlite: str, sql_pg: str, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    if is_sqlite(Slot._meta.db):
+        await txn.connection.executemany(sql_sqlite, rows)
+    else:
+        await txn.connection.executemany(sql_pg, rows)
+
+
+async def _insert_many(
+    txn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows in one go: COPY on PostgreSQL (several times faster than INSERTs),
+    `executemany` on SQLite."""
+    if not rows:
+        return
+    if is_sqlite(Slot._meta.db):
+        lite, _ = _insert_sql(table, columns)
+        await txn.connection.executemany(lite, rows)
+    else:
+        await txn.connection.copy_records_to_table(table, records=rows, columns=list(columns))
+
+
+_HOST_COLUMNS = (
+    "name",
+    "kind",
+    "org_number",
+    "town",
+    "latitude",
+    "longitude",
+    "address",
+    "sector",
+    "needs",
+    "active",
+    "digest_mail",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    q = ", ".join("?" for _ in columns)
+    d = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    # Column names are this module's constants, never input; values are bound parameters.
+    return (
+        f"INSERT INTO {table} ({cols}) VALUES ({q})",  # noqa: S608
+        f"INSERT INTO {table} ({cols}) VALUES ({d})",  # noqa: S608
+    )
+
+
+def _update_sql(columns: tuple[str, ...]) -> tuple[str, str]:
+    lite = ", ".join(f'"{c}" = ?' for c in columns)
+    pg = ", ".join(f'"{c}" = ${i}' for i, c in enumerate(columns, start=1))
+    return (
+        f"UPDATE pl_slot SET {lite} WHERE id = ?",  # noqa: S608 - constant column names
+        f"UPDATE pl_slot SET {pg} WHERE id = ${len(columns) + 1}",  # noqa: S608
+    )
+
+
+def _rows(
+    data: bytes, fmt: str, source: str, language: str
+) -> Iterator[tuple[int, Record | dict[str, Any] | RowError]]:
+    """Each row as a Record (JSON Lines fast path), a raw row to check, or a line error."""
+    if fmt == "csv":
+        yield from read_csv(data, language)
+        return
+    for number, line in numbered_lines(data, language):
+        record = fast_row(number, line, source)
+        yield number, record if record is not None else decode_line(number, line, language)
+
+
+# A report lists this many bad rows and counts the rest: a file of a million bad rows must not
+# become a report larger than the file.
+MAX_REPORTED_ERRORS = 100
+
+
+@dataclass
+class _Parsed:
+    """What reading and checking a whole file found (see `_parse`)."""
+
+    rows: int = 0
+    records: list[Record] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    more_errors: int = 0
+    bad_lines: int = 0
+    notices: list[RowNotice] = field(default_factory=list)
+    more_notices: int = 0
+
+    def fail(self, errors: Iterable[RowError]) -> None:
+        self.bad_lines += 1
+        for error in errors:
+            if len(self.errors) < MAX_REPORTED_ERRORS:
+                self.errors.append(error)
+            else:
+                self.more_errors += 1
+
+
+def _parse(data: bytes, fmt: str, source: str, language: str) -> _Parsed:
+    """Read and check every row of the file: plain CPU work, run off the event loop."""
+    parsed = _Parsed()
+    seen: dict[tuple[str, str], int] = {}
+    for line, raw in _rows(data, fmt, source, language):
+        parsed.rows += 1
+        if isinstance(raw, RowError):
+            parsed.fail([raw])
+            continue
+        checked = raw if isinstance(raw, Record) else check_row(line, raw, source, language)
+        if isinstance(checked, list):
+            parsed.fail(checked)
+            continue
+        key = (checked.source, checked.external_id)
+        if key in seen:
+            parsed.fail(
+                [
+                    RowError(
+                        line=line,
+                        field="external_id",
+                        reason=reason("duplicate", language, value=key[1], line=seen[key]),
+                    )
+                ]
+            )
+            continue
+        seen[key] = line
+        parsed.records.append(checked)
+        for notice in checked.notices:
+            if len(parsed.notices) < MAX_REPORTED_ERRORS:
+                parsed.notices.append(notice)
+            else:
+                parsed.more_notices += 1
+    return parsed
+
+
+async def import_slots(
+    data: bytes,
+    fmt: str,
+    *,
+    actor: AuthUser | None = None,
+    source: str = DEFAULT_SOURCE,
+    skip_bad_rows: bool = False,
+    draft: bool = False,
+    language: str = "sv",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a file of slots. All or nothing unless `skip_bad_rows`; see the module doc.
+
+    The file is read and checked in a worker thread, so that a large file does not stop the
+    service from answering others meanwhile. The report lists the first `MAX_REPORTED_ERRORS`
+    errors and counts the rest in `more_errors`.
+
+    Raises `ExchangeError` when the file as a whole cannot be read.
+    """
+    if fmt not in FORMATS:
+        raise ExchangeError(reason("choice", language, choices=", ".join(FORMATS)))
+    parsed = await anyio.to_thread.run_sync(_parse, data, fmt, source, language)
+    if parsed.rows == 0:
+        raise ExchangeError(reason("empty", language))
+    report = ImportReport(
+        rows=parsed.rows,
+        created=0,
+        updated=0,
+        unchanged=0,
+        skipped=parsed.bad_lines if skip_bad_rows else 0,
+        hosts_created=0,
+        written=False,
+        errors=parsed.errors,
+        more_errors=parsed.more_errors,
+        notices=parsed.notices,
+        more_notices=parsed.more_notices,
+    )
+    if parsed.errors and not skip_bad_rows:
+        return report
+    await _write(parsed.records, report, actor=actor, draft=draft, progress=progress)
+    return report
+
+
+async def _write(
+    records: list[Record],
+    report: ImportReport,
+    *,
+    actor: AuthUser | None,
+    draft: bool,
+    progress: Progress | None,
+) -> None:
+    engine = Slot._meta.db
+    now = dt.datetime.now(dt.UTC)
+    # SQLite stores the same text Piccolo's adapter makes; adapting once saves a call per row.
+    stamp: Any = convert_datetime_in(now) if is_sqlite(engine) else now
+    async with write_transaction(engine) as txn:
+        hosts = _Hosts(
+            await Host.select(
+                Host.id, Host.name, Host.kind, Host.org_number, Host.town, Host.active
+            )
+        )
+        # Hosts the file names that do not exist yet, created in one batch.
+        new_hosts: dict[tuple[str, str, str], Record] = {}
+        for rec in records:
+            if hosts.find(rec.host_name, rec.host_org_number, rec.host_town) is None:
+                new_hosts.setdefault(
+                    (rec.host_org_number, _fold(rec.host_name), _fold(rec.host_town)), rec
+                )
+        pending = list(new_hosts.values())
+        if pending:
+            host_rows = []
+            for rec in pending:
+                coords = coordinates_of(rec.host_town or rec.values["town"])
+                host_rows.append(
+                    (
+                        rec.host_name,
+                        rec.host_kind,
+                        rec.host_org_number,
+                        rec.host_town,
+                        coords[0] if coords else None,
+                        coords[1] if coords else None,
+                        "",
+                        "",
+                        "",
+                        True,
+                        False,
+                        stamp,
+                        stamp,
+                    )
+                )
+            await _insert_many(txn, "emp_host", _HOST_COLUMNS, host_rows)
+            hosts = _Hosts(
+                await Host.select(
+                    Host.id, Host.name, Host.kind, Host.org_number, Host.town, Host.active
+                )
+            )
+        report.hosts_created = len(pending)
+
+        host_of = [hosts.find(r.host_name, r.host_org_number, r.host_town) for r in records]
+        supervisor_of = await _supervisors(records, host_of)
+
+        existing: dict[tuple[str, str], dict[str, Any]] = {}
+        for src in sorted({r.source for r in records}):
+            for row in await Slot.select(
+                Slot.id,
+                Slot.external_id,
+                Slot.paused_with_host,
+                Slot.published_at,
+                *(getattr(Slot, c) for c in _COMPARED),
+            ).where(Slot.source == src):
+                existing[(src, row["external_id"])] = row
+
+        changed: list[tuple[Record, dict[str, Any], dict[str, Any] | None]] = []
+        for rec, host_id, supervisor in zip(records, host_of, supervisor_of, strict=True):
+            assert host_id is not None
+            old = existing.get((rec.source, rec.external_id))
+            values = dict(rec.values, host=host_id)
+            if supervisor is not None:
+                values["supervisor"] = supervisor
+            elif old is not None:
+                values["supervisor"] = old["supervisor"]  # the host may have named one since
+            else:
+                values["supervisor"] = None
+            if rec.status is not None:
+                status = rec.status
+            elif old is not None:
+                status = old["status"]
+            else:
+                status = "draft" if draft else "published"
+            paused_with_host = False
+            if status == "published" and not hosts.active[host_id]:
+                status, paused_with_host = "paused", True
+            elif old is not None and status == old["status"]:
+                paused_with_host = bool(old["paused_with_host"])
+            values["status"] = status
+            if old is not None and _same(values, old):
+                report.unchanged += 1
+                continue
+            published_at = old["published_at"] if old is not None else None
+            if published_at is None and status != "draft":
+                published_at = now
+            values.update(
+                paused_with_host=paused_with_host,
+                published_at=stamp if published_at is now else published_at,
+                updated_at=stamp,
+            )
+            changed.append((rec, values, old))
+        # One change number for every slot written, and none when nothing changed.
+        seq = await take_slot_change() if changed else 0
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        for rec, values, old in changed:
+            values["change_seq"] = seq
+            if old is None:
+                inserts.append((rec.source, rec.external_id, stamp, *(values[c] for c in _WRITTEN)))
+            else:
+                updates.append((*(values[c] for c in _WRITTEN), old["id"]))
+        insert_columns = ("source", "external_id", "created_at", *_WRITTEN)
+        update_lite, update_pg = _update_sql(_WRITTEN)
+        total = len(inserts) + len(updates)
+        done = 0
+        for start in range(0, len(inserts), _CHUNK * 10):
+            part = inserts[start : start + _CHUNK * 10]
+            await _insert_many(txn, "pl_slot", insert_columns, part)
+            done += len(part)
+            if progress:
+                progress(done, total)
+        for start in range(0, len(updates), _CHUNK):
+            part = updates[start : start + _CHUNK]
+            await _executemany(txn, update_lite, update_pg, part)
+            done += len(part)
+            if progress:
+                progress(done, total)
+        report.created = len(inserts)
+        report.updated = len(updates)
+        report.written = True
+        await record(
+            actor,
+            "slots.import",
+            None,
+            subject_type="slot",
+            detail=f"{report.created} nya, {report.updated} ändrade, "
+            f"{report.unchanged} oförändrade, {report.skipped} hoppade över",
+        )
+
+
+async def _supervisors(records: list[Record], host_of: list[int | None]) -> list[int | None]:
+    """The contact ID of each row's supervisor, matched by e-mail or name at its host, or created."""
+    wanted_hosts = sorted({h for r, h in zip(records, host_of, strict=True) if r.supervisor and h})
+    known: dict[tuple[int, str], int] = {}
+    for start in range(0, len(wanted_hosts), 500):
+        for row in await Contact.select(
+            Contact.id, Contact.host, Contact.name, Contact.email
+        ).where(Contact.host.is_in(wanted_hosts[start : start + 500])):
+            owner = int(row["host"])
+            if row["email"]:
+                known.setdefault((owner, "@" + row["email"].casefold()), int(row["id"]))
+            known.setdefault((owner, _fold(row["name"])), int(row["id"]))
+    out: list[int | None] = []
+    for rec, host in zip(records, host_of, strict=True):
+        if rec.supervisor is None or host is None:
+            out.append(None)
+            continue
+        name, email, phone = rec.supervisor
+        key = (host, "@" + email.casefold()) if email else (host, _fold(name))
+        if key not in known:
+            rows = await Contact.insert(
+                Contact(
+                    host=host,
+                    name=name or email,
+                    email=email,
+                    phone=phone,
+                    is_supervisor=True,
+                    supervision_capacity=1,
+                )
+            ).returning(Contact.id)
+            known[key] = int(rows[0]["id"])
+            if name:
+                known.setdefault((host, _fold(name)), known[key])
+        out.append(known[key])
+    return out

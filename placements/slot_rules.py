@@ -1,0 +1,42 @@
+"""The limits of a slot's fields, in one place.
+
+The API's and the pages' bodies (`placements.schemas.slots`), the import's two row readers
+(`placements.exchange.rows`: the worded `check_row` and msgspec's fast path) and the services
+all take their limits from here, so a rule cannot drift between them. (Before this module the
+import took any capacity from 1 up, while the API refused more than 100; now both refuse it.)
+
+Rules that need more than a limit live in the services and are called by every entry point:
+the period (`placements.date_rules`, the "slot" rows), an occupation id the taxonomy has
+replaced (`search.taxonomy_changes.resolve_occupation`), and what publishing needs
+(`placements.services.slots`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+TITLE_MIN, TITLE_MAX = 3, 200
+DESCRIPTION_MAX = 5000
+TOWN_MAX = 100
+LABEL_MAX = 200  # one skill or adaptation
+LABELS_MAX = 50  # skills, adaptations
+OCCUPATION_ID_MAX = 20
+# 0 means "not decided yet": a draft may lack it; publishing, and the import, need 1 or more.
+CAPACITY_MAX = 100
+HOURS_MIN, HOURS_MAX = 1, 40
+LATITUDE_MIN, LATITUDE_MAX = -90.0, 90.0
+LONGITUDE_MIN, LONGITUDE_MAX = -180.0, 180.0
+
+Title = Annotated[str, msgspec.Meta(min_length=TITLE_MIN, max_length=TITLE_MAX)]
+Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX)]
+Town = Annotated[str, msgspec.Meta(max_length=TOWN_MAX)]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX)]
+Labels = Annotated[list[Label], msgspec.Meta(max_length=LABELS_MAX)]
+Capacity = Annotated[int, msgspec.Meta(ge=0, le=CAPACITY_MAX)]
+ImportedCapacity = Annotated[int, msgspec.Meta(ge=1, le=CAPACITY_MAX)]
+Hours = Annotated[int, msgspec.Meta(ge=HOURS_MIN, le=HOURS_MAX)]
+Latitude = Annotated[float, msgspec.Meta(ge=LATITUDE_MIN, le=LATITUDE_MAX)]
+Longitude = Annotated[float, msgspec.Meta(ge=LONGITUDE_MIN, le=LONGITUDE_MAX)]
+OccupationId = Annotated[str, msgspec.Meta(min_length=1, max_length=OCCUPATION_ID_MAX)]
