@@ -607,4 +607,3 @@ async def readers(participant: Participant) -> list[Reader]:
             who = N_("Någon med en länk från kommunen")
         out.append(Reader(r["at"], who, action_text(r["action"])))
     return out
-

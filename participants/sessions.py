@@ -25,8 +25,9 @@ from marketplace.auth import AuthUser
 from marketplace.clock import STOCKHOLM
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, Unauthenticated
-from marketplace.mail import queue_mail
+from marketplace.mail import queue_mail, queue_sms
 from marketplace.settings import Settings, get_settings
+from marketplace.sms import is_mobile, sms_enabled
 from marketplace.tokens import new_token, token_hash
 from participants.i18n import N_
 from placements.services import candidates as candidate_service
@@ -41,7 +42,10 @@ LINK_REFUSED = N_(
     "Länken fungerar inte. Den kan vara använd, för gammal eller ersatt av en nyare. Be din "
     "samordnare om en ny länk, eller logga in med e-legitimation."
 )
-NO_ADDRESS = "Deltagaren har ingen e-postadress. Lägg till en adress i deltagarens uppgifter först."
+NO_ADDRESS = (
+    "Deltagaren har varken e-postadress eller mobilnummer som tar emot sms. Lägg till en "
+    "adress eller ett mobilnummer i deltagarens uppgifter först."
+)
 
 
 class Participant(msgspec.Struct, frozen=True):
@@ -190,7 +194,9 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
     """The participant's own coordinator (or an admin) sends a single-use sign-in link.
 
     A newer link replaces the older ones; the link works for PARTICIPANT_LINK_MINUTES and
-    once. Sent by e-mail; audited."""
+    once. It goes by SMS to a mobile number when an SMS gateway is configured (many
+    participants have no e-mail), and by e-mail to an address; at least one is needed.
+    Audited."""
     settings = get_settings()
     async with write_transaction(Candidate._meta.db):
         row = await candidate_service.read_row_for(
@@ -198,8 +204,10 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
         )
         if row["anonymised_at"] is not None or row["status"] == "exited":
             raise Conflict("Deltagaren är avslutad och har inga egna sidor.")
-        if not row["email"]:
-            raise Conflict(NO_ADDRESS, fields=["email"])
+        by_sms = sms_enabled(settings) and is_mobile(row["phone"])
+        if not row["email"] and not by_sms:
+            raise Conflict(NO_ADDRESS, fields=["email", "phone"])
+        channels = ",".join(c for c, on in (("email", bool(row["email"])), ("sms", by_sms)) if on)
         stamp = _now()
         await ParticipantLink.update({ParticipantLink.replaced_at: stamp}).where(
             (ParticipantLink.candidate == candidate_id)
@@ -212,23 +220,34 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
             ParticipantLink(
                 candidate=candidate_id,
                 token_hash=digest,
-                channel="email",
+                channel=channels,
                 sent_by=user.id,
                 created_at=stamp,
                 expires_at=expires,
             )
         )
         until = expires.astimezone(STOCKHOLM).strftime("%H:%M")
-        await queue_mail(
-            row["email"],
-            "Din länk till Mina sidor",
-            f"Hej {row['first_name']}!\n\nHär är din länk till Mina sidor hos kompetenscenter. "
-            f"Den fungerar en gång, till klockan {until}.\n\n{service_link(link_path(token))}\n\n"
-            "Har du inte bett om länken? Då kan du strunta i det här mejlet.\n",
-            kind="participant.link",
-            candidate_id=candidate_id,
-        )
-    return LinkSent(channel="email", expires_at=expires)
+        url = service_link(link_path(token))
+        if by_sms:
+            # An SMS names no one (a phone can be read by others): the link is the message.
+            await queue_sms(
+                row["phone"],
+                f"Din länk till Mina sidor hos kompetenscenter. Den fungerar en gång, till "
+                f"klockan {until}: {url}",
+                kind="participant.link",
+                candidate_id=candidate_id,
+            )
+        if row["email"]:
+            await queue_mail(
+                row["email"],
+                "Din länk till Mina sidor",
+                f"Hej {row['first_name']}!\n\nHär är din länk till Mina sidor hos "
+                f"kompetenscenter. Den fungerar en gång, till klockan {until}.\n\n{url}\n\n"
+                "Har du inte bett om länken? Då kan du strunta i det här mejlet.\n",
+                kind="participant.link",
+                candidate_id=candidate_id,
+            )
+    return LinkSent(channel=channels, expires_at=expires)
 
 
 async def use_sign_in_link(token: str) -> int:
