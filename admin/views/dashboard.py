@@ -16,6 +16,7 @@ from litestar.response import Template
 from admin import charts, schemas
 from admin.services import reports
 from admin.services.disclosure import RULE_NOTE, protect
+from admin.services.participant_figures import participant_figures
 from marketplace import clock
 from marketplace.auth import requires
 from marketplace.errors import ValidationFailed
@@ -75,6 +76,7 @@ async def dashboard(
     coverage = protect(await reports.unit_coverage(filters))
     ledger = protect(await reports.host_ledger(filters, today))
     exits = protect(await reports.exits(filters))
+    own_pages = await participant_figures(filters)  # protected by their own module
     real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
     lead_hidden = set(lead.suppressed)
     pictures = {
@@ -149,6 +151,7 @@ async def dashboard(
         ledger=ledger,
         charts=pictures,
         rule_note=RULE_NOTE,
+        own_pages=own_pages,
     )
 
 

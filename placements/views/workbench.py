@@ -38,6 +38,7 @@ from placements.services import candidates as candidate_services
 from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
+from placements.services.own_pages import own_pages_of
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
 from placements.views.public import search_context, search_page_response
@@ -345,6 +346,7 @@ async def candidate_page(
         "placements/workbench/candidate.html",
         request,
         candidate=candidate,
+        own_pages=await own_pages_of(candidate_id),
         plan=plan,
         timeline=timeline,
         flags=flags,

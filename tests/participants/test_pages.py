@@ -219,3 +219,26 @@ async def test_no_session_no_pages_and_staff_get_none(
     assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
     await sign_in(client, w.coordinator.username)
     assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
+
+
+async def test_the_coordinator_sees_interests_and_answers(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
+    await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no", "comment": "För långt"}
+    )
+    staff = await make_client()
+    await sign_in(staff, w.coordinator.username)
+    page = await staff.get(f"/arbetsbord/deltagare/{w.candidate_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Platser deltagaren är intresserad av" in page.text
+    assert f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={w.candidate_id}" in page.text
+    assert "vill inte" in page.text and "För långt" in page.text
+    propose_page = await staff.get(
+        f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={w.candidate_id}", headers=HTML
+    )
+    assert propose_page.status_code == 200
