@@ -549,9 +549,10 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
     for section in extract.sections:
         if section.table == AuditEntry._meta.tablename:
             continue  # shown as "who has read my record", below
+        codes = CODED.get(section.table, {})
         rows = [
             [
-                (FIELD_LABELS[f.name], _value(f.value))
+                (FIELD_LABELS[f.name], _value(f.value, codes.get(f.name)))
                 for f in row.fields
                 if f.name in FIELD_LABELS
                 and f.name not in SKIPPED_FIELDS
@@ -563,7 +564,25 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
     return sections, await readers(participant)
 
 
-def _value(value: Any) -> str:
+# Fields whose stored codes are shown in Swedish words, per table of the extract.
+CODED: dict[str, dict[str, str]] = {
+    "pl_candidate": {
+        "status": "candidate_status",
+        "track": "track",
+        "consent_method": "consent_method",
+    },
+    "pl_booking": {"status": "booking_status"},
+    "pl_plan_activity": {"status": "activity_status"},
+    "pl_assessment": {"attendance": "attendance", "recommendation": "recommendation"},
+    "pl_signature": {"party": "party"},
+    "pl_outcome": {"category": "outcome"},
+    "pl_follow_up": {"result_category": "outcome"},
+}
+
+
+def _value(value: Any, vocabulary: str | None = None) -> str:
+    if vocabulary and isinstance(value, str):
+        return str(LABELS[vocabulary].get(value, value))
     if value is True:
         return "Ja"
     if value is False:

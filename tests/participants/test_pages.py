@@ -183,6 +183,7 @@ async def test_my_data_and_who_read_it(
     assert "Förnamn" in page.text and "Aida" in page.text
     # No internal column names, and no hashes.
     assert "first_name" not in page.text and "token_hash" not in page.text
+    assert ">active<" not in page.text and ">kompetens<" not in page.text
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
