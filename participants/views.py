@@ -16,6 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from marketplace import notices
 from marketplace.auth import AuthUser, public, staff
 from marketplace.errors import MarketplaceError, NotFound, Unauthenticated
 from marketplace.notices import done
@@ -28,24 +29,23 @@ from placements.views.agreements import no_store
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 HOME = "/mina-sidor"
 
-# Confirmations on the participant's pages (`?klart=`), translated like the rest.
-NOTICES = {
-    "inloggad": N_("Du är inloggad."),
-    "utloggad": N_("Du är utloggad."),
-    "svar-sparat": N_("Tack! Ditt svar är sparat. Din samordnare ser det."),
-    "intresse-sparat": N_("Platsen är sparad bland dina intressen. Din samordnare ser det."),
-    "intresse-borttaget": N_("Platsen är borttagen från dina intressen."),
-    "undertecknad": N_("Du har skrivit under överenskommelsen."),
-    "synpunkter-sparade": N_("Tack! Det du skrev om din praktik är sparat."),
-    "sprak-valt": N_("Språket är bytt."),
-}
+# Confirmations on the participant's pages: their texts are in `marketplace.notices`, like
+# every confirmation; marked here for the catalogs, and shown in the participant's language.
+NOTICES = (
+    N_("Du är inloggad."),
+    N_("Du är utloggad."),
+    N_("Tack! Ditt svar är sparat. Din samordnare ser det."),
+    N_("Platsen är sparad bland dina intressen. Din samordnare ser det."),
+    N_("Platsen är borttagen från dina intressen."),
+    N_("Du har skrivit under överenskommelsen."),
+    N_("Tack! Det du skrev om din praktik är sparat."),
+    N_("Språket är bytt."),
+)
 
 
 def pdone(path: str, code: str) -> str:
-    """Where a participant's form lands, with the notice to show there (`NOTICES`)."""
-    if code not in NOTICES:
-        raise KeyError(f"no notice {code!r} in participants/views.py")
-    return f"{path}?klart={code}"
+    """Where a participant's form lands, with the notice to show there."""
+    return done(path, code)
 
 
 def ppage(
@@ -57,8 +57,8 @@ def ppage(
     """A participant page in the person's language, with `_` for its texts."""
     lang = i18n.language_of(request)
     gettext = i18n.gettext_for(lang)
-    code = request.query_params.get("klart", "")
-    notice = gettext(NOTICES[code]) if code in NOTICES else ""
+    found = notices.notice_for(request)
+    notice = gettext(found["text"]) if found else ""
     return Template(
         template,
         context={

@@ -888,7 +888,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/drift/vardagsord/{word}/ta-bort": {"confirm": "1"},
     "/drift/sokningar/lar": {"word": "matrislarord", "targets": "städare"},
     "/drift/sokningar/lyft": {"enabled": "0"},
-    "/mina-sidor/sprak": {"sprak": "en"},
+    "/mina-sidor/sprak": {"sprak": "sv", "tillbaka": "/mina-sidor/logga-in"},
     "/mina-sidor/forslag/{booking_id}/svar": {"answer": "yes", "comment": "Gärna"},
     "/mina-sidor/overenskommelse/{booking_id}/underteckna": {"version": "1"},
     "/mina-sidor/avslutade/{booking_id}": {"text": "Det var lärorikt."},
