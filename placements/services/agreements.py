@@ -536,7 +536,9 @@ async def _sign(
             booking,
             "agreed",
             actor,
-            label=None if actor else f"{signer_label} (via länk)",
+            label=None
+            if actor
+            else f"{signer_label} ({'på Mina sidor' if method == 'app' else 'via länk'})",
             note=f"Överenskommelsen version {agreement['version']} är underskriven av alla.",
         )
         await bookings.notify(
