@@ -302,10 +302,11 @@ def make_lifespan(settings: Settings, hooks: list[Hook]) -> Callable[[Litestar],
 def collect_routes() -> list[Any]:
     """Every package's controllers and views. Only the composition root knows them all."""
     from search import controllers as search_controllers
+    from search import pages as search_pages
     from search import views as search_views
 
     routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
-    routes += search_controllers.ROUTES + search_views.ROUTES
+    routes += search_controllers.ROUTES + search_views.ROUTES + search_pages.ROUTES
     from employers import controllers as employer_controllers
     from placements.controllers import slots as slot_controllers
 

@@ -41,7 +41,6 @@ from placements.services import slots as slot_services
 from placements.services.own_pages import own_pages_of
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
-from placements.views.public import search_context, search_page_response
 from search import taxonomy, usage
 from search.services import match_candidates, match_slots
 
@@ -360,25 +359,6 @@ async def candidate_page(
         params="",
         best_shown=True,  # only the best matches, without pages: say so
     )
-
-
-@get("/arbetsbord/platser", guards=[staff], include_in_schema=False)
-async def workbench_search(
-    request: Request[Any, Any, Any],
-    q: Annotated[str, QueryParameter(max_length=200)] = "",
-    kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
-    track: Annotated[str | None, QueryParameter(max_length=20)] = None,
-    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    sida: PageNumber = 1,
-    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
-) -> Template:
-    context = await search_context(
-        q, kind, track, town, distance, max_hours, sida, _user(request), sokning
-    )
-    context["search_action"] = "/arbetsbord/platser"
-    return search_page_response(request, "placements/workbench/search.html", context)
 
 
 SUITED_SHOWN = 8
@@ -774,7 +754,6 @@ ROUTES = [
     workbench,
     candidate_search,
     candidate_page,
-    workbench_search,
     propose_form,
     propose_submit,
     booking_page,

@@ -1,0 +1,178 @@
+"""Search pages: the public slot search (`/platser`) and the coordinators' slot search on the
+workbench (`/arbetsbord/platser`), with filters and explanations.
+
+Both run the same service as `GET /api/v1/slots/search` through `search.queries.slot_query`;
+an htmx request gets only the result list, so filters update the hits in place while the page
+still works without scripts. A slot's own page stays with the slots (`placements.views.public`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.background_tasks import BackgroundTask
+from litestar.params import QueryParameter
+from litestar.response import Template
+
+from marketplace.auth import AuthUser, current_user, public, staff
+from marketplace.errors import ValidationFailed
+from marketplace.paging import PageNumber
+from marketplace.templating import label
+from marketplace.views import page
+from placements.services import slots as slot_services
+from placements.tables import SLOT_KINDS, TRACKS
+from search import usage
+from search.queries import slot_query
+from search.services import run_search
+
+PAGE_SIZE = 10
+DISTANCES = (5, 10, 25, 50, 100)
+HOURS = (10, 20, 30, 40)
+
+
+def search_options() -> dict[str, Any]:
+    """The choices the filter form offers, as (value, Swedish text) pairs."""
+    return {
+        "kinds": [(k, label(k, "slot_kind")) for k in SLOT_KINDS],
+        "tracks": [(t, label(t, "track")) for t in TRACKS],
+        "distances": [(d, f"Inom {d} km") for d in DISTANCES],
+        "hours": [(h, f"{h} timmar") for h in HOURS],
+    }
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+async def search_context(
+    q: str,
+    kind: str | None,
+    track: str | None,
+    town: str | None,
+    distance: str | None,
+    max_hours: str | None,
+    page_number: int,
+    user: AuthUser | None = None,
+    ref: str | None = None,
+) -> dict[str, Any]:
+    """Run a search from the form's values; an invalid filter becomes a message, not a 400.
+
+    A search with words gets a reference (`search_ref`) that the hits' links and the pager
+    carry; the first page of a new search also brings `log_task`, which writes it to the
+    search log (`search/usage.py`) after the answer is sent. Later pages reuse the reference.
+    """
+    values = {
+        "q": q,
+        "kind": kind or "",
+        "track": track or "",
+        "town": town or "",
+        "distance": distance or "",
+        "max_hours": max_hours or "",
+    }
+    radius = _int_or_none(distance)
+    errors: dict[str, str] = {}
+    result = None
+    try:
+        query = slot_query(
+            q.strip(),
+            limit=PAGE_SIZE,
+            offset=(page_number - 1) * PAGE_SIZE,
+            kind=kind or None,
+            track=track or None,
+            town=(town or "").strip() or None,
+            radius_km=float(radius) if radius and (town or "").strip() else None,
+            max_hours=_int_or_none(max_hours),
+        )
+        result = await run_search(query)
+    except ValidationFailed as exc:
+        field = {"radius_km": "distance", "near": "town"}.get(
+            exc.fields[0] if exc.fields else "", "q"
+        )
+        if field == "distance":
+            message = (
+                f"Orten {town} finns inte i ortslistan; sök utan avstånd eller välj en annan ort."
+            )
+            field = "town"
+        else:
+            message = exc.message
+        errors[field] = message
+    total = result.total if result else 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    search_ref = usage.valid_ref(ref) if page_number > 1 else None
+    log_task = None
+    if result is not None and search_ref is None and usage.query_words(q):
+        search_ref = usage.new_ref()
+        filtered = any(values[k] for k in ("kind", "track", "town", "distance", "max_hours"))
+        log_task = BackgroundTask(usage.record_search_quietly, search_ref, q, total, filtered, user)
+    carried = {k: v for k, v in values.items() if v}
+    if search_ref:
+        carried["sokning"] = search_ref
+    params = urlencode(carried)
+    return {
+        "search_action": "/platser",
+        "values": values,
+        "errors": errors,
+        "result": result,
+        "facts": await slot_services.hit_facts([h.id for h in result.results]) if result else {},
+        "page_number": min(page_number, pages),
+        "pages": pages,
+        "params": params,
+        "search_ref": search_ref,
+        "log_task": log_task,
+        **search_options(),
+    }
+
+
+@get("/platser", guards=[public], include_in_schema=False, name="slot_search_page")
+async def search_page(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    track: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    sida: PageNumber = 1,
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
+) -> Template:
+    context = await search_context(
+        q, kind, track, town, distance, max_hours, sida, current_user(request), sokning
+    )
+    return search_page_response(request, "search/public_search.html", context)
+
+
+def search_page_response(
+    request: Request[Any, Any, Any], template: str, context: dict[str, Any]
+) -> Template:
+    """The search page (or, for htmx, its result list), logging the search once it is sent."""
+    task = context.pop("log_task", None)
+    if request.headers.get("hx-request") == "true":
+        template = "search/_results.html"
+    response = page(template, request, **context)
+    response.background = task
+    return response
+
+
+@get("/arbetsbord/platser", guards=[staff], include_in_schema=False)
+async def workbench_search(
+    request: Request[Any, Any, Any],
+    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    track: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    sida: PageNumber = 1,
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
+) -> Template:
+    context = await search_context(
+        q, kind, track, town, distance, max_hours, sida, current_user(request), sokning
+    )
+    context["search_action"] = "/arbetsbord/platser"
+    return search_page_response(request, "search/workbench_search.html", context)
+
+
+ROUTES = [search_page, workbench_search]
