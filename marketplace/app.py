@@ -45,7 +45,7 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 PACKAGE_DIRS = [
     Path(__file__).parent.parent / name
-    for name in ("marketplace", "employers", "placements", "search", "admin")
+    for name in ("marketplace", "employers", "placements", "search", "admin", "participants")
 ]
 
 # Swedish wording for the HTTP errors a person may meet.
@@ -351,6 +351,11 @@ def collect_routes() -> list[Any]:
     from admin.views import dashboard as dashboard_views
 
     routes += dashboard_views.ROUTES
+    # The participant's own pages (/mina-sidor, issue 17).
+    from participants import pages as participant_pages
+    from participants import views as participant_views
+
+    routes += participant_views.ROUTES + participant_pages.ROUTES
     return routes
 
 

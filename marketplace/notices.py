@@ -99,6 +99,16 @@ NOTICES: dict[str, Notice] = {
     "myndighet-tillagd": Notice("Myndigheten är tillagd."),
     "lokal-overenskommelse-tillagd": Notice("Den lokala överenskommelsen är tillagd."),
     "lokal-overenskommelse-sparad": Notice("Den lokala överenskommelsen är sparad."),
+    "inloggningslank-skickad": Notice(
+        "En inloggningslänk till Mina sidor är skickad till deltagaren. Den fungerar en gång."
+    ),
+    # The participant's own pages (participants; shown there in the participant's language)
+    "svar-sparat": Notice("Tack! Ditt svar är sparat. Din samordnare ser det."),
+    "intresse-sparat": Notice("Platsen är sparad bland dina intressen. Din samordnare ser det."),
+    "intresse-borttaget": Notice("Platsen är borttagen från dina intressen."),
+    "undertecknad": Notice("Du har skrivit under överenskommelsen."),
+    "synpunkter-sparade": Notice("Tack! Det du skrev om din praktik är sparat."),
+    "sprak-valt": Notice("Språket är bytt."),
     # The back office (admin, search)
     "anonymiserad": Notice("Deltagaren är anonymiserad."),
     "ord-tillagt": Notice(

@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -190,6 +191,24 @@ SPECS: dict[str, Spec] = {
         "RETENTION_YEARS", "2", "Years after exit before a candidate's record is anonymised."
     ),
     # --- the search log and what the search learns from it (search/usage.py, search/lift.py) ---
+    # --- the participant's own pages (issue 17): e-ID through OIDC, single-use sign-in links ---
+    "oidc_issuer": Spec(
+        "OIDC_ISSUER",
+        "",
+        "The e-ID broker's OpenID Connect issuer URL; participants' e-ID sign-in is off without it.",
+    ),
+    "oidc_client_id": Spec("OIDC_CLIENT_ID", "", "This service's client id at the e-ID broker."),
+    "oidc_client_secret": Spec(
+        "OIDC_CLIENT_SECRET", "", "This service's client secret at the e-ID broker."
+    ),
+    "oidc_personnummer_claim": Spec(
+        "OIDC_PERSONNUMMER_CLAIM",
+        "personal_number",
+        "The ID token (or userinfo) claim that holds the person's personnummer.",
+    ),
+    "participant_link_minutes": Spec(
+        "PARTICIPANT_LINK_MINUTES", "30", "Minutes a participant's single-use sign-in link works."
+    ),
     "search_log_days": Spec(
         "SEARCH_LOG_DAYS", "180", "Days a slot search stays in the search log, then deleted."
     ),
@@ -273,6 +292,16 @@ class Settings:
     sms_user: str = ""
     sms_password: str = ""
     sms_from: str = "Kommunen"
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_personnummer_claim: str = "personal_number"
+    participant_link_minutes: int = 30
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Participants sign in with e-ID only when the broker is fully configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def is_production(self) -> bool:
@@ -440,8 +469,32 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sms_user=_raw(source, "sms_user"),
         sms_password=_raw(source, "sms_password"),
         sms_from=sms_from,
-        **_scheduler_settings(source),
+        **_later_settings(source),
     )
+
+
+def _later_settings(source: dict[str, str]) -> dict[str, Any]:
+    """The settings read by their own helpers, after the first ones."""
+    return {**_scheduler_settings(source), **_participant_settings(source)}
+
+
+def _participant_settings(source: dict[str, str]) -> dict[str, Any]:
+    """E-ID sign-in through OIDC and the single-use sign-in links of participants."""
+    issuer = _raw(source, "oidc_issuer").strip().rstrip("/")
+    if issuer and urlsplit(issuer).scheme not in {"http", "https"}:
+        raise SettingsError(f"OIDC_ISSUER ska börja med https://, inte {issuer!r}.")
+    claim = _raw(source, "oidc_personnummer_claim").strip()
+    if not claim:
+        raise SettingsError("OIDC_PERSONNUMMER_CLAIM får inte vara tom.")
+    return {
+        "oidc_issuer": issuer,
+        "oidc_client_id": _raw(source, "oidc_client_id").strip(),
+        "oidc_client_secret": _raw(source, "oidc_client_secret").strip(),
+        "oidc_personnummer_claim": claim,
+        "participant_link_minutes": _int(
+            "PARTICIPANT_LINK_MINUTES", _raw(source, "participant_link_minutes"), 1, 7 * 24 * 60
+        ),
+    }
 
 
 def _scheduler_settings(source: dict[str, str]) -> dict[str, int]:

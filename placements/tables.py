@@ -417,3 +417,70 @@ class PartnerContact(Table, tablename="pl_partner_contact"):
     id: Serial
     user = ForeignKey(User, null=False, on_delete=OnDelete.cascade, unique=True)
     agency = ForeignKey(PartnerAgency, null=False, on_delete=OnDelete.restrict, index=True)
+
+
+# --- the participant's own pages (issue 17) ---------------------------------------------------
+
+
+class ParticipantSession(Table, tablename="pl_participant_session"):
+    """A participant signed in to their own pages (/mina-sidor), apart from staff sessions.
+
+    As `mp_session`: the ID is minted at sign-in and only its SHA-256 is stored; the idle and
+    absolute timeouts of staff sessions apply."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True)
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    method = Varchar(length=20, default="", help_text="eid (e-legitimation) or link")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+
+
+class ParticipantLink(Table, tablename="pl_participant_link"):
+    """A single-use sign-in link the coordinator sends a participant without e-ID.
+
+    Only the token's SHA-256 is stored (`marketplace.tokens`); it works once, for
+    PARTICIPANT_LINK_MINUTES, and a newer link replaces the older ones."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    channel = Varchar(length=10, default="email", help_text="email or sms")
+    sent_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    replaced_at = Timestamptz(null=True, default=None)
+
+
+class ParticipantLogin(Table, tablename="pl_participant_login"):
+    """An e-ID sign-in under way: the OIDC state, nonce and PKCE verifier, found by the hash
+    of a random value in the browser's cookie, and deleted when the provider answers."""
+
+    id: Serial
+    key_hash = Varchar(length=64, unique=True)
+    state = Varchar(length=100)
+    nonce = Varchar(length=100)
+    code_verifier = Varchar(length=128)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ParticipantInterest(Table, tablename="pl_participant_interest"):
+    """A published slot a participant marked as interesting on their own pages."""
+
+    id: Serial
+    candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
+    slot = ForeignKey(Slot, null=False, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ParticipantAnswer(Table, tablename="pl_participant_answer"):
+    """The participant's own answer to a proposal ("vill" / "vill inte", with a comment) on
+    their own pages; the coordinator sees it on the booking."""
+
+    id: Serial
+    booking = ForeignKey(Booking, null=False, on_delete=OnDelete.cascade, unique=True)
+    answer = Varchar(length=10, default="", help_text="yes, no, or empty while unanswered")
+    comment = Text(default="")
+    answered_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

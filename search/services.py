@@ -715,3 +715,12 @@ async def run_search(query: SearchQuery) -> SearchResponse:
             )
         )
     return SearchResponse(total=result.total, results=results)
+
+
+def reasons_for_slot(candidate_row: dict[str, Any], slot_row: dict[str, Any]) -> list[str]:
+    """Why a slot suits a participant, in the matching's own words: what the participant's
+    own pages show beside a proposal. The caller has read (and audited) the row."""
+    profile = profile_of(candidate_row)
+    distance = _distance(profile.point, slot_row["latitude"], slot_row["longitude"])
+    _, why = profile_reasons(_ProfileKeys(profile), _SlotKeys.of_row(slot_row), distance)
+    return [w.text for w in why]

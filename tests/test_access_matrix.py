@@ -27,6 +27,8 @@ from marketplace import auth
 from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage, PasswordLink, User
 from marketplace.tokens import new_token
+from participants import sessions as participant_sessions
+from participants.sessions import SESSION_COOKIE
 from placements.attendance_figures import monday_of
 from placements.services import agreements, attendance, outcomes
 from placements.tables import (
@@ -39,6 +41,8 @@ from placements.tables import (
     LocalAgreement,
     LockInFlag,
     Outcome,
+    ParticipantInterest,
+    ParticipantLink,
     PartnerAgency,
     PartnerConsent,
     PartnerContact,
@@ -59,13 +63,19 @@ IDENTITIES = (
     "admin",
     "partner",
     "partner_b",
+    # Participants signed in to their own pages (issue 17): A owns the objects a route points
+    # at, B is another participant. They have no user and no token, only their own session.
+    "part_a",
+    "part_b",
 )
 DENIED = frozenset({401, 403, 404})
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Who is allowed, by name. Host A's objects are what every path parameter points at.
 ALL = frozenset(IDENTITIES)
-SIGNED_IN = ALL - {"anon"}
+PARTICIPANTS = frozenset({"part_a", "part_b"})
+PART_A = frozenset({"part_a"})
+SIGNED_IN = ALL - {"anon"} - PARTICIPANTS  # signed in as a user
 NOBODY: frozenset[str] = frozenset()
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"coord", "coord2", "admin"})  # act for any host
@@ -351,6 +361,28 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/rapporter"): REPORTING,
     ("GET", "/loggkontroll"): ADMIN,
     ("GET", "/registerutdrag/{candidate_id}"): OWN_STAFF,
+    # --- the participant's own pages (issue 17): each participant reaches their own only
+    ("GET", "/mina-sidor/logga-in"): ALL,
+    # Off unless OIDC_ISSUER is set (it is not here): tests/participants/test_sign_in.py.
+    ("GET", "/mina-sidor/logga-in/e-legitimation"): NOBODY,
+    ("GET", "/mina-sidor/logga-in/e-legitimation/klar"): NOBODY,
+    ("GET", "/mina-sidor/logga-in/lank/{token}"): ALL,
+    ("POST", "/mina-sidor/logga-in/lank/{token}"): ALL,  # whoever holds the link, once
+    ("POST", "/mina-sidor/logga-ut"): PARTICIPANTS,
+    ("POST", "/mina-sidor/sprak"): ALL,
+    ("POST", "/arbetsbord/deltagare/{candidate_id}/inloggningslank"): OWN_STAFF,
+    ("GET", "/mina-sidor"): PARTICIPANTS,
+    ("GET", "/mina-sidor/plan"): PARTICIPANTS,
+    ("GET", "/mina-sidor/forslag"): PARTICIPANTS,
+    ("POST", "/mina-sidor/forslag/{booking_id}/svar"): PART_A,
+    ("GET", "/mina-sidor/platser"): PARTICIPANTS,
+    ("POST", "/mina-sidor/platser/{slot_id}/intresse"): PARTICIPANTS,
+    ("POST", "/mina-sidor/platser/{slot_id}/intresse/ta-bort"): PART_A,
+    ("GET", "/mina-sidor/overenskommelse"): PARTICIPANTS,
+    ("POST", "/mina-sidor/overenskommelse/{booking_id}/underteckna"): PART_A,
+    ("GET", "/mina-sidor/avslutade"): PARTICIPANTS,
+    ("POST", "/mina-sidor/avslutade/{booking_id}"): PART_A,
+    ("GET", "/mina-sidor/mina-uppgifter"): PARTICIPANTS,
     ("POST", "/registerutdrag/{candidate_id}/anonymisera"): ADMIN,
     # --- partner agencies (issue 18): the partner contact's own pages, the coordinator's
     # consents of a participant, the back office's agencies and local agreements
@@ -389,6 +421,7 @@ PROPOSED_BOOKING_ROUTES = {
     ("GET", "/forslag/{booking_id}/svar/{token}"),
     ("POST", "/forslag/{booking_id}/svar/{token}/acceptera"),
     ("POST", "/forslag/{booking_id}/svar/{token}/avboj"),
+    ("POST", "/mina-sidor/forslag/{booking_id}/svar"),
 }
 ENDED_BOOKING_ROUTES = {
     ("GET", "/api/v1/bookings/{booking_id}/assessment"),
@@ -397,6 +430,7 @@ ENDED_BOOKING_ROUTES = {
     ("GET", "/api/v1/bookings/{booking_id}/outcome"),
     ("POST", "/api/v1/bookings/{booking_id}/outcome"),
     ("POST", "/vard/bokningar/{booking_id}/bedomning"),
+    ("POST", "/mina-sidor/avslutade/{booking_id}"),
 }
 
 
@@ -689,6 +723,17 @@ async def make_world(p: People) -> World:
         )
     )
     w.strings["password_token"] = password_token
+    # Participant A's single-use sign-in link, and a slot A marked as interesting.
+    link_token, link_hash = new_token()
+    await _insert(
+        ParticipantLink(
+            candidate=w.ids["candidate_id"],
+            token_hash=link_hash,
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30),
+        )
+    )
+    w.strings["participant_link_token"] = link_token
+    await _insert(ParticipantInterest(candidate=w.ids["candidate_id"], slot=w.ids["slot_id"]))
     return w
 
 
@@ -738,6 +783,8 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
         if path.startswith("/forslag")
         else "password_token"
         if path.startswith("/konto/nytt-losenord")
+        else "participant_link_token"
+        if path.startswith("/mina-sidor/logga-in/lank/")
         else "sign_token"
     ]
     strings = {
@@ -981,6 +1028,10 @@ FORMS: dict[str, dict[str, str]] = {
         "reference": "Dnr 1",
         "valid_from": dt.date.today().isoformat(),
     },
+    "/mina-sidor/sprak": {"sprak": "sv", "tillbaka": "/mina-sidor/logga-in"},
+    "/mina-sidor/forslag/{booking_id}/svar": {"answer": "yes", "comment": "Gärna"},
+    "/mina-sidor/overenskommelse/{booking_id}/underteckna": {"version": "1"},
+    "/mina-sidor/avslutade/{booking_id}": {"text": "Det var lärorikt."},
 }
 
 
@@ -1003,7 +1054,9 @@ async def call(
     client.cookies.clear()
     client.cookies.set("mp_csrf", csrf)
     headers = {}
-    if who != "anon":
+    if who in PARTICIPANTS:
+        client.cookies.set(SESSION_COOKIE, await participant_session(who, method, path, w))
+    elif who != "anon":
         headers["authorization"] = f"Bearer {p.tokens[who]}"
     url = url_for(method, path, p, w)
     if path.startswith(("/api/", "/health")):
@@ -1035,6 +1088,24 @@ async def call(
         else:
             response = await client.request(method, url, headers=headers, follow_redirects=False)
     return Answer(response.status_code, response.text[:300])
+
+
+async def participant_session(who: str, method: str, path: str, w: World) -> str:
+    """A fresh session of participant A (who owns the booking the route points at, or the
+    world's first participant) or B (another participant of the same coordinator)."""
+    candidate_id = w.ids["candidate_id"]
+    if who == "part_b":
+        candidate_id = w.ids["free_candidate"]
+    elif "{booking_id}" in path:
+        booking_id = w.ids["booking_id"]
+        if (method, path) in PROPOSED_BOOKING_ROUTES:
+            booking_id = w.ids["proposed_booking"]
+        if (method, path) in ENDED_BOOKING_ROUTES:
+            booking_id = w.ids["ended_booking"]
+        row = await Booking.select(Booking.candidate).where(Booking.id == booking_id).first()
+        assert row is not None
+        candidate_id = int(row["candidate"])
+    return await participant_sessions.start_session(candidate_id, "link")
 
 
 # --- the tests -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from tests.test_access_matrix import (
     make_world,
     url_for,
 )
-from tests.test_notices import EXTRA_FORM, HTML, _caller, _prepare
+from tests.test_notices import EXTRA_FORM, HTML, _caller, _prepare, sign_in_as
 
 # Free of an engine's quirks: too long for every text column the forms have.
 LONG = "Ö" * 5001
@@ -182,8 +182,7 @@ async def _post(
     client.cookies.clear()
     client.cookies.set("mp_csrf", csrf)
     headers = {**HTML, "x-csrftoken": csrf}
-    if who != "anon":
-        headers["authorization"] = f"Bearer {p.tokens[who]}"
+    await sign_in_as(client, headers, who, "POST", path, p, w)
     return await client.post(
         url_for("POST", path, p, w), data=form, headers=headers, follow_redirects=False
     )

@@ -24,24 +24,27 @@ from litestar.testing import AsyncTestClient
 from employers.tables import Contact, Host
 from marketplace import notices
 from marketplace.tables import User
+from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, outcomes
 from placements.tables import Booking, Slot
 from tests.test_access_matrix import (
     EXPECTED,
     FORMS,
+    PARTICIPANTS,
     People,
     World,
     _insert,
     all_routes,
     make_people,
     make_world,
+    participant_session,
     url_for,
 )
 
 HTML = {"accept": "text/html"}
 # Who posts a form: the first of these the access matrix allows.
-CALLERS = ("host_a", "coord", "admin", "analyst", "anon")
+CALLERS = ("host_a", "coord", "admin", "analyst", "anon", "part_a")
 # Forms that redirect without a notice, each with the reason.
 NO_NOTICE = {
     "/arbetsbord/deltagare/sok": "a search, posted so that a personnummer stays out of the "
@@ -185,8 +188,7 @@ async def _post(
     client.cookies.clear()
     client.cookies.set("mp_csrf", csrf)
     headers = {**HTML, "x-csrftoken": csrf}
-    if who != "anon":
-        headers["authorization"] = f"Bearer {p.tokens[who]}"
+    await sign_in_as(client, headers, who, "POST", path, p, w)
     form = {**FORMS.get(path, {}), **EXTRA_FORM.get(path, {})}
     if path == "/arbetsbord/platser/{slot_id}/foresla":
         form["candidate_id"] = str(w.ids["free_candidate"])
@@ -204,6 +206,22 @@ async def _post(
         }
     url = url_for("POST", path, p, w)
     return await client.post(url, data=form, headers=headers, follow_redirects=False), headers
+
+
+async def sign_in_as(
+    client: AsyncTestClient[Litestar],
+    headers: dict[str, str],
+    who: str,
+    method: str,
+    path: str,
+    p: People,
+    w: World,
+) -> None:
+    """A user's token in the headers, or a participant's session in the cookies."""
+    if who in PARTICIPANTS:
+        client.cookies.set(SESSION_COOKIE, await participant_session(who, method, path, w))
+    elif who != "anon":
+        headers["authorization"] = f"Bearer {p.tokens[who]}"
 
 
 def _errors(page: str) -> str:

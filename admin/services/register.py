@@ -437,3 +437,37 @@ async def apply_retention(today: dt.date, years: int | None = None) -> int:
             if await anonymise_candidate(int(row["id"]), reason="gallring"):
                 done += 1
     return done
+
+
+async def own_extract(candidate_id: int, label: str) -> schemas.RegisterExtract:
+    """The participant's own register extract, for their pages (/mina-sidor/mina-uppgifter).
+
+    Everything `register_extract` gives the coordinator, audited as the participant's own
+    read (`label`); health notes are left out with a note: the person asks their coordinator,
+    who goes through them together with them."""
+    async with write_transaction(_engine()):
+        row = await Candidate.select().where(Candidate.id == candidate_id).first()
+        if row is None:
+            raise NotFound(CANDIDATE_NOT_FOUND)
+        await record(
+            None, "candidate.extract", candidate_id, detail="Mina sidor: eget utdrag", label=label
+        )
+        linked = await _linked_rows(candidate_id)
+        linked[HealthNote] = []
+    sections = [_section(table, rows) for table, rows in linked.items()]
+    for section in sections:
+        if section.table == HealthNote._meta.tablename:
+            section.note = OWN_HEALTH_NOTE
+    return schemas.RegisterExtract(
+        candidate_id=candidate_id,
+        produced_at=dt.datetime.now(dt.UTC),
+        produced_by=label,
+        reason="Mina sidor",
+        anonymised=row["anonymised_at"] is not None,
+        sections=sections,
+    )
+
+
+OWN_HEALTH_NOTE = (
+    "Anteckningar om hälsa visas inte här. Be din samordnare, så går ni igenom dem tillsammans."
+)

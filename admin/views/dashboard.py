@@ -16,6 +16,7 @@ from litestar.response import Template
 from admin import charts, schemas
 from admin.services import reports
 from admin.services.disclosure import RULE_NOTE, protect
+from admin.services.participant_figures import participant_figures
 from marketplace import clock
 from marketplace.auth import requires
 from marketplace.errors import ValidationFailed
@@ -78,6 +79,7 @@ async def dashboard(
     intake = protect(await reports.intake_clock(filters))
     intake_hidden = set(intake.suppressed)
     meeting_target = reports.clock_targets()["meeting"]
+    own_pages = await participant_figures(filters)  # protected by their own module
     real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
     lead_hidden = set(lead.suppressed)
     pictures = {
@@ -167,6 +169,7 @@ async def dashboard(
         ledger=ledger,
         charts=pictures,
         rule_note=RULE_NOTE,
+        own_pages=own_pages,
     )
 
 

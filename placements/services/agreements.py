@@ -37,7 +37,9 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.mail import queue_sms
 from marketplace.settings import get_settings
+from marketplace.sms import is_mobile, sms_enabled
 from marketplace.tables import User
 from placements import date_rules
 from placements.errors import LinkRefused
@@ -534,7 +536,9 @@ async def _sign(
             booking,
             "agreed",
             actor,
-            label=None if actor else f"{signer_label} (via länk)",
+            label=None
+            if actor
+            else f"{signer_label} ({'på Mina sidor' if method == 'app' else 'via länk'})",
             note=f"Överenskommelsen version {agreement['version']} är underskriven av alla.",
         )
         await bookings.notify(
@@ -549,6 +553,35 @@ async def _sign(
             kind="booking.agreed",
             booking_id=booking["id"],
         )
+
+
+async def sign_as_participant(
+    booking: dict[str, Any],
+    agreement: dict[str, Any],
+    name: str,
+    *,
+    seen_version: int | None,
+    label: str,
+) -> None:
+    """Inside the caller's transaction, with the booking locked: the participant signs the
+    current version on their own pages (`participants.services`), as the version they saw."""
+    await _sign(
+        booking,
+        agreement,
+        "participant",
+        name,
+        None,
+        None,
+        seen_version=seen_version,
+        method="app",
+    )
+    await record(
+        None,
+        "agreement.sign.own_pages",
+        booking["candidate"],
+        detail=f"bokning {booking['id']}, version {agreement['version']}",
+        label=label,
+    )
 
 
 async def sign_in_app(
@@ -658,6 +691,16 @@ async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]
     return (display_name(row), row["email"]) if row else ("", "")
 
 
+async def _participant_mobile(booking: dict[str, Any]) -> str:
+    """The participant's mobile number when SMS is on and the number takes SMS, else ""."""
+    if not sms_enabled(get_settings()):
+        return ""
+    row = (
+        await Candidate.select(Candidate.phone).where(Candidate.id == booking["candidate"]).first()
+    )
+    return row["phone"] if row and is_mobile(row["phone"]) else ""
+
+
 async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinksSent:
     """Mail new links to the supervisor and the participant (those who have not signed).
 
@@ -710,6 +753,16 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
             token = _serializer().dumps({"s": sig["id"], "n": nonce})
             url = bookings.service_link(f"/underteckna/{token}")
             name, email = await _party_contact(booking, sig["party"])
+            phone = await _participant_mobile(booking) if sig["party"] == "participant" else ""
+            if phone:
+                # Many participants have no e-mail: the link goes by SMS too, naming no one.
+                await queue_sms(
+                    phone,
+                    "Läs och skriv under överenskommelsen om din praktik. Länken gäller i "
+                    f"{get_settings().signing_link_days} dagar och kan användas en gång: {url}",
+                    kind="agreement.link",
+                    candidate_id=booking["candidate"],
+                )
             if email:
                 await bookings.notify(
                     [bookings.Recipient(email)],
@@ -722,7 +775,7 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
                 )
             links.append(
                 schemas.SigningLink(
-                    party=sig["party"], url=url, mailed_to=email, expires_at=expires
+                    party=sig["party"], url=url, mailed_to=email or phone, expires_at=expires
                 )
             )
         await record(user, "agreement.links", booking["candidate"], detail=f"bokning {booking_id}")

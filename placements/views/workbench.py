@@ -39,6 +39,7 @@ from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
 from placements.services import partners as partner_services
 from placements.services import slots as slot_services
+from placements.services.own_pages import own_pages_of
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
 from search import taxonomy, usage
@@ -347,6 +348,7 @@ async def candidate_page(
         candidate=candidate,
         # Read under the page's own audited read of the participant (candidate.read).
         partner_consents=await partner_services.consents_of(candidate_id),
+        own_pages=await own_pages_of(candidate_id),
         plan=plan,
         timeline=timeline,
         flags=flags,

@@ -211,11 +211,12 @@ class Visit:
         )
         return self.page
 
-    def check(self, name: str | None = None) -> None:
-        """Assert zero axe-core WCAG 2.1 A/AA violations and no console errors; screenshot."""
+    def check(self, name: str | None = None, *, lang: str = "sv") -> None:
+        """Assert zero axe-core WCAG 2.1 A/AA violations and no console errors; screenshot.
+        Pages are Swedish, but the participant's own pages in the language they chose."""
         page = self.page
         page.wait_for_load_state("load")
-        assert page.evaluate("document.documentElement.lang") == "sv"
+        assert page.evaluate("document.documentElement.lang") == lang
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             # evaluate() runs outside the page's CSP, so the page keeps `script-src 'self'`.
             page.evaluate(AXE_JS.read_text())

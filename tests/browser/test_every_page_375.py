@@ -46,6 +46,23 @@ WIDTH = 375
 CHECKED_ELSEWHERE = {
     "/forslag/{booking_id:int}/svar/{token:str}": "tests/browser/test_host_without_account.py",
     "/konto/nytt-losenord/{token:str}": "tests/browser/test_role_days.py (the admin's day)",
+    # The participant's own pages: only a participant's session opens them, in the language
+    # they chose; e-ID sign-in is off without a broker (tests/participants/test_sign_in.py).
+    **dict.fromkeys(
+        [
+            "/mina-sidor",
+            "/mina-sidor/plan",
+            "/mina-sidor/forslag",
+            "/mina-sidor/platser",
+            "/mina-sidor/overenskommelse",
+            "/mina-sidor/avslutade",
+            "/mina-sidor/mina-uppgifter",
+            "/mina-sidor/logga-in/lank/{token:str}",
+            "/mina-sidor/logga-in/e-legitimation",
+            "/mina-sidor/logga-in/e-legitimation/klar",
+        ],
+        "tests/browser/test_participant_week.py",
+    ),
 }
 SHOTS = SCREENSHOT_DIR / "375"
 

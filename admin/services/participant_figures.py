@@ -1,0 +1,125 @@
+"""Two figures of the participant's own pages (issue 17), for the dashboard:
+
+- the share of placements that started from the participant's own interest (the participant
+  marked the slot on /mina-sidor before the coordinator proposed it);
+- the share of proposals the participant said "vill" to on /mina-sidor before the host
+  answered.
+
+Both are counted over the report period and filters, and pass the small-cell rule
+(`marketplace.disclosure`): a count of 1–4 is hidden, and a share is hidden when its numerator
+is hidden, its denominator is under 5, or what it leaves out (denominator minus numerator)
+is 1–4 (which the two shown figures would otherwise give away).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from admin import schemas
+from marketplace.clock import STOCKHOLM
+from marketplace.disclosure import MIN_PERSONS, is_small
+from placements.tables import Booking, ParticipantAnswer, ParticipantInterest
+
+STARTED = ("active", "completed", "interrupted")
+
+
+@dataclass(frozen=True)
+class ShareFigure:
+    key: str
+    label: str
+    definition: str
+    part: int | None  # None: hidden by the small-cell rule
+    whole: int | None
+    share: float | None
+
+
+def _protected(key: str, label: str, definition: str, part: int, whole: int) -> ShareFigure:
+    rest = whole - part
+    hide_share = is_small(part) or whole < MIN_PERSONS or is_small(rest)
+    return ShareFigure(
+        key=key,
+        label=label,
+        definition=definition,
+        part=None if is_small(part) or is_small(rest) else part,
+        whole=None if is_small(whole) else whole,
+        share=None if hide_share or not whole else part / whole,
+    )
+
+
+def _where(f: schemas.ReportFilters) -> list[Any]:
+    where: list[Any] = []
+    if f.track:
+        where.append(Booking.candidate._.track == f.track)
+    if f.coordinator_id:
+        where.append(Booking.coordinator == f.coordinator_id)
+    if f.host_kind:
+        where.append(Booking.slot._.host._.kind == f.host_kind)
+    return where
+
+
+def _day(at: dt.datetime | None) -> dt.date | None:
+    return at.astimezone(STOCKHOLM).date() if at else None
+
+
+async def participant_figures(f: schemas.ReportFilters) -> list[ShareFigure]:
+    started = await Booking.select(
+        Booking.id, Booking.candidate, Booking.slot, Booking.proposed_at
+    ).where(
+        Booking.status.is_in(list(STARTED)),
+        Booking.start_date >= f.start,
+        Booking.start_date <= f.end,
+        *_where(f),
+    )
+    interests = {
+        (int(i["candidate"]), int(i["slot"])): i["created_at"]
+        for i in await ParticipantInterest.select(
+            ParticipantInterest.candidate, ParticipantInterest.slot, ParticipantInterest.created_at
+        ).where(ParticipantInterest.candidate.is_in([b["candidate"] for b in started] or [-1]))
+    }
+    from_interest = sum(
+        1
+        for b in started
+        if (marked := interests.get((int(b["candidate"]), int(b["slot"])))) is not None
+        and marked <= b["proposed_at"]
+    )
+    proposals = [
+        b
+        for b in await Booking.select(Booking.id, Booking.proposed_at, Booking.decided_at).where(
+            *_where(f)
+        )
+        if (day := _day(b["proposed_at"])) is not None and f.start <= day <= f.end
+    ]
+    answers = {
+        int(a["booking"]): a
+        for a in await ParticipantAnswer.select(
+            ParticipantAnswer.booking, ParticipantAnswer.answer, ParticipantAnswer.answered_at
+        ).where(ParticipantAnswer.booking.is_in([b["id"] for b in proposals] or [-1]))
+    }
+    agreed_first = sum(
+        1
+        for b in proposals
+        if (a := answers.get(int(b["id"]))) is not None
+        and a["answer"] == "yes"
+        and a["answered_at"] is not None
+        and (b["decided_at"] is None or a["answered_at"] <= b["decided_at"])
+    )
+    return [
+        _protected(
+            "from_interest",
+            "Placeringar som började i deltagarens eget intresse",
+            "Placeringar som startat under perioden där deltagaren själv hade markerat platsen "
+            "på Mina sidor innan samordnaren föreslog den.",
+            from_interest,
+            len(started),
+        ),
+        _protected(
+            "agreed_first",
+            "Förslag som deltagaren sa ja till innan värden svarade",
+            "Förslag gjorda under perioden där deltagaren svarade ”vill” på Mina sidor innan "
+            "värden svarade.",
+            agreed_first,
+            len(proposals),
+        ),
+    ]

@@ -1,0 +1,185 @@
+"""The participant's own pages under /mina-sidor: overview, plan, proposals, slots,
+agreement, the end of a placement and my data. Every route is guarded by a participant
+session (`participant_only`) and reads through `participants.services`, which touches only
+the signed-in participant's rows. Every answer is `Cache-Control: no-store`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from marketplace.errors import ValidationFailed
+from participants import services
+from participants.sessions import participant_only
+from participants.views import HOME, participant_of, pdone, ppage
+from placements.views.agreements import no_store
+from search.schemas import SearchQuery
+from search.services import run_search
+
+Query = Annotated[str, msgspec.Meta(max_length=200)]
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(v)[:5000] for k, v in form.items()}
+
+
+@get("/", include_in_schema=False, name="participant-home")
+async def home(request: Request[Any, Any, Any]) -> Template:
+    overview = await services.overview(participant_of(request))
+    return ppage("participant/home.html", request, overview=overview)
+
+
+@get("/plan", include_in_schema=False)
+async def plan_page(request: Request[Any, Any, Any]) -> Template:
+    overview = await services.plan(participant_of(request))
+    return ppage("participant/plan.html", request, overview=overview)
+
+
+async def _proposals_page(
+    request: Request[Any, Any, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    failed: int | None = None,
+    status_code: int = 200,
+) -> Template:
+    found = await services.proposals(participant_of(request))
+    return ppage(
+        "participant/proposals.html",
+        request,
+        status_code=status_code,
+        proposals=found,
+        errors=errors or {},
+        values=values or {},
+        failed=failed,
+    )
+
+
+@get("/forslag", include_in_schema=False)
+async def proposals_page(request: Request[Any, Any, Any]) -> Template:
+    return await _proposals_page(request)
+
+
+@post("/forslag/{booking_id:int}/svar", include_in_schema=False, status_code=303)
+async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect | Template:
+    form = await _form(request)
+    try:
+        await services.answer_proposal(
+            participant_of(request), booking_id, form.get("answer", ""), form.get("comment", "")
+        )
+    except ValidationFailed as exc:
+        return await _proposals_page(
+            request, errors=exc.errors, values=form, failed=booking_id, status_code=400
+        )
+    return Redirect(pdone(f"{HOME}/forslag", "svar-sparat"), status_code=303)
+
+
+@get("/platser", include_in_schema=False)
+async def slots_page(request: Request[Any, Any, Any], q: FromQuery[Query] = "") -> Template:
+    participant = participant_of(request)
+    result = await run_search(SearchQuery(q=q.strip(), limit=20))
+    return ppage(
+        "participant/slots.html",
+        request,
+        q=q,
+        hits=result.results,
+        total=result.total,
+        marked=await services.interest_ids(participant),
+        interests=await services.interests(participant),
+    )
+
+
+@post("/platser/{slot_id:int}/intresse", include_in_schema=False, status_code=303)
+async def mark_interest(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Redirect:
+    await services.mark_interest(participant_of(request), slot_id)
+    return Redirect(pdone(f"{HOME}/platser", "intresse-sparat"), status_code=303)
+
+
+@post("/platser/{slot_id:int}/intresse/ta-bort", include_in_schema=False, status_code=303)
+async def remove_interest(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Redirect:
+    await services.remove_interest(participant_of(request), slot_id)
+    return Redirect(pdone(f"{HOME}/platser", "intresse-borttaget"), status_code=303)
+
+
+@get("/overenskommelse", include_in_schema=False)
+async def agreement_page(request: Request[Any, Any, Any]) -> Template:
+    found = await services.my_agreements(participant_of(request))
+    return ppage("participant/agreement.html", request, agreements=found)
+
+
+@post("/overenskommelse/{booking_id:int}/underteckna", include_in_schema=False, status_code=303)
+async def sign(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect:
+    form = await _form(request)
+    raw = form.get("version", "")
+    version = int(raw) if raw.isdigit() and len(raw) < 6 else None
+    await services.sign_agreement(participant_of(request), booking_id, version)
+    return Redirect(pdone(f"{HOME}/overenskommelse", "undertecknad"), status_code=303)
+
+
+async def _ended_page(
+    request: Request[Any, Any, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    failed: int | None = None,
+    status_code: int = 200,
+) -> Template:
+    found = await services.ended_placements(participant_of(request))
+    return ppage(
+        "participant/ended.html",
+        request,
+        status_code=status_code,
+        placements=found,
+        errors=errors or {},
+        failed=failed,
+    )
+
+
+@get("/avslutade", include_in_schema=False)
+async def ended_page(request: Request[Any, Any, Any]) -> Template:
+    return await _ended_page(request)
+
+
+@post("/avslutade/{booking_id:int}", include_in_schema=False, status_code=303)
+async def end_view(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Redirect | Template:
+    form = await _form(request)
+    try:
+        await services.give_end_view(participant_of(request), booking_id, form.get("text", ""))
+    except ValidationFailed as exc:
+        return await _ended_page(request, errors=exc.errors, failed=booking_id, status_code=400)
+    return Redirect(pdone(f"{HOME}/avslutade", "synpunkter-sparade"), status_code=303)
+
+
+@get("/mina-uppgifter", include_in_schema=False)
+async def my_data(request: Request[Any, Any, Any]) -> Template:
+    sections, readers = await services.my_data(participant_of(request))
+    return ppage("participant/my_data.html", request, sections=sections, readers=readers)
+
+
+PAGES = Router(
+    path=HOME,
+    guards=[participant_only],
+    route_handlers=[
+        home,
+        plan_page,
+        proposals_page,
+        answer,
+        slots_page,
+        mark_interest,
+        remove_interest,
+        agreement_page,
+        sign,
+        ended_page,
+        end_view,
+        my_data,
+    ],
+    middleware=[no_store],
+)
+ROUTES: list[Any] = [PAGES]

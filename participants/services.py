@@ -1,0 +1,628 @@
+"""What the participant's own pages read and do. Every function takes the signed-in
+`Participant` and touches only that participant's rows: a booking, slot interest or agreement
+of anyone else is NotFound. Every read of the participant's record is audited as the
+participant's own (`participant_record`), like a staff read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from admin.services import register
+from admin.services.audit_text import action_text
+from marketplace.audit import record
+from marketplace.clock import today
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.forms import FIELD_LABELS
+from marketplace.tables import AuditEntry, User
+from marketplace.templating import LABELS
+from participants.i18n import N_
+from participants.sessions import Participant, participant_record
+from placements.schemas import agreements as agreement_schemas
+from placements.services import agreements, bookings, outcomes
+from placements.tables import (
+    Agreement,
+    Assessment,
+    Booking,
+    Candidate,
+    FollowUp,
+    ParticipantAnswer,
+    ParticipantInterest,
+    PlanActivity,
+    Slot,
+)
+from search import services as search
+
+NOT_YOURS = "Det finns inget sådant hos dig."
+COMMENT_MAX = 1000
+ANSWERS = ("yes", "no")
+FOLLOW_UP_TEXT = {90: N_("Uppföljning efter 90 dagar"), 180: N_("Uppföljning efter 180 dagar")}
+
+
+def _engine() -> Any:
+    return Candidate._meta.db
+
+
+async def _candidate(participant: Participant) -> dict[str, Any]:
+    row = await Candidate.select().where(Candidate.id == participant.candidate_id).first()
+    if row is None:
+        raise NotFound(NOT_YOURS)
+    return dict(row)
+
+
+async def _own_booking(participant: Participant, booking_id: int) -> dict[str, Any]:
+    """One of the participant's own bookings (not a withdrawn one), else NotFound."""
+    row = (
+        await Booking.select()
+        .where(
+            (Booking.id == booking_id)
+            & (Booking.candidate == participant.candidate_id)
+            & (Booking.status != "withdrawn")
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound(NOT_YOURS)
+    return dict(row)
+
+
+# --- the plan, meetings and follow-ups ------------------------------------------------------------
+
+
+@dataclass
+class Activity:
+    title: str
+    start: dt.date | None
+    end: dt.date | None
+    status: str
+    follow_up: str
+
+
+@dataclass
+class Meeting:
+    day: dt.date
+    what: str
+    where: str = ""
+
+
+@dataclass
+class Overview:
+    first_name: str
+    plan_goal: str
+    activities: list[Activity]
+    meetings: list[Meeting]
+    open_proposals: int
+    interests: int
+    to_sign: list[int]
+
+
+async def _activities(candidate_id: int) -> list[Activity]:
+    rows = await PlanActivity.select().where(PlanActivity.candidate == candidate_id)
+    rows.sort(key=lambda r: (r["planned_start"] or dt.date.max, r["id"]))
+    return [
+        Activity(r["title"], r["planned_start"], r["planned_end"], r["status"], r["follow_up"])
+        for r in rows
+    ]
+
+
+async def _meetings(candidate_id: int) -> list[Meeting]:
+    """Follow-up meetings of my current agreements and my follow-ups, from today on."""
+    day = today()
+    found: list[Meeting] = []
+    rows = await Agreement.select(
+        Agreement.follow_up_meetings, Agreement.booking._.slot._.title.as_alias("title")
+    ).where(
+        (Agreement.booking.candidate == candidate_id)
+        & Agreement.status.not_in(["superseded", "cancelled"])
+        & Agreement.booking.status.is_in(["accepted", "agreed", "active"])
+    )
+    for row in rows:
+        meetings = row["follow_up_meetings"]
+        for m in json.loads(meetings) if isinstance(meetings, str) else meetings or []:
+            when = dt.date.fromisoformat(str(m.get("date", ""))[:10]) if m.get("date") else None
+            if when and when >= day:
+                found.append(Meeting(when, m.get("note") or N_("Uppföljningsmöte"), row["title"]))
+    for f in await FollowUp.select().where(
+        (FollowUp.candidate == candidate_id) & (FollowUp.status == "due")
+    ):
+        found.append(Meeting(f["due_date"], FOLLOW_UP_TEXT.get(f["days"], N_("Uppföljning"))))
+    found.sort(key=lambda m: m.day)
+    return found
+
+
+async def overview(participant: Participant) -> Overview:
+    async with write_transaction(_engine()):
+        row = await _candidate(participant)
+        await participant_record(participant, "participant.overview")
+        cid = participant.candidate_id
+        open_proposals = await Booking.count().where(
+            (Booking.candidate == cid) & (Booking.status == "proposed")
+        )
+        interests = await ParticipantInterest.count().where(ParticipantInterest.candidate == cid)
+        to_sign = [b.booking_id for b in await _agreements(cid) if b.may_sign]
+        return Overview(
+            first_name=row["first_name"],
+            plan_goal=row["plan_goal"],
+            activities=await _activities(cid),
+            meetings=await _meetings(cid),
+            open_proposals=open_proposals,
+            interests=interests,
+            to_sign=to_sign,
+        )
+
+
+async def plan(participant: Participant) -> Overview:
+    """The arbetsmarknadsplan with its activities and dates, and the meetings ahead."""
+    async with write_transaction(_engine()):
+        row = await _candidate(participant)
+        await participant_record(participant, "participant.plan")
+        cid = participant.candidate_id
+        return Overview(
+            first_name=row["first_name"],
+            plan_goal=row["plan_goal"],
+            activities=await _activities(cid),
+            meetings=await _meetings(cid),
+            open_proposals=0,
+            interests=0,
+            to_sign=[],
+        )
+
+
+# --- proposals and my answers ---------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    booking_id: int
+    status: str
+    status_text: str
+    slot_id: int
+    title: str
+    host_name: str
+    town: str
+    hours_per_week: int | None
+    start: dt.date | None
+    end: dt.date | None
+    message: str
+    reasons: list[str]
+    answer: str
+    comment: str
+    answered_at: dt.datetime | None
+
+
+async def proposals(participant: Participant) -> list[Proposal]:
+    """Proposals made for me (open ones first), with the matching's reasons and my answer."""
+    async with write_transaction(_engine()):
+        row = await _candidate(participant)
+        await participant_record(participant, "participant.proposals")
+        rows = (
+            await Booking.select(
+                Booking.id,
+                Booking.status,
+                Booking.slot,
+                Booking.start_date,
+                Booking.end_date,
+                Booking.message,
+            )
+            .where(
+                (Booking.candidate == participant.candidate_id) & (Booking.status != "withdrawn")
+            )
+            .order_by(Booking.proposed_at, ascending=False)
+        )
+        answers = {
+            a["booking"]: a
+            for a in await ParticipantAnswer.select().where(
+                ParticipantAnswer.booking.is_in([r["id"] for r in rows] or [-1])
+            )
+        }
+        out: list[Proposal] = []
+        for b in rows:
+            slot = (
+                await Slot.select(*Slot.all_columns(), Slot.host.name.as_alias("host_name"))
+                .where(Slot.id == b["slot"])
+                .first()
+            )
+            assert slot is not None
+            mine = answers.get(b["id"], {})
+            out.append(
+                Proposal(
+                    booking_id=b["id"],
+                    status=b["status"],
+                    status_text=LABELS["booking_status"].get(b["status"], b["status"]),
+                    slot_id=b["slot"],
+                    title=slot["title"],
+                    host_name=slot["host_name"] or "",
+                    town=slot["town"],
+                    hours_per_week=slot["hours_per_week"],
+                    start=b["start_date"],
+                    end=b["end_date"],
+                    message=b["message"],
+                    reasons=search.reasons_for_slot(row, slot),
+                    answer=mine.get("answer", ""),
+                    comment=mine.get("comment", ""),
+                    answered_at=mine.get("answered_at"),
+                )
+            )
+        out.sort(key=lambda p: p.status != "proposed")
+        return out
+
+
+async def answer_proposal(
+    participant: Participant, booking_id: int, answer: str, comment: str
+) -> None:
+    """My answer to an open proposal: "vill" (yes) or "vill inte" (no), with a comment
+    (needed for "vill inte", so the coordinator knows why). The coordinator is told."""
+    problems: dict[str, str] = {}
+    if answer not in ANSWERS:
+        problems["answer"] = N_("Välj om du vill eller inte vill ha platsen.")
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX:
+        problems["comment"] = N_("Skriv högst 1000 tecken.")
+    elif answer == "no" and not comment:
+        problems["comment"] = N_(
+            "Skriv kort varför du inte vill, så kan din samordnare hjälpa dig."
+        )
+    if problems:
+        raise ValidationFailed(" ".join(problems.values()), fields=list(problems), errors=problems)
+    async with write_transaction(_engine()):
+        booking = await _own_booking(participant, booking_id)
+        if booking["status"] != "proposed":
+            raise Conflict("Förslaget är redan avgjort. Prata med din samordnare om du ångrar dig.")
+        stamp = dt.datetime.now(dt.UTC)
+        existing = (
+            await ParticipantAnswer.select(ParticipantAnswer.id)
+            .where(ParticipantAnswer.booking == booking_id)
+            .first()
+        )
+        values: dict[Any, Any] = {
+            ParticipantAnswer.answer: answer,
+            ParticipantAnswer.comment: comment,
+            ParticipantAnswer.answered_at: stamp,
+        }
+        if existing:
+            await ParticipantAnswer.update(values).where(ParticipantAnswer.id == existing["id"])
+        else:
+            await ParticipantAnswer.insert(
+                ParticipantAnswer(
+                    booking=booking_id, answer=answer, comment=comment, answered_at=stamp
+                )
+            )
+        word = "vill" if answer == "yes" else "vill inte"
+        await participant_record(participant, "participant.answer", f"bokning {booking_id}: {word}")
+        await bookings.notify(
+            await bookings.coordinator_recipients(booking),
+            "Deltagaren har svarat på ett förslag",
+            f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. Läs svaret och kommentaren "
+            "på bokningens sida.",
+            kind="participant.answer",
+            booking_id=booking_id,
+        )
+
+
+# --- slots I am interested in ----------------------------------------------------------------------
+
+
+async def interest_ids(participant: Participant) -> set[int]:
+    rows = await ParticipantInterest.select(ParticipantInterest.slot).where(
+        ParticipantInterest.candidate == participant.candidate_id
+    )
+    return {int(r["slot"]) for r in rows}
+
+
+@dataclass
+class InterestItem:
+    slot_id: int
+    title: str
+    town: str
+    host_name: str
+    status: str
+
+
+async def interests(participant: Participant) -> list[InterestItem]:
+    rows = (
+        await ParticipantInterest.select(
+            ParticipantInterest.slot,
+            ParticipantInterest.slot.title.as_alias("title"),
+            ParticipantInterest.slot.town.as_alias("town"),
+            ParticipantInterest.slot.status.as_alias("status"),
+            ParticipantInterest.slot._.host._.name.as_alias("host_name"),
+        )
+        .where(ParticipantInterest.candidate == participant.candidate_id)
+        .order_by(ParticipantInterest.created_at, ascending=False)
+    )
+    return [
+        InterestItem(int(r["slot"]), r["title"], r["town"], r["host_name"] or "", r["status"])
+        for r in rows
+    ]
+
+
+async def mark_interest(participant: Participant, slot_id: int) -> None:
+    """Mark a published slot as interesting (again is a no-op); the coordinator sees it."""
+    async with write_transaction(_engine()):
+        slot = (
+            await Slot.select(Slot.id)
+            .where((Slot.id == slot_id) & (Slot.status == "published"))
+            .first()
+        )
+        if slot is None:
+            raise NotFound("Platsen finns inte eller tar inte emot intresse just nu.")
+        if await ParticipantInterest.exists().where(
+            (ParticipantInterest.candidate == participant.candidate_id)
+            & (ParticipantInterest.slot == slot_id)
+        ):
+            return
+        await ParticipantInterest.insert(
+            ParticipantInterest(candidate=participant.candidate_id, slot=slot_id)
+        )
+        await participant_record(participant, "participant.interest", f"plats {slot_id}")
+
+
+async def remove_interest(participant: Participant, slot_id: int) -> None:
+    async with write_transaction(_engine()):
+        removed = (
+            await ParticipantInterest.delete()
+            .where(
+                (ParticipantInterest.candidate == participant.candidate_id)
+                & (ParticipantInterest.slot == slot_id)
+            )
+            .returning(ParticipantInterest.id)
+        )
+        if not removed:
+            raise NotFound(NOT_YOURS)
+        await participant_record(participant, "participant.interest_remove", f"plats {slot_id}")
+
+
+# --- my agreements -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MyAgreement:
+    booking_id: int
+    status: str
+    current: agreement_schemas.Agreement
+    versions: list[agreement_schemas.Agreement]
+    may_sign: bool
+    signed_by_me: bool
+
+
+async def _agreements(candidate_id: int) -> list[MyAgreement]:
+    rows = (
+        await Booking.select(Booking.id, Booking.status)
+        .where(
+            (Booking.candidate == candidate_id)
+            & Booking.status.is_in(["accepted", "agreed", "active", "completed", "interrupted"])
+        )
+        .order_by(Booking.id, ascending=False)
+    )
+    out: list[MyAgreement] = []
+    for b in rows:
+        versions = [
+            await agreements.agreement_out(v)
+            for v in await Agreement.select()
+            .where(Agreement.booking == b["id"])
+            .order_by(Agreement.version, ascending=False)
+        ]
+        if not versions:
+            continue
+        current = versions[0]
+        mine = next(s for s in current.signatures if s.party == "participant")
+        may_sign = (
+            b["status"] == "accepted"
+            and current.status not in ("superseded", "cancelled")
+            and not mine.signed
+        )
+        out.append(MyAgreement(b["id"], b["status"], current, versions, may_sign, mine.signed))
+    return out
+
+
+async def my_agreements(participant: Participant) -> list[MyAgreement]:
+    async with write_transaction(_engine()):
+        found = await _agreements(participant.candidate_id)
+        for item in found:
+            await record(
+                None,
+                "agreement.read",
+                participant.candidate_id,
+                detail=f"bokning {item.booking_id}, Mina sidor",
+                label=participant.audit_label,
+            )
+        return found
+
+
+async def sign_agreement(participant: Participant, booking_id: int, version: int | None) -> None:
+    """I sign the current version of my agreement in the app (the version I was shown)."""
+    async with write_transaction(_engine()):
+        await _own_booking(participant, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        if booking["status"] != "accepted":
+            raise Conflict("Överenskommelsen går inte att skriva under nu.")
+        row = await agreements.current_agreement_row(booking_id)
+        if row is None:
+            raise NotFound(NOT_YOURS)
+        candidate = await _candidate(participant)
+        await agreements.sign_as_participant(
+            booking,
+            row,
+            f"{candidate['first_name']} {candidate['last_name']}".strip(),
+            seen_version=version,
+            label=participant.audit_label,
+        )
+
+
+# --- the end of a placement: my view beside the supervisor's assessment --------------------------------
+
+
+@dataclass
+class EndView:
+    booking_id: int
+    title: str
+    host_name: str
+    start: dt.date | None
+    end: dt.date | None
+    assessment: dict[str, Any] = field(default_factory=dict)
+    my_view: str = ""
+
+
+async def ended_placements(participant: Participant) -> list[EndView]:
+    async with write_transaction(_engine()):
+        rows = await Booking.select(
+            Booking.id,
+            Booking.start_date,
+            Booking.end_date,
+            Booking.slot.title.as_alias("title"),
+            Booking.slot._.host._.name.as_alias("host_name"),
+        ).where(
+            (Booking.candidate == participant.candidate_id)
+            & Booking.status.is_in(list(outcomes.ENDED))
+        )
+        out = []
+        for b in rows:
+            a = await Assessment.select().where(Assessment.booking == b["id"]).first() or {}
+            shown = {}
+            if a.get("submitted_at") is not None:
+                shown = {
+                    "attendance": a["attendance"],
+                    "tasks_mastered": a["tasks_mastered"],
+                    "strengths": a["strengths"],
+                    "recommendation": a["recommendation"],
+                    "comment": a["comment"],
+                }
+            out.append(
+                EndView(
+                    b["id"],
+                    b["title"],
+                    b["host_name"] or "",
+                    b["start_date"],
+                    b["end_date"],
+                    shown,
+                    a.get("participant_view", ""),
+                )
+            )
+            await participant_record(participant, "participant.end_read", f"bokning {b['id']}")
+        return out
+
+
+async def give_end_view(participant: Participant, booking_id: int, text: str) -> None:
+    text = text.strip()
+    if not text or len(text) > 3000:
+        problem = N_("Skriv några ord om din praktik (högst 3000 tecken).")
+        raise ValidationFailed(problem, fields=["text"], errors={"text": problem})
+    async with write_transaction(_engine()):
+        booking = await _own_booking(participant, booking_id)
+        if booking["status"] not in outcomes.ENDED:
+            raise Conflict("Du kan skriva om praktiken när den är avslutad.")
+        if not await Assessment.exists().where(Assessment.booking == booking_id):
+            await Assessment.insert(Assessment(booking=booking_id))
+        await Assessment.update({Assessment.participant_view: text}).where(
+            Assessment.booking == booking_id
+        )
+        await participant_record(participant, "participant.end_view", f"bokning {booking_id}")
+
+
+# --- my data: the register extract and who has read my record ------------------------------------------
+
+
+SKIPPED_FIELDS = {"id", "token_hash", "link_nonce", "key_hash", "dedupe_key", "meta", "body_html"}
+
+
+@dataclass
+class ReadableSection:
+    title: str
+    note: str
+    rows: list[list[tuple[str, str]]]
+
+
+@dataclass
+class Reader:
+    at: dt.datetime
+    who: str
+    what: str
+
+
+async def my_data(participant: Participant) -> tuple[list[ReadableSection], list[Reader]]:
+    extract = await register.own_extract(participant.candidate_id, participant.audit_label)
+    sections: list[ReadableSection] = []
+    for section in extract.sections:
+        if section.table == AuditEntry._meta.tablename:
+            continue  # shown as "who has read my record", below
+        codes = CODED.get(section.table, {})
+        rows = [
+            [
+                (FIELD_LABELS[f.name], _value(f.value, codes.get(f.name)))
+                for f in row.fields
+                if f.name in FIELD_LABELS
+                and f.name not in SKIPPED_FIELDS
+                and f.value not in (None, "", "[]")
+            ]
+            for row in section.rows
+        ]
+        sections.append(ReadableSection(section.title, section.note, rows))
+    return sections, await readers(participant)
+
+
+# Fields whose stored codes are shown in Swedish words, per table of the extract.
+CODED: dict[str, dict[str, str]] = {
+    "pl_candidate": {
+        "status": "candidate_status",
+        "track": "track",
+        "consent_method": "consent_method",
+    },
+    "pl_booking": {"status": "booking_status"},
+    "pl_plan_activity": {"status": "activity_status"},
+    "pl_assessment": {"attendance": "attendance", "recommendation": "recommendation"},
+    "pl_signature": {"party": "party"},
+    "pl_outcome": {"category": "outcome"},
+    "pl_follow_up": {"result_category": "outcome"},
+}
+
+
+def _value(value: Any, vocabulary: str | None = None) -> str:
+    if vocabulary and isinstance(value, str):
+        return str(LABELS[vocabulary].get(value, value))
+    if value is True:
+        return "Ja"
+    if value is False:
+        return "Nej"
+    return str(value)
+
+
+async def readers(participant: Participant) -> list[Reader]:
+    """Who has read or changed my record, newest first, from the audit log: staff by name and
+    role, a host's user by their organisation's role, the service itself, or me."""
+    rows = (
+        await AuditEntry.select(
+            AuditEntry.at, AuditEntry.actor_id, AuditEntry.actor_label, AuditEntry.action
+        )
+        .where(
+            (AuditEntry.subject_type == "candidate")
+            & (AuditEntry.subject_id == participant.candidate_id)
+        )
+        .order_by(AuditEntry.id, ascending=False)
+        .limit(200)
+    )
+    ids = {r["actor_id"] for r in rows if r["actor_id"] is not None}
+    users = {
+        u["id"]: u
+        for u in await User.select(User.id, User.first_name, User.last_name, User.role).where(
+            User.id.is_in(list(ids) or [-1])
+        )
+    }
+    out = []
+    for r in rows:
+        user = users.get(r["actor_id"])
+        if user is not None:
+            role = LABELS["role"].get(user["role"], user["role"])
+            name = f"{user['first_name']} {user['last_name']}".strip()
+            who = f"{name}, {role}" if name and user["role"] != "host" else role
+        elif r["actor_label"] == participant.audit_label:
+            who = N_("Du själv")
+        elif r["actor_label"] == "system":
+            who = N_("Tjänsten, automatiskt")
+        else:
+            who = N_("Någon med en länk från kommunen")
+        out.append(Reader(r["at"], who, action_text(r["action"])))
+    return out

@@ -1,0 +1,297 @@
+"""Participant sessions and single-use sign-in links.
+
+A participant is no user: they sign in to their own pages only, with e-ID (`participants.oidc`)
+or with a link their coordinator sends. Their session is apart from staff sessions (cookie
+`mp_deltagare`, table `pl_participant_session`) but built the same way as
+`marketplace.auth`'s: the ID is minted at sign-in only, only its SHA-256 is stored, and the
+idle and absolute timeouts of staff sessions apply. A staff cookie never opens a participant
+page and a participant cookie never opens a staff page: the two are different cookies,
+resolved by different code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.handlers.base import BaseRouteHandler
+
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.clock import STOCKHOLM
+from marketplace.db import write_transaction
+from marketplace.errors import Conflict, NotFound, Unauthenticated
+from marketplace.mail import queue_mail, queue_sms
+from marketplace.settings import Settings, get_settings
+from marketplace.sms import is_mobile, sms_enabled
+from marketplace.tokens import new_token, token_hash
+from participants.i18n import N_
+from placements.services import candidates as candidate_service
+from placements.services.bookings import service_link
+from placements.tables import Candidate, ParticipantLink, ParticipantSession
+
+SESSION_COOKIE = "mp_deltagare"
+_TOUCH_INTERVAL = dt.timedelta(seconds=60)
+SIGN_IN_PATH = "/mina-sidor/logga-in"
+
+LINK_REFUSED = N_(
+    "Länken fungerar inte. Den kan vara använd, för gammal eller ersatt av en nyare. Be din "
+    "samordnare om en ny länk, eller logga in med e-legitimation."
+)
+NO_ADDRESS = (
+    "Deltagaren har varken e-postadress eller mobilnummer som tar emot sms. Lägg till en "
+    "adress eller ett mobilnummer i deltagarens uppgifter först."
+)
+
+
+class Participant(msgspec.Struct, frozen=True):
+    """Who is signed in to /mina-sidor: one participant, as the pages see them."""
+
+    candidate_id: int
+    first_name: str
+    session_id: int
+    method: str
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names the participant: by their record, never by name."""
+        return f"deltagaren själv (deltagare {self.candidate_id})"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def session_cookie(raw: str, *, expire: bool = False) -> Cookie:
+    """The participant's session cookie: HttpOnly, SameSite=Lax, Secure outside development."""
+    settings = get_settings()
+    return Cookie(
+        key=SESSION_COOKIE,
+        value="" if expire else raw,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+        path="/",
+        max_age=0 if expire else settings.session_absolute_hours * 3600,
+    )
+
+
+async def may_sign_in(candidate_id: int) -> bool:
+    """A participant whose record is anonymised, or who has left, has no pages."""
+    row = (
+        await Candidate.select(Candidate.status, Candidate.anonymised_at)
+        .where(Candidate.id == candidate_id)
+        .first()
+    )
+    return row is not None and row["anonymised_at"] is None and row["status"] != "exited"
+
+
+async def start_session(candidate_id: int, method: str, previous_raw: str | None = None) -> str:
+    """Mint a new session for the participant (ending the previous one); return its raw ID."""
+    if previous_raw:
+        await end_session(previous_raw)
+    raw = secrets.token_urlsafe(32)
+    await ParticipantSession.insert(
+        ParticipantSession(token_hash=token_hash(raw), candidate=candidate_id, method=method)
+    )
+    return raw
+
+
+async def end_session(raw: str) -> None:
+    await ParticipantSession.delete().where(ParticipantSession.token_hash == token_hash(raw))
+
+
+async def resolve_session(raw: str, settings: Settings) -> Participant | None:
+    """The participant behind a cookie, or None if unknown, timed out or no longer allowed."""
+    session = (
+        await ParticipantSession.select(
+            ParticipantSession.id,
+            ParticipantSession.candidate,
+            ParticipantSession.method,
+            ParticipantSession.created_at,
+            ParticipantSession.last_seen_at,
+            ParticipantSession.candidate.first_name,
+            ParticipantSession.candidate.status,
+            ParticipantSession.candidate.anonymised_at,
+        )
+        .where(ParticipantSession.token_hash == token_hash(raw))
+        .first()
+    )
+    if session is None:
+        return None
+    now = _now()
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    absolute = dt.timedelta(hours=settings.session_absolute_hours)
+    gone = session["candidate.anonymised_at"] is not None or session["candidate.status"] == "exited"
+    if gone or now - session["last_seen_at"] > idle or now - session["created_at"] > absolute:
+        await ParticipantSession.delete().where(ParticipantSession.id == session["id"])
+        return None
+    if now - session["last_seen_at"] > _TOUCH_INTERVAL:
+        await ParticipantSession.update({ParticipantSession.last_seen_at: now}).where(
+            ParticipantSession.id == session["id"]
+        )
+    return Participant(
+        candidate_id=int(session["candidate"]),
+        first_name=session["candidate.first_name"],
+        session_id=int(session["id"]),
+        method=session["method"],
+    )
+
+
+# --- the guard --------------------------------------------------------------------------------
+
+
+def current_participant(connection: ASGIConnection[Any, Any, Any, Any]) -> Participant | None:
+    found = connection.scope.get("participant")
+    return found if isinstance(found, Participant) else None
+
+
+async def participant_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """The guard of every participant page: a participant session, or 401.
+
+    Staff sessions and API tokens do not count: a coordinator reads a participant's record on
+    the workbench, audited as staff, never through the participant's own pages."""
+    raw = connection.cookies.get(SESSION_COOKIE)
+    participant = await resolve_session(raw, get_settings()) if raw else None
+    if participant is None:
+        raise Unauthenticated(
+            "Du behöver logga in på Mina sidor. Gå till /mina-sidor/logga-in och logga in med "
+            "e-legitimation eller med länken från din samordnare."
+        )
+    connection.scope["participant"] = participant  # type: ignore[typeddict-unknown-key]
+
+
+async def participant_record(participant: Participant, action: str, detail: str = "") -> None:
+    """One audit row for something the participant read or did on their own pages."""
+    await record(
+        None,
+        action,
+        participant.candidate_id,
+        detail=detail,
+        label=participant.audit_label,
+    )
+
+
+# --- single-use sign-in links -------------------------------------------------------------------
+
+
+def link_path(token: str) -> str:
+    return f"{SIGN_IN_PATH}/lank/{token}"
+
+
+class LinkSent(msgspec.Struct, frozen=True):
+    channel: str
+    expires_at: dt.datetime
+
+
+async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
+    """The participant's own coordinator (or an admin) sends a single-use sign-in link.
+
+    A newer link replaces the older ones; the link works for PARTICIPANT_LINK_MINUTES and
+    once. It goes by SMS to a mobile number when an SMS gateway is configured (many
+    participants have no e-mail), and by e-mail to an address; at least one is needed.
+    Audited."""
+    settings = get_settings()
+    async with write_transaction(Candidate._meta.db):
+        row = await candidate_service.read_row_for(
+            user, candidate_id, "participant.link", "inloggningslänk till Mina sidor"
+        )
+        if row["anonymised_at"] is not None or row["status"] == "exited":
+            raise Conflict("Deltagaren är avslutad och har inga egna sidor.")
+        by_sms = sms_enabled(settings) and is_mobile(row["phone"])
+        if not row["email"] and not by_sms:
+            raise Conflict(NO_ADDRESS, fields=["email", "phone"])
+        channels = ",".join(c for c, on in (("email", bool(row["email"])), ("sms", by_sms)) if on)
+        stamp = _now()
+        await ParticipantLink.update({ParticipantLink.replaced_at: stamp}).where(
+            (ParticipantLink.candidate == candidate_id)
+            & ParticipantLink.used_at.is_null()
+            & ParticipantLink.replaced_at.is_null()
+        )
+        token, digest = new_token()
+        expires = stamp + dt.timedelta(minutes=settings.participant_link_minutes)
+        await ParticipantLink.insert(
+            ParticipantLink(
+                candidate=candidate_id,
+                token_hash=digest,
+                channel=channels,
+                sent_by=user.id,
+                created_at=stamp,
+                expires_at=expires,
+            )
+        )
+        until = expires.astimezone(STOCKHOLM).strftime("%H:%M")
+        url = service_link(link_path(token))
+        if by_sms:
+            # An SMS names no one (a phone can be read by others): the link is the message.
+            await queue_sms(
+                row["phone"],
+                f"Din länk till Mina sidor hos kompetenscenter. Den fungerar en gång, till "
+                f"klockan {until}: {url}",
+                kind="participant.link",
+                candidate_id=candidate_id,
+            )
+        if row["email"]:
+            await queue_mail(
+                row["email"],
+                "Din länk till Mina sidor",
+                f"Hej {row['first_name']}!\n\nHär är din länk till Mina sidor hos "
+                f"kompetenscenter. Den fungerar en gång, till klockan {until}.\n\n{url}\n\n"
+                "Har du inte bett om länken? Då kan du strunta i det här mejlet.\n",
+                kind="participant.link",
+                candidate_id=candidate_id,
+            )
+    return LinkSent(channel=channels, expires_at=expires)
+
+
+async def use_sign_in_link(token: str) -> int:
+    """Spend a sign-in link: the participant's id, or 401 when it is not (or no longer) good.
+
+    The claim is one conditional UPDATE, so two uses of one link can never both succeed."""
+    if not token or len(token) > 200:
+        raise Unauthenticated(LINK_REFUSED)
+    rows = (
+        await ParticipantLink.update({ParticipantLink.used_at: _now()})
+        .where(
+            (ParticipantLink.token_hash == token_hash(token))
+            & ParticipantLink.used_at.is_null()
+            & ParticipantLink.replaced_at.is_null()
+            & (ParticipantLink.expires_at > _now())
+        )
+        .returning(ParticipantLink.candidate)
+    )
+    if not rows or not await may_sign_in(int(rows[0]["candidate"])):
+        raise Unauthenticated(LINK_REFUSED)
+    return int(rows[0]["candidate"])
+
+
+async def candidate_for_personnummer(personnummer: str) -> int:
+    """The participant an e-ID's personnummer belongs to, or NotFound: no record, no access."""
+    try:
+        pnr = candidate_service.normalise_personnummer(personnummer)
+    except Exception:
+        raise NotFound(NO_RECORD) from None
+    rows = (
+        await Candidate.select(Candidate.id)
+        .where(
+            (Candidate.personnummer == pnr)
+            & Candidate.anonymised_at.is_null()
+            & (Candidate.status != "exited")
+        )
+        .order_by(Candidate.id)
+    )
+    if len(rows) != 1:
+        raise NotFound(NO_RECORD)
+    return int(rows[0]["id"])
+
+
+NO_RECORD = N_(
+    "Vi hittar ingen deltagare med ditt personnummer hos kompetenscenter. Mina sidor är till "
+    "för dig som är inskriven hos oss. Kontakta kompetenscenter om du tror att det är fel."
+)

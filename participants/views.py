@@ -1,0 +1,229 @@
+"""Sign-in to the participant's own pages, and the pages' shared parts.
+
+Routes under /mina-sidor: sign-in with e-ID (OIDC) or with a single-use link, sign-out, and
+the language choice; the pages themselves are in `participants.pages`. Every answer is
+`Cache-Control: no-store`. The coordinator's button that sends a sign-in link lives on the
+workbench (`/arbetsbord/deltagare/{id}/inloggningslank`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from marketplace import notices
+from marketplace.auth import AuthUser, public, staff
+from marketplace.errors import MarketplaceError, NotFound, Unauthenticated
+from marketplace.notices import done
+from marketplace.settings import get_settings
+from participants import i18n, oidc, sessions
+from participants.i18n import N_
+from participants.sessions import Participant, current_participant, participant_only
+from placements.views.agreements import no_store
+
+Token = Annotated[str, msgspec.Meta(max_length=500)]
+HOME = "/mina-sidor"
+
+# Confirmations on the participant's pages: their texts are in `marketplace.notices`, like
+# every confirmation; marked here for the catalogs, and shown in the participant's language.
+NOTICES = (
+    N_("Du är inloggad."),
+    N_("Du är utloggad."),
+    N_("Tack! Ditt svar är sparat. Din samordnare ser det."),
+    N_("Platsen är sparad bland dina intressen. Din samordnare ser det."),
+    N_("Platsen är borttagen från dina intressen."),
+    N_("Du har skrivit under överenskommelsen."),
+    N_("Tack! Det du skrev om din praktik är sparat."),
+    N_("Språket är bytt."),
+)
+
+
+def pdone(path: str, code: str) -> str:
+    """Where a participant's form lands, with the notice to show there."""
+    return done(path, code)
+
+
+def ppage(
+    template: str,
+    request: Request[Any, Any, Any],
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """A participant page in the person's language, with `_` for its texts."""
+    lang = i18n.language_of(request)
+    gettext = i18n.gettext_for(lang)
+    found = notices.notice_for(request)
+    notice = gettext(found["text"]) if found else ""
+    return Template(
+        template,
+        context={
+            "request": request,
+            "participant": current_participant(request),
+            "_": gettext,
+            "lang": lang,
+            "dir": i18n.direction(lang),
+            "languages": i18n.LANGUAGES,
+            "notice": notice,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def refused(request: Request[Any, Any, Any], exc: MarketplaceError) -> Template:
+    """A sign-in that did not work: the reason in plain words, and the way forward."""
+    page = ppage(
+        "participant/refused.html", request, status_code=exc.status_code, message=exc.message
+    )
+    page.headers.update(exc.headers)
+    return page
+
+
+def _cookie_flags() -> dict[str, Any]:
+    return {"httponly": True, "samesite": "lax", "secure": get_settings().is_production}
+
+
+@get("/logga-in", guards=[public], include_in_schema=False, name="participant-login")
+async def login_page(request: Request[Any, Any, Any]) -> Template:
+    return ppage("participant/login.html", request, eid=get_settings().oidc_enabled)
+
+
+@get("/logga-in/e-legitimation", guards=[public], include_in_schema=False)
+async def eid_start(request: Request[Any, Any, Any]) -> Redirect | Template:
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        return refused(request, NotFound(N_("Inloggning med e-legitimation är inte påslagen här.")))
+    try:
+        key, url = await oidc.begin(settings)
+    except MarketplaceError as exc:
+        return refused(request, exc)
+    redirect = Redirect(url, status_code=303)
+    redirect.set_cookie(
+        oidc.LOGIN_COOKIE,
+        key,
+        max_age=oidc.LOGIN_MINUTES * 60,
+        path="/mina-sidor/logga-in",
+        **_cookie_flags(),
+    )
+    return redirect
+
+
+@get("/logga-in/e-legitimation/klar", guards=[public], include_in_schema=False)
+async def eid_finish(request: Request[Any, Any, Any]) -> Redirect | Template:
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        return refused(request, NotFound(N_("Inloggning med e-legitimation är inte påslagen här.")))
+    params = {k: str(v)[:2000] for k, v in request.query_params.items()}
+    try:
+        personnummer = await oidc.finish(
+            settings, request.cookies.get(oidc.LOGIN_COOKIE, ""), params
+        )
+        candidate_id = await sessions.candidate_for_personnummer(personnummer)
+    except MarketplaceError as exc:
+        answer = refused(request, exc)
+        answer.delete_cookie(oidc.LOGIN_COOKIE, path="/mina-sidor/logga-in")
+        return answer
+    return await _signed_in(request, candidate_id, "eid")
+
+
+async def _signed_in(request: Request[Any, Any, Any], candidate_id: int, method: str) -> Redirect:
+    raw = await sessions.start_session(
+        candidate_id, method, request.cookies.get(sessions.SESSION_COOKIE)
+    )
+    participant = await sessions.resolve_session(raw, get_settings())
+    assert participant is not None
+    await sessions.participant_record(
+        participant, "participant.sign_in", "e-legitimation" if method == "eid" else "länk"
+    )
+    redirect = Redirect(pdone(HOME, "inloggad"), status_code=303)
+    redirect.cookies.append(sessions.session_cookie(raw))
+    redirect.delete_cookie(oidc.LOGIN_COOKIE, path="/mina-sidor/logga-in")
+    return redirect
+
+
+@get("/logga-in/lank/{token:str}", guards=[public], include_in_schema=False)
+async def link_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+    """The link opens a page with a button: a mail program that fetches links to check them
+    must not spend a single-use link."""
+    return ppage("participant/link.html", request, action=sessions.link_path(token))
+
+
+@post("/logga-in/lank/{token:str}", guards=[public], include_in_schema=False, status_code=303)
+async def link_submit(
+    request: Request[Any, Any, Any], token: FromPath[Token]
+) -> Redirect | Template:
+    try:
+        candidate_id = await sessions.use_sign_in_link(token)
+    except Unauthenticated as exc:
+        return refused(request, exc)
+    return await _signed_in(request, candidate_id, "link")
+
+
+@post("/logga-ut", guards=[participant_only], include_in_schema=False, status_code=303)
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    participant = current_participant(request)
+    assert participant is not None
+    await sessions.participant_record(participant, "participant.sign_out")
+    await sessions.end_session(request.cookies.get(sessions.SESSION_COOKIE, ""))
+    redirect = Redirect(pdone(f"{HOME}/logga-in", "utloggad"), status_code=303)
+    redirect.cookies.append(sessions.session_cookie("", expire=True))
+    return redirect
+
+
+class LanguageForm(msgspec.Struct):
+    sprak: str = ""
+    tillbaka: str = HOME
+
+
+@post("/sprak", guards=[public], include_in_schema=False, status_code=303)
+async def choose_language(
+    data: Annotated[LanguageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Redirect:
+    lang = data.sprak if data.sprak in i18n.LANGUAGES else i18n.DEFAULT
+    back = data.tillbaka if data.tillbaka.startswith(HOME) else HOME
+    redirect = Redirect(pdone(back.split("?", 1)[0], "sprak-valt"), status_code=303)
+    redirect.cookies.append(i18n.language_cookie(lang))
+    return redirect
+
+
+def participant_of(request: Request[Any, Any, Any]) -> Participant:
+    found = current_participant(request)
+    assert found is not None  # the guard put it there
+    return found
+
+
+# --- the coordinator's side: send a sign-in link -------------------------------------------------
+
+
+@post(
+    "/arbetsbord/deltagare/{candidate_id:int}/inloggningslank",
+    guards=[staff],
+    include_in_schema=False,
+    status_code=303,
+)
+async def send_link(request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]) -> Redirect:
+    await sessions.send_sign_in_link(request.user, candidate_id)
+    return Redirect(
+        done(f"/arbetsbord/deltagare/{candidate_id}", "inloggningslank-skickad"), status_code=303
+    )
+
+
+SIGN_IN = Router(
+    path=HOME,
+    route_handlers=[
+        login_page,
+        eid_start,
+        eid_finish,
+        link_page,
+        link_submit,
+        logout,
+        choose_language,
+    ],
+    middleware=[no_store],
+)
+ROUTES: list[Any] = [SIGN_IN, send_link]

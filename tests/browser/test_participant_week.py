@@ -1,0 +1,193 @@
+"""A participant's week on their own pages, on a 375 px phone, in Swedish, English and Arabic:
+sign in with the link the coordinator sent, choose the language, answer a proposal ("vill"),
+mark a slot as interesting, sign the agreement, give their own view of an ended placement,
+read the plan and their data. Every page passes axe-core with zero violations, never
+scrolls sideways, and an Arabic page is `dir="rtl"` with `lang="ar"`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+
+import pytest
+
+from tests.browser.conftest import Service, Visit
+from tests.browser.test_every_page_375 import in_service
+
+# A service-side script: three participants of the demo coordinator, each with an open
+# proposal, an accepted booking with its agreement, and an ended placement with the
+# supervisor's assessment, all on slots nobody else uses; each gets a sign-in link.
+SETUP = """
+import asyncio, datetime as dt, json
+from marketplace import auth, clock
+from marketplace.tables import User
+from placements.schemas import bookings as sb
+from placements.schemas import candidates as sc
+from placements.services import bookings, candidates
+from placements.tables import Assessment, Booking, Slot
+from participants import sessions
+
+async def main():
+    row = await User.select().where(User.username == "samordnare").first()
+    coordinator = auth.to_auth_user(row, "token", None)
+    taken = {b["slot"] for b in await Booking.select(Booking.slot)}
+    used_supervisors = {b["supervisor"] for b in await Booking.select(Booking.supervisor)}
+    slots = [
+        s for s in await Slot.select().where(Slot.status == "published").order_by(Slot.id)
+        if s["id"] not in taken and s["supervisor"] not in used_supervisors
+        and (s["end_date"] is None or s["end_date"] > clock.today() + dt.timedelta(days=120))
+    ]
+    by_supervisor = {}
+    for s in slots:
+        by_supervisor.setdefault(s["supervisor"], s)
+    free = list(by_supervisor.values())
+    assert len(free) >= 6, len(free)
+    start = clock.today() + dt.timedelta(days=14)
+    out = []
+    for n, (first, lang) in enumerate((("Saga", "sv"), ("Elin", "en"), ("Amal", "ar"))):
+        created = await candidates.create_candidate(coordinator, sc.CandidateCreate(
+            first_name=first, last_name="Veckosson", email=f"{first.lower()}@deltagare.example",
+            plan_goal="Arbete i butik eller lager", track="kompetens"))
+        cid = created.id
+        def make(slot):
+            return sb.BookingCreate(slot_id=slot["id"], candidate_id=cid, start_date=start,
+                end_date=start + dt.timedelta(days=60), message="Ett bra ställe att börja på.",
+                confirm_capacity=True)
+        proposed = await bookings.propose(coordinator, make(free[2 * n]))
+        accepted = await bookings.propose(coordinator, make(free[2 * n + 1]))
+        await bookings.accept(coordinator, accepted.id)
+        ended = (await Booking.insert(Booking(slot=free[2 * n]["id"], candidate=cid,
+            coordinator=coordinator.id, status="completed",
+            start_date=clock.today() - dt.timedelta(days=90),
+            end_date=clock.today() - dt.timedelta(days=10))).returning(Booking.id))[0]["id"]
+        await Assessment.insert(Assessment(booking=ended, attendance="god",
+            strengths="Noggrann och glad", submitted_at=dt.datetime.now(dt.UTC),
+            submitted_by="Handledaren"))
+        await sessions.send_sign_in_link(coordinator, cid)
+        out.append({"id": cid, "lang": lang, "proposed": proposed.id, "accepted": accepted.id,
+                    "ended": ended})
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+WIDTH = 375
+
+
+def _link(service: Service, candidate_id: int) -> str:
+    path = service.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        [(body,)] = db.execute(
+            "SELECT body_text FROM mp_outbox WHERE kind = 'participant.link' AND candidate = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (candidate_id,),
+        ).fetchall()
+    found = re.search(r"https?://[^/\s]+(/mina-sidor/logga-in/lank/\S+)", body)
+    assert found, body
+    return found.group(1)
+
+
+def _page(visit: Visit, lang: str, name: str) -> None:
+    page = visit.page
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{page.url} is {width} px wide"
+    visit.check(f"deltagare-{lang}-{name}", lang=lang)
+
+
+@pytest.fixture(scope="module")
+def week(service: Service) -> list[dict[str, int | str]]:
+    return json.loads(in_service(service.env, SETUP))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "ar"])
+def test_a_participants_week_on_a_phone(
+    lang: str,
+    week: list[dict[str, int | str]],
+    service: Service,
+    new_visit: Callable[..., Visit],
+) -> None:
+    me = next(p for p in week if p["lang"] == lang)
+    visit = new_visit(viewport={"width": WIDTH, "height": 800})
+    page = visit.page
+    link = _link(service, int(me["id"]))
+
+    # --- the link from the coordinator: first the language, then sign in ------------------------
+    visit.goto(link)
+    _page(visit, "sv", "lank")
+    if lang != "sv":
+        page.locator("#sprak").select_option(lang)
+        with page.expect_navigation():
+            page.locator("form.language button").click()
+        assert link in page.url
+        _page(visit, lang, "lank-sprak")
+    with page.expect_navigation():
+        page.locator(f'form[action="{link}"] button').click()
+    assert page.url.endswith("/mina-sidor?klart=inloggad"), page.url
+    assert page.get_by_role("status").count() == 1
+    _page(visit, lang, "oversikt")
+
+    # --- a proposal: "vill", with a comment ------------------------------------------------------
+    visit.goto("/mina-sidor/forslag")
+    _page(visit, lang, "forslag")
+    form = page.locator(f'form[action="/mina-sidor/forslag/{me["proposed"]}/svar"]')
+    form.locator('input[value="yes"]').check()
+    form.locator("textarea").fill("Jag vill gärna börja där.")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert "klart=svar-sparat" in page.url
+    assert "Jag vill gärna börja där." in page.inner_text("main")
+    _page(visit, lang, "forslag-svarat")
+
+    # --- published slots: search and mark one ----------------------------------------------------
+    visit.goto("/mina-sidor/platser?q=lager")
+    _page(visit, lang, "platser")
+    mark = page.locator('form[action$="/intresse"] button').first
+    with page.expect_navigation():
+        mark.click()
+    assert "klart=intresse-sparat" in page.url
+    assert page.locator('form[action$="/intresse/ta-bort"]').count() == 1
+    _page(visit, lang, "platser-markerad")
+
+    # --- the agreement: read and sign ------------------------------------------------------------
+    visit.goto("/mina-sidor/overenskommelse")
+    _page(visit, lang, "overenskommelse")
+    with page.expect_navigation():
+        page.locator(
+            f'form[action="/mina-sidor/overenskommelse/{me["accepted"]}/underteckna"] button'
+        ).click()
+    assert "klart=undertecknad" in page.url
+    assert page.locator('form[action$="/underteckna"]').count() == 0
+    _page(visit, lang, "overenskommelse-undertecknad")
+
+    # --- the end: my view beside the supervisor's assessment -------------------------------------
+    visit.goto("/mina-sidor/avslutade")
+    _page(visit, lang, "avslutade")
+    assert "Noggrann och glad" in page.inner_text("main")
+    view = page.locator(f'form[action="/mina-sidor/avslutade/{me["ended"]}"]')
+    view.locator("textarea").fill("Jag lärde mig kassan och att ta kunder.")
+    with page.expect_navigation():
+        view.locator('button[type="submit"]').click()
+    assert "klart=synpunkter-sparade" in page.url
+    _page(visit, lang, "avslutade-sparat")
+
+    # --- my plan and my data ---------------------------------------------------------------------
+    visit.goto("/mina-sidor/plan")
+    assert "Arbete i butik eller lager" in page.inner_text("main")
+    _page(visit, lang, "plan")
+    visit.goto("/mina-sidor/mina-uppgifter")
+    _page(visit, lang, "mina-uppgifter")
+
+    # --- signing out; the link was single-use ----------------------------------------------------
+    with page.expect_navigation():
+        page.locator('form[action="/mina-sidor/logga-ut"] button').click()
+    assert "/mina-sidor/logga-in" in page.url
+    _page(visit, lang, "utloggad")
+    visit.goto(link)
+    with page.expect_navigation():
+        page.locator(f'form[action="{link}"] button').click()
+    assert page.evaluate("document.documentElement.lang") == lang
+    _page(visit, lang, "lank-anvand")

@@ -1,0 +1,245 @@
+"""The participant's own pages: what a participant reads and does, only for themselves, audited,
+in Swedish, English and Arabic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace.tables import AuditEntry, OutboxMessage
+from participants import sessions
+from placements.schemas import agreements as sa
+from placements.services import agreements, bookings, bump_slot_change
+from placements.tables import (
+    Assessment,
+    Booking,
+    ParticipantAnswer,
+    ParticipantInterest,
+    PlanActivity,
+    Signature,
+)
+from tests.participants.conftest import form_post
+from tests.placements.bookingdata import make_candidate, make_world, propose
+
+HTML = {"accept": "text/html"}
+
+
+async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> None:
+    raw = await sessions.start_session(candidate_id, "link")
+    client.cookies.set(sessions.SESSION_COOKIE, raw)
+
+
+async def test_plan_and_meetings(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    start = dt.date.today() + dt.timedelta(days=3)
+    await PlanActivity.insert(
+        PlanActivity(
+            candidate=w.candidate_id,
+            title="Svenska för vuxna",
+            planned_start=start,
+            planned_end=start + dt.timedelta(days=30),
+        )
+    )
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/plan", headers=HTML)
+    assert page.status_code == 200
+    assert "Arbete inom lager och logistik" in page.text
+    assert "Svenska för vuxna" in page.text and start.isoformat() in page.text
+    assert await AuditEntry.exists().where(
+        (AuditEntry.action == "participant.plan") & (AuditEntry.subject_id == w.candidate_id)
+    )
+    row = await AuditEntry.select().where(AuditEntry.action == "participant.plan").first()
+    assert row is not None and row["actor_label"].startswith("deltagaren själv")
+
+
+async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "Lagerarbetare" in page.text and "Vill du ha platsen?" in page.text
+    # "Vill inte" needs a comment; every problem is said at once, and nothing is saved.
+    refused = await form_post(client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no"})
+    assert refused.status_code == 400
+    assert "Skriv kort varför du inte vill" in refused.text
+    assert not await ParticipantAnswer.exists()
+    both = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"comment": "x" * 1001}
+    )
+    assert both.status_code == 400
+    assert "Välj om du vill" in both.text and "Skriv högst 1000 tecken" in both.text
+    ok = await form_post(
+        client,
+        f"/mina-sidor/forslag/{booking_id}/svar",
+        {"answer": "yes", "comment": "Jag gillar lager"},
+    )
+    assert ok.status_code == 303
+    answer = await ParticipantAnswer.select().first()
+    assert answer is not None and answer["answer"] == "yes"
+    assert answer["comment"] == "Jag gillar lager"
+    assert await OutboxMessage.exists().where(OutboxMessage.kind == "participant.answer")
+    again = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "Jag gillar lager" in again.text
+
+
+async def test_another_participants_booking_is_not_found(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    other = await make_candidate(w.coordinator, "Bodil")
+    await _signed_in(client, other)
+    response = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": ""}
+    )
+    assert response.status_code == 404
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "Lagerarbetare" not in page.text
+    assert not await ParticipantAnswer.exists()
+
+
+async def test_mark_and_remove_interest(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    await bump_slot_change(w.slot_id)  # the search index sees the slot
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
+    assert page.status_code == 200 and "Lagerarbetare" in page.text
+    marked = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
+    assert marked.status_code == 303
+    again = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
+    assert again.status_code == 303
+    assert await ParticipantInterest.count() == 1
+    removed = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse/ta-bort")
+    assert removed.status_code == 303
+    assert await ParticipantInterest.count() == 0
+
+
+async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await agreements.update_agreement(
+        w.coordinator, booking_id, sa.AgreementUpdate(tasks="Plocka varor")
+    )
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/overenskommelse", headers=HTML)
+    assert "Plocka varor" in page.text
+    version = int(page.text.split('name="version" value="')[1].split('"')[0])
+    signed = await form_post(
+        client,
+        f"/mina-sidor/overenskommelse/{booking_id}/underteckna",
+        {"version": str(version)},
+    )
+    assert signed.status_code == 303, signed.text
+    sig = await Signature.select().where(Signature.party == "participant").first()
+    assert sig is not None and sig["signed_at"] is not None and sig["method"] == "app"
+    twice = await form_post(
+        client,
+        f"/mina-sidor/overenskommelse/{booking_id}/underteckna",
+        {"version": str(version)},
+    )
+    assert twice.status_code == 409
+
+
+async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.status: "completed"}).where(Booking.id == booking_id)
+    await Assessment.insert(
+        Assessment(
+            booking=booking_id,
+            attendance="god",
+            strengths="Noggrann",
+            submitted_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/avslutade", headers=HTML)
+    assert "Noggrann" in page.text
+    empty = await form_post(client, f"/mina-sidor/avslutade/{booking_id}", {"text": " "})
+    assert empty.status_code == 400
+    saved = await form_post(
+        client, f"/mina-sidor/avslutade/{booking_id}", {"text": "Jag lärde mig mycket."}
+    )
+    assert saved.status_code == 303
+    row = await Assessment.select().first()
+    assert row is not None and row["participant_view"] == "Jag lärde mig mycket."
+
+
+async def test_my_data_and_who_read_it(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    w = await make_world()
+    staff = await make_client()
+    await sign_in(staff, w.coordinator.username)
+    await staff.get(f"/api/v1/candidates/{w.candidate_id}")
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/mina-uppgifter", headers=HTML)
+    assert page.status_code == 200
+    assert "Vem har läst mina uppgifter" in page.text
+    assert "samordnare" in page.text and "Deltagaren läst" in page.text
+    assert "Förnamn" in page.text and "Aida" in page.text
+    # No internal column names, and no hashes.
+    assert "first_name" not in page.text and "token_hash" not in page.text
+    assert ">active<" not in page.text and ">kompetens<" not in page.text
+    assert await AuditEntry.exists().where(
+        (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
+    )
+
+
+async def test_languages_and_rtl(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    sv = await client.get("/mina-sidor", headers=HTML)
+    assert '<html lang="sv" dir="ltr">' in sv.text and "Översikt" in sv.text
+    chosen = await form_post(
+        client, "/mina-sidor/sprak", {"sprak": "ar", "tillbaka": "/mina-sidor"}
+    )
+    assert chosen.status_code == 303
+    ar = await client.get("/mina-sidor", headers=HTML)
+    assert '<html lang="ar" dir="rtl">' in ar.text
+    assert "صفحاتي" in ar.text and "تم تغيير اللغة" not in ar.text
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    en = await client.get("/mina-sidor/plan", headers=HTML)
+    assert '<html lang="en" dir="ltr">' in en.text and "My labour market plan" in en.text
+    # Staff pages stay Swedish whatever the cookie says.
+    staff_page = await client.get("/", headers=HTML)
+    assert '<html lang="sv">' in staff_page.text
+    # An unknown language falls back to Swedish.
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "xx"})
+    back = await client.get("/mina-sidor", headers=HTML)
+    assert '<html lang="sv" dir="ltr">' in back.text
+
+
+async def test_no_session_no_pages_and_staff_get_none(
+    client: AsyncTestClient[Litestar], sign_in
+) -> None:
+    w = await make_world()
+    assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
+    await sign_in(client, w.coordinator.username)
+    assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
+
+
+async def test_the_coordinator_sees_interests_and_answers(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
+    await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no", "comment": "För långt"}
+    )
+    staff = await make_client()
+    await sign_in(staff, w.coordinator.username)
+    page = await staff.get(f"/arbetsbord/deltagare/{w.candidate_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Platser deltagaren är intresserad av" in page.text
+    assert f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={w.candidate_id}" in page.text
+    assert "vill inte" in page.text and "För långt" in page.text
+    propose_page = await staff.get(
+        f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={w.candidate_id}", headers=HTML
+    )
+    assert propose_page.status_code == 200

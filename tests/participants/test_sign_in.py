@@ -1,0 +1,217 @@
+"""Signing in to the participant's own pages: e-ID through a real OIDC provider (authorization
+code + PKCE, nonce and state), and the single-use link the coordinator sends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace.tables import AuditEntry
+from participants import sessions
+from placements.tables import ParticipantLink, ParticipantSession
+from tests.oidcutil import Provider, sign_in_at_provider
+from tests.participants.conftest import (
+    KNOWN_SUBJECT,
+    UNKNOWN_SUBJECT,
+    form_post,
+    mailed_link,
+    sign_in_by_link,
+    signed_in,
+)
+from tests.placements.bookingdata import PNR, make_candidate, make_user
+
+HTML = {"accept": "text/html"}
+
+
+async def _start(client: AsyncTestClient[Litestar]) -> str:
+    response = await client.get(
+        "/mina-sidor/logga-in/e-legitimation", headers=HTML, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+def _local(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+async def _eid(
+    client: AsyncTestClient[Litestar], broker: Provider, subject: str, *, tamper: str = ""
+) -> httpx.Response:
+    """A whole e-ID sign-in; `tamper` changes the nonce sent to the provider or the state
+    coming back."""
+    authorize = await _start(client)
+    params = parse_qs(urlsplit(authorize).query)
+    assert params["code_challenge_method"] == ["S256"] and params["code_challenge"][0]
+    assert params["nonce"][0] and params["state"][0]
+    if tamper == "nonce":
+        params["nonce"] = ["en-annan-nonce"]
+        authorize = authorize.split("?", 1)[0] + "?" + urlencode(params, doseq=True)
+    redirect = broker.issuer  # only to name the provider's side; the callback is ours
+    async with httpx.AsyncClient() as browser:
+        back = await sign_in_at_provider(
+            browser, authorize, subject, redirect_uri=_callback_prefix()
+        )
+    assert redirect
+    if tamper == "state":
+        parts = urlsplit(back)
+        query = parse_qs(parts.query)
+        query["state"] = ["fel-state"]
+        back = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    return await client.get(_local(back), headers=HTML, follow_redirects=False)
+
+
+def _callback_prefix() -> str:
+    from marketplace.settings import get_settings
+    from participants import oidc
+
+    return get_settings().base_url + oidc.CALLBACK_PATH
+
+
+async def test_eid_sign_in_and_out(client: AsyncTestClient[Litestar], eid_on: Provider) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator, personnummer=PNR)
+    login = await client.get("/mina-sidor/logga-in", headers=HTML, follow_redirects=False)
+    assert "Logga in med e-legitimation" in login.text
+    response = await _eid(client, eid_on, KNOWN_SUBJECT)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/mina-sidor?klart=inloggad"
+    assert signed_in(client)
+    home = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
+    assert home.status_code == 200
+    assert "Hej Aida!" in home.text
+    assert home.headers["cache-control"] == "no-store"
+    session = await ParticipantSession.select().first()
+    assert session is not None and session["candidate"] == candidate_id
+    assert session["method"] == "eid"
+    # The raw session ID is never stored.
+    assert session["token_hash"] != client.cookies.get(sessions.SESSION_COOKIE)
+    assert await AuditEntry.exists().where(
+        (AuditEntry.action == "participant.sign_in") & (AuditEntry.subject_id == candidate_id)
+    )
+    csrf = client.cookies.get("mp_csrf") or ""
+    out = await client.post(
+        "/mina-sidor/logga-ut",
+        headers={**HTML, "x-csrftoken": csrf},
+        data={},
+        follow_redirects=False,
+    )
+    assert out.status_code == 303
+    assert not await ParticipantSession.exists()
+    again = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
+    assert again.status_code == 401
+
+
+async def test_eid_wrong_nonce_is_refused(
+    client: AsyncTestClient[Litestar], eid_on: Provider
+) -> None:
+    coordinator = await make_user("coordinator")
+    await make_candidate(coordinator, personnummer=PNR)
+    response = await _eid(client, eid_on, KNOWN_SUBJECT, tamper="nonce")
+    assert response.status_code == 401
+    assert "gick inte att slutföra" in response.text
+    assert not signed_in(client)
+    assert not await ParticipantSession.exists()
+
+
+async def test_eid_wrong_state_is_refused(
+    client: AsyncTestClient[Litestar], eid_on: Provider
+) -> None:
+    coordinator = await make_user("coordinator")
+    await make_candidate(coordinator, personnummer=PNR)
+    response = await _eid(client, eid_on, KNOWN_SUBJECT, tamper="state")
+    assert response.status_code == 401
+    assert not await ParticipantSession.exists()
+
+
+async def test_eid_answer_is_taken_once(
+    client: AsyncTestClient[Litestar], eid_on: Provider
+) -> None:
+    """The broker's answer replayed (the same code and state again) is refused."""
+    coordinator = await make_user("coordinator")
+    await make_candidate(coordinator, personnummer=PNR)
+    authorize = await _start(client)
+    async with httpx.AsyncClient() as browser:
+        back = await sign_in_at_provider(browser, authorize, KNOWN_SUBJECT, _callback_prefix())
+    first = await client.get(_local(back), headers=HTML, follow_redirects=False)
+    assert first.status_code == 303
+    replay = await client.get(_local(back), headers=HTML, follow_redirects=False)
+    assert replay.status_code == 401
+
+
+async def test_eid_unknown_personnummer_has_no_access(
+    client: AsyncTestClient[Litestar], eid_on: Provider
+) -> None:
+    coordinator = await make_user("coordinator")
+    await make_candidate(coordinator, personnummer=PNR)
+    response = await _eid(client, eid_on, UNKNOWN_SUBJECT)
+    assert response.status_code == 404
+    assert "Vi hittar ingen deltagare med ditt personnummer" in response.text
+    assert not signed_in(client)
+    assert not await ParticipantSession.exists()
+
+
+async def test_eid_is_off_without_settings(client: AsyncTestClient[Litestar]) -> None:
+    login = await client.get("/mina-sidor/logga-in", headers=HTML, follow_redirects=False)
+    assert login.status_code == 200
+    assert "e-legitimation" not in login.text.split("<main", 1)[1].split("Utan e-legitimation")[0]
+    response = await client.get(
+        "/mina-sidor/logga-in/e-legitimation", headers=HTML, follow_redirects=False
+    )
+    assert response.status_code == 404
+
+
+# --- the single-use sign-in link ---------------------------------------------------------------
+
+
+async def test_link_signs_in_once(client: AsyncTestClient[Litestar], make_client, sign_in) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    staff = await make_client()
+    await sign_in(staff, coordinator.username)
+    sent = await form_post(staff, f"/arbetsbord/deltagare/{candidate_id}/inloggningslank")
+    assert sent.status_code == 303, sent.text
+    assert "inloggningslank-skickad" in sent.headers["location"]
+    path = await mailed_link(candidate_id)
+    assert await sign_in_by_link(client, path) == 303
+    assert signed_in(client)
+    home = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
+    assert home.status_code == 200
+    # A second use, in another browser, is refused.
+    other = await make_client()
+    assert await sign_in_by_link(other, path) == 401
+    assert not signed_in(other)
+    link = await ParticipantLink.select().first()
+    assert link is not None and link["used_at"] is not None
+    assert link["token_hash"] not in path
+
+
+async def test_expired_and_replaced_links_are_refused(client: AsyncTestClient[Litestar]) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    old = await mailed_link(candidate_id)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    new = await mailed_link(candidate_id)
+    assert await sign_in_by_link(client, old) == 401
+    await ParticipantLink.update(
+        {ParticipantLink.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}
+    ).where(ParticipantLink.replaced_at.is_null())
+    assert await sign_in_by_link(client, new) == 401
+    assert not signed_in(client)
+
+
+async def test_only_the_own_coordinator_sends_a_link(make_client, sign_in) -> None:
+    coordinator = await make_user("coordinator")
+    other = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    staff = await make_client()
+    await sign_in(staff, other.username)
+    refused = await form_post(staff, f"/arbetsbord/deltagare/{candidate_id}/inloggningslank")
+    assert refused.status_code == 404
+    assert not await ParticipantLink.exists()
