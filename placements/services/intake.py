@@ -36,9 +36,10 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from marketplace.mail import Attachment, queue_mail, render_mail
+from marketplace.mail import Attachment, queue_mail, queue_sms, render_mail
 from marketplace.ratelimit import limiter_for
 from marketplace.settings import get_settings
+from marketplace.sms import is_mobile, sms_enabled
 from marketplace.tables import User
 from placements import meeting_calendar
 from placements.schemas import intake as schemas
@@ -429,11 +430,42 @@ def _uid() -> str:
     return f"planeringsmote-{secrets.token_hex(12)}@{domain}"
 
 
+_SMS_TEXTS = {
+    "new": "Du är välkommen till ett planeringsmöte {weekday} {day} kl. {time}{where}.",
+    "changed": "Ditt planeringsmöte är flyttat till {weekday} {day} kl. {time}{where}.",
+    "cancelled": "Ditt planeringsmöte {weekday} {day} kl. {time} är inställt. Vi hör av oss.",
+}
+
+
+async def _sms_invitation(application: dict[str, Any], meeting: dict[str, Any], kind: str) -> bool:
+    """The invitation by SMS too, when SMS is set up and the applicant has a mobile number.
+    It names no one; the place or the video link says where."""
+    settings = get_settings()
+    if not sms_enabled(settings) or not is_mobile(application["phone"] or ""):
+        return False
+    local = meeting["starts_at"].astimezone(clock.STOCKHOLM)
+    where = meeting["place"] or meeting["video_link"]
+    text = _SMS_TEXTS[kind].format(
+        weekday=WEEKDAYS[local.weekday()],
+        day=local.date().isoformat(),
+        time=local.strftime("%H:%M"),
+        where=f", {where}" if where else "",
+    )
+    return await queue_sms(
+        application["phone"],
+        text,
+        kind="planning_meeting",
+        dedupe_key=f"planning-meeting-sms:{meeting['uid']}:{meeting['sequence']}:{kind}",
+    )
+
+
 async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any], kind: str) -> bool:
     """Mail the applicant the invitation (`kind`: new, changed, cancelled) with the calendar
-    file. Nothing is sent to an applicant without an e-mail address."""
+    file, and send it by SMS too where that is possible (`_sms_invitation`). Nothing is
+    mailed to an applicant without an e-mail address."""
+    texted = await _sms_invitation(application, meeting, kind)
     if not application["email"]:
-        return False
+        return texted
     settings = get_settings()
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     ics = meeting_calendar.meeting_ics(

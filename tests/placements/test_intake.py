@@ -399,3 +399,45 @@ async def test_plan_page_flow_for_the_coordinator(client, sign_in):
     assert re.search(
         r"/arbetsbord/deltagare/\d+/plan\?klart=plan-upprattad", plan.headers["location"]
     )
+
+
+async def test_the_invitation_goes_by_sms_too_where_the_applicant_has_a_mobile(monkeypatch):
+    """With SMS set up, booking, moving and cancelling also text the applicant (through a local
+    46elks-style gateway), once each; the SMS names no one. A landline gets mail only."""
+    from marketplace.settings import get_settings
+    from tests.smsutil import PASSWORD, USER, SmsGateway
+
+    gateway = SmsGateway()
+    gateway.start()
+    monkeypatch.setenv("SMS_URL", gateway.url)
+    monkeypatch.setenv("SMS_USER", USER)
+    monkeypatch.setenv("SMS_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SMS_FROM", "Vargarda")
+    get_settings.cache_clear()
+    try:
+        coordinator = await make_user("coordinator")
+        texted = await intake.submit_public(application())
+        landline = await intake.submit_public(
+            application(
+                first_name="Lars",
+                phone="0322-60 00 00",
+                email="lars@example.se",
+                personnummer="19850101-0006",
+            )
+        )
+        await intake.book_meeting(coordinator, texted, meeting(days=3))
+        await intake.book_meeting(coordinator, texted, meeting(days=4, time="13:15"))
+        await intake.cancel_meeting(coordinator, texted)
+        await intake.book_meeting(coordinator, landline, meeting(days=3))
+        await deliver_outbox(clock.now(), get_settings())
+    finally:
+        gateway.stop()
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert [s.to for s in gateway.received] == ["+46701234567"] * 3
+    first, moved, cancelled = (s.message for s in gateway.received)
+    assert f"{clock.today() + dt.timedelta(days=3)} kl. 09:30" in first
+    assert "Kompetenscentret" in first
+    assert "flyttat" in moved and "13:15" in moved
+    assert "inställt" in cancelled
+    assert not any("Amina" in s.message or "Sökande" in s.message for s in gateway.received)
