@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from employers.services.orgnr import luhn_check_digit
 from marketplace import clock
@@ -196,6 +196,13 @@ def _sign_end_and_close(service: Service, api: Callable[..., Any], booking_id: i
     api("POST", f"/api/v1/bookings/{booking_id}/end", {"result": "completed"})
 
 
+def _hit(page: Page, title: str, host: str) -> Locator:
+    """The search result whose title is exactly `title` at `host`: a bare substring would also
+    take "Praktik som kassapersonal" for "Kassapersonal" (another test may publish one)."""
+    exact = page.get_by_role("heading", name=title, exact=True)
+    return page.locator("#results li", has_text=host).filter(has=exact).first
+
+
 # Published slots at active hosts that no user signs in for and where nothing is booked yet,
 # whose supervisor and contact person have addresses, open for the next months, with a title
 # no other published slot has (so a search for it finds it on the first page).
@@ -349,7 +356,7 @@ def test_role_coordinator_registers_proposes_and_follows_a_placement_to_its_outc
     page.get_by_label("Vad vill du göra?").fill(full_title)
     page.get_by_label("Vad vill du göra?").press("Enter")
     page.wait_for_url(re.compile(r"q="))
-    hit = page.locator("#results li", has_text=full_host).filter(has_text=full_title).first
+    hit = _hit(page, full_title, full_host)
     day.step("sok-full")
     with page.expect_navigation():
         hit.get_by_role("link", name=re.compile("^Föreslå")).click()
@@ -367,7 +374,7 @@ def test_role_coordinator_registers_proposes_and_follows_a_placement_to_its_outc
     page.get_by_label("Vad vill du göra?").fill(title)
     page.get_by_label("Vad vill du göra?").press("Enter")
     page.wait_for_url(re.compile(r"q="))
-    hit = page.locator("#results li", has_text=host).filter(has_text=title).first
+    hit = _hit(page, title, host)
     with page.expect_navigation():
         hit.get_by_role("link", name=re.compile("^Föreslå")).click()
     day.step("foresla")
