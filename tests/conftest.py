@@ -119,19 +119,30 @@ def sign_in() -> Callable[[AsyncTestClient[Litestar], str], Awaitable[str]]:
     return login
 
 
+# Apps for the extra clients of make_client, reused by later tests (never two at once).
+_EXTRA_APPS: list[tuple[object, Litestar]] = []
+
+
 @pytest.fixture
 async def make_client() -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[Litestar]]]]:
     """More independent clients (own cookies), e.g. host A and host B.
 
     Each gets an app of its own on the one database, like separate workers: several test
-    clients running the lifespan of one app object deadlock at shutdown.
+    clients running the lifespan of one app object deadlock at shutdown. The apps are kept
+    for later tests (building one costs ~0.5 s), rebuilt when the settings change.
     """
     from marketplace.app import create_app
 
     clients: list[AsyncTestClient[Litestar]] = []
 
     async def factory() -> AsyncTestClient[Litestar]:
-        c = AsyncTestClient(app=create_app(), base_url="http://testserver.local")
+        settings = get_settings()
+        n = len(clients)
+        if n == len(_EXTRA_APPS):
+            _EXTRA_APPS.append((settings, create_app()))
+        elif _EXTRA_APPS[n][0] is not settings:
+            _EXTRA_APPS[n] = (settings, create_app())
+        c = AsyncTestClient(app=_EXTRA_APPS[n][1], base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)
         return c
