@@ -46,9 +46,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session", autouse=True)
 async def database() -> AsyncIterator[None]:
-    """A freshly migrated database for the whole run."""
+    """A freshly migrated database for the whole run, with connections reused by the
+    session's event loop (see tests.connreuse.py)."""
+    import asyncio
+
     await dbutil.reset_database()
+
+    from marketplace.tables import User
+    from tests.connreuse import ConnectionReuse
+
+    reuse = ConnectionReuse(User._meta.db, asyncio.get_running_loop())
     yield
+    await reuse.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,119 @@
+"""Database connections kept open across queries, for the test suite's own event loop.
+
+Outside a pool, Piccolo opens a connection for every query and closes it after: PostgreSQL
+forks a server process for each, and on SQLite each is a thread of its own with four
+pragmas. On PostgreSQL the suite spent more time connecting than testing. The served app has a real pool (`serve_app`); the in-process test
+clients cannot, because the lifespan runs in an event loop of its own. So the tests hand
+back each connection the session's loop closes, reset (on PostgreSQL asyncpg's `reset`:
+RESET ALL, advisory locks released, listeners dropped; on SQLite only a connection outside
+a transaction comes back), and lend it to the next query. Connections of
+any other loop (a test client's lifespan, a worker thread) are opened and closed as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from marketplace.db import SQLITE_FUNCTIONS
+
+
+class _Lent:
+    """An asyncpg connection whose `close` hands it back for reuse."""
+
+    def __init__(self, connection: Any, owner: ConnectionReuse) -> None:
+        self._connection = connection
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._connection, name, value)
+
+    async def close(self, **_options: Any) -> None:
+        await self._owner.give_back(self._connection)
+
+
+class ConnectionReuse:
+    """Installed on the engine for one event loop; `close_all` at the end of the session."""
+
+    def __init__(self, engine: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.engine = engine
+        self.loop = loop
+        self.idle: list[Any] = []
+        self.functions: dict[int, set[str]] = {}  # SQLite: functions each connection has
+        # The engine class has __slots__: the method is replaced on the class, for this
+        # engine only.
+        self.engine_class = type(engine)
+        self.sqlite = engine.engine_type == "sqlite"
+        # The method Piccolo (and marketplace.db) call for a connection outside a pool.
+        self.method = "get_connection" if self.sqlite else "get_new_connection"
+        self.original = getattr(self.engine_class, self.method)
+        reuse = self
+
+        async def connect(engine_self: Any) -> Any:
+            if engine_self is reuse.engine:
+                return await reuse.get()
+            return await reuse.original(engine_self)
+
+        setattr(self.engine_class, self.method, connect)
+
+    async def open_new(self) -> Any:
+        return await self.original(self.engine)
+
+    async def get(self) -> Any:
+        if asyncio.get_running_loop() is not self.loop:
+            return await self.open_new()
+        while self.idle:
+            connection = self.idle.pop()
+            if self.sqlite:
+                await self._add_sqlite_functions(connection)
+                return _Lent(connection, self)
+            if not connection.is_closed():
+                return _Lent(connection, self)
+        connection = await self.open_new()
+        if self.sqlite:
+            self.functions[id(connection)] = set(SQLITE_FUNCTIONS)
+        return _Lent(connection, self)
+
+    async def _add_sqlite_functions(self, connection: Any) -> None:
+        """SQL functions a module registered after this connection was opened."""
+        known = self.functions.setdefault(id(connection), set())
+        for name, (arguments, function) in SQLITE_FUNCTIONS.items():
+            if name not in known:
+                await connection.create_function(name, arguments, function, deterministic=True)
+                known.add(name)
+
+    async def give_back(self, connection: Any) -> None:
+        try:
+            if self.sqlite:
+                if connection.in_transaction:
+                    raise RuntimeError("handed back inside a transaction")
+            else:
+                if connection.is_closed():
+                    return
+                if connection.is_in_transaction():
+                    raise RuntimeError("handed back inside a transaction")
+                await connection.reset(timeout=5)
+        except Exception:
+            await self._close(connection)
+            return
+        self.idle.append(connection)
+
+    async def _close(self, connection: Any) -> None:
+        self.functions.pop(id(connection), None)
+        with contextlib.suppress(Exception):
+            if self.sqlite:
+                await connection.close()
+            else:
+                await connection.close(timeout=5)
+
+    async def close_all(self) -> None:
+        setattr(self.engine_class, self.method, self.original)
+        while self.idle:
+            await self._close(self.idle.pop())
