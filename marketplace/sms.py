@@ -69,13 +69,18 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def is_mobile(raw: str) -> bool:
-    """Whether `raw` is a valid mobile number (for choosing SMS where the person has one)."""
+def mobile_number(raw: str) -> str | None:
+    """`raw` in E.164 form if it is a valid mobile number, else None (for choosing SMS where
+    the person has one)."""
     try:
-        normalise_phone(raw)
+        return normalise_phone(raw)
     except ValidationFailed:
-        return False
-    return True
+        return None
+
+
+def is_mobile(raw: str) -> bool:
+    """Whether `raw` is a valid mobile number."""
+    return mobile_number(raw) is not None
 
 
 class SmsRefused(Exception):

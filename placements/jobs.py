@@ -21,7 +21,7 @@ from marketplace.clock import STOCKHOLM
 from marketplace.db import starts_with, write_transaction
 from marketplace.mail import absolute_url, queue_sms, queue_template_mail
 from marketplace.settings import Settings
-from marketplace.sms import is_mobile, normalise_phone, sms_enabled
+from marketplace.sms import mobile_number, sms_enabled
 from marketplace.sweeps import RowGuard
 from marketplace.tables import OutboxMessage, User
 from placements.attendance_figures import monday_of, planned_days
@@ -551,8 +551,8 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
                 link = attendance.link_path(row["id"], last_week)
                 if supervisor["email"]:
                     recipients = [(supervisor["email"], None, supervisor["name"], link)]
-                if sms_enabled(settings) and is_mobile(supervisor["phone"]):
-                    number = normalise_phone(supervisor["phone"])
+                number = mobile_number(supervisor["phone"]) if sms_enabled(settings) else None
+                if number:
                     key = f"attendance-reminder-sms:{row['id']}:{last_week.isoformat()}:{number}"
                     if key not in sent_keys:
                         week = last_week.isocalendar().week

@@ -39,7 +39,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.mail import queue_sms
 from marketplace.settings import get_settings
-from marketplace.sms import is_mobile, sms_enabled
+from marketplace.sms import mobile_number, sms_enabled
 from marketplace.tables import User
 from placements import date_rules
 from placements.errors import LinkRefused
@@ -698,7 +698,7 @@ async def _participant_mobile(booking: dict[str, Any]) -> str:
     row = (
         await Candidate.select(Candidate.phone).where(Candidate.id == booking["candidate"]).first()
     )
-    return row["phone"] if row and is_mobile(row["phone"]) else ""
+    return (mobile_number(row["phone"]) or "") if row else ""
 
 
 async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinksSent:

@@ -39,7 +39,7 @@ from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFa
 from marketplace.mail import Attachment, queue_mail, queue_sms, render_mail
 from marketplace.ratelimit import limiter_for
 from marketplace.settings import get_settings
-from marketplace.sms import is_mobile, sms_enabled
+from marketplace.sms import mobile_number, sms_enabled
 from marketplace.tables import User
 from placements import meeting_calendar
 from placements.schemas import intake as schemas
@@ -440,8 +440,8 @@ _SMS_TEXTS = {
 async def _sms_invitation(application: dict[str, Any], meeting: dict[str, Any], kind: str) -> bool:
     """The invitation by SMS too, when SMS is set up and the applicant has a mobile number.
     It names no one; the place or the video link says where."""
-    settings = get_settings()
-    if not sms_enabled(settings) or not is_mobile(application["phone"] or ""):
+    number = mobile_number(application["phone"] or "") if sms_enabled(get_settings()) else None
+    if not number:
         return False
     local = meeting["starts_at"].astimezone(clock.STOCKHOLM)
     where = meeting["place"] or meeting["video_link"]
@@ -452,7 +452,7 @@ async def _sms_invitation(application: dict[str, Any], meeting: dict[str, Any], 
         where=f", {where}" if where else "",
     )
     return await queue_sms(
-        application["phone"],
+        number,
         text,
         kind="planning_meeting",
         dedupe_key=f"planning-meeting-sms:{meeting['uid']}:{meeting['sequence']}:{kind}",
