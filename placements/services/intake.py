@@ -34,7 +34,7 @@ from marketplace import clock
 from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
+from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from marketplace.mail import Attachment, queue_mail, queue_sms, render_mail
 from marketplace.ratelimit import limiter_for
@@ -512,6 +512,14 @@ async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any],
 
 
 async def _lock_open(application_id: int) -> dict[str, Any]:
+    """Inside a write transaction: lock the application (on SQLite the transaction's
+    BEGIN IMMEDIATE already holds the database) and return it fresh, if it is still open.
+    Without the lock, two coordinators booking at once made two meetings, and two plans
+    two participants, on PostgreSQL."""
+    if not is_sqlite(engine()):
+        await Application.raw(
+            "SELECT id FROM pl_application WHERE id = {} FOR UPDATE", application_id
+        )
     row = await _row(application_id)
     if row["state"] not in OPEN:
         raise Conflict(NOT_OPEN.format(state=STATE_TEXT[row["state"]].lower()))
