@@ -314,8 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", required=True)
     create = users_sub.add_parser("create")
     create.add_argument("username")
+    # A partner contact is made on /drift/samverkan, bound to an agency there: made here it
+    # would belong to no agency.
     create.add_argument(
-        "--role", required=True, choices=["admin", "coordinator", "host", "analyst", "partner"]
+        "--role",
+        required=True,
+        choices=["admin", "coordinator", "host", "analyst"],
+        help="Partnerkontakter läggs upp under Drift → Samverkan, knutna till sin myndighet.",
     )
     create.add_argument("--password", help="Annars läses MARKETPLACE_PASSWORD.")
     create.add_argument("--email")

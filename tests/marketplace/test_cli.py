@@ -64,6 +64,11 @@ async def test_errors_are_one_line_and_non_zero():
     assert bad_setting.returncode == 1
     assert bad_setting.stderr.startswith("Felaktig inställning: DATABASE_URL")
     assert "Traceback" not in bad_setting.stderr
+    # A partner contact made here would belong to no agency: made on /drift/samverkan only.
+    partner = await run(
+        "users", "create", "pia", "--role", "partner", "--password", "en-lång-fras-för-cli"
+    )
+    assert partner.returncode == 2 and await User.count() == 0
 
 
 async def test_migrate_and_demo_are_idempotent():
