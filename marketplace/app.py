@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -280,21 +280,29 @@ def security_headers(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
 Hook = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
-def make_lifespan(settings: Settings, hooks: list[Hook]) -> Callable[[Litestar], Any]:
+def make_lifespan(
+    settings: Settings, hooks: list[Hook], outer: Sequence[Hook] = ()
+) -> Callable[[Litestar], Any]:
+    """The app's lifespan: the `outer` hooks around everything (see `create_app`), then the
+    migration check, then the packages' hooks in order."""
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        pending = await pending_migrations()
-        if pending:
-            if settings.is_production:
-                raise SystemExit(
-                    f"{len(pending)} migreringar är inte körda ({pending[0]} …). "
-                    "Kör 'marketplace migrate' först."
-                )
-            await apply_migrations()
-        async with AsyncExitStack() as stack:
-            for hook in hooks:
-                await stack.enter_async_context(hook(app))
-            yield
+        async with AsyncExitStack() as around:
+            for hook in outer:
+                await around.enter_async_context(hook(app))
+            pending = await pending_migrations()
+            if pending:
+                if settings.is_production:
+                    raise SystemExit(
+                        f"{len(pending)} migreringar är inte körda ({pending[0]} …). "
+                        "Kör 'marketplace migrate' först."
+                    )
+                await apply_migrations()
+            async with AsyncExitStack() as stack:
+                for hook in hooks:
+                    await stack.enter_async_context(hook(app))
+                yield
 
     return lifespan
 
@@ -408,8 +416,12 @@ def serve_app() -> Litestar:
     return create_app(pooled=True)
 
 
-def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Litestar:
-    """Build the Litestar app for the given (or the process's) settings."""
+def create_app(
+    settings: Settings | None = None, *, pooled: bool = False, outer_hooks: Sequence[Hook] = ()
+) -> Litestar:
+    """Build the Litestar app for the given (or the process's) settings. `outer_hooks` wrap
+    the whole lifespan, the migration check included (the tests use one to reuse database
+    connections in the event loop the lifespan runs in)."""
     settings = settings or get_settings()
     hooks = collect_hooks(settings)
     if pooled:
@@ -467,7 +479,7 @@ def create_app(settings: Settings | None = None, *, pooled: bool = False) -> Lit
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
         before_request=refuse_deep_json,
-        lifespan=[make_lifespan(settings, hooks)],
+        lifespan=[make_lifespan(settings, hooks, outer_hooks)],
         debug=False,
     )
     document_errors(app)  # every 4xx/503 an operation can answer, in the OpenAPI schema

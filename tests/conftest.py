@@ -30,6 +30,7 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 import marketplace  # noqa: E402, F401
 from marketplace.settings import get_settings  # noqa: E402
 from tests import dbutil  # noqa: E402
+from tests.connreuse import loop_hook  # noqa: E402
 
 DEMO_PASSWORD = "ett-långt-test-lösenord-42"
 
@@ -53,10 +54,12 @@ async def database() -> AsyncIterator[None]:
     await dbutil.reset_database()
 
     from marketplace.tables import User
-    from tests.connreuse import ConnectionReuse
+    from tests.connreuse import ACTIVE, ConnectionReuse
 
     reuse = ConnectionReuse(User._meta.db, asyncio.get_running_loop())
+    ACTIVE.append(reuse)
     yield
+    ACTIVE.clear()
     await reuse.close_all()
 
 
@@ -83,7 +86,7 @@ async def app() -> Litestar:
     settings = get_settings()
     cached = _APP_CACHE.get("app")
     if cached is None or cached[0] is not settings:
-        cached = (settings, create_app())
+        cached = (settings, create_app(outer_hooks=[loop_hook]))
         _APP_CACHE["app"] = cached
     return cached[1]
 
@@ -148,9 +151,9 @@ async def make_client() -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[
         settings = get_settings()
         n = len(clients)
         if n == len(_EXTRA_APPS):
-            _EXTRA_APPS.append((settings, create_app()))
+            _EXTRA_APPS.append((settings, create_app(outer_hooks=[loop_hook])))
         elif _EXTRA_APPS[n][0] is not settings:
-            _EXTRA_APPS[n] = (settings, create_app())
+            _EXTRA_APPS[n] = (settings, create_app(outer_hooks=[loop_hook]))
         c = AsyncTestClient(app=_EXTRA_APPS[n][1], base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)

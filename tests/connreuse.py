@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from marketplace.db import SQLITE_FUNCTIONS
 
 
 class _Lent:
-    """An asyncpg connection whose `close` hands it back for reuse."""
+    """A connection whose `close` hands it back for reuse in the loop that borrowed it."""
 
-    def __init__(self, connection: Any, owner: ConnectionReuse) -> None:
+    def __init__(self, connection: Any, owner: ConnectionReuse, loop: Any) -> None:
         self._connection = connection
         self._owner = owner
+        self._loop = loop
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
@@ -36,16 +38,18 @@ class _Lent:
             setattr(self._connection, name, value)
 
     async def close(self, **_options: Any) -> None:
-        await self._owner.give_back(self._connection)
+        await self._owner.give_back(self._connection, self._loop)
 
 
 class ConnectionReuse:
-    """Installed on the engine for one event loop; `close_all` at the end of the session."""
+    """Installed on the engine at the start of the session. Reuse happens only in loops that
+    say when they end: the session's own (`close_all`), and each test client's lifespan loop
+    (`loop_hook`, an outer lifespan hook of the test apps). Any other loop, e.g. a worker
+    thread's, opens and closes as in production."""
 
     def __init__(self, engine: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.engine = engine
-        self.loop = loop
-        self.idle: list[Any] = []
+        self.idle: dict[Any, list[Any]] = {loop: []}  # per registered loop
         self.functions: dict[int, set[str]] = {}  # SQLite: functions each connection has
         # The engine class has __slots__: the method is replaced on the class, for this
         # engine only.
@@ -67,19 +71,21 @@ class ConnectionReuse:
         return await self.original(self.engine)
 
     async def get(self) -> Any:
-        if asyncio.get_running_loop() is not self.loop:
+        loop = asyncio.get_running_loop()
+        idle = self.idle.get(loop)
+        if idle is None:
             return await self.open_new()
-        while self.idle:
-            connection = self.idle.pop()
+        while idle:
+            connection = idle.pop()
             if self.sqlite:
                 await self._add_sqlite_functions(connection)
-                return _Lent(connection, self)
+                return _Lent(connection, self, loop)
             if not connection.is_closed():
-                return _Lent(connection, self)
+                return _Lent(connection, self, loop)
         connection = await self.open_new()
         if self.sqlite:
             self.functions[id(connection)] = set(SQLITE_FUNCTIONS)
-        return _Lent(connection, self)
+        return _Lent(connection, self, loop)
 
     async def _add_sqlite_functions(self, connection: Any) -> None:
         """SQL functions a module registered after this connection was opened."""
@@ -89,8 +95,11 @@ class ConnectionReuse:
                 await connection.create_function(name, arguments, function, deterministic=True)
                 known.add(name)
 
-    async def give_back(self, connection: Any) -> None:
+    async def give_back(self, connection: Any, loop: Any) -> None:
+        idle = self.idle.get(loop)
         try:
+            if idle is None:
+                raise RuntimeError("its event loop has ended")
             if self.sqlite:
                 if connection.in_transaction:
                     raise RuntimeError("handed back inside a transaction")
@@ -103,7 +112,7 @@ class ConnectionReuse:
         except Exception:
             await self._close(connection)
             return
-        self.idle.append(connection)
+        idle.append(connection)
 
     async def _close(self, connection: Any) -> None:
         self.functions.pop(id(connection), None)
@@ -113,7 +122,38 @@ class ConnectionReuse:
             else:
                 await connection.close(timeout=5)
 
+    async def release_loop(self) -> None:
+        """Close the running loop's idle connections and stop reusing in it."""
+        for connection in self.idle.pop(asyncio.get_running_loop(), []):
+            await self._close(connection)
+
+    @contextlib.asynccontextmanager
+    async def loop_hook(self, app: Any) -> AsyncIterator[None]:
+        """An outer lifespan hook: reuse connections in the lifespan's loop while it runs."""
+        self.idle.setdefault(asyncio.get_running_loop(), [])
+        try:
+            yield
+        finally:
+            await self.release_loop()
+
     async def close_all(self) -> None:
+        """At the end of the session (in its loop): every idle connection closed."""
         setattr(self.engine_class, self.method, self.original)
-        while self.idle:
-            await self._close(self.idle.pop())
+        await self.release_loop()
+        for loop_idle in self.idle.values():
+            for connection in loop_idle:
+                await self._close(connection)
+        self.idle.clear()
+
+
+ACTIVE: list[ConnectionReuse] = []  # the session's, once the database fixture installed it
+
+
+@contextlib.asynccontextmanager
+async def loop_hook(app: Any) -> AsyncIterator[None]:
+    """`create_app(outer_hooks=[loop_hook])` in the tests' app fixtures."""
+    if not ACTIVE:
+        yield
+        return
+    async with ACTIVE[0].loop_hook(app):
+        yield
