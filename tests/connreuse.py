@@ -51,6 +51,7 @@ class ConnectionReuse:
         self.engine = engine
         self.idle: dict[Any, list[Any]] = {loop: []}  # per registered loop
         self.functions: dict[int, set[str]] = {}  # SQLite: functions each connection has
+        self.opened_with: dict[int, str] = {}  # the connection settings each was opened with
         # The engine class has __slots__: the method is replaced on the class, for this
         # engine only.
         self.engine_class = type(engine)
@@ -75,17 +76,26 @@ class ConnectionReuse:
         idle = self.idle.get(loop)
         if idle is None:
             return await self.open_new()
+        settings = self._settings()
         while idle:
             connection = idle.pop()
-            if self.sqlite:
+            if self.opened_with.get(id(connection)) != settings:
+                await self._close(connection)  # a test changed the connection settings
+            elif self.sqlite:
                 await self._add_sqlite_functions(connection)
                 return _Lent(connection, self, loop)
-            if not connection.is_closed():
+            elif not connection.is_closed():
                 return _Lent(connection, self, loop)
         connection = await self.open_new()
+        self.opened_with[id(connection)] = settings
         if self.sqlite:
             self.functions[id(connection)] = set(SQLITE_FUNCTIONS)
         return _Lent(connection, self, loop)
+
+    def _settings(self) -> str:
+        """The engine's connection settings now (a test may change them, e.g. PostgreSQL's
+        lock_timeout): a connection opened with others is not lent."""
+        return repr(self.engine.connection_kwargs if self.sqlite else self.engine.config)
 
     async def _add_sqlite_functions(self, connection: Any) -> None:
         """SQL functions a module registered after this connection was opened."""
@@ -116,6 +126,7 @@ class ConnectionReuse:
 
     async def _close(self, connection: Any) -> None:
         self.functions.pop(id(connection), None)
+        self.opened_with.pop(id(connection), None)
         with contextlib.suppress(Exception):
             if self.sqlite:
                 await connection.close()
