@@ -314,7 +314,10 @@ async def answer_proposal(
             booking,
             action,
             None,
-            note=f"Deltagaren svarade ”{word}”" + (f": {comment}" if comment else "."),
+            # The comment stays off a timeline the host can read once it has the proposal;
+            # the coordinator reads it on the booking's and the participant's pages.
+            note=f"Deltagaren svarade ”{word}”"
+            + (f": {comment}" if comment and answer == "no" else "."),
             label=participant.audit_label,
         )
         if before == after:

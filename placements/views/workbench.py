@@ -487,9 +487,11 @@ async def _booking_context(
     presence = None
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
+    own = await own_pages_of(booking.participant.id)
     return {
         **attendance_views.context(presence, f"/arbetsbord/bokningar/{booking_id}/narvaro"),
         "booking": booking,
+        "participant_answer": own.answers.get(booking_id),
         "agreement": agreement,
         "outcomes": outcomes,
         "assessment": assessment,

@@ -75,7 +75,15 @@ async def test_vill_sends_it_to_the_host(client: AsyncTestClient[Litestar], make
         .first()
     )
     assert event is not None and event["actor_label"].startswith("deltagaren själv")
-    assert "Gärna" in event["note"]
+    # The host can read the timeline now: the comment is not in it, but the coordinator
+    # reads it on the booking's page.
+    assert event["note"] == "Deltagaren svarade ”vill”." and "Gärna" not in str(
+        (await host.get(f"/api/v1/bookings/{booking_id}")).json()
+    )
+    staff = await make_client()
+    await login(staff, w.coordinator.username)
+    page = await staff.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "Deltagarens svar på Mina sidor:</strong> vill – Gärna" in page.text
     # Answering again does not move it a second time (the answer is only recorded).
     again = await form_post(
         client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": "Ja!"}
