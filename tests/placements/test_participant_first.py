@@ -161,3 +161,23 @@ async def test_service_refuses_others_and_records_the_step():
     await bookings.send_to_host(w.coordinator, booking.id, "Bråttom")
     notes = [e["note"] for e in await BookingEvent.select(BookingEvent.note)]
     assert "Bråttom" in notes
+
+
+async def test_a_host_without_users_gets_its_answer_links_only_once_sent_on():
+    from placements.schemas import bookings as sb
+    from tests.placements.test_answers import links_mailed, unlinked_world
+
+    u = await unlinked_world()
+    booking = await bookings.propose(
+        u.w.coordinator,
+        sb.BookingCreate(
+            slot_id=u.w.slot_id,
+            candidate_id=u.w.candidate_id,
+            start_date=START,
+            end_date=END,
+            participant_first=True,
+        ),
+    )
+    assert await links_mailed(booking.id) == {}
+    await bookings.send_to_host(u.w.coordinator, booking.id)
+    assert "karin@bygg.example.se" in await links_mailed(booking.id)
