@@ -121,6 +121,7 @@ FIELD_LABELS: dict[str, str] = {
     "is_public_contact": "Visas som kontakt",
     "decision_note": "Motivering",
     "consent_method": "Samtyckets form",
+    "language": "Valt språk på Mina sidor",
     "attendance": "Närvaro",
     "recommendation": "Rekommendation",
     "result_category": "Var personen är nu",

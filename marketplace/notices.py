@@ -72,6 +72,10 @@ NOTICES: dict[str, Notice] = {
     "plan-sparad": Notice("Arbetsmarknadsplanen är sparad."),
     "aktivitet-borttagen": Notice("Aktiviteten är borttagen ur planen."),
     "forslag-skickat": Notice("Förslaget är skickat till värden."),
+    "forslag-till-deltagaren": Notice(
+        "Förslaget väntar på deltagarens svar på Mina sidor. Värden ser det först när "
+        "deltagaren har sagt ja."
+    ),
     "overenskommelse-sparad": Notice("Överenskommelsen är sparad."),
     "lankar-skickade": Notice("Länkarna för underskrift är skickade."),
     "pappersunderskrift-registrerad": Notice("Underskriften på papper är registrerad."),
@@ -79,7 +83,9 @@ NOTICES: dict[str, Notice] = {
     "placering-avslutad": Notice("Placeringen är avslutad. Registrera utfallet när det är känt."),
     "utfall-registrerat": Notice("Utfallet är registrerat."),
     "utfall-rattat": Notice("Utfallet är rättat. Ändringen syns i händelserna och i loggen."),
-    "forslag-aterkallat": Notice("Förslaget är återkallat och värden är meddelad."),
+    "forslag-aterkallat": Notice(
+        "Förslaget är återkallat. Värden får besked om förslaget hade nått värden."
+    ),
     "telefonsvar-registrerat": Notice(
         "Värdens svar per telefon är registrerat och syns under Händelser."
     ),

@@ -67,6 +67,7 @@ LABELS: dict[str, dict[str, str]] = {
     "candidate_status": {"active": "Aktiv", "exited": "Avslutad", "paused": "Vilande"},
     # Lower case: a booking's status is mostly said inside a sentence ("Bokningen är avböjd").
     "booking_status": {
+        "awaiting_participant": "väntar på deltagarens svar",
         "proposed": "föreslagen",
         "accepted": "accepterad",
         "declined": "avböjd",

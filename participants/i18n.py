@@ -3,7 +3,9 @@
 The message ids are the Swedish texts; `locale/{en,ar}/LC_MESSAGES/messages.po` translate
 them. The catalogs are read from the .po files with Babel and compiled in memory when first
 used, so there is no build step and a clean clone works. The person's choice is kept in a
-cookie (`mp_sprak`) for a year, before and after sign-in. Staff pages stay Swedish.
+cookie (`mp_sprak`) for a year, before and after sign-in, and a signed-in participant's choice
+on their record (`pl_candidate.language`): sign-in sets the cookie from it, and the sign-in
+link is sent in it. Staff pages stay Swedish.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ SHOWN_FROM_ELSEWHERE = (
     N_("Värd"),
     N_("Handledare"),
     N_("Deltagare"),
+    N_("väntar på deltagarens svar"),
     N_("föreslagen"),
     N_("accepterad"),
     N_("avböjd"),

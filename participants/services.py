@@ -22,6 +22,7 @@ from marketplace.tables import AuditEntry, User
 from marketplace.templating import LABELS
 from participants.i18n import N_
 from participants.sessions import Participant, participant_record
+from placements import booking_states
 from placements.schemas import agreements as agreement_schemas
 from placements.services import agreements, bookings, outcomes
 from placements.tables import (
@@ -40,6 +41,10 @@ from search import services as search
 NOT_YOURS = "Det finns inget sådant hos dig."
 COMMENT_MAX = 1000
 ANSWERS = ("yes", "no")
+# Proposals the participant can answer: one the host has, or one awaiting the answer first.
+OPEN = (booking_states.AWAITING, "proposed")
+# A proposal closed by my own "vill inte" before the host saw it (it is withdrawn then).
+CLOSED_BY_ME = N_("stängt – du svarade att du inte vill")
 FOLLOW_UP_TEXT = {90: N_("Uppföljning efter 90 dagar"), 180: N_("Uppföljning efter 180 dagar")}
 
 
@@ -140,7 +145,7 @@ async def overview(participant: Participant) -> Overview:
         await participant_record(participant, "participant.overview")
         cid = participant.candidate_id
         open_proposals = await Booking.count().where(
-            (Booking.candidate == cid) & (Booking.status == "proposed")
+            (Booking.candidate == cid) & Booking.status.is_in(list(OPEN))
         )
         interests = await ParticipantInterest.count().where(ParticipantInterest.candidate == cid)
         to_sign = [b.booking_id for b in await _agreements(cid) if b.may_sign]
@@ -208,9 +213,7 @@ async def proposals(participant: Participant) -> list[Proposal]:
                 Booking.end_date,
                 Booking.message,
             )
-            .where(
-                (Booking.candidate == participant.candidate_id) & (Booking.status != "withdrawn")
-            )
+            .where(Booking.candidate == participant.candidate_id)
             .order_by(Booking.proposed_at, ascending=False)
         )
         answers = {
@@ -219,6 +222,12 @@ async def proposals(participant: Participant) -> list[Proposal]:
                 ParticipantAnswer.booking.is_in([r["id"] for r in rows] or [-1])
             )
         }
+        # A withdrawn proposal is gone, unless I closed it myself by saying "vill inte".
+        rows = [
+            r
+            for r in rows
+            if r["status"] != "withdrawn" or answers.get(r["id"], {}).get("answer") == "no"
+        ]
         out: list[Proposal] = []
         for b in rows:
             slot = (
@@ -232,7 +241,9 @@ async def proposals(participant: Participant) -> list[Proposal]:
                 Proposal(
                     booking_id=b["id"],
                     status=b["status"],
-                    status_text=LABELS["booking_status"].get(b["status"], b["status"]),
+                    status_text=CLOSED_BY_ME
+                    if b["status"] == "withdrawn"
+                    else LABELS["booking_status"].get(b["status"], b["status"]),
                     slot_id=b["slot"],
                     title=slot["title"],
                     host_name=slot["host_name"] or "",
@@ -247,7 +258,7 @@ async def proposals(participant: Participant) -> list[Proposal]:
                     answered_at=mine.get("answered_at"),
                 )
             )
-        out.sort(key=lambda p: p.status != "proposed")
+        out.sort(key=lambda p: p.status not in OPEN)
         return out
 
 
@@ -255,7 +266,10 @@ async def answer_proposal(
     participant: Participant, booking_id: int, answer: str, comment: str
 ) -> None:
     """My answer to an open proposal: "vill" (yes) or "vill inte" (no), with a comment
-    (needed for "vill inte", so the coordinator knows why). The coordinator is told."""
+    (needed for "vill inte", so the coordinator knows why). The coordinator is told.
+
+    A proposal I answer first (the host has not seen it) moves on my answer: "vill" sends it
+    to the host, "vill inte" closes it (`placements.booking_states`)."""
     problems: dict[str, str] = {}
     if answer not in ANSWERS:
         problems["answer"] = N_("Välj om du vill eller inte vill ha platsen.")
@@ -269,9 +283,11 @@ async def answer_proposal(
     if problems:
         raise ValidationFailed(" ".join(problems.values()), fields=list(problems), errors=problems)
     async with write_transaction(_engine()):
-        booking = await _own_booking(participant, booking_id)
-        if booking["status"] != "proposed":
-            raise Conflict("Förslaget är redan avgjort. Prata med din samordnare om du ångrar dig.")
+        await _own_booking(participant, booking_id)
+        booking = await bookings.lock_booking(booking_id)
+        action = booking_states.participant_action(answer)
+        if not booking_states.can(action, booking["status"]):
+            raise Conflict(ALREADY_SETTLED)
         stamp = dt.datetime.now(dt.UTC)
         existing = (
             await ParticipantAnswer.select(ParticipantAnswer.id)
@@ -293,14 +309,33 @@ async def answer_proposal(
             )
         word = "vill" if answer == "yes" else "vill inte"
         await participant_record(participant, "participant.answer", f"bokning {booking_id}: {word}")
+        before = booking["status"]
+        after = await bookings.move(
+            booking,
+            action,
+            None,
+            # The comment stays off a timeline the host can read once it has the proposal;
+            # the coordinator reads it on the booking's and the participant's pages.
+            note=f"Deltagaren svarade ”{word}”"
+            + (f": {comment}" if comment and answer == "no" else "."),
+            label=participant.audit_label,
+        )
+        if before == after:
+            then = "Läs svaret och kommentaren på bokningens sida."
+        elif after == "proposed":
+            then = "Förslaget har nu skickats till värden."
+        else:
+            then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
         await bookings.notify(
             await bookings.coordinator_recipients(booking),
             "Deltagaren har svarat på ett förslag",
-            f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. Läs svaret och kommentaren "
-            "på bokningens sida.",
+            f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. {then}",
             kind="participant.answer",
             booking_id=booking_id,
         )
+
+
+ALREADY_SETTLED = N_("Förslaget är redan avgjort. Prata med din samordnare om du ångrar dig.")
 
 
 # --- slots I am interested in ----------------------------------------------------------------------

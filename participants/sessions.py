@@ -29,6 +29,7 @@ from marketplace.mail import queue_mail, queue_sms
 from marketplace.settings import Settings, get_settings
 from marketplace.sms import is_mobile, sms_enabled
 from marketplace.tokens import new_token, token_hash
+from participants import i18n
 from participants.i18n import N_
 from placements.services import candidates as candidate_service
 from placements.services.bookings import service_link
@@ -178,6 +179,28 @@ async def participant_record(participant: Participant, action: str, detail: str 
     )
 
 
+# --- the participant's language ----------------------------------------------------------------
+
+
+async def stored_language(candidate_id: int) -> str:
+    """The language the participant chose before, or "" when they never chose one."""
+    row = await Candidate.select(Candidate.language).where(Candidate.id == candidate_id).first()
+    lang = row["language"] if row else ""
+    return lang if lang in i18n.LANGUAGES else ""
+
+
+async def remember_language(participant: Participant, lang: str) -> None:
+    """Keep the participant's choice on their record: it follows them to another device at
+    the next sign-in, and the texts sent to them use it."""
+    if lang not in i18n.LANGUAGES:
+        return
+    async with write_transaction(Candidate._meta.db):
+        await Candidate.update({Candidate.language: lang}).where(
+            (Candidate.id == participant.candidate_id) & (Candidate.language != lang)
+        )
+        await participant_record(participant, "participant.language", lang)
+
+
 # --- single-use sign-in links -------------------------------------------------------------------
 
 
@@ -228,22 +251,30 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
         )
         until = expires.astimezone(STOCKHOLM).strftime("%H:%M")
         url = service_link(link_path(token))
+        # In the language the participant chose on their pages (Swedish until they choose).
+        _ = i18n.gettext_for(row["language"] if row["language"] in i18n.LANGUAGES else "sv")
         if by_sms:
             # An SMS names no one (a phone can be read by others): the link is the message.
             await queue_sms(
                 row["phone"],
-                f"Din länk till Mina sidor hos kompetenscenter. Den fungerar en gång, till "
-                f"klockan {until}: {url}",
+                _(
+                    "Din länk till Mina sidor hos kompetenscenter. Den fungerar en gång, till "
+                    "klockan %(until)s: %(url)s"
+                )
+                % {"until": until, "url": url},
                 kind="participant.link",
                 candidate_id=candidate_id,
             )
         if row["email"]:
             await queue_mail(
                 row["email"],
-                "Din länk till Mina sidor",
-                f"Hej {row['first_name']}!\n\nHär är din länk till Mina sidor hos "
-                f"kompetenscenter. Den fungerar en gång, till klockan {until}.\n\n{url}\n\n"
-                "Har du inte bett om länken? Då kan du strunta i det här mejlet.\n",
+                _("Din länk till Mina sidor"),
+                _(
+                    "Hej %(name)s!\n\nHär är din länk till Mina sidor hos kompetenscenter. Den "
+                    "fungerar en gång, till klockan %(until)s.\n\n%(url)s\n\nHar du inte bett "
+                    "om länken? Då kan du strunta i det här mejlet.\n"
+                )
+                % {"name": row["first_name"], "until": until, "url": url},
                 kind="participant.link",
                 candidate_id=candidate_id,
             )

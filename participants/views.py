@@ -142,6 +142,10 @@ async def _signed_in(request: Request[Any, Any, Any], candidate_id: int, method:
     )
     redirect = Redirect(pdone(HOME, "inloggad"), status_code=303)
     redirect.cookies.append(sessions.session_cookie(raw))
+    chosen = await sessions.stored_language(candidate_id)
+    if chosen:
+        # The language chosen before follows the person to this browser.
+        redirect.cookies.append(i18n.language_cookie(chosen))
     redirect.delete_cookie(oidc.LOGIN_COOKIE, path="/mina-sidor/logga-in")
     return redirect
 
@@ -182,9 +186,16 @@ class LanguageForm(msgspec.Struct):
 
 @post("/sprak", guards=[public], include_in_schema=False, status_code=303)
 async def choose_language(
+    request: Request[Any, Any, Any],
     data: Annotated[LanguageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Redirect:
+    """Choose the language: in a cookie for anyone, and on the record of a signed-in
+    participant, so that it is remembered at the next sign-in and in what is sent to them."""
     lang = data.sprak if data.sprak in i18n.LANGUAGES else i18n.DEFAULT
+    raw = request.cookies.get(sessions.SESSION_COOKIE)
+    participant = await sessions.resolve_session(raw, get_settings()) if raw else None
+    if participant is not None:
+        await sessions.remember_language(participant, lang)
     back = data.tillbaka if data.tillbaka.startswith(HOME) else HOME
     redirect = Redirect(pdone(back.split("?", 1)[0], "sprak-valt"), status_code=303)
     redirect.cookies.append(i18n.language_cookie(lang))

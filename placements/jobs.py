@@ -24,6 +24,7 @@ from marketplace.settings import Settings
 from marketplace.sms import mobile_number, sms_enabled
 from marketplace.sweeps import RowGuard
 from marketplace.tables import OutboxMessage, User
+from placements import booking_states
 from placements.attendance_figures import monday_of, planned_days
 from placements.services import (
     answers,
@@ -38,6 +39,7 @@ from placements.tables import (
     Assessment,
     AttendanceWeek,
     Booking,
+    BookingEvent,
     FollowUp,
     LockInFlag,
     Signature,
@@ -201,6 +203,12 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
         Booking.slot.host.as_alias("host_id"),
         Booking.slot.supervisor.as_alias("supervisor_id"),
     ).where((Booking.status == "proposed") & (Booking.proposed_at <= now - dt.timedelta(days=days)))
+    # A proposal the participant answered first reached the host only when it was sent on:
+    # its age counts from then, not from when the coordinator made it.
+    reached = await _sent_on(int(r["id"]) for r in rows)
+    for row in rows:
+        row["proposed_at"] = reached.get(int(row["id"]), row["proposed_at"])
+    rows = [r for r in rows if r["proposed_at"] <= now - dt.timedelta(days=days)]
     users = await _host_users(r["host_id"] for r in rows)
     sent_keys = await _queued_keys("proposal-reminder:")
     queued = 0
@@ -254,6 +262,19 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
                         single_use_until=clock.local_date(expires).isoformat(),
                     )
     return guard.counts({"waiting": len(rows), "queued": queued})
+
+
+async def _sent_on(booking_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When each proposal the participant answered first was sent on to the host."""
+    ids = list(booking_ids)
+    if not ids:
+        return {}
+    rows = await BookingEvent.select(BookingEvent.booking, BookingEvent.at).where(
+        BookingEvent.booking.is_in(ids)
+        & (BookingEvent.from_status == booking_states.AWAITING)
+        & (BookingEvent.to_status == "proposed")
+    )
+    return {int(r["booking"]): r["at"] for r in rows}
 
 
 # --- agreements left unsigned ----------------------------------------------------------------

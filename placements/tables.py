@@ -110,6 +110,12 @@ class Candidate(Table, tablename="pl_candidate"):
         null=True, default=None, help_text="The day the participant consented to the processing."
     )
     consent_method = Varchar(length=20, default="", help_text="muntligt, skriftligt or digitalt")
+    language = Varchar(
+        length=5,
+        default="",
+        help_text="The language the participant chose for their own pages and the texts sent "
+        "to them (sv, en, ar); empty until they choose.",
+    )
     status = Varchar(length=20, default="active", index=True)
     coordinator = ForeignKey(User, null=True, on_delete=OnDelete.set_null, index=True)
     registered_at = Date()

@@ -183,6 +183,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/bookings/{booking_id}/answer-links"): OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/start"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/end"): HOST_A_AND_OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/send-to-host"): OWN_STAFF,
     ("GET", "/api/v1/bookings/{booking_id}/agreement"): HOST_A_AND_OWN_STAFF,
     ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/agreement/sign"): HOST_A_AND_OWN_STAFF,
@@ -272,6 +273,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/bokningar/{booking_id}/utfall"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/ratta-utfall"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/aterkalla"): OWN_STAFF,
+    # A proposal the participant answers first goes on to the host (issue 17).
+    ("POST", "/arbetsbord/bokningar/{booking_id}/skicka-till-vard"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/telefonsvar"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/svarslankar"): OWN_STAFF,
     # Attendance (issue 18): the participant's coordinator records a week and reads the
@@ -422,6 +425,11 @@ PROPOSED_BOOKING_ROUTES = {
     ("POST", "/forslag/{booking_id}/svar/{token}/acceptera"),
     ("POST", "/forslag/{booking_id}/svar/{token}/avboj"),
     ("POST", "/mina-sidor/forslag/{booking_id}/svar"),
+}
+# Routes that act on a proposal the participant answers first (`awaiting_participant`).
+AWAITING_BOOKING_ROUTES = {
+    ("POST", "/api/v1/bookings/{booking_id}/send-to-host"),
+    ("POST", "/arbetsbord/bokningar/{booking_id}/skicka-till-vard"),
 }
 ENDED_BOOKING_ROUTES = {
     ("GET", "/api/v1/bookings/{booking_id}/assessment"),
@@ -582,6 +590,8 @@ async def make_world(p: People) -> World:
         )
 
     w.ids["proposed_booking"] = await booking(w.ids["candidate_id"], "proposed")
+    # A proposal the participant answers first: host A must not see it at all.
+    w.ids["awaiting_booking"] = await booking(await _candidate(p, "Elsa"), "awaiting_participant")
     # A single-use answer link to the proposal (host A's contact person, as if host A had
     # no users): any caller who holds it may answer, once.
     answer_token, answer_hash = new_token()
@@ -770,6 +780,8 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
     ids = dict(w.ids)
     if key in PROPOSED_BOOKING_ROUTES:
         ids["booking_id"] = w.ids["proposed_booking"]
+    if key in AWAITING_BOOKING_ROUTES:
+        ids["booking_id"] = w.ids["awaiting_booking"]
     if key in ENDED_BOOKING_ROUTES:
         ids["booking_id"] = w.ids["ended_booking"]
     ids["host_id"] = p.host_a
@@ -1100,6 +1112,8 @@ async def participant_session(who: str, method: str, path: str, w: World) -> str
         booking_id = w.ids["booking_id"]
         if (method, path) in PROPOSED_BOOKING_ROUTES:
             booking_id = w.ids["proposed_booking"]
+        if (method, path) in AWAITING_BOOKING_ROUTES:
+            booking_id = w.ids["awaiting_booking"]
         if (method, path) in ENDED_BOOKING_ROUTES:
             booking_id = w.ids["ended_booking"]
         row = await Booking.select(Booking.candidate).where(Booking.id == booking_id).first()
@@ -1121,6 +1135,44 @@ async def test_every_route_has_an_expectation_and_every_expectation_a_route(app)
 
 async def test_access_matrix(app):
     await run_matrix(app)
+
+
+# Host A's routes to a proposal, pointed at one the participant answers first instead: host A
+# is refused everywhere (as if it did not exist); only participant A answers it; the
+# coordinator reaches it (an answer in the host's stead is a 409, not a denial).
+AWAITING_HIDDEN: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/api/v1/bookings/{booking_id}"): OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/accept"): OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/decline"): OWN_STAFF,
+    ("GET", "/api/v1/bookings/{booking_id}/accept-options"): OWN_STAFF,
+    ("GET", "/vard/bokningar/{booking_id}"): NOBODY,
+    ("POST", "/vard/bokningar/{booking_id}/acceptera"): NOBODY,
+    ("POST", "/vard/bokningar/{booking_id}/avboj"): NOBODY,
+    ("GET", "/arbetsbord/bokningar/{booking_id}"): OWN_STAFF,
+    ("POST", "/mina-sidor/forslag/{booking_id}/svar"): PART_A,
+}
+
+
+async def test_an_awaiting_proposal_is_hidden_from_the_host(app):
+    people = await make_people()
+    problems: list[str] = []
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        await client.get("/", headers={"accept": "text/html"})
+        csrf = client.cookies.get("mp_csrf") or ""
+        for (method, path), allowed in sorted(AWAITING_HIDDEN.items()):
+            for who in sorted(IDENTITIES, key=lambda who: who in allowed):
+                world = await make_world(people)
+                # Every {booking_id} points at the awaiting proposal.
+                for key in ("proposed_booking", "booking_id", "ended_booking"):
+                    world.ids[key] = world.ids["awaiting_booking"]
+                result = await call(client, method, path, who, people, world, csrf)
+                reached = result.status not in DENIED
+                if result.status >= 500 or reached != (who in allowed):
+                    problems.append(f"{method} {path} as {who}: {result.status} {result.body}")
+                host_route = path.startswith(("/api/", "/vard/"))
+                if who == "host_a" and host_route and result.status != 404:
+                    problems.append(f"{method} {path} as host A: {result.status}, not 404")
+    assert not problems, "\n".join(problems)
 
 
 async def run_matrix(app: Litestar) -> None:

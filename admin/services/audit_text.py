@@ -41,6 +41,7 @@ ACTIONS = {
     "participant.interest": "Deltagaren visade intresse för en plats på Mina sidor",
     "participant.interest_remove": "Deltagaren tog bort ett intresse på Mina sidor",
     "participant.interests_read": "Deltagarens intressen lästa",
+    "participant.language": "Deltagaren valde språk på Mina sidor",
     "participant.link": "Inloggningslänk till Mina sidor skickad",
     "participant.overview": "Översikten på Mina sidor läst av deltagaren",
     "participant.plan": "Planen läst av deltagaren på Mina sidor",

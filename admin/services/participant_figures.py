@@ -2,8 +2,11 @@
 
 - the share of placements that started from the participant's own interest (the participant
   marked the slot on /mina-sidor before the coordinator proposed it);
-- the share of proposals the participant said "vill" to on /mina-sidor before the host
-  answered.
+- of the proposals a coordinator made with "let the participant answer first" (the booking
+  starts as `awaiting_participant`, unseen by the host), the share the participant said
+  "vill" to on /mina-sidor while the host had not yet seen it (which is what sends it on).
+  One the coordinator sent on or withdrew before the participant answered, or one the
+  participant said "vill inte" to, counts in the whole but not the part.
 
 Both are counted over the report period and filters, and pass the small-cell rule
 (`marketplace.disclosure`): a count of 1–4 is hidden, and a share is hidden when its numerator
@@ -20,7 +23,8 @@ from typing import Any
 from admin import schemas
 from marketplace.clock import STOCKHOLM
 from marketplace.disclosure import MIN_PERSONS, is_small
-from placements.tables import Booking, ParticipantAnswer, ParticipantInterest
+from placements.booking_states import AWAITING
+from placements.tables import Booking, BookingEvent, ParticipantAnswer, ParticipantInterest
 
 STARTED = ("active", "completed", "interrupted")
 
@@ -84,18 +88,35 @@ async def participant_figures(f: schemas.ReportFilters) -> list[ShareFigure]:
         if (marked := interests.get((int(b["candidate"]), int(b["slot"])))) is not None
         and marked <= b["proposed_at"]
     )
+    # Proposals made with the option: their first event puts them in `awaiting_participant`.
+    first_asked = {
+        int(e["booking"])
+        for e in await BookingEvent.select(BookingEvent.booking).where(
+            (BookingEvent.from_status == "") & (BookingEvent.to_status == AWAITING)
+        )
+    }
     proposals = [
         b
-        for b in await Booking.select(Booking.id, Booking.proposed_at, Booking.decided_at).where(
-            *_where(f)
+        for b in await Booking.select(Booking.id, Booking.proposed_at).where(
+            Booking.id.is_in(sorted(first_asked) or [-1]), *_where(f)
         )
         if (day := _day(b["proposed_at"])) is not None and f.start <= day <= f.end
     ]
+    ids = [int(b["id"]) for b in proposals] or [-1]
     answers = {
         int(a["booking"]): a
         for a in await ParticipantAnswer.select(
             ParticipantAnswer.booking, ParticipantAnswer.answer, ParticipantAnswer.answered_at
-        ).where(ParticipantAnswer.booking.is_in([b["id"] for b in proposals] or [-1]))
+        ).where(ParticipantAnswer.booking.is_in(ids))
+    }
+    # When the host first saw each one (it left `awaiting_participant` for `proposed`).
+    host_saw = {
+        int(e["booking"]): e["at"]
+        for e in await BookingEvent.select(BookingEvent.booking, BookingEvent.at).where(
+            BookingEvent.booking.is_in(ids)
+            & (BookingEvent.from_status == AWAITING)
+            & (BookingEvent.to_status == "proposed")
+        )
     }
     agreed_first = sum(
         1
@@ -103,7 +124,8 @@ async def participant_figures(f: schemas.ReportFilters) -> list[ShareFigure]:
         if (a := answers.get(int(b["id"]))) is not None
         and a["answer"] == "yes"
         and a["answered_at"] is not None
-        and (b["decided_at"] is None or a["answered_at"] <= b["decided_at"])
+        and (seen := host_saw.get(int(b["id"]))) is not None
+        and a["answered_at"] <= seen
     )
     return [
         _protected(
@@ -116,9 +138,11 @@ async def participant_figures(f: schemas.ReportFilters) -> list[ShareFigure]:
         ),
         _protected(
             "agreed_first",
-            "Förslag som deltagaren sa ja till innan värden svarade",
-            "Förslag gjorda under perioden där deltagaren svarade ”vill” på Mina sidor innan "
-            "värden svarade.",
+            "Förslag som deltagaren sa ja till innan värden såg dem",
+            "Av förslagen som samordnaren gjorde under perioden med valet ”Låt deltagaren svara "
+            "först”: andelen där deltagaren svarade ”vill” på Mina sidor innan värden såg "
+            "förslaget. Förslag som samordnaren skickade vidare eller återkallade innan "
+            "deltagaren svarade, och förslag som deltagaren inte ville ha, räknas inte som ja.",
             agreed_first,
             len(proposals),
         ),

@@ -72,7 +72,10 @@ class BookingController(Controller):
         whose users sign in is told in the portal; one without users gets single-use answer
         links by mail. When the slot has no free seat, or its supervisor no room, during the
         period, the answer is 409 with a Swedish warning naming the earliest period with
-        room (field `confirm_capacity`); send `confirm_capacity: true` to propose anyway."""
+        room (field `confirm_capacity`); send `confirm_capacity: true` to propose anyway.
+        With `participant_first: true` the participant answers first on their own pages and
+        the host hears of it only when they say "vill" (status `awaiting_participant` until
+        then)."""
         return await bookings.propose(request.user, data)
 
     @get("/{booking_id:int}", operation_id="getBooking")
@@ -150,6 +153,23 @@ class BookingController(Controller):
     ) -> sb.Booking:
         """Withdraw a booking before the placement is active."""
         return await bookings.withdraw(request.user, booking_id, data.reason)
+
+    @post(
+        "/{booking_id:int}/send-to-host",
+        operation_id="sendBookingToHost",
+        guards=[staff],
+        status_code=HTTP_200_OK,
+    )
+    async def send_to_host(
+        self,
+        request: Req,
+        booking_id: FromPath[int],
+        data: JSONBody[sb.SendToHostRequest | None] = None,
+    ) -> sb.Booking:
+        """Send a proposal made with `participant_first` on to the host without waiting for
+        the participant's answer (409 unless it is `awaiting_participant`)."""
+        note = data.note if data else ""
+        return await bookings.send_to_host(request.user, booking_id, note)
 
     @post("/{booking_id:int}/start", operation_id="startBooking", status_code=HTTP_200_OK)
     async def start(self, request: Req, booking_id: FromPath[int]) -> sb.Booking:

@@ -10,7 +10,15 @@ import msgspec
 from marketplace.dates import DateBounded
 
 BookingStatus = Literal[
-    "proposed", "accepted", "declined", "withdrawn", "agreed", "active", "completed", "interrupted"
+    "awaiting_participant",
+    "proposed",
+    "accepted",
+    "declined",
+    "withdrawn",
+    "agreed",
+    "active",
+    "completed",
+    "interrupted",
 ]
 Message = Annotated[str, msgspec.Meta(max_length=2000)]
 
@@ -29,6 +37,10 @@ class BookingCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     confirm_capacity: bool = False
     """Send it even though the slot's supervisor or seats are full during the period (a
     proposal like that is otherwise refused with 409 and a warning saying what fits)."""
+    participant_first: bool = False
+    """Let the participant answer first: the host sees the proposal only once the participant
+    has said "vill" on their own pages (or the coordinator sends it on). Until then the
+    booking is `awaiting_participant`, and nothing reaches the host."""
 
 
 class AcceptRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):
@@ -106,6 +118,13 @@ class DeclineRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class WithdrawRequest(msgspec.Struct, forbid_unknown_fields=True):
     reason: Message = ""
+
+
+class SendToHostRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Send a proposal the participant answers first on to the host without waiting;
+    `note` goes into the booking's timeline."""
+
+    note: Message = ""
 
 
 class EndRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):

@@ -3,6 +3,10 @@ signed, the placement runs and ends.
 
 The state machine (anything else answers 409 with a Swedish message):
 
+    awaiting_participant → proposed (the participant says "vill", or the coordinator sends
+                           it on) | withdrawn (the participant says "vill inte", or the
+                           coordinator withdraws it); the host sees none of it
+                           (`placements.booking_states`)
     proposed → accepted | declined | withdrawn
     accepted → agreed (the current agreement version is fully signed) | withdrawn
     agreed   → active (on the start date, or started explicitly) | withdrawn
@@ -38,7 +42,7 @@ from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import User
 from marketplace.templating import LABELS
-from placements import date_rules
+from placements import booking_states, date_rules
 from placements.schemas import bookings as schemas
 from placements.services import SEAT_HOLDING, bump_slot_change, capacity
 from placements.services.candidates import (
@@ -67,8 +71,13 @@ ACTION_TEXT = {
     "outcome": "få ett utfall",
     "assess": "bedömas",
     "answer": "besvaras",
+    "send_to_host": "skickas till värden",
+    "participant_yes": "besvaras",
+    "participant_no": "besvaras",
 }
 WHAT_NOW = {
+    "awaiting_participant": "Deltagaren behöver först svara, eller så skickar du förslaget "
+    "till värden utan att vänta.",
     "proposed": "Värden behöver först svara på förslaget.",
     "accepted": "Överenskommelsen behöver undertecknas av alla parter först.",
     "declined": "Föreslå deltagaren för en annan plats i stället.",
@@ -637,16 +646,17 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         if await Booking.exists().where(
             (Booking.slot == slot["id"])
             & (Booking.candidate == candidate["id"])
-            & Booking.status.is_in(["proposed", *SEAT_HOLDING])
+            & Booking.status.is_in([booking_states.AWAITING, "proposed", *SEAT_HOLDING])
         ):
             raise Conflict("Deltagaren är redan föreslagen för den här platsen.")
         if not data.confirm_capacity:
             await _warn_if_full(slot, start, end)
+        status = booking_states.AWAITING if data.participant_first else "proposed"
         booking = Booking(
             slot=slot["id"],
             candidate=candidate["id"],
             coordinator=candidate["coordinator"] or user.id,
-            status="proposed",
+            status=status,
             message=data.message,
             start_date=start,
             end_date=end,
@@ -659,30 +669,87 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
                 actor_id=user.id,
                 actor_label=actor_label(user),
                 from_status="",
-                to_status="proposed",
+                to_status=status,
                 note=data.message[:2000],
             )
         )
-        await record(user, "booking.proposed", candidate["id"], detail=f"bokning {booking_id}")
-        host_users = await host_user_recipients(slot["id"], booking_id)
-        await notify(
-            host_users,
-            "Ny deltagare föreslagen",
-            f"Hej!\n\nEn samordnare föreslår en deltagare för er plats ”{slot['title']}” "
-            f"({start} – {end}). Tacka ja, eller tacka nej med en kort motivering.",
-            kind="booking.proposed",
-            booking_id=booking_id,
-            action="Svara på förslaget",
-        )
-        if not host_users:
-            # No one at the host signs in: the contact person and the supervisor get a
-            # single-use link each, to answer without an account.
-            from placements.services import answers
-
-            await answers.send_proposal_links(booking_id, slot)
+        await record(user, f"booking.{status}", candidate["id"], detail=f"bokning {booking_id}")
+        if status == "proposed":
+            await tell_host_of_proposal(booking_id)
         row = await Booking.select().where(Booking.id == booking_id).first()
         assert row is not None
         return await booking_out(row, with_events=True)
+
+
+async def tell_host_of_proposal(booking_id: int) -> None:
+    """The host hears of a proposal: its users by mail, linked to the portal; a host whose
+    users do not sign in gets single-use answer links (contact person and supervisor).
+    Called when a proposal is made, or when one the participant answered first is sent on."""
+    from placements.services import answers
+
+    booking = (
+        await Booking.select(Booking.slot, Booking.start_date, Booking.end_date)
+        .where(Booking.id == booking_id)
+        .first()
+    )
+    assert booking is not None
+    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+    assert slot is not None
+    host_users = await host_user_recipients(slot["id"], booking_id)
+    await notify(
+        host_users,
+        "Ny deltagare föreslagen",
+        f"Hej!\n\nEn samordnare föreslår en deltagare för er plats ”{slot['title']}” "
+        f"({booking['start_date']} – {booking['end_date']}). Tacka ja, eller tacka nej med en "
+        "kort motivering.",
+        kind="booking.proposed",
+        booking_id=booking_id,
+        action="Svara på förslaget",
+    )
+    if not host_users:
+        # No one at the host signs in: the contact person and the supervisor get a
+        # single-use link each, to answer without an account.
+        await answers.send_proposal_links(booking_id, slot)
+
+
+async def send_to_host(user: AuthUser, booking_id: int, note: str = "") -> schemas.Booking:
+    """The coordinator sends a proposal the participant answers first on to the host without
+    waiting for the answer; the host is told as of any proposal."""
+    if not user.is_staff:
+        raise NotFound(BOOKING_NOT_FOUND)
+    async with write_transaction(engine()):
+        await booking_row_for(user, booking_id)
+        booking = await lock_booking(booking_id)
+        await move(
+            booking,
+            "send_to_host",
+            user,
+            note=note or "Skickat till värden utan att vänta på deltagarens svar.",
+        )
+        return await _fresh(booking_id)
+
+
+async def move(
+    booking: dict[str, Any],
+    action: str,
+    actor: AuthUser | None,
+    *,
+    note: str = "",
+    label: str | None = None,
+) -> str:
+    """Inside a write transaction, with the booking locked: apply one of the transitions of
+    `placements.booking_states` (409 when it is illegal from the booking's status), and tell
+    the host when the proposal reaches it. Returns the new status."""
+    before = booking["status"]
+    if not booking_states.can(action, before):
+        raise illegal(before, action)
+    after = booking_states.next_status(action, before)
+    if after == before:
+        return after
+    await transition(booking, after, actor, note=note, label=label)
+    if before == booking_states.AWAITING and after == "proposed":
+        await tell_host_of_proposal(int(booking["id"]))
+    return after
 
 
 async def _overlapping(where: Any, start: dt.date, end: dt.date, exclude: int) -> int:
@@ -910,13 +977,13 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
     async with write_transaction(engine()):
         await booking_row_for(user, booking_id)
         booking = await lock_booking(booking_id)
-        if booking["status"] not in ("proposed", "accepted", "agreed"):
-            raise illegal(booking["status"], "withdraw")
-        await transition(booking, "withdrawn", user, note=reason)
-        if booking["status"] == "withdrawn":
-            await Agreement.update({Agreement.status: "cancelled"}).where(
-                (Agreement.booking == booking_id) & (Agreement.status != "superseded")
-            )
+        before = booking["status"]
+        await move(booking, "withdraw", user, note=reason)
+        await Agreement.update({Agreement.status: "cancelled"}).where(
+            (Agreement.booking == booking_id) & (Agreement.status != "superseded")
+        )
+        if before in booking_states.UNSEEN_BY_HOST:
+            return await _fresh(booking_id)  # the host never heard of it: nothing to tell
         await notify(
             [
                 # A withdrawn booking leaves the host's view: the portal's start page.

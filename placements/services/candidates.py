@@ -32,13 +32,16 @@ from marketplace.luhn import luhn_ok
 from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.tables import User
+from placements.booking_states import UNSEEN_BY_HOST
 from placements.schemas import candidates as schemas
 from placements.services import people_search
 from placements.tables import Booking, Candidate, HealthNote, PlanActivity
 
 CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång till hen."
 # Bookings in these statuses no longer show the participant to the host.
-HIDDEN_FROM_HOST = ("withdrawn",)
+# Withdrawn proposals leave the host's view; one the participant answers first never enters
+# it until they say "vill" (`placements.booking_states`).
+HIDDEN_FROM_HOST = ("withdrawn", *UNSEEN_BY_HOST)
 
 
 # --- personnummer and samordningsnummer -----------------------------------------------------

@@ -25,7 +25,7 @@ from marketplace.notices import done
 from marketplace.paging import PageNumber
 from marketplace.templating import LABELS
 from marketplace.views import page
-from placements import date_rules
+from placements import booking_states, date_rules
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import candidates as candidate_schemas
@@ -51,6 +51,7 @@ PROPOSE_LABELS = {
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
     "confirm_capacity": "Skicka förslaget ändå",
+    "participant_first": "Låt deltagaren svara först",
 }
 PHONE_LABELS = {
     "answer": "Värdens svar",
@@ -248,6 +249,7 @@ async def _workbench_page(
         values={"q": q, "status": status, "flaggade": "1" if flaggade else "", "sortera": sortera},
         statuses=list(LABELS["candidate_status"].items()),
         sort_choices=SORT_CHOICES,
+        awaiting_participant=await _bookings(user, status=booking_states.AWAITING),
         proposals=await _bookings(user, status="proposed"),
         awaiting_signatures=await _bookings(user, status="accepted"),
         active=active,
@@ -415,7 +417,7 @@ async def propose_submit(
             booking_schemas.BookingCreate,
             {**values, "slot_id": str(slot_id)},
             labels={**PROPOSE_LABELS, "slot_id": "Plats"},
-            flags=["confirm_capacity"],
+            flags=["confirm_capacity", "participant_first"],
             blank_is_none=["start_date", "end_date"],
             blank_is_empty=["message"],
             rules=date_rules.form_rules("proposal"),
@@ -436,7 +438,10 @@ async def propose_submit(
     if ref is not None:
         background = BackgroundTask(usage.record_event_quietly, ref, "propose", slot_id, user)
     return Redirect(
-        done(f"/arbetsbord/bokningar/{booking.id}", "forslag-skickat"),
+        done(
+            f"/arbetsbord/bokningar/{booking.id}",
+            "forslag-till-deltagaren" if data.participant_first else "forslag-skickat",
+        ),
         status_code=303,
         background=background,
     )
@@ -469,7 +474,7 @@ async def _booking_context(
 ) -> dict[str, Any]:
     booking = await booking_services.get_booking_for(user, booking_id)
     agreement = None
-    if booking.status not in ("proposed", "declined", "withdrawn"):
+    if booking.status not in (booking_states.AWAITING, "proposed", "declined", "withdrawn"):
         agreement = await agreement_services.get_agreement_for(user, booking_id)
     outcomes = await outcome_services.outcomes_of_booking(user, booking_id)
     assessment = None
@@ -482,9 +487,11 @@ async def _booking_context(
     presence = None
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
+    own = await own_pages_of(booking.participant.id)
     return {
         **attendance_views.context(presence, f"/arbetsbord/bokningar/{booking_id}/narvaro"),
         "booking": booking,
+        "participant_answer": own.answers.get(booking_id),
         "agreement": agreement,
         "outcomes": outcomes,
         "assessment": assessment,
@@ -645,6 +652,9 @@ async def booking_action(
     async def withdraw(user: AuthUser, values: dict[str, Any]) -> None:
         await booking_services.withdraw(user, booking_id, str(values.get("reason", ""))[:2000])
 
+    async def send_on(user: AuthUser, values: dict[str, Any]) -> None:
+        await booking_services.send_to_host(user, booking_id)
+
     async def phone(user: AuthUser, values: dict[str, Any]) -> None:
         data = parse_form(
             booking_schemas.PhoneAnswer,
@@ -673,6 +683,7 @@ async def booking_action(
         "utfall": (outcome, OUTCOME_LABELS, "utfall-registrerat"),
         "ratta-utfall": (correct, CORRECTION_LABELS, "utfall-rattat"),
         "aterkalla": (withdraw, {"reason": "Skäl"}, "forslag-aterkallat"),
+        "skicka-till-vard": (send_on, {}, "forslag-skickat"),
         "telefonsvar": (phone, PHONE_LABELS, "telefonsvar-registrerat"),
         "svarslankar": (resend, {}, "svarslankar-skickade"),
         "narvaro": (attendance, attendance_views.LABELS, "narvaro-sparad"),
@@ -692,6 +703,7 @@ BOOKING_ACTIONS = (
     "utfall",
     "ratta-utfall",
     "aterkalla",
+    "skicka-till-vard",
     "telefonsvar",
     "svarslankar",
     "narvaro",

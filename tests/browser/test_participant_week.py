@@ -1,5 +1,6 @@
 """A participant's week on their own pages, on a 375 px phone, in Swedish, English and Arabic:
-sign in with the link the coordinator sent, choose the language, answer a proposal ("vill"),
+sign in with the link the coordinator sent, choose the language, answer a proposal ("vill";
+in English and Arabic one the host sees only after that answer),
 mark a slot as interesting, sign the agreement, give their own view of an ended placement,
 read the plan and their data. Every page passes axe-core with zero violations, never
 scrolls sideways, and an Arabic page is `dir="rtl"` with `lang="ar"`.
@@ -52,11 +53,12 @@ async def main():
             first_name=first, last_name="Veckosson", email=f"{first.lower()}@deltagare.example",
             plan_goal="Arbete i butik eller lager", track="kompetens"))
         cid = created.id
-        def make(slot):
+        def make(slot, first=False):
             return sb.BookingCreate(slot_id=slot["id"], candidate_id=cid, start_date=start,
                 end_date=start + dt.timedelta(days=60), message="Ett bra ställe att börja på.",
-                confirm_capacity=True)
-        proposed = await bookings.propose(coordinator, make(free[2 * n]))
+                confirm_capacity=True, participant_first=first)
+        # In English and Arabic the participant answers first: the host sees it after "vill".
+        proposed = await bookings.propose(coordinator, make(free[2 * n], lang != "sv"))
         accepted = await bookings.propose(coordinator, make(free[2 * n + 1]))
         await bookings.accept(coordinator, accepted.id)
         ended = (await Booking.insert(Booking(slot=free[2 * n]["id"], candidate=cid,
@@ -88,6 +90,15 @@ def _link(service: Service, candidate_id: int) -> str:
     found = re.search(r"https?://[^/\s]+(/mina-sidor/logga-in/lank/\S+)", body)
     assert found, body
     return found.group(1)
+
+
+def _status(service: Service, booking_id: int) -> str:
+    path = service.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        [(status,)] = db.execute(
+            "SELECT status FROM pl_booking WHERE id = ?", (booking_id,)
+        ).fetchall()
+    return str(status)
 
 
 def _page(visit: Visit, lang: str, name: str) -> None:
@@ -133,6 +144,10 @@ def test_a_participants_week_on_a_phone(
     # --- a proposal: "vill", with a comment ------------------------------------------------------
     visit.goto("/mina-sidor/forslag")
     _page(visit, lang, "forslag")
+    first = lang != "sv"
+    assert _status(service, int(me["proposed"])) == (
+        "awaiting_participant" if first else "proposed"
+    )
     form = page.locator(f'form[action="/mina-sidor/forslag/{me["proposed"]}/svar"]')
     form.locator('input[value="yes"]').check()
     form.locator("textarea").fill("Jag vill gärna börja där.")
@@ -140,6 +155,7 @@ def test_a_participants_week_on_a_phone(
         form.locator('button[type="submit"]').click()
     assert "klart=svar-sparat" in page.url
     assert "Jag vill gärna börja där." in page.inner_text("main")
+    assert _status(service, int(me["proposed"])) == "proposed"  # now the host has it
     _page(visit, lang, "forslag-svarat")
 
     # --- published slots: search and mark one ----------------------------------------------------

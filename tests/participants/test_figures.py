@@ -6,7 +6,7 @@ import datetime as dt
 
 from admin import schemas
 from admin.services.participant_figures import participant_figures
-from placements.tables import Booking, ParticipantAnswer, ParticipantInterest
+from placements.tables import Booking, BookingEvent, ParticipantAnswer, ParticipantInterest
 from tests.placements.bookingdata import make_candidate, make_world
 
 DAY = dt.date(2030, 3, 2)
@@ -39,6 +39,7 @@ async def _placements(n_interest: int, n_other: int) -> None:
             )
         ).returning(Booking.id)
         if i < n_interest:
+            # An answer to a proposal the host had already: not made with the option.
             await ParticipantAnswer.insert(
                 ParticipantAnswer(
                     booking=rows[0]["id"],
@@ -48,18 +49,80 @@ async def _placements(n_interest: int, n_other: int) -> None:
             )
 
 
+async def _event(booking_id: int, before: str, after: str, at: dt.datetime) -> None:
+    await BookingEvent.insert(
+        BookingEvent(booking=booking_id, at=at, from_status=before, to_status=after)
+    )
+
+
+async def _asked_first(*, yes: int = 0, sent_on: int = 0, no: int = 0, late_yes: int = 0) -> None:
+    """Proposals made with "let the participant answer first": `yes` the participant said
+    "vill" to (which sent them on), `sent_on` the coordinator sent on unanswered, `no` the
+    participant said "vill inte" to, `late_yes` sent on first and said "vill" to after."""
+    w = await make_world()
+    kinds = ["yes"] * yes + ["sent_on"] * sent_on + ["no"] * no + ["late_yes"] * late_yes
+    for i, kind in enumerate(kinds):
+        candidate = await make_candidate(w.coordinator, f"Tillfragad{i}")
+        status = "withdrawn" if kind == "no" else "proposed"
+        rows = await Booking.insert(
+            Booking(
+                slot=w.slot_id,
+                candidate=candidate,
+                coordinator=w.coordinator.id,
+                status=status,
+                start_date=DAY,
+                end_date=DAY + dt.timedelta(days=30),
+                proposed_at=PROPOSED,
+            )
+        ).returning(Booking.id)
+        booking = int(rows[0]["id"])
+        await _event(booking, "", "awaiting_participant", PROPOSED)
+        answered = PROPOSED + dt.timedelta(days=1)
+        sent = PROPOSED + dt.timedelta(days=2 if kind == "late_yes" else 1)
+        if kind in ("yes", "late_yes", "no"):
+            if kind == "late_yes":
+                answered = PROPOSED + dt.timedelta(days=3)
+            await ParticipantAnswer.insert(
+                ParticipantAnswer(
+                    booking=booking,
+                    answer="no" if kind == "no" else "yes",
+                    comment="För långt bort" if kind == "no" else "",
+                    answered_at=answered,
+                )
+            )
+        if kind == "no":
+            await _event(booking, "awaiting_participant", "withdrawn", answered)
+        else:
+            await _event(booking, "awaiting_participant", "proposed", sent)
+
+
 async def test_shares_of_own_interest_and_agreeing_first() -> None:
     await _placements(6, 6)
+    await _asked_first(yes=6, sent_on=2, no=2, late_yes=2)
     interest, agreed = await participant_figures(PERIOD)
     assert (interest.part, interest.whole, interest.share) == (6, 12, 0.5)
+    # Only proposals made with the option count; a "vill" after the host saw it does not.
     assert (agreed.part, agreed.whole, agreed.share) == (6, 12, 0.5)
+
+
+async def test_proposals_without_the_option_are_not_counted() -> None:
+    await _placements(8, 0)  # answered "vill", but the host had them from the start
+    _, agreed = await participant_figures(PERIOD)
+    assert agreed.whole == 0 and agreed.share is None
 
 
 async def test_fewer_than_five_is_not_shown() -> None:
     await _placements(3, 6)
+    await _asked_first(yes=3, sent_on=6)
     interest, agreed = await participant_figures(PERIOD)
     assert interest.part is None and interest.share is None and interest.whole == 9
-    assert agreed.part is None and agreed.share is None
+    assert agreed.part is None and agreed.share is None and agreed.whole == 9
+
+
+async def test_a_share_of_fewer_than_five_proposals_is_not_shown() -> None:
+    await _asked_first(yes=2, no=2)
+    _, agreed = await participant_figures(PERIOD)
+    assert agreed.part is None and agreed.whole is None and agreed.share is None
 
 
 async def test_what_is_left_out_is_not_given_away() -> None:
@@ -70,6 +133,7 @@ async def test_what_is_left_out_is_not_given_away() -> None:
 
 async def test_the_dashboard_shows_them(client, make_client, sign_in) -> None:
     await _placements(6, 6)
+    await _asked_first(yes=5, sent_on=5)
     staff = await make_client()
     w = await make_world()
     await sign_in(staff, w.coordinator.username)
@@ -79,3 +143,5 @@ async def test_the_dashboard_shows_them(client, make_client, sign_in) -> None:
     assert page.status_code == 200
     assert "Placeringar som började i deltagarens eget intresse" in page.text
     assert "50,0" in page.text.split('id="own-from_interest"')[1].split("</tr>")[0]
+    assert "Förslag som deltagaren sa ja till innan värden såg dem" in page.text
+    assert "50,0" in page.text.split('id="own-agreed_first"')[1].split("</tr>")[0]

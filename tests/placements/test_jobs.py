@@ -117,6 +117,39 @@ async def test_proposal_reminder_to_each_host_user_once_per_period(world):
     assert await reminders_about(old) == 6
 
 
+async def test_no_reminder_for_a_proposal_the_host_has_not_seen_or_just_got(world):
+    """One the participant answers first is not the host's until it is sent on, and its
+    reminder counts from then."""
+    waiting = await jobdata.booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="awaiting_participant",
+        proposed_at=NOW - dt.timedelta(days=10),
+    )
+    other = await jobdata.candidate(world["coordinator"].id, first_name="Bo")
+    sent_on = await jobdata.booking(
+        world["slot"],
+        other,
+        world["coordinator"].id,
+        status="proposed",
+        proposed_at=NOW - dt.timedelta(days=10),
+    )
+    await BookingEvent.insert(
+        BookingEvent(
+            booking=sent_on,
+            at=NOW - dt.timedelta(days=1),
+            from_status="awaiting_participant",
+            to_status="proposed",
+        )
+    )
+    first, _ = await run_twice("remind-proposals")
+    assert first.counts["queued"] == 0
+    assert await reminders_about(waiting) == 0 and await reminders_about(sent_on) == 0
+    await run_twice("remind-proposals", NOW + dt.timedelta(days=3))
+    assert await reminders_about(waiting) == 0 and await reminders_about(sent_on) == 2
+
+
 async def reminders_about(booking_id: int) -> int:
     return await OutboxMessage.count().where(
         OutboxMessage.dedupe_key.like(f"proposal-reminder:{booking_id}:%")

@@ -1,0 +1,156 @@
+"""The participant answers a proposal before the host sees it (issue 17): "vill" sends it to
+the host, as any proposal; "vill inte" closes it unseen, and the coordinator reads why."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace.tables import OutboxMessage
+from participants import sessions
+from placements.schemas import bookings as sb
+from placements.services import bookings
+from placements.tables import Booking, BookingEvent, ParticipantAnswer
+from tests.conftest import login
+from tests.participants.conftest import form_post
+from tests.placements.bookingdata import END, START, make_candidate, make_world
+
+HTML = {"accept": "text/html"}
+
+
+async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> None:
+    client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link"))
+
+
+async def _asked_first(w) -> int:
+    booking = await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            slot_id=w.slot_id,
+            candidate_id=w.candidate_id,
+            message="Passar dig bra.",
+            start_date=START,
+            end_date=END,
+            participant_first=True,
+        ),
+    )
+    return booking.id
+
+
+async def _mails(kind: str) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.recipient).where(OutboxMessage.kind == kind)
+    return [r["recipient"] for r in rows]
+
+
+async def _status(booking_id: int) -> str:
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row is not None
+    return str(row["status"])
+
+
+async def test_vill_sends_it_to_the_host(client: AsyncTestClient[Litestar], make_client) -> None:
+    w = await make_world()
+    booking_id = await _asked_first(w)
+    assert await _mails("booking.proposed") == []
+    await _signed_in(client, w.candidate_id)
+    home = await client.get("/mina-sidor", headers=HTML)
+    assert home.status_code == 200
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "Lagerarbetare" in page.text and "Vill du ha platsen?" in page.text
+    ok = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": "Gärna"}
+    )
+    assert ok.status_code == 303
+    assert await _status(booking_id) == "proposed"
+    # The host is told exactly as of a proposal made straight to it.
+    assert await _mails("booking.proposed") == [w.host_user.email]
+    assert await _mails("participant.answer") == [w.coordinator.email]
+    host = await make_client()
+    await login(host, w.host_user.username)
+    assert (await host.get(f"/api/v1/bookings/{booking_id}")).status_code == 200
+    event = (
+        await BookingEvent.select()
+        .where(BookingEvent.to_status == "proposed")
+        .where(BookingEvent.from_status == "awaiting_participant")
+        .first()
+    )
+    assert event is not None and event["actor_label"].startswith("deltagaren själv")
+    # The host can read the timeline now: the comment is not in it, but the coordinator
+    # reads it on the booking's page.
+    assert event["note"] == "Deltagaren svarade ”vill”." and "Gärna" not in str(
+        (await host.get(f"/api/v1/bookings/{booking_id}")).json()
+    )
+    staff = await make_client()
+    await login(staff, w.coordinator.username)
+    page = await staff.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "Deltagarens svar på Mina sidor:</strong> vill – Gärna" in page.text
+    # Answering again does not move it a second time (the answer is only recorded).
+    again = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": "Ja!"}
+    )
+    assert again.status_code == 303
+    assert await _mails("booking.proposed") == [w.host_user.email]
+
+
+async def test_vill_inte_closes_it_unseen(client: AsyncTestClient[Litestar], make_client) -> None:
+    w = await make_world()
+    booking_id = await _asked_first(w)
+    await _signed_in(client, w.candidate_id)
+    refused = await form_post(client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no"})
+    assert refused.status_code == 400 and await _status(booking_id) == "awaiting_participant"
+    no = await form_post(
+        client,
+        f"/mina-sidor/forslag/{booking_id}/svar",
+        {"answer": "no", "comment": "För långt att resa"},
+    )
+    assert no.status_code == 303
+    assert await _status(booking_id) == "withdrawn"
+    assert await _mails("booking.proposed") == [] and await _mails("booking.withdrawn") == []
+    assert await _mails("participant.answer") == [w.coordinator.email]
+    # I still see my answer, and that it is closed.
+    mine = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "För långt att resa" in mine.text
+    assert "stängt – du svarade att du inte vill" in mine.text
+    assert "Skicka mitt svar" not in mine.text
+    # A second answer is a clear refusal, not a 500.
+    late = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": ""}
+    )
+    assert late.status_code == 404
+    # The coordinator reads the answer with the comment; the host sees nothing.
+    staff = await make_client()
+    await login(staff, w.coordinator.username)
+    page = await staff.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "Deltagaren svarade ”vill inte”: För långt att resa" in page.text
+    host = await make_client()
+    await login(host, w.host_user.username)
+    assert (await host.get(f"/api/v1/bookings/{booking_id}")).status_code == 404
+
+
+async def test_another_participant_cannot_answer(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    booking_id = await _asked_first(w)
+    other = await make_candidate(w.coordinator, "Bodil")
+    await _signed_in(client, other)
+    response = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": ""}
+    )
+    assert response.status_code == 404
+    assert await _status(booking_id) == "awaiting_participant"
+    assert not await ParticipantAnswer.exists()
+    assert await _mails("booking.proposed") == []
+
+
+async def test_an_answer_after_the_coordinator_sent_it_on_only_records_it(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    booking_id = await _asked_first(w)
+    await bookings.send_to_host(w.coordinator, booking_id)
+    await _signed_in(client, w.candidate_id)
+    ok = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no", "comment": "Nej tack"}
+    )
+    assert ok.status_code == 303
+    assert await _status(booking_id) == "proposed"
+    assert await _mails("booking.proposed") == [w.host_user.email]

@@ -1,0 +1,116 @@
+"""The participant's language follows their choice and is remembered (issue 17): kept on their
+record when they switch while signed in, set as the cookie at the next sign-in (link or e-ID,
+on any browser), and used for the sign-in link's SMS and mail."""
+
+from __future__ import annotations
+
+import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace.tables import AuditEntry
+from participants import i18n, sessions
+from placements.tables import Candidate
+from tests.mailutil import SmtpServer
+from tests.oidcutil import Provider
+from tests.participants.conftest import KNOWN_SUBJECT, form_post, mailed_link, sign_in_by_link
+from tests.participants.test_sign_in import _eid
+from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
+    NUMBER,
+    _deliver,
+    _without_email,
+    gateway,
+    smtp,
+)
+from tests.placements.bookingdata import PNR, make_candidate, make_user
+from tests.smsutil import SmsGateway
+
+HTML = {"accept": "text/html"}
+
+
+async def _language(candidate_id: int) -> str:
+    row = await Candidate.select(Candidate.language).where(Candidate.id == candidate_id).first()
+    assert row is not None
+    return str(row["language"])
+
+
+async def test_the_choice_is_kept_on_the_record_and_follows_to_a_new_browser(
+    client: AsyncTestClient[Litestar], make_client
+) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    assert await _language(candidate_id) == ""
+    # Before sign-in the choice is only a cookie: no one's record changes.
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en", "tillbaka": "/mina-sidor"})
+    assert await _language(candidate_id) == ""
+    client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link"))
+    chosen = await form_post(
+        client, "/mina-sidor/sprak", {"sprak": "ar", "tillbaka": "/mina-sidor"}
+    )
+    assert chosen.status_code == 303
+    assert await _language(candidate_id) == "ar"
+    assert await AuditEntry.exists().where(
+        (AuditEntry.action == "participant.language") & (AuditEntry.subject_id == candidate_id)
+    )
+    # The next link sign-in, on a browser that never chose, opens in Arabic.
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    fresh = await make_client()
+    assert not fresh.cookies.get(i18n.LANG_COOKIE)
+    assert await sign_in_by_link(fresh, await mailed_link(candidate_id)) == 303
+    assert fresh.cookies.get(i18n.LANG_COOKIE) == "ar"
+    home = await fresh.get("/mina-sidor", headers=HTML)
+    assert '<html lang="ar" dir="rtl">' in home.text
+    # An unknown language is Swedish, and is kept as Swedish.
+    await form_post(fresh, "/mina-sidor/sprak", {"sprak": "xx", "tillbaka": "/mina-sidor"})
+    assert await _language(candidate_id) == "sv"
+
+
+async def test_e_id_sign_in_uses_the_stored_language(
+    client: AsyncTestClient[Litestar], eid_on: Provider
+) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator, personnummer=PNR)
+    await Candidate.update({Candidate.language: "en"}).where(Candidate.id == candidate_id)
+    response = await _eid(client, eid_on, KNOWN_SUBJECT)
+    assert isinstance(response, httpx.Response) and response.status_code == 303
+    assert client.cookies.get(i18n.LANG_COOKIE) == "en"
+    home = await client.get("/mina-sidor", headers=HTML)
+    assert '<html lang="en" dir="ltr">' in home.text
+
+
+async def test_a_participant_who_never_chose_keeps_the_browsers_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en", "tillbaka": "/mina-sidor"})
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    assert await sign_in_by_link(client, await mailed_link(candidate_id)) == 303
+    assert client.cookies.get(i18n.LANG_COOKIE) == "en"
+
+
+async def test_the_sign_in_link_is_sent_in_the_chosen_language(
+    gateway: SmsGateway,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await Candidate.update({Candidate.language: "en"}).where(Candidate.id == candidate_id)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    await _deliver(smtp)
+    [sms] = gateway.to(NUMBER)
+    assert sms.message.startswith("Your link to My pages at the skills centre. It works once")
+    assert "/mina-sidor/logga-in/lank/" in sms.message
+    [mail] = smtp.inbox.received
+    assert mail.message["subject"].startswith("Your link to My pages")
+    assert "Hello Aida!" in mail.text and "/mina-sidor/logga-in/lank/" in mail.text
+    # In Arabic for another who chose Arabic; in Swedish for one who never chose.
+    arabic = await _without_email(coordinator)
+    await Candidate.update({Candidate.language: "ar"}).where(Candidate.id == arabic)
+    await sessions.send_sign_in_link(coordinator, arabic)
+    await _deliver(smtp)
+    assert "رابطك إلى صفحاتي" in gateway.to(NUMBER)[-1].message
+    swedish = await _without_email(coordinator)
+    await sessions.send_sign_in_link(coordinator, swedish)
+    await _deliver(smtp)
+    assert gateway.to(NUMBER)[-1].message.startswith("Din länk till Mina sidor")
