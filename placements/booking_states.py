@@ -1,15 +1,27 @@
-"""The booking transitions around a proposal the participant answers first (issue 17).
+"""The booking's states and transitions, in one place. Pure: no database, so every
+transition is unit-tested on its own (tests/placements/test_booking_states.py).
 
-A coordinator may let the participant answer a proposal before the host sees it. The
-booking then starts as `awaiting_participant`, which the host never sees, and leaves it by
-one of the actions below. Pure: no database, so every transition is unit-tested on its own.
-The older transitions (accept, decline, start, end, …) keep their checks in
-`placements.services.bookings`; `withdraw` is here since it now also covers the new state.
+    awaiting_participant → proposed | withdrawn       (the participant answers first, issue 17)
+    proposed → accepted | declined | withdrawn
+    accepted → agreed (every party signed) | withdrawn
+    agreed   → active (started) | accepted (the agreement changed) | withdrawn
+    active   → completed | interrupted
+
+`placements.services.bookings.transition` refuses a move that is no edge of this graph, and
+every service asks `can(action, status)` before it acts (409 with a Swedish message if not).
+A coordinator may let the participant answer a proposal before the host sees it: the booking
+then starts as `awaiting_participant`, which the host never sees.
 """
 
 from __future__ import annotations
 
 AWAITING = "awaiting_participant"
+
+# Groups of statuses the services ask about.
+SEAT_HOLDING = ("accepted", "agreed", "active")  # holds a seat and a supervisor's capacity
+ENDED = ("completed", "interrupted")
+EDITABLE = ("accepted", "agreed")  # the agreement may change
+REPORTABLE = ("active", *ENDED)  # attendance may be reported
 
 # (action, from status) → the status the booking moves to. An action on a status missing
 # here is illegal (409). A participant's answer to a proposal the host already has keeps
@@ -24,7 +36,27 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("withdraw", "proposed"): "withdrawn",
     ("withdraw", "accepted"): "withdrawn",
     ("withdraw", "agreed"): "withdrawn",
+    ("accept", "proposed"): "accepted",
+    ("decline", "proposed"): "declined",
+    ("all_signed", "accepted"): "agreed",
+    ("change_agreement", "agreed"): "accepted",
+    ("start", "agreed"): "active",
+    ("complete", "active"): "completed",
+    ("interrupt", "active"): "interrupted",
 }
+
+# Actions that need a status but do not move the booking.
+ALLOWED_IN: dict[str, tuple[str, ...]] = {
+    "answer": ("proposed",),  # the host's answer link
+    "sign": ("accepted",),
+    "change": EDITABLE,
+    "assess": ENDED,
+    "outcome": ENDED,
+    "report_attendance": REPORTABLE,
+}
+
+# Every move the graph allows, whatever the action: (from status, to status).
+EDGES = frozenset((before, after) for (_, before), after in TRANSITIONS.items() if before != after)
 
 # Statuses the host has never been told about: hidden from every host view and mail.
 UNSEEN_BY_HOST = (AWAITING,)
@@ -32,7 +64,17 @@ UNSEEN_BY_HOST = (AWAITING,)
 
 def can(action: str, status: str) -> bool:
     """True when `action` is allowed on a booking in `status`."""
-    return (action, status) in TRANSITIONS
+    return (action, status) in TRANSITIONS or status in ALLOWED_IN.get(action, ())
+
+
+def is_edge(before: str, after: str) -> bool:
+    """True when the graph has a move from `before` to `after`."""
+    return (before, after) in EDGES
+
+
+def end_action(result: str) -> str:
+    """The action that ends an active placement as `result` (completed or interrupted)."""
+    return "complete" if result == "completed" else "interrupt"
 
 
 def next_status(action: str, status: str) -> str:

@@ -49,7 +49,7 @@ from placements.tables import (
 PARTIES = ("coordinator", "host", "supervisor", "participant")
 # Parties who sign through a personal link, without an account.
 LINK_PARTIES = {"supervisor": "handledaren", "participant": "deltagaren"}
-ENDED = ("completed", "interrupted")
+ENDED = booking_states.ENDED
 ASSESSMENT_REMINDER_EVERY_DAYS = 7
 
 

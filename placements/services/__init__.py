@@ -10,11 +10,12 @@ import datetime as dt
 
 from piccolo.query.functions.aggregate import Count
 
+from placements import booking_states
 from placements.tables import Booking, ChangeCounter, Slot
 
 SLOTS_COUNTER = "slots"
 # Bookings in these statuses hold a seat on their slot (and a supervisor's capacity).
-SEAT_HOLDING = ("accepted", "agreed", "active")
+SEAT_HOLDING = booking_states.SEAT_HOLDING
 
 
 async def bump_slot_change(slot_id: int) -> int:

@@ -41,7 +41,7 @@ from marketplace.mail import queue_sms
 from marketplace.settings import get_settings
 from marketplace.sms import mobile_number, sms_enabled
 from marketplace.tables import User
-from placements import date_rules
+from placements import booking_states, date_rules
 from placements.errors import LinkRefused
 from placements.schemas import agreements as schemas
 from placements.services import answers, bookings
@@ -65,7 +65,7 @@ PARTY_LABEL = {
 LINK_PARTIES = ("supervisor", "participant")
 # A host that no user signs in for signs through a link too, mailed to its contact person.
 HOST_LINK_PARTIES = ("host", *LINK_PARTIES)
-EDITABLE = ("accepted", "agreed")
+EDITABLE = booking_states.EDITABLE
 _SALT = "agreement-signature"
 
 
@@ -273,7 +273,7 @@ async def update_agreement(
         if not await bookings.may_act_as_host(user, visible):
             raise NotFound(bookings.BOOKING_NOT_FOUND)
         booking = await bookings.lock_placement(booking_id)
-        if booking["status"] not in EDITABLE:
+        if not booking_states.can("change", booking["status"]):
             raise bookings.illegal(booking["status"], "change")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None
@@ -346,7 +346,7 @@ async def _write_change(
     await fresh.save()
     agreement_id = int(fresh.id)
     await _new_signatures(agreement_id)
-    if booking["status"] == "agreed":
+    if booking_states.can("change_agreement", booking["status"]):
         await bookings.transition(
             booking,
             "accepted",
@@ -595,7 +595,7 @@ async def sign_in_app(
         if not await bookings.may_act_as_host(user, visible):
             raise NotFound(bookings.BOOKING_NOT_FOUND)
         booking = await bookings.lock_booking(booking_id)
-        if booking["status"] != "accepted":
+        if not booking_states.can("sign", booking["status"]):
             raise bookings.illegal(booking["status"], "sign")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None
@@ -626,7 +626,7 @@ async def record_paper_signature(
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)
-        if booking["status"] != "accepted":
+        if not booking_states.can("sign", booking["status"]):
             raise bookings.illegal(booking["status"], "sign")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None
@@ -733,7 +733,7 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)
-        if booking["status"] != "accepted":
+        if not booking_states.can("sign", booking["status"]):
             raise bookings.illegal(booking["status"], "sign")
         agreement = await current_agreement_row(booking_id)
         assert agreement is not None

@@ -39,6 +39,7 @@ from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.settings import get_settings
 from marketplace.tables import User
 from marketplace.tokens import new_token, token_hash
+from placements import booking_states
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
 from placements.services import bookings, capacity
@@ -190,7 +191,7 @@ async def resend_links(user: AuthUser, booking_id: int) -> list[schemas.AnswerLi
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)
-        if booking["status"] != "proposed":
+        if not booking_states.can("answer", booking["status"]):
             raise bookings.illegal(booking["status"], "answer")
         slot = await Slot.select().where(Slot.id == booking["slot"]).first()
         assert slot is not None

@@ -40,7 +40,7 @@ from marketplace.errors import Conflict
 from marketplace.mail import queue_template_mail
 from marketplace.settings import Settings, get_settings
 from marketplace.tables import User
-from placements import date_rules
+from placements import booking_states, date_rules
 from placements.attendance_figures import (
     MAX_DAYS,
     Counts,
@@ -55,8 +55,8 @@ from placements.schemas import attendance as schemas
 from placements.services import agreements, bookings, candidates
 from placements.tables import AttendanceWeek, Booking, Candidate, Slot
 
-REPORTABLE = ("active", "completed", "interrupted")
-ENDED = ("completed", "interrupted")
+REPORTABLE = booking_states.REPORTABLE
+ENDED = booking_states.ENDED
 SOURCE_TEXT = {"host": "värden", "coordinator": "samordnaren", "link": "handledaren via länk"}
 NOT_STARTED = (
     "Närvaro rapporteras när placeringen har startat. Starta placeringen först, eller vänta "

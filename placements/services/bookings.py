@@ -1,12 +1,12 @@
 """Bookings: a coordinator proposes a participant for a slot, the host answers, the agreement is
 signed, the placement runs and ends.
 
-The state machine (anything else answers 409 with a Swedish message):
+The state machine, a pure table in `placements.booking_states` (anything else answers 409
+with a Swedish message; `transition` refuses any move the table lacks):
 
     awaiting_participant → proposed (the participant says "vill", or the coordinator sends
                            it on) | withdrawn (the participant says "vill inte", or the
                            coordinator withdraws it); the host sees none of it
-                           (`placements.booking_states`)
     proposed → accepted | declined | withdrawn
     accepted → agreed (the current agreement version is fully signed) | withdrawn
     agreed   → active (on the start date, or started explicitly) | withdrawn
@@ -71,6 +71,11 @@ ACTION_TEXT = {
     "outcome": "få ett utfall",
     "assess": "bedömas",
     "answer": "besvaras",
+    "all_signed": "bli överenskommen",
+    "change_agreement": "ändras",
+    "complete": "avslutas",
+    "interrupt": "avbrytas",
+    "report_attendance": "få närvaro rapporterad",
     "send_to_host": "skickas till värden",
     "participant_yes": "besvaras",
     "participant_no": "besvaras",
@@ -549,7 +554,10 @@ async def transition(
     label: str | None = None,
     changes: dict[Any, Any] | None = None,
 ) -> None:
-    """Move a locked booking to `to_status`: the row, its event, the audit row, the marker."""
+    """Move a locked booking to `to_status`: the row, its event, the audit row, the marker.
+    A move the state graph lacks (`booking_states.EDGES`) is refused with a 409."""
+    if not booking_states.is_edge(booking["status"], to_status):
+        raise illegal(booking["status"], to_status)
     stamp = now()
     values: dict[Any, Any] = {Booking.status: to_status, Booking.updated_at: stamp}
     values.update(changes or {})
@@ -825,7 +833,7 @@ async def accept_locked(
     assert slot_head is not None
     supervisor_id = choice.supervisor_id or slot_head["supervisor"]
     booking = await lock_placement(booking_id, new_supervisor=supervisor_id)
-    if booking["status"] != "proposed":
+    if not booking_states.can("accept", booking["status"]):
         raise illegal(booking["status"], "accept")
     slot = await Slot.select().where(Slot.id == booking["slot"]).first()
     assert slot is not None
@@ -941,7 +949,7 @@ async def decline_locked(
     """Inside a write transaction: lock and decline a proposal with the host's reason, and
     tell the coordinator. `actor` is None for an answer through a link, named by `label`."""
     booking = await lock_booking(booking_id)
-    if booking["status"] != "proposed":
+    if not booking_states.can("decline", booking["status"]):
         raise illegal(booking["status"], "decline")
     await transition(
         booking,
@@ -1022,7 +1030,7 @@ async def fully_signed(booking_id: int) -> bool:
 async def _start_locked(
     booking: dict[str, Any], actor: AuthUser | None, today: dt.date | None = None
 ) -> None:
-    if booking["status"] != "agreed":
+    if not booking_states.can("start", booking["status"]):
         raise illegal(booking["status"], "start")
     # Started on or after the start date, never before (the date table).
     date_rules.check("start", {"start_date": booking["start_date"]}, today=today)
@@ -1093,7 +1101,9 @@ async def activate_due(today: dt.date, guard: RowGuard | None = None) -> int:
             try:
                 async with placement_transaction():
                     booking = await lock_placement(int(row["id"]))
-                    if booking["status"] != "agreed" or not await fully_signed(booking["id"]):
+                    if not booking_states.can("start", booking["status"]) or not (
+                        await fully_signed(booking["id"])
+                    ):
                         continue
                     await _start_locked(booking, None, today)
             except Conflict:
@@ -1123,7 +1133,7 @@ async def end(
         if not await may_act_as_host(user, visible):
             raise NotFound(BOOKING_NOT_FOUND)
         booking = await lock_placement(booking_id)
-        if booking["status"] != "active":
+        if not booking_states.can(booking_states.end_action(result), booking["status"]):
             raise illegal(booking["status"], "end")
         ended_on = end_date or clock.today()
         actual_start = actual_start_of(booking)

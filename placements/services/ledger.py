@@ -14,12 +14,13 @@ from marketplace import clock
 from marketplace.auth import AuthUser
 from marketplace.disclosure import Cells
 from marketplace.errors import NotFound
+from placements import booking_states
 from placements.schemas import outcomes as schemas
 from placements.services.candidates import host_ids_of
 from placements.tables import Agreement, Assessment, Booking, Outcome
 
 HOSTED = ("active", "completed", "interrupted")
-ENDED = ("completed", "interrupted")
+ENDED = booking_states.ENDED
 LEDGER_NOT_FOUND = "Värdorganisationen finns inte, eller så hör den inte till dig."
 
 

@@ -18,14 +18,14 @@ from marketplace.db import write_transaction
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
-from placements import date_rules
+from placements import booking_states, date_rules
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as schemas
 from placements.services import bookings
 from placements.services.candidates import display_name, visible_coordinator_ids
 from placements.tables import Assessment, Booking, BookingEvent, Candidate, FollowUp, Outcome
 
-ENDED = ("completed", "interrupted")
+ENDED = booking_states.ENDED
 FOLLOW_UP_DAYS = (90, 180)
 CATEGORY_TEXT = {
     "arbete": "Arbete",
@@ -68,7 +68,7 @@ async def _assessment_row(booking_id: int) -> dict[str, Any] | None:
 async def _store_assessment(
     booking: dict[str, Any], data: schemas.AssessmentCreate, submitted_by: str
 ) -> dict[str, Any]:
-    if booking["status"] not in ENDED:
+    if not booking_states.can("assess", booking["status"]):
         raise bookings.illegal(booking["status"], "assess")
     existing = await _assessment_row(booking["id"])
     if existing is not None and existing["submitted_at"] is not None:
@@ -133,7 +133,7 @@ async def record_participant_view(
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)
-        if booking["status"] not in ENDED:
+        if not booking_states.can("assess", booking["status"]):
             raise bookings.illegal(booking["status"], "assess")
         if await _assessment_row(booking_id) is None:
             await Assessment.insert(Assessment(booking=booking_id))
@@ -409,7 +409,7 @@ async def record_outcome(
     async with write_transaction(bookings.engine()):
         await bookings.booking_row_for(user, booking_id)
         booking = await bookings.lock_booking(booking_id)
-        if booking["status"] not in ENDED:
+        if not booking_states.can("outcome", booking["status"]):
             raise bookings.illegal(booking["status"], "outcome")
         if await Outcome.exists().where(Outcome.booking == booking_id):
             raise Conflict(

@@ -1,4 +1,5 @@
-"""The transitions around a proposal the participant answers first: a pure table."""
+"""The booking state machine as a pure table: every action from every status, the edges that
+transition() allows, and the statuses that only permit an action without moving."""
 
 from __future__ import annotations
 
@@ -72,3 +73,84 @@ def test_the_host_never_sees_an_awaiting_proposal() -> None:
     from placements.services.candidates import HIDDEN_FROM_HOST
 
     assert AWAITING in HIDDEN_FROM_HOST
+
+
+# --- the whole graph -------------------------------------------------------------------------
+
+# Every legal (action, from) → to, written out by hand from the state machine in the docs.
+EXPECTED = {
+    ("participant_yes", AWAITING): "proposed",
+    ("participant_no", AWAITING): "withdrawn",
+    ("participant_yes", "proposed"): "proposed",
+    ("participant_no", "proposed"): "proposed",
+    ("send_to_host", AWAITING): "proposed",
+    ("withdraw", AWAITING): "withdrawn",
+    ("withdraw", "proposed"): "withdrawn",
+    ("withdraw", "accepted"): "withdrawn",
+    ("withdraw", "agreed"): "withdrawn",
+    ("accept", "proposed"): "accepted",
+    ("decline", "proposed"): "declined",
+    ("all_signed", "accepted"): "agreed",
+    ("change_agreement", "agreed"): "accepted",
+    ("start", "agreed"): "active",
+    ("complete", "active"): "completed",
+    ("interrupt", "active"): "interrupted",
+}
+ACTIONS = sorted({action for action, _ in EXPECTED})
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_every_action_from_every_status(action: str, status: str) -> None:
+    expected = EXPECTED.get((action, status))
+    assert can(action, status) is (expected is not None)
+    if expected is None:
+        with pytest.raises(KeyError):
+            next_status(action, status)
+    else:
+        assert next_status(action, status) == expected
+
+
+def test_the_table_is_exactly_the_documented_graph() -> None:
+    assert booking_states.TRANSITIONS == EXPECTED
+
+
+@pytest.mark.parametrize("before", ALL_STATUSES)
+@pytest.mark.parametrize("after", ALL_STATUSES)
+def test_edges_are_the_moves_of_some_action(before: str, after: str) -> None:
+    moves = {(b, a) for (_, b), a in EXPECTED.items() if b != a}
+    assert booking_states.is_edge(before, after) is ((before, after) in moves)
+
+
+def test_ended_declined_and_withdrawn_are_final() -> None:
+    for status in ("completed", "interrupted", "declined", "withdrawn"):
+        assert not [e for e in booking_states.EDGES if e[0] == status]
+
+
+@pytest.mark.parametrize(
+    ("action", "statuses"),
+    [
+        ("answer", {"proposed"}),
+        ("sign", {"accepted"}),
+        ("change", {"accepted", "agreed"}),
+        ("assess", {"completed", "interrupted"}),
+        ("outcome", {"completed", "interrupted"}),
+        ("report_attendance", {"active", "completed", "interrupted"}),
+    ],
+)
+def test_actions_that_keep_the_status(action: str, statuses: set[str]) -> None:
+    assert {s for s in ALL_STATUSES if can(action, s)} == statuses
+    with pytest.raises(KeyError):
+        next_status(action, next(iter(statuses)))
+
+
+def test_an_end_names_its_action() -> None:
+    assert booking_states.end_action("completed") == "complete"
+    assert booking_states.end_action("interrupted") == "interrupt"
+
+
+def test_seat_holding_statuses_are_the_ones_between_accept_and_end() -> None:
+    assert booking_states.SEAT_HOLDING == ("accepted", "agreed", "active")
+    from placements.services import SEAT_HOLDING
+
+    assert SEAT_HOLDING is booking_states.SEAT_HOLDING
