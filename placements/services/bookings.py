@@ -557,7 +557,11 @@ async def transition(
     """Move a locked booking to `to_status`: the row, its event, the audit row, the marker.
     A move the state graph lacks (`booking_states.EDGES`) is refused with a 409."""
     if not booking_states.is_edge(booking["status"], to_status):
-        raise illegal(booking["status"], to_status)
+        before = booking["status"]
+        raise Conflict(
+            f"Bokningen är {STATUS_TEXT.get(before, before)} och kan inte bli "
+            f"{STATUS_TEXT.get(to_status, to_status)}. {WHAT_NOW.get(before, '')}".strip()
+        )
     stamp = now()
     values: dict[Any, Any] = {Booking.status: to_status, Booking.updated_at: stamp}
     values.update(changes or {})

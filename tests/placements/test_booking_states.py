@@ -154,3 +154,15 @@ def test_seat_holding_statuses_are_the_ones_between_accept_and_end() -> None:
     from placements.services import SEAT_HOLDING
 
     assert SEAT_HOLDING is booking_states.SEAT_HOLDING
+
+
+async def test_transition_refuses_a_move_off_the_graph_in_swedish() -> None:
+    from marketplace.errors import Conflict
+    from placements.services import bookings
+
+    with pytest.raises(Conflict) as refused:
+        await bookings.transition({"id": 1, "status": "completed"}, "active", None)
+    assert str(refused.value) == (
+        "Bokningen är avslutad och kan inte bli pågående. "
+        "Placeringen är redan avslutad; registrera utfallet."
+    )
