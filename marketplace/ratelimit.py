@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from marketplace.settings import Settings
+from marketplace.errors import TooManyRequests
+from marketplace.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -99,3 +100,12 @@ def limiter_for(settings: Settings) -> Limiter:
     if key not in _limiters:
         _limiters[key] = RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
     return _limiters[key]
+
+
+async def spend(key: str, limit: int, window_s: int, refusal: str) -> None:
+    """Count one attempt under `key`; once over `limit` in the window, answer 429 with
+    Retry-After and `refusal`, whose `{minutes}` becomes the wait in whole minutes."""
+    verdict = await limiter_for(get_settings()).hit(key, limit, window_s)
+    if not verdict.allowed:
+        minutes = max(1, (verdict.retry_after + 59) // 60)
+        raise TooManyRequests(refusal.format(minutes=minutes), retry_after=verdict.retry_after)

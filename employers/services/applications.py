@@ -20,9 +20,9 @@ from employers.tables import Host, HostApplication
 from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.mail import queue_mail
-from marketplace.ratelimit import limiter_for
+from marketplace.ratelimit import spend
 from marketplace.settings import get_settings
 from marketplace.tables import User
 
@@ -36,16 +36,13 @@ SORTS = {"oldest": False, "newest": True}  # created_at descending?
 
 async def throttle_applications(client: str) -> None:
     """Count one application attempt from `client`; 429 with Retry-After once over budget."""
-    verdict = await limiter_for(get_settings()).hit(
-        f"host_application:client:{client}", APPLICATIONS_PER_ADDRESS_PER_HOUR, _WINDOW_S
+    await spend(
+        f"host_application:client:{client}",
+        APPLICATIONS_PER_ADDRESS_PER_HOUR,
+        _WINDOW_S,
+        "Vi har tagit emot många intresseanmälningar härifrån på kort tid. Vänta {minutes} "
+        "minuter och försök igen, eller ring kommunens arbetsmarknadsenhet.",
     )
-    if not verdict.allowed:
-        minutes = max(1, (verdict.retry_after + 59) // 60)
-        raise TooManyRequests(
-            "Vi har tagit emot många intresseanmälningar härifrån på kort tid. Vänta "
-            f"{minutes} minuter och försök igen, eller ring kommunens arbetsmarknadsenhet.",
-            retry_after=verdict.retry_after,
-        )
 
 
 # --- possible duplicates of existing hosts -----------------------------------------------------

@@ -35,9 +35,9 @@ from marketplace.addresses import normalise_email, single_line
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import is_sqlite, write_transaction
-from marketplace.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.mail import Attachment, queue_mail, queue_sms, render_mail
-from marketplace.ratelimit import limiter_for
+from marketplace.ratelimit import spend
 from marketplace.settings import get_settings
 from marketplace.sms import mobile_number, sms_enabled
 from marketplace.tables import User
@@ -120,16 +120,13 @@ def _overdue(row: dict[str, Any], meeting_at: dt.datetime | None, today: dt.date
 
 async def throttle_public(client: str) -> None:
     """Count one application from `client`; 429 with Retry-After once over budget."""
-    verdict = await limiter_for(get_settings()).hit(
-        f"intake:client:{client}", APPLICATIONS_PER_ADDRESS_PER_HOUR, _WINDOW_S
+    await spend(
+        f"intake:client:{client}",
+        APPLICATIONS_PER_ADDRESS_PER_HOUR,
+        _WINDOW_S,
+        "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta {minutes} minuter "
+        "och försök igen, eller ring Kompetenscentret.",
     )
-    if not verdict.allowed:
-        minutes = max(1, (verdict.retry_after + 59) // 60)
-        raise TooManyRequests(
-            "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta "
-            f"{minutes} minuter och försök igen, eller ring Kompetenscentret.",
-            retry_after=verdict.retry_after,
-        )
 
 
 def clean(data: schemas.ApplicationIn) -> dict[str, str]:
