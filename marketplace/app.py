@@ -26,7 +26,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import controllers, views
+from marketplace import packages
 from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.bodies import refuse_deep_json
 from marketplace.errors import MarketplaceError
@@ -307,66 +307,6 @@ def make_lifespan(
     return lifespan
 
 
-def collect_routes() -> list[Any]:
-    """Every package's controllers and views. Only the composition root knows them all."""
-    from search import controllers as search_controllers
-    from search import pages as search_pages
-    from search import views as search_views
-
-    routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
-    routes += search_controllers.ROUTES + search_views.ROUTES + search_pages.ROUTES
-    from employers import controllers as employer_controllers
-    from placements.controllers import slots as slot_controllers
-
-    routes += employer_controllers.ROUTES + slot_controllers.ROUTES
-    from marketplace import jobs_views
-
-    routes += jobs_views.ROUTES
-    from placements.controllers import bookings as booking_controllers
-    from placements.controllers import candidates as candidate_controllers
-    from placements.views import agreements as agreement_views
-    from placements.views import answers as answer_views
-
-    routes += candidate_controllers.ROUTES + booking_controllers.ROUTES + agreement_views.ROUTES
-    routes += answer_views.ROUTES
-    # Pages: public search and slot, host portal, coordinator workbench, host applications.
-    from employers import views as employer_views
-    from placements.views import host as host_views
-    from placements.views import public as public_views
-    from placements.views import workbench as workbench_views
-
-    routes += public_views.ROUTES + host_views.ROUTES + workbench_views.ROUTES
-    from placements.views import candidates as candidate_views
-
-    routes += candidate_views.ROUTES
-    from placements.views import attendance as attendance_views
-
-    routes += attendance_views.ROUTES
-    from placements.controllers import intake as intake_controllers
-    from placements.views import intake as intake_views
-
-    routes += intake_controllers.ROUTES + intake_views.ROUTES
-
-    from placements.views import partners as partner_views
-
-    routes += partner_views.ROUTES
-    routes += employer_views.ROUTES
-    # Back office: reports, audit review, register extracts (the mount is in create_app).
-    from admin import controllers as admin_controllers
-    from admin import views as admin_views
-
-    routes += admin_controllers.ROUTES + admin_views.ROUTES
-    from admin.views import dashboard as dashboard_views
-
-    routes += dashboard_views.ROUTES
-    # The participant's own pages (/mina-sidor, issue 17).
-    from participants import pages as participant_pages
-    from participants import views as participant_views
-
-    routes += participant_views.ROUTES + participant_pages.ROUTES
-    return routes
-
-
 def collect_hooks(settings: Settings) -> list[Hook]:
     """Lifespan hooks of the packages (search index, scheduler), in start order."""
     hooks: list[Hook] = [search_index_hook]
@@ -441,7 +381,7 @@ def create_app(
     )
     app = Litestar(
         route_handlers=[
-            *collect_routes(),
+            *packages.routes(),
             create_static_files_router(
                 path="/static", directories=static_dirs, guards=[public], name="static"
             ),

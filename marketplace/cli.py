@@ -1,7 +1,8 @@
 """The `marketplace` command: serve, migrate, demo, users, tokens, backup and restore.
 
-Each failure is one clear line on stderr and a non-zero exit. Packages add their own
-subcommands (import-slots, export-slots, jobs) through `COMMANDS`.
+Each failure is one clear line on stderr and a non-zero exit. Each package adds its own
+subcommands (e.g. placements' import-slots and export-slots) through `COMMANDS` in its
+`wiring.py`; `marketplace.packages` lists the packages.
 """
 
 from __future__ import annotations
@@ -10,17 +11,13 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 import marketplace  # noqa: F401  (sets PICCOLO_CONF before any table is imported)
+from marketplace import packages
+from marketplace.commands import CommandError, Handler
 from marketplace.settings import SettingsError, get_settings
-
-Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
-
-
-class CommandError(Exception):
-    """A CLI command failed for a reason the user can fix; the message is one line."""
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -175,112 +172,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.enabled = sys.stderr.isatty()
-        self.drawn = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        percent = done * 100 // total
-        if percent != self.drawn:
-            self.drawn = percent
-            bar = "#" * (percent // 4)
-            print(
-                f"\r{self.label} [{bar:<25}] {percent:3d}% ({done}/{total})",
-                end="",
-                file=sys.stderr,
-            )
-            if done >= total:
-                print(file=sys.stderr)
-
-
-async def cmd_import_slots(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from placements.exchange import ExchangeError, guess_format, import_slots
-
-    en = get_settings().cli_language == "en"
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"File not found: {path}" if en else f"Filen finns inte: {path}")
-    try:
-        report = await import_slots(
-            path.read_bytes(),
-            args.format or guess_format(path.name),
-            source=args.source,
-            skip_bad_rows=args.skip_bad_rows,
-            draft=args.draft,
-            language="en" if en else "sv",
-            progress=ProgressBar("Writing" if en else "Skriver"),
-        )
-    except ExchangeError as exc:
-        raise CommandError(str(exc)) from None
-    for error in report.errors:
-        where = (
-            f"line {error.line}, field {error.field or '-'}"
-            if en
-            else f"rad {error.line}, fält {error.field or '-'}"
-        )
-        print(f"{path.name}: {where}: {error.reason}", file=sys.stderr)
-    for notice in report.notices:
-        where = f"line {notice.line}" if en else f"rad {notice.line}"
-        print(f"{path.name}: {where}: {notice.text}", file=sys.stderr)
-    if report.more_notices:
-        print(
-            f"{path.name}: {report.more_notices} more notices not listed"
-            if en
-            else f"{path.name}: {report.more_notices} meddelanden till som inte visas",
-            file=sys.stderr,
-        )
-    if report.more_errors:
-        print(
-            f"{path.name}: {report.more_errors} more errors not listed"
-            if en
-            else f"{path.name}: {report.more_errors} fel till som inte visas",
-            file=sys.stderr,
-        )
-    if not report.written:
-        bad = f"{len({e.line for e in report.errors})}{'+' if report.more_errors else ''}"
-        raise CommandError(
-            f"{bad} bad rows; nothing was imported. Correct them, or use --skip-bad-rows."
-            if en
-            else f"{bad} felaktiga rader; inget importerades. Rätta dem, eller använd --skip-bad-rows."
-        )
-    print(
-        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.skipped} skipped; {report.hosts_created} new hosts."
-        if en
-        else f"{report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade, "
-        f"{report.skipped} överhoppade; {report.hosts_created} nya värdar."
-    )
-    return 0
-
-
-async def cmd_export_slots(args: argparse.Namespace) -> int:
-    from placements.exchange import export_slots
-
-    fmt = args.format or (args.output.rsplit(".", 1)[-1] if args.output else "jsonl")
-    if fmt not in {"jsonl", "csv", "xlsx"}:
-        fmt = "jsonl"
-    body = await export_slots(fmt, status=args.status, source=args.source)
-    if args.output:
-        from pathlib import Path
-
-        await asyncio.to_thread(Path(args.output).write_bytes, body)
-        print(f"Platser exporterade till {args.output}.", file=sys.stderr)
-    elif fmt == "xlsx" and sys.stdout.isatty():
-        raise CommandError("Ange --output FIL för XLSX.")
-    else:
-        sys.stdout.buffer.write(body)
-        sys.stdout.flush()
-    return 0
-
-
 COMMANDS: dict[str, Handler] = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
@@ -288,8 +179,6 @@ COMMANDS: dict[str, Handler] = {
     "tokens": cmd_tokens,
     "backup": cmd_backup,
     "restore": cmd_restore,
-    "import-slots": cmd_import_slots,
-    "export-slots": cmd_export_slots,
     "jobs": cmd_jobs,
 }
 
@@ -350,26 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
     jrun = jobs_sub.add_parser("run", help="Kör ett jobb nu (oavsett vilken process som leder).")
     jrun.add_argument("name")
 
-    imp = sub.add_parser("import-slots", help="Importera platser (JSONL eller CSV).")
-    imp.add_argument("file", help="Fil i utbytesformatet: .jsonl eller .csv.")
-    imp.add_argument("--format", choices=["jsonl", "csv"], help="Annars efter filändelsen.")
-    imp.add_argument("--source", default="import", help="Källa; nyckeln är (källa, external_id).")
-    imp.add_argument("--skip-bad-rows", action="store_true", help="Importera de giltiga raderna.")
-    imp.add_argument("--draft", action="store_true", help="Nya platser blir utkast.")
-    exp = sub.add_parser("export-slots", help="Exportera platser (JSONL, CSV eller XLSX).")
-    exp.add_argument("--format", choices=["jsonl", "csv", "xlsx"])
-    exp.add_argument("--output", "-o", help="Fil att skriva; annars standard ut.")
-    exp.add_argument("--status", choices=["draft", "published", "paused", "closed"])
-    exp.add_argument("--source")
-
-    for extend in EXTENSIONS:
-        extend(sub)
+    for command in packages.commands():
+        command.add_arguments(sub.add_parser(command.name, help=command.help))
     return parser
 
 
-# Packages register extra subcommands here: a function that adds parsers to the subparsers
-# object, and a handler in COMMANDS under the same name.
-EXTENSIONS: list[Callable[[Any], None]] = []
+def handlers() -> dict[str, Handler]:
+    """Every subcommand's handler: the root's own and each package's."""
+    return COMMANDS | {command.name: command.handler for command in packages.commands()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -379,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         get_settings()
         if args.command == "serve":
             return cmd_serve(args)
-        return _run(COMMANDS[args.command](args))
+        return _run(handlers()[args.command](args))
     except SettingsError as exc:
         print(f"Felaktig inställning: {exc}", file=sys.stderr)
     except CommandError as exc:

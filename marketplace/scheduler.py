@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import fcntl
-import importlib
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from typing import IO, Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from piccolo.query.functions.aggregate import Count
 
+from marketplace import packages
 from marketplace.db import postgres_config
 from marketplace.mail import deliver_outbox
 from marketplace.settings import Settings, get_settings
@@ -45,9 +45,6 @@ JobFunc = Callable[[dt.datetime, Settings], Awaitable[dict[str, int]]]
 
 # Any 64-bit number all workers agree on; it spells "mp_sched".
 ADVISORY_LOCK_KEY = 0x6D705F7363686564
-# Packages whose `jobs.py` holds sweeps, as `JOBS = {name: (function, interval setting)}`,
-# and, for the admins' page, `JOB_TEXT = {name: what the job does, in Swedish}`.
-JOB_MODULES = ("placements.jobs", "admin.jobs", "search.jobs")
 STOP_GRACE_S = 20.0
 
 
@@ -106,13 +103,9 @@ def job_specs() -> dict[str, JobSpec]:
             "Raderar uppgifter om jobbkörningar som är äldre än JOB_RUN_KEEP_DAYS dagar.",
         ),
     }
-    for module_name in JOB_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    # Each package's `jobs.py`: `JOBS = {name: (function, interval setting)}`, and, for the
+    # admins' page, `JOB_TEXT = {name: what the job does, in Swedish}`.
+    for module in packages.job_modules():
         texts = getattr(module, "JOB_TEXT", {})
         for name, (func, interval_setting) in module.JOBS.items():
             specs[name] = JobSpec(name, func, interval_setting, texts.get(name, ""))

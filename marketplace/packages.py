@@ -1,0 +1,58 @@
+"""The composition root's list of domain packages, and how it finds what each one adds.
+
+Each package exports, by convention, in its own modules:
+- `<package>.routes.ROUTES`: every route handler and controller of the package;
+- `<package>.commands.COMMANDS`: its `marketplace` subcommands (`marketplace.commands.Command`);
+- `<package>.jobs.JOBS` and `JOB_TEXT`: its scheduled sweeps.
+A package leaves out a module it has nothing for. Only the root modules (app factory, CLI,
+scheduler, demo) call this; no package knows the others through it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from marketplace.commands import Command
+
+# In the order their routes are registered and their jobs listed.
+PACKAGES = ("search", "employers", "placements", "admin", "participants")
+
+
+def _module(package: str, name: str) -> ModuleType | None:
+    """`<package>.<name>`, or None when the package has no such module."""
+    module_name = f"{package}.{name}"
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None
+
+
+def routes() -> list[Any]:
+    """Every package's routes, the kernel's and the root's own first."""
+    from marketplace import controllers, jobs_views, views
+
+    found: list[Any] = [*controllers.ROUTES, *views.ROUTES, *jobs_views.ROUTES]
+    for package in PACKAGES:
+        module = _module(package, "routes")
+        if module is not None:
+            found += module.ROUTES
+    return found
+
+
+def commands() -> list[Command]:
+    """Every package's CLI subcommands."""
+    found: list[Command] = []
+    for package in PACKAGES:
+        module = _module(package, "commands")
+        if module is not None:
+            found += module.COMMANDS
+    return found
+
+
+def job_modules() -> list[ModuleType]:
+    """Every package's `jobs` module (with `JOBS`, and `JOB_TEXT` for the admins' page)."""
+    return [m for package in PACKAGES if (m := _module(package, "jobs")) is not None]
