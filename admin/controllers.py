@@ -27,6 +27,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from admin import jobs, schemas
 from admin.services import audit, disclosure, exports, register, reports
+from employers import vocabulary as employer_vocabulary
 from marketplace import clock
 from marketplace.auth import AuthUser, active_coordinators, admin_only, requires, staff
 from marketplace.dates import check_date
@@ -54,7 +55,7 @@ def report_filters(
     end: dt.date | None,
     track: schemas.Track | None,
     coordinator_id: int | None,
-    host_kind: schemas.HostKind | None,
+    host_kind: employer_vocabulary.HostKind | None,
 ) -> schemas.ReportFilters:
     """Validated filters; a missing period means the last twelve months."""
     check_date(start, "start")
@@ -101,7 +102,7 @@ def provide_report_filters(
     end: FromQuery[dt.date | None] = None,
     track: FromQuery[schemas.Track | None] = None,
     coordinator_id: FromQuery[int | None] = None,
-    host_kind: FromQuery[schemas.HostKind | None] = None,
+    host_kind: FromQuery[employer_vocabulary.HostKind | None] = None,
 ) -> schemas.ReportFilters:
     """The filters every report takes, from the query string (a Litestar dependency)."""
     return report_filters(start, end, track, coordinator_id, host_kind)

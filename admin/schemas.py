@@ -13,10 +13,10 @@ from typing import Literal
 
 import msgspec
 
+from employers.vocabulary import HostKind
 from marketplace.dates import FrozenDateBounded
 from placements.vocabulary import Track
 
-HostKind = Literal["company", "municipal_unit", "association", "public_agency"]
 ReportName = Literal[
     "to-work-or-studies",
     "exits",

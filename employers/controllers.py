@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post, pu
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from employers import schemas
+from employers import schemas, vocabulary
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.controllers import client_address
@@ -32,7 +32,7 @@ class HostController(Controller):
     async def list_hosts(
         self,
         request: Request[AuthUser, Any, Any],
-        kind: FromQuery[schemas.HostKind | None] = None,
+        kind: FromQuery[vocabulary.HostKind | None] = None,
         town: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
         limit: Limit = 50,

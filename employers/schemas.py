@@ -4,12 +4,13 @@ applications, municipal units' targets and their coverage."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-HostKind = Literal["company", "municipal_unit", "association", "public_agency"]
+from employers.vocabulary import HostKind
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 OptEmail = Annotated[str, msgspec.Meta(max_length=320)]

@@ -16,9 +16,10 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from employers import vocabulary
 from marketplace.tables import User
 
-HOST_KINDS = ("company", "municipal_unit", "association", "public_agency")
+HOST_KINDS = vocabulary.HOST_KINDS
 
 
 class Host(Table, tablename="emp_host"):

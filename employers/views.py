@@ -14,7 +14,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from employers import schemas
+from employers import schemas, vocabulary
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace import clock
 from marketplace.addresses import normalise_email
@@ -23,12 +23,11 @@ from marketplace.controllers import client_address
 from marketplace.errors import MarketplaceError
 from marketplace.forms import Problems, field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
-from marketplace.templating import LABELS
 from marketplace.views import page
 
 host_only = requires("host")
 
-HOST_KIND_OPTIONS = list(LABELS["host_kind"].items())
+HOST_KIND_OPTIONS = list(vocabulary.HOST_KIND_LABELS.items())
 
 APPLICATION_LABELS = {
     "org_name": "Organisationens namn",

@@ -15,68 +15,10 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from marketplace import figures, notices
 from marketplace.clock import STOCKHOLM
 
+# Codes shown in Swedish, by vocabulary. The kernel holds its own (roles, jobs); each domain
+# package adds its vocabularies with `add_labels` when its vocabulary module is imported
+# (employers/vocabulary.py, placements/vocabulary.py).
 LABELS: dict[str, dict[str, str]] = {
-    "slot_kind": {"praktik": "Praktik", "arbetsträning": "Arbetsträning"},
-    "activity_status": {
-        "planned": "Planerad",
-        "ongoing": "Pågår",
-        "done": "Genomförd",
-        "cancelled": "Inställd",
-    },
-    "host_kind": {
-        "company": "Företag",
-        "municipal_unit": "Kommunal enhet",
-        "association": "Förening",
-        "public_agency": "Offentlig myndighet",
-    },
-    "setting": {
-        "open_workplace": "Arbetsplats på den öppna arbetsmarknaden",
-        "municipal_workplace": "Ordinarie kommunal arbetsplats",
-        "sheltered": "Skyddad verksamhet",
-    },
-    "slot_status": {
-        "draft": "Utkast",
-        "published": "Publicerad",
-        "paused": "Pausad",
-        "closed": "Stängd",
-    },
-    "track": {"kompetens": "Kompetens", "hälsa": "Hälsa", "vägledning": "Vägledning"},
-    "consent_method": {"muntligt": "Muntligt", "skriftligt": "Skriftligt", "digitalt": "Digitalt"},
-    "attendance": {
-        "mycket_god": "Mycket god",
-        "god": "God",
-        "varierande": "Varierande",
-        "bristande": "Bristande",
-    },
-    "recommendation": {
-        "would_hire": "Vi skulle vilja anställa",
-        "recommend_further_training": "Rekommenderar vidare utbildning",
-        "recommend_other_placement": "Rekommenderar en annan plats",
-        "not_ready_yet": "Inte redo ännu",
-    },
-    "outcome": {
-        "arbete": "Arbete",
-        "studier": "Studier",
-        "annan_insats": "Annan insats",
-        "arbetsformedlingen": "Överlämnad till Arbetsförmedlingen",
-        "sjukskrivning": "Sjukskrivning",
-        "flyttat": "Flyttat",
-        "avbrutet": "Avbrutet",
-        "okant": "Okänt",
-    },
-    "candidate_status": {"active": "Aktiv", "exited": "Avslutad", "paused": "Vilande"},
-    # Lower case: a booking's status is mostly said inside a sentence ("Bokningen är avböjd").
-    "booking_status": {
-        "awaiting_participant": "väntar på deltagarens svar",
-        "proposed": "föreslagen",
-        "accepted": "accepterad",
-        "declined": "avböjd",
-        "withdrawn": "återkallad",
-        "agreed": "överenskommen",
-        "active": "pågående",
-        "completed": "avslutad",
-        "interrupted": "avbruten",
-    },
     "role": {
         "admin": "administratör",
         "coordinator": "samordnare",
@@ -90,8 +32,6 @@ LABELS: dict[str, dict[str, str]] = {
         "running": "Pågår",
         "interrupted": "Avbrutet",
     },
-    # Who signs an agreement (a signature on paper names its party).
-    "party": {"host": "värden", "supervisor": "handledaren", "participant": "deltagaren"},
     # Each scheduled job's name for people (the code name stays for the CLI: `jobs run NAME`).
     "job": {
         "deliver-outbox": "Skicka mejl",
@@ -128,6 +68,18 @@ LABELS: dict[str, dict[str, str]] = {
         "waiting": "väntar",
     },
 }
+
+
+def add_labels(groups: dict[str, dict[str, str]]) -> None:
+    """Add a domain's vocabularies (code → Swedish label, by vocabulary name) to LABELS.
+    A vocabulary is declared once: adding one under a name already taken with other words
+    is a programming error."""
+    for name, labels in groups.items():
+        if LABELS.get(name, labels) != labels:
+            raise ValueError(f"vocabulary {name!r} is declared twice with different labels")
+        LABELS[name] = labels
+
+
 _ACTOR_ROLE = re.compile(r"\((admin|coordinator|host|analyst)\)$")
 
 

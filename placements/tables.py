@@ -19,13 +19,14 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from employers import vocabulary as employer_vocabulary
 from employers.tables import Contact, Host
 from marketplace.tables import User
 from placements import vocabulary
 
-SLOT_KINDS = ("praktik", "arbetsträning")
-SLOT_STATUSES = ("draft", "published", "paused", "closed")
-SETTINGS = ("open_workplace", "municipal_workplace", "sheltered")
+SLOT_KINDS = vocabulary.SLOT_KINDS
+SLOT_STATUSES = vocabulary.SLOT_STATUSES
+SETTINGS = employer_vocabulary.SETTINGS
 TRACKS = vocabulary.TRACKS
 
 

@@ -2,13 +2,16 @@
 schemas validate with, the tuple the tables, import and filters check against, and the
 Swedish labels pages and reports show.
 
-The kernel's page labels (`marketplace.templating.LABELS["track"]`) hold the same words for
-the templates; tests/placements/test_vocabulary.py pins that they agree.
+The labels are added to the kernel's page labels (`marketplace.templating.LABELS`) when this
+module is imported, which `placements.tables` does, so no template or text needs the kernel to
+know this domain. tests/placements/test_vocabulary.py pins that each code has one label.
 """
 
 from __future__ import annotations
 
 from typing import Literal, get_args
+
+from marketplace.templating import add_labels
 
 # The strategy's three tracks (spår).
 Track = Literal["kompetens", "hälsa", "vägledning"]
@@ -18,3 +21,129 @@ TRACK_LABELS: dict[str, str] = {
     "hälsa": "Hälsa",
     "vägledning": "Vägledning",
 }
+
+# What a slot offers.
+SlotKind = Literal["praktik", "arbetsträning"]
+SLOT_KINDS: tuple[str, ...] = get_args(SlotKind)
+SLOT_KIND_LABELS: dict[str, str] = {"praktik": "Praktik", "arbetsträning": "Arbetsträning"}
+
+SlotStatus = Literal["draft", "published", "paused", "closed"]
+SLOT_STATUSES: tuple[str, ...] = get_args(SlotStatus)
+SLOT_STATUS_LABELS: dict[str, str] = {
+    "draft": "Utkast",
+    "published": "Publicerad",
+    "paused": "Pausad",
+    "closed": "Stängd",
+}
+
+# A booking's status (the moves between them: placements/booking_states.py). Lower case: a
+# status is mostly said inside a sentence ("Bokningen är avböjd").
+BookingStatus = Literal[
+    "awaiting_participant",
+    "proposed",
+    "accepted",
+    "declined",
+    "withdrawn",
+    "agreed",
+    "active",
+    "completed",
+    "interrupted",
+]
+BOOKING_STATUSES: tuple[str, ...] = get_args(BookingStatus)
+BOOKING_STATUS_LABELS: dict[str, str] = {
+    "awaiting_participant": "väntar på deltagarens svar",
+    "proposed": "föreslagen",
+    "accepted": "accepterad",
+    "declined": "avböjd",
+    "withdrawn": "återkallad",
+    "agreed": "överenskommen",
+    "active": "pågående",
+    "completed": "avslutad",
+    "interrupted": "avbruten",
+}
+
+# A participant's case.
+CaseStatus = Literal["active", "paused", "exited"]
+CASE_STATUS_LABELS: dict[str, str] = {"active": "Aktiv", "exited": "Avslutad", "paused": "Vilande"}
+
+# An activity of the participant's plan.
+ActivityStatus = Literal["planned", "ongoing", "done", "cancelled"]
+ACTIVITY_STATUS_LABELS: dict[str, str] = {
+    "planned": "Planerad",
+    "ongoing": "Pågår",
+    "done": "Genomförd",
+    "cancelled": "Inställd",
+}
+
+# How a participant gave consent (to a partner agency's sharing, to a health note).
+ConsentMethod = Literal["muntligt", "skriftligt", "digitalt"]
+CONSENT_METHOD_LABELS: dict[str, str] = {
+    "muntligt": "Muntligt",
+    "skriftligt": "Skriftligt",
+    "digitalt": "Digitalt",
+}
+
+# The supervisor's end-of-placement assessment.
+Attendance = Literal["mycket_god", "god", "varierande", "bristande"]
+ATTENDANCE_LABELS: dict[str, str] = {
+    "mycket_god": "Mycket god",
+    "god": "God",
+    "varierande": "Varierande",
+    "bristande": "Bristande",
+}
+Recommendation = Literal[
+    "would_hire", "recommend_further_training", "recommend_other_placement", "not_ready_yet"
+]
+RECOMMENDATION_LABELS: dict[str, str] = {
+    "would_hire": "Vi skulle vilja anställa",
+    "recommend_further_training": "Rekommenderar vidare utbildning",
+    "recommend_other_placement": "Rekommenderar en annan plats",
+    "not_ready_yet": "Inte redo ännu",
+}
+
+# Kolada's outcome categories at exit, plus the other exits municipalities record. One
+# wording for the outcome form, the participant's page, the audit text and the reports.
+OutcomeCategory = Literal[
+    "arbete",
+    "studier",
+    "annan_insats",
+    "arbetsformedlingen",
+    "sjukskrivning",
+    "flyttat",
+    "avbrutet",
+    "okant",
+]
+OUTCOME_CATEGORIES: tuple[str, ...] = get_args(OutcomeCategory)
+OUTCOME_LABELS: dict[str, str] = {
+    "arbete": "Arbete",
+    "studier": "Studier",
+    "annan_insats": "Annan insats",
+    "arbetsformedlingen": "Till Arbetsförmedlingen",
+    "sjukskrivning": "Sjukskrivning",
+    "flyttat": "Flyttat",
+    "avbrutet": "Avbrutet",
+    "okant": "Okänt",
+}
+
+# Who signs a win-win agreement (a signature on paper names its party).
+PARTY_LABELS: dict[str, str] = {
+    "host": "värden",
+    "supervisor": "handledaren",
+    "participant": "deltagaren",
+}
+
+add_labels(
+    {
+        "track": TRACK_LABELS,
+        "slot_kind": SLOT_KIND_LABELS,
+        "slot_status": SLOT_STATUS_LABELS,
+        "booking_status": BOOKING_STATUS_LABELS,
+        "candidate_status": CASE_STATUS_LABELS,
+        "activity_status": ACTIVITY_STATUS_LABELS,
+        "consent_method": CONSENT_METHOD_LABELS,
+        "attendance": ATTENDANCE_LABELS,
+        "recommendation": RECOMMENDATION_LABELS,
+        "outcome": OUTCOME_LABELS,
+        "party": PARTY_LABELS,
+    }
+)

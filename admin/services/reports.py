@@ -23,6 +23,7 @@ from typing import Any
 
 from admin import schemas
 from admin.tables import KpiSnapshot
+from employers import vocabulary as employer_vocabulary
 from employers.tables import Host, UnitTarget
 from marketplace import clock
 from marketplace.clock import STOCKHOLM
@@ -56,21 +57,8 @@ BASELINES = (
     schemas.ReferenceLine(label="Januari–april 2017: 1,75 per månad", value=1.75),
 )
 
-CATEGORY_LABELS = {
-    "arbete": "Arbete",
-    "studier": "Studier",
-    "annan_insats": "Annan insats",
-    "arbetsformedlingen": "Till Arbetsförmedlingen",
-    "sjukskrivning": "Sjukskrivning",
-    "flyttat": "Flyttat",
-    "avbrutet": "Avbrutet",
-    "okant": "Okänt",
-}
-SETTING_LABELS = {
-    "open_workplace": "Öppen arbetsplats",
-    "municipal_workplace": "Kommunal arbetsplats",
-    "sheltered": "Skyddad verksamhet",
-}
+CATEGORY_LABELS = vocabulary.OUTCOME_LABELS
+SETTING_LABELS = employer_vocabulary.SETTING_SHORT_LABELS
 FLAG_LABELS = {
     "long_placement": "Lång placering",
     "repeated_placements": "Upprepade placeringar utan steg framåt",
@@ -89,12 +77,7 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 TRACK_LABELS = vocabulary.TRACK_LABELS
-HOST_KIND_LABELS = {
-    "company": "Företag",
-    "municipal_unit": "Kommunal enhet",
-    "association": "Förening",
-    "public_agency": "Offentlig myndighet",
-}
+HOST_KIND_LABELS = employer_vocabulary.HOST_KIND_LABELS
 
 _FILTER_NOTE = " Filter: spår och samordnare avser deltagaren; värdtyp avser värden för bokningen."
 DEFINITIONS: dict[str, tuple[str, str]] = {

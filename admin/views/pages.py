@@ -21,6 +21,7 @@ from admin.controllers import (
     report_readers,
 )
 from admin.services import audit, audit_text, disclosure, exports, register, reports
+from employers import vocabulary as employer_vocabulary
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.errors import ValidationFailed
 from marketplace.forms import field_errors, field_problems
@@ -98,7 +99,7 @@ class _Filters(msgspec.Struct, kw_only=True):
     end: dt.date | None = None
     track: schemas.Track | None = None
     coordinator_id: int | None = None
-    host_kind: schemas.HostKind | None = None
+    host_kind: employer_vocabulary.HostKind | None = None
     actor_id: int | None = None
     subject_id: int | None = None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from employers import schemas
+from employers import schemas, vocabulary
 from employers.services import get_host_for, managed_host_ids
 from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostMembership
@@ -17,15 +17,8 @@ from marketplace.auth import AuthUser
 from marketplace.db import contains_ci, equals_ci
 from marketplace.errors import Conflict, Forbidden, ValidationFailed
 
-# The setting a slot gets from its host's kind, unless the slot says otherwise (85/15 figure):
-# a municipal unit is a municipal workplace; companies, associations and agencies are
-# ordinary workplaces on the labour market.
-SETTING_BY_KIND = {
-    "company": "open_workplace",
-    "association": "open_workplace",
-    "public_agency": "open_workplace",
-    "municipal_unit": "municipal_workplace",
-}
+# The setting a slot gets from its host's kind, unless the slot says otherwise (85/15 figure).
+SETTING_BY_KIND = vocabulary.SETTING_BY_KIND
 
 
 def coordinates_of(town: str) -> tuple[float, float] | None:

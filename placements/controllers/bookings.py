@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from marketplace.auth import AuthUser, requires, staff
 from marketplace.dates import check_date
 from marketplace.paging import Limit, Offset
+from placements import vocabulary
 from placements.schemas import agreements as sa
 from placements.schemas import attendance as sat
 from placements.schemas import bookings as sb
@@ -50,7 +51,7 @@ class BookingController(Controller):
     async def list_bookings(
         self,
         request: Req,
-        status: FromQuery[sb.BookingStatus | None] = None,
+        status: FromQuery[vocabulary.BookingStatus | None] = None,
         slot_id: FromQuery[int | None] = None,
         candidate_id: FromQuery[int | None] = None,
         limit: Limit = 50,

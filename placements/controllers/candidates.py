@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from marketplace.auth import AuthUser, requires, staff
 from marketplace.paging import Limit, Offset
+from placements import vocabulary
 from placements.schemas import candidates as s
 from placements.services import candidates
 
@@ -34,7 +35,7 @@ class CandidateController(Controller):
     async def list_candidates(
         self,
         request: Req,
-        status: FromQuery[s.CaseStatus | None] = None,
+        status: FromQuery[vocabulary.CaseStatus | None] = None,
         q: FromQuery[Annotated[str, msgspec.Meta(max_length=100)] | None] = None,
         sort: FromQuery[candidates.SortKey] = "name",
         limit: Limit = 50,

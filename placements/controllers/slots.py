@@ -25,11 +25,12 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, 
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from employers import schemas as emp
+from employers import vocabulary as employer_vocabulary
 from marketplace.auth import AuthUser, public, requires, staff
 from marketplace.errors import ValidationFailed
 from marketplace.paging import Limit, Offset
 from marketplace.settings import get_settings
-from placements import exchange
+from placements import exchange, vocabulary
 from placements.schemas import slots as s
 from placements.services import slots
 
@@ -66,11 +67,11 @@ class SlotController(Controller):
     @get("/", operation_id="listPublishedSlots")
     async def list_slots(
         self,
-        kind: FromQuery[s.SlotKind | None] = None,
+        kind: FromQuery[vocabulary.SlotKind | None] = None,
         town: Annotated[str | None, QueryParameter(max_length=100)] = None,
         occupation_id: Annotated[str | None, QueryParameter(max_length=20)] = None,
         host_id: FromQuery[int | None] = None,
-        setting: FromQuery[s.Setting | None] = None,
+        setting: FromQuery[employer_vocabulary.Setting | None] = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> s.PublicSlotPage:

@@ -9,17 +9,6 @@ import msgspec
 
 from marketplace.dates import DateBounded
 
-BookingStatus = Literal[
-    "awaiting_participant",
-    "proposed",
-    "accepted",
-    "declined",
-    "withdrawn",
-    "agreed",
-    "active",
-    "completed",
-    "interrupted",
-]
 Message = Annotated[str, msgspec.Meta(max_length=2000)]
 
 

@@ -14,11 +14,10 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from marketplace.dates import DateBounded
-from placements.vocabulary import Track
+from placements.vocabulary import ActivityStatus, CaseStatus, ConsentMethod, Track
 
-CaseStatus = Literal["active", "paused", "exited"]
-ActivityStatus = Literal["planned", "ongoing", "done", "cancelled"]
-ConsentMethod = Literal["", "muntligt", "skriftligt", "digitalt"]
+# A health note may leave the consent method unsaid.
+NoteConsentMethod = ConsentMethod | Literal[""]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
@@ -70,7 +69,7 @@ class CandidateBase(msgspec.Struct, kw_only=True):
     status: CaseStatus = "active"
     consent_date: dt.date | None = None
     """The day the participant consented to being registered and to the placement work."""
-    consent_method: ConsentMethod = ""
+    consent_method: NoteConsentMethod = ""
     """How the consent was given; required with `consent_date`, and only with it."""
 
 
@@ -109,7 +108,7 @@ class CandidateUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     plan_goal_shareable: bool | UnsetType = UNSET
     status: CaseStatus | UnsetType = UNSET
     consent_date: dt.date | UnsetType | None = UNSET
-    consent_method: ConsentMethod | UnsetType = UNSET
+    consent_method: NoteConsentMethod | UnsetType = UNSET
     coordinator_id: int | UnsetType = UNSET
 
 

@@ -4,27 +4,13 @@ follow-ups, lock-in flags and the host's win-win ledger."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from marketplace.dates import DateBounded
+from placements.vocabulary import Attendance, OutcomeCategory, Recommendation
 
-Attendance = Literal["mycket_god", "god", "varierande", "bristande"]
-Recommendation = Literal[
-    "would_hire", "recommend_further_training", "recommend_other_placement", "not_ready_yet"
-]
-# Kolada's outcome categories at exit, plus the other exits municipalities record.
-OutcomeCategory = Literal[
-    "arbete",
-    "studier",
-    "annan_insats",
-    "arbetsformedlingen",
-    "sjukskrivning",
-    "flyttat",
-    "avbrutet",
-    "okant",
-]
 Text = Annotated[str, msgspec.Meta(max_length=5000)]
 
 

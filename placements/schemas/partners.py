@@ -8,13 +8,13 @@ birth year, never a personnummer, contact details, notes, the plan or adaptation
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from marketplace.dates import DateBounded
+from placements.vocabulary import ConsentMethod
 
-ConsentMethod = Literal["skriftligt", "muntligt", "digitalt"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Reference = Annotated[str, msgspec.Meta(max_length=100)]
 

@@ -4,12 +4,13 @@ view of a published slot, lists, and the import report."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from employers.schemas import Contact, PublicContact
+from employers.vocabulary import Setting
 from marketplace.dates import DateBounded
 from placements.slot_rules import (
     Capacity,
@@ -22,11 +23,9 @@ from placements.slot_rules import (
     Title,
     Town,
 )
-from placements.vocabulary import Track
+from placements.vocabulary import SlotKind, SlotStatus, Track
 
-SlotKind = Literal["praktik", "arbetsträning"]
-Setting = Literal["open_workplace", "municipal_workplace", "sheltered"]
-Status = Literal["draft", "published", "paused", "closed"]
+Status = SlotStatus
 Tracks = Annotated[list[Track], msgspec.Meta(max_length=3)]
 
 

@@ -41,8 +41,7 @@ from marketplace.mail import queue_mail
 from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
 from marketplace.tables import User
-from marketplace.templating import LABELS
-from placements import booking_states, date_rules
+from placements import booking_states, date_rules, vocabulary
 from placements.schemas import bookings as schemas
 from placements.services import SEAT_HOLDING, bump_slot_change, capacity
 from placements.services.candidates import (
@@ -58,7 +57,7 @@ BOOKING_NOT_FOUND = "Bokningen finns inte, eller så har du inte tillgång till 
 DEFAULT_LENGTH = dt.timedelta(days=89)
 PARTIES = ("coordinator", "host", "supervisor", "participant")
 
-STATUS_TEXT = LABELS["booking_status"]  # one wording for pages, mails and the API
+STATUS_TEXT = vocabulary.BOOKING_STATUS_LABELS  # one wording for pages, mails and the API
 ACTION_TEXT = {
     "accept": "accepteras",
     "decline": "avböjas",

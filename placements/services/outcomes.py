@@ -18,7 +18,7 @@ from marketplace.db import write_transaction
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
-from placements import booking_states, date_rules
+from placements import booking_states, date_rules, vocabulary
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as schemas
 from placements.services import bookings
@@ -27,16 +27,7 @@ from placements.tables import Assessment, Booking, BookingEvent, Candidate, Foll
 
 ENDED = booking_states.ENDED
 FOLLOW_UP_DAYS = (90, 180)
-CATEGORY_TEXT = {
-    "arbete": "Arbete",
-    "studier": "Studier",
-    "annan_insats": "Annan insats",
-    "arbetsformedlingen": "Till Arbetsförmedlingen",
-    "sjukskrivning": "Sjukskrivning",
-    "flyttat": "Flyttat",
-    "avbrutet": "Avbrutet",
-    "okant": "Okänt",
-}
+CATEGORY_TEXT = vocabulary.OUTCOME_LABELS
 # Work or studies: the step forward that lock-in looks for.
 PROGRESS = ("arbete", "studier")
 _SALT = "assessment-link"

@@ -24,7 +24,7 @@ from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
-from placements import date_rules
+from placements import date_rules, vocabulary
 from placements.schemas import candidates as schemas
 from placements.services import candidates as candidate_services
 from search import taxonomy
@@ -69,7 +69,7 @@ GOAL_LABELS = {
     "plan_goal": "Deltagarens mål",
     "plan_goal_shareable": "Deltagaren godkänner att värden får se målet",
 }
-ACTIVITY_STATUS = LABELS["activity_status"]
+ACTIVITY_STATUS = vocabulary.ACTIVITY_STATUS_LABELS
 ADAPTATION_TEXT_MAX = 300
 ADAPTATIONS_MAX = 30
 # Blank rows under the filled-in ones; saving gives new blank rows for more.

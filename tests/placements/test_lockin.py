@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from placements import vocabulary
 from placements.schemas import outcomes as so
 from placements.services import bookings, lockin, outcomes
 from placements.tables import LockInFlag
@@ -63,7 +64,7 @@ async def test_a_step_to_work_resets_the_count():
         slot = await make_slot(w.host_id, w.supervisor_id, title=f"Plats {i}")
         booking_id = await to_active(w, slot_id=slot, start=start, end=end)
         await bookings.end(w.host_user, booking_id, "completed", end)
-        category: so.OutcomeCategory = "arbete" if i == 1 else "okant"
+        category: vocabulary.OutcomeCategory = "arbete" if i == 1 else "okant"
         await outcomes.record_outcome(
             w.coordinator,
             booking_id,
