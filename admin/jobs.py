@@ -109,6 +109,11 @@ JOBS = {
     "snapshot-kpis": (snapshot_kpis, "housekeeping_interval_seconds"),
     "apply-retention": (apply_retention_job, "housekeeping_interval_seconds"),
 }
+# Each job's name for people (the code name stays for the CLI: `jobs run NAME`).
+JOB_TITLE = {
+    "snapshot-kpis": "Lås månadens nyckeltal",
+    "apply-retention": "Anonymisera gamla uppgifter",
+}
 JOB_TEXT = {
     "snapshot-kpis": "Låser förra månadens nyckeltal en gång; senare körningar samma månad "
     "ändrar ingenting.",

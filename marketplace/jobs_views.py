@@ -41,6 +41,7 @@ async def jobs_overview() -> list[JobOut]:
     return [
         JobOut(
             name=spec.name,
+            title=spec.title or spec.name,
             description=spec.description,
             interval_seconds=spec.interval(settings),
             last_run=run_out(latest[spec.name]) if spec.name in latest else None,
@@ -92,6 +93,7 @@ async def jobs_page(
         "jobs.html",
         request,
         jobs=await jobs_overview(),
+        titles={name: spec.title or name for name, spec in scheduler.job_specs().items()},
         runs=runs,
         job=job or "",
         tz=STOCKHOLM,

@@ -56,6 +56,7 @@ class JobSpec:
     func: JobFunc
     interval_setting: str
     text: str = ""  # what the job does, in Swedish, for the admins' page
+    title: str = ""  # the job's name for people, in Swedish (the code name is for the CLI)
 
     @property
     def doc(self) -> str:
@@ -95,20 +96,26 @@ def job_specs() -> dict[str, JobSpec]:
             "outbox_interval_seconds",
             "Skickar köade mejl via SMTP, försöker igen med dem som inte gick fram och sätter "
             "ihop dagens sammanfattningar.",
+            "Skicka mejl",
         ),
         "prune-job-runs": JobSpec(
             "prune-job-runs",
             prune_job_runs,
             "housekeeping_interval_seconds",
             "Raderar uppgifter om jobbkörningar som är äldre än JOB_RUN_KEEP_DAYS dagar.",
+            "Rensa gamla jobbkörningar",
         ),
     }
     # Each package's `jobs.py`: `JOBS = {name: (function, interval setting)}`, and, for the
-    # admins' page, `JOB_TEXT = {name: what the job does, in Swedish}`.
+    # admins' page, `JOB_TITLE = {name: its name for people}` and `JOB_TEXT = {name: what
+    # the job does}`, in Swedish.
     for module in packages.job_modules():
         texts = getattr(module, "JOB_TEXT", {})
+        titles = getattr(module, "JOB_TITLE", {})
         for name, (func, interval_setting) in module.JOBS.items():
-            specs[name] = JobSpec(name, func, interval_setting, texts.get(name, ""))
+            specs[name] = JobSpec(
+                name, func, interval_setting, texts.get(name, ""), titles.get(name, "")
+            )
     return specs
 
 

@@ -124,6 +124,7 @@ class JobOut(msgspec.Struct):
     """A scheduled sweep, how often it runs, and its latest run."""
 
     name: str
+    title: str  # the job's name for people, in Swedish
     description: str
     interval_seconds: int
     last_run: JobRunOut | None

@@ -15,7 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from marketplace import figures, notices
 from marketplace.clock import STOCKHOLM
 
-# Codes shown in Swedish, by vocabulary. The kernel holds its own (roles, jobs); each domain
+# Codes shown in Swedish, by vocabulary. The kernel holds its own (roles, job runs); each domain
 # package adds its vocabularies with `add_labels` when its vocabulary module is imported
 # (employers/vocabulary.py, placements/vocabulary.py).
 LABELS: dict[str, dict[str, str]] = {
@@ -31,22 +31,6 @@ LABELS: dict[str, dict[str, str]] = {
         "failed": "Misslyckades",
         "running": "Pågår",
         "interrupted": "Avbrutet",
-    },
-    # Each scheduled job's name for people (the code name stays for the CLI: `jobs run NAME`).
-    "job": {
-        "deliver-outbox": "Skicka mejl",
-        "prune-job-runs": "Rensa gamla jobbkörningar",
-        "expire-slots": "Stäng platser som gått ut",
-        "activate-placements": "Starta placeringar på startdagen",
-        "remind-proposals": "Påminn om obesvarade förslag",
-        "remind-signatures": "Påminn om underskrifter",
-        "follow-ups": "Skapa uppföljningar",
-        "remind-assessments": "Påminn om bedömningar",
-        "flag-lock-in": "Flagga risk för inlåsning",
-        "remind-attendance": "Påminn om närvarorapporter",
-        "snapshot-kpis": "Lås månadens nyckeltal",
-        "apply-retention": "Anonymisera gamla uppgifter",
-        "prune-search-log": "Rensa sökloggen",
     },
     # What a scheduled job counted in a run (marketplace/scheduler.py, each package's jobs.py).
     "job_count": {

@@ -659,6 +659,17 @@ JOBS = {
     "flag-lock-in": (flag_lock_in, "sweep_interval_seconds"),
     "remind-attendance": (remind_attendance, "sweep_interval_seconds"),
 }
+# Each job's name for people (the code name stays for the CLI: `jobs run NAME`).
+JOB_TITLE = {
+    "expire-slots": "Stäng platser som gått ut",
+    "activate-placements": "Starta placeringar på startdagen",
+    "remind-proposals": "Påminn om obesvarade förslag",
+    "remind-signatures": "Påminn om underskrifter",
+    "follow-ups": "Skapa uppföljningar",
+    "remind-assessments": "Påminn om bedömningar",
+    "flag-lock-in": "Flagga risk för inlåsning",
+    "remind-attendance": "Påminn om närvarorapporter",
+}
 JOB_TEXT = {
     "expire-slots": "Stänger publicerade platser vars slutdatum har passerat, så att sökningen "
     "slutar visa dem.",

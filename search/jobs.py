@@ -21,6 +21,8 @@ async def prune_search_log(now: dt.datetime, settings: Settings) -> dict[str, in
 JOBS = {
     "prune-search-log": (prune_search_log, "housekeeping_interval_seconds"),
 }
+# Each job's name for people (the code name stays for the CLI: `jobs run NAME`).
+JOB_TITLE = {"prune-search-log": "Rensa sökloggen"}
 # What each job does, in Swedish, for the admins' jobs page.
 JOB_TEXT = {
     "prune-search-log": "Tar bort loggade sökningar, och vad de ledde till, som är äldre än "
