@@ -108,6 +108,7 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w i
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
+_WORDS_CACHED = 64  # texts whose words are kept (a suggestion reads each text several times)
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
 _TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
 
@@ -202,6 +203,7 @@ class SuggestionModel:
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._words_cache: dict[str, tuple[str, ...]] = {}
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
         # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
@@ -359,9 +361,20 @@ class SuggestionModel:
 
     # --- querying ---------------------------------------------------------------------------
 
-    def _text_words(self, text: str) -> list[str]:
-        """The words of a host's text, without place names ("Säljare till Halmstad")."""
-        return [w for w in _words(text) if w in self._known or taxonomy.place(w) is None]
+    def _text_words(self, text: str) -> tuple[str, ...]:
+        """The words of a host's text, without place names ("Säljare till Halmstad").
+
+        One suggestion reads the title, the description and both together several times
+        (words, names, qualifiers): the last few texts' words are kept.
+        """
+        hit = self._words_cache.get(text)
+        if hit is not None:
+            return hit
+        words = tuple(w for w in _words(text) if w in self._known or taxonomy.place(w) is None)
+        if len(self._words_cache) >= _WORDS_CACHED:
+            self._words_cache.clear()
+        self._words_cache[text] = words
+        return words
 
     def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
         counts: dict[str, float] = {}

@@ -44,3 +44,13 @@ def test_the_modifier_of_a_name_is_its_qualifier():
 def test_the_description_tells_which_seller():
     got = [s.label for s in suggest_for_slot("Säljare", "Du besöker kunder i ditt distrikt.")]
     assert "Utesäljare" in got, got
+
+
+def test_a_texts_words_are_read_once_and_the_cache_stays_small():
+    model = suggestion_model()
+    first = model._text_words("Lagerarbetare till Halmstad")
+    assert first == ("lagerarbetare",)  # a place name is no evidence
+    assert model._text_words("Lagerarbetare till Halmstad") is first
+    for n in range(200):
+        model._text_words(f"Lagerarbetare {n}")
+    assert len(model._words_cache) <= 64
