@@ -90,7 +90,7 @@ class Weights:
     exact_form: float = 0.4  # share of a word's weight on its own form (the rest on its stem)
     # The evidence kinds, each scaled to at most 1 per query before weighting.
     title: float = 3.0
-    description: float = 0.25
+    description: float = 2.0
     group: float = 0.3  # the group's score, times the title/description weights
     group_alt: float = 1.0  # an alternative label's weight in its group's text
     named_title: float = 2.0

@@ -54,3 +54,24 @@ def test_a_texts_words_are_read_once_and_the_cache_stays_small():
     for n in range(200):
         model._text_words(f"Lagerarbetare {n}")
     assert len(model._words_cache) <= 64
+
+
+def test_the_description_tells_the_work_behind_a_generic_title():
+    # "Medarbetare" names hundreds of job titles; the text says which work.
+    got = [
+        s.label
+        for s in suggest_for_slot(
+            "Medarbetare sökes", "Du plockar och packar varor på vårt lager och kör truck."
+        )
+    ]
+    assert "Lagerarbetare/Terminalarbetare" in got, got
+
+
+def test_a_seller_who_sells_by_telephone():
+    got = [
+        s.label
+        for s in suggest_for_slot(
+            "Säljare", "Du ringer upp kunder och säljer abonnemang per telefon."
+        )
+    ]
+    assert got[0] == "Telefonförsäljare", got
