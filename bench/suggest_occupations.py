@@ -146,7 +146,7 @@ def report(result: dict[str, Any]) -> None:
 # Query-time weights only: the model is built once and its weights swapped per setting. The
 # title's weight stays fixed: scaling every weight alike changes no ranking.
 GRID = {
-    "description": [0.5, 1.0, 2.0, 4.0],
+    "description": [0.25, 0.5, 1.0, 2.0, 4.0],
     "group": [0.3, 0.6, 1.0],
     "named_title": [2.0, 4.0],
     "entry_level": [0.0, 0.3],

@@ -90,7 +90,7 @@ class Weights:
     exact_form: float = 0.4  # share of a word's weight on its own form (the rest on its stem)
     # The evidence kinds, each scaled to at most 1 per query before weighting.
     title: float = 3.0
-    description: float = 0.5
+    description: float = 2.0
     group: float = 0.3  # the group's score, times the title/description weights
     group_alt: float = 1.0  # an alternative label's weight in its group's text
     named_title: float = 2.0
@@ -108,6 +108,7 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w i
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
+_WORDS_CACHED = 64  # texts whose words are kept (a suggestion reads each text several times)
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
 _TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
 
@@ -198,9 +199,11 @@ class SuggestionModel:
         for label in skill_labels.values():
             known.update(_words(label))
         self._heads = {h for h in heads if len(h) >= _MIN_HEAD}
+        self._endings = _shared_endings(self._heads) | self._heads
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._words_cache: dict[str, tuple[str, ...]] = {}
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
         # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
@@ -283,14 +286,27 @@ class SuggestionModel:
         parts = split_compound(folded, self._splits_into)
         if parts:
             return parts
+        # The head may be a compound's ending that never stands alone ("försäljare" in
+        # "telefonförsäljare"). A cut whose modifier is a known word wins, then one whose
+        # head is a word, then a head that ends names, then the more even cut; without a
+        # known modifier, the longest head that ends names.
+        best: tuple[tuple[bool, bool, bool, int], list[str]] | None = None
         for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
             head = folded[cut:]
-            if head in self._heads:
-                mod = folded[:cut]
-                if mod.endswith("s") and len(mod) > _MIN_MODIFIER and mod[:-1] in self._known:
-                    mod = mod[:-1]  # the linking s
-                return [mod, head]
-        return None
+            if head not in self._endings:
+                continue
+            mod = folded[:cut]
+            if mod.endswith("s") and len(mod) > _MIN_MODIFIER and mod[:-1] in self._known:
+                mod = mod[:-1]  # the linking s
+            if mod in self._known:
+                rank = (True, head in self._known, head in self._heads, min(len(mod), len(head)))
+            elif head in self._heads:
+                rank = (False, False, False, 0)  # the first such cut: the longest head
+            else:
+                continue
+            if best is None or rank > best[0]:
+                best = (rank, [mod, head])
+        return best[1] if best else None
 
     def _keys(self, folded: str) -> tuple[tuple[str, float], ...]:
         """The keys a word stands for: its stem, and its compound parts (weaker)."""
@@ -345,9 +361,20 @@ class SuggestionModel:
 
     # --- querying ---------------------------------------------------------------------------
 
-    def _text_words(self, text: str) -> list[str]:
-        """The words of a host's text, without place names ("Säljare till Halmstad")."""
-        return [w for w in _words(text) if w in self._known or taxonomy.place(w) is None]
+    def _text_words(self, text: str) -> tuple[str, ...]:
+        """The words of a host's text, without place names ("Säljare till Halmstad").
+
+        One suggestion reads the title, the description and both together several times
+        (words, names, qualifiers): the last few texts' words are kept.
+        """
+        hit = self._words_cache.get(text)
+        if hit is not None:
+            return hit
+        words = tuple(w for w in _words(text) if w in self._known or taxonomy.place(w) is None)
+        if len(self._words_cache) >= _WORDS_CACHED:
+            self._words_cache.clear()
+        self._words_cache[text] = words
+        return words
 
     def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
         counts: dict[str, float] = {}
@@ -408,6 +435,10 @@ class SuggestionModel:
             query, _ = self._query(text)
             out[name] = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
             grp = self._bm25(query, self._grp_post, self._grp_len, self._grp_avg)
+            if name == "description":
+                # A long text matches a small share of any group's words: what tells the
+                # field is how close each group comes to the best one.
+                grp = _relative(grp)
             out[name + "_group"] = grp
         out["named_title"] = self._named(title)
         named: dict[int, float] = {}
@@ -493,6 +524,23 @@ class SuggestionModel:
                 )
             )
         return out
+
+
+def _relative(scores: dict[int, float]) -> dict[int, float]:
+    """Each score as a share of the best one."""
+    top = max(scores.values(), default=0.0)
+    return {k: v / top for k, v in scores.items()} if top > 0 else {}
+
+
+def _shared_endings(words: set[str], min_share: int = 3) -> set[str]:
+    """Endings of at least ``_MIN_HEAD`` letters that ``min_share`` or more words end in: the
+    heads of compounds whose head never stands alone ("försäljare" in "telefonförsäljare",
+    "eventförsäljare" and "bokförsäljare")."""
+    counts: dict[str, int] = {}
+    for word in words:
+        for cut in range(_MIN_MODIFIER, len(word) - _MIN_HEAD + 1):
+            counts[word[cut:]] = counts.get(word[cut:], 0) + 1
+    return {e for e, n in counts.items() if n >= min_share}
 
 
 def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, _Posting], list[float]]:
