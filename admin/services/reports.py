@@ -75,19 +75,6 @@ FLAG_LABELS = {
     "long_placement": "Lång placering",
     "repeated_placements": "Upprepade placeringar utan steg framåt",
 }
-PERIOD_MONTHS = 12
-
-
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The period a report shows when none is chosen: the last twelve calendar months, this
-    one included (its first day to today). One definition for the pages and the API."""
-    first = today.replace(day=1)
-    year, month = first.year, first.month - (PERIOD_MONTHS - 1)
-    while month < 1:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1), today
-
-
 TRACK_LABELS = vocabulary.TRACK_LABELS
 HOST_KIND_LABELS = {
     "company": "Företag",
@@ -647,32 +634,6 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
         )
     out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
     return schemas.HostLedger(definition=definition("host-ledger"), filters=f, hosts=out)
-
-
-async def run_report(name: str, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
-    """The named report (see `DEFINITIONS`)."""
-    match name:
-        case "to-work-or-studies":
-            return await to_work_or_studies(f)
-        case "exits":
-            return await exits(f)
-        case "real-workplaces":
-            return await real_workplaces(f)
-        case "lead-times":
-            return await lead_times(f)
-        case "lock-in":
-            return await lock_in(f)
-        case "follow-ups":
-            return await follow_ups(f, today)
-        case "assessments":
-            return await assessments(f)
-        case "unit-coverage":
-            return await unit_coverage(f)
-        case "host-ledger":
-            return await host_ledger(f, today)
-        case "intake-clock":
-            return await intake_clock(f)
-    raise KeyError(name)
 
 
 # --- the intake clock ----------------------------------------------------------------------

@@ -25,8 +25,8 @@ from __future__ import annotations
 import datetime as dt
 
 from admin import schemas
+from admin.reports.registry import protect
 from admin.services import reports
-from admin.services.disclosure import protect
 from admin.services.reports import ClockPath, clock_months, clock_paths
 from marketplace.clock import STOCKHOLM
 from placements.tables import Application, Booking, Candidate, PlanningMeeting, Slot
