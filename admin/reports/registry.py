@@ -3,7 +3,8 @@ iterate.
 
 An entry names the report (its slug in `/api/v1/reports/{slug}`, which also gives the
 operation id, and the API's description), the output Struct, the filters it honours, the query that counts exactly
-(`admin.services.reports`), the small-cell rule that makes it publishable
+(one module per seam here: `outcomes`, `placement_reports`, `lock_in`, `follow_ups`, `coverage`,
+`intake_clock`), the small-cell rule that makes it publishable
 (`admin.services.disclosure.protect_<report>`, which hides the figures about persons named in
 `person_figures` when they are 1–4), the table's columns for the page, CSV and XLSX
 (`admin.services.exports.<report>_columns`) and the chart the page draws, if any
@@ -22,7 +23,15 @@ from typing import Any
 from markupsafe import Markup
 
 from admin import schemas
-from admin.reports import pictures
+from admin.reports import (
+    coverage,
+    follow_ups,
+    intake_clock,
+    lock_in,
+    outcomes,
+    pictures,
+    placement_reports,
+)
 from admin.services import disclosure, exports, reports
 
 Filter = str
@@ -83,7 +92,7 @@ REPORTS: tuple[Report, ...] = (
         slug="to-work-or-studies",
         summary="Persons to work or studies per month (Kolada), with the strategy's baselines.",
         struct=schemas.ToWorkOrStudies,
-        query=lambda f, today: reports.to_work_or_studies(f),
+        query=lambda f, today: outcomes.to_work_or_studies(f),
         protect=disclosure.protect_to_work_or_studies,
         columns=exports.to_work_or_studies_columns,
         filters=ALL_FILTERS,
@@ -94,7 +103,7 @@ REPORTS: tuple[Report, ...] = (
         slug="exits",
         summary="Share of exits to work or studies, and every exit by category.",
         struct=schemas.ExitShares,
-        query=lambda f, today: reports.exits(f),
+        query=lambda f, today: outcomes.exits(f),
         protect=disclosure.protect_exits,
         columns=exports.exits_columns,
         filters=ALL_FILTERS,
@@ -105,7 +114,7 @@ REPORTS: tuple[Report, ...] = (
         slug="real-workplaces",
         summary="Share of placements on real workplaces (the 85/15 figure).",
         struct=schemas.RealWorkplaces,
-        query=lambda f, today: reports.real_workplaces(f),
+        query=lambda f, today: placement_reports.real_workplaces(f),
         protect=disclosure.protect_real_workplaces,
         columns=exports.real_workplaces_columns,
         filters=ALL_FILTERS,
@@ -116,7 +125,7 @@ REPORTS: tuple[Report, ...] = (
         slug="lead-times",
         summary="Median days from registration to first proposal and from proposal to start.",
         struct=schemas.LeadTimes,
-        query=lambda f, today: reports.lead_times(f),
+        query=lambda f, today: placement_reports.lead_times(f),
         protect=disclosure.protect_lead_times,
         columns=exports.lead_times_columns,
         filters=ALL_FILTERS,
@@ -126,7 +135,7 @@ REPORTS: tuple[Report, ...] = (
         slug="lock-in",
         summary="Lock-in flags raised in the period and open at its end.",
         struct=schemas.LockIn,
-        query=lambda f, today: reports.lock_in(f),
+        query=lambda f, today: lock_in.lock_in(f),
         protect=disclosure.protect_lock_in,
         columns=exports.lock_in_columns,
         filters=CANDIDATES,
@@ -136,7 +145,7 @@ REPORTS: tuple[Report, ...] = (
         slug="follow-ups",
         summary="Follow-up status at 90 and 180 days after exit.",
         struct=schemas.FollowUps,
-        query=reports.follow_ups,
+        query=follow_ups.follow_ups,
         protect=disclosure.protect_follow_ups,
         columns=exports.follow_ups_columns,
         filters=ALL_FILTERS,
@@ -146,7 +155,7 @@ REPORTS: tuple[Report, ...] = (
         slug="assessments",
         summary="The supervisors' assessment return rate.",
         struct=schemas.AssessmentReturn,
-        query=lambda f, today: reports.assessments(f),
+        query=lambda f, today: placement_reports.assessments(f),
         protect=disclosure.protect_assessments,
         columns=exports.assessments_columns,
         filters=ALL_FILTERS,
@@ -156,7 +165,7 @@ REPORTS: tuple[Report, ...] = (
         slug="unit-coverage",
         summary="Municipal units' places against their yearly targets.",
         struct=schemas.UnitCoverage,
-        query=lambda f, today: reports.unit_coverage(f),
+        query=lambda f, today: coverage.unit_coverage(f),
         protect=disclosure.protect_unit_coverage,
         columns=exports.unit_coverage_columns,
         filters=CANDIDATES,
@@ -167,7 +176,7 @@ REPORTS: tuple[Report, ...] = (
         slug="host-ledger",
         summary="What each host gave and received in the period.",
         struct=schemas.HostLedger,
-        query=reports.host_ledger,
+        query=placement_reports.host_ledger,
         protect=disclosure.protect_host_ledger,
         columns=exports.host_ledger_columns,
         filters=ALL_FILTERS,
@@ -181,7 +190,7 @@ REPORTS: tuple[Report, ...] = (
         "target\nfor application → planning meeting → plan → first proposal → start of "
         "placement.",
         struct=schemas.IntakeClock,
-        query=lambda f, today: reports.intake_clock(f),
+        query=lambda f, today: intake_clock.intake_clock(f),
         protect=disclosure.protect_intake_clock,
         columns=exports.intake_clock_columns,
         filters=frozenset(),

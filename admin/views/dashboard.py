@@ -17,7 +17,7 @@ from litestar.response import Template
 from admin import charts
 from admin.reports import registry
 from admin.reports.filters import default_period, report_filters
-from admin.services import reports
+from admin.reports.intake_clock import clock_targets
 from admin.services.disclosure import RULE_NOTE
 from admin.services.participant_figures import participant_figures
 from admin.views.filters import filter_form, period_or_default
@@ -55,7 +55,7 @@ async def dashboard(
     exits = await report["exits"].published(filters, today)
     intake = await report["intake-clock"].published(filters, today)
     intake_hidden = set(intake.suppressed)
-    meeting_target = reports.clock_targets()["meeting"]
+    meeting_target = clock_targets()["meeting"]
     own_pages = await participant_figures(filters)  # protected by their own module
     real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
     lead_hidden = set(lead.suppressed)
