@@ -52,8 +52,9 @@ def clock_targets() -> dict[str, int]:
 def clock_months(
     paths: list[ClockPath], months: list[str], targets: dict[str, int]
 ) -> list[schemas.ClockMonth]:
-    """The clock's figures per month received (exact counts; `disclosure.protect` hides the
-    small ones). A step counts for an application that reached it and the step before."""
+    """The clock's figures per month received (exact counts; the small ones are hidden by
+    `disclosure.protect_intake_clock`). A step counts for an application that reached it and
+    the step before."""
     days: dict[tuple[str, str], list[int]] = defaultdict(list)
     for path in paths:
         month = path.received.strftime("%Y-%m")
