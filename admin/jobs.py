@@ -12,6 +12,7 @@ import json
 import re
 
 from admin import schemas
+from admin.reports import snapshot
 from admin.services import reports
 from admin.services.register import apply_retention
 from admin.tables import KpiSnapshot
@@ -65,7 +66,7 @@ async def snapshot_month(month: str, today: dt.date | None = None) -> schemas.Kp
     existing = await get_snapshot(month)
     if existing is not None:
         return existing
-    figures = await reports.month_figures(month, today)
+    figures = await snapshot.month_figures(month, today)
     await KpiSnapshot.insert(KpiSnapshot(month=month, figures=json.dumps(figures))).on_conflict(
         target=KpiSnapshot.month, action="DO NOTHING"
     )

@@ -1,6 +1,7 @@
 """CSV and XLSX renderings of the reports and the audit log.
 
-Each report becomes one table: a header row and data rows, preceded (in XLSX) by the title,
+Each report becomes one table (its `<report>_columns` function here, named by its registry
+entry in `admin.reports.registry`): a header row and data rows, preceded (in XLSX) by the title,
 the definition and the filters, so that an exported file carries its own meaning. Every figure
 in a table is a `Figure` with the kind its report declares (`reports.FIGURE_KINDS`), and the
 page, the CSV and the XLSX write it by that kind (`marketplace.figures`). Cells that a
@@ -13,7 +14,7 @@ comma, UTF-8 with a byte order mark), and `rfc4180` (commas, decimal point, UTF-
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -92,7 +93,13 @@ def _filters(f: schemas.ReportFilters, coordinator: str = "") -> list[tuple[str,
     return out
 
 
-def _hide(report: Any) -> Any:
+CellReader = Callable[[str, Any], Figure]
+"""Reads a report's cell by its path ("months[2026-01].persons") and value into a `Figure`."""
+Columns = tuple[list[str], list[list[TableCell]]]
+"""A report's header row and data rows."""
+
+
+def cell_reader(report: Any) -> CellReader:
     """A reader of the report's cells: the value, or "färre än 5" for a hidden one."""
     hidden = set(getattr(report, "suppressed", ()))
 
@@ -103,113 +110,140 @@ def _hide(report: Any) -> Any:
     return cell
 
 
-def report_table(name: str, report: Any, coordinator: str = "") -> Table:
-    """The report as one table, with the columns a reader needs.
-
-    Give it a report that went through `disclosure.protect`: its hidden cells read
-    "färre än 5", and the rule travels with the file in `filters`.
-    """
+def to_work_or_studies_columns(report: schemas.ToWorkOrStudies, v: CellReader) -> Columns:
+    """A row per month, then the sum, the average and the baselines."""
     headers: list[str]
     rows: list[list[TableCell]]
-    v = _hide(report)
-    if isinstance(report, schemas.ToWorkOrStudies):
-        headers = ["Månad", "Personer till arbete eller studier", "Fastställt i månadsbokslut"]
-        rows = [
-            [
-                m.month,
-                v(f"months[{m.month}].persons", m.persons),
-                v(f"months[{m.month}].snapshot", m.snapshot),
-            ]
-            for m in report.months
+    headers = ["Månad", "Personer till arbete eller studier", "Fastställt i månadsbokslut"]
+    rows = [
+        [
+            m.month,
+            v(f"months[{m.month}].persons", m.persons),
+            v(f"months[{m.month}].snapshot", m.snapshot),
         ]
-        rows.append(["Summa", v("total", report.total), None])
-        rows.append(
-            ["Genomsnitt per månad", v("average_per_month", report.average_per_month), None]
+        for m in report.months
+    ]
+    rows.append(["Summa", v("total", report.total), None])
+    rows.append(["Genomsnitt per månad", v("average_per_month", report.average_per_month), None])
+    rows += [[r.label, v("references.value", r.value), None] for r in report.references]
+    return headers, rows
+
+
+def exits_columns(report: schemas.ExitShares, v: CellReader) -> Columns:
+    """A row per outcome category, then the exits, those to work or studies and the share."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = ["Utfall", "Antal"]
+    rows = [[c.label, v(f"by_category[{c.category}].count", c.count)] for c in report.by_category]
+    rows += [
+        ["Avslut totalt", v("exits", report.exits)],
+        ["Till arbete eller studier", v("to_work_or_studies", report.to_work_or_studies)],
+        ["Andel till arbete eller studier", v("share", report.share)],
+    ]
+    return headers, rows
+
+
+def real_workplaces_columns(report: schemas.RealWorkplaces, v: CellReader) -> Columns:
+    """A row per setting, then the placements, the real ones, the share and the target."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = ["Miljö", "Placeringar"]
+    rows = [[s.label, v(f"by_setting[{s.setting}].count", s.count)] for s in report.by_setting]
+    rows += [
+        ["Placeringar totalt", v("placements", report.placements)],
+        ["På riktiga arbetsplatser", v("on_real_workplaces", report.on_real_workplaces)],
+        ["Andel på riktiga arbetsplatser", v("share", report.share)],
+        ["Mål", v("target_share", report.target_share)],
+    ]
+    return headers, rows
+
+
+def lead_times_columns(report: schemas.LeadTimes, v: CellReader) -> Columns:
+    """A row per lead time: how many, and the median in days."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = ["Ledtid", "Antal", "Median (dagar)"]
+    rows = [
+        [
+            label,
+            v(f"{key}.count", lt.count),
+            v(f"{key}.median_days", lt.median_days),
+        ]
+        for label, key, lt in (
+            (
+                "Inskrivning till första förslag",
+                "registration_to_first_proposal",
+                report.registration_to_first_proposal,
+            ),
+            ("Förslag till start", "proposal_to_start", report.proposal_to_start),
         )
-        rows += [[r.label, v("references.value", r.value), None] for r in report.references]
-    elif isinstance(report, schemas.ExitShares):
-        headers = ["Utfall", "Antal"]
-        rows = [
-            [c.label, v(f"by_category[{c.category}].count", c.count)] for c in report.by_category
+    ]
+    return headers, rows
+
+
+def intake_clock_columns(report: schemas.IntakeClock, v: CellReader) -> Columns:
+    """A row per month received and step."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = [
+        "Månad",
+        "Steg",
+        "Mål (arbetsdagar)",
+        "Antal",
+        "Median (arbetsdagar)",
+        "Inom målet",
+        "Andel inom målet",
+    ]
+    rows = [
+        [
+            m.month,
+            st.label,
+            v("target_days", st.target_days),
+            v(f"months[{m.month}].steps[{st.step}].count", st.count),
+            v(f"months[{m.month}].steps[{st.step}].median_days", st.median_days),
+            v(f"months[{m.month}].steps[{st.step}].within_target", st.within_target),
+            v(f"months[{m.month}].steps[{st.step}].share", st.share),
         ]
-        rows += [
-            ["Avslut totalt", v("exits", report.exits)],
-            ["Till arbete eller studier", v("to_work_or_studies", report.to_work_or_studies)],
-            ["Andel till arbete eller studier", v("share", report.share)],
+        for m in report.months
+        for st in m.steps
+    ]
+    return headers, rows
+
+
+def lock_in_columns(report: schemas.LockIn, v: CellReader) -> Columns:
+    """A row per kind of flag, then the totals."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"]
+    rows = [
+        [
+            k.label,
+            v(f"by_kind[{k.kind}].raised", k.raised),
+            v(f"by_kind[{k.kind}].open_at_end", k.open_at_end),
         ]
-    elif isinstance(report, schemas.RealWorkplaces):
-        headers = ["Miljö", "Placeringar"]
-        rows = [[s.label, v(f"by_setting[{s.setting}].count", s.count)] for s in report.by_setting]
-        rows += [
-            ["Placeringar totalt", v("placements", report.placements)],
-            ["På riktiga arbetsplatser", v("on_real_workplaces", report.on_real_workplaces)],
-            ["Andel på riktiga arbetsplatser", v("share", report.share)],
-            ["Mål", v("target_share", report.target_share)],
-        ]
-    elif isinstance(report, schemas.LeadTimes):
-        headers = ["Ledtid", "Antal", "Median (dagar)"]
-        rows = [
-            [
-                label,
-                v(f"{key}.count", lt.count),
-                v(f"{key}.median_days", lt.median_days),
-            ]
-            for label, key, lt in (
-                (
-                    "Inskrivning till första förslag",
-                    "registration_to_first_proposal",
-                    report.registration_to_first_proposal,
-                ),
-                ("Förslag till start", "proposal_to_start", report.proposal_to_start),
-            )
-        ]
-    elif isinstance(report, schemas.IntakeClock):
-        headers = [
-            "Månad",
-            "Steg",
-            "Mål (arbetsdagar)",
-            "Antal",
-            "Median (arbetsdagar)",
-            "Inom målet",
-            "Andel inom målet",
-        ]
-        rows = [
-            [
-                m.month,
-                st.label,
-                v("target_days", st.target_days),
-                v(f"months[{m.month}].steps[{st.step}].count", st.count),
-                v(f"months[{m.month}].steps[{st.step}].median_days", st.median_days),
-                v(f"months[{m.month}].steps[{st.step}].within_target", st.within_target),
-                v(f"months[{m.month}].steps[{st.step}].share", st.share),
-            ]
-            for m in report.months
-            for st in m.steps
-        ]
-    elif isinstance(report, schemas.LockIn):
-        headers = ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"]
-        rows = [
-            [
-                k.label,
-                v(f"by_kind[{k.kind}].raised", k.raised),
-                v(f"by_kind[{k.kind}].open_at_end", k.open_at_end),
-            ]
-            for k in report.by_kind
-        ]
-        rows.append(["Totalt", v("raised", report.raised), v("open_at_end", report.open_at_end)])
-    elif isinstance(report, schemas.FollowUps):
-        headers = [
-            "Dagar efter avslut",
-            "Förfallna i perioden",
-            "Gjorda",
-            "I arbete eller studier",
-            "Försenade",
-            "Andel gjorda",
-            "Andel i arbete eller studier (av gjorda)",
-        ]
-        rows = [
-            [v("rows.days", r.days)]
-            + [
+        for k in report.by_kind
+    ]
+    rows.append(["Totalt", v("raised", report.raised), v("open_at_end", report.open_at_end)])
+    return headers, rows
+
+
+def follow_ups_columns(report: schemas.FollowUps, v: CellReader) -> Columns:
+    """A row for 90 days and one for 180."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = [
+        "Dagar efter avslut",
+        "Förfallna i perioden",
+        "Gjorda",
+        "I arbete eller studier",
+        "Försenade",
+        "Andel gjorda",
+        "Andel i arbete eller studier (av gjorda)",
+    ]
+    rows = [
+        [
+            v("rows.days", r.days),
+            *(
                 v(f"rows[{r.days}].{f}", getattr(r, f))
                 for f in (
                     "due",
@@ -219,75 +253,105 @@ def report_table(name: str, report: Any, coordinator: str = "") -> Table:
                     "share_done",
                     "share_in_work_or_studies",
                 )
-            ]
-            for r in report.rows
+            ),
         ]
-    elif isinstance(report, schemas.AssessmentReturn):
-        headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
-        rows = [
-            [
-                v("ended_placements", report.ended_placements),
-                v("returned", report.returned),
-                v("rate", report.rate),
-            ]
+        for r in report.rows
+    ]
+    return headers, rows
+
+
+def assessments_columns(report: schemas.AssessmentReturn, v: CellReader) -> Columns:
+    """One row: ended placements, returned assessments, the rate."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
+    rows = [
+        [
+            v("ended_placements", report.ended_placements),
+            v("returned", report.returned),
+            v("rate", report.rate),
         ]
-    elif isinstance(report, schemas.UnitCoverage):
-        headers = [
-            "Enhet",
-            f"Mål {report.year}",
-            "Registrerade",
-            "Publicerade",
-            "Använda",
-            "Täckning",
-            "Gap",
+    ]
+    return headers, rows
+
+
+def unit_coverage_columns(report: schemas.UnitCoverage, v: CellReader) -> Columns:
+    """A row per municipal unit, then the totals."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = [
+        "Enhet",
+        f"Mål {report.year}",
+        "Registrerade",
+        "Publicerade",
+        "Använda",
+        "Täckning",
+        "Gap",
+    ]
+    rows = [
+        [u.host_name]
+        + [
+            v(f"units[{u.host_id}].{c}", getattr(u, c))
+            for c in ("target", "registered", "published", "used", "coverage", "gap")
         ]
-        rows = [
-            [u.host_name]
-            + [
-                v(f"units[{u.host_id}].{c}", getattr(u, c))
-                for c in ("target", "registered", "published", "used", "coverage", "gap")
-            ]
-            for u in report.units
+        for u in report.units
+    ]
+    rows.append(
+        [
+            "Totalt",
+            v("total_target", report.total_target),
+            None,
+            v("total_published", report.total_published),
+            None,
+            None,
+            None,
         ]
-        rows.append(
-            [
-                "Totalt",
-                v("total_target", report.total_target),
-                None,
-                v("total_published", report.total_published),
-                None,
-                None,
-                None,
-            ]
-        )
-    elif isinstance(report, schemas.HostLedger):
-        headers = [
-            "Värd",
-            "Typ",
-            "Placeringar",
-            "Timmar",
-            "Inlämnade bedömningar",
-            "Till arbete",
-            "Anställda av värden",
+    )
+    return headers, rows
+
+
+def host_ledger_columns(report: schemas.HostLedger, v: CellReader) -> Columns:
+    """A row per host."""
+    headers: list[str]
+    rows: list[list[TableCell]]
+    headers = [
+        "Värd",
+        "Typ",
+        "Placeringar",
+        "Timmar",
+        "Inlämnade bedömningar",
+        "Till arbete",
+        "Anställda av värden",
+    ]
+    rows = [
+        [h.host_name, reports.HOST_KIND_LABELS.get(h.host_kind, h.host_kind)]
+        + [
+            v(f"hosts[{h.host_id}].{c}", getattr(h, c))
+            for c in (
+                "placements",
+                "hours",
+                "assessments_returned",
+                "went_to_work",
+                "hired_by_host",
+            )
         ]
-        rows = [
-            [h.host_name, reports.HOST_KIND_LABELS.get(h.host_kind, h.host_kind)]
-            + [
-                v(f"hosts[{h.host_id}].{c}", getattr(h, c))
-                for c in (
-                    "placements",
-                    "hours",
-                    "assessments_returned",
-                    "went_to_work",
-                    "hired_by_host",
-                )
-            ]
-            for h in report.hosts
-        ]
-    else:  # pragma: no cover - every report type is listed above
-        raise TypeError(type(report).__name__)
+        for h in report.hosts
+    ]
+    return headers, rows
+
+
+def report_table(
+    title: str, columns: Callable[[Any, CellReader], Columns], report: Any, coordinator: str = ""
+) -> Table:
+    """The report as one table, with the columns a reader needs (its `…_columns` function),
+    its title, definition and filters.
+
+    Give it a report that went through its `protect`: its hidden cells read "färre än 5",
+    and the rule travels with the file in `filters`.
+    """
+    headers, rows = columns(report, cell_reader(report))
     return Table(
-        title=reports.title(name),
+        title=title,
         definition=report.definition,
         filters=[*_filters(report.filters, coordinator), ("Sekretess", disclosure.RULE_NOTE)],
         headers=headers,

@@ -1,4 +1,10 @@
-"""The figures a municipality steers by, each with its definition.
+"""The figures a municipality steers by: what every report shares.
+
+The reports' titles and Swedish definitions (`DEFINITIONS`), the kind of every figure
+(`FIGURE_KINDS`), the labels, and the helpers and row readers the reports count with. The
+reports themselves are one module per seam in `admin/reports/` (outcomes, placement_reports,
+lock_in, follow_ups, coverage, intake_clock), each a registry entry in
+`admin.reports.registry`.
 
 Every report reads the tables directly (admin reads everything) and returns aggregates only.
 Dates of events stored as timestamps (a proposal, a start, an end) count on their day in
@@ -14,34 +20,17 @@ booking behind it drops out when a host kind is chosen.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import statistics
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from admin import schemas
-from admin.tables import KpiSnapshot
 from employers import vocabulary as employer_vocabulary
-from employers.tables import Host, UnitTarget
-from marketplace import clock
 from marketplace.clock import STOCKHOLM
 from marketplace.figures import Kind
-from marketplace.settings import get_settings
 from placements import vocabulary
-from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
-from placements.tables import (
-    Application,
-    Assessment,
-    Booking,
-    FollowUp,
-    LockInFlag,
-    Outcome,
-    PlanningMeeting,
-    Slot,
-)
-from placements.working_days import working_days_between
+from placements.services.ledger import HOURS_DEFINITION
+from placements.tables import Booking, Outcome
 
 # Kolada: work (at least a month, municipal labour-market jobs excluded) or CSN-eligible studies.
 PROGRESS = ("arbete", "studier")
@@ -63,19 +52,6 @@ FLAG_LABELS = {
     "long_placement": "Lång placering",
     "repeated_placements": "Upprepade placeringar utan steg framåt",
 }
-PERIOD_MONTHS = 12
-
-
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The period a report shows when none is chosen: the last twelve calendar months, this
-    one included (its first day to today). One definition for the pages and the API."""
-    first = today.replace(day=1)
-    year, month = first.year, first.month - (PERIOD_MONTHS - 1)
-    while month < 1:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1), today
-
-
 TRACK_LABELS = vocabulary.TRACK_LABELS
 HOST_KIND_LABELS = employer_vocabulary.HOST_KIND_LABELS
 
@@ -161,18 +137,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# The intake clock's steps, and the targets (working days) of all but the meeting, whose
-# target is the setting PLANNING_MEETING_DAYS.
-CLOCK_STEPS = (
-    ("meeting", "Ansökan till planeringsmöte"),
-    ("plan", "Planeringsmöte till plan"),
-    ("proposal", "Plan till första förslag"),
-    ("start", "Första förslag till start"),
-)
-CLOCK_TARGETS = {"plan": 1, "proposal": 10, "start": 15}
 
-
-# The kind of every figure in the reports, by its field name in `admin.schemas`: how pages,
 # charts, CSV and XLSX write it (`marketplace.figures`). A figure is never taken for a share
 # because its value lies between 0 and 1; tests/admin/test_figures.py checks that every
 # numeric field of every report is declared here.
@@ -264,19 +229,22 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
+    """part / whole to four decimals; None when there is no whole."""
     return round(part / whole, 4) if whole else None
 
 
-def _median(values: list[int]) -> float | None:
+def median(values: list[int]) -> float | None:
+    """The median of the values; None when there are none."""
     return float(statistics.median(values)) if values else None
 
 
-def _in(day: dt.date | None, f: schemas.ReportFilters) -> bool:
+def in_period(day: dt.date | None, f: schemas.ReportFilters) -> bool:
+    """Whether the day lies in the filters' period (inclusive)."""
     return day is not None and f.start <= day <= f.end
 
 
-def _candidate_filter(query: Any, f: schemas.ReportFilters, candidate: Any) -> Any:
+def candidate_filter(query: Any, f: schemas.ReportFilters, candidate: Any) -> Any:
     """Narrow a query to the filter's candidates; `candidate` is the FK path to them."""
     if f.track is not None:
         query = query.where(candidate.track == f.track)
@@ -285,15 +253,12 @@ def _candidate_filter(query: Any, f: schemas.ReportFilters, candidate: Any) -> A
     return query
 
 
-def _start_day(row: dict[str, Any]) -> dt.date | None:
-    return start_day(row)
-
-
-def _end_day(row: dict[str, Any]) -> dt.date | None:
+def end_day(row: dict[str, Any]) -> dt.date | None:
+    """The day a placement ended (Stockholm), or its agreed end date."""
     return local_date(row.get("ended_at")) or row.get("end_date")
 
 
-async def _placements(f: schemas.ReportFilters) -> list[dict[str, Any]]:
+async def placement_rows(f: schemas.ReportFilters) -> list[dict[str, Any]]:
     """Bookings that started, of the filter's candidates and host kind, with slot and host."""
     query = Booking.select(
         Booking.id,
@@ -308,13 +273,14 @@ async def _placements(f: schemas.ReportFilters) -> list[dict[str, Any]]:
         Booking.slot.hours_per_week.as_alias("hours_per_week"),
         Booking.slot.host.as_alias("host_id"),
     ).where(Booking.status.is_in(list(PLACED)))
-    query = _candidate_filter(query, f, Booking.candidate)
+    query = candidate_filter(query, f, Booking.candidate)
     if f.host_kind is not None:
         query = query.where(Booking.slot._.host._.kind == f.host_kind)
     return list(await query)
 
 
-async def _outcomes(f: schemas.ReportFilters) -> list[dict[str, Any]]:
+async def outcome_rows(f: schemas.ReportFilters) -> list[dict[str, Any]]:
+    """Outcomes dated in the period, of the filter's candidates and host kind."""
     query = Outcome.select(
         Outcome.id,
         Outcome.candidate,
@@ -323,489 +289,7 @@ async def _outcomes(f: schemas.ReportFilters) -> list[dict[str, Any]]:
         Outcome.hired_by_host,
         Outcome.outcome_date,
     ).where((Outcome.outcome_date >= f.start) & (Outcome.outcome_date <= f.end))
-    query = _candidate_filter(query, f, Outcome.candidate)
+    query = candidate_filter(query, f, Outcome.candidate)
     if f.host_kind is not None:
         query = query.where(Outcome.booking._.slot._.host._.kind == f.host_kind)
     return list(await query)
-
-
-# --- the reports ---------------------------------------------------------------------------
-
-
-async def to_work_or_studies(f: schemas.ReportFilters) -> schemas.ToWorkOrStudies:
-    """Distinct persons per month with an outcome of work or studies (Kolada)."""
-    persons: dict[str, set[int]] = defaultdict(set)
-    for row in await _outcomes(f):
-        if row["category"] in PROGRESS:
-            persons[row["outcome_date"].strftime("%Y-%m")].add(int(row["candidate"]))
-    months = list(months_between(f.start, f.end))
-    unfiltered = f.track is None and f.coordinator_id is None and f.host_kind is None
-    fixed: dict[str, int] = {}
-    if unfiltered:
-        for snap in await KpiSnapshot.select(KpiSnapshot.month, KpiSnapshot.figures).where(
-            KpiSnapshot.month.is_in(months)
-        ):
-            figures = _figures(snap["figures"])
-            value = figures.get("persons_to_work_or_studies")
-            if isinstance(value, int | float):
-                fixed[snap["month"]] = int(value)
-    figures_by_month = [
-        schemas.MonthFigure(month=m, persons=len(persons.get(m, ())), snapshot=fixed.get(m))
-        for m in months
-    ]
-    total = sum(len(persons.get(m, ())) for m in months)
-    return schemas.ToWorkOrStudies(
-        definition=definition("to-work-or-studies"),
-        filters=f,
-        months=figures_by_month,
-        total=total,
-        average_per_month=round(total / len(months), 2) if months else 0.0,
-        references=list(BASELINES),
-    )
-
-
-def _figures(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, str):
-        raw = json.loads(raw or "{}")
-    return raw if isinstance(raw, dict) else {}
-
-
-async def exits(f: schemas.ReportFilters) -> schemas.ExitShares:
-    """Share of persons exiting in the period whose (latest) outcome is work or studies."""
-    latest: dict[int, dict[str, Any]] = {}
-    for row in sorted(await _outcomes(f), key=lambda r: (r["outcome_date"], r["id"])):
-        latest[int(row["candidate"])] = row
-    counts: dict[str, int] = defaultdict(int)
-    for row in latest.values():
-        counts[row["category"]] += 1
-    progress = sum(counts[c] for c in PROGRESS)
-    order = list(CATEGORY_LABELS) + sorted(set(counts) - set(CATEGORY_LABELS))
-    return schemas.ExitShares(
-        definition=definition("exits"),
-        filters=f,
-        exits=len(latest),
-        to_work_or_studies=progress,
-        share=_share(progress, len(latest)),
-        by_category=[
-            schemas.CategoryCount(category=c, label=CATEGORY_LABELS.get(c, c), count=counts[c])
-            for c in order
-            if c in CATEGORY_LABELS or counts[c]
-        ],
-    )
-
-
-async def real_workplaces(f: schemas.ReportFilters) -> schemas.RealWorkplaces:
-    """Share of placements started in the period on open or municipal workplaces (85/15)."""
-    started = [r for r in await _placements(f) if _in(_start_day(r), f)]
-    counts: dict[str, int] = defaultdict(int)
-    for row in started:
-        counts[row["setting"]] += 1
-    real = sum(counts[s] for s in REAL_SETTINGS)
-    return schemas.RealWorkplaces(
-        definition=definition("real-workplaces"),
-        filters=f,
-        placements=len(started),
-        on_real_workplaces=real,
-        share=_share(real, len(started)),
-        target_share=REAL_TARGET,
-        by_setting=[
-            schemas.SettingCount(setting=s, label=label, count=counts[s])
-            for s, label in SETTING_LABELS.items()
-        ],
-    )
-
-
-async def lead_times(f: schemas.ReportFilters) -> schemas.LeadTimes:
-    """Median days from registration to the first proposal, and from proposal to start."""
-    query = Booking.select(
-        Booking.id,
-        Booking.candidate,
-        Booking.proposed_at,
-        Booking.candidate.registered_at.as_alias("registered_at"),
-    )
-    query = _candidate_filter(query, f, Booking.candidate)
-    if f.host_kind is not None:
-        query = query.where(Booking.slot._.host._.kind == f.host_kind)
-    first: dict[int, dict[str, Any]] = {}
-    for row in sorted(await query, key=lambda r: (r["proposed_at"], r["id"])):
-        first.setdefault(int(row["candidate"]), row)
-    to_first: list[int] = []
-    for row in first.values():
-        proposed = local_date(row["proposed_at"])
-        if _in(proposed, f) and proposed is not None and row["registered_at"] is not None:
-            to_first.append((proposed - row["registered_at"]).days)
-    to_start: list[int] = []
-    for row in await _placements(f):
-        start, proposed = _start_day(row), local_date(row["proposed_at"])
-        if _in(start, f) and start is not None and proposed is not None:
-            to_start.append((start - proposed).days)
-    return schemas.LeadTimes(
-        definition=definition("lead-times"),
-        filters=f,
-        registration_to_first_proposal=schemas.LeadTime(
-            count=len(to_first), median_days=_median(to_first)
-        ),
-        proposal_to_start=schemas.LeadTime(count=len(to_start), median_days=_median(to_start)),
-    )
-
-
-async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
-    """Lock-in flags raised in the period, and open at its last day, by kind."""
-    query = LockInFlag.select(LockInFlag.kind, LockInFlag.flagged_at, LockInFlag.resolved_at)
-    query = _candidate_filter(query, f, LockInFlag.candidate)
-    raised: dict[str, int] = defaultdict(int)
-    still_open: dict[str, int] = defaultdict(int)
-    for row in await query:
-        flagged, resolved = local_date(row["flagged_at"]), local_date(row["resolved_at"])
-        if _in(flagged, f):
-            raised[row["kind"]] += 1
-        if flagged is not None and flagged <= f.end and (resolved is None or resolved > f.end):
-            still_open[row["kind"]] += 1
-    kinds = list(FLAG_LABELS) + sorted((set(raised) | set(still_open)) - set(FLAG_LABELS))
-    return schemas.LockIn(
-        definition=definition("lock-in"),
-        filters=f,
-        raised=sum(raised.values()),
-        open_at_end=sum(still_open.values()),
-        by_kind=[
-            schemas.FlagCount(
-                kind=k,
-                label=FLAG_LABELS.get(k, k),
-                raised=raised[k],
-                open_at_end=still_open[k],
-            )
-            for k in kinds
-        ],
-    )
-
-
-async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.FollowUps:
-    """Follow-ups due in the period at 90 and 180 days: done, in work or studies, overdue."""
-    today = today or clock.today()
-    query = FollowUp.select(
-        FollowUp.days, FollowUp.due_date, FollowUp.status, FollowUp.result_category
-    ).where((FollowUp.due_date >= f.start) & (FollowUp.due_date <= f.end))
-    query = _candidate_filter(query, f, FollowUp.candidate)
-    if f.host_kind is not None:
-        query = query.where(FollowUp.outcome._.booking._.slot._.host._.kind == f.host_kind)
-    rows = list(await query)
-    out = []
-    for days in FOLLOW_UP_DAYS:
-        mine = [r for r in rows if r["days"] == days]
-        done = [r for r in mine if r["status"] == "done"]
-        progress = sum(1 for r in done if r["result_category"] in PROGRESS)
-        overdue = sum(1 for r in mine if r["status"] != "done" and r["due_date"] < today)
-        out.append(
-            schemas.FollowUpStatus(
-                days=days,
-                due=len(mine),
-                done=len(done),
-                in_work_or_studies=progress,
-                overdue=overdue,
-                share_done=_share(len(done), len(mine)),
-                share_in_work_or_studies=_share(progress, len(done)),
-            )
-        )
-    return schemas.FollowUps(definition=definition("follow-ups"), filters=f, rows=out)
-
-
-async def _returned(booking_ids: list[int]) -> set[int]:
-    if not booking_ids:
-        return set()
-    rows = await Assessment.select(Assessment.booking).where(
-        Assessment.booking.is_in(booking_ids) & Assessment.submitted_at.is_not_null()
-    )
-    return {int(r["booking"]) for r in rows}
-
-
-async def assessments(f: schemas.ReportFilters) -> schemas.AssessmentReturn:
-    """Share of placements ended in the period whose supervisor returned the assessment."""
-    ended = [r for r in await _placements(f) if r["status"] in ENDED and _in(_end_day(r), f)]
-    returned = await _returned([int(r["id"]) for r in ended])
-    return schemas.AssessmentReturn(
-        definition=definition("assessments"),
-        filters=f,
-        ended_placements=len(ended),
-        returned=len(returned),
-        rate=_share(len(returned), len(ended)),
-    )
-
-
-async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
-    """Registered, published and used places of each municipal unit against its target."""
-    year = f.end.year
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    units = list(
-        await Host.select(Host.id, Host.name)
-        .where(Host.kind == "municipal_unit")
-        .order_by(Host.name)
-    )
-    ids = [int(u["id"]) for u in units] or [-1]
-    targets: dict[int, int] = {}
-    for row in (
-        await UnitTarget.select(UnitTarget.host, UnitTarget.target)
-        .where(UnitTarget.host.is_in(ids) & (UnitTarget.year == year))
-        .order_by(UnitTarget.set_at, UnitTarget.id)
-    ):
-        targets[int(row["host"])] = int(row["target"])  # the latest setting wins
-    registered: dict[int, int] = defaultdict(int)
-    published: dict[int, int] = defaultdict(int)
-    for row in await Slot.select(Slot.host, Slot.capacity, Slot.status).where(
-        Slot.host.is_in(ids)
-        & (Slot.start_date.is_null() | (Slot.start_date <= last))
-        & (Slot.end_date.is_null() | (Slot.end_date >= first))
-    ):
-        registered[int(row["host"])] += int(row["capacity"])
-        if row["status"] == "published":
-            published[int(row["host"])] += int(row["capacity"])
-    used: dict[int, int] = defaultdict(int)
-    query = Booking.select(
-        Booking.slot.host.as_alias("host_id"), Booking.start_date, Booking.started_at
-    ).where(Booking.slot.host.is_in(ids) & Booking.status.is_in(list(USED)))
-    for row in await _candidate_filter(query, f, Booking.candidate):
-        start = _start_day(row)
-        if start is not None and first <= start <= last:
-            used[int(row["host_id"])] += 1
-    out = []
-    for unit in units:
-        uid = int(unit["id"])
-        target = targets.get(uid)
-        out.append(
-            schemas.UnitCoverageRow(
-                host_id=uid,
-                host_name=unit["name"],
-                target=target,
-                registered=registered[uid],
-                published=published[uid],
-                used=used[uid],
-                coverage=_share(published[uid], target) if target else None,
-                gap=max(0, target - published[uid]) if target is not None else None,
-            )
-        )
-    return schemas.UnitCoverage(
-        definition=definition("unit-coverage"),
-        filters=f,
-        year=year,
-        units=out,
-        total_target=sum(targets.values()),
-        total_published=sum(published[int(u["id"])] for u in units),
-    )
-
-
-async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.HostLedger:
-    """What each host gave (placements, hours, assessments) and received (people to work)."""
-    today = today or clock.today()
-    started = [r for r in await _placements(f) if _in(_start_day(r), f)]
-    ids = [int(r["id"]) for r in started]
-    returned = await _returned(ids)
-    work: dict[int, tuple[int, bool]] = {}
-    if ids:
-        for row in await Outcome.select(
-            Outcome.booking, Outcome.candidate, Outcome.hired_by_host
-        ).where(Outcome.booking.is_in(ids) & (Outcome.category == "arbete")):
-            work[int(row["booking"])] = (int(row["candidate"]), bool(row["hired_by_host"]))
-    by_host: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in started:
-        by_host[int(row["host_id"])].append(row)
-    hosts = {
-        int(h["id"]): h
-        for h in await Host.select(Host.id, Host.name, Host.kind).where(
-            Host.id.is_in(list(by_host) or [-1])
-        )
-    }
-    out = []
-    for host_id, rows in by_host.items():
-        to_work = {work[int(r["id"])] for r in rows if int(r["id"]) in work}
-        out.append(
-            schemas.LedgerRow(
-                host_id=host_id,
-                host_name=hosts[host_id]["name"],
-                host_kind=hosts[host_id]["kind"],
-                placements=len(rows),
-                hours=sum(placement_hours(r, today) for r in rows),
-                assessments_returned=sum(1 for r in rows if int(r["id"]) in returned),
-                went_to_work=len({candidate for candidate, _ in to_work}),
-                hired_by_host=len({candidate for candidate, hired in to_work if hired}),
-            )
-        )
-    out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
-    return schemas.HostLedger(definition=definition("host-ledger"), filters=f, hosts=out)
-
-
-async def run_report(name: str, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
-    """The named report (see `DEFINITIONS`)."""
-    match name:
-        case "to-work-or-studies":
-            return await to_work_or_studies(f)
-        case "exits":
-            return await exits(f)
-        case "real-workplaces":
-            return await real_workplaces(f)
-        case "lead-times":
-            return await lead_times(f)
-        case "lock-in":
-            return await lock_in(f)
-        case "follow-ups":
-            return await follow_ups(f, today)
-        case "assessments":
-            return await assessments(f)
-        case "unit-coverage":
-            return await unit_coverage(f)
-        case "host-ledger":
-            return await host_ledger(f, today)
-        case "intake-clock":
-            return await intake_clock(f)
-    raise KeyError(name)
-
-
-# --- the intake clock ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClockPath:
-    """The days one application reached each step (None: not yet)."""
-
-    received: dt.date
-    meeting: dt.date | None = None
-    plan: dt.date | None = None
-    proposal: dt.date | None = None
-    start: dt.date | None = None
-
-
-def clock_targets() -> dict[str, int]:
-    return {"meeting": get_settings().planning_meeting_days, **CLOCK_TARGETS}
-
-
-def clock_months(
-    paths: list[ClockPath], months: list[str], targets: dict[str, int]
-) -> list[schemas.ClockMonth]:
-    """The clock's figures per month received (exact counts; `disclosure.protect` hides the
-    small ones). A step counts for an application that reached it and the step before."""
-    days: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for path in paths:
-        month = path.received.strftime("%Y-%m")
-        chain = [path.received, path.meeting, path.plan, path.proposal, path.start]
-        for (step, _), before, after in zip(CLOCK_STEPS, chain, chain[1:], strict=False):
-            if before is None or after is None:
-                break
-            days[(month, step)].append(working_days_between(before, after))
-    out = []
-    for month in months:
-        steps = []
-        for step, label in CLOCK_STEPS:
-            values = days.get((month, step), [])
-            within = sum(1 for d in values if d <= targets[step])
-            steps.append(
-                schemas.ClockStep(
-                    step=step,
-                    label=label,
-                    target_days=targets[step],
-                    count=len(values),
-                    median_days=_median(values),
-                    within_target=within,
-                    share=_share(within, len(values)),
-                )
-            )
-        out.append(schemas.ClockMonth(month=month, steps=steps))
-    return out
-
-
-async def clock_paths(f: schemas.ReportFilters) -> list[ClockPath]:
-    """Every application received in the period, with the days it reached each step."""
-    applications = [
-        row
-        for row in await Application.select(
-            Application.id,
-            Application.received_at,
-            Application.plan_started_at,
-            Application.candidate,
-        )
-        if _in(local_date(row["received_at"]), f)
-    ]
-    ids = [int(r["id"]) for r in applications]
-    held: dict[int, dt.date] = {}
-    if ids:
-        for m in await PlanningMeeting.select(
-            PlanningMeeting.application, PlanningMeeting.starts_at
-        ).where(PlanningMeeting.application.is_in(ids) & (PlanningMeeting.status == "held")):
-            day = local_date(m["starts_at"])
-            key = int(m["application"])
-            if day is not None and (key not in held or day < held[key]):
-                held[key] = day
-    people = sorted({int(r["candidate"]) for r in applications if r["candidate"] is not None})
-    bookings: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if people:
-        for b in await Booking.select(
-            Booking.candidate,
-            Booking.status,
-            Booking.proposed_at,
-            Booking.started_at,
-            Booking.start_date,
-        ).where(Booking.candidate.is_in(people)):
-            bookings[int(b["candidate"])].append(b)
-    paths = []
-    for row in applications:
-        received = local_date(row["received_at"])
-        assert received is not None
-        meeting = held.get(int(row["id"]))
-        plan = local_date(row["plan_started_at"])
-        proposal = start = None
-        if plan is not None and row["candidate"] is not None:
-            own = bookings.get(int(row["candidate"]), [])
-            proposed = [d for b in own if (d := local_date(b["proposed_at"])) and d >= plan]
-            proposal = min(proposed) if proposed else None
-            if proposal is not None:
-                started = [
-                    d
-                    for b in own
-                    if b["status"] in PLACED and (d := start_day(b)) and d >= proposal
-                ]
-                start = min(started) if started else None
-        paths.append(ClockPath(received, meeting, plan, proposal, start))
-    return paths
-
-
-async def intake_clock(f: schemas.ReportFilters) -> schemas.IntakeClock:
-    """Median working days and share within target, per month received, for application →
-    planning meeting → plan → first proposal → start of placement."""
-    return schemas.IntakeClock(
-        definition=definition("intake-clock"),
-        filters=f,
-        months=clock_months(
-            await clock_paths(f), list(months_between(f.start, f.end)), clock_targets()
-        ),
-    )
-
-
-# --- monthly snapshot ----------------------------------------------------------------------
-
-
-async def month_figures(month: str, today: dt.date | None = None) -> dict[str, float | int | None]:
-    """The headline figures of one whole month, unfiltered, as a snapshot stores them."""
-    start, end = month_bounds(month)
-    f = schemas.ReportFilters(start=start, end=end)
-    persons = await to_work_or_studies(f)
-    exit_shares = await exits(f)
-    real = await real_workplaces(f)
-    times = await lead_times(f)
-    flags = await lock_in(f)
-    returns = await assessments(f)
-    return {
-        "persons_to_work_or_studies": persons.total,
-        "exits": exit_shares.exits,
-        "exits_to_work_or_studies": exit_shares.to_work_or_studies,
-        "share_exits_to_work_or_studies": exit_shares.share,
-        "placements_started": real.placements,
-        "placements_on_real_workplaces": real.on_real_workplaces,
-        "share_real_workplaces": real.share,
-        "median_days_registration_to_first_proposal": (
-            times.registration_to_first_proposal.median_days
-        ),
-        "median_days_proposal_to_start": times.proposal_to_start.median_days,
-        "first_proposals": times.registration_to_first_proposal.count,
-        "lock_in_raised": flags.raised,
-        "lock_in_open_at_end": flags.open_at_end,
-        "ended_placements": returns.ended_placements,
-        "assessments_returned": returns.returned,
-        "assessment_return_rate": returns.rate,
-    }

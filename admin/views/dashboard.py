@@ -1,41 +1,32 @@
 """The dashboard (`/oversikt`) for coordinators, analysts and admins: the strategy's figures as
 server-rendered SVG charts, each with its data table, from the report services.
 
-The page arranges reports; every figure and its definition comes from `admin.services.reports`.
+The page arranges reports; every figure comes from its report's registry entry
+(`admin.reports.registry`), protected, and the period is checked by the reports' one rule
+(`admin.reports.filters`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from admin import charts, schemas
-from admin.services import reports
-from admin.services.disclosure import RULE_NOTE, protect
+from admin import charts
+from admin.reports import registry
+from admin.reports.filters import default_period, report_filters
+from admin.reports.intake_clock import clock_targets
+from admin.services.disclosure import RULE_NOTE
 from admin.services.participant_figures import participant_figures
+from admin.views.filters import filter_form, period_or_default
 from marketplace import clock
 from marketplace.auth import requires
-from marketplace.errors import ValidationFailed
-from marketplace.forms import Problems, field_errors
 from marketplace.templating import LABELS
 from marketplace.views import page
 
 report_readers = requires("admin", "coordinator", "analyst")
-
-
-def _date(raw: str, field: str, fallback: dt.date) -> dt.date:
-    if not raw:
-        return fallback
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(
-            f"{raw} är inget datum. Skriv det som ÅÅÅÅ-MM-DD.", fields=[field]
-        ) from None
 
 
 @get("/oversikt", guards=[report_readers], include_in_schema=False, name="dashboard")
@@ -47,38 +38,24 @@ async def dashboard(
     host_kind: Annotated[str, QueryParameter(max_length=20)] = "",
 ) -> Template:
     today = clock.today()
-    first, last = reports.default_period(today)
-    values = {"start": start, "end": end, "track": track, "host_kind": host_kind}
-    errors: dict[str, str] = {}
-    try:
-        problems = Problems()
-        with problems:
-            period_start = _date(start, "start", first)
-        with problems:
-            period_end = _date(end, "end", last)
-        problems.raise_any()
-        if period_end < period_start:
-            raise ValidationFailed("Slutdatum kommer före startdatum.", fields=["end"])
-        filters = schemas.ReportFilters(
-            start=period_start,
-            end=period_end,
-            track=track if track in LABELS["track"] else None,  # type: ignore[arg-type]
-            host_kind=host_kind if host_kind in LABELS["host_kind"] else None,  # type: ignore[arg-type]
-        )
-    except ValidationFailed as exc:
-        errors = field_errors(exc, ["start", "end"])
-        filters = schemas.ReportFilters(start=first, end=last)
-    # Every figure shown passes the small-cell rule (admin.services.disclosure).
-    work = protect(await reports.to_work_or_studies(filters))
-    real = protect(await reports.real_workplaces(filters))
-    lead = protect(await reports.lead_times(filters))
-    lock_in = protect(await reports.lock_in(filters))
-    coverage = protect(await reports.unit_coverage(filters))
-    ledger = protect(await reports.host_ledger(filters, today))
-    exits = protect(await reports.exits(filters))
-    intake = protect(await reports.intake_clock(filters))
+    first, last = default_period(today)
+    # The reports' one period rule (admin.reports.filters), as on /rapporter and in the API.
+    chosen, values, errors = filter_form(start=start, end=end, track=track, host_kind=host_kind)
+    filters = period_or_default(
+        chosen, errors, lambda a, b: report_filters(a, b, chosen.track, None, chosen.host_kind)
+    )
+    # Every figure shown passes the small-cell rule (its registry entry's `protect`).
+    report = registry.BY_SLUG
+    work = await report["to-work-or-studies"].published(filters, today)
+    real = await report["real-workplaces"].published(filters, today)
+    lead = await report["lead-times"].published(filters, today)
+    lock_in = await report["lock-in"].published(filters, today)
+    coverage = await report["unit-coverage"].published(filters, today)
+    ledger = await report["host-ledger"].published(filters, today)
+    exits = await report["exits"].published(filters, today)
+    intake = await report["intake-clock"].published(filters, today)
     intake_hidden = set(intake.suppressed)
-    meeting_target = reports.clock_targets()["meeting"]
+    meeting_target = clock_targets()["meeting"]
     own_pages = await participant_figures(filters)  # protected by their own module
     real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
     lead_hidden = set(lead.suppressed)

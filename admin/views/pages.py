@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from admin import charts, schemas
-from admin.controllers import (
-    audit_query,
-    coordinator_label,
-    coordinator_options,
-    report_filters,
-    report_readers,
-)
+from admin.controllers import audit_query, report_readers
+from admin.reports import registry
+from admin.reports.filters import coordinator_label, coordinator_options, report_filters
 from admin.services import audit, audit_text, disclosure, exports, register, reports
-from employers import vocabulary as employer_vocabulary
+from admin.views.filters import FILTER_LABELS, Choice, filter_form, period_or_default
 from marketplace.auth import AuthUser, admin_only, current_user, staff
 from marketplace.errors import ValidationFailed
-from marketplace.forms import field_errors, field_problems
 from marketplace.notices import done
 from marketplace.paging import Offset
 from marketplace.tables import User
-
-_REPORT_ORDER = list(reports.DEFINITIONS)
 
 
 def page(
@@ -42,106 +32,6 @@ def page(
     )
 
 
-def _chart(name: str, report: Any) -> Any:
-    """The chart that goes with a report, or None where the table says it best."""
-    if isinstance(report, schemas.ToWorkOrStudies):
-        return charts.bar_charts(
-            reports.title(name),
-            "Stapeldiagram: antal personer till arbete eller studier per månad, med strategins "
-            "baslinjer som streckade linjer. Siffrorna finns i tabellen under diagrammet.",
-            [m.month for m in report.months],
-            [_num(m.persons) for m in report.months],
-            [charts.Reference(r.label, r.value) for r in report.references],
-        )
-    if isinstance(report, schemas.RealWorkplaces):
-        return charts.share_bars(
-            reports.title(name),
-            f"Andel placeringar på riktiga arbetsplatser: {_share_text(report)}, "
-            f"mål {charts.percent(report.target_share)}.",
-            report.share,
-            report.target_share,
-        )
-    if isinstance(report, schemas.ExitShares):
-        return charts.bar_charts(
-            reports.title(name),
-            "Stapeldiagram: antal avslut per utfallskategori. Siffrorna finns i tabellen.",
-            [c.label for c in report.by_category],
-            [_num(c.count) for c in report.by_category],
-        )
-    if isinstance(report, schemas.UnitCoverage) and report.units:
-        return charts.bar_charts(
-            reports.title(name),
-            "Stapeldiagram: publicerade platser per kommunal enhet. Mål och gap finns i tabellen.",
-            [u.host_name for u in report.units],
-            [float(u.published) for u in report.units],
-        )
-    return None
-
-
-def _share_text(report: Any) -> str:
-    return charts.HIDDEN if "share" in report.suppressed else charts.percent(report.share)
-
-
-def _num(value: int | None) -> float | None:
-    return None if value is None else float(value)
-
-
-# A filter form's select box sends "" for "Alla" (and a number box "" when left empty): no
-# filter, as if the field had not been sent. Typed as text in the query, converted here.
-Choice = Annotated[str, QueryParameter(max_length=20)]
-
-
-T = TypeVar("T")
-
-
-class _Filters(msgspec.Struct, kw_only=True):
-    start: dt.date | None = None
-    end: dt.date | None = None
-    track: schemas.Track | None = None
-    coordinator_id: int | None = None
-    host_kind: employer_vocabulary.HostKind | None = None
-    actor_id: int | None = None
-    subject_id: int | None = None
-
-
-_FILTER_LABELS = {
-    "start": "Från",
-    "end": "Till",
-    "track": "Spår",
-    "coordinator_id": "Samordnare",
-    "host_kind": "Värdtyp",
-    "actor_id": "Åtkomster av användare",
-    "subject_id": "Åtkomster till deltagare",
-}
-
-
-def _filter_form(**raw: str) -> tuple[_Filters, dict[str, str], dict[str, str]]:
-    """A filter form's choices, what was typed, and a Swedish message per wrong field.
-
-    An empty value is no filter; a wrong one (a date that does not exist, an unknown choice
-    from an edited address) is shown next to its field and the page falls back to no filter
-    there, so the page is never a dead end.
-    """
-    values = {name: value.strip() for name, value in raw.items()}
-    given = {name: value for name, value in values.items() if value}
-    labels = {name: _FILTER_LABELS[name] for name in raw}
-    errors = field_problems(_Filters, given, labels)
-    good = {name: value for name, value in given.items() if name not in errors}
-    return msgspec.convert(good, _Filters, strict=False), values, errors
-
-
-def _period_or_default(
-    f: _Filters, errors: dict[str, str], make: Callable[[dt.date | None, dt.date | None], T]
-) -> T:
-    """The filters for the period chosen; a reversed or too long period is shown as an
-    error next to the dates, and the default period is used meanwhile."""
-    try:
-        return make(f.start, f.end)
-    except ValidationFailed as exc:
-        errors.update(field_errors(exc, ["start", "end"]))
-        return make(None, None)
-
-
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
 async def reports_page(
     request: Request[AuthUser, Any, Any],
@@ -151,25 +41,25 @@ async def reports_page(
     coordinator_id: Choice = "",
     host_kind: Choice = "",
 ) -> Template:
-    chosen, values, errors = _filter_form(
+    chosen, values, errors = filter_form(
         start=start, end=end, track=track, coordinator_id=coordinator_id, host_kind=host_kind
     )
-    f = _period_or_default(
+    f = period_or_default(
         chosen,
         errors,
         lambda a, b: report_filters(a, b, chosen.track, chosen.coordinator_id, chosen.host_kind),
     )
     sections = []
     who = await coordinator_label(request.user, f.coordinator_id)
-    for name in _REPORT_ORDER:
-        report = await disclosure.published(name, f)
-        table = exports.report_table(name, report, who)
+    for entry in registry.REPORTS:
+        report = await entry.published(f)
+        table = entry.table(report, who)
         sections.append(
             {
-                "name": name,
+                "name": entry.slug,
                 "table": table,
                 "rows": [[exports.page_cell(v) for v in row] for row in table.rows],
-                "chart": _chart(name, report),
+                "chart": entry.picture(report),
             }
         )
     query = "&".join(
@@ -190,7 +80,7 @@ async def reports_page(
         filters=f,
         values=values,
         errors=errors,
-        labels=_FILTER_LABELS,
+        labels=FILTER_LABELS,
         sections=sections,
         query=query,
         tracks=reports.TRACK_LABELS,
@@ -209,10 +99,10 @@ async def audit_page(
     subject_id: Choice = "",
     offset: Offset = 0,
 ) -> Template:
-    chosen, values, errors = _filter_form(
+    chosen, values, errors = filter_form(
         start=start, end=end, actor_id=actor_id, subject_id=subject_id
     )
-    q = _period_or_default(
+    q = period_or_default(
         chosen, errors, lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, None)
     )
     result = await audit.search_audit(request.user, q, limit=100, offset=offset)
@@ -238,7 +128,7 @@ async def audit_page(
         text=audit_text,
         values=values,
         errors=errors,
-        labels=_FILTER_LABELS,
+        labels=FILTER_LABELS,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from admin.services.reports import default_period
+from admin.reports.filters import default_period
 
 
 def test_the_default_period_is_twelve_calendar_months_this_one_included():

@@ -21,6 +21,7 @@ import msgspec
 import pytest
 
 from admin import schemas
+from admin.reports import placement_reports
 from admin.services import reports
 from employers.tables import Host, HostMembership
 from marketplace import auth, clock, figures
@@ -329,7 +330,7 @@ async def test_the_demo_hosts_have_the_same_hours_in_their_ledger_and_the_report
     await load_demo()
     today = clock.today()
     period = schemas.ReportFilters(start=today.replace(year=today.year - 9), end=today)
-    report = await reports.host_ledger(period, today)
+    report = await placement_reports.host_ledger(period, today)
     admin_row = await User.select().where(User.role == "admin").first()
     assert admin_row is not None
     admin = auth.to_auth_user(admin_row, "token", None)

@@ -25,9 +25,9 @@ from __future__ import annotations
 import datetime as dt
 
 from admin import schemas
+from admin.reports.intake_clock import ClockPath, clock_months, clock_paths, intake_clock
+from admin.reports.registry import protect
 from admin.services import reports
-from admin.services.disclosure import protect
-from admin.services.reports import ClockPath, clock_months, clock_paths
 from marketplace.clock import STOCKHOLM
 from placements.tables import Application, Booking, Candidate, PlanningMeeting, Slot
 from tests.placements.bookingdata import make_host, make_supervisor
@@ -143,7 +143,7 @@ async def test_paths_are_read_from_applications_meetings_and_bookings() -> None:
     ]
     outside = schemas.ReportFilters(start=D(2026, 10, 1), end=D(2026, 10, 31))
     assert await clock_paths(outside) == []
-    report = protect(await reports.intake_clock(f))
+    report = protect(await intake_clock(f))
     assert report.months[0].steps[0].count is None  # one person: hidden
 
 

@@ -9,24 +9,13 @@ import pytest
 from piccolo.columns import JSON, Text, Varchar
 from piccolo.conf.apps import Finder
 
-from admin.services import register, reports
+from admin.reports import registry
+from admin.services import register
 from marketplace.tables import AuditEntry
 from placements.tables import Booking, Candidate, HealthNote, Outcome
 from tests.admin import reportdata
 from tests.admin.reportdata import A_EMAIL, A_FIRST, A_LAST, A_PNR, PERIOD, SECRET_TEXTS, TODAY
 from tests.conftest import login
-
-REPORTS = (
-    "to-work-or-studies",
-    "exits",
-    "real-workplaces",
-    "lead-times",
-    "lock-in",
-    "follow-ups",
-    "assessments",
-    "unit-coverage",
-    "host-ledger",
-)
 
 
 @pytest.fixture
@@ -35,7 +24,7 @@ async def data(make_user):
 
 
 async def every_report() -> dict[str, bytes]:
-    return {n: msgspec.json.encode(await reports.run_report(n, PERIOD, TODAY)) for n in REPORTS}
+    return {r.slug: msgspec.json.encode(await r.run(PERIOD, TODAY)) for r in registry.REPORTS}
 
 
 async def text_hits(needles: list[str]) -> list[str]:

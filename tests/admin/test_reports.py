@@ -11,8 +11,8 @@ import msgspec
 import pytest
 
 from admin import jobs
+from admin.reports import coverage, follow_ups, lock_in, outcomes, placement_reports
 from admin.schemas import ReportFilters
-from admin.services import reports
 from marketplace.errors import ValidationFailed
 from placements.tables import Outcome
 from tests.admin import reportdata
@@ -32,7 +32,7 @@ async def test_persons_to_work_or_studies_per_month(data):
     # Outcomes arbete/studier: A arbete 2026-02-25; C studier 03-15 and arbete 03-20 (one
     # person); D annan_insats (not counted); B okant in 2025 (outside).
     # Jan 0, Feb 1 (A), Mar 1 (C) -> total 2, average 2/3 = 0.67.
-    r = await reports.to_work_or_studies(PERIOD)
+    r = await outcomes.to_work_or_studies(PERIOD)
     assert [(m.month, m.persons) for m in r.months] == [
         ("2026-01", 0),
         ("2026-02", 1),
@@ -43,27 +43,27 @@ async def test_persons_to_work_or_studies_per_month(data):
     assert [x.value for x in r.references] == [0.6, 1.75]
     assert "Kolada" in r.definition and "CSN" in r.definition
     # Coordinator c2 has C and D: only C's March counts.
-    by_c2 = await reports.to_work_or_studies(period(coordinator_id=data.coordinators["c2"]))
+    by_c2 = await outcomes.to_work_or_studies(period(coordinator_id=data.coordinators["c2"]))
     assert [m.persons for m in by_c2.months] == [0, 0, 1]
 
 
 async def test_share_of_exits_to_work_or_studies(data):
     # Latest outcome in the period per person: A arbete (02-25), C arbete (03-20, after
     # studier 03-15), D annan_insats (03-31). 3 exits, 2 to work/studies -> 0.6667.
-    r = await reports.exits(PERIOD)
+    r = await outcomes.exits(PERIOD)
     assert (r.exits, r.to_work_or_studies, r.share) == (3, 2, 0.6667)
     counts = {c.category: c.count for c in r.by_category}
     assert counts["arbete"] == 2 and counts["annan_insats"] == 1 and counts["studier"] == 0
     # Host kind company: only outcomes on bookings at Verkstaden AB (b1 -> A arbete,
     # b5 -> D annan_insats): 2 exits, 1 to work -> 0.5.
-    company = await reports.exits(period(host_kind="company"))
+    company = await outcomes.exits(period(host_kind="company"))
     assert (company.exits, company.to_work_or_studies, company.share) == (2, 1, 0.5)
 
 
 async def test_share_of_placements_on_real_workplaces(data):
     # Started in the period: b1 (S1 open, 01-20), b2 (S3 sheltered, 02-01), b3 (S2
     # municipal, 01-12), b5 (S1 open, 03-01). Real = 3 of 4 -> 0.75; target 0.85.
-    r = await reports.real_workplaces(PERIOD)
+    r = await placement_reports.real_workplaces(PERIOD)
     assert (r.placements, r.on_real_workplaces, r.share, r.target_share) == (4, 3, 0.75, 0.85)
     assert {s.setting: s.count for s in r.by_setting} == {
         "open_workplace": 2,
@@ -71,7 +71,7 @@ async def test_share_of_placements_on_real_workplaces(data):
         "sheltered": 1,
     }
     # Track kompetens = A and C: b1 (open) and b3 (municipal) -> 2 of 2.
-    kompetens = await reports.real_workplaces(period(track="kompetens"))
+    kompetens = await placement_reports.real_workplaces(period(track="kompetens"))
     assert (kompetens.placements, kompetens.share) == (2, 1.0)
 
 
@@ -79,7 +79,7 @@ async def test_median_lead_times(data):
     # First proposal minus registration: A 01-15 - 01-05 = 10; B 01-20 - 01-10 = 10;
     # C 01-02 - 2025-12-20 = 13; D 02-10 - 02-01 = 9 -> 9, 10, 10, 13 -> median 10.
     # Proposal to start: b1 5, b2 12 (01-20 -> 02-01), b3 10, b5 9 -> 5, 9, 10, 12 -> 9.5.
-    r = await reports.lead_times(PERIOD)
+    r = await placement_reports.lead_times(PERIOD)
     assert (
         r.registration_to_first_proposal.count,
         r.registration_to_first_proposal.median_days,
@@ -87,7 +87,7 @@ async def test_median_lead_times(data):
     assert (r.proposal_to_start.count, r.proposal_to_start.median_days) == (4, 9.5)
     # Company hosts only: A's first is b1 (10 days); D's first there is b5 02-20 (19 days)
     # -> median 14.5. Starts: b1 5, b5 9 -> 7.
-    company = await reports.lead_times(period(host_kind="company"))
+    company = await placement_reports.lead_times(period(host_kind="company"))
     assert company.registration_to_first_proposal.median_days == 14.5
     assert company.proposal_to_start.median_days == 7.0
 
@@ -96,7 +96,7 @@ async def test_lock_in_flags(data):
     # Raised in the period: B long (03-05), C repeated (01-10) -> 2.
     # Open on 03-31: B (unresolved), A long (2025-11-01, unresolved); C resolved 02-01;
     # D flagged 04-02, after the period -> 2, both long placements.
-    r = await reports.lock_in(PERIOD)
+    r = await lock_in.lock_in(PERIOD)
     assert (r.raised, r.open_at_end) == (2, 2)
     by_kind = {k.kind: (k.raised, k.open_at_end) for k in r.by_kind}
     assert by_kind == {"long_placement": (1, 2), "repeated_placements": (1, 0)}
@@ -106,7 +106,7 @@ async def test_follow_up_status_at_90_and_180_days(data):
     # 90 days, due in the period: A done arbete, C done okant, D not done (due 03-20, before
     # 04-15: overdue) -> due 3, done 2, in work 1, overdue 1; shares 2/3 and 1/2.
     # 180 days: A done studier (03-25); C's is due 05-01, outside -> 1, 1, 1, 0; shares 1, 1.
-    r = await reports.follow_ups(PERIOD, today=TODAY)
+    r = await follow_ups.follow_ups(PERIOD, today=TODAY)
     rows = {x.days: x for x in r.rows}
     assert (rows[90].due, rows[90].done, rows[90].in_work_or_studies, rows[90].overdue) == (
         3,
@@ -126,7 +126,7 @@ async def test_follow_up_status_at_90_and_180_days(data):
 async def test_assessment_return_rate(data):
     # Ended in the period: b1 (02-19, assessment submitted), b3 (03-10, assessment row but
     # not submitted), b5 (03-31, none). b2 is still active. 1 of 3 -> 0.3333.
-    r = await reports.assessments(PERIOD)
+    r = await placement_reports.assessments(PERIOD)
     assert (r.ended_placements, r.returned, r.rate) == (3, 1, 0.3333)
 
 
@@ -134,7 +134,7 @@ async def test_municipal_units_coverage_against_targets(data):
     # Kostenheten, 2026: target 10 (set after the 8); registered S2 3 + S4 (draft) 2 = 5;
     # published S2 = 3; used: b3 (started 01-12) and b6 (accepted, starts 04-10) = 2;
     # b4 was declined. Coverage 3/10 = 0.3, gap 7.
-    r = await reports.unit_coverage(PERIOD)
+    r = await coverage.unit_coverage(PERIOD)
     assert r.year == 2026
     [unit] = r.units
     assert (unit.host_name, unit.target, unit.registered, unit.published, unit.used) == (
@@ -153,7 +153,7 @@ async def test_host_ledger(data):
     # and was hired by the host.
     # Föreningen Gemenskap: b2 10 h/w 02-01..today 04-15 (ends 05-01) = 74 days -> 105.7 -> 106.
     # Kostenheten: b3 30 h/w 01-12..03-10 = 58 days -> 248.6 -> 249; C to work (o5), not hired.
-    r = await reports.host_ledger(PERIOD, today=TODAY)
+    r = await placement_reports.host_ledger(PERIOD, today=TODAY)
     rows = [
         (
             h.host_name,
@@ -183,7 +183,7 @@ async def test_snapshot_fixes_a_past_month(data):
     ).save()
     again = await jobs.snapshot_month("2026-02", today=TODAY)
     assert again.figures == snap.figures and again.created_at == snap.created_at
-    live = await reports.to_work_or_studies(PERIOD)
+    live = await outcomes.to_work_or_studies(PERIOD)
     assert [(m.persons, m.snapshot) for m in live.months] == [(0, None), (2, 1), (1, None)]
     with pytest.raises(ValidationFailed):
         await jobs.snapshot_month("2026-04", today=TODAY)  # not over yet

@@ -1,0 +1,73 @@
+"""Municipal units' places against their yearly targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from admin import schemas
+from admin.services.reports import USED, candidate_filter, definition, share
+from employers.tables import Host, UnitTarget
+from placements.services.ledger import start_day
+from placements.tables import Booking, Slot
+
+
+async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
+    """Registered, published and used places of each municipal unit against its target."""
+    year = f.end.year
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    units = list(
+        await Host.select(Host.id, Host.name)
+        .where(Host.kind == "municipal_unit")
+        .order_by(Host.name)
+    )
+    ids = [int(u["id"]) for u in units] or [-1]
+    targets: dict[int, int] = {}
+    for row in (
+        await UnitTarget.select(UnitTarget.host, UnitTarget.target)
+        .where(UnitTarget.host.is_in(ids) & (UnitTarget.year == year))
+        .order_by(UnitTarget.set_at, UnitTarget.id)
+    ):
+        targets[int(row["host"])] = int(row["target"])  # the latest setting wins
+    registered: dict[int, int] = defaultdict(int)
+    published: dict[int, int] = defaultdict(int)
+    for row in await Slot.select(Slot.host, Slot.capacity, Slot.status).where(
+        Slot.host.is_in(ids)
+        & (Slot.start_date.is_null() | (Slot.start_date <= last))
+        & (Slot.end_date.is_null() | (Slot.end_date >= first))
+    ):
+        registered[int(row["host"])] += int(row["capacity"])
+        if row["status"] == "published":
+            published[int(row["host"])] += int(row["capacity"])
+    used: dict[int, int] = defaultdict(int)
+    query = Booking.select(
+        Booking.slot.host.as_alias("host_id"), Booking.start_date, Booking.started_at
+    ).where(Booking.slot.host.is_in(ids) & Booking.status.is_in(list(USED)))
+    for row in await candidate_filter(query, f, Booking.candidate):
+        start = start_day(row)
+        if start is not None and first <= start <= last:
+            used[int(row["host_id"])] += 1
+    out = []
+    for unit in units:
+        uid = int(unit["id"])
+        target = targets.get(uid)
+        out.append(
+            schemas.UnitCoverageRow(
+                host_id=uid,
+                host_name=unit["name"],
+                target=target,
+                registered=registered[uid],
+                published=published[uid],
+                used=used[uid],
+                coverage=share(published[uid], target) if target else None,
+                gap=max(0, target - published[uid]) if target is not None else None,
+            )
+        )
+    return schemas.UnitCoverage(
+        definition=definition("unit-coverage"),
+        filters=f,
+        year=year,
+        units=out,
+        total_target=sum(targets.values()),
+        total_published=sum(published[int(u["id"])] for u in units),
+    )

@@ -1,0 +1,151 @@
+"""The intake clock: working days from application to planning meeting, plan, first
+proposal and start of placement, per month received."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from admin import schemas
+from admin.services.reports import (
+    PLACED,
+    definition,
+    in_period,
+    local_date,
+    median,
+    months_between,
+    share,
+)
+from marketplace.settings import get_settings
+from placements.services.ledger import start_day
+from placements.tables import Application, Booking, PlanningMeeting
+from placements.working_days import working_days_between
+
+# The intake clock's steps, and the targets (working days) of all but the meeting, whose
+# target is the setting PLANNING_MEETING_DAYS.
+CLOCK_STEPS = (
+    ("meeting", "Ansökan till planeringsmöte"),
+    ("plan", "Planeringsmöte till plan"),
+    ("proposal", "Plan till första förslag"),
+    ("start", "Första förslag till start"),
+)
+CLOCK_TARGETS = {"plan": 1, "proposal": 10, "start": 15}
+
+
+@dataclass(frozen=True)
+class ClockPath:
+    """The days one application reached each step (None: not yet)."""
+
+    received: dt.date
+    meeting: dt.date | None = None
+    plan: dt.date | None = None
+    proposal: dt.date | None = None
+    start: dt.date | None = None
+
+
+def clock_targets() -> dict[str, int]:
+    return {"meeting": get_settings().planning_meeting_days, **CLOCK_TARGETS}
+
+
+def clock_months(
+    paths: list[ClockPath], months: list[str], targets: dict[str, int]
+) -> list[schemas.ClockMonth]:
+    """The clock's figures per month received (exact counts; the small ones are hidden by
+    `disclosure.protect_intake_clock`). A step counts for an application that reached it and
+    the step before."""
+    days: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for path in paths:
+        month = path.received.strftime("%Y-%m")
+        chain = [path.received, path.meeting, path.plan, path.proposal, path.start]
+        for (step, _), before, after in zip(CLOCK_STEPS, chain, chain[1:], strict=False):
+            if before is None or after is None:
+                break
+            days[(month, step)].append(working_days_between(before, after))
+    out = []
+    for month in months:
+        steps = []
+        for step, label in CLOCK_STEPS:
+            values = days.get((month, step), [])
+            within = sum(1 for d in values if d <= targets[step])
+            steps.append(
+                schemas.ClockStep(
+                    step=step,
+                    label=label,
+                    target_days=targets[step],
+                    count=len(values),
+                    median_days=median(values),
+                    within_target=within,
+                    share=share(within, len(values)),
+                )
+            )
+        out.append(schemas.ClockMonth(month=month, steps=steps))
+    return out
+
+
+async def clock_paths(f: schemas.ReportFilters) -> list[ClockPath]:
+    """Every application received in the period, with the days it reached each step."""
+    applications = [
+        row
+        for row in await Application.select(
+            Application.id,
+            Application.received_at,
+            Application.plan_started_at,
+            Application.candidate,
+        )
+        if in_period(local_date(row["received_at"]), f)
+    ]
+    ids = [int(r["id"]) for r in applications]
+    held: dict[int, dt.date] = {}
+    if ids:
+        for m in await PlanningMeeting.select(
+            PlanningMeeting.application, PlanningMeeting.starts_at
+        ).where(PlanningMeeting.application.is_in(ids) & (PlanningMeeting.status == "held")):
+            day = local_date(m["starts_at"])
+            key = int(m["application"])
+            if day is not None and (key not in held or day < held[key]):
+                held[key] = day
+    people = sorted({int(r["candidate"]) for r in applications if r["candidate"] is not None})
+    bookings: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if people:
+        for b in await Booking.select(
+            Booking.candidate,
+            Booking.status,
+            Booking.proposed_at,
+            Booking.started_at,
+            Booking.start_date,
+        ).where(Booking.candidate.is_in(people)):
+            bookings[int(b["candidate"])].append(b)
+    paths = []
+    for row in applications:
+        received = local_date(row["received_at"])
+        assert received is not None
+        meeting = held.get(int(row["id"]))
+        plan = local_date(row["plan_started_at"])
+        proposal = start = None
+        if plan is not None and row["candidate"] is not None:
+            own = bookings.get(int(row["candidate"]), [])
+            proposed = [d for b in own if (d := local_date(b["proposed_at"])) and d >= plan]
+            proposal = min(proposed) if proposed else None
+            if proposal is not None:
+                started = [
+                    d
+                    for b in own
+                    if b["status"] in PLACED and (d := start_day(b)) and d >= proposal
+                ]
+                start = min(started) if started else None
+        paths.append(ClockPath(received, meeting, plan, proposal, start))
+    return paths
+
+
+async def intake_clock(f: schemas.ReportFilters) -> schemas.IntakeClock:
+    """Median working days and share within target, per month received, for application →
+    planning meeting → plan → first proposal → start of placement."""
+    return schemas.IntakeClock(
+        definition=definition("intake-clock"),
+        filters=f,
+        months=clock_months(
+            await clock_paths(f), list(months_between(f.start, f.end)), clock_targets()
+        ),
+    )

@@ -1,0 +1,59 @@
+"""The charts the report page (`/rapporter`) draws above a report's table, one function per
+report that has one; the others are best read as a table. Every chart is drawn from the
+protected report, so a hidden figure is a gap, never a bar."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from admin import charts, schemas
+
+
+def _num(value: int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def to_work_or_studies_chart(title: str, report: schemas.ToWorkOrStudies) -> Markup:
+    """A bar per month, with the strategy's baselines as dashed lines."""
+    return charts.bar_charts(
+        title,
+        "Stapeldiagram: antal personer till arbete eller studier per månad, med strategins "
+        "baslinjer som streckade linjer. Siffrorna finns i tabellen under diagrammet.",
+        [m.month for m in report.months],
+        [_num(m.persons) for m in report.months],
+        [charts.Reference(r.label, r.value) for r in report.references],
+    )
+
+
+def exits_chart(title: str, report: schemas.ExitShares) -> Markup:
+    """A bar per outcome category."""
+    return charts.bar_charts(
+        title,
+        "Stapeldiagram: antal avslut per utfallskategori. Siffrorna finns i tabellen.",
+        [c.label for c in report.by_category],
+        [_num(c.count) for c in report.by_category],
+    )
+
+
+def real_workplaces_chart(title: str, report: schemas.RealWorkplaces) -> Markup:
+    """The share on real workplaces against the target."""
+    share = charts.HIDDEN if "share" in report.suppressed else charts.percent(report.share)
+    return charts.share_bars(
+        title,
+        f"Andel placeringar på riktiga arbetsplatser: {share}, "
+        f"mål {charts.percent(report.target_share)}.",
+        report.share,
+        report.target_share,
+    )
+
+
+def unit_coverage_chart(title: str, report: schemas.UnitCoverage) -> Markup | None:
+    """A bar per municipal unit: its published places (none without units)."""
+    if not report.units:
+        return None
+    return charts.bar_charts(
+        title,
+        "Stapeldiagram: publicerade platser per kommunal enhet. Mål och gap finns i tabellen.",
+        [u.host_name for u in report.units],
+        [float(u.published) for u in report.units],
+    )

@@ -1,0 +1,207 @@
+"""Every report as one entry: what the JSON API, the report page, the exports and the tests
+iterate.
+
+An entry names the report (its slug in `/api/v1/reports/{slug}`, which also gives the
+operation id, and the API's description), the output Struct, the filters it honours, the query that counts exactly
+(one module per seam here: `outcomes`, `placement_reports`, `lock_in`, `follow_ups`, `coverage`,
+`intake_clock`), the small-cell rule that makes it publishable
+(`admin.services.disclosure.protect_<report>`, which hides the figures about persons named in
+`person_figures` when they are 1–4), the table's columns for the page, CSV and XLSX
+(`admin.services.exports.<report>_columns`) and the chart the page draws, if any
+(`admin.reports.pictures`). The title and the definition are the report's Swedish texts in
+`admin.services.reports.DEFINITIONS`. Adding a report is adding an entry here (and its
+`ReportName`); the routes, the page and the parametrised tests follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from admin import schemas
+from admin.reports import (
+    coverage,
+    follow_ups,
+    intake_clock,
+    lock_in,
+    outcomes,
+    pictures,
+    placement_reports,
+)
+from admin.services import disclosure, exports, reports
+
+Filter = str
+"""A filter's name in `schemas.ReportFilters` (besides the period, which every report takes)."""
+ALL_FILTERS: frozenset[Filter] = frozenset({"track", "coordinator_id", "host_kind"})
+CANDIDATES: frozenset[Filter] = frozenset({"track", "coordinator_id"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report: how it is counted, protected, tabled, drawn and served."""
+
+    slug: schemas.ReportName
+    summary: str
+    """The API operation's description."""
+    struct: type[Any]
+    query: Callable[[schemas.ReportFilters, dt.date | None], Awaitable[Any]]
+    protect: Callable[[Any], Any]
+    columns: Callable[[Any, exports.CellReader], exports.Columns]
+    filters: frozenset[Filter]
+    """The filters that narrow what it counts; the others are echoed and change nothing."""
+    person_figures: frozenset[str]
+    """Field names of the figures about persons: never 1–4 once protected."""
+    chart: Callable[[str, Any], Markup | None] | None = None
+
+    @property
+    def operation_id(self) -> str:
+        """The API operation's id: "report" and the slug's words (reportToWorkOrStudies)."""
+        return "report" + "".join(word.title() for word in self.slug.split("-"))
+
+    @property
+    def title(self) -> str:
+        return reports.title(self.slug)
+
+    @property
+    def definition(self) -> str:
+        return reports.definition(self.slug)
+
+    async def run(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
+        """The report counted exactly (for tests and the monthly snapshot, never published)."""
+        return await self.query(f, today)
+
+    async def published(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
+        """The report as pages, files and the API may show it."""
+        return self.protect(await self.query(f, today))
+
+    def table(self, report: Any, coordinator: str = "") -> exports.Table:
+        """The published report as the page's, the CSV's and the XLSX's table."""
+        return exports.report_table(self.title, self.columns, report, coordinator)
+
+    def picture(self, report: Any) -> Markup | None:
+        """The page's chart of the published report, or None where the table says it best."""
+        return None if self.chart is None else self.chart(self.title, report)
+
+
+REPORTS: tuple[Report, ...] = (
+    Report(
+        slug="to-work-or-studies",
+        summary="Persons to work or studies per month (Kolada), with the strategy's baselines.",
+        struct=schemas.ToWorkOrStudies,
+        query=lambda f, today: outcomes.to_work_or_studies(f),
+        protect=disclosure.protect_to_work_or_studies,
+        columns=exports.to_work_or_studies_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset({"persons", "snapshot", "total"}),
+        chart=pictures.to_work_or_studies_chart,
+    ),
+    Report(
+        slug="exits",
+        summary="Share of exits to work or studies, and every exit by category.",
+        struct=schemas.ExitShares,
+        query=lambda f, today: outcomes.exits(f),
+        protect=disclosure.protect_exits,
+        columns=exports.exits_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset({"exits", "to_work_or_studies", "count"}),
+        chart=pictures.exits_chart,
+    ),
+    Report(
+        slug="real-workplaces",
+        summary="Share of placements on real workplaces (the 85/15 figure).",
+        struct=schemas.RealWorkplaces,
+        query=lambda f, today: placement_reports.real_workplaces(f),
+        protect=disclosure.protect_real_workplaces,
+        columns=exports.real_workplaces_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset({"placements", "on_real_workplaces", "count"}),
+        chart=pictures.real_workplaces_chart,
+    ),
+    Report(
+        slug="lead-times",
+        summary="Median days from registration to first proposal and from proposal to start.",
+        struct=schemas.LeadTimes,
+        query=lambda f, today: placement_reports.lead_times(f),
+        protect=disclosure.protect_lead_times,
+        columns=exports.lead_times_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset({"count"}),
+    ),
+    Report(
+        slug="lock-in",
+        summary="Lock-in flags raised in the period and open at its end.",
+        struct=schemas.LockIn,
+        query=lambda f, today: lock_in.lock_in(f),
+        protect=disclosure.protect_lock_in,
+        columns=exports.lock_in_columns,
+        filters=CANDIDATES,
+        person_figures=frozenset({"raised", "open_at_end"}),
+    ),
+    Report(
+        slug="follow-ups",
+        summary="Follow-up status at 90 and 180 days after exit.",
+        struct=schemas.FollowUps,
+        query=follow_ups.follow_ups,
+        protect=disclosure.protect_follow_ups,
+        columns=exports.follow_ups_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset({"due", "done", "in_work_or_studies", "overdue"}),
+    ),
+    Report(
+        slug="assessments",
+        summary="The supervisors' assessment return rate.",
+        struct=schemas.AssessmentReturn,
+        query=lambda f, today: placement_reports.assessments(f),
+        protect=disclosure.protect_assessments,
+        columns=exports.assessments_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset({"ended_placements", "returned"}),
+    ),
+    Report(
+        slug="unit-coverage",
+        summary="Municipal units' places against their yearly targets.",
+        struct=schemas.UnitCoverage,
+        query=lambda f, today: coverage.unit_coverage(f),
+        protect=disclosure.protect_unit_coverage,
+        columns=exports.unit_coverage_columns,
+        filters=CANDIDATES,
+        person_figures=frozenset({"used"}),
+        chart=pictures.unit_coverage_chart,
+    ),
+    Report(
+        slug="host-ledger",
+        summary="What each host gave and received in the period.",
+        struct=schemas.HostLedger,
+        query=placement_reports.host_ledger,
+        protect=disclosure.protect_host_ledger,
+        columns=exports.host_ledger_columns,
+        filters=ALL_FILTERS,
+        person_figures=frozenset(
+            {"placements", "assessments_returned", "went_to_work", "hired_by_host"}
+        ),
+    ),
+    Report(
+        slug="intake-clock",
+        summary="The intake clock: per month received, median working days and share within "
+        "target\nfor application → planning meeting → plan → first proposal → start of "
+        "placement.",
+        struct=schemas.IntakeClock,
+        query=lambda f, today: intake_clock.intake_clock(f),
+        protect=disclosure.protect_intake_clock,
+        columns=exports.intake_clock_columns,
+        filters=frozenset(),
+        person_figures=frozenset({"count", "within_target"}),
+    ),
+)
+
+BY_SLUG: dict[str, Report] = {r.slug: r for r in REPORTS}
+_BY_STRUCT: dict[type[Any], Report] = {r.struct: r for r in REPORTS}
+
+
+def protect(report: Any) -> Any:
+    """A report as it may be published, whichever report it is (by its Struct)."""
+    return _BY_STRUCT[type(report)].protect(report)

@@ -1,0 +1,72 @@
+"""The back office's filter forms (`/rapporter`, `/oversikt`, `/loggkontroll`): what was typed,
+read field by field, each wrong field with its Swedish message, and the period checked by the
+rule of the form's API (for reports `admin.reports.filters.report_filters`), falling back to
+the default period, so a page is never a dead end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import msgspec
+from litestar.params import QueryParameter
+
+from admin import schemas
+from marketplace.errors import ValidationFailed
+from marketplace.forms import field_errors, field_problems
+
+# A filter form's select box sends "" for "Alla" (and a number box "" when left empty): no
+# filter, as if the field had not been sent. Typed as text in the query, converted here.
+Choice = Annotated[str, QueryParameter(max_length=20)]
+
+
+T = TypeVar("T")
+
+
+class Filters(msgspec.Struct, kw_only=True):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    track: schemas.Track | None = None
+    coordinator_id: int | None = None
+    host_kind: schemas.HostKind | None = None
+    actor_id: int | None = None
+    subject_id: int | None = None
+
+
+FILTER_LABELS = {
+    "start": "Från",
+    "end": "Till",
+    "track": "Spår",
+    "coordinator_id": "Samordnare",
+    "host_kind": "Värdtyp",
+    "actor_id": "Åtkomster av användare",
+    "subject_id": "Åtkomster till deltagare",
+}
+
+
+def filter_form(**raw: str) -> tuple[Filters, dict[str, str], dict[str, str]]:
+    """A filter form's choices, what was typed, and a Swedish message per wrong field.
+
+    An empty value is no filter; a wrong one (a date that does not exist, an unknown choice
+    from an edited address) is shown next to its field and the page falls back to no filter
+    there, so the page is never a dead end.
+    """
+    values = {name: value.strip() for name, value in raw.items()}
+    given = {name: value for name, value in values.items() if value}
+    labels = {name: FILTER_LABELS[name] for name in raw}
+    errors = field_problems(Filters, given, labels)
+    good = {name: value for name, value in given.items() if name not in errors}
+    return msgspec.convert(good, Filters, strict=False), values, errors
+
+
+def period_or_default(
+    f: Filters, errors: dict[str, str], make: Callable[[dt.date | None, dt.date | None], T]
+) -> T:
+    """The filters for the period chosen; a reversed or too long period is shown as an
+    error next to the dates, and the default period is used meanwhile."""
+    try:
+        return make(f.start, f.end)
+    except ValidationFailed as exc:
+        errors.update(field_errors(exc, ["start", "end"]))
+        return make(None, None)
