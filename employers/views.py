@@ -215,13 +215,16 @@ async def organisation_page(request: Request[Any, Any, Any], host_id: FromPath[i
 async def _details_page(
     request: Request[Any, Any, Any],
     host_id: int,
+    refused: str = "",
     *,
     status_code: int = 200,
-    host_values: dict[str, Any] | None = None,
-    host_errors: dict[str, str] | None = None,
-    target_values: dict[str, Any] | None = None,
-    target_errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Template:
+    """The details and target forms; the one named `refused` ("host" or "target") shows what
+    was typed in it and its messages."""
+    host_values, host_errors = (values, errors) if refused == "host" else (None, None)
+    target_values, target_errors = (values, errors) if refused == "target" else (None, None)
     user = signed_in_user(request)
     host = await hosts.get_host(user, host_id)
     year = clock.today().year
@@ -270,13 +273,7 @@ async def details_update(request: Request[Any, Any, Any], host_id: FromPath[int]
         await hosts.update_host(signed_in_user(request), host_id, data)
         return f"/vard/organisation/{host_id}/uppgifter", "uppgifter-sparade"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _details_page(
-            request, host_id, status_code=status_code, host_values=values, host_errors=errors
-        )
-
+    refused = partial(_details_page, request, host_id, "host")
     return await round_trip(request, HOST_FORM, save, refused)
 
 
@@ -295,13 +292,7 @@ async def target_set(request: Request[Any, Any, Any], host_id: FromPath[int]) ->
         )
         return f"/vard/organisation/{host_id}/uppgifter#mal", "mal-sparat"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _details_page(
-            request, host_id, status_code=status_code, target_values=values, target_errors=errors
-        )
-
+    refused = partial(_details_page, request, host_id, "target")
     return await round_trip(request, TARGET_FORM, save, refused)
 
 

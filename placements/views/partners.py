@@ -187,13 +187,18 @@ async def consent_withdraw(
 
 async def _agencies_page(
     request: Request[AuthUser, Any, Any],
+    refused: str = "",
     *,
     status_code: int = 200,
-    agency_values: dict[str, Any] | None = None,
-    agency_errors: dict[str, str] | None = None,
-    agreement_values: dict[str, Any] | None = None,
-    agreement_errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Template:
+    """The agencies with the forms to add one and to add an agreement; the form named
+    `refused` ("agency" or "agreement") shows what was typed in it and its messages."""
+    agency_values, agency_errors = (values, errors) if refused == "agency" else (None, None)
+    agreement_values, agreement_errors = (
+        (values, errors) if refused == "agreement" else (None, None)
+    )
     return page(
         "placements/partners/agencies.html",
         request,
@@ -221,14 +226,7 @@ async def agency_add(request: Request[AuthUser, Any, Any]) -> Response[Any]:
         await services.add_agency(request.user, data)
         return "/drift/samverkan", "myndighet-tillagd"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _agencies_page(
-            request, status_code=status_code, agency_values=values, agency_errors=errors
-        )
-
-    return await round_trip(request, AGENCY_FORM, add, refused)
+    return await round_trip(request, AGENCY_FORM, add, partial(_agencies_page, request, "agency"))
 
 
 @post(
@@ -242,13 +240,7 @@ async def agreement_add(request: Request[AuthUser, Any, Any]) -> Response[Any]:
         await services.add_agreement(request.user, data)
         return "/drift/samverkan", "lokal-overenskommelse-tillagd"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _agencies_page(
-            request, status_code=status_code, agreement_values=values, agreement_errors=errors
-        )
-
+    refused = partial(_agencies_page, request, "agreement")
     return await round_trip(request, AGREEMENT_FORM, add, refused)
 
 
