@@ -7,6 +7,7 @@ slots and bookings, and `employers` may not import `placements`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -30,7 +31,7 @@ from marketplace.auth import (
 from marketplace.controllers import client_address
 from marketplace.forms import Form, Landing, Problems, confirmed, form_values, round_trip
 from marketplace.templating import LABELS
-from marketplace.views import page
+from marketplace.views import form_page, page
 
 host_only = requires("host")
 
@@ -101,23 +102,15 @@ INVITATION_FIELDS = ["username", "password", "password2"]
 
 @get("/erbjud", guards=[public], include_in_schema=False, name="offer_form")
 async def offer_form(request: Request[Any, Any, Any]) -> Template:
-    return _offer_page(request)
+    return _offer_page(request)()
 
 
-def _offer_page(
-    request: Request[Any, Any, Any],
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Template:
-    return page(
+def _offer_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
+    return form_page(
         "employers/offer.html",
         request,
-        status_code=status_code,
-        values=values if values is not None else {"kind": "company"},
-        errors=errors or {},
-        labels=APPLICATION_LABELS,
+        APPLICATION_LABELS,
+        blank={"kind": "company"},
         kinds=HOST_KIND_OPTIONS,
     )
 
@@ -129,7 +122,7 @@ async def offer_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         received = await applications.submit_application(data)
         return page("employers/offer_received.html", request, received=received, values=data)
 
-    return await round_trip(request, APPLICATION_FORM, submit, partial(_offer_page, request))
+    return await round_trip(request, APPLICATION_FORM, submit, _offer_page(request))
 
 
 # --- the invitation link: a new host user chooses a password -------------------------------

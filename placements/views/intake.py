@@ -6,6 +6,7 @@ One route per action, so each is a row of the access matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from marketplace.auth import public, signed_in_user, staff
 from marketplace.controllers import client_address
 from marketplace.forms import ACTION, Form, Landing, round_trip
 from marketplace.paging import PageNumber
-from marketplace.views import page
+from marketplace.views import form_page, page
 from placements.schemas import intake as schemas
 from placements.services import intake as services
 from placements.services.candidates import normalise_personnummer
@@ -106,27 +107,14 @@ def _texts() -> dict[str, Any]:
 # --- the public form ------------------------------------------------------------------------
 
 
-def _apply_page(
-    request: Request[Any, Any, Any],
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Template:
-    return page(
-        "placements/intake/apply.html",
-        request,
-        status_code=status_code,
-        values=values or {},
-        errors=errors or {},
-        labels=LABELS,
-    )
+def _apply_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
+    return form_page("placements/intake/apply.html", request, LABELS)
 
 
 @get("/ansok", guards=[public], include_in_schema=False, name="intake-form")
 async def apply_form(request: Request[Any, Any, Any]) -> Template:
     """The public application form, with what happens to the data."""
-    return _apply_page(request)
+    return _apply_page(request)()
 
 
 @post("/ansok", guards=[public], include_in_schema=False, status_code=200)
@@ -138,7 +126,7 @@ async def apply_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         await services.submit_public(data)
         return page("placements/intake/applied.html", request, email=data.email.strip())
 
-    return await round_trip(request, APPLY_FORM, send, partial(_apply_page, request))
+    return await round_trip(request, APPLY_FORM, send, _apply_page(request))
 
 
 # --- the coordinator's queue ----------------------------------------------------------------
@@ -170,20 +158,12 @@ async def queue_page(
     )
 
 
-def _new_page(
-    request: Request[Any, Any, Any],
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Template:
-    return page(
+def _new_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
+    return form_page(
         "placements/intake/new.html",
         request,
-        status_code=status_code,
-        values=values or {"channel": "phone"},
-        errors=errors or {},
-        labels=STAFF_LABELS,
+        STAFF_LABELS,
+        blank={"channel": "phone"},
         channels=STAFF_CHANNELS,
     )
 
@@ -191,7 +171,7 @@ def _new_page(
 @get("/arbetsbord/intag/ny", guards=[staff], include_in_schema=False)
 async def new_form(request: Request[Any, Any, Any]) -> Template:
     """Register an application received by phone or on paper."""
-    return _new_page(request)
+    return _new_page(request)()
 
 
 @post("/arbetsbord/intag/ny", guards=[staff], include_in_schema=False, status_code=303)
@@ -200,7 +180,7 @@ async def new_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         application_id = await services.register(signed_in_user(request), data)
         return f"/arbetsbord/intag/{application_id}", "ansokan-registrerad"
 
-    return await round_trip(request, STAFF_FORM, register, partial(_new_page, request))
+    return await round_trip(request, STAFF_FORM, register, _new_page(request))
 
 
 async def _detail(
