@@ -7,23 +7,30 @@ slots and bookings, and `employers` may not import `placements`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
-from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from employers import schemas, vocabulary
 from employers.services import applications, contacts, hosts, invitations, targets
 from marketplace import clock
 from marketplace.addresses import normalise_email
-from marketplace.auth import AuthUser, admin_only, check_password_policy, public, requires, staff
+from marketplace.auth import (
+    AuthUser,
+    admin_only,
+    check_password_policy,
+    public,
+    requires,
+    signed_in_user,
+    staff,
+)
 from marketplace.controllers import client_address
-from marketplace.errors import MarketplaceError
-from marketplace.forms import Problems, field_errors, form_values, is_ticked, parse_form
-from marketplace.notices import done
-from marketplace.views import page
+from marketplace.forms import Form, Landing, Problems, confirmed, form_values, round_trip
+from marketplace.views import form_page, page
 
 host_only = requires("host")
 
@@ -60,12 +67,33 @@ HOST_LABELS = {
 }
 TARGET_LABELS = {"year": "År", "target": "Mål (antal platser)", "note": "Anteckning"}
 HOST_TEXTS = ["org_number", "address", "town", "sector", "needs"]
+END_CONTACT_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, jag vill avsluta kontaktpersonen” för att avsluta. "
+    "Kontaktpersonen kan då inte längre vara handledare för nya deltagare."
+)
 
-
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user = request.user
-    assert isinstance(user, AuthUser)
-    return user
+APPLICATION_FORM = Form(
+    schemas.ApplicationCreate,
+    labels=APPLICATION_LABELS,
+    blank_is_empty=["org_number", "town", "contact_phone", "message"],
+    checks={
+        "contact_email": lambda v: normalise_email(
+            v, "contact_email", label="Kontaktpersonens e-postadress"
+        )
+    },
+)
+HOST_FORM = Form(schemas.HostUpdate, labels=HOST_LABELS, blank_is_empty=HOST_TEXTS)
+TARGET_FORM = Form(schemas.TargetForm, labels=TARGET_LABELS, blank_is_empty=["note"])
+_CONTACT_FORM_ARGS: dict[str, Any] = {
+    "labels": CONTACT_LABELS,
+    "flags": ["is_supervisor", "is_public_contact"],
+    "blank_is_empty": ["role", "email", "phone"],
+    "checks": contacts.CONTACT_FIELD_CHECKS,
+}
+CONTACT_CREATE_FORM = Form(schemas.ContactCreate, **_CONTACT_FORM_ARGS)
+CONTACT_UPDATE_FORM = Form(schemas.ContactUpdate, **_CONTACT_FORM_ARGS)
+END_CONTACT_FORM = confirmed("confirm", END_CONTACT_UNCONFIRMED)
+INVITATION_FIELDS = ["username", "password", "password2"]
 
 
 # --- the public application form -----------------------------------------------------------
@@ -73,46 +101,27 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
 
 @get("/erbjud", guards=[public], include_in_schema=False, name="offer_form")
 async def offer_form(request: Request[Any, Any, Any]) -> Template:
-    return page(
+    return _offer_page(request)()
+
+
+def _offer_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
+    return form_page(
         "employers/offer.html",
         request,
-        values={"kind": "company"},
-        errors={},
-        labels=APPLICATION_LABELS,
+        APPLICATION_LABELS,
+        blank={"kind": "company"},
         kinds=HOST_KIND_OPTIONS,
     )
 
 
 @post("/erbjud", guards=[public], include_in_schema=False, status_code=200)
-async def offer_submit(request: Request[Any, Any, Any]) -> Template:
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.ApplicationCreate,
-            values,
-            labels=APPLICATION_LABELS,
-            blank_is_empty=["org_number", "town", "contact_phone", "message"],
-            checks={
-                "contact_email": lambda v: normalise_email(
-                    v, "contact_email", label="Kontaktpersonens e-postadress"
-                )
-            },
-        )
+async def offer_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    async def submit(data: schemas.ApplicationCreate) -> Template:
         await applications.throttle_applications(client_address(request))
         received = await applications.submit_application(data)
-    except MarketplaceError as exc:
-        refused = page(
-            "employers/offer.html",
-            request,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, APPLICATION_LABELS),
-            labels=APPLICATION_LABELS,
-            kinds=HOST_KIND_OPTIONS,
-        )
-        refused.headers.update(exc.headers)
-        return refused
-    return page("employers/offer_received.html", request, received=received, values=values)
+        return page("employers/offer_received.html", request, received=received, values=data)
+
+    return await round_trip(request, APPLICATION_FORM, submit, _offer_page(request))
 
 
 # --- the invitation link: a new host user chooses a password -------------------------------
@@ -128,11 +137,13 @@ async def invitation_page(
 
 
 @post("/vard/inbjudan", guards=[public], include_in_schema=False, status_code=200)
-async def invitation_accept(request: Request[Any, Any, Any]) -> Template:
+async def invitation_accept(request: Request[Any, Any, Any]) -> Response[Any]:
     values = await form_values(request)
     token = str(values.get("token", ""))[:200]
     info = await invitations.invitation_info(token)
-    try:
+
+    def passwords(values: dict[str, Any]) -> tuple[str, str]:
+        """The chosen password and username; a new account's password is checked at once."""
         problems = Problems()
         if not info.existing_account:
             with problems:
@@ -142,20 +153,24 @@ async def invitation_accept(request: Request[Any, Any, Any]) -> Template:
                     "Lösenorden är inte lika. Skriv samma lösenord två gånger."
                 )
         problems.raise_any()
-        accepted = await invitations.accept_invitation(
-            token, str(values.get("password", "")), str(values.get("username", ""))
-        )
-    except MarketplaceError as exc:
+        return str(values.get("password", "")), str(values.get("username", ""))
+
+    async def accept(chosen: tuple[str, str]) -> Template:
+        accepted = await invitations.accept_invitation(token, *chosen)
+        return page("employers/invitation_done.html", request, accepted=accepted)
+
+    def refused(*, values: dict[str, Any], errors: dict[str, str], status_code: int) -> Template:
         return page(
             "employers/invitation.html",
             request,
-            status_code=exc.status_code,
+            status_code=status_code,
             info=info,
             token=token,
             values={"username": values.get("username", "")},
-            errors=field_errors(exc, ["username", "password", "password2"]),
+            errors=errors,
         )
-    return page("employers/invitation_done.html", request, accepted=accepted)
+
+    return await round_trip(request, passwords, accept, refused, fields=INVITATION_FIELDS)
 
 
 # --- the host's organisation and its supervisors -------------------------------------------
@@ -176,7 +191,7 @@ async def _organisation_context(user: AuthUser, host_id: int) -> dict[str, Any]:
     name="organisation_page",
 )
 async def organisation_page(request: Request[Any, Any, Any], host_id: FromPath[int]) -> Template:
-    context = await _organisation_context(_user(request), host_id)
+    context = await _organisation_context(signed_in_user(request), host_id)
     return page(
         "employers/organisation.html",
         request,
@@ -192,14 +207,17 @@ async def organisation_page(request: Request[Any, Any, Any], host_id: FromPath[i
 async def _details_page(
     request: Request[Any, Any, Any],
     host_id: int,
+    refused: str = "",
     *,
     status_code: int = 200,
-    host_values: dict[str, Any] | None = None,
-    host_errors: dict[str, str] | None = None,
-    target_values: dict[str, Any] | None = None,
-    target_errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Template:
-    user = _user(request)
+    """The details and target forms; the one named `refused` ("host" or "target") shows what
+    was typed in it and its messages."""
+    host_values, host_errors = (values, errors) if refused == "host" else (None, None)
+    target_values, target_errors = (values, errors) if refused == "target" else (None, None)
+    user = signed_in_user(request)
     host = await hosts.get_host(user, host_id)
     year = clock.today().year
     if target_values is None:
@@ -240,25 +258,15 @@ async def details_page(
     include_in_schema=False,
     status_code=303,
 )
-async def details_update(
-    request: Request[Any, Any, Any], host_id: FromPath[int]
-) -> Template | Redirect:
+async def details_update(request: Request[Any, Any, Any], host_id: FromPath[int]) -> Response[Any]:
     """The organisation's details, through `hosts.update_host` (its rules and its audit)."""
-    values = await form_values(request)
-    try:
-        data = parse_form(schemas.HostUpdate, values, labels=HOST_LABELS, blank_is_empty=HOST_TEXTS)
-        await hosts.update_host(_user(request), host_id, data)
-    except MarketplaceError as exc:
-        return await _details_page(
-            request,
-            host_id,
-            status_code=exc.status_code,
-            host_values=values,
-            host_errors=field_errors(exc, HOST_LABELS),
-        )
-    return Redirect(
-        done(f"/vard/organisation/{host_id}/uppgifter", "uppgifter-sparade"), status_code=303
-    )
+
+    async def save(data: schemas.HostUpdate) -> Landing:
+        await hosts.update_host(signed_in_user(request), host_id, data)
+        return f"/vard/organisation/{host_id}/uppgifter", "uppgifter-sparade"
+
+    refused = partial(_details_page, request, host_id, "host")
+    return await round_trip(request, HOST_FORM, save, refused)
 
 
 @post(
@@ -267,25 +275,17 @@ async def details_update(
     include_in_schema=False,
     status_code=303,
 )
-async def target_set(
-    request: Request[Any, Any, Any], host_id: FromPath[int]
-) -> Template | Redirect:
+async def target_set(request: Request[Any, Any, Any], host_id: FromPath[int]) -> Response[Any]:
     """A municipal unit's target of places for a year, through `targets.set_target`."""
-    values = await form_values(request)
-    try:
-        data = parse_form(schemas.TargetForm, values, labels=TARGET_LABELS, blank_is_empty=["note"])
-        await targets.set_target(_user(request), host_id, data.year, data.target, data.note)
-    except MarketplaceError as exc:
-        return await _details_page(
-            request,
-            host_id,
-            status_code=exc.status_code,
-            target_values=values,
-            target_errors=field_errors(exc, TARGET_LABELS),
+
+    async def save(data: schemas.TargetForm) -> Landing:
+        await targets.set_target(
+            signed_in_user(request), host_id, data.year, data.target, data.note
         )
-    return Redirect(
-        done(f"/vard/organisation/{host_id}/uppgifter#mal", "mal-sparat"), status_code=303
-    )
+        return f"/vard/organisation/{host_id}/uppgifter#mal", "mal-sparat"
+
+    refused = partial(_details_page, request, host_id, "target")
+    return await round_trip(request, TARGET_FORM, save, refused)
 
 
 @post(
@@ -294,34 +294,27 @@ async def target_set(
     include_in_schema=False,
     status_code=303,
 )
-async def contact_create(
-    request: Request[Any, Any, Any], host_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.ContactCreate,
-            values,
-            labels=CONTACT_LABELS,
-            flags=["is_supervisor", "is_public_contact"],
-            blank_is_empty=["role", "email", "phone"],
-            checks=contacts.CONTACT_FIELD_CHECKS,
-        )
+async def contact_create(request: Request[Any, Any, Any], host_id: FromPath[int]) -> Response[Any]:
+    user = signed_in_user(request)
+
+    async def add(data: schemas.ContactCreate) -> Landing:
         await contacts.create_contact(user, host_id, data)
-    except MarketplaceError as exc:
+        return f"/vard/organisation/{host_id}#kontakter", "kontakt-tillagd"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
         context = await _organisation_context(user, host_id)
         return page(
             "employers/organisation.html",
             request,
-            status_code=exc.status_code,
+            status_code=status_code,
             values=values,
-            errors=field_errors(exc, CONTACT_LABELS),
+            errors=errors,
             **context,
         )
-    return Redirect(
-        done(f"/vard/organisation/{host_id}#kontakter", "kontakt-tillagd"), status_code=303
-    )
+
+    return await round_trip(request, CONTACT_CREATE_FORM, add, refused)
 
 
 async def _contact_page(
@@ -332,7 +325,9 @@ async def _contact_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Template:
-    contact = contacts.contact_out(await contacts.get_contact_for(_user(request), contact_id))
+    contact = contacts.contact_out(
+        await contacts.get_contact_for(signed_in_user(request), contact_id)
+    )
     if values is None:
         values = {name: getattr(contact, name) for name in CONTACT_LABELS}
         values = {k: ("1" if v is True else "" if v is False else v) for k, v in values.items()}
@@ -364,29 +359,15 @@ async def contact_page(request: Request[Any, Any, Any], contact_id: FromPath[int
 )
 async def contact_update(
     request: Request[Any, Any, Any], contact_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     """A contact's details, through `contacts.update_contact` (its rules and its audit)."""
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.ContactUpdate,
-            values,
-            labels=CONTACT_LABELS,
-            flags=["is_supervisor", "is_public_contact"],
-            blank_is_empty=["role", "email", "phone"],
-            checks=contacts.CONTACT_FIELD_CHECKS,
-        )
-        contact = await contacts.update_contact(_user(request), contact_id, data)
-    except MarketplaceError as exc:
-        return await _contact_page(
-            request,
-            contact_id,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, CONTACT_LABELS),
-        )
-    return Redirect(
-        done(f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-sparad"), status_code=303
+
+    async def save(data: schemas.ContactUpdate) -> Landing:
+        contact = await contacts.update_contact(signed_in_user(request), contact_id, data)
+        return f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-sparad"
+
+    return await round_trip(
+        request, CONTACT_UPDATE_FORM, save, partial(_contact_page, request, contact_id)
     )
 
 
@@ -398,26 +379,20 @@ async def contact_update(
 )
 async def contact_deactivate(
     request: Request[Any, Any, Any], contact_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     """End a contact once the ticked box confirms it; unticked, the contact's page shows the box
     with the reason, and nothing changes (a server-side check, so it holds without JavaScript)."""
-    if not is_ticked(await form_values(request), "confirm"):
-        return await _contact_page(
-            request,
-            contact_id,
-            status_code=400,
-            errors={"confirm": END_CONTACT_UNCONFIRMED},
-        )
-    contact = await contacts.deactivate_contact(_user(request), contact_id)
-    return Redirect(
-        done(f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-avslutad"), status_code=303
-    )
 
+    async def end(_: object) -> Landing:
+        contact = await contacts.deactivate_contact(signed_in_user(request), contact_id)
+        return f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-avslutad"
 
-END_CONTACT_UNCONFIRMED = (
-    "Kryssa i rutan ”Ja, jag vill avsluta kontaktpersonen” för att avsluta. "
-    "Kontaktpersonen kan då inte längre vara handledare för nya deltagare."
-)
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _contact_page(request, contact_id, status_code=status_code, errors=errors)
+
+    return await round_trip(request, END_CONTACT_FORM, end, refused)
 
 
 # --- applications, decided by coordinators ------------------------------------------------
@@ -458,47 +433,64 @@ async def applications_page(
     return page("employers/applications.html", request, errors={}, **context)
 
 
-async def application_decide(
-    request: Request[Any, Any, Any], application_id: int, decision: str
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    note = str(values.get("note", ""))[:2000]
-    try:
-        if decision == "godkann":
-            await applications.approve_application(user, application_id, note)
-        else:
-            await applications.reject_application(user, application_id, note)
-    except MarketplaceError as exc:
-        return page(
-            "employers/applications.html",
-            request,
-            status_code=exc.status_code,
-            errors={application_id: exc.message},
-            **await _applications_context(),
-        )
-    code = "anmalan-godkand" if decision == "godkann" else "anmalan-avslagen"
-    return Redirect(done("/arbetsbord/ansokningar", code), status_code=303)
-
-
-def _decision_route(decision: str) -> HTTPRouteHandler:
-    """One route per decision, so that each is its own row in the access matrix."""
-
-    async def handler(
-        request: Request[Any, Any, Any], application_id: FromPath[int]
-    ) -> Template | Redirect:
-        return await application_decide(request, application_id, decision)
-
-    handler.__name__ = handler.__qualname__ = f"application_{decision}"
+def _decision_post(decision: str) -> Any:
+    """The POST route of one decision on an application (its own row in the access matrix)."""
     return post(
         f"/arbetsbord/ansokningar/{{application_id:int}}/{decision}",
         guards=[staff],
         include_in_schema=False,
         status_code=303,
-    )(handler)
+    )
 
 
-DECISION_ROUTES = [_decision_route(decision) for decision in ("godkann", "avsla")]
+def _note(values: dict[str, Any]) -> str:
+    return str(values.get("note", ""))[:2000]
+
+
+async def _refused_decision(
+    request: Request[Any, Any, Any],
+    application_id: int,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int,
+) -> Template:
+    """A refused decision, shown at the application it was about on the list."""
+    return page(
+        "employers/applications.html",
+        request,
+        status_code=status_code,
+        errors={application_id: " ".join(dict.fromkeys(errors.values()))},
+        **await _applications_context(),
+    )
+
+
+@_decision_post("godkann")
+async def application_godkann(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Response[Any]:
+    """Approve an application: the host is created and its contact invited."""
+
+    async def approve(note: str) -> Landing:
+        await applications.approve_application(signed_in_user(request), application_id, note)
+        return "/arbetsbord/ansokningar", "anmalan-godkand"
+
+    refused = partial(_refused_decision, request, application_id)
+    return await round_trip(request, _note, approve, refused)
+
+
+@_decision_post("avsla")
+async def application_avsla(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Response[Any]:
+    """Reject an application, with the coordinator's note."""
+
+    async def reject(note: str) -> Landing:
+        await applications.reject_application(signed_in_user(request), application_id, note)
+        return "/arbetsbord/ansokningar", "anmalan-avslagen"
+
+    refused = partial(_refused_decision, request, application_id)
+    return await round_trip(request, _note, reject, refused)
 
 
 ROUTES = [
@@ -515,5 +507,6 @@ ROUTES = [
     contact_update,
     contact_deactivate,
     applications_page,
-    *DECISION_ROUTES,
+    application_godkann,
+    application_avsla,
 ]

@@ -10,6 +10,11 @@ field and in the summary at the top (`field_errors`).
 `swedish_reason` turns any msgspec/type/constraint message into a Swedish sentence naming the
 field by its label (`FIELD_LABELS`, never the code name); the app's exception handler uses it
 for JSON bodies and query parameters too.
+
+`round_trip` is a page form's whole answer, written once: read the post, parse it (a `Form`,
+which also reports boxes that must be ticked), call the service, and on a `MarketplaceError`
+show the same page again with every message and everything typed (the error's 4xx); on success
+redirect (303) to the landing page with its notice (`marketplace/notices.py`).
 """
 
 from __future__ import annotations
@@ -17,20 +22,34 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import inspect
 import re
 import typing
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
+from litestar.response import Redirect
 
 from marketplace.dates import LABELS as DATE_LABELS
 from marketplace.dates import date_problem
 from marketplace.errors import MarketplaceError, Problems, ValidationFailed
+from marketplace.notices import done
 
 T = TypeVar("T")
-__all__ = ["Problems", "field_errors", "field_problems", "form_values", "parse_form"]
+__all__ = [
+    "ACTION",
+    "Form",
+    "Landing",
+    "Problems",
+    "field_errors",
+    "field_problems",
+    "form_values",
+    "parse_form",
+    "round_trip",
+]
 
 _MISSING = re.compile(r"missing required field `([^`]+)`")
 _PATH = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
@@ -386,3 +405,110 @@ def field_errors(exc: MarketplaceError, known: Iterable[str]) -> dict[str, str]:
             continue
         shown[key] = f"{shown[key]} {message}" if key in shown else message
     return shown or {"_form": exc.message}
+
+
+# --- the round trip of a page form ---------------------------------------------------------
+
+Landing = tuple[str, str]
+"""Where a form lands when the service took it: the page's address and the notice's code."""
+
+
+class NoFields(msgspec.Struct):
+    """The Struct of a form that is only a button (and perhaps a box to tick)."""
+
+
+@dataclass(frozen=True)
+class Form(Generic[T]):
+    """How one page form becomes the service's Struct: `parse_form`'s arguments, kept beside
+    the form's labels, and the boxes that must be ticked (a consent, "Ja, jag vill avsluta"),
+    each with its message when it is not. Called with the posted values, it returns the Struct
+    or raises one `ValidationFailed` naming every wrong field and every unticked box."""
+
+    struct: type[T]
+    labels: Mapping[str, str]
+    lists: Iterable[str] = ()
+    flags: Iterable[str] = ()
+    blank_is_none: Iterable[str] = ()
+    blank_is_empty: Iterable[str] = ()
+    checks: Mapping[str, Callable[[Any], object]] | None = None
+    rules: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None
+    boxes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields the page shows a message next to (the rest go to the summary)."""
+        return [*self.labels, *self.boxes]
+
+    def __call__(self, values: Mapping[str, Any]) -> T:
+        problems: dict[str, str] = {}
+        data: Any = None
+        try:
+            data = parse_form(
+                self.struct,
+                values,
+                labels=self.labels,
+                lists=self.lists,
+                flags=self.flags,
+                blank_is_none=self.blank_is_none,
+                blank_is_empty=self.blank_is_empty,
+                checks=self.checks,
+                rules=self.rules,
+            )
+        except ValidationFailed as exc:
+            problems.update(exc.errors or dict.fromkeys(exc.fields, exc.message))
+        for name, message in self.boxes.items():
+            if not is_ticked(values, name):
+                problems[name] = message
+        refuse(problems)
+        result: T = data
+        return result
+
+
+ACTION: Form[NoFields] = Form(NoFields, labels={})
+"""A button without fields: nothing to parse, the service's answer is all."""
+
+
+def confirmed(box: str, message: str) -> Form[NoFields]:
+    """A button that acts only once the box `box` is ticked; unticked, `message` (400)."""
+    return Form(NoFields, labels={}, boxes={box: message})
+
+
+class Rerender(Protocol):
+    """Shows the form's page again with what was typed, the message per field and the
+    error's status (the page's own builder, e.g. `functools.partial(_detail, request, id)`)."""
+
+    def __call__(
+        self, *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Awaitable[Response[Any]] | Response[Any]: ...
+
+
+async def round_trip(
+    request: Request[Any, Any, Any],
+    parse: Callable[[dict[str, Any]], T],
+    act: Callable[[T], Awaitable[Landing | Response[Any]]],
+    refused: Rerender,
+    *,
+    fields: Iterable[str] | None = None,
+) -> Response[Any]:
+    """A page form's answer: parse the post (`parse`, usually a `Form`), call the service
+    (`act`, given the parsed value), and redirect (303) to the `Landing` it returns with its
+    notice; `act` may instead return a page of its own (a receipt shown at once).
+
+    A `MarketplaceError` from either step shows the page again (`refused`) with the posted
+    values kept, the error's messages on `fields` (by default the `Form`'s fields; others go
+    to the summary, `_form`), the error's status and headers (Retry-After)."""
+    values = await form_values(request)
+    try:
+        outcome = await act(parse(values))
+    except MarketplaceError as exc:
+        shown = fields if fields is not None else getattr(parse, "fields", ())
+        answer = refused(
+            values=values, errors=field_errors(exc, shown), status_code=exc.status_code
+        )
+        page = await answer if inspect.isawaitable(answer) else answer
+        page.headers.update(exc.headers)
+        return page
+    if isinstance(outcome, Response):
+        return outcome
+    address, notice = outcome
+    return Redirect(done(address, notice), status_code=303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -27,6 +28,37 @@ def page(
         context={"user": current_user(request), "request": request, **context},
         status_code=status_code,
     )
+
+
+def form_page(
+    template: str,
+    request: Request[Any, Any, Any],
+    labels: Mapping[str, str],
+    *,
+    blank: Mapping[str, Any] | None = None,
+    **context: Any,
+) -> Callable[..., Template]:
+    """The page of one form, as a `forms.Rerender`: called bare, the empty form (`blank`
+    holds its defaults); called with `values`, `errors` and `status_code`, the form again
+    with what was typed and the messages."""
+
+    def show(
+        *,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        return page(
+            template,
+            request,
+            status_code=status_code,
+            values=values if values is not None else dict(blank or {}),
+            errors=errors or {},
+            labels=labels,
+            **context,
+        )
+
+    return show
 
 
 def safe_next(target: str | None) -> str:

@@ -7,18 +7,28 @@ resetting a second factor ask first (a ticked box, checked on the server).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from admin.services import users
 from marketplace.auth import AuthUser, admin_only, public
 from marketplace.errors import MarketplaceError
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
-from marketplace.notices import done
+from marketplace.forms import (
+    ACTION,
+    Form,
+    Landing,
+    NoFields,
+    confirmed,
+    field_errors,
+    form_values,
+    round_trip,
+)
 from marketplace.views import page
 from placements.services import partners
 
@@ -43,6 +53,20 @@ SORT_CHOICES = [
 DISABLE_UNCONFIRMED = "Kryssa i rutan ”Ja, stäng av användaren” för att stänga av kontot."
 TOTP_UNCONFIRMED = "Kryssa i rutan ”Ja, återställ tvåstegsverifieringen” för att återställa den."
 NO_STORE = {"cache-control": "no-store"}
+EDIT_LABELS = {k: v for k, v in LABELS.items() if k != "username"}
+NEW_USER_FORM = Form(
+    users.StaffUserCreate,
+    labels=NEW_LABELS,
+    blank_is_empty=list(LABELS),
+    blank_is_none=["agency_id"],
+    checks=users.STAFF_FIELD_CHECKS,
+)
+EDIT_USER_FORM = Form(
+    users.UserUpdate,
+    labels=EDIT_LABELS,
+    blank_is_empty=list(EDIT_LABELS),
+    checks=users.STAFF_FIELD_CHECKS,
+)
 
 
 def _page(
@@ -110,30 +134,26 @@ async def user_new(request: Request[AuthUser, Any, Any]) -> Template:
 
 
 @post("/drift/anvandare/ny", guards=[admin_only], include_in_schema=False, status_code=303)
-async def user_create(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            users.StaffUserCreate,
-            values,
-            labels=NEW_LABELS,
-            blank_is_empty=list(LABELS),
-            blank_is_none=["agency_id"],
-            checks=users.STAFF_FIELD_CHECKS,
-        )
+async def user_create(request: Request[AuthUser, Any, Any]) -> Response[Any]:
+    async def create(data: users.StaffUserCreate) -> Landing:
         created = await users.create_staff_user(request.user, data)
-    except MarketplaceError as exc:
+        return f"/drift/anvandare/{created.id}", "anvandare-skapad"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
         return _page(
             "admin/user_new.html",
             request,
-            status_code=exc.status_code,
+            status_code=status_code,
             values=values,
-            errors=field_errors(exc, NEW_LABELS),
+            errors=errors,
             role_choices=_staff_role_choices(),
             agency_choices=await partners.agency_choices(),
             labels=NEW_LABELS,
         )
-    return Redirect(done(f"/drift/anvandare/{created.id}", "anvandare-skapad"), status_code=303)
+
+    return await round_trip(request, NEW_USER_FORM, create, refused)
 
 
 async def _user_page(
@@ -179,48 +199,34 @@ async def user_page(request: Request[AuthUser, Any, Any], user_id: FromPath[int]
 )
 async def user_update(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
-) -> Template | Redirect:
-    values = await form_values(request)
-    edit_labels = {k: v for k, v in LABELS.items() if k != "username"}
-    try:
-        data = parse_form(
-            users.UserUpdate,
-            values,
-            labels=edit_labels,
-            blank_is_empty=list(edit_labels),
-            checks=users.STAFF_FIELD_CHECKS,
-        )
+) -> Response[Any]:
+    async def save(data: users.UserUpdate) -> Landing:
         await users.update_user(request.user, user_id, data)
-    except MarketplaceError as exc:
-        return await _user_page(
-            request,
-            user_id,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, edit_labels),
-        )
-    return Redirect(done(f"/drift/anvandare/{user_id}", "anvandare-sparad"), status_code=303)
+        return f"/drift/anvandare/{user_id}", "anvandare-sparad"
+
+    return await round_trip(request, EDIT_USER_FORM, save, partial(_user_page, request, user_id))
 
 
 async def _action(
     request: Request[AuthUser, Any, Any],
     user_id: int,
     saved: str,
-    run: Any,
-    *,
-    confirm: tuple[str, str] | None = None,
-) -> Template | Redirect:
-    """Run one action on a user; with `confirm`, only once its box is ticked. An error shows
-    on the user's page next to the action."""
-    if confirm is not None and not is_ticked(await form_values(request), confirm[0]):
-        return await _user_page(request, user_id, status_code=400, errors={confirm[0]: confirm[1]})
-    try:
+    run: Callable[[], Awaitable[object]],
+    form: Form[NoFields] = ACTION,
+) -> Response[Any]:
+    """Run one action on a user (with a `confirmed` form, only once its box is ticked). An
+    error shows on the user's page next to the action."""
+
+    async def act(_: NoFields) -> Landing:
         await run()
-    except MarketplaceError as exc:
-        return await _user_page(
-            request, user_id, status_code=exc.status_code, errors={"_form": exc.message}
-        )
-    return Redirect(done(f"/drift/anvandare/{user_id}", saved), status_code=303)
+        return f"/drift/anvandare/{user_id}", saved
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _user_page(request, user_id, status_code=status_code, errors=errors)
+
+    return await round_trip(request, form, act, refused)
 
 
 @post(
@@ -231,13 +237,13 @@ async def _action(
 )
 async def user_disable(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     return await _action(
         request,
         user_id,
         "anvandare-avstangd",
         lambda: users.set_user_active(request.user, user_id, False),
-        confirm=("confirm_disable", DISABLE_UNCONFIRMED),
+        confirmed("confirm_disable", DISABLE_UNCONFIRMED),
     )
 
 
@@ -249,7 +255,7 @@ async def user_disable(
 )
 async def user_enable(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     return await _action(
         request,
         user_id,
@@ -266,13 +272,13 @@ async def user_enable(
 )
 async def user_reset_totp(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     return await _action(
         request,
         user_id,
         "tvasteg-aterstallt",
         lambda: users.reset_second_factor(request.user, user_id),
-        confirm=("confirm_totp", TOTP_UNCONFIRMED),
+        confirmed("confirm_totp", TOTP_UNCONFIRMED),
     )
 
 
@@ -284,7 +290,7 @@ async def user_reset_totp(
 )
 async def user_password_link(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     return await _action(
         request,
         user_id,

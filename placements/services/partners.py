@@ -181,14 +181,21 @@ def agreement_rules(values: Any) -> list[tuple[str, str]]:
     return []
 
 
-async def add_agreement(actor: AuthUser, data: schemas.AgreementCreate) -> int:
-    """Add a local agreement with an agency. Audited."""
+def _checked_agreement(data: schemas.AgreementCreate | schemas.AgreementUpdate) -> str:
+    """The agreement's name, stripped, once its name and its period pass (every problem of
+    the two is named at once)."""
     problems = Problems()
     with problems:
         name = _name(data.name, "name", "överenskommelsens namn")
     for field, message in _period_problems(data.valid_from, data.valid_to):
         problems.errors[field] = message
     problems.raise_any()
+    return name
+
+
+async def add_agreement(actor: AuthUser, data: schemas.AgreementCreate) -> int:
+    """Add a local agreement with an agency. Audited."""
+    name = _checked_agreement(data)
     async with write_transaction(_engine()):
         if not await PartnerAgency.exists().where(PartnerAgency.id == data.agency_id):
             raise ValidationFailed("Välj en myndighet i listan.", fields=["agency_id"])
@@ -228,12 +235,7 @@ async def update_agreement(
 ) -> None:
     """Change an agreement's name, reference or period (ending it ends every partner
     contact's access through it, at once). Audited with the fields changed."""
-    problems = Problems()
-    with problems:
-        name = _name(data.name, "name", "överenskommelsens namn")
-    for field, message in _period_problems(data.valid_from, data.valid_to):
-        problems.errors[field] = message
-    problems.raise_any()
+    name = _checked_agreement(data)
     async with write_transaction(_engine()):
         row = await LocalAgreement.select().where(LocalAgreement.id == agreement_id).first()
         if row is None:

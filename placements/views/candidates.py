@@ -11,17 +11,17 @@ candidate's page with a confirmation (marketplace/notices.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from marketplace.auth import AuthUser, active_coordinators, staff
-from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
-from marketplace.notices import done
+from marketplace.auth import AuthUser, active_coordinators, signed_in_user, staff
+from marketplace.errors import NotFound, ValidationFailed
+from marketplace.forms import Form, Landing, NoFields, confirmed, parse_form, round_trip
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements import date_rules, vocabulary
@@ -80,12 +80,6 @@ OCCUPATION_SUGGESTIONS = 8
 SKILL_SUGGESTIONS = 40
 
 
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user = request.user
-    assert isinstance(user, AuthUser)
-    return user
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None or value == "":
         return []
@@ -93,8 +87,8 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in items if str(v).strip()]
 
 
-def _candidate_url(candidate_id: int, notice: str) -> str:
-    return done(f"/arbetsbord/deltagare/{candidate_id}", notice)
+def _candidate_page(candidate_id: int, notice: str) -> Landing:
+    return f"/arbetsbord/deltagare/{candidate_id}", notice
 
 
 # --- occupations and skills from the taxonomy ----------------------------------------------------
@@ -312,39 +306,61 @@ def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str
     return msgspec.structs.replace(data, adaptations=parse_adaptations(values))
 
 
-def _known_fields(values: dict[str, Any]) -> list[str]:
-    rows = _adaptation_rows(values)
-    return [*EDIT_LABELS, "adaptations", *(f"adaptations-{i}-text" for i in range(len(rows)))]
+# Every field a message may stand next to: the profile's, and each adaptation row's text.
+PROFILE_FIELDS = [
+    *EDIT_LABELS,
+    "adaptations",
+    *(f"adaptations-{i}-text" for i in range(ADAPTATION_ROWS_READ + BLANK_ADAPTATION_ROWS)),
+]
+GOAL_FORM = Form(
+    schemas.CandidateUpdate,
+    labels=GOAL_LABELS,
+    flags=["plan_goal_shareable"],
+    blank_is_empty=["plan_goal"],
+)
+REMOVE_ACTIVITY_FORM = confirmed(
+    "confirm", "Kryssa i rutan för att bekräfta att aktiviteten ska tas bort."
+)
 
 
 @get("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, name="candidate_new")
 async def candidate_new(request: Request[Any, Any, Any]) -> Template:
-    coordinators = await coordinator_choices(_user(request))
+    coordinators = await coordinator_choices(signed_in_user(request))
     context = _profile_context({"track": "kompetens"}, {}, None, coordinators)
     return page("placements/workbench/candidate_form.html", request, **context)
 
 
 @post("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, status_code=303)
-async def candidate_create(request: Request[Any, Any, Any]) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = _parse_profile(schemas.CandidateCreate, values, PROFILE_LABELS)
+async def candidate_create(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = signed_in_user(request)
+
+    def parse(values: dict[str, Any]) -> schemas.CandidateCreate:
+        parsed: schemas.CandidateCreate = _parse_profile(
+            schemas.CandidateCreate, values, PROFILE_LABELS
+        )
+        return parsed
+
+    async def create(data: schemas.CandidateCreate) -> Landing:
         candidate = await candidate_services.create_candidate(user, data)
-    except MarketplaceError as exc:
-        errors = field_errors(exc, _known_fields(values))
+        return _candidate_page(candidate.id, "deltagare-registrerad")
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        coordinators = await coordinator_choices(user)
         return page(
             "placements/workbench/candidate_form.html",
             request,
-            status_code=exc.status_code,
-            **_profile_context(values, errors, None, await coordinator_choices(user)),
+            status_code=status_code,
+            **_profile_context(values, errors, None, coordinators),
         )
-    return Redirect(_candidate_url(candidate.id, "deltagare-registrerad"), status_code=303)
+
+    return await round_trip(request, parse, create, refused, fields=PROFILE_FIELDS)
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}/profil", guards=[staff], include_in_schema=False)
 async def candidate_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
-    candidate = await candidate_services.get_candidate_for(_user(request), candidate_id)
+    candidate = await candidate_services.get_candidate_for(signed_in_user(request), candidate_id)
     context = _profile_context(_profile_values(candidate), {}, candidate)
     return page("placements/workbench/candidate_form.html", request, **context)
 
@@ -357,22 +373,29 @@ async def candidate_edit(request: Request[Any, Any, Any], candidate_id: FromPath
 )
 async def candidate_update(
     request: Request[Any, Any, Any], candidate_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
+) -> Response[Any]:
+    user = signed_in_user(request)
     candidate = await candidate_services.get_candidate_for(user, candidate_id)
-    values = await form_values(request)
-    try:
-        data = _parse_profile(schemas.CandidateUpdate, values, EDIT_LABELS)
+
+    def parse(values: dict[str, Any]) -> schemas.CandidateUpdate:
+        parsed: schemas.CandidateUpdate = _parse_profile(
+            schemas.CandidateUpdate, values, EDIT_LABELS
+        )
+        return parsed
+
+    async def save(data: schemas.CandidateUpdate) -> Landing:
         await candidate_services.update_candidate(user, candidate_id, data)
-    except MarketplaceError as exc:
-        errors = field_errors(exc, _known_fields(values))
+        return _candidate_page(candidate_id, "profil-sparad")
+
+    def refused(*, values: dict[str, Any], errors: dict[str, str], status_code: int) -> Template:
         return page(
             "placements/workbench/candidate_form.html",
             request,
-            status_code=exc.status_code,
+            status_code=status_code,
             **_profile_context(values, errors, candidate),
         )
-    return Redirect(_candidate_url(candidate_id, "profil-sparad"), status_code=303)
+
+    return await round_trip(request, parse, save, refused, fields=PROFILE_FIELDS)
 
 
 @get("/arbetsbord/yrken", guards=[staff], include_in_schema=False)
@@ -442,20 +465,27 @@ async def _plan_context(
     }
 
 
-def _parse_activity(cls: type[Any], values: dict[str, Any]) -> Any:
-    return parse_form(
-        cls,
-        values,
-        labels=ACTIVITY_LABELS,
-        blank_is_none=["planned_start", "planned_end"],
-        blank_is_empty=["follow_up"],
-        rules=date_rules.form_rules("plan_activity"),
-    )
+_ACTIVITY_FORM_ARGS: dict[str, Any] = {
+    "labels": ACTIVITY_LABELS,
+    "blank_is_none": ["planned_start", "planned_end"],
+    "blank_is_empty": ["follow_up"],
+    "rules": date_rules.form_rules("plan_activity"),
+}
+NEW_ACTIVITY_FORM = Form(schemas.PlanActivityCreate, **_ACTIVITY_FORM_ARGS)
+ACTIVITY_FORM = Form(schemas.PlanActivityUpdate, **_ACTIVITY_FORM_ARGS)
+
+
+async def _plan_page(
+    request: Request[Any, Any, Any], candidate_id: int, status_code: int, **shown: Any
+) -> Template:
+    """The plan's page again, with the refused form's values and messages (`shown`)."""
+    context = await _plan_context(signed_in_user(request), candidate_id, **shown)
+    return page("placements/workbench/plan_form.html", request, status_code=status_code, **context)
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}/plan", guards=[staff], include_in_schema=False)
 async def plan_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
-    context = await _plan_context(_user(request), candidate_id)
+    context = await _plan_context(signed_in_user(request), candidate_id)
     return page("placements/workbench/plan_form.html", request, **context)
 
 
@@ -467,29 +497,19 @@ async def plan_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]
 )
 async def plan_goal_update(
     request: Request[Any, Any, Any], candidate_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.CandidateUpdate,
-            values,
-            labels=GOAL_LABELS,
-            flags=["plan_goal_shareable"],
-            blank_is_empty=["plan_goal"],
+) -> Response[Any]:
+    async def save(data: schemas.CandidateUpdate) -> Landing:
+        await candidate_services.update_candidate(signed_in_user(request), candidate_id, data)
+        return _candidate_page(candidate_id, "plan-sparad")
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _plan_page(
+            request, candidate_id, status_code, goal_values=values, goal_errors=errors
         )
-        await candidate_services.update_candidate(user, candidate_id, data)
-    except MarketplaceError as exc:
-        context = await _plan_context(
-            user, candidate_id, goal_values=values, goal_errors=field_errors(exc, GOAL_LABELS)
-        )
-        return page(
-            "placements/workbench/plan_form.html",
-            request,
-            status_code=exc.status_code,
-            **context,
-        )
-    return Redirect(_candidate_url(candidate_id, "plan-sparad"), status_code=303)
+
+    return await round_trip(request, GOAL_FORM, save, refused)
 
 
 @post(
@@ -500,23 +520,34 @@ async def plan_goal_update(
 )
 async def activity_create(
     request: Request[Any, Any, Any], candidate_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = _parse_activity(schemas.PlanActivityCreate, values)
-        await candidate_services.add_plan_activity(user, candidate_id, data)
-    except MarketplaceError as exc:
-        context = await _plan_context(
-            user, candidate_id, values=values, errors=field_errors(exc, ACTIVITY_LABELS)
-        )
-        return page(
-            "placements/workbench/plan_form.html",
-            request,
-            status_code=exc.status_code,
-            **context,
-        )
-    return Redirect(_candidate_url(candidate_id, "plan-sparad"), status_code=303)
+) -> Response[Any]:
+    async def add(data: schemas.PlanActivityCreate) -> Landing:
+        await candidate_services.add_plan_activity(signed_in_user(request), candidate_id, data)
+        return _candidate_page(candidate_id, "plan-sparad")
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _plan_page(request, candidate_id, status_code, values=values, errors=errors)
+
+    return await round_trip(request, NEW_ACTIVITY_FORM, add, refused)
+
+
+async def _activity_page(
+    request: Request[Any, Any, Any],
+    candidate_id: int,
+    activity_id: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The activity's form, as saved or with the refused form's values and messages."""
+    user = signed_in_user(request)
+    context = await _activity_context(user, candidate_id, activity_id, values, errors)
+    return page(
+        "placements/workbench/activity_form.html", request, status_code=status_code, **context
+    )
 
 
 async def _activity_context(
@@ -557,8 +588,7 @@ async def _activity_context(
 async def activity_edit(
     request: Request[Any, Any, Any], candidate_id: FromPath[int], activity_id: FromPath[int]
 ) -> Template:
-    context = await _activity_context(_user(request), candidate_id, activity_id)
-    return page("placements/workbench/activity_form.html", request, **context)
+    return await _activity_page(request, candidate_id, activity_id)
 
 
 @post(
@@ -569,23 +599,14 @@ async def activity_edit(
 )
 async def activity_update(
     request: Request[Any, Any, Any], candidate_id: FromPath[int], activity_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = _parse_activity(schemas.PlanActivityUpdate, values)
+) -> Response[Any]:
+    async def save(data: schemas.PlanActivityUpdate) -> Landing:
+        user = signed_in_user(request)
         await candidate_services.update_plan_activity(user, candidate_id, activity_id, data)
-    except MarketplaceError as exc:
-        context = await _activity_context(
-            user, candidate_id, activity_id, values, field_errors(exc, ACTIVITY_LABELS)
-        )
-        return page(
-            "placements/workbench/activity_form.html",
-            request,
-            status_code=exc.status_code,
-            **context,
-        )
-    return Redirect(_candidate_url(candidate_id, "plan-sparad"), status_code=303)
+        return _candidate_page(candidate_id, "plan-sparad")
+
+    refused = partial(_activity_page, request, candidate_id, activity_id)
+    return await round_trip(request, ACTIVITY_FORM, save, refused)
 
 
 @post(
@@ -598,15 +619,22 @@ async def activity_delete(
     request: Request[Any, Any, Any],
     candidate_id: FromPath[int],
     activity_id: FromPath[int],
-) -> Template | Redirect:
+) -> Response[Any]:
     """Remove an activity, once the coordinator has ticked the confirmation."""
-    user = _user(request)
-    if not is_ticked(await form_values(request), "confirm"):
-        unconfirmed = {"confirm": "Kryssa i rutan för att bekräfta att aktiviteten ska tas bort."}
-        context = await _activity_context(user, candidate_id, activity_id, errors=unconfirmed)
-        return page("placements/workbench/activity_form.html", request, status_code=400, **context)
-    await candidate_services.delete_plan_activity(user, candidate_id, activity_id)
-    return Redirect(_candidate_url(candidate_id, "aktivitet-borttagen"), status_code=303)
+
+    async def remove(_: NoFields) -> Landing:
+        user = signed_in_user(request)
+        await candidate_services.delete_plan_activity(user, candidate_id, activity_id)
+        return _candidate_page(candidate_id, "aktivitet-borttagen")
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _activity_page(
+            request, candidate_id, activity_id, errors=errors, status_code=status_code
+        )
+
+    return await round_trip(request, REMOVE_ACTIVITY_FORM, remove, refused)
 
 
 ROUTES = [

@@ -7,23 +7,34 @@ pages are in `employers/views.py`. Every action calls one service; the pages onl
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
 from marketplace.auth import AuthUser, requires
-from marketplace.errors import MarketplaceError, NotFound, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.auth import signed_in_user as _user
+from marketplace.errors import NotFound, ValidationFailed
+from marketplace.forms import (
+    ACTION,
+    Form,
+    Landing,
+    NoFields,
+    confirmed,
+    form_values,
+    is_ticked,
+    round_trip,
+)
 from marketplace.notices import done
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements import date_rules
 from placements.schemas import agreements as agreement_schemas
+from placements.schemas import attendance as attendance_schemas
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.schemas import slots as slot_schemas
@@ -76,24 +87,12 @@ HOST_AGREEMENT_LABELS = {
     "tasks": "Uppgifter",
     "host_gains": "Vad ni får ut av placeringen",
 }
-STATUS_ACTIONS = {
-    "publicera": "publish",
-    "pausa": "pause",
-    "stang": "close",
-    "oppna": "reopen",
-}
 CLOSE_UNCONFIRMED = (
     "Kryssa i rutan ”Ja, jag vill stänga platsen” för att stänga den. "
     "En stängd plats kan inte publiceras igen."
 )
 OPEN_FOR_HOST = ("accepted", "agreed", "active")
 ENDED = ("completed", "interrupted")
-
-
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user = request.user
-    assert isinstance(user, AuthUser)
-    return user
 
 
 async def _bookings(user: AuthUser, status: str) -> list[Any]:
@@ -205,25 +204,38 @@ async def _slot_form_context(
     }
 
 
-def _parse_slot(
-    cls: type[Any], values: dict[str, Any], labels: dict[str, str] = SLOT_LABELS
-) -> Any:
-    return parse_form(
-        cls,
-        values,
-        labels=labels,
-        lists=["skills", "tracks", "adaptations"],
-        flags=["driving_licence"],
-        blank_is_none=[
-            "occupation_id",
-            "hours_per_week",
-            "supervisor_id",
-            "start_date",
-            "end_date",
-            "setting",
-        ],
-        blank_is_empty=["description", "town"],
-        rules=date_rules.form_rules("slot"),
+_SLOT_FORM_ARGS: dict[str, Any] = {
+    "lists": ["skills", "tracks", "adaptations"],
+    "flags": ["driving_licence"],
+    "blank_is_none": [
+        "occupation_id",
+        "hours_per_week",
+        "supervisor_id",
+        "start_date",
+        "end_date",
+        "setting",
+    ],
+    "blank_is_empty": ["description", "town"],
+    "rules": date_rules.form_rules("slot"),
+}
+SLOT_CREATE_FORM = Form(slot_schemas.SlotCreate, labels=SLOT_CREATE_LABELS, **_SLOT_FORM_ARGS)
+SLOT_UPDATE_FORM = Form(slot_schemas.SlotUpdate, labels=SLOT_LABELS, **_SLOT_FORM_ARGS)
+CLOSE_SLOT_FORM = confirmed("confirm", CLOSE_UNCONFIRMED)
+
+
+async def _slot_form_page(
+    request: Request[Any, Any, Any],
+    host_id: int,
+    slot: slot_schemas.Slot | None,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int,
+) -> Template:
+    """The slot form again, with what was typed and the messages."""
+    context = await _slot_form_context(_user(request), host_id, values, errors)
+    return page(
+        "placements/host/slot_form.html", request, status_code=status_code, slot=slot, **context
     )
 
 
@@ -273,7 +285,7 @@ async def slot_new(
 
 
 @post("/vard/platser/ny", guards=[slot_editors], include_in_schema=False, status_code=303)
-async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
+async def slot_create(request: Request[Any, Any, Any]) -> Response[Any]:
     user = _user(request)
     values = await form_values(request)
     try:
@@ -282,21 +294,16 @@ async def slot_create(request: Request[Any, Any, Any]) -> Template | Redirect:
         raise NotFound("Välj organisationen platsen hör till.") from None
     if is_ticked(values, SUGGEST_BUTTON):
         return await _form_with_suggestions(request, user, host_id, None, values)
-    try:
-        data = _parse_slot(
-            slot_schemas.SlotCreate, {**values, "host_id": str(host_id)}, SLOT_CREATE_LABELS
-        )
+
+    def parse(values: dict[str, Any]) -> slot_schemas.SlotCreate:
+        return SLOT_CREATE_FORM({**values, "host_id": str(host_id)})
+
+    async def create(data: slot_schemas.SlotCreate) -> Landing:
         slot = await slot_services.create_slot(user, data)
-    except MarketplaceError as exc:
-        context = await _slot_form_context(user, host_id, values, field_errors(exc, SLOT_LABELS))
-        return page(
-            "placements/host/slot_form.html",
-            request,
-            status_code=exc.status_code,
-            slot=None,
-            **context,
-        )
-    return Redirect(done(f"/vard/platser/{slot.id}", "plats-sparad"), status_code=303)
+        return f"/vard/platser/{slot.id}", "plats-sparad"
+
+    refused = partial(_slot_form_page, request, host_id, None)
+    return await round_trip(request, parse, create, refused, fields=SLOT_LABELS)
 
 
 @get("/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False)
@@ -313,82 +320,85 @@ async def slot_edit(
 @post(
     "/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False, status_code=303
 )
-async def slot_update(
-    request: Request[Any, Any, Any], slot_id: FromPath[int]
-) -> Template | Redirect:
+async def slot_update(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Response[Any]:
     user = _user(request)
     slot = await slot_services.get_slot(user, slot_id)
     values = await form_values(request)
     if is_ticked(values, SUGGEST_BUTTON):
         return await _form_with_suggestions(request, user, slot.host.id, slot, values)
-    try:
-        data = _parse_slot(slot_schemas.SlotUpdate, values)
+
+    async def save(data: slot_schemas.SlotUpdate) -> Landing:
         await slot_services.update_slot(user, slot_id, data)
-    except MarketplaceError as exc:
-        context = await _slot_form_context(
-            user, slot.host.id, values, field_errors(exc, SLOT_LABELS)
-        )
-        return page(
-            "placements/host/slot_form.html",
-            request,
-            status_code=exc.status_code,
-            slot=slot,
-            **context,
-        )
-    return Redirect(done(f"/vard/platser/{slot_id}", "plats-sparad"), status_code=303)
+        return f"/vard/platser/{slot_id}", "plats-sparad"
+
+    refused = partial(_slot_form_page, request, slot.host.id, slot)
+    return await round_trip(request, SLOT_UPDATE_FORM, save, refused)
 
 
-async def slot_status(
-    request: Request[Any, Any, Any], slot_id: int, action: str
-) -> Template | Redirect:
+async def _change_status(
+    request: Request[Any, Any, Any],
+    slot_id: int,
+    action: str,
+    notice: str,
+    form: Form[NoFields] = ACTION,
+) -> Response[Any]:
+    """Publish, pause, close or reopen the slot through `slots.change_status`; a refusal shows
+    the slot's saved form with the reason at the top (or at the confirmation box)."""
     user = _user(request)
-    try:
-        # Closing takes the slot off the market for good, so the host ticks a box first;
-        # the check is on the server, so it holds without JavaScript too.
-        if action == "stang" and not is_ticked(await form_values(request), "confirm"):
-            await slot_services.get_slot_for(user, slot_id)  # 404 before any hint
-            raise ValidationFailed(CLOSE_UNCONFIRMED, fields=["confirm"])
-        await slot_services.change_status(user, slot_id, STATUS_ACTIONS[action])
-    except MarketplaceError as exc:
+
+    async def change(_: NoFields) -> Landing:
+        await slot_services.change_status(user, slot_id, action)
+        return f"/vard/platser/{slot_id}", notice
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
         slot = await slot_services.get_slot(user, slot_id)
-        context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
-        context["errors"] = (
-            {"confirm": exc.message} if exc.fields == ["confirm"] else {"_form": exc.message}
-        )
-        return page(
-            "placements/host/slot_form.html",
+        return await _slot_form_page(
             request,
-            status_code=exc.status_code,
-            slot=slot,
-            **context,
+            slot.host.id,
+            slot,
+            values=_slot_values(slot),
+            errors=errors,
+            status_code=status_code,
         )
-    notice = {
-        "publicera": "plats-publicerad",
-        "pausa": "plats-pausad",
-        "stang": "plats-stangd",
-        "oppna": "plats-oppnad",
-    }
-    return Redirect(done(f"/vard/platser/{slot_id}", notice[action]), status_code=303)
+
+    return await round_trip(request, form, change, refused)
 
 
-def _slot_status_route(action: str) -> HTTPRouteHandler:
-    """One route per status action, so that each is its own row in the access matrix."""
-
-    async def handler(
-        request: Request[Any, Any, Any], slot_id: FromPath[int]
-    ) -> Template | Redirect:
-        return await slot_status(request, slot_id, action)
-
-    handler.__name__ = handler.__qualname__ = f"slot_{action}"
+def _slot_post(action: str) -> Any:
+    """The POST route of one status action (its own row in the access matrix)."""
     return post(
         f"/vard/platser/{{slot_id:int}}/{action}",
         guards=[slot_editors],
         include_in_schema=False,
         status_code=303,
-    )(handler)
+    )
 
 
-SLOT_STATUS_ROUTES = [_slot_status_route(action) for action in STATUS_ACTIONS]
+@_slot_post("publicera")
+async def slot_publicera(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Response[Any]:
+    """Publish the slot: it shows in the search."""
+    return await _change_status(request, slot_id, "publish", "plats-publicerad")
+
+
+@_slot_post("pausa")
+async def slot_pausa(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Response[Any]:
+    """Pause the slot: it leaves the search until it is published again."""
+    return await _change_status(request, slot_id, "pause", "plats-pausad")
+
+
+@_slot_post("stang")
+async def slot_stang(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Response[Any]:
+    """Close the slot. It takes the slot off the market for good, so the host ticks a box
+    first; the check is on the server, so it holds without JavaScript too."""
+    return await _change_status(request, slot_id, "close", "plats-stangd", CLOSE_SLOT_FORM)
+
+
+@_slot_post("oppna")
+async def slot_oppna(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Response[Any]:
+    """Reopen a closed slot: it comes back paused."""
+    return await _change_status(request, slot_id, "reopen", "plats-oppnad")
 
 
 @get("/vard/yrken", guards=[slot_editors], include_in_schema=False)
@@ -441,6 +451,40 @@ async def skill_options(
 
 
 ACCEPT_LABELS = {"supervisor_id": "Handledare", "start_date": "Startdatum", "end_date": "Slutdatum"}
+ACCEPT_FORM = Form(
+    booking_schemas.AcceptRequest, labels=ACCEPT_LABELS, blank_is_none=list(ACCEPT_LABELS)
+)
+HOST_AGREEMENT_FORM = Form(
+    agreement_schemas.AgreementUpdate,
+    labels=HOST_AGREEMENT_LABELS,
+    blank_is_empty=list(HOST_AGREEMENT_LABELS),
+)
+ASSESSMENT_FORM = Form(
+    outcome_schemas.AssessmentCreate,
+    labels=ASSESSMENT_LABELS,
+    blank_is_empty=["tasks_mastered", "strengths", "comment"],
+)
+NO_DECLINE_REASON = "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats."
+
+
+async def _booking_form_page(
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int,
+) -> Template:
+    """The booking's page again, with what was typed in the refused form and its messages."""
+    context = await _booking_context(_user(request), booking_id)
+    return page(
+        "placements/host/booking.html",
+        request,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        **context,
+    )
 
 
 @post(
@@ -451,30 +495,23 @@ ACCEPT_LABELS = {"supervisor_id": "Handledare", "start_date": "Startdatum", "end
 )
 async def booking_accept(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     """Accept, with the slot's supervisor or another with room, for the proposed period or
     another; a refusal shows the proposal again with the reason and what would fit."""
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        choice = parse_form(
-            booking_schemas.AcceptRequest,
-            values,
-            labels=ACCEPT_LABELS,
-            blank_is_none=list(ACCEPT_LABELS),
-        )
-        await booking_services.accept(user, booking_id, choice)
-    except MarketplaceError as exc:
-        context = await _booking_context(user, booking_id)
-        return page(
-            "placements/host/booking.html",
-            request,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, ACCEPT_LABELS),
-            **context,
-        )
-    return Redirect(done(f"/vard/bokningar/{booking_id}", "forslag-accepterat"), status_code=303)
+
+    async def accept(choice: booking_schemas.AcceptRequest) -> Landing:
+        await booking_services.accept(_user(request), booking_id, choice)
+        return f"/vard/bokningar/{booking_id}", "forslag-accepterat"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(request, ACCEPT_FORM, accept, refused)
+
+
+def _decline_reason(values: dict[str, Any]) -> str:
+    reason = str(values.get("reason", "")).strip()[:2000]
+    if not reason:
+        raise ValidationFailed(NO_DECLINE_REASON, fields=["reason"])
+    return reason
 
 
 @post(
@@ -485,26 +522,25 @@ async def booking_accept(
 )
 async def booking_decline(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     user = _user(request)
-    values = await form_values(request)
-    reason = str(values.get("reason", "")).strip()[:2000]
-    try:
-        if not reason:
-            raise ValidationFailed(
-                "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats.",
-                fields=["reason"],
-            )
+
+    async def decline(reason: str) -> Landing:
         await booking_services.decline(user, booking_id, reason)
-    except MarketplaceError as exc:
+        return "/vard#forslag", "forslag-avbojt"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
         return page(
             "placements/host/home.html",
             request,
-            status_code=exc.status_code,
-            errors={booking_id: exc.message},
+            status_code=status_code,
+            errors={booking_id: " ".join(dict.fromkeys(errors.values()))},
             **await _home_context(user),
         )
-    return Redirect(done("/vard#forslag", "forslag-avbojt"), status_code=303)
+
+    return await round_trip(request, _decline_reason, decline, refused)
 
 
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
@@ -589,34 +625,29 @@ async def booking_sign(
 )
 async def booking_agreement(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     """The host completes the agreement: the schedule, the tasks and what the host gains. After
     any signature the change is a new version that every party signs again."""
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            agreement_schemas.AgreementUpdate,
-            values,
-            labels=HOST_AGREEMENT_LABELS,
-            blank_is_empty=list(HOST_AGREEMENT_LABELS),
-        )
-        await agreement_services.update_agreement(user, booking_id, data)
-    except MarketplaceError as exc:
-        context = await _booking_context(user, booking_id)
+
+    async def save(data: agreement_schemas.AgreementUpdate) -> Landing:
+        await agreement_services.update_agreement(_user(request), booking_id, data)
+        return f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-sparad"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        context = await _booking_context(_user(request), booking_id)
         context["agreement_values"] = values
         return page(
             "placements/host/booking.html",
             request,
-            status_code=exc.status_code,
+            status_code=status_code,
             values={},
-            errors=field_errors(exc, HOST_AGREEMENT_LABELS),
+            errors=errors,
             **context,
         )
-    return Redirect(
-        done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-sparad"),
-        status_code=303,
-    )
+
+    return await round_trip(request, HOST_AGREEMENT_FORM, save, refused)
 
 
 @post(
@@ -627,30 +658,13 @@ async def booking_agreement(
 )
 async def booking_assess(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            outcome_schemas.AssessmentCreate,
-            values,
-            labels=ASSESSMENT_LABELS,
-            blank_is_empty=["tasks_mastered", "strengths", "comment"],
-        )
-        await outcome_services.submit_assessment(user, booking_id, data)
-    except MarketplaceError as exc:
-        context = await _booking_context(user, booking_id)
-        return page(
-            "placements/host/booking.html",
-            request,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, ASSESSMENT_LABELS),
-            **context,
-        )
-    return Redirect(
-        done(f"/vard/bokningar/{booking_id}#bedomning", "bedomning-skickad"), status_code=303
-    )
+) -> Response[Any]:
+    async def submit(data: outcome_schemas.AssessmentCreate) -> Landing:
+        await outcome_services.submit_assessment(_user(request), booking_id, data)
+        return f"/vard/bokningar/{booking_id}#bedomning", "bedomning-skickad"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(request, ASSESSMENT_FORM, submit, refused)
 
 
 @post(
@@ -661,25 +675,16 @@ async def booking_assess(
 )
 async def booking_attendance(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Template | Redirect:
+) -> Response[Any]:
     """The supervisor reports a week's attendance: days present, days absent by reason."""
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        data = attendance_views.parse_report(values)
-        await attendance_services.record_week(user, booking_id, data, source="host")
-    except MarketplaceError as exc:
-        context = await _booking_context(user, booking_id)
-        return page(
-            "placements/host/booking.html",
-            request,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, attendance_views.LABELS),
-            **context,
-        )
-    return Redirect(
-        done(f"/vard/bokningar/{booking_id}#narvaro", "narvaro-sparad"), status_code=303
+
+    async def report(data: attendance_schemas.WeekReport) -> Landing:
+        await attendance_services.record_week(_user(request), booking_id, data, source="host")
+        return f"/vard/bokningar/{booking_id}#narvaro", "narvaro-sparad"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(
+        request, attendance_views.parse_report, report, refused, fields=attendance_views.LABELS
     )
 
 
@@ -689,7 +694,10 @@ ROUTES = [
     slot_create,
     slot_edit,
     slot_update,
-    *SLOT_STATUS_ROUTES,
+    slot_publicera,
+    slot_pausa,
+    slot_stang,
+    slot_oppna,
     occupation_options,
     occupation_suggestions,
     skill_options,

@@ -6,22 +6,21 @@ One route per action, so each is a row of the access matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
-from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from marketplace import clock
 from marketplace.addresses import normalise_email
-from marketplace.auth import AuthUser, public, staff
+from marketplace.auth import public, signed_in_user, staff
 from marketplace.controllers import client_address
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
-from marketplace.notices import done
+from marketplace.forms import ACTION, Form, Landing, round_trip
 from marketplace.paging import PageNumber
-from marketplace.views import page
+from marketplace.views import form_page, page
 from placements.schemas import intake as schemas
 from placements.services import intake as services
 from placements.services.candidates import normalise_personnummer
@@ -67,9 +66,34 @@ def _reachable(values: Any) -> list[tuple[str, str]]:
 STAFF_CHANNELS = [("phone", "Telefon"), ("paper", "Papper")]
 
 
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user: AuthUser = request.user
-    return user
+def _meeting_rules(values: Any) -> list[tuple[str, str]]:
+    """A place or a video link is needed (the service checks it again)."""
+    if not str(values.get("place", "")).strip() and not str(values.get("video_link", "")).strip():
+        return [("place", services.NEEDS_PLACE)]
+    return []
+
+
+APPLY_FORM = Form(
+    schemas.ApplicationIn,
+    labels=LABELS,
+    blank_is_empty=["phone", "email", "message"],
+    checks=CHECKS,
+    rules=_reachable,
+    boxes={"consent": NO_CONSENT},
+)
+STAFF_FORM = Form(
+    schemas.StaffApplicationIn,
+    labels=STAFF_LABELS,
+    blank_is_empty=["phone", "email", "message"],
+    checks=CHECKS,
+    rules=_reachable,
+)
+MEETING_FORM = Form(
+    schemas.MeetingIn,
+    labels=MEETING_LABELS,
+    blank_is_empty=["place", "video_link"],
+    rules=_meeting_rules,
+)
 
 
 def _texts() -> dict[str, Any]:
@@ -83,62 +107,26 @@ def _texts() -> dict[str, Any]:
 # --- the public form ------------------------------------------------------------------------
 
 
-def _apply_page(
-    request: Request[Any, Any, Any],
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Template:
-    return page(
-        "placements/intake/apply.html",
-        request,
-        status_code=status_code,
-        values=values or {},
-        errors=errors or {},
-        labels=LABELS,
-    )
+def _apply_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
+    return form_page("placements/intake/apply.html", request, LABELS)
 
 
 @get("/ansok", guards=[public], include_in_schema=False, name="intake-form")
 async def apply_form(request: Request[Any, Any, Any]) -> Template:
     """The public application form, with what happens to the data."""
-    return _apply_page(request)
+    return _apply_page(request)()
 
 
 @post("/ansok", guards=[public], include_in_schema=False, status_code=200)
-async def apply_submit(request: Request[Any, Any, Any]) -> Template:
+async def apply_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     """Send the application; every wrong field is named at once, the consent box included."""
-    values = await form_values(request)
-    try:
-        problems: dict[str, str] = {}
-        try:
-            data = parse_form(
-                schemas.ApplicationIn,
-                values,
-                labels=LABELS,
-                blank_is_empty=["phone", "email", "message"],
-                checks=CHECKS,
-                rules=_reachable,
-            )
-        except ValidationFailed as exc:
-            problems.update(exc.errors or dict.fromkeys(exc.fields, exc.message))
-        if not is_ticked(values, "consent"):
-            problems["consent"] = NO_CONSENT
-        if problems:
-            raise ValidationFailed.every(problems)
+
+    async def send(data: schemas.ApplicationIn) -> Template:
         await services.throttle_public(client_address(request))
         await services.submit_public(data)
-    except MarketplaceError as exc:
-        refused = _apply_page(
-            request, values, field_errors(exc, [*LABELS, "consent"]), status_code=exc.status_code
-        )
-        refused.headers.update(exc.headers)
-        return refused
-    return page(
-        "placements/intake/applied.html",
-        request,
-        email=str(values.get("email", "")).strip(),
-    )
+        return page("placements/intake/applied.html", request, email=data.email.strip())
+
+    return await round_trip(request, APPLY_FORM, send, _apply_page(request))
 
 
 # --- the coordinator's queue ----------------------------------------------------------------
@@ -153,7 +141,7 @@ async def queue_page(
     """The applications by deadline for the planning meeting, overdue ones marked."""
     show_all = visa == "alla"
     items, total = await services.queue(
-        _user(request), show_all=show_all, limit=PER_PAGE, offset=(sida - 1) * PER_PAGE
+        signed_in_user(request), show_all=show_all, limit=PER_PAGE, offset=(sida - 1) * PER_PAGE
     )
     pages = max(1, -(-total // PER_PAGE))
     return page(
@@ -170,19 +158,12 @@ async def queue_page(
     )
 
 
-def _new_page(
-    request: Request[Any, Any, Any],
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Template:
-    return page(
+def _new_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
+    return form_page(
         "placements/intake/new.html",
         request,
-        status_code=status_code,
-        values=values or {"channel": "phone"},
-        errors=errors or {},
-        labels=STAFF_LABELS,
+        STAFF_LABELS,
+        blank={"channel": "phone"},
         channels=STAFF_CHANNELS,
     )
 
@@ -190,27 +171,16 @@ def _new_page(
 @get("/arbetsbord/intag/ny", guards=[staff], include_in_schema=False)
 async def new_form(request: Request[Any, Any, Any]) -> Template:
     """Register an application received by phone or on paper."""
-    return _new_page(request)
+    return _new_page(request)()
 
 
 @post("/arbetsbord/intag/ny", guards=[staff], include_in_schema=False, status_code=303)
-async def new_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.StaffApplicationIn,
-            values,
-            labels=STAFF_LABELS,
-            blank_is_empty=["phone", "email", "message"],
-            checks=CHECKS,
-            rules=_reachable,
-        )
-        application_id = await services.register(_user(request), data)
-    except MarketplaceError as exc:
-        return _new_page(request, values, field_errors(exc, STAFF_LABELS), exc.status_code)
-    return Redirect(
-        done(f"/arbetsbord/intag/{application_id}", "ansokan-registrerad"), status_code=303
-    )
+async def new_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    async def register(data: schemas.StaffApplicationIn) -> Landing:
+        application_id = await services.register(signed_in_user(request), data)
+        return f"/arbetsbord/intag/{application_id}", "ansokan-registrerad"
+
+    return await round_trip(request, STAFF_FORM, register, _new_page(request))
 
 
 async def _detail(
@@ -221,7 +191,7 @@ async def _detail(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    application = await services.read(_user(request), application_id)
+    application = await services.read(signed_in_user(request), application_id)
     meeting = application.current_meeting
     defaults: dict[str, Any] = {"minutes": "60"}
     if meeting is not None:
@@ -253,94 +223,104 @@ async def detail_page(request: Request[Any, Any, Any], intake_id: FromPath[int])
     return await _detail(request, intake_id)
 
 
-@post(
-    "/arbetsbord/intag/{intake_id:int}/mote",
-    guards=[staff],
-    include_in_schema=False,
-    status_code=303,
-)
-async def book_submit(
-    request: Request[Any, Any, Any], intake_id: FromPath[int]
-) -> Template | Redirect:
-    """Book the planning meeting, or move it; the applicant gets the invitation by mail."""
-    application_id = intake_id
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.MeetingIn,
-            values,
-            labels=MEETING_LABELS,
-            blank_is_empty=["place", "video_link"],
-            rules=lambda v: (
-                [("place", services.NEEDS_PLACE)]
-                if not str(v.get("place", "")).strip() and not str(v.get("video_link", "")).strip()
-                else []
-            ),
-        )
-        meeting, mailed = await services.book_meeting(_user(request), application_id, data)
-    except MarketplaceError as exc:
-        return await _detail(
-            request,
-            application_id,
-            values=values,
-            errors=field_errors(exc, MEETING_LABELS),
-            status_code=exc.status_code,
-        )
-    code = "mote-bokat" if meeting.sequence == 0 else "mote-flyttat"
-    if not mailed:
-        code = "mote-bokat-utan-mejl"
-    return Redirect(done(f"/arbetsbord/intag/{application_id}", code), status_code=303)
-
-
-async def _action(
-    request: Request[Any, Any, Any], application_id: int, action: str
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    try:
-        if action == "avboka":
-            await services.cancel_meeting(user, application_id)
-            target, code = f"/arbetsbord/intag/{application_id}", "mote-avbokat"
-        elif action == "uteblev":
-            await services.record_no_show(user, application_id)
-            target, code = f"/arbetsbord/intag/{application_id}", "mote-uteblev"
-        elif action == "plan":
-            candidate_id, visible = await services.start_plan(user, application_id)
-            if visible:
-                target, code = f"/arbetsbord/deltagare/{candidate_id}/plan", "plan-upprattad"
-            else:
-                target, code = f"/arbetsbord/intag/{application_id}", "plan-kopplad"
-        else:
-            await services.close(user, application_id, str(values.get("reason", ""))[:2000])
-            target, code = "/arbetsbord/intag", "ansokan-avslutad"
-    except MarketplaceError as exc:
-        return await _detail(
-            request,
-            application_id,
-            errors={**field_errors(exc, CLOSE_LABELS), "_action": exc.message},
-            status_code=exc.status_code,
-        )
-    return Redirect(done(target, code), status_code=303)
-
-
-def _action_route(action: str) -> HTTPRouteHandler:
-    """One route per action, so that each is its own row in the access matrix."""
-
-    async def handler(
-        request: Request[Any, Any, Any], intake_id: FromPath[int]
-    ) -> Template | Redirect:
-        return await _action(request, intake_id, action)
-
-    handler.__name__ = handler.__qualname__ = f"intake_{action}"
+def _intake_post(action: str) -> Any:
+    """The POST route of one action on an application (its own row in the access matrix)."""
     return post(
         f"/arbetsbord/intag/{{intake_id:int}}/{action}",
         guards=[staff],
         include_in_schema=False,
         status_code=303,
-    )(handler)
+    )
 
 
-ACTIONS = ("avboka", "uteblev", "plan", "avsluta")
+async def _refused_action(
+    request: Request[Any, Any, Any],
+    application_id: int,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int,
+) -> Template:
+    """An action's refusal, shown once at the top of the application's page."""
+    message = " ".join(dict.fromkeys(errors.values()))
+    return await _detail(
+        request, application_id, errors={**errors, "_action": message}, status_code=status_code
+    )
+
+
+@_intake_post("mote")
+async def book_submit(request: Request[Any, Any, Any], intake_id: FromPath[int]) -> Response[Any]:
+    """Book the planning meeting, or move it; the applicant gets the invitation by mail."""
+
+    async def book(data: schemas.MeetingIn) -> Landing:
+        meeting, mailed = await services.book_meeting(signed_in_user(request), intake_id, data)
+        code = "mote-bokat" if meeting.sequence == 0 else "mote-flyttat"
+        return f"/arbetsbord/intag/{intake_id}", code if mailed else "mote-bokat-utan-mejl"
+
+    return await round_trip(request, MEETING_FORM, book, partial(_detail, request, intake_id))
+
+
+@_intake_post("avboka")
+async def intake_avboka(request: Request[Any, Any, Any], intake_id: FromPath[int]) -> Response[Any]:
+    """Cancel the planning meeting; the applicant is mailed the cancellation."""
+
+    async def cancel(_: object) -> Landing:
+        await services.cancel_meeting(signed_in_user(request), intake_id)
+        return f"/arbetsbord/intag/{intake_id}", "mote-avbokat"
+
+    return await round_trip(request, ACTION, cancel, partial(_refused_action, request, intake_id))
+
+
+@_intake_post("uteblev")
+async def intake_uteblev(
+    request: Request[Any, Any, Any], intake_id: FromPath[int]
+) -> Response[Any]:
+    """The applicant did not come: the application goes back to "inkommen"."""
+
+    async def no_show(_: object) -> Landing:
+        await services.record_no_show(signed_in_user(request), intake_id)
+        return f"/arbetsbord/intag/{intake_id}", "mote-uteblev"
+
+    return await round_trip(request, ACTION, no_show, partial(_refused_action, request, intake_id))
+
+
+@_intake_post("plan")
+async def intake_plan(request: Request[Any, Any, Any], intake_id: FromPath[int]) -> Response[Any]:
+    """Start the plan: the applicant becomes a participant (or joins the one with the same
+    personnummer, whose coordinator is told when the caller may not see it)."""
+
+    async def start(_: object) -> Landing:
+        candidate_id, visible = await services.start_plan(signed_in_user(request), intake_id)
+        if visible:
+            return f"/arbetsbord/deltagare/{candidate_id}/plan", "plan-upprattad"
+        return f"/arbetsbord/intag/{intake_id}", "plan-kopplad"
+
+    return await round_trip(request, ACTION, start, partial(_refused_action, request, intake_id))
+
+
+def _close_reason(values: dict[str, Any]) -> str:
+    return str(values.get("reason", ""))[:2000]
+
+
+@_intake_post("avsluta")
+async def intake_avsluta(
+    request: Request[Any, Any, Any], intake_id: FromPath[int]
+) -> Response[Any]:
+    """Close the application with the reason given."""
+
+    async def close(reason: str) -> Landing:
+        await services.close(signed_in_user(request), intake_id, reason)
+        return "/arbetsbord/intag", "ansokan-avslutad"
+
+    return await round_trip(
+        request,
+        _close_reason,
+        close,
+        partial(_refused_action, request, intake_id),
+        fields=CLOSE_LABELS,
+    )
+
+
 ROUTES = [
     apply_form,
     apply_submit,
@@ -349,5 +329,8 @@ ROUTES = [
     new_submit,
     detail_page,
     book_submit,
-    *[_action_route(a) for a in ACTIONS],
+    intake_avboka,
+    intake_uteblev,
+    intake_plan,
+    intake_avsluta,
 ]

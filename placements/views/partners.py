@@ -13,17 +13,16 @@ Every page calls `placements.services.partners`, which checks access and audits.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from marketplace import clock
 from marketplace.auth import AuthUser, admin_only, requires, staff
-from marketplace.errors import MarketplaceError
-from marketplace.forms import field_errors, form_values, parse_form
-from marketplace.notices import done
+from marketplace.forms import Form, Landing, round_trip
 from marketplace.views import page
 from placements.schemas import partners as schemas
 from placements.services import candidates as candidate_services
@@ -48,6 +47,22 @@ AGREEMENT_LABELS = {
     "valid_from": "Gäller från",
     "valid_to": "Gäller till och med",
 }
+EDIT_LABELS = {k: v for k, v in AGREEMENT_LABELS.items() if k != "agency_id"}
+CONSENT_FORM = Form(
+    schemas.ConsentCreate,
+    labels=CONSENT_LABELS,
+    flags=["shares_outcome", "shares_attendance"],
+    rules=services.consent_rules,
+)
+WITHDRAW_FORM = Form(schemas.ConsentWithdraw, labels=WITHDRAW_LABELS)
+AGENCY_FORM = Form(schemas.AgencyCreate, labels=AGENCY_LABELS)
+_AGREEMENT_FORM_ARGS: dict[str, Any] = {
+    "blank_is_none": ["valid_to"],
+    "blank_is_empty": ["reference"],
+    "rules": services.agreement_rules,
+}
+AGREEMENT_FORM = Form(schemas.AgreementCreate, labels=AGREEMENT_LABELS, **_AGREEMENT_FORM_ARGS)
+AGREEMENT_EDIT_FORM = Form(schemas.AgreementUpdate, labels=EDIT_LABELS, **_AGREEMENT_FORM_ARGS)
 METHOD_CHOICES = [
     ("skriftligt", "Skriftligt, på papper"),
     ("muntligt", "Muntligt (antecknat av samordnaren)"),
@@ -130,28 +145,13 @@ async def consents_page(
 )
 async def consent_add(
     request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
-) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = parse_form(
-            schemas.ConsentCreate,
-            values,
-            labels=CONSENT_LABELS,
-            flags=["shares_outcome", "shares_attendance"],
-            rules=services.consent_rules,
-        )
+) -> Response[Any]:
+    async def add(data: schemas.ConsentCreate) -> Landing:
         await services.add_consent(request.user, candidate_id, data)
-    except MarketplaceError as exc:
-        return await _consents_page(
-            request,
-            candidate_id,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, CONSENT_LABELS),
-        )
-    return Redirect(
-        done(f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-registrerat"),
-        status_code=303,
+        return f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-registrerat"
+
+    return await round_trip(
+        request, CONSENT_FORM, add, partial(_consents_page, request, candidate_id)
     )
 
 
@@ -163,23 +163,23 @@ async def consent_add(
 )
 async def consent_withdraw(
     request: Request[AuthUser, Any, Any], candidate_id: FromPath[int], consent_id: FromPath[int]
-) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = parse_form(schemas.ConsentWithdraw, values, labels=WITHDRAW_LABELS)
+) -> Response[Any]:
+    async def withdraw(data: schemas.ConsentWithdraw) -> Landing:
         await services.withdraw_consent(request.user, candidate_id, consent_id, data)
-    except MarketplaceError as exc:
+        return f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-aterkallat"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
         return await _consents_page(
             request,
             candidate_id,
-            status_code=exc.status_code,
-            withdraw_errors={consent_id: field_errors(exc, WITHDRAW_LABELS)},
+            status_code=status_code,
+            withdraw_errors={consent_id: errors},
             withdraw_values={consent_id: values},
         )
-    return Redirect(
-        done(f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-aterkallat"),
-        status_code=303,
-    )
+
+    return await round_trip(request, WITHDRAW_FORM, withdraw, refused)
 
 
 # --- the back office: agencies and local agreements ----------------------------------------------
@@ -187,13 +187,18 @@ async def consent_withdraw(
 
 async def _agencies_page(
     request: Request[AuthUser, Any, Any],
+    refused: str = "",
     *,
     status_code: int = 200,
-    agency_values: dict[str, Any] | None = None,
-    agency_errors: dict[str, str] | None = None,
-    agreement_values: dict[str, Any] | None = None,
-    agreement_errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Template:
+    """The agencies with the forms to add one and to add an agreement; the form named
+    `refused` ("agency" or "agreement") shows what was typed in it and its messages."""
+    agency_values, agency_errors = (values, errors) if refused == "agency" else (None, None)
+    agreement_values, agreement_errors = (
+        (values, errors) if refused == "agreement" else (None, None)
+    )
     return page(
         "placements/partners/agencies.html",
         request,
@@ -216,30 +221,12 @@ async def agencies_page(request: Request[AuthUser, Any, Any]) -> Template:
 
 
 @post("/drift/samverkan/myndigheter", guards=[admin_only], include_in_schema=False, status_code=303)
-async def agency_add(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = parse_form(schemas.AgencyCreate, values, labels=AGENCY_LABELS)
+async def agency_add(request: Request[AuthUser, Any, Any]) -> Response[Any]:
+    async def add(data: schemas.AgencyCreate) -> Landing:
         await services.add_agency(request.user, data)
-    except MarketplaceError as exc:
-        return await _agencies_page(
-            request,
-            status_code=exc.status_code,
-            agency_values=values,
-            agency_errors=field_errors(exc, AGENCY_LABELS),
-        )
-    return Redirect(done("/drift/samverkan", "myndighet-tillagd"), status_code=303)
+        return "/drift/samverkan", "myndighet-tillagd"
 
-
-def _parse_agreement(values: dict[str, Any], cls: Any, labels: dict[str, str]) -> Any:
-    return parse_form(
-        cls,
-        values,
-        labels=labels,
-        blank_is_none=["valid_to"],
-        blank_is_empty=["reference"],
-        rules=services.agreement_rules,
-    )
+    return await round_trip(request, AGENCY_FORM, add, partial(_agencies_page, request, "agency"))
 
 
 @post(
@@ -248,22 +235,13 @@ def _parse_agreement(values: dict[str, Any], cls: Any, labels: dict[str, str]) -
     include_in_schema=False,
     status_code=303,
 )
-async def agreement_add(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = _parse_agreement(values, schemas.AgreementCreate, AGREEMENT_LABELS)
+async def agreement_add(request: Request[AuthUser, Any, Any]) -> Response[Any]:
+    async def add(data: schemas.AgreementCreate) -> Landing:
         await services.add_agreement(request.user, data)
-    except MarketplaceError as exc:
-        return await _agencies_page(
-            request,
-            status_code=exc.status_code,
-            agreement_values=values,
-            agreement_errors=field_errors(exc, AGREEMENT_LABELS),
-        )
-    return Redirect(done("/drift/samverkan", "lokal-overenskommelse-tillagd"), status_code=303)
+        return "/drift/samverkan", "lokal-overenskommelse-tillagd"
 
-
-EDIT_LABELS = {k: v for k, v in AGREEMENT_LABELS.items() if k != "agency_id"}
+    refused = partial(_agencies_page, request, "agreement")
+    return await round_trip(request, AGREEMENT_FORM, add, refused)
 
 
 async def _agreement_page(
@@ -313,20 +291,14 @@ async def agreement_page(
 )
 async def agreement_update(
     request: Request[AuthUser, Any, Any], agreement_id: FromPath[int]
-) -> Template | Redirect:
-    values = await form_values(request)
-    try:
-        data = _parse_agreement(values, schemas.AgreementUpdate, EDIT_LABELS)
+) -> Response[Any]:
+    async def save(data: schemas.AgreementUpdate) -> Landing:
         await services.update_agreement(request.user, agreement_id, data)
-    except MarketplaceError as exc:
-        return await _agreement_page(
-            request,
-            agreement_id,
-            status_code=exc.status_code,
-            values=values,
-            errors=field_errors(exc, EDIT_LABELS),
-        )
-    return Redirect(done("/drift/samverkan", "lokal-overenskommelse-sparad"), status_code=303)
+        return "/drift/samverkan", "lokal-overenskommelse-sparad"
+
+    return await round_trip(
+        request, AGREEMENT_EDIT_FORM, save, partial(_agreement_page, request, agreement_id)
+    )
 
 
 ROUTES = [
