@@ -29,6 +29,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from employers.tables import Contact, Host, HostMembership
 from marketplace import auth
 from marketplace.auth import public, route_guards
+from marketplace.tables import User
 from placements.tables import Candidate, Slot
 from tests import dbutil
 from tests.conftest import DEMO_PASSWORD
@@ -75,9 +76,7 @@ async def fuzz_data(database: None) -> AsyncIterator[dict[str, str]]:
         supervisor=contact.id,
         status="published",
     ).save()
-    coordinator = await auth.User.select(auth.User.id).where(
-        auth.User.username == "fuzz_coordinator"
-    )
+    coordinator = await User.select(User.id).where(User.username == "fuzz_coordinator")
     await Candidate(
         first_name="Aida",
         last_name="Andersson",

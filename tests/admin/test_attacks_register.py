@@ -246,6 +246,7 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     import importlib
 
     from marketplace import auth
+    from marketplace.tables import User
     from tests.conftest import DEMO_PASSWORD
 
     migration = importlib.import_module(
@@ -263,7 +264,7 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     )
     lower = await auth.create_user("lena", DEMO_PASSWORD, "coordinator", email="lena@example.se")
     upper = await auth.create_user("lena2", DEMO_PASSWORD, "coordinator", email="x@example.se")
-    await auth.User.update({auth.User.email: "LENA@example.se"}).where(auth.User.id == upper.id)
+    await User.update({User.email: "LENA@example.se"}).where(User.id == upper.id)
     await OutboxMessage.update({OutboxMessage.candidate: None}, force=True)
     to_her = await OutboxMessage.insert(
         OutboxMessage(recipient="aida.old@example.se", subject="Länk", body_text="x")
@@ -290,8 +291,8 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     assert keyed[ambiguous[0]["id"]] is None  # two participants share it: no guess
     users = {
         r["username"]: r["email"]
-        for r in await auth.User.select(auth.User.username, auth.User.email).where(
-            auth.User.id.is_in([lower.id, upper.id])
+        for r in await User.select(User.username, User.email).where(
+            User.id.is_in([lower.id, upper.id])
         )
     }
     assert users == {"lena": "lena@example.se", "lena2": "LENA@example.se"}

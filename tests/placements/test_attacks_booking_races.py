@@ -27,7 +27,7 @@ from marketplace import clock
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict
 from placements.schemas import agreements as sa
-from placements.services import SEAT_HOLDING, agreements, bookings
+from placements.services import SEAT_HOLDING, agreements, bookings, capacity
 from placements.tables import Agreement, Booking, Candidate, Slot
 from tests.placements.bookingdata import World, make_slot, make_supervisor, make_world
 
@@ -126,7 +126,7 @@ def _max_overlap(rows: list[dict[str, Any]]) -> int:
         day = row["start_date"]
         most = max(
             most,
-            sum(1 for r in rows if bookings.overlaps(day, day, r["start_date"], r["end_date"])),
+            sum(1 for r in rows if capacity.overlaps(day, day, r["start_date"], r["end_date"])),
         )
     return most
 
