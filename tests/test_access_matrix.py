@@ -22,7 +22,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from employers.tables import Contact, Host, HostApplication, HostInvitation, HostMembership
+from employers.tables import Host, HostApplication, HostInvitation
 from marketplace import auth
 from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage, PasswordLink, User
@@ -35,7 +35,6 @@ from placements.tables import (
     AnswerLink,
     Application,
     Booking,
-    Candidate,
     FollowUp,
     HealthNote,
     LocalAgreement,
@@ -48,9 +47,16 @@ from placements.tables import (
     PartnerContact,
     PlanActivity,
     PlanningMeeting,
-    Slot,
 )
 from search.tables import EverydayWord
+from tests.builders import (
+    add_member,
+    make_booking,
+    make_candidate_row,
+    make_contact,
+    make_host,
+    make_slot,
+)
 from tests.conftest import DEMO_PASSWORD
 
 IDENTITIES = (
@@ -496,12 +502,10 @@ async def make_people() -> People:
         )
         users[name] = auth.to_auth_user(user.to_dict(), "token", None)
         tokens[name] = (await auth.create_token(f"matrix_{name}", "matris"))[1]
-    host_a = Host(name="Värd A", kind="municipal_unit", town="Vårgårda")
-    host_b = Host(name="Värd B", kind="company", town="Alingsås")
-    await host_a.save()
-    await host_b.save()
-    await HostMembership(user=users["host_a"].id, host=host_a.id).save()
-    await HostMembership(user=users["host_b"].id, host=host_b.id).save()
+    host_a = await make_host("Värd A")
+    host_b = await make_host("Värd B", "company", town="Alingsås")
+    await add_member(users["host_a"].id, host_a)
+    await add_member(users["host_b"].id, host_b)
     agency_p = await _insert(PartnerAgency(name="Myndighet P"))
     agency_q = await _insert(PartnerAgency(name="Myndighet Q"))
     await _insert(PartnerContact(user=users["partner"].id, agency=agency_p))
@@ -509,8 +513,8 @@ async def make_people() -> People:
     return People(
         users,
         tokens,
-        int(host_a.id),
-        int(host_b.id),
+        host_a,
+        host_b,
         User.hash_password(DEMO_PASSWORD),
         agency_p,
         agency_q,
@@ -523,15 +527,13 @@ async def _insert(row: Any) -> int:
 
 
 async def _candidate(p: People, first_name: str) -> int:
-    return await _insert(
-        Candidate(
-            first_name=first_name,
-            last_name="Matrisson",
-            email=f"{first_name.lower()}{_n()}@deltagare.example.se",
-            coordinator=p.users["coord"].id,
-            registered_at=dt.date(2030, 1, 2),
-            plan_goal="Arbete inom lager",
-        )
+    return await make_candidate_row(
+        p.users["coord"].id,
+        first_name,
+        last_name="Matrisson",
+        email=f"{first_name.lower()}{_n()}@deltagare.example.se",
+        registered_at=dt.date(2030, 1, 2),
+        plan_goal="Arbete inom lager",
     )
 
 
@@ -544,30 +546,18 @@ async def make_world(p: People) -> World:
     # A pause of host A or B by an earlier route must not carry over.
     await Host.update({Host.active: True}).where(Host.id.is_in([p.host_a, p.host_b]))
     n = _n()
-    w.ids["contact_id"] = await _insert(
-        Contact(
-            host=p.host_a,
-            name="Hanna Handledare",
-            email=f"handledare{n}@vard.example.se",
-            supervision_capacity=10,
-        )
+    w.ids["contact_id"] = await make_contact(
+        p.host_a, "Hanna Handledare", email=f"handledare{n}@vard.example.se", capacity=10
     )
 
     async def slot(title: str) -> int:
-        return await _insert(
-            Slot(
-                host=p.host_a,
-                external_id=f"matrix-{_n()}",
-                kind="praktik",
-                title=title,
-                town="Vårgårda",
-                capacity=5,
-                supervisor=w.ids["contact_id"],
-                status="published",
-                hours_per_week=30,
-                description="Plocka och packa varor.",
-                occupation_id="DLEi_bTh_oLA",  # Lagerarbetare/Terminalarbetare
-            )
+        return await make_slot(
+            p.host_a,
+            w.ids["contact_id"],
+            capacity=5,
+            title=title,
+            external_id=f"matrix-{_n()}",
+            occupation_id="DLEi_bTh_oLA",  # Lagerarbetare/Terminalarbetare
         )
 
     w.ids["slot_id"] = await slot("Lagerarbetare")
@@ -577,16 +567,14 @@ async def make_world(p: People) -> World:
     ended_candidate = await _candidate(p, "Cecilia")
 
     async def booking(candidate_id: int, status: str) -> int:
-        return await _insert(
-            Booking(
-                slot=w.ids["slot_id"],
-                candidate=candidate_id,
-                coordinator=coord.id,
-                supervisor=w.ids["contact_id"],
-                status=status,
-                start_date=dt.date(2030, 3, 2),
-                end_date=dt.date(2030, 5, 29),
-            )
+        return await make_booking(
+            w.ids["slot_id"],
+            candidate_id,
+            coord.id,
+            supervisor=w.ids["contact_id"],
+            status=status,
+            start_date=dt.date(2030, 3, 2),
+            end_date=dt.date(2030, 5, 29),
         )
 
     w.ids["proposed_booking"] = await booking(w.ids["candidate_id"], "proposed")

@@ -11,22 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from admin.schemas import ReportFilters
-from employers.tables import Host, UnitTarget
+from employers.tables import UnitTarget
 from marketplace.tables import OutboxMessage
 from placements.tables import (
     Agreement,
     Assessment,
-    Booking,
     BookingEvent,
-    Candidate,
     FollowUp,
     HealthNote,
     LockInFlag,
     Outcome,
     PlanActivity,
     Signature,
-    Slot,
 )
+from tests.builders import make_booking, make_candidate_row, make_host, make_slot
 
 PERIOD = ReportFilters(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
 TODAY = dt.date(2026, 4, 15)
@@ -74,133 +72,114 @@ async def build(make_user: Any) -> Data:
     c2 = await make_user("coordinator", username="omar", first_name="Omar", last_name="Oskarsson")
     data.coordinators = {"c1": c1.id, "c2": c2.id}
 
-    h1 = await _save(Host(name="Verkstaden AB", kind="company", town="Vårgårda"))
-    h2 = await _save(Host(name="Kostenheten", kind="municipal_unit", town="Vårgårda"))
-    h3 = await _save(Host(name="Föreningen Gemenskap", kind="association", town="Vårgårda"))
+    h1 = await make_host("Verkstaden AB", "company")
+    h2 = await make_host("Kostenheten", "municipal_unit")
+    h3 = await make_host("Föreningen Gemenskap", "association")
     data.hosts = {"H1": h1, "H2": h2, "H3": h3}
     await _save(UnitTarget(host=h2, year=2026, target=8, set_at=noon(2026, 1, 2)))
     await _save(UnitTarget(host=h2, year=2026, target=10, set_at=noon(2026, 2, 2)))
     await _save(UnitTarget(host=h2, year=2025, target=99, set_at=noon(2025, 2, 2)))
 
-    def slot(host: int, ext: str, setting: str, hours: int, cap: int, status: str) -> Slot:
-        return Slot(
-            host=host,
-            external_id=ext,
-            kind="praktik",
-            title=f"Plats {ext}",
-            town="Vårgårda",
-            setting=setting,
-            hours_per_week=hours,
+    async def slot(host: int, ext: str, setting: str, hours: int, cap: int, status: str) -> int:
+        return await make_slot(
+            host,
             capacity=cap,
+            title=f"Plats {ext}",
             status=status,
+            hours=hours,
+            description="",
+            external_id=ext,
+            setting=setting,
         )
 
     data.slots = {
-        "S1": await _save(slot(h1, "S1", "open_workplace", 20, 2, "published")),
-        "S2": await _save(slot(h2, "S2", "municipal_workplace", 30, 3, "published")),
-        "S3": await _save(slot(h3, "S3", "sheltered", 10, 1, "published")),
-        "S4": await _save(slot(h2, "S4", "municipal_workplace", 30, 2, "draft")),
+        "S1": await slot(h1, "S1", "open_workplace", 20, 2, "published"),
+        "S2": await slot(h2, "S2", "municipal_workplace", 30, 3, "published"),
+        "S3": await slot(h3, "S3", "sheltered", 10, 1, "published"),
+        "S4": await slot(h2, "S4", "municipal_workplace", 30, 2, "draft"),
     }
 
-    def candidate(
+    async def candidate(
         first: str, last: str, track: str, coord: int, reg: dt.date, **kw: Any
-    ) -> Candidate:
-        return Candidate(
-            first_name=first,
+    ) -> int:
+        return await make_candidate_row(
+            coord,
+            first,
             last_name=last,
+            email=kw.pop("email", ""),
             track=track,
-            coordinator=coord,
             registered_at=reg,
             **kw,
         )
 
     data.candidates = {
-        "A": await _save(
-            candidate(
-                A_FIRST,
-                A_LAST,
-                "kompetens",
-                c1.id,
-                d(2026, 1, 5),
-                personnummer=A_PNR,
-                email=A_EMAIL,
-                phone=A_PHONE,
-                address="Storgatan 12",
-                plan_goal=SECRET_TEXTS[4],
-                exited_at=d(2026, 2, 25),
-                status="exited",
-            )
+        "A": await candidate(
+            A_FIRST,
+            A_LAST,
+            "kompetens",
+            c1.id,
+            d(2026, 1, 5),
+            personnummer=A_PNR,
+            email=A_EMAIL,
+            phone=A_PHONE,
+            address="Storgatan 12",
+            plan_goal=SECRET_TEXTS[4],
+            exited_at=d(2026, 2, 25),
+            status="exited",
         ),
-        "B": await _save(candidate("Birgitta", "Lindqvistberg", "hälsa", c1.id, d(2026, 1, 10))),
-        "C": await _save(candidate("Cecilia", "Nordanstig", "kompetens", c2.id, d(2025, 12, 20))),
-        "D": await _save(candidate("Dawit", "Haileselassie", "vägledning", c2.id, d(2026, 2, 1))),
+        "B": await candidate("Birgitta", "Lindqvistberg", "hälsa", c1.id, d(2026, 1, 10)),
+        "C": await candidate("Cecilia", "Nordanstig", "kompetens", c2.id, d(2025, 12, 20)),
+        "D": await candidate("Dawit", "Haileselassie", "vägledning", c2.id, d(2026, 2, 1)),
     }
     cand = data.candidates
     S = data.slots
 
-    def booking(c: str, s: str, status: str, proposed: dt.datetime, **kw: Any) -> Booking:
-        return Booking(
-            candidate=cand[c],
-            slot=S[s],
-            status=status,
-            proposed_at=proposed,
-            coordinator=c1.id,
-            **kw,
-        )
+    async def booking(c: str, s: str, status: str, proposed: dt.datetime, **kw: Any) -> int:
+        return await make_booking(S[s], cand[c], c1.id, status=status, proposed_at=proposed, **kw)
 
     data.bookings = {
-        "b1": await _save(
-            booking(
-                "A",
-                "S1",
-                "completed",
-                noon(2026, 1, 15),
-                started_at=noon(2026, 1, 20),
-                start_date=d(2026, 1, 20),
-                end_date=d(2026, 2, 19),
-                ended_at=noon(2026, 2, 19),
-                message=SECRET_TEXTS[1],
-            )
+        "b1": await booking(
+            "A",
+            "S1",
+            "completed",
+            noon(2026, 1, 15),
+            started_at=noon(2026, 1, 20),
+            start_date=d(2026, 1, 20),
+            end_date=d(2026, 2, 19),
+            ended_at=noon(2026, 2, 19),
+            message=SECRET_TEXTS[1],
         ),
-        "b2": await _save(
-            booking(
-                "B",
-                "S3",
-                "active",
-                noon(2026, 1, 20),
-                started_at=noon(2026, 2, 1),
-                start_date=d(2026, 2, 1),
-                end_date=d(2026, 5, 1),
-            )
+        "b2": await booking(
+            "B",
+            "S3",
+            "active",
+            noon(2026, 1, 20),
+            started_at=noon(2026, 2, 1),
+            start_date=d(2026, 2, 1),
+            end_date=d(2026, 5, 1),
         ),
-        "b3": await _save(
-            booking(
-                "C",
-                "S2",
-                "interrupted",
-                noon(2026, 1, 2),
-                started_at=noon(2026, 1, 12),
-                start_date=d(2026, 1, 12),
-                end_date=d(2026, 3, 10),
-                ended_at=noon(2026, 3, 10),
-            )
+        "b3": await booking(
+            "C",
+            "S2",
+            "interrupted",
+            noon(2026, 1, 2),
+            started_at=noon(2026, 1, 12),
+            start_date=d(2026, 1, 12),
+            end_date=d(2026, 3, 10),
+            ended_at=noon(2026, 3, 10),
         ),
-        "b4": await _save(booking("D", "S2", "declined", noon(2026, 2, 10))),
-        "b5": await _save(
-            booking(
-                "D",
-                "S1",
-                "completed",
-                noon(2026, 2, 20),
-                started_at=noon(2026, 3, 1),
-                start_date=d(2026, 3, 1),
-                end_date=d(2026, 3, 31),
-                ended_at=noon(2026, 3, 31),
-            )
+        "b4": await booking("D", "S2", "declined", noon(2026, 2, 10)),
+        "b5": await booking(
+            "D",
+            "S1",
+            "completed",
+            noon(2026, 2, 20),
+            started_at=noon(2026, 3, 1),
+            start_date=d(2026, 3, 1),
+            end_date=d(2026, 3, 31),
+            ended_at=noon(2026, 3, 31),
         ),
-        "b6": await _save(
-            booking("A", "S2", "accepted", noon(2026, 2, 25), start_date=d(2026, 4, 10))
-        ),
+        "b6": await booking("A", "S2", "accepted", noon(2026, 2, 25), start_date=d(2026, 4, 10)),
     }
     B = data.bookings
     await _save(

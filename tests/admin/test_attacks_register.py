@@ -16,22 +16,15 @@ import json
 import pytest
 
 from admin.services import register
-from employers.tables import Host
 from marketplace.errors import ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
 from placements.tables import Booking, Candidate
+from tests.builders import make_candidate, make_host, make_user
 from tests.conftest import login
-from tests.placements.bookingdata import (
-    HEALTH_TEXT,
-    link_tokens,
-    make_candidate,
-    make_user,
-    make_world,
-    propose,
-)
+from tests.placements.bookingdata import HEALTH_TEXT, link_tokens, make_world, propose
 
 REASON = "Begäran från den registrerade"
 
@@ -81,7 +74,7 @@ async def test_a_wildcard_address_pulls_no_one_elses_mail_into_an_extract():
 
 async def test_anonymising_one_person_leaves_other_peoples_mail_and_words_alone():
     coordinator = await make_user("coordinator")
-    await Host.insert(Host(name="Bergs Bygg", kind="company", town="Alingsås"))
+    await make_host("Bergs Bygg", "company", town="Alingsås")
     ali = (
         await candidates.create_candidate(
             coordinator,

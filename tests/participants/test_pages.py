@@ -20,8 +20,9 @@ from placements.tables import (
     PlanActivity,
     Signature,
 )
+from tests.builders import make_candidate
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import make_candidate, make_world, propose
+from tests.placements.bookingdata import make_world, propose
 
 HTML = {"accept": "text/html"}
 

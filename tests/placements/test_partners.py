@@ -34,13 +34,8 @@ from placements.tables import (
     PartnerConsent,
     PartnerContact,
 )
-from tests.placements.bookingdata import (
-    PNR,
-    make_candidate,
-    make_user,
-    make_world,
-    to_active,
-)
+from tests.builders import make_candidate, make_user
+from tests.placements.bookingdata import PNR, make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}

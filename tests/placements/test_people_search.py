@@ -18,6 +18,7 @@ from marketplace.tables import AuditEntry
 from placements.services.candidates import PERSONNUMMER_SEARCH
 from placements.services.people_search import fold_name, looks_like_identity_number
 from placements.tables import Candidate
+from tests.builders import make_candidate_row
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -35,16 +36,15 @@ ERIK = personnummer("850315456")
 
 
 async def add(coordinator: Any, first: str, last: str, pnr: str = "", **extra: Any) -> int:
-    row = Candidate(
-        first_name=first,
+    return await make_candidate_row(
+        coordinator.id,
+        first,
         last_name=last,
+        email="",
         personnummer=pnr,
-        coordinator=coordinator.id,
         registered_at=extra.pop("registered_at", dt.date(2026, 1, 1)),
         **extra,
     )
-    await row.save()
-    return int(row.id)
 
 
 @pytest.fixture

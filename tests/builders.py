@@ -1,0 +1,201 @@
+"""The one place tests make rows: users, host organisations, contacts and supervisors, host
+members, slots, participants and bookings.
+
+Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
+user comes back as the `AuthUser` the services take). Users and participants go through the
+services, as a coordinator would create them; hosts, contacts, slots and bookings are written
+to their tables, since the tests that need them exercise what comes after (and a booking
+written here is history the services would refuse to walk into, such as a past period).
+`tests/placements/bookingdata.py` walks a booking through its life on top of these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from employers.tables import Contact, Host, HostMembership
+from marketplace import auth
+from marketplace.auth import AuthUser
+from placements.schemas import candidates as sc
+from placements.services import candidates
+from placements.tables import Booking, Candidate, Slot
+from tests.conftest import DEMO_PASSWORD
+
+_numbers = itertools.count(1)
+
+
+def next_number() -> int:
+    """A number no other row of this test run has had, for unique names and addresses."""
+    return next(_numbers)
+
+
+async def make_user(role: str, *, username: str | None = None, team: str = "") -> AuthUser:
+    """A user with `role` (`coordinator`, `host`, `admin`, …), signed in as the services see
+    them. (The `make_user` fixture in `tests/conftest.py` returns the table row instead.)"""
+    name = username or f"{role}{next_number()}"
+    user = await auth.create_user(
+        name,
+        DEMO_PASSWORD,
+        role,
+        email=f"{name}@test.example.se",
+        first_name=name.capitalize(),
+        last_name="Testsson",
+        team=team,
+    )
+    return auth.to_auth_user(user.to_dict(), "token", None)
+
+
+async def make_host(
+    name: str = "Hemtjänst Norra",
+    kind: str = "municipal_unit",
+    *,
+    org_number: str = "",
+    town: str = "Vårgårda",
+    active: bool = True,
+    digest: bool = False,
+) -> int:
+    """A host organisation; `digest` means it chose the daily digest mail."""
+    host = Host(
+        name=name,
+        kind=kind,
+        org_number=org_number,
+        town=town,
+        active=active,
+        digest_mail=digest,
+    )
+    await host.save()
+    return int(host.id)
+
+
+async def make_contact(
+    host_id: int,
+    name: str = "Hanna",
+    *,
+    email: str = "",
+    phone: str = "",
+    public: bool = False,
+    supervisor: bool = True,
+    capacity: int = 1,
+    active: bool = True,
+) -> int:
+    """A contact person of a host; by default an active supervisor (handledare) of one
+    participant."""
+    contact = Contact(
+        host=host_id,
+        name=name,
+        email=email,
+        phone=phone,
+        is_public_contact=public,
+        is_supervisor=supervisor,
+        supervision_capacity=capacity,
+        active=active,
+    )
+    await contact.save()
+    return int(contact.id)
+
+
+async def make_supervisor(host_id: int, capacity: int = 1, name: str = "Hanna Handledare") -> int:
+    """A supervisor with an address of their own, guiding `capacity` participants at a time."""
+    return await make_contact(
+        host_id, name, email=f"handledare{next_number()}@vard.example.se", capacity=capacity
+    )
+
+
+async def add_member(user_id: int, host_id: int) -> None:
+    """Make the user a member of the host organisation (what a host user acts for)."""
+    await HostMembership(user=user_id, host=host_id).save()
+
+
+async def make_host_user(host_id: int, username: str | None = None) -> AuthUser:
+    """A host user who is a member of the host organisation."""
+    user = await make_user("host", username=username)
+    await add_member(user.id, host_id)
+    return user
+
+
+async def make_slot(
+    host_id: int,
+    supervisor_id: int | None = None,
+    *,
+    capacity: int = 1,
+    title: str = "Lagerarbetare",
+    status: str = "published",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    hours: int | None = 30,
+    description: str = "Plocka och packa varor.",
+    kind: str = "praktik",
+    town: str = "Vårgårda",
+    external_id: str | None = None,
+    **extra: Any,
+) -> int:
+    """A slot of the host, published by default; `extra` sets any other column."""
+    slot = Slot(
+        host=host_id,
+        external_id=external_id or f"test-{next_number()}",
+        kind=kind,
+        title=title,
+        town=town,
+        capacity=capacity,
+        supervisor=supervisor_id,
+        status=status,
+        start_date=start,
+        end_date=end,
+        hours_per_week=hours,
+        description=description,
+        **extra,
+    )
+    await slot.save()
+    return int(slot.id)
+
+
+async def make_candidate(
+    coordinator: AuthUser, first_name: str = "Aida", *, personnummer: str = "", **extra: Any
+) -> int:
+    """A participant registered by the coordinator through the candidates service."""
+    data = sc.CandidateCreate(
+        first_name=first_name,
+        last_name="Andersson",
+        personnummer=personnummer,
+        email=f"{first_name.lower()}{next_number()}@deltagare.example.se",
+        phone="070-123 45 67",
+        plan_goal="Arbete inom lager och logistik",
+        **extra,
+    )
+    return (await candidates.create_candidate(coordinator, data)).id
+
+
+async def make_candidate_row(
+    coordinator_id: int | None,
+    first_name: str = "Aida",
+    *,
+    last_name: str = "Andersson",
+    email: str | None = None,
+    **extra: Any,
+) -> int:
+    """A participant written straight to the table, for history the service would refuse (a
+    registration date in the past, no coordinator, no plan); the address is made from the
+    first name unless given, and `extra` sets any other column (`registered_at` is 10 January
+    2025 unless given)."""
+    columns: dict[str, Any] = {"registered_at": dt.date(2025, 1, 10), **extra}
+    candidate = Candidate(
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{first_name.lower()}@deltagare.example.se" if email is None else email,
+        coordinator=coordinator_id,
+        **columns,
+    )
+    await candidate.save()
+    return int(candidate.id)
+
+
+async def make_booking(
+    slot_id: int, candidate_id: int, coordinator_id: int | None, **extra: Any
+) -> int:
+    """A booking written straight to the table, in any status and period (`extra`); to walk
+    one through the services, use `tests.placements.bookingdata.propose`."""
+    booking = Booking(slot=slot_id, candidate=candidate_id, coordinator=coordinator_id, **extra)
+    await booking.save()
+    return int(booking.id)
