@@ -1,5 +1,5 @@
 """The one place tests make rows: users, host organisations, contacts and supervisors, host
-members, slots, participants and bookings.
+members, slots, participants, bookings, outcomes and queued mail.
 
 Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
 user comes back as the `AuthUser` the services take). Users and participants go through the
@@ -18,9 +18,10 @@ from typing import Any
 from employers.tables import Contact, Host, HostMembership
 from marketplace import auth
 from marketplace.auth import AuthUser
+from marketplace.tables import OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import candidates
-from placements.tables import Booking, Candidate, Slot
+from placements.tables import Booking, Candidate, Outcome, Slot
 from tests.conftest import DEMO_PASSWORD
 
 _numbers = itertools.count(1)
@@ -199,3 +200,34 @@ async def make_booking(
     booking = Booking(slot=slot_id, candidate=candidate_id, coordinator=coordinator_id, **extra)
     await booking.save()
     return int(booking.id)
+
+
+async def make_outcome(
+    candidate_id: int,
+    category: str,
+    outcome_date: dt.date,
+    *,
+    booking_id: int | None = None,
+    **extra: Any,
+) -> int:
+    """A participant's outcome (`arbete`, `studier`, …) on a day, after a booking or not;
+    `extra` sets any other column."""
+    outcome = Outcome(
+        candidate=candidate_id,
+        booking=booking_id,
+        category=category,
+        outcome_date=outcome_date,
+        **extra,
+    )
+    await outcome.save()
+    return int(outcome.id)
+
+
+async def make_outbox_message(
+    recipient: str, subject: str = "Hej", body_text: str = "Hej", **extra: Any
+) -> int:
+    """A message in the outbox, pending unless `extra` says otherwise (`channel="sms"`,
+    `kind`, `meta`, `created_at`, …)."""
+    message = OutboxMessage(recipient=recipient, subject=subject, body_text=body_text, **extra)
+    await message.save()
+    return int(message.id)

@@ -25,7 +25,7 @@ from litestar.testing import AsyncTestClient
 from employers.tables import Host, HostApplication, HostInvitation
 from marketplace import auth
 from marketplace.auth import AuthUser
-from marketplace.tables import OutboxMessage, PasswordLink, User
+from marketplace.tables import PasswordLink, User
 from marketplace.tokens import new_token
 from participants import sessions as participant_sessions
 from participants.sessions import SESSION_COOKIE
@@ -39,7 +39,6 @@ from placements.tables import (
     HealthNote,
     LocalAgreement,
     LockInFlag,
-    Outcome,
     ParticipantInterest,
     ParticipantLink,
     PartnerAgency,
@@ -55,6 +54,8 @@ from tests.builders import (
     make_candidate_row,
     make_contact,
     make_host,
+    make_outbox_message,
+    make_outcome,
     make_slot,
 )
 from tests.conftest import DEMO_PASSWORD
@@ -609,14 +610,8 @@ async def make_world(p: People) -> World:
         w.ids["booking_id"], monday_of(dt.date.today())
     )
 
-    outcome_id = await _insert(
-        Outcome(
-            candidate=ended_candidate,
-            booking=ended,
-            category="arbete",
-            outcome_date=dt.date(2030, 6, 1),
-            recorded_by=coord.id,
-        )
+    outcome_id = await make_outcome(
+        ended_candidate, "arbete", dt.date(2030, 6, 1), booking_id=ended, recorded_by=coord.id
     )
     w.ids["follow_up_id"] = await _insert(
         FollowUp(
@@ -678,13 +673,11 @@ async def make_world(p: People) -> World:
         )
     )
     # A queued mail about the participant (the outbox page opens it).
-    w.ids["message_id"] = await _insert(
-        OutboxMessage(
-            recipient=f"matris{n}@example.se",
-            subject="Placeringen har startat",
-            body_text="Hej!",
-            candidate=w.ids["candidate_id"],
-        )
+    w.ids["message_id"] = await make_outbox_message(
+        f"matris{n}@example.se",
+        "Placeringen har startat",
+        "Hej!",
+        candidate=w.ids["candidate_id"],
     )
     invitation = secrets.token_urlsafe(24)
     await _insert(

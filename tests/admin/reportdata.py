@@ -12,7 +12,6 @@ from typing import Any
 
 from admin.schemas import ReportFilters
 from employers.tables import UnitTarget
-from marketplace.tables import OutboxMessage
 from placements.tables import (
     Agreement,
     Assessment,
@@ -20,11 +19,17 @@ from placements.tables import (
     FollowUp,
     HealthNote,
     LockInFlag,
-    Outcome,
     PlanActivity,
     Signature,
 )
-from tests.builders import make_booking, make_candidate_row, make_host, make_slot
+from tests.builders import (
+    make_booking,
+    make_candidate_row,
+    make_host,
+    make_outbox_message,
+    make_outcome,
+    make_slot,
+)
 
 PERIOD = ReportFilters(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
 TODAY = dt.date(2026, 4, 15)
@@ -195,23 +200,17 @@ async def build(make_user: Any) -> Data:
     )
     await _save(Assessment(booking=B["b3"], attendance="", recommendation=""))
 
-    def outcome(c: str, b: str | None, category: str, day: dt.date, **kw: Any) -> Outcome:
-        return Outcome(
-            candidate=cand[c],
-            booking=B[b] if b else None,
-            category=category,
-            outcome_date=day,
-            **kw,
-        )
+    async def outcome(c: str, b: str | None, category: str, day: dt.date, **kw: Any) -> int:
+        return await make_outcome(cand[c], category, day, booking_id=B[b] if b else None, **kw)
 
     data.outcomes = {
-        "o1": await _save(
-            outcome("A", "b1", "arbete", d(2026, 2, 25), hired_by_host=True, note=SECRET_TEXTS[2])
+        "o1": await outcome(
+            "A", "b1", "arbete", d(2026, 2, 25), hired_by_host=True, note=SECRET_TEXTS[2]
         ),
-        "o2": await _save(outcome("C", "b3", "studier", d(2026, 3, 15))),
-        "o3": await _save(outcome("D", "b5", "annan_insats", d(2026, 3, 31))),
-        "o4": await _save(outcome("B", None, "okant", d(2025, 12, 15))),
-        "o5": await _save(outcome("C", "b3", "arbete", d(2026, 3, 20))),
+        "o2": await outcome("C", "b3", "studier", d(2026, 3, 15)),
+        "o3": await outcome("D", "b5", "annan_insats", d(2026, 3, 31)),
+        "o4": await outcome("B", None, "okant", d(2025, 12, 15)),
+        "o5": await outcome("C", "b3", "arbete", d(2026, 3, 20)),
     }
     outs = data.outcomes
 
@@ -277,14 +276,12 @@ async def build(make_user: Any) -> Data:
             signed_at=noon(2026, 1, 18),
         )
     )
-    await _save(
-        OutboxMessage(
-            recipient=A_EMAIL,
-            candidate=cand["A"],  # as queue_mail keys mail about a participant
-            subject=f"Underteckna överenskommelsen, {A_FIRST}",
-            body_text=f"Hej {A_FIRST} {A_LAST}! Följ länken.",
-            body_html="",
-            kind="sign_link",
-        )
+    await make_outbox_message(
+        A_EMAIL,
+        f"Underteckna överenskommelsen, {A_FIRST}",
+        f"Hej {A_FIRST} {A_LAST}! Följ länken.",
+        candidate=cand["A"],  # as queue_mail keys mail about a participant
+        body_html="",
+        kind="sign_link",
     )
     return data

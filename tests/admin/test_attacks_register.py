@@ -22,7 +22,7 @@ from marketplace.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
 from placements.tables import Booking, Candidate
-from tests.builders import make_candidate, make_host, make_user
+from tests.builders import make_candidate, make_host, make_outbox_message, make_user
 from tests.conftest import login
 from tests.placements.bookingdata import HEALTH_TEXT, link_tokens, make_world, propose
 
@@ -123,14 +123,12 @@ async def test_anonymising_one_person_leaves_other_peoples_mail_and_words_alone(
     rows = {r["id"]: r for r in await OutboxMessage.select().order_by(OutboxMessage.id)}
     ali_mail, alice_mail, host_mail, other_mail = sorted(rows)
     # A daily digest that gathered Ali's and Alice's mail to the same host user.
-    await OutboxMessage.insert(
-        OutboxMessage(
-            recipient="hanna@bergsbygg.example.se",
-            subject="Dagens sammanfattning",
-            body_text="1. Ali Berg kommer på måndag.\n2. Alice Bergström kommer på tisdag.",
-            kind="digest",
-            meta=json.dumps({"template": "digest", "messages": [host_mail, alice_mail]}),
-        )
+    await make_outbox_message(
+        "hanna@bergsbygg.example.se",
+        "Dagens sammanfattning",
+        "1. Ali Berg kommer på måndag.\n2. Alice Bergström kommer på tisdag.",
+        kind="digest",
+        meta=json.dumps({"template": "digest", "messages": [host_mail, alice_mail]}),
     )
     before = {r["id"]: r for r in await OutboxMessage.select()}
 
@@ -259,12 +257,8 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     upper = await auth.create_user("lena2", DEMO_PASSWORD, "coordinator", email="x@example.se")
     await User.update({User.email: "LENA@example.se"}).where(User.id == upper.id)
     await OutboxMessage.update({OutboxMessage.candidate: None}, force=True)
-    to_her = await OutboxMessage.insert(
-        OutboxMessage(recipient="aida.old@example.se", subject="Länk", body_text="x")
-    ).returning(OutboxMessage.id)
-    ambiguous = await OutboxMessage.insert(
-        OutboxMessage(recipient="delad@example.se", subject="Vem?", body_text="x")
-    ).returning(OutboxMessage.id)
+    to_her = await make_outbox_message("aida.old@example.se", "Länk", "x")
+    ambiguous = await make_outbox_message("delad@example.se", "Vem?", "x")
 
     manager = await migration.forwards()
     for raw in manager.raw:
@@ -280,8 +274,8 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
         r["id"]: r["candidate"]
         for r in await OutboxMessage.select(OutboxMessage.id, OutboxMessage.candidate)
     }
-    assert keyed[to_her[0]["id"]] == w.candidate_id
-    assert keyed[ambiguous[0]["id"]] is None  # two participants share it: no guess
+    assert keyed[to_her] == w.candidate_id
+    assert keyed[ambiguous] is None  # two participants share it: no guess
     users = {
         r["username"]: r["email"]
         for r in await User.select(User.username, User.email).where(

@@ -18,8 +18,7 @@ import pytest
 from admin import jobs
 from admin.schemas import CategoryCount, ExitShares, ReportFilters
 from admin.services import disclosure
-from placements.tables import Outcome
-from tests.builders import make_candidate_row
+from tests.builders import make_candidate_row, make_outcome
 from tests.conftest import login
 
 DAY = dt.date(2026, 2, 10)
@@ -38,7 +37,7 @@ async def exits_on_day(coordinator_id: int, *, sick: int, work: int) -> None:
             registered_at=dt.date(2025, 9, 1),
             track="hälsa",
         )
-        await Outcome(candidate=candidate, category=category, outcome_date=DAY).save()
+        await make_outcome(candidate, category, DAY)
 
 
 @pytest.fixture

@@ -26,8 +26,15 @@ from marketplace import auth, clock, figures
 from marketplace.demo import load_demo
 from marketplace.tables import User
 from placements.services import ledger
-from placements.tables import Booking, Outcome
-from tests.builders import add_member, make_booking, make_candidate_row, make_host, make_slot
+from placements.tables import Booking
+from tests.builders import (
+    add_member,
+    make_booking,
+    make_candidate_row,
+    make_host,
+    make_outcome,
+    make_slot,
+)
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -119,9 +126,7 @@ async def _five_to_work_in_march(make_user: Any) -> None:
             track="kompetens",
             registered_at=dt.date(2025, 1, 2),
         )
-        await Outcome(
-            candidate=candidate, category="arbete", outcome_date=dt.date(2025, 3, 14)
-        ).save()
+        await make_outcome(candidate, "arbete", dt.date(2025, 3, 14))
 
 
 def _csv(content: bytes, variant: str) -> list[list[str]]:

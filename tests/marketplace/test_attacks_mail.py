@@ -16,7 +16,7 @@ import time_machine
 
 from marketplace.mail import deliver_outbox, queue_mail
 from marketplace.tables import OutboxMessage
-from tests.builders import add_member, make_host
+from tests.builders import add_member, make_host, make_outbox_message
 from tests.conftest import login
 from tests.mailutil import SmtpServer
 
@@ -33,10 +33,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 async def _raw(recipient: str, subject: str, **extra) -> int:
     """An outbox row as old code or a direct write could have left it (no cleaning)."""
-    rows = await OutboxMessage.insert(
-        OutboxMessage(recipient=recipient, subject=subject, body_text="Text", **extra)
-    ).returning(OutboxMessage.id)
-    return int(rows[0]["id"])
+    return await make_outbox_message(recipient, subject, "Text", **extra)
 
 
 async def _by_id() -> dict[int, dict]:

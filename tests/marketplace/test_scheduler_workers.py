@@ -18,7 +18,7 @@ import pytest
 
 from marketplace import clock
 from marketplace.tables import JobRun, OutboxMessage
-from placements.tables import Booking, ChangeCounter, FollowUp, LockInFlag, Outcome, Slot
+from placements.tables import Booking, ChangeCounter, FollowUp, LockInFlag, Slot
 from tests import builders
 from tests.mailutil import SmtpServer, free_port
 
@@ -78,12 +78,7 @@ async def seed(coordinator_id: int, host_id: int, supervisor: int, slot_id: int,
         supervisor=supervisor,
         end_date=today - dt.timedelta(days=100),
     )
-    await Outcome(
-        candidate=second,
-        booking=ended,
-        category="arbete",
-        outcome_date=today - dt.timedelta(days=95),
-    ).save()
+    await builders.make_outcome(second, "arbete", today - dt.timedelta(days=95), booking_id=ended)
     third = await builders.make_candidate_row(coordinator_id, first_name="Cem")
     await builders.make_booking(
         slot_id,
@@ -94,9 +89,7 @@ async def seed(coordinator_id: int, host_id: int, supervisor: int, slot_id: int,
         end_date=today + dt.timedelta(days=20),
     )
     for n in range(5):
-        await OutboxMessage(
-            recipient=f"a{n}@example.se", subject=f"Före {n}", body_text="Hej"
-        ).save()
+        await builders.make_outbox_message(f"a{n}@example.se", f"Före {n}")
 
 
 async def test_three_workers_one_leader_effects_once_and_takeover_after_kill(make_user):
@@ -143,9 +136,7 @@ async def test_three_workers_one_leader_effects_once_and_takeover_after_kill(mak
             host_id, title="Också utgången", end=now.date() - dt.timedelta(days=1)
         )
         for n in range(3):
-            await OutboxMessage(
-                recipient=f"b{n}@example.se", subject=f"Efter {n}", body_text="Hej"
-            ).save()
+            await builders.make_outbox_message(f"b{n}@example.se", f"Efter {n}")
 
         async def new_leader() -> str | None:
             names = await workers_with_runs()

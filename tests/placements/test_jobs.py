@@ -17,7 +17,6 @@ from placements.tables import (
     ChangeCounter,
     FollowUp,
     LockInFlag,
-    Outcome,
     Signature,
     Slot,
 )
@@ -203,9 +202,7 @@ async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):
         world["slot"], world["candidate"], world["coordinator"].id, status="completed"
     )
     exit_date = TODAY - dt.timedelta(days=100)
-    await Outcome(
-        candidate=world["candidate"], booking=booking, category="arbete", outcome_date=exit_date
-    ).save()
+    await builders.make_outcome(world["candidate"], "arbete", exit_date, booking_id=booking)
     _first, second = await run_twice("follow-ups")
     assert second.counts == {"created": 0, "reminded": 0}
     follow_ups = await FollowUp.select().order_by(FollowUp.days)

@@ -30,11 +30,10 @@ from placements.tables import (
     Candidate,
     HealthNote,
     LocalAgreement,
-    Outcome,
     PartnerConsent,
     PartnerContact,
 )
-from tests.builders import make_candidate, make_user
+from tests.builders import make_candidate, make_outcome, make_user
 from tests.placements.bookingdata import PNR, make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
 
@@ -166,13 +165,13 @@ async def test_each_partner_sees_only_participants_whose_active_consent_covers_t
 
 async def test_the_summary_shows_what_the_consent_covers_and_nothing_else():
     a = await make_agencies()
-    await Outcome(
-        candidate=a.people["Aida"],
-        booking=a.booking_id,
-        category="arbete",
-        outcome_date=TODAY,
+    await make_outcome(
+        a.people["Aida"],
+        "arbete",
+        TODAY,
+        booking_id=a.booking_id,
         note="Hemlig anteckning om utfallet",
-    ).save()
+    )
     monday = TODAY - dt.timedelta(days=TODAY.weekday())
     await AttendanceWeek(
         booking=a.booking_id, week_start=monday, days_present=3, days_sick=1, days_unexcused=1
