@@ -2,10 +2,11 @@
 members, slots, participants, bookings, outcomes and queued mail.
 
 Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
-user comes back as the `AuthUser` the services take). Users and participants go through the
-services, as a coordinator would create them; hosts, contacts, slots and bookings are written
-to their tables, since the tests that need them exercise what comes after (and a booking
-written here is history the services would refuse to walk into, such as a past period).
+user comes back as the `AuthUser` the services take). Users, and participants made with
+`make_candidate`, go through the services, as a coordinator would create them; everything
+else is written to its table, since the tests that need it exercise what comes after (and a
+row written here may be history the services would refuse to walk into, such as a booking in
+a past period: `make_candidate_row` and `make_booking`).
 `tests/placements/bookingdata.py` walks a booking through its life on top of these.
 """
 
