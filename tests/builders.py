@@ -1,5 +1,6 @@
 """The one place tests make rows: users, host organisations, contacts and supervisors, host
-members, slots, participants, bookings, outcomes and queued mail.
+members, slots, participants, bookings and their events and assessments, outcomes and queued
+mail.
 
 Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
 user comes back as the `AuthUser` the services take). Users, and participants made with
@@ -22,7 +23,7 @@ from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import candidates
-from placements.tables import Booking, Candidate, Outcome, Slot
+from placements.tables import Assessment, Booking, BookingEvent, Candidate, Outcome, Slot
 from tests.conftest import DEMO_PASSWORD
 
 _numbers = itertools.count(1)
@@ -201,6 +202,22 @@ async def make_booking(
     booking = Booking(slot=slot_id, candidate=candidate_id, coordinator=coordinator_id, **extra)
     await booking.save()
     return int(booking.id)
+
+
+async def make_booking_event(
+    booking_id: int, from_status: str, to_status: str, **extra: Any
+) -> int:
+    """A step in a booking's timeline (`at` is now unless given; `actor_label`, `note`, …)."""
+    event = BookingEvent(booking=booking_id, from_status=from_status, to_status=to_status, **extra)
+    await event.save()
+    return int(event.id)
+
+
+async def make_assessment(booking_id: int, **extra: Any) -> int:
+    """The supervisor's assessment of a placement (`attendance`, `submitted_at`, …)."""
+    assessment = Assessment(booking=booking_id, **extra)
+    await assessment.save()
+    return int(assessment.id)
 
 
 async def make_outcome(

@@ -14,8 +14,6 @@ from admin.schemas import ReportFilters
 from employers.tables import UnitTarget
 from placements.tables import (
     Agreement,
-    Assessment,
-    BookingEvent,
     FollowUp,
     HealthNote,
     LockInFlag,
@@ -23,7 +21,9 @@ from placements.tables import (
     Signature,
 )
 from tests.builders import (
+    make_assessment,
     make_booking,
+    make_booking_event,
     make_candidate_row,
     make_host,
     make_outbox_message,
@@ -187,18 +187,16 @@ async def build(make_user: Any) -> Data:
         "b6": await booking("A", "S2", "accepted", noon(2026, 2, 25), start_date=d(2026, 4, 10)),
     }
     B = data.bookings
-    await _save(
-        Assessment(
-            booking=B["b1"],
-            attendance="god",
-            recommendation="would_hire",
-            comment=SECRET_TEXTS[3],
-            submitted_at=noon(2026, 2, 20),
-            submitted_by="Handledare Hans",
-            participant_view="Roligt att jobba med Zlatan",
-        )
+    await make_assessment(
+        B["b1"],
+        attendance="god",
+        recommendation="would_hire",
+        comment=SECRET_TEXTS[3],
+        submitted_at=noon(2026, 2, 20),
+        submitted_by="Handledare Hans",
+        participant_view="Roligt att jobba med Zlatan",
     )
-    await _save(Assessment(booking=B["b3"], attendance="", recommendation=""))
+    await make_assessment(B["b3"], attendance="", recommendation="")
 
     async def outcome(c: str, b: str | None, category: str, day: dt.date, **kw: Any) -> int:
         return await make_outcome(cand[c], category, day, booking_id=B[b] if b else None, **kw)
@@ -249,14 +247,12 @@ async def build(make_user: Any) -> Data:
     await _save(
         PlanActivity(candidate=cand["A"], title="Svetskurs för Zlatan", follow_up="Gick bra")
     )
-    await _save(
-        BookingEvent(
-            booking=B["b1"],
-            actor_label=f"{A_FIRST} {A_LAST} (deltagare)",
-            from_status="agreed",
-            to_status="active",
-            note="Zlatan kom i tid",
-        )
+    await make_booking_event(
+        B["b1"],
+        "agreed",
+        "active",
+        actor_label=f"{A_FIRST} {A_LAST} (deltagare)",
+        note="Zlatan kom i tid",
     )
     agreement = await _save(
         Agreement(

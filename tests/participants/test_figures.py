@@ -6,8 +6,8 @@ import datetime as dt
 
 from admin import schemas
 from admin.services.participant_figures import participant_figures
-from placements.tables import BookingEvent, ParticipantAnswer, ParticipantInterest
-from tests.builders import make_booking, make_candidate
+from placements.tables import ParticipantAnswer, ParticipantInterest
+from tests.builders import make_booking, make_booking_event, make_candidate
 from tests.placements.bookingdata import make_world
 
 DAY = dt.date(2030, 3, 2)
@@ -49,9 +49,7 @@ async def _placements(n_interest: int, n_other: int) -> None:
 
 
 async def _event(booking_id: int, before: str, after: str, at: dt.datetime) -> None:
-    await BookingEvent.insert(
-        BookingEvent(booking=booking_id, at=at, from_status=before, to_status=after)
-    )
+    await make_booking_event(booking_id, before, after, at=at)
 
 
 async def _asked_first(*, yes: int = 0, sent_on: int = 0, no: int = 0, late_yes: int = 0) -> None:

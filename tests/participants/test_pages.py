@@ -20,7 +20,7 @@ from placements.tables import (
     PlanActivity,
     Signature,
 )
-from tests.builders import make_candidate
+from tests.builders import make_assessment, make_candidate
 from tests.participants.conftest import form_post
 from tests.placements.bookingdata import make_world, propose
 
@@ -148,13 +148,8 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     w = await make_world()
     booking_id = await propose(w)
     await Booking.update({Booking.status: "completed"}).where(Booking.id == booking_id)
-    await Assessment.insert(
-        Assessment(
-            booking=booking_id,
-            attendance="god",
-            strengths="Noggrann",
-            submitted_at=dt.datetime.now(dt.UTC),
-        )
+    await make_assessment(
+        booking_id, attendance="god", strengths="Noggrann", submitted_at=dt.datetime.now(dt.UTC)
     )
     await _signed_in(client, w.candidate_id)
     page = await client.get("/mina-sidor/avslutade", headers=HTML)

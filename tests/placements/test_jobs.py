@@ -11,7 +11,6 @@ from marketplace.scheduler import RunResult, run_job
 from marketplace.tables import OutboxMessage
 from placements.tables import (
     Agreement,
-    Assessment,
     Booking,
     BookingEvent,
     ChangeCounter,
@@ -134,13 +133,8 @@ async def test_no_reminder_for_a_proposal_the_host_has_not_seen_or_just_got(worl
         status="proposed",
         proposed_at=NOW - dt.timedelta(days=10),
     )
-    await BookingEvent.insert(
-        BookingEvent(
-            booking=sent_on,
-            at=NOW - dt.timedelta(days=1),
-            from_status="awaiting_participant",
-            to_status="proposed",
-        )
+    await builders.make_booking_event(
+        sent_on, "awaiting_participant", "proposed", at=NOW - dt.timedelta(days=1)
     )
     first, _ = await run_twice("remind-proposals")
     assert first.counts["queued"] == 0
@@ -239,7 +233,7 @@ async def test_missing_assessment_reminds_supervisor_once_with_a_working_link(wo
         supervisor=world["supervisor"],
         end_date=TODAY - dt.timedelta(days=3),
     )
-    await Assessment(booking=assessed, attendance="good", submitted_at=NOW).save()
+    await builders.make_assessment(assessed, attendance="good", submitted_at=NOW)
     first, second = await run_twice("remind-assessments")
     assert first.counts["queued"] == 1 and second.counts["queued"] == 0
     [mail] = await outbox("assessment_reminder")
