@@ -1,6 +1,6 @@
 """The one place tests make rows: users, host organisations, contacts and supervisors, host
-members, slots, participants, bookings and their events and assessments, outcomes and queued
-mail.
+members, slots, participants, bookings and their events, agreements, signatures and
+assessments, outcomes and queued mail.
 
 Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
 user comes back as the `AuthUser` the services take). Users, and participants made with
@@ -23,7 +23,16 @@ from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import candidates
-from placements.tables import Assessment, Booking, BookingEvent, Candidate, Outcome, Slot
+from placements.tables import (
+    Agreement,
+    Assessment,
+    Booking,
+    BookingEvent,
+    Candidate,
+    Outcome,
+    Signature,
+    Slot,
+)
 from tests.conftest import DEMO_PASSWORD
 
 _numbers = itertools.count(1)
@@ -211,6 +220,23 @@ async def make_booking_event(
     event = BookingEvent(booking=booking_id, from_status=from_status, to_status=to_status, **extra)
     await event.save()
     return int(event.id)
+
+
+async def make_agreement(
+    booking_id: int, status: str = "draft", *, version: int = 1, **extra: Any
+) -> int:
+    """A version of a booking's agreement, a draft by default; `extra` sets its period,
+    parties and texts."""
+    agreement = Agreement(booking=booking_id, status=status, version=version, **extra)
+    await agreement.save()
+    return int(agreement.id)
+
+
+async def make_signature(agreement_id: int, party: str, **extra: Any) -> int:
+    """A party's signature line of an agreement, unsigned unless `signed_at` is given."""
+    signature = Signature(agreement=agreement_id, party=party, **extra)
+    await signature.save()
+    return int(signature.id)
 
 
 async def make_assessment(booking_id: int, **extra: Any) -> int:

@@ -13,14 +13,13 @@ from typing import Any
 from admin.schemas import ReportFilters
 from employers.tables import UnitTarget
 from placements.tables import (
-    Agreement,
     FollowUp,
     HealthNote,
     LockInFlag,
     PlanActivity,
-    Signature,
 )
 from tests.builders import (
+    make_agreement,
     make_assessment,
     make_booking,
     make_booking_event,
@@ -28,6 +27,7 @@ from tests.builders import (
     make_host,
     make_outbox_message,
     make_outcome,
+    make_signature,
     make_slot,
 )
 
@@ -254,23 +254,19 @@ async def build(make_user: Any) -> Data:
         actor_label=f"{A_FIRST} {A_LAST} (deltagare)",
         note="Zlatan kom i tid",
     )
-    agreement = await _save(
-        Agreement(
-            booking=B["b1"],
-            status="signed",
-            participant_goals="Zlatan vill lära sig svetsa",
-            host_gains="Hjälp i verkstaden",
-            tasks="Svetsning",
-            adaptations_shared='["Ryggvänliga lyft"]',
-        )
+    agreement = await make_agreement(
+        B["b1"],
+        "signed",
+        participant_goals="Zlatan vill lära sig svetsa",
+        host_gains="Hjälp i verkstaden",
+        tasks="Svetsning",
+        adaptations_shared='["Ryggvänliga lyft"]',
     )
-    await _save(
-        Signature(
-            agreement=agreement,
-            party="participant",
-            signer_label=f"{A_FIRST} {A_LAST}",
-            signed_at=noon(2026, 1, 18),
-        )
+    await make_signature(
+        agreement,
+        "participant",
+        signer_label=f"{A_FIRST} {A_LAST}",
+        signed_at=noon(2026, 1, 18),
     )
     await make_outbox_message(
         A_EMAIL,

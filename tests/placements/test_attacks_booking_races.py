@@ -28,8 +28,14 @@ from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict
 from placements.schemas import agreements as sa
 from placements.services import SEAT_HOLDING, agreements, bookings, capacity
-from placements.tables import Agreement, Booking, Slot
-from tests.builders import make_booking, make_candidate_row, make_slot, make_supervisor
+from placements.tables import Booking, Slot
+from tests.builders import (
+    make_agreement,
+    make_booking,
+    make_candidate_row,
+    make_slot,
+    make_supervisor,
+)
 from tests.placements.bookingdata import World, make_world
 
 ROUNDS = 40
@@ -84,17 +90,14 @@ async def _booking(
         end_date=period[1],
     )
     if status != "proposed":
-        agreement = Agreement(
-            booking=booking,
-            version=1,
-            status="draft",
+        agreement = await make_agreement(
+            booking,
             start_date=period[0],
             end_date=period[1],
             supervisor=supervisor,
             coordinator=w.coordinator.id,
         )
-        await agreement.save()
-        await agreements._new_signatures(int(agreement.id))
+        await agreements._new_signatures(agreement)
     return booking
 
 

@@ -10,13 +10,11 @@ import time_machine
 from marketplace.scheduler import RunResult, run_job
 from marketplace.tables import OutboxMessage
 from placements.tables import (
-    Agreement,
     Booking,
     BookingEvent,
     ChangeCounter,
     FollowUp,
     LockInFlag,
-    Signature,
     Slot,
 )
 from tests import builders
@@ -150,13 +148,12 @@ async def reminders_about(booking_id: int) -> int:
 
 
 async def agreement(booking_id: int, created: dt.datetime, signed: set[str]) -> int:
-    row = Agreement(booking=booking_id, version=1, status="draft", created_at=created)
-    await row.save()
+    agreement_id = await builders.make_agreement(booking_id, created_at=created)
     for party in ("coordinator", "host", "supervisor", "participant"):
-        await Signature(
-            agreement=row.id, party=party, signed_at=created if party in signed else None
-        ).save()
-    return int(row.id)
+        await builders.make_signature(
+            agreement_id, party, signed_at=created if party in signed else None
+        )
+    return agreement_id
 
 
 async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about_link_parties(
