@@ -1,6 +1,7 @@
 """The one place tests make rows: users, host organisations, contacts and supervisors, host
-members, slots, participants, bookings and their events, agreements, signatures and
-assessments, outcomes and queued mail.
+members, slots, participants and their plan activities, health notes and lock-in flags,
+bookings and their events, agreements, signatures, attendance and assessments, outcomes and
+queued mail.
 
 Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
 user comes back as the `AuthUser` the services take). Users, and participants made with
@@ -26,10 +27,14 @@ from placements.services import candidates
 from placements.tables import (
     Agreement,
     Assessment,
+    AttendanceWeek,
     Booking,
     BookingEvent,
     Candidate,
+    HealthNote,
+    LockInFlag,
     Outcome,
+    PlanActivity,
     Signature,
     Slot,
 )
@@ -203,6 +208,28 @@ async def make_candidate_row(
     return int(candidate.id)
 
 
+async def make_plan_activity(candidate_id: int, title: str, **extra: Any) -> int:
+    """An activity in a participant's plan (`planned_start`, `follow_up`, …)."""
+    activity = PlanActivity(candidate=candidate_id, title=title, **extra)
+    await activity.save()
+    return int(activity.id)
+
+
+async def make_health_note(candidate_id: int, author_id: int, text: str) -> int:
+    """A health note about a participant, written by a staff member."""
+    note = HealthNote(candidate=candidate_id, author=author_id, text=text)
+    await note.save()
+    return int(note.id)
+
+
+async def make_lock_in_flag(candidate_id: int, kind: str, reason: str, **extra: Any) -> int:
+    """A lock-in flag on a participant (`long_placement`, `repeated_placements`), open unless
+    `resolved_at` is given."""
+    flag = LockInFlag(candidate=candidate_id, kind=kind, reason=reason, **extra)
+    await flag.save()
+    return int(flag.id)
+
+
 async def make_booking(
     slot_id: int, candidate_id: int, coordinator_id: int | None, **extra: Any
 ) -> int:
@@ -237,6 +264,13 @@ async def make_signature(agreement_id: int, party: str, **extra: Any) -> int:
     signature = Signature(agreement=agreement_id, party=party, **extra)
     await signature.save()
     return int(signature.id)
+
+
+async def make_attendance_week(booking_id: int, week_start: dt.date, **extra: Any) -> int:
+    """A reported week of a placement (`days_present`, `days_sick`, `days_unexcused`)."""
+    week = AttendanceWeek(booking=booking_id, week_start=week_start, **extra)
+    await week.save()
+    return int(week.id)
 
 
 async def make_assessment(booking_id: int, **extra: Any) -> int:

@@ -36,15 +36,12 @@ from placements.tables import (
     Application,
     Booking,
     FollowUp,
-    HealthNote,
     LocalAgreement,
-    LockInFlag,
     ParticipantInterest,
     ParticipantLink,
     PartnerAgency,
     PartnerConsent,
     PartnerContact,
-    PlanActivity,
     PlanningMeeting,
 )
 from search.tables import EverydayWord
@@ -53,9 +50,12 @@ from tests.builders import (
     make_booking,
     make_candidate_row,
     make_contact,
+    make_health_note,
     make_host,
+    make_lock_in_flag,
     make_outbox_message,
     make_outcome,
+    make_plan_activity,
     make_slot,
 )
 from tests.conftest import DEMO_PASSWORD
@@ -621,13 +621,9 @@ async def make_world(p: People) -> World:
             due_date=dt.date(2030, 8, 30),
         )
     )
-    w.ids["activity_id"] = await _insert(
-        PlanActivity(candidate=w.ids["candidate_id"], title="Studiebesök")
-    )
-    await _insert(HealthNote(candidate=w.ids["candidate_id"], author=coord.id, text="Anteckning"))
-    await _insert(
-        LockInFlag(candidate=w.ids["candidate_id"], kind="long_placement", reason="Länge")
-    )
+    w.ids["activity_id"] = await make_plan_activity(w.ids["candidate_id"], "Studiebesök")
+    await make_health_note(w.ids["candidate_id"], coord.id, "Anteckning")
+    await make_lock_in_flag(w.ids["candidate_id"], "long_placement", "Länge")
     # Agency P's local agreement and coordinator 1's participant's consent under it.
     w.ids["agreement_id"] = await _insert(
         LocalAgreement(

@@ -14,9 +14,6 @@ from admin.schemas import ReportFilters
 from employers.tables import UnitTarget
 from placements.tables import (
     FollowUp,
-    HealthNote,
-    LockInFlag,
-    PlanActivity,
 )
 from tests.builders import (
     make_agreement,
@@ -24,9 +21,12 @@ from tests.builders import (
     make_booking,
     make_booking_event,
     make_candidate_row,
+    make_health_note,
     make_host,
+    make_lock_in_flag,
     make_outbox_message,
     make_outcome,
+    make_plan_activity,
     make_signature,
     make_slot,
 )
@@ -228,25 +228,19 @@ async def build(make_user: Any) -> Data:
     await _save(follow("A", "o1", 180, d(2026, 3, 25), "done", "studier"))
     await _save(follow("C", "o2", 180, d(2026, 5, 1), "due"))
 
-    def flag(c: str, kind: str, at: dt.datetime, resolved: dt.datetime | None = None) -> LockInFlag:
-        return LockInFlag(
-            candidate=cand[c],
-            kind=kind,
-            reason="Regel uppfylld",
-            flagged_at=at,
-            resolved_at=resolved,
+    async def flag(c: str, kind: str, at: dt.datetime, resolved: dt.datetime | None = None) -> int:
+        return await make_lock_in_flag(
+            cand[c], kind, "Regel uppfylld", flagged_at=at, resolved_at=resolved
         )
 
-    await _save(flag("B", "long_placement", noon(2026, 3, 5)))
-    await _save(flag("C", "repeated_placements", noon(2026, 1, 10), noon(2026, 2, 1)))
-    await _save(flag("A", "long_placement", noon(2025, 11, 1)))
-    await _save(flag("D", "repeated_placements", noon(2026, 4, 2)))
+    await flag("B", "long_placement", noon(2026, 3, 5))
+    await flag("C", "repeated_placements", noon(2026, 1, 10), noon(2026, 2, 1))
+    await flag("A", "long_placement", noon(2025, 11, 1))
+    await flag("D", "repeated_placements", noon(2026, 4, 2))
 
     # Personal data of A in the other places it lives, for the privacy and erasure tests.
-    await _save(HealthNote(candidate=cand["A"], author=c1.id, text=SECRET_TEXTS[0]))
-    await _save(
-        PlanActivity(candidate=cand["A"], title="Svetskurs för Zlatan", follow_up="Gick bra")
-    )
+    await make_health_note(cand["A"], c1.id, SECRET_TEXTS[0])
+    await make_plan_activity(cand["A"], "Svetskurs för Zlatan", follow_up="Gick bra")
     await make_booking_event(
         B["b1"],
         "agreed",

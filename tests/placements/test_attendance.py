@@ -30,6 +30,7 @@ from placements.services import attendance, bookings
 from placements.tables import AttendanceWeek, Booking, Slot
 from tests.builders import (
     add_member,
+    make_attendance_week,
     make_booking,
     make_candidate_row,
     make_contact,
@@ -341,9 +342,7 @@ async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_use
     reported = await placement(slot_id, "Cem", D(2026, 2, 16))
     await placement(slot_id, "Dan", D(2026, 3, 9))  # starts this week: nothing to report yet
     broken = await placement(slot_id, "Eva", D(2026, 2, 16))
-    await AttendanceWeek.insert(
-        AttendanceWeek(booking=reported, week_start=LAST_WEEK, days_present=5)
-    )
+    await make_attendance_week(reported, LAST_WEEK, days_present=5)
     real = bookings.actual_start_of
 
     def start_or_fail(row: dict[str, Any]) -> dt.date | None:

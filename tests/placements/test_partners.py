@@ -26,14 +26,18 @@ from marketplace.tables import AuditEntry, User
 from placements.schemas import partners as sp
 from placements.services import partners
 from placements.tables import (
-    AttendanceWeek,
     Candidate,
-    HealthNote,
     LocalAgreement,
     PartnerConsent,
     PartnerContact,
 )
-from tests.builders import make_candidate, make_outcome, make_user
+from tests.builders import (
+    make_attendance_week,
+    make_candidate,
+    make_health_note,
+    make_outcome,
+    make_user,
+)
 from tests.placements.bookingdata import PNR, make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
 
@@ -109,7 +113,7 @@ async def make_agencies() -> Agencies:
         people[name] = await make_candidate(coordinator, name, personnummer="")
     # Aida has a personnummer (born 1985) and a health note; neither may reach a partner.
     await Candidate.update({Candidate.personnummer: PNR}).where(Candidate.id == w.candidate_id)
-    await HealthNote(candidate=w.candidate_id, author=coordinator.id, text=HEALTH).save()
+    await make_health_note(w.candidate_id, coordinator.id, HEALTH)
     booking_id = await to_active(w)
     await _consent(
         coordinator, people["Aida"], af_agreement, shares_outcome=True, shares_attendance=True
@@ -173,9 +177,7 @@ async def test_the_summary_shows_what_the_consent_covers_and_nothing_else():
         note="Hemlig anteckning om utfallet",
     )
     monday = TODAY - dt.timedelta(days=TODAY.weekday())
-    await AttendanceWeek(
-        booking=a.booking_id, week_start=monday, days_present=3, days_sick=1, days_unexcused=1
-    ).save()
+    await make_attendance_week(a.booking_id, monday, days_present=3, days_sick=1, days_unexcused=1)
     summary = await partners.shared_summary(a.af_partner, a.people["Aida"])
     assert summary.name == "Aida Andersson" and summary.birth_year == 1985
     assert summary.agency_name == "Arbetsförmedlingen"
