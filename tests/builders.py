@@ -1,7 +1,7 @@
-"""The one place tests make rows: users, host organisations, contacts and supervisors, host
-members, slots, participants and their plan activities, health notes and lock-in flags,
-bookings and their events, agreements, signatures, attendance and assessments, outcomes and
-queued mail.
+"""The one place tests make rows: users, host organisations and their yearly targets,
+contacts and supervisors, host members, partner agencies' contacts, slots, participants and
+their plan activities, health notes and lock-in flags, bookings and their events, agreements,
+signatures, attendance and assessments, outcomes, follow-ups and queued mail.
 
 Each builder takes sensible defaults and keyword overrides and returns the new row's id (a
 user comes back as the `AuthUser` the services take). Users, and participants made with
@@ -18,7 +18,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from employers.tables import Contact, Host, HostMembership
+from employers.tables import Contact, Host, HostMembership, UnitTarget
 from marketplace import auth
 from marketplace.auth import AuthUser
 from marketplace.tables import OutboxMessage
@@ -31,9 +31,11 @@ from placements.tables import (
     Booking,
     BookingEvent,
     Candidate,
+    FollowUp,
     HealthNote,
     LockInFlag,
     Outcome,
+    PartnerContact,
     PlanActivity,
     Signature,
     Slot,
@@ -123,6 +125,20 @@ async def make_supervisor(host_id: int, capacity: int = 1, name: str = "Hanna Ha
 async def add_member(user_id: int, host_id: int) -> None:
     """Make the user a member of the host organisation (what a host user acts for)."""
     await HostMembership(user=user_id, host=host_id).save()
+
+
+async def make_unit_target(host_id: int, year: int, target: int, **extra: Any) -> int:
+    """A municipal unit's target of placements for a year (`set_at` is now unless given)."""
+    row = UnitTarget(host=host_id, year=year, target=target, **extra)
+    await row.save()
+    return int(row.id)
+
+
+async def make_partner_contact(user_id: int, agency_id: int) -> int:
+    """Make the user (role `partner`) a contact of the partner agency."""
+    row = PartnerContact(user=user_id, agency=agency_id)
+    await row.save()
+    return int(row.id)
 
 
 async def make_host_user(host_id: int, username: str | None = None) -> AuthUser:
@@ -299,6 +315,17 @@ async def make_outcome(
     )
     await outcome.save()
     return int(outcome.id)
+
+
+async def make_follow_up(
+    candidate_id: int, outcome_id: int, days: int, due_date: dt.date, **extra: Any
+) -> int:
+    """A follow-up `days` after an outcome, due on `due_date` (`status`, `result_category`)."""
+    row = FollowUp(
+        candidate=candidate_id, outcome=outcome_id, days=days, due_date=due_date, **extra
+    )
+    await row.save()
+    return int(row.id)
 
 
 async def make_outbox_message(

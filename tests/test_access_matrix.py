@@ -35,13 +35,11 @@ from placements.tables import (
     AnswerLink,
     Application,
     Booking,
-    FollowUp,
     LocalAgreement,
     ParticipantInterest,
     ParticipantLink,
     PartnerAgency,
     PartnerConsent,
-    PartnerContact,
     PlanningMeeting,
 )
 from search.tables import EverydayWord
@@ -50,11 +48,13 @@ from tests.builders import (
     make_booking,
     make_candidate_row,
     make_contact,
+    make_follow_up,
     make_health_note,
     make_host,
     make_lock_in_flag,
     make_outbox_message,
     make_outcome,
+    make_partner_contact,
     make_plan_activity,
     make_slot,
 )
@@ -509,8 +509,8 @@ async def make_people() -> People:
     await add_member(users["host_b"].id, host_b)
     agency_p = await _insert(PartnerAgency(name="Myndighet P"))
     agency_q = await _insert(PartnerAgency(name="Myndighet Q"))
-    await _insert(PartnerContact(user=users["partner"].id, agency=agency_p))
-    await _insert(PartnerContact(user=users["partner_b"].id, agency=agency_q))
+    await make_partner_contact(users["partner"].id, agency_p)
+    await make_partner_contact(users["partner_b"].id, agency_q)
     return People(
         users,
         tokens,
@@ -613,13 +613,8 @@ async def make_world(p: People) -> World:
     outcome_id = await make_outcome(
         ended_candidate, "arbete", dt.date(2030, 6, 1), booking_id=ended, recorded_by=coord.id
     )
-    w.ids["follow_up_id"] = await _insert(
-        FollowUp(
-            candidate=ended_candidate,
-            outcome=outcome_id,
-            days=90,
-            due_date=dt.date(2030, 8, 30),
-        )
+    w.ids["follow_up_id"] = await make_follow_up(
+        ended_candidate, outcome_id, 90, dt.date(2030, 8, 30)
     )
     w.ids["activity_id"] = await make_plan_activity(w.ids["candidate_id"], "Studiebesök")
     await make_health_note(w.ids["candidate_id"], coord.id, "Anteckning")

@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from admin.schemas import ReportFilters
-from employers.tables import UnitTarget
-from placements.tables import (
-    FollowUp,
-)
 from tests.builders import (
     make_agreement,
     make_assessment,
     make_booking,
     make_booking_event,
     make_candidate_row,
+    make_follow_up,
     make_health_note,
     make_host,
     make_lock_in_flag,
@@ -29,6 +26,7 @@ from tests.builders import (
     make_plan_activity,
     make_signature,
     make_slot,
+    make_unit_target,
 )
 
 PERIOD = ReportFilters(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
@@ -81,9 +79,9 @@ async def build(make_user: Any) -> Data:
     h2 = await make_host("Kostenheten", "municipal_unit")
     h3 = await make_host("Föreningen Gemenskap", "association")
     data.hosts = {"H1": h1, "H2": h2, "H3": h3}
-    await _save(UnitTarget(host=h2, year=2026, target=8, set_at=noon(2026, 1, 2)))
-    await _save(UnitTarget(host=h2, year=2026, target=10, set_at=noon(2026, 2, 2)))
-    await _save(UnitTarget(host=h2, year=2025, target=99, set_at=noon(2025, 2, 2)))
+    await make_unit_target(h2, 2026, 8, set_at=noon(2026, 1, 2))
+    await make_unit_target(h2, 2026, 10, set_at=noon(2026, 2, 2))
+    await make_unit_target(h2, 2025, 99, set_at=noon(2025, 2, 2))
 
     async def slot(host: int, ext: str, setting: str, hours: int, cap: int, status: str) -> int:
         return await make_slot(
@@ -212,21 +210,16 @@ async def build(make_user: Any) -> Data:
     }
     outs = data.outcomes
 
-    def follow(c: str, o: str, days: int, due: dt.date, status: str, result: str = "") -> FollowUp:
-        return FollowUp(
-            candidate=cand[c],
-            outcome=outs[o],
-            days=days,
-            due_date=due,
-            status=status,
-            result_category=result,
+    async def follow(c: str, o: str, days: int, due: dt.date, status: str, result: str = "") -> int:
+        return await make_follow_up(
+            cand[c], outs[o], days, due, status=status, result_category=result
         )
 
-    await _save(follow("A", "o1", 90, d(2026, 2, 10), "done", "arbete"))
-    await _save(follow("C", "o2", 90, d(2026, 3, 1), "done", "okant"))
-    await _save(follow("D", "o3", 90, d(2026, 3, 20), "due"))
-    await _save(follow("A", "o1", 180, d(2026, 3, 25), "done", "studier"))
-    await _save(follow("C", "o2", 180, d(2026, 5, 1), "due"))
+    await follow("A", "o1", 90, d(2026, 2, 10), "done", "arbete")
+    await follow("C", "o2", 90, d(2026, 3, 1), "done", "okant")
+    await follow("D", "o3", 90, d(2026, 3, 20), "due")
+    await follow("A", "o1", 180, d(2026, 3, 25), "done", "studier")
+    await follow("C", "o2", 180, d(2026, 5, 1), "due")
 
     async def flag(c: str, kind: str, at: dt.datetime, resolved: dt.datetime | None = None) -> int:
         return await make_lock_in_flag(

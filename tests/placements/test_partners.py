@@ -29,13 +29,13 @@ from placements.tables import (
     Candidate,
     LocalAgreement,
     PartnerConsent,
-    PartnerContact,
 )
 from tests.builders import (
     make_attendance_week,
     make_candidate,
     make_health_note,
     make_outcome,
+    make_partner_contact,
     make_user,
 )
 from tests.placements.bookingdata import PNR, make_world, to_active
@@ -64,7 +64,7 @@ class Agencies:
 
 async def _partner(agency_id: int, username: str) -> AuthUser:
     user = await make_user("partner", username=username)
-    await PartnerContact(user=user.id, agency=agency_id).save()
+    await make_partner_contact(user.id, agency_id)
     return user
 
 
