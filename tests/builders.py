@@ -21,7 +21,7 @@ from typing import Any
 from employers.tables import Contact, Host, HostMembership, UnitTarget
 from marketplace import auth
 from marketplace.auth import AuthUser
-from marketplace.tables import OutboxMessage
+from marketplace.tables import OutboxMessage, User
 from placements.schemas import candidates as sc
 from placements.services import candidates
 from placements.tables import (
@@ -64,6 +64,16 @@ async def make_user(role: str, *, username: str | None = None, team: str = "") -
         team=team,
     )
     return auth.to_auth_user(user.to_dict(), "token", None)
+
+
+async def make_user_row(
+    username: str, role: str, password_hash: str, *, email: str = "", active: bool = True
+) -> int:
+    """A user written straight to the table with a password hash made once beforehand, for
+    tests that need many users and cannot spend an argon2 hash on each."""
+    user = User(username=username, password=password_hash, email=email, role=role, active=active)
+    await user.save()
+    return int(user.id)
 
 
 async def make_host(

@@ -57,6 +57,7 @@ from tests.builders import (
     make_partner_contact,
     make_plan_activity,
     make_slot,
+    make_user_row,
 )
 from tests.conftest import DEMO_PASSWORD
 
@@ -685,14 +686,8 @@ async def make_world(p: People) -> World:
     word = "matris" + "".join(chr(ord("a") + int(d)) for d in str(n))
     await _insert(EverydayWord(word=word, targets="städare"))
     w.strings["everyday_word"] = word
-    w.ids["user_id"] = await _insert(
-        User(
-            username=f"matrix_spare{n}",
-            password=p.spare_hash,
-            email=f"spare{n}@matrix.example.se",
-            role="host",
-            active=True,
-        )
+    w.ids["user_id"] = await make_user_row(
+        f"matrix_spare{n}", "host", p.spare_hash, email=f"spare{n}@matrix.example.se"
     )
     w.ids["token_id"] = (await auth.create_token(host.username, f"reserv{n}"))[0]
     # A link to choose a password for the spare user (a POST without a password spends nothing).
