@@ -50,6 +50,7 @@ class SafeSQLiteEngine(SQLiteEngine):
 
     async def get_connection(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
+        # aiosqlite types row_factory as a class (sqlite3.Row); sqlite3 takes any callable.
         connection.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in _PRAGMAS:
             await connection.execute(pragma)

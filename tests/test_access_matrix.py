@@ -22,10 +22,10 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from employers.tables import Contact, Host, HostApplication, HostInvitation, HostMembership
+from employers.tables import Host, HostApplication, HostInvitation
 from marketplace import auth
 from marketplace.auth import AuthUser
-from marketplace.tables import OutboxMessage, PasswordLink, User
+from marketplace.tables import PasswordLink, User
 from marketplace.tokens import new_token
 from participants import sessions as participant_sessions
 from participants.sessions import SESSION_COOKIE
@@ -35,22 +35,30 @@ from placements.tables import (
     AnswerLink,
     Application,
     Booking,
-    Candidate,
-    FollowUp,
-    HealthNote,
     LocalAgreement,
-    LockInFlag,
-    Outcome,
     ParticipantInterest,
     ParticipantLink,
     PartnerAgency,
     PartnerConsent,
-    PartnerContact,
-    PlanActivity,
     PlanningMeeting,
-    Slot,
 )
 from search.tables import EverydayWord
+from tests.builders import (
+    add_member,
+    make_booking,
+    make_candidate_row,
+    make_contact,
+    make_follow_up,
+    make_health_note,
+    make_host,
+    make_lock_in_flag,
+    make_outbox_message,
+    make_outcome,
+    make_partner_contact,
+    make_plan_activity,
+    make_slot,
+    make_user_row,
+)
 from tests.conftest import DEMO_PASSWORD
 
 IDENTITIES = (
@@ -496,21 +504,19 @@ async def make_people() -> People:
         )
         users[name] = auth.to_auth_user(user.to_dict(), "token", None)
         tokens[name] = (await auth.create_token(f"matrix_{name}", "matris"))[1]
-    host_a = Host(name="Värd A", kind="municipal_unit", town="Vårgårda")
-    host_b = Host(name="Värd B", kind="company", town="Alingsås")
-    await host_a.save()
-    await host_b.save()
-    await HostMembership(user=users["host_a"].id, host=host_a.id).save()
-    await HostMembership(user=users["host_b"].id, host=host_b.id).save()
+    host_a = await make_host("Värd A")
+    host_b = await make_host("Värd B", "company", town="Alingsås")
+    await add_member(users["host_a"].id, host_a)
+    await add_member(users["host_b"].id, host_b)
     agency_p = await _insert(PartnerAgency(name="Myndighet P"))
     agency_q = await _insert(PartnerAgency(name="Myndighet Q"))
-    await _insert(PartnerContact(user=users["partner"].id, agency=agency_p))
-    await _insert(PartnerContact(user=users["partner_b"].id, agency=agency_q))
+    await make_partner_contact(users["partner"].id, agency_p)
+    await make_partner_contact(users["partner_b"].id, agency_q)
     return People(
         users,
         tokens,
-        int(host_a.id),
-        int(host_b.id),
+        host_a,
+        host_b,
         User.hash_password(DEMO_PASSWORD),
         agency_p,
         agency_q,
@@ -523,15 +529,13 @@ async def _insert(row: Any) -> int:
 
 
 async def _candidate(p: People, first_name: str) -> int:
-    return await _insert(
-        Candidate(
-            first_name=first_name,
-            last_name="Matrisson",
-            email=f"{first_name.lower()}{_n()}@deltagare.example.se",
-            coordinator=p.users["coord"].id,
-            registered_at=dt.date(2030, 1, 2),
-            plan_goal="Arbete inom lager",
-        )
+    return await make_candidate_row(
+        p.users["coord"].id,
+        first_name,
+        last_name="Matrisson",
+        email=f"{first_name.lower()}{_n()}@deltagare.example.se",
+        registered_at=dt.date(2030, 1, 2),
+        plan_goal="Arbete inom lager",
     )
 
 
@@ -544,30 +548,18 @@ async def make_world(p: People) -> World:
     # A pause of host A or B by an earlier route must not carry over.
     await Host.update({Host.active: True}).where(Host.id.is_in([p.host_a, p.host_b]))
     n = _n()
-    w.ids["contact_id"] = await _insert(
-        Contact(
-            host=p.host_a,
-            name="Hanna Handledare",
-            email=f"handledare{n}@vard.example.se",
-            supervision_capacity=10,
-        )
+    w.ids["contact_id"] = await make_contact(
+        p.host_a, "Hanna Handledare", email=f"handledare{n}@vard.example.se", capacity=10
     )
 
     async def slot(title: str) -> int:
-        return await _insert(
-            Slot(
-                host=p.host_a,
-                external_id=f"matrix-{_n()}",
-                kind="praktik",
-                title=title,
-                town="Vårgårda",
-                capacity=5,
-                supervisor=w.ids["contact_id"],
-                status="published",
-                hours_per_week=30,
-                description="Plocka och packa varor.",
-                occupation_id="DLEi_bTh_oLA",  # Lagerarbetare/Terminalarbetare
-            )
+        return await make_slot(
+            p.host_a,
+            w.ids["contact_id"],
+            capacity=5,
+            title=title,
+            external_id=f"matrix-{_n()}",
+            occupation_id="DLEi_bTh_oLA",  # Lagerarbetare/Terminalarbetare
         )
 
     w.ids["slot_id"] = await slot("Lagerarbetare")
@@ -577,16 +569,14 @@ async def make_world(p: People) -> World:
     ended_candidate = await _candidate(p, "Cecilia")
 
     async def booking(candidate_id: int, status: str) -> int:
-        return await _insert(
-            Booking(
-                slot=w.ids["slot_id"],
-                candidate=candidate_id,
-                coordinator=coord.id,
-                supervisor=w.ids["contact_id"],
-                status=status,
-                start_date=dt.date(2030, 3, 2),
-                end_date=dt.date(2030, 5, 29),
-            )
+        return await make_booking(
+            w.ids["slot_id"],
+            candidate_id,
+            coord.id,
+            supervisor=w.ids["contact_id"],
+            status=status,
+            start_date=dt.date(2030, 3, 2),
+            end_date=dt.date(2030, 5, 29),
         )
 
     w.ids["proposed_booking"] = await booking(w.ids["candidate_id"], "proposed")
@@ -621,30 +611,15 @@ async def make_world(p: People) -> World:
         w.ids["booking_id"], monday_of(dt.date.today())
     )
 
-    outcome_id = await _insert(
-        Outcome(
-            candidate=ended_candidate,
-            booking=ended,
-            category="arbete",
-            outcome_date=dt.date(2030, 6, 1),
-            recorded_by=coord.id,
-        )
+    outcome_id = await make_outcome(
+        ended_candidate, "arbete", dt.date(2030, 6, 1), booking_id=ended, recorded_by=coord.id
     )
-    w.ids["follow_up_id"] = await _insert(
-        FollowUp(
-            candidate=ended_candidate,
-            outcome=outcome_id,
-            days=90,
-            due_date=dt.date(2030, 8, 30),
-        )
+    w.ids["follow_up_id"] = await make_follow_up(
+        ended_candidate, outcome_id, 90, dt.date(2030, 8, 30)
     )
-    w.ids["activity_id"] = await _insert(
-        PlanActivity(candidate=w.ids["candidate_id"], title="Studiebesök")
-    )
-    await _insert(HealthNote(candidate=w.ids["candidate_id"], author=coord.id, text="Anteckning"))
-    await _insert(
-        LockInFlag(candidate=w.ids["candidate_id"], kind="long_placement", reason="Länge")
-    )
+    w.ids["activity_id"] = await make_plan_activity(w.ids["candidate_id"], "Studiebesök")
+    await make_health_note(w.ids["candidate_id"], coord.id, "Anteckning")
+    await make_lock_in_flag(w.ids["candidate_id"], "long_placement", "Länge")
     # Agency P's local agreement and coordinator 1's participant's consent under it.
     w.ids["agreement_id"] = await _insert(
         LocalAgreement(
@@ -690,13 +665,11 @@ async def make_world(p: People) -> World:
         )
     )
     # A queued mail about the participant (the outbox page opens it).
-    w.ids["message_id"] = await _insert(
-        OutboxMessage(
-            recipient=f"matris{n}@example.se",
-            subject="Placeringen har startat",
-            body_text="Hej!",
-            candidate=w.ids["candidate_id"],
-        )
+    w.ids["message_id"] = await make_outbox_message(
+        f"matris{n}@example.se",
+        "Placeringen har startat",
+        "Hej!",
+        candidate=w.ids["candidate_id"],
     )
     invitation = secrets.token_urlsafe(24)
     await _insert(
@@ -713,14 +686,8 @@ async def make_world(p: People) -> World:
     word = "matris" + "".join(chr(ord("a") + int(d)) for d in str(n))
     await _insert(EverydayWord(word=word, targets="städare"))
     w.strings["everyday_word"] = word
-    w.ids["user_id"] = await _insert(
-        User(
-            username=f"matrix_spare{n}",
-            password=p.spare_hash,
-            email=f"spare{n}@matrix.example.se",
-            role="host",
-            active=True,
-        )
+    w.ids["user_id"] = await make_user_row(
+        f"matrix_spare{n}", "host", p.spare_hash, email=f"spare{n}@matrix.example.se"
     )
     w.ids["token_id"] = (await auth.create_token(host.username, f"reserv{n}"))[0]
     # A link to choose a password for the spare user (a POST without a password spends nothing).

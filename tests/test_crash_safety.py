@@ -25,10 +25,10 @@ import time
 import httpx
 import pytest
 
-from employers.tables import Contact, Host
 from marketplace import auth, clock
 from marketplace.settings import get_settings
-from placements.tables import Booking, Candidate, Slot
+from placements.tables import Booking
+from tests.builders import make_candidate_row, make_contact, make_host, make_slot
 from tests.search.test_search_workers import free_port
 
 pytestmark = [pytest.mark.sqlite_only, pytest.mark.slow]
@@ -71,34 +71,30 @@ async def start_server(port: int) -> asyncio.subprocess.Process:
 
 async def make_data(coordinator_id: int) -> list[tuple[int, int]]:
     """Five published slots and forty participants: 200 possible proposals."""
-    host = Host(name="Krocktest AB", kind="company", town="Vårgårda")
-    await host.save()
-    contact = Contact(host=host.id, name="Hanna Handledare", supervision_capacity=50)
-    await contact.save()
-    slots = []
-    for i in range(5):
-        slot = Slot(
-            host=host.id,
-            external_id=f"crash-{i}",
-            kind="praktik",
-            title=f"Lagerarbetare {i}",
-            town="Vårgårda",
+    host = await make_host("Krocktest AB", "company")
+    contact = await make_contact(host, "Hanna Handledare", capacity=50)
+    slots = [
+        await make_slot(
+            host,
+            contact,
             capacity=50,
-            supervisor=contact.id,
-            status="published",
+            title=f"Lagerarbetare {i}",
+            external_id=f"crash-{i}",
+            hours=None,
+            description="",
         )
-        await slot.save()
-        slots.append(int(slot.id))
-    candidates = []
-    for i in range(40):
-        candidate = Candidate(
-            first_name=f"Deltagare{i}",
+        for i in range(5)
+    ]
+    candidates = [
+        await make_candidate_row(
+            coordinator_id,
+            f"Deltagare{i}",
             last_name="Krocksson",
-            coordinator=coordinator_id,
+            email="",
             registered_at=dt.date(2026, 1, 2),
         )
-        await candidate.save()
-        candidates.append(int(candidate.id))
+        for i in range(40)
+    ]
     return list(itertools.product(candidates, slots))
 
 

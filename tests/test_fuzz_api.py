@@ -26,11 +26,11 @@ from litestar import Litestar
 from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from employers.tables import Contact, Host, HostMembership
 from marketplace import auth
 from marketplace.auth import public, route_guards
-from placements.tables import Candidate, Slot
+from marketplace.tables import User
 from tests import dbutil
+from tests.builders import add_member, make_candidate_row, make_contact, make_host, make_slot
 from tests.conftest import DEMO_PASSWORD
 
 MAX_EXAMPLES = 6
@@ -60,30 +60,14 @@ async def fuzz_data(database: None) -> AsyncIterator[dict[str, str]]:
         await auth.create_user(f"fuzz_{role}", DEMO_PASSWORD, role)
         tokens[role] = (await auth.create_token(f"fuzz_{role}", "fuzz"))[1]
     host_user = await auth.create_user("fuzz_host", DEMO_PASSWORD, "host")
-    host = Host(name="Fuzz AB", kind="company", town="Vårgårda")
-    await host.save()
-    await HostMembership(user=host_user.id, host=host.id).save()
-    contact = Contact(host=host.id, name="Hanna Handledare", supervision_capacity=3)
-    await contact.save()
-    await Slot(
-        host=host.id,
-        external_id="fuzz-1",
-        kind="praktik",
-        title="Lagerarbetare",
-        town="Vårgårda",
-        capacity=2,
-        supervisor=contact.id,
-        status="published",
-    ).save()
-    coordinator = await auth.User.select(auth.User.id).where(
-        auth.User.username == "fuzz_coordinator"
+    host = await make_host("Fuzz AB", "company")
+    await add_member(host_user.id, host)
+    contact = await make_contact(host, "Hanna Handledare", capacity=3)
+    await make_slot(host, contact, capacity=2, external_id="fuzz-1", hours=None, description="")
+    coordinator = await User.select(User.id).where(User.username == "fuzz_coordinator")
+    await make_candidate_row(
+        coordinator[0]["id"], "Aida", email="", registered_at=dt.date(2030, 1, 2)
     )
-    await Candidate(
-        first_name="Aida",
-        last_name="Andersson",
-        coordinator=coordinator[0]["id"],
-        registered_at=dt.date(2030, 1, 2),
-    ).save()
     yield tokens
     await dbutil.truncate_all()
 

@@ -21,20 +21,19 @@ from urllib.parse import parse_qs, urlsplit
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from employers.tables import Contact, Host
 from marketplace import notices
 from marketplace.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, outcomes
 from placements.tables import Booking, Slot
+from tests.builders import make_contact, make_host, make_slot
 from tests.test_access_matrix import (
     EXPECTED,
     FORMS,
     PARTICIPANTS,
     People,
     World,
-    _insert,
     all_routes,
     make_people,
     make_world,
@@ -151,31 +150,25 @@ async def _prepare(path: str, p: People, w: World) -> None:
         )
     if path == "/arbetsbord/bokningar/{booking_id}/svarslankar":
         # Answer links go only to a host without users: move the proposal to such a host.
-        host_id = await _insert(Host(name=f"Utan konto {w.ids['slot_id']}", town="Vårgårda"))
-        await _insert(
-            Contact(
-                host=host_id,
-                name="Karin Kontakt",
-                email=f"karin{host_id}@utan-konto.example.se",
-                is_supervisor=False,
-                is_public_contact=True,
-            )
+        host_id = await make_host(f"Utan konto {w.ids['slot_id']}", "company")
+        await make_contact(
+            host_id,
+            "Karin Kontakt",
+            email=f"karin{host_id}@utan-konto.example.se",
+            supervisor=False,
+            public=True,
         )
-        supervisor = await _insert(
-            Contact(host=host_id, name="Sam Handledare", email=f"sam{host_id}@utan.example.se")
+        supervisor = await make_contact(
+            host_id, "Sam Handledare", email=f"sam{host_id}@utan.example.se"
         )
-        slot = await _insert(
-            Slot(
-                host=host_id,
-                external_id=f"utan-konto-{host_id}",
-                kind="praktik",
-                title="Lagerarbetare",
-                town="Vårgårda",
-                capacity=2,
-                supervisor=supervisor,
-                status="published",
-                occupation_id="DLEi_bTh_oLA",
-            )
+        slot = await make_slot(
+            host_id,
+            supervisor,
+            capacity=2,
+            external_id=f"utan-konto-{host_id}",
+            hours=None,
+            description="",
+            occupation_id="DLEi_bTh_oLA",
         )
         await Booking.update({Booking.slot: slot, Booking.supervisor: supervisor}).where(
             Booking.id == w.ids["proposed_booking"]

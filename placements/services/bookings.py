@@ -43,7 +43,8 @@ from marketplace.sweeps import RowGuard
 from marketplace.tables import User
 from placements import booking_states, date_rules, vocabulary
 from placements.schemas import bookings as schemas
-from placements.services import SEAT_HOLDING, bump_slot_change, capacity
+from placements.services import SEAT_HOLDING, capacity
+from placements.services import bump_slot_change as bump_slot_change
 from placements.services.candidates import (
     HIDDEN_FROM_HOST,
     display_name,
@@ -1073,10 +1074,11 @@ async def _start_locked(
 def actual_start_of(booking: dict[str, Any]) -> dt.date | None:
     """The day a placement really started: its start date, or the day it was started when
     that was earlier."""
+    start_date: dt.date | None = booking["start_date"]
     started = clock.local_date(booking["started_at"]) if booking.get("started_at") else None
-    if started and booking["start_date"]:
-        return min(started, booking["start_date"])
-    return started or booking["start_date"]
+    if started and start_date:
+        return min(started, start_date)
+    return started or start_date
 
 
 async def start(user: AuthUser, booking_id: int) -> schemas.Booking:

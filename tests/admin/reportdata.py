@@ -11,21 +11,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from admin.schemas import ReportFilters
-from employers.tables import Host, UnitTarget
-from marketplace.tables import OutboxMessage
-from placements.tables import (
-    Agreement,
-    Assessment,
-    Booking,
-    BookingEvent,
-    Candidate,
-    FollowUp,
-    HealthNote,
-    LockInFlag,
-    Outcome,
-    PlanActivity,
-    Signature,
-    Slot,
+from tests.builders import (
+    make_agreement,
+    make_assessment,
+    make_booking,
+    make_booking_event,
+    make_candidate_row,
+    make_follow_up,
+    make_health_note,
+    make_host,
+    make_lock_in_flag,
+    make_outbox_message,
+    make_outcome,
+    make_plan_activity,
+    make_signature,
+    make_slot,
+    make_unit_target,
 )
 
 PERIOD = ReportFilters(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
@@ -74,238 +75,192 @@ async def build(make_user: Any) -> Data:
     c2 = await make_user("coordinator", username="omar", first_name="Omar", last_name="Oskarsson")
     data.coordinators = {"c1": c1.id, "c2": c2.id}
 
-    h1 = await _save(Host(name="Verkstaden AB", kind="company", town="Vårgårda"))
-    h2 = await _save(Host(name="Kostenheten", kind="municipal_unit", town="Vårgårda"))
-    h3 = await _save(Host(name="Föreningen Gemenskap", kind="association", town="Vårgårda"))
+    h1 = await make_host("Verkstaden AB", "company")
+    h2 = await make_host("Kostenheten", "municipal_unit")
+    h3 = await make_host("Föreningen Gemenskap", "association")
     data.hosts = {"H1": h1, "H2": h2, "H3": h3}
-    await _save(UnitTarget(host=h2, year=2026, target=8, set_at=noon(2026, 1, 2)))
-    await _save(UnitTarget(host=h2, year=2026, target=10, set_at=noon(2026, 2, 2)))
-    await _save(UnitTarget(host=h2, year=2025, target=99, set_at=noon(2025, 2, 2)))
+    await make_unit_target(h2, 2026, 8, set_at=noon(2026, 1, 2))
+    await make_unit_target(h2, 2026, 10, set_at=noon(2026, 2, 2))
+    await make_unit_target(h2, 2025, 99, set_at=noon(2025, 2, 2))
 
-    def slot(host: int, ext: str, setting: str, hours: int, cap: int, status: str) -> Slot:
-        return Slot(
-            host=host,
-            external_id=ext,
-            kind="praktik",
-            title=f"Plats {ext}",
-            town="Vårgårda",
-            setting=setting,
-            hours_per_week=hours,
+    async def slot(host: int, ext: str, setting: str, hours: int, cap: int, status: str) -> int:
+        return await make_slot(
+            host,
             capacity=cap,
+            title=f"Plats {ext}",
             status=status,
+            hours=hours,
+            description="",
+            external_id=ext,
+            setting=setting,
         )
 
     data.slots = {
-        "S1": await _save(slot(h1, "S1", "open_workplace", 20, 2, "published")),
-        "S2": await _save(slot(h2, "S2", "municipal_workplace", 30, 3, "published")),
-        "S3": await _save(slot(h3, "S3", "sheltered", 10, 1, "published")),
-        "S4": await _save(slot(h2, "S4", "municipal_workplace", 30, 2, "draft")),
+        "S1": await slot(h1, "S1", "open_workplace", 20, 2, "published"),
+        "S2": await slot(h2, "S2", "municipal_workplace", 30, 3, "published"),
+        "S3": await slot(h3, "S3", "sheltered", 10, 1, "published"),
+        "S4": await slot(h2, "S4", "municipal_workplace", 30, 2, "draft"),
     }
 
-    def candidate(
+    async def candidate(
         first: str, last: str, track: str, coord: int, reg: dt.date, **kw: Any
-    ) -> Candidate:
-        return Candidate(
-            first_name=first,
+    ) -> int:
+        return await make_candidate_row(
+            coord,
+            first,
             last_name=last,
+            email=kw.pop("email", ""),
             track=track,
-            coordinator=coord,
             registered_at=reg,
             **kw,
         )
 
     data.candidates = {
-        "A": await _save(
-            candidate(
-                A_FIRST,
-                A_LAST,
-                "kompetens",
-                c1.id,
-                d(2026, 1, 5),
-                personnummer=A_PNR,
-                email=A_EMAIL,
-                phone=A_PHONE,
-                address="Storgatan 12",
-                plan_goal=SECRET_TEXTS[4],
-                exited_at=d(2026, 2, 25),
-                status="exited",
-            )
+        "A": await candidate(
+            A_FIRST,
+            A_LAST,
+            "kompetens",
+            c1.id,
+            d(2026, 1, 5),
+            personnummer=A_PNR,
+            email=A_EMAIL,
+            phone=A_PHONE,
+            address="Storgatan 12",
+            plan_goal=SECRET_TEXTS[4],
+            exited_at=d(2026, 2, 25),
+            status="exited",
         ),
-        "B": await _save(candidate("Birgitta", "Lindqvistberg", "hälsa", c1.id, d(2026, 1, 10))),
-        "C": await _save(candidate("Cecilia", "Nordanstig", "kompetens", c2.id, d(2025, 12, 20))),
-        "D": await _save(candidate("Dawit", "Haileselassie", "vägledning", c2.id, d(2026, 2, 1))),
+        "B": await candidate("Birgitta", "Lindqvistberg", "hälsa", c1.id, d(2026, 1, 10)),
+        "C": await candidate("Cecilia", "Nordanstig", "kompetens", c2.id, d(2025, 12, 20)),
+        "D": await candidate("Dawit", "Haileselassie", "vägledning", c2.id, d(2026, 2, 1)),
     }
     cand = data.candidates
     S = data.slots
 
-    def booking(c: str, s: str, status: str, proposed: dt.datetime, **kw: Any) -> Booking:
-        return Booking(
-            candidate=cand[c],
-            slot=S[s],
-            status=status,
-            proposed_at=proposed,
-            coordinator=c1.id,
-            **kw,
-        )
+    async def booking(c: str, s: str, status: str, proposed: dt.datetime, **kw: Any) -> int:
+        return await make_booking(S[s], cand[c], c1.id, status=status, proposed_at=proposed, **kw)
 
     data.bookings = {
-        "b1": await _save(
-            booking(
-                "A",
-                "S1",
-                "completed",
-                noon(2026, 1, 15),
-                started_at=noon(2026, 1, 20),
-                start_date=d(2026, 1, 20),
-                end_date=d(2026, 2, 19),
-                ended_at=noon(2026, 2, 19),
-                message=SECRET_TEXTS[1],
-            )
+        "b1": await booking(
+            "A",
+            "S1",
+            "completed",
+            noon(2026, 1, 15),
+            started_at=noon(2026, 1, 20),
+            start_date=d(2026, 1, 20),
+            end_date=d(2026, 2, 19),
+            ended_at=noon(2026, 2, 19),
+            message=SECRET_TEXTS[1],
         ),
-        "b2": await _save(
-            booking(
-                "B",
-                "S3",
-                "active",
-                noon(2026, 1, 20),
-                started_at=noon(2026, 2, 1),
-                start_date=d(2026, 2, 1),
-                end_date=d(2026, 5, 1),
-            )
+        "b2": await booking(
+            "B",
+            "S3",
+            "active",
+            noon(2026, 1, 20),
+            started_at=noon(2026, 2, 1),
+            start_date=d(2026, 2, 1),
+            end_date=d(2026, 5, 1),
         ),
-        "b3": await _save(
-            booking(
-                "C",
-                "S2",
-                "interrupted",
-                noon(2026, 1, 2),
-                started_at=noon(2026, 1, 12),
-                start_date=d(2026, 1, 12),
-                end_date=d(2026, 3, 10),
-                ended_at=noon(2026, 3, 10),
-            )
+        "b3": await booking(
+            "C",
+            "S2",
+            "interrupted",
+            noon(2026, 1, 2),
+            started_at=noon(2026, 1, 12),
+            start_date=d(2026, 1, 12),
+            end_date=d(2026, 3, 10),
+            ended_at=noon(2026, 3, 10),
         ),
-        "b4": await _save(booking("D", "S2", "declined", noon(2026, 2, 10))),
-        "b5": await _save(
-            booking(
-                "D",
-                "S1",
-                "completed",
-                noon(2026, 2, 20),
-                started_at=noon(2026, 3, 1),
-                start_date=d(2026, 3, 1),
-                end_date=d(2026, 3, 31),
-                ended_at=noon(2026, 3, 31),
-            )
+        "b4": await booking("D", "S2", "declined", noon(2026, 2, 10)),
+        "b5": await booking(
+            "D",
+            "S1",
+            "completed",
+            noon(2026, 2, 20),
+            started_at=noon(2026, 3, 1),
+            start_date=d(2026, 3, 1),
+            end_date=d(2026, 3, 31),
+            ended_at=noon(2026, 3, 31),
         ),
-        "b6": await _save(
-            booking("A", "S2", "accepted", noon(2026, 2, 25), start_date=d(2026, 4, 10))
-        ),
+        "b6": await booking("A", "S2", "accepted", noon(2026, 2, 25), start_date=d(2026, 4, 10)),
     }
     B = data.bookings
-    await _save(
-        Assessment(
-            booking=B["b1"],
-            attendance="god",
-            recommendation="would_hire",
-            comment=SECRET_TEXTS[3],
-            submitted_at=noon(2026, 2, 20),
-            submitted_by="Handledare Hans",
-            participant_view="Roligt att jobba med Zlatan",
-        )
+    await make_assessment(
+        B["b1"],
+        attendance="god",
+        recommendation="would_hire",
+        comment=SECRET_TEXTS[3],
+        submitted_at=noon(2026, 2, 20),
+        submitted_by="Handledare Hans",
+        participant_view="Roligt att jobba med Zlatan",
     )
-    await _save(Assessment(booking=B["b3"], attendance="", recommendation=""))
+    await make_assessment(B["b3"], attendance="", recommendation="")
 
-    def outcome(c: str, b: str | None, category: str, day: dt.date, **kw: Any) -> Outcome:
-        return Outcome(
-            candidate=cand[c],
-            booking=B[b] if b else None,
-            category=category,
-            outcome_date=day,
-            **kw,
-        )
+    async def outcome(c: str, b: str | None, category: str, day: dt.date, **kw: Any) -> int:
+        return await make_outcome(cand[c], category, day, booking_id=B[b] if b else None, **kw)
 
     data.outcomes = {
-        "o1": await _save(
-            outcome("A", "b1", "arbete", d(2026, 2, 25), hired_by_host=True, note=SECRET_TEXTS[2])
+        "o1": await outcome(
+            "A", "b1", "arbete", d(2026, 2, 25), hired_by_host=True, note=SECRET_TEXTS[2]
         ),
-        "o2": await _save(outcome("C", "b3", "studier", d(2026, 3, 15))),
-        "o3": await _save(outcome("D", "b5", "annan_insats", d(2026, 3, 31))),
-        "o4": await _save(outcome("B", None, "okant", d(2025, 12, 15))),
-        "o5": await _save(outcome("C", "b3", "arbete", d(2026, 3, 20))),
+        "o2": await outcome("C", "b3", "studier", d(2026, 3, 15)),
+        "o3": await outcome("D", "b5", "annan_insats", d(2026, 3, 31)),
+        "o4": await outcome("B", None, "okant", d(2025, 12, 15)),
+        "o5": await outcome("C", "b3", "arbete", d(2026, 3, 20)),
     }
     outs = data.outcomes
 
-    def follow(c: str, o: str, days: int, due: dt.date, status: str, result: str = "") -> FollowUp:
-        return FollowUp(
-            candidate=cand[c],
-            outcome=outs[o],
-            days=days,
-            due_date=due,
-            status=status,
-            result_category=result,
+    async def follow(c: str, o: str, days: int, due: dt.date, status: str, result: str = "") -> int:
+        return await make_follow_up(
+            cand[c], outs[o], days, due, status=status, result_category=result
         )
 
-    await _save(follow("A", "o1", 90, d(2026, 2, 10), "done", "arbete"))
-    await _save(follow("C", "o2", 90, d(2026, 3, 1), "done", "okant"))
-    await _save(follow("D", "o3", 90, d(2026, 3, 20), "due"))
-    await _save(follow("A", "o1", 180, d(2026, 3, 25), "done", "studier"))
-    await _save(follow("C", "o2", 180, d(2026, 5, 1), "due"))
+    await follow("A", "o1", 90, d(2026, 2, 10), "done", "arbete")
+    await follow("C", "o2", 90, d(2026, 3, 1), "done", "okant")
+    await follow("D", "o3", 90, d(2026, 3, 20), "due")
+    await follow("A", "o1", 180, d(2026, 3, 25), "done", "studier")
+    await follow("C", "o2", 180, d(2026, 5, 1), "due")
 
-    def flag(c: str, kind: str, at: dt.datetime, resolved: dt.datetime | None = None) -> LockInFlag:
-        return LockInFlag(
-            candidate=cand[c],
-            kind=kind,
-            reason="Regel uppfylld",
-            flagged_at=at,
-            resolved_at=resolved,
+    async def flag(c: str, kind: str, at: dt.datetime, resolved: dt.datetime | None = None) -> int:
+        return await make_lock_in_flag(
+            cand[c], kind, "Regel uppfylld", flagged_at=at, resolved_at=resolved
         )
 
-    await _save(flag("B", "long_placement", noon(2026, 3, 5)))
-    await _save(flag("C", "repeated_placements", noon(2026, 1, 10), noon(2026, 2, 1)))
-    await _save(flag("A", "long_placement", noon(2025, 11, 1)))
-    await _save(flag("D", "repeated_placements", noon(2026, 4, 2)))
+    await flag("B", "long_placement", noon(2026, 3, 5))
+    await flag("C", "repeated_placements", noon(2026, 1, 10), noon(2026, 2, 1))
+    await flag("A", "long_placement", noon(2025, 11, 1))
+    await flag("D", "repeated_placements", noon(2026, 4, 2))
 
     # Personal data of A in the other places it lives, for the privacy and erasure tests.
-    await _save(HealthNote(candidate=cand["A"], author=c1.id, text=SECRET_TEXTS[0]))
-    await _save(
-        PlanActivity(candidate=cand["A"], title="Svetskurs för Zlatan", follow_up="Gick bra")
+    await make_health_note(cand["A"], c1.id, SECRET_TEXTS[0])
+    await make_plan_activity(cand["A"], "Svetskurs för Zlatan", follow_up="Gick bra")
+    await make_booking_event(
+        B["b1"],
+        "agreed",
+        "active",
+        actor_label=f"{A_FIRST} {A_LAST} (deltagare)",
+        note="Zlatan kom i tid",
     )
-    await _save(
-        BookingEvent(
-            booking=B["b1"],
-            actor_label=f"{A_FIRST} {A_LAST} (deltagare)",
-            from_status="agreed",
-            to_status="active",
-            note="Zlatan kom i tid",
-        )
+    agreement = await make_agreement(
+        B["b1"],
+        "signed",
+        participant_goals="Zlatan vill lära sig svetsa",
+        host_gains="Hjälp i verkstaden",
+        tasks="Svetsning",
+        adaptations_shared='["Ryggvänliga lyft"]',
     )
-    agreement = await _save(
-        Agreement(
-            booking=B["b1"],
-            status="signed",
-            participant_goals="Zlatan vill lära sig svetsa",
-            host_gains="Hjälp i verkstaden",
-            tasks="Svetsning",
-            adaptations_shared='["Ryggvänliga lyft"]',
-        )
+    await make_signature(
+        agreement,
+        "participant",
+        signer_label=f"{A_FIRST} {A_LAST}",
+        signed_at=noon(2026, 1, 18),
     )
-    await _save(
-        Signature(
-            agreement=agreement,
-            party="participant",
-            signer_label=f"{A_FIRST} {A_LAST}",
-            signed_at=noon(2026, 1, 18),
-        )
-    )
-    await _save(
-        OutboxMessage(
-            recipient=A_EMAIL,
-            candidate=cand["A"],  # as queue_mail keys mail about a participant
-            subject=f"Underteckna överenskommelsen, {A_FIRST}",
-            body_text=f"Hej {A_FIRST} {A_LAST}! Följ länken.",
-            body_html="",
-            kind="sign_link",
-        )
+    await make_outbox_message(
+        A_EMAIL,
+        f"Underteckna överenskommelsen, {A_FIRST}",
+        f"Hej {A_FIRST} {A_LAST}! Följ länken.",
+        candidate=cand["A"],  # as queue_mail keys mail about a participant
+        body_html="",
+        kind="sign_link",
     )
     return data

@@ -16,22 +16,15 @@ import json
 import pytest
 
 from admin.services import register
-from employers.tables import Host
 from marketplace.errors import ValidationFailed
 from marketplace.mail import queue_mail
 from marketplace.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
 from placements.tables import Booking, Candidate
+from tests.builders import make_candidate, make_host, make_outbox_message, make_user
 from tests.conftest import login
-from tests.placements.bookingdata import (
-    HEALTH_TEXT,
-    link_tokens,
-    make_candidate,
-    make_user,
-    make_world,
-    propose,
-)
+from tests.placements.bookingdata import HEALTH_TEXT, link_tokens, make_world, propose
 
 REASON = "Begäran från den registrerade"
 
@@ -81,7 +74,7 @@ async def test_a_wildcard_address_pulls_no_one_elses_mail_into_an_extract():
 
 async def test_anonymising_one_person_leaves_other_peoples_mail_and_words_alone():
     coordinator = await make_user("coordinator")
-    await Host.insert(Host(name="Bergs Bygg", kind="company", town="Alingsås"))
+    await make_host("Bergs Bygg", "company", town="Alingsås")
     ali = (
         await candidates.create_candidate(
             coordinator,
@@ -130,14 +123,12 @@ async def test_anonymising_one_person_leaves_other_peoples_mail_and_words_alone(
     rows = {r["id"]: r for r in await OutboxMessage.select().order_by(OutboxMessage.id)}
     ali_mail, alice_mail, host_mail, other_mail = sorted(rows)
     # A daily digest that gathered Ali's and Alice's mail to the same host user.
-    await OutboxMessage.insert(
-        OutboxMessage(
-            recipient="hanna@bergsbygg.example.se",
-            subject="Dagens sammanfattning",
-            body_text="1. Ali Berg kommer på måndag.\n2. Alice Bergström kommer på tisdag.",
-            kind="digest",
-            meta=json.dumps({"template": "digest", "messages": [host_mail, alice_mail]}),
-        )
+    await make_outbox_message(
+        "hanna@bergsbygg.example.se",
+        "Dagens sammanfattning",
+        "1. Ali Berg kommer på måndag.\n2. Alice Bergström kommer på tisdag.",
+        kind="digest",
+        meta=json.dumps({"template": "digest", "messages": [host_mail, alice_mail]}),
     )
     before = {r["id"]: r for r in await OutboxMessage.select()}
 
@@ -246,6 +237,7 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     import importlib
 
     from marketplace import auth
+    from marketplace.tables import User
     from tests.conftest import DEMO_PASSWORD
 
     migration = importlib.import_module(
@@ -263,14 +255,10 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     )
     lower = await auth.create_user("lena", DEMO_PASSWORD, "coordinator", email="lena@example.se")
     upper = await auth.create_user("lena2", DEMO_PASSWORD, "coordinator", email="x@example.se")
-    await auth.User.update({auth.User.email: "LENA@example.se"}).where(auth.User.id == upper.id)
+    await User.update({User.email: "LENA@example.se"}).where(User.id == upper.id)
     await OutboxMessage.update({OutboxMessage.candidate: None}, force=True)
-    to_her = await OutboxMessage.insert(
-        OutboxMessage(recipient="aida.old@example.se", subject="Länk", body_text="x")
-    ).returning(OutboxMessage.id)
-    ambiguous = await OutboxMessage.insert(
-        OutboxMessage(recipient="delad@example.se", subject="Vem?", body_text="x")
-    ).returning(OutboxMessage.id)
+    to_her = await make_outbox_message("aida.old@example.se", "Länk", "x")
+    ambiguous = await make_outbox_message("delad@example.se", "Vem?", "x")
 
     manager = await migration.forwards()
     for raw in manager.raw:
@@ -286,12 +274,12 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
         r["id"]: r["candidate"]
         for r in await OutboxMessage.select(OutboxMessage.id, OutboxMessage.candidate)
     }
-    assert keyed[to_her[0]["id"]] == w.candidate_id
-    assert keyed[ambiguous[0]["id"]] is None  # two participants share it: no guess
+    assert keyed[to_her] == w.candidate_id
+    assert keyed[ambiguous] is None  # two participants share it: no guess
     users = {
         r["username"]: r["email"]
-        for r in await auth.User.select(auth.User.username, auth.User.email).where(
-            auth.User.id.is_in([lower.id, upper.id])
+        for r in await User.select(User.username, User.email).where(
+            User.id.is_in([lower.id, upper.id])
         )
     }
     assert users == {"lena": "lena@example.se", "lena2": "LENA@example.se"}

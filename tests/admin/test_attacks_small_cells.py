@@ -18,7 +18,7 @@ import pytest
 from admin import jobs
 from admin.reports import registry
 from admin.schemas import CategoryCount, ExitShares, ReportFilters
-from placements.tables import Candidate, Outcome
+from tests.builders import make_candidate_row, make_outcome
 from tests.conftest import login
 
 DAY = dt.date(2026, 2, 10)
@@ -29,15 +29,15 @@ HTML = {"accept": "text/html"}
 async def exits_on_day(coordinator_id: int, *, sick: int, work: int) -> None:
     """`sick` persons exit to sjukskrivning and `work` to arbete, all on DAY."""
     for i, category in enumerate(["sjukskrivning"] * sick + ["arbete"] * work):
-        candidate = Candidate(
-            first_name=f"Person{i}",
+        candidate = await make_candidate_row(
+            coordinator_id,
+            f"Person{i}",
             last_name="Test",
+            email="",
             registered_at=dt.date(2025, 9, 1),
-            coordinator=coordinator_id,
             track="hälsa",
         )
-        await candidate.save()
-        await Outcome(candidate=candidate.id, category=category, outcome_date=DAY).save()
+        await make_outcome(candidate, category, DAY)
 
 
 @pytest.fixture

@@ -23,12 +23,19 @@ import pytest
 from admin import schemas
 from admin.reports import placement_reports
 from admin.services import reports
-from employers.tables import Host, HostMembership
 from marketplace import auth, clock, figures
 from marketplace.demo import load_demo
 from marketplace.tables import User
 from placements.services import ledger
-from placements.tables import Booking, Candidate, Outcome, Slot
+from placements.tables import Booking
+from tests.builders import (
+    add_member,
+    make_booking,
+    make_candidate_row,
+    make_host,
+    make_outcome,
+    make_slot,
+)
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -112,17 +119,15 @@ async def _five_to_work_in_march(make_user: Any) -> None:
     """Five persons with an outcome arbete on 2025-03-14; nothing else in 2025."""
     coordinator = await make_user("coordinator", username="sara")
     for i in range(5):
-        candidate = Candidate(
-            first_name=f"Deltagare{i}",
+        candidate = await make_candidate_row(
+            coordinator.id,
+            f"Deltagare{i}",
             last_name="Testsson",
+            email="",
             track="kompetens",
-            coordinator=coordinator.id,
             registered_at=dt.date(2025, 1, 2),
         )
-        await candidate.save()
-        await Outcome(
-            candidate=candidate.id, category="arbete", outcome_date=dt.date(2025, 3, 14)
-        ).save()
+        await make_outcome(candidate, "arbete", dt.date(2025, 3, 14))
 
 
 def _csv(content: bytes, variant: str) -> list[list[str]]:
@@ -194,23 +199,18 @@ def _noon(day: dt.date) -> dt.datetime:
 async def _five_placements(make_user: Any) -> tuple[int, Any]:
     """One host, five ended placements in 2025 (hours worked out in the test)."""
     coordinator = await make_user("coordinator", username="sara")
-    host = Host(name="Lagret i Vårgårda AB", kind="company", town="Vårgårda")
-    await host.save()
+    host = await make_host("Lagret i Vårgårda AB", "company")
     slots: dict[int, int] = {}
     for hours in (10, 20, 30):
-        slot = Slot(
-            host=host.id,
-            external_id=f"S{hours}",
-            kind="praktik",
+        slots[hours] = await make_slot(
+            host,
             title=f"Lagerarbete {hours} timmar",
-            town="Vårgårda",
+            external_id=f"S{hours}",
             setting="open_workplace",
-            hours_per_week=hours,
+            hours=hours,
             capacity=5,
-            status="published",
+            description="",
         )
-        await slot.save()
-        slots[hours] = int(slot.id)
     d = dt.date
     rows = [
         # hours a week, status, agreed start, day it went active, end date
@@ -221,26 +221,26 @@ async def _five_placements(make_user: Any) -> tuple[int, Any]:
         (10, "completed", d(2025, 5, 5), d(2025, 5, 5), d(2025, 6, 1)),
     ]
     for i, (hours, status, start, went_active, end) in enumerate(rows):
-        candidate = Candidate(
-            first_name=f"Deltagare{i}",
+        candidate = await make_candidate_row(
+            coordinator.id,
+            f"Deltagare{i}",
             last_name="Testsson",
+            email="",
             track="kompetens",
-            coordinator=coordinator.id,
             registered_at=d(2024, 12, 1),
         )
-        await candidate.save()
-        await Booking(
-            candidate=candidate.id,
-            slot=slots[hours],
+        await make_booking(
+            slots[hours],
+            candidate,
+            coordinator.id,
             status=status,
-            coordinator=coordinator.id,
             proposed_at=_noon(d(2024, 12, 15)),
             start_date=start,
             started_at=_noon(went_active),
             end_date=end,
             ended_at=_noon(end),
-        ).save()
-    return int(host.id), coordinator
+        )
+    return host, coordinator
 
 
 async def test_the_hours_of_a_host_are_the_same_on_every_page_api_and_file(client, make_user):
@@ -255,7 +255,7 @@ async def test_the_hours_of_a_host_are_the_same_on_every_page_api_and_file(clien
     # the analysts' ledger 3 from 02-17, 28 days -> 120: 400 in all.)
     host_id, coordinator = await _five_placements(make_user)
     host_user = await make_user("host", username="henrik")
-    await HostMembership(user=host_user.id, host=host_id).save()
+    await add_member(host_user.id, host_id)
     q = "start=2025-01-01&end=2025-12-31"
 
     # The host's own ledger: service, API and page.

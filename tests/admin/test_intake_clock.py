@@ -29,8 +29,14 @@ from admin.reports.intake_clock import ClockPath, clock_months, clock_paths, int
 from admin.reports.registry import protect
 from admin.services import reports
 from marketplace.clock import STOCKHOLM
-from placements.tables import Application, Booking, Candidate, PlanningMeeting, Slot
-from tests.placements.bookingdata import make_host, make_supervisor
+from placements.tables import Application, PlanningMeeting
+from tests.builders import (
+    make_booking,
+    make_candidate_row,
+    make_host,
+    make_slot,
+    make_supervisor,
+)
 
 D = dt.date
 TARGETS = {"meeting": 1, "plan": 1, "proposal": 10, "start": 15}
@@ -100,16 +106,18 @@ async def test_paths_are_read_from_applications_meetings_and_bookings() -> None:
 
     host = await make_host()
     supervisor = await make_supervisor(host)
-    slot = Slot(host=host, external_id="klocka", kind="praktik", title="Lager", status="published")
-    await slot.save()
-    candidate = Candidate(first_name="Kim", last_name="Klocka", registered_at=D(2026, 11, 3))
-    await candidate.save()
+    slot = await make_slot(
+        host, title="Lager", hours=None, description="", town="", external_id="klocka"
+    )
+    candidate = await make_candidate_row(
+        None, "Kim", last_name="Klocka", email="", registered_at=D(2026, 11, 3)
+    )
     application = Application(
         first_name="Kim",
         last_name="Klocka",
         received_at=at(D(2026, 11, 2), 23),  # late on Monday, Swedish time
         state="plan_started",
-        candidate=candidate.id,
+        candidate=candidate,
         plan_started_at=at(D(2026, 11, 3), 11),
     )
     await application.save()
@@ -128,15 +136,16 @@ async def test_paths_are_read_from_applications_meetings_and_bookings() -> None:
         (D(2026, 11, 17), "completed", D(2026, 11, 23)),
         (D(2026, 11, 18), "declined", None),
     ):
-        await Booking(
-            slot=slot.id,
-            candidate=candidate.id,
+        await make_booking(
+            slot,
+            candidate,
+            None,
             supervisor=supervisor,
             status=status,
             proposed_at=at(proposed, 9),
             start_date=start,
             started_at=at(start, 8) if start else None,
-        ).save()
+        )
     f = schemas.ReportFilters(start=D(2026, 11, 1), end=D(2026, 11, 30))
     assert await clock_paths(f) == [
         ClockPath(D(2026, 11, 2), D(2026, 11, 3), D(2026, 11, 3), D(2026, 11, 17), D(2026, 11, 23))

@@ -12,6 +12,7 @@ import pytest
 
 from marketplace.mail import deliver_outbox, queue_mail
 from marketplace.tables import AuditEntry, OutboxMessage
+from tests.builders import make_outbox_message
 from tests.conftest import login
 from tests.mailutil import SmtpServer
 
@@ -74,13 +75,8 @@ async def test_the_outbox_is_paged(client, make_user):
     admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
     base = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
     for n in range(55):
-        await OutboxMessage.insert(
-            OutboxMessage(
-                recipient=f"p{n}@example.se",
-                subject=f"Brev nummer {n:02d}",
-                body_text="Hej",
-                created_at=base + dt.timedelta(minutes=n),
-            )
+        await make_outbox_message(
+            f"p{n}@example.se", f"Brev nummer {n:02d}", created_at=base + dt.timedelta(minutes=n)
         )
     await login(client, admin.username)
     first = await client.get("/drift/utkorg", headers=HTML)

@@ -14,9 +14,9 @@ from admin import jobs
 from admin.reports import coverage, follow_ups, lock_in, outcomes, placement_reports
 from admin.schemas import ReportFilters
 from marketplace.errors import ValidationFailed
-from placements.tables import Outcome
 from tests.admin import reportdata
 from tests.admin.reportdata import PERIOD, TODAY
+from tests.builders import make_outcome
 
 
 @pytest.fixture
@@ -178,9 +178,7 @@ async def test_snapshot_fixes_a_past_month(data):
     snap = await jobs.snapshot_month("2026-02", today=TODAY)
     assert snap.figures["persons_to_work_or_studies"] == 1
     assert snap.figures["placements_started"] == 1  # b2 started 02-01
-    await Outcome(
-        candidate=data.candidates["B"], category="studier", outcome_date=dt.date(2026, 2, 10)
-    ).save()
+    await make_outcome(data.candidates["B"], "studier", dt.date(2026, 2, 10))
     again = await jobs.snapshot_month("2026-02", today=TODAY)
     assert again.figures == snap.figures and again.created_at == snap.created_at
     live = await outcomes.to_work_or_studies(PERIOD)

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from marketplace.tables import AuditEntry, OutboxMessage, PasswordLink, User, UserSession
-from placements.tables import Candidate
+from tests.builders import make_candidate_row
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -213,13 +213,12 @@ async def test_reset_second_factor_asks_first_and_is_audited(client, make_user):
 async def test_role_changes_keep_participants_and_admins_safe(client, make_user):
     admin = await _as_admin(client, make_user)
     coordinator = await make_user("coordinator", username="cia", first_name="Cia", last_name="Ek")
-    await Candidate.insert(
-        Candidate(
-            first_name="Aida",
-            last_name="Deltagare",
-            coordinator=coordinator.id,
-            registered_at=dt.date(2026, 1, 5),
-        )
+    await make_candidate_row(
+        coordinator.id,
+        "Aida",
+        last_name="Deltagare",
+        email="",
+        registered_at=dt.date(2026, 1, 5),
     )
     page = f"/drift/anvandare/{coordinator.id}"
     fields = {"first_name": "Cia", "last_name": "Ek", "email": "cia@kommun.example.se"}

@@ -13,10 +13,10 @@ import pytest
 
 from employers.services.applications import duplicates_among
 from employers.services.orgnr import luhn_check_digit
-from employers.tables import Host
 from marketplace.mail import deliver_outbox
 from marketplace.settings import get_settings
 from marketplace.tables import OutboxMessage, User
+from tests.builders import make_host
 from tests.conftest import login
 from tests.mailutil import SmtpServer
 
@@ -90,13 +90,9 @@ async def test_each_active_coordinator_and_admin_gets_one_mail_with_a_link(
 
 
 async def test_a_likely_duplicate_is_named_in_the_mail_and_on_the_list(client, staff):
-    await Host(
-        name="Vårgårda Bygg AB", kind="company", town="Vårgårda", org_number="556677-8899"
-    ).save()
-    await Host(
-        name="Ridklubben Vårgårda", kind="association", town="Alingsås", org_number=""
-    ).save()
-    await Host(name="Kommunen", kind="municipal_unit", town="Herrljunga", org_number="").save()
+    await make_host("Vårgårda Bygg AB", "company", town="Vårgårda", org_number="556677-8899")
+    await make_host("Ridklubben Vårgårda", "association", town="Alingsås")
+    await make_host("Kommunen", "municipal_unit", town="Herrljunga")
     # A very similar name in the same town, without an organisation number.
     sent = await client.post(
         "/api/v1/host-applications",

@@ -18,8 +18,8 @@ from marketplace.addresses import normalise_email, single_line
 from marketplace.errors import ValidationFailed
 from marketplace.tables import OutboxMessage, User
 from placements.tables import Candidate
+from tests.builders import add_member, make_candidate_row, make_host
 from tests.conftest import DEMO_PASSWORD, login
-from tests.employers.factories import add_member, make_host
 
 NEW_PASSWORD = "ett-nytt-lösenord-från-länken-9"
 VARD = "vard@vard.example.se"
@@ -51,11 +51,11 @@ async def _password_hash(username: str) -> str:
 async def test_an_invitation_to_a_lookalike_address_never_touches_another_user(
     client, make_user, make_client, lookalike
 ):
-    theirs = await make_host("Vårdbolaget AB")
+    theirs = await make_host("Vårdbolaget AB", "company")
     vard = await make_user("host", username="vard", email=VARD)
     await add_member(vard.id, theirs)
     before = await _password_hash("vard")
-    other_host = await make_host("Angriparens Städ AB")
+    other_host = await make_host("Angriparens Städ AB", "company")
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     token = await _invite(client, other_host, lookalike)
@@ -91,11 +91,11 @@ async def test_an_invitation_to_a_lookalike_address_never_touches_another_user(
 async def test_an_invitation_to_an_existing_address_in_other_case_needs_the_current_password(
     client, make_user, make_client
 ):
-    theirs = await make_host("Vårdbolaget AB")
+    theirs = await make_host("Vårdbolaget AB", "company")
     vard = await make_user("host", username="vard", email=VARD)
     await add_member(vard.id, theirs)
     before = await _password_hash("vard")
-    second = await make_host("Andra Vård AB")
+    second = await make_host("Andra Vård AB", "company")
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     token = await _invite(client, second, "VARD@Vard.Example.SE")
@@ -125,7 +125,7 @@ async def test_the_invitation_page_asks_an_existing_user_for_the_current_passwor
     client, make_user, make_client
 ):
     await make_user("host", username="vard", email=VARD)
-    host = await make_host("Sida Vård AB")
+    host = await make_host("Sida Vård AB", "company")
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     token = await _invite(client, host, VARD)
@@ -147,7 +147,7 @@ async def test_the_invitation_page_asks_an_existing_user_for_the_current_passwor
     ],
 )
 async def test_every_entry_point_refuses_a_bad_address_in_swedish(client, make_user, bad):
-    host = await make_host("Adresskoll AB")
+    host = await make_host("Adresskoll AB", "company")
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     invited = await client.post(f"/api/v1/hosts/{host}/invitations", json={"email": bad})
@@ -181,7 +181,7 @@ async def test_every_entry_point_refuses_a_bad_address_in_swedish(client, make_u
 
 
 async def test_addresses_are_stored_lower_cased_everywhere(client, make_user):
-    host = await make_host("Versaler AB")
+    host = await make_host("Versaler AB", "company")
     user = await auth.create_user("Ulla", DEMO_PASSWORD, "coordinator", email=" Ulla@Kommun.SE ")
     assert user.email == "ulla@kommun.se"
     await make_user("coordinator", username="sara")
@@ -220,16 +220,14 @@ def test_the_kernel_checks_are_swedish_and_name_the_field():
 
 async def test_search_filters_take_wildcards_literally(client, make_user):
     """Every LIKE built from what a person typed is escaped: `%` and `_` match themselves."""
-    from tests.placements.bookingdata import make_slot, make_supervisor
+    from tests.builders import make_slot, make_supervisor
 
-    plain = await make_host("Bageriet AB", town="Vårgårda")
-    await make_host("100% Städ_AB", town="Al_ngsås")
+    plain = await make_host("Bageriet AB", "company", town="Vårgårda")
+    await make_host("100% Städ_AB", "company", town="Al_ngsås")
     await make_slot(plain, await make_supervisor(plain))
     coordinator = await make_user("coordinator", username="sara")
-    await Candidate.insert(
-        Candidate(first_name="Ali", last_name="Berg", coordinator=coordinator.id),
-        Candidate(first_name="Pro_cent", last_name="Hundra%", coordinator=coordinator.id),
-    )
+    await make_candidate_row(coordinator.id, "Ali", last_name="Berg", email="")
+    await make_candidate_row(coordinator.id, "Pro_cent", last_name="Hundra%", email="")
     await login(client, "sara")
 
     async def host_names(**params) -> list[str]:

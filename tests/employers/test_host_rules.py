@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from employers.tables import Contact
+from tests.builders import add_member, make_contact, make_host, make_slot
 from tests.conftest import login
-from tests.employers.factories import add_member, make_contact, make_host
 
 HTML = {"accept": "text/html"}
 
@@ -20,7 +20,7 @@ def form_token(html: str) -> str:
 
 async def _host_user(client, make_user) -> int:
     user = await make_user("host", username="henrik")
-    host = await make_host("Vårgårda Trädgård AB")
+    host = await make_host("Vårgårda Trädgård AB", "company")
     await add_member(user.id, host)
     await login(client, "henrik")
     return host
@@ -86,23 +86,17 @@ async def test_contact_page_shows_the_capacity_error_by_its_field(client, make_u
     assert await Contact.count().where(Contact.host == host) == 0
 
 
-async def _slot(host: int, title: str) -> None:
-    from placements.tables import Slot
-
-    await Slot(host=host, external_id=title, kind="praktik", title=title, town="Vårgårda").save()
-
-
 async def test_slot_table_names_the_organisation_only_for_a_user_with_several(client, make_user):
     host = await _host_user(client, make_user)
-    await _slot(host, "Trädgårdsarbete")
+    await make_slot(host, title="Trädgårdsarbete", status="draft", hours=None, description="")
     one = await client.get("/vard", headers=HTML)
     assert one.status_code == 200
     assert '<th scope="col">Organisation</th>' not in one.text
-    second = await make_host("Vårgårda Café AB")
+    second = await make_host("Vårgårda Café AB", "company")
     henrik = await make_user("host", username="henrik2")
     await add_member(henrik.id, host)
     await add_member(henrik.id, second)
-    await _slot(second, "Kafébiträde")
+    await make_slot(second, title="Kafébiträde", status="draft", hours=None, description="")
     await login(client, "henrik2")
     both = await client.get("/vard", headers=HTML)
     assert '<th scope="col">Organisation</th>' in both.text

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from employers.tables import HostMembership
+from tests.builders import add_member, make_contact, make_host
 from tests.conftest import login
-from tests.employers.factories import add_member, make_contact, make_host
 
 
 async def test_host_user_registers_a_host_and_becomes_its_member(client, make_user):
@@ -64,8 +64,8 @@ async def test_municipal_units_share_a_number_but_not_a_name(client, make_user):
 async def test_another_organisations_host_answers_404(client, make_user, make_client):
     a_user = await make_user("host", username="anna_a")
     b_user = await make_user("host", username="bo_b")
-    host_a = await make_host("A Snickeri AB")
-    host_b = await make_host("B Måleri AB")
+    host_a = await make_host("A Snickeri AB", "company")
+    host_b = await make_host("B Måleri AB", "company")
     await add_member(a_user.id, host_a)
     await add_member(b_user.id, host_b)
     await login(client, "anna_a")
@@ -95,7 +95,7 @@ async def test_another_organisations_host_answers_404(client, make_user, make_cl
 
 
 async def test_analysts_and_anonymous_cannot_reach_hosts(client, make_user):
-    host = await make_host("C AB")
+    host = await make_host("C AB", "company")
     assert (await client.get(f"/api/v1/hosts/{host}")).status_code == 401
     await make_user("analyst", username="anna")
     await login(client, "anna")
@@ -104,7 +104,7 @@ async def test_analysts_and_anonymous_cannot_reach_hosts(client, make_user):
 
 async def test_contacts_supervisors_and_public_flag(client, make_user):
     user = await make_user("host", username="henrik")
-    host = await make_host("Vårgårda Trädgård AB")
+    host = await make_host("Vårgårda Trädgård AB", "company")
     await add_member(user.id, host)
     await login(client, "henrik")
     created = await client.post(

@@ -10,8 +10,8 @@ import time_machine
 from employers.tables import HostInvitation, HostMembership
 from marketplace.settings import get_settings
 from marketplace.tables import OutboxMessage, User
+from tests.builders import add_member, make_host
 from tests.conftest import DEMO_PASSWORD, login
-from tests.employers.factories import make_host
 
 PASSWORD = "ett-bra-lösenord-för-värden"
 
@@ -32,7 +32,7 @@ async def _invite(client, host_id: int, email: str = "ida@bageri.example") -> st
 async def test_invited_person_sets_password_once_and_manages_the_host(
     client, make_user, make_client
 ):
-    host = await make_host("Alingsås Bageri AB")
+    host = await make_host("Alingsås Bageri AB", "company")
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     token = await _invite(client, host)
@@ -78,7 +78,7 @@ async def test_invited_person_sets_password_once_and_manages_the_host(
 
 
 async def test_link_expires(client, make_user, make_client):
-    host = await make_host("Herrljunga Trä AB")
+    host = await make_host("Herrljunga Trä AB", "company")
     await make_user("admin", username="alva")
     start = dt.datetime.now(dt.UTC)
     with time_machine.travel(start, tick=False) as traveller:
@@ -94,10 +94,10 @@ async def test_link_expires(client, make_user, make_client):
 
 
 async def test_existing_host_user_gets_the_new_organisation(client, make_user, make_client):
-    first = await make_host("Första AB")
-    second = await make_host("Andra AB")
+    first = await make_host("Första AB", "company")
+    second = await make_host("Andra AB", "company")
     ida = await make_user("host", username="ida", email="ida@example.se")
-    await HostMembership.insert(HostMembership(user=ida.id, host=first))
+    await add_member(ida.id, first)
     await make_user("coordinator", username="sara")
     await login(client, "sara")
     token = await _invite(client, second, "IDA@example.se")
@@ -116,9 +116,9 @@ async def test_existing_host_user_gets_the_new_organisation(client, make_user, m
 
 
 async def test_only_staff_invite_and_not_to_staff_addresses(client, make_user):
-    host = await make_host("Tredje AB")
+    host = await make_host("Tredje AB", "company")
     henrik = await make_user("host", username="henrik")
-    await HostMembership.insert(HostMembership(user=henrik.id, host=host))
+    await add_member(henrik.id, host)
     await login(client, "henrik")
     denied = await client.post(f"/api/v1/hosts/{host}/invitations", json={"email": "ny@example.se"})
     assert denied.status_code == 403

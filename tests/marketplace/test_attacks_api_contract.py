@@ -12,9 +12,8 @@ import re
 import msgspec
 from litestar import Litestar
 
-from employers.tables import Host
 from marketplace.openapi import ErrorBody
-from placements.tables import Slot
+from tests.builders import make_host, make_slot
 from tests.conftest import login
 
 WRITES = {"post", "put", "patch", "delete"}
@@ -72,10 +71,10 @@ async def test_real_refusals_are_documented_and_match_the_error_body(client, mak
     decoding as the documented ErrorBody."""
     app = client.app
     by_key = {(m, p): op for m, p, op in _operations(app)}
-    host = Host(name="Kostenheten", kind="municipal_unit", town="Vårgårda")
-    await host.save()
-    slot = Slot(host=host.id, external_id="s1", kind="praktik", title="Kock", town="Vårgårda")
-    await slot.save()
+    host = await make_host("Kostenheten")
+    slot = await make_slot(
+        host, title="Kock", status="draft", hours=None, description="", external_id="s1"
+    )
     answers = []
     answers.append(("get", "/api/v1/users", await client.get("/api/v1/users")))  # 401
     bad_token = await client.get("/api/v1/slots/search", headers={"authorization": "Bearer x"})
@@ -88,12 +87,12 @@ async def test_real_refusals_are_documented_and_match_the_error_body(client, mak
     answers.append(
         ("get", "/api/v1/slots/{slot_id}/edit", await client.get("/api/v1/slots/999999/edit"))
     )  # 404
-    closed = await client.post(f"/api/v1/slots/{slot.id}/close")
+    closed = await client.post(f"/api/v1/slots/{slot}/close")
     assert closed.status_code == 200, closed.text
-    again = await client.post(f"/api/v1/slots/{slot.id}/publish")
+    again = await client.post(f"/api/v1/slots/{slot}/publish")
     answers.append(("post", "/api/v1/slots/{slot_id}/publish", again))  # 409 (no supervisor…)
     huge = await client.patch(
-        f"/api/v1/slots/{slot.id}", content=b'{"description": "' + b"x" * 2_000_000 + b'"}'
+        f"/api/v1/slots/{slot}", content=b'{"description": "' + b"x" * 2_000_000 + b'"}'
     )
     answers.append(("patch", "/api/v1/slots/{slot_id}", huge))  # 413
     seen = set()

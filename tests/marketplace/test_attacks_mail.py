@@ -16,8 +16,8 @@ import time_machine
 
 from marketplace.mail import deliver_outbox, queue_mail
 from marketplace.tables import OutboxMessage
+from tests.builders import add_member, make_host, make_outbox_message
 from tests.conftest import login
-from tests.employers.factories import add_member, make_host
 from tests.mailutil import SmtpServer
 
 MORNING = dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.UTC)
@@ -33,10 +33,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 async def _raw(recipient: str, subject: str, **extra) -> int:
     """An outbox row as old code or a direct write could have left it (no cleaning)."""
-    rows = await OutboxMessage.insert(
-        OutboxMessage(recipient=recipient, subject=subject, body_text="Text", **extra)
-    ).returning(OutboxMessage.id)
-    return int(rows[0]["id"])
+    return await make_outbox_message(recipient, subject, "Text", **extra)
 
 
 async def _by_id() -> dict[int, dict]:
@@ -110,7 +107,7 @@ async def test_a_subject_is_kept_on_one_line_when_queued(smtp):
 @pytest.mark.parametrize("title", ["Kock\r\nBcc: alla@example.se", "Kock\nX", "Kock\rX"])
 async def test_a_line_break_in_a_header_value_is_refused_at_input(client, make_user, title):
     user = await make_user("host", username="henrik")
-    host = await make_host("Radbrytning AB")
+    host = await make_host("Radbrytning AB", "company")
     await add_member(user.id, host)
     await login(client, "henrik")
     body = {"host_id": host, "kind": "praktik", "title": title, "town": "Vårgårda", "capacity": 1}

@@ -12,7 +12,7 @@ import time_machine
 
 from marketplace.mail import deliver_outbox, queue_mail, queue_template_mail, render_mail
 from marketplace.tables import OutboxMessage
-from tests import jobdata
+from tests import builders
 from tests.mailutil import SmtpServer
 
 # 09:00 in Stockholm (UTC+1 in January).
@@ -200,11 +200,11 @@ async def test_refused_recipient_is_kept_as_failed_after_max_attempts(smtp):
 
 async def test_digest_host_gets_one_daily_digest_others_get_mail_at_once(smtp, make_user):
     settings = smtp.settings(digest_hour=7)
-    digest_host = await jobdata.host("Kostenheten", digest=True)
+    digest_host = await builders.make_host("Kostenheten", digest=True)
     host_user = await make_user("host", username="kosten", email="kost@vard.example.se")
-    await jobdata.member(digest_host, host_user)
+    await builders.add_member(host_user.id, digest_host)
     supervisor_email = "hanna@kost.example.se"
-    await jobdata.contact(digest_host, email=supervisor_email)
+    await builders.make_contact(digest_host, email=supervisor_email)
     early = dt.datetime(2026, 1, 15, 5, 0, tzinfo=dt.UTC)  # 06:00 in Stockholm
     with time_machine.travel(early, tick=False):
         for n, link in enumerate(("/vard/bokningar/1", "/vard/bokningar/2")):

@@ -20,13 +20,13 @@ from marketplace.tables import OutboxMessage, User
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, outcomes
+from tests.builders import make_candidate
 from tests.conftest import login
 from tests.mailutil import SmtpServer
 from tests.placements.bookingdata import (
     TODAY,
     World,
     current_version,
-    make_candidate,
     make_world,
     propose,
     sign_all,

@@ -18,8 +18,8 @@ import pytest
 
 from marketplace import clock
 from marketplace.tables import JobRun, OutboxMessage
-from placements.tables import Booking, ChangeCounter, FollowUp, LockInFlag, Outcome, Slot
-from tests import jobdata
+from placements.tables import Booking, ChangeCounter, FollowUp, LockInFlag, Slot
+from tests import builders
 from tests.mailutil import SmtpServer, free_port
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -64,13 +64,13 @@ async def wait_for(predicate, within: float, what: str):
 
 async def seed(coordinator_id: int, host_id: int, supervisor: int, slot_id: int, now: dt.datetime):
     today = now.date()
-    await jobdata.slot(host_id, title="Utgången", end_date=today - dt.timedelta(days=2))
-    first = await jobdata.candidate(coordinator_id, first_name="Aida")
-    await jobdata.booking(
+    await builders.make_slot(host_id, title="Utgången", end=today - dt.timedelta(days=2))
+    first = await builders.make_candidate_row(coordinator_id, first_name="Aida")
+    await builders.make_booking(
         slot_id, first, coordinator_id, status="proposed", proposed_at=now - dt.timedelta(days=4)
     )
-    second = await jobdata.candidate(coordinator_id, first_name="Bo")
-    ended = await jobdata.booking(
+    second = await builders.make_candidate_row(coordinator_id, first_name="Bo")
+    ended = await builders.make_booking(
         slot_id,
         second,
         coordinator_id,
@@ -78,14 +78,9 @@ async def seed(coordinator_id: int, host_id: int, supervisor: int, slot_id: int,
         supervisor=supervisor,
         end_date=today - dt.timedelta(days=100),
     )
-    await Outcome(
-        candidate=second,
-        booking=ended,
-        category="arbete",
-        outcome_date=today - dt.timedelta(days=95),
-    ).save()
-    third = await jobdata.candidate(coordinator_id, first_name="Cem")
-    await jobdata.booking(
+    await builders.make_outcome(second, "arbete", today - dt.timedelta(days=95), booking_id=ended)
+    third = await builders.make_candidate_row(coordinator_id, first_name="Cem")
+    await builders.make_booking(
         slot_id,
         third,
         coordinator_id,
@@ -94,9 +89,7 @@ async def seed(coordinator_id: int, host_id: int, supervisor: int, slot_id: int,
         end_date=today + dt.timedelta(days=20),
     )
     for n in range(5):
-        await OutboxMessage(
-            recipient=f"a{n}@example.se", subject=f"Före {n}", body_text="Hej"
-        ).save()
+        await builders.make_outbox_message(f"a{n}@example.se", f"Före {n}")
 
 
 async def test_three_workers_one_leader_effects_once_and_takeover_after_kill(make_user):
@@ -105,10 +98,10 @@ async def test_three_workers_one_leader_effects_once_and_takeover_after_kill(mak
     now = dt.datetime.now(dt.UTC)
     coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
     host_user = await make_user("host", username="henrik", email="henrik@vard.example.se")
-    host_id = await jobdata.host()
-    await jobdata.member(host_id, host_user)
-    supervisor = await jobdata.contact(host_id)
-    slot_id = await jobdata.slot(host_id, supervisor=supervisor)
+    host_id = await builders.make_host()
+    await builders.add_member(host_user.id, host_id)
+    supervisor = await builders.make_contact(host_id, email="hanna@vard.example.se")
+    slot_id = await builders.make_slot(host_id, supervisor)
     await seed(coordinator.id, host_id, supervisor, slot_id, now)
 
     env = {
@@ -139,13 +132,11 @@ async def test_three_workers_one_leader_effects_once_and_takeover_after_kill(mak
         leader_proc.wait(timeout=10)
         killed_at = dt.datetime.now(dt.UTC)
         # New work arrives after the leader died.
-        await jobdata.slot(
-            host_id, title="Också utgången", end_date=now.date() - dt.timedelta(days=1)
+        await builders.make_slot(
+            host_id, title="Också utgången", end=now.date() - dt.timedelta(days=1)
         )
         for n in range(3):
-            await OutboxMessage(
-                recipient=f"b{n}@example.se", subject=f"Efter {n}", body_text="Hej"
-            ).save()
+            await builders.make_outbox_message(f"b{n}@example.se", f"Efter {n}")
 
         async def new_leader() -> str | None:
             names = await workers_with_runs()

@@ -16,6 +16,7 @@ from marketplace.mail import deliver_outbox, queue_mail, queue_sms
 from marketplace.settings import SettingsError, load_settings
 from marketplace.sms import is_mobile, normalise_phone, sms_enabled
 from marketplace.tables import OutboxMessage
+from tests.builders import make_outbox_message
 from tests.mailutil import SmtpServer
 from tests.smsutil import SmsGateway
 
@@ -176,9 +177,7 @@ async def test_a_malformed_row_fails_at_once_and_the_next_sms_still_goes(gateway
     settings = gateway.settings()
     with time_machine.travel(MORNING, tick=False):
         for recipient, text in [("0701234567", "Trasig"), ("+46701234567", "x" * 2000)]:
-            await OutboxMessage.insert(
-                OutboxMessage(channel="sms", recipient=recipient, subject="", body_text=text)
-            )
+            await make_outbox_message(recipient, "", text, channel="sms")
         await queue_sms("0709876543", "Hel")
         counts = await deliver_outbox(MORNING, settings)
     assert counts["failed"] == 2 and counts["sent"] == 1

@@ -11,9 +11,10 @@ from participants import sessions
 from placements.schemas import bookings as sb
 from placements.services import bookings
 from placements.tables import Booking, BookingEvent, ParticipantAnswer
+from tests.builders import make_candidate
 from tests.conftest import login
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import END, START, make_candidate, make_world
+from tests.placements.bookingdata import END, START, make_world
 
 HTML = {"accept": "text/html"}
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 from admin import schemas
 from admin.services.participant_figures import participant_figures
-from placements.tables import Booking, BookingEvent, ParticipantAnswer, ParticipantInterest
-from tests.placements.bookingdata import make_candidate, make_world
+from placements.tables import ParticipantAnswer, ParticipantInterest
+from tests.builders import make_booking, make_booking_event, make_candidate
+from tests.placements.bookingdata import make_world
 
 DAY = dt.date(2030, 3, 2)
 PERIOD = schemas.ReportFilters(start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31))
@@ -26,23 +27,21 @@ async def _placements(n_interest: int, n_other: int) -> None:
                     created_at=PROPOSED - dt.timedelta(days=2),
                 )
             )
-        rows = await Booking.insert(
-            Booking(
-                slot=w.slot_id,
-                candidate=candidate,
-                coordinator=w.coordinator.id,
-                status="completed",
-                start_date=DAY,
-                end_date=DAY + dt.timedelta(days=30),
-                proposed_at=PROPOSED,
-                decided_at=PROPOSED + dt.timedelta(days=3),
-            )
-        ).returning(Booking.id)
+        booking = await make_booking(
+            w.slot_id,
+            candidate,
+            w.coordinator.id,
+            status="completed",
+            start_date=DAY,
+            end_date=DAY + dt.timedelta(days=30),
+            proposed_at=PROPOSED,
+            decided_at=PROPOSED + dt.timedelta(days=3),
+        )
         if i < n_interest:
             # An answer to a proposal the host had already: not made with the option.
             await ParticipantAnswer.insert(
                 ParticipantAnswer(
-                    booking=rows[0]["id"],
+                    booking=booking,
                     answer="yes",
                     answered_at=PROPOSED + dt.timedelta(days=1),
                 )
@@ -50,9 +49,7 @@ async def _placements(n_interest: int, n_other: int) -> None:
 
 
 async def _event(booking_id: int, before: str, after: str, at: dt.datetime) -> None:
-    await BookingEvent.insert(
-        BookingEvent(booking=booking_id, at=at, from_status=before, to_status=after)
-    )
+    await make_booking_event(booking_id, before, after, at=at)
 
 
 async def _asked_first(*, yes: int = 0, sent_on: int = 0, no: int = 0, late_yes: int = 0) -> None:
@@ -64,18 +61,15 @@ async def _asked_first(*, yes: int = 0, sent_on: int = 0, no: int = 0, late_yes:
     for i, kind in enumerate(kinds):
         candidate = await make_candidate(w.coordinator, f"Tillfragad{i}")
         status = "withdrawn" if kind == "no" else "proposed"
-        rows = await Booking.insert(
-            Booking(
-                slot=w.slot_id,
-                candidate=candidate,
-                coordinator=w.coordinator.id,
-                status=status,
-                start_date=DAY,
-                end_date=DAY + dt.timedelta(days=30),
-                proposed_at=PROPOSED,
-            )
-        ).returning(Booking.id)
-        booking = int(rows[0]["id"])
+        booking = await make_booking(
+            w.slot_id,
+            candidate,
+            w.coordinator.id,
+            status=status,
+            start_date=DAY,
+            end_date=DAY + dt.timedelta(days=30),
+            proposed_at=PROPOSED,
+        )
         await _event(booking, "", "awaiting_participant", PROPOSED)
         answered = PROPOSED + dt.timedelta(days=1)
         sent = PROPOSED + dt.timedelta(days=2 if kind == "late_yes" else 1)

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from marketplace.tables import AuditEntry
 from participants import i18n, sessions
 from placements.tables import Candidate
+from tests.builders import make_candidate, make_user
 from tests.mailutil import SmtpServer
 from tests.oidcutil import Provider
 from tests.participants.conftest import KNOWN_SUBJECT, form_post, mailed_link, sign_in_by_link
@@ -22,7 +23,7 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     gateway,
     smtp,
 )
-from tests.placements.bookingdata import PNR, make_candidate, make_user
+from tests.placements.bookingdata import PNR
 from tests.smsutil import SmsGateway
 
 HTML = {"accept": "text/html"}

@@ -17,11 +17,11 @@ from placements.tables import (
     Booking,
     ParticipantAnswer,
     ParticipantInterest,
-    PlanActivity,
     Signature,
 )
+from tests.builders import make_assessment, make_candidate, make_plan_activity
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import make_candidate, make_world, propose
+from tests.placements.bookingdata import make_world, propose
 
 HTML = {"accept": "text/html"}
 
@@ -34,13 +34,11 @@ async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> No
 async def test_plan_and_meetings(client: AsyncTestClient[Litestar]) -> None:
     w = await make_world()
     start = dt.date.today() + dt.timedelta(days=3)
-    await PlanActivity.insert(
-        PlanActivity(
-            candidate=w.candidate_id,
-            title="Svenska för vuxna",
-            planned_start=start,
-            planned_end=start + dt.timedelta(days=30),
-        )
+    await make_plan_activity(
+        w.candidate_id,
+        "Svenska för vuxna",
+        planned_start=start,
+        planned_end=start + dt.timedelta(days=30),
     )
     await _signed_in(client, w.candidate_id)
     page = await client.get("/mina-sidor/plan", headers=HTML)
@@ -147,13 +145,8 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     w = await make_world()
     booking_id = await propose(w)
     await Booking.update({Booking.status: "completed"}).where(Booking.id == booking_id)
-    await Assessment.insert(
-        Assessment(
-            booking=booking_id,
-            attendance="god",
-            strengths="Noggrann",
-            submitted_at=dt.datetime.now(dt.UTC),
-        )
+    await make_assessment(
+        booking_id, attendance="god", strengths="Noggrann", submitted_at=dt.datetime.now(dt.UTC)
     )
     await _signed_in(client, w.candidate_id)
     page = await client.get("/mina-sidor/avslutade", headers=HTML)

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from marketplace.tables import AuditEntry
 from participants import sessions
 from placements.tables import ParticipantLink, ParticipantSession
+from tests.builders import make_candidate, make_user
 from tests.oidcutil import Provider, sign_in_at_provider
 from tests.participants.conftest import (
     KNOWN_SUBJECT,
@@ -22,7 +23,7 @@ from tests.participants.conftest import (
     sign_in_by_link,
     signed_in,
 )
-from tests.placements.bookingdata import PNR, make_candidate, make_user
+from tests.placements.bookingdata import PNR
 
 HTML = {"accept": "text/html"}
 

@@ -17,9 +17,10 @@ from marketplace.settings import get_settings
 from participants import sessions
 from placements.services import agreements, bookings
 from placements.tables import Candidate, ParticipantLink, Signature
+from tests.builders import make_candidate, make_user
 from tests.mailutil import SmtpServer
 from tests.participants.conftest import form_post, sign_in_by_link, signed_in
-from tests.placements.bookingdata import make_candidate, make_user, make_world, propose
+from tests.placements.bookingdata import make_world, propose
 from tests.smsutil import PASSWORD, USER, SmsGateway
 
 NUMBER = "+46701234567"  # the bookingdata participants' 070-123 45 67

@@ -1,6 +1,6 @@
 """A small world for the candidate and booking tests: a coordinator, a host organisation with
-a supervisor and a host user, published slots and participants, written through the tables
-(slots) and the services (candidates), plus helpers that walk a booking through its life."""
+a supervisor and a host user, a published slot and a participant (made by `tests.builders`),
+plus helpers that walk a booking through its life."""
 
 from __future__ import annotations
 
@@ -8,108 +8,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from employers.tables import Contact, Host, HostMembership
-from marketplace import auth, clock
+from marketplace import clock
 from marketplace.auth import AuthUser
 from placements.schemas import bookings as sb
-from placements.schemas import candidates as sc
-from placements.services import agreements, bookings, candidates
-from placements.tables import Agreement, Booking, Signature, Slot
-from tests.conftest import DEMO_PASSWORD
+from placements.services import agreements, bookings
+from placements.tables import Agreement, Booking, Signature
+from tests.builders import (
+    make_candidate,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_supervisor,
+    make_user,
+)
 
 # A valid personnummer (Luhn) and one that must never reach a host.
 PNR = "19850101-0006"
 HEALTH_TEXT = "Hemlig hälsoanteckning: migrän och sömnproblem"
 SECRET_ADAPTATION = "Hemlig anpassning: behöver vila efter medicinering"
 SHARED_ADAPTATION = "Delbar anpassning: arbetar helst förmiddagar"
-
-_counter = {"n": 0}
-
-
-def _next() -> int:
-    _counter["n"] += 1
-    return _counter["n"]
-
-
-async def make_user(role: str, *, username: str | None = None, team: str = "") -> AuthUser:
-    name = username or f"{role}{_next()}"
-    user = await auth.create_user(
-        name,
-        DEMO_PASSWORD,
-        role,
-        email=f"{name}@test.example.se",
-        first_name=name.capitalize(),
-        last_name="Testsson",
-        team=team,
-    )
-    return auth.to_auth_user(user.to_dict(), "token", None)
-
-
-async def make_host(name: str = "Hemtjänst Norra") -> int:
-    host = Host(name=name, kind="municipal_unit", town="Vårgårda")
-    await host.save()
-    return int(host.id)
-
-
-async def make_supervisor(host_id: int, capacity: int = 1, name: str = "Hanna Handledare") -> int:
-    contact = Contact(
-        host=host_id,
-        name=name,
-        email=f"handledare{_next()}@vard.example.se",
-        is_supervisor=True,
-        supervision_capacity=capacity,
-    )
-    await contact.save()
-    return int(contact.id)
-
-
-async def make_host_user(host_id: int, username: str | None = None) -> AuthUser:
-    user = await make_user("host", username=username)
-    await HostMembership(user=user.id, host=host_id).save()
-    return user
-
-
-async def make_slot(
-    host_id: int,
-    supervisor_id: int | None,
-    *,
-    capacity: int = 1,
-    title: str = "Lagerarbetare",
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    hours: int | None = 30,
-) -> int:
-    slot = Slot(
-        host=host_id,
-        external_id=f"test-{_next()}",
-        kind="praktik",
-        title=title,
-        town="Vårgårda",
-        capacity=capacity,
-        supervisor=supervisor_id,
-        status="published",
-        start_date=start,
-        end_date=end,
-        hours_per_week=hours,
-        description="Plocka och packa varor.",
-    )
-    await slot.save()
-    return int(slot.id)
-
-
-async def make_candidate(
-    coordinator: AuthUser, first_name: str = "Aida", *, personnummer: str = "", **extra: Any
-) -> int:
-    data = sc.CandidateCreate(
-        first_name=first_name,
-        last_name="Andersson",
-        personnummer=personnummer,
-        email=f"{first_name.lower()}{_next()}@deltagare.example.se",
-        phone="070-123 45 67",
-        plan_goal="Arbete inom lager och logistik",
-        **extra,
-    )
-    return (await candidates.create_candidate(coordinator, data)).id
 
 
 @dataclass

@@ -26,6 +26,7 @@ from marketplace.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, candidates, outcomes
+from tests.builders import make_candidate, make_host, make_host_user, make_user
 from tests.conftest import login
 from tests.placements.bookingdata import (
     END,
@@ -35,10 +36,6 @@ from tests.placements.bookingdata import (
     SHARED_ADAPTATION,
     TODAY,
     World,
-    make_candidate,
-    make_host,
-    make_host_user,
-    make_user,
     make_world,
     propose,
     sign_all,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from marketplace.tables import AuditEntry
 from placements.schemas import agreements as sa
 from placements.services import agreements
+from tests.builders import make_user
 from tests.conftest import login
-from tests.placements.bookingdata import make_user, make_world
+from tests.placements.bookingdata import make_world
 from tests.placements.test_agreements import accepted_booking
 
 

@@ -291,7 +291,7 @@ async def test_printable_page_has_print_css_and_respects_access(client, make_cli
     css = await client.get("/static/site.css")
     assert "@media print" in css.text and ".no-print" in css.text
     analyst = await make_client()
-    from tests.placements.bookingdata import make_user
+    from tests.builders import make_user
 
     a = await make_user("analyst")
     await login(analyst, a.username)

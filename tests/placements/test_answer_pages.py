@@ -16,15 +16,9 @@ from marketplace.tables import AuditEntry
 from marketplace.tokens import token_hash
 from placements.services import bookings
 from placements.tables import AnswerLink, Booking, BookingEvent
+from tests.builders import make_candidate, make_supervisor
 from tests.conftest import login as api_login
-from tests.placements.bookingdata import (
-    END,
-    START,
-    make_candidate,
-    make_supervisor,
-    make_world,
-    propose,
-)
+from tests.placements.bookingdata import END, START, make_world, propose
 from tests.placements.test_answers import links_mailed, unlinked_world
 
 HTML = {"accept": "text/html"}

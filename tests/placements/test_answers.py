@@ -25,18 +25,21 @@ from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
 from placements.services import agreements, answers, bookings, candidates
 from placements.tables import AnswerLink, Booking, BookingEvent
+from tests.builders import (
+    make_candidate,
+    make_contact,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_supervisor,
+    make_user,
+)
 from tests.placements.bookingdata import (
     END,
     SECRET_ADAPTATION,
     SHARED_ADAPTATION,
     START,
     World,
-    make_candidate,
-    make_host,
-    make_host_user,
-    make_slot,
-    make_supervisor,
-    make_user,
     make_world,
     propose,
 )
@@ -58,14 +61,9 @@ async def unlinked_world(*, supervision: int = 5, slot_capacity: int = 2) -> Unl
     host_id = await make_host("Vårgårda Bygg AB")
     supervisor = await make_supervisor(host_id, capacity=supervision, name="Hanna Handledare")
     other = await make_supervisor(host_id, capacity=2, name="Olle Ordförande")
-    contact = Contact(
-        host=host_id,
-        name="Karin Kontakt",
-        email="karin@bygg.example.se",
-        is_supervisor=False,
-        is_public_contact=True,
+    contact = await make_contact(
+        host_id, "Karin Kontakt", email="karin@bygg.example.se", supervisor=False, public=True
     )
-    await contact.save()
     slot_id = await make_slot(host_id, supervisor, capacity=slot_capacity)
     candidate_id = await make_candidate(coordinator)
     await candidates.update_candidate(
@@ -80,7 +78,7 @@ async def unlinked_world(*, supervision: int = 5, slot_capacity: int = 2) -> Unl
         ),
     )
     w = World(coordinator, None, host_id, supervisor, slot_id, candidate_id)  # type: ignore[arg-type]
-    return Unlinked(w, int(contact.id), other)
+    return Unlinked(w, contact, other)
 
 
 async def links_mailed(booking_id: int | None = None) -> dict[str, str]:
@@ -506,11 +504,10 @@ async def test_resending_links_is_refused_for_a_host_whose_users_answer_in_the_p
 async def test_a_host_without_any_address_gets_no_link_and_the_coordinator_is_told_why():
     coordinator = await make_user("coordinator")
     host_id = await make_host("Tyst Förening")
-    supervisor = Contact(host=host_id, name="Sam Utan Adress", is_supervisor=True)
-    await supervisor.save()
-    slot_id = await make_slot(host_id, int(supervisor.id))
+    supervisor = await make_contact(host_id, "Sam Utan Adress")
+    slot_id = await make_slot(host_id, supervisor)
     candidate_id = await make_candidate(coordinator)
-    w = World(coordinator, None, host_id, int(supervisor.id), slot_id, candidate_id)  # type: ignore[arg-type]
+    w = World(coordinator, None, host_id, supervisor, slot_id, candidate_id)  # type: ignore[arg-type]
     booking_id = await propose(w)
     assert await answers.links_of(booking_id) == []
     with pytest.raises(Conflict, match="Ingen hos värden har en e-postadress"):
@@ -598,12 +595,10 @@ async def test_the_coordinator_is_told_the_host_without_users_has_not_signed():
 async def test_without_a_public_contact_the_links_go_to_the_other_contacts_and_the_supervisor():
     u = await unlinked_world()
     await Contact.update({Contact.is_public_contact: False}).where(Contact.id == u.contact_id)
-    ekonomi = Contact(host=u.w.host_id, name="Eva Ekonomi", email="eva@bygg.example.se")
-    ekonomi.is_supervisor = False
-    await ekonomi.save()
-    gone = Contact(host=u.w.host_id, name="Gustav Gått", email="gustav@bygg.example.se")
-    gone.is_supervisor, gone.active = False, False
-    await gone.save()
+    await make_contact(u.w.host_id, "Eva Ekonomi", email="eva@bygg.example.se", supervisor=False)
+    await make_contact(
+        u.w.host_id, "Gustav Gått", email="gustav@bygg.example.se", supervisor=False, active=False
+    )
     booking_id = await propose(u.w)
     assert sorted(await links_mailed(booking_id)) == sorted(
         ["karin@bygg.example.se", "eva@bygg.example.se", await _email(u.w.supervisor_id)]

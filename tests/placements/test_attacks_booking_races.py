@@ -27,9 +27,16 @@ from marketplace import clock
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict
 from placements.schemas import agreements as sa
-from placements.services import SEAT_HOLDING, agreements, bookings
-from placements.tables import Agreement, Booking, Candidate, Slot
-from tests.placements.bookingdata import World, make_slot, make_supervisor, make_world
+from placements.services import SEAT_HOLDING, agreements, bookings, capacity
+from placements.tables import Booking, Slot
+from tests.builders import (
+    make_agreement,
+    make_booking,
+    make_candidate_row,
+    make_slot,
+    make_supervisor,
+)
+from tests.placements.bookingdata import World, make_world
 
 ROUNDS = 40
 # Periods the date table accepts: they start after today and end within two years.
@@ -55,14 +62,13 @@ async def bounded_pool() -> AsyncIterator[None]:
 
 
 async def _candidate(w: World, tag: str) -> int:
-    person = Candidate(
-        first_name=f"Racer {tag}",
+    return await make_candidate_row(
+        w.coordinator.id,
+        f"Racer {tag}",
         last_name="Samtidig",
-        coordinator=w.coordinator.id,
+        email="",
         registered_at=dt.date(2026, 1, 1),
     )
-    await person.save()
-    return int(person.id)
 
 
 async def _booking(
@@ -74,29 +80,25 @@ async def _booking(
         slot = await Slot.select(Slot.supervisor).where(Slot.id == slot_id).first()
         assert slot is not None
         supervisor = slot["supervisor"]
-    booking = Booking(
-        slot=slot_id,
-        candidate=candidate_id,
-        coordinator=w.coordinator.id,
+    booking = await make_booking(
+        slot_id,
+        candidate_id,
+        w.coordinator.id,
         supervisor=supervisor,
         status=status,
         start_date=period[0],
         end_date=period[1],
     )
-    await booking.save()
     if status != "proposed":
-        agreement = Agreement(
-            booking=booking.id,
-            version=1,
-            status="draft",
+        agreement = await make_agreement(
+            booking,
             start_date=period[0],
             end_date=period[1],
             supervisor=supervisor,
             coordinator=w.coordinator.id,
         )
-        await agreement.save()
-        await agreements._new_signatures(int(agreement.id))
-    return int(booking.id)
+        await agreements._new_signatures(agreement)
+    return booking
 
 
 async def _outcome(action: Awaitable[Any]) -> str:
@@ -126,7 +128,7 @@ def _max_overlap(rows: list[dict[str, Any]]) -> int:
         day = row["start_date"]
         most = max(
             most,
-            sum(1 for r in rows if bookings.overlaps(day, day, r["start_date"], r["end_date"])),
+            sum(1 for r in rows if capacity.overlaps(day, day, r["start_date"], r["end_date"])),
         )
     return most
 
@@ -241,29 +243,25 @@ async def test_the_database_refuses_overlapping_placements_of_one_participant():
     await _booking(w, other_slot, person, JANUARY, "withdrawn")
     with pytest.raises(Conflict, match="redan en placering under samma period") as refused:
         async with bookings.placement_transaction():
-            await Booking.insert(
-                Booking(
-                    slot=other_slot,
-                    candidate=person,
-                    coordinator=w.coordinator.id,
-                    status="active",
-                    start_date=JANUARY[0] + dt.timedelta(days=14),
-                    end_date=JANUARY[0] + dt.timedelta(days=45),
-                )
+            await make_booking(
+                other_slot,
+                person,
+                w.coordinator.id,
+                status="active",
+                start_date=JANUARY[0] + dt.timedelta(days=14),
+                end_date=JANUARY[0] + dt.timedelta(days=45),
             )
     assert refused.value.status_code == 409
     # An open-ended placement overlaps everything after its start.
     with pytest.raises(Conflict):
         async with bookings.placement_transaction():
-            await Booking.insert(
-                Booking(
-                    slot=other_slot,
-                    candidate=person,
-                    coordinator=w.coordinator.id,
-                    status="agreed",
-                    start_date=JANUARY[0] - dt.timedelta(days=26),
-                    end_date=None,
-                )
+            await make_booking(
+                other_slot,
+                person,
+                w.coordinator.id,
+                status="agreed",
+                start_date=JANUARY[0] - dt.timedelta(days=26),
+                end_date=None,
             )
     assert len(await _holding(Booking.candidate == person)) == 2
 

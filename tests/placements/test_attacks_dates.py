@@ -19,8 +19,9 @@ from marketplace.scheduler import run_job
 from placements import exchange
 from placements.schemas import slots as ss
 from placements.tables import Booking, LockInFlag, Slot
+from tests.builders import make_candidate
 from tests.conftest import login
-from tests.placements.bookingdata import make_candidate, make_world, to_active
+from tests.placements.bookingdata import make_world, to_active
 
 FAR = "9999-12-31"
 

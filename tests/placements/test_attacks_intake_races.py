@@ -18,7 +18,7 @@ from marketplace.luhn import luhn_check_digit
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, intake
 from placements.tables import AttendanceWeek, Candidate, PlanningMeeting
-from tests.placements.bookingdata import make_user
+from tests.builders import make_user
 from tests.placements.test_attacks_booking_races import bounded_pool  # noqa: F401 (fixture)
 from tests.placements.test_attendance import D, _past_placement
 from tests.placements.test_intake import application, meeting

@@ -15,7 +15,8 @@ from admin.services import register
 from marketplace.scheduler import run_job
 from placements.services import bookings
 from placements.tables import Booking, Candidate
-from tests.placements.bookingdata import make_candidate, make_world, propose, sign_all
+from tests.builders import make_candidate
+from tests.placements.bookingdata import make_world, propose, sign_all
 
 
 async def test_one_failing_placement_does_not_stop_the_start_sweep(monkeypatch):

@@ -28,8 +28,18 @@ from placements.attendance_figures import monday_of
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, bookings
 from placements.tables import AttendanceWeek, Booking, Slot
-from tests import jobdata
-from tests.placements.bookingdata import make_host, make_host_user, make_user, make_world, to_active
+from tests.builders import (
+    add_member,
+    make_attendance_week,
+    make_booking,
+    make_candidate_row,
+    make_contact,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_user,
+)
+from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}
@@ -306,18 +316,18 @@ LAST_WEEK = D(2026, 3, 2)
 
 async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_user, monkeypatch):
     coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
-    host_id = await jobdata.host("Hemtjänst Norra")
+    host_id = await make_host("Hemtjänst Norra")
     henrik = await make_user("host", username="henrik", email="henrik@vard.example.se")
-    await jobdata.member(host_id, henrik)
-    supervisor = await jobdata.contact(host_id, email="hanna@vard.example.se", name="Hanna")
-    slot_id = await jobdata.slot(host_id, supervisor=supervisor)
-    other_host = await jobdata.host("Kafé Utan Konto")
-    other_supervisor = await jobdata.contact(other_host, email="otto@kafe.example.se", name="Otto")
-    other_slot = await jobdata.slot(other_host, supervisor=other_supervisor)
+    await add_member(henrik.id, host_id)
+    supervisor = await make_contact(host_id, email="hanna@vard.example.se", name="Hanna")
+    slot_id = await make_slot(host_id, supervisor)
+    other_host = await make_host("Kafé Utan Konto")
+    other_supervisor = await make_contact(other_host, email="otto@kafe.example.se", name="Otto")
+    other_slot = await make_slot(other_host, other_supervisor)
 
     async def placement(slot: int, name: str, start: dt.date) -> int:
-        candidate = await jobdata.candidate(coordinator.id, first_name=name)
-        return await jobdata.booking(
+        candidate = await make_candidate_row(coordinator.id, first_name=name)
+        return await make_booking(
             slot,
             candidate,
             coordinator.id,
@@ -332,9 +342,7 @@ async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_use
     reported = await placement(slot_id, "Cem", D(2026, 2, 16))
     await placement(slot_id, "Dan", D(2026, 3, 9))  # starts this week: nothing to report yet
     broken = await placement(slot_id, "Eva", D(2026, 2, 16))
-    await AttendanceWeek.insert(
-        AttendanceWeek(booking=reported, week_start=LAST_WEEK, days_present=5)
-    )
+    await make_attendance_week(reported, LAST_WEEK, days_present=5)
     real = bookings.actual_start_of
 
     def start_or_fail(row: dict[str, Any]) -> dt.date | None:
@@ -443,14 +451,14 @@ async def test_a_supervisor_with_a_mobile_number_gets_the_week_link_by_sms_once(
     coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
 
     async def placement_with(name: str, email: str, phone: str) -> int:
-        host_id = await jobdata.host(f"Kafé {name}")
-        supervisor = await jobdata.contact(host_id, email=email or "x@example.se", name=name)
+        host_id = await make_host(f"Kafé {name}")
+        supervisor = await make_contact(host_id, email=email or "x@example.se", name=name)
         await Contact.update({Contact.email: email, Contact.phone: phone}).where(
             Contact.id == supervisor
         )
-        slot_id = await jobdata.slot(host_id, supervisor=supervisor)
-        candidate = await jobdata.candidate(coordinator.id, first_name=name)
-        return await jobdata.booking(
+        slot_id = await make_slot(host_id, supervisor)
+        candidate = await make_candidate_row(coordinator.id, first_name=name)
+        return await make_booking(
             slot_id,
             candidate,
             coordinator.id,

@@ -12,6 +12,7 @@ from marketplace.tables import OutboxMessage
 from placements.schemas import bookings as sb
 from placements.services import bookings
 from placements.tables import Booking, BookingEvent, ChangeCounter, Slot
+from tests.builders import make_candidate, make_host, make_host_user, make_slot, make_supervisor
 from tests.conftest import login
 from tests.placements.bookingdata import (
     ACTIVE_END,
@@ -19,11 +20,6 @@ from tests.placements.bookingdata import (
     END,
     START,
     TODAY,
-    make_candidate,
-    make_host,
-    make_host_user,
-    make_slot,
-    make_supervisor,
     make_world,
     propose,
     sign_all,
@@ -294,9 +290,16 @@ async def test_proposal_rules():
     paused = await make_candidate(w.coordinator, "Bo", status="paused")
     with pytest.raises(Conflict, match="inte aktivt"):
         await propose(w, candidate_id=paused)
-    draft = Slot(host=w.host_id, external_id="d", kind="praktik", title="Utkast", status="draft")
-    await draft.save()
+    draft = await make_slot(
+        w.host_id,
+        title="Utkast",
+        status="draft",
+        hours=None,
+        description="",
+        town="",
+        external_id="d",
+    )
     with pytest.raises(Conflict, match="inte publicerad"):
         await bookings.propose(
-            w.coordinator, sb.BookingCreate(slot_id=draft.id, candidate_id=w.candidate_id)
+            w.coordinator, sb.BookingCreate(slot_id=draft, candidate_id=w.candidate_id)
         )

@@ -18,8 +18,9 @@ from piccolo.engine.postgres import PostgresEngine
 from marketplace import auth
 from marketplace.db import is_sqlite
 from marketplace.errors import Conflict
-from placements.tables import Booking, Candidate
-from tests.placements.bookingdata import make_slot, make_supervisor, make_world
+from placements.tables import Booking
+from tests.builders import make_booking, make_candidate_row, make_slot, make_supervisor
+from tests.placements.bookingdata import make_world
 
 ROUNDS = 20
 CONCURRENT = 50
@@ -46,35 +47,20 @@ async def bounded_pool() -> AsyncIterator[None]:
 async def proposals(slot_id: int, coordinator_id: int, round_no: int) -> list[int]:
     """50 proposals of 50 different participants for the slot, written straight to the tables
     (proposing is not what this test is about)."""
-    people = [
-        Candidate(
-            first_name=f"Deltagare{round_no}-{i}",
+    ids = [
+        await make_candidate_row(
+            coordinator_id,
+            f"Deltagare{round_no}-{i}",
             last_name="Samtidig",
-            coordinator=coordinator_id,
+            email="",
             registered_at=dt.date(2026, 1, 1),
         )
         for i in range(CONCURRENT)
     ]
-    await Candidate.insert(*people)
-    ids = [
-        r["id"]
-        for r in await Candidate.select(Candidate.id).where(
-            Candidate.first_name.like(f"Deltagare{round_no}-%")
+    for cid in ids:
+        await make_booking(
+            slot_id, cid, coordinator_id, status="proposed", start_date=START, end_date=END
         )
-    ]
-    await Booking.insert(
-        *[
-            Booking(
-                slot=slot_id,
-                candidate=cid,
-                coordinator=coordinator_id,
-                status="proposed",
-                start_date=START,
-                end_date=END,
-            )
-            for cid in ids
-        ]
-    )
     rows = await Booking.select(Booking.id).where(Booking.slot == slot_id)
     return [r["id"] for r in rows]
 

@@ -28,7 +28,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from employers.tables import Contact, Host, HostMembership
+from employers.tables import Contact, Host
 from marketplace import clock
 from marketplace.auth import AuthUser
 from marketplace.errors import Conflict, NotFound, ValidationFailed
@@ -38,7 +38,14 @@ from placements.schemas import bookings as sb
 from placements.schemas import outcomes as so
 from placements.services import SEAT_HOLDING, agreements, bookings, outcomes
 from placements.tables import Booking, Candidate, Outcome, Slot
-from tests.placements.bookingdata import make_user
+from tests.builders import (
+    add_member,
+    make_candidate_row,
+    make_contact,
+    make_host,
+    make_slot,
+    make_user,
+)
 
 # Periods the date table accepts: from today; a placement ends today (never ahead).
 D0 = clock.today()
@@ -84,35 +91,32 @@ class BookingMachine(RuleBasedStateMachine):
         await Candidate.delete(force=True)
         await Slot.delete(force=True)
         await Host.delete(force=True)
-        host = Host(name="Lager AB", kind="company")
-        await host.save()
-        await HostMembership(user=self.users.host.id, host=host.id).save()
-        supervisor = Contact(host=host.id, name="Hanna", email="h@x.se", supervision_capacity=2)
-        await supervisor.save()
-        self.slots = []
-        for capacity in (1, 2):
-            slot = Slot(
-                host=host.id,
-                external_id=f"s{capacity}",
-                kind="praktik",
-                title=f"Plats {capacity}",
+        host = await make_host("Lager AB", "company", town="")
+        await add_member(self.users.host.id, host)
+        supervisor = await make_contact(host, "Hanna", email="h@x.se", capacity=2)
+        self.slots = [
+            await make_slot(
+                host,
+                supervisor,
                 capacity=capacity,
-                supervisor=supervisor.id,
-                status="published",
+                title=f"Plats {capacity}",
+                external_id=f"s{capacity}",
+                hours=None,
+                description="",
+                town="",
             )
-            await slot.save()
-            self.slots.append(int(slot.id))
-        self.candidates = []
-        for name in ("Aida", "Bo", "Cia"):
-            person = Candidate(
-                first_name=name,
+            for capacity in (1, 2)
+        ]
+        self.candidates = [
+            await make_candidate_row(
+                self.users.coordinator.id,
+                name,
                 last_name="Test",
                 email=f"{name}@x.se",
-                coordinator=self.users.coordinator.id,
                 registered_at=D0,
             )
-            await person.save()
-            self.candidates.append(int(person.id))
+            for name in ("Aida", "Bo", "Cia")
+        ]
 
     def pick(self, index: int) -> int | None:
         if not self.bookings:

@@ -17,8 +17,9 @@ from placements.services.candidates import (
     mask_personnummer,
     normalise_personnummer,
 )
+from tests.builders import make_user
 from tests.conftest import login
-from tests.placements.bookingdata import PNR, make_user
+from tests.placements.bookingdata import PNR
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -8,8 +8,8 @@ import re
 
 from marketplace.tables import AuditEntry
 from placements.tables import Slot
+from tests.builders import add_member, make_contact, make_host, make_slot
 from tests.conftest import login
-from tests.employers.factories import add_member, make_contact, make_host
 
 HTML = {"accept": "text/html"}
 
@@ -22,23 +22,20 @@ def form_token(html: str) -> str:
 
 async def _published_slot(client, make_user) -> int:
     user = await make_user("host", username="henrik")
-    host = await make_host("Vårgårda Trädgård AB")
+    host = await make_host("Vårgårda Trädgård AB", "company")
     await add_member(user.id, host)
     supervisor = await make_contact(host, "Maja Handledare")
-    slot = Slot(
-        host=host,
-        external_id="s1",
-        kind="praktik",
+    slot = await make_slot(
+        host,
+        supervisor,
         title="Trädgårdsarbete",
-        town="Vårgårda",
-        capacity=1,
-        supervisor=supervisor,
-        status="published",
+        external_id="s1",
+        hours=None,
+        description="",
     )
-    await slot.save()
     await login(client, "henrik")
     client.headers.pop("x-csrftoken", None)
-    return int(slot.id)
+    return slot
 
 
 async def test_closing_a_slot_without_the_box_ticked_changes_nothing(client, make_user):
@@ -111,7 +108,7 @@ async def test_a_closed_slot_can_be_reopened_as_paused(client, make_user):
 async def test_unconfirmed_close_of_someone_elses_slot_is_404(client, make_user, make_client):
     slot_id = await _published_slot(client, make_user)
     other = await make_user("host", username="greta")
-    await add_member(other.id, await make_host("Annan AB"))
+    await add_member(other.id, await make_host("Annan AB", "company"))
     stranger = await make_client()
     await login(stranger, "greta")
     stranger.headers.pop("x-csrftoken", None)
@@ -145,7 +142,7 @@ async def test_ending_a_contact_asks_first_and_changes_nothing_unticked(client, 
     from employers.tables import Contact
 
     user = await make_user("host", username="henrik")
-    host = await make_host("Vårgårda Trädgård AB")
+    host = await make_host("Vårgårda Trädgård AB", "company")
     await add_member(user.id, host)
     contact = await make_contact(host, "Maja Handledare")
     await login(client, "henrik")

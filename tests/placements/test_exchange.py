@@ -16,8 +16,8 @@ from employers.tables import Contact, Host
 from placements import exchange
 from placements.services import current_slot_change
 from placements.tables import Slot
+from tests.builders import make_contact, make_host
 from tests.conftest import login
-from tests.employers.factories import make_host
 
 ROOT = Path(__file__).resolve().parents[2]
 # The shared eval tools lie beside the checkout (as in CI), or at the workplace's fixed path.
@@ -194,10 +194,8 @@ async def test_upsert_updates_only_changed_rows_and_keeps_named_supervisor():
     await exchange.import_slots(jsonl(rows), "jsonl")
     target = await one(Slot.select().where(Slot.external_id == rows[2]["external_id"]))
     # The host names a supervisor after the import ...
-    contact = await Contact.insert(Contact(host=target["host"], name="Handledare")).returning(
-        Contact.id
-    )
-    await Slot.update({Slot.supervisor: contact[0]["id"]}).where(Slot.id == target["id"])
+    contact = await make_contact(target["host"], "Handledare")
+    await Slot.update({Slot.supervisor: contact}).where(Slot.id == target["id"])
     before = {r["id"]: r for r in await Slot.select()}
     rows[2]["capacity"] = 4
     report = await exchange.import_slots(jsonl(rows), "jsonl")
@@ -206,20 +204,22 @@ async def test_upsert_updates_only_changed_rows_and_keeps_named_supervisor():
     assert after[target["id"]]["capacity"] == 4
     assert after[target["id"]]["change_seq"] > before[target["id"]]["change_seq"]
     # ... and a re-import without one keeps it.
-    assert after[target["id"]]["supervisor"] == contact[0]["id"]
+    assert after[target["id"]]["supervisor"] == contact
     for slot_id, row in before.items():
         if slot_id != target["id"]:
             assert after[slot_id] == row
 
 
 async def test_hosts_are_matched_by_org_number_then_name_and_town():
-    by_number = await make_host("Bageriet i Alingsås AB", org_number="556677-8899", town="Alingsås")
-    by_name = await make_host("Herrljunga Snickeri AB", town="Herrljunga")
+    by_number = await make_host(
+        "Bageriet i Alingsås AB", "company", org_number="556677-8899", town="Alingsås"
+    )
+    by_name = await make_host("Herrljunga Snickeri AB", "company", town="Herrljunga")
     unit = await make_host(
         "Vårgårda kommun, Kostenheten", "municipal_unit", org_number="212000-1520"
     )
     await make_host("Vårgårda kommun, Biblioteket", "municipal_unit", org_number="212000-1520")
-    paused = await make_host("Pausad AB", town="Lerum", active=False)
+    paused = await make_host("Pausad AB", "company", town="Lerum", active=False)
 
     def row(ext: str, host: dict) -> dict:
         return {

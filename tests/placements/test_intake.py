@@ -22,8 +22,9 @@ from placements.schemas import intake as schemas
 from placements.services import intake
 from placements.services.intake import APPLICATIONS_PER_ADDRESS_PER_HOUR
 from placements.tables import Application, Candidate, PlanningMeeting
+from tests.builders import make_user
 from tests.mailutil import SmtpServer
-from tests.placements.bookingdata import PNR, make_user
+from tests.placements.bookingdata import PNR
 from tests.placements.test_attacks_signatures import csrf_of
 
 HTML = {"accept": "text/html"}

@@ -10,18 +10,14 @@ import time_machine
 from marketplace.scheduler import RunResult, run_job
 from marketplace.tables import OutboxMessage
 from placements.tables import (
-    Agreement,
-    Assessment,
     Booking,
     BookingEvent,
     ChangeCounter,
     FollowUp,
     LockInFlag,
-    Outcome,
-    Signature,
     Slot,
 )
-from tests import jobdata
+from tests import builders
 
 # 11:00 in Stockholm on 10 March 2026.
 NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
@@ -48,16 +44,16 @@ async def outbox(kind: str | None = None) -> list[dict]:
 async def world(make_user):
     """A host with two host users and a supervisor, a coordinator and a participant."""
     coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")
-    host_id = await jobdata.host("Hemtjänst Norra")
+    host_id = await builders.make_host("Hemtjänst Norra")
     users = [
         await make_user("host", username="henrik", email="henrik@vard.example.se"),
         await make_user("host", username="hedda", email="hedda@vard.example.se"),
     ]
     for user in users:
-        await jobdata.member(host_id, user)
-    supervisor = await jobdata.contact(host_id, email="hanna@vard.example.se", name="Hanna")
-    slot_id = await jobdata.slot(host_id, supervisor=supervisor)
-    candidate = await jobdata.candidate(coordinator.id)
+        await builders.add_member(user.id, host_id)
+    supervisor = await builders.make_contact(host_id, email="hanna@vard.example.se", name="Hanna")
+    slot_id = await builders.make_slot(host_id, supervisor)
+    candidate = await builders.make_candidate_row(coordinator.id)
     return {
         "coordinator": coordinator,
         "host": host_id,
@@ -69,9 +65,9 @@ async def world(make_user):
 
 async def test_expire_slots_closes_past_slots_once_and_bumps_search_marker_once(world):
     yesterday = TODAY - dt.timedelta(days=1)
-    past = await jobdata.slot(world["host"], title="Förr", end_date=yesterday)
-    today = await jobdata.slot(world["host"], title="I dag", end_date=TODAY)
-    draft = await jobdata.slot(world["host"], title="Utkast", status="draft", end_date=yesterday)
+    past = await builders.make_slot(world["host"], title="Förr", end=yesterday)
+    today = await builders.make_slot(world["host"], title="I dag", end=TODAY)
+    draft = await builders.make_slot(world["host"], title="Utkast", status="draft", end=yesterday)
     first, second = await run_twice("expire-slots")
     assert (first.counts, second.counts) == ({"closed": 1}, {"closed": 0})
     status = {r["id"]: r for r in await Slot.select(Slot.id, Slot.status, Slot.change_seq)}
@@ -83,15 +79,15 @@ async def test_expire_slots_closes_past_slots_once_and_bumps_search_marker_once(
 
 
 async def test_proposal_reminder_to_each_host_user_once_per_period(world):
-    old = await jobdata.booking(
+    old = await builders.make_booking(
         world["slot"],
         world["candidate"],
         world["coordinator"].id,
         status="proposed",
         proposed_at=NOW - dt.timedelta(days=4),
     )
-    other = await jobdata.candidate(world["coordinator"].id, first_name="Bo")
-    await jobdata.booking(
+    other = await builders.make_candidate_row(world["coordinator"].id, first_name="Bo")
+    await builders.make_booking(
         world["slot"],
         other,
         world["coordinator"].id,
@@ -120,28 +116,23 @@ async def test_proposal_reminder_to_each_host_user_once_per_period(world):
 async def test_no_reminder_for_a_proposal_the_host_has_not_seen_or_just_got(world):
     """One the participant answers first is not the host's until it is sent on, and its
     reminder counts from then."""
-    waiting = await jobdata.booking(
+    waiting = await builders.make_booking(
         world["slot"],
         world["candidate"],
         world["coordinator"].id,
         status="awaiting_participant",
         proposed_at=NOW - dt.timedelta(days=10),
     )
-    other = await jobdata.candidate(world["coordinator"].id, first_name="Bo")
-    sent_on = await jobdata.booking(
+    other = await builders.make_candidate_row(world["coordinator"].id, first_name="Bo")
+    sent_on = await builders.make_booking(
         world["slot"],
         other,
         world["coordinator"].id,
         status="proposed",
         proposed_at=NOW - dt.timedelta(days=10),
     )
-    await BookingEvent.insert(
-        BookingEvent(
-            booking=sent_on,
-            at=NOW - dt.timedelta(days=1),
-            from_status="awaiting_participant",
-            to_status="proposed",
-        )
+    await builders.make_booking_event(
+        sent_on, "awaiting_participant", "proposed", at=NOW - dt.timedelta(days=1)
     )
     first, _ = await run_twice("remind-proposals")
     assert first.counts["queued"] == 0
@@ -157,19 +148,18 @@ async def reminders_about(booking_id: int) -> int:
 
 
 async def agreement(booking_id: int, created: dt.datetime, signed: set[str]) -> int:
-    row = Agreement(booking=booking_id, version=1, status="draft", created_at=created)
-    await row.save()
+    agreement_id = await builders.make_agreement(booking_id, created_at=created)
     for party in ("coordinator", "host", "supervisor", "participant"):
-        await Signature(
-            agreement=row.id, party=party, signed_at=created if party in signed else None
-        ).save()
-    return int(row.id)
+        await builders.make_signature(
+            agreement_id, party, signed_at=created if party in signed else None
+        )
+    return agreement_id
 
 
 async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about_link_parties(
     world,
 ):
-    booking = await jobdata.booking(
+    booking = await builders.make_booking(
         world["slot"],
         world["candidate"],
         world["coordinator"].id,
@@ -177,9 +167,9 @@ async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about
         supervisor=world["supervisor"],
     )
     await agreement(booking, NOW - dt.timedelta(days=4), {"coordinator"})
-    fresh = await jobdata.booking(
+    fresh = await builders.make_booking(
         world["slot"],
-        await jobdata.candidate(world["coordinator"].id, first_name="Bo"),
+        await builders.make_candidate_row(world["coordinator"].id, first_name="Bo"),
         world["coordinator"].id,
         status="accepted",
     )
@@ -199,13 +189,11 @@ async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about
 
 
 async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):
-    booking = await jobdata.booking(
+    booking = await builders.make_booking(
         world["slot"], world["candidate"], world["coordinator"].id, status="completed"
     )
     exit_date = TODAY - dt.timedelta(days=100)
-    await Outcome(
-        candidate=world["candidate"], booking=booking, category="arbete", outcome_date=exit_date
-    ).save()
+    await builders.make_outcome(world["candidate"], "arbete", exit_date, booking_id=booking)
     _first, second = await run_twice("follow-ups")
     assert second.counts == {"created": 0, "reminded": 0}
     follow_ups = await FollowUp.select().order_by(FollowUp.days)
@@ -226,7 +214,7 @@ async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):
 
 
 async def test_missing_assessment_reminds_supervisor_once_with_a_working_link(world, client):
-    ended = await jobdata.booking(
+    ended = await builders.make_booking(
         world["slot"],
         world["candidate"],
         world["coordinator"].id,
@@ -234,15 +222,15 @@ async def test_missing_assessment_reminds_supervisor_once_with_a_working_link(wo
         supervisor=world["supervisor"],
         end_date=TODAY - dt.timedelta(days=3),
     )
-    assessed = await jobdata.booking(
+    assessed = await builders.make_booking(
         world["slot"],
-        await jobdata.candidate(world["coordinator"].id, first_name="Bo"),
+        await builders.make_candidate_row(world["coordinator"].id, first_name="Bo"),
         world["coordinator"].id,
         status="completed",
         supervisor=world["supervisor"],
         end_date=TODAY - dt.timedelta(days=3),
     )
-    await Assessment(booking=assessed, attendance="good", submitted_at=NOW).save()
+    await builders.make_assessment(assessed, attendance="good", submitted_at=NOW)
     first, second = await run_twice("remind-assessments")
     assert first.counts["queued"] == 1 and second.counts["queued"] == 0
     [mail] = await outbox("assessment_reminder")
@@ -254,7 +242,7 @@ async def test_missing_assessment_reminds_supervisor_once_with_a_working_link(wo
 
 
 async def test_lock_in_flagged_once_and_coordinator_told_once(world):
-    await jobdata.booking(
+    await builders.make_booking(
         world["slot"],
         world["candidate"],
         world["coordinator"].id,
@@ -273,7 +261,7 @@ async def test_lock_in_flagged_once_and_coordinator_told_once(world):
 
 
 async def test_agreed_placement_starts_on_its_start_date_once(world):
-    booking = await jobdata.booking(
+    booking = await builders.make_booking(
         world["slot"],
         world["candidate"],
         world["coordinator"].id,
@@ -285,9 +273,9 @@ async def test_agreed_placement_starts_on_its_start_date_once(world):
     await agreement(
         booking, NOW - dt.timedelta(days=5), {"coordinator", "host", "supervisor", "participant"}
     )
-    later = await jobdata.booking(
+    later = await builders.make_booking(
         world["slot"],
-        await jobdata.candidate(world["coordinator"].id, first_name="Bo"),
+        await builders.make_candidate_row(world["coordinator"].id, first_name="Bo"),
         world["coordinator"].id,
         status="agreed",
         start_date=TODAY + dt.timedelta(days=1),

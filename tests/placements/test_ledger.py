@@ -7,14 +7,12 @@ import datetime as dt
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, ledger, outcomes
+from tests.builders import make_candidate, make_host, make_host_user
 from tests.conftest import login
 from tests.placements.bookingdata import (
     ACTIVE_END,
     ACTIVE_START,
     backdate,
-    make_candidate,
-    make_host,
-    make_host_user,
     make_world,
     propose,
     sign_all,

@@ -9,8 +9,9 @@ from placements import vocabulary
 from placements.schemas import outcomes as so
 from placements.services import bookings, lockin, outcomes
 from placements.tables import LockInFlag
+from tests.builders import make_slot
 from tests.conftest import login
-from tests.placements.bookingdata import make_slot, make_world, to_active
+from tests.placements.bookingdata import make_world, to_active
 
 
 async def test_long_placement_is_flagged_once_with_its_reason_and_resolved_after(client):

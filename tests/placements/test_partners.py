@@ -26,21 +26,19 @@ from marketplace.tables import AuditEntry, User
 from placements.schemas import partners as sp
 from placements.services import partners
 from placements.tables import (
-    AttendanceWeek,
     Candidate,
-    HealthNote,
     LocalAgreement,
-    Outcome,
     PartnerConsent,
-    PartnerContact,
 )
-from tests.placements.bookingdata import (
-    PNR,
+from tests.builders import (
+    make_attendance_week,
     make_candidate,
+    make_health_note,
+    make_outcome,
+    make_partner_contact,
     make_user,
-    make_world,
-    to_active,
 )
+from tests.placements.bookingdata import PNR, make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}
@@ -66,7 +64,7 @@ class Agencies:
 
 async def _partner(agency_id: int, username: str) -> AuthUser:
     user = await make_user("partner", username=username)
-    await PartnerContact(user=user.id, agency=agency_id).save()
+    await make_partner_contact(user.id, agency_id)
     return user
 
 
@@ -115,7 +113,7 @@ async def make_agencies() -> Agencies:
         people[name] = await make_candidate(coordinator, name, personnummer="")
     # Aida has a personnummer (born 1985) and a health note; neither may reach a partner.
     await Candidate.update({Candidate.personnummer: PNR}).where(Candidate.id == w.candidate_id)
-    await HealthNote(candidate=w.candidate_id, author=coordinator.id, text=HEALTH).save()
+    await make_health_note(w.candidate_id, coordinator.id, HEALTH)
     booking_id = await to_active(w)
     await _consent(
         coordinator, people["Aida"], af_agreement, shares_outcome=True, shares_attendance=True
@@ -171,17 +169,15 @@ async def test_each_partner_sees_only_participants_whose_active_consent_covers_t
 
 async def test_the_summary_shows_what_the_consent_covers_and_nothing_else():
     a = await make_agencies()
-    await Outcome(
-        candidate=a.people["Aida"],
-        booking=a.booking_id,
-        category="arbete",
-        outcome_date=TODAY,
+    await make_outcome(
+        a.people["Aida"],
+        "arbete",
+        TODAY,
+        booking_id=a.booking_id,
         note="Hemlig anteckning om utfallet",
-    ).save()
+    )
     monday = TODAY - dt.timedelta(days=TODAY.weekday())
-    await AttendanceWeek(
-        booking=a.booking_id, week_start=monday, days_present=3, days_sick=1, days_unexcused=1
-    ).save()
+    await make_attendance_week(a.booking_id, monday, days_present=3, days_sick=1, days_unexcused=1)
     summary = await partners.shared_summary(a.af_partner, a.people["Aida"])
     assert summary.name == "Aida Andersson" and summary.birth_year == 1985
     assert summary.agency_name == "Arbetsförmedlingen"

@@ -18,6 +18,7 @@ from marketplace.tables import AuditEntry
 from placements.services.candidates import PERSONNUMMER_SEARCH
 from placements.services.people_search import fold_name, looks_like_identity_number
 from placements.tables import Candidate
+from tests.builders import make_candidate_row, make_lock_in_flag
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -35,16 +36,15 @@ ERIK = personnummer("850315456")
 
 
 async def add(coordinator: Any, first: str, last: str, pnr: str = "", **extra: Any) -> int:
-    row = Candidate(
-        first_name=first,
+    return await make_candidate_row(
+        coordinator.id,
+        first,
         last_name=last,
+        email="",
         personnummer=pnr,
-        coordinator=coordinator.id,
         registered_at=extra.pop("registered_at", dt.date(2026, 1, 1)),
         **extra,
     )
-    await row.save()
-    return int(row.id)
 
 
 @pytest.fixture
@@ -379,9 +379,8 @@ async def test_the_workbench_search_box_finds_by_name_and_by_number(client, peop
 
 
 async def test_the_search_box_keeps_the_status_all_and_the_flagged_filter(client, people):
-    from placements.tables import LockInFlag
 
-    await LockInFlag(candidate=people["ids"]["sven"], kind="long_placement", reason="Länge").save()
+    await make_lock_in_flag(people["ids"]["sven"], "long_placement", "Länge")
     await Candidate.update({Candidate.status: "paused"}).where(
         Candidate.id == people["ids"]["sven"]
     )

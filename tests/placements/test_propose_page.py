@@ -6,8 +6,9 @@ from __future__ import annotations
 from marketplace.tables import AuditEntry
 from placements.tables import Slot
 from search import taxonomy
+from tests.builders import make_candidate
 from tests.conftest import login
-from tests.placements.bookingdata import make_candidate, make_world
+from tests.placements.bookingdata import make_world
 
 HTML = {"accept": "text/html"}
 LAGER = taxonomy.suggest_occupations("lagerarbetare", 1)[0].id

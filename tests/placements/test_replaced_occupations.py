@@ -11,8 +11,8 @@ from typing import Any
 from marketplace.tables import AuditEntry
 from placements import exchange
 from placements.tables import Slot
+from tests.builders import add_member, make_host
 from tests.conftest import login
-from tests.employers.factories import add_member, make_host
 from tests.search.test_taxonomy_changes import (
     BLASTRARE,
     KLOTTERSANERARE,

@@ -9,9 +9,15 @@ import pytest
 from marketplace import clock
 from placements.services import current_slot_change
 from placements.services.slots import booking_refusal, slot_accepts_bookings
-from placements.tables import Booking, Candidate, Slot
+from placements.tables import Slot
+from tests.builders import (
+    add_member,
+    make_booking,
+    make_candidate_row,
+    make_contact,
+    make_host,
+)
 from tests.conftest import login
-from tests.employers.factories import add_member, make_contact, make_host
 
 # Taxonomy IDs from search/data: an occupation and a skill with their labels.
 OCCUPATION_ID = "DLEi_bTh_oLA"  # Lagerarbetare/Terminalarbetare
@@ -42,8 +48,8 @@ def _fresh_supervisors() -> None:
     _SUPERVISORS.clear()  # ids start over in every test's empty database
 
 
-async def _host_with_supervisor(host_name: str, *args: Any, **kwargs: Any) -> int:
-    host = await make_host(host_name, *args, **kwargs)
+async def _host_with_supervisor(host_name: str, kind: str = "company", **kwargs: Any) -> int:
+    host = await make_host(host_name, kind, **kwargs)
     _SUPERVISORS[host] = await make_contact(host, "Hanna Handledare")
     return host
 
@@ -177,7 +183,7 @@ async def test_slot_without_supervisor_is_not_published_and_is_flagged(client, m
 
 async def test_supervisor_must_belong_to_the_slots_host(client, make_user):
     _, host = await _host_user(make_user, "henrik", "A AB")
-    other_host = await make_host("B AB")
+    other_host = await make_host("B AB", "company")
     stranger = await make_contact(other_host, "Främling")
     await login(client, "henrik")
     refused = await client.post("/api/v1/slots", json=_slot_body(host, supervisor_id=stranger))
@@ -299,10 +305,10 @@ async def test_open_seats_count_seat_holding_bookings(client, make_user):
     # One participant each: one person cannot hold two placements at once (on PostgreSQL
     # the exclusion constraint pl_booking_no_overlap refuses it).
     for status in ("accepted", "proposed", "active"):
-        cand = await Candidate.insert(
-            Candidate(first_name="Del", last_name=status, registered_at=clock.today())
-        ).returning(Candidate.id)
-        await Booking.insert(Booking(slot=slot["id"], candidate=cand[0]["id"], status=status))
+        cand = await make_candidate_row(
+            None, "Del", last_name=status, email="", registered_at=clock.today()
+        )
+        await make_booking(slot["id"], cand, None, status=status)
     public = (await client.get(f"/api/v1/slots/{slot['id']}")).json()
     assert public["open_seats"] == 1
     # A slot with bookings cannot be deleted; it is closed instead.

@@ -4,46 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from placements.tables import Booking, Candidate, Slot
+from placements.tables import Slot
+from tests.builders import make_booking, make_candidate_row, make_host, make_slot
 from tests.conftest import login
-from tests.employers.factories import make_host
 
 
 async def _slot(host: int, capacity: int, status: str, start: dt.date | None = None) -> int:
-    rows = await Slot.insert(
-        Slot(
-            host=host,
-            external_id=f"s-{host}-{capacity}-{status}",
-            kind="praktik",
-            title="Plats",
-            town="Vårgårda",
-            capacity=capacity,
-            status=status,
-            start_date=start,
-        )
-    ).returning(Slot.id)
-    return int(rows[0]["id"])
+    return await make_slot(
+        host,
+        capacity=capacity,
+        title="Plats",
+        status=status,
+        start=start,
+        hours=None,
+        description="",
+        external_id=f"s-{host}-{capacity}-{status}",
+    )
 
 
 async def test_admin_sets_targets_and_coverage_shows_the_gap(client, make_user, make_client):
     kost = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
     hemtj = await make_host("Vårgårda kommun, Hemtjänst Norra", "municipal_unit")
-    company = await make_host("Bygg AB")
+    company = await make_host("Bygg AB", "company")
     await _slot(kost, 3, "published")
     await _slot(kost, 2, "draft")
     old = await _slot(kost, 5, "closed", start=dt.date(2020, 1, 1))
     await Slot.update({Slot.end_date: dt.date(2020, 6, 1)}).where(Slot.id == old)
     used_slot = await _slot(hemtj, 1, "published")
     await _slot(company, 9, "published")
-    cand = await Candidate.insert(
-        Candidate(first_name="A", last_name="B", registered_at=dt.date(2026, 1, 1))
-    ).returning(Candidate.id)
-    await Booking.insert(
-        Booking(
-            slot=used_slot, candidate=cand[0]["id"], status="active", start_date=dt.date(2026, 3, 1)
-        ),
-        Booking(slot=used_slot, candidate=cand[0]["id"], status="proposed"),
+    cand = await make_candidate_row(
+        None, "A", last_name="B", email="", registered_at=dt.date(2026, 1, 1)
     )
+    await make_booking(used_slot, cand, None, status="active", start_date=dt.date(2026, 3, 1))
+    await make_booking(used_slot, cand, None, status="proposed")
 
     await make_user("admin", username="alva")
     await login(client, "alva")

@@ -6,10 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from employers.tables import Host
 from marketplace.tables import AuditEntry
 from placements.services import bump_slot_change
-from placements.tables import Candidate, Slot
+from tests.builders import make_candidate_row, make_host, make_slot
 from tests.conftest import login
 
 LAGER = "DLEi_bTh_oLA"  # Lagerarbetare/Terminalarbetare, SSYK 4322
@@ -17,33 +16,32 @@ KOCK = "Vg3d_Azf_p5Y"  # Kock storhushåll, SSYK 5120
 KOCK_ALC = "JbJw_as4_S93"  # Kock à la carte, same group 5120
 
 
-async def slot(host: Host, title: str, occupation: str, **extra) -> Slot:
-    values: dict[str, Any] = {
-        "external_id": title,
-        "kind": "praktik",
-        "town": "Vårgårda",
-        "latitude": 57.9469,
-        "longitude": 12.8081,
-        "status": "published",
-        "capacity": 1,
-        "occupation_id": occupation,
-    }
-    values.update(extra)
+async def slot(host: int, title: str, occupation: str, **extra: Any) -> int:
+    """A published slot of one seat in Vårgårda (with its coordinates), counted by the search."""
+    values: dict[str, Any] = {"latitude": 57.9469, "longitude": 12.8081, **extra}
     for key in ("skills", "tracks", "adaptations"):
         values[key] = json.dumps(values.get(key, []))
-    row = Slot(host=host.id, **values)
-    await row.save()
-    await bump_slot_change(row.id)
-    return row
+    slot_id = await make_slot(
+        host,
+        title=title,
+        external_id=title,
+        occupation_id=occupation,
+        hours=values.pop("hours_per_week", None),
+        description=values.pop("description", ""),
+        town=values.pop("town", "Vårgårda"),
+        **values,
+    )
+    await bump_slot_change(slot_id)
+    return slot_id
 
 
-async def candidate(coordinator_id: int, **extra) -> Candidate:
+async def candidate(coordinator_id: int, **extra: Any) -> int:
+    """A participant in Vårgårda with a profile to match (wishes, skills, languages)."""
     values: dict[str, Any] = {
         "first_name": "Mira",
         "last_name": "Ek",
         "track": "kompetens",
         "registered_at": dt.date(2026, 1, 5),
-        "coordinator": coordinator_id,
         "home_town": "Vårgårda",
         "max_commute_km": 30,
         "driving_licence": False,
@@ -51,15 +49,12 @@ async def candidate(coordinator_id: int, **extra) -> Candidate:
     values.update(extra)
     for key in ("wished_occupations", "skills", "languages", "adaptations"):
         values[key] = json.dumps(values.get(key, []))
-    row = Candidate(**values)
-    await row.save()
-    return row
+    return await make_candidate_row(coordinator_id, email="", **values)
 
 
 async def test_candidate_to_slots_explains_and_respects_limits(client, make_user):
     sara = await make_user("coordinator", username="sara")
-    host = Host(name="Vårgårda Lager AB", kind="company", town="Vårgårda")
-    await host.save()
+    host = await make_host("Vårgårda Lager AB", "company")
     wanted = await slot(host, "Lagermedarbetare", LAGER, adaptations=["Lugn miljö"])
     related = await slot(host, "Kock i skolköket", KOCK_ALC)
     await slot(host, "Lagerarbetare med truck", LAGER, driving_licence=True)
@@ -72,11 +67,11 @@ async def test_candidate_to_slots_explains_and_respects_limits(client, make_user
         adaptations=[{"text": "Lugn miljö", "shareable": True}],
     )
     await login(client, "sara")
-    response = await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")
+    response = await client.get(f"/api/v1/matching/candidates/{mira}/slots")
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     # Licence and commute exclude two slots; the wished occupation ranks first.
-    assert [r["id"] for r in results] == [wanted.id, related.id]
+    assert [r["id"] for r in results] == [wanted, related]
     texts = [w["text"] for w in results[0]["why"]]
     assert "Önskat yrke: Lagerarbetare/Terminalarbetare" in texts
     assert "Kan anpassa: Lugn miljö" in texts
@@ -84,28 +79,27 @@ async def test_candidate_to_slots_explains_and_respects_limits(client, make_user
     assert {"term", "field", "match", "text"} <= set(results[0]["why"][0])
     # The profile read is audited.
     assert await AuditEntry.exists().where(
-        (AuditEntry.subject_id == mira.id) & (AuditEntry.action == "candidate.read")
+        (AuditEntry.subject_id == mira) & (AuditEntry.action == "candidate.read")
     )
 
 
 async def test_slot_to_candidates_only_visible_and_suitable(client, make_user):
     sara = await make_user("coordinator", username="sara")
     omar = await make_user("coordinator", username="omar")
-    host = Host(name="Kostenheten", kind="municipal_unit", town="Vårgårda")
-    await host.save()
+    host = await make_host("Kostenheten", "municipal_unit")
     kitchen = await slot(host, "Kock i storkök", KOCK, tracks=["kompetens"], hours_per_week=30)
     fits = await candidate(sara.id, first_name="Mira", wished_occupations=[KOCK])
     await candidate(sara.id, first_name="Ali", wished_occupations=[KOCK], track="hälsa")
     await candidate(sara.id, first_name="Bo", wished_occupations=[KOCK], hours_available=10)
     await candidate(omar.id, first_name="Omars", wished_occupations=[KOCK])
     await login(client, "sara")
-    response = await client.get(f"/api/v1/matching/slots/{kitchen.id}/candidates")
+    response = await client.get(f"/api/v1/matching/slots/{kitchen}/candidates")
     assert response.status_code == 200
     body = response.json()
-    assert [r["id"] for r in body["results"]] == [fits.id]
+    assert [r["id"] for r in body["results"]] == [fits]
     assert body["results"][0]["why"][0]["text"] == "Önskat yrke: Kock storhushåll"
     assert await AuditEntry.exists().where(
-        (AuditEntry.subject_id == fits.id) & (AuditEntry.action == "candidate.match")
+        (AuditEntry.subject_id == fits) & (AuditEntry.action == "candidate.match")
     )
 
 
@@ -116,10 +110,10 @@ async def test_matching_is_for_staff_and_own_candidates_only(client, make_user):
     await make_user("analyst", username="anna")
     mira = await candidate(sara.id)
     await login(client, "omar")
-    assert (await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")).status_code == 404
+    assert (await client.get(f"/api/v1/matching/candidates/{mira}/slots")).status_code == 404
     for name in ("henrik", "anna"):
         await login(client, name)
-        assert (await client.get(f"/api/v1/matching/candidates/{mira.id}/slots")).status_code == 403
+        assert (await client.get(f"/api/v1/matching/candidates/{mira}/slots")).status_code == 403
         assert (await client.get("/api/v1/matching/slots/1/candidates")).status_code == 403
 
 
@@ -129,8 +123,7 @@ SVENSKA = "zSLA_vw2_FXN"
 
 async def test_languages_lift_slots_that_ask_for_them_both_ways(client, make_user):
     sara = await make_user("coordinator", username="sara")
-    host = Host(name="Vårgårda Lager AB", kind="company", town="Vårgårda")
-    await host.save()
+    host = await make_host("Vårgårda Lager AB", "company")
     plain = await slot(host, "Lagermedarbetare", LAGER, description="Plock och pack.")
     asks = await slot(
         host,
@@ -143,19 +136,17 @@ async def test_languages_lift_slots_that_ask_for_them_both_ways(client, make_use
         sara.id, first_name="Bo", wished_occupations=[LAGER], languages=[SVENSKA]
     )
     await login(client, "sara")
-    results = (await client.get(f"/api/v1/matching/candidates/{speaker.id}/slots")).json()[
-        "results"
-    ]
-    assert [r["id"] for r in results] == [asks.id, plain.id]
+    results = (await client.get(f"/api/v1/matching/candidates/{speaker}/slots")).json()["results"]
+    assert [r["id"] for r in results] == [asks, plain]
     assert "Talar arabiska, som platsen nämner" in [w["text"] for w in results[0]["why"]]
     # Swedish is everybody's working language: no reason, no lift.
-    results = (await client.get(f"/api/v1/matching/candidates/{only_swedish.id}/slots")).json()[
+    results = (await client.get(f"/api/v1/matching/candidates/{only_swedish}/slots")).json()[
         "results"
     ]
     assert not any("Talar" in w["text"] for r in results for w in r["why"])
     # From the slot's side, the same reason puts the speaker first.
-    found = (await client.get(f"/api/v1/matching/slots/{asks.id}/candidates")).json()["results"]
-    assert [r["id"] for r in found] == [speaker.id, only_swedish.id]
+    found = (await client.get(f"/api/v1/matching/slots/{asks}/candidates")).json()["results"]
+    assert [r["id"] for r in found] == [speaker, only_swedish]
     assert "Talar arabiska, som platsen nämner" in [w["text"] for w in found[0]["why"]]
 
 

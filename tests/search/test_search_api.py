@@ -5,45 +5,44 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from employers.tables import Host
 from placements.services import bump_slot_change
 from placements.tables import Slot
 from search.schemas import SearchQuery
 from search.services import SlotSearch
+from tests.builders import make_host, make_slot
 
 
-async def make_slot(host: Host | None = None, **fields) -> Slot:
+async def search_slot(host: int | None = None, **fields: Any) -> int:
+    """A published slot of one seat in Vårgårda (with its coordinates), counted by the search;
+    of a company of its own unless `host` is given."""
     if host is None:
-        host = Host(name="Vårgårda Lager AB", kind="company", town="Vårgårda")
-        await host.save()
-    values: dict[str, Any] = {
-        "external_id": f"t-{fields.get('title', 'x')}",
-        "kind": "praktik",
-        "town": "Vårgårda",
-        "status": "published",
-        "capacity": 1,
-        "latitude": 57.9469,
-        "longitude": 12.8081,
-    }
-    values.update(fields)
+        host = await make_host("Vårgårda Lager AB", "company")
+    values: dict[str, Any] = {"latitude": 57.9469, "longitude": 12.8081, **fields}
     for key in ("skills", "tracks", "adaptations"):
         if key in values:
             values[key] = json.dumps(values[key])
-    slot = Slot(host=host.id, **values)
-    await slot.save()
-    await bump_slot_change(slot.id)
-    return slot
+    title: str = values.pop("title")
+    slot_id = await make_slot(
+        host,
+        title=title,
+        external_id=values.pop("external_id", f"t-{title}"),
+        hours=values.pop("hours_per_week", None),
+        description=values.pop("description", ""),
+        **values,
+    )
+    await bump_slot_change(slot_id)
+    return slot_id
 
 
 async def test_contract_and_why(client):
-    slot = await make_slot(title="Lagerarbetare till vårt centrallager", skills=["Truckkörning"])
+    slot = await search_slot(title="Lagerarbetare till vårt centrallager", skills=["Truckkörning"])
     response = await client.get("/api/v1/slots/search", params={"q": "lagerjobb"})
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == 1
     hit = body["results"][0]
     assert set(hit) >= {"id", "external_id", "title", "kind", "town", "host", "score", "why"}
-    assert hit["id"] == slot.id
+    assert hit["id"] == slot
     assert hit["host"] == {"name": "Vårgårda Lager AB", "kind": "company"}
     assert hit["why"], "every hit explains itself"
     why = hit["why"][0]
@@ -53,15 +52,15 @@ async def test_contract_and_why(client):
 
 
 async def test_drafts_paused_and_closed_are_not_public(client):
-    await make_slot(title="Städare i skolan", status="draft")
-    paused = await make_slot(title="Städare på kontor", status="paused")
-    await make_slot(title="Städare på hotell", status="closed")
+    await search_slot(title="Städare i skolan", status="draft")
+    paused = await search_slot(title="Städare på kontor", status="paused")
+    await search_slot(title="Städare på hotell", status="closed")
     response = await client.get("/api/v1/slots/search", params={"q": "städare"})
     assert response.json()["total"] == 0
-    await Slot.update({Slot.status: "published"}).where(Slot.id == paused.id)
-    await bump_slot_change(paused.id)
+    await Slot.update({Slot.status: "published"}).where(Slot.id == paused)
+    await bump_slot_change(paused)
     response = await client.get("/api/v1/slots/search", params={"q": "städare"})
-    assert [r["id"] for r in response.json()["results"]] == [paused.id]
+    assert [r["id"] for r in response.json()["results"]] == [paused]
 
 
 async def test_every_change_is_seen_by_another_worker_on_next_search():
@@ -69,18 +68,18 @@ async def test_every_change_is_seen_by_another_worker_on_next_search():
     worker_a, worker_b = SlotSearch(), SlotSearch()
     await worker_a.rebuild()
     await worker_b.rebuild()
-    slot = await make_slot(title="Kock i storkök")
+    slot = await search_slot(title="Kock i storkök")
     for worker in (worker_a, worker_b):
         result = await worker.search(SearchQuery(q="kock"))
-        assert [h.slot_id for h in result.hits] == [slot.id]
+        assert [h.slot_id for h in result.hits] == [slot]
     # Edited through "worker A": B sees the new title at once.
-    await Slot.update({Slot.title: "Bagare i bageri"}).where(Slot.id == slot.id)
-    await bump_slot_change(slot.id)
+    await Slot.update({Slot.title: "Bagare i bageri"}).where(Slot.id == slot)
+    await bump_slot_change(slot)
     assert (await worker_b.search(SearchQuery(q="kock"))).total == 0
     assert (await worker_b.search(SearchQuery(q="bagare"))).total == 1
     # Paused: gone everywhere.
-    await Slot.update({Slot.status: "paused"}).where(Slot.id == slot.id)
-    await bump_slot_change(slot.id)
+    await Slot.update({Slot.status: "paused"}).where(Slot.id == slot)
+    await bump_slot_change(slot)
     assert (await worker_a.search(SearchQuery(q="bagare"))).total == 0
     assert (await worker_b.search(SearchQuery(q="bagare"))).total == 0
 
@@ -88,19 +87,18 @@ async def test_every_change_is_seen_by_another_worker_on_next_search():
 async def test_rebuild_swaps_without_losing_concurrent_changes():
     worker = SlotSearch()
     await worker.rebuild()
-    first = await make_slot(title="Frisör i salong")
+    first = await search_slot(title="Frisör i salong")
     task = worker.rebuild_in_background()
-    second = await make_slot(title="Frisör på landet")
+    second = await search_slot(title="Frisör på landet")
     await task
     result = await worker.search(SearchQuery(q="frisör"))
-    assert {h.slot_id for h in result.hits} == {first.id, second.id}
+    assert {h.slot_id for h in result.hits} == {first, second}
 
 
 async def test_filters_and_empty_query_by_distance(client):
-    host = Host(name="Föreningen Gården", kind="association", town="Vårgårda")
-    await host.save()
-    near = await make_slot(host, title="Lantbruksarbete", town="Vårgårda", hours_per_week=20)
-    far = await make_slot(
+    host = await make_host("Föreningen Gården", "association")
+    near = await search_slot(host, title="Lantbruksarbete", town="Vårgårda", hours_per_week=20)
+    far = await search_slot(
         host,
         title="Lantbruksarbete i norr",
         town="Kiruna",
@@ -113,17 +111,17 @@ async def test_filters_and_empty_query_by_distance(client):
     by_distance = await client.get(
         "/api/v1/slots/search", params={"near": "57.94,12.80", "limit": 10}
     )
-    assert [r["id"] for r in by_distance.json()["results"]] == [near.id, far.id]
+    assert [r["id"] for r in by_distance.json()["results"]] == [near, far]
     radius = await client.get(
         "/api/v1/slots/search", params={"q": "lantbruk", "near": "57.94,12.80", "radius_km": 50}
     )
-    assert [r["id"] for r in radius.json()["results"]] == [near.id]
+    assert [r["id"] for r in radius.json()["results"]] == [near]
     kind = await client.get("/api/v1/slots/search", params={"kind": "arbetsträning"})
-    assert [r["id"] for r in kind.json()["results"]] == [far.id]
+    assert [r["id"] for r in kind.json()["results"]] == [far]
     hours = await client.get("/api/v1/slots/search", params={"max_hours": 30})
-    assert [r["id"] for r in hours.json()["results"]] == [near.id]
+    assert [r["id"] for r in hours.json()["results"]] == [near]
     licence = await client.get("/api/v1/slots/search", params={"driving_licence": "false"})
-    assert [r["id"] for r in licence.json()["results"]] == [near.id]
+    assert [r["id"] for r in licence.json()["results"]] == [near]
 
 
 async def test_bad_parameters_answer_400_naming_the_field(client):
@@ -156,28 +154,27 @@ async def test_rebuild_streams_batches_and_keeps_cards_not_documents(monkeypatch
     from search import services
 
     monkeypatch.setattr(services, "_BATCH", 2)
-    host = Host(name="Bageriet i Byn", kind="company", town="Vårgårda")
-    await host.save()
-    made = [await make_slot(host, title=f"Bagare {n}", external_id=f"b-{n}") for n in range(5)]
-    await make_slot(host, title="Bagare utkast", status="draft")
+    host = await make_host("Bageriet i Byn", "company")
+    made = [await search_slot(host, title=f"Bagare {n}", external_id=f"b-{n}") for n in range(5)]
+    await search_slot(host, title="Bagare utkast", status="draft")
     worker = SlotSearch()
     await worker.rebuild()
     result = await worker.search(SearchQuery(q="bagare", limit=10))
-    assert {h.slot_id for h in result.hits} == {s.id for s in made}
-    assert set(worker.cards) == {s.id for s in made}
-    card = worker.cards[made[3].id]
+    assert {h.slot_id for h in result.hits} == set(made)
+    assert set(worker.cards) == set(made)
+    card = worker.cards[made[3]]
     assert (card.title, card.external_id, card.host_name, card.town) == (
         "Bagare 3",
         "b-3",
         "Bageriet i Byn",
         "Vårgårda",
     )
-    assert card.host_name is worker.cards[made[0].id].host_name, "shared, not copied"
+    assert card.host_name is worker.cards[made[0]].host_name, "shared, not copied"
     # A change reaches the card at the next catch-up; an unpublished slot loses its card.
-    await Slot.update({Slot.title: "Konditor 3"}).where(Slot.id == made[3].id)
-    await bump_slot_change(made[3].id)
-    await Slot.update({Slot.status: "paused"}).where(Slot.id == made[4].id)
-    await bump_slot_change(made[4].id)
+    await Slot.update({Slot.title: "Konditor 3"}).where(Slot.id == made[3])
+    await bump_slot_change(made[3])
+    await Slot.update({Slot.status: "paused"}).where(Slot.id == made[4])
+    await bump_slot_change(made[4])
     assert (await worker.search(SearchQuery(q="konditor"))).total == 1
-    assert worker.cards[made[3].id].title == "Konditor 3"
-    assert made[4].id not in worker.cards
+    assert worker.cards[made[3]].title == "Konditor 3"
+    assert made[4] not in worker.cards

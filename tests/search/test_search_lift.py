@@ -19,7 +19,7 @@ from search.schemas import SearchQuery
 from search.services import run_search, slot_search
 from search.tables import SearchEvent, SearchLog
 from tests.conftest import login
-from tests.search.test_search_api import make_slot
+from tests.search.test_search_api import search_slot
 from tests.search.test_search_log import HTML, browser_login, post_form
 
 BARISTA = "h6oZ_9aZ_27G"
@@ -59,11 +59,11 @@ async def proposals(
 
 async def two_slots() -> tuple[int, int]:
     """Two slots the index ranks alike for WORDS; they differ only in occupation group."""
-    first = await make_slot(title="Lagerarbete i butiken", external_id="a", occupation_id=BARISTA)
-    second = await make_slot(
+    first = await search_slot(title="Lagerarbete i butiken", external_id="a", occupation_id=BARISTA)
+    second = await search_slot(
         title="Lagerarbete i butiken", external_id="b", occupation_id=HAIRDRESSER
     )
-    return int(first.id), int(second.id)
+    return first, second
 
 
 def query(q: str = WORDS, **kw: Any) -> SearchQuery:
@@ -141,8 +141,8 @@ async def test_too_small_a_share_or_too_few_searchers_lift_nothing():
 
 async def test_with_the_lift_off_results_are_exactly_the_index(monkeypatch: pytest.MonkeyPatch):
     _, second = await two_slots()
-    await make_slot(title="Lagerarbetare", external_id="c", occupation_id=HAIRDRESSER)
-    await make_slot(title="Städare", external_id="d", occupation_id=BARISTA)
+    await search_slot(title="Lagerarbetare", external_id="c", occupation_id=HAIRDRESSER)
+    await search_slot(title="Städare", external_id="d", occupation_id=BARISTA)
     await proposals(WORDS, group(HAIRDRESSER), 6, 3, second)
     queries = [query(), query(limit=1, offset=1), query("lager"), query("städare"), query("")]
     assert await served_page(query()) != await index_page(query()), "the lift is on"
@@ -170,10 +170,10 @@ async def test_with_the_lift_off_results_are_exactly_the_index(monkeypatch: pyte
 async def test_pages_of_a_lifted_search_agree_with_each_other():
     slots = []
     for n, occupation in enumerate([BARISTA, HAIRDRESSER] * 4):
-        slot = await make_slot(
+        slot = await search_slot(
             title="Lagerarbete i butiken", external_id=f"p{n}", occupation_id=occupation
         )
-        slots.append(int(slot.id))
+        slots.append(slot)
     await proposals(WORDS, group(HAIRDRESSER), 5, 3, slots[1])
     whole = await ids(limit=8)
     assert whole[:4] == slots[1::2], "the lifted group comes first, in the index's order"

@@ -18,6 +18,7 @@ from placements.services import bump_slot_change, bump_slot_changes
 from placements.tables import Slot
 from search import taxonomy, usage
 from search.tables import EverydayWord, SearchEvent, SearchLog
+from tests import builders
 from tests.conftest import login
 from tests.placements import bookingdata as bd
 
@@ -64,11 +65,11 @@ async def test_query_words_drop_numbers_addresses_and_phone_numbers():
 async def test_participant_names_are_never_logged(client, make_user):
     w = await bd.make_world()
     # Two participants: "Åsa Berg-Lund" and "Lagerqvist" must not make "lager" a name.
-    await bd.make_candidate(w.coordinator, "Åsa")
+    await builders.make_candidate(w.coordinator, "Åsa")
     from placements.tables import Candidate
 
     await Candidate.update({Candidate.last_name: "Berg-Lund"}).where(Candidate.first_name == "Åsa")
-    await bd.make_candidate(w.coordinator, "Sven")
+    await builders.make_candidate(w.coordinator, "Sven")
     await Candidate.update({Candidate.last_name: "Lagerqvist"}).where(
         Candidate.first_name == "Sven"
     )
@@ -148,7 +149,7 @@ async def test_a_search_notes_what_it_led_to(client, make_client):
 
     # Someone else with the same link adds nothing; a visitor's open of a staff search neither.
     other = await make_client()
-    await login(other, (await bd.make_user("coordinator")).username)
+    await login(other, (await builders.make_user("coordinator")).username)
     assert (await other.get(f"/platser/{w.slot_id}", params={"sokning": ref})).status_code == 200
     assert len(await SearchEvent.select()) == 2
     assert not await usage.record_event(ref, "open", w.slot_id, None)
@@ -163,7 +164,7 @@ async def test_a_search_notes_what_it_led_to(client, make_client):
 async def test_later_pages_keep_the_search_and_filters_are_noted(client):
     w = await bd.make_world()
     more = [
-        await bd.make_slot(w.host_id, w.supervisor_id, title=f"Lagerarbetare {n}")
+        await builders.make_slot(w.host_id, w.supervisor_id, title=f"Lagerarbetare {n}")
         for n in range(12)
     ]
     await bump_slot_changes([w.slot_id, *more])

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from employers.tables import Contact, Host
 from marketplace import auth
 from search import taxonomy
+from tests.builders import make_contact, make_host
 
 
 def free_port() -> int:
@@ -65,10 +65,8 @@ async def test_slot_published_on_a_is_found_on_b(two_workers, make_user):
     url_a, url_b = two_workers
     await make_user("coordinator", username="sara")
     _, token = await auth.create_token("sara", "test")
-    host = Host(name="Alingsås Bygg AB", kind="company", town="Alingsås")
-    await host.save()
-    supervisor = Contact(host=host.id, name="Hanna Handledare")
-    await supervisor.save()
+    host = await make_host("Alingsås Bygg AB", "company", town="Alingsås")
+    supervisor = await make_contact(host, "Hanna Handledare")
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(headers=headers, timeout=10) as http:
         before = await http.get(f"{url_b}/api/v1/slots/search", params={"q": "plattsättare"})
@@ -76,13 +74,13 @@ async def test_slot_published_on_a_is_found_on_b(two_workers, make_user):
         created = await http.post(
             f"{url_a}/api/v1/slots",
             json={
-                "host_id": host.id,
+                "host_id": host,
                 "kind": "praktik",
                 "title": "Plattsättare till badrumsrenoveringar",
                 "town": "Alingsås",
                 "capacity": 1,
                 "occupation_id": taxonomy.suggest_occupations("plattsättare", 1)[0].id,
-                "supervisor_id": supervisor.id,
+                "supervisor_id": supervisor,
             },
         )
         assert created.status_code == 201, created.text

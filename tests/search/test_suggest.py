@@ -10,8 +10,8 @@ import pytest
 
 from placements.tables import Slot
 from search.suggest import MAX_DESCRIPTION, suggest_for_slot, suggestion_model
+from tests.builders import add_member, make_host
 from tests.conftest import login
-from tests.employers.factories import add_member, make_host
 
 HTML = {"accept": "text/html"}
 URL = "/api/v1/taxonomy/occupation-suggestions"
@@ -79,7 +79,7 @@ def test_the_model_is_built_once():
 
 async def _host(client, make_user) -> int:
     user = await make_user("host", username="henrik")
-    host = await make_host("Vårgårda Lager AB")
+    host = await make_host("Vårgårda Lager AB", "company")
     await add_member(user.id, host)
     await login(client, "henrik")
     return host
