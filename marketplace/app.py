@@ -310,11 +310,13 @@ def make_lifespan(
 def collect_routes() -> list[Any]:
     """Every package's controllers and views. Only the composition root knows them all."""
     from search import controllers as search_controllers
+    from search import matching_pages, occupation_pages
     from search import pages as search_pages
     from search import views as search_views
 
     routes: list[Any] = [*controllers.ROUTES, *views.ROUTES]
     routes += search_controllers.ROUTES + search_views.ROUTES + search_pages.ROUTES
+    routes += matching_pages.ROUTES + occupation_pages.ROUTES
     from employers import controllers as employer_controllers
     from placements.controllers import slots as slot_controllers
 
@@ -329,13 +331,12 @@ def collect_routes() -> list[Any]:
 
     routes += candidate_controllers.ROUTES + booking_controllers.ROUTES + agreement_views.ROUTES
     routes += answer_views.ROUTES
-    # Pages: public search and slot, host portal, coordinator workbench, host applications.
+    # Pages: host portal, coordinator workbench, host applications (the search's are above).
     from employers import views as employer_views
     from placements.views import host as host_views
-    from placements.views import public as public_views
     from placements.views import workbench as workbench_views
 
-    routes += public_views.ROUTES + host_views.ROUTES + workbench_views.ROUTES
+    routes += host_views.ROUTES + workbench_views.ROUTES
     from placements.views import candidates as candidate_views
 
     routes += candidate_views.ROUTES
@@ -365,6 +366,16 @@ def collect_routes() -> list[Any]:
 
     routes += participant_views.ROUTES + participant_pages.ROUTES
     return routes
+
+
+def wire_packages() -> None:
+    """Hand a package what it uses from a package above it, which it may not import (the
+    layers of docs/architecture.md): the host's slot form gets the search's occupation
+    suggestions for its "Föreslå yrke" without JavaScript."""
+    from placements.views import host as host_views
+    from search import occupation_pages
+
+    host_views.use_occupation_suggester(occupation_pages.slot_form_suggestions)
 
 
 def collect_hooks(settings: Settings) -> list[Hook]:
@@ -423,6 +434,7 @@ def create_app(
     the whole lifespan, the migration check included (the tests use one to reuse database
     connections in the event loop the lifespan runs in)."""
     settings = settings or get_settings()
+    wire_packages()
     hooks = collect_hooks(settings)
     if pooled:
         hooks.insert(0, database_pool_hook)

@@ -13,7 +13,7 @@ from marketplace import auth, clock
 from marketplace.auth import AuthUser
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
-from placements.services import agreements, bookings, candidates
+from placements.services import agreement_versions, agreements, bookings, candidates
 from placements.tables import Agreement, Booking, Signature, Slot
 from tests.conftest import DEMO_PASSWORD
 
@@ -173,7 +173,7 @@ async def link_tokens(w: World, booking_id: int) -> dict[str, str]:
 
 
 async def current_version(booking_id: int) -> int:
-    current = await agreements.current_agreement_row(booking_id)
+    current = await agreement_versions.current_agreement_row(booking_id)
     assert current is not None
     return int(current["version"])
 
@@ -221,7 +221,7 @@ async def to_active(w: World, **kw: Any) -> int:
 
 
 async def signatures_of(booking_id: int) -> dict[str, Any]:
-    current = await agreements.current_agreement_row(booking_id)
+    current = await agreement_versions.current_agreement_row(booking_id)
     assert current is not None
     rows = await Signature.select().where(Signature.agreement == current["id"])
     return {r["party"]: r for r in rows}

@@ -13,7 +13,7 @@ from placements.tables import Booking, Candidate, Slot
 from tests.conftest import login
 from tests.employers.factories import add_member, make_contact, make_host
 
-# Taxonomy IDs from search/data: an occupation and a skill with their labels.
+# Taxonomy IDs from marketplace/reference/data: an occupation and a skill with their labels.
 OCCUPATION_ID = "DLEi_bTh_oLA"  # Lagerarbetare/Terminalarbetare
 
 
@@ -25,7 +25,7 @@ async def one(query: Any) -> dict[str, Any]:
 
 
 def _taxonomy_examples() -> tuple[str, str, str, str]:
-    from search.taxonomy import occupations, skills
+    from marketplace.reference.taxonomy import occupations, skills
 
     occ = sorted(occupations().values(), key=lambda o: o.id)[0]
     skill_id, skill_label = sorted(skills().items())[0]
