@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from marketplace.reference.taxonomy import occupation  # noqa: E402
+from marketplace.reference.taxonomy_changes import resolve_occupation, taxonomy_version  # noqa: E402
 from placements.exchange.upsert import _parse  # noqa: E402
-from search.taxonomy import occupation  # noqa: E402
-from search.taxonomy_changes import resolve_occupation, taxonomy_version  # noqa: E402
 
 REAL = Path("/work/shared/eval/real")
 

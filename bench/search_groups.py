@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.taxonomy import concept_index, group_ranker, name_parts
+from search.names import name_parts
+from search.taxonomy_cache import concept_index, group_ranker
 from search.text import fold
 
 

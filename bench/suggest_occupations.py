@@ -4,7 +4,7 @@ Each real ad (headline + text, as the employer wrote them) is given to the sugge
 slot's title and description; a hit is the ad's own occupation among the top 3 (and top 1).
 The baseline is the slot form's occupation autocomplete given the headline.
 Ads whose occupation id the packaged taxonomy has replaced are measured too, against what
-`search.taxonomy_changes` resolves the id to: one replacement is the target; for an id split
+`marketplace.reference.taxonomy_changes` resolves the id to: one replacement is the target; for an id split
 into several occupations any of them counts (reported apart). Ads the source marks as test
 fixtures are left out.
 
@@ -32,9 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search import taxonomy  # noqa: E402
+from marketplace.reference import taxonomy  # noqa: E402
+from marketplace.reference.taxonomy_changes import replaced_ids, resolve_occupation  # noqa: E402
 from search.suggest import SuggestionModel, Weights  # noqa: E402
-from search.taxonomy_changes import replaced_ids, resolve_occupation  # noqa: E402
+from search.taxonomy_cache import suggest_occupations  # noqa: E402
 
 REAL = Path("/work/shared/eval/real")
 
@@ -193,9 +194,7 @@ def main() -> None:
     result = evaluate(model, cases)
     report(result)
     # The baseline: the form's occupation autocomplete, given the title as if typed.
-    hits = sum(
-        1 for c in cases if any(s.id in c.targets for s in taxonomy.suggest_occupations(c.title, 3))
-    )
+    hits = sum(1 for c in cases if any(s.id in c.targets for s in suggest_occupations(c.title, 3)))
     print(f"baseline, the autocomplete on the title alone: top 3 {hits / len(cases):.1%}")
     if args.misses:
         for case, rank in zip(cases, result["ranks"], strict=True):

@@ -26,7 +26,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import packages
+from marketplace import jobs_views, packages
 from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.bodies import refuse_deep_json
 from marketplace.errors import MarketplaceError
@@ -307,6 +307,16 @@ def make_lifespan(
     return lifespan
 
 
+def wire_packages() -> None:
+    """Hand a package what it uses from a package above it, which it may not import (the
+    layers of docs/architecture.md): the host's slot form gets the search's occupation
+    suggestions for its "Föreslå yrke" without JavaScript."""
+    from placements.views import host as host_views
+    from search import occupation_pages
+
+    host_views.use_occupation_suggester(occupation_pages.slot_form_suggestions)
+
+
 def collect_hooks(settings: Settings) -> list[Hook]:
     """Lifespan hooks of the packages (search index, scheduler), in start order."""
     hooks: list[Hook] = [search_index_hook]
@@ -363,6 +373,7 @@ def create_app(
     the whole lifespan, the migration check included (the tests use one to reuse database
     connections in the event loop the lifespan runs in)."""
     settings = settings or get_settings()
+    wire_packages()
     hooks = collect_hooks(settings)
     if pooled:
         hooks.insert(0, database_pool_hook)
@@ -382,6 +393,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             *packages.routes(),
+            *jobs_views.ROUTES,
             create_static_files_router(
                 path="/static", directories=static_dirs, guards=[public], name="static"
             ),

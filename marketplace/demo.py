@@ -328,8 +328,8 @@ async def load_demo_hosts() -> dict[str, int]:
     from employers.services.hosts import coordinates_of
     from employers.tables import Contact, Host, HostMembership, UnitTarget
     from marketplace import demo_texts
+    from marketplace.reference.taxonomy import groups, occupations, skills
     from placements.exchange import import_slots
-    from search.taxonomy import groups, occupations, skills
 
     by_label = {o.label: o for o in occupations().values()}
     hosts_created = 0
@@ -587,7 +587,7 @@ async def _demo_placement(
     from placements.schemas import agreements as sa
     from placements.schemas import bookings as sb
     from placements.schemas import outcomes as so
-    from placements.services import agreements, bookings, outcomes
+    from placements.services import agreement_versions, agreements, bookings, outcomes
     from placements.tables import Booking, Candidate, FollowUp
 
     def on_day(day: dt.date) -> dt.datetime:
@@ -647,7 +647,7 @@ async def _demo_placement(
             ],
         ),
     )
-    current = await agreements.current_agreement_row(booking.id)
+    current = await agreement_versions.current_agreement_row(booking.id)
     assert current is not None
     version = int(current["version"])
     await agreements.sign_in_app(coordinator, booking.id, seen_version=version)
@@ -868,10 +868,10 @@ async def load_demo_candidates() -> dict[str, int]:
     """About 30 participants of `samordnare` and `samordnare2`, with plans, health notes and
     bookings in every state on the demo slots. A participant is found by e-mail, and only a
     new participant gets bookings, so a second load changes nothing."""
+    from marketplace.reference.taxonomy import languages
     from placements.schemas import candidates as sc
     from placements.services import candidates, lockin
     from placements.tables import Candidate
-    from search.taxonomy import languages
 
     language_id = {label: i for i, label in languages().items()}
     spoken = [

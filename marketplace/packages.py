@@ -32,10 +32,11 @@ def _module(package: str, name: str) -> ModuleType | None:
 
 
 def routes() -> list[Any]:
-    """Every package's routes, the kernel's and the root's own first."""
-    from marketplace import controllers, jobs_views, views
+    """Every package's routes, the kernel's first (the root's own, such as the jobs page, the
+    app factory adds)."""
+    from marketplace import controllers, views
 
-    found: list[Any] = [*controllers.ROUTES, *views.ROUTES, *jobs_views.ROUTES]
+    found: list[Any] = [*controllers.ROUTES, *views.ROUTES]
     for package in PACKAGES:
         module = _module(package, "routes")
         if module is not None:

@@ -18,7 +18,7 @@ from participants import services
 from participants.sessions import participant_only
 from participants.views import HOME, participant_of, pdone, ppage
 from placements.views.agreements import no_store
-from search.schemas import SearchQuery
+from search.queries import slot_query
 from search.services import run_search
 
 Query = Annotated[str, msgspec.Meta(max_length=200)]
@@ -83,7 +83,7 @@ async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> 
 @get("/platser", include_in_schema=False)
 async def slots_page(request: Request[Any, Any, Any], q: FromQuery[Query] = "") -> Template:
     participant = participant_of(request)
-    result = await run_search(SearchQuery(q=q.strip(), limit=20))
+    result = await run_search(slot_query(q.strip(), limit=20))
     return ppage(
         "participant/slots.html",
         request,

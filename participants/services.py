@@ -24,7 +24,14 @@ from participants.i18n import N_
 from participants.sessions import Participant, participant_record
 from placements import booking_states
 from placements.schemas import agreements as agreement_schemas
-from placements.services import agreements, bookings, outcomes
+from placements.services import (
+    agreement_versions,
+    agreements,
+    booking_access,
+    booking_mail,
+    bookings,
+    outcomes,
+)
 from placements.tables import (
     Agreement,
     Assessment,
@@ -284,7 +291,7 @@ async def answer_proposal(
         raise ValidationFailed(" ".join(problems.values()), fields=list(problems), errors=problems)
     async with write_transaction(_engine()):
         await _own_booking(participant, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         action = booking_states.participant_action(answer)
         if not booking_states.can(action, booking["status"]):
             raise Conflict(ALREADY_SETTLED)
@@ -326,8 +333,8 @@ async def answer_proposal(
             then = "Förslaget har nu skickats till värden."
         else:
             then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
-        await bookings.notify(
-            await bookings.coordinator_recipients(booking),
+        await booking_mail.notify(
+            await booking_mail.coordinator_recipients(booking),
             "Deltagaren har svarat på ett förslag",
             f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. {then}",
             kind="participant.answer",
@@ -472,10 +479,10 @@ async def sign_agreement(participant: Participant, booking_id: int, version: int
     """I sign the current version of my agreement in the app (the version I was shown)."""
     async with write_transaction(_engine()):
         await _own_booking(participant, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if booking["status"] != "accepted":
             raise Conflict("Överenskommelsen går inte att skriva under nu.")
-        row = await agreements.current_agreement_row(booking_id)
+        row = await agreement_versions.current_agreement_row(booking_id)
         if row is None:
             raise NotFound(NOT_YOURS)
         candidate = await _candidate(participant)

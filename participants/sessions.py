@@ -32,7 +32,7 @@ from marketplace.tokens import new_token, token_hash
 from participants import i18n
 from participants.i18n import N_
 from placements.services import candidates as candidate_service
-from placements.services.bookings import service_link
+from placements.services.booking_mail import service_link
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
 
 SESSION_COOKIE = "mp_deltagare"

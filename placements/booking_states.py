@@ -7,7 +7,7 @@ transition is unit-tested on its own (tests/placements/test_booking_states.py).
     agreed   → active (started) | accepted (the agreement changed) | withdrawn
     active   → completed | interrupted
 
-`placements.services.bookings.transition` refuses a move that is no edge of this graph, and
+`placements.services.booking_moves.transition` refuses a move that is no edge of this graph, and
 every service asks `can(action, status)` before it acts (409 with a Swedish message if not).
 A coordinator may let the participant answer a proposal before the host sees it: the booking
 then starts as `awaiting_participant`, which the host never sees.

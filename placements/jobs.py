@@ -27,8 +27,10 @@ from marketplace.tables import OutboxMessage, User
 from placements import booking_states
 from placements.attendance_figures import monday_of, planned_days
 from placements.services import (
-    answers,
+    answer_links,
+    assessment_links,
     attendance,
+    booking_access,
     bookings,
     bump_slot_change,
     lockin,
@@ -80,7 +82,7 @@ def agreement_link(booking_id: int, *, staff: bool) -> str:
 
 def assessment_link(booking_id: int) -> str:
     """The supervisor's signed link to the assessment form (no account needed)."""
-    return f"/bedomning/{outcomes.assessment_token(booking_id)}"
+    return f"/bedomning/{assessment_links.assessment_token(booking_id)}"
 
 
 def candidate_link(candidate_id: int) -> str:
@@ -241,14 +243,14 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
             if host_users:
                 continue
             slot = {"host": row["host_id"], "supervisor": row["supervisor_id"]}
-            for recipient in await answers.link_recipients(slot):
+            for recipient in await answer_links.link_recipients(slot):
                 key = key_of(recipient.email)
                 if key in sent_keys:
                     continue
                 async with write_transaction(Booking._meta.db):
                     if await OutboxMessage.exists().where(OutboxMessage.dedupe_key == key):
                         continue
-                    path, expires = await answers.issue_link(row["id"], recipient)
+                    path, expires = await answer_links.issue_link(row["id"], recipient)
                     queued += await queue_template_mail(
                         recipient.email,
                         "proposal_reminder",
@@ -557,7 +559,7 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
         with guard.row(row["id"]):
             if row["id"] in reported:
                 continue
-            start = bookings.actual_start_of(row)
+            start = booking_access.actual_start_of(row)
             if planned_days(last_week, start, row["end_date"]) == 0:
                 continue
             waiting += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from placements.controllers import bookings, candidates, intake, slots
-from placements.views import agreements, answers, attendance, host, partners, public, workbench
+from placements.views import agreements, answers, attendance, host, partners, workbench
 from placements.views import candidates as candidate_views
 from placements.views import intake as intake_views
 
@@ -15,9 +15,8 @@ ROUTES: list[Any] = [
     *candidates.ROUTES,
     *bookings.ROUTES,
     *intake.ROUTES,
-    # Pages: public slot pages, host portal, coordinator workbench, agreements and answers,
+    # Pages: host portal, coordinator workbench, agreements and answers,
     # participants, attendance, intake and partner agencies.
-    *public.ROUTES,
     *host.ROUTES,
     *workbench.ROUTES,
     *agreements.ROUTES,

@@ -9,7 +9,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from marketplace.auth import AuthUser, admin_only, public, requires, staff
-from search import taxonomy, taxonomy_changes, vocabulary
+from marketplace.reference import taxonomy_changes
+from search import taxonomy_cache, vocabulary
 from search.queries import slot_query
 from search.schemas import (
     CandidateMatches,
@@ -80,7 +81,7 @@ class SearchController(Controller):
         """Occupation autocomplete for forms: typo-tolerant, with the SSYK-4 group."""
         return [
             OccupationOut(id=s.id, label=s.label, ssyk=s.ssyk, group=s.group_label)
-            for s in taxonomy.suggest_occupations(q, limit)
+            for s in taxonomy_cache.suggest_occupations(q, limit)
         ]
 
     @get("/taxonomy", operation_id="taxonomyVersion")
@@ -135,7 +136,7 @@ class MatchController(Controller):
         offset: Annotated[int, Parameter(ge=0, le=10000)] = 0,
     ) -> SlotMatches:
         """Published slots that suit the participant's profile, best first, with reasons."""
-        return await match_slots(request.user, candidate_id, limit, offset)
+        return await match_slots(request.user, candidate_id, limit=limit, offset=offset)
 
     @get("/slots/{slot_id:int}/candidates", operation_id="matchCandidatesForSlot")
     async def candidates_for_slot(
@@ -146,7 +147,7 @@ class MatchController(Controller):
         offset: Annotated[int, Parameter(ge=0, le=10000)] = 0,
     ) -> CandidateMatches:
         """Active participants the caller may see who suit the slot, with reasons."""
-        return await match_candidates(request.user, slot_id, limit, offset)
+        return await match_candidates(request.user, slot_id, limit=limit, offset=offset)
 
 
 class EverydayWordController(Controller):

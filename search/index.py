@@ -36,19 +36,14 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from marketplace.reference.taxonomy import no_education_required
+from search.concepts import ConceptIndex, ConceptScores
+from search.everyday import everyday_words
+from search.group_ranker import GroupRanker
 from search.lexicon import Expansion, Lexicon
+from search.names import name_parts
 from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
-from search.taxonomy import (
-    ConceptIndex,
-    ConceptScores,
-    GroupRanker,
-    concept_index,
-    everyday_words,
-    group_ranker,
-    name_parts,
-    no_education_required,
-    taxonomy_lexicon,
-)
+from search.taxonomy_cache import concept_index, group_ranker, taxonomy_lexicon
 from search.terms import FRAMING_WORDS, Term, parse_terms
 from search.text import STOPWORDS, fold, hyphen_joins, normalize
 

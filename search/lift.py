@@ -31,9 +31,9 @@ import msgspec
 from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
+from marketplace.reference import taxonomy
 from marketplace.settings import Settings, get_settings
 from placements.services import current_change
-from search import taxonomy
 from search.schemas import Hit, SearchQuery, SearchResult, SlotCard, Why
 from search.tables import SearchEvent, SearchSwitch
 from search.usage import LEARNING_COUNTER, learning_changed, query_key

@@ -1,9 +1,12 @@
 """Search pages: the public slot search (`/platser`) and the coordinators' slot search on the
-workbench (`/arbetsbord/platser`), with filters and explanations.
+workbench (`/arbetsbord/platser`), with filters and explanations, and a published slot's own
+page (`/platser/{id}`), opened from the hits.
 
-Both run the same service as `GET /api/v1/slots/search` through `search.queries.slot_query`;
-an htmx request gets only the result list, so filters update the hits in place while the page
-still works without scripts. A slot's own page stays with the slots (`placements.views.public`).
+Both searches run the same service as `GET /api/v1/slots/search` through
+`search.queries.slot_query`; an htmx request gets only the result list, so filters update the
+hits in place while the page still works without scripts. The slot's page is here because it
+notes in the search log that a search's hit was opened (`sokning`); what it shows is the
+slots' (`placements.services.slots.get_public_slot`, template `placements/public/slot.html`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.background_tasks import BackgroundTask
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from marketplace.auth import AuthUser, current_user, public, staff
@@ -175,4 +178,20 @@ async def workbench_search(
     return search_page_response(request, "search/workbench_search.html", context)
 
 
-ROUTES = [search_page, workbench_search]
+@get("/platser/{slot_id:int}", guards=[public], include_in_schema=False, name="slot_page")
+async def slot_page(
+    request: Request[Any, Any, Any],
+    slot_id: FromPath[int],
+    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
+) -> Template:
+    """One slot. Opened from a search's hits (`sokning`), the search log notes the open."""
+    slot = await slot_services.get_public_slot(slot_id)
+    ref = usage.valid_ref(sokning)
+    response = page("placements/public/slot.html", request, slot=slot, search_ref=ref)
+    if ref is not None:
+        user = current_user(request)
+        response.background = BackgroundTask(usage.record_event_quietly, ref, "open", slot_id, user)
+    return response
+
+
+ROUTES = [search_page, workbench_search, slot_page]

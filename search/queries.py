@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from marketplace.errors import ValidationFailed
+from marketplace.reference.places import place
 from placements.tables import SLOT_KINDS, TRACKS
-from search import taxonomy
 from search.schemas import SearchQuery
 
 
@@ -53,7 +53,7 @@ def slot_query(
         raise ValidationFailed("Spår: välj kompetens, hälsa eller vägledning.", fields=["track"])
     point = parse_near(near)
     if radius_km is not None and point is None:
-        town_point = taxonomy.place(town) if town else None
+        town_point = place(town) if town else None
         if town_point is None:
             raise ValidationFailed(
                 "Avstånd i km kräver en plats att räkna från: ange en känd ort eller near=lat,lon.",

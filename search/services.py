@@ -26,9 +26,10 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound
+from marketplace.reference import places, taxonomy
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
 from placements.tables import Candidate, Slot
-from search import lift, taxonomy, text, vocabulary
+from search import lift, text, vocabulary
 from search.index import SearchIndex
 from search.schemas import (
     CandidateMatch,
@@ -528,7 +529,7 @@ def profile_of(row: dict[str, Any]) -> CandidateProfile:
     if row["latitude"] is not None and row["longitude"] is not None:
         point = (float(row["latitude"]), float(row["longitude"]))
     elif row["home_town"]:
-        point = taxonomy.place(row["home_town"])
+        point = places.place(row["home_town"])
     adaptations = [
         str(a.get("text", ""))
         for a in json.loads(row["adaptations"] or "[]")
@@ -552,7 +553,9 @@ def profile_of(row: dict[str, Any]) -> CandidateProfile:
 _MATCH_POOL = 200
 
 
-async def match_slots(user: AuthUser, candidate_id: int, limit: int, offset: int) -> SlotMatches:
+async def match_slots(
+    user: AuthUser, candidate_id: int, *, limit: int, offset: int = 0
+) -> SlotMatches:
     """Published slots for one participant, from the profile: wished occupations, skills,
     interests, track, needed adaptations, home and maximum commute, hours and licence.
 
@@ -625,11 +628,11 @@ def _distance(
 ) -> float | None:
     if point is None or latitude is None or longitude is None:
         return None
-    return taxonomy.haversine_km(point[0], point[1], latitude, longitude)
+    return places.haversine_km(point[0], point[1], latitude, longitude)
 
 
 async def match_candidates(
-    user: AuthUser, slot_id: int, limit: int, offset: int
+    user: AuthUser, slot_id: int, *, limit: int, offset: int = 0
 ) -> CandidateMatches:
     """Active participants the caller may see who suit one slot, best first, with reasons.
 

@@ -6,7 +6,7 @@ normalisation, Snowball stems, inflection endings, compound parts: see :mod:`sea
 compares them with what the taxonomy and JobTech say about each occupation:
 
 - its names (both halves of an "A/B" label) and its *alternative labels*
-  (``data/alternative_labels.json``: job titles, former names, the terms employers wrote in
+  (`marketplace.reference.taxonomy.alternative_labels_by_occupation`: job titles, former names, the terms employers wrote in
   ads, keywords);
 - its SSYK-4 group: the group's label, its definition and its skills, shared by the group's
   occupations.
@@ -25,7 +25,7 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
 4. **Qualifiers.** What sets a name apart from its head ("telefon" in Telefonförsäljare,
    "butik" and "fackhandel" in "Butikssäljare, fackhandel"): the share of it the text names.
 5. **Priors.** Placements are mostly entry-level work: an occupation that needs no education
-   (``data/no_education_required.json``) gets a lift, and so does a broad one (many job
+   (``marketplace/reference/data/no_education_required.json``) gets a lift, and so does a broad one (many job
    titles). They count fully among the occupations the title speaks for, and in proportion
    to the evidence otherwise, so that they make no filler of a stray word.
 
@@ -36,19 +36,19 @@ of the real ads and measured on the other half in ``bench/suggest_occupations.py
 from __future__ import annotations
 
 import heapq
-import json
 import math
 import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import anyio.to_thread
 
 from marketplace.errors import ValidationFailed
-from search import taxonomy
+from marketplace.reference import taxonomy
+from marketplace.reference.places import place
+from search.names import name_parts
 from search.text import (
     PLACEMENT_WORDS,
     STOPWORDS,
@@ -67,7 +67,6 @@ __all__ = [
     "Suggestion",
     "SuggestionModel",
     "Weights",
-    "alternative_labels",
     "suggest_for_slot",
     "suggestion_model",
     "suggestions_for",
@@ -129,26 +128,6 @@ class Suggestion:
     words: tuple[str, ...]
 
 
-def _read_json(name: str) -> object:
-    return json.loads(resources.files("search").joinpath("data", name).read_text("utf-8"))
-
-
-@cache
-def alternative_labels() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Return JobTech's alternative labels per current occupation id: (text, kind) pairs.
-
-    Terms flagged as misspellings are left out (some are other words: "barflicka").
-    """
-    raw = _read_json("alternative_labels.json")
-    assert isinstance(raw, dict)
-    return {
-        occ_id: tuple(
-            (str(t["text"]), str(t["kind"])) for t in items if not t.get("misspelled", False)
-        )
-        for occ_id, items in raw.items()
-    }
-
-
 def _words(text: str) -> list[str]:
     """Content words of ``text``, normalised, in order (stopwords and numbers left out).
 
@@ -170,7 +149,7 @@ class SuggestionModel:
         occs = sorted(taxonomy.occupations().values(), key=lambda o: o.id)
         groups = taxonomy.groups()
         skill_labels = taxonomy.skills()
-        alts = alternative_labels()
+        alts = taxonomy.alternative_labels_by_occupation()
         self.occupations = occs
         self.group_label = {g.id: g.label for g in groups.values()}
         entry = taxonomy.no_education_required()
@@ -271,7 +250,6 @@ class SuggestionModel:
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
-        alternative_labels.cache_clear()
 
     # --- words to keys ----------------------------------------------------------------------
 
@@ -344,7 +322,7 @@ class SuggestionModel:
                 doc[key] = doc.get(key, 0.0) + weight * part
 
     def _qualifier_keys(self, name: str) -> frozenset[str]:
-        head, rest = taxonomy.name_parts(name)
+        head, rest = name_parts(name)
         keys: set[str] = set()
         for word in head:
             parts = self._parts(word)
@@ -370,7 +348,7 @@ class SuggestionModel:
         hit = self._words_cache.get(text)
         if hit is not None:
             return hit
-        words = tuple(w for w in _words(text) if w in self._known or taxonomy.place(w) is None)
+        words = tuple(w for w in _words(text) if w in self._known or place(w) is None)
         if len(self._words_cache) >= _WORDS_CACHED:
             self._words_cache.clear()
         self._words_cache[text] = words

@@ -40,11 +40,11 @@ import msgspec
 from marketplace import clock
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
+from marketplace.reference import taxonomy
 from marketplace.settings import get_settings
 from placements.services import SLOTS_COUNTER, take_change
 from placements.services.people_search import fold_name, name_words_among
 from placements.tables import Slot
-from search import taxonomy
 from search.tables import SearchEvent, SearchLog
 from search.text import normalize
 

@@ -17,9 +17,10 @@ from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from placements.services import SLOTS_COUNTER, current_change, take_change
-from search import taxonomy
+from search.everyday import everyday_words
 from search.schemas import EverydayWordIn, EverydayWordOut, EverydayWordsOut
 from search.tables import EverydayWord
+from search.taxonomy_cache import taxonomy_lexicon
 from search.text import fold, normalize
 
 WORDS_COUNTER = "everyday_words"
@@ -54,7 +55,7 @@ def _clean_targets(raw: list[str]) -> list[str]:
             "t.ex. ”barnskötare förskollärare”.",
             fields=["targets"],
         )
-    lexicon = taxonomy.taxonomy_lexicon()
+    lexicon = taxonomy_lexicon()
     unknown = [
         w
         for w in targets
@@ -104,7 +105,7 @@ async def list_words() -> EverydayWordsOut:
     rows = await EverydayWord.select().order_by(EverydayWord.word)
     built_in = [
         EverydayWordOut(word=w, targets=list(t), built_in=True, created_at=None)
-        for w, t in sorted(taxonomy.everyday_words().items())
+        for w, t in sorted(everyday_words().items())
     ]
     return EverydayWordsOut(added=[_out(r) for r in rows], built_in=built_in)
 
@@ -116,7 +117,7 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
     """
     word = _clean_word(data.word)
     targets = _clean_targets(data.targets)
-    if fold(word) in {fold(w) for w in taxonomy.everyday_words()}:
+    if fold(word) in {fold(w) for w in everyday_words()}:
         raise Conflict(f"”{word}” finns redan bland de inbyggda vardagsorden.", fields=["word"])
     async with write_transaction(EverydayWord._meta.db):
         # Counters first: on PostgreSQL the counter row's lock makes concurrent additions

@@ -30,7 +30,12 @@ from marketplace.tokens import new_token
 from participants import sessions as participant_sessions
 from participants.sessions import SESSION_COOKIE
 from placements.attendance_figures import monday_of
-from placements.services import agreements, attendance, outcomes
+from placements.services import (
+    agreement_versions,
+    agreements,
+    assessment_links,
+    attendance,
+)
 from placements.tables import (
     AnswerLink,
     Application,
@@ -600,12 +605,12 @@ async def make_world(p: People) -> World:
     w.ids["booking_id"] = await booking(accepted_candidate, "accepted")
     row = await Booking.select().where(Booking.id == w.ids["booking_id"]).first()
     assert row is not None
-    await agreements.draft_agreement(row, coord)
+    await agreement_versions.draft_agreement(row, coord)
     links = await agreements.issue_signing_links(coord, w.ids["booking_id"])
     w.strings["sign_token"] = links.links[0].url.rsplit("/", 1)[1]
     ended = await booking(ended_candidate, "completed")
     w.ids["ended_booking"] = ended
-    w.strings["assessment_token"] = outcomes.assessment_token(ended)
+    w.strings["assessment_token"] = assessment_links.assessment_token(ended)
     # This week of the accepted booking (a link is refused until the placement starts).
     w.strings["attendance_token"] = attendance.link_token(
         w.ids["booking_id"], monday_of(dt.date.today())

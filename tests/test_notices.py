@@ -25,7 +25,7 @@ from marketplace import notices
 from marketplace.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
-from placements.services import agreements, bookings, outcomes
+from placements.services import agreement_versions, agreements, bookings, outcomes
 from placements.tables import Booking, Slot
 from tests.builders import make_contact, make_host, make_slot
 from tests.test_access_matrix import (
@@ -139,7 +139,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
         # The access matrix's ended booking was written directly, without its agreement.
         row = await Booking.select().where(Booking.id == w.ids["ended_booking"]).first()
         assert row is not None
-        await agreements.draft_agreement(row, coord)
+        await agreement_versions.draft_agreement(row, coord)
     if path == "/vard/platser/{slot_id}/publicera":
         await Slot.update({Slot.status: "paused"}).where(Slot.id == w.ids["slot_id"])
     if path == "/vard/platser/{slot_id}/oppna":

@@ -16,6 +16,7 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import contains_ci, equals_ci
 from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from marketplace.reference.places import place
 
 # The setting a slot gets from its host's kind, unless the slot says otherwise (85/15 figure).
 SETTING_BY_KIND = vocabulary.SETTING_BY_KIND
@@ -25,8 +26,6 @@ def coordinates_of(town: str) -> tuple[float, float] | None:
     """(latitude, longitude) of a Swedish locality from the gazetteer, or None."""
     if not town.strip():
         return None
-    from search.taxonomy import place  # the gazetteer is packaged with search
-
     return place(town)
 
 

@@ -18,7 +18,7 @@ from marketplace.auth import AuthUser, requires, staff
 from marketplace.paging import Limit, Offset
 from placements import vocabulary
 from placements.schemas import candidates as s
-from placements.services import candidates
+from placements.services import candidate_updates, candidates
 
 Req = Request[AuthUser, Any, Any]
 
@@ -84,7 +84,7 @@ class CandidateController(Controller):
         self, request: Req, candidate_id: FromPath[int], data: JSONBody[s.CandidateUpdate]
     ) -> s.Candidate:
         """Change the fields sent."""
-        return await candidates.update_candidate(request.user, candidate_id, data)
+        return await candidate_updates.update_candidate(request.user, candidate_id, data)
 
     @get("/{candidate_id:int}/health-notes", operation_id="listHealthNotes")
     async def list_health_notes(

@@ -19,6 +19,7 @@ from marketplace import clock
 from marketplace.addresses import normalise_email, single_line
 from marketplace.dates import EARLIEST, LATEST, in_window
 from marketplace.errors import ValidationFailed
+from marketplace.reference.taxonomy_changes import resolve_occupation
 from placements import date_rules
 from placements import slot_rules as rules
 from placements.exchange.format import LIST_SEPARATOR, reason
@@ -26,7 +27,6 @@ from placements.schemas.slots import RowError, RowNotice
 from placements.services.slots import known_occupation, store_skill
 from placements.tables import SETTINGS, SLOT_KINDS, SLOT_STATUSES, TRACKS
 from placements.vocabulary import Track
-from search.taxonomy_changes import resolve_occupation
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """Business actions and queries of the placements package, one module per topic:
-`slots`, `candidates`, `bookings` (bookings, agreements, assessments, outcomes) and so on.
+`slots`, `candidates`, `bookings`, `agreements`, `answers`, `outcomes` and so on. The booking
+core is a one-way stack (see `bookings`): `booking_access` → `booking_mail` → `booking_moves`
+→ `agreement_versions`, `answer_links`, `assessment_links` → `bookings` (the actions) →
+`agreements`, `answers`, `outcomes`, `attendance`, `candidate_updates` on top.
 
 This module holds what they all share: the search change marker and seat accounting.
 """

@@ -15,7 +15,9 @@ its own action, recorded with who registered it, and audited.
 
 What the agreement shares follows the participant's current consent: the plan goal only if
 the participant agreed to share it, adaptations only while marked shareable. Withdrawing a
-consent removes the item from every agreement not yet signed by all (`apply_consent`).
+consent removes the item from every agreement not yet signed by all
+(`agreement_versions.apply_consent`). The rows themselves (the draft, a change, the
+signatures) are written in `agreement_versions`, below the booking actions.
 
 Links are `itsdangerous` tokens holding the signature's id and a nonce that is also stored on
 the signature; signing clears the nonce, so a link works once. A new version gets new
@@ -44,11 +46,18 @@ from marketplace.tables import User
 from placements import booking_states, date_rules
 from placements.errors import LinkRefused
 from placements.schemas import agreements as schemas
-from placements.services import answers, bookings
+from placements.services import (
+    agreement_versions,
+    answer_links,
+    booking_access,
+    booking_mail,
+    booking_moves,
+    bump_slot_change,
+    capacity,
+)
 from placements.services.candidates import display_name, shareable_adaptations
 from placements.tables import Agreement, Booking, Candidate, Signature, Slot
 
-PARTIES = bookings.PARTIES
 PARTY_TEXT = {
     "coordinator": "Samordnare",
     "host": "Värd",
@@ -67,63 +76,6 @@ LINK_PARTIES = ("supervisor", "participant")
 HOST_LINK_PARTIES = ("host", *LINK_PARTIES)
 EDITABLE = booking_states.EDITABLE
 _SALT = "agreement-signature"
-
-
-def _json(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        value = json.loads(value or "[]")
-    return list(value or [])
-
-
-# --- drafting --------------------------------------------------------------------------------
-
-
-async def _new_signatures(agreement_id: int) -> None:
-    for party in PARTIES:
-        await Signature.insert(Signature(agreement=agreement_id, party=party))
-
-
-async def draft_agreement(booking: dict[str, Any], actor: AuthUser | None) -> int:
-    """Draft version 1 from the slot, the booking and the participant's plan (inside the
-    accept transaction). Only adaptations marked shareable are copied in."""
-    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
-    candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
-    assert slot is not None and candidate is not None
-    hours = slot["hours_per_week"]
-    agreement = Agreement(
-        booking=booking["id"],
-        version=1,
-        status="draft",
-        start_date=booking["start_date"],
-        end_date=booking["end_date"],
-        weekly_schedule=f"{hours} timmar i veckan" if hours else "",
-        tasks=(slot["description"] or "")[:2000],
-        participant_goals=shared_goal(candidate),
-        host_gains="",
-        supervisor=booking["supervisor"],
-        coordinator=booking["coordinator"],
-        follow_up_meetings="[]",
-        adaptations_shared=json.dumps(shareable_adaptations(candidate), ensure_ascii=False),
-        insurance_text=get_settings().insurance_text,
-    )
-    await agreement.save()
-    await _new_signatures(int(agreement.id))
-    return int(agreement.id)
-
-
-def shared_goal(candidate: dict[str, Any]) -> str:
-    """The plan goal, if the participant agreed to share it with a host; else nothing."""
-    return candidate["plan_goal"] if candidate.get("plan_goal_shareable") else ""
-
-
-async def current_agreement_row(booking_id: int) -> dict[str, Any] | None:
-    """The booking's newest agreement version (None before the host accepts)."""
-    return (
-        await Agreement.select()
-        .where(Agreement.booking == booking_id)
-        .order_by(Agreement.version, ascending=False)
-        .first()
-    )
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -178,7 +130,7 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
             method=by_party.get(party, {}).get("method", ""),
             recorded_by=await _name_of_user(by_party.get(party, {}).get("recorded_by_id")),
         )
-        for party in PARTIES
+        for party in agreement_versions.PARTIES
     ]
     shared_now = set(shareable_adaptations(candidate))
     return schemas.Agreement(
@@ -193,35 +145,32 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
         end_date=row["end_date"],
         weekly_schedule=row["weekly_schedule"],
         tasks=row["tasks"],
-        participant_goals=_goals_now(row["participant_goals"], candidate),
+        participant_goals=agreement_versions.goals_now(row["participant_goals"], candidate),
         host_gains=row["host_gains"],
         supervisor_name=supervisor,
         coordinator_name=await _name_of_user(row["coordinator"]),
         follow_up_meetings=[
-            msgspec.convert(m, schemas.FollowUpMeeting) for m in _json(row["follow_up_meetings"])
+            msgspec.convert(m, schemas.FollowUpMeeting)
+            for m in agreement_versions.json_list(row["follow_up_meetings"])
         ],
         # What a host sees follows the participant's current consent, also on a signed
         # version kept as it was signed.
-        adaptations_shared=[str(a) for a in _json(row["adaptations_shared"]) if a in shared_now],
+        adaptations_shared=[
+            str(a)
+            for a in agreement_versions.json_list(row["adaptations_shared"])
+            if a in shared_now
+        ],
         insurance_text=row["insurance_text"],
         signatures=signatures,
         fully_signed=all(s.signed for s in signatures),
     )
 
 
-def _goals_now(goals: str, candidate: dict[str, Any]) -> str:
-    """The agreement's goals, without the plan goal once its sharing is withdrawn."""
-    plan_goal = (candidate.get("plan_goal") or "").strip()
-    if plan_goal and not candidate.get("plan_goal_shareable") and goals.strip() == plan_goal:
-        return ""
-    return goals
-
-
 async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    booking = await bookings.booking_row_for(user, booking_id)
-    if user.role == "host" and not await bookings.may_act_as_host(user, booking):
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    agreement = await current_agreement_row(booking_id)
+    booking = await booking_access.booking_row_for(user, booking_id)
+    if user.role == "host" and not await booking_access.may_act_as_host(user, booking):
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    agreement = await agreement_versions.current_agreement_row(booking_id)
     if agreement is None:
         raise NotFound(
             "Bokningen har ingen överenskommelse ännu. Den skapas när värden accepterar."
@@ -231,7 +180,7 @@ async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[dict[str, Any
 
 async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreement:
     """The current agreement version of a booking the caller may see; the read is audited."""
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         booking, agreement = await _agreement_for(user, booking_id)
         await record(user, "agreement.read", booking["candidate"], detail=f"bokning {booking_id}")
         return await agreement_out(agreement)
@@ -240,7 +189,7 @@ async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreemen
 async def agreement_versions_for(user: AuthUser, booking_id: int) -> list[schemas.Agreement]:
     """Every version of a booking's agreement, newest first, each with its own signatures:
     the archive copy. One audited read, like the current version's."""
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         booking, _current = await _agreement_for(user, booking_id)
         rows = (
             await Agreement.select()
@@ -268,14 +217,14 @@ async def update_agreement(
 
     A period change locks what accept locks (`lock_placement`), so that capacity and overlap
     checks cannot interleave with an accept or another change."""
-    async with bookings.placement_transaction():
-        visible = await bookings.booking_row_for(user, booking_id)
-        if not await bookings.may_act_as_host(user, visible):
-            raise NotFound(bookings.BOOKING_NOT_FOUND)
-        booking = await bookings.lock_placement(booking_id)
+    async with booking_access.placement_transaction():
+        visible = await booking_access.booking_row_for(user, booking_id)
+        if not await booking_access.may_act_as_host(user, visible):
+            raise NotFound(booking_access.BOOKING_NOT_FOUND)
+        booking = await booking_access.lock_placement(booking_id)
         if not booking_states.can("change", booking["status"]):
-            raise bookings.illegal(booking["status"], "change")
-        agreement = await current_agreement_row(booking_id)
+            raise booking_moves.illegal(booking["status"], "change")
+        agreement = await agreement_versions.current_agreement_row(booking_id)
         assert agreement is not None
         values = await _changed_values(agreement, booking, data)
         start = values.get("start_date", agreement["start_date"])
@@ -294,16 +243,16 @@ async def update_agreement(
             await _check_new_period(booking, start, end)
         if not values:
             return await agreement_out(agreement)
-        agreement_id = await _write_change(user, booking, agreement, values)
+        agreement_id = await agreement_versions.write_change(user, booking, agreement, values)
         if "start_date" in values or "end_date" in values:
             await Booking.update(
                 {
                     Booking.start_date: start,
                     Booking.end_date: end,
-                    Booking.updated_at: bookings.now(),
+                    Booking.updated_at: booking_access.now(),
                 }
             ).where(Booking.id == booking_id)
-            await bookings.bump_slot_change(int(booking["slot"]))
+            await bump_slot_change(int(booking["slot"]))
         await record(
             user,
             "agreement.update",
@@ -313,92 +262,6 @@ async def update_agreement(
         row = await Agreement.select().where(Agreement.id == agreement_id).first()
         assert row is not None
         return await agreement_out(row)
-
-
-async def _write_change(
-    actor: AuthUser | None,
-    booking: dict[str, Any],
-    agreement: dict[str, Any],
-    values: dict[str, Any],
-) -> int:
-    """Write changed agreement fields under the booking's lock; returns the current row's id.
-
-    Unsigned: changed in place, with the next version number. Signed by anyone: the old
-    version is superseded and a new one, with fresh signatures, is made; an agreed booking
-    goes back to accepted and the coordinator and host are told."""
-    booking_id = int(booking["id"])
-    version = int(agreement["version"]) + 1
-    any_signed = await Signature.exists().where(
-        (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
-    )
-    if not any_signed:
-        columns: dict[Any, Any] = {
-            Agreement._meta.get_column_by_name(k): v for k, v in values.items()
-        }
-        columns[Agreement.version] = version
-        await Agreement.update(columns).where(Agreement.id == agreement["id"])
-        return int(agreement["id"])
-    await Agreement.update({Agreement.status: "superseded"}).where(Agreement.id == agreement["id"])
-    fields = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
-    fields.update(values)
-    fields.update(version=version, status="draft")
-    fresh = Agreement(**fields)
-    await fresh.save()
-    agreement_id = int(fresh.id)
-    await _new_signatures(agreement_id)
-    if booking_states.can("change_agreement", booking["status"]):
-        await bookings.transition(
-            booking,
-            "accepted",
-            actor,
-            note="Överenskommelsen ändrades; alla parter behöver skriva under igen.",
-        )
-    await bookings.notify(
-        [
-            *(await bookings.coordinator_recipients(booking)),
-            *(await bookings.host_user_recipients(booking["slot"], booking_id)),
-        ],
-        "Överenskommelsen har ändrats och behöver skrivas under igen",
-        f"Hej!\n\nÖverenskommelsen har ändrats (version {version}). Alla parter behöver "
-        "läsa den och skriva under igen.",
-        kind="agreement.changed",
-        booking_id=booking_id,
-    )
-    return agreement_id
-
-
-async def apply_consent(actor: AuthUser | None, candidate: dict[str, Any]) -> None:
-    """The participant's current choices, applied to every agreement not yet signed by all
-    (inside the transaction that changed the candidate): an adaptation no longer shareable,
-    and the plan goal once its sharing is withdrawn, leave the text. Signed agreements keep
-    their text, but what they show follows the same choices (`agreement_out`)."""
-    allowed = set(shareable_adaptations(candidate))
-    rows = await Booking.select(Booking.id).where(
-        (Booking.candidate == candidate["id"]) & Booking.status.is_in(["accepted"])
-    )
-    for head in rows:
-        booking = await bookings.lock_booking(int(head["id"]))
-        if booking["status"] != "accepted":
-            continue
-        agreement = await current_agreement_row(int(booking["id"]))
-        if agreement is None or agreement["status"] in ("superseded", "cancelled", "signed"):
-            continue
-        values: dict[str, Any] = {}
-        shared = _json(agreement["adaptations_shared"])
-        kept = [a for a in shared if a in allowed]
-        if kept != shared:
-            values["adaptations_shared"] = json.dumps(kept, ensure_ascii=False)
-        goals = _goals_now(agreement["participant_goals"], candidate)
-        if goals != agreement["participant_goals"]:
-            values["participant_goals"] = goals
-        if values:
-            await _write_change(actor, booking, agreement, values)
-            await record(
-                actor,
-                "agreement.consent",
-                candidate["id"],
-                detail=f"bokning {booking['id']}: {', '.join(sorted(values))} (delning återkallad)",
-            )
 
 
 async def _changed_values(
@@ -411,7 +274,9 @@ async def _changed_values(
             continue
         if field == "follow_up_meetings":
             stored = json.dumps(msgspec.to_builtins(value), ensure_ascii=False)
-            if _json(stored) != _json(agreement[field]):
+            if agreement_versions.json_list(stored) != agreement_versions.json_list(
+                agreement[field]
+            ):
                 values[field] = stored
         elif field == "adaptations_shared":
             candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
@@ -424,7 +289,9 @@ async def _changed_values(
                     fields=["adaptations_shared"],
                 )
             stored = json.dumps(list(value), ensure_ascii=False)
-            if _json(stored) != _json(agreement[field]):
+            if agreement_versions.json_list(stored) != agreement_versions.json_list(
+                agreement[field]
+            ):
                 values[field] = stored
         elif value != agreement[field]:
             values[field] = value
@@ -436,7 +303,7 @@ async def _check_new_period(booking: dict[str, Any], start: dt.date, end: dt.dat
     slot = await Slot.select(Slot.capacity).where(Slot.id == booking["slot"]).first()
     assert slot is not None
     if (
-        await bookings._overlapping(Booking.slot == booking["slot"], start, end, booking["id"])
+        await capacity.overlapping(Booking.slot == booking["slot"], start, end, booking["id"])
         >= (slot["capacity"])
     ):
         raise Conflict("Platsen har ingen ledig plats under den nya perioden.")
@@ -446,12 +313,12 @@ async def _check_new_period(booking: dict[str, Any], start: dt.date, end: dt.dat
             .where(Contact.id == booking["supervisor"])
             .first()
         )
-        guided = await bookings._overlapping(
+        guided = await capacity.overlapping(
             Booking.supervisor == booking["supervisor"], start, end, booking["id"]
         )
         if contact is not None and guided >= contact["supervision_capacity"]:
             raise Conflict("Handledaren har inte plats för fler deltagare under den nya perioden.")
-    if await bookings._overlapping(
+    if await capacity.overlapping(
         Booking.candidate == booking["candidate"], start, end, booking["id"]
     ):
         raise Conflict("Deltagaren har en annan placering under den nya perioden.")
@@ -510,7 +377,7 @@ async def _sign(
         raise Conflict(f"{PARTY_TEXT[party]} har redan skrivit under den här versionen.")
     await Signature.update(
         {
-            Signature.signed_at: bookings.now(),
+            Signature.signed_at: booking_access.now(),
             Signature.signer_label: signer_label[:200],
             Signature.user: user_id,
             Signature.link_nonce: "",
@@ -519,7 +386,7 @@ async def _sign(
             Signature.recorded_by_id: recorded_by.id if recorded_by else None,
         }
     ).where(Signature.id == signature["id"])
-    done = await bookings.fully_signed(booking["id"])
+    done = await agreement_versions.fully_signed(booking["id"])
     await Agreement.update({Agreement.status: "signed" if done else "signing"}).where(
         Agreement.id == agreement["id"]
     )
@@ -532,7 +399,7 @@ async def _sign(
         f"{PARTY_LABEL[party]}{paper}",
     )
     if done:
-        await bookings.transition(
+        await booking_moves.transition(
             booking,
             "agreed",
             actor,
@@ -541,11 +408,11 @@ async def _sign(
             else f"{signer_label} ({'på Mina sidor' if method == 'app' else 'via länk'})",
             note=f"Överenskommelsen version {agreement['version']} är underskriven av alla.",
         )
-        await bookings.notify(
+        await booking_mail.notify(
             [
-                *(await bookings.coordinator_recipients(booking)),
-                *(await bookings.host_user_recipients(booking["slot"], booking["id"])),
-                *(await bookings.supervisor_recipient(booking["supervisor"], booking)),
+                *(await booking_mail.coordinator_recipients(booking)),
+                *(await booking_mail.host_user_recipients(booking["slot"], booking["id"])),
+                *(await booking_mail.supervisor_recipient(booking["supervisor"], booking)),
             ],
             "Överenskommelsen är underskriven av alla",
             f"Hej!\n\nAlla parter har skrivit under överenskommelsen. "
@@ -590,20 +457,20 @@ async def sign_in_app(
     """The coordinator (staff) or the host user signs the current version in the app, if
     `seen_version` is the version they were shown."""
     party = "host" if user.role == "host" else "coordinator"
-    async with write_transaction(bookings.engine()):
-        visible = await bookings.booking_row_for(user, booking_id)
-        if not await bookings.may_act_as_host(user, visible):
-            raise NotFound(bookings.BOOKING_NOT_FOUND)
-        booking = await bookings.lock_booking(booking_id)
+    async with write_transaction(booking_access.engine()):
+        visible = await booking_access.booking_row_for(user, booking_id)
+        if not await booking_access.may_act_as_host(user, visible):
+            raise NotFound(booking_access.BOOKING_NOT_FOUND)
+        booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("sign", booking["status"]):
-            raise bookings.illegal(booking["status"], "sign")
-        agreement = await current_agreement_row(booking_id)
+            raise booking_moves.illegal(booking["status"], "sign")
+        agreement = await agreement_versions.current_agreement_row(booking_id)
         assert agreement is not None
         await _sign(
             booking,
             agreement,
             party,
-            bookings.actor_label(user),
+            booking_moves.actor_label(user),
             user.id,
             user,
             seen_version=seen_version,
@@ -622,13 +489,13 @@ async def record_paper_signature(
     Its own action, never a way to use the party's link: the signature says it was on paper
     and who recorded it, and the audit log names the recorder."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("sign", booking["status"]):
-            raise bookings.illegal(booking["status"], "sign")
-        agreement = await current_agreement_row(booking_id)
+            raise booking_moves.illegal(booking["status"], "sign")
+        agreement = await agreement_versions.current_agreement_row(booking_id)
         assert agreement is not None
         # Only the parties who sign by link sign on paper; staff and host users sign as
         # themselves in the app.
@@ -667,7 +534,7 @@ async def link_parties(booking: dict[str, Any]) -> tuple[str, ...]:
     participant, and the host too when no one signs in for it."""
     slot = await Slot.select(Slot.host).where(Slot.id == booking["slot"]).first()
     assert slot is not None
-    if await answers.host_has_users(int(slot["host"])):
+    if await answer_links.host_has_users(int(slot["host"])):
         return LINK_PARTIES
     return HOST_LINK_PARTIES
 
@@ -675,7 +542,7 @@ async def link_parties(booking: dict[str, Any]) -> tuple[str, ...]:
 async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]:
     """(name, email) of the party a link goes to."""
     if party == "host":
-        return await answers.host_signer(booking)
+        return await answer_links.host_signer(booking)
     if party == "supervisor":
         row = (
             await Contact.select(Contact.name, Contact.email)
@@ -729,13 +596,13 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
     The links themselves are for the demo data and tests only: no route may hand them to
     anyone (routes and pages use `send_signing_links`)."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("sign", booking["status"]):
-            raise bookings.illegal(booking["status"], "sign")
-        agreement = await current_agreement_row(booking_id)
+            raise booking_moves.illegal(booking["status"], "sign")
+        agreement = await agreement_versions.current_agreement_row(booking_id)
         assert agreement is not None
         parties = await link_parties(booking)
         sigs = await Signature.select().where(
@@ -744,14 +611,14 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
             & Signature.signed_at.is_null()
         )
         links: list[schemas.SigningLink] = []
-        expires = bookings.now() + dt.timedelta(seconds=link_max_age())
+        expires = booking_access.now() + dt.timedelta(seconds=link_max_age())
         for sig in sorted(sigs, key=lambda s: parties.index(s["party"])):
             nonce = secrets.token_urlsafe(24)
             await Signature.update(
-                {Signature.link_nonce: nonce, Signature.link_sent_at: bookings.now()}
+                {Signature.link_nonce: nonce, Signature.link_sent_at: booking_access.now()}
             ).where(Signature.id == sig["id"])
             token = _serializer().dumps({"s": sig["id"], "n": nonce})
-            url = bookings.service_link(f"/underteckna/{token}")
+            url = booking_mail.service_link(f"/underteckna/{token}")
             name, email = await _party_contact(booking, sig["party"])
             phone = await _participant_mobile(booking) if sig["party"] == "participant" else ""
             if phone:
@@ -764,8 +631,8 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
                     candidate_id=booking["candidate"],
                 )
             if email:
-                await bookings.notify(
-                    [bookings.Recipient(email)],
+                await booking_mail.notify(
+                    [booking_mail.Recipient(email)],
                     "Skriv under överenskommelsen om praktik",
                     f"Hej {name}!\n\nLäs överenskommelsen om praktik och godkänn den här "
                     f"(länken gäller i {get_settings().signing_link_days} dagar och kan "
@@ -821,7 +688,7 @@ async def _load_link(token: str) -> tuple[dict[str, Any], dict[str, Any], dict[s
 async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement]:
     """The party and the agreement a valid link shows; `LinkRefused` otherwise."""
     signature, agreement, booking = await _load_link(token)
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         await record(
             None,
             "agreement.read",
@@ -834,9 +701,9 @@ async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement]:
 async def sign_by_link(token: str, *, seen_version: int | None) -> schemas.Agreement:
     """Sign through a link: valid, unexpired and unused, else `LinkRefused` and no change;
     `StaleVersion` (and no change) unless `seen_version` is the current version."""
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         signature, agreement, booking = await _load_link(token)
-        booking = await bookings.lock_booking(int(booking["id"]))
+        booking = await booking_access.lock_booking(int(booking["id"]))
         # Re-read under the lock: a concurrent use of the same link must find the nonce gone.
         signature, agreement, booking = await _load_link(token)
         name, _ = await _party_contact(booking, signature["party"])

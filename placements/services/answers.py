@@ -20,29 +20,35 @@ coordinator is told.
 
 A host may also answer by phone: the coordinator records the answer, who gave it and a
 note, as its own action (`record_phone_answer`), audited and shown in the timeline.
+
+Issuing and mailing the links is `answer_links`, below the booking actions that send them;
+answering through one accepts or declines through those actions (`bookings.accept_locked`,
+`bookings.decline_locked`), so this module sits on top of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from employers.tables import Contact, HostMembership
 from marketplace.audit import record
 from marketplace.auth import AuthUser
-from marketplace.clock import local_date
 from marketplace.db import write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.settings import get_settings
 from marketplace.tables import User
-from marketplace.tokens import new_token, token_hash
+from marketplace.tokens import token_hash
 from placements import booking_states
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
-from placements.services import bookings, capacity
+from placements.services import (
+    answer_links,
+    booking_access,
+    booking_moves,
+    bookings,
+    capacity,
+)
 from placements.services.candidates import shareable_adaptations
 from placements.tables import AnswerLink, Booking, Candidate, Slot
 
@@ -62,145 +68,24 @@ EXPIRED = (
 CLOSED = "Förslaget är redan besvarat eller återkallat. Ni behöver inte göra något mer."
 
 
-def answer_path(booking_id: int, token: str) -> str:
-    """The page a link opens (its actions are this path plus /acceptera or /avboj)."""
-    return f"/forslag/{booking_id}/svar/{token}"
-
-
-def link_days() -> int:
-    return get_settings().signing_link_days
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-# --- who gets a link -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinkRecipient:
-    contact_id: int | None
-    name: str
-    email: str
-
-
-async def host_has_users(host_id: int) -> bool:
-    """True when someone active signs in for the host (they answer in the host portal)."""
-    return bool(
-        await HostMembership.exists().where(
-            (HostMembership.host == host_id)
-            & (HostMembership.user._.active == True)  # noqa: E712 - Piccolo needs ==
-            & (HostMembership.user.email != "")
-        )
-    )
-
-
-async def link_recipients(slot: dict[str, Any]) -> list[LinkRecipient]:
-    """Who at a host without users gets an answer link: its public contact persons (its
-    other contacts who are not supervisors, if it names none) and the slot's supervisor, each
-    with an e-mail address, once per address. Empty for a host whose users answer in the
-    portal."""
-    if await host_has_users(int(slot["host"])):
-        return []
-    contacts = (
-        await Contact.select(
-            Contact.id,
-            Contact.name,
-            Contact.email,
-            Contact.is_public_contact,
-            Contact.is_supervisor,
-            Contact.active,
-        )
-        .where((Contact.host == slot["host"]) & (Contact.email != ""))
-        .order_by(Contact.id)
-    )
-    active = [c for c in contacts if c["active"]]
-    chosen = [c for c in active if c["is_public_contact"]] or [
-        c for c in active if not c["is_supervisor"]
-    ]
-    chosen += [c for c in active if c["id"] == slot["supervisor"]]
-    found: dict[str, LinkRecipient] = {}
-    for c in chosen:
-        found.setdefault(
-            c["email"].strip().casefold(), LinkRecipient(int(c["id"]), c["name"], c["email"])
-        )
-    return list(found.values())
-
-
-# --- issuing ---------------------------------------------------------------------------------
-
-
-async def issue_link(booking_id: int, recipient: LinkRecipient) -> tuple[str, dt.datetime]:
-    """Inside a write transaction: a new link for the recipient, replacing any earlier one to
-    the same address for this booking. Returns (the path with the token, when it expires)."""
-    stamp = _now()
-    await AnswerLink.update({AnswerLink.replaced_at: stamp}).where(
-        (AnswerLink.booking == booking_id)
-        & (AnswerLink.email == recipient.email)
-        & AnswerLink.used_at.is_null()
-        & AnswerLink.replaced_at.is_null()
-    )
-    token, digest = new_token()
-    expires = stamp + dt.timedelta(days=link_days())
-    await AnswerLink.insert(
-        AnswerLink(
-            booking=booking_id,
-            contact=recipient.contact_id,
-            name=recipient.name[:200],
-            email=recipient.email,
-            token_hash=digest,
-            created_at=stamp,
-            expires_at=expires,
-        )
-    )
-    return answer_path(booking_id, token), expires
-
-
-def _until(expires: dt.datetime) -> str:
-    return local_date(expires).isoformat()
-
-
-async def send_proposal_links(booking_id: int, slot: dict[str, Any]) -> int:
-    """Inside the proposal's transaction: mail each link recipient a link of their own.
-    Returns how many were mailed (0 when the host has users, or no one has an address)."""
-    sent = 0
-    for recipient in await link_recipients(slot):
-        path, expires = await issue_link(booking_id, recipient)
-        await bookings.notify(
-            [bookings.Recipient(recipient.email, None, path)],
-            "Ny deltagare föreslagen",
-            f"Hej {recipient.name}!\n\nEn samordnare på kommunens kompetenscenter föreslår en "
-            f"deltagare för er plats ”{slot['title']}”. Ni svarar utan inloggning: läs "
-            "förslaget och tacka ja, eller tacka nej med en kort motivering, på sidan som "
-            f"länken nedan öppnar. Länken är personlig, gäller till och med {_until(expires)} "
-            "och kan användas en gång.",
-            kind="booking.answer_link",
-            booking_id=booking_id,
-            action="Svara på förslaget",
-        )
-        sent += 1
-    return sent
-
-
 async def resend_links(user: AuthUser, booking_id: int) -> list[schemas.AnswerLinkSent]:
     """Staff mail fresh answer links for an open proposal (the old ones stop working).
     Refused (409) when someone at the host signs in or no one has an e-mail address."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("answer", booking["status"]):
-            raise bookings.illegal(booking["status"], "answer")
+            raise booking_moves.illegal(booking["status"], "answer")
         slot = await Slot.select().where(Slot.id == booking["slot"]).first()
         assert slot is not None
-        if await host_has_users(int(slot["host"])):
+        if await answer_links.host_has_users(int(slot["host"])):
             raise Conflict(
                 "Någon hos värden loggar in och svarar på förslaget i tjänsten. Länkar skickas "
                 "bara till värdar utan konto."
             )
-        if not await send_proposal_links(booking_id, slot):
+        if not await answer_links.send_proposal_links(booking_id, slot):
             raise Conflict(
                 "Ingen hos värden har en e-postadress. Lägg till en adress för kontaktpersonen, "
                 "eller ring värden och registrera svaret per telefon."
@@ -238,9 +123,9 @@ async def links_for(
     """`links_of` for a booking the caller may see as staff; the read is audited (a page
     that has audited its read of the booking passes `audit=False`)."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        row = await bookings.booking_row_for(user, booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        row = await booking_access.booking_row_for(user, booking_id)
         if audit:
             await record(
                 user, "booking.answer_links.read", row["candidate"], detail=f"bokning {booking_id}"
@@ -262,7 +147,7 @@ async def _load(booking_id: int, token: str) -> tuple[dict[str, Any], dict[str, 
         raise LinkRefused(USED)
     if link["replaced_at"] is not None:
         raise LinkRefused(REPLACED)
-    if link["expires_at"] <= _now():
+    if link["expires_at"] <= booking_access.now():
         raise LinkRefused(EXPIRED)
     booking = await Booking.select().where(Booking.id == booking_id).first()
     if booking is None or booking["status"] != "proposed":
@@ -302,7 +187,7 @@ class AnswerPage(msgspec.Struct, kw_only=True):
 
 async def page_for_link(booking_id: int, token: str) -> AnswerPage:
     """The proposal behind a valid link (`LinkRefused` otherwise); the read is audited."""
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         link, booking = await _load(booking_id, token)
         slot = await Slot.select().where(Slot.id == booking["slot"]).first()
         candidate = (
@@ -360,7 +245,9 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
 async def _claim(link: dict[str, Any], answer: str) -> None:
     """Mark the link used, once: a second use, even a concurrent one, finds it taken."""
     claimed = (
-        await AnswerLink.update({AnswerLink.used_at: _now(), AnswerLink.answer: answer})
+        await AnswerLink.update(
+            {AnswerLink.used_at: booking_access.now(), AnswerLink.answer: answer}
+        )
         .where(
             (AnswerLink.id == link["id"])
             & AnswerLink.used_at.is_null()
@@ -377,7 +264,7 @@ async def accept_by_link(
 ) -> schemas.Booking:
     """Accept through a link: valid, unexpired, unused, for this booking, else `LinkRefused`
     and no change. A refusal for lack of room changes nothing and leaves the link usable."""
-    async with bookings.placement_transaction():
+    async with booking_access.placement_transaction():
         link, booking = await _load(booking_id, token)
         await _claim(link, "accepted")
         await bookings.accept_locked(booking_id, None, choice, label=_who(link))
@@ -388,12 +275,12 @@ async def accept_by_link(
             detail=f"bokning {booking_id}: accepterad via svarslänk till "
             f"{link['name']} <{link['email']}>",
         )
-        return await bookings.booking_out(await _row(booking_id))
+        return await booking_access.booking_out(await _row(booking_id))
 
 
 async def decline_by_link(booking_id: int, token: str, reason: str) -> schemas.Booking:
     """Decline through a link with the host's reason (required); the coordinator is told."""
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         link, booking = await _load(booking_id, token)
         await _claim(link, "declined")
         await bookings.decline_locked(booking_id, None, reason, label=_who(link))
@@ -404,7 +291,7 @@ async def decline_by_link(booking_id: int, token: str, reason: str) -> schemas.B
             detail=f"bokning {booking_id}: avböjd via svarslänk till "
             f"{link['name']} <{link['email']}>",
         )
-        return await bookings.booking_out(await _row(booking_id))
+        return await booking_access.booking_out(await _row(booking_id))
 
 
 async def _row(booking_id: int) -> dict[str, Any]:
@@ -461,10 +348,10 @@ async def accept_options_for(
 ) -> schemas.AcceptOptions:
     """`accept_options` of a booking the caller may answer for the host; the read is
     audited (a page that has audited its read of the booking passes `audit=False`)."""
-    async with write_transaction(bookings.engine()):
-        row = await bookings.booking_row_for(user, booking_id)
-        if not await bookings.may_act_as_host(user, row):
-            raise NotFound(bookings.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        row = await booking_access.booking_row_for(user, booking_id)
+        if not await booking_access.may_act_as_host(user, row):
+            raise NotFound(booking_access.BOOKING_NOT_FOUND)
         slot = await Slot.select().where(Slot.id == row["slot"]).first()
         assert slot is not None
         if audit:
@@ -485,7 +372,7 @@ async def record_phone_answer(
     way and may name another supervisor or period), is audited as a phone answer, and
     shows in the timeline as "Svar per telefon"."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
     answered_by = " ".join(data.answered_by.split())
     note = data.note.strip()
     if not answered_by or not note:
@@ -494,8 +381,8 @@ async def record_phone_answer(
             fields=["answered_by" if not answered_by else "note"],
         )
     said = f"Svar per telefon från {answered_by}, antecknat av {user.name}: {note}"
-    async with bookings.placement_transaction():
-        visible = await bookings.booking_row_for(user, booking_id)
+    async with booking_access.placement_transaction():
+        visible = await booking_access.booking_row_for(user, booking_id)
         if data.answer == "accept":
             await bookings.accept_locked(
                 booking_id,
@@ -517,26 +404,4 @@ async def record_phone_answer(
             f"{'accepterad' if data.answer == 'accept' else 'avböjd'} per telefon, "
             f"svar från {answered_by}",
         )
-        return await bookings.booking_out(await _row(booking_id), with_events=True)
-
-
-async def host_signer(booking: dict[str, Any]) -> tuple[str, str]:
-    """(name, email) of who signs for a host without users: the person who accepted the
-    proposal through their link, else the host's contact person (as `link_recipients`)."""
-    answered = (
-        await AnswerLink.select(AnswerLink.name, AnswerLink.email)
-        .where((AnswerLink.booking == booking["id"]) & (AnswerLink.answer == "accepted"))
-        .first()
-    )
-    if answered is not None:
-        return answered["name"], answered["email"]
-    slot = await Slot.select(Slot.host, Slot.supervisor).where(Slot.id == booking["slot"]).first()
-    assert slot is not None
-    found = await link_recipients(slot)
-    return (found[0].name, found[0].email) if found else ("", "")
-
-
-async def open_link_recipients(booking_id: int) -> list[bookings.Recipient]:
-    """Everyone who was mailed a link for this booking (to tell them it was withdrawn)."""
-    rows = await AnswerLink.select(AnswerLink.email).where(AnswerLink.booking == booking_id)
-    return [bookings.Recipient(e) for e in dict.fromkeys(r["email"] for r in rows)]
+        return await booking_access.booking_out(await _row(booking_id), with_events=True)

@@ -17,7 +17,7 @@ försörjningsstöd; the figures are counted by `placements.attendance_figures`.
 records and shows; it decides nothing about försörjningsstöd.
 
 Every read and every report is audited against the participant. Hosts reach only bookings
-on their own slots, staff only the participants they may see (`bookings.booking_row_for`,
+on their own slots, staff only the participants they may see (`booking_access.booking_row_for`,
 `candidates.read_row_for`).
 """
 
@@ -52,7 +52,12 @@ from placements.attendance_figures import (
 )
 from placements.errors import LinkRefused
 from placements.schemas import attendance as schemas
-from placements.services import agreements, bookings, candidates
+from placements.services import (
+    agreement_versions,
+    booking_access,
+    booking_moves,
+    candidates,
+)
 from placements.tables import AttendanceWeek, Booking, Candidate, Slot
 
 REPORTABLE = booking_states.REPORTABLE
@@ -101,7 +106,7 @@ def ended_on(booking: dict[str, Any]) -> dt.date | None:
 def open_weeks(booking: dict[str, Any], today: dt.date) -> list[dt.date]:
     """The weeks that may be reported, newest first: from the week the placement started to
     this week (or the week it ended)."""
-    start = bookings.actual_start_of(booking)
+    start = booking_access.actual_start_of(booking)
     if booking["status"] not in REPORTABLE or start is None:
         return []
     last = min(today, ended_on(booking) or today)
@@ -135,7 +140,7 @@ def check_report(
                 f"{monday.isoformat()} kom efter det. Välj en vecka då placeringen pågick.",
             )
         )
-    start = bookings.actual_start_of(booking)
+    start = booking_access.actual_start_of(booking)
     date_rules.check(
         "attendance",
         {"week_start": monday},
@@ -187,8 +192,8 @@ async def _out(booking: dict[str, Any], settings: Settings) -> schemas.Attendanc
 async def attendance_for(user: AuthUser, booking_id: int) -> schemas.Attendance:
     """A placement's attendance, for its host or the staff who see the participant; the read
     is audited."""
-    async with write_transaction(bookings.engine()):
-        booking = await bookings.booking_row_for(user, booking_id)
+    async with write_transaction(booking_access.engine()):
+        booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "attendance.read", booking["candidate"], detail=f"bokning {booking_id}")
         return await _out(booking, get_settings())
 
@@ -209,7 +214,7 @@ async def alerts_among(user: AuthUser, booking_ids: list[int]) -> dict[int, int]
     alerted = {b: days for b, days in totals.items() if days >= threshold}
     if not alerted:
         return {}
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         owners = await Booking.select(Booking.id, Booking.candidate).where(
             Booking.id.is_in(list(alerted))
         )
@@ -235,7 +240,7 @@ async def _save(
         AttendanceWeek.note: data.absence_note.strip(),
         AttendanceWeek.source: source,
         AttendanceWeek.reported_by: label[:200],
-        AttendanceWeek.reported_at: bookings.now(),
+        AttendanceWeek.reported_at: booking_access.now(),
     }
     changed = await (
         AttendanceWeek.update(values)
@@ -297,13 +302,13 @@ async def record_week(
     """Report one week of a started placement (host users of its host, or staff who see the
     participant). Replaces an earlier report of the same week; audited; may alert."""
     settings = get_settings()
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if booking["status"] not in REPORTABLE:
             raise Conflict(NOT_STARTED)
         monday = check_report(data, booking)
-        await _save(booking_id, monday, data, source, bookings.actor_label(user))
+        await _save(booking_id, monday, data, source, booking_moves.actor_label(user))
         await record(
             user,
             "attendance.report",
@@ -316,7 +321,7 @@ async def record_week(
 
 # --- the supervisor's link -------------------------------------------------------------------
 # A supervisor without an account reports a week through a signed link in the reminder, the
-# same mechanism as the assessment link (`outcomes.assessment_token`): the token names the
+# same mechanism as the assessment link (`assessment_links.assessment_token`): the token names the
 # placement and the week, expires after SIGNING_LINK_DAYS, and works once: when the week is
 # reported (by anyone), the link is refused.
 
@@ -396,7 +401,7 @@ async def link_week_start(token: str) -> dt.date:
 async def link_page(token: str) -> LinkWeek:
     """What the link's page shows; the read names the participant, so it is audited."""
     booking, monday = await _load_link(token)
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         candidate = (
             await Candidate.select(Candidate.first_name)
             .where(Candidate.id == booking["candidate"])
@@ -422,9 +427,9 @@ async def record_week_by_link(token: str, data: schemas.WeekReport) -> LinkWeek:
     """The supervisor reports the link's week, once (the claim is checked again under the
     booking's lock, so two uses cannot both succeed)."""
     settings = get_settings()
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         booking, monday = await _load_link(token)
-        await bookings.lock_booking(int(booking["id"]))
+        await booking_access.lock_booking(int(booking["id"]))
         booking, monday = await _load_link(token)
         report = msgspec.structs.replace(data, week_start=monday)
         check_report(report, booking)
@@ -499,7 +504,7 @@ async def statement_for(user: AuthUser, candidate_id: int, year: int, month: int
     found: list[PlacementMonth] = []
     months: set[tuple[int, int]] = set()
     for booking in sorted(rows, key=lambda r: (r["start_date"] or today, r["id"])):
-        start, end = _period(booking, await agreements.current_agreement_row(booking["id"]))
+        start, end = _period(booking, await agreement_versions.current_agreement_row(booking["id"]))
         reports = {r["week_start"]: counts_of(r) for r in await _rows(int(booking["id"]))}
         if start is not None:
             months.update(months_of_period(start, min(end or today, today)))

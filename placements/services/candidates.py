@@ -30,8 +30,10 @@ from marketplace.db import write_transaction
 from marketplace.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.luhn import luhn_ok
 from marketplace.mail import queue_mail
+from marketplace.reference import taxonomy
 from marketplace.settings import get_settings
 from marketplace.tables import User
+from placements import date_rules
 from placements.booking_states import UNSEEN_BY_HOST
 from placements.schemas import candidates as schemas
 from placements.services import people_search
@@ -134,7 +136,8 @@ def _require_staff(user: AuthUser) -> None:
         raise Forbidden("Bara samordnare och administratörer ser deltagarnas uppgifter.")
 
 
-async def _staff_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+async def staff_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+    """The participant's row for staff who may see it; NotFound otherwise (not audited)."""
     _require_staff(user)
     row = await Candidate.select().where(Candidate.id == candidate_id).first()
     if row is None:
@@ -162,13 +165,14 @@ async def host_may_see(user: AuthUser, candidate_id: int) -> bool:
 async def staff_may_see(user: AuthUser, candidate_id: int) -> bool:
     """True when a coordinator or admin may see this candidate's record."""
     try:
-        await _staff_row(user, candidate_id)
+        await staff_row(user, candidate_id)
     except (NotFound, Forbidden):
         return False
     return True
 
 
-def _engine() -> Any:
+def engine() -> Any:
+    """The database engine of the participant's tables (for `write_transaction`)."""
     return Candidate._meta.db
 
 
@@ -222,8 +226,6 @@ def check_consent(
 ) -> None:
     """A consent has a day and a way it was given, both or neither; the consent day and the
     registration day are not in the future (the date table, `placements.date_rules`)."""
-    from placements import date_rules
-
     date_rules.check(
         "candidate",
         {"consent_date": consent_date, "registered_at": registered_at},
@@ -301,8 +303,8 @@ def display_name(row: dict[str, Any]) -> str:
 
 async def get_candidate_for(user: AuthUser, candidate_id: int) -> schemas.Candidate:
     """The full record, if the caller may see it (else NotFound); the read is audited."""
-    async with write_transaction(_engine()):
-        row = await _staff_row(user, candidate_id)
+    async with write_transaction(engine()):
+        row = await staff_row(user, candidate_id)
         await record(user, "candidate.read", candidate_id)
         return await candidate_out(row)
 
@@ -310,8 +312,8 @@ async def get_candidate_for(user: AuthUser, candidate_id: int) -> schemas.Candid
 async def read_row_for(user: AuthUser, candidate_id: int, action: str, detail: str = "") -> Any:
     """The raw row of a candidate the caller may see (else NotFound), for matching; the read
     is audited under ``action``. No decryption: matching never needs the identity number."""
-    async with write_transaction(_engine()):
-        row = await _staff_row(user, candidate_id)
+    async with write_transaction(engine()):
+        row = await staff_row(user, candidate_id)
         await record(user, action, candidate_id, detail=detail)
         return row
 
@@ -394,7 +396,7 @@ async def list_candidates_for(
         where.append(people_search.name_matches(Candidate.first_name, Candidate.last_name, words))
     if only_ids is not None:
         where.append(Candidate.id.is_in(sorted(set(only_ids)) or [0]))
-    async with write_transaction(_engine()):
+    async with write_transaction(engine()):
         return await _page_of(
             user, where, sort=sort, limit=limit, offset=offset, action="candidate.list"
         )
@@ -419,7 +421,7 @@ async def find_by_personnummer(
         pnr = normalise_personnummer(raw) if raw.strip() else ""
     except ValidationFailed:
         pnr = ""
-    async with write_transaction(_engine()):
+    async with write_transaction(engine()):
         if not pnr:
             await record(user, PERSONNUMMER_SEARCH, None, detail="inte ett helt personnummer")
             return schemas.CandidatePage(total=0, limit=limit, offset=offset, items=[])
@@ -453,14 +455,13 @@ async def _check_coordinator(user: AuthUser, coordinator_id: int | None) -> int:
     return coordinator_id
 
 
-def _adaptations_json(items: Iterable[schemas.Adaptation]) -> str:
+def adaptations_json(items: Iterable[schemas.Adaptation]) -> str:
+    """Adaptations as the `adaptations` column stores them."""
     return json.dumps([msgspec.to_builtins(a) for a in items], ensure_ascii=False)
 
 
-def _check_taxonomy_ids(data: schemas.CandidateCreate | schemas.CandidateUpdate) -> None:
+def check_taxonomy_ids(data: schemas.CandidateCreate | schemas.CandidateUpdate) -> None:
     """Wished occupations, skills and languages must be the taxonomy's own IDs."""
-    from search import taxonomy  # the taxonomy is data; imported here, as in slots
-
     known: dict[str, tuple[str, Any]] = {
         "wished_occupations": ("yrke", taxonomy.occupations()),
         "skills": ("kompetens", taxonomy.skills()),
@@ -492,7 +493,7 @@ def _check_taxonomy_ids(data: schemas.CandidateCreate | schemas.CandidateUpdate)
 POSSIBLE_DUPLICATE = "candidate.possible_duplicate"
 
 
-async def _same_personnummer(
+async def same_personnummer(
     user: AuthUser, pnr: str, exclude_id: int | None = None
 ) -> tuple[list[int], list[int]]:
     """Ids of other records with `pnr`: (those the caller may see, the rest)."""
@@ -510,7 +511,7 @@ async def _same_personnummer(
     return seen, hidden
 
 
-async def _route_possible_duplicate(user: AuthUser, candidate_id: int, others: list[int]) -> None:
+async def route_possible_duplicate(user: AuthUser, candidate_id: int, others: list[int]) -> None:
     """Record and mail the admins that `candidate_id` may be the same person as `others`."""
     ids = ", ".join(str(i) for i in others)
     await record(
@@ -545,12 +546,12 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
     possible duplicate (see above), so that the answer never confirms someone's existence.
     """
     _require_staff(user)
-    _check_taxonomy_ids(data)
+    check_taxonomy_ids(data)
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
-    async with write_transaction(_engine()):
+    async with write_transaction(engine()):
         check_consent(data.consent_date, data.consent_method, data.registered_at)
         coordinator_id = await _check_coordinator(user, data.coordinator_id)
-        seen, hidden = await _same_personnummer(user, pnr) if pnr else ([], [])
+        seen, hidden = await same_personnummer(user, pnr) if pnr else ([], [])
         if seen:
             raise ValidationFailed(
                 "Det finns redan en deltagare med det personnumret. Sök upp henne eller honom "
@@ -559,8 +560,8 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
             )
         today = clock.today()
         candidate = Candidate(
-            first_name=_one_line_name(data.first_name, "first_name"),
-            last_name=_one_line_name(data.last_name, "last_name"),
+            first_name=one_line_name(data.first_name, "first_name"),
+            last_name=one_line_name(data.last_name, "last_name"),
             personnummer=pnr,
             email=normalise_email(data.email, required=False),
             phone=data.phone.strip(),
@@ -577,7 +578,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
             latitude=data.latitude,
             longitude=data.longitude,
             max_commute_km=data.max_commute_km,
-            adaptations=_adaptations_json(data.adaptations),
+            adaptations=adaptations_json(data.adaptations),
             plan_goal=data.plan_goal,
             plan_goal_shareable=data.plan_goal_shareable,
             status=data.status,
@@ -591,99 +592,25 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
         candidate_id = int(candidate.id)
         await record(user, "candidate.create", candidate_id)
         if hidden:
-            await _route_possible_duplicate(user, candidate_id, hidden)
+            await route_possible_duplicate(user, candidate_id, hidden)
         row = await Candidate.select().where(Candidate.id == candidate_id).first()
         assert row is not None
         return await candidate_out(row)
 
 
-_JSON_FIELDS = {"wished_occupations", "skills", "languages"}
 _NAME_LABELS = {"first_name": "Förnamnet", "last_name": "Efternamnet"}
 
 
-def _one_line_name(value: str, field: str) -> str:
-    # Composed form (NFC), so that "Å" typed as "A" plus a ring is folded like any "Å".
+def one_line_name(value: str, field: str) -> str:
+    """A first or last name as stored: one line, trimmed, in composed form (NFC), so that "Å"
+    typed as "A" plus a ring is folded like any "Å"."""
     text = unicodedata.normalize("NFC", value.strip())
     return single_line(text, field, label=_NAME_LABELS[field])
 
 
-async def update_candidate(
-    user: AuthUser, candidate_id: int, data: schemas.CandidateUpdate
-) -> schemas.Candidate:
-    """Change the fields sent; the audit row names the fields changed, never their values."""
-    async with write_transaction(_engine()):
-        row = await _staff_row(user, candidate_id)
-        _check_taxonomy_ids(data)
-        if data.consent_date is not msgspec.UNSET or data.consent_method is not msgspec.UNSET:
-            check_consent(
-                row.get("consent_date")
-                if data.consent_date is msgspec.UNSET
-                else data.consent_date,
-                row.get("consent_method") or ""
-                if data.consent_method is msgspec.UNSET
-                else data.consent_method,
-            )
-        changes: dict[Any, Any] = {}
-        changed: list[str] = []
-        duplicates: list[int] = []
-        for field in data.__struct_fields__:
-            value = getattr(data, field)
-            if value is msgspec.UNSET:
-                continue
-            changed.append(field)
-            if field == "personnummer":
-                value = normalise_personnummer(value) if value.strip() else ""
-                seen, hidden = (
-                    await _same_personnummer(user, value, candidate_id) if value else ([], [])
-                )
-                if seen:
-                    raise ValidationFailed(
-                        "En annan deltagare har redan det personnumret.", fields=["personnummer"]
-                    )
-                if hidden and value != row["personnummer"]:
-                    duplicates = hidden
-                changes[Candidate.personnummer] = value
-            elif field == "coordinator_id":
-                if user.role == "coordinator" and row["coordinator"] != user.id:
-                    raise Forbidden("Bara den ansvariga samordnaren kan lämna över deltagaren.")
-                row_user = await User.select(User.role).where(User.id == value).first()
-                if row_user is None or row_user["role"] != "coordinator":
-                    raise ValidationFailed(
-                        "Den ansvariga måste vara en samordnare.", fields=["coordinator_id"]
-                    )
-                changes[Candidate.coordinator] = value
-            elif field == "email":
-                changes[Candidate.email] = normalise_email(value, required=False)
-            elif field in ("first_name", "last_name"):
-                changes[Candidate._meta.get_column_by_name(field)] = _one_line_name(value, field)
-            elif field == "adaptations":
-                changes[Candidate.adaptations] = _adaptations_json(value)
-            elif field in _JSON_FIELDS:
-                changes[Candidate._meta.get_column_by_name(field)] = json.dumps(value)
-            else:
-                changes[Candidate._meta.get_column_by_name(field)] = value
-        if data.status is not msgspec.UNSET and data.status != row["status"]:
-            changes[Candidate.exited_at] = clock.today() if data.status == "exited" else None
-        if changes:
-            changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
-            await Candidate.update(changes).where(Candidate.id == candidate_id)
-        await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
-        if duplicates:
-            await _route_possible_duplicate(user, candidate_id, duplicates)
-        fresh = await Candidate.select().where(Candidate.id == candidate_id).first()
-        assert fresh is not None
-        if {"adaptations", "plan_goal", "plan_goal_shareable"} & set(changed):
-            # What hosts see follows the participant's current choices, in unsigned
-            # agreements too.
-            from placements.services.agreements import apply_consent
-
-            await apply_consent(user, fresh)
-        return await candidate_out(fresh)
-
-
 async def get_participant_for_host(user: AuthUser, candidate_id: int) -> schemas.HostParticipant:
     """What a host may see of a participant proposed to or placed with it; audited."""
-    async with write_transaction(_engine()):
+    async with write_transaction(engine()):
         if user.role != "host" or not await host_may_see(user, candidate_id):
             raise NotFound(CANDIDATE_NOT_FOUND)
         row = await Candidate.select().where(Candidate.id == candidate_id).first()
@@ -697,7 +624,7 @@ async def get_participant_for_host(user: AuthUser, candidate_id: int) -> schemas
 
 
 async def _own_coordinator_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
-    row = await _staff_row(user, candidate_id)
+    row = await staff_row(user, candidate_id)
     if row["coordinator"] != user.id:
         raise Forbidden(
             "Hälsoanteckningar kan bara läsas av deltagarens egen samordnare.",
@@ -717,7 +644,7 @@ def _health_out(row: dict[str, Any]) -> schemas.HealthNote:
 
 async def list_health_notes(user: AuthUser, candidate_id: int) -> list[schemas.HealthNote]:
     """The candidate's health notes, newest first; only for the candidate's own coordinator."""
-    async with write_transaction(_engine()):
+    async with write_transaction(engine()):
         await _own_coordinator_row(user, candidate_id)
         rows = (
             await HealthNote.select()
@@ -733,7 +660,7 @@ async def add_health_note(
     user: AuthUser, candidate_id: int, data: schemas.HealthNoteCreate
 ) -> schemas.HealthNote:
     """Add a health note; only the candidate's own coordinator may."""
-    async with write_transaction(_engine()):
+    async with write_transaction(engine()):
         await _own_coordinator_row(user, candidate_id)
         note = HealthNote(candidate=candidate_id, author=user.id, text=data.text)
         await note.save()
@@ -761,8 +688,6 @@ def _activity_out(row: dict[str, Any]) -> schemas.PlanActivity:
 
 def _check_dates(values: dict[str, Any], context: dict[str, Any] | None = None) -> None:
     """The date table's rules for a plan activity's dates sent, with the stored ones."""
-    from placements import date_rules
-
     date_rules.check(
         "plan_activity",
         {k: values.get(k) for k in ("planned_start", "planned_end")},
@@ -772,8 +697,8 @@ def _check_dates(values: dict[str, Any], context: dict[str, Any] | None = None) 
 
 async def get_plan_for(user: AuthUser, candidate_id: int) -> schemas.Plan:
     """The goal and the planned activities, in date order; audited."""
-    async with write_transaction(_engine()):
-        row = await _staff_row(user, candidate_id)
+    async with write_transaction(engine()):
+        row = await staff_row(user, candidate_id)
         rows = (
             await PlanActivity.select()
             .where(PlanActivity.candidate == candidate_id)
@@ -794,8 +719,8 @@ async def add_plan_activity(
 ) -> schemas.PlanActivity:
     """Add a planned activity to the candidate's plan."""
     _check_dates({"planned_start": data.planned_start, "planned_end": data.planned_end})
-    async with write_transaction(_engine()):
-        await _staff_row(user, candidate_id)
+    async with write_transaction(engine()):
+        await staff_row(user, candidate_id)
         activity = PlanActivity(
             candidate=candidate_id,
             title=data.title,
@@ -813,8 +738,8 @@ async def add_plan_activity(
 
 async def delete_plan_activity(user: AuthUser, candidate_id: int, activity_id: int) -> None:
     """Remove a planned activity from the candidate's plan (NotFound if it is not there)."""
-    async with write_transaction(_engine()):
-        await _staff_row(user, candidate_id)
+    async with write_transaction(engine()):
+        await staff_row(user, candidate_id)
         exists = await PlanActivity.exists().where(
             (PlanActivity.id == activity_id) & (PlanActivity.candidate == candidate_id)
         )
@@ -828,8 +753,8 @@ async def update_plan_activity(
     user: AuthUser, candidate_id: int, activity_id: int, data: schemas.PlanActivityUpdate
 ) -> schemas.PlanActivity:
     """Change a planned activity: dates, status or the follow-up note."""
-    async with write_transaction(_engine()):
-        await _staff_row(user, candidate_id)
+    async with write_transaction(engine()):
+        await staff_row(user, candidate_id)
         row = (
             await PlanActivity.select()
             .where((PlanActivity.id == activity_id) & (PlanActivity.candidate == candidate_id))

@@ -8,7 +8,7 @@ host gets when accepting (`accept_options`), and behind the earliest period with
 both are offered (`free_period`).
 
 The checks here only read. The accept itself repeats them with the rows locked
-(`bookings.lock_placement`), so that what is shown can never let two placements share the
+(`booking_access.lock_placement`), so that what is shown can never let two placements share the
 last seat.
 """
 
@@ -69,9 +69,15 @@ def _count(rows: list[dict[str, Any]], start: dt.date, end: dt.date) -> int:
     return sum(1 for r in rows if overlaps(r["start_date"], r["end_date"], start, end))
 
 
+async def overlapping(where: Any, start: dt.date, end: dt.date, exclude: int = 0) -> int:
+    """How many seat-holding bookings matching `where` (a slot's, a supervisor's, a
+    participant's), other than `exclude`, share a day with start–end."""
+    return _count(await _holding(where, exclude), start, end)
+
+
 async def seats_taken_during(slot_id: int, start: dt.date, end: dt.date, exclude: int = 0) -> int:
     """Seat-holding bookings on the slot whose period shares a day with start–end."""
-    return _count(await _holding(Booking.slot == slot_id, exclude), start, end)
+    return await overlapping(Booking.slot == slot_id, start, end, exclude)
 
 
 async def supervisor_loads(

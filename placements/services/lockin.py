@@ -19,7 +19,7 @@ from marketplace.errors import Forbidden
 from marketplace.settings import get_settings
 from marketplace.sweeps import RowGuard
 from placements.schemas import outcomes as schemas
-from placements.services import bookings
+from placements.services import booking_access
 from placements.services.candidates import visible_coordinator_ids
 from placements.services.outcomes import PROGRESS
 from placements.tables import Booking, LockInFlag, Outcome
@@ -101,7 +101,7 @@ async def flag_lock_in(today: dt.date, guard: RowGuard | None = None) -> schemas
             created += 1
         for key, flag in open_keys.items():
             if key not in reasons:
-                await LockInFlag.update({LockInFlag.resolved_at: bookings.now()}).where(
+                await LockInFlag.update({LockInFlag.resolved_at: booking_access.now()}).where(
                     LockInFlag.id == flag["id"]
                 )
                 await record(None, "lock_in.resolve", key[0], detail=key[1])

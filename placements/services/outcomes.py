@@ -1,6 +1,9 @@
 """The end of a placement: the supervisor's structured assessment (in the app or through a
 signed link), the participant's own view, the outcome at exit in Kolada's categories, and the
-follow-ups at 90 and 180 days."""
+follow-ups at 90 and 180 days.
+
+The link itself is made and mailed by `assessment_links` when the placement ends
+(`bookings.end`); this module, on top of the booking actions, reads and uses it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 
 from employers.tables import Contact
 from marketplace.audit import record
@@ -21,7 +24,7 @@ from marketplace.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as schemas
-from placements.services import bookings
+from placements.services import assessment_links, booking_access, booking_mail, booking_moves
 from placements.services.candidates import display_name, visible_coordinator_ids
 from placements.tables import Assessment, Booking, BookingEvent, Candidate, FollowUp, Outcome
 
@@ -30,7 +33,6 @@ FOLLOW_UP_DAYS = (90, 180)
 CATEGORY_TEXT = vocabulary.OUTCOME_LABELS
 # Work or studies: the step forward that lock-in looks for.
 PROGRESS = ("arbete", "studier")
-_SALT = "assessment-link"
 
 
 # --- assessment ------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ async def _store_assessment(
     booking: dict[str, Any], data: schemas.AssessmentCreate, submitted_by: str
 ) -> dict[str, Any]:
     if not booking_states.can("assess", booking["status"]):
-        raise bookings.illegal(booking["status"], "assess")
+        raise booking_moves.illegal(booking["status"], "assess")
     existing = await _assessment_row(booking["id"])
     if existing is not None and existing["submitted_at"] is not None:
         raise Conflict("Bedömningen är redan inskickad för den här placeringen.")
@@ -70,14 +72,14 @@ async def _store_assessment(
         Assessment.strengths: data.strengths,
         Assessment.recommendation: data.recommendation,
         Assessment.comment: data.comment,
-        Assessment.submitted_at: bookings.now(),
+        Assessment.submitted_at: booking_access.now(),
         Assessment.submitted_by: submitted_by[:200],
     }
     if existing is None:
         await Assessment.insert(Assessment(booking=booking["id"]))
     await Assessment.update(values).where(Assessment.booking == booking["id"])
-    await bookings.notify(
-        await bookings.coordinator_recipients(booking),
+    await booking_mail.notify(
+        await booking_mail.coordinator_recipients(booking),
         "Handledarens bedömning har kommit in",
         "Hej!\n\nHandledarens bedömning av placeringen har kommit in.",
         kind="assessment.submitted",
@@ -92,12 +94,12 @@ async def submit_assessment(
     user: AuthUser, booking_id: int, data: schemas.AssessmentCreate
 ) -> schemas.Assessment:
     """The host user (or staff on the supervisor's behalf) submits the assessment, once."""
-    async with write_transaction(bookings.engine()):
-        visible = await bookings.booking_row_for(user, booking_id)
-        if not await bookings.may_act_as_host(user, visible):
-            raise NotFound(bookings.BOOKING_NOT_FOUND)
-        booking = await bookings.lock_booking(booking_id)
-        row = await _store_assessment(booking, data, bookings.actor_label(user))
+    async with write_transaction(booking_access.engine()):
+        visible = await booking_access.booking_row_for(user, booking_id)
+        if not await booking_access.may_act_as_host(user, visible):
+            raise NotFound(booking_access.BOOKING_NOT_FOUND)
+        booking = await booking_access.lock_booking(booking_id)
+        row = await _store_assessment(booking, data, booking_moves.actor_label(user))
         await record(
             user, "assessment.submit", booking["candidate"], detail=f"bokning {booking_id}"
         )
@@ -106,8 +108,8 @@ async def submit_assessment(
 
 async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessment:
     """The assessment (empty until submitted). The participant's view is for staff only."""
-    async with write_transaction(bookings.engine()):
-        booking = await bookings.booking_row_for(user, booking_id)
+    async with write_transaction(booking_access.engine()):
+        booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "assessment.read", booking["candidate"], detail=f"bokning {booking_id}")
         out = _assessment_out(booking_id, await _assessment_row(booking_id))
         if not user.is_staff:
@@ -120,12 +122,12 @@ async def record_participant_view(
 ) -> schemas.Assessment:
     """The coordinator records the participant's own view of the placement."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("assess", booking["status"]):
-            raise bookings.illegal(booking["status"], "assess")
+            raise booking_moves.illegal(booking["status"], "assess")
         if await _assessment_row(booking_id) is None:
             await Assessment.insert(Assessment(booking=booking_id))
         await Assessment.update({Assessment.participant_view: data.text}).where(
@@ -140,42 +142,11 @@ async def record_participant_view(
         return _assessment_out(booking_id, await _assessment_row(booking_id))
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt=_SALT)
-
-
-def assessment_token(booking_id: int) -> str:
-    return _serializer().dumps({"b": booking_id})
-
-
-async def send_assessment_link(booking: dict[str, Any]) -> str:
-    """Mail the supervisor a signed, expiring link to the assessment form (inside the end
-    transaction). The link works until the assessment is submitted, then never again."""
-    token = assessment_token(int(booking["id"]))
-    url = bookings.service_link(f"/bedomning/{token}")
-    contact = None
-    if booking["supervisor"] is not None:
-        contact = (
-            await Contact.select(Contact.name, Contact.email)
-            .where(Contact.id == booking["supervisor"])
-            .first()
-        )
-    if contact and contact["email"]:
-        await bookings.notify(
-            [bookings.Recipient(contact["email"])],
-            "Hur gick praktiken? Fyll i bedömningen",
-            f"Hej {contact['name']}!\n\nPlaceringen är avslutad. "
-            f"Fyll i den korta bedömningen här (länken gäller i "
-            f"{get_settings().signing_link_days} dagar):\n{url}\n",
-            kind="assessment.link",
-            booking_id=int(booking["id"]),
-        )
-    return url
-
-
 async def _load_assessment_link(token: str) -> dict[str, Any]:
     try:
-        payload = _serializer().loads(token, max_age=get_settings().signing_link_days * 86400)
+        payload = assessment_links.serializer().loads(
+            token, max_age=get_settings().signing_link_days * 86400
+        )
     except SignatureExpired:
         raise LinkRefused(
             "Länken har gått ut. Be din kontakt på kommunen om en ny länk.", status_code=410
@@ -204,7 +175,7 @@ async def booking_for_assessment_link(token: str) -> tuple[str, str]:
 
     The page names the participant, so the read is audited like any other."""
     booking = await _load_assessment_link(token)
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
         assert candidate is not None
         contact = None
@@ -225,9 +196,9 @@ async def booking_for_assessment_link(token: str) -> tuple[str, str]:
 
 async def submit_assessment_by_link(token: str, data: schemas.AssessmentCreate) -> None:
     """The supervisor submits through the link; refused (and nothing stored) if used."""
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         booking = await _load_assessment_link(token)
-        booking = await bookings.lock_booking(int(booking["id"]))
+        booking = await booking_access.lock_booking(int(booking["id"]))
         booking = await _load_assessment_link(token)
         name = ""
         if booking["supervisor"] is not None:
@@ -349,7 +320,7 @@ def _check_outcome(
     date_rules.check(
         "outcome",
         {"outcome_date": data.outcome_date},
-        {"placement_start": bookings.actual_start_of(booking)},
+        {"placement_start": booking_access.actual_start_of(booking)},
         extra=[*_category_problems(data), *(extra or [])],
     )
 
@@ -396,12 +367,12 @@ async def record_outcome(
 ) -> schemas.Outcome:
     """Record the outcome of an ended placement (once) and create its follow-ups."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("outcome", booking["status"]):
-            raise bookings.illegal(booking["status"], "outcome")
+            raise booking_moves.illegal(booking["status"], "outcome")
         if await Outcome.exists().where(Outcome.booking == booking_id):
             raise Conflict(
                 "Utfallet för placeringen är redan registrerat. Rätta det om det är fel."
@@ -451,11 +422,11 @@ async def correct_outcome(
     a new outcome hold (`_check_outcome`); the follow-ups not yet done move with the date;
     the audit log and the booking's history keep the values before and after."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
     reason = data.reason.strip()
-    async with write_transaction(bookings.engine()):
-        await bookings.booking_row_for(user, booking_id)
-        booking = await bookings.lock_booking(booking_id)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
         row = await Outcome.select().where(Outcome.booking == booking_id).first()
         if row is None:
             raise Conflict(
@@ -496,7 +467,7 @@ async def correct_outcome(
             BookingEvent(
                 booking=booking_id,
                 actor_id=user.id,
-                actor_label=bookings.actor_label(user),
+                actor_label=booking_moves.actor_label(user),
                 from_status=booking["status"],
                 to_status=booking["status"],
                 note=note[:2000],
@@ -520,7 +491,7 @@ async def create_due_follow_ups(today: dt.date, guard: RowGuard | None = None) -
     rows = await Outcome.select().where(Outcome.outcome_date <= today)
     for row in rows:
         with guard.row(row["id"]):
-            async with write_transaction(bookings.engine()):
+            async with write_transaction(booking_access.engine()):
                 created += await _ensure_follow_ups(row)
     return created
 
@@ -528,9 +499,9 @@ async def create_due_follow_ups(today: dt.date, guard: RowGuard | None = None) -
 async def outcomes_of_booking(user: AuthUser, booking_id: int) -> list[schemas.Outcome]:
     """The outcome of a booking (a list: empty until recorded); staff only, audited."""
     if not user.is_staff:
-        raise NotFound(bookings.BOOKING_NOT_FOUND)
-    async with write_transaction(bookings.engine()):
-        booking = await bookings.booking_row_for(user, booking_id)
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    async with write_transaction(booking_access.engine()):
+        booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "outcome.read", booking["candidate"], detail=f"bokning {booking_id}")
         rows = await Outcome.select().where(Outcome.booking == booking_id).order_by(Outcome.id)
         return [outcome_out(r) for r in rows]
@@ -566,7 +537,7 @@ async def list_follow_ups_for(
     """Follow-ups of the candidates the caller may see, by due date; audited per candidate."""
     if not user.is_staff:
         raise Forbidden("Bara samordnare ser uppföljningar.")
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         query = FollowUp.select(*_FOLLOW_UP_COLUMNS)
         allowed = await visible_coordinator_ids(user)
         if allowed is not None:
@@ -587,7 +558,7 @@ async def complete_follow_up(
     """Record where the person is at a follow-up."""
     if not user.is_staff:
         raise NotFound("Uppföljningen finns inte.")
-    async with write_transaction(bookings.engine()):
+    async with write_transaction(booking_access.engine()):
         row = await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first()
         allowed = await visible_coordinator_ids(user)
         if row is None:
@@ -613,7 +584,7 @@ async def complete_follow_up(
                 FollowUp.status: "done",
                 FollowUp.result_category: data.result_category,
                 FollowUp.note: data.note,
-                FollowUp.done_at: bookings.now(),
+                FollowUp.done_at: booking_access.now(),
             }
         ).where(FollowUp.id == follow_up_id)
         await record(user, "follow_up.done", row["candidate"], detail=f"uppföljning {follow_up_id}")

@@ -22,6 +22,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from marketplace.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
+from placements.tables import Candidate
 
 # Each letter with a diacritic, both cases (SQLite's LOWER folds ASCII only), to its base.
 _BASE_LETTERS = {
@@ -102,8 +103,6 @@ async def name_words_among(words: list[str]) -> set[str]:
     found by the name they have now. The comparison is folded, so "Åsa" takes "asa" too.
     One query: an EXISTS per word, each stopping at the first participant it finds.
     """
-    from placements.tables import Candidate  # the tables import nothing from here
-
     folded = [w for w in dict.fromkeys(fold_name(w) for w in words) if w]
     if not folded:
         return set()

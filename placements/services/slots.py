@@ -27,6 +27,8 @@ from marketplace.audit import record
 from marketplace.auth import AuthUser
 from marketplace.db import equals_ci, write_transaction
 from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.reference import taxonomy
+from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
 from placements import date_rules
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
@@ -44,9 +46,7 @@ USED_STATUSES = (*SEAT_HOLDING, "completed", "interrupted")
 @cache
 def skill_labels() -> dict[str, str]:
     """Skill labels by taxonomy ID."""
-    from search.taxonomy import skills
-
-    return skills()
+    return taxonomy.skills()
 
 
 @cache
@@ -81,24 +81,18 @@ def skill_label(stored: str) -> str:
 def occupation_ref(occupation_id: str | None) -> s.OccupationRef | None:
     if not occupation_id:
         return None
-    from search.taxonomy import occupation
-
-    occ = occupation(occupation_id)
+    occ = taxonomy.occupation(occupation_id)
     if occ is None:
         return s.OccupationRef(id=occupation_id, label="", ssyk="")
     return s.OccupationRef(id=occ.id, label=occ.label, ssyk=occ.ssyk)
 
 
 def known_occupation(occupation_id: str) -> bool:
-    from search.taxonomy import occupation
-
-    return occupation(occupation_id) is not None
+    return taxonomy.occupation(occupation_id) is not None
 
 
 def current_occupation(occupation_id: str) -> str | None:
     """The current id for a current or singly replaced occupation id, else None."""
-    from search.taxonomy_changes import current_occupation_id
-
     return current_occupation_id(occupation_id)
 
 
@@ -367,12 +361,10 @@ def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None
 
     An id the taxonomy has replaced is stored as its replacement; an id split into several
     occupations as the one the title names; any other unknown id is refused (the rule is in
-    `search.taxonomy_changes`).
+    `marketplace.reference.taxonomy_changes`).
     """
     if not occupation_id or known_occupation(occupation_id):
         return occupation_id, ""
-    from search.taxonomy_changes import resolve_occupation
-
     resolved = resolve_occupation(occupation_id, title)
     if resolved.status == "unknown":
         raise ValidationFailed(

@@ -22,7 +22,7 @@ from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.views import page
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
-from placements.services import answers
+from placements.services import answer_links, answers
 from placements.views.agreements import no_store
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
@@ -61,8 +61,8 @@ async def _answer_page(
         status_code=status_code,
         shown=shown,
         options=shown.options,
-        action=f"{answers.answer_path(booking_id, token)}/acceptera",
-        decline_action=f"{answers.answer_path(booking_id, token)}/avboj",
+        action=f"{answer_links.answer_path(booking_id, token)}/acceptera",
+        decline_action=f"{answer_links.answer_path(booking_id, token)}/avboj",
         values=values or {},
         errors=errors or {},
         labels=ANSWER_LABELS,

@@ -22,12 +22,13 @@ from litestar.response import Template
 from marketplace.auth import AuthUser, active_coordinators, signed_in_user, staff
 from marketplace.errors import NotFound, ValidationFailed
 from marketplace.forms import Form, Landing, NoFields, confirmed, parse_form, round_trip
+from marketplace.reference import taxonomy
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements import date_rules, vocabulary
 from placements.schemas import candidates as schemas
+from placements.services import candidate_updates
 from placements.services import candidates as candidate_services
-from search import taxonomy
 
 PROFILE_LABELS = {
     "first_name": "Förnamn",
@@ -76,7 +77,6 @@ ADAPTATIONS_MAX = 30
 BLANK_ADAPTATION_ROWS = 3
 # Rows read from a post: more than the limit, so too many is an error rather than a silent cut.
 ADAPTATION_ROWS_READ = 100
-OCCUPATION_SUGGESTIONS = 8
 SKILL_SUGGESTIONS = 40
 
 
@@ -94,17 +94,14 @@ def _candidate_page(candidate_id: int, notice: str) -> Landing:
 # --- occupations and skills from the taxonomy ----------------------------------------------------
 
 
-def occupation_options(chosen: list[str], q: str = "") -> list[tuple[str, str, bool]]:
-    """(id, label, checked) for the wished-occupation checkboxes: the chosen ones first, still
-    checked, then the taxonomy's suggestions for what was typed."""
+def occupation_options(chosen: list[str]) -> list[tuple[str, str, bool]]:
+    """(id, label, checked) for the wished-occupation checkboxes: the chosen ones, still
+    checked. The search adds its suggestions for what was typed (`/arbetsbord/yrken`,
+    `search.occupation_pages`)."""
     options: dict[str, tuple[str, str, bool]] = {}
     for occupation_id in chosen:
         found = taxonomy.occupation(occupation_id)
         options[occupation_id] = (occupation_id, found.label if found else occupation_id, True)
-    if q.strip():
-        for s in taxonomy.suggest_occupations(q, OCCUPATION_SUGGESTIONS):
-            if s.id not in options:
-                options[s.id] = (s.id, f"{s.label} ({s.group_label})", False)
     return list(options.values())
 
 
@@ -384,7 +381,7 @@ async def candidate_update(
         return parsed
 
     async def save(data: schemas.CandidateUpdate) -> Landing:
-        await candidate_services.update_candidate(user, candidate_id, data)
+        await candidate_updates.update_candidate(user, candidate_id, data)
         return _candidate_page(candidate_id, "profil-sparad")
 
     def refused(*, values: dict[str, Any], errors: dict[str, str], status_code: int) -> Template:
@@ -396,24 +393,6 @@ async def candidate_update(
         )
 
     return await round_trip(request, parse, save, refused, fields=PROFILE_FIELDS)
-
-
-@get("/arbetsbord/yrken", guards=[staff], include_in_schema=False)
-async def occupation_choices(
-    request: Request[Any, Any, Any],
-    yrke: Annotated[str, QueryParameter(max_length=100)] = "",
-    wished_occupations: Annotated[list[str] | None, QueryParameter(max_items=50)] = None,
-) -> Template:
-    """htmx: the chosen occupations, still checked, and suggestions for what was typed."""
-    chosen = [o for o in (wished_occupations or []) if len(o) <= 20]
-    return page(
-        "placements/workbench/_wished_occupations.html",
-        request,
-        occupation_choices=occupation_options(chosen, yrke),
-        values={"wished_occupations": chosen},
-        errors={},
-        labels=EDIT_LABELS,
-    )
 
 
 @get("/arbetsbord/kompetenser", guards=[staff], include_in_schema=False)
@@ -499,7 +478,7 @@ async def plan_goal_update(
     request: Request[Any, Any, Any], candidate_id: FromPath[int]
 ) -> Response[Any]:
     async def save(data: schemas.CandidateUpdate) -> Landing:
-        await candidate_services.update_candidate(signed_in_user(request), candidate_id, data)
+        await candidate_updates.update_candidate(signed_in_user(request), candidate_id, data)
         return _candidate_page(candidate_id, "plan-sparad")
 
     async def refused(
@@ -642,7 +621,6 @@ ROUTES = [
     candidate_create,
     candidate_edit,
     candidate_update,
-    occupation_choices,
     skill_choices,
     plan_edit,
     plan_goal_update,

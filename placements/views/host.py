@@ -3,12 +3,16 @@ placements, assessments and win-win ledger.
 
 It lives in `placements` because it shows slots and bookings; the organisation and supervisor
 pages are in `employers/views.py`. Every action calls one service; the pages only arrange.
+The slot form's occupation pickers (what the host typed, and three occupations suggested from
+the title and description) are served by the search (`search.occupation_pages`); the form's
+own "Föreslå yrke" without JavaScript asks the suggester the app factory hands it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
@@ -30,6 +34,7 @@ from marketplace.forms import (
     round_trip,
 )
 from marketplace.notices import done
+from marketplace.reference import taxonomy
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements import date_rules
@@ -47,8 +52,6 @@ from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from placements.views import attendance as attendance_views
-from search import taxonomy
-from search.suggest import NO_SLOT_WORDS, suggestions_for
 
 host_only = requires("host")
 # The slot form also serves admins, who edit any host's slots here (the back office's job),
@@ -241,18 +244,33 @@ async def _slot_form_page(
 
 # The slot form's "Föreslå yrke" button: without JavaScript it posts the whole form, which is
 # shown again with three suggested occupations and nothing saved; with htmx it asks
-# `/vard/yrkesforslag` for the suggestions only.
+# `/vard/yrkesforslag` (served by the search: `search.occupation_pages`) for them only.
 SUGGEST_BUTTON = "foresla_yrke"
 
 
-async def _occupation_suggestions(values: dict[str, Any]) -> tuple[list[Any], str]:
+class OccupationSuggester(Protocol):
+    """Suggested occupations for a slot's title and description (each with the `id`, `label`,
+    `group_label` and `words` that `placements/host/_occupation_choices.html` shows), and
+    why there are none ("" when there are some)."""
+
+    async def __call__(self, title: str, description: str) -> tuple[Sequence[Any], str]: ...
+
+
+_suggester: OccupationSuggester | None = None
+
+
+def use_occupation_suggester(suggester: OccupationSuggester) -> None:
+    """Give the slot form its occupation suggestions. The app factory hands it the search's
+    (`search.occupation_pages.slot_form_suggestions`), since `placements` never imports `search`."""
+    global _suggester
+    _suggester = suggester
+
+
+async def _occupation_suggestions(values: dict[str, Any]) -> tuple[Sequence[Any], str]:
     """Suggested occupations for the form's title and description, or why there are none."""
-    title = str(values.get("title") or "")[:200]
-    description = str(values.get("description") or "")[:5000]
-    try:
-        return await suggestions_for(title, description), ""
-    except ValidationFailed:
-        return [], NO_SLOT_WORDS
+    if _suggester is None:
+        raise RuntimeError("The slot form has no occupation suggester (see create_app).")
+    return await _suggester(str(values.get("title") or ""), str(values.get("description") or ""))
 
 
 async def _form_with_suggestions(
@@ -399,35 +417,6 @@ async def slot_stang(request: Request[Any, Any, Any], slot_id: FromPath[int]) ->
 async def slot_oppna(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Response[Any]:
     """Reopen a closed slot: it comes back paused."""
     return await _change_status(request, slot_id, "reopen", "plats-oppnad")
-
-
-@get("/vard/yrken", guards=[slot_editors], include_in_schema=False)
-async def occupation_options(
-    request: Request[Any, Any, Any],
-    occupation_label: Annotated[str, QueryParameter(max_length=100)] = "",
-) -> Template:
-    """htmx: occupations matching what the host typed, as radio buttons to pick from."""
-    suggestions = taxonomy.suggest_occupations(occupation_label, 8) if occupation_label else []
-    return page("placements/host/_occupations.html", request, suggestions=suggestions)
-
-
-@post("/vard/yrkesforslag", guards=[slot_editors], include_in_schema=False, status_code=200)
-async def occupation_suggestions(request: Request[Any, Any, Any]) -> Template:
-    """htmx: three occupations suggested from the form's title and description, to pick."""
-    values = await form_values(request)
-    suggestions, problem = await _occupation_suggestions(values)
-    chosen = taxonomy.occupation(str(values.get("occupation_id") or ""))
-    shown = {
-        "occupation_id": chosen.id if chosen else "",
-        "occupation_label": chosen.label if chosen else "",
-    }
-    return page(
-        "placements/host/_occupation_choices.html",
-        request,
-        values=shown,
-        occupation_suggestions=suggestions,
-        suggestion_problem=problem,
-    )
 
 
 @get("/vard/kompetenser", guards=[slot_editors], include_in_schema=False)
@@ -698,8 +687,6 @@ ROUTES = [
     slot_pausa,
     slot_stang,
     slot_oppna,
-    occupation_options,
-    occupation_suggestions,
     skill_options,
     booking_accept,
     booking_decline,

@@ -1,7 +1,11 @@
 """The coordinator's workbench (`/arbetsbord`): one way in to the participants, the slots and
-the agreements. My candidates with lock-in flags, a candidate's page (profile, plan, slots to
-propose, the timeline of bookings), slot search, the propose flow, the agreement editor with
-each signature's status and the links to send, and the follow-ups and outcomes that are due.
+the agreements. My candidates with lock-in flags, the agreement editor with each signature's
+status and the links to send, and the follow-ups and outcomes that are due.
+
+The pages built on matching (a participant's page with the slots that suit them, and the
+propose page with the participants who suit a slot) and the slot search are served by the
+search (`search.matching_pages`, `search.pages`), which `placements` never imports; they take
+their placements parts from here (`candidate_context`, `propose_context`, `propose_from_form`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -23,6 +26,7 @@ from marketplace.errors import MarketplaceError, ValidationFailed
 from marketplace.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.notices import done
 from marketplace.paging import PageNumber
+from marketplace.reference import taxonomy
 from marketplace.templating import LABELS
 from marketplace.views import page
 from placements import booking_states, date_rules
@@ -31,6 +35,7 @@ from placements.schemas import bookings as booking_schemas
 from placements.schemas import candidates as candidate_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.services import agreements as agreement_services
+from placements.services import answer_links
 from placements.services import answers as answer_services
 from placements.services import attendance as attendance_services
 from placements.services import bookings as booking_services
@@ -42,8 +47,6 @@ from placements.services import slots as slot_services
 from placements.services.own_pages import own_pages_of
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
-from search import taxonomy, usage
-from search.services import match_candidates, match_slots
 
 PROPOSE_LABELS = {
     "candidate_id": "Deltagare",
@@ -91,7 +94,6 @@ OUTCOME_LABELS = {
     "csn_eligible": "Studierna ger rätt till studiemedel (CSN)",
     "note": "Anteckning",
 }
-MATCHES_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -323,12 +325,10 @@ async def candidate_search(request: Request[Any, Any, Any]) -> Template | Redire
     return Redirect(f"/arbetsbord?{_list_query(q, status, flaggade, sortera)}", status_code=303)
 
 
-@get("/arbetsbord/deltagare/{candidate_id:int}", guards=[staff], include_in_schema=False)
-async def candidate_page(
-    request: Request[Any, Any, Any],
-    candidate_id: FromPath[int],
-) -> Template:
-    user = _user(request)
+async def candidate_context(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+    """A participant's page (`placements/workbench/candidate.html`) but for the slots that
+    suit them: the profile, plan, consents, own pages, timeline and lock-in flags. The page
+    itself, with the matching, is served by the search (`search.matching_pages`)."""
     candidate = await candidate_services.get_candidate_for(user, candidate_id)
     plan = await candidate_services.get_plan_for(user, candidate_id)
     timeline = [
@@ -341,109 +341,53 @@ async def candidate_page(
         if f.candidate_id == candidate_id
     ]
     wished = [taxonomy.occupation(o) for o in candidate.wished_occupations]
-    wished_labels = [o.label for o in wished if o is not None]
     skills = taxonomy.skills()
-    matches = await match_slots(user, candidate_id, MATCHES_SHOWN, 0)
-    return page(
-        "placements/workbench/candidate.html",
-        request,
-        candidate=candidate,
+    return {
+        "candidate": candidate,
         # Read under the page's own audited read of the participant (candidate.read).
-        partner_consents=await partner_services.consents_of(candidate_id),
-        own_pages=await own_pages_of(candidate_id),
-        plan=plan,
-        timeline=timeline,
-        flags=flags,
-        wished_labels=wished_labels,
-        skill_labels=[skills.get(s, s) for s in candidate.skills],
-        language_labels=[taxonomy.languages().get(x, x) for x in candidate.languages],
-        result=matches,
-        facts=await slot_services.hit_facts([m.id for m in matches.results]),
-        pages=1,
-        page_number=1,
-        params="",
-        best_shown=True,  # only the best matches, without pages: say so
-    )
+        "partner_consents": await partner_services.consents_of(candidate_id),
+        "own_pages": await own_pages_of(candidate_id),
+        "plan": plan,
+        "timeline": timeline,
+        "flags": flags,
+        "wished_labels": [o.label for o in wished if o is not None],
+        "skill_labels": [skills.get(s, s) for s in candidate.skills],
+        "language_labels": [taxonomy.languages().get(x, x) for x in candidate.languages],
+    }
 
 
-SUITED_SHOWN = 8
+# --- the propose flow (its pages, with the participants who suit the slot, are the search's:
+# `search.matching_pages`) ---------------------------------------------------------------------
 
-# --- the propose flow --------------------------------------------------------------------------
 
-
-async def _propose_context(user: AuthUser, slot_id: int) -> dict[str, Any]:
+async def propose_context(user: AuthUser, slot_id: int) -> dict[str, Any]:
+    """The propose page's slot, the caller's active participants to choose from, and labels."""
     slot = await slot_services.get_slot(user, slot_id)
     mine = (await candidate_services.list_candidates_for(user, status="active", limit=500)).items
-    # Matching from the slot's side: the caller's active participants who suit it, with the
-    # reasons (each one shown is an audited read). A slot that takes no bookings has none.
-    suited = None
-    if slot.status not in ("draft", "closed"):
-        suited = await match_candidates(user, slot_id, SUITED_SHOWN, 0)
     return {
         "slot": slot,
-        "suited": suited,
         "candidate_options": [(c.id, f"{c.first_name} {c.last_name}") for c in mine],
         "labels": PROPOSE_LABELS,
     }
 
 
-@get("/arbetsbord/platser/{slot_id:int}/foresla", guards=[staff], include_in_schema=False)
-async def propose_form(
-    request: Request[Any, Any, Any],
-    slot_id: FromPath[int],
-    deltagare: Annotated[int | None, QueryParameter(ge=1)] = None,
-    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
-) -> Template:
-    context = await _propose_context(_user(request), slot_id)
-    # The search the slot was found by, so the search log can note the proposal.
-    values = {"candidate_id": str(deltagare or ""), "sokning": usage.valid_ref(sokning) or ""}
-    return page("placements/workbench/propose.html", request, values=values, errors={}, **context)
-
-
-@post(
-    "/arbetsbord/platser/{slot_id:int}/foresla",
-    guards=[staff],
-    include_in_schema=False,
-    status_code=303,
-)
-async def propose_submit(
-    request: Request[Any, Any, Any], slot_id: FromPath[int]
-) -> Template | Redirect:
-    user = _user(request)
-    values = await form_values(request)
-    ref = usage.valid_ref(str(values.pop("sokning", "") or ""))
-    try:
-        data = parse_form(
-            booking_schemas.BookingCreate,
-            {**values, "slot_id": str(slot_id)},
-            labels={**PROPOSE_LABELS, "slot_id": "Plats"},
-            flags=["confirm_capacity", "participant_first"],
-            blank_is_none=["start_date", "end_date"],
-            blank_is_empty=["message"],
-            rules=date_rules.form_rules("proposal"),
-        )
-        booking = await booking_services.propose(user, data)
-    except MarketplaceError as exc:
-        context = await _propose_context(user, slot_id)
-        return page(
-            "placements/workbench/propose.html",
-            request,
-            status_code=exc.status_code,
-            values={**values, "sokning": ref or ""},
-            errors=field_errors(exc, PROPOSE_LABELS),
-            warned=isinstance(exc, booking_services.CapacityWarning),
-            **context,
-        )
-    background = None
-    if ref is not None:
-        background = BackgroundTask(usage.record_event_quietly, ref, "propose", slot_id, user)
-    return Redirect(
-        done(
-            f"/arbetsbord/bokningar/{booking.id}",
-            "forslag-till-deltagaren" if data.participant_first else "forslag-skickat",
-        ),
-        status_code=303,
-        background=background,
+async def propose_from_form(user: AuthUser, slot_id: int, values: dict[str, Any]) -> str:
+    """Propose a participant for the slot from the propose form's fields; returns the booking
+    page to land on, with its notice. A refusal is the service's `MarketplaceError` (a
+    `bookings.CapacityWarning` when the host could not accept it as it stands)."""
+    data = parse_form(
+        booking_schemas.BookingCreate,
+        {**values, "slot_id": str(slot_id)},
+        labels={**PROPOSE_LABELS, "slot_id": "Plats"},
+        flags=["confirm_capacity", "participant_first"],
+        blank_is_none=["start_date", "end_date"],
+        blank_is_empty=["message"],
+        rules=date_rules.form_rules("proposal"),
+    )
+    booking = await booking_services.propose(user, data)
+    return done(
+        f"/arbetsbord/bokningar/{booking.id}",
+        "forslag-till-deltagaren" if data.participant_first else "forslag-skickat",
     )
 
 
@@ -481,7 +425,7 @@ async def _booking_context(
     if booking.status in ENDED:
         assessment = await outcome_services.get_assessment_for(user, booking_id)
     options = None
-    host_has_users = await answer_services.host_has_users(booking.host_id)
+    host_has_users = await answer_links.host_has_users(booking.host_id)
     if booking.status == "proposed":
         options = await answer_services.accept_options_for(user, booking_id, audit=False)
     presence = None
@@ -768,9 +712,6 @@ async def follow_up_done(
 ROUTES = [
     workbench,
     candidate_search,
-    candidate_page,
-    propose_form,
-    propose_submit,
     booking_page,
     *BOOKING_ACTION_ROUTES,
     follow_up_done,

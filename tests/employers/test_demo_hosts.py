@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from employers.tables import Contact, Host, HostMembership
 from marketplace.demo import load_demo
+from marketplace.reference.taxonomy import occupation
 from marketplace.tables import User
 from placements.tables import Slot
-from search.taxonomy import occupation
 
 
 async def test_demo_hosts_and_slots_load_once():

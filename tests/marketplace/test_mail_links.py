@@ -19,7 +19,7 @@ from marketplace.settings import get_settings, load_settings, serve_base_url
 from marketplace.tables import OutboxMessage, User
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
-from placements.services import agreements, bookings, outcomes
+from placements.services import agreements, assessment_links, bookings, outcomes
 from tests.builders import make_candidate
 from tests.conftest import login
 from tests.mailutil import SmtpServer
@@ -72,7 +72,7 @@ async def _whole_day() -> tuple[World, dict[str, int]]:
     with time_machine.travel(dt.datetime(2030, 4, 1, 10, tzinfo=dt.UTC), tick=False):
         await bookings.end(w.host_user, booking_id, "completed")
     await outcomes.submit_assessment_by_link(
-        outcomes.assessment_token(booking_id),
+        assessment_links.assessment_token(booking_id),
         so.AssessmentCreate(
             attendance="god",
             tasks_mastered="Plock och pack",
@@ -174,7 +174,7 @@ async def test_every_booking_mail_names_the_place_and_links_to_a_page_its_recipi
     assert f"/vard/bokningar/{ids['placed']}" in changed[0]["body_text"]
     # The assessment link opens without an account.
     assessment = await anonymous.get(
-        f"/bedomning/{outcomes.assessment_token(ids['declined'])}",
+        f"/bedomning/{assessment_links.assessment_token(ids['declined'])}",
         headers={"accept": "text/html"},
     )
     assert assessment.status_code in (200, 404, 409, 410)

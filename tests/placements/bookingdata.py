@@ -11,7 +11,7 @@ from typing import Any
 from marketplace import clock
 from marketplace.auth import AuthUser
 from placements.schemas import bookings as sb
-from placements.services import agreements, bookings
+from placements.services import agreement_versions, agreements, bookings
 from placements.tables import Agreement, Booking, Signature
 from tests.builders import (
     make_candidate,
@@ -90,7 +90,7 @@ async def link_tokens(w: World, booking_id: int) -> dict[str, str]:
 
 
 async def current_version(booking_id: int) -> int:
-    current = await agreements.current_agreement_row(booking_id)
+    current = await agreement_versions.current_agreement_row(booking_id)
     assert current is not None
     return int(current["version"])
 
@@ -138,7 +138,7 @@ async def to_active(w: World, **kw: Any) -> int:
 
 
 async def signatures_of(booking_id: int) -> dict[str, Any]:
-    current = await agreements.current_agreement_row(booking_id)
+    current = await agreement_versions.current_agreement_row(booking_id)
     assert current is not None
     rows = await Signature.select().where(Signature.agreement == current["id"])
     return {r["party"]: r for r in rows}

@@ -25,7 +25,7 @@ from marketplace.settings import get_settings
 from marketplace.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.schemas import outcomes as so
-from placements.services import agreements, bookings, candidates, outcomes
+from placements.services import agreements, bookings, candidate_updates, candidates, outcomes
 from tests.builders import make_candidate, make_host, make_host_user, make_user
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -58,7 +58,7 @@ async def secret_world() -> World:
     """A participant with a personnummer, a health note and an unshared adaptation, proposed
     to the host; a second placement of theirs there is completed, assessed and has an outcome."""
     w = await make_world(capacity=2)
-    await candidates.update_candidate(
+    await candidate_updates.update_candidate(
         w.coordinator,
         w.candidate_id,
         sc.CandidateUpdate(

@@ -14,7 +14,7 @@ from marketplace.settings import get_settings
 from marketplace.tables import OutboxMessage
 from placements.schemas import agreements as sa
 from placements.schemas import candidates as sc
-from placements.services import agreements, bookings, candidates
+from placements.services import agreements, bookings, candidate_updates
 from placements.tables import Agreement, Booking, Signature
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -32,7 +32,7 @@ MIDWAY = TODAY + dt.timedelta(days=30)  # within the accepted booking's period (
 
 
 async def accepted_booking(w) -> int:
-    await candidates.update_candidate(
+    await candidate_updates.update_candidate(
         w.coordinator,
         w.candidate_id,
         sc.CandidateUpdate(

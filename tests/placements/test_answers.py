@@ -23,7 +23,13 @@ from placements import jobs
 from placements.errors import LinkRefused
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
-from placements.services import agreements, answers, bookings, candidates
+from placements.services import (
+    agreement_versions,
+    agreements,
+    answers,
+    bookings,
+    candidate_updates,
+)
 from placements.tables import AnswerLink, Booking, BookingEvent
 from tests.builders import (
     make_candidate,
@@ -66,7 +72,7 @@ async def unlinked_world(*, supervision: int = 5, slot_capacity: int = 2) -> Unl
     )
     slot_id = await make_slot(host_id, supervisor, capacity=slot_capacity)
     candidate_id = await make_candidate(coordinator)
-    await candidates.update_candidate(
+    await candidate_updates.update_candidate(
         coordinator,
         candidate_id,
         sc.CandidateUpdate(
@@ -184,7 +190,7 @@ async def test_accept_through_a_link_once_records_who_and_tells_the_coordinator(
         (OutboxMessage.kind == "booking.accepted")
         & (OutboxMessage.recipient == u.w.coordinator.email)
     )
-    assert await agreements.current_agreement_row(booking_id) is not None
+    assert await agreement_versions.current_agreement_row(booking_id) is not None
     # The same link again, and the supervisor's link to the answered proposal: refused.
     with pytest.raises(LinkRefused, match="redan använd") as again:
         await answers.accept_by_link(
@@ -293,7 +299,7 @@ async def test_a_full_supervisor_leaves_the_link_usable_and_another_supervisor_c
         .first()
     )
     assert event is not None and "Olle Ordförande i stället för platsens" in event["note"]
-    agreement = await agreements.current_agreement_row(second)
+    agreement = await agreement_versions.current_agreement_row(second)
     assert agreement is not None and agreement["supervisor"] == u.other_supervisor
 
 
@@ -330,7 +336,7 @@ async def test_when_no_one_has_room_the_host_accepts_another_period():
         options.suggested_start,
         options.suggested_end,
     )
-    agreement = await agreements.current_agreement_row(second)
+    agreement = await agreement_versions.current_agreement_row(second)
     assert agreement is not None and agreement["start_date"] == options.suggested_start
     mail = (
         await OutboxMessage.select(OutboxMessage.body_text)
@@ -536,7 +542,7 @@ async def test_a_host_without_users_signs_the_agreement_through_its_own_link():
     by_party = {link.party: link for link in issued.links}
     assert set(by_party) == {"host", "supervisor", "participant"}
     assert by_party["host"].mailed_to == "karin@bygg.example.se"  # who answered the proposal
-    version = int((await agreements.current_agreement_row(booking_id))["version"])  # type: ignore[index]
+    version = int((await agreement_versions.current_agreement_row(booking_id))["version"])  # type: ignore[index]
     await agreements.sign_in_app(u.w.coordinator, booking_id, seen_version=version)
     for link in issued.links:
         await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)

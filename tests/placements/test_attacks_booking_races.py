@@ -4,7 +4,7 @@ An agreement period change used to lock only the slot and the booking, while acc
 slot, supervisor and participant: on PostgreSQL a period change racing an accept left a
 participant with two overlapping placements (21 of 40 rounds) and a supervisor over their
 capacity. Now every write that changes a placement's period, participant or supervisor locks
-through `bookings.lock_placement` (participant → supervisor(s) → slot → booking), and on
+through `booking_access.lock_placement` (participant → supervisor(s) → slot → booking), and on
 PostgreSQL an exclusion constraint refuses overlapping placements of one participant.
 
 Each race runs 40 rounds on both engines; a round is one period change and one accept (or two
@@ -27,7 +27,14 @@ from marketplace import clock
 from marketplace.db import is_sqlite, write_transaction
 from marketplace.errors import Conflict
 from placements.schemas import agreements as sa
-from placements.services import SEAT_HOLDING, agreements, bookings, capacity
+from placements.services import (
+    SEAT_HOLDING,
+    agreement_versions,
+    agreements,
+    booking_access,
+    bookings,
+    capacity,
+)
 from placements.tables import Booking, Slot
 from tests.builders import (
     make_agreement,
@@ -97,7 +104,7 @@ async def _booking(
             supervisor=supervisor,
             coordinator=w.coordinator.id,
         )
-        await agreements._new_signatures(agreement)
+        await agreement_versions.new_signatures(agreement)
     return booking
 
 
@@ -242,7 +249,7 @@ async def test_the_database_refuses_overlapping_placements_of_one_participant():
     await _booking(w, other_slot, person, JANUARY, "proposed")
     await _booking(w, other_slot, person, JANUARY, "withdrawn")
     with pytest.raises(Conflict, match="redan en placering under samma period") as refused:
-        async with bookings.placement_transaction():
+        async with booking_access.placement_transaction():
             await make_booking(
                 other_slot,
                 person,
@@ -254,7 +261,7 @@ async def test_the_database_refuses_overlapping_placements_of_one_participant():
     assert refused.value.status_code == 409
     # An open-ended placement overlaps everything after its start.
     with pytest.raises(Conflict):
-        async with bookings.placement_transaction():
+        async with booking_access.placement_transaction():
             await make_booking(
                 other_slot,
                 person,
@@ -271,13 +278,13 @@ async def test_accept_and_period_change_share_one_lock_function(monkeypatch):
     `lock_placement` (the one lock order), on both engines."""
     w = await make_world(supervision=5)
     calls: list[int] = []
-    real = bookings.lock_placement
+    real = booking_access.lock_placement
 
     async def spy(booking_id: int, **kw: Any) -> dict[str, Any]:
         calls.append(booking_id)
         return await real(booking_id, **kw)
 
-    monkeypatch.setattr(bookings, "lock_placement", spy)
+    monkeypatch.setattr(booking_access, "lock_placement", spy)
     person = await _candidate(w, "spy")
     proposed = await _booking(w, w.slot_id, person, JANUARY, "proposed")
     await bookings.accept(w.host_user, proposed)

@@ -12,7 +12,13 @@ from __future__ import annotations
 import json
 
 from placements.schemas import candidates as sc
-from placements.services import agreements, bookings, candidates
+from placements.services import (
+    agreement_versions,
+    agreements,
+    bookings,
+    candidate_updates,
+    candidates,
+)
 from placements.tables import Agreement
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -27,7 +33,7 @@ GOAL = "Arbete inom lager och logistik"
 
 
 async def share(w, *, adaptation: bool, goal: bool) -> None:
-    await candidates.update_candidate(
+    await candidate_updates.update_candidate(
         w.coordinator,
         w.candidate_id,
         sc.CandidateUpdate(
@@ -45,7 +51,7 @@ async def accepted(w) -> int:
 
 
 async def stored(booking_id: int) -> dict:
-    row = await agreements.current_agreement_row(booking_id)
+    row = await agreement_versions.current_agreement_row(booking_id)
     assert row is not None
     return row
 

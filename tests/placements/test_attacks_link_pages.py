@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from marketplace.tables import AuditEntry
-from placements.services import bookings, outcomes
+from placements.services import assessment_links, bookings
 from tests.placements.bookingdata import TODAY, link_tokens, make_world, propose, to_active
 
 
@@ -50,7 +50,7 @@ async def test_assessment_link_page_is_never_cached_and_its_read_is_audited(clie
     w = await make_world()
     booking_id = await to_active(w)
     await bookings.end(w.host_user, booking_id, "completed", TODAY)
-    token = outcomes.assessment_token(booking_id)
+    token = assessment_links.assessment_token(booking_id)
     assert await AuditEntry.count().where(AuditEntry.action == "assessment.read") == 0
     shown = await client.get(f"/bedomning/{token}", headers={"accept": "text/html"})
     assert shown.status_code == 200 and no_store(shown)

@@ -26,7 +26,7 @@ from marketplace.tables import AuditEntry, OutboxMessage
 from placements import jobs
 from placements.attendance_figures import monday_of
 from placements.schemas.attendance import WeekReport
-from placements.services import attendance, bookings
+from placements.services import attendance, booking_access, bookings
 from placements.tables import AttendanceWeek, Booking, Slot
 from tests.builders import (
     add_member,
@@ -343,14 +343,14 @@ async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_use
     await placement(slot_id, "Dan", D(2026, 3, 9))  # starts this week: nothing to report yet
     broken = await placement(slot_id, "Eva", D(2026, 2, 16))
     await make_attendance_week(reported, LAST_WEEK, days_present=5)
-    real = bookings.actual_start_of
+    real = booking_access.actual_start_of
 
     def start_or_fail(row: dict[str, Any]) -> dt.date | None:
         if row["id"] == broken:
             raise RuntimeError("a broken row")
         return real(row)
 
-    monkeypatch.setattr(jobs.bookings, "actual_start_of", start_or_fail)
+    monkeypatch.setattr(jobs.booking_access, "actual_start_of", start_or_fail)
     with time_machine.travel(NOW, tick=False):
         first = await run_job("remind-attendance", worker="w1")
         second = await run_job("remind-attendance", worker="w2")

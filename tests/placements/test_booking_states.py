@@ -7,6 +7,7 @@ import pytest
 
 from placements import booking_states
 from placements.booking_states import AWAITING, can, next_status, participant_action
+from placements.services import booking_moves
 
 ALL_STATUSES = (
     AWAITING,
@@ -158,10 +159,9 @@ def test_seat_holding_statuses_are_the_ones_between_accept_and_end() -> None:
 
 async def test_transition_refuses_a_move_off_the_graph_in_swedish() -> None:
     from marketplace.errors import Conflict
-    from placements.services import bookings
 
     with pytest.raises(Conflict) as refused:
-        await bookings.transition({"id": 1, "status": "completed"}, "active", None)
+        await booking_moves.transition({"id": 1, "status": "completed"}, "active", None)
     assert str(refused.value) == (
         "Bokningen är avslutad och kan inte bli pågående. "
         "Placeringen är redan avslutad; registrera utfallet."

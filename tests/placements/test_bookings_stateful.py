@@ -36,7 +36,7 @@ from placements.errors import LinkRefused
 from placements.schemas import agreements as sa
 from placements.schemas import bookings as sb
 from placements.schemas import outcomes as so
-from placements.services import SEAT_HOLDING, agreements, bookings, outcomes
+from placements.services import SEAT_HOLDING, agreement_versions, agreements, bookings, outcomes
 from placements.tables import Booking, Candidate, Outcome, Slot
 from tests.builders import (
     add_member,
@@ -167,11 +167,11 @@ class BookingMachine(RuleBasedStateMachine):
         if now == 0 and (booking := self.pick(index)) is not None:
             self.attempt(bookings.withdraw(self.users.coordinator, booking))
 
-    @rule(index=st.integers(0, 5), party=st.sampled_from(agreements.PARTIES))
+    @rule(index=st.integers(0, 5), party=st.sampled_from(agreement_versions.PARTIES))
     def sign(self, index: int, party: str) -> None:
         if (booking := self.pick_in(index, "accepted")) is None:
             return
-        current = self.run(agreements.current_agreement_row(booking))
+        current = self.run(agreement_versions.current_agreement_row(booking))
         version = current["version"] if current else None
         if party == "coordinator":
             self.attempt(
@@ -192,7 +192,7 @@ class BookingMachine(RuleBasedStateMachine):
         booking = self.pick_in(index, "accepted")
         if booking is None:
             return
-        for party in agreements.PARTIES:
+        for party in agreement_versions.PARTIES:
             self.sign(2 * self.bookings.index(booking), party)
 
     @rule(index=st.integers(0, 5))
@@ -290,7 +290,10 @@ class BookingMachine(RuleBasedStateMachine):
             assert status[outcome["booking"]] in ("completed", "interrupted"), outcome
         for row in rows:
             if row["status"] == "active":
-                assert await bookings.fully_signed(row["id"]), ("active unsigned", row["id"])
+                assert await agreement_versions.fully_signed(row["id"]), (
+                    "active unsigned",
+                    row["id"],
+                )
 
 
 def test_random_booking_lives_keep_the_invariants() -> None:

@@ -10,14 +10,15 @@ import re
 from typing import Any
 
 from marketplace.luhn import luhn_check_digit
+from marketplace.reference import taxonomy
 from marketplace.tables import AuditEntry
 from placements.tables import Candidate, PlanActivity
-from search import taxonomy
+from search.taxonomy_cache import suggest_occupations
 from tests.conftest import login as api_login
 
 HTML = {"accept": "text/html"}
 PNR = "19850101-0006"
-LAGER = taxonomy.suggest_occupations("lagerarbetare", 1)[0].id
+LAGER = suggest_occupations("lagerarbetare", 1)[0].id
 
 
 def samordningsnummer() -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from placements.services import agreements, bookings
+from placements.services import agreement_versions, agreements, bookings
 from placements.tables import Agreement, Booking
 from tests.placements.bookingdata import current_version, make_world, propose, signatures_of
 from tests.placements.test_attacks_signatures import csrf_of, login
@@ -28,7 +28,7 @@ async def test_the_host_writes_schedule_tasks_and_gains_and_nothing_else(client)
     shown = await client.get(url, headers=HTML)
     assert shown.status_code == 200
     assert "Ändra överenskommelsen" in shown.text
-    before = await agreements.current_agreement_row(booking_id)
+    before = await agreement_versions.current_agreement_row(booking_id)
     assert before is not None
 
     saved = await client.post(
@@ -45,7 +45,7 @@ async def test_the_host_writes_schedule_tasks_and_gains_and_nothing_else(client)
     )
     assert saved.status_code == 303
     assert saved.headers["location"].startswith(f"{url}?klart=overenskommelse")
-    after = await agreements.current_agreement_row(booking_id)
+    after = await agreement_versions.current_agreement_row(booking_id)
     assert after is not None
     assert after["weekly_schedule"] == "Måndag–torsdag 9–14"
     assert after["tasks"] == "Plock och packning"
@@ -95,7 +95,7 @@ async def test_a_bad_value_keeps_what_was_typed_and_a_proposal_has_no_agreement(
     }
 
     await bookings.accept(w.host_user, booking_id)
-    before = await agreements.current_agreement_row(booking_id)
+    before = await agreement_versions.current_agreement_row(booking_id)
     shown = await client.get(url, headers=HTML)
     too_long = "x" * 5001
     bad = await client.post(
@@ -111,4 +111,4 @@ async def test_a_bad_value_keeps_what_was_typed_and_a_proposal_has_no_agreement(
     assert "Tisdagar" in bad.text  # what was typed is kept
     visible = re.sub(r"<[^>]+>", " ", bad.text.split('id="main"', 1)[1])
     assert "tasks" not in visible  # no internal name on the page
-    assert await agreements.current_agreement_row(booking_id) == before  # nothing saved
+    assert await agreement_versions.current_agreement_row(booking_id) == before  # nothing saved

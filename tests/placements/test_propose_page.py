@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from marketplace.tables import AuditEntry
 from placements.tables import Slot
-from search import taxonomy
+from search.taxonomy_cache import suggest_occupations
 from tests.builders import make_candidate
 from tests.conftest import login
 from tests.placements.bookingdata import make_world
 
 HTML = {"accept": "text/html"}
-LAGER = taxonomy.suggest_occupations("lagerarbetare", 1)[0].id
+LAGER = suggest_occupations("lagerarbetare", 1)[0].id
 
 
 async def test_the_propose_page_lists_suited_participants_and_preselects_the_one_chosen(client):

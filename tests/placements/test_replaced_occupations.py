@@ -13,7 +13,7 @@ from placements import exchange
 from placements.tables import Slot
 from tests.builders import add_member, make_host
 from tests.conftest import login
-from tests.search.test_taxonomy_changes import (
+from tests.marketplace.test_taxonomy_changes import (
     BLASTRARE,
     KLOTTERSANERARE,
     LARARASSISTENT,

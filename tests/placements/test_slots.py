@@ -19,7 +19,7 @@ from tests.builders import (
 )
 from tests.conftest import login
 
-# Taxonomy IDs from search/data: an occupation and a skill with their labels.
+# Taxonomy IDs from marketplace/reference/data: an occupation and a skill with their labels.
 OCCUPATION_ID = "DLEi_bTh_oLA"  # Lagerarbetare/Terminalarbetare
 
 
@@ -31,7 +31,7 @@ async def one(query: Any) -> dict[str, Any]:
 
 
 def _taxonomy_examples() -> tuple[str, str, str, str]:
-    from search.taxonomy import occupations, skills
+    from marketplace.reference.taxonomy import occupations, skills
 
     occ = sorted(occupations().values(), key=lambda o: o.id)[0]
     skill_id, skill_label = sorted(skills().items())[0]

@@ -12,7 +12,7 @@ from marketplace.templating import LABELS, add_labels, label
 from placements import tables, vocabulary
 from placements.schemas import outcomes as outcome_schemas
 from placements.schemas import slots as slot_schemas
-from placements.services import bookings, outcomes
+from placements.services import booking_access, outcomes
 
 # (the type, its Swedish labels, the kernel's name for them)
 VOCABULARIES = [
@@ -53,7 +53,7 @@ def test_tables_schemas_and_services_use_the_one_declaration():
     # The outcome's words are the same on the form, the audit text and in the reports.
     assert outcomes.CATEGORY_TEXT is vocabulary.OUTCOME_LABELS
     assert reports.CATEGORY_LABELS is vocabulary.OUTCOME_LABELS
-    assert bookings.STATUS_TEXT is vocabulary.BOOKING_STATUS_LABELS
+    assert booking_access.STATUS_TEXT is vocabulary.BOOKING_STATUS_LABELS
 
 
 def test_the_booking_states_know_every_status():

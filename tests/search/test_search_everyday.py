@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from search.everyday import everyday_words
 from search.index import SearchIndex
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
-from search.taxonomy import everyday_words, taxonomy_lexicon
+from search.taxonomy_cache import taxonomy_lexicon
 from search.text import fold
 from tests.search.test_search_ranker import occ_id, slot
 

@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 
+from marketplace.reference.places import haversine_km
+from marketplace.reference.taxonomy import occupations
 from search.index import SearchIndex
 from search.schemas import SearchQuery, SlotDoc
-from search.taxonomy import concept_index, haversine_km, occupations
+from search.taxonomy_cache import concept_index
 
 VARGARDA = (58.031649, 12.80904)
 

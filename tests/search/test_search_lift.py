@@ -12,9 +12,10 @@ import pytest
 
 from marketplace.auth import AuthUser
 from marketplace.db import write_transaction
+from marketplace.reference import taxonomy
 from marketplace.settings import get_settings
 from marketplace.tables import AuditEntry
-from search import lift, taxonomy, usage
+from search import lift, usage
 from search.schemas import SearchQuery
 from search.services import run_search, slot_search
 from search.tables import SearchEvent, SearchLog

@@ -11,12 +11,13 @@ import hmac
 import re
 from typing import Any
 
+from marketplace.reference import taxonomy
 from marketplace.scheduler import job_specs, run_job
 from marketplace.settings import get_settings, load_settings
 from marketplace.tables import AuditEntry
 from placements.services import bump_slot_change, bump_slot_changes
 from placements.tables import Slot
-from search import taxonomy, usage
+from search import usage
 from search.tables import EverydayWord, SearchEvent, SearchLog
 from tests import builders
 from tests.conftest import login

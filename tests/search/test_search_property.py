@@ -8,9 +8,9 @@ from functools import cache
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from marketplace.reference.taxonomy import occupations
 from search.index import SearchIndex
 from search.schemas import SearchQuery, SlotDoc
-from search.taxonomy import occupations
 from search.text import normalize
 
 OCCS = sorted(occupations().values(), key=lambda o: o.id)

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from marketplace.reference.taxonomy import occupations
 from search.index import _TITLE, _TITLE_QUALIFIER, SearchIndex
+from search.names import name_parts
 from search.schemas import SearchQuery, SlotDoc
-from search.taxonomy import concept_index, group_ranker, name_parts, occupations
+from search.taxonomy_cache import concept_index, group_ranker
 
 
 def occ_id(label: str) -> str:

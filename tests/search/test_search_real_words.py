@@ -13,7 +13,7 @@ import search.index
 from search.index import SearchIndex, doc_from_exchange
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
-from search.taxonomy import concept_index, taxonomy_lexicon
+from search.taxonomy_cache import concept_index, taxonomy_lexicon
 from search.terms import parse_terms
 from search.text import fold, restored_bases
 from tests.search.test_search_ranker import ids, occ_id, slot

@@ -1,4 +1,5 @@
-"""The packaged taxonomy, the gazetteer and occupation autocomplete."""
+"""The packaged taxonomy and the gazetteer (`marketplace.reference`), occupation autocomplete and
+the disk cache of the search's structures (`search.taxonomy_cache`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search import taxonomy
+from marketplace.reference import places, taxonomy
+from search import taxonomy_cache
 
 
 def test_taxonomy_loads_once_with_expected_sizes() -> None:
@@ -24,40 +26,40 @@ def test_both_halves_of_an_a_b_label_are_names() -> None:
         o for o in taxonomy.occupations().values() if o.label == "Lagerarbetare/Terminalarbetare"
     )
     assert occ.names == ("Lagerarbetare", "Terminalarbetare")
-    suggestions = taxonomy.suggest_occupations("terminalarbetare", 3)
+    suggestions = taxonomy_cache.suggest_occupations("terminalarbetare", 3)
     assert suggestions[0].id == occ.id
 
 
 def test_place_ignores_case_and_diacritics_and_nfd() -> None:
     expected = (58.031649, 12.80904)
-    assert taxonomy.place("Vårgårda") == expected
-    assert taxonomy.place("VARGARDA") == expected
-    assert taxonomy.place(unicodedata.normalize("NFD", "vårgårda")) == expected
-    assert taxonomy.place("Ingenstans-by-som-inte-finns") is None
+    assert places.place("Vårgårda") == expected
+    assert places.place("VARGARDA") == expected
+    assert places.place(unicodedata.normalize("NFD", "vårgårda")) == expected
+    assert places.place("Ingenstans-by-som-inte-finns") is None
 
 
 def test_haversine_known_distance() -> None:
     # Vårgårda to Göteborg is about 61 km as the crow flies.
-    gbg = taxonomy.place("Göteborg")
+    gbg = places.place("Göteborg")
     assert gbg is not None
-    d = taxonomy.haversine_km(58.031649, 12.80904, *gbg)
+    d = places.haversine_km(58.031649, 12.80904, *gbg)
     assert 55 < d < 65
-    assert taxonomy.haversine_km(58.0, 12.0, 58.0, 12.0) == pytest.approx(0.0)
+    assert places.haversine_km(58.0, 12.0, 58.0, 12.0) == pytest.approx(0.0)
 
 
 def test_suggest_occupations_is_typo_tolerant_and_reports_group() -> None:
-    top = taxonomy.suggest_occupations("barnskotare", 5)[0]
+    top = taxonomy_cache.suggest_occupations("barnskotare", 5)[0]
     assert top.label == "Barnskötare"
     assert top.ssyk == "5311"
     assert top.group_label == "Barnskötare"
-    typo = taxonomy.suggest_occupations("undersköterka hemtjänst", 3)
+    typo = taxonomy_cache.suggest_occupations("undersköterka hemtjänst", 3)
     assert typo[0].ssyk == "5321"
 
 
 def test_suggest_occupations_completes_the_last_word() -> None:
-    labels = [s.label for s in taxonomy.suggest_occupations("lagerarb", 5)]
+    labels = [s.label for s in taxonomy_cache.suggest_occupations("lagerarb", 5)]
     assert "Lagerarbetare/Terminalarbetare" in labels[:2]
-    assert taxonomy.suggest_occupations("", 5) == []
+    assert taxonomy_cache.suggest_occupations("", 5) == []
 
 
 def test_static_structures_round_trip_through_the_private_disk_cache(
@@ -65,12 +67,12 @@ def test_static_structures_round_trip_through_the_private_disk_cache(
 ) -> None:
     where = os.path.join(str(tmp_path), "cache")
     monkeypatch.setenv("SEARCH_CACHE_DIR", where)
-    path = taxonomy._static_path()
+    path = taxonomy_cache._static_path()
     assert path is not None and path.startswith(where)
-    built = taxonomy._static()
-    taxonomy._save_static(path, built)
+    built = taxonomy_cache._static()
+    taxonomy_cache._save_static(path, built)
     assert oct(os.stat(where).st_mode & 0o777) == "0o700"
-    loaded = taxonomy._load_static(path)
+    loaded = taxonomy_cache._load_static(path)
     assert loaded is not None
     concepts, ranker, lex = loaded
     assert [o.id for o in concepts.occupations] == [o.id for o in built[0].occupations]
@@ -78,13 +80,13 @@ def test_static_structures_round_trip_through_the_private_disk_cache(
     assert len(lex) == len(built[2])
     # A file others could have written is never unpickled.
     os.chmod(path, 0o666)
-    assert taxonomy._load_static(path) is None
+    assert taxonomy_cache._load_static(path) is None
     os.chmod(path, 0o600)
     with open(path, "wb") as f:
         f.write(b"not a pickle")
-    assert taxonomy._load_static(path) is None
+    assert taxonomy_cache._load_static(path) is None
 
 
 def test_static_disk_cache_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEARCH_CACHE_DIR", "off")
-    assert taxonomy._static_path() is None
+    assert taxonomy_cache._static_path() is None

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from marketplace import auth
-from search import taxonomy
+from search.taxonomy_cache import suggest_occupations
 from tests.builders import make_contact, make_host
 
 
@@ -79,7 +79,7 @@ async def test_slot_published_on_a_is_found_on_b(two_workers, make_user):
                 "title": "Plattsättare till badrumsrenoveringar",
                 "town": "Alingsås",
                 "capacity": 1,
-                "occupation_id": taxonomy.suggest_occupations("plattsättare", 1)[0].id,
+                "occupation_id": suggest_occupations("plattsättare", 1)[0].id,
                 "supervisor_id": supervisor,
             },
         )

@@ -24,16 +24,14 @@ The rule for an occupation id given on import, in the API or in a form
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Literal
 
 import msgspec
 
-from search import taxonomy
-from search.text import fold, hyphen_joins, normalize, stem
+from marketplace.reference import taxonomy
+from marketplace.reference.words import fold, hyphen_joins, normalize, stem
 
 __all__ = [
     "Resolution",
@@ -62,14 +60,10 @@ class TaxonomyVersion(msgspec.Struct, frozen=True, kw_only=True):
     alternative_labels_source: str
 
 
-def _read_json(name: str) -> object:
-    return json.loads(resources.files("search").joinpath("data", name).read_text("utf-8"))
-
-
 @cache
 def taxonomy_version() -> TaxonomyVersion:
     """Return the packaged taxonomy's version and sources (``data/taxonomy_version.json``)."""
-    raw = _read_json("taxonomy_version.json")
+    raw = taxonomy.read_data("taxonomy_version.json")
     assert isinstance(raw, dict)
     tax = raw["taxonomy"]
     return TaxonomyVersion(
@@ -86,7 +80,7 @@ def taxonomy_version() -> TaxonomyVersion:
 @cache
 def replaced_ids() -> dict[str, dict[str, object]]:
     """Return the outdated occupation ids and what became of them (``data/replaced_by.json``)."""
-    raw = _read_json("replaced_by.json")
+    raw = taxonomy.read_data("replaced_by.json")
     assert isinstance(raw, dict)
     return raw
 

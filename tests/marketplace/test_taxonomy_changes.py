@@ -1,13 +1,13 @@
 """Occupation ids the taxonomy has replaced (issue 16, item 3): the rule of
-`search.taxonomy_changes.resolve_occupation`, its messages, and the taxonomy version."""
+`marketplace.reference.taxonomy_changes.resolve_occupation`, its messages, and the taxonomy version."""
 
 from __future__ import annotations
 
 import json
 from importlib import resources
 
-from search import taxonomy
-from search.taxonomy_changes import (
+from marketplace.reference import taxonomy
+from marketplace.reference.taxonomy_changes import (
     current_occupation_id,
     named_candidate,
     replaced_ids,
@@ -121,7 +121,9 @@ def test_every_replacement_in_the_data_is_a_current_occupation():
 
 def test_the_taxonomy_version_is_recorded():
     raw = json.loads(
-        resources.files("search").joinpath("data", "taxonomy_version.json").read_text("utf-8")
+        resources.files("marketplace.reference")
+        .joinpath("data", "taxonomy_version.json")
+        .read_text("utf-8")
     )
     v = taxonomy_version()
     assert v.version == raw["taxonomy"]["version"] == 27

@@ -1,0 +1,56 @@
+"""The gazetteer: Swedish localities and their coordinates (``data/places.csv``), and the
+great-circle distance between two points.
+
+A host's town gives the host and its slots coordinates when none were entered
+(`employers.services.hosts`), and the search measures distances from a town the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from functools import cache
+from importlib import resources
+
+from marketplace.reference.words import fold, normalize
+
+__all__ = ["haversine_km", "place"]
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+@cache
+def _places() -> dict[str, tuple[float, float]]:
+    text = (
+        resources.files("marketplace.reference").joinpath("data", "places.csv").read_text("utf-8")
+    )
+    out: dict[str, tuple[float, float]] = {}
+    main_town: set[str] = set()
+    for row in csv.DictReader(text.splitlines()):
+        key = fold(normalize(row["locality"]))
+        coords = (float(row["latitude"]), float(row["longitude"]))
+        # A locality name can exist in several municipalities; the one that gives the
+        # municipality its name is the likelier meaning.
+        is_main = normalize(row["locality"]) == normalize(row["municipality"])
+        if key not in out or (is_main and key not in main_town):
+            out[key] = coords
+            if is_main:
+                main_town.add(key)
+    return out
+
+
+def place(town: str) -> tuple[float, float] | None:
+    """Return (latitude, longitude) of a Swedish locality, ignoring case and diacritics.
+
+    Returns None for unknown names. The gazetteer is a convenience: coordinates entered by a
+    user or taken from an address take precedence.
+    """
+    return _places().get(fold(normalize(town)))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance in kilometres between two WGS84 points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

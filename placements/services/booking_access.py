@@ -1,0 +1,268 @@
+"""Who may see and act on a booking, the row locks every write takes, and the booking as the
+API and the pages show it.
+
+The lowest layer of the booking core above the pure states (`placements.booking_states`): the
+notifications (`booking_mail`), the status change (`booking_moves`), the agreement's versions
+and the link senders build on it, the actions (`bookings`) on those, and the agreement,
+answer and outcome services on top. Every transition runs in `write_transaction` with its
+rows locked (PostgreSQL), always in the same order: participant, supervisor(s), slot,
+booking, then the change counter (`lock_placement`, `lock_booking`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+from employers.tables import Contact
+from marketplace import clock
+from marketplace.auth import AuthUser
+from marketplace.db import is_sqlite, write_transaction
+from marketplace.errors import Conflict, NotFound
+from placements import vocabulary
+from placements.schemas import bookings as schemas
+from placements.services.candidates import (
+    HIDDEN_FROM_HOST,
+    display_name,
+    host_ids_of,
+    visible_coordinator_ids,
+)
+from placements.tables import Booking, BookingEvent, Candidate, Slot
+
+BOOKING_NOT_FOUND = "Bokningen finns inte, eller så har du inte tillgång till den."
+STATUS_TEXT = vocabulary.BOOKING_STATUS_LABELS  # one wording for pages, mails and the API
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def engine() -> Any:
+    return Booking._meta.db
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+async def may_act_as_host(user: AuthUser, booking: dict[str, Any]) -> bool:
+    """Host users of the slot's host, and staff (who act for any host)."""
+    if user.is_staff:
+        return True
+    if user.role != "host":
+        return False
+    host_id = await host_of_slot(int(booking["slot"]))
+    return host_id in await host_ids_of(user)
+
+
+async def host_of_slot(slot_id: int) -> int:
+    """The host organisation of a slot."""
+    row = await Slot.select(Slot.host).where(Slot.id == slot_id).first()
+    assert row is not None
+    return int(row["host"])
+
+
+async def booking_row_for(user: AuthUser, booking_id: int) -> dict[str, Any]:
+    """The booking row if the caller may see it; NotFound otherwise (another org's too).
+
+    Staff see bookings of the candidates they may see; host users see bookings on their
+    organisations' slots (withdrawn proposals disappear from their view); analysts none.
+    """
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    if row is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    if user.is_staff:
+        allowed = await visible_coordinator_ids(user)
+        if allowed is None:
+            return row
+        owner = (
+            await Candidate.select(Candidate.coordinator)
+            .where(Candidate.id == row["candidate"])
+            .first()
+        )
+        if owner is not None and owner["coordinator"] in allowed:
+            return row
+        raise NotFound(BOOKING_NOT_FOUND)
+    if (
+        user.role == "host"
+        and row["status"] not in HIDDEN_FROM_HOST
+        and await host_of_slot(int(row["slot"])) in await host_ids_of(user)
+    ):
+        return row
+    raise NotFound(BOOKING_NOT_FOUND)
+
+
+OVERLAP_TEXT = (
+    "Deltagaren har redan en placering under samma period. En deltagare kan inte ha två "
+    "placeringar samtidigt."
+)
+CHANGED_MEANWHILE = "Bokningen ändrades av någon annan samtidigt. Ladda om sidan och försök igen."
+# The PostgreSQL exclusion constraint against overlapping seat-holding placements of one
+# participant (placements migration 2026-12-03T17:30:00).
+NO_OVERLAP_CONSTRAINT = "pl_booking_no_overlap"
+
+
+def _overlap_violation(exc: BaseException) -> bool:
+    try:
+        from asyncpg.exceptions import ExclusionViolationError
+    except ImportError:  # pragma: no cover - asyncpg comes with piccolo[postgres]
+        return False
+    return isinstance(exc, ExclusionViolationError)
+
+
+@contextlib.asynccontextmanager
+async def placement_transaction() -> AsyncIterator[Any]:
+    """`write_transaction` for writes that change a placement: the database's own guard
+    against overlapping placements answers 409 in Swedish, never 500."""
+    try:
+        async with write_transaction(engine()) as txn:
+            yield txn
+    except Exception as exc:
+        if _overlap_violation(exc):
+            raise Conflict(OVERLAP_TEXT) from None
+        raise
+
+
+_FOR_UPDATE = {
+    "pl_candidate": "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE",
+    "emp_contact": "SELECT id FROM emp_contact WHERE id = {} FOR UPDATE",
+    "pl_slot": "SELECT id FROM pl_slot WHERE id = {} FOR UPDATE",
+    "pl_booking": "SELECT id FROM pl_booking WHERE id = {} FOR UPDATE",
+}
+
+
+async def _for_update(table: str, row_id: int) -> None:
+    await Booking.raw(_FOR_UPDATE[table], row_id)
+
+
+async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) -> dict[str, Any]:
+    """Inside a write transaction: lock every row that a placement's capacity and overlap
+    checks depend on, and return the booking fresh. The one lock order for them all:
+
+        participant → supervisor(s), by id → slot → booking
+
+    Call it from every write that changes a booking's period, participant or supervisor, or
+    makes it hold a seat (accept, agreement period change, start, end). `new_supervisor` is a
+    supervisor the write is about to give the booking (accept takes the slot's). SQLite needs
+    no row locks: `write_transaction` already serialises its writers.
+
+    If the booking's participant, supervisor or slot changed between reading them and
+    locking, the caller gets a 409 asking to try again (locking more now would break the
+    order)."""
+    head = (
+        await Booking.select(Booking.slot, Booking.candidate, Booking.supervisor)
+        .where(Booking.id == booking_id)
+        .first()
+    )
+    if head is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    if not is_sqlite(engine()):
+        await _for_update("pl_candidate", int(head["candidate"]))
+        for contact_id in sorted({c for c in (head["supervisor"], new_supervisor) if c}):
+            await _for_update("emp_contact", int(contact_id))
+        await _for_update("pl_slot", int(head["slot"]))
+        await _for_update("pl_booking", booking_id)
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    if (row["slot"], row["candidate"], row["supervisor"]) != (
+        head["slot"],
+        head["candidate"],
+        head["supervisor"],
+    ):
+        raise Conflict(CHANGED_MEANWHILE)
+    return row
+
+
+async def lock_booking(booking_id: int) -> dict[str, Any]:
+    """Inside a write transaction: lock the slot, then the booking, and return it fresh (for
+    writes that change neither period, participant nor supervisor; see `lock_placement`)."""
+    head = await Booking.select(Booking.slot).where(Booking.id == booking_id).first()
+    if head is None:
+        raise NotFound(BOOKING_NOT_FOUND)
+    if not is_sqlite(engine()):
+        await Slot.raw("SELECT id FROM pl_slot WHERE id = {} FOR UPDATE", head["slot"])
+        await Booking.raw("SELECT id FROM pl_booking WHERE id = {} FOR UPDATE", booking_id)
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    return row
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+async def booking_out(row: dict[str, Any], *, with_events: bool = False) -> schemas.Booking:
+    slot = (
+        await Slot.select(Slot.title, Slot.host, Slot.host.name.as_alias("host_name"))
+        .where(Slot.id == row["slot"])
+        .first()
+    )
+    assert slot is not None
+    candidate = (
+        await Candidate.select(Candidate.first_name, Candidate.last_name)
+        .where(Candidate.id == row["candidate"])
+        .first()
+    )
+    assert candidate is not None
+    supervisor = ""
+    if row["supervisor"] is not None:
+        contact = await Contact.select(Contact.name).where(Contact.id == row["supervisor"]).first()
+        supervisor = contact["name"] if contact else ""
+    events: list[schemas.BookingEvent] = []
+    if with_events:
+        rows = (
+            await BookingEvent.select()
+            .where(BookingEvent.booking == row["id"])
+            .order_by(BookingEvent.at)
+            .order_by(BookingEvent.id)
+        )
+        events = [
+            schemas.BookingEvent(
+                at=e["at"],
+                actor=e["actor_label"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                note=e["note"],
+                to_status_text=STATUS_TEXT.get(e["to_status"], e["to_status"]),
+            )
+            for e in rows
+        ]
+    return schemas.Booking(
+        id=row["id"],
+        status=row["status"],
+        status_text=STATUS_TEXT.get(row["status"], row["status"]),
+        slot_id=row["slot"],
+        slot_title=slot["title"],
+        host_id=slot["host"],
+        host_name=slot["host_name"] or "",
+        participant=schemas.Participant(id=row["candidate"], name=display_name(candidate)),
+        coordinator_id=row["coordinator"],
+        supervisor_id=row["supervisor"],
+        supervisor_name=supervisor,
+        message=row["message"],
+        decline_reason=row["decline_reason"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        proposed_at=row["proposed_at"],
+        decided_at=row["decided_at"],
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        events=events,
+    )
+
+
+async def fresh_booking(booking_id: int) -> schemas.Booking:
+    """The booking as it is now, with its timeline (after a write)."""
+    row = await Booking.select().where(Booking.id == booking_id).first()
+    assert row is not None
+    return await booking_out(row, with_events=True)
+
+
+def actual_start_of(booking: dict[str, Any]) -> dt.date | None:
+    """The day a placement really started: its start date, or the day it was started when
+    that was earlier."""
+    start_date: dt.date | None = booking["start_date"]
+    started = clock.local_date(booking["started_at"]) if booking.get("started_at") else None
+    if started and start_date:
+        return min(started, start_date)
+    return started or start_date

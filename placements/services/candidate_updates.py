@@ -1,0 +1,104 @@
+"""Changing a participant's record (`update_candidate`): the one write on the record whose
+effects reach past it. What hosts see follows the participant's current consent, so a change
+of the adaptations or of the plan goal's sharing is applied, in the same transaction, to every
+agreement not yet signed by all (`agreement_versions.apply_consent`). That puts this module
+above the agreements' rows, and so above the booking core, which reads the record
+(`candidates`) for its access checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import msgspec
+
+from marketplace import clock
+from marketplace.addresses import normalise_email
+from marketplace.audit import record
+from marketplace.auth import AuthUser
+from marketplace.db import write_transaction
+from marketplace.errors import Forbidden, ValidationFailed
+from marketplace.tables import User
+from placements.schemas import candidates as schemas
+from placements.services import agreement_versions, candidates
+from placements.tables import Candidate
+
+_JSON_FIELDS = {"wished_occupations", "skills", "languages"}
+
+
+async def update_candidate(
+    user: AuthUser, candidate_id: int, data: schemas.CandidateUpdate
+) -> schemas.Candidate:
+    """Change the fields sent; the audit row names the fields changed, never their values."""
+    async with write_transaction(candidates.engine()):
+        row = await candidates.staff_row(user, candidate_id)
+        candidates.check_taxonomy_ids(data)
+        if data.consent_date is not msgspec.UNSET or data.consent_method is not msgspec.UNSET:
+            candidates.check_consent(
+                row.get("consent_date")
+                if data.consent_date is msgspec.UNSET
+                else data.consent_date,
+                row.get("consent_method") or ""
+                if data.consent_method is msgspec.UNSET
+                else data.consent_method,
+            )
+        changes: dict[Any, Any] = {}
+        changed: list[str] = []
+        duplicates: list[int] = []
+        for field in data.__struct_fields__:
+            value = getattr(data, field)
+            if value is msgspec.UNSET:
+                continue
+            changed.append(field)
+            if field == "personnummer":
+                value = candidates.normalise_personnummer(value) if value.strip() else ""
+                seen, hidden = (
+                    await candidates.same_personnummer(user, value, candidate_id)
+                    if value
+                    else ([], [])
+                )
+                if seen:
+                    raise ValidationFailed(
+                        "En annan deltagare har redan det personnumret.", fields=["personnummer"]
+                    )
+                if hidden and value != row["personnummer"]:
+                    duplicates = hidden
+                changes[Candidate.personnummer] = value
+            elif field == "coordinator_id":
+                if user.role == "coordinator" and row["coordinator"] != user.id:
+                    raise Forbidden("Bara den ansvariga samordnaren kan lämna över deltagaren.")
+                row_user = await User.select(User.role).where(User.id == value).first()
+                if row_user is None or row_user["role"] != "coordinator":
+                    raise ValidationFailed(
+                        "Den ansvariga måste vara en samordnare.", fields=["coordinator_id"]
+                    )
+                changes[Candidate.coordinator] = value
+            elif field == "email":
+                changes[Candidate.email] = normalise_email(value, required=False)
+            elif field in ("first_name", "last_name"):
+                changes[Candidate._meta.get_column_by_name(field)] = candidates.one_line_name(
+                    value, field
+                )
+            elif field == "adaptations":
+                changes[Candidate.adaptations] = candidates.adaptations_json(value)
+            elif field in _JSON_FIELDS:
+                changes[Candidate._meta.get_column_by_name(field)] = json.dumps(value)
+            else:
+                changes[Candidate._meta.get_column_by_name(field)] = value
+        if data.status is not msgspec.UNSET and data.status != row["status"]:
+            changes[Candidate.exited_at] = clock.today() if data.status == "exited" else None
+        if changes:
+            changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
+            await Candidate.update(changes).where(Candidate.id == candidate_id)
+        await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
+        if duplicates:
+            await candidates.route_possible_duplicate(user, candidate_id, duplicates)
+        fresh = await Candidate.select().where(Candidate.id == candidate_id).first()
+        assert fresh is not None
+        if {"adaptations", "plan_goal", "plan_goal_shareable"} & set(changed):
+            # What hosts see follows the participant's current choices, in unsigned
+            # agreements too.
+            await agreement_versions.apply_consent(user, fresh)
+        return await candidates.candidate_out(fresh)
