@@ -16,7 +16,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from marketplace import figures
+from marketplace.kernel import figures
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
@@ -298,5 +298,5 @@ def share_bar(
 
 def percent(share: float | None) -> str:
     """0.6667 -> "66,7 %"; None -> "–" (nothing to count). The share rule of
-    `marketplace.figures`, so that a chart and its table say the same."""
+    `marketplace.kernel.figures`, so that a chart and its table say the same."""
     return figures.text(share, "share")

@@ -30,12 +30,12 @@ from admin import jobs, schemas
 from admin.reports import registry
 from admin.reports.filters import coordinator_label, coordinator_options, provide_report_filters
 from admin.services import audit, disclosure, exports, register, reports
-from marketplace import clock
-from marketplace.auth import AuthUser, admin_only, requires, staff
-from marketplace.dates import check_date
-from marketplace.errors import ValidationFailed
-from marketplace.figures import CsvVariant
-from marketplace.paging import Limit, Offset
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser, admin_only, requires, staff
+from marketplace.kernel.dates import check_date
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.figures import CsvVariant
+from marketplace.kernel.paging import Limit, Offset
 
 report_readers = requires("admin", "coordinator", "analyst")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

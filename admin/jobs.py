@@ -16,9 +16,9 @@ from admin.reports import snapshot
 from admin.services import reports
 from admin.services.register import apply_retention
 from admin.tables import KpiSnapshot
-from marketplace import clock
-from marketplace.errors import ValidationFailed
-from marketplace.settings import Settings
+from marketplace.kernel import clock
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.settings import Settings
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 

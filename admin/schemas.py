@@ -14,7 +14,7 @@ from typing import Literal
 import msgspec
 
 from employers.vocabulary import HostKind
-from marketplace.dates import FrozenDateBounded
+from marketplace.kernel.dates import FrozenDateBounded
 from placements.vocabulary import Track
 
 ReportName = Literal[

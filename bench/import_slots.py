@@ -35,7 +35,7 @@ def parse_args() -> argparse.Namespace:
 
 
 async def empty_tables() -> None:
-    from marketplace.settings import get_settings
+    from marketplace.kernel.settings import get_settings
     from placements.tables import Slot
 
     names = ["pl_booking_event", "pl_booking", "pl_slot", "emp_contact", "emp_host"]
@@ -47,7 +47,7 @@ async def empty_tables() -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    from marketplace.migrate import apply_migrations
+    from marketplace.kernel.migrate import apply_migrations
     from placements.exchange import guess_format, import_slots
     from placements.tables import Slot
 

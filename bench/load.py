@@ -81,9 +81,9 @@ def marketplace(*args: str, env: dict[str, str]) -> None:
 
 async def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
     """The data set; returns what the simulated users need."""
-    from marketplace import auth
-    from marketplace.migrate import apply_migrations
-    from marketplace.tables import ApiToken, User
+    from marketplace.kernel import auth
+    from marketplace.kernel.migrate import apply_migrations
+    from marketplace.kernel.tables import ApiToken, User
     from placements.tables import Booking, BookingEvent, Candidate, Slot
 
     if args.reset:

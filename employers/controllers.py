@@ -12,9 +12,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from employers import schemas, vocabulary
 from employers.services import applications, contacts, hosts, invitations, targets
-from marketplace.auth import AuthUser, admin_only, public, requires, staff
-from marketplace.controllers import client_address
-from marketplace.paging import Limit, Offset
+from marketplace.kernel.auth import AuthUser, admin_only, public, requires, staff
+from marketplace.kernel.controllers import client_address
+from marketplace.kernel.paging import Limit, Offset
 
 host_side = requires("host", "coordinator", "admin")
 Year = Annotated[int, QueryParameter(ge=2000, le=2100)]

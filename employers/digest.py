@@ -1,11 +1,11 @@
 """Who receives the daily digest instead of one mail per event: host users and contacts whose
-host chose it. Registered with the outbox (`marketplace.mail.add_digest_source`) when the
+host chose it. Registered with the outbox (`marketplace.kernel.mail.add_digest_source`) when the
 package is imported, so that the kernel's mail module needs no import of this package."""
 
 from __future__ import annotations
 
 from employers.tables import Contact, HostMembership
-from marketplace import mail
+from marketplace.kernel import mail
 
 
 async def digest_recipients() -> set[str]:

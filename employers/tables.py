@@ -17,7 +17,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from employers import vocabulary
-from marketplace.tables import User
+from marketplace.kernel.tables import User
 
 HOST_KINDS = vocabulary.HOST_KINDS
 

@@ -17,9 +17,9 @@ from litestar.response import Template
 
 from employers import schemas, vocabulary
 from employers.services import applications, contacts, hosts, invitations, targets
-from marketplace import clock
-from marketplace.addresses import normalise_email
-from marketplace.auth import (
+from marketplace.kernel import clock
+from marketplace.kernel.addresses import normalise_email
+from marketplace.kernel.auth import (
     AuthUser,
     admin_only,
     check_password_policy,
@@ -28,9 +28,9 @@ from marketplace.auth import (
     signed_in_user,
     staff,
 )
-from marketplace.controllers import client_address
-from marketplace.forms import Form, Landing, Problems, confirmed, form_values, round_trip
-from marketplace.views import form_page, page
+from marketplace.kernel.controllers import client_address
+from marketplace.kernel.forms import Form, Landing, Problems, confirmed, form_values, round_trip
+from marketplace.kernel.views import form_page, page
 
 host_only = requires("host")
 

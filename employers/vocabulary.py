@@ -2,7 +2,7 @@
 schemas validate with, the tuple the tables and the import check against, and the words that
 pages, mails, reports and exports show.
 
-The labels are added to the kernel's page labels (`marketplace.templating.LABELS`) when this
+The labels are added to the kernel's page labels (`marketplace.kernel.templating.LABELS`) when this
 module is imported, which `employers.tables` does, so no template or text needs the kernel to
 know this domain.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from marketplace.templating import add_labels
+from marketplace.kernel.templating import add_labels
 
 # What kind of organisation a host is.
 HostKind = Literal["company", "municipal_unit", "association", "public_agency"]

@@ -27,15 +27,15 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import jobs_views, packages
-from marketplace.auth import AuthMiddleware, AuthUser, public, request_path
-from marketplace.bodies import refuse_deep_json
-from marketplace.errors import MarketplaceError
-from marketplace.forms import allowed_choices, field_label, field_problems, swedish_reason
-from marketplace.migrate import apply_migrations, pending_migrations
-from marketplace.openapi import document_errors
-from marketplace.outage import outage_handlers
-from marketplace.settings import Settings, get_settings
-from marketplace.templating import register_filters
+from marketplace.kernel.auth import AuthMiddleware, AuthUser, public, request_path
+from marketplace.kernel.bodies import refuse_deep_json
+from marketplace.kernel.errors import MarketplaceError
+from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
+from marketplace.kernel.migrate import apply_migrations, pending_migrations
+from marketplace.kernel.openapi import document_errors
+from marketplace.kernel.outage import outage_handlers
+from marketplace.kernel.settings import Settings, get_settings
+from marketplace.kernel.templating import register_filters
 
 log = logging.getLogger("marketplace")
 # APScheduler logs every run of every job at INFO (a line every few seconds): the console
@@ -344,8 +344,8 @@ DB_POOL_MAX = 10
 async def database_pool_hook(app: Litestar) -> AsyncIterator[None]:
     """On PostgreSQL, a connection pool for this worker's lifetime. Without it every query
     opens a connection of its own, for which PostgreSQL forks a server process."""
-    from marketplace.db import is_sqlite
-    from marketplace.tables import User
+    from marketplace.kernel.db import is_sqlite
+    from marketplace.kernel.tables import User
 
     engine: Any = User._meta.db
     if is_sqlite(engine):

@@ -16,8 +16,8 @@ from typing import Any
 
 import marketplace  # noqa: F401  (sets PICCOLO_CONF before any table is imported)
 from marketplace import packages
-from marketplace.commands import CommandError, Handler
-from marketplace.settings import SettingsError, get_settings
+from marketplace.kernel.commands import CommandError, Handler
+from marketplace.kernel.settings import SettingsError, get_settings
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -25,7 +25,7 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 
 
 async def cmd_migrate(args: argparse.Namespace) -> int:
-    from marketplace.migrate import apply_migrations
+    from marketplace.kernel.migrate import apply_migrations
 
     applied = await apply_migrations()
     print(f"Migreringar klara ({applied} nya).")
@@ -34,7 +34,7 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
 
 async def cmd_demo(args: argparse.Namespace) -> int:
     from marketplace.demo import DEMO_PASSWORD, DEMO_ROLE_TEXT, DEMO_USERS, load_demo
-    from marketplace.migrate import apply_migrations
+    from marketplace.kernel.migrate import apply_migrations
 
     await apply_migrations()
     summary = await load_demo()
@@ -45,8 +45,8 @@ async def cmd_demo(args: argparse.Namespace) -> int:
 
 
 async def cmd_users(args: argparse.Namespace) -> int:
-    from marketplace import auth
-    from marketplace.tables import User
+    from marketplace.kernel import auth
+    from marketplace.kernel.tables import User
 
     if args.action == "create":
         password = args.password or os.environ.get("MARKETPLACE_PASSWORD", "")
@@ -72,7 +72,7 @@ async def cmd_users(args: argparse.Namespace) -> int:
 
 
 async def cmd_tokens(args: argparse.Namespace) -> int:
-    from marketplace import auth
+    from marketplace.kernel import auth
 
     if args.action == "create":
         token_id, raw = await auth.create_token(args.username, args.name)
@@ -86,7 +86,7 @@ async def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 async def cmd_backup(args: argparse.Namespace) -> int:
-    from marketplace.backup import backup
+    from marketplace.kernel.backup import backup
 
     path = await backup(get_settings(), args.path)
     print(f"Säkerhetskopia skriven till {path}.")
@@ -94,7 +94,7 @@ async def cmd_backup(args: argparse.Namespace) -> int:
 
 
 async def cmd_restore(args: argparse.Namespace) -> int:
-    from marketplace.backup import restore
+    from marketplace.kernel.backup import restore
 
     await restore(get_settings(), args.path)
     print(f"Databasen återställd från {args.path}.")
@@ -103,7 +103,7 @@ async def cmd_restore(args: argparse.Namespace) -> int:
 
 async def cmd_jobs(args: argparse.Namespace) -> int:
     from marketplace import scheduler
-    from marketplace.clock import STOCKHOLM
+    from marketplace.kernel.clock import STOCKHOLM
 
     if args.action == "run":
         if args.name not in scheduler.job_specs():
@@ -146,7 +146,7 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from marketplace.settings import serve_base_url
+    from marketplace.kernel.settings import serve_base_url
 
     # Mail links point at the port the service really runs on unless BASE_URL says otherwise;
     # the workers uvicorn starts inherit the environment.
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one line, never a traceback, for any failure
-        from marketplace.errors import MarketplaceError
+        from marketplace.kernel.errors import MarketplaceError
 
         message = (
             exc.message if isinstance(exc, MarketplaceError) else f"{type(exc).__name__}: {exc}"

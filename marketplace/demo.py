@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marketplace import auth, clock
-from marketplace.addresses import normalise_email
-from marketplace.auth import AuthUser
-from marketplace.tables import User
+from marketplace.kernel import auth, clock
+from marketplace.kernel.addresses import normalise_email
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.tables import User
 
 DEMO_PASSWORD = "praktik-demo-2026"  # noqa: S105 - documented demo login
 
@@ -306,7 +306,7 @@ DEMO_LAST_NAMES = (
 
 
 def _demo_org_number(index: int, kind: str) -> str:
-    from marketplace.luhn import luhn_check_digit
+    from marketplace.kernel.luhn import luhn_check_digit
 
     if kind == "municipal_unit":
         return DEMO_MUNICIPALITY_NUMBER
@@ -505,7 +505,7 @@ DEMO_OUTCOMES = (
 
 def _demo_personnummer(index: int) -> str:
     """A valid (made-up) number; every fifth one is a samordningsnummer (day + 60)."""
-    from marketplace.luhn import luhn_check_digit
+    from marketplace.kernel.luhn import luhn_check_digit
 
     year, month, day = 1970 + index, 1 + index % 12, 1 + index % 27
     day += 60 if index % 5 == 4 else 0

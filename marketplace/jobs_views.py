@@ -12,13 +12,13 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from marketplace import scheduler
-from marketplace.auth import admin_only
-from marketplace.clock import STOCKHOLM
-from marketplace.errors import ValidationFailed
-from marketplace.paging import Limit, Offset
-from marketplace.schemas import JobOut, JobRunOut, JobRunPage
-from marketplace.settings import get_settings
-from marketplace.views import page
+from marketplace.kernel.auth import admin_only
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.paging import Limit, Offset
+from marketplace.kernel.schemas import JobOut, JobRunOut, JobRunPage
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.views import page
 
 
 def run_out(row: dict[str, Any]) -> JobRunOut:
@@ -100,4 +100,4 @@ async def jobs_page(
     )
 
 
-ROUTES = [JobController, jobs_page]
+ROUTES: list[Any] = [JobController, jobs_page]

@@ -2,7 +2,7 @@
 
 Each package exports, by convention, in its own modules:
 - `<package>.routes.ROUTES`: every route handler and controller of the package;
-- `<package>.commands.COMMANDS`: its `marketplace` subcommands (`marketplace.commands.Command`);
+- `<package>.commands.COMMANDS`: its `marketplace` subcommands (`marketplace.kernel.commands.Command`);
 - `<package>.jobs.JOBS` and `JOB_TEXT`: its scheduled sweeps.
 A package leaves out a module it has nothing for. Only the root modules (app factory, CLI,
 scheduler, demo) call this; no package knows the others through it.
@@ -14,7 +14,7 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-from marketplace.commands import Command
+from marketplace.kernel.commands import Command
 
 # In the order their routes are registered and their jobs listed.
 PACKAGES = ("search", "employers", "placements", "admin", "participants")
@@ -34,7 +34,7 @@ def _module(package: str, name: str) -> ModuleType | None:
 def routes() -> list[Any]:
     """Every package's routes, the kernel's first (the root's own, such as the jobs page, the
     app factory adds)."""
-    from marketplace import controllers, views
+    from marketplace.kernel import controllers, views
 
     found: list[Any] = [*controllers.ROUTES, *views.ROUTES]
     for package in PACKAGES:

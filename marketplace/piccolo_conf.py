@@ -6,8 +6,8 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from marketplace.db import make_engine
-from marketplace.settings import get_settings
+from marketplace.kernel.db import make_engine
+from marketplace.kernel.settings import get_settings
 
 DB = make_engine(get_settings())
 

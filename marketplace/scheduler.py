@@ -34,10 +34,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from piccolo.query.functions.aggregate import Count
 
 from marketplace import packages
-from marketplace.db import postgres_config
-from marketplace.mail import deliver_outbox
-from marketplace.settings import Settings, get_settings
-from marketplace.tables import JobRun
+from marketplace.kernel.db import postgres_config
+from marketplace.kernel.mail import deliver_outbox
+from marketplace.kernel.settings import Settings, get_settings
+from marketplace.kernel.tables import JobRun
 
 log = logging.getLogger("marketplace.scheduler")
 

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 
-from marketplace.settings import get_settings
+from marketplace.kernel.settings import get_settings
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANG_COOKIE = "mp_sprak"

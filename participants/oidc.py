@@ -28,9 +28,9 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from marketplace.errors import MarketplaceError, Unauthenticated
-from marketplace.settings import Settings
-from marketplace.tokens import token_hash
+from marketplace.kernel.errors import MarketplaceError, Unauthenticated
+from marketplace.kernel.settings import Settings
+from marketplace.kernel.tokens import token_hash
 from participants.i18n import N_
 from placements.tables import ParticipantLogin
 

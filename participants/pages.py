@@ -13,7 +13,7 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 from participants import services
 from participants.sessions import participant_only
 from participants.views import HOME, participant_of, pdone, ppage

@@ -13,13 +13,13 @@ from typing import Any
 
 from admin.services import register
 from admin.services.audit_text import action_text
-from marketplace.audit import record
-from marketplace.clock import today
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.forms import FIELD_LABELS
-from marketplace.tables import AuditEntry, User
-from marketplace.templating import LABELS
+from marketplace.kernel.audit import record
+from marketplace.kernel.clock import today
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.forms import FIELD_LABELS
+from marketplace.kernel.tables import AuditEntry, User
+from marketplace.kernel.templating import LABELS
 from participants.i18n import N_
 from participants.sessions import Participant, participant_record
 from placements import booking_states

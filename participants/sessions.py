@@ -3,7 +3,7 @@
 A participant is no user: they sign in to their own pages only, with e-ID (`participants.oidc`)
 or with a link their coordinator sends. Their session is apart from staff sessions (cookie
 `mp_deltagare`, table `pl_participant_session`) but built the same way as
-`marketplace.auth`'s: the ID is minted at sign-in only, only its SHA-256 is stored, and the
+`marketplace.kernel.auth`'s: the ID is minted at sign-in only, only its SHA-256 is stored, and the
 idle and absolute timeouts of staff sessions apply. A staff cookie never opens a participant
 page and a participant cookie never opens a staff page: the two are different cookies,
 resolved by different code.
@@ -20,15 +20,15 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.clock import STOCKHOLM
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, Unauthenticated
-from marketplace.mail import queue_mail, queue_sms
-from marketplace.settings import Settings, get_settings
-from marketplace.sms import is_mobile, sms_enabled
-from marketplace.tokens import new_token, token_hash
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, Unauthenticated
+from marketplace.kernel.mail import queue_mail, queue_sms
+from marketplace.kernel.settings import Settings, get_settings
+from marketplace.kernel.sms import is_mobile, sms_enabled
+from marketplace.kernel.tokens import new_token, token_hash
 from participants import i18n
 from participants.i18n import N_
 from placements.services import candidates as candidate_service

@@ -16,11 +16,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from marketplace import notices
-from marketplace.auth import AuthUser, public, staff
-from marketplace.errors import MarketplaceError, NotFound, Unauthenticated
-from marketplace.notices import done
-from marketplace.settings import get_settings
+from marketplace.kernel import notices
+from marketplace.kernel.auth import AuthUser, public, staff
+from marketplace.kernel.errors import MarketplaceError, NotFound, Unauthenticated
+from marketplace.kernel.notices import done
+from marketplace.kernel.settings import get_settings
 from participants import i18n, oidc, sessions
 from participants.i18n import N_
 from participants.sessions import Participant, current_participant, participant_only
@@ -29,7 +29,7 @@ from placements.views.agreements import no_store
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 HOME = "/mina-sidor"
 
-# Confirmations on the participant's pages: their texts are in `marketplace.notices`, like
+# Confirmations on the participant's pages: their texts are in `marketplace.kernel.notices`, like
 # every confirmation; marked here for the catalogs, and shown in the participant's language.
 NOTICES = (
     N_("Du är inloggad."),

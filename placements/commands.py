@@ -10,8 +10,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from marketplace.commands import Command, CommandError, ProgressBar
-from marketplace.settings import get_settings
+from marketplace.kernel.commands import Command, CommandError, ProgressBar
+from marketplace.kernel.settings import get_settings
 from placements.exchange import ExchangeError, export_slots, guess_format, import_slots
 
 

@@ -1,8 +1,8 @@
 """The date rules of the placement lifecycle, as one table.
 
 Every date a person types (or a file brings in) is first checked against the service's
-window (2000-01-01 – 2100-12-31, `marketplace.dates`). Then it is checked here, against
-today (the Swedish day, `marketplace.clock.today`) and against the other dates it must
+window (2000-01-01 – 2100-12-31, `marketplace.kernel.dates`). Then it is checked here, against
+today (the Swedish day, `marketplace.kernel.clock.today`) and against the other dates it must
 follow. Each event lists its date fields; for each field the table says:
 
 - `past`: how many days before today it may lie (None: any day; 0: today at the earliest);
@@ -62,8 +62,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace import clock
-from marketplace.errors import ValidationFailed
+from marketplace.kernel import clock
+from marketplace.kernel.errors import ValidationFailed
 
 # The day the rules count from when history is written (the demo walks each step of a past
 # placement on its own day); unset, the rules use today.
@@ -276,7 +276,7 @@ def problems(
 
 
 def form_rules(event: str) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
-    """The rules of `event` for a form (`marketplace.forms.parse_form(rules=...)`): run on the
+    """The rules of `event` for a form (`marketplace.kernel.forms.parse_form(rules=...)`): run on the
     dates typed so far, so that a broken date rule is listed with the form's other errors.
     A date that is not a date yet is left to the form's own check."""
 

@@ -15,7 +15,7 @@ from typing import Any
 import anyio.to_thread
 from litestar.template import TemplateEngineProtocol
 
-from marketplace.clock import STOCKHOLM
+from marketplace.kernel.clock import STOCKHOLM
 from placements.schemas import agreements as schemas
 
 SIGNING_METHODS = {"app": "i tjänsten", "link": "via länk", "paper": "på papper"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.errors import MarketplaceError
+from marketplace.kernel.errors import MarketplaceError
 
 
 class LinkRefused(MarketplaceError):

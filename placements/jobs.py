@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from employers.tables import Contact, HostMembership
-from marketplace import clock
-from marketplace.clock import STOCKHOLM
-from marketplace.db import starts_with, write_transaction
-from marketplace.mail import absolute_url, queue_sms, queue_template_mail
-from marketplace.settings import Settings
-from marketplace.sms import mobile_number, sms_enabled
-from marketplace.sweeps import RowGuard
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel import clock
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import starts_with, write_transaction
+from marketplace.kernel.mail import absolute_url, queue_sms, queue_template_mail
+from marketplace.kernel.settings import Settings
+from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.sweeps import RowGuard
+from marketplace.kernel.tables import OutboxMessage, User
 from placements import booking_states
 from placements.attendance_figures import monday_of, planned_days
 from placements.services import (

@@ -16,7 +16,7 @@ import datetime as dt
 
 import icalendar
 
-from marketplace.clock import STOCKHOLM
+from marketplace.kernel.clock import STOCKHOLM
 
 PRODID = "-//Praktikplatser//Planeringsmöte//SV"
 SUMMARY = "Planeringsmöte med Kompetenscentret"

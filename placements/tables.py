@@ -21,7 +21,7 @@ from piccolo.table import Table
 
 from employers import vocabulary as employer_vocabulary
 from employers.tables import Contact, Host
-from marketplace.tables import User
+from marketplace.kernel.tables import User
 from placements import vocabulary
 
 SLOT_KINDS = vocabulary.SLOT_KINDS
@@ -189,7 +189,7 @@ class AnswerLink(Table, tablename="pl_answer_link"):
     """A single-use link that lets a host without an account answer a proposal.
 
     Mailed to the host's contact person and the slot's supervisor when no one at the host
-    signs in. Only the token's SHA-256 is stored (`marketplace.tokens`); the link stops
+    signs in. Only the token's SHA-256 is stored (`marketplace.kernel.tokens`); the link stops
     working when it expires, when it is used, when a newer link to the same address replaces
     it, and when the proposal is no longer open."""
 
@@ -446,7 +446,7 @@ class ParticipantSession(Table, tablename="pl_participant_session"):
 class ParticipantLink(Table, tablename="pl_participant_link"):
     """A single-use sign-in link the coordinator sends a participant without e-ID.
 
-    Only the token's SHA-256 is stored (`marketplace.tokens`); it works once, for
+    Only the token's SHA-256 is stored (`marketplace.kernel.tokens`); it works once, for
     PARTICIPANT_LINK_MINUTES, and a newer link replaces the older ones."""
 
     id: Serial

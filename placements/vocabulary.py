@@ -2,7 +2,7 @@
 schemas validate with, the tuple the tables, import and filters check against, and the
 Swedish labels pages and reports show.
 
-The labels are added to the kernel's page labels (`marketplace.templating.LABELS`) when this
+The labels are added to the kernel's page labels (`marketplace.kernel.templating.LABELS`) when this
 module is imported, which `placements.tables` does, so no template or text needs the kernel to
 know this domain. tests/placements/test_vocabulary.py pins that each code has one label.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from marketplace.templating import add_labels
+from marketplace.kernel.templating import add_labels
 
 # The strategy's three tracks (spår).
 Track = Literal["kompetens", "hälsa", "vägledning"]

@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from marketplace.auth import AuthUser, admin_only, public, requires, staff
+from marketplace.kernel.auth import AuthUser, admin_only, public, requires, staff
 from marketplace.reference import taxonomy_changes
 from search import taxonomy_cache, vocabulary
 from search.queries import slot_query

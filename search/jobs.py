@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marketplace.settings import Settings
+from marketplace.kernel.settings import Settings
 from search import usage
 
 

@@ -28,11 +28,11 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.settings import Settings, get_settings
 from marketplace.reference import taxonomy
-from marketplace.settings import Settings, get_settings
 from placements.services import current_change
 from search.schemas import Hit, SearchQuery, SearchResult, SlotCard, Why
 from search.tables import SearchEvent, SearchSwitch

@@ -16,10 +16,10 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from marketplace.auth import AuthUser, staff
-from marketplace.errors import MarketplaceError
-from marketplace.forms import field_errors, form_values
-from marketplace.views import page
+from marketplace.kernel.auth import AuthUser, staff
+from marketplace.kernel.errors import MarketplaceError
+from marketplace.kernel.forms import field_errors, form_values
+from marketplace.kernel.views import page
 from placements.services import slots as slot_services
 from placements.services.bookings import CapacityWarning
 from placements.views import workbench

@@ -17,11 +17,11 @@ from litestar import Request, get, post
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from marketplace.auth import staff
-from marketplace.errors import ValidationFailed
-from marketplace.forms import form_values
+from marketplace.kernel.auth import staff
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import form_values
+from marketplace.kernel.views import page
 from marketplace.reference import taxonomy
-from marketplace.views import page
 from placements.views import candidates as candidate_views
 from placements.views.host import slot_editors
 from search.suggest import MAX_DESCRIPTION, MAX_TITLE, NO_SLOT_WORDS, Suggestion, suggestions_for

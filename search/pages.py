@@ -19,11 +19,11 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from marketplace.auth import AuthUser, current_user, public, staff
-from marketplace.errors import ValidationFailed
-from marketplace.paging import PageNumber
-from marketplace.templating import label
-from marketplace.views import page
+from marketplace.kernel.auth import AuthUser, current_user, public, staff
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.templating import label
+from marketplace.kernel.views import page
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
 from search import usage

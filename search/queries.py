@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference.places import place
 from placements.tables import SLOT_KINDS, TRACKS
 from search.schemas import SearchQuery

@@ -22,10 +22,10 @@ from typing import Any
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Forbidden, NotFound
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Forbidden, NotFound
 from marketplace.reference import places, taxonomy
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
 from placements.tables import Candidate, Slot

@@ -45,7 +45,7 @@ from functools import cache
 
 import anyio.to_thread
 
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.places import place
 from search.names import name_parts

@@ -14,7 +14,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from marketplace.tables import User
+from marketplace.kernel.tables import User
 
 
 class EverydayWord(Table, tablename="se_everyday_word"):

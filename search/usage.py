@@ -37,11 +37,11 @@ from typing import Any, Literal
 
 import msgspec
 
-from marketplace import clock
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.settings import get_settings
 from marketplace.reference import taxonomy
-from marketplace.settings import get_settings
 from placements.services import SLOTS_COUNTER, take_change
 from placements.services.people_search import fold_name, name_words_among
 from placements.tables import Slot

@@ -11,13 +11,13 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Redirect, Template
 
-from marketplace.auth import AuthUser, admin_only
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked
-from marketplace.notices import done
-from marketplace.paging import PageNumber
-from marketplace.settings import get_settings
-from marketplace.views import page
+from marketplace.kernel.auth import AuthUser, admin_only
+from marketplace.kernel.errors import MarketplaceError, ValidationFailed
+from marketplace.kernel.forms import field_errors, form_values, is_ticked
+from marketplace.kernel.notices import done
+from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.views import page
 from search import lift, usage, vocabulary
 from search.schemas import EverydayWordIn
 

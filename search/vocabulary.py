@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from placements.services import SLOTS_COUNTER, current_change, take_change
 from search.everyday import everyday_words
 from search.schemas import EverydayWordIn, EverydayWordOut, EverydayWordsOut

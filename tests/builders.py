@@ -19,9 +19,9 @@ import itertools
 from typing import Any
 
 from employers.tables import Contact, Host, HostMembership, UnitTarget
-from marketplace import auth
-from marketplace.auth import AuthUser
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel import auth
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.tables import OutboxMessage, User
 from placements.schemas import candidates as sc
 from placements.services import candidates
 from placements.tables import (

@@ -28,7 +28,7 @@ from litestar import Litestar  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
 
 import marketplace  # noqa: E402, F401
-from marketplace.settings import get_settings  # noqa: E402
+from marketplace.kernel.settings import get_settings  # noqa: E402
 from tests import dbutil  # noqa: E402
 from tests.connreuse import loop_hook  # noqa: E402
 
@@ -53,7 +53,7 @@ async def database() -> AsyncIterator[None]:
 
     await dbutil.reset_database()
 
-    from marketplace.tables import User
+    from marketplace.kernel.tables import User
     from tests.connreuse import ACTIVE, ConnectionReuse
 
     reuse = ConnectionReuse(User._meta.db, asyncio.get_running_loop())
@@ -66,7 +66,7 @@ async def database() -> AsyncIterator[None]:
 @pytest.fixture(autouse=True)
 async def clean_tables(database: None) -> AsyncIterator[None]:
     """Every test starts with empty tables (migrations stay applied) and fresh rate limits."""
-    from marketplace import ratelimit
+    from marketplace.kernel import ratelimit
 
     ratelimit._limiters.clear()
     yield
@@ -103,7 +103,7 @@ UserFactory = Callable[..., Awaitable[Any]]
 @pytest.fixture
 def make_user() -> UserFactory:
     """Create a user: `await make_user("coordinator", username="sara")`."""
-    from marketplace import auth
+    from marketplace.kernel import auth
 
     counter = {"n": 0}
 

@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from marketplace.db import SQLITE_FUNCTIONS
+from marketplace.kernel.db import SQLITE_FUNCTIONS
 
 
 class _Lent:
@@ -56,7 +56,7 @@ class ConnectionReuse:
         # engine only.
         self.engine_class = type(engine)
         self.sqlite = engine.engine_type == "sqlite"
-        # The method Piccolo (and marketplace.db) call for a connection outside a pool.
+        # The method Piccolo (and marketplace.kernel.db) call for a connection outside a pool.
         self.method = "get_connection" if self.sqlite else "get_new_connection"
         self.original = getattr(self.engine_class, self.method)
         reuse = self

@@ -9,9 +9,9 @@ from typing import Any
 from piccolo.conf.apps import Finder
 from piccolo.table import Table, sort_table_classes
 
-from marketplace.migrate import apply_migrations
-from marketplace.settings import get_settings
-from marketplace.tables import User
+from marketplace.kernel.migrate import apply_migrations
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User
 
 
 def all_tables() -> list[type[Table]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from marketplace.settings import Settings, get_settings
+from marketplace.kernel.settings import Settings, get_settings
 
 
 def free_port() -> int:

@@ -95,6 +95,8 @@ def oidc_provider(accounts: dict[str, dict[str, str]], redirect_uri: str) -> Ite
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 async def sign_in_at_provider(

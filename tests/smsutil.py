@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from marketplace.settings import Settings, get_settings
+from marketplace.kernel.settings import Settings, get_settings
 from tests.mailutil import free_port
 
 USER = "u0123456789abcdef"

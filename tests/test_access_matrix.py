@@ -23,10 +23,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from employers.tables import Host, HostApplication, HostInvitation
-from marketplace import auth
-from marketplace.auth import AuthUser
-from marketplace.tables import PasswordLink, User
-from marketplace.tokens import new_token
+from marketplace.kernel import auth
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.tables import PasswordLink, User
+from marketplace.kernel.tokens import new_token
 from participants import sessions as participant_sessions
 from participants.sessions import SESSION_COOKIE
 from placements.attendance_figures import monday_of

@@ -25,8 +25,8 @@ import time
 import httpx
 import pytest
 
-from marketplace import auth, clock
-from marketplace.settings import get_settings
+from marketplace.kernel import auth, clock
+from marketplace.kernel.settings import get_settings
 from placements.tables import Booking
 from tests.builders import make_candidate_row, make_contact, make_host, make_slot
 from tests.search.test_search_workers import free_port

@@ -379,8 +379,8 @@ def _activity_errors(values: dict[str, str]) -> dict[str, str]:
     """The errors parse_form gives the plan-activity form with its date rules."""
     import pytest
 
-    from marketplace.errors import ValidationFailed
-    from marketplace.forms import parse_form
+    from marketplace.kernel.errors import ValidationFailed
+    from marketplace.kernel.forms import parse_form
     from placements import date_rules
     from placements.schemas.candidates import PlanActivityCreate
 

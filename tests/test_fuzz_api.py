@@ -3,7 +3,7 @@ the OpenAPI schema and runs them in-process against the app, as an admin and a c
 (Bearer API tokens) and anonymously.
 
 Checks: every built-in check, `status_code_conformance` included (every error an operation can
-answer is in the schema, see marketplace/openapi.py), except `positive_data_acceptance` (see
+answer is in the schema, see marketplace/kernel/openapi.py), except `positive_data_acceptance` (see
 docs/reliability.md for why).
 `ignored_auth` needs the schema to say which operations need a token; Litestar's schema does
 not, so the loaded schema is given a Bearer scheme on every operation whose guard is not
@@ -26,9 +26,9 @@ from litestar import Litestar
 from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from marketplace import auth
-from marketplace.auth import public, route_guards
-from marketplace.tables import User
+from marketplace.kernel import auth
+from marketplace.kernel.auth import public, route_guards
+from marketplace.kernel.tables import User
 from tests import dbutil
 from tests.builders import add_member, make_candidate_row, make_contact, make_host, make_slot
 from tests.conftest import DEMO_PASSWORD

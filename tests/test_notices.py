@@ -1,5 +1,5 @@
 """After every action a person takes in a form, the page they land on says, in Swedish, what
-happened (role="status"): one mechanism, `marketplace.notices`.
+happened (role="status"): one mechanism, `marketplace.kernel.notices`.
 
 The forms are the app's own HTML POST routes, each posted by a caller allowed to, with a valid
 form, on the access matrix's world (tests/test_access_matrix.py), so a new form cannot slip
@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace import notices
-from marketplace.tables import User
+from marketplace.kernel import notices
+from marketplace.kernel.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
 from placements.services import agreement_versions, agreements, bookings, outcomes

@@ -14,10 +14,10 @@ import datetime as dt
 from litestar.params import FromQuery
 
 from admin import schemas
-from marketplace import clock
-from marketplace.auth import AuthUser, active_coordinators
-from marketplace.dates import check_date
-from marketplace.errors import ValidationFailed
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser, active_coordinators
+from marketplace.kernel.dates import check_date
+from marketplace.kernel.errors import ValidationFailed
 
 PERIOD_MONTHS = 12
 MAX_PERIOD_DAYS = 366 * 10

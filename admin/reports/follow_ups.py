@@ -6,7 +6,7 @@ import datetime as dt
 
 from admin import schemas
 from admin.services.reports import FOLLOW_UP_DAYS, PROGRESS, candidate_filter, definition, share
-from marketplace import clock
+from marketplace.kernel import clock
 from placements.tables import FollowUp
 
 

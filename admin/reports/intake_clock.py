@@ -18,7 +18,7 @@ from admin.services.reports import (
     months_between,
     share,
 )
-from marketplace.settings import get_settings
+from marketplace.kernel.settings import get_settings
 from placements.services.ledger import start_day
 from placements.tables import Application, Booking, PlanningMeeting
 from placements.working_days import working_days_between

@@ -23,7 +23,7 @@ from admin.services.reports import (
     share,
 )
 from employers.tables import Host
-from marketplace import clock
+from marketplace.kernel import clock
 from placements.services.ledger import placement_hours, start_day
 from placements.tables import Assessment, Booking, Outcome
 

@@ -14,13 +14,13 @@ from piccolo.query.functions.aggregate import Count
 
 from admin import schemas
 from admin.services.exports import csv_text
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.clock import STOCKHOLM
-from marketplace.dates import FrozenDateBounded
-from marketplace.errors import ValidationFailed
-from marketplace.figures import CsvVariant
-from marketplace.tables import AuditEntry
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.dates import FrozenDateBounded
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.figures import CsvVariant
+from marketplace.kernel.tables import AuditEntry
 
 MAX_EXPORT_ROWS = 100_000
 CSV_COLUMNS = (
@@ -120,7 +120,7 @@ async def search_audit(
 
 async def export_audit_csv(user: AuthUser, q: AuditQuery, variant: CsvVariant = "swedish") -> str:
     """Every matching row (oldest first, at most MAX_EXPORT_ROWS) as CSV in the chosen
-    variant (`marketplace.figures`); recorded."""
+    variant (`marketplace.kernel.figures`); recorded."""
     rows = (
         await AuditEntry.select()
         .where(_where(q))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace.templating import LABELS, actor, label
+from marketplace.kernel.templating import LABELS, actor, label
 
 # Each action, as the log review shows it.
 ACTIONS = {

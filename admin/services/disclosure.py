@@ -3,7 +3,7 @@
 Every report, chart, export and API answer that shows aggregates passes its report through
 its registry entry's `protect` (`admin.reports.registry`: one `protect_<report>` function
 here per report), and snapshots through `protect_snapshot()`; the cell rules themselves live
-in `marketplace.disclosure` (so that the host ledger, in `placements`, uses the same ones for
+in `marketplace.kernel.disclosure` (so that the host ledger, in `placements`, uses the same ones for
 analysts). The report functions in `reports` count exactly (tests and the monthly snapshot
 need that); what leaves the service is protected.
 
@@ -33,7 +33,7 @@ from typing import Any
 import msgspec
 
 from admin import schemas
-from marketplace.disclosure import MIN_PERSONS, SUPPRESSED_TEXT, Cells, is_small
+from marketplace.kernel.disclosure import MIN_PERSONS, SUPPRESSED_TEXT, Cells, is_small
 
 RULE_NOTE = (
     "Sekretess: en siffra som bygger på färre än 5 personer visas inte, utan som "

@@ -4,10 +4,10 @@ Each report becomes one table (its `<report>_columns` function here, named by it
 entry in `admin.reports.registry`): a header row and data rows, preceded (in XLSX) by the title,
 the definition and the filters, so that an exported file carries its own meaning. Every figure
 in a table is a `Figure` with the kind its report declares (`reports.FIGURE_KINDS`), and the
-page, the CSV and the XLSX write it by that kind (`marketplace.figures`). Cells that a
-spreadsheet would run as a formula are defused by the one rule in `marketplace.spreadsheet`.
+page, the CSV and the XLSX write it by that kind (`marketplace.kernel.figures`). Cells that a
+spreadsheet would run as a formula are defused by the one rule in `marketplace.kernel.spreadsheet`.
 
-CSV comes in two variants (`marketplace.figures`): `swedish`, the default (semicolons, decimal
+CSV comes in two variants (`marketplace.kernel.figures`): `swedish`, the default (semicolons, decimal
 comma, UTF-8 with a byte order mark), and `rfc4180` (commas, decimal point, UTF-8 without one).
 """
 
@@ -22,9 +22,9 @@ import xlsxwriter
 
 from admin import schemas
 from admin.services import disclosure, reports
-from marketplace import figures, spreadsheet
-from marketplace.figures import CsvVariant, Kind
-from marketplace.spreadsheet import Cell
+from marketplace.kernel import figures, spreadsheet
+from marketplace.kernel.figures import CsvVariant, Kind
+from marketplace.kernel.spreadsheet import Cell
 
 
 class Figure(msgspec.Struct, frozen=True):

@@ -9,7 +9,7 @@
   participant said "vill inte" to, counts in the whole but not the part.
 
 Both are counted over the report period and filters, and pass the small-cell rule
-(`marketplace.disclosure`): a count of 1–4 is hidden, and a share is hidden when its numerator
+(`marketplace.kernel.disclosure`): a count of 1–4 is hidden, and a share is hidden when its numerator
 is hidden, its denominator is under 5, or what it leaves out (denominator minus numerator)
 is 1–4 (which the two shown figures would otherwise give away).
 """
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from admin import schemas
-from marketplace.clock import STOCKHOLM
-from marketplace.disclosure import MIN_PERSONS, is_small
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.disclosure import MIN_PERSONS, is_small
 from placements.booking_states import AWAITING
 from placements.tables import Booking, BookingEvent, ParticipantAnswer, ParticipantInterest
 

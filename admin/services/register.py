@@ -20,13 +20,13 @@ from piccolo.columns import JSON
 from piccolo.table import Table
 
 from admin import schemas
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import is_sqlite, write_transaction
-from marketplace.errors import NotFound, ValidationFailed
-from marketplace.settings import get_settings
-from marketplace.sweeps import RowGuard
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sweeps import RowGuard
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.tables import (
     Agreement,
     Assessment,

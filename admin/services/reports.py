@@ -26,8 +26,8 @@ from typing import Any
 
 from admin import schemas
 from employers import vocabulary as employer_vocabulary
-from marketplace.clock import STOCKHOLM
-from marketplace.figures import Kind
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.figures import Kind
 from placements import vocabulary
 from placements.services.ledger import HOURS_DEFINITION
 from placements.tables import Booking, Outcome
@@ -138,7 +138,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
 }
 
 
-# charts, CSV and XLSX write it (`marketplace.figures`). A figure is never taken for a share
+# charts, CSV and XLSX write it (`marketplace.kernel.figures`). A figure is never taken for a share
 # because its value lies between 0 and 1; tests/admin/test_figures.py checks that every
 # numeric field of every report is declared here.
 FIGURE_KINDS: dict[str, Kind] = {

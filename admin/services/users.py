@@ -23,16 +23,16 @@ from typing import Any, Literal
 
 import msgspec
 
-from marketplace import auth
-from marketplace.addresses import normalise_email, single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, Problems, ValidationFailed
-from marketplace.mail import queue_template_mail
-from marketplace.settings import get_settings
-from marketplace.tables import PasswordLink, User, UserSession
-from marketplace.tokens import new_token, token_hash
+from marketplace.kernel import auth
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
+from marketplace.kernel.mail import queue_template_mail
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import PasswordLink, User, UserSession
+from marketplace.kernel.tokens import new_token, token_hash
 from placements.services import partners
 from placements.tables import Candidate
 

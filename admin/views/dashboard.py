@@ -21,10 +21,10 @@ from admin.reports.intake_clock import clock_targets
 from admin.services.disclosure import RULE_NOTE
 from admin.services.participant_figures import participant_figures
 from admin.views.filters import filter_form, period_or_default
-from marketplace import clock
-from marketplace.auth import requires
-from marketplace.templating import LABELS
-from marketplace.views import page
+from marketplace.kernel import clock
+from marketplace.kernel.auth import requires
+from marketplace.kernel.templating import LABELS
+from marketplace.kernel.views import page
 
 report_readers = requires("admin", "coordinator", "analyst")
 

@@ -13,8 +13,8 @@ import msgspec
 from litestar.params import QueryParameter
 
 from admin import schemas
-from marketplace.errors import ValidationFailed
-from marketplace.forms import field_errors, field_problems
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import field_errors, field_problems
 
 # A filter form's select box sends "" for "Alla" (and a number box "" when left empty): no
 # filter, as if the field had not been sent. Typed as text in the query, converted here.

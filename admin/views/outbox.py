@@ -15,13 +15,13 @@ from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser, admin_only, current_user
-from marketplace.clock import STOCKHOLM
-from marketplace.db import write_transaction
-from marketplace.errors import NotFound
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser, admin_only, current_user
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import NotFound
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage
 
 PER_PAGE = 50
 MESSAGE_NOT_FOUND = "Meddelandet finns inte i utkorgen."

@@ -15,11 +15,11 @@ from admin.reports import registry
 from admin.reports.filters import coordinator_label, coordinator_options, report_filters
 from admin.services import audit, audit_text, disclosure, exports, register, reports
 from admin.views.filters import FILTER_LABELS, Choice, filter_form, period_or_default
-from marketplace.auth import AuthUser, admin_only, current_user, staff
-from marketplace.errors import ValidationFailed
-from marketplace.notices import done
-from marketplace.paging import Offset
-from marketplace.tables import User
+from marketplace.kernel.auth import AuthUser, admin_only, current_user, staff
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.notices import done
+from marketplace.kernel.paging import Offset
+from marketplace.kernel.tables import User
 
 
 def page(

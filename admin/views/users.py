@@ -17,9 +17,9 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from admin.services import users
-from marketplace.auth import AuthUser, admin_only, public
-from marketplace.errors import MarketplaceError
-from marketplace.forms import (
+from marketplace.kernel.auth import AuthUser, admin_only, public
+from marketplace.kernel.errors import MarketplaceError
+from marketplace.kernel.forms import (
     ACTION,
     Form,
     Landing,
@@ -29,7 +29,7 @@ from marketplace.forms import (
     form_values,
     round_trip,
 )
-from marketplace.views import page
+from marketplace.kernel.views import page
 from placements.services import partners
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
@@ -77,7 +77,7 @@ def _page(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
-    """The app's page (`marketplace.views.page`) with this module's labels in its context."""
+    """The app's page (`marketplace.kernel.views.page`) with this module's labels in its context."""
     answer = page(
         template,
         request,

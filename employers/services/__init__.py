@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from employers.tables import Host, HostMembership
-from marketplace.auth import AuthUser
-from marketplace.errors import NotFound
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import NotFound
 
 HOST_NOT_FOUND = "Värdorganisationen finns inte, eller så hör den inte till dig."
 

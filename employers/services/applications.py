@@ -17,14 +17,14 @@ from employers.services.hosts import coordinates_of, ensure_unique
 from employers.services.invitations import invite_host_user
 from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostApplication
-from marketplace.addresses import normalise_email, single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.mail import queue_mail
-from marketplace.ratelimit import spend
-from marketplace.settings import get_settings
-from marketplace.tables import User
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.ratelimit import spend
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User
 
 APPLICATION_NOT_FOUND = "Ansökan finns inte."
 # The public form needs no account, so each source address may send this many applications

@@ -11,10 +11,10 @@ import msgspec
 from employers import schemas
 from employers.services import get_host_for, may_manage_host
 from employers.tables import Contact
-from marketplace.addresses import normalise_email, single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.errors import NotFound, ValidationFailed
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import NotFound, ValidationFailed
 
 CONTACT_NOT_FOUND = "Kontaktpersonen finns inte, eller så hör den inte till din organisation."
 

@@ -11,11 +11,11 @@ from employers import schemas, vocabulary
 from employers.services import get_host_for, managed_host_ids
 from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostMembership
-from marketplace.addresses import single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import contains_ci, equals_ci
-from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from marketplace.kernel.addresses import single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import contains_ci, equals_ci
+from marketplace.kernel.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.reference.places import place
 
 # The setting a slot gets from its host's kind, unless the slot says otherwise (85/15 figure).

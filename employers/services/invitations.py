@@ -9,15 +9,15 @@ from typing import Any
 from employers import schemas
 from employers.services import get_host_for
 from employers.tables import Contact, Host, HostInvitation, HostMembership
-from marketplace import auth
-from marketplace.addresses import normalise_email, single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.mail import queue_mail
-from marketplace.settings import get_settings
-from marketplace.tables import User
-from marketplace.tokens import new_token, token_hash
+from marketplace.kernel import auth
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User
+from marketplace.kernel.tokens import new_token, token_hash
 
 INVITATION_DAYS = 7
 INVITATION_PATH = "/vard/inbjudan"

@@ -6,8 +6,8 @@ prefix "16" ("16556677-8899", "165566778899"). The stored form is "NNNNNN-NNNN".
 
 from __future__ import annotations
 
-from marketplace.errors import ValidationFailed
-from marketplace.luhn import luhn_check_digit, luhn_ok
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.luhn import luhn_check_digit, luhn_ok
 
 __all__ = ["luhn_check_digit", "luhn_ok", "normalize_org_number", "org_number_problem"]
 

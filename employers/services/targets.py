@@ -7,9 +7,9 @@ import datetime as dt
 
 from employers import schemas
 from employers.tables import Host, UnitTarget
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.errors import NotFound, ValidationFailed
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import NotFound, ValidationFailed
 
 
 async def set_target(

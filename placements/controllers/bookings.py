@@ -17,9 +17,9 @@ from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from marketplace.auth import AuthUser, requires, staff
-from marketplace.dates import check_date
-from marketplace.paging import Limit, Offset
+from marketplace.kernel.auth import AuthUser, requires, staff
+from marketplace.kernel.dates import check_date
+from marketplace.kernel.paging import Limit, Offset
 from placements import vocabulary
 from placements.schemas import agreements as sa
 from placements.schemas import attendance as sat

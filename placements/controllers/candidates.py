@@ -14,8 +14,8 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from marketplace.auth import AuthUser, requires, staff
-from marketplace.paging import Limit, Offset
+from marketplace.kernel.auth import AuthUser, requires, staff
+from marketplace.kernel.paging import Limit, Offset
 from placements import vocabulary
 from placements.schemas import candidates as s
 from placements.services import candidate_updates, candidates

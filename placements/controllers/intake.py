@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
-from marketplace.auth import AuthUser, staff
+from marketplace.kernel.auth import AuthUser, staff
 from placements.schemas import intake as s
 from placements.services import intake
 

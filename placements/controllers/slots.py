@@ -26,10 +26,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from employers import schemas as emp
 from employers import vocabulary as employer_vocabulary
-from marketplace.auth import AuthUser, public, requires, staff
-from marketplace.errors import ValidationFailed
-from marketplace.paging import Limit, Offset
-from marketplace.settings import get_settings
+from marketplace.kernel.auth import AuthUser, public, requires, staff
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.paging import Limit, Offset
+from marketplace.kernel.settings import get_settings
 from placements import exchange, vocabulary
 from placements.schemas import slots as s
 from placements.services import slots

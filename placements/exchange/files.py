@@ -11,8 +11,8 @@ from typing import Any
 
 import msgspec
 
-from marketplace import spreadsheet
-from marketplace.bodies import MAX_JSON_DEPTH, too_deep
+from marketplace.kernel import spreadsheet
+from marketplace.kernel.bodies import MAX_JSON_DEPTH, too_deep
 from placements.exchange.format import (
     FIELDS,
     LIST_FIELDS,

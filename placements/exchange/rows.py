@@ -15,10 +15,10 @@ import msgspec
 from employers.services.hosts import SETTING_BY_KIND, coordinates_of
 from employers.services.orgnr import org_number_problem
 from employers.tables import HOST_KINDS
-from marketplace import clock
-from marketplace.addresses import normalise_email, single_line
-from marketplace.dates import EARLIEST, LATEST, in_window
-from marketplace.errors import ValidationFailed
+from marketplace.kernel import clock
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.dates import EARLIEST, LATEST, in_window
+from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference.taxonomy_changes import resolve_occupation
 from placements import date_rules
 from placements import slot_rules as rules

@@ -14,9 +14,9 @@ from piccolo.engine.sqlite import convert_datetime_in
 
 from employers.services.hosts import coordinates_of
 from employers.tables import Contact, Host
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import is_sqlite, write_transaction
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import is_sqlite, write_transaction
 from placements.exchange.files import decode_line, numbered_lines, read_csv
 from placements.exchange.format import DEFAULT_SOURCE, FORMATS, LIST_FIELDS, ExchangeError, reason
 from placements.exchange.rows import Record, check_row, fast_row

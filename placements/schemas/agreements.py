@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 
 Party = Literal["coordinator", "host", "supervisor", "participant"]
 Text = Annotated[str, msgspec.Meta(max_length=5000)]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 
 Days = Annotated[int, msgspec.Meta(ge=0, le=7)]
 

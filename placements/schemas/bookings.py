@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 
 Message = Annotated[str, msgspec.Meta(max_length=2000)]
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 from placements.vocabulary import ActivityStatus, CaseStatus, ConsentMethod, Track
 
 # A health note may leave the consent method unsaid.

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 
 Channel = Literal["web", "phone", "paper", "eservice"]
 StaffChannel = Literal["phone", "paper"]

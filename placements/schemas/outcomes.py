@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 from placements.vocabulary import Attendance, OutcomeCategory, Recommendation
 
 Text = Annotated[str, msgspec.Meta(max_length=5000)]
@@ -135,7 +135,7 @@ class HostLedger(msgspec.Struct, kw_only=True):
     host_id: int
     host_name: str
     # For analysts a figure resting on 1–4 persons is null and named in `suppressed`
-    # (the small-cell rule, marketplace.disclosure); hosts and staff see every figure.
+    # (the small-cell rule, marketplace.kernel.disclosure); hosts and staff see every figure.
     placements_hosted: int | None
     placements_active: int | None
     hours: int | None

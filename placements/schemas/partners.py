@@ -12,7 +12,7 @@ from typing import Annotated
 
 import msgspec
 
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 from placements.vocabulary import ConsentMethod
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

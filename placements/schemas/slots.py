@@ -11,7 +11,7 @@ from msgspec import UNSET, UnsetType
 
 from employers.schemas import Contact, PublicContact
 from employers.vocabulary import Setting
-from marketplace.dates import DateBounded
+from marketplace.kernel.dates import DateBounded
 from placements.slot_rules import (
     Capacity,
     Description,

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.settings import get_settings
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.settings import get_settings
 from placements import booking_states
 from placements.services import booking_access, booking_mail, booking_moves
 from placements.services.candidates import shareable_adaptations

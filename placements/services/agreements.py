@@ -35,14 +35,14 @@ import msgspec
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from employers.tables import Contact
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.mail import queue_sms
-from marketplace.settings import get_settings
-from marketplace.sms import mobile_number, sms_enabled
-from marketplace.tables import User
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.mail import queue_sms
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.tables import User
 from placements import booking_states, date_rules
 from placements.errors import LinkRefused
 from placements.schemas import agreements as schemas

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from employers.tables import Contact, HostMembership
-from marketplace.clock import local_date
-from marketplace.settings import get_settings
-from marketplace.tokens import new_token
+from marketplace.kernel.clock import local_date
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tokens import new_token
 from placements.services import booking_access, booking_mail
 from placements.tables import AnswerLink, Slot
 

@@ -10,7 +10,7 @@ agreed to share: a link can be forwarded, so it shows no contact details), and l
 host accept (choosing another supervisor or period if the proposed one has no room) or
 decline with a reason.
 
-A link is a random token of which only the hash is stored (`marketplace.tokens`, as the
+A link is a random token of which only the hash is stored (`marketplace.kernel.tokens`, as the
 host invitations). It works once, until `SIGNING_LINK_DAYS` have passed, until a newer link
 to the same address replaces it (reminders send fresh ones), and only while the proposal is
 open. Using it is claimed inside the accept's own transaction, so a refused accept (no room)
@@ -33,12 +33,12 @@ from typing import Any
 
 import msgspec
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.tables import User
-from marketplace.tokens import token_hash
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.tables import User
+from marketplace.kernel.tokens import token_hash
 from placements import booking_states
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas

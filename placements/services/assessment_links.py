@@ -12,7 +12,7 @@ from typing import Any
 from itsdangerous import URLSafeTimedSerializer
 
 from employers.tables import Contact
-from marketplace.settings import get_settings
+from marketplace.kernel.settings import get_settings
 from placements.services import booking_mail
 
 _SALT = "assessment-link"

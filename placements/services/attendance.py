@@ -32,14 +32,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from piccolo.columns import Column
 
 from employers.tables import Contact
-from marketplace import clock
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict
-from marketplace.mail import queue_template_mail
-from marketplace.settings import Settings, get_settings
-from marketplace.tables import User
+from marketplace.kernel import clock
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict
+from marketplace.kernel.mail import queue_template_mail
+from marketplace.kernel.settings import Settings, get_settings
+from marketplace.kernel.tables import User
 from placements import booking_states, date_rules
 from placements.attendance_figures import (
     MAX_DAYS,

@@ -17,10 +17,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from employers.tables import Contact
-from marketplace import clock
-from marketplace.auth import AuthUser
-from marketplace.db import is_sqlite, write_transaction
-from marketplace.errors import Conflict, NotFound
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.errors import Conflict, NotFound
 from placements import vocabulary
 from placements.schemas import bookings as schemas
 from placements.services.candidates import (

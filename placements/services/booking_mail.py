@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from employers.tables import Contact, HostMembership
-from marketplace.mail import queue_mail
-from marketplace.settings import get_settings
-from marketplace.tables import User
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User
 from placements.services.booking_access import host_of_slot
 from placements.tables import Booking
 

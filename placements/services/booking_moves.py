@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.errors import Conflict
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import Conflict
 from placements import booking_states
 from placements.services import bump_slot_change
 from placements.services.booking_access import STATUS_TEXT, now

@@ -41,12 +41,12 @@ import datetime as dt
 from typing import Any
 
 from employers.tables import Contact
-from marketplace import clock
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.sweeps import RowGuard
+from marketplace.kernel import clock
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules
 from placements.schemas import bookings as schemas
 from placements.services import (

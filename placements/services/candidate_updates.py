@@ -14,13 +14,13 @@ from typing import Any
 
 import msgspec
 
-from marketplace import clock
-from marketplace.addresses import normalise_email
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Forbidden, ValidationFailed
-from marketplace.tables import User
+from marketplace.kernel import clock
+from marketplace.kernel.addresses import normalise_email
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Forbidden, ValidationFailed
+from marketplace.kernel.tables import User
 from placements.schemas import candidates as schemas
 from placements.services import agreement_versions, candidates
 from placements.tables import Candidate

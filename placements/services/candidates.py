@@ -22,17 +22,17 @@ from typing import Any, Literal
 import msgspec
 
 from employers.tables import HostMembership
-from marketplace import clock
-from marketplace.addresses import normalise_email, single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Forbidden, NotFound, ValidationFailed
-from marketplace.luhn import luhn_ok
-from marketplace.mail import queue_mail
+from marketplace.kernel import clock
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.kernel.luhn import luhn_ok
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User
 from marketplace.reference import taxonomy
-from marketplace.settings import get_settings
-from marketplace.tables import User
 from placements import date_rules
 from placements.booking_states import UNSEEN_BY_HOST
 from placements.schemas import candidates as schemas

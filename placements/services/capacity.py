@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from employers.tables import Contact
-from marketplace import clock
+from marketplace.kernel import clock
 from placements.services import SEAT_HOLDING
 from placements.tables import Booking
 

@@ -30,17 +30,17 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from marketplace import clock
-from marketplace.addresses import normalise_email, single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import is_sqlite, write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.mail import Attachment, queue_mail, queue_sms, render_mail
-from marketplace.ratelimit import spend
-from marketplace.settings import get_settings
-from marketplace.sms import mobile_number, sms_enabled
-from marketplace.tables import User
+from marketplace.kernel import clock
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.mail import Attachment, queue_mail, queue_sms, render_mail
+from marketplace.kernel.ratelimit import spend
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.tables import User
 from placements import meeting_calendar
 from placements.schemas import intake as schemas
 from placements.services.candidates import (

@@ -10,10 +10,10 @@ from typing import Any
 import msgspec
 
 from employers.tables import Host
-from marketplace import clock
-from marketplace.auth import AuthUser
-from marketplace.disclosure import Cells
-from marketplace.errors import NotFound
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.disclosure import Cells
+from marketplace.kernel.errors import NotFound
 from placements import booking_states
 from placements.schemas import outcomes as schemas
 from placements.services.candidates import host_ids_of

@@ -12,12 +12,12 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Forbidden
-from marketplace.settings import get_settings
-from marketplace.sweeps import RowGuard
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Forbidden
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sweeps import RowGuard
 from placements.schemas import outcomes as schemas
 from placements.services import booking_access
 from placements.services.candidates import visible_coordinator_ids

@@ -15,12 +15,12 @@ import msgspec
 from itsdangerous import BadSignature, SignatureExpired
 
 from employers.tables import Contact
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, Forbidden, NotFound
-from marketplace.settings import get_settings
-from marketplace.sweeps import RowGuard
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, Forbidden, NotFound
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as schemas
@@ -293,7 +293,7 @@ REASON_MISSING = "Skriv varför utfallet rättas."
 def outcome_form_rules(
     *, correction: bool = False
 ) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
-    """The outcome's rules for its form (`marketplace.forms.parse_form(rules=...)`): the date
+    """The outcome's rules for its form (`marketplace.kernel.forms.parse_form(rules=...)`): the date
     table's and Kolada's category rules, and for a correction its reason, so that the form
     lists them with its other errors. The service checks them again, with the placement's
     start."""

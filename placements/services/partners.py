@@ -27,12 +27,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from marketplace import clock
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
-from marketplace.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
-from marketplace.templating import label
+from marketplace.kernel import clock
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
+from marketplace.kernel.templating import label
 from placements.date_rules import as_day
 from placements.schemas import partners as schemas
 from placements.services import candidates

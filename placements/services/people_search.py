@@ -7,7 +7,7 @@ Both sides are folded alike: lower case, letters with diacritics to their base l
 Python function registered with SQLite), so nothing is stored twice and nothing goes stale: an
 anonymised participant is found only by the name it has now. Every word of the query must be
 part of the folded "first last", which makes the order of the words free. Each word goes into
-an escaped LIKE pattern (`marketplace.db.like_escape`), so `%` and `_` match themselves.
+an escaped LIKE pattern (`marketplace.kernel.db.like_escape`), so `%` and `_` match themselves.
 
 A personnummer is never searched here: it is matched exactly, through
 `placements.services.candidates.find_by_personnummer`.
@@ -21,7 +21,7 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
-from marketplace.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
+from marketplace.kernel.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
 from placements.tables import Candidate
 
 # Each letter with a diacritic, both cases (SQLite's LOWER folds ASCII only), to its base.

@@ -22,11 +22,11 @@ from employers.services.contacts import check_supervisor, contact_out, public_co
 from employers.services.hosts import SETTING_BY_KIND, coordinates_of, host_out, set_host_active
 from employers.services.targets import targets_for_year
 from employers.tables import Contact, Host
-from marketplace.addresses import single_line
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.db import equals_ci, write_transaction
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.addresses import single_line
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import equals_ci, write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
 from placements import date_rules

@@ -23,12 +23,12 @@ from litestar.params import Body, FromPath
 from litestar.response import Response, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import clock
-from marketplace.auth import AuthUser, public, requires
-from marketplace.clock import STOCKHOLM
-from marketplace.errors import ValidationFailed
-from marketplace.forms import field_errors, form_values, parse_form
-from marketplace.views import page
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser, public, requires
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import field_errors, form_values, parse_form
+from marketplace.kernel.views import page
 from placements import documents
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as so

@@ -16,10 +16,10 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from marketplace.auth import public
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
-from marketplace.views import page
+from marketplace.kernel.auth import public
+from marketplace.kernel.errors import MarketplaceError, ValidationFailed
+from marketplace.kernel.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.kernel.views import page
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
 from placements.services import answer_links, answers

@@ -14,12 +14,12 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
 
-from marketplace import clock
-from marketplace.auth import AuthUser, public, staff
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, parse_form
-from marketplace.templating import day
-from marketplace.views import page
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser, public, staff
+from marketplace.kernel.errors import MarketplaceError, ValidationFailed
+from marketplace.kernel.forms import field_errors, form_values, parse_form
+from marketplace.kernel.templating import day
+from marketplace.kernel.views import page
 from placements import date_rules, documents
 from placements.attendance_figures import REASON_TEXT
 from placements.errors import LinkRefused

@@ -5,7 +5,7 @@ activities with dates, status and follow-up).
 Every save calls one service in `placements.services.candidates`, which validates (the
 personnummer's Luhn check, samordningsnummer, dates) and audits. The forms POST, so a
 personnummer never ends up in a URL, and after saving the browser is sent (303) to the
-candidate's page with a confirmation (marketplace/notices.py).
+candidate's page with a confirmation (marketplace/kernel/notices.py).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from marketplace.auth import AuthUser, active_coordinators, signed_in_user, staff
-from marketplace.errors import NotFound, ValidationFailed
-from marketplace.forms import Form, Landing, NoFields, confirmed, parse_form, round_trip
+from marketplace.kernel.auth import AuthUser, active_coordinators, signed_in_user, staff
+from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.forms import Form, Landing, NoFields, confirmed, parse_form, round_trip
+from marketplace.kernel.templating import LABELS
+from marketplace.kernel.views import page
 from marketplace.reference import taxonomy
-from marketplace.templating import LABELS
-from marketplace.views import page
 from placements import date_rules, vocabulary
 from placements.schemas import candidates as schemas
 from placements.services import candidate_updates

@@ -20,10 +20,10 @@ from litestar.response import Redirect, Template
 
 from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
-from marketplace.auth import AuthUser, requires
-from marketplace.auth import signed_in_user as _user
-from marketplace.errors import NotFound, ValidationFailed
-from marketplace.forms import (
+from marketplace.kernel.auth import AuthUser, requires
+from marketplace.kernel.auth import signed_in_user as _user
+from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.forms import (
     ACTION,
     Form,
     Landing,
@@ -33,10 +33,10 @@ from marketplace.forms import (
     is_ticked,
     round_trip,
 )
-from marketplace.notices import done
+from marketplace.kernel.notices import done
+from marketplace.kernel.templating import LABELS
+from marketplace.kernel.views import page
 from marketplace.reference import taxonomy
-from marketplace.templating import LABELS
-from marketplace.views import page
 from placements import date_rules
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import attendance as attendance_schemas

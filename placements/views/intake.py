@@ -14,13 +14,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from marketplace import clock
-from marketplace.addresses import normalise_email
-from marketplace.auth import public, signed_in_user, staff
-from marketplace.controllers import client_address
-from marketplace.forms import ACTION, Form, Landing, round_trip
-from marketplace.paging import PageNumber
-from marketplace.views import form_page, page
+from marketplace.kernel import clock
+from marketplace.kernel.addresses import normalise_email
+from marketplace.kernel.auth import public, signed_in_user, staff
+from marketplace.kernel.controllers import client_address
+from marketplace.kernel.forms import ACTION, Form, Landing, round_trip
+from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.views import form_page, page
 from placements.schemas import intake as schemas
 from placements.services import intake as services
 from placements.services.candidates import normalise_personnummer

@@ -20,10 +20,10 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from marketplace import clock
-from marketplace.auth import AuthUser, admin_only, requires, staff
-from marketplace.forms import Form, Landing, round_trip
-from marketplace.views import page
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser, admin_only, requires, staff
+from marketplace.kernel.forms import Form, Landing, round_trip
+from marketplace.kernel.views import page
 from placements.schemas import partners as schemas
 from placements.services import candidates as candidate_services
 from placements.services import partners as services

@@ -20,15 +20,15 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from marketplace import clock
-from marketplace.auth import AuthUser, staff
-from marketplace.errors import MarketplaceError, ValidationFailed
-from marketplace.forms import field_errors, form_values, is_ticked, parse_form
-from marketplace.notices import done
-from marketplace.paging import PageNumber
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser, staff
+from marketplace.kernel.errors import MarketplaceError, ValidationFailed
+from marketplace.kernel.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.kernel.notices import done
+from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.templating import LABELS
+from marketplace.kernel.views import page
 from marketplace.reference import taxonomy
-from marketplace.templating import LABELS
-from marketplace.views import page
 from placements import booking_states, date_rules
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas

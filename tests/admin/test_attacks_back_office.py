@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from employers.tables import Contact, Host, UnitTarget
-from marketplace.tables import AuditEntry, User
+from marketplace.kernel.tables import AuditEntry, User
 from placements.services import current_slot_change
 from placements.tables import Slot
 from tests.builders import make_contact, make_host, make_slot

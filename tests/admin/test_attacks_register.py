@@ -16,9 +16,9 @@ import json
 import pytest
 
 from admin.services import register
-from marketplace.errors import ValidationFailed
-from marketplace.mail import queue_mail
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
 from placements.tables import Booking, Candidate
@@ -236,8 +236,8 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     lower-cased (a user whose lower-cased address is taken keeps theirs)."""
     import importlib
 
-    from marketplace import auth
-    from marketplace.tables import User
+    from marketplace.kernel import auth
+    from marketplace.kernel.tables import User
     from tests.conftest import DEMO_PASSWORD
 
     migration = importlib.import_module(

@@ -7,10 +7,10 @@ import io
 
 import pytest
 
-from marketplace import clock
-from marketplace.audit import record
-from marketplace.auth import AuthUser
-from marketplace.tables import AuditEntry
+from marketplace.kernel import clock
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.tables import AuditEntry
 from tests.conftest import login
 
 

@@ -23,9 +23,9 @@ import pytest
 from admin import schemas
 from admin.reports import placement_reports
 from admin.services import reports
-from marketplace import auth, clock, figures
 from marketplace.demo import load_demo
-from marketplace.tables import User
+from marketplace.kernel import auth, clock, figures
+from marketplace.kernel.tables import User
 from placements.services import ledger
 from placements.tables import Booking
 from tests.builders import (

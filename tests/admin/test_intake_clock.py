@@ -28,7 +28,7 @@ from admin import schemas
 from admin.reports.intake_clock import ClockPath, clock_months, clock_paths, intake_clock
 from admin.reports.registry import protect
 from admin.services import reports
-from marketplace.clock import STOCKHOLM
+from marketplace.kernel.clock import STOCKHOLM
 from placements.tables import Application, PlanningMeeting
 from tests.builders import (
     make_booking,

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 
 from admin.jobs import get_snapshot
+from marketplace.kernel.settings import get_settings
 from marketplace.scheduler import job_specs, run_job
-from marketplace.settings import get_settings
 from placements.tables import Candidate, Outcome
 from tests.admin import reportdata
 

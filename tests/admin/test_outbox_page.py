@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from marketplace.mail import deliver_outbox, queue_mail
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.mail import deliver_outbox, queue_mail
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from tests.builders import make_outbox_message
 from tests.conftest import login
 from tests.mailutil import SmtpServer

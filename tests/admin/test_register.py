@@ -11,7 +11,7 @@ from piccolo.conf.apps import Finder
 
 from admin.reports import registry
 from admin.services import register
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements.tables import Booking, Candidate, HealthNote, Outcome
 from tests.admin import reportdata
 from tests.admin.reportdata import A_EMAIL, A_FIRST, A_LAST, A_PNR, PERIOD, SECRET_TEXTS, TODAY

@@ -13,7 +13,7 @@ import pytest
 from admin import jobs
 from admin.reports import coverage, follow_ups, lock_in, outcomes, placement_reports
 from admin.schemas import ReportFilters
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 from tests.admin import reportdata
 from tests.admin.reportdata import PERIOD, TODAY
 from tests.builders import make_outcome

@@ -16,7 +16,7 @@ import io
 import pytest
 
 from admin.services import exports
-from marketplace.audit import record
+from marketplace.kernel.audit import record
 from tests.admin import reportdata
 from tests.conftest import login
 

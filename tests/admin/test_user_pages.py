@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marketplace.tables import AuditEntry, OutboxMessage, PasswordLink, User, UserSession
+from marketplace.kernel.tables import AuditEntry, OutboxMessage, PasswordLink, User, UserSession
 from tests.builders import make_candidate_row
 from tests.conftest import login
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from marketplace import clock
+from marketplace.kernel import clock
 from tests.browser.conftest import Service, Visit
 
 

@@ -204,7 +204,7 @@ def page_routes(service: Service) -> list[Route]:
     script = (
         "import json\n"
         "from marketplace.app import create_app\n"
-        "from marketplace.settings import load_settings\n"
+        "from marketplace.kernel.settings import load_settings\n"
         "app = create_app(load_settings())\n"
         "found = []\n"
         "for route in app.routes:\n"

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from marketplace import clock
+from marketplace.kernel import clock
 from tests.browser.conftest import Service, Visit
 
 PHONE = {"viewport": {"width": 375, "height": 800}}

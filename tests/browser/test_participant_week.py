@@ -23,8 +23,8 @@ from tests.browser.test_every_page_375 import in_service
 # supervisor's assessment, all on slots nobody else uses; each gets a sign-in link.
 SETUP = """
 import asyncio, datetime as dt, json
-from marketplace import auth, clock
-from marketplace.tables import User
+from marketplace.kernel import auth, clock
+from marketplace.kernel.tables import User
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates

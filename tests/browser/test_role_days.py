@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Locator, Page
 
 from employers.services.orgnr import luhn_check_digit
-from marketplace import clock
+from marketplace.kernel import clock
 from tests.browser.conftest import SCREENSHOT_DIR, Service, Visit
 
 WIDTHS = [pytest.param(1280, id="1280"), pytest.param(375, id="375")]

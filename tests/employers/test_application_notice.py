@@ -13,9 +13,9 @@ import pytest
 
 from employers.services.applications import duplicates_among
 from employers.services.orgnr import luhn_check_digit
-from marketplace.mail import deliver_outbox
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel.mail import deliver_outbox
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage, User
 from tests.builders import make_host
 from tests.conftest import login
 from tests.mailutil import SmtpServer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from employers.tables import Host, HostApplication, HostInvitation
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.tables import OutboxMessage
 from tests.conftest import login
 
 FORM = {

@@ -13,10 +13,10 @@ import re
 import pytest
 
 from employers.tables import Contact, HostApplication, HostInvitation, HostMembership
-from marketplace import auth
-from marketplace.addresses import normalise_email, single_line
-from marketplace.errors import ValidationFailed
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel import auth
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.tables import OutboxMessage, User
 from placements.tables import Candidate
 from tests.builders import add_member, make_candidate_row, make_host
 from tests.conftest import DEMO_PASSWORD, login

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from employers.tables import Contact, Host, HostMembership
 from marketplace.demo import load_demo
+from marketplace.kernel.tables import User
 from marketplace.reference.taxonomy import occupation
-from marketplace.tables import User
 from placements.tables import Slot
 
 

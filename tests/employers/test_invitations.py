@@ -8,8 +8,8 @@ import re
 import time_machine
 
 from employers.tables import HostInvitation, HostMembership
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage, User
 from tests.builders import add_member, make_host
 from tests.conftest import DEMO_PASSWORD, login
 

@@ -12,7 +12,7 @@ from employers.services.orgnr import (
     normalize_org_number,
     org_number_problem,
 )
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 
 # Nine leading digits whose third digit is at least 2: complete them with the check digit.
 first_nine = st.tuples(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from employers.tables import Host, HostApplication
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.tables import OutboxMessage
 from tests.conftest import login as api_login
 
 HTML = {"accept": "text/html"}

@@ -9,7 +9,7 @@ from admin import schemas as admin_schemas
 from admin.services import reports
 from employers import schemas, tables, vocabulary
 from employers.services import hosts
-from marketplace.templating import LABELS
+from marketplace.kernel.templating import LABELS
 from placements import tables as placement_tables
 from placements.schemas import slots as slot_schemas
 

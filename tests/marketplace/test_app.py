@@ -7,7 +7,7 @@ import re
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
-from marketplace.auth import public, route_guards
+from marketplace.kernel.auth import public, route_guards
 
 # Public API routes: anyone may call them. Every other /api/v1/ route answers 401 anonymously.
 PUBLIC_API = {

@@ -12,7 +12,7 @@ import re
 import msgspec
 from litestar import Litestar
 
-from marketplace.openapi import ErrorBody
+from marketplace.kernel.openapi import ErrorBody
 from tests.builders import make_host, make_slot
 from tests.conftest import login
 
@@ -137,8 +137,8 @@ def test_a_new_route_is_documented_without_touching_the_mechanism():
     from litestar import delete, get
     from litestar.params import FromPath
 
-    from marketplace.auth import admin_only, public
-    from marketplace.openapi import document_errors
+    from marketplace.kernel.auth import admin_only, public
+    from marketplace.kernel.openapi import document_errors
 
     @get("/api/v1/probe", guards=[public], opt={"rate_limited": True}, sync_to_thread=False)
     def probe() -> dict[str, str]:

@@ -17,10 +17,10 @@ import time_machine
 from argon2 import PasswordHasher
 from litestar.testing import AsyncTestClient
 
-from marketplace import auth, ratelimit
-from marketplace.errors import TooManyRequests, Unauthenticated
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel import auth, ratelimit
+from marketplace.kernel.errors import TooManyRequests, Unauthenticated
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage, User
 from tests.conftest import DEMO_PASSWORD, login
 
 OWNER_HOME = "10.0.0.1"

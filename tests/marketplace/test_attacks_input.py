@@ -15,8 +15,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from marketplace.bodies import MAX_JSON_DEPTH, too_deep
-from marketplace.paging import MAX_LIMIT, MAX_OFFSET
+from marketplace.kernel.bodies import MAX_JSON_DEPTH, too_deep
+from marketplace.kernel.paging import MAX_LIMIT, MAX_OFFSET
 from placements import exchange
 from placements.tables import Slot
 from tests.conftest import DEMO_PASSWORD, login

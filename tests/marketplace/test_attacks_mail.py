@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from marketplace.mail import deliver_outbox, queue_mail
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.mail import deliver_outbox, queue_mail
+from marketplace.kernel.tables import OutboxMessage
 from tests.builders import add_member, make_host, make_outbox_message
 from tests.conftest import login
 from tests.mailutil import SmtpServer

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from marketplace.settings import get_settings
-from marketplace.tables import JobRun, User
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import JobRun, User
 from tests.conftest import login
 
 HOST = {"name": "Verkstaden AB", "kind": "company", "town": "Vårgårda"}
@@ -129,7 +129,7 @@ async def test_ready_answers_ok_when_storage_works(client):
 
 
 def test_only_outages_count_as_outages():
-    from marketplace.outage import is_outage
+    from marketplace.kernel.outage import is_outage
 
     assert is_outage(sqlite3.OperationalError("database is locked"))
     assert is_outage(sqlite3.OperationalError("database or disk is full"))

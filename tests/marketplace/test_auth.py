@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from marketplace import auth
-from marketplace.errors import ValidationFailed
-from marketplace.tables import UserSession
+from marketplace.kernel import auth
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.tables import UserSession
 from tests.conftest import DEMO_PASSWORD, login
 
 
@@ -150,7 +150,7 @@ async def test_malformed_authorization_header_is_401(client):
 
 
 async def test_tokens_are_stored_hashed(make_user):
-    from marketplace.tables import ApiToken
+    from marketplace.kernel.tables import ApiToken
 
     await make_user("admin", username="alva")
     _, raw = await auth.create_token("alva", "backup")
@@ -178,7 +178,7 @@ async def test_password_policy_refuses(password, reason):
 
 
 async def test_passwords_are_argon2(make_user):
-    from marketplace.tables import User
+    from marketplace.kernel.tables import User
 
     await make_user("admin", username="alva")
     row = await User.select(User.password).first()
@@ -244,7 +244,7 @@ def _form_token(html: str) -> str:
 async def test_a_changed_hash_cost_rehashes_at_next_sign_in(make_user):
     from argon2 import PasswordHasher
 
-    from marketplace.tables import User
+    from marketplace.kernel.tables import User
 
     await make_user("admin", username="alva")
     stronger = PasswordHasher(time_cost=2, memory_cost=16384).hash(DEMO_PASSWORD)

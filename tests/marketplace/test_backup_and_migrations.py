@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.backup import BackupError, backup, restore
-from marketplace.migrate import apply_migrations, pending_migrations, rollback_all
-from marketplace.settings import get_settings
-from marketplace.tables import User
+from marketplace.kernel.backup import BackupError, backup, restore
+from marketplace.kernel.migrate import apply_migrations, pending_migrations, rollback_all
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User
 from tests import dbutil
 
 
@@ -71,7 +71,7 @@ async def test_production_refuses_to_start_with_pending_migrations():
     from piccolo.apps.migrations.tables import Migration
 
     from marketplace.app import create_app
-    from marketplace.settings import load_settings
+    from marketplace.kernel.settings import load_settings
 
     current = get_settings()
     production = load_settings(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from marketplace.tables import ApiToken, User
+from marketplace.kernel.tables import ApiToken, User
 
 CLI = [sys.executable, "-m", "marketplace.cli"]
 

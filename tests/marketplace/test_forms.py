@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 import pytest
 
-from marketplace.errors import ValidationFailed
-from marketplace.forms import field_errors, field_problems, parse_form, swedish_reason
-from marketplace.templating import day, label, number, when
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import field_errors, field_problems, parse_form, swedish_reason
+from marketplace.kernel.templating import day, label, number, when
 
 
 class Example(msgspec.Struct, kw_only=True):

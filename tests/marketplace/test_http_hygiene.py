@@ -7,7 +7,7 @@ import dataclasses
 from litestar.testing import AsyncTestClient
 
 from marketplace.app import create_app
-from marketplace.settings import get_settings, load_settings
+from marketplace.kernel.settings import get_settings, load_settings
 from tests.conftest import DEMO_PASSWORD
 
 

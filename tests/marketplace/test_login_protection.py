@@ -10,9 +10,9 @@ import pytest
 import redis.asyncio as redis_async
 import time_machine
 
-from marketplace.ratelimit import RedisLimiter
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel.ratelimit import RedisLimiter
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage, User
 from tests.conftest import DEMO_PASSWORD, login
 
 
@@ -55,7 +55,7 @@ async def test_account_locks_after_repeated_failures_and_mails_owner(client, mak
 
 def auth_limits_clear() -> None:
     """The client-address budget is not what this test is about; start it afresh."""
-    from marketplace import ratelimit
+    from marketplace.kernel import ratelimit
 
     ratelimit._limiters.clear()
 

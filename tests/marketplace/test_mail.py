@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from marketplace.mail import deliver_outbox, queue_mail, queue_template_mail, render_mail
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.mail import deliver_outbox, queue_mail, queue_template_mail, render_mail
+from marketplace.kernel.tables import OutboxMessage
 from tests import builders
 from tests.mailutil import SmtpServer
 

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 
-from marketplace.mail import deliver_outbox
-from marketplace.settings import get_settings, load_settings, serve_base_url
-from marketplace.tables import OutboxMessage, User
+from marketplace.kernel.mail import deliver_outbox
+from marketplace.kernel.settings import get_settings, load_settings, serve_base_url
+from marketplace.kernel.tables import OutboxMessage, User
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
 from placements.services import agreements, assessment_links, bookings, outcomes
@@ -191,7 +191,7 @@ async def test_signing_links_and_their_logs_speak_swedish():
     assert "som handledaren" in bodies and "som deltagaren" in bodies
     assert "supervisor" not in bodies and "participant" not in bodies
     await sign_all(w, booking_id)
-    from marketplace.tables import AuditEntry
+    from marketplace.kernel.tables import AuditEntry
 
     details = [
         r["detail"]

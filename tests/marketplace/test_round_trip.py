@@ -13,8 +13,8 @@ import msgspec
 from litestar import Litestar, Request, Response, post
 from litestar.testing import AsyncTestClient
 
-from marketplace.errors import Conflict, NotFound, TooManyRequests
-from marketplace.forms import ACTION, Form, Landing, NoFields, confirmed, round_trip
+from marketplace.kernel.errors import Conflict, NotFound, TooManyRequests
+from marketplace.kernel.forms import ACTION, Form, Landing, NoFields, confirmed, round_trip
 
 
 class Offer(msgspec.Struct, kw_only=True):

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 from marketplace.app import collect_hooks
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import JobRun
 from marketplace.scheduler import Scheduler, job_specs, run_job, scheduler_hook
-from marketplace.settings import get_settings
-from marketplace.tables import JobRun
 from tests.conftest import login
 
 EVERY_JOB = {

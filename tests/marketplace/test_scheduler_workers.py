@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from marketplace import clock
-from marketplace.tables import JobRun, OutboxMessage
+from marketplace.kernel import clock
+from marketplace.kernel.tables import JobRun, OutboxMessage
 from placements.tables import Booking, ChangeCounter, FollowUp, LockInFlag, Slot
 from tests import builders
 from tests.mailutil import SmtpServer, free_port

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.settings import SettingsError, load_settings
+from marketplace.kernel.settings import SettingsError, load_settings
 
 
 def test_defaults_use_sqlite_under_var(tmp_path: Path):

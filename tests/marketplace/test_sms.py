@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from marketplace.errors import ValidationFailed
-from marketplace.mail import deliver_outbox, queue_mail, queue_sms
-from marketplace.settings import SettingsError, load_settings
-from marketplace.sms import is_mobile, normalise_phone, sms_enabled
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.mail import deliver_outbox, queue_mail, queue_sms
+from marketplace.kernel.settings import SettingsError, load_settings
+from marketplace.kernel.sms import is_mobile, normalise_phone, sms_enabled
+from marketplace.kernel.tables import OutboxMessage
 from tests.builders import make_outbox_message
 from tests.mailutil import SmtpServer
 from tests.smsutil import SmsGateway

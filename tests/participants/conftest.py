@@ -10,8 +10,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage
 from participants import oidc, sessions
 from tests.oidcutil import Provider, oidc_provider
 from tests.placements.bookingdata import PNR

@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.tables import OutboxMessage
 from participants import sessions
 from placements.schemas import bookings as sb
 from placements.services import bookings

@@ -8,7 +8,7 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from participants import i18n, sessions
 from placements.tables import Candidate
 from tests.builders import make_candidate, make_user

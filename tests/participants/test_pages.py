@@ -8,7 +8,7 @@ import datetime as dt
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import sessions
 from placements.schemas import agreements as sa
 from placements.services import agreements, bookings, bump_slot_change

@@ -10,7 +10,7 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from participants import sessions
 from placements.tables import ParticipantLink, ParticipantSession
 from tests.builders import make_candidate, make_user
@@ -68,7 +68,7 @@ async def _eid(
 
 
 def _callback_prefix() -> str:
-    from marketplace.settings import get_settings
+    from marketplace.kernel.settings import get_settings
     from participants import oidc
 
     return get_settings().base_url + oidc.CALLBACK_PATH

@@ -11,9 +11,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.auth import AuthUser
-from marketplace.mail import deliver_outbox
-from marketplace.settings import get_settings
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.mail import deliver_outbox
+from marketplace.kernel.settings import get_settings
 from participants import sessions
 from placements.services import agreements, bookings
 from placements.tables import Candidate, ParticipantLink, Signature

@@ -8,8 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from marketplace import clock
-from marketplace.auth import AuthUser
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser
 from placements.schemas import bookings as sb
 from placements.services import agreement_versions, agreements, bookings
 from placements.tables import Agreement, Booking, Signature

@@ -20,9 +20,9 @@ import pytest
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
-from marketplace.auth import public, route_guards
-from marketplace.settings import get_settings
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.auth import public, route_guards
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.schemas import candidates as sc
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, candidate_updates, candidates, outcomes

@@ -3,7 +3,7 @@ parties that may read the agreement, audited, never cached."""
 
 from __future__ import annotations
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements.schemas import agreements as sa
 from placements.services import agreements
 from tests.builders import make_user
@@ -61,7 +61,7 @@ async def test_pdf_download_for_the_host_and_staff(client, make_client):
 
 async def test_archive_html_marks_superseded_versions_and_signing_method(app):
     w, booking_id = await _two_versions()
-    from marketplace import clock
+    from marketplace.kernel import clock
     from placements import documents
 
     versions = await agreements.agreement_versions_for(w.coordinator, booking_id)

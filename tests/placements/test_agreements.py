@@ -9,9 +9,9 @@ import re
 import pytest
 import time_machine
 
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.settings import get_settings
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.errors import Conflict, ValidationFailed
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import agreements as sa
 from placements.schemas import candidates as sc
 from placements.services import agreements, bookings, candidate_updates

@@ -12,8 +12,8 @@ import datetime as dt
 import html
 import re
 
-from marketplace.tables import AuditEntry
-from marketplace.tokens import token_hash
+from marketplace.kernel.tables import AuditEntry
+from marketplace.kernel.tokens import token_hash
 from placements.services import bookings
 from placements.tables import AnswerLink, Booking, BookingEvent
 from tests.builders import make_candidate, make_supervisor

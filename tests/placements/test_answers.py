@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pytest
 
 from employers.tables import Contact
-from marketplace import clock
-from marketplace.errors import Conflict, NotFound, ValidationFailed
-from marketplace.settings import get_settings
-from marketplace.tables import AuditEntry, OutboxMessage
-from marketplace.tokens import token_hash
+from marketplace.kernel import clock
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.tokens import token_hash
 from placements import jobs
 from placements.errors import LinkRefused
 from placements.schemas import bookings as sb

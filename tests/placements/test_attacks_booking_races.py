@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from marketplace import clock
-from marketplace.db import is_sqlite, write_transaction
-from marketplace.errors import Conflict
+from marketplace.kernel import clock
+from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.errors import Conflict
 from placements.schemas import agreements as sa
 from placements.services import (
     SEAT_HOLDING,

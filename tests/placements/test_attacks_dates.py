@@ -11,10 +11,10 @@ import re
 import pytest
 import time_machine
 
-from marketplace import clock
-from marketplace.dates import DateBounded, FrozenDateBounded
-from marketplace.errors import ValidationFailed
-from marketplace.forms import parse_form
+from marketplace.kernel import clock
+from marketplace.kernel.dates import DateBounded, FrozenDateBounded
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import parse_form
 from marketplace.scheduler import run_job
 from placements import exchange
 from placements.schemas import slots as ss

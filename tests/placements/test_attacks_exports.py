@@ -2,7 +2,7 @@
 
 A slot title `=HYPERLINK(…)` must reach a coordinator's spreadsheet as text. Every export (the
 slot exchange in CSV and XLSX, the report exports, the audit log CSV) writes through one rule,
-`marketplace.spreadsheet`; these tests read the files back the way a spreadsheet would.
+`marketplace.kernel.spreadsheet`; these tests read the files back the way a spreadsheet would.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 import pytest
 
 from admin.services import exports
-from marketplace import spreadsheet
-from marketplace.audit import record
+from marketplace.kernel import spreadsheet
+from marketplace.kernel.audit import record
 from placements import exchange
 from placements.tables import Slot
 from tests.conftest import login

@@ -13,8 +13,8 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from marketplace.errors import Conflict
-from marketplace.luhn import luhn_check_digit
+from marketplace.kernel.errors import Conflict
+from marketplace.kernel.luhn import luhn_check_digit
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, intake
 from placements.tables import AttendanceWeek, Candidate, PlanningMeeting

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements.services import assessment_links, bookings
 from tests.placements.bookingdata import TODAY, link_tokens, make_world, propose, to_active
 

@@ -4,7 +4,7 @@ as any other, and the possible duplicate goes to the admins."""
 
 from __future__ import annotations
 
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.services.candidates import POSSIBLE_DUPLICATE
 from placements.tables import Candidate
 from tests.conftest import login

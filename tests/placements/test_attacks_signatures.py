@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.schemas import agreements as sa
 from placements.services import agreements, bookings
 from placements.tables import Signature

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 import time_machine
 
-from marketplace import clock
-from marketplace.errors import NotFound, ValidationFailed
+from marketplace.kernel import clock
+from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from marketplace.scheduler import run_job
-from marketplace.settings import get_settings
-from marketplace.tables import AuditEntry, OutboxMessage
 from placements import jobs
 from placements.attendance_figures import monday_of
 from placements.schemas.attendance import WeekReport
@@ -445,7 +445,7 @@ async def test_a_supervisor_with_a_mobile_number_gets_the_week_link_by_sms_once(
     as by mail (one without e-mail by SMS only); a landline gets none; the second run, as a
     second worker, sends nothing more. Delivered through a local 46elks-style gateway."""
     from employers.tables import Contact
-    from marketplace.mail import deliver_outbox
+    from marketplace.kernel.mail import deliver_outbox
     from tests.smsutil import SmsGateway
 
     coordinator = await make_user("coordinator", username="sara", email="sara@kommun.example.se")

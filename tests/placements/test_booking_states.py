@@ -158,7 +158,7 @@ def test_seat_holding_statuses_are_the_ones_between_accept_and_end() -> None:
 
 
 async def test_transition_refuses_a_move_off_the_graph_in_swedish() -> None:
-    from marketplace.errors import Conflict
+    from marketplace.kernel.errors import Conflict
 
     with pytest.raises(Conflict) as refused:
         await booking_moves.transition({"id": 1, "status": "completed"}, "active", None)

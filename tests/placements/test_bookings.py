@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from marketplace.errors import Conflict, NotFound
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.errors import Conflict, NotFound
+from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import bookings as sb
 from placements.services import bookings
 from placements.tables import Booking, BookingEvent, ChangeCounter, Slot

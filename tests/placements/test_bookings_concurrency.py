@@ -15,9 +15,9 @@ import httpx
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
-from marketplace import auth
-from marketplace.db import is_sqlite
-from marketplace.errors import Conflict
+from marketplace.kernel import auth
+from marketplace.kernel.db import is_sqlite
+from marketplace.kernel.errors import Conflict
 from placements.tables import Booking
 from tests.builders import make_booking, make_candidate_row, make_slot, make_supervisor
 from tests.placements.bookingdata import make_world

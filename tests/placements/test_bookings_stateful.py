@@ -29,9 +29,9 @@ from hypothesis.stateful import (
 )
 
 from employers.tables import Contact, Host
-from marketplace import clock
-from marketplace.auth import AuthUser
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from placements.errors import LinkRefused
 from placements.schemas import agreements as sa
 from placements.schemas import bookings as sb

@@ -9,9 +9,9 @@ import json
 import re
 from typing import Any
 
-from marketplace.luhn import luhn_check_digit
+from marketplace.kernel.luhn import luhn_check_digit
+from marketplace.kernel.tables import AuditEntry
 from marketplace.reference import taxonomy
-from marketplace.tables import AuditEntry
 from placements.tables import Candidate, PlanActivity
 from search.taxonomy_cache import suggest_occupations
 from tests.conftest import login as api_login

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.errors import ValidationFailed
-from marketplace.luhn import luhn_check_digit
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.luhn import luhn_check_digit
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.services.candidates import (
     mask_personnummer,
     normalise_personnummer,

@@ -3,9 +3,9 @@ agreements and recorded outcomes; loading it twice changes nothing."""
 
 from __future__ import annotations
 
-from marketplace import auth
 from marketplace.demo import load_demo
-from marketplace.tables import AuditEntry, User
+from marketplace.kernel import auth
+from marketplace.kernel.tables import AuditEntry, User
 from placements.services import partners
 from placements.tables import Agreement, Booking, Candidate, LockInFlag, Outcome
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements.tables import Slot
 from tests.builders import add_member, make_contact, make_host, make_slot
 from tests.conftest import login

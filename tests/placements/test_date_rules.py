@@ -9,7 +9,7 @@ import re
 import pytest
 import time_machine
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements import date_rules
 from placements.schemas import outcomes as so
 from placements.services import bookings, outcomes

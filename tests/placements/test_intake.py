@@ -14,10 +14,10 @@ from typing import Any
 import icalendar
 import pytest
 
-from marketplace import clock
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.mail import deliver_outbox
-from marketplace.tables import AuditEntry, OutboxMessage
+from marketplace.kernel import clock
+from marketplace.kernel.errors import Conflict, ValidationFailed
+from marketplace.kernel.mail import deliver_outbox
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.schemas import intake as schemas
 from placements.services import intake
 from placements.services.intake import APPLICATIONS_PER_ADDRESS_PER_HOUR
@@ -405,7 +405,7 @@ async def test_plan_page_flow_for_the_coordinator(client, sign_in):
 async def test_the_invitation_goes_by_sms_too_where_the_applicant_has_a_mobile(monkeypatch):
     """With SMS set up, booking, moving and cancelling also text the applicant (through a local
     46elks-style gateway), once each; the SMS names no one. A landline gets mail only."""
-    from marketplace.settings import get_settings
+    from marketplace.kernel.settings import get_settings
     from tests.smsutil import PASSWORD, USER, SmsGateway
 
     gateway = SmsGateway()

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import time_machine
 
+from marketplace.kernel.tables import OutboxMessage
 from marketplace.scheduler import RunResult, run_job
-from marketplace.tables import OutboxMessage
 from placements.tables import (
     Booking,
     BookingEvent,

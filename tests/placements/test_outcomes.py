@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.errors import Conflict, ValidationFailed
+from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import outcomes as so
 from placements.services import bookings, outcomes
 from placements.tables import Assessment, FollowUp, Outcome

@@ -4,7 +4,7 @@ proposal. Illegal steps answer 409 in Swedish."""
 
 from __future__ import annotations
 
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.tables import OutboxMessage
 from placements.services import bookings
 from placements.tables import Booking, BookingEvent
 from tests.conftest import login

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from marketplace import clock
-from marketplace.auth import AuthUser
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.tables import AuditEntry, User
+from marketplace.kernel import clock
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.kernel.tables import AuditEntry, User
 from placements.schemas import partners as sp
 from placements.services import partners
 from placements.tables import (

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from admin.services.register import anonymise_candidate
-from marketplace.luhn import luhn_check_digit
-from marketplace.tables import AuditEntry
+from marketplace.kernel.luhn import luhn_check_digit
+from marketplace.kernel.tables import AuditEntry
 from placements.services.candidates import PERSONNUMMER_SEARCH
 from placements.services.people_search import fold_name, looks_like_identity_number
 from placements.tables import Candidate

@@ -3,7 +3,7 @@ with the reasons, and picks one with one click."""
 
 from __future__ import annotations
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements.tables import Slot
 from search.taxonomy_cache import suggest_occupations
 from tests.builders import make_candidate

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements import exchange
 from placements.tables import Slot
 from tests.builders import add_member, make_host

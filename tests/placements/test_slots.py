@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from marketplace import clock
+from marketplace.kernel import clock
 from placements.services import current_slot_change
 from placements.services.slots import booking_refusal, slot_accepts_bookings
 from placements.tables import Slot

@@ -8,7 +8,7 @@ from typing import get_args
 import pytest
 
 from admin.services import reports
-from marketplace.templating import LABELS, add_labels, label
+from marketplace.kernel.templating import LABELS, add_labels, label
 from placements import tables, vocabulary
 from placements.schemas import outcomes as outcome_schemas
 from placements.schemas import slots as slot_schemas

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from placements.services import bump_slot_change
 from tests.builders import make_candidate_row, make_host, make_slot
 from tests.conftest import login

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from marketplace.auth import AuthUser
-from marketplace.db import write_transaction
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import AuditEntry
 from marketplace.reference import taxonomy
-from marketplace.settings import get_settings
-from marketplace.tables import AuditEntry
 from search import lift, usage
 from search.schemas import SearchQuery
 from search.services import run_search, slot_search
@@ -86,7 +86,7 @@ async def served_page(q: SearchQuery) -> list[tuple[int, float, list[str]]]:
 
 
 async def admin() -> AuthUser:
-    from marketplace import auth
+    from marketplace.kernel import auth
     from tests.conftest import DEMO_PASSWORD
 
     user = await auth.create_user("ada", DEMO_PASSWORD, "admin")

@@ -11,10 +11,10 @@ import hmac
 import re
 from typing import Any
 
+from marketplace.kernel.settings import get_settings, load_settings
+from marketplace.kernel.tables import AuditEntry
 from marketplace.reference import taxonomy
 from marketplace.scheduler import job_specs, run_job
-from marketplace.settings import get_settings, load_settings
-from marketplace.tables import AuditEntry
 from placements.services import bump_slot_change, bump_slot_changes
 from placements.tables import Slot
 from search import usage

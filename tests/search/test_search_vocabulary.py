@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marketplace.tables import AuditEntry
+from marketplace.kernel.tables import AuditEntry
 from search import vocabulary
 from search.tables import EverydayWord
 from tests.conftest import login

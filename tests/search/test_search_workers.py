@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from marketplace import auth
+from marketplace.kernel import auth
 from search.taxonomy_cache import suggest_occupations
 from tests.builders import make_contact, make_host
 

@@ -22,13 +22,13 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from marketplace.addresses import normalise_email, single_line
-from marketplace.clock import STOCKHOLM
-from marketplace.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
-from marketplace.mail import queue_mail
-from marketplace.ratelimit import limiter_for
-from marketplace.settings import Settings, get_settings
-from marketplace.tables import ROLES, ApiToken, LoginOrigin, User, UserSession
+from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.ratelimit import limiter_for
+from marketplace.kernel.settings import Settings, get_settings
+from marketplace.kernel.tables import ROLES, ApiToken, LoginOrigin, User, UserSession
 
 SESSION_COOKIE = "mp_session"
 CSRF_HEADER = "x-csrftoken"

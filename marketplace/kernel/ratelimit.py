@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from marketplace.errors import TooManyRequests
-from marketplace.settings import Settings, get_settings
+from marketplace.kernel.errors import TooManyRequests
+from marketplace.kernel.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)

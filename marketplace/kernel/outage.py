@@ -99,8 +99,8 @@ def outage_handlers(respond: Responder, crash: Handler) -> ExceptionHandlersMap:
 
 async def can_write() -> str | None:
     """None when a row can be written (in a transaction that is rolled back), else the reason."""
-    from marketplace.db import write_transaction
-    from marketplace.tables import JobRun
+    from marketplace.kernel.db import write_transaction
+    from marketplace.kernel.tables import JobRun
 
     class _RolledBack(Exception):
         pass

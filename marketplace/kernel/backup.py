@@ -12,8 +12,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from marketplace.db import postgres_config
-from marketplace.settings import Settings
+from marketplace.kernel.db import postgres_config
+from marketplace.kernel.settings import Settings
 
 
 class BackupError(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)

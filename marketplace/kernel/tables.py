@@ -26,7 +26,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from marketplace.settings import get_settings
+from marketplace.kernel.settings import get_settings
 
 ROLES = ("admin", "coordinator", "host", "analyst", "partner")
 
@@ -85,7 +85,7 @@ class User(BaseUser, tablename="mp_user"):
     async def login(cls, username: str, password: str) -> int | None:
         """The user's id when the credentials are right and the account active, else None.
 
-        `marketplace.auth` calls it inside its sign-in check (throttling, lockout, second
+        `marketplace.kernel.auth` calls it inside its sign-in check (throttling, lockout, second
         factor); nothing else signs anyone in.
         """
         row = (

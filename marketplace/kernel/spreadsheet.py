@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from marketplace.figures import CsvVariant, csv_number
+from marketplace.kernel.figures import CsvVariant, csv_number
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

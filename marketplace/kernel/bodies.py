@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Request
 
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 
 MAX_JSON_DEPTH = 32
 

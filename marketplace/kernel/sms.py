@@ -1,7 +1,7 @@
 """SMS: phone numbers and the gateway.
 
 Many participants have no e-mail but all have a phone, so sign-in links, signing links and
-reminders can go by SMS. Messages wait in the same outbox as mail (`marketplace.mail.queue_sms`,
+reminders can go by SMS. Messages wait in the same outbox as mail (`marketplace.kernel.mail.queue_sms`,
 a row with `channel = "sms"`) and are delivered by the same sweep, with the same claim, lease,
 backoff and "one bad row never stops the rest" rules; this module holds what is particular
 to SMS:
@@ -22,8 +22,8 @@ from __future__ import annotations
 import httpx
 import phonenumbers
 
-from marketplace.errors import ValidationFailed
-from marketplace.settings import Settings
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.settings import Settings
 
 DEFAULT_REGION = "SE"
 SMS_TIMEOUT_S = 15.0

@@ -1,5 +1,5 @@
 """Mail and SMS: queueing in the outbox, Swedish templates, and delivery over SMTP (mail) or
-an SMS gateway (`marketplace.sms`).
+an SMS gateway (`marketplace.kernel.sms`).
 
 Notifications go to the outbox table in the caller's transaction, so a change and its mail
 commit or roll back together. The `deliver-outbox` job (`deliver_outbox`) sends them:
@@ -37,15 +37,15 @@ import aiosmtplib
 import httpx
 import jinja2
 
-from marketplace.clock import STOCKHOLM
-from marketplace.db import is_sqlite, write_transaction
-from marketplace.settings import Settings
-from marketplace.sms import SmsRefused, normalise_phone, send_sms, sms_client
-from marketplace.tables import OutboxMessage
+from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.settings import Settings
+from marketplace.kernel.sms import SmsRefused, normalise_phone, send_sms, sms_client
+from marketplace.kernel.tables import OutboxMessage
 
-log = logging.getLogger("marketplace.mail")
+log = logging.getLogger("marketplace.kernel.mail")
 
-TEMPLATE_DIR = Path(__file__).parent / "templates" / "mail"
+TEMPLATE_DIR = Path(__file__).parent.parent / "templates" / "mail"
 DELIVERY_BATCH = 200
 SMTP_TIMEOUT_S = 30.0
 

@@ -145,7 +145,7 @@ def done(url: str, code: str, **values: str) -> str:
     #fragment: `done("/vard#forslag", "forslag-avbojt")` → "/vard?klart=forslag-avbojt#forslag".
     An unknown code is a programming error."""
     if code not in NOTICES:
-        raise KeyError(f"no notice {code!r} in marketplace/notices.py")
+        raise KeyError(f"no notice {code!r} in marketplace/kernel/notices.py")
     path, hash_mark, fragment = url.partition("#")
     query = urlencode({PARAM: code, **values}, quote_via=quote)
     joined = f"{path}{'&' if '?' in path else '?'}{query}"

@@ -14,7 +14,7 @@ for JSON bodies and query parameters too.
 `round_trip` is a page form's whole answer, written once: read the post, parse it (a `Form`,
 which also reports boxes that must be ticked), call the service, and on a `MarketplaceError`
 show the same page again with every message and everything typed (the error's 4xx); on success
-redirect (303) to the landing page with its notice (`marketplace/notices.py`).
+redirect (303) to the landing page with its notice (`marketplace/kernel/notices.py`).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ import msgspec
 from litestar import Request, Response
 from litestar.response import Redirect
 
-from marketplace.dates import LABELS as DATE_LABELS
-from marketplace.dates import date_problem
-from marketplace.errors import MarketplaceError, Problems, ValidationFailed
-from marketplace.notices import done
+from marketplace.kernel.dates import LABELS as DATE_LABELS
+from marketplace.kernel.dates import date_problem
+from marketplace.kernel.errors import MarketplaceError, Problems, ValidationFailed
+from marketplace.kernel.notices import done
 
 T = TypeVar("T")
 __all__ = [
@@ -154,7 +154,7 @@ _CODE_WORDS: dict[str, str] = {}
 
 def _code_word(code: str) -> str:
     if not _CODE_WORDS:
-        from marketplace.templating import LABELS
+        from marketplace.kernel.templating import LABELS
 
         for words in LABELS.values():
             for key, word in words.items():

@@ -12,8 +12,8 @@ from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from marketplace import figures, notices
-from marketplace.clock import STOCKHOLM
+from marketplace.kernel import figures, notices
+from marketplace.kernel.clock import STOCKHOLM
 
 # Codes shown in Swedish, by vocabulary. The kernel holds its own (roles, job runs); each domain
 # package adds its vocabularies with `add_labels` when its vocabulary module is imported

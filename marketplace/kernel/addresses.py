@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from marketplace.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed
 
 EXAMPLE = "namn@exempel.se"
 MAX_EMAIL_LENGTH = 320

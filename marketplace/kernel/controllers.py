@@ -9,10 +9,10 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
-from marketplace import auth, outage
-from marketplace.auth import AuthUser, admin_only, public, requires, signed_in
-from marketplace.errors import NotFound
-from marketplace.schemas import (
+from marketplace.kernel import auth, outage
+from marketplace.kernel.auth import AuthUser, admin_only, public, requires, signed_in
+from marketplace.kernel.errors import NotFound
+from marketplace.kernel.schemas import (
     Health,
     LoginRequest,
     LoginResult,
@@ -26,8 +26,8 @@ from marketplace.schemas import (
     UserCreate,
     UserOut,
 )
-from marketplace.settings import get_settings
-from marketplace.tables import ApiToken, User
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import ApiToken, User
 
 
 def session_cookie(raw: str, *, expire: bool = False) -> Cookie:

@@ -11,12 +11,12 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace import auth
-from marketplace.auth import AuthUser, current_user, public, signed_in
-from marketplace.controllers import client_address, session_cookie
-from marketplace.errors import TooManyRequests, Unauthenticated
-from marketplace.notices import done
-from marketplace.settings import get_settings
+from marketplace.kernel import auth
+from marketplace.kernel.auth import AuthUser, current_user, public, signed_in
+from marketplace.kernel.controllers import client_address, session_cookie
+from marketplace.kernel.errors import TooManyRequests, Unauthenticated
+from marketplace.kernel.notices import done
+from marketplace.kernel.settings import get_settings
 
 
 def page(

@@ -132,7 +132,7 @@ SPECS: dict[str, Spec] = {
     "signing_link_days": Spec(
         "SIGNING_LINK_DAYS", "14", "Days a signing, assessment or proposal answer link stays valid."
     ),
-    # --- scheduler and mail delivery (marketplace/scheduler.py, marketplace/mail.py) ---
+    # --- scheduler and mail delivery (marketplace/scheduler.py, marketplace/kernel/mail.py) ---
     "scheduler_tick_seconds": Spec(
         "SCHEDULER_TICK_SECONDS",
         "30",

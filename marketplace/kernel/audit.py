@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from marketplace.auth import AuthUser
-from marketplace.tables import AuditEntry
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.tables import AuditEntry
 
 
 async def record(

@@ -27,7 +27,7 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
-from marketplace.auth import public, route_guards
+from marketplace.kernel.auth import public, route_guards
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -16,9 +16,9 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
-from marketplace.outage import is_outage
+from marketplace.kernel.outage import is_outage
 
-log = logging.getLogger("marketplace.sweeps")
+log = logging.getLogger("marketplace.kernel.sweeps")
 
 
 class RowGuard:

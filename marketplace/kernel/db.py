@@ -20,7 +20,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
-from marketplace.settings import Settings
+from marketplace.kernel.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
