@@ -1,4 +1,5 @@
-"""The composition root: settings, app factory, CLI, auth, scheduler wiring."""
+"""The composition root (app factory, package list, CLI, scheduler, demo), with the kernel
+(`kernel/`) and the reference data (`reference/`) every package shares."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""JSON API of the composition root: health, sign-in, who am I, users and API tokens."""
+"""JSON API of the kernel: health, sign-in, who am I, users and API tokens."""
 
 from __future__ import annotations
 

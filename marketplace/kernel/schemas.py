@@ -1,4 +1,4 @@
-"""Request and response bodies of the composition root's API (auth, users, tokens, health)."""
+"""Request and response bodies of the kernel's API (auth, users, tokens, health)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables of the composition root: users, sessions, API tokens, the audit log and the outbox.
+"""Tables of the kernel: users, sessions, API tokens, the audit log and the outbox.
 
 The audit log and the mail outbox live here, not in a domain package, because every domain
 package writes to them and domain packages may not import one another freely.

@@ -1,4 +1,4 @@
-"""HTML pages of the composition root: start page, sign-in and -out, accessibility statement."""
+"""HTML pages of the kernel: start page, sign-in and -out, accessibility statement."""
 
 from __future__ import annotations
 
