@@ -21,7 +21,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from marketplace.kernel import clock
-from marketplace.kernel.auth import AuthUser, staff
+from marketplace.kernel.auth import AuthUser, signed_in_user, staff
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
 from marketplace.kernel.forms import field_errors, form_values, is_ticked, parse_form
 from marketplace.kernel.notices import done
@@ -122,12 +122,6 @@ OUTCOME_FLAGS = [
 ENDED = ("completed", "interrupted")
 
 
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user = request.user
-    assert isinstance(user, AuthUser)
-    return user
-
-
 def _outcome_options() -> list[tuple[str, str]]:
     return list(LABELS["outcome"].items())
 
@@ -205,7 +199,7 @@ async def _workbench_page(
     """The workbench; its participant list is `found` (a personnummer search) when given,
     else the page `sida` of the list filtered and sorted as asked. `follow_up` is a refused
     follow-up form, shown again with what was typed and its errors."""
-    user = _user(request)
+    user = signed_in_user(request)
     flags = await lockin_services.list_lock_in_flags_for(user)
     flagged = {f.candidate_id: f for f in flags}
     if found is None and not errors:
@@ -309,7 +303,7 @@ async def candidate_search(request: Request[Any, Any, Any]) -> Template | Redire
     sortera = text("sortera", "namn")
     sortera = sortera if sortera.lstrip("-") in PAGE_SORTS else "namn"
     if looks_like_identity_number(q):
-        found = await candidate_services.find_by_personnummer(_user(request), q)
+        found = await candidate_services.find_by_personnummer(signed_in_user(request), q)
         if found.total == 1:
             return Redirect(f"/arbetsbord/deltagare/{found.items[0].id}", status_code=303)
         return await _workbench_page(
@@ -476,7 +470,7 @@ def _outcome_values(outcome: outcome_schemas.Outcome) -> dict[str, Any]:
 
 @get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
 async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
-    context = await _booking_context(_user(request), booking_id)
+    context = await _booking_context(signed_in_user(request), booking_id)
     return page("placements/workbench/booking.html", request, **context)
 
 
@@ -488,7 +482,7 @@ async def _booking_action(
     notice: str,
 ) -> Template | Redirect:
     """Run one service action from a form; on failure show the page with the errors."""
-    user = _user(request)
+    user = signed_in_user(request)
     values = await form_values(request)
     try:
         links = await action(user, values)
@@ -681,7 +675,7 @@ BOOKING_ACTION_ROUTES = [_booking_action_route(action) for action in BOOKING_ACT
 async def follow_up_done(
     request: Request[Any, Any, Any], follow_up_id: FromPath[int]
 ) -> Template | Redirect:
-    user = _user(request)
+    user = signed_in_user(request)
     values = await form_values(request)
     try:
         try:
