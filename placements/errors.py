@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
 from marketplace.kernel.errors import MarketplaceError
+
+LINK_INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
+LINK_EXPIRED = "Länken har gått ut. Be din kontakt på kommunen om en ny länk."
 
 
 class LinkRefused(MarketplaceError):
@@ -17,3 +24,17 @@ class LinkRefused(MarketplaceError):
     def __init__(self, message: str, *, status_code: int = 410) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+def link_payload(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> dict[str, Any]:
+    """What a signed link carries (a signing, assessment or attendance link), or `LinkRefused`:
+    410 when it has expired, 400 when it is not one of ours or carries no fields."""
+    try:
+        payload = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise LinkRefused(LINK_EXPIRED, status_code=410) from None
+    except BadSignature:
+        raise LinkRefused(LINK_INVALID, status_code=400) from None
+    if not isinstance(payload, dict):
+        raise LinkRefused(LINK_INVALID, status_code=400)
+    return payload

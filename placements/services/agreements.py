@@ -32,7 +32,7 @@ import secrets
 from typing import Any
 
 import msgspec
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from employers.tables import Contact
 from marketplace.kernel.audit import record
@@ -44,7 +44,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import mobile_number, sms_enabled
 from marketplace.kernel.tables import User
 from placements import booking_states, date_rules
-from placements.errors import LinkRefused
+from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.schemas import agreements as schemas
 from placements.services import (
     agreement_versions,
@@ -651,19 +651,9 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
 
 async def _load_link(token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(signature, agreement, booking) behind a link, or `LinkRefused` with a clear reason."""
-    try:
-        payload = _serializer().loads(token, max_age=link_max_age())
-    except SignatureExpired:
-        raise LinkRefused(
-            "Länken har gått ut. Be din kontakt på kommunen om en ny länk.", status_code=410
-        ) from None
-    except BadSignature:
-        raise LinkRefused(
-            "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet.",
-            status_code=400,
-        ) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
-        raise LinkRefused("Länken är ogiltig.", status_code=400)
+    payload = link_payload(_serializer(), token, link_max_age())
+    if not isinstance(payload.get("s"), int):
+        raise LinkRefused(LINK_INVALID, status_code=400)
     nonce = str(payload.get("n", ""))
     signature = await Signature.select().where(Signature.id == payload["s"]).first()
     if signature is None or not nonce or signature["link_nonce"] != nonce:

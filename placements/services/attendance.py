@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from piccolo.columns import Column
 
 from employers.tables import Contact
@@ -50,7 +50,7 @@ from placements.attendance_figures import (
     months_of_period,
     unexcused_total,
 )
-from placements.errors import LinkRefused
+from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.schemas import attendance as schemas
 from placements.services import (
     agreement_versions,
@@ -326,8 +326,6 @@ async def record_week(
 # reported (by anyone), the link is refused.
 
 _SALT = "attendance-link"
-LINK_INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
-LINK_EXPIRED = "Länken har gått ut. Be din kontakt på kommunen om en ny länk."
 LINK_GONE = "Placeringen finns inte längre, eller så har den inte startat."
 LINK_USED = (
     "Veckan är redan rapporterad. Tack! Länken kan bara användas en gång; kontakta "
@@ -360,17 +358,8 @@ class LinkWeek:
 
 
 async def _load_link(token: str) -> tuple[dict[str, Any], dt.date]:
-    try:
-        payload = _serializer().loads(token, max_age=get_settings().signing_link_days * 86400)
-    except SignatureExpired:
-        raise LinkRefused(LINK_EXPIRED, status_code=410) from None
-    except BadSignature:
-        raise LinkRefused(LINK_INVALID, status_code=400) from None
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("b"), int)
-        or not isinstance(payload.get("w"), str)
-    ):
+    payload = link_payload(_serializer(), token, get_settings().signing_link_days * 86400)
+    if not isinstance(payload.get("b"), int) or not isinstance(payload.get("w"), str):
         raise LinkRefused(LINK_INVALID, status_code=400)
     try:
         monday = dt.date.fromisoformat(payload["w"])

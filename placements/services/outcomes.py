@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
-from itsdangerous import BadSignature, SignatureExpired
 
 from employers.tables import Contact
 from marketplace.kernel.audit import record
@@ -22,7 +21,7 @@ from marketplace.kernel.errors import Conflict, Forbidden, NotFound
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
-from placements.errors import LinkRefused
+from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.schemas import outcomes as schemas
 from placements.services import assessment_links, booking_access, booking_mail, booking_moves
 from placements.services.candidates import display_name, visible_coordinator_ids
@@ -143,21 +142,11 @@ async def record_participant_view(
 
 
 async def _load_assessment_link(token: str) -> dict[str, Any]:
-    try:
-        payload = assessment_links.serializer().loads(
-            token, max_age=get_settings().signing_link_days * 86400
-        )
-    except SignatureExpired:
-        raise LinkRefused(
-            "Länken har gått ut. Be din kontakt på kommunen om en ny länk.", status_code=410
-        ) from None
-    except BadSignature:
-        raise LinkRefused(
-            "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet.",
-            status_code=400,
-        ) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("b"), int):
-        raise LinkRefused("Länken är ogiltig.", status_code=400)
+    payload = link_payload(
+        assessment_links.serializer(), token, get_settings().signing_link_days * 86400
+    )
+    if not isinstance(payload.get("b"), int):
+        raise LinkRefused(LINK_INVALID, status_code=400)
     booking = await Booking.select().where(Booking.id == payload["b"]).first()
     if booking is None or booking["status"] not in ENDED:
         raise LinkRefused("Placeringen finns inte längre.", status_code=410)
