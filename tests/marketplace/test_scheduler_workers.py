@@ -29,22 +29,23 @@ INTERVAL_S = 1
 
 def start_worker(env: dict[str, str], log_dir: Path, n: int) -> subprocess.Popen[bytes]:
     port = free_port()
-    log = (log_dir / f"worker{n}.log").open("wb")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "marketplace.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # The child gets its own copy of the log file; this process closes its copy at once.
+    with (log_dir / f"worker{n}.log").open("wb") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "marketplace.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 async def workers_with_runs() -> list[str]:
