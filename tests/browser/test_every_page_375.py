@@ -315,7 +315,7 @@ class Ids:
         if not booking:
             return []
         script = (
-            "from marketplace import clock\n"
+            "from marketplace.kernel import clock\n"
             "from placements.attendance_figures import monday_of\n"
             "from placements.services.attendance import link_path\n"
             f"print(link_path({int(booking[0])}, monday_of(clock.today())))\n"
