@@ -3,7 +3,8 @@
 Each package exports, by convention, in its own modules:
 - `<package>.routes.ROUTES`: every route handler and controller of the package;
 - `<package>.commands.COMMANDS`: its `marketplace` subcommands (`marketplace.kernel.commands.Command`);
-- `<package>.jobs.JOBS` and `JOB_TEXT`: its scheduled sweeps.
+- `<package>.jobs.JOBS`, `JOB_TITLE` and `JOB_TEXT`: its scheduled sweeps, their names and
+  what they do, in Swedish.
 A package leaves out a module it has nothing for. Only the root modules (app factory, CLI,
 scheduler, demo) call this; no package knows the others through it.
 """
