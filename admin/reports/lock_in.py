@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import msgspec
+
 from admin import schemas
-from admin.services.reports import FLAG_LABELS, candidate_filter, definition, in_period, local_date
+from admin.services.disclosure import figure_cells, shown
+from admin.services.exports import CellReader, Columns, TableCell, figures_of
+from admin.services.reports import (
+    FLAG_LABELS,
+    candidate_filter,
+    definition,
+    in_period,
+    local_date,
+)
+from marketplace.kernel.disclosure import Cells
 from placements.tables import LockInFlag
 
 
@@ -37,3 +48,30 @@ async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
             for k in kinds
         ],
     )
+
+
+def protect_lock_in(report: schemas.LockIn) -> schemas.LockIn:
+    """Each kind's raised and open flags, the totals being the sums of the kinds."""
+    figures = ("raised", "open_at_end")
+    values = figure_cells("", report, *figures)
+    for k in report.by_kind:
+        values |= figure_cells(f"by_kind[{k.kind}]", k, *figures)
+    cells = Cells(values)
+    cells.primary(*values)
+    for column in figures:
+        cells.group(column, [f"by_kind[{k.kind}].{column}" for k in report.by_kind])
+    return msgspec.structs.replace(
+        shown(cells, "", report, *figures),
+        by_kind=[shown(cells, f"by_kind[{k.kind}]", k, *figures) for k in report.by_kind],
+        suppressed=cells.paths(),
+    )
+
+
+def lock_in_columns(report: schemas.LockIn, v: CellReader) -> Columns:
+    """A row per kind of flag, then the totals."""
+    rows: list[list[TableCell]] = [
+        [k.label, *figures_of(v, f"by_kind[{k.kind}]", k, "raised", "open_at_end")]
+        for k in report.by_kind
+    ]
+    rows.append(["Totalt", *figures_of(v, "", report, "raised", "open_at_end")])
+    return ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"], rows

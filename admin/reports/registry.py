@@ -2,15 +2,16 @@
 iterate.
 
 An entry names the report (its slug in `/api/v1/reports/{slug}`, which also gives the
-operation id, and the API's description), the output Struct, the filters it honours, the query that counts exactly
-(one module per seam here: `outcomes`, `placement_reports`, `lock_in`, `follow_ups`, `coverage`,
-`intake_clock`), the small-cell rule that makes it publishable
-(`admin.services.disclosure.protect_<report>`, which hides the figures about persons named in
-`person_figures` when they are 1–4), the table's columns for the page, CSV and XLSX
-(`admin.services.exports.<report>_columns`) and the chart the page draws, if any
-(`admin.reports.pictures`). The title and the definition are the report's Swedish texts in
-`admin.services.reports.DEFINITIONS`. Adding a report is adding an entry here (and its
-`ReportName`); the routes, the page and the parametrised tests follow.
+operation id, and the API's description), the output Struct, the filters it honours, the fields
+of figures about persons, and the chart the page draws, if any (`admin.reports.pictures`); it
+points at the three functions its module (one per seam: `outcomes`, `placement_reports`,
+`lock_in`, `follow_ups`, `coverage`, `intake_clock`) holds side by side for each report: the
+query that counts exactly, the small-cell rule that makes it publishable (`protect_<report>`,
+which hides the figures about persons named in `person_figures` when they are 1–4, by the
+rules of `marketplace.kernel.disclosure`) and the table's columns for the page, CSV and XLSX
+(`<report>_columns`). The title and the definition are the report's Swedish texts in
+`admin.services.reports.DEFINITIONS`. Adding a report is adding an entry here; the slugs the
+API accepts (`ReportName`), the routes, the page and the parametrised tests follow.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup
 
@@ -32,7 +33,7 @@ from admin.reports import (
     pictures,
     placement_reports,
 )
-from admin.services import disclosure, exports, reports
+from admin.services import exports, reports
 
 Filter = str
 """A filter's name in `schemas.ReportFilters` (besides the period, which every report takes)."""
@@ -44,7 +45,7 @@ CANDIDATES: frozenset[Filter] = frozenset({"track", "coordinator_id"})
 class Report:
     """One report: how it is counted, protected, tabled, drawn and served."""
 
-    slug: schemas.ReportName
+    slug: str
     summary: str
     """The API operation's description."""
     struct: type[Any]
@@ -93,8 +94,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Persons to work or studies per month (Kolada), with the strategy's baselines.",
         struct=schemas.ToWorkOrStudies,
         query=lambda f, today: outcomes.to_work_or_studies(f),
-        protect=disclosure.protect_to_work_or_studies,
-        columns=exports.to_work_or_studies_columns,
+        protect=outcomes.protect_to_work_or_studies,
+        columns=outcomes.to_work_or_studies_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"persons", "snapshot", "total"}),
         chart=pictures.to_work_or_studies_chart,
@@ -104,8 +105,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Share of exits to work or studies, and every exit by category.",
         struct=schemas.ExitShares,
         query=lambda f, today: outcomes.exits(f),
-        protect=disclosure.protect_exits,
-        columns=exports.exits_columns,
+        protect=outcomes.protect_exits,
+        columns=outcomes.exits_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"exits", "to_work_or_studies", "count"}),
         chart=pictures.exits_chart,
@@ -115,8 +116,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Share of placements on real workplaces (the 85/15 figure).",
         struct=schemas.RealWorkplaces,
         query=lambda f, today: placement_reports.real_workplaces(f),
-        protect=disclosure.protect_real_workplaces,
-        columns=exports.real_workplaces_columns,
+        protect=placement_reports.protect_real_workplaces,
+        columns=placement_reports.real_workplaces_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"placements", "on_real_workplaces", "count"}),
         chart=pictures.real_workplaces_chart,
@@ -126,8 +127,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Median days from registration to first proposal and from proposal to start.",
         struct=schemas.LeadTimes,
         query=lambda f, today: placement_reports.lead_times(f),
-        protect=disclosure.protect_lead_times,
-        columns=exports.lead_times_columns,
+        protect=placement_reports.protect_lead_times,
+        columns=placement_reports.lead_times_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"count"}),
     ),
@@ -136,8 +137,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Lock-in flags raised in the period and open at its end.",
         struct=schemas.LockIn,
         query=lambda f, today: lock_in.lock_in(f),
-        protect=disclosure.protect_lock_in,
-        columns=exports.lock_in_columns,
+        protect=lock_in.protect_lock_in,
+        columns=lock_in.lock_in_columns,
         filters=CANDIDATES,
         person_figures=frozenset({"raised", "open_at_end"}),
     ),
@@ -146,8 +147,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Follow-up status at 90 and 180 days after exit.",
         struct=schemas.FollowUps,
         query=follow_ups.follow_ups,
-        protect=disclosure.protect_follow_ups,
-        columns=exports.follow_ups_columns,
+        protect=follow_ups.protect_follow_ups,
+        columns=follow_ups.follow_ups_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"due", "done", "in_work_or_studies", "overdue"}),
     ),
@@ -156,8 +157,8 @@ REPORTS: tuple[Report, ...] = (
         summary="The supervisors' assessment return rate.",
         struct=schemas.AssessmentReturn,
         query=lambda f, today: placement_reports.assessments(f),
-        protect=disclosure.protect_assessments,
-        columns=exports.assessments_columns,
+        protect=placement_reports.protect_assessments,
+        columns=placement_reports.assessments_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"ended_placements", "returned"}),
     ),
@@ -166,8 +167,8 @@ REPORTS: tuple[Report, ...] = (
         summary="Municipal units' places against their yearly targets.",
         struct=schemas.UnitCoverage,
         query=lambda f, today: coverage.unit_coverage(f),
-        protect=disclosure.protect_unit_coverage,
-        columns=exports.unit_coverage_columns,
+        protect=coverage.protect_unit_coverage,
+        columns=coverage.unit_coverage_columns,
         filters=CANDIDATES,
         person_figures=frozenset({"used"}),
         chart=pictures.unit_coverage_chart,
@@ -177,8 +178,8 @@ REPORTS: tuple[Report, ...] = (
         summary="What each host gave and received in the period.",
         struct=schemas.HostLedger,
         query=placement_reports.host_ledger,
-        protect=disclosure.protect_host_ledger,
-        columns=exports.host_ledger_columns,
+        protect=placement_reports.protect_host_ledger,
+        columns=placement_reports.host_ledger_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset(
             {"placements", "assessments_returned", "went_to_work", "hired_by_host"}
@@ -191,14 +192,20 @@ REPORTS: tuple[Report, ...] = (
         "placement.",
         struct=schemas.IntakeClock,
         query=lambda f, today: intake_clock.intake_clock(f),
-        protect=disclosure.protect_intake_clock,
-        columns=exports.intake_clock_columns,
+        protect=intake_clock.protect_intake_clock,
+        columns=intake_clock.intake_clock_columns,
         filters=frozenset(),
         person_figures=frozenset({"count", "within_target"}),
     ),
 )
 
 BY_SLUG: dict[str, Report] = {r.slug: r for r in REPORTS}
+if TYPE_CHECKING:
+    ReportName = str
+else:
+    ReportName = Literal[tuple(BY_SLUG)]
+"""A report's slug where the API takes one (the export's path): the registry's slugs, in its
+order, which the OpenAPI document lists and any other of which is a Swedish 400."""
 _BY_STRUCT: dict[type[Any], Report] = {r.struct: r for r in REPORTS}
 
 
