@@ -10,11 +10,21 @@ import msgspec
 from admin import schemas
 from admin.services.disclosure import shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
-from admin.services.reports import USED, candidate_filter, definition, share
+from admin.services.reports import USED, candidate_filter, share
 from employers.tables import Host, UnitTarget
 from marketplace.kernel.disclosure import Cells
 from placements.services.ledger import start_day
 from placements.tables import Booking, Slot
+
+UNIT_COVERAGE_TITLE = "Kommunala enheters platser mot mål"
+UNIT_COVERAGE_DEFINITION = (
+    "För varje kommunal enhet och periodens slutår: årets mål; registrerade platser "
+    "(summa av antal platser på enhetens platsannonser som gäller under året, i alla "
+    "statusar); publicerade platser (samma, bara publicerade); använda platser "
+    "(bokningar som accepterats, överenskommits eller startat med startdag under året). "
+    "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Spår och "
+    "samordnare påverkar bara använda platser."
+)
 
 
 async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
@@ -69,7 +79,7 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
             )
         )
     return schemas.UnitCoverage(
-        definition=definition("unit-coverage"),
+        definition=UNIT_COVERAGE_DEFINITION,
         filters=f,
         year=year,
         units=out,

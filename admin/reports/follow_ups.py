@@ -11,10 +11,10 @@ from admin import schemas
 from admin.services.disclosure import figure_cells, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import (
+    FILTER_NOTE,
     FOLLOW_UP_DAYS,
     PROGRESS,
     candidate_filter,
-    definition,
     share,
 )
 from marketplace.kernel import clock
@@ -23,6 +23,15 @@ from placements.tables import FollowUp
 
 FIGURES = ("due", "done", "in_work_or_studies", "overdue", "share_done", "share_in_work_or_studies")
 """A row's figures, in the table's order."""
+
+
+FOLLOW_UPS_TITLE = "Uppföljning 90 och 180 dagar efter avslut"
+FOLLOW_UPS_DEFINITION = (
+    "Uppföljningar med förfallodag i perioden, per 90 och 180 dagar. Gjorda: markerade "
+    "som gjorda. I arbete eller studier: gjorda uppföljningar med resultat arbete eller "
+    "studier. Försenade: inte gjorda och förfallodagen har passerat. Andelen i arbete "
+    "eller studier räknas på de gjorda." + FILTER_NOTE
+)
 
 
 async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.FollowUps:
@@ -52,7 +61,7 @@ async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> 
                 share_in_work_or_studies=share(progress, len(done)),
             )
         )
-    return schemas.FollowUps(definition=definition("follow-ups"), filters=f, rows=out)
+    return schemas.FollowUps(definition=FOLLOW_UPS_DEFINITION, filters=f, rows=out)
 
 
 def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:

@@ -15,7 +15,6 @@ from admin.services.disclosure import figure_cells, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import (
     PLACED,
-    definition,
     in_period,
     local_date,
     median,
@@ -148,11 +147,26 @@ async def clock_paths(f: schemas.ReportFilters) -> list[ClockPath]:
     return paths
 
 
+INTAKE_CLOCK_TITLE = "Klockan från ansökan till start"
+INTAKE_CLOCK_DEFINITION = (
+    "Per månad då ansökan kom in: för varje steg antalet ansökningar som nått steget, "
+    "median antal arbetsdagar steget tog och andelen inom målet. Steg: ansökan till "
+    "planeringsmöte (det möte som hölls), möte till plan (planen upprättad), plan till "
+    "första förslag till en plats (det första förslaget från planens dag), första förslag "
+    "till start av placering (den första placering som startade från förslagets dag). "
+    "Arbetsdagar är måndag till fredag utom röda dagar, midsommarafton, julafton och "
+    "nyårsafton; dagen då steget började räknas inte, så ett möte nästa arbetsdag är 1 "
+    "dag. Mål: planeringsmöte inom det inställda antalet arbetsdagar (PLANNING_MEETING_DAYS, "
+    "normalt 1), plan inom 1 arbetsdag efter mötet, första förslag inom 10 och start inom "
+    "15 arbetsdagar. Filtren för spår, samordnare och värdtyp påverkar inte klockan."
+)
+
+
 async def intake_clock(f: schemas.ReportFilters) -> schemas.IntakeClock:
     """Median working days and share within target, per month received, for application →
     planning meeting → plan → first proposal → start of placement."""
     return schemas.IntakeClock(
-        definition=definition("intake-clock"),
+        definition=INTAKE_CLOCK_DEFINITION,
         filters=f,
         months=clock_months(
             await clock_paths(f), list(months_between(f.start, f.end)), clock_targets()

@@ -10,14 +10,22 @@ from admin import schemas
 from admin.services.disclosure import figure_cells, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import (
+    FILTER_NOTE,
     FLAG_LABELS,
     candidate_filter,
-    definition,
     in_period,
     local_date,
 )
 from marketplace.kernel.disclosure import Cells
 from placements.tables import LockInFlag
+
+LOCK_IN_TITLE = "Inlåsningsflaggor"
+LOCK_IN_DEFINITION = (
+    "Flaggor för inlåsning (en placering längre än den inställda längden, eller "
+    "upprepade placeringar utan steg mot arbete eller studier). Väckta: flaggade i "
+    "perioden. Öppna: flaggade senast periodens sista dag och inte lösta då. Värdtyp "
+    "påverkar inte flaggorna." + FILTER_NOTE
+)
 
 
 async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
@@ -34,7 +42,7 @@ async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
             still_open[row["kind"]] += 1
     kinds = list(FLAG_LABELS) + sorted((set(raised) | set(still_open)) - set(FLAG_LABELS))
     return schemas.LockIn(
-        definition=definition("lock-in"),
+        definition=LOCK_IN_DEFINITION,
         filters=f,
         raised=sum(raised.values()),
         open_at_end=sum(still_open.values()),

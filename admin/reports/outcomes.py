@@ -15,14 +15,24 @@ from admin.services.exports import CellReader, Columns, TableCell, figures_of, t
 from admin.services.reports import (
     BASELINES,
     CATEGORY_LABELS,
+    FILTER_NOTE,
     PROGRESS,
-    definition,
     months_between,
     outcome_rows,
     share,
 )
 from admin.tables import KpiSnapshot
 from marketplace.kernel.disclosure import Cells
+
+TO_WORK_OR_STUDIES_TITLE = "Personer till arbete eller studier per månad"
+TO_WORK_OR_STUDIES_DEFINITION = (
+    "Antal olika deltagare per kalendermånad med ett registrerat utfall arbete eller "
+    "studier enligt Koladas definition (arbete: anställning med eller utan stöd på den "
+    "reguljära arbetsmarknaden i minst en sammanhängande månad, kommunala "
+    "arbetsmarknadsanställningar räknas inte; studier: studier som ger rätt till "
+    "studiemedel från CSN). Månaden är utfallets datum. Strategins baslinje: 0,6 per "
+    "månad första halvåret 2016 och 1,75 per månad januari–april 2017." + FILTER_NOTE
+)
 
 
 async def to_work_or_studies(f: schemas.ReportFilters) -> schemas.ToWorkOrStudies:
@@ -48,7 +58,7 @@ async def to_work_or_studies(f: schemas.ReportFilters) -> schemas.ToWorkOrStudie
     ]
     total = sum(len(persons.get(m, ())) for m in months)
     return schemas.ToWorkOrStudies(
-        definition=definition("to-work-or-studies"),
+        definition=TO_WORK_OR_STUDIES_DEFINITION,
         filters=f,
         months=figures_by_month,
         total=total,
@@ -102,6 +112,14 @@ def _figures(raw: Any) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
+EXITS_TITLE = "Andel avslut till arbete eller studier"
+EXITS_DEFINITION = (
+    "Av de deltagare som har ett utfall daterat i perioden (det senaste utfallet i "
+    "perioden per deltagare): andelen vars utfall är arbete eller studier enligt Koladas "
+    "definition. Övriga avslut visas per kategori." + FILTER_NOTE
+)
+
+
 async def exits(f: schemas.ReportFilters) -> schemas.ExitShares:
     """Share of persons exiting in the period whose (latest) outcome is work or studies."""
     latest: dict[int, dict[str, Any]] = {}
@@ -113,7 +131,7 @@ async def exits(f: schemas.ReportFilters) -> schemas.ExitShares:
     progress = sum(counts[c] for c in PROGRESS)
     order = list(CATEGORY_LABELS) + sorted(set(counts) - set(CATEGORY_LABELS))
     return schemas.ExitShares(
-        definition=definition("exits"),
+        definition=EXITS_DEFINITION,
         filters=f,
         exits=len(latest),
         to_work_or_studies=progress,

@@ -14,12 +14,12 @@ from admin.services.disclosure import figure_cells, protect_breakdown, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of, totals
 from admin.services.reports import (
     ENDED,
+    FILTER_NOTE,
     HOST_KIND_LABELS,
     REAL_SETTINGS,
     REAL_TARGET,
     SETTING_LABELS,
     candidate_filter,
-    definition,
     end_day,
     in_period,
     local_date,
@@ -30,11 +30,20 @@ from admin.services.reports import (
 from employers.tables import Host
 from marketplace.kernel import clock
 from marketplace.kernel.disclosure import MIN_PERSONS, Cells
-from placements.services.ledger import placement_hours, start_day
+from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
 from placements.tables import Assessment, Booking, Outcome
 
 LEDGER_FIGURES = ("placements", "hours", "assessments_returned", "went_to_work", "hired_by_host")
 """A host's figures in the ledger, in the table's order."""
+
+
+REAL_WORKPLACES_TITLE = "Andel placeringar på riktiga arbetsplatser (85/15)"
+REAL_WORKPLACES_DEFINITION = (
+    "Av placeringarna som startade i perioden: andelen på platser vars miljö är öppen "
+    "arbetsplats eller kommunal arbetsplats, i stället för skyddad verksamhet. Målet är "
+    "85 %. En placering är en bokning som har startat (pågående, avslutad eller "
+    "avbruten)." + FILTER_NOTE
+)
 
 
 async def real_workplaces(f: schemas.ReportFilters) -> schemas.RealWorkplaces:
@@ -45,7 +54,7 @@ async def real_workplaces(f: schemas.ReportFilters) -> schemas.RealWorkplaces:
         counts[row["setting"]] += 1
     real = sum(counts[s] for s in REAL_SETTINGS)
     return schemas.RealWorkplaces(
-        definition=definition("real-workplaces"),
+        definition=REAL_WORKPLACES_DEFINITION,
         filters=f,
         placements=len(started),
         on_real_workplaces=real,
@@ -86,6 +95,16 @@ def real_workplaces_columns(report: schemas.RealWorkplaces, v: CellReader) -> Co
     return ["Miljö", "Placeringar"], rows
 
 
+LEAD_TIMES_TITLE = "Ledtider: inskrivning till första förslag, förslag till start"
+LEAD_TIMES_DEFINITION = (
+    "Median i dagar. Inskrivning till första förslag: för deltagare vars första förslag "
+    "till en plats (oavsett hur det gick) lämnades i perioden, dagar från "
+    "inskrivningsdatum till förslagets dag. Förslag till start: för placeringar som "
+    "startade i perioden, dagar från förslagets dag till startdagen. Med värdtyp räknas "
+    "bara förslag till värdar av den typen." + FILTER_NOTE
+)
+
+
 async def lead_times(f: schemas.ReportFilters) -> schemas.LeadTimes:
     """Median days from registration to the first proposal, and from proposal to start."""
     query = Booking.select(
@@ -111,7 +130,7 @@ async def lead_times(f: schemas.ReportFilters) -> schemas.LeadTimes:
         if in_period(start, f) and start is not None and proposed is not None:
             to_start.append((start - proposed).days)
     return schemas.LeadTimes(
-        definition=definition("lead-times"),
+        definition=LEAD_TIMES_DEFINITION,
         filters=f,
         registration_to_first_proposal=schemas.LeadTime(
             count=len(to_first), median_days=median(to_first)
@@ -163,6 +182,13 @@ async def _returned(booking_ids: list[int]) -> set[int]:
     return {int(r["booking"]) for r in rows}
 
 
+ASSESSMENTS_TITLE = "Andel inlämnade handledarbedömningar"
+ASSESSMENTS_DEFINITION = (
+    "Av placeringarna som avslutades eller avbröts i perioden: andelen där handledaren "
+    "har lämnat in slutbedömningen." + FILTER_NOTE
+)
+
+
 async def assessments(f: schemas.ReportFilters) -> schemas.AssessmentReturn:
     """Share of placements ended in the period whose supervisor returned the assessment."""
     ended = [
@@ -170,7 +196,7 @@ async def assessments(f: schemas.ReportFilters) -> schemas.AssessmentReturn:
     ]
     returned = await _returned([int(r["id"]) for r in ended])
     return schemas.AssessmentReturn(
-        definition=definition("assessments"),
+        definition=ASSESSMENTS_DEFINITION,
         filters=f,
         ended_placements=len(ended),
         returned=len(returned),
@@ -198,6 +224,15 @@ def assessments_columns(report: schemas.AssessmentReturn, v: CellReader) -> Colu
     """One row: ended placements, returned assessments, the rate."""
     headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
     return headers, [figures_of(v, "", report, "ended_placements", "returned", "rate")]
+
+
+HOST_LEDGER_TITLE = "Värdarnas liggare: vad varje värd har gett och fått"
+HOST_LEDGER_DEFINITION = (
+    "Per värd, för placeringar som startade i perioden: antal placeringar; timmar "
+    f"({HOURS_DEFINITION}); inlämnade handledarbedömningar; deltagare som gick till arbete efter placeringen "
+    "(utfall arbete kopplat till placeringen) och hur många av dem värden själv "
+    "anställde. Värdar utan placeringar i perioden visas inte." + FILTER_NOTE
+)
 
 
 async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.HostLedger:
@@ -237,7 +272,7 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
             )
         )
     out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
-    return schemas.HostLedger(definition=definition("host-ledger"), filters=f, hosts=out)
+    return schemas.HostLedger(definition=HOST_LEDGER_DEFINITION, filters=f, hosts=out)
 
 
 def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:

@@ -9,9 +9,10 @@ points at the three functions its module (one per seam: `outcomes`, `placement_r
 query that counts exactly, the small-cell rule that makes it publishable (`protect_<report>`,
 which hides the figures about persons named in `person_figures` when they are 1–4, by the
 rules of `marketplace.kernel.disclosure`) and the table's columns for the page, CSV and XLSX
-(`<report>_columns`). The title and the definition are the report's Swedish texts in
-`admin.services.reports.DEFINITIONS`. Adding a report is adding an entry here; the slugs the
-API accepts (`ReportName`), the routes, the page and the parametrised tests follow.
+(`<report>_columns`), and the report's Swedish title and definition, which the module keeps
+above its query (`<REPORT>_TITLE`, `<REPORT>_DEFINITION`). Adding a report is adding an entry
+here; the slugs the API accepts (`ReportName`), the routes, the page and the parametrised
+tests follow.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from admin.reports import (
     pictures,
     placement_reports,
 )
-from admin.services import exports, reports
+from admin.services import exports
 
 Filter = str
 """A filter's name in `schemas.ReportFilters` (besides the period, which every report takes)."""
@@ -48,6 +49,10 @@ class Report:
     slug: str
     summary: str
     """The API operation's description."""
+    title: str
+    definition: str
+    """The report's Swedish title and definition (what exactly it counts), on the page, in
+    the files, in the API's catalogue and in every answer."""
     struct: type[Any]
     query: Callable[[schemas.ReportFilters, dt.date | None], Awaitable[Any]]
     protect: Callable[[Any], Any]
@@ -62,14 +67,6 @@ class Report:
     def operation_id(self) -> str:
         """The API operation's id: "report" and the slug's words (reportToWorkOrStudies)."""
         return "report" + "".join(word.title() for word in self.slug.split("-"))
-
-    @property
-    def title(self) -> str:
-        return reports.title(self.slug)
-
-    @property
-    def definition(self) -> str:
-        return reports.definition(self.slug)
 
     async def run(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
         """The report counted exactly (for tests and the monthly snapshot, never published)."""
@@ -92,6 +89,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="to-work-or-studies",
         summary="Persons to work or studies per month (Kolada), with the strategy's baselines.",
+        title=outcomes.TO_WORK_OR_STUDIES_TITLE,
+        definition=outcomes.TO_WORK_OR_STUDIES_DEFINITION,
         struct=schemas.ToWorkOrStudies,
         query=lambda f, today: outcomes.to_work_or_studies(f),
         protect=outcomes.protect_to_work_or_studies,
@@ -103,6 +102,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="exits",
         summary="Share of exits to work or studies, and every exit by category.",
+        title=outcomes.EXITS_TITLE,
+        definition=outcomes.EXITS_DEFINITION,
         struct=schemas.ExitShares,
         query=lambda f, today: outcomes.exits(f),
         protect=outcomes.protect_exits,
@@ -114,6 +115,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="real-workplaces",
         summary="Share of placements on real workplaces (the 85/15 figure).",
+        title=placement_reports.REAL_WORKPLACES_TITLE,
+        definition=placement_reports.REAL_WORKPLACES_DEFINITION,
         struct=schemas.RealWorkplaces,
         query=lambda f, today: placement_reports.real_workplaces(f),
         protect=placement_reports.protect_real_workplaces,
@@ -125,6 +128,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="lead-times",
         summary="Median days from registration to first proposal and from proposal to start.",
+        title=placement_reports.LEAD_TIMES_TITLE,
+        definition=placement_reports.LEAD_TIMES_DEFINITION,
         struct=schemas.LeadTimes,
         query=lambda f, today: placement_reports.lead_times(f),
         protect=placement_reports.protect_lead_times,
@@ -135,6 +140,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="lock-in",
         summary="Lock-in flags raised in the period and open at its end.",
+        title=lock_in.LOCK_IN_TITLE,
+        definition=lock_in.LOCK_IN_DEFINITION,
         struct=schemas.LockIn,
         query=lambda f, today: lock_in.lock_in(f),
         protect=lock_in.protect_lock_in,
@@ -145,6 +152,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="follow-ups",
         summary="Follow-up status at 90 and 180 days after exit.",
+        title=follow_ups.FOLLOW_UPS_TITLE,
+        definition=follow_ups.FOLLOW_UPS_DEFINITION,
         struct=schemas.FollowUps,
         query=follow_ups.follow_ups,
         protect=follow_ups.protect_follow_ups,
@@ -155,6 +164,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="assessments",
         summary="The supervisors' assessment return rate.",
+        title=placement_reports.ASSESSMENTS_TITLE,
+        definition=placement_reports.ASSESSMENTS_DEFINITION,
         struct=schemas.AssessmentReturn,
         query=lambda f, today: placement_reports.assessments(f),
         protect=placement_reports.protect_assessments,
@@ -165,6 +176,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="unit-coverage",
         summary="Municipal units' places against their yearly targets.",
+        title=coverage.UNIT_COVERAGE_TITLE,
+        definition=coverage.UNIT_COVERAGE_DEFINITION,
         struct=schemas.UnitCoverage,
         query=lambda f, today: coverage.unit_coverage(f),
         protect=coverage.protect_unit_coverage,
@@ -176,6 +189,8 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="host-ledger",
         summary="What each host gave and received in the period.",
+        title=placement_reports.HOST_LEDGER_TITLE,
+        definition=placement_reports.HOST_LEDGER_DEFINITION,
         struct=schemas.HostLedger,
         query=placement_reports.host_ledger,
         protect=placement_reports.protect_host_ledger,
@@ -190,6 +205,8 @@ REPORTS: tuple[Report, ...] = (
         summary="The intake clock: per month received, median working days and share within "
         "target\nfor application → planning meeting → plan → first proposal → start of "
         "placement.",
+        title=intake_clock.INTAKE_CLOCK_TITLE,
+        definition=intake_clock.INTAKE_CLOCK_DEFINITION,
         struct=schemas.IntakeClock,
         query=lambda f, today: intake_clock.intake_clock(f),
         protect=intake_clock.protect_intake_clock,

@@ -82,10 +82,7 @@ def protect_breakdown(
     cells = Cells(values)
     cells.primary(total, subtotal, *counts)
     cells.group(total, counts)
-    cells.partial(
-        subtotal,
-        [f"{n}.count" for n, i in names.items() if getattr(i, key) in summed],
-    )
+    cells.partial(subtotal, [f"{n}.count" for n, i in names.items() if getattr(i, key) in summed])
     cells.share("share", subtotal, total)
     return msgspec.structs.replace(
         shown(cells, "", report, total, subtotal, "share"),
