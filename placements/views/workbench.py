@@ -612,7 +612,8 @@ async def booking_sign(request: Request[Any, Any, Any], booking_id: FromPath[int
 async def booking_signing_links(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
-    """Send the parties their signing links; the page shows at once where they went."""
+    """Mail new signing links to those who have not signed; the page shows at once to whom
+    each went (never the link)."""
 
     async def send(_: NoFields) -> Template:
         sent = await agreement_services.send_signing_links(signed_in_user(request), booking_id)
@@ -639,7 +640,7 @@ async def booking_paper_signature(
 async def booking_start(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
-    """Start the placement."""
+    """Start the agreed placement now."""
     return await _booking_round_trip(
         request,
         booking_id,
@@ -695,7 +696,7 @@ async def booking_correct_outcome(
 async def booking_withdraw(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
-    """Withdraw the proposal, with a reason."""
+    """Withdraw the booking before it is active, with a reason; the host is told."""
     return await _booking_round_trip(
         request,
         booking_id,
@@ -710,7 +711,7 @@ async def booking_withdraw(
 async def booking_send_to_host(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
-    """Send a proposal the participant has accepted on to the host."""
+    """Send a proposal the participant answers first on to the host without waiting."""
     return await _booking_round_trip(
         request,
         booking_id,
@@ -738,7 +739,7 @@ async def booking_phone_answer(
 async def booking_resend_answer_links(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
-    """Send the host's answer links again."""
+    """Mail the host fresh answer links for an open proposal (the old ones stop working)."""
     return await _booking_round_trip(
         request,
         booking_id,
