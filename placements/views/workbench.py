@@ -60,6 +60,8 @@ from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
 
 T = TypeVar("T")
+Req = Request[Any, Any, Any]
+BookingId = FromPath[int]
 
 PROPOSE_LABELS = {
     "candidate_id": "Deltagare",
@@ -551,20 +553,21 @@ def _withdraw_reason(values: dict[str, Any]) -> str:
 
 
 async def _booking_round_trip(
-    request: Request[Any, Any, Any],
+    request: Req,
     booking_id: int,
     parse: Callable[[dict[str, Any]], T],
-    act: Callable[[AuthUser, T], Awaitable[object]],
+    act: Callable[[AuthUser, int, T], Awaitable[object]],
     notice: str,
     *,
     fields: Iterable[str] | None = None,
 ) -> Response[Any]:
     """One action on the booking page, through `forms.round_trip`: parse the post, call the
-    service as the signed-in coordinator (`act`) and land on the booking page with `notice`;
-    a refusal shows the page again with what was typed and every message, at its status."""
+    service as the signed-in coordinator (`act(user, booking_id, parsed)`) and land on the
+    booking page with `notice`; a refusal shows the page again with what was typed and every
+    message, at its status."""
 
     async def run(data: T) -> Landing:
-        await act(signed_in_user(request), data)
+        await act(signed_in_user(request), booking_id, data)
         return f"/arbetsbord/bokningar/{booking_id}", notice
 
     refused = partial(_booking_page, request, booking_id)
@@ -582,36 +585,29 @@ def _booking_post(action: str) -> Any:
 
 
 @_booking_post("overenskommelse")
-async def booking_agreement(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_agreement(request: Req, booking_id: BookingId) -> Response[Any]:
     """Save the agreement's terms; after a signature the change is a new version."""
+    act = agreement_services.update_agreement
     return await _booking_round_trip(
-        request,
-        booking_id,
-        AGREEMENT_FORM,
-        lambda user, data: agreement_services.update_agreement(user, booking_id, data),
-        "overenskommelse-sparad",
+        request, booking_id, AGREEMENT_FORM, act, "overenskommelse-sparad"
     )
 
 
 @_booking_post("underteckna")
-async def booking_sign(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Response[Any]:
+async def booking_sign(request: Req, booking_id: BookingId) -> Response[Any]:
     """Sign the agreement in the app, the version the page showed (a newer one is refused)."""
+
+    async def sign(user: AuthUser, booking: int, seen: int | None) -> None:
+        await agreement_services.sign_in_app(user, booking, seen_version=seen)
+
+    parse = agreement_services.form_version
     return await _booking_round_trip(
-        request,
-        booking_id,
-        agreement_services.form_version,
-        lambda user, seen: agreement_services.sign_in_app(user, booking_id, seen_version=seen),
-        "overenskommelse-undertecknad",
-        fields=(),
+        request, booking_id, parse, sign, "overenskommelse-undertecknad", fields=()
     )
 
 
 @_booking_post("lankar")
-async def booking_signing_links(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_signing_links(request: Req, booking_id: BookingId) -> Response[Any]:
     """Mail new signing links to those who have not signed; the page shows at once to whom
     each went (never the link)."""
 
@@ -623,146 +619,98 @@ async def booking_signing_links(
 
 
 @_booking_post("papper")
-async def booking_paper_signature(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_paper_signature(request: Req, booking_id: BookingId) -> Response[Any]:
     """Record a signature given on paper."""
+    act = agreement_services.record_paper_signature
     return await _booking_round_trip(
-        request,
-        booking_id,
-        PAPER_FORM,
-        lambda user, data: agreement_services.record_paper_signature(user, booking_id, data),
-        "pappersunderskrift-registrerad",
+        request, booking_id, PAPER_FORM, act, "pappersunderskrift-registrerad"
     )
 
 
 @_booking_post("starta")
-async def booking_start(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_start(request: Req, booking_id: BookingId) -> Response[Any]:
     """Start the agreed placement now."""
-    return await _booking_round_trip(
-        request,
-        booking_id,
-        ACTION,
-        lambda user, _: booking_services.start(user, booking_id),
-        "placering-startad",
-    )
+
+    async def start(user: AuthUser, booking: int, _: NoFields) -> None:
+        await booking_services.start(user, booking)
+
+    return await _booking_round_trip(request, booking_id, ACTION, start, "placering-startad")
 
 
 @_booking_post("avsluta")
-async def booking_end(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Response[Any]:
+async def booking_end(request: Req, booking_id: BookingId) -> Response[Any]:
     """End the placement (completed or interrupted), once the box is ticked."""
-    return await _booking_round_trip(
-        request,
-        booking_id,
-        END_FORM,
-        lambda user, data: booking_services.end(
-            user, booking_id, data.result, data.end_date, data.reason
-        ),
-        "placering-avslutad",
-    )
+
+    async def end(user: AuthUser, booking: int, data: booking_schemas.EndRequest) -> None:
+        await booking_services.end(user, booking, data.result, data.end_date, data.reason)
+
+    return await _booking_round_trip(request, booking_id, END_FORM, end, "placering-avslutad")
 
 
 @_booking_post("utfall")
-async def booking_outcome(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_outcome(request: Req, booking_id: BookingId) -> Response[Any]:
     """Record the placement's outcome."""
-    return await _booking_round_trip(
-        request,
-        booking_id,
-        OUTCOME_FORM,
-        lambda user, data: outcome_services.record_outcome(user, booking_id, data),
-        "utfall-registrerat",
-    )
+    act = outcome_services.record_outcome
+    return await _booking_round_trip(request, booking_id, OUTCOME_FORM, act, "utfall-registrerat")
 
 
 @_booking_post("ratta-utfall")
-async def booking_correct_outcome(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_correct_outcome(request: Req, booking_id: BookingId) -> Response[Any]:
     """Correct the recorded outcome, with the reason."""
-    return await _booking_round_trip(
-        request,
-        booking_id,
-        CORRECTION_FORM,
-        lambda user, data: outcome_services.correct_outcome(user, booking_id, data),
-        "utfall-rattat",
-    )
+    act = outcome_services.correct_outcome
+    return await _booking_round_trip(request, booking_id, CORRECTION_FORM, act, "utfall-rattat")
 
 
 @_booking_post("aterkalla")
-async def booking_withdraw(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_withdraw(request: Req, booking_id: BookingId) -> Response[Any]:
     """Withdraw the booking before it is active, with a reason; the host is told."""
     return await _booking_round_trip(
         request,
         booking_id,
         _withdraw_reason,
-        lambda user, reason: booking_services.withdraw(user, booking_id, reason),
+        booking_services.withdraw,
         "forslag-aterkallat",
         fields=WITHDRAW_LABELS,
     )
 
 
 @_booking_post("skicka-till-vard")
-async def booking_send_to_host(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_send_to_host(request: Req, booking_id: BookingId) -> Response[Any]:
     """Send a proposal the participant answers first on to the host without waiting."""
-    return await _booking_round_trip(
-        request,
-        booking_id,
-        ACTION,
-        lambda user, _: booking_services.send_to_host(user, booking_id),
-        "forslag-skickat",
-    )
+
+    async def send(user: AuthUser, booking: int, _: NoFields) -> None:
+        await booking_services.send_to_host(user, booking)
+
+    return await _booking_round_trip(request, booking_id, ACTION, send, "forslag-skickat")
 
 
 @_booking_post("telefonsvar")
-async def booking_phone_answer(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_phone_answer(request: Req, booking_id: BookingId) -> Response[Any]:
     """Record the host's answer given on the telephone."""
+    act = answer_services.record_phone_answer
     return await _booking_round_trip(
-        request,
-        booking_id,
-        PHONE_FORM,
-        lambda user, data: answer_services.record_phone_answer(user, booking_id, data),
-        "telefonsvar-registrerat",
+        request, booking_id, PHONE_FORM, act, "telefonsvar-registrerat"
     )
 
 
 @_booking_post("svarslankar")
-async def booking_resend_answer_links(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_resend_answer_links(request: Req, booking_id: BookingId) -> Response[Any]:
     """Mail the host fresh answer links for an open proposal (the old ones stop working)."""
-    return await _booking_round_trip(
-        request,
-        booking_id,
-        ACTION,
-        lambda user, _: answer_services.resend_links(user, booking_id),
-        "svarslankar-skickade",
-    )
+
+    async def resend(user: AuthUser, booking: int, _: NoFields) -> None:
+        await answer_services.resend_links(user, booking)
+
+    return await _booking_round_trip(request, booking_id, ACTION, resend, "svarslankar-skickade")
 
 
 @_booking_post("narvaro")
-async def booking_attendance(
-    request: Request[Any, Any, Any], booking_id: FromPath[int]
-) -> Response[Any]:
+async def booking_attendance(request: Req, booking_id: BookingId) -> Response[Any]:
     """Report a week's attendance for the participant."""
+    act = partial(attendance_services.record_week, source="coordinator")
+    parse = attendance_views.parse_report
+    fields = attendance_views.LABELS
     return await _booking_round_trip(
-        request,
-        booking_id,
-        attendance_views.parse_report,
-        lambda user, data: attendance_services.record_week(
-            user, booking_id, data, source="coordinator"
-        ),
-        "narvaro-sparad",
-        fields=attendance_views.LABELS,
+        request, booking_id, parse, act, "narvaro-sparad", fields=fields
     )
 
 
