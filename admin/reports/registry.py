@@ -3,16 +3,15 @@ iterate.
 
 An entry names the report (its slug in `/api/v1/reports/{slug}`, which also gives the
 operation id, and the API's description), the output Struct, the filters it honours, the fields
-of figures about persons, and the chart the page draws, if any (`admin.reports.pictures`); it
-points at the three functions its module (one per seam: `outcomes`, `placement_reports`,
-`lock_in`, `follow_ups`, `coverage`, `intake_clock`) holds side by side for each report: the
-query that counts exactly, the small-cell rule that makes it publishable (`protect_<report>`,
-which hides the figures about persons named in `person_figures` when they are 1–4, by the
-rules of `marketplace.kernel.disclosure`) and the table's columns for the page, CSV and XLSX
-(`<report>_columns`), and the report's Swedish title and definition, which the module keeps
-above its query (`<REPORT>_TITLE`, `<REPORT>_DEFINITION`). Adding a report is adding an entry
-here; the slugs the API accepts (`ReportName`), the routes, the page and the parametrised
-tests follow.
+of figures about persons, and the chart the page draws, if any (`admin.reports.pictures`). The
+rest it takes from the report's module (one per seam: `outcomes`, `placement_reports`,
+`lock_in`, `follow_ups`, `coverage`, `intake_clock`), which keeps each report's parts side by
+side: its Swedish title and definition (`<REPORT>_TITLE`, `<REPORT>_DEFINITION`), the query
+that counts exactly, the small-cell rule that makes it publishable (`protect_<report>`, which
+hides the figures about persons named in `person_figures` when they are 1–4, by the rules of
+`marketplace.kernel.disclosure`) and the table's columns for the page, CSV and XLSX
+(`<report>_columns`). Adding a report is adding an entry here; the slugs the API accepts
+(`ReportName`), the routes, the page and the parametrised tests follow.
 """
 
 from __future__ import annotations
