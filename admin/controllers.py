@@ -87,7 +87,7 @@ async def catalogue(request: Request[AuthUser, Any, Any]) -> schemas.ReportCatal
 @get("/{name:str}/export", operation_id="exportReport", operation_class=ReportExportOperation)
 async def export(
     request: Request[AuthUser, Any, Any],
-    name: FromPath[schemas.ReportName],
+    name: FromPath[registry.ReportName],
     filters: NamedDependency[schemas.ReportFilters],
     format: FromQuery[schemas.ExportFormat] = "csv",
     variant: FromQuery[CsvVariant] = "swedish",

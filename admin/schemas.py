@@ -17,18 +17,6 @@ from employers.vocabulary import HostKind
 from marketplace.kernel.dates import FrozenDateBounded
 from placements.vocabulary import Track
 
-ReportName = Literal[
-    "to-work-or-studies",
-    "exits",
-    "real-workplaces",
-    "lead-times",
-    "lock-in",
-    "follow-ups",
-    "assessments",
-    "unit-coverage",
-    "host-ledger",
-    "intake-clock",
-]
 ExportFormat = Literal["csv", "xlsx"]
 
 

@@ -5,11 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import msgspec
+
 from admin import schemas
-from admin.services.reports import USED, candidate_filter, definition, share
+from admin.services.disclosure import shown
+from admin.services.exports import CellReader, Columns, TableCell, figures_of
+from admin.services.reports import USED, candidate_filter, share
 from employers.tables import Host, UnitTarget
+from marketplace.kernel.disclosure import Cells
 from placements.services.ledger import start_day
 from placements.tables import Booking, Slot
+
+UNIT_COVERAGE_TITLE = "Kommunala enheters platser mot mål"
+UNIT_COVERAGE_DEFINITION = (
+    "För varje kommunal enhet och periodens slutår: årets mål; registrerade platser "
+    "(summa av antal platser på enhetens platsannonser som gäller under året, i alla "
+    "statusar); publicerade platser (samma, bara publicerade); använda platser "
+    "(bokningar som accepterats, överenskommits eller startat med startdag under året). "
+    "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Spår och "
+    "samordnare påverkar bara använda platser."
+)
 
 
 async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
@@ -64,10 +79,41 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
             )
         )
     return schemas.UnitCoverage(
-        definition=definition("unit-coverage"),
+        definition=UNIT_COVERAGE_DEFINITION,
         filters=f,
         year=year,
         units=out,
         total_target=sum(targets.values()),
         total_published=sum(published[int(u["id"])] for u in units),
     )
+
+
+def protect_unit_coverage(report: schemas.UnitCoverage) -> schemas.UnitCoverage:
+    """The places a unit used (persons placed); targets and places are no persons."""
+    cells = Cells({f"units[{u.host_id}].used": u.used for u in report.units})
+    cells.primary(*cells.values)
+    return msgspec.structs.replace(
+        report,
+        units=[shown(cells, f"units[{u.host_id}]", u, "used") for u in report.units],
+        suppressed=cells.paths(),
+    )
+
+
+def unit_coverage_columns(report: schemas.UnitCoverage, v: CellReader) -> Columns:
+    """A row per municipal unit, then the totals."""
+    headers = [
+        "Enhet",
+        f"Mål {report.year}",
+        "Registrerade",
+        "Publicerade",
+        "Använda",
+        "Täckning",
+        "Gap",
+    ]
+    columns = ("target", "registered", "published", "used", "coverage", "gap")
+    rows: list[list[TableCell]] = [
+        [u.host_name, *figures_of(v, f"units[{u.host_id}]", u, *columns)] for u in report.units
+    ]
+    target, published = figures_of(v, "", report, "total_target", "total_published")
+    rows.append(["Totalt", target, None, published, None, None, None])
+    return headers, rows

@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import msgspec
 
 from admin import schemas
-from admin.services.reports import FOLLOW_UP_DAYS, PROGRESS, candidate_filter, definition, share
+from admin.services.disclosure import figure_cells, shown
+from admin.services.exports import CellReader, Columns, TableCell, figures_of
+from admin.services.reports import (
+    FILTER_NOTE,
+    FOLLOW_UP_DAYS,
+    PROGRESS,
+    candidate_filter,
+    share,
+)
 from marketplace.kernel import clock
+from marketplace.kernel.disclosure import Cells
 from placements.tables import FollowUp
+
+FIGURES = ("due", "done", "in_work_or_studies", "overdue", "share_done", "share_in_work_or_studies")
+"""A row's figures, in the table's order."""
+
+
+FOLLOW_UPS_TITLE = "Uppföljning 90 och 180 dagar efter avslut"
+FOLLOW_UPS_DEFINITION = (
+    "Uppföljningar med förfallodag i perioden, per 90 och 180 dagar. Gjorda: markerade "
+    "som gjorda. I arbete eller studier: gjorda uppföljningar med resultat arbete eller "
+    "studier. Försenade: inte gjorda och förfallodagen har passerat. Andelen i arbete "
+    "eller studier räknas på de gjorda." + FILTER_NOTE
+)
 
 
 async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.FollowUps:
@@ -37,4 +61,46 @@ async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> 
                 share_in_work_or_studies=share(progress, len(done)),
             )
         )
-    return schemas.FollowUps(definition=definition("follow-ups"), filters=f, rows=out)
+    return schemas.FollowUps(definition=FOLLOW_UPS_DEFINITION, filters=f, rows=out)
+
+
+def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:
+    """Per 90 and 180 days: the due split into done and not done, and both shares."""
+    values: dict[str, Any] = {}
+    for r in report.rows:
+        values |= figure_cells(f"rows[{r.days}]", r, *FIGURES)
+        values[f"rows[{r.days}].not_done"] = (r.due or 0) - (r.done or 0)
+    cells = Cells(values)
+    for r in report.rows:
+        key = f"rows[{r.days}]"
+        cells.primary(
+            f"{key}.due",
+            f"{key}.done",
+            f"{key}.in_work_or_studies",
+            f"{key}.overdue",
+            f"{key}.not_done",
+        )
+        cells.group(f"{key}.due", [f"{key}.done", f"{key}.not_done"])
+        cells.share(f"{key}.share_done", f"{key}.done", f"{key}.due")
+        cells.share(f"{key}.share_in_work_or_studies", f"{key}.in_work_or_studies", f"{key}.done")
+    rows = [shown(cells, f"rows[{r.days}]", r, *FIGURES) for r in report.rows]
+    hidden = [p for p in cells.paths() if not p.endswith(".not_done")]
+    return msgspec.structs.replace(report, rows=rows, suppressed=hidden)
+
+
+def follow_ups_columns(report: schemas.FollowUps, v: CellReader) -> Columns:
+    """A row for 90 days and one for 180."""
+    headers = [
+        "Dagar efter avslut",
+        "Förfallna i perioden",
+        "Gjorda",
+        "I arbete eller studier",
+        "Försenade",
+        "Andel gjorda",
+        "Andel i arbete eller studier (av gjorda)",
+    ]
+    rows: list[list[TableCell]] = [
+        [v("rows.days", r.days), *figures_of(v, f"rows[{r.days}]", r, *FIGURES)]
+        for r in report.rows
+    ]
+    return headers, rows

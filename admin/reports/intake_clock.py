@@ -8,16 +8,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from admin import schemas
+from admin.services.disclosure import figure_cells, shown
+from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import (
     PLACED,
-    definition,
     in_period,
     local_date,
     median,
     months_between,
     share,
 )
+from marketplace.kernel.disclosure import Cells, is_small
 from marketplace.kernel.settings import get_settings
 from placements.services.ledger import start_day
 from placements.tables import Application, Booking, PlanningMeeting
@@ -25,6 +29,10 @@ from placements.working_days import working_days_between
 
 # The intake clock's steps, and the targets (working days) of all but the meeting, whose
 # target is the setting PLANNING_MEETING_DAYS.
+STEP_FIGURES = ("count", "median_days", "within_target", "share")
+"""A step's figures, in the table's order."""
+
+
 CLOCK_STEPS = (
     ("meeting", "Ansökan till planeringsmöte"),
     ("plan", "Planeringsmöte till plan"),
@@ -139,13 +147,88 @@ async def clock_paths(f: schemas.ReportFilters) -> list[ClockPath]:
     return paths
 
 
+INTAKE_CLOCK_TITLE = "Klockan från ansökan till start"
+INTAKE_CLOCK_DEFINITION = (
+    "Per månad då ansökan kom in: för varje steg antalet ansökningar som nått steget, "
+    "median antal arbetsdagar steget tog och andelen inom målet. Steg: ansökan till "
+    "planeringsmöte (det möte som hölls), möte till plan (planen upprättad), plan till "
+    "första förslag till en plats (det första förslaget från planens dag), första förslag "
+    "till start av placering (den första placering som startade från förslagets dag). "
+    "Arbetsdagar är måndag till fredag utom röda dagar, midsommarafton, julafton och "
+    "nyårsafton; dagen då steget började räknas inte, så ett möte nästa arbetsdag är 1 "
+    "dag. Mål: planeringsmöte inom det inställda antalet arbetsdagar (PLANNING_MEETING_DAYS, "
+    "normalt 1), plan inom 1 arbetsdag efter mötet, första förslag inom 10 och start inom "
+    "15 arbetsdagar. Filtren för spår, samordnare och värdtyp påverkar inte klockan."
+)
+
+
 async def intake_clock(f: schemas.ReportFilters) -> schemas.IntakeClock:
     """Median working days and share within target, per month received, for application →
     planning meeting → plan → first proposal → start of placement."""
     return schemas.IntakeClock(
-        definition=definition("intake-clock"),
+        definition=INTAKE_CLOCK_DEFINITION,
         filters=f,
         months=clock_months(
             await clock_paths(f), list(months_between(f.start, f.end)), clock_targets()
         ),
     )
+
+
+def protect_intake_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
+    """Per month and step: a count of 1–4 is hidden, and the median with it. Those within
+    the target and those outside it (never shown) split the count: when either is 1–4, the
+    number within and the share are hidden (either would give the other by subtraction);
+    the count itself then gives neither."""
+    values: dict[str, Any] = {}
+    for m in report.months:
+        for st in m.steps:
+            key = f"months[{m.month}].steps[{st.step}]"
+            values |= figure_cells(key, st, *STEP_FIGURES)
+            values[f"{key}.outside_target"] = (st.count or 0) - (st.within_target or 0)
+    cells = Cells(values)
+    for m in report.months:
+        for st in m.steps:
+            key = f"months[{m.month}].steps[{st.step}]"
+            count, within, outside = f"{key}.count", f"{key}.within_target", f"{key}.outside_target"
+            cells.primary(count, within, outside)
+            if outside in cells.hidden:
+                cells.hidden.add(within)
+            cells.share(f"{key}.share", within, count)
+            if st.median_days is not None and (count in cells.hidden or is_small(st.count)):
+                cells.hidden.add(f"{key}.median_days")
+    months = [
+        schemas.ClockMonth(
+            month=m.month,
+            steps=[
+                shown(cells, f"months[{m.month}].steps[{st.step}]", st, *STEP_FIGURES)
+                for st in m.steps
+            ],
+        )
+        for m in report.months
+    ]
+    hidden = [p for p in cells.paths() if not p.endswith(".outside_target")]
+    return msgspec.structs.replace(report, months=months, suppressed=hidden)
+
+
+def intake_clock_columns(report: schemas.IntakeClock, v: CellReader) -> Columns:
+    """A row per month received and step."""
+    headers = [
+        "Månad",
+        "Steg",
+        "Mål (arbetsdagar)",
+        "Antal",
+        "Median (arbetsdagar)",
+        "Inom målet",
+        "Andel inom målet",
+    ]
+    rows: list[list[TableCell]] = [
+        [
+            m.month,
+            st.label,
+            v("target_days", st.target_days),
+            *figures_of(v, f"months[{m.month}].steps[{st.step}]", st, *STEP_FIGURES),
+        ]
+        for m in report.months
+        for st in m.steps
+    ]
+    return headers, rows

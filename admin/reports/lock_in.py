@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import msgspec
+
 from admin import schemas
-from admin.services.reports import FLAG_LABELS, candidate_filter, definition, in_period, local_date
+from admin.services.disclosure import figure_cells, shown
+from admin.services.exports import CellReader, Columns, TableCell, figures_of
+from admin.services.reports import (
+    FILTER_NOTE,
+    FLAG_LABELS,
+    candidate_filter,
+    in_period,
+    local_date,
+)
+from marketplace.kernel.disclosure import Cells
 from placements.tables import LockInFlag
+
+LOCK_IN_TITLE = "Inlåsningsflaggor"
+LOCK_IN_DEFINITION = (
+    "Flaggor för inlåsning (en placering längre än den inställda längden, eller "
+    "upprepade placeringar utan steg mot arbete eller studier). Väckta: flaggade i "
+    "perioden. Öppna: flaggade senast periodens sista dag och inte lösta då. Värdtyp "
+    "påverkar inte flaggorna." + FILTER_NOTE
+)
 
 
 async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
@@ -23,7 +42,7 @@ async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
             still_open[row["kind"]] += 1
     kinds = list(FLAG_LABELS) + sorted((set(raised) | set(still_open)) - set(FLAG_LABELS))
     return schemas.LockIn(
-        definition=definition("lock-in"),
+        definition=LOCK_IN_DEFINITION,
         filters=f,
         raised=sum(raised.values()),
         open_at_end=sum(still_open.values()),
@@ -37,3 +56,30 @@ async def lock_in(f: schemas.ReportFilters) -> schemas.LockIn:
             for k in kinds
         ],
     )
+
+
+def protect_lock_in(report: schemas.LockIn) -> schemas.LockIn:
+    """Each kind's raised and open flags, the totals being the sums of the kinds."""
+    figures = ("raised", "open_at_end")
+    values = figure_cells("", report, *figures)
+    for k in report.by_kind:
+        values |= figure_cells(f"by_kind[{k.kind}]", k, *figures)
+    cells = Cells(values)
+    cells.primary(*values)
+    for column in figures:
+        cells.group(column, [f"by_kind[{k.kind}].{column}" for k in report.by_kind])
+    return msgspec.structs.replace(
+        shown(cells, "", report, *figures),
+        by_kind=[shown(cells, f"by_kind[{k.kind}]", k, *figures) for k in report.by_kind],
+        suppressed=cells.paths(),
+    )
+
+
+def lock_in_columns(report: schemas.LockIn, v: CellReader) -> Columns:
+    """A row per kind of flag, then the totals."""
+    rows: list[list[TableCell]] = [
+        [k.label, *figures_of(v, f"by_kind[{k.kind}]", k, "raised", "open_at_end")]
+        for k in report.by_kind
+    ]
+    rows.append(["Totalt", *figures_of(v, "", report, "raised", "open_at_end")])
+    return ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"], rows

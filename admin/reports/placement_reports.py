@@ -7,14 +7,19 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+import msgspec
+
 from admin import schemas
+from admin.services.disclosure import figure_cells, protect_breakdown, shown
+from admin.services.exports import CellReader, Columns, TableCell, figures_of, totals
 from admin.services.reports import (
     ENDED,
+    FILTER_NOTE,
+    HOST_KIND_LABELS,
     REAL_SETTINGS,
     REAL_TARGET,
     SETTING_LABELS,
     candidate_filter,
-    definition,
     end_day,
     in_period,
     local_date,
@@ -24,8 +29,21 @@ from admin.services.reports import (
 )
 from employers.tables import Host
 from marketplace.kernel import clock
-from placements.services.ledger import placement_hours, start_day
+from marketplace.kernel.disclosure import MIN_PERSONS, Cells
+from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
 from placements.tables import Assessment, Booking, Outcome
+
+LEDGER_FIGURES = ("placements", "hours", "assessments_returned", "went_to_work", "hired_by_host")
+"""A host's figures in the ledger, in the table's order."""
+
+
+REAL_WORKPLACES_TITLE = "Andel placeringar på riktiga arbetsplatser (85/15)"
+REAL_WORKPLACES_DEFINITION = (
+    "Av placeringarna som startade i perioden: andelen på platser vars miljö är öppen "
+    "arbetsplats eller kommunal arbetsplats, i stället för skyddad verksamhet. Målet är "
+    "85 %. En placering är en bokning som har startat (pågående, avslutad eller "
+    "avbruten)." + FILTER_NOTE
+)
 
 
 async def real_workplaces(f: schemas.ReportFilters) -> schemas.RealWorkplaces:
@@ -36,7 +54,7 @@ async def real_workplaces(f: schemas.ReportFilters) -> schemas.RealWorkplaces:
         counts[row["setting"]] += 1
     real = sum(counts[s] for s in REAL_SETTINGS)
     return schemas.RealWorkplaces(
-        definition=definition("real-workplaces"),
+        definition=REAL_WORKPLACES_DEFINITION,
         filters=f,
         placements=len(started),
         on_real_workplaces=real,
@@ -47,6 +65,44 @@ async def real_workplaces(f: schemas.ReportFilters) -> schemas.RealWorkplaces:
             for s, label in SETTING_LABELS.items()
         ],
     )
+
+
+def protect_real_workplaces(report: schemas.RealWorkplaces) -> schemas.RealWorkplaces:
+    """The settings add up to the placements; the real ones to those on real workplaces."""
+    return protect_breakdown(
+        report,
+        total="placements",
+        subtotal="on_real_workplaces",
+        parts="by_setting",
+        key="setting",
+        summed=REAL_SETTINGS,
+    )
+
+
+def real_workplaces_columns(report: schemas.RealWorkplaces, v: CellReader) -> Columns:
+    """A row per setting, then the placements, the real ones, the share and the target."""
+    rows: list[list[TableCell]] = [
+        [s.label, *figures_of(v, f"by_setting[{s.setting}]", s, "count")] for s in report.by_setting
+    ]
+    rows += totals(
+        v,
+        report,
+        ("Placeringar totalt", "placements"),
+        ("På riktiga arbetsplatser", "on_real_workplaces"),
+        ("Andel på riktiga arbetsplatser", "share"),
+        ("Mål", "target_share"),
+    )
+    return ["Miljö", "Placeringar"], rows
+
+
+LEAD_TIMES_TITLE = "Ledtider: inskrivning till första förslag, förslag till start"
+LEAD_TIMES_DEFINITION = (
+    "Median i dagar. Inskrivning till första förslag: för deltagare vars första förslag "
+    "till en plats (oavsett hur det gick) lämnades i perioden, dagar från "
+    "inskrivningsdatum till förslagets dag. Förslag till start: för placeringar som "
+    "startade i perioden, dagar från förslagets dag till startdagen. Med värdtyp räknas "
+    "bara förslag till värdar av den typen." + FILTER_NOTE
+)
 
 
 async def lead_times(f: schemas.ReportFilters) -> schemas.LeadTimes:
@@ -74,13 +130,47 @@ async def lead_times(f: schemas.ReportFilters) -> schemas.LeadTimes:
         if in_period(start, f) and start is not None and proposed is not None:
             to_start.append((start - proposed).days)
     return schemas.LeadTimes(
-        definition=definition("lead-times"),
+        definition=LEAD_TIMES_DEFINITION,
         filters=f,
         registration_to_first_proposal=schemas.LeadTime(
             count=len(to_first), median_days=median(to_first)
         ),
         proposal_to_start=schemas.LeadTime(count=len(to_start), median_days=median(to_start)),
     )
+
+
+def _protect_lead_time(cells: Cells, key: str, lt: schemas.LeadTime) -> schemas.LeadTime:
+    cells.primary(f"{key}.count")
+    if lt.count is not None and lt.count < MIN_PERSONS and lt.median_days is not None:
+        cells.hidden.add(f"{key}.median_days")
+    return shown(cells, key, lt, "count", "median_days")
+
+
+def protect_lead_times(report: schemas.LeadTimes) -> schemas.LeadTimes:
+    """Each lead time's count, and its median when it rests on fewer than 5 values."""
+    keys = ("registration_to_first_proposal", "proposal_to_start")
+    values: dict[str, Any] = {}
+    for key in keys:
+        values |= figure_cells(key, getattr(report, key), "count", "median_days")
+    cells = Cells(values)
+    return msgspec.structs.replace(
+        report,
+        **{key: _protect_lead_time(cells, key, getattr(report, key)) for key in keys},
+        suppressed=cells.paths(),
+    )
+
+
+def lead_times_columns(report: schemas.LeadTimes, v: CellReader) -> Columns:
+    """A row per lead time: how many, and the median in days."""
+    lead_times = (
+        ("Inskrivning till första förslag", "registration_to_first_proposal"),
+        ("Förslag till start", "proposal_to_start"),
+    )
+    rows: list[list[TableCell]] = [
+        [label, *figures_of(v, key, getattr(report, key), "count", "median_days")]
+        for label, key in lead_times
+    ]
+    return ["Ledtid", "Antal", "Median (dagar)"], rows
 
 
 async def _returned(booking_ids: list[int]) -> set[int]:
@@ -92,6 +182,13 @@ async def _returned(booking_ids: list[int]) -> set[int]:
     return {int(r["booking"]) for r in rows}
 
 
+ASSESSMENTS_TITLE = "Andel inlämnade handledarbedömningar"
+ASSESSMENTS_DEFINITION = (
+    "Av placeringarna som avslutades eller avbröts i perioden: andelen där handledaren "
+    "har lämnat in slutbedömningen." + FILTER_NOTE
+)
+
+
 async def assessments(f: schemas.ReportFilters) -> schemas.AssessmentReturn:
     """Share of placements ended in the period whose supervisor returned the assessment."""
     ended = [
@@ -99,12 +196,43 @@ async def assessments(f: schemas.ReportFilters) -> schemas.AssessmentReturn:
     ]
     returned = await _returned([int(r["id"]) for r in ended])
     return schemas.AssessmentReturn(
-        definition=definition("assessments"),
+        definition=ASSESSMENTS_DEFINITION,
         filters=f,
         ended_placements=len(ended),
         returned=len(returned),
         rate=share(len(returned), len(ended)),
     )
+
+
+def protect_assessments(report: schemas.AssessmentReturn) -> schemas.AssessmentReturn:
+    """The ended placements split into returned and not returned, and the rate."""
+    figures = ("ended_placements", "returned", "rate")
+    values = figure_cells("", report, *figures)
+    values["not_returned"] = (report.ended_placements or 0) - (report.returned or 0)
+    cells = Cells(values)
+    cells.primary("ended_placements", "returned", "not_returned")
+    cells.group("ended_placements", ["returned", "not_returned"])
+    cells.share("rate", "returned", "ended_placements")
+    cells.depends("rate", "not_returned")
+    return msgspec.structs.replace(
+        shown(cells, "", report, *figures),
+        suppressed=[p for p in cells.paths() if p != "not_returned"],
+    )
+
+
+def assessments_columns(report: schemas.AssessmentReturn, v: CellReader) -> Columns:
+    """One row: ended placements, returned assessments, the rate."""
+    headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
+    return headers, [figures_of(v, "", report, "ended_placements", "returned", "rate")]
+
+
+HOST_LEDGER_TITLE = "Värdarnas liggare: vad varje värd har gett och fått"
+HOST_LEDGER_DEFINITION = (
+    "Per värd, för placeringar som startade i perioden: antal placeringar; timmar "
+    f"({HOURS_DEFINITION}); inlämnade handledarbedömningar; deltagare som gick till arbete efter placeringen "
+    "(utfall arbete kopplat till placeringen) och hur många av dem värden själv "
+    "anställde. Värdar utan placeringar i perioden visas inte." + FILTER_NOTE
+)
 
 
 async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.HostLedger:
@@ -144,4 +272,48 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
             )
         )
     out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
-    return schemas.HostLedger(definition=definition("host-ledger"), filters=f, hosts=out)
+    return schemas.HostLedger(definition=HOST_LEDGER_DEFINITION, filters=f, hosts=out)
+
+
+def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
+    """Per host: the persons' counts, and the hours with the placements they rest on."""
+    values: dict[str, Any] = {}
+    for h in report.hosts:
+        values |= figure_cells(f"hosts[{h.host_id}]", h, *LEDGER_FIGURES)
+    cells = Cells(values)
+    for h in report.hosts:
+        key = f"hosts[{h.host_id}]"
+        cells.primary(
+            f"{key}.placements",
+            f"{key}.assessments_returned",
+            f"{key}.went_to_work",
+            f"{key}.hired_by_host",
+        )
+        cells.depends(f"{key}.hours", f"{key}.placements")
+    return msgspec.structs.replace(
+        report,
+        hosts=[shown(cells, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES) for h in report.hosts],
+        suppressed=cells.paths(),
+    )
+
+
+def host_ledger_columns(report: schemas.HostLedger, v: CellReader) -> Columns:
+    """A row per host."""
+    headers = [
+        "Värd",
+        "Typ",
+        "Placeringar",
+        "Timmar",
+        "Inlämnade bedömningar",
+        "Till arbete",
+        "Anställda av värden",
+    ]
+    rows: list[list[TableCell]] = [
+        [
+            h.host_name,
+            HOST_KIND_LABELS.get(h.host_kind, h.host_kind),
+            *figures_of(v, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES),
+        ]
+        for h in report.hosts
+    ]
+    return headers, rows

@@ -2,15 +2,16 @@
 iterate.
 
 An entry names the report (its slug in `/api/v1/reports/{slug}`, which also gives the
-operation id, and the API's description), the output Struct, the filters it honours, the query that counts exactly
-(one module per seam here: `outcomes`, `placement_reports`, `lock_in`, `follow_ups`, `coverage`,
-`intake_clock`), the small-cell rule that makes it publishable
-(`admin.services.disclosure.protect_<report>`, which hides the figures about persons named in
-`person_figures` when they are 1–4), the table's columns for the page, CSV and XLSX
-(`admin.services.exports.<report>_columns`) and the chart the page draws, if any
-(`admin.reports.pictures`). The title and the definition are the report's Swedish texts in
-`admin.services.reports.DEFINITIONS`. Adding a report is adding an entry here (and its
-`ReportName`); the routes, the page and the parametrised tests follow.
+operation id, and the API's description), the output Struct, the filters it honours, the fields
+of figures about persons, and the chart the page draws, if any (`admin.reports.pictures`). The
+rest it takes from the report's module (one per seam: `outcomes`, `placement_reports`,
+`lock_in`, `follow_ups`, `coverage`, `intake_clock`), which keeps each report's parts side by
+side: its Swedish title and definition (`<REPORT>_TITLE`, `<REPORT>_DEFINITION`), the query
+that counts exactly, the small-cell rule that makes it publishable (`protect_<report>`, which
+hides the figures about persons named in `person_figures` when they are 1–4, by the rules of
+`marketplace.kernel.disclosure`) and the table's columns for the page, CSV and XLSX
+(`<report>_columns`). Adding a report is adding an entry here; the slugs the API accepts
+(`ReportName`), the routes, the page and the parametrised tests follow.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup
 
@@ -32,7 +33,7 @@ from admin.reports import (
     pictures,
     placement_reports,
 )
-from admin.services import disclosure, exports, reports
+from admin.services import exports
 
 Filter = str
 """A filter's name in `schemas.ReportFilters` (besides the period, which every report takes)."""
@@ -44,9 +45,13 @@ CANDIDATES: frozenset[Filter] = frozenset({"track", "coordinator_id"})
 class Report:
     """One report: how it is counted, protected, tabled, drawn and served."""
 
-    slug: schemas.ReportName
+    slug: str
     summary: str
     """The API operation's description."""
+    title: str
+    definition: str
+    """The report's Swedish title and definition (what exactly it counts), on the page, in
+    the files, in the API's catalogue and in every answer."""
     struct: type[Any]
     query: Callable[[schemas.ReportFilters, dt.date | None], Awaitable[Any]]
     protect: Callable[[Any], Any]
@@ -61,14 +66,6 @@ class Report:
     def operation_id(self) -> str:
         """The API operation's id: "report" and the slug's words (reportToWorkOrStudies)."""
         return "report" + "".join(word.title() for word in self.slug.split("-"))
-
-    @property
-    def title(self) -> str:
-        return reports.title(self.slug)
-
-    @property
-    def definition(self) -> str:
-        return reports.definition(self.slug)
 
     async def run(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
         """The report counted exactly (for tests and the monthly snapshot, never published)."""
@@ -91,10 +88,12 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="to-work-or-studies",
         summary="Persons to work or studies per month (Kolada), with the strategy's baselines.",
+        title=outcomes.TO_WORK_OR_STUDIES_TITLE,
+        definition=outcomes.TO_WORK_OR_STUDIES_DEFINITION,
         struct=schemas.ToWorkOrStudies,
         query=lambda f, today: outcomes.to_work_or_studies(f),
-        protect=disclosure.protect_to_work_or_studies,
-        columns=exports.to_work_or_studies_columns,
+        protect=outcomes.protect_to_work_or_studies,
+        columns=outcomes.to_work_or_studies_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"persons", "snapshot", "total"}),
         chart=pictures.to_work_or_studies_chart,
@@ -102,10 +101,12 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="exits",
         summary="Share of exits to work or studies, and every exit by category.",
+        title=outcomes.EXITS_TITLE,
+        definition=outcomes.EXITS_DEFINITION,
         struct=schemas.ExitShares,
         query=lambda f, today: outcomes.exits(f),
-        protect=disclosure.protect_exits,
-        columns=exports.exits_columns,
+        protect=outcomes.protect_exits,
+        columns=outcomes.exits_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"exits", "to_work_or_studies", "count"}),
         chart=pictures.exits_chart,
@@ -113,10 +114,12 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="real-workplaces",
         summary="Share of placements on real workplaces (the 85/15 figure).",
+        title=placement_reports.REAL_WORKPLACES_TITLE,
+        definition=placement_reports.REAL_WORKPLACES_DEFINITION,
         struct=schemas.RealWorkplaces,
         query=lambda f, today: placement_reports.real_workplaces(f),
-        protect=disclosure.protect_real_workplaces,
-        columns=exports.real_workplaces_columns,
+        protect=placement_reports.protect_real_workplaces,
+        columns=placement_reports.real_workplaces_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"placements", "on_real_workplaces", "count"}),
         chart=pictures.real_workplaces_chart,
@@ -124,50 +127,60 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="lead-times",
         summary="Median days from registration to first proposal and from proposal to start.",
+        title=placement_reports.LEAD_TIMES_TITLE,
+        definition=placement_reports.LEAD_TIMES_DEFINITION,
         struct=schemas.LeadTimes,
         query=lambda f, today: placement_reports.lead_times(f),
-        protect=disclosure.protect_lead_times,
-        columns=exports.lead_times_columns,
+        protect=placement_reports.protect_lead_times,
+        columns=placement_reports.lead_times_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"count"}),
     ),
     Report(
         slug="lock-in",
         summary="Lock-in flags raised in the period and open at its end.",
+        title=lock_in.LOCK_IN_TITLE,
+        definition=lock_in.LOCK_IN_DEFINITION,
         struct=schemas.LockIn,
         query=lambda f, today: lock_in.lock_in(f),
-        protect=disclosure.protect_lock_in,
-        columns=exports.lock_in_columns,
+        protect=lock_in.protect_lock_in,
+        columns=lock_in.lock_in_columns,
         filters=CANDIDATES,
         person_figures=frozenset({"raised", "open_at_end"}),
     ),
     Report(
         slug="follow-ups",
         summary="Follow-up status at 90 and 180 days after exit.",
+        title=follow_ups.FOLLOW_UPS_TITLE,
+        definition=follow_ups.FOLLOW_UPS_DEFINITION,
         struct=schemas.FollowUps,
         query=follow_ups.follow_ups,
-        protect=disclosure.protect_follow_ups,
-        columns=exports.follow_ups_columns,
+        protect=follow_ups.protect_follow_ups,
+        columns=follow_ups.follow_ups_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"due", "done", "in_work_or_studies", "overdue"}),
     ),
     Report(
         slug="assessments",
         summary="The supervisors' assessment return rate.",
+        title=placement_reports.ASSESSMENTS_TITLE,
+        definition=placement_reports.ASSESSMENTS_DEFINITION,
         struct=schemas.AssessmentReturn,
         query=lambda f, today: placement_reports.assessments(f),
-        protect=disclosure.protect_assessments,
-        columns=exports.assessments_columns,
+        protect=placement_reports.protect_assessments,
+        columns=placement_reports.assessments_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"ended_placements", "returned"}),
     ),
     Report(
         slug="unit-coverage",
         summary="Municipal units' places against their yearly targets.",
+        title=coverage.UNIT_COVERAGE_TITLE,
+        definition=coverage.UNIT_COVERAGE_DEFINITION,
         struct=schemas.UnitCoverage,
         query=lambda f, today: coverage.unit_coverage(f),
-        protect=disclosure.protect_unit_coverage,
-        columns=exports.unit_coverage_columns,
+        protect=coverage.protect_unit_coverage,
+        columns=coverage.unit_coverage_columns,
         filters=CANDIDATES,
         person_figures=frozenset({"used"}),
         chart=pictures.unit_coverage_chart,
@@ -175,10 +188,12 @@ REPORTS: tuple[Report, ...] = (
     Report(
         slug="host-ledger",
         summary="What each host gave and received in the period.",
+        title=placement_reports.HOST_LEDGER_TITLE,
+        definition=placement_reports.HOST_LEDGER_DEFINITION,
         struct=schemas.HostLedger,
         query=placement_reports.host_ledger,
-        protect=disclosure.protect_host_ledger,
-        columns=exports.host_ledger_columns,
+        protect=placement_reports.protect_host_ledger,
+        columns=placement_reports.host_ledger_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset(
             {"placements", "assessments_returned", "went_to_work", "hired_by_host"}
@@ -189,16 +204,24 @@ REPORTS: tuple[Report, ...] = (
         summary="The intake clock: per month received, median working days and share within "
         "target\nfor application → planning meeting → plan → first proposal → start of "
         "placement.",
+        title=intake_clock.INTAKE_CLOCK_TITLE,
+        definition=intake_clock.INTAKE_CLOCK_DEFINITION,
         struct=schemas.IntakeClock,
         query=lambda f, today: intake_clock.intake_clock(f),
-        protect=disclosure.protect_intake_clock,
-        columns=exports.intake_clock_columns,
+        protect=intake_clock.protect_intake_clock,
+        columns=intake_clock.intake_clock_columns,
         filters=frozenset(),
         person_figures=frozenset({"count", "within_target"}),
     ),
 )
 
 BY_SLUG: dict[str, Report] = {r.slug: r for r in REPORTS}
+if TYPE_CHECKING:
+    ReportName = str
+else:
+    ReportName = Literal[tuple(BY_SLUG)]
+"""A report's slug where the API takes one (the export's path): the registry's slugs, in its
+order, which the OpenAPI document lists and any other of which is a Swedish 400."""
 _BY_STRUCT: dict[type[Any], Report] = {r.struct: r for r in REPORTS}
 
 

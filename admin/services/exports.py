@@ -1,7 +1,8 @@
 """CSV and XLSX renderings of the reports and the audit log.
 
-Each report becomes one table (its `<report>_columns` function here, named by its registry
-entry in `admin.reports.registry`): a header row and data rows, preceded (in XLSX) by the title,
+Each report becomes one table (`report_table`, given the report's `<report>_columns` function,
+which its module in `admin.reports` holds beside its query and its registry entry names): a
+header row and data rows, preceded (in XLSX) by the title,
 the definition and the filters, so that an exported file carries its own meaning. Every figure
 in a table is a `Figure` with the kind its report declares (`reports.FIGURE_KINDS`), and the
 page, the CSV and the XLSX write it by that kind (`marketplace.kernel.figures`). Cells that a
@@ -110,234 +111,20 @@ def cell_reader(report: Any) -> CellReader:
     return cell
 
 
-def to_work_or_studies_columns(report: schemas.ToWorkOrStudies, v: CellReader) -> Columns:
-    """A row per month, then the sum, the average and the baselines."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = ["Månad", "Personer till arbete eller studier", "Fastställt i månadsbokslut"]
-    rows = [
-        [
-            m.month,
-            v(f"months[{m.month}].persons", m.persons),
-            v(f"months[{m.month}].snapshot", m.snapshot),
-        ]
-        for m in report.months
+def figures_of(v: CellReader, key: str, item: Any, *fields: str) -> list[TableCell]:
+    """The item's figures in `fields`, each read at its cell path: `key.field`, or the bare
+    field for the report's own figures (`key` "")."""
+    return [v(disclosure.cell_path(key, name), getattr(item, name)) for name in fields]
+
+
+def totals(
+    v: CellReader, report: Any, *rows: tuple[str, str], width: int = 2
+) -> list[list[TableCell]]:
+    """A row per (label, field) of the report's own figures: the label, the figure, and empty
+    cells up to `width` columns."""
+    return [
+        [label, *figures_of(v, "", report, field), *[None] * (width - 2)] for label, field in rows
     ]
-    rows.append(["Summa", v("total", report.total), None])
-    rows.append(["Genomsnitt per månad", v("average_per_month", report.average_per_month), None])
-    rows += [[r.label, v("references.value", r.value), None] for r in report.references]
-    return headers, rows
-
-
-def exits_columns(report: schemas.ExitShares, v: CellReader) -> Columns:
-    """A row per outcome category, then the exits, those to work or studies and the share."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = ["Utfall", "Antal"]
-    rows = [[c.label, v(f"by_category[{c.category}].count", c.count)] for c in report.by_category]
-    rows += [
-        ["Avslut totalt", v("exits", report.exits)],
-        ["Till arbete eller studier", v("to_work_or_studies", report.to_work_or_studies)],
-        ["Andel till arbete eller studier", v("share", report.share)],
-    ]
-    return headers, rows
-
-
-def real_workplaces_columns(report: schemas.RealWorkplaces, v: CellReader) -> Columns:
-    """A row per setting, then the placements, the real ones, the share and the target."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = ["Miljö", "Placeringar"]
-    rows = [[s.label, v(f"by_setting[{s.setting}].count", s.count)] for s in report.by_setting]
-    rows += [
-        ["Placeringar totalt", v("placements", report.placements)],
-        ["På riktiga arbetsplatser", v("on_real_workplaces", report.on_real_workplaces)],
-        ["Andel på riktiga arbetsplatser", v("share", report.share)],
-        ["Mål", v("target_share", report.target_share)],
-    ]
-    return headers, rows
-
-
-def lead_times_columns(report: schemas.LeadTimes, v: CellReader) -> Columns:
-    """A row per lead time: how many, and the median in days."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = ["Ledtid", "Antal", "Median (dagar)"]
-    rows = [
-        [
-            label,
-            v(f"{key}.count", lt.count),
-            v(f"{key}.median_days", lt.median_days),
-        ]
-        for label, key, lt in (
-            (
-                "Inskrivning till första förslag",
-                "registration_to_first_proposal",
-                report.registration_to_first_proposal,
-            ),
-            ("Förslag till start", "proposal_to_start", report.proposal_to_start),
-        )
-    ]
-    return headers, rows
-
-
-def intake_clock_columns(report: schemas.IntakeClock, v: CellReader) -> Columns:
-    """A row per month received and step."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = [
-        "Månad",
-        "Steg",
-        "Mål (arbetsdagar)",
-        "Antal",
-        "Median (arbetsdagar)",
-        "Inom målet",
-        "Andel inom målet",
-    ]
-    rows = [
-        [
-            m.month,
-            st.label,
-            v("target_days", st.target_days),
-            v(f"months[{m.month}].steps[{st.step}].count", st.count),
-            v(f"months[{m.month}].steps[{st.step}].median_days", st.median_days),
-            v(f"months[{m.month}].steps[{st.step}].within_target", st.within_target),
-            v(f"months[{m.month}].steps[{st.step}].share", st.share),
-        ]
-        for m in report.months
-        for st in m.steps
-    ]
-    return headers, rows
-
-
-def lock_in_columns(report: schemas.LockIn, v: CellReader) -> Columns:
-    """A row per kind of flag, then the totals."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = ["Flagga", "Väckta i perioden", "Öppna vid periodens slut"]
-    rows = [
-        [
-            k.label,
-            v(f"by_kind[{k.kind}].raised", k.raised),
-            v(f"by_kind[{k.kind}].open_at_end", k.open_at_end),
-        ]
-        for k in report.by_kind
-    ]
-    rows.append(["Totalt", v("raised", report.raised), v("open_at_end", report.open_at_end)])
-    return headers, rows
-
-
-def follow_ups_columns(report: schemas.FollowUps, v: CellReader) -> Columns:
-    """A row for 90 days and one for 180."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = [
-        "Dagar efter avslut",
-        "Förfallna i perioden",
-        "Gjorda",
-        "I arbete eller studier",
-        "Försenade",
-        "Andel gjorda",
-        "Andel i arbete eller studier (av gjorda)",
-    ]
-    rows = [
-        [
-            v("rows.days", r.days),
-            *(
-                v(f"rows[{r.days}].{f}", getattr(r, f))
-                for f in (
-                    "due",
-                    "done",
-                    "in_work_or_studies",
-                    "overdue",
-                    "share_done",
-                    "share_in_work_or_studies",
-                )
-            ),
-        ]
-        for r in report.rows
-    ]
-    return headers, rows
-
-
-def assessments_columns(report: schemas.AssessmentReturn, v: CellReader) -> Columns:
-    """One row: ended placements, returned assessments, the rate."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = ["Avslutade placeringar", "Inlämnade bedömningar", "Andel"]
-    rows = [
-        [
-            v("ended_placements", report.ended_placements),
-            v("returned", report.returned),
-            v("rate", report.rate),
-        ]
-    ]
-    return headers, rows
-
-
-def unit_coverage_columns(report: schemas.UnitCoverage, v: CellReader) -> Columns:
-    """A row per municipal unit, then the totals."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = [
-        "Enhet",
-        f"Mål {report.year}",
-        "Registrerade",
-        "Publicerade",
-        "Använda",
-        "Täckning",
-        "Gap",
-    ]
-    rows = [
-        [u.host_name]
-        + [
-            v(f"units[{u.host_id}].{c}", getattr(u, c))
-            for c in ("target", "registered", "published", "used", "coverage", "gap")
-        ]
-        for u in report.units
-    ]
-    rows.append(
-        [
-            "Totalt",
-            v("total_target", report.total_target),
-            None,
-            v("total_published", report.total_published),
-            None,
-            None,
-            None,
-        ]
-    )
-    return headers, rows
-
-
-def host_ledger_columns(report: schemas.HostLedger, v: CellReader) -> Columns:
-    """A row per host."""
-    headers: list[str]
-    rows: list[list[TableCell]]
-    headers = [
-        "Värd",
-        "Typ",
-        "Placeringar",
-        "Timmar",
-        "Inlämnade bedömningar",
-        "Till arbete",
-        "Anställda av värden",
-    ]
-    rows = [
-        [h.host_name, reports.HOST_KIND_LABELS.get(h.host_kind, h.host_kind)]
-        + [
-            v(f"hosts[{h.host_id}].{c}", getattr(h, c))
-            for c in (
-                "placements",
-                "hours",
-                "assessments_returned",
-                "went_to_work",
-                "hired_by_host",
-            )
-        ]
-        for h in report.hosts
-    ]
-    return headers, rows
 
 
 def report_table(

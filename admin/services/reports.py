@@ -1,9 +1,10 @@
 """The figures a municipality steers by: what every report shares.
 
-The reports' titles and Swedish definitions (`DEFINITIONS`), the kind of every figure
-(`FIGURE_KINDS`), the labels, and the helpers and row readers the reports count with. The
+The kind of every figure (`FIGURE_KINDS`), the labels, the filters' note that ends most
+definitions (`FILTER_NOTE`), and the helpers and row readers the reports count with. The
 reports themselves are one module per seam in `admin/reports/` (outcomes, placement_reports,
-lock_in, follow_ups, coverage, intake_clock), each a registry entry in
+lock_in, follow_ups, coverage, intake_clock), each report there with its title and definition,
+its query, its small-cell rule and its columns, and each a registry entry in
 `admin.reports.registry`.
 
 Every report reads the tables directly (admin reads everything) and returns aggregates only.
@@ -29,7 +30,6 @@ from employers import vocabulary as employer_vocabulary
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.figures import Kind
 from placements import vocabulary
-from placements.services.ledger import HOURS_DEFINITION
 from placements.tables import Booking, Outcome
 
 # Kolada: work (at least a month, municipal labour-market jobs excluded) or CSN-eligible studies.
@@ -55,89 +55,10 @@ FLAG_LABELS = {
 TRACK_LABELS = vocabulary.TRACK_LABELS
 HOST_KIND_LABELS = employer_vocabulary.HOST_KIND_LABELS
 
-_FILTER_NOTE = " Filter: spår och samordnare avser deltagaren; värdtyp avser värden för bokningen."
-DEFINITIONS: dict[str, tuple[str, str]] = {
-    "to-work-or-studies": (
-        "Personer till arbete eller studier per månad",
-        "Antal olika deltagare per kalendermånad med ett registrerat utfall arbete eller "
-        "studier enligt Koladas definition (arbete: anställning med eller utan stöd på den "
-        "reguljära arbetsmarknaden i minst en sammanhängande månad, kommunala "
-        "arbetsmarknadsanställningar räknas inte; studier: studier som ger rätt till "
-        "studiemedel från CSN). Månaden är utfallets datum. Strategins baslinje: 0,6 per "
-        "månad första halvåret 2016 och 1,75 per månad januari–april 2017." + _FILTER_NOTE,
-    ),
-    "exits": (
-        "Andel avslut till arbete eller studier",
-        "Av de deltagare som har ett utfall daterat i perioden (det senaste utfallet i "
-        "perioden per deltagare): andelen vars utfall är arbete eller studier enligt Koladas "
-        "definition. Övriga avslut visas per kategori." + _FILTER_NOTE,
-    ),
-    "real-workplaces": (
-        "Andel placeringar på riktiga arbetsplatser (85/15)",
-        "Av placeringarna som startade i perioden: andelen på platser vars miljö är öppen "
-        "arbetsplats eller kommunal arbetsplats, i stället för skyddad verksamhet. Målet är "
-        "85 %. En placering är en bokning som har startat (pågående, avslutad eller "
-        "avbruten)." + _FILTER_NOTE,
-    ),
-    "lead-times": (
-        "Ledtider: inskrivning till första förslag, förslag till start",
-        "Median i dagar. Inskrivning till första förslag: för deltagare vars första förslag "
-        "till en plats (oavsett hur det gick) lämnades i perioden, dagar från "
-        "inskrivningsdatum till förslagets dag. Förslag till start: för placeringar som "
-        "startade i perioden, dagar från förslagets dag till startdagen. Med värdtyp räknas "
-        "bara förslag till värdar av den typen." + _FILTER_NOTE,
-    ),
-    "lock-in": (
-        "Inlåsningsflaggor",
-        "Flaggor för inlåsning (en placering längre än den inställda längden, eller "
-        "upprepade placeringar utan steg mot arbete eller studier). Väckta: flaggade i "
-        "perioden. Öppna: flaggade senast periodens sista dag och inte lösta då. Värdtyp "
-        "påverkar inte flaggorna." + _FILTER_NOTE,
-    ),
-    "follow-ups": (
-        "Uppföljning 90 och 180 dagar efter avslut",
-        "Uppföljningar med förfallodag i perioden, per 90 och 180 dagar. Gjorda: markerade "
-        "som gjorda. I arbete eller studier: gjorda uppföljningar med resultat arbete eller "
-        "studier. Försenade: inte gjorda och förfallodagen har passerat. Andelen i arbete "
-        "eller studier räknas på de gjorda." + _FILTER_NOTE,
-    ),
-    "assessments": (
-        "Andel inlämnade handledarbedömningar",
-        "Av placeringarna som avslutades eller avbröts i perioden: andelen där handledaren "
-        "har lämnat in slutbedömningen." + _FILTER_NOTE,
-    ),
-    "unit-coverage": (
-        "Kommunala enheters platser mot mål",
-        "För varje kommunal enhet och periodens slutår: årets mål; registrerade platser "
-        "(summa av antal platser på enhetens platsannonser som gäller under året, i alla "
-        "statusar); publicerade platser (samma, bara publicerade); använda platser "
-        "(bokningar som accepterats, överenskommits eller startat med startdag under året). "
-        "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Spår och "
-        "samordnare påverkar bara använda platser.",
-    ),
-    "host-ledger": (
-        "Värdarnas liggare: vad varje värd har gett och fått",
-        "Per värd, för placeringar som startade i perioden: antal placeringar; timmar "
-        f"({HOURS_DEFINITION}); inlämnade handledarbedömningar; deltagare som gick till arbete efter placeringen "
-        "(utfall arbete kopplat till placeringen) och hur många av dem värden själv "
-        "anställde. Värdar utan placeringar i perioden visas inte." + _FILTER_NOTE,
-    ),
-    "intake-clock": (
-        "Klockan från ansökan till start",
-        "Per månad då ansökan kom in: för varje steg antalet ansökningar som nått steget, "
-        "median antal arbetsdagar steget tog och andelen inom målet. Steg: ansökan till "
-        "planeringsmöte (det möte som hölls), möte till plan (planen upprättad), plan till "
-        "första förslag till en plats (det första förslaget från planens dag), första förslag "
-        "till start av placering (den första placering som startade från förslagets dag). "
-        "Arbetsdagar är måndag till fredag utom röda dagar, midsommarafton, julafton och "
-        "nyårsafton; dagen då steget började räknas inte, så ett möte nästa arbetsdag är 1 "
-        "dag. Mål: planeringsmöte inom det inställda antalet arbetsdagar (PLANNING_MEETING_DAYS, "
-        "normalt 1), plan inom 1 arbetsdag efter mötet, första förslag inom 10 och start inom "
-        "15 arbetsdagar. Filtren för spår, samordnare och värdtyp påverkar inte klockan.",
-    ),
-}
+FILTER_NOTE = " Filter: spår och samordnare avser deltagaren; värdtyp avser värden för bokningen."
 
 
+# The kind of every figure, declared once by its field's name: by it the page, the
 # charts, CSV and XLSX write it (`marketplace.kernel.figures`). A figure is never taken for a share
 # because its value lies between 0 and 1; tests/admin/test_figures.py checks that every
 # numeric field of every report is declared here.
@@ -194,14 +115,6 @@ FIGURE_KINDS: dict[str, Kind] = {
 def kind_of(path: str) -> Kind:
     """The kind of the figure at a cell path such as "months[2026-01].persons"."""
     return FIGURE_KINDS[path.rsplit(".", 1)[-1]]
-
-
-def definition(name: str) -> str:
-    return DEFINITIONS[name][1]
-
-
-def title(name: str) -> str:
-    return DEFINITIONS[name][0]
 
 
 def local_date(value: dt.datetime | None) -> dt.date | None:

@@ -11,19 +11,30 @@ their placements parts from here (`candidate_context`, `propose_context`, `propo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
 
-from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, signed_in_user, staff
-from marketplace.kernel.errors import MarketplaceError, ValidationFailed
-from marketplace.kernel.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import (
+    ACTION,
+    Form,
+    Landing,
+    NoFields,
+    field_errors,
+    form_values,
+    is_ticked,
+    parse_form,
+    round_trip,
+)
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.templating import LABELS
@@ -47,6 +58,10 @@ from placements.services import slots as slot_services
 from placements.services.own_pages import own_pages_of
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
+
+T = TypeVar("T")
+Req = Request[Any, Any, Any]
+BookingId = FromPath[int]
 
 PROPOSE_LABELS = {
     "candidate_id": "Deltagare",
@@ -468,202 +483,253 @@ def _outcome_values(outcome: outcome_schemas.Outcome) -> dict[str, Any]:
     }
 
 
-@get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
-async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
-    context = await _booking_context(signed_in_user(request), booking_id)
-    return page("placements/workbench/booking.html", request, **context)
-
-
-async def _booking_action(
+async def _booking_page(
     request: Request[Any, Any, Any],
     booking_id: int,
-    labels: dict[str, str],
-    action: Any,
-    notice: str,
-) -> Template | Redirect:
-    """Run one service action from a form; on failure show the page with the errors."""
-    user = signed_in_user(request)
-    values = await form_values(request)
-    try:
-        links = await action(user, values)
-    except MarketplaceError as exc:
-        context = await _booking_context(
-            user, booking_id, values=values, errors=field_errors(exc, labels)
-        )
-        return page(
-            "placements/workbench/booking.html",
-            request,
-            status_code=exc.status_code,
-            **context,
-        )
-    if links is not None:
-        context = await _booking_context(user, booking_id, links=links)
-        return page("placements/workbench/booking.html", request, status_code=200, **context)
-    return Redirect(done(f"/arbetsbord/bokningar/{booking_id}", notice), status_code=303)
+    *,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    links: list[agreement_schemas.SigningLinkSent] | None = None,
+) -> Template:
+    """The booking page as the signed-in coordinator sees it: plain, with a refused form's
+    values and messages, or with where the signing links went."""
+    context = await _booking_context(
+        signed_in_user(request), booking_id, values=values, errors=errors, links=links
+    )
+    return page("placements/workbench/booking.html", request, status_code=status_code, **context)
 
 
-async def booking_action(
-    request: Request[Any, Any, Any], booking_id: int, action: str
-) -> Template | Redirect:
-    async def agreement(user: AuthUser, values: dict[str, Any]) -> None:
-        data = parse_form(
-            agreement_schemas.AgreementUpdate,
-            values,
-            labels=AGREEMENT_LABELS,
-            lists=["adaptations_shared"],
-            blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
-            # No form-level date rules here: the form posts the unchanged period too, and the
-            # table's "not in the past" holds only for a period that changes (the service
-            # knows which did).
-        )
-        await agreement_services.update_agreement(user, booking_id, data)
-
-    async def sign(user: AuthUser, values: dict[str, Any]) -> None:
-        await agreement_services.sign_in_app(
-            user, booking_id, seen_version=agreement_services.form_version(values)
-        )
-
-    async def send_links(user: AuthUser, values: dict[str, Any]) -> Any:
-        return (await agreement_services.send_signing_links(user, booking_id)).sent
-
-    async def paper(user: AuthUser, values: dict[str, Any]) -> None:
-        data = parse_form(
-            agreement_schemas.PaperSignature,
-            values,
-            labels=PAPER_LABELS,
-        )
-        await agreement_services.record_paper_signature(user, booking_id, data)
-
-    async def start(user: AuthUser, values: dict[str, Any]) -> None:
-        await booking_services.start(user, booking_id)
-
-    async def end(user: AuthUser, values: dict[str, Any]) -> None:
-        # Ending cannot be undone, so the coordinator ticks a box first (checked here, on the
-        # server); a form error and a missing tick are reported together.
-        unconfirmed = not is_ticked(values, "confirm_end")
-        try:
-            data = parse_form(
-                booking_schemas.EndRequest,
-                values,
-                labels={k: v for k, v in END_LABELS.items() if k != "confirm_end"},
-                blank_is_none=["end_date"],
-                blank_is_empty=["reason"],
-                rules=date_rules.form_rules("end"),
-            )
-        except ValidationFailed as exc:
-            if unconfirmed:
-                each = exc.errors or dict.fromkeys(exc.fields, exc.message)
-                raise ValidationFailed.every({**each, "confirm_end": END_UNCONFIRMED}) from None
-            raise
-        if unconfirmed:
-            raise ValidationFailed(END_UNCONFIRMED, fields=["confirm_end"])
-        await booking_services.end(user, booking_id, data.result, data.end_date, data.reason)
-
-    async def outcome(user: AuthUser, values: dict[str, Any]) -> None:
-        data = parse_form(
-            outcome_schemas.OutcomeCreate,
-            values,
-            labels=OUTCOME_LABELS,
-            flags=[
-                "subsidised",
-                "hired_by_host",
-                "lasts_at_least_one_month",
-                "municipal_labour_market_job",
-                "csn_eligible",
-            ],
-            blank_is_empty=["note"],
-            rules=outcome_services.outcome_form_rules(),
-        )
-        await outcome_services.record_outcome(user, booking_id, data)
-
-    async def correct(user: AuthUser, values: dict[str, Any]) -> None:
-        data = parse_form(
-            outcome_schemas.OutcomeCorrection,
-            values,
-            labels=CORRECTION_LABELS,
-            flags=OUTCOME_FLAGS,
-            blank_is_empty=["note", "reason"],
-            rules=outcome_services.outcome_form_rules(correction=True),
-        )
-        await outcome_services.correct_outcome(user, booking_id, data)
-
-    async def withdraw(user: AuthUser, values: dict[str, Any]) -> None:
-        await booking_services.withdraw(user, booking_id, str(values.get("reason", ""))[:2000])
-
-    async def send_on(user: AuthUser, values: dict[str, Any]) -> None:
-        await booking_services.send_to_host(user, booking_id)
-
-    async def phone(user: AuthUser, values: dict[str, Any]) -> None:
-        data = parse_form(
-            booking_schemas.PhoneAnswer,
-            values,
-            labels=PHONE_LABELS,
-            blank_is_none=["supervisor_id", "start_date", "end_date"],
-        )
-        await answer_services.record_phone_answer(user, booking_id, data)
-
-    async def resend(user: AuthUser, values: dict[str, Any]) -> None:
-        await answer_services.resend_links(user, booking_id)
-
-    async def attendance(user: AuthUser, values: dict[str, Any]) -> None:
-        data = attendance_views.parse_report(values)
-        await attendance_services.record_week(user, booking_id, data, source="coordinator")
-
-    # Each action: what it runs, its fields' labels, and the notice on the page it lands on
-    # (sending links shows the page with where the links went instead).
-    actions: dict[str, tuple[Any, dict[str, str], str]] = {
-        "overenskommelse": (agreement, AGREEMENT_LABELS, "overenskommelse-sparad"),
-        "underteckna": (sign, {}, "overenskommelse-undertecknad"),
-        "lankar": (send_links, {}, "lankar-skickade"),
-        "papper": (paper, PAPER_LABELS, "pappersunderskrift-registrerad"),
-        "starta": (start, {}, "placering-startad"),
-        "avsluta": (end, END_LABELS, "placering-avslutad"),
-        "utfall": (outcome, OUTCOME_LABELS, "utfall-registrerat"),
-        "ratta-utfall": (correct, CORRECTION_LABELS, "utfall-rattat"),
-        "aterkalla": (withdraw, {"reason": "Skäl"}, "forslag-aterkallat"),
-        "skicka-till-vard": (send_on, {}, "forslag-skickat"),
-        "telefonsvar": (phone, PHONE_LABELS, "telefonsvar-registrerat"),
-        "svarslankar": (resend, {}, "svarslankar-skickade"),
-        "narvaro": (attendance, attendance_views.LABELS, "narvaro-sparad"),
-    }
-    run, labels, notice = actions[action]
-    return await _booking_action(request, booking_id, labels, run, notice)
+@get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
+async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
+    return await _booking_page(request, booking_id)
 
 
-# One route per action, so that each is its own row in the access matrix.
-BOOKING_ACTIONS = (
-    "overenskommelse",
-    "underteckna",
-    "lankar",
-    "papper",
-    "starta",
-    "avsluta",
-    "utfall",
-    "ratta-utfall",
-    "aterkalla",
-    "skicka-till-vard",
-    "telefonsvar",
-    "svarslankar",
-    "narvaro",
+# --- the booking page's actions: one route and one handler each -----------------------------
+
+AGREEMENT_FORM = Form(
+    agreement_schemas.AgreementUpdate,
+    labels=AGREEMENT_LABELS,
+    lists=["adaptations_shared"],
+    blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
+    # No form-level date rules here: the form posts the unchanged period too, and the table's
+    # "not in the past" holds only for a period that changes (the service knows which did).
 )
+PAPER_FORM = Form(agreement_schemas.PaperSignature, labels=PAPER_LABELS)
+# Ending cannot be undone, so the coordinator ticks a box first (checked here, on the server);
+# a form error and a missing tick are reported together.
+END_FORM = Form(
+    booking_schemas.EndRequest,
+    labels={k: v for k, v in END_LABELS.items() if k != "confirm_end"},
+    blank_is_none=["end_date"],
+    blank_is_empty=["reason"],
+    rules=date_rules.form_rules("end"),
+    boxes={"confirm_end": END_UNCONFIRMED},
+)
+OUTCOME_FORM = Form(
+    outcome_schemas.OutcomeCreate,
+    labels=OUTCOME_LABELS,
+    flags=OUTCOME_FLAGS,
+    blank_is_empty=["note"],
+    rules=outcome_services.outcome_form_rules(),
+)
+CORRECTION_FORM = Form(
+    outcome_schemas.OutcomeCorrection,
+    labels=CORRECTION_LABELS,
+    flags=OUTCOME_FLAGS,
+    blank_is_empty=["note", "reason"],
+    rules=outcome_services.outcome_form_rules(correction=True),
+)
+PHONE_FORM = Form(
+    booking_schemas.PhoneAnswer,
+    labels=PHONE_LABELS,
+    blank_is_none=["supervisor_id", "start_date", "end_date"],
+)
+WITHDRAW_LABELS = {"reason": "Skäl"}
 
 
-def _booking_action_route(action: str) -> HTTPRouteHandler:
-    async def handler(
-        request: Request[Any, Any, Any], booking_id: FromPath[int]
-    ) -> Template | Redirect:
-        return await booking_action(request, booking_id, action)
+def _withdraw_reason(values: dict[str, Any]) -> str:
+    return str(values.get("reason", ""))[:2000]
 
-    handler.__name__ = handler.__qualname__ = f"booking_{action}"
+
+async def _booking_round_trip(
+    request: Req,
+    booking_id: int,
+    parse: Callable[[dict[str, Any]], T],
+    act: Callable[[AuthUser, int, T], Awaitable[object]],
+    notice: str,
+    *,
+    fields: Iterable[str] | None = None,
+) -> Response[Any]:
+    """One action on the booking page, through `forms.round_trip`: parse the post, call the
+    service as the signed-in coordinator (`act(user, booking_id, parsed)`) and land on the
+    booking page with `notice`; a refusal shows the page again with what was typed and every
+    message, at its status."""
+
+    async def run(data: T) -> Landing:
+        await act(signed_in_user(request), booking_id, data)
+        return f"/arbetsbord/bokningar/{booking_id}", notice
+
+    refused = partial(_booking_page, request, booking_id)
+    return await round_trip(request, parse, run, refused, fields=fields)
+
+
+def _booking_post(action: str) -> Any:
+    """The POST route of one action on the booking page (its own row in the access matrix)."""
     return post(
         f"/arbetsbord/bokningar/{{booking_id:int}}/{action}",
         guards=[staff],
         include_in_schema=False,
         status_code=303,
-    )(handler)
+    )
 
 
-BOOKING_ACTION_ROUTES = [_booking_action_route(action) for action in BOOKING_ACTIONS]
+@_booking_post("overenskommelse")
+async def booking_agreement(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Save the agreement's terms; after a signature the change is a new version."""
+    act = agreement_services.update_agreement
+    return await _booking_round_trip(
+        request, booking_id, AGREEMENT_FORM, act, "overenskommelse-sparad"
+    )
+
+
+@_booking_post("underteckna")
+async def booking_sign(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Sign the agreement in the app, the version the page showed (a newer one is refused)."""
+
+    async def sign(user: AuthUser, booking: int, seen: int | None) -> None:
+        await agreement_services.sign_in_app(user, booking, seen_version=seen)
+
+    parse = agreement_services.form_version
+    return await _booking_round_trip(
+        request, booking_id, parse, sign, "overenskommelse-undertecknad", fields=()
+    )
+
+
+@_booking_post("lankar")
+async def booking_signing_links(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Mail new signing links to those who have not signed; the page shows at once to whom
+    each went (never the link)."""
+
+    async def send(_: NoFields) -> Template:
+        sent = await agreement_services.send_signing_links(signed_in_user(request), booking_id)
+        return await _booking_page(request, booking_id, links=sent.sent)
+
+    return await round_trip(request, ACTION, send, partial(_booking_page, request, booking_id))
+
+
+@_booking_post("papper")
+async def booking_paper_signature(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Record a signature given on paper."""
+    act = agreement_services.record_paper_signature
+    return await _booking_round_trip(
+        request, booking_id, PAPER_FORM, act, "pappersunderskrift-registrerad"
+    )
+
+
+@_booking_post("starta")
+async def booking_start(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Start the agreed placement now."""
+
+    async def start(user: AuthUser, booking: int, _: NoFields) -> None:
+        await booking_services.start(user, booking)
+
+    return await _booking_round_trip(request, booking_id, ACTION, start, "placering-startad")
+
+
+@_booking_post("avsluta")
+async def booking_end(request: Req, booking_id: BookingId) -> Response[Any]:
+    """End the placement (completed or interrupted), once the box is ticked."""
+
+    async def end(user: AuthUser, booking: int, data: booking_schemas.EndRequest) -> None:
+        await booking_services.end(user, booking, data.result, data.end_date, data.reason)
+
+    return await _booking_round_trip(request, booking_id, END_FORM, end, "placering-avslutad")
+
+
+@_booking_post("utfall")
+async def booking_outcome(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Record the placement's outcome."""
+    act = outcome_services.record_outcome
+    return await _booking_round_trip(request, booking_id, OUTCOME_FORM, act, "utfall-registrerat")
+
+
+@_booking_post("ratta-utfall")
+async def booking_correct_outcome(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Correct the recorded outcome, with the reason."""
+    act = outcome_services.correct_outcome
+    return await _booking_round_trip(request, booking_id, CORRECTION_FORM, act, "utfall-rattat")
+
+
+@_booking_post("aterkalla")
+async def booking_withdraw(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Withdraw the booking before it is active, with a reason; the host is told."""
+    return await _booking_round_trip(
+        request,
+        booking_id,
+        _withdraw_reason,
+        booking_services.withdraw,
+        "forslag-aterkallat",
+        fields=WITHDRAW_LABELS,
+    )
+
+
+@_booking_post("skicka-till-vard")
+async def booking_send_to_host(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Send a proposal the participant answers first on to the host without waiting."""
+
+    async def send(user: AuthUser, booking: int, _: NoFields) -> None:
+        await booking_services.send_to_host(user, booking)
+
+    return await _booking_round_trip(request, booking_id, ACTION, send, "forslag-skickat")
+
+
+@_booking_post("telefonsvar")
+async def booking_phone_answer(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Record the host's answer given on the telephone."""
+    act = answer_services.record_phone_answer
+    return await _booking_round_trip(
+        request, booking_id, PHONE_FORM, act, "telefonsvar-registrerat"
+    )
+
+
+@_booking_post("svarslankar")
+async def booking_resend_answer_links(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Mail the host fresh answer links for an open proposal (the old ones stop working)."""
+
+    async def resend(user: AuthUser, booking: int, _: NoFields) -> None:
+        await answer_services.resend_links(user, booking)
+
+    return await _booking_round_trip(request, booking_id, ACTION, resend, "svarslankar-skickade")
+
+
+@_booking_post("narvaro")
+async def booking_attendance(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Report a week's attendance for the participant."""
+    act = partial(attendance_services.record_week, source="coordinator")
+    parse = attendance_views.parse_report
+    fields = attendance_views.LABELS
+    return await _booking_round_trip(
+        request, booking_id, parse, act, "narvaro-sparad", fields=fields
+    )
+
+
+# One route per action, so that each is its own row in the access matrix.
+BOOKING_ACTION_ROUTES = [
+    booking_agreement,
+    booking_sign,
+    booking_signing_links,
+    booking_paper_signature,
+    booking_start,
+    booking_end,
+    booking_outcome,
+    booking_correct_outcome,
+    booking_withdraw,
+    booking_send_to_host,
+    booking_phone_answer,
+    booking_resend_answer_links,
+    booking_attendance,
+]
 
 
 @post(

@@ -25,9 +25,14 @@ from __future__ import annotations
 import datetime as dt
 
 from admin import schemas
-from admin.reports.intake_clock import ClockPath, clock_months, clock_paths, intake_clock
+from admin.reports.intake_clock import (
+    INTAKE_CLOCK_DEFINITION,
+    ClockPath,
+    clock_months,
+    clock_paths,
+    intake_clock,
+)
 from admin.reports.registry import protect
-from admin.services import reports
 from marketplace.kernel.clock import STOCKHOLM
 from placements.tables import Application, PlanningMeeting
 from tests.builders import (
@@ -75,7 +80,7 @@ def test_clock_figures_by_hand() -> None:
 def _report() -> schemas.IntakeClock:
     f = schemas.ReportFilters(start=D(2026, 9, 1), end=D(2026, 11, 30))
     return schemas.IntakeClock(
-        definition=reports.definition("intake-clock"),
+        definition=INTAKE_CLOCK_DEFINITION,
         filters=f,
         months=clock_months(SEPTEMBER + OCTOBER + NOVEMBER, MONTHS, TARGETS),
     )

@@ -17,7 +17,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from admin import schemas
 from admin.reports import registry
 from admin.reports.filters import REVERSED, TOO_LONG
 from placements.tables import Application, PlanningMeeting
@@ -52,14 +51,32 @@ async def data(make_user: Any) -> reportdata.Data:
     return built
 
 
-def test_the_registry_holds_every_report_once_in_the_order_of_report_names() -> None:
-    assert [r.slug for r in registry.REPORTS] == list(typing.get_args(schemas.ReportName))
+def test_the_registry_holds_every_report_once_and_the_api_takes_exactly_its_slugs() -> None:
+    """The slugs are declared once, in the entries; the API's `ReportName` (the export's
+    path, its OpenAPI enum) is made from them."""
+    slugs = [r.slug for r in registry.REPORTS]
+    assert len(set(slugs)) == len(slugs) == len(registry.BY_SLUG)
+    assert list(typing.get_args(registry.ReportName)) == slugs
     assert len({r.struct for r in registry.REPORTS}) == len(registry.REPORTS)
     assert len({r.operation_id for r in registry.REPORTS}) == len(registry.REPORTS)
     assert registry.BY_SLUG["to-work-or-studies"].operation_id == "reportToWorkOrStudies"
     for report in registry.REPORTS:
         assert report.filters <= registry.ALL_FILTERS
         assert report.person_figures and report.title and report.definition
+
+
+async def test_the_export_documents_the_registry_slugs_and_refuses_any_other(
+    client: Any, make_user: Any
+) -> None:
+    slugs = [r.slug for r in registry.REPORTS]
+    document = (await client.get("/schema/openapi.json")).json()
+    parameters = document["paths"]["/api/v1/reports/{name}/export"]["get"]["parameters"]
+    assert next(p for p in parameters if p["name"] == "name")["schema"]["enum"] == slugs
+    await make_user("analyst", username="ana")
+    await login(client, "ana")
+    unknown = await client.get(f"/api/v1/reports/okand/export?{Q}")
+    assert (unknown.status_code, unknown.json()["fields"]) == (400, ["name"])
+    assert all(f"”{slug}”" in unknown.json()["detail"] for slug in slugs)
 
 
 @pytest.mark.parametrize("report", EVERY_REPORT)
