@@ -774,7 +774,7 @@ class SearchIndex:
                     max(concept.occupations.values(), default=0.0), concept.named, top_rank
                 )
                 weight = _TEXT_GROUP_W * (1.0 + _TEXT_GROUP_UNSUPPORTED * (1.0 - support))
-                self._text_groups(groups, lexical, concept.named, weight)
+                self._text_groups(groups, lexical, concept.named, weight, prior=support)
             add(
                 self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
                 _OCCUPATION_WEIGHT * _MAX_CONCEPT,
@@ -838,6 +838,7 @@ class SearchIndex:
         lexical: tuple[IntArray, FloatArray],
         named: float,
         weight: float = _TEXT_GROUP_W,
+        prior: float = 1.0,
     ) -> None:
         """Lift the groups of the slots whose own text says what the query says.
 
@@ -846,7 +847,10 @@ class SearchIndex:
         are coded as. Each group counts its best text match (so that a big group is no
         likelier than a small one), after the level prior (a coordinator means work without
         a degree), relative to the other groups' and to a full match. ``weight`` is the lift
-        of a group holding all of the text's best matches.
+        of a group holding all of the text's best matches; ``prior`` is the share of the level
+        prior applied (the query's concept support: for a word only the slots' text says, the
+        occupations of the slots that say it are the only evidence of the work meant, and a
+        guess about the coordinator's wishes does not overrule them).
         """
         docs, boost = lexical
         keep = self._cols.alive[docs] & (boost > 0)
@@ -856,7 +860,7 @@ class SearchIndex:
         if not keep.any():
             return
         docs, boost, g = docs[keep], boost[keep], g[keep]
-        boost = boost * (1.0 - (1.0 - named) * (1.0 - self._level[self._cols.occ[docs]]))
+        boost = boost * (1.0 - prior * (1.0 - named) * (1.0 - self._level[self._cols.occ[docs]]))
         best = np.zeros(int(g.max()) + 1, dtype=np.float64)
         order = np.argsort(boost)
         best[g[order]] = boost[order]  # the last write per group is its largest

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import search.index
@@ -243,6 +244,31 @@ def test_a_word_only_slot_texts_use_lifts_their_kind_of_work_more_than_a_support
     idx._term_post_cache.clear()
     assert score("cytostatika", 2) < lifted - 0.1
     assert score("sjuksköterska", 2) == named  # a query that names the work is unchanged
+
+
+def test_the_level_prior_damps_text_feedback_as_far_as_the_query_is_supported() -> None:
+    # A nurse's ad and a warehouse worker's slot say the word equally well. With full concept
+    # support the level prior (work without a degree first) holds the nurses' group back; for
+    # a word only the text says, the text is the only evidence and lifts both groups alike.
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Sjuksköterska", occupation_id=occ_id("Sjuksköterska, grundutbildad")),
+            slot(2, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    text_matches = (np.array([0, 1]), np.array([1.0, 1.0]))
+    nurses, warehouse = (int(idx._cols.group[p]) for p in (0, 1))
+
+    def lifts(prior: float) -> tuple[float, float]:
+        groups: dict[int, float] = {}
+        idx._text_groups(groups, text_matches, 0.0, 3.0, prior=prior)
+        return groups[nurses], groups[warehouse]
+
+    damped, undamped = lifts(1.0), lifts(0.0)
+    assert damped[0] < damped[1]
+    assert undamped[0] == pytest.approx(undamped[1])
+    assert undamped[0] > damped[0]
 
 
 def test_a_host_named_like_the_query_counts_less_than_a_description_that_says_it() -> None:
