@@ -66,8 +66,8 @@ _FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.45, 0.0, 0.0], dtype=np.
 # broader (measured in bench/search_real.py, RESULTS_search.md sixth pass). How much one
 # occurrence counts by field (title, skills, description, host, town, title qualifier):
 # skills are left to the field match, as generated slots repeat them in their descriptions;
-# the host's name says who offers the work more than what it is ("Folkets hus", "Region
-# Skåne, vårdcentral" on every slot of that host), so it counts half a description's mention
+# the host's name says who offers the work more than what it is ("Folkets hus", "Västra
+# Götalandsregionen, vårdcentral" on every slot of that host), so it counts half a mention
 # (RESULTS_search.md, ninth pass).
 _BM25_FIELDS = np.array([3.0, 0.0, 1.0, 0.5, 1.5, 1.5, 0.0, 0.0], dtype=np.float64)
 _BM25_K1 = 1.2
