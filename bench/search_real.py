@@ -12,8 +12,9 @@ share of queries whose real ad (the described ad; for everyday words, any ad the
 about) is on the first page, with that ad's own reciprocal rank. The scorer's FTS5 baseline
 and, given ``--dsn``, its pg_trgm baseline run on the same corpus and queries.
 
-``--per-query`` lists each *tune* query's figures; held-out sets are only ever reported in
-aggregate, so that they stay unseen while tuning.
+``--per-query`` lists each *tune* query's figures; held-out sets and the fresh check set
+(everyday-fresh, ninth pass) are only ever reported in aggregate, so that they stay unseen while
+tuning. ``--by-kind`` adds each set's nDCG@10 per kind of query (an aggregate, also for them).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from search_quality import index_engine, load_docs, load_scorer  # noqa: E402
 
 from search.index import SearchIndex  # noqa: E402
 
-SETS = ("everyday-tune", "everyday-holdout", "describe-tune", "describe-holdout")
+SETS = ("everyday-tune", "everyday-holdout", "describe-tune", "describe-holdout", "everyday-fresh")
+UNSEEN = ("holdout", "fresh")  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
 
@@ -49,9 +51,9 @@ def ads_of(item: dict[str, Any]) -> list[str]:
 
 def measure(
     scorer: Any, engine: Callable[[str], list[str]], queries: list[dict[str, Any]]
-) -> tuple[dict[str, Any], list[tuple[str, float, float, int | None]]]:
+) -> tuple[dict[str, Any], list[tuple[str, float, float, int | None, str]]]:
     rows: list[tuple[float, float, float, float | None, float | None]] = []
-    per: list[tuple[str, float, float, int | None]] = []
+    per: list[tuple[str, float, float, int | None, str]] = []
     lat: list[float] = []
     for item in queries:
         t0 = time.perf_counter()
@@ -64,7 +66,7 @@ def measure(
         in10 = (1.0 if rank else 0.0) if ads else None
         ad_rr = (1.0 / rank if rank else 0.0) if ads else None
         rows.append((nd, mrr, scorer.recall(ranked, rel), in10, ad_rr))
-        per.append((item["q"], nd, mrr, rank))
+        per.append((item["q"], nd, mrr, rank, item["kind"]))
     with_ads = [r for r in rows if r[3] is not None]
     lat.sort()
     report = {
@@ -90,6 +92,7 @@ def main() -> None:
     ap.add_argument("--url", help="score a running service over HTTP instead of in process")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--per-query", action="store_true", help="tune sets only")
+    ap.add_argument("--by-kind", action="store_true", help="nDCG@10 per kind of query")
     ap.add_argument("--sets", nargs="+", default=list(SETS))
     ap.add_argument("--out", help="write the JSON report here too")
     a = ap.parse_args()
@@ -122,9 +125,20 @@ def main() -> None:
         for sname, qs in queries.items():
             rep, per = measure(scorer, engine, qs)
             report["sets"].setdefault(sname, {})[ename] = rep
-            if a.per_query and ename == "service" and not sname.endswith("holdout"):
-                for q, nd, mrr, rank in per:
+            if a.per_query and ename == "service" and not sname.endswith(UNSEEN):
+                for q, nd, mrr, rank, _ in per:
                     print(f"  {sname:16} {nd:.3f} mrr={mrr:.2f} ad@{rank or '-':>2} {q}")
+            if a.by_kind:
+                kinds: dict[str, list[float]] = {}
+                for _, nd, _, _, kind in per:
+                    kinds.setdefault(kind, []).append(nd)
+                rep["by_kind"] = {
+                    k: round(statistics.fmean(v), 3) for k, v in sorted(kinds.items())
+                }
+                print(
+                    f"  {sname} {ename} by kind: "
+                    + ", ".join(f"{k} {v:.3f} ({len(kinds[k])})" for k, v in rep["by_kind"].items())
+                )
     header = f"{'set':18}{'engine':9}{'n':>4}{'nDCG@10':>9}{'MRR':>7}{'rec@10':>8}{'ad@10':>7}{'adMRR':>7}{'p95ms':>8}"
     print(header)
     for sname, per_engine in report["sets"].items():

@@ -65,8 +65,11 @@ _FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.45, 0.0, 0.0], dtype=np.
 # that a slot that says what the query says ranks high even when its occupation code is
 # broader (measured in bench/search_real.py, RESULTS_search.md sixth pass). How much one
 # occurrence counts by field (title, skills, description, host, town, title qualifier):
-# skills are left to the field match, as generated slots repeat them in their descriptions.
-_BM25_FIELDS = np.array([3.0, 0.0, 1.0, 1.0, 1.5, 1.5, 0.0, 0.0], dtype=np.float64)
+# skills are left to the field match, as generated slots repeat them in their descriptions;
+# the host's name says who offers the work more than what it is ("Folkets hus", "Västra
+# Götalandsregionen, vårdcentral" on every slot of that host), so it counts half a mention
+# (RESULTS_search.md, ninth pass).
+_BM25_FIELDS = np.array([3.0, 0.0, 1.0, 0.5, 1.5, 1.5, 0.0, 0.0], dtype=np.float64)
 _BM25_K1 = 1.2
 # No length normalisation: employers' ads are five times longer than generated slots, and
 # b = 0.5 buried their repeated mentions (real ads in the top 10: 0.66 against 0.73 at b = 0).
@@ -86,6 +89,13 @@ _LEX_LEVEL_EXPONENT = 0.5
 # matches' groups is at least _TEXT_GROUP_MIN_SHARE (RESULTS_search.md, seventh pass).
 _TEXT_GROUP_W = 3.0
 _TEXT_GROUP_MIN_SHARE = 0.1
+# The less the taxonomy supports a concept reading of the query (``concept_support``), the
+# more the text's feedback counts: up to (1 + _TEXT_GROUP_UNSUPPORTED) × _TEXT_GROUP_W for a
+# word no occupation name, group label, definition or skill says (a field word such as
+# "cytostatika", "villaägare"), only the text does (RESULTS_search.md, ninth pass).
+_TEXT_GROUP_UNSUPPORTED = 1.5
+_SUPPORT_NAMED = 2.0  # a query half naming an occupation is fully supported
+_SUPPORT_GROUP_RANK = 4.0  # the group ranker's top relevance that counts as full support
 _OCCUPATION_WEIGHT = 1.0
 _GROUP_WEIGHT = 0.9
 _OLD_GROUP = 0.5
@@ -758,9 +768,13 @@ class SearchIndex:
             concept = self._concepts.score(concept_terms)
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
-            groups = self._group_scores(concept_terms, concept)
+            groups, top_rank = self._group_scores(concept_terms, concept)
             if lexical is not None:
-                self._text_groups(groups, lexical, concept.named)
+                support = concept_support(
+                    max(concept.occupations.values(), default=0.0), concept.named, top_rank
+                )
+                weight = _TEXT_GROUP_W * (1.0 + _TEXT_GROUP_UNSUPPORTED * (1.0 - support))
+                self._text_groups(groups, lexical, concept.named, weight, prior=support)
             add(
                 self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
                 _OCCUPATION_WEIGHT * _MAX_CONCEPT,
@@ -819,7 +833,12 @@ class SearchIndex:
         return udocs.astype(np.int64), summed, concept
 
     def _text_groups(
-        self, groups: dict[int, float], lexical: tuple[IntArray, FloatArray], named: float
+        self,
+        groups: dict[int, float],
+        lexical: tuple[IntArray, FloatArray],
+        named: float,
+        weight: float = _TEXT_GROUP_W,
+        prior: float = 1.0,
     ) -> None:
         """Lift the groups of the slots whose own text says what the query says.
 
@@ -827,7 +846,11 @@ class SearchIndex:
         "solenergi") still ranks the other slots of the kind of work the slots that use it
         are coded as. Each group counts its best text match (so that a big group is no
         likelier than a small one), after the level prior (a coordinator means work without
-        a degree), relative to the other groups' and to a full match.
+        a degree), relative to the other groups' and to a full match. ``weight`` is the lift
+        of a group holding all of the text's best matches; ``prior`` is the share of the level
+        prior applied (the query's concept support: for a word only the slots' text says, the
+        occupations of the slots that say it are the only evidence of the work meant, and a
+        guess about the coordinator's wishes does not overrule them).
         """
         docs, boost = lexical
         keep = self._cols.alive[docs] & (boost > 0)
@@ -837,7 +860,7 @@ class SearchIndex:
         if not keep.any():
             return
         docs, boost, g = docs[keep], boost[keep], g[keep]
-        boost = boost * (1.0 - (1.0 - named) * (1.0 - self._level[self._cols.occ[docs]]))
+        boost = boost * (1.0 - prior * (1.0 - named) * (1.0 - self._level[self._cols.occ[docs]]))
         best = np.zeros(int(g.max()) + 1, dtype=np.float64)
         order = np.argsort(boost)
         best[g[order]] = boost[order]  # the last write per group is its largest
@@ -847,7 +870,7 @@ class SearchIndex:
         for gi in np.flatnonzero(best):
             share = float(best[gi]) / total
             if share >= _TEXT_GROUP_MIN_SHARE:
-                lift = _TEXT_GROUP_W * share * float(best[gi]) / _BM25_W * (1.0 - named)
+                lift = weight * share * float(best[gi]) / _BM25_W * (1.0 - named)
                 groups[int(gi)] = groups.get(int(gi), 0.0) + lift
 
     def _unit_values(
@@ -988,8 +1011,12 @@ class SearchIndex:
         self._term_post_cache[key] = result
         return result
 
-    def _group_scores(self, terms: Sequence[Term], concept: ConceptScores) -> dict[int, float]:
-        """Blend the occupation-derived group match with the group ranker's relevance."""
+    def _group_scores(
+        self, terms: Sequence[Term], concept: ConceptScores
+    ) -> tuple[dict[int, float], float]:
+        """Blend the occupation-derived group match with the group ranker's relevance.
+
+        Also returns the ranker's best relevance (0 when no group says any query word)."""
         # The ranker weighs words by their own rarity among groups and splits compounds it
         # does not know itself: give it each query word whole, with equal weight.
         fallback: dict[str, list[str]] = {}
@@ -1012,8 +1039,8 @@ class SearchIndex:
                 words.append((fold(target), weight, []))
         rel = self._groups.rank(words)
         out = {g: _OLD_GROUP * v for g, v in concept.groups.items()}
+        top = max(rel.values(), default=0.0)
         if rel:
-            top = max(rel.values())
             # A query that names an occupation is served by the occupation match; the group
             # ranking matters most for everyday words that name none.
             conf = min(1.0, top / _GROUP_CONFIDENT) * (1.0 - _NAMED_DAMP * concept.named)
@@ -1023,7 +1050,7 @@ class SearchIndex:
                 r = v / top
                 if r >= _GROUP_CUT:
                     out[g] = out.get(g, 0.0) + _NEW_GROUP * conf * r**sharp
-        return out
+        return out, top
 
     @staticmethod
     def _concept_docs(
@@ -1255,6 +1282,18 @@ class SearchIndex:
     def expansions(self, word: str, last: bool = False) -> tuple[Expansion, ...]:
         """Return how a normalised query word maps to vocabulary words (for explanations)."""
         return self._lex.expand(word, allow_prefix=last)
+
+
+def concept_support(top_occupation: float, named: float, top_group_rank: float) -> float:
+    """How well the taxonomy supports a concept reading of the query, in [0, 1].
+
+    Full when the query names an occupation (``named`` at least 1 / _SUPPORT_NAMED) or matches
+    one outright (``top_occupation``, its best occupation score), or when the group ranker
+    finds a group whose label, definition or skills say the query's words strongly
+    (``top_group_rank`` at _SUPPORT_GROUP_RANK); nothing for a word only slots' own text uses.
+    """
+    support = max(top_occupation, named * _SUPPORT_NAMED, top_group_rank / _SUPPORT_GROUP_RANK)
+    return min(1.0, max(0.0, support))
 
 
 def _match_name(e: Expansion, term: Term) -> str:

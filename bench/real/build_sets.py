@@ -11,6 +11,9 @@ Writes, beside this file:
   work (describe.json); relevant: the ad itself (2), slots of the same occupation (2), of the
   same SSYK-4 group (1).
 
+- everyday-fresh.jsonl: a fresh check set of everyday words (fresh.json, ninth pass), graded
+  like everyday.json, not split: it is never tuned on, only read in aggregate and by kind.
+
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
 """
@@ -22,7 +25,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OCCUPATIONS = HERE.parent.parent / "search" / "data" / "occupations.json"
+OCCUPATIONS = HERE.parent.parent / "marketplace" / "reference" / "data" / "occupations.json"
 DEFAULT_CORPUS = Path("/work/shared/eval/real/corpus.jsonl")
 
 
@@ -32,8 +35,10 @@ def load(corpus: Path) -> tuple[list[dict[str, object]], dict[str, str]]:
     return rows, ssyk
 
 
-def everyday(rows: list[dict[str, object]], ssyk: dict[str, str]) -> list[dict[str, object]]:
-    spec = json.loads((HERE / "everyday.json").read_text(encoding="utf-8"))
+def everyday(
+    rows: list[dict[str, object]], ssyk: dict[str, str], name: str = "everyday.json"
+) -> list[dict[str, object]]:
+    spec = json.loads((HERE / name).read_text(encoding="utf-8"))
     by_code: dict[str, list[str]] = {}
     for r in rows:
         code = ssyk.get(str(r.get("occupation_id")))
@@ -92,6 +97,10 @@ def main() -> None:
     rows, ssyk = load(a.corpus)
     write("everyday", everyday(rows, ssyk))
     write("describe", describe(rows, ssyk))
+    fresh = everyday(rows, ssyk, "fresh.json")
+    with (HERE / "everyday-fresh.jsonl").open("w", encoding="utf-8") as f:
+        for item in fresh:
+            f.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

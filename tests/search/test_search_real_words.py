@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import search.index
-from search.index import SearchIndex, doc_from_exchange
+from search.index import SearchIndex, concept_support, doc_from_exchange
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
 from search.taxonomy_cache import concept_index, taxonomy_lexicon
@@ -205,6 +206,85 @@ def test_a_word_only_slot_texts_use_finds_the_other_slots_of_their_kind_of_work(
         ]
     )
     assert ids(idx, "burgare") == [1, 2]
+
+
+def test_concept_support_is_full_for_a_named_or_taxonomy_word_and_none_for_a_text_word() -> None:
+    # (best occupation score, how fully the query names one, the group ranker's best)
+    assert concept_support(0.0, 0.0, 0.0) == 0.0
+    assert concept_support(1.0, 0.0, 0.0) == 1.0
+    assert concept_support(0.0, 0.5, 0.0) == 1.0
+    assert concept_support(0.0, 0.0, 4.0) == 1.0
+    assert concept_support(0.0, 0.0, 9.0) == 1.0  # capped
+    assert concept_support(0.2, 0.1, 1.0) == pytest.approx(0.25)
+    assert concept_support(0.2, 0.0, 0.4) == pytest.approx(0.2)
+
+
+def test_a_word_only_slot_texts_use_lifts_their_kind_of_work_more_than_a_supported_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "cytostatika" is in no occupation name, group label, definition or skill: the nurse's
+    # ad that uses it is the only evidence of the work meant, so the other nurses' slots
+    # follow it more closely than the text feedback alone would lift them.
+    nurse = occ_id("Sjuksköterska, grundutbildad")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Sjuksköterska", occupation_id=nurse, description="Du ger cytostatika."),
+            slot(2, "Sjuksköterska", occupation_id=nurse),
+            slot(3, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+
+    def score(q: str, slot_id: int) -> float:
+        return next(h.score for h in idx.search(SearchQuery(q=q)).hits if h.slot_id == slot_id)
+
+    lifted = score("cytostatika", 2)
+    named = score("sjuksköterska", 2)
+    monkeypatch.setattr(search.index, "_TEXT_GROUP_UNSUPPORTED", 0.0)
+    idx._term_post_cache.clear()
+    assert score("cytostatika", 2) < lifted - 0.1
+    assert score("sjuksköterska", 2) == named  # a query that names the work is unchanged
+
+
+def test_the_level_prior_damps_text_feedback_as_far_as_the_query_is_supported() -> None:
+    # A nurse's ad and a warehouse worker's slot say the word equally well. With full concept
+    # support the level prior (work without a degree first) holds the nurses' group back; for
+    # a word only the text says, the text is the only evidence and lifts both groups alike.
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Sjuksköterska", occupation_id=occ_id("Sjuksköterska, grundutbildad")),
+            slot(2, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+    text_matches = (np.array([0, 1]), np.array([1.0, 1.0]))
+    nurses, warehouse = (int(idx._cols.group[p]) for p in (0, 1))
+
+    def lifts(prior: float) -> tuple[float, float]:
+        groups: dict[int, float] = {}
+        idx._text_groups(groups, text_matches, 0.0, 3.0, prior=prior)
+        return groups[nurses], groups[warehouse]
+
+    damped, undamped = lifts(1.0), lifts(0.0)
+    assert damped[0] < damped[1]
+    assert undamped[0] == pytest.approx(undamped[1])
+    assert undamped[0] > damped[0]
+
+
+def test_a_host_named_like_the_query_counts_less_than_a_description_that_says_it() -> None:
+    # The host's name says who offers the work; the nurse's ad says what the work is about.
+    warehouse = occ_id("Lagerarbetare/Terminalarbetare")
+    nurse = occ_id("Sjuksköterska, grundutbildad")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Lagerarbetare", occupation_id=warehouse, host_name="Cytostatika Logistik AB"),
+            slot(2, "Sjuksköterska", occupation_id=nurse, description="Du ger cytostatika."),
+            slot(3, "Sjuksköterska", occupation_id=nurse),
+            slot(4, "Lagerarbetare", occupation_id=warehouse),
+        ]
+    )
+    assert ids(idx, "cytostatika")[:2] == [2, 3]
 
 
 def test_term_frequency_is_counted_alike_by_build_and_upsert() -> None:
