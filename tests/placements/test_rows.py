@@ -1,0 +1,104 @@
+"""The booking core's row types against the tables they describe: a `...Row` names every
+column of its table, no other key, and says `None` exactly where the column is nullable, with
+the Python type the column hands back. A migration that adds or changes a column fails here
+until the row type follows. Pure: the tables' definitions only, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+
+import pytest
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Column,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from placements import rows, tables
+
+FULL_ROWS: dict[str, type[Table]] = {
+    "BookingRow": tables.Booking,
+    "BookingEventRow": tables.BookingEvent,
+    "AnswerLinkRow": tables.AnswerLink,
+    "SlotRow": tables.Slot,
+    "CandidateRow": tables.Candidate,
+    "HealthNoteRow": tables.HealthNote,
+    "PlanActivityRow": tables.PlanActivity,
+    "AgreementRow": tables.Agreement,
+    "SignatureRow": tables.Signature,
+    "AssessmentRow": tables.Assessment,
+    "OutcomeRow": tables.Outcome,
+    "AttendanceWeekRow": tables.AttendanceWeek,
+}
+
+# The Python type each kind of column hands back on both engines (a JSON column: its text).
+PYTHON_TYPE: list[tuple[type[Column], type]] = [
+    (Serial, int),
+    (ForeignKey, int),
+    (BigInt, int),
+    (Integer, int),
+    (Boolean, bool),
+    (DoublePrecision, float),
+    (Timestamptz, dt.datetime),
+    (Date, dt.date),
+    (JSON, str),
+    (Varchar, str),
+    (Text, str),
+]
+
+
+def _python_type(column: Column) -> type:
+    for kind, python in PYTHON_TYPE:
+        if isinstance(column, kind):
+            return python
+    raise AssertionError(f"no Python type for {type(column).__name__}")
+
+
+def _parts(hint: object) -> set[type]:
+    """The types a hint allows: `int | None` → {int, NoneType}; a `Literal` of strings → {str}."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return set().union(*(_parts(arg) for arg in typing.get_args(hint)))
+    if typing.get_origin(hint) is typing.Literal:
+        return {type(value) for value in typing.get_args(hint)}
+    assert isinstance(hint, type), hint
+    return {hint}
+
+
+@pytest.mark.parametrize("name", sorted(FULL_ROWS))
+def test_a_full_row_names_every_column_with_its_type(name: str) -> None:
+    hints = typing.get_type_hints(getattr(rows, name))
+    columns = {column._meta.name: column for column in FULL_ROWS[name]._meta.columns}
+    assert set(hints) == set(columns)
+    for key, column in columns.items():
+        expected = {_python_type(column)} | ({type(None)} if column._meta.null else set())
+        assert _parts(hints[key]) == expected, key
+
+
+def test_every_full_row_of_the_module_is_checked() -> None:
+    defined = {n for n, v in vars(rows).items() if n.endswith("Row") and isinstance(v, type)}
+    assert defined - {"PlacementMonthRow", "FollowUpRow"} == set(FULL_ROWS)
+
+
+def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
+    """The follow-up and the monthly statement's booking carry every column and a few
+    joined values; the columns part follows the table like a full row."""
+    follow_up = set(typing.get_type_hints(rows.FollowUpRow))
+    assert follow_up - {"first_name", "last_name"} == {
+        c._meta.name for c in tables.FollowUp._meta.columns
+    }
+    month = set(typing.get_type_hints(rows.PlacementMonthRow))
+    assert month - {"slot_title", "hours_per_week", "host_name"} == set(
+        typing.get_type_hints(rows.BookingRow)
+    )
