@@ -18,7 +18,7 @@ database.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from placements.vocabulary import CaseStatus, ConsentMethod, Track
 
@@ -166,6 +166,36 @@ class SlotRow(SlotRoom):
     created_at: dt.datetime
     updated_at: dt.datetime
     change_seq: int
+
+
+class HostedSlotRow(SlotRow):
+    """A slot with what its pages show of its host (`slots._slot_rows`)."""
+
+    host_name: str
+    host_kind: str
+    host_town: str
+    host_active: bool
+
+
+class ContactRow(TypedDict):
+    """A host's contact person or supervisor (`emp_contact`), every column."""
+
+    id: int
+    host: int
+    name: str
+    role: str
+    email: str
+    phone: str
+    is_supervisor: bool
+    supervision_capacity: int
+    is_public_contact: bool
+    active: bool
+    created_at: dt.datetime
+
+
+# A slot's fields as column values (`SlotCreate` or the fields a `SlotUpdate` sent, named as
+# the columns): which are there depends on what was sent.
+SlotValues = dict[str, Any]
 
 
 # --- candidates ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from employers.tables import Contact, Host
 from placements import rows, tables
 
 FULL_ROWS: dict[str, type[Table]] = {
@@ -41,6 +42,7 @@ FULL_ROWS: dict[str, type[Table]] = {
     "AssessmentRow": tables.Assessment,
     "OutcomeRow": tables.Outcome,
     "AttendanceWeekRow": tables.AttendanceWeek,
+    "ContactRow": Contact,
 }
 
 # The Python type each kind of column hands back on both engines (a JSON column: its text).
@@ -88,12 +90,12 @@ def test_a_full_row_names_every_column_with_its_type(name: str) -> None:
 
 def test_every_full_row_of_the_module_is_checked() -> None:
     defined = {n for n, v in vars(rows).items() if n.endswith("Row") and isinstance(v, type)}
-    assert defined - {"PlacementMonthRow", "FollowUpRow"} == set(FULL_ROWS)
+    assert defined - {"PlacementMonthRow", "FollowUpRow", "HostedSlotRow"} == set(FULL_ROWS)
 
 
 def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
-    """The follow-up and the monthly statement's booking carry every column and a few
-    joined values; the columns part follows the table like a full row."""
+    """The follow-up, the monthly statement's booking and the slot with its host carry every
+    column and a few joined values; the columns part follows the table like a full row."""
     follow_up = set(typing.get_type_hints(rows.FollowUpRow))
     assert follow_up - {"first_name", "last_name"} == {
         c._meta.name for c in tables.FollowUp._meta.columns
@@ -102,3 +104,15 @@ def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
     assert month - {"slot_title", "hours_per_week", "host_name"} == set(
         typing.get_type_hints(rows.BookingRow)
     )
+
+
+def test_a_slot_with_its_host_has_the_host_columns_types() -> None:
+    hints = typing.get_type_hints(rows.HostedSlotRow)
+    assert set(hints) - {"host_name", "host_kind", "host_town", "host_active"} == set(
+        typing.get_type_hints(rows.SlotRow)
+    )
+    host = {column._meta.name: column for column in Host._meta.columns}
+    for alias in ("host_name", "host_kind", "host_town", "host_active"):
+        column = host[alias.removeprefix("host_")]
+        assert not column._meta.null
+        assert _parts(hints[alias]) == {_python_type(column)}, alias
