@@ -11,8 +11,8 @@ checks them against the tables. The smaller
 shapes are what a function needs of a row, so that a full row and a narrower select both
 fit: `CandidateName` takes a `CandidateRow` as well as a select of the two names. Foreign
 keys are ids; JSON columns are their text, as both engines hand it back (`json_list` reads
-it); a code the schemas only let in as one of `placements.vocabulary`'s is typed so. Pure: no
-database.
+it); a code the schemas only let in as one of a few (`placements.vocabulary`, the intake's
+`Channel` and `State`) is typed so. Pure: no database.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, TypedDict
 
+from placements.schemas.intake import Channel, MeetingStatus
+from placements.schemas.intake import State as ApplicationState
 from placements.vocabulary import CaseStatus, ConsentMethod, Track
 
 # --- bookings --------------------------------------------------------------------------------
@@ -423,3 +425,60 @@ class AttendanceWeekRow(WeekCounts):
     source: str
     reported_by: str
     reported_at: dt.datetime
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+class ApplicationClock(TypedDict):
+    """What the intake clock reads of an application: when it came and where it stands."""
+
+    received_at: dt.datetime
+    state: ApplicationState
+
+
+class ApplicationRow(ApplicationClock):
+    """An application for support (`pl_application`), every column."""
+
+    id: int
+    channel: Channel
+    first_name: str
+    last_name: str
+    personnummer: str
+    phone: str
+    email: str
+    message: str
+    external_id: str
+    registered_by: int | None
+    coordinator: int | None
+    candidate: int | None
+    plan_started_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    close_reason: str
+    updated_at: dt.datetime
+
+
+class QueueRow(ApplicationClock):
+    """An application as the coordinator's queue lists it."""
+
+    id: int
+    first_name: str
+    last_name: str
+    channel: Channel
+
+
+class PlanningMeetingRow(TypedDict):
+    """A planning meeting booked for an application (`pl_planning_meeting`), every column."""
+
+    id: int
+    application: int
+    uid: str
+    sequence: int
+    starts_at: dt.datetime
+    minutes: int
+    place: str
+    video_link: str
+    status: MeetingStatus
+    booked_by: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
