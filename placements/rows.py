@@ -482,3 +482,73 @@ class PlanningMeetingRow(TypedDict):
     booked_by: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+# --- partner agencies ------------------------------------------------------------------------
+# A column read through a foreign key keeps Piccolo's dotted name ("agency.name"), so these are
+# written in the functional form.
+
+
+class AgencyRef(TypedDict):
+    """A partner agency: its id and name."""
+
+    id: int
+    name: str
+
+
+class AgreementValidity(TypedDict):
+    """When a local agreement holds: from its first day, to its last (open-ended if none)."""
+
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+LocalAgreementRow = TypedDict(
+    "LocalAgreementRow",
+    {
+        "id": int,
+        "agency": int,
+        "agency.name": str,
+        "name": str,
+        "reference": str,
+        "valid_from": dt.date,
+        "valid_to": dt.date | None,
+    },
+)
+"""A local agreement with an agency (`pl_local_agreement`) and the agency's name."""
+
+ConsentRow = TypedDict(
+    "ConsentRow",
+    {
+        "id": int,
+        "candidate": int,
+        "agreement": int,
+        "agreement.name": str,
+        "agreement.reference": str,
+        "agreement.valid_from": dt.date,
+        "agreement.valid_to": dt.date | None,
+        "agreement.agency.name": str,
+        "given_on": dt.date,
+        "method": str,
+        "shares_outcome": bool,
+        "shares_attendance": bool,
+        "withdrawn_on": dt.date | None,
+    },
+)
+"""A participant's consent to share with an agency (`pl_partner_consent`), with its agreement."""
+
+SharedConsentRow = TypedDict(
+    "SharedConsentRow",
+    {
+        "candidate": int,
+        "candidate.first_name": str,
+        "candidate.last_name": str,
+        "candidate.personnummer": str,
+        "given_on": dt.date,
+        "shares_outcome": bool,
+        "shares_attendance": bool,
+        "agreement.name": str,
+        "agreement.reference": str,
+    },
+)
+"""An active consent as a partner contact's list reads it: whose, since when, what it covers."""
