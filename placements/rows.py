@@ -195,6 +195,44 @@ class ContactRow(TypedDict):
     created_at: dt.datetime
 
 
+class StoredSlot(SlotHosting):
+    """What an import reads of a stored slot to decide whether a row changes it
+    (`placements.exchange.upsert`)."""
+
+    id: int
+    external_id: str
+    paused_with_host: bool
+    published_at: dt.datetime | None
+    kind: str
+    title: str
+    occupation_id: str | None
+    description: str
+    skills: str
+    town: str
+    latitude: float | None
+    longitude: float | None
+    capacity: int
+    hours_per_week: int | None
+    tracks: str
+    adaptations: str
+    driving_licence: bool
+    start_date: dt.date | None
+    end_date: dt.date | None
+    setting: str
+    status: str
+
+
+class HostMatch(TypedDict):
+    """What an import matches a row's host by (`emp_host`): org number, name and town."""
+
+    id: int
+    name: str
+    kind: str
+    org_number: str
+    town: str
+    active: bool
+
+
 # A slot's fields as column values (`SlotCreate` or the fields a `SlotUpdate` sent, named as
 # the columns): which are there depends on what was sent.
 SlotValues = dict[str, Any]

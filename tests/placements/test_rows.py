@@ -145,6 +145,8 @@ PART_ROWS: dict[str, type[Table]] = {
     "ConsentRow": tables.PartnerConsent,
     "SharedConsentRow": tables.PartnerConsent,
     "AgencyRef": tables.PartnerAgency,
+    "StoredSlot": tables.Slot,
+    "HostMatch": Host,
     "UserAddress": User,
 }
 # Checked by their own tests below and above: rows with values a join adds under an alias.
