@@ -443,10 +443,7 @@ async def _agreements(candidate_id: int) -> list[MyAgreement]:
     out: list[MyAgreement] = []
     for b in rows:
         versions = [
-            await agreements.agreement_out(v)
-            for v in await Agreement.select()
-            .where(Agreement.booking == b["id"])
-            .order_by(Agreement.version, ascending=False)
+            await agreements.agreement_out(v) for v in await agreement_versions.versions_of(b["id"])
         ]
         if not versions:
             continue

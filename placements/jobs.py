@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from employers.tables import Contact, HostMembership
 from marketplace.kernel import clock
@@ -26,6 +26,7 @@ from marketplace.kernel.sweeps import RowGuard
 from marketplace.kernel.tables import OutboxMessage, User
 from placements import booking_states
 from placements.attendance_figures import monday_of, planned_days
+from placements.rows import BookingRow, SlotHosting
 from placements.services import (
     answer_links,
     assessment_links,
@@ -242,7 +243,7 @@ async def remind_proposals(now: dt.datetime, settings: Settings) -> dict[str, in
                 )
             if host_users:
                 continue
-            slot = {"host": row["host_id"], "supervisor": row["supervisor_id"]}
+            slot: SlotHosting = {"host": row["host_id"], "supervisor": row["supervisor_id"]}
             for recipient in await answer_links.link_recipients(slot):
                 key = key_of(recipient.email)
                 if key in sent_keys:
@@ -559,7 +560,7 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
         with guard.row(row["id"]):
             if row["id"] in reported:
                 continue
-            start = booking_access.actual_start_of(row)
+            start = booking_access.actual_start_of(cast("BookingRow", row))  # every column
             if planned_days(last_week, start, row["end_date"]) == 0:
                 continue
             waiting += 1

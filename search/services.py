@@ -16,7 +16,7 @@ import json
 import logging
 import sqlite3
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import msgspec
@@ -524,7 +524,7 @@ class CandidateProfile(msgspec.Struct, kw_only=True):
     max_commute_km: int | None
 
 
-def profile_of(row: dict[str, Any]) -> CandidateProfile:
+def profile_of(row: Mapping[str, Any]) -> CandidateProfile:
     point = None
     if row["latitude"] is not None and row["longitude"] is not None:
         point = (float(row["latitude"]), float(row["longitude"]))

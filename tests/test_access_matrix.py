@@ -35,6 +35,7 @@ from placements.services import (
     agreements,
     assessment_links,
     attendance,
+    booking_access,
 )
 from placements.tables import (
     AnswerLink,
@@ -603,7 +604,7 @@ async def make_world(p: People) -> World:
     w.strings["answer_token"] = answer_token
     accepted_candidate = await _candidate(p, "Dina")
     w.ids["booking_id"] = await booking(accepted_candidate, "accepted")
-    row = await Booking.select().where(Booking.id == w.ids["booking_id"]).first()
+    row = await booking_access.booking_row(w.ids["booking_id"])
     assert row is not None
     await agreement_versions.draft_agreement(row, coord)
     links = await agreements.issue_signing_links(coord, w.ids["booking_id"])

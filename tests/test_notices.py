@@ -25,7 +25,7 @@ from marketplace.kernel import notices
 from marketplace.kernel.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
-from placements.services import agreement_versions, agreements, bookings, outcomes
+from placements.services import agreement_versions, agreements, booking_access, bookings, outcomes
 from placements.tables import Booking, Slot
 from tests.builders import make_contact, make_host, make_slot
 from tests.test_access_matrix import (
@@ -137,7 +137,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
         )
     if path == "/vard/bokningar/{booking_id}/bedomning":
         # The access matrix's ended booking was written directly, without its agreement.
-        row = await Booking.select().where(Booking.id == w.ids["ended_booking"]).first()
+        row = await booking_access.booking_row(w.ids["ended_booking"])
         assert row is not None
         await agreement_versions.draft_agreement(row, coord)
     if path == "/vard/platser/{slot_id}/publicera":

@@ -3,7 +3,7 @@ and who may be shown to the public."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -19,7 +19,7 @@ from marketplace.kernel.errors import NotFound, ValidationFailed
 CONTACT_NOT_FOUND = "Kontaktpersonen finns inte, eller så hör den inte till din organisation."
 
 
-def contact_out(row: dict[str, Any]) -> schemas.Contact:
+def contact_out(row: Mapping[str, Any]) -> schemas.Contact:
     return schemas.Contact(
         id=row["id"],
         host_id=row["host"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from placements.exchange.files import write_csv, write_jsonl, write_xlsx
+from placements.exchange.format import FlatRow
 from placements.services.slots import json_list, skill_label
 from placements.tables import Slot
 
@@ -43,7 +44,7 @@ _EXPORT_COLUMNS = (
 
 async def export_rows(
     *, status: str | None = None, source: str | None = None, host_ids: list[int] | None = None
-) -> list[dict[str, Any]]:
+) -> list[FlatRow]:
     """Slots as flat exchange rows (dotted names), by ID. Filters are optional."""
     condition: Any = Slot.id > 0
     if status:
@@ -52,7 +53,7 @@ async def export_rows(
         condition &= Slot.source == source
     if host_ids is not None:
         condition &= Slot.host.is_in(host_ids or [-1])
-    out: list[dict[str, Any]] = []
+    out: list[FlatRow] = []
     last = 0
     while True:
         rows = (

@@ -18,15 +18,19 @@ from placements.exchange.format import (
     LIST_FIELDS,
     LIST_SEPARATOR,
     ExchangeError,
+    FlatRow,
     reason,
 )
 from placements.schemas.slots import RowError
 
+# A JSON object of a JSON Lines file, its nested objects as they are.
+JsonObject = dict[str, Any]
+
 # --- reading files -----------------------------------------------------------------------------
 
 
-def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _flatten(obj: JsonObject, prefix: str = "") -> FlatRow:
+    out: FlatRow = {}
     for key, value in obj.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and name in {"host", "supervisor", "requirements"}:
@@ -53,15 +57,13 @@ def numbered_lines(data: bytes, language: str) -> Iterator[tuple[int, bytes]]:
             yield number, line
 
 
-def read_jsonl(
-    data: bytes, language: str = "sv"
-) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+def read_jsonl(data: bytes, language: str = "sv") -> Iterator[tuple[int, FlatRow | RowError]]:
     """(line, flat row) per non-empty line, or (line, error) for a line that is not an object."""
     for number, line in numbered_lines(data, language):
         yield number, decode_line(number, line, language)
 
 
-def decode_line(number: int, line: bytes, language: str) -> dict[str, Any] | RowError:
+def decode_line(number: int, line: bytes, language: str) -> FlatRow | RowError:
     if too_deep(line):
         return RowError(
             line=number, field="", reason=reason("too_deep", language, n=MAX_JSON_DEPTH)
@@ -93,7 +95,7 @@ def _csv_problem(exc: csv.Error, language: str) -> str:
     return reason("csv_quote", language)
 
 
-def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, FlatRow | RowError]]:
     """(line, row) per CSV record; empty cells count as missing, list cells split on ';'.
 
     A record the CSV reader refuses (a cell over its size limit, a quote never closed or out
@@ -127,7 +129,7 @@ def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, dict[str,
         if len(cells) > len(header):
             yield start, RowError(line=start, field="", reason=reason("cells", language))
             continue
-        row: dict[str, Any] = {}
+        row: FlatRow = {}
         for name, cell in zip(header, cells, strict=False):
             if cell == "":
                 continue
@@ -141,7 +143,7 @@ def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, dict[str,
 
 def read_rows(
     data: bytes, fmt: str, language: str = "sv"
-) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+) -> Iterator[tuple[int, FlatRow | RowError]]:
     if fmt == "csv":
         return read_csv(data, language)
     return read_jsonl(data, language)
@@ -152,8 +154,8 @@ def guess_format(filename: str) -> str:
     return "csv" if filename.lower().endswith(".csv") else "jsonl"
 
 
-def _nest(row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _nest(row: FlatRow) -> JsonObject:
+    out: JsonObject = {}
     for name, value in row.items():
         if value is None or value == []:
             continue
@@ -165,7 +167,7 @@ def _nest(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_jsonl(rows: list[dict[str, Any]]) -> bytes:
+def write_jsonl(rows: list[FlatRow]) -> bytes:
     encoder = msgspec.json.Encoder()
     return b"".join(encoder.encode(_nest(r)) + b"\n" for r in rows)
 
@@ -181,14 +183,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_csv(rows: list[dict[str, Any]]) -> bytes:
+def write_csv(rows: list[FlatRow]) -> bytes:
     text = spreadsheet.csv_text(
         FIELDS, ([_cell(row[name]) for name in FIELDS] for row in rows), lineterminator="\n"
     )
     return text.encode("utf-8")
 
 
-def write_xlsx(rows: list[dict[str, Any]]) -> bytes:
+def write_xlsx(rows: list[FlatRow]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()

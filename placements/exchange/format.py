@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# One row of an exchange file as read or to be written: a field's name (dotted for the nested
+# objects of JSON Lines: "host.name") and its value. Which fields a row has is up to the file.
+FlatRow = dict[str, Any]
+
 FORMATS = ("jsonl", "csv")
 EXPORT_FORMATS = ("jsonl", "csv", "xlsx")
 DEFAULT_SOURCE = "import"

@@ -22,7 +22,8 @@ from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference.taxonomy_changes import resolve_occupation
 from placements import date_rules
 from placements import slot_rules as rules
-from placements.exchange.format import LIST_SEPARATOR, reason
+from placements.exchange.format import LIST_SEPARATOR, FlatRow, reason
+from placements.rows import SlotValues
 from placements.schemas.slots import RowError, RowNotice
 from placements.services.slots import known_occupation, store_skill
 from placements.tables import SETTINGS, SLOT_KINDS, SLOT_STATUSES, TRACKS
@@ -42,7 +43,7 @@ class Record:
     host_town: str
     status: str | None
     supervisor: tuple[str, str, str] | None
-    values: dict[str, Any] = field(default_factory=dict)
+    values: SlotValues = field(default_factory=dict)
     # What was done to the row on the way in (a replaced occupation id), for the report.
     notices: list[RowNotice] = field(default_factory=list)
 
@@ -60,7 +61,7 @@ def latest_slot_date() -> dt.date:
 class _Row:
     """Field readers for one row that collect errors instead of stopping at the first."""
 
-    def __init__(self, line: int, raw: dict[str, Any], language: str) -> None:
+    def __init__(self, line: int, raw: FlatRow, language: str) -> None:
         self.line = line
         self.raw = raw
         self.language = language
@@ -199,7 +200,7 @@ class _Row:
 
 
 def check_row(
-    line: int, raw: dict[str, Any], default_source: str, language: str = "sv"
+    line: int, raw: FlatRow, default_source: str, language: str = "sv"
 ) -> Record | list[RowError]:
     """A valid row as a `Record`, or every fault it has."""
     r = _Row(line, raw, language)
@@ -321,7 +322,7 @@ def _record(
     status: str | None,
     host: tuple[str, str, str, str],
     supervisor: tuple[str, str, str],
-    values: dict[str, Any],
+    values: SlotValues,
 ) -> Record:
     """A checked row as column values: lists as JSON text, skills as taxonomy IDs."""
     if values["latitude"] is None or values["longitude"] is None:

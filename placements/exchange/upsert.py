@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 from piccolo.engine.sqlite import convert_datetime_in
@@ -18,8 +18,16 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from placements.exchange.files import decode_line, numbered_lines, read_csv
-from placements.exchange.format import DEFAULT_SOURCE, FORMATS, LIST_FIELDS, ExchangeError, reason
+from placements.exchange.format import (
+    DEFAULT_SOURCE,
+    FORMATS,
+    LIST_FIELDS,
+    ExchangeError,
+    FlatRow,
+    reason,
+)
 from placements.exchange.rows import Record, check_row, fast_row
+from placements.rows import HostMatch, SlotValues, StoredSlot
 from placements.schemas.slots import ImportReport, RowError, RowNotice
 from placements.services import take_slot_change
 from placements.services.slots import json_list
@@ -64,7 +72,7 @@ def _fold(text: str) -> str:
 class _Hosts:
     """Host lookup: org number (+ name for shared municipal numbers), else name and town."""
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, rows: list[HostMatch]) -> None:
         self.by_org_name: dict[tuple[str, str], int] = {}
         self.by_org: dict[str, list[int]] = {}
         self.by_name_town: dict[tuple[str, str], int] = {}
@@ -99,7 +107,19 @@ class _Hosts:
         return self.by_name_town.get((_fold(name), _fold(town)))
 
 
-def _same(values: dict[str, Any], old: dict[str, Any]) -> bool:
+async def _known_hosts() -> _Hosts:
+    """Every host, to match the file's hosts against."""
+    return _Hosts(
+        cast(
+            "list[HostMatch]",
+            await Host.select(
+                Host.id, Host.name, Host.kind, Host.org_number, Host.town, Host.active
+            ),
+        )
+    )
+
+
+def _same(values: SlotValues, old: StoredSlot) -> bool:
     """True when the row would not change the stored slot (lists compared as parsed JSON)."""
     for name in _COMPARED:
         new_value, old_value = values.get(name), old.get(name)
@@ -175,7 +195,7 @@ def _update_sql(columns: tuple[str, ...]) -> tuple[str, str]:
 
 def _rows(
     data: bytes, fmt: str, source: str, language: str
-) -> Iterator[tuple[int, Record | dict[str, Any] | RowError]]:
+) -> Iterator[tuple[int, Record | FlatRow | RowError]]:
     """Each row as a Record (JSON Lines fast path), a raw row to check, or a line error."""
     if fmt == "csv":
         yield from read_csv(data, language)
@@ -302,11 +322,7 @@ async def _write(
     # SQLite stores the same text Piccolo's adapter makes; adapting once saves a call per row.
     stamp: Any = convert_datetime_in(now) if is_sqlite(engine) else now
     async with write_transaction(engine) as txn:
-        hosts = _Hosts(
-            await Host.select(
-                Host.id, Host.name, Host.kind, Host.org_number, Host.town, Host.active
-            )
-        )
+        hosts = await _known_hosts()
         # Hosts the file names that do not exist yet, created in one batch.
         new_hosts: dict[tuple[str, str, str], Record] = {}
         for rec in records:
@@ -337,28 +353,28 @@ async def _write(
                     )
                 )
             await _insert_many(txn, "emp_host", _HOST_COLUMNS, host_rows)
-            hosts = _Hosts(
-                await Host.select(
-                    Host.id, Host.name, Host.kind, Host.org_number, Host.town, Host.active
-                )
-            )
+            hosts = await _known_hosts()
         report.hosts_created = len(pending)
 
         host_of = [hosts.find(r.host_name, r.host_org_number, r.host_town) for r in records]
         supervisor_of = await _supervisors(records, host_of)
 
-        existing: dict[tuple[str, str], dict[str, Any]] = {}
+        existing: dict[tuple[str, str], StoredSlot] = {}
         for src in sorted({r.source for r in records}):
-            for row in await Slot.select(
-                Slot.id,
-                Slot.external_id,
-                Slot.paused_with_host,
-                Slot.published_at,
-                *(getattr(Slot, c) for c in _COMPARED),
-            ).where(Slot.source == src):
+            stored = cast(
+                "list[StoredSlot]",
+                await Slot.select(
+                    Slot.id,
+                    Slot.external_id,
+                    Slot.paused_with_host,
+                    Slot.published_at,
+                    *(getattr(Slot, c) for c in _COMPARED),
+                ).where(Slot.source == src),
+            )
+            for row in stored:
                 existing[(src, row["external_id"])] = row
 
-        changed: list[tuple[Record, dict[str, Any], dict[str, Any] | None]] = []
+        changed: list[tuple[Record, SlotValues, StoredSlot | None]] = []
         for rec, host_id, supervisor in zip(records, host_of, supervisor_of, strict=True):
             assert host_id is not None
             old = existing.get((rec.source, rec.external_id))

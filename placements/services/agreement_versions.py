@@ -12,15 +12,23 @@ when it is signed (`bookings`), and below the record's change that withdraws a c
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.settings import get_settings
 from placements import booking_states
+from placements.rows import (
+    AgreementChanges,
+    AgreementRow,
+    BookingRow,
+    CandidateGoal,
+    CandidateRow,
+    SlotRow,
+)
 from placements.services import booking_access, booking_mail, booking_moves
-from placements.services.candidates import shareable_adaptations
-from placements.tables import Agreement, Booking, Candidate, Signature, Slot
+from placements.services.candidates import candidate_row, shareable_adaptations
+from placements.tables import Agreement, Booking, Signature, Slot
 
 # The parties who sign every agreement, in the order pages list them.
 PARTIES = ("coordinator", "host", "supervisor", "participant")
@@ -39,11 +47,11 @@ async def new_signatures(agreement_id: int) -> None:
         await Signature.insert(Signature(agreement=agreement_id, party=party))
 
 
-async def draft_agreement(booking: dict[str, Any], actor: AuthUser | None) -> int:
+async def draft_agreement(booking: BookingRow, actor: AuthUser | None) -> int:
     """Draft version 1 from the slot, the booking and the participant's plan (inside the
     accept transaction). Only adaptations marked shareable are copied in."""
-    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
-    candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+    slot = cast("SlotRow | None", await Slot.select().where(Slot.id == booking["slot"]).first())
+    candidate = await candidate_row(booking["candidate"])
     assert slot is not None and candidate is not None
     hours = slot["hours_per_week"]
     agreement = Agreement(
@@ -67,34 +75,52 @@ async def draft_agreement(booking: dict[str, Any], actor: AuthUser | None) -> in
     return int(agreement.id)
 
 
-def shared_goal(candidate: dict[str, Any]) -> str:
+def shared_goal(candidate: CandidateGoal) -> str:
     """The plan goal, if the participant agreed to share it with a host; else nothing."""
-    return candidate["plan_goal"] if candidate.get("plan_goal_shareable") else ""
+    return candidate["plan_goal"] if candidate["plan_goal_shareable"] else ""
 
 
-async def current_agreement_row(booking_id: int) -> dict[str, Any] | None:
+async def current_agreement_row(booking_id: int) -> AgreementRow | None:
     """The booking's newest agreement version (None before the host accepts)."""
-    return (
+    return cast(
+        "AgreementRow | None",
         await Agreement.select()
         .where(Agreement.booking == booking_id)
         .order_by(Agreement.version, ascending=False)
-        .first()
+        .first(),
     )
 
 
-def goals_now(goals: str, candidate: dict[str, Any]) -> str:
+async def versions_of(booking_id: int) -> list[AgreementRow]:
+    """Every version of the booking's agreement, newest first."""
+    return cast(
+        "list[AgreementRow]",
+        await Agreement.select()
+        .where(Agreement.booking == booking_id)
+        .order_by(Agreement.version, ascending=False),
+    )
+
+
+async def agreement_row(agreement_id: int) -> AgreementRow | None:
+    """One agreement version, every column (None if there is none)."""
+    return cast(
+        "AgreementRow | None", await Agreement.select().where(Agreement.id == agreement_id).first()
+    )
+
+
+def goals_now(goals: str, candidate: CandidateGoal) -> str:
     """The agreement's goals, without the plan goal once its sharing is withdrawn."""
-    plan_goal = (candidate.get("plan_goal") or "").strip()
-    if plan_goal and not candidate.get("plan_goal_shareable") and goals.strip() == plan_goal:
+    plan_goal = (candidate["plan_goal"] or "").strip()
+    if plan_goal and not candidate["plan_goal_shareable"] and goals.strip() == plan_goal:
         return ""
     return goals
 
 
 async def write_change(
     actor: AuthUser | None,
-    booking: dict[str, Any],
-    agreement: dict[str, Any],
-    values: dict[str, Any],
+    booking: BookingRow,
+    agreement: AgreementRow,
+    values: AgreementChanges,
 ) -> int:
     """Write changed agreement fields under the booking's lock; returns the current row's id.
 
@@ -114,7 +140,8 @@ async def write_change(
         await Agreement.update(columns).where(Agreement.id == agreement["id"])
         return int(agreement["id"])
     await Agreement.update({Agreement.status: "superseded"}).where(Agreement.id == agreement["id"])
-    fields = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
+    # The new version's columns: the old version's, changed.
+    fields: dict[str, Any] = {k: v for k, v in agreement.items() if k not in ("id", "created_at")}
     fields.update(values)
     fields.update(version=version, status="draft")
     fresh = Agreement(**fields)
@@ -142,7 +169,7 @@ async def write_change(
     return agreement_id
 
 
-async def apply_consent(actor: AuthUser | None, candidate: dict[str, Any]) -> None:
+async def apply_consent(actor: AuthUser | None, candidate: CandidateRow) -> None:
     """The participant's current choices, applied to every agreement not yet signed by all
     (inside the transaction that changed the candidate): an adaptation no longer shareable,
     and the plan goal once its sharing is withdrawn, leave the text. Signed agreements keep
@@ -158,7 +185,7 @@ async def apply_consent(actor: AuthUser | None, candidate: dict[str, Any]) -> No
         agreement = await current_agreement_row(int(booking["id"]))
         if agreement is None or agreement["status"] in ("superseded", "cancelled", "signed"):
             continue
-        values: dict[str, Any] = {}
+        values: AgreementChanges = {}
         shared = json_list(agreement["adaptations_shared"])
         kept = [a for a in shared if a in allowed]
         if kept != shared:

@@ -29,7 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 import msgspec
 from itsdangerous import URLSafeTimedSerializer
@@ -45,6 +46,14 @@ from marketplace.kernel.sms import mobile_number, sms_enabled
 from marketplace.kernel.tables import User
 from placements import booking_states, date_rules
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
+from placements.rows import (
+    AgreementCandidate,
+    AgreementChanges,
+    AgreementRow,
+    BookingRow,
+    CandidateContact,
+    SignatureRow,
+)
 from placements.schemas import agreements as schemas
 from placements.services import (
     agreement_versions,
@@ -55,7 +64,7 @@ from placements.services import (
     bump_slot_change,
     capacity,
 )
-from placements.services.candidates import display_name, shareable_adaptations
+from placements.services.candidates import candidate_row, display_name, shareable_adaptations
 from placements.tables import Agreement, Booking, Candidate, Signature, Slot
 
 PARTY_TEXT = {
@@ -94,10 +103,31 @@ async def _name_of_user(user_id: int | None) -> str:
     return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
 
 
-async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
-    booking = await Booking.select().where(Booking.id == row["booking"]).first()
+async def _signature_out(party: str, sig: SignatureRow | None) -> schemas.Signature:
+    """One party's signature as shown (not signed yet when there is no row)."""
+    return schemas.Signature(
+        party=party,
+        party_text=PARTY_TEXT[party],
+        signed=sig is not None and sig["signed_at"] is not None,
+        signed_at=sig["signed_at"] if sig else None,
+        signer=sig["signer_label"] if sig else "",
+        method=sig["method"] if sig else "",
+        recorded_by=await _name_of_user(sig["recorded_by_id"] if sig else None),
+    )
+
+
+async def _signatures(agreement_id: int) -> list[SignatureRow]:
+    return cast(
+        "list[SignatureRow]",
+        await Signature.select().where(Signature.agreement == agreement_id),
+    )
+
+
+async def agreement_out(row: AgreementRow) -> schemas.Agreement:
+    booking = await booking_access.booking_row(row["booking"])
     assert booking is not None
-    candidate = (
+    candidate = cast(
+        "AgreementCandidate | None",
         await Candidate.select(
             Candidate.first_name,
             Candidate.last_name,
@@ -106,7 +136,7 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
             Candidate.plan_goal_shareable,
         )
         .where(Candidate.id == booking["candidate"])
-        .first()
+        .first(),
     )
     slot = (
         await Slot.select(Slot.title, Slot.host.name.as_alias("host_name"))
@@ -118,19 +148,9 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
     if row["supervisor"] is not None:
         contact = await Contact.select(Contact.name).where(Contact.id == row["supervisor"]).first()
         supervisor = contact["name"] if contact else ""
-    sigs = await Signature.select().where(Signature.agreement == row["id"])
-    by_party = {s["party"]: s for s in sigs}
+    by_party = {s["party"]: s for s in await _signatures(row["id"])}
     signatures = [
-        schemas.Signature(
-            party=party,
-            party_text=PARTY_TEXT[party],
-            signed=by_party.get(party, {}).get("signed_at") is not None,
-            signed_at=by_party.get(party, {}).get("signed_at"),
-            signer=by_party.get(party, {}).get("signer_label", ""),
-            method=by_party.get(party, {}).get("method", ""),
-            recorded_by=await _name_of_user(by_party.get(party, {}).get("recorded_by_id")),
-        )
-        for party in agreement_versions.PARTIES
+        await _signature_out(party, by_party.get(party)) for party in agreement_versions.PARTIES
     ]
     shared_now = set(shareable_adaptations(candidate))
     return schemas.Agreement(
@@ -166,7 +186,7 @@ async def agreement_out(row: dict[str, Any]) -> schemas.Agreement:
     )
 
 
-async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[BookingRow, AgreementRow]:
     booking = await booking_access.booking_row_for(user, booking_id)
     if user.role == "host" and not await booking_access.may_act_as_host(user, booking):
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
@@ -191,11 +211,7 @@ async def agreement_versions_for(user: AuthUser, booking_id: int) -> list[schema
     the archive copy. One audited read, like the current version's."""
     async with write_transaction(booking_access.engine()):
         booking, _current = await _agreement_for(user, booking_id)
-        rows = (
-            await Agreement.select()
-            .where(Agreement.booking == booking_id)
-            .order_by(Agreement.version, ascending=False)
-        )
+        rows = await agreement_versions.versions_of(booking_id)
         await record(
             user,
             "agreement.read",
@@ -230,9 +246,14 @@ async def update_agreement(
         start = values.get("start_date", agreement["start_date"])
         end = values.get("end_date", agreement["end_date"])
         meetings = data.follow_up_meetings if "follow_up_meetings" in values else []
+        sent: dict[str, dt.date | None] = {}
+        if "start_date" in values:
+            sent["start_date"] = values["start_date"]
+        if "end_date" in values:
+            sent["end_date"] = values["end_date"]
         date_rules.check(
             "agreement",
-            {k: values[k] for k in ("start_date", "end_date") if values.get(k)},
+            sent,
             {"start_date": start, "end_date": end},
             extra=date_rules.meeting_problems([m.date for m in meetings or []], start, end),
         )
@@ -259,27 +280,26 @@ async def update_agreement(
             booking["candidate"],
             detail=f"bokning {booking_id}: {', '.join(sorted(values))}",
         )
-        row = await Agreement.select().where(Agreement.id == agreement_id).first()
+        row = await agreement_versions.agreement_row(agreement_id)
         assert row is not None
         return await agreement_out(row)
 
 
 async def _changed_values(
-    agreement: dict[str, Any], booking: dict[str, Any], data: schemas.AgreementUpdate
-) -> dict[str, Any]:
+    agreement: AgreementRow, booking: BookingRow, data: schemas.AgreementUpdate
+) -> AgreementChanges:
     values: dict[str, Any] = {}
+    stored: dict[str, object] = dict(agreement)
     for field in data.__struct_fields__:
         value = getattr(data, field)
         if value is msgspec.UNSET:
             continue
         if field == "follow_up_meetings":
-            stored = json.dumps(msgspec.to_builtins(value), ensure_ascii=False)
-            if agreement_versions.json_list(stored) != agreement_versions.json_list(
-                agreement[field]
-            ):
-                values[field] = stored
+            text = json.dumps(msgspec.to_builtins(value), ensure_ascii=False)
+            if agreement_versions.json_list(text) != agreement_versions.json_list(stored[field]):
+                values[field] = text
         elif field == "adaptations_shared":
-            candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+            candidate = await candidate_row(booking["candidate"])
             assert candidate is not None
             allowed = set(shareable_adaptations(candidate))
             if not set(value) <= allowed:
@@ -288,17 +308,18 @@ async def _changed_values(
                     "överenskommelsen. Ändra delningen i deltagarens uppgifter först.",
                     fields=["adaptations_shared"],
                 )
-            stored = json.dumps(list(value), ensure_ascii=False)
-            if agreement_versions.json_list(stored) != agreement_versions.json_list(
-                agreement[field]
-            ):
-                values[field] = stored
-        elif value != agreement[field]:
+            text = json.dumps(list(value), ensure_ascii=False)
+            if agreement_versions.json_list(text) != agreement_versions.json_list(stored[field]):
+                values[field] = text
+        elif value != stored[field]:
             values[field] = value
-    return values
+    # The fields of `AgreementUpdate` are the agreement's columns that `AgreementChanges` names.
+    return cast("AgreementChanges", values)
 
 
-async def _check_new_period(booking: dict[str, Any], start: dt.date, end: dt.date) -> None:
+async def _check_new_period(
+    booking: BookingRow, start: dt.date | None, end: dt.date | None
+) -> None:
     """A new period must still fit the slot's seats, the supervisor and the participant."""
     slot = await Slot.select(Slot.capacity).where(Slot.id == booking["slot"]).first()
     assert slot is not None
@@ -338,7 +359,7 @@ class StaleVersion(Conflict):
         self.current = current
 
 
-def form_version(values: dict[str, Any]) -> int | None:
+def form_version(values: Mapping[str, object]) -> int | None:
     """The agreement version a signing form was rendered with (None if missing or bad)."""
     raw = values.get("version")
     if isinstance(raw, str) and raw.isdigit() and len(raw) <= 7:
@@ -346,15 +367,15 @@ def form_version(values: dict[str, Any]) -> int | None:
     return None
 
 
-def check_version(agreement: dict[str, Any], seen_version: int | None) -> None:
+def check_version(agreement: AgreementRow, seen_version: int | None) -> None:
     """Refuse a signature unless the signer was shown the current version."""
     if seen_version != agreement["version"]:
         raise StaleVersion(int(agreement["version"]))
 
 
 async def _sign(
-    booking: dict[str, Any],
-    agreement: dict[str, Any],
+    booking: BookingRow,
+    agreement: AgreementRow,
     party: str,
     signer_label: str,
     user_id: int | None,
@@ -423,8 +444,8 @@ async def _sign(
 
 
 async def sign_as_participant(
-    booking: dict[str, Any],
-    agreement: dict[str, Any],
+    booking: BookingRow,
+    agreement: AgreementRow,
     name: str,
     *,
     seen_version: int | None,
@@ -476,7 +497,7 @@ async def sign_in_app(
             seen_version=seen_version,
             method="app",
         )
-        row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
+        row = await agreement_versions.agreement_row(agreement["id"])
         assert row is not None
         return await agreement_out(row)
 
@@ -516,7 +537,7 @@ async def record_paper_signature(
             method="paper",
             recorded_by=user,
         )
-        row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
+        row = await agreement_versions.agreement_row(agreement["id"])
         assert row is not None
         return await agreement_out(row)
 
@@ -529,7 +550,7 @@ def link_max_age() -> int:
     return get_settings().signing_link_days * 86400
 
 
-async def link_parties(booking: dict[str, Any]) -> tuple[str, ...]:
+async def link_parties(booking: BookingRow) -> tuple[str, ...]:
     """The parties who sign this booking's agreement through a link: the supervisor and the
     participant, and the host too when no one signs in for it."""
     slot = await Slot.select(Slot.host).where(Slot.id == booking["slot"]).first()
@@ -539,7 +560,7 @@ async def link_parties(booking: dict[str, Any]) -> tuple[str, ...]:
     return HOST_LINK_PARTIES
 
 
-async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]:
+async def _party_contact(booking: BookingRow, party: str) -> tuple[str, str]:
     """(name, email) of the party a link goes to."""
     if party == "host":
         return await answer_links.host_signer(booking)
@@ -550,15 +571,16 @@ async def _party_contact(booking: dict[str, Any], party: str) -> tuple[str, str]
             .first()
         )
         return (row["name"], row["email"]) if row else ("", "")
-    row = (
+    participant = cast(
+        "CandidateContact | None",
         await Candidate.select(Candidate.first_name, Candidate.last_name, Candidate.email)
         .where(Candidate.id == booking["candidate"])
-        .first()
+        .first(),
     )
-    return (display_name(row), row["email"]) if row else ("", "")
+    return (display_name(participant), participant["email"]) if participant else ("", "")
 
 
-async def _participant_mobile(booking: dict[str, Any]) -> str:
+async def _participant_mobile(booking: BookingRow) -> str:
     """The participant's mobile number when SMS is on and the number takes SMS, else ""."""
     if not sms_enabled(get_settings()):
         return ""
@@ -605,10 +627,13 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         agreement = await agreement_versions.current_agreement_row(booking_id)
         assert agreement is not None
         parties = await link_parties(booking)
-        sigs = await Signature.select().where(
-            (Signature.agreement == agreement["id"])
-            & Signature.party.is_in(list(parties))
-            & Signature.signed_at.is_null()
+        sigs = cast(
+            "list[SignatureRow]",
+            await Signature.select().where(
+                (Signature.agreement == agreement["id"])
+                & Signature.party.is_in(list(parties))
+                & Signature.signed_at.is_null()
+            ),
         )
         links: list[schemas.SigningLink] = []
         expires = booking_access.now() + dt.timedelta(seconds=link_max_age())
@@ -649,22 +674,24 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         return schemas.SigningLinks(links=links)
 
 
-async def _load_link(token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+async def _load_link(token: str) -> tuple[SignatureRow, AgreementRow, BookingRow]:
     """(signature, agreement, booking) behind a link, or `LinkRefused` with a clear reason."""
     payload = link_payload(_serializer(), token, link_max_age())
     if not isinstance(payload.get("s"), int):
         raise LinkRefused(LINK_INVALID, status_code=400)
     nonce = str(payload.get("n", ""))
-    signature = await Signature.select().where(Signature.id == payload["s"]).first()
+    signature = cast(
+        "SignatureRow | None", await Signature.select().where(Signature.id == payload["s"]).first()
+    )
     if signature is None or not nonce or signature["link_nonce"] != nonce:
         raise LinkRefused(
             "Länken har redan använts eller har ersatts av en nyare länk. Den kan bara "
             "användas en gång.",
             status_code=410,
         )
-    agreement = await Agreement.select().where(Agreement.id == signature["agreement"]).first()
+    agreement = await agreement_versions.agreement_row(signature["agreement"])
     assert agreement is not None
-    booking = await Booking.select().where(Booking.id == agreement["booking"]).first()
+    booking = await booking_access.booking_row(agreement["booking"])
     assert booking is not None
     if agreement["status"] in ("superseded", "cancelled") or booking["status"] != "accepted":
         raise LinkRefused(
@@ -707,6 +734,6 @@ async def sign_by_link(token: str, *, seen_version: int | None) -> schemas.Agree
             seen_version=seen_version,
             method="link",
         )
-        row = await Agreement.select().where(Agreement.id == agreement["id"]).first()
+        row = await agreement_versions.agreement_row(agreement["id"])
         assert row is not None
         return await agreement_out(row)

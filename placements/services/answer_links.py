@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from employers.tables import Contact, HostMembership
 from marketplace.kernel.clock import local_date
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tokens import new_token
+from placements.rows import BookingRow, SlotHosting, SlotRow
 from placements.services import booking_access, booking_mail
 from placements.tables import AnswerLink, Slot
 
@@ -51,7 +52,7 @@ async def host_has_users(host_id: int) -> bool:
     )
 
 
-async def link_recipients(slot: dict[str, Any]) -> list[LinkRecipient]:
+async def link_recipients(slot: SlotHosting) -> list[LinkRecipient]:
     """Who at a host without users gets an answer link: its public contact persons (its
     other contacts who are not supervisors, if it names none) and the slot's supervisor, each
     with an e-mail address, once per address. Empty for a host whose users answer in the
@@ -116,7 +117,7 @@ def _until(expires: dt.datetime) -> str:
     return local_date(expires).isoformat()
 
 
-async def send_proposal_links(booking_id: int, slot: dict[str, Any]) -> int:
+async def send_proposal_links(booking_id: int, slot: SlotRow) -> int:
     """Inside the proposal's transaction: mail each link recipient a link of their own.
     Returns how many were mailed (0 when the host has users, or no one has an address)."""
     sent = 0
@@ -138,7 +139,7 @@ async def send_proposal_links(booking_id: int, slot: dict[str, Any]) -> int:
     return sent
 
 
-async def host_signer(booking: dict[str, Any]) -> tuple[str, str]:
+async def host_signer(booking: BookingRow) -> tuple[str, str]:
     """(name, email) of who signs for a host without users: the person who accepted the
     proposal through their link, else the host's contact person (as `link_recipients`)."""
     answered = (
@@ -148,7 +149,10 @@ async def host_signer(booking: dict[str, Any]) -> tuple[str, str]:
     )
     if answered is not None:
         return answered["name"], answered["email"]
-    slot = await Slot.select(Slot.host, Slot.supervisor).where(Slot.id == booking["slot"]).first()
+    slot = cast(
+        "SlotHosting | None",
+        await Slot.select(Slot.host, Slot.supervisor).where(Slot.id == booking["slot"]).first(),
+    )
     assert slot is not None
     found = await link_recipients(slot)
     return (found[0].name, found[0].email) if found else ("", "")

@@ -29,7 +29,7 @@ answering through one accepts or declines through those actions (`bookings.accep
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import cast
 
 import msgspec
 
@@ -41,6 +41,7 @@ from marketplace.kernel.tables import User
 from marketplace.kernel.tokens import token_hash
 from placements import booking_states
 from placements.errors import LinkRefused
+from placements.rows import AnswerCandidate, AnswerLinkRow, BookingRow, SlotRow
 from placements.schemas import bookings as schemas
 from placements.services import (
     answer_links,
@@ -50,7 +51,7 @@ from placements.services import (
     capacity,
 )
 from placements.services.candidates import shareable_adaptations
-from placements.tables import AnswerLink, Booking, Candidate, Slot
+from placements.tables import AnswerLink, Candidate, Slot
 
 INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
 WRONG_BOOKING = (
@@ -78,7 +79,7 @@ async def resend_links(user: AuthUser, booking_id: int) -> list[schemas.AnswerLi
         booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("answer", booking["status"]):
             raise booking_moves.illegal(booking["status"], "answer")
-        slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+        slot = await bookings.slot_row(booking["slot"])
         assert slot is not None
         if await answer_links.host_has_users(int(slot["host"])):
             raise Conflict(
@@ -136,9 +137,12 @@ async def links_for(
 # --- using a link ----------------------------------------------------------------------------
 
 
-async def _load(booking_id: int, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _load(booking_id: int, token: str) -> tuple[AnswerLinkRow, BookingRow]:
     """(link, booking) behind a link, or `LinkRefused` saying why it no longer works."""
-    link = await AnswerLink.select().where(AnswerLink.token_hash == token_hash(token)).first()
+    link = cast(
+        "AnswerLinkRow | None",
+        await AnswerLink.select().where(AnswerLink.token_hash == token_hash(token)).first(),
+    )
     if link is None:
         raise LinkRefused(INVALID, status_code=400)
     if link["booking"] != booking_id:
@@ -149,7 +153,7 @@ async def _load(booking_id: int, token: str) -> tuple[dict[str, Any], dict[str, 
         raise LinkRefused(REPLACED)
     if link["expires_at"] <= booking_access.now():
         raise LinkRefused(EXPIRED)
-    booking = await Booking.select().where(Booking.id == booking_id).first()
+    booking = await booking_access.booking_row(booking_id)
     if booking is None or booking["status"] != "proposed":
         raise LinkRefused(CLOSED)
     return link, booking
@@ -160,7 +164,7 @@ async def check_link(booking_id: int, token: str) -> None:
     await _load(booking_id, token)
 
 
-def _who(link: dict[str, Any]) -> str:
+def _who(link: AnswerLinkRow) -> str:
     return f"{link['name'] or link['email']} (värden, via e-postlänk)"
 
 
@@ -189,13 +193,14 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
     """The proposal behind a valid link (`LinkRefused` otherwise); the read is audited."""
     async with write_transaction(booking_access.engine()):
         link, booking = await _load(booking_id, token)
-        slot = await Slot.select().where(Slot.id == booking["slot"]).first()
-        candidate = (
+        slot = await bookings.slot_row(booking["slot"])
+        candidate = cast(
+            "AnswerCandidate | None",
             await Candidate.select(
                 Candidate.first_name, Candidate.adaptations, Candidate.plan_goal_shareable
             )
             .where(Candidate.id == booking["candidate"])
-            .first()
+            .first(),
         )
         host = (
             await Slot.select(Slot.host.name.as_alias("name"))
@@ -242,7 +247,7 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
         )
 
 
-async def _claim(link: dict[str, Any], answer: str) -> None:
+async def _claim(link: AnswerLinkRow, answer: str) -> None:
     """Mark the link used, once: a second use, even a concurrent one, finds it taken."""
     claimed = (
         await AnswerLink.update(
@@ -294,8 +299,8 @@ async def decline_by_link(booking_id: int, token: str, reason: str) -> schemas.B
         return await booking_access.booking_out(await _row(booking_id))
 
 
-async def _row(booking_id: int) -> dict[str, Any]:
-    row = await Booking.select().where(Booking.id == booking_id).first()
+async def _row(booking_id: int) -> BookingRow:
+    row = await booking_access.booking_row(booking_id)
     assert row is not None
     return row
 
@@ -303,7 +308,7 @@ async def _row(booking_id: int) -> dict[str, Any]:
 # --- the choices while accepting -------------------------------------------------------------
 
 
-async def accept_options(booking: dict[str, Any], slot: dict[str, Any]) -> schemas.AcceptOptions:
+async def accept_options(booking: BookingRow, slot: SlotRow) -> schemas.AcceptOptions:
     """The supervisors the host may choose, with their room during the proposed period, and
     whether (and why not) the proposal fits as it stands."""
     start, end = booking["start_date"], booking["end_date"]
@@ -352,7 +357,7 @@ async def accept_options_for(
         row = await booking_access.booking_row_for(user, booking_id)
         if not await booking_access.may_act_as_host(user, row):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
-        slot = await Slot.select().where(Slot.id == row["slot"]).first()
+        slot = await bookings.slot_row(row["slot"])
         assert slot is not None
         if audit:
             await record(

@@ -7,12 +7,11 @@ link, are `outcomes`, on top.
 
 from __future__ import annotations
 
-from typing import Any
-
 from itsdangerous import URLSafeTimedSerializer
 
 from employers.tables import Contact
 from marketplace.kernel.settings import get_settings
+from placements.rows import BookingRow
 from placements.services import booking_mail
 
 _SALT = "assessment-link"
@@ -28,7 +27,7 @@ def assessment_token(booking_id: int) -> str:
     return serializer().dumps({"b": booking_id})
 
 
-async def send_assessment_link(booking: dict[str, Any]) -> str:
+async def send_assessment_link(booking: BookingRow) -> str:
     """Mail the supervisor a signed, expiring link to the assessment form (inside the end
     transaction). The link works until the assessment is submitted, then never again."""
     token = assessment_token(int(booking["id"]))

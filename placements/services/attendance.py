@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from itsdangerous import URLSafeTimedSerializer
@@ -51,6 +51,14 @@ from placements.attendance_figures import (
     unexcused_total,
 )
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
+from placements.rows import (
+    AgreementPeriod,
+    AttendanceWeekRow,
+    BookingRow,
+    PlacementMonthRow,
+    UserAddress,
+    WeekCounts,
+)
 from placements.schemas import attendance as schemas
 from placements.services import (
     agreement_versions,
@@ -83,7 +91,7 @@ def host_attendance_link(booking_id: int) -> str:
     return f"/vard/bokningar/{booking_id}#narvaro"
 
 
-def counts_of(row: dict[str, Any]) -> Counts:
+def counts_of(row: WeekCounts) -> Counts:
     return Counts(
         present=row["days_present"],
         sick=row["days_sick"],
@@ -93,17 +101,18 @@ def counts_of(row: dict[str, Any]) -> Counts:
     )
 
 
-def ended_on(booking: dict[str, Any]) -> dt.date | None:
+def ended_on(booking: BookingRow) -> dt.date | None:
     """The last day of an ended placement (None while it runs): ending writes the real last
     day to `end_date` (`bookings.end`); `ended_at` is only when someone pressed the button."""
     if booking["status"] not in ENDED:
         return None
-    if booking.get("end_date"):
-        return booking["end_date"]
-    return clock.local_date(booking["ended_at"]) if booking.get("ended_at") else None
+    end_date, ended_at = booking["end_date"], booking["ended_at"]
+    if end_date:
+        return end_date
+    return clock.local_date(ended_at) if ended_at else None
 
 
-def open_weeks(booking: dict[str, Any], today: dt.date) -> list[dt.date]:
+def open_weeks(booking: BookingRow, today: dt.date) -> list[dt.date]:
     """The weeks that may be reported, newest first: from the week the placement started to
     this week (or the week it ended)."""
     start = booking_access.actual_start_of(booking)
@@ -119,7 +128,7 @@ def open_weeks(booking: dict[str, Any], today: dt.date) -> list[dt.date]:
 
 
 def check_report(
-    data: schemas.WeekReport, booking: dict[str, Any], today: dt.date | None = None
+    data: schemas.WeekReport, booking: BookingRow, today: dt.date | None = None
 ) -> dt.date:
     """The Monday of the reported week, or `DateRulesFailed` naming every problem."""
     monday = monday_of(data.week_start)
@@ -151,15 +160,16 @@ def check_report(
     return monday
 
 
-async def _rows(booking_id: int) -> list[dict[str, Any]]:
-    return list(
+async def _rows(booking_id: int) -> list[AttendanceWeekRow]:
+    return cast(
+        "list[AttendanceWeekRow]",
         await AttendanceWeek.select()
         .where(AttendanceWeek.booking == booking_id)
-        .order_by(AttendanceWeek.week_start, ascending=False)
+        .order_by(AttendanceWeek.week_start, ascending=False),
     )
 
 
-def _week_out(row: dict[str, Any]) -> schemas.ReportedWeek:
+def _week_out(row: AttendanceWeekRow) -> schemas.ReportedWeek:
     return schemas.ReportedWeek(
         week_start=row["week_start"],
         week_number=row["week_start"].isocalendar().week,
@@ -175,7 +185,7 @@ def _week_out(row: dict[str, Any]) -> schemas.ReportedWeek:
     )
 
 
-async def _out(booking: dict[str, Any], settings: Settings) -> schemas.Attendance:
+async def _out(booking: BookingRow, settings: Settings) -> schemas.Attendance:
     rows = await _rows(int(booking["id"]))
     unexcused = unexcused_total({r["week_start"]: counts_of(r) for r in rows})
     threshold = settings.attendance_alert_absences
@@ -254,7 +264,7 @@ async def _save(
         await AttendanceWeek.insert(row)
 
 
-async def _coordinator(booking: dict[str, Any]) -> dict[str, Any] | None:
+async def _coordinator(booking: BookingRow) -> UserAddress | None:
     """The participant's coordinator (or the booking's), active and with an address."""
     owner = (
         await Candidate.select(Candidate.coordinator)
@@ -264,14 +274,15 @@ async def _coordinator(booking: dict[str, Any]) -> dict[str, Any] | None:
     user_id = (owner or {}).get("coordinator") or booking["coordinator"]
     if not user_id:
         return None
-    return (
+    return cast(
+        "UserAddress | None",
         await User.select(User.id, User.email)
         .where((User.id == user_id) & User.active.eq(True) & (User.email != ""))
-        .first()
+        .first(),
     )
 
 
-async def alert_if_due(booking: dict[str, Any], settings: Settings) -> bool:
+async def alert_if_due(booking: BookingRow, settings: Settings) -> bool:
     """Inside the report's transaction: mail the coordinator once when the placement's
     unexcused absence days reach the threshold. True when a mail was queued now."""
     rows = await _rows(int(booking["id"]))
@@ -357,7 +368,7 @@ class LinkWeek:
     week_number: int
 
 
-async def _load_link(token: str) -> tuple[dict[str, Any], dt.date]:
+async def _load_link(token: str) -> tuple[BookingRow, dt.date]:
     payload = link_payload(_serializer(), token, get_settings().signing_link_days * 86400)
     if not isinstance(payload.get("b"), int) or not isinstance(payload.get("w"), str):
         raise LinkRefused(LINK_INVALID, status_code=400)
@@ -365,7 +376,7 @@ async def _load_link(token: str) -> tuple[dict[str, Any], dt.date]:
         monday = dt.date.fromisoformat(payload["w"])
     except ValueError:
         raise LinkRefused(LINK_INVALID, status_code=400) from None
-    booking = await Booking.select().where(Booking.id == payload["b"]).first()
+    booking = await booking_access.booking_row(payload["b"])
     if booking is None or booking["status"] not in REPORTABLE:
         raise LinkRefused(LINK_GONE, status_code=410)
     if await AttendanceWeek.exists().where(
@@ -375,7 +386,7 @@ async def _load_link(token: str) -> tuple[dict[str, Any], dt.date]:
     return booking, monday
 
 
-async def _supervisor_name(booking: dict[str, Any]) -> str:
+async def _supervisor_name(booking: BookingRow) -> str:
     if booking["supervisor"] is None:
         return ""
     contact = await Contact.select(Contact.name).where(Contact.id == booking["supervisor"]).first()
@@ -467,10 +478,12 @@ class Statement:
     months: list[tuple[int, int]]
 
 
-def _period(booking: dict[str, Any], agreement: dict[str, Any] | None) -> tuple[Any, Any]:
+def _period(
+    booking: BookingRow, agreement: AgreementPeriod | None
+) -> tuple[dt.date | None, dt.date | None]:
     """The planned period: the agreement's (else the booking's), cut at a real end."""
-    start = (agreement or {}).get("start_date") or booking["start_date"]
-    end = (agreement or {}).get("end_date") or booking["end_date"]
+    start = (agreement["start_date"] if agreement else None) or booking["start_date"]
+    end = (agreement["end_date"] if agreement else None) or booking["end_date"]
     ended = ended_on(booking)
     if ended is not None and (end is None or ended < end):
         end = ended
@@ -483,12 +496,15 @@ async def statement_for(user: AuthUser, candidate_id: int, year: int, month: int
     row = await candidates.read_row_for(
         user, candidate_id, "attendance.statement", detail=f"{year}-{month:02d}"
     )
-    rows = await Booking.select(
-        *Booking.all_columns(),
-        Booking.slot.title.as_alias("slot_title"),
-        Booking.slot.hours_per_week.as_alias("hours_per_week"),
-        Booking.slot._.host._.name.as_alias("host_name"),
-    ).where((Booking.candidate == candidate_id) & Booking.status.is_in(list(REPORTABLE)))
+    rows = cast(
+        "list[PlacementMonthRow]",
+        await Booking.select(
+            *Booking.all_columns(),
+            Booking.slot.title.as_alias("slot_title"),
+            Booking.slot.hours_per_week.as_alias("hours_per_week"),
+            Booking.slot._.host._.name.as_alias("host_name"),
+        ).where((Booking.candidate == candidate_id) & Booking.status.is_in(list(REPORTABLE))),
+    )
     today = clock.today()
     found: list[PlacementMonth] = []
     months: set[tuple[int, int]] = set()

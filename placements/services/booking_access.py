@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from employers.tables import Contact
 from marketplace.kernel import clock
@@ -22,6 +22,7 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound
 from placements import vocabulary
+from placements.rows import BookingDates, BookingHead, BookingRow, CandidateName
 from placements.schemas import bookings as schemas
 from placements.services.candidates import (
     HIDDEN_FROM_HOST,
@@ -46,7 +47,12 @@ def engine() -> Any:
 # --- access ----------------------------------------------------------------------------------
 
 
-async def may_act_as_host(user: AuthUser, booking: dict[str, Any]) -> bool:
+async def booking_row(booking_id: int) -> BookingRow | None:
+    """The booking's row, every column (None if there is none); no access check."""
+    return cast("BookingRow | None", await Booking.select().where(Booking.id == booking_id).first())
+
+
+async def may_act_as_host(user: AuthUser, booking: BookingRow) -> bool:
     """Host users of the slot's host, and staff (who act for any host)."""
     if user.is_staff:
         return True
@@ -63,13 +69,13 @@ async def host_of_slot(slot_id: int) -> int:
     return int(row["host"])
 
 
-async def booking_row_for(user: AuthUser, booking_id: int) -> dict[str, Any]:
+async def booking_row_for(user: AuthUser, booking_id: int) -> BookingRow:
     """The booking row if the caller may see it; NotFound otherwise (another org's too).
 
     Staff see bookings of the candidates they may see; host users see bookings on their
     organisations' slots (withdrawn proposals disappear from their view); analysts none.
     """
-    row = await Booking.select().where(Booking.id == booking_id).first()
+    row = await booking_row(booking_id)
     if row is None:
         raise NotFound(BOOKING_NOT_FOUND)
     if user.is_staff:
@@ -136,7 +142,7 @@ async def _for_update(table: str, row_id: int) -> None:
     await Booking.raw(_FOR_UPDATE[table], row_id)
 
 
-async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) -> dict[str, Any]:
+async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) -> BookingRow:
     """Inside a write transaction: lock every row that a placement's capacity and overlap
     checks depend on, and return the booking fresh. The one lock order for them all:
 
@@ -150,10 +156,11 @@ async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) 
     If the booking's participant, supervisor or slot changed between reading them and
     locking, the caller gets a 409 asking to try again (locking more now would break the
     order)."""
-    head = (
+    head = cast(
+        "BookingHead | None",
         await Booking.select(Booking.slot, Booking.candidate, Booking.supervisor)
         .where(Booking.id == booking_id)
-        .first()
+        .first(),
     )
     if head is None:
         raise NotFound(BOOKING_NOT_FOUND)
@@ -163,7 +170,7 @@ async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) 
             await _for_update("emp_contact", int(contact_id))
         await _for_update("pl_slot", int(head["slot"]))
         await _for_update("pl_booking", booking_id)
-    row = await Booking.select().where(Booking.id == booking_id).first()
+    row = await booking_row(booking_id)
     assert row is not None
     if (row["slot"], row["candidate"], row["supervisor"]) != (
         head["slot"],
@@ -174,7 +181,7 @@ async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) 
     return row
 
 
-async def lock_booking(booking_id: int) -> dict[str, Any]:
+async def lock_booking(booking_id: int) -> BookingRow:
     """Inside a write transaction: lock the slot, then the booking, and return it fresh (for
     writes that change neither period, participant nor supervisor; see `lock_placement`)."""
     head = await Booking.select(Booking.slot).where(Booking.id == booking_id).first()
@@ -183,7 +190,7 @@ async def lock_booking(booking_id: int) -> dict[str, Any]:
     if not is_sqlite(engine()):
         await Slot.raw("SELECT id FROM pl_slot WHERE id = {} FOR UPDATE", head["slot"])
         await Booking.raw("SELECT id FROM pl_booking WHERE id = {} FOR UPDATE", booking_id)
-    row = await Booking.select().where(Booking.id == booking_id).first()
+    row = await booking_row(booking_id)
     assert row is not None
     return row
 
@@ -191,17 +198,18 @@ async def lock_booking(booking_id: int) -> dict[str, Any]:
 # --- output ----------------------------------------------------------------------------------
 
 
-async def booking_out(row: dict[str, Any], *, with_events: bool = False) -> schemas.Booking:
+async def booking_out(row: BookingRow, *, with_events: bool = False) -> schemas.Booking:
     slot = (
         await Slot.select(Slot.title, Slot.host, Slot.host.name.as_alias("host_name"))
         .where(Slot.id == row["slot"])
         .first()
     )
     assert slot is not None
-    candidate = (
+    candidate = cast(
+        "CandidateName | None",
         await Candidate.select(Candidate.first_name, Candidate.last_name)
         .where(Candidate.id == row["candidate"])
-        .first()
+        .first(),
     )
     assert candidate is not None
     supervisor = ""
@@ -253,16 +261,17 @@ async def booking_out(row: dict[str, Any], *, with_events: bool = False) -> sche
 
 async def fresh_booking(booking_id: int) -> schemas.Booking:
     """The booking as it is now, with its timeline (after a write)."""
-    row = await Booking.select().where(Booking.id == booking_id).first()
+    row = await booking_row(booking_id)
     assert row is not None
     return await booking_out(row, with_events=True)
 
 
-def actual_start_of(booking: dict[str, Any]) -> dt.date | None:
+def actual_start_of(booking: BookingDates) -> dt.date | None:
     """The day a placement really started: its start date, or the day it was started when
     that was earlier."""
-    start_date: dt.date | None = booking["start_date"]
-    started = clock.local_date(booking["started_at"]) if booking.get("started_at") else None
+    start_date = booking["start_date"]
+    started_at = booking["started_at"]
+    started = clock.local_date(started_at) if started_at else None
     if started and start_date:
         return min(started, start_date)
     return started or start_date

@@ -13,6 +13,7 @@ from employers.tables import Contact, HostMembership
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import User
+from placements.rows import BookingRow, PlacementWords
 from placements.services.booking_access import host_of_slot
 from placements.tables import Booking
 
@@ -54,7 +55,7 @@ async def host_user_recipients(slot_id: int, booking_id: int | None = None) -> l
     return [Recipient(r["email"], int(r["uid"]), path) for r in rows if r["email"] and r["active"]]
 
 
-async def coordinator_recipients(booking: dict[str, Any]) -> list[Recipient]:
+async def coordinator_recipients(booking: BookingRow) -> list[Recipient]:
     """The booking's coordinator, linked to the booking's page on the workbench."""
     if booking["coordinator"] is None:
         return []
@@ -65,7 +66,7 @@ async def coordinator_recipients(booking: dict[str, Any]) -> list[Recipient]:
 
 
 async def supervisor_recipient(
-    contact_id: int | None, booking: dict[str, Any] | None = None
+    contact_id: int | None, booking: BookingRow | None = None
 ) -> list[Recipient]:
     """The supervisor. One who also signs in as a user of the booking's host gets the host
     portal page; one without an account gets no page link (they only have their own)."""
@@ -89,7 +90,7 @@ async def supervisor_recipient(
     return [Recipient(row["email"])]
 
 
-async def placement_words(booking_id: int) -> dict[str, Any]:
+async def placement_words(booking_id: int) -> PlacementWords:
     """What a mail names a placement by: the slot's title, the host's name, the period and
     the participant's first name (told to staff only)."""
     row = (
@@ -118,7 +119,7 @@ async def placement_words(booking_id: int) -> dict[str, Any]:
     }
 
 
-def place_name(words: dict[str, Any]) -> str:
+def place_name(words: PlacementWords) -> str:
     """“Lagerarbetare” hos Vårgårda Bygg AB: the placement, in words, for any recipient."""
     return f"”{words['title']}” hos {words['host']}" if words["host"] else f"”{words['title']}”"
 

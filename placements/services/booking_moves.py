@@ -11,6 +11,7 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.errors import Conflict
 from placements import booking_states
+from placements.rows import BookingRow
 from placements.services import bump_slot_change
 from placements.services.booking_access import STATUS_TEXT, now
 from placements.tables import Booking, BookingEvent
@@ -72,7 +73,7 @@ def actor_label(user: AuthUser | None, fallback: str = "systemet") -> str:
 
 
 async def transition(
-    booking: dict[str, Any],
+    booking: BookingRow,
     to_status: str,
     actor: AuthUser | None,
     *,

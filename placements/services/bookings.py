@@ -38,7 +38,7 @@ open seats may change.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from employers.tables import Contact
 from marketplace.kernel import clock
@@ -48,6 +48,7 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules
+from placements.rows import BookingRow, CandidateRow, SlotRoom, SlotRow
 from placements.schemas import bookings as schemas
 from placements.services import (
     SEAT_HOLDING,
@@ -107,11 +108,12 @@ async def list_bookings_for(
         for clause in where:
             query = query.where(clause)
             count = count.where(clause)
-        rows = (
+        rows = cast(
+            "list[BookingRow]",
             await query.order_by(Booking.proposed_at, ascending=False)
             .order_by(Booking.id, ascending=False)
             .limit(limit)
-            .offset(offset)
+            .offset(offset),
         )
         total = await count
         for candidate in sorted({r["candidate"] for r in rows}):
@@ -124,7 +126,7 @@ async def list_bookings_for(
         )
 
 
-async def _warn_if_full(slot: dict[str, Any], start: dt.date, end: dt.date) -> None:
+async def _warn_if_full(slot: SlotRoom, start: dt.date, end: dt.date) -> None:
     """Refuse (409, `confirm_capacity`) a proposal the host could not accept as it stands:
     no free seat, or the slot's supervisor already guides as many as they can during the
     period. The coordinator may confirm and send it anyway (the host can then choose
@@ -161,7 +163,10 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
     if not user.is_staff:
         raise Forbidden("Bara samordnare kan föreslå deltagare.")
     async with write_transaction(booking_access.engine()):
-        candidate = await Candidate.select().where(Candidate.id == data.candidate_id).first()
+        candidate = cast(
+            "CandidateRow | None",
+            await Candidate.select().where(Candidate.id == data.candidate_id).first(),
+        )
         allowed = await visible_coordinator_ids(user)
         if candidate is None or (allowed is not None and candidate["coordinator"] not in allowed):
             raise NotFound("Deltagaren finns inte, eller så har du inte tillgång till hen.")
@@ -169,7 +174,7 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             raise Conflict(
                 "Deltagarens ärende är inte aktivt. Återaktivera ärendet innan du föreslår en plats."
             )
-        slot = await Slot.select().where(Slot.id == data.slot_id).first()
+        slot = await slot_row(data.slot_id)
         if slot is None:
             raise NotFound("Platsen finns inte.")
         if slot["status"] != "published":
@@ -225,9 +230,12 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         await record(user, f"booking.{status}", candidate["id"], detail=f"bokning {booking_id}")
         if status == "proposed":
             await tell_host_of_proposal(booking_id)
-        row = await Booking.select().where(Booking.id == booking_id).first()
-        assert row is not None
-        return await booking_access.booking_out(row, with_events=True)
+        return await booking_access.fresh_booking(booking_id)
+
+
+async def slot_row(slot_id: int) -> SlotRow | None:
+    """The slot's row, every column (None if there is none)."""
+    return cast("SlotRow | None", await Slot.select().where(Slot.id == slot_id).first())
 
 
 async def tell_host_of_proposal(booking_id: int) -> None:
@@ -240,7 +248,7 @@ async def tell_host_of_proposal(booking_id: int) -> None:
         .first()
     )
     assert booking is not None
-    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+    slot = await slot_row(booking["slot"])
     assert slot is not None
     host_users = await booking_mail.host_user_recipients(slot["id"], booking_id)
     await booking_mail.notify(
@@ -277,7 +285,7 @@ async def send_to_host(user: AuthUser, booking_id: int, note: str = "") -> schem
 
 
 async def move(
-    booking: dict[str, Any],
+    booking: BookingRow,
     action: str,
     actor: AuthUser | None,
     *,
@@ -300,6 +308,7 @@ async def move(
 
 
 NO_SUPERVISOR = "Platsen saknar handledare. Välj en av organisationens handledare."
+NO_PERIOD = "Förslaget saknar period. Ange start- och slutdatum."
 
 
 async def accept(
@@ -317,12 +326,15 @@ async def accept(
 
 
 def _accepted_period(
-    booking: dict[str, Any], slot: dict[str, Any], choice: schemas.AcceptRequest
+    booking: BookingRow, slot: SlotRow, choice: schemas.AcceptRequest
 ) -> tuple[dt.date, dt.date]:
     """The period the host accepts: the proposed one, or the one the host proposes instead
     (inside the slot's dates, not starting in the past, and not ending before it starts)."""
     start = choice.start_date or booking["start_date"]
     end = choice.end_date or booking["end_date"]
+    if start is None or end is None:
+        # A proposal always has a period (`propose`); one without is refused, never a 500.
+        raise ValidationFailed(NO_PERIOD, fields=["start_date" if start is None else "end_date"])
     if (start, end) == (booking["start_date"], booking["end_date"]):
         return start, end
     outside: list[tuple[str, str]] = []
@@ -347,7 +359,7 @@ async def accept_locked(
     *,
     label: str | None = None,
     note: str = "",
-) -> dict[str, Any]:
+) -> BookingRow:
     """Inside `placement_transaction`: accept a proposal and return the accepted row.
 
     Holds under concurrency: the seat, the supervisor's supervision capacity and the
@@ -364,7 +376,7 @@ async def accept_locked(
     booking = await booking_access.lock_placement(booking_id, new_supervisor=supervisor_id)
     if not booking_states.can("accept", booking["status"]):
         raise booking_moves.illegal(booking["status"], "accept")
-    slot = await Slot.select().where(Slot.id == booking["slot"]).first()
+    slot = await slot_row(booking["slot"])
     assert slot is not None
     if choice.supervisor_id is None and slot["supervisor"] != slot_head["supervisor"]:
         raise Conflict(booking_access.CHANGED_MEANWHILE)
@@ -423,7 +435,7 @@ async def accept_locked(
             Booking.end_date: end,
         },
     )
-    booking.update(supervisor=supervisor_id, start_date=start, end_date=end)
+    booking["supervisor"], booking["start_date"], booking["end_date"] = supervisor_id, start, end
     await agreement_versions.draft_agreement(booking, actor)
     await booking_mail.notify(
         await booking_mail.coordinator_recipients(booking),
@@ -438,8 +450,8 @@ async def accept_locked(
 
 
 def _accept_changes(
-    booking: dict[str, Any],
-    slot: dict[str, Any],
+    booking: BookingRow,
+    slot: SlotRow,
     supervisor_id: int,
     supervisor_name: str,
     start: dt.date,
@@ -476,7 +488,7 @@ async def decline_locked(
     *,
     label: str | None = None,
     note: str = "",
-) -> dict[str, Any]:
+) -> BookingRow:
     """Inside a write transaction: lock and decline a proposal with the host's reason, and
     tell the coordinator. `actor` is None for an answer through a link, named by `label`."""
     booking = await booking_access.lock_booking(booking_id)
@@ -536,7 +548,7 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
 
 
 async def _start_locked(
-    booking: dict[str, Any], actor: AuthUser | None, today: dt.date | None = None
+    booking: BookingRow, actor: AuthUser | None, today: dt.date | None = None
 ) -> None:
     if not booking_states.can("start", booking["status"]):
         raise booking_moves.illegal(booking["status"], "start")

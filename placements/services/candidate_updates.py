@@ -95,7 +95,7 @@ async def update_candidate(
         await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
         if duplicates:
             await candidates.route_possible_duplicate(user, candidate_id, duplicates)
-        fresh = await Candidate.select().where(Candidate.id == candidate_id).first()
+        fresh = await candidates.candidate_row(candidate_id)
         assert fresh is not None
         if {"adaptations", "plan_goal", "plan_goal_shareable"} & set(changed):
             # What hosts see follows the participant's current choices, in unsigned

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Iterable
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, cast
 
 import msgspec
 
@@ -35,6 +35,13 @@ from marketplace.kernel.tables import User
 from marketplace.reference import taxonomy
 from placements import date_rules
 from placements.booking_states import UNSEEN_BY_HOST
+from placements.rows import (
+    CandidateAdaptations,
+    CandidateName,
+    CandidateRow,
+    HealthNoteRow,
+    PlanActivityRow,
+)
 from placements.schemas import candidates as schemas
 from placements.services import people_search
 from placements.tables import Booking, Candidate, HealthNote, PlanActivity
@@ -136,10 +143,17 @@ def _require_staff(user: AuthUser) -> None:
         raise Forbidden("Bara samordnare och administratörer ser deltagarnas uppgifter.")
 
 
-async def staff_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+async def candidate_row(candidate_id: int) -> CandidateRow | None:
+    """The participant's row, every column (None if there is none); no access check."""
+    return cast(
+        "CandidateRow | None", await Candidate.select().where(Candidate.id == candidate_id).first()
+    )
+
+
+async def staff_row(user: AuthUser, candidate_id: int) -> CandidateRow:
     """The participant's row for staff who may see it; NotFound otherwise (not audited)."""
     _require_staff(user)
-    row = await Candidate.select().where(Candidate.id == candidate_id).first()
+    row = await candidate_row(candidate_id)
     if row is None:
         raise NotFound(CANDIDATE_NOT_FOUND)
     allowed = await visible_coordinator_ids(user)
@@ -185,7 +199,7 @@ def _json_list(value: Any) -> list[Any]:
     return list(value or [])
 
 
-def adaptations_of(row: dict[str, Any]) -> list[schemas.Adaptation]:
+def adaptations_of(row: CandidateAdaptations) -> list[schemas.Adaptation]:
     return [
         schemas.Adaptation(text=str(a.get("text", "")), shareable=bool(a.get("shareable")))
         for a in _json_list(row["adaptations"])
@@ -193,7 +207,7 @@ def adaptations_of(row: dict[str, Any]) -> list[schemas.Adaptation]:
     ]
 
 
-def shareable_adaptations(row: dict[str, Any]) -> list[str]:
+def shareable_adaptations(row: CandidateAdaptations) -> list[str]:
     """The adaptations the participant agreed to share with a host."""
     return [a.text for a in adaptations_of(row) if a.shareable]
 
@@ -233,7 +247,7 @@ def check_consent(
     )
 
 
-async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
+async def candidate_out(row: CandidateRow) -> schemas.Candidate:
     return schemas.Candidate(
         id=row["id"],
         first_name=row["first_name"],
@@ -256,10 +270,10 @@ async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
         max_commute_km=row["max_commute_km"],
         adaptations=adaptations_of(row),
         plan_goal=row["plan_goal"],
-        plan_goal_shareable=bool(row.get("plan_goal_shareable")),
+        plan_goal_shareable=bool(row["plan_goal_shareable"]),
         status=row["status"],
-        consent_date=row.get("consent_date"),
-        consent_method=row.get("consent_method") or "",
+        consent_date=row["consent_date"],
+        consent_method=row["consent_method"] or "",
         coordinator_id=row["coordinator"],
         coordinator_name=await _coordinator_name(row["coordinator"]),
         registered_at=row["registered_at"],
@@ -268,7 +282,7 @@ async def candidate_out(row: dict[str, Any]) -> schemas.Candidate:
     )
 
 
-def list_item(row: dict[str, Any]) -> schemas.CandidateListItem:
+def list_item(row: CandidateRow) -> schemas.CandidateListItem:
     return schemas.CandidateListItem(
         id=row["id"],
         first_name=row["first_name"],
@@ -283,7 +297,7 @@ def list_item(row: dict[str, Any]) -> schemas.CandidateListItem:
     )
 
 
-def host_participant_out(row: dict[str, Any]) -> schemas.HostParticipant:
+def host_participant_out(row: CandidateRow) -> schemas.HostParticipant:
     return schemas.HostParticipant(
         id=row["id"],
         first_name=row["first_name"],
@@ -294,7 +308,7 @@ def host_participant_out(row: dict[str, Any]) -> schemas.HostParticipant:
     )
 
 
-def display_name(row: dict[str, Any]) -> str:
+def display_name(row: CandidateName) -> str:
     return f"{row['first_name']} {row['last_name']}".strip()
 
 
@@ -309,7 +323,9 @@ async def get_candidate_for(user: AuthUser, candidate_id: int) -> schemas.Candid
         return await candidate_out(row)
 
 
-async def read_row_for(user: AuthUser, candidate_id: int, action: str, detail: str = "") -> Any:
+async def read_row_for(
+    user: AuthUser, candidate_id: int, action: str, detail: str = ""
+) -> CandidateRow:
     """The raw row of a candidate the caller may see (else NotFound), for matching; the read
     is audited under ``action``. No decryption: matching never needs the identity number."""
     async with write_transaction(engine()):
@@ -356,7 +372,7 @@ async def _page_of(
     descending = sort.startswith("-")
     for column in (*SORTS[sort.lstrip("-")], Candidate.id):
         query = query.order_by(column, ascending=not descending)
-    rows = await query.limit(limit).offset(offset)
+    rows = cast("list[CandidateRow]", await query.limit(limit).offset(offset))
     total = await count
     for row in rows:
         await record(user, action, row["id"])
@@ -593,7 +609,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
         await record(user, "candidate.create", candidate_id)
         if hidden:
             await route_possible_duplicate(user, candidate_id, hidden)
-        row = await Candidate.select().where(Candidate.id == candidate_id).first()
+        row = await candidate_row(candidate_id)
         assert row is not None
         return await candidate_out(row)
 
@@ -613,7 +629,7 @@ async def get_participant_for_host(user: AuthUser, candidate_id: int) -> schemas
     async with write_transaction(engine()):
         if user.role != "host" or not await host_may_see(user, candidate_id):
             raise NotFound(CANDIDATE_NOT_FOUND)
-        row = await Candidate.select().where(Candidate.id == candidate_id).first()
+        row = await candidate_row(candidate_id)
         if row is None:
             raise NotFound(CANDIDATE_NOT_FOUND)
         await record(user, "participant.read", candidate_id)
@@ -623,7 +639,7 @@ async def get_participant_for_host(user: AuthUser, candidate_id: int) -> schemas
 # --- health notes ----------------------------------------------------------------------------
 
 
-async def _own_coordinator_row(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+async def _own_coordinator_row(user: AuthUser, candidate_id: int) -> CandidateRow:
     row = await staff_row(user, candidate_id)
     if row["coordinator"] != user.id:
         raise Forbidden(
@@ -632,7 +648,7 @@ async def _own_coordinator_row(user: AuthUser, candidate_id: int) -> dict[str, A
     return row
 
 
-def _health_out(row: dict[str, Any]) -> schemas.HealthNote:
+def _health_out(row: HealthNoteRow) -> schemas.HealthNote:
     return schemas.HealthNote(
         id=row["id"],
         candidate_id=row["candidate"],
@@ -646,11 +662,12 @@ async def list_health_notes(user: AuthUser, candidate_id: int) -> list[schemas.H
     """The candidate's health notes, newest first; only for the candidate's own coordinator."""
     async with write_transaction(engine()):
         await _own_coordinator_row(user, candidate_id)
-        rows = (
+        rows = cast(
+            "list[HealthNoteRow]",
             await HealthNote.select()
             .where(HealthNote.candidate == candidate_id)
             .order_by(HealthNote.created_at, ascending=False)
-            .order_by(HealthNote.id, ascending=False)
+            .order_by(HealthNote.id, ascending=False),
         )
         await record(user, "health_note.read", candidate_id)
         return [_health_out(r) for r in rows]
@@ -665,7 +682,10 @@ async def add_health_note(
         note = HealthNote(candidate=candidate_id, author=user.id, text=data.text)
         await note.save()
         await record(user, "health_note.create", candidate_id)
-        row = await HealthNote.select().where(HealthNote.id == note.id).first()
+        row = cast(
+            "HealthNoteRow | None",
+            await HealthNote.select().where(HealthNote.id == note.id).first(),
+        )
         assert row is not None
         return _health_out(row)
 
@@ -673,7 +693,7 @@ async def add_health_note(
 # --- the arbetsmarknadsplan ------------------------------------------------------------------
 
 
-def _activity_out(row: dict[str, Any]) -> schemas.PlanActivity:
+def _activity_out(row: PlanActivityRow) -> schemas.PlanActivity:
     return schemas.PlanActivity(
         id=row["id"],
         candidate_id=row["candidate"],
@@ -686,7 +706,16 @@ def _activity_out(row: dict[str, Any]) -> schemas.PlanActivity:
     )
 
 
-def _check_dates(values: dict[str, Any], context: dict[str, Any] | None = None) -> None:
+async def _activity_row(activity_id: int) -> PlanActivityRow | None:
+    return cast(
+        "PlanActivityRow | None",
+        await PlanActivity.select().where(PlanActivity.id == activity_id).first(),
+    )
+
+
+def _check_dates(
+    values: Mapping[str, dt.date | None], context: Mapping[str, dt.date | None] | None = None
+) -> None:
     """The date table's rules for a plan activity's dates sent, with the stored ones."""
     date_rules.check(
         "plan_activity",
@@ -699,18 +728,19 @@ async def get_plan_for(user: AuthUser, candidate_id: int) -> schemas.Plan:
     """The goal and the planned activities, in date order; audited."""
     async with write_transaction(engine()):
         row = await staff_row(user, candidate_id)
-        rows = (
+        rows = cast(
+            "list[PlanActivityRow]",
             await PlanActivity.select()
             .where(PlanActivity.candidate == candidate_id)
             .order_by(PlanActivity.planned_start)
-            .order_by(PlanActivity.id)
+            .order_by(PlanActivity.id),
         )
         await record(user, "plan.read", candidate_id)
         return schemas.Plan(
             candidate_id=candidate_id,
             goal=row["plan_goal"],
             activities=[_activity_out(r) for r in rows],
-            goal_shareable=bool(row.get("plan_goal_shareable")),
+            goal_shareable=bool(row["plan_goal_shareable"]),
         )
 
 
@@ -731,7 +761,7 @@ async def add_plan_activity(
         )
         await activity.save()
         await record(user, "plan.create", candidate_id, detail=f"aktivitet {activity.id}")
-        row = await PlanActivity.select().where(PlanActivity.id == activity.id).first()
+        row = await _activity_row(activity.id)
         assert row is not None
         return _activity_out(row)
 
@@ -755,12 +785,8 @@ async def update_plan_activity(
     """Change a planned activity: dates, status or the follow-up note."""
     async with write_transaction(engine()):
         await staff_row(user, candidate_id)
-        row = (
-            await PlanActivity.select()
-            .where((PlanActivity.id == activity_id) & (PlanActivity.candidate == candidate_id))
-            .first()
-        )
-        if row is None:
+        row = await _activity_row(activity_id)
+        if row is None or row["candidate"] != candidate_id:
             raise NotFound("Aktiviteten finns inte i den här deltagarens plan.")
         changes: dict[Any, Any] = {}
         sent: dict[str, Any] = {}
@@ -768,12 +794,13 @@ async def update_plan_activity(
             value = getattr(data, field)
             if value is not msgspec.UNSET:
                 changes[PlanActivity._meta.get_column_by_name(field)] = value
-                row[field] = value
                 sent[field] = value
-        _check_dates(sent, row)
+        # The dates as they will be: those sent, else the stored ones.
+        dates = {k: sent.get(k, row[k]) for k in ("planned_start", "planned_end")}
+        _check_dates({k: v for k, v in sent.items() if k in dates}, dates)
         if changes:
             await PlanActivity.update(changes).where(PlanActivity.id == activity_id)
         await record(user, "plan.update", candidate_id, detail=f"aktivitet {activity_id}")
-        fresh = await PlanActivity.select().where(PlanActivity.id == activity_id).first()
+        fresh = await _activity_row(activity_id)
         assert fresh is not None
         return _activity_out(fresh)

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from employers.tables import Contact
 from marketplace.kernel import clock
+from placements.rows import HeldSeat, SlotRoom
 from placements.services import SEAT_HOLDING
 from placements.tables import Booking
+
+# A period's start or end may be missing: open-ended (`overlaps`).
+Day = dt.date | None
 
 
 def overlaps(
@@ -56,32 +60,34 @@ class SupervisorLoad:
         return self.guided < self.capacity
 
 
-async def _holding(where: Any, exclude: int) -> list[dict[str, Any]]:
+async def _holding(where: Any, exclude: int) -> list[HeldSeat]:
     """Seat-holding bookings matching `where`, other than `exclude`."""
-    return list(
+    return cast(
+        "list[HeldSeat]",
         await Booking.select(
             Booking.id, Booking.slot, Booking.supervisor, Booking.start_date, Booking.end_date
-        ).where(where & Booking.status.is_in(list(SEAT_HOLDING)) & (Booking.id != exclude))
+        ).where(where & Booking.status.is_in(list(SEAT_HOLDING)) & (Booking.id != exclude)),
     )
 
 
-def _count(rows: list[dict[str, Any]], start: dt.date, end: dt.date) -> int:
+def _count(rows: list[HeldSeat], start: Day, end: Day) -> int:
     return sum(1 for r in rows if overlaps(r["start_date"], r["end_date"], start, end))
 
 
-async def overlapping(where: Any, start: dt.date, end: dt.date, exclude: int = 0) -> int:
+async def overlapping(where: Any, start: Day, end: Day, exclude: int = 0) -> int:
     """How many seat-holding bookings matching `where` (a slot's, a supervisor's, a
-    participant's), other than `exclude`, share a day with start–end."""
+    participant's), other than `exclude`, share a day with start–end (open-ended where
+    missing)."""
     return _count(await _holding(where, exclude), start, end)
 
 
-async def seats_taken_during(slot_id: int, start: dt.date, end: dt.date, exclude: int = 0) -> int:
+async def seats_taken_during(slot_id: int, start: Day, end: Day, exclude: int = 0) -> int:
     """Seat-holding bookings on the slot whose period shares a day with start–end."""
     return await overlapping(Booking.slot == slot_id, start, end, exclude)
 
 
 async def supervisor_loads(
-    host_id: int, start: dt.date, end: dt.date, exclude: int = 0
+    host_id: int, start: Day, end: Day, exclude: int = 0
 ) -> list[SupervisorLoad]:
     """The host's active supervisors with what they already guide during start–end, by name."""
     contacts = (
@@ -108,9 +114,9 @@ async def supervisor_loads(
 
 
 async def free_period(
-    slot: dict[str, Any],
-    start: dt.date,
-    end: dt.date,
+    slot: SlotRoom,
+    start: Day,
+    end: Day,
     supervisor_ids: list[int],
     exclude: int = 0,
 ) -> tuple[dt.date, dt.date] | None:
@@ -120,8 +126,8 @@ async def free_period(
 
     A period can only become free the day after a placement ends, so those days (and the
     first possible one) are the only starts worth trying."""
-    if not supervisor_ids:
-        return None
+    if not supervisor_ids or start is None or end is None:
+        return None  # no one to supervise, or an open-ended period: none to suggest
     length = end - start
     first = max(start, clock.today())
     rows = await _holding(
@@ -144,7 +150,8 @@ async def free_period(
     on_slot = [r for r in rows if r["slot"] == slot["id"]]
     for candidate in starts:
         candidate_end = candidate + length
-        if slot.get("end_date") and candidate_end > slot["end_date"]:
+        last_day = slot["end_date"]
+        if last_day and candidate_end > last_day:
             return None
         if _count(on_slot, candidate, candidate_end) >= slot["capacity"]:
             continue
@@ -185,7 +192,7 @@ class Room:
         return self.seats_free > 0 and bool(self.others_with_room)
 
 
-async def room_for(slot: dict[str, Any], start: dt.date, end: dt.date, exclude: int = 0) -> Room:
+async def room_for(slot: SlotRoom, start: Day, end: Day, exclude: int = 0) -> Room:
     """Seats and supervisors of the slot's host during start–end, and, when the slot's own
     supervisor or its seats are full, the earliest period that fits (`free_period`)."""
     taken = await seats_taken_during(int(slot["id"]), start, end, exclude)
@@ -202,7 +209,7 @@ async def room_for(slot: dict[str, Any], start: dt.date, end: dt.date, exclude: 
     return Room(room.seats_free, own, loads, suggestion)
 
 
-def shortage_text(room: Room, start: dt.date, end: dt.date) -> str:
+def shortage_text(room: Room, start: Day, end: Day) -> str:
     """What stops the placement during start–end, in Swedish ("" when nothing does)."""
     parts: list[str] = []
     period = period_text(start, end)

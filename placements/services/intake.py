@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from marketplace.kernel import clock
@@ -42,6 +42,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import mobile_number, sms_enabled
 from marketplace.kernel.tables import User
 from placements import meeting_calendar
+from placements.rows import ApplicationClock, ApplicationRow, PlanningMeetingRow, QueueRow
 from placements.schemas import intake as schemas
 from placements.services.candidates import (
     normalise_personnummer,
@@ -106,7 +107,7 @@ def deadline_of(received_at: dt.datetime, days: int | None = None) -> dt.date:
     return working_days_after(clock.local_date(received_at), target)
 
 
-def _overdue(row: dict[str, Any], meeting_at: dt.datetime | None, today: dt.date) -> bool:
+def _overdue(row: ApplicationClock, meeting_at: dt.datetime | None, today: dt.date) -> bool:
     deadline = deadline_of(row["received_at"])
     if row["state"] == "received":
         return today > deadline
@@ -280,11 +281,15 @@ async def import_eservice(
 # --- the queue and the application --------------------------------------------------------------
 
 
-async def _booked_meetings(application_ids: list[int]) -> dict[int, dict[str, Any]]:
+async def _booked_meetings(application_ids: list[int]) -> dict[int, PlanningMeetingRow]:
     if not application_ids:
         return {}
-    rows = await PlanningMeeting.select().where(
-        PlanningMeeting.application.is_in(application_ids) & (PlanningMeeting.status == "booked")
+    rows = cast(
+        "list[PlanningMeetingRow]",
+        await PlanningMeeting.select().where(
+            PlanningMeeting.application.is_in(application_ids)
+            & (PlanningMeeting.status == "booked")
+        ),
     )
     return {int(r["application"]): r for r in rows}
 
@@ -310,11 +315,12 @@ async def queue(
         count_query = count_query.where(where)
         query = query.where(where)
     total = await count_query
-    rows = (
+    rows = cast(
+        "list[QueueRow]",
         await query.order_by(Application.received_at)
         .order_by(Application.id)
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
     )
     meetings = await _booked_meetings([int(r["id"]) for r in rows])
     today = clock.today()
@@ -339,7 +345,7 @@ async def queue(
     return items, int(total)
 
 
-def _meeting_out(row: dict[str, Any]) -> schemas.Meeting:
+def _meeting_out(row: PlanningMeetingRow) -> schemas.Meeting:
     return schemas.Meeting(
         id=int(row["id"]),
         starts_at=row["starts_at"],
@@ -352,18 +358,22 @@ def _meeting_out(row: dict[str, Any]) -> schemas.Meeting:
     )
 
 
-async def _row(application_id: int) -> dict[str, Any]:
-    row = await Application.select().where(Application.id == application_id).first()
+async def _row(application_id: int) -> ApplicationRow:
+    row = cast(
+        "ApplicationRow | None",
+        await Application.select().where(Application.id == application_id).first(),
+    )
     if row is None:
         raise NotFound(NOT_FOUND)
     return row
 
 
-async def _out(row: dict[str, Any]) -> schemas.Application:
-    meetings = await (
-        PlanningMeeting.select()
+async def _out(row: ApplicationRow) -> schemas.Application:
+    meetings = cast(
+        "list[PlanningMeetingRow]",
+        await PlanningMeeting.select()
         .where(PlanningMeeting.application == row["id"])
-        .order_by(PlanningMeeting.starts_at, ascending=False)
+        .order_by(PlanningMeeting.starts_at, ascending=False),
     )
     current = next((m for m in meetings if m["status"] == "booked"), None)
     return schemas.Application(
@@ -434,7 +444,9 @@ _SMS_TEXTS = {
 }
 
 
-async def _sms_invitation(application: dict[str, Any], meeting: dict[str, Any], kind: str) -> bool:
+async def _sms_invitation(
+    application: ApplicationRow, meeting: PlanningMeetingRow, kind: str
+) -> bool:
     """The invitation by SMS too, when SMS is set up and the applicant has a mobile number.
     It names no one; the place or the video link says where."""
     number = mobile_number(application["phone"] or "") if sms_enabled(get_settings()) else None
@@ -456,7 +468,9 @@ async def _sms_invitation(application: dict[str, Any], meeting: dict[str, Any], 
     )
 
 
-async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any], kind: str) -> bool:
+async def _send_invitation(
+    application: ApplicationRow, meeting: PlanningMeetingRow, kind: str
+) -> bool:
     """Mail the applicant the invitation (`kind`: new, changed, cancelled) with the calendar
     file, and send it by SMS too where that is possible (`_sms_invitation`). Nothing is
     mailed to an applicant without an e-mail address."""
@@ -508,7 +522,7 @@ async def _send_invitation(application: dict[str, Any], meeting: dict[str, Any],
     )
 
 
-async def _lock_open(application_id: int) -> dict[str, Any]:
+async def _lock_open(application_id: int) -> ApplicationRow:
     """Inside a write transaction: lock the application (on SQLite the transaction's
     BEGIN IMMEDIATE already holds the database) and return it fresh, if it is still open.
     Without the lock, two coordinators booking at once made two meetings, and two plans
@@ -532,14 +546,7 @@ async def book_meeting(
     starts = check_meeting(data)
     async with write_transaction(engine()):
         application = await _lock_open(application_id)
-        booked = (
-            await PlanningMeeting.select()
-            .where(
-                (PlanningMeeting.application == application_id)
-                & (PlanningMeeting.status == "booked")
-            )
-            .first()
-        )
+        booked = await _booked_meeting_of(application_id)
         place, video_link = data.place.strip(), data.video_link.strip()
         if booked is None:
             rows = await PlanningMeeting.insert(
@@ -575,7 +582,7 @@ async def book_meeting(
                 Application.updated_at: now(),
             }
         ).where(Application.id == application_id)
-        meeting = await PlanningMeeting.select().where(PlanningMeeting.id == meeting_id).first()
+        meeting = await _meeting(meeting_id)
         assert meeting is not None
         mailed = await _send_invitation(application, meeting, kind)
         await record(
@@ -588,14 +595,27 @@ async def book_meeting(
         return _meeting_out(meeting), mailed
 
 
-async def _booked(application_id: int) -> dict[str, Any]:
-    meeting = (
+async def _meeting(meeting_id: int) -> PlanningMeetingRow | None:
+    return cast(
+        "PlanningMeetingRow | None",
+        await PlanningMeeting.select().where(PlanningMeeting.id == meeting_id).first(),
+    )
+
+
+async def _booked_meeting_of(application_id: int) -> PlanningMeetingRow | None:
+    """The application's booked meeting, if it has one."""
+    return cast(
+        "PlanningMeetingRow | None",
         await PlanningMeeting.select()
         .where(
             (PlanningMeeting.application == application_id) & (PlanningMeeting.status == "booked")
         )
-        .first()
+        .first(),
     )
+
+
+async def _booked(application_id: int) -> PlanningMeetingRow:
+    meeting = await _booked_meeting_of(application_id)
     if meeting is None:
         raise Conflict(NO_MEETING)
     return meeting
@@ -618,9 +638,7 @@ async def cancel_meeting(user: AuthUser, application_id: int) -> bool:
         await Application.update(
             {Application.state: "received", Application.updated_at: now()}
         ).where(Application.id == application_id)
-        cancelled = (
-            await PlanningMeeting.select().where(PlanningMeeting.id == meeting["id"]).first()
-        )
+        cancelled = await _meeting(meeting["id"])
         assert cancelled is not None
         mailed = await _send_invitation(application, cancelled, "cancelled")
         await record(
@@ -767,14 +785,7 @@ async def close(user: AuthUser, application_id: int, reason: str) -> None:
         raise ValidationFailed("Skriv varför ansökan avslutas.", fields=["reason"])
     async with write_transaction(engine()):
         application = await _lock_open(application_id)
-        meeting = (
-            await PlanningMeeting.select()
-            .where(
-                (PlanningMeeting.application == application_id)
-                & (PlanningMeeting.status == "booked")
-            )
-            .first()
-        )
+        meeting = await _booked_meeting_of(application_id)
         if meeting is not None:
             await PlanningMeeting.update(
                 {
@@ -782,9 +793,7 @@ async def close(user: AuthUser, application_id: int, reason: str) -> None:
                     PlanningMeeting.sequence: PlanningMeeting.sequence + 1,
                 }
             ).where(PlanningMeeting.id == meeting["id"])
-            cancelled = (
-                await PlanningMeeting.select().where(PlanningMeeting.id == meeting["id"]).first()
-            )
+            cancelled = await _meeting(meeting["id"])
             assert cancelled is not None
             await _send_invitation(application, cancelled, "cancelled")
         await Application.update(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -22,10 +22,15 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
+from placements.rows import AssessmentRow, BookingDates, BookingRow, FollowUpRow, OutcomeRow
 from placements.schemas import outcomes as schemas
 from placements.services import assessment_links, booking_access, booking_mail, booking_moves
-from placements.services.candidates import display_name, visible_coordinator_ids
-from placements.tables import Assessment, Booking, BookingEvent, Candidate, FollowUp, Outcome
+from placements.services.candidates import (
+    candidate_row,
+    display_name,
+    visible_coordinator_ids,
+)
+from placements.tables import Assessment, BookingEvent, Candidate, FollowUp, Outcome
 
 ENDED = booking_states.ENDED
 FOLLOW_UP_DAYS = (90, 180)
@@ -37,29 +42,44 @@ PROGRESS = ("arbete", "studier")
 # --- assessment ------------------------------------------------------------------------------
 
 
-def _assessment_out(booking_id: int, row: dict[str, Any] | None) -> schemas.Assessment:
-    row = row or {}
+def _assessment_out(booking_id: int, row: AssessmentRow | None) -> schemas.Assessment:
+    if row is None:  # nothing written yet: the empty form
+        return schemas.Assessment(
+            booking_id=booking_id,
+            submitted=False,
+            attendance="",
+            tasks_mastered="",
+            strengths="",
+            recommendation="",
+            comment="",
+            participant_view="",
+            submitted_at=None,
+            submitted_by="",
+        )
     return schemas.Assessment(
         booking_id=booking_id,
-        submitted=row.get("submitted_at") is not None,
-        attendance=row.get("attendance", ""),
-        tasks_mastered=row.get("tasks_mastered", ""),
-        strengths=row.get("strengths", ""),
-        recommendation=row.get("recommendation", ""),
-        comment=row.get("comment", ""),
-        participant_view=row.get("participant_view", ""),
-        submitted_at=row.get("submitted_at"),
-        submitted_by=row.get("submitted_by", ""),
+        submitted=row["submitted_at"] is not None,
+        attendance=row["attendance"],
+        tasks_mastered=row["tasks_mastered"],
+        strengths=row["strengths"],
+        recommendation=row["recommendation"],
+        comment=row["comment"],
+        participant_view=row["participant_view"],
+        submitted_at=row["submitted_at"],
+        submitted_by=row["submitted_by"],
     )
 
 
-async def _assessment_row(booking_id: int) -> dict[str, Any] | None:
-    return await Assessment.select().where(Assessment.booking == booking_id).first()
+async def _assessment_row(booking_id: int) -> AssessmentRow | None:
+    return cast(
+        "AssessmentRow | None",
+        await Assessment.select().where(Assessment.booking == booking_id).first(),
+    )
 
 
 async def _store_assessment(
-    booking: dict[str, Any], data: schemas.AssessmentCreate, submitted_by: str
-) -> dict[str, Any]:
+    booking: BookingRow, data: schemas.AssessmentCreate, submitted_by: str
+) -> AssessmentRow:
     if not booking_states.can("assess", booking["status"]):
         raise booking_moves.illegal(booking["status"], "assess")
     existing = await _assessment_row(booking["id"])
@@ -141,13 +161,13 @@ async def record_participant_view(
         return _assessment_out(booking_id, await _assessment_row(booking_id))
 
 
-async def _load_assessment_link(token: str) -> dict[str, Any]:
+async def _load_assessment_link(token: str) -> BookingRow:
     payload = link_payload(
         assessment_links.serializer(), token, get_settings().signing_link_days * 86400
     )
     if not isinstance(payload.get("b"), int):
         raise LinkRefused(LINK_INVALID, status_code=400)
-    booking = await Booking.select().where(Booking.id == payload["b"]).first()
+    booking = await booking_access.booking_row(payload["b"])
     if booking is None or booking["status"] not in ENDED:
         raise LinkRefused("Placeringen finns inte längre.", status_code=410)
     existing = await _assessment_row(booking["id"])
@@ -165,7 +185,7 @@ async def booking_for_assessment_link(token: str) -> tuple[str, str]:
     The page names the participant, so the read is audited like any other."""
     booking = await _load_assessment_link(token)
     async with write_transaction(booking_access.engine()):
-        candidate = await Candidate.select().where(Candidate.id == booking["candidate"]).first()
+        candidate = await candidate_row(booking["candidate"])
         assert candidate is not None
         contact = None
         if booking["supervisor"] is not None:
@@ -302,7 +322,7 @@ def outcome_form_rules(
 
 def _check_outcome(
     data: schemas.OutcomeCreate,
-    booking: dict[str, Any],
+    booking: BookingDates,
     extra: list[tuple[str, str]] | None = None,
 ) -> None:
     """The category rules and the date table's outcome rules, reported together."""
@@ -314,7 +334,7 @@ def _check_outcome(
     )
 
 
-def outcome_out(row: dict[str, Any]) -> schemas.Outcome:
+def outcome_out(row: OutcomeRow) -> schemas.Outcome:
     return schemas.Outcome(
         id=row["id"],
         booking_id=row["booking"],
@@ -329,7 +349,7 @@ def outcome_out(row: dict[str, Any]) -> schemas.Outcome:
     )
 
 
-async def _ensure_follow_ups(outcome: dict[str, Any]) -> int:
+async def _ensure_follow_ups(outcome: OutcomeRow) -> int:
     """Create the +90 and +180 day follow-ups of an outcome that lacks them."""
     have = {
         r["days"]
@@ -378,7 +398,7 @@ async def record_outcome(
             recorded_by=user.id,
         )
         await outcome.save()
-        row = await Outcome.select().where(Outcome.id == outcome.id).first()
+        row = await _outcome_row(outcome.id)
         assert row is not None
         await _ensure_follow_ups(row)
         await record(
@@ -390,16 +410,20 @@ async def record_outcome(
         return outcome_out(row)
 
 
-def _outcome_words(row: dict[str, Any]) -> str:
+async def _outcome_row(outcome_id: int) -> OutcomeRow | None:
+    return cast("OutcomeRow | None", await Outcome.select().where(Outcome.id == outcome_id).first())
+
+
+def _outcome_words(row: OutcomeRow) -> str:
     """An outcome as the history shows it: "Arbete 2026-03-02, subventionerad"."""
     words = f"{CATEGORY_TEXT.get(row['category'], row['category'])} {row['outcome_date']}"
     extras = [
         text
-        for name, text in (
-            ("subsidised", "subventionerad"),
-            ("hired_by_host", "anställd hos värden"),
+        for flag, text in (
+            (row["subsidised"], "subventionerad"),
+            (row["hired_by_host"], "anställd hos värden"),
         )
-        if row[name]
+        if flag
     ]
     return ", ".join([words, *extras])
 
@@ -416,7 +440,10 @@ async def correct_outcome(
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
         booking = await booking_access.lock_booking(booking_id)
-        row = await Outcome.select().where(Outcome.booking == booking_id).first()
+        row = cast(
+            "OutcomeRow | None",
+            await Outcome.select().where(Outcome.booking == booking_id).first(),
+        )
         if row is None:
             raise Conflict(
                 "Placeringen har inget registrerat utfall att rätta. Registrera utfallet först."
@@ -448,7 +475,7 @@ async def correct_outcome(
                     & (FollowUp.days == days)
                     & (FollowUp.status != "done")
                 )
-        fresh = await Outcome.select().where(Outcome.id == row["id"]).first()
+        fresh = await _outcome_row(row["id"])
         assert fresh is not None
         after = _outcome_words(fresh)
         note = f"Utfallet rättat: {before} → {after}. Skäl: {reason}"
@@ -477,7 +504,7 @@ async def create_due_follow_ups(today: dt.date, guard: RowGuard | None = None) -
     fails is logged and skipped (see `RowGuard`)."""
     created = 0
     guard = guard or RowGuard("follow-ups")
-    rows = await Outcome.select().where(Outcome.outcome_date <= today)
+    rows = cast("list[OutcomeRow]", await Outcome.select().where(Outcome.outcome_date <= today))
     for row in rows:
         with guard.row(row["id"]):
             async with write_transaction(booking_access.engine()):
@@ -492,14 +519,17 @@ async def outcomes_of_booking(user: AuthUser, booking_id: int) -> list[schemas.O
     async with write_transaction(booking_access.engine()):
         booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "outcome.read", booking["candidate"], detail=f"bokning {booking_id}")
-        rows = await Outcome.select().where(Outcome.booking == booking_id).order_by(Outcome.id)
+        rows = cast(
+            "list[OutcomeRow]",
+            await Outcome.select().where(Outcome.booking == booking_id).order_by(Outcome.id),
+        )
         return [outcome_out(r) for r in rows]
 
 
 # --- follow-ups ------------------------------------------------------------------------------
 
 
-def _follow_up_out(row: dict[str, Any]) -> schemas.FollowUp:
+def _follow_up_out(row: FollowUpRow) -> schemas.FollowUp:
     return schemas.FollowUp(
         id=row["id"],
         candidate_id=row["candidate"],
@@ -520,6 +550,13 @@ _FOLLOW_UP_COLUMNS: tuple[Any, ...] = (
 )
 
 
+async def _follow_up_row(follow_up_id: int) -> FollowUpRow | None:
+    return cast(
+        "FollowUpRow | None",
+        await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first(),
+    )
+
+
 async def list_follow_ups_for(
     user: AuthUser, *, status: str | None = "due", due_by: dt.date | None = None
 ) -> list[schemas.FollowUp]:
@@ -535,7 +572,9 @@ async def list_follow_ups_for(
             query = query.where(FollowUp.status == status)
         if due_by:
             query = query.where(FollowUp.due_date <= due_by)
-        rows = await query.order_by(FollowUp.due_date).order_by(FollowUp.id)
+        rows = cast(
+            "list[FollowUpRow]", await query.order_by(FollowUp.due_date).order_by(FollowUp.id)
+        )
         for candidate in sorted({r["candidate"] for r in rows}):
             await record(user, "follow_up.list", candidate)
         return [_follow_up_out(r) for r in rows]
@@ -548,7 +587,7 @@ async def complete_follow_up(
     if not user.is_staff:
         raise NotFound("Uppföljningen finns inte.")
     async with write_transaction(booking_access.engine()):
-        row = await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first()
+        row = await _follow_up_row(follow_up_id)
         allowed = await visible_coordinator_ids(user)
         if row is None:
             raise NotFound("Uppföljningen finns inte.")
@@ -577,8 +616,6 @@ async def complete_follow_up(
             }
         ).where(FollowUp.id == follow_up_id)
         await record(user, "follow_up.done", row["candidate"], detail=f"uppföljning {follow_up_id}")
-        fresh = (
-            await FollowUp.select(*_FOLLOW_UP_COLUMNS).where(FollowUp.id == follow_up_id).first()
-        )
+        fresh = await _follow_up_row(follow_up_id)
         assert fresh is not None
         return _follow_up_out(fresh)

@@ -25,7 +25,8 @@ list and every read is audited against the participant (`partner.list`, `partner
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 from marketplace.kernel import clock
 from marketplace.kernel.audit import record
@@ -34,6 +35,14 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from marketplace.kernel.templating import label
 from placements.date_rules import as_day
+from placements.rows import (
+    AgencyRef,
+    AgreementValidity,
+    AttendanceWeekRow,
+    ConsentRow,
+    LocalAgreementRow,
+    SharedConsentRow,
+)
 from placements.schemas import partners as schemas
 from placements.services import candidates
 from placements.tables import (
@@ -65,7 +74,9 @@ def _engine() -> Any:
 # --- agencies and local agreements (admins) ----------------------------------------------------
 
 
-def _agreement_out(row: dict[str, Any], today: dt.date, active: int = 0) -> schemas.LocalAgreement:
+def _agreement_out(
+    row: LocalAgreementRow, today: dt.date, active: int = 0
+) -> schemas.LocalAgreement:
     return schemas.LocalAgreement(
         id=row["id"],
         agency_id=row["agency"],
@@ -79,7 +90,7 @@ def _agreement_out(row: dict[str, Any], today: dt.date, active: int = 0) -> sche
     )
 
 
-def agreement_valid(row: dict[str, Any], today: dt.date) -> bool:
+def agreement_valid(row: AgreementValidity, today: dt.date) -> bool:
     return row["valid_from"] <= today and (row["valid_to"] is None or row["valid_to"] >= today)
 
 
@@ -99,8 +110,11 @@ async def agencies() -> list[schemas.Agency]:
     each agreement carries today, for the back office. No person is named."""
     today = clock.today()
     agency_rows = await PartnerAgency.select().order_by(PartnerAgency.name)
-    agreement_rows = await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(
-        LocalAgreement.valid_from, ascending=False
+    agreement_rows = cast(
+        "list[LocalAgreementRow]",
+        await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(
+            LocalAgreement.valid_from, ascending=False
+        ),
     )
     consent_rows = await PartnerConsent.select(PartnerConsent.agreement).where(
         PartnerConsent.withdrawn_on.is_null()
@@ -173,7 +187,7 @@ def _period_problems(valid_from: dt.date, valid_to: dt.date | None) -> list[tupl
     return []
 
 
-def agreement_rules(values: Any) -> list[tuple[str, str]]:
+def agreement_rules(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The agreement's date rule for a form (`parse_form(rules=...)`)."""
     start, end = as_day(values.get("valid_from")), as_day(values.get("valid_to"))
     if start is not None and end is not None:
@@ -219,12 +233,17 @@ async def add_agreement(actor: AuthUser, data: schemas.AgreementCreate) -> int:
     return agreement_id
 
 
-async def get_agreement(agreement_id: int) -> schemas.LocalAgreement:
-    row = (
+async def _agreement_row(agreement_id: int) -> LocalAgreementRow | None:
+    return cast(
+        "LocalAgreementRow | None",
         await LocalAgreement.select(*_AGREEMENT_COLUMNS)
         .where(LocalAgreement.id == agreement_id)
-        .first()
+        .first(),
     )
+
+
+async def get_agreement(agreement_id: int) -> schemas.LocalAgreement:
+    row = await _agreement_row(agreement_id)
     if row is None:
         raise NotFound(AGREEMENT_NOT_FOUND)
     return _agreement_out(row, clock.today())
@@ -274,7 +293,7 @@ async def bind_contact(user_id: int, agency_id: int | None) -> None:
     await PartnerContact.insert(PartnerContact(user=user_id, agency=agency_id))
 
 
-async def agency_of(user_id: int) -> dict[str, Any] | None:
+async def agency_of(user_id: int) -> AgencyRef | None:
     """The agency (id, name) a partner contact belongs to, or None."""
     row = (
         await PartnerContact.select(PartnerContact.agency, PartnerContact.agency.name)
@@ -303,7 +322,7 @@ _CONSENT_COLUMNS = (
 )
 
 
-def _consent_state(row: dict[str, Any], today: dt.date) -> tuple[bool, str]:
+def _consent_state(row: ConsentRow, today: dt.date) -> tuple[bool, str]:
     if row["withdrawn_on"] is not None:
         return False, f"Återkallat {row['withdrawn_on'].isoformat()}"
     valid_to = row["agreement.valid_to"]
@@ -316,7 +335,7 @@ def _consent_state(row: dict[str, Any], today: dt.date) -> tuple[bool, str]:
     return True, "Gäller"
 
 
-def consent_out(row: dict[str, Any], today: dt.date | None = None) -> schemas.Consent:
+def consent_out(row: ConsentRow, today: dt.date | None = None) -> schemas.Consent:
     active, state = _consent_state(row, today or clock.today())
     return schemas.Consent(
         id=row["id"],
@@ -340,11 +359,12 @@ def consent_out(row: dict[str, Any], today: dt.date | None = None) -> schemas.Co
 async def consents_of(candidate_id: int) -> list[schemas.Consent]:
     """A participant's consents, newest first, without an access check or audit: for callers
     that have done both (the coordinator's page, the register extract)."""
-    rows = (
+    rows = cast(
+        "list[ConsentRow]",
         await PartnerConsent.select(*_CONSENT_COLUMNS)
         .where(PartnerConsent.candidate == candidate_id)
         .order_by(PartnerConsent.given_on, ascending=False)
-        .order_by(PartnerConsent.id, ascending=False)
+        .order_by(PartnerConsent.id, ascending=False),
     )
     today = clock.today()
     return [consent_out(r, today) for r in rows]
@@ -354,7 +374,10 @@ async def agreement_choices() -> list[tuple[str, str]]:
     """(id, "Agency: agreement (reference)") of the agreements valid today, for the consent
     form: a consent under an agreement that no longer holds would give nobody anything."""
     today = clock.today()
-    rows = await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(LocalAgreement.agency.name)
+    rows = cast(
+        "list[LocalAgreementRow]",
+        await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(LocalAgreement.agency.name),
+    )
     return [
         (
             str(r["id"]),
@@ -365,7 +388,7 @@ async def agreement_choices() -> list[tuple[str, str]]:
     ]
 
 
-def consent_rules(values: Any, today: dt.date | None = None) -> list[tuple[str, str]]:
+def consent_rules(values: Mapping[str, Any], today: dt.date | None = None) -> list[tuple[str, str]]:
     """The consent's date rule: given today or earlier."""
     given = as_day(values.get("given_on"))
     if given is not None and given > (today or clock.today()):
@@ -391,11 +414,7 @@ async def add_consent(user: AuthUser, candidate_id: int, data: schemas.ConsentCr
             "partner_consent.create",
             detail=f"överenskommelse {data.agreement_id}",
         )
-        agreement = (
-            await LocalAgreement.select(*_AGREEMENT_COLUMNS)
-            .where(LocalAgreement.id == data.agreement_id)
-            .first()
-        )
+        agreement = await _agreement_row(data.agreement_id)
         if agreement is None or not agreement_valid(agreement, clock.today()):
             problems.errors["agreement_id"] = (
                 "Välj en lokal överenskommelse som gäller i dag. En överenskommelse som har "
@@ -462,7 +481,9 @@ def _require_partner(user: AuthUser) -> None:
         raise Forbidden("Bara partnerkontakter ser den här sidan.")
 
 
-async def _active_consents(agency_id: int, candidate_id: int | None = None) -> list[dict[str, Any]]:
+async def _active_consents(
+    agency_id: int, candidate_id: int | None = None
+) -> list[SharedConsentRow]:
     """The active consents for the agency today, read now (so a withdrawal or an agreement's
     end counts at once)."""
     today = clock.today()
@@ -477,7 +498,8 @@ async def _active_consents(agency_id: int, candidate_id: int | None = None) -> l
     )
     if candidate_id is not None:
         where = where & (PartnerConsent.candidate == candidate_id)
-    return list(
+    return cast(
+        "list[SharedConsentRow]",
         await PartnerConsent.select(
             PartnerConsent.candidate,
             PartnerConsent.candidate.first_name,
@@ -488,7 +510,7 @@ async def _active_consents(agency_id: int, candidate_id: int | None = None) -> l
             PartnerConsent.shares_attendance,
             agreement.name,
             agreement.reference,
-        ).where(where)
+        ).where(where),
     )
 
 
@@ -498,10 +520,22 @@ def birth_year(personnummer: str) -> int | None:
     return int(head) if len(personnummer) >= 8 and head.isdigit() else None
 
 
-def _merge(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+class SharedPerson(TypedDict):
+    """A participant as a partner contact sees them: the name, the year of birth, since when
+    and what their active consents together share, and under which agreements."""
+
+    name: str
+    birth_year: int | None
+    given_on: dt.date
+    outcome: bool
+    attendance: bool
+    agreements: list[str]
+
+
+def _merge(rows: list[SharedConsentRow]) -> dict[int, SharedPerson]:
     """One entry per participant: several active consents share the union of what each
     covers (two agreements, say)."""
-    people: dict[int, dict[str, Any]] = {}
+    people: dict[int, SharedPerson] = {}
     for r in rows:
         cid = int(r["candidate"])
         agreement = r["agreement.name"] + (
@@ -525,7 +559,7 @@ def _merge(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return people
 
 
-async def _partner_agency(user: AuthUser) -> dict[str, Any] | None:
+async def _partner_agency(user: AuthUser) -> AgencyRef | None:
     _require_partner(user)
     return await agency_of(user.id)
 
@@ -557,7 +591,10 @@ async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedP
 async def _attendance_by_booking(booking_ids: list[int]) -> dict[int, schemas.SharedAttendance]:
     if not booking_ids:
         return {}
-    rows = await AttendanceWeek.select().where(AttendanceWeek.booking.is_in(booking_ids))
+    rows = cast(
+        "list[AttendanceWeekRow]",
+        await AttendanceWeek.select().where(AttendanceWeek.booking.is_in(booking_ids)),
+    )
     out: dict[int, schemas.SharedAttendance] = {}
     for b in booking_ids:
         mine = [r for r in rows if int(r["booking"]) == b]

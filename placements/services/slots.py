@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -30,6 +31,7 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
 from placements import date_rules
+from placements.rows import ContactRow, HostedSlotRow, SlotHosting, SlotValues
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
 from placements.tables import Booking, Slot
@@ -117,7 +119,9 @@ _SLOT_COLUMNS = (
 )
 
 
-async def _slot_rows(condition: Any, limit: int | None = None, offset: int = 0) -> list[dict]:
+async def _slot_rows(
+    condition: Any, limit: int | None = None, offset: int = 0
+) -> list[HostedSlotRow]:
     query = (
         Slot.select(*_SLOT_COLUMNS)
         .where(condition)
@@ -126,23 +130,24 @@ async def _slot_rows(condition: Any, limit: int | None = None, offset: int = 0) 
     )
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return list(await query)
+    return cast("list[HostedSlotRow]", await query)
 
 
-def _host_ref(row: dict[str, Any]) -> s.HostRef:
+def _host_ref(row: HostedSlotRow) -> s.HostRef:
     return s.HostRef(
         id=row["host"], name=row["host_name"], kind=row["host_kind"], town=row["host_town"]
     )
 
 
-async def _supervisors(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+async def _supervisors(rows: Sequence[SlotHosting]) -> dict[int, ContactRow]:
     ids = sorted({int(r["supervisor"]) for r in rows if r["supervisor"] is not None})
     if not ids:
         return {}
-    return {int(c["id"]): c for c in await Contact.select().where(Contact.id.is_in(ids))}
+    contacts = cast("list[ContactRow]", await Contact.select().where(Contact.id.is_in(ids)))
+    return {int(c["id"]): c for c in contacts}
 
 
-def _supervisor_ok(row: dict[str, Any], supervisor: dict[str, Any] | None) -> bool:
+def _supervisor_ok(row: SlotHosting, supervisor: ContactRow | None) -> bool:
     return (
         supervisor is not None
         and supervisor["active"]
@@ -150,7 +155,7 @@ def _supervisor_ok(row: dict[str, Any], supervisor: dict[str, Any] | None) -> bo
     )
 
 
-async def _managed(rows: list[dict[str, Any]]) -> list[s.Slot]:
+async def _managed(rows: list[HostedSlotRow]) -> list[s.Slot]:
     taken = await seats_taken([r["id"] for r in rows])
     supervisors = await _supervisors(rows)
     out = []
@@ -194,7 +199,7 @@ async def _managed(rows: list[dict[str, Any]]) -> list[s.Slot]:
     return out
 
 
-async def _public(rows: list[dict[str, Any]]) -> list[s.PublicSlot]:
+async def _public(rows: list[HostedSlotRow]) -> list[s.PublicSlot]:
     taken = await seats_taken([r["id"] for r in rows])
     contacts = await public_contacts([int(r["host"]) for r in rows])
     return [
@@ -229,7 +234,7 @@ def _publicly_visible() -> Any:
     return (Slot.status == "published") & (Slot.host.active == True)  # noqa: E712
 
 
-async def get_slot_for(user: AuthUser | None, slot_id: int) -> dict[str, Any]:
+async def get_slot_for(user: AuthUser | None, slot_id: int) -> HostedSlotRow:
     """The slot row (with host fields) if the user may manage it; NotFound otherwise."""
     rows = await _slot_rows(Slot.id == slot_id)
     if not rows or not await may_manage_host(user, int(rows[0]["host"])):
@@ -322,7 +327,7 @@ async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> 
     if row["status"] != "published":
         return "Platsen är inte publicerad. Publicera den först."
     chosen = supervisor_id if supervisor_id is not None else row["supervisor"]
-    supervisors = await _supervisors([{**row, "supervisor": chosen}])
+    supervisors = await _supervisors([{"host": row["host"], "supervisor": chosen}])
     sup = supervisors.get(int(chosen)) if chosen is not None else None
     if not _supervisor_ok(row, sup):
         return (
@@ -344,14 +349,18 @@ def _clean_list(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
-def _check_dates(values: dict[str, Any], current: dict[str, Any] | None = None) -> None:
+def _check_dates(values: SlotValues, current: HostedSlotRow | None = None) -> None:
     """The date table's slot rules for the dates sent, compared with the stored ones."""
     date_rules.check(
         "slot",
         {k: values[k] for k in ("start_date", "end_date") if values.get(k)},
         {
-            k: values[k] if k in values else (current or {}).get(k)
-            for k in ("start_date", "end_date")
+            "start_date": values["start_date"]
+            if "start_date" in values
+            else (current["start_date"] if current else None),
+            "end_date": values["end_date"]
+            if "end_date" in values
+            else (current["end_date"] if current else None),
         },
     )
 
@@ -376,7 +385,7 @@ def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None
     return resolved.occupation_id, resolved.notice()
 
 
-def _coordinates(values: dict[str, Any]) -> None:
+def _coordinates(values: SlotValues) -> None:
     lat, lon = values.get("latitude"), values.get("longitude")
     if lat is None and lon is None:
         coords = coordinates_of(values.get("town", ""))
@@ -388,7 +397,7 @@ def _coordinates(values: dict[str, Any]) -> None:
         )
 
 
-def _db_values(values: dict[str, Any]) -> dict[str, Any]:
+def _db_values(values: SlotValues) -> SlotValues:
     """Python values to column values: lists are JSON text, skills are taxonomy IDs."""
     out = dict(values)
     if "skills" in out:
@@ -401,7 +410,7 @@ def _db_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def _publish_problem(row: dict[str, Any]) -> ValidationFailed | None:
+async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
     """Everything a slot lacks to be published, all at once: a capacity, a town, an
     occupation (or nobody finds it by its work) and an active handledare (or it can take
     nobody)."""
@@ -416,14 +425,14 @@ async def _publish_problem(row: dict[str, Any]) -> ValidationFailed | None:
         )
     if not row["town"].strip():
         problems.append(("town", "Ange på vilken ort platsen finns innan du publicerar."))
-    if not row.get("occupation_id"):
+    if not row["occupation_id"]:
         problems.append(
             (
                 "occupation_id",
                 "Välj vilket yrke platsen gäller innan du publicerar, så att den går att hitta.",
             )
         )
-    supervisor = row.get("supervisor")
+    supervisor = row["supervisor"]
     if supervisor is None or not await Contact.exists().where(
         (Contact.id == supervisor) & (Contact.host == row["host"]) & (Contact.active == True)  # noqa: E712
     ):
@@ -504,7 +513,8 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         )
     _check_dates(values, current)
     if current["status"] == "published":
-        problem = await _publish_problem({**current, **values})
+        # The slot as it would be: the stored row with the changed columns.
+        problem = await _publish_problem(cast("HostedSlotRow", {**current, **values}))
         if problem:
             raise problem
     if not values:

@@ -20,6 +20,7 @@ from marketplace.kernel.auth import public, signed_in_user, staff
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.forms import ACTION, Form, Landing, round_trip
 from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import form_page, page
 from placements.schemas import intake as schemas
 from placements.services import intake as services
@@ -152,7 +153,7 @@ async def queue_page(
         page_no=sida,
         pages=pages,
         show_all=show_all,
-        target=services.get_settings().planning_meeting_days,
+        target=get_settings().planning_meeting_days,
         today=clock.today(),
         **_texts(),
     )

@@ -26,6 +26,7 @@ from piccolo.engine.postgres import PostgresEngine
 from marketplace.kernel import clock
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict
+from placements.rows import BookingRow
 from placements.schemas import agreements as sa
 from placements.services import (
     SEAT_HOLDING,
@@ -280,7 +281,7 @@ async def test_accept_and_period_change_share_one_lock_function(monkeypatch):
     calls: list[int] = []
     real = booking_access.lock_placement
 
-    async def spy(booking_id: int, **kw: Any) -> dict[str, Any]:
+    async def spy(booking_id: int, **kw: Any) -> BookingRow:
         calls.append(booking_id)
         return await real(booking_id, **kw)
 

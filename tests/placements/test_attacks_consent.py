@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from placements.rows import AgreementRow
 from placements.schemas import candidates as sc
 from placements.services import (
     agreement_versions,
@@ -50,7 +51,7 @@ async def accepted(w) -> int:
     return booking_id
 
 
-async def stored(booking_id: int) -> dict:
+async def stored(booking_id: int) -> AgreementRow:
     row = await agreement_versions.current_agreement_row(booking_id)
     assert row is not None
     return row

@@ -13,6 +13,7 @@ import time_machine
 
 from admin.services import register
 from marketplace.scheduler import run_job
+from placements.rows import BookingRow
 from placements.services import bookings
 from placements.tables import Booking, Candidate
 from tests.builders import make_candidate
@@ -29,7 +30,7 @@ async def test_one_failing_placement_does_not_stop_the_start_sweep(monkeypatch):
         await sign_all(w, booking_id)
     real_start = bookings._start_locked
 
-    async def start_or_fail(booking: dict[str, Any], user: Any, *rest: Any) -> Any:
+    async def start_or_fail(booking: BookingRow, user: Any, *rest: Any) -> Any:
         if booking["id"] == first:
             raise RuntimeError("a broken row")
         return await real_start(booking, user, *rest)

@@ -25,6 +25,7 @@ from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from marketplace.scheduler import run_job
 from placements import jobs
 from placements.attendance_figures import monday_of
+from placements.rows import BookingRow
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, booking_access, bookings
 from placements.tables import AttendanceWeek, Booking, Slot
@@ -345,7 +346,7 @@ async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_use
     await make_attendance_week(reported, LAST_WEEK, days_present=5)
     real = booking_access.actual_start_of
 
-    def start_or_fail(row: dict[str, Any]) -> dt.date | None:
+    def start_or_fail(row: BookingRow) -> dt.date | None:
         if row["id"] == broken:
             raise RuntimeError("a broken row")
         return real(row)

@@ -3,10 +3,13 @@ transition() allows, and the statuses that only permit an action without moving.
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from placements import booking_states
 from placements.booking_states import AWAITING, can, next_status, participant_action
+from placements.rows import BookingRow
 from placements.services import booking_moves
 
 ALL_STATUSES = (
@@ -161,7 +164,9 @@ async def test_transition_refuses_a_move_off_the_graph_in_swedish() -> None:
     from marketplace.kernel.errors import Conflict
 
     with pytest.raises(Conflict) as refused:
-        await booking_moves.transition({"id": 1, "status": "completed"}, "active", None)
+        # Only the keys a refused move reads.
+        row = cast("BookingRow", {"id": 1, "status": "completed"})
+        await booking_moves.transition(row, "active", None)
     assert str(refused.value) == (
         "Bokningen är avslutad och kan inte bli pågående. "
         "Placeringen är redan avslutad; registrera utfallet."

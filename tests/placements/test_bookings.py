@@ -4,11 +4,13 @@ capacity (seats, supervision, the participant's own calendar) and the scheduler'
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
 
-from marketplace.kernel.errors import Conflict, NotFound
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.tables import OutboxMessage
+from placements.rows import BookingRow, SlotRow
 from placements.schemas import bookings as sb
 from placements.services import bookings
 from placements.tables import Booking, BookingEvent, ChangeCounter, Slot
@@ -303,3 +305,14 @@ async def test_proposal_rules():
         await bookings.propose(
             w.coordinator, sb.BookingCreate(slot_id=draft, candidate_id=w.candidate_id)
         )
+
+
+def test_accepting_a_proposal_without_a_period_is_refused_in_swedish():
+    """A proposal always gets a period (`propose`); one without it is refused with a 400 that
+    names the missing date, never a 500. Pure: the refusal comes before any read."""
+    booking = cast("BookingRow", {"start_date": None, "end_date": dt.date(2030, 5, 29)})
+    slot = cast("SlotRow", {"start_date": None, "end_date": None})
+    with pytest.raises(ValidationFailed) as refused:
+        bookings._accepted_period(booking, slot, sb.AcceptRequest())
+    assert str(refused.value) == bookings.NO_PERIOD
+    assert refused.value.fields == ["start_date"]
