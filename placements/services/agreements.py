@@ -190,12 +190,19 @@ async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[BookingRow, A
     booking = await booking_access.booking_row_for(user, booking_id)
     if user.role == "host" and not await booking_access.may_act_as_host(user, booking):
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    return booking, await _current_agreement(booking_id)
+
+
+NO_AGREEMENT = "Bokningen har ingen överenskommelse ännu. Den skapas när värden accepterar."
+
+
+async def _current_agreement(booking_id: int) -> AgreementRow:
+    """The booking's current agreement version; a booking without one (a row from before
+    agreements, or written outside the services) is refused with a 404, never a crash."""
     agreement = await agreement_versions.current_agreement_row(booking_id)
     if agreement is None:
-        raise NotFound(
-            "Bokningen har ingen överenskommelse ännu. Den skapas när värden accepterar."
-        )
-    return booking, agreement
+        raise NotFound(NO_AGREEMENT)
+    return agreement
 
 
 async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreement:
@@ -240,8 +247,7 @@ async def update_agreement(
         booking = await booking_access.lock_placement(booking_id)
         if not booking_states.can("change", booking["status"]):
             raise booking_moves.illegal(booking["status"], "change")
-        agreement = await agreement_versions.current_agreement_row(booking_id)
-        assert agreement is not None
+        agreement = await _current_agreement(booking_id)
         values = await _changed_values(agreement, booking, data)
         start = values.get("start_date", agreement["start_date"])
         end = values.get("end_date", agreement["end_date"])
@@ -485,8 +491,7 @@ async def sign_in_app(
         booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("sign", booking["status"]):
             raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await agreement_versions.current_agreement_row(booking_id)
-        assert agreement is not None
+        agreement = await _current_agreement(booking_id)
         await _sign(
             booking,
             agreement,
@@ -516,8 +521,7 @@ async def record_paper_signature(
         booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("sign", booking["status"]):
             raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await agreement_versions.current_agreement_row(booking_id)
-        assert agreement is not None
+        agreement = await _current_agreement(booking_id)
         # Only the parties who sign by link sign on paper; staff and host users sign as
         # themselves in the app.
         if data.party not in await link_parties(booking):
@@ -624,8 +628,7 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         booking = await booking_access.lock_booking(booking_id)
         if not booking_states.can("sign", booking["status"]):
             raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await agreement_versions.current_agreement_row(booking_id)
-        assert agreement is not None
+        agreement = await _current_agreement(booking_id)
         parties = await link_parties(booking)
         sigs = cast(
             "list[SignatureRow]",

@@ -23,7 +23,7 @@ from litestar.response import Redirect, Template
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, signed_in_user, staff
-from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.errors import NotFound, ValidationFailed
 from marketplace.kernel.forms import (
     ACTION,
     Form,
@@ -428,7 +428,10 @@ async def _booking_context(
     booking = await booking_services.get_booking_for(user, booking_id)
     agreement = None
     if booking.status not in (booking_states.AWAITING, "proposed", "declined", "withdrawn"):
-        agreement = await agreement_services.get_agreement_for(user, booking_id)
+        try:
+            agreement = await agreement_services.get_agreement_for(user, booking_id)
+        except NotFound:  # a booking without an agreement row: the rest of it is shown
+            agreement = None
     outcomes = await outcome_services.outcomes_of_booking(user, booking_id)
     assessment = None
     if booking.status in ENDED:

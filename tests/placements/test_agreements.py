@@ -299,3 +299,45 @@ async def test_printable_page_has_print_css_and_respects_access(client, make_cli
         f"/bokningar/{booking_id}/overenskommelse", headers={"accept": "text/html"}
     )
     assert denied.status_code == 403
+
+
+async def test_a_booking_without_an_agreement_is_refused_with_a_404_not_a_crash(client):
+    """A booking past the proposal with no agreement row (one from before agreements, or
+    written outside the services) answers every agreement action with a Swedish 404."""
+    from marketplace.kernel.errors import NotFound
+    from tests.builders import make_booking
+
+    w = await make_world()
+    booking_id = await make_booking(
+        w.slot_id,
+        w.candidate_id,
+        w.coordinator.id,
+        status="accepted",
+        start_date=TODAY,
+        end_date=TODAY + dt.timedelta(days=30),
+    )
+    actions = [
+        agreements.update_agreement(
+            w.coordinator, booking_id, sa.AgreementUpdate(participant_goals="Mål")
+        ),
+        agreements.sign_in_app(w.coordinator, booking_id, seen_version=1),
+        agreements.record_paper_signature(
+            w.coordinator, booking_id, sa.PaperSignature(party="participant", version=1)
+        ),
+        agreements.issue_signing_links(w.coordinator, booking_id),
+    ]
+    for action in actions:
+        with pytest.raises(NotFound, match="ingen överenskommelse"):
+            await action
+    # The workbench shows the booking, and its signing form answers with the same 404.
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}")
+    assert page.status_code == 200, page.text[:500]
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert token
+    answer = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/underteckna", data={"_csrf_token": token.group(1)}
+    )
+    assert answer.status_code == 404, answer.text[:500]
+    assert "ingen överenskommelse" in answer.text
