@@ -118,7 +118,9 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w i
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
-_WORDS_CACHED = 64  # texts whose words are kept (a suggestion reads each text several times)
+# Texts whose words are kept: a suggestion reads the title and the description several times,
+# between them each sentence and role phrase of the description once.
+_WORDS_CACHED = 256
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
 _TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
 

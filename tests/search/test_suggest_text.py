@@ -5,6 +5,7 @@ for the test, never ad text."""
 from __future__ import annotations
 
 from search.suggest import (
+    _WORDS_CACHED,
     SuggestionModel,
     Weights,
     _relative,
@@ -60,9 +61,9 @@ def test_a_texts_words_are_read_once_and_the_cache_stays_small():
     first = model._text_words("Lagerarbetare till Halmstad")
     assert first == ("lagerarbetare",)  # a place name is no evidence
     assert model._text_words("Lagerarbetare till Halmstad") is first
-    for n in range(200):
+    for n in range(3 * _WORDS_CACHED):
         model._text_words(f"Lagerarbetare {n}")
-    assert len(model._words_cache) <= 64
+    assert len(model._words_cache) <= _WORDS_CACHED
 
 
 def test_the_description_tells_the_work_behind_a_generic_title():
