@@ -11,7 +11,7 @@ fixtures are left out.
 The weights were tuned on the ads with odd ids only; both halves are reported:
 
     .venv/bin/python bench/suggest_occupations.py --ads /work/shared/eval/real/real_ads.jsonl \
-        --dropped /work/shared/eval/real/dropped.jsonl [--misses] [--tune] [--cpu 3]
+        --dropped /work/shared/eval/real/dropped.jsonl [--misses] [--tune] [--cpu 3] [--roles 300]
 
 `--misses` lists the tuning half's misses only: the held-out half is reported in aggregate.
 
@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import random
 import statistics
 import sys
 import time
@@ -198,6 +199,38 @@ def cpu_times(cases: list[Case], passes: int) -> None:
     )
 
 
+ROLE_SENTENCE = (
+    "Vi har roligt på jobbet och fina kollegor. Du arbetar som {} hos oss och har varierande "
+    "uppgifter."
+)
+
+
+def role_check(n: int, seed: int = 3) -> None:
+    """The role phrase apart from the ads: ``n`` one-word JobTech job titles that belong to one
+    occupation each, drawn with a fixed seed, each put as the role into one neutral sentence
+    under the headline "Extrajobb"; own occupation in the top 3 without and with the role."""
+    owners: dict[str, set[str]] = {}
+    for occ_id, labels in taxonomy.alternative_labels_by_occupation().items():
+        for text, kind in labels:
+            if kind == "job_title":
+                owners.setdefault(text.lower(), set()).add(occ_id)
+    titles = sorted(
+        (t, next(iter(ids))) for t, ids in owners.items() if len(ids) == 1 and t.isalpha()
+    )
+    random.Random(seed).shuffle(titles)
+    models = [SuggestionModel(Weights(named_role=0.0)), SuggestionModel()]
+    hits = [0, 0]
+    for title, occ_id in titles[:n]:
+        text = ROLE_SENTENCE.format(title)
+        for k, model in enumerate(models):
+            top = [model.occupations[o].id for o, _ in model.rank("Extrajobb", text)[:3]]
+            hits[k] += occ_id in top
+    print(
+        f"role check, {min(n, len(titles))} job titles: top 3 {hits[0]} without the role, "
+        f"{hits[1]} with it"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ads", type=Path, default=REAL / "real_ads.jsonl")
@@ -206,6 +239,13 @@ def main() -> None:
         "--misses",
         action="store_true",
         help="list the tuning half's ads missed in the top 3 (the held-out half is only counted)",
+    )
+    ap.add_argument(
+        "--roles",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N one-word job titles as the role of a neutral sentence, without and with it",
     )
     ap.add_argument(
         "--cpu",
@@ -222,6 +262,9 @@ def main() -> None:
         print(f"left out {note}")
     if args.tune:
         tune(cases)
+        return
+    if args.roles:
+        role_check(args.roles)
         return
     t0 = time.perf_counter()
     model = SuggestionModel()
