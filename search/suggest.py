@@ -32,7 +32,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
 5. **Priors.** Placements are mostly entry-level work: an occupation that needs no education
    (``marketplace/reference/data/no_education_required.json``) gets a lift, and so does a broad one (many job
    titles). They count fully among the occupations the title speaks for, and in proportion
-   to the evidence otherwise, so that they make no filler of a stray word.
+   to the evidence otherwise, so that they make no filler of a stray word. The occupation
+   its SSYK group is named after ("Telefonförsäljare" of "Telefonförsäljare m.fl.") gets a
+   lift among the candidates: SSYK names a group after its main occupation.
 
 Nothing here names an occupation or an ad: the weights are per kind of evidence, tuned on half
 of the real ads and measured on the other half in ``bench/suggest_occupations.py``.
@@ -72,6 +74,7 @@ __all__ = [
     "Suggestion",
     "SuggestionModel",
     "Weights",
+    "group_namesake",
     "role_phrases",
     "suggest_for_slot",
     "suggestion_model",
@@ -105,6 +108,9 @@ class Weights:
     # A name's qualifiers that the text names ("telefon" for Telefonförsäljare).
     qualified: float = 0.25
     breadth: float = 1.0
+    # The occupation its SSYK group is named after ("Telefonförsäljare m.fl."), among the
+    # candidates.
+    namesake: float = 0.4
     k1: float = 1.2
     b: float = 0.4
 
@@ -275,6 +281,13 @@ class SuggestionModel:
                     if kind != "keyword":
                         self._add_text(gdocs[j], text, w.group_alt)
         self._grp_post, self._grp_len = _postings(gdocs)
+        # SSYK names a group after its main occupation: "Telefonförsäljare m.fl.",
+        # "Företagssäljare".
+        self.namesake = [False] * len(occs)
+        for j, gid in enumerate(group_ids):
+            named = _stems(group_namesake(groups[gid].label))
+            for i in self.group_occs[j]:
+                self.namesake[i] = any(_stems(name) == named for name in occs[i].names)
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
@@ -528,6 +541,8 @@ class SuggestionModel:
         titled |= {o for o in c["qualified"] if tg.get(self.occ_group[o], 0.0) >= near > 0}
         for o, s in scores.items():
             prior = w.breadth * self.breadth[o] + (w.entry_level if self.entry_level[o] else 0.0)
+            if self.namesake[o]:
+                s += w.namesake
             scores[o] = s + prior * (1.0 if o in titled else s / top)
         return sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
 
@@ -569,6 +584,17 @@ def _whole_words(name_lengths: dict[str, int], text_lengths: dict[str, int]) -> 
     """Whether the text's word behind each of a name's keys is no shorter than the name's word
     (one letter less allowed): a shorter word shares the stem but is another word."""
     return all(text_lengths.get(k, 0) >= n - 1 for k, n in name_lengths.items())
+
+
+def group_namesake(label: str) -> str:
+    """The occupation name an SSYK group's label begins with: its first name, before any
+    comma and without "m.fl." ("Telefonförsäljare m.fl." → "Telefonförsäljare")."""
+    head = label.split(",")[0].strip()
+    return re.sub(r"\s+m\.\s*fl\.?$", "", head).strip()
+
+
+def _stems(name: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in _words(name))
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

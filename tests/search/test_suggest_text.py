@@ -11,6 +11,7 @@ from search.suggest import (
     _relative,
     _shared_endings,
     _whole_words,
+    group_namesake,
     role_phrases,
     suggest_for_slot,
     suggestion_model,
@@ -133,3 +134,18 @@ def test_a_job_title_the_description_gives_as_the_role():
     without = SuggestionModel(Weights(named_role=0.0))
     top = [without.occupations[o].label for o, _ in without.rank("Extrajobb", text)[:3]]
     assert "Träningsinstruktör" not in top, top
+
+
+def test_a_group_label_names_its_main_occupation_first():
+    assert group_namesake("Telefonförsäljare m.fl.") == "Telefonförsäljare"
+    assert group_namesake("Företagssäljare") == "Företagssäljare"
+    assert group_namesake("Butikssäljare, fackhandel") == "Butikssäljare"
+    assert group_namesake("Kockar och kallskänkor") == "Kockar och kallskänkor"
+
+
+def test_the_occupation_a_group_is_named_after_is_its_namesake():
+    model = suggestion_model()
+    namesakes = {o.label for o, named in zip(model.occupations, model.namesake) if named}
+    assert {"Telefonförsäljare", "Företagssäljare"} <= namesakes
+    assert "Innesäljare" not in namesakes  # in the group "Företagssäljare"
+    assert "Telefonkommunikatör på intresseorganisation" not in namesakes
