@@ -11,7 +11,9 @@ fixtures are left out.
 The weights were tuned on the ads with odd ids only; both halves are reported:
 
     .venv/bin/python bench/suggest_occupations.py --ads /work/shared/eval/real/real_ads.jsonl \
-        --dropped /work/shared/eval/real/dropped.jsonl [--misses] [--tune]
+        --dropped /work/shared/eval/real/dropped.jsonl [--misses] [--tune] [--cpu 3] [--roles 300]
+
+`--misses` lists the tuning half's misses only: the held-out half is reported in aggregate.
 
 `--tune` runs a small grid over the weights on the odd half and prints the best settings with
 both halves' figures (for the record: what is kept is in `search.suggest.Weights`).
@@ -23,6 +25,7 @@ import argparse
 import dataclasses
 import itertools
 import json
+import random
 import statistics
 import sys
 import time
@@ -34,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from marketplace.reference import taxonomy  # noqa: E402
 from marketplace.reference.taxonomy_changes import replaced_ids, resolve_occupation  # noqa: E402
-from search.suggest import SuggestionModel, Weights  # noqa: E402
+from search.suggest import SuggestionModel, Weights, suggest_for_slot  # noqa: E402
 from search.taxonomy_cache import suggest_occupations  # noqa: E402
 
 REAL = Path("/work/shared/eval/real")
@@ -174,11 +177,83 @@ def tune(cases: list[Case]) -> None:
         print(f"odd top3 {t3:.1%} top1 {t1:.1%} | even top3 {full['even'][1]:.1%} | {changes}")
 
 
+def cpu_times(cases: list[Case], passes: int) -> None:
+    """Thread CPU time of :func:`search.suggest.suggest_for_slot` per call (what a host's
+    request costs the worker, whatever the load of the machine), and the wall time beside it."""
+    suggest_for_slot("", "lager")  # the model is built before the clock starts
+    cpu: list[float] = []
+    wall: list[float] = []
+    for _ in range(passes):
+        for c in cases:
+            t0, w0 = time.thread_time(), time.perf_counter()
+            suggest_for_slot(c.title, c.text)
+            cpu.append((time.thread_time() - t0) * 1000)
+            wall.append((time.perf_counter() - w0) * 1000)
+    cpu.sort()
+    wall.sort()
+    p95 = int(0.95 * (len(cpu) - 1))
+    print(
+        f"suggest_for_slot, {len(cases)} ads x {passes}: CPU median "
+        f"{statistics.median(cpu):.1f} ms, p95 {cpu[p95]:.1f} ms; wall median "
+        f"{statistics.median(wall):.1f} ms, p95 {wall[p95]:.1f} ms"
+    )
+
+
+ROLE_SENTENCE = (
+    "Vi har roligt på jobbet och fina kollegor. Du arbetar som {} hos oss och har varierande "
+    "uppgifter."
+)
+
+
+def role_check(n: int, seed: int = 3) -> None:
+    """The role phrase apart from the ads: ``n`` one-word JobTech job titles that belong to one
+    occupation each, drawn with a fixed seed, each put as the role into one neutral sentence
+    under the headline "Extrajobb"; own occupation in the top 3 without and with the role."""
+    owners: dict[str, set[str]] = {}
+    for occ_id, labels in taxonomy.alternative_labels_by_occupation().items():
+        for text, kind in labels:
+            if kind == "job_title":
+                owners.setdefault(text.lower(), set()).add(occ_id)
+    titles = sorted(
+        (t, next(iter(ids))) for t, ids in owners.items() if len(ids) == 1 and t.isalpha()
+    )
+    random.Random(seed).shuffle(titles)
+    models = [SuggestionModel(Weights(named_role=0.0)), SuggestionModel()]
+    hits = [0, 0]
+    for title, occ_id in titles[:n]:
+        text = ROLE_SENTENCE.format(title)
+        for k, model in enumerate(models):
+            top = [model.occupations[o].id for o, _ in model.rank("Extrajobb", text)[:3]]
+            hits[k] += occ_id in top
+    print(
+        f"role check, {min(n, len(titles))} job titles: top 3 {hits[0]} without the role, "
+        f"{hits[1]} with it"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ads", type=Path, default=REAL / "real_ads.jsonl")
     ap.add_argument("--dropped", type=Path, default=REAL / "dropped.jsonl")
-    ap.add_argument("--misses", action="store_true", help="list the ads missed in the top 3")
+    ap.add_argument(
+        "--misses",
+        action="store_true",
+        help="list the tuning half's ads missed in the top 3 (the held-out half is only counted)",
+    )
+    ap.add_argument(
+        "--roles",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N one-word job titles as the role of a neutral sentence, without and with it",
+    )
+    ap.add_argument(
+        "--cpu",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time suggest_for_slot over every ad N times (thread CPU time, as a host's call)",
+    )
     ap.add_argument("--tune", action="store_true", help="grid over the weights on the odd half")
     args = ap.parse_args()
     cases, left_out = load_cases(args.ads, args.dropped)
@@ -188,6 +263,9 @@ def main() -> None:
     if args.tune:
         tune(cases)
         return
+    if args.roles:
+        role_check(args.roles)
+        return
     t0 = time.perf_counter()
     model = SuggestionModel()
     print(f"model built in {time.perf_counter() - t0:.1f} s")
@@ -196,9 +274,11 @@ def main() -> None:
     # The baseline: the form's occupation autocomplete, given the title as if typed.
     hits = sum(1 for c in cases if any(s.id in c.targets for s in suggest_occupations(c.title, 3)))
     print(f"baseline, the autocomplete on the title alone: top 3 {hits / len(cases):.1%}")
+    if args.cpu:
+        cpu_times(cases, args.cpu)
     if args.misses:
         for case, rank in zip(cases, result["ranks"], strict=True):
-            if rank is None or rank > 3:
+            if _odd(case) and (rank is None or rank > 3):
                 top = [s.label for s in model.suggest(case.title, case.text)]
                 want = [taxonomy.occupations()[t].label for t in sorted(case.targets)][:3]
                 print(f"  miss {case.ad_id} rank {rank}: {case.title[:50]!r} want {want} got {top}")

@@ -17,6 +17,11 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    ("Innesäljare – grundlön + provision" names Innesäljare; "Javautvecklare" names
    "utvecklare" by its head). A name that many occupations share ("Säljare") says less than
    one that only one has. A name in the description counts less.
+   A name in the few words after "som" or "söker" in the description ("Du arbetar som
+   studiecoach", "Vi söker en lagerarbetare") is the role the ad introduces, and counts more
+   than a name elsewhere in it. A text word shorter than the name's word names nothing even
+   when the two share a Snowball stem: "matematik" is no form of Matematiker, "marknadsför"
+   none of Marknadsförare.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare.
@@ -27,7 +32,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
 5. **Priors.** Placements are mostly entry-level work: an occupation that needs no education
    (``marketplace/reference/data/no_education_required.json``) gets a lift, and so does a broad one (many job
    titles). They count fully among the occupations the title speaks for, and in proportion
-   to the evidence otherwise, so that they make no filler of a stray word.
+   to the evidence otherwise, so that they make no filler of a stray word. The occupation
+   its SSYK group is named after ("Telefonförsäljare" of "Telefonförsäljare m.fl.") gets a
+   lift among the candidates: SSYK names a group after its main occupation.
 
 Nothing here names an occupation or an ad: the weights are per kind of evidence, tuned on half
 of the real ads and measured on the other half in ``bench/suggest_occupations.py``.
@@ -67,6 +74,8 @@ __all__ = [
     "Suggestion",
     "SuggestionModel",
     "Weights",
+    "group_namesake",
+    "role_phrases",
     "suggest_for_slot",
     "suggestion_model",
     "suggestions_for",
@@ -94,20 +103,30 @@ class Weights:
     group_alt: float = 1.0  # an alternative label's weight in its group's text
     named_title: float = 2.0
     named_description: float = 0.5
+    named_role: float = 1.0  # a name in the role the description introduces ("som X")
     entry_level: float = 0.3
     # A name's qualifiers that the text names ("telefon" for Telefonförsäljare).
     qualified: float = 0.25
     breadth: float = 1.0
+    # The occupation its SSYK group is named after ("Telefonförsäljare m.fl."), among the
+    # candidates.
+    namesake: float = 0.4
     k1: float = 1.2
     b: float = 0.4
 
 
 _SENTENCE = re.compile(r"[.!?\n|–—:;]+")
+# Words that introduce the role an ad is about: "arbeta som X", "Som X kommer du",
+# "Vi söker en X", "X söks". The few words after them are read for names.
+_ROLE_CUES = frozenset({"som", "söker", "söks"})
+_ROLE_WORDS = 4
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
-_WORDS_CACHED = 64  # texts whose words are kept (a suggestion reads each text several times)
+# Texts whose words are kept: a suggestion reads the title and the description several times,
+# between them each sentence and role phrase of the description once.
+_WORDS_CACHED = 256
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
 _TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
 
@@ -183,6 +202,7 @@ class SuggestionModel:
         self._known_stems = {stem(k) for k in self._known}
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._words_cache: dict[str, tuple[str, ...]] = {}
+        self._head_cache: dict[str, int] = {}
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
         # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
@@ -204,6 +224,20 @@ class SuggestionModel:
         self._occ_post, self._occ_len = _postings(docs)
         self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
 
+        # Per name, the shortest of its words behind each key: a shorter word of a text that
+        # shares the stem is no form of it ("matematik" and "matematiker").
+        self._name_len: dict[frozenset[str], dict[str, int]] = {}
+        for keys, _, _ in name_sets:
+            self._name_len.setdefault(keys, {})
+        for o in occs:
+            for text in (*o.names, *(t for t, k in alts.get(o.id, ()) if k != "keyword")):
+                words = _words(text)
+                lens = self._name_len.get(frozenset(self._keys(wd)[0][0] for wd in words))
+                if lens is None:
+                    continue
+                for wd in words:
+                    key = self._keys(wd)[0][0]
+                    lens[key] = min(lens.get(key, len(wd)), len(wd))
         # A name shared by many occupations names none of them well.
         sharing: dict[frozenset[str], set[int]] = {}
         for keys, i, _ in name_sets:
@@ -247,6 +281,13 @@ class SuggestionModel:
                     if kind != "keyword":
                         self._add_text(gdocs[j], text, w.group_alt)
         self._grp_post, self._grp_len = _postings(gdocs)
+        # SSYK names a group after its main occupation: "Telefonförsäljare m.fl.",
+        # "Företagssäljare".
+        self.namesake = [False] * len(occs)
+        for j, gid in enumerate(group_ids):
+            named = _stems(group_namesake(groups[gid].label))
+            for i in self.group_occs[j]:
+                self.namesake[i] = any(_stems(name) == named for name in occs[i].names)
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
@@ -316,6 +357,17 @@ class SuggestionModel:
         self._keys_cache[folded] = result
         return result
 
+    def _head_len(self, folded: str) -> int:
+        """The length of a word's compound head (of the word itself when it does not split)."""
+        hit = self._head_cache.get(folded)
+        if hit is None:
+            parts = self._parts(folded)
+            hit = len(parts[-1]) if parts else len(folded)
+            if len(self._head_cache) > 100_000:
+                self._head_cache.clear()
+            self._head_cache[folded] = hit
+        return hit
+
     def _add_text(self, doc: dict[str, float], text: str, weight: float) -> None:
         for word in _words(text):
             for key, part in self._keys(word):
@@ -365,18 +417,22 @@ class SuggestionModel:
 
     def _named(self, text: str) -> dict[int, float]:
         """Occupations whose name or alternative label stands whole in ``text``."""
-        keys: set[str] = set()
+        # Per key, the longest word of the text behind it (a compound's head by itself).
+        longest: dict[str, int] = {}
         for word in self._text_words(text):
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
-            keys.add(own[0][0])
+            key = own[0][0]
+            longest[key] = max(longest.get(key, 0), len(word))
             if len(own) > 1:
-                keys.add(own[-1][0])
+                key = own[-1][0]
+                longest[key] = max(longest.get(key, 0), self._head_len(word))
+        keys = longest.keys()
         out: dict[int, float] = {}
         for key in keys:
             for name_keys, occ, weight in self._names.get(key, ()):
-                if name_keys <= keys:
+                if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
                     if out.get(occ, 0.0) < s:
                         out[occ] = s
@@ -424,8 +480,13 @@ class SuggestionModel:
             for o, s in self._named(sentence).items():
                 named[o] = named.get(o, 0.0) + s
         out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
+        role: dict[int, float] = {}
+        for phrase in role_phrases(description):
+            for o, s in self._named(phrase).items():
+                role[o] = max(role.get(o, 0.0), s)
+        out["named_role"] = role
         candidates = set(out["title"]) | set(out["description"]) | set(out["named_title"])
-        candidates |= set(out["named_description"])
+        candidates |= set(out["named_description"]) | set(role)
         # Every occupation of the best-matching groups, even one that no word names: the
         # field is clear, and the group's broadest occupation may be the one meant.
         for key in ("title_group", "description_group"):
@@ -464,6 +525,7 @@ class SuggestionModel:
                 )
             s += w.named_title * c["named_title"].get(o, 0.0)
             s += w.named_description * c["named_description"].get(o, 0.0)
+            s += w.named_role * c["named_role"].get(o, 0.0)
             s += w.qualified * qualified
             scores[o] = s
         # The priors order what the text speaks for. Among the occupations the title speaks for
@@ -479,6 +541,8 @@ class SuggestionModel:
         titled |= {o for o in c["qualified"] if tg.get(self.occ_group[o], 0.0) >= near > 0}
         for o, s in scores.items():
             prior = w.breadth * self.breadth[o] + (w.entry_level if self.entry_level[o] else 0.0)
+            if self.namesake[o]:
+                s += w.namesake
             scores[o] = s + prior * (1.0 if o in titled else s / top)
         return sorted(scores.items(), key=lambda kv: (-kv[1], self.occupations[kv[0]].label))
 
@@ -502,6 +566,35 @@ class SuggestionModel:
                 )
             )
         return out
+
+
+def role_phrases(text: str) -> list[str]:
+    """The few words after each word that introduces a role ("som", "söker", "söks"), sentence
+    by sentence: "Du arbetar som studiecoach i matematik" gives "studiecoach i matematik"."""
+    out = []
+    for sentence in _SENTENCE.split(text):
+        words = normalize(sentence).split()
+        for n, word in enumerate(words):
+            if word in _ROLE_CUES and n + 1 < len(words):
+                out.append(" ".join(words[n + 1 : n + 1 + _ROLE_WORDS]))
+    return out
+
+
+def _whole_words(name_lengths: dict[str, int], text_lengths: dict[str, int]) -> bool:
+    """Whether the text's word behind each of a name's keys is no shorter than the name's word
+    (one letter less allowed): a shorter word shares the stem but is another word."""
+    return all(text_lengths.get(k, 0) >= n - 1 for k, n in name_lengths.items())
+
+
+def group_namesake(label: str) -> str:
+    """The occupation name an SSYK group's label begins with: its first name, before any
+    comma and without "m.fl." ("Telefonförsäljare m.fl." → "Telefonförsäljare")."""
+    head = label.split(",")[0].strip()
+    return re.sub(r"\s+m\.\s*fl\.?$", "", head).strip()
+
+
+def _stems(name: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in _words(name))
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

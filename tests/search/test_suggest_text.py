@@ -4,7 +4,18 @@ for the test, never ad text."""
 
 from __future__ import annotations
 
-from search.suggest import _relative, _shared_endings, suggest_for_slot, suggestion_model
+from search.suggest import (
+    _WORDS_CACHED,
+    SuggestionModel,
+    Weights,
+    _relative,
+    _shared_endings,
+    _whole_words,
+    group_namesake,
+    role_phrases,
+    suggest_for_slot,
+    suggestion_model,
+)
 
 
 def test_an_ending_that_three_words_share_is_a_head():
@@ -51,9 +62,9 @@ def test_a_texts_words_are_read_once_and_the_cache_stays_small():
     first = model._text_words("Lagerarbetare till Halmstad")
     assert first == ("lagerarbetare",)  # a place name is no evidence
     assert model._text_words("Lagerarbetare till Halmstad") is first
-    for n in range(200):
+    for n in range(3 * _WORDS_CACHED):
         model._text_words(f"Lagerarbetare {n}")
-    assert len(model._words_cache) <= 64
+    assert len(model._words_cache) <= _WORDS_CACHED
 
 
 def test_the_description_tells_the_work_behind_a_generic_title():
@@ -75,3 +86,66 @@ def test_a_seller_who_sells_by_telephone():
         )
     ]
     assert got[0] == "Telefonförsäljare", got
+
+
+def test_the_words_after_som_and_soker_are_the_role():
+    text = "Du kommer att arbeta som lagerarbetare i Borås. Vi söker en kock! Vill du bli en som"
+    assert role_phrases(text) == ["lagerarbetare i borås", "en kock"]
+    assert role_phrases("Kocken söks till vårt kök") == ["till vårt kök"]
+    assert role_phrases("Ingen roll nämns här.") == []
+
+
+def test_the_role_phrase_stops_at_the_sentence_end():
+    assert role_phrases("Du arbetar som kock. Diskare finns redan.") == ["kock"]
+
+
+def test_a_shorter_word_is_no_form_of_a_name():
+    assert not _whole_words({"matematik": 11}, {"matematik": 9})  # matematik, Matematiker
+    assert _whole_words({"matematik": 11}, {"matematik": 11})
+    assert _whole_words({"matematik": 11}, {"matematik": 13})  # matematikern
+    assert _whole_words({"kock": 4}, {"kock": 3})  # one letter less is allowed
+
+
+def test_the_subject_does_not_name_its_practitioner():
+    model = suggestion_model()
+    occ = next(i for i, o in enumerate(model.occupations) if o.label == "Matematiker")
+    assert occ not in model._named("Matematik")
+    assert occ in model._named("Matematiker")
+    assert occ in model._named("Matematikern sökes")
+
+
+def test_the_role_the_description_introduces_is_named_apart():
+    model = suggestion_model()
+    parts = model.components(
+        "Vi söker dig!",
+        "I vårt team finns säljare och tekniker. Som kundtjänstmedarbetare hjälper du dem.",
+    )
+    role = {model.occupations[o].label for o in parts["named_role"]}
+    assert "Kundtjänstmedarbetare" in role
+    assert not any("äljare" in label for label in role), role
+
+
+def test_a_job_title_the_description_gives_as_the_role():
+    # "Gymledare" is a JobTech job title of Träningsinstruktör only; the generic headline
+    # and the rest of the text say nothing of the work.
+    text = "Vi har roligt på jobbet och fina kollegor. Du arbetar som gymledare hos oss."
+    got = [s.label for s in suggest_for_slot("Extrajobb", text)]
+    assert "Träningsinstruktör" in got, got
+    without = SuggestionModel(Weights(named_role=0.0))
+    top = [without.occupations[o].label for o, _ in without.rank("Extrajobb", text)[:3]]
+    assert "Träningsinstruktör" not in top, top
+
+
+def test_a_group_label_names_its_main_occupation_first():
+    assert group_namesake("Telefonförsäljare m.fl.") == "Telefonförsäljare"
+    assert group_namesake("Företagssäljare") == "Företagssäljare"
+    assert group_namesake("Butikssäljare, fackhandel") == "Butikssäljare"
+    assert group_namesake("Kockar och kallskänkor") == "Kockar och kallskänkor"
+
+
+def test_the_occupation_a_group_is_named_after_is_its_namesake():
+    model = suggestion_model()
+    namesakes = {o.label for o, named in zip(model.occupations, model.namesake) if named}
+    assert {"Telefonförsäljare", "Företagssäljare"} <= namesakes
+    assert "Innesäljare" not in namesakes  # in the group "Företagssäljare"
+    assert "Telefonkommunikatör på intresseorganisation" not in namesakes
