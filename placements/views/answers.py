@@ -69,6 +69,27 @@ async def _answer_page(
     )
 
 
+async def _answer_refused(
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    token: str,
+    values: dict[str, Any],
+    exc: MarketplaceError,
+) -> Template:
+    """A refused answer, accept or decline alike: a dead link gets its own page; any other
+    refusal shows the proposal again with the reason next to its field."""
+    if isinstance(exc, LinkRefused):
+        return _refused(request, exc)
+    return await _answer_page(
+        request,
+        booking_id,
+        token,
+        values=values,
+        errors=field_errors(exc, ANSWER_LABELS),
+        status_code=exc.status_code,
+    )
+
+
 @get(
     "/forslag/{booking_id:int}/svar/{token:str}",
     guards=[public],
@@ -105,17 +126,8 @@ async def answer_accept(
             blank_is_none=list(ACCEPT_LABELS),
         )
         booking = await answers.accept_by_link(booking_id, token, choice)
-    except LinkRefused as exc:
-        return _refused(request, exc)
     except MarketplaceError as exc:
-        return await _answer_page(
-            request,
-            booking_id,
-            token,
-            values=values,
-            errors=field_errors(exc, ANSWER_LABELS),
-            status_code=exc.status_code,
-        )
+        return await _answer_refused(request, booking_id, token, values, exc)
     return page("answers/answered.html", request, booking=booking, accepted=True)
 
 
@@ -136,17 +148,8 @@ async def answer_decline(
             await answers.check_link(booking_id, token)
             raise ValidationFailed(NO_REASON, fields=["reason"])
         booking = await answers.decline_by_link(booking_id, token, reason)
-    except LinkRefused as exc:
-        return _refused(request, exc)
     except MarketplaceError as exc:
-        return await _answer_page(
-            request,
-            booking_id,
-            token,
-            values=values,
-            errors=field_errors(exc, ANSWER_LABELS),
-            status_code=exc.status_code,
-        )
+        return await _answer_refused(request, booking_id, token, values, exc)
     return page("answers/answered.html", request, booking=booking, accepted=False)
 
 
