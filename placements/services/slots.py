@@ -150,6 +150,33 @@ def _supervisor_ok(row: dict[str, Any], supervisor: dict[str, Any] | None) -> bo
     )
 
 
+def _public_facts(r: dict[str, Any], taken: dict[int, int]) -> dict[str, Any]:
+    """What a slot shows to anyone, read from its row the same way for the public view and
+    for the managed one (which adds what only its host and the staff see)."""
+    return {
+        "id": r["id"],
+        "host": _host_ref(r),
+        "kind": r["kind"],
+        "title": r["title"],
+        "occupation": occupation_ref(r["occupation_id"]),
+        "description": r["description"],
+        "skills": skill_refs(json_list(r["skills"])),
+        "town": r["town"],
+        "latitude": r["latitude"],
+        "longitude": r["longitude"],
+        "capacity": r["capacity"],
+        "open_seats": max(0, r["capacity"] - taken.get(r["id"], 0)),
+        "hours_per_week": r["hours_per_week"],
+        "tracks": json_list(r["tracks"]),
+        "adaptations": json_list(r["adaptations"]),
+        "driving_licence": r["driving_licence"],
+        "start_date": r["start_date"],
+        "end_date": r["end_date"],
+        "setting": r["setting"],
+        "published_at": r["published_at"],
+    }
+
+
 async def _managed(rows: list[dict[str, Any]]) -> list[s.Slot]:
     taken = await seats_taken([r["id"] for r in rows])
     supervisors = await _supervisors(rows)
@@ -159,34 +186,15 @@ async def _managed(rows: list[dict[str, Any]]) -> list[s.Slot]:
         has_supervisor = _supervisor_ok(r, sup)
         out.append(
             s.Slot(
-                id=r["id"],
-                host=_host_ref(r),
+                **_public_facts(r, taken),
                 source=r["source"],
                 external_id=r["external_id"],
-                kind=r["kind"],
-                title=r["title"],
-                occupation=occupation_ref(r["occupation_id"]),
-                description=r["description"],
-                skills=skill_refs(json_list(r["skills"])),
-                town=r["town"],
-                latitude=r["latitude"],
-                longitude=r["longitude"],
-                capacity=r["capacity"],
-                open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
-                hours_per_week=r["hours_per_week"],
-                tracks=json_list(r["tracks"]),
-                adaptations=json_list(r["adaptations"]),
                 supervisor=contact_out(sup) if sup else None,
                 needs_supervisor=not has_supervisor,
                 accepts_bookings=has_supervisor
                 and r["status"] == "published"
                 and bool(r["host_active"]),
-                driving_licence=r["driving_licence"],
-                start_date=r["start_date"],
-                end_date=r["end_date"],
-                setting=r["setting"],
                 status=r["status"],
-                published_at=r["published_at"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
             )
@@ -198,29 +206,7 @@ async def _public(rows: list[dict[str, Any]]) -> list[s.PublicSlot]:
     taken = await seats_taken([r["id"] for r in rows])
     contacts = await public_contacts([int(r["host"]) for r in rows])
     return [
-        s.PublicSlot(
-            id=r["id"],
-            host=_host_ref(r),
-            kind=r["kind"],
-            title=r["title"],
-            occupation=occupation_ref(r["occupation_id"]),
-            description=r["description"],
-            skills=skill_refs(json_list(r["skills"])),
-            town=r["town"],
-            latitude=r["latitude"],
-            longitude=r["longitude"],
-            capacity=r["capacity"],
-            open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
-            hours_per_week=r["hours_per_week"],
-            tracks=json_list(r["tracks"]),
-            adaptations=json_list(r["adaptations"]),
-            driving_licence=r["driving_licence"],
-            start_date=r["start_date"],
-            end_date=r["end_date"],
-            setting=r["setting"],
-            published_at=r["published_at"],
-            contacts=contacts.get(int(r["host"]), []),
-        )
+        s.PublicSlot(**_public_facts(r, taken), contacts=contacts.get(int(r["host"]), []))
         for r in rows
     ]
 
