@@ -19,7 +19,13 @@ import msgspec
 from employers import schemas as emp
 from employers.services import get_host_for, managed_host_ids, may_manage_host
 from employers.services.contacts import check_supervisor, contact_out, public_contacts
-from employers.services.hosts import SETTING_BY_KIND, coordinates_of, host_out, set_host_active
+from employers.services.hosts import (
+    SETTING_BY_KIND,
+    changed_place,
+    host_out,
+    place_fields,
+    set_host_active,
+)
 from employers.services.targets import targets_for_year
 from employers.tables import Contact, Host
 from marketplace.kernel.addresses import single_line
@@ -362,18 +368,6 @@ def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None
     return resolved.occupation_id, resolved.notice()
 
 
-def _coordinates(values: dict[str, Any]) -> None:
-    lat, lon = values.get("latitude"), values.get("longitude")
-    if lat is None and lon is None:
-        coords = coordinates_of(values.get("town", ""))
-        values["latitude"], values["longitude"] = coords if coords else (None, None)
-    elif lat is None or lon is None:
-        raise ValidationFailed(
-            "Ange både latitud och longitud, eller ingen av dem (då hämtas de från orten).",
-            fields=["latitude", "longitude"],
-        )
-
-
 def _db_values(values: dict[str, Any]) -> dict[str, Any]:
     """Python values to column values: lists are JSON text, skills are taxonomy IDs."""
     out = dict(values)
@@ -438,7 +432,7 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
     values["occupation_id"], notice = _check_occupation(values["occupation_id"], values["title"])
     _check_dates(values)
-    _coordinates(values)
+    place_fields(values)
     await check_supervisor(host_id, supervisor_id)
     async with write_transaction(Slot._meta.db):
         rows = await Slot.insert(
@@ -471,16 +465,7 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
     if "town" in values:
         values["town"] = single_line(values["town"].strip(), "town", label="Orten")
-        if "latitude" not in values and "longitude" not in values:
-            values["latitude"] = values["longitude"] = None
-    if "latitude" in values or "longitude" in values:
-        merged = {
-            "town": values.get("town", current["town"]),
-            "latitude": values.get("latitude", current["latitude"]),
-            "longitude": values.get("longitude", current["longitude"]),
-        }
-        _coordinates(merged)
-        values.update(merged)
+    changed_place(values, current)
     if "setting" in values and values["setting"] is None:
         values["setting"] = SETTING_BY_KIND[current["host_kind"]]
     notice = ""
