@@ -532,14 +532,7 @@ async def book_meeting(
     starts = check_meeting(data)
     async with write_transaction(engine()):
         application = await _lock_open(application_id)
-        booked = (
-            await PlanningMeeting.select()
-            .where(
-                (PlanningMeeting.application == application_id)
-                & (PlanningMeeting.status == "booked")
-            )
-            .first()
-        )
+        booked = await _booked_or_none(application_id)
         place, video_link = data.place.strip(), data.video_link.strip()
         if booked is None:
             rows = await PlanningMeeting.insert(
@@ -588,14 +581,20 @@ async def book_meeting(
         return _meeting_out(meeting), mailed
 
 
-async def _booked(application_id: int) -> dict[str, Any]:
-    meeting = (
+async def _booked_or_none(application_id: int) -> dict[str, Any] | None:
+    """The application's booked planning meeting, if it has one."""
+    meeting: dict[str, Any] | None = (
         await PlanningMeeting.select()
         .where(
             (PlanningMeeting.application == application_id) & (PlanningMeeting.status == "booked")
         )
         .first()
     )
+    return meeting
+
+
+async def _booked(application_id: int) -> dict[str, Any]:
+    meeting = await _booked_or_none(application_id)
     if meeting is None:
         raise Conflict(NO_MEETING)
     return meeting
@@ -767,14 +766,7 @@ async def close(user: AuthUser, application_id: int, reason: str) -> None:
         raise ValidationFailed("Skriv varför ansökan avslutas.", fields=["reason"])
     async with write_transaction(engine()):
         application = await _lock_open(application_id)
-        meeting = (
-            await PlanningMeeting.select()
-            .where(
-                (PlanningMeeting.application == application_id)
-                & (PlanningMeeting.status == "booked")
-            )
-            .first()
-        )
+        meeting = await _booked_or_none(application_id)
         if meeting is not None:
             await PlanningMeeting.update(
                 {
