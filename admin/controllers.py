@@ -8,21 +8,12 @@ coordinator.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
@@ -35,21 +26,15 @@ from marketplace.kernel.auth import AuthUser, admin_only, requires, staff
 from marketplace.kernel.dates import check_date
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.figures import CsvVariant
+from marketplace.kernel.openapi import file_operation
 from marketplace.kernel.paging import Limit, Offset
 
 report_readers = requires("admin", "coordinator", "analyst")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@dataclass
-class ReportExportOperation(Operation):
-    """Documents a report export's answer as the CSV or XLSX file it is, not as JSON."""
-
-    def __post_init__(self) -> None:
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse):
-            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            ok.content = {m: OpenAPIMediaType(schema=binary) for m in ("text/csv", XLSX)}
+# A report export's answer is the CSV or XLSX file it is, not JSON.
+ReportExportOperation = file_operation(("text/csv", XLSX))
 
 
 def report_route(report: registry.Report) -> HTTPRouteHandler:
@@ -138,48 +123,15 @@ report_router = Router(
 )
 
 
-class AuditController(Controller):
-    path = "/api/v1/audit"
-    guards = [admin_only]
-    tags = ["audit"]
-
-    @get("/", operation_id="searchAudit")
-    async def search(
-        self,
-        request: Request[AuthUser, Any, Any],
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        actor_id: FromQuery[int | None] = None,
-        subject_id: FromQuery[int | None] = None,
-        action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> schemas.AuditPage:
-        """Accesses by a user (actor_id) or to a person (subject_id) in a period, newest first."""
-        query = audit_query(start, end, actor_id, subject_id, action)
-        return await audit.search_audit(request.user, query, limit=limit, offset=offset)
-
-    @get("/export", operation_id="exportAudit")
-    async def export(
-        self,
-        request: Request[AuthUser, Any, Any],
-        start: FromQuery[dt.date | None] = None,
-        end: FromQuery[dt.date | None] = None,
-        actor_id: FromQuery[int | None] = None,
-        subject_id: FromQuery[int | None] = None,
-        action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
-        variant: FromQuery[CsvVariant] = "swedish",
-    ) -> Response[bytes]:
-        """The same rows as CSV, oldest first: `variant=swedish` (the default) or `rfc4180`,
-        as for the report exports."""
-        query = audit_query(start, end, actor_id, subject_id, action)
-        text = await audit.export_audit_csv(request.user, query, variant)
-        name = f"loggkontroll_{query.start.isoformat()}_{query.end.isoformat()}.csv"
-        return Response(
-            exports.csv_bytes(text, variant),
-            media_type=exports.CSV_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+def provide_audit_query(
+    start: FromQuery[dt.date | None] = None,
+    end: FromQuery[dt.date | None] = None,
+    actor_id: FromQuery[int | None] = None,
+    subject_id: FromQuery[int | None] = None,
+    action: FromQuery[Annotated[str, msgspec.Meta(max_length=60)] | None] = None,
+) -> audit.AuditQuery:
+    """The filters both audit routes take, from the query string (a Litestar dependency)."""
+    return audit_query(start, end, actor_id, subject_id, action)
 
 
 def audit_query(
@@ -203,6 +155,42 @@ def audit_query(
     return audit.AuditQuery(
         start=start, end=end, actor_id=actor_id, subject_id=subject_id, action=action or None
     )
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit"
+    guards = [admin_only]
+    dependencies = {"audit_filters": Provide(provide_audit_query, sync_to_thread=False)}
+    tags = ["audit"]
+
+    @get("/", operation_id="searchAudit")
+    async def search(
+        self,
+        request: Request[AuthUser, Any, Any],
+        audit_filters: NamedDependency[audit.AuditQuery],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> schemas.AuditPage:
+        """Accesses by a user (actor_id) or to a person (subject_id) in a period, newest first."""
+        return await audit.search_audit(request.user, audit_filters, limit=limit, offset=offset)
+
+    @get("/export", operation_id="exportAudit")
+    async def export(
+        self,
+        request: Request[AuthUser, Any, Any],
+        audit_filters: NamedDependency[audit.AuditQuery],
+        variant: FromQuery[CsvVariant] = "swedish",
+    ) -> Response[bytes]:
+        """The same rows as CSV, oldest first: `variant=swedish` (the default) or `rfc4180`,
+        as for the report exports."""
+        text = await audit.export_audit_csv(request.user, audit_filters, variant)
+        period = f"{audit_filters.start.isoformat()}_{audit_filters.end.isoformat()}"
+        name = f"loggkontroll_{period}.csv"
+        return Response(
+            exports.csv_bytes(text, variant),
+            media_type=exports.CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
 
 class RegisterController(Controller):

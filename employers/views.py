@@ -29,8 +29,16 @@ from marketplace.kernel.auth import (
     staff,
 )
 from marketplace.kernel.controllers import client_address
-from marketplace.kernel.forms import Form, Landing, Problems, confirmed, form_values, round_trip
-from marketplace.kernel.views import form_page, page
+from marketplace.kernel.forms import (
+    Form,
+    Landing,
+    Problems,
+    confirmed,
+    form_values,
+    free_text,
+    round_trip,
+)
+from marketplace.kernel.views import action_posts, form_page, page
 
 host_only = requires("host")
 
@@ -433,18 +441,11 @@ async def applications_page(
     return page("employers/applications.html", request, errors={}, **context)
 
 
-def _decision_post(decision: str) -> Any:
-    """The POST route of one decision on an application (its own row in the access matrix)."""
-    return post(
-        f"/arbetsbord/ansokningar/{{application_id:int}}/{decision}",
-        guards=[staff],
-        include_in_schema=False,
-        status_code=303,
-    )
+# The POST route of one decision on an application.
+_decision_post = action_posts("/arbetsbord/ansokningar/{application_id:int}", staff)
 
 
-def _note(values: dict[str, Any]) -> str:
-    return str(values.get("note", ""))[:2000]
+_note = free_text("note")
 
 
 async def _refused_decision(

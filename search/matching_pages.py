@@ -17,6 +17,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from marketplace.kernel.auth import AuthUser, staff
+from marketplace.kernel.auth import signed_in_user as _user
 from marketplace.kernel.errors import MarketplaceError
 from marketplace.kernel.forms import field_errors, form_values
 from marketplace.kernel.views import page
@@ -28,12 +29,6 @@ from search.services import match_candidates, match_slots
 
 MATCHES_SHOWN = 10
 SUITED_SHOWN = 8
-
-
-def _user(request: Request[Any, Any, Any]) -> AuthUser:
-    user = request.user
-    assert isinstance(user, AuthUser)
-    return user
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}", guards=[staff], include_in_schema=False)

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
@@ -129,8 +130,7 @@ async def search_context(
     }
 
 
-@get("/platser", guards=[public], include_in_schema=False, name="slot_search_page")
-async def search_page(
+async def _searched(
     request: Request[Any, Any, Any],
     q: Annotated[str, QueryParameter(max_length=200)] = "",
     kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
@@ -140,11 +140,28 @@ async def search_page(
     max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
     sida: PageNumber = 1,
     sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
-) -> Template:
-    context = await search_context(
+) -> dict[str, Any]:
+    """The search the filter form's query asks for, read and run the same way for both
+    search pages (a dependency, so the query's fields and limits are declared once)."""
+    return await search_context(
         q, kind, track, town, distance, max_hours, sida, current_user(request), sokning
     )
-    return search_page_response(request, "search/public_search.html", context)
+
+
+_SEARCHED = {"searched": Provide(_searched)}
+
+
+@get(
+    "/platser",
+    guards=[public],
+    include_in_schema=False,
+    name="slot_search_page",
+    dependencies=_SEARCHED,
+)
+async def search_page(
+    request: Request[Any, Any, Any], searched: NamedDependency[dict[str, Any]]
+) -> Template:
+    return search_page_response(request, "search/public_search.html", searched)
 
 
 def search_page_response(
@@ -159,23 +176,12 @@ def search_page_response(
     return response
 
 
-@get("/arbetsbord/platser", guards=[staff], include_in_schema=False)
+@get("/arbetsbord/platser", guards=[staff], include_in_schema=False, dependencies=_SEARCHED)
 async def workbench_search(
-    request: Request[Any, Any, Any],
-    q: Annotated[str, QueryParameter(max_length=200)] = "",
-    kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
-    track: Annotated[str | None, QueryParameter(max_length=20)] = None,
-    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
-    sida: PageNumber = 1,
-    sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    request: Request[Any, Any, Any], searched: NamedDependency[dict[str, Any]]
 ) -> Template:
-    context = await search_context(
-        q, kind, track, town, distance, max_hours, sida, current_user(request), sokning
-    )
-    context["search_action"] = "/arbetsbord/platser"
-    return search_page_response(request, "search/workbench_search.html", context)
+    searched["search_action"] = "/arbetsbord/platser"
+    return search_page_response(request, "search/workbench_search.html", searched)
 
 
 @get("/platser/{slot_id:int}", guards=[public], include_in_schema=False, name="slot_page")

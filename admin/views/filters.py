@@ -70,3 +70,13 @@ def period_or_default(
     except ValidationFailed as exc:
         errors.update(field_errors(exc, ["start", "end"]))
         return make(None, None)
+
+
+def filter_query(**chosen: dt.date | int | str | None) -> str:
+    """The filters a page shows, as the query string of its export links and its pager:
+    dates as ISO dates, a filter that is not set left out."""
+    return "&".join(
+        f"{name}={value.isoformat() if isinstance(value, dt.date) else value}"
+        for name, value in chosen.items()
+        if value is not None
+    )

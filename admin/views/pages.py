@@ -14,22 +14,19 @@ from admin.controllers import audit_query, report_readers
 from admin.reports import registry
 from admin.reports.filters import coordinator_label, coordinator_options, report_filters
 from admin.services import audit, audit_text, disclosure, exports, register, reports
-from admin.views.filters import FILTER_LABELS, Choice, filter_form, period_or_default
-from marketplace.kernel.auth import AuthUser, admin_only, current_user, staff
+from admin.views.filters import (
+    FILTER_LABELS,
+    Choice,
+    filter_form,
+    filter_query,
+    period_or_default,
+)
+from marketplace.kernel.auth import AuthUser, admin_only, staff
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import Offset
 from marketplace.kernel.tables import User
-
-
-def page(
-    template: str, request: Request[Any, Any, Any], *, status_code: int = 200, **context: Any
-) -> Template:
-    return Template(
-        template,
-        context={"user": current_user(request), "request": request, **context},
-        status_code=status_code,
-    )
+from marketplace.kernel.views import page
 
 
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
@@ -62,16 +59,12 @@ async def reports_page(
                 "chart": entry.picture(report),
             }
         )
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("start", f.start.isoformat()),
-            ("end", f.end.isoformat()),
-            ("track", f.track),
-            ("coordinator_id", f.coordinator_id),
-            ("host_kind", f.host_kind),
-        )
-        if v is not None
+    query = filter_query(
+        start=f.start,
+        end=f.end,
+        track=f.track,
+        coordinator_id=f.coordinator_id,
+        host_kind=f.host_kind,
     )
     return page(
         "admin/reports.html",
@@ -107,16 +100,7 @@ async def audit_page(
     )
     result = await audit.search_audit(request.user, q, limit=100, offset=offset)
     users = await User.select(User.id, User.username, User.role).order_by(User.username)
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("start", q.start.isoformat()),
-            ("end", q.end.isoformat()),
-            ("actor_id", q.actor_id),
-            ("subject_id", q.subject_id),
-        )
-        if v is not None
-    )
+    query = filter_query(start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id)
     return page(
         "admin/audit.html",
         request,

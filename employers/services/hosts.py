@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -65,8 +66,9 @@ async def ensure_unique(org_number: str, name: str, exclude_id: int | None = Non
             )
 
 
-def _place_fields(values: dict[str, Any]) -> None:
-    """Fill coordinates from the town when none were entered by hand."""
+def place_fields(values: dict[str, Any]) -> None:
+    """Fill coordinates from the town when none were entered by hand (a host's and a slot's
+    place alike); one of the two alone is refused."""
     if values.get("latitude") is None and values.get("longitude") is None:
         coords = coordinates_of(values.get("town", ""))
         if coords:
@@ -76,6 +78,18 @@ def _place_fields(values: dict[str, Any]) -> None:
             "Ange både latitud och longitud, eller ingen av dem (då hämtas de från orten).",
             fields=["latitude", "longitude"],
         )
+
+
+def changed_place(values: dict[str, Any], current: Mapping[str, Any]) -> None:
+    """A change of place in a partial update (a host's or a slot's): a new town without
+    coordinates drops the old ones, so they come from the new town; coordinates sent are
+    checked together with the town they will stand with."""
+    if "town" in values and "latitude" not in values and "longitude" not in values:
+        values["latitude"] = values["longitude"] = None
+    if "latitude" in values or "longitude" in values:
+        merged = {key: values.get(key, current[key]) for key in ("town", "latitude", "longitude")}
+        place_fields(merged)
+        values.update(merged)
 
 
 async def create_host(user: AuthUser, data: schemas.HostCreate) -> schemas.Host:
@@ -88,7 +102,7 @@ async def create_host(user: AuthUser, data: schemas.HostCreate) -> schemas.Host:
         raise ValidationFailed("Ange organisationens namn.", fields=["name"])
     values["org_number"] = normalize_org_number(values["org_number"])
     values["town"] = values["town"].strip()
-    _place_fields(values)
+    place_fields(values)
     async with Host._meta.db.transaction():
         await ensure_unique(values["org_number"], values["name"])
         rows = await Host.insert(Host(**values)).returning(Host.id)
@@ -111,16 +125,7 @@ async def update_host(user: AuthUser, host_id: int, data: schemas.HostUpdate) ->
         values["org_number"] = normalize_org_number(values["org_number"])
     if "town" in values:
         values["town"] = values["town"].strip()
-        if "latitude" not in values and "longitude" not in values:
-            values["latitude"] = values["longitude"] = None
-    if "latitude" in values or "longitude" in values:
-        merged = {
-            "town": values.get("town", current["town"]),
-            "latitude": values.get("latitude", current["latitude"]),
-            "longitude": values.get("longitude", current["longitude"]),
-        }
-        _place_fields(merged)
-        values.update(merged)
+    changed_place(values, current)
     if not values:
         return host_out(current)
     values["updated_at"] = dt.datetime.now(dt.UTC)

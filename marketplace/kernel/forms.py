@@ -464,6 +464,16 @@ class Form(Generic[T]):
         return result
 
 
+def free_text(name: str) -> Callable[[Mapping[str, Any]], str]:
+    """A round trip's `parse` for a form of one free-text field (a note, a reason): what was
+    typed, cut at 2,000 characters. Whether it may be empty is the service's rule."""
+
+    def parse(values: Mapping[str, Any]) -> str:
+        return str(values.get(name, ""))[:2000]
+
+    return parse
+
+
 ACTION: Form[NoFields] = Form(NoFields, labels={})
 """A button without fields: nothing to parse, the service's answer is all."""
 

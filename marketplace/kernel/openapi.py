@@ -20,12 +20,22 @@ in its own `responses=`, which wins over what is derived.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 
 from marketplace.kernel.auth import public, route_guards
 
@@ -99,3 +109,19 @@ def document_errors(app: Litestar) -> None:
                 for status in sorted(error_statuses(handler, route.path))
             }
             handler.responses = {**derived, **(handler.responses or {})}
+
+
+def file_operation(media_types: Iterable[str]) -> type[Operation]:
+    """An `operation_class` for a route that answers a file (an export): its 200 answer is
+    documented as binary content in each of `media_types`, not as JSON."""
+    types = tuple(media_types)
+
+    @dataclass
+    class FileOperation(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if isinstance(ok, OpenAPIResponse):
+                binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                ok.content = {m: OpenAPIMediaType(schema=binary) for m in types}
+
+    return FileOperation

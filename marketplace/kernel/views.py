@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
+from litestar.types import Guard
 
 from marketplace.kernel import auth
 from marketplace.kernel.auth import AuthUser, current_user, public, signed_in
@@ -59,6 +60,17 @@ def form_page(
         )
 
     return show
+
+
+def action_posts(prefix: str, guard: Guard) -> Callable[[str], Any]:
+    """The POST routes of one page's actions: `action_posts(prefix, guard)(action)` is the
+    route `{prefix}/{action}`, one per action (its own row in the access matrix), guarded,
+    left out of the API schema and answering 303 to its landing page."""
+
+    def route(action: str) -> Any:
+        return post(f"{prefix}/{action}", guards=[guard], include_in_schema=False, status_code=303)
+
+    return route
 
 
 def safe_next(target: str | None) -> str:

@@ -13,14 +13,6 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -28,6 +20,7 @@ from employers import schemas as emp
 from employers import vocabulary as employer_vocabulary
 from marketplace.kernel.auth import AuthUser, public, requires, staff
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.openapi import file_operation
 from marketplace.kernel.paging import Limit, Offset
 from marketplace.kernel.settings import get_settings
 from placements import exchange, vocabulary
@@ -45,15 +38,8 @@ _MEDIA = {
 }
 
 
-@dataclass
-class ExportOperation(Operation):
-    """Documents the export's answer as the file it is, in each format, not as JSON."""
-
-    def __post_init__(self) -> None:
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse):
-            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            ok.content = {m.split(";")[0]: OpenAPIMediaType(schema=binary) for m in _MEDIA.values()}
+# The export's answer is the file it is, in each format, not JSON.
+ExportOperation = file_operation(m.split(";")[0] for m in _MEDIA.values())
 
 
 class SlotController(Controller):

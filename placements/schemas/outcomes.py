@@ -96,18 +96,10 @@ class FollowUpDone(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Text = ""
 
 
-class OutcomeCorrection(DateBounded, kw_only=True, forbid_unknown_fields=True):
+class OutcomeCorrection(OutcomeCreate, kw_only=True, forbid_unknown_fields=True):
     """A coordinator's correction of a recorded outcome: the full new values and why.
     Checked by the same rules as a new outcome; the before and after are audited."""
 
-    category: OutcomeCategory
-    outcome_date: dt.date
-    subsidised: bool = False
-    hired_by_host: bool = False
-    lasts_at_least_one_month: bool = False
-    municipal_labour_market_job: bool = False
-    csn_eligible: bool = False
-    note: Text = ""
     # Required: an empty one is reported with the other problems (`correct_outcome`).
     reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 

@@ -20,7 +20,13 @@ import msgspec
 from employers import schemas as emp
 from employers.services import get_host_for, managed_host_ids, may_manage_host
 from employers.services.contacts import check_supervisor, contact_out, public_contacts
-from employers.services.hosts import SETTING_BY_KIND, coordinates_of, host_out, set_host_active
+from employers.services.hosts import (
+    SETTING_BY_KIND,
+    changed_place,
+    host_out,
+    place_fields,
+    set_host_active,
+)
 from employers.services.targets import targets_for_year
 from employers.tables import Contact, Host
 from marketplace.kernel.addresses import single_line
@@ -155,6 +161,33 @@ def _supervisor_ok(row: SlotHosting, supervisor: ContactRow | None) -> bool:
     )
 
 
+def _public_facts(r: HostedSlotRow, taken: dict[int, int]) -> dict[str, Any]:
+    """What a slot shows to anyone, read from its row the same way for the public view and
+    for the managed one (which adds what only its host and the staff see)."""
+    return {
+        "id": r["id"],
+        "host": _host_ref(r),
+        "kind": r["kind"],
+        "title": r["title"],
+        "occupation": occupation_ref(r["occupation_id"]),
+        "description": r["description"],
+        "skills": skill_refs(json_list(r["skills"])),
+        "town": r["town"],
+        "latitude": r["latitude"],
+        "longitude": r["longitude"],
+        "capacity": r["capacity"],
+        "open_seats": max(0, r["capacity"] - taken.get(r["id"], 0)),
+        "hours_per_week": r["hours_per_week"],
+        "tracks": json_list(r["tracks"]),
+        "adaptations": json_list(r["adaptations"]),
+        "driving_licence": r["driving_licence"],
+        "start_date": r["start_date"],
+        "end_date": r["end_date"],
+        "setting": r["setting"],
+        "published_at": r["published_at"],
+    }
+
+
 async def _managed(rows: list[HostedSlotRow]) -> list[s.Slot]:
     taken = await seats_taken([r["id"] for r in rows])
     supervisors = await _supervisors(rows)
@@ -164,34 +197,15 @@ async def _managed(rows: list[HostedSlotRow]) -> list[s.Slot]:
         has_supervisor = _supervisor_ok(r, sup)
         out.append(
             s.Slot(
-                id=r["id"],
-                host=_host_ref(r),
+                **_public_facts(r, taken),
                 source=r["source"],
                 external_id=r["external_id"],
-                kind=r["kind"],
-                title=r["title"],
-                occupation=occupation_ref(r["occupation_id"]),
-                description=r["description"],
-                skills=skill_refs(json_list(r["skills"])),
-                town=r["town"],
-                latitude=r["latitude"],
-                longitude=r["longitude"],
-                capacity=r["capacity"],
-                open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
-                hours_per_week=r["hours_per_week"],
-                tracks=json_list(r["tracks"]),
-                adaptations=json_list(r["adaptations"]),
                 supervisor=contact_out(sup) if sup else None,
                 needs_supervisor=not has_supervisor,
                 accepts_bookings=has_supervisor
                 and r["status"] == "published"
                 and bool(r["host_active"]),
-                driving_licence=r["driving_licence"],
-                start_date=r["start_date"],
-                end_date=r["end_date"],
-                setting=r["setting"],
                 status=r["status"],
-                published_at=r["published_at"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
             )
@@ -203,29 +217,7 @@ async def _public(rows: list[HostedSlotRow]) -> list[s.PublicSlot]:
     taken = await seats_taken([r["id"] for r in rows])
     contacts = await public_contacts([int(r["host"]) for r in rows])
     return [
-        s.PublicSlot(
-            id=r["id"],
-            host=_host_ref(r),
-            kind=r["kind"],
-            title=r["title"],
-            occupation=occupation_ref(r["occupation_id"]),
-            description=r["description"],
-            skills=skill_refs(json_list(r["skills"])),
-            town=r["town"],
-            latitude=r["latitude"],
-            longitude=r["longitude"],
-            capacity=r["capacity"],
-            open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
-            hours_per_week=r["hours_per_week"],
-            tracks=json_list(r["tracks"]),
-            adaptations=json_list(r["adaptations"]),
-            driving_licence=r["driving_licence"],
-            start_date=r["start_date"],
-            end_date=r["end_date"],
-            setting=r["setting"],
-            published_at=r["published_at"],
-            contacts=contacts.get(int(r["host"]), []),
-        )
+        s.PublicSlot(**_public_facts(r, taken), contacts=contacts.get(int(r["host"]), []))
         for r in rows
     ]
 
@@ -385,18 +377,6 @@ def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None
     return resolved.occupation_id, resolved.notice()
 
 
-def _coordinates(values: SlotValues) -> None:
-    lat, lon = values.get("latitude"), values.get("longitude")
-    if lat is None and lon is None:
-        coords = coordinates_of(values.get("town", ""))
-        values["latitude"], values["longitude"] = coords if coords else (None, None)
-    elif lat is None or lon is None:
-        raise ValidationFailed(
-            "Ange både latitud och longitud, eller ingen av dem (då hämtas de från orten).",
-            fields=["latitude", "longitude"],
-        )
-
-
 def _db_values(values: SlotValues) -> SlotValues:
     """Python values to column values: lists are JSON text, skills are taxonomy IDs."""
     out = dict(values)
@@ -461,7 +441,7 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
     values["occupation_id"], notice = _check_occupation(values["occupation_id"], values["title"])
     _check_dates(values)
-    _coordinates(values)
+    place_fields(values)
     await check_supervisor(host_id, supervisor_id)
     async with write_transaction(Slot._meta.db):
         rows = await Slot.insert(
@@ -494,16 +474,7 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
     if "town" in values:
         values["town"] = single_line(values["town"].strip(), "town", label="Orten")
-        if "latitude" not in values and "longitude" not in values:
-            values["latitude"] = values["longitude"] = None
-    if "latitude" in values or "longitude" in values:
-        merged = {
-            "town": values.get("town", current["town"]),
-            "latitude": values.get("latitude", current["latitude"]),
-            "longitude": values.get("longitude", current["longitude"]),
-        }
-        _coordinates(merged)
-        values.update(merged)
+    changed_place(values, current)
     if "setting" in values and values["setting"] is None:
         values["setting"] = SETTING_BY_KIND[current["host_kind"]]
     notice = ""

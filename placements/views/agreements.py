@@ -49,7 +49,9 @@ RECOMMENDATIONS = [
 ]
 
 
-def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
+def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
+    """The page of a secret link that does not work (tampered with, expired, replaced or
+    used): the reason in Swedish with the refusal's 4xx status. Every link page uses it."""
     return page(
         "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
     )
@@ -77,7 +79,7 @@ async def _sign_page(
     try:
         party, agreement = await agreements.agreement_for_link(token)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     return page(
         "agreements/sign.html",
         request,
@@ -105,7 +107,7 @@ async def sign_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
         party, _ = await agreements.agreement_for_link(token)
         agreement = await agreements.sign_by_link(token, seen_version=seen)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     except agreements.StaleVersion as exc:
         return await _sign_page(request, token, error=exc.message, status_code=exc.status_code)
     return page(
@@ -199,7 +201,7 @@ async def assessment_page(request: Request[Any, Any, Any], token: FromPath[Token
     try:
         names = await outcomes.booking_for_assessment_link(token)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     return _assessment_page(request, token, names, AssessmentForm())
 
 
@@ -213,7 +215,7 @@ async def assessment_submit(
     try:
         names = await outcomes.booking_for_assessment_link(token)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     try:
         assessment = parse_form(
             so.AssessmentCreate,
@@ -227,7 +229,7 @@ async def assessment_submit(
     try:
         await outcomes.submit_assessment_by_link(token, assessment)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     return page("agreements/assessed.html", request)
 
 

@@ -23,7 +23,7 @@ from marketplace.kernel.views import page
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
 from placements.services import answer_links, answers
-from placements.views.agreements import no_store
+from placements.views.agreements import link_refused, no_store
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 ACCEPT_LABELS = {
@@ -34,12 +34,6 @@ ACCEPT_LABELS = {
 ANSWER_LABELS = {**ACCEPT_LABELS, "confirm": "Bekräftelse", "reason": "Skäl"}
 NOT_CONFIRMED = "Kryssa i rutan för att bekräfta att ni tar emot deltagaren."
 NO_REASON = "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats."
-
-
-def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
-    return page(
-        "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
-    )
 
 
 async def _answer_page(
@@ -54,7 +48,7 @@ async def _answer_page(
     try:
         shown = await answers.page_for_link(booking_id, token)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     return page(
         "answers/answer.html",
         request,
@@ -66,6 +60,27 @@ async def _answer_page(
         values=values or {},
         errors=errors or {},
         labels=ANSWER_LABELS,
+    )
+
+
+async def _answer_refused(
+    request: Request[Any, Any, Any],
+    booking_id: int,
+    token: str,
+    values: dict[str, Any],
+    exc: MarketplaceError,
+) -> Template:
+    """A refused answer, accept or decline alike: a dead link gets its own page; any other
+    refusal shows the proposal again with the reason next to its field."""
+    if isinstance(exc, LinkRefused):
+        return link_refused(request, exc)
+    return await _answer_page(
+        request,
+        booking_id,
+        token,
+        values=values,
+        errors=field_errors(exc, ANSWER_LABELS),
+        status_code=exc.status_code,
     )
 
 
@@ -105,17 +120,8 @@ async def answer_accept(
             blank_is_none=list(ACCEPT_LABELS),
         )
         booking = await answers.accept_by_link(booking_id, token, choice)
-    except LinkRefused as exc:
-        return _refused(request, exc)
     except MarketplaceError as exc:
-        return await _answer_page(
-            request,
-            booking_id,
-            token,
-            values=values,
-            errors=field_errors(exc, ANSWER_LABELS),
-            status_code=exc.status_code,
-        )
+        return await _answer_refused(request, booking_id, token, values, exc)
     return page("answers/answered.html", request, booking=booking, accepted=True)
 
 
@@ -136,17 +142,8 @@ async def answer_decline(
             await answers.check_link(booking_id, token)
             raise ValidationFailed(NO_REASON, fields=["reason"])
         booking = await answers.decline_by_link(booking_id, token, reason)
-    except LinkRefused as exc:
-        return _refused(request, exc)
     except MarketplaceError as exc:
-        return await _answer_page(
-            request,
-            booking_id,
-            token,
-            values=values,
-            errors=field_errors(exc, ANSWER_LABELS),
-            status_code=exc.status_code,
-        )
+        return await _answer_refused(request, booking_id, token, values, exc)
     return page("answers/answered.html", request, booking=booking, accepted=False)
 
 

@@ -25,7 +25,7 @@ from placements.attendance_figures import REASON_TEXT
 from placements.errors import LinkRefused
 from placements.schemas import attendance as schemas
 from placements.services import attendance as services
-from placements.views.agreements import no_store
+from placements.views.agreements import link_refused, no_store
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 
@@ -161,12 +161,6 @@ async def statement_pdf(
 LINK_LABELS = {k: v for k, v in LABELS.items() if k != "week_start"}
 
 
-def _refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
-    return page(
-        "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
-    )
-
-
 async def _link_page(
     request: Request[Any, Any, Any],
     token: str,
@@ -178,7 +172,7 @@ async def _link_page(
     try:
         shown = await services.link_page(token)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     return page(
         "placements/attendance_link.html",
         request,
@@ -206,7 +200,7 @@ async def link_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
         data = parse_report({**values, "week_start": monday.isoformat()})
         shown = await services.record_week_by_link(token, data)
     except LinkRefused as exc:
-        return _refused(request, exc)
+        return link_refused(request, exc)
     except MarketplaceError as exc:
         return await _link_page(
             request,

@@ -35,7 +35,7 @@ from marketplace.kernel.forms import (
 )
 from marketplace.kernel.notices import done
 from marketplace.kernel.templating import LABELS
-from marketplace.kernel.views import page
+from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
 from placements import date_rules
 from placements.schemas import agreements as agreement_schemas
@@ -384,14 +384,8 @@ async def _change_status(
     return await round_trip(request, form, change, refused)
 
 
-def _slot_post(action: str) -> Any:
-    """The POST route of one status action (its own row in the access matrix)."""
-    return post(
-        f"/vard/platser/{{slot_id:int}}/{action}",
-        guards=[slot_editors],
-        include_in_schema=False,
-        status_code=303,
-    )
+# The POST route of one status action on a slot.
+_slot_post = action_posts("/vard/platser/{slot_id:int}", slot_editors)
 
 
 @_slot_post("publicera")

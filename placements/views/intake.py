@@ -18,10 +18,10 @@ from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email
 from marketplace.kernel.auth import public, signed_in_user, staff
 from marketplace.kernel.controllers import client_address
-from marketplace.kernel.forms import ACTION, Form, Landing, round_trip
+from marketplace.kernel.forms import ACTION, Form, Landing, free_text, round_trip
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.views import form_page, page
+from marketplace.kernel.views import action_posts, form_page, page
 from placements.schemas import intake as schemas
 from placements.services import intake as services
 from placements.services.candidates import normalise_personnummer
@@ -224,14 +224,8 @@ async def detail_page(request: Request[Any, Any, Any], intake_id: FromPath[int])
     return await _detail(request, intake_id)
 
 
-def _intake_post(action: str) -> Any:
-    """The POST route of one action on an application (its own row in the access matrix)."""
-    return post(
-        f"/arbetsbord/intag/{{intake_id:int}}/{action}",
-        guards=[staff],
-        include_in_schema=False,
-        status_code=303,
-    )
+# The POST route of one action on an application.
+_intake_post = action_posts("/arbetsbord/intag/{intake_id:int}", staff)
 
 
 async def _refused_action(
@@ -299,8 +293,7 @@ async def intake_plan(request: Request[Any, Any, Any], intake_id: FromPath[int])
     return await round_trip(request, ACTION, start, partial(_refused_action, request, intake_id))
 
 
-def _close_reason(values: dict[str, Any]) -> str:
-    return str(values.get("reason", ""))[:2000]
+_close_reason = free_text("reason")
 
 
 @_intake_post("avsluta")

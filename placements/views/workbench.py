@@ -31,6 +31,7 @@ from marketplace.kernel.forms import (
     NoFields,
     field_errors,
     form_values,
+    free_text,
     is_ticked,
     parse_form,
     round_trip,
@@ -38,7 +39,7 @@ from marketplace.kernel.forms import (
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.templating import LABELS
-from marketplace.kernel.views import page
+from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
 from placements import booking_states, date_rules
 from placements.schemas import agreements as agreement_schemas
@@ -551,8 +552,7 @@ PHONE_FORM = Form(
 WITHDRAW_LABELS = {"reason": "Skäl"}
 
 
-def _withdraw_reason(values: dict[str, Any]) -> str:
-    return str(values.get("reason", ""))[:2000]
+_withdraw_reason = free_text("reason")
 
 
 async def _booking_round_trip(
@@ -577,14 +577,8 @@ async def _booking_round_trip(
     return await round_trip(request, parse, run, refused, fields=fields)
 
 
-def _booking_post(action: str) -> Any:
-    """The POST route of one action on the booking page (its own row in the access matrix)."""
-    return post(
-        f"/arbetsbord/bokningar/{{booking_id:int}}/{action}",
-        guards=[staff],
-        include_in_schema=False,
-        status_code=303,
-    )
+# The POST route of one action on the booking page.
+_booking_post = action_posts("/arbetsbord/bokningar/{booking_id:int}", staff)
 
 
 @_booking_post("overenskommelse")
