@@ -210,9 +210,10 @@ def page_routes(service: Service) -> list[Route]:
         "for route in app.routes:\n"
         "    for h in getattr(route, 'route_handlers', []):\n"
         "        if 'GET' in h.http_methods and not h.include_in_schema:\n"
+        "            provided = h.resolve_dependencies()\n"
         "            query = [n for n, f in h.parsed_fn_signature.parameters.items()\n"
         "                     if not f.has_default and n != 'request'\n"
-        "                     and n not in route.path_parameters]\n"
+        "                     and n not in route.path_parameters and n not in provided]\n"
         "            found.append((route.path, h.handler_name, query))\n"
         "print(json.dumps(sorted(found)))\n"
     )
