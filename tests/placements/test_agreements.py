@@ -9,13 +9,14 @@ import re
 import pytest
 import time_machine
 
-from marketplace.kernel.errors import Conflict, ValidationFailed
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import agreements as sa
 from placements.schemas import candidates as sc
 from placements.services import agreements, bookings, candidate_updates
 from placements.tables import Agreement, Booking, Signature
+from tests.builders import make_booking
 from tests.conftest import login
 from tests.placements.bookingdata import (
     SECRET_ADAPTATION,
@@ -304,9 +305,6 @@ async def test_printable_page_has_print_css_and_respects_access(client, make_cli
 async def test_a_booking_without_an_agreement_is_refused_with_a_404_not_a_crash(client):
     """A booking past the proposal with no agreement row (one from before agreements, or
     written outside the services) answers every agreement action with a Swedish 404."""
-    from marketplace.kernel.errors import NotFound
-    from tests.builders import make_booking
-
     w = await make_world()
     booking_id = await make_booking(
         w.slot_id,
