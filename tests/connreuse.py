@@ -133,6 +133,11 @@ class ConnectionReuse:
             else:
                 await connection.close(timeout=5)
 
+    def adopt(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Reuse connections in `loop` too, a loop a test runs itself (it calls
+        `release_loop` in that loop when it is done)."""
+        self.idle.setdefault(loop, [])
+
     async def release_loop(self) -> None:
         """Close the running loop's idle connections and stop reusing in it."""
         for connection in self.idle.pop(asyncio.get_running_loop(), []):

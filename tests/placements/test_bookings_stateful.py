@@ -46,6 +46,7 @@ from tests.builders import (
     make_slot,
     make_user,
 )
+from tests.connreuse import ACTIVE
 
 # Periods the date table accepts: from today; a placement ends today (never ahead).
 D0 = clock.today()
@@ -298,6 +299,11 @@ class BookingMachine(RuleBasedStateMachine):
 
 def test_random_booking_lives_keep_the_invariants() -> None:
     loop = asyncio.new_event_loop()
+    # Connections kept open across the walks' queries in this loop (opening one per query
+    # made this test spend two minutes connecting on PostgreSQL).
+    reuse = ACTIVE[0] if ACTIVE else None
+    if reuse is not None:
+        reuse.adopt(loop)
     try:
         users = Users()
         users.coordinator = loop.run_until_complete(make_user("coordinator"))
@@ -316,6 +322,8 @@ def test_random_booking_lives_keep_the_invariants() -> None:
             ),
         )
     finally:
+        if reuse is not None:
+            loop.run_until_complete(reuse.release_loop())
         loop.close()
     # The walk reached every state, so the invariants were checked where they matter.
     assert set(SEEN) >= {"proposed", "accepted", "agreed", "active", "completed"}, SEEN
