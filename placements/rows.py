@@ -125,6 +125,21 @@ class UserAddress(TypedDict):
     email: str
 
 
+class UserGreeting(UserAddress):
+    """A user a reminder goes to, with the first name it greets."""
+
+    first_name: str | None
+
+
+class HostUserAddress(TypedDict):
+    """A host's user a reminder goes to (`emp_membership`, the user's id and address read
+    through it under an alias)."""
+
+    host: int
+    user_id: int
+    email: str
+
+
 # --- slots, as the booking core reads them ---------------------------------------------------
 
 
@@ -193,6 +208,16 @@ class ContactRow(TypedDict):
     is_public_contact: bool
     active: bool
     created_at: dt.datetime
+
+
+class ContactCard(TypedDict):
+    """What a reminder reads of a contact: how to reach them and at which host."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    host: int
 
 
 class StoredSlot(SlotHosting):
@@ -366,6 +391,16 @@ class AgreementRow(TypedDict):
     created_at: dt.datetime
 
 
+class AgreementHead(TypedDict):
+    """What the signature reminders read of an agreement's newest version."""
+
+    id: int
+    booking: int
+    version: int
+    created_at: dt.datetime
+    coordinator: int | None
+
+
 class AgreementPeriod(TypedDict):
     """The period an agreement plans (the monthly statement prefers it to the booking's)."""
 
@@ -438,6 +473,24 @@ class FollowUpRow(TypedDict):
     reminded_at: dt.datetime | None
     first_name: str
     last_name: str
+
+
+# --- lock-in flags --------------------------------------------------------------------------
+
+
+class LockInFlagRow(TypedDict):
+    """A lock-in flag on a candidate (`pl_lock_in_flag`), every column."""
+
+    id: int
+    candidate: int
+    kind: str
+    reason: str
+    flagged_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class NamedLockInFlagRow(LockInFlagRow, CandidateName):
+    """A lock-in flag with its candidate's names (the coordinators' list)."""
 
 
 # --- attendance ------------------------------------------------------------------------------

@@ -48,9 +48,9 @@ def start_day(row: Mapping[str, Any]) -> dt.date | None:
     its agreed start date (the agreement, and its insurance, begin then; a placement set
     going early starts on that day). The reports use the same day for "started in the
     period"."""
-    started = row.get("started_at")
+    started: dt.datetime | None = row.get("started_at")
     went_active = clock.local_date(started) if started is not None else None
-    agreed = row.get("start_date")
+    agreed: dt.date | None = row.get("start_date")
     if went_active is None or agreed is None:
         return went_active or agreed
     return max(went_active, agreed)
