@@ -194,22 +194,6 @@ class HostedSlotRow(SlotRow):
     host_active: bool
 
 
-class ContactRow(TypedDict):
-    """A host's contact person or supervisor (`emp_contact`), every column."""
-
-    id: int
-    host: int
-    name: str
-    role: str
-    email: str
-    phone: str
-    is_supervisor: bool
-    supervision_capacity: int
-    is_public_contact: bool
-    active: bool
-    created_at: dt.datetime
-
-
 class ContactCard(TypedDict):
     """What a reminder reads of a contact: how to reach them and at which host."""
 
