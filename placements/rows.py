@@ -204,6 +204,12 @@ class ContactCard(TypedDict):
     host: int
 
 
+class NamedHostSlotRow(SlotRow):
+    """A slot with its host's name (a participant's proposals)."""
+
+    host_name: str
+
+
 class StoredSlot(SlotHosting):
     """What an import reads of a stored slot to decide whether a row changes it
     (`placements.exchange.upsert`)."""
@@ -411,16 +417,21 @@ class SignatureRow(TypedDict):
 # --- outcomes, assessments and follow-ups ----------------------------------------------------
 
 
-class AssessmentRow(TypedDict):
-    """The supervisor's end-of-placement assessment (`pl_assessment`), every column."""
+class SharedAssessment(TypedDict):
+    """What the participant's own pages show of the supervisor's assessment."""
 
-    id: int
-    booking: int
     attendance: str
     tasks_mastered: str
     strengths: str
     recommendation: str
     comment: str
+
+
+class AssessmentRow(SharedAssessment):
+    """The supervisor's end-of-placement assessment (`pl_assessment`), every column."""
+
+    id: int
+    booking: int
     participant_view: str
     submitted_at: dt.datetime | None
     submitted_by: str

@@ -109,6 +109,12 @@ def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
     )
 
 
+def test_a_slot_with_its_host_name_is_a_slot_and_the_name() -> None:
+    hints = typing.get_type_hints(rows.NamedHostSlotRow)
+    assert set(hints) - {"host_name"} == set(typing.get_type_hints(rows.SlotRow))
+    assert hints["host_name"] is str and not Host._meta.get_column_by_name("name")._meta.null
+
+
 def test_a_slot_with_its_host_has_the_host_columns_types() -> None:
     hints = typing.get_type_hints(rows.HostedSlotRow)
     assert set(hints) - {"host_name", "host_kind", "host_town", "host_active"} == set(
@@ -142,6 +148,7 @@ PART_ROWS: dict[str, type[Table]] = {
     "AgreementCandidate": tables.Candidate,
     "AnswerCandidate": tables.Candidate,
     "AgreementPeriod": tables.Agreement,
+    "SharedAssessment": tables.Assessment,
     "WeekCounts": tables.AttendanceWeek,
     "ApplicationClock": tables.Application,
     "QueueRow": tables.Application,
@@ -168,7 +175,7 @@ ALIASES: dict[str, dict[str, str]] = {
     },
 }
 # Checked by their own tests below and above: rows with values a join adds under an alias.
-JOINED = {"FollowUpRow", "PlacementMonthRow", "HostedSlotRow"}
+JOINED = {"FollowUpRow", "PlacementMonthRow", "HostedSlotRow", "NamedHostSlotRow"}
 # Not a table's row: what a service computes, and the changes an agreement's update writes.
 NOT_ROWS = {"PlacementWords", "AgreementChanges"}
 
