@@ -35,6 +35,16 @@ class ReportPlacementRow(PlacementEnd):
     host_id: int
 
 
+class ClockBookingRow(TypedDict):
+    """A participant's booking as the intake clock reads it: proposed, and started when."""
+
+    candidate: int
+    status: str
+    proposed_at: dt.datetime
+    started_at: dt.datetime | None
+    start_date: dt.date | None
+
+
 class ReportOutcomeRow(TypedDict):
     """An outcome as the reports count it (`reports.outcome_rows`)."""
 

@@ -34,6 +34,27 @@ class BookingDates(TypedDict):
     started_at: dt.datetime | None
 
 
+class BookingEnd(TypedDict):
+    """Where a booking stands and when it ended, or is planned to end."""
+
+    status: str
+    end_date: dt.date | None
+    ended_at: dt.datetime | None
+
+
+class PlacementHoursRow(BookingDates, BookingEnd):
+    """What a placement's hours are counted from (`ledger.HOURS_COLUMNS`): the booking's
+    dates and its slot's weekly hours."""
+
+    hours_per_week: int | None
+
+
+class LedgerPlacementRow(PlacementHoursRow):
+    """A placement on a host's ledger (`ledger.host_ledger_for`): its id and hours columns."""
+
+    id: int
+
+
 class BookingRow(BookingDates):
     """A booking (`pl_booking`), every column."""
 

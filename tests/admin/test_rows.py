@@ -18,6 +18,7 @@ PART_ROWS: dict[str, type[Table]] = {
     "ReportPlacementRow": Booking,
     "ReportOutcomeRow": Outcome,
     "ProposalRow": Booking,
+    "ClockBookingRow": Booking,
 }
 ALIASES: dict[str, dict[str, str]] = {
     "ReportPlacementRow": {

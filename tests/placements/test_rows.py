@@ -138,6 +138,9 @@ def test_the_queue_row_is_part_of_an_application() -> None:
 PART_ROWS: dict[str, type[Table]] = {
     "BookingDates": tables.Booking,
     "BookingHead": tables.Booking,
+    "BookingEnd": tables.Booking,
+    "PlacementHoursRow": tables.Booking,
+    "LedgerPlacementRow": tables.Booking,
     "HeldSeat": tables.Booking,
     "SlotHosting": tables.Slot,
     "SlotRoom": tables.Slot,
@@ -168,6 +171,8 @@ PART_ROWS: dict[str, type[Table]] = {
 }
 # The values read through a foreign key under an alias: the alias and the column it names.
 ALIASES: dict[str, dict[str, str]] = {
+    "PlacementHoursRow": {"hours_per_week": "slot.hours_per_week"},
+    "LedgerPlacementRow": {"hours_per_week": "slot.hours_per_week"},
     "HostUserAddress": {"user_id": "user.id", "email": "user.email"},
     "NamedLockInFlagRow": {
         "first_name": "candidate.first_name",
