@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import msgspec
 
@@ -181,7 +181,7 @@ def protect_intake_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
     the target and those outside it (never shown) split the count: when either is 1–4, the
     number within and the share are hidden (either would give the other by subtraction);
     the count itself then gives neither."""
-    values: dict[str, Any] = {}
+    values: dict[str, int | float | None] = {}
     for m in report.months:
         for st in m.steps:
             key = f"months[{m.month}].steps[{st.step}]"
