@@ -12,6 +12,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypedDict
 
+from marketplace.kernel.rows import PasswordLinkRow
+
+
+class UserListRow(TypedDict):
+    """A user as the admins' user pages list them (`users._COLUMNS`)."""
+
+    id: int
+    username: str
+    first_name: str | None
+    last_name: str | None
+    email: str
+    role: str
+    team: str
+    active: bool
+    totp_enabled: bool
+    created_at: dt.datetime
+
+
+class ValidPasswordLink(PasswordLinkRow):
+    """A password link still valid, with the name of the user it is for."""
+
+    username: str
+
 
 class PlacementEnd(TypedDict):
     """When a placement ended, or was agreed to end (`reports.end_day`)."""

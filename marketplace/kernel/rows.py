@@ -3,7 +3,7 @@
 
 As in `placements.rows`: Piccolo hands every row back as `dict[str, Any]`; the delivery says
 which shape it got where it selects (`typing.cast`) and every function after that takes the
-shape. The JSON column `meta` is its text, as both engines hand it back; `MailMeta` is what
+shape; so do the admins' user and audit pages with theirs. The JSON column `meta` is its text, as both engines hand it back; `MailMeta` is what
 the text holds. `tests/marketplace/test_rows.py` checks the rows against the table. Pure: no
 database.
 """
@@ -12,6 +12,31 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TypedDict
+
+
+class AuditEntryRow(TypedDict):
+    """An audit row (`mp_audit`), every column."""
+
+    id: int
+    at: dt.datetime
+    actor_id: int | None
+    actor_label: str
+    subject_type: str
+    subject_id: int | None
+    action: str
+    detail: str
+
+
+class PasswordLinkRow(TypedDict):
+    """A link to set a password (`mp_password_link`), every column."""
+
+    id: int
+    user: int
+    token_hash: str
+    created_by: int | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
 
 
 class AttachmentMeta(TypedDict):

@@ -1,4 +1,4 @@
-"""The outbox's row types against `mp_outbox`: the full row names every column with its type,
+"""The kernel's row types against its tables: a full row names every column with its type,
 the smaller shapes have their columns' types, and `meta`'s attachments are what
 `Attachment.to_meta` writes. Pure: no database."""
 
@@ -11,7 +11,7 @@ from piccolo.table import Table
 
 from marketplace.kernel import rows
 from marketplace.kernel.mail import Attachment
-from marketplace.kernel.tables import OutboxMessage
+from marketplace.kernel.tables import AuditEntry, OutboxMessage, PasswordLink
 from tests.placements.test_rows import row_matches_table, shape_matches_table
 
 PART_ROWS: dict[str, type[Table]] = {
@@ -23,8 +23,16 @@ PART_ROWS: dict[str, type[Table]] = {
 NOT_ROWS = {"MailMeta", "AttachmentMeta"}
 
 
-def test_the_outbox_row_names_every_column_with_its_type() -> None:
-    row_matches_table(rows.OutboxRow, OutboxMessage)
+FULL_ROWS: dict[str, type[Table]] = {
+    "OutboxRow": OutboxMessage,
+    "AuditEntryRow": AuditEntry,
+    "PasswordLinkRow": PasswordLink,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FULL_ROWS))
+def test_a_full_row_names_every_column_with_its_type(name: str) -> None:
+    row_matches_table(getattr(rows, name), FULL_ROWS[name])
 
 
 @pytest.mark.parametrize("name", sorted(PART_ROWS))
@@ -43,4 +51,4 @@ def test_an_attachment_goes_into_meta_and_back() -> None:
 
 def test_every_shape_of_the_module_is_checked() -> None:
     defined = {n for n, v in vars(rows).items() if typing.is_typeddict(v)}
-    assert defined == {"OutboxRow"} | set(PART_ROWS) | NOT_ROWS
+    assert defined == set(FULL_ROWS) | set(PART_ROWS) | NOT_ROWS
