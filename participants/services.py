@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from admin.services import register
 from admin.services.audit_text import action_text
@@ -23,6 +23,7 @@ from marketplace.kernel.templating import LABELS
 from participants.i18n import N_
 from participants.sessions import Participant, participant_record
 from placements import booking_states
+from placements.rows import BookingRow, CandidateRow, NamedHostSlotRow, SharedAssessment
 from placements.schemas import agreements as agreement_schemas
 from placements.services import (
     agreement_versions,
@@ -59,14 +60,14 @@ def _engine() -> Any:
     return Candidate._meta.db
 
 
-async def _candidate(participant: Participant) -> dict[str, Any]:
+async def _candidate(participant: Participant) -> CandidateRow:
     row = await Candidate.select().where(Candidate.id == participant.candidate_id).first()
     if row is None:
         raise NotFound(NOT_YOURS)
-    return dict(row)
+    return cast("CandidateRow", dict(row))
 
 
-async def _own_booking(participant: Participant, booking_id: int) -> dict[str, Any]:
+async def _own_booking(participant: Participant, booking_id: int) -> BookingRow:
     """One of the participant's own bookings (not a withdrawn one), else NotFound."""
     row = (
         await Booking.select()
@@ -79,7 +80,7 @@ async def _own_booking(participant: Participant, booking_id: int) -> dict[str, A
     )
     if row is None:
         raise NotFound(NOT_YOURS)
-    return dict(row)
+    return cast("BookingRow", dict(row))
 
 
 # --- the plan, meetings and follow-ups ------------------------------------------------------------
@@ -237,10 +238,11 @@ async def proposals(participant: Participant) -> list[Proposal]:
         ]
         out: list[Proposal] = []
         for b in rows:
-            slot = (
+            slot = cast(
+                "NamedHostSlotRow | None",
                 await Slot.select(*Slot.all_columns(), Slot.host.name.as_alias("host_name"))
                 .where(Slot.id == b["slot"])
-                .first()
+                .first(),
             )
             assert slot is not None
             mine = answers.get(b["id"], {})
@@ -502,7 +504,7 @@ class EndView:
     host_name: str
     start: dt.date | None
     end: dt.date | None
-    assessment: dict[str, Any] = field(default_factory=dict)
+    assessment: SharedAssessment | None = None
     my_view: str = ""
 
 
@@ -521,7 +523,7 @@ async def ended_placements(participant: Participant) -> list[EndView]:
         out = []
         for b in rows:
             a = await Assessment.select().where(Assessment.booking == b["id"]).first() or {}
-            shown = {}
+            shown: SharedAssessment | None = None
             if a.get("submitted_at") is not None:
                 shown = {
                     "attendance": a["attendance"],

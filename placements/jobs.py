@@ -26,7 +26,14 @@ from marketplace.kernel.sweeps import RowGuard
 from marketplace.kernel.tables import OutboxMessage, User
 from placements import booking_states
 from placements.attendance_figures import monday_of, planned_days
-from placements.rows import BookingRow, SlotHosting
+from placements.rows import (
+    AgreementHead,
+    BookingRow,
+    ContactCard,
+    HostUserAddress,
+    SlotHosting,
+    UserGreeting,
+)
 from placements.services import (
     answer_links,
     assessment_links,
@@ -97,40 +104,46 @@ def follow_up_link(candidate_id: int, follow_up_id: int) -> str:
 # --- recipients ------------------------------------------------------------------------------
 
 
-async def _host_users(host_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+async def _host_users(host_ids: Iterable[int]) -> dict[int, list[HostUserAddress]]:
     """Active host users with an e-mail address, per host."""
     ids = sorted(set(host_ids))
     if not ids:
         return {}
-    rows = await HostMembership.select(
-        HostMembership.host,
-        HostMembership.user.id.as_alias("user_id"),
-        HostMembership.user.email.as_alias("email"),
-    ).where(
-        HostMembership.host.is_in(ids)
-        & HostMembership.user._.active.eq(True)
-        & (HostMembership.user.email != "")
+    rows = cast(
+        "list[HostUserAddress]",
+        await HostMembership.select(
+            HostMembership.host,
+            HostMembership.user.id.as_alias("user_id"),
+            HostMembership.user.email.as_alias("email"),
+        ).where(
+            HostMembership.host.is_in(ids)
+            & HostMembership.user._.active.eq(True)
+            & (HostMembership.user.email != "")
+        ),
     )
-    found: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, list[HostUserAddress]] = {}
     for row in rows:
         found.setdefault(int(row["host"]), []).append(row)
     return found
 
 
-async def _users(user_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+async def _users(user_ids: Iterable[int | None]) -> dict[int, UserGreeting]:
     """Active users with an e-mail address, by id."""
     ids = sorted({i for i in user_ids if i})
     if not ids:
         return {}
-    rows = await User.select(User.id, User.email, User.first_name).where(
-        User.id.is_in(ids) & User.active.eq(True) & (User.email != "")
+    rows = cast(
+        "list[UserGreeting]",
+        await User.select(User.id, User.email, User.first_name).where(
+            User.id.is_in(ids) & User.active.eq(True) & (User.email != "")
+        ),
     )
     return {int(r["id"]): r for r in rows}
 
 
 async def _contacts(
     contact_ids: Iterable[int | None], *, with_email: bool = True
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, ContactCard]:
     """The contacts by id; only those with an e-mail address unless `with_email` is False."""
     ids = sorted({i for i in contact_ids if i})
     if not ids:
@@ -139,7 +152,7 @@ async def _contacts(
     query = query.where(Contact.id.is_in(ids))
     if with_email:
         query = query.where(Contact.email != "")
-    rows = await query
+    rows = cast("list[ContactCard]", await query)
     return {int(r["id"]): r for r in rows}
 
 
@@ -283,18 +296,21 @@ async def _sent_on(booking_ids: Iterable[int]) -> dict[int, dt.datetime]:
 # --- agreements left unsigned ----------------------------------------------------------------
 
 
-async def _current_agreements(booking_ids: list[int]) -> dict[int, dict[str, Any]]:
+async def _current_agreements(booking_ids: list[int]) -> dict[int, AgreementHead]:
     """The newest agreement version of each booking."""
     if not booking_ids:
         return {}
-    rows = await Agreement.select(
-        Agreement.id,
-        Agreement.booking,
-        Agreement.version,
-        Agreement.created_at,
-        Agreement.coordinator,
-    ).where(Agreement.booking.is_in(booking_ids) & (Agreement.status != "superseded"))
-    newest: dict[int, dict[str, Any]] = {}
+    rows = cast(
+        "list[AgreementHead]",
+        await Agreement.select(
+            Agreement.id,
+            Agreement.booking,
+            Agreement.version,
+            Agreement.created_at,
+            Agreement.coordinator,
+        ).where(Agreement.booking.is_in(booking_ids) & (Agreement.status != "superseded")),
+    )
+    newest: dict[int, AgreementHead] = {}
     for row in rows:
         booking = int(row["booking"])
         if booking not in newest or row["version"] > newest[booking]["version"]:
@@ -568,7 +584,7 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
             # Host users report in the portal; a supervisor without an account gets a signed
             # link to the week (`attendance.link_path`).
             portal = attendance.host_attendance_link(row["id"])
-            recipients = [
+            recipients: list[tuple[str, int | None, str, str]] = [
                 (u["email"], u["user_id"], "", portal) for u in users.get(row["host_id"], [])
             ]
             if not recipients and supervisor is not None:

@@ -34,6 +34,27 @@ class BookingDates(TypedDict):
     started_at: dt.datetime | None
 
 
+class BookingEnd(TypedDict):
+    """Where a booking stands and when it ended, or is planned to end."""
+
+    status: str
+    end_date: dt.date | None
+    ended_at: dt.datetime | None
+
+
+class PlacementHoursRow(BookingDates, BookingEnd):
+    """What a placement's hours are counted from (`ledger.HOURS_COLUMNS`): the booking's
+    dates and its slot's weekly hours."""
+
+    hours_per_week: int | None
+
+
+class LedgerPlacementRow(PlacementHoursRow):
+    """A placement on a host's ledger (`ledger.host_ledger_for`): its id and hours columns."""
+
+    id: int
+
+
 class BookingRow(BookingDates):
     """A booking (`pl_booking`), every column."""
 
@@ -125,6 +146,21 @@ class UserAddress(TypedDict):
     email: str
 
 
+class UserGreeting(UserAddress):
+    """A user a reminder goes to, with the first name it greets."""
+
+    first_name: str | None
+
+
+class HostUserAddress(TypedDict):
+    """A host's user a reminder goes to (`emp_membership`, the user's id and address read
+    through it under an alias)."""
+
+    host: int
+    user_id: int
+    email: str
+
+
 # --- slots, as the booking core reads them ---------------------------------------------------
 
 
@@ -179,20 +215,20 @@ class HostedSlotRow(SlotRow):
     host_active: bool
 
 
-class ContactRow(TypedDict):
-    """A host's contact person or supervisor (`emp_contact`), every column."""
+class ContactCard(TypedDict):
+    """What a reminder reads of a contact: how to reach them and at which host."""
 
     id: int
-    host: int
     name: str
-    role: str
     email: str
     phone: str
-    is_supervisor: bool
-    supervision_capacity: int
-    is_public_contact: bool
-    active: bool
-    created_at: dt.datetime
+    host: int
+
+
+class NamedHostSlotRow(SlotRow):
+    """A slot with its host's name (a participant's proposals)."""
+
+    host_name: str
 
 
 class StoredSlot(SlotHosting):
@@ -366,6 +402,16 @@ class AgreementRow(TypedDict):
     created_at: dt.datetime
 
 
+class AgreementHead(TypedDict):
+    """What the signature reminders read of an agreement's newest version."""
+
+    id: int
+    booking: int
+    version: int
+    created_at: dt.datetime
+    coordinator: int | None
+
+
 class AgreementPeriod(TypedDict):
     """The period an agreement plans (the monthly statement prefers it to the booking's)."""
 
@@ -392,16 +438,21 @@ class SignatureRow(TypedDict):
 # --- outcomes, assessments and follow-ups ----------------------------------------------------
 
 
-class AssessmentRow(TypedDict):
-    """The supervisor's end-of-placement assessment (`pl_assessment`), every column."""
+class SharedAssessment(TypedDict):
+    """What the participant's own pages show of the supervisor's assessment."""
 
-    id: int
-    booking: int
     attendance: str
     tasks_mastered: str
     strengths: str
     recommendation: str
     comment: str
+
+
+class AssessmentRow(SharedAssessment):
+    """The supervisor's end-of-placement assessment (`pl_assessment`), every column."""
+
+    id: int
+    booking: int
     participant_view: str
     submitted_at: dt.datetime | None
     submitted_by: str
@@ -438,6 +489,24 @@ class FollowUpRow(TypedDict):
     reminded_at: dt.datetime | None
     first_name: str
     last_name: str
+
+
+# --- lock-in flags --------------------------------------------------------------------------
+
+
+class LockInFlagRow(TypedDict):
+    """A lock-in flag on a candidate (`pl_lock_in_flag`), every column."""
+
+    id: int
+    candidate: int
+    kind: str
+    reason: str
+    flagged_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class NamedLockInFlagRow(LockInFlagRow, CandidateName):
+    """A lock-in flag with its candidate's names (the coordinators' list)."""
 
 
 # --- attendance ------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import json
 import logging
 import sqlite3
 import weakref
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine
@@ -27,10 +27,12 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound
 from marketplace.reference import places, taxonomy
+from placements.rows import CandidateRow
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
 from placements.tables import Candidate, Slot
 from search import lift, text, vocabulary
 from search.index import SearchIndex
+from search.rows import SlotDocRow, SlotKeysRow
 from search.schemas import (
     CandidateMatch,
     CandidateMatches,
@@ -97,7 +99,7 @@ def _skill_labels(values: list[str]) -> list[str]:
     return [known.get(v, v) for v in values]
 
 
-def doc_from_row(row: dict[str, Any], taken: int) -> SlotDoc:
+def doc_from_row(row: SlotDocRow, taken: int) -> SlotDoc:
     """The index document of one slot row (joined with its host)."""
     return SlotDoc(
         id=row["id"],
@@ -123,26 +125,27 @@ def doc_from_row(row: dict[str, Any], taken: int) -> SlotDoc:
     )
 
 
-def _searchable(row: dict[str, Any]) -> bool:
+def _searchable(row: SlotDocRow) -> bool:
     return row["status"] == "published" and bool(row["host_active"])
 
 
-async def _doc_batch(condition: Any, after_id: int) -> list[tuple[dict[str, Any], SlotDoc | None]]:
+async def _doc_batch(condition: Any, after_id: int) -> list[tuple[SlotDocRow, SlotDoc | None]]:
     """Up to _BATCH rows matching `condition` with ids past `after_id`, in id order, each
     with its document (None if it is not searchable)."""
-    rows = (
+    rows = cast(
+        "list[SlotDocRow]",
         await Slot.select(*_DOC_COLUMNS)
         .where(condition & (Slot.id > after_id))
         .order_by(Slot.id)
-        .limit(_BATCH)
+        .limit(_BATCH),
     )
     taken = await seats_taken([r["id"] for r in rows if _searchable(r)])
     return [(r, doc_from_row(r, taken.get(r["id"], 0)) if _searchable(r) else None) for r in rows]
 
 
-async def _docs_where(condition: Any) -> list[tuple[dict[str, Any], SlotDoc | None]]:
+async def _docs_where(condition: Any) -> list[tuple[SlotDocRow, SlotDoc | None]]:
     """Rows matching `condition`, each with its document (None if it is not searchable)."""
-    out: list[tuple[dict[str, Any], SlotDoc | None]] = []
+    out: list[tuple[SlotDocRow, SlotDoc | None]] = []
     last_id = 0
     while True:
         batch = await _doc_batch(condition, last_id)
@@ -448,7 +451,7 @@ class _SlotKeys:
         return self._words
 
     @classmethod
-    def of_row(cls, slot: dict[str, Any]) -> _SlotKeys:
+    def of_row(cls, slot: SlotKeysRow) -> _SlotKeys:
         return cls(
             slot["occupation_id"],
             slot["title"],
@@ -524,7 +527,7 @@ class CandidateProfile(msgspec.Struct, kw_only=True):
     max_commute_km: int | None
 
 
-def profile_of(row: Mapping[str, Any]) -> CandidateProfile:
+def profile_of(row: CandidateRow) -> CandidateProfile:
     point = None
     if row["latitude"] is not None and row["longitude"] is not None:
         point = (float(row["latitude"]), float(row["longitude"]))
@@ -641,7 +644,9 @@ async def match_candidates(
     """
     if not user.is_staff:
         raise Forbidden("Bara samordnare matchar platser mot deltagare.")
-    slot = await Slot.select(*_DOC_COLUMNS).where(Slot.id == slot_id).first()
+    slot = cast(
+        "SlotDocRow | None", await Slot.select(*_DOC_COLUMNS).where(Slot.id == slot_id).first()
+    )
     if slot is None or slot["status"] in {"draft", "closed"}:
         raise NotFound("Platsen finns inte eller är inte öppen.")
     coordinators = await candidates.visible_coordinator_ids(user)
@@ -652,8 +657,8 @@ async def match_candidates(
         query = query.where(Candidate.coordinator.is_in(coordinators or [0]))
     tracks = set(_json_list(slot["tracks"]))
     slot_keys = _SlotKeys.of_row(slot)
-    scored: list[tuple[float, dict[str, Any], list[WhyOut], float | None]] = []
-    for row in await query:
+    scored: list[tuple[float, CandidateRow, list[WhyOut], float | None]] = []
+    for row in cast("list[CandidateRow]", await query):
         profile = profile_of(row)
         if tracks and profile.track not in tracks:
             continue
@@ -726,7 +731,7 @@ async def run_search(query: SearchQuery) -> SearchResponse:
     return SearchResponse(total=result.total, results=results)
 
 
-def reasons_for_slot(candidate_row: dict[str, Any], slot_row: dict[str, Any]) -> list[str]:
+def reasons_for_slot(candidate_row: CandidateRow, slot_row: SlotKeysRow) -> list[str]:
     """Why a slot suits a participant, in the matching's own words: what the participant's
     own pages show beside a proposal. The caller has read (and audited) the row."""
     profile = profile_of(candidate_row)

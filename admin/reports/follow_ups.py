@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import msgspec
 
@@ -66,7 +65,7 @@ async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> 
 
 def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:
     """Per 90 and 180 days: the due split into done and not done, and both shares."""
-    values: dict[str, Any] = {}
+    values: dict[str, int | float | None] = {}
     for r in report.rows:
         values |= figure_cells(f"rows[{r.days}]", r, *FIGURES)
         values[f"rows[{r.days}].not_done"] = (r.due or 0) - (r.done or 0)

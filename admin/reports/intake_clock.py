@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 import msgspec
 
 from admin import schemas
+from admin.rows import ClockBookingRow
 from admin.services.disclosure import figure_cells, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import (
@@ -115,15 +116,16 @@ async def clock_paths(f: schemas.ReportFilters) -> list[ClockPath]:
             if day is not None and (key not in held or day < held[key]):
                 held[key] = day
     people = sorted({int(r["candidate"]) for r in applications if r["candidate"] is not None})
-    bookings: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    bookings: dict[int, list[ClockBookingRow]] = defaultdict(list)
     if people:
-        for b in await Booking.select(
+        selected = await Booking.select(
             Booking.candidate,
             Booking.status,
             Booking.proposed_at,
             Booking.started_at,
             Booking.start_date,
-        ).where(Booking.candidate.is_in(people)):
+        ).where(Booking.candidate.is_in(people))
+        for b in cast("list[ClockBookingRow]", selected):
             bookings[int(b["candidate"])].append(b)
     paths = []
     for row in applications:
@@ -179,7 +181,7 @@ def protect_intake_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
     the target and those outside it (never shown) split the count: when either is 1–4, the
     number within and the share are hidden (either would give the other by subtraction);
     the count itself then gives neither."""
-    values: dict[str, Any] = {}
+    values: dict[str, int | float | None] = {}
     for m in report.months:
         for st in m.steps:
             key = f"months[{m.month}].steps[{st.step}]"

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from admin import schemas
+from admin.rows import ReportOutcomeRow
 from admin.services.disclosure import figure_cells, protect_breakdown, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of, totals
 from admin.services.reports import (
@@ -69,7 +70,7 @@ async def to_work_or_studies(f: schemas.ReportFilters) -> schemas.ToWorkOrStudie
 
 def protect_to_work_or_studies(report: schemas.ToWorkOrStudies) -> schemas.ToWorkOrStudies:
     """Persons per month and their total are one group; a month's snapshot rests on its count."""
-    values: dict[str, Any] = {"total": report.total, "average_per_month": None}
+    values: dict[str, int | float | None] = {"total": report.total, "average_per_month": None}
     for m in report.months:
         values |= figure_cells(f"months[{m.month}]", m, "persons", "snapshot")
     cells = Cells(values)
@@ -122,7 +123,7 @@ EXITS_DEFINITION = (
 
 async def exits(f: schemas.ReportFilters) -> schemas.ExitShares:
     """Share of persons exiting in the period whose (latest) outcome is work or studies."""
-    latest: dict[int, dict[str, Any]] = {}
+    latest: dict[int, ReportOutcomeRow] = {}
     for row in sorted(await outcome_rows(f), key=lambda r: (r["outcome_date"], r["id"])):
         latest[int(row["candidate"])] = row
     counts: dict[str, int] = defaultdict(int)

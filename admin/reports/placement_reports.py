@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import cast
 
 import msgspec
 
 from admin import schemas
+from admin.rows import ProposalRow, ReportPlacementRow
 from admin.services.disclosure import figure_cells, protect_breakdown, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of, totals
 from admin.services.reports import (
@@ -116,14 +117,16 @@ async def lead_times(f: schemas.ReportFilters) -> schemas.LeadTimes:
     query = candidate_filter(query, f, Booking.candidate)
     if f.host_kind is not None:
         query = query.where(Booking.slot._.host._.kind == f.host_kind)
-    first: dict[int, dict[str, Any]] = {}
-    for row in sorted(await query, key=lambda r: (r["proposed_at"], r["id"])):
-        first.setdefault(int(row["candidate"]), row)
+    first: dict[int, ProposalRow] = {}
+    rows = cast("list[ProposalRow]", await query)
+    for proposal in sorted(rows, key=lambda r: (r["proposed_at"], r["id"])):
+        first.setdefault(int(proposal["candidate"]), proposal)
     to_first: list[int] = []
-    for row in first.values():
-        proposed = local_date(row["proposed_at"])
-        if in_period(proposed, f) and proposed is not None and row["registered_at"] is not None:
-            to_first.append((proposed - row["registered_at"]).days)
+    for proposal in first.values():
+        proposed = local_date(proposal["proposed_at"])
+        registered = proposal["registered_at"]
+        if in_period(proposed, f) and proposed is not None and registered is not None:
+            to_first.append((proposed - registered).days)
     to_start: list[int] = []
     for row in await placement_rows(f):
         start, proposed = start_day(row), local_date(row["proposed_at"])
@@ -149,7 +152,7 @@ def _protect_lead_time(cells: Cells, key: str, lt: schemas.LeadTime) -> schemas.
 def protect_lead_times(report: schemas.LeadTimes) -> schemas.LeadTimes:
     """Each lead time's count, and its median when it rests on fewer than 5 values."""
     keys = ("registration_to_first_proposal", "proposal_to_start")
-    values: dict[str, Any] = {}
+    values: dict[str, int | float | None] = {}
     for key in keys:
         values |= figure_cells(key, getattr(report, key), "count", "median_days")
     cells = Cells(values)
@@ -243,11 +246,14 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
     returned = await _returned(ids)
     work: dict[int, tuple[int, bool]] = {}
     if ids:
-        for row in await Outcome.select(
+        for outcome in await Outcome.select(
             Outcome.booking, Outcome.candidate, Outcome.hired_by_host
         ).where(Outcome.booking.is_in(ids) & (Outcome.category == "arbete")):
-            work[int(row["booking"])] = (int(row["candidate"]), bool(row["hired_by_host"]))
-    by_host: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            work[int(outcome["booking"])] = (
+                int(outcome["candidate"]),
+                bool(outcome["hired_by_host"]),
+            )
+    by_host: dict[int, list[ReportPlacementRow]] = defaultdict(list)
     for row in started:
         by_host[int(row["host_id"])].append(row)
     hosts = {
@@ -277,7 +283,7 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
 
 def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
     """Per host: the persons' counts, and the hours with the placements they rest on."""
-    values: dict[str, Any] = {}
+    values: dict[str, int | float | None] = {}
     for h in report.hosts:
         values |= figure_cells(f"hosts[{h.host_id}]", h, *LEDGER_FIGURES)
     cells = Cells(values)

@@ -8,7 +8,7 @@ the database refuses it too (triggers on both engines).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from piccolo.query.functions.aggregate import Count
 
@@ -20,6 +20,7 @@ from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.dates import FrozenDateBounded
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.figures import CsvVariant
+from marketplace.kernel.rows import AuditEntryRow
 from marketplace.kernel.tables import AuditEntry
 
 MAX_EXPORT_ROWS = 100_000
@@ -82,7 +83,7 @@ def _describe(q: AuditQuery) -> str:
     return ", ".join(parts)
 
 
-def _row(r: dict[str, Any]) -> schemas.AuditRow:
+def _row(r: AuditEntryRow) -> schemas.AuditRow:
     return schemas.AuditRow(
         id=r["id"],
         at=r["at"],
@@ -101,13 +102,14 @@ async def search_audit(
     """One page of matching audit rows, newest first; the review is recorded."""
     condition = _where(q)
     total_row = await AuditEntry.select(Count(AuditEntry.id, alias="n")).where(condition).first()
-    rows = (
+    rows = cast(
+        "list[AuditEntryRow]",
         await AuditEntry.select()
         .where(condition)
         .order_by(AuditEntry.at, ascending=False)
         .order_by(AuditEntry.id, ascending=False)
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
     )
     await record(user, "audit.review", None, subject_type="audit_log", detail=_describe(q))
     return schemas.AuditPage(

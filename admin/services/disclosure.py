@@ -55,7 +55,7 @@ def cell_path(key: str, field: str) -> str:
     return f"{key}.{field}" if key else field
 
 
-def figure_cells(key: str, item: Any, *fields: str) -> dict[str, Any]:
+def figure_cells(key: str, item: Any, *fields: str) -> dict[str, int | float | None]:
     """The item's figures in `fields` by their cell paths, as `Cells` takes them."""
     return {cell_path(key, f): getattr(item, f) for f in fields}
 

@@ -14,19 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from piccolo.columns import JSON
 from piccolo.table import Table
 
 from admin import schemas
+from admin.rows import TableRow
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.rows import OutboxRow
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
+from placements.rows import CandidateRow
 from placements.tables import (
     Agreement,
     Assessment,
@@ -99,7 +102,7 @@ def check_reason(reason: str | None) -> str:
     return text
 
 
-def may_read_health_notes(user: AuthUser, row: dict[str, Any]) -> bool:
+def may_read_health_notes(user: AuthUser, row: CandidateRow) -> bool:
     """The rule of the health-note API: only the candidate's own coordinator reads them."""
     return user.role == "coordinator" and row["coordinator"] == user.id
 
@@ -109,14 +112,14 @@ async def check_access(user: AuthUser, candidate_id: int) -> None:
     await _candidate_row_for(user, candidate_id)
 
 
-async def _candidate_row_for(user: AuthUser, candidate_id: int) -> dict[str, Any]:
+async def _candidate_row_for(user: AuthUser, candidate_id: int) -> CandidateRow:
     """The candidate, if the caller is an admin or the candidate's own coordinator."""
     row = await Candidate.select().where(Candidate.id == candidate_id).first()
     if row is None:
         raise NotFound(CANDIDATE_NOT_FOUND)
     if user.role != "admin" and not (user.role == "coordinator" and row["coordinator"] == user.id):
         raise NotFound(CANDIDATE_NOT_FOUND)
-    return row
+    return cast("CandidateRow", row)
 
 
 def _plain(value: Any) -> str | int | float | bool | None:
@@ -127,7 +130,7 @@ def _plain(value: Any) -> str | int | float | bool | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _section(table: type[Table], rows: list[dict[str, Any]]) -> schemas.RegisterSection:
+def _section(table: type[Table], rows: list[TableRow]) -> schemas.RegisterSection:
     names = [c._meta.name for c in table._meta.columns]
     return schemas.RegisterSection(
         table=table._meta.tablename,
@@ -141,13 +144,13 @@ def _section(table: type[Table], rows: list[dict[str, Any]]) -> schemas.Register
     )
 
 
-def _ids(rows: list[dict[str, Any]]) -> list[int]:
+def _ids(rows: list[TableRow]) -> list[int]:
     return [int(r["id"]) for r in rows] or [-1]
 
 
-async def _linked_rows(candidate_id: int) -> dict[type[Table], list[dict[str, Any]]]:
+async def _linked_rows(candidate_id: int) -> dict[type[Table], list[TableRow]]:
     """Every row that is about the candidate, per table, found by key only."""
-    found: dict[type[Table], list[dict[str, Any]]] = {}
+    found: dict[type[Table], list[TableRow]] = {}
     found[Candidate] = list(await Candidate.select().where(Candidate.id == candidate_id))
     by_candidate: tuple[Any, ...] = (
         HealthNote,
@@ -226,7 +229,7 @@ async def register_extract(
 # --- anonymisation -------------------------------------------------------------------------
 
 
-def _needles(row: dict[str, Any]) -> list[str]:
+def _needles(row: CandidateRow) -> list[str]:
     """The strings that identify the person, longest first (full name before its parts)."""
     first, last = row["first_name"].strip(), row["last_name"].strip()
     pnr = row["personnummer"].strip()
@@ -267,7 +270,7 @@ def _scrub_json(value: Any, needles: list[str]) -> str:
 
 async def _scrub_rows(
     table: type[Table],
-    rows: list[dict[str, Any]],
+    rows: list[TableRow],
     needles: list[str],
     *,
     blank: tuple[str, ...] = (),
@@ -314,7 +317,7 @@ async def anonymise_candidate(
             raise NotFound(CANDIDATE_NOT_FOUND)
         if row["anonymised_at"] is not None:
             return False
-        needles = _needles(row)
+        needles = _needles(cast("CandidateRow", row))
         linked = await _linked_rows(candidate_id)
         now = dt.datetime.now(dt.UTC)
         await Candidate.update(
@@ -372,21 +375,24 @@ async def anonymise_candidate(
         await _scrub_rows(Outcome, linked[Outcome], needles, blank=("note",))
         await _scrub_rows(FollowUp, linked[FollowUp], needles, blank=("note",))
         await _scrub_rows(LockInFlag, linked[LockInFlag], needles, scrubbed=("reason",))
-        await _scrub_outbox(linked[OutboxMessage], needles)
+        await _scrub_outbox(cast("list[OutboxRow]", linked[OutboxMessage]), needles)
         await record(actor, "candidate.anonymise", candidate_id, detail=reason)
     return True
 
 
-async def _scrub_outbox(rows: list[dict[str, Any]], needles: list[str]) -> None:
+async def _scrub_outbox(rows: list[OutboxRow], needles: list[str]) -> None:
     """The person's own mail (by key), and the daily digests that gathered it: their address
     and name are replaced there, and nowhere else. Other people's mail is never read."""
     if not rows:
         return
     own_ids = {int(r["id"]) for r in rows}
-    digests = await OutboxMessage.select().where(
-        (OutboxMessage.kind == "digest")
-        & OutboxMessage.candidate.is_null()
-        & (OutboxMessage.created_at >= min(r["created_at"] for r in rows))
+    digests = cast(
+        "list[OutboxRow]",
+        await OutboxMessage.select().where(
+            (OutboxMessage.kind == "digest")
+            & OutboxMessage.candidate.is_null()
+            & (OutboxMessage.created_at >= min(r["created_at"] for r in rows))
+        ),
     )
     for digest in digests:
         meta = digest["meta"]

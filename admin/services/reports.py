@@ -23,9 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from admin import schemas
+from admin.rows import PlacementEnd, ReportOutcomeRow, ReportPlacementRow
 from employers import vocabulary as employer_vocabulary
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.figures import Kind
@@ -166,12 +167,12 @@ def candidate_filter(query: Any, f: schemas.ReportFilters, candidate: Any) -> An
     return query
 
 
-def end_day(row: dict[str, Any]) -> dt.date | None:
+def end_day(row: PlacementEnd) -> dt.date | None:
     """The day a placement ended (Stockholm), or its agreed end date."""
     return local_date(row.get("ended_at")) or row.get("end_date")
 
 
-async def placement_rows(f: schemas.ReportFilters) -> list[dict[str, Any]]:
+async def placement_rows(f: schemas.ReportFilters) -> list[ReportPlacementRow]:
     """Bookings that started, of the filter's candidates and host kind, with slot and host."""
     query = Booking.select(
         Booking.id,
@@ -189,10 +190,10 @@ async def placement_rows(f: schemas.ReportFilters) -> list[dict[str, Any]]:
     query = candidate_filter(query, f, Booking.candidate)
     if f.host_kind is not None:
         query = query.where(Booking.slot._.host._.kind == f.host_kind)
-    return list(await query)
+    return cast("list[ReportPlacementRow]", list(await query))
 
 
-async def outcome_rows(f: schemas.ReportFilters) -> list[dict[str, Any]]:
+async def outcome_rows(f: schemas.ReportFilters) -> list[ReportOutcomeRow]:
     """Outcomes dated in the period, of the filter's candidates and host kind."""
     query = Outcome.select(
         Outcome.id,
@@ -205,4 +206,4 @@ async def outcome_rows(f: schemas.ReportFilters) -> list[dict[str, Any]]:
     query = candidate_filter(query, f, Outcome.candidate)
     if f.host_kind is not None:
         query = query.where(Outcome.booking._.slot._.host._.kind == f.host_kind)
-    return list(await query)
+    return cast("list[ReportOutcomeRow]", list(await query))

@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import msgspec
 
+from admin.rows import UserListRow, ValidPasswordLink
 from marketplace.kernel import auth
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
@@ -169,7 +170,7 @@ def _unknowable_password(username: str) -> str:
             return password
 
 
-def _row_out(row: dict[str, Any], open_link: bool = False, agency: str = "") -> UserRow:
+def _row_out(row: UserListRow, open_link: bool = False, agency: str = "") -> UserRow:
     name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
     return UserRow(
         id=row["id"],
@@ -223,12 +224,15 @@ async def list_users(
     total = int(await count)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages)
-    rows = await query.order_by(User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    rows = cast(
+        "list[UserListRow]",
+        await query.order_by(User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE),
+    )
     return UserPage(rows=[_row_out(r) for r in rows], total=total, page=page, pages=pages)
 
 
 async def get_user(user_id: int) -> UserRow:
-    row = await User.select(*_COLUMNS).where(User.id == user_id).first()
+    row = cast("UserListRow | None", await User.select(*_COLUMNS).where(User.id == user_id).first())
     if row is None:
         raise NotFound(USER_NOT_FOUND)
     now = dt.datetime.now(dt.UTC)
@@ -463,14 +467,14 @@ async def send_password_link(actor: AuthUser, user_id: int) -> UserRow:
 # --- the link itself -------------------------------------------------------------------------
 
 
-async def _valid_link(token: str) -> dict[str, Any]:
+async def _valid_link(token: str) -> ValidPasswordLink:
     row = await PasswordLink.select().where(PasswordLink.token_hash == token_hash(token)).first()
     if row is None or row["used_at"] is not None or row["expires_at"] <= dt.datetime.now(dt.UTC):
         raise NotFound(INVALID_LINK)
     user = await User.select(User.username, User.active).where(User.id == row["user"]).first()
     if user is None or not user["active"]:
         raise NotFound(INVALID_LINK)
-    return row | {"username": user["username"]}
+    return cast("ValidPasswordLink", row | {"username": user["username"]})
 
 
 async def password_link_user(token: str) -> str:

@@ -8,8 +8,9 @@ caller's right to it is one call (`get_host_for`); another organisation's host i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
+from employers.rows import HostRow
 from employers.tables import Host, HostMembership
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.errors import NotFound
@@ -45,11 +46,11 @@ async def may_manage_host(user: AuthUser | None, host_id: int) -> bool:
     )
 
 
-async def get_host_for(user: AuthUser | None, host_id: int) -> dict[str, Any]:
+async def get_host_for(user: AuthUser | None, host_id: int) -> HostRow:
     """The host row if the user may manage it; NotFound otherwise (also for another org's)."""
     if not await may_manage_host(user, host_id):
         raise NotFound(HOST_NOT_FOUND)
     row = await Host.select().where(Host.id == host_id).first()
     if row is None:
         raise NotFound(HOST_NOT_FOUND)
-    return row
+    return cast("HostRow", row)

@@ -7,12 +7,13 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import cast
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from employers import schemas
+from employers.rows import ApplicationNotice, HostApplicationRow, HostIdentity
 from employers.services.hosts import coordinates_of, ensure_unique
 from employers.services.invitations import invite_host_user
 from employers.services.orgnr import normalize_org_number
@@ -68,7 +69,7 @@ def _same_town(a: str, b: str) -> bool:
 
 
 def duplicates_among(
-    hosts: Iterable[dict[str, Any]], org_number: str, org_name: str, town: str
+    hosts: Iterable[HostIdentity], org_number: str, org_name: str, town: str
 ) -> list[str]:
     """Names of the hosts an application may duplicate: the same organisation number, or a
     very similar name in the same town."""
@@ -86,8 +87,11 @@ def duplicates_among(
     return found
 
 
-async def _hosts_for_comparison() -> list[dict[str, Any]]:
-    return list(await Host.select(Host.name, Host.org_number, Host.town).order_by(Host.name))
+async def _hosts_for_comparison() -> list[HostIdentity]:
+    return cast(
+        "list[HostIdentity]",
+        list(await Host.select(Host.name, Host.org_number, Host.town).order_by(Host.name)),
+    )
 
 
 async def possible_duplicates(org_number: str, org_name: str, town: str) -> list[str]:
@@ -99,7 +103,7 @@ def duplicate_text(names: list[str]) -> str:
     return "möjlig dubblett av " + ", ".join(names) if names else ""
 
 
-async def _notify_staff(application_id: int, row: dict[str, Any], duplicates: list[str]) -> None:
+async def _notify_staff(application_id: int, row: ApplicationNotice, duplicates: list[str]) -> None:
     """One mail per new application to every active coordinator and admin, linking to the
     applications page, and saying which existing host it may duplicate."""
     staff = await User.select(User.id, User.email).where(
@@ -135,7 +139,7 @@ async def _notify_staff(application_id: int, row: dict[str, Any], duplicates: li
 
 
 def application_out(
-    row: dict[str, Any], duplicates: list[str] | None = None
+    row: HostApplicationRow, duplicates: list[str] | None = None
 ) -> schemas.Application:
     return schemas.Application(
         id=row["id"],
@@ -226,11 +230,12 @@ async def list_applications(
     if status:
         query = query.where(HostApplication.status == status)
     newest = SORTS.get(sort, False)
-    rows = (
+    rows = cast(
+        "list[HostApplicationRow]",
         await query.order_by(HostApplication.created_at, ascending=not newest)
         .order_by(HostApplication.id, ascending=not newest)
         .limit(limit)
-        .offset(offset)
+        .offset(offset),
     )
     hosts = await _hosts_for_comparison() if rows else []
     return [
@@ -244,13 +249,13 @@ async def list_applications(
     ]
 
 
-async def _pending(application_id: int) -> dict[str, Any]:
+async def _pending(application_id: int) -> HostApplicationRow:
     row = await HostApplication.select().where(HostApplication.id == application_id).first()
     if row is None:
         raise NotFound(APPLICATION_NOT_FOUND)
     if row["status"] != "pending":
         raise Conflict(f"Ansökan är redan behandlad ({row['status']}).")
-    return row
+    return cast("HostApplicationRow", row)
 
 
 async def approve_application(
@@ -288,7 +293,7 @@ async def approve_application(
         await invite_host_user(actor, host_id, row["contact_email"], row["contact_name"])
     done = await HostApplication.select().where(HostApplication.id == application_id).first()
     assert done is not None
-    return application_out(done)
+    return application_out(cast("HostApplicationRow", done))
 
 
 async def reject_application(
@@ -320,4 +325,4 @@ async def reject_application(
         await record(actor, "host_application.reject", application_id, subject_type="application")
     done = await HostApplication.select().where(HostApplication.id == application_id).first()
     assert done is not None
-    return application_out(done)
+    return application_out(cast("HostApplicationRow", done))

@@ -3,12 +3,13 @@ and who may be shown to the public."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import msgspec
 
 from employers import schemas
+from employers.rows import ContactRow
 from employers.services import get_host_for, may_manage_host
 from employers.tables import Contact
 from marketplace.kernel.addresses import normalise_email, single_line
@@ -19,7 +20,7 @@ from marketplace.kernel.errors import NotFound, ValidationFailed
 CONTACT_NOT_FOUND = "Kontaktpersonen finns inte, eller så hör den inte till din organisation."
 
 
-def contact_out(row: Mapping[str, Any]) -> schemas.Contact:
+def contact_out(row: ContactRow) -> schemas.Contact:
     return schemas.Contact(
         id=row["id"],
         host_id=row["host"],
@@ -34,7 +35,7 @@ def contact_out(row: Mapping[str, Any]) -> schemas.Contact:
     )
 
 
-def public_contact_out(row: dict[str, Any]) -> schemas.PublicContact:
+def public_contact_out(row: ContactRow) -> schemas.PublicContact:
     return schemas.PublicContact(
         name=row["name"], role=row["role"], email=row["email"], phone=row["phone"]
     )
@@ -70,22 +71,23 @@ def check_supervision_capacity(is_supervisor: bool, capacity: int) -> None:
         )
 
 
-async def get_contact_for(user: AuthUser | None, contact_id: int) -> dict[str, Any]:
+async def get_contact_for(user: AuthUser | None, contact_id: int) -> ContactRow:
     """The contact row if the user may manage its host; NotFound otherwise."""
     row = await Contact.select().where(Contact.id == contact_id).first()
     if row is None or not await may_manage_host(user, int(row["host"])):
         raise NotFound(CONTACT_NOT_FOUND)
-    return row
+    return cast("ContactRow", row)
 
 
 async def list_contacts(user: AuthUser, host_id: int) -> list[schemas.Contact]:
     """Every contact of a host the user manages, supervisors first, by name."""
     await get_host_for(user, host_id)
-    rows = (
+    rows = cast(
+        "list[ContactRow]",
         await Contact.select()
         .where(Contact.host == host_id)
         .order_by(Contact.is_supervisor, ascending=False)
-        .order_by(Contact.name)
+        .order_by(Contact.name),
     )
     return [contact_out(r) for r in rows]
 
@@ -94,14 +96,15 @@ async def public_contacts(host_ids: list[int]) -> dict[int, list[schemas.PublicC
     """The contacts each host marked public (active ones only), for anonymous readers."""
     if not host_ids:
         return {}
-    rows = (
+    rows = cast(
+        "list[ContactRow]",
         await Contact.select()
         .where(
             Contact.host.is_in(sorted(set(host_ids)))
             & (Contact.is_public_contact == True)  # noqa: E712 - Piccolo needs ==
             & (Contact.active == True)  # noqa: E712
         )
-        .order_by(Contact.name)
+        .order_by(Contact.name),
     )
     out: dict[int, list[schemas.PublicContact]] = {}
     for row in rows:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
 from employers import schemas, vocabulary
+from employers.rows import HostRow, Place
 from employers.services import get_host_for, managed_host_ids
 from employers.services.orgnr import normalize_org_number
 from employers.tables import Host, HostMembership
@@ -30,7 +30,7 @@ def coordinates_of(town: str) -> tuple[float, float] | None:
     return place(town)
 
 
-def host_out(row: dict[str, Any]) -> schemas.Host:
+def host_out(row: HostRow) -> schemas.Host:
     return schemas.Host(
         id=row["id"],
         name=row["name"],
@@ -80,7 +80,7 @@ def place_fields(values: dict[str, Any]) -> None:
         )
 
 
-def changed_place(values: dict[str, Any], current: Mapping[str, Any]) -> None:
+def changed_place(values: dict[str, Any], current: Place) -> None:
     """A change of place in a partial update (a host's or a slot's): a new town without
     coordinates drops the old ones, so they come from the new town; coordinates sent are
     checked together with the town they will stand with."""
@@ -173,10 +173,10 @@ async def list_hosts_for(
         query = query.where(condition)
         count = count.where(condition)
     rows = await query.order_by(Host.name).order_by(Host.id).limit(limit).offset(offset)
-    return await count, [host_out(r) for r in rows]
+    return await count, [host_out(r) for r in cast("list[HostRow]", rows)]
 
 
-async def set_host_active(user: AuthUser, host_id: int, active: bool) -> dict[str, Any]:
+async def set_host_active(user: AuthUser, host_id: int, active: bool) -> HostRow:
     """Flip the host's active flag (inside the caller's transaction); returns the old row.
 
     Slots follow in `placements.services.slots.pause_host` / `resume_host`, which call this.

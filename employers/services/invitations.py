@@ -4,9 +4,10 @@ password. The link is single use and expires; only a hash of its token is stored
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import cast
 
 from employers import schemas
+from employers.rows import InvitationRow
 from employers.services import get_host_for
 from employers.tables import Contact, Host, HostInvitation, HostMembership
 from marketplace.kernel import auth
@@ -29,7 +30,7 @@ def invitation_link(token: str) -> str:
     return f"{get_settings().base_url}{INVITATION_PATH}?token={token}"
 
 
-def invitation_out(row: dict[str, Any]) -> schemas.Invitation:
+def invitation_out(row: InvitationRow) -> schemas.Invitation:
     return schemas.Invitation(
         id=row["id"],
         host_id=row["host"],
@@ -89,27 +90,28 @@ async def invite_host_user(
         )
     row = await HostInvitation.select().where(HostInvitation.id == invitation_id).first()
     assert row is not None
-    return invitation_out(row)
+    return invitation_out(cast("InvitationRow", row))
 
 
 async def list_invitations(actor: AuthUser, host_id: int) -> list[schemas.Invitation]:
     """Invitations of a host, newest first."""
     await get_host_for(actor, host_id)
-    rows = (
+    rows = cast(
+        "list[InvitationRow]",
         await HostInvitation.select()
         .where(HostInvitation.host == host_id)
-        .order_by(HostInvitation.id, ascending=False)
+        .order_by(HostInvitation.id, ascending=False),
     )
     return [invitation_out(r) for r in rows]
 
 
-async def _valid_invitation(token: str) -> dict[str, Any]:
+async def _valid_invitation(token: str) -> InvitationRow:
     row = (
         await HostInvitation.select().where(HostInvitation.token_hash == token_hash(token)).first()
     )
     if row is None or row["used_at"] is not None or row["expires_at"] <= dt.datetime.now(dt.UTC):
         raise NotFound(INVALID_LINK)
-    return row
+    return cast("InvitationRow", row)
 
 
 async def invitation_info(token: str) -> schemas.InvitationInfo:
@@ -126,7 +128,7 @@ async def invitation_info(token: str) -> schemas.InvitationInfo:
     )
 
 
-def _address(row: dict[str, Any]) -> str:
+def _address(row: InvitationRow) -> str:
     """The invitation's address as stored addresses are: trimmed and lower-cased."""
     return str(row["email"]).strip().lower()
 

@@ -30,7 +30,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiosmtplib
@@ -39,6 +39,7 @@ import jinja2
 
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.rows import AttachmentMeta, ClaimedRow, DueRow, MailMeta, MessageRow
 from marketplace.kernel.settings import Settings
 from marketplace.kernel.sms import SmsRefused, normalise_phone, send_sms, sms_client
 from marketplace.kernel.tables import OutboxMessage
@@ -64,7 +65,7 @@ class Attachment:
     content: str
     params: tuple[tuple[str, str], ...] = ()
 
-    def to_meta(self) -> dict[str, Any]:
+    def to_meta(self) -> AttachmentMeta:
         return {
             "filename": self.filename,
             "content_type": self.content_type,
@@ -73,7 +74,7 @@ class Attachment:
         }
 
     @staticmethod
-    def from_meta(raw: dict[str, Any]) -> Attachment:
+    def from_meta(raw: AttachmentMeta) -> Attachment:
         return Attachment(
             filename=str(raw["filename"]),
             content_type=str(raw["content_type"]),
@@ -93,7 +94,7 @@ async def queue_mail(
     candidate_id: int | None = None,
     dedupe_key: str | None = None,
     digest: bool = False,
-    meta: dict[str, Any] | None = None,
+    meta: MailMeta | None = None,
     attachments: list[Attachment] | None = None,
 ) -> bool:
     """Put one message in the outbox. With `dedupe_key`, a second call for the same key is a
@@ -105,7 +106,7 @@ async def queue_mail(
     """
     if dedupe_key and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
-    meta = dict(meta or {})
+    meta = meta.copy() if meta else {}
     if attachments:
         meta["attachments"] = [a.to_meta() for a in attachments]
     await OutboxMessage.insert(
@@ -135,7 +136,7 @@ async def queue_sms(
     kind: str = "notice",
     candidate_id: int | None = None,
     dedupe_key: str | None = None,
-    meta: dict[str, Any] | None = None,
+    meta: MailMeta | None = None,
 ) -> bool:
     """Put one SMS in the outbox, to `phone` as people write it (normalised to E.164 here:
     a number that cannot take an SMS raises `ValidationFailed` before anything is queued).
@@ -213,7 +214,7 @@ async def queue_template_mail(
     if dedupe_key and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
     mail = render_mail(template, settings, **context)
-    meta: dict[str, Any] = {"template": template}
+    meta: MailMeta = {"template": template}
     if "link" in context:
         meta["link"] = absolute_url(settings, context["link"])
     return await queue_mail(
@@ -239,7 +240,7 @@ def backoff_seconds(attempts: int, settings: Settings) -> int:
     return int(min(settings.mail_retry_base_seconds * 2**exponent, settings.mail_retry_max_seconds))
 
 
-def _message_id(row: dict[str, Any], settings: Settings) -> str:
+def _message_id(row: MessageRow, settings: Settings) -> str:
     domain = urlsplit(settings.base_url).hostname or socket.getfqdn()
     created = row["created_at"].strftime("%Y%m%d%H%M%S")
     return f"<outbox-{row['id']}-{created}@{domain}>"
@@ -249,7 +250,7 @@ class UnbuildableMessage(ValueError):
     """An outbox row that no attempt can turn into a message (a broken header, no address)."""
 
 
-def build_message(row: dict[str, Any], settings: Settings) -> EmailMessage:
+def build_message(row: MessageRow, settings: Settings) -> EmailMessage:
     """The MIME message of one outbox row: text, plus HTML when there is one.
 
     Raises `UnbuildableMessage` when the row cannot become a valid message: such a row is
@@ -266,7 +267,7 @@ def build_message(row: dict[str, Any], settings: Settings) -> EmailMessage:
     return message
 
 
-def _build(row: dict[str, Any], settings: Settings) -> EmailMessage:
+def _build(row: MessageRow, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = row["recipient"]
@@ -288,7 +289,7 @@ def _build(row: dict[str, Any], settings: Settings) -> EmailMessage:
     return message
 
 
-def attachments_of(row: dict[str, Any]) -> list[Attachment]:
+def attachments_of(row: MessageRow) -> list[Attachment]:
     """The attachments kept in an outbox row's `meta` (none for most rows)."""
     raw = row.get("meta")
     meta = raw if isinstance(raw, dict) else json.loads(raw or "{}")
@@ -339,7 +340,7 @@ async def digest_recipients() -> set[str]:
     return found
 
 
-async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[str, Any]]:
+async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[DueRow]:
     """Pending rows due now, oldest first, leaving out those waiting for a digest."""
     query = (
         OutboxMessage.select(
@@ -353,10 +354,11 @@ async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[s
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    rows: list[dict[str, Any]] = list(await query)
+    rows = cast("list[DueRow]", list(await query))
     # Digest-flagged mail to anyone not at a digest host goes out at once.
-    digest_rows = await (
-        OutboxMessage.select(
+    digest_rows = cast(
+        "list[DueRow]",
+        await OutboxMessage.select(
             OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.digest, OutboxMessage.channel
         )
         .where(
@@ -364,14 +366,14 @@ async def _due_rows(now: dt.datetime, held: set[str], limit: int) -> list[dict[s
             & (OutboxMessage.next_attempt_at <= now)
             & OutboxMessage.digest.eq(True)
         )
-        .order_by(OutboxMessage.id)
+        .order_by(OutboxMessage.id),
     )
     rows += [r for r in digest_rows if r["recipient"].strip().casefold() not in held]
     rows.sort(key=lambda r: r["id"])
     return rows[:limit]
 
 
-async def _claim(row_id: int, now: dt.datetime, settings: Settings) -> dict[str, Any] | None:
+async def _claim(row_id: int, now: dt.datetime, settings: Settings) -> ClaimedRow | None:
     """Take one pending row for this deliverer, or None if another took it first."""
     lease_until = now + dt.timedelta(seconds=settings.mail_lease_seconds)
     rows = await (
@@ -399,7 +401,7 @@ async def _claim(row_id: int, now: dt.datetime, settings: Settings) -> dict[str,
             OutboxMessage.meta,
         )
     )
-    return rows[0] if rows else None
+    return cast("ClaimedRow", rows[0]) if rows else None
 
 
 async def _mark_sent(row_id: int, now: dt.datetime) -> None:
@@ -420,7 +422,7 @@ async def _mark_failed(row_id: int, now: dt.datetime, error: str) -> None:
 
 
 async def _mark_retry(
-    row: dict[str, Any], now: dt.datetime, settings: Settings, error: str, *, permanent: bool
+    row: ClaimedRow, now: dt.datetime, settings: Settings, error: str, *, permanent: bool
 ) -> str:
     """Put a claimed row back for a later attempt, or mark it failed (kept) when the server
     refuses it permanently and the attempts are used up. Returns the new status."""
@@ -550,7 +552,7 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
 
 
 async def _deliver_sms(
-    client: httpx.AsyncClient, row: dict[str, Any], now: dt.datetime, settings: Settings
+    client: httpx.AsyncClient, row: ClaimedRow, now: dt.datetime, settings: Settings
 ) -> str:
     """Send one claimed SMS row; returns sent, retried or failed, or "down" (retried) when the
     gateway cannot be reached or is not configured, so that the other SMS wait unclaimed.

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from employers.tables import Contact, HostMembership
 from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.rows import MailMeta
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import User
 from placements.rows import BookingRow, PlacementWords
@@ -150,7 +150,7 @@ async def notify(
             lines.append(f"Period: {words['period']}")
         if recipient.staff and words["first_name"]:
             lines.append(f"Deltagare: {words['first_name']}")
-        meta: dict[str, Any] = {"booking_id": booking_id}
+        meta: MailMeta = {"booking_id": booking_id}
         if recipient.path:
             url = service_link(recipient.path)
             lines.append(f"{action}: {url}")

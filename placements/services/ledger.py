@@ -4,8 +4,7 @@ received (participants who went on to work, hires of its own, the gains it named
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
 import msgspec
 
@@ -15,6 +14,7 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import NotFound
 from placements import booking_states
+from placements.rows import BookingDates, BookingEnd, LedgerPlacementRow, PlacementHoursRow
 from placements.schemas import outcomes as schemas
 from placements.services.candidates import host_ids_of
 from placements.tables import Agreement, Assessment, Booking, Outcome
@@ -43,7 +43,7 @@ HOURS_COLUMNS = (
 )
 
 
-def start_day(row: Mapping[str, Any]) -> dt.date | None:
+def start_day(row: BookingDates) -> dt.date | None:
     """The day a placement started: the Stockholm day it went active, but no earlier than
     its agreed start date (the agreement, and its insurance, begin then; a placement set
     going early starts on that day). The reports use the same day for "started in the
@@ -56,12 +56,13 @@ def start_day(row: Mapping[str, Any]) -> dt.date | None:
     return max(went_active, agreed)
 
 
-def last_day(row: Mapping[str, Any], today: dt.date) -> dt.date | None:
+def last_day(row: BookingEnd, today: dt.date) -> dt.date | None:
     """The last day a placement ran: its end date once ended (ending records the day it
     ended there), else today but no later than the planned end date."""
     end = row.get("end_date")
-    if end is None and row.get("status") in ENDED and row.get("ended_at") is not None:
-        end = clock.local_date(row["ended_at"])
+    ended = row.get("ended_at")
+    if end is None and row.get("status") in ENDED and ended is not None:
+        end = clock.local_date(ended)
     return min(end or today, today)
 
 
@@ -73,7 +74,7 @@ def hours_over(hours_per_week: int | None, first: dt.date | None, last: dt.date 
     return round(hours_per_week * days / 7) if days > 0 else 0
 
 
-def placement_hours(row: Mapping[str, Any], today: dt.date) -> int:
+def placement_hours(row: PlacementHoursRow, today: dt.date) -> int:
     """The hours a placement has given its host (`HOURS_DEFINITION`), from a booking row
     with the `HOURS_COLUMNS`."""
     return hours_over(row.get("hours_per_week"), start_day(row), last_day(row, today))
@@ -96,8 +97,11 @@ async def host_ledger_for(
     host = await Host.select(Host.id, Host.name).where(Host.id == host_id).first()
     if host is None:
         raise NotFound(LEDGER_NOT_FOUND)
-    rows = await Booking.select(Booking.id, *HOURS_COLUMNS).where(
-        (Booking.slot.host == host_id) & Booking.status.is_in(list(HOSTED))
+    rows = cast(
+        "list[LedgerPlacementRow]",
+        await Booking.select(Booking.id, *HOURS_COLUMNS).where(
+            (Booking.slot.host == host_id) & Booking.status.is_in(list(HOSTED))
+        ),
     )
     ids = [int(r["id"]) for r in rows] or [0]
     submitted = {

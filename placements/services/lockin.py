@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import cast
 
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
@@ -18,6 +18,7 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
+from placements.rows import LockInFlagRow, NamedLockInFlagRow
 from placements.schemas import outcomes as schemas
 from placements.services import booking_access
 from placements.services.candidates import visible_coordinator_ids
@@ -87,7 +88,10 @@ async def flag_lock_in(today: dt.date, guard: RowGuard | None = None) -> schemas
     created = resolved = 0
     async with write_transaction(LockInFlag._meta.db):
         reasons = await _reasons(today, guard or RowGuard("flag-lock-in"))
-        open_flags = await LockInFlag.select().where(LockInFlag.resolved_at.is_null())
+        open_flags = cast(
+            "list[LockInFlagRow]",
+            await LockInFlag.select().where(LockInFlag.resolved_at.is_null()),
+        )
         open_keys = {(int(f["candidate"]), f["kind"]): f for f in open_flags}
         for key, reason in sorted(reasons.items()):
             if key in open_keys:
@@ -109,7 +113,7 @@ async def flag_lock_in(today: dt.date, guard: RowGuard | None = None) -> schemas
     return schemas.SweepResult(created=created, resolved=resolved)
 
 
-def _flag_out(row: dict[str, Any]) -> schemas.LockInFlag:
+def _flag_out(row: NamedLockInFlagRow) -> schemas.LockInFlag:
     return schemas.LockInFlag(
         id=row["id"],
         candidate_id=row["candidate"],
@@ -138,7 +142,10 @@ async def list_lock_in_flags_for(
             query = query.where(LockInFlag.candidate.coordinator.is_in(allowed or [0]))
         if not include_resolved:
             query = query.where(LockInFlag.resolved_at.is_null())
-        rows = await query.order_by(LockInFlag.flagged_at).order_by(LockInFlag.id)
+        rows = cast(
+            "list[NamedLockInFlagRow]",
+            await query.order_by(LockInFlag.flagged_at).order_by(LockInFlag.id),
+        )
         for candidate in sorted({r["candidate"] for r in rows}):
             await record(user, "lock_in.list", candidate)
         return [_flag_out(r) for r in rows]

@@ -18,6 +18,7 @@ from typing import Any, cast
 import msgspec
 
 from employers import schemas as emp
+from employers.rows import ContactRow
 from employers.services import get_host_for, managed_host_ids, may_manage_host
 from employers.services.contacts import check_supervisor, contact_out, public_contacts
 from employers.services.hosts import (
@@ -37,7 +38,7 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
 from placements import date_rules
-from placements.rows import ContactRow, HostedSlotRow, SlotHosting, SlotValues
+from placements.rows import HostedSlotRow, SlotHosting, SlotValues
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
 from placements.tables import Booking, Slot

@@ -26,6 +26,7 @@ from admin.services import reports
 from marketplace.demo import load_demo
 from marketplace.kernel import auth, clock, figures
 from marketplace.kernel.tables import User
+from placements.rows import PlacementHoursRow
 from placements.services import ledger
 from placements.tables import Booking
 from tests.builders import (
@@ -301,11 +302,12 @@ def coordinator_auth(user: Any) -> Any:
 
 def test_hours_of_a_running_placement_stop_at_today_or_its_planned_end():
     # 35 h a week, went active 2025-01-06, planned end 2025-12-31.
-    row = {
+    row: PlacementHoursRow = {
         "status": "active",
         "started_at": _noon(dt.date(2025, 1, 6)),
         "start_date": dt.date(2025, 1, 6),
         "end_date": dt.date(2025, 12, 31),
+        "ended_at": None,
         "hours_per_week": 35,
     }
     # Today 01-19: 14 days -> 35 * 2 = 70.

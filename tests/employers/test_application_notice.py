@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from employers.rows import HostIdentity
 from employers.services.applications import duplicates_among
 from employers.services.orgnr import luhn_check_digit
 from marketplace.kernel.mail import deliver_outbox
@@ -113,7 +114,7 @@ async def test_a_likely_duplicate_is_named_in_the_mail_and_on_the_list(client, s
 
 
 def test_duplicate_rules():
-    hosts = [
+    hosts: list[HostIdentity] = [
         {"name": "Vårgårda Bygg AB", "org_number": "556677-8899", "town": "Vårgårda"},
         {"name": "Hemtjänst Norra", "org_number": "212000-1546", "town": "Vårgårda"},
         {"name": "Hemtjänst Södra", "org_number": "212000-1546", "town": "Vårgårda"},

@@ -351,7 +351,7 @@ async def test_reminder_sweep_is_idempotent_and_goes_past_a_failing_row(make_use
             raise RuntimeError("a broken row")
         return real(row)
 
-    monkeypatch.setattr(jobs.booking_access, "actual_start_of", start_or_fail)
+    monkeypatch.setattr(booking_access, "actual_start_of", start_or_fail)
     with time_machine.travel(NOW, tick=False):
         first = await run_job("remind-attendance", worker="w1")
         second = await run_job("remind-attendance", worker="w2")

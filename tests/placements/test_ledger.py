@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from placements.rows import PlacementHoursRow
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
 from placements.services import agreements, bookings, ledger, outcomes
@@ -62,11 +63,12 @@ async def test_ledger_counts_what_the_host_gave_and_received(client):
 def test_hours_follow_the_weeks_run_up_to_today():
     # 14 days at 20 h a week -> 40; a year-long placement seven days in -> 20; no hours -> 0.
     assert ledger.hours_over(20, dt.date(2019, 1, 1), dt.date(2019, 1, 14)) == 40
-    row = {
+    row: PlacementHoursRow = {
         "status": "active",
         "started_at": None,
         "start_date": dt.date(2019, 1, 1),
         "end_date": dt.date(2019, 12, 31),
+        "ended_at": None,
         "hours_per_week": 20,
     }
     assert ledger.placement_hours(row, dt.date(2019, 1, 7)) == 20

@@ -26,7 +26,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from employers.tables import Contact, Host
+from employers.tables import Contact, Host, HostMembership
 from marketplace.kernel.tables import User
 from placements import rows, tables
 
@@ -43,9 +43,9 @@ FULL_ROWS: dict[str, type[Table]] = {
     "AssessmentRow": tables.Assessment,
     "OutcomeRow": tables.Outcome,
     "AttendanceWeekRow": tables.AttendanceWeek,
-    "ContactRow": Contact,
     "ApplicationRow": tables.Application,
     "PlanningMeetingRow": tables.PlanningMeeting,
+    "LockInFlagRow": tables.LockInFlag,
 }
 
 # The Python type each kind of column hands back on both engines (a JSON column: its text).
@@ -81,14 +81,19 @@ def _parts(hint: object) -> set[type]:
     return {hint}
 
 
-@pytest.mark.parametrize("name", sorted(FULL_ROWS))
-def test_a_full_row_names_every_column_with_its_type(name: str) -> None:
-    hints = typing.get_type_hints(getattr(rows, name))
-    columns = {column._meta.name: column for column in FULL_ROWS[name]._meta.columns}
+def row_matches_table(row: type, table: type[Table]) -> None:
+    """A full row: every column of the table, no other key, each with its column's type."""
+    hints = typing.get_type_hints(row)
+    columns = {column._meta.name: column for column in table._meta.columns}
     assert set(hints) == set(columns)
     for key, column in columns.items():
         expected = {_python_type(column)} | ({type(None)} if column._meta.null else set())
         assert _parts(hints[key]) == expected, key
+
+
+@pytest.mark.parametrize("name", sorted(FULL_ROWS))
+def test_a_full_row_names_every_column_with_its_type(name: str) -> None:
+    row_matches_table(getattr(rows, name), FULL_ROWS[name])
 
 
 def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
@@ -102,6 +107,12 @@ def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
     assert month - {"slot_title", "hours_per_week", "host_name"} == set(
         typing.get_type_hints(rows.BookingRow)
     )
+
+
+def test_a_slot_with_its_host_name_is_a_slot_and_the_name() -> None:
+    hints = typing.get_type_hints(rows.NamedHostSlotRow)
+    assert set(hints) - {"host_name"} == set(typing.get_type_hints(rows.SlotRow))
+    assert hints["host_name"] is str and not Host._meta.get_column_by_name("name")._meta.null
 
 
 def test_a_slot_with_its_host_has_the_host_columns_types() -> None:
@@ -127,6 +138,9 @@ def test_the_queue_row_is_part_of_an_application() -> None:
 PART_ROWS: dict[str, type[Table]] = {
     "BookingDates": tables.Booking,
     "BookingHead": tables.Booking,
+    "BookingEnd": tables.Booking,
+    "PlacementHoursRow": tables.Booking,
+    "LedgerPlacementRow": tables.Booking,
     "HeldSeat": tables.Booking,
     "SlotHosting": tables.Slot,
     "SlotRoom": tables.Slot,
@@ -137,6 +151,7 @@ PART_ROWS: dict[str, type[Table]] = {
     "AgreementCandidate": tables.Candidate,
     "AnswerCandidate": tables.Candidate,
     "AgreementPeriod": tables.Agreement,
+    "SharedAssessment": tables.Assessment,
     "WeekCounts": tables.AttendanceWeek,
     "ApplicationClock": tables.Application,
     "QueueRow": tables.Application,
@@ -148,9 +163,24 @@ PART_ROWS: dict[str, type[Table]] = {
     "StoredSlot": tables.Slot,
     "HostMatch": Host,
     "UserAddress": User,
+    "UserGreeting": User,
+    "ContactCard": Contact,
+    "AgreementHead": tables.Agreement,
+    "HostUserAddress": HostMembership,
+    "NamedLockInFlagRow": tables.LockInFlag,
+}
+# The values read through a foreign key under an alias: the alias and the column it names.
+ALIASES: dict[str, dict[str, str]] = {
+    "PlacementHoursRow": {"hours_per_week": "slot.hours_per_week"},
+    "LedgerPlacementRow": {"hours_per_week": "slot.hours_per_week"},
+    "HostUserAddress": {"user_id": "user.id", "email": "user.email"},
+    "NamedLockInFlagRow": {
+        "first_name": "candidate.first_name",
+        "last_name": "candidate.last_name",
+    },
 }
 # Checked by their own tests below and above: rows with values a join adds under an alias.
-JOINED = {"FollowUpRow", "PlacementMonthRow", "HostedSlotRow"}
+JOINED = {"FollowUpRow", "PlacementMonthRow", "HostedSlotRow", "NamedHostSlotRow"}
 # Not a table's row: what a service computes, and the changes an agreement's update writes.
 NOT_ROWS = {"PlacementWords", "AgreementChanges"}
 
@@ -165,12 +195,20 @@ def _column(table: type[Table], dotted: str) -> Column:
     return table._meta.get_column_by_name(name)
 
 
-@pytest.mark.parametrize("name", sorted(PART_ROWS))
-def test_a_part_of_a_row_has_its_columns_types(name: str) -> None:
-    for key, hint in typing.get_type_hints(getattr(rows, name)).items():
-        column = _column(PART_ROWS[name], key)
+def shape_matches_table(
+    shape: type, table: type[Table], aliases: dict[str, str] | None = None
+) -> None:
+    """A part of a row: each key a column of the table (or, under an alias, read through a
+    foreign key), with the column's type."""
+    for key, hint in typing.get_type_hints(shape).items():
+        column = _column(table, (aliases or {}).get(key, key))
         expected = {_python_type(column)} | ({type(None)} if column._meta.null else set())
         assert _parts(hint) == expected, key
+
+
+@pytest.mark.parametrize("name", sorted(PART_ROWS))
+def test_a_part_of_a_row_has_its_columns_types(name: str) -> None:
+    shape_matches_table(getattr(rows, name), PART_ROWS[name], ALIASES.get(name))
 
 
 def test_every_shape_of_the_module_is_checked() -> None:
