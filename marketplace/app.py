@@ -342,20 +342,12 @@ DB_POOL_MAX = 10
 
 @asynccontextmanager
 async def database_pool_hook(app: Litestar) -> AsyncIterator[None]:
-    """On PostgreSQL, a connection pool for this worker's lifetime. Without it every query
-    opens a connection of its own, for which PostgreSQL forks a server process."""
-    from marketplace.kernel.db import is_sqlite
+    """On PostgreSQL, a connection pool for this worker's lifetime."""
+    from marketplace.kernel.db import connection_pool
     from marketplace.kernel.tables import User
 
-    engine: Any = User._meta.db
-    if is_sqlite(engine):
+    async with connection_pool(User._meta.db, DB_POOL_MAX):
         yield
-        return
-    await engine.start_connection_pool(min_size=2, max_size=DB_POOL_MAX)
-    try:
-        yield
-    finally:
-        await engine.close_connection_pool()
 
 
 def serve_app() -> Litestar:

@@ -120,6 +120,22 @@ def is_sqlite(engine: Engine[Any]) -> bool:
 
 
 @contextlib.asynccontextmanager
+async def connection_pool(engine: Engine[Any], max_size: int) -> AsyncIterator[None]:
+    """On PostgreSQL, a pool of connections while the block runs (a worker's lifetime, one
+    command of the CLI). Without it every query opens a connection of its own, for which
+    PostgreSQL forks a server process. SQLite needs none."""
+    if is_sqlite(engine):
+        yield
+        return
+    assert isinstance(engine, PostgresEngine)
+    await engine.start_connection_pool(min_size=min(2, max_size), max_size=max_size)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
+@contextlib.asynccontextmanager
 async def write_transaction(engine: Engine[Any]) -> AsyncIterator[Any]:
     """A transaction for read-then-write work (capacity checks, counters).
 
