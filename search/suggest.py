@@ -46,7 +46,7 @@ import heapq
 import math
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -196,7 +196,16 @@ class SuggestionModel:
             known.update(_words(g.definition))
         for label in skill_labels.values():
             known.update(_words(label))
-        self._heads = {h for h in heads if len(h) >= _MIN_HEAD}
+        # Abbreviations ("TAD", "CIO") are whole words, never parts of a compound: "tad" in
+        # "nystartad" is no Third assistant director.
+        self._abbreviations = _abbreviations(
+            text for o in occs for text in (*o.names, *(t for t, _ in alts.get(o.id, ())))
+        ) - _lower_words(
+            [g.label for g in groups.values()]
+            + [g.definition for g in groups.values()]
+            + list(skill_labels.values())
+        )
+        self._heads = {h for h in heads if len(h) >= _MIN_HEAD and h not in self._abbreviations}
         self._endings = _shared_endings(self._heads) | self._heads
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
@@ -296,6 +305,8 @@ class SuggestionModel:
 
     def _splits_into(self, part: str) -> bool:
         # "jobb" in "lagerjobb" is a part, though it says nothing of the work itself.
+        if part in self._abbreviations:
+            return False
         return part in self._known or part in PLACEMENT_WORDS
 
     def _parts(self, folded: str) -> list[str] | None:
@@ -595,6 +606,24 @@ def group_namesake(label: str) -> str:
 
 def _stems(name: str) -> frozenset[str]:
     return frozenset(stem(word) for word in _words(name))
+
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def _abbreviations(texts: Iterable[str]) -> set[str]:
+    """Words that ``texts`` only ever write in capitals ("TAD", "CIO"), folded to lower case."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for token in _TOKEN.findall(text):
+            (upper if len(token) >= 2 and token.isupper() else lower).add(token.lower())
+    return upper - lower
+
+
+def _lower_words(texts: Iterable[str]) -> set[str]:
+    """Words that ``texts`` write in lower case somewhere (so they are words, not abbreviations)."""
+    return {t.lower() for text in texts for t in _TOKEN.findall(text) if not t.isupper()}
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

@@ -149,3 +149,26 @@ def test_the_occupation_a_group_is_named_after_is_its_namesake():
     assert {"Telefonförsäljare", "Företagssäljare"} <= namesakes
     assert "Innesäljare" not in namesakes  # in the group "Företagssäljare"
     assert "Telefonkommunikatör på intresseorganisation" not in namesakes
+
+
+def test_an_abbreviation_is_no_part_of_a_compound():
+    model = suggestion_model()
+    assert "tad" in model._abbreviations and "cio" in model._abbreviations
+    assert "tad" not in (model._parts("nystartad") or [])
+    # A word the taxonomy also writes in lower case is no abbreviation ("VVS-montör", "vvs").
+    assert "vvs" not in model._abbreviations
+
+
+def test_a_newly_started_business_names_no_assistant_director():
+    model = suggestion_model()
+    for title, text in (
+        ("Kock till nystartad restaurang", "Vi är ett nystartat företag."),
+        ("Vi är nystartade", "Nystartad firma söker hjälp i butiken."),
+    ):
+        top = [model.occupations[o].label for o, _ in model.rank(title, text)[:10]]
+        assert not any("TAD" in label for label in top), top
+
+
+def test_an_abbreviation_written_whole_still_names_its_occupation():
+    got = [s.label for s in suggest_for_slot("CIO", "")]
+    assert any("CIO" in label for label in got), got
