@@ -111,6 +111,8 @@ class Weights:
     # The occupation its SSYK group is named after ("Telefonförsäljare m.fl."), among the
     # candidates.
     namesake: float = 0.4
+    # A name given by a compound's head whose modifier fits another field ("lokalvårdare").
+    head_off_field: float = 0.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -128,7 +130,8 @@ _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # between them each sentence and role phrase of the description once.
 _WORDS_CACHED = 256
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
-_TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
+_TITLED_GROUP = 0.5
+_OFF_FIELD_SUPPORT = 0.5  # the description's field that lets an off-field head name  # a group this close to the title's best group counts as named by it
 
 
 # A key's documents and its weight in each.
@@ -231,6 +234,7 @@ class SuggestionModel:
                     name_sets.append((self._name_keys(text), i, 0.8))
             docs.append(doc)
         self._occ_post, self._occ_len = _postings(docs)
+        self._occ_keys = [frozenset(doc) for doc in docs]
         self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
 
         # Per name, the shortest of its words behind each key: a shorter word of a text that
@@ -290,6 +294,8 @@ class SuggestionModel:
                     if kind != "keyword":
                         self._add_text(gdocs[j], text, w.group_alt)
         self._grp_post, self._grp_len = _postings(gdocs)
+        self._grp_keys = [frozenset(doc) for doc in gdocs]
+        self._field_keys = frozenset(self._occ_post) | frozenset(self._grp_post)
         # SSYK names a group after its main occupation: "Telefonförsäljare m.fl.",
         # "Företagssäljare".
         self.namesake = [False] * len(occs)
@@ -426,28 +432,60 @@ class SuggestionModel:
                 shown.setdefault(key, word)
         return {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}, shown
 
-    def _named(self, text: str) -> dict[int, float]:
-        """Occupations whose name or alternative label stands whole in ``text``."""
+    def _named(self, text: str, off_field: set[int] | None = None) -> dict[int, float]:
+        """Occupations whose name or alternative label stands whole in ``text``.
+
+        Those named only by a compound's head whose modifier fits another field are added to
+        ``off_field`` (see :meth:`_fits`).
+        """
         # Per key, the longest word of the text behind it (a compound's head by itself).
         longest: dict[str, int] = {}
+        whole: set[str] = set()
+        # A key that only a compound's head gives, and the modifiers it came with.
+        modifiers: dict[str, set[str]] = {}
         for word in self._text_words(text):
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
             key = own[0][0]
+            whole.add(key)
             longest[key] = max(longest.get(key, 0), len(word))
             if len(own) > 1:
                 key = own[-1][0]
                 longest[key] = max(longest.get(key, 0), self._head_len(word))
+                mods = {k for k, _ in own[1:-1] if not k.startswith("=")}
+                if mods:
+                    modifiers.setdefault(key, set()).update(mods)
         keys = longest.keys()
         out: dict[int, float] = {}
         for key in keys:
             for name_keys, occ, weight in self._names.get(key, ()):
                 if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
+                    if off_field is not None and not self._fits(occ, name_keys - whole, modifiers):
+                        off_field.add(occ)
                     if out.get(occ, 0.0) < s:
                         out[occ] = s
         return out
+
+    def _fits(
+        self, occ: int, heads: set[str] | frozenset[str], modifiers: dict[str, set[str]]
+    ) -> bool:
+        """Whether the modifiers of the compounds whose heads name ``occ`` fit its field.
+
+        "Javautvecklare" names a developer: "java" is in the developers' texts. A modifier
+        the taxonomy's texts hold, but not the occupation's nor its group's, makes another
+        compound of the head ("lokal" + "vårdare" is no carer): the head names nothing then.
+        A modifier no text holds is a free specialisation and fits.
+        """
+        g = self.occ_group[occ]
+        field = self._occ_keys[occ] | (self._grp_keys[g] if g >= 0 else frozenset())
+        for head in heads:
+            mods = modifiers.get(head, ())
+            known = [m for m in mods if m in self._field_keys]
+            if known and not any(m in field for m in known):
+                return False
+        return True
 
     def _bm25(
         self,
@@ -485,17 +523,28 @@ class SuggestionModel:
                 # field is how close each group comes to the best one.
                 grp = _relative(grp)
             out[name + "_group"] = grp
-        out["named_title"] = self._named(title)
+        off_field: set[int] = set()
+        out["named_title"] = self._named(title, off_field)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
-            for o, s in self._named(sentence).items():
+            for o, s in self._named(sentence, off_field).items():
                 named[o] = named.get(o, 0.0) + s
         out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
         role: dict[int, float] = {}
         for phrase in role_phrases(description):
-            for o, s in self._named(phrase).items():
+            for o, s in self._named(phrase, off_field).items():
                 role[o] = max(role.get(o, 0.0), s)
         out["named_role"] = role
+        # A head whose modifier fits another field names the occupation only when the
+        # description puts it in a field of its own ("lokalvårdare" names no carer unless the
+        # text is about care).
+        dg = out["description_group"]
+        off = self.weights.head_off_field
+        for o in off_field:
+            if dg.get(self.occ_group[o], 0.0) < _OFF_FIELD_SUPPORT:
+                for key in ("named_title", "named_description", "named_role"):
+                    if o in out[key]:
+                        out[key][o] *= off
         candidates = set(out["title"]) | set(out["description"]) | set(out["named_title"])
         candidates |= set(out["named_description"]) | set(role)
         # Every occupation of the best-matching groups, even one that no word names: the

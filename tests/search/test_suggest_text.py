@@ -172,3 +172,34 @@ def test_a_newly_started_business_names_no_assistant_director():
 def test_an_abbreviation_written_whole_still_names_its_occupation():
     got = [s.label for s in suggest_for_slot("CIO", "")]
     assert any("CIO" in label for label in got), got
+
+
+def test_a_head_whose_modifier_fits_another_field_names_nothing():
+    # "lokal" + "vårdare": the premises' carer cleans; "vårdare" alone is a care job title.
+    got = [s.label for s in suggest_for_slot("Lokalvårdare", "Du städar kontor och trapphus.")]
+    assert "Städare" in got, got
+    assert "Boendestödjare" not in got, got
+    model = suggestion_model()
+    off: set[int] = set()
+    model._named("lokalvårdare", off)
+    assert any(model.occupations[o].label == "Boendestödjare" for o in off)
+
+
+def test_a_head_whose_modifier_fits_the_field_still_names():
+    model = suggestion_model()
+    off: set[int] = set()
+    named = model._named("javautvecklare", off)
+    labels = {model.occupations[o].label for o in named}
+    assert any("utvecklare" in label.lower() for label in labels), labels
+    assert not off & {o for o in named if "utvecklare" in model.occupations[o].label.lower()}
+
+
+def test_an_off_field_head_names_when_the_description_is_about_its_field():
+    # The same compound with a text about care keeps the carer among the three.
+    got = [
+        s.label
+        for s in suggest_for_slot(
+            "Lokalvårdare", "Du ger stöd och omsorg till brukare i deras boende."
+        )
+    ]
+    assert "Boendestödjare" in got, got
