@@ -22,9 +22,14 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    than a name elsewhere in it. A text word shorter than the name's word names nothing even
    when the two share a Snowball stem: "matematik" is no form of Matematiker, "marknadsför"
    none of Marknadsförare.
+   A compound's head names an occupation only when its modifier fits the occupation's field
+   (or the taxonomy knows the modifier nowhere, or the description is about that field):
+   "lokal" + "vårdare" names no carer. An abbreviation ("TAD") is never a compound's part.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
-   "telefon" in the text speaks for Telefonförsäljare.
+   "telefon" in the text speaks for Telefonförsäljare. A job title's modifier speaks for the
+   modifier of its occupation's name with the same head, weaker: Städchef lists the job title
+   "Lokalvårdschef", so "lokalvårdare" speaks for "städ".
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
    description tells the field of work even when it names no occupation.
 4. **Qualifiers.** What sets a name apart from its head ("telefon" in Telefonförsäljare,
@@ -113,6 +118,8 @@ class Weights:
     namesake: float = 0.4
     # A name given by a compound's head whose modifier fits another field ("lokalvårdare").
     head_off_field: float = 0.0
+    # A job title's modifier speaks for its occupation's own ("lokalvård" for "städ").
+    broader: float = 0.5
     k1: float = 1.2
     b: float = 0.4
 
@@ -130,8 +137,12 @@ _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # between them each sentence and role phrase of the description once.
 _WORDS_CACHED = 256
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
-_TITLED_GROUP = 0.5
-_OFF_FIELD_SUPPORT = 0.5  # the description's field that lets an off-field head name  # a group this close to the title's best group counts as named by it
+_TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
+# The description's field (relative to its best group) that lets an off-field head name.
+_OFF_FIELD_SUPPORT = 0.5
+# At most this many job titles of a name with the name's head: their modifiers are kinds of
+# the name's (a broad occupation lists dozens, which are no kinds of one another).
+_BROADER_MAX = 2
 
 
 # A key's documents and its weight in each.
@@ -215,6 +226,7 @@ class SuggestionModel:
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._words_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, int] = {}
+        self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
         # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
@@ -306,6 +318,41 @@ class SuggestionModel:
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
+
+    def _broader_modifiers(
+        self, occs: Sequence[taxonomy.Occupation], alts: dict[str, tuple[tuple[str, str], ...]]
+    ) -> dict[str, frozenset[str]]:
+        """What a job title's modifier is a kind of: the modifier of the occupation's own name
+        with the same head. "Städchef" lists the job title "Lokalvårdschef", so "lokalvård" is
+        a kind of "städ", and "lokalvårdare" speaks for "städare"."""
+        out: dict[str, set[str]] = {}
+        for o in occs:
+            for name in o.names:
+                words = _words(name.split(",")[0].split("(")[0])
+                if len(words) != 1:
+                    continue
+                parts = self._parts(words[0])
+                if not parts or len(parts) != 2:
+                    continue
+                head = parts[1]
+                general = stem(parts[0])
+                kinds: set[str] = set()
+                for text, kind in alts.get(o.id, ()):
+                    if kind != "job_title":
+                        continue
+                    alt = _words(text.split(",")[0].split("(")[0])
+                    if len(alt) != 1 or not alt[0].endswith(head) or alt[0] == words[0]:
+                        continue
+                    mod = alt[0][: -len(head)]
+                    if mod.endswith("s") and len(mod) > _MIN_MODIFIER:
+                        mod = mod[:-1]
+                    if len(mod) >= _MIN_MODIFIER and fold(mod) not in _FOLDED_STOP:
+                        kinds.add(stem(mod))
+                kinds.discard(general)
+                if 1 <= len(kinds) <= _BROADER_MAX:
+                    for k in kinds:
+                        out.setdefault(k, set()).add(general)
+        return {k: frozenset(v) for k, v in out.items()}
 
     # --- words to keys ----------------------------------------------------------------------
 
@@ -426,11 +473,20 @@ class SuggestionModel:
     def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
         counts: dict[str, float] = {}
         shown: dict[str, str] = {}
+        broader = self.weights.broader
+        kinds: dict[str, float] = {}
         for word in self._text_words(text):
             for key, part in self._keys(word):
                 counts[key] = counts.get(key, 0.0) + part
                 shown.setdefault(key, word)
-        return {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}, shown
+                if broader > 0:
+                    for general in self._broader.get(key, ()):
+                        kinds[general] = max(kinds.get(general, 0.0), broader * part)
+                        shown.setdefault(general, word)
+        query = {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}
+        for k, v in kinds.items():
+            query[k] = max(query.get(k, 0.0), v)
+        return query, shown
 
     def _named(self, text: str, off_field: set[int] | None = None) -> dict[int, float]:
         """Occupations whose name or alternative label stands whole in ``text``.
@@ -462,7 +518,11 @@ class SuggestionModel:
             for name_keys, occ, weight in self._names.get(key, ()):
                 if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
-                    if off_field is not None and not self._fits(occ, name_keys - whole, modifiers):
+                    if (
+                        off_field is not None
+                        and modifiers
+                        and not self._fits(occ, name_keys - whole, modifiers)
+                    ):
                         off_field.add(occ)
                     if out.get(occ, 0.0) < s:
                         out[occ] = s
@@ -479,11 +539,11 @@ class SuggestionModel:
         A modifier no text holds is a free specialisation and fits.
         """
         g = self.occ_group[occ]
-        field = self._occ_keys[occ] | (self._grp_keys[g] if g >= 0 else frozenset())
+        own = self._occ_keys[occ]
+        group = self._grp_keys[g] if g >= 0 else frozenset()
         for head in heads:
-            mods = modifiers.get(head, ())
-            known = [m for m in mods if m in self._field_keys]
-            if known and not any(m in field for m in known):
+            known = [m for m in modifiers.get(head, ()) if m in self._field_keys]
+            if known and not any(m in own or m in group for m in known):
                 return False
         return True
 

@@ -203,3 +203,29 @@ def test_an_off_field_head_names_when_the_description_is_about_its_field():
         )
     ]
     assert "Boendestödjare" in got, got
+
+
+def test_a_job_titles_modifier_is_a_kind_of_its_occupations_modifier():
+    model = suggestion_model()
+    # Städchef lists the job title Lokalvårdschef: "lokalvård" is a kind of "städ".
+    assert "städ" in model._broader["lokalvård"]
+
+
+def test_a_cleaning_job_title_alone_suggests_a_cleaner():
+    got = [s.label for s in suggest_for_slot("Lokalvårdare", "")]
+    assert "Städare" in got, got
+    assert "Boendestödjare" not in got, got
+
+
+def test_the_kind_of_a_modifier_carries_over_to_another_head():
+    # "Aerobicsinstruktör" is a job title of Träningsinstruktör; a leader of aerobics
+    # classes is one too.
+    got = [s.label for s in suggest_for_slot("Aerobicsledare", "")]
+    assert "Träningsinstruktör" in got, got
+
+
+def test_no_query_key_weighs_below_zero():
+    model = suggestion_model()
+    query, _ = model._query("Lokalvårdare sökes till kontor och skolor")
+    assert query["städ"] > 0
+    assert all(v > -1e-9 for k, v in query.items() if not k.startswith("=")), query
