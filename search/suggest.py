@@ -29,7 +29,8 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. A job title's modifier speaks for the
    modifier of its occupation's name with the same head, weaker: Städchef lists the job title
-   "Lokalvårdschef", so "lokalvårdare" speaks for "städ".
+   "Lokalvårdschef", so "lokalvårdare" speaks for "städ". A word the taxonomy does not know
+   that begins with an occupation's noun speaks for it ("lärarvikarie": a teacher).
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
    description tells the field of work even when it names no occupation.
 4. **Qualifiers.** What sets a name apart from its head ("telefon" in Telefonförsäljare,
@@ -120,6 +121,8 @@ class Weights:
     head_off_field: float = 0.0
     # A job title's modifier speaks for its occupation's own ("lokalvård" for "städ").
     broader: float = 0.5
+    # An occupation's noun before a head the taxonomy does not know ("lärarvikarie").
+    unknown_head: float = 0.6
     k1: float = 1.2
     b: float = 0.4
 
@@ -415,11 +418,27 @@ class SuggestionModel:
                 if fold(part) in _FOLDED_STOP:
                     continue
                 out.append((stem(part), w.part_head if n == len(parts) - 1 else w.part_modifier))
+        elif w.unknown_head > 0 and own not in self._known_stems:
+            # A compound whose head the taxonomy does not know, after an occupation's noun:
+            # "lärarvikarie" is a teacher's substitute, so the teacher is the work.
+            lead = self._leading_occupation(folded)
+            if lead:
+                out.append((stem(lead), w.unknown_head))
         result = tuple(out)
         if len(self._keys_cache) > 100_000:
             self._keys_cache.clear()
         self._keys_cache[folded] = result
         return result
+
+    def _leading_occupation(self, folded: str) -> str | None:
+        """The longest start of an unknown word that is an occupation's noun (a word that
+        names end in), before at least three more letters: "lärar(e)" in "lärarvikarie"."""
+        for cut in range(len(folded) - _MIN_MODIFIER, _MIN_HEAD - 1, -1):
+            lead = folded[:cut]
+            for word in (lead, lead + "e", lead + "a", lead[:-1] if lead.endswith("s") else ""):
+                if len(word) >= _MIN_HEAD and word in self._heads and word in self._known:
+                    return word
+        return None
 
     def _head_len(self, folded: str) -> int:
         """The length of a word's compound head (of the word itself when it does not split)."""

@@ -229,3 +229,20 @@ def test_no_query_key_weighs_below_zero():
     query, _ = model._query("Lokalvårdare sökes till kontor och skolor")
     assert query["städ"] > 0
     assert all(v > -1e-9 for k, v in query.items() if not k.startswith("=")), query
+
+
+def test_an_occupation_before_an_unknown_head_is_the_work():
+    model = suggestion_model()
+    assert model._leading_occupation("lärarvikarie") == "lärare"
+    assert model._leading_occupation("kockvikarie") == "kock"
+    assert model._leading_occupation("vikarie") is None
+    got = [s.label for s in suggest_for_slot("Lärarvikarie", "")]
+    assert any("lärare" in label.lower() for label in got), got
+    got = [s.label for s in suggest_for_slot("Kockvikarie", "")]
+    assert any("kock" in label.lower() for label in got), got
+
+
+def test_a_known_word_gets_no_leading_occupation_key():
+    model = suggestion_model()
+    # "Städare" is a name: its keys are its own, nothing read off its start.
+    assert [k for k, _ in model._keys("städare")] == ["städ", "=städare"]
