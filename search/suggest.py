@@ -27,8 +27,8 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    "lokal" + "vårdare" names no carer. An abbreviation ("TAD") is never a compound's part.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
-   "telefon" in the text speaks for Telefonförsäljare. A job title's modifier speaks for the
-   modifier of its occupation's name with the same head, weaker: Städchef lists the job title
+   "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
+   speaks for the modifier of its occupation's name with the same head, weaker: Städchef lists the job title
    "Lokalvårdschef", so "lokalvårdare" speaks for "städ". A word the taxonomy does not know
    that begins with an occupation's noun speaks for it ("lärarvikarie": a teacher).
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
@@ -489,10 +489,12 @@ class SuggestionModel:
         self._words_cache[text] = words
         return words
 
-    def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
+    def _query(self, text: str, kinds_of: bool = False) -> tuple[dict[str, float], dict[str, str]]:
+        """The text's keys and their weights, and the word behind each key. With ``kinds_of``
+        (the title), a job title's modifier speaks for its occupation's own too."""
         counts: dict[str, float] = {}
         shown: dict[str, str] = {}
-        broader = self.weights.broader
+        broader = self.weights.broader if kinds_of else 0.0
         kinds: dict[str, float] = {}
         for word in self._text_words(text):
             for key, part in self._keys(word):
@@ -594,7 +596,7 @@ class SuggestionModel:
         """Each kind of evidence, per occupation (groups for ``*_group``), scaled to ≤ 1."""
         out: dict[str, dict[int, float]] = {}
         for name, text in (("title", title), ("description", description)):
-            query, _ = self._query(text)
+            query, _ = self._query(text, kinds_of=name == "title")
             out[name] = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
             grp = self._bm25(query, self._grp_post, self._grp_len, self._grp_avg)
             if name == "description":
@@ -687,7 +689,7 @@ class SuggestionModel:
 
     def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
         """The ``limit`` most likely occupations for a slot's title and description."""
-        query, shown = self._query(f"{title}\n{description}")
+        query, shown = self._query(f"{title}\n{description}", kinds_of=True)
         out: list[Suggestion] = []
         for o, s in self.rank(title, description)[:limit]:
             occ = self.occupations[o]

@@ -226,7 +226,7 @@ def test_the_kind_of_a_modifier_carries_over_to_another_head():
 
 def test_no_query_key_weighs_below_zero():
     model = suggestion_model()
-    query, _ = model._query("Lokalvårdare sökes till kontor och skolor")
+    query, _ = model._query("Lokalvårdare sökes till kontor och skolor", kinds_of=True)
     assert query["städ"] > 0
     assert all(v > -1e-9 for k, v in query.items() if not k.startswith("=")), query
 
@@ -246,3 +246,9 @@ def test_a_known_word_gets_no_leading_occupation_key():
     model = suggestion_model()
     # "Städare" is a name: its keys are its own, nothing read off its start.
     assert [k for k, _ in model._keys("städare")] == ["städ", "=städare"]
+
+
+def test_only_the_title_reads_a_job_titles_modifier_as_a_kind():
+    model = suggestion_model()
+    assert "städ" not in model._query("Lokalvårdare")[0]
+    assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]
