@@ -229,6 +229,7 @@ class SuggestionModel:
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._words_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, int] = {}
+        self._mods_cache: dict[str, frozenset[str]] = {}
         self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
@@ -495,18 +496,19 @@ class SuggestionModel:
         counts: dict[str, float] = {}
         shown: dict[str, str] = {}
         broader = self.weights.broader if kinds_of else 0.0
-        kinds: dict[str, float] = {}
-        for word in self._text_words(text):
+        words = self._text_words(text)
+        for word in words:
             for key, part in self._keys(word):
                 counts[key] = counts.get(key, 0.0) + part
                 shown.setdefault(key, word)
-                if broader > 0:
-                    for general in self._broader.get(key, ()):
-                        kinds[general] = max(kinds.get(general, 0.0), broader * part)
-                        shown.setdefault(general, word)
         query = {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}
-        for k, v in kinds.items():
-            query[k] = max(query.get(k, 0.0), v)
+        if broader > 0:
+            # Added after the damping, which would turn a weight under 0.37 negative.
+            for word in words:
+                for key, part in self._keys(word):
+                    for general in self._broader.get(key, ()):
+                        query[general] = max(query.get(general, 0.0), broader * part)
+                        shown.setdefault(general, word)
         return query, shown
 
     def _named(self, text: str, off_field: set[int] | None = None) -> dict[int, float]:
@@ -530,9 +532,10 @@ class SuggestionModel:
             if len(own) > 1:
                 key = own[-1][0]
                 longest[key] = max(longest.get(key, 0), self._head_len(word))
-                mods = {k for k, _ in own[1:-1] if not k.startswith("=")}
-                if mods:
-                    modifiers.setdefault(key, set()).update(mods)
+                if len(own) > 2:
+                    mods = self._modifiers(word, own)
+                    if mods:
+                        modifiers.setdefault(key, set()).update(mods)
         keys = longest.keys()
         out: dict[int, float] = {}
         for key in keys:
@@ -548,6 +551,16 @@ class SuggestionModel:
                     if out.get(occ, 0.0) < s:
                         out[occ] = s
         return out
+
+    def _modifiers(self, word: str, own: tuple[tuple[str, float], ...]) -> frozenset[str]:
+        """The keys of a compound's modifiers (its parts before the head), kept per word."""
+        hit = self._mods_cache.get(word)
+        if hit is None:
+            hit = frozenset(k for k, _ in own[1:-1] if not k.startswith("="))
+            if len(self._mods_cache) > 100_000:
+                self._mods_cache.clear()
+            self._mods_cache[word] = hit
+        return hit
 
     def _fits(
         self, occ: int, heads: set[str] | frozenset[str], modifiers: dict[str, set[str]]
@@ -689,7 +702,12 @@ class SuggestionModel:
 
     def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
         """The ``limit`` most likely occupations for a slot's title and description."""
-        query, shown = self._query(f"{title}\n{description}", kinds_of=True)
+        query, shown = self._query(f"{title}\n{description}")
+        kinds, kinds_shown = self._query(title, kinds_of=True)
+        for key, word in kinds_shown.items():
+            if key not in query:
+                query[key] = kinds[key]
+                shown[key] = word
         out: list[Suggestion] = []
         for o, s in self.rank(title, description)[:limit]:
             occ = self.occupations[o]
