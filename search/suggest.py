@@ -22,9 +22,15 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    than a name elsewhere in it. A text word shorter than the name's word names nothing even
    when the two share a Snowball stem: "matematik" is no form of Matematiker, "marknadsför"
    none of Marknadsförare.
+   A compound's head names an occupation only when its modifier fits the occupation's field
+   (or the taxonomy knows the modifier nowhere, or the description is about that field):
+   "lokal" + "vårdare" names no carer. An abbreviation ("TAD") is never a compound's part.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
-   "telefon" in the text speaks for Telefonförsäljare.
+   "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
+   speaks for the modifier of its occupation's name with the same head, weaker: Städchef lists the job title
+   "Lokalvårdschef", so "lokalvårdare" speaks for "städ". A word the taxonomy does not know
+   that begins with an occupation's noun speaks for it ("lärarvikarie": a teacher).
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
    description tells the field of work even when it names no occupation.
 4. **Qualifiers.** What sets a name apart from its head ("telefon" in Telefonförsäljare,
@@ -46,7 +52,7 @@ import heapq
 import math
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -111,6 +117,12 @@ class Weights:
     # The occupation its SSYK group is named after ("Telefonförsäljare m.fl."), among the
     # candidates.
     namesake: float = 0.4
+    # A name given by a compound's head whose modifier fits another field ("lokalvårdare").
+    head_off_field: float = 0.0
+    # A job title's modifier speaks for its occupation's own ("lokalvård" for "städ").
+    broader: float = 0.5
+    # An occupation's noun before a head the taxonomy does not know ("lärarvikarie").
+    unknown_head: float = 0.6
     k1: float = 1.2
     b: float = 0.4
 
@@ -129,6 +141,11 @@ _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 _WORDS_CACHED = 256
 _GROUPS_OPENED = 5  # per text, the groups all of whose occupations are candidates
 _TITLED_GROUP = 0.5  # a group this close to the title's best group counts as named by it
+# The description's field (relative to its best group) that lets an off-field head name.
+_OFF_FIELD_SUPPORT = 0.5
+# At most this many job titles of a name with the name's head: their modifiers are kinds of
+# the name's (a broad occupation lists dozens, which are no kinds of one another).
+_BROADER_MAX = 2
 
 
 # A key's documents and its weight in each.
@@ -196,13 +213,24 @@ class SuggestionModel:
             known.update(_words(g.definition))
         for label in skill_labels.values():
             known.update(_words(label))
-        self._heads = {h for h in heads if len(h) >= _MIN_HEAD}
+        # Abbreviations ("TAD", "CIO") are whole words, never parts of a compound: "tad" in
+        # "nystartad" is no Third assistant director.
+        self._abbreviations = _abbreviations(
+            text for o in occs for text in (*o.names, *(t for t, _ in alts.get(o.id, ())))
+        ) - _lower_words(
+            [g.label for g in groups.values()]
+            + [g.definition for g in groups.values()]
+            + list(skill_labels.values())
+        )
+        self._heads = {h for h in heads if len(h) >= _MIN_HEAD and h not in self._abbreviations}
         self._endings = _shared_endings(self._heads) | self._heads
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._words_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, int] = {}
+        self._mods_cache: dict[str, frozenset[str]] = {}
+        self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
         # "Telefonförsäljare", "butik" and "fackhandel" in "Butikssäljare, fackhandel".
@@ -222,6 +250,7 @@ class SuggestionModel:
                     name_sets.append((self._name_keys(text), i, 0.8))
             docs.append(doc)
         self._occ_post, self._occ_len = _postings(docs)
+        self._occ_keys = [frozenset(doc) for doc in docs]
         self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
 
         # Per name, the shortest of its words behind each key: a shorter word of a text that
@@ -281,6 +310,8 @@ class SuggestionModel:
                     if kind != "keyword":
                         self._add_text(gdocs[j], text, w.group_alt)
         self._grp_post, self._grp_len = _postings(gdocs)
+        self._grp_keys = [frozenset(doc) for doc in gdocs]
+        self._field_keys = frozenset(self._occ_post) | frozenset(self._grp_post)
         # SSYK names a group after its main occupation: "Telefonförsäljare m.fl.",
         # "Företagssäljare".
         self.namesake = [False] * len(occs)
@@ -292,10 +323,47 @@ class SuggestionModel:
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
 
+    def _broader_modifiers(
+        self, occs: Sequence[taxonomy.Occupation], alts: dict[str, tuple[tuple[str, str], ...]]
+    ) -> dict[str, frozenset[str]]:
+        """What a job title's modifier is a kind of: the modifier of the occupation's own name
+        with the same head. "Städchef" lists the job title "Lokalvårdschef", so "lokalvård" is
+        a kind of "städ", and "lokalvårdare" speaks for "städare"."""
+        out: dict[str, set[str]] = {}
+        for o in occs:
+            for name in o.names:
+                words = _words(name.split(",")[0].split("(")[0])
+                if len(words) != 1:
+                    continue
+                parts = self._parts(words[0])
+                if not parts or len(parts) != 2:
+                    continue
+                head = parts[1]
+                general = stem(parts[0])
+                kinds: set[str] = set()
+                for text, kind in alts.get(o.id, ()):
+                    if kind != "job_title":
+                        continue
+                    alt = _words(text.split(",")[0].split("(")[0])
+                    if len(alt) != 1 or not alt[0].endswith(head) or alt[0] == words[0]:
+                        continue
+                    mod = alt[0][: -len(head)]
+                    if mod.endswith("s") and len(mod) > _MIN_MODIFIER:
+                        mod = mod[:-1]
+                    if len(mod) >= _MIN_MODIFIER and fold(mod) not in _FOLDED_STOP:
+                        kinds.add(stem(mod))
+                kinds.discard(general)
+                if 1 <= len(kinds) <= _BROADER_MAX:
+                    for k in kinds:
+                        out.setdefault(k, set()).add(general)
+        return {k: frozenset(v) for k, v in out.items()}
+
     # --- words to keys ----------------------------------------------------------------------
 
     def _splits_into(self, part: str) -> bool:
         # "jobb" in "lagerjobb" is a part, though it says nothing of the work itself.
+        if part in self._abbreviations:
+            return False
         return part in self._known or part in PLACEMENT_WORDS
 
     def _parts(self, folded: str) -> list[str] | None:
@@ -351,11 +419,27 @@ class SuggestionModel:
                 if fold(part) in _FOLDED_STOP:
                     continue
                 out.append((stem(part), w.part_head if n == len(parts) - 1 else w.part_modifier))
+        elif w.unknown_head > 0 and own not in self._known_stems:
+            # A compound whose head the taxonomy does not know, after an occupation's noun:
+            # "lärarvikarie" is a teacher's substitute, so the teacher is the work.
+            lead = self._leading_occupation(folded)
+            if lead:
+                out.append((stem(lead), w.unknown_head))
         result = tuple(out)
         if len(self._keys_cache) > 100_000:
             self._keys_cache.clear()
         self._keys_cache[folded] = result
         return result
+
+    def _leading_occupation(self, folded: str) -> str | None:
+        """The longest start of an unknown word that is an occupation's noun (a word that
+        names end in), before at least three more letters: "lärar(e)" in "lärarvikarie"."""
+        for cut in range(len(folded) - _MIN_MODIFIER, _MIN_HEAD - 1, -1):
+            lead = folded[:cut]
+            for word in (lead, lead + "e", lead + "a", lead[:-1] if lead.endswith("s") else ""):
+                if len(word) >= _MIN_HEAD and word in self._heads and word in self._known:
+                    return word
+        return None
 
     def _head_len(self, folded: str) -> int:
         """The length of a word's compound head (of the word itself when it does not split)."""
@@ -406,37 +490,96 @@ class SuggestionModel:
         self._words_cache[text] = words
         return words
 
-    def _query(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
+    def _query(self, text: str, kinds_of: bool = False) -> tuple[dict[str, float], dict[str, str]]:
+        """The text's keys and their weights, and the word behind each key. With ``kinds_of``
+        (the title), a job title's modifier speaks for its occupation's own too."""
         counts: dict[str, float] = {}
         shown: dict[str, str] = {}
-        for word in self._text_words(text):
+        broader = self.weights.broader if kinds_of else 0.0
+        words = self._text_words(text)
+        for word in words:
             for key, part in self._keys(word):
                 counts[key] = counts.get(key, 0.0) + part
                 shown.setdefault(key, word)
-        return {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}, shown
+        query = {k: min(tf, 1.0 + math.log(tf)) for k, tf in counts.items()}
+        if broader > 0:
+            # Added after the damping, which would turn a weight under 0.37 negative.
+            for word in words:
+                for key, part in self._keys(word):
+                    for general in self._broader.get(key, ()):
+                        query[general] = max(query.get(general, 0.0), broader * part)
+                        shown.setdefault(general, word)
+        return query, shown
 
-    def _named(self, text: str) -> dict[int, float]:
-        """Occupations whose name or alternative label stands whole in ``text``."""
+    def _named(self, text: str, off_field: set[int] | None = None) -> dict[int, float]:
+        """Occupations whose name or alternative label stands whole in ``text``.
+
+        Those named only by a compound's head whose modifier fits another field are added to
+        ``off_field`` (see :meth:`_fits`).
+        """
         # Per key, the longest word of the text behind it (a compound's head by itself).
         longest: dict[str, int] = {}
+        whole: set[str] = set()
+        # A key that only a compound's head gives, and the modifiers it came with.
+        modifiers: dict[str, set[str]] = {}
         for word in self._text_words(text):
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
             key = own[0][0]
+            whole.add(key)
             longest[key] = max(longest.get(key, 0), len(word))
             if len(own) > 1:
                 key = own[-1][0]
                 longest[key] = max(longest.get(key, 0), self._head_len(word))
+                if len(own) > 2:
+                    mods = self._modifiers(word, own)
+                    if mods:
+                        modifiers.setdefault(key, set()).update(mods)
         keys = longest.keys()
         out: dict[int, float] = {}
         for key in keys:
             for name_keys, occ, weight in self._names.get(key, ()):
                 if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
+                    if (
+                        off_field is not None
+                        and modifiers
+                        and not self._fits(occ, name_keys - whole, modifiers)
+                    ):
+                        off_field.add(occ)
                     if out.get(occ, 0.0) < s:
                         out[occ] = s
         return out
+
+    def _modifiers(self, word: str, own: tuple[tuple[str, float], ...]) -> frozenset[str]:
+        """The keys of a compound's modifiers (its parts before the head), kept per word."""
+        hit = self._mods_cache.get(word)
+        if hit is None:
+            hit = frozenset(k for k, _ in own[1:-1] if not k.startswith("="))
+            if len(self._mods_cache) > 100_000:
+                self._mods_cache.clear()
+            self._mods_cache[word] = hit
+        return hit
+
+    def _fits(
+        self, occ: int, heads: set[str] | frozenset[str], modifiers: dict[str, set[str]]
+    ) -> bool:
+        """Whether the modifiers of the compounds whose heads name ``occ`` fit its field.
+
+        "Javautvecklare" names a developer: "java" is in the developers' texts. A modifier
+        the taxonomy's texts hold, but not the occupation's nor its group's, makes another
+        compound of the head ("lokal" + "vårdare" is no carer): the head names nothing then.
+        A modifier no text holds is a free specialisation and fits.
+        """
+        g = self.occ_group[occ]
+        own = self._occ_keys[occ]
+        group = self._grp_keys[g] if g >= 0 else frozenset()
+        for head in heads:
+            known = [m for m in modifiers.get(head, ()) if m in self._field_keys]
+            if known and not any(m in own or m in group for m in known):
+                return False
+        return True
 
     def _bm25(
         self,
@@ -466,7 +609,7 @@ class SuggestionModel:
         """Each kind of evidence, per occupation (groups for ``*_group``), scaled to ≤ 1."""
         out: dict[str, dict[int, float]] = {}
         for name, text in (("title", title), ("description", description)):
-            query, _ = self._query(text)
+            query, _ = self._query(text, kinds_of=name == "title")
             out[name] = self._bm25(query, self._occ_post, self._occ_len, self._occ_avg)
             grp = self._bm25(query, self._grp_post, self._grp_len, self._grp_avg)
             if name == "description":
@@ -474,17 +617,28 @@ class SuggestionModel:
                 # field is how close each group comes to the best one.
                 grp = _relative(grp)
             out[name + "_group"] = grp
-        out["named_title"] = self._named(title)
+        off_field: set[int] = set()
+        out["named_title"] = self._named(title, off_field)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
-            for o, s in self._named(sentence).items():
+            for o, s in self._named(sentence, off_field).items():
                 named[o] = named.get(o, 0.0) + s
         out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
         role: dict[int, float] = {}
         for phrase in role_phrases(description):
-            for o, s in self._named(phrase).items():
+            for o, s in self._named(phrase, off_field).items():
                 role[o] = max(role.get(o, 0.0), s)
         out["named_role"] = role
+        # A head whose modifier fits another field names the occupation only when the
+        # description puts it in a field of its own ("lokalvårdare" names no carer unless the
+        # text is about care).
+        dg = out["description_group"]
+        off = self.weights.head_off_field
+        for o in off_field:
+            if dg.get(self.occ_group[o], 0.0) < _OFF_FIELD_SUPPORT:
+                for key in ("named_title", "named_description", "named_role"):
+                    if o in out[key]:
+                        out[key][o] *= off
         candidates = set(out["title"]) | set(out["description"]) | set(out["named_title"])
         candidates |= set(out["named_description"]) | set(role)
         # Every occupation of the best-matching groups, even one that no word names: the
@@ -549,6 +703,11 @@ class SuggestionModel:
     def suggest(self, title: str, description: str = "", limit: int = 3) -> list[Suggestion]:
         """The ``limit`` most likely occupations for a slot's title and description."""
         query, shown = self._query(f"{title}\n{description}")
+        kinds, kinds_shown = self._query(title, kinds_of=True)
+        for key, word in kinds_shown.items():
+            if key not in query:
+                query[key] = kinds[key]
+                shown[key] = word
         out: list[Suggestion] = []
         for o, s in self.rank(title, description)[:limit]:
             occ = self.occupations[o]
@@ -595,6 +754,24 @@ def group_namesake(label: str) -> str:
 
 def _stems(name: str) -> frozenset[str]:
     return frozenset(stem(word) for word in _words(name))
+
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def _abbreviations(texts: Iterable[str]) -> set[str]:
+    """Words that ``texts`` only ever write in capitals ("TAD", "CIO"), folded to lower case."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for token in _TOKEN.findall(text):
+            (upper if len(token) >= 2 and token.isupper() else lower).add(token.lower())
+    return upper - lower
+
+
+def _lower_words(texts: Iterable[str]) -> set[str]:
+    """Words that ``texts`` write in lower case somewhere (so they are words, not abbreviations)."""
+    return {t.lower() for text in texts for t in _TOKEN.findall(text) if not t.isupper()}
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

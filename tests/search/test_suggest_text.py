@@ -149,3 +149,106 @@ def test_the_occupation_a_group_is_named_after_is_its_namesake():
     assert {"Telefonförsäljare", "Företagssäljare"} <= namesakes
     assert "Innesäljare" not in namesakes  # in the group "Företagssäljare"
     assert "Telefonkommunikatör på intresseorganisation" not in namesakes
+
+
+def test_an_abbreviation_is_no_part_of_a_compound():
+    model = suggestion_model()
+    assert "tad" in model._abbreviations and "cio" in model._abbreviations
+    assert "tad" not in (model._parts("nystartad") or [])
+    # A word the taxonomy also writes in lower case is no abbreviation ("VVS-montör", "vvs").
+    assert "vvs" not in model._abbreviations
+
+
+def test_a_newly_started_business_names_no_assistant_director():
+    model = suggestion_model()
+    for title, text in (
+        ("Kock till nystartad restaurang", "Vi är ett nystartat företag."),
+        ("Vi är nystartade", "Nystartad firma söker hjälp i butiken."),
+    ):
+        top = [model.occupations[o].label for o, _ in model.rank(title, text)[:10]]
+        assert not any("TAD" in label for label in top), top
+
+
+def test_an_abbreviation_written_whole_still_names_its_occupation():
+    got = [s.label for s in suggest_for_slot("CIO", "")]
+    assert any("CIO" in label for label in got), got
+
+
+def test_a_head_whose_modifier_fits_another_field_names_nothing():
+    # "lokal" + "vårdare": the premises' carer cleans; "vårdare" alone is a care job title.
+    got = [s.label for s in suggest_for_slot("Lokalvårdare", "Du städar kontor och trapphus.")]
+    assert "Städare" in got, got
+    assert "Boendestödjare" not in got, got
+    model = suggestion_model()
+    off: set[int] = set()
+    model._named("lokalvårdare", off)
+    assert any(model.occupations[o].label == "Boendestödjare" for o in off)
+
+
+def test_a_head_whose_modifier_fits_the_field_still_names():
+    model = suggestion_model()
+    off: set[int] = set()
+    named = model._named("javautvecklare", off)
+    labels = {model.occupations[o].label for o in named}
+    assert any("utvecklare" in label.lower() for label in labels), labels
+    assert not off & {o for o in named if "utvecklare" in model.occupations[o].label.lower()}
+
+
+def test_an_off_field_head_names_when_the_description_is_about_its_field():
+    # The same compound with a text about care keeps the carer among the three.
+    got = [
+        s.label
+        for s in suggest_for_slot(
+            "Lokalvårdare", "Du ger stöd och omsorg till brukare i deras boende."
+        )
+    ]
+    assert "Boendestödjare" in got, got
+
+
+def test_a_job_titles_modifier_is_a_kind_of_its_occupations_modifier():
+    model = suggestion_model()
+    # Städchef lists the job title Lokalvårdschef: "lokalvård" is a kind of "städ".
+    assert "städ" in model._broader["lokalvård"]
+
+
+def test_a_cleaning_job_title_alone_suggests_a_cleaner():
+    got = [s.label for s in suggest_for_slot("Lokalvårdare", "")]
+    assert "Städare" in got, got
+    assert "Boendestödjare" not in got, got
+
+
+def test_the_kind_of_a_modifier_carries_over_to_another_head():
+    # "Aerobicsinstruktör" is a job title of Träningsinstruktör; a leader of aerobics
+    # classes is one too.
+    got = [s.label for s in suggest_for_slot("Aerobicsledare", "")]
+    assert "Träningsinstruktör" in got, got
+
+
+def test_no_query_key_weighs_below_zero():
+    model = suggestion_model()
+    query, _ = model._query("Lokalvårdare sökes till kontor och skolor", kinds_of=True)
+    assert query["städ"] > 0
+    assert all(v > -1e-9 for k, v in query.items() if not k.startswith("=")), query
+
+
+def test_an_occupation_before_an_unknown_head_is_the_work():
+    model = suggestion_model()
+    assert model._leading_occupation("lärarvikarie") == "lärare"
+    assert model._leading_occupation("kockvikarie") == "kock"
+    assert model._leading_occupation("vikarie") is None
+    got = [s.label for s in suggest_for_slot("Lärarvikarie", "")]
+    assert any("lärare" in label.lower() for label in got), got
+    got = [s.label for s in suggest_for_slot("Kockvikarie", "")]
+    assert any("kock" in label.lower() for label in got), got
+
+
+def test_a_known_word_gets_no_leading_occupation_key():
+    model = suggestion_model()
+    # "Städare" is a name: its keys are its own, nothing read off its start.
+    assert [k for k, _ in model._keys("städare")] == ["städ", "=städare"]
+
+
+def test_only_the_title_reads_a_job_titles_modifier_as_a_kind():
+    model = suggestion_model()
+    assert "städ" not in model._query("Lokalvårdare")[0]
+    assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]
