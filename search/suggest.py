@@ -61,6 +61,7 @@ import anyio.to_thread
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.places import place
+from search import disk_cache
 from search.names import name_parts
 from search.text import (
     PLACEMENT_WORDS,
@@ -805,10 +806,34 @@ def _postings(docs: Sequence[dict[str, float]]) -> tuple[dict[str, _Posting], li
     return post, lengths
 
 
+# What the model is built from: the packaged taxonomy and the code that reads and builds it.
+# Any change gives another file in the disk cache.
+_MODEL_INPUTS = (
+    ("marketplace.reference", "data/occupations.json"),
+    ("marketplace.reference", "data/ssyk4_groups.json"),
+    ("marketplace.reference", "data/skills.json"),
+    ("marketplace.reference", "data/keywords.json"),
+    ("marketplace.reference", "data/no_education_required.json"),
+    ("marketplace.reference", "data/alternative_labels.json"),
+    ("marketplace.reference", "data/replaced_by.json"),
+    ("marketplace.reference", "taxonomy.py"),
+    ("marketplace.reference", "words.py"),
+    ("search", "names.py"),
+    ("search", "text.py"),
+    ("search", "suggest.py"),
+)
+
+
+def _is_model(obj: object) -> bool:
+    return isinstance(obj, SuggestionModel) and obj.weights == Weights()
+
+
 @cache
 def suggestion_model() -> SuggestionModel:
-    """Return the process-wide model (built on first use, read-only afterwards)."""
-    return SuggestionModel()
+    """Return the process-wide model (built on first use, read-only afterwards). Building
+    takes seconds, unpickling a fifth of that: it is kept in the private disk cache of
+    `search.disk_cache`, like the taxonomy's search structures."""
+    return disk_cache.cached_build("suggest", _MODEL_INPUTS, SuggestionModel, _is_model)
 
 
 def suggest_for_slot(title: str, description: str = "", limit: int = 3) -> list[Suggestion]:

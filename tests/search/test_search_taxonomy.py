@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from marketplace.reference import places, taxonomy
-from search import taxonomy_cache
+from search import disk_cache, taxonomy_cache
 
 
 def test_taxonomy_loads_once_with_expected_sizes() -> None:
@@ -67,26 +67,29 @@ def test_static_structures_round_trip_through_the_private_disk_cache(
 ) -> None:
     where = os.path.join(str(tmp_path), "cache")
     monkeypatch.setenv("SEARCH_CACHE_DIR", where)
-    path = taxonomy_cache._static_path()
+    path = disk_cache.cache_path("taxonomy", taxonomy_cache._STATIC_INPUTS)
     assert path is not None and path.startswith(where)
     built = taxonomy_cache._static()
-    taxonomy_cache._save_static(path, built)
+    disk_cache.save(path, built)
     assert oct(os.stat(where).st_mode & 0o777) == "0o700"
-    loaded = taxonomy_cache._load_static(path)
-    assert loaded is not None
+    loaded = disk_cache.load(path, taxonomy_cache._is_static)
+    assert isinstance(loaded, tuple)
     concepts, ranker, lex = loaded
     assert [o.id for o in concepts.occupations] == [o.id for o in built[0].occupations]
     assert ranker.rank([("omsorg", 1.0, ())]) == built[1].rank([("omsorg", 1.0, ())])
     assert len(lex) == len(built[2])
     # A file others could have written is never unpickled.
     os.chmod(path, 0o666)
-    assert taxonomy_cache._load_static(path) is None
+    assert disk_cache.load(path, taxonomy_cache._is_static) is None
     os.chmod(path, 0o600)
     with open(path, "wb") as f:
         f.write(b"not a pickle")
-    assert taxonomy_cache._load_static(path) is None
+    assert disk_cache.load(path, taxonomy_cache._is_static) is None
+    # Another kind's file in the same place is not taken for this one.
+    disk_cache.save(path, ["not", "the", "structures"])
+    assert disk_cache.load(path, taxonomy_cache._is_static) is None
 
 
 def test_static_disk_cache_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEARCH_CACHE_DIR", "off")
-    assert taxonomy_cache._static_path() is None
+    assert disk_cache.cache_path("taxonomy", taxonomy_cache._STATIC_INPUTS) is None

@@ -4,12 +4,21 @@ yrke" flow, with and without JavaScript."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from placements.tables import Slot
-from search.suggest import MAX_DESCRIPTION, suggest_for_slot, suggestion_model
+from search import disk_cache, suggest
+from search.suggest import (
+    MAX_DESCRIPTION,
+    SuggestionModel,
+    Weights,
+    suggest_for_slot,
+    suggestion_model,
+)
 from tests.builders import add_member, make_host
 from tests.conftest import login
 
@@ -75,6 +84,30 @@ def test_nothing_to_go_on_gives_no_suggestions_and_long_text_is_cut():
 
 def test_the_model_is_built_once():
     assert suggestion_model() is suggestion_model()
+
+
+def test_the_model_comes_from_the_private_disk_cache_and_suggests_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    path = disk_cache.cache_path("suggest", suggest._MODEL_INPUTS)
+    assert path is not None
+    built = disk_cache.cached_build(
+        "suggest", suggest._MODEL_INPUTS, SuggestionModel, suggest._is_model
+    )
+    assert os.path.exists(path)  # saved for the next process
+    loaded = disk_cache.cached_build("suggest", suggest._MODEL_INPUTS, _never, suggest._is_model)
+    assert loaded is not built
+    text = ("Lagerarbetare", "Du plockar och packar varor och kör truck.")
+    assert (
+        loaded.suggest(*text, 3) == built.suggest(*text, 3) == suggestion_model().suggest(*text, 3)
+    )
+    # A model built with other weights (as the benchmark's tuning makes) is not taken.
+    assert not suggest._is_model(SuggestionModel(Weights(name=9.0)))
+
+
+def _never() -> SuggestionModel:
+    raise AssertionError("built again although the disk cache holds the model")
 
 
 async def _host(client, make_user) -> int:
