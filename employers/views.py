@@ -36,6 +36,7 @@ from marketplace.kernel.forms import (
     confirmed,
     form_values,
     free_text,
+    rerender_as,
     round_trip,
 )
 from marketplace.kernel.views import action_posts, form_page, page
@@ -395,11 +396,7 @@ async def contact_deactivate(
         contact = await contacts.deactivate_contact(signed_in_user(request), contact_id)
         return f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-avslutad"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _contact_page(request, contact_id, status_code=status_code, errors=errors)
-
+    refused = rerender_as(partial(_contact_page, request, contact_id), values=None)
     return await round_trip(request, END_CONTACT_FORM, end, refused)
 
 

@@ -21,7 +21,15 @@ from litestar.response import Template
 
 from marketplace.kernel.auth import AuthUser, active_coordinators, signed_in_user, staff
 from marketplace.kernel.errors import NotFound, ValidationFailed
-from marketplace.kernel.forms import Form, Landing, NoFields, confirmed, parse_form, round_trip
+from marketplace.kernel.forms import (
+    Form,
+    Landing,
+    NoFields,
+    confirmed,
+    parse_form,
+    rerender_as,
+    round_trip,
+)
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import page
 from marketplace.reference import taxonomy
@@ -455,17 +463,17 @@ ACTIVITY_FORM = Form(schemas.PlanActivityUpdate, **_ACTIVITY_FORM_ARGS)
 
 
 async def _plan_page(
-    request: Request[Any, Any, Any], candidate_id: int, status_code: int, **shown: Any
+    request: Request[Any, Any, Any], candidate_id: int, status_code: int = 200, **shown: Any
 ) -> Template:
-    """The plan's page again, with the refused form's values and messages (`shown`)."""
+    """The plan's page, or the page again with the refused form's values and messages
+    (`shown`)."""
     context = await _plan_context(signed_in_user(request), candidate_id, **shown)
     return page("placements/workbench/plan_form.html", request, status_code=status_code, **context)
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}/plan", guards=[staff], include_in_schema=False)
 async def plan_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
-    context = await _plan_context(signed_in_user(request), candidate_id)
-    return page("placements/workbench/plan_form.html", request, **context)
+    return await _plan_page(request, candidate_id)
 
 
 @post(
@@ -481,13 +489,8 @@ async def plan_goal_update(
         await candidate_updates.update_candidate(signed_in_user(request), candidate_id, data)
         return _candidate_page(candidate_id, "plan-sparad")
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _plan_page(
-            request, candidate_id, status_code, goal_values=values, goal_errors=errors
-        )
-
+    show = partial(_plan_page, request, candidate_id)
+    refused = rerender_as(show, values="goal_values", errors="goal_errors")
     return await round_trip(request, GOAL_FORM, save, refused)
 
 
@@ -504,11 +507,7 @@ async def activity_create(
         await candidate_services.add_plan_activity(signed_in_user(request), candidate_id, data)
         return _candidate_page(candidate_id, "plan-sparad")
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _plan_page(request, candidate_id, status_code, values=values, errors=errors)
-
+    refused = partial(_plan_page, request, candidate_id)
     return await round_trip(request, NEW_ACTIVITY_FORM, add, refused)
 
 
@@ -606,14 +605,8 @@ async def activity_delete(
         await candidate_services.delete_plan_activity(user, candidate_id, activity_id)
         return _candidate_page(candidate_id, "aktivitet-borttagen")
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _activity_page(
-            request, candidate_id, activity_id, errors=errors, status_code=status_code
-        )
-
-    return await round_trip(request, REMOVE_ACTIVITY_FORM, remove, refused)
+    show = partial(_activity_page, request, candidate_id, activity_id)
+    return await round_trip(request, REMOVE_ACTIVITY_FORM, remove, rerender_as(show, values=None))
 
 
 ROUTES = [
