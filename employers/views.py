@@ -7,7 +7,7 @@ slots and bookings, and `employers` may not import `placements`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -463,18 +463,30 @@ async def _refused_decision(
     )
 
 
+async def _decide(
+    request: Request[Any, Any, Any],
+    application_id: int,
+    decide: Callable[[AuthUser, int, str], Awaitable[object]],
+    notice: str,
+) -> Response[Any]:
+    """One decision on an application with the coordinator's note (`decide(user, id, note)`),
+    landing on the list with `notice`; a refusal shows at the application on the list."""
+
+    async def run(note: str) -> Landing:
+        await decide(signed_in_user(request), application_id, note)
+        return "/arbetsbord/ansokningar", notice
+
+    refused = partial(_refused_decision, request, application_id)
+    return await round_trip(request, _note, run, refused)
+
+
 @_decision_post("godkann")
 async def application_godkann(
     request: Request[Any, Any, Any], application_id: FromPath[int]
 ) -> Response[Any]:
     """Approve an application: the host is created and its contact invited."""
-
-    async def approve(note: str) -> Landing:
-        await applications.approve_application(signed_in_user(request), application_id, note)
-        return "/arbetsbord/ansokningar", "anmalan-godkand"
-
-    refused = partial(_refused_decision, request, application_id)
-    return await round_trip(request, _note, approve, refused)
+    approve = applications.approve_application
+    return await _decide(request, application_id, approve, "anmalan-godkand")
 
 
 @_decision_post("avsla")
@@ -482,13 +494,8 @@ async def application_avsla(
     request: Request[Any, Any, Any], application_id: FromPath[int]
 ) -> Response[Any]:
     """Reject an application, with the coordinator's note."""
-
-    async def reject(note: str) -> Landing:
-        await applications.reject_application(signed_in_user(request), application_id, note)
-        return "/arbetsbord/ansokningar", "anmalan-avslagen"
-
-    refused = partial(_refused_decision, request, application_id)
-    return await round_trip(request, _note, reject, refused)
+    reject = applications.reject_application
+    return await _decide(request, application_id, reject, "anmalan-avslagen")
 
 
 ROUTES = [
