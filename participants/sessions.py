@@ -21,7 +21,7 @@ from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, session_lapsed, touch_session
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, Unauthenticated
@@ -36,7 +36,6 @@ from placements.services.booking_mail import service_link
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
 
 SESSION_COOKIE = "mp_deltagare"
-_TOUCH_INTERVAL = dt.timedelta(seconds=60)
 SIGN_IN_PATH = "/mina-sidor/logga-in"
 
 LINK_REFUSED = N_(
@@ -125,16 +124,11 @@ async def resolve_session(raw: str, settings: Settings) -> Participant | None:
     if session is None:
         return None
     now = _now()
-    idle = dt.timedelta(minutes=settings.session_idle_minutes)
-    absolute = dt.timedelta(hours=settings.session_absolute_hours)
     gone = session["candidate.anonymised_at"] is not None or session["candidate.status"] == "exited"
-    if gone or now - session["last_seen_at"] > idle or now - session["created_at"] > absolute:
+    if gone or session_lapsed(session, settings, now):
         await ParticipantSession.delete().where(ParticipantSession.id == session["id"])
         return None
-    if now - session["last_seen_at"] > _TOUCH_INTERVAL:
-        await ParticipantSession.update({ParticipantSession.last_seen_at: now}).where(
-            ParticipantSession.id == session["id"]
-        )
+    await touch_session(ParticipantSession, session, now)
     return Participant(
         candidate_id=int(session["candidate"]),
         first_name=session["candidate.first_name"],
