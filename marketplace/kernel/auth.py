@@ -169,13 +169,30 @@ async def active_coordinators() -> list[tuple[int, str]]:
     return [(r["id"], f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows]
 
 
-def to_auth_user(row: dict[str, Any], via: str, session: dict[str, Any] | None) -> AuthUser:
+def user_name(row: Mapping[str, Any]) -> str:
+    """A user's name as shown: the first and last names, or the username when both are blank."""
     name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
+    return name or str(row["username"])
+
+
+async def name_of_user(user_id: int | None) -> str:
+    """The shown name (`user_name`) of the user `user_id`; "" for none or one that is gone."""
+    if user_id is None:
+        return ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username)
+        .where(User.id == user_id)
+        .first()
+    )
+    return user_name(row) if row is not None else ""
+
+
+def to_auth_user(row: dict[str, Any], via: str, session: dict[str, Any] | None) -> AuthUser:
     return AuthUser(
         id=row["id"],
         username=row["username"],
         role=row["role"],
-        name=name or row["username"],
+        name=user_name(row),
         email=row["email"],
         team=row.get("team") or "",
         via=via,

@@ -152,11 +152,10 @@ async def me(request: Request[AuthUser, Any, Any]) -> Me:
 
 
 def user_out(row: dict[str, Any]) -> UserOut:
-    name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
     return UserOut(
         id=row["id"],
         username=row["username"],
-        name=name,
+        name=auth.user_name(row),
         role=row["role"],
         email=row["email"],
         team=row["team"],
