@@ -191,6 +191,15 @@ async def _current_agreement(booking_id: int) -> AgreementRow:
     return agreement
 
 
+async def _locked_for_signing(booking_id: int) -> tuple[BookingRow, AgreementRow]:
+    """Inside a write transaction, once the caller may act on the booking: the booking, locked
+    and fresh, and its current agreement; a booking whose state allows no signing is refused."""
+    booking = await booking_access.lock_booking(booking_id)
+    if not booking_states.can("sign", booking["status"]):
+        raise booking_moves.illegal(booking["status"], "sign")
+    return booking, await _current_agreement(booking_id)
+
+
 async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreement:
     """The current agreement version of a booking the caller may see; the read is audited."""
     async with write_transaction(booking_access.engine()):
@@ -474,10 +483,7 @@ async def sign_in_app(
         visible = await booking_access.booking_row_for(user, booking_id)
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
-        booking = await booking_access.lock_booking(booking_id)
-        if not booking_states.can("sign", booking["status"]):
-            raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await _current_agreement(booking_id)
+        booking, agreement = await _locked_for_signing(booking_id)
         await _sign(
             booking,
             agreement,
@@ -504,10 +510,7 @@ async def record_paper_signature(
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
-        booking = await booking_access.lock_booking(booking_id)
-        if not booking_states.can("sign", booking["status"]):
-            raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await _current_agreement(booking_id)
+        booking, agreement = await _locked_for_signing(booking_id)
         # Only the parties who sign by link sign on paper; staff and host users sign as
         # themselves in the app.
         if data.party not in await link_parties(booking):
@@ -611,10 +614,7 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
-        booking = await booking_access.lock_booking(booking_id)
-        if not booking_states.can("sign", booking["status"]):
-            raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await _current_agreement(booking_id)
+        booking, agreement = await _locked_for_signing(booking_id)
         parties = await link_parties(booking)
         sigs = cast(
             "list[SignatureRow]",
