@@ -23,6 +23,7 @@ from litestar.handlers.base import BaseRouteHandler
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, session_lapsed, touch_session
 from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.controllers import session_cookie as kernel_session_cookie
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, Unauthenticated
 from marketplace.kernel.mail import queue_mail, queue_sms
@@ -67,17 +68,8 @@ def _now() -> dt.datetime:
 
 
 def session_cookie(raw: str, *, expire: bool = False) -> Cookie:
-    """The participant's session cookie: HttpOnly, SameSite=Lax, Secure outside development."""
-    settings = get_settings()
-    return Cookie(
-        key=SESSION_COOKIE,
-        value="" if expire else raw,
-        httponly=True,
-        samesite="lax",
-        secure=settings.is_production,
-        path="/",
-        max_age=0 if expire else settings.session_absolute_hours * 3600,
-    )
+    """The participant's session cookie: the staff cookie's rules under its own name."""
+    return kernel_session_cookie(raw, expire=expire, key=SESSION_COOKIE)
 
 
 async def may_sign_in(candidate_id: int) -> bool:
