@@ -297,6 +297,23 @@ def _profile_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _profile_page(
+    request: Request[Any, Any, Any],
+    candidate: schemas.Candidate | None,
+    coordinators: list[tuple[str, str]] | None = None,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Template:
+    """The profile form: a new participant's (`candidate` None) or one's to edit, as saved or
+    with a refused form's values and messages."""
+    context = _profile_context(values, errors, candidate, coordinators)
+    return page(
+        "placements/workbench/candidate_form.html", request, status_code=status_code, **context
+    )
+
+
 def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str]) -> Any:
     data = parse_form(
         cls,
@@ -331,8 +348,7 @@ REMOVE_ACTIVITY_FORM = confirmed(
 @get("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, name="candidate_new")
 async def candidate_new(request: Request[Any, Any, Any]) -> Template:
     coordinators = await coordinator_choices(signed_in_user(request))
-    context = _profile_context({"track": "kompetens"}, {}, None, coordinators)
-    return page("placements/workbench/candidate_form.html", request, **context)
+    return _profile_page(request, None, coordinators, values={"track": "kompetens"}, errors={})
 
 
 @post("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, status_code=303)
@@ -353,11 +369,8 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Response[Any]:
         *, values: dict[str, Any], errors: dict[str, str], status_code: int
     ) -> Template:
         coordinators = await coordinator_choices(user)
-        return page(
-            "placements/workbench/candidate_form.html",
-            request,
-            status_code=status_code,
-            **_profile_context(values, errors, None, coordinators),
+        return _profile_page(
+            request, None, coordinators, values=values, errors=errors, status_code=status_code
         )
 
     return await round_trip(request, parse, create, refused, fields=PROFILE_FIELDS)
@@ -366,8 +379,7 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/arbetsbord/deltagare/{candidate_id:int}/profil", guards=[staff], include_in_schema=False)
 async def candidate_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
     candidate = await candidate_services.get_candidate_for(signed_in_user(request), candidate_id)
-    context = _profile_context(_profile_values(candidate), {}, candidate)
-    return page("placements/workbench/candidate_form.html", request, **context)
+    return _profile_page(request, candidate, values=_profile_values(candidate), errors={})
 
 
 @post(
@@ -392,14 +404,7 @@ async def candidate_update(
         await candidate_updates.update_candidate(user, candidate_id, data)
         return _candidate_page(candidate_id, "profil-sparad")
 
-    def refused(*, values: dict[str, Any], errors: dict[str, str], status_code: int) -> Template:
-        return page(
-            "placements/workbench/candidate_form.html",
-            request,
-            status_code=status_code,
-            **_profile_context(values, errors, candidate),
-        )
-
+    refused = partial(_profile_page, request, candidate)
     return await round_trip(request, parse, save, refused, fields=PROFILE_FIELDS)
 
 
