@@ -29,6 +29,7 @@ from marketplace.kernel.auth import (
     staff,
 )
 from marketplace.kernel.controllers import client_address
+from marketplace.kernel.errors import said_once
 from marketplace.kernel.forms import (
     Form,
     Landing,
@@ -458,7 +459,7 @@ async def _refused_decision(
         "employers/applications.html",
         request,
         status_code=status_code,
-        errors={application_id: " ".join(dict.fromkeys(errors.values()))},
+        errors={application_id: said_once(errors)},
         **await _applications_context(),
     )
 

@@ -22,7 +22,7 @@ from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
-from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.errors import NotFound, ValidationFailed, said_once
 from marketplace.kernel.forms import (
     ACTION,
     Form,
@@ -524,7 +524,7 @@ async def booking_decline(
             "placements/host/home.html",
             request,
             status_code=status_code,
-            errors={booking_id: " ".join(dict.fromkeys(errors.values()))},
+            errors={booking_id: said_once(errors)},
             **await _home_context(user),
         )
 
