@@ -7,7 +7,7 @@ slots and bookings, and `employers` may not import `placements`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -29,6 +29,7 @@ from marketplace.kernel.auth import (
     staff,
 )
 from marketplace.kernel.controllers import client_address
+from marketplace.kernel.errors import said_once
 from marketplace.kernel.forms import (
     Form,
     Landing,
@@ -36,6 +37,7 @@ from marketplace.kernel.forms import (
     confirmed,
     form_values,
     free_text,
+    rerender_as,
     round_trip,
 )
 from marketplace.kernel.views import action_posts, form_page, page
@@ -395,11 +397,7 @@ async def contact_deactivate(
         contact = await contacts.deactivate_contact(signed_in_user(request), contact_id)
         return f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-avslutad"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _contact_page(request, contact_id, status_code=status_code, errors=errors)
-
+    refused = rerender_as(partial(_contact_page, request, contact_id), values=None)
     return await round_trip(request, END_CONTACT_FORM, end, refused)
 
 
@@ -461,9 +459,26 @@ async def _refused_decision(
         "employers/applications.html",
         request,
         status_code=status_code,
-        errors={application_id: " ".join(dict.fromkeys(errors.values()))},
+        errors={application_id: said_once(errors)},
         **await _applications_context(),
     )
+
+
+async def _decide(
+    request: Request[Any, Any, Any],
+    application_id: int,
+    decide: Callable[[AuthUser, int, str], Awaitable[object]],
+    notice: str,
+) -> Response[Any]:
+    """One decision on an application with the coordinator's note (`decide(user, id, note)`),
+    landing on the list with `notice`; a refusal shows at the application on the list."""
+
+    async def run(note: str) -> Landing:
+        await decide(signed_in_user(request), application_id, note)
+        return "/arbetsbord/ansokningar", notice
+
+    refused = partial(_refused_decision, request, application_id)
+    return await round_trip(request, _note, run, refused)
 
 
 @_decision_post("godkann")
@@ -471,13 +486,8 @@ async def application_godkann(
     request: Request[Any, Any, Any], application_id: FromPath[int]
 ) -> Response[Any]:
     """Approve an application: the host is created and its contact invited."""
-
-    async def approve(note: str) -> Landing:
-        await applications.approve_application(signed_in_user(request), application_id, note)
-        return "/arbetsbord/ansokningar", "anmalan-godkand"
-
-    refused = partial(_refused_decision, request, application_id)
-    return await round_trip(request, _note, approve, refused)
+    approve = applications.approve_application
+    return await _decide(request, application_id, approve, "anmalan-godkand")
 
 
 @_decision_post("avsla")
@@ -485,13 +495,8 @@ async def application_avsla(
     request: Request[Any, Any, Any], application_id: FromPath[int]
 ) -> Response[Any]:
     """Reject an application, with the coordinator's note."""
-
-    async def reject(note: str) -> Landing:
-        await applications.reject_application(signed_in_user(request), application_id, note)
-        return "/arbetsbord/ansokningar", "anmalan-avslagen"
-
-    refused = partial(_refused_decision, request, application_id)
-    return await round_trip(request, _note, reject, refused)
+    reject = applications.reject_application
+    return await _decide(request, application_id, reject, "anmalan-avslagen")
 
 
 ROUTES = [

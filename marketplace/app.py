@@ -29,7 +29,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from marketplace import jobs_views, packages
 from marketplace.kernel.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.kernel.bodies import refuse_deep_json
-from marketplace.kernel.errors import MarketplaceError
+from marketplace.kernel.errors import MarketplaceError, said_once
 from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
 from marketplace.kernel.migrate import apply_migrations, pending_migrations
 from marketplace.kernel.openapi import document_errors
@@ -140,7 +140,7 @@ def _validation_details(
             errors[name] = f"{field_label(name)} måste anges."
         else:
             errors["_"] = STATUS_TEXT[400]
-    message = "Ogiltiga uppgifter. " + " ".join(dict.fromkeys(errors.values()))
+    message = "Ogiltiga uppgifter. " + said_once(errors)
     return message, errors
 
 

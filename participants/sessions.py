@@ -21,8 +21,9 @@ from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, session_lapsed, touch_session
 from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.controllers import session_cookie as kernel_session_cookie
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, Unauthenticated
 from marketplace.kernel.mail import queue_mail, queue_sms
@@ -36,7 +37,6 @@ from placements.services.booking_mail import service_link
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
 
 SESSION_COOKIE = "mp_deltagare"
-_TOUCH_INTERVAL = dt.timedelta(seconds=60)
 SIGN_IN_PATH = "/mina-sidor/logga-in"
 
 LINK_REFUSED = N_(
@@ -68,17 +68,8 @@ def _now() -> dt.datetime:
 
 
 def session_cookie(raw: str, *, expire: bool = False) -> Cookie:
-    """The participant's session cookie: HttpOnly, SameSite=Lax, Secure outside development."""
-    settings = get_settings()
-    return Cookie(
-        key=SESSION_COOKIE,
-        value="" if expire else raw,
-        httponly=True,
-        samesite="lax",
-        secure=settings.is_production,
-        path="/",
-        max_age=0 if expire else settings.session_absolute_hours * 3600,
-    )
+    """The participant's session cookie: the staff cookie's rules under its own name."""
+    return kernel_session_cookie(raw, expire=expire, key=SESSION_COOKIE)
 
 
 async def may_sign_in(candidate_id: int) -> bool:
@@ -125,16 +116,11 @@ async def resolve_session(raw: str, settings: Settings) -> Participant | None:
     if session is None:
         return None
     now = _now()
-    idle = dt.timedelta(minutes=settings.session_idle_minutes)
-    absolute = dt.timedelta(hours=settings.session_absolute_hours)
     gone = session["candidate.anonymised_at"] is not None or session["candidate.status"] == "exited"
-    if gone or now - session["last_seen_at"] > idle or now - session["created_at"] > absolute:
+    if gone or session_lapsed(session, settings, now):
         await ParticipantSession.delete().where(ParticipantSession.id == session["id"])
         return None
-    if now - session["last_seen_at"] > _TOUCH_INTERVAL:
-        await ParticipantSession.update({ParticipantSession.last_seen_at: now}).where(
-            ParticipantSession.id == session["id"]
-        )
+    await touch_session(ParticipantSession, session, now)
     return Participant(
         candidate_id=int(session["candidate"]),
         first_name=session["candidate.first_name"],

@@ -27,7 +27,7 @@ from admin.rows import UserListRow, ValidPasswordLink
 from marketplace.kernel import auth
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, user_name
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
 from marketplace.kernel.mail import queue_template_mail
@@ -171,7 +171,7 @@ def _unknowable_password(username: str) -> str:
 
 
 def _row_out(row: UserListRow, open_link: bool = False, agency: str = "") -> UserRow:
-    name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
+    name = user_name(row)
     return UserRow(
         id=row["id"],
         username=row["username"],

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+from litestar import Request
 from litestar.params import QueryParameter
+from litestar.response import Template
 
 from admin import schemas
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import field_errors, field_problems
+from marketplace.kernel.views import page
 
 # A filter form's select box sends "" for "Alla" (and a number box "" when left empty): no
 # filter, as if the field had not been sent. Typed as text in the query, converted here.
@@ -79,4 +82,24 @@ def filter_query(**chosen: dt.date | int | str | None) -> str:
         f"{name}={value.isoformat() if isinstance(value, dt.date) else value}"
         for name, value in chosen.items()
         if value is not None
+    )
+
+
+def filter_page(
+    template: str,
+    request: Request[Any, Any, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    **context: Any,
+) -> Template:
+    """A page of figures under its filter form: the filters as typed, with their labels and
+    messages, answering 400 while a filter is refused (the figures then cover the default)."""
+    return page(
+        template,
+        request,
+        status_code=400 if errors else 200,
+        values=values,
+        errors=errors,
+        labels=FILTER_LABELS,
+        **context,
     )

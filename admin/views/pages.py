@@ -15,9 +15,9 @@ from admin.reports import registry
 from admin.reports.filters import coordinator_label, coordinator_options, report_filters
 from admin.services import audit, audit_text, disclosure, exports, register, reports
 from admin.views.filters import (
-    FILTER_LABELS,
     Choice,
     filter_form,
+    filter_page,
     filter_query,
     period_or_default,
 )
@@ -66,14 +66,12 @@ async def reports_page(
         coordinator_id=f.coordinator_id,
         host_kind=f.host_kind,
     )
-    return page(
+    return filter_page(
         "admin/reports.html",
         request,
-        status_code=400 if errors else 200,
+        values,
+        errors,
         filters=f,
-        values=values,
-        errors=errors,
-        labels=FILTER_LABELS,
         sections=sections,
         query=query,
         tracks=reports.TRACK_LABELS,
@@ -101,18 +99,16 @@ async def audit_page(
     result = await audit.search_audit(request.user, q, limit=100, offset=offset)
     users = await User.select(User.id, User.username, User.role).order_by(User.username)
     query = filter_query(start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id)
-    return page(
+    return filter_page(
         "admin/audit.html",
         request,
-        status_code=400 if errors else 200,
+        values,
+        errors,
         q=q,
         result=result,
         users=users,
         query=query,
         text=audit_text,
-        values=values,
-        errors=errors,
-        labels=FILTER_LABELS,
     )
 
 

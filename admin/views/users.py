@@ -27,6 +27,7 @@ from marketplace.kernel.forms import (
     confirmed,
     field_errors,
     form_values,
+    rerender_as,
     round_trip,
 )
 from marketplace.kernel.views import page
@@ -221,11 +222,7 @@ async def _action(
         await run()
         return f"/drift/anvandare/{user_id}", saved
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _user_page(request, user_id, status_code=status_code, errors=errors)
-
+    refused = rerender_as(partial(_user_page, request, user_id), values=None)
     return await round_trip(request, form, act, refused)
 
 

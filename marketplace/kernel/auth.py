@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, NoReturn
@@ -21,6 +21,7 @@ import pyotp
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from piccolo.table import Table
 
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.clock import STOCKHOLM
@@ -168,13 +169,30 @@ async def active_coordinators() -> list[tuple[int, str]]:
     return [(r["id"], f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows]
 
 
-def to_auth_user(row: dict[str, Any], via: str, session: dict[str, Any] | None) -> AuthUser:
+def user_name(row: Mapping[str, Any]) -> str:
+    """A user's name as shown: the first and last names, or the username when both are blank."""
     name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
+    return name or str(row["username"])
+
+
+async def name_of_user(user_id: int | None) -> str:
+    """The shown name (`user_name`) of the user `user_id`; "" for none or one that is gone."""
+    if user_id is None:
+        return ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username)
+        .where(User.id == user_id)
+        .first()
+    )
+    return user_name(row) if row is not None else ""
+
+
+def to_auth_user(row: dict[str, Any], via: str, session: dict[str, Any] | None) -> AuthUser:
     return AuthUser(
         id=row["id"],
         username=row["username"],
         role=row["role"],
-        name=name or row["username"],
+        name=user_name(row),
         email=row["email"],
         team=row.get("team") or "",
         via=via,
@@ -444,6 +462,24 @@ async def confirm_totp_enrolment(user_id: int, code: str) -> None:
 # --- sessions --------------------------------------------------------------------------------
 
 
+def session_lapsed(session: Mapping[str, Any], settings: Settings, now: dt.datetime) -> bool:
+    """Whether a session row (its `created_at` and `last_seen_at`) is past the idle limit or
+    the absolute one: the same rules for staff and for participants."""
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    absolute = dt.timedelta(hours=settings.session_absolute_hours)
+    seen: dt.datetime = session["last_seen_at"]
+    created: dt.datetime = session["created_at"]
+    return now - seen > idle or now - created > absolute
+
+
+async def touch_session(table: type[Table], session: Mapping[str, Any], now: dt.datetime) -> None:
+    """Note that the session row (`id`, `last_seen_at`) of `table` was seen `now`: at most once
+    a minute, so that a page of many requests writes once."""
+    if now - session["last_seen_at"] > _TOUCH_INTERVAL:
+        last_seen = table._meta.get_column_by_name("last_seen_at")
+        await table.update({last_seen: now}).where(table._meta.primary_key == session["id"])
+
+
 async def start_session(user_id: int, previous_raw_id: str | None = None) -> tuple[str, str]:
     """Mint a brand-new session for the user; end the previous one if any.
 
@@ -477,19 +513,14 @@ async def resolve_session(raw_id: str, settings: Settings) -> AuthUser | None:
     if session is None:
         return None
     now = utcnow()
-    idle = dt.timedelta(minutes=settings.session_idle_minutes)
-    absolute = dt.timedelta(hours=settings.session_absolute_hours)
-    if now - session["last_seen_at"] > idle or now - session["created_at"] > absolute:
+    if session_lapsed(session, settings, now):
         await UserSession.delete().where(UserSession.id == session["id"])
         return None
     row = await _active_user(session["user"])
     if row is None:
         await UserSession.delete().where(UserSession.id == session["id"])
         return None
-    if now - session["last_seen_at"] > _TOUCH_INTERVAL:
-        await UserSession.update({UserSession.last_seen_at: now}).where(
-            UserSession.id == session["id"]
-        )
+    await touch_session(UserSession, session, now)
     return to_auth_user(row, "session", session)
 
 

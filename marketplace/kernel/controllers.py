@@ -30,11 +30,12 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import ApiToken, User
 
 
-def session_cookie(raw: str, *, expire: bool = False) -> Cookie:
-    """The session cookie: HttpOnly, SameSite=Lax, Secure outside development."""
+def session_cookie(raw: str, *, expire: bool = False, key: str = auth.SESSION_COOKIE) -> Cookie:
+    """The session cookie (staff's unless `key` names another, the participants'): HttpOnly,
+    SameSite=Lax, Secure outside development, lasting as long as a session may."""
     settings = get_settings()
     return Cookie(
-        key=auth.SESSION_COOKIE,
+        key=key,
         value="" if expire else raw,
         httponly=True,
         samesite="lax",
@@ -152,11 +153,10 @@ async def me(request: Request[AuthUser, Any, Any]) -> Me:
 
 
 def user_out(row: dict[str, Any]) -> UserOut:
-    name = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
     return UserOut(
         id=row["id"],
         username=row["username"],
-        name=name,
+        name=auth.user_name(row),
         role=row["role"],
         email=row["email"],
         team=row["team"],

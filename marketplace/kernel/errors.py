@@ -9,6 +9,12 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def said_once(errors: Mapping[str, str]) -> str:
+    """The messages per field as one text, each message said once, in order (for a place
+    that shows one message for several fields)."""
+    return " ".join(dict.fromkeys(errors.values()))
+
+
 class MarketplaceError(Exception):
     """Base of every domain error: an HTTP status, a message and the fields concerned.
 
@@ -40,7 +46,7 @@ class ValidationFailed(MarketplaceError):
     @classmethod
     def every(cls, errors: Mapping[str, str]) -> ValidationFailed:
         """One error for several fields, each with its message (each message said once)."""
-        return cls(" ".join(dict.fromkeys(errors.values())), fields=list(errors), errors=errors)
+        return cls(said_once(errors), fields=list(errors), errors=errors)
 
 
 class Problems:

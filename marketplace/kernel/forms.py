@@ -48,6 +48,7 @@ __all__ = [
     "field_problems",
     "form_values",
     "parse_form",
+    "rerender_as",
     "round_trip",
 ]
 
@@ -490,6 +491,29 @@ class Rerender(Protocol):
     def __call__(
         self, *, values: dict[str, Any], errors: dict[str, str], status_code: int
     ) -> Awaitable[Response[Any]] | Response[Any]: ...
+
+
+def rerender_as(
+    show: Callable[..., Awaitable[Response[Any]]],
+    *,
+    values: str | None = "values",
+    errors: str = "errors",
+) -> Rerender:
+    """`show` (the page's own builder) as a `Rerender` whose page knows the refused form's
+    values and messages by other names: `values` and `errors` name the keywords they are
+    passed as; `values=None` leaves out what was typed (a button's form: the page shows what is
+    saved, with the message)."""
+    values_as, errors_as = values, errors
+
+    def rerender(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Awaitable[Response[Any]]:
+        shown: dict[str, Any] = {errors_as: errors}
+        if values_as is not None:
+            shown[values_as] = values
+        return show(status_code=status_code, **shown)
+
+    return rerender
 
 
 async def round_trip(

@@ -37,13 +37,12 @@ from itsdangerous import URLSafeTimedSerializer
 
 from employers.tables import Contact
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.mail import queue_sms
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import mobile_number, sms_enabled
-from marketplace.kernel.tables import User
 from placements import booking_states, date_rules
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.rows import (
@@ -90,19 +89,6 @@ _SALT = "agreement-signature"
 # --- output ----------------------------------------------------------------------------------
 
 
-async def _name_of_user(user_id: int | None) -> str:
-    if user_id is None:
-        return ""
-    row = (
-        await User.select(User.first_name, User.last_name, User.username)
-        .where(User.id == user_id)
-        .first()
-    )
-    if row is None:
-        return ""
-    return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
-
-
 async def _signature_out(party: str, sig: SignatureRow | None) -> schemas.Signature:
     """One party's signature as shown (not signed yet when there is no row)."""
     return schemas.Signature(
@@ -112,7 +98,7 @@ async def _signature_out(party: str, sig: SignatureRow | None) -> schemas.Signat
         signed_at=sig["signed_at"] if sig else None,
         signer=sig["signer_label"] if sig else "",
         method=sig["method"] if sig else "",
-        recorded_by=await _name_of_user(sig["recorded_by_id"] if sig else None),
+        recorded_by=await name_of_user(sig["recorded_by_id"] if sig else None),
     )
 
 
@@ -168,7 +154,7 @@ async def agreement_out(row: AgreementRow) -> schemas.Agreement:
         participant_goals=agreement_versions.goals_now(row["participant_goals"], candidate),
         host_gains=row["host_gains"],
         supervisor_name=supervisor,
-        coordinator_name=await _name_of_user(row["coordinator"]),
+        coordinator_name=await name_of_user(row["coordinator"]),
         follow_up_meetings=[
             msgspec.convert(m, schemas.FollowUpMeeting)
             for m in agreement_versions.json_list(row["follow_up_meetings"])
@@ -203,6 +189,15 @@ async def _current_agreement(booking_id: int) -> AgreementRow:
     if agreement is None:
         raise NotFound(NO_AGREEMENT)
     return agreement
+
+
+async def _locked_for_signing(booking_id: int) -> tuple[BookingRow, AgreementRow]:
+    """Inside a write transaction, once the caller may act on the booking: the booking, locked
+    and fresh, and its current agreement; a booking whose state allows no signing is refused."""
+    booking = await booking_access.lock_booking(booking_id)
+    if not booking_states.can("sign", booking["status"]):
+        raise booking_moves.illegal(booking["status"], "sign")
+    return booking, await _current_agreement(booking_id)
 
 
 async def get_agreement_for(user: AuthUser, booking_id: int) -> schemas.Agreement:
@@ -488,10 +483,7 @@ async def sign_in_app(
         visible = await booking_access.booking_row_for(user, booking_id)
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
-        booking = await booking_access.lock_booking(booking_id)
-        if not booking_states.can("sign", booking["status"]):
-            raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await _current_agreement(booking_id)
+        booking, agreement = await _locked_for_signing(booking_id)
         await _sign(
             booking,
             agreement,
@@ -518,10 +510,7 @@ async def record_paper_signature(
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
-        booking = await booking_access.lock_booking(booking_id)
-        if not booking_states.can("sign", booking["status"]):
-            raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await _current_agreement(booking_id)
+        booking, agreement = await _locked_for_signing(booking_id)
         # Only the parties who sign by link sign on paper; staff and host users sign as
         # themselves in the app.
         if data.party not in await link_parties(booking):
@@ -625,10 +614,7 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
-        booking = await booking_access.lock_booking(booking_id)
-        if not booking_states.can("sign", booking["status"]):
-            raise booking_moves.illegal(booking["status"], "sign")
-        agreement = await _current_agreement(booking_id)
+        booking, agreement = await _locked_for_signing(booking_id)
         parties = await link_parties(booking)
         sigs = cast(
             "list[SignatureRow]",

@@ -34,7 +34,7 @@ from typing import cast
 import msgspec
 
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, user_name
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.tables import User
@@ -221,12 +221,7 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
             booking["candidate"],
             detail=f"bokning {booking_id} via svarslänk till {link['name'] or link['email']}",
         )
-        coordinator_name = ""
-        if coordinator:
-            coordinator_name = (
-                " ".join(p for p in (coordinator["first_name"], coordinator["last_name"]) if p)
-                or coordinator["username"]
-            )
+        coordinator_name = user_name(coordinator) if coordinator else ""
         return AnswerPage(
             booking_id=booking_id,
             recipient_name=link["name"],

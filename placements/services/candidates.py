@@ -25,7 +25,7 @@ from employers.tables import HostMembership
 from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.kernel.luhn import luhn_ok
@@ -212,19 +212,6 @@ def shareable_adaptations(row: CandidateAdaptations) -> list[str]:
     return [a.text for a in adaptations_of(row) if a.shareable]
 
 
-async def _coordinator_name(user_id: int | None) -> str:
-    if user_id is None:
-        return ""
-    row = (
-        await User.select(User.first_name, User.last_name, User.username)
-        .where(User.id == user_id)
-        .first()
-    )
-    if row is None:
-        return ""
-    return " ".join(p for p in (row["first_name"], row["last_name"]) if p) or row["username"]
-
-
 def consent_problems(consent_date: dt.date | None, method: str) -> list[tuple[str, str]]:
     """A consent has a day and a way it was given, both or neither."""
     problems: list[tuple[str, str]] = []
@@ -275,7 +262,7 @@ async def candidate_out(row: CandidateRow) -> schemas.Candidate:
         consent_date=row["consent_date"],
         consent_method=row["consent_method"] or "",
         coordinator_id=row["coordinator"],
-        coordinator_name=await _coordinator_name(row["coordinator"]),
+        coordinator_name=await name_of_user(row["coordinator"]),
         registered_at=row["registered_at"],
         exited_at=row["exited_at"],
         updated_at=row["updated_at"],

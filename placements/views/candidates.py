@@ -21,7 +21,15 @@ from litestar.response import Template
 
 from marketplace.kernel.auth import AuthUser, active_coordinators, signed_in_user, staff
 from marketplace.kernel.errors import NotFound, ValidationFailed
-from marketplace.kernel.forms import Form, Landing, NoFields, confirmed, parse_form, round_trip
+from marketplace.kernel.forms import (
+    Form,
+    Landing,
+    NoFields,
+    confirmed,
+    parse_form,
+    rerender_as,
+    round_trip,
+)
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import page
 from marketplace.reference import taxonomy
@@ -289,6 +297,23 @@ def _profile_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _profile_page(
+    request: Request[Any, Any, Any],
+    candidate: schemas.Candidate | None,
+    coordinators: list[tuple[str, str]] | None = None,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Template:
+    """The profile form: a new participant's (`candidate` None) or one's to edit, as saved or
+    with a refused form's values and messages."""
+    context = _profile_context(values, errors, candidate, coordinators)
+    return page(
+        "placements/workbench/candidate_form.html", request, status_code=status_code, **context
+    )
+
+
 def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str]) -> Any:
     data = parse_form(
         cls,
@@ -323,8 +348,7 @@ REMOVE_ACTIVITY_FORM = confirmed(
 @get("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, name="candidate_new")
 async def candidate_new(request: Request[Any, Any, Any]) -> Template:
     coordinators = await coordinator_choices(signed_in_user(request))
-    context = _profile_context({"track": "kompetens"}, {}, None, coordinators)
-    return page("placements/workbench/candidate_form.html", request, **context)
+    return _profile_page(request, None, coordinators, values={"track": "kompetens"}, errors={})
 
 
 @post("/arbetsbord/deltagare/ny", guards=[staff], include_in_schema=False, status_code=303)
@@ -345,11 +369,8 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Response[Any]:
         *, values: dict[str, Any], errors: dict[str, str], status_code: int
     ) -> Template:
         coordinators = await coordinator_choices(user)
-        return page(
-            "placements/workbench/candidate_form.html",
-            request,
-            status_code=status_code,
-            **_profile_context(values, errors, None, coordinators),
+        return _profile_page(
+            request, None, coordinators, values=values, errors=errors, status_code=status_code
         )
 
     return await round_trip(request, parse, create, refused, fields=PROFILE_FIELDS)
@@ -358,8 +379,7 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/arbetsbord/deltagare/{candidate_id:int}/profil", guards=[staff], include_in_schema=False)
 async def candidate_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
     candidate = await candidate_services.get_candidate_for(signed_in_user(request), candidate_id)
-    context = _profile_context(_profile_values(candidate), {}, candidate)
-    return page("placements/workbench/candidate_form.html", request, **context)
+    return _profile_page(request, candidate, values=_profile_values(candidate), errors={})
 
 
 @post(
@@ -384,14 +404,7 @@ async def candidate_update(
         await candidate_updates.update_candidate(user, candidate_id, data)
         return _candidate_page(candidate_id, "profil-sparad")
 
-    def refused(*, values: dict[str, Any], errors: dict[str, str], status_code: int) -> Template:
-        return page(
-            "placements/workbench/candidate_form.html",
-            request,
-            status_code=status_code,
-            **_profile_context(values, errors, candidate),
-        )
-
+    refused = partial(_profile_page, request, candidate)
     return await round_trip(request, parse, save, refused, fields=PROFILE_FIELDS)
 
 
@@ -455,17 +468,17 @@ ACTIVITY_FORM = Form(schemas.PlanActivityUpdate, **_ACTIVITY_FORM_ARGS)
 
 
 async def _plan_page(
-    request: Request[Any, Any, Any], candidate_id: int, status_code: int, **shown: Any
+    request: Request[Any, Any, Any], candidate_id: int, status_code: int = 200, **shown: Any
 ) -> Template:
-    """The plan's page again, with the refused form's values and messages (`shown`)."""
+    """The plan's page, or the page again with the refused form's values and messages
+    (`shown`)."""
     context = await _plan_context(signed_in_user(request), candidate_id, **shown)
     return page("placements/workbench/plan_form.html", request, status_code=status_code, **context)
 
 
 @get("/arbetsbord/deltagare/{candidate_id:int}/plan", guards=[staff], include_in_schema=False)
 async def plan_edit(request: Request[Any, Any, Any], candidate_id: FromPath[int]) -> Template:
-    context = await _plan_context(signed_in_user(request), candidate_id)
-    return page("placements/workbench/plan_form.html", request, **context)
+    return await _plan_page(request, candidate_id)
 
 
 @post(
@@ -481,13 +494,8 @@ async def plan_goal_update(
         await candidate_updates.update_candidate(signed_in_user(request), candidate_id, data)
         return _candidate_page(candidate_id, "plan-sparad")
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _plan_page(
-            request, candidate_id, status_code, goal_values=values, goal_errors=errors
-        )
-
+    show = partial(_plan_page, request, candidate_id)
+    refused = rerender_as(show, values="goal_values", errors="goal_errors")
     return await round_trip(request, GOAL_FORM, save, refused)
 
 
@@ -504,11 +512,7 @@ async def activity_create(
         await candidate_services.add_plan_activity(signed_in_user(request), candidate_id, data)
         return _candidate_page(candidate_id, "plan-sparad")
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _plan_page(request, candidate_id, status_code, values=values, errors=errors)
-
+    refused = partial(_plan_page, request, candidate_id)
     return await round_trip(request, NEW_ACTIVITY_FORM, add, refused)
 
 
@@ -606,14 +610,8 @@ async def activity_delete(
         await candidate_services.delete_plan_activity(user, candidate_id, activity_id)
         return _candidate_page(candidate_id, "aktivitet-borttagen")
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        return await _activity_page(
-            request, candidate_id, activity_id, errors=errors, status_code=status_code
-        )
-
-    return await round_trip(request, REMOVE_ACTIVITY_FORM, remove, refused)
+    show = partial(_activity_page, request, candidate_id, activity_id)
+    return await round_trip(request, REMOVE_ACTIVITY_FORM, remove, rerender_as(show, values=None))
 
 
 ROUTES = [

@@ -22,7 +22,7 @@ from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
-from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.errors import NotFound, ValidationFailed, said_once
 from marketplace.kernel.forms import (
     ACTION,
     Form,
@@ -31,6 +31,7 @@ from marketplace.kernel.forms import (
     confirmed,
     form_values,
     is_ticked,
+    rerender_as,
     round_trip,
 )
 from marketplace.kernel.notices import done
@@ -454,18 +455,22 @@ async def _booking_form_page(
     request: Request[Any, Any, Any],
     booking_id: int,
     *,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    status_code: int,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    agreement_values: dict[str, Any] | None = None,
 ) -> Template:
-    """The booking's page again, with what was typed in the refused form and its messages."""
+    """The booking's page, or the page again with what was typed in the refused form and its
+    messages (`agreement_values`: what was typed in the refused agreement form)."""
     context = await _booking_context(_user(request), booking_id)
+    if agreement_values is not None:
+        context["agreement_values"] = agreement_values
     return page(
         "placements/host/booking.html",
         request,
         status_code=status_code,
-        values=values,
-        errors=errors,
+        values=values or {},
+        errors=errors or {},
         **context,
     )
 
@@ -519,7 +524,7 @@ async def booking_decline(
             "placements/host/home.html",
             request,
             status_code=status_code,
-            errors={booking_id: " ".join(dict.fromkeys(errors.values()))},
+            errors={booking_id: said_once(errors)},
             **await _home_context(user),
         )
 
@@ -560,14 +565,7 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
 
 @get("/vard/bokningar/{booking_id:int}", guards=[host_only], include_in_schema=False)
 async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Template:
-    context = await _booking_context(_user(request), booking_id)
-    return page(
-        "placements/host/booking.html",
-        request,
-        values={},
-        errors={},
-        **context,
-    )
+    return await _booking_form_page(request, booking_id)
 
 
 @post(
@@ -585,14 +583,8 @@ async def booking_sign(
         await agreement_services.sign_in_app(user, booking_id, seen_version=seen)
     except agreement_services.StaleVersion as exc:
         # The text changed since the page was shown: show the new text, sign nothing.
-        context = await _booking_context(user, booking_id)
-        return page(
-            "placements/host/booking.html",
-            request,
-            status_code=exc.status_code,
-            values={},
-            errors={"_form": exc.message},
-            **context,
+        return await _booking_form_page(
+            request, booking_id, status_code=exc.status_code, errors={"_form": exc.message}
         )
     return Redirect(
         done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-undertecknad"),
@@ -616,20 +608,8 @@ async def booking_agreement(
         await agreement_services.update_agreement(_user(request), booking_id, data)
         return f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-sparad"
 
-    async def refused(
-        *, values: dict[str, Any], errors: dict[str, str], status_code: int
-    ) -> Template:
-        context = await _booking_context(_user(request), booking_id)
-        context["agreement_values"] = values
-        return page(
-            "placements/host/booking.html",
-            request,
-            status_code=status_code,
-            values={},
-            errors=errors,
-            **context,
-        )
-
+    show = partial(_booking_form_page, request, booking_id)
+    refused = rerender_as(show, values="agreement_values")
     return await round_trip(request, HOST_AGREEMENT_FORM, save, refused)
 
 

@@ -18,6 +18,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email
 from marketplace.kernel.auth import public, signed_in_user, staff
 from marketplace.kernel.controllers import client_address
+from marketplace.kernel.errors import said_once
 from marketplace.kernel.forms import ACTION, Form, Landing, free_text, round_trip
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.settings import get_settings
@@ -237,7 +238,7 @@ async def _refused_action(
     status_code: int,
 ) -> Template:
     """An action's refusal, shown once at the top of the application's page."""
-    message = " ".join(dict.fromkeys(errors.values()))
+    message = said_once(errors)
     return await _detail(
         request, application_id, errors={**errors, "_action": message}, status_code=status_code
     )

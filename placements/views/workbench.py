@@ -577,6 +577,18 @@ async def _booking_round_trip(
     return await round_trip(request, parse, run, refused, fields=fields)
 
 
+def _without_data(
+    act: Callable[[AuthUser, int], Awaitable[object]],
+) -> Callable[[AuthUser, int, NoFields], Awaitable[object]]:
+    """A service that takes the user and the booking only (`act(user, booking_id)`), as the
+    action of a button whose form has no fields."""
+
+    async def run(user: AuthUser, booking: int, _: NoFields) -> object:
+        return await act(user, booking)
+
+    return run
+
+
 # The POST route of one action on the booking page.
 _booking_post = action_posts("/arbetsbord/bokningar/{booking_id:int}", staff)
 
@@ -627,10 +639,7 @@ async def booking_paper_signature(request: Req, booking_id: BookingId) -> Respon
 @_booking_post("starta")
 async def booking_start(request: Req, booking_id: BookingId) -> Response[Any]:
     """Start the agreed placement now."""
-
-    async def start(user: AuthUser, booking: int, _: NoFields) -> None:
-        await booking_services.start(user, booking)
-
+    start = _without_data(booking_services.start)
     return await _booking_round_trip(request, booking_id, ACTION, start, "placering-startad")
 
 
@@ -674,10 +683,7 @@ async def booking_withdraw(request: Req, booking_id: BookingId) -> Response[Any]
 @_booking_post("skicka-till-vard")
 async def booking_send_to_host(request: Req, booking_id: BookingId) -> Response[Any]:
     """Send a proposal the participant answers first on to the host without waiting."""
-
-    async def send(user: AuthUser, booking: int, _: NoFields) -> None:
-        await booking_services.send_to_host(user, booking)
-
+    send = _without_data(booking_services.send_to_host)
     return await _booking_round_trip(request, booking_id, ACTION, send, "forslag-skickat")
 
 
@@ -693,10 +699,7 @@ async def booking_phone_answer(request: Req, booking_id: BookingId) -> Response[
 @_booking_post("svarslankar")
 async def booking_resend_answer_links(request: Req, booking_id: BookingId) -> Response[Any]:
     """Mail the host fresh answer links for an open proposal (the old ones stop working)."""
-
-    async def resend(user: AuthUser, booking: int, _: NoFields) -> None:
-        await answer_services.resend_links(user, booking)
-
+    resend = _without_data(answer_services.resend_links)
     return await _booking_round_trip(request, booking_id, ACTION, resend, "svarslankar-skickade")
 
 
