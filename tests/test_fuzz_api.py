@@ -24,6 +24,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from litestar import Litestar
 from schemathesis.checks import CheckFunction
+from schemathesis.python import asgi
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from marketplace.kernel import auth
@@ -32,6 +33,7 @@ from marketplace.kernel.tables import User
 from tests import dbutil
 from tests.builders import add_member, make_candidate_row, make_contact, make_host, make_slot
 from tests.conftest import DEMO_PASSWORD
+from tests.connreuse import loop_hook
 
 MAX_EXAMPLES = 6
 DEADLINE = dt.timedelta(seconds=10)  # generous: CI shares two cores with other work
@@ -69,6 +71,9 @@ async def fuzz_data(database: None) -> AsyncIterator[dict[str, str]]:
         coordinator[0]["id"], "Aida", email="", registered_at=dt.date(2030, 1, 2)
     )
     yield tokens
+    # The apps' lifespans end here, in Schemathesis's loop (the reused connections are closed
+    # there), not at the interpreter's exit.
+    asgi.shutdown_lifespans()
     await dbutil.truncate_all()
 
 
@@ -103,7 +108,13 @@ def load_schema() -> Any:
     app = create_app()
     loaded = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
     schema = schemathesis.openapi.from_dict(declare_auth(dict(loaded.raw_schema), app))
-    schema.app = app
+    # The requests go to an app whose lifespan (run by Schemathesis once, in an event loop of
+    # its own, at the first request) reuses its connections like the other test clients'
+    # (tests.connreuse). Opening one per query, as outside a pool, forked a PostgreSQL server
+    # process for each: most of this module's time. (The app above started its lifespan at
+    # collection, before the reuse is installed; a pool cannot serve: the engine is shared
+    # with the session's own loop.)
+    schema.app = create_app(outer_hooks=[loop_hook])
     schema.location = "/schema/openapi.json"
     # The coverage phase sends dozens of boundary cases per operation whatever max_examples
     # says; the fuzzing phase alone keeps the run within CI's budget.
