@@ -73,10 +73,12 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
     await dbutil.truncate_all()
 
 
-# One app per settings object: building one costs ~0.5 s (Litestar registers ~340 handlers),
+# One app per distinct settings: building one costs ~0.5 s (Litestar registers ~340 handlers),
 # which per test was a third of the suite's time. A test that changes the settings (and clears
-# their cache) gets a fresh app; each test still runs the app's lifespan in its own client.
-_APP_CACHE: dict[str, tuple[object, Litestar]] = {}
+# their cache) gets an app built for them, and the tests after it (settings back as they were)
+# the one built before; each test still runs the app's lifespan in its own client. (Settings
+# are a frozen dataclass: equal values, equal key.)
+_APP_CACHE: dict[object, Litestar] = {}
 
 
 @pytest.fixture
@@ -84,11 +86,10 @@ async def app() -> Litestar:
     from marketplace.app import create_app
 
     settings = get_settings()
-    cached = _APP_CACHE.get("app")
-    if cached is None or cached[0] is not settings:
-        cached = (settings, create_app(outer_hooks=[loop_hook]))
-        _APP_CACHE["app"] = cached
-    return cached[1]
+    cached = _APP_CACHE.get(settings)
+    if cached is None:
+        cached = _APP_CACHE[settings] = create_app(outer_hooks=[loop_hook])
+    return cached
 
 
 @pytest.fixture
@@ -152,7 +153,7 @@ async def make_client() -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[
         n = len(clients)
         if n == len(_EXTRA_APPS):
             _EXTRA_APPS.append((settings, create_app(outer_hooks=[loop_hook])))
-        elif _EXTRA_APPS[n][0] is not settings:
+        elif _EXTRA_APPS[n][0] != settings:
             _EXTRA_APPS[n] = (settings, create_app(outer_hooks=[loop_hook]))
         c = AsyncTestClient(app=_EXTRA_APPS[n][1], base_url="http://testserver.local")
         await c.__aenter__()
