@@ -3,11 +3,31 @@ agreements and recorded outcomes; loading it twice changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
+
 from marketplace.demo import load_demo
 from marketplace.kernel import auth
 from marketplace.kernel.tables import AuditEntry, User
 from placements.services import partners
 from placements.tables import Agreement, Booking, Candidate, LockInFlag, Outcome
+from tests import dbutil
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database: None) -> None:
+    """The demo is loaded once for the module (`demo`): the tests only read it, and the
+    load that checks a second load changes nothing leaves it as it was. Loading it takes
+    seconds, and under coverage many."""
+
+
+@pytest.fixture(scope="module")
+async def demo(database: None) -> AsyncIterator[dict[str, int]]:
+    """The demo loaded into empty tables; its first load's summary."""
+    await dbutil.truncate_all()
+    yield await load_demo()
+    await dbutil.truncate_all()
 
 
 async def counts() -> dict[str, int]:
@@ -20,8 +40,8 @@ async def counts() -> dict[str, int]:
     }
 
 
-async def test_demo_has_every_state_and_loads_twice_without_change():
-    first = await load_demo()
+async def test_demo_has_every_state_and_loads_twice_without_change(demo: dict[str, int]):
+    first = demo
     assert first["deltagare"] == 30
     assert (first["myndigheter"], first["samtycken"]) == (2, 3)
     statuses = {r["status"] for r in await Booking.select(Booking.status)}
@@ -50,8 +70,7 @@ async def test_demo_has_every_state_and_loads_twice_without_change():
     assert await AuditEntry.count().where(AuditEntry.subject_type == "candidate") == audit_before
 
 
-async def test_the_demo_partner_contact_sees_the_three_who_consented():
-    await load_demo()
+async def test_the_demo_partner_contact_sees_the_three_who_consented(demo: dict[str, int]):
     row = await User.select().where(User.username == "partner").first()
     assert row is not None
     agency, people = await partners.shared_participants(auth.to_auth_user(row, "token", None))
@@ -62,14 +81,13 @@ async def test_the_demo_partner_contact_sees_the_three_who_consented():
         assert (await partners.shared_summary(partner, person.id)).placements
 
 
-async def test_demo_figures_read_like_a_municipality():
+async def test_demo_figures_read_like_a_municipality(demo: dict[str, int]):
     """Varied messages, a first proposal weeks (not a year) after registration, and most but
     not all placements on real workplaces (85/15)."""
     import statistics
 
     from placements.tables import Slot
 
-    await load_demo()
     messages = {r["message"] for r in await Booking.select(Booking.message)}
     assert len(messages) >= 4
     first_proposal: dict[int, object] = {}
