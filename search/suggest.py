@@ -25,6 +25,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A compound's head names an occupation only when its modifier fits the occupation's field
    (or the taxonomy knows the modifier nowhere, or the description is about that field):
    "lokal" + "vårdare" names no carer. An abbreviation ("TAD") is never a compound's part.
+   A word the taxonomy does not know that ends in a compound head of names (a head that
+   follows known words in two or more of them, "inventerare") is that head after a free
+   modifier: "lavinventerare" speaks for the inventorying occupations.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
@@ -136,6 +139,7 @@ _ROLE_WORDS = 4
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
+_COMPOUND_HEAD = 5  # letters of a compound head read after a modifier the taxonomy does not know
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # Texts whose words are kept: a suggestion reads the title and the description several times,
 # between them each sentence and role phrase of the description once.
@@ -227,6 +231,9 @@ class SuggestionModel:
         self._endings = _shared_endings(self._heads) | self._heads
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
+        # Before any compound head is known: :meth:`_parts` reads it.
+        self._compound_heads: frozenset[str] = frozenset()
+        self._compound_heads = self._compound_endings()
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._words_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, int] = {}
@@ -394,7 +401,25 @@ class SuggestionModel:
                 continue
             if best is None or rank > best[0]:
                 best = (rank, [mod, head])
+        if best is None and self._compound_heads:
+            # A modifier the taxonomy does not know before a compound head that follows known
+            # words in names: "nyckelbiotops" + "inventerare" as "naturvärdes" + "inventerare".
+            for cut in range(_MIN_MODIFIER, len(folded) - _COMPOUND_HEAD + 1):
+                if folded[cut:] in self._compound_heads:
+                    return [folded[:cut], folded[cut:]]
         return best[1] if best else None
+
+    def _compound_endings(self) -> frozenset[str]:
+        """Shared endings ("inventerare") that follow a known word in two or more names and
+        job titles ("fornminnes" + "inventerare", "avlopps" + "inventerare"): the heads of
+        compounds, where a modifier the taxonomy does not know may stand before them."""
+        counts: dict[str, int] = {}
+        for h in self._heads:
+            for cut in range(_MIN_MODIFIER, len(h) - _COMPOUND_HEAD + 1):
+                mod = h[:cut]
+                if mod in self._known or (mod.endswith("s") and mod[:-1] in self._known):
+                    counts[h[cut:]] = counts.get(h[cut:], 0) + 1
+        return frozenset(e for e, n in counts.items() if n >= 2 and e in self._endings)
 
     def _keys(self, folded: str) -> tuple[tuple[str, float], ...]:
         """The keys a word stands for: its stem, and its compound parts (weaker)."""

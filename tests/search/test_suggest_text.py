@@ -252,3 +252,21 @@ def test_only_the_title_reads_a_job_titles_modifier_as_a_kind():
     model = suggestion_model()
     assert "städ" not in model._query("Lokalvårdare")[0]
     assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]
+
+
+def test_an_unknown_modifier_before_a_compound_head_of_names():
+    model = suggestion_model()
+    # "inventerare" follows known words in several job titles ("fornminnes", "avlopps"): a
+    # lichen surveyor is one of them, though no text knows "lav" as a modifier of it.
+    assert "inventerare" in model._compound_heads
+    assert model._parts("lavinventerare") == ["lav", "inventerare"]
+    got = [s.label for s in suggest_for_slot("Lavinventerare", "")]
+    assert "Naturvärdesinventerare" in got, got
+
+
+def test_a_known_split_is_not_replaced_by_a_compound_head():
+    model = suggestion_model()
+    # Known words and known heads still split as before; a word ending in no head is whole.
+    assert model._parts("solcellsmontör") == ["solcells", "montör"]
+    assert model._parts("markismontör") == ["markis", "montör"]
+    assert model._parts("blomsterkrukor") is None
