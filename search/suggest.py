@@ -28,6 +28,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A word the taxonomy does not know that ends in a compound head of names (a head that
    follows known words in two or more of them, "inventerare") is that head after a free
    modifier: "lavinventerare" speaks for the inventorying occupations.
+   A title's word the taxonomy knows in no form, of seven letters or more, is read as the one
+   known word a letter's slip away ("Sjuksköterka", "Elektirker"): a misspelt headline
+   suggested nothing.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
@@ -140,6 +143,10 @@ _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w i
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 _COMPOUND_HEAD = 5  # letters of a compound head read after a modifier the taxonomy does not know
+# A title's word the taxonomy does not know, of at least this many letters, is read as the one
+# known word a letter's slip away ("sjuksköterka"), when there is one.
+_MIN_MISSPELT = 7
+_LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéü"
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # Texts whose words are kept: a suggestion reads the title and the description several times,
 # between them each sentence and role phrase of the description once.
@@ -235,9 +242,10 @@ class SuggestionModel:
         self._compound_heads: frozenset[str] = frozenset()
         self._compound_heads = self._compound_endings()
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
-        self._words_cache: dict[str, tuple[str, ...]] = {}
+        self._words_cache: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._head_cache: dict[str, int] = {}
         self._mods_cache: dict[str, frozenset[str]] = {}
+        self._spell_cache: dict[str, str] = {}
         self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
@@ -501,28 +509,56 @@ class SuggestionModel:
 
     # --- querying ---------------------------------------------------------------------------
 
-    def _text_words(self, text: str) -> tuple[str, ...]:
+    def _text_words(self, text: str, spelt: bool = False) -> tuple[str, ...]:
         """The words of a host's text, without place names ("Säljare till Halmstad").
 
         One suggestion reads the title, the description and both together several times
-        (words, names, qualifiers): the last few texts' words are kept.
+        (words, names, qualifiers): the last few texts' words are kept. With ``spelt`` (the
+        title), a word the taxonomy does not know is read as the known word it misspells.
         """
-        hit = self._words_cache.get(text)
+        hit = self._words_cache.get((text, spelt))
         if hit is not None:
             return hit
         words = tuple(w for w in _words(text) if w in self._known or place(w) is None)
+        if spelt:
+            words = tuple(self._spelled(w) for w in words)
         if len(self._words_cache) >= _WORDS_CACHED:
             self._words_cache.clear()
-        self._words_cache[text] = words
+        self._words_cache[(text, spelt)] = words
         return words
+
+    def _spelled(self, word: str) -> str:
+        """The known word that ``word`` misspells by one letter (left out, added, changed, or
+        two swapped: "sjuksköterka", "elektirker"), when the taxonomy does not know ``word``
+        in any form and exactly one known word (by its stem) is that close; else ``word``."""
+        hit = self._spell_cache.get(word)
+        if hit is not None:
+            return hit
+        out = word
+        if (
+            len(word) >= _MIN_MISSPELT
+            and word not in self._known
+            and stem(word) not in self._known_stems
+            and not any(b in self._known for b in inflection_bases(word))
+            and self._parts(word) is None
+            and self._leading_occupation(word) is None
+        ):
+            found = {c for c in _one_letter_off(word) if c in self._known}
+            if len({stem(c) for c in found}) == 1:
+                out = min(found)
+        if len(self._spell_cache) > 100_000:
+            self._spell_cache.clear()
+        self._spell_cache[word] = out
+        return out
 
     def _query(self, text: str, kinds_of: bool = False) -> tuple[dict[str, float], dict[str, str]]:
         """The text's keys and their weights, and the word behind each key. With ``kinds_of``
-        (the title), a job title's modifier speaks for its occupation's own too."""
+        (the title), a job title's modifier speaks for its occupation's own too, and a
+        misspelt word for the word it misspells."""
         counts: dict[str, float] = {}
         shown: dict[str, str] = {}
         broader = self.weights.broader if kinds_of else 0.0
-        words = self._text_words(text)
+        words = self._text_words(text, spelt=kinds_of)
         for word in words:
             for key, part in self._keys(word):
                 counts[key] = counts.get(key, 0.0) + part
@@ -537,7 +573,9 @@ class SuggestionModel:
                         shown.setdefault(general, word)
         return query, shown
 
-    def _named(self, text: str, off_field: set[int] | None = None) -> dict[int, float]:
+    def _named(
+        self, text: str, off_field: set[int] | None = None, spelt: bool = False
+    ) -> dict[int, float]:
         """Occupations whose name or alternative label stands whole in ``text``.
 
         Those named only by a compound's head whose modifier fits another field are added to
@@ -548,7 +586,7 @@ class SuggestionModel:
         whole: set[str] = set()
         # A key that only a compound's head gives, and the modifiers it came with.
         modifiers: dict[str, set[str]] = {}
-        for word in self._text_words(text):
+        for word in self._text_words(text, spelt):
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
@@ -644,7 +682,7 @@ class SuggestionModel:
                 grp = _relative(grp)
             out[name + "_group"] = grp
         off_field: set[int] = set()
-        out["named_title"] = self._named(title, off_field)
+        out["named_title"] = self._named(title, off_field, spelt=True)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
             for o, s in self._named(sentence, off_field).items():
@@ -798,6 +836,18 @@ def _abbreviations(texts: Iterable[str]) -> set[str]:
 def _lower_words(texts: Iterable[str]) -> set[str]:
     """Words that ``texts`` write in lower case somewhere (so they are words, not abbreviations)."""
     return {t.lower() for text in texts for t in _TOKEN.findall(text) if not t.isupper()}
+
+
+def _one_letter_off(word: str) -> set[str]:
+    """The strings one letter's slip from ``word``: a letter left out, added, changed, or two
+    neighbours swapped."""
+    n = len(word)
+    out = {word[:i] + word[i + 1 :] for i in range(n)}
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(n - 1)}
+    out |= {word[:i] + c + word[i + 1 :] for i in range(n) for c in _LETTERS}
+    out |= {word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS}
+    out.discard(word)
+    return out
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

@@ -8,6 +8,7 @@ from search.suggest import (
     _WORDS_CACHED,
     SuggestionModel,
     Weights,
+    _one_letter_off,
     _relative,
     _shared_endings,
     _whole_words,
@@ -270,3 +271,35 @@ def test_a_known_split_is_not_replaced_by_a_compound_head():
     assert model._parts("solcellsmontör") == ["solcells", "montör"]
     assert model._parts("markismontör") == ["markis", "montör"]
     assert model._parts("blomsterkrukor") is None
+
+
+def test_the_strings_one_letter_off():
+    off = _one_letter_off("kock")
+    assert {"kok", "kocka", "kick", "okck"} <= off  # left out, added, changed, swapped
+    assert "kock" not in off
+    assert "kåkar" not in off
+
+
+def test_a_misspelt_title_is_read_as_the_word_it_misspells():
+    model = suggestion_model()
+    assert model._spelled("sjuksköterka") == "sjuksköterska"  # a letter left out
+    assert model._spelled("elektirker") == "elektriker"  # two swapped
+    got = [s.label for s in suggest_for_slot("Sjuksköterka", "")]
+    assert any("Sjuksköterska" in label for label in got), got
+    got = [s.label for s in suggest_for_slot("Elektirker till bygget", "")]
+    assert any("elektriker" in label.lower() for label in got), got
+
+
+def test_a_known_short_or_compound_word_is_not_respelt():
+    model = suggestion_model()
+    assert model._spelled("städare") == "städare"  # known
+    assert model._spelled("kocka") == "kocka"  # too short to tell a slip from another word
+    assert model._spelled("markismontör") == "markismontör"  # a compound of known parts
+    assert model._spelled("qwertyuiop") == "qwertyuiop"  # nothing known that close
+
+
+def test_only_the_title_is_respelt():
+    model = suggestion_model()
+    assert "sjuksköterska" in model._text_words("Sjuksköterka", spelt=True)
+    assert "sjuksköterka" in model._text_words("Sjuksköterka")
+    assert model._query("Sjuksköterka")[0].keys() != model._query("Sjuksköterka", True)[0].keys()
