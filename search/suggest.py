@@ -17,6 +17,8 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    ("Innesäljare – grundlön + provision" names Innesäljare; "Javautvecklare" names
    "utvecklare" by its head). A name that many occupations share ("Säljare") says less than
    one that only one has. A name in the description counts less.
+   A name's head before its qualifier, as a word of its own, names it too, weaker
+   ("Kvalitetsingenjör" names "Kvalitetsingenjör, maskin" and its siblings alike).
    A name in the few words after "som" or "söker" in the description ("Du arbetar som
    studiecoach", "Vi söker en lagerarbetare") is the role the ad introduces, and counts more
    than a name elsewhere in it. A text word shorter than the name's word names nothing even
@@ -130,6 +132,9 @@ class Weights:
     broader: float = 0.5
     # An occupation's noun before a head the taxonomy does not know ("lärarvikarie").
     unknown_head: float = 0.6
+    # A name's head without its qualifier ("Provningsingenjör" of "Provningsingenjör, maskin",
+    # "Enhetschef" of "Enhetschef inom social omsorg"): a name, weaker (an own name is 1).
+    name_head: float = 0.5
     k1: float = 1.2
     b: float = 0.4
 
@@ -255,16 +260,25 @@ class SuggestionModel:
         ]
         docs: list[dict[str, float]] = []
         name_sets: list[tuple[frozenset[str], int, float]] = []
+        head_sets: set[tuple[frozenset[str], int]] = set()
         for i, o in enumerate(occs):
             doc: dict[str, float] = {}
             for name in o.names:
                 self._add_text(doc, name, w.name)
                 name_sets.append((self._name_keys(name), i, 1.0))
+                # "Provningsingenjör" alone names "Provningsingenjör, maskin", weaker.
+                head = _name_head(name)
+                if head and w.name_head > 0:
+                    head_sets.add((self._name_keys(head), i))
             for text, kind in alts.get(o.id, ()):
                 self._add_text(doc, text, w.alt_keyword if kind == "keyword" else w.alt)
                 if kind != "keyword":
                     name_sets.append((self._name_keys(text), i, 0.8))
             docs.append(doc)
+        # A name's head names it only as a word of its own: "kundtjänstmedarbetare" has the
+        # head "medarbetare" but is no "Medarbetare, dagligvaror".
+        self._head_only = frozenset(head_sets - {(keys, i) for keys, i, _ in name_sets})
+        name_sets += [(keys, i, w.name_head) for keys, i in self._head_only]
         self._occ_post, self._occ_len = _postings(docs)
         self._occ_keys = [frozenset(doc) for doc in docs]
         self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
@@ -275,7 +289,9 @@ class SuggestionModel:
         for keys, _, _ in name_sets:
             self._name_len.setdefault(keys, {})
         for o in occs:
-            for text in (*o.names, *(t for t, k in alts.get(o.id, ()) if k != "keyword")):
+            texts = [*o.names, *(t for t, k in alts.get(o.id, ()) if k != "keyword")]
+            texts += [h for h in map(_name_head, o.names) if h]
+            for text in texts:
                 words = _words(text)
                 lens = self._name_len.get(frozenset(self._keys(wd)[0][0] for wd in words))
                 if lens is None:
@@ -605,6 +621,8 @@ class SuggestionModel:
         for key in keys:
             for name_keys, occ, weight in self._names.get(key, ()):
                 if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
+                    if not name_keys <= whole and (name_keys, occ) in self._head_only:
+                        continue
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
                     if (
                         off_field is not None
@@ -807,6 +825,14 @@ def _whole_words(name_lengths: dict[str, int], text_lengths: dict[str, int]) -> 
     """Whether the text's word behind each of a name's keys is no shorter than the name's word
     (one letter less allowed): a shorter word shares the stem but is another word."""
     return all(text_lengths.get(k, 0) >= n - 1 for k, n in name_lengths.items())
+
+
+def _name_head(name: str) -> str | None:
+    """The head of a name that a qualifier follows ("Provningsingenjör" of "Provningsingenjör,
+    maskin", "Trädgårdsmästare" of "Trädgårdsmästare anläggning"), or None when the name has
+    no qualifier."""
+    head, rest = name_parts(name)
+    return " ".join(head) if head and rest else None
 
 
 def group_namesake(label: str) -> str:

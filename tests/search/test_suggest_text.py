@@ -8,6 +8,7 @@ from search.suggest import (
     _WORDS_CACHED,
     SuggestionModel,
     Weights,
+    _name_head,
     _one_letter_off,
     _relative,
     _shared_endings,
@@ -303,3 +304,31 @@ def test_only_the_title_is_respelt():
     assert "sjuksköterska" in model._text_words("Sjuksköterka", spelt=True)
     assert "sjuksköterka" in model._text_words("Sjuksköterka")
     assert model._query("Sjuksköterka")[0].keys() != model._query("Sjuksköterka", True)[0].keys()
+
+
+def test_a_names_head_before_its_qualifier():
+    assert _name_head("Kvalitetsingenjör, maskin") == "kvalitetsingenjör"
+    assert _name_head("Murare, utan yrkesbevis") == "murare"
+    assert _name_head("Kvalitetsingenjör") is None  # no qualifier: the name itself
+
+
+def test_a_title_that_is_a_names_head_names_it_weaker_than_a_whole_name():
+    model = suggestion_model()
+    named = {model.occupations[o].label: s for o, s in model._named("kvalitetsingenjör").items()}
+    qualified = [label for label in named if label.startswith("Kvalitetsingenjör, ")]
+    assert len(qualified) >= 3, named  # every qualified kind, none picked
+    whole = model._named("murare")
+    by_label = {model.occupations[o].label: s for o, s in whole.items()}
+    assert by_label["Murare"] > by_label["Murare, utan yrkesbevis"] > 0
+    unweighted = SuggestionModel(Weights(name_head=0.0))
+    assert not unweighted._named("kvalitetsingenjör")
+
+
+def test_a_names_head_names_it_only_as_a_word_of_its_own():
+    # "Medarbetare, dagligvaror" has the head "medarbetare"; a compound ending in it is
+    # another worker ("kundtjänst" + "medarbetare").
+    model = suggestion_model()
+    as_word = {model.occupations[o].label for o in model._named("medarbetare")}
+    in_compound = {model.occupations[o].label for o in model._named("kundtjänstmedarbetare")}
+    assert any("Medarbetare, dagligvaror" in label for label in as_word), as_word
+    assert not any("Medarbetare, dagligvaror" in label for label in in_compound), in_compound
