@@ -17,8 +17,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    ("Innesäljare – grundlön + provision" names Innesäljare; "Javautvecklare" names
    "utvecklare" by its head). A name that many occupations share ("Säljare") says less than
    one that only one has. A name in the description counts less.
-   A name's head before its qualifier, as a word of its own, names it too, weaker
-   ("Kvalitetsingenjör" names "Kvalitetsingenjör, maskin" and its siblings alike).
+   A name's head before its qualifier, as a word of its own, names it too, as weakly as the
+   head is common among names ("Kvalitetsingenjör" names "Kvalitetsingenjör, maskin" and its
+   siblings alike, "chef" next to nothing).
    A name in the few words after "som" or "söker" in the description ("Du arbetar som
    studiecoach", "Vi söker en lagerarbetare") is the role the ad introduces, and counts more
    than a name elsewhere in it. A text word shorter than the name's word names nothing even
@@ -132,9 +133,9 @@ class Weights:
     broader: float = 0.5
     # An occupation's noun before a head the taxonomy does not know ("lärarvikarie").
     unknown_head: float = 0.6
-    # A name's head without its qualifier ("Provningsingenjör" of "Provningsingenjör, maskin",
-    # "Enhetschef" of "Enhetschef inom social omsorg"): a name, weaker (an own name is 1).
-    name_head: float = 0.5
+    # A name's head without its qualifier ("Kvalitetsingenjör" of "Kvalitetsingenjör, maskin"):
+    # a name, shared by every occupation whose names hold the head, whole or as a compound's.
+    name_head: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -268,6 +269,8 @@ class SuggestionModel:
                 name_sets.append((self._name_keys(name), i, 1.0))
                 # "Provningsingenjör" alone names "Provningsingenjör, maskin", weaker.
                 head = _name_head(name)
+                if head and not self._is_noun(head):
+                    head = None  # "Data scientist", "HR-chef": the head is no noun there
                 if head and w.name_head > 0:
                     head_sets.add((self._name_keys(head), i))
             for text, kind in alts.get(o.id, ()):
@@ -311,7 +314,12 @@ class SuggestionModel:
             if keys and best.get((keys, i), 0.0) < weight:
                 best[(keys, i)] = weight
         for (keys, i), weight in best.items():
-            specific = math.log(1 + n / len(sharing[keys])) / math.log(1 + n)
+            shared = len(sharing[keys])
+            if (keys, i) in self._head_only:
+                # A head that many names hold, whole or as a compound's part ("chef"), names
+                # no one of them.
+                shared = max(shared, min(len(self._occ_post.get(k, _NONE)[0]) for k in keys))
+            specific = math.log(1 + n / shared) / math.log(1 + n)
             anchor = max(keys, key=lambda k: (len(k), k))
             self._names.setdefault(anchor, []).append((keys, i, weight * specific))
 
@@ -354,6 +362,17 @@ class SuggestionModel:
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
+
+    def _is_noun(self, text: str) -> bool:
+        """Whether ``text`` ends in a word that ends names, itself or as a compound's head:
+        "kvalitetsingenjör" does, the "data" of "Data scientist" and the "hr" of "HR-chef"
+        (``name_parts`` reads a first word as the head) do not."""
+        words = _words(text)
+        if not words:
+            return False
+        last = words[-1]
+        parts = self._parts(last)
+        return last in self._endings or bool(parts and parts[-1] in self._endings)
 
     def _broader_modifiers(
         self, occs: Sequence[taxonomy.Occupation], alts: dict[str, tuple[tuple[str, str], ...]]
@@ -621,7 +640,7 @@ class SuggestionModel:
         for key in keys:
             for name_keys, occ, weight in self._names.get(key, ()):
                 if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
-                    if not name_keys <= whole and (name_keys, occ) in self._head_only:
+                    if (name_keys, occ) in self._head_only and not name_keys <= whole:
                         continue
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
                     if (

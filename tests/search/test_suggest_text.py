@@ -324,6 +324,23 @@ def test_a_title_that_is_a_names_head_names_it_weaker_than_a_whole_name():
     assert not unweighted._named("kvalitetsingenjör")
 
 
+def test_a_head_that_many_names_hold_names_less():
+    model = suggestion_model()
+    # "chef" ends hundreds of names: "Chef, Corporate Finance" is no chef's one name.
+    chef = max(model._named("chef").values())
+    specific = max(model._named("kvalitetsingenjör").values())
+    assert chef < 0.5 * specific
+
+
+def test_a_names_first_word_that_is_no_noun_is_no_head():
+    model = suggestion_model()
+    # ``name_parts`` reads "Data" of "Data scientist" and "HR" of "HR-chef" as the head.
+    assert not model._is_noun("data") and not model._is_noun("hr")
+    assert model._is_noun("kvalitetsingenjör") and model._is_noun("murare")
+    named = [model.occupations[o].label for o in model._named("data")]
+    assert not any(label.startswith("Data ") for label in named), named
+
+
 def test_a_names_head_names_it_only_as_a_word_of_its_own():
     # "Medarbetare, dagligvaror" has the head "medarbetare"; a compound ending in it is
     # another worker ("kundtjänst" + "medarbetare").
