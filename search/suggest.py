@@ -267,7 +267,7 @@ class SuggestionModel:
             for name in o.names:
                 self._add_text(doc, name, w.name)
                 name_sets.append((self._name_keys(name), i, 1.0))
-                # "Provningsingenjör" alone names "Provningsingenjör, maskin", weaker.
+                # "Kvalitetsingenjör" alone names "Kvalitetsingenjör, maskin" and its siblings.
                 head = _name_head(name)
                 if head and not self._is_noun(head):
                     head = None  # "Data scientist", "HR-chef": the head is no noun there
@@ -446,7 +446,7 @@ class SuggestionModel:
                 best = (rank, [mod, head])
         if best is None and self._compound_heads:
             # A modifier the taxonomy does not know before a compound head that follows known
-            # words in names: "nyckelbiotops" + "inventerare" as "naturvärdes" + "inventerare".
+            # words in names: "lav" + "inventerare" as "fornminnes" + "inventerare".
             for cut in range(_MIN_MODIFIER, len(folded) - _COMPOUND_HEAD + 1):
                 if folded[cut:] in self._compound_heads:
                     return [folded[:cut], folded[cut:]]
@@ -847,9 +847,9 @@ def _whole_words(name_lengths: dict[str, int], text_lengths: dict[str, int]) -> 
 
 
 def _name_head(name: str) -> str | None:
-    """The head of a name that a qualifier follows ("Provningsingenjör" of "Provningsingenjör,
-    maskin", "Trädgårdsmästare" of "Trädgårdsmästare anläggning"), or None when the name has
-    no qualifier."""
+    """The head of a name that a qualifier follows ("Kvalitetsingenjör" of "Kvalitetsingenjör,
+    maskin", "Maskinoperatör" of "Maskinoperatör spannmål"), or None when the name has no
+    qualifier."""
     head, rest = name_parts(name)
     return " ".join(head) if head and rest else None
 
