@@ -17,6 +17,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    ("Innesäljare – grundlön + provision" names Innesäljare; "Javautvecklare" names
    "utvecklare" by its head). A name that many occupations share ("Säljare") says less than
    one that only one has. A name in the description counts less.
+   A name's head before its qualifier, as a word of its own, names it too, as weakly as the
+   head is common among names ("Kvalitetsingenjör" names "Kvalitetsingenjör, maskin" and its
+   siblings alike, "chef" next to nothing).
    A name in the few words after "som" or "söker" in the description ("Du arbetar som
    studiecoach", "Vi söker en lagerarbetare") is the role the ad introduces, and counts more
    than a name elsewhere in it. A text word shorter than the name's word names nothing even
@@ -25,6 +28,12 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A compound's head names an occupation only when its modifier fits the occupation's field
    (or the taxonomy knows the modifier nowhere, or the description is about that field):
    "lokal" + "vårdare" names no carer. An abbreviation ("TAD") is never a compound's part.
+   A word the taxonomy does not know that ends in a compound head of names (a head that
+   follows known words in two or more of them, "inventerare") is that head after a free
+   modifier: "lavinventerare" speaks for the inventorying occupations.
+   A title's word the taxonomy knows in no form, of seven letters or more, is read as the one
+   known word a letter's slip away ("Sjuksköterka", "Elektirker"): a misspelt headline
+   suggested nothing.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
@@ -124,6 +133,9 @@ class Weights:
     broader: float = 0.5
     # An occupation's noun before a head the taxonomy does not know ("lärarvikarie").
     unknown_head: float = 0.6
+    # A name's head without its qualifier ("Kvalitetsingenjör" of "Kvalitetsingenjör, maskin"):
+    # a name, shared by every occupation whose names hold the head, whole or as a compound's.
+    name_head: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -136,6 +148,11 @@ _ROLE_WORDS = 4
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
+_COMPOUND_HEAD = 5  # letters of a compound head read after a modifier the taxonomy does not know
+# A title's word the taxonomy does not know, of at least this many letters, is read as the one
+# known word a letter's slip away ("sjuksköterka"), when there is one.
+_MIN_MISSPELT = 7
+_LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéü"
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # Texts whose words are kept: a suggestion reads the title and the description several times,
 # between them each sentence and role phrase of the description once.
@@ -227,10 +244,14 @@ class SuggestionModel:
         self._endings = _shared_endings(self._heads) | self._heads
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
+        # Before any compound head is known: :meth:`_parts` reads it.
+        self._compound_heads: frozenset[str] = frozenset()
+        self._compound_heads = self._compound_endings()
         self._keys_cache: dict[str, tuple[tuple[str, float], ...]] = {}
-        self._words_cache: dict[str, tuple[str, ...]] = {}
+        self._words_cache: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._head_cache: dict[str, int] = {}
         self._mods_cache: dict[str, frozenset[str]] = {}
+        self._spell_cache: dict[str, str] = {}
         self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
@@ -240,16 +261,27 @@ class SuggestionModel:
         ]
         docs: list[dict[str, float]] = []
         name_sets: list[tuple[frozenset[str], int, float]] = []
+        head_sets: set[tuple[frozenset[str], int]] = set()
         for i, o in enumerate(occs):
             doc: dict[str, float] = {}
             for name in o.names:
                 self._add_text(doc, name, w.name)
                 name_sets.append((self._name_keys(name), i, 1.0))
+                # "Kvalitetsingenjör" alone names "Kvalitetsingenjör, maskin" and its siblings.
+                head = _name_head(name)
+                if head and not self._is_noun(head):
+                    head = None  # "Data scientist", "HR-chef": the head is no noun there
+                if head and w.name_head > 0:
+                    head_sets.add((self._name_keys(head), i))
             for text, kind in alts.get(o.id, ()):
                 self._add_text(doc, text, w.alt_keyword if kind == "keyword" else w.alt)
                 if kind != "keyword":
                     name_sets.append((self._name_keys(text), i, 0.8))
             docs.append(doc)
+        # A name's head names it only as a word of its own: "kundtjänstmedarbetare" has the
+        # head "medarbetare" but is no "Medarbetare, dagligvaror".
+        self._head_only = frozenset(head_sets - {(keys, i) for keys, i, _ in name_sets})
+        name_sets += [(keys, i, w.name_head) for keys, i in self._head_only]
         self._occ_post, self._occ_len = _postings(docs)
         self._occ_keys = [frozenset(doc) for doc in docs]
         self._occ_avg = sum(self._occ_len) / max(len(self._occ_len), 1)
@@ -260,7 +292,9 @@ class SuggestionModel:
         for keys, _, _ in name_sets:
             self._name_len.setdefault(keys, {})
         for o in occs:
-            for text in (*o.names, *(t for t, k in alts.get(o.id, ()) if k != "keyword")):
+            texts = [*o.names, *(t for t, k in alts.get(o.id, ()) if k != "keyword")]
+            texts += [h for h in map(_name_head, o.names) if h]
+            for text in texts:
                 words = _words(text)
                 lens = self._name_len.get(frozenset(self._keys(wd)[0][0] for wd in words))
                 if lens is None:
@@ -280,7 +314,12 @@ class SuggestionModel:
             if keys and best.get((keys, i), 0.0) < weight:
                 best[(keys, i)] = weight
         for (keys, i), weight in best.items():
-            specific = math.log(1 + n / len(sharing[keys])) / math.log(1 + n)
+            shared = len(sharing[keys])
+            if (keys, i) in self._head_only:
+                # A head that many names hold, whole or as a compound's part ("chef"), names
+                # no one of them.
+                shared = max(shared, min(len(self._occ_post.get(k, _NONE)[0]) for k in keys))
+            specific = math.log(1 + n / shared) / math.log(1 + n)
             anchor = max(keys, key=lambda k: (len(k), k))
             self._names.setdefault(anchor, []).append((keys, i, weight * specific))
 
@@ -323,6 +362,17 @@ class SuggestionModel:
         self._grp_avg = sum(self._grp_len) / max(len(self._grp_len), 1)
         # What only the build needed: queries fill the word cache again with their own words.
         self._keys_cache.clear()
+
+    def _is_noun(self, text: str) -> bool:
+        """Whether ``text`` ends in a word that ends names, itself or as a compound's head:
+        "kvalitetsingenjör" does, the "data" of "Data scientist" and the "hr" of "HR-chef"
+        (``name_parts`` reads a first word as the head) do not."""
+        words = _words(text)
+        if not words:
+            return False
+        last = words[-1]
+        parts = self._parts(last)
+        return last in self._endings or bool(parts and parts[-1] in self._endings)
 
     def _broader_modifiers(
         self, occs: Sequence[taxonomy.Occupation], alts: dict[str, tuple[tuple[str, str], ...]]
@@ -394,7 +444,25 @@ class SuggestionModel:
                 continue
             if best is None or rank > best[0]:
                 best = (rank, [mod, head])
+        if best is None and self._compound_heads:
+            # A modifier the taxonomy does not know before a compound head that follows known
+            # words in names: "lav" + "inventerare" as "fornminnes" + "inventerare".
+            for cut in range(_MIN_MODIFIER, len(folded) - _COMPOUND_HEAD + 1):
+                if folded[cut:] in self._compound_heads:
+                    return [folded[:cut], folded[cut:]]
         return best[1] if best else None
+
+    def _compound_endings(self) -> frozenset[str]:
+        """Shared endings ("inventerare") that follow a known word in two or more names and
+        job titles ("fornminnes" + "inventerare", "avlopps" + "inventerare"): the heads of
+        compounds, where a modifier the taxonomy does not know may stand before them."""
+        counts: dict[str, int] = {}
+        for h in self._heads:
+            for cut in range(_MIN_MODIFIER, len(h) - _COMPOUND_HEAD + 1):
+                mod = h[:cut]
+                if mod in self._known or (mod.endswith("s") and mod[:-1] in self._known):
+                    counts[h[cut:]] = counts.get(h[cut:], 0) + 1
+        return frozenset(e for e, n in counts.items() if n >= 2 and e in self._endings)
 
     def _keys(self, folded: str) -> tuple[tuple[str, float], ...]:
         """The keys a word stands for: its stem, and its compound parts (weaker)."""
@@ -476,28 +544,56 @@ class SuggestionModel:
 
     # --- querying ---------------------------------------------------------------------------
 
-    def _text_words(self, text: str) -> tuple[str, ...]:
+    def _text_words(self, text: str, spelt: bool = False) -> tuple[str, ...]:
         """The words of a host's text, without place names ("Säljare till Halmstad").
 
         One suggestion reads the title, the description and both together several times
-        (words, names, qualifiers): the last few texts' words are kept.
+        (words, names, qualifiers): the last few texts' words are kept. With ``spelt`` (the
+        title), a word the taxonomy does not know is read as the known word it misspells.
         """
-        hit = self._words_cache.get(text)
+        hit = self._words_cache.get((text, spelt))
         if hit is not None:
             return hit
         words = tuple(w for w in _words(text) if w in self._known or place(w) is None)
+        if spelt:
+            words = tuple(self._spelled(w) for w in words)
         if len(self._words_cache) >= _WORDS_CACHED:
             self._words_cache.clear()
-        self._words_cache[text] = words
+        self._words_cache[(text, spelt)] = words
         return words
+
+    def _spelled(self, word: str) -> str:
+        """The known word that ``word`` misspells by one letter (left out, added, changed, or
+        two swapped: "sjuksköterka", "elektirker"), when the taxonomy does not know ``word``
+        in any form and exactly one known word (by its stem) is that close; else ``word``."""
+        hit = self._spell_cache.get(word)
+        if hit is not None:
+            return hit
+        out = word
+        if (
+            len(word) >= _MIN_MISSPELT
+            and word not in self._known
+            and stem(word) not in self._known_stems
+            and not any(b in self._known for b in inflection_bases(word))
+            and self._parts(word) is None
+            and self._leading_occupation(word) is None
+        ):
+            found = {c for c in _one_letter_off(word) if c in self._known}
+            if len({stem(c) for c in found}) == 1:
+                out = min(found)
+        if len(self._spell_cache) > 100_000:
+            self._spell_cache.clear()
+        self._spell_cache[word] = out
+        return out
 
     def _query(self, text: str, kinds_of: bool = False) -> tuple[dict[str, float], dict[str, str]]:
         """The text's keys and their weights, and the word behind each key. With ``kinds_of``
-        (the title), a job title's modifier speaks for its occupation's own too."""
+        (the title), a job title's modifier speaks for its occupation's own too, and a
+        misspelt word for the word it misspells."""
         counts: dict[str, float] = {}
         shown: dict[str, str] = {}
         broader = self.weights.broader if kinds_of else 0.0
-        words = self._text_words(text)
+        words = self._text_words(text, spelt=kinds_of)
         for word in words:
             for key, part in self._keys(word):
                 counts[key] = counts.get(key, 0.0) + part
@@ -512,7 +608,9 @@ class SuggestionModel:
                         shown.setdefault(general, word)
         return query, shown
 
-    def _named(self, text: str, off_field: set[int] | None = None) -> dict[int, float]:
+    def _named(
+        self, text: str, off_field: set[int] | None = None, spelt: bool = False
+    ) -> dict[int, float]:
         """Occupations whose name or alternative label stands whole in ``text``.
 
         Those named only by a compound's head whose modifier fits another field are added to
@@ -523,7 +621,7 @@ class SuggestionModel:
         whole: set[str] = set()
         # A key that only a compound's head gives, and the modifiers it came with.
         modifiers: dict[str, set[str]] = {}
-        for word in self._text_words(text):
+        for word in self._text_words(text, spelt):
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
@@ -542,6 +640,8 @@ class SuggestionModel:
         for key in keys:
             for name_keys, occ, weight in self._names.get(key, ()):
                 if name_keys <= keys and _whole_words(self._name_len[name_keys], longest):
+                    if (name_keys, occ) in self._head_only and not name_keys <= whole:
+                        continue
                     s = weight * (1.0 + 0.25 * (len(name_keys) - 1))
                     if (
                         off_field is not None
@@ -619,7 +719,7 @@ class SuggestionModel:
                 grp = _relative(grp)
             out[name + "_group"] = grp
         off_field: set[int] = set()
-        out["named_title"] = self._named(title, off_field)
+        out["named_title"] = self._named(title, off_field, spelt=True)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
             for o, s in self._named(sentence, off_field).items():
@@ -746,6 +846,14 @@ def _whole_words(name_lengths: dict[str, int], text_lengths: dict[str, int]) -> 
     return all(text_lengths.get(k, 0) >= n - 1 for k, n in name_lengths.items())
 
 
+def _name_head(name: str) -> str | None:
+    """The head of a name that a qualifier follows ("Kvalitetsingenjör" of "Kvalitetsingenjör,
+    maskin", "Maskinoperatör" of "Maskinoperatör spannmål"), or None when the name has no
+    qualifier."""
+    head, rest = name_parts(name)
+    return " ".join(head) if head and rest else None
+
+
 def group_namesake(label: str) -> str:
     """The occupation name an SSYK group's label begins with: its first name, before any
     comma and without "m.fl." ("Telefonförsäljare m.fl." → "Telefonförsäljare")."""
@@ -773,6 +881,18 @@ def _abbreviations(texts: Iterable[str]) -> set[str]:
 def _lower_words(texts: Iterable[str]) -> set[str]:
     """Words that ``texts`` write in lower case somewhere (so they are words, not abbreviations)."""
     return {t.lower() for text in texts for t in _TOKEN.findall(text) if not t.isupper()}
+
+
+def _one_letter_off(word: str) -> set[str]:
+    """The strings one letter's slip from ``word``: a letter left out, added, changed, or two
+    neighbours swapped."""
+    n = len(word)
+    out = {word[:i] + word[i + 1 :] for i in range(n)}
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(n - 1)}
+    out |= {word[:i] + c + word[i + 1 :] for i in range(n) for c in _LETTERS}
+    out |= {word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS}
+    out.discard(word)
+    return out
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

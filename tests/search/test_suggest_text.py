@@ -9,6 +9,8 @@ import dataclasses
 
 from search.suggest import (
     _WORDS_CACHED,
+    _name_head,
+    _one_letter_off,
     _relative,
     _shared_endings,
     _whole_words,
@@ -256,3 +258,101 @@ def test_only_the_title_reads_a_job_titles_modifier_as_a_kind():
     model = suggestion_model()
     assert "städ" not in model._query("Lokalvårdare")[0]
     assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]
+
+
+def test_an_unknown_modifier_before_a_compound_head_of_names():
+    model = suggestion_model()
+    # "inventerare" follows known words in several job titles ("fornminnes", "avlopps"): a
+    # lichen surveyor is one of them, though no text knows "lav" as a modifier of it.
+    assert "inventerare" in model._compound_heads
+    assert model._parts("lavinventerare") == ["lav", "inventerare"]
+    got = [s.label for s in suggest_for_slot("Lavinventerare", "")]
+    assert "Naturvärdesinventerare" in got, got
+
+
+def test_a_known_split_is_not_replaced_by_a_compound_head():
+    model = suggestion_model()
+    # Known words and known heads still split as before; a word ending in no head is whole.
+    assert model._parts("solcellsmontör") == ["solcells", "montör"]
+    assert model._parts("markismontör") == ["markis", "montör"]
+    assert model._parts("blomsterkrukor") is None
+
+
+def test_the_strings_one_letter_off():
+    off = _one_letter_off("kock")
+    assert {"kok", "kocka", "kick", "okck"} <= off  # left out, added, changed, swapped
+    assert "kock" not in off
+    assert "kåkar" not in off
+
+
+def test_a_misspelt_title_is_read_as_the_word_it_misspells():
+    model = suggestion_model()
+    assert model._spelled("sjuksköterka") == "sjuksköterska"  # a letter left out
+    assert model._spelled("elektirker") == "elektriker"  # two swapped
+    got = [s.label for s in suggest_for_slot("Sjuksköterka", "")]
+    assert any("Sjuksköterska" in label for label in got), got
+    got = [s.label for s in suggest_for_slot("Elektirker till bygget", "")]
+    assert any("elektriker" in label.lower() for label in got), got
+
+
+def test_a_known_short_or_compound_word_is_not_respelt():
+    model = suggestion_model()
+    assert model._spelled("städare") == "städare"  # known
+    assert model._spelled("kocka") == "kocka"  # too short to tell a slip from another word
+    assert model._spelled("markismontör") == "markismontör"  # a compound of known parts
+    assert model._spelled("qwertyuiop") == "qwertyuiop"  # nothing known that close
+
+
+def test_only_the_title_is_respelt():
+    model = suggestion_model()
+    assert "sjuksköterska" in model._text_words("Sjuksköterka", spelt=True)
+    assert "sjuksköterka" in model._text_words("Sjuksköterka")
+    assert model._query("Sjuksköterka")[0].keys() != model._query("Sjuksköterka", True)[0].keys()
+
+
+def test_a_names_head_before_its_qualifier():
+    assert _name_head("Kvalitetsingenjör, maskin") == "kvalitetsingenjör"
+    assert _name_head("Murare, utan yrkesbevis") == "murare"
+    assert _name_head("Kvalitetsingenjör") is None  # no qualifier: the name itself
+
+
+def test_a_title_that_is_a_names_head_names_it_weaker_than_a_whole_name():
+    model = suggestion_model()
+    named = {model.occupations[o].label: s for o, s in model._named("kvalitetsingenjör").items()}
+    qualified = [label for label in named if label.startswith("Kvalitetsingenjör, ")]
+    assert len(qualified) >= 3, named  # every qualified kind, none picked
+    whole = model._named("murare")
+    by_label = {model.occupations[o].label: s for o, s in whole.items()}
+    assert by_label["Murare"] > by_label["Murare, utan yrkesbevis"] > 0
+    # Only the heads' rule names them (without it nothing would: a model built with
+    # name_head=0 names none; building one costs seconds, so the rule's entries are read).
+    head_keys = model._name_keys("kvalitetsingenjör")
+    by_head = {i for keys, i in model._head_only if keys == head_keys}
+    assert set(model._named("kvalitetsingenjör")) <= by_head
+
+
+def test_a_head_that_many_names_hold_names_less():
+    model = suggestion_model()
+    # "chef" ends hundreds of names: "Chef, Corporate Finance" is no chef's one name.
+    chef = max(model._named("chef").values())
+    specific = max(model._named("kvalitetsingenjör").values())
+    assert chef < 0.5 * specific
+
+
+def test_a_names_first_word_that_is_no_noun_is_no_head():
+    model = suggestion_model()
+    # ``name_parts`` reads "Data" of "Data scientist" and "HR" of "HR-chef" as the head.
+    assert not model._is_noun("data") and not model._is_noun("hr")
+    assert model._is_noun("kvalitetsingenjör") and model._is_noun("murare")
+    named = [model.occupations[o].label for o in model._named("data")]
+    assert not any(label.startswith("Data ") for label in named), named
+
+
+def test_a_names_head_names_it_only_as_a_word_of_its_own():
+    # "Medarbetare, dagligvaror" has the head "medarbetare"; a compound ending in it is
+    # another worker ("kundtjänst" + "medarbetare").
+    model = suggestion_model()
+    as_word = {model.occupations[o].label for o in model._named("medarbetare")}
+    in_compound = {model.occupations[o].label for o in model._named("kundtjänstmedarbetare")}
+    assert any("Medarbetare, dagligvaror" in label for label in as_word), as_word
+    assert not any("Medarbetare, dagligvaror" in label for label in in_compound), in_compound
