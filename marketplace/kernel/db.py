@@ -20,7 +20,11 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
+from marketplace.kernel import orm_speedups
 from marketplace.kernel.settings import Settings
+
+# Every process that queries imports this module first (the engine is made here).
+orm_speedups.install()
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
