@@ -148,7 +148,9 @@ _ROLE_WORDS = 4
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
-_COMPOUND_HEAD = 5  # letters of a compound head read after a modifier the taxonomy does not know
+# Letters of a compound head read after a modifier the taxonomy does not know: shorter endings
+# that names share are suffixes and fragments ("arier" of "arkivarier", "logen", "tiker").
+_COMPOUND_HEAD = 6
 # A title's word the taxonomy does not know, of at least this many letters, is read as the one
 # known word a letter's slip away ("sjuksköterka"), when there is one.
 _MIN_MISSPELT = 7

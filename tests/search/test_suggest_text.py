@@ -270,6 +270,17 @@ def test_an_unknown_modifier_before_a_compound_head_of_names():
     assert "Naturvärdesinventerare" in got, got
 
 
+def test_a_five_letter_ending_is_no_compound_head():
+    model = suggestion_model()
+    # Endings of five letters that names share after known words are suffixes and fragments
+    # ("-arier" of "arkivarier", "-logen", "-tiker"), not heads: a plural the taxonomy does
+    # not know ("vikarier", substitutes) names no archivist or librarian.
+    assert not {"arier", "erare", "tiker", "logen"} & model._compound_heads
+    assert model._parts("timvikarier") is None
+    got = [s.label for s in suggest_for_slot("Timvikarier", "")]
+    assert not {"Arkivarie", "Bibliotekarie", "Receptarie", "Antikvarie"} & set(got), got
+
+
 def test_a_known_split_is_not_replaced_by_a_compound_head():
     model = suggestion_model()
     # Known words and known heads still split as before; a word ending in no head is whole.
