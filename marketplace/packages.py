@@ -12,6 +12,8 @@ scheduler, demo) call this; no package knows the others through it.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -22,8 +24,21 @@ PACKAGES = ("search", "employers", "placements", "admin", "participants")
 
 
 def _module(package: str, name: str) -> ModuleType | None:
-    """`<package>.<name>`, or None when the package has no such module."""
+    """`<package>.<name>`, or None when the package has no such module.
+
+    Whether it exists is read from the package's folder first: importing a package runs its
+    `__init__` (employers' registers the digest with the outbox, importing its tables and,
+    through them, Litestar), and the `marketplace` command, which asks every package for
+    commands before it parses its arguments, started ~0.4 s slower for a package with none.
+    """
     module_name = f"{package}.{name}"
+    spec = importlib.util.find_spec(package)
+    folders = spec.submodule_search_locations if spec is not None else None
+    if folders is not None and not any(
+        (Path(folder) / f"{name}.py").is_file() or (Path(folder) / name).is_dir()
+        for folder in folders
+    ):
+        return None
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
-
-from litestar.plugins.jinja import JinjaTemplateEngine
+from typing import TYPE_CHECKING, Any
 
 from marketplace.kernel import figures, notices
 from marketplace.kernel.clock import STOCKHOLM
+
+if TYPE_CHECKING:  # the app factory passes it; the labels alone need no web framework
+    from litestar.plugins.jinja import JinjaTemplateEngine
 
 # Codes shown in Swedish, by vocabulary. The kernel holds its own (roles, job runs); each domain
 # package adds its vocabularies with `add_labels` when its vocabulary module is imported
