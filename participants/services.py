@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from admin.services import register
 from admin.services.audit_text import action_text
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record_many
 from marketplace.kernel.clock import today
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
@@ -463,14 +463,13 @@ async def _agreements(candidate_id: int) -> list[MyAgreement]:
 async def my_agreements(participant: Participant) -> list[MyAgreement]:
     async with write_transaction(_engine()):
         found = await _agreements(participant.candidate_id)
-        for item in found:
-            await record(
-                None,
-                "agreement.read",
-                participant.candidate_id,
-                detail=f"bokning {item.booking_id}, Mina sidor",
-                label=participant.audit_label,
-            )
+        await record_many(
+            None,
+            "agreement.read",
+            [participant.candidate_id] * len(found),
+            details=[f"bokning {item.booking_id}, Mina sidor" for item in found],
+            label=participant.audit_label,
+        )
         return found
 
 

@@ -22,7 +22,7 @@ from typing import Any, cast
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine
 
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound
@@ -676,8 +676,9 @@ async def match_candidates(
     scored.sort(key=lambda item: (-item[0], item[1]["id"]))
     page = scored[offset : offset + limit]
     async with write_transaction(Candidate._meta.db):
-        for _, row, _, _ in page:
-            await record(user, "candidate.match", row["id"], detail=f"slot {slot_id}")
+        await record_many(
+            user, "candidate.match", [row["id"] for _, row, _, _ in page], detail=f"slot {slot_id}"
+        )
     return CandidateMatches(
         slot_id=slot_id,
         total=len(scored),

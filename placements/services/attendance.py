@@ -33,7 +33,7 @@ from piccolo.columns import Column
 
 from employers.tables import Contact
 from marketplace.kernel import clock
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict
@@ -228,13 +228,12 @@ async def alerts_among(user: AuthUser, booking_ids: list[int]) -> dict[int, int]
         owners = await Booking.select(Booking.id, Booking.candidate).where(
             Booking.id.is_in(list(alerted))
         )
-        for owner in owners:
-            await record(
-                user,
-                "attendance.read",
-                owner["candidate"],
-                detail=f"bokning {owner['id']}, larm på arbetsbordet",
-            )
+        await record_many(
+            user,
+            "attendance.read",
+            [owner["candidate"] for owner in owners],
+            details=[f"bokning {owner['id']}, larm på arbetsbordet" for owner in owners],
+        )
     return alerted
 
 

@@ -42,7 +42,7 @@ from typing import Any, cast
 
 from employers.tables import Contact
 from marketplace.kernel import clock
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -116,8 +116,7 @@ async def list_bookings_for(
             .offset(offset),
         )
         total = await count
-        for candidate in sorted({r["candidate"] for r in rows}):
-            await record(user, "booking.list", candidate)
+        await record_many(user, "booking.list", sorted({r["candidate"] for r in rows}))
         return schemas.BookingPage(
             total=total,
             limit=limit,

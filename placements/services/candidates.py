@@ -24,7 +24,7 @@ import msgspec
 from employers.tables import HostMembership
 from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email, single_line
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound, ValidationFailed
@@ -361,8 +361,7 @@ async def _page_of(
         query = query.order_by(column, ascending=not descending)
     rows = cast("list[CandidateRow]", await query.limit(limit).offset(offset))
     total = await count
-    for row in rows:
-        await record(user, action, row["id"])
+    await record_many(user, action, [row["id"] for row in rows])
     return schemas.CandidatePage(
         total=total, limit=limit, offset=offset, items=[list_item(r) for r in rows]
     )

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 from typing import cast
 
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden
@@ -146,6 +146,5 @@ async def list_lock_in_flags_for(
             "list[NamedLockInFlagRow]",
             await query.order_by(LockInFlag.flagged_at).order_by(LockInFlag.id),
         )
-        for candidate in sorted({r["candidate"] for r in rows}):
-            await record(user, "lock_in.list", candidate)
+        await record_many(user, "lock_in.list", sorted({r["candidate"] for r in rows}))
         return [_flag_out(r) for r in rows]

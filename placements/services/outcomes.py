@@ -14,7 +14,7 @@ from typing import Any, cast
 import msgspec
 
 from employers.tables import Contact
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound
@@ -575,8 +575,7 @@ async def list_follow_ups_for(
         rows = cast(
             "list[FollowUpRow]", await query.order_by(FollowUp.due_date).order_by(FollowUp.id)
         )
-        for candidate in sorted({r["candidate"] for r in rows}):
-            await record(user, "follow_up.list", candidate)
+        await record_many(user, "follow_up.list", sorted({r["candidate"] for r in rows}))
         return [_follow_up_out(r) for r in rows]
 
 

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict, cast
 
 from marketplace.kernel import clock
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
@@ -572,8 +572,7 @@ async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedP
         return "", []
     async with write_transaction(_engine()):
         people = _merge(await _active_consents(int(agency["id"])))
-        for cid in sorted(people):
-            await record(user, "partner.list", cid, detail=f"myndighet {agency['id']}")
+        await record_many(user, "partner.list", sorted(people), detail=f"myndighet {agency['id']}")
     listed = [
         schemas.SharedParticipant(
             id=cid,

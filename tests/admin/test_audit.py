@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from marketplace.kernel import clock
+from marketplace.kernel import audit, clock
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.tables import AuditEntry
@@ -92,3 +92,23 @@ async def test_no_route_changes_audit_rows(app, client, make_user, log):
                 assert not methods, f"{route.path} changes audit rows: {methods}"
     after = await AuditEntry.select().order_by(AuditEntry.id)
     assert after[: len(before)] == before
+
+
+async def test_a_list_writes_one_row_per_person_as_single_reads_do(make_user):
+    sara = actor(await make_user("coordinator", username="sara"))
+    await audit.record_many(sara, "candidate.list", [3, 1, 2], detail="sida 1")
+    await audit.record_many(
+        None, "agreement.read", [5, 5], details=["bokning 1", "bokning 2"], label="deltagare"
+    )
+    await audit.record_many(sara, "candidate.list", [])  # an empty page writes nothing
+    columns = (AuditEntry.actor_label, AuditEntry.subject_id, AuditEntry.action, AuditEntry.detail)
+    rows = await AuditEntry.select(*columns).order_by(AuditEntry.id)
+    assert [tuple(r.values()) for r in rows] == [
+        ("sara (coordinator)", 3, "candidate.list", "sida 1"),
+        ("sara (coordinator)", 1, "candidate.list", "sida 1"),
+        ("sara (coordinator)", 2, "candidate.list", "sida 1"),
+        ("deltagare", 5, "agreement.read", "bokning 1"),
+        ("deltagare", 5, "agreement.read", "bokning 2"),
+    ]
+    with pytest.raises(ValueError):
+        await audit.record_many(sara, "candidate.list", [1, 2], details=["bara en"])
