@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
+
+import msgspec
 
 from employers.tables import Contact
 from marketplace.kernel import clock
@@ -199,42 +201,73 @@ async def lock_booking(booking_id: int) -> BookingRow:
 
 
 async def booking_out(row: BookingRow, *, with_events: bool = False) -> schemas.Booking:
-    slot = (
-        await Slot.select(Slot.title, Slot.host, Slot.host.name.as_alias("host_name"))
-        .where(Slot.id == row["slot"])
-        .first()
-    )
-    assert slot is not None
-    candidate = cast(
-        "CandidateName | None",
-        await Candidate.select(Candidate.first_name, Candidate.last_name)
-        .where(Candidate.id == row["candidate"])
-        .first(),
-    )
-    assert candidate is not None
-    supervisor = ""
-    if row["supervisor"] is not None:
-        contact = await Contact.select(Contact.name).where(Contact.id == row["supervisor"]).first()
-        supervisor = contact["name"] if contact else ""
-    events: list[schemas.BookingEvent] = []
+    """The booking as the API and the pages show it, with its timeline if asked."""
+    [out] = await bookings_out([row])
     if with_events:
-        rows = (
-            await BookingEvent.select()
-            .where(BookingEvent.booking == row["id"])
-            .order_by(BookingEvent.at)
-            .order_by(BookingEvent.id)
-        )
-        events = [
-            schemas.BookingEvent(
-                at=e["at"],
-                actor=e["actor_label"],
-                from_status=e["from_status"],
-                to_status=e["to_status"],
-                note=e["note"],
-                to_status_text=STATUS_TEXT.get(e["to_status"], e["to_status"]),
+        out = msgspec.structs.replace(out, events=await _events(row["id"]))
+    return out
+
+
+async def bookings_out(rows: Sequence[BookingRow]) -> list[schemas.Booking]:
+    """Bookings for a list (no timelines), in three queries whatever their number: one
+    booking at a time took three each (slot and host, participant, supervisor)."""
+    if not rows:
+        return []
+    slots = {
+        s["id"]: s
+        for s in await Slot.select(
+            Slot.id, Slot.title, Slot.host, Slot.host.name.as_alias("host_name")
+        ).where(Slot.id.is_in(sorted({r["slot"] for r in rows})))
+    }
+    names = {
+        c["id"]: cast("CandidateName", c)
+        for c in await Candidate.select(
+            Candidate.id, Candidate.first_name, Candidate.last_name
+        ).where(Candidate.id.is_in(sorted({r["candidate"] for r in rows})))
+    }
+    supervisor_ids = sorted({r["supervisor"] for r in rows if r["supervisor"] is not None})
+    supervisors: dict[int, str] = {}
+    if supervisor_ids:
+        supervisors = {
+            c["id"]: c["name"]
+            for c in await Contact.select(Contact.id, Contact.name).where(
+                Contact.id.is_in(supervisor_ids)
             )
-            for e in rows
-        ]
+        }
+    return [
+        _booking(
+            row,
+            slots[row["slot"]],
+            names[row["candidate"]],
+            supervisors.get(row["supervisor"], "") if row["supervisor"] is not None else "",
+        )
+        for row in rows
+    ]
+
+
+async def _events(booking_id: int) -> list[schemas.BookingEvent]:
+    rows = (
+        await BookingEvent.select()
+        .where(BookingEvent.booking == booking_id)
+        .order_by(BookingEvent.at)
+        .order_by(BookingEvent.id)
+    )
+    return [
+        schemas.BookingEvent(
+            at=e["at"],
+            actor=e["actor_label"],
+            from_status=e["from_status"],
+            to_status=e["to_status"],
+            note=e["note"],
+            to_status_text=STATUS_TEXT.get(e["to_status"], e["to_status"]),
+        )
+        for e in rows
+    ]
+
+
+def _booking(
+    row: BookingRow, slot: dict[str, Any], candidate: CandidateName, supervisor: str
+) -> schemas.Booking:
     return schemas.Booking(
         id=row["id"],
         status=row["status"],
@@ -255,7 +288,7 @@ async def booking_out(row: BookingRow, *, with_events: bool = False) -> schemas.
         decided_at=row["decided_at"],
         started_at=row["started_at"],
         ended_at=row["ended_at"],
-        events=events,
+        events=[],
     )
 
 

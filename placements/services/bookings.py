@@ -121,7 +121,7 @@ async def list_bookings_for(
             total=total,
             limit=limit,
             offset=offset,
-            items=[await booking_access.booking_out(r) for r in rows],
+            items=await booking_access.bookings_out(rows),
         )
 
 

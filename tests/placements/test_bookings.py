@@ -316,3 +316,38 @@ def test_accepting_a_proposal_without_a_period_is_refused_in_swedish():
         bookings._accepted_period(booking, slot, sb.AcceptRequest())
     assert str(refused.value) == bookings.NO_PERIOD
     assert refused.value.fields == ["start_date"]
+
+
+async def test_a_list_of_bookings_is_read_in_three_queries_whatever_its_length(make_user):
+    from marketplace.kernel.tables import User
+    from placements.services import booking_access
+    from tests.builders import make_booking, make_candidate_row, make_contact
+
+    coordinator = await make_user("coordinator", username="lista")
+    host = await make_host("Lager AB", "company")
+    hanna = await make_contact(host, "Hanna Handledare")
+    slots = [await make_slot(host, hanna, title=f"Plats {n}", capacity=9) for n in range(2)]
+    for n in range(6):
+        candidate = await make_candidate_row(coordinator.id, f"Deltagare{n}")
+        supervisor = {"supervisor": hanna} if n % 2 else {}
+        await make_booking(slots[n % 2], candidate, coordinator.id, **supervisor)
+    rows = cast("list[BookingRow]", await Booking.select().order_by(Booking.id))
+    one_at_a_time = [await booking_access.booking_out(r) for r in rows]
+
+    engine_class = type(User._meta.db)
+    queries: list[str] = []
+    original = engine_class.run_querystring
+
+    async def counted(self, querystring, in_pool=True):
+        queries.append(str(querystring))
+        return await original(self, querystring, in_pool=in_pool)
+
+    engine_class.run_querystring = counted  # type: ignore[method-assign]
+    try:
+        listed = await booking_access.bookings_out(rows)
+    finally:
+        engine_class.run_querystring = original  # type: ignore[method-assign]
+    assert listed == one_at_a_time
+    assert {b.supervisor_name for b in listed} == {"", "Hanna Handledare"}
+    assert len(queries) == 3, queries
+    assert await booking_access.bookings_out([]) == []
