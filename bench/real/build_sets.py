@@ -13,6 +13,7 @@ Writes, beside this file:
 
 - everyday-fresh.jsonl: a fresh check set of everyday words (fresh.json, ninth pass), graded
   like everyday.json, not split: it is never tuned on, only read in aggregate and by kind.
+- everyday-fresh2.jsonl: a second fresh check set (fresh2.json, tenth pass), the same way.
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -97,10 +98,10 @@ def main() -> None:
     rows, ssyk = load(a.corpus)
     write("everyday", everyday(rows, ssyk))
     write("describe", describe(rows, ssyk))
-    fresh = everyday(rows, ssyk, "fresh.json")
-    with (HERE / "everyday-fresh.jsonl").open("w", encoding="utf-8") as f:
-        for item in fresh:
-            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+    for spec, out in (("fresh.json", "everyday-fresh"), ("fresh2.json", "everyday-fresh2")):
+        with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
+            for item in everyday(rows, ssyk, spec):
+                f.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
