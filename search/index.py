@@ -71,6 +71,7 @@ _FIELD_WEIGHTS = np.array([1.0, 0.5, 0.3, 0.12, 0.12, 0.45, 0.0, 0.0], dtype=np.
 # (RESULTS_search.md, ninth pass).
 _BM25_FIELDS = np.array([3.0, 0.0, 1.0, 0.5, 1.5, 1.5, 0.0, 0.0], dtype=np.float64)
 _BM25_K1 = 1.2
+_NAMING_FIELDS = np.array([0, 1, 5])  # title, skills, title qualifier
 # No length normalisation: employers' ads are five times longer than generated slots, and
 # b = 0.5 buried their repeated mentions (real ads in the top 10: 0.66 against 0.73 at b = 0).
 _BM25_B = 0.0
@@ -80,6 +81,16 @@ _BM25_W = 1.5  # the boost of a slot whose text says all the query says
 # concept match's business, not the text's.
 _BM25_REF = 0.7
 _BM25_TAU = 0.45
+# A word few slots say is said fully by one mention in a slot's own prose: an employer's ad
+# names its field ("kreditupplysning", "ortopedi") once or twice in a long text, where a
+# common word would need to stand in the title. A query word (or a compound read whole) that
+# fewer than _RARE_SLOTS slots say counts up to 1 + _RARE_BOOST × ``rarity`` times in the text
+# channel (× 1.77 for a word one slot says, × 1 from _RARE_SLOTS on), but only in slots whose
+# prose alone says it: a slot whose title says it is matched fully already, and a slot that
+# lists it among its skills has the taxonomy's word, not words of its own (generated slots
+# repeat their skills in the description) (RESULTS_search.md, tenth pass).
+_RARE_SLOTS = 20
+_RARE_BOOST = 1.0
 # The level prior below (managers' and specialists' slots step back for a query that names no
 # occupation) damps the text boost less than the rest: a slot whose own text says what the
 # query says keeps the square root of that factor (RESULTS_search.md, seventh pass).
@@ -200,6 +211,7 @@ class _TermHits(NamedTuple):
     docs: npt.NDArray[np.int32]
     best: npt.NDArray[np.int16]  # quantised best field match in [0, _Q]
     bm: npt.NDArray[np.float32]  # saturated, length-normalised BM25F term frequency in [0, 1)
+    prose: npt.NDArray[np.bool_]  # whether only the slot's prose says it (no title, skill)
 
 
 class _TitleInfo:
@@ -920,7 +932,7 @@ class SearchIndex:
                 h = hits[parts[0]]
                 if h is not None:
                     doc_parts.append(h.docs)
-                    val_parts.append(h.bm * unit_ideal)
+                    val_parts.append(h.bm * unit_ideal * _rare_factor(h))
                 continue
             acc = np.zeros(size, dtype=np.float64)
             for i in parts:
@@ -930,7 +942,7 @@ class SearchIndex:
             h = hits[whole]
             if h is not None:
                 # The whole compound in a slot's text says all its parts say.
-                acc[h.docs] = np.maximum(acc[h.docs], h.bm * unit_ideal)
+                acc[h.docs] = np.maximum(acc[h.docs], h.bm * unit_ideal * _rare_factor(h))
             docs = np.flatnonzero(acc)
             doc_parts.append(docs)
             val_parts.append(acc[docs])
@@ -1001,10 +1013,15 @@ class SearchIndex:
             norm = 1.0 - _BM25_B + _BM25_B * cols.length[docs] / avg
             bm = weighted / (weighted + _BM25_K1 * norm)
             # Compact in the cache: positions fit 32 bits, the quantised value 16.
+            # Which slots say the word in their prose only: not in the title (or its
+            # qualifier), not among their skills.
+            naming = np.isin(fields, _NAMING_FIELDS).astype(np.float64)
+            prose = np.bincount(doc_of, weights=naming)[docs] == 0
             result = _TermHits(
                 docs.astype(np.int32),
                 (packed & _QMASK).astype(np.int16),
                 bm.astype(np.float32),
+                prose,
             )
         if len(self._term_post_cache) >= _TERM_CACHE:
             self._term_post_cache.pop(next(iter(self._term_post_cache)))
@@ -1282,6 +1299,22 @@ class SearchIndex:
     def expansions(self, word: str, last: bool = False) -> tuple[Expansion, ...]:
         """Return how a normalised query word maps to vocabulary words (for explanations)."""
         return self._lex.expand(word, allow_prefix=last)
+
+
+def rarity(slots: int) -> float:
+    """How rare a word said by ``slots`` slots is, in [0, 1): 1 − log(1 + slots) /
+    log(1 + _RARE_SLOTS), so 0.77 for one slot, 0.54 for three, 0 from _RARE_SLOTS on."""
+    if slots >= _RARE_SLOTS:
+        return 0.0
+    return 1.0 - math.log(1 + slots) / math.log(1 + _RARE_SLOTS)
+
+
+def _rare_factor(h: _TermHits) -> FloatArray | float:
+    """Per slot, how much more a rare word's mention counts (see _RARE_BOOST)."""
+    r = rarity(len(h.docs))
+    if r <= 0.0:
+        return 1.0
+    return np.where(h.prose, 1.0 + _RARE_BOOST * r, 1.0)
 
 
 def concept_support(top_occupation: float, named: float, top_group_rank: float) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import search.index
-from search.index import SearchIndex, concept_support, doc_from_exchange
+from search.index import SearchIndex, concept_support, doc_from_exchange, rarity
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
 from search.taxonomy_cache import concept_index, taxonomy_lexicon
@@ -225,6 +225,9 @@ def test_a_word_only_slot_texts_use_lifts_their_kind_of_work_more_than_a_support
     # "cytostatika" is in no occupation name, group label, definition or skill: the nurse's
     # ad that uses it is the only evidence of the work meant, so the other nurses' slots
     # follow it more closely than the text feedback alone would lift them.
+    # (The rare-word boost is left out: with it the one mention lifts the group to the
+    # concept scale's cap either way.)
+    monkeypatch.setattr(search.index, "_RARE_BOOST", 0.0)
     nurse = occ_id("Sjuksköterska, grundutbildad")
     idx = SearchIndex()
     idx.build(
@@ -285,6 +288,61 @@ def test_a_host_named_like_the_query_counts_less_than_a_description_that_says_it
         ]
     )
     assert ids(idx, "cytostatika")[:2] == [2, 3]
+
+
+def test_rarity_falls_with_the_number_of_slots_that_say_the_word() -> None:
+    assert rarity(1) == pytest.approx(0.77, abs=0.01)
+    assert rarity(3) == pytest.approx(0.54, abs=0.01)
+    assert rarity(1) > rarity(2) > rarity(5) > rarity(19) > 0.0
+    assert rarity(search.index._RARE_SLOTS) == 0.0
+    assert rarity(1000) == 0.0
+
+
+def test_only_a_slot_whose_prose_alone_says_a_word_counts_as_its_own_mention() -> None:
+    # Title and skills are matched by the field match; generated slots echo their skills in
+    # the description, which is no word of their own.
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Sjuksköterska", description="Du arbetar med ortopedi."),
+            slot(2, "Undersköterska", description="Ortopedi.", skills=["Ortopedi"]),
+            slot(3, "Sjuksköterska inom ortopedi"),
+            slot(4, "Kock", description="Mat."),
+        ]
+    )
+    terms = parse_terms("ortopedi ", idx._lex, idx._df, len(idx))
+    hits = idx._term_postings(terms[0].expansions)
+    assert hits is not None
+    prose = {int(idx._cols.slot_id[d]): bool(p) for d, p in zip(hits.docs, hits.prose)}
+    assert prose == {1: True, 2: False, 3: False}
+
+
+def test_a_rare_word_said_once_in_an_ads_prose_lifts_the_ad(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One mention in a long text is all an employer's ad says of its field; a word only a
+    # few slots say is evidence enough. A word many slots say gains nothing.
+    nurse = occ_id("Sjuksköterska, grundutbildad")
+    warehouse = occ_id("Lagerarbetare/Terminalarbetare")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Sjuksköterska", occupation_id=nurse, description="Vi arbetar med ortopedi."),
+            *(
+                slot(i, "Lagerarbetare", occupation_id=warehouse, description="Truck och lager.")
+                for i in range(2, 32)
+            ),
+        ]
+    )
+
+    def score(q: str, slot_id: int) -> float:
+        return next(h.score for h in idx.search(SearchQuery(q=q)).hits if h.slot_id == slot_id)
+
+    rare, common = score("ortopedi", 1), score("truck", 2)
+    monkeypatch.setattr(search.index, "_RARE_BOOST", 0.0)
+    idx._term_post_cache.clear()
+    assert score("ortopedi", 1) < rare - 0.1
+    assert score("truck", 2) == common
 
 
 def test_term_frequency_is_counted_alike_by_build_and_upsert() -> None:
