@@ -301,6 +301,8 @@ class Lexicon:
                 parts = loose
         if parts is None and allow_unknown_tail:
             parts = self._split_known_prefix(folded)
+        if parts is None and allow_unknown_tail:
+            parts = self._split_known_head(folded)
         if len(self._split_cache) > _CACHE_LIMIT:
             self._split_cache.clear()
         self._split_cache[key] = parts
@@ -312,6 +314,21 @@ class Lexicon:
         if folded in self._by_stem:
             return True
         return len(self.prefixed(folded, limit=3, min_rest=3)) >= 3
+
+    def _split_known_head(self, folded: str) -> list[str] | None:
+        # Last resort for a compound whose first part the vocabulary lacks as a word of its
+        # own ("cancer" of "cancermottagning", where the slots say "cancerpatienter"): the
+        # longest known head of at least 4 letters after a modifier of at least 4 (a linking
+        # s dropped) that begins some vocabulary word, so the slots that use it are found.
+        for cut in range(4, len(folded) - 3):
+            head = folded[cut:]
+            if head not in self._by_fold:
+                continue
+            mod = folded[:cut]
+            for m in (mod, mod[:-1] if mod.endswith("s") and len(mod) > 4 else ""):
+                if m and self.prefixed(m, limit=1, min_rest=2):
+                    return [m, head]
+        return None
 
     def _split_known_prefix(self, folded: str) -> list[str] | None:
         # Last resort for a compound whose second part the vocabulary lacks: keep the longest

@@ -119,6 +119,45 @@ def test_a_compound_modifier_that_is_only_a_stem_still_splits() -> None:
     assert lex.split(fold("solcellsförsäljning")) == ["solcell", "forsaljning"]
 
 
+def test_a_modifier_that_only_begins_words_splits_off_a_known_head() -> None:
+    lex = Lexicon()
+    lex.add_many(["mottagning", "hudpatienter", "huddiagnoser"])
+    # "hud" alone is too short a modifier; "hudmottagning" finds nothing else.
+    assert lex.split(fold("hudmottagning"), allow_unknown_tail=True) is None
+    lex.add_many(["ortopedpatienter"])
+    assert lex.split(fold("ortopedmottagning"), allow_unknown_tail=True) == [
+        "ortoped",
+        "mottagning",
+    ]
+    # A linking s is dropped from the modifier.
+    assert lex.split(fold("ortopedsmottagning"), allow_unknown_tail=True) == [
+        "ortoped",
+        "mottagning",
+    ]
+    # A modifier that begins no word does not split.
+    assert lex.split(fold("xylofmottagning"), allow_unknown_tail=True) is None
+
+
+def test_a_compound_whose_modifier_is_no_word_of_its_own_finds_the_ad() -> None:
+    # The slots say "cancerpatienter", never "cancer": the query found nothing at all.
+    nurse = occ_id("Sjuksköterska, grundutbildad")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Sjuksköterska",
+                occupation_id=nurse,
+                description="På vår mottagning möter du cancerpatienter.",
+            ),
+            slot(2, "Sjuksköterska", occupation_id=nurse, description="Vår mottagning."),
+            slot(3, "Kock", occupation_id=occ_id("Kock à la carte"), description="Mat."),
+        ]
+    )
+    assert not idx._lex.is_folded_word("cancer")
+    assert ids(idx, "cancermottagning")[:1] == [1]
+
+
 def test_the_ad_about_the_modifier_beats_slots_of_the_broader_head() -> None:
     sales = occ_id("Telefonförsäljare")
     docs = [
