@@ -284,7 +284,8 @@ class Lexicon:
         """Split a folded compound into folded vocabulary forms (see ``split_compound``).
 
         With ``allow_unknown_tail``, a word that does not split fully may still split into
-        its longest known first part (4 letters or more) and an unknown rest. A word the
+        its longest known first part (4 letters or more) and an unknown rest, or else into a
+        modifier that only begins vocabulary words and its longest known head. A word the
         vocabulary knows whole is split too, into at least two parts.
         """
         key = (folded, allow_unknown_tail)
