@@ -1012,11 +1012,11 @@ class SearchIndex:
             avg = self._length_sum / max(self._n_alive, 1) or 1.0
             norm = 1.0 - _BM25_B + _BM25_B * cols.length[docs] / avg
             bm = weighted / (weighted + _BM25_K1 * norm)
-            # Compact in the cache: positions fit 32 bits, the quantised value 16.
             # Which slots say the word in their prose only: not in the title (or its
             # qualifier), not among their skills.
             naming = np.isin(fields, _NAMING_FIELDS).astype(np.float64)
             prose = np.bincount(doc_of, weights=naming)[docs] == 0
+            # Compact in the cache: positions fit 32 bits, the quantised value 16.
             result = _TermHits(
                 docs.astype(np.int32),
                 (packed & _QMASK).astype(np.int16),

@@ -318,7 +318,7 @@ class Lexicon:
 
     def _split_known_head(self, folded: str) -> list[str] | None:
         # Last resort for a compound whose first part the vocabulary lacks as a word of its
-        # own ("cancer" of "cancermottagning", where the slots say "cancerpatienter"): the
+        # own ("epilepsi" of "epilepsimottagning", where slots say "epilepsipatienter"): the
         # longest known head of at least 4 letters after a modifier of at least 4 (a linking
         # s dropped) that begins some vocabulary word, so the slots that use it are found.
         for cut in range(4, len(folded) - 3):
