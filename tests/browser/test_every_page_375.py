@@ -38,7 +38,15 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import AXE_JS, AXE_TAGS, PASSWORD, ROOT, SCREENSHOT_DIR, Service
+from tests.browser.conftest import (
+    AXE_JS,
+    AXE_TAGS,
+    PASSWORD,
+    ROOT,
+    SCREENSHOT_DIR,
+    Service,
+    photograph,
+)
 
 WIDTH = 375
 # Pages reached only through a fresh single-use link that the demo data holds no valid copy
@@ -531,7 +539,7 @@ def test_every_page_fits_a_phone_and_speaks_swedish(
                     outcome.checked.add(path)
                 pages += 1
                 problems += check_page(page, f"{role} {path} ({status})", axe)
-                page.screenshot(path=str(SHOTS / f"{_slug(role, path)}.png"), full_page=True)
+                photograph(page, SHOTS / f"{_slug(role, path)}.png")
     finally:
         context.close()
     assert pages, f"{role}: no page answered"
