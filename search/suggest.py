@@ -34,11 +34,17 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A title's word the taxonomy knows in no form, of seven letters or more, is read as the one
    known word a letter's slip away ("Sjuksköterka", "Elektirker"): a misspelt headline
    suggested nothing.
+   A head, a preposition and a field, in the title or the role phrase, are the field's
+   compound: "Personal till vårt lager" is "lagerpersonal" (a job title of warehouse work),
+   "Medarbetare inom hemtjänst" a home-care kind of "medarbetare", not the name "Medarbetare,
+   dagligvaror" that the bare word is the head of.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
    speaks for the modifier of its occupation's name with the same head, weaker: Städchef lists the job title
-   "Lokalvårdschef", so "lokalvårdare" speaks for "städ". A word the taxonomy does not know
+   "Lokalvårdschef", so "lokalvårdare" speaks for "städ" (a compound's modifier only: "chef"
+   alone, the head of hundreds of names, is no kind of "industri" through "Chefdesigner").
+   A word the taxonomy does not know
    that begins with an occupation's noun speaks for it ("lärarvikarie": a teacher).
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
    description tells the field of work even when it names no occupation.
@@ -136,6 +142,8 @@ class Weights:
     # A name's head without its qualifier ("Kvalitetsingenjör" of "Kvalitetsingenjör, maskin"):
     # a name, shared by every occupation whose names hold the head, whole or as a compound's.
     name_head: float = 1.0
+    # A head, a preposition and a field read as the compound ("Personal till lager").
+    paraphrase: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -145,6 +153,10 @@ _SENTENCE = re.compile(r"[.!?\n|–—:;]+")
 # "Vi söker en X", "X söks". The few words after them are read for names.
 _ROLE_CUES = frozenset({"som", "söker", "söks"})
 _ROLE_WORDS = 4
+# "Personal till lager" is "lagerpersonal": a head, one of these, and (within the next two
+# words) what the compound would put before it.
+_PARAPHRASE_PREPS = frozenset({"till", "inom", "på", "i", "för", "vid"})
+_PARAPHRASE_REACH = 2
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
@@ -244,6 +256,7 @@ class SuggestionModel:
         )
         self._heads = {h for h in heads if len(h) >= _MIN_HEAD and h not in self._abbreviations}
         self._endings = _shared_endings(self._heads) | self._heads
+        self._head_stems = frozenset(stem(h) for h in self._heads)
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
         # Before any compound head is known: :meth:`_parts` reads it.
@@ -604,14 +617,67 @@ class SuggestionModel:
         if broader > 0:
             # Added after the damping, which would turn a weight under 0.37 negative.
             for word in words:
-                for key, part in self._keys(word):
+                keys = self._keys(word)
+                # A noun that names end in is a head, not a kind, unless it is a compound with
+                # a modifier: "chef" alone is no kind of "industri" though "Chefdesigner" is a
+                # job title of Industridesigner.
+                if keys[0][0] in self._head_stems and not any(
+                    not k.startswith("=") for k, _ in keys[1:]
+                ):
+                    continue
+                for key, part in keys:
                     for general in self._broader.get(key, ()):
                         query[general] = max(query.get(general, 0.0), broader * part)
                         shown.setdefault(general, word)
         return query, shown
 
+    def _paraphrases(self, text: str) -> tuple[tuple[str, str], ...]:
+        """The compounds a phrase paraphrases, with the head each replaces: "Personal till vårt
+        lager" is "lagerpersonal", "Lärare i matematik" "matematiklärare". A head, a
+        preposition, and one of the next two words before the head, as one word (with a
+        linking s, or a dropped final e or a): a name of the taxonomy's when one is, else the
+        compound of the last known word."""
+        out: list[tuple[str, str]] = []
+        tokens = normalize(text).split()
+        for n, prep in enumerate(tokens):
+            if prep not in _PARAPHRASE_PREPS or n == 0:
+                continue
+            head = tokens[n - 1]
+            if fold(head) in _FOLDED_STOP or len(head) < _MIN_HEAD:
+                continue
+            loose = ""
+            own = self._keys(head)
+            for word in tokens[n + 1 : n + 1 + _PARAPHRASE_REACH]:
+                if len(word) < _MIN_MODIFIER or not word.isalpha() or fold(word) in _FOLDED_STOP:
+                    continue
+                # The word and its base forms ("köket" → "kök").
+                forms = [word, *inflection_bases(word)]
+                forms = [f for f in dict.fromkeys(forms) if f in self._known]
+                found = [
+                    j + head
+                    for f in forms
+                    for j in (f, f + "s", *([f[:-1]] if f[-1] in "ae" else []))
+                    if j + head in self._known and self._keys(j + head)[0][0] in self._names
+                ]
+                if found:
+                    loose = found[0]
+                    break
+                if forms and not self._modifiers(head, own):
+                    # Not a name, but still the field's kind of the head (the last known word
+                    # within reach, the noun after "vår", "nya"): "Medarbetare inom hemtjänst"
+                    # is no "Medarbetare, dagligvaror". Only a head that is no compound itself
+                    # ("Provningsingenjör till kund" stays a test engineer).
+                    loose = forms[-1] + head
+            if loose:
+                out.append((head, loose))
+        return tuple(out)
+
     def _named(
-        self, text: str, off_field: set[int] | None = None, spelt: bool = False
+        self,
+        text: str,
+        off_field: set[int] | None = None,
+        spelt: bool = False,
+        paraphrase: bool = False,
     ) -> dict[int, float]:
         """Occupations whose name or alternative label stands whole in ``text``.
 
@@ -623,7 +689,13 @@ class SuggestionModel:
         whole: set[str] = set()
         # A key that only a compound's head gives, and the modifiers it came with.
         modifiers: dict[str, set[str]] = {}
-        for word in self._text_words(text, spelt):
+        words = self._text_words(text, spelt)
+        if paraphrase and self.weights.paraphrase > 0:
+            pairs = self._paraphrases(text)
+            if pairs:
+                heads = {h for h, _ in pairs}
+                words = tuple(w for w in words if w not in heads) + tuple(c for _, c in pairs)
+        for word in words:
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
@@ -721,7 +793,7 @@ class SuggestionModel:
                 grp = _relative(grp)
             out[name + "_group"] = grp
         off_field: set[int] = set()
-        out["named_title"] = self._named(title, off_field, spelt=True)
+        out["named_title"] = self._named(title, off_field, spelt=True, paraphrase=True)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
             for o, s in self._named(sentence, off_field).items():
@@ -729,7 +801,7 @@ class SuggestionModel:
         out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
         role: dict[int, float] = {}
         for phrase in role_phrases(description):
-            for o, s in self._named(phrase, off_field).items():
+            for o, s in self._named(phrase, off_field, paraphrase=True).items():
                 role[o] = max(role.get(o, 0.0), s)
         out["named_role"] = role
         # A head whose modifier fits another field names the occupation only when the

@@ -367,3 +367,49 @@ def test_a_names_head_names_it_only_as_a_word_of_its_own():
     in_compound = {model.occupations[o].label for o in model._named("kundtjänstmedarbetare")}
     assert any("Medarbetare, dagligvaror" in label for label in as_word), as_word
     assert not any("Medarbetare, dagligvaror" in label for label in in_compound), in_compound
+
+
+def test_a_head_a_preposition_and_a_field_are_the_fields_compound():
+    model = suggestion_model()
+    assert model._paraphrases("Personal till vårt lager") == (("personal", "lagerpersonal"),)
+    assert model._paraphrases("Lärare i matematik") == (("lärare", "matematiklärare"),)
+    # The field's base form joins the head: "köket" is "kök".
+    assert model._paraphrases("Personal till köket") == (("personal", "kökspersonal"),)
+    # A place is no field; a head that is a compound itself keeps its field.
+    assert model._paraphrases("Säljare till Halmstad") == ()
+    assert model._paraphrases("Provningsingenjör till kund") == ()
+
+
+def test_staff_for_a_warehouse_are_warehouse_workers():
+    model = suggestion_model()
+    without = copy.copy(model)
+    without.weights = dataclasses.replace(model.weights, paraphrase=0.0)
+    for title, text in (
+        ("Personal till lager", ""),
+        ("Extrajobb", "Vi söker personal till vårt lager."),
+    ):
+        got = [model.occupations[o].label for o, _ in model.rank(title, text)[:3]]
+        before = [model.occupations[o].label for o, _ in without.rank(title, text)[:3]]
+        assert "Lagerarbetare/Terminalarbetare" in got, got
+        assert "Kassapersonal" not in got, got
+        assert before[0] == "Kassapersonal", before  # the staff word alone named the cashier
+
+
+def test_a_generic_staff_word_with_a_field_is_no_named_generic_worker():
+    # "Medarbetare inom hemtjänst" is a home-care worker, not "Medarbetare, dagligvaror",
+    # whose name's head "medarbetare" is.
+    got = [s.label for s in suggest_for_slot("Medarbetare inom hemtjänst", "")]
+    assert not any("dagligvaror" in label for label in got), got
+    got = [s.label for s in suggest_for_slot("Medarbetare till vår kundtjänst", "")]
+    assert got[0] == "Kundtjänstmedarbetare", got
+
+
+def test_a_noun_that_names_end_in_is_no_kind_of_a_modifier():
+    model = suggestion_model()
+    # Industridesigner lists "Chefdesigner", so "chef" is a kind of "industri" as a modifier;
+    # the word "chef" alone is the head of hundreds of names, no kind of anything.
+    assert "industri" in model._broader["chef"]
+    assert "industri" not in model._query("Chef", kinds_of=True)[0]
+    assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]  # a compound still is
+    assert "Industridesigner" not in [s.label for s in suggest_for_slot("Chef", "")]
+    assert "Discjockey" not in [s.label for s in suggest_for_slot("Diskare", "")]
