@@ -38,6 +38,8 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    compound: "Personal till vårt lager" is "lagerpersonal" (a job title of warehouse work),
    "Medarbetare inom hemtjänst" a home-care kind of "medarbetare", not the name "Medarbetare,
    dagligvaror" that the bare word is the head of.
+   In an English sentence (told by its function words) English function words are left
+   out: "it" there is no IT work, "is" no ice.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
@@ -158,6 +160,24 @@ _ROLE_WORDS = 4
 _PARAPHRASE_PREPS = frozenset({"till", "inom", "på", "i", "för", "vid"})
 _PARAPHRASE_REACH = 2
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
+# Snowball's English stop word list (snowballstem.org; PostgreSQL ships it as
+# tsearch_data/english.stop). Some are Swedish or taxonomy words too ("it" is IT, "is" ice,
+# "in"), so they are left out of English sentences only: an English ad's "it" named IT work.
+_ENGLISH_STOP = frozenset(
+    (  # noqa: SIM905
+        "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
+        "himself she her hers herself it its itself they them their theirs themselves what "
+        "which who whom this that these those am is are was were be been being have has had "
+        "having do does did doing a an the and but if or because as until while of at by for "
+        "with about against between into through during before after above below to from up "
+        "down in out on off over under again further then once here there when where why how "
+        "all any both each few more most other some such no nor not only own same so than too "
+        "very s t can will just don should now"
+    ).split()
+)
+# What tells an English sentence: English function words that are no Swedish stopwords.
+_ENGLISH_MARKS = _ENGLISH_STOP - STOPWORDS
+_SWEDISH_MARKS = STOPWORDS - _ENGLISH_STOP
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 # Letters of a compound head read after a modifier the taxonomy does not know: shorter endings
@@ -570,6 +590,9 @@ class SuggestionModel:
         if hit is not None:
             return hit
         words = tuple(w for w in _words(text) if w in self._known or place(w) is None)
+        if any(t in _ENGLISH_MARKS for t in normalize(text).split()):
+            english = {w for s in _SENTENCE.split(text) if _is_english(s) for w in _words(s)}
+            words = tuple(w for w in words if w not in english or w not in _ENGLISH_STOP)
         if spelt:
             words = tuple(self._spelled(w) for w in words)
         if len(self._words_cache) >= _WORDS_CACHED:
@@ -967,6 +990,15 @@ def _one_letter_off(word: str) -> set[str]:
     out |= {word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS}
     out.discard(word)
     return out
+
+
+def _is_english(sentence: str) -> bool:
+    """Whether a sentence is English: two or more English function words, and more than twice
+    as many as Swedish ones ("A store in central Stockholm needs …")."""
+    tokens = normalize(sentence).split()
+    english = sum(1 for t in tokens if t in _ENGLISH_MARKS)
+    swedish = sum(1 for t in tokens if t in _SWEDISH_MARKS)
+    return english >= 2 and english > 2 * swedish
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

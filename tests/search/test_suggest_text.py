@@ -8,7 +8,9 @@ import copy
 import dataclasses
 
 from search.suggest import (
+    _ENGLISH_STOP,
     _WORDS_CACHED,
+    _is_english,
     _name_head,
     _one_letter_off,
     _relative,
@@ -413,3 +415,20 @@ def test_a_noun_that_names_end_in_is_no_kind_of_a_modifier():
     assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]  # a compound still is
     assert "Industridesigner" not in [s.label for s in suggest_for_slot("Chef", "")]
     assert "Discjockey" not in [s.label for s in suggest_for_slot("Diskare", "")]
+
+
+def test_an_english_sentence_is_told_by_its_function_words():
+    assert _is_english("We are looking for a developer to join our team in Malmö")
+    assert not _is_english("Vi söker en utvecklare till vårt team i Malmö")
+    assert not _is_english("Java Developer")  # no function word: nothing to tell
+    assert not _is_english("Säljare till by i Norrland")  # one English-looking word
+
+
+def test_english_function_words_are_left_out_of_english_sentences_only():
+    model = suggestion_model()
+    assert {"it", "is", "in"} <= _ENGLISH_STOP
+    english = model._text_words("You will work with it in our office. Vi söker en utvecklare.")
+    assert "it" not in english and "office" in english and "utvecklare" in english
+    # In Swedish "it" is IT work, and "by" a village.
+    swedish = model._text_words("Vi söker en tekniker som kan it och bor i en by")
+    assert "it" in swedish and "by" in swedish
