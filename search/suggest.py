@@ -38,8 +38,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    compound: "Personal till vårt lager" is "lagerpersonal" (a job title of warehouse work),
    "Medarbetare inom hemtjänst" a home-care kind of "medarbetare", not the name "Medarbetare,
    dagligvaror" that the bare word is the head of.
-   In an English sentence (told by its function words) English function words are left
-   out: "it" there is no IT work, "is" no ice.
+   In an English text (told by its function words; the description's sentences are read one
+   by one for names, so an English sentence in a Swedish ad counts too) English function words
+   are left out: "it" there is no IT work, "is" no ice.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
@@ -162,7 +163,7 @@ _PARAPHRASE_REACH = 2
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 # Snowball's English stop word list (snowballstem.org; PostgreSQL ships it as
 # tsearch_data/english.stop). Some are Swedish or taxonomy words too ("it" is IT, "is" ice,
-# "in"), so they are left out of English sentences only: an English ad's "it" named IT work.
+# "in"), so they are left out of English texts only: an English ad's "it" named IT work.
 _ENGLISH_STOP = frozenset(
     (  # noqa: SIM905
         "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
@@ -175,7 +176,7 @@ _ENGLISH_STOP = frozenset(
         "very s t can will just don should now"
     ).split()
 )
-# What tells an English sentence: English function words that are no Swedish stopwords.
+# What tells an English text: English function words that are no Swedish stopwords.
 _ENGLISH_MARKS = _ENGLISH_STOP - STOPWORDS
 _SWEDISH_MARKS = STOPWORDS - _ENGLISH_STOP
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
@@ -589,10 +590,13 @@ class SuggestionModel:
         hit = self._words_cache.get((text, spelt))
         if hit is not None:
             return hit
-        words = tuple(w for w in _words(text) if w in self._known or place(w) is None)
-        if any(t in _ENGLISH_MARKS for t in normalize(text).split()):
-            english = {w for s in _SENTENCE.split(text) if _is_english(s) for w in _words(s)}
-            words = tuple(w for w in words if w not in english or w not in _ENGLISH_STOP)
+        raw = _words(text)
+        words = tuple(w for w in raw if w in self._known or place(w) is None)
+        # English function words are a good share of an English text's words; a Swedish
+        # text's stray "by" or "all" is not worth reading it again.
+        marks = sum(1 for w in raw if w in _ENGLISH_MARKS)
+        if marks >= 2 and 20 * marks >= len(raw) and _is_english(text):
+            words = tuple(w for w in words if w not in _ENGLISH_STOP)
         if spelt:
             words = tuple(self._spelled(w) for w in words)
         if len(self._words_cache) >= _WORDS_CACHED:
@@ -992,10 +996,10 @@ def _one_letter_off(word: str) -> set[str]:
     return out
 
 
-def _is_english(sentence: str) -> bool:
-    """Whether a sentence is English: two or more English function words, and more than twice
-    as many as Swedish ones ("A store in central Stockholm needs …")."""
-    tokens = normalize(sentence).split()
+def _is_english(text: str) -> bool:
+    """Whether a text is English: two or more English function words, and more than twice as
+    many as Swedish ones ("A store in central Stockholm needs …")."""
+    tokens = normalize(text).split()
     english = sum(1 for t in tokens if t in _ENGLISH_MARKS)
     swedish = sum(1 for t in tokens if t in _SWEDISH_MARKS)
     return english >= 2 and english > 2 * swedish
