@@ -35,9 +35,8 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    known word a letter's slip away ("Sjuksköterka", "Elektirker"): a misspelt headline
    suggested nothing.
    A head, a preposition and a field, in the title or the role phrase, are the field's
-   compound: "Personal till vårt lager" is "lagerpersonal" (a job title of warehouse work),
-   "Medarbetare inom hemtjänst" a home-care kind of "medarbetare", not the name "Medarbetare,
-   dagligvaror" that the bare word is the head of.
+   compound when that compound is a name: "Personal till vårt lager" is "lagerpersonal" (a
+   job title of warehouse work), not "personal" (one of a cashier's).
    In an English text (told by its function words; the description's sentences are read one
    by one for names, so an English sentence in a Swedish ad counts too) English function words
    are left out: "it" there is no IT work, "is" no ice.
@@ -662,8 +661,7 @@ class SuggestionModel:
         """The compounds a phrase paraphrases, with the head each replaces: "Personal till vårt
         lager" is "lagerpersonal", "Lärare i matematik" "matematiklärare". A head, a
         preposition, and one of the next two words before the head, as one word (with a
-        linking s, or a dropped final e or a): a name of the taxonomy's when one is, else the
-        compound of the last known word."""
+        linking s, or a dropped final e or a), when that word is a name of the taxonomy's."""
         out: list[tuple[str, str]] = []
         tokens = normalize(text).split()
         for n, prep in enumerate(tokens):
@@ -672,14 +670,13 @@ class SuggestionModel:
             head = tokens[n - 1]
             if fold(head) in _FOLDED_STOP or len(head) < _MIN_HEAD:
                 continue
-            loose = ""
-            own = self._keys(head)
             for word in tokens[n + 1 : n + 1 + _PARAPHRASE_REACH]:
                 if len(word) < _MIN_MODIFIER or not word.isalpha() or fold(word) in _FOLDED_STOP:
                     continue
                 # The word and its base forms ("köket" → "kök").
-                forms = [word, *inflection_bases(word)]
-                forms = [f for f in dict.fromkeys(forms) if f in self._known]
+                forms = [
+                    f for f in dict.fromkeys([word, *inflection_bases(word)]) if f in self._known
+                ]
                 found = [
                     j + head
                     for f in forms
@@ -687,16 +684,8 @@ class SuggestionModel:
                     if j + head in self._known and self._keys(j + head)[0][0] in self._names
                 ]
                 if found:
-                    loose = found[0]
+                    out.append((head, found[0]))
                     break
-                if forms and not self._modifiers(head, own):
-                    # Not a name, but still the field's kind of the head (the last known word
-                    # within reach, the noun after "vår", "nya"): "Medarbetare inom hemtjänst"
-                    # is no "Medarbetare, dagligvaror". Only a head that is no compound itself
-                    # ("Provningsingenjör till kund" stays a test engineer).
-                    loose = forms[-1] + head
-            if loose:
-                out.append((head, loose))
         return tuple(out)
 
     def _named(
@@ -718,6 +707,7 @@ class SuggestionModel:
         modifiers: dict[str, set[str]] = {}
         words = self._text_words(text, spelt)
         if paraphrase and self.weights.paraphrase > 0:
+            # "Personal till lager" is "lagerpersonal", not "personal" (a cashier's job title).
             pairs = self._paraphrases(text)
             if pairs:
                 heads = {h for h, _ in pairs}

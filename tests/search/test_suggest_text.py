@@ -397,13 +397,20 @@ def test_staff_for_a_warehouse_are_warehouse_workers():
         assert before[0] == "Kassapersonal", before  # the staff word alone named the cashier
 
 
-def test_a_generic_staff_word_with_a_field_is_no_named_generic_worker():
-    # "Medarbetare inom hemtjänst" is a home-care worker, not "Medarbetare, dagligvaror",
-    # whose name's head "medarbetare" is.
-    got = [s.label for s in suggest_for_slot("Medarbetare inom hemtjänst", "")]
-    assert not any("dagligvaror" in label for label in got), got
+def test_a_head_with_a_field_names_the_fields_kind_of_it():
     got = [s.label for s in suggest_for_slot("Medarbetare till vår kundtjänst", "")]
     assert got[0] == "Kundtjänstmedarbetare", got
+    got = [s.label for s in suggest_for_slot("Vaktmästare till skola", "")]
+    assert got[0] == "Skolvaktmästare", got
+
+
+def test_a_phrase_that_is_no_name_leaves_the_head_alone():
+    model = suggestion_model()
+    # "kundsnickare" and "teamkock" are no names: the carpenter and the cook stay as written.
+    assert model._paraphrases("Snickare till kund i Stockholm") == ()
+    assert model._paraphrases("Kock till vårt team") == ()
+    got = [s.label for s in suggest_for_slot("Snickare till kund i Stockholm", "")]
+    assert got[0] == "Träarbetare/Snickare", got
 
 
 def test_a_noun_that_names_end_in_is_no_kind_of_a_modifier():
