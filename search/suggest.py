@@ -663,9 +663,12 @@ class SuggestionModel:
         preposition, and one of the next two words before the head, as one word (with a
         linking s, or a dropped final e or a), when that word is a name of the taxonomy's."""
         out: list[tuple[str, str]] = []
-        tokens = normalize(text).split()
+        # Each word, and whether it stands alone: the "coach" of "Bo-coach" is no head.
+        spelt = [normalize(raw).split() for raw in text.split()]
+        tokens = [word for parts in spelt for word in parts]
+        alone = [len(parts) == 1 for parts in spelt for _ in parts]
         for n, prep in enumerate(tokens):
-            if prep not in _PARAPHRASE_PREPS or n == 0:
+            if prep not in _PARAPHRASE_PREPS or n == 0 or not alone[n - 1]:
                 continue
             head = tokens[n - 1]
             if fold(head) in _FOLDED_STOP or len(head) < _MIN_HEAD:

@@ -380,6 +380,8 @@ def test_a_head_a_preposition_and_a_field_are_the_fields_compound():
     # A place is no field; a head that is a compound itself keeps its field.
     assert model._paraphrases("Säljare till Halmstad") == ()
     assert model._paraphrases("Provningsingenjör till kund") == ()
+    # The head is a word of its own: "coach" in "Bo-coach" is not ("verksamhetscoach").
+    assert model._paraphrases("Bo-coach till vår verksamhet") == ()
 
 
 def test_staff_for_a_warehouse_are_warehouse_workers():
