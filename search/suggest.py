@@ -159,6 +159,7 @@ _ROLE_WORDS = 4
 # words) what the compound would put before it.
 _PARAPHRASE_PREPS = frozenset({"till", "inom", "på", "i", "för", "vid"})
 _PARAPHRASE_REACH = 2
+_JOINED = re.compile(r"\w[^\w\s]+\w")  # "Bo-coach", "A/B": words joined into one
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
 # Snowball's English stop word list (snowballstem.org; PostgreSQL ships it as
 # tsearch_data/english.stop). Some are Swedish or taxonomy words too ("it" is IT, "is" ice,
@@ -663,10 +664,15 @@ class SuggestionModel:
         preposition, and one of the next two words before the head, as one word (with a
         linking s, or a dropped final e or a), when that word is a name of the taxonomy's."""
         out: list[tuple[str, str]] = []
-        # Each word, and whether it stands alone: the "coach" of "Bo-coach" is no head.
-        spelt = [normalize(raw).split() for raw in text.split()]
-        tokens = [word for parts in spelt for word in parts]
-        alone = [len(parts) == 1 for parts in spelt for _ in parts]
+        tokens = normalize(text).split()
+        if not any(t in _PARAPHRASE_PREPS for t in tokens[1:]):
+            return ()
+        # Whether each word stands alone: the "coach" of "Bo-coach" is no head.
+        alone = [True] * len(tokens)
+        if _JOINED.search(text):
+            spelt = [normalize(raw).split() for raw in text.split()]
+            tokens = [word for parts in spelt for word in parts]
+            alone = [len(parts) == 1 for parts in spelt for _ in parts]
         for n, prep in enumerate(tokens):
             if prep not in _PARAPHRASE_PREPS or n == 0 or not alone[n - 1]:
                 continue
