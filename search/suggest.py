@@ -144,7 +144,8 @@ class Weights:
     # A name's head without its qualifier ("Kvalitetsingenjör" of "Kvalitetsingenjör, maskin"):
     # a name, shared by every occupation whose names hold the head, whole or as a compound's.
     name_head: float = 1.0
-    # A head, a preposition and a field read as the compound ("Personal till lager").
+    # A head, a preposition and a field read as their compound when it is a name ("Personal
+    # till lager" is "lagerpersonal"): a rule, on (1) or off (0), not a weight.
     paraphrase: float = 1.0
     k1: float = 1.2
     b: float = 0.4
