@@ -34,11 +34,19 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A title's word the taxonomy knows in no form, of seven letters or more, is read as the one
    known word a letter's slip away ("Sjuksköterka", "Elektirker"): a misspelt headline
    suggested nothing.
+   A head, a preposition and a field, in the title or the role phrase, are the field's
+   compound when that compound is a name: "Personal till vårt lager" is "lagerpersonal" (a
+   job title of warehouse work), not "personal" (one of a cashier's).
+   In an English text (told by its function words; the description's sentences are read one
+   by one for names, so an English sentence in a Swedish ad counts too) English function words
+   are left out: "it" there is no IT work, "is" no ice.
 2. **Words.** A BM25 score of the title's words and, apart, of the description's words against
    each occupation's names and alternative labels, compound parts included, so that
    "telefon" in the text speaks for Telefonförsäljare. In the title, a job title's modifier
    speaks for the modifier of its occupation's name with the same head, weaker: Städchef lists the job title
-   "Lokalvårdschef", so "lokalvårdare" speaks for "städ". A word the taxonomy does not know
+   "Lokalvårdschef", so "lokalvårdare" speaks for "städ" (a compound's modifier only: "chef"
+   alone, the head of hundreds of names, is no kind of "industri" through "Chefdesigner").
+   A word the taxonomy does not know
    that begins with an occupation's noun speaks for it ("lärarvikarie": a teacher).
 3. **Field.** The same words against each SSYK-4 group's label, definition and skills: the
    description tells the field of work even when it names no occupation.
@@ -136,6 +144,9 @@ class Weights:
     # A name's head without its qualifier ("Kvalitetsingenjör" of "Kvalitetsingenjör, maskin"):
     # a name, shared by every occupation whose names hold the head, whole or as a compound's.
     name_head: float = 1.0
+    # A head, a preposition and a field read as their compound when it is a name ("Personal
+    # till lager" is "lagerpersonal"): a rule, on (1) or off (0), not a weight.
+    paraphrase: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -145,7 +156,30 @@ _SENTENCE = re.compile(r"[.!?\n|–—:;]+")
 # "Vi söker en X", "X söks". The few words after them are read for names.
 _ROLE_CUES = frozenset({"som", "söker", "söks"})
 _ROLE_WORDS = 4
+# "Personal till lager" is "lagerpersonal": a head, one of these, and (within the next two
+# words) what the compound would put before it.
+_PARAPHRASE_PREPS = frozenset({"till", "inom", "på", "i", "för", "vid"})
+_PARAPHRASE_REACH = 2
+_JOINED = re.compile(r"\w[^\w\s]+\w")  # "Bo-coach", "A/B": words joined into one
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
+# Snowball's English stop word list (snowballstem.org; PostgreSQL ships it as
+# tsearch_data/english.stop). Some are Swedish or taxonomy words too ("it" is IT, "is" ice,
+# "in"), so they are left out of English texts only: an English ad's "it" named IT work.
+_ENGLISH_STOP = frozenset(
+    (  # noqa: SIM905
+        "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
+        "himself she her hers herself it its itself they them their theirs themselves what "
+        "which who whom this that these those am is are was were be been being have has had "
+        "having do does did doing a an the and but if or because as until while of at by for "
+        "with about against between into through during before after above below to from up "
+        "down in out on off over under again further then once here there when where why how "
+        "all any both each few more most other some such no nor not only own same so than too "
+        "very s t can will just don should now"
+    ).split()
+)
+# What tells an English text: English function words that are no Swedish stopwords.
+_ENGLISH_MARKS = _ENGLISH_STOP - STOPWORDS
+_SWEDISH_MARKS = STOPWORDS - _ENGLISH_STOP
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 # Letters of a compound head read after a modifier the taxonomy does not know: shorter endings
@@ -244,6 +278,7 @@ class SuggestionModel:
         )
         self._heads = {h for h in heads if len(h) >= _MIN_HEAD and h not in self._abbreviations}
         self._endings = _shared_endings(self._heads) | self._heads
+        self._head_stems = frozenset(stem(h) for h in self._heads)
         self._known = known
         self._known_stems = {stem(k) for k in self._known}
         # Before any compound head is known: :meth:`_parts` reads it.
@@ -556,7 +591,13 @@ class SuggestionModel:
         hit = self._words_cache.get((text, spelt))
         if hit is not None:
             return hit
-        words = tuple(w for w in _words(text) if w in self._known or place(w) is None)
+        raw = _words(text)
+        words = tuple(w for w in raw if w in self._known or place(w) is None)
+        # English function words are a good share of an English text's words; a Swedish
+        # text's stray "by" or "all" is not worth reading it again.
+        marks = sum(1 for w in raw if w in _ENGLISH_MARKS)
+        if marks >= 2 and 20 * marks >= len(raw) and _is_english(text):
+            words = tuple(w for w in words if w not in _ENGLISH_STOP)
         if spelt:
             words = tuple(self._spelled(w) for w in words)
         if len(self._words_cache) >= _WORDS_CACHED:
@@ -604,14 +645,65 @@ class SuggestionModel:
         if broader > 0:
             # Added after the damping, which would turn a weight under 0.37 negative.
             for word in words:
-                for key, part in self._keys(word):
+                keys = self._keys(word)
+                # A noun that names end in is a head, not a kind, unless it is a compound with
+                # a modifier: "chef" alone is no kind of "industri" though "Chefdesigner" is a
+                # job title of Industridesigner.
+                if keys[0][0] in self._head_stems and not any(
+                    not k.startswith("=") for k, _ in keys[1:]
+                ):
+                    continue
+                for key, part in keys:
                     for general in self._broader.get(key, ()):
                         query[general] = max(query.get(general, 0.0), broader * part)
                         shown.setdefault(general, word)
         return query, shown
 
+    def _paraphrases(self, text: str) -> tuple[tuple[str, str], ...]:
+        """The compounds a phrase paraphrases, with the head each replaces: "Personal till vårt
+        lager" is "lagerpersonal", "Lärare i matematik" "matematiklärare". A head, a
+        preposition, and one of the next two words before the head, as one word (with a
+        linking s, or a dropped final e or a), when that word is a name of the taxonomy's."""
+        out: list[tuple[str, str]] = []
+        tokens = normalize(text).split()
+        if not any(t in _PARAPHRASE_PREPS for t in tokens[1:]):
+            return ()
+        # Whether each word stands alone: the "coach" of "Bo-coach" is no head.
+        alone = [True] * len(tokens)
+        if _JOINED.search(text):
+            spelt = [normalize(raw).split() for raw in text.split()]
+            tokens = [word for parts in spelt for word in parts]
+            alone = [len(parts) == 1 for parts in spelt for _ in parts]
+        for n, prep in enumerate(tokens):
+            if prep not in _PARAPHRASE_PREPS or n == 0 or not alone[n - 1]:
+                continue
+            head = tokens[n - 1]
+            if fold(head) in _FOLDED_STOP or len(head) < _MIN_HEAD:
+                continue
+            for word in tokens[n + 1 : n + 1 + _PARAPHRASE_REACH]:
+                if len(word) < _MIN_MODIFIER or not word.isalpha() or fold(word) in _FOLDED_STOP:
+                    continue
+                # The word and its base forms ("köket" → "kök").
+                forms = [
+                    f for f in dict.fromkeys([word, *inflection_bases(word)]) if f in self._known
+                ]
+                found = [
+                    j + head
+                    for f in forms
+                    for j in (f, f + "s", *([f[:-1]] if f[-1] in "ae" else []))
+                    if j + head in self._known and self._keys(j + head)[0][0] in self._names
+                ]
+                if found:
+                    out.append((head, found[0]))
+                    break
+        return tuple(out)
+
     def _named(
-        self, text: str, off_field: set[int] | None = None, spelt: bool = False
+        self,
+        text: str,
+        off_field: set[int] | None = None,
+        spelt: bool = False,
+        paraphrase: bool = False,
     ) -> dict[int, float]:
         """Occupations whose name or alternative label stands whole in ``text``.
 
@@ -623,7 +715,14 @@ class SuggestionModel:
         whole: set[str] = set()
         # A key that only a compound's head gives, and the modifiers it came with.
         modifiers: dict[str, set[str]] = {}
-        for word in self._text_words(text, spelt):
+        words = self._text_words(text, spelt)
+        if paraphrase and self.weights.paraphrase > 0:
+            # "Personal till lager" is "lagerpersonal", not "personal" (a cashier's job title).
+            pairs = self._paraphrases(text)
+            if pairs:
+                heads = {h for h, _ in pairs}
+                words = tuple(w for w in words if w not in heads) + tuple(c for _, c in pairs)
+        for word in words:
             # The word itself and its head name it; a modifier does not ("modell" in
             # "modellansvarig" names no model).
             own = self._keys(word)
@@ -721,7 +820,7 @@ class SuggestionModel:
                 grp = _relative(grp)
             out[name + "_group"] = grp
         off_field: set[int] = set()
-        out["named_title"] = self._named(title, off_field, spelt=True)
+        out["named_title"] = self._named(title, off_field, spelt=True, paraphrase=True)
         named: dict[int, float] = {}
         for sentence in _SENTENCE.split(description):
             for o, s in self._named(sentence, off_field).items():
@@ -729,7 +828,7 @@ class SuggestionModel:
         out["named_description"] = {o: min(s, 3.0) / 3.0 for o, s in named.items()}
         role: dict[int, float] = {}
         for phrase in role_phrases(description):
-            for o, s in self._named(phrase, off_field).items():
+            for o, s in self._named(phrase, off_field, paraphrase=True).items():
                 role[o] = max(role.get(o, 0.0), s)
         out["named_role"] = role
         # A head whose modifier fits another field names the occupation only when the
@@ -895,6 +994,15 @@ def _one_letter_off(word: str) -> set[str]:
     out |= {word[:i] + c + word[i:] for i in range(n + 1) for c in _LETTERS}
     out.discard(word)
     return out
+
+
+def _is_english(text: str) -> bool:
+    """Whether a text is English: two or more English function words, and more than twice as
+    many as Swedish ones ("A store in central Stockholm needs …")."""
+    tokens = normalize(text).split()
+    english = sum(1 for t in tokens if t in _ENGLISH_MARKS)
+    swedish = sum(1 for t in tokens if t in _SWEDISH_MARKS)
+    return english >= 2 and english > 2 * swedish
 
 
 def _relative(scores: dict[int, float]) -> dict[int, float]:

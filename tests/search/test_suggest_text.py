@@ -8,7 +8,9 @@ import copy
 import dataclasses
 
 from search.suggest import (
+    _ENGLISH_STOP,
     _WORDS_CACHED,
+    _is_english,
     _name_head,
     _one_letter_off,
     _relative,
@@ -367,3 +369,78 @@ def test_a_names_head_names_it_only_as_a_word_of_its_own():
     in_compound = {model.occupations[o].label for o in model._named("kundtjänstmedarbetare")}
     assert any("Medarbetare, dagligvaror" in label for label in as_word), as_word
     assert not any("Medarbetare, dagligvaror" in label for label in in_compound), in_compound
+
+
+def test_a_head_a_preposition_and_a_field_are_the_fields_compound():
+    model = suggestion_model()
+    assert model._paraphrases("Personal till vårt lager") == (("personal", "lagerpersonal"),)
+    assert model._paraphrases("Lärare i matematik") == (("lärare", "matematiklärare"),)
+    # The field's base form joins the head: "köket" is "kök".
+    assert model._paraphrases("Personal till köket") == (("personal", "kökspersonal"),)
+    # A place is no field; a head that is a compound itself keeps its field.
+    assert model._paraphrases("Säljare till Halmstad") == ()
+    assert model._paraphrases("Provningsingenjör till kund") == ()
+    # The head is a word of its own: "coach" in "Bo-coach" is not ("verksamhetscoach").
+    assert model._paraphrases("Bo-coach till vår verksamhet") == ()
+
+
+def test_staff_for_a_warehouse_are_warehouse_workers():
+    model = suggestion_model()
+    without = copy.copy(model)
+    without.weights = dataclasses.replace(model.weights, paraphrase=0.0)
+    for title, text in (
+        ("Personal till lager", ""),
+        ("Extrajobb", "Vi söker personal till vårt lager."),
+    ):
+        got = [model.occupations[o].label for o, _ in model.rank(title, text)[:3]]
+        before = [model.occupations[o].label for o, _ in without.rank(title, text)[:3]]
+        assert "Lagerarbetare/Terminalarbetare" in got, got
+        assert "Kassapersonal" not in got, got
+        assert before[0] == "Kassapersonal", before  # the staff word alone named the cashier
+
+
+def test_a_head_with_a_field_names_the_fields_kind_of_it():
+    got = [s.label for s in suggest_for_slot("Medarbetare till vår kundtjänst", "")]
+    assert got[0] == "Kundtjänstmedarbetare", got
+    got = [s.label for s in suggest_for_slot("Vaktmästare till skola", "")]
+    assert got[0] == "Skolvaktmästare", got
+
+
+def test_a_phrase_that_is_no_name_leaves_the_head_alone():
+    model = suggestion_model()
+    # "kundsnickare" and "teamkock" are no names: the carpenter and the cook stay as written.
+    assert model._paraphrases("Snickare till kund i Stockholm") == ()
+    assert model._paraphrases("Kock till vårt team") == ()
+    got = [s.label for s in suggest_for_slot("Snickare till kund i Stockholm", "")]
+    assert got[0] == "Träarbetare/Snickare", got
+
+
+def test_a_noun_that_names_end_in_is_no_kind_of_a_modifier():
+    model = suggestion_model()
+    # Industridesigner lists "Chefdesigner", so "chef" is a kind of "industri" as a modifier;
+    # the word "chef" alone is the head of hundreds of names, no kind of anything.
+    assert "industri" in model._broader["chef"]
+    assert "industri" not in model._query("Chef", kinds_of=True)[0]
+    assert "städ" in model._query("Lokalvårdare", kinds_of=True)[0]  # a compound still is
+    assert "Industridesigner" not in [s.label for s in suggest_for_slot("Chef", "")]
+    assert "Discjockey" not in [s.label for s in suggest_for_slot("Diskare", "")]
+
+
+def test_an_english_sentence_is_told_by_its_function_words():
+    assert _is_english("We are looking for a developer to join our team in Malmö")
+    assert not _is_english("Vi söker en utvecklare till vårt team i Malmö")
+    assert not _is_english("Java Developer")  # no function word: nothing to tell
+    assert not _is_english("Säljare till by i Norrland")  # one English-looking word
+
+
+def test_english_function_words_are_left_out_of_english_texts_only():
+    model = suggestion_model()
+    assert {"it", "is", "in"} <= _ENGLISH_STOP
+    english = model._text_words("You will work with it in our office. Vi söker en utvecklare.")
+    assert "it" not in english and "office" in english and "utvecklare" in english
+    # In Swedish "it" is IT work, and "by" a village.
+    swedish = model._text_words("Vi söker en tekniker som kan it och bor i en by")
+    assert "it" in swedish and "by" in swedish
+    # A long Swedish text with a stray English-looking word is not read twice for it.
+    long = "Vi söker en tekniker till vårt team. " * 20 + "Du bor i en by och gillar it."
+    assert "it" in model._text_words(long)
