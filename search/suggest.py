@@ -162,19 +162,31 @@ _PARAPHRASE_PREPS = frozenset({"till", "inom", "på", "i", "för", "vid"})
 _PARAPHRASE_REACH = 2
 _JOINED = re.compile(r"\w[^\w\s]+\w")  # "Bo-coach", "A/B": words joined into one
 _FOLDED_STOP = frozenset(fold(w) for w in STOPWORDS) | frozenset(fold(w) for w in PLACEMENT_WORDS)
-# Snowball's English stop word list (snowballstem.org; PostgreSQL ships it as
-# tsearch_data/english.stop). Some are Swedish or taxonomy words too ("it" is IT, "is" ice,
-# "in"), so they are left out of English texts only: an English ad's "it" named IT work.
+# English function words (pronouns, articles, auxiliaries, prepositions, conjunctions and a
+# few adverbs), written for this module. Some are Swedish or taxonomy words too ("it" is IT,
+# "is" ice, "in"), so they are left out of English texts only: an English ad's "it" named IT
+# work.
 _ENGLISH_STOP = frozenset(
     (  # noqa: SIM905
-        "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
-        "himself she her hers herself it its itself they them their theirs themselves what "
-        "which who whom this that these those am is are was were be been being have has had "
-        "having do does did doing a an the and but if or because as until while of at by for "
-        "with about against between into through during before after above below to from up "
-        "down in out on off over under again further then once here there when where why how "
-        "all any both each few more most other some such no nor not only own same so than too "
-        "very s t can will just don should now"
+        # pronouns and determiners
+        "i me my mine myself we us our ours ourselves you your yours yourself yourselves "
+        "he him his himself she her hers herself it its itself they them their theirs "
+        "themselves this that these those a an the some any each every both either neither "
+        "all few many much more most other another such own same no none "
+        # questions and relatives
+        "who whom whose which what when where why how "
+        # auxiliaries
+        "am is are was were be been being have has had having do does did doing can could "
+        "will would shall should may might must "
+        # prepositions
+        "of at by for with without about against between among into onto through during "
+        "before after above below to from up down in out on off over under within across "
+        "along around near upon "
+        # conjunctions and adverbs
+        "and but or nor if because as until while than so too very not only just also then "
+        "once here there again further now yet "
+        # contractions' remains
+        "s t don"
     ).split()
 )
 # What tells an English text: English function words that are no Swedish stopwords.
