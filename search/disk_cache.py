@@ -4,19 +4,23 @@ They never change for a given packaged data and code, so each is pickled once pe
 private directory (``SEARCH_CACHE_DIR``, default ``~/.cache/placement-search``;
 ``SEARCH_CACHE_DIR=off`` disables it) under a key hashed from the data files and the modules
 that build it. A file is read only if this user owns it and nobody else can write it (the
-directory too); any problem reading or writing it just means building. The taxonomy's search
-structures (`search.taxonomy_cache`) and the occupation suggestions' model (`search.suggest`)
-use it.
+directory too); any problem reading or writing it just means building. Processes (workers
+starting together, or threads) that miss the cache at the same time build once: the first
+holds a lock file beside the cache file while it builds, the others wait for it and read what
+it saved. The taxonomy's search structures (`search.taxonomy_cache`) and the occupation
+suggestions' model (`search.suggest`) use it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata, resources
 from typing import TypeVar
 
@@ -85,11 +89,41 @@ def save(path: str, obj: object) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
-        for name in os.listdir(where):  # older keys are dead
-            if name.startswith(kind) and os.path.join(where, name) != path:
+        live = {os.path.basename(path), os.path.basename(_lock_path(path))}
+        for name in os.listdir(where):  # older keys are dead, and so are their locks
+            if name.startswith((kind, _LOCK_PREFIX + kind)) and name not in live:
                 os.unlink(os.path.join(where, name))
     except Exception:  # a cache that cannot be written only costs the next process time
         return
+
+
+_LOCK_PREFIX = ".lock-"
+
+
+def _lock_path(path: str) -> str:
+    # Beside the cache file, under a name no kind's files start with.
+    return os.path.join(os.path.dirname(path), _LOCK_PREFIX + os.path.basename(path))
+
+
+@contextlib.contextmanager
+def _build_lock(path: str) -> Iterator[None]:
+    """Held while the structure of `path` is built: whoever else misses the cache meanwhile
+    waits, then finds the file. Without a private directory to lock in, nobody waits (each
+    builds, as without the lock); the kernel releases the lock of a process that dies."""
+    where = os.path.dirname(path)
+    try:
+        os.makedirs(where, mode=0o700, exist_ok=True)
+        if not _private(where):
+            raise PermissionError(where)
+        fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def cached_build(
@@ -97,11 +131,14 @@ def cached_build(
 ) -> T:
     """The structure from the disk cache, or built (and saved for the next process)."""
     path = cache_path(kind, inputs)
-    if path is not None:
-        loaded = load(path, valid)
-        if loaded is not None:
-            return loaded  # type: ignore[return-value]  # `valid` checked its type
-    built = build()
-    if path is not None:
-        save(path, built)
-    return built
+    if path is None:
+        return build()
+    loaded = load(path, valid)
+    if loaded is None:
+        with _build_lock(path):
+            loaded = load(path, valid)  # saved by another process while this one waited
+            if loaded is None:
+                built = build()
+                save(path, built)
+                return built
+    return loaded  # type: ignore[return-value]  # `valid` checked its type

@@ -1,0 +1,107 @@
+"""The search's disk cache: who builds when several miss it at once, and what it cleans up."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from search import disk_cache
+
+# Any packaged file will do as the input whose bytes key the cache.
+INPUTS = [("search", "disk_cache.py")]
+
+
+def _valid(obj: object) -> bool:
+    return isinstance(obj, dict) and obj.get("kind") == "test"
+
+
+def test_two_that_miss_the_cache_together_build_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    builds: list[str] = []
+    building = threading.Event()
+
+    def build() -> dict[str, object]:
+        builds.append(threading.current_thread().name)
+        building.set()
+        time.sleep(0.3)  # the other one arrives while this one builds
+        return {"kind": "test", "by": threading.current_thread().name}
+
+    results: dict[str, object] = {}
+
+    def worker(name: str) -> None:
+        results[name] = disk_cache.cached_build("locktest", INPUTS, build, _valid)
+
+    first = threading.Thread(target=worker, args=("first",), name="first")
+    first.start()
+    assert building.wait(10)
+    second = threading.Thread(target=worker, args=("second",), name="second")
+    second.start()
+    first.join(10)
+    second.join(10)
+
+    assert builds == ["first"]
+    assert results["first"] == results["second"] == {"kind": "test", "by": "first"}
+
+
+def test_a_new_key_removes_the_old_keys_file_and_its_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = tmp_path / "cache"
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(where))
+    path = disk_cache.cache_path("locktest", INPUTS)
+    assert path is not None
+    where.mkdir(mode=0o700)
+    old = where / "locktest-0123456789abcdef0123456789abcdef.pickle"
+    old.write_bytes(b"old")
+    old_lock = where / f".lock-{old.name}"
+    old_lock.touch()
+    other_kind = where / ".lock-taxonomy-0123456789abcdef0123456789abcdef.pickle"
+    other_kind.touch()
+
+    disk_cache.cached_build("locktest", INPUTS, lambda: {"kind": "test"}, _valid)
+
+    assert sorted(p.name for p in where.iterdir()) == sorted(
+        [os.path.basename(path), f".lock-{os.path.basename(path)}", other_kind.name]
+    )
+    # The next call reads the file and builds nothing.
+    assert disk_cache.cached_build("locktest", INPUTS, _never, _valid) == {"kind": "test"}
+
+
+def test_without_the_cache_each_call_builds_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCH_CACHE_DIR", "off")
+    monkeypatch.chdir(tmp_path)
+    builds: list[int] = []
+
+    def build() -> dict[str, object]:
+        builds.append(1)
+        return {"kind": "test"}
+
+    disk_cache.cached_build("locktest", INPUTS, build, _valid)
+    disk_cache.cached_build("locktest", INPUTS, build, _valid)
+    assert builds == [1, 1]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_others_can_write_is_not_locked_in_and_still_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = tmp_path / "cache"
+    where.mkdir()
+    where.chmod(0o777)
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(where))
+    assert disk_cache.cached_build("locktest", INPUTS, lambda: {"kind": "test"}, _valid) == {
+        "kind": "test"
+    }
+    assert list(where.iterdir()) == []  # neither a lock nor a file where others could write
+
+
+def _never() -> dict[str, object]:
+    raise AssertionError("built although the cache holds it")
