@@ -14,7 +14,7 @@ import msgspec
 from litestar import Litestar, Request, Response
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -35,7 +35,7 @@ from marketplace.kernel.migrate import apply_migrations, pending_migrations
 from marketplace.kernel.openapi import document_errors
 from marketplace.kernel.outage import outage_handlers
 from marketplace.kernel.settings import Settings, get_settings
-from marketplace.kernel.templating import register_filters
+from marketplace.kernel.templating import STATIC_CACHE_SECONDS, register_templating
 
 log = logging.getLogger("marketplace")
 # APScheduler logs every run of every job at INFO (a line every few seconds): the console
@@ -387,7 +387,13 @@ def create_app(
             *packages.routes(),
             *jobs_views.ROUTES,
             create_static_files_router(
-                path="/static", directories=static_dirs, guards=[public], name="static"
+                path="/static",
+                directories=static_dirs,
+                guards=[public],
+                name="static",
+                cache_control=CacheControlHeader(
+                    max_age=STATIC_CACHE_SECONDS, public=True, immutable=True
+                ),
             ),
         ],
         middleware=[
@@ -417,7 +423,9 @@ def create_app(
             else AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts))
         ),
         template_config=TemplateConfig(
-            directory=template_dirs, engine=JinjaTemplateEngine, engine_callback=register_filters
+            directory=template_dirs,
+            engine=JinjaTemplateEngine,
+            engine_callback=lambda engine: register_templating(engine, static_dirs),
         ),
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,

@@ -7,7 +7,12 @@ stored in English or as codes and shown in Swedish. The app factory registers th
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import os
 import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from marketplace.kernel import figures, notices
@@ -109,9 +114,48 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
-def register_filters(engine: JinjaTemplateEngine) -> None:
-    """Add the filters to the app's Jinja environment (the app factory calls this)."""
+STATIC_PREFIX = "/static/"
+
+
+def static_urls(directories: Sequence[str | os.PathLike[str]]) -> Callable[[str], str]:
+    """`static("site.css")` in a template: the file's address with a digest of its content.
+
+    The static files are served to be kept a year (`STATIC_CACHE_SECONDS`), so a page names
+    each by its content: a changed file has a new address at once, and a browser fetches each
+    file once instead of asking after it on every page. A template naming a file that does
+    not exist fails when it is rendered, not with a broken page.
+    """
+
+    @functools.lru_cache(maxsize=256)
+    def digest(path: Path, _mtime_ns: int, _size: int) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+    def static(name: str) -> str:
+        for directory in directories:
+            path = Path(directory) / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            # Keyed by the file's time and size too: a file edited while the service runs
+            # (in development) gets its new address on the next page.
+            return f"{STATIC_PREFIX}{name}?v={digest(path, st.st_mtime_ns, st.st_size)}"
+        raise LookupError(f"no static file {name!r} in {list(map(str, directories))}")
+
+    return static
+
+
+# How long a browser may keep a static file: a year, since each address names one content.
+STATIC_CACHE_SECONDS = 365 * 24 * 3600
+
+
+def register_templating(
+    engine: JinjaTemplateEngine, static_dirs: Sequence[str | os.PathLike[str]]
+) -> None:
+    """Add the filters and globals to the app's Jinja environment (the app factory calls
+    this with the directories its static files are served from)."""
     engine.engine.filters.update(
         label=label, when=when, day=day, number=number, figure=figures.text, actor=actor
     )
     engine.engine.globals["notice_for"] = notices.notice_for
+    engine.engine.globals["static"] = static_urls(static_dirs)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
@@ -88,6 +91,44 @@ async def test_static_path_traversal_is_404(client):
     assert (await client.get("/static/site.css")).status_code == 200
     assert (await client.get("/static/../settings.py")).status_code == 404
     assert (await client.get("/static/%2e%2e/settings.py")).status_code == 404
+
+
+async def test_pages_name_static_files_by_content_and_browsers_keep_them(client):
+    """Every static file a page names carries its content's digest, and is served to be kept
+    a year: a browser fetches each once, not on every page, and a changed file at once."""
+    static = Path(__file__).resolve().parents[2] / "marketplace" / "static"
+    page = await client.get("/", headers={"accept": "text/html"})
+    named = re.findall(r'(?:href|src)="(/static/[^"]*)"', page.text)
+    assert {n.split("?")[0] for n in named} >= {
+        "/static/site.css",
+        "/static/pages.css",
+        "/static/htmx.min.js",
+        "/static/app.js",
+        "/static/favicon.svg",
+    }
+    for address in named:
+        path, _, version = address.partition("?v=")
+        content = (static / path.removeprefix("/static/")).read_bytes()
+        assert version == hashlib.sha256(content).hexdigest()[:12], address
+        answer = await client.get(address)
+        assert answer.status_code == 200 and answer.content == content
+        assert answer.headers["cache-control"] == "max-age=31536000, public, immutable"
+
+
+def test_a_changed_static_file_gets_a_new_address_and_a_missing_one_fails(tmp_path):
+    from marketplace.kernel.templating import static_urls
+
+    static = static_urls([tmp_path / "saknas", tmp_path])
+    css = tmp_path / "a.css"
+    css.write_text("p { color: black }")
+    first = static("a.css")
+    assert static("a.css") == first
+    css.write_text("p { color: navy; }")  # edited while the service runs
+    second = static("a.css")
+    assert first.startswith("/static/a.css?v=") and second.startswith("/static/a.css?v=")
+    assert first != second
+    with pytest.raises(LookupError):
+        static("saknas.css")
 
 
 def api_routes(app: Litestar) -> list[tuple[str, str, HTTPRouteHandler]]:

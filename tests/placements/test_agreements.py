@@ -288,8 +288,9 @@ async def test_printable_page_has_print_css_and_respects_access(client, make_cli
     assert printable.status_code == 200
     assert "Trepartsöverenskommelse" in printable.text
     assert "Vad värden får ut av placeringen" in printable.text
-    assert 'href="/static/site.css"' in printable.text
-    css = await client.get("/static/site.css")
+    site_css = re.search(r'href="(/static/site\.css\?v=[0-9a-f]+)"', printable.text)
+    assert site_css is not None
+    css = await client.get(site_css.group(1))
     assert "@media print" in css.text and ".no-print" in css.text
     analyst = await make_client()
     from tests.builders import make_user
