@@ -132,30 +132,42 @@ def sign_in() -> Callable[[AsyncTestClient[Litestar], str], Awaitable[str]]:
     return login
 
 
-# Apps for the extra clients of make_client, reused by later tests (never two at once).
-_EXTRA_APPS: list[tuple[object, Litestar]] = []
+# Apps for the extra clients of a test (make_client, and clients a test makes itself), per
+# settings value, kept for later tests: building one costs ~0.5 s, and tests that change the
+# settings (SMS, production) alternated with the others and rebuilt them each time. The n-th
+# extra client of a test gets the n-th app of its settings: several test clients running the
+# lifespan of one app object deadlock at shutdown.
+_EXTRA_APPS: dict[object, list[Litestar]] = {}
 
 
 @pytest.fixture
-async def make_client() -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[Litestar]]]]:
-    """More independent clients (own cookies), e.g. host A and host B.
-
-    Each gets an app of its own on the one database, like separate workers: several test
-    clients running the lifespan of one app object deadlock at shutdown. The apps are kept
-    for later tests (building one costs ~0.5 s), rebuilt when the settings change.
-    """
+def next_app() -> Callable[[], Litestar]:
+    """An app for one more client of this test, none of them shared within the test."""
     from marketplace.app import create_app
 
+    taken = 0
+
+    def take() -> Litestar:
+        nonlocal taken
+        apps = _EXTRA_APPS.setdefault(get_settings(), [])
+        if len(apps) == taken:
+            apps.append(create_app(outer_hooks=[loop_hook]))
+        taken += 1
+        return apps[taken - 1]
+
+    return take
+
+
+@pytest.fixture
+async def make_client(
+    next_app: Callable[[], Litestar],
+) -> AsyncIterator[Callable[[], Awaitable[AsyncTestClient[Litestar]]]]:
+    """More independent clients (own cookies), e.g. host A and host B, each with an app of
+    its own on the one database, like separate workers (see `next_app`)."""
     clients: list[AsyncTestClient[Litestar]] = []
 
     async def factory() -> AsyncTestClient[Litestar]:
-        settings = get_settings()
-        n = len(clients)
-        if n == len(_EXTRA_APPS):
-            _EXTRA_APPS.append((settings, create_app(outer_hooks=[loop_hook])))
-        elif _EXTRA_APPS[n][0] != settings:
-            _EXTRA_APPS[n] = (settings, create_app(outer_hooks=[loop_hook]))
-        c = AsyncTestClient(app=_EXTRA_APPS[n][1], base_url="http://testserver.local")
+        c = AsyncTestClient(app=next_app(), base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)
         return c

@@ -38,15 +38,13 @@ def from_address(app: Any, host: str) -> Any:
 
 
 @pytest.fixture
-async def client_at() -> AsyncIterator[Callable[[str], Awaitable[AsyncTestClient[Any]]]]:
-    from marketplace.app import create_app
-
+async def client_at(
+    next_app: Callable[[], Any],
+) -> AsyncIterator[Callable[[str], Awaitable[AsyncTestClient[Any]]]]:
     clients: list[AsyncTestClient[Any]] = []
 
     async def factory(host: str) -> AsyncTestClient[Any]:
-        c = AsyncTestClient(
-            app=from_address(create_app(), host), base_url="http://testserver.local"
-        )
+        c = AsyncTestClient(app=from_address(next_app(), host), base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)
         return c
