@@ -8,7 +8,7 @@ The link itself is made and mailed by `assessment_links` when the placement ends
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import msgspec
@@ -23,6 +23,7 @@ from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.rows import AssessmentRow, BookingDates, BookingRow, FollowUpRow, OutcomeRow
+from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as schemas
 from placements.services import assessment_links, booking_access, booking_mail, booking_moves
 from placements.services.candidates import (
@@ -134,6 +135,21 @@ async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessm
         if not user.is_staff:
             out.participant_view = ""
         return out
+
+
+async def submitted_assessments(bookings: Sequence[booking_schemas.Booking]) -> set[int]:
+    """Which of these bookings (read through the caller's own access, e.g. a list of their
+    ended placements) have a submitted assessment, in one query. Only whether it was
+    submitted is read, none of its content, so nothing is audited beyond the list itself.
+    The host's home page read every ended placement's assessment on its own (seven queries
+    and an audit row each, for a list that only grows)."""
+    ids = [b.id for b in bookings]
+    if not ids:
+        return set()
+    rows = await Assessment.select(Assessment.booking).where(
+        Assessment.booking.is_in(ids) & Assessment.submitted_at.is_not_null()
+    )
+    return {int(r["booking"]) for r in rows}
 
 
 async def record_participant_view(
@@ -524,6 +540,19 @@ async def outcomes_of_booking(user: AuthUser, booking_id: int) -> list[schemas.O
             await Outcome.select().where(Outcome.booking == booking_id).order_by(Outcome.id),
         )
         return [outcome_out(r) for r in rows]
+
+
+async def bookings_with_outcomes(bookings: Sequence[booking_schemas.Booking]) -> set[int]:
+    """Which of these bookings (read through the caller's own access, e.g. the workbench's
+    ended placements) have an outcome recorded, in one query. Only whether one exists is
+    read, not what it says, so nothing is audited beyond the list itself. The workbench read
+    every ended placement's outcomes on its own (five queries and an audit row each, for a
+    list that only grows)."""
+    ids = [b.id for b in bookings]
+    if not ids:
+        return set()
+    rows = await Outcome.select(Outcome.booking).where(Outcome.booking.is_in(ids)).distinct()
+    return {int(r["booking"]) for r in rows}
 
 
 # --- follow-ups ------------------------------------------------------------------------------

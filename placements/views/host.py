@@ -120,11 +120,8 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         to_sign.append((booking, agreement, host_signed))
     placements = await _bookings(user, "agreed") + await _bookings(user, "active")
     ended = await _bookings(user, "completed") + await _bookings(user, "interrupted")
-    to_assess = []
-    for booking in ended:
-        assessment = await outcome_services.get_assessment_for(user, booking.id)
-        if not assessment.submitted:
-            to_assess.append(booking)
+    assessed = await outcome_services.submitted_assessments(ended)
+    to_assess = [booking for booking in ended if booking.id not in assessed]
     ledgers = [await ledger_services.host_ledger_for(user, h.id) for h in organisations]
     return {
         "organisations": organisations,

@@ -236,12 +236,9 @@ async def _workbench_page(
     )
     active = await _bookings(user, status="active")
     absence_alerts = await attendance_services.alerts_among(user, [b.id for b in active])
-    to_record = []
-    for booking in await _bookings(user, status="completed") + await _bookings(
-        user, status="interrupted"
-    ):
-        if not await outcome_services.outcomes_of_booking(user, booking.id):
-            to_record.append(booking)
+    ended = await _bookings(user, status="completed") + await _bookings(user, status="interrupted")
+    recorded = await outcome_services.bookings_with_outcomes(ended)
+    to_record = [booking for booking in ended if booking.id not in recorded]
     return page(
         "placements/workbench/home.html",
         request,
