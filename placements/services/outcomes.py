@@ -143,13 +143,7 @@ async def submitted_assessments(bookings: Sequence[booking_schemas.Booking]) -> 
     submitted is read, none of its content, so nothing is audited beyond the list itself.
     The host's home page read every ended placement's assessment on its own (seven queries
     and an audit row each, for a list that only grows)."""
-    ids = [b.id for b in bookings]
-    if not ids:
-        return set()
-    rows = await Assessment.select(Assessment.booking).where(
-        Assessment.booking.is_in(ids) & Assessment.submitted_at.is_not_null()
-    )
-    return {int(r["booking"]) for r in rows}
+    return await _bookings_having(Assessment, bookings, Assessment.submitted_at.is_not_null())
 
 
 async def record_participant_view(
@@ -548,11 +542,20 @@ async def bookings_with_outcomes(bookings: Sequence[booking_schemas.Booking]) ->
     read, not what it says, so nothing is audited beyond the list itself. The workbench read
     every ended placement's outcomes on its own (five queries and an audit row each, for a
     list that only grows)."""
+    return await _bookings_having(Outcome, bookings)
+
+
+async def _bookings_having(
+    table: type[Assessment] | type[Outcome],
+    bookings: Sequence[booking_schemas.Booking],
+    *where: Any,
+) -> set[int]:
+    """The ids of these bookings that have a row in `table` (meeting `where`)."""
     ids = [b.id for b in bookings]
     if not ids:
         return set()
-    rows = await Outcome.select(Outcome.booking).where(Outcome.booking.is_in(ids)).distinct()
-    return {int(r["booking"]) for r in rows}
+    query = table.select(table.booking).where(table.booking.is_in(ids), *where).distinct()
+    return {int(r["booking"]) for r in await query}
 
 
 # --- follow-ups ------------------------------------------------------------------------------
