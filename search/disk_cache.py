@@ -61,6 +61,13 @@ def _private(path: str) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
+def _private_dir(where: str) -> bool:
+    """The cache directory, made if missing (only this user may enter it): whether it is
+    private, i.e. safe to keep files and locks in."""
+    os.makedirs(where, mode=0o700, exist_ok=True)
+    return _private(where)
+
+
 def load(path: str, valid: Callable[[object], bool]) -> object | None:
     """What the file holds if it is private and `valid` accepts it; None otherwise."""
     try:
@@ -78,8 +85,7 @@ def save(path: str, obj: object) -> None:
     where = os.path.dirname(path)
     kind = os.path.basename(path).rsplit("-", 1)[0] + "-"
     try:
-        os.makedirs(where, mode=0o700, exist_ok=True)
-        if not _private(where):
+        if not _private_dir(where):
             return
         fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")
         try:
@@ -112,8 +118,7 @@ def _build_lock(path: str) -> Iterator[None]:
     builds, as without the lock); the kernel releases the lock of a process that dies."""
     where = os.path.dirname(path)
     try:
-        os.makedirs(where, mode=0o700, exist_ok=True)
-        if not _private(where):
+        if not _private_dir(where):
             raise PermissionError(where)
         fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
