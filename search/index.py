@@ -100,6 +100,12 @@ _LEX_LEVEL_EXPONENT = 0.5
 # matches' groups is at least _TEXT_GROUP_MIN_SHARE (RESULTS_search.md, seventh pass).
 _TEXT_GROUP_W = 3.0
 _TEXT_GROUP_MIN_SHARE = 0.1
+# The same feedback to the occupations of those slots, scaled by how little the taxonomy
+# supports the query (× (1 − support)): a field word only some employers' ads say ("äldre-
+# psykiatri", "säkerhetsskydd") also ranks the other slots coded as the work of those ads, not
+# only their group (RESULTS_search.md, eleventh pass). Occupation scores share the groups'
+# scale (``_MAX_CONCEPT``).
+_TEXT_OCC_W = 1.0
 # The less the taxonomy supports a concept reading of the query (``concept_support``), the
 # more the text's feedback counts: up to (1 + _TEXT_GROUP_UNSUPPORTED) × _TEXT_GROUP_W for a
 # word no occupation name, group label, definition or skill says (a field word such as
@@ -778,6 +784,7 @@ class SearchIndex:
         if terms:
             concept_terms = [t for t in terms if t.concept]
             concept = self._concepts.score(concept_terms)
+            occ_lift = concept.occupations
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
             groups, top_rank = self._group_scores(concept_terms, concept)
@@ -787,8 +794,20 @@ class SearchIndex:
                 )
                 weight = _TEXT_GROUP_W * (1.0 + _TEXT_GROUP_UNSUPPORTED * (1.0 - support))
                 self._text_groups(groups, lexical, concept.named, weight, prior=support)
+                if support < 1.0:
+                    # and, for a query the taxonomy supports little, the occupations of
+                    # those slots: the work they are coded as is what the words mean.
+                    occ_lift = dict(concept.occupations)
+                    self._text_groups(
+                        occ_lift,
+                        lexical,
+                        concept.named,
+                        weight * _TEXT_OCC_W * (1.0 - support),
+                        prior=support,
+                        key=self._cols.occ,
+                    )
             add(
-                self._concept_docs(self._occ_docs, concept.occupations, _MAX_CONCEPT_OCCS),
+                self._concept_docs(self._occ_docs, occ_lift, _MAX_CONCEPT_OCCS),
                 _OCCUPATION_WEIGHT * _MAX_CONCEPT,
             )
             add(
@@ -851,6 +870,7 @@ class SearchIndex:
         named: float,
         weight: float = _TEXT_GROUP_W,
         prior: float = 1.0,
+        key: npt.NDArray[Any] | None = None,
     ) -> None:
         """Lift the groups of the slots whose own text says what the query says.
 
@@ -867,7 +887,7 @@ class SearchIndex:
         docs, boost = lexical
         keep = self._cols.alive[docs] & (boost > 0)
         docs, boost = docs[keep], boost[keep]
-        g = self._cols.group[docs]
+        g = (self._cols.group if key is None else key)[docs]
         keep = g >= 0
         if not keep.any():
             return

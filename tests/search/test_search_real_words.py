@@ -247,6 +247,38 @@ def test_a_word_only_slot_texts_use_finds_the_other_slots_of_their_kind_of_work(
     assert ids(idx, "burgare") == [1, 2]
 
 
+def test_a_word_only_slot_texts_use_finds_the_other_slots_of_their_occupation_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The ad that says "burgare" is coded as a kitchen assistant's; kitchen and restaurant
+    # assistants share a group, and the group's feedback lifts both alike. The feedback to
+    # the ad's own occupation puts the other kitchen assistant's slot first.
+    kitchen = occ_id("Köksbiträde")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Medarbetare till vårt kök",
+                occupation_id=kitchen,
+                description="Vi steker burgare. Du tar emot beställningar av burgare och pommes.",
+            ),
+            slot(2, "Restaurangbiträde", occupation_id=occ_id("Restaurangbiträde")),
+            slot(3, "Köksbiträde", occupation_id=kitchen),
+            slot(4, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+        ]
+    )
+
+    def score(slot_id: int) -> float:
+        hits = idx.search(SearchQuery(q="burgare")).hits
+        return next(h.score for h in hits if h.slot_id == slot_id)
+
+    assert ids(idx, "burgare")[:3] == [1, 3, 2]
+    assert score(3) > score(2) + 0.1
+    monkeypatch.setattr(search.index, "_TEXT_OCC_W", 0.0)
+    assert score(3) == pytest.approx(score(2), abs=0.05)
+
+
 def test_concept_support_is_full_for_a_named_or_taxonomy_word_and_none_for_a_text_word() -> None:
     # (best occupation score, how fully the query names one, the group ranker's best)
     assert concept_support(0.0, 0.0, 0.0) == 0.0
