@@ -9,6 +9,7 @@ and buckets by first letter and length (typos). Expansions are cached per query 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -54,6 +55,8 @@ _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
 _SHORT_TYPO_LEN = 4
 _FOLDED_STEM = 0.7  # a stem match only once å ä ö are folded away
+# Action nouns of a verb: "undervisning" of "undervisa" (the verb is the root and -a).
+_ACTION_NOUN = re.compile(r"ning(en|ar|arna)?$")
 
 
 class Expansion(NamedTuple):
@@ -425,6 +428,10 @@ class Lexicon:
         put(self._by_root.get(root, []), "stem", w["root"])
         if root != f:
             put(self._by_fold.get(root, []), "stem", w["root"])
+        if root != f and _ACTION_NOUN.search(f) and len(root) >= 4:
+            # An action noun's work is what its verb says: an ad that teaches ("undervisa",
+            # "undervisar") is about "undervisning", one that books ("bokar") about "bokning".
+            put(self._by_stem.get(stem(root + "a"), []), "stem", w["root"])
         if f.endswith("a") and len(f) >= 5 and root == f:
             # A verb names its work through its agent and action nouns: "städa" → "städare",
             # "städning"; "programmera" → "programmerare" (the derivation root without -a).

@@ -112,6 +112,27 @@ def test_a_compound_the_names_lack_is_read_whole_and_as_its_parts() -> None:
     assert [t.compound_part for t in terms] == [False]
 
 
+def test_an_action_noun_reaches_its_verb() -> None:
+    lex = Lexicon()
+    lex.add_many(["städa", "städar", "packar"])
+    # "-ning" names the doing of the verb: the texts that say the verb say what it names.
+    assert kinds(lex, "städning") == {"städa": "stem", "städar": "stem"}
+    assert kinds(lex, "packningen") == {"packar": "stem"}
+
+
+def test_a_compound_of_an_action_noun_finds_the_ad_that_says_the_verb() -> None:
+    # The ad says what it teaches ("undervisar ... matematik"), never "undervisning".
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Läxhjälpare", description="Du undervisar elever i matematik."),
+            slot(2, "Matematiker", description="Du arbetar med statistik."),
+            slot(3, "Lärare", description="Undervisning i svenska."),
+        ]
+    )
+    assert ids(idx, "matematikundervisning")[0] == 1
+
+
 def test_a_compound_modifier_that_is_only_a_stem_still_splits() -> None:
     lex = Lexicon()
     lex.add_many(["solceller", "försäljning", "sol", "cell"])
