@@ -55,6 +55,7 @@ _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
 _SHORT_TYPO_LEN = 4
 _FOLDED_STEM = 0.7  # a stem match only once å ä ö are folded away
+_MIN_DERIVED_BASE = 5  # a clipped stem ("sälj", "bygg") is shorter and stands for its agent
 # Action nouns of a verb: "undervisning" of "undervisa" (the verb is the root and -a).
 _ACTION_NOUN = re.compile(r"ning(en|ar|arna)?$")
 
@@ -400,6 +401,14 @@ class Lexicon:
             put([word], "exact", w["exact"])
         put(self._by_fold.get(f, []), "folded", w["folded"])
         same_stem = self._by_stem.get(stem(f), [])
+        # The stemmer also strips derivational endings: "hemsjukvårdare" (an agent) shares
+        # the stem of "hemsjukvård" (the work). A word derived from a typed word that is a
+        # word of its own is a derivation, not one of its forms. (A word cut short,
+        # "innesälj", or a clipped stem, "sälj", stands for the agent it begins.)
+        derived = [t for t in same_stem if derivation_root(fold(t)) == f and fold(t) != f]
+        if derived and len(f) >= _MIN_DERIVED_BASE and f in self._by_fold:
+            put(derived, "stem", w["root"])
+            same_stem = [t for t in same_stem if t not in derived]
         if f != word and same_stem:
             # Folding merges stems ("gräva" and "grav" both stem to "grav"): a form whose
             # letters å ä ö differ from the typed word's is a weaker match.

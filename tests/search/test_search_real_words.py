@@ -12,7 +12,7 @@ import pytest
 
 import search.index
 from search.index import SearchIndex, concept_support, doc_from_exchange, rarity
-from search.lexicon import Lexicon
+from search.lexicon import MATCH_WEIGHTS, Lexicon
 from search.schemas import SearchQuery
 from search.taxonomy_cache import concept_index, taxonomy_lexicon
 from search.terms import parse_terms
@@ -131,6 +131,31 @@ def test_a_compound_of_an_action_noun_finds_the_ad_that_says_the_verb() -> None:
         ]
     )
     assert ids(idx, "matematikundervisning")[0] == 1
+
+
+def test_a_word_derived_from_the_typed_word_is_no_form_of_it() -> None:
+    lex = Lexicon()
+    lex.add_many(["hemsjukvård", "hemsjukvårdare", "innesäljare", "sälj", "säljare"])
+    exps = {e.token: e for e in lex.expand("hemsjukvård")}
+    # The agent "hemsjukvårdare" shares the stemmer's stem, but is derived from the work.
+    assert exps["hemsjukvårdare"].weight == pytest.approx(MATCH_WEIGHTS["root"])
+    # A word cut short, or a clipped stem, still stands for the agent it begins.
+    cut = {e.token: e for e in lex.expand("innesälj")}
+    assert cut["innesäljare"].weight == pytest.approx(MATCH_WEIGHTS["stem"])
+    clipped = {e.token: e for e in lex.expand("sälj")}
+    assert clipped["säljare"].weight == pytest.approx(MATCH_WEIGHTS["stem"])
+
+
+def test_a_field_word_does_not_name_the_occupation_of_its_agents_title() -> None:
+    # "hemsjukvårdare" is a job title of the hospital ward assistants' occupation; the
+    # query "hemsjukvård" names the work (which nurses' ads say), not that title, so the
+    # slots' own text still counts.
+    idx = SearchIndex()
+    idx.build([slot(1, "Sjukvårdsbiträde", occupation_id=occ_id("Sjukvårdsbiträde"))])
+    terms = parse_terms("hemsjukvård", idx._lex, idx._df, 1, name_token=idx._name_token)
+    assert idx._concepts.score(terms).named == 0.0
+    terms = parse_terms("hemsjukvårdare", idx._lex, idx._df, 1, name_token=idx._name_token)
+    assert idx._concepts.score(terms).named == 1.0
 
 
 def test_a_compound_modifier_that_is_only_a_stem_still_splits() -> None:
