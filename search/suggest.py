@@ -37,6 +37,8 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A head, a preposition and a field, in the title or the role phrase, are the field's
    compound when that compound is a name: "Personal till vårt lager" is "lagerpersonal" (a
    job title of warehouse work), not "personal" (one of a cashier's).
+   The name of an occupation that JobTech replaced by several
+   ("Blästrare", now Lackerare and Rostskyddsmålare) is a former name of each.
    In an English text (told by its function words; the description's sentences are read one
    by one for names, so an English sentence in a Swedish ad counts too) English function words
    are left out: "it" there is no IT work, "is" no ice.
@@ -78,6 +80,7 @@ import anyio.to_thread
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.places import place
+from marketplace.reference.taxonomy_changes import replaced_ids
 from search import disk_cache
 from search.names import name_parts
 from search.text import (
@@ -147,6 +150,9 @@ class Weights:
     # A head, a preposition and a field read as their compound when it is a name ("Personal
     # till lager" is "lagerpersonal"): a rule, on (1) or off (0), not a weight.
     paraphrase: float = 1.0
+    # A name JobTech replaced by several occupations ("Blästrare" by Lackerare and
+    # Rostskyddsmålare) is a former name of each: a rule, on (1) or off (0).
+    split_former: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -192,6 +198,8 @@ _ENGLISH_STOP = frozenset(
 # What tells an English text: English function words that are no Swedish stopwords.
 _ENGLISH_MARKS = _ENGLISH_STOP - STOPWORDS
 _SWEDISH_MARKS = STOPWORDS - _ENGLISH_STOP
+# JobTech's own "replaced by" links (the other methods of ``replaced_by.json`` are guesses).
+_JOBTECH_REPLACED = "jobtech_replaced_by_via_deck"
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 # Letters of a compound head read after a modifier the taxonomy does not know: shorter endings
@@ -252,6 +260,8 @@ class SuggestionModel:
         groups = taxonomy.groups()
         skill_labels = taxonomy.skills()
         alts = taxonomy.alternative_labels_by_occupation()
+        if w.split_former > 0:
+            alts = _with_split_former_names(alts)
         self.occupations = occs
         self.group_label = {g.id: g.label for g in groups.values()}
         entry = taxonomy.no_education_required()
@@ -941,6 +951,31 @@ class SuggestionModel:
         return out
 
 
+def _with_split_former_names(
+    alts: dict[str, tuple[tuple[str, str], ...]],
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The alternative labels, with the name of each occupation that JobTech replaced by
+    several as a former name of every one of them.
+
+    The packaged labels hold the former names of occupations replaced by one ("Eventsäljare"
+    of Eventförsäljare); a name split into several ("Blästrare" into Lackerare and
+    Rostskyddsmålare) is still what hosts write for the work of each.
+    """
+    out = {k: list(v) for k, v in alts.items()}
+    for old in replaced_ids().values():
+        candidates = old.get("candidates")
+        label = old.get("label")
+        if old.get("method") != _JOBTECH_REPLACED or not isinstance(label, str):
+            continue
+        if not isinstance(candidates, list) or len(candidates) < 2:
+            continue
+        for cand in candidates:
+            own = out.setdefault(str(cand["id"]), [])
+            if all(text.lower() != label.lower() for text, _ in own):
+                own.append((label, "former_label"))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def role_phrases(text: str) -> list[str]:
     """The few words after each word that introduces a role ("som", "söker", "söks"), sentence
     by sentence: "Du arbetar som studiecoach i matematik" gives "studiecoach i matematik"."""
@@ -1059,6 +1094,7 @@ _MODEL_INPUTS = (
     ("marketplace.reference", "data/alternative_labels.json"),
     ("marketplace.reference", "data/replaced_by.json"),
     ("marketplace.reference", "taxonomy.py"),
+    ("marketplace.reference", "taxonomy_changes.py"),
     ("marketplace.reference", "words.py"),
     ("search", "names.py"),
     ("search", "text.py"),
