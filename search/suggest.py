@@ -37,7 +37,9 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A head, a preposition and a field, in the title or the role phrase, are the field's
    compound when that compound is a name: "Personal till vårt lager" is "lagerpersonal" (a
    job title of warehouse work), not "personal" (one of a cashier's).
-   The name of an occupation that JobTech replaced by several
+   An activity in the title names its agent when that is a name's last word ("Blästring" is
+   the work of a "blästrare", "Städning" of a "städare": the verb stem before "-ing" or
+   "-ning" and "-are"). The name of an occupation that JobTech replaced by several
    ("Blästrare", now Lackerare and Rostskyddsmålare) is a former name of each.
    In an English text (told by its function words; the description's sentences are read one
    by one for names, so an English sentence in a Swedish ad counts too) English function words
@@ -153,6 +155,9 @@ class Weights:
     # A name JobTech replaced by several occupations ("Blästrare" by Lackerare and
     # Rostskyddsmålare) is a former name of each: a rule, on (1) or off (0).
     split_former: float = 1.0
+    # An activity in the title names its agent when that is a name ("Blästring" names
+    # "Blästrare", "Städning" "Städare"): a rule, on (1) or off (0).
+    agent: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -208,6 +213,9 @@ _COMPOUND_HEAD = 6
 # A title's word the taxonomy does not know, of at least this many letters, is read as the one
 # known word a letter's slip away ("sjuksköterka"), when there is one.
 _MIN_MISSPELT = 7
+# An activity noun's endings after its verb stem, with the definite and plural forms
+# ("städning", "städningen", "blästring", "lackeringar"): the longest first.
+_ACTIVITY_ENDINGS = ("ningarna", "ingarna", "ningar", "ningen", "ingar", "ingen", "ning", "ing")
 _LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéü"
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # Texts whose words are kept: a suggestion reads the title and the description several times,
@@ -311,6 +319,7 @@ class SuggestionModel:
         self._head_cache: dict[str, int] = {}
         self._mods_cache: dict[str, frozenset[str]] = {}
         self._spell_cache: dict[str, str] = {}
+        self._agent_cache: dict[str, str] = {}
         self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
@@ -559,6 +568,32 @@ class SuggestionModel:
         self._keys_cache[folded] = result
         return result
 
+    def _agent(self, folded: str) -> str | None:
+        """The agent of an activity noun, when the taxonomy knows it: "blästring" (the verb
+        stem "blästr" and "-ing") is the work of a "blästrare", "städning" of a "städare",
+        "lackeringen" of a "lackerare". A compound's head counts ("fasadblästring"). The
+        agent must be a word that names end in, so that a word whose "-are" form is no name
+        ("tidning", "parkering") has none."""
+        hit = self._agent_cache.get(folded)
+        if hit is not None:
+            return hit or None
+        parts = self._parts(folded)
+        out = next(
+            (
+                word[: -len(ending)] + "are"
+                for word in (folded, parts[-1] if parts else "")
+                for ending in _ACTIVITY_ENDINGS
+                if word.endswith(ending)
+                and len(word) - len(ending) >= _MIN_MODIFIER
+                and word[: -len(ending)] + "are" in self._heads
+            ),
+            "",
+        )
+        if len(self._agent_cache) > 100_000:
+            self._agent_cache.clear()
+        self._agent_cache[folded] = out
+        return out or None
+
     def _leading_occupation(self, folded: str) -> str | None:
         """The longest start of an unknown word that is an occupation's noun (a word that
         names end in), before at least three more letters: "lärar(e)" in "lärarvikarie"."""
@@ -738,6 +773,10 @@ class SuggestionModel:
         # A key that only a compound's head gives, and the modifiers it came with.
         modifiers: dict[str, set[str]] = {}
         words = self._text_words(text, spelt)
+        if spelt and self.weights.agent > 0:
+            # "Blästring" in a headline is the work of a "blästrare".
+            agents = tuple(dict.fromkeys(a for a in map(self._agent, words) if a))
+            words += tuple(a for a in agents if a not in words)
         if paraphrase and self.weights.paraphrase > 0:
             # "Personal till lager" is "lagerpersonal", not "personal" (a cashier's job title).
             pairs = self._paraphrases(text)

@@ -470,3 +470,28 @@ def test_a_name_replaced_by_several_is_a_former_name_of_each():
 def test_a_former_name_of_several_names_each_of_them():
     got = [s.label for s in suggest_for_slot("Blockgjutare", "")]
     assert {"Gjutare metallhantverk", "Konstgjutare"} <= set(got), got
+
+
+def test_an_activity_is_the_work_of_its_agent():
+    model = suggestion_model()
+    assert model._agent("lackering") == "lackerare"
+    assert model._agent("svetsningen") == "svetsare"
+    assert model._agent("bilsvetsning") == "svetsare"  # a compound's head
+    assert model._agent("tidning") is None  # "tidare" is no name
+    assert model._agent("lackerare") is None  # the agent itself
+
+
+def test_a_title_that_names_an_activity_names_its_agent():
+    model = suggestion_model()
+    without = copy.copy(model)
+    without.weights = dataclasses.replace(model.weights, agent=0.0)
+    for title, agent in (("Lackering", "Lackerare"), ("Målning", "Målare")):
+        got = [model.occupations[o].label for o, _ in model.rank(title)[:3]]
+        before = [model.occupations[o].label for o, _ in without.rank(title)[:3]]
+        assert got[0] == agent, got
+        assert before[0] != agent, before
+    # Only the title: the description's activities are the work's parts, not its agent.
+    occ = _occupation_ids("Lackerare")[0]
+    lackerare = next(i for i, o in enumerate(model.occupations) if o.id == occ)
+    assert lackerare in model._named("Lackering", spelt=True)
+    assert lackerare not in model._named("Lackering")
