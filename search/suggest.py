@@ -214,7 +214,8 @@ _COMPOUND_HEAD = 6
 # known word a letter's slip away ("sjuksköterka"), when there is one.
 _MIN_MISSPELT = 7
 # An activity noun's endings after its verb stem, with the definite and plural forms
-# ("städning", "städningen", "blästring", "lackeringar"): the longest first.
+# ("städning", "städningen", "blästring", "lackeringar"): the longest first. Which stem takes
+# which: `_activity_stem`.
 _ACTIVITY_ENDINGS = ("ningarna", "ingarna", "ningar", "ningen", "ingar", "ingen", "ning", "ing")
 _LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéü"
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
@@ -585,6 +586,7 @@ class SuggestionModel:
                 for ending in _ACTIVITY_ENDINGS
                 if word.endswith(ending)
                 and len(word) - len(ending) >= _MIN_MODIFIER
+                and _activity_stem(word[: -len(ending)], ending)
                 and word[: -len(ending)] + "are" in self._heads
             ),
             "",
@@ -988,6 +990,16 @@ class SuggestionModel:
                 )
             )
         return out
+
+
+def _activity_stem(root: str, ending: str) -> bool:
+    """Whether ``root`` is the verb stem Swedish writes before ``ending``: "-ning" after a stem
+    that does not end in n ("städ-ning", "svets-ning"), "-ing" after an r, an l or an n
+    ("blästr-ing", "lacker-ing", "utveckl-ing", "teckn-ing"). English gerunds mostly fall
+    outside: "plan-ning", "match-ing"."""
+    if ending.startswith("n"):
+        return not root.endswith("n")
+    return root.endswith(("r", "l", "n"))
 
 
 def _with_split_former_names(

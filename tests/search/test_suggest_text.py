@@ -479,6 +479,12 @@ def test_an_activity_is_the_work_of_its_agent():
     assert model._agent("bilsvetsning") == "svetsare"  # a compound's head
     assert model._agent("tidning") is None  # "tidare" is no name
     assert model._agent("lackerare") is None  # the agent itself
+    # "-ing" follows a stem in r, l or n, "-ning" no stem in n: English gerunds are no
+    # activities ("planning" would be a "planare", "matching" a "matchare").
+    assert model._agent("utveckling") == "utvecklare"
+    assert model._agent("teckning") == "tecknare"
+    assert model._agent("planning") is None
+    assert model._agent("matching") is None
 
 
 def test_a_title_that_names_an_activity_names_its_agent():
