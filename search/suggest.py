@@ -37,6 +37,10 @@ The kinds of evidence, added up with the weights of :class:`Weights`:
    A head, a preposition and a field, in the title or the role phrase, are the field's
    compound when that compound is a name: "Personal till vårt lager" is "lagerpersonal" (a
    job title of warehouse work), not "personal" (one of a cashier's).
+   An activity in the title names its agent when that is a name's last word ("Blästring" is
+   the work of a "blästrare", "Städning" of a "städare": the verb stem before "-ing" or
+   "-ning" and "-are"). The name of an occupation that JobTech replaced by several
+   ("Blästrare", now Lackerare and Rostskyddsmålare) is a former name of each.
    In an English text (told by its function words; the description's sentences are read one
    by one for names, so an English sentence in a Swedish ad counts too) English function words
    are left out: "it" there is no IT work, "is" no ice.
@@ -78,6 +82,7 @@ import anyio.to_thread
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.places import place
+from marketplace.reference.taxonomy_changes import replaced_ids
 from search import disk_cache
 from search.names import name_parts
 from search.text import (
@@ -147,6 +152,12 @@ class Weights:
     # A head, a preposition and a field read as their compound when it is a name ("Personal
     # till lager" is "lagerpersonal"): a rule, on (1) or off (0), not a weight.
     paraphrase: float = 1.0
+    # A name JobTech replaced by several occupations ("Blästrare" by Lackerare and
+    # Rostskyddsmålare) is a former name of each: a rule, on (1) or off (0).
+    split_former: float = 1.0
+    # An activity in the title names its agent when that is a name ("Blästring" names
+    # "Blästrare", "Städning" "Städare"): a rule, on (1) or off (0).
+    agent: float = 1.0
     k1: float = 1.2
     b: float = 0.4
 
@@ -192,6 +203,8 @@ _ENGLISH_STOP = frozenset(
 # What tells an English text: English function words that are no Swedish stopwords.
 _ENGLISH_MARKS = _ENGLISH_STOP - STOPWORDS
 _SWEDISH_MARKS = STOPWORDS - _ENGLISH_STOP
+# JobTech's own "replaced by" links (the other methods of ``replaced_by.json`` are guesses).
+_JOBTECH_REPLACED = "jobtech_replaced_by_via_deck"
 _MIN_HEAD = 4  # letters of a compound's head found by its ending
 _MIN_MODIFIER = 3
 # Letters of a compound head read after a modifier the taxonomy does not know: shorter endings
@@ -200,6 +213,10 @@ _COMPOUND_HEAD = 6
 # A title's word the taxonomy does not know, of at least this many letters, is read as the one
 # known word a letter's slip away ("sjuksköterka"), when there is one.
 _MIN_MISSPELT = 7
+# An activity noun's endings after its verb stem, with the definite and plural forms
+# ("städning", "städningen", "blästring", "lackeringar"): the longest first. Which stem takes
+# which: `_activity_stem`.
+_ACTIVITY_ENDINGS = ("ningarna", "ingarna", "ningar", "ningen", "ingar", "ingen", "ning", "ing")
 _LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéü"
 _NONE: tuple[array[int], array[float]] = (array("I"), array("f"))
 # Texts whose words are kept: a suggestion reads the title and the description several times,
@@ -252,6 +269,8 @@ class SuggestionModel:
         groups = taxonomy.groups()
         skill_labels = taxonomy.skills()
         alts = taxonomy.alternative_labels_by_occupation()
+        if w.split_former > 0:
+            alts = _with_split_former_names(alts)
         self.occupations = occs
         self.group_label = {g.id: g.label for g in groups.values()}
         entry = taxonomy.no_education_required()
@@ -301,6 +320,7 @@ class SuggestionModel:
         self._head_cache: dict[str, int] = {}
         self._mods_cache: dict[str, frozenset[str]] = {}
         self._spell_cache: dict[str, str] = {}
+        self._agent_cache: dict[str, str] = {}
         self._broader = self._broader_modifiers(occs, alts)
 
         # What qualifies each name of an occupation beyond its head: "telefon" in
@@ -549,6 +569,33 @@ class SuggestionModel:
         self._keys_cache[folded] = result
         return result
 
+    def _agent(self, folded: str) -> str | None:
+        """The agent of an activity noun, when the taxonomy knows it: "blästring" (the verb
+        stem "blästr" and "-ing") is the work of a "blästrare", "städning" of a "städare",
+        "lackeringen" of a "lackerare". A compound's head counts ("fasadblästring"). The
+        agent must be a word that names end in, so that a word whose "-are" form is no name
+        ("tidning", "parkering") has none."""
+        hit = self._agent_cache.get(folded)
+        if hit is not None:
+            return hit or None
+        parts = self._parts(folded)
+        out = next(
+            (
+                word[: -len(ending)] + "are"
+                for word in (folded, parts[-1] if parts else "")
+                for ending in _ACTIVITY_ENDINGS
+                if word.endswith(ending)
+                and len(word) - len(ending) >= _MIN_MODIFIER
+                and _activity_stem(word[: -len(ending)], ending)
+                and word[: -len(ending)] + "are" in self._heads
+            ),
+            "",
+        )
+        if len(self._agent_cache) > 100_000:
+            self._agent_cache.clear()
+        self._agent_cache[folded] = out
+        return out or None
+
     def _leading_occupation(self, folded: str) -> str | None:
         """The longest start of an unknown word that is an occupation's noun (a word that
         names end in), before at least three more letters: "lärar(e)" in "lärarvikarie"."""
@@ -728,6 +775,10 @@ class SuggestionModel:
         # A key that only a compound's head gives, and the modifiers it came with.
         modifiers: dict[str, set[str]] = {}
         words = self._text_words(text, spelt)
+        if spelt and self.weights.agent > 0:
+            # "Blästring" in a headline is the work of a "blästrare".
+            agents = tuple(dict.fromkeys(a for a in map(self._agent, words) if a))
+            words += tuple(a for a in agents if a not in words)
         if paraphrase and self.weights.paraphrase > 0:
             # "Personal till lager" is "lagerpersonal", not "personal" (a cashier's job title).
             pairs = self._paraphrases(text)
@@ -941,6 +992,41 @@ class SuggestionModel:
         return out
 
 
+def _activity_stem(root: str, ending: str) -> bool:
+    """Whether ``root`` is the verb stem Swedish writes before ``ending``: "-ning" after a stem
+    that does not end in n ("städ-ning", "svets-ning"), "-ing" after an r, an l or an n
+    ("blästr-ing", "lacker-ing", "utveckl-ing", "teckn-ing"). English gerunds mostly fall
+    outside: "plan-ning", "match-ing"."""
+    if ending.startswith("n"):
+        return not root.endswith("n")
+    return root.endswith(("r", "l", "n"))
+
+
+def _with_split_former_names(
+    alts: dict[str, tuple[tuple[str, str], ...]],
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The alternative labels, with the name of each occupation that JobTech replaced by
+    several as a former name of every one of them.
+
+    The packaged labels hold the former names of occupations replaced by one ("Eventsäljare"
+    of Eventförsäljare); a name split into several ("Blästrare" into Lackerare and
+    Rostskyddsmålare) is still what hosts write for the work of each.
+    """
+    out = {k: list(v) for k, v in alts.items()}
+    for old in replaced_ids().values():
+        candidates = old.get("candidates")
+        label = old.get("label")
+        if old.get("method") != _JOBTECH_REPLACED or not isinstance(label, str):
+            continue
+        if not isinstance(candidates, list) or len(candidates) < 2:
+            continue
+        for cand in candidates:
+            own = out.setdefault(str(cand["id"]), [])
+            if all(text.lower() != label.lower() for text, _ in own):
+                own.append((label, "former_label"))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def role_phrases(text: str) -> list[str]:
     """The few words after each word that introduces a role ("som", "söker", "söks"), sentence
     by sentence: "Du arbetar som studiecoach i matematik" gives "studiecoach i matematik"."""
@@ -1059,6 +1145,7 @@ _MODEL_INPUTS = (
     ("marketplace.reference", "data/alternative_labels.json"),
     ("marketplace.reference", "data/replaced_by.json"),
     ("marketplace.reference", "taxonomy.py"),
+    ("marketplace.reference", "taxonomy_changes.py"),
     ("marketplace.reference", "words.py"),
     ("search", "names.py"),
     ("search", "text.py"),

@@ -16,6 +16,7 @@ from search.suggest import (
     _relative,
     _shared_endings,
     _whole_words,
+    _with_split_former_names,
     group_namesake,
     role_phrases,
     suggest_for_slot,
@@ -444,3 +445,59 @@ def test_english_function_words_are_left_out_of_english_texts_only():
     # A long Swedish text with a stray English-looking word is not read twice for it.
     long = "Vi söker en tekniker till vårt team. " * 20 + "Du bor i en by och gillar it."
     assert "it" in model._text_words(long)
+
+
+def _occupation_ids(*labels: str) -> list[str]:
+    model = suggestion_model()
+    ids = {o.label: o.id for o in model.occupations}
+    return [ids[label] for label in labels]
+
+
+def test_a_name_replaced_by_several_is_a_former_name_of_each():
+    # JobTech replaced "Blockgjutare" by two occupations: the name is a former name of both.
+    found = _with_split_former_names({})
+    for occ_id in _occupation_ids("Gjutare metallhantverk", "Konstgjutare"):
+        assert ("Blockgjutare", "former_label") in found[occ_id]
+    # A label an occupation already has is not added twice; other labels are kept.
+    occ_id = _occupation_ids("Konstgjutare")[0]
+    given: dict[str, tuple[tuple[str, str], ...]] = {
+        occ_id: (("blockgjutare", "job_title"), ("Bronsgjutare", "job_title"))
+    }
+    assert _with_split_former_names(given)[occ_id][:2] == given[occ_id]
+    assert sum(t.lower() == "blockgjutare" for t, _ in _with_split_former_names(given)[occ_id]) == 1
+
+
+def test_a_former_name_of_several_names_each_of_them():
+    got = [s.label for s in suggest_for_slot("Blockgjutare", "")]
+    assert {"Gjutare metallhantverk", "Konstgjutare"} <= set(got), got
+
+
+def test_an_activity_is_the_work_of_its_agent():
+    model = suggestion_model()
+    assert model._agent("lackering") == "lackerare"
+    assert model._agent("svetsningen") == "svetsare"
+    assert model._agent("bilsvetsning") == "svetsare"  # a compound's head
+    assert model._agent("tidning") is None  # "tidare" is no name
+    assert model._agent("lackerare") is None  # the agent itself
+    # "-ing" follows a stem in r, l or n, "-ning" no stem in n: English gerunds are no
+    # activities ("planning" would be a "planare", "matching" a "matchare").
+    assert model._agent("utveckling") == "utvecklare"
+    assert model._agent("teckning") == "tecknare"
+    assert model._agent("planning") is None
+    assert model._agent("matching") is None
+
+
+def test_a_title_that_names_an_activity_names_its_agent():
+    model = suggestion_model()
+    without = copy.copy(model)
+    without.weights = dataclasses.replace(model.weights, agent=0.0)
+    for title, agent in (("Lackering", "Lackerare"), ("Målning", "Målare")):
+        got = [model.occupations[o].label for o, _ in model.rank(title)[:3]]
+        before = [model.occupations[o].label for o, _ in without.rank(title)[:3]]
+        assert got[0] == agent, got
+        assert before[0] != agent, before
+    # Only the title: the description's activities are the work's parts, not its agent.
+    occ = _occupation_ids("Lackerare")[0]
+    lackerare = next(i for i, o in enumerate(model.occupations) if o.id == occ)
+    assert lackerare in model._named("Lackering", spelt=True)
+    assert lackerare not in model._named("Lackering")
