@@ -31,6 +31,7 @@ import marketplace  # noqa: E402, F401
 from marketplace.kernel.settings import get_settings  # noqa: E402
 from tests import dbutil  # noqa: E402
 from tests.connreuse import loop_hook  # noqa: E402
+from tests.inloop import InLoopClient  # noqa: E402
 
 DEMO_PASSWORD = "ett-långt-test-lösenord-42"
 
@@ -94,7 +95,7 @@ async def app() -> Litestar:
 
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as c:
         yield c
 
 
@@ -167,7 +168,7 @@ async def make_client(
     clients: list[AsyncTestClient[Litestar]] = []
 
     async def factory() -> AsyncTestClient[Litestar]:
-        c = AsyncTestClient(app=next_app(), base_url="http://testserver.local")
+        c = InLoopClient(app=next_app(), base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)
         return c

@@ -145,8 +145,14 @@ class ConnectionReuse:
 
     @contextlib.asynccontextmanager
     async def loop_hook(self, app: Any) -> AsyncIterator[None]:
-        """An outer lifespan hook: reuse connections in the lifespan's loop while it runs."""
-        self.idle.setdefault(asyncio.get_running_loop(), [])
+        """An outer lifespan hook: reuse connections in the lifespan's loop while it runs.
+        A lifespan in a loop that reuses already (the session's, where the tests' own clients
+        serve the app) leaves that loop's connections alone."""
+        loop = asyncio.get_running_loop()
+        if loop in self.idle:
+            yield
+            return
+        self.idle[loop] = []
         try:
             yield
         finally:

@@ -66,6 +66,7 @@ from tests.builders import (
     make_user_row,
 )
 from tests.conftest import DEMO_PASSWORD
+from tests.inloop import InLoopClient
 
 IDENTITIES = (
     "anon",
@@ -1137,7 +1138,7 @@ AWAITING_HIDDEN: dict[tuple[str, str], frozenset[str]] = {
 async def test_an_awaiting_proposal_is_hidden_from_the_host(app):
     people = await make_people()
     problems: list[str] = []
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
         await client.get("/", headers={"accept": "text/html"})
         csrf = client.cookies.get("mp_csrf") or ""
         for (method, path), allowed in sorted(AWAITING_HIDDEN.items()):
@@ -1167,7 +1168,7 @@ async def run_matrix(app: Litestar) -> None:
     routes = all_routes(app) & EXPECTED.keys()
     problems: list[str] = []
     cells = 0
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
         await client.get("/", headers={"accept": "text/html"})
         csrf = client.cookies.get("mp_csrf") or ""
         assert csrf, "the CSRF cookie is needed for the HTML forms"

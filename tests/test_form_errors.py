@@ -19,6 +19,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.browser.test_every_page_375 import visible_text_problems
+from tests.inloop import InLoopClient
 from tests.test_access_matrix import (
     FORMS,
     People,
@@ -204,7 +205,7 @@ def _valid(path: str, p: People, w: World) -> dict[str, str]:
 async def test_every_wrong_field_is_shown_once_in_swedish_next_to_it_with_values_kept(app):
     people = await make_people()
     problems: list[str] = []
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
         await client.get("/", headers=HTML)
         csrf = client.cookies.get("mp_csrf") or ""
         for path, (wrong, fields) in WRONG.items():
@@ -270,7 +271,7 @@ async def test_no_form_answers_a_mistake_with_a_500_or_english(app):
         if method == "POST" and not path.startswith(("/api/", "/health"))
     )
     problems: list[str] = []
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
         await client.get("/", headers=HTML)
         csrf = client.cookies.get("mp_csrf") or ""
         for path in forms:
@@ -330,7 +331,7 @@ async def test_wrong_query_parameters_answer_in_swedish_on_pages_and_in_the_api(
     world = await make_world(people)
     problems: list[str] = []
     checked = 0
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
         for path, names in sorted(_query_parameters(app).items()):
             allowed: set[str] = set(EXPECTED.get(("GET", path), set()))
             who = next(

@@ -28,6 +28,7 @@ from placements.schemas import outcomes as so
 from placements.services import agreement_versions, agreements, booking_access, bookings, outcomes
 from placements.tables import Booking, Slot
 from tests.builders import make_contact, make_host, make_slot
+from tests.inloop import InLoopClient
 from tests.test_access_matrix import (
     EXPECTED,
     FORMS,
@@ -239,7 +240,7 @@ async def test_every_form_that_redirects_lands_on_a_swedish_confirmation(app):
     )
     assert len(forms) > 30, forms
     problems: list[str] = []
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
         await client.get("/", headers=HTML)
         csrf = client.cookies.get("mp_csrf") or ""
         for path in forms:

@@ -22,6 +22,7 @@ from marketplace.kernel.errors import TooManyRequests, Unauthenticated
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage, User
 from tests.conftest import DEMO_PASSWORD, login
+from tests.inloop import InLoopClient
 
 OWNER_HOME = "10.0.0.1"
 
@@ -44,7 +45,7 @@ async def client_at(
     clients: list[AsyncTestClient[Any]] = []
 
     async def factory(host: str) -> AsyncTestClient[Any]:
-        c = AsyncTestClient(app=from_address(next_app(), host), base_url="http://testserver.local")
+        c = InLoopClient(app=from_address(next_app(), host), base_url="http://testserver.local")
         await c.__aenter__()
         clients.append(c)
         return c

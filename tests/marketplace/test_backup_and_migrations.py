@@ -67,11 +67,11 @@ async def test_migrations_forwards_backwards_forwards(make_user):
 
 
 async def test_production_refuses_to_start_with_pending_migrations():
-    from litestar.testing import AsyncTestClient
     from piccolo.apps.migrations.tables import Migration
 
     from marketplace.app import create_app
     from marketplace.kernel.settings import load_settings
+    from tests.inloop import InLoopClient
 
     current = get_settings()
     production = load_settings(
@@ -95,7 +95,7 @@ async def test_production_refuses_to_start_with_pending_migrations():
     try:
         assert await pending_migrations() == [f"marketplace:{newest['name']}"]
         with pytest.raises(BaseException) as refused:  # the test client wraps it in a group
-            async with AsyncTestClient(create_app(production)):
+            async with InLoopClient(create_app(production)):
                 pass
         assert "Kör 'marketplace migrate' först" in repr(refused.value.__dict__) + str(
             getattr(refused.value, "exceptions", refused.value)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from litestar.testing import AsyncTestClient
-
 from marketplace.app import create_app
 from marketplace.kernel.settings import get_settings, load_settings
 from tests.conftest import DEMO_PASSWORD
+from tests.inloop import InLoopClient
 
 
 async def test_unknown_host_header_is_refused():
     settings = dataclasses.replace(get_settings(), allowed_hosts=("praktik.vargarda.se",))
-    async with AsyncTestClient(create_app(settings), base_url="http://praktik.vargarda.se") as ok:
+    async with InLoopClient(create_app(settings), base_url="http://praktik.vargarda.se") as ok:
         assert (await ok.get("/health")).status_code == 200
-    async with AsyncTestClient(create_app(settings), base_url="http://evil.example") as bad:
+    async with InLoopClient(create_app(settings), base_url="http://evil.example") as bad:
         assert (await bad.get("/health")).status_code == 400
 
 
@@ -40,7 +39,7 @@ async def test_production_sets_hsts_and_secure_cookies(make_user):
             "VAR_DIR": str(current.var_dir),
         }
     )
-    async with AsyncTestClient(create_app(settings), base_url="https://testserver.local") as c:
+    async with InLoopClient(create_app(settings), base_url="https://testserver.local") as c:
         page = await c.get("/", headers={"accept": "text/html"})
         assert page.headers["strict-transport-security"].startswith("max-age=")
         # OpenAPI is off in production unless enabled.

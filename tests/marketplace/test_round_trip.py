@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from marketplace.kernel.errors import Conflict, NotFound, TooManyRequests
 from marketplace.kernel.forms import ACTION, Form, Landing, NoFields, confirmed, round_trip
+from tests.inloop import InLoopClient
 
 
 class Offer(msgspec.Struct, kw_only=True):
@@ -97,7 +98,7 @@ async def note(request: Request[Any, Any, Any]) -> Response[Any]:
 
 def client() -> AsyncTestClient[Litestar]:
     app = Litestar(route_handlers=[offer, receipt, close, pause, note])
-    return AsyncTestClient(app=app)
+    return InLoopClient(app=app)
 
 
 async def test_every_wrong_field_and_the_unticked_box_are_named_at_once() -> None:
