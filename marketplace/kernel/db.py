@@ -18,7 +18,12 @@ import aiosqlite
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
 
 from marketplace.kernel import orm_speedups
 from marketplace.kernel.settings import Settings
@@ -45,6 +50,23 @@ _PRAGMAS = (
 SQLITE_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {}
 
 
+class SafeSQLiteTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, which closes its connection when `BEGIN` fails.
+
+    `BEGIN IMMEDIATE` gives up with "database is locked" when another process holds the
+    write lock past the busy timeout; Piccolo then leaves the connection it opened for the
+    transaction open, and its thread outlives the request (and keeps the process from
+    exiting).
+    """
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()  # type: ignore[no-untyped-call]  # Piccolo: untyped
+        except BaseException:
+            await self.connection.close()
+            raise
+
+
 class SafeSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine, with the durability pragmas on every connection.
 
@@ -54,16 +76,32 @@ class SafeSQLiteEngine(SQLiteEngine):
 
     async def get_connection(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(**self.connection_kwargs)
-        # aiosqlite types row_factory as a class (sqlite3.Row); sqlite3 takes any callable.
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in _PRAGMAS:
-            await connection.execute(pragma)
-        # The engine's own timeout (SQLITE_BUSY_TIMEOUT_S unless set otherwise) is the wait.
-        busy_ms = int(float(self.connection_kwargs.get("timeout", SQLITE_BUSY_TIMEOUT_S)) * 1000)
-        await connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
-        for name, (arguments, function) in SQLITE_FUNCTIONS.items():
-            await connection.create_function(name, arguments, function, deterministic=True)
+        try:
+            # aiosqlite types row_factory as a class (sqlite3.Row); sqlite3 takes any callable.
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            for pragma in _PRAGMAS:
+                await connection.execute(pragma)
+            # The engine's own timeout (SQLITE_BUSY_TIMEOUT_S unless set otherwise) is the wait.
+            timeout = float(self.connection_kwargs.get("timeout", SQLITE_BUSY_TIMEOUT_S))
+            await connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            for name, (arguments, function) in SQLITE_FUNCTIONS.items():
+                await connection.create_function(name, arguments, function, deterministic=True)
+        except BaseException:
+            # A pragma can fail (`journal_mode` waits for a lock another process holds, and
+            # gives up after the timeout): the connection's thread must end with it, or it
+            # outlives the request and keeps the process from exiting.
+            await connection.close()
+            raise
         return connection
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return SafeSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
 
     async def _run_in_new_connection(
         self,

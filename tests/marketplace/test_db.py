@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 from typing import Any
 
+import pytest
+from piccolo.engine.sqlite import TransactionType
+
+from marketplace.kernel import db
 from marketplace.kernel.db import connection_pool, is_sqlite
 from marketplace.kernel.tables import User
 
@@ -20,3 +27,54 @@ async def test_a_command_runs_its_queries_on_a_pool_that_closes_after_it():
     if not is_sqlite(engine):
         assert engine.pool is None
     assert await User.count() == 0  # queries outside the block open their own connection
+
+
+def _sqlite_threads() -> int:
+    """aiosqlite runs each connection in a thread of its own, until the connection closes."""
+    return sum(1 for t in threading.enumerate() if "_connection_worker" in t.name)
+
+
+async def _threads_back_to(count: int) -> int:
+    for _ in range(100):  # a connection's thread ends just after close() returns
+        if _sqlite_threads() == count:
+            break
+        await asyncio.sleep(0.01)
+    return _sqlite_threads()
+
+
+async def test_a_sqlite_connection_whose_set_up_fails_is_closed(tmp_path, monkeypatch):
+    """A pragma that fails (e.g. `journal_mode` while another process holds the lock) leaves
+    no connection behind: its thread would outlive the query and keep the process alive."""
+    engine = db.SafeSQLiteEngine(path=str(tmp_path / "own.sqlite3"), timeout=0.2)
+    before = _sqlite_threads()
+    monkeypatch.setattr(db, "_PRAGMAS", (*db._PRAGMAS, "SELECT * FROM no_such_table"))
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        await engine.get_connection()
+    assert await _threads_back_to(before) == before
+    monkeypatch.undo()
+    connection = await engine.get_connection()  # and it works again
+    await connection.close()
+
+
+async def test_a_sqlite_transaction_that_cannot_begin_closes_its_connection(tmp_path):
+    """`BEGIN IMMEDIATE` gives up after the busy timeout while another process holds the write
+    lock: the answer is an error (the app's 503), and no connection is left open."""
+    path = tmp_path / "own.sqlite3"
+    engine = db.SafeSQLiteEngine(path=str(path), timeout=0.2)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode = WAL")
+    other.execute("CREATE TABLE t (x INTEGER)")
+    before = _sqlite_threads()
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                pytest.fail("the transaction began although another holds the lock")
+        assert await _threads_back_to(before) == before
+    finally:
+        other.execute("ROLLBACK")
+    async with engine.transaction(transaction_type=TransactionType.immediate) as txn:
+        await txn.connection.execute("INSERT INTO t VALUES (1)")
+    assert other.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    other.close()
+    assert await _threads_back_to(before) == before
