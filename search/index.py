@@ -106,6 +106,17 @@ _TEXT_GROUP_MIN_SHARE = 0.1
 # only their group (RESULTS_search.md, eleventh pass). Occupation scores share the groups'
 # scale (``_MAX_CONCEPT``).
 _TEXT_OCC_W = 1.0
+# Term-level feedback (twelfth pass): for a query the taxonomy supports little and that finds
+# few slots, the words the best of them share, and few other slots say, are looked for as weak
+# extra words in the text boost.
+_PRF_SUPPORT = 0.5  # below this concept support the feedback runs
+_PRF_MAX_FOUND = 50  # ... and for a query finding fewer slots than this
+_PRF_TOP = 10  # the first ranking's best slots read
+_PRF_MIN_DOCS = 3  # a word must be said by this many of them
+_PRF_TERMS = 4  # words added
+_PRF_WEIGHT = 0.3  # the best added word's share of the text boost
+_PRF_MAX_DF = 0.05  # words said by more than this share of the slots are not added
+_PRF_MIN_LEN = 4
 # The less the taxonomy supports a concept reading of the query (``concept_support``), the
 # more the text's feedback counts: up to (1 + _TEXT_GROUP_UNSUPPORTED) × _TEXT_GROUP_W for a
 # word no occupation name, group label, definition or skill says (a field word such as
@@ -328,6 +339,14 @@ class SearchIndex:
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
         self._term_post_cache: dict[tuple[Expansion, ...], _TermHits | None] = {}
+        # A forward index of each slot's own words (title, skills, description), for the
+        # term-level feedback: built slots hold ids of distinct texts (slots repeat their
+        # sentences), upserted ones their words.
+        self._fwd_words: list[str] = []
+        self._fwd_texts: list[array[int]] = []
+        self._fwd_start = array("i", [0])
+        self._fwd_flat = array("i")
+        self._fwd_added: dict[int, tuple[str, ...]] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -356,6 +375,18 @@ class SearchIndex:
         # Filter columns, a numpy chunk per _ROW_CHUNK slots: few Python objects live long
         # while the build runs, so the memory they used is reused rather than scattered.
         rows: list[tuple[int, int, float, float, bool, int, int, int, float, int, int, int]] = []
+        text_no: dict[str, int] = {}
+        fwd_texts = self._fwd_texts
+        fwd_flat = self._fwd_flat
+        fwd_start = self._fwd_start
+
+        def text_id(text: str, ids: array[int]) -> int:
+            got = text_no.get(text)
+            if got is None:
+                got = text_no[text] = len(fwd_texts)
+                fwd_texts.append(ids)
+            return got
+
         chunks: list[npt.NDArray[Any]] = []
         replaced: list[int] = []
         occ_pos = self._concepts.occ_pos
@@ -391,6 +422,8 @@ class SearchIndex:
                 info = titles[doc.title] = self._title_info(doc.title, ids_of)
             short.append(info.short)
             base = pos << _DOC_SHIFT
+            got = text_no.get(doc.title)
+            fwd_flat.append(text_id(doc.title, info.head + info.qualifier) if got is None else got)
             for ids, field in (
                 (info.head, _TITLE),
                 (info.qualifier, _TITLE_QUALIFIER),
@@ -402,15 +435,18 @@ class SearchIndex:
                 seg_code.append(base | field)
             for s in doc.skills:
                 ids = text_ids.get(s) or ids_of(s)
+                fwd_flat.append(text_id(s, ids))
                 tok.extend(ids)
                 seg_len.append(len(ids))
                 seg_code.append(base | _SKILLS)
             # Descriptions are long and rarely repeat whole, but their sentences do.
             for s in doc.description.split(". "):
                 ids = text_ids.get(s) or ids_of(s)
+                fwd_flat.append(text_id(s, ids))
                 tok.extend(ids)
                 seg_len.append(len(ids))
                 seg_code.append(base | _DESCRIPTION)
+            fwd_start.append(len(fwd_flat))
             occ = occ_pos.get(doc.occupation_id or "", -1)
             if occ < 0:
                 if info.inferred == -2:
@@ -446,6 +482,7 @@ class SearchIndex:
         self._fill_columns(np.concatenate(chunks), replaced)
         chunks.clear()
         self._fill_postings(vocab, tok, seg_len, seg_code)
+        self._fwd_words = list(vocab)
         c = self._cols
         self._length_sum = float(c.length[: c.size][c.alive[: c.size]].sum())
         self._lex.add_many(sorted(w for w in vocab if w not in self._lex))
@@ -608,6 +645,7 @@ class SearchIndex:
             (_HOST, self._tokens(doc.host_name)),
             (_TOWN, self._tokens(doc.town)),
         )
+        self._fwd_added[pos] = tuple(dict.fromkeys(t for field, toks in fields[:4] for t in toks))
         length = 0
         for field, toks in fields:
             counts: dict[str, int] = {}
@@ -706,7 +744,14 @@ class SearchIndex:
             skill_terms = parse_terms(
                 " ".join(query.skill_labels) + " ", self._lex, self._df, max(self._n_alive, 1)
             )
-        docs, scores, concept = self._score(terms, skill_terms, profile_occs)
+        docs, scores, concept, support = self._score(terms, skill_terms, profile_occs)
+        if terms and support < _PRF_SUPPORT and not profile_occs:
+            # The query names its work in words the taxonomy hardly knows: read what the
+            # slots it finds say, and look for that too.
+            keep = self._filter(docs, query)
+            feedback = self._feedback_words(terms, docs[keep], scores[keep])
+            if feedback:
+                docs, scores, concept, _ = self._score(terms, skill_terms, profile_occs, feedback)
         keep = self._filter(docs, query)
         docs, scores = docs[keep], scores[keep]
         strong = scores >= _MIN_SCORE * (1.0 if terms else 0.0)
@@ -748,9 +793,66 @@ class SearchIndex:
             )
         return SearchResult(total=total, hits=hits)
 
+    def _slot_words(self, pos: int) -> Iterable[str]:
+        """The distinct words of a slot's title, skills and description (forward index)."""
+        added = self._fwd_added.get(pos)
+        if added is not None:
+            return added
+        if pos + 1 >= len(self._fwd_start):
+            return ()
+        words = self._fwd_words
+        texts = self._fwd_texts
+        ids: set[int] = set()
+        for t in self._fwd_flat[self._fwd_start[pos] : self._fwd_start[pos + 1]]:
+            ids.update(texts[t])
+        return [words[i] for i in ids]
+
+    def _feedback_words(
+        self, terms: Sequence[Term], docs: IntArray, scores: FloatArray
+    ) -> list[tuple[str, float]]:
+        """Pseudo-relevance feedback: the words the first ranking's best slots share.
+
+        A query the taxonomy supports little (an abbreviation several kinds of work share,
+        work named in other words than the ads use) finds a few slots; what most of the best
+        of them say in their own text tells which work is meant, and other slots that say it
+        belong on the page too. Words said by several of the best slots and by few slots in
+        all (weighted as in Rocchio: share of the best slots × idf) are looked for as weak
+        extra words, in the text boost only.
+        """
+        strong = scores >= _MIN_SCORE
+        docs, scores = docs[strong], scores[strong]
+        if len(docs) < _PRF_MIN_DOCS or len(docs) >= _PRF_MAX_FOUND:
+            return []
+        k = min(_PRF_TOP, len(docs))
+        top = docs[np.argpartition(-scores, k - 1)[:k]] if k < len(docs) else docs
+        counts: dict[str, int] = {}
+        for pos in top.tolist():
+            for w in self._slot_words(pos):
+                counts[w] = counts.get(w, 0) + 1
+        said = {e.token for t in terms for e in t.expansions} | {t.text for t in terms}
+        n = max(self._n_alive, 1)
+        limit = _PRF_MAX_DF * n
+        scored: list[tuple[float, str]] = []
+        for w, c in counts.items():
+            if c < _PRF_MIN_DOCS or len(w) < _PRF_MIN_LEN or w in said or w.isdigit():
+                continue
+            df = self._df(w)
+            if df > limit:
+                continue
+            scored.append((c / k * math.log(1 + n / (1 + df)), w))
+        if not scored:
+            return []
+        scored.sort(reverse=True)
+        best = scored[0][0]
+        return [(w, v / best) for v, w in scored[:_PRF_TERMS]]
+
     def _score(
-        self, terms: Sequence[Term], skill_terms: Sequence[Term], profile_occs: Sequence[str]
-    ) -> tuple[IntArray, FloatArray, ConceptScores | None]:
+        self,
+        terms: Sequence[Term],
+        skill_terms: Sequence[Term],
+        profile_occs: Sequence[str],
+        feedback: Sequence[tuple[str, float]] = (),
+    ) -> tuple[IntArray, FloatArray, ConceptScores | None, float]:
         """Sum, per document, each signal's best match, following only the touched postings.
 
         Each signal (a query word, a skill word, the occupation match, the group match, the
@@ -781,6 +883,8 @@ class SearchIndex:
                 add((found.docs, found.best), 0.5 * term.weight)
         concept: ConceptScores | None = None
         lexical: tuple[IntArray, FloatArray] | None = None
+        with_fb: tuple[IntArray, FloatArray] | None = None
+        support = 1.0
         if terms:
             concept_terms = [t for t in terms if t.concept]
             concept = self._concepts.score(concept_terms)
@@ -788,10 +892,18 @@ class SearchIndex:
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
             groups, top_rank = self._group_scores(concept_terms, concept)
+            support = concept_support(
+                max(concept.occupations.values(), default=0.0), concept.named, top_rank
+            )
+            with_fb = lexical
+            if feedback and concept.named < 1.0:
+                # The feedback words rank slots only: lifting groups and occupations by them
+                # as well drifted from the described ad (RESULTS_search.md, twelfth pass).
+                with_fb = self._with_feedback(lexical, feedback, concept.named)
+                if with_fb is not None:
+                    doc_parts.append(with_fb[0])  # the slots only the feedback finds
+                    value_parts.append(np.zeros(len(with_fb[0])))
             if lexical is not None:
-                support = concept_support(
-                    max(concept.occupations.values(), default=0.0), concept.named, top_rank
-                )
                 weight = _TEXT_GROUP_W * (1.0 + _TEXT_GROUP_UNSUPPORTED * (1.0 - support))
                 self._text_groups(groups, lexical, concept.named, weight, prior=support)
                 if support < 1.0:
@@ -832,7 +944,7 @@ class SearchIndex:
             )
             add(self._concept_docs(self._group_docs, group_scores, 10**6, floor=0), _MAX_CONCEPT)
         if not doc_parts:
-            return np.empty(0, np.int64), np.empty(0, np.float64), concept
+            return np.empty(0, np.int64), np.empty(0, np.float64), concept, support
         all_docs = np.concatenate(doc_parts)
         n = self._cols.size
         touched = np.zeros(n, dtype=np.bool_)
@@ -857,11 +969,43 @@ class SearchIndex:
             summed = summed * level
         else:
             level = np.ones(len(udocs), dtype=np.float64)
+        if with_fb is not None:
+            lexical = with_fb
         if lexical is not None:
             # The text boost's slots are among the touched ones (their words matched).
             at = np.searchsorted(udocs, lexical[0])
             summed[at] += lexical[1] * level[at] ** _LEX_LEVEL_EXPONENT
-        return udocs.astype(np.int64), summed, concept
+        return udocs.astype(np.int64), summed, concept, support
+
+    def _with_feedback(
+        self,
+        lexical: tuple[IntArray, FloatArray] | None,
+        feedback: Sequence[tuple[str, float]],
+        named: float,
+    ) -> tuple[IntArray, FloatArray] | None:
+        """The text boost with the feedback words' BM25 added, each at its weight."""
+        doc_parts: list[npt.NDArray[Any]] = []
+        val_parts: list[npt.NDArray[Any]] = []
+        if lexical is not None:
+            doc_parts.append(lexical[0])
+            val_parts.append(lexical[1])
+        for word, w in feedback:
+            h = self._term_postings((Expansion(word, "exact", 1.0),))
+            if h is not None:
+                doc_parts.append(h.docs)
+                val_parts.append(_BM25_W * _PRF_WEIGHT * w * (1.0 - named) * h.bm)
+        if not doc_parts:
+            return None
+        docs = np.concatenate(doc_parts)
+        size = self._cols.size
+        total = np.asarray(
+            np.bincount(docs, weights=np.concatenate(val_parts), minlength=size), np.float64
+        )
+        touched = np.zeros(size, dtype=np.bool_)
+        touched[docs] = True
+        udocs = np.flatnonzero(touched)
+        boost: FloatArray = total[udocs]
+        return udocs.astype(np.int64), boost
 
     def _text_groups(
         self,
