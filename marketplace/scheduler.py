@@ -149,9 +149,23 @@ async def run_job(
     outcome, error = "ok", ""
     try:
         counts = await spec.func(started, settings)
+    except asyncio.CancelledError:
+        # The worker is stopping and its scheduler cancels what has not finished: this run
+        # never will, so it says so now, instead of staying `running` until another worker
+        # takes the lead (there may be none).
+        await _finish_run(int(run.id), "interrupted", counts, INTERRUPTED)
+        raise
     except Exception as exc:  # a failed sweep must not stop the scheduler
         log.exception("job %s failed", name)
         outcome, error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
+    await _finish_run(int(run.id), outcome, counts, error)
+    return RunResult(id=int(run.id), job=name, outcome=outcome, counts=counts, error=error)
+
+
+INTERRUPTED = "Arbetsprocessen avbröts under körningen."
+
+
+async def _finish_run(run_id: int, outcome: str, counts: dict[str, int], error: str) -> None:
     await JobRun.update(
         {
             JobRun.finished_at: utcnow(),
@@ -159,8 +173,7 @@ async def run_job(
             JobRun.counts: json.dumps(counts),
             JobRun.error: error,
         }
-    ).where(JobRun.id == run.id)
-    return RunResult(id=int(run.id), job=name, outcome=outcome, counts=counts, error=error)
+    ).where(JobRun.id == run_id)
 
 
 async def list_runs(
@@ -322,7 +335,7 @@ class Scheduler:
         await JobRun.update(
             {
                 JobRun.outcome: "interrupted",
-                JobRun.error: "Arbetsprocessen avbröts under körningen.",
+                JobRun.error: INTERRUPTED,
                 JobRun.finished_at: utcnow(),
             }
         ).where(

@@ -7,7 +7,11 @@ import dataclasses
 import os
 import subprocess
 import sys
+from typing import Any
 
+import pytest
+
+from marketplace import scheduler as scheduler_module
 from marketplace.app import collect_hooks
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import JobRun
@@ -64,6 +68,28 @@ async def test_new_leader_closes_runs_a_dead_leader_left_running():
         await scheduler.stop()
     rows = {r["worker"]: r["outcome"] for r in await JobRun.select(JobRun.worker, JobRun.outcome)}
     assert rows == {"dead:1": "interrupted", "cli:host:2": "running"}
+
+
+async def test_a_run_cancelled_as_its_worker_stops_is_recorded_as_interrupted(monkeypatch):
+    """A stopping worker's scheduler cancels the runs it has not finished (APScheduler's
+    shutdown); each says so at once instead of staying `running` with no leader to close it."""
+    started = asyncio.Event()
+
+    async def slow(now: Any, settings: Any) -> dict[str, int]:
+        started.set()
+        await asyncio.sleep(60)
+        return {}
+
+    spec = dataclasses.replace(job_specs()["expire-slots"], func=slow)
+    monkeypatch.setattr(scheduler_module, "job_specs", lambda: {"expire-slots": spec})
+    task = asyncio.create_task(run_job("expire-slots", worker="w1"))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    [row] = await JobRun.select(JobRun.outcome, JobRun.finished_at, JobRun.error)
+    assert row["outcome"] == "interrupted" and row["finished_at"] is not None
+    assert row["error"] == scheduler_module.INTERRUPTED
 
 
 async def test_started_scheduler_runs_every_job_and_records_each_run():
