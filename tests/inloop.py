@@ -6,7 +6,8 @@ wake-up of each loop and a second pool of connections per client. The app is asy
 way down, so the tests serve it where they run: each request is a task of the test's loop
 (a task of its own, so that the app's context variables never leak into the test), and the
 client's lifespan (startup and shutdown hooks) runs in that loop too. Everything else
-(cookies, headers, redirects, `raise_server_exceptions`) is the Litestar client's own.
+(cookies, headers, redirects) is the Litestar client's own; the app's exceptions always
+reach the test.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from httpx import ByteStream, Request, Response
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.testing import AsyncTestClient
 from litestar.testing.transport import SendReceiveContext, TestClientTransport
 from litestar.types import ASGIApp
@@ -49,16 +49,10 @@ class InLoopTransport(TestClientTransport[Any]):
         app = self.client.app
         receive = self.create_receive(request=request, context=context)
         send = self.create_send(request=request, context=context)
-        try:
-            await asyncio.get_running_loop().create_task(app(scope, receive, send))
-        except Exception:
-            if self.raise_server_exceptions:
-                raise
-            return _server_error(request)
+        # An exception the app raises reaches the test (the tests never turn that off).
+        await asyncio.get_running_loop().create_task(app(scope, receive, send))
         if not context["response_started"]:  # pragma: no cover - the app always answers
-            if self.raise_server_exceptions:
-                raise AssertionError("The app sent no response.")
-            return _server_error(request)
+            raise AssertionError("The app sent no response.")
         stream = ByteStream(raw_kwargs.pop("stream").getvalue())
         response = Response(**raw_kwargs, stream=stream, request=request)
         response.template = context["template"]  # type: ignore[attr-defined]
@@ -66,20 +60,16 @@ class InLoopTransport(TestClientTransport[Any]):
         return response
 
 
-def _server_error(request: Request) -> Response:
-    return Response(HTTP_500_INTERNAL_SERVER_ERROR, stream=ByteStream(b""), request=request)
-
-
 class InLoopClient(AsyncTestClient[T], Generic[T]):
     """`AsyncTestClient` with the app served in the running loop (see the module)."""
 
     def __init__(self, app: T, base_url: str = "http://testserver.local", **options: Any):
+        if options.get("raise_server_exceptions") is False:
+            raise TypeError("InLoopClient always raises the app's exceptions")
         super().__init__(app, base_url=base_url, **options)
         # httpx expects its own transport type; Litestar's client passes its transport alike.
         self._transport = InLoopTransport(  # type: ignore[assignment]
-            client=self,
-            raise_server_exceptions=options.get("raise_server_exceptions", True),
-            root_path=options.get("root_path", ""),
+            client=self, root_path=options.get("root_path", "")
         )
         self._lifespan: asyncio.Task[None] | None = None
         self._messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
