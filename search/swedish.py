@@ -6,6 +6,9 @@ still be Swedish: an everyday word (``frequent``) is then no typo of a vocabular
 unknown compound may split at words Swedish uses (``common``) where the vocabulary knows only
 some of its parts.
 
+The package's code is Apache-2.0 and its word lists CC BY-SA 4.0: nothing of them is copied
+into the project; an installation that bundles the package carries its attribution.
+
 Frequencies are on the Zipf scale (log10 of occurrences per billion words): 4 is a word met
 every few pages, 2.5 one most adult readers know.
 """
