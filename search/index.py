@@ -37,6 +37,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from marketplace.reference.taxonomy import no_education_required
+from search import swedish
 from search.concepts import ConceptIndex, ConceptScores
 from search.everyday import everyday_words
 from search.group_ranker import GroupRanker
@@ -364,6 +365,7 @@ class SearchIndex:
         only the ids are gathered, and the postings are sorted into place by numpy at the end.
         """
         self.__init__(self._concepts)  # type: ignore[misc]
+        swedish.load()  # the word list query understanding reads, so no query waits for it
         vocab: dict[str, int] = {}
         text_ids: dict[str, array[int]] = {}
         titles: dict[str, _TitleInfo] = {}

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from search import swedish
 from search.text import (
     derivation_root,
     fold,
@@ -54,6 +55,7 @@ _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
 _SHORT_TYPO_LEN = 4
+_MIN_COMMON_PART = 4  # a part of an unknown compound split at words Swedish uses
 _FOLDED_STEM = 0.7  # a stem match only once å ä ö are folded away
 _MIN_DERIVED_BASE = 5  # a clipped stem ("sälj", "bygg") is shorter and stands for its agent
 # Action nouns of a verb: "undervisning" of "undervisa" (the verb is the root and -a).
@@ -289,8 +291,9 @@ class Lexicon:
 
         With ``allow_unknown_tail``, a word that does not split fully may still split into
         its longest known first part (4 letters or more) and an unknown rest, or else into a
-        modifier that only begins vocabulary words and its longest known head. A word the
-        vocabulary knows whole is split too, into at least two parts.
+        modifier that only begins vocabulary words and its longest known head, or else into
+        two words that written Swedish uses (`search.swedish.common`). A word the vocabulary
+        knows whole is split too, into at least two parts.
         """
         key = (folded, allow_unknown_tail)
         if key in self._split_cache:
@@ -308,6 +311,13 @@ class Lexicon:
             parts = self._split_known_prefix(folded)
         if parts is None and allow_unknown_tail:
             parts = self._split_known_head(folded)
+        if parts is None and allow_unknown_tail:
+            # Last of all, a compound of two words that Swedish uses though the vocabulary
+            # lacks them as words of their own: each part's own expansions (a vocabulary
+            # compound with the same head, say) may still find the slots.
+            parts = split_compound(
+                folded, swedish.common, min_part=_MIN_COMMON_PART, max_parts=2, whole=False
+            )
         if len(self._split_cache) > _CACHE_LIMIT:
             self._split_cache.clear()
         self._split_cache[key] = parts
@@ -352,7 +362,8 @@ class Lexicon:
         Exact, folded, stem (Snowball stem and inflection endings), derivation root, compound
         (the word as the head or the modifier of a longer compound), prefix (only if
         ``allow_prefix``, meant for the last query word, or when the word is unknown) and
-        typo (within the Meilisearch-style budget, only when the word is unknown) matches.
+        typo (within the Meilisearch-style budget, only when the word is unknown and no
+        everyday Swedish word) matches.
         Compound lookups need at least ``min_compound`` letters.
         """
         key = (word, allow_prefix, min_compound)
@@ -475,8 +486,9 @@ class Lexicon:
         # Such compound guesses do not rule out a typo: "laboraat" is "laborant" mistyped,
         # not the start of "laboratorieanalyser". A typo weighs more than a compound part.
         # Nor does a stem: "larman" stems to "larm" but is "lagman" mistyped. A word the
-        # vocabulary holds itself is no typo.
-        if not complete:
+        # vocabulary holds itself is no typo, nor is an everyday Swedish word that the
+        # vocabulary lacks (`search.swedish`): its nearest vocabulary words mean other things.
+        if not complete and not swedish.frequent(word):
             # A short word (four letters) that matches nothing else may still be mistyped:
             # "kasa" for "kassa", "kcok" for "kock".
             dist, forms = self.typos(f, short=not best)

@@ -6,7 +6,9 @@ import unicodedata
 
 import pytest
 
+from search import swedish
 from search.lexicon import Lexicon
+from search.terms import parse_terms
 from search.text import (
     derivation_root,
     fold,
@@ -169,3 +171,30 @@ def test_an_inflected_word_also_reaches_its_base_form() -> None:
     exps = {e.token: e for e in lex.expand("kuratorer")}
     assert exps["kuratorer"].kind == "exact"
     assert exps["kurator"].kind == "stem"
+
+
+def test_swedish_word_list_is_read_from_the_installed_package() -> None:
+    assert swedish.frequent("sommar") and swedish.common("frukt") and swedish.common("vagn")
+    assert not swedish.frequent("sommmer") and not swedish.common("fruktvagn")
+    # common() takes folded words: "vårdag" is a word only as "vardag" there.
+    assert swedish.common("vardag") and not swedish.common("vårdag")
+
+
+def test_an_everyday_swedish_word_is_no_typo_of_a_vocabulary_word() -> None:
+    # "sommer" is some slot's word; "sommar" is a word Swedish uses every day, not it mistyped.
+    lex = _lexicon("sommer", "kock")
+    assert not any(e.kind == "typo" for e in lex.expand("sommar"))
+    assert ("sommer", "typo") in {(e.token, e.kind) for e in lex.expand("sommmer")}
+
+
+def test_an_unknown_compound_splits_at_words_swedish_uses() -> None:
+    # Neither "frukt" nor "vagn" is a vocabulary word, but both are Swedish: the compound
+    # splits there, and its head finds the vocabulary compound with the same head.
+    lex = _lexicon("kaffevagn", "kock")
+    assert lex.split("fruktvagn") is None
+    assert lex.split("fruktvagn", allow_unknown_tail=True) == ["frukt", "vagn"]
+    terms = parse_terms("fruktvagn ", lex, lambda t: 1, 10)
+    assert [t.text for t in terms] == ["frukt", "vagn"]
+    assert "kaffevagn" in {e.token for e in terms[1].expansions}
+    # A string that is no Swedish word does not split so.
+    assert lex.split("qxzyvagn", allow_unknown_tail=True) is None
