@@ -76,6 +76,33 @@ async def get_booking_for(user: AuthUser, booking_id: int) -> schemas.Booking:
         return await booking_access.booking_out(row, with_events=True)
 
 
+async def _visible_bookings(user: AuthUser) -> list[Any]:
+    """The where-clauses that limit bookings to those the caller may see."""
+    where: list[Any] = []
+    if user.is_staff:
+        allowed = await visible_coordinator_ids(user)
+        if allowed is not None:
+            where.append(Booking.candidate.coordinator.is_in(allowed or [0]))
+    elif user.role == "host":
+        where.append(Booking.slot.host.is_in(await host_ids_of(user) or [0]))
+        where.append(Booking.status.not_in(list(HIDDEN_FROM_HOST)))
+    else:
+        raise Forbidden("Din roll ser inga bokningar.")
+    return where
+
+
+def _newest_first(where: list[Any], limit: int, offset: int = 0) -> Any:
+    query = Booking.select()
+    for clause in where:
+        query = query.where(clause)
+    return (
+        query.order_by(Booking.proposed_at, ascending=False)
+        .order_by(Booking.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+
+
 async def list_bookings_for(
     user: AuthUser,
     *,
@@ -87,34 +114,17 @@ async def list_bookings_for(
 ) -> schemas.BookingPage:
     """The bookings the caller may see, newest first; each participant shown is audited."""
     async with write_transaction(booking_access.engine()):
-        where: list[Any] = []
-        if user.is_staff:
-            allowed = await visible_coordinator_ids(user)
-            if allowed is not None:
-                where.append(Booking.candidate.coordinator.is_in(allowed or [0]))
-        elif user.role == "host":
-            where.append(Booking.slot.host.is_in(await host_ids_of(user) or [0]))
-            where.append(Booking.status.not_in(list(HIDDEN_FROM_HOST)))
-        else:
-            raise Forbidden("Din roll ser inga bokningar.")
+        where = await _visible_bookings(user)
         if status:
             where.append(Booking.status == status)
         if slot_id is not None:
             where.append(Booking.slot == slot_id)
         if candidate_id is not None:
             where.append(Booking.candidate == candidate_id)
-        query = Booking.select()
+        rows = cast("list[BookingRow]", await _newest_first(where, limit, offset))
         count = Booking.count()
         for clause in where:
-            query = query.where(clause)
             count = count.where(clause)
-        rows = cast(
-            "list[BookingRow]",
-            await query.order_by(Booking.proposed_at, ascending=False)
-            .order_by(Booking.id, ascending=False)
-            .limit(limit)
-            .offset(offset),
-        )
         total = await count
         await record_many(user, "booking.list", sorted({r["candidate"] for r in rows}))
         return schemas.BookingPage(
@@ -123,6 +133,24 @@ async def list_bookings_for(
             offset=offset,
             items=await booking_access.bookings_out(rows),
         )
+
+
+async def bookings_by_status_for(
+    user: AuthUser, statuses: list[str], *, limit_each: int = 100
+) -> dict[str, list[schemas.Booking]]:
+    """The newest `limit_each` bookings of each status that the caller may see, for a home
+    page that lists several statuses: one transaction and one audit batch for them all, not
+    one of each per status (on SQLite each is a write and a sync to disk)."""
+    async with write_transaction(booking_access.engine()):
+        where = await _visible_bookings(user)
+        rows: dict[str, list[BookingRow]] = {}
+        for status in statuses:
+            query = _newest_first([*where, Booking.status == status], limit_each)
+            rows[status] = cast("list[BookingRow]", await query)
+        every = [r for found in rows.values() for r in found]
+        await record_many(user, "booking.list", sorted({r["candidate"] for r in every}))
+        out = iter(await booking_access.bookings_out(every))
+        return {status: [next(out) for _ in found] for status, found in rows.items()}
 
 
 async def _warn_if_full(slot: SlotRoom, start: dt.date, end: dt.date) -> None:

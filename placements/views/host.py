@@ -99,14 +99,13 @@ OPEN_FOR_HOST = ("accepted", "agreed", "active")
 ENDED = ("completed", "interrupted")
 
 
-async def _bookings(user: AuthUser, status: str) -> list[Any]:
-    return (await booking_services.list_bookings_for(user, status=status, limit=100)).items
-
-
 async def _home_context(user: AuthUser) -> dict[str, Any]:
     _, organisations = await host_services.list_hosts_for(user, limit=100)
     slots = (await slot_services.list_managed_slots(user, limit=200)).items
-    proposals = await _bookings(user, "proposed")
+    lists = await booking_services.bookings_by_status_for(
+        user, ["proposed", "accepted", "agreed", "active", "completed", "interrupted"]
+    )
+    proposals = lists["proposed"]
     # A proposal the slot's supervisor has no room for is answered on its own page, where
     # the host picks another supervisor or period.
     fits = {
@@ -114,12 +113,12 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         for b in proposals
     }
     to_sign = []
-    for booking in await _bookings(user, "accepted"):
+    for booking in lists["accepted"]:
         agreement = await agreement_services.get_agreement_for(user, booking.id)
         host_signed = any(s.party == "host" and s.signed for s in agreement.signatures)
         to_sign.append((booking, agreement, host_signed))
-    placements = await _bookings(user, "agreed") + await _bookings(user, "active")
-    ended = await _bookings(user, "completed") + await _bookings(user, "interrupted")
+    placements = lists["agreed"] + lists["active"]
+    ended = lists["completed"] + lists["interrupted"]
     assessed = await outcome_services.submitted_assessments(ended)
     to_assess = [booking for booking in ended if booking.id not in assessed]
     ledgers = [await ledger_services.host_ledger_for(user, h.id) for h in organisations]

@@ -234,9 +234,13 @@ async def _workbench_page(
     follow_ups = await outcome_services.list_follow_ups_for(
         user, due_by=today + dt.timedelta(days=14)
     )
-    active = await _bookings(user, status="active")
+    lists = await booking_services.bookings_by_status_for(
+        user,
+        [booking_states.AWAITING, "proposed", "accepted", "active", "completed", "interrupted"],
+    )
+    active = lists["active"]
     absence_alerts = await attendance_services.alerts_among(user, [b.id for b in active])
-    ended = await _bookings(user, status="completed") + await _bookings(user, status="interrupted")
+    ended = lists["completed"] + lists["interrupted"]
     recorded = await outcome_services.bookings_with_outcomes(ended)
     to_record = [booking for booking in ended if booking.id not in recorded]
     return page(
@@ -258,9 +262,9 @@ async def _workbench_page(
         values={"q": q, "status": status, "flaggade": "1" if flaggade else "", "sortera": sortera},
         statuses=list(LABELS["candidate_status"].items()),
         sort_choices=SORT_CHOICES,
-        awaiting_participant=await _bookings(user, status=booking_states.AWAITING),
-        proposals=await _bookings(user, status="proposed"),
-        awaiting_signatures=await _bookings(user, status="accepted"),
+        awaiting_participant=lists[booking_states.AWAITING],
+        proposals=lists["proposed"],
+        awaiting_signatures=lists["accepted"],
         active=active,
         absence_alerts=absence_alerts,
         follow_ups=follow_ups,

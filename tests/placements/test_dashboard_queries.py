@@ -121,3 +121,30 @@ async def test_the_home_pages_cost_the_same_with_more_ended_placements(client, m
     for n in range(6):
         assert f"Extra{n}" in many[2]
     assert many[3].count("Extra") >= 6
+
+
+async def test_the_lists_by_status_are_the_lists_one_status_at_a_time() -> None:
+    """The home pages read their lists of several statuses in one transaction with one audit
+    batch; each list is what asking for its status alone gives, for staff and for the host
+    (who never sees a proposal the participant answers first)."""
+    coordinator, host_user, ended = await _world()
+    await ended("Aida")
+    await ended("Bodil", "interrupted")
+    await ended("Cissi", "active")
+    await ended("Doris", "proposed")
+    await ended("Edna", "awaiting_participant")
+    statuses = ["awaiting_participant", "proposed", "active", "completed", "interrupted"]
+    for user in (coordinator, host_user):
+        lists = await booking_services.bookings_by_status_for(user, statuses)
+        assert list(lists) == statuses
+        for status in statuses:
+            alone = (await booking_services.list_bookings_for(user, status=status)).items
+            assert [b.id for b in lists[status]] == [b.id for b in alone], (user.role, status)
+            assert lists[status] == alone
+        assert len(lists["awaiting_participant"]) == (0 if user.role == "host" else 1)
+    capped = await booking_services.bookings_by_status_for(coordinator, ["completed"], limit_each=1)
+    assert len(capped["completed"]) == 1
+    async with counted_queries() as queries:
+        await booking_services.bookings_by_status_for(host_user, statuses)
+    writes = [q for q in queries if q.lstrip().upper().startswith("INSERT")]
+    assert len(writes) == 1, writes  # one audit batch for every participant shown
