@@ -206,6 +206,26 @@ async def test_languages_and_rtl(client: AsyncTestClient[Litestar]) -> None:
     assert '<html lang="sv" dir="ltr">' in back.text
 
 
+async def test_dates_and_swedish_names_keep_their_order_in_arabic(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """In a right-to-left page an ISO date is read as three numbers, and Chromium showed
+    2026-12-19 as 19-12-2026; each date (and each Swedish name beside Arabic text) is
+    isolated, so that it reads as written and the period still runs from the right."""
+    from employers.tables import Host
+    from tests.placements.bookingdata import END, START
+
+    w = await make_world()
+    await propose(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert f"<bdi>{START.isoformat()}</bdi> – <bdi>{END.isoformat()}</bdi>" in page.text
+    host = await Host.select(Host.name).first()
+    assert host is not None and f"<p><bdi>{host['name']}</bdi>, <bdi>" in page.text
+
+
 async def test_no_session_no_pages_and_staff_get_none(
     client: AsyncTestClient[Litestar], sign_in
 ) -> None:
