@@ -355,6 +355,12 @@ class SearchIndex:
         """Return the number of live (indexed, not removed) slots."""
         return self._n_alive
 
+    @property
+    def dead_rows(self) -> int:
+        """Rows of removed or replaced slots: an upsert appends a row and leaves the old one
+        dead, its postings still read (and skipped) by every search, until a rebuild."""
+        return self._cols.size - self._n_alive
+
     def build(self, docs: Iterable[SlotDoc]) -> None:
         """Index ``docs`` from scratch (replacing anything indexed before).
 
@@ -589,6 +595,7 @@ class SearchIndex:
             return False
         self._cols.alive[pos] = False
         self._rare_adapt.pop(pos, None)
+        self._fwd_added.pop(pos, None)
         self._n_alive -= 1
         self._length_sum -= float(self._cols.length[pos])
         return True

@@ -178,6 +178,10 @@ def card_of(doc: SlotDoc, shared: dict[str, str] | None = None) -> SlotCard:
 # A build over fewer slots frees too little to be worth a full garbage collection (0.15 s in
 # a large process, paid at every worker start and every test's app start).
 RELEASE_AFTER_SLOTS = 5_000
+# A catch-up that leaves more dead rows than this, and more than a quarter of the live ones,
+# starts a rebuild in the background: at 3,000 slots after ~1,000 re-indexed slots (a
+# rebuild of 0.2 s), at 100,000 after 25,000 (~6 s in a thread; searches go on meanwhile).
+REBUILD_AFTER_DEAD = 1_000
 
 
 def _release_freed_memory() -> None:
@@ -301,9 +305,11 @@ class SlotSearch:
         log.info("search index built: %d published slots", len(cards))
 
     def rebuild_in_background(self) -> asyncio.Task[None]:
-        """Start a rebuild unless one is running; return its task."""
+        """Start a rebuild unless one is running; return its task. A failed one is logged
+        (the index in use stays as it was, and the next catch-up tries again)."""
         if self._rebuild_task is None or self._rebuild_task.done():
             self._rebuild_task = asyncio.create_task(self.rebuild())
+            self._rebuild_task.add_done_callback(_log_failed_rebuild)
         return self._rebuild_task
 
     async def catch_up(self) -> int:
@@ -330,6 +336,11 @@ class SlotSearch:
                 self.words_seen = words_version
             # So do the search log's proposals and the lift's switch (`search/lift.py`).
             await self.learned.refresh_if_moved()
+            if self.index.dead_rows > max(REBUILD_AFTER_DEAD, len(self.index) // 4):
+                # Every booking's move re-indexes its slot (open seats change), and each
+                # re-indexed slot leaves a dead row: without a rebuild now and then a worker's
+                # index grows, and its searches slow, for as long as it runs.
+                self.rebuild_in_background()
             return len(pairs)
 
     async def fresh(self) -> None:
@@ -343,6 +354,11 @@ class SlotSearch:
         """Rank published slots for the query, after catching up with every change."""
         await self.fresh()
         return self.index.search(query)
+
+
+def _log_failed_rebuild(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("search index rebuild failed", exc_info=task.exception())
 
 
 _searches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SlotSearch] = (

@@ -298,3 +298,16 @@ def test_rare_adaptations_are_checked_exactly_without_the_documents() -> None:
     assert ids(idx, q="städare", adaptations=["anpassning 65", "anpassning 69"]) == [100]
     idx.remove(66)
     assert ids(idx, q="städare", adaptations=["anpassning 65"]) == [100]
+
+
+def test_a_replaced_slot_leaves_a_dead_row_until_a_rebuild() -> None:
+    idx = SearchIndex()
+    idx.build([slot(1, "Lagerarbetare"), slot(2, "Städare")])
+    assert (len(idx), idx.dead_rows) == (2, 0)
+    for _ in range(3):
+        idx.upsert(slot(1, "Lagerarbetare"))
+    assert (len(idx), idx.dead_rows) == (2, 3)
+    assert idx.remove(2) and (len(idx), idx.dead_rows) == (1, 4)
+    assert [h.slot_id for h in idx.search(SearchQuery(q="lagerarbetare")).hits] == [1]
+    idx.build([slot(1, "Lagerarbetare")])
+    assert (len(idx), idx.dead_rows) == (1, 0)

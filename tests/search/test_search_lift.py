@@ -230,3 +230,33 @@ async def test_a_coordinator_cannot_see_or_switch_the_lift(client, make_user):
     assert (await client.get("/drift/sokningar/lyft", headers=HTML)).status_code == 403
     assert (await client.get("/drift/sokningar", headers=HTML)).status_code == 403
     assert await lift.switch_on()
+
+
+async def test_a_worker_rebuilds_its_index_once_re_indexed_slots_pile_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every booking's move re-indexes its slot; the dead rows that leaves are dropped by a
+    rebuild in the background, after which the index answers as before."""
+    from placements.services import bump_slot_change
+    from search import services
+
+    monkeypatch.setattr(services, "REBUILD_AFTER_DEAD", 3)
+    first = await search_slot(title="Lagerarbetare")
+    second = await search_slot(title="Kock till skolköket", host=None)
+    search = slot_search()
+    await search.rebuild()
+    assert (len(search.index), search.index.dead_rows) == (2, 0)
+    before = search.index
+    for _ in range(3):
+        await bump_slot_change(first)
+        await search.catch_up()
+    assert search.index is before and before.dead_rows == 3  # not more than the limit yet
+    await bump_slot_change(first)
+    await search.catch_up()
+    task = search._rebuild_task
+    assert task is not None
+    await task
+    assert search.index is not before
+    assert (len(search.index), search.index.dead_rows) == (2, 0)
+    found = await run_search(SearchQuery(q="kock"))
+    assert [h.id for h in found.results] == [second]
