@@ -319,7 +319,7 @@ def wire_packages() -> None:
 
 def collect_hooks(settings: Settings) -> list[Hook]:
     """Lifespan hooks of the packages (search index, scheduler), in start order."""
-    hooks: list[Hook] = [search_index_hook]
+    hooks: list[Hook] = [rate_limit_hook, search_index_hook]
     if settings.scheduler_enabled:
         from marketplace.scheduler import scheduler_hook
 
@@ -328,12 +328,29 @@ def collect_hooks(settings: Settings) -> list[Hook]:
 
 
 @asynccontextmanager
+async def rate_limit_hook(app: Litestar) -> AsyncIterator[None]:
+    """At shutdown, close the sign-in limits' Redis connections (left to the garbage
+    collector, each was an unclosed connection)."""
+    from marketplace.kernel import ratelimit
+
+    try:
+        yield
+    finally:
+        await ratelimit.close_limiters()
+
+
+@asynccontextmanager
 async def search_index_hook(app: Litestar) -> AsyncIterator[None]:
-    """Build this worker's search index before it serves; later rebuilds never block."""
+    """Build this worker's search index before it serves; later rebuilds never block, and
+    one still running at shutdown is cancelled."""
     from search.services import slot_search
 
-    await slot_search().rebuild()
-    yield
+    search = slot_search()
+    await search.rebuild()
+    try:
+        yield
+    finally:
+        await search.stop_rebuild()
 
 
 # Connections each served worker keeps to PostgreSQL (opened as needed, up to this many).

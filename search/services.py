@@ -312,6 +312,14 @@ class SlotSearch:
             self._rebuild_task.add_done_callback(_log_failed_rebuild)
         return self._rebuild_task
 
+    async def stop_rebuild(self) -> None:
+        """Cancel a rebuild running in the background (the worker is stopping)."""
+        task = self._rebuild_task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     async def catch_up(self) -> int:
         """Apply every slot change since the last one seen; return how many slots moved."""
         marker = await self.marker()

@@ -69,7 +69,7 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
     """Every test starts with empty tables (migrations stay applied) and fresh rate limits."""
     from marketplace.kernel import ratelimit
 
-    ratelimit._limiters.clear()
+    await ratelimit.close_limiters()
     yield
     await dbutil.truncate_all()
 

@@ -31,6 +31,9 @@ class Limiter(Protocol):
     async def reset(self, key: str) -> None:
         """Forget the attempts under `key` (after a successful sign-in)."""
 
+    async def aclose(self) -> None:
+        """Let go of what the limiter holds open (Redis's connections)."""
+
 
 class MemoryLimiter:
     """Counts in this process only: right for one worker and for the embedded default."""
@@ -59,6 +62,9 @@ class MemoryLimiter:
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
+
+    async def aclose(self) -> None:
+        return None
 
 
 class RedisLimiter:
@@ -90,6 +96,9 @@ class RedisLimiter:
         for window_s in (60, 300, 900, 3600):
             await self._redis.delete(f"mp:rl:{key}:{now - now % window_s}")
 
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
 
 _limiters: dict[str, Limiter] = {}
 
@@ -100,6 +109,14 @@ def limiter_for(settings: Settings) -> Limiter:
     if key not in _limiters:
         _limiters[key] = RedisLimiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
     return _limiters[key]
+
+
+async def close_limiters() -> None:
+    """Close the process's limiters (at a worker's shutdown); the next use opens new ones."""
+    limiters = list(_limiters.values())
+    _limiters.clear()
+    for limiter in limiters:
+        await limiter.aclose()
 
 
 async def spend(key: str, limit: int, window_s: int, refusal: str) -> None:

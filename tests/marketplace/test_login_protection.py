@@ -139,3 +139,21 @@ async def test_redis_limiter_is_shared_between_workers():
     assert fourth.count == 4
     assert (await worker_a.peek(key, 60)).count == 4
     await probe.aclose()
+    await worker_a.aclose()
+    await worker_b.aclose()
+
+
+async def test_a_stopping_worker_closes_its_limiters_redis_connections(app):
+    """Left to the garbage collector, a worker's Redis connections were unclosed at exit."""
+    from marketplace.kernel import ratelimit
+    from tests.inloop import InLoopClient
+
+    url = "redis://127.0.0.1:6379/15"
+    async with InLoopClient(app=app, base_url="http://testserver.local"):
+        limiter = ratelimit._limiters[url] = RedisLimiter(url)
+        assert (await limiter.hit(f"test:{uuid.uuid4().hex}", 3, 60)).allowed
+        pool = limiter._redis.connection_pool
+        connections = [*pool._available_connections, *pool._in_use_connections]
+        assert connections and all(c.is_connected for c in connections)
+    assert ratelimit._limiters == {}
+    assert not any(c.is_connected for c in connections)

@@ -260,3 +260,13 @@ async def test_a_worker_rebuilds_its_index_once_re_indexed_slots_pile_up(
     assert (len(search.index), search.index.dead_rows) == (2, 0)
     found = await run_search(SearchQuery(q="kock"))
     assert [h.id for h in found.results] == [second]
+
+
+async def test_a_stopping_worker_cancels_a_rebuild_in_the_background() -> None:
+    await search_slot(title="Lagerarbetare")
+    search = slot_search()
+    before = search.index
+    task = search.rebuild_in_background()
+    await search.stop_rebuild()
+    assert task.done() and search.index is before
+    await search.stop_rebuild()  # nothing running: nothing to do
