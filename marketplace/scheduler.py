@@ -24,10 +24,13 @@ import fcntl
 import json
 import logging
 import os
+import signal
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -314,12 +317,19 @@ class Scheduler:
         self.lock = lock or make_leader_lock(settings)
         self.specs = job_specs()
         self.is_leader = False
+        # Set when the worker is told to stop (SIGTERM or SIGINT): uvicorn then drains its
+        # connections before the lifespan's shutdown, and meanwhile this worker must not take
+        # the lead or start a run that the shutdown would only cancel.
+        self.stopping = False
         self._lock_guard = asyncio.Lock()
         self._running: set[asyncio.Task[Any]] = set()
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
 
     async def ensure_leader(self) -> bool:
-        """Take or confirm the lead; True if this worker is the leader now."""
+        """Take or confirm the lead; True if this worker is the leader now. A stopping worker
+        takes no lead (and a stopping leader keeps its lock until it stops)."""
+        if self.stopping and not self.is_leader:
+            return False
         async with self._lock_guard:
             held = await self.lock.acquire()
             if held and not self.is_leader:
@@ -357,7 +367,7 @@ class Scheduler:
         if task is not None:
             self._running.add(task)
         try:
-            if not await self.ensure_leader():
+            if self.stopping or not await self.ensure_leader():
                 return None
             return await run_job(name, settings=self.settings, worker=self.worker)
         except Exception:
@@ -409,6 +419,38 @@ class Scheduler:
             self.is_leader = False
 
 
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stop_signals_mark(scheduler: Scheduler) -> Iterator[None]:
+    """While the app runs, a stop signal first marks the scheduler as stopping, then goes on
+    to the handler that was there (uvicorn's, which drains connections before the lifespan's
+    shutdown). Outside the main thread, signals cannot be caught: nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in EXIT_SIGNALS}
+
+    def mark(sig: int, frame: FrameType | None) -> None:
+        scheduler.stopping = True
+        before = previous[signal.Signals(sig)]
+        if callable(before):
+            before(sig, frame)
+        elif before == signal.SIG_DFL:
+            signal.signal(sig, signal.SIG_DFL)
+            signal.raise_signal(sig)
+
+    for sig in EXIT_SIGNALS:
+        signal.signal(sig, mark)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if signal.getsignal(sig) is mark:
+                signal.signal(sig, handler)
+
+
 @contextlib.asynccontextmanager
 async def scheduler_hook(app: Any) -> AsyncIterator[None]:
     """Lifespan hook: run this worker's scheduler while the app runs."""
@@ -416,6 +458,7 @@ async def scheduler_hook(app: Any) -> AsyncIterator[None]:
     await scheduler.start()
     app.state.scheduler = scheduler
     try:
-        yield
+        with stop_signals_mark(scheduler):
+            yield
     finally:
         await scheduler.stop()

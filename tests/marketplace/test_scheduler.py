@@ -183,3 +183,52 @@ def test_every_job_has_a_swedish_name_and_text():
     for name, spec in job_specs().items():
         assert spec.title and spec.title != name, name
         assert spec.text, f"{name} has no Swedish text (its docstring would show)"
+
+
+async def test_a_worker_told_to_stop_takes_no_lead_and_starts_no_run():
+    """SIGTERM reaches uvicorn, which drains connections before the lifespan's shutdown; a
+    worker used to take the lead meanwhile and start sweeps its shutdown then cancelled."""
+    import signal
+
+    settings = get_settings()
+    leader, follower = Scheduler(settings, worker="w1"), Scheduler(settings, worker="w2")
+    told: list[int] = []
+    before = signal.signal(signal.SIGTERM, lambda sig, frame: told.append(sig))
+    try:
+        assert await leader.ensure_leader()
+        with scheduler_module.stop_signals_mark(follower):
+            assert not follower.stopping
+            signal.raise_signal(signal.SIGTERM)
+            assert follower.stopping and told == [signal.SIGTERM]  # and on to the handler
+        await leader.lock.release()  # the leader goes away ...
+        assert not await follower.ensure_leader()  # ... and the stopping worker stays out
+        await follower.tick()
+        assert not follower.is_leader
+        assert await follower.run_if_leader("prune-job-runs") is None
+        # A leader told to stop keeps its lock until it stops, but starts nothing new.
+        assert await leader.ensure_leader()
+        leader.stopping = True
+        assert await leader.ensure_leader()
+        assert await leader.run_if_leader("prune-job-runs") is None
+        assert await JobRun.count() == 0
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        await leader.stop()
+        await follower.stop()
+
+
+def test_the_stop_mark_gives_the_signal_back_as_it_found_it():
+    import signal
+
+    scheduler = Scheduler(get_settings(), worker="w1")
+
+    def mine(sig: int, frame: Any) -> None:
+        return None
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        with scheduler_module.stop_signals_mark(scheduler):
+            assert signal.getsignal(signal.SIGTERM) is not mine
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)
