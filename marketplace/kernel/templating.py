@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marketplace.kernel import figures, notices
+from marketplace.kernel import figures, i18n, notices
 from marketplace.kernel.clock import STOCKHOLM
 
 if TYPE_CHECKING:  # the app factory passes it; the labels alone need no web framework
@@ -158,4 +158,7 @@ def register_templating(
         label=label, when=when, day=day, number=number, figure=figures.text, actor=actor
     )
     engine.engine.globals["notice_for"] = notices.notice_for
+    # Swedish pages' `_`: templates shared with the participant's language (the signing
+    # page's agreement) mark their texts, and a participant page passes its own catalog.
+    engine.engine.globals["_"] = i18n.swedish
     engine.engine.globals["static"] = static_urls(static_dirs)
