@@ -1,7 +1,7 @@
 """What the participant gets outside /mina-sidor speaks the language they chose (issue 17): the
-signing link's SMS and mail, and the signing page the link opens (and its refusals once the
-link is known to be theirs). The host's side (the supervisor's link and page) stays Swedish,
-and so does a participant who never chose."""
+signing link's SMS and mail, the signing page the link opens (and its refusals once the link
+is known to be theirs), and the notice that a proposal waits for their answer. The host's side
+(the supervisor's link and page) stays Swedish, and so does a participant who never chose."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage
 from participants import i18n
+from placements.schemas import bookings as sb
+from placements.services import bookings
 from placements.tables import Candidate
 from tests.mailutil import SmtpServer
 from tests.participants.conftest import form_post
@@ -22,7 +25,7 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     gateway,
     smtp,
 )
-from tests.placements.bookingdata import World, link_tokens, make_world
+from tests.placements.bookingdata import END, START, World, link_tokens, make_world
 from tests.placements.test_agreements import accepted_booking, csrf_of
 from tests.smsutil import SmsGateway
 
@@ -194,3 +197,76 @@ async def test_an_expired_link_is_refused_in_the_participants_language(
     # A link that is not ours names no party: Swedish, as before.
     invalid = await client.get("/underteckna/inte-en-länk", headers=HTML)
     assert invalid.status_code == 400 and "Länken är ogiltig." in invalid.text
+
+
+async def _asked_first(w: World) -> int:
+    booking = await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            slot_id=w.slot_id,
+            candidate_id=w.candidate_id,
+            message="Passar dig bra.",
+            start_date=START,
+            end_date=END,
+            participant_first=True,
+        ),
+    )
+    return booking.id
+
+
+async def test_a_proposal_to_answer_first_is_told_in_the_participants_language(
+    gateway: SmsGateway,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    w = await make_world()
+    await _choose(w.candidate_id, "en")
+    await _asked_first(w)
+    # Queued with the proposal, in the same transaction, like every notice.
+    kinds = await OutboxMessage.select(OutboxMessage.channel).where(
+        (OutboxMessage.kind == "participant.proposal") & (OutboxMessage.candidate == w.candidate_id)
+    )
+    assert sorted(k["channel"] for k in kinds) == ["mail", "sms"]
+    await _deliver(smtp)
+    [sms] = gateway.to(NUMBER)
+    assert sms.message.startswith(
+        "You have been offered a work placement. Sign in to My pages and answer whether you "
+        "want it: "
+    )
+    assert sms.message.endswith("/mina-sidor/logga-in")
+    [mail] = smtp.inbox.to(await _email_of(w.candidate_id))
+    assert mail.message["subject"] == "A work placement proposed for you"
+    assert "Hello Aida!" in mail.text and "“Proposals for me”" in mail.text
+    # It names no slot, host or period: the pages show them after sign-in.
+    for secret in ("Lagerarbetare", "Hemtjänst", "Plats", START.isoformat()):
+        assert secret not in sms.message and secret not in mail.text
+
+    arabic = await make_world()
+    await _choose(arabic.candidate_id, "ar")
+    await _asked_first(arabic)
+    await _deliver(smtp)
+    assert gateway.to(NUMBER)[-1].message.startswith("لديك اقتراح لتدريب عملي.")
+    [mail] = smtp.inbox.to(await _email_of(arabic.candidate_id))
+    assert mail.message["subject"] == "اقتراح تدريب عملي لك"
+    assert "«اقتراحات لي»" in mail.text
+
+    swedish = await make_world()
+    await _asked_first(swedish)
+    await _deliver(smtp)
+    assert gateway.to(NUMBER)[-1].message.startswith(
+        "Du har fått ett förslag på praktik. Logga in på Mina sidor och svara om du vill ha "
+        "platsen: "
+    )
+    [mail] = smtp.inbox.to(await _email_of(swedish.candidate_id))
+    assert mail.message["subject"] == "Ett förslag på praktik till dig"
+    assert "Hej Aida!" in mail.text and "”Förslag till mig”" in mail.text
+
+
+async def test_a_proposal_straight_to_the_host_tells_the_participant_nothing() -> None:
+    w = await make_world()
+    await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            slot_id=w.slot_id, candidate_id=w.candidate_id, start_date=START, end_date=END
+        ),
+    )
+    assert not await OutboxMessage.exists().where(OutboxMessage.kind == "participant.proposal")
