@@ -15,7 +15,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from participants import i18n
 from placements.schemas import bookings as sb
-from placements.services import bookings
+from placements.services import agreements, bookings
 from placements.tables import Candidate
 from tests.mailutil import SmtpServer
 from tests.participants.conftest import form_post
@@ -150,8 +150,12 @@ async def test_the_signing_page_in_english_and_its_switch(
     booking_id = await accepted_booking(w)
     await _choose(w.candidate_id, "en")
     token = (await link_tokens(w, booking_id))["participant"]
+    await agreements.sign_in_app(w.coordinator, booking_id, seen_version=1)
     page = await client.get(f"/underteckna/{token}", headers=HTML)
     assert '<html lang="en" dir="ltr">' in page.text
+    # The coordinator's signature names them, without the Swedish role word after the name.
+    assert f"<td>Coordinator</td><td>{w.coordinator.name}, " in page.text
+    assert "(samordnare)" not in page.text
     assert "Three-party agreement about" in page.text and "I approve version 1" in page.text
     assert "Your approval as participant" in page.text and "Not signed yet" in page.text
     assert "Jag godkänner" not in page.text and "Inte underskriven" not in page.text
@@ -173,8 +177,10 @@ async def test_a_participant_who_never_chose_gets_the_swedish_page(
     w = await make_world()
     booking_id = await accepted_booking(w)
     token = (await link_tokens(w, booking_id))["participant"]
+    await agreements.sign_in_app(w.coordinator, booking_id, seen_version=1)
     page = await client.get(f"/underteckna/{token}", headers=HTML)
     assert '<html lang="sv" dir="ltr">' in page.text
+    assert f"<td>Samordnare</td><td>{w.coordinator.name} (samordnare), " in page.text
     assert "Trepartsöverenskommelse om" in page.text
     assert "Ditt godkännande som deltagare" in page.text and "Jag godkänner version 1" in page.text
 
