@@ -1,51 +1,30 @@
 """Participant pages in Swedish, English and Arabic (gettext catalogs, read with Babel).
 
-The message ids are the Swedish texts; `locale/{en,ar}/LC_MESSAGES/messages.po` translate
-them. The catalogs are read from the .po files with Babel and compiled in memory when first
-used, so there is no build step and a clean clone works. The person's choice is kept in a
-cookie (`mp_sprak`) for a year, before and after sign-in, and a signed-in participant's choice
-on their record (`pl_candidate.language`): sign-in sets the cookie from it, and the sign-in
-link is sent in it. Staff pages stay Swedish.
+The languages and the catalogs themselves are `marketplace.kernel.i18n` (what is sent to a
+participant from `placements` uses them too); this module adds the choice. The message ids
+are the Swedish texts; `locale/{en,ar}/LC_MESSAGES/messages.po` translate them. The person's
+choice is kept in a cookie (`mp_sprak`) for a year, before and after sign-in, and a signed-in
+participant's choice on their record (`pl_candidate.language`): sign-in sets the cookie from
+it, and what is sent to them (the sign-in and signing links, a proposal to answer) is in it.
+Staff pages stay Swedish.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 
+from marketplace.kernel.i18n import DEFAULT as DEFAULT
+from marketplace.kernel.i18n import LANG_COOKIE as LANG_COOKIE
+from marketplace.kernel.i18n import LANGUAGES as LANGUAGES
+from marketplace.kernel.i18n import LOCALE_DIR as LOCALE_DIR
+from marketplace.kernel.i18n import N_ as N_
+from marketplace.kernel.i18n import direction as direction
+from marketplace.kernel.i18n import gettext_for as gettext_for
+from marketplace.kernel.i18n import translations as translations
 from marketplace.kernel.settings import get_settings
-
-LOCALE_DIR = Path(__file__).parent / "locale"
-LANG_COOKIE = "mp_sprak"
-DEFAULT = "sv"
-# Code → (the language's own name, writing direction).
-LANGUAGES: dict[str, tuple[str, str]] = {
-    "sv": ("Svenska", "ltr"),
-    "en": ("English", "ltr"),
-    "ar": ("العربية", "rtl"),
-}
-
-
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The catalog of a language (Swedish, the source language, translates to itself)."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if lang == DEFAULT or not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
 
 
 def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -65,11 +44,6 @@ def language_cookie(lang: str) -> Cookie:
     )
 
 
-def N_(text: str) -> str:
-    """Marks a Swedish text in Python for the catalogs; it is translated where it is shown."""
-    return text
-
-
 # Texts the pages show from other packages' vocabularies (the parties of an agreement, a
 # booking's status), so that the catalogs have them too.
 SHOWN_FROM_ELSEWHERE = (
@@ -86,11 +60,3 @@ SHOWN_FROM_ELSEWHERE = (
     N_("avslutad"),
     N_("avbruten"),
 )
-
-
-def gettext_for(lang: str) -> Any:
-    return translations(lang).gettext
-
-
-def direction(lang: str) -> str:
-    return LANGUAGES.get(lang, LANGUAGES[DEFAULT])[1]

@@ -7,9 +7,11 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from marketplace.kernel.errors import MarketplaceError
+from marketplace.kernel.i18n import N_
 
-LINK_INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
-LINK_EXPIRED = "Länken har gått ut. Be din kontakt på kommunen om en ny länk."
+# Marked for the participant's catalogs: their signing page says why in their language.
+LINK_INVALID = N_("Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet.")
+LINK_EXPIRED = N_("Länken har gått ut. Be din kontakt på kommunen om en ny länk.")
 
 
 class LinkRefused(MarketplaceError):
@@ -21,9 +23,12 @@ class LinkRefused(MarketplaceError):
 
     status_code = 410
 
-    def __init__(self, message: str, *, status_code: int = 410) -> None:
+    def __init__(self, message: str, *, status_code: int = 410, language: str = "") -> None:
         super().__init__(message)
         self.status_code = status_code
+        # The participant's language when the link is known to be theirs, so that the page
+        # says why in it; "" (Swedish) for anyone else and for a link that is not ours.
+        self.language = language
 
 
 def link_payload(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marketplace.kernel import figures, notices
+from marketplace.kernel import figures, i18n, notices
 from marketplace.kernel.clock import STOCKHOLM
 
 if TYPE_CHECKING:  # the app factory passes it; the labels alone need no web framework
@@ -88,6 +88,19 @@ def actor(value: str | None) -> str:
     return _ACTOR_ROLE.sub(lambda m: f"({label(m.group(1), 'role')})", value)
 
 
+# A signer's role as stored after their name, as a code or in Swedish ("(samordnare)").
+_ANY_ROLE = re.compile(
+    r"\s*\((admin|coordinator|host|analyst|administratör|samordnare|värd|analytiker)\)$"
+)
+
+
+def actor_name(value: str | None) -> str:
+    """Who did something, without the role stored after the name: for a page in another
+    language than Swedish, where the role would be the one Swedish word (the page names the
+    party in its own words beside it)."""
+    return _ANY_ROLE.sub("", value or "")
+
+
 def when(value: dt.datetime | None) -> str:
     """A timestamp in Stockholm time: "2026-11-26 21:30"."""
     if value is None:
@@ -155,7 +168,16 @@ def register_templating(
     """Add the filters and globals to the app's Jinja environment (the app factory calls
     this with the directories its static files are served from)."""
     engine.engine.filters.update(
-        label=label, when=when, day=day, number=number, figure=figures.text, actor=actor
+        label=label,
+        when=when,
+        day=day,
+        number=number,
+        figure=figures.text,
+        actor=actor,
+        actor_name=actor_name,
     )
     engine.engine.globals["notice_for"] = notices.notice_for
+    # Swedish pages' `_`: templates shared with the participant's language (the signing
+    # page's agreement) mark their texts, and a participant page passes its own catalog.
+    engine.engine.globals["_"] = i18n.swedish
     engine.engine.globals["static"] = static_urls(static_dirs)

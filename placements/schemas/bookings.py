@@ -29,7 +29,8 @@ class BookingCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     participant_first: bool = False
     """Let the participant answer first: the host sees the proposal only once the participant
     has said "vill" on their own pages (or the coordinator sends it on). Until then the
-    booking is `awaiting_participant`, and nothing reaches the host."""
+    booking is `awaiting_participant`, and nothing reaches the host; the participant is told
+    by SMS and mail, in their language, that a proposal waits for their answer."""
 
 
 class AcceptRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):

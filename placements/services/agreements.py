@@ -40,11 +40,12 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.i18n import N_, Translate, gettext_for, known, swedish
 from marketplace.kernel.mail import queue_sms
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import mobile_number, sms_enabled
 from placements import booking_states, date_rules
-from placements.errors import LINK_INVALID, LinkRefused, link_payload
+from placements.errors import LINK_EXPIRED, LINK_INVALID, LinkRefused, link_payload
 from placements.rows import (
     AgreementCandidate,
     AgreementChanges,
@@ -77,7 +78,7 @@ PARTY_LABEL = {
     "coordinator": "samordnaren",
     "host": "värden",
     "supervisor": "handledaren",
-    "participant": "deltagaren",
+    "participant": N_("deltagaren"),  # also in the participant's own language
 }
 LINK_PARTIES = ("supervisor", "participant")
 # A host that no user signs in for signs through a link too, mailed to its contact person.
@@ -352,12 +353,18 @@ async def _check_new_period(
 class StaleVersion(Conflict):
     """The signer was shown another version than the current one: nothing is signed."""
 
+    TEXT = N_(
+        "Överenskommelsen har ändrats sedan du läste den och är nu version %(current)s. "
+        "Läs den nya texten och godkänn igen om du håller med."
+    )
+
     def __init__(self, current: int) -> None:
-        super().__init__(
-            f"Överenskommelsen har ändrats sedan du läste den och är nu version {current}. "
-            "Läs den nya texten och godkänn igen om du håller med."
-        )
+        super().__init__(self.TEXT % {"current": current})
         self.current = current
+
+    def in_language(self, _: Translate) -> str:
+        """The message in the signer's language (a participant's catalog, or Swedish)."""
+        return _(self.TEXT) % {"current": self.current}
 
 
 def form_version(values: Mapping[str, object]) -> int | None:
@@ -583,6 +590,16 @@ async def _participant_mobile(booking: BookingRow) -> str:
     return (mobile_number(row["phone"]) or "") if row else ""
 
 
+async def participant_language(candidate_id: int) -> str:
+    """The language the participant chose on their pages ("sv" until they choose)."""
+    row = await Candidate.select(Candidate.language).where(Candidate.id == candidate_id).first()
+    return known(row["language"] if row else None)
+
+
+async def _participant_gettext(booking: BookingRow) -> Translate:
+    return gettext_for(await participant_language(booking["candidate"]))
+
+
 async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinksSent:
     """Mail new links to the supervisor and the participant (those who have not signed).
 
@@ -626,6 +643,7 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         )
         links: list[schemas.SigningLink] = []
         expires = booking_access.now() + dt.timedelta(seconds=link_max_age())
+        days = get_settings().signing_link_days
         for sig in sorted(sigs, key=lambda s: parties.index(s["party"])):
             nonce = secrets.token_urlsafe(24)
             await Signature.update(
@@ -633,26 +651,37 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
             ).where(Signature.id == sig["id"])
             token = _serializer().dumps({"s": sig["id"], "n": nonce})
             url = booking_mail.service_link(f"/underteckna/{token}")
-            name, email = await _party_contact(booking, sig["party"])
-            phone = await _participant_mobile(booking) if sig["party"] == "participant" else ""
+            party = sig["party"]
+            name, email = await _party_contact(booking, party)
+            phone = await _participant_mobile(booking) if party == "participant" else ""
+            # The participant reads their link in the language they chose; the host's side
+            # reads Swedish.
+            _ = await _participant_gettext(booking) if party == "participant" else swedish
             if phone:
                 # Many participants have no e-mail: the link goes by SMS too, naming no one.
                 await queue_sms(
                     phone,
-                    "Läs och skriv under överenskommelsen om din praktik. Länken gäller i "
-                    f"{get_settings().signing_link_days} dagar och kan användas en gång: {url}",
+                    _(
+                        "Läs och skriv under överenskommelsen om din praktik. Länken gäller i "
+                        "%(days)s dagar och kan användas en gång: %(url)s"
+                    )
+                    % {"days": days, "url": url},
                     kind="agreement.link",
                     candidate_id=booking["candidate"],
                 )
             if email:
                 await booking_mail.notify(
                     [booking_mail.Recipient(email)],
-                    "Skriv under överenskommelsen om praktik",
-                    f"Hej {name}!\n\nLäs överenskommelsen om praktik och godkänn den här "
-                    f"(länken gäller i {get_settings().signing_link_days} dagar och kan "
-                    f"användas en gång). Du skriver under som {PARTY_LABEL[sig['party']]}:\n{url}",
+                    _("Skriv under överenskommelsen om praktik"),
+                    _(
+                        "Hej %(name)s!\n\nLäs överenskommelsen om praktik och godkänn den här "
+                        "(länken gäller i %(days)s dagar och kan användas en gång). Du skriver "
+                        "under som %(party)s:\n%(url)s"
+                    )
+                    % {"name": name, "days": days, "party": _(PARTY_LABEL[party]), "url": url},
                     kind="agreement.link",
                     booking_id=booking_id,
+                    translate=_,
                 )
             links.append(
                 schemas.SigningLink(
@@ -663,45 +692,83 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         return schemas.SigningLinks(links=links)
 
 
-async def _load_link(token: str) -> tuple[SignatureRow, AgreementRow, BookingRow]:
-    """(signature, agreement, booking) behind a link, or `LinkRefused` with a clear reason."""
-    payload = link_payload(_serializer(), token, link_max_age())
+LINK_USED = N_(
+    "Länken har redan använts eller har ersatts av en nyare länk. Den kan bara användas en gång."
+)
+LINK_OUTDATED = N_(
+    "Överenskommelsen har ändrats eller avbrutits sedan länken skickades. Du får en ny länk om "
+    "den ska skrivas under."
+)
+
+
+async def _refusal_language(signature: SignatureRow | None) -> str:
+    """The language a refused link's page speaks: the participant's when the link is known to
+    be theirs, else Swedish ("")."""
+    if signature is None or signature["party"] != "participant":
+        return ""
+    agreement = await agreement_versions.agreement_row(signature["agreement"])
+    booking = await booking_access.booking_row(agreement["booking"]) if agreement else None
+    return await participant_language(booking["candidate"]) if booking else ""
+
+
+async def _signature_of(payload: Mapping[str, Any]) -> SignatureRow | None:
     if not isinstance(payload.get("s"), int):
-        raise LinkRefused(LINK_INVALID, status_code=400)
-    nonce = str(payload.get("n", ""))
-    signature = cast(
+        return None
+    return cast(
         "SignatureRow | None", await Signature.select().where(Signature.id == payload["s"]).first()
     )
+
+
+async def _expired_link_language(token: str) -> str:
+    """An expired link's party is still known when the link is ours (its signature checks
+    out, only its age is refused): the participant's language for theirs."""
+    valid, payload = _serializer().loads_unsafe(token)
+    if not valid or not isinstance(payload, dict):
+        return ""
+    return await _refusal_language(await _signature_of(payload))
+
+
+async def _load_link(token: str) -> tuple[SignatureRow, AgreementRow, BookingRow]:
+    """(signature, agreement, booking) behind a link, or `LinkRefused` with a clear reason,
+    in the participant's language when the link is theirs."""
+    try:
+        payload = link_payload(_serializer(), token, link_max_age())
+    except LinkRefused as exc:
+        if exc.message == LINK_EXPIRED:
+            exc.language = await _expired_link_language(token)
+        raise
+    if not isinstance(payload.get("s"), int):
+        raise LinkRefused(LINK_INVALID, status_code=400)
+    signature = await _signature_of(payload)
+    nonce = str(payload.get("n", ""))
     if signature is None or not nonce or signature["link_nonce"] != nonce:
-        raise LinkRefused(
-            "Länken har redan använts eller har ersatts av en nyare länk. Den kan bara "
-            "användas en gång.",
-            status_code=410,
-        )
+        raise LinkRefused(LINK_USED, status_code=410, language=await _refusal_language(signature))
     agreement = await agreement_versions.agreement_row(signature["agreement"])
     assert agreement is not None
     booking = await booking_access.booking_row(agreement["booking"])
     assert booking is not None
     if agreement["status"] in ("superseded", "cancelled") or booking["status"] != "accepted":
         raise LinkRefused(
-            "Överenskommelsen har ändrats eller avbrutits sedan länken skickades. "
-            "Du får en ny länk om den ska skrivas under.",
-            status_code=410,
+            LINK_OUTDATED, status_code=410, language=await _refusal_language(signature)
         )
     return signature, agreement, booking
 
 
-async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement]:
-    """The party and the agreement a valid link shows; `LinkRefused` otherwise."""
+async def agreement_for_link(token: str) -> tuple[str, schemas.Agreement, str]:
+    """The party, the agreement a valid link shows and the language to show it in (the
+    participant's stored choice for the participant, "sv" for the host's side);
+    `LinkRefused` otherwise."""
     signature, agreement, booking = await _load_link(token)
+    party = signature["party"]
     async with write_transaction(booking_access.engine()):
         await record(
             None,
             "agreement.read",
             booking["candidate"],
-            detail=f"bokning {booking['id']} via länk ({PARTY_LABEL[signature['party']]})",
+            detail=f"bokning {booking['id']} via länk ({PARTY_LABEL[party]})",
         )
-        return signature["party"], await agreement_out(agreement)
+        lang = await participant_language(booking["candidate"]) if party == "participant" else ""
+        return party, await agreement_out(agreement), known(lang)
 
 
 async def sign_by_link(token: str, *, seen_version: int | None) -> schemas.Agreement:

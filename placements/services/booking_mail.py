@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from employers.tables import Contact, HostMembership
+from marketplace.kernel.i18n import Translate, swedish
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.rows import MailMeta
 from marketplace.kernel.settings import get_settings
@@ -119,9 +120,12 @@ async def placement_words(booking_id: int) -> PlacementWords:
     }
 
 
-def place_name(words: PlacementWords) -> str:
-    """“Lagerarbetare” hos Vårgårda Bygg AB: the placement, in words, for any recipient."""
-    return f"”{words['title']}” hos {words['host']}" if words["host"] else f"”{words['title']}”"
+def place_name(words: PlacementWords, _: Translate = swedish) -> str:
+    """“Lagerarbetare” hos Vårgårda Bygg AB: the placement, in words, for any recipient (in
+    the participant's language for a participant)."""
+    if not words["host"]:
+        return f"”{words['title']}”"
+    return _("”%(title)s” hos %(host)s") % {"title": words["title"], "host": words["host"]}
 
 
 async def notify(
@@ -132,22 +136,28 @@ async def notify(
     kind: str,
     booking_id: int,
     action: str = "Öppna bokningen",
+    translate: Translate = swedish,
 ) -> None:
     """Queue one mail per recipient. The mail names the placement in words (the slot and
     the host, the period, and the participant's first name for staff only) and links each
     recipient straight to the booking's page they can open. Mail never carries a
-    personnummer or health data; access is checked on the page."""
+    personnummer or health data; access is checked on the page.
+
+    `translate` is the participant's catalog for a mail to the participant, so that the lines
+    added here ("Plats", "Period") are in their language like the subject and body the
+    caller translated; everyone else reads Swedish."""
+    _ = translate
     seen: set[str] = set()
     words = await placement_words(booking_id)
-    place = place_name(words)
+    place = place_name(words, _)
     for recipient in recipients:
         key = recipient.email.strip().casefold()
         if key in seen:
             continue
         seen.add(key)
-        lines = [body.rstrip("\n"), "", f"Plats: {place}"]
+        lines = [body.rstrip("\n"), "", _("Plats: %(place)s") % {"place": place}]
         if words["period"]:
-            lines.append(f"Period: {words['period']}")
+            lines.append(_("Period: %(period)s") % {"period": words["period"]})
         if recipient.staff and words["first_name"]:
             lines.append(f"Deltagare: {words['first_name']}")
         meta: MailMeta = {"booking_id": booking_id}

@@ -46,6 +46,10 @@ from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from marketplace.kernel.i18n import gettext_for
+from marketplace.kernel.mail import queue_mail, queue_sms
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sms import mobile_number, sms_enabled
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules
 from placements.rows import BookingRow, CandidateRow, SlotRoom, SlotRow
@@ -257,6 +261,8 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         await record(user, f"booking.{status}", candidate["id"], detail=f"bokning {booking_id}")
         if status == "proposed":
             await tell_host_of_proposal(booking_id)
+        else:
+            await tell_participant_of_proposal(candidate)
         return await booking_access.fresh_booking(booking_id)
 
 
@@ -292,6 +298,47 @@ async def tell_host_of_proposal(booking_id: int) -> None:
         # No one at the host signs in: the contact person and the supervisor get a
         # single-use link each, to answer without an account.
         await answer_links.send_proposal_links(booking_id, slot)
+
+
+# Where a participant answers a proposal: their pages, through sign-in (e-ID or a link).
+PARTICIPANT_SIGN_IN = "/mina-sidor/logga-in"
+
+
+async def tell_participant_of_proposal(candidate: CandidateRow) -> None:
+    """The participant hears that a proposal waits for their answer on their own pages (a
+    proposal they answer first, `awaiting_participant`): by SMS where SMS is on and they
+    have a mobile number, and by mail to an address, in the language they chose. It names
+    no slot, host or period, only where to answer: the pages show the proposal once they
+    have signed in. Queued in the proposal's transaction, so one is never without the other.
+    A participant with neither hears of it from their coordinator."""
+    _ = gettext_for(candidate["language"])
+    url = booking_mail.service_link(PARTICIPANT_SIGN_IN)
+    number = mobile_number(candidate["phone"]) if sms_enabled(get_settings()) else None
+    if number:
+        # An SMS names no one (a phone can be read by others): where to answer, nothing more.
+        await queue_sms(
+            number,
+            _(
+                "Du har fått ett förslag på praktik. Logga in på Mina sidor och svara om du vill "
+                "ha platsen: %(url)s"
+            )
+            % {"url": url},
+            kind="participant.proposal",
+            candidate_id=candidate["id"],
+        )
+    if candidate["email"]:
+        await queue_mail(
+            candidate["email"],
+            _("Ett förslag på praktik till dig"),
+            _(
+                "Hej %(name)s!\n\nDin samordnare har ett förslag på praktik till dig. Logga in "
+                "på Mina sidor och läs förslaget under ”Förslag till mig”. Där svarar du om du "
+                "vill ha platsen.\n\n%(url)s\n"
+            )
+            % {"name": candidate["first_name"], "url": url},
+            kind="participant.proposal",
+            candidate_id=candidate["id"],
+        )
 
 
 async def send_to_host(user: AuthUser, booking_id: int, note: str = "") -> schemas.Booking:

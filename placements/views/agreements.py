@@ -1,9 +1,14 @@
 """Pages of the agreement and the assessment: the signing link (no account needed), the
 assessment link for the supervisor, and the printable agreement.
 
-A link that is tampered with, expired or already used gets a clear Swedish page with a 4xx
-status, and nothing changes. Forms carry Litestar's CSRF token, and the signing form the
-version it showed: if the text changed since, nothing is signed and the new text is shown.
+A link that is tampered with, expired or already used gets a clear page with a 4xx status,
+and nothing changes. Forms carry Litestar's CSRF token, and the signing form the version it
+showed: if the text changed since, nothing is signed and the new text is shown.
+
+The participant's signing page, and its refusal once the link is known to be theirs, speak
+the participant's language (their stored choice, or the one this browser chose with the
+switch the page offers) on the participant pages' frame, `dir="rtl"` for Arabic. Everything
+else here (the supervisor's and the host's pages, an invalid link) is Swedish.
 
 Every page reached through a secret link sits in `LINK_PAGES`, a router whose middleware
 marks every answer `Cache-Control: no-store`, errors included: a shared computer's browser
@@ -23,7 +28,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Response, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace.kernel import clock
+from marketplace.kernel import clock, i18n, notices
 from marketplace.kernel.auth import AuthUser, public, requires
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import ValidationFailed
@@ -49,12 +54,44 @@ RECOMMENDATIONS = [
 ]
 
 
+def _language_frame(request: Request[Any, Any, Any], stored: str) -> dict[str, Any]:
+    """What a link page needs to speak the participant's language: the participant pages'
+    frame (`participant/base.html`, with its language switch) and the catalog. The language
+    this browser chose wins over the stored choice, so that the switch works on the page."""
+    chosen = request.cookies.get(i18n.LANG_COOKIE, "")
+    lang = chosen if chosen in i18n.LANGUAGES else i18n.known(stored)
+    gettext = i18n.gettext_for(lang)
+    found = notices.notice_for(request)
+    return {
+        "layout": "participant/base.html",
+        "_": gettext,
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "languages": i18n.LANGUAGES,
+        "participant": None,
+        "notice": gettext(found["text"]) if found else "",
+    }
+
+
+SWEDISH_FRAME: dict[str, Any] = {"layout": "base.html", "_": i18n.swedish}
+
+
 def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
     """The page of a secret link that does not work (tampered with, expired, replaced or
-    used): the reason in Swedish with the refusal's 4xx status. Every link page uses it."""
+    used): the reason with the refusal's 4xx status, in the participant's language when the
+    link is known to be theirs, else in Swedish. Every link page uses it."""
+    frame = _language_frame(request, exc.language) if exc.language else SWEDISH_FRAME
     return page(
-        "agreements/refused.html", request, status_code=exc.status_code, message=exc.message
+        "agreements/refused.html",
+        request,
+        status_code=exc.status_code,
+        message=frame["_"](exc.message),
+        **frame,
     )
+
+
+def _frame_for(request: Request[Any, Any, Any], party: str, lang: str) -> dict[str, Any]:
+    return _language_frame(request, lang) if party == "participant" else SWEDISH_FRAME
 
 
 def no_store(app: ASGIApp) -> ASGIApp:
@@ -74,12 +111,17 @@ def no_store(app: ASGIApp) -> ASGIApp:
 
 
 async def _sign_page(
-    request: Request[Any, Any, Any], token: str, *, error: str = "", status_code: int = 200
+    request: Request[Any, Any, Any],
+    token: str,
+    *,
+    stale: agreements.StaleVersion | None = None,
+    status_code: int = 200,
 ) -> Template:
     try:
-        party, agreement = await agreements.agreement_for_link(token)
+        party, agreement, lang = await agreements.agreement_for_link(token)
     except LinkRefused as exc:
         return link_refused(request, exc)
+    frame = _frame_for(request, party, lang)
     return page(
         "agreements/sign.html",
         request,
@@ -88,7 +130,8 @@ async def _sign_page(
         token=token,
         party_text=agreements.PARTY_TEXT[party],
         stockholm=STOCKHOLM,
-        error=error,
+        error=stale.in_language(frame["_"]) if stale else "",
+        **frame,
     )
 
 
@@ -104,18 +147,19 @@ async def sign_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
     version other than the current one signs nothing and shows the new text (409)."""
     seen = agreements.form_version(await form_values(request))
     try:
-        party, _ = await agreements.agreement_for_link(token)
+        party, _agreement, lang = await agreements.agreement_for_link(token)
         agreement = await agreements.sign_by_link(token, seen_version=seen)
     except LinkRefused as exc:
         return link_refused(request, exc)
     except agreements.StaleVersion as exc:
-        return await _sign_page(request, token, error=exc.message, status_code=exc.status_code)
+        return await _sign_page(request, token, stale=exc, status_code=exc.status_code)
     return page(
         "agreements/signed.html",
         request,
         agreement=agreement,
         party_text=agreements.PARTY_TEXT[party],
         stockholm=STOCKHOLM,
+        **_frame_for(request, party, lang),
     )
 
 

@@ -15,8 +15,13 @@ from tests.placements.test_answer_pages import login as browser_login
 HTML = {"accept": "text/html"}
 
 
+# The participant is told that a proposal waits for their answer (in their language, naming
+# nothing: tests/participants/test_sent_in_language.py); the host is told nothing.
+TOLD_PARTICIPANT = ["participant.proposal"]  # by mail (SMS is off here)
+
+
 async def kinds() -> list[str]:
-    return [r["kind"] for r in await OutboxMessage.select(OutboxMessage.kind)]
+    return sorted(r["kind"] for r in await OutboxMessage.select(OutboxMessage.kind))
 
 
 async def _propose_first(client, w) -> int:
@@ -63,7 +68,7 @@ async def test_the_host_sees_nothing_until_it_is_sent_on(client, make_client):
     sent = await client.post(f"/api/v1/bookings/{booking_id}/send-to-host", json={})
     assert sent.status_code == 200, sent.text
     assert sent.json()["status"] == "proposed"
-    assert await kinds() == ["booking.proposed"]
+    assert await kinds() == ["booking.proposed", *TOLD_PARTICIPANT]
     assert (await host.get(f"/api/v1/bookings/{booking_id}")).status_code == 200
     events = [(e["from_status"], e["to_status"]) for e in sent.json()["events"]]
     assert events == [("", "awaiting_participant"), ("awaiting_participant", "proposed")]
@@ -81,7 +86,7 @@ async def test_withdrawn_before_the_host_saw_it_tells_the_host_nothing(client):
         f"/api/v1/bookings/{booking_id}/withdraw", json={"reason": "Annan plats"}
     )
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
-    assert await kinds() == []
+    assert await kinds() == TOLD_PARTICIPANT
     refused = await client.post(f"/api/v1/bookings/{booking_id}/send-to-host", json={})
     assert refused.status_code == 409
     assert "återkallad" in refused.json()["detail"]
@@ -109,7 +114,7 @@ async def test_the_workbench_form_and_buttons(client):
     assert "Förslaget väntar på deltagarens svar på Mina sidor" in proposed.text
     row = await Booking.select(Booking.id, Booking.status).first()
     assert row is not None and row["status"] == "awaiting_participant"
-    assert await kinds() == []
+    assert await kinds() == TOLD_PARTICIPANT
     page = await client.get(f"/arbetsbord/bokningar/{row['id']}", headers=HTML)
     token = csrf_of(page.text)
     sent = await client.post(
@@ -118,7 +123,7 @@ async def test_the_workbench_form_and_buttons(client):
         follow_redirects=False,
     )
     assert sent.status_code == 303
-    assert await kinds() == ["booking.proposed"]
+    assert await kinds() == ["booking.proposed", *TOLD_PARTICIPANT]
     twice = await client.post(
         f"/arbetsbord/bokningar/{row['id']}/skicka-till-vard",
         data={"_csrf_token": token},
