@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from marketplace.kernel import figures, i18n, notices
 from marketplace.kernel.clock import STOCKHOLM
 
@@ -101,6 +103,13 @@ def actor_name(value: str | None) -> str:
     return _ANY_ROLE.sub("", value or "")
 
 
+def bdi(value: object) -> Markup:
+    """A value isolated from the text around it (`<bdi>`): in a right-to-left page an ISO
+    date such as 2026-12-19 would otherwise read as 19-12-2026, and a Swedish name beside
+    Arabic text would move the words around it."""
+    return Markup("<bdi>%s</bdi>") % (value,)
+
+
 def when(value: dt.datetime | None) -> str:
     """A timestamp in Stockholm time: "2026-11-26 21:30"."""
     if value is None:
@@ -175,6 +184,7 @@ def register_templating(
         figure=figures.text,
         actor=actor,
         actor_name=actor_name,
+        bdi=bdi,
     )
     engine.engine.globals["notice_for"] = notices.notice_for
     # Swedish pages' `_`: templates shared with the participant's language (the signing

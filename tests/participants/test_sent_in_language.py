@@ -6,6 +6,7 @@ is known to be theirs), and the notice that a proposal waits for their answer. T
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import time_machine
 from litestar import Litestar
@@ -119,6 +120,8 @@ async def test_the_signing_page_speaks_the_participants_language(
     assert "موافقتك بصفتك المشارك" in page.text and "التوقيعات" in page.text
     for swedish in ("Jag godkänner", "Trepartsöverenskommelse", "Underskrifter", "Logga in"):
         assert swedish not in page.text
+    # Dates keep their order in the right-to-left page (isolated, `<bdi>`).
+    assert re.search(r"<bdi>\d{4}-\d{2}-\d{2}</bdi>", page.text)
     # The participant pages' language switch, back to this page.
     assert 'action="/mina-sidor/sprak"' in page.text
     assert f'value="/underteckna/{tokens["participant"]}"' in page.text
