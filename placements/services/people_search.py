@@ -25,19 +25,27 @@ from marketplace.kernel.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like
 from placements.tables import Candidate
 
 # Each letter with a diacritic, both cases (SQLite's LOWER folds ASCII only), to its base.
+# Dotless ı and đ are whole letters, not marks, but people type them as i and d ("Yilmaz").
 _BASE_LETTERS = {
-    "a": "åäáàâãąÅÄÁÀÂÃĄ",
-    "o": "öóòôõøÖÓÒÔÕØ",
-    "e": "éèêëęÉÈÊËĘ",
-    "u": "üúùûÜÚÙÛ",
-    "i": "íìîïÍÌÎÏ",
+    "a": "åäáàâãąăÅÄÁÀÂÃĄĂ",
+    "o": "öóòôõøőÖÓÒÔÕØŐ",
+    "e": "éèêëęěÉÈÊËĘĚ",
+    "u": "üúùûůűÜÚÙÛŮŰ",
+    "i": "íìîïıÍÌÎÏ",
     "c": "çćčÇĆČ",
-    "n": "ñńÑŃ",
-    "s": "šśşŠŚŞ",
+    "d": "đďĐĎ",
+    "g": "ğĞ",
+    "n": "ñńňÑŃŇ",
+    "r": "řŕŘŔ",
+    "s": "šśşșŠŚŞȘ",
+    "t": "ťţțŤŢȚ",
     "z": "žźżŽŹŻ",
     "y": "ýÿÝ",
-    "l": "łŁ",
+    "l": "łľĺŁĽĹ",
 }
+# Marks that join the parts of a name (Berg-Lund, O'Brien, D’Angelo): a whole word of the
+# name is what stands between them, as the search's own words split on punctuation.
+_NAME_JOINERS = ("-", "'", "’", "´", "`")
 _FOLDS = [(letter, base) for base, letters in _BASE_LETTERS.items() for letter in letters]
 _TRANSLATE = str.maketrans({letter: base for letter, base in _FOLDS})
 # More words than a name has are not a name; the query stays cheap.
@@ -96,7 +104,8 @@ def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
 
 async def name_words_among(words: list[str]) -> set[str]:
     """The words (folded as `fold_name` does) that are a whole word of some participant's
-    first or last name: "berg" for Anna Berg or Berg-Lund, never "lager" for Lagerqvist.
+    first or last name: "berg" for Anna Berg or Berg-Lund, "brien" for O'Brien, never "lager"
+    for Lagerqvist.
 
     The search log (`search/usage.py`) drops such words before it stores a slot search, so a
     participant's name typed into the slot search is never kept. Anonymised participants are
@@ -108,7 +117,10 @@ async def name_words_among(words: list[str]) -> set[str]:
         return set()
     table = Candidate._meta.tablename
     name = _folded_sql([Candidate.first_name, Candidate.last_name])
-    padded = f"(' ' || REPLACE({name}, '-', ' ') || ' ')"
+    for joiner in _NAME_JOINERS:
+        quoted = joiner.replace("'", "''")
+        name = f"REPLACE({name}, '{quoted}', ' ')"
+    padded = f"(' ' || {name} || ' ')"
     probes = ", ".join(
         f"EXISTS (SELECT 1 FROM {table} WHERE {padded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}') AS w{i}"  # noqa: S608 - constant SQL, the words are parameters
         for i in range(len(folded))

@@ -1,0 +1,18 @@
+"""Attacks on the search log (`search/usage.py`): a participant's name typed into the slot
+search must never be kept, whatever letters or marks the name is written with."""
+
+from __future__ import annotations
+
+from placements.tables import Candidate
+from search import usage
+from tests import builders
+from tests.placements import bookingdata as bd
+
+
+async def test_names_with_apostrophes_and_other_letters_are_never_logged():
+    w = await bd.make_world()
+    for first, last in (("Seán", "O'Brien"), ("Đorđe", "Yılmaz"), ("Chloë", "D’Angelo")):
+        candidate = await builders.make_candidate(w.coordinator, first)
+        await Candidate.update({Candidate.last_name: last}).where(Candidate.id == candidate)
+    words = await usage.clean_words("sean brien yilmaz dorde angelo chloe lager")
+    assert words == ["lager"]
