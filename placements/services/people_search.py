@@ -50,7 +50,16 @@ _FOLDS = [(letter, base) for base, letters in _BASE_LETTERS.items() for letter i
 _TRANSLATE = str.maketrans({letter: base for letter, base in _FOLDS})
 # More words than a name has are not a name; the query stays cheap.
 MAX_WORDS = 6
+# Every dash a number can be typed or pasted with (Word makes " - " an en dash; PDFs give
+# non-breaking hyphens and minus signs): each stands for the personnummer's "-".
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_PLAIN_DASHES = str.maketrans(dict.fromkeys(DASHES[1:], "-"))
 _IDENTITY_CHARS = re.compile(r"[\s+\-]")
+
+
+def plain_dashes(text: str) -> str:
+    """`text` with every kind of dash written as "-"."""
+    return text.translate(_PLAIN_DASHES)
 
 
 def fold_name(text: str) -> str:
@@ -70,8 +79,8 @@ def query_words(q: str) -> list[str]:
 
 def looks_like_identity_number(q: str) -> bool:
     """True when `q` is written like (part of) a personnummer: six or more digits, perhaps
-    with "-", "+" or spaces. Such a query is never a name search."""
-    digits = _IDENTITY_CHARS.sub("", q)
+    with a dash of any kind, "+" or spaces. Such a query is never a name search."""
+    digits = _IDENTITY_CHARS.sub("", plain_dashes(q))
     return len(digits) >= 6 and digits.isascii() and digits.isdigit()
 
 
