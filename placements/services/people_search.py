@@ -22,7 +22,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from marketplace.kernel.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
-from placements.tables import Candidate
+from placements.tables import Application, Candidate
 
 # Each letter with a diacritic, both cases (SQLite's LOWER folds ASCII only), to its base.
 # Dotless ı and đ are whole letters, not marks, but people type them as i and d ("Yilmaz").
@@ -111,29 +111,37 @@ def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
     return WhereRaw(f"({clause})", *(f"%{like_escape(w)}%" for w in words))
 
 
+def _padded_name(table: type[Any]) -> str:
+    """The table's folded "first last" name between spaces, split on the joining marks."""
+    name = _folded_sql([table.first_name, table.last_name])
+    for joiner in _NAME_JOINERS:
+        quoted = joiner.replace("'", "''")
+        name = f"REPLACE({name}, '{quoted}', ' ')"
+    return f"(' ' || {name} || ' ')"
+
+
 async def name_words_among(words: list[str]) -> set[str]:
-    """The words (folded as `fold_name` does) that are a whole word of some participant's
-    first or last name: "berg" for Anna Berg or Berg-Lund, "brien" for O'Brien, never "lager"
-    for Lagerqvist.
+    """The words (folded as `fold_name` does) that are a whole word of some participant's or
+    applicant's first or last name: "berg" for Anna Berg or Berg-Lund, "brien" for O'Brien,
+    never "lager" for Lagerqvist.
 
     The search log (`search/usage.py`) drops such words before it stores a slot search, so a
-    participant's name typed into the slot search is never kept. Anonymised participants are
-    found by the name they have now. The comparison is folded, so "Åsa" takes "asa" too.
-    One query: an EXISTS per word, each stopping at the first participant it finds.
+    participant's name typed into the slot search is never kept, nor the name of a resident
+    who applied for support and is not a participant yet (the same secrecy applies).
+    Anonymised participants are found by the name they have now. The comparison is folded,
+    so "Åsa" takes "asa" too. One query: an EXISTS per word and table, each stopping at the
+    first person it finds.
     """
     folded = [w for w in dict.fromkeys(fold_name(w) for w in words) if w]
     if not folded:
         return set()
-    table = Candidate._meta.tablename
-    name = _folded_sql([Candidate.first_name, Candidate.last_name])
-    for joiner in _NAME_JOINERS:
-        quoted = joiner.replace("'", "''")
-        name = f"REPLACE({name}, '{quoted}', ' ')"
-    padded = f"(' ' || {name} || ' ')"
-    probes = ", ".join(
-        f"EXISTS (SELECT 1 FROM {table} WHERE {padded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}') AS w{i}"  # noqa: S608 - constant SQL, the words are parameters
-        for i in range(len(folded))
+    found_in = [(t._meta.tablename, _padded_name(t)) for t in (Candidate, Application)]
+    any_name = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE {padded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}')"  # noqa: S608 - constant SQL, the words are parameters
+        for table, padded in found_in
     )
-    rows = await Candidate.raw(f"SELECT {probes}", *(f"% {like_escape(w)} %" for w in folded))
+    probes = ", ".join(f"({any_name}) AS w{i}" for i in range(len(folded)))
+    patterns = [f"% {like_escape(w)} %" for w in folded for _ in found_in]
+    rows = await Candidate.raw(f"SELECT {probes}", *patterns)
     row = rows[0] if rows else {}
     return {w for i, w in enumerate(folded) if row.get(f"w{i}")}
