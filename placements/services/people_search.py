@@ -43,9 +43,7 @@ _BASE_LETTERS = {
     "y": "ýÿÝ",
     "l": "łľĺŁĽĹ",
 }
-# Marks that join the parts of a name (Berg-Lund, O'Brien, D’Angelo): a whole word of the
-# name is what stands between them, as the search's own words split on punctuation.
-_NAME_JOINERS = ("-", "'", "’", "´", "`")
+_APOSTROPHES = ("'", "’", "´", "`")
 _FOLDS = [(letter, base) for base, letters in _BASE_LETTERS.items() for letter in letters]
 _TRANSLATE = str.maketrans({letter: base for letter, base in _FOLDS})
 # More words than a name has are not a name; the query stays cheap.
@@ -54,6 +52,9 @@ MAX_WORDS = 6
 # non-breaking hyphens and minus signs): each stands for the personnummer's "-".
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _PLAIN_DASHES = str.maketrans(dict.fromkeys(DASHES[1:], "-"))
+# Marks that join the parts of a name (Berg-Lund, O'Brien, D’Angelo): a whole word of the
+# name is what stands between them, as the search's own words split on punctuation.
+_NAME_JOINERS = (*DASHES, *_APOSTROPHES)
 _IDENTITY_CHARS = re.compile(r"[\s+\-]")
 
 
