@@ -169,3 +169,21 @@ def test_an_inflected_word_also_reaches_its_base_form() -> None:
     exps = {e.token: e for e in lex.expand("kuratorer")}
     assert exps["kuratorer"].kind == "exact"
     assert exps["kurator"].kind == "stem"
+
+
+def test_a_long_word_costs_little_to_split() -> None:
+    """Attack: a host's slot text of one 5000-letter word kept a CPU busy for about a minute
+    (the occupation suggestions split it into compounds in every way). A part is at most 40
+    letters, so a word is tried in time linear in its length, and a very long one not at all."""
+    calls = 0
+
+    def counting(part: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return part in VOCAB
+
+    assert split_compound("a" * 5000, counting) is None
+    assert calls == 0
+    assert split_compound("lager" * 30, counting) is None  # 150 letters: tried, bounded
+    assert calls < 150 * 40 * 3
+    assert split_compound("lagerjobb", VOCAB.__contains__) == ["lager", "jobb"]
