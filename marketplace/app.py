@@ -14,8 +14,10 @@ import msgspec
 from litestar import Litestar, Request, Response
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, MutableScopeHeaders
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -29,7 +31,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from marketplace import jobs_views, packages
 from marketplace.kernel.auth import AuthMiddleware, AuthUser, public, request_path
 from marketplace.kernel.bodies import refuse_deep_json
-from marketplace.kernel.errors import MarketplaceError, said_once
+from marketplace.kernel.errors import MarketplaceError, NotFound, said_once
 from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
 from marketplace.kernel.migrate import apply_migrations, pending_migrations
 from marketplace.kernel.openapi import document_errors
@@ -375,6 +377,18 @@ def serve_app() -> Litestar:
     return create_app(pooled=True)
 
 
+# The longest file name the disk takes (bytes); longer, or with a NUL, the lookup itself fails.
+MAX_FILE_NAME_BYTES = 255
+
+
+def static_name_ok(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The guard of /static: a name no file can have (a NUL byte, a part longer than a file
+    name) is a 404, not a crash in the file lookup."""
+    path = str(connection.scope["path"])  # decoded: %00 is a NUL here
+    if "\0" in path or any(len(p.encode()) > MAX_FILE_NAME_BYTES for p in path.split("/")):
+        raise NotFound("Filen finns inte.")
+
+
 def create_app(
     settings: Settings | None = None, *, pooled: bool = False, outer_hooks: Sequence[Hook] = ()
 ) -> Litestar:
@@ -406,7 +420,7 @@ def create_app(
             create_static_files_router(
                 path="/static",
                 directories=static_dirs,
-                guards=[public],
+                guards=[public, static_name_ok],
                 name="static",
                 cache_control=CacheControlHeader(
                     max_age=STATIC_CACHE_SECONDS, public=True, immutable=True

@@ -212,6 +212,7 @@ def split_compound(
     max_parts: int = 4,
     is_modifier: Callable[[str], bool] | None = None,
     whole: bool = True,
+    max_part: int = 40,
 ) -> list[str] | None:
     """Split a Swedish compound into known words, or return None.
 
@@ -224,9 +225,13 @@ def split_compound(
     word but only ever the first half of compounds ("lant" in "lantbruk"); it is tried last and
     never for the final part. With ``whole=False`` the word itself does not count as a part,
     so that a known compound ("webbutveckling") still splits into its parts.
+
+    A part has at most ``max_part`` letters (no Swedish word is longer), so a word too long for
+    ``max_parts`` of them is no compound: each try costs time in the word's length, and an
+    unbounded search took minutes on a few thousand letters (a host's slot text).
     """
     n = len(word)
-    if n < 2 * min_part:
+    if n < 2 * min_part or n > max_parts * (max_part + 1):
         return None
 
     def known(part: str, final: bool) -> str | None:
@@ -246,7 +251,7 @@ def split_compound(
     best[n] = (0, 0, [])
     for i in range(n - min_part, -1, -1):
         choice: tuple[int, int, list[str]] | None = None
-        for j in range(i + min_part, n + 1):
+        for j in range(i + min_part, min(n, i + max_part) + 1):
             if not whole and i == 0 and j == n:
                 continue
             part = known(word[i:j], j == n)

@@ -11,8 +11,8 @@ What is kept, and what never is:
 - The words are normalised as the search reads them (NFC, lower case, punctuation as
   spaces). Before that, e-mail addresses are cut out, and every word holding a digit is
   dropped (personnummer, phone numbers, postcodes, addresses: no occupation word has one).
-  Then every word that is a whole word of some participant's first or last name is dropped
-  (`people_search.name_words_among`, folded, so "asa" goes for Åsa). A query left with no
+  Then every word that is a whole word of some participant's or applicant's first or last name
+  is dropped (`people_search.name_words_among`, folded, so "asa" goes for Åsa). A query left with no
   words is not logged at all.
 - The searcher is a keyed hash: HMAC-SHA256 of the user id with the app's SECRET_KEY, cut to
   128 bits; a visitor who is not signed in has none. The user id itself is never stored, and
@@ -79,7 +79,8 @@ def query_key(q: str) -> str:
 
 
 async def clean_words(q: str) -> list[str]:
-    """`query_words`, without any word that is a participant's first or last name."""
+    """`query_words`, without any word that is a participant's or applicant's first or last
+    name."""
     words = query_words(q)
     if not words:
         return []

@@ -21,6 +21,7 @@ from piccolo.table import Table
 
 from admin import schemas
 from admin.rows import TableRow
+from admin.services.link_secrets import hide_link_tokens
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
@@ -191,6 +192,17 @@ async def _linked_rows(candidate_id: int) -> dict[type[Table], list[TableRow]]:
     return found
 
 
+def _without_link_secrets(row: TableRow) -> TableRow:
+    """An outbox row with the secret of every single-use link in its texts hidden."""
+    out = dict(row)
+    for key in ("body_text", "body_html", "meta"):
+        value = out.get(key)
+        if value:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            out[key] = hide_link_tokens(text)
+    return out
+
+
 async def register_extract(
     user: AuthUser, candidate_id: int, *, reason: str | None, form: str = "json"
 ) -> schemas.RegisterExtract:
@@ -211,6 +223,9 @@ async def register_extract(
             linked[HealthNote] = []
         elif linked[HealthNote]:
             await record(user, "health_note.read", candidate_id, detail="registerutdrag")
+    # The mails keep their text, but no live single-use link: the extract's reader (staff)
+    # must not be able to sign in, sign or report as the recipient with it.
+    linked[OutboxMessage] = [_without_link_secrets(r) for r in linked[OutboxMessage]]
     sections = [_section(table, rows) for table, rows in linked.items()]
     if withheld:
         for section in sections:

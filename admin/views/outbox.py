@@ -8,13 +8,13 @@ writes an audit row, as every other read of a participant's data does.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
+from admin.services.link_secrets import hide_link_tokens
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, admin_only, current_user
 from marketplace.kernel.clock import STOCKHOLM
@@ -33,19 +33,6 @@ STATUS_TEXT = {
     "digested": "Ingår i en dagssammanfattning",
 }
 READ_ACTION = "outbox.read"
-# The secret part of every single-use link the service mails (signing, assessment, answers to
-# a proposal, host invitations, password links). In production the outbox shows the mail
-# without it: an admin reading the outbox must not be able to act as the recipient.
-_LINK_TOKEN = re.compile(
-    r"(/underteckna/|/bedomning/|/svar/|/konto/nytt-losenord/|[?&]token=)[A-Za-z0-9_.\-]+"
-)
-
-
-def hide_link_tokens(text: str) -> str:
-    """`text` with the secret of every single-use link replaced by a note."""
-    return _LINK_TOKEN.sub(lambda m: m.group(1) + "[dold länk]", text)
-
-
 _LIST_COLUMNS = (
     OutboxMessage.id,
     OutboxMessage.created_at,

@@ -69,10 +69,13 @@ async def update_candidate(
             elif field == "coordinator_id":
                 if user.role == "coordinator" and row["coordinator"] != user.id:
                     raise Forbidden("Bara den ansvariga samordnaren kan lämna över deltagaren.")
-                row_user = await User.select(User.role).where(User.id == value).first()
-                if row_user is None or row_user["role"] != "coordinator":
+                row_user = await User.select(User.role, User.active).where(User.id == value).first()
+                if row_user is None or row_user["role"] != "coordinator" or not row_user["active"]:
+                    # As at registration: a closed account would leave the participant with
+                    # no one who may see them.
                     raise ValidationFailed(
-                        "Den ansvariga måste vara en samordnare.", fields=["coordinator_id"]
+                        "Den ansvariga måste vara en aktiv samordnare. Välj en annan person.",
+                        fields=["coordinator_id"],
                     )
                 changes[Candidate.coordinator] = value
             elif field == "email":

@@ -63,11 +63,11 @@ def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:
     """Validate a personnummer or samordningsnummer and return it as "YYYYMMDD-NNNN".
 
     Accepts 12 digits (with or without "-") or 10 digits with "-", "+" (aged 100 or more) or
-    no separator. A samordningsnummer has the day plus 60. Raises `ValidationFailed`; the
+    no separator; any kind of dash counts as "-", and spaces anywhere are dropped. A samordningsnummer has the day plus 60. Raises `ValidationFailed`; the
     message never repeats the number, since errors end up in logs.
     """
     today = today or clock.today()
-    text = raw.strip().replace(" ", "")
+    text = "".join(people_search.plain_dashes(raw).split())
     separator = "-"
     if len(text) in (11, 13) and text[-5] in "-+":
         separator = text[-5]

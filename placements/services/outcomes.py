@@ -110,6 +110,13 @@ async def _store_assessment(
     return row
 
 
+def _shown_to(user: AuthUser, out: schemas.Assessment) -> schemas.Assessment:
+    """The assessment as `user` may read it: the participant's view is for staff only."""
+    if not user.is_staff:
+        out.participant_view = ""
+    return out
+
+
 async def submit_assessment(
     user: AuthUser, booking_id: int, data: schemas.AssessmentCreate
 ) -> schemas.Assessment:
@@ -123,7 +130,7 @@ async def submit_assessment(
         await record(
             user, "assessment.submit", booking["candidate"], detail=f"bokning {booking_id}"
         )
-        return _assessment_out(booking_id, row)
+        return _shown_to(user, _assessment_out(booking_id, row))
 
 
 async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessment:
@@ -131,10 +138,7 @@ async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessm
     async with write_transaction(booking_access.engine()):
         booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "assessment.read", booking["candidate"], detail=f"bokning {booking_id}")
-        out = _assessment_out(booking_id, await _assessment_row(booking_id))
-        if not user.is_staff:
-            out.participant_view = ""
-        return out
+        return _shown_to(user, _assessment_out(booking_id, await _assessment_row(booking_id)))
 
 
 async def submitted_assessments(bookings: Sequence[booking_schemas.Booking]) -> set[int]:

@@ -22,27 +22,45 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from marketplace.kernel.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
-from placements.tables import Candidate
+from placements.tables import Application, Candidate
 
 # Each letter with a diacritic, both cases (SQLite's LOWER folds ASCII only), to its base.
+# Dotless ı and đ are whole letters, not marks, but people type them as i and d ("Yilmaz").
 _BASE_LETTERS = {
-    "a": "åäáàâãąÅÄÁÀÂÃĄ",
-    "o": "öóòôõøÖÓÒÔÕØ",
-    "e": "éèêëęÉÈÊËĘ",
-    "u": "üúùûÜÚÙÛ",
-    "i": "íìîïÍÌÎÏ",
+    "a": "åäáàâãąăÅÄÁÀÂÃĄĂ",
+    "o": "öóòôõøőÖÓÒÔÕØŐ",
+    "e": "éèêëęěÉÈÊËĘĚ",
+    "u": "üúùûůűÜÚÙÛŮŰ",
+    "i": "íìîïıÍÌÎÏ",
     "c": "çćčÇĆČ",
-    "n": "ñńÑŃ",
-    "s": "šśşŠŚŞ",
+    "d": "đďĐĎ",
+    "g": "ğĞ",
+    "n": "ñńňÑŃŇ",
+    "r": "řŕŘŔ",
+    "s": "šśşșŠŚŞȘ",
+    "t": "ťţțŤŢȚ",
     "z": "žźżŽŹŻ",
     "y": "ýÿÝ",
-    "l": "łŁ",
+    "l": "łľĺŁĽĹ",
 }
+_APOSTROPHES = ("'", "’", "´", "`")
 _FOLDS = [(letter, base) for base, letters in _BASE_LETTERS.items() for letter in letters]
 _TRANSLATE = str.maketrans({letter: base for letter, base in _FOLDS})
 # More words than a name has are not a name; the query stays cheap.
 MAX_WORDS = 6
+# Every dash a number can be typed or pasted with (Word makes " - " an en dash; PDFs give
+# non-breaking hyphens and minus signs): each stands for the personnummer's "-".
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_PLAIN_DASHES = str.maketrans(dict.fromkeys(DASHES[1:], "-"))
+# Marks that join the parts of a name (Berg-Lund, O'Brien, D’Angelo): a whole word of the
+# name is what stands between them, as the search's own words split on punctuation.
+_NAME_JOINERS = (*DASHES, *_APOSTROPHES)
 _IDENTITY_CHARS = re.compile(r"[\s+\-]")
+
+
+def plain_dashes(text: str) -> str:
+    """`text` with every kind of dash written as "-"."""
+    return text.translate(_PLAIN_DASHES)
 
 
 def fold_name(text: str) -> str:
@@ -62,8 +80,8 @@ def query_words(q: str) -> list[str]:
 
 def looks_like_identity_number(q: str) -> bool:
     """True when `q` is written like (part of) a personnummer: six or more digits, perhaps
-    with "-", "+" or spaces. Such a query is never a name search."""
-    digits = _IDENTITY_CHARS.sub("", q)
+    with a dash of any kind, "+" or spaces. Such a query is never a name search."""
+    digits = _IDENTITY_CHARS.sub("", plain_dashes(q))
     return len(digits) >= 6 and digits.isascii() and digits.isdigit()
 
 
@@ -94,25 +112,37 @@ def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
     return WhereRaw(f"({clause})", *(f"%{like_escape(w)}%" for w in words))
 
 
+def _padded_name(table: type[Any]) -> str:
+    """The table's folded "first last" name between spaces, split on the joining marks."""
+    name = _folded_sql([table.first_name, table.last_name])
+    for joiner in _NAME_JOINERS:
+        quoted = joiner.replace("'", "''")
+        name = f"REPLACE({name}, '{quoted}', ' ')"
+    return f"(' ' || {name} || ' ')"
+
+
 async def name_words_among(words: list[str]) -> set[str]:
-    """The words (folded as `fold_name` does) that are a whole word of some participant's
-    first or last name: "berg" for Anna Berg or Berg-Lund, never "lager" for Lagerqvist.
+    """The words (folded as `fold_name` does) that are a whole word of some participant's or
+    applicant's first or last name: "berg" for Anna Berg or Berg-Lund, "brien" for O'Brien,
+    never "lager" for Lagerqvist.
 
     The search log (`search/usage.py`) drops such words before it stores a slot search, so a
-    participant's name typed into the slot search is never kept. Anonymised participants are
-    found by the name they have now. The comparison is folded, so "Åsa" takes "asa" too.
-    One query: an EXISTS per word, each stopping at the first participant it finds.
+    participant's name typed into the slot search is never kept, nor the name of a resident
+    who applied for support and is not a participant yet (the same secrecy applies).
+    Anonymised participants are found by the name they have now. The comparison is folded,
+    so "Åsa" takes "asa" too. One query: an EXISTS per word and table, each stopping at the
+    first person it finds.
     """
     folded = [w for w in dict.fromkeys(fold_name(w) for w in words) if w]
     if not folded:
         return set()
-    table = Candidate._meta.tablename
-    name = _folded_sql([Candidate.first_name, Candidate.last_name])
-    padded = f"(' ' || REPLACE({name}, '-', ' ') || ' ')"
-    probes = ", ".join(
-        f"EXISTS (SELECT 1 FROM {table} WHERE {padded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}') AS w{i}"  # noqa: S608 - constant SQL, the words are parameters
-        for i in range(len(folded))
+    found_in = [(t._meta.tablename, _padded_name(t)) for t in (Candidate, Application)]
+    any_name = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE {padded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}')"  # noqa: S608 - constant SQL, the words are parameters
+        for table, padded in found_in
     )
-    rows = await Candidate.raw(f"SELECT {probes}", *(f"% {like_escape(w)} %" for w in folded))
+    probes = ", ".join(f"({any_name}) AS w{i}" for i in range(len(folded)))
+    patterns = [f"% {like_escape(w)} %" for w in folded for _ in found_in]
+    rows = await Candidate.raw(f"SELECT {probes}", *patterns)
     row = rows[0] if rows else {}
     return {w for i, w in enumerate(folded) if row.get(f"w{i}")}

@@ -284,3 +284,39 @@ async def test_the_data_migration_lower_cases_addresses_and_keys_old_mail():
     }
     assert users == {"lena": "lena@example.se", "lena2": "LENA@example.se"}
     assert booking_id
+
+
+async def test_an_extract_holds_no_live_single_use_link():
+    """The extract showed the participant's mail in full: their live signing link and the
+    sign-in link to Mina sidor, so the coordinator producing it could sign the agreement or
+    sign in as the participant. The mail is there, the links' secrets are not."""
+    import msgspec
+
+    from participants import sessions
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    signing = await link_tokens(w, booking_id)
+    await sessions.send_sign_in_link(w.coordinator, w.candidate_id)
+    bodies = [
+        r["body_text"]
+        for r in await OutboxMessage.select(OutboxMessage.body_text).where(
+            OutboxMessage.candidate == w.candidate_id
+        )
+    ]
+    sign_in = next(
+        b.split("/mina-sidor/logga-in/lank/", 1)[1].split()[0]
+        for b in bodies
+        if "/mina-sidor/logga-in/lank/" in b
+    )
+    secrets = [*signing.values(), sign_in]
+    assert all(any(s in b for b in bodies) for s in secrets)  # the mail holds them
+
+    extract = await register.register_extract(w.coordinator, w.candidate_id, reason=REASON)
+    text = msgspec.json.encode(extract).decode()
+    assert "/mina-sidor/logga-in/lank/[dold länk]" in text
+    for secret in secrets:
+        assert secret not in text
+    # Reading the extract spent nothing: the participant still signs in with the link.
+    assert await sessions.use_sign_in_link(sign_in) == w.candidate_id

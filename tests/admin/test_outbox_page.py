@@ -151,3 +151,17 @@ def test_single_use_link_secrets_are_hidden_from_the_outbox_in_production():
         assert secret not in hidden
     assert hidden.count("[dold länk]") == 5
     assert "https://x.se/arbetsbord/bokningar/12" in hidden
+
+
+def test_sign_in_and_attendance_link_secrets_are_hidden_too():
+    from admin.views.outbox import hide_link_tokens
+
+    text = (
+        "Mina sidor: https://x.se/mina-sidor/logga-in/lank/Ab-9_x\n"
+        "Närvaro: https://x.se/narvaro/eyJiIjoxfQ.Zx-1.q_2\n"
+        "Sidan: https://x.se/mina-sidor/plan\n"
+    )
+    hidden = hide_link_tokens(text)
+    assert "Ab-9_x" not in hidden and "eyJiIjoxfQ" not in hidden
+    assert hidden.count("[dold länk]") == 2
+    assert "https://x.se/mina-sidor/plan" in hidden

@@ -238,3 +238,13 @@ async def test_a_missing_query_parameter_is_named_in_swedish(client):
     assert body["fields"] == ["q"]
     assert body["detail"] == "Ogiltiga uppgifter. Sökordet måste anges."
     assert body["errors"] == {"q": "Sökordet måste anges."}
+
+
+@pytest.mark.parametrize(
+    "name", ["%00", "app.js%00.svg", "%C3%A5%00x", "a" * 300, "x/" + "b" * 400]
+)
+async def test_a_static_file_name_the_disk_cannot_take_answers_404(client, name):
+    """A NUL byte or a name longer than a file name can be made the file lookup crash (500)."""
+    response = await client.get(f"/static/{name}")
+    assert response.status_code == 404, response.text
+    assert (await client.get("/static/app.js")).status_code == 200

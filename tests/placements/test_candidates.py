@@ -230,3 +230,26 @@ async def test_unknown_fields_and_bad_taxonomy_ids_are_400(client):
         json={"first_name": "A", "last_name": "B", "skills": ["<script>"]},
     )
     assert bad_id.status_code == 400
+
+
+async def test_a_participant_is_handed_over_only_to_an_active_coordinator(client):
+    """Attack: the handover in the API took any coordinator account, a closed one too, so a
+    participant could be left with no one who may see them (registration refused it)."""
+    from marketplace.kernel.tables import User
+
+    await make_user("coordinator", username="sara")
+    gone = await make_user("coordinator", username="gone")
+    olle = await make_user("coordinator", username="olle")
+    await User.update({User.active: False}).where(User.id == gone.id)
+    await login(client, "sara")
+    created = await client.post(
+        "/api/v1/candidates/", json={"first_name": "Aida", "last_name": "Andersson"}
+    )
+    assert created.status_code == 201, created.text
+    path = f"/api/v1/candidates/{created.json()['id']}"
+    refused = await client.patch(path, json={"coordinator_id": gone.id})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["fields"] == ["coordinator_id"]
+    assert (await client.get(path)).json()["coordinator_id"] != gone.id
+    handed = await client.patch(path, json={"coordinator_id": olle.id})
+    assert handed.status_code == 200 and handed.json()["coordinator_id"] == olle.id

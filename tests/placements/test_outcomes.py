@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import msgspec
 import pytest
 
 from marketplace.kernel.errors import Conflict, ValidationFailed
@@ -44,6 +45,30 @@ async def test_host_submits_assessment_once_and_coordinator_adds_participant_vie
     host_sees = await outcomes.get_assessment_for(w.host_user, booking_id)
     assert host_sees.strengths and host_sees.participant_view == ""
     assert await OutboxMessage.count().where(OutboxMessage.kind == "assessment.submitted") == 1
+
+
+async def test_the_host_never_gets_the_participants_view_back_from_its_own_submission(
+    client,
+):
+    """Attack: the participant wrote their view first (on Mina sidor, or the coordinator
+    recorded it); the host's own submission answered with the whole assessment, view and all."""
+    w = await make_world()
+    booking_id = await ended(w)
+    await outcomes.record_participant_view(
+        w.coordinator, booking_id, so.ParticipantView("Handledaren var otrevlig mot mig.")
+    )
+    out = await outcomes.submit_assessment(w.host_user, booking_id, ASSESSMENT)
+    assert out.submitted and out.participant_view == ""
+    await login(client, w.host_user.username)
+    other = await ended(w)
+    await outcomes.record_participant_view(
+        w.coordinator, other, so.ParticipantView("Handledaren var otrevlig mot mig.")
+    )
+    answer = await client.post(
+        f"/api/v1/bookings/{other}/assessment", json=msgspec.to_builtins(ASSESSMENT)
+    )
+    assert answer.status_code == 200, answer.text
+    assert "otrevlig" not in answer.text
 
 
 async def test_assessment_before_the_end_is_409():

@@ -410,3 +410,58 @@ def test_page_links_show_the_ends_and_the_neighbours():
     assert page_links(1, 3) == [1, 2, 3]
     assert page_links(6, 12) == [1, None, 4, 5, 6, 7, 8, None, 12]
     assert page_links(12, 12) == [1, None, 10, 11, 12]
+
+
+# --- a personnummer typed with another dash (attack): never in a URL, looked up exactly ---------
+# A number pasted from a document often has an en dash (Word turns " - " into one), a
+# non-breaking hyphen or a minus sign; before, such a number went on to the name search, so it
+# stood in the list's address (and the access log) and its lookup was not audited.
+DASHES = ("\u2013", "\u2011", "\u2212", "\u2010", "\u2014")
+
+
+def _with(dash: str, number: str) -> str:
+    return number.replace("-", dash)
+
+
+def test_a_number_with_any_dash_reads_as_a_personnummer():
+    for dash in DASHES:
+        for number in (_with(dash, MAJA[0]), _with(dash, MAJA[2]), _with(f" {dash} ", MAJA[0])):
+            assert looks_like_identity_number(number), (dash, number)
+
+
+async def test_a_number_with_another_dash_is_looked_up_exactly_never_put_in_a_url(client, people):
+    await browser_login(client, "sara")
+    token = form_token((await client.get("/arbetsbord", headers=HTML)).text)
+    maja = people["ids"]["maja"]
+    for dash in DASHES:
+        for number in (_with(dash, MAJA[0]), _with(dash, MAJA[2])):
+            before = await AuditEntry.count().where(
+                (AuditEntry.action == PERSONNUMMER_SEARCH) & (AuditEntry.subject_id == maja)
+            )
+            answer = await client.post(
+                "/arbetsbord/deltagare/sok",
+                data={"_csrf_token": token, "q": number, "status": "active", "sortera": "namn"},
+                headers=HTML,
+                follow_redirects=False,
+            )
+            assert answer.status_code == 303, (dash, answer.text[:200])
+            assert answer.headers["location"] == f"/arbetsbord/deltagare/{maja}", dash
+            after = await AuditEntry.count().where(
+                (AuditEntry.action == PERSONNUMMER_SEARCH) & (AuditEntry.subject_id == maja)
+            )
+            assert after == before + 1
+            # Typed into an address, it is refused, not searched as a name.
+            refused = await client.get("/arbetsbord", params={"q": number}, headers=HTML)
+            assert refused.status_code == 400
+
+
+async def test_the_api_refuses_such_a_number_in_the_name_search_and_finds_it_by_post(
+    client, people
+):
+    await login(client, "sara")
+    number = _with("\u2013", MAJA[0])
+    answer = await client.get("/api/v1/candidates", params={"q": number})
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == ["q"]
+    found = await client.post("/api/v1/candidates/search", json={"personnummer": number})
+    assert [c["id"] for c in found.json()["items"]] == [people["ids"]["maja"]]

@@ -198,3 +198,21 @@ def test_an_unknown_compound_splits_at_words_swedish_uses() -> None:
     assert "kaffevagn" in {e.token for e in terms[1].expansions}
     # A string that is no Swedish word does not split so.
     assert lex.split("qxzyvagn", allow_unknown_tail=True) is None
+
+
+def test_a_long_word_costs_little_to_split() -> None:
+    """Attack: a host's slot text of one 5000-letter word kept a CPU busy for about a minute
+    (the occupation suggestions split it into compounds in every way). A part is at most 40
+    letters, so a word is tried in time linear in its length, and a very long one not at all."""
+    calls = 0
+
+    def counting(part: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return part in VOCAB
+
+    assert split_compound("a" * 5000, counting) is None
+    assert calls == 0
+    assert split_compound("lager" * 30, counting) is None  # 150 letters: tried, bounded
+    assert calls < 150 * 40 * 3
+    assert split_compound("lagerjobb", VOCAB.__contains__) == ["lager", "jobb"]
