@@ -29,6 +29,7 @@ from placements.views.agreements import no_store
 Token = Annotated[str, msgspec.Meta(max_length=500)]
 HOME = "/mina-sidor"
 SIGNING_PAGE = "/underteckna/"
+APPLICATION_FORM = "/ansok"
 
 # Confirmations on the participant's pages: their texts are in `marketplace.kernel.notices`, like
 # every confirmation; marked here for the catalogs, and shown in the participant's language.
@@ -197,9 +198,11 @@ async def choose_language(
     participant = await sessions.resolve_session(raw, get_settings()) if raw else None
     if participant is not None:
         await sessions.remember_language(participant, lang)
-    # Back to the participant's pages, or to the signing page their link opened (which
-    # offers the same switch); nowhere else.
+    # Back to the participant's pages, to the signing page their link opened, or to the
+    # public application form (both offer the same switch); nowhere else.
     back = data.tillbaka if data.tillbaka.startswith((HOME, SIGNING_PAGE)) else HOME
+    if data.tillbaka == APPLICATION_FORM:
+        back = APPLICATION_FORM
     redirect = Redirect(pdone(back.split("?", 1)[0], "sprak-valt"), status_code=303)
     redirect.cookies.append(i18n.language_cookie(lang))
     return redirect

@@ -7,7 +7,8 @@ event instead of adding a second. A cancellation is METHOD:CANCEL with STATUS:CA
 the next SEQUENCE. Times are written in Europe/Stockholm (DTSTART;TZID=Europe/Stockholm) with
 the zone's VTIMEZONE, so a calendar shows the Swedish time whatever zone it runs in.
 
-The event names no participant: the summary says "Planeringsmöte" and the organisation.
+The event names no participant: the summary says "Planeringsmöte" and the organisation (in
+the language the application was written in).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import datetime as dt
 import icalendar
 
 from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.i18n import N_
 
 PRODID = "-//Praktikplatser//Planeringsmöte//SV"
-SUMMARY = "Planeringsmöte med Kompetenscentret"
+SUMMARY = N_("Planeringsmöte med Kompetenscentret")
 METHODS = ("REQUEST", "CANCEL")
 
 
@@ -35,6 +37,7 @@ def meeting_ics(
     organizer: str,
     attendee: str,
     stamp: dt.datetime,
+    summary: str = SUMMARY,
 ) -> str:
     """The calendar file (text) of one meeting, as a request (new or changed) or a cancel."""
     if method not in METHODS:
@@ -51,7 +54,7 @@ def meeting_ics(
     local = starts_at.astimezone(STOCKHOLM)
     event.add("dtstart", local)
     event.add("dtend", local + dt.timedelta(minutes=minutes))
-    event.add("summary", SUMMARY)
+    event.add("summary", summary)
     location = place or video_link
     if location:
         event.add("location", location)

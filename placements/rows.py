@@ -555,6 +555,7 @@ class ApplicationRow(ApplicationClock):
     phone: str
     email: str
     message: str
+    language: str
     external_id: str
     registered_by: int | None
     coordinator: int | None

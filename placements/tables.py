@@ -347,6 +347,12 @@ class Application(Table, tablename="pl_application"):
     phone = Varchar(length=40, default="")
     email = Varchar(length=320, default="")
     message = Text(default="", help_text="What the applicant wants help with, in their words.")
+    language = Varchar(
+        length=5,
+        default="sv",
+        help_text="The language the application was written in (sv, en, ar): the planning "
+        "meeting's invitations are sent in it, and the participant it becomes is given it.",
+    )
     external_id = Varchar(
         length=100, default="", index=True, help_text="The e-service's reference, once."
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.i18n import Translate, swedish
 
 EXAMPLE = "namn@exempel.se"
 MAX_EMAIL_LENGTH = 320
@@ -19,29 +20,40 @@ _LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2
 
 
 def normalise_email(
-    value: str | None, field: str = "email", *, label: str = "E-postadressen", required: bool = True
+    value: str | None,
+    field: str = "email",
+    *,
+    label: str = "E-postadressen",
+    required: bool = True,
+    translate: Translate = swedish,
 ) -> str:
     """`value` as a valid, lower-cased e-mail address, or `ValidationFailed` naming `field`.
 
     Blank gives "" when the address is optional (`required=False`). The check is the
-    maintained `email-validator` library's syntax check (no DNS lookup).
+    maintained `email-validator` library's syntax check (no DNS lookup). `translate` (and a
+    `label` in its language) gives the message in a participant's language.
     """
+    _ = translate
+    named = {"label": label, "example": EXAMPLE}
     text = (value or "").strip()
     if not text:
         if required:
             raise ValidationFailed(
-                f"{label} måste fyllas i, till exempel {EXAMPLE}.", fields=[field]
+                _("%(label)s måste fyllas i, till exempel %(example)s.") % named, fields=[field]
             )
         return ""
     if len(text) > MAX_EMAIL_LENGTH or any(c in text for c in _LINE_BREAKS):
         raise ValidationFailed(
-            f"{label} ser inte rätt ut. Ange en adress som {EXAMPLE}.", fields=[field]
+            _("%(label)s ser inte rätt ut. Ange en adress som %(example)s.") % named,
+            fields=[field],
         )
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
         raise ValidationFailed(
-            f"{label} {text} ser inte rätt ut. Ange en adress som {EXAMPLE}.", fields=[field]
+            _("%(label)s %(text)s ser inte rätt ut. Ange en adress som %(example)s.")
+            % {**named, "text": text},
+            fields=[field],
         ) from None
     return result.normalized.lower()
 

@@ -36,6 +36,7 @@ from litestar.response import Redirect
 from marketplace.kernel.dates import LABELS as DATE_LABELS
 from marketplace.kernel.dates import date_problem
 from marketplace.kernel.errors import MarketplaceError, Problems, ValidationFailed
+from marketplace.kernel.i18n import N_, Translate, swedish
 from marketplace.kernel.notices import done
 
 T = TypeVar("T")
@@ -185,62 +186,86 @@ def allowed_choices(tp: Any) -> list[str]:
     return []
 
 
-_BOUND_WORDS = {">=": "måste vara minst", "<=": "får vara högst", ">": "måste vara större än"}
+_BOUND_WORDS = {
+    ">=": N_("%(label)s måste vara minst %(bound)s."),
+    "<=": N_("%(label)s får vara högst %(bound)s."),
+    ">": N_("%(label)s måste vara större än %(bound)s."),
+}
 _TYPE_WORDS = {
-    "str": "en text",
-    "int": "ett heltal, till exempel 3",
-    "float": "ett tal, till exempel 2.5",
-    "bool": "ja eller nej",
-    "array": "en lista",
-    "object": "ett objekt med fält",
-    "null": "tomt",
-    "date": f"ett datum som ÅÅÅÅ-MM-DD, till exempel {DATE_EXAMPLE}",
-    "datetime": "en tidpunkt",
+    "str": N_("en text"),
+    "int": N_("ett heltal, till exempel 3"),
+    "float": N_("ett tal, till exempel 2.5"),
+    "bool": N_("ja eller nej"),
+    "array": N_("en lista"),
+    "object": N_("ett objekt med fält"),
+    "null": N_("tomt"),
+    "date": N_("ett datum som ÅÅÅÅ-MM-DD, till exempel 2026-12-04"),
+    "datetime": N_("en tidpunkt"),
 }
 
 
 def swedish_reason(
-    message: str, label: str, choices: Iterable[str] = (), *, codes: bool = False
+    message: str,
+    label: str,
+    choices: Iterable[str] = (),
+    *,
+    codes: bool = False,
+    translate: Translate = swedish,
 ) -> str:
     """msgspec's (or Litestar's) English reason as one Swedish sentence naming `label`.
 
     Allowed choices are listed by their Swedish words (a form's options), or with `codes`
-    as the values to send (an API's caller types the code)."""
+    as the values to send (an API's caller types the code). `translate` is the catalog of a
+    page in another language (a participant's): the sentence is then in that language, and
+    `label` should be too."""
+    _ = translate
     message = message.split(" - at ")[0]
     choices = list(choices)
+    named = {"label": label}
     if _MISSING.search(message) or "Missing required" in message:
-        return f"{label} måste fyllas i."
+        return _("%(label)s måste fyllas i.") % named
     if m := _UNKNOWN.search(message):
-        return f"Fältet \u201d{m.group(1)}\u201d finns inte här och får inte skickas."
+        return _("Fältet \u201d%(name)s\u201d finns inte här och får inte skickas.") % {
+            "name": m.group(1)
+        }
     if m := re.search(r"`str` of length (>=|<=) (\d+)", message):
         n = int(m.group(2))
         if m.group(1) == ">=":
-            return f"{label} måste fyllas i." if n <= 1 else f"{label} måste ha minst {n} tecken."
-        return f"{label} får vara högst {n} tecken."
+            if n <= 1:
+                return _("%(label)s måste fyllas i.") % named
+            return _("%(label)s måste ha minst %(n)s tecken.") % {**named, "n": n}
+        return _("%(label)s får vara högst %(n)s tecken.") % {**named, "n": n}
     if m := re.search(r"`(?:array|object)` of length (>=|<=) (\d+)", message):
-        word = "minst" if m.group(1) == ">=" else "högst"
-        return f"{label}: välj {word} {m.group(2)}."
+        if m.group(1) == ">=":
+            return _("%(label)s: välj minst %(n)s.") % {**named, "n": m.group(2)}
+        return _("%(label)s: välj högst %(n)s.") % {**named, "n": m.group(2)}
     if m := re.search(r"`(?:int|float)` (>=|<=|>|<) (-?[\d.]+)", message):
         bound = m.group(2).removesuffix(".0")
         if m.group(1) == "<":
-            return f"{label} måste vara mindre än {bound}."
-        return f"{label} {_BOUND_WORDS[m.group(1)]} {bound}."
+            return _("%(label)s måste vara mindre än %(bound)s.") % {**named, "bound": bound}
+        return _(_BOUND_WORDS[m.group(1)]) % {**named, "bound": bound}
     if "Invalid enum value" in message or (choices and "`str`" in message):
         if choices:
             words = ", ".join(f"\u201d{c}\u201d" if codes else _code_word(c) for c in choices)
-            return f"{label}: välj ett av alternativen ({words})."
-        return f"{label}: välj ett av alternativen i listan."
+            return _("%(label)s: välj ett av alternativen (%(words)s).") % {
+                **named,
+                "words": words,
+            }
+        return _("%(label)s: välj ett av alternativen i listan.") % named
     if "RFC3339" in message or "`date`" in message or "Invalid epoch" in message:
-        return f"{label}: ange datumet som ÅÅÅÅ-MM-DD, till exempel {DATE_EXAMPLE}."
+        return _("%(label)s: ange datumet som ÅÅÅÅ-MM-DD, till exempel %(example)s.") % {
+            **named,
+            "example": DATE_EXAMPLE,
+        }
     if "matching regex" in message:
-        return f"{label} har fel format."
+        return _("%(label)s har fel format.") % named
     if "out of range" in message:
-        return f"{label}: talet är för stort eller för litet."
+        return _("%(label)s: talet är för stort eller för litet.") % named
     if m := re.search(r"Expected `([a-z]+)", message):
         kind = _TYPE_WORDS.get(m.group(1))
         if kind:
-            return f"{label} ska vara {kind}."
-    return f"{label} har ett värde som inte går att ta emot."
+            return _("%(label)s ska vara %(kind)s.") % {**named, "kind": _(kind)}
+    return _("%(label)s har ett värde som inte går att ta emot.") % named
 
 
 async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -278,10 +303,13 @@ def field_problems(
     *,
     strict: bool = False,
     codes: bool = False,
+    translate: Translate = swedish,
 ) -> dict[str, str]:
-    """Every field of `data` that `cls` would refuse, each with its Swedish message: the
-    type and constraints of each field on its own, required fields left out, dates outside
-    the service's window. Fields `cls` does not have are left to the caller."""
+    """Every field of `data` that `cls` would refuse, each with its Swedish message (or in
+    the language of `translate`, `swedish_reason`): the type and constraints of each field on
+    its own, required fields left out, dates outside the service's window. Fields `cls` does
+    not have are left to the caller."""
+    _ = translate
     problems: dict[str, str] = {}
     infos = {f.name: f for f in msgspec.structs.fields(cls)}
     for name, info in infos.items():
@@ -291,18 +319,20 @@ def field_problems(
             if info.required:
                 # A choice left unmade is chosen, a box left empty is filled in.
                 problems[name] = (
-                    f"Välj {label[:1].lower()}{label[1:]}."
+                    _("Välj %(label)s.") % {"label": f"{label[:1].lower()}{label[1:]}"}
                     if choices
-                    else f"{label} måste fyllas i."
+                    else _("%(label)s måste fyllas i.") % {"label": label}
                 )
             continue
         try:
             value = getattr(msgspec.convert({name: data[name]}, single, strict=strict), name)
         except msgspec.ValidationError as exc:
-            problems[name] = swedish_reason(str(exc), label, choices, codes=codes)
+            problems[name] = swedish_reason(
+                str(exc), label, choices, codes=codes, translate=translate
+            )
             continue
         except MarketplaceError as exc:
-            problems[name] = exc.message
+            problems[name] = _(exc.message)
             continue
         if isinstance(value, dt.date) and (problem := date_problem(value, label)):
             problems[name] = problem
@@ -326,6 +356,7 @@ def parse_form(
     blank_is_empty: Iterable[str] = (),
     checks: Mapping[str, Callable[[Any], object]] | None = None,
     rules: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None,
+    translate: Translate | None = None,
 ) -> T:
     """Convert form values into `cls`, or raise `ValidationFailed` naming every wrong field.
 
@@ -340,15 +371,22 @@ def parse_form(
     checkboxes (absent means False); an empty input means None for `blank_is_none`, "" for
     `blank_is_empty` (free texts a person may clear), and otherwise "not sent" (the Struct's
     default, or "måste fyllas i"). Fields not in `labels` are ignored: a form cannot set them.
+
+    `translate` is the catalog of a page in another language (the public application form in
+    English or Arabic): `labels` are then in that language, and every message is translated
+    (those of `checks` and `rules` too, looked up whole); the labels are not added to the
+    Swedish `FIELD_LABELS`. Without it everything is Swedish.
     """
+    _ = translate or swedish
     data: dict[str, Any] = {}
     list_fields, flag_fields, optional = set(lists), set(flags), set(blank_is_none)
     empty_ok = set(blank_is_empty)
     cleared: dict[str, str] = {}
     struct: Any = cls
     unset = {f.name for f in msgspec.structs.fields(struct) if f.default is msgspec.UNSET}
-    for name, text_label in labels.items():
-        FIELD_LABELS.setdefault(name, text_label)
+    if translate is None:
+        for name, text_label in labels.items():
+            FIELD_LABELS.setdefault(name, text_label)
     for name in labels:
         raw = values.get(name)
         if name in flag_fields:
@@ -369,18 +407,19 @@ def parse_form(
                 data[name] = ""
             elif name in unset:
                 # An edit form's field emptied: "unchanged" would silently keep the old value.
-                cleared[name] = f"{labels[name]} måste fyllas i."
+                cleared[name] = _("%(label)s måste fyllas i.") % {"label": labels[name]}
     known = set(struct.__struct_fields__)
-    problems = {**cleared, **field_problems(cls, data, labels)}
+    problems = {**cleared, **field_problems(cls, data, labels, translate=_)}
     for name, check in (checks or {}).items():
         if name in problems:
             continue
         try:
             check(data.get(name, ""))
         except MarketplaceError as exc:
-            problems[name] = exc.errors.get(name, exc.message)
+            problems[name] = _(exc.errors.get(name, exc.message))
     if rules is not None:
         for name, message in rules({k: v for k, v in data.items() if k not in problems}):
+            message = _(message)
             problems[name] = f"{problems[name]} {message}" if name in problems else message
     ordered = [*labels, *(k for k in problems if k not in labels)]  # the form's order
     refuse({k: problems[k] for k in ordered if k in problems and (k in labels or k in known)})
@@ -390,7 +429,7 @@ def parse_form(
         message = str(exc)
         found = _MISSING.search(message) or _PATH.search(message)
         field = found.group(1) if found else ""
-        refuse({field: swedish_reason(message, field_label(field, labels))})
+        refuse({field: swedish_reason(message, field_label(field, labels), translate=_)})
         raise  # pragma: no cover - refuse always raises here
 
 
@@ -423,7 +462,9 @@ class Form(Generic[T]):
     """How one page form becomes the service's Struct: `parse_form`'s arguments, kept beside
     the form's labels, and the boxes that must be ticked (a consent, "Ja, jag vill avsluta"),
     each with its message when it is not. Called with the posted values, it returns the Struct
-    or raises one `ValidationFailed` naming every wrong field and every unticked box."""
+    or raises one `ValidationFailed` naming every wrong field and every unticked box.
+    With `translate` (a page in another language, `parse_form`) the labels are in that
+    language and every message is translated, the boxes' too."""
 
     struct: type[T]
     labels: Mapping[str, str]
@@ -434,6 +475,7 @@ class Form(Generic[T]):
     checks: Mapping[str, Callable[[Any], object]] | None = None
     rules: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None
     boxes: Mapping[str, str] = field(default_factory=dict)
+    translate: Translate | None = None
 
     @property
     def fields(self) -> list[str]:
@@ -454,12 +496,14 @@ class Form(Generic[T]):
                 blank_is_empty=self.blank_is_empty,
                 checks=self.checks,
                 rules=self.rules,
+                translate=self.translate,
             )
         except ValidationFailed as exc:
             problems.update(exc.errors or dict.fromkeys(exc.fields, exc.message))
+        _ = self.translate or swedish
         for name, message in self.boxes.items():
             if not is_ticked(values, name):
-                problems[name] = message
+                problems[name] = _(message)
         refuse(problems)
         result: T = data
         return result

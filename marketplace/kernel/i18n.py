@@ -2,8 +2,9 @@
 every package that speaks to a participant.
 
 The catalogs are the participant pages' (`participants/locale/{en,ar}`): the participant's
-own pages, the signing page their link opens and what is sent to them (the signing link,
-the sign-in link, a proposal to answer) share one vocabulary. This module sits in the kernel
+own pages, the signing page their link opens, the public application form (`/ansok`, with
+the form helper's messages) and what is sent to them (the signing link, the sign-in link, a
+proposal to answer, the planning meeting's invitation to an applicant) share one vocabulary. This module sits in the kernel
 because `placements` sends the signing link and the proposal notice and may not import
 `participants`; the catalogs are found by path, no package is imported. The message ids are
 the Swedish texts; the catalogs are read from the .po files with Babel and compiled in memory

@@ -121,3 +121,4 @@ class Application(msgspec.Struct, kw_only=True):
     close_reason: str
     meetings: list[Meeting]
     current_meeting: Meeting | None = None
+    language: str = "sv"

@@ -28,6 +28,7 @@ from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound, ValidationFailed
+from marketplace.kernel.i18n import N_
 from marketplace.kernel.luhn import luhn_ok
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.settings import get_settings
@@ -56,7 +57,14 @@ HIDDEN_FROM_HOST = ("withdrawn", *UNSEEN_BY_HOST)
 # --- personnummer and samordningsnummer -----------------------------------------------------
 
 
-_PNR_HELP = "Ange 10 eller 12 siffror, t.ex. 19850101-1234 eller 850101-1234."
+# What is wrong with a personnummer, also shown on the public application form in English and
+# Arabic (marked for the participant pages' catalogs).
+PNR_FORM = N_(
+    "Personnumret har fel form. Ange 10 eller 12 siffror, t.ex. 19850101-1234 eller 850101-1234."
+)
+PNR_CHECK_DIGIT = N_("Personnumret har fel kontrollsiffra. Kontrollera siffrorna.")
+PNR_NO_DATE = N_("Personnumret innehåller ett datum som inte finns. Kontrollera födelsedatumet.")
+PNR_IMPOSSIBLE = N_("Personnumret har ett födelsedatum som inte är möjligt.")
 
 
 def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:
@@ -73,12 +81,9 @@ def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:
         separator = text[-5]
         text = text[:-5] + text[-4:]
     if not text.isdigit() or len(text) not in (10, 12) or not text.isascii():
-        raise ValidationFailed(f"Personnumret har fel form. {_PNR_HELP}", fields=["personnummer"])
+        raise ValidationFailed(PNR_FORM, fields=["personnummer"])
     if not luhn_ok(text[-10:]):
-        raise ValidationFailed(
-            "Personnumret har fel kontrollsiffra. Kontrollera siffrorna.",
-            fields=["personnummer"],
-        )
+        raise ValidationFailed(PNR_CHECK_DIGIT, fields=["personnummer"])
     month, day = int(text[-8:-6]), int(text[-6:-4])
     birth_day = day - 60 if day > 60 else day
     if len(text) == 12:
@@ -96,14 +101,9 @@ def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:
     try:
         born = dt.date(year, month, birth_day)
     except ValueError:
-        raise ValidationFailed(
-            "Personnumret innehåller ett datum som inte finns. Kontrollera födelsedatumet.",
-            fields=["personnummer"],
-        ) from None
+        raise ValidationFailed(PNR_NO_DATE, fields=["personnummer"]) from None
     if born > today or year < 1880:
-        raise ValidationFailed(
-            "Personnumret har ett födelsedatum som inte är möjligt.", fields=["personnummer"]
-        )
+        raise ValidationFailed(PNR_IMPOSSIBLE, fields=["personnummer"])
     return f"{year:04d}{text[-8:-4]}-{text[-4:]}"
 
 

@@ -17,6 +17,10 @@ application becomes.
   one (never a second). If that participant belongs to a coordinator the caller may not see,
   the application is joined to it all the same and that coordinator is mailed (without a
   name): the applicant asked for support, and two records of one person help nobody.
+- An application stores the language it was written in (`language`: the public form's, in
+  Swedish, English or Arabic; Swedish for the other channels). The invitations by mail, SMS
+  and calendar file are in it, and a participant made from a web application who has chosen
+  no language is given it.
 
 The queue is the team's: every coordinator and admin sees the open applications. Every read
 of an application (the queue's rows too) and every change is audited, with subject type
@@ -36,6 +40,7 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.i18n import N_, Translate, direction, gettext_for, known, swedish
 from marketplace.kernel.mail import Attachment, queue_mail, queue_sms, render_mail
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
@@ -81,8 +86,18 @@ CONSENT_METHOD = {
 # The public form needs no account: each address may send this many applications an hour.
 APPLICATIONS_PER_ADDRESS_PER_HOUR = 10
 _WINDOW_S = 3600
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-UNREACHABLE = "Ange ett telefonnummer eller en e-postadress, så att vi kan nå dig."
+WEEKDAYS = (
+    N_("måndag"),
+    N_("tisdag"),
+    N_("onsdag"),
+    N_("torsdag"),
+    N_("fredag"),
+    N_("lördag"),
+    N_("söndag"),
+)
+# The language staff see an application was written in.
+LANGUAGE_TEXT = {"sv": "svenska", "en": "engelska", "ar": "arabiska"}
+UNREACHABLE = N_("Ange ett telefonnummer eller en e-postadress, så att vi kan nå dig.")
 NEEDS_PLACE = "Ange en plats eller en videolänk för mötet."
 BAD_LINK = "Videolänken ska börja med https://."
 PAST_MEETING = "Mötet kan inte bokas bakåt i tiden. Välj en tid som inte har passerat."
@@ -119,14 +134,17 @@ def _overdue(row: ApplicationClock, meeting_at: dt.datetime | None, today: dt.da
 # --- coming in --------------------------------------------------------------------------------
 
 
-async def throttle_public(client: str) -> None:
-    """Count one application from `client`; 429 with Retry-After once over budget."""
+async def throttle_public(client: str, _: Translate = swedish) -> None:
+    """Count one application from `client`; 429 with Retry-After once over budget (the
+    refusal in the form's language, `_`)."""
     await spend(
         f"intake:client:{client}",
         APPLICATIONS_PER_ADDRESS_PER_HOUR,
         _WINDOW_S,
-        "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta {minutes} minuter "
-        "och försök igen, eller ring Kompetenscentret.",
+        _(
+            "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta {minutes} minuter "
+            "och försök igen, eller ring Kompetenscentret."
+        ),
     )
 
 
@@ -163,6 +181,7 @@ async def _insert(
     *,
     registered_by: int | None = None,
     external_id: str = "",
+    language: str = "sv",
 ) -> int:
     rows = await Application.insert(
         Application(
@@ -175,6 +194,7 @@ async def _insert(
             phone=values["phone"],
             email=values["email"],
             message=values["message"],
+            language=known(language),
             external_id=external_id,
             registered_by=registered_by,
         )
@@ -182,11 +202,12 @@ async def _insert(
     return int(rows[0]["id"])
 
 
-async def submit_public(data: schemas.ApplicationIn) -> int:
-    """A resident's application through the public form (no account)."""
+async def submit_public(data: schemas.ApplicationIn, language: str = "sv") -> int:
+    """A resident's application through the public form (no account), written in `language`
+    (sv, en or ar; what is sent to the applicant is in it)."""
     values = clean(data)
     async with write_transaction(engine()):
-        application_id = await _insert(values, "web", now())
+        application_id = await _insert(values, "web", now(), language=language)
         await record(
             None, "intake.submit", application_id, subject_type=SUBJECT, detail="webbformulär"
         )
@@ -393,6 +414,7 @@ async def _out(row: ApplicationRow) -> schemas.Application:
         close_reason=row["close_reason"],
         meetings=[_meeting_out(m) for m in meetings],
         current_meeting=_meeting_out(current) if current else None,
+        language=known(row["language"]),
     )
 
 
@@ -438,10 +460,26 @@ def _uid() -> str:
 
 
 _SMS_TEXTS = {
-    "new": "Du är välkommen till ett planeringsmöte {weekday} {day} kl. {time}{where}.",
-    "changed": "Ditt planeringsmöte är flyttat till {weekday} {day} kl. {time}{where}.",
-    "cancelled": "Ditt planeringsmöte {weekday} {day} kl. {time} är inställt. Vi hör av oss.",
+    "new": N_("Du är välkommen till ett planeringsmöte %(when)s%(where)s."),
+    "changed": N_("Ditt planeringsmöte är flyttat till %(when)s%(where)s."),
+    "cancelled": N_("Ditt planeringsmöte %(when)s är inställt. Vi hör av oss."),
 }
+
+
+def _when(starts_at: dt.datetime, _: Translate) -> str:
+    """The meeting's Swedish day and time ("tisdag 2026-12-08 kl. 09:30"), in words
+    of the applicant's language."""
+    local = starts_at.astimezone(clock.STOCKHOLM)
+    return _("%(weekday)s %(day)s kl. %(time)s") % {
+        "weekday": _(WEEKDAYS[local.weekday()]),
+        "day": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
+    }
+
+
+def _applicant_gettext(application: ApplicationRow) -> Translate:
+    """The catalog of the language the application was written in."""
+    return gettext_for(known(application["language"]))
 
 
 async def _sms_invitation(
@@ -452,14 +490,12 @@ async def _sms_invitation(
     number = mobile_number(application["phone"] or "") if sms_enabled(get_settings()) else None
     if not number:
         return False
-    local = meeting["starts_at"].astimezone(clock.STOCKHOLM)
+    _ = _applicant_gettext(application)
     where = meeting["place"] or meeting["video_link"]
-    text = _SMS_TEXTS[kind].format(
-        weekday=WEEKDAYS[local.weekday()],
-        day=local.date().isoformat(),
-        time=local.strftime("%H:%M"),
-        where=f", {where}" if where else "",
-    )
+    text = _(_SMS_TEXTS[kind]) % {
+        "when": _when(meeting["starts_at"], _),
+        "where": f", {where}" if where else "",
+    }
     return await queue_sms(
         number,
         text,
@@ -472,12 +508,15 @@ async def _send_invitation(
     application: ApplicationRow, meeting: PlanningMeetingRow, kind: str
 ) -> bool:
     """Mail the applicant the invitation (`kind`: new, changed, cancelled) with the calendar
-    file, and send it by SMS too where that is possible (`_sms_invitation`). Nothing is
-    mailed to an applicant without an e-mail address."""
+    file, and send it by SMS too where that is possible (`_sms_invitation`), both in the
+    language the application was written in. Nothing is mailed to an applicant without an
+    e-mail address."""
     texted = await _sms_invitation(application, meeting, kind)
     if not application["email"]:
         return texted
     settings = get_settings()
+    _ = _applicant_gettext(application)
+    lang = known(application["language"])
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     ics = meeting_calendar.meeting_ics(
         uid=meeting["uid"],
@@ -490,15 +529,16 @@ async def _send_invitation(
         organizer=settings.mail_from.rsplit("<", 1)[-1].rstrip(">").strip(),
         attendee=application["email"],
         stamp=now(),
+        summary=_(meeting_calendar.SUMMARY),
     )
-    local = meeting["starts_at"].astimezone(clock.STOCKHOLM)
     mail = render_mail(
         "planning_meeting",
         settings,
+        _=_,
+        lang=lang,
+        dir=direction(lang),
         kind=kind,
-        weekday=WEEKDAYS[local.weekday()],
-        day=local.date().isoformat(),
-        time=local.strftime("%H:%M"),
+        when=_when(meeting["starts_at"], _),
         minutes=meeting["minutes"],
         place=meeting["place"],
         video_link=meeting["video_link"],
@@ -699,6 +739,13 @@ async def _notify_owner(candidate_id: int, coordinator_id: int | None, applicati
     )
 
 
+def _chosen_language(application: ApplicationRow) -> str:
+    """The language the applicant chose by writing the application in it (the public form
+    in Swedish, English or Arabic), for the participant's record; "" for one registered by
+    staff or imported, whose Swedish is no one's choice."""
+    return known(application["language"]) if application["channel"] == "web" else ""
+
+
 async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
     """The plan is made at the meeting: the meeting is held, the application "plan
     upprättad", and the applicant a participant (a new one, or the existing one with the
@@ -721,6 +768,7 @@ async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
                 .first()
             )
         today = clock.today()
+        language = _chosen_language(application)
         if existing is not None:
             candidate_id = int(existing["id"])
             allowed = await visible_coordinator_ids(user)
@@ -734,6 +782,11 @@ async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
             )
             if not visible:
                 await _notify_owner(candidate_id, existing["coordinator"], application_id)
+            if language:
+                # The language the application was written in, for one who never chose one.
+                await Candidate.update({Candidate.language: language}).where(
+                    (Candidate.id == candidate_id) & (Candidate.language == "")
+                )
         else:
             coordinator = user.id if user.role == "coordinator" else application["coordinator"]
             rows = await Candidate.insert(
@@ -748,6 +801,7 @@ async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
                     registered_at=today,
                     consent_date=clock.local_date(application["received_at"]),
                     consent_method=CONSENT_METHOD[application["channel"]],
+                    language=language,
                 )
             ).returning(Candidate.id)
             candidate_id = int(rows[0]["id"])

@@ -54,10 +54,12 @@ RECOMMENDATIONS = [
 ]
 
 
-def _language_frame(request: Request[Any, Any, Any], stored: str) -> dict[str, Any]:
+def language_frame(request: Request[Any, Any, Any], stored: str) -> dict[str, Any]:
     """What a link page needs to speak the participant's language: the participant pages'
     frame (`participant/base.html`, with its language switch) and the catalog. The language
-    this browser chose wins over the stored choice, so that the switch works on the page."""
+    this browser chose wins over the stored choice, so that the switch works on the page.
+    The public application form (`placements.views.intake`) uses it too, with no stored
+    choice (Swedish until the browser chooses)."""
     chosen = request.cookies.get(i18n.LANG_COOKIE, "")
     lang = chosen if chosen in i18n.LANGUAGES else i18n.known(stored)
     gettext = i18n.gettext_for(lang)
@@ -80,7 +82,7 @@ def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
     """The page of a secret link that does not work (tampered with, expired, replaced or
     used): the reason with the refusal's 4xx status, in the participant's language when the
     link is known to be theirs, else in Swedish. Every link page uses it."""
-    frame = _language_frame(request, exc.language) if exc.language else SWEDISH_FRAME
+    frame = language_frame(request, exc.language) if exc.language else SWEDISH_FRAME
     return page(
         "agreements/refused.html",
         request,
@@ -91,7 +93,7 @@ def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
 
 
 def _frame_for(request: Request[Any, Any, Any], party: str, lang: str) -> dict[str, Any]:
-    return _language_frame(request, lang) if party == "participant" else SWEDISH_FRAME
+    return language_frame(request, lang) if party == "participant" else SWEDISH_FRAME
 
 
 def no_store(app: ASGIApp) -> ASGIApp:

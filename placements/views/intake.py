@@ -2,12 +2,18 @@
 and the coordinator's queue of applications (`/arbetsbord/intag`, "Ansökningar") with each
 application's page, where the planning meeting is booked, moved, cancelled or marked as a
 no-show, the plan is started (the applicant becomes a participant) or the application closed.
-One route per action, so each is a row of the access matrix."""
+One route per action, so each is a row of the access matrix.
+
+The public form and its confirmation speak the applicant's language (Swedish, English or
+Arabic, chosen with the participant pages' switch and kept in its cookie) on the participant
+pages' frame (`agreements.language_frame`): the labels, the texts and every message a refused
+form shows (`Form.translate`). The application stores that language; the coordinator's pages
+stay Swedish."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -20,20 +26,22 @@ from marketplace.kernel.auth import public, signed_in_user, staff
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import said_once
 from marketplace.kernel.forms import ACTION, Form, Landing, free_text, round_trip
+from marketplace.kernel.i18n import DEFAULT, N_, gettext_for
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import action_posts, form_page, page
 from placements.schemas import intake as schemas
 from placements.services import intake as services
 from placements.services.candidates import normalise_personnummer
+from placements.views.agreements import language_frame
 
 LABELS = {
-    "first_name": "Förnamn",
-    "last_name": "Efternamn",
-    "personnummer": "Personnummer",
-    "phone": "Telefonnummer",
-    "email": "E-postadress",
-    "message": "Vad vill du ha hjälp med? (frivilligt)",
+    "first_name": N_("Förnamn"),
+    "last_name": N_("Efternamn"),
+    "personnummer": N_("Personnummer"),
+    "phone": N_("Telefonnummer"),
+    "email": N_("E-postadress"),
+    "message": N_("Vad vill du ha hjälp med? (frivilligt)"),
 }
 STAFF_LABELS = {
     "channel": "Hur kom ansökan in?",
@@ -48,8 +56,14 @@ MEETING_LABELS = {
     "video_link": "Videolänk",
 }
 CLOSE_LABELS = {"reason": "Varför avslutas ansökan?"}
-NO_CONSENT = (
+NO_CONSENT = N_(
     "Kryssa i rutan för att visa att du har läst hur uppgifterna behandlas och vill skicka ansökan."
+)
+# What the service may still refuse once the public form is parsed (a name sent with a line
+# break), for the catalogs: the form shows it in its language.
+SERVICE_MESSAGES = (
+    N_("Förnamnet får inte innehålla radbrytningar. Skriv allt på en rad."),
+    N_("Efternamnet får inte innehålla radbrytningar. Skriv allt på en rad."),
 )
 CHECKS = {
     "personnummer": normalise_personnummer,
@@ -83,6 +97,31 @@ APPLY_FORM = Form(
     rules=_reachable,
     boxes={"consent": NO_CONSENT},
 )
+
+
+@cache
+def apply_form_in(lang: str) -> Form[schemas.ApplicationIn]:
+    """The public form in a language: its labels, and every message it gives, translated."""
+    if lang == DEFAULT:
+        return APPLY_FORM
+    _ = gettext_for(lang)
+
+    def email(value: str) -> str:
+        return normalise_email(
+            value, "email", required=False, label=_("E-postadressen"), translate=_
+        )
+
+    return Form(
+        schemas.ApplicationIn,
+        labels={name: _(label) for name, label in LABELS.items()},
+        blank_is_empty=APPLY_FORM.blank_is_empty,
+        checks={**CHECKS, "email": email},
+        rules=_reachable,
+        boxes=APPLY_FORM.boxes,
+        translate=_,
+    )
+
+
 STAFF_FORM = Form(
     schemas.StaffApplicationIn,
     labels=STAFF_LABELS,
@@ -103,32 +142,53 @@ def _texts() -> dict[str, Any]:
         "channel_text": services.CHANNEL_TEXT,
         "state_text": services.STATE_TEXT,
         "meeting_text": services.MEETING_STATUS_TEXT,
+        "language_text": services.LANGUAGE_TEXT,
     }
 
 
 # --- the public form ------------------------------------------------------------------------
 
 
-def _apply_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
-    return form_page("placements/intake/apply.html", request, LABELS)
+def _apply_page(request: Request[Any, Any, Any], frame: dict[str, Any]) -> Callable[..., Template]:
+    """The form in the frame's language; a message still in Swedish (the service's, after
+    the form was parsed) is translated as it is shown."""
+    _ = frame["_"]
+    labels = {name: _(label) for name, label in LABELS.items()}
+    show = form_page("placements/intake/apply.html", request, labels, **frame)
+
+    def shown(
+        *,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        translated = {name: _(message) for name, message in (errors or {}).items()}
+        return show(values=values, errors=translated, status_code=status_code)
+
+    return shown
 
 
 @get("/ansok", guards=[public], include_in_schema=False, name="intake-form")
 async def apply_form(request: Request[Any, Any, Any]) -> Template:
-    """The public application form, with what happens to the data."""
-    return _apply_page(request)()
+    """The public application form, with what happens to the data, in the language this
+    browser chose (Swedish until it chooses)."""
+    return _apply_page(request, language_frame(request, DEFAULT))()
 
 
 @post("/ansok", guards=[public], include_in_schema=False, status_code=200)
 async def apply_submit(request: Request[Any, Any, Any]) -> Response[Any]:
-    """Send the application; every wrong field is named at once, the consent box included."""
+    """Send the application, stored with the form's language; every wrong field is named at
+    once, the consent box included."""
+    frame = language_frame(request, DEFAULT)
 
     async def send(data: schemas.ApplicationIn) -> Template:
-        await services.throttle_public(client_address(request))
-        await services.submit_public(data)
-        return page("placements/intake/applied.html", request, email=data.email.strip())
+        await services.throttle_public(client_address(request), frame["_"])
+        await services.submit_public(data, frame["lang"])
+        return page("placements/intake/applied.html", request, email=data.email.strip(), **frame)
 
-    return await round_trip(request, APPLY_FORM, send, _apply_page(request))
+    return await round_trip(
+        request, apply_form_in(frame["lang"]), send, _apply_page(request, frame)
+    )
 
 
 # --- the coordinator's queue ----------------------------------------------------------------

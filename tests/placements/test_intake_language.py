@@ -1,0 +1,379 @@
+"""The public application form in Swedish, English and Arabic: the page and every message a
+refused form gives in the language the browser chose (the participant pages' switch and
+cookie), the language stored with the application, the planning meeting's invitation by SMS
+and mail (with its calendar file) in it, Swedish unchanged, the participant made from the
+application given it, and the coordinator's pages in Swedish. Real SMTP server, real SMS
+gateway."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from configparser import ConfigParser
+from pathlib import Path
+from typing import Any
+
+import icalendar
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace.kernel import clock, i18n
+from placements.schemas.intake import StaffApplicationIn
+from placements.services import intake
+from placements.tables import Application, Candidate
+from tests.builders import make_candidate, make_user
+from tests.mailutil import SmtpServer
+from tests.participants.conftest import form_post
+from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
+    NUMBER,
+    _deliver,
+    gateway,
+    smtp,
+)
+from tests.placements.bookingdata import PNR
+from tests.placements.test_attacks_signatures import csrf_of
+from tests.placements.test_intake import application, form, meeting
+from tests.smsutil import SmsGateway
+
+HTML = {"accept": "text/html"}
+ROOT = Path(__file__).resolve().parents[2]
+# Not Swedish words though Swedish pages show them too: the languages' own names.
+SAME_IN_EVERY_LANGUAGE = {"Svenska", "English", "العربية", "·"}
+SWEDISH_LETTERS = re.compile("[åäöÅÄÖ]")
+EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+AR_DAYS = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
+SV_DAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+
+
+def texts(page: str) -> list[str]:
+    """The texts a reader sees: every text between tags, the title's included."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    return [html.unescape(t).strip() for t in re.split(r"<[^>]+>", body) if t.strip()]
+
+
+def summary(page: str) -> list[str]:
+    box = page.split('id="error-summary"')[1].split("</div>")[0]
+    return [html.unescape(m) for m in re.findall(r"<li>(?:<a [^>]*>)?(.*?)(?:</a>)?</li>", box)]
+
+
+async def _in(client: AsyncTestClient[Litestar], lang: str) -> str:
+    """Choose `lang` with the switch on /ansok, and return the form page it leads back to."""
+    page = await client.get("/ansok", headers=HTML)
+    chosen = await form_post(client, "/mina-sidor/sprak", {"sprak": lang, "tillbaka": "/ansok"})
+    assert chosen.status_code == 303
+    assert chosen.headers["location"].split("?")[0] == "/ansok"
+    back = await client.get(chosen.headers["location"], headers=HTML)
+    assert back.status_code == 200 and page.status_code == 200
+    return back.text
+
+
+async def _post(client: AsyncTestClient[Litestar], page: str, **changes: str) -> Any:
+    return await client.post(
+        "/ansok", data={**form(**changes), "_csrf_token": csrf_of(page)}, headers=HTML
+    )
+
+
+def _when(days: int, names: tuple[str, ...]) -> tuple[str, str]:
+    day = clock.today() + dt.timedelta(days=days)
+    return names[day.weekday()], day.isoformat()
+
+
+async def test_the_form_speaks_english_and_arabic_with_no_swedish_left(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    swedish = await client.get("/ansok", headers=HTML)
+    assert '<html lang="sv" dir="ltr">' in swedish.text
+    assert "Så behandlar vi dina uppgifter" in swedish.text
+    # The switch on the form leads back to it.
+    assert '<input type="hidden" name="tillbaka" value="/ansok">' in swedish.text
+    swedish_texts = set(texts(swedish.text)) - SAME_IN_EVERY_LANGUAGE
+    english = await _in(client, "en")
+    assert '<html lang="en" dir="ltr">' in english
+    shown = texts(english)
+    for expected in (
+        "Apply for support towards work or studies",
+        "How we handle your information",
+        "The municipality processes the information to give you support towards work or "
+        "studies (a task carried out in the public interest, Article 6(1)(e) of the General "
+        "Data Protection Regulation).",
+        "About you",
+        "First name",
+        "(required)",
+        "Personal identity number",
+        "How we can reach you",
+        "What would you like help with? (optional)",
+        "Send application",
+        "The language is changed.",
+    ):
+        assert expected in shown, expected
+    assert not swedish_texts & set(shown)
+    # Only the municipality's name keeps its Swedish letters.
+    assert [t for t in shown if SWEDISH_LETTERS.search(t)] == [
+        "Vårgårda municipality, Skills centre ·"
+    ]
+    arabic = await _in(client, "ar")
+    assert '<html lang="ar" dir="rtl">' in arabic
+    shown = texts(arabic)
+    for expected in ("كيف نتعامل مع بياناتك", "الاسم الأول", "رقم الهوية الشخصي", "أرسل الطلب"):
+        assert expected in shown, expected
+    assert not swedish_texts & set(shown)
+    assert not [t for t in shown if SWEDISH_LETTERS.search(t)]
+    # The switch goes back to the form only by its exact address.
+    elsewhere = await form_post(
+        client, "/mina-sidor/sprak", {"sprak": "sv", "tillbaka": "/ansokan-falsk"}
+    )
+    assert elsewhere.headers["location"].split("?")[0] == "/mina-sidor"
+
+
+async def test_every_mistake_at_once_in_english_and_arabic(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    wrong = {
+        "first_name": "",
+        "personnummer": "198501010007",
+        "email": "inte-en-adress",
+        "message": "x" * 3001,
+        "consent": "",
+    }
+    page = await _in(client, "en")
+    refused = await _post(client, page, **wrong)
+    assert refused.status_code == 400
+    assert "<h2>Please correct the form</h2>" in refused.text
+    assert summary(refused.text) == [
+        "First name must be filled in.",
+        "The personal identity number has the wrong check digit. Please check the digits.",
+        "The email address inte-en-adress does not look right. Enter an address like "
+        "namn@exempel.se.",
+        "What would you like help with? (optional) may be at most 3000 characters long.",
+        "Tick the box to show that you have read how the information is handled and want to "
+        "send the application.",
+    ]
+    assert 'value="Sökande"' in refused.text  # what was typed is kept
+    unreachable = await _post(client, page, phone="", email="")
+    assert summary(unreachable.text) == [
+        "Enter a phone number or an email address so that we can reach you."
+    ]
+    page = await _in(client, "ar")
+    refused = await _post(client, page, **wrong)
+    assert refused.status_code == 400 and '<html lang="ar" dir="rtl">' in refused.text
+    assert "<h2>يرجى تصحيح النموذج</h2>" in refused.text
+    assert summary(refused.text) == [
+        "يجب ملء حقل الاسم الأول.",
+        "رقم التحقق في رقم الهوية الشخصي غير صحيح. تحقق من الأرقام.",
+        "عنوان البريد الإلكتروني inte-en-adress يبدو غير صحيح. اكتب عنواناً مثل namn@exempel.se.",
+        "يجب ألا يزيد حقل بماذا تريد المساعدة؟ (اختياري) على 3000 حرفاً.",
+        "ضع علامة في المربع لتؤكد أنك قرأت كيف تُعالَج البيانات وأنك تريد إرسال الطلب.",
+    ]
+    assert not [t for t in texts(refused.text) if SWEDISH_LETTERS.search(t)]
+    # A name with a line break, refused by the service after the form: in Arabic too.
+    broken = await _post(client, page, first_name="Amina\nX")
+    assert summary(broken.text) == [
+        "يجب ألا يحتوي الاسم الأول على فواصل أسطر. اكتبه كله في سطر واحد."
+    ]
+    assert await Application.count() == 0
+    # Swedish stays as it was, and the Swedish labels of the API are untouched.
+    page = await _in(client, "sv")
+    refused = await _post(client, page, **wrong)
+    assert summary(refused.text)[:2] == [
+        "Förnamn måste fyllas i.",
+        "Personnumret har fel kontrollsiffra. Kontrollera siffrorna.",
+    ]
+
+
+async def test_the_application_keeps_its_language(client: AsyncTestClient[Litestar]) -> None:
+    page = await _in(client, "en")
+    sent = await _post(client, page)
+    assert sent.status_code == 200, sent.text
+    assert '<html lang="en" dir="ltr">' in sent.text
+    assert "Thank you for your application" in sent.text
+    assert (
+        "The invitation will come by email to amina@example.se, with a calendar file for the "
+        "meeting." in sent.text
+    )
+    page = await _in(client, "ar")
+    await _post(client, page, email="")
+    page = await _in(client, "sv")
+    swedish = await _post(client, page)
+    assert "Tack för din ansökan" in swedish.text
+    rows = await Application.select(Application.language).order_by(Application.id)
+    assert [r["language"] for r in rows] == ["en", "ar", "sv"]
+    # Staff register in Swedish; the column's default.
+    coordinator = await make_user("coordinator")
+    registered = await intake.register(
+        coordinator,
+        StaffApplicationIn(
+            first_name="Per", last_name="Telefon", personnummer=PNR, phone="0701-234567"
+        ),
+    )
+    assert (await intake.read(coordinator, registered)).language == "sv"
+
+
+def _text(received: Any) -> str:
+    text: str = received.text
+    return text.replace("\r\n", "\n")
+
+
+def _ics(received: Any) -> icalendar.Calendar:
+    [part] = [
+        p for p in received.message.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    return icalendar.Calendar.from_ical(part.get_content())
+
+
+async def test_the_invitation_is_sent_in_the_application_s_language(
+    gateway: SmsGateway,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    coordinator = await make_user("coordinator")
+    english = await intake.submit_public(application(), "en")
+    await intake.book_meeting(coordinator, english, meeting(days=3))
+    await _deliver(smtp)
+    weekday, day = _when(3, EN_DAYS)
+    [sms] = gateway.to(NUMBER)
+    assert sms.message == (
+        f"You are welcome to a planning meeting on {weekday} {day} at 09:30, "
+        "Kompetenscentret, Storgatan 1."
+    )
+    [mail] = smtp.inbox.to("amina@example.se")
+    assert mail.message["subject"] == f"Invitation to a planning meeting {weekday} {day} at 09:30"
+    assert _text(mail).startswith("Hello!\n\nThank you for your application. You are welcome")
+    assert f"Time: {weekday} {day} at 09:30 (60 minutes)\n" in _text(mail)
+    assert "Place: Kompetenscentret, Storgatan 1\n" in _text(mail)
+    assert "Tid" not in _text(mail) and "mötet" not in _text(mail)
+    [event] = _ics(mail).walk("VEVENT")
+    assert str(event["summary"]) == "Planning meeting with the skills centre"
+    # Cancelled, in English too.
+    await intake.cancel_meeting(coordinator, english)
+    await _deliver(smtp)
+    assert gateway.to(NUMBER)[-1].message == (
+        f"Your planning meeting on {weekday} {day} at 09:30 is cancelled. We will be in touch."
+    )
+    assert smtp.inbox.to("amina@example.se")[-1].message["subject"].startswith("Cancelled: ")
+
+    arabic = await intake.submit_public(application(email="ahmad@example.se"), "ar")
+    await intake.book_meeting(coordinator, arabic, meeting(days=4, time="13:15"))
+    await _deliver(smtp)
+    weekday, day = _when(4, AR_DAYS)
+    assert gateway.to(NUMBER)[-1].message == (
+        f"نرحب بك في اجتماع تخطيط يوم {weekday} {day} الساعة 13:15, Kompetenscentret, Storgatan 1."
+    )
+    [mail] = smtp.inbox.to("ahmad@example.se")
+    assert mail.message["subject"] == f"دعوة إلى اجتماع تخطيط {weekday} {day} الساعة 13:15"
+    assert _text(mail).startswith("مرحباً!\n\nشكراً على طلبك.")
+    html_part = mail.message.get_body(("html",))
+    assert html_part is not None
+    assert '<html lang="ar" dir="rtl">' in html_part.get_content()
+    [event] = _ics(mail).walk("VEVENT")
+    assert str(event["summary"]) == "اجتماع تخطيط مع مركز الكفاءات"
+
+
+async def test_a_swedish_application_s_invitation_is_unchanged(
+    gateway: SmsGateway,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    coordinator = await make_user("coordinator")
+    swedish = await intake.submit_public(application())
+    await intake.book_meeting(coordinator, swedish, meeting(days=3))
+    await _deliver(smtp)
+    weekday, day = _when(3, SV_DAYS)
+    when = f"{weekday} {day} kl. 09:30"
+    [sms] = gateway.to(NUMBER)
+    assert sms.message == (
+        f"Du är välkommen till ett planeringsmöte {when}, Kompetenscentret, Storgatan 1."
+    )
+    [mail] = smtp.inbox.to("amina@example.se")
+    assert mail.message["subject"] == f"Inbjudan till planeringsmöte {when}"
+    assert _text(mail) == (
+        "Hej!\n\n"
+        "Tack för din ansökan. Du är välkommen till ett planeringsmöte med Kompetenscentret.\n"
+        "På mötet gör vi tillsammans en plan för vägen till arbete eller studier.\n\n"
+        f"Tid: {when} (60 minuter)\n"
+        "Plats: Kompetenscentret, Storgatan 1\n\n"
+        "Mötet finns också som kalenderfil i det här mejlet. Kan du inte komma? Ring\n"
+        "Kompetenscentret så bokar vi en ny tid.\n\n"
+        "--\n"
+        "Det här meddelandet skickades automatiskt av Kompetenscentrets tjänst Praktikplatser "
+        "och\ngår inte att svara på.\n"
+    )
+    html_part = mail.message.get_body(("html",))
+    assert html_part is not None
+    content = html_part.get_content()
+    assert '<html lang="sv">' in content
+    assert f"<li>Tid: <strong>{when}</strong> (60 minuter)</li>" in content
+    [event] = _ics(mail).walk("VEVENT")
+    assert str(event["summary"]) == "Planeringsmöte med Kompetenscentret"
+
+
+async def _plan(coordinator: Any, application_id: int) -> int:
+    await intake.book_meeting(coordinator, application_id, meeting(days=1))
+    candidate_id, _ = await intake.start_plan(coordinator, application_id)
+    return candidate_id
+
+
+async def _language_of(candidate_id: int) -> str:
+    row = await Candidate.select(Candidate.language).where(Candidate.id == candidate_id).first()
+    assert row is not None
+    return str(row["language"])
+
+
+async def test_the_participant_is_given_the_application_s_language(
+    client: AsyncTestClient[Litestar], sign_in
+) -> None:
+    coordinator = await make_user("coordinator")
+    arabic = await intake.submit_public(application(), "ar")
+    assert await _language_of(await _plan(coordinator, arabic)) == "ar"
+    # One already registered who never chose is given it; one who chose keeps theirs.
+    unchosen = await make_candidate(coordinator, personnummer="19720310-1014")
+    english = await intake.submit_public(application(personnummer="19720310-1014"), "en")
+    assert await _plan(coordinator, english) == unchosen
+    assert await _language_of(unchosen) == "en"
+    again = await intake.submit_public(application(personnummer="19720310-1014"), "ar")
+    await _plan(coordinator, again)
+    assert await _language_of(unchosen) == "en"
+    # Registered by staff: Swedish by default, which is no one's choice.
+    registered = await intake.register(
+        coordinator,
+        StaffApplicationIn(
+            first_name="Per", last_name="Telefon", personnummer="19720310-1006", phone="070-1"
+        ),
+    )
+    assert await _language_of(await _plan(coordinator, registered)) == ""
+    # The coordinator's page is Swedish and names the application's language in Swedish.
+    await sign_in(client, coordinator.username)
+    page = await client.get(f"/arbetsbord/intag/{english}", headers=HTML)
+    assert '<html lang="sv"' in page.text
+    assert "<dt>Språk</dt><dd>engelska</dd>" in page.text
+
+
+def test_every_text_of_the_form_and_the_invitation_is_translated() -> None:
+    """What `participants/babel.cfg` extracts (the application form's files among them) has an
+    English and an Arabic text, with the same placeholders."""
+    config = ConfigParser()
+    config.read(ROOT / "participants" / "babel.cfg")
+    method_map = [
+        (section.split(":", 1)[1].strip(), section.split(":", 1)[0])
+        for section in config.sections()
+    ]
+    assert ("placements/templates/placements/intake/apply.html", "jinja2") in method_map
+    ids = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, keywords={"_": None, "N_": None}
+        )
+        if isinstance(message, str)
+    }
+    assert "Så behandlar vi dina uppgifter" in ids
+    for lang in ("en", "ar"):
+        path = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        for message_id in ids:
+            found = catalog.get(message_id)
+            assert found is not None and found.string, (lang, message_id)
+            placeholders = re.compile(r"%\(\w+\)s|\{\w+\}")
+            assert sorted(placeholders.findall(message_id)) == sorted(
+                placeholders.findall(str(found.string))
+            ), (lang, message_id)
