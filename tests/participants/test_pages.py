@@ -256,3 +256,19 @@ async def test_the_coordinator_sees_interests_and_answers(
         f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={w.candidate_id}", headers=HTML
     )
     assert propose_page.status_code == 200
+
+
+async def test_the_language_switch_comes_first_for_someone_not_signed_in(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Someone who cannot read Swedish finds the switch before the Swedish text (the
+    application form, the sign-in page); on their own pages it waits at the foot."""
+    switch = 'action="/mina-sidor/sprak"'
+    for path in ("/ansok", "/mina-sidor/logga-in"):
+        page = await client.get(path, headers=HTML)
+        assert page.status_code == 200
+        assert page.text.index(switch) < page.text.index("<h1"), path
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    own = await client.get("/mina-sidor", headers=HTML)
+    assert own.text.index("<h1") < own.text.index(switch)
