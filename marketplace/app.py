@@ -373,7 +373,11 @@ def serve_app() -> Litestar:
     """The app as `marketplace serve` runs it in each worker: with a connection pool.
 
     In-process test clients run the lifespan in an event loop of their own, where a pool
-    opened there cannot serve the test's own queries; they use `create_app()`."""
+    opened there cannot serve the test's own queries; they use `create_app()`. Its access log
+    masks personnummer (`marketplace.kernel.access_log`)."""
+    from marketplace.kernel import access_log
+
+    access_log.install()
     return create_app(pooled=True)
 
 

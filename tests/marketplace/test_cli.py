@@ -99,15 +99,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_serve_answers_health_within_60_seconds():
+async def test_serve_answers_health_within_60_seconds(tmp_path: Path):
+    """And its access log masks a personnummer typed into a search that sends it by GET."""
     port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(
         *CLI,
         "serve",
         "--port",
         str(port),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         env={**os.environ, "SCHEDULER_ENABLED": "false"},
     )
     try:
@@ -120,7 +122,13 @@ async def test_serve_answers_health_within_60_seconds():
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.3)
-        assert b'"status":"ok"' in body
+            assert b'"status":"ok"' in body
+            found = await http.get(f"http://127.0.0.1:{port}/platser?q=19850101-1234+lager")
+            assert found.status_code == 200
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), timeout=20)
+        log.close()
+    written = (tmp_path / "serve.log").read_text()
+    assert "GET /platser?q=[personnummer]+lager" in written, written[-2000:]
+    assert "19850101" not in written
