@@ -52,6 +52,9 @@ CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång ti
 # Withdrawn proposals leave the host's view; one the participant answers first never enters
 # it until they say "vill" (`placements.booking_states`).
 HIDDEN_FROM_HOST = ("withdrawn", *UNSEEN_BY_HOST)
+# A host that declined a proposal needs nothing more of the participant: the booking stays in
+# its lists (by first name), but not their contact details or adaptations.
+NO_DETAILS_FOR_HOST = (*HIDDEN_FROM_HOST, "declined")
 
 
 # --- personnummer and samordningsnummer -----------------------------------------------------
@@ -163,7 +166,8 @@ async def staff_row(user: AuthUser, candidate_id: int) -> CandidateRow:
 
 
 async def host_may_see(user: AuthUser, candidate_id: int) -> bool:
-    """True when the candidate is proposed to or placed with one of the user's hosts."""
+    """True when the candidate is proposed to or placed with one of the user's hosts (a
+    declined proposal no longer counts)."""
     hosts = await host_ids_of(user)
     if not hosts:
         return False
@@ -171,7 +175,7 @@ async def host_may_see(user: AuthUser, candidate_id: int) -> bool:
         await Booking.exists().where(
             (Booking.candidate == candidate_id)
             & Booking.slot.host.is_in(hosts)
-            & Booking.status.not_in(list(HIDDEN_FROM_HOST))
+            & Booking.status.not_in(list(NO_DETAILS_FOR_HOST))
         )
     )
 

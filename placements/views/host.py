@@ -529,7 +529,11 @@ async def booking_decline(
 
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     booking = await booking_services.get_booking_for(user, booking_id)
-    participant = await candidate_services.get_participant_for_host(user, booking.participant.id)
+    participant = None
+    if booking.status != "declined":  # then the host needs nothing more of the participant
+        participant = await candidate_services.get_participant_for_host(
+            user, booking.participant.id
+        )
     agreement = None
     if booking.status not in ("proposed", "declined", "withdrawn"):
         agreement = await agreement_services.get_agreement_for(user, booking_id)

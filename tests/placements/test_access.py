@@ -323,3 +323,29 @@ async def test_no_route_changes_or_deletes_audit_rows(app):
     for method, path, _ in routes(app):
         if "audit" in path or "loggkontroll" in path:
             assert method == "GET", f"{method} {path} could alter the audit log"
+
+
+async def test_a_host_that_declined_no_longer_sees_the_participants_details(client):
+    """What the placement needs: once the host declined, nothing more of the participant."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await candidate_updates.update_candidate(
+        w.coordinator,
+        w.candidate_id,
+        sc.CandidateUpdate(adaptations=[sc.Adaptation(text=SHARED_ADAPTATION, shareable=True)]),
+    )
+    await login(client, w.host_user.username)
+    before = await client.get(f"/vard/bokningar/{booking_id}", headers={"accept": "text/html"})
+    assert before.status_code == 200 and SHARED_ADAPTATION in before.text
+    assert "070-123 45 67" in before.text
+    assert (await client.get(f"/api/v1/participants/{w.candidate_id}")).status_code == 200
+    await bookings.decline(w.host_user, booking_id, "Vi har inte tid just nu.")
+    gone = await client.get(f"/api/v1/participants/{w.candidate_id}")
+    assert gone.status_code == 404
+    after = await client.get(f"/vard/bokningar/{booking_id}", headers={"accept": "text/html"})
+    assert after.status_code == 200
+    assert "Ni har avböjt förslaget" in after.text
+    assert SHARED_ADAPTATION not in after.text and "070-123 45 67" not in after.text
+    # A new proposal to the same host shows them again.
+    await propose(w)
+    assert (await client.get(f"/api/v1/participants/{w.candidate_id}")).status_code == 200
