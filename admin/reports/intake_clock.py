@@ -180,7 +180,12 @@ def protect_intake_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
     """Per month and step: a count of 1–4 is hidden, and the median with it. Those within
     the target and those outside it (never shown) split the count: when either is 1–4, the
     number within and the share are hidden (either would give the other by subtraction);
-    the count itself then gives neither."""
+    the count itself then gives neither.
+
+    The steps are a chain (a step counts an application that reached it and the one before),
+    so a step's count less the next one's is the number of applications that stopped between
+    them: when that is 1–4 between two shown counts, the later step's figures are hidden
+    too, and the next step is compared with the last count still shown."""
     values: dict[str, int | float | None] = {}
     for m in report.months:
         for st in m.steps:
@@ -198,6 +203,16 @@ def protect_intake_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
             cells.share(f"{key}.share", within, count)
             if st.median_days is not None and (count in cells.hidden or is_small(st.count)):
                 cells.hidden.add(f"{key}.median_days")
+    for m in report.months:
+        last: int | None = None  # the last count of the chain still shown
+        for st in m.steps:
+            key = f"months[{m.month}].steps[{st.step}]"
+            if f"{key}.count" in cells.hidden:
+                continue
+            if last is not None and is_small(last - (st.count or 0)):
+                cells.hidden.update(f"{key}.{field}" for field in STEP_FIGURES)
+                continue
+            last = st.count or 0
     months = [
         schemas.ClockMonth(
             month=m.month,

@@ -86,6 +86,26 @@ def _report() -> schemas.IntakeClock:
     )
 
 
+def test_a_step_that_differs_from_the_last_shown_by_few_is_hidden() -> None:
+    """Twelve meetings, eleven plans (one stopped: hidden), six proposals (compared with the
+    twelve still shown: six stopped, shown), five starts (one from the six: hidden)."""
+    day = D(2026, 9, 7)
+    paths = (
+        [ClockPath(day, day, day, day, day) for _ in range(5)]
+        + [ClockPath(day, day, day, day)]
+        + [ClockPath(day, day, day) for _ in range(5)]
+        + [ClockPath(day, day)]
+    )
+    f = schemas.ReportFilters(start=D(2026, 9, 1), end=D(2026, 9, 30))
+    report = schemas.IntakeClock(
+        definition=INTAKE_CLOCK_DEFINITION,
+        filters=f,
+        months=clock_months(paths, ["2026-09"], TARGETS),
+    )
+    counts = {s.step: s.count for s in protect(report).months[0].steps}
+    assert counts == {"meeting": 12, "plan": None, "proposal": 6, "start": None}
+
+
 def test_small_cells_are_not_shown() -> None:
     shown = protect(_report())
     september, october, november = (_figures(m) for m in shown.months)
@@ -95,9 +115,14 @@ def test_small_cells_are_not_shown() -> None:
     assert october["meeting"] == (None, None, None, None)
     # Six, of whom 4 within and 2 outside: the count and median show, the split does not.
     assert november["meeting"] == (6, 1.0, None, None)
-    assert november["plan"] == (5, 0.0, None, None)
+    # Five of the six went on to a plan: shown beside the six, the five would say that one
+    # application stopped after its meeting. The chain's later count is hidden.
+    assert november["plan"] == (None, None, None, None)
+    assert "months[2026-11].steps[plan].count" in shown.suppressed
     assert november["proposal"] == (None, None, None, None)
     assert november["start"] == (None, None, None, None)
+    # Five had a meeting and none a plan yet: five stopped there, which may be shown.
+    assert september["plan"] == (0, None, 0, None)
     assert "months[2026-10].steps[meeting].count" in shown.suppressed
     assert "months[2026-11].steps[meeting].share" in shown.suppressed
     assert not any(p.endswith("outside_target") for p in shown.suppressed)
