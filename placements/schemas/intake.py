@@ -12,6 +12,8 @@ from marketplace.kernel.dates import DateBounded
 
 Channel = Literal["web", "phone", "paper", "eservice"]
 StaffChannel = Literal["phone", "paper"]
+# The language of what is sent to the applicant (the participant's languages).
+Language = Literal["sv", "en", "ar"]
 State = Literal["received", "meeting_booked", "plan_started", "closed"]
 MeetingStatus = Literal["booked", "held", "cancelled", "no_show"]
 
@@ -40,9 +42,11 @@ class ApplicationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class StaffApplicationIn(ApplicationIn, kw_only=True, forbid_unknown_fields=True):
-    """An application a coordinator registers: received by phone or on paper."""
+    """An application a coordinator registers: received by phone or on paper, with the
+    language the person asked to be written to in (invitations by SMS and mail)."""
 
     channel: StaffChannel = "phone"
+    language: Language = "sv"
 
 
 class EServiceApplication(ApplicationIn, kw_only=True, forbid_unknown_fields=True):
@@ -54,6 +58,7 @@ class EServiceApplication(ApplicationIn, kw_only=True, forbid_unknown_fields=Tru
 
     external_id: ExternalId
     received_at: dt.datetime
+    language: Language = "sv"
 
 
 class ApplicationReceipt(msgspec.Struct, kw_only=True):

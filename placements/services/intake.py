@@ -224,7 +224,9 @@ async def register(user: AuthUser, data: schemas.StaffApplicationIn) -> int:
     _require_staff(user)
     values = clean(data)
     async with write_transaction(engine()):
-        application_id = await _insert(values, data.channel, now(), registered_by=user.id)
+        application_id = await _insert(
+            values, data.channel, now(), registered_by=user.id, language=data.language
+        )
         await record(
             user,
             "intake.register",
@@ -280,7 +282,12 @@ async def import_eservice(
             state, received_at = existing["state"], existing["received_at"]
         else:
             application_id = await _insert(
-                values, "eservice", received_at, registered_by=user.id, external_id=external_id
+                values,
+                "eservice",
+                received_at,
+                registered_by=user.id,
+                external_id=external_id,
+                language=data.language,
             )
             created, state = True, "received"
         await record(
@@ -740,10 +747,11 @@ async def _notify_owner(candidate_id: int, coordinator_id: int | None, applicati
 
 
 def _chosen_language(application: ApplicationRow) -> str:
-    """The language the applicant chose by writing the application in it (the public form
-    in Swedish, English or Arabic), for the participant's record; "" for one registered by
-    staff or imported, whose Swedish is no one's choice."""
-    return known(application["language"]) if application["channel"] == "web" else ""
+    """The language the applicant chose, for the participant's record: the one the public
+    form was written in, or another than Swedish asked for by phone, on paper or in the
+    e-service; "" for Swedish there, which is only the default, no one's choice."""
+    lang = known(application["language"])
+    return lang if application["channel"] == "web" or lang != "sv" else ""
 
 
 async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:

@@ -47,6 +47,7 @@ STAFF_LABELS = {
     "channel": "Hur kom ansökan in?",
     **LABELS,
     "message": "Vad vill personen ha hjälp med?",
+    "language": "Språk för inbjudan (sms och e-post)",
 }
 MEETING_LABELS = {
     "day": "Dag",
@@ -225,8 +226,9 @@ def _new_page(request: Request[Any, Any, Any]) -> Callable[..., Template]:
         "placements/intake/new.html",
         request,
         STAFF_LABELS,
-        blank={"channel": "phone"},
+        blank={"channel": "phone", "language": "sv"},
         channels=STAFF_CHANNELS,
+        languages=[(code, text.capitalize()) for code, text in services.LANGUAGE_TEXT.items()],
     )
 
 

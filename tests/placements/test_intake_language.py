@@ -377,3 +377,67 @@ def test_every_text_of_the_form_and_the_invitation_is_translated() -> None:
             assert sorted(placeholders.findall(message_id)) == sorted(
                 placeholders.findall(str(found.string))
             ), (lang, message_id)
+
+
+async def test_staff_and_the_e_service_say_which_language_to_write_in(
+    client: AsyncTestClient[Litestar],
+    sign_in,
+    gateway: SmsGateway,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    """A person who calls in Arabic gets the invitation in Arabic: the coordinator's form
+    asks for the language, and so does the e-service's import; a language other than
+    Swedish chosen so is carried to the participant."""
+    coordinator = await make_user("coordinator")
+    await sign_in(client, coordinator.username)
+    blank = await client.get("/arbetsbord/intag/ny", headers=HTML)
+    assert "Språk för inbjudan (sms och e-post)" in blank.text
+    assert '<option value="ar">Arabiska</option>' in blank.text
+    sent = await form_post(
+        client,
+        "/arbetsbord/intag/ny",
+        {
+            "channel": "phone",
+            "first_name": "Ahmad",
+            "last_name": "Telefon",
+            "personnummer": PNR,
+            "phone": "0701-234567",
+            "email": "",
+            "message": "",
+            "language": "ar",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    [row] = await Application.select(Application.id, Application.language)
+    assert row["language"] == "ar"
+    await intake.book_meeting(coordinator, row["id"], meeting(days=4, time="13:15"))
+    await _deliver(smtp)
+    weekday, day = _when(4, AR_DAYS)
+    assert gateway.to(NUMBER)[-1].message.startswith(
+        f"نرحب بك في اجتماع تخطيط يوم {weekday} {day} الساعة 13:15"
+    )
+    candidate_id, _ = await intake.start_plan(coordinator, row["id"])
+    assert await _language_of(candidate_id) == "ar"
+    # An unknown language is refused with the field named; nothing is stored.
+    refused = await form_post(
+        client,
+        "/arbetsbord/intag/ny",
+        {**form(personnummer="19720310-1014"), "channel": "phone", "language": "xx"},
+    )
+    assert refused.status_code == 400 and "Språk för inbjudan" in refused.text
+    assert await Application.count() == 1
+    # The e-service sends it in its import.
+    imported = await client.post(
+        "/api/v1/applications/import",
+        json={
+            "external_id": "E-2026-0099",
+            "received_at": clock.now().isoformat(),
+            "first_name": "Erik",
+            "last_name": "Etjänst",
+            "personnummer": "19720310-1006",
+            "email": "erik@example.se",
+            "language": "en",
+        },
+    )
+    assert imported.status_code == 200, imported.text
+    assert (await intake.read(coordinator, imported.json()["id"])).language == "en"
