@@ -8,34 +8,18 @@ from litestar.testing import AsyncTestClient
 
 from marketplace.kernel.tables import OutboxMessage
 from participants import sessions
-from placements.schemas import bookings as sb
 from placements.services import bookings
 from placements.tables import Booking, BookingEvent, ParticipantAnswer
 from tests.builders import make_candidate
 from tests.conftest import login
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import END, START, make_world
+from tests.placements.bookingdata import make_world, propose_asking_first
 
 HTML = {"accept": "text/html"}
 
 
 async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> None:
     client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link"))
-
-
-async def _asked_first(w) -> int:
-    booking = await bookings.propose(
-        w.coordinator,
-        sb.BookingCreate(
-            slot_id=w.slot_id,
-            candidate_id=w.candidate_id,
-            message="Passar dig bra.",
-            start_date=START,
-            end_date=END,
-            participant_first=True,
-        ),
-    )
-    return booking.id
 
 
 async def _mails(kind: str) -> list[str]:
@@ -51,7 +35,7 @@ async def _status(booking_id: int) -> str:
 
 async def test_vill_sends_it_to_the_host(client: AsyncTestClient[Litestar], make_client) -> None:
     w = await make_world()
-    booking_id = await _asked_first(w)
+    booking_id = await propose_asking_first(w)
     assert await _mails("booking.proposed") == []
     await _signed_in(client, w.candidate_id)
     home = await client.get("/mina-sidor", headers=HTML)
@@ -95,7 +79,7 @@ async def test_vill_sends_it_to_the_host(client: AsyncTestClient[Litestar], make
 
 async def test_vill_inte_closes_it_unseen(client: AsyncTestClient[Litestar], make_client) -> None:
     w = await make_world()
-    booking_id = await _asked_first(w)
+    booking_id = await propose_asking_first(w)
     await _signed_in(client, w.candidate_id)
     refused = await form_post(client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no"})
     assert refused.status_code == 400 and await _status(booking_id) == "awaiting_participant"
@@ -130,7 +114,7 @@ async def test_vill_inte_closes_it_unseen(client: AsyncTestClient[Litestar], mak
 
 async def test_another_participant_cannot_answer(client: AsyncTestClient[Litestar]) -> None:
     w = await make_world()
-    booking_id = await _asked_first(w)
+    booking_id = await propose_asking_first(w)
     other = await make_candidate(w.coordinator, "Bodil")
     await _signed_in(client, other)
     response = await form_post(
@@ -146,7 +130,7 @@ async def test_an_answer_after_the_coordinator_sent_it_on_only_records_it(
     client: AsyncTestClient[Litestar],
 ) -> None:
     w = await make_world()
-    booking_id = await _asked_first(w)
+    booking_id = await propose_asking_first(w)
     await bookings.send_to_host(w.coordinator, booking_id)
     await _signed_in(client, w.candidate_id)
     ok = await form_post(

@@ -26,7 +26,14 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     gateway,
     smtp,
 )
-from tests.placements.bookingdata import END, START, World, link_tokens, make_world
+from tests.placements.bookingdata import (
+    END,
+    START,
+    World,
+    link_tokens,
+    make_world,
+    propose_asking_first,
+)
 from tests.placements.test_agreements import accepted_booking, csrf_of
 from tests.smsutil import SmsGateway
 
@@ -208,28 +215,13 @@ async def test_an_expired_link_is_refused_in_the_participants_language(
     assert invalid.status_code == 400 and "Länken är ogiltig." in invalid.text
 
 
-async def _asked_first(w: World) -> int:
-    booking = await bookings.propose(
-        w.coordinator,
-        sb.BookingCreate(
-            slot_id=w.slot_id,
-            candidate_id=w.candidate_id,
-            message="Passar dig bra.",
-            start_date=START,
-            end_date=END,
-            participant_first=True,
-        ),
-    )
-    return booking.id
-
-
 async def test_a_proposal_to_answer_first_is_told_in_the_participants_language(
     gateway: SmsGateway,  # noqa: F811
     smtp: SmtpServer,  # noqa: F811
 ) -> None:
     w = await make_world()
     await _choose(w.candidate_id, "en")
-    await _asked_first(w)
+    await propose_asking_first(w)
     # Queued with the proposal, in the same transaction, like every notice.
     kinds = await OutboxMessage.select(OutboxMessage.channel).where(
         (OutboxMessage.kind == "participant.proposal") & (OutboxMessage.candidate == w.candidate_id)
@@ -251,7 +243,7 @@ async def test_a_proposal_to_answer_first_is_told_in_the_participants_language(
 
     arabic = await make_world()
     await _choose(arabic.candidate_id, "ar")
-    await _asked_first(arabic)
+    await propose_asking_first(arabic)
     await _deliver(smtp)
     assert gateway.to(NUMBER)[-1].message.startswith("لديك اقتراح لتدريب عملي.")
     [mail] = smtp.inbox.to(await _email_of(arabic.candidate_id))
@@ -259,7 +251,7 @@ async def test_a_proposal_to_answer_first_is_told_in_the_participants_language(
     assert "«اقتراحات لي»" in mail.text
 
     swedish = await make_world()
-    await _asked_first(swedish)
+    await propose_asking_first(swedish)
     await _deliver(smtp)
     assert gateway.to(NUMBER)[-1].message.startswith(
         "Du har fått ett förslag på praktik. Logga in på Mina sidor och svara om du vill ha "

@@ -83,6 +83,23 @@ async def propose(
     return booking.id
 
 
+async def propose_asking_first(w: World) -> int:
+    """A proposal the participant answers first (`participant_first`, status
+    `awaiting_participant`): the host sees nothing of it until they say "vill"."""
+    booking = await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            slot_id=w.slot_id,
+            candidate_id=w.candidate_id,
+            message="Passar dig bra.",
+            start_date=START,
+            end_date=END,
+            participant_first=True,
+        ),
+    )
+    return booking.id
+
+
 async def link_tokens(w: World, booking_id: int) -> dict[str, str]:
     """Issue signing links and return their tokens by party."""
     links = await agreements.issue_signing_links(w.coordinator, booking_id)
