@@ -58,3 +58,11 @@ def test_the_filter_masks_uvicorns_access_record_and_is_installed_once() -> None
         )
     finally:
         logger.filters[:] = before
+
+
+def test_a_record_without_arguments_is_masked_in_its_message() -> None:
+    record = logging.LogRecord(
+        access_log.ACCESS_LOGGER, logging.INFO, __file__, 1, "GET /x?q=8501011234", None, None
+    )
+    assert access_log.MaskPersonnummer().filter(record)
+    assert record.getMessage() == "GET /x?q=[personnummer]"

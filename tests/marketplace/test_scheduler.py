@@ -232,3 +232,52 @@ def test_the_stop_mark_gives_the_signal_back_as_it_found_it():
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_the_stop_mark_leaves_signals_alone_outside_the_main_thread_and_when_replaced():
+    import signal
+    import threading
+
+    scheduler = Scheduler(get_settings(), worker="w1")
+    before = signal.getsignal(signal.SIGTERM)
+    seen: list[object] = []
+
+    def in_a_thread() -> None:
+        with scheduler_module.stop_signals_mark(scheduler):
+            seen.append(signal.getsignal(signal.SIGTERM))
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join()
+    assert seen == [before]  # signals are the main thread's: nothing was installed
+
+    def theirs(sig: int, frame: Any) -> None:
+        return None
+
+    try:
+        with scheduler_module.stop_signals_mark(scheduler):
+            signal.signal(signal.SIGTERM, theirs)  # someone else's handler meanwhile
+        assert signal.getsignal(signal.SIGTERM) is theirs  # left as it was found
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_with_no_handler_before_it_the_stop_signal_still_ends_the_process():
+    """Where no handler was installed before (SIG_DFL), the mark then ends the process by the
+    signal, as the default would."""
+    code = (
+        "import signal\n"
+        "from marketplace import scheduler as s\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+        "class Fake:\n"
+        "    stopping = False\n"
+        "fake = Fake()\n"
+        "with s.stop_signals_mark(fake):\n"
+        "    signal.raise_signal(signal.SIGTERM)\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == -15, (done.returncode, done.stderr)
+    assert "not reached" not in done.stdout

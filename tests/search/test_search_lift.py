@@ -5,6 +5,7 @@ admin switch or the setting), the results are exactly the index's."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from typing import Any
 
@@ -270,3 +271,29 @@ async def test_a_stopping_worker_cancels_a_rebuild_in_the_background() -> None:
     await search.stop_rebuild()
     assert task.done() and search.index is before
     await search.stop_rebuild()  # nothing running: nothing to do
+
+
+async def test_a_failed_rebuild_in_the_background_is_logged_and_the_index_kept(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import contextlib
+
+    from search import services
+
+    search = slot_search()
+    before = search.index
+
+    async def broken(self: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services.SlotSearch, "rebuild", broken)
+    task = search.rebuild_in_background()
+    with contextlib.suppress(RuntimeError):
+        await task
+    await asyncio.sleep(0)  # the done callback runs in the loop's next turn
+    assert search.index is before
+    assert any(
+        r.message == "search index rebuild failed" and r.levelno == logging.ERROR
+        for r in caplog.records
+    )
