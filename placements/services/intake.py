@@ -501,7 +501,8 @@ async def _sms_invitation(
     where = meeting["place"] or meeting["video_link"]
     text = _(_SMS_TEXTS[kind]) % {
         "when": _when(meeting["starts_at"], _),
-        "where": f", {where}" if where else "",
+        # The place after the time, with the language's own comma (Arabic's "،").
+        "where": _(", %(place)s") % {"place": where} if where else "",
     }
     return await queue_sms(
         number,
@@ -560,7 +561,7 @@ async def _send_invitation(
         meta={"template": "planning_meeting", "method": method},
         attachments=[
             Attachment(
-                filename="planeringsmote.ics",
+                filename=_("planeringsmote.ics"),
                 content_type="text/calendar",
                 content=ics,
                 params=(("method", method),),

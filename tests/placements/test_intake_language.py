@@ -258,7 +258,7 @@ async def test_the_invitation_is_sent_in_the_application_s_language(
     await _deliver(smtp)
     weekday, day = _when(4, AR_DAYS)
     assert gateway.to(NUMBER)[-1].message == (
-        f"نرحب بك في اجتماع تخطيط يوم {weekday} {day} الساعة 13:15, Kompetenscentret, Storgatan 1."
+        f"نرحب بك في اجتماع تخطيط يوم {weekday} {day} الساعة 13:15، Kompetenscentret, Storgatan 1."
     )
     [mail] = smtp.inbox.to("ahmad@example.se")
     assert mail.message["subject"] == f"دعوة إلى اجتماع تخطيط {weekday} {day} الساعة 13:15"
@@ -266,6 +266,10 @@ async def test_the_invitation_is_sent_in_the_application_s_language(
     html_part = mail.message.get_body(("html",))
     assert html_part is not None
     assert '<html lang="ar" dir="rtl">' in html_part.get_content()
+    [calendar] = [
+        p for p in mail.message.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    assert calendar.get_filename() == "planning-meeting.ics"
     [event] = _ics(mail).walk("VEVENT")
     assert str(event["summary"]) == "اجتماع تخطيط مع مركز الكفاءات"
 
@@ -305,6 +309,10 @@ async def test_a_swedish_application_s_invitation_is_unchanged(
     assert f"<li>Tid: <strong>{when}</strong> (60 minuter)</li>" in content
     [event] = _ics(mail).walk("VEVENT")
     assert str(event["summary"]) == "Planeringsmöte med Kompetenscentret"
+    [calendar] = [
+        p for p in mail.message.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    assert calendar.get_filename() == "planeringsmote.ics"
 
 
 async def _plan(coordinator: Any, application_id: int) -> int:
