@@ -66,3 +66,26 @@ def test_a_record_without_arguments_is_masked_in_its_message() -> None:
     )
     assert access_log.MaskPersonnummer().filter(record)
     assert record.getMessage() == "GET /x?q=[personnummer]"
+
+
+def test_a_record_of_another_shape_passes_unchanged() -> None:
+    problem = ValueError("19850101-1234")  # a message that is no string: left as it is
+    record = logging.LogRecord(
+        access_log.ACCESS_LOGGER, logging.INFO, __file__, 1, problem, None, None
+    )
+    assert access_log.MaskPersonnummer().filter(record) and record.msg is problem
+
+
+def test_the_served_app_installs_the_mask() -> None:
+    from litestar import Litestar
+
+    from marketplace.app import serve_app
+
+    logger = logging.getLogger(access_log.ACCESS_LOGGER)
+    before = list(logger.filters)
+    try:
+        logger.filters[:] = [f for f in before if not isinstance(f, access_log.MaskPersonnummer)]
+        assert isinstance(serve_app(), Litestar)
+        assert any(isinstance(f, access_log.MaskPersonnummer) for f in logger.filters)
+    finally:
+        logger.filters[:] = before

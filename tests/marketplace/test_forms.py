@@ -193,3 +193,19 @@ def test_filters_show_swedish_words_stockholm_time_and_swedish_numbers() -> None
     assert number(1234567) == "1\u00a0234\u00a0567"
     assert number(1.75, 2) == "1,75"
     assert number(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("message", "english"),
+    [
+        ("Expected `array` of length >= 2", "Skills: choose at least 2."),
+        ("Expected `array` of length <= 3", "Skills: choose at most 3."),
+        ("Expected `int` < 10", "Skills must be less than 10."),
+        ("Expected `str` matching regex '^x$'", "Skills is in the wrong format."),
+    ],
+)
+def test_reasons_in_a_participants_language(message: str, english: str) -> None:
+    """A form on a participant-facing page says why in the page's language."""
+    from marketplace.kernel.i18n import gettext_for
+
+    assert swedish_reason(message, "Skills", translate=gettext_for("en")) == english

@@ -281,3 +281,22 @@ def test_with_no_handler_before_it_the_stop_signal_still_ends_the_process():
     )
     assert done.returncode == -15, (done.returncode, done.stderr)
     assert "not reached" not in done.stdout
+
+
+def test_with_no_handler_before_it_the_mark_gives_the_signal_to_the_default(monkeypatch):
+    """In process: the mark marks, restores the default action and raises the signal again."""
+    import signal
+
+    scheduler = Scheduler(get_settings(), worker="w1")
+    raised: list[int] = []
+    before = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with scheduler_module.stop_signals_mark(scheduler):
+            mark = signal.getsignal(signal.SIGTERM)
+            assert callable(mark)
+            monkeypatch.setattr(signal, "raise_signal", raised.append)
+            mark(signal.SIGTERM, None)
+            assert scheduler.stopping and raised == [signal.SIGTERM]
+            assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)

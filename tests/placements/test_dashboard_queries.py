@@ -148,3 +148,13 @@ async def test_the_lists_by_status_are_the_lists_one_status_at_a_time() -> None:
         await booking_services.bookings_by_status_for(host_user, statuses)
     writes = [q for q in queries if q.lstrip().upper().startswith("INSERT")]
     assert len(writes) == 1, writes  # one audit batch for every participant shown
+
+
+async def test_the_lists_by_status_are_for_staff_and_hosts_only() -> None:
+    import pytest
+
+    from marketplace.kernel.errors import Forbidden
+
+    analyst = await make_user("analyst", username="siffror")
+    with pytest.raises(Forbidden):
+        await booking_services.bookings_by_status_for(analyst, ["proposed"])
