@@ -25,11 +25,12 @@ from marketplace.kernel.i18n import direction as direction
 from marketplace.kernel.i18n import gettext_for as gettext_for
 from marketplace.kernel.i18n import translations as translations
 from marketplace.kernel.settings import get_settings
+from marketplace.kernel.views import chosen_language
 
 
 def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    chosen = connection.cookies.get(LANG_COOKIE, "")
-    return chosen if chosen in LANGUAGES else DEFAULT
+    """The language this browser chose (its cookie), else Swedish."""
+    return chosen_language(connection)
 
 
 def language_cookie(lang: str) -> Cookie:

@@ -16,11 +16,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.kernel import notices
 from marketplace.kernel.auth import AuthUser, public, staff
 from marketplace.kernel.errors import MarketplaceError, NotFound, Unauthenticated
 from marketplace.kernel.notices import done
 from marketplace.kernel.settings import get_settings
+from marketplace.kernel.views import language_context
 from participants import i18n, oidc, sessions
 from participants.i18n import N_
 from participants.sessions import Participant, current_participant, participant_only
@@ -57,20 +57,12 @@ def ppage(
     **context: Any,
 ) -> Template:
     """A participant page in the person's language, with `_` for its texts."""
-    lang = i18n.language_of(request)
-    gettext = i18n.gettext_for(lang)
-    found = notices.notice_for(request)
-    notice = gettext(found["text"]) if found else ""
     return Template(
         template,
         context={
             "request": request,
             "participant": current_participant(request),
-            "_": gettext,
-            "lang": lang,
-            "dir": i18n.direction(lang),
-            "languages": i18n.LANGUAGES,
-            "notice": notice,
+            **language_context(request, i18n.language_of(request)),
             **context,
         },
         status_code=status_code,

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
+from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from litestar.types import Guard
 
-from marketplace.kernel import auth
+from marketplace.kernel import auth, i18n, notices
 from marketplace.kernel.auth import AuthUser, current_user, public, signed_in
 from marketplace.kernel.controllers import client_address, session_cookie
 from marketplace.kernel.errors import TooManyRequests, Unauthenticated
@@ -29,6 +30,28 @@ def page(
         context={"user": current_user(request), "request": request, **context},
         status_code=status_code,
     )
+
+
+def chosen_language(request: ASGIConnection[Any, Any, Any, Any], stored: str = "") -> str:
+    """The language of a page a participant (or an applicant) reads: the one this browser
+    chose with the switch (its cookie), else `stored` (their record's), else Swedish."""
+    chosen = request.cookies.get(i18n.LANG_COOKIE, "")
+    return chosen if chosen in i18n.LANGUAGES else i18n.known(stored)
+
+
+def language_context(request: Request[Any, Any, Any], lang: str) -> dict[str, Any]:
+    """What the participant pages' frame (`participant/base.html`) needs to speak `lang`:
+    the catalog as `_`, `lang` and `dir` for <html>, the switch's languages, and the page's
+    notice in that language."""
+    gettext = i18n.gettext_for(lang)
+    found = notices.notice_for(request)
+    return {
+        "_": gettext,
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "languages": i18n.LANGUAGES,
+        "notice": gettext(found["text"]) if found else "",
+    }
 
 
 def form_page(

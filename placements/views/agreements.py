@@ -28,12 +28,12 @@ from litestar.params import Body, FromPath
 from litestar.response import Response, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace.kernel import clock, i18n, notices
+from marketplace.kernel import clock, i18n
 from marketplace.kernel.auth import AuthUser, public, requires
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import field_errors, form_values, parse_form
-from marketplace.kernel.views import page
+from marketplace.kernel.views import chosen_language, language_context, page
 from placements import documents
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as so
@@ -60,18 +60,10 @@ def language_frame(request: Request[Any, Any, Any], stored: str) -> dict[str, An
     this browser chose wins over the stored choice, so that the switch works on the page.
     The public application form (`placements.views.intake`) uses it too, with no stored
     choice (Swedish until the browser chooses)."""
-    chosen = request.cookies.get(i18n.LANG_COOKIE, "")
-    lang = chosen if chosen in i18n.LANGUAGES else i18n.known(stored)
-    gettext = i18n.gettext_for(lang)
-    found = notices.notice_for(request)
     return {
         "layout": "participant/base.html",
-        "_": gettext,
-        "lang": lang,
-        "dir": i18n.direction(lang),
-        "languages": i18n.LANGUAGES,
         "participant": None,
-        "notice": gettext(found["text"]) if found else "",
+        **language_context(request, chosen_language(request, stored)),
     }
 
 
