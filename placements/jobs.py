@@ -21,7 +21,7 @@ from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import starts_with, write_transaction
 from marketplace.kernel.mail import absolute_url, queue_sms, queue_template_mail
 from marketplace.kernel.settings import Settings
-from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.sms import sms_number
 from marketplace.kernel.sweeps import RowGuard
 from marketplace.kernel.tables import OutboxMessage, User
 from placements import booking_states
@@ -591,7 +591,7 @@ async def remind_attendance(now: dt.datetime, settings: Settings) -> dict[str, i
                 link = attendance.link_path(row["id"], last_week)
                 if supervisor["email"]:
                     recipients = [(supervisor["email"], None, supervisor["name"], link)]
-                number = mobile_number(supervisor["phone"]) if sms_enabled(settings) else None
+                number = sms_number(supervisor["phone"], settings)
                 if number:
                     key = f"attendance-reminder-sms:{row['id']}:{last_week.isoformat()}:{number}"
                     if key not in sent_keys:

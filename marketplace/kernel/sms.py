@@ -78,6 +78,12 @@ def mobile_number(raw: str) -> str | None:
         return None
 
 
+def sms_number(raw: str | None, settings: Settings) -> str | None:
+    """The number to send an SMS to: `raw` in E.164 form when an SMS gateway is configured
+    and `raw` is a mobile number, else None (then nothing goes by SMS)."""
+    return mobile_number(raw or "") if sms_enabled(settings) else None
+
+
 def is_mobile(raw: str) -> bool:
     """Whether `raw` is a valid mobile number."""
     return mobile_number(raw) is not None

@@ -43,7 +43,7 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.i18n import N_, Translate, gettext_for, known, swedish
 from marketplace.kernel.mail import queue_sms
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.sms import sms_number
 from placements import booking_states, date_rules
 from placements.errors import LINK_EXPIRED, LINK_INVALID, LinkRefused, link_payload
 from placements.rows import (
@@ -580,24 +580,23 @@ async def _party_contact(booking: BookingRow, party: str) -> tuple[str, str]:
     return (display_name(participant), participant["email"]) if participant else ("", "")
 
 
-async def _participant_mobile(booking: BookingRow) -> str:
-    """The participant's mobile number when SMS is on and the number takes SMS, else ""."""
-    if not sms_enabled(get_settings()):
-        return ""
+async def _participant_reach(booking: BookingRow) -> tuple[str, Translate]:
+    """The participant's number for SMS ("" when SMS is off or the number takes none) and
+    the catalog of the language they chose, from one read of their record."""
     row = (
-        await Candidate.select(Candidate.phone).where(Candidate.id == booking["candidate"]).first()
+        await Candidate.select(Candidate.phone, Candidate.language)
+        .where(Candidate.id == booking["candidate"])
+        .first()
     )
-    return (mobile_number(row["phone"]) or "") if row else ""
+    if row is None:
+        return "", gettext_for("")
+    return sms_number(row["phone"], get_settings()) or "", gettext_for(row["language"])
 
 
 async def participant_language(candidate_id: int) -> str:
     """The language the participant chose on their pages ("sv" until they choose)."""
     row = await Candidate.select(Candidate.language).where(Candidate.id == candidate_id).first()
     return known(row["language"] if row else None)
-
-
-async def _participant_gettext(booking: BookingRow) -> Translate:
-    return gettext_for(await participant_language(booking["candidate"]))
 
 
 async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinksSent:
@@ -653,10 +652,11 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
             url = booking_mail.service_link(f"/underteckna/{token}")
             party = sig["party"]
             name, email = await _party_contact(booking, party)
-            phone = await _participant_mobile(booking) if party == "participant" else ""
             # The participant reads their link in the language they chose; the host's side
             # reads Swedish.
-            _ = await _participant_gettext(booking) if party == "participant" else swedish
+            phone, _ = (
+                await _participant_reach(booking) if party == "participant" else ("", swedish)
+            )
             if phone:
                 # Many participants have no e-mail: the link goes by SMS too, naming no one.
                 await queue_sms(

@@ -49,7 +49,7 @@ from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationF
 from marketplace.kernel.i18n import gettext_for
 from marketplace.kernel.mail import queue_mail, queue_sms
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.sms import sms_number
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules
 from placements.rows import BookingRow, CandidateRow, SlotRoom, SlotRow
@@ -313,7 +313,7 @@ async def tell_participant_of_proposal(candidate: CandidateRow) -> None:
     A participant with neither hears of it from their coordinator."""
     _ = gettext_for(candidate["language"])
     url = booking_mail.service_link(PARTICIPANT_SIGN_IN)
-    number = mobile_number(candidate["phone"]) if sms_enabled(get_settings()) else None
+    number = sms_number(candidate["phone"], get_settings())
     if number:
         # An SMS names no one (a phone can be read by others): where to answer, nothing more.
         await queue_sms(

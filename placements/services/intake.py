@@ -44,7 +44,7 @@ from marketplace.kernel.i18n import N_, Translate, direction, gettext_for, known
 from marketplace.kernel.mail import Attachment, queue_mail, queue_sms, render_mail
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.sms import mobile_number, sms_enabled
+from marketplace.kernel.sms import sms_number
 from marketplace.kernel.tables import User
 from placements import meeting_calendar
 from placements.rows import ApplicationClock, ApplicationRow, PlanningMeetingRow, QueueRow
@@ -494,7 +494,7 @@ async def _sms_invitation(
 ) -> bool:
     """The invitation by SMS too, when SMS is set up and the applicant has a mobile number.
     It names no one; the place or the video link says where."""
-    number = mobile_number(application["phone"] or "") if sms_enabled(get_settings()) else None
+    number = sms_number(application["phone"], get_settings())
     if not number:
         return False
     _ = _applicant_gettext(application)
