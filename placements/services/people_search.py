@@ -112,12 +112,29 @@ def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
     return WhereRaw(f"({clause})", *(f"%{like_escape(w)}%" for w in words))
 
 
+_JOINERS_AS_SPACES = str.maketrans(dict.fromkeys(_NAME_JOINERS, " "))
+
+
+def _name_words_or_none(text: str | None) -> str | None:
+    return None if text is None else fold_name(text).translate(_JOINERS_AS_SPACES)
+
+
+# The folded name with its joining marks as spaces, in one call (SQLite: `fold_name` and the
+# marks in Python; PostgreSQL: one TRANSLATE of the marks over the folded name).
+SQLITE_NAME_WORDS = "mp_name_words"
+SQLITE_FUNCTIONS[SQLITE_NAME_WORDS] = (1, _name_words_or_none)
+_JOINERS_SQL = "".join(_NAME_JOINERS).replace("'", "''")
+
+
 def _padded_name(table: type[Any]) -> str:
     """The table's folded "first last" name between spaces, split on the joining marks."""
-    name = _folded_sql([table.first_name, table.last_name])
-    for joiner in _NAME_JOINERS:
-        quoted = joiner.replace("'", "''")
-        name = f"REPLACE({name}, '{quoted}', ' ')"
+    columns = [table.first_name, table.last_name]
+    if is_sqlite(table._meta.db):
+        joined = " || ' ' || ".join(c._meta.get_full_name(with_alias=False) for c in columns)
+        name = f"{SQLITE_NAME_WORDS}({joined})"
+    else:
+        spaces = " " * len(_NAME_JOINERS)
+        name = f"TRANSLATE({_folded_sql(columns)}, '{_JOINERS_SQL}', '{spaces}')"
     return f"(' ' || {name} || ' ')"
 
 
