@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -301,17 +302,42 @@ class _Columns:
         return self.size - 1
 
 
+@functools.lru_cache(maxsize=4)
+def _occupation_priors(
+    concepts: ConceptIndex,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """By occupation position, the extra last entry serving occ == -1: whether the occupation
+    needs no education, and how far an everyday word's match keeps its score by the SSYK
+    major group's skill level. Read-only, shared by every index over the same concepts (each
+    build made them anew: a few ms per build, most of a test's start-up)."""
+    easy = no_education_required()
+    easy_prior = np.array([o.id in easy for o in concepts.occupations] + [False], dtype=np.float64)
+    levels = [
+        _LEVEL_PRIOR.get(concepts.groups[g].ssyk[:1], 1.0) if g >= 0 else 1.0
+        for g in concepts.occ_group
+    ]
+    level_prior = np.array([*levels, 1.0], dtype=np.float64)
+    for prior in (easy_prior, level_prior):
+        prior.flags.writeable = False
+    return easy_prior, level_prior
+
+
 class SearchIndex:
     """An in-memory inverted index of slots with Swedish-aware, typo-tolerant ranking."""
 
     def __init__(self, concepts: ConceptIndex | None = None) -> None:
         self._concepts = concepts or concept_index()
         self._groups: GroupRanker = group_ranker()
+        # The added everyday words the lexicon's synonyms were last set with; a copy of the
+        # taxonomy's lexicon starts with the built-in ones, as if none had been added.
+        self._added_words: dict[str, tuple[str, ...]] | None
         if self._concepts is concept_index():
             self._lex = taxonomy_lexicon().copy()
+            self._added_words = {}
         else:
             self._lex = Lexicon()
             self._lex.add_many(sorted(self._concepts.words()))
+            self._added_words = None
         self._post: dict[str, array[int]] = {}
         self._short: list[str] = []  # folded, normalised, cut title per position (rerank)
         # Adaptations of the slots that have one of the rare ones sharing bit 62 (exact check).
@@ -325,18 +351,7 @@ class SearchIndex:
         self._towns: dict[str, int] = {}
         self._n_alive = 0
         self._length_sum = 0.0  # live documents' lengths, for the BM25 average
-        easy = no_education_required()
-        # Indexed by occupation position; the extra last entry serves occ == -1.
-        self._easy = np.array(
-            [o.id in easy for o in self._concepts.occupations] + [False], dtype=np.float64
-        )
-        # By occupation position (the extra last entry serves occ == -1): how far an everyday
-        # word's match keeps its score, by the SSYK major group's skill level.
-        levels = [
-            _LEVEL_PRIOR.get(self._concepts.groups[g].ssyk[:1], 1.0) if g >= 0 else 1.0
-            for g in self._concepts.occ_group
-        ]
-        self._level = np.array([*levels, 1.0], dtype=np.float64)
+        self._easy, self._level = _occupation_priors(self._concepts)
         self._token_cache: dict[str, tuple[str, ...]] = {}
         self._head_cache: dict[str, frozenset[str]] = {}
         self._term_post_cache: dict[tuple[Expansion, ...], _TermHits | None] = {}
@@ -1459,8 +1474,13 @@ class SearchIndex:
         A built-in word keeps its own entry. Takes effect on the next search: the expansion
         and posting caches that depended on the old words are dropped.
         """
+        if words == self._added_words:
+            # The same words again (every rebuild sets them): the tables, and the caches
+            # built on them, stand (folding and stemming ~10,000 words cost a few ms per build).
+            return
         merged = {**self._concepts.alias_words(), **words, **everyday_words()}
         self._lex.set_synonyms(merged)
+        self._added_words = dict(words)
         self._term_post_cache.clear()
 
     # --- introspection for tools and tests --------------------------------------------------

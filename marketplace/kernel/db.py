@@ -79,11 +79,14 @@ class SafeSQLiteEngine(SQLiteEngine):
         try:
             # aiosqlite types row_factory as a class (sqlite3.Row); sqlite3 takes any callable.
             connection.row_factory = dict_factory  # type: ignore[assignment]
-            for pragma in _PRAGMAS:
-                await connection.execute(pragma)
             # The engine's own timeout (SQLITE_BUSY_TIMEOUT_S unless set otherwise) is the wait.
             timeout = float(self.connection_kwargs.get("timeout", SQLITE_BUSY_TIMEOUT_S))
-            await connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            for pragma in (*_PRAGMAS, f"PRAGMA busy_timeout = {int(timeout * 1000)}"):
+                # Closed at once: a pragma that answers with a row (journal_mode) keeps its
+                # statement in progress until its cursor goes, and SQLite refuses to COMMIT
+                # on the connection while it does.
+                async with connection.execute(pragma):
+                    pass
             for name, (arguments, function) in SQLITE_FUNCTIONS.items():
                 await connection.create_function(name, arguments, function, deterministic=True)
         except BaseException:
