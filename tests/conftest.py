@@ -62,6 +62,7 @@ async def database() -> AsyncIterator[None]:
     yield
     ACTIVE.clear()
     await reuse.close_all()
+    await dbutil.close_wiper()
 
 
 @pytest.fixture(autouse=True)
