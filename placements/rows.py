@@ -573,6 +573,7 @@ class QueueRow(ApplicationClock):
     first_name: str
     last_name: str
     channel: Channel
+    language: str
 
 
 class PlanningMeetingRow(TypedDict):

@@ -15,7 +15,7 @@ from litestar.params import FromQuery
 
 from admin import schemas
 from marketplace.kernel import clock
-from marketplace.kernel.auth import AuthUser, active_coordinators
+from marketplace.kernel.auth import AuthUser, active_coordinators, coordinator_numbers
 from marketplace.kernel.dates import check_date
 from marketplace.kernel.errors import ValidationFailed
 
@@ -69,14 +69,17 @@ def provide_report_filters(
 
 
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
-    """Coordinators to filter by: by name for staff; for analysts by a running number in the
-    list (Samordnare 1, 2, …), never by name or by the account's internal id."""
+    """The active coordinators to filter by: by name for staff; for analysts, who receive no
+    names, by the coordinator's running number (Samordnare 1, 2, …, `coordinator_numbers`:
+    the same person keeps the number when a colleague leaves), never by the account's id."""
+    if user.role != "analyst":
+        return [
+            schemas.FilterOption(value=str(i), label=name)
+            for i, name in await active_coordinators()
+        ]
     return [
-        schemas.FilterOption(
-            value=str(coordinator_id),
-            label=f"Samordnare {number}" if user.role == "analyst" else name,
-        )
-        for number, (coordinator_id, name) in enumerate(await active_coordinators(), start=1)
+        schemas.FilterOption(value=str(i), label=f"Samordnare {number}")
+        for i, number in await coordinator_numbers()
     ]
 
 

@@ -169,6 +169,16 @@ async def active_coordinators() -> list[tuple[int, str]]:
     return [(r["id"], f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows]
 
 
+async def coordinator_numbers() -> list[tuple[int, int]]:
+    """(id, number) of every active coordinator, by id: the number runs over every
+    coordinator account, disabled ones counted (1, 2, …), so a colleague's account disabled
+    does not renumber the others. What names a coordinator to a reader who may not see names."""
+    rows = (
+        await User.select(User.id, User.active).where(User.role == "coordinator").order_by(User.id)
+    )
+    return [(int(r["id"]), n) for n, r in enumerate(rows, start=1) if r["active"]]
+
+
 def user_name(row: Mapping[str, Any]) -> str:
     """A user's name as shown: the first and last names, or the username when both are blank."""
     name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)

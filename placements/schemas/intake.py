@@ -100,6 +100,7 @@ class QueueItem(msgspec.Struct, kw_only=True):
     id: int
     name: str
     channel: Channel
+    language: str
     state: State
     received_at: dt.datetime
     deadline: dt.date

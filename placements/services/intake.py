@@ -336,6 +336,7 @@ async def queue(
         Application.first_name,
         Application.last_name,
         Application.channel,
+        Application.language,
         Application.state,
         Application.received_at,
     )
@@ -362,6 +363,7 @@ async def queue(
                     id=int(row["id"]),
                     name=f"{row['first_name']} {row['last_name']}",
                     channel=row["channel"],
+                    language=known(row["language"]),
                     state=row["state"],
                     received_at=row["received_at"],
                     deadline=deadline_of(row["received_at"]),

@@ -169,6 +169,11 @@ SORT_COLUMNS = [
     ("inskriven", "Inskriven", "-inskriven"),
     ("andrad", "Senast ändrad", "-andrad"),
 ]
+# The list's address holds names only; the API's message names its own search, not this box.
+PERSONNUMMER_IN_ADDRESS = (
+    "Personnummer söks inte från sidans adress, så att numret inte sparas i webbläsarens "
+    "historik. Skriv hela numret i sökrutan och tryck på Sök."
+)
 NO_SUCH_PERSONNUMMER = (
     "Ingen av de deltagare du har tillgång till har det personnumret. Kontrollera att du "
     "skrivit hela numret, 10 eller 12 siffror, t.ex. 19850101-1234."
@@ -286,15 +291,16 @@ async def workbench(
     sida: PageNumber = 1,
 ) -> Template:
     """The workbench with the participant list, filtered, sorted and paged by the URL. A
-    personnummer is never searched from the URL (it must not stand in one): the search box
-    posts to `/arbetsbord/deltagare/sok`."""
+    personnummer is never searched from the URL (it must not stand in one): it is refused
+    (400, nothing looked up or audited) with a message beside the search box, which posts to
+    `/arbetsbord/deltagare/sok`."""
     if looks_like_identity_number(q):
         return await _workbench_page(
             request,
             status=status,
             flaggade=flaggade,
             sortera=sortera,
-            errors={"q": candidate_services.IDENTITY_NUMBER_IN_NAME_SEARCH},
+            errors={"q": PERSONNUMMER_IN_ADDRESS},
             status_code=400,
         )
     return await _workbench_page(

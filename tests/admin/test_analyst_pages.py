@@ -14,6 +14,7 @@ import re
 import pytest
 
 from admin import charts
+from marketplace.kernel import auth
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -70,6 +71,42 @@ async def test_the_filter_forms_work_with_every_choice_left_at_alla(client, make
 def _visible(page: str) -> str:
     """The text a person reads: no tags, attributes or scripts."""
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _coordinator_choices(page: str) -> list[str]:
+    """The labels of the report filter "Samordnare", "Alla" left out."""
+    select = page.split('<select id="f-coordinator_id"', 1)[1].split("</select>", 1)[0]
+    return [html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)][
+        1:
+    ]
+
+
+async def test_the_coordinator_filter_names_people_for_staff_and_numbers_for_analysts(
+    client, make_user
+):
+    """Staff choose a coordinator by the name the service shows them everywhere; an analyst,
+    who receives no names, by a number that stays the coordinator's own when a colleague's
+    account is disabled (the coordinators numbered by account, disabled ones counted)."""
+    for username, first, last in (
+        ("sara", "Sara", "Ek"),
+        ("omar", "Omar", "Oskarsson"),
+        ("lina", "Lina", "Lund"),
+    ):
+        await make_user("coordinator", username=username, first_name=first, last_name=last)
+    await make_user("admin", username="alva", first_name="Alva", last_name="Admin")
+    await make_user("analyst", username="anna", first_name="Anna", last_name="Analytiker")
+    await login(client, "alva")
+    staff = await client.get("/rapporter", headers=HTML)
+    assert _coordinator_choices(staff.text) == ["Sara Ek", "Omar Oskarsson", "Lina Lund"]
+    await login(client, "anna")
+    analyst = await client.get("/rapporter", headers=HTML)
+    assert _coordinator_choices(analyst.text) == ["Samordnare 1", "Samordnare 2", "Samordnare 3"]
+    assert "Oskarsson" not in analyst.text and "omar" not in analyst.text
+    await auth.set_active("sara", False)
+    later = await client.get("/rapporter", headers=HTML)
+    assert _coordinator_choices(later.text) == ["Samordnare 2", "Samordnare 3"]
+    catalogue = (await client.get("/api/v1/reports/")).json()["coordinators"]
+    assert [c["label"] for c in catalogue] == ["Samordnare 2", "Samordnare 3"]
 
 
 async def test_reversed_or_wrong_report_dates_show_the_form_with_the_errors(client, make_user):

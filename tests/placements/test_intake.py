@@ -223,6 +223,28 @@ async def test_queue_sorts_by_deadline_marks_overdue_pages_and_audits(client, si
             await intake.queue(user)
 
 
+async def test_queue_names_each_application_s_language_in_swedish(client, sign_in):
+    """The coordinator sees before calling which language the applicant wrote in: a column
+    "Språk" with the language's Swedish name, its cell named for the stacked rows at 375 px."""
+    coordinator = await make_user("coordinator")
+    for first_name, language in (("Sv", "sv"), ("En", "en"), ("Ar", "ar")):
+        await intake.submit_public(application(first_name=first_name), language)
+    items, _ = await intake.queue(coordinator)
+    assert [(i.name, i.language) for i in items] == [
+        ("Sv Sökande", "sv"),
+        ("En Sökande", "en"),
+        ("Ar Sökande", "ar"),
+    ]
+    await sign_in(client, coordinator.username)
+    page = await client.get("/arbetsbord/intag", headers=HTML)
+    assert page.status_code == 200
+    assert '<table class="stacked">' in page.text
+    assert '<th scope="col">Språk</th>' in page.text
+    for name in ("svenska", "engelska", "arabiska"):
+        assert f'<td data-label="Språk">{name}</td>' in page.text
+    assert page.text.count('<td data-label="Språk">') == 3
+
+
 # --- the planning meeting ---------------------------------------------------------------------
 
 

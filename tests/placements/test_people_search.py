@@ -374,7 +374,7 @@ async def test_the_workbench_search_box_finds_by_name_and_by_number(client, peop
     # Typed into the URL, a number is refused rather than searched.
     refused = await client.get("/arbetsbord", params={"q": MAJA[0]}, headers=HTML)
     assert refused.status_code == 400
-    assert "får inte stå i en adress" in refused.text
+    assert "söks inte från sidans adress" in refused.text
     assert "Maja Åkesson" not in refused.text
 
 
@@ -465,3 +465,36 @@ async def test_the_api_refuses_such_a_number_in_the_name_search_and_finds_it_by_
     assert answer.json()["fields"] == ["q"]
     found = await client.post("/api/v1/candidates/search", json={"personnummer": number})
     assert [c["id"] for c in found.json()["items"]] == [people["ids"]["maja"]]
+
+
+# --- a personnummer typed into the list's address: refused, nothing looked up or audited -------
+def _field_error(page: str) -> str:
+    match = re.search(r'<span class="error" id="f-q-error">([^<]*)</span>', page)
+    assert match, page[:500]
+    return match.group(1)
+
+
+async def test_a_personnummer_in_the_list_s_address_is_not_searched_and_the_box_is_named(
+    client, people
+):
+    """The list (`GET /arbetsbord?q=…`) takes names only: a personnummer or samordningsnummer
+    in any written form (12 or 10 digits, with "-", "+" or none) answers 400 with the form and
+    a Swedish message beside the box that says to search there (the box posts, so the number
+    leaves no trace in an address). No one is looked up, nothing is audited, no participant is
+    listed and the number is not written back into the page."""
+    await browser_login(client, "sara")
+    samordningsnummer = personnummer("900161123")  # the day plus 60
+    hundred = MAJA[2].replace("-", "+")  # a person over 100 writes "+"
+    numbers = (*MAJA, *samordningsnummer, hundred, f"{MAJA[0][:8]} {MAJA[0][9:]}")
+    for number in numbers:
+        audits = await AuditEntry.count()
+        answer = await client.get("/arbetsbord", params={"q": number}, headers=HTML)
+        assert answer.status_code == 400, number
+        message = _field_error(answer.text)
+        assert "sökrutan" in message and "Sök" in message, message
+        assert "/api" not in message and "POST" not in message, message
+        assert await AuditEntry.count() == audits, number
+        section = answer.text.split('<section id="deltagare"', 1)[1].split("</section>")[0]
+        assert "Åkesson" not in section and "<table" not in section, number
+        assert number not in answer.text and MAJA[3] not in answer.text, number
+        assert '<form method="post" action="/arbetsbord/deltagare/sok"' in section
