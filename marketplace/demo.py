@@ -980,6 +980,12 @@ DEMO_APPLICATIONS = [
     ("Rami", "Rahimi", "web", 2, "video"),
     ("Sofia", "Svensson", "paper", 10, "closed"),
 ]
+# The language an application was written in, where not Swedish, and its message in it: the
+# queue shows staff whom to call with an interpreter.
+DEMO_APPLICATION_LANGUAGES = {
+    "Rami": ("ar", "أريد أن أعمل، ويفضل في متجر أو مستودع."),
+}
+DEMO_APPLICATION_MESSAGE = "Jag vill komma ut i arbete, gärna inom butik eller lager."
 
 
 async def load_demo_applications() -> dict[str, int]:
@@ -1008,6 +1014,7 @@ async def load_demo_applications() -> dict[str, int]:
         if await Application.exists().where(Application.external_id == reference):
             continue
         received = now - dt.timedelta(days=days_ago, minutes=30 + index * 7)
+        language, message = DEMO_APPLICATION_LANGUAGES.get(first, ("sv", DEMO_APPLICATION_MESSAGE))
         state = {"": "received", "booked": "meeting_booked", "video": "meeting_booked"}.get(
             what, "closed"
         )
@@ -1020,7 +1027,8 @@ async def load_demo_applications() -> dict[str, int]:
             personnummer=_demo_personnummer(60 + index),
             phone=f"070-{200000 + index * 13:06d}",
             email=normalise_email(f"{first}.{last}@sokande.demo.example"),
-            message="Jag vill komma ut i arbete, gärna inom butik eller lager.",
+            message=message,
+            language=language,
             external_id=reference,
             closed_at=now if what == "closed" else None,
             close_reason="Tog tillbaka ansökan." if what == "closed" else "",

@@ -11,7 +11,7 @@ from marketplace.demo import load_demo
 from marketplace.kernel import auth
 from marketplace.kernel.tables import AuditEntry, User
 from placements.services import partners
-from placements.tables import Agreement, Booking, Candidate, LockInFlag, Outcome
+from placements.tables import Agreement, Application, Booking, Candidate, LockInFlag, Outcome
 from tests import dbutil
 
 
@@ -111,3 +111,15 @@ async def test_demo_figures_read_like_a_municipality(demo: dict[str, int]):
     real = sum(r["setting"] != "sheltered" for r in started)
     assert 0.75 <= real / len(started) < 1.0
     assert await Slot.count().where(Slot.setting == "sheltered") >= 1
+
+
+async def test_the_demo_queue_has_an_application_written_in_arabic(demo: dict[str, int]):
+    """The queue's language column has something to show: one demo applicant wrote in
+    Arabic, the message in Arabic; the others in Swedish."""
+    rows = await Application.select(Application.language, Application.message).where(
+        Application.external_id.like("demo-%")
+    )
+    languages = [r["language"] for r in rows]
+    assert languages.count("ar") == 1 and set(languages) == {"sv", "ar"}
+    arabic = next(r["message"] for r in rows if r["language"] == "ar")
+    assert any("\u0600" <= c <= "\u06ff" for c in arabic)
