@@ -44,6 +44,7 @@ from placements.tables import (
     PlanActivity,
     Slot,
 )
+from placements.vocabulary import ATTENDANCE_LABELS
 from search import services as search
 
 NOT_YOURS = "Det finns inget sådant hos dig."
@@ -525,7 +526,8 @@ async def ended_placements(participant: Participant) -> list[EndView]:
             shown: SharedAssessment | None = None
             if a.get("submitted_at") is not None:
                 shown = {
-                    "attendance": a["attendance"],
+                    # The word, not its code ("mycket_god" stood on the page).
+                    "attendance": ATTENDANCE_LABELS.get(a["attendance"], ""),
                     "tasks_mastered": a["tasks_mastered"],
                     "strengths": a["strengths"],
                     "recommendation": a["recommendation"],

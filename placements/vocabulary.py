@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from marketplace.kernel.i18n import N_
 from marketplace.kernel.templating import add_labels
 
 # The strategy's three tracks (spår).
@@ -85,11 +86,13 @@ CONSENT_METHOD_LABELS: dict[str, str] = {
 
 # The supervisor's end-of-placement assessment.
 Attendance = Literal["mycket_god", "god", "varierande", "bristande"]
+# Marked for the participant pages' catalogs (participants/babel.cfg): the participant reads
+# the word in their own language beside the supervisor's assessment.
 ATTENDANCE_LABELS: dict[str, str] = {
-    "mycket_god": "Mycket god",
-    "god": "God",
-    "varierande": "Varierande",
-    "bristande": "Bristande",
+    "mycket_god": N_("Mycket god"),
+    "god": N_("God"),
+    "varierande": N_("Varierande"),
+    "bristande": N_("Bristande"),
 }
 Recommendation = Literal[
     "would_hire", "recommend_further_training", "recommend_other_placement", "not_ready_yet"

@@ -110,6 +110,18 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % (value,)
 
 
+def swedish(value: object) -> Markup:
+    """Text the service holds as written in Swedish (by staff or a host: a slot's title, a
+    host's name, a coordinator's note, an agreement's terms) inside a page in another
+    language: marked as Swedish (`lang`, WCAG 3.1.2, so that a screen reader reads it with
+    Swedish pronunciation) and laid out left to right on its own (`dir`: in an Arabic page
+    the full stop of "… börja på." stood at its left end, and "15 timmar i veckan" read
+    "timmar i veckan 15"). Nothing for an empty value."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span lang="sv" dir="ltr">%s</span>') % (value,)
+
+
 def when(value: dt.datetime | None) -> str:
     """A timestamp in Stockholm time: "2026-11-26 21:30"."""
     if value is None:
@@ -185,6 +197,7 @@ def register_templating(
         actor=actor,
         actor_name=actor_name,
         bdi=bdi,
+        sv=swedish,
     )
     engine.engine.globals["notice_for"] = notices.notice_for
     # Swedish pages' `_`: templates shared with the participant's language (the signing

@@ -123,7 +123,8 @@ async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) 
     )
     await _signed_in(client, w.candidate_id)
     page = await client.get("/mina-sidor/overenskommelse", headers=HTML)
-    assert "Plocka varor" in page.text
+    # The agreement's terms are Swedish in every language of the page, and marked so.
+    assert '<dd lang="sv" dir="ltr">Plocka varor</dd>' in page.text
     version = int(page.text.split('name="version" value="')[1].split('"')[0])
     signed = await form_post(
         client,
@@ -151,6 +152,13 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     await _signed_in(client, w.candidate_id)
     page = await client.get("/mina-sidor/avslutade", headers=HTML)
     assert "Noggrann" in page.text
+    # The attendance is the word, in the participant's language, never its code.
+    assert "<dd>God</dd>" in page.text and ">god<" not in page.text
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = await client.get("/mina-sidor/avslutade", headers=HTML)
+    assert "<dd>جيد</dd>" in arabic.text
+    assert '<dd lang="sv" dir="ltr">Noggrann</dd>' in arabic.text
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "sv"})
     empty = await form_post(client, f"/mina-sidor/avslutade/{booking_id}", {"text": " "})
     assert empty.status_code == 400
     saved = await form_post(
@@ -223,7 +231,8 @@ async def test_dates_and_swedish_names_keep_their_order_in_arabic(
     assert '<html lang="ar" dir="rtl">' in page.text
     assert f"<bdi>{START.isoformat()}</bdi> – <bdi>{END.isoformat()}</bdi>" in page.text
     host = await Host.select(Host.name).first()
-    assert host is not None and f"<p><bdi>{host['name']}</bdi>, <bdi>" in page.text
+    assert host is not None
+    assert f'<p><span lang="sv" dir="ltr">{host["name"]}</span>, <span lang="sv"' in page.text
 
 
 async def test_no_session_no_pages_and_staff_get_none(
@@ -272,3 +281,27 @@ async def test_the_language_switch_comes_first_for_someone_not_signed_in(
     await _signed_in(client, w.candidate_id)
     own = await client.get("/mina-sidor", headers=HTML)
     assert own.text.index("<h1") < own.text.index(switch)
+
+
+async def test_swedish_text_in_an_arabic_page_is_marked_swedish_and_left_to_right(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """What staff and hosts wrote (a slot's title, the coordinator's note, the agreement's
+    terms) stays Swedish in a participant's Arabic page: it is marked so (WCAG 3.1.2, the
+    language of parts: a screen reader would read it with Arabic rules) and laid out left to
+    right, so that "15 timmar i veckan" keeps its order and a sentence its full stop at the
+    end. The page's own words are Arabic."""
+    from placements.tables import Slot
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.message: "Ett bra ställe att börja på."}).where(
+        Booking.id == booking_id
+    )
+    title = (await Slot.select(Slot.title).first() or {})["title"]
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert f'<h2 id="p-{booking_id}"><span lang="sv" dir="ltr">{title}</span></h2>' in page.text
+    assert '<span lang="sv" dir="ltr">Ett bra ställe att börja på.</span>' in page.text
+    assert "هل تريد هذا المكان؟" in page.text
