@@ -202,7 +202,7 @@ class Proposal:
     start: dt.date | None
     end: dt.date | None
     message: str
-    reasons: list[str]
+    reasons: list[search.Reason]
     answer: str
     comment: str
     answered_at: dt.datetime | None

@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import weakref
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import msgspec
 from piccolo.engine.sqlite import SQLiteEngine
@@ -26,6 +26,7 @@ from marketplace.kernel.audit import record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound
+from marketplace.kernel.i18n import N_
 from marketplace.reference import places, taxonomy
 from placements.rows import CandidateRow
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
@@ -492,6 +493,26 @@ class _SlotKeys:
         )
 
 
+# Why a slot suits a participant, one frame per kind of reason around the matched word (an
+# occupation's or skill's label, a language, a town's distance in km). Swedish for staff; the
+# participant's own pages show the frame in their language (participants/babel.cfg) around
+# the word, which stays Swedish.
+REASON_WISHED = N_("Önskat yrke: %(what)s")
+REASON_FIELD = N_("Samma yrkesområde som önskat: %(what)s")
+REASON_SKILL = N_("Kompetens som efterfrågas: %(what)s")
+REASON_INTEREST = N_("Matchar intresset %(what)s i titeln")
+REASON_LANGUAGE = N_("Talar %(what)s, som platsen nämner")
+REASON_ADAPTATION = N_("Kan anpassa: %(what)s")
+REASON_DISTANCE = N_("%(what)s km från hemorten")
+
+
+class Reason(NamedTuple):
+    """One reason: its frame (one of the REASON_ texts) and the word it is about."""
+
+    frame: str
+    what: str
+
+
 def profile_reasons(
     candidate: _ProfileKeys, slot: _SlotKeys, distance: float | None
 ) -> tuple[float, list[WhyOut]]:
@@ -499,39 +520,49 @@ def profile_reasons(
 
     The same function serves both directions, so both give the same explanation structure.
     """
+    score, reasons = _profile_reasons(candidate, slot, distance)
+    return score, [why for why, _ in reasons]
+
+
+def _profile_reasons(
+    candidate: _ProfileKeys, slot: _SlotKeys, distance: float | None
+) -> tuple[float, list[tuple[WhyOut, Reason]]]:
     score = 0.0
-    why: list[WhyOut] = []
+    why: list[tuple[WhyOut, Reason]] = []
+
+    def add(term: str, field: str, match: str, frame: str, what: str) -> None:
+        why.append((_why(term, field, match, frame % {"what": what}), Reason(frame, what)))
+
     slot_occ = slot.occupation_id
     if slot_occ and slot_occ in candidate.wished:
         score += 3.0
         label = _occupation_label(slot_occ)
-        why.append(_why(label, "occupation", "exact", f"Önskat yrke: {label}"))
+        add(label, "occupation", "exact", REASON_WISHED, label)
     elif slot_occ and _group_of(slot_occ) in candidate.wished_groups:
         score += 1.5
         group = taxonomy.groups().get(_group_of(slot_occ))
         name = group.label if group else "samma SSYK-grupp"
-        why.append(_why(name, "occupation", "concept", f"Samma yrkesområde som önskat: {name}"))
+        add(name, "occupation", "concept", REASON_FIELD, name)
     for key, label in candidate.skills.items():
         if key in slot.skills:
             score += 0.75
-            why.append(_why(label, "skills", "exact", f"Kompetens som efterfrågas: {label}"))
+            add(label, "skills", "exact", REASON_SKILL, label)
     for word in sorted(candidate.interests & slot.title_words):
         score += 0.5
-        why.append(_why(word, "title", "folded", f"Matchar intresset {word} i titeln"))
+        add(word, "title", "folded", REASON_INTEREST, word)
     if candidate.languages:
         words = slot.words()
         # One reason per language, also when a slot names both halves of "Persiska/Farsi".
         for label in dict.fromkeys(v for k, v in candidate.languages.items() if k in words):
             score += 0.75
-            text_sv = f"Talar {label.lower()}, som platsen nämner"
-            why.append(_why(label, "description", "exact", text_sv))
+            add(label, "description", "exact", REASON_LANGUAGE, label.lower())
     for key, label in candidate.adaptations.items():
         if key in slot.adaptations:
             score += 0.5
-            why.append(_why(label, "adaptations", "exact", f"Kan anpassa: {label}"))
+            add(label, "adaptations", "exact", REASON_ADAPTATION, label)
     if distance is not None:
         score += max(0.0, 1.0 - distance / 100.0)
-        why.append(_why(slot.town, "town", "exact", f"{distance:.0f} km från hemorten"))
+        add(slot.town, "town", "exact", REASON_DISTANCE, f"{distance:.0f}")
     return score, why
 
 
@@ -756,10 +787,11 @@ async def run_search(query: SearchQuery) -> SearchResponse:
     return SearchResponse(total=result.total, results=results)
 
 
-def reasons_for_slot(candidate_row: CandidateRow, slot_row: SlotKeysRow) -> list[str]:
+def reasons_for_slot(candidate_row: CandidateRow, slot_row: SlotKeysRow) -> list[Reason]:
     """Why a slot suits a participant, in the matching's own words: what the participant's
-    own pages show beside a proposal. The caller has read (and audited) the row."""
+    own pages show beside a proposal, each reason's frame in their language around its
+    word. The caller has read (and audited) the row."""
     profile = profile_of(candidate_row)
     distance = _distance(profile.point, slot_row["latitude"], slot_row["longitude"])
-    _, why = profile_reasons(_ProfileKeys(profile), _SlotKeys.of_row(slot_row), distance)
-    return [w.text for w in why]
+    _, why = _profile_reasons(_ProfileKeys(profile), _SlotKeys.of_row(slot_row), distance)
+    return [reason for _, reason in why]

@@ -305,3 +305,28 @@ async def test_swedish_text_in_an_arabic_page_is_marked_swedish_and_left_to_righ
     assert f'<h2 id="p-{booking_id}"><span lang="sv" dir="ltr">{title}</span></h2>' in page.text
     assert '<span lang="sv" dir="ltr">Ett bra ställe att börja på.</span>' in page.text
     assert "هل تريد هذا المكان؟" in page.text
+
+
+async def test_the_reasons_a_place_suits_me_are_framed_in_my_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Beside a proposal, the matching's reasons: in an Arabic page each reason's frame is
+    Arabic, and the word it is about (an occupation's Swedish name) stays Swedish, marked."""
+    from marketplace.reference import taxonomy
+    from placements.tables import Candidate, Slot
+
+    occupation_id, occupation = next(iter(taxonomy.occupations().items()))
+    w = await make_world()
+    await Slot.update({Slot.occupation_id: occupation_id}).where(Slot.id == w.slot_id)
+    await Candidate.update({Candidate.wished_occupations: [occupation_id]}).where(
+        Candidate.id == w.candidate_id
+    )
+    await propose(w)
+    await _signed_in(client, w.candidate_id)
+    reason = f'<span lang="sv" dir="ltr">{occupation.label}</span>'
+    swedish = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert f"Önskat yrke: {reason}" in swedish.text
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert f"المهنة التي ترغب فيها: {reason}" in arabic.text
+    assert "Önskat yrke" not in arabic.text
