@@ -1,0 +1,80 @@
+"""Attacks on the participant's own pages: a double click (or a script) that sends the same
+form several times at once must leave one row, as one click does.
+
+On PostgreSQL two transactions that both read "not there yet" both insert, unless they queue
+on a row lock first; on SQLite `write_transaction` already queues every writer. Each race
+runs on both engines, with a pool on PostgreSQL so that each request has a connection of its
+own at once (production serves with a pool too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+import pytest
+from piccolo.engine.postgres import PostgresEngine
+
+from marketplace.kernel.db import is_sqlite
+from marketplace.kernel.settings import get_settings
+from participants import services, sessions
+from participants.sessions import Participant
+from placements.tables import Assessment, Booking, ParticipantInterest
+from tests.placements.bookingdata import make_world, propose
+
+RACERS = 4
+ROUNDS = 5
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[None]:
+    engine = Booking._meta.db
+    if is_sqlite(engine):
+        yield
+        return
+    assert isinstance(engine, PostgresEngine)
+    await engine.start_connection_pool(min_size=2, max_size=RACERS + 2)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
+async def _participant(candidate_id: int) -> Participant:
+    raw = await sessions.start_session(candidate_id, "link")
+    found = await sessions.resolve_session(raw, get_settings())
+    assert found is not None
+    return found
+
+
+async def _at_once(make: Any) -> list[Any]:
+    racers: list[Awaitable[Any]] = [make() for _ in range(RACERS)]
+    return await asyncio.gather(*racers, return_exceptions=True)
+
+
+async def test_marking_a_slot_many_times_at_once_keeps_one_interest(pool: None) -> None:
+    w = await make_world()
+    me = await _participant(w.candidate_id)
+    for _ in range(ROUNDS):
+        results = await _at_once(lambda: services.mark_interest(me, w.slot_id))
+        assert all(r is None for r in results), results
+        assert await ParticipantInterest.count() == 1
+        assert len(await services.interests(me)) == 1
+        await services.remove_interest(me, w.slot_id)
+        assert await ParticipantInterest.count() == 0
+
+
+async def test_sending_the_end_view_many_times_at_once_keeps_one_assessment(pool: None) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.status: "completed"}).where(Booking.id == booking_id)
+    me = await _participant(w.candidate_id)
+    for round_ in range(ROUNDS):
+        await Assessment.delete().where(Assessment.booking == booking_id)
+        text = f"Jag lärde mig mycket ({round_})."
+        results = await _at_once(lambda: services.give_end_view(me, booking_id, text))
+        assert all(r is None for r in results), results
+        rows = await Assessment.select().where(Assessment.booking == booking_id)
+        assert len(rows) == 1, rows
+        assert rows[0]["participant_view"] == text
