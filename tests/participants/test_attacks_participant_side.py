@@ -1,5 +1,7 @@
-"""Attacks on the participant's own pages: a double click (or a script) that sends the same
-form several times at once must leave one row, as one click does.
+"""Attacks on the participant's own pages and their sign-in.
+
+A double click (or a script) that sends the same form several times at once must leave one
+row, as one click does.
 
 On PostgreSQL two transactions that both read "not there yet" both insert, unless they queue
 on a row lock first; on SQLite `write_transaction` already queues every writer. Each race
@@ -18,9 +20,12 @@ from piccolo.engine.postgres import PostgresEngine
 
 from marketplace.kernel.db import is_sqlite
 from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage
 from participants import services, sessions
 from participants.sessions import Participant
-from placements.tables import Assessment, Booking, ParticipantInterest
+from placements.tables import Assessment, Booking, ParticipantInterest, ParticipantLink
+from tests.builders import make_candidate, make_user
+from tests.participants.conftest import form_post
 from tests.placements.bookingdata import make_world, propose
 
 RACERS = 4
@@ -78,3 +83,27 @@ async def test_sending_the_end_view_many_times_at_once_keeps_one_assessment(pool
         rows = await Assessment.select().where(Assessment.booking == booking_id)
         assert len(rows) == 1, rows
         assert rows[0]["participant_view"] == text
+
+
+# --- sign-in links: a number is not flooded -------------------------------------------------------
+
+
+async def test_sign_in_links_cannot_flood_the_participants_phone(make_client, sign_in) -> None:
+    """Every press of "skicka inloggningslänk" queued another SMS and mail: a script with a
+    coordinator's session (or a stuck button) could send the participant's phone hundreds
+    of texts. A few an hour go out; then a clear 429 in Swedish, and nothing is queued."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    staff = await make_client()
+    await sign_in(staff, coordinator.username)
+    path = f"/arbetsbord/deltagare/{candidate_id}/inloggningslank"
+    for _ in range(sessions.LINKS_PER_HOUR):
+        assert (await form_post(staff, path)).status_code == 303
+    queued = await OutboxMessage.count().where(OutboxMessage.kind == "participant.link")
+    refused = await form_post(staff, path)
+    assert refused.status_code == 429, refused.text
+    assert "inloggningslänkar" in refused.text and int(refused.headers["retry-after"]) > 0
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "participant.link") == queued
+    assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
+    # The newest link sent still works: the refusal replaced nothing.
+    assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
