@@ -299,10 +299,19 @@ async def answer_proposal(
             raise Conflict(ALREADY_SETTLED)
         stamp = dt.datetime.now(dt.UTC)
         existing = (
-            await ParticipantAnswer.select(ParticipantAnswer.id)
+            await ParticipantAnswer.select(
+                ParticipantAnswer.id, ParticipantAnswer.answer, ParticipantAnswer.comment
+            )
             .where(ParticipantAnswer.booking == booking_id)
             .first()
         )
+        moves = booking_states.next_status(action, booking["status"]) != booking["status"]
+        if (
+            existing
+            and (existing["answer"], existing["comment"]) == (answer, comment)
+            and not moves
+        ):
+            return  # the same answer sent again (a reload, a double click): nothing new
         values: dict[Any, Any] = {
             ParticipantAnswer.answer: answer,
             ParticipantAnswer.comment: comment,
@@ -318,6 +327,9 @@ async def answer_proposal(
             )
         word = "vill" if answer == "yes" else "vill inte"
         await participant_record(participant, "participant.answer", f"bokning {booking_id}: {word}")
+        mail_again = moves or await _answers_today(participant, booking_id, stamp) <= (
+            ANSWER_MAILS_PER_DAY
+        )
         before = booking["status"]
         after = await bookings.move(
             booking,
@@ -335,6 +347,8 @@ async def answer_proposal(
             then = "Förslaget har nu skickats till värden."
         else:
             then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
+        if not mail_again:
+            return  # recorded; the coordinator reads the newest answer on the booking's page
         await booking_mail.notify(
             await booking_mail.coordinator_recipients(booking),
             "Deltagaren har svarat på ett förslag",
@@ -342,6 +356,24 @@ async def answer_proposal(
             kind="participant.answer",
             booking_id=booking_id,
         )
+
+
+ANSWER_MAILS_PER_DAY = 3
+"""Mails to the coordinator about one proposal's answers within a day: a participant who
+changes their mind again and again (or a script) must not flood the coordinator's inbox.
+Every answer is still recorded and shown on the booking's page; a move of the booking (to the
+host, or closed) is always told."""
+
+
+async def _answers_today(participant: Participant, booking_id: int, now: dt.datetime) -> int:
+    """The participant's answers to the proposal within the last day, this one included."""
+    return await AuditEntry.count().where(
+        (AuditEntry.subject_type == "candidate")
+        & (AuditEntry.subject_id == participant.candidate_id)
+        & (AuditEntry.action == "participant.answer")
+        & AuditEntry.detail.like(f"bokning {booking_id}: %")
+        & (AuditEntry.at > now - dt.timedelta(days=1))
+    )
 
 
 ALREADY_SETTLED = N_("Förslaget är redan avgjort. Prata med din samordnare om du ångrar dig.")

@@ -23,7 +23,13 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from participants import services, sessions
 from participants.sessions import Participant
-from placements.tables import Assessment, Booking, ParticipantInterest, ParticipantLink
+from placements.tables import (
+    Assessment,
+    Booking,
+    ParticipantAnswer,
+    ParticipantInterest,
+    ParticipantLink,
+)
 from tests.builders import make_candidate, make_user
 from tests.participants.conftest import form_post
 from tests.placements.bookingdata import make_world, propose
@@ -107,3 +113,38 @@ async def test_sign_in_links_cannot_flood_the_participants_phone(make_client, si
     assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
     # The newest link sent still works: the refusal replaced nothing.
     assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
+
+
+# --- answers to a proposal: the coordinator's inbox is not flooded ---------------------------------
+
+
+async def _answer_mails(booking_id: int) -> int:
+    return await OutboxMessage.count().where(
+        (OutboxMessage.kind == "participant.answer")
+        & OutboxMessage.body_text.like(f"%/bokningar/{booking_id}%")
+    )
+
+
+async def test_answering_a_proposal_over_and_over_does_not_flood_the_coordinator(client) -> None:
+    """Each post of "vill"/"vill inte" on a proposal the host has mailed the coordinator: the
+    same answer sent again (a reload, a double click, a script) mailed again, and so did
+    every change of mind, without end. The same answer again now changes nothing; changes of
+    mind are recorded, but the coordinator is mailed a few times a day at most."""
+    w = await make_world()
+    booking_id = await propose(w)
+    client.cookies.set(
+        sessions.SESSION_COOKIE, await sessions.start_session(w.candidate_id, "link")
+    )
+    path = f"/mina-sidor/forslag/{booking_id}/svar"
+    assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
+    assert await _answer_mails(booking_id) == 1
+    for _ in range(5):
+        assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
+    assert await _answer_mails(booking_id) == 1
+    for i in range(20):
+        data = {"answer": "no", "comment": f"Nej {i}"} if i % 2 == 0 else {"answer": "yes"}
+        assert (await form_post(client, path, data)).status_code == 303
+    assert await _answer_mails(booking_id) == services.ANSWER_MAILS_PER_DAY
+    # The last answer is what the coordinator reads on the booking's page.
+    row = await ParticipantAnswer.select().where(ParticipantAnswer.booking == booking_id).first()
+    assert row is not None and row["answer"] == "yes"
