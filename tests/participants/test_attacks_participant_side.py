@@ -23,15 +23,19 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from participants import services, sessions
 from participants.sessions import Participant
+from placements.schemas.candidates import CandidateUpdate
+from placements.services import candidate_updates
 from placements.tables import (
     Assessment,
     Booking,
+    Candidate,
     ParticipantAnswer,
     ParticipantInterest,
     ParticipantLink,
+    ParticipantSession,
 )
 from tests.builders import make_candidate, make_user
-from tests.participants.conftest import form_post
+from tests.participants.conftest import form_post, mailed_link, sign_in_by_link, signed_in
 from tests.placements.bookingdata import make_world, propose
 
 RACERS = 4
@@ -148,3 +152,49 @@ async def test_answering_a_proposal_over_and_over_does_not_flood_the_coordinator
     # The last answer is what the coordinator reads on the booking's page.
     row = await ParticipantAnswer.select().where(ParticipantAnswer.booking == booking_id).first()
     assert row is not None and row["answer"] == "yes"
+
+
+# --- a link sent to the wrong address ---------------------------------------------------------------
+
+
+async def test_a_link_sent_to_a_wrong_address_stops_working_when_the_address_is_corrected(
+    client, make_client
+) -> None:
+    """The coordinator mistyped the e-mail address, sent a sign-in link, and corrected the
+    address. The stranger who got the link could still sign in with it for its whole life
+    (up to PARTICIPANT_LINK_MINUTES), and kept the session it gave until the timeouts.
+    A change of the address, the mobile number or the personnummer now voids the links not
+    yet used and ends the participant's sessions: they sign in again, as the right person."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    # The stranger spent one link already; another waits in their inbox.
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    spent_client = await make_client()
+    assert await sign_in_by_link(spent_client, await mailed_link(candidate_id)) == 303
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    waiting = await mailed_link(candidate_id)
+    await candidate_updates.update_candidate(
+        coordinator, candidate_id, CandidateUpdate(email="ratt@example.org")
+    )
+    assert await sign_in_by_link(client, waiting) == 401
+    assert not signed_in(client)
+    page = await spent_client.get("/mina-sidor", headers={"accept": "text/html"})
+    assert page.status_code == 401
+    assert not await ParticipantSession.exists()
+
+
+async def test_a_change_of_other_fields_keeps_the_participant_signed_in(client) -> None:
+    """Sending the same address again (a form sends every field) is no change."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    assert await sign_in_by_link(client, await mailed_link(candidate_id)) == 303
+    row = await Candidate.select(Candidate.email, Candidate.phone).first()
+    assert row is not None
+    await candidate_updates.update_candidate(
+        coordinator,
+        candidate_id,
+        CandidateUpdate(home_town="Alingsås", email=row["email"], phone=row["phone"]),
+    )
+    page = await client.get("/mina-sidor", headers={"accept": "text/html"})
+    assert page.status_code == 200
