@@ -367,13 +367,14 @@ host, or closed) is always told."""
 
 async def _answers_today(participant: Participant, booking_id: int, now: dt.datetime) -> int:
     """The participant's answers to the proposal within the last day, this one included."""
-    return await AuditEntry.count().where(
+    found = await AuditEntry.count().where(
         (AuditEntry.subject_type == "candidate")
         & (AuditEntry.subject_id == participant.candidate_id)
         & (AuditEntry.action == "participant.answer")
         & AuditEntry.detail.like(f"bokning {booking_id}: %")
         & (AuditEntry.at > now - dt.timedelta(days=1))
     )
+    return int(found)
 
 
 ALREADY_SETTLED = N_("Förslaget är redan avgjort. Prata med din samordnare om du ångrar dig.")

@@ -28,7 +28,11 @@ from placements.tables import Candidate, ParticipantLink, ParticipantSession
 _JSON_FIELDS = {"wished_occupations", "skills", "languages"}
 # What a participant signs in with: a link goes to the address or the mobile number, and e-ID
 # finds the record by the personnummer.
-_SIGN_IN_COLUMNS = (Candidate.email, Candidate.phone, Candidate.personnummer)
+_SIGN_IN_FIELDS = (
+    (Candidate.email, "email"),
+    (Candidate.phone, "phone"),
+    (Candidate.personnummer, "personnummer"),
+)
 
 
 async def update_candidate(
@@ -99,7 +103,7 @@ async def update_candidate(
             changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
             await Candidate.update(changes).where(Candidate.id == candidate_id)
         await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
-        if any(c in changes and changes[c] != row[c._meta.name] for c in _SIGN_IN_COLUMNS):
+        if any(c in changes and changes[c] != row.get(name) for c, name in _SIGN_IN_FIELDS):
             await _end_sign_ins(candidate_id)
         if duplicates:
             await candidates.route_possible_duplicate(user, candidate_id, duplicates)
