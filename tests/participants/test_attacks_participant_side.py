@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 
+from admin.services import register
 from marketplace.kernel.db import is_sqlite
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
@@ -198,3 +199,22 @@ async def test_a_change_of_other_fields_keeps_the_participant_signed_in(client) 
     )
     page = await client.get("/mina-sidor", headers={"accept": "text/html"})
     assert page.status_code == 200
+
+
+# --- my data: the mails about me carry no live link -------------------------------------------------
+
+
+async def test_my_own_extract_holds_no_live_single_use_link() -> None:
+    """The extract behind /mina-sidor/mina-uppgifter lists every mail queued about the
+    participant, and mails to the supervisor or the host about the placement (their signing,
+    answer and assessment links) are among them. The coordinator's extract hides each link's
+    secret; the participant's own kept them, so only the page's choice of fields stood between
+    a participant and signing as their supervisor. The own extract hides them too."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    token = (await mailed_link(candidate_id)).rsplit("/", 1)[1]
+    extract = await register.own_extract(candidate_id, "deltagaren själv")
+    values = [str(f.value) for s in extract.sections for r in s.rows for f in r.fields]
+    assert any("/mina-sidor/logga-in/lank/" in v for v in values)
+    assert not any(token in v for v in values)
