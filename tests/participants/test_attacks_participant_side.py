@@ -20,6 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from admin.services import register
 from marketplace.kernel.db import is_sqlite
+from marketplace.kernel.errors import TooManyRequests
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from participants import services, sessions
@@ -218,3 +219,16 @@ async def test_my_own_extract_holds_no_live_single_use_link() -> None:
     values = [str(f.value) for s in extract.sections for r in s.rows for f in r.fields]
     assert any("/mina-sidor/logga-in/lank/" in v for v in values)
     assert not any(token in v for v in values)
+
+
+async def test_sign_in_links_sent_all_at_once_keep_to_the_cap(pool: None) -> None:
+    """A script that presses the button many times at once: on PostgreSQL every request
+    counted the links before any of the others had written theirs."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    racers = [sessions.send_sign_in_link(coordinator, candidate_id) for _ in range(12)]
+    results = await asyncio.gather(*racers, return_exceptions=True)
+    refused = [r for r in results if isinstance(r, TooManyRequests)]
+    assert len(results) - len(refused) == sessions.LINKS_PER_HOUR, results
+    assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
+    assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
