@@ -15,7 +15,7 @@ from admin.services import register
 from admin.services.audit_text import action_text
 from marketplace.kernel.audit import record_many
 from marketplace.kernel.clock import today
-from marketplace.kernel.db import write_transaction
+from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.forms import FIELD_LABELS
 from marketplace.kernel.tables import AuditEntry, User
@@ -300,10 +300,19 @@ async def answer_proposal(
             raise Conflict(ALREADY_SETTLED)
         stamp = dt.datetime.now(dt.UTC)
         existing = (
-            await ParticipantAnswer.select(ParticipantAnswer.id)
+            await ParticipantAnswer.select(
+                ParticipantAnswer.id, ParticipantAnswer.answer, ParticipantAnswer.comment
+            )
             .where(ParticipantAnswer.booking == booking_id)
             .first()
         )
+        moves = booking_states.next_status(action, booking["status"]) != booking["status"]
+        if (
+            existing
+            and (existing["answer"], existing["comment"]) == (answer, comment)
+            and not moves
+        ):
+            return  # the same answer sent again (a reload, a double click): nothing new
         values: dict[Any, Any] = {
             ParticipantAnswer.answer: answer,
             ParticipantAnswer.comment: comment,
@@ -319,6 +328,9 @@ async def answer_proposal(
             )
         word = "vill" if answer == "yes" else "vill inte"
         await participant_record(participant, "participant.answer", f"bokning {booking_id}: {word}")
+        mail_again = moves or await _answers_today(participant, booking_id, stamp) <= (
+            ANSWER_MAILS_PER_DAY
+        )
         before = booking["status"]
         after = await bookings.move(
             booking,
@@ -336,6 +348,8 @@ async def answer_proposal(
             then = "Förslaget har nu skickats till värden."
         else:
             then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
+        if not mail_again:
+            return  # recorded; the coordinator reads the newest answer on the booking's page
         await booking_mail.notify(
             await booking_mail.coordinator_recipients(booking),
             "Deltagaren har svarat på ett förslag",
@@ -343,6 +357,25 @@ async def answer_proposal(
             kind="participant.answer",
             booking_id=booking_id,
         )
+
+
+ANSWER_MAILS_PER_DAY = 3
+"""Mails to the coordinator about one proposal's answers within a day: a participant who
+changes their mind again and again (or a script) must not flood the coordinator's inbox.
+Every answer is still recorded and shown on the booking's page; a move of the booking (to the
+host, or closed) is always told."""
+
+
+async def _answers_today(participant: Participant, booking_id: int, now: dt.datetime) -> int:
+    """The participant's answers to the proposal within the last day, this one included."""
+    found = await AuditEntry.count().where(
+        (AuditEntry.subject_type == "candidate")
+        & (AuditEntry.subject_id == participant.candidate_id)
+        & (AuditEntry.action == "participant.answer")
+        & AuditEntry.detail.like(f"bokning {booking_id}: %")
+        & (AuditEntry.at > now - dt.timedelta(days=1))
+    )
+    return int(found)
 
 
 ALREADY_SETTLED = N_("Förslaget är redan avgjort. Prata med din samordnare om du ångrar dig.")
@@ -385,9 +418,20 @@ async def interests(participant: Participant) -> list[InterestItem]:
     ]
 
 
+async def _lock_me(participant: Participant) -> None:
+    """Inside a write transaction on PostgreSQL: queue on the participant's own row, so that
+    the same form sent twice at once (a double click) reads what the first one wrote. SQLite
+    needs no row lock: `write_transaction` already queues its writers."""
+    if not is_sqlite(_engine()):
+        await Candidate.raw(
+            "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", participant.candidate_id
+        )
+
+
 async def mark_interest(participant: Participant, slot_id: int) -> None:
     """Mark a published slot as interesting (again is a no-op); the coordinator sees it."""
     async with write_transaction(_engine()):
+        await _lock_me(participant)
         slot = (
             await Slot.select(Slot.id)
             .where((Slot.id == slot_id) & (Slot.status == "published"))
@@ -554,7 +598,10 @@ async def give_end_view(participant: Participant, booking_id: int, text: str) ->
         problem = N_("Skriv några ord om din praktik (högst 3000 tecken).")
         raise ValidationFailed(problem, fields=["text"], errors={"text": problem})
     async with write_transaction(_engine()):
-        booking = await _own_booking(participant, booking_id)
+        await _own_booking(participant, booking_id)
+        # The booking's lock, as the coordinator's and the supervisor's writes of the
+        # assessment take it: two sends at once must not both add the assessment's row.
+        booking = await booking_access.lock_booking(booking_id)
         if booking["status"] not in outcomes.ENDED:
             raise Conflict("Du kan skriva om praktiken när den är avslutad.")
         if not await Assessment.exists().where(Assessment.booking == booking_id):

@@ -24,8 +24,8 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, session_lapsed, touch_session
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.controllers import session_cookie as kernel_session_cookie
-from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict, NotFound, Unauthenticated
+from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.errors import Conflict, NotFound, TooManyRequests, Unauthenticated
 from marketplace.kernel.mail import queue_mail, queue_sms
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.sms import is_mobile, sms_enabled
@@ -42,6 +42,14 @@ SIGN_IN_PATH = "/mina-sidor/logga-in"
 LINK_REFUSED = N_(
     "Länken fungerar inte. Den kan vara använd, för gammal eller ersatt av en nyare. Be din "
     "samordnare om en ny länk, eller logga in med e-legitimation."
+)
+LINKS_PER_HOUR = 5
+"""Sign-in links one participant may be sent within an hour: each is an SMS and a mail, and a
+script (or a stuck button) must not flood their phone."""
+TOO_MANY_LINKS = (
+    "Deltagaren har fått {count} inloggningslänkar den senaste timmen. Vänta {minutes} "
+    "minuter innan du skickar en till, så att deltagarens telefon och e-post inte fylls av "
+    "länkar. Den senaste länken fungerar fortfarande."
 )
 NO_ADDRESS = (
     "Deltagaren har varken e-postadress eller mobilnummer som tar emot sms. Lägg till en "
@@ -213,11 +221,18 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
         )
         if row["anonymised_at"] is not None or row["status"] == "exited":
             raise Conflict("Deltagaren är avslutad och har inga egna sidor.")
+        if not is_sqlite(Candidate._meta.db):
+            # Sends at once take turns on the participant's row: each counts the links the
+            # others wrote (the cap) and replaces them (one live link).
+            await Candidate.raw(
+                "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", candidate_id
+            )
         by_sms = sms_enabled(settings) and is_mobile(row["phone"])
         if not row["email"] and not by_sms:
             raise Conflict(NO_ADDRESS, fields=["email", "phone"])
         channels = ",".join(c for c, on in (("email", bool(row["email"])), ("sms", by_sms)) if on)
         stamp = _now()
+        await _refuse_a_flood(candidate_id, stamp)
         await ParticipantLink.update({ParticipantLink.replaced_at: stamp}).where(
             (ParticipantLink.candidate == candidate_id)
             & ParticipantLink.used_at.is_null()
@@ -265,6 +280,24 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
                 candidate_id=candidate_id,
             )
     return LinkSent(channel=channels, expires_at=expires)
+
+
+async def _refuse_a_flood(candidate_id: int, now: dt.datetime) -> None:
+    """429 once the participant was sent LINKS_PER_HOUR links within the last hour (counted
+    in the database, so every worker counts the same), with the wait until the oldest of
+    them leaves the hour."""
+    window = dt.timedelta(hours=1)
+    sent = await ParticipantLink.select(ParticipantLink.created_at).where(
+        (ParticipantLink.candidate == candidate_id) & (ParticipantLink.created_at > now - window)
+    )
+    if len(sent) < LINKS_PER_HOUR:
+        return
+    oldest = min(r["created_at"] for r in sent)
+    wait = max(1, int((oldest + window - now).total_seconds()))
+    raise TooManyRequests(
+        TOO_MANY_LINKS.format(count=len(sent), minutes=max(1, (wait + 59) // 60)),
+        retry_after=wait,
+    )
 
 
 async def use_sign_in_link(token: str) -> int:

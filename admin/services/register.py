@@ -475,6 +475,9 @@ async def own_extract(candidate_id: int, label: str) -> schemas.RegisterExtract:
         )
         linked = await _linked_rows(candidate_id)
         linked[HealthNote] = []
+    # As in the coordinator's extract: the mails about the participant include those to the
+    # supervisor and the host, whose single-use links must not let the participant act as them.
+    linked[OutboxMessage] = [_without_link_secrets(r) for r in linked[OutboxMessage]]
     sections = [_section(table, rows) for table, rows in linked.items()]
     for section in sections:
         if section.table == HealthNote._meta.tablename:

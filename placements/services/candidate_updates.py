@@ -23,9 +23,16 @@ from marketplace.kernel.errors import Forbidden, ValidationFailed
 from marketplace.kernel.tables import User
 from placements.schemas import candidates as schemas
 from placements.services import agreement_versions, candidates
-from placements.tables import Candidate
+from placements.tables import Candidate, ParticipantLink, ParticipantSession
 
 _JSON_FIELDS = {"wished_occupations", "skills", "languages"}
+# What a participant signs in with: a link goes to the address or the mobile number, and e-ID
+# finds the record by the personnummer.
+_SIGN_IN_FIELDS = (
+    (Candidate.email, "email"),
+    (Candidate.phone, "phone"),
+    (Candidate.personnummer, "personnummer"),
+)
 
 
 async def update_candidate(
@@ -96,6 +103,8 @@ async def update_candidate(
             changes[Candidate.updated_at] = dt.datetime.now(dt.UTC)
             await Candidate.update(changes).where(Candidate.id == candidate_id)
         await record(user, "candidate.update", candidate_id, detail=", ".join(changed))
+        if any(c in changes and changes[c] != row.get(name) for c, name in _SIGN_IN_FIELDS):
+            await _end_sign_ins(candidate_id)
         if duplicates:
             await candidates.route_possible_duplicate(user, candidate_id, duplicates)
         fresh = await candidates.candidate_row(candidate_id)
@@ -105,3 +114,15 @@ async def update_candidate(
             # agreements too.
             await agreement_versions.apply_consent(user, fresh)
         return await candidates.candidate_out(fresh)
+
+
+async def _end_sign_ins(candidate_id: int) -> None:
+    """The address, the mobile number or the personnummer changed, most often because it was
+    wrong: a sign-in link not yet used may lie with a stranger, and a session may be theirs.
+    Void the links and end the participant's sessions; the participant signs in again."""
+    await ParticipantLink.update({ParticipantLink.replaced_at: dt.datetime.now(dt.UTC)}).where(
+        (ParticipantLink.candidate == candidate_id)
+        & ParticipantLink.used_at.is_null()
+        & ParticipantLink.replaced_at.is_null()
+    )
+    await ParticipantSession.delete().where(ParticipantSession.candidate == candidate_id)

@@ -1,0 +1,234 @@
+"""Attacks on the participant's own pages and their sign-in.
+
+A double click (or a script) that sends the same form several times at once must leave one
+row, as one click does.
+
+On PostgreSQL two transactions that both read "not there yet" both insert, unless they queue
+on a row lock first; on SQLite `write_transaction` already queues every writer. Each race
+runs on both engines, with a pool on PostgreSQL so that each request has a connection of its
+own at once (production serves with a pool too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+import pytest
+from piccolo.engine.postgres import PostgresEngine
+
+from admin.services import register
+from marketplace.kernel.db import is_sqlite
+from marketplace.kernel.errors import TooManyRequests
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import OutboxMessage
+from participants import services, sessions
+from participants.sessions import Participant
+from placements.schemas.candidates import CandidateUpdate
+from placements.services import candidate_updates
+from placements.tables import (
+    Assessment,
+    Booking,
+    Candidate,
+    ParticipantAnswer,
+    ParticipantInterest,
+    ParticipantLink,
+    ParticipantSession,
+)
+from tests.builders import make_candidate, make_user
+from tests.participants.conftest import form_post, mailed_link, sign_in_by_link, signed_in
+from tests.placements.bookingdata import make_world, propose
+
+RACERS = 4
+ROUNDS = 5
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[None]:
+    engine = Booking._meta.db
+    if is_sqlite(engine):
+        yield
+        return
+    assert isinstance(engine, PostgresEngine)
+    await engine.start_connection_pool(min_size=2, max_size=RACERS + 2)
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
+async def _participant(candidate_id: int) -> Participant:
+    raw = await sessions.start_session(candidate_id, "link")
+    found = await sessions.resolve_session(raw, get_settings())
+    assert found is not None
+    return found
+
+
+async def _at_once(make: Any) -> list[Any]:
+    racers: list[Awaitable[Any]] = [make() for _ in range(RACERS)]
+    return await asyncio.gather(*racers, return_exceptions=True)
+
+
+async def test_marking_a_slot_many_times_at_once_keeps_one_interest(pool: None) -> None:
+    w = await make_world()
+    me = await _participant(w.candidate_id)
+    for _ in range(ROUNDS):
+        results = await _at_once(lambda: services.mark_interest(me, w.slot_id))
+        assert all(r is None for r in results), results
+        assert await ParticipantInterest.count() == 1
+        assert len(await services.interests(me)) == 1
+        await services.remove_interest(me, w.slot_id)
+        assert await ParticipantInterest.count() == 0
+
+
+async def test_sending_the_end_view_many_times_at_once_keeps_one_assessment(pool: None) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.status: "completed"}).where(Booking.id == booking_id)
+    me = await _participant(w.candidate_id)
+    for round_ in range(ROUNDS):
+        await Assessment.delete().where(Assessment.booking == booking_id)
+        text = f"Jag lärde mig mycket ({round_})."
+        results = await _at_once(lambda: services.give_end_view(me, booking_id, text))
+        assert all(r is None for r in results), results
+        rows = await Assessment.select().where(Assessment.booking == booking_id)
+        assert len(rows) == 1, rows
+        assert rows[0]["participant_view"] == text
+
+
+# --- sign-in links: a number is not flooded -------------------------------------------------------
+
+
+async def test_sign_in_links_cannot_flood_the_participants_phone(make_client, sign_in) -> None:
+    """Every press of "skicka inloggningslänk" queued another SMS and mail: a script with a
+    coordinator's session (or a stuck button) could send the participant's phone hundreds
+    of texts. A few an hour go out; then a clear 429 in Swedish, and nothing is queued."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    staff = await make_client()
+    await sign_in(staff, coordinator.username)
+    path = f"/arbetsbord/deltagare/{candidate_id}/inloggningslank"
+    for _ in range(sessions.LINKS_PER_HOUR):
+        assert (await form_post(staff, path)).status_code == 303
+    queued = await OutboxMessage.count().where(OutboxMessage.kind == "participant.link")
+    refused = await form_post(staff, path)
+    assert refused.status_code == 429, refused.text
+    assert "inloggningslänkar" in refused.text and int(refused.headers["retry-after"]) > 0
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "participant.link") == queued
+    assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
+    # The newest link sent still works: the refusal replaced nothing.
+    assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
+
+
+# --- answers to a proposal: the coordinator's inbox is not flooded ---------------------------------
+
+
+async def _answer_mails(booking_id: int) -> int:
+    return await OutboxMessage.count().where(
+        (OutboxMessage.kind == "participant.answer")
+        & OutboxMessage.body_text.like(f"%/bokningar/{booking_id}%")
+    )
+
+
+async def test_answering_a_proposal_over_and_over_does_not_flood_the_coordinator(client) -> None:
+    """Each post of "vill"/"vill inte" on a proposal the host has mailed the coordinator: the
+    same answer sent again (a reload, a double click, a script) mailed again, and so did
+    every change of mind, without end. The same answer again now changes nothing; changes of
+    mind are recorded, but the coordinator is mailed a few times a day at most."""
+    w = await make_world()
+    booking_id = await propose(w)
+    client.cookies.set(
+        sessions.SESSION_COOKIE, await sessions.start_session(w.candidate_id, "link")
+    )
+    path = f"/mina-sidor/forslag/{booking_id}/svar"
+    assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
+    assert await _answer_mails(booking_id) == 1
+    for _ in range(5):
+        assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
+    assert await _answer_mails(booking_id) == 1
+    for i in range(20):
+        data = {"answer": "no", "comment": f"Nej {i}"} if i % 2 == 0 else {"answer": "yes"}
+        assert (await form_post(client, path, data)).status_code == 303
+    assert await _answer_mails(booking_id) == services.ANSWER_MAILS_PER_DAY
+    # The last answer is what the coordinator reads on the booking's page.
+    row = await ParticipantAnswer.select().where(ParticipantAnswer.booking == booking_id).first()
+    assert row is not None and row["answer"] == "yes"
+
+
+# --- a link sent to the wrong address ---------------------------------------------------------------
+
+
+async def test_a_link_sent_to_a_wrong_address_stops_working_when_the_address_is_corrected(
+    client, make_client
+) -> None:
+    """The coordinator mistyped the e-mail address, sent a sign-in link, and corrected the
+    address. The stranger who got the link could still sign in with it for its whole life
+    (up to PARTICIPANT_LINK_MINUTES), and kept the session it gave until the timeouts.
+    A change of the address, the mobile number or the personnummer now voids the links not
+    yet used and ends the participant's sessions: they sign in again, as the right person."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    # The stranger spent one link already; another waits in their inbox.
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    spent_client = await make_client()
+    assert await sign_in_by_link(spent_client, await mailed_link(candidate_id)) == 303
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    waiting = await mailed_link(candidate_id)
+    await candidate_updates.update_candidate(
+        coordinator, candidate_id, CandidateUpdate(email="ratt@example.org")
+    )
+    assert await sign_in_by_link(client, waiting) == 401
+    assert not signed_in(client)
+    page = await spent_client.get("/mina-sidor", headers={"accept": "text/html"})
+    assert page.status_code == 401
+    assert not await ParticipantSession.exists()
+
+
+async def test_a_change_of_other_fields_keeps_the_participant_signed_in(client) -> None:
+    """Sending the same address again (a form sends every field) is no change."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    assert await sign_in_by_link(client, await mailed_link(candidate_id)) == 303
+    row = await Candidate.select(Candidate.email, Candidate.phone).first()
+    assert row is not None
+    await candidate_updates.update_candidate(
+        coordinator,
+        candidate_id,
+        CandidateUpdate(home_town="Alingsås", email=row["email"], phone=row["phone"]),
+    )
+    page = await client.get("/mina-sidor", headers={"accept": "text/html"})
+    assert page.status_code == 200
+
+
+# --- my data: the mails about me carry no live link -------------------------------------------------
+
+
+async def test_my_own_extract_holds_no_live_single_use_link() -> None:
+    """The extract behind /mina-sidor/mina-uppgifter lists every mail queued about the
+    participant, and mails to the supervisor or the host about the placement (their signing,
+    answer and assessment links) are among them. The coordinator's extract hides each link's
+    secret; the participant's own kept them, so only the page's choice of fields stood between
+    a participant and signing as their supervisor. The own extract hides them too."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    token = (await mailed_link(candidate_id)).rsplit("/", 1)[1]
+    extract = await register.own_extract(candidate_id, "deltagaren själv")
+    values = [str(f.value) for s in extract.sections for r in s.rows for f in r.fields]
+    assert any("/mina-sidor/logga-in/lank/" in v for v in values)
+    assert not any(token in v for v in values)
+
+
+async def test_sign_in_links_sent_all_at_once_keep_to_the_cap(pool: None) -> None:
+    """A script that presses the button many times at once: on PostgreSQL every request
+    counted the links before any of the others had written theirs."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    racers = [sessions.send_sign_in_link(coordinator, candidate_id) for _ in range(12)]
+    results = await asyncio.gather(*racers, return_exceptions=True)
+    refused = [r for r in results if isinstance(r, TooManyRequests)]
+    assert len(results) - len(refused) == sessions.LINKS_PER_HOUR, results
+    assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
+    assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
