@@ -17,8 +17,10 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from marketplace.kernel.auth import AuthUser, public, staff
+from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import MarketplaceError, NotFound, Unauthenticated
 from marketplace.kernel.notices import done
+from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import language_context
 from participants import i18n, oidc, sessions
@@ -87,12 +89,28 @@ async def login_page(request: Request[Any, Any, Any]) -> Template:
     return ppage("participant/login.html", request, eid=get_settings().oidc_enabled)
 
 
+# e-ID sign-ins one address may start within an hour: each start fetches the broker's
+# discovery document and stores a login row. A person needs a few; a household or an office
+# behind one address some tens; a script looping on the link, thousands.
+EID_STARTS_PER_ADDRESS = 60
+EID_STARTS_WINDOW_S = 3600
+EID_TOO_MANY = N_(
+    "Många inloggningar har startats härifrån på kort tid. Vänta {minutes} minuter och försök igen."
+)
+
+
 @get("/logga-in/e-legitimation", guards=[public], include_in_schema=False)
 async def eid_start(request: Request[Any, Any, Any]) -> Redirect | Template:
     settings = get_settings()
     if not settings.oidc_enabled:
         return refused(request, NotFound(N_("Inloggning med e-legitimation är inte påslagen här.")))
     try:
+        await spend(
+            f"eid:start:{client_address(request)}",
+            EID_STARTS_PER_ADDRESS,
+            EID_STARTS_WINDOW_S,
+            i18n.gettext_for(i18n.language_of(request))(EID_TOO_MANY),
+        )
         key, url = await oidc.begin(settings)
     except MarketplaceError as exc:
         return refused(request, exc)

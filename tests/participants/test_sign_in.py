@@ -216,3 +216,28 @@ async def test_only_the_own_coordinator_sends_a_link(make_client, sign_in) -> No
     refused = await form_post(staff, f"/arbetsbord/deltagare/{candidate_id}/inloggningslank")
     assert refused.status_code == 404
     assert not await ParticipantLink.exists()
+
+
+async def test_a_script_cannot_start_e_id_sign_ins_without_end(
+    client: AsyncTestClient[Litestar], eid_on: Provider, monkeypatch
+) -> None:
+    """Each start fetches the broker's discovery document and stores a login row: one address
+    may start EID_STARTS_PER_ADDRESS an hour, then gets a 429 with Retry-After and the wait,
+    in the page's language, and nothing is stored or fetched."""
+    from participants import views
+    from placements.tables import ParticipantLogin
+
+    monkeypatch.setattr(views, "EID_STARTS_PER_ADDRESS", 3)
+    for _ in range(3):
+        await _start(client)
+    rows = await ParticipantLogin.count()
+    refused = await client.get(
+        "/mina-sidor/logga-in/e-legitimation", headers=HTML, follow_redirects=False
+    )
+    assert refused.status_code == 429
+    wait = int(refused.headers["retry-after"])
+    assert f"Vänta {(wait + 59) // 60} minuter och försök igen" in refused.text
+    assert await ParticipantLogin.count() == rows
+    client.cookies.set("mp_sprak", "ar")
+    arabic = await client.get("/mina-sidor/logga-in/e-legitimation", headers=HTML)
+    assert arabic.status_code == 429 and "انتظر" in arabic.text and "Vänta" not in arabic.text
