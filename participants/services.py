@@ -15,7 +15,7 @@ from admin.services import register
 from admin.services.audit_text import action_text
 from marketplace.kernel.audit import record_many
 from marketplace.kernel.clock import today
-from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.forms import FIELD_LABELS
 from marketplace.kernel.tables import AuditEntry, User
@@ -418,20 +418,10 @@ async def interests(participant: Participant) -> list[InterestItem]:
     ]
 
 
-async def _lock_me(participant: Participant) -> None:
-    """Inside a write transaction on PostgreSQL: queue on the participant's own row, so that
-    the same form sent twice at once (a double click) reads what the first one wrote. SQLite
-    needs no row lock: `write_transaction` already queues its writers."""
-    if not is_sqlite(_engine()):
-        await Candidate.raw(
-            "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", participant.candidate_id
-        )
-
-
 async def mark_interest(participant: Participant, slot_id: int) -> None:
     """Mark a published slot as interesting (again is a no-op); the coordinator sees it."""
     async with write_transaction(_engine()):
-        await _lock_me(participant)
+        await booking_access.lock_candidate(participant.candidate_id)
         slot = (
             await Slot.select(Slot.id)
             .where((Slot.id == slot_id) & (Slot.status == "published"))

@@ -24,7 +24,7 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, session_lapsed, touch_session
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.controllers import session_cookie as kernel_session_cookie
-from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, TooManyRequests, Unauthenticated
 from marketplace.kernel.mail import queue_mail, queue_sms
 from marketplace.kernel.settings import Settings, get_settings
@@ -32,6 +32,7 @@ from marketplace.kernel.sms import is_mobile, sms_enabled
 from marketplace.kernel.tokens import new_token, token_hash
 from participants import i18n
 from participants.i18n import N_
+from placements.services import booking_access
 from placements.services import candidates as candidate_service
 from placements.services.booking_mail import service_link
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
@@ -221,12 +222,9 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
         )
         if row["anonymised_at"] is not None or row["status"] == "exited":
             raise Conflict("Deltagaren är avslutad och har inga egna sidor.")
-        if not is_sqlite(Candidate._meta.db):
-            # Sends at once take turns on the participant's row: each counts the links the
-            # others wrote (the cap) and replaces them (one live link).
-            await Candidate.raw(
-                "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", candidate_id
-            )
+        # Sends at once take turns on the participant's row: each counts the links the others
+        # wrote (the cap) and replaces them (one live link).
+        await booking_access.lock_candidate(candidate_id)
         by_sms = sms_enabled(settings) and is_mobile(row["phone"])
         if not row["email"] and not by_sms:
             raise Conflict(NO_ADDRESS, fields=["email", "phone"])

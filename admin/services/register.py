@@ -24,13 +24,14 @@ from admin.rows import TableRow
 from admin.services.link_secrets import hide_link_tokens
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import NotFound, ValidationFailed
 from marketplace.kernel.rows import OutboxRow
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.rows import CandidateRow
+from placements.services import booking_access
 from placements.tables import (
     Agreement,
     Assessment,
@@ -323,10 +324,7 @@ async def anonymise_candidate(
     """
     engine = _engine()
     async with write_transaction(engine):
-        if not is_sqlite(engine):
-            await Candidate.raw(
-                "SELECT id FROM pl_candidate WHERE id = {} FOR UPDATE", candidate_id
-            )
+        await booking_access.lock_candidate(candidate_id)
         row = await Candidate.select().where(Candidate.id == candidate_id).first()
         if row is None:
             raise NotFound(CANDIDATE_NOT_FOUND)

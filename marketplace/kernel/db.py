@@ -186,7 +186,8 @@ async def write_transaction(engine: Engine[Any]) -> AsyncIterator[Any]:
 
     On SQLite it is `BEGIN IMMEDIATE`, which takes the write lock up front so that two
     writers cannot both read the old state. On PostgreSQL it is an ordinary transaction;
-    callers lock the rows they depend on with `SELECT … FOR UPDATE` (see `lock_rows`).
+    callers lock the rows they depend on with `SELECT … FOR UPDATE` (see
+    `placements.services.booking_access`: `lock_placement`, `lock_booking`, `lock_candidate`).
     """
     if is_sqlite(engine):
         assert isinstance(engine, SQLiteEngine)

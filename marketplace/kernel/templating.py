@@ -110,7 +110,7 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % (value,)
 
 
-def swedish(value: object) -> Markup:
+def in_swedish(value: object) -> Markup:
     """Text the service holds as written in Swedish (by staff or a host: a slot's title, a
     host's name, a coordinator's note, an agreement's terms) inside a page in another
     language: marked as Swedish (`lang`, WCAG 3.1.2, so that a screen reader reads it with
@@ -197,7 +197,7 @@ def register_templating(
         actor=actor,
         actor_name=actor_name,
         bdi=bdi,
-        sv=swedish,
+        sv=in_swedish,
     )
     engine.engine.globals["notice_for"] = notices.notice_for
     # Swedish pages' `_`: templates shared with the participant's language (the signing

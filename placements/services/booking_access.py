@@ -144,6 +144,15 @@ async def _for_update(table: str, row_id: int) -> None:
     await Booking.raw(_FOR_UPDATE[table], row_id)
 
 
+async def lock_candidate(candidate_id: int) -> None:
+    """Inside a write transaction: lock the participant's row, for writes that read what an
+    earlier write for the same participant left (a count, an existing row) and must not run
+    beside a second one (a double click, sends at once). SQLite needs no row lock:
+    `write_transaction` already serialises its writers."""
+    if not is_sqlite(engine()):
+        await _for_update("pl_candidate", candidate_id)
+
+
 async def lock_placement(booking_id: int, *, new_supervisor: int | None = None) -> BookingRow:
     """Inside a write transaction: lock every row that a placement's capacity and overlap
     checks depend on, and return the booking fresh. The one lock order for them all:
