@@ -14,6 +14,8 @@ Writes, beside this file:
 - everyday-fresh.jsonl: a fresh check set of everyday words (fresh.json, ninth pass), graded
   like everyday.json, not split: it is never tuned on, only read in aggregate and by kind.
 - everyday-fresh2.jsonl: a second fresh check set (fresh2.json, tenth pass), the same way.
+- everyday-fresh3.jsonl: a third, written blind on 2026-12-05 (fresh3.json, eighteenth pass),
+  the same way; the first two were then opened for tuning (see bench/search_real.py).
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -98,7 +100,11 @@ def main() -> None:
     rows, ssyk = load(a.corpus)
     write("everyday", everyday(rows, ssyk))
     write("describe", describe(rows, ssyk))
-    for spec, out in (("fresh.json", "everyday-fresh"), ("fresh2.json", "everyday-fresh2")):
+    for spec, out in (
+        ("fresh.json", "everyday-fresh"),
+        ("fresh2.json", "everyday-fresh2"),
+        ("fresh3.json", "everyday-fresh3"),
+    ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):
                 f.write(json.dumps(item, ensure_ascii=False) + "\n")
