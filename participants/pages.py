@@ -13,7 +13,7 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.errors import Conflict, ValidationFailed
 from participants import services
 from participants.sessions import participant_only
 from participants.views import HOME, participant_of, pdone, ppage
@@ -47,6 +47,7 @@ async def _proposals_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     failed: int | None = None,
+    refusal: str = "",
     status_code: int = 200,
 ) -> Template:
     found = await services.proposals(participant_of(request))
@@ -58,6 +59,7 @@ async def _proposals_page(
         errors=errors or {},
         values=values or {},
         failed=failed,
+        refusal=refusal,
     )
 
 
@@ -76,6 +78,12 @@ async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> 
     except ValidationFailed as exc:
         return await _proposals_page(
             request, errors=exc.errors, values=form, failed=booking_id, status_code=400
+        )
+    except Conflict as exc:
+        # The slot closed meanwhile, or the proposal was settled: said on the page, in the
+        # participant's language, beside the proposal.
+        return await _proposals_page(
+            request, refusal=exc.message, failed=booking_id, status_code=exc.status_code
         )
     return Redirect(pdone(f"{HOME}/forslag", "svar-sparat"), status_code=303)
 

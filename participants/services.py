@@ -32,6 +32,7 @@ from placements.services import (
     booking_mail,
     bookings,
     outcomes,
+    slots,
 )
 from placements.tables import (
     Agreement,
@@ -206,6 +207,7 @@ class Proposal:
     answer: str
     comment: str
     answered_at: dt.datetime | None
+    slot_open: bool = True  # the slot takes proposals (`slots.takes_proposals`)
 
 
 async def proposals(participant: Participant) -> list[Proposal]:
@@ -266,6 +268,7 @@ async def proposals(participant: Participant) -> list[Proposal]:
                     answer=mine.get("answer", ""),
                     comment=mine.get("comment", ""),
                     answered_at=mine.get("answered_at"),
+                    slot_open=slots.takes_proposals(slot["status"]),
                 )
             )
         out.sort(key=lambda p: p.status not in OPEN)
@@ -279,7 +282,10 @@ async def answer_proposal(
     (needed for "vill inte", so the coordinator knows why). The coordinator is told.
 
     A proposal I answer first (the host has not seen it) moves on my answer: "vill" sends it
-    to the host, "vill inte" closes it (`placements.booking_states`)."""
+    to the host, "vill inte" closes it (`placements.booking_states`). A "vill" for a slot
+    that no longer takes proposals (closed or paused meanwhile: the rule of the coordinator's
+    own proposal, `slots.takes_proposals`) is refused with `SlotClosed`: nothing is stored or
+    sent to the host, and the coordinator is told, to propose another slot."""
     problems: dict[str, str] = {}
     if answer not in ANSWERS:
         problems["answer"] = N_("Välj om du vill eller inte vill ha platsen.")
@@ -292,71 +298,128 @@ async def answer_proposal(
         )
     if problems:
         raise ValidationFailed(" ".join(problems.values()), fields=list(problems), errors=problems)
+    closed = False
     async with write_transaction(_engine()):
         await _own_booking(participant, booking_id)
-        booking = await booking_access.lock_booking(booking_id)
+        booking = await booking_access.lock_booking(booking_id)  # the slot's row first
         action = booking_states.participant_action(answer)
         if not booking_states.can(action, booking["status"]):
             raise Conflict(ALREADY_SETTLED)
         stamp = dt.datetime.now(dt.UTC)
-        existing = (
-            await ParticipantAnswer.select(
-                ParticipantAnswer.id, ParticipantAnswer.answer, ParticipantAnswer.comment
-            )
-            .where(ParticipantAnswer.booking == booking_id)
-            .first()
-        )
-        moves = booking_states.next_status(action, booking["status"]) != booking["status"]
-        if (
-            existing
-            and (existing["answer"], existing["comment"]) == (answer, comment)
-            and not moves
-        ):
-            return  # the same answer sent again (a reload, a double click): nothing new
-        values: dict[Any, Any] = {
-            ParticipantAnswer.answer: answer,
-            ParticipantAnswer.comment: comment,
-            ParticipantAnswer.answered_at: stamp,
-        }
-        if existing:
-            await ParticipantAnswer.update(values).where(ParticipantAnswer.id == existing["id"])
+        if answer == "yes" and not await slots.slot_takes_proposals(booking["slot"]):
+            closed = True
+            await _tell_coordinator_the_slot_closed(participant, booking, stamp)
         else:
-            await ParticipantAnswer.insert(
-                ParticipantAnswer(
-                    booking=booking_id, answer=answer, comment=comment, answered_at=stamp
-                )
-            )
-        word = "vill" if answer == "yes" else "vill inte"
-        await participant_record(participant, "participant.answer", f"bokning {booking_id}: {word}")
-        mail_again = moves or await _answers_today(participant, booking_id, stamp) <= (
-            ANSWER_MAILS_PER_DAY
+            await _record_answer(participant, booking, answer, comment, stamp)
+    if closed:
+        # Raised once the coordinator's notice is committed.
+        raise SlotClosed(SLOT_CLOSED)
+
+
+async def _record_answer(
+    participant: Participant, booking: BookingRow, answer: str, comment: str, stamp: dt.datetime
+) -> None:
+    """Inside the answer's transaction, the booking locked: store the answer, move the
+    booking on it, and tell the coordinator (a few times a day at most)."""
+    booking_id = int(booking["id"])
+    action = booking_states.participant_action(answer)
+    existing = (
+        await ParticipantAnswer.select(
+            ParticipantAnswer.id, ParticipantAnswer.answer, ParticipantAnswer.comment
         )
-        before = booking["status"]
-        after = await bookings.move(
-            booking,
-            action,
-            None,
-            # The comment stays off a timeline the host can read once it has the proposal;
-            # the coordinator reads it on the booking's and the participant's pages.
-            note=f"Deltagaren svarade ”{word}”"
-            + (f": {comment}" if comment and answer == "no" else "."),
-            label=participant.audit_label,
+        .where(ParticipantAnswer.booking == booking_id)
+        .first()
+    )
+    moves = booking_states.next_status(action, booking["status"]) != booking["status"]
+    if existing and (existing["answer"], existing["comment"]) == (answer, comment) and not moves:
+        return  # the same answer sent again (a reload, a double click): nothing new
+    values: dict[Any, Any] = {
+        ParticipantAnswer.answer: answer,
+        ParticipantAnswer.comment: comment,
+        ParticipantAnswer.answered_at: stamp,
+    }
+    if existing:
+        await ParticipantAnswer.update(values).where(ParticipantAnswer.id == existing["id"])
+    else:
+        await ParticipantAnswer.insert(
+            ParticipantAnswer(booking=booking_id, answer=answer, comment=comment, answered_at=stamp)
         )
-        if before == after:
-            then = "Läs svaret och kommentaren på bokningens sida."
-        elif after == "proposed":
-            then = "Förslaget har nu skickats till värden."
-        else:
-            then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
-        if not mail_again:
-            return  # recorded; the coordinator reads the newest answer on the booking's page
-        await booking_mail.notify(
-            await booking_mail.coordinator_recipients(booking),
-            "Deltagaren har svarat på ett förslag",
-            f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. {then}",
-            kind="participant.answer",
-            booking_id=booking_id,
+    word = "vill" if answer == "yes" else "vill inte"
+    await participant_record(participant, "participant.answer", f"bokning {booking_id}: {word}")
+    mail_again = moves or await _answers_today(participant, booking_id, stamp) <= (
+        ANSWER_MAILS_PER_DAY
+    )
+    before = booking["status"]
+    after = await bookings.move(
+        booking,
+        action,
+        None,
+        # The comment stays off a timeline the host can read once it has the proposal;
+        # the coordinator reads it on the booking's and the participant's pages.
+        note=f"Deltagaren svarade ”{word}”"
+        + (f": {comment}" if comment and answer == "no" else "."),
+        label=participant.audit_label,
+    )
+    if before == after:
+        then = "Läs svaret och kommentaren på bokningens sida."
+    elif after == "proposed":
+        then = "Förslaget har nu skickats till värden."
+    else:
+        then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
+    if not mail_again:
+        return  # recorded; the coordinator reads the newest answer on the booking's page
+    await booking_mail.notify(
+        await booking_mail.coordinator_recipients(booking),
+        "Deltagaren har svarat på ett förslag",
+        f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. {then}",
+        kind="participant.answer",
+        booking_id=booking_id,
+    )
+
+
+class SlotClosed(Conflict):
+    """A "vill" for a slot that no longer takes proposals: refused, the coordinator told."""
+
+
+SLOT_CLOSED = N_(
+    "Platsen tar inte längre emot deltagare, så ditt svar har inte skickats till "
+    "arbetsplatsen. Din samordnare har fått veta att du ville ha platsen och kan föreslå en "
+    "annan plats till dig."
+)
+CLOSED_DETAIL = "vill, men platsen tar inte emot förslag"
+
+
+async def _tell_coordinator_the_slot_closed(
+    participant: Participant, booking: BookingRow, stamp: dt.datetime
+) -> None:
+    """Inside the answer's transaction: the audit row, and a mail to the coordinator (within
+    the day's cap on mails about the proposal's answers). Nothing is stored on the booking,
+    whose timeline the host may read."""
+    booking_id = int(booking["id"])
+    await participant_record(
+        participant, "participant.answer", f"bokning {booking_id}: {CLOSED_DETAIL}"
+    )
+    if await _answers_today(participant, booking_id, stamp) > ANSWER_MAILS_PER_DAY:
+        return
+    if booking["status"] == booking_states.AWAITING:
+        then = (
+            "Värden har inte sett förslaget. Föreslå en annan plats, eller skicka förslaget "
+            "till värden när platsen är publicerad igen."
         )
+    else:
+        then = (
+            "Värden kan inte acceptera förslaget medan platsen inte är publicerad. Föreslå en "
+            "annan plats."
+        )
+    await booking_mail.notify(
+        await booking_mail.coordinator_recipients(booking),
+        "Deltagaren vill ha en plats som inte längre är öppen",
+        "Hej!\n\nDeltagaren svarade ”vill” på förslaget, men platsen tar inte emot förslag "
+        "just nu (den är stängd, pausad eller inte publicerad). Svaret har inte skickats "
+        f"vidare och förslaget står kvar som det var. {then}",
+        kind="participant.answer",
+        booking_id=booking_id,
+    )
 
 
 ANSWER_MAILS_PER_DAY = 3

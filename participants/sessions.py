@@ -217,14 +217,17 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
     Audited."""
     settings = get_settings()
     async with write_transaction(Candidate._meta.db):
+        # Sends at once take turns on the participant's row: each counts the links the others
+        # wrote (the cap) and replaces them (one live link). A change of the address or the
+        # mobile number takes the same lock (`candidate_updates.update_candidate`), and the
+        # row is read only once the lock is held: a link goes to the address the participant
+        # has when it is written, and a change that commits later voids it.
+        await booking_access.lock_candidate(candidate_id)
         row = await candidate_service.read_row_for(
             user, candidate_id, "participant.link", "inloggningslänk till Mina sidor"
         )
         if row["anonymised_at"] is not None or row["status"] == "exited":
             raise Conflict("Deltagaren är avslutad och har inga egna sidor.")
-        # Sends at once take turns on the participant's row: each counts the links the others
-        # wrote (the cap) and replaces them (one live link).
-        await booking_access.lock_candidate(candidate_id)
         by_sms = sms_enabled(settings) and is_mobile(row["phone"])
         if not row["email"] and not by_sms:
             raise Conflict(NO_ADDRESS, fields=["email", "phone"])

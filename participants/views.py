@@ -18,7 +18,12 @@ from litestar.response import Redirect, Template
 
 from marketplace.kernel.auth import AuthUser, public, staff
 from marketplace.kernel.controllers import client_address
-from marketplace.kernel.errors import MarketplaceError, NotFound, Unauthenticated
+from marketplace.kernel.errors import (
+    MarketplaceError,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from marketplace.kernel.notices import done
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
@@ -169,13 +174,32 @@ async def link_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> 
     return ppage("participant/link.html", request, action=sessions.link_path(token))
 
 
+# Presses of a sign-in link's button one address may make within an hour: each tries a link
+# against the database. A person needs one; a household or the Kompetenscenter's own network
+# some tens; a script trying links, thousands. Counted before the link is tried, so a refused
+# press spends no link.
+LINK_USES_PER_ADDRESS = 60
+LINK_USES_WINDOW_S = 3600
+LINK_USES_TOO_MANY = N_(
+    "Många inloggningar med länk har gjorts härifrån på kort tid. Vänta {minutes} minuter och "
+    "försök igen. Din länk är inte förbrukad, men den slutar fungera när tiden för den har gått "
+    "ut. Då kan du be din samordnare om en ny."
+)
+
+
 @post("/logga-in/lank/{token:str}", guards=[public], include_in_schema=False, status_code=303)
 async def link_submit(
     request: Request[Any, Any, Any], token: FromPath[Token]
 ) -> Redirect | Template:
     try:
+        await spend(
+            f"link:use:{client_address(request)}",
+            LINK_USES_PER_ADDRESS,
+            LINK_USES_WINDOW_S,
+            i18n.gettext_for(i18n.language_of(request))(LINK_USES_TOO_MANY),
+        )
         candidate_id = await sessions.use_sign_in_link(token)
-    except Unauthenticated as exc:
+    except (Unauthenticated, TooManyRequests) as exc:
         return refused(request, exc)
     return await _signed_in(request, candidate_id, "link")
 

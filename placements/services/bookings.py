@@ -63,6 +63,7 @@ from placements.services import (
     booking_mail,
     booking_moves,
     capacity,
+    slots,
 )
 from placements.services.candidates import HIDDEN_FROM_HOST, host_ids_of, visible_coordinator_ids
 from placements.services.capacity import overlaps
@@ -208,8 +209,8 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         slot = await slot_row(data.slot_id)
         if slot is None:
             raise NotFound("Platsen finns inte.")
-        if slot["status"] != "published":
-            raise Conflict("Platsen är inte publicerad och tar inte emot förslag just nu.")
+        if not slots.takes_proposals(slot["status"]):
+            raise Conflict(slots.PROPOSALS_CLOSED)
         today = date_rules.rules_today()
         # A running slot's proposals start today at the earliest (the date table).
         start = data.start_date or max(slot["start_date"] or today, today)
@@ -375,8 +376,12 @@ async def move(
     after = booking_states.next_status(action, before)
     if after == before:
         return after
+    reaches_host = before == booking_states.AWAITING and after == "proposed"
+    if reaches_host and not await slots.slot_takes_proposals(int(booking["slot"])):
+        # The slot closed (or was paused) while the proposal waited for the participant.
+        raise Conflict(slots.PROPOSALS_CLOSED)
     await booking_moves.transition(booking, after, actor, note=note, label=label)
-    if before == booking_states.AWAITING and after == "proposed":
+    if reaches_host:
         await tell_host_of_proposal(int(booking["id"]))
     return after
 

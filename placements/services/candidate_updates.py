@@ -22,7 +22,7 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, ValidationFailed
 from marketplace.kernel.tables import User
 from placements.schemas import candidates as schemas
-from placements.services import agreement_versions, candidates
+from placements.services import agreement_versions, booking_access, candidates
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
 
 _JSON_FIELDS = {"wished_occupations", "skills", "languages"}
@@ -40,6 +40,10 @@ async def update_candidate(
 ) -> schemas.Candidate:
     """Change the fields sent; the audit row names the fields changed, never their values."""
     async with write_transaction(candidates.engine()):
+        # First the participant's row lock, which a sign-in link's send takes too: a link is
+        # written either before this change (and voided by it below) or after it (to the new
+        # address), never to the old address after the void.
+        await booking_access.lock_candidate(candidate_id)
         row = await candidates.staff_row(user, candidate_id)
         candidates.check_taxonomy_ids(data)
         if data.consent_date is not msgspec.UNSET or data.consent_method is not msgspec.UNSET:

@@ -303,6 +303,23 @@ async def list_managed_slots(
 # --- for the bookings side -------------------------------------------------------------------
 
 
+PROPOSALS_CLOSED = "Platsen är inte publicerad och tar inte emot förslag just nu."
+
+
+def takes_proposals(status: str) -> bool:
+    """The one rule for whether a proposal may reach a slot's host now: the slot is published.
+    A closed, paused (the host's pause too) or unpublished slot takes none. Asked by the
+    coordinator's proposal, by the coordinator's send of a proposal the participant answers
+    first, by the participant's "vill" and by the host's acceptance (`booking_refusal`)."""
+    return status == "published"
+
+
+async def slot_takes_proposals(slot_id: int) -> bool:
+    """`takes_proposals` for the slot's stored status (False when there is no such slot)."""
+    row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
+    return row is not None and takes_proposals(row["status"])
+
+
 async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> str | None:
     """Why a booking on this slot cannot be accepted now (Swedish), or None if it can.
 
@@ -317,7 +334,7 @@ async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> 
     row = rows[0]
     if not row["host_active"]:
         return "Värden har pausat sina platser. Bokningen kan accepteras när värden återupptar."
-    if row["status"] != "published":
+    if not takes_proposals(row["status"]):
         return "Platsen är inte publicerad. Publicera den först."
     chosen = supervisor_id if supervisor_id is not None else row["supervisor"]
     supervisors = await _supervisors([{"host": row["host"], "supervisor": chosen}])

@@ -3,17 +3,19 @@ the host, as any proposal; "vill inte" closes it unseen, and the coordinator rea
 
 from __future__ import annotations
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.kernel.tables import OutboxMessage
-from participants import sessions
-from placements.services import bookings
-from placements.tables import Booking, BookingEvent, ParticipantAnswer
+from marketplace.kernel.errors import Conflict
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
+from participants import services, sessions
+from placements.services import bookings, slots
+from placements.tables import AnswerLink, Booking, BookingEvent, ParticipantAnswer, Slot
 from tests.builders import make_candidate
 from tests.conftest import login
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import make_world, propose_asking_first
+from tests.placements.bookingdata import World, make_world, propose, propose_asking_first
 
 HTML = {"accept": "text/html"}
 
@@ -139,3 +141,110 @@ async def test_an_answer_after_the_coordinator_sent_it_on_only_records_it(
     assert ok.status_code == 303
     assert await _status(booking_id) == "proposed"
     assert await _mails("booking.proposed") == [w.host_user.email]
+
+
+# --- "vill" for a slot that closed meanwhile -------------------------------------------------------
+
+
+async def _host_mails(w: World) -> int:
+    return await OutboxMessage.count().where(OutboxMessage.recipient == w.host_user.email)
+
+
+async def test_vill_for_a_slot_closed_meanwhile_is_refused_and_the_coordinator_told(
+    client: AsyncTestClient[Litestar], make_client
+) -> None:
+    """The host closed the slot while the proposal waited for the participant's answer. A
+    "vill" then sent the proposal to the host anyway: a proposal for a closed slot, which the
+    host could not accept. Now the slot's rule for proposals (the coordinator's own) refuses
+    it: a clear page in the participant's language, nothing to the host, nothing stored on
+    the booking, and the coordinator is mailed to propose another slot."""
+    w = await make_world()
+    booking_id = await propose_asking_first(w)
+    await slots.change_status(w.host_user, w.slot_id, "close")
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "Platsen tar inte emot deltagare just nu." in page.text
+    path = f"/mina-sidor/forslag/{booking_id}/svar"
+    refused = await form_post(client, path, {"answer": "yes", "comment": "Gärna"})
+    assert refused.status_code == 409, refused.text
+    assert "ditt svar har inte skickats till arbetsplatsen" in refused.text
+    assert "Din samordnare har fått veta" in refused.text
+    assert await _status(booking_id) == "awaiting_participant"
+    assert not await ParticipantAnswer.exists()
+    assert await _host_mails(w) == 0 and not await AnswerLink.exists()
+    assert await _mails("participant.answer") == [w.coordinator.email]
+    mail = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body_text).where(
+        OutboxMessage.kind == "participant.answer"
+    )
+    assert mail[0]["subject"].startswith("Deltagaren vill ha en plats som inte längre är öppen")
+    assert "Värden har inte sett förslaget" in mail[0]["body_text"]
+    assert await AuditEntry.exists().where(
+        (AuditEntry.action == "participant.answer")
+        & (AuditEntry.detail == f"bokning {booking_id}: vill, men platsen tar inte emot förslag")
+    )
+    # In Arabic for a participant who chose it.
+    client.cookies.set("mp_sprak", "ar")
+    arabic = await form_post(client, path, {"answer": "yes", "comment": ""})
+    assert arabic.status_code == 409
+    assert "لم يعد المكان يقبل مشاركين" in arabic.text and "arbetsplatsen" not in arabic.text
+    client.cookies.set("mp_sprak", "sv")
+    # Answers again and again do not flood the coordinator (the cap of every answer).
+    for _ in range(5):
+        await form_post(client, path, {"answer": "yes", "comment": ""})
+    assert len(await _mails("participant.answer")) == services.ANSWER_MAILS_PER_DAY
+    # "Vill inte" still closes it; the host saw nothing.
+    no = await form_post(client, path, {"answer": "no", "comment": "Då vill jag inte"})
+    assert no.status_code == 303 and await _status(booking_id) == "withdrawn"
+    assert await _host_mails(w) == 0
+
+
+async def test_vill_goes_on_once_the_slot_is_published_again(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    booking_id = await propose_asking_first(w)
+    await slots.change_status(w.host_user, w.slot_id, "pause")
+    await _signed_in(client, w.candidate_id)
+    path = f"/mina-sidor/forslag/{booking_id}/svar"
+    assert (await form_post(client, path, {"answer": "yes"})).status_code == 409
+    # Published again (the test's slot lacks what the publish form asks for).
+    await Slot.update({Slot.status: "published"}).where(Slot.id == w.slot_id)
+    assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
+    assert await _status(booking_id) == "proposed"
+    assert await _mails("booking.proposed") == [w.host_user.email]
+
+
+async def test_vill_on_a_proposal_the_host_has_is_refused_once_the_slot_closed(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The host already has the proposal but closed the slot: a "vill" is refused the same
+    way (the host cannot accept it), and the coordinator is told."""
+    w = await make_world()
+    booking_id = await propose(w)
+    host_mails = await _host_mails(w)
+    await slots.change_status(w.host_user, w.slot_id, "close")
+    await _signed_in(client, w.candidate_id)
+    refused = await form_post(client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes"})
+    assert refused.status_code == 409
+    assert "ditt svar har inte skickats till arbetsplatsen" in refused.text
+    assert not await ParticipantAnswer.exists() and await _host_mails(w) == host_mails
+    [body] = [
+        r["body_text"]
+        for r in await OutboxMessage.select(OutboxMessage.body_text).where(
+            OutboxMessage.kind == "participant.answer"
+        )
+    ]
+    assert "Värden kan inte acceptera förslaget medan platsen inte är publicerad" in body
+
+
+async def test_the_coordinators_send_follows_the_same_rule() -> None:
+    """One rule for the slot: the coordinator cannot send a proposal the participant answers
+    first to a closed slot either, as they could not propose for one."""
+    w = await make_world()
+    booking_id = await propose_asking_first(w)
+    await slots.change_status(w.host_user, w.slot_id, "close")
+    with pytest.raises(Conflict) as refused:
+        await bookings.send_to_host(w.coordinator, booking_id)
+    assert refused.value.message == slots.PROPOSALS_CLOSED
+    assert await _status(booking_id) == "awaiting_participant"
+    assert await _host_mails(w) == 0

@@ -232,3 +232,109 @@ async def test_sign_in_links_sent_all_at_once_keep_to_the_cap(pool: None) -> Non
     assert len(results) - len(refused) == sessions.LINKS_PER_HOUR, results
     assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
     assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
+
+
+# --- a link sent at the moment the address changes ---------------------------------------------------
+
+
+async def _waiting_for_a_lock(other_task: asyncio.Task[Any]) -> None:
+    """Until the other task waits for the participant's row (PostgreSQL: a backend waits on
+    a lock; SQLite: the task queues for the writer's lock)."""
+    engine = Booking._meta.db
+    for _ in range(200):
+        assert not other_task.done(), other_task
+        if is_sqlite(engine):
+            await asyncio.sleep(0.05)
+            return
+        rows = await Booking.raw(
+            "SELECT count(*) AS n FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if rows[0]["n"]:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the other task never waited for the participant's row")
+
+
+async def _sent_to(candidate_id: int) -> list[tuple[str, str]]:
+    """(recipient, link path) of every sign-in link mail to the participant, oldest first."""
+    rows = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.body_text).where(
+        (OutboxMessage.candidate == candidate_id) & (OutboxMessage.kind == "participant.link")
+    )
+    return [
+        (r["recipient"], "/mina-sidor/" + r["body_text"].split("/mina-sidor/", 1)[1].split()[0])
+        for r in rows
+    ]
+
+
+async def test_a_link_sent_while_the_address_changes_goes_to_the_new_address(
+    pool: None, client, monkeypatch
+) -> None:
+    """The coordinator corrects the participant's e-mail address while a sign-in link is
+    being sent (a colleague's click, a second tab). On PostgreSQL the send read the old
+    address before it took the participant's row lock, waited for the change to commit,
+    and then wrote a live link and mailed it to the old address, after the change had
+    voided the links. The change now takes the same lock first, and the send reads the
+    address only once it holds the lock: its link goes to the new address."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    old = (await Candidate.select(Candidate.email).first() or {})["email"]
+    changed = asyncio.Event()
+    go_on = asyncio.Event()
+    end_sign_ins = candidate_updates._end_sign_ins
+
+    async def held_open(cid: int) -> None:
+        await end_sign_ins(cid)
+        changed.set()
+        await go_on.wait()  # the change's transaction stays open, its row lock held
+
+    monkeypatch.setattr(candidate_updates, "_end_sign_ins", held_open)
+    change = asyncio.create_task(
+        candidate_updates.update_candidate(
+            coordinator, candidate_id, CandidateUpdate(email="ratt@example.org")
+        )
+    )
+    await changed.wait()
+    send = asyncio.create_task(sessions.send_sign_in_link(coordinator, candidate_id))
+    await _waiting_for_a_lock(send)
+    go_on.set()
+    await change
+    await send
+    [(recipient, path)] = await _sent_to(candidate_id)
+    assert recipient == "ratt@example.org" != old
+    assert await sign_in_by_link(client, path) == 303
+
+
+async def test_a_link_sent_just_before_the_address_changes_stops_working(
+    pool: None, client, monkeypatch
+) -> None:
+    """The other order: the send holds the participant's row when the change comes. The
+    change waits for it, and then voids the link that went to the old address."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    old = (await Candidate.select(Candidate.email).first() or {})["email"]
+    counted = asyncio.Event()
+    go_on = asyncio.Event()
+    refuse_a_flood = sessions._refuse_a_flood
+
+    async def held_open(cid: int, now: Any) -> None:
+        await refuse_a_flood(cid, now)
+        counted.set()
+        await go_on.wait()  # the send's transaction stays open, the row lock held
+
+    monkeypatch.setattr(sessions, "_refuse_a_flood", held_open)
+    send = asyncio.create_task(sessions.send_sign_in_link(coordinator, candidate_id))
+    await counted.wait()
+    change = asyncio.create_task(
+        candidate_updates.update_candidate(
+            coordinator, candidate_id, CandidateUpdate(email="ratt@example.org")
+        )
+    )
+    await _waiting_for_a_lock(change)
+    go_on.set()
+    await send
+    await change
+    [(recipient, path)] = await _sent_to(candidate_id)
+    assert recipient == old
+    assert await sign_in_by_link(client, path) == 401
+    assert not signed_in(client)

@@ -241,3 +241,49 @@ async def test_a_script_cannot_start_e_id_sign_ins_without_end(
     client.cookies.set("mp_sprak", "ar")
     arabic = await client.get("/mina-sidor/logga-in/e-legitimation", headers=HTML)
     assert arabic.status_code == 429 and "انتظر" in arabic.text and "Vänta" not in arabic.text
+
+
+async def test_a_script_cannot_press_sign_in_links_without_end(
+    client: AsyncTestClient[Litestar], make_client, monkeypatch
+) -> None:
+    """The link's button (a POST that tries the link against the database) had no limit of
+    its own: a script could press guessed links without end. One address may press
+    LINK_USES_PER_ADDRESS an hour; then a 429 with Retry-After and the wait in the page's
+    language, and the link pressed is not spent. A single use within the limit signs in."""
+    from marketplace.kernel.ratelimit import limiter_for
+    from marketplace.kernel.settings import get_settings
+    from participants import views
+
+    monkeypatch.setattr(views, "LINK_USES_PER_ADDRESS", 3)
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    for guess in ("gissning-1", "gissning-2"):
+        assert await sign_in_by_link(client, f"/mina-sidor/logga-in/lank/{guess}") == 401
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    assert await sign_in_by_link(client, await mailed_link(candidate_id)) == 303
+    assert signed_in(client)
+    # The fourth press from the same address, with a good link, is refused and spends nothing.
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    fresh = await mailed_link(candidate_id)
+    other = await make_client()
+    await other.get(fresh, headers=HTML)
+    csrf = other.cookies.get("mp_csrf") or ""
+    refused = await other.post(
+        fresh, data={}, headers={"x-csrftoken": csrf, **HTML}, follow_redirects=False
+    )
+    assert refused.status_code == 429, refused.text
+    wait = int(refused.headers["retry-after"])
+    assert 0 < wait <= views.LINK_USES_WINDOW_S
+    assert f"Vänta {(wait + 59) // 60} minuter och försök igen" in refused.text
+    assert "Din länk är inte förbrukad" in refused.text
+    assert not signed_in(other)
+    assert await ParticipantLink.count().where(ParticipantLink.used_at.is_null()) == 1
+    other.cookies.set("mp_sprak", "ar")
+    arabic = await other.post(
+        fresh, data={}, headers={"x-csrftoken": csrf, **HTML}, follow_redirects=False
+    )
+    assert arabic.status_code == 429 and "انتظر" in arabic.text and "Vänta" not in arabic.text
+    # Once the hour has passed (the window forgotten), the same link still signs in.
+    await limiter_for(get_settings()).reset("link:use:testclient")
+    assert await sign_in_by_link(other, fresh) == 303
+    assert signed_in(other)
