@@ -308,7 +308,9 @@ PROPOSALS_CLOSED = "Platsen är inte publicerad och tar inte emot förslag just 
 
 def takes_proposals(status: str) -> bool:
     """The one rule for whether a proposal may reach a slot's host now: the slot is published.
-    A closed, paused (the host's pause too) or unpublished slot takes none. Asked by the
+    A closed, paused or unpublished slot takes none. (A host that paused all its places keeps
+    its published slots: proposals reach it and wait, and `booking_refusal` holds the accept
+    until it resumes.) Asked by the
     coordinator's proposal, by the coordinator's send of a proposal the participant answers
     first, by the participant's "vill" and by the host's acceptance (`booking_refusal`)."""
     return status == "published"
