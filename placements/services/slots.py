@@ -310,9 +310,9 @@ def takes_proposals(status: str) -> bool:
     """The one rule for whether a proposal may reach a slot's host now: the slot is published.
     A closed, paused or unpublished slot takes none. (A host that paused all its places keeps
     its published slots: proposals reach it and wait, and `booking_refusal` holds the accept
-    until it resumes.) Asked by the
-    coordinator's proposal, by the coordinator's send of a proposal the participant answers
-    first, by the participant's "vill" and by the host's acceptance (`booking_refusal`)."""
+    until it resumes.) Asked by the coordinator's proposal, by the coordinator's send of a
+    proposal the participant answers first, by the participant's "vill" and by the host's
+    acceptance (`booking_refusal`)."""
     return status == "published"
 
 
