@@ -153,8 +153,9 @@ def provide_report_filters(
 
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
     """The active coordinators to filter by: by name for staff; for analysts, who receive no
-    names, by the coordinator's running number (Samordnare 1, 2, …, `coordinator_numbers`:
-    the same person keeps the number when a colleague leaves), never by the account's id."""
+    names, by the coordinator's stored number (Samordnare 1, 2, …, `coordinator_numbers`:
+    given once, the same person keeps it whoever joins, leaves or changes role), never by
+    the account's id."""
     if user.role != "analyst":
         return [
             schemas.FilterOption(value=str(i), label=name)

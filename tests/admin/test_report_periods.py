@@ -20,7 +20,7 @@ from admin.reports.filters import check_whole_months, default_period, report_fil
 from admin.schemas import ReportFilters
 from marketplace.kernel import clock
 from marketplace.kernel.errors import ValidationFailed
-from tests.builders import make_candidate_row, make_outcome
+from tests.builders import make_candidate_row, make_follow_up, make_outcome
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -153,3 +153,33 @@ def test_every_accepted_period_is_whole_months() -> None:
     f = report_filters(None, None)
     assert msgspec.structs.astuple(f)[:2] == default_period(clock.today())
     assert (f.end + dt.timedelta(days=1)).day == 1  # the running month counts whole
+
+
+async def test_follow_ups_line_up_with_the_exits_months(client: Any, make_user: Any) -> None:
+    """A follow-up is due 90 or 180 days after its exit. Counted by due day, the months of
+    follow-ups were the exits' months shifted by days (due in February: exits of 3–30
+    November), so exits of November minus 90-day follow-ups due in February gave the exits of
+    1–2 November. Counted by the exit's month, both reports cover the same exits."""
+    coordinator = await make_user("coordinator", username="sara")
+    await make_user("analyst", username="anna")
+    days = [dt.date(2025, 11, 1)] * 2 + [dt.date(2025, 11, 20)] * 6
+    for i, day in enumerate(days):
+        candidate = await make_candidate_row(
+            coordinator.id, f"Person{i}", last_name="Test", email="", registered_at=day
+        )
+        outcome = await make_outcome(candidate, "arbete", day)
+        for after in (90, 180):
+            await make_follow_up(candidate, outcome, after, day + dt.timedelta(days=after))
+    await login(client, "anna")
+
+    async def figures(slug: str, month: str) -> dict[str, Any]:
+        answer = await client.get(f"/api/v1/reports/{slug}?start={month}&end={month}")
+        assert answer.status_code == 200
+        return dict(answer.json())
+
+    exits = await figures("exits", "2025-11")
+    rows = {r["days"]: r for r in (await figures("follow-ups", "2025-11"))["rows"]}
+    assert exits["exits"] == rows[90]["due"] == rows[180]["due"] == 8
+    for month in ("2026-01", "2026-02", "2026-05"):  # where their due days fall
+        rows = {r["days"]: r for r in (await figures("follow-ups", month))["rows"]}
+        assert rows[90]["due"] == rows[180]["due"] == 0, month
