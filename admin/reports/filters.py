@@ -23,8 +23,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import Annotated
 
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 
 from admin import schemas
 from marketplace.kernel import clock
@@ -140,9 +141,19 @@ def report_filters(
     )
 
 
+PeriodQuery = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=10,
+        description="A whole calendar month, 2026-01 (or its first day as start, its last "
+        "day as end); any other date is a 400. Reports cover whole months only.",
+    ),
+]
+
+
 def provide_report_filters(
-    start: FromQuery[str | None] = None,
-    end: FromQuery[str | None] = None,
+    start: PeriodQuery = None,
+    end: PeriodQuery = None,
     track: FromQuery[schemas.Track | None] = None,
     coordinator_id: FromQuery[int | None] = None,
     host_kind: FromQuery[schemas.HostKind | None] = None,
