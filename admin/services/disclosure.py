@@ -37,10 +37,12 @@ therefore coarse:
   refused (a Swedish 400 naming the month to choose) rather than moved to the month's edge,
   so a figure never seems to cover days it does not.
 - The running month counts whole (the default period ends on its last day, and a period
-  may end there). Its figures grow as the month goes on, but one request cannot choose a
-  day inside it: the period is the same on the 3rd and on the 30th. Days that have not come
-  yet add nothing. Ending the period today instead would let "up to today" minus "up to
-  yesterday" give today's events, which asking on two days does not need.
+  may end there). Its figures grow as the month goes on, but no request can choose a day
+  inside it: the period is the same on the 3rd and on the 30th, and days that have not come
+  yet add nothing. The rejected alternative, a period that may end today, is a period that
+  ends on a chosen day: "to today" minus "to yesterday", asked at once, gives today's
+  events. Leaving the running month out altogether would be safe too, but would hide the
+  month the municipality is steering in.
 
 What remains, and why it is accepted:
 
@@ -55,11 +57,14 @@ What remains, and why it is accepted:
   which has no period and counts up to now). This needs asking on both days, as it happens;
   it cannot be done afterwards for a past day, and it holds for any figure that is kept up to
   date. Analysts are few, named accounts; the reports hold no names.
-- Reports count different events (an exit, a follow-up 90 or 180 days after it, a placement
-  started on its agreed day or on the day it went active), so two reports' slices of the same
-  months are not the same persons shifted by a fixed number of days, except follow-ups,
-  which `follow_ups` counts by the month of the exit they follow, not by their due day, so
-  that they line up with the exits' months.
+- Reports count different events (an exit, a placement started, a lock-in flag, an
+  application). Where one event follows another by a fixed delay, a month of the one must
+  not be the other's months shifted by days, or two reports would difference down to the
+  days at the edges. A lock-in flag for a long placement comes whole calendar months after
+  the start (`placements.services.lockin.add_months`), so its months line up. Follow-ups
+  fall due 90 and 180 days after an exit; counted by due day, a month of them was a month of
+  exits shifted by days (due in February: exits of 3–30 November; November's exits minus
+  them gave 1–2 November), so `follow_ups` counts them by the month of the exit they follow.
 """
 
 from __future__ import annotations
