@@ -248,7 +248,9 @@ class CoverageRow(msgspec.Struct, kw_only=True):
     `registered`: seats of its slots (any status) whose period touches the year;
     `published`: seats of those now published; `used`: placements on its slots that held a
     seat and started, or are due to start, in the year; `gap`: target minus published, at
-    least 0 (None without a target).
+    least 0 (None without a target). For an analyst, `used` of 1–4 placements is None and
+    its unit's path (`units[<host_id>].used`) is in the answer's `suppressed`, as in the
+    reports' unit coverage.
     """
 
     host_id: int
@@ -257,7 +259,7 @@ class CoverageRow(msgspec.Struct, kw_only=True):
     target: int | None
     registered: int
     published: int
-    used: int
+    used: int | None
     gap: int | None
 
 
@@ -266,6 +268,7 @@ class Coverage(msgspec.Struct, kw_only=True):
     units: list[CoverageRow]
     total_target: int
     total_published: int
+    suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
 
 
 class HostPage(msgspec.Struct, kw_only=True):

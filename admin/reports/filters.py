@@ -1,65 +1,159 @@
 """The filters every report takes, and the one rule that checks them.
 
-The JSON API (`/api/v1/reports/…`, a Litestar dependency), the report page (`/rapporter`)
-and the dashboard (`/oversikt`) all check a period with `report_filters`: a missing period
-is the last twelve calendar months (`default_period`), a start without an end runs to the
-default end, an end without a start starts on its month's first day, an end before the
-start or a period over ten years is a Swedish 400 naming the dates.
+The JSON API (`/api/v1/reports/…`, a Litestar dependency), its exports, the report page
+(`/rapporter`) and the dashboard (`/oversikt`) all check a period with `report_filters`, and
+every published report (`admin.reports.registry.Report.published`) checks it again with
+`check_whole_months`: one rule.
+
+A period is whole calendar months, so that two periods can never differ by a day (see the
+"Differencing" paragraph of `admin.services.disclosure`). `start` and `end` are months
+(`2026-01`, what the page's month fields send); a date is taken where it names the same
+thing (`start` a month's first day, `end` a month's last day), so whole-month addresses
+and API calls written with dates keep working. Any other date (an old bookmark of
+2026-01-02, say) is refused with a Swedish 400 that names the field and says which month to
+choose instead: never silently moved, since a figure must not seem to cover days it does
+not. A missing period is the last twelve calendar months, the running one counted whole
+(`default_period`); a start without an end runs to the running month's end, an end without
+a start covers its own month; an end before the start, or more than ten years, is a
+Swedish 400. Every wrong field is named at once.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+from typing import Annotated
 
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 
 from admin import schemas
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, active_coordinators, coordinator_numbers
 from marketplace.kernel.dates import check_date
-from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.errors import Problems, ValidationFailed
 
 PERIOD_MONTHS = 12
-MAX_PERIOD_DAYS = 366 * 10
-REVERSED = "Periodens slutdatum måste vara samma dag som eller efter startdatumet."
+MAX_PERIOD_MONTHS = 12 * 10
+REVERSED = "Periodens sista månad måste vara samma månad som eller efter den första."
 TOO_LONG = "Välj en period på högst tio år."
+NOT_WHOLE = (
+    "Perioden räknas i hela kalendermånader, så att två perioder aldrig skiljer sig med "
+    "bara några dagar."
+)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+PeriodBound = str | dt.date | None
+"""A period's start or end as given: a month ("2026-01"), a date, or nothing."""
+
+
+def month_text(day: dt.date) -> str:
+    """The month a day lies in, as the month fields and the API write it ("2026-01")."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def last_of_month(day: dt.date) -> dt.date:
+    """The last day of the month `day` lies in."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The period a report shows when none is chosen: the last twelve calendar months, this
-    one included (its first day to today). One definition for the pages and the API."""
+    """The period a report shows when none is chosen: the last twelve calendar months, the
+    running one included and counted whole (its first to its last day). One definition for
+    the pages and the API."""
     first = today.replace(day=1)
     year, month = first.year, first.month - (PERIOD_MONTHS - 1)
     while month < 1:
         year, month = year - 1, month + 12
-    return dt.date(year, month, 1), today
+    return dt.date(year, month, 1), last_of_month(today)
+
+
+def _bound(value: PeriodBound, field: str) -> dt.date | None:
+    """A period's start (its month's first day) or end (its month's last day), or a Swedish
+    400 naming `field` that says which month to choose."""
+    if value is None or value == "":
+        return None
+    label = "Från" if field == "start" else "Till"
+    text = value.isoformat() if isinstance(value, dt.date) else value.strip()
+    month, day = _MONTH.match(text), _DAY.match(text)
+    try:
+        if month:
+            first = dt.date(int(month[1]), int(month[2]), 1)
+            day_given = None
+        elif day:
+            day_given = dt.date(int(day[1]), int(day[2]), int(day[3]))
+            first = day_given.replace(day=1)
+        else:
+            raise ValueError(text)
+    except ValueError:
+        raise ValidationFailed(
+            f"{label}: ange en månad som ÅÅÅÅ-MM, till exempel 2026-12.", fields=[field]
+        ) from None
+    bound = first if field == "start" else last_of_month(first)
+    if day_given is not None and day_given != bound:
+        which = "första" if field == "start" else "sista"
+        raise ValidationFailed(
+            f"{label}: {text} är inte månadens {which} dag. {NOT_WHOLE} "
+            f"Välj månaden {month_text(first)} (ÅÅÅÅ-MM).",
+            fields=[field],
+        )
+    check_date(bound, field, label)
+    return bound
+
+
+def check_whole_months(start: dt.date, end: dt.date) -> None:
+    """The rule every published report holds to: its period starts on a month's first day
+    and ends on a month's last day (a ValidationFailed otherwise)."""
+    problems = Problems()
+    with problems:
+        _bound(start, "start")
+    with problems:
+        _bound(end, "end")
+    problems.raise_any()
 
 
 def report_filters(
-    start: dt.date | None,
-    end: dt.date | None,
+    start: PeriodBound,
+    end: PeriodBound,
     track: schemas.Track | None = None,
     coordinator_id: int | None = None,
     host_kind: schemas.HostKind | None = None,
 ) -> schemas.ReportFilters:
-    """Validated filters; a missing period means the last twelve months."""
-    check_date(start, "start")
-    check_date(end, "end")
+    """Validated filters of whole months; a missing period means the last twelve months."""
+    problems = Problems()
+    first = last = None
+    with problems:
+        first = _bound(start, "start")
+    with problems:
+        last = _bound(end, "end")
+    problems.raise_any()
     default_start, default_end = default_period(clock.today())
-    start = start or (default_start if end is None else end.replace(day=1))
-    end = end or default_end
-    if end < start:
+    first = first or (default_start if last is None else last.replace(day=1))
+    last = last or default_end
+    if last < first:
         raise ValidationFailed(REVERSED, fields=["end"])
-    if (end - start).days > MAX_PERIOD_DAYS:
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months > MAX_PERIOD_MONTHS:
         raise ValidationFailed(TOO_LONG, fields=["start", "end"])
     return schemas.ReportFilters(
-        start=start, end=end, track=track, coordinator_id=coordinator_id, host_kind=host_kind
+        start=first, end=last, track=track, coordinator_id=coordinator_id, host_kind=host_kind
     )
 
 
+PeriodQuery = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=10,
+        description="A whole calendar month, 2026-01 (or its first day as start, its last "
+        "day as end); any other date is a 400. Reports cover whole months only.",
+    ),
+]
+
+
 def provide_report_filters(
-    start: FromQuery[dt.date | None] = None,
-    end: FromQuery[dt.date | None] = None,
+    start: PeriodQuery = None,
+    end: PeriodQuery = None,
     track: FromQuery[schemas.Track | None] = None,
     coordinator_id: FromQuery[int | None] = None,
     host_kind: FromQuery[schemas.HostKind | None] = None,
@@ -70,8 +164,9 @@ def provide_report_filters(
 
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
     """The active coordinators to filter by: by name for staff; for analysts, who receive no
-    names, by the coordinator's running number (Samordnare 1, 2, …, `coordinator_numbers`:
-    the same person keeps the number when a colleague leaves), never by the account's id."""
+    names, by the coordinator's stored number (Samordnare 1, 2, …, `coordinator_numbers`:
+    given once, the same person keeps it whoever joins, leaves or changes role), never by
+    the account's id."""
     if user.role != "analyst":
         return [
             schemas.FilterOption(value=str(i), label=name)

@@ -33,6 +33,7 @@ from admin.reports import (
     pictures,
     placement_reports,
 )
+from admin.reports.filters import check_whole_months
 from admin.services import exports
 
 Filter = str
@@ -72,7 +73,10 @@ class Report:
         return await self.query(f, today)
 
     async def published(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
-        """The report as pages, files and the API may show it."""
+        """The report as pages, files and the API may show it: over whole months only (the
+        period rule of `admin.reports.filters`, checked here again so that no caller can
+        publish a report whose period could be differenced by a day), protected."""
+        check_whole_months(f.start, f.end)
         return self.protect(await self.query(f, today))
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:

@@ -24,8 +24,47 @@ The rule (shown on the report pages as `RULE_NOTE`):
    one larger unknown and does not give the small one. When no such part exists, the total
    is hidden instead. A partial sum with a hidden part is hidden.
 
-Differencing across reports or across filter choices (one track minus another) is not
-covered by this rule; the filters are coarse (track, coordinator, host kind) for that reason.
+Differencing. Rules 1–3 protect one report; they cannot see the next request. Two reports
+whose slices differ by a few persons give those persons by subtraction. The slices are
+therefore coarse:
+
+- Filters: track, coordinator and host kind, nothing finer. One track minus another, or a
+  coordinator's figures against the whole, is the slice of a whole track or caseload.
+- Periods: whole calendar months only (`admin.reports.filters`, the one rule of the API, its
+  exports, `/rapporter`, `/oversikt`, checked again by every report's `published`). Before,
+  the period was free: Jan 1–Mar 31 minus Jan 2–Mar 31 gave the exits of Jan 1, however few.
+  Now two accepted periods differ by whole months or not at all, and a date inside a month is
+  refused (a Swedish 400 naming the month to choose) rather than moved to the month's edge,
+  so a figure never seems to cover days it does not.
+- The running month counts whole (the default period ends on its last day, and a period
+  may end there). Its figures grow as the month goes on, but no request can choose a day
+  inside it: the period is the same on the 3rd and on the 30th, and days that have not come
+  yet add nothing. The rejected alternative, a period that may end today, is a period that
+  ends on a chosen day: "to today" minus "to yesterday", asked at once, gives today's
+  events. Leaving the running month out altogether would be safe too, but would hide the
+  month the municipality is steering in.
+
+What remains, and why it is accepted:
+
+- Month against month plus one (Jan–Mar minus Jan–Feb) gives March exactly, a 1–4 count
+  included. This is the granularity the rule accepts: a month is the smallest period any
+  report shows (to-work-or-studies lists months), the strategy follows its results by month,
+  and a count of a month's exits in a whole municipality (at most one track, one
+  coordinator's caseload or one host kind) does not point at a person the way a day does,
+  where one known fact ("she started on Monday") is enough to recognise someone.
+- A reader who asks on two days sees what was added between them (the running month, the
+  overdue follow-ups, the hours of ongoing placements, the host ledger in `placements`,
+  which has no period and counts up to now). This needs asking on both days, as it happens;
+  it cannot be done afterwards for a past day, and it holds for any figure that is kept up to
+  date. Analysts are few, named accounts; the reports hold no names.
+- Reports count different events (an exit, a placement started, a lock-in flag, an
+  application). Where one event follows another by a fixed delay, a month of the one must
+  not be the other's months shifted by days, or two reports would difference down to the
+  days at the edges. A lock-in flag for a long placement comes whole calendar months after
+  the start (`placements.services.lockin.add_months`), so its months line up. Follow-ups
+  fall due 90 and 180 days after an exit; counted by due day, a month of them was a month of
+  exits shifted by days (due in February: exits of 3–30 November; November's exits minus
+  them gave 1–2 November), so `follow_ups` counts them by the month of the exit they follow.
 """
 
 from __future__ import annotations

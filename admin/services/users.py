@@ -402,6 +402,8 @@ async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRo
             if "role" in changed:
                 # A new role takes effect at the next sign-in, not in a stale session.
                 await UserSession.delete().where(UserSession.user == user_id)
+                if data.role == "coordinator":  # the analysts' label, given once (kept after)
+                    await auth.number_coordinators()
             await record(
                 actor, "user.update", user_id, subject_type="user", detail=", ".join(changed)
             )

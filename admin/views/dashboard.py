@@ -16,11 +16,11 @@ from litestar.response import Template
 
 from admin import charts
 from admin.reports import registry
-from admin.reports.filters import default_period, report_filters
+from admin.reports.filters import default_period, month_text, report_filters
 from admin.reports.intake_clock import clock_targets
 from admin.services.disclosure import RULE_NOTE
 from admin.services.participant_figures import participant_figures
-from admin.views.filters import filter_form, period_or_default
+from admin.views.filters import ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
 from marketplace.kernel.templating import LABELS
@@ -40,7 +40,9 @@ async def dashboard(
     today = clock.today()
     first, last = default_period(today)
     # The reports' one period rule (admin.reports.filters), as on /rapporter and in the API.
-    chosen, values, errors = filter_form(start=start, end=end, track=track, host_kind=host_kind)
+    chosen, values, errors = filter_form(
+        ReportChoices, start=start, end=end, track=track, host_kind=host_kind
+    )
     filters = period_or_default(
         chosen, errors, lambda a, b: report_filters(a, b, chosen.track, None, chosen.host_kind)
     )
@@ -130,8 +132,8 @@ async def dashboard(
         "admin/dashboard.html",
         request,
         status_code=400 if errors else 200,
-        values={**values, "start": values["start"] or first.isoformat()}
-        | {"end": values["end"] or last.isoformat()},
+        values={**values, "start": values["start"] or month_text(first)}
+        | {"end": values["end"] or month_text(last)},
         errors=errors,
         filters=filters,
         tracks=list(LABELS["track"].items()),

@@ -37,6 +37,20 @@ class Filters(msgspec.Struct, kw_only=True):
     subject_id: int | None = None
 
 
+class ReportChoices(msgspec.Struct, kw_only=True):
+    """The report forms' choices (`/rapporter`, `/oversikt`): the period as the months typed
+    ("2026-01"), checked by the reports' one period rule (`admin.reports.filters`)."""
+
+    start: Annotated[str, msgspec.Meta(max_length=10)] | None = None
+    end: Annotated[str, msgspec.Meta(max_length=10)] | None = None
+    track: schemas.Track | None = None
+    coordinator_id: int | None = None
+    host_kind: schemas.HostKind | None = None
+
+
+F = TypeVar("F", Filters, ReportChoices)
+
+
 FILTER_LABELS = {
     "start": "Från",
     "end": "Till",
@@ -48,7 +62,7 @@ FILTER_LABELS = {
 }
 
 
-def filter_form(**raw: str) -> tuple[Filters, dict[str, str], dict[str, str]]:
+def filter_form(form: type[F], **raw: str) -> tuple[F, dict[str, str], dict[str, str]]:
     """A filter form's choices, what was typed, and a Swedish message per wrong field.
 
     An empty value is no filter; a wrong one (a date that does not exist, an unknown choice
@@ -58,16 +72,19 @@ def filter_form(**raw: str) -> tuple[Filters, dict[str, str], dict[str, str]]:
     values = {name: value.strip() for name, value in raw.items()}
     given = {name: value for name, value in values.items() if value}
     labels = {name: FILTER_LABELS[name] for name in raw}
-    errors = field_problems(Filters, given, labels)
+    errors = field_problems(form, given, labels)
     good = {name: value for name, value in given.items() if name not in errors}
-    return msgspec.convert(good, Filters, strict=False), values, errors
+    return msgspec.convert(good, form, strict=False), values, errors
 
 
 def period_or_default(
-    f: Filters, errors: dict[str, str], make: Callable[[dt.date | None, dt.date | None], T]
+    f: Filters | ReportChoices,
+    errors: dict[str, str],
+    make: Callable[[Any, Any], T],
 ) -> T:
-    """The filters for the period chosen; a reversed or too long period is shown as an
-    error next to the dates, and the default period is used meanwhile."""
+    """The filters for the period chosen; a period the rule refuses (for reports one that
+    is not whole months, reversed or too long) is shown as an error next to its fields, every
+    one at once, and the default period is used meanwhile."""
     try:
         return make(f.start, f.end)
     except ValidationFailed as exc:
@@ -77,7 +94,8 @@ def period_or_default(
 
 def filter_query(**chosen: dt.date | int | str | None) -> str:
     """The filters a page shows, as the query string of its export links and its pager:
-    dates as ISO dates, a filter that is not set left out."""
+    dates as ISO dates (a report page passes its months as text, "2026-01"), a filter that
+    is not set left out."""
     return "&".join(
         f"{name}={value.isoformat() if isinstance(value, dt.date) else value}"
         for name, value in chosen.items()

@@ -12,10 +12,17 @@ from litestar.response import Redirect, Template
 
 from admin.controllers import audit_query, report_readers
 from admin.reports import registry
-from admin.reports.filters import coordinator_label, coordinator_options, report_filters
+from admin.reports.filters import (
+    coordinator_label,
+    coordinator_options,
+    month_text,
+    report_filters,
+)
 from admin.services import audit, audit_text, disclosure, exports, register, reports
 from admin.views.filters import (
     Choice,
+    Filters,
+    ReportChoices,
     filter_form,
     filter_page,
     filter_query,
@@ -39,7 +46,12 @@ async def reports_page(
     host_kind: Choice = "",
 ) -> Template:
     chosen, values, errors = filter_form(
-        start=start, end=end, track=track, coordinator_id=coordinator_id, host_kind=host_kind
+        ReportChoices,
+        start=start,
+        end=end,
+        track=track,
+        coordinator_id=coordinator_id,
+        host_kind=host_kind,
     )
     f = period_or_default(
         chosen,
@@ -60,8 +72,8 @@ async def reports_page(
             }
         )
     query = filter_query(
-        start=f.start,
-        end=f.end,
+        start=month_text(f.start),
+        end=month_text(f.end),
         track=f.track,
         coordinator_id=f.coordinator_id,
         host_kind=f.host_kind,
@@ -91,7 +103,7 @@ async def audit_page(
     offset: Offset = 0,
 ) -> Template:
     chosen, values, errors = filter_form(
-        start=start, end=end, actor_id=actor_id, subject_id=subject_id
+        Filters, start=start, end=end, actor_id=actor_id, subject_id=subject_id
     )
     q = period_or_default(
         chosen, errors, lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, None)

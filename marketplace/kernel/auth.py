@@ -21,10 +21,12 @@ import pyotp
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from piccolo.query.functions.aggregate import Max
 from piccolo.table import Table
 
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import limiter_for
@@ -144,6 +146,8 @@ async def create_user(
         superuser=role == "admin",
     )
     await user.save()
+    if role == "coordinator":
+        await number_coordinators()
     return user
 
 
@@ -169,14 +173,51 @@ async def active_coordinators() -> list[tuple[int, str]]:
     return [(r["id"], f"{r['first_name']} {r['last_name']}".strip() or r["username"]) for r in rows]
 
 
+async def number_coordinators() -> None:
+    """Give every coordinator account that has no number yet the next one, in the order of
+    the accounts' ids. A number is stored and never changed or reused: it stays with the
+    account when it is disabled, when its role changes (and back), and whatever accounts are
+    made or made coordinators later, so "Samordnare 3" is always the same person.
+
+    Called where an account becomes a coordinator and before the numbers are read (which
+    also numbers accounts written straight to the table, and on the first read after the
+    upgrade numbers the existing coordinators in id order, which is the order they had).
+    Two callers at once take turns (SQLite's write lock, PostgreSQL's advisory lock), so
+    no number is given twice."""
+    missing = User.role == "coordinator"
+    if not await User.exists().where(missing & User.coordinator_number.is_null()):
+        return
+    engine = User._meta.db
+    async with write_transaction(engine):
+        if not is_sqlite(engine):
+            await User.raw("SELECT pg_advisory_xact_lock(7262011)")  # coordinator numbers
+        rows = (
+            await User.select(User.id)
+            .where(missing & User.coordinator_number.is_null())
+            .order_by(User.id)
+        )
+        top = await User.select(Max(User.coordinator_number).as_alias("top")).first()
+        number = int((top or {}).get("top") or 0)
+        for row in rows:
+            number += 1
+            await User.update({User.coordinator_number: number}).where(User.id == row["id"])
+
+
 async def coordinator_numbers() -> list[tuple[int, int]]:
-    """(id, number) of every active coordinator, by id: the number runs over every
-    coordinator account, disabled ones counted (1, 2, …), so a colleague's account disabled
-    does not renumber the others. What names a coordinator to a reader who may not see names."""
+    """(id, number) of every active coordinator, by number: the stored number of
+    `number_coordinators`. What names a coordinator to a reader who may not see names; it
+    never shifts, so a label in last month's export still means the same person."""
+    await number_coordinators()
     rows = (
-        await User.select(User.id, User.active).where(User.role == "coordinator").order_by(User.id)
+        await User.select(User.id, User.coordinator_number)
+        .where(
+            (User.role == "coordinator")
+            & (User.active == True)  # noqa: E712
+            & User.coordinator_number.is_not_null()
+        )
+        .order_by(User.coordinator_number)
     )
-    return [(int(r["id"]), n) for n, r in enumerate(rows, start=1) if r["active"]]
+    return [(int(r["id"]), int(r["coordinator_number"])) for r in rows]
 
 
 def user_name(row: Mapping[str, Any]) -> str:

@@ -62,6 +62,11 @@ class User(BaseUser, tablename="mp_user"):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    coordinator_number = Integer(
+        null=True,
+        default=None,
+        help_text="Names a coordinator to analysts (Samordnare N); given once, never changed.",
+    )
 
     _min_password_length = 12
     _max_password_length = 256

@@ -196,9 +196,11 @@ class HostPauseController(Controller):
     operation_id="unitCoverage",
     tags=["hosts"],
 )
-async def coverage(year: Year) -> emp.Coverage:
-    """Registered, published and used places per municipal unit against its yearly target."""
-    return await slots.unit_coverage(year)
+async def coverage(request: Request[AuthUser, Any, Any], year: Year) -> emp.Coverage:
+    """Registered, published and used places per municipal unit against its yearly target;
+    for an analyst, used places of 1–4 are null and named in `suppressed`."""
+    answer = await slots.unit_coverage(year)
+    return slots.protect_coverage(answer) if request.user.role == "analyst" else answer
 
 
 @dataclass

@@ -88,7 +88,9 @@ async def host_ledger_for(
     user: AuthUser, host_id: int, today: dt.date | None = None
 ) -> schemas.HostLedger:
     """The ledger of one host. Host users see their own organisations; staff and analysts any
-    (it holds figures and the host's own words, never a person)."""
+    (it holds figures and the host's own words, never a person). It takes no period: it
+    counts everything up to today, so no two requests differ by a chosen day (the reports'
+    whole-month rule has nothing to apply to here; see `admin.services.disclosure`)."""
     today = today or clock.today()
     if user.role not in LEDGER_READERS:
         raise NotFound(LEDGER_NOT_FOUND)

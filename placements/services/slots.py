@@ -34,6 +34,7 @@ from marketplace.kernel.addresses import single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import equals_ci, write_transaction
+from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
@@ -675,6 +676,22 @@ async def unit_coverage(year: int) -> emp.Coverage:
         units=out,
         total_target=sum(targets.get(int(u["id"]), 0) for u in units),
         total_published=sum(published.values()),
+    )
+
+
+def protect_coverage(coverage: emp.Coverage) -> emp.Coverage:
+    """The coverage as an analyst may read it: a unit's used places are placements, so of
+    persons, and 1–4 is hidden (the reports' unit coverage hides the same figure). Seats and
+    targets are the units' own figures, no person's, and are shown whole."""
+    cells = Cells({f"units[{u.host_id}].used": u.used for u in coverage.units})
+    cells.primary(*cells.values)
+    return msgspec.structs.replace(
+        coverage,
+        units=[
+            msgspec.structs.replace(u, used=cells.get(f"units[{u.host_id}].used"))
+            for u in coverage.units
+        ],
+        suppressed=cells.paths(),
     )
 
 

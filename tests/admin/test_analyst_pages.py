@@ -110,29 +110,29 @@ async def test_the_coordinator_filter_names_people_for_staff_and_numbers_for_ana
 
 
 async def test_reversed_or_wrong_report_dates_show_the_form_with_the_errors(client, make_user):
-    """Dates from after to, or that do not exist, give the reports page with the form, the
-    typed dates kept and a Swedish message next to the dates: never a page without a way on."""
+    """Months from after to, or that do not exist, give the reports page with the form, the
+    typed months kept and a Swedish message next to them: never a page without a way on."""
     await make_user("analyst", username="ana")
     await login(client, "ana")
-    reversed_ = await client.get("/rapporter?start=2026-06-30&end=2026-01-01", headers=HTML)
+    reversed_ = await client.get("/rapporter?start=2026-06&end=2026-01", headers=HTML)
     assert reversed_.status_code == 400
     page = reversed_.text
-    message = "Periodens slutdatum måste vara samma dag som eller efter startdatumet."
+    message = "Periodens sista månad måste vara samma månad som eller efter den första."
     assert f'<span class="error" id="f-end-error">{message}</span>' in page
     assert page.count(message) == 2  # next to the field and in the summary, nowhere else
     assert re.search(r'<a href="#f-end">' + re.escape(message), page)
     assert re.search(
-        r'<input id="f-end" name="end" type="date" value="2026-01-01"[^>]*'
-        r'aria-describedby="f-end-error" aria-invalid="true"',
+        r'<input id="f-end" name="end" type="month" value="2026-01"[^>]*'
+        r'aria-describedby="f-end-hint f-end-error" aria-invalid="true"',
         page,
     )
-    assert 'value="2026-06-30"' in page
+    assert 'value="2026-06"' in page
     assert '<form method="get" action="/rapporter"' in page
     assert '<section id="to-work-or-studies"' in page  # the default period's reports
     both = await client.get("/rapporter?start=2026-02-30&end=igår", headers=HTML)
     assert both.status_code == 400
     shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', both.text))
-    example = "ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04."
+    example = "ange en månad som ÅÅÅÅ-MM, till exempel 2026-12."
     assert shown == {"start": f"Från: {example}", "end": f"Till: {example}"}
     assert 'value="igår"' in both.text
 

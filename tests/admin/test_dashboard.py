@@ -40,7 +40,7 @@ async def test_a_bad_date_is_reported_at_its_field_and_the_default_period_shown(
     field = re.search(r'<input id="f-start"[^>]*>', page.text)
     assert field is not None
     assert 'aria-invalid="true"' in field.group(0)
-    assert "Från: ange datumet som ÅÅÅÅ-MM-DD, till exempel" in page.text
+    assert "Från: ange en månad som ÅÅÅÅ-MM, till exempel" in page.text
 
 
 async def test_host_users_get_the_swedish_403_page_and_strangers_must_sign_in(client, make_user):

@@ -103,9 +103,10 @@ async def test_lock_in_flags(data):
 
 
 async def test_follow_up_status_at_90_and_180_days(data):
-    # 90 days, due in the period: A done arbete, C done okant, D not done (due 03-20, before
+    # The follow-ups of the exits in the period (o1 02-25, o2 03-15, o3 03-31), whatever
+    # their due day. 90 days: A done arbete, C done okant, D not done (due 03-20, before
     # 04-15: overdue) -> due 3, done 2, in work 1, overdue 1; shares 2/3 and 1/2.
-    # 180 days: A done studier (03-25); C's is due 05-01, outside -> 1, 1, 1, 0; shares 1, 1.
+    # 180 days: A done studier; C's is due 05-01, after today -> 2, 1, 1, 0; shares 1/2, 1.
     r = await follow_ups.follow_ups(PERIOD, today=TODAY)
     rows = {x.days: x for x in r.rows}
     assert (rows[90].due, rows[90].done, rows[90].in_work_or_studies, rows[90].overdue) == (
@@ -116,11 +117,18 @@ async def test_follow_up_status_at_90_and_180_days(data):
     )
     assert (rows[90].share_done, rows[90].share_in_work_or_studies) == (0.6667, 0.5)
     assert (rows[180].due, rows[180].done, rows[180].in_work_or_studies, rows[180].overdue) == (
-        1,
+        2,
         1,
         1,
         0,
     )
+    assert (rows[180].share_done, rows[180].share_in_work_or_studies) == (0.5, 1.0)
+    # An exit outside the period brings none of its follow-ups, even one due inside it.
+    december = await follow_ups.follow_ups(
+        msgspec.structs.replace(PERIOD, start=dt.date(2025, 12, 1), end=dt.date(2025, 12, 31)),
+        today=TODAY,
+    )
+    assert all(x.due == 0 for x in december.rows)
 
 
 async def test_assessment_return_rate(data):

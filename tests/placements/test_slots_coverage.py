@@ -70,7 +70,15 @@ async def test_admin_sets_targets_and_coverage_shows_the_gap(client, make_user, 
     await make_user("analyst", username="anna")
     analyst = await make_client()
     await login(analyst, "anna")
-    assert (await analyst.get("/api/v1/coverage", params={"year": 2026})).status_code == 200
+    seen = await analyst.get("/api/v1/coverage", params={"year": 2026})
+    assert seen.status_code == 200
+    # An analyst sees no figure about 1–4 persons: Hemtjänst Norra's one placement is hidden
+    # (as in the reports' unit coverage); none is shown, seats and targets are.
+    shown = {u["host_name"]: u for u in seen.json()["units"]}
+    assert shown["Vårgårda kommun, Hemtjänst Norra"]["used"] is None
+    assert seen.json()["suppressed"] == [f"units[{hemtjanst['host_id']}].used"]
+    assert shown["Vårgårda kommun, Kostenheten"]["used"] == 0
+    assert shown["Vårgårda kommun, Kostenheten"]["published"] == 3
     denied = await analyst.put(f"/api/v1/hosts/{kost}/targets/2026", json={"target": 1})
     assert denied.status_code == 403
     await make_user("coordinator", username="sara")
