@@ -6,15 +6,21 @@ the signed-in participant's rows. Every answer is `Cache-Control: no-store`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.i18n import DEFAULT, known
+from marketplace.kernel.templating import in_swedish
+from marketplace.reference import taxonomy
 from participants import services
+from participants.i18n import language_of
 from participants.sessions import participant_only
 from participants.views import HOME, participant_of, pdone, ppage
 from placements.views.agreements import no_store
@@ -41,6 +47,18 @@ async def plan_page(request: Request[Any, Any, Any]) -> Template:
     return ppage("participant/plan.html", request, overview=overview)
 
 
+def _language_names(lang: str) -> Callable[[str], Markup]:
+    """How a proposal's reason names a language in a page in `lang`: in that language
+    ("Arabic", "العربية"), or, when CLDR does not know it or the page is Swedish, by its
+    Swedish name marked as Swedish."""
+
+    def named(label: str) -> Markup:
+        name = None if lang == DEFAULT else taxonomy.language_name(label, lang)
+        return in_swedish(label) if name is None else Markup("%s") % name
+
+    return named
+
+
 async def _proposals_page(
     request: Request[Any, Any, Any],
     *,
@@ -55,6 +73,7 @@ async def _proposals_page(
         request,
         status_code=status_code,
         proposals=found,
+        language_name=_language_names(known(language_of(request))),
         errors=errors or {},
         values=values or {},
         failed=failed,

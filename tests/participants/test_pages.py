@@ -330,3 +330,42 @@ async def test_the_reasons_a_place_suits_me_are_framed_in_my_language(
     arabic = await client.get("/mina-sidor/forslag", headers=HTML)
     assert f"المهنة التي ترغب فيها: {reason}" in arabic.text
     assert "Önskat yrke" not in arabic.text
+
+
+async def test_a_reason_names_a_language_in_the_pages_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A reason about a language the participant speaks names it in the page's language
+    ("Arabic", "العربية"), not by its Swedish name; a language CLDR does not name stays
+    Swedish, marked as Swedish, and a Swedish page keeps the Swedish names."""
+    from marketplace.reference import taxonomy
+    from placements.tables import Candidate, Slot
+
+    ids = {label: key for key, label in taxonomy.languages().items()}
+    assert taxonomy.language_name("Abkhasiska", "en") is None  # JobTech's name, not CLDR's
+    w = await make_world()
+    await Slot.update(
+        {Slot.description: "Här talar vi arabiska och abkhasiska med kunderna."}
+    ).where(Slot.id == w.slot_id)
+    await Candidate.update({Candidate.languages: [ids["Arabiska"], ids["Abkhasiska"]]}).where(
+        Candidate.id == w.candidate_id
+    )
+    await propose(w)
+    await _signed_in(client, w.candidate_id)
+    abkhaz = '<span lang="sv" dir="ltr">abkhasiska</span>'
+
+    swedish = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert 'Talar <span lang="sv" dir="ltr">arabiska</span>, som platsen nämner' in swedish.text
+    assert f"Talar {abkhaz}, som platsen nämner" in swedish.text
+
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "You speak Arabic, which the place mentions" in english.text
+    assert f"You speak {abkhaz}, which the place mentions" in english.text
+    assert ">arabiska<" not in english.text
+
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "تتحدث العربية، وهو ما يذكره المكان" in arabic.text
+    assert f"تتحدث {abkhaz}، وهو ما يذكره المكان" in arabic.text
+    assert "arabiska" not in arabic.text
