@@ -369,3 +369,18 @@ async def test_a_reason_names_a_language_in_the_pages_language(
     assert "تتحدث العربية، وهو ما يذكره المكان" in arabic.text
     assert f"تتحدث {abkhaz}، وهو ما يذكره المكان" in arabic.text
     assert "arabiska" not in arabic.text
+
+
+async def test_the_footer_link_to_the_swedish_statement_is_not_marked_as_swedish_text(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The accessibility statement is in Swedish, but the link's own text is in the page's
+    language: the link says where it leads (`hreflang`), not that its text is Swedish (a
+    screen reader read "بيان إمكانية الوصول" with a Swedish voice)."""
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    page = await client.get("/mina-sidor", headers=HTML)
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert '<a href="/tillganglighet" hreflang="sv">بيان إمكانية الوصول' in page.text
+    assert ' lang="sv">بيان' not in page.text
