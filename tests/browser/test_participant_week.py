@@ -109,6 +109,45 @@ def _page(visit: Visit, lang: str, name: str) -> None:
     visit.check(f"deltagare-{lang}-{name}", lang=lang)
 
 
+# Where the page's sides are, in the browser: the signed-in notice's bar, the language switch's
+# card and the gap between its label and its list, and a Swedish term's alignment.
+SIDES = """() => {
+  const main = document.querySelector("main > section.card, main > .card:not(form)");
+  const form = document.querySelector("form.language");
+  const label = form.querySelector("label"), select = form.querySelector("select");
+  const notice = document.querySelector(".notice");
+  const style = notice ? getComputedStyle(notice) : null;
+  return {
+    mainLeft: main.getBoundingClientRect().left, mainRight: main.getBoundingClientRect().right,
+    formLeft: form.getBoundingClientRect().left, formRight: form.getBoundingClientRect().right,
+    labelGap: document.dir === "rtl"
+      ? label.getBoundingClientRect().left - select.getBoundingClientRect().right
+      : select.getBoundingClientRect().left - label.getBoundingClientRect().right,
+    noticeLeft: style ? style.borderLeftWidth : null,
+    noticeRight: style ? style.borderRightWidth : null,
+  };
+}"""
+
+
+def _sides_mirror(visit: Visit, lang: str) -> None:
+    """At desktop width, an Arabic page is the mirror of a Swedish one: the notice's bar and
+    the language switch stand on the right (the switch flush with the cards above it, as it
+    is flush left in Swedish), with the same gap between the switch's label and its list."""
+    page = visit.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        sides = page.evaluate(SIDES)
+    finally:
+        page.set_viewport_size({"width": WIDTH, "height": 800})
+    assert sides["labelGap"] >= 4, sides
+    if lang == "ar":
+        assert abs(sides["formRight"] - sides["mainRight"]) <= 1, sides
+        assert (sides["noticeLeft"], sides["noticeRight"]) == ("0px", "4px"), sides
+    else:
+        assert abs(sides["formLeft"] - sides["mainLeft"]) <= 1, sides
+        assert (sides["noticeLeft"], sides["noticeRight"]) == ("4px", "0px"), sides
+
+
 @pytest.fixture(scope="module")
 def week(service: Service) -> list[dict[str, int | str]]:
     return json.loads(in_service(service.env, SETUP))
@@ -140,6 +179,7 @@ def test_a_participants_week_on_a_phone(
     assert page.url.endswith("/mina-sidor?klart=inloggad"), page.url
     assert page.get_by_role("status").count() == 1
     _page(visit, lang, "oversikt")
+    _sides_mirror(visit, lang)
 
     # --- a proposal: "vill", with a comment ------------------------------------------------------
     visit.goto("/mina-sidor/forslag")
@@ -171,6 +211,11 @@ def test_a_participants_week_on_a_phone(
     # --- the agreement: read and sign ------------------------------------------------------------
     visit.goto("/mina-sidor/overenskommelse")
     _page(visit, lang, "overenskommelse")
+    # The agreement's Swedish terms line up with their labels: on the right in Arabic.
+    terms = page.locator('dl.facts dd[dir="ltr"]').first
+    assert terms.evaluate("e => getComputedStyle(e).textAlign") == (
+        "right" if lang == "ar" else "start"
+    )
     with page.expect_navigation():
         page.locator(
             f'form[action="/mina-sidor/overenskommelse/{me["accepted"]}/underteckna"] button'
