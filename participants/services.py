@@ -19,8 +19,9 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.forms import FIELD_LABELS
 from marketplace.kernel.tables import AuditEntry, User
-from marketplace.kernel.templating import LABELS
-from participants.i18n import N_
+from marketplace.kernel.templating import LABELS, when
+from marketplace.reference import taxonomy
+from participants.i18n import LANGUAGES, N_
 from participants.sessions import Participant, participant_record
 from placements import booking_states
 from placements.rows import BookingRow, CandidateRow, NamedHostSlotRow, SharedAssessment
@@ -629,19 +630,49 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
         if section.table == AuditEntry._meta.tablename:
             continue  # shown as "who has read my record", below
         codes = CODED.get(section.table, {})
+        labels = {**FIELD_LABELS, **MORE_LABELS.get(section.table, {})}
+        hidden = SKIPPED_FIELDS | INTERNAL.get(section.table, set())
         rows = [
             [
-                (FIELD_LABELS[f.name], _value(f.value, codes.get(f.name)))
+                (labels[f.name], _value(f.value, codes.get(f.name), f.name))
                 for f in row.fields
-                if f.name in FIELD_LABELS
-                and f.name not in SKIPPED_FIELDS
-                and f.value not in (None, "", "[]")
+                if f.name in labels and f.name not in hidden and f.value not in (None, "", "[]")
             ]
             for row in section.rows
         ]
         sections.append(ReadableSection(section.title, section.note, rows))
     return sections, await readers(participant)
 
+
+# What the extract holds about me that the staff forms' labels (FIELD_LABELS) do not name,
+# per table: without these, "allt som finns sparat om dig" left out my languages, home town,
+# interests and experience, a mail's subject, and when a signature was made.
+MORE_LABELS: dict[str, dict[str, str]] = {
+    "pl_candidate": {
+        "languages": "Språk jag talar",
+        "home_town": "Hemort",
+        "interests": "Intressen",
+        "experience": "Erfarenhet",
+        "hours_available": "Timmar i veckan",
+        "max_commute_km": "Längsta resväg (km)",
+        "plan_goal": "Mål i planen",
+    },
+    "pl_booking_event": {"at": "Tid", "to_status": "Nytt läge"},
+    "pl_agreement": {"tasks": "Arbetsuppgifter", "weekly_schedule": "Tider"},
+    "pl_assessment": {"strengths": "Styrkor", "participant_view": "Min syn på praktiken"},
+    "pl_signature": {"signed_at": "Underskriven"},
+    "mp_outbox": {"subject": "Ämne", "created_at": "Skapat", "sent_at": "Skickat"},
+}
+# Fields that are the service's own bookkeeping (a code, a staff user's number), not
+# something about me in words: left out of the page.
+INTERNAL: dict[str, set[str]] = {
+    "pl_booking_event": {"actor_id"},
+    "mp_outbox": {"kind"},
+}
+# Timestamps, shown in Stockholm time to the minute (the extract holds them in ISO form).
+TIMES = {"at", "created_at", "sent_at", "signed_at"}
+# Stored lists of taxonomy ids, shown by their labels (not '["4Y6u_JPp_jas"]').
+TAXONOMY_LISTS = {"wished_occupations", "skills", "languages"}
 
 # Fields whose stored codes are shown in Swedish words, per table of the extract.
 CODED: dict[str, dict[str, str]] = {
@@ -656,12 +687,54 @@ CODED: dict[str, dict[str, str]] = {
     "pl_signature": {"party": "party"},
     "pl_outcome": {"category": "outcome"},
     "pl_follow_up": {"result_category": "outcome"},
+    "pl_booking_event": {"to_status": "booking_status"},
+    "pl_agreement": {"status": "agreement_status"},
+    "mp_outbox": {"status": "mail_status"},
+}
+# The vocabularies the extract needs that no staff page shows.
+EXTRACT_LABELS: dict[str, dict[str, str]] = {
+    "agreement_status": {
+        "draft": "Utkast",
+        "signing": "Väntar på underskrifter",
+        "signed": "Underskriven av alla",
+        "superseded": "Ersatt av en nyare version",
+        "cancelled": "Avbruten",
+    },
+    "mail_status": {
+        "pending": "Väntar på att skickas",
+        "sending": "Skickas",
+        "sent": "Skickat",
+        "failed": "Kunde inte skickas",
+    },
 }
 
 
-def _value(value: Any, vocabulary: str | None = None) -> str:
+def _names(ids: list[str], name: str) -> str:
+    if name == "wished_occupations":
+        found = [taxonomy.occupation(i) for i in ids]
+        return ", ".join(o.label if o else i for o, i in zip(found, ids, strict=True))
+    labels = taxonomy.skills() if name == "skills" else taxonomy.languages()
+    return ", ".join(labels.get(i, i) for i in ids)
+
+
+def _value(value: Any, vocabulary: str | None = None, name: str = "") -> str:
+    if name in TAXONOMY_LISTS and isinstance(value, str):
+        try:
+            ids = json.loads(value)
+        except ValueError:
+            ids = None
+        if isinstance(ids, list):
+            return _names([str(i) for i in ids], name)
+    if name == "language" and isinstance(value, str):
+        return LANGUAGES.get(value, (value, ""))[0]
+    if name in TIMES and isinstance(value, str):
+        try:
+            return when(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if vocabulary and isinstance(value, str):
-        return str(LABELS[vocabulary].get(value, value))
+        words = LABELS.get(vocabulary) or EXTRACT_LABELS[vocabulary]
+        return str(words.get(value, value))
     if value is True:
         return "Ja"
     if value is False:

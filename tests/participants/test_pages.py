@@ -4,6 +4,7 @@ in Swedish, English and Arabic."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -185,6 +186,43 @@ async def test_my_data_and_who_read_it(
     # No internal column names, and no hashes.
     assert "first_name" not in page.text and "token_hash" not in page.text
     assert ">active<" not in page.text and ">kompetens<" not in page.text
+
+
+async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[Litestar]) -> None:
+    """The extract on my page says what is stored in words: occupations and languages by
+    name (not taxonomy ids), a mail by its subject and whether it was sent (not its kind or
+    'pending'), an agreement's and a signature's state in Swedish, times to the minute, and
+    no staff user's number; and it holds my languages, home town and interests."""
+    from marketplace.reference import taxonomy
+    from placements.tables import Candidate
+
+    occupation_id, occupation = next(iter(taxonomy.occupations().items()))
+    arabic = next(k for k, v in taxonomy.languages().items() if v == "Arabiska")
+    w = await make_world()
+    await Candidate.update(
+        {
+            Candidate.wished_occupations: [occupation_id],
+            Candidate.languages: [arabic],
+            Candidate.home_town: "Vårgårda",
+            Candidate.interests: "Cyklar och lager",
+        }
+    ).where(Candidate.id == w.candidate_id)
+    booking_id = await propose(w)
+    await bookings.accept(w.coordinator, booking_id)
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert f"<dt>Önskade yrken</dt><dd>{occupation.label}</dd>" in page
+    assert "<dt>Språk jag talar</dt><dd>Arabiska</dd>" in page
+    assert "<dt>Hemort</dt><dd>Vårgårda</dd>" in page
+    assert "<dt>Intressen</dt><dd>Cyklar och lager</dd>" in page
+    assert occupation_id not in page and arabic not in page and '["' not in page
+    assert "<dt>Ämne</dt>" in page and "<dd>Väntar på att skickas</dd>" in page
+    assert ">pending<" not in page and "participant.link" not in page
+    assert "booking.accepted" not in page and "<dt>Typ</dt>" not in page
+    assert "<dd>samordnaren</dd>" in page and ">coordinator<" not in page
+    assert "<dd>Utkast</dd>" in page and ">draft<" not in page
+    assert "<dt>Användare</dt>" not in page
+    assert not re.search(r"<dd>\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
