@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Router, get, post
@@ -114,16 +115,23 @@ async def slots_page(request: Request[Any, Any, Any], q: FromQuery[Query] = "") 
     )
 
 
+async def _back_to_search(request: Request[Any, Any, Any]) -> str:
+    """The slot search the participant marked a slot from, with its words (the form sends
+    them back): the list they were reading, not the list of every slot."""
+    q = (await _form(request)).get("q", "").strip()[:200]
+    return f"{HOME}/platser?{urlencode({'q': q})}" if q else f"{HOME}/platser"
+
+
 @post("/platser/{slot_id:int}/intresse", include_in_schema=False, status_code=303)
 async def mark_interest(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Redirect:
     await services.mark_interest(participant_of(request), slot_id)
-    return Redirect(pdone(f"{HOME}/platser", "intresse-sparat"), status_code=303)
+    return Redirect(pdone(await _back_to_search(request), "intresse-sparat"), status_code=303)
 
 
 @post("/platser/{slot_id:int}/intresse/ta-bort", include_in_schema=False, status_code=303)
 async def remove_interest(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Redirect:
     await services.remove_interest(participant_of(request), slot_id)
-    return Redirect(pdone(f"{HOME}/platser", "intresse-borttaget"), status_code=303)
+    return Redirect(pdone(await _back_to_search(request), "intresse-borttaget"), status_code=303)
 
 
 @get("/overenskommelse", include_in_schema=False)

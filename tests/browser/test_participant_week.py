@@ -201,10 +201,12 @@ def test_a_participants_week_on_a_phone(
     # --- published slots: search and mark one ----------------------------------------------------
     visit.goto("/mina-sidor/platser?q=lager")
     _page(visit, lang, "platser")
+    # The hits are cards, with no list bullets beside them.
+    assert page.locator("ul.stacked").evaluate("e => getComputedStyle(e).listStyleType") == "none"
     mark = page.locator('form[action$="/intresse"] button').first
     with page.expect_navigation():
         mark.click()
-    assert "klart=intresse-sparat" in page.url
+    assert "klart=intresse-sparat" in page.url and "q=lager" in page.url  # the same search
     assert page.locator('form[action$="/intresse/ta-bort"]').count() == 1
     _page(visit, lang, "platser-markerad")
 

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import sessions
 from placements.schemas import agreements as sa
-from placements.services import agreements, bookings, bump_slot_change
+from placements.services import agreements, bookings, bump_slot_change, bump_slot_changes
 from placements.tables import (
     Assessment,
     Booking,
@@ -113,6 +113,39 @@ async def test_mark_and_remove_interest(client: AsyncTestClient[Litestar]) -> No
     removed = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse/ta-bort")
     assert removed.status_code == 303
     assert await ParticipantInterest.count() == 0
+
+
+async def test_marking_a_slot_keeps_my_search_and_the_list_says_it_is_cut(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Marking (or unmarking) a slot from a search lands on the same search, not on the list
+    of every slot; and when more slots match than are shown, the page says so in my language
+    (it read "Platser (22)" above 20 cards, with no word about the rest)."""
+    from tests.builders import make_slot
+
+    w = await make_world()
+    more = [
+        await make_slot(w.host_id, w.supervisor_id, title=f"Lagerarbetare {n}") for n in range(21)
+    ]
+    await bump_slot_changes([w.slot_id, *more])
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
+    assert "Platser (22)" in page.text
+    assert "De 20 platser som passar bäst visas." in page.text
+    assert '<input type="hidden" name="q" value="lager">' in page.text
+    marked = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse", {"q": "lager"})
+    assert marked.headers["location"] == "/mina-sidor/platser?q=lager&klart=intresse-sparat"
+    removed = await form_post(
+        client, f"/mina-sidor/platser/{w.slot_id}/intresse/ta-bort", {"q": "lager kök"}
+    )
+    assert removed.headers["location"] == (
+        "/mina-sidor/platser?q=lager+k%C3%B6k&klart=intresse-borttaget"
+    )
+    bare = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
+    assert bare.headers["location"] == "/mina-sidor/platser?klart=intresse-sparat"
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
+    assert "تُعرض أفضل 20 مكانًا مطابقة." in arabic.text
 
 
 async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) -> None:
