@@ -159,6 +159,8 @@ async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) 
     page = await client.get("/mina-sidor/overenskommelse", headers=HTML)
     # The agreement's terms are Swedish in every language of the page, and marked so.
     assert '<dd lang="sv" dir="ltr">Plocka varor</dd>' in page.text
+    # A term not yet written says so, instead of a label beside nothing.
+    assert "<dd>Inte angivna</dd>" in page.text and '<dd lang="sv" dir="ltr"></dd>' not in page.text
     version = int(page.text.split('name="version" value="')[1].split('"')[0])
     signed = await form_post(
         client,
@@ -192,6 +194,9 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     arabic = await client.get("/mina-sidor/avslutade", headers=HTML)
     assert "<dd>جيد</dd>" in arabic.text
     assert '<dd lang="sv" dir="ltr">Noggrann</dd>' in arabic.text
+    # What the supervisor left empty says so, or is left out, rather than a bare label.
+    assert f"<dt>{'المهام التي أنجزتها'}</dt><dd>غير محددة</dd>" in arabic.text
+    assert "<dt>تعليق</dt>" not in arabic.text and "<dd></dd>" not in arabic.text
     await form_post(client, "/mina-sidor/sprak", {"sprak": "sv"})
     empty = await form_post(client, f"/mina-sidor/avslutade/{booking_id}", {"text": " "})
     assert empty.status_code == 400
