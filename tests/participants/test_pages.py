@@ -261,6 +261,12 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     assert "<dd>Utkast</dd>" in page and ">draft<" not in page
     assert "<dt>Användare</dt>" not in page
     assert not re.search(r"<dd>\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
+    assert 'id="kept-in-swedish"' not in page
+    # In English or Arabic, the page says the record below is kept (and shown) in Swedish.
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert "تظهر البيانات أدناه كما هي محفوظة، باللغة السويدية." in arabic
+    assert '<h2 id="s-1" lang="sv">' in arabic
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
