@@ -81,6 +81,12 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     assert await OutboxMessage.exists().where(OutboxMessage.kind == "participant.answer")
     again = await client.get("/mina-sidor/forslag", headers=HTML)
     assert "Jag gillar lager" in again.text
+    # Answered, the form's button says it changes the answer, not that it is still unsent.
+    assert "Ändra mitt svar" in again.text and "Skicka mitt svar" not in again.text
+    # Once the host has said yes, the proposal points on to the agreement.
+    await bookings.accept(w.host_user, booking_id)
+    accepted = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert '<p><a href="/mina-sidor/overenskommelse">Din överenskommelse</a></p>' in accepted.text
 
 
 async def test_another_participants_booking_is_not_found(
