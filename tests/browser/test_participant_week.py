@@ -218,6 +218,12 @@ def test_a_participants_week_on_a_phone(
     assert terms.evaluate("e => getComputedStyle(e).textAlign") == (
         "right" if lang == "ar" else "start"
     )
+    # At desktop width a line of the terms stays readable (about 70 characters), not 1120 px.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        assert terms.evaluate("e => e.getBoundingClientRect().width") <= 720
+    finally:
+        page.set_viewport_size({"width": WIDTH, "height": 800})
     with page.expect_navigation():
         page.locator(
             f'form[action="/mina-sidor/overenskommelse/{me["accepted"]}/underteckna"] button'
