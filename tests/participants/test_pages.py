@@ -232,6 +232,14 @@ async def test_my_data_and_who_read_it(
     assert ">active<" not in page.text and ">kompetens<" not in page.text
 
 
+SV = '<span lang="sv" dir="ltr">'
+
+
+def fact(name: str, value: str) -> str:
+    """A term and its value in the extract on my page: Swedish, each isolated left to right."""
+    return f"<dt>{SV}{name}</span></dt><dd>{SV}{value}</span></dd>"
+
+
 async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[Litestar]) -> None:
     """The extract on my page says what is stored in words: occupations and languages by
     name (not taxonomy ids), a mail by its subject and whether it was sent (not its kind or
@@ -255,24 +263,26 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     await bookings.accept(w.coordinator, booking_id)
     await _signed_in(client, w.candidate_id)
     page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
-    assert f"<dt>Önskade yrken</dt><dd>{occupation.label}</dd>" in page
-    assert "<dt>Språk jag talar</dt><dd>Arabiska</dd>" in page
-    assert "<dt>Hemort</dt><dd>Vårgårda</dd>" in page
-    assert "<dt>Intressen</dt><dd>Cyklar och lager</dd>" in page
+    assert fact("Önskade yrken", occupation.label) in page
+    assert fact("Språk jag talar", "Arabiska") in page
+    assert fact("Hemort", "Vårgårda") in page
+    assert fact("Intressen", "Cyklar och lager") in page
     assert occupation_id not in page and arabic not in page and '["' not in page
-    assert "<dt>Ämne</dt>" in page and "<dd>Väntar på att skickas</dd>" in page
+    assert SV + "Ämne</span></dt>" in page and fact("Status", "Väntar på att skickas") in page
     assert ">pending<" not in page and "participant.link" not in page
-    assert "booking.accepted" not in page and "<dt>Typ</dt>" not in page
-    assert "<dd>samordnaren</dd>" in page and ">coordinator<" not in page
-    assert "<dd>Utkast</dd>" in page and ">draft<" not in page
-    assert "<dt>Användare</dt>" not in page
-    assert not re.search(r"<dd>\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
+    assert "booking.accepted" not in page and ">Typ<" not in page
+    assert fact("Part", "samordnaren") in page and ">coordinator<" not in page
+    assert fact("Status", "Utkast") in page and ">draft<" not in page
+    assert ">Användare<" not in page
+    assert not re.search(r">\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
     assert 'id="kept-in-swedish"' not in page
     # In English or Arabic, the page says the record below is kept (and shown) in Swedish.
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
     assert "تظهر البيانات أدناه كما هي محفوظة، باللغة السويدية." in arabic
-    assert '<h2 id="s-1" lang="sv">' in arabic
+    # Each Swedish text is isolated left to right, so that its full stop stays at its end.
+    assert f'<h2 id="s-1">{SV}Deltagaren (1)</span></h2>' in arabic
+    assert fact("Hemort", "Vårgårda") in arabic
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
