@@ -203,6 +203,19 @@ def test_a_participants_week_on_a_phone(
     _page(visit, lang, "platser")
     # The hits are cards, with no list bullets beside them.
     assert page.locator("ul.stacked").evaluate("e => getComputedStyle(e).listStyleType") == "none"
+    # Each hit is a card as wide as the search form's, with a gap before the next (at
+    # desktop width, where the prose's line length must not narrow the cards).
+    page.set_viewport_size({"width": 1280, "height": 800})
+    gap, widths = page.evaluate(
+        """() => {
+          const cards = [...document.querySelectorAll("ul.stacked > li.card")];
+          const form = document.querySelector("form[role=search]").getBoundingClientRect();
+          return [cards[1].getBoundingClientRect().top - cards[0].getBoundingClientRect().bottom,
+                  [form.width, cards[0].getBoundingClientRect().width]];
+        }"""
+    )
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    assert gap >= 8 and abs(widths[0] - widths[1]) <= 1, (gap, widths)
     mark = page.locator('form[action$="/intresse"] button').first
     with page.expect_navigation():
         mark.click()
