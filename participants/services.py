@@ -154,9 +154,21 @@ async def overview(participant: Participant) -> Overview:
         row = await _candidate(participant)
         await participant_record(participant, "participant.overview")
         cid = participant.candidate_id
-        open_proposals = await Booking.count().where(
-            (Booking.candidate == cid) & Booking.status.is_in(list(OPEN))
-        )
+        # Open proposals I have not answered yet: one I said "vill" to waits for the host,
+        # not for me (the overview kept counting it as waiting for my answer).
+        open_ids = [
+            r["id"]
+            for r in await Booking.select(Booking.id).where(
+                (Booking.candidate == cid) & Booking.status.is_in(list(OPEN))
+            )
+        ]
+        answered = {
+            r["booking"]
+            for r in await ParticipantAnswer.select(ParticipantAnswer.booking).where(
+                ParticipantAnswer.booking.is_in(open_ids or [-1])
+            )
+        }
+        open_proposals = len([i for i in open_ids if i not in answered])
         interests = await ParticipantInterest.count().where(ParticipantInterest.candidate == cid)
         to_sign = [b.booking_id for b in await _agreements(cid) if b.may_sign]
         return Overview(

@@ -57,6 +57,8 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     w = await make_world()
     booking_id = await propose(w)
     await _signed_in(client, w.candidate_id)
+    home = await client.get("/mina-sidor", headers=HTML)
+    assert "Förslag som väntar på ditt svar: 1" in home.text
     page = await client.get("/mina-sidor/forslag", headers=HTML)
     assert "Lagerarbetare" in page.text and "Vill du ha platsen?" in page.text
     # "Vill inte" needs a comment; every problem is said at once, and nothing is saved.
@@ -81,6 +83,8 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     assert await OutboxMessage.exists().where(OutboxMessage.kind == "participant.answer")
     again = await client.get("/mina-sidor/forslag", headers=HTML)
     assert "Jag gillar lager" in again.text
+    home = await client.get("/mina-sidor", headers=HTML)
+    assert "Förslag som väntar på ditt svar: 0" in home.text  # answered, it waits for the host
     # Answered, the form's button says it changes the answer, not that it is still unsent.
     assert "Ändra mitt svar" in again.text and "Skicka mitt svar" not in again.text
     # Once the host has said yes, the proposal points on to the agreement.
