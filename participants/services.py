@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from admin.services import register
@@ -37,6 +37,7 @@ from placements.services import (
 from placements.tables import (
     Agreement,
     Assessment,
+    AttendanceWeek,
     Booking,
     Candidate,
     FollowUp,
@@ -105,6 +106,19 @@ class Meeting:
 
 
 @dataclass
+class AttendanceWeekRow:
+    """One reported week of my placement: days present and absent, by reason."""
+
+    title: str
+    week_start: dt.date
+    present: int
+    sick: int
+    leave: int
+    unexcused: int
+    other: int
+
+
+@dataclass
 class Overview:
     first_name: str
     plan_goal: str
@@ -113,6 +127,48 @@ class Overview:
     open_proposals: int
     interests: int
     to_sign: list[int]
+    attendance: list[AttendanceWeekRow] = field(default_factory=list)
+
+
+# How many reported weeks the overview shows, newest first (about a placement's two months).
+ATTENDANCE_WEEKS = 10
+
+
+async def _attendance(candidate_id: int) -> list[AttendanceWeekRow]:
+    """The weeks my supervisor (or coordinator) reported for my placements, newest first: I
+    could not see my own attendance anywhere but in the register extract."""
+    rows = (
+        await AttendanceWeek.select(
+            AttendanceWeek.booking,
+            AttendanceWeek.week_start,
+            AttendanceWeek.days_present,
+            AttendanceWeek.days_sick,
+            AttendanceWeek.days_leave,
+            AttendanceWeek.days_unexcused,
+            AttendanceWeek.days_other,
+        )
+        .where(AttendanceWeek.booking.candidate == candidate_id)
+        .order_by(AttendanceWeek.week_start, ascending=False)
+        .limit(ATTENDANCE_WEEKS)
+    )
+    titles = {
+        b["id"]: b["title"]
+        for b in await Booking.select(Booking.id, Booking.slot.title.as_alias("title")).where(
+            Booking.id.is_in([r["booking"] for r in rows] or [-1])
+        )
+    }
+    return [
+        AttendanceWeekRow(
+            titles.get(r["booking"]) or "",
+            r["week_start"],
+            r["days_present"],
+            r["days_sick"],
+            r["days_leave"],
+            r["days_unexcused"],
+            r["days_other"],
+        )
+        for r in rows
+    ]
 
 
 async def _activities(candidate_id: int) -> list[Activity]:
@@ -179,6 +235,7 @@ async def overview(participant: Participant) -> Overview:
             open_proposals=open_proposals,
             interests=interests,
             to_sign=to_sign,
+            attendance=await _attendance(cid),
         )
 
 

@@ -28,7 +28,7 @@ from marketplace.kernel.tables import User
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
-from placements.tables import Assessment, Booking, Slot
+from placements.tables import Assessment, AttendanceWeek, Booking, Slot
 from participants import sessions
 
 async def main():
@@ -61,6 +61,9 @@ async def main():
         proposed = await bookings.propose(coordinator, make(free[2 * n], lang != "sv"))
         accepted = await bookings.propose(coordinator, make(free[2 * n + 1]))
         await bookings.accept(coordinator, accepted.id)
+        monday = clock.today() - dt.timedelta(days=clock.today().weekday() + 7)
+        await AttendanceWeek.insert(AttendanceWeek(booking=accepted.id, week_start=monday,
+            days_present=4, days_sick=1))
         ended = (await Booking.insert(Booking(slot=free[2 * n]["id"], candidate=cid,
             coordinator=coordinator.id, status="completed",
             start_date=clock.today() - dt.timedelta(days=90),
@@ -180,6 +183,7 @@ def test_a_participants_week_on_a_phone(
     assert page.get_by_role("status").count() == 1
     _page(visit, lang, "oversikt")
     _sides_mirror(visit, lang)
+    assert page.locator("#attendance-title").is_visible()  # my attendance, week by week
 
     # --- a proposal: "vill", with a comment ------------------------------------------------------
     visit.goto("/mina-sidor/forslag")

@@ -486,3 +486,33 @@ async def test_the_footer_link_to_the_swedish_statement_is_not_marked_as_swedish
     assert '<html lang="ar" dir="rtl">' in page.text
     assert '<a href="/tillganglighet" hreflang="sv">بيان إمكانية الوصول' in page.text
     assert ' lang="sv">بيان' not in page.text
+
+
+async def test_my_attendance_week_by_week_on_the_overview(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The weeks the supervisor reported, newest first, on my overview in my language; only
+    mine. Before, I could see my attendance nowhere but in the register extract."""
+    from tests.builders import make_attendance_week
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.status: "active"}).where(Booking.id == booking_id)
+    monday = dt.date(2026, 11, 2)
+    await make_attendance_week(booking_id, monday, days_present=4, days_sick=1)
+    await make_attendance_week(
+        booking_id, monday + dt.timedelta(days=7), days_present=3, days_unexcused=2
+    )
+    other = await make_candidate(w.coordinator, "Bodil")
+    await _signed_in(client, other)
+    assert "Min närvaro" not in (await client.get("/mina-sidor", headers=HTML)).text
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor", headers=HTML)).text
+    assert "Min närvaro" in page
+    later = page.index("<bdi>2026-11-09</bdi>")
+    assert later < page.index("<bdi>2026-11-02</bdi>")  # newest first
+    assert '<td data-label="Ogiltig frånvaro">2</td>' in page
+    assert '<td data-label="Sjuk">1</td>' in page
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor", headers=HTML)).text
+    assert "حضوري" in arabic and '<td data-label="غياب بدون عذر">2</td>' in arabic
