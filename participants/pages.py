@@ -6,15 +6,22 @@ the signed-in participant's rows. Every answer is `Cache-Control: no-store`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from marketplace.kernel.errors import Conflict, ValidationFailed
+from marketplace.kernel.i18n import DEFAULT, known
+from marketplace.kernel.templating import in_swedish
+from marketplace.reference import taxonomy
 from participants import services
+from participants.i18n import language_of
 from participants.sessions import participant_only
 from participants.views import HOME, participant_of, pdone, ppage
 from placements.views.agreements import no_store
@@ -41,6 +48,18 @@ async def plan_page(request: Request[Any, Any, Any]) -> Template:
     return ppage("participant/plan.html", request, overview=overview)
 
 
+def _language_names(lang: str) -> Callable[[str], Markup]:
+    """How a proposal's reason names a language in a page in `lang`: in that language
+    ("Arabic", "العربية"), or, when CLDR does not know it or the page is Swedish, by its
+    Swedish name marked as Swedish."""
+
+    def named(label: str) -> Markup:
+        name = None if lang == DEFAULT else taxonomy.language_name(label, lang)
+        return in_swedish(label) if name is None else Markup("%s") % name
+
+    return named
+
+
 async def _proposals_page(
     request: Request[Any, Any, Any],
     *,
@@ -56,6 +75,7 @@ async def _proposals_page(
         request,
         status_code=status_code,
         proposals=found,
+        language_name=_language_names(known(language_of(request))),
         errors=errors or {},
         values=values or {},
         failed=failed,
@@ -103,16 +123,23 @@ async def slots_page(request: Request[Any, Any, Any], q: FromQuery[Query] = "") 
     )
 
 
+async def _back_to_search(request: Request[Any, Any, Any]) -> str:
+    """The slot search the participant marked a slot from, with its words (the form sends
+    them back): the list they were reading, not the list of every slot."""
+    q = (await _form(request)).get("q", "").strip()[:200]
+    return f"{HOME}/platser?{urlencode({'q': q})}" if q else f"{HOME}/platser"
+
+
 @post("/platser/{slot_id:int}/intresse", include_in_schema=False, status_code=303)
 async def mark_interest(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Redirect:
     await services.mark_interest(participant_of(request), slot_id)
-    return Redirect(pdone(f"{HOME}/platser", "intresse-sparat"), status_code=303)
+    return Redirect(pdone(await _back_to_search(request), "intresse-sparat"), status_code=303)
 
 
 @post("/platser/{slot_id:int}/intresse/ta-bort", include_in_schema=False, status_code=303)
 async def remove_interest(request: Request[Any, Any, Any], slot_id: FromPath[int]) -> Redirect:
     await services.remove_interest(participant_of(request), slot_id)
-    return Redirect(pdone(f"{HOME}/platser", "intresse-borttaget"), status_code=303)
+    return Redirect(pdone(await _back_to_search(request), "intresse-borttaget"), status_code=303)
 
 
 @get("/overenskommelse", include_in_schema=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from admin.services import register
@@ -19,8 +19,9 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.forms import FIELD_LABELS
 from marketplace.kernel.tables import AuditEntry, User
-from marketplace.kernel.templating import LABELS
-from participants.i18n import N_
+from marketplace.kernel.templating import LABELS, when
+from marketplace.reference import taxonomy
+from participants.i18n import LANGUAGES, N_
 from participants.sessions import Participant, participant_record
 from placements import booking_states
 from placements.rows import BookingRow, CandidateRow, NamedHostSlotRow, SharedAssessment
@@ -37,6 +38,7 @@ from placements.services import (
 from placements.tables import (
     Agreement,
     Assessment,
+    AttendanceWeek,
     Booking,
     Candidate,
     FollowUp,
@@ -105,6 +107,19 @@ class Meeting:
 
 
 @dataclass
+class AttendanceWeekRow:
+    """One reported week of my placement: days present and absent, by reason."""
+
+    title: str
+    week_start: dt.date
+    present: int
+    sick: int
+    leave: int
+    unexcused: int
+    other: int
+
+
+@dataclass
 class Overview:
     first_name: str
     plan_goal: str
@@ -113,6 +128,48 @@ class Overview:
     open_proposals: int
     interests: int
     to_sign: list[int]
+    attendance: list[AttendanceWeekRow] = field(default_factory=list)
+
+
+# How many reported weeks the overview shows, newest first (about a placement's two months).
+ATTENDANCE_WEEKS = 10
+
+
+async def _attendance(candidate_id: int) -> list[AttendanceWeekRow]:
+    """The weeks my supervisor (or coordinator) reported for my placements, newest first: I
+    could not see my own attendance anywhere but in the register extract."""
+    rows = (
+        await AttendanceWeek.select(
+            AttendanceWeek.booking,
+            AttendanceWeek.week_start,
+            AttendanceWeek.days_present,
+            AttendanceWeek.days_sick,
+            AttendanceWeek.days_leave,
+            AttendanceWeek.days_unexcused,
+            AttendanceWeek.days_other,
+        )
+        .where(AttendanceWeek.booking.candidate == candidate_id)
+        .order_by(AttendanceWeek.week_start, ascending=False)
+        .limit(ATTENDANCE_WEEKS)
+    )
+    titles = {
+        b["id"]: b["title"]
+        for b in await Booking.select(Booking.id, Booking.slot.title.as_alias("title")).where(
+            Booking.id.is_in([r["booking"] for r in rows] or [-1])
+        )
+    }
+    return [
+        AttendanceWeekRow(
+            titles.get(r["booking"]) or "",
+            r["week_start"],
+            r["days_present"],
+            r["days_sick"],
+            r["days_leave"],
+            r["days_unexcused"],
+            r["days_other"],
+        )
+        for r in rows
+    ]
 
 
 async def _activities(candidate_id: int) -> list[Activity]:
@@ -154,9 +211,21 @@ async def overview(participant: Participant) -> Overview:
         row = await _candidate(participant)
         await participant_record(participant, "participant.overview")
         cid = participant.candidate_id
-        open_proposals = await Booking.count().where(
-            (Booking.candidate == cid) & Booking.status.is_in(list(OPEN))
-        )
+        # Open proposals I have not answered yet: one I said "vill" to waits for the host,
+        # not for me (the overview kept counting it as waiting for my answer).
+        open_ids = [
+            r["id"]
+            for r in await Booking.select(Booking.id).where(
+                (Booking.candidate == cid) & Booking.status.is_in(list(OPEN))
+            )
+        ]
+        answered = {
+            r["booking"]
+            for r in await ParticipantAnswer.select(ParticipantAnswer.booking).where(
+                ParticipantAnswer.booking.is_in(open_ids or [-1])
+            )
+        }
+        open_proposals = len([i for i in open_ids if i not in answered])
         interests = await ParticipantInterest.count().where(ParticipantInterest.candidate == cid)
         to_sign = [b.booking_id for b in await _agreements(cid) if b.may_sign]
         return Overview(
@@ -167,6 +236,7 @@ async def overview(participant: Participant) -> Overview:
             open_proposals=open_proposals,
             interests=interests,
             to_sign=to_sign,
+            attendance=await _attendance(cid),
         )
 
 
@@ -692,19 +762,49 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
         if section.table == AuditEntry._meta.tablename:
             continue  # shown as "who has read my record", below
         codes = CODED.get(section.table, {})
+        labels = {**FIELD_LABELS, **MORE_LABELS.get(section.table, {})}
+        hidden = SKIPPED_FIELDS | INTERNAL.get(section.table, set())
         rows = [
             [
-                (FIELD_LABELS[f.name], _value(f.value, codes.get(f.name)))
+                (labels[f.name], _value(f.value, codes.get(f.name), f.name))
                 for f in row.fields
-                if f.name in FIELD_LABELS
-                and f.name not in SKIPPED_FIELDS
-                and f.value not in (None, "", "[]")
+                if f.name in labels and f.name not in hidden and f.value not in (None, "", "[]")
             ]
             for row in section.rows
         ]
         sections.append(ReadableSection(section.title, section.note, rows))
     return sections, await readers(participant)
 
+
+# What the extract holds about me that the staff forms' labels (FIELD_LABELS) do not name,
+# per table: without these, "allt som finns sparat om dig" left out my languages, home town,
+# interests and experience, a mail's subject, and when a signature was made.
+MORE_LABELS: dict[str, dict[str, str]] = {
+    "pl_candidate": {
+        "languages": "Språk jag talar",
+        "home_town": "Hemort",
+        "interests": "Intressen",
+        "experience": "Erfarenhet",
+        "hours_available": "Timmar i veckan",
+        "max_commute_km": "Längsta resväg (km)",
+        "plan_goal": "Mål i planen",
+    },
+    "pl_booking_event": {"at": "Tid", "to_status": "Nytt läge"},
+    "pl_agreement": {"tasks": "Arbetsuppgifter", "weekly_schedule": "Tider"},
+    "pl_assessment": {"strengths": "Styrkor", "participant_view": "Min syn på praktiken"},
+    "pl_signature": {"signed_at": "Underskriven"},
+    "mp_outbox": {"subject": "Ämne", "created_at": "Skapat", "sent_at": "Skickat"},
+}
+# Fields that are the service's own bookkeeping (a code, a staff user's number), not
+# something about me in words: left out of the page.
+INTERNAL: dict[str, set[str]] = {
+    "pl_booking_event": {"actor_id"},
+    "mp_outbox": {"kind"},
+}
+# Timestamps, shown in Stockholm time to the minute (the extract holds them in ISO form).
+TIMES = {"at", "created_at", "sent_at", "signed_at"}
+# Stored lists of taxonomy ids, shown by their labels (not '["4Y6u_JPp_jas"]').
+TAXONOMY_LISTS = {"wished_occupations", "skills", "languages"}
 
 # Fields whose stored codes are shown in Swedish words, per table of the extract.
 CODED: dict[str, dict[str, str]] = {
@@ -719,12 +819,54 @@ CODED: dict[str, dict[str, str]] = {
     "pl_signature": {"party": "party"},
     "pl_outcome": {"category": "outcome"},
     "pl_follow_up": {"result_category": "outcome"},
+    "pl_booking_event": {"to_status": "booking_status"},
+    "pl_agreement": {"status": "agreement_status"},
+    "mp_outbox": {"status": "mail_status"},
+}
+# The vocabularies the extract needs that no staff page shows.
+EXTRACT_LABELS: dict[str, dict[str, str]] = {
+    "agreement_status": {
+        "draft": "Utkast",
+        "signing": "Väntar på underskrifter",
+        "signed": "Underskriven av alla",
+        "superseded": "Ersatt av en nyare version",
+        "cancelled": "Avbruten",
+    },
+    "mail_status": {
+        "pending": "Väntar på att skickas",
+        "sending": "Skickas",
+        "sent": "Skickat",
+        "failed": "Kunde inte skickas",
+    },
 }
 
 
-def _value(value: Any, vocabulary: str | None = None) -> str:
+def _names(ids: list[str], name: str) -> str:
+    if name == "wished_occupations":
+        found = [taxonomy.occupation(i) for i in ids]
+        return ", ".join(o.label if o else i for o, i in zip(found, ids, strict=True))
+    labels = taxonomy.skills() if name == "skills" else taxonomy.languages()
+    return ", ".join(labels.get(i, i) for i in ids)
+
+
+def _value(value: Any, vocabulary: str | None = None, name: str = "") -> str:
+    if name in TAXONOMY_LISTS and isinstance(value, str):
+        try:
+            ids = json.loads(value)
+        except ValueError:
+            ids = None
+        if isinstance(ids, list):
+            return _names([str(i) for i in ids], name)
+    if name == "language" and isinstance(value, str):
+        return LANGUAGES.get(value, (value, ""))[0]
+    if name in TIMES and isinstance(value, str):
+        try:
+            return when(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if vocabulary and isinstance(value, str):
-        return str(LABELS[vocabulary].get(value, value))
+        words = LABELS.get(vocabulary) or EXTRACT_LABELS[vocabulary]
+        return str(words.get(value, value))
     if value is True:
         return "Ja"
     if value is False:

@@ -130,6 +130,7 @@ OUTCOME_LABELS: dict[str, str] = {
 
 # Who signs a win-win agreement (a signature on paper names its party).
 PARTY_LABELS: dict[str, str] = {
+    "coordinator": "samordnaren",
     "host": "värden",
     "supervisor": "handledaren",
     "participant": "deltagaren",

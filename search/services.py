@@ -496,7 +496,7 @@ class _SlotKeys:
 # Why a slot suits a participant, one frame per kind of reason around the matched word (an
 # occupation's or skill's label, a language, a town's distance in km). Swedish for staff; the
 # participant's own pages show the frame in their language (participants/babel.cfg) around
-# the word, which stays Swedish.
+# the word, which stays Swedish but for a language's name.
 REASON_WISHED = N_("Önskat yrke: %(what)s")
 REASON_FIELD = N_("Samma yrkesområde som önskat: %(what)s")
 REASON_SKILL = N_("Kompetens som efterfrågas: %(what)s")
@@ -507,10 +507,13 @@ REASON_DISTANCE = N_("%(what)s km från hemorten")
 
 
 class Reason(NamedTuple):
-    """One reason: its frame (one of the REASON_ texts) and the word it is about."""
+    """One reason: its frame (one of the REASON_ texts) and the word it is about; `language`
+    when the word is a language's Swedish name, which a page in another language names in
+    its own (`taxonomy.language_name`)."""
 
     frame: str
     what: str
+    language: bool = False
 
 
 def profile_reasons(
@@ -531,7 +534,8 @@ def _profile_reasons(
     why: list[tuple[WhyOut, Reason]] = []
 
     def add(term: str, field: str, match: str, frame: str, what: str) -> None:
-        why.append((_why(term, field, match, frame % {"what": what}), Reason(frame, what)))
+        reason = Reason(frame, what, language=frame == REASON_LANGUAGE)
+        why.append((_why(term, field, match, frame % {"what": what}), reason))
 
     slot_occ = slot.occupation_id
     if slot_occ and slot_occ in candidate.wished:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from babel import Locale
+
 __all__ = [
     "Group",
     "Occupation",
@@ -20,6 +22,7 @@ __all__ = [
     "alternative_labels_by_occupation",
     "groups",
     "keywords",
+    "language_name",
     "languages",
     "no_education_required",
     "occupation",
@@ -106,6 +109,27 @@ def languages() -> dict[str, str]:
     rows = read_data("languages.json")
     assert isinstance(rows, list)
     return {r["id"]: r["label"] for r in rows}
+
+
+@cache
+def _language_codes() -> dict[str, str]:
+    """CLDR's Swedish language names (lower case) -> the language's code."""
+    return {name.lower(): code for code, name in Locale.parse("sv").languages.items()}
+
+
+@cache
+def language_name(label: str, lang: str) -> str | None:
+    """A language named by its Swedish label (JobTech's "Arabiska", "Tigrinska/Tigrinja", or
+    that label in lower case) in the language `lang` ("en", "ar"), from CLDR's names through
+    Babel: "Arabic", "العربية". None when CLDR knows neither half of the label."""
+    codes = _language_codes()
+    for half in label.split("/"):
+        code = codes.get(half.strip().lower())
+        if code is not None:
+            name = Locale.parse(lang).languages.get(code)
+            if name:
+                return str(name)
+    return None
 
 
 @cache

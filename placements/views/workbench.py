@@ -254,6 +254,9 @@ async def _workbench_page(
         status_code=status_code,
         candidates=found.items if found else [],
         total=total,
+        # "Mina deltagare (n)" counts the coordinator's list; a personnummer's hits, or a page
+        # whose number in the address was refused (nothing listed), are no such count.
+        list_count=None if by_personnummer or errors else total,
         page_number=sida,
         pages=pages,
         page_links=page_links(min(sida, pages), pages),

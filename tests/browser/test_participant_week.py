@@ -28,7 +28,7 @@ from marketplace.kernel.tables import User
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
-from placements.tables import Assessment, Booking, Slot
+from placements.tables import Assessment, AttendanceWeek, Booking, Slot
 from participants import sessions
 
 async def main():
@@ -61,6 +61,9 @@ async def main():
         proposed = await bookings.propose(coordinator, make(free[2 * n], lang != "sv"))
         accepted = await bookings.propose(coordinator, make(free[2 * n + 1]))
         await bookings.accept(coordinator, accepted.id)
+        monday = clock.today() - dt.timedelta(days=clock.today().weekday() + 7)
+        await AttendanceWeek.insert(AttendanceWeek(booking=accepted.id, week_start=monday,
+            days_present=4, days_sick=1))
         ended = (await Booking.insert(Booking(slot=free[2 * n]["id"], candidate=cid,
             coordinator=coordinator.id, status="completed",
             start_date=clock.today() - dt.timedelta(days=90),
@@ -109,6 +112,45 @@ def _page(visit: Visit, lang: str, name: str) -> None:
     visit.check(f"deltagare-{lang}-{name}", lang=lang)
 
 
+# Where the page's sides are, in the browser: the signed-in notice's bar, the language switch's
+# card and the gap between its label and its list, and a Swedish term's alignment.
+SIDES = """() => {
+  const main = document.querySelector("main > section.card, main > .card:not(form)");
+  const form = document.querySelector("form.language");
+  const label = form.querySelector("label"), select = form.querySelector("select");
+  const notice = document.querySelector(".notice");
+  const style = notice ? getComputedStyle(notice) : null;
+  return {
+    mainLeft: main.getBoundingClientRect().left, mainRight: main.getBoundingClientRect().right,
+    formLeft: form.getBoundingClientRect().left, formRight: form.getBoundingClientRect().right,
+    labelGap: document.dir === "rtl"
+      ? label.getBoundingClientRect().left - select.getBoundingClientRect().right
+      : select.getBoundingClientRect().left - label.getBoundingClientRect().right,
+    noticeLeft: style ? style.borderLeftWidth : null,
+    noticeRight: style ? style.borderRightWidth : null,
+  };
+}"""
+
+
+def _sides_mirror(visit: Visit, lang: str) -> None:
+    """At desktop width, an Arabic page is the mirror of a Swedish one: the notice's bar and
+    the language switch stand on the right (the switch flush with the cards above it, as it
+    is flush left in Swedish), with the same gap between the switch's label and its list."""
+    page = visit.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        sides = page.evaluate(SIDES)
+    finally:
+        page.set_viewport_size({"width": WIDTH, "height": 800})
+    assert sides["labelGap"] >= 4, sides
+    if lang == "ar":
+        assert abs(sides["formRight"] - sides["mainRight"]) <= 1, sides
+        assert (sides["noticeLeft"], sides["noticeRight"]) == ("0px", "4px"), sides
+    else:
+        assert abs(sides["formLeft"] - sides["mainLeft"]) <= 1, sides
+        assert (sides["noticeLeft"], sides["noticeRight"]) == ("4px", "0px"), sides
+
+
 @pytest.fixture(scope="module")
 def week(service: Service) -> list[dict[str, int | str]]:
     return json.loads(in_service(service.env, SETUP))
@@ -140,6 +182,8 @@ def test_a_participants_week_on_a_phone(
     assert page.url.endswith("/mina-sidor?klart=inloggad"), page.url
     assert page.get_by_role("status").count() == 1
     _page(visit, lang, "oversikt")
+    _sides_mirror(visit, lang)
+    assert page.locator("#attendance-title").is_visible()  # my attendance, week by week
 
     # --- a proposal: "vill", with a comment ------------------------------------------------------
     visit.goto("/mina-sidor/forslag")
@@ -161,16 +205,42 @@ def test_a_participants_week_on_a_phone(
     # --- published slots: search and mark one ----------------------------------------------------
     visit.goto("/mina-sidor/platser?q=lager")
     _page(visit, lang, "platser")
+    # The hits are cards, with no list bullets beside them.
+    assert page.locator("ul.stacked").evaluate("e => getComputedStyle(e).listStyleType") == "none"
+    # Each hit is a card as wide as the search form's, with a gap before the next (at
+    # desktop width, where the prose's line length must not narrow the cards).
+    page.set_viewport_size({"width": 1280, "height": 800})
+    gap, widths = page.evaluate(
+        """() => {
+          const cards = [...document.querySelectorAll("ul.stacked > li.card")];
+          const form = document.querySelector("form[role=search]").getBoundingClientRect();
+          return [cards[1].getBoundingClientRect().top - cards[0].getBoundingClientRect().bottom,
+                  [form.width, cards[0].getBoundingClientRect().width]];
+        }"""
+    )
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    assert gap >= 8 and abs(widths[0] - widths[1]) <= 1, (gap, widths)
     mark = page.locator('form[action$="/intresse"] button').first
     with page.expect_navigation():
         mark.click()
-    assert "klart=intresse-sparat" in page.url
+    assert "klart=intresse-sparat" in page.url and "q=lager" in page.url  # the same search
     assert page.locator('form[action$="/intresse/ta-bort"]').count() == 1
     _page(visit, lang, "platser-markerad")
 
     # --- the agreement: read and sign ------------------------------------------------------------
     visit.goto("/mina-sidor/overenskommelse")
     _page(visit, lang, "overenskommelse")
+    # The agreement's Swedish terms line up with their labels: on the right in Arabic.
+    terms = page.locator('dl.facts dd[dir="ltr"]').first
+    assert terms.evaluate("e => getComputedStyle(e).textAlign") == (
+        "right" if lang == "ar" else "start"
+    )
+    # At desktop width a line of the terms stays readable (about 70 characters), not 1120 px.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        assert terms.evaluate("e => e.getBoundingClientRect().width") <= 720
+    finally:
+        page.set_viewport_size({"width": WIDTH, "height": 800})
     with page.expect_navigation():
         page.locator(
             f'form[action="/mina-sidor/overenskommelse/{me["accepted"]}/underteckna"] button'

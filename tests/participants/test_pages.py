@@ -4,6 +4,7 @@ in Swedish, English and Arabic."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -11,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import sessions
 from placements.schemas import agreements as sa
-from placements.services import agreements, bookings, bump_slot_change
+from placements.services import agreements, bookings, bump_slot_change, bump_slot_changes
 from placements.tables import (
     Assessment,
     Booking,
@@ -56,6 +57,8 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     w = await make_world()
     booking_id = await propose(w)
     await _signed_in(client, w.candidate_id)
+    home = await client.get("/mina-sidor", headers=HTML)
+    assert "Förslag som väntar på ditt svar: 1" in home.text
     page = await client.get("/mina-sidor/forslag", headers=HTML)
     assert "Lagerarbetare" in page.text and "Vill du ha platsen?" in page.text
     # "Vill inte" needs a comment; every problem is said at once, and nothing is saved.
@@ -80,6 +83,14 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     assert await OutboxMessage.exists().where(OutboxMessage.kind == "participant.answer")
     again = await client.get("/mina-sidor/forslag", headers=HTML)
     assert "Jag gillar lager" in again.text
+    home = await client.get("/mina-sidor", headers=HTML)
+    assert "Förslag som väntar på ditt svar: 0" in home.text  # answered, it waits for the host
+    # Answered, the form's button says it changes the answer, not that it is still unsent.
+    assert "Ändra mitt svar" in again.text and "Skicka mitt svar" not in again.text
+    # Once the host has said yes, the proposal points on to the agreement.
+    await bookings.accept(w.host_user, booking_id)
+    accepted = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert '<p><a href="/mina-sidor/overenskommelse">Din överenskommelse</a></p>' in accepted.text
 
 
 async def test_another_participants_booking_is_not_found(
@@ -114,6 +125,39 @@ async def test_mark_and_remove_interest(client: AsyncTestClient[Litestar]) -> No
     assert await ParticipantInterest.count() == 0
 
 
+async def test_marking_a_slot_keeps_my_search_and_the_list_says_it_is_cut(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Marking (or unmarking) a slot from a search lands on the same search, not on the list
+    of every slot; and when more slots match than are shown, the page says so in my language
+    (it read "Platser (22)" above 20 cards, with no word about the rest)."""
+    from tests.builders import make_slot
+
+    w = await make_world()
+    more = [
+        await make_slot(w.host_id, w.supervisor_id, title=f"Lagerarbetare {n}") for n in range(21)
+    ]
+    await bump_slot_changes([w.slot_id, *more])
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
+    assert "Platser (22)" in page.text
+    assert "De 20 platser som passar bäst visas." in page.text
+    assert '<input type="hidden" name="q" value="lager">' in page.text
+    marked = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse", {"q": "lager"})
+    assert marked.headers["location"] == "/mina-sidor/platser?q=lager&klart=intresse-sparat"
+    removed = await form_post(
+        client, f"/mina-sidor/platser/{w.slot_id}/intresse/ta-bort", {"q": "lager kök"}
+    )
+    assert removed.headers["location"] == (
+        "/mina-sidor/platser?q=lager+k%C3%B6k&klart=intresse-borttaget"
+    )
+    bare = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
+    assert bare.headers["location"] == "/mina-sidor/platser?klart=intresse-sparat"
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
+    assert "تُعرض أفضل 20 مكانًا مطابقة." in arabic.text
+
+
 async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) -> None:
     w = await make_world()
     booking_id = await propose(w)
@@ -125,6 +169,8 @@ async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) 
     page = await client.get("/mina-sidor/overenskommelse", headers=HTML)
     # The agreement's terms are Swedish in every language of the page, and marked so.
     assert '<dd lang="sv" dir="ltr">Plocka varor</dd>' in page.text
+    # A term not yet written says so, instead of a label beside nothing.
+    assert "<dd>Inte angivna</dd>" in page.text and '<dd lang="sv" dir="ltr"></dd>' not in page.text
     version = int(page.text.split('name="version" value="')[1].split('"')[0])
     signed = await form_post(
         client,
@@ -158,6 +204,9 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     arabic = await client.get("/mina-sidor/avslutade", headers=HTML)
     assert "<dd>جيد</dd>" in arabic.text
     assert '<dd lang="sv" dir="ltr">Noggrann</dd>' in arabic.text
+    # What the supervisor left empty says so, or is left out, rather than a bare label.
+    assert f"<dt>{'المهام التي أنجزتها'}</dt><dd>غير محددة</dd>" in arabic.text
+    assert "<dt>تعليق</dt>" not in arabic.text and "<dd></dd>" not in arabic.text
     await form_post(client, "/mina-sidor/sprak", {"sprak": "sv"})
     empty = await form_post(client, f"/mina-sidor/avslutade/{booking_id}", {"text": " "})
     assert empty.status_code == 400
@@ -185,6 +234,59 @@ async def test_my_data_and_who_read_it(
     # No internal column names, and no hashes.
     assert "first_name" not in page.text and "token_hash" not in page.text
     assert ">active<" not in page.text and ">kompetens<" not in page.text
+
+
+SV = '<span lang="sv" dir="ltr">'
+
+
+def fact(name: str, value: str) -> str:
+    """A term and its value in the extract on my page: Swedish, each isolated left to right."""
+    return f"<dt>{SV}{name}</span></dt><dd>{SV}{value}</span></dd>"
+
+
+async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[Litestar]) -> None:
+    """The extract on my page says what is stored in words: occupations and languages by
+    name (not taxonomy ids), a mail by its subject and whether it was sent (not its kind or
+    'pending'), an agreement's and a signature's state in Swedish, times to the minute, and
+    no staff user's number; and it holds my languages, home town and interests."""
+    from marketplace.reference import taxonomy
+    from placements.tables import Candidate
+
+    occupation_id, occupation = next(iter(taxonomy.occupations().items()))
+    arabic = next(k for k, v in taxonomy.languages().items() if v == "Arabiska")
+    w = await make_world()
+    await Candidate.update(
+        {
+            Candidate.wished_occupations: [occupation_id],
+            Candidate.languages: [arabic],
+            Candidate.home_town: "Vårgårda",
+            Candidate.interests: "Cyklar och lager",
+        }
+    ).where(Candidate.id == w.candidate_id)
+    booking_id = await propose(w)
+    await bookings.accept(w.coordinator, booking_id)
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert fact("Önskade yrken", occupation.label) in page
+    assert fact("Språk jag talar", "Arabiska") in page
+    assert fact("Hemort", "Vårgårda") in page
+    assert fact("Intressen", "Cyklar och lager") in page
+    assert occupation_id not in page and arabic not in page and '["' not in page
+    assert SV + "Ämne</span></dt>" in page and fact("Status", "Väntar på att skickas") in page
+    assert ">pending<" not in page and "participant.link" not in page
+    assert "booking.accepted" not in page and ">Typ<" not in page
+    assert fact("Part", "samordnaren") in page and ">coordinator<" not in page
+    assert fact("Status", "Utkast") in page and ">draft<" not in page
+    assert ">Användare<" not in page
+    assert not re.search(r">\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
+    assert 'id="kept-in-swedish"' not in page
+    # In English or Arabic, the page says the record below is kept (and shown) in Swedish.
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert "تظهر البيانات أدناه كما هي محفوظة، باللغة السويدية." in arabic
+    # Each Swedish text is isolated left to right, so that its full stop stays at its end.
+    assert f'<h2 id="s-1">{SV}Deltagaren (1)</span></h2>' in arabic
+    assert fact("Hemort", "Vårgårda") in arabic
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
@@ -330,3 +432,87 @@ async def test_the_reasons_a_place_suits_me_are_framed_in_my_language(
     arabic = await client.get("/mina-sidor/forslag", headers=HTML)
     assert f"المهنة التي ترغب فيها: {reason}" in arabic.text
     assert "Önskat yrke" not in arabic.text
+
+
+async def test_a_reason_names_a_language_in_the_pages_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A reason about a language the participant speaks names it in the page's language
+    ("Arabic", "العربية"), not by its Swedish name; a language CLDR does not name stays
+    Swedish, marked as Swedish, and a Swedish page keeps the Swedish names."""
+    from marketplace.reference import taxonomy
+    from placements.tables import Candidate, Slot
+
+    ids = {label: key for key, label in taxonomy.languages().items()}
+    assert taxonomy.language_name("Abkhasiska", "en") is None  # JobTech's name, not CLDR's
+    w = await make_world()
+    await Slot.update(
+        {Slot.description: "Här talar vi arabiska och abkhasiska med kunderna."}
+    ).where(Slot.id == w.slot_id)
+    await Candidate.update({Candidate.languages: [ids["Arabiska"], ids["Abkhasiska"]]}).where(
+        Candidate.id == w.candidate_id
+    )
+    await propose(w)
+    await _signed_in(client, w.candidate_id)
+    abkhaz = '<span lang="sv" dir="ltr">abkhasiska</span>'
+
+    swedish = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert 'Talar <span lang="sv" dir="ltr">arabiska</span>, som platsen nämner' in swedish.text
+    assert f"Talar {abkhaz}, som platsen nämner" in swedish.text
+
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "You speak Arabic, which the place mentions" in english.text
+    assert f"You speak {abkhaz}, which the place mentions" in english.text
+    assert ">arabiska<" not in english.text
+
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert "تتحدث العربية، وهو ما يذكره المكان" in arabic.text
+    assert f"تتحدث {abkhaz}، وهو ما يذكره المكان" in arabic.text
+    assert "arabiska" not in arabic.text
+
+
+async def test_the_footer_link_to_the_swedish_statement_is_not_marked_as_swedish_text(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The accessibility statement is in Swedish, but the link's own text is in the page's
+    language: the link says where it leads (`hreflang`), not that its text is Swedish (a
+    screen reader read "بيان إمكانية الوصول" with a Swedish voice)."""
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    page = await client.get("/mina-sidor", headers=HTML)
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert '<a href="/tillganglighet" hreflang="sv">بيان إمكانية الوصول' in page.text
+    assert ' lang="sv">بيان' not in page.text
+
+
+async def test_my_attendance_week_by_week_on_the_overview(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The weeks the supervisor reported, newest first, on my overview in my language; only
+    mine. Before, I could see my attendance nowhere but in the register extract."""
+    from tests.builders import make_attendance_week
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.status: "active"}).where(Booking.id == booking_id)
+    monday = dt.date(2026, 11, 2)
+    await make_attendance_week(booking_id, monday, days_present=4, days_sick=1)
+    await make_attendance_week(
+        booking_id, monday + dt.timedelta(days=7), days_present=3, days_unexcused=2
+    )
+    other = await make_candidate(w.coordinator, "Bodil")
+    await _signed_in(client, other)
+    assert "Min närvaro" not in (await client.get("/mina-sidor", headers=HTML)).text
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor", headers=HTML)).text
+    assert "Min närvaro" in page
+    later = page.index("<bdi>2026-11-09</bdi>")
+    assert later < page.index("<bdi>2026-11-02</bdi>")  # newest first
+    assert '<td data-label="Ogiltig frånvaro">2</td>' in page
+    assert '<td data-label="Sjuk">1</td>' in page
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor", headers=HTML)).text
+    assert "حضوري" in arabic and '<td data-label="غياب بدون عذر">2</td>' in arabic

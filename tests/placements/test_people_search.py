@@ -376,6 +376,13 @@ async def test_the_workbench_search_box_finds_by_name_and_by_number(client, peop
     assert refused.status_code == 400
     assert "söks inte från sidans adress" in refused.text
     assert "Maja Åkesson" not in refused.text
+    # Nothing was listed, so the page does not claim Sara has no participants; nor is a
+    # number's hit count hers.
+    assert "Mina deltagare (0)" not in refused.text
+    assert '<a href="#deltagare">Mina deltagare</a>' in refused.text
+    for answer in answers:
+        assert '<a href="#deltagare">Mina deltagare</a>' in answer.text
+    assert "Mina deltagare (" in home.text
 
 
 async def test_the_search_box_keeps_the_status_all_and_the_flagged_filter(client, people):
