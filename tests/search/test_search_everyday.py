@@ -80,3 +80,26 @@ def test_an_unknown_compound_means_what_its_everyday_head_means() -> None:
     assert "grovarbetare" not in {e.token for e in lex.expand("kyrkbyggare")}
     # Too short a head or modifier counts for nothing.
     assert lex.meanings("xstäd") == ((), 0.0)
+
+
+def test_sector_abbreviations_and_clipped_names_find_the_work_they_stand_for() -> None:
+    """Abbreviations the taxonomy's names do not spell out ("dsk", "lss", "hvb") and clipped
+    everyday names ("undis") reach the occupations they name, ahead of look-alike letters."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Distriktssköterska", occupation_id=occ_id("Distriktssköterska")),
+            slot(2, "Djurskötare", occupation_id=occ_id("Djurskötare lantbruk")),
+            slot(3, "Stödassistent på gruppbostad", occupation_id=occ_id("Stödassistent")),
+            slot(
+                4,
+                "Behandlingsassistent",
+                occupation_id=occ_id("Behandlingsassistent/Socialpedagog"),
+            ),
+            slot(5, "Undersköterska", occupation_id=occ_id("Specialistundersköterska")),
+            slot(6, "Dykinstruktör", occupation_id=occ_id("Dykinstruktör")),
+        ]
+    )
+    for query, expected in (("dsk", 1), ("lss", 3), ("hvb", 4), ("undis", 5)):
+        hits = idx.search(SearchQuery(q=query)).hits
+        assert [h.slot_id for h in hits][:1] == [expected], query
