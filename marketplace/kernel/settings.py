@@ -108,6 +108,24 @@ SPECS: dict[str, Spec] = {
         "Deltagaren omfattas av kommunens kollektiva olycksfallsförsäkring under praktiktiden.",
         "The municipality's insurance text printed in every agreement.",
     ),
+    "organisation_name": Spec(
+        "ORGANISATION_NAME",
+        "Vårgårda kommun",
+        "The municipality that runs the service: page titles, footers, the accessibility page.",
+    ),
+    "unit_name": Spec(
+        "UNIT_NAME",
+        "Kompetenscenter",
+        "Its labour-market unit, named beside it in footers and on the accessibility page.",
+    ),
+    "service_area": Spec(
+        "SERVICE_AREA", "Vårgårda", "Where the places are, as the home page says it ('i …')."
+    ),
+    "contact_phone": Spec(
+        "CONTACT_PHONE",
+        "0322-60 00 00",
+        "Phone number for help with the service, on the accessibility page.",
+    ),
     "team_sharing": Spec(
         "TEAM_SHARING", "false", "Coordinators see their team's candidates too (true/false)."
     ),
@@ -297,6 +315,10 @@ class Settings:
     oidc_client_secret: str = ""
     oidc_personnummer_claim: str = "personal_number"
     participant_link_minutes: int = 30
+    organisation_name: str = "Vårgårda kommun"
+    unit_name: str = "Kompetenscenter"
+    service_area: str = "Vårgårda"
+    contact_phone: str = "0322-60 00 00"
 
     @property
     def oidc_enabled(self) -> bool:
@@ -453,6 +475,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         lockout_threshold=_int("LOCKOUT_THRESHOLD", _raw(source, "lockout_threshold"), 1, 1000),
         lockout_minutes=_int("LOCKOUT_MINUTES", _raw(source, "lockout_minutes"), 1, 24 * 60),
         insurance_text=_raw(source, "insurance_text"),
+        **_identity_settings(source),
         team_sharing=_bool("TEAM_SHARING", _raw(source, "team_sharing")),
         lock_in_months=_int("LOCK_IN_MONTHS", _raw(source, "lock_in_months"), 1, 120),
         lock_in_placements=_int("LOCK_IN_PLACEMENTS", _raw(source, "lock_in_placements"), 2, 50),
@@ -476,6 +499,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 def _later_settings(source: dict[str, str]) -> dict[str, Any]:
     """The settings read by their own helpers, after the first ones."""
     return {**_scheduler_settings(source), **_participant_settings(source)}
+
+
+def _identity_settings(source: dict[str, str]) -> dict[str, Any]:
+    """Who runs the service, as the pages name it: one line of text each, never empty."""
+    out: dict[str, Any] = {}
+    for key in ("organisation_name", "unit_name", "service_area", "contact_phone"):
+        name, value = SPECS[key].env, " ".join(_raw(source, key).split())
+        if not value or len(value) > 100:
+            raise SettingsError(f"{name} ska vara 1–100 tecken, inte {value!r}.")
+        out[key] = value
+    return out
 
 
 def _participant_settings(source: dict[str, str]) -> dict[str, Any]:

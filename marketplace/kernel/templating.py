@@ -6,6 +6,7 @@ stored in English or as codes and shown in Swedish. The app factory registers th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from marketplace.kernel import figures, i18n, notices
 from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.settings import get_settings
 
 if TYPE_CHECKING:  # the app factory passes it; the labels alone need no web framework
     from litestar.plugins.jinja import JinjaTemplateEngine
@@ -183,6 +185,16 @@ def static_urls(directories: Sequence[str | os.PathLike[str]]) -> Callable[[str]
 STATIC_CACHE_SECONDS = 365 * 24 * 3600
 
 
+@dataclasses.dataclass(frozen=True)
+class Site:
+    """Who runs the service, as the pages name it (only these settings reach templates)."""
+
+    organisation: str
+    unit: str
+    area: str
+    phone: str
+
+
 def register_templating(
     engine: JinjaTemplateEngine, static_dirs: Sequence[str | os.PathLike[str]]
 ) -> None:
@@ -204,3 +216,12 @@ def register_templating(
     # page's agreement) mark their texts, and a participant page passes its own catalog.
     engine.engine.globals["_"] = i18n.swedish
     engine.engine.globals["static"] = static_urls(static_dirs)
+    # Who runs the service (ORGANISATION_NAME, UNIT_NAME, SERVICE_AREA, CONTACT_PHONE): the
+    # pages name it from the settings, so that another municipality runs the same code.
+    settings = get_settings()
+    engine.engine.globals["site"] = Site(
+        organisation=settings.organisation_name,
+        unit=settings.unit_name,
+        area=settings.service_area,
+        phone=settings.contact_phone,
+    )

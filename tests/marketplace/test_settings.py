@@ -35,6 +35,8 @@ def test_defaults_use_sqlite_under_var(tmp_path: Path):
         ({"BASE_URL": "praktik.se"}, "BASE_URL ska börja med http"),
         ({"REDIS_URL": "memcached://x"}, "REDIS_URL ska börja med redis://"),
         ({"CLI_LANGUAGE": "de"}, "CLI_LANGUAGE ska vara sv eller en"),
+        ({"ORGANISATION_NAME": "  "}, "ORGANISATION_NAME ska vara 1–100 tecken"),
+        ({"UNIT_NAME": "x" * 101}, "UNIT_NAME ska vara 1–100 tecken"),
     ],
 )
 def test_invalid_settings_stop_with_one_line(tmp_path: Path, env: dict[str, str], message: str):
