@@ -21,7 +21,7 @@ from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.i18n import N_
 
 PRODID = "-//Praktikplatser//Planeringsmöte//SV"
-SUMMARY = N_("Planeringsmöte med Kompetenscentret")
+SUMMARY = N_("Planeringsmöte med %(unit)s")  # the unit: UNIT_NAME
 METHODS = ("REQUEST", "CANCEL")
 
 
@@ -35,9 +35,10 @@ def meeting_ics(
     place: str,
     video_link: str,
     organizer: str,
+    organizer_name: str,
     attendee: str,
     stamp: dt.datetime,
-    summary: str = SUMMARY,
+    summary: str,
 ) -> str:
     """The calendar file (text) of one meeting, as a request (new or changed) or a cancel."""
     if method not in METHODS:
@@ -67,7 +68,7 @@ def meeting_ics(
         lines.append(f"Videolänk: {video_link}")
     event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    event.add("organizer", f"mailto:{organizer}", parameters={"cn": "Kompetenscentret"})
+    event.add("organizer", f"mailto:{organizer}", parameters={"cn": organizer_name})
     event.add(
         "attendee",
         f"mailto:{attendee}",

@@ -115,8 +115,8 @@ SPECS: dict[str, Spec] = {
     ),
     "unit_name": Spec(
         "UNIT_NAME",
-        "Kompetenscenter",
-        "Its labour-market unit, named beside it in footers and on the accessibility page.",
+        "Kompetenscentret",
+        "Its labour-market unit, as applicants, hosts and the accessibility page are told to call it.",
     ),
     "service_area": Spec(
         "SERVICE_AREA", "Vårgårda", "Where the places are, as the home page says it ('i …')."
@@ -316,7 +316,7 @@ class Settings:
     oidc_personnummer_claim: str = "personal_number"
     participant_link_minutes: int = 30
     organisation_name: str = "Vårgårda kommun"
-    unit_name: str = "Kompetenscenter"
+    unit_name: str = "Kompetenscentret"
     service_area: str = "Vårgårda"
     contact_phone: str = "0322-60 00 00"
 

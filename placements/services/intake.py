@@ -143,8 +143,8 @@ async def throttle_public(client: str, _: Translate = swedish) -> None:
         _WINDOW_S,
         _(
             "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta {minutes} minuter "
-            "och försök igen, eller ring Kompetenscentret."
-        ),
+            "och försök igen, eller ring {unit}."
+        ).replace("{unit}", get_settings().unit_name),
     )
 
 
@@ -537,9 +537,10 @@ async def _send_invitation(
         place=meeting["place"],
         video_link=meeting["video_link"],
         organizer=settings.mail_from.rsplit("<", 1)[-1].rstrip(">").strip(),
+        organizer_name=settings.unit_name,
         attendee=application["email"],
         stamp=now(),
-        summary=_(meeting_calendar.SUMMARY),
+        summary=_(meeting_calendar.SUMMARY) % {"unit": settings.unit_name},
     )
     mail = render_mail(
         "planning_meeting",
@@ -552,6 +553,7 @@ async def _send_invitation(
         minutes=meeting["minutes"],
         place=meeting["place"],
         video_link=meeting["video_link"],
+        unit=settings.unit_name,
     )
     return await queue_mail(
         application["email"],

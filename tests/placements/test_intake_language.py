@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Not Swedish words though Swedish pages show them too: the languages' own names.
 # The language names, and the municipality and its unit: names (settings), shown as
 # written and marked Swedish (lang="sv") on every page.
-SITE = "Vårgårda kommun, Kompetenscenter"
+SITE = "Vårgårda kommun, Kompetenscentret"
 SAME_IN_EVERY_LANGUAGE = {"Svenska", "English", "العربية", "·", SITE}
 SWEDISH_LETTERS = re.compile("[åäöÅÄÖ]")
 EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -245,7 +245,7 @@ async def test_the_invitation_is_sent_in_the_application_s_language(
     assert "Place: Kompetenscentret, Storgatan 1\n" in _text(mail)
     assert "Tid" not in _text(mail) and "mötet" not in _text(mail)
     [event] = _ics(mail).walk("VEVENT")
-    assert str(event["summary"]) == "Planning meeting with the skills centre"
+    assert str(event["summary"]) == "Planning meeting with Kompetenscentret"
     # Cancelled, in English too.
     await intake.cancel_meeting(coordinator, english)
     await _deliver(smtp)
@@ -272,7 +272,7 @@ async def test_the_invitation_is_sent_in_the_application_s_language(
     ]
     assert calendar.get_filename() == "planning-meeting.ics"
     [event] = _ics(mail).walk("VEVENT")
-    assert str(event["summary"]) == "اجتماع تخطيط مع مركز الكفاءات"
+    assert str(event["summary"]) == "اجتماع تخطيط مع Kompetenscentret"
 
 
 async def test_a_swedish_application_s_invitation_is_unchanged(
@@ -300,7 +300,7 @@ async def test_a_swedish_application_s_invitation_is_unchanged(
         "Mötet finns också som kalenderfil i det här mejlet. Kan du inte komma? Ring\n"
         "Kompetenscentret så bokar vi en ny tid.\n\n"
         "--\n"
-        "Det här meddelandet skickades automatiskt av Kompetenscentrets tjänst Praktikplatser "
+        "Det här meddelandet skickades automatiskt av tjänsten Praktikplatser hos Kompetenscentret "
         "och\ngår inte att svara på.\n"
     )
     html_part = mail.message.get_body(("html",))
