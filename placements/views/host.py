@@ -91,9 +91,11 @@ HOST_AGREEMENT_LABELS = {
     "tasks": "Uppgifter",
     "host_gains": "Vad ni får ut av placeringen",
 }
+# A closed slot can be reopened (as paused), as the box's hint says: the refusal must not
+# claim otherwise.
 CLOSE_UNCONFIRMED = (
     "Kryssa i rutan ”Ja, jag vill stänga platsen” för att stänga den. "
-    "En stängd plats kan inte publiceras igen."
+    "En stängd plats syns inte i sökningen och tar inte emot nya förslag."
 )
 OPEN_FOR_HOST = ("accepted", "agreed", "active")
 ENDED = ("completed", "interrupted")
