@@ -315,7 +315,7 @@ async def accept_options(booking: BookingRow, slot: SlotRow) -> schemas.AcceptOp
         if room.seats_free > 0 and room.others_with_room:
             problem += " Välj en annan handledare som har plats."
         else:
-            problem += f" {capacity.suggestion_text(room)} Föreslå en annan period."
+            problem += f" {capacity.way_forward_text(room)}"
     suggestion = room.suggestion
     return schemas.AcceptOptions(
         booking_id=int(booking["id"]),

@@ -1,0 +1,64 @@
+"""The host's proposal page when nothing fits (a host's day, December 2026): the slot's only
+supervisor was full for the whole of the slot's dates, and the page said "Föreslå en annan
+period" though it also said no period had room, with no way to make room from there. Now
+the page says what would help (a supervisor with room, or more seats) and links to where
+the host does that; a proposal that fits another period still asks for that period.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from placements.services import bookings
+from tests.builders import make_candidate, make_slot
+from tests.placements.bookingdata import END, START, make_world, propose
+from tests.placements.test_attacks_signatures import login
+
+HTML = {"accept": "text/html"}
+
+
+async def _second_proposal(*, capacity: int, supervision: int, slot_end=END):
+    """A slot whose dates are exactly one period, with its first proposal accepted, and a
+    second proposal for the same period (sent despite the warning)."""
+    w = await make_world(capacity=capacity, supervision=supervision)
+    slot_id = await make_slot(
+        w.host_id, w.supervisor_id, capacity=capacity, start=START, end=slot_end
+    )
+    w.slot_id = slot_id
+    first = await propose(w)
+    await bookings.accept(w.host_user, first)
+    second = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), confirm=True)
+    return w, second
+
+
+async def test_a_full_supervisor_with_no_free_period_links_to_the_supervisors(client):
+    w, booking_id = await _second_proposal(capacity=2, supervision=1)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    text = page.text
+    assert "Det finns ingen period med plats inom platsens datum." in text
+    # Not the dead end: no period has room, so asking for another one helps nobody.
+    assert "Föreslå en annan period." not in text
+    assert "Lägg till en handledare eller ge en handledare plats för fler deltagare" in text
+    assert f'href="/vard/organisation/{w.host_id}#kontakter"' in text
+
+
+async def test_a_full_slot_with_no_free_period_links_to_the_slot(client):
+    w, booking_id = await _second_proposal(capacity=1, supervision=5)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Öka antalet platser på platsen" in page.text
+    assert f'href="/vard/platser/{w.slot_id}"' in page.text
+    assert "#kontakter" not in page.text
+
+
+async def test_a_free_later_period_is_still_suggested_without_the_make_room_link(client):
+    w, booking_id = await _second_proposal(capacity=2, supervision=1, slot_end=None)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Första period med plats:" in page.text
+    assert "Föreslå en annan period, eller avböj förslaget." in page.text
+    assert 'id="gor-plats"' not in page.text
