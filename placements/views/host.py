@@ -548,9 +548,14 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     presence = None
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
+    coordinator_name, coordinator_email = await answer_services.coordinator_contact(
+        booking.coordinator_id
+    )
     return {
         **attendance_views.context(presence, f"/vard/bokningar/{booking_id}/narvaro"),
         "booking": booking,
+        "coordinator_name": coordinator_name,
+        "coordinator_email": coordinator_email,
         "options": options,
         "participant": participant,
         "agreement": agreement,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from placements.services import bookings
 from tests.builders import make_candidate, make_slot
-from tests.placements.bookingdata import END, START, make_world, propose
+from tests.placements.bookingdata import END, START, make_world, propose, to_active
 from tests.placements.test_attacks_signatures import login
 
 HTML = {"accept": "text/html"}
@@ -62,3 +62,35 @@ async def test_a_free_later_period_is_still_suggested_without_the_make_room_link
     assert "Första period med plats:" in page.text
     assert "Föreslå en annan period, eller avböj förslaget." in page.text
     assert 'id="gor-plats"' not in page.text
+
+
+# --- whom the host asks ------------------------------------------------------------------------
+# The host portal's booking page named the coordinator only inside the agreement, without a
+# way to reach her, and nothing said who ends a placement: a host with a question, or a
+# participant who stopped coming, had nowhere to turn. The page a host without an account
+# answers on already named her.
+
+
+async def test_the_host_page_names_the_coordinator_to_ask(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    name = f"{w.coordinator.username.capitalize()} Testsson"
+    email = f"{w.coordinator.username}@test.example.se"
+    assert f"Frågor om förslaget? Kontakta samordnaren {name}" in page.text
+    assert f'href="mailto:{email}"' in page.text
+    assert "avslutas i förtid" not in page.text  # nothing started yet
+
+
+async def test_a_running_placement_says_the_coordinator_ends_it(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Frågor om placeringen? Kontakta samordnaren" in page.text
+    assert "Samordnaren avslutar placeringen; hör av er om den behöver avslutas i förtid." in (
+        page.text
+    )
