@@ -53,6 +53,7 @@ from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from placements.views import attendance as attendance_views
+from placements.views import workbench as workbench_views
 
 host_only = requires("host")
 # The slot form also serves admins, who edit any host's slots here (the back office's job),
@@ -563,6 +564,7 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
         "attendance": list(LABELS["attendance"].items()),
         "recommendations": list(LABELS["recommendation"].items()),
         "labels": ASSESSMENT_LABELS,
+        "end_labels": workbench_views.END_LABELS,
         "agreement_labels": HOST_AGREEMENT_LABELS,
         "agreement_values": {k: getattr(agreement, k) for k in HOST_AGREEMENT_LABELS}
         if agreement
@@ -638,6 +640,27 @@ async def booking_assess(
 
 
 @post(
+    "/vard/bokningar/{booking_id:int}/avsluta",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_end(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Response[Any]:
+    """The host ends the placement, as planned or early (the service lets the host, as the
+    domain has the host report the end); the same form and rules as the coordinator's, the
+    box ticked first. The coordinator is told, and the page then asks for the assessment."""
+
+    async def end(data: booking_schemas.EndRequest) -> Landing:
+        await booking_services.end(
+            _user(request), booking_id, data.result, data.end_date, data.reason
+        )
+        return f"/vard/bokningar/{booking_id}#bedomning", "placering-avslutad-vard"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(request, workbench_views.END_FORM, end, refused)
+
+
+@post(
     "/vard/bokningar/{booking_id:int}/narvaro",
     guards=[host_only],
     include_in_schema=False,
@@ -675,5 +698,6 @@ ROUTES = [
     booking_sign,
     booking_agreement,
     booking_assess,
+    booking_end,
     booking_attendance,
 ]

@@ -9,10 +9,12 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+from marketplace.kernel.tables import OutboxMessage
 from placements.services import bookings
-from tests.builders import make_candidate, make_slot
+from placements.tables import Booking, BookingEvent
+from tests.builders import make_candidate, make_host, make_host_user, make_slot
 from tests.placements.bookingdata import END, START, make_world, propose, to_active
-from tests.placements.test_attacks_signatures import login
+from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}
 
@@ -84,13 +86,93 @@ async def test_the_host_page_names_the_coordinator_to_ask(client):
     assert "avslutas i förtid" not in page.text  # nothing started yet
 
 
-async def test_a_running_placement_says_the_coordinator_ends_it(client):
+async def test_a_running_placement_names_the_coordinator_and_offers_the_end(client):
     w = await make_world()
     booking_id = await to_active(w)
     await login(client, w.host_user.username)
     page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
     assert page.status_code == 200
     assert "Frågor om placeringen? Kontakta samordnaren" in page.text
-    assert "Samordnaren avslutar placeringen; hör av er om den behöver avslutas i förtid." in (
-        page.text
+    assert f'action="/vard/bokningar/{booking_id}/avsluta"' in page.text
+    assert "Ja, avsluta placeringen" in page.text
+
+
+# --- the host ends the placement ---------------------------------------------------------------
+# The domain has the host report the end of a placement, and the service let the host end it,
+# but the portal had no form: a host whose participant stopped coming, or whose placement
+# was over, could not say so, and the assessment form appears only after the end.
+
+
+async def test_ending_without_the_box_ticked_changes_nothing(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    refused = await client.post(
+        f"{url}/avsluta",
+        data={"_csrf_token": csrf_of(shown.text), "result": "interrupted", "reason": "Slutade"},
+        headers=HTML,
+        follow_redirects=False,
     )
+    assert refused.status_code == 400
+    assert 'id="f-confirm_end-error"' in refused.text
+    assert "Slutade" in refused.text  # what was typed is kept
+    assert "<details open>" in refused.text  # the form shows its message
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+
+
+async def test_the_host_ends_the_placement_and_is_asked_for_the_assessment(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    ended = await client.post(
+        f"{url}/avsluta",
+        data={
+            "_csrf_token": csrf_of(shown.text),
+            "result": "interrupted",
+            "reason": "Deltagaren fick ett jobb",
+            "confirm_end": "1",
+        },
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303, ended.text
+    assert ended.headers["location"].startswith(f"{url}?klart=placering-avslutad-vard")
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "interrupted"}
+    event = (
+        await BookingEvent.select(BookingEvent.note, BookingEvent.to_status)
+        .where(BookingEvent.booking == booking_id)
+        .order_by(BookingEvent.id, ascending=False)
+        .first()
+    )
+    assert event == {"note": "Deltagaren fick ett jobb", "to_status": "interrupted"}
+    told = await OutboxMessage.count().where(
+        (OutboxMessage.recipient == f"{w.coordinator.username}@test.example.se")
+        & (OutboxMessage.kind == "booking.interrupted")
+    )
+    assert told == 1
+    landing = await client.get(ended.headers["location"], headers=HTML)
+    assert "Placeringen är avslutad och samordnaren har fått besked" in landing.text
+    assert "Lämna bedömningen" in landing.text
+    assert "/avsluta" not in landing.text  # nothing left to end
+
+
+async def test_the_host_of_another_organisation_cannot_end_it(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    other = await make_host_user(await make_host("Annan värd AB"))
+    await login(client, other.username)
+    home = await client.get("/vard", headers=HTML)
+    refused = await client.post(
+        f"/vard/bokningar/{booking_id}/avsluta",
+        data={"_csrf_token": csrf_of(home.text), "result": "completed", "confirm_end": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
