@@ -1,8 +1,11 @@
-"""The host's proposal page when nothing fits (a host's day, December 2026): the slot's only
-supervisor was full for the whole of the slot's dates, and the page said "Föreslå en annan
-period" though it also said no period had room, with no way to make room from there. Now
-the page says what would help (a supervisor with room, or more seats) and links to where
-the host does that; a proposal that fits another period still asks for that period.
+"""The host portal's booking page, from a host's day (December 2026).
+
+The proposal when nothing fits: the slot's only supervisor was full for the whole of the
+slot's dates, and the page said "Föreslå en annan period" though it also said no period had
+room, with no way to make room from there. Now the page says what would help (a supervisor
+with room, or more seats) and links to where the host does that; a proposal that fits
+another period still asks for that period. Then whom the host asks, how the host ends a
+placement, and one error summary per refused form.
 
 Every test runs on SQLite and on PostgreSQL.
 """
@@ -176,3 +179,27 @@ async def test_the_host_of_another_organisation_cannot_end_it(client):
     assert refused.status_code == 404
     row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert row == {"status": "active"}
+
+
+# --- one summary of a refused form --------------------------------------------------------------
+
+
+async def test_a_refused_assessment_has_one_error_summary(client):
+    """The page's summary at the top lists the refused assessment's messages; the
+    assessment section had a second one, with the same id and a second alert."""
+    w = await make_world()
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed")
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    refused = await client.post(
+        f"{url}/bedomning",
+        data={"_csrf_token": csrf_of(shown.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert refused.text.count('id="error-summary"') == 1
+    assert 'href="#f-attendance"' in refused.text
+    assert 'id="f-attendance-error"' in refused.text
