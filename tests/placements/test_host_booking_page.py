@@ -164,6 +164,32 @@ async def test_the_host_ends_the_placement_and_is_asked_for_the_assessment(clien
     assert "/avsluta" not in landing.text  # nothing left to end
 
 
+async def test_breaking_off_needs_a_reason_named_with_the_other_errors(client):
+    """The hint said a reason is needed when the placement broke off, but none was asked
+    for: the coordinator learnt nothing of why. The same form serves the coordinator."""
+    w = await make_world()
+    booking_id = await to_active(w)
+    for who, url in (
+        (w.host_user, f"/vard/bokningar/{booking_id}"),
+        (w.coordinator, f"/arbetsbord/bokningar/{booking_id}"),
+    ):
+        client.cookies.clear()
+        await login(client, who.username)
+        shown = await client.get(url, headers=HTML)
+        refused = await client.post(
+            f"{url}/avsluta",
+            data={"_csrf_token": csrf_of(shown.text), "result": "interrupted", "reason": " "},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 400
+        assert 'id="f-reason-error"' in refused.text
+        assert "Skriv kort varför placeringen avbröts." in refused.text
+        assert 'id="f-confirm_end-error"' in refused.text  # both at once
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+
+
 async def test_the_host_of_another_organisation_cannot_end_it(client):
     w = await make_world()
     booking_id = await to_active(w)
