@@ -115,6 +115,9 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         b.id: (await answer_services.accept_options_for(user, b.id, audit=False)).fits
         for b in proposals
     }
+    # A proposal to a slot that takes no accept now (paused, closed, without a supervisor):
+    # the host is told why and sent to the slot, not offered an accept that fails.
+    refusals = {b.id: await slot_services.booking_refusal(b.slot_id) for b in proposals}
     to_sign = []
     for booking in lists["accepted"]:
         agreement = await agreement_services.get_agreement_for(user, booking.id)
@@ -130,6 +133,7 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         "slots": slots,
         "proposals": proposals,
         "fits": fits,
+        "refusals": refusals,
         "to_sign": to_sign,
         "placements": placements,
         "to_assess": to_assess,
@@ -544,8 +548,10 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     if booking.status in ENDED:
         assessment = await outcome_services.get_assessment_for(user, booking_id)
     options = None
+    refusal = None
     if booking.status == "proposed":
         options = await answer_services.accept_options_for(user, booking_id, audit=False)
+        refusal = await slot_services.booking_refusal(booking.slot_id)
     presence = None
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
@@ -558,6 +564,7 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
         "coordinator_name": coordinator_name,
         "coordinator_email": coordinator_email,
         "options": options,
+        "refusal": refusal,
         "participant": participant,
         "agreement": agreement,
         "assessment": assessment,

@@ -13,8 +13,8 @@ Every test runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 from marketplace.kernel.tables import OutboxMessage
-from placements.services import bookings
-from placements.tables import Booking, BookingEvent
+from placements.services import bookings, slots
+from placements.tables import Booking, BookingEvent, Slot
 from tests.builders import make_candidate, make_host, make_host_user, make_slot
 from tests.placements.bookingdata import END, START, make_world, propose, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
@@ -229,3 +229,34 @@ async def test_a_refused_assessment_has_one_error_summary(client):
     assert refused.text.count('id="error-summary"') == 1
     assert 'href="#f-attendance"' in refused.text
     assert 'id="f-attendance-error"' in refused.text
+
+
+# --- a proposal to a slot that takes no accept now ---------------------------------------------
+# A host paused a slot while a proposal to it waited. The portal still offered "Acceptera",
+# which failed with "Publicera den först" under the supervisor field, with no way to the slot.
+
+
+async def test_a_proposal_to_a_paused_slot_says_why_and_links_to_the_slot(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await slots.change_status(w.host_user, w.slot_id, "pause")
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="kan-inte-ta-emot"' in page.text
+    assert "Platsen är inte publicerad. Publicera den först." in page.text
+    assert f'href="/vard/platser/{w.slot_id}"' in page.text
+    assert f'action="/vard/bokningar/{booking_id}/acceptera"' not in page.text
+    assert "Avböj med ett skäl" in page.text
+    home = await client.get("/vard", headers=HTML)
+    card = home.text.split(f'id="proposal-{booking_id}"')[1].split("</article>")[0]
+    assert "Platsen är inte publicerad. Publicera den först." in card
+    assert f'href="/vard/platser/{w.slot_id}"' in card
+    assert "/acceptera" not in card
+    assert "/avboj" in card  # declining still works
+
+    # Published again (written: the test slot has no occupation, which publishing asks for).
+    await Slot.update({Slot.status: "published"}).where(Slot.id == w.slot_id)
+    again = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert 'id="kan-inte-ta-emot"' not in again.text
+    assert f'action="/vard/bokningar/{booking_id}/acceptera"' in again.text
