@@ -445,9 +445,8 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
         )
     if not problems:
         return None
-    return ValidationFailed(
-        " ".join(message for _, message in problems), fields=[f for f, _ in problems]
-    )
+    # Each message on its own field, so that the slot form marks the fields to fill in.
+    return ValidationFailed.every(dict(problems))
 
 
 async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:

@@ -385,7 +385,10 @@ async def _change_status(
             status_code=status_code,
         )
 
-    return await round_trip(request, form, change, refused)
+    # What publishing lacks is said at the slot form's fields (capacity, town, occupation,
+    # supervisor), each linked from the summary, not as one paragraph at the top.
+    fields = [*form.fields, *SLOT_LABELS]
+    return await round_trip(request, form, change, refused, fields=fields)
 
 
 # The POST route of one status action on a slot.
