@@ -440,7 +440,8 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
             (
                 "supervisor_id",
                 "Välj en handledare innan du publicerar: utan handledare kan platsen inte ta "
-                "emot någon. Lägg till handledare under organisationens uppgifter.",
+                "emot någon. Lägg till handledare under Kontaktpersoner och handledare på "
+                "organisationens sida.",
             )
         )
     if not problems:

@@ -35,6 +35,9 @@ async def test_publishing_an_incomplete_draft_marks_each_missing_field(client):
         assert f'href="#f-{field}"' in refused.text, field
         assert f'id="f-{field}"' in refused.text, field  # the link has a target
     assert "Ange på vilken ort platsen finns innan du publicerar." in refused.text
+    # The supervisors are added on the organisation's page, which the slot page links to.
+    assert "Kontaktpersoner och handledare på organisationens sida" in refused.text
+    assert f'href="/vard/organisation/{host_id}#kontakter"' in refused.text
     row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
     assert row == {"status": "draft"}
 
