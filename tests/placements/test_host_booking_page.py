@@ -260,3 +260,27 @@ async def test_a_proposal_to_a_paused_slot_says_why_and_links_to_the_slot(client
     again = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
     assert 'id="kan-inte-ta-emot"' not in again.text
     assert f'action="/vard/bokningar/{booking_id}/acceptera"' in again.text
+
+
+# --- after the host's signature ----------------------------------------------------------------
+
+
+async def test_after_signing_the_host_is_told_who_signs_the_rest(client):
+    """The signatures table showed "Väntar" for three parties and nothing more: the host
+    could not tell whether anything was still theirs to do."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    before = await client.get(url, headers=HTML)
+    assert 'id="vantar-pa-underskrifter"' not in before.text  # the host has not signed yet
+    signed = await client.post(
+        f"{url}/underteckna",
+        data={"_csrf_token": csrf_of(before.text), "version": "1"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    after = await client.get(url, headers=HTML)
+    assert 'id="vantar-pa-underskrifter"' in after.text
+    assert "Nu väntar överenskommelsen på: samordnare, handledare, deltagare." in after.text
