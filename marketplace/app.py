@@ -29,7 +29,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import jobs_views, packages
-from marketplace.kernel.auth import AuthMiddleware, AuthUser, public, request_path
+from marketplace.kernel.auth import AuthMiddleware, AuthUser, current_user, public, request_path
 from marketplace.kernel.bodies import refuse_deep_json
 from marketplace.kernel.errors import MarketplaceError, NotFound, said_once
 from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
@@ -163,9 +163,16 @@ def _error_response(
     `errors` with one Swedish message per field when fields are concerned."""
     shown = {k: v for k, v in (errors or {}).items() if k != "_"}
     if _wants_html(request):
+        # The signed-in user too, so that the menu stays theirs: an error page that offered
+        # "Logga in" made a signed-in host think the session was gone.
         return Template(
             "error.html",
-            context={"status": status, "message": message, "request": request},
+            context={
+                "status": status,
+                "message": message,
+                "request": request,
+                "user": current_user(request),
+            },
             status_code=status,
         )
     body: dict[str, Any] = {"status_code": status, "detail": message, "fields": fields}

@@ -259,6 +259,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/bokningar/{booking_id}/underteckna"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/overenskommelse"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/bedomning"): HOST_A,
+    ("POST", "/vard/bokningar/{booking_id}/avsluta"): HOST_A,
     # Attendance (issue 18): the host reports its own placements' weeks.
     ("POST", "/vard/bokningar/{booking_id}/narvaro"): HOST_A,
     ("GET", "/vard/organisation/{host_id}"): HOST_A_AND_STAFF,
@@ -951,6 +952,7 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "/arbetsbord/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},
     "/arbetsbord/bokningar/{booking_id}/avsluta": {"result": "completed", "confirm_end": "1"},
+    "/vard/bokningar/{booking_id}/avsluta": {"result": "completed", "confirm_end": "1"},
     "/arbetsbord/bokningar/{booking_id}/papper": {"party": "supervisor", "version": "1"},
     "/arbetsbord/bokningar/{booking_id}/utfall": {
         "category": "arbete",

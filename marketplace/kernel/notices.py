@@ -66,6 +66,9 @@ NOTICES: dict[str, Notice] = {
     "forslag-avbojt": Notice("Ni har avböjt förslaget. Samordnaren har fått besked."),
     "overenskommelse-undertecknad": Notice("Överenskommelsen är undertecknad."),
     "bedomning-skickad": Notice("Tack! Bedömningen är inskickad."),
+    "placering-avslutad-vard": Notice(
+        "Placeringen är avslutad och samordnaren har fått besked. Fyll i bedömningen nedan."
+    ),
     # The coordinator's participants, proposals and bookings (placements, workbench)
     "deltagare-registrerad": Notice("Deltagaren är registrerad."),
     "profil-sparad": Notice("Profilen är sparad."),

@@ -208,20 +208,13 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
             .first()
         )
         assert slot is not None and candidate is not None and host is not None
-        coordinator = None
-        if booking["coordinator"] is not None:
-            coordinator = (
-                await User.select(User.first_name, User.last_name, User.username, User.email)
-                .where(User.id == booking["coordinator"])
-                .first()
-            )
+        coordinator_name, coordinator_email = await coordinator_contact(booking["coordinator"])
         await record(
             None,
             "booking.read",
             booking["candidate"],
             detail=f"bokning {booking_id} via svarslänk till {link['name'] or link['email']}",
         )
-        coordinator_name = user_name(coordinator) if coordinator else ""
         return AnswerPage(
             booking_id=booking_id,
             recipient_name=link["name"],
@@ -236,10 +229,26 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
             participant_first_name=candidate["first_name"],
             shared_adaptations=shareable_adaptations(candidate),
             coordinator_name=coordinator_name,
-            coordinator_email=coordinator["email"] if coordinator else "",
+            coordinator_email=coordinator_email,
             expires_at=link["expires_at"],
             options=await accept_options(booking, slot),
         )
+
+
+async def coordinator_contact(coordinator_id: int | None) -> tuple[str, str]:
+    """The name and work e-mail of a booking's coordinator, whom the host asks about the
+    proposal or the placement (("", "") when the booking has none). The caller has already
+    been let see the booking."""
+    if coordinator_id is None:
+        return "", ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username, User.email)
+        .where(User.id == coordinator_id)
+        .first()
+    )
+    if row is None:
+        return "", ""
+    return user_name(row), row["email"] or ""
 
 
 async def _claim(link: AnswerLinkRow, answer: str) -> None:
@@ -315,7 +324,7 @@ async def accept_options(booking: BookingRow, slot: SlotRow) -> schemas.AcceptOp
         if room.seats_free > 0 and room.others_with_room:
             problem += " Välj en annan handledare som har plats."
         else:
-            problem += f" {capacity.suggestion_text(room)} Föreslå en annan period."
+            problem += f" {capacity.way_forward_text(room)}"
     suggestion = room.suggestion
     return schemas.AcceptOptions(
         booking_id=int(booking["id"]),

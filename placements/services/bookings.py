@@ -478,7 +478,7 @@ async def accept_locked(
         room = await capacity.room_for(slot, start, end, booking_id)
         raise Conflict(
             f"Platsen har ingen ledig plats under perioden {period}. "
-            f"{capacity.suggestion_text(room)} Föreslå en annan period, eller avböj förslaget.",
+            f"{capacity.way_forward_text(room)}",
             fields=["start_date"],
         )
     guided = await capacity.overlapping(Booking.supervisor == supervisor_id, start, end, booking_id)
@@ -489,7 +489,7 @@ async def accept_locked(
             f"Välj en annan handledare med plats: {', '.join(others)}."
             if others
             else "Ingen annan handledare hos er har plats under perioden. "
-            f"{capacity.suggestion_text(room)} Föreslå en annan period, eller avböj förslaget."
+            f"{capacity.way_forward_text(room)}"
         )
         raise Conflict(
             f"Handledaren {contact['name']} handleder redan så många deltagare som hen har "

@@ -230,3 +230,23 @@ def suggestion_text(room: Room) -> str:
     if room.suggestion is None:
         return "Det finns ingen period med plats inom platsens datum."
     return f"Första period med plats: {period_text(*room.suggestion)}."
+
+
+# What the host can do when no period has room: another period would be refused too, so the
+# way forward is more room (seats on the slot, or a supervisor with room), or a no.
+NO_PERIOD_NEEDS_SEATS = "Öka antalet platser på platsen, eller avböj förslaget."
+NO_PERIOD_NEEDS_SUPERVISOR = (
+    "Lägg till en handledare eller ge en handledare plats för fler deltagare, "
+    "eller avböj förslaget."
+)
+
+
+def way_forward_text(room: Room) -> str:
+    """What the host can do about a proposal that does not fit as it stands, after the
+    suggested period (or that there is none): another period when one has room; otherwise
+    make room, or decline. Telling the host to pick another period when none has room was a
+    dead end."""
+    if room.suggestion is not None:
+        return f"{suggestion_text(room)} Föreslå en annan period, eller avböj förslaget."
+    needs = NO_PERIOD_NEEDS_SEATS if room.seats_free <= 0 else NO_PERIOD_NEEDS_SUPERVISOR
+    return f"{suggestion_text(room)} {needs}"

@@ -441,14 +441,14 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
             (
                 "supervisor_id",
                 "Välj en handledare innan du publicerar: utan handledare kan platsen inte ta "
-                "emot någon. Lägg till handledare under organisationens uppgifter.",
+                "emot någon. Lägg till handledare under Kontaktpersoner och handledare på "
+                "organisationens sida.",
             )
         )
     if not problems:
         return None
-    return ValidationFailed(
-        " ".join(message for _, message in problems), fields=[f for f, _ in problems]
-    )
+    # Each message on its own field, so that the slot form marks the fields to fill in.
+    return ValidationFailed.every(dict(problems))
 
 
 async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:

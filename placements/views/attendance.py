@@ -7,6 +7,7 @@ supervisor without an account reports a week on, through the signed link in the 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -21,7 +22,7 @@ from marketplace.kernel.forms import field_errors, form_values, parse_form
 from marketplace.kernel.templating import day
 from marketplace.kernel.views import page
 from placements import date_rules, documents
-from placements.attendance_figures import REASON_TEXT
+from placements.attendance_figures import MAX_DAYS, REASON_TEXT
 from placements.errors import LinkRefused
 from placements.schemas import attendance as schemas
 from placements.services import attendance as services
@@ -57,6 +58,23 @@ MONTH_NAMES = (
 )
 
 
+_week_rules = date_rules.form_rules("attendance")
+
+
+def _report_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The week's own rules on the fields typed so far, so that the form lists them with its
+    other errors at once: the days add up to a week at most, and other absence says what it
+    was. (`attendance.check_report` checks them again; without this a supervisor fixed the
+    numbers, saved, and only then learnt the comment was missing.)"""
+    found = list(_week_rules(typed))
+    days = {k: int(str(typed[k])) for k in DAY_FIELDS if str(typed.get(k, "")).isdigit()}
+    if sum(days.values()) > MAX_DAYS:
+        found.append(("days_present", services.TOO_MANY_DAYS))
+    if days.get("days_other") and not str(typed.get("absence_note") or "").strip():
+        found.append(("absence_note", services.OTHER_NEEDS_NOTE))
+    return found
+
+
 def parse_report(values: dict[str, Any]) -> schemas.WeekReport:
     """The week report from a form; an empty number of days is none (0)."""
     cleaned = {
@@ -67,7 +85,7 @@ def parse_report(values: dict[str, Any]) -> schemas.WeekReport:
         cleaned,
         labels=LABELS,
         blank_is_empty=["absence_note"],
-        rules=date_rules.form_rules("attendance"),
+        rules=_report_rules,
     )
 
 

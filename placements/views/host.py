@@ -53,6 +53,7 @@ from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
 from placements.views import attendance as attendance_views
+from placements.views import workbench as workbench_views
 
 host_only = requires("host")
 # The slot form also serves admins, who edit any host's slots here (the back office's job),
@@ -91,9 +92,11 @@ HOST_AGREEMENT_LABELS = {
     "tasks": "Uppgifter",
     "host_gains": "Vad ni får ut av placeringen",
 }
+# A closed slot can be reopened (as paused), as the box's hint says: the refusal must not
+# claim otherwise.
 CLOSE_UNCONFIRMED = (
     "Kryssa i rutan ”Ja, jag vill stänga platsen” för att stänga den. "
-    "En stängd plats kan inte publiceras igen."
+    "En stängd plats syns inte i sökningen och tar inte emot nya förslag."
 )
 OPEN_FOR_HOST = ("accepted", "agreed", "active")
 ENDED = ("completed", "interrupted")
@@ -112,6 +115,9 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         b.id: (await answer_services.accept_options_for(user, b.id, audit=False)).fits
         for b in proposals
     }
+    # A proposal to a slot that takes no accept now (paused, closed, without a supervisor):
+    # the host is told why and sent to the slot, not offered an accept that fails.
+    refusals = {b.id: await slot_services.booking_refusal(b.slot_id) for b in proposals}
     to_sign = []
     for booking in lists["accepted"]:
         agreement = await agreement_services.get_agreement_for(user, booking.id)
@@ -127,6 +133,7 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
         "slots": slots,
         "proposals": proposals,
         "fits": fits,
+        "refusals": refusals,
         "to_sign": to_sign,
         "placements": placements,
         "to_assess": to_assess,
@@ -378,7 +385,10 @@ async def _change_status(
             status_code=status_code,
         )
 
-    return await round_trip(request, form, change, refused)
+    # What publishing lacks is said at the slot form's fields (capacity, town, occupation,
+    # supervisor), each linked from the summary, not as one paragraph at the top.
+    fields = [*form.fields, *SLOT_LABELS]
+    return await round_trip(request, form, change, refused, fields=fields)
 
 
 # The POST route of one status action on a slot.
@@ -541,21 +551,30 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     if booking.status in ENDED:
         assessment = await outcome_services.get_assessment_for(user, booking_id)
     options = None
+    refusal = None
     if booking.status == "proposed":
         options = await answer_services.accept_options_for(user, booking_id, audit=False)
+        refusal = await slot_services.booking_refusal(booking.slot_id)
     presence = None
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
+    coordinator_name, coordinator_email = await answer_services.coordinator_contact(
+        booking.coordinator_id
+    )
     return {
         **attendance_views.context(presence, f"/vard/bokningar/{booking_id}/narvaro"),
         "booking": booking,
+        "coordinator_name": coordinator_name,
+        "coordinator_email": coordinator_email,
         "options": options,
+        "refusal": refusal,
         "participant": participant,
         "agreement": agreement,
         "assessment": assessment,
         "attendance": list(LABELS["attendance"].items()),
         "recommendations": list(LABELS["recommendation"].items()),
         "labels": ASSESSMENT_LABELS,
+        "end_labels": workbench_views.END_LABELS,
         "agreement_labels": HOST_AGREEMENT_LABELS,
         "agreement_values": {k: getattr(agreement, k) for k in HOST_AGREEMENT_LABELS}
         if agreement
@@ -631,6 +650,27 @@ async def booking_assess(
 
 
 @post(
+    "/vard/bokningar/{booking_id:int}/avsluta",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_end(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Response[Any]:
+    """The host ends the placement, as planned or early (the service lets the host, as the
+    domain has the host report the end); the same form and rules as the coordinator's, the
+    box ticked first. The coordinator is told, and the page then asks for the assessment."""
+
+    async def end(data: booking_schemas.EndRequest) -> Landing:
+        await booking_services.end(
+            _user(request), booking_id, data.result, data.end_date, data.reason
+        )
+        return f"/vard/bokningar/{booking_id}#bedomning", "placering-avslutad-vard"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(request, workbench_views.END_FORM, end, refused)
+
+
+@post(
     "/vard/bokningar/{booking_id:int}/narvaro",
     guards=[host_only],
     include_in_schema=False,
@@ -668,5 +708,6 @@ ROUTES = [
     booking_sign,
     booking_agreement,
     booking_assess,
+    booking_end,
     booking_attendance,
 ]

@@ -11,7 +11,7 @@ their placements parts from here (`candidate_context`, `propose_context`, `propo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
@@ -530,14 +530,28 @@ AGREEMENT_FORM = Form(
     # "not in the past" holds only for a period that changes (the service knows which did).
 )
 PAPER_FORM = Form(agreement_schemas.PaperSignature, labels=PAPER_LABELS)
-# Ending cannot be undone, so the coordinator ticks a box first (checked here, on the server);
-# a form error and a missing tick are reported together.
+END_NEEDS_REASON = "Skriv kort varför placeringen avbröts."
+_end_dates = date_rules.form_rules("end")
+
+
+def _end_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The end's date rules, and a reason for a placement that broke off: the form's hint
+    says one is needed, and the coordinator follows up on it (it stays optional in the API,
+    as before)."""
+    found = list(_end_dates(typed))
+    if typed.get("result") == "interrupted" and not str(typed.get("reason") or "").strip():
+        found.append(("reason", END_NEEDS_REASON))
+    return found
+
+
+# Ending cannot be undone, so the coordinator (or the host) ticks a box first (checked here,
+# on the server); a form error and a missing tick are reported together.
 END_FORM = Form(
     booking_schemas.EndRequest,
     labels={k: v for k, v in END_LABELS.items() if k != "confirm_end"},
     blank_is_none=["end_date"],
     blank_is_empty=["reason"],
-    rules=date_rules.form_rules("end"),
+    rules=_end_rules,
     boxes={"confirm_end": END_UNCONFIRMED},
 )
 OUTCOME_FORM = Form(

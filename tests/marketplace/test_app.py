@@ -192,3 +192,31 @@ async def test_a_wrong_query_parameter_on_a_page_is_swedish_with_a_way_back(clie
     assert "Sökordet får vara högst 200 tecken." in answer.text
     assert "Expected" not in answer.text and "q:" not in answer.text
     assert '<a href="/platser">Visa sidan utan de här valen</a>' in answer.text
+
+
+async def test_an_error_page_keeps_the_signed_in_menu(client):
+    """A signed-in host who followed a stale link saw "Logga in" on the 404 page and took the
+    session for lost; the error page now has the user's own menu, with a working sign-out."""
+    from tests.builders import make_host, make_host_user
+    from tests.placements.test_attacks_signatures import csrf_of, login
+
+    host = await make_host_user(await make_host("Vårgårda Trädgård AB"))
+    await login(client, host.username)
+    page = await client.get("/vard/bokningar/987654", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "Bokningen finns inte" in page.text
+    assert 'href="/vard">Min organisation</a>' in page.text
+    assert 'href="/logga-in">Logga in</a>' not in page.text
+    signed_out = await client.post(
+        "/logga-ut", data={"_csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert signed_out.status_code == 303
+    after = await client.get("/vard/bokningar/987654", headers={"accept": "text/html"})
+    assert 'href="/logga-in">Logga in</a>' in after.text
+
+
+async def test_an_error_page_offers_sign_in_to_a_visitor(client):
+    page = await client.get("/finns-inte", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert 'href="/logga-in">Logga in</a>' in page.text
+    assert "Logga ut" not in page.text

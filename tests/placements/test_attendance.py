@@ -261,6 +261,49 @@ async def test_host_reports_a_week_on_the_booking_page(client):
     )
 
 
+async def test_the_week_form_lists_every_problem_at_once(client):
+    """A wrong number of days, a missing comment for other absence and a week of more than
+    seven days are named in one answer (a host's day, December 2026: the comment and the
+    week's total came only after the numbers were fixed and saved again)."""
+    w, booking_id = await _past_placement()
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    csrf = csrf_of((await client.get(url, headers=HTML)).text)
+    bad = await client.post(
+        f"{url}/narvaro",
+        data={
+            "_csrf_token": csrf,
+            "week_start": "2025-11-17",
+            "days_present": "9",
+            "days_sick": "-1",
+            "days_other": "2",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert bad.status_code == 400
+    assert 'id="f-days_present-error"' in bad.text
+    assert 'id="f-days_sick-error"' in bad.text
+    assert 'id="f-absence_note-error"' in bad.text
+    assert "Skriv vad den andra frånvaron var." in bad.text
+    too_many = await client.post(
+        f"{url}/narvaro",
+        data={
+            "_csrf_token": csrf,
+            "week_start": "2025-11-17",
+            "days_present": "5",
+            "days_sick": "2",
+            "days_other": "1",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert too_many.status_code == 400
+    assert "närvaro och frånvaro får tillsammans vara högst 7 dagar" in too_many.text
+    assert "Skriv vad den andra frånvaron var." in too_many.text
+    assert await AttendanceWeek.count() == 0
+
+
 async def test_coordinator_records_a_week_and_reads_the_statement_and_its_pdf(client):
     w, booking_id = await _past_placement()
     await login(client, w.coordinator.username)

@@ -54,6 +54,10 @@ async def test_closing_a_slot_without_the_box_ticked_changes_nothing(client, mak
     assert 'id="f-confirm-error"' in refused.text
     assert 'href="#f-confirm"' in refused.text
     assert "Kryssa i rutan" in refused.text
+    # The box's hint says a closed slot can be opened again; the refusal must not say the
+    # opposite (it once said "En stängd plats kan inte publiceras igen").
+    assert "Du kan öppna den igen efteråt" in refused.text
+    assert "kan inte publiceras igen" not in refused.text
     row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
     assert row == {"status": "published"}
     assert not await AuditEntry.exists().where(AuditEntry.action == "slot.close")

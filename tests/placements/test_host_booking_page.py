@@ -1,0 +1,286 @@
+"""The host portal's booking page, from a host's day (December 2026).
+
+The proposal when nothing fits: the slot's only supervisor was full for the whole of the
+slot's dates, and the page said "Föreslå en annan period" though it also said no period had
+room, with no way to make room from there. Now the page says what would help (a supervisor
+with room, or more seats) and links to where the host does that; a proposal that fits
+another period still asks for that period. Then whom the host asks, how the host ends a
+placement, and one error summary per refused form.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from marketplace.kernel.tables import OutboxMessage
+from placements.services import bookings, slots
+from placements.tables import Booking, BookingEvent, Slot
+from tests.builders import make_candidate, make_host, make_host_user, make_slot
+from tests.placements.bookingdata import END, START, make_world, propose, to_active
+from tests.placements.test_attacks_signatures import csrf_of, login
+
+HTML = {"accept": "text/html"}
+
+
+async def _second_proposal(*, capacity: int, supervision: int, slot_end=END):
+    """A slot whose dates are exactly one period, with its first proposal accepted, and a
+    second proposal for the same period (sent despite the warning)."""
+    w = await make_world(capacity=capacity, supervision=supervision)
+    slot_id = await make_slot(
+        w.host_id, w.supervisor_id, capacity=capacity, start=START, end=slot_end
+    )
+    w.slot_id = slot_id
+    first = await propose(w)
+    await bookings.accept(w.host_user, first)
+    second = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), confirm=True)
+    return w, second
+
+
+async def test_a_full_supervisor_with_no_free_period_links_to_the_supervisors(client):
+    w, booking_id = await _second_proposal(capacity=2, supervision=1)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    text = page.text
+    assert "Det finns ingen period med plats inom platsens datum." in text
+    # Not the dead end: no period has room, so asking for another one helps nobody.
+    assert "Föreslå en annan period." not in text
+    assert "Lägg till en handledare eller ge en handledare plats för fler deltagare" in text
+    assert f'href="/vard/organisation/{w.host_id}#kontakter"' in text
+
+
+async def test_a_full_slot_with_no_free_period_links_to_the_slot(client):
+    w, booking_id = await _second_proposal(capacity=1, supervision=5)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Öka antalet platser på platsen" in page.text
+    assert f'href="/vard/platser/{w.slot_id}"' in page.text
+    assert "#kontakter" not in page.text
+
+
+async def test_a_free_later_period_is_still_suggested_without_the_make_room_link(client):
+    w, booking_id = await _second_proposal(capacity=2, supervision=1, slot_end=None)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Första period med plats:" in page.text
+    assert "Föreslå en annan period, eller avböj förslaget." in page.text
+    assert 'id="gor-plats"' not in page.text
+
+
+# --- whom the host asks ------------------------------------------------------------------------
+# The host portal's booking page named the coordinator only inside the agreement, without a
+# way to reach her, and nothing said who ends a placement: a host with a question, or a
+# participant who stopped coming, had nowhere to turn. The page a host without an account
+# answers on already named her.
+
+
+async def test_the_host_page_names_the_coordinator_to_ask(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    name = f"{w.coordinator.username.capitalize()} Testsson"
+    email = f"{w.coordinator.username}@test.example.se"
+    assert f"Frågor om förslaget? Kontakta samordnaren {name}" in page.text
+    assert f'href="mailto:{email}"' in page.text
+    assert "avslutas i förtid" not in page.text  # nothing started yet
+
+
+async def test_a_running_placement_names_the_coordinator_and_offers_the_end(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert "Frågor om placeringen? Kontakta samordnaren" in page.text
+    assert f'action="/vard/bokningar/{booking_id}/avsluta"' in page.text
+    assert "Ja, avsluta placeringen" in page.text
+
+
+# --- the host ends the placement ---------------------------------------------------------------
+# The domain has the host report the end of a placement, and the service let the host end it,
+# but the portal had no form: a host whose participant stopped coming, or whose placement
+# was over, could not say so, and the assessment form appears only after the end.
+
+
+async def test_ending_without_the_box_ticked_changes_nothing(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    refused = await client.post(
+        f"{url}/avsluta",
+        data={"_csrf_token": csrf_of(shown.text), "result": "interrupted", "reason": "Slutade"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-confirm_end-error"' in refused.text
+    assert "Slutade" in refused.text  # what was typed is kept
+    assert "<details open>" in refused.text  # the form shows its message
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+
+
+async def test_the_host_ends_the_placement_and_is_asked_for_the_assessment(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    ended = await client.post(
+        f"{url}/avsluta",
+        data={
+            "_csrf_token": csrf_of(shown.text),
+            "result": "interrupted",
+            "reason": "Deltagaren fick ett jobb",
+            "confirm_end": "1",
+        },
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303, ended.text
+    assert ended.headers["location"].startswith(f"{url}?klart=placering-avslutad-vard")
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "interrupted"}
+    event = (
+        await BookingEvent.select(BookingEvent.note, BookingEvent.to_status)
+        .where(BookingEvent.booking == booking_id)
+        .order_by(BookingEvent.id, ascending=False)
+        .first()
+    )
+    assert event == {"note": "Deltagaren fick ett jobb", "to_status": "interrupted"}
+    told = await OutboxMessage.count().where(
+        (OutboxMessage.recipient == f"{w.coordinator.username}@test.example.se")
+        & (OutboxMessage.kind == "booking.interrupted")
+    )
+    assert told == 1
+    landing = await client.get(ended.headers["location"], headers=HTML)
+    assert "Placeringen är avslutad och samordnaren har fått besked" in landing.text
+    assert "Lämna bedömningen" in landing.text
+    assert "/avsluta" not in landing.text  # nothing left to end
+
+
+async def test_breaking_off_needs_a_reason_named_with_the_other_errors(client):
+    """The hint said a reason is needed when the placement broke off, but none was asked
+    for: the coordinator learnt nothing of why. The same form serves the coordinator."""
+    w = await make_world()
+    booking_id = await to_active(w)
+    for who, url in (
+        (w.host_user, f"/vard/bokningar/{booking_id}"),
+        (w.coordinator, f"/arbetsbord/bokningar/{booking_id}"),
+    ):
+        client.cookies.clear()
+        await login(client, who.username)
+        shown = await client.get(url, headers=HTML)
+        refused = await client.post(
+            f"{url}/avsluta",
+            data={"_csrf_token": csrf_of(shown.text), "result": "interrupted", "reason": " "},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 400
+        assert 'id="f-reason-error"' in refused.text
+        assert "Skriv kort varför placeringen avbröts." in refused.text
+        assert 'id="f-confirm_end-error"' in refused.text  # both at once
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+
+
+async def test_the_host_of_another_organisation_cannot_end_it(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    other = await make_host_user(await make_host("Annan värd AB"))
+    await login(client, other.username)
+    home = await client.get("/vard", headers=HTML)
+    refused = await client.post(
+        f"/vard/bokningar/{booking_id}/avsluta",
+        data={"_csrf_token": csrf_of(home.text), "result": "completed", "confirm_end": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+
+
+# --- one summary of a refused form --------------------------------------------------------------
+
+
+async def test_a_refused_assessment_has_one_error_summary(client):
+    """The page's summary at the top lists the refused assessment's messages; the
+    assessment section had a second one, with the same id and a second alert."""
+    w = await make_world()
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed")
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    refused = await client.post(
+        f"{url}/bedomning",
+        data={"_csrf_token": csrf_of(shown.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert refused.text.count('id="error-summary"') == 1
+    assert 'href="#f-attendance"' in refused.text
+    assert 'id="f-attendance-error"' in refused.text
+
+
+# --- a proposal to a slot that takes no accept now ---------------------------------------------
+# A host paused a slot while a proposal to it waited. The portal still offered "Acceptera",
+# which failed with "Publicera den först" under the supervisor field, with no way to the slot.
+
+
+async def test_a_proposal_to_a_paused_slot_says_why_and_links_to_the_slot(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await slots.change_status(w.host_user, w.slot_id, "pause")
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="kan-inte-ta-emot"' in page.text
+    assert "Platsen är inte publicerad. Publicera den först." in page.text
+    assert f'href="/vard/platser/{w.slot_id}"' in page.text
+    assert f'action="/vard/bokningar/{booking_id}/acceptera"' not in page.text
+    assert "Avböj med ett skäl" in page.text
+    home = await client.get("/vard", headers=HTML)
+    card = home.text.split(f'id="proposal-{booking_id}"')[1].split("</article>")[0]
+    assert "Platsen är inte publicerad. Publicera den först." in card
+    assert f'href="/vard/platser/{w.slot_id}"' in card
+    assert "/acceptera" not in card
+    assert "/avboj" in card  # declining still works
+
+    # Published again (written: the test slot has no occupation, which publishing asks for).
+    await Slot.update({Slot.status: "published"}).where(Slot.id == w.slot_id)
+    again = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert 'id="kan-inte-ta-emot"' not in again.text
+    assert f'action="/vard/bokningar/{booking_id}/acceptera"' in again.text
+
+
+# --- after the host's signature ----------------------------------------------------------------
+
+
+async def test_after_signing_the_host_is_told_who_signs_the_rest(client):
+    """The signatures table showed "Väntar" for three parties and nothing more: the host
+    could not tell whether anything was still theirs to do."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    before = await client.get(url, headers=HTML)
+    assert 'id="vantar-pa-underskrifter"' not in before.text  # the host has not signed yet
+    signed = await client.post(
+        f"{url}/underteckna",
+        data={"_csrf_token": csrf_of(before.text), "version": "1"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    after = await client.get(url, headers=HTML)
+    assert 'id="vantar-pa-underskrifter"' in after.text
+    assert "Nu väntar överenskommelsen på: samordnare, handledare, deltagare." in after.text

@@ -1,0 +1,54 @@
+"""The host's slot page, from a host's day (December 2026): publishing a draft that lacks a
+capacity, a town, an occupation and a supervisor listed all four as one paragraph at the top,
+linked to nothing and marking no field. Each is now said at its field and linked from the
+summary, as the form's own errors are.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from placements.tables import Slot
+from tests.builders import make_host, make_host_user, make_slot
+from tests.conftest import login as api_login
+from tests.placements.test_attacks_signatures import csrf_of, login
+
+HTML = {"accept": "text/html"}
+
+
+async def test_publishing_an_incomplete_draft_marks_each_missing_field(client):
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    slot_id = await make_slot(host_id, None, capacity=0, town="", status="draft")
+    await login(client, user.username)
+    url = f"/vard/platser/{slot_id}"
+    shown = await client.get(url, headers=HTML)
+    refused = await client.post(
+        f"{url}/publicera",
+        data={"_csrf_token": csrf_of(shown.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    for field in ("capacity", "town", "occupation_id", "supervisor_id"):
+        assert f'id="f-{field}-error"' in refused.text, field
+        assert f'href="#f-{field}"' in refused.text, field
+        assert f'id="f-{field}"' in refused.text, field  # the link has a target
+    assert "Ange på vilken ort platsen finns innan du publicerar." in refused.text
+    # The supervisors are added on the organisation's page, which the slot page links to.
+    assert "Kontaktpersoner och handledare på organisationens sida" in refused.text
+    assert f'href="/vard/organisation/{host_id}#kontakter"' in refused.text
+    row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
+    assert row == {"status": "draft"}
+
+
+async def test_the_json_api_names_each_missing_field_with_its_own_message(client):
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    slot_id = await make_slot(host_id, None, capacity=1, town="", status="draft")
+    await api_login(client, user.username)
+    answer = await client.post(f"/api/v1/slots/{slot_id}/publish")
+    assert answer.status_code == 400, answer.text
+    errors = answer.json()["errors"]
+    assert set(errors) == {"town", "occupation_id", "supervisor_id"}
+    assert errors["town"] == "Ange på vilken ort platsen finns innan du publicerar."
