@@ -115,11 +115,32 @@ class SafeSQLiteEngine(SQLiteEngine):
     ) -> Any:
         connection = await self.get_connection()
         try:
-            async with connection.execute(query, args or []) as cursor:
+            # One call into the connection's thread for the statement and its rows (Piccolo
+            # makes four: execute, commit, fetch, close the cursor), and a commit only when
+            # the statement opened a transaction (a write; a read opens none).
+            rows = await connection.execute_fetchall(query, args or [])
+            if connection.in_transaction:
                 await connection.commit()
-                return await cursor.fetchall()
+            return list(rows)
         finally:
             await connection.close()
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        """A statement inside a transaction, in one call into the connection's thread.
+
+        Piccolo sends `PRAGMA foreign_keys = 1` before each one (a no-op inside a
+        transaction; every connection turns foreign keys on when it opens, `get_connection`)
+        and then executes, fetches and closes the cursor: four calls, each a hand-off to
+        aiosqlite's thread and back."""
+        connection.row_factory = dict_factory
+        return list(await connection.execute_fetchall(query, args or []))
 
 
 def make_engine(settings: Settings) -> Engine[Any]:
