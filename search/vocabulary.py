@@ -15,7 +15,7 @@ from typing import Any
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
 from placements.services import SLOTS_COUNTER, current_change, take_change
 from search.everyday import everyday_words
 from search.schemas import EverydayWordIn, EverydayWordOut, EverydayWordsOut
@@ -115,8 +115,20 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
 
     `source` says where the admin added it from (the audit row's detail), e.g. the search log.
     """
-    word = _clean_word(data.word)
-    targets = _clean_targets(data.targets)
+    # Every mistake at once: the word, its targets, and a word that stands for itself.
+    word, targets = "", []
+    problems = Problems()
+    with problems:
+        word = _clean_word(data.word)
+    with problems:
+        targets = _clean_targets(data.targets)
+    if word and any(fold(t) == fold(word) for t in targets):
+        problems.errors.setdefault(
+            "targets",
+            f"”{word}” kan inte stå för sig självt: ange de ord ur yrkestaxonomin "
+            "som vardagsordet betyder.",
+        )
+    problems.raise_any()
     if fold(word) in {fold(w) for w in everyday_words()}:
         raise Conflict(f"”{word}” finns redan bland de inbyggda vardagsorden.", fields=["word"])
     async with write_transaction(EverydayWord._meta.db):
