@@ -12,11 +12,18 @@ from typing import Any
 
 import pytest
 
+from placements.services import bump_slot_change
+from placements.tables import Candidate, Slot
 from search import usage
+from search.index import SearchIndex
+from search.schemas import SearchQuery
 from search.tables import EverydayWord, SearchLog
+from search.taxonomy_cache import taxonomy_lexicon
+from search.terms import MAX_QUERY_WORDS, parse_terms
 from tests.conftest import login
 from tests.placements import bookingdata as bd
 from tests.search.test_search_log import browser_login, post_form
+from tests.search.test_search_ranker import occ_id, slot
 
 HTML = {"accept": "text/html"}
 API = "/api/v1/search/everyday-words"
@@ -66,6 +73,41 @@ async def test_hostile_queries_are_answered_quickly_on_every_entry_point(client)
             answer = await client.get(url, params={param: too_long}, headers=headers)
             assert answer.status_code == 400, (url, answer.text[:300])
             assert f"högst {limit} tecken" in main_text(answer.text), url
+
+
+def test_a_query_reads_at_most_its_first_words():
+    """A hundred two-letter words cost 30–60 ms a search (each unknown word is looked up as an
+    abbreviation, each hit explained term by term); only the first words are read."""
+    words = [a + b for a in "bcdfghjklmnpqrstvxz" for b in "bcdfghjklmnpqrstvxz"][:100]
+    terms = parse_terms(" ".join(words), taxonomy_lexicon(), lambda t: 1, 10, max_words=24)
+    assert {t.word for t in terms} <= set(words[:24])
+    idx = SearchIndex()
+    idx.build([slot(1, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare"))])
+    filler = " ".join(["qqqqqqq"] * MAX_QUERY_WORDS)
+    assert [h.slot_id for h in idx.search(SearchQuery(q="lagerarbetare " + filler)).hits] == [1]
+    assert idx.search(SearchQuery(q=filler + " lagerarbetare")).hits == []
+
+
+async def test_a_profile_with_hostile_interests_is_matched_quickly(client):
+    w = await bd.make_world()
+    occupation = occ_id("Lagerarbetare/Terminalarbetare")
+    await Slot.update({Slot.occupation_id: occupation}).where(Slot.id == w.slot_id)
+    await bump_slot_change(w.slot_id)
+    words = [a + b for a in "bcdfghjklmnpqrstvxz" for b in "bcdfghjklmnpqrstvxz"]
+    await Candidate.update(
+        {Candidate.interests: " ".join(words)[:5000], Candidate.wished_occupations: [occupation]}
+    ).where(Candidate.id == w.candidate_id)
+    await login(client, w.coordinator.username)
+    for url in (
+        f"/arbetsbord/deltagare/{w.candidate_id}",
+        f"/api/v1/matching/candidates/{w.candidate_id}/slots?limit=100",
+    ):
+        started = time.perf_counter()
+        answer = await client.get(url, headers=HTML if "arbetsbord" in url else {})
+        assert answer.status_code == 200, answer.text[:300]
+        assert time.perf_counter() - started < SECONDS, url
+    found = await client.get(f"/api/v1/matching/candidates/{w.candidate_id}/slots")
+    assert w.slot_id in [r["id"] for r in found.json()["results"]]
 
 
 async def test_a_slot_text_built_to_be_slow_gets_its_suggestions_quickly(client):
