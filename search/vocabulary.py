@@ -10,6 +10,7 @@ own counter (so the worker knows to reload the words, not only slots).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from marketplace.kernel.audit import record
@@ -25,6 +26,11 @@ from search.text import fold, normalize
 
 WORDS_COUNTER = "everyday_words"
 MAX_TARGETS = 6
+# An everyday word is also read as the head of unknown compounds ("sjukhusstäd" is a kind of
+# "städ"). A word that ends this many taxonomy words is a word ending ("-are", "-ing"), not a
+# word: it would turn thousands of compounds into what it stands for. The built-in words end
+# at most 46 ("chaufför"); "vård" ends 136, "tion" 212, "are" 3,185.
+MAX_HEAD_OF = 150
 _WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
 
 
@@ -33,12 +39,32 @@ def _key(raw: str) -> str:
     return " ".join(normalize(raw).split())
 
 
+def _scripts(word: str) -> set[str]:
+    """The scripts of a word's letters (LATIN, CYRILLIC, GREEK …), by their Unicode names."""
+    return {unicodedata.name(ch, "?").split()[0] for ch in word if ch.isalpha()}
+
+
 def _clean_word(raw: str) -> str:
     word = _key(raw)
     if not 2 <= len(word) <= 40 or not _WORD.match(word):
         raise ValidationFailed(
             "Vardagsordet ska vara ett ord på 2–40 bokstäver (bindestreck går bra), "
             "t.ex. ”dagis” eller ”second-hand”.",
+            fields=["word"],
+        )
+    if len(_scripts(word)) > 1:
+        # A Cyrillic "а" in "dаgis" looks like the built-in word and never matches it.
+        raise ValidationFailed(
+            f"”{word}” blandar bokstäver ur olika alfabet (t.ex. ett kyrilliskt ”а” bland "
+            "svenska bokstäver). Skriv ordet på nytt med tangentbordet.",
+            fields=["word"],
+        )
+    heads = taxonomy_lexicon().heads_of(fold(word))
+    if heads >= MAX_HEAD_OF:
+        raise ValidationFailed(
+            f"”{word}” är slutet på {heads:,} ord i yrkestaxonomin".replace(",", "\u00a0")
+            + ", så sökningen skulle läsa "
+            "alla okända ord med den ändelsen som vardagsordet. Välj ett helt ord.",
             fields=["word"],
         )
     return word

@@ -151,6 +151,14 @@ async def test_hostile_everyday_words_are_refused_with_every_problem_at_once(
     many = await post_form(client, page, {"word": "x", "targets": "städare " * 300})
     assert many.status_code == 400
     assert "2–40 bokstäver" in many.text and "1–6 ord" in many.text
+    # A word ending, which would make thousands of unknown compounds mean cleaners.
+    ending = await post_form(client, page, {"word": "are", "targets": "städare"})
+    assert ending.status_code == 400
+    assert "”are” är slutet på 3\u00a0185 ord i yrkestaxonomin" in ending.text
+    # A built-in word's lookalike, with a Cyrillic "а".
+    lookalike = await post_form(client, page, {"word": "d\u0430gis", "targets": "barnskötare"})
+    assert lookalike.status_code == 400
+    assert "olika alfabet" in lookalike.text
     # A word standing for itself.
     itself = await post_form(client, page, {"word": "städare", "targets": "städare"})
     assert itself.status_code == 400
