@@ -106,6 +106,12 @@ def _out(row: dict[str, Any]) -> EverydayWordOut:
     )
 
 
+def _not_added(word: str) -> NotFound:
+    # The word comes from the address: a 10,000-letter one is not repeated back in full.
+    shown = word if len(word) <= 40 else word[:40] + "…"
+    return NotFound(f"Inget tillagt vardagsord ”{shown}”.", fields=["word"])
+
+
 async def added_words() -> dict[str, tuple[str, ...]]:
     """The words added in the back office, word -> taxonomy words (for the index)."""
     rows = await EverydayWord.select(EverydayWord.word, EverydayWord.targets)
@@ -122,7 +128,7 @@ async def get_added_word(raw: str) -> EverydayWordOut:
     word = _key(raw)
     row = await EverydayWord.select().where(EverydayWord.word == word).first()
     if row is None:
-        raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
+        raise _not_added(word)
     return _out(row)
 
 
@@ -178,7 +184,7 @@ async def remove_word(user: AuthUser, raw: str) -> None:
         await _changed()
         row = await EverydayWord.select(EverydayWord.id).where(EverydayWord.word == word).first()
         if row is None:
-            raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
+            raise _not_added(word)
         await EverydayWord.delete().where(EverydayWord.id == row["id"])
         await record(user, "everyday_word.remove", None, subject_type="everyday_word", detail=word)
 
