@@ -141,11 +141,14 @@ async def record_search(
 ) -> bool:
     """Log one search; False when nothing of the query may be kept, or the searcher or the log
     is past its cap (no row is written). `address` is a visitor's, for the cap only."""
-    words = await clean_words(q)
-    if not words:
+    if not query_words(q):
         return False
     now = now or clock.now()
+    # The caps first: past them, not even the name check (a scan of the people) is run.
     if await _over_budget(user, address, now):
+        return False
+    words = await clean_words(q)
+    if not words:
         return False
     await SearchLog.insert(
         SearchLog(

@@ -211,13 +211,24 @@ async def test_an_address_typed_with_a_full_width_at_is_not_logged():
 
 
 async def test_a_script_cannot_fill_the_search_log(client, monkeypatch: pytest.MonkeyPatch):
-    # One visitor (one address) searching distinct words without end: logged up to the cap.
+    # One visitor (one address) searching distinct words without end: logged up to the cap,
+    # and past it not even the name check (a scan of the people) runs.
+    checks = 0
+    name_words_among = usage.name_words_among
+
+    async def counted(words: list[str]) -> set[str]:
+        nonlocal checks
+        checks += 1
+        return await name_words_among(words)
+
+    monkeypatch.setattr(usage, "name_words_among", counted)
     for n in range(usage.PER_SEARCHER_HOUR + 30):
         await usage.record_search(
             usage.new_ref(), f"ord{'x' * (n % 7)} sok{n}x", 0, False, None, address="203.0.113.9"
         )
     logged = await SearchLog.count()
     assert 0 < logged <= usage.PER_SEARCHER_HOUR
+    assert checks == usage.PER_SEARCHER_HOUR
     # Another visitor is still logged; the page still answers the capped one.
     assert await usage.record_search(usage.new_ref(), "lager", 0, False, None, address="10.0.0.2")
     assert (await client.get("/platser", params={"q": "lager"}, headers=HTML)).status_code == 200
