@@ -31,6 +31,10 @@ MAX_TARGETS = 6
 # word: it would turn thousands of compounds into what it stands for. The built-in words end
 # at most 46 ("chaufför"); "vård" ends 136, "tion" 212, "are" 3,185.
 MAX_HEAD_OF = 150
+# Added words at most: every worker folds and stems them all at each change, and the admins'
+# page lists them all (the built-in table has about 140). A script or a stolen admin session
+# adding words without end stops here.
+MAX_ADDED = 2000
 _WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
 
 
@@ -63,8 +67,8 @@ def _clean_word(raw: str) -> str:
     if heads >= MAX_HEAD_OF:
         raise ValidationFailed(
             f"”{word}” är slutet på {heads:,} ord i yrkestaxonomin".replace(",", "\u00a0")
-            + ", så sökningen skulle läsa "
-            "alla okända ord med den ändelsen som vardagsordet. Välj ett helt ord.",
+            + ", så sökningen skulle läsa alla okända ord med den ändelsen som vardagsordet. "
+            "Välj ett helt ord.",
             fields=["word"],
         )
     return word
@@ -170,6 +174,13 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
         taken = await EverydayWord.select(EverydayWord.word)
         if any(fold(r["word"]) == fold(word) for r in taken):
             raise Conflict(f"”{word}” är redan tillagt.", fields=["word"])
+        if len(taken) >= MAX_ADDED:
+            many = f"{MAX_ADDED:,}".replace(",", "\u00a0")
+            raise Conflict(
+                f"Det finns redan {many} tillagda vardagsord, så många som sökningen tar. "
+                "Ta bort ord som inte används innan du lägger till fler.",
+                fields=["word"],
+            )
         row = EverydayWord(word=word, targets=" ".join(targets), created_by=user.id)
         await row.save()
         detail = f"{word} → {' '.join(targets)}" + (f" ({source})" if source else "")

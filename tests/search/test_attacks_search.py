@@ -14,7 +14,7 @@ import pytest
 
 from placements.services import bump_slot_change
 from placements.tables import Candidate, Slot
-from search import usage
+from search import usage, vocabulary
 from search.index import SearchIndex
 from search.schemas import SearchQuery
 from search.tables import EverydayWord, SearchLog
@@ -132,7 +132,7 @@ async def test_a_slot_text_built_to_be_slow_gets_its_suggestions_quickly(client)
 
 
 async def test_hostile_everyday_words_are_refused_with_every_problem_at_once(
-    client, make_client, make_user
+    client, make_client, make_user, monkeypatch: pytest.MonkeyPatch
 ):
     await make_user("admin", username="ada")
     await browser_login(client, "ada")
@@ -193,6 +193,12 @@ async def test_hostile_everyday_words_are_refused_with_every_problem_at_once(
         detail = missing.json()["detail"]
         assert detail.startswith(("Inget tillagt vardagsord", "Sidan eller objektet")), detail
         assert len(detail) < 100
+    # A script adding words without end stops at the cap, with a Swedish answer.
+    monkeypatch.setattr(vocabulary, "MAX_ADDED", 2)
+    full = await client.post(API, json={"word": "glassbod", "targets": ["kafébiträde"]})
+    assert full.status_code == 409
+    assert "Det finns redan 2 tillagda vardagsord" in full.json()["detail"]
+    assert await EverydayWord.count() == 2
     # After all that, every search still answers, and the added word works.
     for q in ("bullbod", "fikabod", "städare", "", *HOSTILE.values()):
         answer = await client.get("/api/v1/slots/search", params={"q": q[:200]})
