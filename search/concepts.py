@@ -29,7 +29,7 @@ from marketplace.reference.taxonomy import (
 )
 from search.lexicon import Expansion, Lexicon
 from search.names import content_tokens, name_parts
-from search.terms import Term, parse_terms
+from search.terms import MAX_QUERY_WORDS, Term, parse_terms
 from search.text import STOPWORDS, fold, normalize, stem
 
 __all__ = ["ConceptIndex", "ConceptScores", "OccupationSuggestion"]
@@ -431,7 +431,11 @@ class ConceptIndex:
     def suggest(self, lexicon: Lexicon, q: str, limit: int = 10) -> list[OccupationSuggestion]:
         """Return up to ``limit`` occupations whose names match ``q`` (typo-tolerant)."""
         terms = parse_terms(
-            q, lexicon, lambda t: len(self.name_post.get(t, ())), 2 * len(self.occupations)
+            q,
+            lexicon,
+            lambda t: len(self.name_post.get(t, ())),
+            2 * len(self.occupations),
+            max_words=MAX_QUERY_WORDS,
         )
         if not terms:
             return []

@@ -46,7 +46,7 @@ from search.lexicon import Expansion, Lexicon
 from search.names import name_parts
 from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
 from search.taxonomy_cache import concept_index, group_ranker, taxonomy_lexicon
-from search.terms import FRAMING_WORDS, Term, parse_terms
+from search.terms import FRAMING_WORDS, MAX_QUERY_WORDS, Term, parse_terms
 from search.text import STOPWORDS, fold, hyphen_joins, normalize
 
 __all__ = ["FIELDS", "SearchIndex"]
@@ -759,6 +759,7 @@ class SearchIndex:
             max(self._n_alive, 1),
             name_token=self._name_token,
             abbreviations=self._abbreviations,
+            max_words=MAX_QUERY_WORDS,
         )
         profile_occs = [*query.occupation_ids, *query.concept_ids]
         if not terms and not profile_occs and not query.skill_labels:

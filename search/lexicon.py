@@ -202,6 +202,15 @@ class Lexicon:
             self._reversed = sorted(f[::-1] for f in self._by_fold)
             self._dirty = False
 
+    def heads_of(self, folded: str) -> int:
+        """How many vocabulary words end in ``folded`` after a modifier of their own (at
+        least three letters): the unknown compounds it would be read as the head of."""
+        self._ensure_sorted()
+        rev = folded[::-1]
+        lo = bisect.bisect_left(self._reversed, rev)
+        hi = bisect.bisect_left(self._reversed, rev + "\U0010ffff")
+        return sum(1 for w in self._reversed[lo:hi] if len(w) >= len(rev) + _MIN_MODIFIER)
+
     def is_folded_word(self, folded: str) -> bool:
         """Return True if some vocabulary word has this folded form."""
         return folded in self._by_fold

@@ -21,6 +21,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from marketplace.kernel.auth import AuthUser, current_user, public, staff
+from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.templating import label
@@ -61,6 +62,7 @@ async def search_context(
     page_number: int,
     user: AuthUser | None = None,
     ref: str | None = None,
+    address: str = "",
 ) -> dict[str, Any]:
     """Run a search from the form's values; an invalid filter becomes a message, not a 400.
 
@@ -110,7 +112,9 @@ async def search_context(
     if result is not None and search_ref is None and usage.query_words(q):
         search_ref = usage.new_ref()
         filtered = any(values[k] for k in ("kind", "track", "town", "distance", "max_hours"))
-        log_task = BackgroundTask(usage.record_search_quietly, search_ref, q, total, filtered, user)
+        log_task = BackgroundTask(
+            usage.record_search_quietly, search_ref, q, total, filtered, user, address
+        )
     carried = {k: v for k, v in values.items() if v}
     if search_ref:
         carried["sokning"] = search_ref
@@ -144,7 +148,16 @@ async def _searched(
     """The search the filter form's query asks for, read and run the same way for both
     search pages (a dependency, so the query's fields and limits are declared once)."""
     return await search_context(
-        q, kind, track, town, distance, max_hours, sida, current_user(request), sokning
+        q,
+        kind,
+        track,
+        town,
+        distance,
+        max_hours,
+        sida,
+        current_user(request),
+        sokning,
+        client_address(request),
     )
 
 

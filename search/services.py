@@ -633,8 +633,10 @@ async def match_slots(
     skill_labels = [taxonomy.skills().get(s, s) for s in profile.skills]
     skill_labels += sorted(set(keys.languages.values()))
     occ_words = " ".join(_occupation_label(o) for o in profile.wished_occupations)
+    # The wished occupations first: the index reads a query's first MAX_QUERY_WORDS words,
+    # so long interests cannot push them out. The trailing space: these words are complete.
     query = SearchQuery(
-        q=" ".join(w for w in (profile.interests[:200], occ_words) if w).strip()[:500],
+        q=" ".join(w for w in (occ_words, profile.interests[:200]) if w).strip()[:500] + " ",
         limit=_MATCH_POOL,
         track=profile.track,
         near=profile.point if profile.max_commute_km else None,

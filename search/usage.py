@@ -19,6 +19,10 @@ What is kept, and what never is:
   nothing of a participant (a proposal's event names the slot, not the person proposed).
 - Rows older than SEARCH_LOG_DAYS are deleted by the `prune-search-log` sweep, with the
   events they led to.
+- A script cannot fill the log: one searcher (the keyed hash, or a visitor's address, counted
+  in the limiter and never stored) has its searches logged at most `PER_SEARCHER_HOUR` times
+  an hour, and the log takes at most `PER_DAY` searches in 24 hours from everyone together.
+  A search beyond that is answered as always; it is just not logged.
 
 A reference ties an open or a proposal to its search only within `LINK_HOURS`, and only for
 the searcher who made the search (a shared link does not add evidence for someone else).
@@ -33,6 +37,7 @@ import hmac
 import logging
 import re
 import secrets
+import unicodedata
 from typing import Any, Literal
 
 import msgspec
@@ -40,6 +45,7 @@ import msgspec
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
+from marketplace.kernel.ratelimit import limiter_for
 from marketplace.kernel.settings import get_settings
 from marketplace.reference import taxonomy
 from placements.services import SLOTS_COUNTER, take_change
@@ -55,6 +61,10 @@ LEARNING_COUNTER = "search_learning"
 LINK_HOURS = 24
 MAX_WORDS = 8
 MAX_CHARS = 200
+# Caps on what the log takes (see the module's text): far above what people type, so a
+# flood of scripted searches stops at a bounded number of rows.
+PER_SEARCHER_HOUR = 120
+PER_DAY = 5000
 EventKind = Literal["open", "propose"]
 
 _EMAIL = re.compile(r"\S+@\S+")
@@ -66,7 +76,8 @@ def query_words(q: str) -> list[str]:
     cut out, normalised, every word with a digit dropped, each word once, at most `MAX_WORDS`.
     """
     words: list[str] = []
-    for word in normalize(_EMAIL.sub(" ", q)).split():
+    # NFKC first: a full-width "＠" or a small "﹫" is an e-mail's "@" too.
+    for word in normalize(_EMAIL.sub(" ", unicodedata.normalize("NFKC", q))).split():
         if any(ch.isdigit() for ch in word) or word in words:
             continue
         words.append(word)
@@ -106,6 +117,19 @@ def valid_ref(ref: str | None) -> str | None:
     return ref if ref and _REF.match(ref) else None
 
 
+async def _over_budget(user: AuthUser | None, address: str, now: dt.datetime) -> bool:
+    """Whether this search would go past the log's caps (one searcher's, everyone's)."""
+    who = searcher_key(user) or f"visitor:{address or 'unknown'}"
+    verdict = await limiter_for(get_settings()).hit(f"search-log:{who}", PER_SEARCHER_HOUR, 3600)
+    if not verdict.allowed:
+        return True
+    since = now - dt.timedelta(days=1)
+    if await SearchLog.count().where(SearchLog.created_at >= since) >= PER_DAY:
+        log.warning("search log: %s searches in 24 hours, the rest are not logged", PER_DAY)
+        return True
+    return False
+
+
 async def record_search(
     ref: str,
     q: str,
@@ -113,8 +137,16 @@ async def record_search(
     filtered: bool,
     user: AuthUser | None,
     now: dt.datetime | None = None,
+    address: str = "",
 ) -> bool:
-    """Log one search; False when nothing of the query may be kept (no row is written)."""
+    """Log one search; False when nothing of the query may be kept, or the searcher or the log
+    is past its cap (no row is written). `address` is a visitor's, for the cap only."""
+    if not query_words(q):
+        return False
+    now = now or clock.now()
+    # The caps first: past them, not even the name check (a scan of the people) is run.
+    if await _over_budget(user, address, now):
+        return False
     words = await clean_words(q)
     if not words:
         return False
@@ -125,18 +157,18 @@ async def record_search(
             hits=hits,
             filtered=filtered,
             searcher=searcher_key(user),
-            created_at=now or clock.now(),
+            created_at=now,
         )
     )
     return True
 
 
 async def record_search_quietly(
-    ref: str, q: str, hits: int, filtered: bool, user: AuthUser | None
+    ref: str, q: str, hits: int, filtered: bool, user: AuthUser | None, address: str = ""
 ) -> None:
     """`record_search` for a page's background task: a failure is logged, never raised."""
     try:
-        await record_search(ref, q, hits, filtered, user)
+        await record_search(ref, q, hits, filtered, user, address=address)
     except Exception:  # the log must never break a search
         log.exception("search log: a search could not be recorded")
 

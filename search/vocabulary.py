@@ -10,12 +10,13 @@ own counter (so the worker knows to reload the words, not only slots).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
 from placements.services import SLOTS_COUNTER, current_change, take_change
 from search.everyday import everyday_words
 from search.schemas import EverydayWordIn, EverydayWordOut, EverydayWordsOut
@@ -25,6 +26,15 @@ from search.text import fold, normalize
 
 WORDS_COUNTER = "everyday_words"
 MAX_TARGETS = 6
+# An everyday word is also read as the head of unknown compounds ("sjukhusstäd" is a kind of
+# "städ"). A word that ends this many taxonomy words is a word ending ("-are", "-ing"), not a
+# word: it would turn thousands of compounds into what it stands for. The built-in words end
+# at most 46 ("chaufför"); "vård" ends 136, "tion" 212, "are" 3,185.
+MAX_HEAD_OF = 150
+# Added words at most: every worker folds and stems them all at each change, and the admins'
+# page lists them all (the built-in table has about 140). A script or a stolen admin session
+# adding words without end stops here.
+MAX_ADDED = 2000
 _WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
 
 
@@ -33,12 +43,32 @@ def _key(raw: str) -> str:
     return " ".join(normalize(raw).split())
 
 
+def _scripts(word: str) -> set[str]:
+    """The scripts of a word's letters (LATIN, CYRILLIC, GREEK …), by their Unicode names."""
+    return {unicodedata.name(ch, "?").split()[0] for ch in word if ch.isalpha()}
+
+
 def _clean_word(raw: str) -> str:
     word = _key(raw)
     if not 2 <= len(word) <= 40 or not _WORD.match(word):
         raise ValidationFailed(
             "Vardagsordet ska vara ett ord på 2–40 bokstäver (bindestreck går bra), "
             "t.ex. ”dagis” eller ”second-hand”.",
+            fields=["word"],
+        )
+    if len(_scripts(word)) > 1:
+        # A Cyrillic "а" in "dаgis" looks like the built-in word and never matches it.
+        raise ValidationFailed(
+            f"”{word}” blandar bokstäver ur olika alfabet (t.ex. ett kyrilliskt ”а” bland "
+            "svenska bokstäver). Skriv ordet på nytt med tangentbordet.",
+            fields=["word"],
+        )
+    heads = taxonomy_lexicon().heads_of(fold(word))
+    if heads >= MAX_HEAD_OF:
+        raise ValidationFailed(
+            f"”{word}” är slutet på {heads:,} ord i yrkestaxonomin".replace(",", "\u00a0")
+            + ", så sökningen skulle läsa alla okända ord med den ändelsen som vardagsordet. "
+            "Välj ett helt ord.",
             fields=["word"],
         )
     return word
@@ -80,6 +110,12 @@ def _out(row: dict[str, Any]) -> EverydayWordOut:
     )
 
 
+def _not_added(word: str) -> NotFound:
+    # The word comes from the address: a 10,000-letter one is not repeated back in full.
+    shown = word if len(word) <= 40 else word[:40] + "…"
+    return NotFound(f"Inget tillagt vardagsord ”{shown}”.", fields=["word"])
+
+
 async def added_words() -> dict[str, tuple[str, ...]]:
     """The words added in the back office, word -> taxonomy words (for the index)."""
     rows = await EverydayWord.select(EverydayWord.word, EverydayWord.targets)
@@ -96,7 +132,7 @@ async def get_added_word(raw: str) -> EverydayWordOut:
     word = _key(raw)
     row = await EverydayWord.select().where(EverydayWord.word == word).first()
     if row is None:
-        raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
+        raise _not_added(word)
     return _out(row)
 
 
@@ -115,8 +151,20 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
 
     `source` says where the admin added it from (the audit row's detail), e.g. the search log.
     """
-    word = _clean_word(data.word)
-    targets = _clean_targets(data.targets)
+    # Every mistake at once: the word, its targets, and a word that stands for itself.
+    word, targets = "", []
+    problems = Problems()
+    with problems:
+        word = _clean_word(data.word)
+    with problems:
+        targets = _clean_targets(data.targets)
+    if word and any(fold(t) == fold(word) for t in targets):
+        problems.errors.setdefault(
+            "targets",
+            f"”{word}” kan inte stå för sig självt: ange de ord ur yrkestaxonomin "
+            "som vardagsordet betyder.",
+        )
+    problems.raise_any()
     if fold(word) in {fold(w) for w in everyday_words()}:
         raise Conflict(f"”{word}” finns redan bland de inbyggda vardagsorden.", fields=["word"])
     async with write_transaction(EverydayWord._meta.db):
@@ -126,6 +174,13 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
         taken = await EverydayWord.select(EverydayWord.word)
         if any(fold(r["word"]) == fold(word) for r in taken):
             raise Conflict(f"”{word}” är redan tillagt.", fields=["word"])
+        if len(taken) >= MAX_ADDED:
+            many = f"{MAX_ADDED:,}".replace(",", "\u00a0")
+            raise Conflict(
+                f"Det finns redan {many} tillagda vardagsord, så många som sökningen tar. "
+                "Ta bort ord som inte används innan du lägger till fler.",
+                fields=["word"],
+            )
         row = EverydayWord(word=word, targets=" ".join(targets), created_by=user.id)
         await row.save()
         detail = f"{word} → {' '.join(targets)}" + (f" ({source})" if source else "")
@@ -140,7 +195,7 @@ async def remove_word(user: AuthUser, raw: str) -> None:
         await _changed()
         row = await EverydayWord.select(EverydayWord.id).where(EverydayWord.word == word).first()
         if row is None:
-            raise NotFound(f"Inget tillagt vardagsord ”{word}”.", fields=["word"])
+            raise _not_added(word)
         await EverydayWord.delete().where(EverydayWord.id == row["id"])
         await record(user, "everyday_word.remove", None, subject_type="everyday_word", detail=word)
 
