@@ -91,6 +91,11 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     await bookings.accept(w.host_user, booking_id)
     accepted = await client.get("/mina-sidor/forslag", headers=HTML)
     assert '<p><a href="/mina-sidor/overenskommelse">Din överenskommelse</a></p>' in accepted.text
+    # Settled, it moves from the current proposals to the earlier ones.
+    assert "<h2>Aktuella förslag</h2>" in again.text and "Tidigare förslag" not in again.text
+    assert "<h2>Tidigare förslag</h2>" in accepted.text
+    assert "<h2>Aktuella förslag</h2>" not in accepted.text
+    assert "Du har inga förslag just nu." in accepted.text
 
 
 async def test_another_participants_booking_is_not_found(
@@ -404,7 +409,7 @@ async def test_swedish_text_in_an_arabic_page_is_marked_swedish_and_left_to_righ
     await _signed_in(client, w.candidate_id)
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     page = await client.get("/mina-sidor/forslag", headers=HTML)
-    assert f'<h2 id="p-{booking_id}"><span lang="sv" dir="ltr">{title}</span></h2>' in page.text
+    assert f'<h3 id="p-{booking_id}"><span lang="sv" dir="ltr">{title}</span></h3>' in page.text
     assert '<span lang="sv" dir="ltr">Ett bra ställe att börja på.</span>' in page.text
     assert "هل تريد هذا المكان؟" in page.text
 
