@@ -504,6 +504,7 @@ REASON_INTEREST = N_("Matchar intresset %(what)s i titeln")
 REASON_LANGUAGE = N_("Talar %(what)s, som platsen nämner")
 REASON_ADAPTATION = N_("Kan anpassa: %(what)s")
 REASON_DISTANCE = N_("%(what)s km från hemorten")
+REASON_HOME_TOWN = N_("I hemorten, %(what)s")
 
 
 class Reason(NamedTuple):
@@ -566,7 +567,10 @@ def _profile_reasons(
             add(label, "adaptations", "exact", REASON_ADAPTATION, label)
     if distance is not None:
         score += max(0.0, 1.0 - distance / 100.0)
-        add(slot.town, "town", "exact", REASON_DISTANCE, f"{distance:.0f}")
+        if distance < 0.5:  # "0 km från hemorten" read oddly for a place in the home town
+            add(slot.town, "town", "exact", REASON_HOME_TOWN, slot.town)
+        else:
+            add(slot.town, "town", "exact", REASON_DISTANCE, f"{distance:.0f}")
     return score, why
 
 

@@ -192,3 +192,26 @@ def test_a_language_named_twice_is_one_reason():
     score, why = profile_reasons(_ProfileKeys(profile), slot_keys, None)
     assert [w.text for w in why] == ["Talar persiska/farsi, som platsen nämner"]
     assert score == 0.75
+
+
+def test_a_place_in_the_home_town_says_so_instead_of_zero_km():
+    from search.services import CandidateProfile, _ProfileKeys, _SlotKeys, profile_reasons
+
+    profile = CandidateProfile(
+        id=1,
+        track="kompetens",
+        wished_occupations=[],
+        skills=[],
+        languages=[],
+        interests="",
+        adaptations=[],
+        driving_licence=False,
+        hours_available=None,
+        point=None,
+        max_commute_km=None,
+    )
+    slot_keys = _SlotKeys(None, "Butiksbiträde", [], [], "Vårgårda", "")
+    _, here = profile_reasons(_ProfileKeys(profile), slot_keys, 0.3)
+    _, away = profile_reasons(_ProfileKeys(profile), slot_keys, 12.4)
+    assert [w.text for w in here] == ["I hemorten, Vårgårda"]
+    assert [w.text for w in away] == ["12 km från hemorten"]
