@@ -467,7 +467,7 @@ def create_app(
         template_config=TemplateConfig(
             directory=template_dirs,
             engine=JinjaTemplateEngine,
-            engine_callback=lambda engine: register_templating(engine, static_dirs),
+            engine_callback=lambda engine: register_templating(engine, static_dirs, settings),
         ),
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,

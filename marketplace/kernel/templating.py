@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from marketplace.kernel import figures, i18n, notices
 from marketplace.kernel.clock import STOCKHOLM
-from marketplace.kernel.settings import get_settings
+from marketplace.kernel.settings import Settings
 
 if TYPE_CHECKING:  # the app factory passes it; the labels alone need no web framework
     from litestar.plugins.jinja import JinjaTemplateEngine
@@ -196,10 +196,12 @@ class Site:
 
 
 def register_templating(
-    engine: JinjaTemplateEngine, static_dirs: Sequence[str | os.PathLike[str]]
+    engine: JinjaTemplateEngine,
+    static_dirs: Sequence[str | os.PathLike[str]],
+    settings: Settings,
 ) -> None:
     """Add the filters and globals to the app's Jinja environment (the app factory calls
-    this with the directories its static files are served from)."""
+    this with the directories its static files are served from, and the app's settings)."""
     engine.engine.filters.update(
         label=label,
         when=when,
@@ -218,7 +220,6 @@ def register_templating(
     engine.engine.globals["static"] = static_urls(static_dirs)
     # Who runs the service (ORGANISATION_NAME, UNIT_NAME, SERVICE_AREA, CONTACT_PHONE): the
     # pages name it from the settings, so that another municipality runs the same code.
-    settings = get_settings()
     engine.engine.globals["site"] = Site(
         organisation=settings.organisation_name,
         unit=settings.unit_name,
