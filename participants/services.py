@@ -140,7 +140,7 @@ async def _attendance(candidate_id: int) -> list[AttendanceWeekRow]:
     could not see my own attendance anywhere but in the register extract."""
     rows = (
         await AttendanceWeek.select(
-            AttendanceWeek.booking,
+            AttendanceWeek.booking._.slot._.title.as_alias("title"),
             AttendanceWeek.week_start,
             AttendanceWeek.days_present,
             AttendanceWeek.days_sick,
@@ -152,15 +152,9 @@ async def _attendance(candidate_id: int) -> list[AttendanceWeekRow]:
         .order_by(AttendanceWeek.week_start, ascending=False)
         .limit(ATTENDANCE_WEEKS)
     )
-    titles = {
-        b["id"]: b["title"]
-        for b in await Booking.select(Booking.id, Booking.slot.title.as_alias("title")).where(
-            Booking.id.is_in([r["booking"] for r in rows] or [-1])
-        )
-    }
     return [
         AttendanceWeekRow(
-            titles.get(r["booking"]) or "",
+            r["title"] or "",
             r["week_start"],
             r["days_present"],
             r["days_sick"],
