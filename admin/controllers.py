@@ -35,6 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A report export's answer is the CSV or XLSX file it is, not JSON.
 ReportExportOperation = file_operation(("text/csv", XLSX))
+AuditExportOperation = file_operation(("text/csv",))
 
 
 def report_route(report: registry.Report) -> HTTPRouteHandler:
@@ -174,7 +175,7 @@ class AuditController(Controller):
         """Accesses by a user (actor_id) or to a person (subject_id) in a period, newest first."""
         return await audit.search_audit(request.user, audit_filters, limit=limit, offset=offset)
 
-    @get("/export", operation_id="exportAudit")
+    @get("/export", operation_id="exportAudit", operation_class=AuditExportOperation)
     async def export(
         self,
         request: Request[AuthUser, Any, Any],

@@ -69,7 +69,9 @@ def csv_bytes(text: str, variant: CsvVariant) -> bytes:
     return text.encode("utf-8-sig" if variant == "swedish" else "utf-8")
 
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
+# Litestar appends "; charset=utf-8" to every text/ type it answers: the header was
+# "text/csv; charset=utf-8; header=present; charset=utf-8", charset twice.
+CSV_MEDIA_TYPE = "text/csv"
 
 
 def page_cell(value: TableCell) -> str:
