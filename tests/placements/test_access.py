@@ -3,8 +3,9 @@
 - coordinators see their own candidates, and their team's only when the admin allows it;
 - health notes are readable only by the candidate's own coordinator;
 - hosts see only participants proposed to or placed with them, and only the name, contact
-  details and shareable adaptations; no host-reachable route ever answers with a
-  personnummer, a health note or an unshared adaptation;
+  details (once they have accepted: tests/placements/test_host_sees_what_it_needs.py) and
+  shareable adaptations; no host-reachable route ever answers with a personnummer, a health
+  note or an unshared adaptation;
 - analysts never see a person;
 - every candidate read leaves an audit row, and no route alters the audit log.
 """
