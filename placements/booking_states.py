@@ -15,6 +15,8 @@ then starts as `awaiting_participant`, which the host never sees.
 
 from __future__ import annotations
 
+import enum
+
 AWAITING = "awaiting_participant"
 
 # Groups of statuses the services ask about.
@@ -60,6 +62,40 @@ EDGES = frozenset((before, after) for (_, before), after in TRANSITIONS.items() 
 
 # Statuses the host has never been told about: hidden from every host view and mail.
 UNSEEN_BY_HOST = (AWAITING,)
+
+
+class HostView(enum.IntEnum):
+    """How much a host may know of the participant on a booking (OSL 26:1: no more than the
+    placement needs). Each level includes the ones below it."""
+
+    HIDDEN = 0  # the booking itself is not shown
+    FIRST_NAME = 1  # the booking stays in the host's lists by the first name, nothing more
+    PROPOSAL = 2  # also the adaptations the participant agreed to share
+    PLACEMENT = 3  # also the last name, the e-mail address and the phone number
+
+
+# The one rule for every host path (the portal's pages and lists, the API, the answer link):
+# a proposal shows what the host needs to decide; the last name and contact details follow
+# once the host has said yes. A declined proposal keeps only its first name in the host's
+# lists; one the host never heard of, or a withdrawn one, is gone.
+HOST_VIEWS: dict[str, HostView] = {
+    AWAITING: HostView.HIDDEN,
+    "withdrawn": HostView.HIDDEN,
+    "declined": HostView.FIRST_NAME,
+    "proposed": HostView.PROPOSAL,
+    **{status: HostView.PLACEMENT for status in (*SEAT_HOLDING, *ENDED)},
+}
+
+
+def host_view(status: str) -> HostView:
+    """What a host may know of the participant on a booking in `status` (a status missing
+    from `HOST_VIEWS` shows nothing)."""
+    return HOST_VIEWS.get(status, HostView.HIDDEN)
+
+
+def statuses_host_sees(at_least: HostView) -> tuple[str, ...]:
+    """The statuses in which a host sees at least `at_least` of the participant."""
+    return tuple(status for status, view in HOST_VIEWS.items() if view >= at_least)
 
 
 def can(action: str, status: str) -> bool:

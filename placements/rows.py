@@ -303,13 +303,6 @@ class AgreementCandidate(CandidateName, CandidateAdaptations, CandidateGoal):
     """What an agreement shows of its participant."""
 
 
-class AnswerCandidate(CandidateAdaptations):
-    """What a host's answer link shows of the participant."""
-
-    first_name: str
-    plan_goal_shareable: bool
-
-
 class CandidateRow(CandidateContact, CandidateAdaptations, CandidateGoal):
     """A candidate (`pl_candidate`), every column."""
 

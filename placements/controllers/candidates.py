@@ -146,7 +146,8 @@ class CandidateController(Controller):
 
 
 class ParticipantController(Controller):
-    """What a host user may see of a participant proposed to or placed with its organisation."""
+    """What a host user may see of a participant proposed to or placed with its organisation
+    (`placements.booking_states.host_view`: the one rule of every host path)."""
 
     path = "/api/v1/participants"
     guards = [requires("host")]
@@ -154,7 +155,10 @@ class ParticipantController(Controller):
 
     @get("/{candidate_id:int}", operation_id="getParticipantForHost")
     async def get_participant(self, request: Req, candidate_id: FromPath[int]) -> s.HostParticipant:
-        """Name, contact details and the adaptations the participant agreed to share."""
+        """The first name and the adaptations the participant agreed to share; the last
+        name, e-mail and phone (null until then) once the host has accepted a proposal of
+        the participant. 404 when no booking at the host's organisations shows the
+        participant (never proposed, declined or withdrawn)."""
         return await candidates.get_participant_for_host(request.user, candidate_id)
 
 

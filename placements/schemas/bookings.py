@@ -135,7 +135,8 @@ class BookingEvent(msgspec.Struct, kw_only=True):
 
 
 class Participant(msgspec.Struct, kw_only=True):
-    """The participant as a booking shows them: the name only."""
+    """The participant as a booking shows them: the name only. A host reads the first name
+    until it has accepted the proposal, then the full name; staff read the full name."""
 
     id: int
     name: str

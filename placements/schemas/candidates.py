@@ -154,14 +154,18 @@ class CandidatePage(msgspec.Struct, kw_only=True):
 
 
 class HostParticipant(msgspec.Struct, kw_only=True):
-    """What a host may know about a participant proposed to or placed with it: the name,
-    contact details and the adaptations the participant agreed to share. Nothing else."""
+    """What a host may know about a participant proposed to or placed with it. Nothing else.
+
+    For a proposal: the first name and the adaptations the participant agreed to share. Once
+    the host has accepted (and through the placement and after it): also the last name, the
+    e-mail address and the phone number, which are null until then ("" when none is
+    recorded)."""
 
     id: int
     first_name: str
-    last_name: str
-    email: str
-    phone: str
+    last_name: str | None
+    email: str | None
+    phone: str | None
     shared_adaptations: list[str]
 
 

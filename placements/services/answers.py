@@ -41,7 +41,7 @@ from marketplace.kernel.tables import User
 from marketplace.kernel.tokens import token_hash
 from placements import booking_states
 from placements.errors import LinkRefused
-from placements.rows import AnswerCandidate, AnswerLinkRow, BookingRow, SlotRow
+from placements.rows import AnswerLinkRow, BookingRow, SlotRow
 from placements.schemas import bookings as schemas
 from placements.services import (
     answer_links,
@@ -50,8 +50,8 @@ from placements.services import (
     bookings,
     capacity,
 )
-from placements.services.candidates import shareable_adaptations
-from placements.tables import AnswerLink, Candidate, Slot
+from placements.services.candidates import candidate_row, host_participant_out
+from placements.tables import AnswerLink, Slot
 
 INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
 WRONG_BOOKING = (
@@ -194,20 +194,16 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
     async with write_transaction(booking_access.engine()):
         link, booking = await _load(booking_id, token)
         slot = await bookings.slot_row(booking["slot"])
-        candidate = cast(
-            "AnswerCandidate | None",
-            await Candidate.select(
-                Candidate.first_name, Candidate.adaptations, Candidate.plan_goal_shareable
-            )
-            .where(Candidate.id == booking["candidate"])
-            .first(),
-        )
+        candidate = await candidate_row(booking["candidate"])
         host = (
             await Slot.select(Slot.host.name.as_alias("name"))
             .where(Slot.id == booking["slot"])
             .first()
         )
         assert slot is not None and candidate is not None and host is not None
+        # The same rule as the portal's (a link can be forwarded, and the booking is only
+        # proposed): the first name and the shared adaptations, no contact details.
+        participant = host_participant_out(candidate, booking_states.host_view(booking["status"]))
         coordinator_name, coordinator_email = await coordinator_contact(booking["coordinator"])
         await record(
             None,
@@ -226,8 +222,8 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
             start_date=booking["start_date"],
             end_date=booking["end_date"],
             message=booking["message"],
-            participant_first_name=candidate["first_name"],
-            shared_adaptations=shareable_adaptations(candidate),
+            participant_first_name=participant.first_name,
+            shared_adaptations=participant.shared_adaptations,
             coordinator_name=coordinator_name,
             coordinator_email=coordinator_email,
             expires_at=link["expires_at"],
@@ -284,7 +280,7 @@ async def accept_by_link(
             detail=f"bokning {booking_id}: accepterad via svarslänk till "
             f"{link['name']} <{link['email']}>",
         )
-        return await booking_access.booking_out(await _row(booking_id))
+        return await booking_access.booking_out(await _row(booking_id), None)
 
 
 async def decline_by_link(booking_id: int, token: str, reason: str) -> schemas.Booking:
@@ -300,7 +296,7 @@ async def decline_by_link(booking_id: int, token: str, reason: str) -> schemas.B
             detail=f"bokning {booking_id}: avböjd via svarslänk till "
             f"{link['name']} <{link['email']}>",
         )
-        return await booking_access.booking_out(await _row(booking_id))
+        return await booking_access.booking_out(await _row(booking_id), None)
 
 
 async def _row(booking_id: int) -> BookingRow:
@@ -413,4 +409,4 @@ async def record_phone_answer(
             f"{'accepterad' if data.answer == 'accept' else 'avböjd'} per telefon, "
             f"svar från {answered_by}",
         )
-        return await booking_access.booking_out(await _row(booking_id), with_events=True)
+        return await booking_access.booking_out(await _row(booking_id), user, with_events=True)

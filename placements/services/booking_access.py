@@ -24,12 +24,13 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound
 from placements import vocabulary
+from placements.booking_states import HostView, host_view
 from placements.rows import BookingDates, BookingHead, BookingRow, CandidateName
 from placements.schemas import bookings as schemas
 from placements.services.candidates import (
-    HIDDEN_FROM_HOST,
     display_name,
     host_ids_of,
+    name_for_host,
     visible_coordinator_ids,
 )
 from placements.tables import Booking, BookingEvent, Candidate, Slot
@@ -94,7 +95,7 @@ async def booking_row_for(user: AuthUser, booking_id: int) -> BookingRow:
         raise NotFound(BOOKING_NOT_FOUND)
     if (
         user.role == "host"
-        and row["status"] not in HIDDEN_FROM_HOST
+        and host_view(row["status"]) >= HostView.FIRST_NAME
         and await host_of_slot(int(row["slot"])) in await host_ids_of(user)
     ):
         return row
@@ -209,17 +210,26 @@ async def lock_booking(booking_id: int) -> BookingRow:
 # --- output ----------------------------------------------------------------------------------
 
 
-async def booking_out(row: BookingRow, *, with_events: bool = False) -> schemas.Booking:
-    """The booking as the API and the pages show it, with its timeline if asked."""
-    [out] = await bookings_out([row])
+async def booking_out(
+    row: BookingRow, viewer: AuthUser | None, *, with_events: bool = False
+) -> schemas.Booking:
+    """The booking as the API and the pages show it to `viewer`, with its timeline if asked
+    (`bookings_out` says whose name it carries)."""
+    [out] = await bookings_out([row], viewer)
     if with_events:
         out = msgspec.structs.replace(out, events=await _events(row["id"]))
     return out
 
 
-async def bookings_out(rows: Sequence[BookingRow]) -> list[schemas.Booking]:
+async def bookings_out(
+    rows: Sequence[BookingRow], viewer: AuthUser | None
+) -> list[schemas.Booking]:
     """Bookings for a list (no timelines), in three queries whatever their number: one
-    booking at a time took three each (slot and host, participant, supervisor)."""
+    booking at a time took three each (slot and host, participant, supervisor).
+
+    Staff read the participant's full name; anyone else (a host user, or a host answering
+    through a link: `viewer` None) reads it as a host may on each booking's status
+    (`candidates.name_for_host`): the first name until the host has accepted."""
     if not rows:
         return []
     slots = {
@@ -243,11 +253,14 @@ async def bookings_out(rows: Sequence[BookingRow]) -> list[schemas.Booking]:
                 Contact.id.is_in(supervisor_ids)
             )
         }
+    staff = viewer is not None and viewer.is_staff
     return [
         _booking(
             row,
             slots[row["slot"]],
-            names[row["candidate"]],
+            display_name(names[row["candidate"]])
+            if staff
+            else name_for_host(names[row["candidate"]], host_view(row["status"])),
             supervisors.get(row["supervisor"], "") if row["supervisor"] is not None else "",
         )
         for row in rows
@@ -275,7 +288,7 @@ async def _events(booking_id: int) -> list[schemas.BookingEvent]:
 
 
 def _booking(
-    row: BookingRow, slot: dict[str, Any], candidate: CandidateName, supervisor: str
+    row: BookingRow, slot: dict[str, Any], participant_name: str, supervisor: str
 ) -> schemas.Booking:
     return schemas.Booking(
         id=row["id"],
@@ -285,7 +298,7 @@ def _booking(
         slot_title=slot["title"],
         host_id=slot["host"],
         host_name=slot["host_name"] or "",
-        participant=schemas.Participant(id=row["candidate"], name=display_name(candidate)),
+        participant=schemas.Participant(id=row["candidate"], name=participant_name),
         coordinator_id=row["coordinator"],
         supervisor_id=row["supervisor"],
         supervisor_name=supervisor,
@@ -301,11 +314,11 @@ def _booking(
     )
 
 
-async def fresh_booking(booking_id: int) -> schemas.Booking:
-    """The booking as it is now, with its timeline (after a write)."""
+async def fresh_booking(booking_id: int, viewer: AuthUser | None) -> schemas.Booking:
+    """The booking as it is now, as `viewer` may see it, with its timeline (after a write)."""
     row = await booking_row(booking_id)
     assert row is not None
-    return await booking_out(row, with_events=True)
+    return await booking_out(row, viewer, with_events=True)
 
 
 def actual_start_of(booking: BookingDates) -> dt.date | None:

@@ -65,7 +65,7 @@ from placements.services import (
     capacity,
     slots,
 )
-from placements.services.candidates import HIDDEN_FROM_HOST, host_ids_of, visible_coordinator_ids
+from placements.services.candidates import host_ids_of, visible_coordinator_ids
 from placements.services.capacity import overlaps
 from placements.services.slots import booking_refusal
 from placements.tables import Agreement, Booking, BookingEvent, Candidate, Slot
@@ -78,7 +78,7 @@ async def get_booking_for(user: AuthUser, booking_id: int) -> schemas.Booking:
     async with write_transaction(booking_access.engine()):
         row = await booking_access.booking_row_for(user, booking_id)
         await record(user, "booking.read", row["candidate"], detail=f"bokning {booking_id}")
-        return await booking_access.booking_out(row, with_events=True)
+        return await booking_access.booking_out(row, user, with_events=True)
 
 
 async def _visible_bookings(user: AuthUser) -> list[Any]:
@@ -90,7 +90,8 @@ async def _visible_bookings(user: AuthUser) -> list[Any]:
             where.append(Booking.candidate.coordinator.is_in(allowed or [0]))
     elif user.role == "host":
         where.append(Booking.slot.host.is_in(await host_ids_of(user) or [0]))
-        where.append(Booking.status.not_in(list(HIDDEN_FROM_HOST)))
+        seen = booking_states.statuses_host_sees(booking_states.HostView.FIRST_NAME)
+        where.append(Booking.status.is_in(list(seen)))
     else:
         raise Forbidden("Din roll ser inga bokningar.")
     return where
@@ -136,7 +137,7 @@ async def list_bookings_for(
             total=total,
             limit=limit,
             offset=offset,
-            items=await booking_access.bookings_out(rows),
+            items=await booking_access.bookings_out(rows, user),
         )
 
 
@@ -154,7 +155,7 @@ async def bookings_by_status_for(
             rows[status] = cast("list[BookingRow]", await query)
         every = [r for found in rows.values() for r in found]
         await record_many(user, "booking.list", sorted({r["candidate"] for r in every}))
-        out = iter(await booking_access.bookings_out(every))
+        out = iter(await booking_access.bookings_out(every, user))
         return {status: [next(out) for _ in found] for status, found in rows.items()}
 
 
@@ -264,7 +265,7 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             await tell_host_of_proposal(booking_id)
         else:
             await tell_participant_of_proposal(candidate)
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)
 
 
 async def slot_row(slot_id: int) -> SlotRow | None:
@@ -356,7 +357,7 @@ async def send_to_host(user: AuthUser, booking_id: int, note: str = "") -> schem
             user,
             note=note or "Skickat till värden utan att vänta på deltagarens svar.",
         )
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)
 
 
 async def move(
@@ -401,7 +402,7 @@ async def accept(
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
         await accept_locked(booking_id, user, choice or schemas.AcceptRequest())
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)
 
 
 def _accepted_period(
@@ -557,7 +558,7 @@ async def decline(user: AuthUser, booking_id: int, reason: str) -> schemas.Booki
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
         await decline_locked(booking_id, user, reason)
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)
 
 
 async def decline_locked(
@@ -606,7 +607,7 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
         )
         if before in booking_states.UNSEEN_BY_HOST:
             return await booking_access.fresh_booking(
-                booking_id
+                booking_id, user
             )  # the host never heard of it: nothing to tell
         await booking_mail.notify(
             [
@@ -623,7 +624,7 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
             booking_id=booking_id,
             action="Se era platser och förslag",
         )
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)
 
 
 async def _start_locked(
@@ -674,7 +675,7 @@ async def start(user: AuthUser, booking_id: int) -> schemas.Booking:
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
         booking = await booking_access.lock_placement(booking_id)
         await _start_locked(booking, user)
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)
 
 
 async def activate_due(today: dt.date, guard: RowGuard | None = None) -> int:
@@ -744,4 +745,4 @@ async def end(
             booking_id=booking_id,
         )
         await assessment_links.send_assessment_link(booking)
-        return await booking_access.fresh_booking(booking_id)
+        return await booking_access.fresh_booking(booking_id, user)

@@ -5,8 +5,10 @@ Secrecy (OSL 26:1) shapes everything here:
 - every read or change of a candidate writes an audit row in the same transaction;
 - a coordinator sees their own candidates, and their team's only when `TEAM_SHARING` is on;
   admins see every candidate; analysts never see a person;
-- a host sees only participants proposed to or placed with its organisations, and only the
-  name, contact details and shareable adaptations (`HostParticipant`);
+- a host sees only participants proposed to or placed with its organisations, and only what
+  the booking's status allows (`booking_states.host_view`): for a proposal the first name and
+  the shareable adaptations, once the host has accepted also the last name and contact
+  details (`HostParticipant`);
 - health notes are readable only by the candidate's own coordinator;
 - a personnummer never leaves this module except in the full record, masked in lists.
 """
@@ -35,7 +37,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import User
 from marketplace.reference import taxonomy
 from placements import date_rules
-from placements.booking_states import UNSEEN_BY_HOST
+from placements.booking_states import HOST_VIEWS, HostView, host_view
 from placements.rows import (
     CandidateAdaptations,
     CandidateName,
@@ -48,13 +50,10 @@ from placements.services import people_search
 from placements.tables import Booking, Candidate, HealthNote, PlanActivity
 
 CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång till hen."
-# Bookings in these statuses no longer show the participant to the host.
-# Withdrawn proposals leave the host's view; one the participant answers first never enters
-# it until they say "vill" (`placements.booking_states`).
-HIDDEN_FROM_HOST = ("withdrawn", *UNSEEN_BY_HOST)
-# A host that declined a proposal needs nothing more of the participant: the booking stays in
-# its lists (by first name), but not their contact details or adaptations.
-NO_DETAILS_FOR_HOST = (*HIDDEN_FROM_HOST, "declined")
+# Bookings in these statuses are not shown to the host at all: withdrawn proposals leave the
+# host's view; one the participant answers first never enters it until they say "vill"
+# (`placements.booking_states.HOST_VIEWS`, the one rule of what a host sees).
+HIDDEN_FROM_HOST = tuple(s for s, view in HOST_VIEWS.items() if view == HostView.HIDDEN)
 
 
 # --- personnummer and samordningsnummer -----------------------------------------------------
@@ -165,19 +164,29 @@ async def staff_row(user: AuthUser, candidate_id: int) -> CandidateRow:
     return row
 
 
+async def host_view_of(
+    user: AuthUser, candidate_id: int, booking_id: int | None = None
+) -> HostView:
+    """How much the user's host organisations may see of the participant: what the booking
+    `booking_id` allows, or without one the most that any of their bookings of the
+    participant allows (`booking_states.host_view`). HIDDEN for anyone but a host user."""
+    if user.role != "host":
+        return HostView.HIDDEN
+    hosts = await host_ids_of(user)
+    if not hosts:
+        return HostView.HIDDEN
+    query = Booking.select(Booking.status).where(
+        (Booking.candidate == candidate_id) & Booking.slot.host.is_in(hosts)
+    )
+    if booking_id is not None:
+        query = query.where(Booking.id == booking_id)
+    return max((host_view(r["status"]) for r in await query), default=HostView.HIDDEN)
+
+
 async def host_may_see(user: AuthUser, candidate_id: int) -> bool:
     """True when the candidate is proposed to or placed with one of the user's hosts (a
     declined proposal no longer counts)."""
-    hosts = await host_ids_of(user)
-    if not hosts:
-        return False
-    return bool(
-        await Booking.exists().where(
-            (Booking.candidate == candidate_id)
-            & Booking.slot.host.is_in(hosts)
-            & Booking.status.not_in(list(NO_DETAILS_FOR_HOST))
-        )
-    )
+    return await host_view_of(user, candidate_id) >= HostView.PROPOSAL
 
 
 async def staff_may_see(user: AuthUser, candidate_id: int) -> bool:
@@ -288,19 +297,32 @@ def list_item(row: CandidateRow) -> schemas.CandidateListItem:
     )
 
 
-def host_participant_out(row: CandidateRow) -> schemas.HostParticipant:
+def host_participant_out(row: CandidateRow, view: HostView) -> schemas.HostParticipant:
+    """The participant as a host sees them at `view` (`booking_states.host_view`): every
+    host path builds what it shows of a participant here. The last name, e-mail and phone
+    are None until the host has accepted; the adaptations are only the shareable ones, and
+    none once the host declined."""
+    placed = view >= HostView.PLACEMENT
     return schemas.HostParticipant(
         id=row["id"],
         first_name=row["first_name"],
-        last_name=row["last_name"],
-        email=row["email"],
-        phone=row["phone"],
-        shared_adaptations=shareable_adaptations(row),
+        last_name=row["last_name"] if placed else None,
+        email=row["email"] if placed else None,
+        phone=row["phone"] if placed else None,
+        shared_adaptations=shareable_adaptations(row) if view >= HostView.PROPOSAL else [],
     )
 
 
 def display_name(row: CandidateName) -> str:
     return f"{row['first_name']} {row['last_name']}".strip()
+
+
+def name_for_host(row: CandidateName, view: HostView) -> str:
+    """The participant's name as a host sees it at `view`: the first name only until the
+    host has accepted (`host_participant_out`'s rule, for the lists and page titles)."""
+    if view >= HostView.PLACEMENT:
+        return display_name(row)
+    return row["first_name"] if view >= HostView.FIRST_NAME else ""
 
 
 # --- the record ------------------------------------------------------------------------------
@@ -614,16 +636,22 @@ def one_line_name(value: str, field: str) -> str:
     return single_line(text, field, label=_NAME_LABELS[field])
 
 
-async def get_participant_for_host(user: AuthUser, candidate_id: int) -> schemas.HostParticipant:
-    """What a host may see of a participant proposed to or placed with it; audited."""
+async def get_participant_for_host(
+    user: AuthUser, candidate_id: int, booking_id: int | None = None
+) -> schemas.HostParticipant:
+    """What a host may see of a participant proposed to or placed with it
+    (`host_participant_out`): on the booking `booking_id`, or without one the most any of
+    the host's bookings of the participant allows. NotFound when no booking lets the host
+    see more than the first name (never proposed, declined, withdrawn); audited."""
     async with write_transaction(engine()):
-        if user.role != "host" or not await host_may_see(user, candidate_id):
+        view = await host_view_of(user, candidate_id, booking_id)
+        if view < HostView.PROPOSAL:
             raise NotFound(CANDIDATE_NOT_FOUND)
         row = await candidate_row(candidate_id)
         if row is None:
             raise NotFound(CANDIDATE_NOT_FOUND)
         await record(user, "participant.read", candidate_id)
-        return host_participant_out(row)
+        return host_participant_out(row, view)
 
 
 # --- health notes ----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from marketplace.kernel.notices import done
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
-from placements import date_rules
+from placements import booking_states, date_rules
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import attendance as attendance_schemas
 from placements.schemas import bookings as booking_schemas
@@ -540,9 +540,12 @@ async def booking_decline(
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     booking = await booking_services.get_booking_for(user, booking_id)
     participant = None
-    if booking.status != "declined":  # then the host needs nothing more of the participant
+    # What this booking's status lets the host see (`booking_states.host_view`): nothing more
+    # of the participant once it declined, the first name and shared adaptations of a
+    # proposal, the last name and contact details once it has accepted.
+    if booking_states.host_view(booking.status) >= booking_states.HostView.PROPOSAL:
         participant = await candidate_services.get_participant_for_host(
-            user, booking.participant.id
+            user, booking.participant.id, booking_id
         )
     agreement = None
     if booking.status not in ("proposed", "declined", "withdrawn"):

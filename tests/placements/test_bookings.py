@@ -57,13 +57,15 @@ async def test_whole_flow_through_the_api_with_events_and_mail(client, make_clie
 
     seen_by_host = await host.get("/api/v1/bookings/")
     assert [b["id"] for b in seen_by_host.json()["items"]] == [booking_id]
-    assert seen_by_host.json()["items"][0]["participant"]["name"] == "Aida Andersson"
+    # A proposal names the participant to the host by the first name only.
+    assert seen_by_host.json()["items"][0]["participant"]["name"] == "Aida"
 
     marker_before = (await ChangeCounter.select().first()) or {"value": 0}
     accepted = await host.post(f"/api/v1/bookings/{booking_id}/accept")
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["status"] == "accepted"
     assert accepted.json()["supervisor_id"] == w.supervisor_id
+    assert accepted.json()["participant"]["name"] == "Aida Andersson"
     assert await outbox("booking.accepted") == [w.coordinator.email]
     marker_after = await ChangeCounter.select().first()
     assert marker_after is not None
@@ -319,6 +321,7 @@ def test_accepting_a_proposal_without_a_period_is_refused_in_swedish():
 
 
 async def test_a_list_of_bookings_is_read_in_three_queries_whatever_its_length(make_user):
+    from marketplace.kernel.auth import to_auth_user
     from marketplace.kernel.tables import User
     from placements.services import booking_access
     from tests.builders import make_booking, make_candidate_row, make_contact
@@ -332,7 +335,8 @@ async def test_a_list_of_bookings_is_read_in_three_queries_whatever_its_length(m
         supervisor = {"supervisor": hanna} if n % 2 else {}
         await make_booking(slots[n % 2], candidate, coordinator.id, **supervisor)
     rows = cast("list[BookingRow]", await Booking.select().order_by(Booking.id))
-    one_at_a_time = [await booking_access.booking_out(r) for r in rows]
+    staff = to_auth_user(coordinator.to_dict(), "token", None)
+    one_at_a_time = [await booking_access.booking_out(r, staff) for r in rows]
 
     engine_class = type(User._meta.db)
     queries: list[str] = []
@@ -344,10 +348,10 @@ async def test_a_list_of_bookings_is_read_in_three_queries_whatever_its_length(m
 
     engine_class.run_querystring = counted  # type: ignore[method-assign]
     try:
-        listed = await booking_access.bookings_out(rows)
+        listed = await booking_access.bookings_out(rows, staff)
     finally:
         engine_class.run_querystring = original  # type: ignore[method-assign]
     assert listed == one_at_a_time
     assert {b.supervisor_name for b in listed} == {"", "Hanna Handledare"}
     assert len(queries) == 3, queries
-    assert await booking_access.bookings_out([]) == []
+    assert await booking_access.bookings_out([], staff) == []

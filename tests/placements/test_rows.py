@@ -149,7 +149,6 @@ PART_ROWS: dict[str, type[Table]] = {
     "CandidateGoal": tables.Candidate,
     "CandidateContact": tables.Candidate,
     "AgreementCandidate": tables.Candidate,
-    "AnswerCandidate": tables.Candidate,
     "AgreementPeriod": tables.Agreement,
     "SharedAssessment": tables.Assessment,
     "WeekCounts": tables.AttendanceWeek,
