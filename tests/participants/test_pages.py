@@ -22,7 +22,7 @@ from placements.tables import (
 )
 from tests.builders import make_assessment, make_candidate, make_plan_activity
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import make_world, propose
+from tests.placements.bookingdata import World, make_world, propose
 
 HTML = {"accept": "text/html"}
 
@@ -130,26 +130,47 @@ async def test_mark_and_remove_interest(client: AsyncTestClient[Litestar]) -> No
     assert await ParticipantInterest.count() == 0
 
 
-async def test_marking_a_slot_keeps_my_search_and_the_list_says_it_is_cut(
-    client: AsyncTestClient[Litestar],
-) -> None:
-    """Marking (or unmarking) a slot from a search lands on the same search, not on the list
-    of every slot; and when more slots match than are shown, the page says so in my language
-    (it read "Platser (22)" above 20 cards, with no word about the rest)."""
+def _titles(page: str) -> list[str]:
+    """The slots' titles on a page of my slot search, in their order."""
+    return re.findall(r'<h3><span lang="sv" dir="ltr">([^<]+)</span></h3>', page)
+
+
+async def _many_slots(w: World) -> None:
+    """22 slots the word "lager" finds: a page of 20 and a page of 2."""
     from tests.builders import make_slot
 
-    w = await make_world()
     more = [
         await make_slot(w.host_id, w.supervisor_id, title=f"Lagerarbetare {n}") for n in range(21)
     ]
     await bump_slot_changes([w.slot_id, *more])
+
+
+async def test_my_slot_search_pages_on_with_my_words(client: AsyncTestClient[Litestar]) -> None:
+    """More slots match than a page shows: the page says how many, shows 20, and links on to
+    the rest with my words kept ("sida"); the next page shows other slots and the last page
+    has no link on. Marking (or unmarking) a slot lands on the same search and page."""
+    w = await make_world()
+    await _many_slots(w)
     await _signed_in(client, w.candidate_id)
-    page = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
-    assert "Platser (22)" in page.text
-    assert "De 20 platser som passar bäst visas." in page.text
-    assert '<input type="hidden" name="q" value="lager">' in page.text
-    marked = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse", {"q": "lager"})
-    assert marked.headers["location"] == "/mina-sidor/platser?q=lager&klart=intresse-sparat"
+    first = (await client.get("/mina-sidor/platser?q=lager", headers=HTML)).text
+    assert "Platser (22)" in first and "Sida 1 av 2" in first
+    assert "De platser som passar bäst visas först, 20 per sida." in first
+    assert len(_titles(first)) == 20
+    assert '<a href="/mina-sidor/platser?q=lager&amp;sida=2" rel="next">Nästa sida</a>' in first
+    assert 'rel="prev"' not in first
+    assert '<input type="hidden" name="q" value="lager">' in first
+    second = (await client.get("/mina-sidor/platser?q=lager&sida=2", headers=HTML)).text
+    assert "Platser (22)" in second and "Sida 2 av 2" in second
+    assert len(_titles(second)) == 2
+    assert not set(_titles(first)) & set(_titles(second))
+    assert len(set(_titles(first)) | set(_titles(second))) == 22  # every slot, once
+    assert '<a href="/mina-sidor/platser?q=lager" rel="prev">Föregående sida</a>' in second
+    assert 'rel="next"' not in second and "Nästa sida" not in second
+    assert '<input type="hidden" name="sida" value="2">' in second
+    marked = await form_post(
+        client, f"/mina-sidor/platser/{w.slot_id}/intresse", {"q": "lager", "sida": "2"}
+    )
+    assert marked.headers["location"] == "/mina-sidor/platser?q=lager&sida=2&klart=intresse-sparat"
     removed = await form_post(
         client, f"/mina-sidor/platser/{w.slot_id}/intresse/ta-bort", {"q": "lager kök"}
     )
@@ -158,9 +179,50 @@ async def test_marking_a_slot_keeps_my_search_and_the_list_says_it_is_cut(
     )
     bare = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
     assert bare.headers["location"] == "/mina-sidor/platser?klart=intresse-sparat"
+    # A search that fits on one page has no pager.
+    one = (await client.get("/mina-sidor/platser?q=lagerarbetare+7", headers=HTML)).text
+    if "Platser (1)" in one:
+        assert "Sida 1" not in one and 'class="pager"' not in one
+
+
+async def test_a_bad_page_number_shows_the_nearest_page(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A page number that is not one (typed, cut, or past the end) is never an error: below
+    1 or not a number is the first page, past the last page is the last."""
+    w = await make_world()
+    await _many_slots(w)
+    await _signed_in(client, w.candidate_id)
+    for raw in ("abc", "0", "-1", "1.5", "", "%20", "٢", "²", "9" * 40):
+        page = await client.get(f"/mina-sidor/platser?q=lager&sida={raw}", headers=HTML)
+        assert page.status_code == 200, raw
+        assert "Sida 1 av 2" in page.text or "Sida 2 av 2" in page.text, raw
+        if raw != "9" * 40:
+            assert "Sida 1 av 2" in page.text and len(_titles(page.text)) == 20, raw
+    for raw in ("3", "1000", "1001", "9" * 40):
+        page = await client.get(f"/mina-sidor/platser?q=lager&sida={raw}", headers=HTML)
+        assert page.status_code == 200 and "Sida 2 av 2" in page.text, raw
+        assert len(_titles(page.text)) == 2 and 'rel="next"' not in page.text
+    # No hits at all: page 1 of 1, whatever was asked.
+    none = await client.get("/mina-sidor/platser?q=zzzyxw&sida=5", headers=HTML)
+    assert none.status_code == 200 and "Platser (0)" in none.text
+    assert "Inga platser hittades." in none.text and 'class="pager"' not in none.text
+
+
+async def test_the_pager_speaks_my_language(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    await _many_slots(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = (await client.get("/mina-sidor/platser?q=lager&sida=2", headers=HTML)).text
+    assert "Places (22)" in english and "Page 2 of 2" in english
+    assert "The places that fit best are shown first, 20 per page." in english
+    assert '<nav class="pager" aria-label="Pages of places">' in english
+    assert '<a href="/mina-sidor/platser?q=lager" rel="prev">Previous page</a>' in english
+    assert "Föregående" not in english and "Sida" not in english
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
-    arabic = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
-    assert "تُعرض أفضل 20 مكانًا مطابقة." in arabic.text
+    arabic = (await client.get("/mina-sidor/platser?q=lager", headers=HTML)).text
+    assert "الصفحة 1 من 2" in arabic and ">الصفحة التالية</a>" in arabic
 
 
 async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) -> None:
