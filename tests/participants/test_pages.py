@@ -307,8 +307,14 @@ SV = '<span lang="sv" dir="ltr">'
 
 
 def fact(name: str, value: str) -> str:
-    """A term and its value in the extract on my page: Swedish, each isolated left to right."""
-    return f"<dt>{SV}{name}</span></dt><dd>{SV}{value}</span></dd>"
+    """A term and my data in the extract on my page: the term in the page's language, the
+    value as stored, in Swedish, isolated left to right."""
+    return f"<dt>{name}</dt><dd>{SV}{value}</span></dd>"
+
+
+def word(name: str, value: str) -> str:
+    """A term and one of the service's words for a stored code, both in the page's language."""
+    return f"<dt>{name}</dt><dd>{value}</dd>"
 
 
 async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[Litestar]) -> None:
@@ -339,24 +345,130 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     assert fact("Hemort", "Vårgårda") in page
     assert fact("Intressen", "Cyklar och lager") in page
     assert occupation_id not in page and arabic not in page and '["' not in page
-    assert SV + "Ämne</span></dt>" in page and fact("Status", "Väntar på att skickas") in page
+    assert "<dt>Ämne</dt>" in page and word("Status", "Väntar på att skickas") in page
     assert ">pending<" not in page and "participant.link" not in page
     assert "booking.accepted" not in page and ">Typ<" not in page
-    assert fact("Part", "samordnaren") in page and ">coordinator<" not in page
-    assert fact("Status", "Utkast") in page and ">draft<" not in page
+    assert word("Part", "samordnaren") in page and ">coordinator<" not in page
+    assert word("Status", "Utkast") in page and ">draft<" not in page
     assert ">Användare<" not in page
     assert not re.search(r">\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
     assert 'id="kept-in-swedish"' not in page
-    # In English or Arabic, the page says the record below is kept (and shown) in Swedish.
+    # In English or Arabic, the page says what was written about me is shown in Swedish.
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
-    assert "تظهر البيانات أدناه كما هي محفوظة، باللغة السويدية." in arabic
-    # Each Swedish text is isolated left to right, so that its full stop stays at its end.
-    assert f'<h2 id="s-1">{SV}Deltagaren (1)</span></h2>' in arabic
-    assert fact("Hemort", "Vårgårda") in arabic
+    assert "يظهر ما كُتب عنك كما هو محفوظ، باللغة السويدية." in arabic
+    # The section's title and the term are Arabic; the stored value is Swedish, isolated
+    # left to right, so that its full stop stays at its end.
+    assert '<h2 id="s-1">المشارك (1)</h2>' in arabic
+    assert fact("مكان السكن", "Vårgårda") in arabic
+    assert word("الحالة", "مسودة") in arabic
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
+
+
+async def test_my_data_in_english_and_arabic(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    """My data in English or Arabic: every heading, term, word for a code, empty section and
+    line of who read my data is in that language (it showed "Deltagaren", "Förnamn" and
+    "Deltagaren läst" in English); what is stored about me stays as stored."""
+    from admin.services.register import SECTION_TITLES
+
+    w = await make_world()
+    staff = await make_client()
+    await sign_in(staff, w.coordinator.username)
+    await staff.get(f"/api/v1/candidates/{w.candidate_id}")
+    await propose(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    main = english.split('<main id="main"')[1].split("</main>")[0]
+    assert '<h2 id="s-1">The participant (1)</h2>' in main
+    assert '<h2 id="s-2">Health notes (0)</h2>' in main
+    assert "Notes about health are not shown here." in main
+    assert "<p>No data.</p>" in main  # a section with nothing in it
+    assert fact("First name", "Aida") in main and word("Status", "Active") in main
+    assert word("Track", "Skills") in main and word("Driving licence", "No") in main
+    assert "Proposals and placements (1)" in main and "Events in the placements (1)" in main
+    # A staff member by their name as stored, marked Swedish, and their role in English.
+    assert re.search(
+        r'<span lang="sv" dir="ltr">[^<]+</span>, coordinator · Your data read</li>', main
+    )
+    assert "You · Register extract taken</li>" in main
+    for title in SECTION_TITLES.values():
+        assert f">{title} (" not in main, title
+    terms = re.findall(r"<dt>([^<]*)</dt>", main)
+    assert terms and not {"Förnamn", "Meddelande", "Spår", "Körkort", "Tid"} & set(terms)
+    for swedish in ("Deltagaren läst", "samordnare ·", "Du själv", "Inga uppgifter", "Aktiv<"):
+        assert swedish not in main, swedish
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert '<h2 id="s-2">ملاحظات صحية (0)</h2>' in arabic
+    assert fact("الاسم الأول", "Aida") in arabic and "منسق · تمت قراءة بياناتك</li>" in arabic
+    assert "أنت · تم استخراج نسخة من السجل</li>" in arabic
+
+
+def test_every_word_my_data_can_show_is_translated() -> None:
+    """Each section title, term, word for a stored code and line of the log that my data can
+    show has its English and Arabic (the page shows them through the catalogs; one missing
+    would stand in Swedish in an English page)."""
+    from admin.services import audit_text, register
+    from marketplace.kernel.forms import FIELD_LABELS
+    from marketplace.kernel.i18n import translations
+    from marketplace.kernel.tables import OutboxMessage
+    from marketplace.kernel.templating import LABELS
+    from participants import services
+    from placements import tables
+
+    extracted = [
+        tables.Candidate,
+        tables.HealthNote,
+        tables.PlanActivity,
+        tables.Booking,
+        tables.Outcome,
+        tables.FollowUp,
+        tables.LockInFlag,
+        tables.PartnerConsent,
+        tables.BookingEvent,
+        tables.Agreement,
+        tables.Assessment,
+        tables.AttendanceWeek,
+        tables.Signature,
+        OutboxMessage,
+    ]
+    shown = {register.OWN_HEALTH_NOTE, "Ja", "Nej", "Personal", "Inga uppgifter."}
+    shown |= {"Uppgifterna lästa eller ändrade", "Du själv", "Tjänsten, automatiskt"}
+    for table in extracted:
+        name = table._meta.tablename
+        shown.add(register.SECTION_TITLES[name])
+        labels = {**FIELD_LABELS, **services.MORE_LABELS.get(name, {})}
+        hidden = services.SKIPPED_FIELDS | services.INTERNAL.get(name, set())
+        shown |= {
+            labels[c._meta.name]
+            for c in table._meta.columns
+            if c._meta.name in labels and c._meta.name not in hidden
+        }
+    for vocabularies in services.CODED.values():
+        for vocabulary in vocabularies.values():
+            words = LABELS.get(vocabulary) or services.EXTRACT_LABELS[vocabulary]
+            shown |= {str(w) for w in words.values()}
+    shown |= set(LABELS["role"].values())
+    about_a_participant = (
+        "agreement.", "assessment.", "attendance.", "booking.", "candidate.", "follow_up.",
+        "health_note.", "intake.", "lock_in.", "outcome.", "participant.", "partner.",
+        "partner_consent.", "plan.",
+    )  # fmt: skip
+    shown |= {v for k, v in audit_text.ACTIONS.items() if k.startswith(about_a_participant)}
+    shown |= {audit_text.action_text(f"booking.{s}") for s in LABELS["booking_status"]}
+    for lang in ("en", "ar"):
+        catalog = translations(lang)
+        missing = sorted(w for w in shown if catalog.gettext(w) == w and w not in SAME[lang])
+        assert not missing, (lang, missing)
+
+
+# Words whose English is the Swedish.
+SAME = {"en": {"Status", "Version"}, "ar": set()}
 
 
 async def test_languages_and_rtl(client: AsyncTestClient[Litestar]) -> None:
