@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from marketplace.kernel.errors import Conflict, ValidationFailed
 from marketplace.kernel.i18n import DEFAULT, known
+from marketplace.kernel.paging import MAX_PAGE
 from marketplace.kernel.templating import in_swedish
 from marketplace.reference import taxonomy
 from participants import services
@@ -108,26 +109,66 @@ async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> 
     return Redirect(pdone(f"{HOME}/forslag", "svar-sparat"), status_code=303)
 
 
+# Slots per page of the participant's search; `?sida=` pages on, with the words kept.
+SLOTS_PER_PAGE = 20
+
+
+def _page_number(raw: str) -> int:
+    """The page asked for (`sida`): a number from 1 to MAX_PAGE; anything else (empty, "0",
+    "-1", "abc", a huge number) is page 1 or the last allowed, never an error: a mistyped
+    address still shows the slots."""
+    raw = raw.strip()
+    if not raw.isdecimal() or not raw.isascii():
+        return 1
+    return max(1, min(int(raw[:6]), MAX_PAGE))
+
+
+def _search_address(q: str, page: int = 1) -> str:
+    """The slot search at its words and page: the address a pager link, or the way back
+    from marking a slot, opens."""
+    params = {k: v for k, v in (("q", q), ("sida", str(page) if page > 1 else "")) if v}
+    return f"{HOME}/platser?{urlencode(params)}" if params else f"{HOME}/platser"
+
+
 @get("/platser", include_in_schema=False)
-async def slots_page(request: Request[Any, Any, Any], q: FromQuery[Query] = "") -> Template:
+async def slots_page(
+    request: Request[Any, Any, Any], q: FromQuery[Query] = "", sida: FromQuery[str] = ""
+) -> Template:
+    """The slots the words find, SLOTS_PER_PAGE at a time, best first: the number of hits,
+    and links to the page before and after. A page past the last shows the last."""
     participant = participant_of(request)
-    result = await run_search(slot_query(q.strip(), limit=20))
+    words = q.strip()
+    page = _page_number(sida)
+    result = await run_search(
+        slot_query(words, limit=SLOTS_PER_PAGE, offset=(page - 1) * SLOTS_PER_PAGE)
+    )
+    pages = max(1, -(-result.total // SLOTS_PER_PAGE))
+    if page > pages:
+        page = pages
+        result = await run_search(
+            slot_query(words, limit=SLOTS_PER_PAGE, offset=(page - 1) * SLOTS_PER_PAGE)
+        )
     return ppage(
         "participant/slots.html",
         request,
         q=q,
         hits=result.results,
         total=result.total,
+        page_number=page,
+        pages=pages,
+        per_page=SLOTS_PER_PAGE,
+        previous_page=_search_address(words, page - 1) if page > 1 else "",
+        next_page=_search_address(words, page + 1) if page < pages else "",
         marked=await services.interest_ids(participant),
         interests=await services.interests(participant),
     )
 
 
 async def _back_to_search(request: Request[Any, Any, Any]) -> str:
-    """The slot search the participant marked a slot from, with its words (the form sends
-    them back): the list they were reading, not the list of every slot."""
-    q = (await _form(request)).get("q", "").strip()[:200]
-    return f"{HOME}/platser?{urlencode({'q': q})}" if q else f"{HOME}/platser"
+    """The slot search the participant marked a slot from, with its words and page (the
+    form sends them back): the list they were reading, not the list of every slot."""
+    form = await _form(request)
+    return _search_address(form.get("q", "").strip()[:200], _page_number(form.get("sida", "")))
 
 
 @post("/platser/{slot_id:int}/intresse", include_in_schema=False, status_code=303)

@@ -737,14 +737,23 @@ SKIPPED_FIELDS = {"id", "token_hash", "link_nonce", "key_hash", "dedupe_key", "m
 
 @dataclass
 class ReadableSection:
+    """One table of the extract as my page shows it. The title, the note and each field's
+    label are the service's own Swedish words, translated on the page; each row is
+    (label, value, worded): a worded value is one of the service's words too (a status,
+    "Ja"), translated; any other is my data, shown as stored."""
+
     title: str
     note: str
-    rows: list[list[tuple[str, str]]]
+    rows: list[list[tuple[str, str, bool]]]
 
 
 @dataclass
 class Reader:
+    """One read or change of my record: when, by whom (a staff user's `name`, shown as
+    stored, and `who`, their role or who else it was, in the service's words) and what."""
+
     at: dt.datetime
+    name: str
     who: str
     what: str
 
@@ -760,7 +769,7 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
         hidden = SKIPPED_FIELDS | INTERNAL.get(section.table, set())
         rows = [
             [
-                (labels[f.name], _value(f.value, codes.get(f.name), f.name))
+                (labels[f.name], *_fact(f.value, codes.get(f.name), f.name))
                 for f in row.fields
                 if f.name in labels and f.name not in hidden and f.value not in (None, "", "[]")
             ]
@@ -843,6 +852,14 @@ def _names(ids: list[str], name: str) -> str:
     return ", ".join(labels.get(i, i) for i in ids)
 
 
+def _fact(value: Any, vocabulary: str | None, name: str) -> tuple[str, bool]:
+    """A stored value as my page shows it, and whether it is one of the service's words
+    (translated on the page) rather than my data (shown as stored)."""
+    worded = value is True or value is False or bool(vocabulary and isinstance(value, str))
+    worded = worded or name == "language"  # the language's own name ("English")
+    return _value(value, vocabulary, name), worded
+
+
 def _value(value: Any, vocabulary: str | None = None, name: str = "") -> str:
     if name in TAXONOMY_LISTS and isinstance(value, str):
         try:
@@ -892,15 +909,19 @@ async def readers(participant: Participant) -> list[Reader]:
     out = []
     for r in rows:
         user = users.get(r["actor_id"])
+        name = ""
         if user is not None:
-            role = LABELS["role"].get(user["role"], user["role"])
-            name = f"{user['first_name']} {user['last_name']}".strip()
-            who = f"{name}, {role}" if name and user["role"] != "host" else role
+            who = LABELS["role"].get(user["role"], N_("Personal"))
+            if user["role"] != "host":
+                name = f"{user['first_name']} {user['last_name']}".strip()
         elif r["actor_label"] == participant.audit_label:
             who = N_("Du själv")
         elif r["actor_label"] == "system":
             who = N_("Tjänsten, automatiskt")
         else:
             who = N_("Någon med en länk från kommunen")
-        out.append(Reader(r["at"], who, action_text(r["action"])))
+        what = action_text(r["action"])
+        if what == r["action"]:  # an action the log review has no words for: not its code
+            what = N_("Uppgifterna lästa eller ändrade")
+        out.append(Reader(r["at"], name, who, what))
     return out

@@ -253,6 +253,7 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
         )
         until = expires.astimezone(STOCKHOLM).strftime("%H:%M")
         url = service_link(link_path(token))
+        unit = get_settings().unit_name  # who runs the service (UNIT_NAME), in every language
         # In the language the participant chose on their pages (Swedish until they choose).
         _ = i18n.gettext_for(row["language"] if row["language"] in i18n.LANGUAGES else "sv")
         if by_sms:
@@ -260,10 +261,10 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
             await queue_sms(
                 row["phone"],
                 _(
-                    "Din länk till Mina sidor hos kompetenscenter. Den fungerar en gång, till "
+                    "Din länk till Mina sidor hos %(unit)s. Den fungerar en gång, till "
                     "klockan %(until)s: %(url)s"
                 )
-                % {"until": until, "url": url},
+                % {"unit": unit, "until": until, "url": url},
                 kind="participant.link",
                 candidate_id=candidate_id,
             )
@@ -272,11 +273,11 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
                 row["email"],
                 _("Din länk till Mina sidor"),
                 _(
-                    "Hej %(name)s!\n\nHär är din länk till Mina sidor hos kompetenscenter. Den "
+                    "Hej %(name)s!\n\nHär är din länk till Mina sidor hos %(unit)s. Den "
                     "fungerar en gång, till klockan %(until)s.\n\n%(url)s\n\nHar du inte bett "
                     "om länken? Då kan du strunta i det här mejlet.\n"
                 )
-                % {"name": row["first_name"], "until": until, "url": url},
+                % {"name": row["first_name"], "unit": unit, "until": until, "url": url},
                 kind="participant.link",
                 candidate_id=candidate_id,
             )
@@ -342,7 +343,8 @@ async def candidate_for_personnummer(personnummer: str) -> int:
     return int(rows[0]["id"])
 
 
+# `%(unit)s`: UNIT_NAME, filled in where the page shows it (participant/refused.html).
 NO_RECORD = N_(
-    "Vi hittar ingen deltagare med ditt personnummer hos kompetenscenter. Mina sidor är till "
-    "för dig som är inskriven hos oss. Kontakta kompetenscenter om du tror att det är fel."
+    "Vi hittar ingen deltagare med ditt personnummer hos %(unit)s. Mina sidor är till "
+    "för dig som är inskriven hos oss. Kontakta %(unit)s om du tror att det är fel."
 )

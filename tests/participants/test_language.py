@@ -4,6 +4,8 @@ on any browser), and used for the sign-in link's SMS and mail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -12,7 +14,9 @@ from marketplace.kernel.tables import AuditEntry
 from participants import i18n, sessions
 from placements.tables import Candidate
 from tests.builders import make_candidate, make_user
+from tests.inloop import InLoopClient
 from tests.mailutil import SmtpServer
+from tests.marketplace.test_site_identity import other_municipality  # noqa: F401 (fixture)
 from tests.oidcutil import Provider
 from tests.participants.conftest import KNOWN_SUBJECT, form_post, mailed_link, sign_in_by_link
 from tests.participants.test_sign_in import _eid
@@ -100,7 +104,7 @@ async def test_the_sign_in_link_is_sent_in_the_chosen_language(
     await sessions.send_sign_in_link(coordinator, candidate_id)
     await _deliver(smtp)
     [sms] = gateway.to(NUMBER)
-    assert sms.message.startswith("Your link to My pages at the skills centre. It works once")
+    assert sms.message.startswith("Your link to My pages at Kompetenscentret. It works once")
     assert "/mina-sidor/logga-in/lank/" in sms.message
     [mail] = smtp.inbox.received
     assert mail.message["subject"].startswith("Your link to My pages")
@@ -115,3 +119,36 @@ async def test_the_sign_in_link_is_sent_in_the_chosen_language(
     await sessions.send_sign_in_link(coordinator, swedish)
     await _deliver(smtp)
     assert gateway.to(NUMBER)[-1].message.startswith("Din länk till Mina sidor")
+
+
+async def test_english_and_arabic_name_the_unit_of_the_settings(
+    other_municipality: None,  # noqa: F811
+    next_app: Callable[[], Litestar],
+    gateway: SmsGateway,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    """Who runs the service is UNIT_NAME, in every language, as the Swedish says it: the
+    sign-in link's SMS and mail and my data named "the skills centre" in English."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await Candidate.update({Candidate.language: "en"}).where(Candidate.id == candidate_id)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    await _deliver(smtp)
+    [sms] = gateway.to(NUMBER)
+    assert sms.message.startswith("Your link to My pages at Arbetsmarknadsenheten. It works")
+    [mail] = smtp.inbox.received
+    assert "Here is your link to My pages at Arbetsmarknadsenheten. It works" in mail.text
+    async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
+        client.cookies.set(
+            sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link")
+        )
+        pages = {}
+        for lang in ("en", "ar", "sv"):
+            await form_post(client, "/mina-sidor/sprak", {"sprak": lang})
+            pages[lang] = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    unit = '<span lang="sv" dir="ltr">Arbetsmarknadsenheten</span>'
+    assert f"Here you see everything {unit} has saved about you" in pages["en"]
+    assert f"هنا ترى كل ما هو محفوظ عنك لدى {unit}،" in pages["ar"]
+    assert f"Här ser du allt som finns sparat om dig hos {unit}, och" in pages["sv"]
+    for page in pages.values():
+        assert "skills centre" not in page and "ompetenscent" not in page and "%(" not in page

@@ -22,7 +22,7 @@ from placements.tables import (
 )
 from tests.builders import make_assessment, make_candidate, make_plan_activity
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import make_world, propose
+from tests.placements.bookingdata import World, make_world, propose
 
 HTML = {"accept": "text/html"}
 
@@ -130,26 +130,47 @@ async def test_mark_and_remove_interest(client: AsyncTestClient[Litestar]) -> No
     assert await ParticipantInterest.count() == 0
 
 
-async def test_marking_a_slot_keeps_my_search_and_the_list_says_it_is_cut(
-    client: AsyncTestClient[Litestar],
-) -> None:
-    """Marking (or unmarking) a slot from a search lands on the same search, not on the list
-    of every slot; and when more slots match than are shown, the page says so in my language
-    (it read "Platser (22)" above 20 cards, with no word about the rest)."""
+def _titles(page: str) -> list[str]:
+    """The slots' titles on a page of my slot search, in their order."""
+    return re.findall(r'<h3><span lang="sv" dir="ltr">([^<]+)</span></h3>', page)
+
+
+async def _many_slots(w: World) -> None:
+    """22 slots the word "lager" finds: a page of 20 and a page of 2."""
     from tests.builders import make_slot
 
-    w = await make_world()
     more = [
         await make_slot(w.host_id, w.supervisor_id, title=f"Lagerarbetare {n}") for n in range(21)
     ]
     await bump_slot_changes([w.slot_id, *more])
+
+
+async def test_my_slot_search_pages_on_with_my_words(client: AsyncTestClient[Litestar]) -> None:
+    """More slots match than a page shows: the page says how many, shows 20, and links on to
+    the rest with my words kept ("sida"); the next page shows other slots and the last page
+    has no link on. Marking (or unmarking) a slot lands on the same search and page."""
+    w = await make_world()
+    await _many_slots(w)
     await _signed_in(client, w.candidate_id)
-    page = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
-    assert "Platser (22)" in page.text
-    assert "De 20 platser som passar bäst visas." in page.text
-    assert '<input type="hidden" name="q" value="lager">' in page.text
-    marked = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse", {"q": "lager"})
-    assert marked.headers["location"] == "/mina-sidor/platser?q=lager&klart=intresse-sparat"
+    first = (await client.get("/mina-sidor/platser?q=lager", headers=HTML)).text
+    assert "Platser (22)" in first and "Sida 1 av 2" in first
+    assert "De platser som passar bäst visas först, 20 per sida." in first
+    assert len(_titles(first)) == 20
+    assert '<a href="/mina-sidor/platser?q=lager&amp;sida=2" rel="next">Nästa sida</a>' in first
+    assert 'rel="prev"' not in first
+    assert '<input type="hidden" name="q" value="lager">' in first
+    second = (await client.get("/mina-sidor/platser?q=lager&sida=2", headers=HTML)).text
+    assert "Platser (22)" in second and "Sida 2 av 2" in second
+    assert len(_titles(second)) == 2
+    assert not set(_titles(first)) & set(_titles(second))
+    assert len(set(_titles(first)) | set(_titles(second))) == 22  # every slot, once
+    assert '<a href="/mina-sidor/platser?q=lager" rel="prev">Föregående sida</a>' in second
+    assert 'rel="next"' not in second and "Nästa sida" not in second
+    assert '<input type="hidden" name="sida" value="2">' in second
+    marked = await form_post(
+        client, f"/mina-sidor/platser/{w.slot_id}/intresse", {"q": "lager", "sida": "2"}
+    )
+    assert marked.headers["location"] == "/mina-sidor/platser?q=lager&sida=2&klart=intresse-sparat"
     removed = await form_post(
         client, f"/mina-sidor/platser/{w.slot_id}/intresse/ta-bort", {"q": "lager kök"}
     )
@@ -158,9 +179,50 @@ async def test_marking_a_slot_keeps_my_search_and_the_list_says_it_is_cut(
     )
     bare = await form_post(client, f"/mina-sidor/platser/{w.slot_id}/intresse")
     assert bare.headers["location"] == "/mina-sidor/platser?klart=intresse-sparat"
+    # A search that fits on one page has no pager.
+    one = (await client.get("/mina-sidor/platser?q=lagerarbetare+7", headers=HTML)).text
+    if "Platser (1)" in one:
+        assert "Sida 1" not in one and 'class="pager"' not in one
+
+
+async def test_a_bad_page_number_shows_the_nearest_page(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A page number that is not one (typed, cut, or past the end) is never an error: below
+    1 or not a number is the first page, past the last page is the last."""
+    w = await make_world()
+    await _many_slots(w)
+    await _signed_in(client, w.candidate_id)
+    for raw in ("abc", "0", "-1", "1.5", "", "%20", "٢", "²", "9" * 40):
+        page = await client.get(f"/mina-sidor/platser?q=lager&sida={raw}", headers=HTML)
+        assert page.status_code == 200, raw
+        assert "Sida 1 av 2" in page.text or "Sida 2 av 2" in page.text, raw
+        if raw != "9" * 40:
+            assert "Sida 1 av 2" in page.text and len(_titles(page.text)) == 20, raw
+    for raw in ("3", "1000", "1001", "9" * 40):
+        page = await client.get(f"/mina-sidor/platser?q=lager&sida={raw}", headers=HTML)
+        assert page.status_code == 200 and "Sida 2 av 2" in page.text, raw
+        assert len(_titles(page.text)) == 2 and 'rel="next"' not in page.text
+    # No hits at all: page 1 of 1, whatever was asked.
+    none = await client.get("/mina-sidor/platser?q=zzzyxw&sida=5", headers=HTML)
+    assert none.status_code == 200 and "Platser (0)" in none.text
+    assert "Inga platser hittades." in none.text and 'class="pager"' not in none.text
+
+
+async def test_the_pager_speaks_my_language(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    await _many_slots(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = (await client.get("/mina-sidor/platser?q=lager&sida=2", headers=HTML)).text
+    assert "Places (22)" in english and "Page 2 of 2" in english
+    assert "The places that fit best are shown first, 20 per page." in english
+    assert '<nav class="pager" aria-label="Pages of places">' in english
+    assert '<a href="/mina-sidor/platser?q=lager" rel="prev">Previous page</a>' in english
+    assert "Föregående" not in english and "Sida" not in english
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
-    arabic = await client.get("/mina-sidor/platser?q=lager", headers=HTML)
-    assert "تُعرض أفضل 20 مكانًا مطابقة." in arabic.text
+    arabic = (await client.get("/mina-sidor/platser?q=lager", headers=HTML)).text
+    assert "الصفحة 1 من 2" in arabic and ">الصفحة التالية</a>" in arabic
 
 
 async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) -> None:
@@ -245,8 +307,14 @@ SV = '<span lang="sv" dir="ltr">'
 
 
 def fact(name: str, value: str) -> str:
-    """A term and its value in the extract on my page: Swedish, each isolated left to right."""
-    return f"<dt>{SV}{name}</span></dt><dd>{SV}{value}</span></dd>"
+    """A term and my data in the extract on my page: the term in the page's language, the
+    value as stored, in Swedish, isolated left to right."""
+    return f"<dt>{name}</dt><dd>{SV}{value}</span></dd>"
+
+
+def word(name: str, value: str) -> str:
+    """A term and one of the service's words for a stored code, both in the page's language."""
+    return f"<dt>{name}</dt><dd>{value}</dd>"
 
 
 async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[Litestar]) -> None:
@@ -277,24 +345,130 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     assert fact("Hemort", "Vårgårda") in page
     assert fact("Intressen", "Cyklar och lager") in page
     assert occupation_id not in page and arabic not in page and '["' not in page
-    assert SV + "Ämne</span></dt>" in page and fact("Status", "Väntar på att skickas") in page
+    assert "<dt>Ämne</dt>" in page and word("Status", "Väntar på att skickas") in page
     assert ">pending<" not in page and "participant.link" not in page
     assert "booking.accepted" not in page and ">Typ<" not in page
-    assert fact("Part", "samordnaren") in page and ">coordinator<" not in page
-    assert fact("Status", "Utkast") in page and ">draft<" not in page
+    assert word("Part", "samordnaren") in page and ">coordinator<" not in page
+    assert word("Status", "Utkast") in page and ">draft<" not in page
     assert ">Användare<" not in page
     assert not re.search(r">\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
     assert 'id="kept-in-swedish"' not in page
-    # In English or Arabic, the page says the record below is kept (and shown) in Swedish.
+    # In English or Arabic, the page says what was written about me is shown in Swedish.
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
-    assert "تظهر البيانات أدناه كما هي محفوظة، باللغة السويدية." in arabic
-    # Each Swedish text is isolated left to right, so that its full stop stays at its end.
-    assert f'<h2 id="s-1">{SV}Deltagaren (1)</span></h2>' in arabic
-    assert fact("Hemort", "Vårgårda") in arabic
+    assert "يظهر ما كُتب عنك كما هو محفوظ، باللغة السويدية." in arabic
+    # The section's title and the term are Arabic; the stored value is Swedish, isolated
+    # left to right, so that its full stop stays at its end.
+    assert '<h2 id="s-1">المشارك (1)</h2>' in arabic
+    assert fact("مكان السكن", "Vårgårda") in arabic
+    assert word("الحالة", "مسودة") in arabic
     assert await AuditEntry.exists().where(
         (AuditEntry.action == "candidate.extract") & (AuditEntry.subject_id == w.candidate_id)
     )
+
+
+async def test_my_data_in_english_and_arabic(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    """My data in English or Arabic: every heading, term, word for a code, empty section and
+    line of who read my data is in that language (it showed "Deltagaren", "Förnamn" and
+    "Deltagaren läst" in English); what is stored about me stays as stored."""
+    from admin.services.register import SECTION_TITLES
+
+    w = await make_world()
+    staff = await make_client()
+    await sign_in(staff, w.coordinator.username)
+    await staff.get(f"/api/v1/candidates/{w.candidate_id}")
+    await propose(w)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    main = english.split('<main id="main"')[1].split("</main>")[0]
+    assert '<h2 id="s-1">The participant (1)</h2>' in main
+    assert '<h2 id="s-2">Health notes (0)</h2>' in main
+    assert "Notes about health are not shown here." in main
+    assert "<p>No data.</p>" in main  # a section with nothing in it
+    assert fact("First name", "Aida") in main and word("Status", "Active") in main
+    assert word("Track", "Skills") in main and word("Driving licence", "No") in main
+    assert "Proposals and placements (1)" in main and "Events in the placements (1)" in main
+    # A staff member by their name as stored, marked Swedish, and their role in English.
+    assert re.search(
+        r'<span lang="sv" dir="ltr">[^<]+</span>, coordinator · Your data read</li>', main
+    )
+    assert "You · Register extract taken</li>" in main
+    for title in SECTION_TITLES.values():
+        assert f">{title} (" not in main, title
+    terms = re.findall(r"<dt>([^<]*)</dt>", main)
+    assert terms and not {"Förnamn", "Meddelande", "Spår", "Körkort", "Tid"} & set(terms)
+    for swedish in ("Deltagaren läst", "samordnare ·", "Du själv", "Inga uppgifter", "Aktiv<"):
+        assert swedish not in main, swedish
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert '<h2 id="s-2">ملاحظات صحية (0)</h2>' in arabic
+    assert fact("الاسم الأول", "Aida") in arabic and "منسق · تمت قراءة بياناتك</li>" in arabic
+    assert "أنت · تم استخراج نسخة من السجل</li>" in arabic
+
+
+def test_every_word_my_data_can_show_is_translated() -> None:
+    """Each section title, term, word for a stored code and line of the log that my data can
+    show has its English and Arabic (the page shows them through the catalogs; one missing
+    would stand in Swedish in an English page)."""
+    from admin.services import audit_text, register
+    from marketplace.kernel.forms import FIELD_LABELS
+    from marketplace.kernel.i18n import translations
+    from marketplace.kernel.tables import OutboxMessage
+    from marketplace.kernel.templating import LABELS
+    from participants import services
+    from placements import tables
+
+    extracted = [
+        tables.Candidate,
+        tables.HealthNote,
+        tables.PlanActivity,
+        tables.Booking,
+        tables.Outcome,
+        tables.FollowUp,
+        tables.LockInFlag,
+        tables.PartnerConsent,
+        tables.BookingEvent,
+        tables.Agreement,
+        tables.Assessment,
+        tables.AttendanceWeek,
+        tables.Signature,
+        OutboxMessage,
+    ]
+    shown = {register.OWN_HEALTH_NOTE, "Ja", "Nej", "Personal", "Inga uppgifter."}
+    shown |= {"Uppgifterna lästa eller ändrade", "Du själv", "Tjänsten, automatiskt"}
+    for table in extracted:
+        name = table._meta.tablename
+        shown.add(register.SECTION_TITLES[name])
+        labels = {**FIELD_LABELS, **services.MORE_LABELS.get(name, {})}
+        hidden = services.SKIPPED_FIELDS | services.INTERNAL.get(name, set())
+        shown |= {
+            labels[c._meta.name]
+            for c in table._meta.columns
+            if c._meta.name in labels and c._meta.name not in hidden
+        }
+    for vocabularies in services.CODED.values():
+        for vocabulary in vocabularies.values():
+            words = LABELS.get(vocabulary) or services.EXTRACT_LABELS[vocabulary]
+            shown |= {str(w) for w in words.values()}
+    shown |= set(LABELS["role"].values())
+    about_a_participant = (
+        "agreement.", "assessment.", "attendance.", "booking.", "candidate.", "follow_up.",
+        "health_note.", "intake.", "lock_in.", "outcome.", "participant.", "partner.",
+        "partner_consent.", "plan.",
+    )  # fmt: skip
+    shown |= {v for k, v in audit_text.ACTIONS.items() if k.startswith(about_a_participant)}
+    shown |= {audit_text.action_text(f"booking.{s}") for s in LABELS["booking_status"]}
+    for lang in ("en", "ar"):
+        catalog = translations(lang)
+        missing = sorted(w for w in shown if catalog.gettext(w) == w and w not in SAME[lang])
+        assert not missing, (lang, missing)
+
+
+# Words whose English is the Swedish.
+SAME = {"en": {"Status", "Version"}, "ar": set()}
 
 
 async def test_languages_and_rtl(client: AsyncTestClient[Litestar]) -> None:

@@ -151,6 +151,8 @@ async def test_the_signing_page_speaks_the_participants_language(
     assert '<html lang="ar" dir="rtl">' in used.text
     assert "الرابط استُخدم من قبل" in used.text and "لم يتغيّر شيء" in used.text
     assert "redan använts" not in used.text
+    # Whom to ask is the unit of the settings (UNIT_NAME), not "the municipality's skills centre".
+    assert 'تواصل مع منسقك في <span lang="sv" dir="ltr">Kompetenscentret</span> إذا' in used.text
 
 
 async def test_the_signing_page_in_english_and_its_switch(

@@ -153,6 +153,10 @@ async def test_eid_unknown_personnummer_has_no_access(
     response = await _eid(client, eid_on, UNKNOWN_SUBJECT)
     assert response.status_code == 404
     assert "Vi hittar ingen deltagare med ditt personnummer" in response.text
+    # The unit by its name (UNIT_NAME), never "%(unit)s" or a name of our own.
+    unit = '<span lang="sv" dir="ltr">Kompetenscentret</span>'
+    assert f"personnummer hos {unit}. Mina sidor" in response.text
+    assert f"Kontakta {unit} om du tror" in response.text and "%(" not in response.text
     assert not signed_in(client)
     assert not await ParticipantSession.exists()
 

@@ -206,6 +206,7 @@ async def test_link_page_shows_agreement_and_signs_once(client):
     reused = await client.post(url, data={"_csrf_token": csrf, "version": "1"})
     assert reused.status_code == 410
     assert "Inget har ändrats" in reused.text
+    assert 'samordnare på <span lang="sv" dir="ltr">Kompetenscentret</span> om du' in reused.text
     assert (await signatures_of(booking_id))["supervisor"]["signed_at"] == sig["signed_at"]
 
 
