@@ -7,7 +7,8 @@ import datetime as dt
 from placements.rows import PlacementHoursRow
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
-from placements.services import agreements, bookings, ledger, outcomes
+from placements.services import agreement_versions, agreements, bookings, ledger, outcomes
+from placements.tables import Slot
 from tests.builders import make_candidate, make_host, make_host_user
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -52,6 +53,13 @@ async def test_ledger_counts_what_the_host_gave_and_received(client):
     assert figures.assessments_returned == 1 and figures.assessments_due == 0
     assert figures.went_to_work == 1 and figures.hired_by_host == 1
     assert figures.host_gains == ["Rekrytering till lagret"]
+    # The host raises the slot's hours for the next participant: the placement accepted at 30
+    # hours a week still gave 120 hours, and its agreement still says 30.
+    await Slot.update({Slot.hours_per_week: 40}).where(Slot.id == w.slot_id)
+    later = await ledger.host_ledger_for(w.host_user, w.host_id, today=dt.date(2019, 6, 1))
+    assert later.hours == 120
+    agreement = await agreement_versions.current_agreement_row(booking_id)
+    assert agreement is not None and agreement["weekly_schedule"] == "30 timmar i veckan"
 
     await login(client, w.host_user.username)
     assert (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).status_code == 200
