@@ -101,8 +101,16 @@ class _Row:
         return value
 
     def integer(
-        self, name: str, low: int, high: int | None = None, *, required: bool = False
+        self,
+        name: str,
+        low: int,
+        high: int | None = None,
+        *,
+        required: bool = False,
+        outside: str | None = None,
     ) -> int | None:
+        """The field as a whole number from `low` to `high`; `outside` is the reason's code
+        when it is a number out of that range and the rule has its own words."""
         value = self.raw.get(name)
         if value is None:
             if required:
@@ -119,7 +127,9 @@ class _Row:
             self.fail(name, "integer")
             return None
         if number < low or (high is not None and number > high):
-            if high is None:
+            if outside is not None:
+                self.fail(name, outside)
+            elif high is None:
                 self.fail(name, "at_least", low=low)
             else:
                 self.fail(name, "range", low=low, high=high)
@@ -244,7 +254,9 @@ def check_row(
     longitude = r.number("longitude", rules.LONGITUDE_MIN, rules.LONGITUDE_MAX)
     if (raw.get("latitude") is None) != (raw.get("longitude") is None):
         r.fail("longitude" if raw.get("longitude") is None else "latitude", "both_coordinates")
-    capacity = r.integer("capacity", 1, rules.CAPACITY_MAX, required=True)
+    capacity = r.integer(
+        "capacity", rules.CAPACITY_MIN, rules.CAPACITY_MAX, required=True, outside="capacity"
+    )
     hours = r.integer("hours_per_week", rules.HOURS_MIN, rules.HOURS_MAX)
     tracks = r.strings("tracks")
     for track in tracks:
@@ -376,7 +388,7 @@ class _Wire(msgspec.Struct):
     kind: Literal["praktik", "arbetsträning"]
     title: rules.Title
     town: Annotated[str, msgspec.Meta(min_length=1, max_length=rules.TOWN_MAX)]
-    capacity: rules.ImportedCapacity
+    capacity: rules.Capacity
     source: Annotated[str, msgspec.Meta(max_length=60)] | None = None
     status: Literal["draft", "published", "paused", "closed"] | None = None
     occupation_id: Annotated[str, msgspec.Meta(max_length=rules.OCCUPATION_ID_MAX)] | None = None

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from employers.tables import Contact, Host
-from placements import exchange
+from placements import exchange, slot_rules
 from placements.services import current_slot_change
 from placements.tables import Slot
 from tests.builders import make_contact, make_host
@@ -144,13 +144,15 @@ async def test_bad_rows_write_nothing_and_every_one_is_reported():
         (6, ""),
     }
     reasons = {e.field: e.reason for e in report.errors}
-    assert reasons["capacity"] == "Ska vara mellan 1 och 100."
+    assert reasons["capacity"] == slot_rules.CAPACITY_PROBLEM
     assert "556677-8898" in reasons["host.org_number"]
     assert "kontrollsiffra" in reasons["host.org_number"]
     # The parser's English ("JSON is malformed … (byte 1)") is said in Swedish.
     assert reasons[""] == "Raden är inte giltig JSON: fel nära tecken 2"
     english = await exchange.import_slots(data, "jsonl", language="en")
-    assert {e.field: e.reason for e in english.errors}["capacity"] == "Must be between 1 and 100."
+    assert {e.field: e.reason for e in english.errors}["capacity"] == (
+        "Give how many participants the slot takes at the same time: a whole number from 1 to 100."
+    )
     assert "check digit" in {e.field: e.reason for e in english.errors}["host.org_number"]
     skipped = await exchange.import_slots(data, "jsonl", skip_bad_rows=True)
     assert skipped.written and skipped.created == 3 and skipped.skipped == 4

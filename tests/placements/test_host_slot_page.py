@@ -8,6 +8,7 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+from placements import slot_rules
 from placements.tables import Slot
 from tests.builders import make_host, make_host_user, make_slot
 from tests.conftest import login as api_login
@@ -52,3 +53,38 @@ async def test_the_json_api_names_each_missing_field_with_its_own_message(client
     errors = answer.json()["errors"]
     assert set(errors) == {"town", "occupation_id", "supervisor_id"}
     assert errors["town"] == "Ange på vilken ort platsen finns innan du publicerar."
+
+
+async def test_the_slot_form_refuses_0_places_in_the_words_the_api_and_the_import_use(client):
+    """A draft was saved with 0 places from the form; now the form says what the API and the
+    import say, at the field, and saves nothing."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    assert form.status_code == 200
+    typed = {"kind": "praktik", "title": "Trädgårdsarbetare", "capacity": "0"}
+    refused = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(form.text), "host_id": str(host_id), **typed},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-capacity-error"' in refused.text
+    assert slot_rules.CAPACITY_PROBLEM in refused.text
+    assert await Slot.count() == 0
+    # Editing a draft to 0 places is refused alike, and the draft keeps its capacity.
+    slot_id = await make_slot(host_id, None, capacity=2, status="draft")
+    url = f"/vard/platser/{slot_id}"
+    shown = await client.get(url, headers=HTML)
+    edited = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), **typed, "capacity": "-3", "town": "Vårgårda"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert edited.status_code == 400
+    assert slot_rules.CAPACITY_PROBLEM in edited.text
+    row = await Slot.select(Slot.capacity).where(Slot.id == slot_id).first()
+    assert row == {"capacity": 2}

@@ -27,6 +27,7 @@ ROW: dict[str, Any] = {
 # (field, the largest or smallest value each entry point must accept, one past it)
 BOUNDARIES = [
     ("capacity", slot_rules.CAPACITY_MAX, slot_rules.CAPACITY_MAX + 1),
+    ("capacity", slot_rules.CAPACITY_MIN, slot_rules.CAPACITY_MIN - 1),
     ("hours_per_week", slot_rules.HOURS_MAX, slot_rules.HOURS_MAX + 1),
     ("hours_per_week", slot_rules.HOURS_MIN, slot_rules.HOURS_MIN - 1),
     ("title", "x" * slot_rules.TITLE_MAX, "x" * (slot_rules.TITLE_MAX + 1)),
@@ -87,13 +88,18 @@ def test_the_import_names_the_limit_in_swedish():
     errors = check_row(7, flat, "test")
     assert isinstance(errors, list)
     reasons = {e.field: e.reason for e in errors}
-    assert reasons["capacity"] == "Ska vara mellan 1 och 100."
+    assert reasons["capacity"] == slot_rules.CAPACITY_PROBLEM
     assert reasons["skills"] == "Får ha högst 50 värden."
     assert {e.line for e in errors} == {7}
 
 
-def test_an_imported_slot_needs_a_capacity_a_draft_made_in_the_api_may_wait():
-    """Not a disagreement: 0 means "not decided yet", which a draft may be; an imported row
-    is a slot to publish, so it needs at least 1 (as publishing does)."""
-    assert _api_accepts("capacity", 0)
-    assert not _import_accepts("capacity", 0)
+def test_a_draft_needs_a_capacity_as_the_import_does():
+    """0 places once meant "not decided yet" for a draft made in the API, while the import
+    and publishing needed 1: a slot with no places makes no sense, so none takes 0 now."""
+    for capacity in (0, -1):
+        assert not _api_accepts("capacity", capacity)
+        assert not _import_accepts("capacity", capacity)
+    assert (
+        msgspec.convert({"host_id": 1, "kind": "praktik", "title": "Servitör"}, SlotCreate).capacity
+        == 1
+    )
