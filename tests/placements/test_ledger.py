@@ -8,7 +8,7 @@ from placements.rows import PlacementHoursRow
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
 from placements.services import agreement_versions, agreements, bookings, ledger, outcomes
-from placements.tables import Slot
+from placements.tables import Booking, Slot
 from tests.builders import make_candidate, make_host, make_host_user
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -81,3 +81,33 @@ def test_hours_follow_the_weeks_run_up_to_today():
     }
     assert ledger.placement_hours(row, dt.date(2019, 1, 7)) == 20
     assert ledger.placement_hours(row | {"hours_per_week": None}, dt.date(2019, 2, 1)) == 0
+
+
+async def test_the_bookings_made_before_get_their_slots_hours_once():
+    """The data migration gives a booking made before the column its slot's hours (the
+    figure it showed until then), and leaves a booking that has its own be."""
+    import importlib
+
+    from tests.builders import make_booking
+
+    migration = importlib.import_module(
+        "placements.piccolo_migrations.placements_2026_12_05t20_00_00_000002"
+    )
+    w = await make_world(capacity=2)
+    before = await make_booking(
+        w.slot_id, w.candidate_id, None, status="completed", hours_per_week=None
+    )
+    own = await make_booking(
+        w.slot_id,
+        await make_candidate(w.coordinator, "Bo"),
+        None,
+        status="completed",
+        hours_per_week=10,
+    )
+    manager = await migration.forwards()
+    for raw in manager.raw:
+        await raw()
+    rows = await Booking.select(Booking.id, Booking.hours_per_week).where(
+        Booking.id.is_in([before, own])
+    )
+    assert {r["id"]: r["hours_per_week"] for r in rows} == {before: 30, own: 10}
