@@ -107,10 +107,11 @@ class _Row:
         high: int | None = None,
         *,
         required: bool = False,
-        outside: str | None = None,
+        problem: str | None = None,
     ) -> int | None:
-        """The field as a whole number from `low` to `high`; `outside` is the reason's code
-        when it is a number out of that range and the rule has its own words."""
+        """The field as a whole number from `low` to `high`; `problem` is the reason's code
+        for any value it is not (not a whole number, or out of range) when the rule has its
+        own words."""
         value = self.raw.get(name)
         if value is None:
             if required:
@@ -124,11 +125,11 @@ class _Row:
         elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
             number = int(value.strip())
         if number is None:
-            self.fail(name, "integer")
+            self.fail(name, problem or "integer")
             return None
         if number < low or (high is not None and number > high):
-            if outside is not None:
-                self.fail(name, outside)
+            if problem is not None:
+                self.fail(name, problem)
             elif high is None:
                 self.fail(name, "at_least", low=low)
             else:
@@ -255,7 +256,7 @@ def check_row(
     if (raw.get("latitude") is None) != (raw.get("longitude") is None):
         r.fail("longitude" if raw.get("longitude") is None else "latitude", "both_coordinates")
     capacity = r.integer(
-        "capacity", rules.CAPACITY_MIN, rules.CAPACITY_MAX, required=True, outside="capacity"
+        "capacity", rules.CAPACITY_MIN, rules.CAPACITY_MAX, required=True, problem="capacity"
     )
     hours = r.integer("hours_per_week", rules.HOURS_MIN, rules.HOURS_MAX)
     tracks = r.strings("tracks")

@@ -292,11 +292,14 @@ async def test_cli_import_and_export(tmp_path):
 
     refused = _cli("import-slots", str(bad), language="en")
     assert refused.returncode == 1
-    assert "fel.jsonl: line 8, field capacity: Must be a whole number." in refused.stderr
+    assert (
+        "fel.jsonl: line 8, field capacity: Give how many participants the slot takes at the "
+        "same time: a whole number from 1 to 100." in refused.stderr
+    )
     assert "nothing was imported" in refused.stderr
     assert await Slot.count() == 0
     refused_sv = _cli("import-slots", str(bad))
-    assert "fel.jsonl: rad 8, fält capacity: Ska vara ett heltal." in refused_sv.stderr
+    assert f"fel.jsonl: rad 8, fält capacity: {slot_rules.CAPACITY_PROBLEM}" in refused_sv.stderr
 
     done = _cli("import-slots", str(good))
     assert done.returncode == 0, done.stderr
@@ -336,7 +339,7 @@ async def test_api_upload_and_export_for_staff_only(client, make_user):
     refused = await client.post("/api/v1/slots/import", files={"file": ("fel.csv", bad_csv)})
     assert refused.status_code == 400
     assert refused.json()["errors"] == [
-        {"line": 2, "field": "capacity", "reason": "Ska vara ett heltal."}
+        {"line": 2, "field": "capacity", "reason": slot_rules.CAPACITY_PROBLEM}
     ]
     assert await Slot.count() == 10
     xlsx = await client.get("/api/v1/slots/export", params={"format": "xlsx"})

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from marketplace.kernel.forms import field_problems
 from placements import slot_rules
 from placements.exchange import check_row, fast_row
 from placements.schemas.slots import SlotCreate
@@ -103,3 +104,24 @@ def test_a_draft_needs_a_capacity_as_the_import_does():
         msgspec.convert({"host_id": 1, "kind": "praktik", "title": "Servitör"}, SlotCreate).capacity
         == 1
     )
+
+
+@pytest.mark.parametrize("capacity", [0, -1, 101, "två", 1.5])
+def test_the_api_and_the_import_refuse_a_capacity_in_the_same_words(capacity):
+    """One capacity rule, one message: the API's body and the slot form (both through
+    `field_problems`) and the import's worded reader say `CAPACITY_PROBLEM`."""
+    body = {"host_id": 1, "kind": "praktik", "title": "Servitör", "capacity": capacity}
+    assert field_problems(SlotCreate, body, {}, strict=True) == {
+        "capacity": slot_rules.CAPACITY_PROBLEM
+    }
+    assert field_problems(SlotCreate, body | {"capacity": str(capacity)}, {}) == {
+        "capacity": slot_rules.CAPACITY_PROBLEM
+    }
+    flat = {k: v for k, v in ROW.items() if k != "host"} | {
+        "host.name": "Kafé Linden",
+        "host.kind": "company",
+        "capacity": capacity,
+    }
+    errors = check_row(1, flat, "test")
+    assert isinstance(errors, list)
+    assert [(e.field, e.reason) for e in errors] == [("capacity", slot_rules.CAPACITY_PROBLEM)]
