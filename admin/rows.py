@@ -45,7 +45,7 @@ class PlacementEnd(TypedDict):
 
 class ReportPlacementRow(PlacementEnd):
     """A placement as the reports count it (`reports.placement_rows`): the booking's dates
-    and status, and its slot's setting, weekly hours and host."""
+    and status and agreed weekly hours, and its slot's setting and host."""
 
     id: int
     candidate: int

@@ -44,7 +44,7 @@ class BookingEnd(TypedDict):
 
 class PlacementHoursRow(BookingDates, BookingEnd):
     """What a placement's hours are counted from (`ledger.HOURS_COLUMNS`): the booking's
-    dates and its slot's weekly hours."""
+    dates and the weekly hours agreed when the host accepted."""
 
     hours_per_week: int | None
 
@@ -67,6 +67,7 @@ class BookingRow(BookingDates):
     message: str
     decline_reason: str
     end_date: dt.date | None
+    hours_per_week: int | None
     proposed_at: dt.datetime
     decided_at: dt.datetime | None
     ended_at: dt.datetime | None
@@ -82,11 +83,10 @@ class BookingHead(TypedDict):
 
 
 class PlacementMonthRow(BookingRow):
-    """A booking with its slot's title and hours and its host's name (the monthly
-    attendance statement)."""
+    """A booking with its slot's title and its host's name (the monthly attendance
+    statement)."""
 
     slot_title: str
-    hours_per_week: int | None
     host_name: str
 
 

@@ -3,7 +3,9 @@
 The API's and the pages' bodies (`placements.schemas.slots`), the import's two row readers
 (`placements.exchange.rows`: the worded `check_row` and msgspec's fast path) and the services
 all take their limits from here, so a rule cannot drift between them. (Before this module the
-import took any capacity from 1 up, while the API refused more than 100; now both refuse it.)
+import took any capacity from 1 up, while the API refused more than 100; now both refuse it.
+And a draft could be saved with 0 places while publishing and the import needed 1; now every
+entry point needs 1 to 100 and says so in the same words, `CAPACITY_PROBLEM`.)
 
 Rules that need more than a limit live in the services and are called by every entry point:
 the period (`placements.date_rules`, the "slot" rows), an occupation id the taxonomy has
@@ -23,8 +25,13 @@ TOWN_MAX = 100
 LABEL_MAX = 200  # one skill or adaptation
 LABELS_MAX = 50  # skills, adaptations
 OCCUPATION_ID_MAX = 20
-# 0 means "not decided yet": a draft may lack it; publishing, and the import, need 1 or more.
-CAPACITY_MAX = 100
+# A slot takes 1 to 100 participants at a time, a draft too: 0 places is no slot. A draft
+# created without a capacity gets 1 (the form starts at 1), never 0.
+CAPACITY_MIN, CAPACITY_MAX = 1, 100
+CAPACITY_PROBLEM = (
+    f"Ange hur många deltagare platsen tar emot samtidigt: ett heltal från {CAPACITY_MIN} "
+    f"till {CAPACITY_MAX}."
+)
 HOURS_MIN, HOURS_MAX = 1, 40
 LATITUDE_MIN, LATITUDE_MAX = -90.0, 90.0
 LONGITUDE_MIN, LONGITUDE_MAX = -180.0, 180.0
@@ -34,8 +41,12 @@ Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX)]
 Town = Annotated[str, msgspec.Meta(max_length=TOWN_MAX)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX)]
 Labels = Annotated[list[Label], msgspec.Meta(max_length=LABELS_MAX)]
-Capacity = Annotated[int, msgspec.Meta(ge=0, le=CAPACITY_MAX)]
-ImportedCapacity = Annotated[int, msgspec.Meta(ge=1, le=CAPACITY_MAX)]
+# The one capacity rule, with its one message (`marketplace.kernel.forms.own_problem`): the
+# API's and the pages' bodies, the import's fast path and its worded reader all use it.
+Capacity = Annotated[
+    int,
+    msgspec.Meta(ge=CAPACITY_MIN, le=CAPACITY_MAX, extra={"problem": CAPACITY_PROBLEM}),
+]
 Hours = Annotated[int, msgspec.Meta(ge=HOURS_MIN, le=HOURS_MAX)]
 Latitude = Annotated[float, msgspec.Meta(ge=LATITUDE_MIN, le=LATITUDE_MAX)]
 Longitude = Annotated[float, msgspec.Meta(ge=LONGITUDE_MIN, le=LONGITUDE_MAX)]

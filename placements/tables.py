@@ -165,6 +165,12 @@ class Booking(Table, tablename="pl_booking"):
     decline_reason = Text(default="")
     start_date = Date(null=True, default=None)
     end_date = Date(null=True, default=None)
+    hours_per_week = Integer(
+        null=True,
+        default=None,
+        help_text="The weekly hours agreed: the slot's when the host accepted, kept so that a "
+        "later edit of the slot does not rewrite the placement's past hours.",
+    )
     proposed_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
     started_at = Timestamptz(null=True, default=None)

@@ -260,7 +260,11 @@ async def make_booking(
     slot_id: int, candidate_id: int, coordinator_id: int | None, **extra: Any
 ) -> int:
     """A booking written straight to the table, in any status and period (`extra`); to walk
-    one through the services, use `tests.placements.bookingdata.propose`."""
+    one through the services, use `tests.placements.bookingdata.propose`. Its weekly hours are
+    the slot's unless given, as accepting sets them."""
+    if "hours_per_week" not in extra:
+        slot = await Slot.select(Slot.hours_per_week).where(Slot.id == slot_id).first()
+        extra["hours_per_week"] = slot["hours_per_week"] if slot else None
     booking = Booking(slot=slot_id, candidate=candidate_id, coordinator=coordinator_id, **extra)
     await booking.save()
     return int(booking.id)

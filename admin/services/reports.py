@@ -184,7 +184,7 @@ async def placement_rows(f: schemas.ReportFilters) -> list[ReportPlacementRow]:
         Booking.start_date,
         Booking.end_date,
         Booking.slot.setting.as_alias("setting"),
-        Booking.slot.hours_per_week.as_alias("hours_per_week"),
+        Booking.hours_per_week,
         Booking.slot.host.as_alias("host_id"),
     ).where(Booking.status.is_in(list(PLACED)))
     query = candidate_filter(query, f, Booking.candidate)

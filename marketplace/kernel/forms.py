@@ -186,6 +186,24 @@ def allowed_choices(tp: Any) -> list[str]:
     return []
 
 
+def own_problem(tp: Any) -> str | None:
+    """The message a field's type carries for any value it refuses (`msgspec.Meta(extra=
+    {"problem": ...})`), if it has one: a rule with its own words (a slot's capacity) is then
+    said the same by the API, the pages and the import, instead of the generic bound words."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        base, *metas = typing.get_args(tp)
+        for meta in metas:
+            if isinstance(meta, msgspec.Meta) and isinstance(meta.extra, dict):
+                problem = meta.extra.get("problem")
+                if isinstance(problem, str):
+                    return problem
+        return own_problem(base)
+    if origin is typing.Union or type(tp).__name__ == "UnionType":
+        return next(filter(None, (own_problem(a) for a in typing.get_args(tp))), None)
+    return None
+
+
 _BOUND_WORDS = {
     ">=": N_("%(label)s måste vara minst %(bound)s."),
     "<=": N_("%(label)s får vara högst %(bound)s."),
@@ -327,8 +345,11 @@ def field_problems(
         try:
             value = getattr(msgspec.convert({name: data[name]}, single, strict=strict), name)
         except msgspec.ValidationError as exc:
-            problems[name] = swedish_reason(
-                str(exc), label, choices, codes=codes, translate=translate
+            own = own_problem(info.type)
+            problems[name] = (
+                _(own)
+                if own is not None
+                else swedish_reason(str(exc), label, choices, codes=codes, translate=translate)
             )
             continue
         except MarketplaceError as exc:

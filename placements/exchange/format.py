@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from placements import slot_rules
+
 # One row of an exchange file as read or to be written: a field's name (dotted for the nested
 # objects of JSON Lines: "host.name") and its value. Which fields a row has is up to the file.
 FlatRow = dict[str, Any]
@@ -59,6 +61,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "integer": ("Ska vara ett heltal.", "Must be a whole number."),
     "range": ("Ska vara mellan {low} och {high}.", "Must be between {low} and {high}."),
     "at_least": ("Ska vara minst {low}.", "Must be at least {low}."),
+    "capacity": (
+        slot_rules.CAPACITY_PROBLEM,
+        "Give how many participants the slot takes at the same time: a whole number from "
+        f"{slot_rules.CAPACITY_MIN} to {slot_rules.CAPACITY_MAX}.",
+    ),
     "number": ("Ska vara ett tal.", "Must be a number."),
     "boolean": ("Ska vara true eller false.", "Must be true or false."),
     "date": ("Ska vara ett datum som 2025-03-01.", "Must be a date like 2025-03-01."),

@@ -101,8 +101,17 @@ class _Row:
         return value
 
     def integer(
-        self, name: str, low: int, high: int | None = None, *, required: bool = False
+        self,
+        name: str,
+        low: int,
+        high: int | None = None,
+        *,
+        required: bool = False,
+        problem: str | None = None,
     ) -> int | None:
+        """The field as a whole number from `low` to `high`; `problem` is the reason's code
+        for any value it is not (not a whole number, or out of range) when the rule has its
+        own words."""
         value = self.raw.get(name)
         if value is None:
             if required:
@@ -116,10 +125,12 @@ class _Row:
         elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
             number = int(value.strip())
         if number is None:
-            self.fail(name, "integer")
+            self.fail(name, problem or "integer")
             return None
         if number < low or (high is not None and number > high):
-            if high is None:
+            if problem is not None:
+                self.fail(name, problem)
+            elif high is None:
                 self.fail(name, "at_least", low=low)
             else:
                 self.fail(name, "range", low=low, high=high)
@@ -244,7 +255,9 @@ def check_row(
     longitude = r.number("longitude", rules.LONGITUDE_MIN, rules.LONGITUDE_MAX)
     if (raw.get("latitude") is None) != (raw.get("longitude") is None):
         r.fail("longitude" if raw.get("longitude") is None else "latitude", "both_coordinates")
-    capacity = r.integer("capacity", 1, rules.CAPACITY_MAX, required=True)
+    capacity = r.integer(
+        "capacity", rules.CAPACITY_MIN, rules.CAPACITY_MAX, required=True, problem="capacity"
+    )
     hours = r.integer("hours_per_week", rules.HOURS_MIN, rules.HOURS_MAX)
     tracks = r.strings("tracks")
     for track in tracks:
@@ -376,7 +389,7 @@ class _Wire(msgspec.Struct):
     kind: Literal["praktik", "arbetsträning"]
     title: rules.Title
     town: Annotated[str, msgspec.Meta(min_length=1, max_length=rules.TOWN_MAX)]
-    capacity: rules.ImportedCapacity
+    capacity: rules.Capacity
     source: Annotated[str, msgspec.Meta(max_length=60)] | None = None
     status: Literal["draft", "published", "paused", "closed"] | None = None
     occupation_id: Annotated[str, msgspec.Meta(max_length=rules.OCCUPATION_ID_MAX)] | None = None

@@ -41,7 +41,7 @@ class SlotCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     town: Town = ""
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    capacity: Capacity = 0
+    capacity: Capacity = 1
     hours_per_week: Hours | None = None
     tracks: Tracks = msgspec.field(default_factory=list)
     adaptations: Labels = msgspec.field(default_factory=list)

@@ -48,12 +48,13 @@ async def new_signatures(agreement_id: int) -> None:
 
 
 async def draft_agreement(booking: BookingRow, actor: AuthUser | None) -> int:
-    """Draft version 1 from the slot, the booking and the participant's plan (inside the
-    accept transaction). Only adaptations marked shareable are copied in."""
+    """Draft version 1 from the slot, the booking (its period and the weekly hours accepted)
+    and the participant's plan (inside the accept transaction). Only adaptations marked
+    shareable are copied in."""
     slot = cast("SlotRow | None", await Slot.select().where(Slot.id == booking["slot"]).first())
     candidate = await candidate_row(booking["candidate"])
     assert slot is not None and candidate is not None
-    hours = slot["hours_per_week"]
+    hours = booking["hours_per_week"]
     agreement = Agreement(
         booking=booking["id"],
         version=1,

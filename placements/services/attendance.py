@@ -500,7 +500,7 @@ async def statement_for(user: AuthUser, candidate_id: int, year: int, month: int
         await Booking.select(
             *Booking.all_columns(),
             Booking.slot.title.as_alias("slot_title"),
-            Booking.slot.hours_per_week.as_alias("hours_per_week"),
+            Booking.hours_per_week,
             Booking.slot._.host._.name.as_alias("host_name"),
         ).where((Booking.candidate == candidate_id) & Booking.status.is_in(list(REPORTABLE))),
     )

@@ -513,9 +513,13 @@ async def accept_locked(
             Booking.supervisor: supervisor_id,
             Booking.start_date: start,
             Booking.end_date: end,
+            # The hours agreed are the slot's now: a later edit of the slot must not rewrite
+            # the hours this placement has given (the ledger, the attendance statement).
+            Booking.hours_per_week: slot["hours_per_week"],
         },
     )
     booking["supervisor"], booking["start_date"], booking["end_date"] = supervisor_id, start, end
+    booking["hours_per_week"] = slot["hours_per_week"]
     await agreement_versions.draft_agreement(booking, actor)
     await booking_mail.notify(
         await booking_mail.coordinator_recipients(booking),

@@ -39,7 +39,7 @@ HOURS_COLUMNS = (
     Booking.start_date,
     Booking.end_date,
     Booking.ended_at,
-    Booking.slot.hours_per_week.as_alias("hours_per_week"),
+    Booking.hours_per_week,
 )
 
 

@@ -7,6 +7,7 @@ The link itself is made and mailed by `assessment_links` when the placement ends
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -31,7 +32,7 @@ from placements.services.candidates import (
     display_name,
     visible_coordinator_ids,
 )
-from placements.tables import Assessment, BookingEvent, Candidate, FollowUp, Outcome
+from placements.tables import Assessment, BookingEvent, Candidate, FollowUp, Outcome, Slot
 
 ENDED = booking_states.ENDED
 FOLLOW_UP_DAYS = (90, 180)
@@ -78,9 +79,61 @@ async def _assessment_row(booking_id: int) -> AssessmentRow | None:
     )
 
 
+async def _supervisor_of(booking: BookingRow) -> tuple[str, str]:
+    """The booking's supervisor's (name, e-mail), or ("", "") when it names none."""
+    if booking["supervisor"] is None:
+        return "", ""
+    contact = (
+        await Contact.select(Contact.name, Contact.email)
+        .where(Contact.id == booking["supervisor"])
+        .first()
+    )
+    return (contact["name"], contact["email"]) if contact else ("", "")
+
+
+async def assessment_notice(booking: BookingRow, user: AuthUser | None) -> tuple[str, str] | None:
+    """The coordinator's mail about a submitted assessment, (subject, opening), in words true
+    of whoever submitted it: the supervisor through the mailed link (`user` None) or signed in
+    to the host portal, another host user, or staff for the host. None when the booking's own
+    coordinator registered it: they need no mail about what they just did."""
+    supervisor, supervisor_email = await _supervisor_of(booking)
+    if user is None or (
+        user.role == "host"
+        and supervisor_email
+        and user.email.strip().casefold() == supervisor_email.strip().casefold()
+    ):
+        where = "via länken i mejlet" if user is None else "i värdportalen"
+        who = f"Handledaren {supervisor}" if supervisor else "Handledaren"
+        return (
+            "Handledarens bedömning har kommit in",
+            f"{who} har skickat in sin bedömning av placeringen {where}.",
+        )
+    if user.role == "host":
+        host = (
+            await Slot.select(Slot.host.name.as_alias("name")).where(Slot.id == booking["slot"])
+        ).pop()
+        return (
+            "Värdens bedömning har kommit in",
+            f"{user.name} på {host['name']} har skickat in värdens bedömning av placeringen "
+            "i värdportalen.",
+        )
+    if user.id == booking["coordinator"]:
+        return None
+    role = booking_moves.ROLE_TEXT.get(user.role, user.role)
+    return (
+        "Bedömningen har registrerats",
+        f"{user.name} ({role}) har registrerat bedömningen av placeringen för värdens räkning.",
+    )
+
+
 async def _store_assessment(
-    booking: BookingRow, data: schemas.AssessmentCreate, submitted_by: str
+    booking: BookingRow,
+    data: schemas.AssessmentCreate,
+    submitted_by: str,
+    user: AuthUser | None,
 ) -> AssessmentRow:
+    """Store the assessment, submitted, and tell the coordinator who sent it (`user`; None
+    for the supervisor's link)."""
     if not booking_states.can("assess", booking["status"]):
         raise booking_moves.illegal(booking["status"], "assess")
     existing = await _assessment_row(booking["id"])
@@ -98,13 +151,22 @@ async def _store_assessment(
     if existing is None:
         await Assessment.insert(Assessment(booking=booking["id"]))
     await Assessment.update(values).where(Assessment.booking == booking["id"])
-    await booking_mail.notify(
-        await booking_mail.coordinator_recipients(booking),
-        "Handledarens bedömning har kommit in",
-        "Hej!\n\nHandledarens bedömning av placeringen har kommit in.",
-        kind="assessment.submitted",
-        booking_id=booking["id"],
-    )
+    notice = await assessment_notice(booking, user)
+    if notice is not None:
+        subject, opening = notice
+        # Straight to the assessment on the booking's page.
+        recipients = [
+            dataclasses.replace(r, path=f"{r.path}#bedomning") if r.path else r
+            for r in await booking_mail.coordinator_recipients(booking)
+        ]
+        await booking_mail.notify(
+            recipients,
+            subject,
+            f"Hej!\n\n{opening}",
+            kind="assessment.submitted",
+            booking_id=booking["id"],
+            action="Läs bedömningen",
+        )
     row = await _assessment_row(booking["id"])
     assert row is not None
     return row
@@ -126,7 +188,7 @@ async def submit_assessment(
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
         booking = await booking_access.lock_booking(booking_id)
-        row = await _store_assessment(booking, data, booking_moves.actor_label(user))
+        row = await _store_assessment(booking, data, booking_moves.actor_label(user), user)
         await record(
             user, "assessment.submit", booking["candidate"], detail=f"bokning {booking_id}"
         )
@@ -223,15 +285,8 @@ async def submit_assessment_by_link(token: str, data: schemas.AssessmentCreate) 
         booking = await _load_assessment_link(token)
         booking = await booking_access.lock_booking(int(booking["id"]))
         booking = await _load_assessment_link(token)
-        name = ""
-        if booking["supervisor"] is not None:
-            contact = (
-                await Contact.select(Contact.name)
-                .where(Contact.id == booking["supervisor"])
-                .first()
-            )
-            name = contact["name"] if contact else ""
-        await _store_assessment(booking, data, f"{name} (handledare, via länk)")
+        name, _ = await _supervisor_of(booking)
+        await _store_assessment(booking, data, f"{name} (handledare, via länk)", None)
         await record(
             None,
             "assessment.submit",

@@ -38,7 +38,7 @@ from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
-from placements import date_rules
+from placements import date_rules, slot_rules
 from placements.rows import HostedSlotRow, SlotHosting, SlotValues
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
@@ -416,14 +416,9 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
     occupation (or nobody finds it by its work) and an active handledare (or it can take
     nobody)."""
     problems: list[tuple[str, str]] = []
-    if row["capacity"] < 1:
-        problems.append(
-            (
-                "capacity",
-                "Ange hur många deltagare platsen tar emot samtidigt (minst 1) innan du "
-                "publicerar.",
-            )
-        )
+    if not slot_rules.CAPACITY_MIN <= row["capacity"] <= slot_rules.CAPACITY_MAX:
+        # Only a slot saved before every entry point needed 1 to 100 (`slot_rules.Capacity`).
+        problems.append(("capacity", slot_rules.CAPACITY_PROBLEM))
     if not row["town"].strip():
         problems.append(("town", "Ange på vilken ort platsen finns innan du publicerar."))
     if not row["occupation_id"]:

@@ -22,7 +22,7 @@ from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
-from marketplace.kernel.errors import NotFound, ValidationFailed, said_once
+from marketplace.kernel.errors import ValidationFailed, said_once
 from marketplace.kernel.forms import (
     ACTION,
     Form,
@@ -297,23 +297,57 @@ async def _form_with_suggestions(
     )
 
 
+# The organisations offered when a new slot's organisation is to be chosen (an admin may
+# choose among every host: the rest are found by name).
+HOST_CHOICES = 100
+CHOOSE_HOST = "Välj vilken organisation platsen hör till."
+
+
 @get("/vard/platser/ny", guards=[slot_editors], include_in_schema=False, name="slot_new")
 async def slot_new(
-    request: Request[Any, Any, Any], host_id: Annotated[int, QueryParameter(ge=1)]
-) -> Template:
+    request: Request[Any, Any, Any],
+    host_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+) -> Response[Any] | Template:
+    """The new slot's form for the organisation `host_id`. Without one (the address typed,
+    or a link that left it out), a host user of one organisation is sent to its form, and
+    one of several (or an admin) chooses the organisation first."""
+    user = _user(request)
+    if host_id is None:
+        total, hosts = await host_services.list_hosts_for(user, q=q, limit=HOST_CHOICES)
+        if len(hosts) == 1 and not q and user.role == "host":
+            return Redirect(f"/vard/platser/ny?host_id={hosts[0].id}", status_code=303)
+        return page(
+            "placements/host/slot_host_choice.html",
+            request,
+            hosts=hosts,
+            more=total - len(hosts),
+            q=q or "",
+        )
     values = {"kind": "praktik", "capacity": "1", "host_id": str(host_id)}
-    context = await _slot_form_context(_user(request), host_id, values, {})
+    context = await _slot_form_context(user, host_id, values, {})
     return page("placements/host/slot_form.html", request, slot=None, **context)
+
+
+async def _posted_host_id(user: AuthUser, values: dict[str, Any]) -> int:
+    """The organisation a posted new slot belongs to: the form's hidden field, or, when it is
+    missing, the host user's only organisation."""
+    raw = str(values.get("host_id") or "").strip()
+    if not raw:
+        _, hosts = await host_services.list_hosts_for(user, limit=2)
+        if len(hosts) == 1 and user.role == "host":
+            return hosts[0].id
+        raise ValidationFailed(CHOOSE_HOST, fields=["host_id"])
+    if not raw.isdigit():
+        raise ValidationFailed(CHOOSE_HOST, fields=["host_id"])
+    return int(raw)
 
 
 @post("/vard/platser/ny", guards=[slot_editors], include_in_schema=False, status_code=303)
 async def slot_create(request: Request[Any, Any, Any]) -> Response[Any]:
     user = _user(request)
     values = await form_values(request)
-    try:
-        host_id = int(str(values.get("host_id", "0")))
-    except ValueError:
-        raise NotFound("Välj organisationen platsen hör till.") from None
+    host_id = await _posted_host_id(user, values)
     if is_ticked(values, SUGGEST_BUTTON):
         return await _form_with_suggestions(request, user, host_id, None, values)
 

@@ -84,7 +84,7 @@ async def test_bad_slot_values_from_an_admin_answer_swedish_400_and_store_nothin
     _, _, slot = await _host_and_slot()
     before = await Slot.select().where(Slot.id == slot).first()
     for body, word in (
-        ({"capacity": -5}, "minst"),
+        ({"capacity": -5}, "ett heltal från 1 till 100"),
         ({"status": "bogus"}, "status"),
         (
             {"kind": "bogus"},

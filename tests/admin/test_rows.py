@@ -26,7 +26,6 @@ PART_ROWS: dict[str, type[Table]] = {
 ALIASES: dict[str, dict[str, str]] = {
     "ReportPlacementRow": {
         "setting": "slot.setting",
-        "hours_per_week": "slot.hours_per_week",
         "host_id": "slot.host",
     },
     "ProposalRow": {"registered_at": "candidate.registered_at"},

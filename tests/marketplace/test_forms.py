@@ -209,3 +209,27 @@ def test_reasons_in_a_participants_language(message: str, english: str) -> None:
     from marketplace.kernel.i18n import gettext_for
 
     assert swedish_reason(message, "Skills", translate=gettext_for("en")) == english
+
+
+class _Seats(msgspec.Struct, kw_only=True):
+    seats: (
+        Annotated[int, msgspec.Meta(ge=1, le=9, extra={"problem": "Ange 1 till 9 platser."})]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+    other: Annotated[int, msgspec.Meta(ge=1)] = 1
+
+
+def test_a_type_with_its_own_message_says_it_for_every_refusal():
+    """A rule that carries its words is said so whatever the value's fault (too small, too
+    large, not a number), on the API's strict path and the form's text alike; a type without
+    one keeps the generic words."""
+    for value in (0, 10, "nio"):
+        assert field_problems(_Seats, {"seats": value}, {}, strict=True) == {
+            "seats": "Ange 1 till 9 platser."
+        }
+    assert field_problems(_Seats, {"seats": "0"}, {"seats": "Platser"}) == {
+        "seats": "Ange 1 till 9 platser."
+    }
+    assert field_problems(_Seats, {"other": 0}, {"other": "Annat"}) == {
+        "other": "Annat måste vara minst 1."
+    }

@@ -50,8 +50,8 @@ START, END = D(2025, 11, 12), D(2025, 12, 10)
 
 async def _past_placement() -> tuple[Any, int]:
     w = await make_world()
-    booking_id = await to_active(w, start=START, end=END)
     await Slot.update({Slot.hours_per_week: 20}).where(Slot.id == w.slot_id)
+    booking_id = await to_active(w, start=START, end=END)
     return w, booking_id
 
 
@@ -213,6 +213,17 @@ async def test_monthly_statement_against_the_hand_counted_placement():
     assert (2025, 11) in statement.months and (2025, 12) in statement.months
     with pytest.raises(NotFound):
         await attendance.statement_for(await make_user("coordinator"), w.candidate_id, 2025, 11)
+
+
+async def test_editing_the_slots_hours_later_leaves_the_past_weeks_hours_be():
+    """The placement was accepted at 20 hours a week; the host then raises the slot to 40 for
+    the next participant. The statement still plans the weeks that ran at 20."""
+    w, _ = await _past_placement()
+    await Slot.update({Slot.hours_per_week: 40}).where(Slot.id == w.slot_id)
+    statement = await attendance.statement_for(w.coordinator, w.candidate_id, 2025, 11)
+    [placement] = statement.placements
+    assert placement.hours_per_week == 20
+    assert (placement.statement.planned_days, placement.statement.planned_hours) == (13, 52.0)
 
 
 # --- pages -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from employers.tables import Contact, Host
-from placements import exchange
+from placements import exchange, slot_rules
 from placements.services import current_slot_change
 from placements.tables import Slot
 from tests.builders import make_contact, make_host
@@ -144,13 +144,15 @@ async def test_bad_rows_write_nothing_and_every_one_is_reported():
         (6, ""),
     }
     reasons = {e.field: e.reason for e in report.errors}
-    assert reasons["capacity"] == "Ska vara mellan 1 och 100."
+    assert reasons["capacity"] == slot_rules.CAPACITY_PROBLEM
     assert "556677-8898" in reasons["host.org_number"]
     assert "kontrollsiffra" in reasons["host.org_number"]
     # The parser's English ("JSON is malformed … (byte 1)") is said in Swedish.
     assert reasons[""] == "Raden är inte giltig JSON: fel nära tecken 2"
     english = await exchange.import_slots(data, "jsonl", language="en")
-    assert {e.field: e.reason for e in english.errors}["capacity"] == "Must be between 1 and 100."
+    assert {e.field: e.reason for e in english.errors}["capacity"] == (
+        "Give how many participants the slot takes at the same time: a whole number from 1 to 100."
+    )
     assert "check digit" in {e.field: e.reason for e in english.errors}["host.org_number"]
     skipped = await exchange.import_slots(data, "jsonl", skip_bad_rows=True)
     assert skipped.written and skipped.created == 3 and skipped.skipped == 4
@@ -290,11 +292,14 @@ async def test_cli_import_and_export(tmp_path):
 
     refused = _cli("import-slots", str(bad), language="en")
     assert refused.returncode == 1
-    assert "fel.jsonl: line 8, field capacity: Must be a whole number." in refused.stderr
+    assert (
+        "fel.jsonl: line 8, field capacity: Give how many participants the slot takes at the "
+        "same time: a whole number from 1 to 100." in refused.stderr
+    )
     assert "nothing was imported" in refused.stderr
     assert await Slot.count() == 0
     refused_sv = _cli("import-slots", str(bad))
-    assert "fel.jsonl: rad 8, fält capacity: Ska vara ett heltal." in refused_sv.stderr
+    assert f"fel.jsonl: rad 8, fält capacity: {slot_rules.CAPACITY_PROBLEM}" in refused_sv.stderr
 
     done = _cli("import-slots", str(good))
     assert done.returncode == 0, done.stderr
@@ -334,7 +339,7 @@ async def test_api_upload_and_export_for_staff_only(client, make_user):
     refused = await client.post("/api/v1/slots/import", files={"file": ("fel.csv", bad_csv)})
     assert refused.status_code == 400
     assert refused.json()["errors"] == [
-        {"line": 2, "field": "capacity", "reason": "Ska vara ett heltal."}
+        {"line": 2, "field": "capacity", "reason": slot_rules.CAPACITY_PROBLEM}
     ]
     assert await Slot.count() == 10
     xlsx = await client.get("/api/v1/slots/export", params={"format": "xlsx"})

@@ -8,8 +8,9 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+from placements import slot_rules
 from placements.tables import Slot
-from tests.builders import make_host, make_host_user, make_slot
+from tests.builders import add_member, make_host, make_host_user, make_slot, make_user
 from tests.conftest import login as api_login
 from tests.placements.test_attacks_signatures import csrf_of, login
 
@@ -52,3 +53,119 @@ async def test_the_json_api_names_each_missing_field_with_its_own_message(client
     errors = answer.json()["errors"]
     assert set(errors) == {"town", "occupation_id", "supervisor_id"}
     assert errors["town"] == "Ange på vilken ort platsen finns innan du publicerar."
+
+
+async def test_the_slot_form_refuses_0_places_in_the_words_the_api_and_the_import_use(client):
+    """A draft was saved with 0 places from the form; now the form says what the API and the
+    import say, at the field, and saves nothing."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    assert form.status_code == 200
+    typed = {"kind": "praktik", "title": "Trädgårdsarbetare", "capacity": "0"}
+    refused = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(form.text), "host_id": str(host_id), **typed},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-capacity-error"' in refused.text
+    assert slot_rules.CAPACITY_PROBLEM in refused.text
+    assert await Slot.count() == 0
+    # Editing a draft to 0 places is refused alike, and the draft keeps its capacity.
+    slot_id = await make_slot(host_id, None, capacity=2, status="draft")
+    url = f"/vard/platser/{slot_id}"
+    shown = await client.get(url, headers=HTML)
+    edited = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), **typed, "capacity": "-3", "town": "Vårgårda"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert edited.status_code == 400
+    assert slot_rules.CAPACITY_PROBLEM in edited.text
+    row = await Slot.select(Slot.capacity).where(Slot.id == slot_id).first()
+    assert row == {"capacity": 2}
+
+
+# --- the new slot's organisation ---------------------------------------------------------------
+# `/vard/platser/ny` answered a bare 400 without `?host_id=`: to a host who typed the address, or
+# followed a link that left it out. A host of one organisation now gets its form; one of several
+# (or an admin) chooses; a host of none is told what to do.
+
+
+async def test_a_host_of_one_organisation_gets_its_form_without_the_id(client):
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    sent = await client.get("/vard/platser/ny", headers=HTML, follow_redirects=False)
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/vard/platser/ny?host_id={host_id}"
+    form = await client.get(sent.headers["location"], headers=HTML)
+    assert form.status_code == 200
+    assert "Ny plats hos Vårgårda Trädgård AB" in form.text
+    # A form posted without the hidden field is the host's only organisation's slot.
+    created = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(form.text), "kind": "praktik", "title": "Trädgårdsarbete"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    assert await Slot.select(Slot.host, Slot.capacity).where(Slot.title == "Trädgårdsarbete") == [
+        {"host": host_id, "capacity": 1}
+    ]
+
+
+async def test_a_host_of_several_organisations_chooses_and_the_start_page_links_carry_ids(client):
+    first = await make_host("Alingsås Bageri AB", "company")
+    second = await make_host("Lerums Kafé AB", "company")
+    user = await make_host_user(first)
+    await add_member(user.id, second)
+    await make_host("Någon annans AB", "company")
+    await login(client, user.username)
+    choice = await client.get("/vard/platser/ny", headers=HTML)
+    assert choice.status_code == 200
+    assert "Välj vilken organisation den nya platsen hör till." in choice.text
+    for host_id, name in ((first, "Alingsås Bageri AB"), (second, "Lerums Kafé AB")):
+        assert f'href="/vard/platser/ny?host_id={host_id}">Ny plats hos {name}</a>' in choice.text
+    assert "Någon annans AB" not in choice.text
+    home = await client.get("/vard", headers=HTML)
+    for host_id in (first, second):
+        assert f'href="/vard/platser/ny?host_id={host_id}"' in home.text
+    # Without the hidden field the post cannot know which: a Swedish 400, nothing saved.
+    refused = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(choice.text), "kind": "praktik", "title": "Bagare"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "Välj vilken organisation platsen hör till." in refused.text
+    assert await Slot.count() == 0
+
+
+async def test_a_host_of_no_organisation_is_told_what_to_do(client):
+    user = await make_user("host")
+    await login(client, user.username)
+    page = await client.get("/vard/platser/ny", headers=HTML)
+    assert page.status_code == 200
+    assert "Du hör inte till någon organisation ännu" in page.text
+    assert "arbetsmarknadsenheten" in page.text
+
+
+async def test_an_admin_chooses_among_every_organisation_and_finds_one_by_name(client):
+    first = await make_host("Alingsås Bageri AB", "company")
+    await make_host("Lerums Kafé AB", "company")
+    admin = await make_user("admin")
+    await login(client, admin.username)
+    choice = await client.get("/vard/platser/ny", headers=HTML)
+    assert choice.status_code == 200
+    assert "Alingsås Bageri AB" in choice.text and "Lerums Kafé AB" in choice.text
+    found = await client.get("/vard/platser/ny", params={"q": "bageri"}, headers=HTML)
+    assert f'href="/vard/platser/ny?host_id={first}"' in found.text
+    assert "Lerums Kafé AB" not in found.text
+    none = await client.get("/vard/platser/ny", params={"q": "finns inte"}, headers=HTML)
+    assert none.status_code == 200 and "Ingen organisation heter något med" in none.text

@@ -7,7 +7,8 @@ import datetime as dt
 from placements.rows import PlacementHoursRow
 from placements.schemas import agreements as sa
 from placements.schemas import outcomes as so
-from placements.services import agreements, bookings, ledger, outcomes
+from placements.services import agreement_versions, agreements, bookings, ledger, outcomes
+from placements.tables import Booking, Slot
 from tests.builders import make_candidate, make_host, make_host_user
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -52,6 +53,13 @@ async def test_ledger_counts_what_the_host_gave_and_received(client):
     assert figures.assessments_returned == 1 and figures.assessments_due == 0
     assert figures.went_to_work == 1 and figures.hired_by_host == 1
     assert figures.host_gains == ["Rekrytering till lagret"]
+    # The host raises the slot's hours for the next participant: the placement accepted at 30
+    # hours a week still gave 120 hours, and its agreement still says 30.
+    await Slot.update({Slot.hours_per_week: 40}).where(Slot.id == w.slot_id)
+    later = await ledger.host_ledger_for(w.host_user, w.host_id, today=dt.date(2019, 6, 1))
+    assert later.hours == 120
+    agreement = await agreement_versions.current_agreement_row(booking_id)
+    assert agreement is not None and agreement["weekly_schedule"] == "30 timmar i veckan"
 
     await login(client, w.host_user.username)
     assert (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).status_code == 200
@@ -73,3 +81,33 @@ def test_hours_follow_the_weeks_run_up_to_today():
     }
     assert ledger.placement_hours(row, dt.date(2019, 1, 7)) == 20
     assert ledger.placement_hours(row | {"hours_per_week": None}, dt.date(2019, 2, 1)) == 0
+
+
+async def test_the_bookings_made_before_get_their_slots_hours_once():
+    """The data migration gives a booking made before the column its slot's hours (the
+    figure it showed until then), and leaves a booking that has its own be."""
+    import importlib
+
+    from tests.builders import make_booking
+
+    migration = importlib.import_module(
+        "placements.piccolo_migrations.placements_2026_12_05t20_00_00_000002"
+    )
+    w = await make_world(capacity=2)
+    before = await make_booking(
+        w.slot_id, w.candidate_id, None, status="completed", hours_per_week=None
+    )
+    own = await make_booking(
+        w.slot_id,
+        await make_candidate(w.coordinator, "Bo"),
+        None,
+        status="completed",
+        hours_per_week=10,
+    )
+    manager = await migration.forwards()
+    for raw in manager.raw:
+        await raw()
+    rows = await Booking.select(Booking.id, Booking.hours_per_week).where(
+        Booking.id.is_in([before, own])
+    )
+    assert {r["id"]: r["hours_per_week"] for r in rows} == {before: 30, own: 10}

@@ -104,9 +104,7 @@ def test_a_row_with_joined_names_is_its_table_and_the_names() -> None:
         c._meta.name for c in tables.FollowUp._meta.columns
     }
     month = set(typing.get_type_hints(rows.PlacementMonthRow))
-    assert month - {"slot_title", "hours_per_week", "host_name"} == set(
-        typing.get_type_hints(rows.BookingRow)
-    )
+    assert month - {"slot_title", "host_name"} == set(typing.get_type_hints(rows.BookingRow))
 
 
 def test_a_slot_with_its_host_name_is_a_slot_and_the_name() -> None:
@@ -170,8 +168,6 @@ PART_ROWS: dict[str, type[Table]] = {
 }
 # The values read through a foreign key under an alias: the alias and the column it names.
 ALIASES: dict[str, dict[str, str]] = {
-    "PlacementHoursRow": {"hours_per_week": "slot.hours_per_week"},
-    "LedgerPlacementRow": {"hours_per_week": "slot.hours_per_week"},
     "HostUserAddress": {"user_id": "user.id", "email": "user.email"},
     "NamedLockInFlagRow": {
         "first_name": "candidate.first_name",

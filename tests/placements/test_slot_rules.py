@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from marketplace.kernel.forms import field_problems
 from placements import slot_rules
 from placements.exchange import check_row, fast_row
 from placements.schemas.slots import SlotCreate
@@ -27,6 +28,7 @@ ROW: dict[str, Any] = {
 # (field, the largest or smallest value each entry point must accept, one past it)
 BOUNDARIES = [
     ("capacity", slot_rules.CAPACITY_MAX, slot_rules.CAPACITY_MAX + 1),
+    ("capacity", slot_rules.CAPACITY_MIN, slot_rules.CAPACITY_MIN - 1),
     ("hours_per_week", slot_rules.HOURS_MAX, slot_rules.HOURS_MAX + 1),
     ("hours_per_week", slot_rules.HOURS_MIN, slot_rules.HOURS_MIN - 1),
     ("title", "x" * slot_rules.TITLE_MAX, "x" * (slot_rules.TITLE_MAX + 1)),
@@ -87,13 +89,39 @@ def test_the_import_names_the_limit_in_swedish():
     errors = check_row(7, flat, "test")
     assert isinstance(errors, list)
     reasons = {e.field: e.reason for e in errors}
-    assert reasons["capacity"] == "Ska vara mellan 1 och 100."
+    assert reasons["capacity"] == slot_rules.CAPACITY_PROBLEM
     assert reasons["skills"] == "Får ha högst 50 värden."
     assert {e.line for e in errors} == {7}
 
 
-def test_an_imported_slot_needs_a_capacity_a_draft_made_in_the_api_may_wait():
-    """Not a disagreement: 0 means "not decided yet", which a draft may be; an imported row
-    is a slot to publish, so it needs at least 1 (as publishing does)."""
-    assert _api_accepts("capacity", 0)
-    assert not _import_accepts("capacity", 0)
+def test_a_draft_needs_a_capacity_as_the_import_does():
+    """0 places once meant "not decided yet" for a draft made in the API, while the import
+    and publishing needed 1: a slot with no places makes no sense, so none takes 0 now."""
+    for capacity in (0, -1):
+        assert not _api_accepts("capacity", capacity)
+        assert not _import_accepts("capacity", capacity)
+    assert (
+        msgspec.convert({"host_id": 1, "kind": "praktik", "title": "Servitör"}, SlotCreate).capacity
+        == 1
+    )
+
+
+@pytest.mark.parametrize("capacity", [0, -1, 101, "två", 1.5])
+def test_the_api_and_the_import_refuse_a_capacity_in_the_same_words(capacity):
+    """One capacity rule, one message: the API's body and the slot form (both through
+    `field_problems`) and the import's worded reader say `CAPACITY_PROBLEM`."""
+    body = {"host_id": 1, "kind": "praktik", "title": "Servitör", "capacity": capacity}
+    assert field_problems(SlotCreate, body, {}, strict=True) == {
+        "capacity": slot_rules.CAPACITY_PROBLEM
+    }
+    assert field_problems(SlotCreate, body | {"capacity": str(capacity)}, {}) == {
+        "capacity": slot_rules.CAPACITY_PROBLEM
+    }
+    flat = {k: v for k, v in ROW.items() if k != "host"} | {
+        "host.name": "Kafé Linden",
+        "host.kind": "company",
+        "capacity": capacity,
+    }
+    errors = check_row(1, flat, "test")
+    assert isinstance(errors, list)
+    assert [(e.field, e.reason) for e in errors] == [("capacity", slot_rules.CAPACITY_PROBLEM)]

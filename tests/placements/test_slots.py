@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from marketplace.kernel import clock
+from placements import slot_rules
 from placements.services import current_slot_change
 from placements.services.slots import booking_refusal, slot_accepts_bookings
 from placements.tables import Slot
@@ -140,12 +141,17 @@ async def test_create_edit_publish_pause_close(client, make_user):
 async def test_publishing_needs_capacity_town_occupation_and_supervisor(client, make_user):
     _, host = await _host_user(make_user, "henrik", "Herrljunga Café AB")
     await login(client, "henrik")
-    body = _slot_body(host, capacity=0, town="", occupation_id=None, supervisor_id=None)
+    body = _slot_body(host, town="", occupation_id=None, supervisor_id=None)
+    del body["capacity"]  # a draft made without one takes 1 participant
     slot = (await client.post("/api/v1/slots", json=body)).json()
+    assert slot["capacity"] == 1
+    # A slot saved with 0 places before every entry point refused it.
+    await Slot.update({Slot.capacity: 0}).where(Slot.id == slot["id"])
     refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
     assert refused.status_code == 400
     # Every missing piece at once.
     assert refused.json()["fields"] == ["capacity", "town", "occupation_id", "supervisor_id"]
+    assert refused.json()["errors"]["capacity"] == slot_rules.CAPACITY_PROBLEM
     assert "handledare" in refused.json()["detail"]
     await client.patch(
         f"/api/v1/slots/{slot['id']}",
@@ -158,6 +164,27 @@ async def test_publishing_needs_capacity_town_occupation_and_supervisor(client, 
     # A published slot cannot lose its capacity.
     emptied = await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 0})
     assert emptied.status_code == 400
+    assert emptied.json()["errors"] == {"capacity": slot_rules.CAPACITY_PROBLEM}
+
+
+@pytest.mark.parametrize("capacity", [0, -1, 101, "två"])
+async def test_no_slot_is_saved_with_a_capacity_outside_1_to_100_not_even_a_draft(
+    client, make_user, capacity
+):
+    """A draft with 0 places was saved while publishing and the import refused it: one rule
+    now, said in the same words on creating and on editing."""
+    _, host = await _host_user(make_user, "henrik", "Alingsås Bageri AB")
+    await login(client, "henrik")
+    refused = await client.post("/api/v1/slots", json=_slot_body(host, capacity=capacity))
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"] == {"capacity": slot_rules.CAPACITY_PROBLEM}
+    assert await Slot.count() == 0
+    draft = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    assert draft["status"] == "draft"
+    edited = await client.patch(f"/api/v1/slots/{draft['id']}", json={"capacity": capacity})
+    assert edited.status_code == 400
+    assert edited.json()["errors"] == {"capacity": slot_rules.CAPACITY_PROBLEM}
+    assert (await one(Slot.select(Slot.capacity).where(Slot.id == draft["id"])))["capacity"] == 2
 
 
 async def test_slot_without_supervisor_is_not_published_and_is_flagged(client, make_user):
