@@ -321,6 +321,10 @@ class Scheduler:
         # connections before the lifespan's shutdown, and meanwhile this worker must not take
         # the lead or start a run that the shutdown would only cancel.
         self.stopping = False
+        # Set by `stop` once it has given up the lead: a tick that was waiting for the guard
+        # meanwhile must not take the lock again (its file handle or connection then leaked,
+        # and a stopped scheduler held the lead).
+        self._stopped = False
         self._lock_guard = asyncio.Lock()
         self._running: set[asyncio.Task[Any]] = set()
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
@@ -331,6 +335,8 @@ class Scheduler:
         if self.stopping and not self.is_leader:
             return False
         async with self._lock_guard:
+            if self._stopped:
+                return False
             held = await self.lock.acquire()
             if held and not self.is_leader:
                 log.info("scheduler %s took the lead", self.worker)
@@ -417,6 +423,7 @@ class Scheduler:
         async with self._lock_guard:
             await self.lock.release()
             self.is_leader = False
+            self._stopped = True
 
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGINT)

@@ -58,6 +58,28 @@ async def test_only_one_scheduler_leads_and_another_takes_over_when_it_goes():
         await second.stop()
 
 
+async def test_a_tick_waiting_while_the_scheduler_stops_takes_no_lead_after_it():
+    """A leader check that waited for the guard while `stop` gave up the lead must not take
+    the lock again: the stopped scheduler held the lead, and its lock file's handle leaked
+    (a ResourceWarning in a later test)."""
+    scheduler = Scheduler(get_settings(), worker="w1")
+    assert await scheduler.ensure_leader()
+    async with scheduler._lock_guard:
+        stopping = asyncio.create_task(scheduler.stop())
+        await asyncio.sleep(0)
+        late_tick = asyncio.create_task(scheduler.ensure_leader())
+        await asyncio.sleep(0)
+    await stopping
+    assert await late_tick is False
+    assert not scheduler.is_leader
+    # The lock is free: another worker takes it at once.
+    other = Scheduler(get_settings(), worker="w2")
+    try:
+        assert await other.ensure_leader()
+    finally:
+        await other.stop()
+
+
 async def test_new_leader_closes_runs_a_dead_leader_left_running():
     await JobRun(job="expire-slots", worker="dead:1", outcome="running").save()
     await JobRun(job="expire-slots", worker="cli:host:2", outcome="running").save()
