@@ -249,6 +249,11 @@ class PostgresLeaderLock:
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
             held = False
+        except BaseException:
+            # Cancelled (a stopping scheduler cancels its tick): the connection would be left
+            # open, and with it perhaps the lock.
+            connection.terminate()
+            raise
         if held:
             self.connection = connection
         else:
