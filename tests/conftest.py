@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from marketplace.kernel.settings import get_settings  # noqa: E402
 from tests import dbutil  # noqa: E402
 from tests.connreuse import loop_hook  # noqa: E402
 from tests.inloop import InLoopClient  # noqa: E402
+from tests.mailutil import SmtpServer  # noqa: E402
 
 DEMO_PASSWORD = "ett-långt-test-lösenord-42"
 
@@ -102,6 +103,15 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
 
 
 UserFactory = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free port, for the test's mail to arrive at."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

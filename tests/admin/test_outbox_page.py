@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,16 +13,6 @@ from marketplace.kernel.mail import deliver_outbox, queue_mail
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from tests.builders import make_outbox_message
 from tests.conftest import login
-from tests.mailutil import SmtpServer
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
 
 HTML = {"accept": "text/html"}
 

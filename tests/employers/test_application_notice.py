@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,17 +18,8 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage, User
 from tests.builders import make_host
 from tests.conftest import login
-from tests.mailutil import SmtpServer
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def org_number(base: str) -> str:

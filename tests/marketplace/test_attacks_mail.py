@@ -9,7 +9,6 @@ failed with its reason while the rest of the run is delivered (real SMTP server,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -18,17 +17,8 @@ from marketplace.kernel.mail import deliver_outbox, queue_mail
 from marketplace.kernel.tables import OutboxMessage
 from tests.builders import add_member, make_host, make_outbox_message
 from tests.conftest import login
-from tests.mailutil import SmtpServer
 
 MORNING = dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def _raw(recipient: str, subject: str, **extra) -> int:

@@ -5,26 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Iterator
 
-import pytest
 import time_machine
 
 from marketplace.kernel.mail import deliver_outbox, queue_mail, queue_template_mail, render_mail
 from marketplace.kernel.tables import OutboxMessage
 from tests import builders
-from tests.mailutil import SmtpServer
 
 # 09:00 in Stockholm (UTC+1 in January).
 MORNING = dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def statuses() -> dict[str, str]:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import time_machine
 
 from marketplace.kernel.mail import deliver_outbox
@@ -22,7 +20,6 @@ from placements.schemas import outcomes as so
 from placements.services import agreements, assessment_links, bookings, outcomes
 from tests.builders import make_candidate
 from tests.conftest import login
-from tests.mailutil import SmtpServer
 from tests.placements.bookingdata import (
     TODAY,
     World,
@@ -33,14 +30,6 @@ from tests.placements.bookingdata import (
 )
 
 URL = re.compile(r"https?://\S+")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_serve_uses_its_own_port_for_mail_links_unless_base_url_is_set():

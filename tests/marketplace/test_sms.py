@@ -17,7 +17,6 @@ from marketplace.kernel.settings import SettingsError, load_settings
 from marketplace.kernel.sms import is_mobile, normalise_phone, sms_enabled
 from marketplace.kernel.tables import OutboxMessage
 from tests.builders import make_outbox_message
-from tests.mailutil import SmtpServer
 from tests.smsutil import SmsGateway
 
 MORNING = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
@@ -26,14 +25,6 @@ MORNING = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def gateway() -> Iterator[SmsGateway]:
     server = SmsGateway()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
     server.start()
     yield server
     server.stop()

@@ -25,7 +25,6 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     _deliver,
     _without_email,
     gateway,
-    smtp,
 )
 from tests.placements.bookingdata import PNR
 from tests.smsutil import SmsGateway
@@ -96,7 +95,7 @@ async def test_a_participant_who_never_chose_keeps_the_browsers_language(
 
 async def test_the_sign_in_link_is_sent_in_the_chosen_language(
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     coordinator = await make_user("coordinator")
     candidate_id = await make_candidate(coordinator)
@@ -125,7 +124,7 @@ async def test_english_and_arabic_name_the_unit_of_the_settings(
     other_municipality: None,  # noqa: F811
     next_app: Callable[[], Litestar],
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     """Who runs the service is UNIT_NAME, in every language, as the Swedish says it: the
     sign-in link's SMS and mail and my data named "the skills centre" in English."""

@@ -24,7 +24,6 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     NUMBER,
     _deliver,
     gateway,
-    smtp,
 )
 from tests.placements.bookingdata import (
     END,
@@ -64,7 +63,7 @@ async def _links_in(w: World, booking_id: int, lang: str, server: SmtpServer) ->
 
 async def test_the_signing_link_is_sent_in_the_participants_language(
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     w = await make_world()
     booking_id = await accepted_booking(w)
@@ -219,7 +218,7 @@ async def test_an_expired_link_is_refused_in_the_participants_language(
 
 async def test_a_proposal_to_answer_first_is_told_in_the_participants_language(
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     w = await make_world()
     await _choose(w.candidate_id, "en")

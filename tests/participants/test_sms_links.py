@@ -42,14 +42,6 @@ def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmsGateway]:
     get_settings.cache_clear()
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
 async def _deliver(smtp: SmtpServer) -> None:
     counts = await deliver_outbox(dt.datetime.now(dt.UTC), smtp.settings())
     assert counts["sent"] >= 1, counts

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import msgspec
-import pytest
 
 from employers.tables import Contact
 from marketplace.kernel.mail import deliver_outbox
@@ -26,14 +24,6 @@ from tests.placements.bookingdata import TODAY, World, make_world, to_active
 
 ASSESSMENT = so.AssessmentCreate(attendance="god", recommendation="would_hire")
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def _ended(w: World) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import icalendar
@@ -23,20 +22,11 @@ from placements.services import intake
 from placements.services.intake import APPLICATIONS_PER_ADDRESS_PER_HOUR
 from placements.tables import Application, Candidate, PlanningMeeting
 from tests.builders import make_user
-from tests.mailutil import SmtpServer
 from tests.placements.bookingdata import PNR
 from tests.placements.test_attacks_signatures import csrf_of
 
 HTML = {"accept": "text/html"}
 PNR2 = "19900101-0008"  # another valid personnummer (Luhn)
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def form(**changes: str) -> dict[str, str]:

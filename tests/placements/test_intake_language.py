@@ -31,7 +31,6 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     NUMBER,
     _deliver,
     gateway,
-    smtp,
 )
 from tests.placements.bookingdata import PNR
 from tests.placements.test_attacks_signatures import csrf_of
@@ -226,7 +225,7 @@ def _ics(received: Any) -> icalendar.Calendar:
 
 async def test_the_invitation_is_sent_in_the_application_s_language(
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     coordinator = await make_user("coordinator")
     english = await intake.submit_public(application(), "en")
@@ -277,7 +276,7 @@ async def test_the_invitation_is_sent_in_the_application_s_language(
 
 async def test_a_swedish_application_s_invitation_is_unchanged(
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     coordinator = await make_user("coordinator")
     swedish = await intake.submit_public(application())
@@ -392,7 +391,7 @@ async def test_staff_and_the_e_service_say_which_language_to_write_in(
     client: AsyncTestClient[Litestar],
     sign_in,
     gateway: SmsGateway,  # noqa: F811
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     """A person who calls in Arabic gets the invitation in Arabic: the coordinator's form
     asks for the language, and so does the e-service's import; a language other than
