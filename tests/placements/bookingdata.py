@@ -11,7 +11,8 @@ from typing import Any
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser
 from placements.schemas import bookings as sb
-from placements.services import agreement_versions, agreements, bookings
+from placements.schemas import candidates as sc
+from placements.services import agreement_versions, agreements, bookings, candidate_updates
 from placements.tables import Agreement, Booking, Signature
 from tests.builders import (
     make_candidate,
@@ -57,6 +58,20 @@ START = TODAY + dt.timedelta(days=14)
 END = START + dt.timedelta(days=88)
 ACTIVE_START = TODAY
 ACTIVE_END = TODAY + dt.timedelta(days=88)
+
+
+async def give_adaptations(w: World) -> None:
+    """The participant has one adaptation they share with hosts and one they do not."""
+    await candidate_updates.update_candidate(
+        w.coordinator,
+        w.candidate_id,
+        sc.CandidateUpdate(
+            adaptations=[
+                sc.Adaptation(text=SHARED_ADAPTATION, shareable=True),
+                sc.Adaptation(text=SECRET_ADAPTATION, shareable=False),
+            ]
+        ),
+    )
 
 
 async def propose(

@@ -13,8 +13,7 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import agreements as sa
-from placements.schemas import candidates as sc
-from placements.services import agreements, bookings, candidate_updates
+from placements.services import agreements, bookings
 from placements.tables import Agreement, Booking, Signature
 from tests.builders import make_booking
 from tests.conftest import login
@@ -22,6 +21,7 @@ from tests.placements.bookingdata import (
     SECRET_ADAPTATION,
     SHARED_ADAPTATION,
     TODAY,
+    give_adaptations,
     link_tokens,
     make_world,
     propose,
@@ -33,16 +33,7 @@ MIDWAY = TODAY + dt.timedelta(days=30)  # within the accepted booking's period (
 
 
 async def accepted_booking(w) -> int:
-    await candidate_updates.update_candidate(
-        w.coordinator,
-        w.candidate_id,
-        sc.CandidateUpdate(
-            adaptations=[
-                sc.Adaptation(text=SHARED_ADAPTATION, shareable=True),
-                sc.Adaptation(text=SECRET_ADAPTATION, shareable=False),
-            ]
-        ),
-    )
+    await give_adaptations(w)
     booking_id = await propose(w, start=TODAY)  # it may start today
     await bookings.accept(w.host_user, booking_id)
     return booking_id

@@ -17,8 +17,7 @@ import re
 from marketplace.kernel.tables import AuditEntry
 from placements import booking_states
 from placements.booking_states import HostView
-from placements.schemas import candidates as sc
-from placements.services import bookings, candidate_updates
+from placements.services import bookings
 from placements.tables import Candidate, Slot
 from tests.builders import make_slot
 from tests.conftest import login
@@ -27,6 +26,7 @@ from tests.placements.bookingdata import (
     SHARED_ADAPTATION,
     TODAY,
     World,
+    give_adaptations,
     make_world,
     propose,
     to_active,
@@ -42,16 +42,7 @@ NOTE = "Efternamn och kontaktuppgifter visas när ni har tackat ja."
 
 async def _with_adaptations(w: World) -> str:
     """Give the participant a shared and an unshared adaptation; return their e-mail."""
-    await candidate_updates.update_candidate(
-        w.coordinator,
-        w.candidate_id,
-        sc.CandidateUpdate(
-            adaptations=[
-                sc.Adaptation(text=SHARED_ADAPTATION, shareable=True),
-                sc.Adaptation(text=SECRET_ADAPTATION, shareable=False),
-            ]
-        ),
-    )
+    await give_adaptations(w)
     row = await Candidate.select(Candidate.email).where(Candidate.id == w.candidate_id).first()
     assert row is not None and row["email"]
     return str(row["email"])
