@@ -121,14 +121,16 @@ async def send_proposal_links(booking_id: int, slot: SlotRow) -> int:
     """Inside the proposal's transaction: mail each link recipient a link of their own.
     Returns how many were mailed (0 when the host has users, or no one has an address)."""
     sent = 0
+    settings = get_settings()  # who runs the service (UNIT_NAME, ORGANISATION_NAME)
     for recipient in await link_recipients(slot):
         path, expires = await issue_link(booking_id, recipient)
         await booking_mail.notify(
             [booking_mail.Recipient(recipient.email, None, path)],
             "Ny deltagare föreslagen",
-            f"Hej {recipient.name}!\n\nEn samordnare på kommunens kompetenscenter föreslår en "
-            f"deltagare för er plats ”{slot['title']}”. Ni svarar utan inloggning: läs "
-            "förslaget och tacka ja, eller tacka nej med en kort motivering, på sidan som "
+            f"Hej {recipient.name}!\n\nEn samordnare på {settings.unit_name} i "
+            f"{settings.organisation_name} föreslår en deltagare för er plats ”{slot['title']}”. "
+            "Ni svarar utan inloggning: läs förslaget och tacka ja, eller tacka nej med en kort "
+            "motivering, på sidan som "
             f"länken nedan öppnar. Länken är personlig, gäller till och med {_until(expires)} "
             "och kan användas en gång.",
             kind="booking.answer_link",

@@ -11,13 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Callable, Iterator
 
-from marketplace.kernel.tables import AuditEntry
+import pytest
+from litestar import Litestar
+
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from marketplace.kernel.tokens import token_hash
 from placements.services import bookings
 from placements.tables import AnswerLink, Booking, BookingEvent
 from tests.builders import make_candidate, make_supervisor
 from tests.conftest import login as api_login
+from tests.inloop import InLoopClient
 from tests.placements.bookingdata import END, START, make_world, propose
 from tests.placements.test_answers import links_mailed, unlinked_world
 
@@ -335,3 +341,49 @@ async def test_the_accept_api_takes_a_supervisor_and_lists_the_options(client):
     assert bare.status_code == 409 and bare.json()["fields"] == ["supervisor_id"]
     accepted = await client.post(f"/api/v1/bookings/{second}/accept", json={"supervisor_id": other})
     assert accepted.status_code == 200 and accepted.json()["supervisor_id"] == other
+
+
+# --- who proposes: the unit of the settings -----------------------------------------------------
+
+OTHER_MUNICIPALITY = {
+    "ORGANISATION_NAME": "Herrljunga kommun",
+    "UNIT_NAME": "Arbetsmarknadsenheten",
+}
+
+
+@pytest.fixture
+def other_municipality(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in OTHER_MUNICIPALITY.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+async def test_the_link_mail_and_page_name_the_unit_of_the_settings(
+    other_municipality: None, next_app: Callable[[], Litestar]
+) -> None:
+    u = await unlinked_world()
+    booking_id = await propose(u.w)
+    mail = await OutboxMessage.select(OutboxMessage.body_text, OutboxMessage.body_html).where(
+        (OutboxMessage.kind == "booking.answer_link")
+        & (OutboxMessage.recipient == "karin@bygg.example.se")
+    )
+    assert len(mail) == 1
+    said = " ".join(mail[0]["body_text"].split())
+    assert "En samordnare på Arbetsmarknadsenheten i Herrljunga kommun föreslår en deltagare" in (
+        said
+    )
+    assert "kompetenscent" not in (mail[0]["body_text"] + mail[0]["body_html"]).lower()
+
+    token = (await links_mailed(booking_id))["karin@bygg.example.se"]
+    async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
+        shown = await client.get(f"/forslag/{booking_id}/svar/{token}", headers=HTML)
+    assert shown.status_code == 200
+    text = " ".join(visible_text(shown.text).split())
+    assert (
+        "En samordnare på Arbetsmarknadsenheten i Herrljunga kommun föreslår en deltagare för "
+        "er plats hos Vårgårda Bygg AB." in text
+    )
+    assert "kompetenscent" not in shown.text.lower()
