@@ -41,8 +41,11 @@ async def throttle_applications(client: str) -> None:
         f"host_application:client:{client}",
         APPLICATIONS_PER_ADDRESS_PER_HOUR,
         _WINDOW_S,
-        "Vi har tagit emot många intresseanmälningar härifrån på kort tid. Vänta {minutes} "
-        "minuter och försök igen, eller ring kommunens arbetsmarknadsenhet.",
+        # The unit's name from the settings (UNIT_NAME), its braces kept from `{minutes}`'s format.
+        (
+            "Vi har tagit emot många intresseanmälningar härifrån på kort tid. Vänta {minutes} "
+            "minuter och försök igen, eller ring {unit}."
+        ).replace("{unit}", get_settings().unit_name.replace("{", "{{").replace("}", "}}")),
     )
 
 

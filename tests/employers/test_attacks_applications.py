@@ -8,8 +8,10 @@ import re
 
 from employers.services.applications import APPLICATIONS_PER_ADDRESS_PER_HOUR
 from employers.tables import HostApplication
+from marketplace.kernel.settings import get_settings
 from tests.conftest import login
 from tests.employers.test_applications import valid_form
+from tests.inloop import InLoopClient
 
 HTML = {"accept": "text/html"}
 
@@ -106,3 +108,21 @@ async def test_page_shows_twenty_at_a_time_with_links(client, make_user):
     assert "Sida 3 av 3" in beyond.text
     bad = await client.get("/arbetsbord/ansokningar?sida=0", headers=HTML)
     assert bad.status_code == 400
+
+
+async def test_the_refusal_names_the_unit_of_the_settings(monkeypatch, next_app):
+    monkeypatch.setenv("UNIT_NAME", "Arbetsmarknadsenheten {Herrljunga}")
+    get_settings.cache_clear()
+    try:
+        async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
+            for _ in range(APPLICATIONS_PER_ADDRESS_PER_HOUR):
+                await client.post("/api/v1/host-applications", json=valid_form())
+            refused = await client.post("/api/v1/host-applications", json=valid_form())
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert refused.status_code == 429
+    assert refused.json()["detail"].endswith(
+        "försök igen, eller ring Arbetsmarknadsenheten {Herrljunga}."
+    )
+    assert "kommunens arbetsmarknadsenhet" not in refused.text
