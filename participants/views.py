@@ -8,7 +8,9 @@ workbench (`/arbetsbord/deltagare/{id}/inloggningslank`).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import msgspec
 from litestar import Request, Router, get, post
@@ -24,6 +26,7 @@ from marketplace.kernel.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from marketplace.kernel.notices import PARAM as NOTICE_PARAM
 from marketplace.kernel.notices import done
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
@@ -215,6 +218,39 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
     return redirect
 
 
+# A path the language switch may lead back to: plain ASCII, no "//" or ".." (the pages it is
+# on have nothing else), so that no form value can name another site.
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.~-]*")
+
+
+def way_back(raw: str) -> str:
+    """The page the language switch was on, with its query (the search words, the page):
+    the participant's pages, the signing page a link opened, or the application form, and
+    HOME for any other address (another site, a scheme, odd characters). An old notice
+    (`klart`) is left out; the switch adds its own."""
+    parts = urlsplit(raw[:2000])
+    path = parts.path
+    ours = path in (HOME, APPLICATION_FORM) or path.startswith((f"{HOME}/", SIGNING_PAGE))
+    if (
+        parts.scheme
+        or parts.netloc
+        or not ours
+        or not _PLAIN_PATH.fullmatch(path)
+        or "//" in path
+        or ".." in path
+    ):
+        return HOME
+    if path.startswith(f"{HOME}/logga-in"):
+        # A sign-in address's query is the e-ID's one-time code and state: never sent again.
+        return path
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name != NOTICE_PARAM
+    ]
+    return f"{path}?{urlencode(query)}" if query else path
+
+
 class LanguageForm(msgspec.Struct):
     sprak: str = ""
     tillbaka: str = HOME
@@ -232,12 +268,8 @@ async def choose_language(
     participant = await sessions.resolve_session(raw, get_settings()) if raw else None
     if participant is not None:
         await sessions.remember_language(participant, lang)
-    # Back to the participant's pages, to the signing page their link opened, or to the
-    # public application form (both offer the same switch); nowhere else.
-    back = data.tillbaka if data.tillbaka.startswith((HOME, SIGNING_PAGE)) else HOME
-    if data.tillbaka == APPLICATION_FORM:
-        back = APPLICATION_FORM
-    redirect = Redirect(pdone(back.split("?", 1)[0], "sprak-valt"), status_code=303)
+    # Back to the page the switch was on, its search words and page kept (`way_back`).
+    redirect = Redirect(pdone(way_back(data.tillbaka), "sprak-valt"), status_code=303)
     redirect.cookies.append(i18n.language_cookie(lang))
     return redirect
 

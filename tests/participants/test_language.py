@@ -4,9 +4,13 @@ on any browser), and used for the sign-in link's SMS and mail."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -19,6 +23,7 @@ from tests.mailutil import SmtpServer
 from tests.marketplace.test_site_identity import other_municipality  # noqa: F401 (fixture)
 from tests.oidcutil import Provider
 from tests.participants.conftest import KNOWN_SUBJECT, form_post, mailed_link, sign_in_by_link
+from tests.participants.test_pages import _many_slots, _signed_in
 from tests.participants.test_sign_in import _eid
 from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     NUMBER,
@@ -26,7 +31,7 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
     _without_email,
     gateway,
 )
-from tests.placements.bookingdata import PNR
+from tests.placements.bookingdata import PNR, make_world
 from tests.smsutil import SmsGateway
 
 HTML = {"accept": "text/html"}
@@ -151,3 +156,116 @@ async def test_english_and_arabic_name_the_unit_of_the_settings(
     assert f"Här ser du allt som finns sparat om dig hos {unit}, och" in pages["sv"]
     for page in pages.values():
         assert "skills centre" not in page and "ompetenscent" not in page and "%(" not in page
+
+
+# --- the switch keeps the page: its search words and page, and never leaves the site -----------
+
+
+def _switch_back(page: str) -> str:
+    """The address the language switch on `page` sends back, as the browser posts it."""
+    found = re.search(r'<input type="hidden" name="tillbaka" value="([^"]*)">', page)
+    assert found is not None, "the page has a language switch"
+    return html.unescape(found.group(1))
+
+
+async def test_switching_language_keeps_my_search_words_and_page(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    await _many_slots(w)
+    await _signed_in(client, w.candidate_id)
+    page = await client.get("/mina-sidor/platser", params={"q": "lager", "sida": "2"}, headers=HTML)
+    assert "Sida 2 av 2" in page.text
+    back = _switch_back(page.text)
+    assert back == "/mina-sidor/platser?q=lager&sida=2"
+    assert 'value="/mina-sidor/platser?q=lager&amp;sida=2"' in page.text  # escaped in HTML
+    chosen = await form_post(client, "/mina-sidor/sprak", {"sprak": "en", "tillbaka": back})
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == "/mina-sidor/platser?q=lager&sida=2&klart=sprak-valt"
+    english = await client.get(chosen.headers["location"], headers=HTML)
+    assert "Page 2 of 2" in english.text and "Places (22)" in english.text
+    assert 'name="q" value="lager"' in english.text
+    assert "The language is changed." in english.text
+    # Once more from the English page: the notice in its address is not carried twice.
+    again = _switch_back(english.text)
+    assert "klart=" in again
+    arabic = await form_post(client, "/mina-sidor/sprak", {"sprak": "ar", "tillbaka": again})
+    assert arabic.headers["location"] == "/mina-sidor/platser?q=lager&sida=2&klart=sprak-valt"
+    assert "الصفحة 2 من 2" in (await client.get(arabic.headers["location"], headers=HTML)).text
+
+
+async def test_the_switch_keeps_words_with_quotes_and_ampersands_escaped(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    words = 'kök & städ "<b>x</b>" ?sida=9'
+    page = await client.get("/mina-sidor/platser", params={"q": words}, headers=HTML)
+    assert page.status_code == 200
+    field = page.text.split('name="tillbaka" value="', 1)[1].split(">", 1)[0]
+    assert "<b>" not in field and '"' not in field[:-1]  # only the closing quote
+    back = _switch_back(page.text)
+    assert parse_qs(urlsplit(back).query) == {"q": [words]}
+    chosen = await form_post(client, "/mina-sidor/sprak", {"sprak": "en", "tillbaka": back})
+    location = chosen.headers["location"]
+    assert urlsplit(location).path == "/mina-sidor/platser"
+    assert parse_qs(urlsplit(location).query) == {"q": [words], "klart": ["sprak-valt"]}
+    english = await client.get(location, headers=HTML)
+    assert 'value="kök &amp; städ &#34;&lt;b&gt;x&lt;/b&gt;&#34; ?sida=9"' in english.text
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        "//evil.example",
+        "//evil.example/mina-sidor",
+        "https://evil.example",
+        "https://evil.example/mina-sidor/platser?q=lager",
+        "http:/mina-sidor",
+        "/\\evil.example",
+        "/mina-sidor/\\evil.example",
+        "\t//evil.example",
+        " //evil.example/mina-sidor",
+        "/mina-sidor//evil.example",
+        "/mina-sidor/../..//evil.example",
+        "/mina-sidor@evil.example",
+        "/mina-sidorevil.example",
+        "/mina-sidor\r\nLocation: https://evil.example",
+        "javascript:alert(1)",
+        "/ansokan-falsk",
+        "/admin/",
+        "",
+    ],
+)
+async def test_a_crafted_way_back_stays_on_the_site(
+    client: AsyncTestClient[Litestar], crafted: str
+) -> None:
+    chosen = await form_post(client, "/mina-sidor/sprak", {"sprak": "en", "tillbaka": crafted})
+    assert chosen.status_code == 303
+    location = chosen.headers["location"]
+    assert location == "/mina-sidor?klart=sprak-valt", location
+    assert "evil" not in location
+
+
+async def test_the_way_back_keeps_a_query_only_on_this_sites_pages(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    kept = await form_post(
+        client,
+        "/mina-sidor/sprak",
+        {"sprak": "sv", "tillbaka": "/mina-sidor/platser?q=//evil.example&klart=x&sida=2"},
+    )
+    location = kept.headers["location"]
+    assert urlsplit(location).scheme == urlsplit(location).netloc == ""
+    assert location == "/mina-sidor/platser?q=%2F%2Fevil.example&sida=2&klart=sprak-valt"
+    # The application form keeps its address; an e-ID sign-in's one-time code is not sent again.
+    form = await form_post(client, "/mina-sidor/sprak", {"sprak": "sv", "tillbaka": "/ansok"})
+    assert form.headers["location"] == "/ansok?klart=sprak-valt"
+    signing_in = await form_post(
+        client,
+        "/mina-sidor/sprak",
+        {"sprak": "sv", "tillbaka": "/mina-sidor/logga-in/e-legitimation/klar?code=abc&state=s"},
+    )
+    assert signing_in.headers["location"] == (
+        "/mina-sidor/logga-in/e-legitimation/klar?klart=sprak-valt"
+    )
