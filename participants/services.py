@@ -32,6 +32,7 @@ from placements.services import (
     booking_access,
     booking_mail,
     bookings,
+    ledger,
     outcomes,
     slots,
 )
@@ -287,6 +288,7 @@ async def proposals(participant: Participant) -> list[Proposal]:
                 Booking.start_date,
                 Booking.end_date,
                 Booking.message,
+                Booking.hours_per_week,
             )
             .where(Booking.candidate == participant.candidate_id)
             .order_by(Booking.proposed_at, ascending=False)
@@ -324,7 +326,7 @@ async def proposals(participant: Participant) -> list[Proposal]:
                     title=slot["title"],
                     host_name=slot["host_name"] or "",
                     town=slot["town"],
-                    hours_per_week=slot["hours_per_week"],
+                    hours_per_week=ledger.weekly_hours(b["hours_per_week"], slot["hours_per_week"]),
                     start=b["start_date"],
                     end=b["end_date"],
                     message=b["message"],

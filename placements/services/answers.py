@@ -49,6 +49,7 @@ from placements.services import (
     booking_moves,
     bookings,
     capacity,
+    ledger,
 )
 from placements.services.candidates import candidate_row, host_participant_out
 from placements.tables import AnswerLink, Slot
@@ -218,7 +219,7 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
             slot_title=slot["title"],
             slot_kind=slot["kind"],
             town=slot["town"],
-            hours_per_week=slot["hours_per_week"],
+            hours_per_week=ledger.weekly_hours(booking["hours_per_week"], slot["hours_per_week"]),
             start_date=booking["start_date"],
             end_date=booking["end_date"],
             message=booking["message"],

@@ -43,6 +43,13 @@ HOURS_COLUMNS = (
 )
 
 
+def weekly_hours(booking_hours: int | None, slot_hours: int | None) -> int | None:
+    """The weekly hours a booking is for, as every page shows them: those kept on the booking
+    when the host accepted (`pl_booking.hours_per_week`; a later edit of the slot does not
+    change them), else, before acceptance, the slot's current hours."""
+    return booking_hours if booking_hours is not None else slot_hours
+
+
 def start_day(row: BookingDates) -> dt.date | None:
     """The day a placement started: the Stockholm day it went active, but no earlier than
     its agreed start date (the agreement, and its insurance, begin then; a placement set

@@ -695,3 +695,35 @@ async def test_my_attendance_week_by_week_on_the_overview(
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = (await client.get("/mina-sidor", headers=HTML)).text
     assert "حضوري" in arabic and '<td data-label="غياب بدون عذر">2</td>' in arabic
+
+
+async def test_my_proposals_show_the_hours_the_host_accepted_not_the_slots_later_hours(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """An accepted placement keeps the weekly hours it was accepted with (they are on the
+    booking); a proposal not yet accepted shows the slot's hours as they are now."""
+    from placements.tables import Slot
+    from tests.builders import make_slot
+    from tests.placements.bookingdata import END
+
+    w = await make_world()
+    accepted = await propose(w)
+    await bookings.accept(w.host_user, accepted)
+    kitchen = await make_slot(w.host_id, w.supervisor_id, title="Kökshjälp", hours=20)
+    later = END + dt.timedelta(days=7)
+    open_one = await propose(w, slot_id=kitchen, start=later, end=later + dt.timedelta(days=30))
+    # Both slots' hours change afterwards (the builders' slots have no occupation, which the
+    # host's edit asks of a published slot).
+    await Slot.update({Slot.hours_per_week: 40}).where(Slot.id == w.slot_id)
+    await Slot.update({Slot.hours_per_week: 25}).where(Slot.id == kitchen)
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/forslag", headers=HTML)).text
+
+    def card(booking_id: int) -> str:
+        return page.split(f'aria-labelledby="p-{booking_id}"', 1)[1].split("</section>", 1)[0]
+
+    assert "30 timmar i veckan" in card(accepted) and "40 timmar" not in card(accepted)
+    assert "25 timmar i veckan" in card(open_one) and "20 timmar" not in card(open_one)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    page = (await client.get("/mina-sidor/forslag", headers=HTML)).text
+    assert "30 hours a week" in card(accepted) and "40 hours" not in card(accepted)

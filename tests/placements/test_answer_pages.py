@@ -20,7 +20,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from marketplace.kernel.tokens import token_hash
 from placements.services import bookings
-from placements.tables import AnswerLink, Booking, BookingEvent
+from placements.tables import AnswerLink, Booking, BookingEvent, Slot
 from tests.builders import make_candidate, make_supervisor
 from tests.conftest import login as api_login
 from tests.inloop import InLoopClient
@@ -387,3 +387,13 @@ async def test_the_link_mail_and_page_name_the_unit_of_the_settings(
         "er plats hos Vårgårda Bygg AB." in text
     )
     assert "kompetenscent" not in shown.text.lower()
+
+
+async def test_the_link_page_shows_the_slots_hours_as_they_are_now(client):
+    """A proposal has no hours of its own until the host accepts: the page shows the slot's."""
+    u = await unlinked_world()
+    booking_id = await propose(u.w)
+    await Slot.update({Slot.hours_per_week: 25}).where(Slot.id == u.w.slot_id)
+    token = (await links_mailed(booking_id))["karin@bygg.example.se"]
+    shown = await client.get(f"/forslag/{booking_id}/svar/{token}", headers=HTML)
+    assert "<dt>Timmar i veckan</dt><dd>25</dd>" in shown.text

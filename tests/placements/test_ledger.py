@@ -83,6 +83,15 @@ def test_hours_follow_the_weeks_run_up_to_today():
     assert ledger.placement_hours(row | {"hours_per_week": None}, dt.date(2019, 2, 1)) == 0
 
 
+def test_a_bookings_weekly_hours_are_its_own_else_the_slots():
+    # Accepted: the hours kept on the booking, whatever the slot says now (even 0 h).
+    assert ledger.weekly_hours(30, 40) == 30
+    assert ledger.weekly_hours(0, 40) == 0
+    # Not yet accepted (no hours on the booking): the slot's, or none.
+    assert ledger.weekly_hours(None, 40) == 40
+    assert ledger.weekly_hours(None, None) is None
+
+
 async def test_the_bookings_made_before_get_their_slots_hours_once():
     """The data migration gives a booking made before the column its slot's hours (the
     figure it showed until then), and leaves a booking that has its own be."""
