@@ -37,6 +37,9 @@ from tests.mailutil import SmtpServer  # noqa: E402
 
 DEMO_PASSWORD = "ett-långt-test-lösenord-42"
 
+# `--coverage-run`: the traced and the untraced part of an engine pass (scripts/test).
+pytest_plugins = ["tests.coverage_runs"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip engine-specific tests on the other engine (they are few and marked)."""

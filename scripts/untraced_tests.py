@@ -1,0 +1,151 @@
+"""Choose the tests that need no tracer: `tests/untraced.txt` (see tests/coverage_runs.py).
+
+Coverage's tracer costs about half again of a test's CPU wherever it is switched on, and most
+tests reach only arcs that other tests reach too. This script takes, greedily, the tests that
+reach the most arcs not yet reached per second they take, until the chosen tests reach every
+arc that the whole suite reaches in a test; the others are listed as untraced. Taken as
+reached already: the arcs of the tests that the PostgreSQL pass traces in any case (the files
+of tests/postgres_traced.txt), except in the engine-specific modules, whose SQLite arcs only
+a test traced on SQLite reaches. Tests under coverage_runs.MOVED are traced on PostgreSQL, so
+they count only outside those modules too.
+
+Input: one SQLite run of the whole suite under the tracer, with test contexts, and its JUnit
+report for the tests' times. From the repository's root:
+
+    printf '[run]\\nbranch = true\\nsource = marketplace, employers, placements, search, admin, participants\\nomit = */piccolo_migrations/*\\n' >full.rc
+    rm -f /tmp/contexts.sqlite3
+    DATABASE_URL=sqlite:////tmp/contexts.sqlite3 SEARCH_CACHE_DIR=$(mktemp -d) \\
+      COVERAGE_FILE=contexts.cov .venv/bin/python -m pytest -p no:cacheprovider \\
+      --cov --cov-config=full.rc --cov-report= --cov-context=test --junitxml=times.xml
+    .venv/bin/python scripts/untraced_tests.py contexts.cov times.xml >tests/untraced.txt
+
+Run it again after larger changes to the tests or the code: a test added since is traced
+(it is not in the list), but an arc that only an untraced test reaches is not counted.
+Arcs reached outside any test (at import or collection) are reached by every traced run.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.coverage_runs import MOVED, POSTGRES_LIST, read_list  # noqa: E402
+
+Arc = tuple[str, int, int]
+# The modules whose code differs by engine, found as scripts/test finds them.
+ENGINE_WORDS = re.compile(r"is_sqlite|is_postgres|engine_type|postgres")
+PACKAGES = ("marketplace", "employers", "placements", "search", "admin", "participants")
+
+
+def engine_files() -> frozenset[str]:
+    found = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "piccolo_migrations" not in path.parts and ENGINE_WORDS.search(path.read_text()):
+                found.add(str(path.relative_to(ROOT)))
+    return frozenset(found)
+
+
+def reached(coverage_data: str) -> dict[Arc, set[str]]:
+    """Every arc reached in a test, with the tests (node ids) that reached it."""
+    connection = sqlite3.connect(coverage_data)
+    try:
+        rows = connection.execute(
+            "SELECT file.path, arc.fromno, arc.tono, context.context FROM arc"
+            " JOIN file ON file.id = arc.file_id JOIN context ON context.id = arc.context_id"
+        ).fetchall()
+    finally:
+        connection.close()
+    arcs: dict[Arc, set[str]] = defaultdict(set)
+    outside: set[Arc] = set()
+    for path, start, end, context in rows:
+        arc = (str(Path(path).resolve().relative_to(ROOT)), start, end)
+        if "::" in context:
+            arcs[arc].add(context.rsplit("|", 1)[0])
+        else:
+            outside.add(arc)
+    return {arc: tests for arc, tests in arcs.items() if arc not in outside}
+
+
+def durations(junit: str) -> dict[str, float]:
+    """Seconds per test node id, from a JUnit report (subtests summed into their test)."""
+    times: dict[str, float] = defaultdict(float)
+    # The report is our own pytest run's.
+    for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314
+        parts = (case.get("classname") or "").split(".")
+        for cut in range(len(parts), 0, -1):
+            if (ROOT / ("/".join(parts[:cut]) + ".py")).exists():
+                break
+        node = "/".join(parts[:cut]) + ".py::" + "::".join([*parts[cut:], case.get("name", "")])
+        times[node] += float(case.get("time") or 0)
+    return times
+
+
+def choose(arcs: dict[Arc, set[str]], times: dict[str, float]) -> set[str]:
+    """The tests to trace: greedy set cover of the arcs, weighted by time, then pruned."""
+    engine = engine_files()
+    postgres_files = read_list(POSTGRES_LIST)
+
+    def counts(test: str, arc: Arc) -> bool:
+        """Whether tracing `test` where it is traced reaches `arc` as this run did."""
+        return arc[0] not in engine or not test.startswith(MOVED)
+
+    always = {t for tests in arcs.values() for t in tests if t.split("::")[0] in postgres_files}
+    need = {
+        arc: {t for t in tests if counts(t, arc)}
+        for arc, tests in arcs.items()
+        if not any(counts(t, arc) for t in tests & always)
+    }
+    need = {arc: tests for arc, tests in need.items() if tests}
+    left = set(need)
+    chosen: list[str] = []
+    while left:
+        gain: dict[str, int] = defaultdict(int)
+        for arc in left:
+            for test in need[arc]:
+                gain[test] += 1
+        best = max(gain, key=lambda t: (gain[t] / max(times.get(t, 0.0), 0.02), t))
+        chosen.append(best)
+        left = {arc for arc in left if best not in need[arc]}
+    kept = set(chosen)
+    by_test: dict[str, list[Arc]] = defaultdict(list)
+    for arc, tests in need.items():
+        for test in tests:
+            by_test[test].append(arc)
+    for test in sorted(chosen, key=lambda t: -times.get(t, 0.0)):
+        if all(need[arc] & (kept - {test}) for arc in by_test[test]):
+            kept.discard(test)
+    return kept
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    arcs, times = reached(argv[1]), durations(argv[2])
+    traced = choose(arcs, times)
+    tests = set(times) | {t for ts in arcs.values() for t in ts}
+    untraced = sorted(tests - traced)
+    total = sum(times.values())
+    print(
+        f"{len(traced)} of {len(tests)} tests traced "
+        f"({sum(times.get(t, 0.0) for t in traced):.0f} of {total:.0f} s)",
+        file=sys.stderr,
+    )
+    print("# Tests that run without coverage's tracer (tests/coverage_runs.py): the traced")
+    print("# tests reach every arc they reach. Made by scripts/untraced_tests.py; see its")
+    print("# docstring.")
+    for test in untraced:
+        print(test)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

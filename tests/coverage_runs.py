@@ -1,0 +1,76 @@
+"""Which tests run under coverage's tracer, and on which engine: the two pytest runs of each
+engine pass in `scripts/test` (`--coverage-run=sqlite-traced` and so on).
+
+Coverage's tracer costs about half again of a test's CPU wherever it is switched on (Python
+3.11 leaves its specialising interpreter for every frame while a trace function is set),
+traced module or not, and a test needs it only when it reaches an arc that no other traced
+test reaches. So with the whole suite each engine pass is two runs on its database, one
+under the tracer and one without it:
+
+- PostgreSQL traces the test files of `tests/postgres_traced.txt` (together they reach every
+  arc that only PostgreSQL reaches; made by `scripts/postgres_traced_tests.py`) and the tests
+  under MOVED (traced there instead of on SQLite, which balances the two passes) that are
+  not in `tests/untraced.txt`;
+- SQLite traces every other test that is not in `tests/untraced.txt`.
+
+`tests/untraced.txt` lists the tests whose every arc the traced tests reach too (made by
+`scripts/untraced_tests.py` from a run with test contexts; its docstring has the commands).
+A new or renamed test is not in it and is traced: a stale list can make coverage count a
+little less, never more. Every test still runs once on each engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+UNTRACED_LIST = HERE / "untraced.txt"
+POSTGRES_LIST = HERE / "postgres_traced.txt"
+# Test folders traced on PostgreSQL (in every module) instead of on SQLite.
+MOVED = ("tests/search/", "tests/admin/")
+RUNS = ("sqlite-traced", "sqlite-untraced", "postgres-traced", "postgres-untraced")
+
+
+def read_list(path: Path) -> frozenset[str]:
+    """The entries of a list file: one per line, `#` comments and blank lines left out."""
+    if not path.exists():
+        return frozenset()
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return frozenset(line for line in lines if line)
+
+
+def is_traced(
+    nodeid: str, engine: str, untraced: frozenset[str], postgres_files: frozenset[str]
+) -> bool:
+    """Whether the test `nodeid` runs under the tracer in `engine`'s pass."""
+    file = nodeid.split("::", 1)[0]
+    moved = file.startswith(MOVED)
+    if engine == "postgres":
+        return file in postgres_files or (moved and nodeid not in untraced)
+    return not moved and nodeid not in untraced
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--coverage-run",
+        choices=RUNS,
+        default=None,
+        help="run only the tests of this part of an engine pass (tests/coverage_runs.py)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.getoption("coverage_run")
+    if run is None:
+        return
+    engine, part = run.split("-")
+    untraced, postgres_files = read_list(UNTRACED_LIST), read_list(POSTGRES_LIST)
+    keep, drop = [], []
+    for item in items:
+        wanted = is_traced(item.nodeid, engine, untraced, postgres_files) == (part == "traced")
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
