@@ -67,7 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     engine, part = run.split("-")
     untraced, postgres_files = read_list(UNTRACED_LIST), read_list(POSTGRES_LIST)
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         wanted = is_traced(item.nodeid, engine, untraced, postgres_files) == (part == "traced")
         (keep if wanted else drop).append(item)
