@@ -5,8 +5,10 @@ Coverage's tracer costs about half again of every test's CPU wherever it is swit
 set), traced file or not. The SQLite pass traces every module; the PostgreSQL pass is needed
 only for the arcs that PostgreSQL alone reaches, in the few modules whose code differs by
 engine. So `scripts/test` runs the PostgreSQL pass in two parts: the test files listed in
-`tests/postgres_traced.txt` under the tracer, the others without it. Every test still runs
-once on each engine.
+`tests/postgres_traced.txt` (and the tests of `tests/coverage_runs.MOVED` not listed in
+`tests/untraced.txt`) under the tracer, the others without it (`tests/coverage_runs.py`).
+Every test still runs once on each engine. Make `tests/untraced.txt` again after this list
+(`scripts/untraced_tests.py`): it counts on these files being traced on PostgreSQL.
 
 This script makes that list from two coverage data files of the engine-specific modules:
 one of the SQLite pass and one of the PostgreSQL pass recorded with test contexts. It takes,
@@ -27,30 +29,21 @@ coverage figure would show arcs lost), from the repository's root:
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 from collections import defaultdict
+from pathlib import Path
 
-Arc = tuple[str, int, int]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.coverage_runs import Arc, arcs_by_test
 
 
 def _arcs(path: str) -> dict[Arc, set[str]]:
     """Every arc in a coverage data file, with the test files whose tests reached it."""
-    connection = sqlite3.connect(path)
-    try:
-        rows = connection.execute(
-            "SELECT file.path, arc.fromno, arc.tono, context.context FROM arc"
-            " JOIN file ON file.id = arc.file_id JOIN context ON context.id = arc.context_id"
-        ).fetchall()
-    finally:
-        connection.close()
-    found: dict[Arc, set[str]] = defaultdict(set)
-    for file, start, end, context in rows:
-        relative = os.path.relpath(file)
-        test_file = context.split("::", 1)[0] if "::" in context else ""
-        found[(relative, start, end)].add(test_file)
-    return found
+    return {
+        arc: {test.split("::", 1)[0] for test in tests} for arc, tests in arcs_by_test(path).items()
+    }
 
 
 def choose(

@@ -27,7 +27,6 @@ Arcs reached outside any test (at import or collection) are reached by every tra
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -36,9 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.coverage_runs import MOVED, POSTGRES_LIST, read_list  # noqa: E402
+from tests.coverage_runs import (  # noqa: E402
+    MOVED,
+    POSTGRES_LIST,
+    Arc,
+    arcs_by_test,
+    read_list,
+)
 
-Arc = tuple[str, int, int]
 # The modules whose code differs by engine, found as scripts/test finds them.
 ENGINE_WORDS = re.compile(r"is_sqlite|is_postgres|engine_type|postgres")
 PACKAGES = ("marketplace", "employers", "placements", "search", "admin", "participants")
@@ -54,24 +58,9 @@ def engine_files() -> frozenset[str]:
 
 
 def reached(coverage_data: str) -> dict[Arc, set[str]]:
-    """Every arc reached in a test, with the tests (node ids) that reached it."""
-    connection = sqlite3.connect(coverage_data)
-    try:
-        rows = connection.execute(
-            "SELECT file.path, arc.fromno, arc.tono, context.context FROM arc"
-            " JOIN file ON file.id = arc.file_id JOIN context ON context.id = arc.context_id"
-        ).fetchall()
-    finally:
-        connection.close()
-    arcs: dict[Arc, set[str]] = defaultdict(set)
-    outside: set[Arc] = set()
-    for path, start, end, context in rows:
-        arc = (str(Path(path).resolve().relative_to(ROOT)), start, end)
-        if "::" in context:
-            arcs[arc].add(context.rsplit("|", 1)[0])
-        else:
-            outside.add(arc)
-    return {arc: tests for arc, tests in arcs.items() if arc not in outside}
+    """Every arc reached in a test, with the tests (node ids) that reached it; arcs reached
+    outside any test too are left out (every traced run reaches them)."""
+    return {arc: tests for arc, tests in arcs_by_test(coverage_data).items() if "" not in tests}
 
 
 def durations(junit: str) -> dict[str, float]:

@@ -21,11 +21,14 @@ little less, never more. Every test still runs once on each engine.
 
 from __future__ import annotations
 
+import sqlite3
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
 UNTRACED_LIST = HERE / "untraced.txt"
 POSTGRES_LIST = HERE / "postgres_traced.txt"
 # Test folders traced on PostgreSQL (in every module) instead of on SQLite.
@@ -39,6 +42,28 @@ def read_list(path: Path) -> frozenset[str]:
         return frozenset()
     lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
     return frozenset(line for line in lines if line)
+
+
+Arc = tuple[str, int, int]
+
+
+def arcs_by_test(coverage_data: str | Path) -> dict[Arc, set[str]]:
+    """Every arc in a coverage data file recorded with test contexts (`--cov-context=test`),
+    the module's path relative to the repository, with the node ids of the tests that reached
+    it; "" stands for outside any test (at import or collection)."""
+    connection = sqlite3.connect(coverage_data)
+    try:
+        rows = connection.execute(
+            "SELECT file.path, arc.fromno, arc.tono, context.context FROM arc"
+            " JOIN file ON file.id = arc.file_id JOIN context ON context.id = arc.context_id"
+        ).fetchall()
+    finally:
+        connection.close()
+    arcs: dict[Arc, set[str]] = defaultdict(set)
+    for path, start, end, context in rows:
+        module = Path(path).resolve().relative_to(ROOT).as_posix()
+        arcs[(module, start, end)].add(context.rsplit("|", 1)[0] if "::" in context else "")
+    return dict(arcs)
 
 
 def is_traced(

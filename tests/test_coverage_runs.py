@@ -10,6 +10,7 @@ from tests.coverage_runs import (
     MOVED,
     POSTGRES_LIST,
     UNTRACED_LIST,
+    arcs_by_test,
     is_traced,
     read_list,
 )
@@ -89,3 +90,32 @@ def test_engine_specific_arcs_need_a_test_traced_on_sqlite() -> None:
     # both engines (not listed as untraced).
     assert untraced_tests.choose(arcs, times, engine, pg_files) == {pg}
     assert untraced_tests.choose(arcs, times, frozenset(), pg_files) == set()
+
+
+def test_arcs_are_read_with_the_tests_that_reached_them(tmp_path: Path) -> None:
+    """The reader both scripts share, on a data file written by coverage itself."""
+    from coverage import CoverageData
+
+    module = str(ROOT / "search" / "x.py")
+    data = CoverageData(basename=str(tmp_path / "contexts.cov"))
+    data.set_context("")
+    data.add_arcs({module: [(-1, 1), (1, 2)]})
+    data.set_context("tests/search/test_x.py::test_a[1]|run")
+    data.add_arcs({module: [(1, 2), (2, -1)]})
+    data.set_context("tests/search/test_x.py::TestB::test_b|setup")
+    data.add_arcs({module: [(2, -1)]})
+    data.write()
+    assert arcs_by_test(tmp_path / "contexts.cov") == {
+        ("search/x.py", -1, 1): {""},
+        ("search/x.py", 1, 2): {"", "tests/search/test_x.py::test_a[1]"},
+        ("search/x.py", 2, -1): {
+            "tests/search/test_x.py::test_a[1]",
+            "tests/search/test_x.py::TestB::test_b",
+        },
+    }
+    assert untraced_tests.reached(str(tmp_path / "contexts.cov")) == {
+        ("search/x.py", 2, -1): {
+            "tests/search/test_x.py::test_a[1]",
+            "tests/search/test_x.py::TestB::test_b",
+        }
+    }
