@@ -97,8 +97,16 @@ def action_posts(prefix: str, guard: Guard) -> Callable[[str], Any]:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only same-site paths are followed after sign-in (no open redirects): a browser reads
+    a backslash as a slash ("/\\evil.example" is "//evil.example") and drops tabs and line
+    breaks, so a path with either, or a control character, is not followed."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return "/"
 

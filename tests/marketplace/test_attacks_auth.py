@@ -234,3 +234,22 @@ async def test_tokens_expire_and_are_listed_and_revocable_by_their_owner(
         assert (await client.delete(f"/api/v1/tokens/{default['id']}")).status_code == 200
         revoked = {"Authorization": f"Bearer {default['token']}"}
         assert (await other.get("/api/v1/me", headers=revoked)).status_code == 401
+
+
+def test_sign_in_never_follows_a_next_address_off_the_site() -> None:
+    from marketplace.kernel.views import safe_next
+
+    for hostile in (
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "evil.example",
+        "",
+        None,
+    ):
+        assert safe_next(hostile) == "/", hostile
+    assert safe_next("/arbetsbord/platser?q=kassa&sida=2") == "/arbetsbord/platser?q=kassa&sida=2"
+    assert safe_next("/vård") == "/vård"
