@@ -362,6 +362,16 @@ async def search_index_hook(app: Litestar) -> AsyncIterator[None]:
         await search.stop_rebuild()
 
 
+@asynccontextmanager
+async def suggestion_model_hook(app: Litestar) -> AsyncIterator[None]:
+    """A served worker builds the occupation suggestions' model in the background once it
+    serves (in-process test apps do not: most tests never ask for a suggestion)."""
+    from search.suggest import warm_in_background
+
+    warm_in_background()
+    yield
+
+
 # Connections each served worker keeps to PostgreSQL (opened as needed, up to this many).
 DB_POOL_MAX = 10
 
@@ -411,6 +421,7 @@ def create_app(
     hooks = collect_hooks(settings)
     if pooled:
         hooks.insert(0, database_pool_hook)
+        hooks.append(suggestion_model_hook)
     template_dirs: list[Path | os.PathLike[Any] | str] = [
         d / "templates" for d in PACKAGE_DIRS if (d / "templates").is_dir()
     ]

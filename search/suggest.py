@@ -72,10 +72,10 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import anyio.to_thread
 
@@ -1157,12 +1157,33 @@ def _is_model(obj: object) -> bool:
     return isinstance(obj, SuggestionModel) and obj.weights == Weights()
 
 
-@cache
+_model_lock = threading.Lock()
+_model: SuggestionModel | None = None
+
+
 def suggestion_model() -> SuggestionModel:
     """Return the process-wide model (built on first use, read-only afterwards). Building
     takes seconds, unpickling a fifth of that: it is kept in the private disk cache of
-    `search.disk_cache`, like the taxonomy's search structures."""
-    return disk_cache.cached_build("suggest", _MODEL_INPUTS, SuggestionModel, _is_model)
+    `search.disk_cache`, like the taxonomy's search structures. A served worker builds it in
+    the background as it starts (`warm_in_background`); a host's request that comes first
+    waits for that build instead of starting a second one."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                _model = disk_cache.cached_build(
+                    "suggest", _MODEL_INPUTS, SuggestionModel, _is_model
+                )
+    return _model
+
+
+def warm_in_background() -> threading.Thread:
+    """Build (or load) the model in a daemon thread, so that a served worker's first
+    "Föreslå yrke" does not wait seconds for it (the first host of the day did; on a busy
+    machine longer than a browser waits). A daemon: a worker told to stop does not wait."""
+    thread = threading.Thread(target=suggestion_model, name="suggestion-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def suggest_for_slot(title: str, description: str = "", limit: int = 3) -> list[Suggestion]:

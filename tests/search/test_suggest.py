@@ -7,10 +7,13 @@ from __future__ import annotations
 import copy
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from marketplace.app import create_app
 from placements.tables import Slot
 from search import disk_cache, suggest
 from search.suggest import (
@@ -85,6 +88,45 @@ def test_nothing_to_go_on_gives_no_suggestions_and_long_text_is_cut():
 
 def test_the_model_is_built_once():
     assert suggestion_model() is suggestion_model()
+
+
+def test_threads_that_ask_at_once_share_one_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A served worker's warm-up thread and a host's first request may ask at the same time:
+    # the second waits for the first's build instead of starting its own.
+    model = suggestion_model()
+    builds: list[int] = []
+    started = threading.Event()
+
+    def slow_build(*args: object) -> SuggestionModel:
+        builds.append(1)
+        started.set()
+        time.sleep(0.2)
+        return model
+
+    monkeypatch.setattr(suggest, "_model", None)
+    monkeypatch.setattr(disk_cache, "cached_build", slow_build)
+    warm = suggest.warm_in_background()
+    assert warm.daemon  # a stopping worker does not wait for it
+    started.wait(5)
+    results: list[SuggestionModel] = []
+    askers = [threading.Thread(target=lambda: results.append(suggestion_model())) for _ in range(3)]
+    for t in askers:
+        t.start()
+    for t in [warm, *askers]:
+        t.join(5)
+    assert builds == [1]
+    assert results == [model, model, model]
+
+
+async def test_a_served_worker_warms_the_model_as_it_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from marketplace.app import suggestion_model_hook
+
+    warmed: list[int] = []
+    monkeypatch.setattr(suggest, "warm_in_background", lambda: warmed.append(1))
+    async with suggestion_model_hook(create_app()):
+        assert warmed == [1]
 
 
 def test_the_model_comes_from_the_private_disk_cache_and_suggests_the_same(
