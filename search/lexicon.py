@@ -91,6 +91,8 @@ class Lexicon:
         # Everyday words and the vocabulary words they stand for, by folded form and by stem.
         self._synonyms: dict[str, tuple[str, ...]] = {}
         self._synonyms_by_stem: dict[str, tuple[str, ...]] = {}
+        # Two-word everyday phrases by their words' stems: ("klipp", "har") → frisör.
+        self._phrases: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._words)
@@ -109,6 +111,7 @@ class Lexicon:
             setattr(out, name, dict(getattr(self, name)))
         out._synonyms = self._synonyms
         out._synonyms_by_stem = self._synonyms_by_stem
+        out._phrases = self._phrases
         self._ensure_sorted()
         out._sorted = self._sorted.copy()
         out._reversed = self._reversed.copy()
@@ -158,11 +161,37 @@ class Lexicon:
         """Set everyday words and the vocabulary words each stands for (normalised forms).
 
         An everyday word, or an inflected form of it, then also expands to what its
-        vocabulary words expand to, at the ``synonym`` weight.
+        vocabulary words expand to, at the ``synonym`` weight. A key of two words is a phrase
+        (a verb and its object, "klippa hår"): see `phrase_synonyms`.
         """
-        self._synonyms = {fold(k): v for k, v in words.items()}
-        self._synonyms_by_stem = {stem(fold(k)): v for k, v in words.items()}
+        single = {fold(k): v for k, v in words.items() if " " not in k.strip()}
+        self._synonyms = single
+        self._synonyms_by_stem = {stem(k): v for k, v in single.items()}
+        phrases: dict[tuple[str, str], tuple[str, ...]] = {}
+        for k, v in words.items():
+            parts = fold(k).split()
+            if len(parts) == 2:
+                phrases[(stem(parts[0]), stem(parts[1]))] = v
+        self._phrases = phrases
         self._cache.clear()
+
+    def phrase_synonyms(self, first: str, second: str) -> tuple[str, ...]:
+        """Return the vocabulary words that two query words (folded) stand for together, as
+        a phrase of the everyday table: a verb and its object name work that neither names
+        alone ("klippa hår" is a hairdresser's, "klippa gräs" a gardener's, "laga mat" a
+        cook's). Either word may be inflected ("klipper håret", "lagar maten")."""
+        if not self._phrases:
+            return ()
+        for a in _stem_forms(first):
+            for b in _stem_forms(second):
+                found = self._phrases.get((a, b))
+                if found:
+                    return found
+        return ()
+
+    def expand_meaning(self, targets: tuple[str, ...]) -> tuple[Expansion, ...]:
+        """What the vocabulary words of an everyday phrase expand to, at the synonym weight."""
+        return tuple(self._with_synonyms([], targets))
 
     def synonyms(self, folded: str) -> tuple[str, ...]:
         """Return the vocabulary words an everyday word (folded, maybe inflected) stands for."""
@@ -184,6 +213,10 @@ class Lexicon:
         least three), stands for that word's words a little less surely. The longest such
         ending wins, and only whole table words count, not stems ("byggare" is no "bygge").
         """
+        if " " in folded:
+            # A two-word everyday phrase ("klippa har") stands for its own entry.
+            first, _, second = folded.partition(" ")
+            return self.phrase_synonyms(first, second), 1.0
         found = self.synonyms(folded)
         if found:
             return found, 1.0
@@ -516,3 +549,13 @@ class Lexicon:
         out = [Expansion(t, kind, weight) for t, (weight, kind) in best.items()]
         out.sort(key=lambda e: (-e.weight, e.token))
         return out
+
+
+def _stem_forms(folded: str) -> list[str]:
+    """A folded word's stem, and the stems of its base forms without an inflection ending."""
+    forms = [stem(folded)]
+    for base in inflection_bases(folded):
+        st = stem(base)
+        if st not in forms:
+            forms.append(st)
+    return forms

@@ -32,6 +32,9 @@ FRAMING_WORDS = _FRAMING
 # "boka möten" → "mötesbokare", "planera underhåll" → "underhållsplanerare".
 _AGENT_ENDINGS = ("are", "ning", "ing", "")
 _PHRASE_FACTOR = 0.9
+# Verbs (folded) whose agent is built on another root: one who drives ("köra") is a "förare"
+# ("köra truck" → "truckförare"), one who bakes ("baka") a "bagare".
+_IRREGULAR_AGENT_ROOTS = {"kora": ("for",), "baka": ("bag",)}
 _ABBREVIATION = 0.7  # a name an abbreviation ("usk") may stand for
 # The words of a query read at most (after stopwords): each unknown word costs lookups and
 # every hit's explanation goes through every term, so a query of a hundred two-letter words
@@ -150,6 +153,7 @@ def parse_terms(
                 idf *= _PLACEMENT_PART  # "jobba" in "jobba med barn" only says it is work
             raw.append((word, exps, False, idf, fold(word), False))
         if i + 1 < len(words):
+            verb_idf = raw[-1][3]
             compound = _phrase_compound(word, words[i + 1], lexicon)
             if compound is not None:
                 exps = tuple(
@@ -158,12 +162,19 @@ def parse_terms(
                 )
                 # The compound says what the verb and its object say together, and says it
                 # more precisely: it weighs what both do.
-                verb_idf = raw[-1][3]
                 idf = max(
                     _idf(exps, df, n_docs),
                     verb_idf + _idf(lexicon.expand(words[i + 1]), df, n_docs),
                 )
                 raw.append((compound, exps, False, idf, compound, False))
+            meaning = lexicon.phrase_synonyms(fold(word), fold(words[i + 1]))
+            if meaning:
+                # An everyday phrase ("klippa hår", "laga mat") names work that neither of its
+                # words names: it weighs what both do, as the compound above.
+                exps = lexicon.expand_meaning(meaning)
+                idf = verb_idf + _idf(lexicon.expand(words[i + 1]), df, n_docs)
+                phrase = f"{word} {words[i + 1]}"  # as typed: explanations show it
+                raw.append((phrase, exps, False, idf, fold(phrase), False))
     # A whole reading and its parts stand for one query word: count its weight once.
     total = sum(r[3] for r in raw if not r[5]) or 1.0
     return [
@@ -192,7 +203,7 @@ def _phrase_compound(verb: str, obj: str, lexicon: Lexicon) -> str | None:
     v, o = fold(verb), fold(obj)
     if len(v) < 4 or not v.endswith("a") or len(o) < 3:
         return None
-    roots = [v[:-1]]
+    roots = [v[:-1], *_IRREGULAR_AGENT_ROOTS.get(v, ())]
     if v.endswith("era"):
         roots.append(v[:-3])  # "analysera" → "analys"
     modifiers: list[str] = []

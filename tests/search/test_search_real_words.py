@@ -566,6 +566,8 @@ def test_abbreviation_and_colloquial_words_find_the_slots() -> None:
         ("tvätta bilar", "biltvättare"),
         ("boka möten", "mötesbokare"),
         ("planera underhåll", "underhållsplanerare"),
+        # A verb whose agent is built on another root: one who drives is a "förare".
+        ("köra truck", "truckförare"),
     ],
 )
 def test_a_verb_and_its_object_name_the_work_as_one_compound(phrase: str, compound: str) -> None:
@@ -592,6 +594,55 @@ def test_verb_phrase_finds_the_slot_the_compound_names() -> None:
         ]
     )
     assert ids(idx, "tvätta bilar")[:1] == [1]
+
+
+def test_an_everyday_phrase_names_work_that_neither_of_its_words_names() -> None:
+    lex = Lexicon()
+    lex.add_many(["frisör", "trädgårdsarbetare", "klipp", "hår", "gräs", "kock", "mat"])
+    lex.set_synonyms(
+        {
+            "klippa hår": ("frisör",),
+            "klippa gräs": ("trädgårdsarbetare",),
+            "laga mat": ("kock",),
+        }
+    )
+    # Either word may be inflected; the object decides what the verb's work is.
+    assert lex.phrase_synonyms("klippa", "har") == ("frisör",)
+    assert lex.phrase_synonyms("klipper", "haret") == ("frisör",)
+    assert lex.phrase_synonyms("klippte", "grasmattan") == ()
+    assert lex.phrase_synonyms("klipper", "graset") == ("trädgårdsarbetare",)
+    assert lex.phrase_synonyms("lagar", "maten") == ("kock",)
+    assert lex.phrase_synonyms("mat", "laga") == ()  # the order of the words counts
+    # A phrase is no single everyday word, and a copy of the lexicon keeps it.
+    assert lex.synonyms("klippa") == () and lex.synonyms("klippa har") == ()
+    assert lex.copy().phrase_synonyms("klippa", "har") == ("frisör",)
+    texts = {t.text: t for t in parse_terms("klipper håret", lex, lambda t: 1, 10)}
+    assert {e.token for e in texts["klipper haret"].expansions} >= {"frisör"}
+    assert all(e.kind == "synonym" for e in texts["klipper haret"].expansions)
+
+
+def test_an_everyday_phrase_finds_the_work_it_names() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Frisör", occupation_id=occ_id("Frisör")),
+            slot(
+                2,
+                "Park- och trädgårdsarbetare",
+                occupation_id=occ_id("Park- och trädgårdsarbetare"),
+            ),
+            slot(3, "Verktygsmakare", occupation_id=occ_id("Verktygsmakare")),
+            slot(4, "Kock storhushåll", occupation_id=occ_id("Kock storhushåll")),
+            slot(5, "Köksbiträde", occupation_id=occ_id("Köksbiträde")),
+            slot(6, "Målare", occupation_id=occ_id("Målare")),
+            slot(7, "Fastighetsmäklare", occupation_id=occ_id("Fastighetsmäklare")),
+        ]
+    )
+    assert ids(idx, "klippa hår")[:1] == [1]
+    assert ids(idx, "klippa gräs")[:1] == [2]
+    assert ids(idx, "laga mat ")[:1] == [4]
+    # A verb whose agent is not the verb and -are, of four letters: "måla" → målare.
+    assert ids(idx, "måla hus")[:1] == [6]
 
 
 # --- every real ad by its own headline ----------------------------------------------------
