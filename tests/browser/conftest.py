@@ -7,8 +7,11 @@ would reset the database of the asyncio suite and start an event loop):
     .venv/bin/pytest tests/browser --confcutdir=tests/browser -p no:cacheprovider
 
 `scripts/test` runs exactly that after the main suite. The service runs on a temporary SQLite
-file; Playwright never downloads a browser: it launches /usr/bin/chromium (Debian's package,
-which `.ci/run` installs). Every page a test visits is checked with axe-core (vendored in
+file; Playwright never downloads a browser: it launches Debian's Chromium, which `.ci/run`
+installs: its headless shell (package chromium-headless-shell, the build Playwright itself
+runs headless) where present, else the full browser (package chromium); `CHROMIUM=/path`
+chooses. The same Blink renders both; the shell leaves out the browser's windowing layer and
+costs a quarter less CPU per page (bench/RESULTS.md, CI time, eleventh step). Every page a test visits is checked with axe-core (vendored in
 `vendor/`) and must show zero WCAG 2.1 A/AA violations and no console errors (a CSP violation
 shows as one). Screenshots go to `test-artifacts/screenshots/` (or `$SCREENSHOT_DIR`);
 `SCREENSHOTS=off` (what `scripts/test` sets under CI, where nobody looks at them) leaves them
@@ -45,7 +48,10 @@ from playwright.sync_api import (
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(__file__).with_name("vendor") / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM") or next(
+    (p for p in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if os.path.exists(p)),
+    "/usr/bin/chromium",
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
