@@ -40,7 +40,7 @@ from rapidfuzz import fuzz, process
 from marketplace.reference.taxonomy import no_education_required
 from search import swedish
 from search.concepts import ConceptIndex, ConceptScores
-from search.everyday import everyday_words
+from search.everyday import everyday_verbs, everyday_words
 from search.group_ranker import GroupRanker
 from search.lexicon import Expansion, Lexicon
 from search.names import name_parts
@@ -1480,7 +1480,7 @@ class SearchIndex:
             # built on them, stand (folding and stemming ~10,000 words cost a few ms per build).
             return
         merged = {**self._concepts.alias_words(), **words, **everyday_words()}
-        self._lex.set_synonyms(merged)
+        self._lex.set_synonyms(merged, everyday_verbs())
         self._added_words = dict(words)
         self._term_post_cache.clear()
 

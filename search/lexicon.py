@@ -93,6 +93,8 @@ class Lexicon:
         self._synonyms_by_stem: dict[str, tuple[str, ...]] = {}
         # Two-word everyday phrases by their words' stems: ("klipp", "har") → frisör.
         self._phrases: dict[tuple[str, str], tuple[str, ...]] = {}
+        # Everyday verbs (folded): never the head of an unknown compound.
+        self._verbs: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self._words)
@@ -112,6 +114,7 @@ class Lexicon:
         out._synonyms = self._synonyms
         out._synonyms_by_stem = self._synonyms_by_stem
         out._phrases = self._phrases
+        out._verbs = self._verbs
         self._ensure_sorted()
         out._sorted = self._sorted.copy()
         out._reversed = self._reversed.copy()
@@ -157,13 +160,18 @@ class Lexicon:
             self._split_cache.clear()
         return added
 
-    def set_synonyms(self, words: dict[str, tuple[str, ...]]) -> None:
+    def set_synonyms(
+        self, words: dict[str, tuple[str, ...]], verbs: frozenset[str] = frozenset()
+    ) -> None:
         """Set everyday words and the vocabulary words each stands for (normalised forms).
 
         An everyday word, or an inflected form of it, then also expands to what its
         vocabulary words expand to, at the ``synonym`` weight. A key of two words is a phrase
-        (a verb and its object, "klippa hår"): see `phrase_synonyms`.
+        (a verb and its object, "klippa hår"): see `phrase_synonyms`. The ``verbs`` among the
+        words (folded) stand for their work only as words of their own, never as the head of
+        an unknown compound (`meanings`): "tillbaka" is no kind of "baka".
         """
+        self._verbs = verbs
         single = {fold(k): v for k, v in words.items() if " " not in k.strip()}
         self._synonyms = single
         self._synonyms_by_stem = {stem(k): v for k, v in single.items()}
@@ -224,8 +232,9 @@ class Lexicon:
             # A word the vocabulary knows means what it says ("försäkringskassa" is no till).
             return (), 0.0
         for cut in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
-            found = self._synonyms.get(folded[cut:], ())
-            if found:
+            head = folded[cut:]
+            found = self._synonyms.get(head, ())
+            if found and head not in self._verbs:
                 return found, _HEAD_MEANING
         return (), 0.0
 

@@ -13,7 +13,7 @@ from functools import cache
 
 from search import disk_cache
 from search.concepts import ConceptIndex, OccupationSuggestion
-from search.everyday import everyday_words
+from search.everyday import everyday_verbs, everyday_words
 from search.group_ranker import GroupRanker
 from search.lexicon import Lexicon
 
@@ -54,6 +54,7 @@ _STATIC_INPUTS = (
     ("marketplace.reference", "taxonomy.py"),
     ("marketplace.reference", "words.py"),
     ("search", "data/everyday.tsv"),
+    ("search", "data/everyday_verbs.tsv"),
     ("search", "everyday.py"),
     ("search", "names.py"),
     ("search", "concepts.py"),
@@ -77,7 +78,7 @@ def _build_static() -> _Static:
     concepts = ConceptIndex()
     lex = Lexicon()
     lex.add_many(sorted(concepts.words()))
-    lex.set_synonyms({**concepts.alias_words(), **everyday_words()})
+    lex.set_synonyms({**concepts.alias_words(), **everyday_words()}, everyday_verbs())
     lex.prefixed("", limit=1)  # sorts the vocabulary once, before it is saved or copied
     return (concepts, GroupRanker(concepts), lex)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.everyday import everyday_words
+from search.everyday import everyday_verbs, everyday_words
 from search.index import SearchIndex
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
@@ -103,3 +103,19 @@ def test_sector_abbreviations_and_clipped_names_find_the_work_they_stand_for() -
     for query, expected in (("dsk", 1), ("lss", 3), ("hvb", 4), ("undis", 5)):
         hits = idx.search(SearchQuery(q=query)).hits
         assert [h.slot_id for h in hits][:1] == [expected], query
+
+
+def test_an_everyday_verb_is_never_the_head_of_an_unknown_compound() -> None:
+    lex = Lexicon()
+    lex.add_many(["bagare", "kassapersonal"])
+    lex.set_synonyms({"baka": ("bagare",), "kassa": ("kassapersonal",)}, frozenset({"baka"}))
+    assert lex.meanings("baka") == (("bagare",), 1.0)
+    assert lex.meanings("bakar") == (("bagare",), 1.0)  # its forms stand for its work
+    # "tillbaka" is no kind of "baka", though "sjukhuskassa" is a kind of "kassa".
+    assert lex.meanings("tillbaka") == ((), 0.0)
+    assert lex.meanings("sjukhuskassa") == (("kassapersonal",), pytest.approx(0.85))
+    # The built-in verbs are the one-word keys of the verbs' table; its phrases are not verbs.
+    verbs = everyday_verbs()
+    assert {"mala", "baka"} <= verbs and not any(" " in v for v in verbs)
+    assert "klippa hår" in everyday_words() and "dagis" in everyday_words()
+    assert taxonomy_lexicon().meanings("tillbaka") == ((), 0.0)
