@@ -86,7 +86,9 @@ class Lexicon:
         self._sorted: list[str] = []
         self._reversed: list[str] = []
         self._dirty = False
-        self._cache: dict[tuple[str, bool, int], tuple[Expansion, ...]] = {}
+        # Expansions of a word (word, prefix allowed, least compound length), and of an everyday
+        # phrase's taxonomy words (the words alone).
+        self._cache: dict[tuple[Any, ...], tuple[Expansion, ...]] = {}
         self._split_cache: dict[tuple[str, bool], list[str] | None] = {}
         # Everyday words and the vocabulary words they stand for, by folded form and by stem.
         self._synonyms: dict[str, tuple[str, ...]] = {}
@@ -198,8 +200,16 @@ class Lexicon:
         return ()
 
     def expand_meaning(self, targets: tuple[str, ...]) -> tuple[Expansion, ...]:
-        """What the vocabulary words of an everyday phrase expand to, at the synonym weight."""
-        return tuple(self._with_synonyms([], targets))
+        """What the vocabulary words of an everyday phrase expand to, at the synonym weight
+        (kept in the expansion cache, as a word's expansions are)."""
+        key = (targets,)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = tuple(self._with_synonyms([], targets))
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
 
     def synonyms(self, folded: str) -> tuple[str, ...]:
         """Return the vocabulary words an everyday word (folded, maybe inflected) stands for."""

@@ -153,28 +153,26 @@ def parse_terms(
                 idf *= _PLACEMENT_PART  # "jobba" in "jobba med barn" only says it is work
             raw.append((word, exps, False, idf, fold(word), False))
         if i + 1 < len(words):
-            verb_idf = raw[-1][3]
             compound = _phrase_compound(word, words[i + 1], lexicon)
+            meaning = lexicon.phrase_synonyms(fold(word), fold(words[i + 1]))
+            if compound is not None or meaning:
+                # What the verb and its object weigh together: a compound or a phrase that
+                # says what both say weighs at least that.
+                pair_idf = raw[-1][3] + _idf(lexicon.expand(words[i + 1]), df, n_docs)
             if compound is not None:
                 exps = tuple(
                     Expansion(e.token, e.kind, e.weight * _PHRASE_FACTOR)
                     for e in lexicon.expand(compound)
                 )
-                # The compound says what the verb and its object say together, and says it
-                # more precisely: it weighs what both do.
-                idf = max(
-                    _idf(exps, df, n_docs),
-                    verb_idf + _idf(lexicon.expand(words[i + 1]), df, n_docs),
-                )
+                # The compound says it more precisely: it may weigh more.
+                idf = max(_idf(exps, df, n_docs), pair_idf)
                 raw.append((compound, exps, False, idf, compound, False))
-            meaning = lexicon.phrase_synonyms(fold(word), fold(words[i + 1]))
             if meaning:
                 # An everyday phrase ("klippa hår", "laga mat") names work that neither of its
-                # words names: it weighs what both do, as the compound above.
+                # words names.
                 exps = lexicon.expand_meaning(meaning)
-                idf = verb_idf + _idf(lexicon.expand(words[i + 1]), df, n_docs)
                 phrase = f"{word} {words[i + 1]}"  # as typed: explanations show it
-                raw.append((phrase, exps, False, idf, fold(phrase), False))
+                raw.append((phrase, exps, False, pair_idf, fold(phrase), False))
     # A whole reading and its parts stand for one query word: count its weight once.
     total = sum(r[3] for r in raw if not r[5]) or 1.0
     return [
