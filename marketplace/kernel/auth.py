@@ -379,15 +379,15 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
     name = username[:100]
     pair_key = "login:pair:" + _sha256(f"{name.strip().casefold()}\0{client}")
     client_key = f"login:client:{client}"
-    client_seen = await limiter.peek(client_key, 300)
-    if client_seen.count >= settings.login_limit_per_client:
+    client_seen = await limiter.peek(client_key, settings.login_limit_per_client, 300)
+    if not client_seen.allowed:
         raise TooManyRequests(
             "För många misslyckade inloggningar härifrån. Försök igen om "
             f"{_minutes(client_seen.retry_after)} minuter.",
             retry_after=client_seen.retry_after,
         )
-    pair_seen = await limiter.peek(pair_key, 900)
-    if pair_seen.count >= settings.login_limit_per_account:
+    pair_seen = await limiter.peek(pair_key, settings.login_limit_per_account, 900)
+    if not pair_seen.allowed:
         raise TooManyRequests(
             "För många misslyckade inloggningar med det användarnamnet härifrån. Försök igen "
             f"om {_minutes(pair_seen.retry_after)} minuter.",

@@ -1,17 +1,29 @@
-"""Fixed-window rate limits, in memory (one process) or in Redis (shared by all workers).
+"""Sliding-window rate limits, in memory (one process) or in Redis (shared by all workers).
 
 Litestar's RateLimitMiddleware counts per process, so with several workers an attacker gets
-N times the budget. With `REDIS_URL` set, every worker counts in the same Redis key.
+N times the budget. With `REDIS_URL` set, every worker counts in the same Redis keys.
+
+A fixed window let a burst straddle two windows: `limit` attempts in the last second of one
+and `limit` more in the first second of the next (found when a test's ten failed sign-ins
+crossed a five-minute mark and the eleventh was let through). So the count is a sliding
+window's, estimated from two fixed ones: the current window's attempts plus the previous
+window's, weighted by how much of the previous window the sliding one still covers, rounded
+up. The estimate errs on the strict side by less than one attempt, and needs two counters per
+key however many attempts there are.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
 from marketplace.kernel.errors import TooManyRequests
 from marketplace.kernel.settings import Settings, get_settings
+
+# The windows `reset` forgets (every window the callers use).
+_WINDOWS = (60, 300, 900, 3600)
 
 
 @dataclass(frozen=True)
@@ -25,8 +37,8 @@ class Limiter(Protocol):
     async def hit(self, key: str, limit: int, window_s: int) -> Verdict:
         """Count one attempt under `key`; refuse once more than `limit` fall in the window."""
 
-    async def peek(self, key: str, window_s: int) -> Verdict:
-        """How many attempts the current window holds, without counting one."""
+    async def peek(self, key: str, limit: int, window_s: int) -> Verdict:
+        """Whether one more attempt would be allowed, without counting one."""
 
     async def reset(self, key: str) -> None:
         """Forget the attempts under `key` (after a successful sign-in)."""
@@ -35,30 +47,65 @@ class Limiter(Protocol):
         """Let go of what the limiter holds open (Redis's connections)."""
 
 
+def window_of(now: float, window_s: int) -> tuple[int, float]:
+    """The start of the fixed window `now` falls in, and how far into it `now` is (0 to 1)."""
+    start = int(now) - int(now) % window_s
+    return start, (now - start) / window_s
+
+
+def estimate(current: int, previous: int, elapsed: float) -> int:
+    """The attempts in the sliding window: the current window's, and the previous window's
+    share that the sliding window still covers, rounded up (a hair's float error aside)."""
+    return current + math.ceil(previous * (1.0 - elapsed) - 1e-9)
+
+
+def verdict(current: int, previous: int, elapsed: float, limit: int, window_s: int) -> Verdict:
+    """The verdict on `current` + `previous` attempts (the current window's attempt counted),
+    with the seconds until one more would be allowed, if nobody tries in the meantime."""
+    count = estimate(current, previous, elapsed)
+    allowed = count <= limit
+    # One more attempt is allowed once the estimate, before it, is at most limit - 1.
+    room = limit - 1
+    if current <= room:
+        # Within this window, as the previous window's share shrinks.
+        needed = 0.0 if previous <= 0 else max(0.0, 1.0 - (room - current) / previous)
+        wait = (needed - elapsed) * window_s
+    else:
+        # Only after this window, as its attempts become the previous window's share.
+        wait = (1.0 - elapsed) * window_s + (1.0 - room / current) * window_s
+    return Verdict(allowed, count, max(1, math.ceil(wait - 1e-9)))
+
+
 class MemoryLimiter:
     """Counts in this process only: right for one worker and for the embedded default."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, tuple[int, int]] = {}
+        # key → (current window's start, its attempts, the previous window's attempts)
+        self._windows: dict[str, tuple[int, int, int]] = {}
+
+    def _counts(self, key: str, start: int, window_s: int) -> tuple[int, int]:
+        seen_start, current, previous = self._windows.get(key, (start, 0, 0))
+        if seen_start == start:
+            return current, previous
+        if seen_start == start - window_s:
+            return 0, current
+        return 0, 0
 
     async def hit(self, key: str, limit: int, window_s: int) -> Verdict:
-        now = int(time.time())
-        start = now - now % window_s
-        window_start, count = self._windows.get(key, (start, 0))
-        if window_start != start:
-            window_start, count = start, 0
-        count += 1
-        self._windows[key] = (window_start, count)
+        now = time.time()
+        start, elapsed = window_of(now, window_s)
+        current, previous = self._counts(key, start, window_s)
+        current += 1
+        self._windows[key] = (start, current, previous)
         if len(self._windows) > 100_000:  # bound memory under a spray of keys
-            self._windows = {k: v for k, v in self._windows.items() if v[0] == start}
-        return Verdict(count <= limit, count, window_start + window_s - now)
+            self._windows = {k: v for k, v in self._windows.items() if v[0] >= start - window_s}
+        return verdict(current, previous, elapsed, limit, window_s)
 
-    async def peek(self, key: str, window_s: int) -> Verdict:
-        now = int(time.time())
-        start = now - now % window_s
-        window_start, count = self._windows.get(key, (start, 0))
-        count = count if window_start == start else 0
-        return Verdict(True, count, start + window_s - now)
+    async def peek(self, key: str, limit: int, window_s: int) -> Verdict:
+        start, elapsed = window_of(time.time(), window_s)
+        current, previous = self._counts(key, start, window_s)
+        seen = verdict(current, previous, elapsed, limit, window_s)
+        return Verdict(seen.count < limit, seen.count, seen.retry_after)
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
@@ -68,33 +115,43 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    """Counts in Redis with INCR + EXPIRE, so all workers share one budget per key."""
+    """Counts in Redis, one INCR'd key per key and fixed window (kept for two windows), so all
+    workers share one budget per key."""
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url)
 
-    async def hit(self, key: str, limit: int, window_s: int) -> Verdict:
-        now = int(time.time())
-        start = now - now % window_s
-        full_key = f"mp:rl:{key}:{start}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(full_key)
-            pipe.expire(full_key, window_s + 1)
-            count, _ = await pipe.execute()
-        return Verdict(int(count) <= limit, int(count), start + window_s - now)
+    @staticmethod
+    def _key(key: str, start: int) -> str:
+        return f"mp:rl:{key}:{start}"
 
-    async def peek(self, key: str, window_s: int) -> Verdict:
-        now = int(time.time())
-        start = now - now % window_s
-        count = await self._redis.get(f"mp:rl:{key}:{start}")
-        return Verdict(True, int(count or 0), start + window_s - now)
+    async def hit(self, key: str, limit: int, window_s: int) -> Verdict:
+        start, elapsed = window_of(time.time(), window_s)
+        current_key = self._key(key, start)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(current_key)
+            pipe.expire(current_key, 2 * window_s + 1)
+            pipe.get(self._key(key, start - window_s))
+            current, _, previous = await pipe.execute()
+        return verdict(int(current), int(previous or 0), elapsed, limit, window_s)
+
+    async def peek(self, key: str, limit: int, window_s: int) -> Verdict:
+        start, elapsed = window_of(time.time(), window_s)
+        current, previous = await self._redis.mget(
+            self._key(key, start), self._key(key, start - window_s)
+        )
+        seen = verdict(int(current or 0), int(previous or 0), elapsed, limit, window_s)
+        return Verdict(seen.count < limit, seen.count, seen.retry_after)
 
     async def reset(self, key: str) -> None:
         now = int(time.time())
-        for window_s in (60, 300, 900, 3600):
-            await self._redis.delete(f"mp:rl:{key}:{now - now % window_s}")
+        keys = []
+        for window_s in _WINDOWS:
+            start = now - now % window_s
+            keys += [self._key(key, start), self._key(key, start - window_s)]
+        await self._redis.delete(*keys)
 
     async def aclose(self) -> None:
         await self._redis.aclose()

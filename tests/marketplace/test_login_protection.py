@@ -137,7 +137,7 @@ async def test_redis_limiter_is_shared_between_workers():
     fourth = await worker_b.hit(key, 3, 60)
     assert not fourth.allowed
     assert fourth.count == 4
-    assert (await worker_a.peek(key, 60)).count == 4
+    assert (await worker_a.peek(key, 3, 60)).count == 4
     await probe.aclose()
     await worker_a.aclose()
     await worker_b.aclose()
