@@ -71,13 +71,18 @@ async def database() -> AsyncIterator[None]:
 
 
 @pytest.fixture(autouse=True)
-async def clean_tables(database: None) -> AsyncIterator[None]:
-    """Every test starts with empty tables (migrations stay applied) and fresh rate limits."""
+async def clean_tables(database: None, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test starts with empty tables (migrations stay applied) and fresh rate limits.
+
+    Tests marked `shares_module_rows` share rows that a module-scoped fixture made (the
+    access matrix's cases, one per route, on one world): that fixture empties the tables
+    when the module is done, so a test without the mark never sees them."""
     from marketplace.kernel import ratelimit
 
     await ratelimit.close_limiters()
     yield
-    await dbutil.truncate_all()
+    if request.node.get_closest_marker("shares_module_rows") is None:
+        await dbutil.truncate_all()
 
 
 # One app per distinct settings: building one costs ~0.5 s (Litestar registers ~340 handlers),
@@ -88,8 +93,8 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
 _APP_CACHE: dict[object, Litestar] = {}
 
 
-@pytest.fixture
-async def app() -> Litestar:
+def cached_app() -> Litestar:
+    """The app built for the current settings (built once per distinct settings)."""
     from marketplace.app import create_app
 
     settings = get_settings()
@@ -97,6 +102,11 @@ async def app() -> Litestar:
     if cached is None:
         cached = _APP_CACHE[settings] = create_app(outer_hooks=[loop_hook])
     return cached
+
+
+@pytest.fixture
+async def app() -> Litestar:
+    return cached_app()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ and the test fails. A caller is *denied* when the answer is 401, 403 or 404 and 
 when it is anything else below 500; a 500 always fails. A route missing from `EXPECTED`
 fails, and so does an entry whose route no longer exists, so the table stays true.
 
-Run: `pytest tests/test_access_matrix.py` (on either engine).
+Run: `pytest tests/test_access_matrix.py` (on either engine). One test per route (`test_access_matrix[GET /...]`), all on one world.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -49,6 +51,7 @@ from placements.tables import (
     PlanningMeeting,
 )
 from search.tables import EverydayWord
+from tests import dbutil
 from tests.builders import (
     add_member,
     make_booking,
@@ -65,7 +68,7 @@ from tests.builders import (
     make_slot,
     make_user_row,
 )
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, cached_app
 from tests.inloop import InLoopClient
 
 IDENTITIES = (
@@ -1117,10 +1120,6 @@ async def test_every_route_has_an_expectation_and_every_expectation_a_route(app)
     assert not stale, f"expectations for routes that no longer exist: {stale}"
 
 
-async def test_access_matrix(app):
-    await run_matrix(app)
-
-
 # Host A's routes to a proposal, pointed at one the participant answers first instead: host A
 # is refused everywhere (as if it did not exist); only participant A answers it; the
 # coordinator reaches it (an answer in the host's stead is a 409, not a denial).
@@ -1165,41 +1164,74 @@ async def test_an_awaiting_proposal_is_hidden_from_the_host(app):
     assert not problems, "\n".join(problems)
 
 
-async def run_matrix(app: Litestar) -> None:
+# --- the matrix: one test per route, on one world -------------------------------------------
+
+
+@dataclass
+class Matrix:
+    """What the matrix's tests share: the people, the world that reads share, one client and
+    its CSRF token. Made once per module (its rows outlive each test: `shares_module_rows`),
+    as when the matrix was one test: a world of its own for every route cost ~0.2 s each."""
+
+    people: People
+    shared: World
+    client: InLoopClient[Litestar]
+    csrf: str
+    stale: bool = False  # a write was let through since the shared world was made
+
+
+@pytest.fixture(scope="module")
+async def matrix() -> AsyncIterator[Matrix]:
     people = await make_people()
-    routes = all_routes(app) & EXPECTED.keys()
-    problems: list[str] = []
-    cells = 0
-    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
+    async with InLoopClient(app=cached_app(), base_url="http://testserver.local") as client:
         await client.get("/", headers={"accept": "text/html"})
         csrf = client.cookies.get("mp_csrf") or ""
         assert csrf, "the CSRF cookie is needed for the HTML forms"
-        shared = await make_world(people)  # reads change nothing, so they share one world
-        for method, path in sorted(routes, key=lambda r: (r[1], r[0])):
-            unsafe = method in UNSAFE
-            world = await make_world(people) if unsafe else shared
-            allowed = EXPECTED[(method, path)]
-            # Expected denials first: they must change nothing. An allowed write may change
-            # the objects (a deleted slot, a revoked token), so an expected caller who is
-            # denied after an earlier write is asked again on a fresh world.
-            dirty = False
-            for who in sorted(IDENTITIES, key=lambda who: who in allowed):
-                result = await call(client, method, path, who, people, world, csrf)
-                if dirty and who in allowed and result.status in DENIED:
-                    world = await make_world(people)
-                    result = await call(client, method, path, who, people, world, csrf)
-                cells += 1
-                got_allowed = result.status not in DENIED
-                if result.status >= 500:
-                    problems.append(f"{method} {path} as {who}: {result.status} {result.body}")
-                elif got_allowed and who not in allowed:
-                    problems.append(
-                        f"UNEXPECTED ALLOW {method} {path} as {who}: {result.status} {result.body}"
-                    )
-                elif not got_allowed and who in allowed:
-                    problems.append(
-                        f"unexpected deny {method} {path} as {who}: {result.status} {result.body}"
-                    )
-                dirty = dirty or (got_allowed and unsafe)
-    assert cells == len(routes) * len(IDENTITIES)
-    assert not problems, f"{len(problems)} of {cells} cells differ:\n" + "\n".join(problems)
+        yield Matrix(people, await make_world(people), client, csrf)
+    await dbutil.truncate_all()
+
+
+# By path, then method: one test each, so that coverage's tracer follows only the routes whose
+# denials no other test reaches (tests/coverage_runs.py).
+ROUTES = sorted(EXPECTED, key=lambda route: (route[1], route[0]))
+
+
+@pytest.mark.shares_module_rows
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+async def test_access_matrix(matrix: Matrix, method: str, path: str) -> None:
+    """The route as every kind of caller, against its row of `EXPECTED`."""
+    people, client, csrf = matrix.people, matrix.client, matrix.csrf
+    unsafe = method in UNSAFE
+    # Reads change nothing, so they share one world; a write gets a world of its own.
+    if unsafe:
+        world = await make_world(people)
+    else:
+        if matrix.stale:
+            # A write may reach past its own world (pausing host A pauses all its slots).
+            matrix.shared, matrix.stale = await make_world(people), False
+        world = matrix.shared
+    allowed = EXPECTED[(method, path)]
+    problems: list[str] = []
+    # Expected denials first: they must change nothing. An allowed write may change the
+    # objects (a deleted slot, a revoked token), so an expected caller who is denied after an
+    # earlier write is asked again on a fresh world.
+    dirty = False
+    for who in sorted(IDENTITIES, key=lambda who: who in allowed):
+        result = await call(client, method, path, who, people, world, csrf)
+        if dirty and who in allowed and result.status in DENIED:
+            world = await make_world(people)
+            result = await call(client, method, path, who, people, world, csrf)
+        got_allowed = result.status not in DENIED
+        if result.status >= 500:
+            problems.append(f"{method} {path} as {who}: {result.status} {result.body}")
+        elif got_allowed and who not in allowed:
+            problems.append(
+                f"UNEXPECTED ALLOW {method} {path} as {who}: {result.status} {result.body}"
+            )
+        elif not got_allowed and who in allowed:
+            problems.append(
+                f"unexpected deny {method} {path} as {who}: {result.status} {result.body}"
+            )
+        dirty = dirty or (got_allowed and unsafe)
+    matrix.stale = matrix.stale or dirty
+    assert not problems, "\n".join(problems)
