@@ -5,25 +5,26 @@ N times the budget. With `REDIS_URL` set, every worker counts in the same Redis 
 
 A fixed window let a burst straddle two windows: `limit` attempts in the last second of one
 and `limit` more in the first second of the next (found when a test's ten failed sign-ins
-crossed a five-minute mark and the eleventh was let through). So the count is a sliding
-window's, estimated from two fixed ones: the current window's attempts plus the previous
-window's, weighted by how much of the previous window the sliding one still covers, rounded
-up. The estimate errs on the strict side by less than one attempt, and needs two counters per
-key however many attempts there are.
+crossed a five-minute mark and the eleventh was let through). So each key keeps the times of
+its latest attempts, at most `limit` + 1 of them (the limits are small: at most a few hundred
+an hour), and an attempt counts for exactly one window's length after it was made. The wait
+told is exact too: until the attempt that tipped the count over slides out, never longer
+than the window.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 import time
+from array import array
 from dataclasses import dataclass
 from typing import Protocol
 
 from marketplace.kernel.errors import TooManyRequests
 from marketplace.kernel.settings import Settings, get_settings
 
-# The windows `reset` forgets (every window the callers use).
-_WINDOWS = (60, 300, 900, 3600)
+_MAX_KEYS = 100_000  # the memory limiter's bound under a spray of keys
 
 
 @dataclass(frozen=True)
@@ -47,76 +48,56 @@ class Limiter(Protocol):
         """Let go of what the limiter holds open (Redis's connections)."""
 
 
-def window_of(now: float, window_s: int) -> tuple[int, float]:
-    """The start of the fixed window `now` falls in, and how far into it `now` is (0 to 1)."""
-    start = int(now) - int(now) % window_s
-    return start, (now - start) / window_s
-
-
-def estimate(current: int, previous: int, elapsed: float) -> int:
-    """The attempts in the sliding window: the current window's, and the previous window's
-    share that the sliding window still covers, rounded up (a hair's float error aside)."""
-    return current + math.ceil(previous * (1.0 - elapsed) - 1e-9)
-
-
-def verdict(current: int, previous: int, elapsed: float, limit: int, window_s: int) -> Verdict:
-    """The verdict on `current` + `previous` attempts (the current window's attempt counted),
-    with the seconds until one more would be allowed, if nobody tries in the meantime."""
-    count = estimate(current, previous, elapsed)
-    allowed = count <= limit
-    # One more attempt is allowed once the estimate, before it, is at most limit - 1.
-    room = limit - 1
-    if current <= room:
-        # Within this window, as the previous window's share shrinks.
-        needed = 0.0 if previous <= 0 else max(0.0, 1.0 - (room - current) / previous)
-        wait = (needed - elapsed) * window_s
-    else:
-        # Only after this window, as its attempts become the previous window's share.
-        wait = (1.0 - elapsed) * window_s + (1.0 - room / current) * window_s
-    return Verdict(allowed, count, max(1, math.ceil(wait - 1e-9)))
+def verdict(times: list[float], now: float, limit: int, window_s: int, hit: bool) -> Verdict:
+    """The verdict on the attempts at `times` (ascending, all within the window; after a hit,
+    the hit's own is the last): allowed when a hit keeps them to `limit`, or, for a look
+    without one, when one more would. The wait is until one more attempt would be allowed:
+    until the attempt `limit` places from the newest has slid out."""
+    count = len(times)
+    allowed = count <= limit if hit else count < limit
+    over = count - limit  # the index of the attempt whose leaving makes room for one more
+    wait = times[over] + window_s - now if over >= 0 else 0.0
+    return Verdict(allowed, count, max(1, min(window_s, math.ceil(wait - 1e-6))))
 
 
 class MemoryLimiter:
     """Counts in this process only: right for one worker and for the embedded default."""
 
     def __init__(self) -> None:
-        # key → (current window's start, its attempts, the previous window's attempts)
-        self._windows: dict[str, tuple[int, int, int]] = {}
+        # key → (window, the times of its latest attempts, ascending)
+        self._times: dict[str, tuple[int, array[float]]] = {}
 
-    def _counts(self, key: str, start: int, window_s: int) -> tuple[int, int]:
-        seen_start, current, previous = self._windows.get(key, (start, 0, 0))
-        if seen_start == start:
-            return current, previous
-        if seen_start == start - window_s:
-            return 0, current
-        return 0, 0
+    def _recent(self, key: str, now: float, window_s: int) -> array[float]:
+        _, times = self._times.get(key, (window_s, array("d")))
+        cut = 0
+        while cut < len(times) and times[cut] <= now - window_s:
+            cut += 1
+        return times[cut:]
 
     async def hit(self, key: str, limit: int, window_s: int) -> Verdict:
         now = time.time()
-        start, elapsed = window_of(now, window_s)
-        current, previous = self._counts(key, start, window_s)
-        current += 1
-        self._windows[key] = (start, current, previous)
-        if len(self._windows) > 100_000:  # bound memory under a spray of keys
-            self._windows = {k: v for k, v in self._windows.items() if v[0] >= start - window_s}
-        return verdict(current, previous, elapsed, limit, window_s)
+        times = self._recent(key, now, window_s)
+        times.append(now)
+        times = times[-(limit + 1) :]
+        self._times[key] = (window_s, times)
+        if len(self._times) > _MAX_KEYS:
+            self._times = {k: (w, t) for k, (w, t) in self._times.items() if t and t[-1] > now - w}
+        return verdict(list(times), now, limit, window_s, hit=True)
 
     async def peek(self, key: str, limit: int, window_s: int) -> Verdict:
-        start, elapsed = window_of(time.time(), window_s)
-        current, previous = self._counts(key, start, window_s)
-        seen = verdict(current, previous, elapsed, limit, window_s)
-        return Verdict(seen.count < limit, seen.count, seen.retry_after)
+        now = time.time()
+        return verdict(list(self._recent(key, now, window_s)), now, limit, window_s, hit=False)
 
     async def reset(self, key: str) -> None:
-        self._windows.pop(key, None)
+        self._times.pop(key, None)
 
     async def aclose(self) -> None:
         return None
 
 
 class RedisLimiter:
-    """Counts in Redis, one INCR'd key per key and fixed window (kept for two windows), so all
-    workers share one budget per key."""
+    """Counts in Redis, the times of a key's latest attempts in a sorted set, so all workers
+    share one budget per key."""
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis
@@ -124,34 +105,33 @@ class RedisLimiter:
         self._redis = redis.from_url(url)
 
     @staticmethod
-    def _key(key: str, start: int) -> str:
-        return f"mp:rl:{key}:{start}"
+    def _key(key: str) -> str:
+        return f"mp:rl:{key}"
 
     async def hit(self, key: str, limit: int, window_s: int) -> Verdict:
-        start, elapsed = window_of(time.time(), window_s)
-        current_key = self._key(key, start)
+        now = time.time()
+        full_key = self._key(key)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(current_key)
-            pipe.expire(current_key, 2 * window_s + 1)
-            pipe.get(self._key(key, start - window_s))
-            current, _, previous = await pipe.execute()
-        return verdict(int(current), int(previous or 0), elapsed, limit, window_s)
+            pipe.zremrangebyscore(full_key, "-inf", now - window_s)
+            # A member of its own: two workers' attempts in the same microsecond both count.
+            pipe.zadd(full_key, {f"{now!r}:{secrets.token_hex(4)}": now})
+            pipe.zremrangebyrank(full_key, 0, -(limit + 2))
+            pipe.zrange(full_key, 0, -1, withscores=True)
+            pipe.expire(full_key, window_s + 1)
+            *_, members, _ = await pipe.execute()
+        times = sorted(float(pair[1]) for pair in members)
+        return verdict(times, now, limit, window_s, hit=True)
 
     async def peek(self, key: str, limit: int, window_s: int) -> Verdict:
-        start, elapsed = window_of(time.time(), window_s)
-        current, previous = await self._redis.mget(
-            self._key(key, start), self._key(key, start - window_s)
+        now = time.time()
+        members = await self._redis.zrangebyscore(
+            self._key(key), f"({now - window_s!r}", "+inf", withscores=True
         )
-        seen = verdict(int(current or 0), int(previous or 0), elapsed, limit, window_s)
-        return Verdict(seen.count < limit, seen.count, seen.retry_after)
+        times = sorted(float(pair[1]) for pair in members)
+        return verdict(times, now, limit, window_s, hit=False)
 
     async def reset(self, key: str) -> None:
-        now = int(time.time())
-        keys = []
-        for window_s in _WINDOWS:
-            start = now - now % window_s
-            keys += [self._key(key, start), self._key(key, start - window_s)]
-        await self._redis.delete(*keys)
+        await self._redis.delete(self._key(key))
 
     async def aclose(self) -> None:
         await self._redis.aclose()

@@ -1,5 +1,5 @@
-"""The sliding-window rate limits: no burst across a window's edge, the wait they tell, and the
-same counts in memory and in Redis."""
+"""The sliding-window rate limits: no burst across a window's edge, attempts that slide out,
+the wait they tell, and the same counts in memory and in Redis."""
 
 from __future__ import annotations
 
@@ -9,46 +9,25 @@ import uuid
 import pytest
 import time_machine
 
-from marketplace.kernel.ratelimit import (
-    Limiter,
-    MemoryLimiter,
-    RedisLimiter,
-    estimate,
-    verdict,
-    window_of,
-)
+from marketplace.kernel.ratelimit import Limiter, MemoryLimiter, RedisLimiter, verdict
 
 REDIS = "redis://127.0.0.1:6379/15"
 # A five-minute mark, as the sign-in budget's window has (300 s).
 EDGE = dt.datetime(2026, 12, 6, 3, 45, tzinfo=dt.UTC)
 
 
-def test_window_of_says_where_in_its_window_a_moment_falls():
-    assert window_of(600.0, 300) == (600, 0.0)
-    assert window_of(675.0, 300) == (600, 0.25)
-    assert window_of(899.0, 300)[0] == 600
-
-
-def test_the_estimate_weighs_the_previous_window_by_what_is_left_of_it_rounded_up():
-    assert estimate(0, 10, 0.0) == 10
-    assert estimate(2, 10, 0.5) == 7
-    assert estimate(2, 10, 0.55) == 7  # 4.5 rounded up
-    assert estimate(2, 10, 0.999) == 3  # strict: a trace of the previous window counts
-    assert estimate(2, 0, 0.3) == 2
-    assert estimate(3, 3, 1e-12) == 6  # float error at the edge does not add an attempt
-
-
-def test_the_wait_is_until_one_more_attempt_would_be_allowed():
-    # Eleven in the current window (the refused one counted), limit ten, 40 % into a 300 s
-    # window: the rest of it (180 s), then until two elevenths of them have slid out (55 s).
-    refused = verdict(11, 0, 0.4, 10, 300)
-    assert (refused.allowed, refused.count, refused.retry_after) == (False, 11, 180 + 55)
-    # Four now and ten before, limit five, half-way: one more is allowed only when nothing
-    # of the previous window is left, at this window's end.
-    assert verdict(4, 10, 0.5, 5, 300).retry_after == 150
-    # Two now and ten before, limit five: at 80 % the previous share is ceil(2) → 4 ≤ 4.
-    assert verdict(2, 10, 0.5, 5, 300).retry_after == 90
-    assert verdict(1, 0, 0.5, 5, 300).allowed
+def test_the_wait_is_until_the_attempt_that_makes_room_slides_out():
+    # Limit 3 in 60 s; attempts at 0, 10, 20 and 30 (the last one refused), now 30: one more
+    # is allowed when two have slid out, the one at 10 the last of them (at 70).
+    refused = verdict([0.0, 10.0, 20.0, 30.0], 30.0, 3, 60, hit=True)
+    assert (refused.allowed, refused.count, refused.retry_after) == (False, 4, 40)
+    # A look, not a hit: three of three is full, and the first leaving makes room.
+    seen = verdict([0.0, 10.0, 20.0], 30.0, 3, 60, hit=False)
+    assert (seen.allowed, seen.count, seen.retry_after) == (False, 3, 30)
+    assert verdict([0.0, 10.0], 30.0, 3, 60, hit=False).allowed
+    # Never longer than the window, whole seconds rounded up.
+    assert verdict([29.5, 29.5, 29.5, 29.5], 30.0, 3, 60, hit=True).retry_after == 60
+    assert verdict([0.25, 1.0, 2.0, 3.0], 3.0, 3, 60, hit=True).retry_after == 58
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -69,29 +48,29 @@ async def test_a_burst_across_a_windows_edge_is_refused(limiter):
         for _ in range(5):
             assert (await limiter.hit(key, 10, 300)).allowed
         seen = await limiter.peek(key, 10, 300)
-        assert (seen.allowed, seen.count) == (False, 10)
+        assert (seen.allowed, seen.count, seen.retry_after) == (False, 10, 297)
         refused = await limiter.hit(key, 10, 300)
-        assert not refused.allowed and refused.count == 11
+        assert (refused.allowed, refused.count, refused.retry_after) == (False, 11, 297)
         # Nobody tries again; when the wait told is over, one attempt is let through.
         traveller.shift(dt.timedelta(seconds=refused.retry_after))
         assert (await limiter.peek(key, 10, 300)).allowed
         assert (await limiter.hit(key, 10, 300)).allowed
 
 
-async def test_attempts_slide_out_of_the_window(limiter):
+async def test_attempts_slide_out_of_the_window_one_by_one(limiter):
     key = f"test:{uuid.uuid4().hex}"
     with time_machine.travel(EDGE, tick=False) as traveller:
         for _ in range(3):
             await limiter.hit(key, 3, 60)
-        assert not (await limiter.peek(key, 3, 60)).allowed
-        traveller.shift(dt.timedelta(seconds=90))  # half of them have slid out
+            traveller.shift(dt.timedelta(seconds=20))
+        # Now 60 s after the first: it has slid out.
         seen = await limiter.peek(key, 3, 60)
         assert (seen.allowed, seen.count) == (True, 2)
-        traveller.shift(dt.timedelta(seconds=60))  # two windows on: nothing is left
+        traveller.shift(dt.timedelta(seconds=40))
         assert (await limiter.peek(key, 3, 60)).count == 0
 
 
-async def test_a_reset_forgets_both_windows(limiter):
+async def test_a_reset_forgets_every_attempt(limiter):
     key = f"test:{uuid.uuid4().hex}"
     with time_machine.travel(EDGE - dt.timedelta(seconds=1), tick=False) as traveller:
         for _ in range(3):
@@ -100,3 +79,16 @@ async def test_a_reset_forgets_both_windows(limiter):
         await limiter.hit(key, 3, 300)
         await limiter.reset(key)
         assert (await limiter.peek(key, 3, 300)).count == 0
+
+
+async def test_the_memory_limiter_keeps_a_bounded_number_of_keys(monkeypatch):
+    from marketplace.kernel import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_MAX_KEYS", 3)
+    limiter = MemoryLimiter()
+    with time_machine.travel(EDGE, tick=False) as traveller:
+        for n in range(3):
+            await limiter.hit(f"old{n}", 5, 60)
+        traveller.shift(dt.timedelta(seconds=61))
+        await limiter.hit("new", 5, 60)
+    assert list(limiter._times) == ["new"]
