@@ -4,8 +4,8 @@ Coverage's tracer costs about half again of a test's CPU wherever it is switched
 tests reach only arcs that other tests reach too. This script takes, greedily, the tests that
 reach the most arcs not yet reached per second they take, until the chosen tests reach every
 arc that the whole suite reaches in a test; the others are listed as untraced. Taken as
-reached already: the arcs of the tests that the PostgreSQL pass traces in any case (the files
-of tests/postgres_traced.txt), except in the engine-specific modules, whose SQLite arcs only
+reached already: the arcs of the tests that the PostgreSQL pass traces in any case (those of
+tests/postgres_traced.txt), except in the engine-specific modules, whose SQLite arcs only
 a test traced on SQLite reaches. Tests under coverage_runs.MOVED are traced on PostgreSQL, so
 they count only outside those modules too.
 
@@ -40,6 +40,8 @@ from tests.coverage_runs import (  # noqa: E402
     POSTGRES_LIST,
     Arc,
     arcs_by_test,
+    cover,
+    in_postgres_list,
     read_list,
 )
 
@@ -83,15 +85,15 @@ def choose(
     engine: frozenset[str],
     postgres_files: frozenset[str],
 ) -> set[str]:
-    """The tests to trace: a greedy cover of the arcs, by arcs per second, then pruned of
-    tests whose arcs the others reach. `engine`: the engine-specific modules;
-    `postgres_files`: the test files the PostgreSQL pass traces in any case."""
+    """The tests to trace: a cover of the arcs (`coverage_runs.cover`). `engine`: the engine-specific modules;
+    `postgres_files`: the entries of tests/postgres_traced.txt (tests or whole files), which
+    the PostgreSQL pass traces in any case."""
 
     def counts(test: str, arc: Arc) -> bool:
         """Whether tracing `test` where it is traced reaches `arc` as this run did."""
         return arc[0] not in engine or not test.startswith(MOVED)
 
-    always = {t for tests in arcs.values() for t in tests if t.split("::")[0] in postgres_files}
+    always = {t for tests in arcs.values() for t in tests if in_postgres_list(t, postgres_files)}
     need = {
         arc: {t for t in tests if counts(t, arc)}
         for arc, tests in arcs.items()
@@ -100,25 +102,7 @@ def choose(
         if arc[0] in engine or not tests & always
     }
     need = {arc: tests for arc, tests in need.items() if tests}
-    left = set(need)
-    chosen: list[str] = []
-    while left:
-        gain: dict[str, int] = defaultdict(int)
-        for arc in left:
-            for test in need[arc]:
-                gain[test] += 1
-        best = max(gain, key=lambda t: (gain[t] / max(times.get(t, 0.0), 0.02), t))
-        chosen.append(best)
-        left = {arc for arc in left if best not in need[arc]}
-    kept = set(chosen)
-    by_test: dict[str, list[Arc]] = defaultdict(list)
-    for arc, tests in need.items():
-        for test in tests:
-            by_test[test].append(arc)
-    for test in sorted(chosen, key=lambda t: -times.get(t, 0.0)):
-        if all(need[arc] & (kept - {test}) for arc in by_test[test]):
-            kept.discard(test)
-    return kept
+    return cover(need, times)
 
 
 def main(argv: list[str]) -> int:

@@ -7,8 +7,9 @@ traced module or not, and a test needs it only when it reaches an arc that no ot
 test reaches. So with the whole suite each engine pass is two runs on its database, one
 under the tracer and one without it:
 
-- PostgreSQL traces the test files of `tests/postgres_traced.txt` (together they reach every
-  arc that only PostgreSQL reaches; made by `scripts/postgres_traced_tests.py`) and the tests
+- PostgreSQL traces the tests of `tests/postgres_traced.txt` (node ids, or whole files;
+  together they reach every arc that only PostgreSQL reaches; made by
+  `scripts/postgres_traced_tests.py`) and the tests
   under MOVED (traced there instead of on SQLite, which balances the two passes) that are
   not in `tests/untraced.txt`;
 - SQLite traces every other test that is not in `tests/untraced.txt`.
@@ -66,14 +67,43 @@ def arcs_by_test(coverage_data: str | Path) -> dict[Arc, set[str]]:
     return dict(arcs)
 
 
+def cover(need: dict[Arc, set[str]], times: dict[str, float]) -> set[str]:
+    """A small, quick set of tests that together reach every arc of `need` (arc → the tests
+    that reach it): taken greedily by arcs not yet reached per second of the test's time, then
+    pruned, longest first, of tests whose arcs the others reach too."""
+    left = set(need)
+    chosen: list[str] = []
+    while left:
+        gain: dict[str, int] = defaultdict(int)
+        for arc in left:
+            for test in need[arc]:
+                gain[test] += 1
+        best = max(gain, key=lambda t: (gain[t] / max(times.get(t, 0.0), 0.02), t))
+        chosen.append(best)
+        left = {arc for arc in left if best not in need[arc]}
+    kept = set(chosen)
+    by_test: dict[str, list[Arc]] = defaultdict(list)
+    for arc, tests in need.items():
+        for test in tests:
+            by_test[test].append(arc)
+    for test in sorted(chosen, key=lambda t: -times.get(t, 0.0)):
+        if all(need[arc] & (kept - {test}) for arc in by_test[test]):
+            kept.discard(test)
+    return kept
+
+
+def in_postgres_list(nodeid: str, postgres_entries: frozenset[str]) -> bool:
+    """Whether `tests/postgres_traced.txt` names the test `nodeid` or its whole file."""
+    return nodeid in postgres_entries or nodeid.split("::", 1)[0] in postgres_entries
+
+
 def is_traced(
-    nodeid: str, engine: str, untraced: frozenset[str], postgres_files: frozenset[str]
+    nodeid: str, engine: str, untraced: frozenset[str], postgres_entries: frozenset[str]
 ) -> bool:
     """Whether the test `nodeid` runs under the tracer in `engine`'s pass."""
-    file = nodeid.split("::", 1)[0]
-    moved = file.startswith(MOVED)
+    moved = nodeid.startswith(MOVED)
     if engine == "postgres":
-        return file in postgres_files or (moved and nodeid not in untraced)
+        return in_postgres_list(nodeid, postgres_entries) or (moved and nodeid not in untraced)
     return not moved and nodeid not in untraced
 
 
@@ -91,11 +121,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if run is None:
         return
     engine, part = run.split("-")
-    untraced, postgres_files = read_list(UNTRACED_LIST), read_list(POSTGRES_LIST)
+    untraced, postgres_entries = read_list(UNTRACED_LIST), read_list(POSTGRES_LIST)
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
-        wanted = is_traced(item.nodeid, engine, untraced, postgres_files) == (part == "traced")
+        wanted = is_traced(item.nodeid, engine, untraced, postgres_entries) == (part == "traced")
         (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

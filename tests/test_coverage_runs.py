@@ -4,6 +4,7 @@ that need not is made (scripts/untraced_tests.py). Pure: no database, no app."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from tests.coverage_runs import (
@@ -20,6 +21,13 @@ _spec = importlib.util.spec_from_file_location("untraced_tests", ROOT / "scripts
 assert _spec is not None and _spec.loader is not None
 untraced_tests = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(untraced_tests)
+sys.modules.setdefault("untraced_tests", untraced_tests)
+_spec = importlib.util.spec_from_file_location(
+    "postgres_traced_tests", ROOT / "scripts/postgres_traced_tests.py"
+)
+assert _spec is not None and _spec.loader is not None
+postgres_traced_tests = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(postgres_traced_tests)
 
 PLAIN = "tests/placements/test_x.py::test_a"
 PLAIN_LISTED = "tests/placements/test_x.py::test_b"
@@ -27,7 +35,8 @@ MOVED_TEST = f"{MOVED[0]}test_y.py::test_c"
 MOVED_LISTED = f"{MOVED[0]}test_y.py::test_d"
 PG_FILE_TEST = "tests/marketplace/test_z.py::test_e[param]"
 UNTRACED = frozenset({PLAIN_LISTED, MOVED_LISTED, PG_FILE_TEST})
-PG_FILES = frozenset({"tests/marketplace/test_z.py"})
+PG_NODE = "tests/marketplace/test_w.py::test_g"
+PG_FILES = frozenset({"tests/marketplace/test_z.py", PG_NODE})
 
 
 def test_each_test_is_traced_once_on_its_engine_and_listed_tests_nowhere() -> None:
@@ -42,6 +51,9 @@ def test_each_test_is_traced_once_on_its_engine_and_listed_tests_nowhere() -> No
     # list decides.
     assert where(PG_FILE_TEST) == ["postgres"]
     assert where("tests/marketplace/test_z.py::test_f") == ["sqlite", "postgres"]
+    # A test named by its node id: that test only, not its file's others.
+    assert where(PG_NODE) == ["sqlite", "postgres"]
+    assert where("tests/marketplace/test_w.py::test_h") == ["sqlite"]
 
 
 def test_list_files_skip_comments_and_blank_lines(tmp_path: Path) -> None:
@@ -90,6 +102,43 @@ def test_engine_specific_arcs_need_a_test_traced_on_sqlite() -> None:
     # both engines (not listed as untraced).
     assert untraced_tests.choose(arcs, times, engine, pg_files) == {pg}
     assert untraced_tests.choose(arcs, times, frozenset(), pg_files) == set()
+
+
+def write_contexts(path: Path, arcs: dict[str, list[tuple[int, int]]]) -> None:
+    """A coverage data file of `search/x.py` with each test's arcs (context "" for outside
+    any test), written by coverage itself."""
+    from coverage import CoverageData
+
+    module = str(ROOT / "search" / "x.py")
+    data = CoverageData(basename=str(path))
+    for test, reached in arcs.items():
+        data.set_context(f"{test}|run" if test else "")
+        data.add_arcs({module: reached})
+    data.write()
+
+
+def test_postgresql_traces_the_quickest_tests_that_reach_what_only_it_reaches(
+    tmp_path: Path,
+) -> None:
+    """Tests, not whole files: the fuzzing's other tests were traced for one test's arcs."""
+    write_contexts(tmp_path / "sqlite.cov", {"t.py::any": [(-1, 1), (1, 2)]})
+    only_pg = [(2, 3), (3, -1)]
+    write_contexts(
+        tmp_path / "postgres.cov",
+        {
+            "": [(-1, 1), (5, 6)],  # outside any test: unattributed
+            "t.py::slow": [(1, 2), *only_pg],
+            "t.py::quick": [(1, 2), (2, 3)],
+            "u.py::quick": [(3, -1)],
+            "u.py::other": [(1, 2)],
+        },
+    )
+    times = {"t.py::slow": 9.0, "t.py::quick": 0.5, "u.py::quick": 0.5, "u.py::other": 0.1}
+    chosen, unattributed = postgres_traced_tests.choose(
+        str(tmp_path / "sqlite.cov"), str(tmp_path / "postgres.cov"), times
+    )
+    assert chosen == ["t.py::quick", "u.py::quick"]
+    assert unattributed == [("search/x.py", 5, 6)]
 
 
 def test_arcs_are_read_with_the_tests_that_reached_them(tmp_path: Path) -> None:
