@@ -85,9 +85,9 @@ def choose(
     engine: frozenset[str],
     postgres_files: frozenset[str],
 ) -> set[str]:
-    """The tests to trace: a cover of the arcs (`coverage_runs.cover`). `engine`: the engine-specific modules;
-    `postgres_files`: the entries of tests/postgres_traced.txt (tests or whole files), which
-    the PostgreSQL pass traces in any case."""
+    """The tests to trace: a cover of the arcs (`coverage_runs.cover`). `engine`: the
+    engine-specific modules; `postgres_files`: the entries of tests/postgres_traced.txt (tests
+    or whole files), which the PostgreSQL pass traces in any case."""
 
     def counts(test: str, arc: Arc) -> bool:
         """Whether tracing `test` where it is traced reaches `arc` as this run did."""
