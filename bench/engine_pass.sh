@@ -16,7 +16,6 @@ engine=$1 dir=$2 label=$3
 shift 3
 cd "$dir"
 work=$(mktemp -d)
-printf '[run]\nbranch = true\nsource = marketplace, employers, placements, search, admin, participants\nomit = */piccolo_migrations/*\n' >"$work/full.rc"
 if [ "$engine" = postgres ]; then
   db="bench_${label}_$$"
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
@@ -31,7 +30,8 @@ export SEARCH_CACHE_DIR="$work/cache" COVERAGE_FILE="$work/.coverage"
 unset PYTHONDONTWRITEBYTECODE
 for part in traced untraced; do
   cov=()
-  if [ "$part" = traced ]; then cov=(--cov "--cov-config=$work/full.rc" --cov-report=); fi
+  # Every module, as pyproject.toml's [tool.coverage.run] says (scripts/test's full rc).
+  if [ "$part" = traced ]; then cov=(--cov --cov-report=); fi
   /usr/bin/time -f "$label $engine $part: wall %e s, user %U s, sys %S s" \
     .venv/bin/python -m pytest "${cov[@]}" -p no:cacheprovider -q \
     "--coverage-run=$engine-$part" "$@" >"/tmp/$label.$engine-$part.log" 2>&1 || true

@@ -41,11 +41,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from untraced_tests import durations
-
-from tests.coverage_runs import Arc, arcs_by_test, cover
+from tests.coverage_runs import Arc, arcs_by_test, cover, durations
 
 
 def choose(

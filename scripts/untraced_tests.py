@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import re
 import sys
-import xml.etree.ElementTree as ET
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +39,7 @@ from tests.coverage_runs import (  # noqa: E402
     Arc,
     arcs_by_test,
     cover,
+    durations,
     in_postgres_list,
     read_list,
 )
@@ -63,20 +62,6 @@ def reached(coverage_data: str) -> dict[Arc, set[str]]:
     """Every arc reached in a test, with the tests (node ids) that reached it; arcs reached
     outside any test too are left out (every traced run reaches them)."""
     return {arc: tests for arc, tests in arcs_by_test(coverage_data).items() if "" not in tests}
-
-
-def durations(junit: str) -> dict[str, float]:
-    """Seconds per test node id, from a JUnit report (subtests summed into their test)."""
-    times: dict[str, float] = defaultdict(float)
-    # The report is our own pytest run's.
-    for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314
-        parts = (case.get("classname") or "").split(".")
-        for cut in range(len(parts), 0, -1):
-            if (ROOT / ("/".join(parts[:cut]) + ".py")).exists():
-                break
-        node = "/".join(parts[:cut]) + ".py::" + "::".join([*parts[cut:], case.get("name", "")])
-        times[node] += float(case.get("time") or 0)
-    return times
 
 
 def choose(

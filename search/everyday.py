@@ -14,6 +14,7 @@ from search.text import fold, normalize
 __all__ = ["everyday_verbs", "everyday_words"]
 
 
+@cache
 def _table(name: str) -> dict[str, tuple[str, ...]]:
     text = resources.files("search").joinpath("data", name).read_text("utf-8")
     out: dict[str, tuple[str, ...]] = {}

@@ -23,6 +23,7 @@ little less, never more. Every test still runs once on each engine.
 from __future__ import annotations
 
 import sqlite3
+import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def arcs_by_test(coverage_data: str | Path) -> dict[Arc, set[str]]:
         module = Path(path).resolve().relative_to(ROOT).as_posix()
         arcs[(module, start, end)].add(context.rsplit("|", 1)[0] if "::" in context else "")
     return dict(arcs)
+
+
+def durations(junit: str) -> dict[str, float]:
+    """Seconds per test node id, from a JUnit report (subtests summed into their test)."""
+    times: dict[str, float] = defaultdict(float)
+    # The report is our own pytest run's.
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        parts = (case.get("classname") or "").split(".")
+        for cut in range(len(parts), 0, -1):
+            if (ROOT / ("/".join(parts[:cut]) + ".py")).exists():
+                break
+        node = "/".join(parts[:cut]) + ".py::" + "::".join([*parts[cut:], case.get("name", "")])
+        times[node] += float(case.get("time") or 0)
+    return times
 
 
 def cover(need: dict[Arc, set[str]], times: dict[str, float]) -> set[str]:

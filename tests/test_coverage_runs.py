@@ -4,7 +4,6 @@ that need not is made (scripts/untraced_tests.py). Pure: no database, no app."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 from tests.coverage_runs import (
@@ -21,7 +20,6 @@ _spec = importlib.util.spec_from_file_location("untraced_tests", ROOT / "scripts
 assert _spec is not None and _spec.loader is not None
 untraced_tests = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(untraced_tests)
-sys.modules.setdefault("untraced_tests", untraced_tests)
 _spec = importlib.util.spec_from_file_location(
     "postgres_traced_tests", ROOT / "scripts/postgres_traced_tests.py"
 )
