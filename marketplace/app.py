@@ -193,13 +193,46 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
     return _error_response(request, 400, message, fields, errors)
 
 
+# What Litestar says (in English) of a request body or header it cannot read, said in Swedish
+# so that the sender can mend it; anything else it says of a bad request is only logged.
+_CLIENT_ERRORS = (
+    (
+        re.compile(r"JSON is malformed|Input data was truncated|invalid character", re.I),
+        "Innehållet är inte giltig JSON{where}. Kontrollera klamrar, citattecken och kommatecken.",
+    ),
+    (
+        re.compile(r"multipart", re.I),
+        "Formuläret gick inte att läsa. Skicka det som multipart/form-data med filen i fältet "
+        "file.",
+    ),
+    (
+        re.compile(r"content-length", re.I),
+        "Längden som anges (Content-Length) stämmer inte med det som skickades.",
+    ),
+    (re.compile(r"host header", re.I), "Adressen som anges (Host) är ogiltig."),
+)
+_BYTE_RE = re.compile(r"\(byte (\d+)\)")
+
+
+def client_error_text(detail: str) -> str:
+    """Litestar's English detail of a 400 as a Swedish message a person can act on."""
+    for pattern, text in _CLIENT_ERRORS:
+        if pattern.search(detail):
+            at = _BYTE_RE.search(detail)
+            where = f" (fel vid tecken {int(at.group(1)) + 1})" if at else ""
+            return f"{STATUS_TEXT[400]} {text.format(where=where)}"
+    return STATUS_TEXT[400]
+
+
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     detail = str(exc.detail or "")
-    # Litestar's own details are English; give the Swedish text unless ours is more specific.
+    # Litestar's own details are English: never shown as they are (the service raises no
+    # HTTPException of its own; its errors are MarketplaceErrors).
     message = STATUS_TEXT.get(status, detail) if status >= 400 else detail
-    if status == 400 and detail and not detail.startswith("Bad Request"):
-        message = f"{STATUS_TEXT[400]} {detail}"
+    if status == 400 and detail:
+        log.info("bad request on %s: %s", request.url.path, detail)
+        message = client_error_text(detail)
     response = _error_response(request, status, message, [])
     if exc.headers:
         response.headers.update(exc.headers)

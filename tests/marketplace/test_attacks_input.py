@@ -107,6 +107,52 @@ async def test_deeply_nested_json_answers_400(client, make_user, depth):
         assert "nästlat" in response.json()["detail"]
 
 
+UNREADABLE = [
+    (
+        "/api/v1/hosts",
+        b"{bad json",
+        "application/json",
+        "inte giltig JSON (fel vid tecken 2). Kontrollera",
+    ),
+    ("/api/v1/hosts", b"\xff\xfe", "application/json", "inte giltig JSON (fel vid tecken 1)."),
+    (
+        "/api/v1/slots/import",
+        b'--xyz\r\nContent-Disposition: form-data; name="file"\r\n',
+        "multipart/form-data; boundary=xyz",
+        "multipart/form-data med filen i fältet file",
+    ),
+    ("/api/v1/slots/import", b"x", "multipart/form-data", "multipart/form-data"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "content_type", "said"), UNREADABLE)
+async def test_a_body_that_cannot_be_read_is_told_in_swedish(
+    client, make_user, path, body, content_type, said
+):
+    """Litestar's English ("JSON is malformed: … (byte 1)", "Invalid multipart/form-data")
+    never reaches the caller: a Swedish message says what to mend."""
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    response = await client.post(path, content=body, headers={"content-type": content_type})
+    assert response.status_code == 400, response.text
+    detail = response.json()["detail"]
+    assert said in detail, detail
+    assert not re.search(r"[Mm]alformed|Invalid|byte|eof|{|}", detail), detail
+
+
+async def test_a_bad_content_length_is_told_in_swedish(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    response = await client.post(
+        "/api/v1/hosts",
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": "abc"},
+    )
+    assert response.status_code == 400
+    assert "Content-Length" in response.json()["detail"]
+    assert "Invalid" not in response.json()["detail"]
+
+
 async def test_json_within_the_depth_limit_is_read(client, make_user):
     await make_user("coordinator", username="sara")
     await login(client, "sara")
