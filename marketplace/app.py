@@ -30,7 +30,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import jobs_views, packages
 from marketplace.kernel.auth import AuthMiddleware, AuthUser, current_user, public, request_path
-from marketplace.kernel.bodies import refuse_deep_json
+from marketplace.kernel.bodies import check_request
 from marketplace.kernel.errors import MarketplaceError, NotFound, said_once
 from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
 from marketplace.kernel.migrate import apply_migrations, pending_migrations
@@ -516,7 +516,7 @@ def create_app(
         plugins=[HTMXPlugin()],
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
-        before_request=refuse_deep_json,
+        before_request=check_request,
         lifespan=[make_lifespan(settings, hooks, outer_hooks)],
         debug=False,
     )

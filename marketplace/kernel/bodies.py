@@ -1,10 +1,15 @@
-"""Limits on what a request body may hold beyond its size: the nesting depth of JSON.
+"""Checks on a request before any handler: how deep its JSON nests, and "null" query filters.
 
 No body the API takes nests deeper than a few levels, but a decoder asked for an untyped value
 recurses once per level: `[[[[…]]]]` ten thousand deep ran out of stack and answered 500. The
-app checks every JSON body before any handler decodes it (`refuse_deep_json`, the app's
-`before_request` hook) and answers 400 past `MAX_JSON_DEPTH`. The body is read once and kept,
-so the handler decodes the same bytes without reading them again.
+app checks every JSON body before any handler decodes it (`refuse_deep_json`) and answers 400
+past `MAX_JSON_DEPTH`. The body is read once and kept, so the handler decodes the same bytes
+without reading them again.
+
+A query parameter that takes a number, a date or a choice, or nothing, reads the text "null"
+as nothing (msgspec's lax conversion): `?candidate_id=null` listed every booking, the filter
+silently dropped. `refuse_null_query` answers 400 instead, naming the parameter.
+`check_request` (the app's `before_request` hook) runs both.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 from litestar import Request
 
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import field_label
 
 MAX_JSON_DEPTH = 32
 
@@ -54,3 +61,40 @@ async def refuse_deep_json(request: Request[Any, Any, Any]) -> None:
         return
     if too_deep(await request.body()):
         raise ValidationFailed(depth_message())
+
+
+def refuse_null_query(request: Request[Any, Any, Any]) -> None:
+    """Before any handler: "null" for an optional query parameter that is no text answers 400
+    (the parameter left out means no filter; "null" would be read as left out, unsaid)."""
+    query = request.query_params
+    if "null" not in query.values():
+        return
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except Exception:
+        return
+    wrong = []
+    for name, value in query.multi_items():
+        field = parameters.get(name) if value == "null" else None
+        if field is None or name in wrong:
+            continue
+        try:
+            dropped = msgspec.convert(value, field.annotation, strict=False) is None
+        except (msgspec.ValidationError, TypeError):
+            continue  # the parameter's own check refuses it
+        if dropped:
+            wrong.append(name)
+    if wrong:
+        raise ValidationFailed.every(
+            {
+                name: f"{field_label(name)}: ange ett värde, eller utelämna parametern för att "
+                "inte avgränsa på den."
+                for name in wrong
+            }
+        )
+
+
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """The app's `before_request` hook: the checks above, before any handler reads the request."""
+    refuse_null_query(request)
+    await refuse_deep_json(request)
