@@ -14,6 +14,7 @@ than the window.
 
 from __future__ import annotations
 
+import itertools
 import math
 import secrets
 import time
@@ -79,10 +80,23 @@ class MemoryLimiter:
         times = self._recent(key, now, window_s)
         times.append(now)
         times = times[-(limit + 1) :]
+        # Moved to the end: the dict runs from the key touched longest ago to the latest.
+        self._times.pop(key, None)
         self._times[key] = (window_s, times)
         if len(self._times) > _MAX_KEYS:
-            self._times = {k: (w, t) for k, (w, t) in self._times.items() if t and t[-1] > now - w}
+            self._prune(now)
         return verdict(list(times), now, limit, window_s, hit=True)
+
+    def _prune(self, now: float) -> None:
+        """Past the bound: drop the keys whose attempts have all left their window, then, under
+        a spray of live keys, those touched longest ago, down to nine tenths of the bound, so
+        that the scan comes once per tenth of the bound's new keys, not on every attempt. A
+        key being hammered was touched last and stays."""
+        self._times = {k: (w, t) for k, (w, t) in self._times.items() if t and t[-1] > now - w}
+        excess = len(self._times) - int(_MAX_KEYS * 0.9)
+        if excess > 0:
+            for key in list(itertools.islice(self._times, excess)):
+                del self._times[key]
 
     async def peek(self, key: str, limit: int, window_s: int) -> Verdict:
         now = time.time()

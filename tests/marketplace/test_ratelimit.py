@@ -92,3 +92,25 @@ async def test_the_memory_limiter_keeps_a_bounded_number_of_keys(monkeypatch):
         traveller.shift(dt.timedelta(seconds=61))
         await limiter.hit("new", 5, 60)
     assert list(limiter._times) == ["new"]
+
+
+async def test_under_a_spray_of_live_keys_the_hammered_key_keeps_its_count(monkeypatch):
+    """Past the bound with every key live, the keys touched longest ago go, down to nine
+    tenths of the bound (so the scan is not repeated on every attempt); a key being hammered
+    was touched last and keeps its count."""
+    from marketplace.kernel import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_MAX_KEYS", 20)
+    limiter = MemoryLimiter()
+    with time_machine.travel(EDGE, tick=False):
+        for _ in range(4):
+            await limiter.hit("victim", 5, 600)
+        for n in range(20):
+            await limiter.hit(f"spray{n}", 5, 600)
+            if n == 10:
+                await limiter.hit("victim", 5, 600)  # its fifth attempt, amid the spray
+        assert len(limiter._times) == 18
+        assert "spray0" not in limiter._times and "spray19" in limiter._times
+        assert (await limiter.peek("victim", 5, 600)).allowed is False
+        refused = await limiter.hit("victim", 5, 600)
+    assert refused.allowed is False
