@@ -1035,6 +1035,10 @@ FORMS: dict[str, dict[str, str]] = {
 }
 
 
+# Routes a token may not call (a token makes no tokens): the caller signs in instead.
+SESSION_ROUTES = {("POST", "/api/v1/tokens")}
+
+
 @dataclass
 class Answer:
     status: int
@@ -1056,6 +1060,10 @@ async def call(
     headers = {}
     if who in PARTICIPANTS:
         client.cookies.set(SESSION_COOKIE, await participant_session(who, method, path, w))
+    elif who != "anon" and (method, path) in SESSION_ROUTES:
+        raw, session_csrf = await auth.start_session(p.users[who].id)
+        client.cookies.set(auth.SESSION_COOKIE, raw)
+        headers["x-csrftoken"] = session_csrf
     elif who != "anon":
         headers["authorization"] = f"Bearer {p.tokens[who]}"
     url = url_for(method, path, p, w)

@@ -146,6 +146,7 @@ OBJECTS = {
     "plan": "Plan",
     "slot": "Plats",
     "slots": "Platser",
+    "token": "API-nyckel",
     "unit_target": "Mål för kommunal enhet",
     "user": "Användare",
 }
@@ -162,6 +163,7 @@ VERBS = {
     "disable": "avstängd",
     "enable": "aktiverad",
     "reset": "återställd",
+    "revoke": "återkallad",
 }
 SUBJECTS = {
     "candidate": "deltagare",
@@ -174,6 +176,7 @@ SUBJECTS = {
     "everyday_word": "vardagsord",
     "booking": "bokning",
     "user": "användare",
+    "token": "API-nyckel",
     "partner_agency": "myndighet",
     "local_agreement": "lokal överenskommelse",
 }

@@ -322,12 +322,6 @@ async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
     return await get_user(user_id)
 
 
-async def _active_admins() -> int:
-    return int(
-        await User.count().where((User.role == "admin") & (User.active == True))  # noqa: E712
-    )
-
-
 async def _has_active_participants(user_id: int) -> bool:
     return bool(
         await Candidate.exists().where(
@@ -421,10 +415,7 @@ async def set_user_active(actor: AuthUser, user_id: int, active: bool) -> UserRo
         if row is None:
             raise NotFound(USER_NOT_FOUND)
         if not active:
-            if user_id == actor.id:
-                raise Conflict("Du kan inte stänga av ditt eget konto.")
-            if row["role"] == "admin" and row["active"] and await _active_admins() <= 1:
-                raise Conflict("Den sista aktiva administratören kan inte stängas av.")
+            await auth.check_may_disable(actor, user_id, row["role"], row["active"])
         if bool(row["active"]) != active:
             await auth.set_active(row["username"], active)
             await record(

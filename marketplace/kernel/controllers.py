@@ -10,8 +10,10 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
 from marketplace.kernel import auth, outage
+from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, admin_only, public, requires, signed_in
-from marketplace.kernel.errors import NotFound
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Forbidden, NotFound
 from marketplace.kernel.schemas import (
     Health,
     LoginRequest,
@@ -185,26 +187,41 @@ class UserController(Controller):
         return [user_out(r) for r in rows]
 
     @post("/", operation_id="createUser", status_code=HTTP_201_CREATED)
-    async def create_user(self, data: JSONBody[UserCreate]) -> UserOut:
+    async def create_user(
+        self, data: JSONBody[UserCreate], request: Request[AuthUser, Any, Any]
+    ) -> UserOut:
         """Create a user; the password must follow the password rules."""
-        user = await auth.create_user(
-            data.username,
-            data.password,
-            data.role,
-            email=data.email,
-            first_name=data.first_name,
-            last_name=data.last_name,
-            team=data.team,
-        )
+        async with write_transaction(User._meta.db):
+            user = await auth.create_user(
+                data.username,
+                data.password,
+                data.role,
+                email=data.email,
+                first_name=data.first_name,
+                last_name=data.last_name,
+                team=data.team,
+            )
+            await record(request.user, "user.create", int(user.id), subject_type="user")
         return user_out(user.to_dict())
 
     @post("/{user_id:int}/disable", operation_id="disableUser", status_code=HTTP_200_OK)
-    async def disable_user(self, user_id: FromPath[int]) -> UserOut:
-        """Disable a user; their sessions end at once."""
-        row = await User.select(User.username).where(User.id == user_id).first()
-        if row is None:
-            raise NotFound("Användaren finns inte.")
-        user = await auth.set_active(row["username"], False)
+    async def disable_user(
+        self, user_id: FromPath[int], request: Request[AuthUser, Any, Any]
+    ) -> UserOut:
+        """Disable a user; their sessions end at once. Never one's own account, nor the last
+        active admin (409)."""
+        async with write_transaction(User._meta.db):
+            row = (
+                await User.select(User.username, User.role, User.active)
+                .where(User.id == user_id)
+                .first()
+            )
+            if row is None:
+                raise NotFound("Användaren finns inte.")
+            await auth.check_may_disable(request.user, user_id, row["role"], row["active"])
+            user = await auth.set_active(row["username"], False)
+            if row["active"]:
+                await record(request.user, "user.disable", user_id, subject_type="user")
         return user_out(user.to_dict())
 
 
@@ -246,8 +263,16 @@ class TokenController(Controller):
         self, data: JSONBody[TokenCreate], request: Request[AuthUser, Any, Any]
     ) -> TokenCreated:
         """Create a token for the caller, working for `days` days (default 90, at most 365).
-        The secret is shown in this answer only."""
-        token_id, raw = await auth.create_token(request.user.username, data.name, data.days)
+        The secret is shown in this answer only. Only a signed-in session may (403 with a
+        token): a token that could make tokens would outlive its own expiry and revocation."""
+        if request.user.via != "session":
+            raise Forbidden(
+                "En API-nyckel kan inte skapa nya nycklar. Logga in i tjänsten och skapa "
+                "nyckeln där."
+            )
+        async with write_transaction(User._meta.db):
+            token_id, raw = await auth.create_token(request.user.username, data.name, data.days)
+            await record(request.user, "token.create", token_id, subject_type="token")
         row = await ApiToken.select(ApiToken.expires_at).where(ApiToken.id == token_id).first()
         assert row is not None
         return TokenCreated(id=token_id, name=data.name, token=raw, expires_at=row["expires_at"])
@@ -258,8 +283,10 @@ class TokenController(Controller):
     ) -> dict[str, str]:
         """Revoke one of the caller's tokens (admins may revoke anyone's)."""
         owner = None if request.user.role == "admin" else request.user.id
-        if not await auth.revoke_token(token_id, owner):
-            raise NotFound("Ingen aktiv API-nyckel med det id:t.")
+        async with write_transaction(User._meta.db):
+            if not await auth.revoke_token(token_id, owner):
+                raise NotFound("Ingen aktiv API-nyckel med det id:t.")
+            await record(request.user, "token.revoke", token_id, subject_type="token")
         return {"status": "återkallad"}
 
 

@@ -9,7 +9,7 @@ import time_machine
 
 from marketplace.kernel import auth
 from marketplace.kernel.errors import ValidationFailed
-from marketplace.kernel.tables import UserSession
+from marketplace.kernel.tables import AuditEntry, User, UserSession
 from tests.conftest import DEMO_PASSWORD, login
 
 
@@ -138,9 +138,20 @@ async def test_api_token_lifecycle(client, make_user):
     assert me.json()["auth"] == "token"
     # Token calls need no CSRF header: there is no ambient cookie authority.
     del client.headers["x-csrftoken"]
+    # A token makes no tokens: a leaked one could otherwise outlive its expiry and revocation.
+    spawned = await client.post("/api/v1/tokens", json={"name": "ny"}, headers=bearer)
+    assert spawned.status_code == 403
+    assert "API-nyckel kan inte skapa" in spawned.json()["detail"]
     revoke = await client.delete(f"/api/v1/tokens/{created['id']}", headers=bearer)
     assert revoke.status_code == 200
     assert (await client.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert await _audited("token.create") == [created["id"]]
+    assert await _audited("token.revoke") == [created["id"]]
+
+
+async def _audited(action: str) -> list[int]:
+    rows = await AuditEntry.select(AuditEntry.subject_id).where(AuditEntry.action == action)
+    return [r["subject_id"] for r in rows]
 
 
 async def test_malformed_authorization_header_is_401(client):
@@ -208,6 +219,24 @@ async def test_users_api_is_admin_only(client, make_user):
     disabled = await client.post(f"/api/v1/users/{created.json()['id']}/disable")
     assert disabled.json()["active"] is False
     assert (await client.post("/api/v1/users/9999/disable")).status_code == 404
+    assert await _audited("user.create") == [created.json()["id"]]
+    assert await _audited("user.disable") == [created.json()["id"]]
+
+
+async def test_the_api_disables_neither_ones_own_account_nor_the_last_admin(client, make_user):
+    """The page's rules hold for the JSON API too (it once let the only admin shut
+    everyone out of user management)."""
+    alva = await make_user("admin", username="alva")
+    await login(client, "alva")
+    own = await client.post(f"/api/v1/users/{alva.id}/disable")
+    assert own.status_code == 409
+    assert own.json()["detail"] == "Du kan inte stänga av ditt eget konto."
+    # Another admin may be disabled; then alva is the last active one, and stays.
+    bo = await make_user("admin", username="bo")
+    assert (await client.post(f"/api/v1/users/{bo.id}/disable")).status_code == 200
+    assert (await client.post(f"/api/v1/users/{alva.id}/disable")).status_code == 409
+    active = await User.select(User.username).where(User.active == True)  # noqa: E712
+    assert [r["username"] for r in active] == ["alva"]
 
 
 async def test_browser_login_form_with_csrf(client, make_user):
