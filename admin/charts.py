@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -51,7 +51,8 @@ def _scale_max(values: Sequence[float], references: Sequence[Reference]) -> floa
     return float(top)
 
 
-HIDDEN = "färre än 5"  # admin.services.disclosure.SUPPRESSED_TEXT
+HIDDEN = "färre än 5"  # marketplace.kernel.disclosure.SUPPRESSED_TEXT
+PROTECTED = "dold"  # marketplace.kernel.disclosure.PROTECTED_TEXT
 
 
 # Label layout. Text is 12 px; an average character is taken as 7 px wide, a little more than
@@ -138,13 +139,15 @@ def bar_chart(
     unit: str = "",
     width: int = WIDTH,
     css_class: str = "chart",
+    protected: Collection[int] = (),
 ) -> Markup:
     """A vertical bar chart, one bar per label, with optional reference lines.
 
     Labels are laid out by `axis_labels` (turned and shortened when they would overlap, the
     whole label in a tooltip). A value of None is a figure hidden under the small-cell rule:
     it gets no bar, only the mark "<5" and the text "färre än 5", so the chart gives away no
-    more than the table."""
+    more than the table; at the positions in `protected` (a figure of 5 or more hidden so that
+    a small one cannot be worked out) the mark and the text read "dold"."""
     uid = next(_ids)
     axis = axis_labels(labels, width)
     left = axis.left
@@ -174,10 +177,11 @@ def bar_chart(
         x = left + i * slot + (slot - bar_w) / 2
         middle = x + bar_w / 2
         if value is None:
+            said, mark = (PROTECTED, PROTECTED) if i in protected else (HIDDEN, "&lt;5")
             parts.append(
                 f'<text x="{middle:.1f}" y="{base - 4}" text-anchor="middle" '
-                f'font-size="{FONT}" fill="{AXIS}"><title>{escape(label)}: {HIDDEN}</title>'
-                "&lt;5</text>"
+                f'font-size="{FONT}" fill="{AXIS}"><title>{escape(label)}: {said}</title>'
+                f"{mark}</text>"
             )
         else:
             h = plot_h * value / top
@@ -230,13 +234,21 @@ def bar_charts(
     references: Sequence[Reference] = (),
     *,
     unit: str = "",
+    protected: Collection[int] = (),
 ) -> Markup:
     """The chart as pages show it: drawn twice, wide for screens and narrow for phones, and
     the stylesheet shows the one that fits. A 640-wide drawing squeezed onto a 375 px phone
     shrank its labels to 6 px; the narrow one lays its labels out for its own width (turned
     or thinned out as `axis_labels` decides), so they stay readable."""
     wide = bar_chart(
-        title, description, labels, values, references, unit=unit, css_class="chart chart-wide"
+        title,
+        description,
+        labels,
+        values,
+        references,
+        unit=unit,
+        css_class="chart chart-wide",
+        protected=protected,
     )
     narrow = bar_chart(
         title,
@@ -247,6 +259,7 @@ def bar_charts(
         unit=unit,
         width=NARROW_WIDTH,
         css_class="chart chart-narrow",
+        protected=protected,
     )
     return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
 
@@ -294,6 +307,17 @@ def share_bar(
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
+
+
+def protected_bars(paths: Sequence[str], protected: Collection[str]) -> list[int]:
+    """The bars (by position, one cell path each) whose figure is hidden only to protect a
+    small one: a report's `protected` paths as `bar_chart` takes them."""
+    return [i for i, path in enumerate(paths) if path in protected]
+
+
+def hidden_share(path: str, protected: Collection[str]) -> str:
+    """The text of a hidden share or figure in a chart's description."""
+    return PROTECTED if path in protected else HIDDEN
 
 
 def percent(share: float | None) -> str:

@@ -57,6 +57,8 @@ class ToWorkOrStudies(msgspec.Struct):
     average_per_month: float | None
     references: list[ReferenceLine]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class CategoryCount(msgspec.Struct):
@@ -73,6 +75,8 @@ class ExitShares(msgspec.Struct):
     share: float | None
     by_category: list[CategoryCount]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class SettingCount(msgspec.Struct):
@@ -90,6 +94,8 @@ class RealWorkplaces(msgspec.Struct):
     target_share: float
     by_setting: list[SettingCount]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class LeadTime(msgspec.Struct):
@@ -103,6 +109,8 @@ class LeadTimes(msgspec.Struct):
     registration_to_first_proposal: LeadTime
     proposal_to_start: LeadTime
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class ClockStep(msgspec.Struct):
@@ -128,6 +136,8 @@ class IntakeClock(msgspec.Struct):
     filters: ReportFilters
     months: list[ClockMonth]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class FlagCount(msgspec.Struct):
@@ -144,6 +154,8 @@ class LockIn(msgspec.Struct):
     open_at_end: int | None
     by_kind: list[FlagCount]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class FollowUpStatus(msgspec.Struct):
@@ -161,6 +173,8 @@ class FollowUps(msgspec.Struct):
     filters: ReportFilters
     rows: list[FollowUpStatus]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class AssessmentReturn(msgspec.Struct):
@@ -170,6 +184,8 @@ class AssessmentReturn(msgspec.Struct):
     returned: int | None
     rate: float | None
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class UnitCoverageRow(msgspec.Struct):
@@ -191,6 +207,8 @@ class UnitCoverage(msgspec.Struct):
     total_target: int
     total_published: int
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class LedgerRow(msgspec.Struct):
@@ -209,6 +227,8 @@ class HostLedger(msgspec.Struct):
     filters: ReportFilters
     hosts: list[LedgerRow]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class ReportInfo(msgspec.Struct):
@@ -237,6 +257,8 @@ class KpiSnapshotOut(msgspec.Struct):
     figures: dict[str, float | int | None]
     created_at: dt.datetime
     suppressed: list[str] = msgspec.field(default_factory=list)  # figures hidden (< 5)
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 # --- audit ---------------------------------------------------------------------------------

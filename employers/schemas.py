@@ -269,6 +269,8 @@ class Coverage(msgspec.Struct, kw_only=True):
     total_target: int
     total_published: int
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)
 
 
 class HostPage(msgspec.Struct, kw_only=True):

@@ -96,6 +96,7 @@ def protect_unit_coverage(report: schemas.UnitCoverage) -> schemas.UnitCoverage:
         report,
         units=[shown(cells, f"units[{u.host_id}]", u, "used") for u in report.units],
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 

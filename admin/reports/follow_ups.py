@@ -92,7 +92,8 @@ def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:
         cells.share(f"{key}.share_in_work_or_studies", f"{key}.in_work_or_studies", f"{key}.done")
     rows = [shown(cells, f"rows[{r.days}]", r, *FIGURES) for r in report.rows]
     hidden = [p for p in cells.paths() if not p.endswith(".not_done")]
-    return msgspec.structs.replace(report, rows=rows, suppressed=hidden)
+    protected = [p for p in cells.protected_paths() if not p.endswith(".not_done")]
+    return msgspec.structs.replace(report, rows=rows, suppressed=hidden, protected=protected)
 
 
 def follow_ups_columns(report: schemas.FollowUps, v: CellReader) -> Columns:

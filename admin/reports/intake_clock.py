@@ -224,7 +224,8 @@ def protect_intake_clock(report: schemas.IntakeClock) -> schemas.IntakeClock:
         for m in report.months
     ]
     hidden = [p for p in cells.paths() if not p.endswith(".outside_target")]
-    return msgspec.structs.replace(report, months=months, suppressed=hidden)
+    protected = [p for p in cells.protected_paths() if not p.endswith(".outside_target")]
+    return msgspec.structs.replace(report, months=months, suppressed=hidden, protected=protected)
 
 
 def intake_clock_columns(report: schemas.IntakeClock, v: CellReader) -> Columns:

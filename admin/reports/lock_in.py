@@ -72,6 +72,7 @@ def protect_lock_in(report: schemas.LockIn) -> schemas.LockIn:
         shown(cells, "", report, *figures),
         by_kind=[shown(cells, f"by_kind[{k.kind}]", k, *figures) for k in report.by_kind],
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 

@@ -90,6 +90,7 @@ def protect_to_work_or_studies(report: schemas.ToWorkOrStudies) -> schemas.ToWor
         total=cells.get("total"),
         average_per_month=None if "total" in cells.hidden else report.average_per_month,
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 

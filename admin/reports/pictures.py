@@ -22,6 +22,9 @@ def to_work_or_studies_chart(title: str, report: schemas.ToWorkOrStudies) -> Mar
         [m.month for m in report.months],
         [_num(m.persons) for m in report.months],
         [charts.Reference(r.label, r.value) for r in report.references],
+        protected=charts.protected_bars(
+            [f"months[{m.month}].persons" for m in report.months], report.protected
+        ),
     )
 
 
@@ -32,12 +35,19 @@ def exits_chart(title: str, report: schemas.ExitShares) -> Markup:
         "Stapeldiagram: antal avslut per utfallskategori. Siffrorna finns i tabellen.",
         [c.label for c in report.by_category],
         [_num(c.count) for c in report.by_category],
+        protected=charts.protected_bars(
+            [f"by_category[{c.category}].count" for c in report.by_category], report.protected
+        ),
     )
 
 
 def real_workplaces_chart(title: str, report: schemas.RealWorkplaces) -> Markup:
     """The share on real workplaces against the target."""
-    share = charts.HIDDEN if "share" in report.suppressed else charts.percent(report.share)
+    share = (
+        charts.hidden_share("share", report.protected)
+        if "share" in report.suppressed
+        else charts.percent(report.share)
+    )
     return charts.share_bars(
         title,
         f"Andel placeringar på riktiga arbetsplatser: {share}, "

@@ -160,6 +160,7 @@ def protect_lead_times(report: schemas.LeadTimes) -> schemas.LeadTimes:
         report,
         **{key: _protect_lead_time(cells, key, getattr(report, key)) for key in keys},
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 
@@ -220,6 +221,7 @@ def protect_assessments(report: schemas.AssessmentReturn) -> schemas.AssessmentR
     return msgspec.structs.replace(
         shown(cells, "", report, *figures),
         suppressed=[p for p in cells.paths() if p != "not_returned"],
+        protected=[p for p in cells.protected_paths() if p != "not_returned"],
     )
 
 
@@ -300,6 +302,7 @@ def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
         report,
         hosts=[shown(cells, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES) for h in report.hosts],
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 

@@ -13,7 +13,8 @@ The rule (shown on the report pages as `RULE_NOTE`):
 
 1. Primary suppression: a count of 1–4 is hidden ("färre än 5" on pages and in files, `null`
    in JSON with the cell's path listed in the report's `suppressed`). Zero is shown: it
-   singles no one out.
+   singles no one out. Every other hidden figure (by rules 2 and 3) reads "dold" and is also
+   listed in the report's `protected`: "färre än 5" on a hidden total of 12 was untrue.
 2. Figures that rest on a hidden or small count are hidden too: a share whose numerator is
    hidden or whose denominator is under 5, a median of fewer than 5 values, the hours of a
    host with a hidden number of placements, a snapshot of a month whose count is hidden.
@@ -78,10 +79,11 @@ from admin import schemas
 from marketplace.kernel.disclosure import MIN_PERSONS, SUPPRESSED_TEXT, Cells, is_small
 
 RULE_NOTE = (
-    "Sekretess: en siffra som bygger på färre än 5 personer visas inte, utan som "
-    "”färre än 5”. Andelar och medianer som räknas på färre än 5 personer döljs också. "
-    "När en dold siffra annars kunde räknas fram ur en summa döljs även den minsta andra "
-    "siffran i samma summa (eller summan). Noll visas."
+    "Sekretess: ett antal på 1–4 personer visas inte, utan som ”färre än 5”. Andelar, "
+    "medianer och timmar som bygger på färre än 5 personer eller på en dold siffra visas som "
+    "”dold”. När en dold siffra annars kunde räknas fram ur en summa döljs även den minsta "
+    "andra siffran i samma summa (eller summan), och också den visas som ”dold”: den är 5 "
+    "eller fler. Noll visas."
 )
 
 
@@ -127,6 +129,7 @@ def protect_breakdown(
         shown(cells, "", report, total, subtotal, "share"),
         **{parts: [shown(cells, name, item, "count") for name, item in names.items()]},
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 
@@ -186,7 +189,11 @@ def protect_snapshot(figures: dict[str, Any]) -> tuple[dict[str, Any], list[str]
 
 def protect_kpi_snapshot(snapshot: schemas.KpiSnapshotOut) -> schemas.KpiSnapshotOut:
     figures, hidden = protect_snapshot(snapshot.figures)
-    return msgspec.structs.replace(snapshot, figures=figures, suppressed=hidden)
+    counts = {k: v for k, v in snapshot.figures.items() if isinstance(v, int)}
+    protected = [p for p in hidden if not is_small(counts.get(p))]
+    return msgspec.structs.replace(
+        snapshot, figures=figures, suppressed=hidden, protected=protected
+    )
 
 
 __all__ = ["MIN_PERSONS", "RULE_NOTE", "SUPPRESSED_TEXT", "is_small"]

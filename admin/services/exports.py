@@ -24,6 +24,7 @@ import xlsxwriter
 from admin import schemas
 from admin.services import disclosure, reports
 from marketplace.kernel import figures, spreadsheet
+from marketplace.kernel.disclosure import hidden_text
 from marketplace.kernel.figures import CsvVariant, Kind
 from marketplace.kernel.spreadsheet import Cell
 
@@ -103,11 +104,13 @@ Columns = tuple[list[str], list[list[TableCell]]]
 
 
 def cell_reader(report: Any) -> CellReader:
-    """A reader of the report's cells: the value, or "färre än 5" for a hidden one."""
+    """A reader of the report's cells: the value, or for a hidden one "färre än 5" (a count
+    of 1–4) or "dold" (any other hidden figure)."""
     hidden = set(getattr(report, "suppressed", ()))
+    protected = set(getattr(report, "protected", ()))
 
     def cell(path: str, value: Any) -> Figure:
-        shown = disclosure.SUPPRESSED_TEXT if path in hidden else value
+        shown = hidden_text(path, protected) if path in hidden else value
         return Figure(value=shown, kind=reports.kind_of(path))
 
     return cell
@@ -135,8 +138,8 @@ def report_table(
     """The report as one table, with the columns a reader needs (its `…_columns` function),
     its title, definition and filters.
 
-    Give it a report that went through its `protect`: its hidden cells read "färre än 5",
-    and the rule travels with the file in `filters`.
+    Give it a report that went through its `protect`: its hidden cells read "färre än 5" or
+    "dold", and the rule travels with the file in `filters`.
     """
     headers, rows = columns(report, cell_reader(report))
     return Table(

@@ -22,7 +22,7 @@ from typing import Any
 
 from admin import schemas
 from marketplace.kernel.clock import STOCKHOLM
-from marketplace.kernel.disclosure import MIN_PERSONS, is_small
+from marketplace.kernel.disclosure import MIN_PERSONS, PROTECTED_TEXT, SUPPRESSED_TEXT, is_small
 from placements.booking_states import AWAITING
 from placements.tables import Booking, BookingEvent, ParticipantAnswer, ParticipantInterest
 
@@ -37,6 +37,9 @@ class ShareFigure:
     part: int | None  # None: hidden by the small-cell rule
     whole: int | None
     share: float | None
+    # How a hidden part reads: "färre än 5", or "dold" when it is 5 or more, hidden because
+    # the rest (whole − part) is small and the part would give it.
+    part_hidden: str = SUPPRESSED_TEXT
 
 
 def _protected(key: str, label: str, definition: str, part: int, whole: int) -> ShareFigure:
@@ -49,6 +52,7 @@ def _protected(key: str, label: str, definition: str, part: int, whole: int) -> 
         part=None if is_small(part) or is_small(rest) else part,
         whole=None if is_small(whole) else whole,
         share=None if hide_share or not whole else part / whole,
+        part_hidden=SUPPRESSED_TEXT if is_small(part) else PROTECTED_TEXT,
     )
 
 

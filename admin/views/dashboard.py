@@ -59,7 +59,11 @@ async def dashboard(
     intake_hidden = set(intake.suppressed)
     meeting_target = clock_targets()["meeting"]
     own_pages = await participant_figures(filters)  # protected by their own module
-    real_share = charts.HIDDEN if "share" in real.suppressed else charts.percent(real.share)
+    real_share = (
+        charts.hidden_share("share", real.protected)
+        if "share" in real.suppressed
+        else charts.percent(real.share)
+    )
     lead_hidden = set(lead.suppressed)
     pictures = {
         "work": charts.bar_charts(
@@ -68,6 +72,9 @@ async def dashboard(
             [m.month[2:] for m in work.months],
             [m.persons for m in work.months],
             [charts.Reference(r.label, r.value) for r in work.references],
+            protected=charts.protected_bars(
+                [f"months[{m.month}].persons" for m in work.months], work.protected
+            ),
         ),
         "real": charts.share_bars(
             "Andel placeringar på riktiga arbetsplatser",
@@ -88,12 +95,22 @@ async def dashboard(
                 else lead.proposal_to_start.median_days or 0.0,
             ],
             unit=" dagar",
+            protected=charts.protected_bars(
+                [
+                    "registration_to_first_proposal.median_days",
+                    "proposal_to_start.median_days",
+                ],
+                lead.protected,
+            ),
         ),
         "lock_in": charts.bar_charts(
             "Flaggor för inlåsning under perioden",
             "En stapel per slag av flagga.",
             [k.label for k in lock_in.by_kind],
             [k.raised for k in lock_in.by_kind],
+            protected=charts.protected_bars(
+                [f"by_kind[{k.kind}].raised" for k in lock_in.by_kind], lock_in.protected
+            ),
         ),
         "coverage": charts.bar_charts(
             "Publicerade platser per kommunal enhet",
@@ -106,6 +123,9 @@ async def dashboard(
             "De tolv värdar som haft flest placeringar under perioden.",
             [h.host_name for h in ledger.hosts[:12]],
             [h.placements for h in ledger.hosts[:12]],
+            protected=charts.protected_bars(
+                [f"hosts[{h.host_id}].placements" for h in ledger.hosts[:12]], ledger.protected
+            ),
         ),
         "intake": charts.bar_charts(
             "Arbetsdagar från ansökan till planeringsmöte, median per månad",
@@ -120,12 +140,19 @@ async def dashboard(
             ],
             [charts.Reference(f"Mål: {meeting_target} arbetsdagar", float(meeting_target))],
             unit=" dagar",
+            protected=charts.protected_bars(
+                [f"months[{m.month}].steps[meeting].median_days" for m in intake.months],
+                intake.protected,
+            ),
         ),
         "exits": charts.bar_charts(
             "Avslut per utfall",
             "En stapel per utfallskategori.",
             [e.label for e in exits.by_category],
             [e.count for e in exits.by_category],
+            protected=charts.protected_bars(
+                [f"by_category[{e.category}].count" for e in exits.by_category], exits.protected
+            ),
         ),
     }
     return page(

@@ -4,11 +4,22 @@ the host ledger applies them for analysts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 MIN_PERSONS = 5
+# How a hidden cell reads: a count of 1–4 persons says so; any other hidden figure (a count of
+# 5 or more hidden so that a small one cannot be worked out from it, a total, a share, a
+# median or hours resting on a hidden count) reads "dold": "färre än 5" on it was untrue
+# (a total of 12 exits, 200 hours).
 SUPPRESSED_TEXT = "färre än 5"
+PROTECTED_TEXT = "dold"
+
+
+def hidden_text(path: str, protected: Collection[str]) -> str:
+    """The text of a hidden cell: "dold" when listed in the report's `protected`, else
+    "färre än 5"."""
+    return PROTECTED_TEXT if path in protected else SUPPRESSED_TEXT
 
 
 def is_small(value: int | None) -> bool:
@@ -22,8 +33,10 @@ class Cells:
     def __init__(self, values: dict[str, int | float | None]) -> None:
         self.values = values
         self.hidden: set[str] = set()
+        self.counts: set[str] = set()  # the cells that count persons (given to `primary`)
 
     def primary(self, *paths: str) -> None:
+        self.counts.update(paths)
         for p in paths:
             value = self.values[p]
             if isinstance(value, int) and is_small(value):
@@ -62,3 +75,12 @@ class Cells:
 
     def paths(self) -> list[str]:
         return sorted(self.hidden)
+
+    def protected_paths(self) -> list[str]:
+        """The hidden cells that are not themselves a count of 1–4 persons (they read "dold",
+        the others "färre än 5")."""
+        return sorted(p for p in self.hidden if not self._small_count(p))
+
+    def _small_count(self, path: str) -> bool:
+        value = self.values.get(path)
+        return path in self.counts and isinstance(value, int) and is_small(value)

@@ -137,3 +137,5 @@ class HostLedger(msgspec.Struct, kw_only=True):
     hired_by_host: int | None
     host_gains: list[str]
     suppressed: list[str] = msgspec.field(default_factory=list)
+    # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
+    protected: list[str] = msgspec.field(default_factory=list)

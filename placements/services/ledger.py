@@ -176,5 +176,8 @@ def protect_for_analyst(ledger: schemas.HostLedger, ended: int) -> schemas.HostL
         cells.hidden.update((*structure, "hours"))
     hidden = [p for p in cells.paths() if p != "ended"]
     return msgspec.structs.replace(
-        ledger, **{c: cells.get(c) for c in (*structure, *people, "hours")}, suppressed=hidden
+        ledger,
+        **{c: cells.get(c) for c in (*structure, *people, "hours")},
+        suppressed=hidden,
+        protected=[p for p in cells.protected_paths() if p != "ended"],
     )

@@ -687,6 +687,7 @@ def protect_coverage(coverage: emp.Coverage) -> emp.Coverage:
             for u in coverage.units
         ],
         suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 

@@ -77,13 +77,19 @@ async def test_four_sick_exits_are_hidden_everywhere(analyst_client):
     assert body["exits"] == 14
     assert counts["arbete"] is None and body["to_work_or_studies"] is None
     assert body["share"] is None
+    # The 10 to work is hidden only to protect the 4: it reads "dold", never "färre än 5"
+    # (that would be untrue), and so do the partial sum and the share resting on it.
+    assert "by_category[arbete].count" in body["protected"]
+    assert "by_category[sjukskrivning].count" not in body["protected"]
+    assert {"to_work_or_studies", "share"} <= set(body["protected"])
     shown = sum(c for c in counts.values() if c is not None)
     hidden = [k for k, c in counts.items() if c is None]
     assert body["exits"] - shown == 14 and len(hidden) >= 2
     # CSV and XLSX: "färre än 5", never the 4.
     rows = await _csv_rows(client, "exits", query)
     assert ["Sjukskrivning", "färre än 5"] in rows
-    assert not any(row[1] == "4" for row in rows[1:])
+    assert ["Arbete", "dold"] in rows, rows
+    assert not any(row[1] in ("4", "10") for row in rows[1:])
     assert "<t>färre än 5</t>" in await _xlsx_strings(client, "exits", query)
     assert "Sekretess" in await _xlsx_strings(client, "exits", query)
     # The report page: the table, the chart and the rule.
@@ -93,7 +99,8 @@ async def test_four_sick_exits_are_hidden_everywhere(analyst_client):
     assert "<td>4</td>" not in section
     assert "Sjukskrivning: färre än 5" in section  # the chart's bar text
     assert "Sjukskrivning: 4" not in section
-    assert "färre än 5 personer visas inte" in page.text
+    assert "Arbete: dold" in section and "<td>dold</td>" in section
+    assert "ett antal på 1–4 personer visas inte" in page.text
     # The dashboard (no coordinator filter there, but track and a one-day window).
     board = await client.get(f"/oversikt?{Q}&track=hälsa", headers=HTML)
     assert board.status_code == 200
@@ -102,7 +109,8 @@ async def test_four_sick_exits_are_hidden_everywhere(analyst_client):
     assert "Sjukskriv: 4" not in exits_section
     assert '<td class="num">färre än 5</td>' in exits_section
     assert '<td class="num">4</td>' not in exits_section
-    assert "färre än 5 personer visas inte" in board.text
+    assert "Arbete: dold</title>" in exits_section
+    assert "ett antal på 1–4 personer visas inte" in board.text
 
 
 async def test_five_are_shown(analyst_client):
