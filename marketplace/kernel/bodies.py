@@ -1,4 +1,4 @@
-"""Checks on a request before any handler: how deep its JSON nests, and "null" query filters.
+"""Checks on a request before any handler: its JSON body's type and depth, "null" filters.
 
 No body the API takes nests deeper than a few levels, but a decoder asked for an untyped value
 recurses once per level: `[[[[…]]]]` ten thousand deep ran out of stack and answered 500. The
@@ -9,7 +9,12 @@ without reading them again.
 A query parameter that takes a number, a date or a choice, or nothing, reads the text "null"
 as nothing (msgspec's lax conversion): `?candidate_id=null` listed every booking, the filter
 silently dropped. `refuse_null_query` answers 400 instead, naming the parameter.
-`check_request` (the app's `before_request` hook) runs both.
+An operation that reads a JSON body takes it only as JSON (`Content-Type: application/json`
+or a `+json` type; 415 otherwise): the decoder reads any body as JSON, so a sign-in posted by
+a plain HTML form on another site (`text/plain`, which needs no CORS preflight) signed the
+visitor in as someone else (login CSRF), and a body sent as a form was read as JSON.
+
+`check_request` (the app's `before_request` hook) runs all three.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
 
-from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.errors import UnsupportedMediaType, ValidationFailed
 from marketplace.kernel.forms import field_label
 
 MAX_JSON_DEPTH = 32
@@ -94,7 +101,36 @@ def refuse_null_query(request: Request[Any, Any, Any]) -> None:
         )
 
 
+def takes_json(handler: HTTPRouteHandler) -> bool:
+    """Whether the operation reads a JSON body (its `data` parameter, JSON unless declared
+    otherwise)."""
+    data = handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return False
+    media_type = getattr(data.kwarg_definition, "media_type", RequestEncodingType.JSON)
+    return bool(media_type == RequestEncodingType.JSON)
+
+
+def refuse_other_media_types(request: Request[Any, Any, Any]) -> None:
+    """Before any handler: a body for an operation that reads JSON, sent as anything else,
+    answers 415. A request without a body passes (the handler says what is missing)."""
+    if request.method not in _METHODS_WITH_BODY:
+        return
+    handler = request.route_handler
+    if not isinstance(handler, HTTPRouteHandler) or not takes_json(handler):
+        return
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return
+    if not media_type and request.headers.get("content-length", "0") == "0":
+        return
+    raise UnsupportedMediaType(
+        "Innehållet ska skickas som JSON, med rubriken Content-Type: application/json."
+    )
+
+
 async def check_request(request: Request[Any, Any, Any]) -> None:
     """The app's `before_request` hook: the checks above, before any handler reads the request."""
     refuse_null_query(request)
+    refuse_other_media_types(request)
     await refuse_deep_json(request)

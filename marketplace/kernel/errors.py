@@ -105,6 +105,12 @@ class Conflict(MarketplaceError):
     status_code = 409
 
 
+class UnsupportedMediaType(MarketplaceError):
+    """The body is sent in a format the operation does not take."""
+
+    status_code = 415
+
+
 class TooManyRequests(MarketplaceError):
     """Too many attempts; try again later (in `retry_after` seconds: a Retry-After header)."""
 

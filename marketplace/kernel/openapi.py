@@ -11,6 +11,7 @@ them to every route handler of the built app, derived from what the route is:
 - a path parameter, a query parameter naming an object (`…_id`), or a body (which may name
   other objects): 404;
 - a write (POST, PUT, PATCH, DELETE): 409 (the object's state) and 413 (body too large);
+- a JSON body: 415 (sent as anything but JSON, see `marketplace.kernel.bodies`);
 - a rate-limited route (`opt={"rate_limited": True}`, and every anonymous write): 429.
 
 A new route is covered without any change here; one that answers something else declares it
@@ -38,6 +39,7 @@ from litestar.openapi.spec import (
 )
 
 from marketplace.kernel.auth import public, route_guards
+from marketplace.kernel.bodies import takes_json
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -60,6 +62,7 @@ DESCRIPTIONS = {
     404: "Objektet finns inte, eller anroparen får inte se det.",
     409: "Åtgärden passar inte objektets nuvarande läge.",
     413: "Det som skickades är för stort.",
+    415: "Innehållet ska skickas som JSON (Content-Type: application/json).",
     429: "För många försök; se Retry-After.",
     503: "Lagringen är inte tillgänglig just nu; se Retry-After.",
 }
@@ -88,6 +91,8 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
         statuses.add(404)
     if writes:
         statuses |= {409, 413}
+    if takes_json(handler):
+        statuses.add(415)
     opt: dict[str, Any] = handler.opt or {}
     if opt.get("rate_limited") or (writes and guards and all(g is public for g in guards)):
         statuses.add(429)

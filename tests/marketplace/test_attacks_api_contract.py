@@ -67,7 +67,7 @@ async def test_guards_rate_limits_and_anonymous_writes_are_documented(app):
 
 
 async def test_real_refusals_are_documented_and_match_the_error_body(client, make_user):
-    """401, 403, 404, 409, 413 answered for real, each listed for its operation, each body
+    """401, 403, 404, 409, 413, 415 answered for real, each listed for its operation, each body
     decoding as the documented ErrorBody."""
     app = client.app
     by_key = {(m, p): op for m, p, op in _operations(app)}
@@ -92,9 +92,17 @@ async def test_real_refusals_are_documented_and_match_the_error_body(client, mak
     again = await client.post(f"/api/v1/slots/{slot}/publish")
     answers.append(("post", "/api/v1/slots/{slot_id}/publish", again))  # 409 (no supervisor…)
     huge = await client.patch(
-        f"/api/v1/slots/{slot}", content=b'{"description": "' + b"x" * 2_000_000 + b'"}'
+        f"/api/v1/slots/{slot}",
+        content=b'{"description": "' + b"x" * 2_000_000 + b'"}',
+        headers={"content-type": "application/json"},
     )
     answers.append(("patch", "/api/v1/slots/{slot_id}", huge))  # 413
+    plain = await client.patch(
+        f"/api/v1/slots/{slot}",
+        content=b'{"title": "Kock"}',
+        headers={"content-type": "text/plain"},
+    )
+    answers.append(("patch", "/api/v1/slots/{slot_id}", plain))  # 415
     seen = set()
     for method, path, response in answers:
         assert response.status_code >= 400, (path, response.text)
@@ -107,7 +115,7 @@ async def test_real_refusals_are_documented_and_match_the_error_body(client, mak
         assert decoded.status_code == response.status_code
         assert decoded.detail
         seen.add(response.status_code)
-    assert {401, 403, 404, 413} <= seen
+    assert {401, 403, 404, 413, 415} <= seen
     assert seen & {400, 409}
 
 

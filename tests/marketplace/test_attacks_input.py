@@ -140,6 +140,31 @@ async def test_a_body_that_cannot_be_read_is_told_in_swedish(
     assert not re.search(r"[Mm]alformed|Invalid|byte|eof|{|}", detail), detail
 
 
+async def test_a_sign_in_posted_as_a_plain_form_is_refused(client, make_user):
+    """Login CSRF: a plain HTML form on another site can post `text/plain` (no preflight) to
+    the JSON sign-in; the decoder read it as JSON and signed the visitor in. Now 415, and
+    no session cookie."""
+    await make_user("coordinator", username="sara")
+    body = json.dumps({"username": "sara", "password": DEMO_PASSWORD}).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", ""):
+        headers = {"content-type": content_type} if content_type else {}
+        response = await client.post("/api/v1/auth/login", content=body, headers=headers)
+        assert response.status_code == 415, (content_type, response.text)
+        assert "Content-Type: application/json" in response.json()["detail"]
+        assert "mp_session" not in response.headers.get("set-cookie", "")
+    ok = await client.post(
+        "/api/v1/auth/login", json={"username": "sara", "password": DEMO_PASSWORD}
+    )
+    assert ok.status_code == 200
+    # A write without a body is no JSON sent as something else: the handler answers it.
+    typed = await client.post(
+        "/api/v1/hosts",
+        content=b"",
+        headers={"x-csrftoken": ok.json()["csrf_token"], "content-type": "application/json"},
+    )
+    assert typed.status_code == 400
+
+
 async def test_a_bad_content_length_is_told_in_swedish(client, make_user):
     await make_user("coordinator", username="sara")
     await login(client, "sara")
