@@ -969,7 +969,10 @@ FORMS: dict[str, dict[str, str]] = {
         "csn_eligible": "1",
         "reason": "Fel kategori vid registreringen",
     },
-    "/arbetsbord/bokningar/{booking_id}/aterkalla": {"reason": "Annan plats"},
+    "/arbetsbord/bokningar/{booking_id}/aterkalla": {
+        "reason": "Annan plats",
+        "confirm_withdraw": "on",
+    },
     "/arbetsbord/bokningar/{booking_id}/narvaro": {
         "week_start": dt.date.today().isoformat(),
         "days_present": "3",

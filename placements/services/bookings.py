@@ -597,14 +597,24 @@ async def decline_locked(
     return booking
 
 
+WITHDRAW_NEEDS_REASON = (
+    "Skriv ett skäl: värden har redan tackat ja till placeringen och får veta varför den "
+    "återkallas."
+)
+
+
 async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas.Booking:
-    """The coordinator withdraws a booking before it is active; the host users are told."""
+    """The coordinator withdraws a booking before it is active; the host users are told.
+    Once the host has accepted, a reason is required (they are told it)."""
     if not user.is_staff:
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
         booking = await booking_access.lock_booking(booking_id)
         before = booking["status"]
+        if before in ("accepted", "agreed") and not reason.strip():
+            # The host has said yes (and perhaps signed): they are told why it ends.
+            raise ValidationFailed(WITHDRAW_NEEDS_REASON, fields=["reason"])
         await move(booking, "withdraw", user, note=reason)
         await Agreement.update({Agreement.status: "cancelled"}).where(
             (Agreement.booking == booking_id) & (Agreement.status != "superseded")

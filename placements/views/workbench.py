@@ -31,7 +31,6 @@ from marketplace.kernel.forms import (
     NoFields,
     field_errors,
     form_values,
-    free_text,
     is_ticked,
     parse_form,
     round_trip,
@@ -574,9 +573,22 @@ PHONE_FORM = Form(
     blank_is_none=["supervisor_id", "start_date", "end_date"],
 )
 WITHDRAW_LABELS = {"reason": "Skäl"}
+WITHDRAW_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, återkalla förslaget” för att återkalla. Ett återkallat förslag kan "
+    "inte tas tillbaka."
+)
+# Withdrawing cannot be undone (a signed agreement is cancelled with it): a box to tick first,
+# as for ending a placement; the service asks for a reason once the host has said yes.
+WITHDRAW_FORM = Form(
+    booking_schemas.WithdrawRequest,
+    labels=WITHDRAW_LABELS,
+    blank_is_empty=["reason"],
+    boxes={"confirm_withdraw": WITHDRAW_UNCONFIRMED},
+)
 
 
-_withdraw_reason = free_text("reason")
+def _withdraw_reason(values: Mapping[str, Any]) -> str:
+    return WITHDRAW_FORM(values).reason
 
 
 async def _booking_round_trip(
@@ -700,7 +712,7 @@ async def booking_withdraw(request: Req, booking_id: BookingId) -> Response[Any]
         _withdraw_reason,
         booking_services.withdraw,
         "forslag-aterkallat",
-        fields=WITHDRAW_LABELS,
+        fields=WITHDRAW_FORM.fields,
     )
 
 

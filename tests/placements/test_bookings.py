@@ -4,6 +4,7 @@ capacity (seats, supervision, the participant's own calendar) and the scheduler'
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import cast
 
 import pytest
@@ -175,6 +176,43 @@ async def test_decline_with_reason_and_withdraw_notify_the_next_actor():
         await bookings.get_booking_for(w.host_user, second)
 
 
+async def test_withdrawing_what_the_host_accepted_needs_a_reason_and_on_the_page_a_tick(client):
+    """A withdrawal cannot be undone and cancels the agreement: once the host has said yes
+    the host is told why (a reason is required, API and page alike), and the page asks for
+    a tick first, as ending a placement does; nothing changes until both are there."""
+    w = await make_world(capacity=2)
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    with pytest.raises(ValidationFailed) as refused:
+        await bookings.withdraw(w.coordinator, booking_id, "  ")
+    assert refused.value.fields == ["reason"]
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)  # a browser: the form carries its CSRF field
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers={"accept": "text/html"})
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert token is not None and "Ja, återkalla förslaget" in page.text
+    url = f"/arbetsbord/bokningar/{booking_id}/aterkalla"
+    html = {"accept": "text/html"}
+    form = {"_csrf_token": token.group(1)}
+    unticked = await client.post(url, data={**form, "reason": "Fick jobb"}, headers=html)
+    assert unticked.status_code == 400
+    assert "Kryssa i rutan ”Ja, återkalla förslaget”" in unticked.text
+    assert 'value="Fick jobb"' in unticked.text  # what was typed is kept
+    no_reason = await client.post(url, data={**form, "confirm_withdraw": "on"}, headers=html)
+    assert no_reason.status_code == 400 and "Skriv ett skäl" in no_reason.text
+    status = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert status == {"status": "accepted"}
+    done = await client.post(
+        url, data={**form, "reason": "Fick jobb", "confirm_withdraw": "on"}, headers=html
+    )
+    assert done.status_code in (200, 303), done.text
+    status = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert status == {"status": "withdrawn"}
+    # Before the host has said yes, the API needs no reason.
+    fresh = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
+    assert (await bookings.withdraw(w.coordinator, fresh)).status == "withdrawn"
+
+
 async def test_host_cannot_withdraw_and_other_host_gets_404(client, make_client):
     w = await make_world()
     booking_id = await propose(w)
@@ -224,7 +262,7 @@ async def test_seats_count_only_overlapping_seat_holders():
     )
     assert (await bookings.accept(w.host_user, later)).status == "accepted"
     # Withdrawing the first frees its period for the waiting proposal.
-    await bookings.withdraw(w.coordinator, first)
+    await bookings.withdraw(w.coordinator, first, "Fick jobb")
     assert (await bookings.accept(w.host_user, overlapping)).status == "accepted"
 
 

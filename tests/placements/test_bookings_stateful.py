@@ -166,7 +166,7 @@ class BookingMachine(RuleBasedStateMachine):
     def withdraw(self, index: int, now: int) -> None:
         # Only one draw in four: ending a booking early is the common way to lose the walk.
         if now == 0 and (booking := self.pick(index)) is not None:
-            self.attempt(bookings.withdraw(self.users.coordinator, booking))
+            self.attempt(bookings.withdraw(self.users.coordinator, booking, "Annan plats"))
 
     @rule(index=st.integers(0, 5), party=st.sampled_from(agreement_versions.PARTIES))
     def sign(self, index: int, party: str) -> None:
