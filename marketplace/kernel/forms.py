@@ -498,6 +498,14 @@ class Form(Generic[T]):
     boxes: Mapping[str, str] = field(default_factory=dict)
     translate: Translate | None = None
 
+    def __post_init__(self) -> None:
+        # The Swedish labels are known from the moment the form is declared (the module's
+        # import), not from its first post: the participant's own extract names its fields by
+        # `FIELD_LABELS`, and showed more of them after a coordinator had posted a form.
+        if self.translate is None:
+            for name, text_label in self.labels.items():
+                FIELD_LABELS.setdefault(name, text_label)
+
     @property
     def fields(self) -> list[str]:
         """The fields the page shows a message next to (the rest go to the summary)."""
