@@ -157,8 +157,8 @@ async def participant_only(
     participant = await resolve_session(raw, get_settings()) if raw else None
     if participant is None:
         raise Unauthenticated(
-            "Du behöver logga in på Mina sidor. Gå till /mina-sidor/logga-in och logga in med "
-            "e-legitimation eller med länken från din samordnare."
+            "Du behöver logga in på Mina sidor, med e-legitimation eller med länken från din "
+            "samordnare."
         )
     connection.scope["participant"] = participant  # type: ignore[typeddict-unknown-key]
 

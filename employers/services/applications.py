@@ -257,7 +257,8 @@ async def _pending(application_id: int) -> HostApplicationRow:
     if row is None:
         raise NotFound(APPLICATION_NOT_FOUND)
     if row["status"] != "pending":
-        raise Conflict(f"Ansökan är redan behandlad ({row['status']}).")
+        decided = {"approved": "godkänd", "rejected": "avslagen"}.get(row["status"], "behandlad")
+        raise Conflict(f"Ansökan är redan {decided}.")
     return cast("HostApplicationRow", row)
 
 

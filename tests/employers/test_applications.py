@@ -73,6 +73,10 @@ async def test_rejection_needs_a_note_and_mails_it(client, make_user):
     assert mail is not None
     assert "Vi har redan en ridklubb som värd." in mail["body_text"]
     assert await Host.count() == 0
+    # Deciding again says how it was decided, in Swedish (it once showed the code).
+    again = await client.post(f"/api/v1/host-applications/{app_id}/approve", json={})
+    assert again.status_code == 409
+    assert again.json()["detail"] == "Ansökan är redan avslagen."
 
 
 async def test_invalid_application_and_who_may_decide(client, make_user):

@@ -60,3 +60,13 @@ async def test_schema_is_served_in_development(client):
     response = await client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"].startswith("Praktikplatser")
+
+
+async def test_a_link_from_a_mail_comes_back_to_its_page_after_sign_in(client):
+    """A host opens "Svara på förslaget: …/vard/bokningar/28" signed out: the 401 page's
+    "Logga in" carries the page, so that signing in lands on the proposal, not on /vard."""
+    answer = await client.get("/vard/bokningar/28?flik=svar", headers={"accept": "text/html"})
+    assert answer.status_code == 401
+    assert 'href="/logga-in?next=/vard/bokningar/28%3Fflik%3Dsvar"' in answer.text
+    form = await client.get("/logga-in?next=/vard/bokningar/28%3Fflik%3Dsvar")
+    assert 'value="/vard/bokningar/28?flik=svar"' in form.text

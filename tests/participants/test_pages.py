@@ -522,7 +522,12 @@ async def test_no_session_no_pages_and_staff_get_none(
     client: AsyncTestClient[Litestar], sign_in
 ) -> None:
     w = await make_world()
-    assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
+    answer = await client.get("/mina-sidor", headers=HTML)
+    assert answer.status_code == 401
+    # The way on is the participants' sign-in, as a link (not a path written in the text,
+    # not the staff's sign-in).
+    assert '<a class="button" href="/mina-sidor/logga-in">Logga in på Mina sidor</a>' in answer.text
+    assert "Gå till /mina-sidor" not in answer.text
     await sign_in(client, w.coordinator.username)
     assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
 
