@@ -1,4 +1,4 @@
-"""Checks on a request before any handler: its JSON body's type and depth, "null" filters.
+"""Checks before any handler: a JSON body's type, depth and control characters; "null" filters.
 
 No body the API takes nests deeper than a few levels, but a decoder asked for an untyped value
 recurses once per level: `[[[[…]]]]` ten thousand deep ran out of stack and answered 500. The
@@ -14,12 +14,16 @@ or a `+json` type; 415 otherwise): the decoder reads any body as JSON, so a sign
 a plain HTML form on another site (`text/plain`, which needs no CORS preflight) signed the
 visitor in as someone else (login CSRF), and a body sent as a form was read as JSON.
 
-`check_request` (the app's `before_request` hook) runs all three.
+A JSON body whose texts hold invisible control characters (NUL, ESC, the bidirectional
+overrides) answers 400 naming the fields (`refuse_control_characters`).
+
+`check_request` (the app's `before_request` hook) runs them all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import msgspec
@@ -61,13 +65,59 @@ def depth_message(limit: int = MAX_JSON_DEPTH) -> str:
 
 
 async def refuse_deep_json(request: Request[Any, Any, Any]) -> None:
-    """Before any handler: a JSON body nested deeper than `MAX_JSON_DEPTH` answers 400."""
+    """Before any handler: a JSON body nested deeper than `MAX_JSON_DEPTH` answers 400, and
+    one whose texts hold invisible control characters (`refuse_control_characters`)."""
     if request.method not in _METHODS_WITH_BODY:
         return
-    if "json" not in request.headers.get("content-type", "").lower():
-        return
-    if too_deep(await request.body()):
-        raise ValidationFailed(depth_message())
+    content_type = request.headers.get("content-type", "").lower()
+    if "json" in content_type:
+        body = await request.body()
+        if too_deep(body):
+            raise ValidationFailed(depth_message())
+        try:
+            data = msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            return  # the handler's decoder says what is wrong with it
+        refuse_control_characters(_texts(data))
+
+
+# Characters no one types into a form and that no text here needs: C0 and C1 controls but tab
+# and line breaks (NUL, ESC with a terminal's colour codes) and the bidirectional embeddings,
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a name read otherwise
+# than it is stored ("Trojan Source"). They reached the database, the CSV exports and the
+# audit log's export as they were. Arabic text needs none of them (its marks U+200E/U+200F
+# are allowed). Checked in JSON bodies, where the caller keeps what it sent; a page's form
+# is not refused here (the error page would lose what was typed, and the form's own checks
+# would go unsaid).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _texts(data: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every text in a decoded JSON value, with the top-level field it stands under."""
+    if isinstance(data, str):
+        yield key, data
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _texts(value, key or str(name))
+            if isinstance(name, str):
+                yield key or name, name
+    elif isinstance(data, list):
+        for value in data:
+            yield from _texts(value, key)
+
+
+def refuse_control_characters(texts: Iterable[tuple[str, str]]) -> None:
+    """400 naming every field whose text holds an invisible control character."""
+    wrong = {name: field_label(name) for name, text in texts if _CONTROL.search(text)}
+    if wrong:
+        raise ValidationFailed.every(
+            {
+                name: f"{label}: texten innehåller ett osynligt styrtecken (till exempel ett "
+                "nolltecken eller ett tecken som vänder skrivriktningen). Ta bort det och "
+                "försök igen."
+                for name, label in wrong.items()
+            }
+        )
 
 
 def refuse_null_query(request: Request[Any, Any, Any]) -> None:

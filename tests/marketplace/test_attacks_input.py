@@ -165,6 +165,31 @@ async def test_a_sign_in_posted_as_a_plain_form_is_refused(client, make_user):
     assert typed.status_code == 400
 
 
+@pytest.mark.parametrize("hidden", ["\u0000", "\u001b[31m", "\u202e", "\u2066", "\u0085"])
+async def test_invisible_control_characters_are_refused_and_named(client, make_user, hidden):
+    """NUL, a terminal's colour codes and the bidirectional overrides reached the database
+    and the CSV exports as they were (a name that reads otherwise than it is stored); now a
+    Swedish 400 names the field, and nothing is written."""
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    response = await client.post(
+        "/api/v1/hosts", json={"name": f"Verkstaden{hidden}AB", "kind": "company"}
+    )
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["fields"] == ["name"]
+    assert "osynligt styrtecken" in body["errors"]["name"]
+    assert (await client.get("/api/v1/hosts")).json()["total"] == 0
+
+
+async def test_line_breaks_tabs_and_arabic_marks_are_kept(client, make_user):
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    name = "\u0645\u0631\u0643\u0632\u200f Vårgårda\t AB"
+    response = await client.post("/api/v1/hosts", json={"name": name, "kind": "company"})
+    assert response.status_code == 201, response.text
+
+
 async def test_a_bad_content_length_is_told_in_swedish(client, make_user):
     await make_user("coordinator", username="sara")
     await login(client, "sara")
