@@ -19,6 +19,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
+from marketplace.kernel.addresses import normalise_email
 from marketplace.kernel.auth import AuthUser, active_coordinators, signed_in_user, staff
 from marketplace.kernel.errors import NotFound, ValidationFailed
 from marketplace.kernel.forms import (
@@ -289,6 +290,18 @@ def _profile_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
     date table's, and a consent with both its day and its way. A field the form does not
     have (a create form without consent) is not asked for."""
     found = date_rules.form_rules("candidate")(typed)
+    # The identity number and the address are checked here too, not only by the service when
+    # everything else is right: a wrong check digit was said only after the other mistakes
+    # had been mended (browser walk).
+    for name, check in (
+        ("personnummer", candidate_services.normalise_personnummer),
+        ("email", normalise_email),
+    ):
+        if str(typed.get(name) or "").strip():
+            try:
+                check(str(typed[name]))
+            except ValidationFailed as exc:
+                found.append((name, exc.message))
     if "consent_date" in typed or "consent_method" in typed:
         found += candidate_services.consent_problems(
             date_rules.as_day(typed.get("consent_date")),

@@ -192,6 +192,15 @@ async def test_a_missing_name_and_a_bad_number_of_hours_are_tied_to_their_fields
     assert 'aria-invalid="true"' in tag
     assert "f-hours_available-error" in tag
     assert 'value="sjuttio"' in tag
+    # Every mistake at once: a missing name, a wrong check digit and a broken address are
+    # all said in the first answer (the number and the address were said only after the rest
+    # had been mended).
+    answer = await register(
+        client, first_name="", personnummer="19850101-0007", email="sara@", hours_available="x"
+    )
+    assert answer.status_code == 400
+    for field in ("f-first_name", "f-personnummer", "f-email", "f-hours_available"):
+        assert 'aria-invalid="true"' in field_tag(answer.text, field), field
     answer = await register(client, **{"adaptations-2-shareable": "1"})
     assert answer.status_code == 400
     tag = field_tag(answer.text, "f-adaptations-2-text")

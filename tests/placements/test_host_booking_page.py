@@ -284,3 +284,27 @@ async def test_after_signing_the_host_is_told_who_signs_the_rest(client):
     after = await client.get(url, headers=HTML)
     assert 'id="vantar-pa-underskrifter"' in after.text
     assert "Nu väntar överenskommelsen på: samordnare, handledare, deltagare." in after.text
+
+
+async def test_a_decline_without_a_reason_on_the_home_page_is_said_at_the_top(client):
+    """The portal's start page is long: a refused decline re-rendered it with the message
+    next to the field, far below, and at 375 px the press seemed to do nothing. The message
+    now also stands in an error summary at the top, linking to the field."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await login(client, w.host_user.username)
+    home = await client.get("/vard", headers=HTML)
+    refused = await client.post(
+        f"/vard/bokningar/{booking_id}/avboj",
+        data={"_csrf_token": csrf_of(home.text), "reason": " "},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    summary = refused.text.split('id="error-summary"')[1].split("</div>")[0]
+    assert f'href="#reason-{booking_id}"' in summary
+    assert refused.text.index('id="error-summary"') < refused.text.index(
+        f'id="reason-{booking_id}"'
+    )
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "proposed"}
