@@ -326,6 +326,28 @@ def check_work_rule(
     return []
 
 
+EMPLOYMENT_BOXES_ONLY_FOR_WORK = (
+    "Rutorna om anställningen gäller bara Arbete. Ta bort kryssen, eller välj Arbete."
+)
+
+
+def follow_up_problems(
+    category: str, lasts_at_least_one_month: bool, municipal_labour_market_job: bool
+) -> list[tuple[str, str]]:
+    """A follow-up's answer, every broken rule: Kolada's rule for "arbete", and the
+    employment boxes ticked with another category (they were saved as "Studier" and the ticks
+    dropped without a word)."""
+    found = check_work_rule(category, lasts_at_least_one_month, municipal_labour_market_job)
+    if category != "arbete":
+        for name, ticked in (
+            ("lasts_at_least_one_month", lasts_at_least_one_month),
+            ("municipal_labour_market_job", municipal_labour_market_job),
+        ):
+            if ticked:
+                found.append((name, EMPLOYMENT_BOXES_ONLY_FOR_WORK))
+    return found
+
+
 def _category_problems(data: schemas.OutcomeCreate) -> list[tuple[str, str]]:
     """Kolada's rules for what counts as work or studies, every broken one."""
     return category_problems(data.category, {f: getattr(data, f) for f in _FLAGS})
@@ -690,7 +712,7 @@ async def complete_follow_up(
             raise NotFound("Uppföljningen finns inte.")
         if row["status"] == "done":
             raise Conflict("Uppföljningen är redan gjord.")
-        found = check_work_rule(
+        found = follow_up_problems(
             data.result_category,
             data.lasts_at_least_one_month,
             data.municipal_labour_market_job,

@@ -290,6 +290,22 @@ async def test_a_follow_up_as_work_keeps_the_one_month_rule(client):
     )
     assert municipal.status_code == 400
     assert municipal.json()["fields"] == ["municipal_labour_market_job"]
+    # The employment boxes with another category contradict it: both named, nothing saved
+    # (they were saved as "studier" and the ticks dropped without a word).
+    studies = await client.post(
+        path,
+        json={
+            "result_category": "studier",
+            "lasts_at_least_one_month": True,
+            "municipal_labour_market_job": True,
+        },
+    )
+    assert studies.status_code == 400
+    assert sorted(studies.json()["fields"]) == [
+        "lasts_at_least_one_month",
+        "municipal_labour_market_job",
+    ]
+    assert "gäller bara Arbete" in studies.json()["detail"]
     done = await client.post(
         path, json={"result_category": "arbete", "lasts_at_least_one_month": True}
     )
