@@ -742,7 +742,7 @@ async def _demo_placement(
                 row["id"],
                 so.FollowUpDone(
                     result_category=outcome,  # type: ignore[arg-type]
-                    lasts_at_least_one_month=True,
+                    lasts_at_least_one_month=outcome == "arbete",
                     note=demo_texts.FOLLOW_UP_NOTES[(pick + row["id"]) % 3],
                 ),
             )
