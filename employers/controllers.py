@@ -182,7 +182,7 @@ class ApplicationController(Controller):
     @get("/", operation_id="listHostApplications", guards=[staff])
     async def list_applications(
         self,
-        status: FromQuery[str | None] = None,
+        status: FromQuery[Literal["pending", "approved", "rejected"] | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
         sort: Annotated[Literal["oldest", "newest"], QueryParameter()] = "oldest",

@@ -1,5 +1,6 @@
-"""`?filter=null` on an optional parameter that is no text answers 400 naming it, in Swedish,
-instead of being read as the parameter left out (the filter silently dropped)."""
+"""Query filters that were silently dropped now answer a Swedish 400 naming them: "null" for
+an optional parameter that is no text (read as the parameter left out), and an unknown
+status."""
 
 from __future__ import annotations
 
@@ -28,3 +29,18 @@ async def test_the_filter_left_out_or_given_still_works(client, make_user):
     assert (await client.get("/api/v1/bookings", params={"candidate_id": "3"})).status_code == 200
     # A text parameter takes "null" as the word it is (a search for it).
     assert (await client.get("/api/v1/candidates", params={"q": "null"})).status_code == 200
+
+
+async def test_an_unknown_status_filter_is_refused_not_ignored(client, make_user):
+    """`?status=abc` listed nothing with 200 (a pattern inside FromQuery is dropped; a free
+    text was taken as it was): now a Swedish 400 naming the choices."""
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    for path in ("/api/v1/follow-ups", "/api/v1/host-applications"):
+        refused = await client.get(path, params={"status": "abc"})
+        assert refused.status_code == 400, (path, refused.text)
+        assert refused.json()["fields"] == ["status"]
+        assert "välj ett av alternativen" in refused.json()["errors"]["status"]
+    assert (await client.get("/api/v1/follow-ups", params={"status": "done"})).status_code == 200
+    ok = await client.get("/api/v1/host-applications", params={"status": "pending"})
+    assert ok.status_code == 200
