@@ -411,10 +411,16 @@ def _db_values(values: SlotValues) -> SlotValues:
     return out
 
 
+SLOT_PERIOD_OVER = (
+    "Platsens period är redan slut. Ange ett slutdatum i dag eller senare, eller pausa eller "
+    "stäng platsen i stället."
+)
+
+
 async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
     """Everything a slot lacks to be published, all at once: a capacity, a town, an
-    occupation (or nobody finds it by its work) and an active handledare (or it can take
-    nobody)."""
+    occupation (or nobody finds it by its work), a period that has not ended, and an active
+    handledare (or it can take nobody)."""
     problems: list[tuple[str, str]] = []
     if not slot_rules.CAPACITY_MIN <= row["capacity"] <= slot_rules.CAPACITY_MAX:
         # Only a slot saved before every entry point needed 1 to 100 (`slot_rules.Capacity`).
@@ -428,6 +434,11 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
                 "Välj vilket yrke platsen gäller innan du publicerar, så att den går att hitta.",
             )
         )
+    end = row.get("end_date")
+    if end is not None and end < date_rules.rules_today():
+        # A published slot with a period that has ended was still found and proposed to
+        # (browser walk: a host set 2020-01-01 – 2020-06-01 and it stayed published).
+        problems.append(("end_date", SLOT_PERIOD_OVER))
     supervisor = row["supervisor"]
     if supervisor is None or not await Contact.exists().where(
         (Contact.id == supervisor) & (Contact.host == row["host"]) & (Contact.active == True)  # noqa: E712

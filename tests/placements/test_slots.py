@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -165,6 +166,27 @@ async def test_publishing_needs_capacity_town_occupation_and_supervisor(client, 
     emptied = await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 0})
     assert emptied.status_code == 400
     assert emptied.json()["errors"] == {"capacity": slot_rules.CAPACITY_PROBLEM}
+
+
+async def test_a_published_slot_cannot_be_given_a_period_that_has_ended(client, make_user):
+    """A host set a published slot's period to 2020-01-01 – 2020-06-01 and it stayed
+    published and found until the night's sweep (browser walk). Now refused at the end date,
+    and a draft with an ended period is not published; a draft may keep it."""
+    _, host = await _host_user(make_user, "henrik", "Herrljunga Café AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 200
+    past = {"start_date": "2020-01-01", "end_date": "2020-06-01"}
+    refused = await client.patch(f"/api/v1/slots/{slot['id']}", json=past)
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == ["end_date"]
+    assert "redan slut" in refused.json()["errors"]["end_date"]
+    row = await one(Slot.select(Slot.end_date, Slot.status).where(Slot.id == slot["id"]))
+    assert row["status"] == "published" and row["end_date"] != dt.date(2020, 6, 1)
+    draft = (await client.post("/api/v1/slots", json={**_slot_body(host), **past})).json()
+    assert draft["status"] == "draft"
+    unpublished = await client.post(f"/api/v1/slots/{draft['id']}/publish")
+    assert unpublished.status_code == 400 and unpublished.json()["fields"] == ["end_date"]
 
 
 @pytest.mark.parametrize("capacity", [0, -1, 101, "två"])
