@@ -2,7 +2,7 @@
 
 No body the API takes nests deeper than a few levels, but a decoder asked for an untyped value
 recurses once per level: `[[[[…]]]]` ten thousand deep ran out of stack and answered 500. The
-app checks every JSON body before any handler decodes it (`refuse_deep_json`) and answers 400
+app checks every JSON body before any handler decodes it (`check_json_body`) and answers 400
 past `MAX_JSON_DEPTH`. The body is read once and kept, so the handler decodes the same bytes
 without reading them again.
 
@@ -64,7 +64,7 @@ def depth_message(limit: int = MAX_JSON_DEPTH) -> str:
     return f"JSON-innehållet är för djupt nästlat: högst {limit} nivåer går att ta emot."
 
 
-async def refuse_deep_json(request: Request[Any, Any, Any]) -> None:
+async def check_json_body(request: Request[Any, Any, Any]) -> None:
     """Before any handler: a JSON body nested deeper than `MAX_JSON_DEPTH` answers 400, and
     one whose texts hold invisible control characters (`refuse_control_characters`)."""
     if request.method not in _METHODS_WITH_BODY:
@@ -183,4 +183,4 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     """The app's `before_request` hook: the checks above, before any handler reads the request."""
     refuse_null_query(request)
     refuse_other_media_types(request)
-    await refuse_deep_json(request)
+    await check_json_body(request)
