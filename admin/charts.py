@@ -8,6 +8,7 @@ white. The web pages' dashboard uses these helpers too.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Collection, Sequence
@@ -240,27 +241,11 @@ def bar_charts(
     the stylesheet shows the one that fits. A 640-wide drawing squeezed onto a 375 px phone
     shrank its labels to 6 px; the narrow one lays its labels out for its own width (turned
     or thinned out as `axis_labels` decides), so they stay readable."""
-    wide = bar_chart(
-        title,
-        description,
-        labels,
-        values,
-        references,
-        unit=unit,
-        css_class="chart chart-wide",
-        protected=protected,
+    draw = functools.partial(
+        bar_chart, title, description, labels, values, references, unit=unit, protected=protected
     )
-    narrow = bar_chart(
-        title,
-        description,
-        labels,
-        values,
-        references,
-        unit=unit,
-        width=NARROW_WIDTH,
-        css_class="chart chart-narrow",
-        protected=protected,
-    )
+    wide = draw(css_class="chart chart-wide")
+    narrow = draw(width=NARROW_WIDTH, css_class="chart chart-narrow")
     return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
 
 

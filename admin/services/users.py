@@ -24,7 +24,7 @@ from typing import Any, Literal, cast
 import msgspec
 
 from admin.rows import UserListRow, ValidPasswordLink
-from marketplace.kernel import auth
+from marketplace.kernel import accounts, auth
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, user_name
@@ -39,7 +39,7 @@ from placements.tables import Candidate
 
 LINK_DAYS = 7
 LINK_PATH = "/konto/nytt-losenord"
-USER_NOT_FOUND = "Användaren finns inte."
+USER_NOT_FOUND = accounts.USER_NOT_FOUND
 INVALID_LINK = (
     "Länken är ogiltig, redan använd eller för gammal. Be en administratör skicka en ny länk."
 )
@@ -405,25 +405,8 @@ async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRo
 
 
 async def set_user_active(actor: AuthUser, user_id: int, active: bool) -> UserRow:
-    """Disable (sessions and tokens stop at once) or enable a user."""
-    async with write_transaction(User._meta.db):
-        row = (
-            await User.select(User.username, User.role, User.active)
-            .where(User.id == user_id)
-            .first()
-        )
-        if row is None:
-            raise NotFound(USER_NOT_FOUND)
-        if not active:
-            await auth.check_may_disable(actor, user_id, row["role"], row["active"])
-        if bool(row["active"]) != active:
-            await auth.set_active(row["username"], active)
-            await record(
-                actor,
-                "user.enable" if active else "user.disable",
-                user_id,
-                subject_type="user",
-            )
+    """Disable (sessions and tokens stop at once) or enable a user (`kernel.accounts`)."""
+    await accounts.set_user_active(actor, user_id, active)
     return await get_user(user_id)
 
 

@@ -27,13 +27,7 @@ from piccolo.table import Table
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import is_sqlite, write_transaction
-from marketplace.kernel.errors import (
-    Conflict,
-    Forbidden,
-    TooManyRequests,
-    Unauthenticated,
-    ValidationFailed,
-)
+from marketplace.kernel.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import limiter_for
 from marketplace.kernel.settings import Settings, get_settings
@@ -155,23 +149,6 @@ async def create_user(
     if role == "coordinator":
         await number_coordinators()
     return user
-
-
-async def active_admins() -> int:
-    """How many admin accounts are active."""
-    return int(
-        await User.count().where((User.role == "admin") & (User.active == True))  # noqa: E712
-    )
-
-
-async def check_may_disable(actor: AuthUser, user_id: int, role: str, active: bool) -> None:
-    """The rule for disabling an account, wherever it is done (the back office's page, the
-    JSON API): never one's own, and never the last active admin (nobody could sign in to
-    manage users after it)."""
-    if user_id == actor.id:
-        raise Conflict("Du kan inte stänga av ditt eget konto.")
-    if role == "admin" and active and await active_admins() <= 1:
-        raise Conflict("Den sista aktiva administratören kan inte stängas av.")
 
 
 async def set_active(username: str, active: bool) -> User:

@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
-from marketplace.kernel import auth, outage
+from marketplace.kernel import accounts, auth, outage
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, admin_only, public, requires, signed_in
 from marketplace.kernel.db import write_transaction
@@ -210,18 +210,9 @@ class UserController(Controller):
     ) -> UserOut:
         """Disable a user; their sessions end at once. Never one's own account, nor the last
         active admin (409)."""
-        async with write_transaction(User._meta.db):
-            row = (
-                await User.select(User.username, User.role, User.active)
-                .where(User.id == user_id)
-                .first()
-            )
-            if row is None:
-                raise NotFound("Användaren finns inte.")
-            await auth.check_may_disable(request.user, user_id, row["role"], row["active"])
-            user = await auth.set_active(row["username"], False)
-            if row["active"]:
-                await record(request.user, "user.disable", user_id, subject_type="user")
+        await accounts.set_user_active(request.user, user_id, False)
+        user = await User.objects().where(User.id == user_id).first()
+        assert user is not None
         return user_out(user.to_dict())
 
 
