@@ -98,9 +98,8 @@ def _texts(data: Any, key: str = "") -> Iterator[tuple[str, str]]:
         yield key, data
     elif isinstance(data, dict):
         for name, value in data.items():
-            yield from _texts(value, key or str(name))
-            if isinstance(name, str):
-                yield key or name, name
+            yield from _texts(value, key or name)
+            yield key or name, name  # a JSON object's keys are texts too
     elif isinstance(data, list):
         for value in data:
             yield from _texts(value, key)
@@ -126,10 +125,7 @@ def refuse_null_query(request: Request[Any, Any, Any]) -> None:
     query = request.query_params
     if "null" not in query.values():
         return
-    try:
-        parameters = request.route_handler.parsed_fn_signature.parameters
-    except Exception:
-        return
+    parameters = request.route_handler.parsed_fn_signature.parameters
     wrong = []
     for name, value in query.multi_items():
         field = parameters.get(name) if value == "null" else None

@@ -190,6 +190,20 @@ async def test_line_breaks_tabs_and_arabic_marks_are_kept(client, make_user):
     assert response.status_code == 201, response.text
 
 
+def test_litestar_details_are_said_in_swedish_or_not_at_all():
+    """Each English detail Litestar gives a 400 maps to a Swedish message; one it may add
+    later is never shown (only the plain Swedish 400), so no English reaches a person."""
+    from marketplace.app import STATUS_TEXT, client_error_text
+
+    assert client_error_text("Invalid host header") == (
+        f"{STATUS_TEXT[400]} Adressen som anges (Host) är ogiltig."
+    )
+    assert client_error_text("Input data was truncated").endswith(
+        "inte giltig JSON. Kontrollera klamrar, citattecken och kommatecken."
+    )
+    assert client_error_text("Some new complaint of a later Litestar") == STATUS_TEXT[400]
+
+
 async def test_a_bad_content_length_is_told_in_swedish(client, make_user):
     await make_user("coordinator", username="sara")
     await login(client, "sara")

@@ -284,3 +284,19 @@ async def test_a_changed_hash_cost_rehashes_at_next_sign_in(make_user):
     assert row["password"] != stronger  # rehashed with the configured cost
     assert "m=1024,t=1" in row["password"]
     assert await User.login("alva", DEMO_PASSWORD) is not None
+
+
+async def test_the_last_active_admin_is_not_disabled_by_anyone(make_user):
+    """The rule's second half, for an actor that is not the admin itself (the API's own
+    guard lets only an active admin act, so there it is the first half that answers)."""
+    from marketplace.kernel import accounts
+    from marketplace.kernel.auth import AuthUser
+    from marketplace.kernel.errors import Conflict
+
+    alva = await make_user("admin", username="alva")
+    system = AuthUser(
+        id=0, username="system", role="admin", name="", email="", team="", via="session"
+    )
+    with pytest.raises(Conflict, match="sista aktiva administratören"):
+        await accounts.set_user_active(system, alva.id, False)
+    assert (await User.select(User.active).where(User.id == alva.id).first()) == {"active": True}
