@@ -18,6 +18,7 @@ from html import escape
 from markupsafe import Markup
 
 from marketplace.kernel import figures
+from marketplace.kernel.disclosure import PROTECTED_TEXT, SUPPRESSED_TEXT
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
@@ -50,10 +51,6 @@ def _scale_max(values: Sequence[float], references: Sequence[Reference]) -> floa
             if candidate >= top:
                 return float(candidate)
     return float(top)
-
-
-HIDDEN = "färre än 5"  # marketplace.kernel.disclosure.SUPPRESSED_TEXT
-PROTECTED = "dold"  # marketplace.kernel.disclosure.PROTECTED_TEXT
 
 
 # Label layout. Text is 12 px; an average character is taken as 7 px wide, a little more than
@@ -178,7 +175,8 @@ def bar_chart(
         x = left + i * slot + (slot - bar_w) / 2
         middle = x + bar_w / 2
         if value is None:
-            said, mark = (PROTECTED, PROTECTED) if i in protected else (HIDDEN, "&lt;5")
+            said = SUPPRESSED_TEXT if i not in protected else PROTECTED_TEXT
+            mark = "&lt;5" if i not in protected else PROTECTED_TEXT
             parts.append(
                 f'<text x="{middle:.1f}" y="{base - 4}" text-anchor="middle" '
                 f'font-size="{FONT}" fill="{AXIS}"><title>{escape(label)}: {said}</title>'
@@ -298,11 +296,6 @@ def protected_bars(paths: Sequence[str], protected: Collection[str]) -> list[int
     """The bars (by position, one cell path each) whose figure is hidden only to protect a
     small one: a report's `protected` paths as `bar_chart` takes them."""
     return [i for i, path in enumerate(paths) if path in protected]
-
-
-def hidden_share(path: str, protected: Collection[str]) -> str:
-    """The text of a hidden share or figure in a chart's description."""
-    return PROTECTED if path in protected else HIDDEN
 
 
 def percent(share: float | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from admin import charts, schemas
+from marketplace.kernel.disclosure import hidden_text
 
 
 def _num(value: int | None) -> float | None:
@@ -44,7 +45,7 @@ def exits_chart(title: str, report: schemas.ExitShares) -> Markup:
 def real_workplaces_chart(title: str, report: schemas.RealWorkplaces) -> Markup:
     """The share on real workplaces against the target."""
     share = (
-        charts.hidden_share("share", report.protected)
+        hidden_text("share", report.protected)
         if "share" in report.suppressed
         else charts.percent(report.share)
     )

@@ -152,8 +152,9 @@ _SNAPSHOT_SHARES = {
 }
 
 
-def protect_snapshot(figures: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """A month's fixed figures as they may be published, and the names of those hidden."""
+def protect_snapshot(figures: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """A month's fixed figures as they may be published, the names of those hidden, and of
+    those the names of the ones that are no count of 1–4 (`Cells.protected_paths`)."""
     cells = Cells(dict(figures))
     cells.primary(*(k for k in _SNAPSHOT_COUNTS if isinstance(figures.get(k), int)))
     complements = {
@@ -184,13 +185,12 @@ def protect_snapshot(figures: dict[str, Any]) -> tuple[dict[str, Any], list[str]
     if isinstance(figures.get("first_proposals"), int):
         cells.primary("first_proposals")
     hidden = [p for p in cells.paths() if p in figures]
-    return {k: (None if k in cells.hidden else v) for k, v in figures.items()}, hidden
+    protected = [p for p in cells.protected_paths() if p in figures]
+    return {k: (None if k in cells.hidden else v) for k, v in figures.items()}, hidden, protected
 
 
 def protect_kpi_snapshot(snapshot: schemas.KpiSnapshotOut) -> schemas.KpiSnapshotOut:
-    figures, hidden = protect_snapshot(snapshot.figures)
-    counts = {k: v for k, v in snapshot.figures.items() if isinstance(v, int)}
-    protected = [p for p in hidden if not is_small(counts.get(p))]
+    figures, hidden, protected = protect_snapshot(snapshot.figures)
     return msgspec.structs.replace(
         snapshot, figures=figures, suppressed=hidden, protected=protected
     )

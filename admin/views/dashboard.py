@@ -23,6 +23,7 @@ from admin.services.participant_figures import participant_figures
 from admin.views.filters import ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
+from marketplace.kernel.disclosure import hidden_text
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import page
 
@@ -60,7 +61,7 @@ async def dashboard(
     meeting_target = clock_targets()["meeting"]
     own_pages = await participant_figures(filters)  # protected by their own module
     real_share = (
-        charts.hidden_share("share", real.protected)
+        hidden_text("share", real.protected)
         if "share" in real.suppressed
         else charts.percent(real.share)
     )

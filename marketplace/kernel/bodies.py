@@ -74,6 +74,8 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
         body = await request.body()
         if too_deep(body):
             raise ValidationFailed(depth_message())
+        if not _CONTROL_IN_JSON.search(body):
+            return  # most bodies: decoded once, by the handler
         try:
             data = msgspec.json.decode(body)
         except msgspec.DecodeError:
@@ -90,6 +92,16 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
 # is not refused here (the error page would lose what was typed, and the form's own checks
 # would go unsaid).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# The same characters as they can stand in the JSON text itself, escaped ("\u0000", "\b") or
+# raw (DEL, and UTF-8's C1 and bidirectional characters; a raw C0 control is no valid JSON):
+# only a body this finds is decoded here to name the fields.
+_CONTROL_IN_JSON = re.compile(
+    rb"\\[bf]|\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|\\u20(?:2[a-e]|6[6-9])"
+    rb"|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]",
+    re.IGNORECASE,
+)
 
 
 def _texts(data: Any, key: str = "") -> Iterator[tuple[str, str]]:
