@@ -603,6 +603,15 @@ WITHDRAW_NEEDS_REASON = (
 )
 
 
+def withdraw_problems(status: str, reason: str) -> list[tuple[str, str]]:
+    """What a withdrawal from `status` lacks: once the host has said yes (and perhaps
+    signed), a reason, since they are told why it ends. The service and the page's form
+    (with its other mistakes) ask the same."""
+    if status in ("accepted", "agreed") and not reason.strip():
+        return [("reason", WITHDRAW_NEEDS_REASON)]
+    return []
+
+
 async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas.Booking:
     """The coordinator withdraws a booking before it is active; the host users are told.
     Once the host has accepted, a reason is required (they are told it)."""
@@ -612,9 +621,8 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
         await booking_access.booking_row_for(user, booking_id)
         booking = await booking_access.lock_booking(booking_id)
         before = booking["status"]
-        if before in ("accepted", "agreed") and not reason.strip():
-            # The host has said yes (and perhaps signed): they are told why it ends.
-            raise ValidationFailed(WITHDRAW_NEEDS_REASON, fields=["reason"])
+        if found := withdraw_problems(before, reason):
+            raise ValidationFailed.every(dict(found))
         await move(booking, "withdraw", user, note=reason)
         await Agreement.update({Agreement.status: "cancelled"}).where(
             (Agreement.booking == booking_id) & (Agreement.status != "superseded")

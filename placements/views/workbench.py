@@ -10,6 +10,7 @@ their placements parts from here (`candidate_context`, `propose_context`, `propo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from placements.schemas import bookings as booking_schemas
 from placements.schemas import candidates as candidate_schemas
 from placements.schemas import outcomes as outcome_schemas
 from placements.services import agreements as agreement_services
-from placements.services import answer_links
+from placements.services import answer_links, booking_access
 from placements.services import answers as answer_services
 from placements.services import attendance as attendance_services
 from placements.services import bookings as booking_services
@@ -587,10 +588,6 @@ WITHDRAW_FORM = Form(
 )
 
 
-def _withdraw_reason(values: Mapping[str, Any]) -> str:
-    return WITHDRAW_FORM(values).reason
-
-
 async def _booking_round_trip(
     request: Req,
     booking_id: int,
@@ -705,11 +702,20 @@ async def booking_correct_outcome(request: Req, booking_id: BookingId) -> Respon
 
 @_booking_post("aterkalla")
 async def booking_withdraw(request: Req, booking_id: BookingId) -> Response[Any]:
-    """Withdraw the booking before it is active, with a reason; the host is told."""
+    """Withdraw the booking before it is active, with a reason; the host is told. An
+    unticked box and a missing reason are said together (the service's rule, read here
+    for the booking as it stands)."""
+    booking = await booking_access.booking_row_for(signed_in_user(request), booking_id)
+    form = dataclasses.replace(
+        WITHDRAW_FORM,
+        rules=lambda typed: booking_services.withdraw_problems(
+            booking["status"], str(typed.get("reason") or "")
+        ),
+    )
     return await _booking_round_trip(
         request,
         booking_id,
-        _withdraw_reason,
+        lambda values: form(values).reason,
         booking_services.withdraw,
         "forslag-aterkallat",
         fields=WITHDRAW_FORM.fields,

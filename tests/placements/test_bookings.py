@@ -3,6 +3,7 @@ capacity (seats, supervision, the participant's own calendar) and the scheduler'
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import cast
@@ -198,6 +199,9 @@ async def test_withdrawing_what_the_host_accepted_needs_a_reason_and_on_the_page
     assert unticked.status_code == 400
     assert "Kryssa i rutan ”Ja, återkalla förslaget”" in unticked.text
     assert 'value="Fick jobb"' in unticked.text  # what was typed is kept
+    # Neither ticked nor a reason: both said in the one answer, not one after the other.
+    empty = await client.post(url, data=form, headers=html)
+    assert "Kryssa i rutan" in empty.text and "Skriv ett skäl" in empty.text
     no_reason = await client.post(url, data={**form, "confirm_withdraw": "on"}, headers=html)
     assert no_reason.status_code == 400 and "Skriv ett skäl" in no_reason.text
     status = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
@@ -211,6 +215,19 @@ async def test_withdrawing_what_the_host_accepted_needs_a_reason_and_on_the_page
     # Before the host has said yes, the API needs no reason.
     fresh = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
     assert (await bookings.withdraw(w.coordinator, fresh)).status == "withdrawn"
+
+
+async def test_two_withdrawals_at_once_withdraw_once_and_tell_the_host_once():
+    w = await make_world(capacity=2)
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    answers = await asyncio.gather(
+        bookings.withdraw(w.coordinator, booking_id, "Fick jobb"),
+        bookings.withdraw(w.coordinator, booking_id, "Fick jobb"),
+        return_exceptions=True,
+    )
+    assert sorted(type(a).__name__ for a in answers) == ["Booking", "Conflict"]
+    assert len(await outbox("booking.withdrawn")) == 2  # the host user and the supervisor
 
 
 async def test_host_cannot_withdraw_and_other_host_gets_404(client, make_client):
