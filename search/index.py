@@ -135,6 +135,9 @@ _GROUP_SHARPEN = 1.0  # extra exponent on a group's relative rank, for a query n
 # Unnamed queries: share of the score kept by slots of SSYK major groups 1 (managers),
 # 2 (work needing a degree) and 3 (work needing higher vocational training or similar).
 _LEVEL_PRIOR = {"1": 0.5, "2": 0.5, "3": 0.8}
+# The level prior applies in full while the best slot of work without a degree scores at
+# least this share of the best slot's score, and in step with that share below it.
+_ENTRY_COMPETES = 0.5
 _GROUP_CONFIDENT = 4.0
 _NAMED_DAMP = 0.8
 _PROFILE_OCC_BOOST = 1.0
@@ -989,8 +992,12 @@ class SearchIndex:
             # specialists' slots that only mention the word step back, in step with how
             # little the query names an occupation. (A profile's wished occupations say
             # which work is meant, whatever its level.)
-            unnamed = 1.0 - concept.named
-            level = 1.0 - unnamed * (1.0 - self._level[occs])
+            # The preference holds where the words also find work without a degree: for a
+            # field that has little of it ("onkologi", "skatterådgivning") the specialists'
+            # slots are what the words are about, and step back less.
+            lv = self._level[occs]
+            unnamed = (1.0 - concept.named) * _entry_share(summed, lv >= 1.0)
+            level = 1.0 - unnamed * (1.0 - lv)
             summed = summed * level
         else:
             level = np.ones(len(udocs), dtype=np.float64)
@@ -1509,6 +1516,16 @@ def _rare_factor(h: _TermHits) -> FloatArray | float:
     if r <= 0.0:
         return 1.0
     return np.where(h.prose, 1.0 + _RARE_BOOST * r, 1.0)
+
+
+def _entry_share(scores: FloatArray, entry: npt.NDArray[np.bool_]) -> float:
+    """How well work without a degree competes for a query: 1 when its best slot scores at
+    least `_ENTRY_COMPETES` of the best slot's score, falling to 0 when none matches."""
+    best = float(scores.max())
+    if best <= 0.0:
+        return 1.0
+    best_entry = float(scores[entry].max()) if entry.any() else 0.0
+    return min(1.0, best_entry / (best * _ENTRY_COMPETES))
 
 
 def concept_support(top_occupation: float, named: float, top_group_rank: float) -> float:

@@ -262,16 +262,61 @@ def test_a_specialists_slot_whose_text_says_the_field_word_keeps_most_of_its_tex
                 description="Äldrepsykiatrin söker sjuksköterska. Inom äldrepsykiatri möter du"
                 " äldre patienter.",
             ),
-            slot(2, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
+            # work without a degree that the word also finds, so the preference holds
+            slot(
+                2,
+                "Undersköterska till äldrepsykiatrin",
+                occupation_id=occ_id("Undersköterska, vård- och specialavdelning och mottagning"),
+                description="Inom äldrepsykiatri möter du äldre patienter.",
+            ),
+            slot(3, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare")),
         ]
     )
 
     def score() -> float:
-        return idx.search(SearchQuery(q="äldrepsykiatri")).hits[0].score
+        hits = idx.search(SearchQuery(q="äldrepsykiatri")).hits
+        return next(h.score for h in hits if h.slot_id == 1)
 
     kept = score()
     monkeypatch.setattr(search.index, "_LEX_LEVEL_EXPONENT", 1.0)
     assert score() < kept - 0.1
+
+
+def test_a_field_that_has_no_work_without_a_degree_does_not_step_its_specialists_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "onkologi" names no occupation, but no slot of work without a degree is about it: the
+    # nurse's slot is what the word is about and does not step back. Once an assistant
+    # nurse's slot says the word as strongly, the nurse's slot steps back again.
+    nurse = slot(
+        1,
+        "Sjuksköterska till onkologisk klinik",
+        occupation_id=occ_id("Sjuksköterska, grundutbildad"),
+        description="Onkologi är vår specialitet. Du arbetar inom onkologi.",
+    )
+    store = slot(2, "Lagerarbetare", occupation_id=occ_id("Lagerarbetare/Terminalarbetare"))
+
+    def nurse_score(idx: SearchIndex) -> float:
+        hits = idx.search(SearchQuery(q="onkologi")).hits
+        return next(h.score for h in hits if h.slot_id == 1)
+
+    alone = SearchIndex()
+    alone.build([nurse, store])
+    relaxed = nurse_score(alone)
+    with monkeypatch.context() as m:
+        m.setattr(search.index, "_entry_share", lambda scores, entry: 1.0)
+        assert nurse_score(alone) < relaxed - 0.5
+    assistant = slot(
+        3,
+        "Undersköterska till onkologisk klinik",
+        occupation_id=occ_id("Undersköterska, vård- och specialavdelning och mottagning"),
+        description="Onkologi är vår specialitet. Du arbetar inom onkologi.",
+    )
+    beside = SearchIndex()
+    beside.build([nurse, store, assistant])
+    stepped_back = nurse_score(beside)
+    monkeypatch.setattr(search.index, "_entry_share", lambda scores, entry: 1.0)
+    assert stepped_back == pytest.approx(nurse_score(beside))
 
 
 def test_a_word_only_slot_texts_use_finds_the_other_slots_of_their_kind_of_work() -> None:
@@ -671,3 +716,12 @@ def test_every_real_ad_is_found_in_the_top10_by_its_own_headline(
         if ext not in [by_id[h.slot_id] for h in hits]:
             missed.append((ext, title))
     assert not missed, missed
+
+
+def test_the_entry_share_follows_the_best_slot_of_work_without_a_degree() -> None:
+    share = search.index._entry_share
+    entry = np.array([True, False])
+    assert share(np.array([1.0, 4.0]), entry) == pytest.approx(0.5)  # a quarter of the best
+    assert share(np.array([2.0, 4.0]), entry) == 1.0  # half of the best: the prior holds
+    assert share(np.array([0.0, 4.0]), np.array([False, False])) == 0.0
+    assert share(np.array([0.0, 0.0]), entry) == 1.0  # nothing scores: nothing to weigh
