@@ -126,8 +126,10 @@ class HostLedger(msgspec.Struct, kw_only=True):
 
     host_id: int
     host_name: str
-    # For analysts a figure resting on 1–4 persons is null and named in `suppressed`
-    # (the small-cell rule, marketplace.kernel.disclosure); hosts and staff see every figure.
+    # For analysts and coordinators a figure resting on 1–4 persons is null and named in
+    # `suppressed` (the small-cell rule, marketplace.kernel.disclosure), and when the
+    # placement figures are, so are the host's gains (an empty list, named too); the host's
+    # own users and admins see every figure.
     placements_hosted: int | None
     placements_active: int | None
     hours: int | None

@@ -95,7 +95,8 @@ async def host_ledger_for(
     user: AuthUser, host_id: int, today: dt.date | None = None
 ) -> schemas.HostLedger:
     """The ledger of one host. Host users see their own organisations; staff and analysts any
-    (it holds figures and the host's own words, never a person). It takes no period: it
+    (it holds figures and the host's own words, never a person), under the small-cell rule
+    for those who do not see the persons counted (`SMALL_CELL_READERS`). It takes no period: it
     counts everything up to today, so no two requests differ by a chosen day (the reports'
     whole-month rule has nothing to apply to here; see `admin.services.disclosure`)."""
     today = today or clock.today()
@@ -151,15 +152,22 @@ async def host_ledger_for(
         hired_by_host=len({int(r["candidate"]) for r in work if r["hired_by_host"]}),
         host_gains=gains,
     )
-    return protect_for_analyst(ledger, ended) if user.role == "analyst" else ledger
+    return protect(ledger, ended) if user.role in SMALL_CELL_READERS else ledger
 
 
-def protect_for_analyst(ledger: schemas.HostLedger, ended: int) -> schemas.HostLedger:
-    """The ledger under the small-cell rule: an analyst sees no person, so no figure that
-    rests on 1–4 of them. The placement figures hang together (hosted = active + ended;
-    ended = returned + due), so when one of them is small they are all hidden, with the
-    hours, rather than leave one to be worked out from the others. Hosts see their own
-    participants anyway, and staff every record, so they get the ledger whole."""
+# Readers who do not see the persons behind a host's figures: an analyst sees no person, a
+# coordinator only their own participants (the ledger counts every coordinator's).
+SMALL_CELL_READERS = ("analyst", "coordinator")
+
+
+def protect(ledger: schemas.HostLedger, ended: int) -> schemas.HostLedger:
+    """The ledger under the small-cell rule, for `SMALL_CELL_READERS`: no figure that rests
+    on 1–4 persons. The placement figures hang together (hosted = active + ended; ended =
+    returned + due), so when one of them is small they are all hidden, with the hours and
+    the host's gains (one text per signed agreement: how many there are would give a lower
+    bound of the hidden count), rather than leave one to be worked out from the others.
+    Hosts see their own participants anyway, and admins every record, so they get the
+    ledger whole."""
     structure = (
         "placements_hosted",
         "placements_active",
@@ -172,12 +180,15 @@ def protect_for_analyst(ledger: schemas.HostLedger, ended: int) -> schemas.HostL
         | {"hours": ledger.hours, "ended": ended}
     )
     cells.primary(*structure, *people, "ended")
+    gains = ledger.host_gains
     if any(c in cells.hidden for c in (*structure, "ended")):
         cells.hidden.update((*structure, "hours"))
-    hidden = [p for p in cells.paths() if p != "ended"]
+        gains = []
+    also = ["host_gains"] if ledger.host_gains and not gains else []
     return msgspec.structs.replace(
         ledger,
         **{c: cells.get(c) for c in (*structure, *people, "hours")},
-        suppressed=hidden,
-        protected=[p for p in cells.protected_paths() if p != "ended"],
+        host_gains=gains,
+        suppressed=[*(p for p in cells.paths() if p != "ended"), *also],
+        protected=[*(p for p in cells.protected_paths() if p != "ended"), *also],
     )

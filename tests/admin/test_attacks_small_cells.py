@@ -197,14 +197,24 @@ def test_no_hidden_cell_can_be_worked_out_from_what_is_shown():
             assert out.to_work_or_studies is None and out.share is None
 
 
-async def test_host_ledger_hides_small_figures_from_analysts_only(client, make_client, make_user):
+async def test_host_ledger_hides_small_figures_from_those_who_do_not_see_the_persons(
+    client, make_client, make_user
+):
+    # The reported leak: an analyst saw the agreements' "host gains" texts of a host whose
+    # figures were hidden (one text per signed agreement: their number is a lower bound of
+    # the hidden count), and a coordinator saw every figure, also of other coordinators'
+    # participants (whether one person placed there went on to work).
     from placements.schemas import outcomes as so
     from placements.services import bookings, outcomes
+    from placements.tables import Agreement
     from tests.placements.bookingdata import make_world, to_active
 
     w = await make_world(capacity=2)
     start, end = dt.date(2019, 1, 7), dt.date(2019, 2, 3)  # a placement that ran in 2019
     booking_id = await to_active(w, start=start, end=end)
+    await Agreement.update({Agreement.host_gains: "Rekrytering till lagret"}).where(
+        Agreement.booking == booking_id
+    )
     await bookings.end(w.host_user, booking_id, "completed", end)
     await outcomes.record_outcome(
         w.coordinator,
@@ -212,12 +222,21 @@ async def test_host_ledger_hides_small_figures_from_analysts_only(client, make_c
         so.OutcomeCreate(category="arbete", outcome_date=end, lasts_at_least_one_month=True),
     )
     await make_user("analyst", username="anna")
-    await login(client, "anna")
-    seen = (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
-    assert seen["placements_hosted"] is None and seen["went_to_work"] is None
-    assert seen["hours"] is None and seen["assessments_due"] is None
-    assert {"placements_hosted", "went_to_work", "hours"} <= set(seen["suppressed"])
-    host = await make_client()
-    await login(host, w.host_user.username)
-    own = (await host.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
-    assert (own["placements_hosted"], own["went_to_work"], own["suppressed"]) == (1, 1, [])
+    await make_user("coordinator", username="kim")  # not the participant's coordinator
+    for reader in ("anna", "kim"):
+        await login(client, reader)
+        seen = (await client.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
+        assert seen["placements_hosted"] is None and seen["went_to_work"] is None, reader
+        assert seen["hours"] is None and seen["assessments_due"] is None
+        assert seen["host_gains"] == []
+        assert {"placements_hosted", "went_to_work", "hours", "host_gains"} <= set(
+            seen["suppressed"]
+        )
+        assert "host_gains" in seen["protected"]  # no count: it reads "dold"
+    await make_user("admin", username="ada")
+    for reader in (w.host_user.username, "ada"):
+        other = await make_client()
+        await login(other, reader)
+        own = (await other.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
+        assert (own["placements_hosted"], own["went_to_work"], own["suppressed"]) == (1, 1, [])
+        assert own["host_gains"] == ["Rekrytering till lagret"]
