@@ -54,6 +54,8 @@ _MIN_HEAD = 3
 _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
 _CACHE_LIMIT = 50_000
+# A typed word matched by these kinds is a word of its own, not a typo of another.
+_WORD_KINDS = frozenset(["exact", "folded", "stem", "synonym"])
 _SHORT_TYPO_LEN = 4
 _MIN_COMMON_PART = 4  # a part of an unknown compound split at words Swedish uses
 _FOLDED_STEM = 0.7  # a stem match only once å ä ö are folded away
@@ -435,11 +437,26 @@ class Lexicon:
         targets, sureness = self.meanings(fold(word))
         if targets:
             found = self._with_synonyms(found, targets, sureness)
+        elif any(e.kind == "typo" for e in found) and not any(e.kind in _WORD_KINDS for e in found):
+            found = self._with_corrections(found)
         result = tuple(found)
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = result
         return result
+
+    def _with_corrections(self, found: list[Expansion]) -> list[Expansion]:
+        # A mistyped word with one closest word means that word, with the vocabulary words
+        # it stands for: "kasa" is "kassa", so also the "kassapersonal" it means, as much
+        # weaker as the typo match is. Two closest words ("kcok": "kock", "kök") say nothing
+        # sure; nor do the compounds of the closest word (they crowd out the word itself).
+        typos = [e for e in found if e.kind == "typo"]
+        top = max(e.weight for e in typos)
+        closest = {fold(e.token) for e in typos if e.weight >= top}
+        if len(closest) != 1:
+            return found
+        targets, sureness = self.meanings(closest.pop())
+        return self._with_synonyms(found, targets, sureness * top) if targets else found
 
     def _with_synonyms(
         self, found: list[Expansion], targets: tuple[str, ...], sureness: float = 1.0
