@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -20,7 +21,7 @@ from employers import schemas as emp
 from employers import vocabulary as employer_vocabulary
 from marketplace.kernel.auth import AuthUser, public, requires, staff
 from marketplace.kernel.errors import ValidationFailed
-from marketplace.kernel.openapi import file_operation
+from marketplace.kernel.openapi import ErrorBody, file_operation
 from marketplace.kernel.paging import Limit, Offset
 from marketplace.kernel.settings import get_settings
 from placements import exchange, vocabulary
@@ -226,6 +227,15 @@ class ExchangeController(Controller):
         operation_id="importSlots",
         status_code=HTTP_200_OK,
         request_max_body_size=get_settings().max_upload_bytes,
+        responses={
+            400: ResponseSpec(
+                data_container=s.ImportReport | ErrorBody,  # type: ignore[arg-type]
+                description="Rader med fel (inget sparades): rapporten, med varje fel rad i "
+                "`errors` och vad som ska göras i `detail`. Går filen inte att läsa alls "
+                "(format, kodning, rubrikrad, tom fil): ett vanligt felsvar.",
+                generate_examples=False,
+            )
+        },
     )
     async def import_slots(
         self,

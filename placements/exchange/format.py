@@ -108,6 +108,12 @@ REASONS: dict[str, tuple[str, str]] = {
         "The header row lacks the columns: {columns}.",
     ),
     "empty": ("Filen innehåller inga platser.", "The file holds no slots."),
+    "refused": (
+        "Inget sparades: filen har rader med fel ({n} st). Rätta raderna som listas i errors "
+        "och skicka filen igen, eller skicka den med skip_bad_rows för att spara de andra.",
+        "Nothing was saved: the file has rows with errors ({n}). Correct the rows listed in "
+        "errors and send the file again, or send it with skip_bad_rows to save the others.",
+    ),
     "cells": (
         "Raden har fler värden än rubrikraden har kolumner.",
         "The row has more values than the header row has columns.",

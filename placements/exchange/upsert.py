@@ -304,6 +304,7 @@ async def import_slots(
         more_notices=parsed.more_notices,
     )
     if parsed.errors and not skip_bad_rows:
+        report.detail = reason("refused", language, n=parsed.bad_lines)
         return report
     await _write(parsed.records, report, actor=actor, draft=draft, progress=progress)
     return report

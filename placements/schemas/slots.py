@@ -206,3 +206,5 @@ class ImportReport(msgspec.Struct, kw_only=True):
     # Rows changed on the way in (replaced occupation ids), the first 100 listed.
     notices: list[RowNotice] = msgspec.field(default_factory=list)
     more_notices: int = 0
+    # When bad rows stopped the import (nothing written), what to do, in a sentence.
+    detail: str = ""
