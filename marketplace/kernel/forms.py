@@ -60,8 +60,9 @@ DATE_EXAMPLE = "2026-12-04"
 UNNAMED = "Ett av fälten"
 
 # How a person calls each field the API or a page takes (JSON bodies, query parameters and
-# form fields alike); a form's own labels are added as it is parsed. A name not here is
-# never shown: the message says "Ett av fälten" instead.
+# form fields alike); a `Form`'s own labels are added when it is declared (never later: what
+# a message says must not depend on which pages were posted first). A name not here is never
+# shown: the message says "Ett av fälten" instead (see also `API_LABELS`).
 FIELD_LABELS: dict[str, str] = {
     **DATE_LABELS,
     "q": "Sökordet",
@@ -150,6 +151,46 @@ FIELD_LABELS: dict[str, str] = {
     "confirm": "Bekräftelse",
 }
 
+# Fields only the JSON API takes under these names (a page's form may name them in its own
+# labels), so that every 400 names its field (tests/marketplace/test_form_labels.py). Kept
+# apart from `FIELD_LABELS`, which also says which of a participant's stored fields their own
+# extract shows: naming a field for the API must not show it there (a health note's text).
+API_LABELS: dict[str, str] = {
+    "absence_note": "Kommentar om frånvaron",
+    "action": "Händelse",
+    "active": "Aktiv",
+    "code": "Koden",
+    "confirm_capacity": "Skicka förslaget ändå",
+    "days": "Antal dagar",
+    "days_present": "Dagar på plats",
+    "days_sick": "Dagar sjuk",
+    "days_leave": "Dagar ledig, beviljad frånvaro",
+    "days_unexcused": "Dagar med ogiltig eller oanmäld frånvaro",
+    "days_other": "Dagar med annan frånvaro",
+    "digest_mail": "Sammanfattning per e-post",
+    "draft": "Som utkast",
+    "experience": "Erfarenhet",
+    "external_id": "Externt id",
+    "file": "Filen",
+    "follow_up_meetings": "Uppföljningsmöten",
+    "home_town": "Hemort",
+    "hours_available": "Timmar i veckan",
+    "include_resolved": "Även åtgärdade",
+    "interests": "Intressen",
+    "job": "Schemalagt jobb",
+    "languages": "Språk",
+    "max_commute_km": "Längsta resväg (km)",
+    "open": "Bara lediga platser",
+    "participant_first": "Låt deltagaren svara först",
+    "received_at": "Mottagen",
+    "skip_bad_rows": "Hoppa över felaktiga rader",
+    "source": "Källa",
+    "targets": "Ord i taxonomin",
+    "text": "Texten",
+    "week_start": "Veckan",
+    "word": "Vardagsordet",
+}
+
 # The Swedish word for each stored code a choice can take, to list the allowed choices.
 _CODE_WORDS: dict[str, str] = {}
 
@@ -169,7 +210,7 @@ def field_label(name: str, labels: Mapping[str, str] | None = None) -> str:
     """The Swedish name of a field; never the code name."""
     if labels and name in labels:
         return labels[name]
-    return FIELD_LABELS.get(name, UNNAMED)
+    return FIELD_LABELS.get(name) or API_LABELS.get(name, UNNAMED)
 
 
 def allowed_choices(tp: Any) -> list[str]:
@@ -395,8 +436,8 @@ def parse_form(
 
     `translate` is the catalog of a page in another language (the public application form in
     English or Arabic): `labels` are then in that language, and every message is translated
-    (those of `checks` and `rules` too, looked up whole); the labels are not added to the
-    Swedish `FIELD_LABELS`. Without it everything is Swedish.
+    (those of `checks` and `rules` too, looked up whole). Without it everything is Swedish.
+    Parsing adds nothing to `FIELD_LABELS` (a `Form` adds its labels when declared).
     """
     _ = translate or swedish
     data: dict[str, Any] = {}
@@ -405,9 +446,6 @@ def parse_form(
     cleared: dict[str, str] = {}
     struct: Any = cls
     unset = {f.name for f in msgspec.structs.fields(struct) if f.default is msgspec.UNSET}
-    if translate is None:
-        for name, text_label in labels.items():
-            FIELD_LABELS.setdefault(name, text_label)
     for name in labels:
         raw = values.get(name)
         if name in flag_fields:
