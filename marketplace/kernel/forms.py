@@ -57,6 +57,7 @@ _MISSING = re.compile(r"missing required field `([^`]+)`")
 _PATH = re.compile(r"at `\$\.([A-Za-z0-9_]+)")
 _UNKNOWN = re.compile(r"unknown field `([^`]+)`")
 DATE_EXAMPLE = "2026-12-04"
+DATETIME_EXAMPLE = "2026-12-04T09:30:00+01:00"
 UNNAMED = "Ett av fälten"
 
 # How a person calls each field the API or a page takes (JSON bodies, query parameters and
@@ -311,6 +312,13 @@ def swedish_reason(
                 "words": words,
             }
         return _("%(label)s: välj ett av alternativen i listan.") % named
+    if "encoded datetime" in message or "`datetime`" in message:
+        # A point in time, not a day: the date advice sent "2026-01-01T24:00" to the format
+        # it already had.
+        return _(
+            "%(label)s: ange tidpunkten som datum, T och klockslag med tidszon, till "
+            "exempel %(example)s (timmen 00–23)."
+        ) % {**named, "example": DATETIME_EXAMPLE}
     if "RFC3339" in message or "`date`" in message or "Invalid epoch" in message:
         return _("%(label)s: ange datumet som ÅÅÅÅ-MM-DD, till exempel %(example)s.") % {
             **named,

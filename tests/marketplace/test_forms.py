@@ -155,6 +155,20 @@ def test_a_rule_about_two_fields_stands_at_both() -> None:
             (),
             "Startdatum: ange datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-04.",
         ),
+        (
+            "Invalid RFC3339 encoded datetime - at `$.received_at`",
+            "Mottagen",
+            (),
+            "Mottagen: ange tidpunkten som datum, T och klockslag med tidszon, till exempel "
+            "2026-12-04T09:30:00+01:00 (timmen 00–23).",
+        ),
+        (
+            "Expected `datetime`, got `int` - at `$.received_at`",
+            "Mottagen",
+            (),
+            "Mottagen: ange tidpunkten som datum, T och klockslag med tidszon, till exempel "
+            "2026-12-04T09:30:00+01:00 (timmen 00–23).",
+        ),
         ("Expected `int`, got `str`", "Sidan", (), "Sidan ska vara ett heltal, till exempel 3."),
         ("Expected `int` >= 0", "Sidan", (), "Sidan måste vara minst 0."),
         ("Expected `int` <= 100", "Antal per sida", (), "Antal per sida får vara högst 100."),
