@@ -220,7 +220,13 @@ class Lexicon:
             # Snowball stems a word and its inflections apart at times ("tvatteri" stays,
             # "tvatteriet" too): try the word without one inflection ending as well.
             found = next(
-                (self._synonyms[b] for b in inflection_bases(folded) if b in self._synonyms), ()
+                (
+                    self._synonyms[c]
+                    for b in inflection_bases(folded)
+                    for c in restored_bases(b)
+                    if c in self._synonyms
+                ),
+                (),
             )
         return found
 

@@ -178,9 +178,12 @@ def restored_bases(base: str) -> list[str]:
     """Return ``base`` and the base forms it may stand for once an inflection ending is gone.
 
     Swedish drops an unstressed e before -l, -n, -r ("lager" → "lagret", "lagren"; "cykel" →
-    "cykeln") and changes a final -a to -or in the plural ("kassa" → "kassor", "kassorna").
+    "cykeln"), changes a final -a to -or in the plural ("kassa" → "kassor", "kassorna") and
+    doubles the last consonant after a short vowel ("gym" → "gymmet", "hem" → "hemmet").
     """
     out = [base]
+    if len(base) >= 4 and base[-1] == base[-2] and base[-1] in _CONSONANTS:
+        out.append(base[:-1])
     if len(base) >= 3 and base[-1] in "lnr" and base[-2] in _CONSONANTS:
         out.append(base[:-1] + "e" + base[-1])
     if base[-1:] in _CONSONANTS:

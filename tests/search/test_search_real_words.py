@@ -36,6 +36,9 @@ def test_restored_bases_put_back_the_vowel_inflection_drops() -> None:
     assert "cykel" in restored_bases("cykl")  # cykeln, cyklar
     assert "kassa" in restored_bases("kass")  # kassor, kassorna
     assert restored_bases("kock")[0] == "kock"
+    assert "gym" in restored_bases("gymm")  # gymmet: the consonant doubled
+    assert "hem" in restored_bases("hemm")  # hemmet
+    assert restored_bases("buss")[0] == "buss"  # bussen: the word's own double first
 
 
 @pytest.mark.parametrize(
@@ -47,12 +50,23 @@ def test_restored_bases_put_back_the_vowel_inflection_drops() -> None:
         ("kassan", "kassa"),
         ("fönstret", "fönster"),
         ("sjuksköterskorna", "sjuksköterska"),
+        ("programmet", "program"),
     ],
 )
 def test_definite_and_plural_forms_reach_the_base_form(typed: str, base: str) -> None:
     lex = Lexicon()
-    lex.add_many(["lager", "kassa", "fönster", "sjuksköterska", "lag"])
+    lex.add_many(["lager", "kassa", "fönster", "sjuksköterska", "lag", "program"])
     assert kinds(lex, typed).get(base) == "stem"
+
+
+def test_an_everyday_words_inflected_form_means_what_it_means() -> None:
+    # "gym" is no word of the slots, only an everyday word for instructors: "gymmet" (the
+    # consonant doubled) found nothing at all.
+    lex = Lexicon()
+    lex.add_many(["instruktör", "kassa", "kassapersonal"])
+    lex.set_synonyms({"gym": ("instruktör",), "kassa": ("kassapersonal",)})
+    for typed, meant in (("gymmet", "instruktör"), ("gymmen", "instruktör")):
+        assert kinds(lex, typed).get(meant) == "synonym", typed
 
 
 def test_lagret_finds_the_slots_that_lager_finds() -> None:
