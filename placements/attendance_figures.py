@@ -37,11 +37,30 @@ REASON_TEXT = {
     "other": "Annat",
 }
 MAX_DAYS = 7
+WEEKDAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
 def monday_of(day: dt.date) -> dt.date:
     """The Monday of the week `day` lies in."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def weekday_date(day: dt.date) -> str:
+    """A day with its weekday, as a form's message names it: "onsdag 2025-11-12"."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.isoformat()}"
+
+
+def days_within(
+    monday: dt.date, first: dt.date | None, last: dt.date | None
+) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the week that lie within the period from `first` to `last`
+    (both included; None is open), or None when no day of the week does. Every day of the
+    week counts, weekends too: a week's report may hold up to seven days."""
+    start = monday if first is None else max(monday, first)
+    end = monday + dt.timedelta(days=6)
+    if last is not None:
+        end = min(end, last)
+    return (start, end) if start <= end else None
 
 
 def month_of_week(monday: dt.date) -> tuple[int, int]:

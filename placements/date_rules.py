@@ -30,7 +30,7 @@ The decisions, in words:
 | plan activity        | planned_start    | any             | ≤ 5 years         |                       |
 |                      | planned_end      | any             | ≤ 5 years         | planned_start         |
 | attendance week      | week_start       | any             | this week latest  | start of first week   |
-|                      |                  |                 | (and not after the week an ended placement ended) | |
+|                      |                  |                 | (and not after the week the placement ended or is planned to end) | |
 
 - A placement is started on or after its start date, never before: the start sweep starts
   it on the day (`activate_due`), and a host who wants to begin earlier first moves the
@@ -44,7 +44,10 @@ The decisions, in words:
 - An outcome is what happened: its date is not in the future and not before the placement
   started. A coordinator may correct it later (`outcomes.correct_outcome`), by the same rules.
 - Attendance is reported per week, named by its Monday: a week that has not begun is not
-  reported, nor a week before the one the placement started in.
+  reported, nor a week before the one the placement started in, nor one after the week it
+  ended or is planned to end in. The placement's first and last week hold only its days
+  (a placement that starts on a Wednesday has five that week): the days reported may not be
+  more (`attendance.week_problems`).
 - Kolada's one-month rule for "arbete" (employment lasting at least one continuous month,
   not a municipal labour-market job) holds for the outcome at exit and for the follow-ups
   at 90 and 180 days alike (`outcomes.check_work_rule`).

@@ -115,10 +115,13 @@ async def _prepare(path: str, p: People, w: World) -> None:
     accepted = w.ids["booking_id"]
     reports_attendance = path.endswith("/narvaro") or path == "/narvaro/{token}"
     if reports_attendance or path.endswith(("/starta", "/avsluta", "/utfall", "/ratta-utfall")):
-        # A placement that started a fortnight ago, so that it may also end today.
+        # A placement that started a fortnight ago, so that it may also end today; one that
+        # reports attendance runs on past this week, whose days it reports (a planned end
+        # today would leave a Monday's week one day).
         today = dt.date.today()
+        end = today + dt.timedelta(days=14) if reports_attendance else today
         await Booking.update(
-            {Booking.start_date: today - dt.timedelta(days=14), Booking.end_date: today}
+            {Booking.start_date: today - dt.timedelta(days=14), Booking.end_date: end}
         ).where(Booking.id == accepted)
         version = 1
         await agreements.sign_in_app(coord, accepted, seen_version=version)

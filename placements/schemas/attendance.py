@@ -40,12 +40,16 @@ class ReportedWeek(msgspec.Struct, kw_only=True):
 
 
 class Attendance(msgspec.Struct, kw_only=True):
-    """A placement's reported weeks (newest first), the weeks that may be reported, and the
-    unexcused absence days against the alert's threshold."""
+    """A placement's reported weeks (newest first), the weeks that may be reported and the
+    days they may hold (from `first_day`, the day the placement started, to `last_day`, the
+    day it ended or is planned to end; None: no end planned), and the unexcused absence days
+    against the alert's threshold."""
 
     booking_id: int
     weeks: list[ReportedWeek]
     open_weeks: list[dt.date]
+    first_day: dt.date | None
+    last_day: dt.date | None
     unexcused_days: int
     alert_threshold: int
     alert: bool

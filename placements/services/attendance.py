@@ -5,7 +5,9 @@ The supervisor reports each week of a placement in the host portal: days present
 absent with the reason (sick, granted leave, unexcused, other). The coordinator can record a
 week too, on the workbench. A week is named by its Monday; a new report of the same week
 replaces the figures (the audit log keeps who reported what, when). A week that has not
-begun, or that lies before the week the placement started, is refused (`date_rules`).
+begun, or that lies before the week the placement started, is refused (`date_rules`), and
+so is one after the week it ended or is planned to end in; in the first and last week only
+the placement's days may be reported (`week_problems`, which the forms ask too).
 
 When the unexcused absence days of a placement reach `ATTENDANCE_ALERT_ABSENCES`, the
 coordinator is mailed once (the outbox's dedupe key) and the workbench shows the alert. The
@@ -24,6 +26,7 @@ on their own slots, staff only the participants they may see (`booking_access.bo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -45,10 +48,12 @@ from placements.attendance_figures import (
     MAX_DAYS,
     Counts,
     MonthStatement,
+    days_within,
     monday_of,
     month_statement,
     months_of_period,
     unexcused_total,
+    weekday_date,
 )
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.rows import (
@@ -112,13 +117,19 @@ def ended_on(booking: BookingRow) -> dt.date | None:
     return clock.local_date(ended_at) if ended_at else None
 
 
+def last_day_of(booking: BookingRow) -> dt.date | None:
+    """The last day attendance may be reported for: the day the placement ended, else its
+    planned end (None: no end planned)."""
+    return ended_on(booking) or booking["end_date"]
+
+
 def open_weeks(booking: BookingRow, today: dt.date) -> list[dt.date]:
     """The weeks that may be reported, newest first: from the week the placement started to
-    this week (or the week it ended)."""
+    this week (or the week it ended, or is planned to end, when that came before)."""
     start = booking_access.actual_start_of(booking)
     if booking["status"] not in REPORTABLE or start is None:
         return []
-    last = min(today, ended_on(booking) or today)
+    last = min(today, last_day_of(booking) or today)
     monday, first = monday_of(last), monday_of(start)
     weeks = []
     while monday >= first:
@@ -127,28 +138,100 @@ def open_weeks(booking: BookingRow, today: dt.date) -> list[dt.date]:
     return weeks
 
 
+def _days(count: int) -> str:
+    return f"{count} dag" if count == 1 else f"{count} dagar"
+
+
+def _end_clause(booking: BookingRow, last: dt.date, *, weekday: bool) -> str:
+    """How the placement's last day is said: the day it ended, or its planned end."""
+    text = weekday_date(last) if weekday else last.isoformat()
+    return f"slutade {text}" if ended_on(booking) else f"har sitt planerade slut {text}"
+
+
+def week_problems(
+    booking: BookingRow | None,
+    week: dt.date | None,
+    days: Mapping[str, int],
+    note: str,
+) -> list[tuple[str, str]]:
+    """The week's own rules, every broken one as (field, Swedish message): the days add up
+    to a week at most, and other absence says what it was; given the placement and the week,
+    the reported days lie within the placement too: no week after the one it ended or is
+    planned to end in, and in its first and last week no more days than it ran then (a
+    placement that started on a Wednesday has five days in that week, Wednesday to Sunday).
+    The week's place in time is `date_rules`' (`check_report`). The service and the page's
+    form both ask this, so that a form names every problem at once."""
+    found: list[tuple[str, str]] = []
+    total = sum(days.values())
+    span: tuple[dt.date, dt.date] | None = None
+    monday = monday_of(week) if week is not None else None
+    start = booking_access.actual_start_of(booking) if booking is not None else None
+    last = last_day_of(booking) if booking is not None else None
+    if booking is not None and monday is not None and last is not None and monday > last:
+        advice = (
+            "kom efter det. Välj en vecka då placeringen pågick."
+            if ended_on(booking)
+            else "kommer efter det. Välj en vecka inom placeringens period, eller flytta "
+            "slutdatumet i överenskommelsen om placeringen pågår längre."
+        )
+        found.append(
+            (
+                "week_start",
+                f"Placeringen {_end_clause(booking, last, weekday=False)}; veckan som börjar "
+                f"{monday.isoformat()} {advice}",
+            )
+        )
+    elif monday is not None and start is not None and monday >= monday_of(start):
+        span = days_within(monday, start, last)
+    allowed = (span[1] - span[0]).days + 1 if span is not None else MAX_DAYS
+    if span is not None and allowed < MAX_DAYS and total > allowed:
+        assert booking is not None and monday is not None  # a span needs both
+        # The placement's first or last week, with fewer days than a whole week (a whole
+        # week allows MAX_DAYS, said below).
+        first_day, last_day = span
+        clauses: list[str] = []
+        if first_day > monday:
+            clauses.append(f"startade {weekday_date(first_day)}")
+        if last_day < monday + dt.timedelta(days=6):
+            clauses.append(_end_clause(booking, last_day, weekday=True))
+        named = (
+            weekday_date(first_day)
+            if first_day == last_day
+            else f"{weekday_date(first_day)} – {weekday_date(last_day)}"
+        )
+        found.append(
+            (
+                "days_present",
+                f"Placeringen {' och '.join(clauses)}, så veckan som börjar "
+                f"{monday.isoformat()} har {_days(allowed)} i placeringen: {named}. Närvaro "
+                f"och frånvaro får tillsammans vara högst {_days(allowed)} den veckan, inte "
+                f"{total}.",
+            )
+        )
+    elif total > MAX_DAYS:
+        found.append(("days_present", TOO_MANY_DAYS))
+    if days.get("days_other") and not note.strip():
+        found.append(("absence_note", OTHER_NEEDS_NOTE))
+    return found
+
+
+def report_days(data: schemas.WeekReport) -> dict[str, int]:
+    """The report's days by field."""
+    return {
+        "days_present": data.days_present,
+        "days_sick": data.days_sick,
+        "days_leave": data.days_leave,
+        "days_unexcused": data.days_unexcused,
+        "days_other": data.days_other,
+    }
+
+
 def check_report(
     data: schemas.WeekReport, booking: BookingRow, today: dt.date | None = None
 ) -> dt.date:
     """The Monday of the reported week, or `DateRulesFailed` naming every problem."""
     monday = monday_of(data.week_start)
-    extra: list[tuple[str, str]] = []
-    total = (
-        data.days_present + data.days_sick + data.days_leave + data.days_unexcused + data.days_other
-    )
-    if total > MAX_DAYS:
-        extra.append(("days_present", TOO_MANY_DAYS))
-    if data.days_other and not data.absence_note.strip():
-        extra.append(("absence_note", OTHER_NEEDS_NOTE))
-    last = ended_on(booking)
-    if last is not None and monday > monday_of(last):
-        extra.append(
-            (
-                "week_start",
-                f"Placeringen slutade {last.isoformat()}; veckan som börjar "
-                f"{monday.isoformat()} kom efter det. Välj en vecka då placeringen pågick.",
-            )
-        )
+    extra = week_problems(booking, monday, report_days(data), data.absence_note)
     start = booking_access.actual_start_of(booking)
     date_rules.check(
         "attendance",
@@ -193,6 +276,8 @@ async def _out(booking: BookingRow, settings: Settings) -> schemas.Attendance:
         booking_id=int(booking["id"]),
         weeks=[_week_out(r) for r in rows],
         open_weeks=open_weeks(booking, clock.today()),
+        first_day=booking_access.actual_start_of(booking),
+        last_day=last_day_of(booking),
         unexcused_days=unexcused,
         alert_threshold=threshold,
         alert=unexcused >= threshold,
@@ -392,9 +477,10 @@ async def _supervisor_name(booking: BookingRow) -> str:
     return contact["name"] if contact else ""
 
 
-async def link_week_start(token: str) -> dt.date:
-    """The link's week, or `LinkRefused` when it may not be used (nothing is read or logged)."""
-    return (await _load_link(token))[1]
+async def link_week(token: str) -> tuple[BookingRow, dt.date]:
+    """The link's placement and week (for the form's rules), or `LinkRefused` when it may not
+    be used (nothing is shown or logged)."""
+    return await _load_link(token)
 
 
 async def link_page(token: str) -> LinkWeek:

@@ -6,8 +6,10 @@ supervisor without an account reports a week on, through the signed link in the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -22,8 +24,9 @@ from marketplace.kernel.forms import field_errors, form_values, parse_form
 from marketplace.kernel.templating import day
 from marketplace.kernel.views import page
 from placements import date_rules, documents
-from placements.attendance_figures import MAX_DAYS, REASON_TEXT
+from placements.attendance_figures import REASON_TEXT, days_within, weekday_date
 from placements.errors import LinkRefused
+from placements.rows import BookingRow
 from placements.schemas import attendance as schemas
 from placements.services import attendance as services
 from placements.views.agreements import link_refused, no_store
@@ -61,22 +64,28 @@ MONTH_NAMES = (
 _week_rules = date_rules.form_rules("attendance")
 
 
-def _report_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _report_rules(
+    booking: BookingRow | None,
+) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
     """The week's own rules on the fields typed so far, so that the form lists them with its
-    other errors at once: the days add up to a week at most, and other absence says what it
-    was. (`attendance.check_report` checks them again; without this a supervisor fixed the
-    numbers, saved, and only then learnt the comment was missing.)"""
-    found = list(_week_rules(typed))
-    days = {k: int(str(typed[k])) for k in DAY_FIELDS if str(typed.get(k, "")).isdigit()}
-    if sum(days.values()) > MAX_DAYS:
-        found.append(("days_present", services.TOO_MANY_DAYS))
-    if days.get("days_other") and not str(typed.get("absence_note") or "").strip():
-        found.append(("absence_note", services.OTHER_NEEDS_NOTE))
-    return found
+    other errors at once: the days add up to a week at most, other absence says what it
+    was, and, given the placement, the days lie within it (`attendance.week_problems`, which
+    `attendance.check_report` asks again; without this a supervisor fixed the numbers, saved,
+    and only then learnt the comment was missing, or that the placement began mid-week)."""
+
+    def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+        found = list(_week_rules(typed))
+        days = {k: int(str(typed[k])) for k in DAY_FIELDS if str(typed.get(k, "")).isdigit()}
+        week = date_rules.as_day(typed.get("week_start"))
+        note = str(typed.get("absence_note") or "")
+        return found + services.week_problems(booking, week, days, note)
+
+    return run
 
 
-def parse_report(values: dict[str, Any]) -> schemas.WeekReport:
-    """The week report from a form; an empty number of days is none (0)."""
+def parse_report(values: dict[str, Any], booking: BookingRow | None = None) -> schemas.WeekReport:
+    """The week report from a form; an empty number of days is none (0). Given the
+    placement, the days are checked against its period too."""
     cleaned = {
         k: (v if not (k in DAY_FIELDS and str(v).strip() == "") else "0") for k, v in values.items()
     }
@@ -85,15 +94,28 @@ def parse_report(values: dict[str, Any]) -> schemas.WeekReport:
         cleaned,
         labels=LABELS,
         blank_is_empty=["absence_note"],
-        rules=_report_rules,
+        rules=_report_rules(booking),
     )
 
 
+def report_parser(booking: BookingRow) -> Callable[[dict[str, Any]], schemas.WeekReport]:
+    """`parse_report` for one placement's form (the page reads the booking first)."""
+    return partial(parse_report, booking=booking)
+
+
 def week_options(attendance: schemas.Attendance) -> list[tuple[str, str]]:
-    return [
-        (m.isoformat(), f"Vecka {m.isocalendar().week}, från {day(m)}")
-        for m in attendance.open_weeks
-    ]
+    """The weeks to choose from; the placement's first and last week name the days in it
+    (the placement started or ends mid-week, so the week holds fewer days)."""
+    options = []
+    for monday in attendance.open_weeks:
+        label = f"Vecka {monday.isocalendar().week}, från {day(monday)}"
+        span = days_within(monday, attendance.first_day, attendance.last_day)
+        if span is not None and span != (monday, monday + dt.timedelta(days=6)):
+            first, last = span
+            days = "" if first == last else f" – {weekday_date(last)}"
+            label = f"Vecka {monday.isocalendar().week}, {weekday_date(first)}{days}"
+        options.append((monday.isoformat(), label))
+    return options
 
 
 def context(attendance: schemas.Attendance | None, action: str) -> dict[str, Any]:
@@ -214,8 +236,8 @@ async def link_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
     """Report the link's week, once; a wrong number shows the form again with the reason."""
     values = await form_values(request)
     try:
-        monday = await services.link_week_start(token)
-        data = parse_report({**values, "week_start": monday.isoformat()})
+        booking, monday = await services.link_week(token)
+        data = parse_report({**values, "week_start": monday.isoformat()}, booking)
         shown = await services.record_week_by_link(token, data)
     except LinkRefused as exc:
         return link_refused(request, exc)

@@ -47,6 +47,7 @@ from placements.schemas import slots as slot_schemas
 from placements.services import agreements as agreement_services
 from placements.services import answers as answer_services
 from placements.services import attendance as attendance_services
+from placements.services import booking_access
 from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import ledger as ledger_services
@@ -716,16 +717,18 @@ async def booking_end(request: Request[Any, Any, Any], booking_id: FromPath[int]
 async def booking_attendance(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
-    """The supervisor reports a week's attendance: days present, days absent by reason."""
+    """The supervisor reports a week's attendance: days present, days absent by reason. The
+    days are checked against the placement's period with the form's other rules, so every
+    problem is said at once (the service's rule, read here for the booking as it stands)."""
+    booking = await booking_access.booking_row_for(_user(request), booking_id)
 
     async def report(data: attendance_schemas.WeekReport) -> Landing:
         await attendance_services.record_week(_user(request), booking_id, data, source="host")
         return f"/vard/bokningar/{booking_id}#narvaro", "narvaro-sparad"
 
     refused = partial(_booking_form_page, request, booking_id)
-    return await round_trip(
-        request, attendance_views.parse_report, report, refused, fields=attendance_views.LABELS
-    )
+    parse = attendance_views.report_parser(booking)
+    return await round_trip(request, parse, report, refused, fields=attendance_views.LABELS)
 
 
 ROUTES = [

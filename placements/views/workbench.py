@@ -747,9 +747,12 @@ async def booking_resend_answer_links(request: Req, booking_id: BookingId) -> Re
 
 @_booking_post("narvaro")
 async def booking_attendance(request: Req, booking_id: BookingId) -> Response[Any]:
-    """Report a week's attendance for the participant."""
+    """Report a week's attendance for the participant. The days are checked against the
+    placement's period with the form's other rules (the service's rule, read here for the
+    booking as it stands)."""
+    booking = await booking_access.booking_row_for(signed_in_user(request), booking_id)
     act = partial(attendance_services.record_week, source="coordinator")
-    parse = attendance_views.parse_report
+    parse = attendance_views.report_parser(booking)
     fields = attendance_views.LABELS
     return await _booking_round_trip(
         request, booking_id, parse, act, "narvaro-sparad", fields=fields

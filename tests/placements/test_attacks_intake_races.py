@@ -19,8 +19,9 @@ from placements.schemas.attendance import WeekReport
 from placements.services import attendance, intake
 from placements.tables import AttendanceWeek, Candidate, PlanningMeeting
 from tests.builders import make_user
+from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_booking_races import bounded_pool  # noqa: F401 (fixture)
-from tests.placements.test_attendance import D, _past_placement
+from tests.placements.test_attendance import START, D
 from tests.placements.test_intake import application, meeting
 
 ROUNDS = 8
@@ -77,7 +78,9 @@ async def test_two_plans_from_one_application_make_one_participant(bounded_pool:
 async def test_host_and_coordinator_reporting_one_week_at_once_leave_one_week(
     bounded_pool: None,  # noqa: F811
 ) -> None:
-    w, booking_id = await _past_placement()
+    # A past placement long enough for every round's week (reports stay within its period).
+    w = await make_world()
+    booking_id = await to_active(w, start=START, end=D(2026, 1, 4))
     for n in range(ROUNDS):
         week = D(2025, 11, 10) + dt.timedelta(days=7 * n)
         outcomes = await _race(

@@ -135,6 +135,53 @@ async def test_an_ended_placement_takes_reports_up_to_the_week_it_ended():
     assert await AttendanceWeek.count() == 1
 
 
+# The placement starts on Wednesday 12 November: its first week holds five days, Wednesday to
+# Sunday. Its planned end is Wednesday 10 December: its last week holds three, Monday to
+# Wednesday.
+FIRST_WEEK_DAYS = "onsdag 2025-11-12 – söndag 2025-11-16"
+LAST_WEEK_DAYS = "måndag 2025-12-08 – onsdag 2025-12-10"
+
+
+async def test_no_day_is_reported_before_the_placement_started_nor_after_it_ends():
+    """A user reported seven days of the week the placement began in, on its Wednesday; the
+    week was checked, not the days. The first and last week take only their days in the
+    placement, and no week after its planned end or its real end."""
+    w, booking_id = await _past_placement()
+
+    async def refused(report: WeekReport) -> dict[str, str]:
+        with pytest.raises(ValidationFailed) as caught:
+            await attendance.record_week(w.host_user, booking_id, report, source="host")
+        return caught.value.errors
+
+    first = await refused(WeekReport(week_start=D(2025, 11, 13), days_present=5, days_sick=1))
+    assert set(first) == {"days_present"}
+    assert "Placeringen startade onsdag 2025-11-12" in first["days_present"]
+    assert FIRST_WEEK_DAYS in first["days_present"]
+    assert "högst 5 dagar den veckan, inte 6" in first["days_present"]
+    last = await refused(WeekReport(week_start=D(2025, 12, 8), days_present=4))
+    assert "har sitt planerade slut onsdag 2025-12-10" in last["days_present"]
+    assert LAST_WEEK_DAYS in last["days_present"] and "högst 3 dagar" in last["days_present"]
+    after = await refused(WeekReport(week_start=D(2025, 12, 15), days_present=1))
+    assert set(after) == {"week_start"}
+    assert "planerade slut 2025-12-10" in after["week_start"]
+    assert "flytta slutdatumet i överenskommelsen" in after["week_start"]
+    assert await AttendanceWeek.count() == 0
+    # The days in the placement may all be reported.
+    for week, present in ((D(2025, 11, 10), 5), (D(2025, 12, 8), 3)):
+        report = WeekReport(week_start=week, days_present=present)
+        await attendance.record_week(w.host_user, booking_id, report, source="host")
+    assert await AttendanceWeek.count() == 2
+    # Ended early, on Friday 28 November: that week holds Monday to Friday, and the weeks
+    # after it none (the form offers them no more).
+    await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 28))
+    ended = await refused(WeekReport(week_start=D(2025, 11, 24), days_present=4, days_unexcused=2))
+    assert "slutade fredag 2025-11-28" in ended["days_present"]
+    assert "måndag 2025-11-24 – fredag 2025-11-28" in ended["days_present"]
+    shown = await attendance.attendance_for(w.coordinator, booking_id)
+    assert shown.open_weeks[0] == D(2025, 11, 24)
+    assert (shown.first_day, shown.last_day) == (START, D(2025, 11, 28))
+
+
 async def test_only_the_host_and_the_participants_staff_reach_attendance():
     w, booking_id = await _past_placement()
     other_host = await make_host_user(await make_host("Annan värd"))
@@ -313,6 +360,71 @@ async def test_the_week_form_lists_every_problem_at_once(client):
     assert "närvaro och frånvaro får tillsammans vara högst 7 dagar" in too_many.text
     assert "Skriv vad den andra frånvaron var." in too_many.text
     assert await AttendanceWeek.count() == 0
+
+
+async def test_the_week_form_refuses_days_outside_the_placement_with_its_other_problems(client):
+    """The host's and the coordinator's forms name the placement's days in its first and last
+    week, offer those weeks with their days, and say a day too many together with the form's
+    other problems (not after the comment is fixed); the supervisor's link says it too."""
+    w, booking_id = await _past_placement()
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    assert f"Vecka 46, {FIRST_WEEK_DAYS}" in shown.text
+    assert f"Vecka 50, {LAST_WEEK_DAYS}" in shown.text
+    assert "Vecka 48, från 2025-11-24" in shown.text
+    assert 'value="2025-12-15"' not in shown.text  # after the planned end
+    assert "Placeringen gäller 2025-11-12 – 2025-12-10" in shown.text
+    csrf = csrf_of(shown.text)
+    bad = await client.post(
+        f"{url}/narvaro",
+        data={
+            "_csrf_token": csrf,
+            "week_start": "2025-11-10",
+            "days_present": "6",
+            "days_other": "1",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert bad.status_code == 400
+    assert 'id="f-days_present-error"' in bad.text and 'id="f-absence_note-error"' in bad.text
+    assert "Placeringen startade onsdag 2025-11-12" in bad.text
+    assert FIRST_WEEK_DAYS in bad.text and "högst 5 dagar den veckan, inte 7" in bad.text
+    assert "Skriv vad den andra frånvaron var." in bad.text
+    assert 'value="6"' in bad.text  # what was typed is shown again
+    assert await AttendanceWeek.count() == 0
+
+    client.cookies.clear()
+    await login(client, w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    csrf = csrf_of((await client.get(url, headers=HTML)).text)
+    last = await client.post(
+        f"{url}/narvaro",
+        data={"_csrf_token": csrf, "week_start": "2025-12-08", "days_present": "4"},
+        headers=HTML,
+    )
+    assert last.status_code == 400
+    assert "har sitt planerade slut onsdag 2025-12-10" in last.text
+    assert LAST_WEEK_DAYS in last.text and "högst 3 dagar" in last.text
+    saved = await client.post(
+        f"{url}/narvaro",
+        data={"_csrf_token": csrf, "week_start": "2025-12-08", "days_present": "3"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+
+    token = attendance.link_token(booking_id, D(2025, 11, 10))
+    link = f"/narvaro/{token}"
+    csrf = csrf_of((await client.get(link, headers=HTML)).text)
+    by_link = await client.post(
+        link,
+        data={"_csrf_token": csrf, "days_present": "6", "days_other": "1"},
+        headers=HTML,
+    )
+    assert by_link.status_code == 400
+    assert FIRST_WEEK_DAYS in by_link.text and "Skriv vad den andra frånvaron var." in by_link.text
+    assert await AttendanceWeek.count() == 1
 
 
 async def test_coordinator_records_a_week_and_reads_the_statement_and_its_pdf(client):
@@ -582,3 +694,25 @@ async def test_the_json_api_reports_and_reads_a_week_and_refuses_a_bad_one_in_sw
     future = await client.put(url, json={"week_start": ahead, "days_present": 1})
     assert future.status_code == 400, future.text
     assert future.json()["fields"] == ["week_start"]
+
+
+async def test_the_json_api_refuses_days_before_the_start_or_after_the_end_in_swedish(client):
+    from tests.conftest import login as api_login
+
+    w, booking_id = await _past_placement()
+    await api_login(client, w.host_user.username)
+    url = f"/api/v1/bookings/{booking_id}/attendance"
+    before = await client.put(url, json={"week_start": "2025-11-10", "days_present": 7})
+    assert before.status_code == 400, before.text
+    assert before.json()["fields"] == ["days_present"]
+    assert FIRST_WEEK_DAYS in before.text and "högst 5 dagar" in before.text
+    after = await client.put(url, json={"week_start": "2025-12-15", "days_present": 1})
+    assert after.status_code == 400, after.text
+    assert after.json()["fields"] == ["week_start"]
+    assert "planerade slut 2025-12-10" in after.text
+    assert await AttendanceWeek.count() == 0
+    saved = await client.put(url, json={"week_start": "2025-11-10", "days_present": 5})
+    assert saved.status_code == 200, saved.text
+    body = saved.json()
+    assert (body["first_day"], body["last_day"]) == ("2025-11-12", "2025-12-10")
+    assert body["open_weeks"][0] == "2025-12-08"  # the week of the planned end, no later
