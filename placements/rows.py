@@ -479,6 +479,7 @@ class FollowUpRow(TypedDict):
     result_category: str
     note: str
     done_at: dt.datetime | None
+    done_by: str
     reminded_at: dt.datetime | None
     first_name: str
     last_name: str

@@ -298,6 +298,8 @@ class FollowUp(Table, tablename="pl_follow_up"):
     result_category = Varchar(length=30, default="")
     note = Text(default="")
     done_at = Timestamptz(null=True, default=None)
+    # Who recorded the answer, as the pages say it ("Sara Samordnare (coordinator)").
+    done_by = Varchar(length=200, default="")
     reminded_at = Timestamptz(null=True, default=None)
 
 

@@ -386,7 +386,9 @@ async def anonymise_candidate(
             scrubbed=("reported_by",),
         )
         await _scrub_rows(Outcome, linked[Outcome], needles, blank=("note",))
-        await _scrub_rows(FollowUp, linked[FollowUp], needles, blank=("note",))
+        await _scrub_rows(
+            FollowUp, linked[FollowUp], needles, blank=("note",), scrubbed=("done_by",)
+        )
         await _scrub_rows(LockInFlag, linked[LockInFlag], needles, scrubbed=("reason",))
         await _scrub_outbox(cast("list[OutboxRow]", linked[OutboxMessage]), needles)
         await record(actor, "candidate.anonymise", candidate_id, detail=reason)

@@ -75,6 +75,9 @@ class Outcome(msgspec.Struct, kw_only=True):
 
 
 class FollowUp(msgspec.Struct, kw_only=True):
+    """A follow-up 90 or 180 days after exit and, once done, its answer: where the person
+    was (`result_category`, in words `result_text`), the note, when and by whom."""
+
     id: int
     candidate_id: int
     candidate_name: str
@@ -83,7 +86,10 @@ class FollowUp(msgspec.Struct, kw_only=True):
     due_date: dt.date
     status: str
     result_category: str
+    result_text: str
     note: str
+    done_at: dt.datetime | None
+    done_by: str
 
 
 class FollowUpDone(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

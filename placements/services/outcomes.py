@@ -30,6 +30,7 @@ from placements.services import assessment_links, booking_access, booking_mail, 
 from placements.services.candidates import (
     candidate_row,
     display_name,
+    read_row_for,
     visible_coordinator_ids,
 )
 from placements.tables import Assessment, BookingEvent, Candidate, FollowUp, Outcome, Slot
@@ -652,7 +653,10 @@ def _follow_up_out(row: FollowUpRow) -> schemas.FollowUp:
         due_date=row["due_date"],
         status=row["status"],
         result_category=row["result_category"],
+        result_text=CATEGORY_TEXT.get(row["result_category"], row["result_category"]),
         note=row["note"],
+        done_at=row["done_at"],
+        done_by=row["done_by"],
     )
 
 
@@ -671,9 +675,14 @@ async def _follow_up_row(follow_up_id: int) -> FollowUpRow | None:
 
 
 async def list_follow_ups_for(
-    user: AuthUser, *, status: str | None = "due", due_by: dt.date | None = None
+    user: AuthUser,
+    *,
+    status: str | None = "due",
+    due_by: dt.date | None = None,
+    done_since: dt.datetime | None = None,
 ) -> list[schemas.FollowUp]:
-    """Follow-ups of the candidates the caller may see, by due date; audited per candidate."""
+    """Follow-ups of the candidates the caller may see, by due date (those done since
+    `done_since`, with their answers, the latest first); audited per candidate."""
     if not user.is_staff:
         raise Forbidden("Bara samordnare ser uppföljningar.")
     async with write_transaction(booking_access.engine()):
@@ -685,6 +694,10 @@ async def list_follow_ups_for(
             query = query.where(FollowUp.status == status)
         if due_by:
             query = query.where(FollowUp.due_date <= due_by)
+        if done_since:
+            query = query.where(FollowUp.done_at >= done_since).order_by(
+                FollowUp.done_at, ascending=False
+            )
         rows = cast(
             "list[FollowUpRow]", await query.order_by(FollowUp.due_date).order_by(FollowUp.id)
         )
@@ -725,9 +738,24 @@ async def complete_follow_up(
                 FollowUp.result_category: data.result_category,
                 FollowUp.note: data.note,
                 FollowUp.done_at: booking_access.now(),
+                FollowUp.done_by: booking_moves.actor_label(user)[:200],
             }
         ).where(FollowUp.id == follow_up_id)
         await record(user, "follow_up.done", row["candidate"], detail=f"uppföljning {follow_up_id}")
         fresh = await _follow_up_row(follow_up_id)
         assert fresh is not None
         return _follow_up_out(fresh)
+
+
+async def follow_ups_of_candidate(user: AuthUser, candidate_id: int) -> list[schemas.FollowUp]:
+    """A participant's follow-ups, by due date, the done ones with their answers (what, when,
+    by whom), for the staff who see the participant (else NotFound); the read is audited."""
+    await read_row_for(user, candidate_id, "follow_up.list", detail="deltagarens uppföljningar")
+    rows = cast(
+        "list[FollowUpRow]",
+        await FollowUp.select(*_FOLLOW_UP_COLUMNS)
+        .where(FollowUp.candidate == candidate_id)
+        .order_by(FollowUp.due_date)
+        .order_by(FollowUp.id),
+    )
+    return [_follow_up_out(r) for r in rows]

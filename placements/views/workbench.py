@@ -149,6 +149,10 @@ async def _bookings(user: AuthUser, **filters: Any) -> list[booking_schemas.Book
 # The participant list: 20 a page, in the order chosen by `sortera` (Swedish keys in the
 # URL, "-" first for descending) mapped to the service's sort keys.
 CANDIDATES_PER_PAGE = 20
+# The workbench lists the follow-ups due within FOLLOW_UPS_AHEAD, each with its form, and
+# those done within the last FOLLOW_UPS_DONE_SHOWN, with their answers.
+FOLLOW_UPS_AHEAD = dt.timedelta(days=14)
+FOLLOW_UPS_DONE_SHOWN = dt.timedelta(days=30)
 PAGE_SORTS = {"namn": "name", "inskriven": "registered", "status": "status", "andrad": "updated"}
 PageSort = Literal[
     "namn", "-namn", "inskriven", "-inskriven", "status", "-status", "andrad", "-andrad"
@@ -236,8 +240,11 @@ async def _workbench_page(
     total = found.total if found else 0
     pages = max(1, -(-total // CANDIDATES_PER_PAGE))
     today = clock.today()
-    follow_ups = await outcome_services.list_follow_ups_for(
-        user, due_by=today + dt.timedelta(days=14)
+    follow_ups = await outcome_services.list_follow_ups_for(user, due_by=today + FOLLOW_UPS_AHEAD)
+    # Those just done, with their answers: saved, a follow-up left the list above and was
+    # shown nowhere.
+    follow_ups_done = await outcome_services.list_follow_ups_for(
+        user, status="done", done_since=clock.now() - FOLLOW_UPS_DONE_SHOWN
     )
     lists = await booking_services.bookings_by_status_for(
         user,
@@ -276,6 +283,8 @@ async def _workbench_page(
         active=active,
         absence_alerts=absence_alerts,
         follow_ups=follow_ups,
+        follow_ups_done=follow_ups_done,
+        follow_ups_done_days=FOLLOW_UPS_DONE_SHOWN.days,
         to_record=to_record,
         outcome_options=_outcome_options(),
         today=today,
@@ -362,8 +371,12 @@ async def candidate_context(user: AuthUser, candidate_id: int) -> dict[str, Any]
     ]
     wished = [taxonomy.occupation(o) for o in candidate.wished_occupations]
     skills = taxonomy.skills()
+    today = clock.today()
     return {
         "candidate": candidate,
+        "follow_ups": await outcome_services.follow_ups_of_candidate(user, candidate_id),
+        "follow_up_today": today,
+        "follow_up_form_by": today + FOLLOW_UPS_AHEAD,
         # Read under the page's own audited read of the participant (candidate.read).
         "partner_consents": await partner_services.consents_of(candidate_id),
         "own_pages": await own_pages_of(candidate_id),
@@ -444,6 +457,14 @@ async def _booking_context(
         except NotFound:  # a booking without an agreement row: the rest of it is shown
             agreement = None
     outcomes = await outcome_services.outcomes_of_booking(user, booking_id)
+    follow_ups: list[outcome_schemas.FollowUp] = []
+    if outcomes:
+        recorded = {o.id for o in outcomes}
+        follow_ups = [
+            f
+            for f in await outcome_services.follow_ups_of_candidate(user, booking.participant.id)
+            if f.outcome_id in recorded
+        ]
     assessment = None
     if booking.status in ENDED:
         assessment = await outcome_services.get_assessment_for(user, booking_id)
@@ -461,6 +482,9 @@ async def _booking_context(
         "participant_answer": own.answers.get(booking_id),
         "agreement": agreement,
         "outcomes": outcomes,
+        "follow_ups": follow_ups,
+        "follow_up_today": clock.today(),
+        "follow_up_form_by": clock.today() + FOLLOW_UPS_AHEAD,
         "assessment": assessment,
         "links": links or [],
         "answer_links": await answer_services.links_for(user, booking_id, audit=False),

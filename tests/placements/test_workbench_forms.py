@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from marketplace.kernel.templating import when
+from placements import jobs
 from placements.schemas.outcomes import OutcomeCreate
 from placements.services import bookings as booking_services
 from placements.services import outcomes as outcome_services
-from placements.tables import FollowUp
+from placements.tables import FollowUp, Outcome
+from tests.builders import make_user
 from tests.conftest import login
 from tests.placements.bookingdata import TODAY, World, make_world, to_active
 
@@ -98,6 +101,77 @@ async def test_a_refused_follow_up_is_shown_again_with_its_error_and_what_was_ty
         .first()
     )
     assert row == {"status": "done", "result_category": "arbete"}
+
+
+async def test_a_saved_follow_up_shows_its_answer_where_it_is_listed_and_opened(client):
+    """Saved, a follow-up left the workbench's list and its answer was shown nowhere. Now the
+    workbench lists it among those done, and the participant's page (where the reminder
+    mail's link opens it) and the booking page show it: what was answered, when, by whom."""
+    w, follow_up_id = await _due_follow_up()
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get("/arbetsbord", headers=HTML)
+    assert "Inga uppföljningar gjorda de senaste 30 dagarna." in page.text
+    saved = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={
+            "_csrf_token": _token(page.text),
+            "result_category": "arbete",
+            "lasts_at_least_one_month": "1",
+            "note": "Tillsvidare i butik",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    row = await FollowUp.select().where(FollowUp.id == follow_up_id).first()
+    assert row is not None and row["done_at"] is not None
+    answered = f"<strong>Arbete</strong> – ”Tillsvidare i butik”. Sparad {when(row['done_at'])}"
+    by = f"av {w.coordinator.name} (samordnare)"
+
+    landing = await client.get(saved.headers["location"], headers=HTML)
+    assert "Uppföljningen är sparad" in landing.text
+    assert f'action="/arbetsbord/uppfoljningar/{follow_up_id}"' not in landing.text
+    listed = _item(landing.text, f"uppfoljning-gjord-{follow_up_id}")
+    assert "Aida Andersson" in listed and "uppföljning 90 dagar efter avslut" in listed
+    assert answered in listed and by in listed
+
+    opened = await client.get(jobs.follow_up_link(w.candidate_id, follow_up_id), headers=HTML)
+    assert opened.status_code == 200
+    item = _item(opened.text, f"uppfoljning-{follow_up_id}")
+    assert "Uppföljning 90 dagar efter avslut" in item and answered in item and by in item
+    later = await FollowUp.select().where(FollowUp.days == 180).first()
+    assert later is not None
+    assert f"ska göras senast {later['due_date'].isoformat()}" in _item(
+        opened.text, f"uppfoljning-{later['id']}"
+    )
+
+    outcome = await Outcome.select(Outcome.booking).where(Outcome.id == row["outcome"]).first()
+    assert outcome is not None
+    booking_page = await client.get(f"/arbetsbord/bokningar/{outcome['booking']}", headers=HTML)
+    assert answered in _item(booking_page.text, f"uppfoljning-{follow_up_id}")
+
+    api = await client.get("/api/v1/follow-ups/", params={"status": "done"})
+    [shown] = api.json()
+    assert (shown["id"], shown["result_text"], shown["note"]) == (
+        follow_up_id,
+        "Arbete",
+        "Tillsvidare i butik",
+    )
+    assert shown["done_by"] == f"{w.coordinator.name} (samordnare)" and shown["done_at"]
+
+    # Another coordinator's workbench lists it not, nor opens the participant's page.
+    client.cookies.clear()
+    other = await make_user("coordinator")
+    await login(client, other.username)
+    client.headers.pop("x-csrftoken", None)
+    assert "Tillsvidare i butik" not in (await client.get("/arbetsbord", headers=HTML)).text
+    refused = await client.get(f"/arbetsbord/deltagare/{w.candidate_id}", headers=HTML)
+    assert refused.status_code == 404 and "Tillsvidare i butik" not in refused.text
+
+
+def _item(html: str, element_id: str) -> str:
+    """The list item with this id, as the page has it."""
+    return html.split(f'id="{element_id}"')[1].split("</li>")[0]
 
 
 async def test_an_agreement_whose_start_has_passed_can_still_be_edited_without_moving_it(client):
