@@ -574,6 +574,43 @@ async def _demo_host_user(slot_id: int) -> AuthUser | None:
     return auth.to_auth_user(row, "token", None) if row else None
 
 
+async def _host_answers(
+    coordinator: AuthUser, slot_id: int, booking_id: int, *, decline_reason: str = ""
+) -> None:
+    """The host's answer to a proposal (a decline when `decline_reason` is given), by whoever
+    gives it in real life: a user of the slot's host in the portal, else the slot's
+    supervisor on the telephone, the answer recorded by the coordinator who took the call (the
+    timeline then says "Svar per telefon från …"). The demo answered as the coordinator, so
+    the timeline credited the host's answer, and its reason for declining, to the coordinator."""
+    from employers.tables import Contact
+    from placements.schemas import bookings as sb
+    from placements.services import answers, bookings
+    from placements.tables import Slot
+
+    host_user = await _demo_host_user(slot_id)
+    if host_user is not None:
+        if decline_reason:
+            await bookings.decline(host_user, booking_id, decline_reason)
+        else:
+            await bookings.accept(host_user, booking_id)
+        return
+    slot = await Slot.select(Slot.supervisor).where(Slot.id == slot_id).first()
+    contact = (
+        await Contact.select(Contact.name).where(Contact.id == slot["supervisor"]).first()
+        if slot and slot["supervisor"]
+        else None
+    )
+    await answers.record_phone_answer(
+        coordinator,
+        booking_id,
+        sb.PhoneAnswer(
+            answer="decline" if decline_reason else "accept",
+            answered_by=contact["name"] if contact else "Handledaren",
+            note=decline_reason or "Tackade ja till förslaget som det står.",
+        ),
+    )
+
+
 async def _demo_placement(
     coordinator: AuthUser,
     candidate_id: int,
@@ -624,13 +661,13 @@ async def _demo_placement(
         return
     if until == "declined":
         reason = demo_texts.DECLINES[pick % len(demo_texts.DECLINES)]
-        await bookings.decline(coordinator, booking.id, reason)
+        await _host_answers(coordinator, slot_id, booking.id, decline_reason=reason)
         return
     if until == "withdrawn":
         reason = demo_texts.WITHDRAWALS[pick % len(demo_texts.WITHDRAWALS)]
         await bookings.withdraw(coordinator, booking.id, reason)
         return
-    await bookings.accept(coordinator, booking.id)
+    await _host_answers(coordinator, slot_id, booking.id)
     if until == "accepted":
         return
     host_user = await _demo_host_user(slot_id)

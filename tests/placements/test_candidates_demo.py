@@ -123,3 +123,36 @@ async def test_the_demo_queue_has_an_application_written_in_arabic(demo: dict[st
     assert languages.count("ar") == 1 and set(languages) == {"sv", "ar"}
     arabic = next(r["message"] for r in rows if r["language"] == "ar")
     assert any("\u0600" <= c <= "\u06ff" for c in arabic)
+
+
+async def test_the_demo_timeline_credits_each_answer_to_whoever_gave_it(demo: dict[str, int]):
+    """The demo answered the proposals as the coordinator, so a host's reason for declining
+    stood in the timeline as the coordinator's ("Avböjd, av Sara Samordnare (samordnare) –
+    Vi har tyvärr ingen handledare ..."). The host's answer is now the host's: a user of the
+    slot's host, or a telephone answer that names who at the host answered."""
+    from employers.tables import HostMembership
+    from placements.tables import BookingEvent
+
+    events = await BookingEvent.select(
+        BookingEvent.booking,
+        BookingEvent.actor_id,
+        BookingEvent.actor_label,
+        BookingEvent.note,
+        BookingEvent.to_status,
+        BookingEvent.booking._.slot._.host.as_alias("host"),
+        BookingEvent.booking._.decline_reason.as_alias("decline_reason"),
+    ).where(BookingEvent.to_status.is_in(["accepted", "declined"]))
+    declined = [e for e in events if e["to_status"] == "declined"]
+    assert len(declined) == 2 and len(events) > len(declined)
+    roles = {r["id"]: r["role"] for r in await User.select(User.id, User.role)}
+    for event in events:
+        if roles[event["actor_id"]] == "host":
+            assert event["actor_label"].endswith("(värd)"), event
+            assert await HostMembership.exists().where(
+                (HostMembership.user == event["actor_id"]) & (HostMembership.host == event["host"])
+            ), event
+        else:  # the coordinator took the host's answer on the telephone, and says so
+            assert event["note"].startswith("Svar per telefon från "), event
+    for event in declined:
+        assert roles[event["actor_id"]] == "host", event
+        assert event["note"] == event["decline_reason"] != ""
