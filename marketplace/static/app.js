@@ -16,3 +16,17 @@ document.addEventListener("DOMContentLoaded", function () {
     refused.focus();
   }
 });
+
+// A button that says what it will do by a box of its form ("Skicka förslaget till värden" or
+// "… till deltagaren först") follows the box as it is ticked; the page sets it as sent.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("button[data-label-by]").forEach(function (button) {
+    var box = button.form && button.form.elements.namedItem(button.dataset.labelBy);
+    if (!box || box.type !== "checkbox") {
+      return;
+    }
+    box.addEventListener("change", function () {
+      button.textContent = box.checked ? button.dataset.labelOn : button.dataset.labelOff;
+    });
+  });
+});

@@ -91,6 +91,11 @@ def test_from_application_to_a_first_proposal(
         label="Tova Intagsson"
     )
     coordinator.check("ansokan-foresla")
+    # The button says where the proposal goes as the box is ticked and unticked.
+    first = page.get_by_role("checkbox", name=re.compile("^Låt deltagaren svara först"))
+    first.check()
+    assert page.get_by_role("button", name="Skicka förslaget till deltagaren först").is_visible()
+    first.uncheck()
     page.get_by_role("button", name="Skicka förslaget till värden").click()
     assert "föreslagen" in page.inner_text("main")
     coordinator.check("ansokan-forslag")

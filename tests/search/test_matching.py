@@ -83,6 +83,21 @@ async def test_candidate_to_slots_explains_and_respects_limits(client, make_user
     )
 
 
+async def test_a_profile_that_nothing_suits_is_told_what_to_fill_in(client, make_user):
+    # The reported wording: a participant whose profile matched nothing read "Inga platser
+    # matchar sökningen. Prova färre filter eller ett annat ord.", though nobody had searched.
+    sara = await make_user("coordinator", username="sara")
+    host = await make_host("Vårgårda Lager AB", "company")
+    await slot(
+        host, "Lagerarbetare i Kiruna", LAGER, town="Kiruna", latitude=67.85, longitude=20.22
+    )
+    mira = await candidate(sara.id, wished_occupations=[LAGER])
+    await login(client, "sara")
+    page = (await client.get(f"/arbetsbord/deltagare/{mira}", headers={"accept": "text/html"})).text
+    assert "Inga publicerade platser passar profilen just nu." in page
+    assert "Inga platser matchar sökningen" not in page
+
+
 async def test_slot_to_candidates_only_visible_and_suitable(client, make_user):
     sara = await make_user("coordinator", username="sara")
     omar = await make_user("coordinator", username="omar")
