@@ -347,6 +347,22 @@ async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return values
 
 
+# Where a list field's text breaks into items: at line breaks, and at commas unless an item
+# may hold one.
+_ITEM_BREAK = {True: re.compile(r"[\r\n,]"), False: re.compile(r"[\r\n]")}
+
+
+def list_items(raw: Any, *, commas: bool = True) -> list[str]:
+    """A list field's items as posted: its repeated inputs (ticked boxes, and a box to type
+    more in, one per line), each split at line breaks, and at commas unless `commas` is False
+    (items that may hold one: the taxonomy's "Utbildning, armén"); trimmed, empty ones left
+    out (the box to type in, posted empty). What `parse_form` passes on, and what a refused
+    form shows again as ticked."""
+    items = raw if isinstance(raw, list) else [raw] if raw else []
+    parts = (p.strip() for item in items for p in _ITEM_BREAK[commas].split(str(item)))
+    return [p for p in parts if p]
+
+
 def is_ticked(values: Mapping[str, Any], name: str) -> bool:
     """True when the checkbox `name` was sent ticked (absent, "", "0" and "false" are not)."""
     raw = values.get(name)
@@ -421,6 +437,7 @@ def parse_form(
     *,
     labels: Mapping[str, str],
     lists: Iterable[str] = (),
+    lines: Iterable[str] = (),
     flags: Iterable[str] = (),
     blank_is_none: Iterable[str] = (),
     blank_is_empty: Iterable[str] = (),
@@ -437,7 +454,8 @@ def parse_form(
     the past); called with the fields that passed their own checks, each (field, message) it
     returns is reported with the rest. The service checks the same rules again.
 
-    `lists` are fields sent as repeated inputs or one comma/line-separated text; `flags` are
+    `lists` are fields sent as repeated inputs or one comma/line-separated text, `lines` the
+    same split at line breaks only (an item may hold a comma, `list_items`); `flags` are
     checkboxes (absent means False); an empty input means None for `blank_is_none`, "" for
     `blank_is_empty` (free texts a person may clear), and otherwise "not sent" (the Struct's
     default, or "måste fyllas i"). Fields not in `labels` are ignored: a form cannot set them.
@@ -450,6 +468,7 @@ def parse_form(
     _ = translate or swedish
     data: dict[str, Any] = {}
     list_fields, flag_fields, optional = set(lists), set(flags), set(blank_is_none)
+    line_fields = set(lines)
     empty_ok = set(blank_is_empty)
     cleared: dict[str, str] = {}
     struct: Any = cls
@@ -458,10 +477,8 @@ def parse_form(
         raw = values.get(name)
         if name in flag_fields:
             data[name] = is_ticked(values, name)
-        elif name in list_fields:
-            items = raw if isinstance(raw, list) else [raw] if raw else []
-            parts = [p.strip() for item in items for p in re.split(r"[\n,]", str(item))]
-            data[name] = [p for p in parts if p]
+        elif name in list_fields or name in line_fields:
+            data[name] = list_items(raw, commas=name not in line_fields)
         elif raw is None:
             continue
         else:
@@ -536,6 +553,7 @@ class Form(Generic[T]):
     struct: type[T]
     labels: Mapping[str, str]
     lists: Iterable[str] = ()
+    lines: Iterable[str] = ()
     flags: Iterable[str] = ()
     blank_is_none: Iterable[str] = ()
     blank_is_empty: Iterable[str] = ()
@@ -566,6 +584,7 @@ class Form(Generic[T]):
                 values,
                 labels=self.labels,
                 lists=self.lists,
+                lines=self.lines,
                 flags=self.flags,
                 blank_is_none=self.blank_is_none,
                 blank_is_empty=self.blank_is_empty,

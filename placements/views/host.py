@@ -31,6 +31,7 @@ from marketplace.kernel.forms import (
     confirmed,
     form_values,
     is_ticked,
+    list_items,
     rerender_as,
     round_trip,
 )
@@ -193,8 +194,10 @@ async def _slot_form_context(
         for c in await contact_services.list_contacts(user, host_id)
         if c.is_supervisor and c.active
     ]
-    chosen = values.get("skills") or []
-    chosen = [chosen] if isinstance(chosen, str) else chosen
+    # The skills as the form saves them: the ticked boxes and those typed one per line (the
+    # "Fler kompetenser" box, posted empty, is no skill of its own), each a ticked box.
+    chosen = list_items(values.get("skills"), commas=False)
+    values = {**values, "skills": chosen}
     suggestions = skill_suggestions(str(values.get("occupation_id") or ""))
     chosen_occupation = taxonomy.occupation(str(values.get("occupation_id") or ""))
     if chosen_occupation is not None:
@@ -213,7 +216,9 @@ async def _slot_form_context(
 
 
 _SLOT_FORM_ARGS: dict[str, Any] = {
-    "lists": ["skills", "tracks", "adaptations"],
+    "lists": ["tracks", "adaptations"],
+    # A skill's label may hold a comma (the taxonomy's "Utbildning, armén"): one per line.
+    "lines": ["skills"],
     "flags": ["driving_licence"],
     "blank_is_none": [
         "occupation_id",

@@ -8,8 +8,12 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 from placements import slot_rules
 from placements.tables import Slot
+from placements.views.host import skill_suggestions
 from tests.builders import add_member, make_host, make_host_user, make_slot, make_user
 from tests.conftest import login as api_login
 from tests.placements.test_attacks_signatures import csrf_of, login
@@ -169,3 +173,91 @@ async def test_an_admin_chooses_among_every_organisation_and_finds_one_by_name(c
     assert "Lerums Kafé AB" not in found.text
     none = await client.get("/vard/platser/ny", params={"q": "finns inte"}, headers=HTML)
     assert none.status_code == 200 and "Ingen organisation heter något med" in none.text
+
+
+# --- the skills a refused form comes back with --------------------------------------------------
+# A host's day (2026): the slot form refused for a missing title came back with an empty skill
+# ticked (the "Fler kompetenser" box, posted empty, shown as a checkbox of its own), and the
+# skills typed there one per line as one checkbox holding them all. It now comes back with
+# exactly the skills ticked and typed, each its own ticked box, and no empty one.
+
+_SKILL_BOX = re.compile(r'<input type="checkbox" name="skills" value="([^"]*)"( checked)?>')
+
+
+def ticked_skills(html: str) -> list[str]:
+    return [unescape(value) for value, checked in _SKILL_BOX.findall(html) if checked]
+
+
+async def test_a_refused_slot_form_comes_back_with_the_skills_ticked_and_typed(client):
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    # A suggested skill of the occupation (Soldat/Sjöman) whose label holds a comma.
+    occupation_id = "UDVa_DtE_Fpb"
+    suggested = skill_suggestions(occupation_id)
+    assert "Utbildning, armén" in suggested
+    typed = {
+        "kind": "praktik",
+        "title": "",  # refused: the title must be given
+        "occupation_id": occupation_id,
+        "capacity": "1",
+        # Two boxes ticked, then the "Fler kompetenser" box: two typed, one per line.
+        "skills": ["Utbildning, armén", "Kundbemötande", " Truckkort A\r\n\r\nLagerarbete \r\n"],
+    }
+    refused = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(form.text), "host_id": str(host_id), **typed},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-title-error"' in refused.text
+    assert ticked_skills(refused.text) == [
+        "Utbildning, armén",
+        "Kundbemötande",
+        "Truckkort A",
+        "Lagerarbete",
+    ]
+    assert 'name="skills" value=""' not in refused.text
+    # The other suggestions stay offered, unticked.
+    offered = [unescape(value) for value, _ in _SKILL_BOX.findall(refused.text)]
+    assert "Utbildning, flyget" in offered
+    assert "Utbildning, flyget" not in ticked_skills(refused.text)
+    # Nothing ticked: the empty "Fler kompetenser" box alone ticks nothing.
+    refused = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(form.text), "host_id": str(host_id), **typed, "skills": ""},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert ticked_skills(refused.text) == []
+    assert 'name="skills" value=""' not in refused.text
+    assert await Slot.count() == 0
+
+
+async def test_a_ticked_skill_whose_label_holds_a_comma_is_saved_whole(client):
+    """The taxonomy's "Utbildning, armén" ticked was saved as two skills, "Utbildning" and
+    "armén": the form split its lists at commas too. Skills are one per line."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    saved = await client.post(
+        "/vard/platser/ny",
+        data={
+            "_csrf_token": csrf_of(form.text),
+            "host_id": str(host_id),
+            "kind": "praktik",
+            "title": "Förrådsarbete",
+            "occupation_id": "UDVa_DtE_Fpb",
+            "skills": ["Utbildning, armén", "Truckkort A\nLagerarbete"],
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    slot_id = int(saved.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    shown = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
+    assert ticked_skills(shown.text) == ["Utbildning, armén", "Truckkort A", "Lagerarbete"]
