@@ -13,6 +13,8 @@ from marketplace.reference import taxonomy_changes
 from search import taxonomy_cache, vocabulary
 from search.queries import slot_query
 from search.schemas import (
+    MAX_SEARCH_LENGTH,
+    MAX_TOWN_LENGTH,
     CandidateMatches,
     EverydayWordIn,
     EverydayWordOut,
@@ -36,12 +38,12 @@ class SearchController(Controller):
     @get("/slots/search", operation_id="searchSlots")
     async def search_slots(
         self,
-        q: Annotated[str, Parameter(max_length=200)] = "",
+        q: Annotated[str, Parameter(max_length=MAX_SEARCH_LENGTH)] = "",
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         offset: Annotated[int, Parameter(ge=0, le=10000)] = 0,
         kind: FromQuery[str | None] = None,
         track: FromQuery[str | None] = None,
-        town: Annotated[str | None, Parameter(max_length=100)] = None,
+        town: Annotated[str | None, Parameter(max_length=MAX_TOWN_LENGTH)] = None,
         near: Annotated[str | None, Parameter(max_length=60)] = None,
         radius_km: Annotated[float | None, Parameter(gt=0, le=1000)] = None,
         max_hours: Annotated[int | None, Parameter(ge=1, le=40)] = None,

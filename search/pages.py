@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from marketplace.kernel.auth import AuthUser, current_user, public, staff
@@ -30,6 +30,7 @@ from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
 from search import usage
 from search.queries import slot_query
+from search.schemas import MAX_SEARCH_LENGTH, MAX_TOWN_LENGTH
 from search.services import run_search
 
 PAGE_SIZE = 10
@@ -38,12 +39,32 @@ HOURS = (10, 20, 30, 40)
 
 
 def search_options() -> dict[str, Any]:
-    """The choices the filter form offers, as (value, Swedish text) pairs."""
+    """The choices the filter form offers, as (value, Swedish text) pairs, and the longest
+    texts its boxes take."""
     return {
+        "max_search_length": MAX_SEARCH_LENGTH,
+        "max_town_length": MAX_TOWN_LENGTH,
         "kinds": [(k, label(k, "slot_kind")) for k in SLOT_KINDS],
         "tracks": [(t, label(t, "track")) for t in TRACKS],
         "distances": [(d, f"Inom {d} km") for d in DISTANCES],
         "hours": [(h, f"{h} timmar") for h in HOURS],
+    }
+
+
+# The search's boxes a person types in, each with its longest text and what it is called in
+# the message past it.
+TYPED_LIMITS = {"q": ("Sökningen", MAX_SEARCH_LENGTH), "town": ("Orten", MAX_TOWN_LENGTH)}
+
+
+def too_long(values: dict[str, str]) -> dict[str, str]:
+    """The message at each box whose text is longer than the search takes: said on the page,
+    with the text kept, not a bare 400 that loses it (the boxes' `maxlength` stops typing
+    there, not a pasted address)."""
+    return {
+        name: f"{what} får vara högst {limit} tecken lång, den här är {len(values[name])}. "
+        "Korta den och sök igen."
+        for name, (what, limit) in TYPED_LIMITS.items()
+        if len(values[name]) > limit
     }
 
 
@@ -64,7 +85,8 @@ async def search_context(
     ref: str | None = None,
     address: str = "",
 ) -> dict[str, Any]:
-    """Run a search from the form's values; an invalid filter becomes a message, not a 400.
+    """Run a search from the form's values; a search or a town too long (`too_long`) or an
+    invalid filter becomes a message at its box, the page shown again, not an error page.
 
     A search with words gets a reference (`search_ref`) that the hits' links and the pager
     carry; the first page of a new search also brings `log_task`, which writes it to the
@@ -79,7 +101,7 @@ async def search_context(
         "max_hours": max_hours or "",
     }
     radius = _int_or_none(distance)
-    errors: dict[str, str] = {}
+    errors = too_long(values)
     result = None
     try:
         query = slot_query(
@@ -92,7 +114,7 @@ async def search_context(
             radius_km=float(radius) if radius and (town or "").strip() else None,
             max_hours=_int_or_none(max_hours),
         )
-        result = await run_search(query)
+        result = None if errors else await run_search(query)
     except ValidationFailed as exc:
         field = {"radius_km": "distance", "near": "town"}.get(
             exc.fields[0] if exc.fields else "", "q"
@@ -104,7 +126,7 @@ async def search_context(
             field = "town"
         else:
             message = exc.message
-        errors[field] = message
+        errors.setdefault(field, message)
     total = result.total if result else 0
     pages = max(1, -(-total // PAGE_SIZE))
     search_ref = usage.valid_ref(ref) if page_number > 1 else None
@@ -136,10 +158,12 @@ async def search_context(
 
 async def _searched(
     request: Request[Any, Any, Any],
-    q: Annotated[str, QueryParameter(max_length=200)] = "",
+    # The search and the town are as long as typed: past their limits the page says so
+    # (`too_long`), with the text kept.
+    q: FromQuery[str] = "",
     kind: Annotated[str | None, QueryParameter(max_length=20)] = None,
     track: Annotated[str | None, QueryParameter(max_length=20)] = None,
-    town: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    town: FromQuery[str | None] = None,
     distance: Annotated[str | None, QueryParameter(max_length=5)] = None,
     max_hours: Annotated[str | None, QueryParameter(max_length=5)] = None,
     sida: PageNumber = 1,
@@ -180,11 +204,15 @@ async def search_page(
 def search_page_response(
     request: Request[Any, Any, Any], template: str, context: dict[str, Any]
 ) -> Template:
-    """The search page (or, for htmx, its result list), logging the search once it is sent."""
+    """The search page (or, for htmx, its result list), logging the search once it is sent.
+    A search the page refused answers 400 with the page; htmx's result list answers 200, as
+    htmx swaps in no 4xx answer (it would leave the last search's hits standing)."""
     task = context.pop("log_task", None)
+    status_code = 400 if context["errors"] else 200
     if request.headers.get("hx-request") == "true":
-        template = "search/_results.html"
-    response = page(template, request, **context)
+        template, status_code = "search/_results.html", 200
+        context["results_only"] = True
+    response = page(template, request, status_code=status_code, **context)
     response.background = task
     return response
 

@@ -7,7 +7,22 @@ from typing import Annotated
 
 import msgspec
 
-__all__ = ["Hit", "SearchQuery", "SearchResult", "SlotCard", "SlotDoc", "Why"]
+__all__ = [
+    "MAX_SEARCH_LENGTH",
+    "MAX_TOWN_LENGTH",
+    "Hit",
+    "SearchQuery",
+    "SearchResult",
+    "SlotCard",
+    "SlotDoc",
+    "Why",
+]
+
+# The longest search a person types, and the longest town to search in: the search pages'
+# boxes (their `maxlength`, and the message past it) and `GET /api/v1/slots/search`. A
+# search built from a participant's profile is longer (`SearchQuery.q`).
+MAX_SEARCH_LENGTH = 200
+MAX_TOWN_LENGTH = 100
 
 
 class SlotDoc(msgspec.Struct, kw_only=True):

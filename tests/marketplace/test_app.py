@@ -187,9 +187,12 @@ async def test_every_wrong_query_parameter_is_named_in_swedish_with_the_codes_to
 
 
 async def test_a_wrong_query_parameter_on_a_page_is_swedish_with_a_way_back(client):
-    answer = await client.get("/platser", params={"q": "x" * 201}, headers={"accept": "text/html"})
+    # (A search too long is said on the search page itself: tests/search/test_search_pages.py.)
+    answer = await client.get(
+        "/platser", params={"kind": "x" * 21}, headers={"accept": "text/html"}
+    )
     assert answer.status_code == 400
-    assert "Sökordet får vara högst 200 tecken." in answer.text
+    assert "Typ får vara högst 20 tecken." in answer.text
     assert "Expected" not in answer.text and "q:" not in answer.text
     assert '<a href="/platser">Visa sidan utan de här valen</a>' in answer.text
 

@@ -1,0 +1,90 @@
+"""The search pages with a search too long, from a visitor's day (2026): a search of 201
+characters (a pasted text, an address shared with the words in it) answered the generic error
+page, the words lost. The search page now comes back with the words kept and the limit said
+at the search box, which carries the same limit as `maxlength`.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from search.schemas import MAX_SEARCH_LENGTH, MAX_TOWN_LENGTH
+from search.tables import SearchLog
+from tests.conftest import login
+from tests.placements import bookingdata as bd
+
+HTML = {"accept": "text/html"}
+
+
+def input_tag(html: str, name: str) -> str:
+    found = re.search(rf'<input id="f-{name}" name="{name}"[^>]*>', html)
+    assert found, f"the page has the {name} box"
+    return found.group(0)
+
+
+def error_at(html: str, name: str) -> str:
+    found = re.search(rf'<span class="error" id="f-{name}-error">([^<]*)</span>', html)
+    assert found, f"a message at the {name} box"
+    return unescape(found.group(1))
+
+
+async def test_a_too_long_search_comes_back_with_its_words_and_the_limit(client):
+    w = await bd.make_world()
+    await login(client, w.coordinator.username)
+    words = ("lagerarbete med truck på kvällar " * 7)[: MAX_SEARCH_LENGTH + 1]
+    assert len(words) == 201
+    pages = {
+        "/platser": "<h1>Sök praktik- och arbetsträningsplatser</h1>",
+        "/arbetsbord/platser": "<h1>Sök platser att föreslå</h1>",
+    }
+    for url, heading in pages.items():
+        answer = await client.get(url, params={"q": words, "town": "Vårgårda"}, headers=HTML)
+        assert answer.status_code == 400, answer.text[:300]
+        assert heading in answer.text, url  # the search page, not the error page
+        assert error_at(answer.text, "q") == (
+            "Sökningen får vara högst 200 tecken lång, den här är 201. Korta den och sök igen."
+        )
+        box = input_tag(answer.text, "q")
+        assert f'value="{words}"' in unescape(box), url
+        assert 'aria-invalid="true"' in box
+        assert 'value="Vårgårda"' in unescape(input_tag(answer.text, "town"))
+        assert "Rätta sökningen ovan för att se träffar." in answer.text
+        # htmx's result list (a 4xx it would not swap in) says it where the hits were.
+        hits = await client.get(url, params={"q": words}, headers={**HTML, "hx-request": "true"})
+        assert hits.status_code == 200
+        assert (
+            re.sub(r"\s+", " ", hits.text).count(
+                "Rätta sökningen ovan för att se träffar. Sökningen får vara högst 200 tecken"
+            )
+            == 1
+        )
+        assert 'role="search"' not in hits.text
+    # A too long search is no search: nothing is logged.
+    assert await SearchLog.count() == 0
+
+
+async def test_a_too_long_town_comes_back_with_the_limit_at_the_town(client):
+    town = "Vårgårda " * 12
+    answer = await client.get("/platser", params={"q": "lager", "town": town}, headers=HTML)
+    assert answer.status_code == 400
+    assert error_at(answer.text, "town") == (
+        f"Orten får vara högst 100 tecken lång, den här är {len(town)}. Korta den och sök igen."
+    )
+    assert f'value="{town}"' in unescape(input_tag(answer.text, "town"))
+    assert 'value="lager"' in input_tag(answer.text, "q")
+
+
+async def test_the_search_boxes_carry_the_servers_limits(client):
+    page = await client.get("/platser", headers=HTML)
+    assert page.status_code == 200
+    assert f'maxlength="{MAX_SEARCH_LENGTH}"' in input_tag(page.text, "q")
+    assert f'maxlength="{MAX_TOWN_LENGTH}"' in input_tag(page.text, "town")
+    # A search as long as the box takes is searched.
+    full = await client.get(
+        "/platser", params={"q": "l" * MAX_SEARCH_LENGTH, "town": "V" * 100}, headers=HTML
+    )
+    assert full.status_code == 200
+    assert 'class="error"' not in full.text
