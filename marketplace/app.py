@@ -29,7 +29,14 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import jobs_views, packages
-from marketplace.kernel.auth import AuthMiddleware, AuthUser, current_user, public, request_path
+from marketplace.kernel.auth import (
+    AuthMiddleware,
+    AuthUser,
+    current_user,
+    identify_for_error_page,
+    public,
+    request_path,
+)
 from marketplace.kernel.bodies import check_request
 from marketplace.kernel.errors import MarketplaceError, NotFound, said_once
 from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
@@ -517,6 +524,7 @@ def create_app(
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
         before_request=check_request,
+        after_exception=[identify_for_error_page],  # the error page's menu, after a 404/405
         lifespan=[make_lifespan(settings, hooks, outer_hooks)],
         debug=False,
     )

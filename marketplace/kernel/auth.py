@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -21,6 +22,7 @@ import pyotp
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Scope
 from piccolo.query.functions.aggregate import Max
 from piccolo.table import Table
 
@@ -32,6 +34,8 @@ from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import limiter_for
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.tables import ROLES, ApiToken, LoginOrigin, User, UserSession
+
+log = logging.getLogger("marketplace")
 
 SESSION_COOKIE = "mp_session"
 CSRF_HEADER = "x-csrftoken"
@@ -705,6 +709,27 @@ Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser | None:
     user = connection.scope.get("user")
     return user if isinstance(user, AuthUser) else None
+
+
+async def identify_for_error_page(_: Exception, scope: Scope) -> None:
+    """The app's `after_exception` hook: who asked, for the error page's menu.
+
+    An address no route answers (404), or one that takes another method (405: the
+    assessment's address, POST only, opened from the address bar), is refused by the router
+    before any route's `AuthMiddleware` has read the session; the error page then offered
+    "Logga in" to a signed-in host, who took it that the session was gone. The session's user
+    is read here instead (the cookie only: a token's caller gets JSON, with no menu). The
+    page is an error page either way: a session that cannot be read leaves it anonymous."""
+    if "user" in scope or scope["type"] != "http":
+        return  # the middleware has read it (or refused the request), or no page is shown
+    connection = ASGIConnection[Any, Any, Any, Any](scope)
+    raw = connection.cookies.get(SESSION_COOKIE)
+    if not raw or "text/html" not in connection.headers.get("accept", ""):
+        return
+    try:
+        scope["user"] = await resolve_session(raw, get_settings())
+    except Exception as exc:  # the database down: the error page is shown, anonymous
+        log.warning("error page: the session could not be read: %s: %s", type(exc).__name__, exc)
 
 
 def signed_in_user(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser:

@@ -11,6 +11,8 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
 from marketplace.kernel.auth import public, route_guards
+from tests.builders import make_host, make_host_user, make_user
+from tests.placements.test_attacks_signatures import login
 
 # Public API routes: anyone may call them. Every other /api/v1/ route answers 401 anonymously.
 PUBLIC_API = {
@@ -223,3 +225,53 @@ async def test_an_error_page_offers_sign_in_to_a_visitor(client):
     assert page.status_code == 404
     assert 'href="/logga-in">Logga in</a>' in page.text
     assert "Logga ut" not in page.text
+
+
+# The assessment's address opened from the address bar (`GET /vard/bokningar/1/bedomning`, an
+# address that only takes the form's POST) answered 405 with a menu offering "Logga in", as if
+# the host had been signed out. An address no route answers (404, 405) is refused before any
+# route's middleware has read the session, so the error page did not know who asked.
+
+
+def main_menu(html: str) -> str:
+    found = re.search(r'<nav aria-label="Huvudmeny">.*?</nav>', html, re.S)
+    assert found, "the page has its menu"
+    return found.group(0)
+
+
+async def test_error_pages_show_the_signed_in_hosts_menu(client):
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id, "hanna")
+    await login(client, user.username)
+    answers = {
+        # Only the assessment form's POST goes to this address.
+        405: await client.get("/vard/bokningar/1/bedomning", headers={"accept": "text/html"}),
+        404: await client.get("/vard/finns-inte", headers={"accept": "text/html"}),
+        # A coordinators' page.
+        403: await client.get("/arbetsbord", headers={"accept": "text/html"}),
+        400: await client.get("/platser?sida=noll", headers={"accept": "text/html"}),
+    }
+    for status, answer in answers.items():
+        assert answer.status_code == status, (status, answer.text[:300])
+        shown = main_menu(answer.text)
+        assert "Logga ut Hanna" in shown, status
+        assert 'href="/vard">Min organisation' in shown, status
+        assert "/logga-in" not in shown, status
+    assert "Metoden stöds inte för den här adressen." in answers[405].text
+
+
+async def test_error_pages_show_a_coordinators_menu_and_sign_in_when_signed_out(client):
+    coordinator = await make_user("coordinator", username="sara")
+    await login(client, coordinator.username)
+    for url, status in (("/arbetsbord/finns-inte", 404), ("/vard/bokningar/1/bedomning", 405)):
+        answer = await client.get(url, headers={"accept": "text/html"})
+        assert answer.status_code == status
+        assert 'href="/arbetsbord">Arbetsbord' in main_menu(answer.text), url
+        assert "Logga ut Sara" in main_menu(answer.text), url
+    # Signed out, the same pages offer to sign in.
+    client.cookies.clear()
+    for url in ("/vard/bokningar/1/bedomning", "/vard/finns-inte"):
+        answer = await client.get(url, headers={"accept": "text/html"})
+        assert answer.status_code in (404, 405)
+        assert 'href="/logga-in"' in main_menu(answer.text)
+        assert "Logga ut" not in main_menu(answer.text)
