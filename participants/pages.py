@@ -17,7 +17,8 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from marketplace.kernel.errors import Conflict, ValidationFailed
-from marketplace.kernel.i18n import DEFAULT, known
+from marketplace.kernel.forms import control_problems, refuse, without_control_characters
+from marketplace.kernel.i18n import DEFAULT, gettext_for, known
 from marketplace.kernel.paging import MAX_PAGE
 from marketplace.kernel.templating import in_swedish
 from marketplace.reference import taxonomy
@@ -35,6 +36,17 @@ Query = Annotated[str, msgspec.Meta(max_length=200)]
 async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
     form = await request.form()
     return {k: str(v)[:5000] for k, v in form.items()}
+
+
+def _unreadable(
+    request: Request[Any, Any, Any], form: dict[str, str], **labels: str
+) -> dict[str, str]:
+    """The fields of `labels` (the page's own words, in Swedish) whose text holds an invisible
+    control character, each with its message in the participant's language: refused as the
+    staff's forms refuse them (`marketplace.kernel.forms.round_trip`)."""
+    _ = gettext_for(language_of(request))
+    named = {name: _(label) for name, label in labels.items()}
+    return control_problems(form, named, only=named, translate=_)
 
 
 @get("/", include_in_schema=False, name="participant-home")
@@ -92,13 +104,26 @@ async def proposals_page(request: Request[Any, Any, Any]) -> Template:
 @post("/forslag/{booking_id:int}/svar", include_in_schema=False, status_code=303)
 async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> Redirect | Template:
     form = await _form(request)
+    unreadable = _unreadable(request, form, comment="Kommentar (behövs om du inte vill)")
     try:
+        if unreadable:  # refused with the answer's own rule, nothing stored
+            shown = without_control_characters(form)
+            refuse(
+                {
+                    **services.answer_problems(shown.get("answer", ""), shown["comment"]),
+                    **unreadable,
+                }
+            )
         await services.answer_proposal(
             participant_of(request), booking_id, form.get("answer", ""), form.get("comment", "")
         )
     except ValidationFailed as exc:
         return await _proposals_page(
-            request, errors=exc.errors, values=form, failed=booking_id, status_code=400
+            request,
+            errors=exc.errors,
+            values=without_control_characters(form),
+            failed=booking_id,
+            status_code=400,
         )
     except Conflict as exc:
         # The slot closed meanwhile, or the proposal was settled: said on the page, in the
@@ -203,8 +228,10 @@ async def _ended_page(
     *,
     errors: dict[str, str] | None = None,
     failed: int | None = None,
+    typed: str | None = None,
     status_code: int = 200,
 ) -> Template:
+    """The ended placements; a refused view (`failed`) shows again what was `typed`."""
     found = await services.ended_placements(participant_of(request))
     return ppage(
         "participant/ended.html",
@@ -213,6 +240,7 @@ async def _ended_page(
         placements=found,
         errors=errors or {},
         failed=failed,
+        typed=typed,
     )
 
 
@@ -227,9 +255,18 @@ async def end_view(
 ) -> Redirect | Template:
     form = await _form(request)
     try:
+        refuse(
+            _unreadable(request, form, text="Vad gick bra? Vad lärde du dig? Vad vill du göra nu?")
+        )
         await services.give_end_view(participant_of(request), booking_id, form.get("text", ""))
     except ValidationFailed as exc:
-        return await _ended_page(request, errors=exc.errors, failed=booking_id, status_code=400)
+        return await _ended_page(
+            request,
+            errors=exc.errors,
+            failed=booking_id,
+            typed=without_control_characters(form).get("text", ""),
+            status_code=400,
+        )
     return Redirect(pdone(f"{HOME}/avslutade", "synpunkter-sparade"), status_code=303)
 
 

@@ -341,6 +341,22 @@ async def proposals(participant: Participant) -> list[Proposal]:
         return out
 
 
+def answer_problems(answer: str, comment: str) -> dict[str, str]:
+    """What is wrong with an answer to a proposal, per field (the messages to translate): the
+    answer's rule, asked by the service and by the page (which says it with the rest)."""
+    problems: dict[str, str] = {}
+    if answer not in ANSWERS:
+        problems["answer"] = N_("Välj om du vill eller inte vill ha platsen.")
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX:
+        problems["comment"] = N_("Skriv högst 1000 tecken.")
+    elif answer == "no" and not comment:
+        problems["comment"] = N_(
+            "Skriv kort varför du inte vill, så kan din samordnare hjälpa dig."
+        )
+    return problems
+
+
 async def answer_proposal(
     participant: Participant, booking_id: int, answer: str, comment: str
 ) -> None:
@@ -352,18 +368,10 @@ async def answer_proposal(
     that no longer takes proposals (closed or paused meanwhile: the rule of the coordinator's
     own proposal, `slots.takes_proposals`) is refused with `SlotClosed`: nothing is stored or
     sent to the host, and the coordinator is told, to propose another slot."""
-    problems: dict[str, str] = {}
-    if answer not in ANSWERS:
-        problems["answer"] = N_("Välj om du vill eller inte vill ha platsen.")
-    comment = comment.strip()
-    if len(comment) > COMMENT_MAX:
-        problems["comment"] = N_("Skriv högst 1000 tecken.")
-    elif answer == "no" and not comment:
-        problems["comment"] = N_(
-            "Skriv kort varför du inte vill, så kan din samordnare hjälpa dig."
-        )
+    problems = answer_problems(answer, comment)
     if problems:
         raise ValidationFailed(" ".join(problems.values()), fields=list(problems), errors=problems)
+    comment = comment.strip()
     closed = False
     async with write_transaction(_engine()):
         await _own_booking(participant, booking_id)

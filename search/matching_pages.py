@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from marketplace.kernel.auth import AuthUser, staff
 from marketplace.kernel.auth import signed_in_user as _user
 from marketplace.kernel.errors import MarketplaceError
-from marketplace.kernel.forms import field_errors, form_values
+from marketplace.kernel.forms import field_errors, form_values, without_control_characters
 from marketplace.kernel.views import page
 from placements.services import slots as slot_services
 from placements.services.bookings import CapacityWarning
@@ -96,7 +96,7 @@ async def propose_submit(
             "placements/workbench/propose.html",
             request,
             status_code=exc.status_code,
-            values={**values, "sokning": ref or ""},
+            values={**without_control_characters(values), "sokning": ref or ""},
             errors=field_errors(exc, workbench.PROPOSE_LABELS),
             warned=isinstance(exc, CapacityWarning),
             **context,

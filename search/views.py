@@ -13,7 +13,14 @@ from litestar.response import Redirect, Template
 
 from marketplace.kernel.auth import AuthUser, admin_only
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
-from marketplace.kernel.forms import field_errors, form_values, is_ticked
+from marketplace.kernel.forms import (
+    control_problems,
+    field_errors,
+    form_values,
+    is_ticked,
+    refuse,
+    without_control_characters,
+)
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.settings import get_settings
@@ -24,6 +31,22 @@ from search.schemas import EverydayWordIn
 _PAGE = "search/everyday_words.html"
 _CONFIRM = "search/everyday_word_remove.html"
 _FIELDS = ("word", "targets")
+_LABELS = {"word": "Vardagsord", "targets": "Står för"}
+
+
+def _word_in(values: dict[str, Any]) -> EverydayWordIn:
+    word = str(values.get("word") or "")
+    targets = str(values.get("targets") or "")
+    return EverydayWordIn(word=word[:200], targets=targets[:1000].split())
+
+
+def _refuse_unreadable(values: dict[str, Any]) -> None:
+    """The word and its targets holding an invisible control character are refused (no form
+    helper reads them), with what else is wrong with them, as the page shows them."""
+    unreadable = control_problems(values, _LABELS, only=_FIELDS)
+    if unreadable:
+        shown = without_control_characters(values)
+        refuse({**vocabulary.word_problems(_word_in(shown)), **unreadable})
 
 
 async def _page(
@@ -53,15 +76,13 @@ async def everyday_words_page(request: Request[Any, Any, Any]) -> Template:
 async def everyday_word_add(request: Request[AuthUser, Any, Any]) -> Template | Redirect:
     """Add an everyday word; on a mistake, the form comes back with what was typed."""
     values = await form_values(request)
-    word = str(values.get("word") or "")
-    targets = str(values.get("targets") or "")
     try:
-        added = await vocabulary.add_word(
-            request.user, EverydayWordIn(word=word[:200], targets=targets[:1000].split())
-        )
+        _refuse_unreadable(values)
+        added = await vocabulary.add_word(request.user, _word_in(values))
     except MarketplaceError as exc:
         errors = field_errors(exc, _FIELDS)
-        return await _page(request, values, errors, status_code=exc.status_code)
+        shown = without_control_characters(values)
+        return await _page(request, shown, errors, status_code=exc.status_code)
     return Redirect(done("/drift/vardagsord", "ord-tillagt", ord=added.word), status_code=303)
 
 
@@ -180,14 +201,9 @@ async def missed_search_teach(request: Request[AuthUser, Any, Any]) -> Template 
     sort = _choice(str(values.get("ordning") or ""), usage.SORTS)
     raw_page = str(values.get("sida") or "1")
     page_number = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= 1000 else 1
-    word = str(values.get("word") or "")
-    targets = str(values.get("targets") or "")
     try:
-        added = await vocabulary.add_word(
-            request.user,
-            EverydayWordIn(word=word[:200], targets=targets[:1000].split()),
-            source="från sökloggen",
-        )
+        _refuse_unreadable(values)
+        added = await vocabulary.add_word(request.user, _word_in(values), source="från sökloggen")
     except MarketplaceError as exc:
         return await _missed_page(
             request,
@@ -195,7 +211,7 @@ async def missed_search_teach(request: Request[AuthUser, Any, Any]) -> Template 
             sort,
             page_number,
             teach_for=str(values.get("words") or "")[:200],
-            values=values,
+            values=without_control_characters(values),
             errors=field_errors(exc, _FIELDS),
             status_code=exc.status_code,
         )

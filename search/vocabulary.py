@@ -146,12 +146,9 @@ async def list_words() -> EverydayWordsOut:
     return EverydayWordsOut(added=[_out(r) for r in rows], built_in=built_in)
 
 
-async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") -> EverydayWordOut:
-    """Add an everyday word; 400 naming the field if it is not usable, 409 if it exists.
-
-    `source` says where the admin added it from (the audit row's detail), e.g. the search log.
-    """
-    # Every mistake at once: the word, its targets, and a word that stands for itself.
+def _checked(data: EverydayWordIn) -> tuple[str, list[str]]:
+    """The word and its targets as stored, or one `ValidationFailed` naming every mistake at
+    once: the word, its targets, and a word that stands for itself."""
     word, targets = "", []
     problems = Problems()
     with problems:
@@ -165,6 +162,25 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
             "som vardagsordet betyder.",
         )
     problems.raise_any()
+    return word, targets
+
+
+def word_problems(data: EverydayWordIn) -> dict[str, str]:
+    """What `add_word` would refuse in the word and its targets themselves, per field (not
+    yet asked: whether it is added already), for a page that says it with its own messages."""
+    try:
+        _checked(data)
+    except ValidationFailed as exc:
+        return exc.errors
+    return {}
+
+
+async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") -> EverydayWordOut:
+    """Add an everyday word; 400 naming the field if it is not usable, 409 if it exists.
+
+    `source` says where the admin added it from (the audit row's detail), e.g. the search log.
+    """
+    word, targets = _checked(data)
     if fold(word) in {fold(w) for w in everyday_words()}:
         raise Conflict(f"”{word}” finns redan bland de inbyggda vardagsorden.", fields=["word"])
     async with write_transaction(EverydayWord._meta.db):

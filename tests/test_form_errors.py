@@ -415,3 +415,39 @@ def test_a_date_rule_is_listed_with_the_type_errors_of_the_same_form():
         {"title": "Kurs", "planned_start": "2027-13-40", "planned_end": "2027-01-04"}
     )
     assert list(errors) == ["planned_start"], errors
+
+
+# Forms that store nothing typed: a search, the language switch, the slot form's occupation
+# suggestions (htmx); their words are read, never kept.
+STORES_NOTHING = {"/arbetsbord/deltagare/sok", "/mina-sidor/sprak", "/vard/yrkesforslag"}
+
+
+async def test_no_form_takes_an_invisible_control_character(app):
+    """Every page form, each of its fields in turn sent with a right-to-left override
+    (U+202E) after its valid value: refused with a 4xx, never taken (a redirect, a receipt)
+    nor a 500. A ticked box is no typed text and is left as it is."""
+    people = await make_people()
+    forms = sorted(
+        path
+        for method, path in all_routes(app)
+        if method == "POST"
+        and not path.startswith(("/api/", "/health"))
+        and path not in STORES_NOTHING
+    )
+    problems: list[str] = []
+    async with InLoopClient(app=app, base_url="http://testserver.local") as client:
+        await client.get("/", headers=HTML)
+        csrf = client.cookies.get("mp_csrf") or ""
+        for path in forms:
+            world = await make_world(people)
+            await _prepare(path, people, world)
+            valid = _valid(path, people, world)
+            for name in [k for k, v in valid.items() if v not in ("1", "ja")]:
+                world = await make_world(people)
+                await _prepare(path, people, world)
+                form = {**_valid(path, people, world)}
+                form[name] = f"{form[name]}\u202e"
+                answer = await _post(client, path, form, people, world, csrf)
+                if not 400 <= answer.status_code < 500:
+                    problems.append(f"{path} ({name}): answered {answer.status_code}")
+    assert not problems, f"{len(problems)} fields:\n" + "\n".join(problems)

@@ -25,8 +25,10 @@ from marketplace.kernel.forms import (
     Landing,
     NoFields,
     confirmed,
+    control_problems,
     field_errors,
     form_values,
+    refuse,
     rerender_as,
     round_trip,
 )
@@ -325,6 +327,11 @@ async def password_submit(request: Request[Any, Any, Any], token: FromPath[Token
     password = str(values.get("password") or "")
     repeat = str(values.get("repeat") or "")
     try:
+        # No form helper reads the passwords: invisible control characters are refused here.
+        unreadable = control_problems(values, PASSWORD_LABELS, only=PASSWORD_LABELS)
+        if unreadable:
+            await users.password_link_user(token)  # a dead link says so first
+        refuse(unreadable)
         username = await users.set_password_by_link(token, password, repeat)
     except MarketplaceError as exc:
         if exc.status_code == 404:

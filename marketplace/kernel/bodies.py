@@ -32,7 +32,7 @@ from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 
 from marketplace.kernel.errors import UnsupportedMediaType, ValidationFailed
-from marketplace.kernel.forms import field_label
+from marketplace.kernel.forms import CONTROL_CHARACTERS, field_label
 
 MAX_JSON_DEPTH = 32
 
@@ -83,17 +83,9 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
         refuse_control_characters(_texts(data))
 
 
-# Characters no one types into a form and that no text here needs: C0 and C1 controls but tab
-# and line breaks (NUL, ESC with a terminal's colour codes) and the bidirectional embeddings,
-# overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a name read otherwise
-# than it is stored ("Trojan Source"). They reached the database, the CSV exports and the
-# audit log's export as they were. Arabic text needs none of them (its marks U+200E/U+200F
-# are allowed). Checked in JSON bodies, where the caller keeps what it sent; a page's form
-# is not refused here (the error page would lose what was typed, and the form's own checks
-# would go unsaid).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
+# The invisible control characters no text here takes are `forms.CONTROL_CHARACTERS`: a JSON
+# body holding one is refused here, before any handler; a page's form in its round trip
+# (`forms.round_trip`), which shows the form again with every message and what was typed.
 # The same characters as they can stand in the JSON text itself, escaped ("\u0000", "\b") or
 # raw (DEL, and UTF-8's C1 and bidirectional characters; a raw C0 control is no valid JSON):
 # only a body this finds is decoded here to name the fields.
@@ -119,7 +111,7 @@ def _texts(data: Any, key: str = "") -> Iterator[tuple[str, str]]:
 
 def refuse_control_characters(texts: Iterable[tuple[str, str]]) -> None:
     """400 naming every field whose text holds an invisible control character."""
-    wrong = {name: field_label(name) for name, text in texts if _CONTROL.search(text)}
+    wrong = {name: field_label(name) for name, text in texts if CONTROL_CHARACTERS.search(text)}
     if wrong:
         raise ValidationFailed.every(
             {

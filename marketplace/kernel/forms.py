@@ -371,6 +371,116 @@ def is_ticked(values: Mapping[str, Any], name: str) -> bool:
     return raw not in (None, "", "0", "false")
 
 
+# Characters no one types into a form and that no text here needs: C0 and C1 controls but tab
+# and line breaks (NUL, ESC with a terminal's colour codes) and the bidirectional embeddings,
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069), which make a name read otherwise
+# than it is stored ("Trojan Source"). They reached the database, the CSV exports and the
+# audit log's export as they were. Arabic text needs none of them (its marks U+200E/U+200F
+# are allowed). A JSON body holding one is refused (`marketplace.kernel.bodies`), and so is
+# a page's form (`control_problems`): the form comes back with the characters taken out.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KINDS = {"\x00": N_("ett nolltecken"), "\x1b": N_("ett escape-tecken")}
+_DIRECTION = N_("ett tecken som styr skrivriktningen")
+_CONTROL = N_("ett styrtecken")
+# How much of the visible text before the first such character the message quotes.
+_BEFORE = 20
+
+
+# Fields whose text a page never shows again (passwords): a message about them quotes none of
+# it, and asks for it anew.
+SECRET_FIELDS = frozenset({"password", "password2", "repeat"})
+
+
+def control_problem(
+    text: str, label: str, translate: Translate = swedish, *, secret: bool = False
+) -> str | None:
+    """The message for a form's text holding invisible control characters (`None` if it holds
+    none): which the first is, its code and the visible text before it, since a person sees
+    none of them; the refused form shows the text with them taken out. A `secret` text (a
+    password) is quoted in no part."""
+    _ = translate
+    found = list(CONTROL_CHARACTERS.finditer(text))
+    if not found:
+        return None
+    char = found[0].group()
+    kind = _CONTROL_KINDS.get(char) or (_DIRECTION if "\u202a" <= char <= "\u2069" else _CONTROL)
+    if secret:
+        return (
+            f"{label}: texten innehöll ett osynligt styrtecken ({_(kind)}, U+{ord(char):04X}). "
+            "Skriv lösenordet igen, utan det."
+        )
+    before = " ".join(CONTROL_CHARACTERS.sub("", text[: found[0].start()]).split())
+    if len(before) > _BEFORE:
+        tail = before[-_BEFORE:]
+        if before[-_BEFORE - 1] != " " and " " in tail:
+            tail = tail.split(" ", 1)[1]  # whole words only
+        before = "…" + tail.lstrip()
+    named = {
+        "label": label,
+        "what": _(kind),
+        "code": f"U+{ord(char):04X}",
+        "where": _("efter \u201d%(before)s\u201d") % {"before": before}
+        if before
+        else _("först i texten"),
+        "count": len(found),
+    }
+    if len(found) == 1:
+        return (
+            _(
+                "%(label)s: texten innehöll ett osynligt styrtecken (%(what)s, %(code)s) "
+                "%(where)s. Det är borttaget ur fältet; läs igenom texten och försök igen."
+            )
+            % named
+        )
+    return (
+        _(
+            "%(label)s: texten innehöll %(count)s osynliga styrtecken, det första (%(what)s, "
+            "%(code)s) %(where)s. De är borttagna ur fältet; läs igenom texten och försök igen."
+        )
+        % named
+    )
+
+
+def _text_of(raw: Any) -> str:
+    """A posted field's text: its values one per line, when it was sent more than once."""
+    return "\n".join(map(str, raw)) if isinstance(raw, list) else str(raw)
+
+
+def control_problems(
+    values: Mapping[str, Any],
+    labels: Mapping[str, str] | None = None,
+    *,
+    only: Iterable[str] | None = None,
+    translate: Translate = swedish,
+) -> dict[str, str]:
+    """Every posted field (or those of `only`) whose text holds an invisible control
+    character, each with its message (`control_problem`), in the order posted."""
+    names = list(values) if only is None else [n for n in only if n in values]
+    problems = {
+        name: control_problem(
+            _text_of(values[name]),
+            field_label(name, labels),
+            translate,
+            secret=name in SECRET_FIELDS,
+        )
+        for name in names
+    }
+    return {name: message for name, message in problems.items() if message}
+
+
+def without_control_characters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The posted values with the invisible control characters taken out: what a refused form
+    shows again (a person could not find them to delete; an HTML page shows NUL as "�").
+    A page's form answered without `round_trip` refuses them itself (`control_problems`,
+    with its other messages, before the service is asked) and shows these values."""
+    return {
+        name: [CONTROL_CHARACTERS.sub("", str(v)) for v in raw]
+        if isinstance(raw, list)
+        else CONTROL_CHARACTERS.sub("", str(raw))
+        for name, raw in values.items()
+    }
+
+
 @functools.cache
 def _one_field(cls: type[Any], name: str) -> tuple[type[msgspec.Struct], list[str]]:
     """A Struct of `cls`'s field `name` alone (its type and constraints), and its choices."""
@@ -473,6 +583,11 @@ def parse_form(
     cleared: dict[str, str] = {}
     struct: Any = cls
     unset = {f.name for f in msgspec.structs.fields(struct) if f.default is msgspec.UNSET}
+    # Invisible control characters are refused; the rest is checked as if they were gone,
+    # as the refused form shows the text (`without_control_characters`).
+    controls = control_problems(values, labels, only=labels, translate=_)
+    if controls:
+        values = {**values, **without_control_characters({n: values[n] for n in controls})}
     for name in labels:
         raw = values.get(name)
         if name in flag_fields:
@@ -494,6 +609,8 @@ def parse_form(
                 cleared[name] = _("%(label)s måste fyllas i.") % {"label": labels[name]}
     known = set(struct.__struct_fields__)
     problems = {**cleared, **field_problems(cls, data, labels, translate=_)}
+    for name, message in controls.items():
+        problems[name] = f"{message} {problems[name]}" if name in problems else message
     for name, check in (checks or {}).items():
         if name in problems:
             continue
@@ -654,13 +771,46 @@ def rerender_as(
     return rerender
 
 
+def _parsed(
+    parse: Callable[[dict[str, Any]], T],
+    values: dict[str, Any],
+    shown: list[str],
+    labels: Mapping[str, str],
+) -> T:
+    """`parse` given the values without invisible control characters (as the refused page
+    shows them), and every posted text that held one refused with the parse's own messages:
+    one `ValidationFailed`, in the form's order (`shown`). `labels` name the fields the
+    parse reads besides a `Form`'s."""
+
+    def controls() -> dict[str, str]:
+        # Asked after the parse: a form's labels are known to `FIELD_LABELS` by then.
+        named = {**getattr(parse, "labels", {}), **labels}
+        translate = getattr(parse, "translate", None) or swedish
+        return control_problems(values, named, translate=translate)
+
+    try:
+        parsed = parse(without_control_characters(values))
+    except ValidationFailed as exc:
+        found = controls()
+        if not found:
+            raise
+        problems = dict(exc.errors or dict.fromkeys(exc.fields or ["_form"], exc.message))
+        for name, message in found.items():
+            problems[name] = f"{message} {problems[name]}" if name in problems else message
+        order = {name: i for i, name in enumerate(shown)}
+        refuse(dict(sorted(problems.items(), key=lambda item: order.get(item[0], len(order)))))
+        raise  # pragma: no cover - refuse always raises here
+    refuse(controls())
+    return parsed
+
+
 async def round_trip(
     request: Request[Any, Any, Any],
     parse: Callable[[dict[str, Any]], T],
     act: Callable[[T], Awaitable[Landing | Response[Any]]],
     refused: Rerender,
     *,
-    fields: Iterable[str] | None = None,
+    fields: Iterable[str] | Mapping[str, str] | None = None,
 ) -> Response[Any]:
     """A page form's answer: parse the post (`parse`, usually a `Form`), call the service
     (`act`, given the parsed value), and redirect (303) to the `Landing` it returns with its
@@ -668,14 +818,22 @@ async def round_trip(
 
     A `MarketplaceError` from either step shows the page again (`refused`) with the posted
     values kept, the error's messages on `fields` (by default the `Form`'s fields; others go
-    to the summary, `_form`), the error's status and headers (Retry-After)."""
+    to the summary, `_form`), the error's status and headers (Retry-After).
+
+    Every posted text is checked for invisible control characters, whichever `parse` reads
+    it (a `Form`'s own fields, a free text, an adaptation's row): each such field is refused
+    with the parse's other messages, named by its label (a `Form`'s, `fields` given as a
+    mapping of labels, or `FIELD_LABELS`), and the page shows the text without them."""
     values = await form_values(request)
+    shown = list(fields if fields is not None else getattr(parse, "fields", ()))
+    labels = fields if isinstance(fields, Mapping) else {}
     try:
-        outcome = await act(parse(values))
+        outcome = await act(_parsed(parse, values, shown, labels))
     except MarketplaceError as exc:
-        shown = fields if fields is not None else getattr(parse, "fields", ())
         answer = refused(
-            values=values, errors=field_errors(exc, shown), status_code=exc.status_code
+            values=without_control_characters(values),
+            errors=field_errors(exc, shown),
+            status_code=exc.status_code,
         )
         page = await answer if inspect.isawaitable(answer) else answer
         page.headers.update(exc.headers)

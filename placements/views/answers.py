@@ -18,7 +18,15 @@ from litestar.response import Template
 
 from marketplace.kernel.auth import public
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
-from marketplace.kernel.forms import field_errors, form_values, is_ticked, parse_form
+from marketplace.kernel.forms import (
+    control_problems,
+    field_errors,
+    form_values,
+    is_ticked,
+    parse_form,
+    refuse,
+    without_control_characters,
+)
 from marketplace.kernel.views import page
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
@@ -78,7 +86,7 @@ async def _answer_refused(
         request,
         booking_id,
         token,
-        values=values,
+        values=without_control_characters(values),
         errors=field_errors(exc, ANSWER_LABELS),
         status_code=exc.status_code,
     )
@@ -138,9 +146,13 @@ async def answer_decline(
     values = await form_values(request)
     reason = str(values.get("reason", "")).strip()[:2000]
     try:
+        # No form helper reads the reason: its invisible control characters are refused here.
+        unreadable = control_problems(values, ANSWER_LABELS, only=["reason"])
+        if not reason or unreadable:
+            await answers.check_link(booking_id, token)  # a dead link says so first
         if not reason:
-            await answers.check_link(booking_id, token)
             raise ValidationFailed(NO_REASON, fields=["reason"])
+        refuse(unreadable)
         booking = await answers.decline_by_link(booking_id, token, reason)
     except MarketplaceError as exc:
         return await _answer_refused(request, booking_id, token, values, exc)

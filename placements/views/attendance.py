@@ -20,7 +20,12 @@ from litestar.response import Response, Template
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, public, staff
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
-from marketplace.kernel.forms import field_errors, form_values, parse_form
+from marketplace.kernel.forms import (
+    field_errors,
+    form_values,
+    parse_form,
+    without_control_characters,
+)
 from marketplace.kernel.templating import day
 from marketplace.kernel.views import page
 from placements import date_rules, documents
@@ -245,7 +250,7 @@ async def link_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
         return await _link_page(
             request,
             token,
-            values=values,
+            values=without_control_characters(values),
             errors=field_errors(exc, LABELS),
             status_code=exc.status_code,
         )

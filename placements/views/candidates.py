@@ -341,12 +341,16 @@ def _parse_profile(cls: type[Any], values: dict[str, Any], labels: dict[str, str
     return msgspec.structs.replace(data, adaptations=parse_adaptations(values))
 
 
-# Every field a message may stand next to: the profile's, and each adaptation row's text.
-PROFILE_FIELDS = [
-    *EDIT_LABELS,
-    "adaptations",
-    *(f"adaptations-{i}-text" for i in range(ADAPTATION_ROWS_READ + BLANK_ADAPTATION_ROWS)),
-]
+# Every field a message may stand next to, by its label: the profile's, and each adaptation
+# row's text.
+PROFILE_FIELDS = {
+    **EDIT_LABELS,
+    "adaptations": "Anpassningar",
+    **{
+        f"adaptations-{i}-text": f"Anpassning {i + 1}"
+        for i in range(ADAPTATION_ROWS_READ + BLANK_ADAPTATION_ROWS)
+    },
+}
 GOAL_FORM = Form(
     schemas.CandidateUpdate,
     labels=GOAL_LABELS,

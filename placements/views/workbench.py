@@ -35,6 +35,7 @@ from marketplace.kernel.forms import (
     is_ticked,
     parse_form,
     round_trip,
+    without_control_characters,
 )
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import PageNumber
@@ -832,7 +833,9 @@ async def follow_up_done(
     except ValidationFailed as exc:
         # The workbench again, this follow-up's form with what was typed and why it was refused.
         refused = FollowUpForm(
-            id=follow_up_id, values=values, errors=field_errors(exc, FOLLOW_UP_LABELS)
+            id=follow_up_id,
+            values=without_control_characters(values),
+            errors=field_errors(exc, FOLLOW_UP_LABELS),
         )
         return await _workbench_page(request, follow_up=refused, status_code=exc.status_code)
     return Redirect(done("/arbetsbord#uppfoljningar", "uppfoljning-sparad"), status_code=303)

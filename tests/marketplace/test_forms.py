@@ -9,7 +9,15 @@ import msgspec
 import pytest
 
 from marketplace.kernel.errors import ValidationFailed
-from marketplace.kernel.forms import field_errors, field_problems, parse_form, swedish_reason
+from marketplace.kernel.forms import (
+    control_problem,
+    control_problems,
+    field_errors,
+    field_problems,
+    parse_form,
+    swedish_reason,
+    without_control_characters,
+)
 from marketplace.kernel.templating import day, label, number, when
 
 
@@ -246,4 +254,36 @@ def test_a_type_with_its_own_message_says_it_for_every_refusal():
     }
     assert field_problems(_Seats, {"other": 0}, {"other": "Annat"}) == {
         "other": "Annat måste vara minst 1."
+    }
+
+
+def test_a_control_character_is_refused_with_the_other_mistakes_and_said_where_it_was():
+    """The JSON bodies' rule (`bodies.refuse_control_characters`) on a page's form: each field
+    holding one is named, with the form's other mistakes; tabs and line breaks are text."""
+    with pytest.raises(ValidationFailed) as refused:
+        parse({"title": "ab\u202ecdefghijkl", "capacity": "många", "note": "rad 1\n\trad 2"})
+    errors = refused.value.errors
+    assert list(errors) == ["title", "capacity"]
+    # Said where it was, and the text checked as shown again (without it): too long too.
+    assert errors["title"] == (
+        "Rubrik: texten innehöll ett osynligt styrtecken (ett tecken som styr skrivriktningen, "
+        "U+202E) efter ”ab”. Det är borttaget ur fältet; läs igenom texten och försök igen. "
+        "Rubrik får vara högst 10 tecken."
+    )
+    assert parse({"title": "Lager", "note": "rad 1\r\n\trad 2"}).note == "rad 1\r\n\trad 2"
+
+
+def test_a_passwords_control_character_is_said_without_quoting_it():
+    message = control_problem("hemlig\x1bfras", "Nytt lösenord", secret=True)
+    assert message == (
+        "Nytt lösenord: texten innehöll ett osynligt styrtecken (ett escape-tecken, U+001B). "
+        "Skriv lösenordet igen, utan det."
+    )
+    assert control_problems({"password": "hemlig\x1bfras", "note": "ok\tok"}) == {
+        "password": "Lösenord: texten innehöll ett osynligt styrtecken (ett escape-tecken, "
+        "U+001B). Skriv lösenordet igen, utan det."
+    }
+    assert without_control_characters({"a": "x\x00y", "b": ["\u2066z", "w\n"]}) == {
+        "a": "xy",
+        "b": ["z", "w\n"],
     }

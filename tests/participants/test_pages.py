@@ -734,3 +734,40 @@ async def test_my_proposals_show_the_hours_the_host_accepted_not_the_slots_later
     await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
     page = (await client.get("/mina-sidor/forslag", headers=HTML)).text
     assert "30 hours a week" in card(accepted) and "40 hours" not in card(accepted)
+
+
+async def test_invisible_control_characters_are_refused_in_my_language_with_my_words_kept(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A comment or a view pasted with an invisible control character (a NUL, a direction
+    override) was stored as it came; now it is refused as the staff's forms refuse it, said
+    in the page's language, with the text shown again without it."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await Booking.update({Booking.status: "awaiting_participant"}).where(Booking.id == booking_id)
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    answer = await form_post(
+        client,
+        f"/mina-sidor/forslag/{booking_id}/svar",
+        {"answer": "kanske", "comment": "För långt\u202e att resa"},
+    )
+    assert answer.status_code == 400
+    # Every mistake at once: the answer's own rule too.
+    assert "Choose whether you want the place or not." in answer.text
+    assert (
+        "Comment (needed if you do not want it): the text contained an invisible control "
+        "character (a character that changes the writing direction, U+202E) after "
+        "\u201cFör långt\u201d." in answer.text
+    )
+    assert ">För långt att resa</textarea>" in answer.text
+    assert not await ParticipantAnswer.count()
+    await Booking.update({Booking.status: "completed"}).where(Booking.id == booking_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    view = await form_post(
+        client, f"/mina-sidor/avslutade/{booking_id}", {"text": "\x00Jag lärde\tmig mycket."}
+    )
+    assert view.status_code == 400
+    assert "حرف صفري، U+0000) في بداية النص" in view.text
+    assert ">Jag lärde\tmig mycket.</textarea>" in view.text
+    assert not await Assessment.count()

@@ -183,6 +183,32 @@ async def test_every_mistake_at_once_in_english_and_arabic(
     ]
 
 
+async def test_invisible_control_characters_are_said_in_english_and_arabic(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A name pasted with a right-to-left override (U+202E): refused at the field in the
+    form's language, said where it was, the name shown again without it."""
+    page = await _in(client, "en")
+    refused = await _post(client, page, first_name="Amina\u202e", email="inte-en-adress")
+    assert refused.status_code == 400
+    assert summary(refused.text) == [
+        "First name: the text contained an invisible control character (a character that "
+        "changes the writing direction, U+202E) after \u201cAmina\u201d. It has been removed "
+        "from the field; read the text through and try again.",
+        "The email address inte-en-adress does not look right. Enter an address like "
+        "namn@exempel.se.",
+    ]
+    assert 'value="Amina"' in refused.text and "\u202e" not in refused.text
+    page = await _in(client, "ar")
+    refused = await _post(client, page, first_name="\x00Amina")
+    assert summary(refused.text) == [
+        "الاسم الأول: كان النص يحتوي على حرف تحكم غير مرئي (حرف صفري، U+0000) في بداية "
+        "النص. تمت إزالته من الحقل؛ راجع النص وحاول مرة أخرى."
+    ]
+    assert [t for t in texts(refused.text) if SWEDISH_LETTERS.search(t)] == [SITE]
+    assert await Application.count() == 0
+
+
 async def test_the_application_keeps_its_language(client: AsyncTestClient[Litestar]) -> None:
     page = await _in(client, "en")
     sent = await _post(client, page)
