@@ -45,6 +45,7 @@ from marketplace.kernel.openapi import document_errors
 from marketplace.kernel.outage import outage_handlers
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.templating import STATIC_CACHE_SECONDS, register_templating
+from marketplace.kernel.views import error_frame, identify_for_error_frame
 
 log = logging.getLogger("marketplace")
 # APScheduler logs every run of every job at INFO (a line every few seconds): the console
@@ -169,6 +170,9 @@ def _error_response(
     """The error page (HTML) or JSON body: `detail` in Swedish, `fields` named, and
     `errors` with one Swedish message per field when fields are concerned."""
     shown = {k: v for k, v in (errors or {}).items() if k != "_"}
+    frame = error_frame(request.url.path) if _wants_html(request) else None
+    if frame is not None:
+        return frame.render(request, status, message, message == STATUS_TEXT.get(status))
     if _wants_html(request):
         # The signed-in user too, so that the menu stays theirs: an error page that offered
         # "Logga in" made a signed-in host think the session was gone.
@@ -524,7 +528,8 @@ def create_app(
         openapi_config=openapi if settings.enable_schema else None,
         request_max_body_size=settings.max_body_bytes,
         before_request=check_request,
-        after_exception=[identify_for_error_page],  # the error page's menu, after a 404/405
+        # the error page's menu (and a frame's, Mina sidor's), after a 404/405
+        after_exception=[identify_for_error_page, identify_for_error_frame],
         lifespan=[make_lifespan(settings, hooks, outer_hooks)],
         debug=False,
     )

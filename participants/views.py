@@ -8,15 +8,18 @@ workbench (`/arbetsbord/deltagare/{id}/inloggningslank`).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Litestar, Request, Router, get, post
+from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
+from litestar.types import Scope
 
 from marketplace.kernel.auth import AuthUser, public, staff
 from marketplace.kernel.controllers import client_address
@@ -30,13 +33,15 @@ from marketplace.kernel.notices import PARAM as NOTICE_PARAM
 from marketplace.kernel.notices import done
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.views import language_context
+from marketplace.kernel.views import ERROR_FRAMES, ErrorFrame, language_context
 from participants import i18n, oidc, sessions
 from participants.i18n import N_
 from participants.sessions import Participant, current_participant, participant_only
 from placements.views.agreements import no_store
 
 Token = Annotated[str, msgspec.Meta(max_length=500)]
+log = logging.getLogger(__name__)
+
 HOME = "/mina-sidor"
 SIGNING_PAGE = "/underteckna/"
 APPLICATION_FORM = "/ansok"
@@ -251,6 +256,96 @@ def way_back(raw: str) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
+def answers_get(app: Litestar, path: str) -> bool:
+    """Whether a GET of `path` has a page: a refused form is shown at the address it was
+    posted to, which answers only POST (its GET was a 405 page, in Swedish, the typed text
+    lost, after a participant switched language on it)."""
+    parts = path.strip("/").split("/")
+    for route in app.routes:
+        if "GET" not in route.methods or len(route.path_components) != len(parts):
+            continue
+        if all(
+            part == component
+            if isinstance(component, str)
+            else bool(part) and (component.type is not int or part.isdigit())
+            for part, component in zip(parts, route.path_components, strict=True)
+        ):
+            return True
+    return False
+
+
+def page_of(app: Litestar, path: str) -> str:
+    """The nearest page above `path` that answers GET ("/mina-sidor/forslag/28/svar" →
+    "/mina-sidor/forslag"), else HOME."""
+    while path.count("/") > 1:
+        path = path.rsplit("/", 1)[0]
+        if answers_get(app, path):
+            return path
+    return HOME
+
+
+# --- error pages in the participant's frame and language ------------------------------------
+
+# Headings, and the frame's own words where the message is only the status's general text
+# (the staff frame's "Metoden stöds inte för den här adressen." says nothing to a participant).
+ERROR_HEADINGS = {
+    400: N_("Något behöver rättas"),
+    401: N_("Logga in"),
+    403: N_("Ingen behörighet"),
+    404: N_("Sidan finns inte"),
+    405: N_("Sidan finns inte"),
+    409: N_("Något har ändrats"),
+}
+ERROR_GENERAL = {
+    404: N_("Sidan finns inte, eller så hör den inte till dig."),
+    405: N_("Sidan kan inte öppnas på det sättet. Gå tillbaka och försök igen."),
+    409: N_("Något har ändrats sedan du öppnade sidan. Gå tillbaka och läs sidan igen."),
+}
+
+
+def error_page(
+    request: Request[Any, Any, Any], status: int, message: str, general: bool
+) -> Template:
+    """An error under Mina sidor, in the participant's frame and language, with the way on:
+    back to the page the address belongs to, and to Mina sidor (or to the sign-in). Never a
+    notice of the page before (a "Tack! Ditt svar är sparat." above a 401 after signing out)."""
+    path = request.url.path
+    back = page_of(request.app, path) if status in (404, 405, 409) else HOME
+    if status in (400, 403) and not answers_get(request.app, path):
+        back = page_of(request.app, path)
+    shown = ERROR_GENERAL.get(status, message) if general else message
+    return ppage(
+        "participant/error.html",
+        request,
+        status_code=status,
+        status=status,
+        heading=ERROR_HEADINGS.get(status, N_("Något gick fel")),
+        message=shown,
+        back=back if back != HOME else "",
+        notice="",
+    )
+
+
+async def identify_participant(scope: Scope) -> None:
+    """Who asks, for the menu of an error page no participant route answered (404, 405)."""
+    if "participant" in scope:
+        return
+    connection = ASGIConnection[Any, Any, Any, Any](scope)
+    raw = connection.cookies.get(sessions.SESSION_COOKIE)
+    if not raw or "text/html" not in connection.headers.get("accept", ""):
+        return
+    try:
+        found = await sessions.resolve_session(raw, get_settings())
+    except Exception as exc:  # the database down: the error page is shown, without a menu
+        log.warning("error page: the participant session could not be read: %s", exc)
+        return
+    if found is not None:
+        scope["participant"] = found  # type: ignore[typeddict-unknown-key]
+
+
+ERROR_FRAMES.append(ErrorFrame(HOME, error_page, identify_participant))
+
+
 class LanguageForm(msgspec.Struct):
     sprak: str = ""
     tillbaka: str = HOME
@@ -268,8 +363,12 @@ async def choose_language(
     participant = await sessions.resolve_session(raw, get_settings()) if raw else None
     if participant is not None:
         await sessions.remember_language(participant, lang)
-    # Back to the page the switch was on, its search words and page kept (`way_back`).
-    redirect = Redirect(pdone(way_back(data.tillbaka), "sprak-valt"), status_code=303)
+    # Back to the page the switch was on, its search words and page kept (`way_back`); from
+    # a refused form (shown at the address it was posted to) back to the page of the form.
+    back = way_back(data.tillbaka)
+    if not answers_get(request.app, urlsplit(back).path):
+        back = page_of(request.app, urlsplit(back).path)
+    redirect = Redirect(pdone(back, "sprak-valt"), status_code=303)
     redirect.cookies.append(i18n.language_cookie(lang))
     return redirect
 

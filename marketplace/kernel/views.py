@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
 from litestar.connection import ASGIConnection
-from litestar.enums import RequestEncodingType
+from litestar.enums import RequestEncodingType, ScopeType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
-from litestar.types import Guard
+from litestar.types import Guard, Scope
 
 from marketplace.kernel import auth, i18n, notices
 from marketplace.kernel.auth import AuthUser, current_user, public, signed_in
@@ -30,6 +31,36 @@ def page(
         context={"user": current_user(request), "request": request, **context},
         status_code=status_code,
     )
+
+
+@dataclass(frozen=True)
+class ErrorFrame:
+    """The error pages of a part of the site that has a frame of its own (Mina sidor, in the
+    participant's language): the paths it covers, its page (from the status, the message and
+    whether the message is only the status's general text) and the `after_exception` hook
+    that reads who is asking where no route did (a 404 or 405)."""
+
+    prefix: str
+    render: Callable[[Request[Any, Any, Any], int, str, bool], Template]
+    identify: Callable[[Scope], Awaitable[None]]
+
+    def covers(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(f"{self.prefix}/")
+
+
+# Registered by the packages when their pages are imported (participants.views).
+ERROR_FRAMES: list[ErrorFrame] = []
+
+
+def error_frame(path: str) -> ErrorFrame | None:
+    """The frame whose error pages answer for `path`, if any (else the staff frame's)."""
+    return next((f for f in ERROR_FRAMES if f.covers(path)), None)
+
+
+async def identify_for_error_frame(_: Exception, scope: Scope) -> None:
+    """The app's `after_exception` hook for the frames' error pages (see `ErrorFrame`)."""
+    if scope["type"] == ScopeType.HTTP and (frame := error_frame(scope["path"])) is not None:
+        await frame.identify(scope)
 
 
 def chosen_language(request: ASGIConnection[Any, Any, Any, Any], stored: str = "") -> str:

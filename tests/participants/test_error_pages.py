@@ -1,0 +1,93 @@
+"""Errors under Mina sidor: in the participant's frame and language, with the way on (the walk
+found Swedish staff error pages there in every language, a 405 after switching language on a
+refused form, and a 409 on signing with no way back to the agreement)."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from marketplace.kernel import i18n
+from participants import sessions
+from tests.participants.conftest import form_post
+from tests.placements.bookingdata import make_world, propose
+
+HTML = {"accept": "text/html"}
+
+
+async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> None:
+    client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link"))
+
+
+async def test_signed_out_the_401_speaks_the_chosen_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    client.cookies.set(i18n.LANG_COOKIE, "ar")
+    # Back from a page that had a notice: the notice of the page before is not repeated.
+    page = await client.get("/mina-sidor/forslag?klart=svar-sparat", headers=HTML)
+    assert page.status_code == 401
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "عليك تسجيل الدخول إلى صفحاتي" in page.text
+    assert 'href="/mina-sidor/logga-in"' in page.text
+    assert "Logga in" not in page.text and "Felkod" not in page.text
+    assert "Tack!" not in page.text and "شكر" not in page.text
+
+
+async def test_a_post_only_address_opened_gives_my_frame_and_the_way_back(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    client.cookies.set(i18n.LANG_COOKIE, "en")
+    page = await client.get(f"/mina-sidor/forslag/{booking_id}/svar", headers=HTML)
+    assert page.status_code == 405
+    assert '<html lang="en" dir="ltr">' in page.text
+    assert "The page cannot be opened that way." in page.text
+    assert 'href="/mina-sidor/forslag">Back</a>' in page.text
+    assert "To My pages" in page.text
+    assert "Sign out" in page.text  # my menu: the session was read for the page
+    assert "Metoden" not in page.text and "Logga in" not in page.text
+    # An address nobody answers, in Swedish: my frame too.
+    client.cookies.set(i18n.LANG_COOKIE, "sv")
+    missing = await client.get("/mina-sidor/finns-inte", headers=HTML)
+    assert missing.status_code == 404
+    assert "Sidan finns inte, eller så hör den inte till dig." in missing.text
+    assert "Logga ut" in missing.text
+
+
+async def test_a_refusal_of_the_service_keeps_its_words_in_my_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    other = await sessions.start_session(w.candidate_id, "link")
+    client.cookies.set(sessions.SESSION_COOKIE, other)
+    client.cookies.set(i18n.LANG_COOKIE, "en")
+    # Another participant's booking number: the service's own 404 text, translated.
+    refused = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id + 1000}/svar", {"answer": "yes"}
+    )
+    assert refused.status_code == 404
+    assert "There is no such thing among yours." in refused.text
+    assert 'href="/mina-sidor/forslag">Back</a>' in refused.text
+
+
+async def test_switching_language_on_a_refused_form_goes_back_to_the_form_page(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    chosen = await form_post(
+        client,
+        "/mina-sidor/sprak",
+        {"sprak": "en", "tillbaka": f"/mina-sidor/forslag/{booking_id}/svar"},
+    )
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == "/mina-sidor/forslag?klart=sprak-valt"
+    # A page that answers GET is gone back to as it was.
+    kept = await form_post(
+        client, "/mina-sidor/sprak", {"sprak": "sv", "tillbaka": "/mina-sidor/platser?q=lager"}
+    )
+    assert kept.headers["location"] == "/mina-sidor/platser?q=lager&klart=sprak-valt"
