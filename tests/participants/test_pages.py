@@ -22,7 +22,15 @@ from placements.tables import (
 )
 from tests.builders import make_assessment, make_candidate, make_plan_activity
 from tests.participants.conftest import form_post
-from tests.placements.bookingdata import World, make_world, propose
+from tests.placements.bookingdata import (
+    SECRET_ADAPTATION,
+    SHARED_ADAPTATION,
+    START,
+    World,
+    give_adaptations,
+    make_world,
+    propose,
+)
 
 HTML = {"accept": "text/html"}
 
@@ -253,6 +261,68 @@ async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) 
         {"version": str(version)},
     )
     assert twice.status_code == 409
+
+
+async def test_the_agreement_i_sign_shows_all_the_host_sees(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    """Before I sign, my page shows every term of that version the host reads: what the host
+    gains, the adaptations shared with the host (saying that the host sees them) and the
+    follow-up meetings, in each of my languages. It showed neither the adaptations, often
+    about my health, nor what the host gains, while the coordinator's and host's pages did."""
+    w = await make_world()
+    await give_adaptations(w)
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    meeting = START + dt.timedelta(days=7)
+    await agreements.update_agreement(
+        w.coordinator,
+        booking_id,
+        sa.AgreementUpdate(
+            host_gains="Hjälp med inleveranser",
+            follow_up_meetings=[sa.FollowUpMeeting(date=meeting, note="Trepartssamtal")],
+        ),
+    )
+    host = await make_client()
+    await sign_in(host, w.host_user.username)
+    hosts = (await host.get(f"/vard/bokningar/{booking_id}", headers=HTML)).text
+    assert SHARED_ADAPTATION in hosts and "Hjälp med inleveranser" in hosts
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/overenskommelse", headers=HTML)).text
+    assert "Jag har läst och skriver under version" in page
+    assert (
+        '<dt>Vad värden får ut av placeringen</dt><dd lang="sv" dir="ltr">Hjälp med inleveranser'
+        in page
+    )
+    assert "<dt>Anpassningar som delas med värden</dt>" in page
+    assert f'<ul lang="sv" dir="ltr"><li>{SHARED_ADAPTATION}</li></ul>' in page
+    assert "Värden och handledaren ser de här anpassningarna." in page
+    assert SECRET_ADAPTATION not in page  # not in the agreement, so not for the host either
+    assert f"<li><bdi>{meeting.isoformat()}</bdi>: " in page and ">Trepartssamtal<" in page
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = (await client.get("/mina-sidor/overenskommelse", headers=HTML)).text
+    assert "<dt>Adaptations shared with the host</dt>" in english
+    assert "<dt>What the host gains from the placement</dt>" in english
+    assert "The host and the supervisor see these adaptations." in english
+    assert "<dt>Follow-up meetings</dt>" in english and "Värden" not in english
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor/overenskommelse", headers=HTML)).text
+    assert "<dt>التسهيلات التي تتم مشاركتها مع جهة الاستقبال</dt>" in arabic
+    assert "<dt>ما تستفيده جهة الاستقبال من التدريب</dt>" in arabic
+    assert "ترى جهة الاستقبال والمشرف هذه التسهيلات." in arabic
+    assert f'<ul lang="sv" dir="ltr"><li>{SHARED_ADAPTATION}</li></ul>' in arabic
+
+
+async def test_an_agreement_without_adaptations_says_so(client: AsyncTestClient[Litestar]) -> None:
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/overenskommelse", headers=HTML)).text
+    assert "<dt>Anpassningar som delas med värden</dt>\n    <dd>Inga anpassningar.</dd>" in page
+    assert "<dt>Vad värden får ut av placeringen</dt><dd>Inte angivet</dd>" in page
+    assert "<dt>Uppföljningsmöten</dt>\n    <dd>Inga bokade ännu.</dd>" in page
+    assert "ser de här anpassningarna" not in page
 
 
 async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar]) -> None:
