@@ -114,7 +114,7 @@ async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> 
                     **unreadable,
                 }
             )
-        await services.answer_proposal(
+        status = await services.answer_proposal(
             participant_of(request), booking_id, form.get("answer", ""), form.get("comment", "")
         )
     except ValidationFailed as exc:
@@ -131,7 +131,9 @@ async def answer(request: Request[Any, Any, Any], booking_id: FromPath[int]) -> 
         return await _proposals_page(
             request, refusal=exc.message, failed=booking_id, status_code=exc.status_code
         )
-    return Redirect(pdone(f"{HOME}/forslag", "svar-sparat"), status_code=303)
+    # A "vill inte" closes the proposal: the notice says so, not only that it is saved.
+    notice = "svar-forslaget-stangt" if status == "withdrawn" else "svar-sparat"
+    return Redirect(pdone(f"{HOME}/forslag", notice), status_code=303)
 
 
 # Slots per page of the participant's search; `?sida=` pages on, with the words kept.

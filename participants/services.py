@@ -359,12 +359,14 @@ def answer_problems(answer: str, comment: str) -> dict[str, str]:
 
 async def answer_proposal(
     participant: Participant, booking_id: int, answer: str, comment: str
-) -> None:
+) -> str:
     """My answer to an open proposal: "vill" (yes) or "vill inte" (no), with a comment
     (needed for "vill inte", so the coordinator knows why). The coordinator is told.
+    Returns the proposal's status after the answer.
 
-    A proposal I answer first (the host has not seen it) moves on my answer: "vill" sends it
-    to the host, "vill inte" closes it (`placements.booking_states`). A "vill" for a slot
+    A proposal moves on my answer (`placements.booking_states`): one I answer first (the
+    host has not seen it) goes to the host on "vill"; "vill inte" closes it, unseen by the
+    host, or withdrawn from the host, who is told it is withdrawn but not why. A "vill" for a slot
     that no longer takes proposals (closed or paused meanwhile: the rule of the coordinator's
     own proposal, `slots.takes_proposals`) is refused with `SlotClosed`: nothing is stored or
     sent to the host, and the coordinator is told, to propose another slot."""
@@ -388,6 +390,7 @@ async def answer_proposal(
     if closed:
         # Raised once the coordinator's notice is committed.
         raise SlotClosed(SLOT_CLOSED)
+    return str(booking["status"])
 
 
 async def _record_answer(
@@ -423,21 +426,31 @@ async def _record_answer(
     mail_again = moves or await _answers_today(participant, booking_id, stamp) <= (
         ANSWER_MAILS_PER_DAY
     )
+    # "vill inte" after "vill" is said as a change of mind, on the timeline and in the mail.
+    changed = bool(existing and existing["answer"] != answer)
+    said = f"ändrade sitt svar till ”{word}”" if changed else f"svarade ”{word}”"
     before = booking["status"]
     after = await bookings.move(
         booking,
         action,
         None,
-        # The comment stays off a timeline the host can read once it has the proposal;
-        # the coordinator reads it on the booking's and the participant's pages.
-        note=f"Deltagaren svarade ”{word}”"
-        + (f": {comment}" if comment and answer == "no" else "."),
+        # The comment (only a "vill inte" has it on the timeline) stays off a timeline the
+        # host can read: a "vill inte" withdraws the proposal from the host's view.
+        note=f"Deltagaren {said}" + (f": {comment}" if comment and answer == "no" else "."),
         label=participant.audit_label,
     )
     if before == after:
         then = "Läs svaret och kommentaren på bokningens sida."
     elif after == "proposed":
         then = "Förslaget har nu skickats till värden."
+    elif before == "proposed":
+        await bookings.tell_host_of_withdrawal(
+            booking, "Förslaget har återkallats. Platsen är ledig igen."
+        )
+        then = (
+            "Förslaget är återkallat, så värden kan inte längre tacka ja. Värden har fått "
+            "veta att det är återkallat, men inte varför. Läs kommentaren på bokningens sida."
+        )
     else:
         then = "Förslaget är stängt och värden har aldrig sett det. Läs kommentaren på bokningens sida."
     if not mail_again:
@@ -445,7 +458,9 @@ async def _record_answer(
     await booking_mail.notify(
         await booking_mail.coordinator_recipients(booking),
         "Deltagaren har svarat på ett förslag",
-        f"Hej!\n\nDeltagaren har svarat ”{word}” på förslaget. {then}",
+        "Hej!\n\nDeltagaren har "
+        + (f"ändrat sitt svar till ”{word}”" if changed else f"svarat ”{word}”")
+        + f" på förslaget. {then}",
         kind="participant.answer",
         booking_id=booking_id,
     )

@@ -52,6 +52,7 @@ NOTICES = (
     N_("Du är inloggad."),
     N_("Du är utloggad."),
     N_("Tack! Ditt svar är sparat. Din samordnare ser det."),
+    N_("Ditt svar är sparat och förslaget är stängt. Din samordnare ser ditt svar."),
     N_("Platsen är sparad bland dina intressen. Din samordnare ser det."),
     N_("Platsen är borttagen från dina intressen."),
     N_("Du har skrivit under överenskommelsen."),

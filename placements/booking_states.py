@@ -2,7 +2,8 @@
 transition is unit-tested on its own (tests/placements/test_booking_states.py).
 
     awaiting_participant → proposed | withdrawn       (the participant answers first, issue 17)
-    proposed → accepted | declined | withdrawn
+    proposed → accepted | declined | withdrawn        (withdrawn: the coordinator, or the
+                                                       participant's "vill inte")
     accepted → agreed (every party signed) | withdrawn
     agreed   → active (started) | accepted (the agreement changed) | withdrawn
     active   → completed | interrupted
@@ -26,13 +27,15 @@ EDITABLE = ("accepted", "agreed")  # the agreement may change
 REPORTABLE = ("active", *ENDED)  # attendance may be reported
 
 # (action, from status) → the status the booking moves to. An action on a status missing
-# here is illegal (409). A participant's answer to a proposal the host already has keeps
-# the booking where it is: the answer is only recorded.
+# here is illegal (409). The participant's "vill inte" closes an open proposal wherever it
+# is: unseen by the host, or withdrawn from the host, who is told it is withdrawn (not why).
+# Only recorded, it left the host free to accept a placement the participant had said no to.
+# A "vill" to a proposal the host already has keeps it where it is: it is only recorded.
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("participant_yes", AWAITING): "proposed",
     ("participant_no", AWAITING): "withdrawn",
     ("participant_yes", "proposed"): "proposed",
-    ("participant_no", "proposed"): "proposed",
+    ("participant_no", "proposed"): "withdrawn",
     ("send_to_host", AWAITING): "proposed",
     ("withdraw", AWAITING): "withdrawn",
     ("withdraw", "proposed"): "withdrawn",

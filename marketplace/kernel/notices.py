@@ -113,6 +113,9 @@ NOTICES: dict[str, Notice] = {
     ),
     # The participant's own pages (participants; shown there in the participant's language)
     "svar-sparat": Notice("Tack! Ditt svar är sparat. Din samordnare ser det."),
+    "svar-forslaget-stangt": Notice(
+        "Ditt svar är sparat och förslaget är stängt. Din samordnare ser ditt svar."
+    ),
     "intresse-sparat": Notice("Platsen är sparad bland dina intressen. Din samordnare ser det."),
     "intresse-borttaget": Notice("Platsen är borttagen från dina intressen."),
     "undertecknad": Notice("Du har skrivit under överenskommelsen."),

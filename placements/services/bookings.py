@@ -9,7 +9,9 @@ with a Swedish message; `booking_moves.transition` refuses any move the table la
     awaiting_participant → proposed (the participant says "vill", or the coordinator sends
                            it on) | withdrawn (the participant says "vill inte", or the
                            coordinator withdraws it); the host sees none of it
-    proposed → accepted | declined | withdrawn
+    proposed → accepted | declined | withdrawn (the coordinator withdraws it, or the
+                                                participant says "vill inte"; the host is
+                                                told it is withdrawn, not why)
     accepted → agreed (the current agreement version is fully signed) | withdrawn
     agreed   → active (on the start date, or started explicitly) | withdrawn
              → accepted (the agreement was changed after everyone signed)
@@ -631,22 +633,31 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
             return await booking_access.fresh_booking(
                 booking_id, user
             )  # the host never heard of it: nothing to tell
-        await booking_mail.notify(
-            [
-                # A withdrawn booking leaves the host's view: the portal's start page.
-                *(await booking_mail.host_user_recipients(booking["slot"])),
-                *(await booking_mail.supervisor_recipient(booking["supervisor"])),
-                # Whoever was mailed a link to answer (a host without users).
-                *(await answer_links.open_link_recipients(booking_id)),
-            ],
-            "Förslaget har återkallats",
-            "Hej!\n\nSamordnaren har återkallat förslaget. Platsen är ledig igen."
+        await tell_host_of_withdrawal(
+            booking,
+            "Samordnaren har återkallat förslaget. Platsen är ledig igen."
             f"{(' Skäl: ' + reason) if reason else ''}",
-            kind="booking.withdrawn",
-            booking_id=booking_id,
-            action="Se era platser och förslag",
         )
         return await booking_access.fresh_booking(booking_id, user)
+
+
+async def tell_host_of_withdrawal(booking: BookingRow, text: str) -> None:
+    """Inside the withdrawal's transaction: the host's users, the supervisor and whoever was
+    mailed a link to answer are told that the booking is withdrawn, in `text`."""
+    await booking_mail.notify(
+        [
+            # A withdrawn booking leaves the host's view: the portal's start page.
+            *(await booking_mail.host_user_recipients(booking["slot"])),
+            *(await booking_mail.supervisor_recipient(booking["supervisor"])),
+            # Whoever was mailed a link to answer (a host without users).
+            *(await answer_links.open_link_recipients(int(booking["id"]))),
+        ],
+        "Förslaget har återkallats",
+        f"Hej!\n\n{text}",
+        kind="booking.withdrawn",
+        booking_id=int(booking["id"]),
+        action="Se era platser och förslag",
+    )
 
 
 async def _start_locked(

@@ -7,7 +7,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.kernel.errors import Conflict
+from marketplace.kernel.errors import Conflict, NotFound
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import services, sessions
 from placements.services import bookings, slots
@@ -128,7 +128,7 @@ async def test_another_participant_cannot_answer(client: AsyncTestClient[Litesta
     assert await _mails("booking.proposed") == []
 
 
-async def test_an_answer_after_the_coordinator_sent_it_on_only_records_it(
+async def test_a_vill_after_the_coordinator_sent_it_on_only_records_it(
     client: AsyncTestClient[Litestar],
 ) -> None:
     w = await make_world()
@@ -136,11 +136,101 @@ async def test_an_answer_after_the_coordinator_sent_it_on_only_records_it(
     await bookings.send_to_host(w.coordinator, booking_id)
     await _signed_in(client, w.candidate_id)
     ok = await form_post(
-        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no", "comment": "Nej tack"}
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": "Gärna"}
     )
-    assert ok.status_code == 303
+    assert ok.status_code == 303 and ok.headers["location"].endswith("klart=svar-sparat")
     assert await _status(booking_id) == "proposed"
     assert await _mails("booking.proposed") == [w.host_user.email]
+
+
+async def test_changing_to_vill_inte_once_the_host_has_it_withdraws_it(
+    client: AsyncTestClient[Litestar], make_client
+) -> None:
+    """I said "vill", the proposal went to the host, and I changed my mind. The page said my
+    answer was saved, but the proposal stayed with the host, who could still accept it, and
+    the coordinator's timeline still said "vill". My "vill inte" now withdraws it, as before
+    the host had it: the page said so before I answered, and says so after; the host is told
+    it is withdrawn (not why) and can no longer accept it; the coordinator reads my change on
+    the timeline and in a mail."""
+    w = await make_world()
+    booking_id = await propose_asking_first(w)
+    await _signed_in(client, w.candidate_id)
+    path = f"/mina-sidor/forslag/{booking_id}/svar"
+    first = (await client.get("/mina-sidor/forslag", headers=HTML)).text
+    assert "Arbetsplatsen har inte sett förslaget. Svarar du ja skickas det" in first
+    assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
+    assert await _status(booking_id) == "proposed"
+    page = (await client.get("/mina-sidor/forslag", headers=HTML)).text
+    # Before I answer again, the page says what a "no" does now that the host has it.
+    assert "Arbetsplatsen har redan fått förslaget. Svarar du nej stängs förslaget" in page
+    assert "Ett nej kan du inte ändra här efteråt." in page
+    no = await form_post(client, path, {"answer": "no", "comment": "Jag ångrar mig"})
+    assert no.status_code == 303 and no.headers["location"].endswith("klart=svar-forslaget-stangt")
+    assert await _status(booking_id) == "withdrawn"
+    after = await client.get(no.headers["location"], headers=HTML)
+    assert "Ditt svar är sparat och förslaget är stängt." in after.text
+    assert "stängt – du svarade att du inte vill" in after.text
+    assert "Jag ångrar mig" in after.text and "Ändra mitt svar" not in after.text
+    # The host is told it is withdrawn, not why, and can no longer accept it.
+    [told] = await OutboxMessage.select(OutboxMessage.body_text).where(
+        (OutboxMessage.kind == "booking.withdrawn") & (OutboxMessage.recipient == w.host_user.email)
+    )
+    assert "Förslaget har återkallats." in told["body_text"]
+    assert "ångrar" not in told["body_text"] and "Samordnaren" not in told["body_text"]
+    with pytest.raises((Conflict, NotFound)):
+        await bookings.accept(w.host_user, booking_id)
+    host = await make_client()
+    await login(host, w.host_user.username)
+    assert (await host.get(f"/api/v1/bookings/{booking_id}")).status_code == 404
+    # The coordinator reads the change of mind on the timeline and in a mail.
+    staff = await make_client()
+    await login(staff, w.coordinator.username)
+    booking_page = await staff.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "Deltagaren ändrade sitt svar till ”vill inte”: Jag ångrar mig" in booking_page.text
+    assert "Deltagarens svar på Mina sidor:</strong> vill inte – Jag ångrar mig" in (
+        booking_page.text
+    )
+    bodies = [
+        r["body_text"]
+        for r in await OutboxMessage.select(OutboxMessage.body_text).where(
+            OutboxMessage.kind == "participant.answer"
+        )
+    ]
+    assert any(
+        "Deltagaren har ändrat sitt svar till ”vill inte” på förslaget. Förslaget är "
+        "återkallat, så värden kan inte längre tacka ja." in b
+        for b in bodies
+    )
+    # Too late to change it back here: the page says so and nothing moves.
+    late = await form_post(client, path, {"answer": "yes"})
+    assert late.status_code == 404 and await _status(booking_id) == "withdrawn"
+
+
+async def test_vill_inte_to_a_proposal_made_straight_to_the_host_withdraws_it(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A "vill inte" to a proposal the coordinator made straight to the host closes it the
+    same way; the English page says what it does before the answer."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    client.cookies.set("mp_sprak", "en")
+    page = (await client.get("/mina-sidor/forslag", headers=HTML)).text
+    assert "The workplace already has the proposal. If you answer no, the proposal is" in page
+    assert "You cannot change a no here afterwards." in page
+    client.cookies.set("mp_sprak", "ar")
+    arabic = (await client.get("/mina-sidor/forslag", headers=HTML)).text
+    assert "وصل الاقتراح بالفعل إلى مكان العمل." in arabic and "Arbetsplatsen" not in arabic
+    no = await form_post(
+        client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no", "comment": "Nej"}
+    )
+    assert no.status_code == 303 and await _status(booking_id) == "withdrawn"
+    assert await _mails("booking.withdrawn") == [w.host_user.email]
+    event = await BookingEvent.select().where(BookingEvent.to_status == "withdrawn").first()
+    assert event is not None and event["from_status"] == "proposed"
+    assert event["note"] == "Deltagaren svarade ”vill inte”: Nej"
+    done = await client.get(no.headers["location"], headers=HTML)
+    assert "تم حفظ ردك وأُغلق الاقتراح." in done.text
 
 
 # --- "vill" for a slot that closed meanwhile -------------------------------------------------------

@@ -134,8 +134,9 @@ async def _answer_mails(booking_id: int) -> int:
 async def test_answering_a_proposal_over_and_over_does_not_flood_the_coordinator(client) -> None:
     """Each post of "vill"/"vill inte" on a proposal the host has mailed the coordinator: the
     same answer sent again (a reload, a double click, a script) mailed again, and so did
-    every change of mind, without end. The same answer again now changes nothing; changes of
-    mind are recorded, but the coordinator is mailed a few times a day at most."""
+    every change, without end. The same answer again now changes nothing; changes (of the
+    comment; a "vill inte" closes the proposal) are recorded, but the coordinator is mailed a
+    few times a day at most, and always when the answer closes the proposal."""
     w = await make_world()
     booking_id = await propose(w)
     client.cookies.set(
@@ -148,12 +149,16 @@ async def test_answering_a_proposal_over_and_over_does_not_flood_the_coordinator
         assert (await form_post(client, path, {"answer": "yes"})).status_code == 303
     assert await _answer_mails(booking_id) == 1
     for i in range(20):
-        data = {"answer": "no", "comment": f"Nej {i}"} if i % 2 == 0 else {"answer": "yes"}
+        data = {"answer": "yes", "comment": f"Ja {i}"}
         assert (await form_post(client, path, data)).status_code == 303
     assert await _answer_mails(booking_id) == services.ANSWER_MAILS_PER_DAY
     # The last answer is what the coordinator reads on the booking's page.
     row = await ParticipantAnswer.select().where(ParticipantAnswer.booking == booking_id).first()
-    assert row is not None and row["answer"] == "yes"
+    assert row is not None and (row["answer"], row["comment"]) == ("yes", "Ja 19")
+    # A "vill inte" closes the proposal: the coordinator is told, past the day's cap.
+    no = {"answer": "no", "comment": "Nej tack"}
+    assert (await form_post(client, path, no)).status_code == 303
+    assert await _answer_mails(booking_id) == services.ANSWER_MAILS_PER_DAY + 1
 
 
 # --- a link sent to the wrong address ---------------------------------------------------------------

@@ -36,9 +36,15 @@ def test_the_participant_says_vill_inte_and_it_closes_unseen() -> None:
     assert "withdrawn" not in booking_states.UNSEEN_BY_HOST
 
 
-def test_an_answer_to_a_proposal_the_host_has_only_records_it() -> None:
+def test_a_vill_to_a_proposal_the_host_has_only_records_it() -> None:
     assert next_status("participant_yes", "proposed") == "proposed"
-    assert next_status("participant_no", "proposed") == "proposed"
+
+
+def test_a_vill_inte_withdraws_a_proposal_the_host_has() -> None:
+    """A "vill inte" once the host has the proposal closes it: only recorded, the host could
+    still accept a placement the participant had said no to."""
+    assert next_status("participant_no", "proposed") == "withdrawn"
+    assert booking_states.is_edge("proposed", "withdrawn")
 
 
 def test_the_coordinator_sends_it_on_or_withdraws_it() -> None:
@@ -86,7 +92,7 @@ EXPECTED = {
     ("participant_yes", AWAITING): "proposed",
     ("participant_no", AWAITING): "withdrawn",
     ("participant_yes", "proposed"): "proposed",
-    ("participant_no", "proposed"): "proposed",
+    ("participant_no", "proposed"): "withdrawn",
     ("send_to_host", AWAITING): "proposed",
     ("withdraw", AWAITING): "withdrawn",
     ("withdraw", "proposed"): "withdrawn",
