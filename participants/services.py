@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -43,6 +44,7 @@ from placements.tables import (
     Booking,
     Candidate,
     FollowUp,
+    LocalAgreement,
     ParticipantAnswer,
     ParticipantInterest,
     PlanActivity,
@@ -785,6 +787,7 @@ class Reader:
 
 async def my_data(participant: Participant) -> tuple[list[ReadableSection], list[Reader]]:
     extract = await register.own_extract(participant.candidate_id, participant.audit_label)
+    named = await _what_rows_name(participant.candidate_id, extract.sections)
     sections: list[ReadableSection] = []
     for section in extract.sections:
         if section.table == AuditEntry._meta.tablename:
@@ -793,15 +796,81 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
         labels = {**FIELD_LABELS, **MORE_LABELS.get(section.table, {})}
         hidden = SKIPPED_FIELDS | INTERNAL.get(section.table, set())
         rows = [
-            [
+            named(section.table, row)
+            + [
                 (labels[f.name], *_fact(f.value, codes.get(f.name), f.name))
                 for f in row.fields
                 if f.name in labels and f.name not in hidden and f.value not in (None, "", "[]")
             ]
             for row in section.rows
         ]
-        sections.append(ReadableSection(section.title, section.note, rows))
+        title = OWN_TITLES.get(section.table, section.title)
+        sections.append(ReadableSection(title, section.note, rows))
     return sections, await readers(participant)
+
+
+Fact = tuple[str, str, bool]
+
+
+def _number(row: Any, name: str) -> int | None:
+    """A row's field that holds another row's number (an id), or None."""
+    value = next((f.value for f in row.fields if f.name == name), None)
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+async def _what_rows_name(
+    candidate_id: int, sections: list[Any]
+) -> Callable[[str, Any], list[Fact]]:
+    """The facts that say what a row of the extract is about, where the row holds only
+    another row's number: the place and workplace of a proposal or placement (and of its
+    events, agreement, signatures, assessment, attendance and outcome), and the agency and
+    local agreement of a consent. Without them two proposals read the same, and a consent
+    did not say to whom it was given."""
+    places = {
+        int(r["id"]): ", ".join(p for p in (r["title"], r["host_name"]) if p)
+        for r in await Booking.select(
+            Booking.id,
+            Booking.slot._.title.as_alias("title"),
+            Booking.slot._.host._.name.as_alias("host_name"),
+        ).where(Booking.candidate == candidate_id)
+    }
+    by_table = {s.table: s.rows for s in sections}
+    agreement_booking = {
+        _number(r, "id"): _number(r, "booking") for r in by_table.get("pl_agreement", [])
+    }
+    local_ids = [
+        n for r in by_table.get("pl_partner_consent", []) if (n := _number(r, "agreement"))
+    ]
+    partners = {
+        int(r["id"]): (r["agency_name"], r["name"])
+        for r in await LocalAgreement.select(
+            LocalAgreement.id,
+            LocalAgreement.name,
+            LocalAgreement.agency._.name.as_alias("agency_name"),
+        ).where(LocalAgreement.id.is_in(local_ids or [-1]))
+    }
+
+    def named(table: str, row: Any) -> list[Fact]:
+        if table == "pl_partner_consent":
+            agency, agreement = partners.get(_number(row, "agreement") or -1, ("", ""))
+            return [
+                (label, value, False)
+                for label, value in (
+                    (N_("Myndighet"), agency),
+                    (N_("Lokal överenskommelse"), agreement),
+                )
+                if value
+            ]
+        if table == "pl_booking":
+            booking = _number(row, "id")
+        elif table == "pl_signature":
+            booking = agreement_booking.get(_number(row, "agreement"))
+        else:
+            booking = _number(row, "booking")
+        place = places.get(booking or -1, "")
+        return [(N_("Plats"), place, False)] if place else []
+
+    return named
 
 
 # What the extract holds about me that the staff forms' labels (FIELD_LABELS) do not name,
@@ -809,6 +878,7 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
 # interests and experience, a mail's subject, and when a signature was made.
 MORE_LABELS: dict[str, dict[str, str]] = {
     "pl_candidate": {
+        "plan_goal_shareable": "Du godkänner att värden får se målet",
         "languages": "Språk jag talar",
         "home_town": "Hemort",
         "interests": "Intressen",
@@ -818,10 +888,52 @@ MORE_LABELS: dict[str, dict[str, str]] = {
         "plan_goal": "Mål i planen",
     },
     "pl_booking_event": {"at": "Tid", "to_status": "Nytt läge"},
-    "pl_agreement": {"tasks": "Arbetsuppgifter", "weekly_schedule": "Tider"},
-    "pl_assessment": {"strengths": "Styrkor", "participant_view": "Min syn på praktiken"},
-    "pl_signature": {"signed_at": "Underskriven"},
-    "mp_outbox": {"subject": "Ämne", "created_at": "Skapat", "sent_at": "Skickat"},
+    "pl_agreement": {
+        "tasks": "Arbetsuppgifter",
+        "weekly_schedule": "Tider",
+        "participant_goals": "Dina mål",
+    },
+    "pl_assessment": {
+        "strengths": "Styrkor",
+        "participant_view": "Min syn på praktiken",
+        "tasks_mastered": "Uppgifter du klarade",
+    },
+    "pl_attendance_week": {
+        "week_start": "Veckan från",
+        "days_present": "Dagar på plats",
+        "days_sick": "Dagar sjuk",
+        "days_leave": "Dagar ledig, beviljad frånvaro",
+        "days_unexcused": "Dagar med ogiltig eller oanmäld frånvaro",
+        "days_other": "Dagar med annan frånvaro",
+    },
+    "pl_signature": {
+        "signed_at": "Underskriven",
+        "signed_version": "Version som skrevs under",
+        "method": "Hur underskriften gjordes",
+    },
+    "pl_follow_up": {"result_category": "Din sysselsättning vid uppföljningen"},
+    "pl_partner_consent": {
+        "given_on": "Dag då samtycket gavs",
+        "method": "Hur samtycket gavs",
+        "shares_outcome": "Myndigheten får se ditt utfall efter placeringen",
+        "shares_attendance": "Myndigheten får se din närvaro under placeringen",
+        "withdrawn_on": "Dag då samtycket återkallades",
+    },
+    "mp_outbox": {
+        "subject": "Ämne",
+        "created_at": "Skapat",
+        "sent_at": "Skickat",
+        "channel": "Skickat som",
+    },
+}
+# Labels are by field name and come first from the staff forms (`FIELD_LABELS`), whose
+# words are for another field of that name or speak of "deltagaren": a mail's channel read
+# "Hur kom ansökan in?", a signature's method "Hur samtycket gavs". Every field of mine a
+# staff form names otherwise is given its own words above.
+# Section titles that speak of me as "deltagaren" in the coordinator's extract.
+OWN_TITLES: dict[str, str] = {
+    "pl_candidate": "Om dig",
+    "mp_outbox": "E-post och sms till dig eller om dig",
 }
 # Fields that are the service's own bookkeeping (a code, a staff user's number), not
 # something about me in words: left out of the page.
@@ -844,12 +956,13 @@ CODED: dict[str, dict[str, str]] = {
     "pl_booking": {"status": "booking_status"},
     "pl_plan_activity": {"status": "activity_status"},
     "pl_assessment": {"attendance": "attendance", "recommendation": "recommendation"},
-    "pl_signature": {"party": "party"},
+    "pl_signature": {"party": "party", "method": "signature_method"},
     "pl_outcome": {"category": "outcome"},
-    "pl_follow_up": {"result_category": "outcome"},
+    "pl_follow_up": {"status": "follow_up_status", "result_category": "outcome"},
+    "pl_partner_consent": {"method": "consent_method"},
     "pl_booking_event": {"to_status": "booking_status"},
     "pl_agreement": {"status": "agreement_status"},
-    "mp_outbox": {"status": "mail_status"},
+    "mp_outbox": {"status": "mail_status", "channel": "message_channel"},
 }
 # The vocabularies the extract needs that no staff page shows.
 EXTRACT_LABELS: dict[str, dict[str, str]] = {
@@ -865,7 +978,15 @@ EXTRACT_LABELS: dict[str, dict[str, str]] = {
         "sending": "Skickas",
         "sent": "Skickat",
         "failed": "Kunde inte skickas",
+        "digested": "Ingår i en dagssammanfattning",
     },
+    "message_channel": {"mail": "E-post", "sms": "Sms"},
+    "signature_method": {
+        "app": "På Mina sidor",
+        "link": "Med en personlig länk",
+        "paper": "På papper",
+    },
+    "follow_up_status": {"due": "Planerad", "done": "Genomförd"},
 }
 
 
@@ -910,6 +1031,35 @@ def _value(value: Any, vocabulary: str | None = None, name: str = "") -> str:
     return str(value)
 
 
+# What was done with my record, said to me ("Dina uppgifter lästa"), where the log review's
+# words (`audit_text.ACTIONS`) speak of "deltagaren" ("Deltagaren läst").
+OWN_ACTIONS: dict[str, str] = {
+    "agreement.consent": "Överenskommelsen ändrad efter ditt samtycke",
+    "agreement.sign.own_pages": "Du skrev under överenskommelsen på Mina sidor",
+    "assessment.participant_view": "Bedömningen visad för dig",
+    "candidate.anonymise": "Dina uppgifter anonymiserade",
+    "candidate.create": "Du registrerades",
+    "candidate.match": "Du matchades mot platser",
+    "candidate.read": "Dina uppgifter lästa",
+    "candidate.update": "Dina uppgifter ändrade",
+    "participant.answer": "Du svarade på ett förslag på Mina sidor",
+    "participant.end_read": "Du läste om en avslutad praktik på Mina sidor",
+    "participant.end_view": "Din egen bild av praktiken sparad på Mina sidor",
+    "participant.interest": "Du visade intresse för en plats på Mina sidor",
+    "participant.interest_remove": "Du tog bort ett intresse på Mina sidor",
+    "participant.interests_read": "Dina intressen lästa",
+    "participant.language": "Du valde språk på Mina sidor",
+    "participant.overview": "Du läste översikten på Mina sidor",
+    "participant.plan": "Du läste planen på Mina sidor",
+    "participant.proposals": "Du läste förslagen på Mina sidor",
+    "participant.sign_in": "Du loggade in på Mina sidor",
+    "participant.sign_out": "Du loggade ut från Mina sidor",
+    "participant.read": "Dina uppgifter lästa av värden",
+    "partner.list": "Du listades för en partnerkontakt",
+    "partner.read": "Dina placeringar lästa av en partnerkontakt",
+}
+
+
 async def readers(participant: Participant) -> list[Reader]:
     """Who has read or changed my record, newest first, from the audit log: staff by name and
     role, a host's user by their organisation's role, the service itself, or me."""
@@ -945,7 +1095,7 @@ async def readers(participant: Participant) -> list[Reader]:
             who = N_("Tjänsten, automatiskt")
         else:
             who = N_("Någon med en länk från kommunen")
-        what = action_text(r["action"])
+        what = OWN_ACTIONS.get(r["action"]) or action_text(r["action"])
         if what == r["action"]:  # an action the log review has no words for: not its code
             what = N_("Uppgifterna lästa eller ändrade")
         out.append(Reader(r["at"], name, who, what))

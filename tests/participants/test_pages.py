@@ -9,6 +9,7 @@ import re
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from marketplace.kernel.audit import record
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import sessions
 from placements.schemas import agreements as sa
@@ -366,7 +367,7 @@ async def test_my_data_and_who_read_it(
     page = await client.get("/mina-sidor/mina-uppgifter", headers=HTML)
     assert page.status_code == 200
     assert "Vem har läst mina uppgifter" in page.text
-    assert "samordnare" in page.text and "Deltagaren läst" in page.text
+    assert "samordnare" in page.text and "Dina uppgifter lästa" in page.text
     assert "Förnamn" in page.text and "Aida" in page.text
     # No internal column names, and no hashes.
     assert "first_name" not in page.text and "token_hash" not in page.text
@@ -429,7 +430,7 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     assert "يظهر ما كُتب عنك كما هو محفوظ، باللغة السويدية." in arabic
     # The section's title and the term are Arabic; the stored value is Swedish, isolated
     # left to right, so that its full stop stays at its end.
-    assert '<h2 id="s-1">المشارك (1)</h2>' in arabic
+    assert '<h2 id="s-1">معلومات عنك (1)</h2>' in arabic
     assert fact("مكان السكن", "Vårgårda") in arabic
     assert word("الحالة", "مسودة") in arabic
     assert await AuditEntry.exists().where(
@@ -454,7 +455,7 @@ async def test_my_data_in_english_and_arabic(
     await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
     english = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
     main = english.split('<main id="main"')[1].split("</main>")[0]
-    assert '<h2 id="s-1">The participant (1)</h2>' in main
+    assert '<h2 id="s-1">About you (1)</h2>' in main
     assert '<h2 id="s-2">Health notes (0)</h2>' in main
     assert "Notes about health are not shown here." in main
     assert "<p>No data.</p>" in main  # a section with nothing in it
@@ -470,13 +471,110 @@ async def test_my_data_in_english_and_arabic(
         assert f">{title} (" not in main, title
     terms = re.findall(r"<dt>([^<]*)</dt>", main)
     assert terms and not {"Förnamn", "Meddelande", "Spår", "Körkort", "Tid"} & set(terms)
-    for swedish in ("Deltagaren läst", "samordnare ·", "Du själv", "Inga uppgifter", "Aktiv<"):
+    for swedish in ("Dina uppgifter", "samordnare ·", "Du själv", "Inga uppgifter", "Aktiv<"):
         assert swedish not in main, swedish
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
     assert '<h2 id="s-2">ملاحظات صحية (0)</h2>' in arabic
     assert fact("الاسم الأول", "Aida") in arabic and "منسق · تمت قراءة بياناتك</li>" in arabic
     assert "أنت · تم استخراج نسخة من السجل</li>" in arabic
+
+
+async def test_my_data_says_what_each_row_is_about_in_my_words(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The extract on my page named a mail's channel "Hur kom ansökan in? mail", a
+    signature's way "Hur samtycket gavs: app", a follow-up "Status: done", left the consent's
+    "skriftligt" in Swedish in English and Arabic and did not say which agency it was given
+    to, showed two proposals as two identical rows, left "Mejl i utkorgen läst" in Swedish,
+    and spoke of me as "Deltagaren". Each now says what it is, to me, in my language."""
+    from placements.tables import Candidate, LocalAgreement, PartnerAgency, PartnerConsent
+    from tests.builders import (
+        make_follow_up,
+        make_host,
+        make_outbox_message,
+        make_outcome,
+        make_slot,
+    )
+
+    w = await make_world()
+    await Candidate.update({Candidate.plan_goal_shareable: True}).where(
+        Candidate.id == w.candidate_id
+    )
+    booking_id = await propose(w)
+    other_host = await make_host("Kostenheten")
+    await propose(w, slot_id=await make_slot(other_host, title="Kockbiträde"), confirm=True)
+    await bookings.accept(w.host_user, booking_id)
+    agency = PartnerAgency(name="Arbetsförmedlingen")
+    await agency.save()
+    local = LocalAgreement(
+        agency=agency.id, name="DUA Vårgårda", valid_from=dt.date.today() - dt.timedelta(days=9)
+    )
+    await local.save()
+    await PartnerConsent(
+        candidate=w.candidate_id,
+        agreement=local.id,
+        given_on=dt.date.today(),
+        method="skriftligt",
+        shares_outcome=True,
+    ).save()
+    outcome = await make_outcome(w.candidate_id, "arbete", dt.date.today(), booking_id=booking_id)
+    await make_follow_up(
+        w.candidate_id, outcome, 90, dt.date.today(), status="done", result_category="arbete"
+    )
+    await make_outbox_message("0701234567", channel="sms", subject="", candidate=w.candidate_id)
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/overenskommelse", headers=HTML)).text
+    version = page.split('name="version" value="')[1].split('"')[0]
+    signed = await form_post(
+        client, f"/mina-sidor/overenskommelse/{booking_id}/underteckna", {"version": version}
+    )
+    assert signed.status_code == 303
+    await record(w.coordinator, "outbox.read", w.candidate_id, detail="utkorgens meddelande 1")
+    sv = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert '<h2 id="s-1">Om dig (1)</h2>' in sv and "Deltagaren (" not in sv
+    assert word("Du godkänner att värden får se målet", "Ja") in sv
+    assert "Deltagaren godkänner" not in sv and "Deltagarens mål" not in sv
+    assert re.search(r'<h2 id="s-\d+">E-post och sms till dig eller om dig \(\d+\)</h2>', sv)
+    # Two proposals, each by its place and workplace.
+    assert fact("Plats", "Lagerarbetare, Hemtjänst Norra") in sv
+    assert fact("Plats", "Kockbiträde, Kostenheten") in sv
+    # A mail or an SMS by the way it went; never the intake form's question.
+    assert word("Skickat som", "E-post") in sv and word("Skickat som", "Sms") in sv
+    assert "Hur kom ansökan in?" not in sv and ">mail<" not in sv and ">sms<" not in sv
+    # My signature by how I made it; the consent's question only on the consent.
+    assert word("Hur underskriften gjordes", "På Mina sidor") in sv and ">app<" not in sv
+    assert sv.count("Hur samtycket gavs") == 1
+    assert word("Status", "Genomförd") in sv and ">done<" not in sv
+    assert word("Din sysselsättning vid uppföljningen", "Arbete") in sv
+    # The consent names the agency and the local agreement it was given under.
+    assert (
+        fact("Myndighet", "Arbetsförmedlingen") + fact("Lokal överenskommelse", "DUA Vårgårda")
+        in sv
+    )
+    assert word("Hur samtycket gavs", "Skriftligt") in sv
+    assert word("Myndigheten får se ditt utfall efter placeringen", "Ja") in sv
+    # Who read my data, said to me.
+    assert "samordnare · Mejl i utkorgen läst</li>" in sv
+    assert "Du registrerades</li>" in sv and "Deltagaren registrerad" not in sv
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    en = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert '<h2 id="s-1">About you (1)</h2>' in en
+    assert word("You agree that the host may see the goal", "Yes") in en
+    assert word("Sent as", "Email") in en and word("Sent as", "Text message") in en
+    assert word("How it was signed", "On My pages") in en
+    assert word("Status", "Done") in en
+    assert fact("Agency", "Arbetsförmedlingen") in en
+    assert word("How the consent was given", "In writing") in en and ">Skriftligt<" not in en
+    assert fact("Place", "Kockbiträde, Kostenheten") in en
+    assert "coordinator · An email in the outbox read</li>" in en and "Mejl i" not in en
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    ar = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert '<h2 id="s-1">معلومات عنك (1)</h2>' in ar
+    assert word("كيف أُعطيت الموافقة", "كتابيًا") in ar and ">Skriftligt<" not in ar
+    assert fact("الجهة الحكومية", "Arbetsförmedlingen") in ar
+    assert word("أُرسلت كـ", "رسالة نصية") in ar
+    assert "تمت قراءة رسالة بريد إلكتروني في صندوق الصادر</li>" in ar
 
 
 def test_every_word_my_data_can_show_is_translated(app: Litestar) -> None:
@@ -511,6 +609,9 @@ def test_every_word_my_data_can_show_is_translated(app: Litestar) -> None:
     ]
     shown = {register.OWN_HEALTH_NOTE, "Ja", "Nej", "Personal", "Inga uppgifter."}
     shown |= {"Uppgifterna lästa eller ändrade", "Du själv", "Tjänsten, automatiskt"}
+    # What a row is about (a place, a consent's agency), and my own titles and actions.
+    shown |= {"Plats", "Myndighet", "Lokal överenskommelse"}
+    shown |= set(services.OWN_TITLES.values()) | set(services.OWN_ACTIONS.values())
     for table in extracted:
         name = table._meta.tablename
         shown.add(register.SECTION_TITLES[name])
@@ -528,7 +629,7 @@ def test_every_word_my_data_can_show_is_translated(app: Litestar) -> None:
     shown |= set(LABELS["role"].values())
     about_a_participant = (
         "agreement.", "assessment.", "attendance.", "booking.", "candidate.", "follow_up.",
-        "health_note.", "intake.", "lock_in.", "outcome.", "participant.", "partner.",
+        "health_note.", "intake.", "lock_in.", "outcome.", "outbox.", "participant.", "partner.",
         "partner_consent.", "plan.",
     )  # fmt: skip
     shown |= {v for k, v in audit_text.ACTIONS.items() if k.startswith(about_a_participant)}
