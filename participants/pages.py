@@ -272,10 +272,25 @@ async def end_view(
     return Redirect(pdone(f"{HOME}/avslutade", "synpunkter-sparade"), status_code=303)
 
 
+def _readers_address(page: int) -> str:
+    """A page of "who has read my data", at the list (it is below my data)."""
+    return f"{HOME}/mina-uppgifter{f'?sida={page}' if page > 1 else ''}#who-title"
+
+
 @get("/mina-uppgifter", include_in_schema=False)
-async def my_data(request: Request[Any, Any, Any]) -> Template:
-    sections, readers = await services.my_data(participant_of(request))
-    return ppage("participant/my_data.html", request, sections=sections, readers=readers)
+async def my_data(request: Request[Any, Any, Any], sida: FromQuery[str] = "") -> Template:
+    """My data first, then who has read it, services.READERS_PER_PAGE at a time (`?sida=`;
+    a page number that is not one is the first page, one past the end the last)."""
+    sections, readers = await services.my_data(participant_of(request), _page_number(sida))
+    return ppage(
+        "participant/my_data.html",
+        request,
+        sections=sections,
+        readers=readers,
+        per_page=services.READERS_PER_PAGE,
+        previous_page=_readers_address(readers.page - 1) if readers.page > 1 else "",
+        next_page=_readers_address(readers.page + 1) if readers.page < readers.pages else "",
+    )
 
 
 PAGES = Router(

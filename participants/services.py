@@ -785,7 +785,28 @@ class Reader:
     what: str
 
 
-async def my_data(participant: Participant) -> tuple[list[ReadableSection], list[Reader]]:
+@dataclass
+class Readers:
+    """One page of who has read or changed my record, newest first: `page` of `pages`
+    (READERS_PER_PAGE a page), of `total` in all."""
+
+    rows: list[Reader]
+    total: int
+    page: int
+    pages: int
+
+
+# Reads of my record a page of "who has read my data" shows. The list grows by every read
+# (each visit to the page is one), and unpaged it made the page thousands of pixels long
+# on a phone; it also stopped at 200 without saying so.
+READERS_PER_PAGE = 20
+
+
+async def my_data(
+    participant: Participant, readers_page: int = 1
+) -> tuple[list[ReadableSection], Readers]:
+    """My register extract in words, and page `readers_page` of who has read my record (a
+    page past the last is the last)."""
     extract = await register.own_extract(participant.candidate_id, participant.audit_label)
     named = await _what_rows_name(participant.candidate_id, extract.sections)
     sections: list[ReadableSection] = []
@@ -806,7 +827,7 @@ async def my_data(participant: Participant) -> tuple[list[ReadableSection], list
         ]
         title = OWN_TITLES.get(section.table, section.title)
         sections.append(ReadableSection(title, section.note, rows))
-    return sections, await readers(participant)
+    return sections, await readers(participant, readers_page)
 
 
 Fact = tuple[str, str, bool]
@@ -1060,19 +1081,24 @@ OWN_ACTIONS: dict[str, str] = {
 }
 
 
-async def readers(participant: Participant) -> list[Reader]:
-    """Who has read or changed my record, newest first, from the audit log: staff by name and
-    role, a host's user by their organisation's role, the service itself, or me."""
+async def readers(participant: Participant, page: int = 1) -> Readers:
+    """Who has read or changed my record, newest first, from the audit log, a page of
+    READERS_PER_PAGE at a time: staff by name and role, a host's user by their
+    organisation's role, the service itself, or me."""
+    mine = (AuditEntry.subject_type == "candidate") & (
+        AuditEntry.subject_id == participant.candidate_id
+    )
+    total = int(await AuditEntry.count().where(mine))
+    pages = max(1, -(-total // READERS_PER_PAGE))
+    page = min(max(page, 1), pages)
     rows = (
         await AuditEntry.select(
             AuditEntry.at, AuditEntry.actor_id, AuditEntry.actor_label, AuditEntry.action
         )
-        .where(
-            (AuditEntry.subject_type == "candidate")
-            & (AuditEntry.subject_id == participant.candidate_id)
-        )
+        .where(mine)
         .order_by(AuditEntry.id, ascending=False)
-        .limit(200)
+        .offset((page - 1) * READERS_PER_PAGE)
+        .limit(READERS_PER_PAGE)
     )
     ids = {r["actor_id"] for r in rows if r["actor_id"] is not None}
     users = {
@@ -1099,4 +1125,4 @@ async def readers(participant: Participant) -> list[Reader]:
         if what == r["action"]:  # an action the log review has no words for: not its code
             what = N_("Uppgifterna lästa eller ändrade")
         out.append(Reader(r["at"], name, who, what))
-    return out
+    return Readers(out, total, page, pages)
