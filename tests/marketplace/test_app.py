@@ -257,7 +257,8 @@ async def test_error_pages_show_the_signed_in_hosts_menu(client):
         assert "Logga ut Hanna" in shown, status
         assert 'href="/vard">Min organisation' in shown, status
         assert "/logga-in" not in shown, status
-    assert "Metoden stöds inte för den här adressen." in answers[405].text
+    assert "Adressen tar bara emot ett ifyllt formulär." in answers[405].text
+    assert "Metoden stöds inte" not in answers[405].text  # the API's words, not a page's
 
 
 async def test_error_pages_show_a_coordinators_menu_and_sign_in_when_signed_out(client):
