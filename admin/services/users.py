@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 import msgspec
@@ -29,7 +29,13 @@ from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, user_name
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
+from marketplace.kernel.errors import (
+    Conflict,
+    MarketplaceError,
+    NotFound,
+    Problems,
+    ValidationFailed,
+)
 from marketplace.kernel.mail import queue_template_mail
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import PasswordLink, User, UserSession
@@ -62,6 +68,8 @@ SORTS = {
     "skapad": ("created_at", False),
 }
 PER_PAGE = 50
+CHOOSE_AGENCY = "Välj vilken myndighet partnerkontakten arbetar på."
+NO_AGENCY = "Bara en partnerkontakt hör till en myndighet. Välj ingen myndighet för den här rollen."
 
 StaffRole = Literal["coordinator", "analyst", "admin", "partner"]
 Role = Literal["coordinator", "analyst", "admin", "host", "partner"]
@@ -129,37 +137,109 @@ STAFF_FIELD_CHECKS: dict[str, Callable[[Any], object]] = {
 }
 
 
-def _check_all(checks: list[tuple[str, Any]]) -> list[Any]:
-    """Run every check and raise once with all problems, each named by its field."""
+def _check_all(checks: list[tuple[str, Any]], found: MarketplaceError | None = None) -> list[Any]:
+    """Run every check and raise once with all problems, each on its field, with the error
+    `found` before (the database's: an address already taken). Without problems of its own,
+    `found` is raised as it is (a conflict stays a 409)."""
     values: list[Any] = []
-    problems: list[tuple[list[str], str]] = []
-    for _field, check in checks:
+    errors: dict[str, str] = {}
+    for field, check in checks:
         try:
             values.append(check())
         except ValidationFailed as exc:
             values.append(None)
-            problems.append((exc.fields, exc.message))
-    if problems:
-        raise ValidationFailed(
-            " ".join(message for _, message in problems),
-            fields=[f for fields, _ in problems for f in fields],
-        )
+            for name, message in (
+                exc.errors or dict.fromkeys(exc.fields or [field], exc.message)
+            ).items():
+                errors.setdefault(name, message)
+    if found is not None:
+        if not errors:
+            raise found
+        for name, message in (found.errors or dict.fromkeys(found.fields, found.message)).items():
+            errors.setdefault(name, message)
+    if errors:
+        raise ValidationFailed.every(errors)
     return values
 
 
 def _agency_for_role(role: str, agency_id: int | None) -> int | None:
     """A partner contact needs an agency; other roles have none."""
     if role == "partner" and agency_id is None:
-        raise ValidationFailed(
-            "Välj vilken myndighet partnerkontakten arbetar på.", fields=["agency_id"]
-        )
+        raise ValidationFailed(CHOOSE_AGENCY, fields=["agency_id"])
     if role != "partner" and agency_id is not None:
-        raise ValidationFailed(
-            "Bara en partnerkontakt hör till en myndighet. Välj ingen myndighet för den "
-            "här rollen.",
-            fields=["agency_id"],
-        )
+        raise ValidationFailed(NO_AGENCY, fields=["agency_id"])
     return agency_id
+
+
+def agency_rule(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The new user form's rule over role and agency (`_agency_for_role`), for the form to
+    report with its other problems: a partner contact without an agency, or an agency for
+    another role."""
+    if "role" not in data:
+        return []
+    agency = data.get("agency_id")
+    if data["role"] == "partner" and agency is None:
+        return [("agency_id", CHOOSE_AGENCY)]
+    if data["role"] != "partner" and agency is not None:
+        return [("agency_id", NO_AGENCY)]
+    return []
+
+
+async def new_user_problem(username: Any, email: Any) -> MarketplaceError | None:
+    """The error a new account with this user name and e-mail address meets in the database:
+    each one another account already has, on its own field (None when both are free)."""
+    clashes = await auth.taken(str(username or ""), str(email or ""))
+    return ValidationFailed.every(clashes) if clashes else None
+
+
+async def _role_change_problem(
+    actor: AuthUser, user_id: int, old: str, new: str
+) -> MarketplaceError | None:
+    """Why an account with role `old` may not get role `new` (None when it may)."""
+    if new == old or new not in ROLE_TEXT:
+        return None
+    if "host" in (new, old):
+        return ValidationFailed(
+            "En värdanvändare hör till en organisation och kan inte bli personal, och "
+            "personal kan inte bli värd. Skapa ett nytt konto i stället.",
+            fields=["role"],
+        )
+    if "partner" in (new, old):
+        return ValidationFailed(
+            "En partnerkontakt hör till en myndighet och kan inte få en annan roll, och "
+            "ingen annan kan bli partnerkontakt. Skapa ett nytt konto i stället.",
+            fields=["role"],
+        )
+    if user_id == actor.id and old == "admin":
+        return Conflict(
+            "Du kan inte ta bort din egen administratörsroll. Be en annan administratör göra det.",
+            fields=["role"],
+        )
+    if old == "coordinator" and await _has_active_participants(user_id):
+        return Conflict(
+            "Samordnaren har aktiva deltagare. Lämna över dem till en annan samordnare "
+            "innan rollen ändras.",
+            fields=["role"],
+        )
+    return None
+
+
+async def edit_problem(
+    actor: AuthUser, user_id: int, role: Any, email: Any
+) -> MarketplaceError | None:
+    """The error a change of the user's role and e-mail address meets in the database: a role
+    the account may not get, an address another account has; both on their fields at once
+    (a role change that only conflicts with the account's state stays a 409)."""
+    row = await User.select(User.role).where(User.id == user_id).first()
+    if row is None:
+        raise NotFound(USER_NOT_FOUND)
+    role_problem = await _role_change_problem(actor, user_id, row["role"], str(role or ""))
+    clashes = await auth.taken(None, str(email or ""), other_than=user_id)
+    if role_problem is None:
+        return ValidationFailed.every(clashes) if clashes else None
+    if not clashes:
+        return role_problem
+    return ValidationFailed.every({"role": role_problem.message, **clashes})
 
 
 def _unknowable_password(username: str) -> str:
@@ -287,7 +367,9 @@ async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: boo
 
 async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
     """Create a coordinator, analyst, admin or partner contact (bound to the agency chosen)
-    and mail them a link to choose a password."""
+    and mail them a link to choose a password. Every problem is reported at once: each field's,
+    the agency's and a user name or address already taken."""
+    found = await new_user_problem(data.username, data.email)
     username, first, last, email, team, _agency = _check_all(
         [
             ("username", lambda: _text(data.username, "username", "Användarnamnet", required=True)),
@@ -299,7 +381,8 @@ async def create_staff_user(actor: AuthUser, data: StaffUserCreate) -> UserRow:
             ("email", lambda: normalise_email(str(data.email or ""))),
             ("team", lambda: _text(data.team, "team", "Teamet", required=False)),
             ("agency_id", lambda: _agency_for_role(data.role, data.agency_id)),
-        ]
+        ],
+        found,
     )
     async with write_transaction(User._meta.db):
         # Nobody knows this password: the person chooses their own through the link.
@@ -333,53 +416,28 @@ async def _has_active_participants(user_id: int) -> bool:
 
 
 async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRow:
-    """Change name, e-mail, role and team; the audit row names the fields changed."""
-    first, last, email, team = _check_all(
-        [
-            (
-                "first_name",
-                lambda: _text(data.first_name, "first_name", "Förnamnet", required=True),
-            ),
-            ("last_name", lambda: _text(data.last_name, "last_name", "Efternamnet", required=True)),
-            ("email", lambda: normalise_email(str(data.email or ""))),
-            ("team", lambda: _text(data.team, "team", "Teamet", required=False)),
-        ]
-    )
+    """Change name, e-mail, role and team; the audit row names the fields changed. Every
+    problem is reported at once: each field's, the role's and an address already taken."""
     async with write_transaction(User._meta.db):
+        found = await edit_problem(actor, user_id, data.role, data.email)
+        first, last, email, team = _check_all(
+            [
+                (
+                    "first_name",
+                    lambda: _text(data.first_name, "first_name", "Förnamnet", required=True),
+                ),
+                (
+                    "last_name",
+                    lambda: _text(data.last_name, "last_name", "Efternamnet", required=True),
+                ),
+                ("email", lambda: normalise_email(str(data.email or ""))),
+                ("team", lambda: _text(data.team, "team", "Teamet", required=False)),
+            ],
+            found,
+        )
         row = await User.select().where(User.id == user_id).first()
         if row is None:
             raise NotFound(USER_NOT_FOUND)
-        if data.role != row["role"]:
-            if "host" in (data.role, row["role"]):
-                raise ValidationFailed(
-                    "En värdanvändare hör till en organisation och kan inte bli personal, och "
-                    "personal kan inte bli värd. Skapa ett nytt konto i stället.",
-                    fields=["role"],
-                )
-            if "partner" in (data.role, row["role"]):
-                raise ValidationFailed(
-                    "En partnerkontakt hör till en myndighet och kan inte få en annan roll, och "
-                    "ingen annan kan bli partnerkontakt. Skapa ett nytt konto i stället.",
-                    fields=["role"],
-                )
-            if row["id"] == actor.id and row["role"] == "admin":
-                raise Conflict(
-                    "Du kan inte ta bort din egen administratörsroll. Be en annan "
-                    "administratör göra det.",
-                    fields=["role"],
-                )
-            if row["role"] == "coordinator" and await _has_active_participants(user_id):
-                raise Conflict(
-                    "Samordnaren har aktiva deltagare. Lämna över dem till en annan samordnare "
-                    "innan rollen ändras.",
-                    fields=["role"],
-                )
-        if email != row["email"] and await User.exists().where(
-            (User.email == email) & (User.id != user_id)
-        ):
-            raise ValidationFailed(
-                "En annan användare har redan den e-postadressen.", fields=["email"]
-            )
         new = {
             "first_name": first,
             "last_name": last,

@@ -63,6 +63,7 @@ NEW_USER_FORM = Form(
     blank_is_empty=list(LABELS),
     blank_is_none=["agency_id"],
     checks=users.STAFF_FIELD_CHECKS,
+    rules=users.agency_rule,
 )
 EDIT_USER_FORM = Form(
     users.UserUpdate,
@@ -89,6 +90,12 @@ def _page(
     )
     answer.headers.update(headers or {})
     return answer
+
+
+def _posted(values: dict[str, Any], name: str) -> str:
+    """One posted field's text (the last, when it was sent more than once)."""
+    raw = values.get(name)
+    return str((raw[-1] if raw else "") if isinstance(raw, list) else raw or "")
 
 
 def _staff_role_choices() -> list[tuple[str, str]]:
@@ -156,7 +163,10 @@ async def user_create(request: Request[AuthUser, Any, Any]) -> Response[Any]:
             labels=NEW_LABELS,
         )
 
-    return await round_trip(request, NEW_USER_FORM, create, refused)
+    values = await form_values(request)
+    # A user name or address already taken is told with the form's other problems, at once.
+    taken = await users.new_user_problem(_posted(values, "username"), _posted(values, "email"))
+    return await round_trip(request, NEW_USER_FORM.also(taken), create, refused)
 
 
 async def _user_page(
@@ -207,7 +217,12 @@ async def user_update(
         await users.update_user(request.user, user_id, data)
         return f"/drift/anvandare/{user_id}", "anvandare-sparad"
 
-    return await round_trip(request, EDIT_USER_FORM, save, partial(_user_page, request, user_id))
+    values = await form_values(request)
+    found = await users.edit_problem(
+        request.user, user_id, _posted(values, "role"), _posted(values, "email")
+    )
+    refused = partial(_user_page, request, user_id)
+    return await round_trip(request, EDIT_USER_FORM.also(found), save, refused)
 
 
 async def _action(

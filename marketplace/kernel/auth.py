@@ -103,6 +103,34 @@ def check_password_policy(password: str, username: str = "") -> None:
 # --- users -----------------------------------------------------------------------------------
 
 
+USERNAME_TAKEN = "Användarnamnet används redan av en annan användare. Välj ett annat."
+EMAIL_TAKEN = "En annan användare har redan den e-postadressen."
+
+
+async def taken(
+    username: str | None, email: str | None, *, other_than: int | None = None
+) -> dict[str, str]:
+    """Which of a user name and an e-mail address another account than `other_than` already
+    has, each with its message on its own field (`username`, `email`); one not taken, blank
+    or not a valid address is left out (its own check says what is wrong with it)."""
+    found: dict[str, str] = {}
+    others = User.id != other_than if other_than is not None else None
+    name = (username or "").strip()
+    if name:
+        where = User.username == name
+        if await User.exists().where(where if others is None else where & others):
+            found["username"] = USERNAME_TAKEN
+    try:
+        address = normalise_email(email, required=False)
+    except ValidationFailed:
+        address = ""
+    if address:
+        where = User.email == address
+        if await User.exists().where(where if others is None else where & others):
+            found["email"] = EMAIL_TAKEN
+    return found
+
+
 async def create_user(
     username: str,
     password: str,
@@ -131,12 +159,8 @@ async def create_user(
     # Stored lower-cased, so that one mailbox is one account and matches are exact. Without
     # an address the user gets a placeholder that can never receive mail.
     email = normalise_email(email, required=False) or f"{username.lower()}@example.invalid"
-    clash = await User.exists().where((User.username == username) | (User.email == email))
-    if clash:
-        raise ValidationFailed(
-            "Det finns redan en användare med det användarnamnet eller e-postadressen.",
-            fields=["username", "email"],
-        )
+    if clashes := await taken(username, email):
+        raise ValidationFailed.every(clashes)
     user = User(
         username=username,
         password=password,

@@ -26,7 +26,7 @@ import inspect
 import re
 import typing
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
@@ -665,7 +665,8 @@ class Form(Generic[T]):
     each with its message when it is not. Called with the posted values, it returns the Struct
     or raises one `ValidationFailed` naming every wrong field and every unticked box.
     With `translate` (a page in another language, `parse_form`) the labels are in that
-    language and every message is translated, the boxes' too."""
+    language and every message is translated, the boxes' too. `found` is an error known
+    before the parse (`also`)."""
 
     struct: type[T]
     labels: Mapping[str, str]
@@ -678,6 +679,7 @@ class Form(Generic[T]):
     rules: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None
     boxes: Mapping[str, str] = field(default_factory=dict)
     translate: Translate | None = None
+    found: MarketplaceError | None = None
 
     def __post_init__(self) -> None:
         # The Swedish labels are known from the moment the form is declared (the module's
@@ -691,6 +693,14 @@ class Form(Generic[T]):
     def fields(self) -> list[str]:
         """The fields the page shows a message next to (the rest go to the summary)."""
         return [*self.labels, *self.boxes]
+
+    def also(self, found: MarketplaceError | None) -> Form[T]:
+        """This form, reporting with its own problems the error `found` before it was parsed
+        (the database's answers a parse cannot give: a user name already taken), each message
+        on its field, so that one answer lists them all; a field with a problem of its own
+        shows that one. Without problems of its own the form raises `found` as it is (a
+        conflict stays a 409)."""
+        return replace(self, found=found)
 
     def __call__(self, values: Mapping[str, Any]) -> T:
         problems: dict[str, str] = {}
@@ -715,7 +725,16 @@ class Form(Generic[T]):
         for name, message in self.boxes.items():
             if not is_ticked(values, name):
                 problems[name] = _(message)
-        refuse(problems)
+        if self.found is not None:
+            if not problems:
+                raise self.found
+            found = self.found.errors or dict.fromkeys(
+                self.found.fields or ["_form"], self.found.message
+            )
+            for name, message in found.items():
+                problems.setdefault(name, message)
+        ordered = [*self.fields, *problems]  # the form's order, the summary's too
+        refuse({name: problems[name] for name in dict.fromkeys(ordered) if name in problems})
         result: T = data
         return result
 

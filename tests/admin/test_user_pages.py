@@ -148,6 +148,105 @@ async def test_create_staff_user_mails_a_single_use_link_and_the_person_sets_a_p
     assert again.status_code == 404 and "redan använd" in again.text
 
 
+def _field_error(html: str, field: str) -> str:
+    """The message shown next to `field` ("" when it has none)."""
+    found = re.search(rf'<span class="error" id="f-{field}-error">([^<]*)</span>', html)
+    return found.group(1) if found else ""
+
+
+async def test_a_new_user_form_tells_every_problem_at_once_and_which_name_is_taken(
+    client, make_user
+):
+    await _as_admin(client, make_user)
+    await make_user("coordinator", username="taken.name", email="taken@kommun.example.se")
+    # An invalid address, a partner contact without an agency and a user name already taken:
+    # one answer, each on its own field (the tester met them in three rounds).
+    wrong = await _form_post(
+        client,
+        "/drift/anvandare/ny",
+        "/drift/anvandare/ny",
+        {
+            "username": "taken.name",
+            "first_name": "Nora",
+            "last_name": "Partner",
+            "email": "inte-en-adress",
+            "role": "partner",
+            "agency_id": "",
+        },
+    )
+    assert wrong.status_code == 400
+    assert "används redan" in _field_error(wrong.text, "username")
+    assert "ser inte rätt ut" in _field_error(wrong.text, "email")
+    assert "Välj vilken myndighet" in _field_error(wrong.text, "agency_id")
+    assert 'value="Nora"' in wrong.text and 'value="inte-en-adress"' in wrong.text
+    start = wrong.text.index('id="error-summary"')
+    summary = wrong.text[start : wrong.text.index("</div>", start)]
+    assert summary.index("#f-username") < summary.index("#f-email")
+    assert summary.index("#f-email") < summary.index("#f-agency_id")
+
+    # A taken address is said at the e-mail field only, not at the user name.
+    address = await _form_post(
+        client,
+        "/drift/anvandare/ny",
+        "/drift/anvandare/ny",
+        {
+            "username": "nora.ny",
+            "first_name": "Nora",
+            "last_name": "Partner",
+            "email": "Taken@Kommun.example.se",
+            "role": "coordinator",
+        },
+    )
+    assert address.status_code == 400
+    assert "redan den e-postadressen" in _field_error(address.text, "email")
+    assert _field_error(address.text, "username") == ""
+    # And a taken user name at the user name only.
+    name = await _form_post(
+        client,
+        "/drift/anvandare/ny",
+        "/drift/anvandare/ny",
+        {
+            "username": "taken.name",
+            "first_name": "Nora",
+            "last_name": "Partner",
+            "email": "nora@kommun.example.se",
+            "role": "coordinator",
+        },
+    )
+    assert name.status_code == 400
+    assert "används redan" in _field_error(name.text, "username")
+    assert _field_error(name.text, "email") == ""
+    assert await User.count().where(User.last_name == "Partner") == 0
+
+
+async def test_editing_a_user_tells_every_problem_at_once(client, make_user):
+    await _as_admin(client, make_user)
+    await make_user("analyst", username="other", email="other@kommun.example.se")
+    coordinator = await make_user("coordinator", username="cia", first_name="Cia", last_name="Ek")
+    await make_candidate_row(
+        coordinator.id, "Aida", last_name="Deltagare", email="", registered_at=dt.date(2026, 1, 5)
+    )
+    page = f"/drift/anvandare/{coordinator.id}"
+    # A name left empty, an address another user has and a role the coordinator cannot leave.
+    wrong = await _form_post(
+        client,
+        page,
+        page,
+        {
+            "first_name": "",
+            "last_name": "Ek",
+            "email": "other@kommun.example.se",
+            "role": "analyst",
+        },
+    )
+    assert wrong.status_code == 400
+    assert _field_error(wrong.text, "first_name")
+    assert "redan den e-postadressen" in _field_error(wrong.text, "email")
+    assert "Lämna över" in _field_error(wrong.text, "role")
+    row = await User.select(User.role, User.first_name).where(User.id == coordinator.id).first()
+    assert row == {"role": "coordinator", "first_name": "Cia"}
+
+
 async def test_an_expired_link_is_refused(client, make_user):
     await _as_admin(client, make_user)
     target = await make_user("analyst", username="ture", email="ture@kommun.example.se")

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 import pytest
 
-from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.errors import Conflict, ValidationFailed
 from marketplace.kernel.forms import (
+    Form,
     control_problem,
     control_problems,
     field_errors,
@@ -287,3 +288,22 @@ def test_a_passwords_control_character_is_said_without_quoting_it():
         "a": "xy",
         "b": ["z", "w\n"],
     }
+
+
+def test_a_problem_found_before_the_parse_is_told_with_the_forms_own() -> None:
+    form = Form(Example, labels=LABELS, lists=["tags"], blank_is_none=["hours", "start"])
+    taken = ValidationFailed.every({"note": "Anteckningen finns redan.", "title": "Tagen."})
+    with pytest.raises(ValidationFailed) as caught:
+        form.also(taken)({"title": "ab", "capacity": "tre", "note": "x"})
+    # Each on its field, in the form's order; a field's own problem stands before the found one.
+    assert caught.value.errors == {
+        "title": "Rubrik måste ha minst 3 tecken.",
+        "capacity": "Antal platser ska vara ett heltal, till exempel 3.",
+        "note": "Anteckningen finns redan.",
+    }
+    # Without problems of its own the form raises what was found as it is (a 409 stays one).
+    conflict = Conflict("Upptagen.", fields=["title"])
+    with pytest.raises(Conflict) as whole:
+        form.also(conflict)({"title": "Rubriken"})
+    assert whole.value is conflict
+    assert form.also(None)({"title": "Rubriken"}).title == "Rubriken"
