@@ -108,7 +108,9 @@ async def audit_page(
     q = period_or_default(
         chosen, errors, lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, None)
     )
-    result = await audit.search_audit(request.user, q, limit=100, offset=offset)
+    # A refused filter lists nothing: rows of another period or of everyone would read as
+    # the answer to the filter typed (and the review of a search not made is not logged).
+    result = None if errors else await audit.search_audit(request.user, q, limit=100, offset=offset)
     users = await User.select(User.id, User.username, User.role).order_by(User.username)
     query = filter_query(start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id)
     return filter_page(

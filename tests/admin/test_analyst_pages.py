@@ -159,6 +159,18 @@ async def test_wrong_audit_filters_show_the_form_with_the_errors(client, make_us
     }
     assert 'value="tre"' in answer.text
     assert '<form method="get" action="/loggkontroll"' in answer.text
+    # No rows while a filter is refused: they would read as the answer to the filter typed.
+    assert "Inga rader visas medan filtret behöver rättas" in answer.text
+    assert "rader. <a" not in answer.text and "Loggrader" not in answer.text
+    assert "/api/v1/audit/export" not in answer.text
+    # Only the dates wrong, or only the participant: nothing listed either.
+    for sent in ("start=2026-06-30&end=2026-01-01", "subject_id=abc"):
+        one = await client.get(f"/loggkontroll?{sent}", headers=HTML)
+        assert one.status_code == 400
+        assert "<tbody>" not in one.text and "Inga rader visas medan" in one.text
+    # Corrected, the list is back.
+    fixed = await client.get("/loggkontroll?start=2026-01-01&end=2026-06-30", headers=HTML)
+    assert fixed.status_code == 200 and "<tbody>" in fixed.text and " rader. " in fixed.text
 
 
 def _labels(svg: str) -> list[tuple[str, str]]:
