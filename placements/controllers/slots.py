@@ -242,7 +242,8 @@ class ExchangeController(Controller):
         data: Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
         request: Request[AuthUser, Any, Any],
     ) -> Response[s.ImportReport]:
-        """Upload a JSON Lines or CSV file. With bad rows nothing is written (400) unless
+        """Upload a JSON Lines or CSV file (cells separated by commas, or by semicolons as
+        Excel set to Swedish saves it; the header row decides). With bad rows nothing is written (400) unless
         `skip_bad_rows`; the report lists every bad row's line, field and reason."""
         fmt = data.format or exchange.guess_format(data.file.filename or "")
         if fmt not in exchange.FORMATS:

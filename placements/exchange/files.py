@@ -95,22 +95,48 @@ def _csv_problem(exc: csv.Error, language: str) -> str:
     return reason("csv_quote", language)
 
 
+REQUIRED_COLUMNS = {"external_id", "host.name", "host.kind", "kind", "title", "town", "capacity"}
+
+
+def _header(text: str, delimiter: str) -> tuple[Any, list[str] | None] | csv.Error:
+    """A CSV reader of `text` with `delimiter` and its header row read (None in an empty
+    file), or the reader's complaint about the header row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return reader, [h.strip() for h in next(reader)]
+    except StopIteration:
+        return reader, None
+    except csv.Error as exc:
+        return exc
+
+
+def _named(read: tuple[Any, list[str] | None] | csv.Error) -> int:
+    """How many of the format's columns a header row names (-1 for one the reader refused)."""
+    if isinstance(read, csv.Error):
+        return -1
+    return len(set(read[1] or ()) & set(FIELDS))
+
+
 def read_csv(data: bytes, language: str = "sv") -> Iterator[tuple[int, FlatRow | RowError]]:
     """(line, row) per CSV record; empty cells count as missing, list cells split on ';'.
+
+    Cells are separated by commas, or by semicolons when the header row names more of the
+    format's columns split on ';' (what Excel set to Swedish saves as CSV; a list cell holding
+    ';' is then quoted, as Excel does, and a decimal comma reads as a decimal point).
 
     A record the CSV reader refuses (a cell over its size limit, a quote never closed or out
     of place) is that row's error; the rows after it are still read.
     """
     text = _decode(data, language)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
+    read = _header(text, ",")
+    if _named(read) < len(FIELDS) and _named(semicolons := _header(text, ";")) > _named(read):
+        read = semicolons
+    if isinstance(read, csv.Error):
+        raise ExchangeError(_csv_problem(read, language))
+    reader, header = read
+    if header is None:
         return
-    except csv.Error as exc:
-        raise ExchangeError(_csv_problem(exc, language)) from None
-    required = {"external_id", "host.name", "host.kind", "kind", "title", "town", "capacity"}
-    missing = sorted(required - set(header))
+    missing = sorted(REQUIRED_COLUMNS - set(header))
     if missing:
         raise ExchangeError(reason("columns", language, columns=", ".join(missing)))
     last = reader.line_num

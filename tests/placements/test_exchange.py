@@ -191,6 +191,64 @@ async def test_csv_reports_lines_and_duplicates():
         await exchange.import_slots(header.encode() + "å".encode("latin-1"), "csv")
 
 
+EXCEL_COLUMNS = (
+    "external_id",
+    "host.name",
+    "host.kind",
+    "kind",
+    "title",
+    "town",
+    "capacity",
+    "tracks",
+    "latitude",
+    "longitude",
+)
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+async def test_csv_separated_by_commas_or_by_semicolons_as_swedish_excel_saves_it(separator):
+    """Excel set to Swedish saves "CSV" with semicolons, a byte order mark and CRLF, quoting a
+    cell that holds a semicolon (a list) and writing a decimal comma. Such a file imports as
+    the comma-separated one does; the import used to say every column was missing."""
+    decimal = "," if separator == ";" else "."
+    rows = [
+        ["s1", "Vårgårda IF", "association", "praktik", "Vaktmästare", "Vårgårda", "2",
+         "kompetens;hälsa", f"57{decimal}98", f"12{decimal}81"],
+        ["s2", "Kafé Ljuset", "company", "arbetsträning", "Kafébiträde", "Alingsås", "1",
+         "", "", ""],
+    ]  # fmt: skip
+
+    def cell(text: str) -> str:
+        return f'"{text}"' if separator in text or ";" in text else text
+
+    lines = [separator.join(EXCEL_COLUMNS), *(separator.join(map(cell, r)) for r in rows)]
+    data = b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n"
+    report = await exchange.import_slots(data, "csv")
+    assert report.errors == [] and report.created == 2
+    slot = await one(Slot.select().where(Slot.external_id == "s1"))
+    assert json.loads(slot["tracks"]) == ["kompetens", "hälsa"]
+    assert (slot["capacity"], slot["title"]) == (2, "Vaktmästare")
+    assert abs(slot["latitude"] - 57.98) < 1e-9 and abs(slot["longitude"] - 12.81) < 1e-9
+    other = await one(Slot.select().where(Slot.external_id == "s2"))
+    assert (other["kind"], other["town"]) == ("arbetsträning", "Alingsås")
+    # A column missing is named alone, whichever the separator.
+    short = separator.join(c for c in EXCEL_COLUMNS if c != "capacity").encode()
+    with pytest.raises(exchange.ExchangeError) as caught:
+        await exchange.import_slots(short + b"\n", "csv")
+    assert str(caught.value) == "Rubrikraden saknar kolumnerna: capacity."
+
+
+async def test_a_header_quoted_cell_by_cell_is_read_with_either_separator():
+    for separator in (",", ";"):
+        header = separator.join(f'"{c}"' for c in EXCEL_COLUMNS)
+        row = separator.join(
+            f'"{c}"' for c in ("q1", "IF", "association", "praktik", "Lager", "Ort", "1")
+        )
+        report = await exchange.import_slots(f"{header}\n{row}\n".encode(), "csv")
+        assert report.errors == [], separator
+    assert await Slot.count() == 1
+
+
 async def test_upsert_updates_only_changed_rows_and_keeps_named_supervisor():
     rows = generated(5)
     await exchange.import_slots(jsonl(rows), "jsonl")
