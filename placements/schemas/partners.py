@@ -36,10 +36,14 @@ class AgreementCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
 
 
 class AgreementUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
+    """A change of an agreement; one that takes the agency's access away (it ends today or
+    earlier, or ends sooner while consents are active) is saved only with `confirm_end`."""
+
     name: Name
     reference: Reference = ""
     valid_from: dt.date
     valid_to: dt.date | None = None
+    confirm_end: bool = False
 
 
 class ConsentCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):

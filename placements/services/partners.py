@@ -243,29 +243,150 @@ async def _agreement_row(agreement_id: int) -> LocalAgreementRow | None:
 
 
 async def get_agreement(agreement_id: int) -> schemas.LocalAgreement:
+    """One agreement, with how many active consents it carries today (0 when it does not
+    hold today)."""
     row = await _agreement_row(agreement_id)
     if row is None:
         raise NotFound(AGREEMENT_NOT_FOUND)
-    return _agreement_out(row, clock.today())
+    today = clock.today()
+    valid = agreement_valid(row, today)
+    return _agreement_out(row, today, await _open_consents(agreement_id) if valid else 0)
+
+
+class AccessLossWarning(Conflict):
+    """A change of an agreement's period that takes the agency's access away (409, field
+    `confirm_end`): saved only once the admin confirms it, knowing what it does."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields=["confirm_end"])
+
+
+def _first_day_lost(
+    old: AgreementValidity, valid_from: dt.date, valid_to: dt.date | None, today: dt.date
+) -> dt.date | None:
+    """The first day from today on that the old period covered and the new one does not."""
+    old_from, old_to = old["valid_from"], old["valid_to"]
+    lost: list[dt.date] = []
+    if valid_to is not None and (old_to is None or old_to > valid_to):
+        lost.append(max(today, old_from, valid_to + dt.timedelta(days=1)))
+    if valid_from > old_from:
+        first = max(today, old_from)
+        if first < valid_from:
+            lost.append(first)
+    return min((d for d in lost if old_to is None or d <= old_to), default=None)
+
+
+def _consents_text(n: int) -> str:
+    return "1 aktivt samtycke" if n == 1 else f"{n} aktiva samtycken"
+
+
+def access_loss(
+    old: LocalAgreementRow,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    consents: int,
+    today: dt.date,
+) -> str | None:
+    """What the new period takes away from the agency's access through the agreement, said
+    for the admin to confirm, or None when there is nothing to confirm: the agreement ends
+    (today or earlier) or no longer holds today, whatever the consents; it ends sooner than
+    before while `consents` are active."""
+    lost = _first_day_lost(old, valid_from, valid_to, today)
+    if lost is None:
+        return None
+    agency = old["agency.name"]
+    ask = "Kryssa i rutan om du vill spara ändringen ändå."
+    what = _consents_text(consents)
+    if lost == today or (valid_to is not None and valid_to <= today):
+        if lost == today:
+            head = "Med de nya datumen gäller överenskommelsen inte i dag"
+            effect = f"{what} slutar genast ge {agency} tillgång"
+        else:
+            head = "Med den nya slutdagen gäller överenskommelsen bara i dag"
+            effect = f"{what} slutar ge {agency} tillgång i morgon"
+        if not consents:
+            return (
+                f"{head}. Ingen deltagare har ett aktivt samtycke under den, men inga nya "
+                f"samtycken kan registreras under den. {ask}"
+            )
+        return (
+            f"{head}: {effect}, och partnerkontakterna ser inte längre de deltagarnas "
+            f"placeringar. {ask}"
+        )
+    if not consents:
+        return None
+    return (
+        f"Med den nya slutdagen gäller överenskommelsen en kortare tid: {what} slutar ge "
+        f"{agency} tillgång från och med {lost.isoformat()}, och partnerkontakterna ser inte "
+        f"längre de deltagarnas placeringar från den dagen. {ask}"
+    )
+
+
+async def _open_consents(agreement_id: int) -> int:
+    """The agreement's consents neither withdrawn nor of an anonymised participant."""
+    return int(
+        await PartnerConsent.count().where(
+            (PartnerConsent.agreement == agreement_id)
+            & PartnerConsent.withdrawn_on.is_null()
+            & PartnerConsent.candidate.anonymised_at.is_null()
+        )
+    )
+
+
+async def _access_warning(
+    row: LocalAgreementRow, valid_from: dt.date, valid_to: dt.date | None
+) -> AccessLossWarning | None:
+    counted = await _open_consents(row["id"])
+    warning = access_loss(row, valid_from, valid_to, counted, clock.today())
+    return AccessLossWarning(warning) if warning is not None else None
+
+
+async def period_change_warning(
+    agreement_id: int, valid_from: Any, valid_to: Any
+) -> AccessLossWarning | None:
+    """The confirmation a change of the agreement's period to the days typed needs
+    (`access_loss`), for a page to tell with the form's other problems at once; None when
+    there is nothing to confirm or the start is not a day yet (the form says so). A blank
+    end is no end."""
+    start = as_day(valid_from)
+    row = await _agreement_row(agreement_id)
+    if row is None:
+        raise NotFound(AGREEMENT_NOT_FOUND)
+    if start is None:
+        return None
+    return await _access_warning(row, start, as_day(valid_to))
 
 
 async def update_agreement(
     actor: AuthUser, agreement_id: int, data: schemas.AgreementUpdate
 ) -> None:
-    """Change an agreement's name, reference or period (ending it ends every partner
-    contact's access through it, at once). Audited with the fields changed."""
+    """Change an agreement's name, reference or period. A period that takes access away
+    (`access_loss`: ending the agreement today or earlier, or sooner while consents are
+    active) is saved only with `confirm_end` (else `AccessLossWarning`, 409, naming how many
+    consents lose access); once saved, access through it ends at once. Audited with the
+    fields changed."""
     name = _checked_agreement(data)
     async with write_transaction(_engine()):
-        row = await LocalAgreement.select().where(LocalAgreement.id == agreement_id).first()
+        row = await _agreement_row(agreement_id)
         if row is None:
             raise NotFound(AGREEMENT_NOT_FOUND)
+        if not data.confirm_end:
+            warning = await _access_warning(row, data.valid_from, data.valid_to)
+            if warning is not None:
+                raise warning
         new = {
             "name": name,
             "reference": data.reference.strip(),
             "valid_from": data.valid_from,
             "valid_to": data.valid_to,
         }
-        changed = [k for k, v in new.items() if row[k] != v]
+        before: dict[str, object] = {
+            "name": row["name"],
+            "reference": row["reference"],
+            "valid_from": row["valid_from"],
+            "valid_to": row["valid_to"],
+        }
+        changed = [k for k, v in new.items() if before[k] != v]
         if not changed:
             return
         await LocalAgreement.update(

@@ -22,7 +22,7 @@ from litestar.response import Template
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, admin_only, requires, staff
-from marketplace.kernel.forms import Form, Landing, round_trip
+from marketplace.kernel.forms import Form, Landing, form_values, is_ticked, round_trip
 from marketplace.kernel.views import page
 from placements.schemas import partners as schemas
 from placements.services import candidates as candidate_services
@@ -47,7 +47,9 @@ AGREEMENT_LABELS = {
     "valid_from": "Gäller från",
     "valid_to": "Gäller till och med",
 }
-EDIT_LABELS = {k: v for k, v in AGREEMENT_LABELS.items() if k != "agency_id"}
+EDIT_LABELS = {k: v for k, v in AGREEMENT_LABELS.items() if k != "agency_id"} | {
+    "confirm_end": "Jag vill spara ändringen ändå"
+}
 CONSENT_FORM = Form(
     schemas.ConsentCreate,
     labels=CONSENT_LABELS,
@@ -62,7 +64,9 @@ _AGREEMENT_FORM_ARGS: dict[str, Any] = {
     "rules": services.agreement_rules,
 }
 AGREEMENT_FORM = Form(schemas.AgreementCreate, labels=AGREEMENT_LABELS, **_AGREEMENT_FORM_ARGS)
-AGREEMENT_EDIT_FORM = Form(schemas.AgreementUpdate, labels=EDIT_LABELS, **_AGREEMENT_FORM_ARGS)
+AGREEMENT_EDIT_FORM = Form(
+    schemas.AgreementUpdate, labels=EDIT_LABELS, flags=["confirm_end"], **_AGREEMENT_FORM_ARGS
+)
 METHOD_CHOICES = [
     ("skriftligt", "Skriftligt, på papper"),
     ("muntligt", "Muntligt (antecknat av samordnaren)"),
@@ -296,9 +300,15 @@ async def agreement_update(
         await services.update_agreement(request.user, agreement_id, data)
         return "/drift/samverkan", "lokal-overenskommelse-sparad"
 
-    return await round_trip(
-        request, AGREEMENT_EDIT_FORM, save, partial(_agreement_page, request, agreement_id)
-    )
+    values = await form_values(request)
+    # A change that takes access away asks first, with the form's other problems at once.
+    ask = None
+    if not is_ticked(values, "confirm_end"):
+        ask = await services.period_change_warning(
+            agreement_id, values.get("valid_from"), values.get("valid_to")
+        )
+    refused = partial(_agreement_page, request, agreement_id)
+    return await round_trip(request, AGREEMENT_EDIT_FORM.also(ask), save, refused)
 
 
 ROUTES = [

@@ -7,6 +7,7 @@ and local agreements."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from tests.browser.conftest import Visit
 
@@ -93,3 +94,15 @@ def test_the_back_office_lists_agencies_and_agreements_on_a_phone(new_visit) -> 
     page.wait_for_load_state("load")
     _fits(admin)
     admin.check("drift-samverkan-overenskommelse-375")
+    # Ending the agreement asks first and says what it does; unconfirmed, nothing changes.
+    page.get_by_label("Gäller till och med").fill("2020-01-01")
+    page.get_by_label("Gäller från").fill("2019-01-01")
+    page.get_by_role("button", name="Spara överenskommelsen").click()
+    page.wait_for_load_state("load")
+    text = page.locator("main").inner_text()
+    assert "slutar genast ge Arbetsförmedlingen tillgång" in text
+    assert page.get_by_label("Jag vill spara ändringen ändå").is_visible()
+    _fits(admin)
+    admin.check("drift-samverkan-overenskommelse-fraga-375")
+    page = admin.goto(urlsplit(page.url).path)
+    assert "Den gäller i dag" in page.locator("main").inner_text()

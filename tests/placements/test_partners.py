@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import pytest
 
 from marketplace.kernel import clock
@@ -223,14 +224,16 @@ async def test_withdrawal_and_the_end_of_an_agreement_remove_access_at_once():
         )
     # Försäkringskassan's agreement ends today: valid through today, gone tomorrow.
     assert await _listed(a.fk_partner) == ["Bodil Andersson"]
+    ended = sp.AgreementUpdate(
+        name="Lokal överenskommelse FK",
+        valid_from=TODAY - dt.timedelta(days=365),
+        valid_to=YESTERDAY,
+    )
+    with pytest.raises(partners.AccessLossWarning, match="1 aktivt samtycke slutar genast"):
+        await partners.update_agreement(a.admin, a.fk_agreement, ended)  # asked first
+    assert await _listed(a.fk_partner) == ["Bodil Andersson"]
     await partners.update_agreement(
-        a.admin,
-        a.fk_agreement,
-        sp.AgreementUpdate(
-            name="Lokal överenskommelse FK",
-            valid_from=TODAY - dt.timedelta(days=365),
-            valid_to=YESTERDAY,
-        ),
+        a.admin, a.fk_agreement, msgspec.structs.replace(ended, confirm_end=True)
     )
     assert await _listed(a.fk_partner) == []
     with pytest.raises(NotFound):
@@ -411,15 +414,22 @@ async def test_admin_manages_agencies_agreements_and_partner_contacts(client):
     assert "Överenskommelsens namn" in wrong.text
     edit = await client.get(f"/drift/samverkan/overenskommelser/{a.af_agreement}", headers=HTML)
     assert edit.status_code == 200
+    ending = {
+        "_csrf_token": csrf_of(edit.text),
+        "name": "Samverkan Vårgårda",
+        "reference": "AF-2026-17",
+        "valid_from": (TODAY - dt.timedelta(days=365)).isoformat(),
+        "valid_to": YESTERDAY.isoformat(),
+    }
+    asked = await client.post(
+        f"/drift/samverkan/overenskommelser/{a.af_agreement}", data=ending, headers=HTML
+    )
+    assert asked.status_code == 409
+    assert "1 aktivt samtycke slutar genast ge Arbetsförmedlingen tillgång" in asked.text
+    assert await _listed(a.af_partner) == ["Aida Andersson"]
     ended = await client.post(
         f"/drift/samverkan/overenskommelser/{a.af_agreement}",
-        data={
-            "_csrf_token": csrf_of(edit.text),
-            "name": "Samverkan Vårgårda",
-            "reference": "AF-2026-17",
-            "valid_from": (TODAY - dt.timedelta(days=365)).isoformat(),
-            "valid_to": YESTERDAY.isoformat(),
-        },
+        data={**ending, "confirm_end": "1"},
         headers=HTML,
         follow_redirects=False,
     )
@@ -465,6 +475,96 @@ async def test_admin_manages_agencies_agreements_and_partner_contacts(client):
     )
     assert changed.status_code == 400
     assert "partnerkontakt hör till en myndighet" in changed.text
+
+
+def _error_at(html: str, field: str) -> str:
+    found = re.search(rf'<span class="error" id="f-{field}-error">([^<]*)</span>', html)
+    return found.group(1) if found else ""
+
+
+async def test_an_agreement_change_that_takes_access_away_asks_first_naming_the_effect(client):
+    a = await make_agencies()
+    await login(client, a.admin.username)
+    address = f"/drift/samverkan/overenskommelser/{a.af_agreement}"
+    edit = await client.get(address, headers=HTML)
+    assert "1 aktivt samtycke ger myndigheten tillgång genom den" in edit.text
+    assert 'name="confirm_end"' not in edit.text  # nothing to confirm yet
+    since = (TODAY - dt.timedelta(days=365)).isoformat()
+    fields = {
+        "_csrf_token": csrf_of(edit.text),
+        "name": "Samverkan Vårgårda",
+        "reference": "AF-2026-17",
+        "valid_from": since,
+    }
+
+    async def post(**changed: str):
+        return await client.post(address, data={**fields, **changed}, headers=HTML)
+
+    # Ending today: valid today only, the consent's access ends tomorrow.
+    today = await post(valid_to=TODAY.isoformat())
+    assert today.status_code == 409
+    assert "gäller överenskommelsen bara i dag: 1 aktivt samtycke slutar ge" in today.text
+    assert 'name="confirm_end"' in today.text and f'value="{TODAY.isoformat()}"' in today.text
+    assert "<h2>Bekräfta ändringen</h2>" in today.text
+    # A start moved past today: the agreement no longer holds, access ends at once.
+    later = await post(valid_from=(TODAY + dt.timedelta(days=3)).isoformat())
+    assert later.status_code == 409 and "inte i dag: 1 aktivt samtycke" in later.text
+    # Shortened but still running: the day access ends is named.
+    soon = TODAY + dt.timedelta(days=10)
+    shorter = await post(valid_to=soon.isoformat())
+    assert shorter.status_code == 409
+    first_lost = (soon + dt.timedelta(days=1)).isoformat()
+    assert f"1 aktivt samtycke slutar ge Arbetsförmedlingen tillgång från och med {first_lost}" in (
+        shorter.text
+    )
+    # A wrong name and an end to confirm: both at once, each at its field.
+    both = await post(name="", valid_to=YESTERDAY.isoformat())
+    assert both.status_code == 400
+    assert _error_at(both.text, "name")
+    assert "slutar genast" in _error_at(both.text, "confirm_end")
+    # Nothing was changed by any of these.
+    row = (
+        await LocalAgreement.select(LocalAgreement.valid_from, LocalAgreement.valid_to)
+        .where(LocalAgreement.id == a.af_agreement)
+        .first()
+    )
+    assert row == {"valid_from": TODAY - dt.timedelta(days=365), "valid_to": None}
+    assert await _listed(a.af_partner) == ["Aida Andersson"]
+    # A change that takes nothing away (a new name) saves at once.
+    renamed = await client.post(
+        address,
+        data={**fields, "name": "Samverkan Vårgårda 2027"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert renamed.status_code == 303
+    # Confirmed, the shorter end is saved.
+    confirmed = await client.post(
+        address,
+        data={**fields, "valid_to": soon.isoformat(), "confirm_end": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    assert await _listed(a.af_partner) == ["Aida Andersson"]  # until the new end
+
+
+def test_what_a_new_period_takes_away():
+    since = TODAY - dt.timedelta(days=100)
+    row: Any = {"agency.name": "Arbetsförmedlingen", "valid_from": since, "valid_to": None}
+    far = TODAY + dt.timedelta(days=200)
+    # Without consents, only an end today or earlier is asked about.
+    assert partners.access_loss(row, since, far, 0, TODAY) is None
+    assert "Ingen deltagare har ett aktivt samtycke" in (
+        partners.access_loss(row, since, TODAY, 0, TODAY) or ""
+    )
+    assert "2 aktiva samtycken" in (partners.access_loss(row, since, far, 2, TODAY) or "")
+    # Longer, or the same, takes nothing away.
+    assert partners.access_loss(row, since, None, 5, TODAY) is None
+    assert partners.access_loss(row, since - dt.timedelta(days=9), None, 5, TODAY) is None
+    # An agreement that already ended loses nothing more by ending earlier still.
+    ended: Any = {**row, "valid_to": YESTERDAY}
+    assert partners.access_loss(ended, since, YESTERDAY - dt.timedelta(days=5), 5, TODAY) is None
 
 
 async def test_register_extract_includes_the_partner_consents(client):
