@@ -133,10 +133,11 @@ def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else allowed[0]
 
 
-def _suggested_word(words: str, known: dict[str, tuple[str, ...]]) -> str:
-    """The word to teach from a search's words: the longest one not taught yet."""
-    candidates = [w for w in words.split() if w not in known] or words.split()
-    return max(candidates, key=len) if candidates else ""
+def _suggested_word(meanings: list[tuple[str, vocabulary.KnownWord | None]]) -> str:
+    """The word to teach from a search's words: the longest one the search does not know
+    yet ("" when it knows them all: teaching would change nothing)."""
+    unknown = [w for w, known in meanings if known is None and len(w) >= 2]
+    return max(unknown, key=len) if unknown else ""
 
 
 async def _missed_page(
@@ -155,7 +156,11 @@ async def _missed_page(
         view, sort, MISSED_PER_PAGE, (page_number - 1) * MISSED_PER_PAGE
     )
     pages = max(1, -(-result.total // MISSED_PER_PAGE))
-    known = await vocabulary.added_words()
+    added = await vocabulary.added_words()
+    meanings = {
+        r.words: [(w, vocabulary.known_word(w, added)) for w in r.words.split()]
+        for r in result.rows
+    }
     return page(
         _MISSED,
         request,
@@ -167,8 +172,8 @@ async def _missed_page(
         pages=pages,
         views=VIEW_SV,
         sorts=SORT_SV,
-        known=known,
-        suggested={r.words: _suggested_word(r.words, known) for r in result.rows},
+        meanings=meanings,
+        suggested={words: _suggested_word(found) for words, found in meanings.items()},
         params=urlencode({"visa": view, "ordning": sort}),
         keep_days=get_settings().search_log_days,
         taught=taught,

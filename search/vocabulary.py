@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
 
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
@@ -146,9 +149,9 @@ async def list_words() -> EverydayWordsOut:
     return EverydayWordsOut(added=[_out(r) for r in rows], built_in=built_in)
 
 
-def _checked(data: EverydayWordIn) -> tuple[str, list[str]]:
-    """The word and its targets as stored, or one `ValidationFailed` naming every mistake at
-    once: the word, its targets, and a word that stands for itself."""
+def _problems(data: EverydayWordIn) -> tuple[str, list[str], Problems]:
+    """The word and its targets as stored, and every mistake in them at once: the word, its
+    targets, and a word that stands for itself."""
     word, targets = "", []
     problems = Problems()
     with problems:
@@ -161,6 +164,12 @@ def _checked(data: EverydayWordIn) -> tuple[str, list[str]]:
             f"”{word}” kan inte stå för sig självt: ange de ord ur yrkestaxonomin "
             "som vardagsordet betyder.",
         )
+    return word, targets, problems
+
+
+def _checked(data: EverydayWordIn) -> tuple[str, list[str]]:
+    """The word and its targets as stored, or one `ValidationFailed` naming every mistake."""
+    word, targets, problems = _problems(data)
     problems.raise_any()
     return word, targets
 
@@ -175,14 +184,65 @@ def word_problems(data: EverydayWordIn) -> dict[str, str]:
     return {}
 
 
+@dataclass(frozen=True)
+class KnownWord:
+    """What the search already makes of a word: an everyday word it reads as `targets`
+    (`kind` "everyday": built in, an inflection of one, or a name the taxonomy gives an
+    occupation besides its own), a word added here ("added"), or a word of the occupation
+    taxonomy itself ("taxonomy": it is found as it stands, in compounds too)."""
+
+    word: str
+    kind: Literal["everyday", "added", "taxonomy"]
+    targets: tuple[str, ...] = ()
+
+
+@cache
+def _built_in_by_fold() -> dict[str, tuple[str, ...]]:
+    return {fold(w): t for w, t in everyday_words().items()}
+
+
+def built_in_meaning(word: str) -> tuple[str, ...]:
+    """The taxonomy words a built-in everyday word stands for (empty when it is none)."""
+    return _built_in_by_fold().get(fold(_key(word)), ())
+
+
+def known_word(raw: str, added: Mapping[str, tuple[str, ...]]) -> KnownWord | None:
+    """What the search already makes of a word of a query (None: nothing, it can be taught;
+    a single letter is never taught and is left out). `added` are the words added here
+    (`added_words`)."""
+    word = _key(raw)
+    folded = fold(word)
+    if len(word) < 2 or " " in word:
+        return None
+    for taught, targets in added.items():
+        if fold(taught) == folded:
+            return KnownWord(taught, "added", targets)
+    lexicon = taxonomy_lexicon()
+    targets, sure = lexicon.meanings(folded)
+    if built := built_in_meaning(word):
+        return KnownWord(word, "everyday", built)
+    if targets and sure >= 1.0:
+        return KnownWord(word, "everyday", targets)
+    if lexicon.is_folded_word(folded):
+        return KnownWord(word, "taxonomy")
+    return None
+
+
 async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") -> EverydayWordOut:
     """Add an everyday word; 400 naming the field if it is not usable, 409 if it exists.
+    Every problem is told at once: the word's, its targets', and a word the search already
+    has (built in, with what it stands for, or added before).
 
     `source` says where the admin added it from (the audit row's detail), e.g. the search log.
     """
-    word, targets = _checked(data)
-    if fold(word) in {fold(w) for w in everyday_words()}:
-        raise Conflict(f"”{word}” finns redan bland de inbyggda vardagsorden.", fields=["word"])
+    word, targets, problems = _problems(data)
+    there = _already_there(word, await added_words()) if word else None
+    if problems.errors:
+        if there is not None:
+            problems.errors.setdefault("word", there)
+        problems.raise_any()
+    if there is not None:
+        raise Conflict(there, fields=["word"])
     async with write_transaction(EverydayWord._meta.db):
         # Counters first: on PostgreSQL the counter row's lock makes concurrent additions
         # take turns, so the check below sees a word another worker just added.
@@ -202,6 +262,20 @@ async def add_word(user: AuthUser, data: EverydayWordIn, *, source: str = "") ->
         detail = f"{word} → {' '.join(targets)}" + (f" ({source})" if source else "")
         await record(user, "everyday_word.add", None, subject_type="everyday_word", detail=detail)
     return EverydayWordOut(word=word, targets=targets, built_in=False, created_at=row.created_at)
+
+
+def _already_there(word: str, added: Mapping[str, tuple[str, ...]]) -> str | None:
+    """Why `word` cannot be added: it is a built-in everyday word (which the search reads
+    before any added one) or added before; each says what it stands for."""
+    if built := built_in_meaning(word):
+        return (
+            f"”{word}” finns redan bland de inbyggda vardagsorden och står för "
+            f"{', '.join(built)}. Sökningen använder det redan."
+        )
+    for taught, targets in added.items():
+        if fold(taught) == fold(word):
+            return f"”{word}” är redan tillagt och står för {', '.join(targets)}."
+    return None
 
 
 async def remove_word(user: AuthUser, raw: str) -> None:

@@ -324,3 +324,59 @@ async def test_teaching_a_word_from_the_page_is_one_audited_step(client, make_us
     assert await EverydayWord.select() == []
     actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action)]
     assert actions.count("everyday_word.remove") == 1
+
+
+def _row_of(html: str, words: str) -> str:
+    """The table row of a logged search's words."""
+    start = html.index(f'<th scope="row">{words}</th>')
+    return html[start : html.index("</tr>", start)]
+
+
+async def test_a_word_the_search_already_knows_is_shown_with_its_meaning_not_offered(
+    client, make_user
+):
+    await make_user("admin", username="ada")
+    await browser_login(client, "ada")
+    for words in ("hunddagis", "lager", "b bilverkstad", "blippblopp", "hunddagis blippblopp"):
+        await log_search(words, 0)
+    page = await client.get("/drift/sokningar", headers=HTML)
+    # A built-in everyday word says what it stands for; nothing to teach.
+    hunddagis = _row_of(page.text, "hunddagis")
+    assert "”hunddagis” känner sökningen redan som vardagsord: det står för djurvårdare" in (
+        hunddagis
+    )
+    assert "Lär sökningen ett ord" not in hunddagis and 'name="word"' not in hunddagis
+    assert "ändrar inget här" in hunddagis
+    # A word of the taxonomy itself is found as it stands.
+    lager = _row_of(page.text, "lager")
+    assert "”lager” är ett ord i yrkestaxonomin" in lager and 'name="word"' not in lager
+    # A single letter is no word to teach; the everyday word beside it is known.
+    workshop = _row_of(page.text, "b bilverkstad")
+    assert "står för personbilsmekaniker" in workshop and 'name="word"' not in workshop
+    # An unknown word is offered, also beside a known one.
+    assert 'value="blippblopp"' in _row_of(page.text, "blippblopp")
+    both = _row_of(page.text, "hunddagis blippblopp")
+    assert "står för djurvårdare" in both and 'value="blippblopp"' in both
+
+
+async def test_the_teach_form_tells_every_problem_at_once(client, make_user):
+    await make_user("admin", username="ada")
+    await browser_login(client, "ada")
+    await log_search("hunddagis", 0)
+    sent = {"words": "hunddagis", "visa": "alla"}
+    # A built-in word and a target outside the taxonomy: both in one answer, each at its field.
+    wrong = await post_form(
+        client, "/drift/sokningar/lar", {**sent, "word": "hunddagis", "targets": "qwertyx"}
+    )
+    assert wrong.status_code == 400
+    shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', wrong.text))
+    assert "inbyggda vardagsorden och står för djurvårdare" in shown["word"]
+    assert "”qwertyx” används inte i yrkestaxonomin" in shown["targets"]
+    assert 'value="qwertyx"' in wrong.text  # nothing typed is lost
+    # Only the built-in word wrong: a 409 that says what the word already means.
+    built_in = await post_form(
+        client, "/drift/sokningar/lar", {**sent, "word": "Hunddagis", "targets": "djurvårdare"}
+    )
+    assert built_in.status_code == 409
+    assert "står för djurvårdare. Sökningen använder det redan." in built_in.text
+    assert await EverydayWord.select() == []
