@@ -118,6 +118,6 @@ JOB_TITLE = {
 JOB_TEXT = {
     "snapshot-kpis": "Låser förra månadens nyckeltal en gång; senare körningar samma månad "
     "ändrar ingenting.",
-    "apply-retention": "Anonymiserar deltagare som avslutades för mer än RETENTION_YEARS år "
+    "apply-retention": "Anonymiserar deltagare som avslutades för mer än {retention_years} år "
     "sedan (var och en en gång).",
 }

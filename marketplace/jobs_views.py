@@ -42,12 +42,32 @@ async def jobs_overview() -> list[JobOut]:
         JobOut(
             name=spec.name,
             title=spec.title or spec.name,
-            description=spec.description,
+            description=spec.describe(settings),
             interval_seconds=spec.interval(settings),
             last_run=run_out(latest[spec.name]) if spec.name in latest else None,
         )
         for spec in scheduler.job_specs().values()
     ]
+
+
+_UNITS = (
+    (86_400, "dygn", "dygn"),
+    (3_600, "timme", "timme"),
+    (60, "minut", "minut"),
+    (1, "sekund", "sekund"),
+)
+
+
+def every(seconds: int) -> str:
+    """How often a job runs, in Swedish words: "varje timme", "var 10:e minut"."""
+    for size, one, unit in _UNITS:
+        if seconds % size == 0 or size == 1:
+            n = seconds // size
+            if n == 1:
+                return f"varje {one}"
+            suffix = "a" if n % 10 in (1, 2) and n % 100 not in (11, 12) else "e"
+            return f"var {n}:{suffix} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover - size 1 always answers
 
 
 async def runs_page(job: str | None, limit: int, offset: int) -> JobRunPage:
@@ -97,6 +117,7 @@ async def jobs_page(
         runs=runs,
         job=job or "",
         tz=STOCKHOLM,
+        every=every,
     )
 
 

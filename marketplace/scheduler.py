@@ -28,7 +28,7 @@ import signal
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, Protocol
@@ -70,6 +70,14 @@ class JobSpec:
         """What the job does, for people: the Swedish text, else the docstring's first line."""
         return self.text or self.doc
 
+    def describe(self, settings: Settings) -> str:
+        """What the job does, for people, with the settings its text names (`{name}`) filled
+        in: "äldre än 90 dagar", never the setting's code name."""
+        if not self.text:
+            return self.doc
+        values = {f.name: getattr(settings, f.name) for f in fields(settings)}
+        return self.text.format_map(values)
+
     def interval(self, settings: Settings) -> int:
         return int(getattr(settings, self.interval_setting))
 
@@ -105,13 +113,14 @@ def job_specs() -> dict[str, JobSpec]:
             "prune-job-runs",
             prune_job_runs,
             "housekeeping_interval_seconds",
-            "Raderar uppgifter om jobbkörningar som är äldre än JOB_RUN_KEEP_DAYS dagar.",
+            "Raderar uppgifter om jobbkörningar som är äldre än {job_run_keep_days} dagar.",
             "Rensa gamla jobbkörningar",
         ),
     }
     # Each package's `jobs.py`: `JOBS = {name: (function, interval setting)}`, and, for the
     # admins' page, `JOB_TITLE = {name: its name for people}` and `JOB_TEXT = {name: what
-    # the job does}`, in Swedish.
+    # the job does}`, in Swedish; a setting the text names is written `{setting_name}` and
+    # shown as its value (`JobSpec.describe`).
     for module in packages.job_modules():
         texts = getattr(module, "JOB_TEXT", {})
         titles = getattr(module, "JOB_TITLE", {})

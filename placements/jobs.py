@@ -695,15 +695,16 @@ JOB_TEXT = {
     "activate-placements": "Startar överenskomna placeringar som alla har skrivit under, när "
     "startdagen har kommit.",
     "remind-proposals": "Påminner värden om ett förslag som inte har besvarats på "
-    "PROPOSAL_REMINDER_DAYS dagar.",
+    "{proposal_reminder_days} dagar.",
     "remind-signatures": "Påminner parterna om en överenskommelse som inte har skrivits under på "
-    "SIGNATURE_REMINDER_DAYS dagar.",
+    "{signature_reminder_days} dagar.",
     "follow-ups": "Skapar uppföljningarna 90 och 180 dagar efter varje avslut och påminner "
     "samordnaren när de ska göras.",
     "remind-assessments": "Påminner handledaren om en avslutad placering som ännu saknar "
     "bedömning.",
-    "flag-lock-in": "Flaggar deltagare som riskerar inlåsning (LOCK_IN_MONTHS, "
-    "LOCK_IN_PLACEMENTS) och löser flaggor som inte längre gäller.",
+    "flag-lock-in": "Flaggar deltagare som riskerar inlåsning (en pågående placering längre än "
+    "{lock_in_months} månader, eller {lock_in_placements} placeringar i rad utan steg till "
+    "arbete eller studier) och löser flaggor som inte längre gäller.",
     "remind-attendance": "Påminner värden om en pågående placering vars närvaro för förra "
     "veckan inte är rapporterad.",
 }

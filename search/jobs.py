@@ -26,5 +26,5 @@ JOB_TITLE = {"prune-search-log": "Rensa sökloggen"}
 # What each job does, in Swedish, for the admins' jobs page.
 JOB_TEXT = {
     "prune-search-log": "Tar bort loggade sökningar, och vad de ledde till, som är äldre än "
-    "SEARCH_LOG_DAYS dagar.",
+    "{search_log_days} dagar.",
 }

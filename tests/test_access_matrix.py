@@ -336,6 +336,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/intag/{intake_id}/avsluta"): STAFF,
     # The municipality's e-service sends applications with a staff account's API token.
     ("POST", "/api/v1/applications/import"): STAFF,
+    ("GET", "/drift"): ADMIN,
     ("GET", "/drift/jobb"): ADMIN,
     ("GET", "/drift/utkorg"): ADMIN,
     # --- user management (admins) and the link to choose a password (its holder, anyone)

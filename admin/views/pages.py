@@ -1,4 +1,5 @@
-"""The back office's own pages: reports with charts, audit review, register extracts."""
+"""The back office's own pages: its start page (`/drift`), reports with charts, audit review,
+register extracts."""
 
 from __future__ import annotations
 
@@ -34,6 +35,61 @@ from marketplace.kernel.notices import done
 from marketplace.kernel.paging import Offset
 from marketplace.kernel.tables import User
 from marketplace.kernel.views import page
+
+# The back office's sections, as its start page lists them (the same as its menu,
+# `_drift_nav.html`): address, name, what is done there.
+DRIFT_SECTIONS = (
+    (
+        "/drift/anvandare",
+        "Användare",
+        "Skapa konton för personal och partnerkontakter, ändra roller, stäng av och aktivera "
+        "konton, skicka en länk för att välja nytt lösenord.",
+    ),
+    (
+        "/drift/samverkan",
+        "Samverkan",
+        "Myndigheter och lokala överenskommelser: de ger partnerkontakter tillgång till "
+        "deltagare som har samtyckt.",
+    ),
+    (
+        "/drift/jobb",
+        "Schemalagda jobb",
+        "Det som tjänsten gör av sig själv, som att skicka mejl, påminna och rensa, och hur "
+        "det gick senast.",
+    ),
+    (
+        "/drift/vardagsord",
+        "Vardagsord i sökningen",
+        "Ord som samordnare söker med, som ”dagis”, och vilka yrkesord de står för.",
+    ),
+    (
+        "/drift/sokningar",
+        "Sökningar utan träff",
+        "Sökningar som inte hittade något eller ledde ingenstans; lär sökningen ett nytt ord "
+        "direkt från listan.",
+    ),
+    (
+        "/drift/sokningar/lyft",
+        "Inlärda lyft",
+        "Sökord som ofta leder till förslag inom ett yrkesområde, och om lyften är på.",
+    ),
+    (
+        "/drift/utkorg",
+        "Utkorg",
+        "Mejl och sms som tjänsten har skickat eller ska skicka, och de som inte gick fram.",
+    ),
+    (
+        "/loggkontroll",
+        "Loggkontroll",
+        "Vem som har läst eller ändrat vad, och vems uppgifter som har lästs.",
+    ),
+)
+
+
+@get("/drift", guards=[admin_only], include_in_schema=False, name="drift-home")
+async def drift_page(request: Request[AuthUser, Any, Any]) -> Template:
+    """The back office's start page: each of its sections, with what is done there."""
+    return page("admin/drift.html", request, sections=DRIFT_SECTIONS)
 
 
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")
@@ -178,4 +234,4 @@ async def anonymise_submit(
     return Redirect(done(f"/registerutdrag/{candidate_id}", "anonymiserad"), status_code=303)
 
 
-ROUTES = [reports_page, audit_page, register_page, anonymise_submit]
+ROUTES = [drift_page, reports_page, audit_page, register_page, anonymise_submit]

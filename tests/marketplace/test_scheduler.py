@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import gc
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -15,6 +16,7 @@ import pytest
 
 from marketplace import scheduler as scheduler_module
 from marketplace.app import collect_hooks
+from marketplace.jobs_views import every
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import JobRun
 from marketplace.scheduler import Scheduler, job_specs, run_job, scheduler_hook
@@ -202,8 +204,29 @@ async def test_admin_sees_job_runs_others_do_not(client, make_user, make_client)
     assert jobs["deliver-outbox"]["last_run"] is None
     page = await client.get("/drift/jobb", headers={"accept": "text/html"})
     assert page.status_code == 200
-    assert "Schemalagda jobb" in page.text and "expire-slots" in page.text and "w9" in page.text
+    assert "Schemalagda jobb" in page.text and "w9" in page.text
     assert "Stäng platser som gått ut" in page.text  # its name for people
+    # Said in words: no command, no setting's code name, how often in Swedish.
+    shown = re.sub(r"<[^>]+>", " ", page.text.split('id="main"', 1)[1])
+    for code in ("Kommando", "deliver-outbox", "expire-slots", "_DAYS", "_YEARS", "LOCK_IN"):
+        assert code not in shown, code
+    assert "äldre än 90 dagar" in shown  # JOB_RUN_KEEP_DAYS's value
+    assert "Var 30:e sekund" in shown and "Varje timme" in shown
+
+
+def test_how_often_a_job_runs_in_words():
+    assert [every(n) for n in (1, 30, 60, 600, 3600, 7200, 86400, 90, 21 * 60, 12 * 3600)] == [
+        "varje sekund",
+        "var 30:e sekund",
+        "varje minut",
+        "var 10:e minut",
+        "varje timme",
+        "var 2:a timme",
+        "varje dygn",
+        "var 90:e sekund",
+        "var 21:a minut",
+        "var 12:e timme",
+    ]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -231,11 +254,14 @@ async def test_cli_runs_a_job_now_and_lists_the_runs():
 
 
 def test_every_job_has_a_swedish_name_and_text():
-    """The jobs page names each job in Swedish and says what it does in Swedish; the code
-    name is shown only as the CLI command."""
+    """The jobs page names each job in Swedish and says what it does in Swedish, the
+    settings it names by their values; the code name is only for the CLI."""
+    settings = get_settings()
     for name, spec in job_specs().items():
         assert spec.title and spec.title != name, name
         assert spec.text, f"{name} has no Swedish text (its docstring would show)"
+        said = spec.describe(settings)
+        assert not re.search(r"[A-Z]{2,}_[A-Z_]+|[{}]", said), said
 
 
 async def test_a_worker_told_to_stop_takes_no_lead_and_starts_no_run():
