@@ -1,5 +1,6 @@
 """The outbox page (`/drift/utkorg`): every mail the service has queued, newest first, for
-admins. In development, where no mail server may be running, it is where sent mail is seen.
+admins, searched by recipient or subject and filtered by status. In development, where no
+mail server may be running, it is where sent mail is seen.
 
 Reading one mail that concerns a participant (the outbox row names them in `candidate`)
 writes an audit row, as every other read of a participant's data does.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
@@ -22,8 +24,11 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import NotFound
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
+from placements.services import people_search
 
 PER_PAGE = 50
+# A search longer than any address and subject together finds nothing more.
+MAX_QUERY = 500
 MESSAGE_NOT_FOUND = "Meddelandet finns inte i utkorgen."
 STATUS_TEXT = {
     "pending": "Väntar på att skickas",
@@ -70,21 +75,49 @@ def _local(moment: dt.datetime | None) -> str:
 @get("/drift/utkorg", guards=[admin_only], include_in_schema=False, name="outbox-page")
 async def outbox_page(
     request: Request[AuthUser, Any, Any],
+    sok: Annotated[str, QueryParameter(max_length=MAX_QUERY)] = "",
+    status: Annotated[str, QueryParameter(max_length=20)] = "",
     sida: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
 ) -> Template:
     """Every queued mail, newest first, a page at a time: recipient, subject, status, times
-    and the reason of a failure. The body is shown when a mail is opened."""
-    total = int(await OutboxMessage.count())
+    and the reason of a failure; those whose recipient or subject hold every word searched
+    for (å, ä and ö optional, as the name search), and of one status if chosen (an unknown
+    status is no filter). The body is shown when a mail is opened."""
+    words = people_search.query_words(sok)
+    chosen = status if status in STATUS_TEXT else ""
+    where: list[Any] = []
+    if words:
+        where.append(
+            people_search.text_matches([OutboxMessage.recipient, OutboxMessage.subject], words)
+        )
+    if chosen:
+        where.append(OutboxMessage.status == chosen)
+    count, query = OutboxMessage.count(), OutboxMessage.select(*_LIST_COLUMNS)
+    if where:
+        count, query = count.where(*where), query.where(*where)
+    total = int(await count)
+    all_mail = total if not where else int(await OutboxMessage.count())
     pages = max(1, -(-total // PER_PAGE))
     page_no = min(sida, pages)
     rows = (
-        await OutboxMessage.select(*_LIST_COLUMNS)
-        .order_by(OutboxMessage.created_at, ascending=False)
+        await query.order_by(OutboxMessage.created_at, ascending=False)
         .order_by(OutboxMessage.id, ascending=False)
         .limit(PER_PAGE)
         .offset((page_no - 1) * PER_PAGE)
     )
-    return _page("admin/outbox.html", request, rows=rows, total=total, page_no=page_no, pages=pages)
+    return _page(
+        "admin/outbox.html",
+        request,
+        rows=rows,
+        total=total,
+        all_mail=all_mail,
+        page_no=page_no,
+        pages=pages,
+        filters={"sok": sok.strip(), "status": chosen},
+        filtered=bool(where),
+        query=urlencode({"sok": sok.strip(), "status": chosen}),
+        status_choices=[("", "Alla"), *STATUS_TEXT.items()],
+    )
 
 
 @get(

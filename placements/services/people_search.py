@@ -107,7 +107,14 @@ def _folded_sql(columns: list[Any]) -> str:
 
 def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
     """Every word is part of the folded "first last" name (a LIKE per word, escaped)."""
-    folded = _folded_sql([first_name, last_name])
+    return text_matches([first_name, last_name], words)
+
+
+def text_matches(columns: list[Any], words: list[str]) -> WhereRaw:
+    """Every word (folded, `query_words`) is part of the folded text of the columns, joined
+    by spaces: the name search's rule for other texts too (the outbox's recipient and
+    subject). A LIKE per word, escaped."""
+    folded = _folded_sql(columns)
     clause = " AND ".join(f"{folded} LIKE {{}} ESCAPE '{LIKE_ESCAPE}'" for _ in words)
     return WhereRaw(f"({clause})", *(f"%{like_escape(w)}%" for w in words))
 

@@ -154,3 +154,62 @@ def test_sign_in_and_attendance_link_secrets_are_hidden_too():
     assert "Ab-9_x" not in hidden and "eyJiIjoxfQ" not in hidden
     assert hidden.count("[dold länk]") == 2
     assert "https://x.se/mina-sidor/plan" in hidden
+
+
+async def test_the_outbox_is_searched_by_recipient_or_subject_and_filtered_by_status(
+    client, make_user
+):
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    base = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
+    for n in range(60):
+        await make_outbox_message(
+            f"samordnare{n}@kommun.example.se",
+            f"Ny bokning {n:02d}",
+            created_at=base + dt.timedelta(minutes=n),
+        )
+    await make_outbox_message(
+        "åsa.öberg@vard.example.se", "Påminnelse: förslag väntar på svar", created_at=base
+    )
+    await make_outbox_message(
+        "kim@vard.example.se", "Rabatt 100% på kaffe", status="failed", created_at=base
+    )
+    await login(client, admin.username)
+
+    async def shown(**query: str) -> list[str]:
+        page = await client.get("/drift/utkorg", params=query, headers=HTML)
+        assert page.status_code == 200, page.text[:300]
+        return await _rows_on(page.text)
+
+    # By a part of the address, or by words of the subject, å ä ö optional, any order.
+    assert await shown(sok="oberg@vard") == ["Påminnelse: förslag väntar på svar"]
+    assert await shown(sok="svar paminnelse") == ["Påminnelse: förslag väntar på svar"]
+    assert await shown(sok="Kim") == ["Rabatt 100% på kaffe"]
+    assert await shown(sok="100%") == ["Rabatt 100% på kaffe"]  # % is itself, no wildcard
+    assert await shown(sok="0%") == ["Rabatt 100% på kaffe"]
+    # By status, alone or with words; an unknown status (an edited address) is no filter.
+    assert await shown(status="failed") == ["Rabatt 100% på kaffe"]
+    assert await shown(status="failed", sok="bokning") == []
+    assert len(await shown(status="okänd")) == 50
+    # Paged with the search kept: the pager's links carry it.
+    page = await client.get("/drift/utkorg", params={"sok": "bokning"}, headers=HTML)
+    assert "60 av 62 meddelanden matchar" in page.text and "Sida 1 av 2" in page.text
+    assert 'href="/drift/utkorg?sok=bokning&amp;status=&amp;sida=2"' in page.text
+    assert 'value="bokning"' in page.text
+    second = await shown(sok="bokning", sida="2")
+    assert second == [f"Ny bokning {n:02d}" for n in range(9, -1, -1)]
+    nothing = await client.get("/drift/utkorg", params={"sok": "finnsinte"}, headers=HTML)
+    assert "Inga meddelanden matchar sökningen." in nothing.text
+
+
+async def test_each_mail_is_a_row_headed_by_its_subject_that_stacks_on_a_phone(client, make_user):
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    await make_outbox_message("anna@vard.example.se", "Första brevet")
+    await login(client, admin.username)
+    page = await client.get("/drift/utkorg", headers=HTML)
+    # The subject, the link that opens the mail, heads its row (first, also when the row
+    # stacks on a narrow screen); every other cell is named by its column.
+    assert '<table class="stacked">' in page.text
+    row = page.text[page.text.index('<tr class="outbox-row"') :]
+    row = row[: row.index("</tr>")]
+    assert re.search(r'^<tr[^>]*>\s*<th scope="row"><a href="/drift/utkorg/\d+">Första brevet', row)
+    assert row.count("<td data-label=") == 6

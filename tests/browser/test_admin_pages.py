@@ -12,7 +12,9 @@ def test_an_admin_adds_tries_and_removes_an_everyday_word(visit: Visit) -> None:
     visit.login("admin")
     page = visit.goto("/")
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Drift").click()
-    page.get_by_role("link", name="Vardagsord i sökningen").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Drift"  # the start page
+    visit.check("drift")
+    page.get_by_role("heading", name="Vardagsord i sökningen").get_by_role("link").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Vardagsord i sökningen"
     visit.check("vardagsord")
 
@@ -83,3 +85,33 @@ def test_an_admin_teaches_a_word_from_a_search_that_found_nothing(visit: Visit) 
     visit.check("inlarda-lyft-av")
     page.get_by_role("button", name="Slå på lyften").click()
     assert "Lyften är påslagna." in page.locator("p.ok[role=status]").inner_text()
+
+
+def test_an_admin_finds_a_mail_in_the_outbox_on_a_phone(new_visit) -> None:
+    """At 375 px each mail's subject, the link that opens it, is in view at the head of its
+    row (the table stacked, nothing to scroll sideways for); the search narrows the list."""
+    visit: Visit = new_visit(viewport={"width": 375, "height": 800})
+    visit.login("admin")
+    page = visit.goto("/drift")
+    page.get_by_role("heading", name="Utkorg").get_by_role("link").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", level=1).inner_text() == "Utkorg"
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    first = page.locator("tr.outbox-row th[scope=row] a").first
+    box = first.bounding_box()
+    assert first.is_visible() and box is not None and box["x"] >= 0 and box["x"] + 40 <= width
+    visit.check("utkorg-375")
+
+    subject = first.inner_text().strip()
+    page.get_by_label("Mottagare eller ämne").fill(subject)
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_load_state("load")
+    assert "meddelanden matchar" in page.locator("main").inner_text()
+    shown = page.locator("tr.outbox-row th[scope=row] a").all_inner_texts()
+    assert shown and all(subject in s for s in shown)
+    visit.check("utkorg-sok-375")
+    page.locator("tr.outbox-row th[scope=row] a").first.click()
+    page.wait_for_load_state("load")
+    assert subject in page.locator("main").inner_text()
+    visit.check()
