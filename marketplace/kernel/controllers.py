@@ -9,11 +9,10 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
-from marketplace.kernel import accounts, auth, outage
+from marketplace.kernel import accounts, api_keys, auth, outage
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, admin_only, public, requires, signed_in
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Forbidden, NotFound
 from marketplace.kernel.schemas import (
     Health,
     LoginRequest,
@@ -29,7 +28,7 @@ from marketplace.kernel.schemas import (
     UserOut,
 )
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.tables import ApiToken, User
+from marketplace.kernel.tables import User
 
 
 def session_cookie(raw: str, *, expire: bool = False, key: str = auth.SESSION_COOKIE) -> Cookie:
@@ -224,30 +223,8 @@ class TokenController(Controller):
     @get("/", operation_id="listTokens")
     async def list_tokens(self, request: Request[AuthUser, Any, Any]) -> list[TokenOut]:
         """The caller's own API tokens (never the secret)."""
-        rows = (
-            await ApiToken.select(
-                ApiToken.id,
-                ApiToken.name,
-                ApiToken.prefix,
-                ApiToken.created_at,
-                ApiToken.last_used_at,
-                ApiToken.revoked_at,
-                ApiToken.expires_at,
-            )
-            .where(ApiToken.user == request.user.id)
-            .order_by(ApiToken.id)
-        )
-        now = auth.utcnow()
-        out = []
-        for r in rows:
-            expires = auth.token_expiry(r["created_at"], r["expires_at"])
-            out.append(
-                TokenOut(
-                    **(r | {"expires_at": expires}),
-                    active=r["revoked_at"] is None and expires > now,
-                )
-            )
-        return out
+        _, keys = await api_keys.list_keys(request.user.id)
+        return keys
 
     @post("/", operation_id="createToken", status_code=HTTP_201_CREATED)
     async def create_token(
@@ -255,18 +232,10 @@ class TokenController(Controller):
     ) -> TokenCreated:
         """Create a token for the caller, working for `days` days (default 90, at most 365).
         The secret is shown in this answer only. Only a signed-in session may (403 with a
-        token): a token that could make tokens would outlive its own expiry and revocation."""
-        if request.user.via != "session":
-            raise Forbidden(
-                "En API-nyckel kan inte skapa nya nycklar. Logga in i tjänsten och skapa "
-                "nyckeln där."
-            )
-        async with write_transaction(User._meta.db):
-            token_id, raw = await auth.create_token(request.user.username, data.name, data.days)
-            await record(request.user, "token.create", token_id, subject_type="token")
-        row = await ApiToken.select(ApiToken.expires_at).where(ApiToken.id == token_id).first()
-        assert row is not None
-        return TokenCreated(id=token_id, name=data.name, token=raw, expires_at=row["expires_at"])
+        token, which is told to sign in and make the key under Mitt konto, `/konto`): a token
+        that could make tokens would outlive its own expiry and revocation."""
+        key = await api_keys.create_key(request.user, data.name, data.days)
+        return TokenCreated(id=key.id, name=data.name, token=key.raw, expires_at=key.expires_at)
 
     @delete("/{token_id:int}", operation_id="revokeToken", status_code=HTTP_200_OK)
     async def revoke_token(
@@ -274,10 +243,7 @@ class TokenController(Controller):
     ) -> dict[str, str]:
         """Revoke one of the caller's tokens (admins may revoke anyone's)."""
         owner = None if request.user.role == "admin" else request.user.id
-        async with write_transaction(User._meta.db):
-            if not await auth.revoke_token(token_id, owner):
-                raise NotFound("Ingen aktiv API-nyckel med det id:t.")
-            await record(request.user, "token.revoke", token_id, subject_type="token")
+        await api_keys.revoke_key(request.user, token_id, owner)
         return {"status": "återkallad"}
 
 

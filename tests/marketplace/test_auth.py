@@ -142,6 +142,7 @@ async def test_api_token_lifecycle(client, make_user):
     spawned = await client.post("/api/v1/tokens", json={"name": "ny"}, headers=bearer)
     assert spawned.status_code == 403
     assert "API-nyckel kan inte skapa" in spawned.json()["detail"]
+    assert "Mitt konto, /konto" in spawned.json()["detail"]  # where a key is made instead
     revoke = await client.delete(f"/api/v1/tokens/{created['id']}", headers=bearer)
     assert revoke.status_code == 200
     assert (await client.get("/api/v1/me", headers=bearer)).status_code == 401
