@@ -50,9 +50,9 @@ def _module(package: str, name: str) -> ModuleType | None:
 def routes() -> list[Any]:
     """Every package's routes, the kernel's first (the root's own, such as the jobs page, the
     app factory adds)."""
-    from marketplace.kernel import controllers, views
+    from marketplace.kernel import account_views, controllers, views
 
-    found: list[Any] = [*controllers.ROUTES, *views.ROUTES]
+    found: list[Any] = [*controllers.ROUTES, *views.ROUTES, *account_views.ROUTES]
     for package in PACKAGES:
         module = _module(package, "routes")
         if module is not None:

@@ -351,6 +351,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/drift/anvandare/{user_id}/losenordslank"): ADMIN,
     ("GET", "/konto/nytt-losenord/{token}"): ALL,
     ("POST", "/konto/nytt-losenord/{token}"): ALL,
+    # --- Mitt konto, every user's own: API keys for the roles with an API (made in a session
+    # only, `SESSION_ROUTES`), revoked by their owner only (host A's spare key: an admin
+    # revokes another user's key on that user's page, not here); two-step sign-in for the
+    # roles that may enrol, as at /api/v1/me/totp.
+    ("GET", "/konto"): SIGNED_IN,
+    ("POST", "/konto/api-nycklar"): SIGNED_IN - PARTNERS,
+    ("POST", "/konto/api-nycklar/{token_id}/aterkalla"): HOST_A,
+    ("POST", "/konto/tvasteg"): frozenset({"coord", "coord2", "admin"}) | PARTNERS,
+    ("POST", "/konto/tvasteg/bekrafta"): frozenset({"coord", "coord2", "admin"}) | PARTNERS,
     ("GET", "/drift/utkorg/{message_id}"): ADMIN,
     ("GET", "/drift/vardagsord"): ADMIN,
     ("POST", "/drift/vardagsord"): ADMIN,
@@ -926,6 +935,9 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
 
 
 FORMS: dict[str, dict[str, str]] = {
+    "/konto/api-nycklar": {"key_name": "Integration", "key_days": "30"},
+    "/konto/api-nycklar/{token_id}/aterkalla": {"confirm": "1"},
+    "/konto/tvasteg/bekrafta": {"code": "123456"},
     "/ansok": {
         "first_name": "Amina",
         "last_name": "Sökande",
@@ -1040,7 +1052,7 @@ FORMS: dict[str, dict[str, str]] = {
 
 
 # Routes a token may not call (a token makes no tokens): the caller signs in instead.
-SESSION_ROUTES = {("POST", "/api/v1/tokens")}
+SESSION_ROUTES = {("POST", "/api/v1/tokens"), ("POST", "/konto/api-nycklar")}
 
 
 @dataclass

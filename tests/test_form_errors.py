@@ -131,6 +131,9 @@ WRONG: dict[str, tuple[dict[str, str], set[str]]] = {
         {"username": "", "first_name": "", "email": "x", "role": "kung"},
         {"username", "first_name", "email", "role"},
     ),
+    # Mitt konto: a new API key, and the code that turns two-step sign-in on.
+    "/konto/api-nycklar": ({"key_name": "", "key_days": "tusen"}, {"key_name", "key_days"}),
+    "/konto/tvasteg/bekrafta": ({"code": "12"}, {"code"}),
 }
 
 # Beyond the every-page detector (tests/browser/test_every_page_375.py): validators' words.

@@ -18,10 +18,11 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.kernel import notices
+from marketplace.kernel import auth, notices
 from marketplace.kernel.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
@@ -33,6 +34,7 @@ from tests.test_access_matrix import (
     EXPECTED,
     FORMS,
     PARTICIPANTS,
+    SESSION_ROUTES,
     People,
     World,
     all_routes,
@@ -43,6 +45,8 @@ from tests.test_access_matrix import (
 )
 
 HTML = {"accept": "text/html"}
+# The authenticator secret of an enrolment the forms of two-step sign-in act on.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Who posts a form: the first of these the access matrix allows.
 CALLERS = ("host_a", "coord", "admin", "analyst", "anon", "part_a")
 # Forms that redirect without a notice, each with the reason.
@@ -62,6 +66,9 @@ OWN_PAGE = {
     "/forslag/{booking_id}/svar/{token}/acceptera": "är accepterat",
     "/forslag/{booking_id}/svar/{token}/avboj": "Ni har avböjt förslaget",
     "/konto/nytt-losenord/{token}": "Lösenordet är sparat",
+    # A new key's secret and a new authenticator's key are shown once, on the answer itself.
+    "/konto/api-nycklar": "Den visas bara nu",
+    "/konto/tvasteg": "otpauth://",
     # Not an action: the occupations suggested for the form's text, to pick from (htmx).
     "/vard/yrkesforslag": 'name="occupation_id"',
 }
@@ -148,6 +155,11 @@ async def _prepare(path: str, p: People, w: World) -> None:
         await Slot.update({Slot.status: "paused"}).where(Slot.id == w.ids["slot_id"])
     if path == "/vard/platser/{slot_id}/oppna":
         await Slot.update({Slot.status: "closed"}).where(Slot.id == w.ids["slot_id"])
+    if path in ("/konto/tvasteg", "/konto/tvasteg/bekrafta"):
+        # The caller's enrolment begun (with a secret the test knows), the factor still off.
+        await User.update(
+            {User.totp_enabled: False, User.totp_secret: TOTP_SECRET, User.totp_last_step: 0}
+        ).where(User.id == p.users[_caller("POST", path)].id)
     if path == "/drift/anvandare/{user_id}/tvasteg":
         await User.update({User.totp_enabled: True, User.totp_secret: "JBSWY3DPEHPK3PXP"}).where(
             User.id == w.ids["user_id"]
@@ -201,6 +213,8 @@ async def _post(
             "password": "ett-annat-långt-lösenord-77",
             "password2": "ett-annat-långt-lösenord-77",
         }
+    if path == "/konto/tvasteg/bekrafta":
+        form["code"] = pyotp.TOTP(TOTP_SECRET).now()  # the app's code of `_prepare`'s secret
     url = url_for("POST", path, p, w)
     return await client.post(url, data=form, headers=headers, follow_redirects=False), headers
 
@@ -214,9 +228,13 @@ async def sign_in_as(
     p: People,
     w: World,
 ) -> None:
-    """A user's token in the headers, or a participant's session in the cookies."""
+    """A user's token in the headers (a signed-in session for a form no token may post, as
+    making a key), or a participant's session in the cookies."""
     if who in PARTICIPANTS:
         client.cookies.set(SESSION_COOKIE, await participant_session(who, method, path, w))
+    elif who != "anon" and (method, path) in SESSION_ROUTES:
+        raw, _ = await auth.start_session(p.users[who].id)
+        client.cookies.set(auth.SESSION_COOKIE, raw)
     elif who != "anon":
         headers["authorization"] = f"Bearer {p.tokens[who]}"
 

@@ -488,9 +488,30 @@ async def start_totp_enrolment(user_id: int, code: str = "") -> str:
     await User.update({User.totp_secret: secret, User.totp_enabled: False}).where(
         User.id == user_id
     )
-    row = await User.select(User.username).where(User.id == user_id).first()
-    assert row is not None
-    return pyotp.TOTP(secret).provisioning_uri(name=row["username"], issuer_name="Praktikplatser")
+    uri = await pending_totp_uri(user_id)
+    assert uri is not None
+    return uri
+
+
+async def pending_totp_uri(user_id: int) -> str | None:
+    """The provisioning URI of the secret an enrolment started and the user has not yet
+    confirmed (`start_totp_enrolment`); None when there is none, or the factor is on."""
+    row = (
+        await User.select(User.username, User.totp_secret, User.totp_enabled)
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or row["totp_enabled"] or not row["totp_secret"]:
+        return None
+    return pyotp.TOTP(row["totp_secret"]).provisioning_uri(
+        name=row["username"], issuer_name="Praktikplatser"
+    )
+
+
+async def totp_is_on(user_id: int) -> bool:
+    """Whether the user's sign-in asks for a code from their authenticator app."""
+    row = await User.select(User.totp_enabled).where(User.id == user_id).first()
+    return bool(row and row["totp_enabled"])
 
 
 async def require_current_totp(user_id: int, code: str) -> None:
@@ -790,7 +811,8 @@ def public(_: ASGIConnection[Any, Any, Any, Any], __: BaseRouteHandler) -> None:
 signed_in = requires(*ROLES)
 # API tokens are for integrations of the roles that have an API; a partner contact has
 # pages only (their own list and summaries), so no token can widen what they reach.
-api_roles = requires(*(r for r in ROLES if r != "partner"))
+API_ROLES = tuple(r for r in ROLES if r != "partner")
+api_roles = requires(*API_ROLES)
 staff = requires("admin", "coordinator")
 admin_only = requires("admin")
 

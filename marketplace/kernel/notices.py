@@ -46,6 +46,13 @@ NOTICES: dict[str, Notice] = {
     # Signing in and out (marketplace)
     "inloggad": Notice("Du är inloggad."),
     "utloggad": Notice("Du är utloggad."),
+    # The user's own account (Mitt konto) and an admin's view of a user's keys (kernel, admin)
+    "api-nyckel-aterkallad": Notice(
+        "API-nyckeln är återkallad. Den fungerar inte längre och kan inte tas tillbaka."
+    ),
+    "tvasteg-pa": Notice(
+        "Tvåstegsinloggningen är på. Nästa gång du loggar in anger du också koden från appen."
+    ),
     # The host's organisation, contacts and the coordinator's decisions (employers)
     "uppgifter-sparade": Notice("Ändringen är sparad."),
     "mal-sparat": Notice("Målet för antal platser är sparat."),

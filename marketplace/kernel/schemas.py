@@ -10,6 +10,10 @@ import msgspec
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 Role = Literal["admin", "coordinator", "host", "analyst", "partner"]
+# An API key's name and how many days it works (auth.TOKEN_MAX_DAYS): the API's and the
+# account page's rule alike.
+KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+KeyDays = Annotated[int, msgspec.Meta(ge=1, le=365)]
 
 
 class Health(msgspec.Struct):
@@ -73,8 +77,8 @@ class UserOut(msgspec.Struct):
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 90  # how long the token works
+    name: KeyName
+    days: KeyDays = 90  # how long the token works
 
 
 class TokenCreated(msgspec.Struct):

@@ -1,0 +1,274 @@
+"""Mitt konto (`/konto`): a signed-in user makes, sees and revokes their own API keys, and turns
+on two-step sign-in, in the Swedish UI, with the rules of the JSON API (the same kernel
+functions): a key's secret is shown once, a key makes no keys, revoking asks first, every
+change is audited, and nobody reaches another user's keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pyotp
+
+from marketplace.kernel import auth
+from marketplace.kernel.tables import ApiToken, AuditEntry, User
+from tests.conftest import DEMO_PASSWORD, login
+
+HTML = {"accept": "text/html"}
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+async def _signed_in(client, make_user, role: str = "coordinator", username: str = "sara"):
+    user = await make_user(role, username=username, first_name="Sara", last_name="Sund")
+    await login(client, username)
+    client.headers.pop("x-csrftoken", None)  # the pages' forms carry their own CSRF field
+    return user
+
+
+async def _post(client, action: str, data: dict[str, str], headers: dict[str, str] | None = None):
+    page = await client.get("/konto", headers={**HTML, **(headers or {})})
+    assert page.status_code == 200, page.text[:500]
+    return await client.post(
+        action,
+        data={**data, "_csrf_token": csrf(page.text)},
+        headers={**HTML, **(headers or {})},
+        follow_redirects=False,
+    )
+
+
+def _secret(page: str) -> str:
+    found = re.search(r'id="secret"[^>]*value="(mpt_[^"]+)"', page)
+    assert found, page[:2000]
+    return html.unescape(found.group(1))
+
+
+async def _audits(action: str) -> list[int]:
+    rows = await AuditEntry.select(AuditEntry.subject_id).where(AuditEntry.action == action)
+    return [int(r["subject_id"]) for r in rows]
+
+
+async def test_the_menu_leads_to_the_account_page(client, make_user):
+    await _signed_in(client, make_user)
+    start = await client.get("/arbetsbord", headers=HTML)
+    assert 'href="/konto"' in start.text and "Mitt konto" in start.text
+    page = await client.get("/konto", headers=HTML)
+    assert page.status_code == 200
+    assert "<h1>Mitt konto</h1>" in page.text
+    assert "API-nycklar" in page.text and "Du har inga API-nycklar." in page.text
+    assert "Tvåstegsinloggningen är av." in page.text
+    assert 'aria-current="page">Mitt konto' in page.text
+
+
+async def test_a_new_key_is_shown_once_and_works_as_a_bearer_token(client, make_client, make_user):
+    await _signed_in(client, make_user)
+    made = await _post(
+        client, "/konto/api-nycklar", {"key_name": "Ekonomisystemet", "key_days": "30"}
+    )
+    assert made.status_code == 200, made.text[:1000]
+    assert made.headers["cache-control"] == "no-store"
+    assert "Den visas bara nu" in made.text
+    secret = _secret(made.text)
+    # The key works as a Bearer token, for another client without the session.
+    integration = await make_client()
+    me = await integration.get("/api/v1/me", headers={"authorization": f"Bearer {secret}"})
+    assert me.status_code == 200 and me.json() == {**me.json(), "username": "sara", "auth": "token"}
+    # Listed by its name and start, never the secret again.
+    listed = await client.get("/konto", headers=HTML)
+    assert "Ekonomisystemet" in listed.text and secret[:12] in listed.text
+    assert secret not in listed.text
+    row = await ApiToken.select().where(ApiToken.name == "Ekonomisystemet").first()
+    assert row is not None
+    works = row["expires_at"] - row["created_at"]
+    assert dt.timedelta(days=30) - works < dt.timedelta(minutes=1)
+    assert await _audits("token.create") == [row["id"]]
+
+
+async def test_every_mistake_in_the_key_form_is_shown_at_once_and_nothing_is_made(
+    client, make_user
+):
+    await _signed_in(client, make_user)
+    wrong = await _post(client, "/konto/api-nycklar", {"key_name": "", "key_days": "tusen"})
+    assert wrong.status_code == 400
+    for field in ("key_name", "key_days"):
+        assert f'id="f-{field}-error"' in wrong.text
+    assert "Namn på nyckeln måste fyllas i." in wrong.text
+    assert 'value="tusen"' in wrong.text  # what was typed is kept
+    too_long = await _post(client, "/konto/api-nycklar", {"key_name": "CRM", "key_days": "366"})
+    assert too_long.status_code == 400
+    assert "Antal dagar får vara högst 365." in too_long.text
+    assert 'value="CRM"' in too_long.text and 'value="366"' in too_long.text
+    assert await ApiToken.count() == 0
+    assert await _audits("token.create") == []
+
+
+async def test_a_key_makes_no_key_on_the_page_either(client, make_client, make_user):
+    await make_user("analyst", username="ana")
+    _, raw = await auth.create_token("ana", "Rapportverktyget")
+    integration = await make_client()
+    bearer = {"authorization": f"Bearer {raw}"}
+    refused = await _post(integration, "/konto/api-nycklar", {"key_name": "Ny"}, bearer)
+    assert refused.status_code == 403
+    assert "Logga in och skapa nyckeln under Mitt konto" in html.unescape(refused.text)
+    assert await ApiToken.count() == 1
+
+
+async def test_revoking_asks_first_and_then_the_key_stops_working(client, make_client, make_user):
+    await _signed_in(client, make_user)
+    made = await _post(client, "/konto/api-nycklar", {"key_name": "E-tjänsten", "key_days": "90"})
+    secret = _secret(made.text)
+    row = await ApiToken.select(ApiToken.id).first()
+    assert row is not None
+    key_id = row["id"]
+    action = f"/konto/api-nycklar/{key_id}/aterkalla"
+    unticked = await _post(client, action, {})
+    assert unticked.status_code == 400
+    # The message stands next to this key's box, and in the summary linking to it.
+    assert f'id="f-confirm-{key_id}-error"' in unticked.text
+    assert f'href="#f-confirm-{key_id}"' in unticked.text
+    assert "Kryssa i rutan" in unticked.text
+    integration = await make_client()
+    bearer = {"authorization": f"Bearer {secret}"}
+    assert (await integration.get("/api/v1/me", headers=bearer)).status_code == 200
+
+    ticked = await _post(client, action, {"confirm": "1"})
+    assert ticked.status_code == 303
+    landing = await client.get(ticked.headers["location"], headers=HTML)
+    assert "API-nyckeln är återkallad." in landing.text
+    assert "Återkallad" in landing.text
+    assert (await integration.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert await _audits("token.revoke") == [key_id]
+    # Once revoked there is nothing left to revoke.
+    again = await _post(client, action, {"confirm": "1"})
+    assert again.status_code == 404
+    assert await _audits("token.revoke") == [key_id]
+
+
+async def test_a_coordinator_neither_sees_nor_revokes_another_users_key(
+    client, make_client, make_user
+):
+    await make_user("coordinator", username="nils")
+    key_id, raw = await auth.create_token("nils", "Nils system")
+    await _signed_in(client, make_user)
+    own = await client.get("/konto", headers=HTML)
+    assert "Nils system" not in own.text
+    refused = await _post(client, f"/konto/api-nycklar/{key_id}/aterkalla", {"confirm": "1"})
+    assert refused.status_code == 404
+    assert await auth.resolve_token(raw) is not None
+    assert await _audits("token.revoke") == []
+
+
+async def test_many_keys_are_listed_a_page_at_a_time(client, make_user):
+    await _signed_in(client, make_user)
+    for n in range(23):
+        await auth.create_token("sara", f"Nyckel nummer {n:02d}")
+    first = await client.get("/konto", headers=HTML)
+    assert "Du har 23 nycklar" in first.text
+    assert "Sida 1 av 2" in first.text
+    assert "Nyckel nummer 22" in first.text and "Nyckel nummer 02" not in first.text
+    second = await client.get("/konto?sida=2", headers=HTML)
+    assert "Sida 2 av 2" in second.text
+    assert "Nyckel nummer 02" in second.text and "Nyckel nummer 22" not in second.text
+    wrong = await client.get("/konto?sida=noll", headers=HTML)
+    assert wrong.status_code == 400
+
+
+async def test_two_step_sign_in_is_turned_on_with_a_code_from_the_app(
+    client, make_client, make_user
+):
+    user = await _signed_in(client, make_user)
+    started = await _post(client, "/konto/tvasteg", {})
+    assert started.status_code == 200, started.text[:1000]
+    assert started.headers["cache-control"] == "no-store"
+    uri = re.search(r"otpauth://[^<\"]+", started.text)
+    assert uri
+    secret = pyotp.parse_uri(html.unescape(uri.group(0))).secret
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    assert grouped in started.text  # the secret to type, in groups of four
+    token = csrf(started.text)
+
+    wrong = await client.post(
+        "/konto/tvasteg/bekrafta",
+        data={
+            "code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111",
+            "_csrf_token": token,
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert wrong.status_code == 400
+    assert "Koden stämmer inte" in wrong.text and 'id="f-code-error"' in wrong.text
+    assert grouped in wrong.text  # the same secret again, to try once more
+    assert not await auth.totp_is_on(user.id)
+    letters = await client.post(
+        "/konto/tvasteg/bekrafta",
+        data={"code": "", "_csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert letters.status_code == 400 and "Koden måste fyllas i." in letters.text
+
+    right = await client.post(
+        "/konto/tvasteg/bekrafta",
+        data={"code": pyotp.TOTP(secret).now(), "_csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert right.status_code == 303
+    landing = await client.get(right.headers["location"], headers=HTML)
+    assert "Tvåstegsinloggningen är på." in landing.text
+    assert await auth.totp_is_on(user.id)
+
+    # Signing in now asks for the code.
+    person = await make_client()
+    form = await person.get("/logga-in", headers=HTML)
+    data = {"username": "sara", "password": DEMO_PASSWORD, "_csrf_token": csrf(form.text)}
+    without = await person.post("/logga-in", data=data, headers=HTML, follow_redirects=False)
+    assert without.status_code == 401 and "engångskoden" in without.text
+    next_step = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+    code = pyotp.TOTP(secret).at(next_step)
+    signed_in = await person.post(
+        "/logga-in", data={**data, "otp": code}, headers=HTML, follow_redirects=False
+    )
+    assert signed_in.status_code == 303
+
+
+async def test_replacing_the_app_needs_a_current_code(client, make_user):
+    user = await _signed_in(client, make_user)
+    secret = pyotp.random_base32()
+    await User.update({User.totp_enabled: True, User.totp_secret: secret}).where(User.id == user.id)
+    page = await client.get("/konto", headers=HTML)
+    assert "Tvåstegsinloggningen är på." in page.text
+    missing = await _post(client, "/konto/tvasteg", {"code": ""})
+    assert missing.status_code == 400 and 'id="f-code-error"' in missing.text
+    wrong = await _post(client, "/konto/tvasteg", {"code": "12345x"})
+    assert wrong.status_code == 403 and "Engångskoden är fel" in wrong.text
+    assert await auth.totp_is_on(user.id)
+    replaced = await _post(client, "/konto/tvasteg", {"code": pyotp.TOTP(secret).now()})
+    assert replaced.status_code == 200 and "otpauth://" in replaced.text
+    assert not await auth.totp_is_on(user.id)  # until the new app is confirmed
+
+
+async def test_each_role_sees_what_it_may_use(client, make_client, make_user):
+    # A host has API keys but no second factor (auth.TOTP_ROLES).
+    await _signed_in(client, make_user, "host", "vera")
+    host_page = await client.get("/konto", headers=HTML)
+    assert "API-nycklar" in host_page.text and "Tvåstegsinloggning" not in host_page.text
+    refused = await _post(client, "/konto/tvasteg", {})
+    assert refused.status_code == 403
+    # A partner contact has a second factor but no API, so no keys (auth.API_ROLES).
+    partner = await make_client()
+    await _signed_in(partner, make_user, "partner", "petra")
+    partner_page = await partner.get("/konto", headers=HTML)
+    assert "Tvåstegsinloggning" in partner_page.text and "API-nycklar" not in partner_page.text
+    no_key = await _post(partner, "/konto/api-nycklar", {"key_name": "Försök", "key_days": "5"})
+    assert no_key.status_code == 403
+    assert await ApiToken.count() == 0
+    # Signed out: the sign-in is asked for.
+    anonymous = await make_client()
+    assert (await anonymous.get("/konto", headers=HTML)).status_code == 401
