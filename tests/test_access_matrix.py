@@ -349,6 +349,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/drift/anvandare/{user_id}/aktivera"): ADMIN,
     ("POST", "/drift/anvandare/{user_id}/tvasteg"): ADMIN,
     ("POST", "/drift/anvandare/{user_id}/losenordslank"): ADMIN,
+    # The spare user's own key (`{token_id}` of a user's page is that user's).
+    ("POST", "/drift/anvandare/{user_id}/api-nycklar/{token_id}/aterkalla"): ADMIN,
     ("GET", "/konto/nytt-losenord/{token}"): ALL,
     ("POST", "/konto/nytt-losenord/{token}"): ALL,
     # --- Mitt konto, every user's own: API keys for the roles with an API (made in a session
@@ -720,6 +722,7 @@ async def _fill_world(p: People) -> World:
         f"matrix_spare{n}", "host", p.spare_hash, email=f"spare{n}@matrix.example.se"
     )
     w.ids["token_id"] = (await auth.create_token(host.username, f"reserv{n}"))[0]
+    w.ids["spare_token_id"] = (await auth.create_token(f"matrix_spare{n}", f"reserv{n}"))[0]
     # A link to choose a password for the spare user (a POST without a password spends nothing).
     password_token = f"matrix-password-{n}-{secrets.token_urlsafe(8)}"
     await _insert(
@@ -783,6 +786,8 @@ def url_for(method: str, path: str, p: People, w: World) -> str:
         ids["booking_id"] = w.ids["ended_booking"]
     ids["host_id"] = p.host_a
     ids["year"] = 2030
+    if path.startswith("/drift/anvandare/"):
+        ids["token_id"] = w.ids["spare_token_id"]  # a key of the user the page is of
     token = w.strings[
         "assessment_token"
         if path.startswith("/bedomning")
@@ -937,6 +942,7 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
 FORMS: dict[str, dict[str, str]] = {
     "/konto/api-nycklar": {"key_name": "Integration", "key_days": "30"},
     "/konto/api-nycklar/{token_id}/aterkalla": {"confirm": "1"},
+    "/drift/anvandare/{user_id}/api-nycklar/{token_id}/aterkalla": {"confirm": "1"},
     "/konto/tvasteg/bekrafta": {"code": "123456"},
     "/ansok": {
         "first_name": "Amina",

@@ -17,6 +17,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from admin.services import users
+from marketplace.kernel import account_views, api_keys
 from marketplace.kernel.auth import AuthUser, admin_only, public
 from marketplace.kernel.errors import MarketplaceError
 from marketplace.kernel.forms import (
@@ -179,11 +180,13 @@ async def _user_page(
 ) -> Template:
     shown = await users.get_user(user_id)
     role_choices = _changeable_roles(shown.role)
+    _, keys = await api_keys.list_keys(user_id, newest_first=True, working_only=True)
     return _page(
         "admin/user.html",
         request,
         status_code=status_code,
         shown=shown,
+        api_keys=keys,
         values=values
         if values is not None
         else {
@@ -313,6 +316,31 @@ async def user_password_link(
     )
 
 
+@post(
+    "/drift/anvandare/{user_id:int}/api-nycklar/{token_id:int}/aterkalla",
+    guards=[admin_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def user_key_revoke(
+    request: Request[AuthUser, Any, Any], user_id: FromPath[int], token_id: FromPath[int]
+) -> Response[Any]:
+    """Revoke one of the user's API keys once its box is ticked: the kernel's revocation, as
+    the owner's own on Mitt konto, audited ("token.revoke")."""
+
+    async def revoke(_: NoFields) -> Landing:
+        await api_keys.revoke_key(request.user, token_id, user_id)
+        return f"/drift/anvandare/{user_id}#api-nycklar", "api-nyckel-aterkallad"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        shown = account_views.at_key(errors, token_id)
+        return await _user_page(request, user_id, status_code=status_code, errors=shown)
+
+    return await round_trip(request, account_views.REVOKE_FORM, revoke, refused)
+
+
 # --- the link: choose a password ---------------------------------------------------------------
 
 
@@ -384,6 +412,7 @@ ROUTES = [
     user_enable,
     user_reset_totp,
     user_password_link,
+    user_key_revoke,
     password_page,
     password_submit,
 ]
