@@ -1,0 +1,80 @@
+"""Mitt konto in a real browser on a 375 px wide phone: a coordinator makes an API key (after a
+form with two mistakes), sees its secret once, uses it, and revokes it after ticking the box.
+Every page passes axe-core and nothing scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+
+import pytest
+
+from tests.browser.conftest import Service, Visit
+
+PHONE = {"viewport": {"width": 375, "height": 800}}
+
+
+def _fits(visit: Visit) -> None:
+    width = visit.page.evaluate("document.documentElement.scrollWidth")
+    viewport = visit.page.evaluate("window.innerWidth")
+    assert width <= viewport, f"{visit.page.url} is {width} px wide in a {viewport} px window"
+
+
+def test_a_key_is_made_seen_once_used_and_revoked_on_a_phone(new_visit, service: Service) -> None:
+    visit: Visit = new_visit(**PHONE)
+    visit.login("samordnare")
+    page = visit.goto("/arbetsbord")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mitt konto").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Mitt konto"
+    _fits(visit)
+    visit.check("konto-375")
+
+    # Two mistakes, both shown at once, what was typed kept.
+    page.get_by_label(re.compile("^Antal dagar")).fill("400")
+    page.get_by_role("button", name="Skapa nyckeln").click()
+    assert "Formuläret behöver rättas" in page.get_by_role("alert").inner_text()
+    name = page.get_by_label(re.compile("^Namn på nyckeln"))
+    days = page.get_by_label(re.compile("^Antal dagar"))
+    assert name.get_attribute("aria-invalid") == "true"
+    assert days.get_attribute("aria-invalid") == "true"
+    assert days.input_value() == "400"
+    _fits(visit)
+    visit.check("konto-nyckel-fel-375")
+
+    name.fill("Ekonomisystemet")
+    days.fill("30")
+    page.get_by_role("button", name="Skapa nyckeln").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Din nya API-nyckel"
+    assert "Den visas bara nu" in page.inner_text("main")
+    secret = page.get_by_label("API-nyckel").input_value()
+    assert secret.startswith("mpt_")
+    _fits(visit)
+    visit.check("konto-nyckel-skapad-375")
+    # The key works for an integration.
+    assert service.api("GET", "/api/v1/me", secret)["username"] == "samordnare"
+
+    page.get_by_role("link", name="Tillbaka till Mitt konto").click()
+    assert secret not in page.content()  # never shown again
+    key = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Ekonomisystemet")
+    )
+    assert "Aktiv" in key.inner_text()
+    key.get_by_role("button", name=re.compile("^Återkalla nyckeln")).click()
+    assert "Kryssa i rutan" in page.get_by_role("alert").inner_text()
+    _fits(visit)
+    visit.check("konto-aterkalla-fel-375")
+    key = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Ekonomisystemet")
+    )
+    key.get_by_role("checkbox", name="Ja, återkalla nyckeln Ekonomisystemet").check()
+    key.get_by_role("button", name=re.compile("^Återkalla nyckeln")).click()
+    assert "API-nyckeln är återkallad." in page.locator("p.ok[role=status]").inner_text()
+    key = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Ekonomisystemet")
+    )
+    assert "Återkallad" in key.inner_text()
+    _fits(visit)
+    visit.check("konto-aterkallad-375")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        service.api("GET", "/api/v1/me", secret)
+    assert refused.value.code == 401
