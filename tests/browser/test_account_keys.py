@@ -1,15 +1,18 @@
 """Mitt konto in a real browser on a 375 px wide phone: a coordinator makes an API key (after a
-form with two mistakes), sees its secret once, uses it, and revokes it after ticking the box.
-Every page passes axe-core and nothing scrolls sideways."""
+form with two mistakes), sees its secret once, uses it, and revokes it after ticking the box;
+an admin turns on two-step sign-in with an authenticator's code. Every page passes axe-core
+and nothing scrolls sideways."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import urllib.error
 
+import pyotp
 import pytest
 
-from tests.browser.conftest import Service, Visit
+from tests.browser.conftest import PASSWORD, Service, Visit
 
 PHONE = {"viewport": {"width": 375, "height": 800}}
 
@@ -78,3 +81,46 @@ def test_a_key_is_made_seen_once_used_and_revoked_on_a_phone(new_visit, service:
     with pytest.raises(urllib.error.HTTPError) as refused:
         service.api("GET", "/api/v1/me", secret)
     assert refused.value.code == 401
+
+
+def test_two_step_sign_in_is_turned_on_on_a_phone(new_visit, service: Service) -> None:
+    # An account of its own: the demo's users sign in without a code in the other tests.
+    service.cli("users", "create", "tvasteg.admin", "--role", "admin", "--password", PASSWORD)
+    visit: Visit = new_visit(**PHONE)
+    visit.login("tvasteg.admin")
+    page = visit.goto("/konto")
+    assert "Tvåstegsinloggningen är av." in page.inner_text("main")
+    page.get_by_role("button", name="Slå på tvåstegsinloggning").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Slå på tvåstegsinloggning"
+    uri = page.locator("main a.secret").get_attribute("href")
+    assert uri is not None and uri.startswith("otpauth://totp/")
+    totp = pyotp.TOTP(pyotp.parse_uri(uri).secret)
+    assert page.locator("#totp-secret").inner_text().replace(" ", "") == totp.secret
+    _fits(visit)
+    visit.check("konto-tvasteg-375")
+
+    code = page.get_by_label(re.compile("^Koden"))
+    code.fill("000000" if totp.now() != "000000" else "111111")
+    page.get_by_role("button", name="Slå på tvåstegsinloggning").click()
+    assert "Koden stämmer inte" in page.get_by_role("alert").inner_text()
+    assert page.locator("#totp-secret").inner_text().replace(" ", "") == totp.secret
+    _fits(visit)
+    visit.check("konto-tvasteg-fel-375")
+    page.get_by_label(re.compile("^Koden")).fill(totp.now())
+    page.get_by_role("button", name="Slå på tvåstegsinloggning").click()
+    assert "Tvåstegsinloggningen är på." in page.locator("p.ok[role=status]").inner_text()
+    visit.check("konto-tvasteg-pa-375")
+
+    # Signing in now asks for the app's code.
+    visit.logout()
+    page = visit.goto("/logga-in")
+    page.get_by_label("Användarnamn").fill("tvasteg.admin")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    assert "engångskoden" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_label(re.compile("^Engångskod")).fill(
+        totp.at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+    )
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(re.compile(r"/arbetsbord\?klart=inloggad"))
