@@ -1543,6 +1543,10 @@ def concept_support(top_occupation: float, named: float, top_group_rank: float) 
 def _match_name(e: Expansion, term: Term) -> str:
     if term.compound_part:
         return "compound"
+    if e.kind == "synonym" and term.expansions and term.expansions[0].kind == "typo":
+        # A mistyped word read as the word it is close to ("kasa" as "kassa", and what that
+        # stands for): the reason is the typo, not the everyday word.
+        return "typo"
     # An everyday word matched through the taxonomy word it stands for: a concept match.
     return "concept" if e.kind == "synonym" else e.kind
 

@@ -132,6 +132,9 @@ def test_kasa_means_kassa_with_what_kassa_means() -> None:
     )
     assert ids(idx, "kassa")[:1] == [4]
     assert ids(idx, "kasa")[:1] == ids(idx, "kasa ")[:1] == [4]
+    # And the reason says it was read as a typo (not "samma yrkesområde").
+    [why] = idx.search(SearchQuery(q="kasa")).hits[0].why
+    assert (why.term, why.match) == ("kasa", "typo")
 
 
 def test_a_typo_with_two_closest_words_takes_neither_ones_meaning() -> None:
