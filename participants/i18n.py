@@ -60,4 +60,7 @@ SHOWN_FROM_ELSEWHERE = (
     N_("pågående"),
     N_("avslutad"),
     N_("avbruten"),
+    # A slot's kind in my slot search (placements.vocabulary.SLOT_KIND_LABELS).
+    N_("Praktik"),
+    N_("Arbetsträning"),
 )

@@ -26,6 +26,7 @@ from participants import services
 from participants.i18n import language_of
 from participants.sessions import participant_only
 from participants.views import HOME, participant_of, pdone, ppage
+from placements.services import slots as slot_services
 from placements.views.agreements import no_store
 from search.queries import slot_query
 from search.services import run_search
@@ -162,7 +163,9 @@ async def slots_page(
     request: Request[Any, Any, Any], q: FromQuery[Query] = "", sida: FromQuery[str] = ""
 ) -> Template:
     """The slots the words find, SLOTS_PER_PAGE at a time, best first: the number of hits,
-    and links to the page before and after. A page past the last shows the last."""
+    and links to the page before and after. A page past the last shows the last. Each hit
+    shows its hours, period and description (`hit_facts`, as the staff search: one read
+    for the page, not one per hit)."""
     participant = participant_of(request)
     words = q.strip()
     page = _page_number(sida)
@@ -180,6 +183,7 @@ async def slots_page(
         request,
         q=q,
         hits=result.results,
+        facts=await slot_services.hit_facts([h.id for h in result.results]),
         total=result.total,
         page_number=page,
         pages=pages,

@@ -703,21 +703,29 @@ def protect_coverage(coverage: emp.Coverage) -> emp.Coverage:
 
 
 class HitFacts(msgspec.Struct, frozen=True):
-    """What a search hit shows beside its title: free places, hours and period."""
+    """What a search hit shows beside its title: free places, hours, period, and the
+    description (the participant's slot search shows it; the index's cards leave it out)."""
 
     open_seats: int
     capacity: int
     hours_per_week: int | None
     start_date: dt.date | None
     end_date: dt.date | None
+    description: str = ""
 
 
 async def hit_facts(slot_ids: list[int]) -> dict[int, HitFacts]:
-    """Free places, hours and period of the slots on a page of hits (two queries)."""
+    """Free places, hours, period and description of the slots on a page of hits (two
+    queries, whatever the number of hits)."""
     if not slot_ids:
         return {}
     rows = await Slot.select(
-        Slot.id, Slot.capacity, Slot.hours_per_week, Slot.start_date, Slot.end_date
+        Slot.id,
+        Slot.capacity,
+        Slot.hours_per_week,
+        Slot.start_date,
+        Slot.end_date,
+        Slot.description,
     ).where(Slot.id.is_in(slot_ids))
     taken = await seats_taken(slot_ids)
     return {
@@ -727,6 +735,7 @@ async def hit_facts(slot_ids: list[int]) -> dict[int, HitFacts]:
             hours_per_week=r["hours_per_week"],
             start_date=r["start_date"],
             end_date=r["end_date"],
+            description=r["description"] or "",
         )
         for r in rows
     }

@@ -1,7 +1,7 @@
 """A participant's week on their own pages, on a 375 px phone, in Swedish, English and Arabic:
 sign in with the link the coordinator sent, choose the language, answer a proposal ("vill";
 in English and Arabic one the host sees only after that answer),
-mark a slot as interesting, sign the agreement, give their own view of an ended placement,
+read more about a slot and mark it as interesting, sign the agreement, give their own view of an ended placement,
 read the plan and their data. Every page passes axe-core with zero violations, never
 scrolls sideways, and an Arabic page is `dir="rtl"` with `lang="ar"`.
 """
@@ -205,6 +205,13 @@ def test_a_participants_week_on_a_phone(
     # --- published slots: search and mark one ----------------------------------------------------
     visit.goto("/mina-sidor/platser?q=lager")
     _page(visit, lang, "platser")
+    # A hit's long description opens in place ("Läs mer om platsen"), and the opened card
+    # still fits the phone (the words of the hits: tests/participants/test_pages.py).
+    more = page.locator("ul.stacked details").first
+    assert more.count() == 1 and not more.locator("p").is_visible()
+    more.locator("summary").click()
+    assert more.locator("p").is_visible()
+    _page(visit, lang, "platser-las-mer")
     # The hits are cards, with no list bullets beside them.
     assert page.locator("ul.stacked").evaluate("e => getComputedStyle(e).listStyleType") == "none"
     # Each hit is a card as wide as the search form's, with a gap before the next (at

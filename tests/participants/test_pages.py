@@ -234,6 +234,63 @@ async def test_the_pager_speaks_my_language(client: AsyncTestClient[Litestar]) -
     assert "الصفحة 1 من 2" in arabic and ">الصفحة التالية</a>" in arabic
 
 
+LONG_DESCRIPTION = (
+    "Du plockar och packar varor i lagret, tar emot leveranser och håller ordning på "
+    "hyllorna. Vi arbetar i lag om fyra, och du har en handledare vid din sida hela tiden. "
+    "Skyddsskor får du av oss. Sista meningen står bara bakom Läs mer: kaffe finns alltid."
+)
+
+
+async def test_each_hit_of_my_slot_search_shows_hours_period_and_description(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Two slots of one title at one workplace were told apart by nothing: each hit now shows
+    its kind, hours a week and period (or that it runs on), and the start of its description
+    with the whole of it behind "Läs mer om platsen"; the words are mine, the host's text stays
+    Swedish (lang="sv")."""
+    from tests.builders import make_slot
+
+    w = await make_world()
+    dated = await make_slot(
+        w.host_id,
+        w.supervisor_id,
+        kind="arbetsträning",
+        hours=20,
+        start=dt.date(2027, 1, 11),
+        end=dt.date(2027, 3, 19),
+        description=LONG_DESCRIPTION,
+    )
+    await bump_slot_changes([w.slot_id, dated])
+    await _signed_in(client, w.candidate_id)
+    swedish = (await client.get("/mina-sidor/platser?q=lagerarbetare", headers=HTML)).text
+    assert "Platser (2)" in swedish
+    # The slot with dates: its kind, hours and period, the description's start and the whole.
+    assert "Arbetsträning" in swedish and "Praktik" in swedish
+    assert "20 timmar i veckan · Period: <bdi>2027-01-11</bdi> – <bdi>2027-03-19</bdi>" in swedish
+    opening = '<p class="pre"><span lang="sv" dir="ltr">Du plockar och packar varor'
+    assert opening in swedish and "…</span></p>" in swedish
+    assert "<summary>Läs mer om platsen<span" in swedish
+    whole = f'<p class="pre"><span lang="sv" dir="ltr">{LONG_DESCRIPTION}</span></p>'
+    assert whole in swedish and swedish.count("kaffe finns alltid") == 1
+    # The slot of make_world: no dates, a short description shown whole, nothing to open.
+    assert "30 timmar i veckan · Period: löpande, datum efter överenskommelse" in swedish
+    assert '<span lang="sv" dir="ltr">Plocka och packa varor.</span>' in swedish
+    assert swedish.count("<details>") == 1
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = (await client.get("/mina-sidor/platser?q=lagerarbetare", headers=HTML)).text
+    assert "20 hours a week · Period: <bdi>2027-01-11</bdi> – <bdi>2027-03-19</bdi>" in english
+    assert "30 hours a week · Period: ongoing, dates by agreement" in english
+    assert "Work training" in english and "Work placement" in english
+    assert "<summary>Read more about the place<span" in english
+    assert opening in english and whole in english  # the host's words, marked Swedish
+    for word in ("timmar", "löpande", "Läs mer om", "Arbetsträning", "Praktik"):
+        assert word not in english, word
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    arabic = (await client.get("/mina-sidor/platser?q=lagerarbetare", headers=HTML)).text
+    assert "20 ساعة في الأسبوع" in arabic and "مستمر، المواعيد حسب الاتفاق" in arabic
+    assert "<summary>اقرأ المزيد عن المكان<span" in arabic and whole in arabic
+
+
 async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) -> None:
     w = await make_world()
     booking_id = await propose(w)
