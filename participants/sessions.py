@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -274,14 +275,29 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
                 _("Din länk till Mina sidor"),
                 _(
                     "Hej %(name)s!\n\nHär är din länk till Mina sidor hos %(unit)s. Den "
-                    "fungerar en gång, till klockan %(until)s.\n\n%(url)s\n\nHar du inte bett "
-                    "om länken? Då kan du strunta i det här mejlet.\n"
+                    "fungerar en gång, till klockan %(until)s.\n\n%(url)s\n\n%(sender)s\n"
                 )
-                % {"name": row["first_name"], "unit": unit, "until": until, "url": url},
+                % {
+                    "name": row["first_name"],
+                    "unit": unit,
+                    "until": until,
+                    "url": url,
+                    "sender": _sent_by(user, _, unit),
+                },
                 kind="participant.link",
                 candidate_id=candidate_id,
             )
     return LinkSent(channel=channels, expires_at=expires)
+
+
+def _sent_by(user: AuthUser, _: Callable[[str], str], unit: str) -> str:
+    """Who sent the link, for the mail's last line. The participant did not ask the service
+    for it (no page sends a link on a participant's asking): their coordinator, or an admin of
+    the unit, pressed the button. "Har du inte bett om länken? Då kan du strunta i det här
+    mejlet." read as if the mail could be a stranger's doing."""
+    if user.role == "coordinator":
+        return _("Din samordnare har skickat länken till dig.")
+    return _("%(unit)s har skickat länken till dig.") % {"unit": unit}
 
 
 async def _refuse_a_flood(candidate_id: int, now: dt.datetime) -> None:

@@ -10,9 +10,10 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.kernel.tables import AuditEntry
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import sessions
-from placements.tables import ParticipantLink, ParticipantSession
+from placements.tables import Candidate, ParticipantLink, ParticipantSession
 from tests.builders import make_candidate, make_user
 from tests.oidcutil import Provider, sign_in_at_provider
 from tests.participants.conftest import (
@@ -194,6 +195,42 @@ async def test_link_signs_in_once(client: AsyncTestClient[Litestar], make_client
     link = await ParticipantLink.select().first()
     assert link is not None and link["used_at"] is not None
     assert link["token_hash"] not in path
+
+
+async def _link_mail(candidate_id: int) -> str:
+    row = (
+        await OutboxMessage.select(OutboxMessage.body_text)
+        .where(
+            (OutboxMessage.candidate == candidate_id) & (OutboxMessage.kind == "participant.link")
+        )
+        .order_by(OutboxMessage.id, ascending=False)
+        .first()
+    )
+    assert row is not None
+    return str(row["body_text"])
+
+
+async def test_the_link_mail_says_who_sent_it(client: AsyncTestClient[Litestar]) -> None:
+    """The participant did not ask for the link: their coordinator (or an admin) sent it. The
+    mail said "Har du inte bett om länken? Då kan du strunta i det här mejlet."; it says who
+    sent it, in the participant's language."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    mail = await _link_mail(candidate_id)
+    assert mail.endswith("\n\nDin samordnare har skickat länken till dig.\n")
+    assert "bett om" not in mail and "strunta" not in mail
+    await sessions.send_sign_in_link(await make_user("admin"), candidate_id)
+    unit = get_settings().unit_name
+    assert (await _link_mail(candidate_id)).endswith(f"\n\n{unit} har skickat länken till dig.\n")
+    await Candidate.update({Candidate.language: "en"}).where(Candidate.id == candidate_id)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    english = await _link_mail(candidate_id)
+    assert english.endswith("\n\nYour coordinator has sent you the link.\n")
+    assert "ignore" not in english
+    await Candidate.update({Candidate.language: "ar"}).where(Candidate.id == candidate_id)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    assert (await _link_mail(candidate_id)).endswith("\n\nأرسل إليك منسقك هذا الرابط.\n")
 
 
 async def test_expired_and_replaced_links_are_refused(client: AsyncTestClient[Litestar]) -> None:
