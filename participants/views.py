@@ -298,6 +298,12 @@ ERROR_HEADINGS = {
     409: N_("Något har ändrats"),
 }
 ERROR_GENERAL = {
+    400: N_("Det som skickades gick inte att ta emot. Gå tillbaka och försök igen."),
+    403: N_("Du kan inte göra det här på Mina sidor."),
+    413: N_("Det du skickade är för stort."),
+    429: N_("För många försök. Vänta en stund och försök igen."),
+    500: N_("Något gick fel hos oss. Försök igen om en stund."),
+    503: N_("Tjänsten är inte tillgänglig just nu. Försök igen om en stund."),
     404: N_("Sidan finns inte, eller så hör den inte till dig."),
     405: N_("Sidan kan inte öppnas på det sättet. Gå tillbaka och försök igen."),
     409: N_("Något har ändrats sedan du öppnade sidan. Gå tillbaka och läs sidan igen."),

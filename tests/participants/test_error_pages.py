@@ -91,3 +91,23 @@ async def test_switching_language_on_a_refused_form_goes_back_to_the_form_page(
         client, "/mina-sidor/sprak", {"sprak": "sv", "tillbaka": "/mina-sidor/platser?q=lager"}
     )
     assert kept.headers["location"] == "/mina-sidor/platser?q=lager&klart=sprak-valt"
+
+
+async def test_a_fault_of_ours_is_said_in_my_language(
+    client: AsyncTestClient[Litestar], monkeypatch
+) -> None:
+    from participants import services
+
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    client.cookies.set(i18n.LANG_COOKIE, "ar")
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a fault in the service")
+
+    monkeypatch.setattr(services, "proposals", broken)
+    page = await client.get("/mina-sidor/forslag", headers=HTML)
+    assert page.status_code == 500
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "حدث خطأ من جهتنا. حاول مرة أخرى بعد قليل." in page.text
+    assert "Något gick fel hos oss" not in page.text and "fault" not in page.text
