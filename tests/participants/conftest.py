@@ -46,8 +46,8 @@ def eid_on(broker: Provider, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provid
     get_settings.cache_clear()
 
 
-async def mailed_link(candidate_id: int) -> str:
-    """The path of the newest sign-in link mailed to the participant."""
+async def link_mail(candidate_id: int) -> str:
+    """The text of the newest sign-in link mailed to the participant."""
     row = (
         await OutboxMessage.select(OutboxMessage.body_text)
         .where(
@@ -57,7 +57,12 @@ async def mailed_link(candidate_id: int) -> str:
         .first()
     )
     assert row is not None
-    found = re.search(r"(/mina-sidor/logga-in/lank/[A-Za-z0-9_-]+)", row["body_text"])
+    return str(row["body_text"])
+
+
+async def mailed_link(candidate_id: int) -> str:
+    """The path of the newest sign-in link mailed to the participant."""
+    found = re.search(r"(/mina-sidor/logga-in/lank/[A-Za-z0-9_-]+)", await link_mail(candidate_id))
     assert found
     return found.group(1)
 

@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.tables import AuditEntry
 from participants import sessions
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
 from tests.builders import make_candidate, make_user
@@ -20,6 +20,7 @@ from tests.participants.conftest import (
     KNOWN_SUBJECT,
     UNKNOWN_SUBJECT,
     form_post,
+    link_mail,
     mailed_link,
     sign_in_by_link,
     signed_in,
@@ -197,19 +198,6 @@ async def test_link_signs_in_once(client: AsyncTestClient[Litestar], make_client
     assert link["token_hash"] not in path
 
 
-async def _link_mail(candidate_id: int) -> str:
-    row = (
-        await OutboxMessage.select(OutboxMessage.body_text)
-        .where(
-            (OutboxMessage.candidate == candidate_id) & (OutboxMessage.kind == "participant.link")
-        )
-        .order_by(OutboxMessage.id, ascending=False)
-        .first()
-    )
-    assert row is not None
-    return str(row["body_text"])
-
-
 async def test_the_link_mail_says_who_sent_it(client: AsyncTestClient[Litestar]) -> None:
     """The participant did not ask for the link: their coordinator (or an admin) sent it. The
     mail said "Har du inte bett om länken? Då kan du strunta i det här mejlet."; it says who
@@ -217,20 +205,20 @@ async def test_the_link_mail_says_who_sent_it(client: AsyncTestClient[Litestar])
     coordinator = await make_user("coordinator")
     candidate_id = await make_candidate(coordinator)
     await sessions.send_sign_in_link(coordinator, candidate_id)
-    mail = await _link_mail(candidate_id)
+    mail = await link_mail(candidate_id)
     assert mail.endswith("\n\nDin samordnare har skickat länken till dig.\n")
     assert "bett om" not in mail and "strunta" not in mail
     await sessions.send_sign_in_link(await make_user("admin"), candidate_id)
     unit = get_settings().unit_name
-    assert (await _link_mail(candidate_id)).endswith(f"\n\n{unit} har skickat länken till dig.\n")
+    assert (await link_mail(candidate_id)).endswith(f"\n\n{unit} har skickat länken till dig.\n")
     await Candidate.update({Candidate.language: "en"}).where(Candidate.id == candidate_id)
     await sessions.send_sign_in_link(coordinator, candidate_id)
-    english = await _link_mail(candidate_id)
+    english = await link_mail(candidate_id)
     assert english.endswith("\n\nYour coordinator has sent you the link.\n")
     assert "ignore" not in english
     await Candidate.update({Candidate.language: "ar"}).where(Candidate.id == candidate_id)
     await sessions.send_sign_in_link(coordinator, candidate_id)
-    assert (await _link_mail(candidate_id)).endswith("\n\nأرسل إليك منسقك هذا الرابط.\n")
+    assert (await link_mail(candidate_id)).endswith("\n\nأرسل إليك منسقك هذا الرابط.\n")
 
 
 async def test_expired_and_replaced_links_are_refused(client: AsyncTestClient[Litestar]) -> None:
