@@ -167,21 +167,10 @@ def _problems(data: EverydayWordIn) -> tuple[str, list[str], Problems]:
     return word, targets, problems
 
 
-def _checked(data: EverydayWordIn) -> tuple[str, list[str]]:
-    """The word and its targets as stored, or one `ValidationFailed` naming every mistake."""
-    word, targets, problems = _problems(data)
-    problems.raise_any()
-    return word, targets
-
-
 def word_problems(data: EverydayWordIn) -> dict[str, str]:
     """What `add_word` would refuse in the word and its targets themselves, per field (not
     yet asked: whether it is added already), for a page that says it with its own messages."""
-    try:
-        _checked(data)
-    except ValidationFailed as exc:
-        return exc.errors
-    return {}
+    return _problems(data)[2].errors
 
 
 @dataclass(frozen=True)
