@@ -183,7 +183,7 @@ async def slots_page(
         request,
         q=q,
         hits=result.results,
-        facts=await slot_services.hit_facts([h.id for h in result.results]),
+        facts=await slot_services.hit_facts([h.id for h in result.results], description=True),
         total=result.total,
         page_number=page,
         pages=pages,

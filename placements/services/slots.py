@@ -714,19 +714,16 @@ class HitFacts(msgspec.Struct, frozen=True):
     description: str = ""
 
 
-async def hit_facts(slot_ids: list[int]) -> dict[int, HitFacts]:
-    """Free places, hours, period and description of the slots on a page of hits (two
+async def hit_facts(slot_ids: list[int], *, description: bool = False) -> dict[int, HitFacts]:
+    """Free places, hours and period of the slots on a page of hits, and their description
+    when asked (the participant's search shows it; the staff's cards do not read it) (two
     queries, whatever the number of hits)."""
     if not slot_ids:
         return {}
-    rows = await Slot.select(
-        Slot.id,
-        Slot.capacity,
-        Slot.hours_per_week,
-        Slot.start_date,
-        Slot.end_date,
-        Slot.description,
-    ).where(Slot.id.is_in(slot_ids))
+    columns = [Slot.id, Slot.capacity, Slot.hours_per_week, Slot.start_date, Slot.end_date]
+    rows = await Slot.select(*columns, *([Slot.description] if description else [])).where(
+        Slot.id.is_in(slot_ids)
+    )
     taken = await seats_taken(slot_ids)
     return {
         int(r["id"]): HitFacts(
@@ -735,7 +732,7 @@ async def hit_facts(slot_ids: list[int]) -> dict[int, HitFacts]:
             hours_per_week=r["hours_per_week"],
             start_date=r["start_date"],
             end_date=r["end_date"],
-            description=r["description"] or "",
+            description=r.get("description") or "",
         )
         for r in rows
     }
