@@ -317,9 +317,10 @@ def error_page(
     back to the page the address belongs to, and to Mina sidor (or to the sign-in). Never a
     notice of the page before (a "Tack! Ditt svar är sparat." above a 401 after signing out)."""
     path = request.url.path
-    back = page_of(request.app, path) if status in (404, 405, 409) else HOME
-    if status in (400, 403) and not answers_get(request.app, path):
-        back = page_of(request.app, path)
+    # Back to the page the address belongs to: the one above a missing, post-only or changed
+    # address, or a refused form's page; a refused page itself has none but Mina sidor.
+    leads_back = status in (404, 405, 409) or not answers_get(request.app, path)
+    back = page_of(request.app, path) if leads_back else HOME
     shown = ERROR_GENERAL.get(status, message) if general else message
     return ppage(
         "participant/error.html",
