@@ -168,6 +168,10 @@ def inflection_bases(word: str, min_len: int = 3) -> list[str]:
             base = word[: -len(ending)]
             if base not in out:
                 out.append(base)
+    if word.endswith("et") and len(word) - 1 >= min_len:
+        # A neuter noun in -e takes only -t in the definite ("boende" → "boendet", "yrke" →
+        # "yrket"): its base keeps the e that "-et" above took away.
+        out.append(word[:-1])
     return out
 
 

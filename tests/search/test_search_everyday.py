@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
+from marketplace.reference.taxonomy import occupations
 from search.everyday import everyday_verbs, everyday_words
 from search.index import SearchIndex
 from search.lexicon import Lexicon
 from search.schemas import SearchQuery
 from search.taxonomy_cache import taxonomy_lexicon
-from search.text import fold
+from search.text import fold, tokenize
 from tests.search.test_search_ranker import occ_id, slot
 
 
@@ -119,3 +122,46 @@ def test_an_everyday_verb_is_never_the_head_of_an_unknown_compound() -> None:
     assert {"mala", "baka"} <= verbs and not any(" " in v for v in verbs)
     assert "klippa hår" in everyday_words() and "dagis" in everyday_words()
     assert taxonomy_lexicon().meanings("tillbaka") == ((), 0.0)
+
+
+def test_older_names_colloquial_names_and_workplaces_find_their_work() -> None:
+    """Words of the table's second section: an older name of an occupation ("sjukgymnast"),
+    a colloquial one ("kassörska"), a workplace ("demensboende"), a verb ("diska") and a verb
+    with its object ("lägga golv") reach the occupation, ahead of look-alike words."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Fysioterapeut", occupation_id=occ_id("Fysioterapeut")),
+            slot(2, "Kassapersonal", occupation_id=occ_id("Kassapersonal")),
+            slot(3, "Vårdbiträde", occupation_id=occ_id("Vårdbiträde")),
+            slot(4, "Diskare", occupation_id=occ_id("Diskare")),
+            slot(5, "Golvläggare", occupation_id=occ_id("Golvläggare")),
+            slot(6, "Golvslipare", occupation_id=occ_id("Golvslipare, trä")),
+            slot(7, "Sjukhusstädare", occupation_id=occ_id("Sjukhusstädare")),
+        ]
+    )
+    for query, expected in (
+        ("sjukgymnast", 1),
+        ("kassörskan", 2),
+        ("demensboendet", 3),
+        ("diskar", 4),
+        ("lägger golv", 5),
+    ):
+        hits = idx.search(SearchQuery(q=query)).hits
+        assert [h.slot_id for h in hits][:1] == [expected], query
+
+
+def test_no_added_everyday_word_overrides_a_word_of_an_occupation_name() -> None:
+    """The table's second section holds no word that is itself a word of an occupation's
+    name: "försäkring" (as in "Skadeinspektör, försäkring") or "tillverkning" already say what
+    they mean, and an everyday meaning pulled other work into those names' searches."""
+    text = resources.files("search").joinpath("data", "everyday.tsv").read_text("utf-8")
+    second = text.split("# ---- Andra delen", 1)[1]
+    name_words = {fold(w) for o in occupations().values() for w in tokenize(o.label)}
+    added = [
+        fold(line.split("\t")[0])
+        for line in second.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(added) >= 80
+    assert [w for w in added if w in name_words] == []

@@ -56,6 +56,9 @@ def test_swedish_stemming_merges_inflections() -> None:
 
 def test_inflection_bases_and_derivation_roots() -> None:
     assert "cio" in inflection_bases("cioer")
+    # A neuter noun in -e takes only -t: "boendet" is "boende", "lagret" still "lagr".
+    assert "demensboende" in inflection_bases("demensboendet")
+    assert "lagr" in inflection_bases("lagret")
     assert derivation_root("städning") == "städ" == derivation_root("städare")
     assert derivation_root("plattsättning") == derivation_root("plattsättare")
     # Too short a root is not produced.
