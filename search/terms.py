@@ -134,13 +134,13 @@ def parse_terms(
         if parts:
             part_rows = []
             for part in parts:
+                if part in _FOLDED_PLACEMENT and len(parts) > 1:
+                    continue  # "jobb" in "lagerjobb" only says it is work
                 part_exps = tuple(
                     Expansion(e.token, "compound", e.weight * _PART_FACTOR)
                     for e in lexicon.expand(part, allow_prefix=False, min_compound=3)
                 )
                 idf = _idf(part_exps, df, n_docs)
-                if part in _FOLDED_PLACEMENT and len(parts) > 1:
-                    idf *= _PLACEMENT_PART  # "jobb" in "lagerjobb" only says it is work
                 part_rows.append((word, part_exps, True, idf, part, False))
             if both:
                 # The whole word weighs what its parts weigh together.

@@ -134,6 +134,21 @@ def test_compound_query_maps_to_concept(index: SearchIndex) -> None:
     assert ids(index, q="kassajobb")[0] == 3
 
 
+def test_the_job_part_of_a_compound_finds_nothing_by_itself() -> None:
+    """The "jobb" in "fabriksjobb" only says it is work: a slot whose text or occupation says
+    "jobb" (a job coach, an ad that talks of "jobbet") is no answer to it."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Maskinoperatör", occupation_id=occ_id("Maskinoperatör foderberedning")),
+            slot(2, "Jobbcoach", occupation_id=occ_id("Jobbcoach/Utbildningscoach")),
+            slot(3, "Planerare", description="Jobbet är ett jobb som många jobb i en fabrik."),
+        ]
+    )
+    assert ids(idx, q="fabriksjobb")[0] == 1
+    assert 2 not in ids(idx, q="fabriksjobb")
+
+
 def test_group_definition_words_find_the_group(index: SearchIndex) -> None:
     # "omsorg" appears in the definition of the Vårdbiträden group, not in slot 6's text.
     assert 6 in ids(index, q="omsorg")[:2]
