@@ -416,11 +416,14 @@ class Lexicon:
 
     def _split_known_prefix(self, folded: str) -> list[str] | None:
         # Last resort for a compound whose second part the vocabulary lacks: keep the longest
-        # known first part of at least 4 letters, and the rest as an unknown word.
+        # known first part of at least 4 letters, and the rest as an unknown word. A first
+        # part may have lost its last vowel ("lärar" of "lärarvikarie" is "lärare", "skol"
+        # is "skola").
         for cut in range(len(folded) - 3, 3, -1):
-            head = folded[:cut]
-            if head in self._by_fold:
-                return [head, folded[cut:]]
+            head, rest = folded[:cut], folded[cut:]
+            for known in (head, head + "e", head + "a"):
+                if known in self._by_fold:
+                    return [known, rest]
         return None
 
     def expand(

@@ -219,3 +219,11 @@ def test_a_long_word_costs_little_to_split() -> None:
     assert split_compound("lager" * 30, counting) is None  # 150 letters: tried, bounded
     assert calls < 150 * 40 * 3
     assert split_compound("lagerjobb", VOCAB.__contains__) == ["lager", "jobb"]
+
+
+def test_a_known_first_part_may_have_lost_its_last_vowel() -> None:
+    # "lärar" of "lärarvikarie" is "lärare" (an agent noun drops its e before the next part),
+    # "skol" of "skolvärdinna" is "skola"; the rest stays an unknown word of its own.
+    lex = _lexicon("lärare", "skola")
+    assert lex.split(fold("lärarvikarie"), allow_unknown_tail=True) == ["larare", "vikarie"]
+    assert lex.split(fold("skolvärdinna"), allow_unknown_tail=True) == ["skola", "vardinna"]
