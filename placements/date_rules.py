@@ -47,7 +47,10 @@ The decisions, in words:
   reported, nor a week before the one the placement started in, nor one after the week it
   ended or is planned to end in. The placement's first and last week hold only its days
   (a placement that starts on a Wednesday has five that week): the days reported may not be
-  more (`attendance.week_problems`).
+  more (`attendance.week_problems`). This week may be reported while it runs, but a day
+  after today has not been attended: days present and unexcused absence together are at
+  most the week's days up to today, today included; absence known ahead (sick, granted
+  leave, other) may be reported for the rest of the week (`attendance.days_not_yet`).
 - Kolada's one-month rule for "arbete" (employment lasting at least one continuous month,
   not a municipal labour-market job) holds for the outcome at exit and for the follow-ups
   at 90 and 180 days alike (`outcomes.check_work_rule`).

@@ -7,7 +7,9 @@ week too, on the workbench. A week is named by its Monday; a new report of the s
 replaces the figures (the audit log keeps who reported what, when). A week that has not
 begun, or that lies before the week the placement started, is refused (`date_rules`), and
 so is one after the week it ended or is planned to end in; in the first and last week only
-the placement's days may be reported (`week_problems`, which the forms ask too).
+the placement's days may be reported, and in the week that is running no day after today
+(Swedish time) as present or unexcused, while absence known ahead may be (`week_problems`,
+which the forms and the API ask alike).
 
 When the unexcused absence days of a placement reach `ATTENDANCE_ALERT_ABSENCES`, the
 coordinator is mailed once (the outbox's dedupe key) and the workbench shows the alert. The
@@ -148,22 +150,67 @@ def _end_clause(booking: BookingRow, last: dt.date, *, weekday: bool) -> str:
     return f"slutade {text}" if ended_on(booking) else f"har sitt planerade slut {text}"
 
 
+def _span_text(first: dt.date, last: dt.date) -> str:
+    """Days from `first` to `last` as a message names them, each with its weekday."""
+    if first == last:
+        return weekday_date(first)
+    return f"{weekday_date(first)} – {weekday_date(last)}"
+
+
+def days_not_yet(
+    monday: dt.date, span: tuple[dt.date, dt.date] | None, days: Mapping[str, int], today: dt.date
+) -> list[tuple[str, str]]:
+    """A day that has not come yet cannot have been attended, nor missed without notice: in
+    the week that is running, the days present and the days of unexcused absence together
+    are at most the days of the week (of the placement, `span`) that have passed, today
+    included. Absence known ahead (sick, granted leave, other) may be reported for the rest
+    of the week: leave is granted before it is taken and a sick note names the days ahead,
+    and the plan behind försörjningsstöd records planned activity as well as actual. A week
+    that has not begun is `date_rules`' to refuse, and a week that has ended has no day to
+    come."""
+    first, last = span or (monday, monday + dt.timedelta(days=6))
+    if not first <= today < last:
+        return []
+    passed = (today - first).days + 1
+    happened = days.get("days_present", 0) + days.get("days_unexcused", 0)
+    if happened <= passed:
+        return []
+    coming = _span_text(max(first, today + dt.timedelta(days=1)), last)
+    field = "days_present" if days.get("days_present", 0) > passed else "days_unexcused"
+    return [
+        (
+            field,
+            f"{coming[0].upper()}{coming[1:]} har inte varit än, så veckan som börjar "
+            f"{monday.isoformat()} har {_days(passed)} hittills: {_span_text(first, today)}. "
+            "Dagar på plats och dagar med ogiltig eller oanmäld frånvaro får tillsammans vara "
+            f"högst {_days(passed)} nu, inte {happened}. "
+            "Rapportera de andra dagarna när de har varit; sjukdom, beviljad ledighet och annan "
+            "frånvaro som är känd i förväg går att ange redan nu.",
+        )
+    ]
+
+
 def week_problems(
     booking: BookingRow | None,
     week: dt.date | None,
     days: Mapping[str, int],
     note: str,
+    *,
+    today: dt.date | None = None,
 ) -> list[tuple[str, str]]:
     """The week's own rules, every broken one as (field, Swedish message): the days add up
     to a week at most, and other absence says what it was; given the placement and the week,
     the reported days lie within the placement too: no week after the one it ended or is
     planned to end in, and in its first and last week no more days than it ran then (a
-    placement that started on a Wednesday has five days in that week, Wednesday to Sunday).
+    placement that started on a Wednesday has five days in that week, Wednesday to Sunday);
+    and in the week that is running, no more days present or unexcused than have passed,
+    today included (`days_not_yet`; `today` is the Swedish day, `date_rules.rules_today`).
     The week's place in time is `date_rules`' (`check_report`). The service and the page's
     form both ask this, so that a form names every problem at once."""
     found: list[tuple[str, str]] = []
     total = sum(days.values())
     span: tuple[dt.date, dt.date] | None = None
+    not_yet: list[tuple[str, str]] = []
     monday = monday_of(week) if week is not None else None
     start = booking_access.actual_start_of(booking) if booking is not None else None
     last = last_day_of(booking) if booking is not None else None
@@ -181,8 +228,10 @@ def week_problems(
                 f"{monday.isoformat()} {advice}",
             )
         )
-    elif monday is not None and start is not None and monday >= monday_of(start):
-        span = days_within(monday, start, last)
+    elif monday is not None:
+        if start is not None and monday >= monday_of(start):
+            span = days_within(monday, start, last)
+        not_yet = days_not_yet(monday, span, days, today or date_rules.rules_today())
     allowed = (span[1] - span[0]).days + 1 if span is not None else MAX_DAYS
     if span is not None and allowed < MAX_DAYS and total > allowed:
         assert booking is not None and monday is not None  # a span needs both
@@ -194,11 +243,7 @@ def week_problems(
             clauses.append(f"startade {weekday_date(first_day)}")
         if last_day < monday + dt.timedelta(days=6):
             clauses.append(_end_clause(booking, last_day, weekday=True))
-        named = (
-            weekday_date(first_day)
-            if first_day == last_day
-            else f"{weekday_date(first_day)} – {weekday_date(last_day)}"
-        )
+        named = _span_text(first_day, last_day)
         found.append(
             (
                 "days_present",
@@ -210,6 +255,7 @@ def week_problems(
         )
     elif total > MAX_DAYS:
         found.append(("days_present", TOO_MANY_DAYS))
+    found += not_yet
     if days.get("days_other") and not note.strip():
         found.append(("absence_note", OTHER_NEEDS_NOTE))
     return found
@@ -231,7 +277,7 @@ def check_report(
 ) -> dt.date:
     """The Monday of the reported week, or `DateRulesFailed` naming every problem."""
     monday = monday_of(data.week_start)
-    extra = week_problems(booking, monday, report_days(data), data.absence_note)
+    extra = week_problems(booking, monday, report_days(data), data.absence_note, today=today)
     start = booking_access.actual_start_of(booking)
     date_rules.check(
         "attendance",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 import pytest
 import time_machine
 
@@ -24,7 +25,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from marketplace.scheduler import run_job
 from placements import jobs
-from placements.attendance_figures import monday_of
+from placements.attendance_figures import monday_of, weekday_date
 from placements.rows import BookingRow
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, booking_access, bookings
@@ -716,3 +717,197 @@ async def test_the_json_api_refuses_days_before_the_start_or_after_the_end_in_sw
     body = saved.json()
     assert (body["first_day"], body["last_day"]) == ("2025-11-12", "2025-12-10")
     assert body["open_weeks"][0] == "2025-12-08"  # the week of the planned end, no later
+
+
+# --- the week that is running: no day that has not come ----------------------------------------
+# A supervisor could report five days present on a Wednesday: the date table allows this week
+# (on purpose), and nothing asked whether its days had come. Days present and unexcused
+# absence are facts of days that have passed; absence known ahead (sick, granted leave, other)
+# may be reported for the rest of the week. "Today" is Sweden's day, not the server's UTC one.
+
+
+def _coming_wednesday() -> D:
+    today = clock.today()
+    return today + dt.timedelta(days=(2 - today.weekday()) % 7)
+
+
+def _swedish_noon(day: D) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=clock.STOCKHOLM)
+
+
+async def _running_placement() -> tuple[Any, int, D]:
+    """A placement that started two weeks before the coming Wednesday and runs on well past
+    it, and that Wednesday."""
+    wednesday = _coming_wednesday()
+    w = await make_world()
+    start = monday_of(wednesday) - dt.timedelta(days=14)
+    booking_id = await to_active(w, start=start, end=wednesday + dt.timedelta(days=60))
+    return w, booking_id, wednesday
+
+
+def attendance_day(day: D) -> str:
+    """A day as the message begins with it: "Torsdag 2026-12-10"."""
+    text = weekday_date(day)
+    return text[0].upper() + text[1:]
+
+
+def test_days_not_yet_counts_the_days_of_the_running_week_up_to_today():
+    monday = D(2026, 12, 7)
+    wednesday = monday + dt.timedelta(days=2)
+
+    def fields(days: dict[str, int], today: D, span: tuple[D, D] | None = None) -> list[str]:
+        return [f for f, _ in attendance.days_not_yet(monday, span, days, today)]
+
+    assert fields({"days_present": 3}, wednesday) == []  # today counts as a day that has been
+    assert fields({"days_present": 4}, wednesday) == ["days_present"]  # tomorrow does not
+    assert fields({"days_present": 2, "days_unexcused": 2}, wednesday) == ["days_unexcused"]
+    assert fields({"days_present": 3, "days_leave": 2, "days_sick": 1}, wednesday) == []
+    assert fields({"days_present": 7}, monday + dt.timedelta(days=6)) == []  # Sunday: all passed
+    assert fields({"days_present": 7}, monday + dt.timedelta(days=7)) == []  # a week gone by
+    assert fields({"days_present": 1}, monday - dt.timedelta(days=1)) == []  # date_rules' to say
+    # A placement that started on Tuesday: Tuesday and Wednesday have passed, not three days.
+    tuesday = monday + dt.timedelta(days=1)
+    span = (tuesday, monday + dt.timedelta(days=6))
+    assert fields({"days_present": 2}, wednesday, span) == []
+    [(_, message)] = attendance.days_not_yet(monday, span, {"days_present": 3}, wednesday)
+    assert message.startswith("Torsdag 2026-12-10 – söndag 2026-12-13 har inte varit än")
+    assert "2 dagar hittills: tisdag 2026-12-08 – onsdag 2026-12-09" in message
+    assert "högst 2 dagar nu, inte 3" in message
+    # A placement that ends on Thursday: only Thursday is still to come.
+    span = (monday, monday + dt.timedelta(days=3))
+    [(_, message)] = attendance.days_not_yet(monday, span, {"days_present": 4}, wednesday)
+    assert message.startswith("Torsdag 2026-12-10 har inte varit än,")
+
+
+async def test_a_day_after_today_is_not_reported_as_present_but_absence_ahead_is():
+    w, booking_id, wednesday = await _running_placement()
+    monday = monday_of(wednesday)
+    thursday = wednesday + dt.timedelta(days=1)
+
+    async def report(**days: int) -> Any:
+        data = msgspec.convert({"week_start": monday, **days}, WeekReport)
+        return await attendance.record_week(w.host_user, booking_id, data, source="host")
+
+    with time_machine.travel(_swedish_noon(wednesday), tick=False):
+        with pytest.raises(ValidationFailed) as ahead:
+            await report(days_present=4)
+        assert set(ahead.value.errors) == {"days_present"}
+        message = ahead.value.errors["days_present"]
+        assert f"{attendance_day(thursday)} –" in message and "har inte varit än" in message
+        assert f"hittills: måndag {monday.isoformat()} – onsdag {wednesday.isoformat()}" in message
+        assert "högst 3 dagar nu, inte 4" in message
+        assert "beviljad ledighet och annan frånvaro som är känd i förväg" in message
+        # Unexcused absence is known only when the day has passed, too.
+        with pytest.raises(ValidationFailed) as unexcused:
+            await report(days_present=2, days_unexcused=2)
+        assert set(unexcused.value.errors) == {"days_unexcused"}
+        assert await AttendanceWeek.count() == 0
+        # Today has been; granted leave and a sick note's days may be said ahead.
+        shown = await report(days_present=3, days_leave=2, days_sick=2)
+    assert [(x.days_present, x.days_leave, x.days_sick) for x in shown.weeks] == [(3, 2, 2)]
+    # On Thursday (Swedish time), Thursday has been.
+    with time_machine.travel(_swedish_noon(thursday), tick=False):
+        shown = await report(days_present=4, days_leave=1)
+    assert [(x.days_present, x.days_leave) for x in shown.weeks] == [(4, 1)]
+
+
+async def test_today_is_the_swedish_day_not_the_utc_one():
+    """At 23:30 UTC on Wednesday it is already Thursday in Vårgårda: Thursday has been. At
+    21:30 UTC it is still Wednesday there, winter or summer time."""
+    w, booking_id, wednesday = await _running_placement()
+    report = WeekReport(week_start=monday_of(wednesday), days_present=4)
+    late = dt.datetime.combine(wednesday, dt.time(21, 30), tzinfo=dt.UTC)
+    with time_machine.travel(late, tick=False):
+        assert clock.today() == wednesday
+        with pytest.raises(ValidationFailed) as refused:
+            await attendance.record_week(w.host_user, booking_id, report, source="host")
+    assert "högst 3 dagar nu, inte 4" in refused.value.errors["days_present"]
+    after_midnight = dt.datetime.combine(wednesday, dt.time(23, 30), tzinfo=dt.UTC)
+    with time_machine.travel(after_midnight, tick=False):
+        assert after_midnight.date() == wednesday  # the server's UTC day is still Wednesday
+        shown = await attendance.record_week(w.host_user, booking_id, report, source="host")
+    assert shown.weeks[0].days_present == 4
+
+
+async def test_the_forms_and_the_api_refuse_a_day_to_come_with_every_other_problem(client):
+    """The host's form, the coordinator's, the supervisor's link and the JSON API follow the
+    one rule (`attendance.week_problems`), each naming the day; a form lists it with its
+    other problems at once and keeps what was typed."""
+    from tests.conftest import login as api_login
+
+    w, booking_id, wednesday = await _running_placement()
+    monday = monday_of(wednesday)
+    thursday = attendance_day(wednesday + dt.timedelta(days=1))
+    with time_machine.travel(_swedish_noon(wednesday), tick=False):
+        await login(client, w.host_user.username)
+        url = f"/vard/bokningar/{booking_id}"
+        shown = await client.get(url, headers=HTML)
+        assert f'value="{monday.isoformat()}"' in shown.text  # this week is offered
+        assert "Sjukdom, beviljad ledighet och annan frånvaro som är känd i förväg" in shown.text
+        csrf = csrf_of(shown.text)
+        bad = await client.post(
+            f"{url}/narvaro",
+            data={
+                "_csrf_token": csrf,
+                "week_start": monday.isoformat(),
+                "days_present": "5",
+                "days_other": "1",
+            },
+            headers=HTML,
+        )
+        assert bad.status_code == 400
+        assert 'id="f-days_present-error"' in bad.text and 'id="f-absence_note-error"' in bad.text
+        assert f"{thursday} –" in bad.text and "högst 3 dagar nu, inte 5" in bad.text
+        assert "Skriv vad den andra frånvaron var." in bad.text
+        assert 'value="5"' in bad.text  # what was typed is shown again
+        saved = await client.post(
+            f"{url}/narvaro",
+            data={
+                "_csrf_token": csrf,
+                "week_start": monday.isoformat(),
+                "days_present": "3",
+                "days_leave": "2",
+            },
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+
+        client.cookies.clear()
+        await login(client, w.coordinator.username)
+        url = f"/arbetsbord/bokningar/{booking_id}"
+        csrf = csrf_of((await client.get(url, headers=HTML)).text)
+        by_coordinator = await client.post(
+            f"{url}/narvaro",
+            data={"_csrf_token": csrf, "week_start": monday.isoformat(), "days_present": "4"},
+            headers=HTML,
+        )
+        assert by_coordinator.status_code == 400
+        assert f"{thursday} –" in by_coordinator.text
+
+        week_before = monday - dt.timedelta(days=7)
+        link = f"/narvaro/{attendance.link_token(booking_id, monday)}"
+        csrf = csrf_of((await client.get(link, headers=HTML)).text)
+        by_link = await client.post(
+            link, data={"_csrf_token": csrf, "days_present": "5"}, headers=HTML
+        )
+        assert by_link.status_code == 410  # this week is reported already; the week before:
+        link = f"/narvaro/{attendance.link_token(booking_id, week_before)}"
+        done = await client.post(
+            link, data={"_csrf_token": csrf, "days_present": "5"}, headers=HTML
+        )
+        assert done.status_code == 200, done.text  # a week gone by has all its days
+
+        client.cookies.clear()
+        await api_login(client, w.host_user.username)
+        api = f"/api/v1/bookings/{booking_id}/attendance"
+        refused = await client.put(api, json={"week_start": monday.isoformat(), "days_present": 4})
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["fields"] == ["days_present"]
+        assert f"{thursday} –" in refused.text and "högst 3 dagar nu, inte 4" in refused.text
+        ok = await client.put(api, json={"week_start": monday.isoformat(), "days_present": 3})
+        assert ok.status_code == 200, ok.text
+    rows = await AttendanceWeek.select().order_by(AttendanceWeek.week_start)
+    assert [(r["week_start"], r["days_present"], r["days_leave"]) for r in rows] == [
+        (week_before, 5, 0),
+        (monday, 3, 0),  # the API's report replaced the host's
+    ]
