@@ -797,8 +797,8 @@ class Readers:
 
 
 # Reads of my record a page of "who has read my data" shows. The list grows by every read
-# (each visit to the page is one), and unpaged it made the page thousands of pixels long
-# on a phone; it also stopped at 200 without saying so.
+# by someone else (staff, a host, the service), and unpaged it made the page thousands of
+# pixels long on a phone; it also stopped at 200 without saying so.
 READERS_PER_PAGE = 20
 
 
@@ -1082,11 +1082,18 @@ OWN_ACTIONS: dict[str, str] = {
 
 
 async def readers(participant: Participant, page: int = 1) -> Readers:
-    """Who has read or changed my record, newest first, from the audit log, a page of
+    """Who else has read or changed my record, newest first, from the audit log, a page of
     READERS_PER_PAGE at a time: staff by name and role, a host's user by their
-    organisation's role, the service itself, or me."""
-    mine = (AuditEntry.subject_type == "candidate") & (
-        AuditEntry.subject_id == participant.candidate_id
+    organisation's role, the service itself, or someone with a link.
+
+    What I read and did on my own pages is audited like any read, but left out here (the
+    page says so): each of my visits is a read, and the list, which is there to show which
+    staff read my data, filled with my own visits, a page of twenty of them after a few
+    days. The count and the pages are of what is listed."""
+    mine = (
+        (AuditEntry.subject_type == "candidate")
+        & (AuditEntry.subject_id == participant.candidate_id)
+        & (AuditEntry.actor_id.is_not_null() | (AuditEntry.actor_label != participant.audit_label))
     )
     total = int(await AuditEntry.count().where(mine))
     pages = max(1, -(-total // READERS_PER_PAGE))
@@ -1115,8 +1122,6 @@ async def readers(participant: Participant, page: int = 1) -> Readers:
             who = LABELS["role"].get(user["role"], N_("Personal"))
             if user["role"] != "host":
                 name = f"{user['first_name']} {user['last_name']}".strip()
-        elif r["actor_label"] == participant.audit_label:
-            who = N_("Du själv")
         elif r["actor_label"] == "system":
             who = N_("Tjänsten, automatiskt")
         else:

@@ -523,18 +523,21 @@ async def test_my_data_in_english_and_arabic(
     assert re.search(
         r'<span lang="sv" dir="ltr">[^<]+</span>, coordinator · Your data read</li>', main
     )
-    assert "You · Register extract taken</li>" in main
+    # My own reads are audited but not listed; the list says so in my language.
+    assert "Register extract taken</li>" not in main
+    assert "What you read and do on My pages yourself is logged too" in main
     for title in SECTION_TITLES.values():
         assert f">{title} (" not in main, title
     terms = re.findall(r"<dt>([^<]*)</dt>", main)
     assert terms and not {"Förnamn", "Meddelande", "Spår", "Körkort", "Tid"} & set(terms)
-    for swedish in ("Dina uppgifter", "samordnare ·", "Du själv", "Inga uppgifter", "Aktiv<"):
+    for swedish in ("Dina uppgifter", "samordnare ·", "Det du själv", "Inga uppgifter", "Aktiv<"):
         assert swedish not in main, swedish
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
     assert '<h2 id="s-2">ملاحظات صحية (0)</h2>' in arabic
     assert fact("الاسم الأول", "Aida") in arabic and "منسق · تمت قراءة بياناتك</li>" in arabic
-    assert "أنت · تم استخراج نسخة من السجل</li>" in arabic
+    assert "تم استخراج نسخة من السجل</li>" not in arabic
+    assert "ما تقرؤه وتفعله بنفسك في صفحاتي يُسجَّل أيضًا" in arabic
 
 
 async def test_my_data_says_what_each_row_is_about_in_my_words(
@@ -644,7 +647,7 @@ async def test_my_data_comes_first_and_who_read_it_is_paged(
     from marketplace.kernel.audit import record_many
 
     w = await make_world()  # registering me is the first read
-    await record_many(w.coordinator, "candidate.read", [w.candidate_id] * 44)
+    await record_many(w.coordinator, "candidate.read", [w.candidate_id] * 45)
     await _signed_in(client, w.candidate_id)
     page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text  # 46 reads
     main = page.split('<main id="main"')[1]
@@ -663,10 +666,12 @@ async def test_my_data_comes_first_and_who_read_it_is_paged(
     )
     assert "<span>Sida 1 av 3</span>" in who and 'rel="prev"' not in who
     assert '<a href="/mina-sidor/mina-uppgifter?sida=2#who-title" rel="next">Nästa sida</a>' in who
-    assert "Du själv · Registerutdrag taget</li>" in who and "Du registrerades" not in who
+    assert "Registerutdrag taget</li>" not in who and "Du registrerades" not in who
     last = (await client.get("/mina-sidor/mina-uppgifter?sida=3", headers=HTML)).text
     who = last.split('<h2 id="who-title">')[1].split("</section>")[0]
-    assert who.count("<li>") == 7 and who.rstrip().endswith("</nav>")
+    # 46 − 40: my visit to the first page added no line (it added one before, and the list
+    # shifted under me between pages).
+    assert who.count("<li>") == 6 and who.rstrip().endswith("</nav>")
     assert "Du registrerades</li>" in who  # the oldest, last
     assert '<a href="/mina-sidor/mina-uppgifter?sida=2#who-title" rel="prev">' in who
     assert 'rel="next"' not in who
@@ -683,6 +688,50 @@ async def test_my_data_comes_first_and_who_read_it_is_paged(
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     ar = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
     assert '<a href="#who-title">اعرف من قرأ بياناتك</a>' in ar and "الصفحة 1 من 3" in ar
+
+
+async def test_my_own_visits_are_audited_but_not_listed_as_who_read_my_data(
+    client: AsyncTestClient[Litestar], make_client, sign_in
+) -> None:
+    """Each of my visits to my pages is a read of my record, audited, and each one was a line
+    of "who has read my data": after a week of visits the staff who read my data were pages
+    back. My own reads stay in the audit log but not in the list, which names the staff
+    (and the service) who read it; its count and pages are of what it lists."""
+    from marketplace.kernel.audit import record_many
+
+    w = await make_world()  # registering me is the first line
+    staff = await make_client()
+    await sign_in(staff, w.coordinator.username)
+    assert (await staff.get(f"/api/v1/candidates/{w.candidate_id}")).status_code == 200
+    await record_many(w.coordinator, "candidate.read", [w.candidate_id] * 19)  # 21 lines
+    await _signed_in(client, w.candidate_id)
+    for _ in range(8):
+        for url in ("/mina-sidor", "/mina-sidor/plan", "/mina-sidor/mina-uppgifter"):
+            assert (await client.get(url, headers=HTML)).status_code == 200
+    own = await AuditEntry.count().where(
+        (AuditEntry.subject_id == w.candidate_id)
+        & (AuditEntry.actor_label == f"deltagaren själv (deltagare {w.candidate_id})")
+    )
+    assert own >= 24  # every visit is audited still
+    page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    who = page.split('<h2 id="who-title">')[1].split("</section>")[0]
+    assert who.startswith("Vem har läst mina uppgifter (21)</h2>")
+    assert "Det du själv läser och gör på Mina sidor loggas också" in who
+    assert who.count("<li>") == 20 and "<span>Sida 1 av 2</span>" in who
+    assert "samordnare · Dina uppgifter lästa</li>" in who
+    for mine in ("Du läste", "Registerutdrag taget", "Du loggade in", "Du själv"):
+        assert mine not in who, mine
+    last = (await client.get("/mina-sidor/mina-uppgifter?sida=2", headers=HTML)).text
+    who = last.split('<h2 id="who-title">')[1].split("</section>")[0]
+    assert who.count("<li>") == 1 and "Du registrerades</li>" in who
+    assert "<span>Sida 2 av 2</span>" in who and 'rel="next"' not in who
+    assert (
+        await AuditEntry.count().where(
+            (AuditEntry.subject_id == w.candidate_id)
+            & (AuditEntry.actor_label == f"deltagaren själv (deltagare {w.candidate_id})")
+        )
+        == own + 2
+    )  # the two pages just shown were audited as well
 
 
 def test_every_word_my_data_can_show_is_translated(app: Litestar) -> None:
@@ -716,7 +765,7 @@ def test_every_word_my_data_can_show_is_translated(app: Litestar) -> None:
         OutboxMessage,
     ]
     shown = {register.OWN_HEALTH_NOTE, "Ja", "Nej", "Personal", "Inga uppgifter."}
-    shown |= {"Uppgifterna lästa eller ändrade", "Du själv", "Tjänsten, automatiskt"}
+    shown |= {"Uppgifterna lästa eller ändrade", "Tjänsten, automatiskt"}
     # What a row is about (a place, a consent's agency), and my own titles and actions.
     shown |= {"Plats", "Myndighet", "Lokal överenskommelse"}
     shown |= set(services.OWN_TITLES.values()) | set(services.OWN_ACTIONS.values())
