@@ -898,7 +898,7 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
         ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): {"tasks": "Plocka varor"},
         ("PUT", "/api/v1/bookings/{booking_id}/attendance"): {
             "week_start": dt.date.today().isoformat(),
-            "days_present": 3,
+            "days_present": 1,  # today counts: valid on every weekday
         },
         ("POST", "/api/v1/bookings/{booking_id}/assessment"): {
             "attendance": "god",
@@ -994,13 +994,13 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "/arbetsbord/bokningar/{booking_id}/narvaro": {
         "week_start": dt.date.today().isoformat(),
-        "days_present": "3",
+        "days_present": "1",
     },
     "/vard/bokningar/{booking_id}/narvaro": {
         "week_start": dt.date.today().isoformat(),
-        "days_present": "3",
+        "days_present": "1",
     },
-    "/narvaro/{token}": {"days_present": "3"},
+    "/narvaro/{token}": {"days_present": "1"},
     "/arbetsbord/bokningar/{booking_id}/telefonsvar": {
         "answer": "decline",
         "answered_by": "Hanna Handledare",
