@@ -105,6 +105,8 @@ ACTIONS = {
     "user.password_link": "Länk för nytt lösenord skickad",
     "user.password_set": "Lösenord valt via länk",
     "user.totp_reset": "Tvåstegsverifiering återställd",
+    "user.totp_on": "Tvåstegsverifiering påslagen",
+    "user.totp_off": "Tvåstegsverifiering avstängd för att byta app",
     "intake.submit": "Ansökan om stöd inskickad via webbformuläret",
     "intake.register": "Ansökan om stöd registrerad av samordnare",
     "intake.import": "Ansökan om stöd mottagen från e-tjänsten",

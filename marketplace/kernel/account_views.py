@@ -1,9 +1,10 @@
 """The signed-in user's own account page (`/konto`, Mitt konto): API keys and two-step sign-in.
 
 The pages' face of what the JSON API does at `/api/v1/tokens` and `/api/v1/me/totp`. Both
-call the same kernel functions (`api_keys` for keys, `auth`'s enrolment for the second
-factor), so the rules are one: only a signed-in session makes a key, making and revoking one
-is audited, and a user whose second factor is on gives a current code before replacing it.
+call the same kernel functions (`api_keys` for keys, `second_factor` for the second factor),
+so the rules are one: only a signed-in session makes a key, making and revoking one is
+audited, a user whose second factor is on gives a current code before replacing it, and
+turning the factor on or off is audited.
 
 Who sees what follows the API's guards: API keys for the roles that have an API
 (`auth.API_ROLES`, not partner contacts), the second factor for those who may enrol
@@ -22,7 +23,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from marketplace.kernel import api_keys, auth
+from marketplace.kernel import api_keys, auth, second_factor
 from marketplace.kernel.auth import AuthUser, api_roles, requires, signed_in
 from marketplace.kernel.forms import Form, Landing, NoFields, confirmed, round_trip
 from marketplace.kernel.paging import PageNumber
@@ -185,7 +186,7 @@ async def totp_start(request: Request[AuthUser, Any, Any]) -> Response[Any]:
     whose second factor is on gives a current code first."""
 
     async def start(data: TotpStart) -> Response[Any]:
-        uri = await auth.start_totp_enrolment(request.user.id, data.code)
+        uri = await second_factor.start(request.user, data.code)
         return _enrolment_page(request, uri)
 
     async def refused(
@@ -202,7 +203,7 @@ async def totp_confirm(request: Request[AuthUser, Any, Any]) -> Response[Any]:
     again with the message."""
 
     async def confirm(data: TotpConfirm) -> Landing:
-        await auth.confirm_totp_enrolment(request.user.id, data.code)
+        await second_factor.confirm(request.user, data.code)
         return f"{ACCOUNT}#tvasteg", "tvasteg-pa"
 
     async def refused(

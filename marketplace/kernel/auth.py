@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import msgspec
 import pyotp
@@ -476,21 +476,31 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
     return user_id
 
 
-async def start_totp_enrolment(user_id: int, code: str = "") -> str:
-    """Give the user a new TOTP secret (not yet required); return the provisioning URI.
+class TotpStarted(NamedTuple):
+    """An enrolment just begun: the new secret's provisioning URI, and whether it switched
+    off a second factor that was on (what the audit log records)."""
+
+    uri: str
+    switched_off: bool
+
+
+async def start_totp_enrolment(user_id: int, code: str = "") -> TotpStarted:
+    """Give the user a new TOTP secret (not yet required): its provisioning URI, and whether
+    the factor was on until now.
 
     A new secret switches the second factor off until it is confirmed again, so a user who
     already has it on must prove it with a current code first: a stolen session (or a
     password alone) must not be enough to remove the factor that protects the account.
+    Audited by `second_factor.start`, which the pages and the API call.
     """
-    await require_current_totp(user_id, code)
+    was_on = await require_current_totp(user_id, code)
     secret = pyotp.random_base32()
     await User.update({User.totp_secret: secret, User.totp_enabled: False}).where(
         User.id == user_id
     )
     uri = await pending_totp_uri(user_id)
     assert uri is not None
-    return uri
+    return TotpStarted(uri, was_on)
 
 
 async def pending_totp_uri(user_id: int) -> str | None:
@@ -514,8 +524,9 @@ async def totp_is_on(user_id: int) -> bool:
     return bool(row and row["totp_enabled"])
 
 
-async def require_current_totp(user_id: int, code: str) -> None:
-    """If the user has TOTP on, claim a current, unused code or refuse (400 / 403).
+async def require_current_totp(user_id: int, code: str) -> bool:
+    """If the user has TOTP on, claim a current, unused code or refuse (400 / 403); True
+    when the factor is on (and a code was claimed), False when there is nothing to prove.
 
     The code's time step is claimed with a conditional update, so it cannot be used again,
     neither for this nor for a sign-in.
@@ -526,7 +537,7 @@ async def require_current_totp(user_id: int, code: str) -> None:
         .first()
     )
     if row is None or not row["totp_enabled"]:
-        return
+        return False
     if not code.strip():
         raise ValidationFailed(
             "Tvåstegsverifieringen är på. Ange en aktuell engångskod från din "
@@ -542,10 +553,13 @@ async def require_current_totp(user_id: int, code: str) -> None:
             "Engångskoden är fel eller redan använd. Ange koden som appen visar just nu.",
             fields=["code"],
         )
+    return True
 
 
-async def confirm_totp_enrolment(user_id: int, code: str) -> None:
-    """Turn the second factor on once the user proves their app shows the right code."""
+async def confirm_totp_enrolment(user_id: int, code: str) -> bool:
+    """Turn the second factor on once the user proves their app shows the right code; True
+    when this turned it on, False when it already was (the code is spent either way).
+    Audited by `second_factor.confirm`, which the pages and the API call."""
     row = await User.select(User.totp_secret, User.totp_last_step).where(User.id == user_id).first()
     if row is None or not row["totp_secret"]:
         raise ValidationFailed("Starta registreringen av autentiseringsappen först.")
@@ -554,9 +568,15 @@ async def confirm_totp_enrolment(user_id: int, code: str) -> None:
         raise ValidationFailed(
             "Koden stämmer inte. Kontrollera klockan i telefonen.", fields=["code"]
         )
-    await User.update({User.totp_enabled: True, User.totp_last_step: step}).where(
-        User.id == user_id
+    # Conditional, so that of two confirmations at once only one reads as turning it on.
+    turned_on = await (
+        User.update({User.totp_enabled: True, User.totp_last_step: step})
+        .where((User.id == user_id) & (User.totp_enabled == False))  # noqa: E712
+        .returning(User.id)
     )
+    if not turned_on:
+        await User.update({User.totp_last_step: step}).where(User.id == user_id)
+    return bool(turned_on)
 
 
 # --- sessions --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_503_SERVICE_UNAVAILABLE
 
-from marketplace.kernel import accounts, api_keys, auth, outage
+from marketplace.kernel import accounts, api_keys, auth, outage, second_factor
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, admin_only, public, requires, signed_in
 from marketplace.kernel.db import write_transaction
@@ -134,16 +134,14 @@ class TotpController(Controller):
         has it on must send a current code (`{"code": "123456"}`): 400 without, 403 if wrong.
         """
         code = data.code if data is not None else ""
-        return TotpEnrolment(
-            provisioning_uri=await auth.start_totp_enrolment(request.user.id, code)
-        )
+        return TotpEnrolment(provisioning_uri=await second_factor.start(request.user, code))
 
     @post("/confirm", operation_id="confirmTotp", status_code=HTTP_200_OK)
     async def confirm(
         self, data: JSONBody[TotpConfirm], request: Request[AuthUser, Any, Any]
     ) -> dict[str, str]:
         """Turn the second factor on with a code from the app; later sign-ins need one."""
-        await auth.confirm_totp_enrolment(request.user.id, data.code)
+        await second_factor.confirm(request.user, data.code)
         return {"status": "tvåstegsverifiering på"}
 
 
