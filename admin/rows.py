@@ -36,6 +36,15 @@ class ValidPasswordLink(PasswordLinkRow):
     username: str
 
 
+class NamedParticipant(TypedDict):
+    """A participant as the log review names them (`audit.participants_named`)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    personnummer: str
+
+
 class PlacementEnd(TypedDict):
     """When a placement ended, or was agreed to end (`reports.end_day`)."""
 

@@ -3,18 +3,24 @@
 Reading the log is itself recorded (subject type "audit_log"), so a review leaves a trace.
 There is deliberately no function here, or anywhere, that changes or deletes an audit row;
 the database refuses it too (triggers on both engines).
+
+The review page finds the participant whose accesses are reviewed by name
+(`participants_named`, the coordinators' people search: å, ä and ö optional, first and last
+name in either order); the log itself is filtered by the participant's id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, cast
 
 from piccolo.query.functions.aggregate import Count
 
 from admin import schemas
+from admin.rows import NamedParticipant
 from admin.services.exports import csv_text
-from marketplace.kernel.audit import record
+from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.dates import FrozenDateBounded
@@ -22,6 +28,9 @@ from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.figures import CsvVariant
 from marketplace.kernel.rows import AuditEntryRow
 from marketplace.kernel.tables import AuditEntry
+from placements.services import people_search
+from placements.services.candidates import display_name, mask_personnummer
+from placements.tables import Candidate
 
 MAX_EXPORT_ROWS = 100_000
 CSV_COLUMNS = (
@@ -45,6 +54,66 @@ class AuditQuery(FrozenDateBounded, kw_only=True, frozen=True):
     subject_id: int | None = None
     subject_type: str = "candidate"
     action: str | None = None
+
+
+# At most this many participants are offered to choose among; more ask for more of the name.
+MAX_NAMED = 20
+NOT_A_NAME = (
+    "Skriv deltagarens namn här, inte personnumret: ett personnummer ska inte stå i en webbadress."
+)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A participant as the review page names them: the name, and the personnummer with its
+    last four digits hidden (empty when there is none), to tell two of one name apart."""
+
+    id: int
+    name: str
+    personnummer: str
+
+
+_NAMED = (Candidate.id, Candidate.first_name, Candidate.last_name, Candidate.personnummer)
+
+
+async def participants_named(user: AuthUser, text: str) -> list[Participant]:
+    """The participants whose name holds every word of `text` (`people_search`), by last and
+    first name: at most `MAX_NAMED` + 1, so that the caller knows when there are more.
+
+    Several are a list shown, which is a read of each record in it ("candidate.list"); one
+    is the participant whose log is reviewed, which the review's own row names. A `text`
+    written like a personnummer is refused (400): it is no name, and must not travel in a
+    URL.
+    """
+    if people_search.looks_like_identity_number(text):
+        raise ValidationFailed(NOT_A_NAME, fields=["deltagare"])
+    words = people_search.query_words(text)
+    if not words:
+        return []
+    rows = await (
+        Candidate.select(*_NAMED)
+        .where(people_search.name_matches(Candidate.first_name, Candidate.last_name, words))
+        .order_by(Candidate.last_name)
+        .order_by(Candidate.first_name)
+        .order_by(Candidate.id)
+        .limit(MAX_NAMED + 1)
+    )
+    found = [_participant(r) for r in cast("list[NamedParticipant]", rows)]
+    if len(found) > 1:
+        await record_many(user, "candidate.list", [p.id for p in found[:MAX_NAMED]])
+    return found
+
+
+async def participant(subject_id: int) -> Participant | None:
+    """The participant a review is about (by id, as a link gives it); None when there is none."""
+    row = await Candidate.select(*_NAMED).where(Candidate.id == subject_id).first()
+    return None if row is None else _participant(cast("NamedParticipant", row))
+
+
+def _participant(row: NamedParticipant) -> Participant:
+    return Participant(
+        id=row["id"], name=display_name(row), personnummer=mask_personnummer(row["personnummer"])
+    )
 
 
 def utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

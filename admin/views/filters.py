@@ -59,6 +59,7 @@ FILTER_LABELS = {
     "host_kind": "Värdtyp",
     "actor_id": "Åtkomster av användare",
     "subject_id": "Åtkomster till deltagare",
+    "deltagare": "Åtkomster till deltagare",
 }
 
 

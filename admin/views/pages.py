@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from admin.controllers import audit_query, report_readers
@@ -31,10 +31,21 @@ from admin.views.filters import (
 )
 from marketplace.kernel.auth import AuthUser, admin_only, staff
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import field_errors
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import Offset
 from marketplace.kernel.tables import User
 from marketplace.kernel.views import page
+
+# What the audit page's participant box takes: a name, or a part of one.
+NameQuery = Annotated[str, QueryParameter(max_length=100)]
+NO_SUCH_PARTICIPANT = (
+    "Ingen deltagare har ett namn med ”{name}”. Kontrollera stavningen, eller skriv bara en del "
+    "av namnet."
+)
+NO_PARTICIPANT_IN_ADDRESS = (
+    "Adressen pekar inte ut någon deltagare. Skriv deltagarens namn i stället."
+)
 
 # The back office's sections, as its start page lists them (the same as its menu,
 # `_drift_nav.html`): address, name, what is done there.
@@ -156,17 +167,46 @@ async def audit_page(
     end: Choice = "",
     actor_id: Choice = "",
     subject_id: Choice = "",
+    deltagare: NameQuery = "",
     offset: Offset = 0,
 ) -> Template:
+    """The log in a period, newest first, by a user and about a participant. The participant
+    is typed by name (`audit.participants_named`); several of that name are offered to choose
+    among, and the choice (like the links in mail) filters by the participant's id."""
     chosen, values, errors = filter_form(
         Filters, start=start, end=end, actor_id=actor_id, subject_id=subject_id
     )
+    if "subject_id" in errors:  # only an edited address: the page asks for a name
+        del errors["subject_id"]
+        errors["deltagare"] = NO_PARTICIPANT_IN_ADDRESS
+    values["deltagare"] = typed = deltagare.strip()
     q = period_or_default(
         chosen, errors, lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, None)
     )
+    # The name is looked up only when the rest of the filter holds, so a list to choose from
+    # (itself a read of those participants) is never shown beside a filter to correct.
+    named: list[audit.Participant] = []
+    if typed and not errors:
+        try:
+            named = await audit.participants_named(request.user, typed)
+        except ValidationFailed as exc:
+            errors.update(field_errors(exc, ["deltagare"]))
+        if not named and not errors:
+            errors["deltagare"] = NO_SUCH_PARTICIPANT.format(name=typed)
+    if typed:  # a name typed stands instead of an id the address held
+        q = msgspec.structs.replace(q, subject_id=named[0].id if len(named) == 1 else None)
+    about = named[0] if len(named) == 1 else None
+    if about is None and q.subject_id is not None:
+        about = await audit.participant(q.subject_id)
     # A refused filter lists nothing: rows of another period or of everyone would read as
     # the answer to the filter typed (and the review of a search not made is not logged).
-    result = None if errors else await audit.search_audit(request.user, q, limit=100, offset=offset)
+    # Nor does a name several participants have: the admin chooses one first.
+    choosing = len(named) > 1
+    result = (
+        None
+        if errors or choosing
+        else await audit.search_audit(request.user, q, limit=100, offset=offset)
+    )
     users = await User.select(User.id, User.username, User.role).order_by(User.username)
     query = filter_query(start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id)
     return filter_page(
@@ -178,6 +218,11 @@ async def audit_page(
         result=result,
         users=users,
         query=query,
+        # The period and the user without a participant: for the choices and "every one".
+        unnamed_query=filter_query(start=q.start, end=q.end, actor_id=q.actor_id),
+        choices=named[: audit.MAX_NAMED] if choosing else [],
+        more=len(named) > audit.MAX_NAMED,
+        about=about,
         text=audit_text,
     )
 

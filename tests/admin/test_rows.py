@@ -12,7 +12,7 @@ from piccolo.table import Table
 from admin import rows
 from admin.services.users import _COLUMNS
 from marketplace.kernel.tables import PasswordLink, User
-from placements.tables import Booking, Outcome
+from placements.tables import Booking, Candidate, Outcome
 from tests.placements.test_rows import shape_matches_table
 
 PART_ROWS: dict[str, type[Table]] = {
@@ -22,6 +22,7 @@ PART_ROWS: dict[str, type[Table]] = {
     "ProposalRow": Booking,
     "ClockBookingRow": Booking,
     "UserListRow": User,
+    "NamedParticipant": Candidate,
 }
 ALIASES: dict[str, dict[str, str]] = {
     "ReportPlacementRow": {

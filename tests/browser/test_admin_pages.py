@@ -115,3 +115,47 @@ def test_an_admin_finds_a_mail_in_the_outbox_on_a_phone(new_visit) -> None:
     page.wait_for_load_state("load")
     assert subject in page.locator("main").inner_text()
     visit.check()
+
+
+def test_an_admin_reviews_the_log_of_a_participant_found_by_name_on_a_phone(new_visit) -> None:
+    """At 375 px the log review finds a participant by name typed without å, ä and ö: several
+    of the name are offered as links, one chosen (or the only one) filters the log and is
+    named above it, and a name nobody has says so and lists nothing. Nothing scrolls sideways."""
+    visit: Visit = new_visit(viewport={"width": 375, "height": 800})
+    visit.login("admin")
+    page = visit.goto("/loggkontroll")
+    width = page.evaluate("window.innerWidth")
+    box = page.get_by_label("Åtkomster till deltagare")
+
+    box.fill("ali")  # Yusuf Ali, Ali Mohamud and Nour Khalil
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_load_state("load")
+    choices = page.get_by_role("region", name="Välj deltagare").get_by_role("link")
+    names = choices.all_inner_texts()
+    assert {"Yusuf Ali", "Ali Mohamud", "Nour Khalil"} <= set(names), names
+    assert page.locator("table").count() == 0  # no rows until one is chosen
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    visit.check("loggkontroll-valj-375")
+
+    choices.filter(has_text="Ali Mohamud").click()
+    page.wait_for_load_state("load")
+    assert "Vald deltagare: Ali Mohamud" in page.locator("main p[role=status]").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    visit.check("loggkontroll-vald-375")
+
+    box = page.get_by_label("Åtkomster till deltagare")
+    box.fill("astrom kevin")
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_load_state("load")
+    assert "Vald deltagare: Kevin Åström" in page.locator("main p[role=status]").inner_text()
+    assert page.get_by_role("region", name="Loggrader").is_visible()
+    visit.check()
+
+    page.get_by_label("Åtkomster till deltagare").fill("qqqzzz")
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_load_state("load")
+    assert "Ingen deltagare har ett namn med ”qqqzzz”" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Åtkomster till deltagare").get_attribute("aria-invalid") == "true"
+    assert page.locator("table").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    visit.check("loggkontroll-ingen-375")
