@@ -46,8 +46,9 @@ SETS = (
     "everyday-fresh",
     "everyday-fresh2",
     "everyday-fresh3",
+    "everyday-fresh4",
 )
-UNSEEN = ("holdout", "fresh3")  # sets never listed per query
+UNSEEN = ("holdout", "fresh3", "fresh4")  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
 

@@ -16,6 +16,8 @@ Writes, beside this file:
 - everyday-fresh2.jsonl: a second fresh check set (fresh2.json, tenth pass), the same way.
 - everyday-fresh3.jsonl: a third, written blind on 2026-12-05 (fresh3.json, eighteenth pass),
   the same way; the first two were then opened for tuning (see bench/search_real.py).
+- everyday-fresh4.jsonl: a fourth (fresh4.json), written on 2026-12-06 after that session's
+  everyday-table additions, by their author, before any of its results was seen.
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -104,6 +106,7 @@ def main() -> None:
         ("fresh.json", "everyday-fresh"),
         ("fresh2.json", "everyday-fresh2"),
         ("fresh3.json", "everyday-fresh3"),
+        ("fresh4.json", "everyday-fresh4"),
     ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):
