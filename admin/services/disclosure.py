@@ -23,7 +23,12 @@ The rule (shown on the report pages as `RULE_NOTE`):
    hidden, the smallest shown part of 5 or more is hidden as well (complementary
    suppression), so the total minus the shown parts is the sum of at least one small and
    one larger unknown and does not give the small one. When no such part exists, the total
-   is hidden instead. A partial sum with a hidden part is hidden.
+   is hidden instead. A partial sum with a hidden part is hidden. The texts bound what they
+   hide ("färre än 5" is 1–4 and zero is shown, so at least 1; a part hidden as "dold" is at
+   least 5): while the hidden parts at their least (or, all of 1–4, at their most) add up to
+   what the total leaves for them (5 and four 1s in a total of 9), one more part is hidden,
+   or the total. A hidden total of 1–4 over four hidden parts (each at least 1, so the total
+   4 and each part 1) reads "dold", not "färre än 5".
 
 Differencing. Rules 1–3 protect one report; they cannot see the next request. Two reports
 whose slices differ by a few persons give those persons by subtraction. The slices are
@@ -82,8 +87,8 @@ RULE_NOTE = (
     "Sekretess: ett antal på 1–4 personer visas inte, utan som ”färre än 5”. Andelar, "
     "medianer och timmar som bygger på färre än 5 personer eller på en dold siffra visas som "
     "”dold”. När en dold siffra annars kunde räknas fram ur en summa döljs även den minsta "
-    "andra siffran i samma summa (eller summan), och också den visas som ”dold”: den är 5 "
-    "eller fler. Noll visas."
+    "andra siffran i samma summa (eller summan), och också den visas som ”dold”. Noll "
+    "visas."
 )
 
 

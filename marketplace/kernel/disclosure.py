@@ -34,6 +34,7 @@ class Cells:
         self.values = values
         self.hidden: set[str] = set()
         self.counts: set[str] = set()  # the cells that count persons (given to `primary`)
+        self.unbounded: set[str] = set()  # counts of 1–4 that must not say so ("dold")
 
     def primary(self, *paths: str) -> None:
         self.counts.update(paths)
@@ -46,6 +47,18 @@ class Cells:
         """`total` = sum of `parts` (paths; a part may be a cell that is never shown)."""
         if not any(p in self.hidden for p in parts):
             return
+        self._hide_another(total, parts)
+        # "Färre än 5" is 1–4 and "dold" at least 5, so the hidden parts can still add up
+        # to exactly what a shown total leaves for them (5 and four 1s in a total of 9).
+        while total is not None and total not in self.hidden and self._adds_up(total, parts):
+            self._hide_another(total, parts)
+        # A hidden total of 1–4 over four hidden parts of at least 1 each is 4, each part 1:
+        # the total must not say it is under 5.
+        hidden_parts = sum(1 for p in parts if p in self.hidden)
+        if total in self.hidden and self._small_count(total) and hidden_parts >= MIN_PERSONS - 1:
+            self.unbounded.add(total)
+
+    def _hide_another(self, total: str | None, parts: Sequence[str]) -> None:
         shown = [
             p for p in parts if p not in self.hidden and int(self.values[p] or 0) >= MIN_PERSONS
         ]
@@ -53,6 +66,18 @@ class Cells:
             self.hidden.add(min(shown, key=lambda p: (int(self.values[p] or 0), p)))
         elif total is not None:
             self.hidden.add(total)
+
+    def _adds_up(self, total: str, parts: Sequence[str]) -> bool:
+        """Whether a reader who knows the shown total and parts could tell each hidden part:
+        the rest is the least the hidden parts can be, or the most (all of them 1–4)."""
+        hidden = [p for p in parts if p in self.hidden]
+        rest = int(self.values[total] or 0) - sum(
+            int(self.values[p] or 0) for p in parts if p not in self.hidden
+        )
+        least = sum(1 if self._small_count(p) else MIN_PERSONS for p in hidden)
+        if rest <= least:
+            return True
+        return all(self._small_count(p) for p in hidden) and rest >= (MIN_PERSONS - 1) * len(hidden)
 
     def partial(self, path: str, parts: Sequence[str]) -> None:
         """A shown sum of some parts: hidden when one of its parts is."""
@@ -79,7 +104,7 @@ class Cells:
     def protected_paths(self) -> list[str]:
         """The hidden cells that are not themselves a count of 1–4 persons (they read "dold",
         the others "färre än 5")."""
-        return sorted(p for p in self.hidden if not self._small_count(p))
+        return sorted(p for p in self.hidden if not self._small_count(p) or p in self.unbounded)
 
     def _small_count(self, path: str) -> bool:
         value = self.values.get(path)
