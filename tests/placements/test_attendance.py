@@ -320,6 +320,28 @@ async def test_host_reports_a_week_on_the_booking_page(client):
     )
 
 
+async def test_one_day_reads_dag_not_dagar_on_the_booking_page(client):
+    w, booking_id = await _past_placement()
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    saved = await client.post(
+        f"{url}/narvaro",
+        data={
+            "_csrf_token": csrf_of(shown.text),
+            "week_start": "2025-11-17",
+            "days_present": "1",
+            "days_unexcused": "1",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = (await client.get(url, headers=HTML)).text
+    assert "frånvaro hittills: 1 dag." in page
+    assert '<td data-label="Närvarande">1 dag</td>' in page
+    assert "1 dagar" not in page
+
+
 async def test_the_week_form_lists_every_problem_at_once(client):
     """A wrong number of days, a missing comment for other absence and a week of more than
     seven days are named in one answer (a host's day, December 2026: the comment and the
