@@ -36,6 +36,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.notices import done
+from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
@@ -104,9 +105,21 @@ OPEN_FOR_HOST = ("accepted", "agreed", "active")
 ENDED = ("completed", "interrupted")
 
 
-async def _home_context(user: AuthUser) -> dict[str, Any]:
+# The host's own slots, a page at a time: a municipal unit may have hundreds, and the list
+# used to stop at 200 without a word.
+SLOTS_PER_PAGE = 50
+
+
+async def _home_context(user: AuthUser, sida: int = 1) -> dict[str, Any]:
     _, organisations = await host_services.list_hosts_for(user, limit=100)
-    slots = (await slot_services.list_managed_slots(user, limit=200)).items
+    total = (await slot_services.list_managed_slots(user, limit=1)).total
+    slot_pages = max(1, -(-total // SLOTS_PER_PAGE))
+    slot_page = min(sida, slot_pages)
+    slots = (
+        await slot_services.list_managed_slots(
+            user, limit=SLOTS_PER_PAGE, offset=(slot_page - 1) * SLOTS_PER_PAGE
+        )
+    ).items
     lists = await booking_services.bookings_by_status_for(
         user, ["proposed", "accepted", "agreed", "active", "completed", "interrupted"]
     )
@@ -133,6 +146,9 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
     return {
         "organisations": organisations,
         "slots": slots,
+        "slots_total": total,
+        "slot_page": slot_page,
+        "slot_pages": slot_pages,
         "proposals": proposals,
         "fits": fits,
         "refusals": refusals,
@@ -145,8 +161,8 @@ async def _home_context(user: AuthUser) -> dict[str, Any]:
 
 
 @get("/vard", guards=[host_only], include_in_schema=False, name="host_home")
-async def host_home(request: Request[Any, Any, Any]) -> Template:
-    context = await _home_context(_user(request))
+async def host_home(request: Request[Any, Any, Any], sida: PageNumber = 1) -> Template:
+    context = await _home_context(_user(request), sida)
     return page("placements/host/home.html", request, errors={}, **context)
 
 

@@ -261,3 +261,26 @@ async def test_a_ticked_skill_whose_label_holds_a_comma_is_saved_whole(client):
     slot_id = int(saved.headers["location"].split("?")[0].rsplit("/", 1)[1])
     shown = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
     assert ticked_skills(shown.text) == ["Utbildning, armén", "Truckkort A", "Lagerarbete"]
+
+
+async def test_the_host_pages_through_all_its_slots(client):
+    # A municipal unit with 201 slots saw 200 and "Platser (200)": the last was never listed.
+    host_id = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
+    user = await make_host_user(host_id)
+    for n in range(201):
+        await make_slot(host_id, title=f"Plats nummer {n:03d}", status="draft")
+    await login(client, user.username)
+    first = await client.get("/vard", headers=HTML)
+    assert first.status_code == 200
+    assert "Platser (201)" in first.text
+    assert "Sida 1 av 5" in first.text
+    assert 'href="/vard?sida=2#platser"' in first.text
+    listed = set(re.findall(r"Plats nummer (\d{3})", first.text))
+    for page_no in range(2, 6):
+        page = await client.get(f"/vard?sida={page_no}", headers=HTML)
+        assert page.status_code == 200 and f"Sida {page_no} av 5" in page.text
+        listed |= set(re.findall(r"Plats nummer (\d{3})", page.text))
+    assert len(listed) == 201
+    # A page past the end shows the last page, not an empty list.
+    past = await client.get("/vard?sida=9", headers=HTML)
+    assert "Sida 5 av 5" in past.text
