@@ -139,7 +139,12 @@ async def dashboard(
                 else m.steps[0].median_days or 0.0
                 for m in intake.months
             ],
-            [charts.Reference(f"Mål: {meeting_target} arbetsdagar", float(meeting_target))],
+            [
+                charts.Reference(
+                    f"Mål: {meeting_target} arbetsdag{'' if meeting_target == 1 else 'ar'}",
+                    float(meeting_target),
+                )
+            ],
             unit=" dagar",
             protected=charts.protected_bars(
                 [f"months[{m.month}].steps[meeting].median_days" for m in intake.months],

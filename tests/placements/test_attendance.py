@@ -340,6 +340,8 @@ async def test_one_day_reads_dag_not_dagar_on_the_booking_page(client):
     assert "frånvaro hittills: 1 dag." in page
     assert '<td data-label="Närvarande">1 dag</td>' in page
     assert "1 dagar" not in page
+    # Who reported says the role once ("(värd)"), not again as the channel ("värden").
+    assert "(värd)</td>" in page and "(värd), värden" not in page
 
 
 async def test_the_week_form_lists_every_problem_at_once(client):
