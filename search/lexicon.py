@@ -597,10 +597,12 @@ class Lexicon:
 
 
 def _stem_forms(folded: str) -> list[str]:
-    """A folded word's stem, and the stems of its base forms without an inflection ending."""
+    """A folded word's stem, and the stems of its base forms without an inflection ending
+    (with an e restored before l, n, r: "cyklar" is "cykel")."""
     forms = [stem(folded)]
     for base in inflection_bases(folded):
-        st = stem(base)
-        if st not in forms:
-            forms.append(st)
+        for form in restored_bases(base):
+            st = stem(form)
+            if st not in forms:
+                forms.append(st)
     return forms

@@ -700,9 +700,13 @@ def test_an_everyday_phrase_names_work_that_neither_of_its_words_names() -> None
             "klippa hår": ("frisör",),
             "klippa gräs": ("trädgårdsarbetare",),
             "laga mat": ("kock",),
+            "laga cykel": ("cykelmekaniker",),
         }
     )
     # Either word may be inflected; the object decides what the verb's work is.
+    # A plural that drops an e before l, n or r is still its word ("cyklar" is "cykel").
+    assert lex.phrase_synonyms("laga", "cyklar") == ("cykelmekaniker",)
+    assert lex.phrase_synonyms("lagar", "cykeln") == ("cykelmekaniker",)
     assert lex.phrase_synonyms("klippa", "har") == ("frisör",)
     assert lex.phrase_synonyms("klipper", "haret") == ("frisör",)
     assert lex.phrase_synonyms("klippte", "grasmattan") == ()
