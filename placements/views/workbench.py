@@ -498,9 +498,10 @@ async def _booking_context(
             **END_LABELS,
             **CORRECTION_LABELS,
             **PAPER_LABELS,
-            **PHONE_LABELS,
             **attendance_views.LABELS,
         },
+        # Apart, as its "note" is the call's, not the outcome's "Anteckning".
+        "phone_labels": PHONE_LABELS,
         "end_labels": END_LABELS,
         "outcome_options": _outcome_options(),
         "outcome_values": _outcome_values(outcomes[0]) if outcomes else {},

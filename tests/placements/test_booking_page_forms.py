@@ -1,0 +1,63 @@
+"""The coordinator's booking page holds several forms (the host's answer by phone, the
+agreement, the end, the outcome): each keeps its own words, and a refused one stays open and
+names every mistake at once, the date rules with the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from placements.services import bookings
+from tests.placements.bookingdata import END, TODAY, make_world, propose, to_active
+from tests.placements.test_answer_pages import HTML, csrf_of, login, visible_text
+
+
+def form_html(page: str, action: str) -> str:
+    """The form that posts to `action` (the end of its address), tags and all."""
+    found = re.search(rf'<form[^>]*action="[^"]*/{action}"[^>]*>(.*?)</form>', page, re.S)
+    assert found, f"the page has the form {action}"
+    return found.group(1)
+
+
+def details_around(page: str, action: str) -> str:
+    """The opening tag of the <details> that holds the form posting to `action`."""
+    before = page.split(f'/{action}"', 1)[0]
+    return before[before.rindex("<details") :].split(">", 1)[0]
+
+
+async def test_the_outcome_forms_note_is_not_the_phone_calls(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed", TODAY)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    outcome = visible_text(form_html(page.text, "utfall"))
+    assert "Anteckning" in outcome
+    assert "samtalet" not in visible_text(page.text)
+
+
+async def test_a_phone_answer_with_a_wrong_period_stays_open_with_what_was_typed(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "open" not in details_around(page.text, "telefonsvar")
+    refused = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/telefonsvar",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "answer": "accept",
+            "answered_by": "Karin Kontakt",
+            "note": "Ja, men först efter sommaren.",
+            "start_date": (END + dt.timedelta(days=10)).isoformat(),
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 400
+    assert "ligger före startdatum" in visible_text(refused.text)
+    assert "open" in details_around(refused.text, "telefonsvar")
+    assert 'value="Karin Kontakt"' in form_html(refused.text, "telefonsvar")
+    # The other forms on the page stay closed.
+    assert "open" not in details_around(refused.text, "aterkalla")
