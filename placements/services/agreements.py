@@ -29,7 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, cast
 
 import msgspec
@@ -49,6 +50,7 @@ from placements.errors import LINK_EXPIRED, LINK_INVALID, LinkRefused, link_payl
 from placements.rows import (
     AgreementCandidate,
     AgreementChanges,
+    AgreementPeriod,
     AgreementRow,
     BookingRow,
     CandidateContact,
@@ -227,6 +229,33 @@ async def agreement_versions_for(user: AuthUser, booking_id: int) -> list[schema
 # --- changing --------------------------------------------------------------------------------
 
 
+def period_problems(stored: AgreementPeriod, typed: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The date rules a change of the agreement's period breaks (`date_rules`, "agreement"),
+    for the dates in `typed` that differ from the `stored` period (an unchanged date is only
+    compared with a changed one). The service and the page's form (with its other mistakes)
+    ask the same."""
+    sent: dict[str, dt.date | None] = {}
+    for name in ("start_date", "end_date"):
+        day = date_rules.as_day(typed.get(name))
+        if day is not None and day != stored[name]:
+            sent[name] = day
+    context = {"start_date": stored["start_date"], "end_date": stored["end_date"]}
+    return date_rules.problems("agreement", sent, context)
+
+
+async def period_rules(
+    user: AuthUser, booking_id: int
+) -> Callable[[Mapping[str, object]], list[tuple[str, str]]]:
+    """`period_problems` against the agreement as it stands, for the page's form: a broken
+    date rule is listed with the form's other errors, not after them. Without an agreement
+    there is nothing to check here; the service refuses the change itself."""
+    await booking_access.booking_row_for(user, booking_id)
+    agreement = await agreement_versions.current_agreement_row(booking_id)
+    if agreement is None:
+        return lambda _typed: []
+    return partial(period_problems, agreement)
+
+
 async def update_agreement(
     user: AuthUser, booking_id: int, data: schemas.AgreementUpdate
 ) -> schemas.Agreement:
@@ -248,17 +277,11 @@ async def update_agreement(
         start = values.get("start_date", agreement["start_date"])
         end = values.get("end_date", agreement["end_date"])
         meetings = data.follow_up_meetings if "follow_up_meetings" in values else []
-        sent: dict[str, dt.date | None] = {}
-        if "start_date" in values:
-            sent["start_date"] = values["start_date"]
-        if "end_date" in values:
-            sent["end_date"] = values["end_date"]
-        date_rules.check(
-            "agreement",
-            sent,
-            {"start_date": start, "end_date": end},
-            extra=date_rules.meeting_problems([m.date for m in meetings or []], start, end),
-        )
+        if found := [
+            *date_rules.meeting_problems([m.date for m in meetings or []], start, end),
+            *period_problems(agreement, values),
+        ]:
+            raise date_rules.DateRulesFailed(found)
         if ("start_date" in values or "end_date" in values) and (start, end) != (
             booking["start_date"],
             booking["end_date"],

@@ -552,8 +552,8 @@ AGREEMENT_FORM = Form(
     labels=AGREEMENT_LABELS,
     lists=["adaptations_shared"],
     blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
-    # No form-level date rules here: the form posts the unchanged period too, and the table's
-    # "not in the past" holds only for a period that changes (the service knows which did).
+    # Its date rules come with the agreement as it stands (`booking_agreement`): the form
+    # posts the unchanged period too, and "not in the past" holds only for a changed date.
 )
 PAPER_FORM = Form(agreement_schemas.PaperSignature, labels=PAPER_LABELS)
 END_NEEDS_REASON = "Skriv kort varför placeringen avbröts."
@@ -654,11 +654,13 @@ _booking_post = action_posts("/arbetsbord/bokningar/{booking_id:int}", staff)
 
 @_booking_post("overenskommelse")
 async def booking_agreement(request: Req, booking_id: BookingId) -> Response[Any]:
-    """Save the agreement's terms; after a signature the change is a new version."""
+    """Save the agreement's terms; after a signature the change is a new version. A broken
+    date rule is said with the form's other mistakes (the service's rule, read here for the
+    agreement as it stands)."""
+    rules = await agreement_services.period_rules(signed_in_user(request), booking_id)
+    form = dataclasses.replace(AGREEMENT_FORM, rules=rules)
     act = agreement_services.update_agreement
-    return await _booking_round_trip(
-        request, booking_id, AGREEMENT_FORM, act, "overenskommelse-sparad"
-    )
+    return await _booking_round_trip(request, booking_id, form, act, "overenskommelse-sparad")
 
 
 @_booking_post("underteckna")

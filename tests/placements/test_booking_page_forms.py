@@ -9,7 +9,7 @@ import datetime as dt
 import re
 
 from placements.services import bookings
-from tests.placements.bookingdata import END, TODAY, make_world, propose, to_active
+from tests.placements.bookingdata import END, START, TODAY, make_world, propose, to_active
 from tests.placements.test_answer_pages import HTML, csrf_of, login, visible_text
 
 
@@ -61,3 +61,49 @@ async def test_a_phone_answer_with_a_wrong_period_stays_open_with_what_was_typed
     assert 'value="Karin Kontakt"' in form_html(refused.text, "telefonsvar")
     # The other forms on the page stay closed.
     assert "open" not in details_around(refused.text, "aterkalla")
+
+
+async def test_the_agreement_form_names_a_wrong_period_with_its_other_mistakes(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    refused = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/overenskommelse",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "start_date": (END + dt.timedelta(days=10)).isoformat(),
+            "end_date": END.isoformat(),
+            "participant_goals": "x" * 5001,
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 400
+    text = visible_text(refused.text)
+    assert "Deltagarens mål får vara högst 5000 tecken." in text
+    assert f"Slutdatum {END.isoformat()} ligger före startdatum" in text
+    # An unchanged start in the past is not refused; a changed one is, with the rest.
+    past = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/overenskommelse",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "start_date": (TODAY - dt.timedelta(days=1)).isoformat(),
+            "end_date": END.isoformat(),
+            "participant_goals": "x" * 5001,
+        },
+        headers=HTML,
+    )
+    assert past.status_code == 400
+    assert "har redan passerat" in visible_text(past.text)
+    kept = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/overenskommelse",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "start_date": START.isoformat(),
+            "end_date": END.isoformat(),
+            "participant_goals": "Lära sig plock och packning.",
+        },
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303
