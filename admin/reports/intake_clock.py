@@ -158,8 +158,8 @@ INTAKE_CLOCK_DEFINITION = (
     "till start av placering (den första placering som startade från förslagets dag). "
     "Arbetsdagar är måndag till fredag utom röda dagar, midsommarafton, julafton och "
     "nyårsafton; dagen då steget började räknas inte, så ett möte nästa arbetsdag är 1 "
-    "dag. Mål: planeringsmöte inom det inställda antalet arbetsdagar (PLANNING_MEETING_DAYS, "
-    "normalt 1), plan inom 1 arbetsdag efter mötet, första förslag inom 10 och start inom "
+    "dag. Mål: planeringsmöte inom det antal arbetsdagar som kommunen har ställt in (normalt "
+    "1), plan inom 1 arbetsdag efter mötet, första förslag inom 10 och start inom "
     "15 arbetsdagar. Filtren för spår, samordnare och värdtyp påverkar inte klockan."
 )
 

@@ -30,6 +30,11 @@ from marketplace.kernel.views import page
 report_readers = requires("admin", "coordinator", "analyst")
 
 
+def working_days(count: int) -> str:
+    """A number of working days in Swedish: "1 arbetsdag", "2 arbetsdagar"."""
+    return f"{count} arbetsdag" if count == 1 else f"{count} arbetsdagar"
+
+
 @get("/oversikt", guards=[report_readers], include_in_schema=False, name="dashboard")
 async def dashboard(
     request: Request[Any, Any, Any],
@@ -139,12 +144,7 @@ async def dashboard(
                 else m.steps[0].median_days or 0.0
                 for m in intake.months
             ],
-            [
-                charts.Reference(
-                    f"Mål: {meeting_target} arbetsdag{'' if meeting_target == 1 else 'ar'}",
-                    float(meeting_target),
-                )
-            ],
+            [charts.Reference(f"Mål: {working_days(meeting_target)}", float(meeting_target))],
             unit=" dagar",
             protected=charts.protected_bars(
                 [f"months[{m.month}].steps[meeting].median_days" for m in intake.months],

@@ -51,3 +51,17 @@ async def test_host_users_get_the_swedish_403_page_and_strangers_must_sign_in(cl
     page = await client.get("/oversikt", headers=HTML)
     assert page.status_code == 403
     assert "Ingen behörighet" in page.text
+
+
+async def test_the_intake_clock_speaks_swedish_without_setting_names(client, make_user):
+    """The clock's target is said in words ("1 arbetsdag"), not by its environment variable."""
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    for path in ("/oversikt", "/rapporter"):
+        page = await client.get(path, headers=HTML)
+        assert page.status_code == 200
+        main = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[-1])
+        assert not re.findall(r"\b[A-Z]+_[A-Z_]+\b", main), path
+        assert "som kommunen har ställt in" in main
+    overview = await client.get("/oversikt", headers=HTML)
+    assert "Mål: 1 arbetsdag" in overview.text and "1 arbetsdagar" not in overview.text
