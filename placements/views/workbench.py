@@ -805,6 +805,22 @@ BOOKING_ACTION_ROUTES = [
 ]
 
 
+NO_CATEGORY = "Välj var personen är nu innan du sparar uppföljningen."
+
+
+def _follow_up_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The follow-up's rules (Kolada's for "arbete"), listed with the form's other errors;
+    the service checks them again. Without a category, there is nothing to check yet."""
+    category = str(typed.get("result_category") or "")
+    if not category:
+        return []
+    return outcome_services.follow_up_problems(
+        category,
+        bool(typed.get("lasts_at_least_one_month")),
+        bool(typed.get("municipal_labour_market_job")),
+    )
+
+
 @post(
     "/arbetsbord/uppfoljningar/{follow_up_id:int}",
     guards=[staff],
@@ -824,13 +840,13 @@ async def follow_up_done(
                 labels=FOLLOW_UP_LABELS,
                 flags=["lasts_at_least_one_month", "municipal_labour_market_job"],
                 blank_is_empty=["note"],
+                rules=_follow_up_rules,
             )
         except ValidationFailed as exc:
-            if "result_category" in (exc.errors or dict.fromkeys(exc.fields)):
-                raise ValidationFailed(
-                    "Välj var personen är nu innan du sparar uppföljningen.",
-                    fields=["result_category"],
-                ) from None
+            found = exc.errors or dict.fromkeys(exc.fields, exc.message)
+            if "result_category" in found:
+                # Said with the rest of what is wrong, in the words of this form.
+                raise ValidationFailed.every({**found, "result_category": NO_CATEGORY}) from None
             raise
         await outcome_services.complete_follow_up(user, follow_up_id, data)
     except ValidationFailed as exc:

@@ -103,6 +103,32 @@ async def test_a_refused_follow_up_is_shown_again_with_its_error_and_what_was_ty
     assert row == {"status": "done", "result_category": "arbete"}
 
 
+async def test_a_refused_follow_up_names_every_mistake_at_once(client):
+    w, follow_up_id = await _due_follow_up()
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    token = _token((await client.get("/arbetsbord", headers=HTML)).text)
+
+    async def refused_form(data: dict[str, str]) -> str:
+        refused = await client.post(
+            f"/arbetsbord/uppfoljningar/{follow_up_id}",
+            data={"_csrf_token": token, **data},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 400, refused.text
+        return refused.text.split(f'id="uppfoljning-{follow_up_id}"')[1].split("</form>")[0]
+
+    # Kolada's rule and a control character in the note, in one answer.
+    form = await refused_form({"result_category": "arbete", "note": "Butik\x1b"})
+    assert "minst en sammanhängande månad" in form
+    assert "osynligt styrtecken" in form
+    # No choice made and a control character: both, the choice in this form's words.
+    form = await refused_form({"result_category": "", "note": "Butik\x1b"})
+    assert "Välj var personen är nu" in form
+    assert "osynligt styrtecken" in form
+
+
 async def test_a_saved_follow_up_shows_its_answer_where_it_is_listed_and_opened(client):
     """Saved, a follow-up left the workbench's list and its answer was shown nowhere. Now the
     workbench lists it among those done, and the participant's page (where the reminder
