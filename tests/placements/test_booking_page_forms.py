@@ -9,7 +9,16 @@ import datetime as dt
 import re
 
 from placements.services import bookings
-from tests.placements.bookingdata import END, START, TODAY, make_world, propose, to_active
+from tests.builders import make_candidate
+from tests.placements.bookingdata import (
+    END,
+    START,
+    TODAY,
+    make_world,
+    propose,
+    sign_all,
+    to_active,
+)
 from tests.placements.test_answer_pages import HTML, csrf_of, login, visible_text
 
 
@@ -107,3 +116,20 @@ async def test_the_agreement_form_names_a_wrong_period_with_its_other_mistakes(c
         follow_redirects=False,
     )
     assert kept.status_code == 303
+
+
+async def test_an_agreed_placement_offers_to_start_only_from_its_start_date(client):
+    w = await make_world(capacity=2)
+    later = await propose(w)
+    other = await make_candidate(w.coordinator, first_name="Bea")
+    today = await propose(w, candidate_id=other, start=TODAY, end=END)
+    for booking_id in (later, today):
+        await bookings.accept(w.host_user, booking_id)
+        await sign_all(w, booking_id)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/bokningar/{later}", headers=HTML)
+    assert f"/bokningar/{later}/starta" not in page.text
+    assert f"Placeringen startar av sig själv {START.isoformat()}." in visible_text(page.text)
+    page = await client.get(f"/arbetsbord/bokningar/{today}", headers=HTML)
+    assert f"/bokningar/{today}/starta" in page.text
+    assert "startar av sig själv" not in page.text
