@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import Request, get
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
@@ -116,8 +117,10 @@ async def search_context(
         )
         result = None if errors else await run_search(query)
     except ValidationFailed as exc:
+        wrong = exc.fields[0] if exc.fields else ""
+        # A filter's message stands at its own box; the rest at the search box.
         field = {"radius_km": "distance", "near": "town"}.get(
-            exc.fields[0] if exc.fields else "", "q"
+            wrong, wrong if wrong in ("kind", "track") else "q"
         )
         if field == "distance":
             message = (
@@ -129,6 +132,10 @@ async def search_context(
         errors.setdefault(field, message)
     total = result.total if result else 0
     pages = max(1, -(-total // PAGE_SIZE))
+    if result is not None and total and page_number > pages:
+        # A page past the last (an old link, an edited address): the last page's hits, as
+        # the pager and "sida 6 av 6" say, not an empty list under them.
+        result = await run_search(msgspec.structs.replace(query, offset=(pages - 1) * PAGE_SIZE))
     search_ref = usage.valid_ref(ref) if page_number > 1 else None
     log_task = None
     if result is not None and search_ref is None and usage.query_words(q):

@@ -48,7 +48,7 @@ def slot_query(
     `adaptations` is a comma-separated list; `driving_licence=False` keeps slots that need
     no licence."""
     if kind is not None and kind not in SLOT_KINDS:
-        raise ValidationFailed("kind ska vara praktik eller arbetsträning.", fields=["kind"])
+        raise ValidationFailed("Typ av plats: välj praktik eller arbetsträning.", fields=["kind"])
     if track is not None and track not in TRACKS:
         raise ValidationFailed("Spår: välj kompetens, hälsa eller vägledning.", fields=["track"])
     point = parse_near(near)

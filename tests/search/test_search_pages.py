@@ -13,8 +13,10 @@ from html import unescape
 
 from search.schemas import MAX_SEARCH_LENGTH, MAX_TOWN_LENGTH
 from search.tables import SearchLog
+from tests.builders import make_host
 from tests.conftest import login
 from tests.placements import bookingdata as bd
+from tests.search.test_search_api import search_slot
 
 HTML = {"accept": "text/html"}
 
@@ -88,3 +90,29 @@ async def test_the_search_boxes_carry_the_servers_limits(client):
     )
     assert full.status_code == 200
     assert 'class="error"' not in full.text
+
+
+async def test_a_page_past_the_last_shows_the_last_pages_hits(client):
+    """An old link or an edited address (`sida=99`) said "sida 2 av 2" over an empty list."""
+    host = await make_host("Vårgårda Lager AB", "company")
+    for number in range(12):
+        await search_slot(host, title=f"Lagerarbetare {number}", external_id=f"t-{number}")
+    for url in ("/platser", "/arbetsbord/platser"):
+        if url.startswith("/arbetsbord"):
+            w = await bd.make_world()
+            await login(client, w.coordinator.username)
+        last = await client.get(url, params={"q": "lagerarbetare", "sida": "2"}, headers=HTML)
+        past = await client.get(url, params={"q": "lagerarbetare", "sida": "99"}, headers=HTML)
+        assert past.status_code == 200
+        assert "sida 2 av 2" in past.text
+        hits = re.findall(r'<h3><a href="/platser/(\d+)', past.text)
+        assert hits and hits == re.findall(r'<h3><a href="/platser/(\d+)', last.text), url
+
+
+async def test_a_wrong_filter_is_said_at_its_own_box_in_swedish(client):
+    answer = await client.get("/platser", params={"q": "lager", "kind": "jobb"}, headers=HTML)
+    assert answer.status_code == 400
+    assert error_at(answer.text, "kind") == "Typ av plats: välj praktik eller arbetsträning."
+    assert 'id="f-q-error"' not in answer.text
+    answer = await client.get("/platser", params={"track": "x"}, headers=HTML)
+    assert error_at(answer.text, "track").startswith("Spår:")
