@@ -1450,9 +1450,12 @@ class SearchIndex:
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
         whole_found: set[str] = set()  # words whose whole compound the slot's text holds
+        framing_only = all(t.text in FRAMING_WORDS for t in terms)
         for term in terms:
             if term.compound_part and term.word in whole_found:
                 continue  # the whole word explains the match; its parts add nothing
+            if term.text in FRAMING_WORDS and not framing_only:
+                continue  # "jobba" in "jobba med djur" only says it is work: no reason
             found: tuple[str, str] | None = None
             for name, holds in fields:
                 e = next((e for e in term.expansions if holds(e.token)), None)

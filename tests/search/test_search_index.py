@@ -326,3 +326,20 @@ def test_a_replaced_slot_leaves_a_dead_row_until_a_rebuild() -> None:
     assert [h.slot_id for h in idx.search(SearchQuery(q="lagerarbetare")).hits] == [1]
     idx.build([slot(1, "Lagerarbetare")])
     assert (len(idx), idx.dead_rows) == (1, 0)
+
+
+def test_a_word_that_only_says_work_is_no_reason_for_a_hit() -> None:
+    """The word "jobba" in "jobba med djur" gave the reason "Matchade jobba i yrket"; only "djur" is
+    one. A query of such words alone ("jobb") still says why its hits came."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Djurvårdare", occupation_id=occ_id("Djurvårdare")),
+            slot(2, "Jobbcoach", occupation_id=occ_id("Jobbcoach/Utbildningscoach")),
+        ]
+    )
+    hits = idx.search(SearchQuery(q="jobba med djur")).hits
+    assert [h.slot_id for h in hits][:1] == [1]
+    assert {w.term for w in hits[0].why} == {"djur"}
+    alone = idx.search(SearchQuery(q="jobb")).hits
+    assert [h.slot_id for h in alone][:1] == [2] and alone[0].why
