@@ -4,6 +4,7 @@ with the reasons, and picks one with one click."""
 from __future__ import annotations
 
 from marketplace.kernel.tables import AuditEntry
+from marketplace.reference import places
 from placements.tables import Slot
 from search.taxonomy_cache import suggest_occupations
 from tests.builders import make_candidate
@@ -17,8 +18,18 @@ LAGER = suggest_occupations("lagerarbetare", 1)[0].id
 async def test_the_propose_page_lists_suited_participants_and_preselects_the_one_chosen(client):
     w = await make_world()
     await Slot.update({Slot.occupation_id: LAGER}).where(Slot.id == w.slot_id)
+    # The slot stands in Vårgårda, where Selma lives.
+    lat, lon = places.place("Vårgårda") or (0.0, 0.0)
+    await Slot.update({Slot.town: "Vårgårda", Slot.latitude: lat, Slot.longitude: lon}).where(
+        Slot.id == w.slot_id
+    )
     suited = await make_candidate(
-        w.coordinator, "Selma", wished_occupations=[LAGER], interests="lager", hours_available=40
+        w.coordinator,
+        "Selma",
+        wished_occupations=[LAGER],
+        interests="lager",
+        hours_available=40,
+        home_town="Vårgårda",
     )
     # Wants fewer hours than the slot asks: a hard limit, never suggested.
     await make_candidate(w.coordinator, "Tove", wished_occupations=[LAGER], hours_available=10)
@@ -29,6 +40,8 @@ async def test_the_propose_page_lists_suited_participants_and_preselects_the_one
     assert "Deltagare som passar platsen" in page.text
     assert "Selma Andersson" in page.text
     assert "Tove Andersson</strong>" not in page.text
+    # Living in the slot's own town reads so, not "0,0 km bort".
+    assert "bor på platsens ort" in page.text and "0,0 km" not in page.text
     pick = f"/arbetsbord/platser/{w.slot_id}/foresla?deltagare={suited}#f-candidate_id"
     assert f'href="{pick}"' in page.text
     # Each participant shown is an audited read.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from marketplace.reference import places
 from search.schemas import MAX_SEARCH_LENGTH, MAX_TOWN_LENGTH
 from search.tables import SearchLog
 from tests.builders import make_host
@@ -116,3 +117,16 @@ async def test_a_wrong_filter_is_said_at_its_own_box_in_swedish(client):
     assert 'id="f-q-error"' not in answer.text
     answer = await client.get("/platser", params={"track": "x"}, headers=HTML)
     assert error_at(answer.text, "track").startswith("Spår:")
+
+
+async def test_a_slot_in_the_town_searched_from_says_so_not_zero_km(client):
+    """A slot in the chosen town read "0,0 km bort" (a coordinator's day in the browser)."""
+    lat, lon = places.place("Vårgårda") or (0.0, 0.0)
+    await search_slot(title="Lagerarbetare", latitude=lat, longitude=lon)
+    page = await client.get(
+        "/platser",
+        params={"q": "lagerarbetare", "town": "Vårgårda", "distance": "10"},
+        headers=HTML,
+    )
+    assert page.status_code == 200
+    assert "på orten du valde" in page.text and "0,0 km" not in page.text
