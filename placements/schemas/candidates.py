@@ -23,7 +23,11 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=5000)]
 Email = Annotated[str, msgspec.Meta(max_length=320)]
-Phone = Annotated[str, msgspec.Meta(max_length=40)]
+# A phone number as people write it: digits (at least six), spaces, dashes, brackets and a
+# leading +, or nothing ("abc" was taken as a participant's number).
+Phone = Annotated[
+    str, msgspec.Meta(max_length=40, pattern=r"^$|^\+?[ ()\-]*(?:[0-9][ ()\-]*){6,}$")
+]
 # A JobTech taxonomy concept ID, e.g. "DLEi_bTh_oLA" (Lagerarbetare/Terminalarbetare).
 TaxonomyId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_]{1,20}$")]
 TaxonomyIds = Annotated[list[TaxonomyId], msgspec.Meta(max_length=50)]

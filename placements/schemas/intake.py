@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from marketplace.kernel.dates import DateBounded
+from placements.schemas.candidates import Phone
 
 Channel = Literal["web", "phone", "paper", "eservice"]
 StaffChannel = Literal["phone", "paper"]
@@ -20,7 +21,6 @@ MeetingStatus = Literal["booked", "held", "cancelled", "no_show"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 IdNumber = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 Email = Annotated[str, msgspec.Meta(max_length=320)]
-Phone = Annotated[str, msgspec.Meta(max_length=40)]
 Message = Annotated[str, msgspec.Meta(max_length=3000)]
 Place = Annotated[str, msgspec.Meta(max_length=200)]
 VideoLink = Annotated[str, msgspec.Meta(max_length=500)]

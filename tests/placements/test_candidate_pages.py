@@ -150,6 +150,22 @@ async def test_registering_stores_the_participant_and_confirms_on_the_candidate_
     )
 
 
+async def test_a_phone_number_that_is_no_number_is_refused_with_the_other_mistakes(
+    client, make_user
+):
+    """The text "abc" was saved as a participant's phone number (a coordinator's day in the browser)."""
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await register(client, phone="abc", first_name="")
+    assert answer.status_code == 400
+    assert re.search(r'id="f-phone-error">Telefonnummer har fel format\.', answer.text)
+    assert 'id="f-first_name-error"' in answer.text  # every mistake at once
+    assert 'value="abc"' in answer.text  # and what was typed kept
+    assert await Candidate.count() == 0
+    ok = await register(client, phone="(0322) 600 600")
+    assert ok.status_code == 303, ok.text
+
+
 async def test_a_samordningsnummer_is_accepted(client, make_user):
     await make_user("coordinator", username="sara")
     await login(client, "sara")
