@@ -169,19 +169,25 @@ def days_not_yet(
     that has not begun is `date_rules`' to refuse, and a week that has ended has no day to
     come."""
     first, last = span or (monday, monday + dt.timedelta(days=6))
-    if not first <= today < last:
+    if not monday <= today < last:
         return []
-    passed = (today - first).days + 1
+    # A placement that starts later this week has had none of its days yet.
+    passed = max(0, (today - first).days + 1)
     happened = days.get("days_present", 0) + days.get("days_unexcused", 0)
     if happened <= passed:
         return []
     coming = _span_text(max(first, today + dt.timedelta(days=1)), last)
     field = "days_present" if days.get("days_present", 0) > passed else "days_unexcused"
+    so_far = (
+        f"har {_days(passed)} hittills: {_span_text(first, today)}"
+        if passed
+        else "har inte haft någon av placeringens dagar än"
+    )
     return [
         (
             field,
             f"{coming[0].upper()}{coming[1:]} har inte varit än, så veckan som börjar "
-            f"{monday.isoformat()} har {_days(passed)} hittills: {_span_text(first, today)}. "
+            f"{monday.isoformat()} {so_far}. "
             "Dagar på plats och dagar med ogiltig eller oanmäld frånvaro får tillsammans vara "
             f"högst {_days(passed)} nu, inte {happened}. "
             "Rapportera de andra dagarna när de har varit; sjukdom, beviljad ledighet och annan "

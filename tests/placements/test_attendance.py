@@ -801,6 +801,13 @@ def test_days_not_yet_counts_the_days_of_the_running_week_up_to_today():
     span = (monday, monday + dt.timedelta(days=3))
     [(_, message)] = attendance.days_not_yet(monday, span, {"days_present": 4}, wednesday)
     assert message.startswith("Torsdag 2026-12-10 har inte varit än,")
+    # A placement that starts on Friday has had none of its days on Wednesday.
+    span = (monday + dt.timedelta(days=4), monday + dt.timedelta(days=6))
+    [(_, message)] = attendance.days_not_yet(monday, span, {"days_present": 1}, wednesday)
+    assert message.startswith("Fredag 2026-12-11 – söndag 2026-12-13 har inte varit än")
+    assert "har inte haft någon av placeringens dagar än" in message
+    assert "högst 0 dagar nu, inte 1" in message
+    assert fields({"days_sick": 2}, wednesday, span) == []
 
 
 async def test_a_day_after_today_is_not_reported_as_present_but_absence_ahead_is():
