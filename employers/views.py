@@ -40,6 +40,7 @@ from marketplace.kernel.forms import (
     rerender_as,
     round_trip,
 )
+from marketplace.kernel.paging import OrderKey, chosen_order
 from marketplace.kernel.views import action_posts, form_page, page
 
 host_only = requires("host")
@@ -406,14 +407,15 @@ async def contact_deactivate(
 
 APPLICATIONS_PER_PAGE = 20
 _ORDERS = {"aldst": "oldest", "nyast": "newest"}
+ORDER_CHOICES = [("aldst", "äldst först"), ("nyast", "nyast först")]
 
 
-async def _applications_context(page_no: int = 1, order: str = "aldst") -> dict[str, Any]:
+async def _applications_context(page_no: int = 1, order: str | None = "aldst") -> dict[str, Any]:
     """One page of pending applications, with what the page links need."""
     total = await applications.count_applications("pending")
     pages = max(1, -(-total // APPLICATIONS_PER_PAGE))
     page_no = min(max(1, page_no), pages)
-    order = order if order in _ORDERS else "aldst"
+    order, order_note = chosen_order(order, ORDER_CHOICES)
     items = await applications.list_applications(
         "pending",
         limit=APPLICATIONS_PER_PAGE,
@@ -426,6 +428,7 @@ async def _applications_context(page_no: int = 1, order: str = "aldst") -> dict[
         "page_no": page_no,
         "pages": pages,
         "order": order,
+        "order_note": order_note,
     }
 
 
@@ -433,7 +436,7 @@ async def _applications_context(page_no: int = 1, order: str = "aldst") -> dict[
 async def applications_page(
     request: Request[Any, Any, Any],
     sida: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-    ordning: Annotated[str, QueryParameter(max_length=10)] = "aldst",
+    ordning: OrderKey = None,
 ) -> Template:
     context = await _applications_context(sida, ordning)
     return page("employers/applications.html", request, errors={}, **context)

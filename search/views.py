@@ -22,7 +22,7 @@ from marketplace.kernel.forms import (
     without_control_characters,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import page
 from search import lift, usage, vocabulary
@@ -151,6 +151,7 @@ async def _missed_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    sort_note: str = "",
 ) -> Template:
     result = await usage.missed_searches(
         view, sort, MISSED_PER_PAGE, (page_number - 1) * MISSED_PER_PAGE
@@ -172,6 +173,7 @@ async def _missed_page(
         pages=pages,
         views=VIEW_SV,
         sorts=SORT_SV,
+        sort_note=sort_note,
         meanings=meanings,
         suggested={words: _suggested_word(found) for words, found in meanings.items()},
         params=urlencode({"visa": view, "ordning": sort}),
@@ -188,13 +190,14 @@ async def _missed_page(
 async def missed_searches_page(
     request: Request[Any, Any, Any],
     visa: FromQuery[Choice] = None,
-    ordning: FromQuery[Choice] = None,
+    ordning: OrderKey = None,
     sida: PageNumber = 1,
 ) -> Template:
     """Logged searches, grouped by words, that found nothing or from which nothing was opened
     or proposed; each with a form to teach the search a word of it."""
-    view, sort = _choice(visa, usage.VIEWS), _choice(ordning, usage.SORTS)
-    return await _missed_page(request, view, sort, sida)
+    view = _choice(visa, usage.VIEWS)
+    sort, sort_note = chosen_order(ordning, [(s, SORT_SV[s]) for s in usage.SORTS])
+    return await _missed_page(request, view, sort, sida, sort_note=sort_note)
 
 
 @post("/drift/sokningar/lar", guards=[admin_only], include_in_schema=False, status_code=303)

@@ -33,6 +33,7 @@ from marketplace.kernel.forms import (
     rerender_as,
     round_trip,
 )
+from marketplace.kernel.paging import OrderKey, chosen_order
 from marketplace.kernel.views import page
 from placements.services import partners
 
@@ -115,10 +116,12 @@ async def users_page(
     request: Request[AuthUser, Any, Any],
     roll: Annotated[str, QueryParameter(max_length=20)] = "",
     status: Annotated[str, QueryParameter(max_length=20)] = "",
-    sortera: Annotated[str, QueryParameter(max_length=20)] = "namn",
+    sortera: OrderKey = None,
     sida: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
 ) -> Template:
-    """Every user, filtered by role and status, sorted, a page at a time."""
+    """Every user, filtered by role and status, sorted, a page at a time. An order the sort
+    box does not offer shows them by name, said at the box."""
+    sortera, sort_note = chosen_order(sortera, SORT_CHOICES)
     listing = await users.list_users(role=roll, status=status, sort=sortera, page=sida)
     return _page(
         "admin/users.html",
@@ -128,6 +131,7 @@ async def users_page(
         role_choices=[("", "Alla roller"), *users.ROLE_TEXT.items()],
         status_choices=STATUS_CHOICES,
         sort_choices=SORT_CHOICES,
+        sort_note=sort_note,
     )
 
 

@@ -1,5 +1,10 @@
 """The one paging rule of every list: `limit` and `offset` query parameters with bounds.
 
+A page's list is sorted by a key in its address (`sortera=`, `ordning=`), one of the page's
+sort box's choices; a key the box does not offer (an old bookmark, an edited address) shows
+the list in the box's first order with a Swedish note at the box (`chosen_order`), not an
+error page listing the keys: the rows are the same, only their order was unknown.
+
 A limit below 1 (`limit=-1` meant "every row" to SQLite) or above `MAX_LIMIT`, and an offset
 below 0 or past `MAX_OFFSET` (an offset past 64 bits made the driver fail), answer 400 naming
 the parameter, before any query runs. Each list keeps its own default page size.
@@ -7,6 +12,7 @@ the parameter, before any query runs. Each list keeps its own default page size.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from litestar.params import QueryParameter
@@ -28,3 +34,20 @@ Offset = Annotated[
 PageNumber = Annotated[
     int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Sidnummer, 1–{MAX_PAGE}.")
 ]
+
+# A list's order in its address. Any text is taken (it is never stored nor shown): what the
+# page does not offer is answered by `chosen_order`, so no length or choice is refused here.
+OrderKey = Annotated[str | None, QueryParameter(description="Sorteringen, en av sidans val.")]
+
+
+def chosen_order(asked: str | None, choices: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The order to show a list in, and the note at its sort box. `choices` are the sort
+    box's (key, Swedish words), its default first. A key the box offers (or none) is taken
+    without a note; any other gives the default and a note naming it in the box's words."""
+    if not asked or asked in dict(choices):
+        return asked or choices[0][0], ""
+    default, words = choices[0]
+    return default, (
+        f"Sorteringen i sidans adress finns inte längre, så listan visas i ordningen "
+        f"\u201d{words}\u201d. Välj en annan ordning i rutan."
+    )

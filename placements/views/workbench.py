@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
@@ -38,7 +38,7 @@ from marketplace.kernel.forms import (
     without_control_characters,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
@@ -155,15 +155,15 @@ CANDIDATES_PER_PAGE = 20
 FOLLOW_UPS_AHEAD = dt.timedelta(days=14)
 FOLLOW_UPS_DONE_SHOWN = dt.timedelta(days=30)
 PAGE_SORTS = {"namn": "name", "inskriven": "registered", "status": "status", "andrad": "updated"}
-PageSort = Literal[
-    "namn", "-namn", "inskriven", "-inskriven", "status", "-status", "andrad", "-andrad"
-]
+# Every order the list takes is a choice of the sort box (the headings' too: "-status" is
+# the status heading's second click), the default first.
 SORT_CHOICES = [
     ("namn", "Namn, A–Ö"),
     ("-namn", "Namn, Ö–A"),
     ("-inskriven", "Inskriven, nyast först"),
     ("inskriven", "Inskriven, äldst först"),
     ("status", "Status"),
+    ("-status", "Status, omvänd ordning"),
     ("-andrad", "Senast ändrad först"),
     ("andrad", "Längst sedan ändrad först"),
 ]
@@ -215,6 +215,7 @@ async def _workbench_page(
     status: str = "active",
     flaggade: int = 0,
     sortera: str = "namn",
+    sort_note: str = "",
     sida: int = 1,
     found: candidate_schemas.CandidatePage | None = None,
     by_personnummer: bool = False,
@@ -278,6 +279,7 @@ async def _workbench_page(
         values={"q": q, "status": status, "flaggade": "1" if flaggade else "", "sortera": sortera},
         statuses=list(LABELS["candidate_status"].items()),
         sort_choices=SORT_CHOICES,
+        sort_note=sort_note,
         awaiting_participant=lists[booking_states.AWAITING],
         proposals=lists["proposed"],
         awaiting_signatures=lists["accepted"],
@@ -300,24 +302,33 @@ async def workbench(
     q: Annotated[str, QueryParameter(max_length=100)] = "",
     status: Annotated[str, QueryParameter(max_length=20)] = "active",
     flaggade: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
-    sortera: Annotated[PageSort, QueryParameter()] = "namn",
+    sortera: OrderKey = None,
     sida: PageNumber = 1,
 ) -> Template:
-    """The workbench with the participant list, filtered, sorted and paged by the URL. A
+    """The workbench with the participant list, filtered, sorted and paged by the URL. An
+    order the sort box does not offer shows the list in name order, said at the box. A
     personnummer is never searched from the URL (it must not stand in one): it is refused
     (400, nothing looked up or audited) with a message beside the search box, which posts to
     `/arbetsbord/deltagare/sok`."""
+    order, sort_note = chosen_order(sortera, SORT_CHOICES)
     if looks_like_identity_number(q):
         return await _workbench_page(
             request,
             status=status,
             flaggade=flaggade,
-            sortera=sortera,
+            sortera=order,
+            sort_note=sort_note,
             errors={"q": PERSONNUMMER_IN_ADDRESS},
             status_code=400,
         )
     return await _workbench_page(
-        request, q=q, status=status, flaggade=flaggade, sortera=sortera, sida=sida
+        request,
+        q=q,
+        status=status,
+        flaggade=flaggade,
+        sortera=order,
+        sort_note=sort_note,
+        sida=sida,
     )
 
 
@@ -336,8 +347,7 @@ async def candidate_search(request: Request[Any, Any, Any]) -> Template | Redire
     status = text("status", "active")
     status = status if status in LABELS["candidate_status"] or status == "" else "active"
     flaggade = 1 if is_ticked(values, "flaggade") else 0
-    sortera = text("sortera", "namn")
-    sortera = sortera if sortera.lstrip("-") in PAGE_SORTS else "namn"
+    sortera, _ = chosen_order(text("sortera"), SORT_CHOICES)
     if looks_like_identity_number(q):
         found = await candidate_services.find_by_personnummer(signed_in_user(request), q)
         if found.total == 1:

@@ -60,6 +60,12 @@ async def test_list_filters_sorts_and_pages(client, make_user):
     # Unknown filter values fall back to defaults instead of failing.
     odd = await client.get("/drift/anvandare?roll=x&status=y&sortera=z", headers=HTML)
     assert odd.status_code == 200 and "Ana Lys" in odd.text
+    # The unknown order is said at the sort box, in the box's words.
+    assert (
+        '<span class="hint" id="f-sortera-hint">Sorteringen i sidans adress finns inte längre, '
+        "så listan visas i ordningen \u201dNamn\u201d. Välj en annan ordning i rutan.</span>"
+    ) in odd.text
+    assert "f-sortera-hint" not in page.text
     nav = await client.get("/drift/jobb", headers=HTML)
     assert 'href="/drift/anvandare"' in nav.text
 

@@ -13,6 +13,7 @@ from tests.conftest import login
 from tests.employers.test_applications import valid_form
 from tests.inloop import InLoopClient
 
+NOTE = "Sorteringen i sidans adress finns inte längre, så listan visas i ordningen "
 HTML = {"accept": "text/html"}
 
 
@@ -103,6 +104,12 @@ async def test_page_shows_twenty_at_a_time_with_links(client, make_user):
     assert "sida=2" in third.text and "sida=4" not in third.text
     newest = await client.get("/arbetsbord/ansokningar?ordning=nyast", headers=HTML)
     assert newest.text.index("Förening 44") < newest.text.index("Förening 43")
+    assert "Sorteringen i sidans adress" not in newest.text
+    # An order the page does not offer (an old or edited link): the oldest first, said so.
+    odd = await client.get("/arbetsbord/ansokningar?ordning=bogus", headers=HTML)
+    assert odd.status_code == 200
+    assert odd.text.index("Förening 00") < odd.text.index("Förening 01")
+    assert f"{NOTE}\u201däldst först\u201d." in odd.text
     # A page past the end shows the last one; nonsense is a Swedish 400, never a 500.
     beyond = await client.get("/arbetsbord/ansokningar?sida=99", headers=HTML)
     assert "Sida 3 av 3" in beyond.text

@@ -319,10 +319,45 @@ async def test_the_workbench_list_sorts_pages_and_counts(client, make_user):
     assert beyond.status_code == 200
     assert "Sidan finns inte." in beyond.text
 
-    for bad in ({"sortera": "personnummer"}, {"sida": "0"}, {"sida": "100000"}):
+    for bad in ({"sida": "0"}, {"sida": "100000"}):
         refused = await client.get("/arbetsbord", params=bad, headers=HTML)
         assert refused.status_code == 400, bad
         assert "Ogiltiga uppgifter" in refused.text
+
+
+def note_at(html: str, name: str) -> str:
+    found = re.search(rf'<span class="hint" id="f-{name}-hint">([^<]*)</span>', html)
+    assert found, f"a note at the {name} box"
+    return found.group(1)
+
+
+async def test_an_order_the_box_does_not_offer_shows_the_list_by_name_with_a_note(
+    client, make_user
+):
+    """`/arbetsbord?sortera=bogus` (an old bookmark, an edited address) answered an error page
+    listing the address's codes ("namn", "-namn", "andrad" …). The coordinator's list comes
+    instead, in the sort box's first order, with a note at the box in the box's words."""
+    _, last_names = await many(make_user, 3)
+    await browser_login(client, "sara")
+    for bad in ("bogus", "personnummer", "namn " * 40):
+        answer = await client.get(
+            "/arbetsbord", params={"status": "", "sortera": bad}, headers=HTML
+        )
+        assert answer.status_code == 200, bad
+        assert row_names(answer.text) == last_names
+        assert note_at(answer.text, "sortera") == (
+            "Sorteringen i sidans adress finns inte längre, så listan visas i ordningen "
+            "\u201dNamn, A\u2013Ö\u201d. Välj en annan ordning i rutan."
+        )
+        assert '<option value="namn" selected>' in answer.text
+        assert "andrad" not in answer.text.split('id="f-sortera-hint"')[1].split("</span>")[0]
+    # Every order the headings link to is one of the box's, and is taken without a note.
+    for order in ("status", "-status", "-andrad"):
+        answer = await client.get(
+            "/arbetsbord", params={"status": "", "sortera": order}, headers=HTML
+        )
+        assert answer.status_code == 200 and 'id="f-sortera-hint"' not in answer.text
+        assert f'<option value="{order}" selected>' in answer.text
 
 
 async def test_the_list_stacks_on_a_narrow_screen(client, make_user):

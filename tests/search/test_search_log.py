@@ -258,6 +258,11 @@ async def test_admin_page_lists_misses_grouped_sorted_and_paged(client, make_use
     # Unknown choices fall back to the defaults; the page never shows an internal name.
     odd = await client.get("/drift/sokningar", params={"visa": "x", "ordning": "y"}, headers=HTML)
     assert odd.status_code == 200 and "missed_searches" not in odd.text
+    assert (
+        "Sorteringen i sidans adress finns inte längre, så listan visas i ordningen "
+        "\u201dFlest sökningar\u201d. Välj en annan ordning i rutan."
+    ) in odd.text
+    assert "f-ordning-hint" not in latest.text
 
     page_data = await usage.missed_searches("alla", "antal", 2, 2)
     assert page_data.total == 3
