@@ -74,6 +74,38 @@ def _int_or_none(raw: str | None) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+# The filters' boxes that take a whole number, each with its highest value and the message
+# at the box for anything else (an edited address: the boxes offer only good values).
+NUMBER_FILTERS = {
+    "distance": (
+        1000,
+        "Avstånd från orten: välj ett avstånd i listan, till exempel \u201dInom 10 km\u201d, "
+        "eller \u201dBara orten\u201d.",
+    ),
+    "max_hours": (
+        168,
+        "Högst timmar i veckan: välj i listan, till exempel \u201d20 timmar\u201d, eller "
+        "\u201dAlla omfattningar\u201d.",
+    ),
+}
+DISTANCE_WITHOUT_TOWN = (
+    "Avståndet räknas från en ort: skriv orten i rutan Ort, eller välj \u201dBara orten\u201d."
+)
+
+
+def wrong_filters(values: dict[str, str]) -> dict[str, str]:
+    """The message at each number filter whose value is no whole number in its range, and at
+    the distance when there is no town to count it from: said, not silently left out."""
+    errors = {
+        name: message
+        for name, (highest, message) in NUMBER_FILTERS.items()
+        if values[name].strip() and not 1 <= (_int_or_none(values[name]) or 0) <= highest
+    }
+    if values["distance"].strip() and not values["town"].strip():
+        errors.setdefault("distance", DISTANCE_WITHOUT_TOWN)
+    return errors
+
+
 async def search_context(
     q: str,
     kind: str | None,
@@ -87,7 +119,7 @@ async def search_context(
     address: str = "",
 ) -> dict[str, Any]:
     """Run a search from the form's values; a search or a town too long (`too_long`) or an
-    invalid filter becomes a message at its box, the page shown again, not an error page.
+    invalid filter (`wrong_filters`, and the kind and track `slot_query` refuses) becomes a message at its box, the page shown again, not an error page.
 
     A search with words gets a reference (`search_ref`) that the hits' links and the pager
     carry; the first page of a new search also brings `log_task`, which writes it to the
@@ -102,7 +134,7 @@ async def search_context(
         "max_hours": max_hours or "",
     }
     radius = _int_or_none(distance)
-    errors = too_long(values)
+    errors = too_long(values) | wrong_filters(values)
     result = None
     try:
         query = slot_query(

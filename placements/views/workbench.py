@@ -185,6 +185,21 @@ NO_SUCH_PERSONNUMMER = (
 )
 
 
+def wrong_list_filters(status: str, flaggade: str) -> dict[str, str]:
+    """The message at each of the list's filter boxes whose value in the address the box
+    does not offer (an edited or old address), in the box's words."""
+    errors = {}
+    statuses = LABELS["candidate_status"]
+    if status and status not in statuses:
+        words = ", ".join(f"\u201d{word}\u201d" for word in statuses.values())
+        errors["status"] = f"Status: välj {words} eller \u201dAlla\u201d i listan."
+    if flaggade not in ("", "0", "1"):
+        errors["flaggade"] = (
+            "Bara de med inlåsningsflagga: kryssa i rutan för att se bara dem, eller lämna den tom."
+        )
+    return errors
+
+
 def page_links(current: int, pages: int) -> list[int | None]:
     """The page numbers to link: the first, the last and two either side of the current one;
     None where pages are left out."""
@@ -301,7 +316,7 @@ async def workbench(
     request: Request[Any, Any, Any],
     q: Annotated[str, QueryParameter(max_length=100)] = "",
     status: Annotated[str, QueryParameter(max_length=20)] = "active",
-    flaggade: Annotated[int, QueryParameter(ge=0, le=1)] = 0,
+    flaggade: Annotated[str, QueryParameter(max_length=20)] = "",
     sortera: OrderKey = None,
     sida: PageNumber = 1,
 ) -> Template:
@@ -309,23 +324,29 @@ async def workbench(
     order the sort box does not offer shows the list in name order, said at the box. A
     personnummer is never searched from the URL (it must not stand in one): it is refused
     (400, nothing looked up or audited) with a message beside the search box, which posts to
-    `/arbetsbord/deltagare/sok`."""
+    `/arbetsbord/deltagare/sok`. A status or a flag filter the form does not offer is said at
+    its box (400), the other values kept, nothing listed."""
     order, sort_note = chosen_order(sortera, SORT_CHOICES)
+    errors = wrong_list_filters(status, flaggade)
     if looks_like_identity_number(q):
+        # The number is not shown again either: it must not stay in the page.
+        q, errors = "", {"q": PERSONNUMMER_IN_ADDRESS, **errors}
+    if errors:
         return await _workbench_page(
             request,
+            q=q,
             status=status,
-            flaggade=flaggade,
+            flaggade=1 if flaggade == "1" else 0,
             sortera=order,
             sort_note=sort_note,
-            errors={"q": PERSONNUMMER_IN_ADDRESS},
+            errors=errors,
             status_code=400,
         )
     return await _workbench_page(
         request,
         q=q,
         status=status,
-        flaggade=flaggade,
+        flaggade=int(flaggade or 0),
         sortera=order,
         sort_note=sort_note,
         sida=sida,

@@ -325,6 +325,41 @@ async def test_the_workbench_list_sorts_pages_and_counts(client, make_user):
         assert "Ogiltiga uppgifter" in refused.text
 
 
+def error_at(html: str, name: str) -> str:
+    found = re.search(rf'<span class="error" id="f-{name}-error">([^<]*)</span>', html)
+    assert found, f"a message at the {name} box"
+    return found.group(1)
+
+
+async def test_a_wrong_filter_in_the_address_is_said_at_its_box(client, make_user):
+    """`/arbetsbord?status=xyz` said "Inga deltagare matchar filtret." as if nobody had that
+    status; a wrong flag filter answered the bare error page. Each is said at its own box in
+    Swedish (400), the other values kept."""
+    await many(make_user, 3)
+    await browser_login(client, "sara")
+    answer = await client.get(
+        "/arbetsbord", params={"status": "xyz", "q": "Test", "sortera": "-namn"}, headers=HTML
+    )
+    assert answer.status_code == 400
+    assert error_at(answer.text, "status") == (
+        "Status: välj \u201dAktiv\u201d, \u201dAvslutad\u201d, \u201dVilande\u201d eller "
+        "\u201dAlla\u201d i listan."
+    )
+    assert "Inga deltagare matchar filtret." not in answer.text
+    assert "Rätta rutan ovan för att se deltagarna." in answer.text
+    assert 'value="Test"' in answer.text and '<option value="-namn" selected>' in answer.text
+    flagged = await client.get(
+        "/arbetsbord", params={"flaggade": "ja", "status": "paused"}, headers=HTML
+    )
+    assert flagged.status_code == 400
+    assert error_at(flagged.text, "flaggade").startswith("Bara de med inlåsningsflagga: kryssa")
+    assert '<option value="paused" selected>' in flagged.text
+    assert "Ogiltiga uppgifter" not in flagged.text
+    for fine in ({"status": ""}, {"status": "paused", "flaggade": "1"}, {"flaggade": "0"}):
+        answer = await client.get("/arbetsbord", params=fine, headers=HTML)
+        assert answer.status_code == 200 and 'class="error"' not in answer.text, fine
+
+
 def note_at(html: str, name: str) -> str:
     found = re.search(rf'<span class="hint" id="f-{name}-hint">([^<]*)</span>', html)
     assert found, f"a note at the {name} box"

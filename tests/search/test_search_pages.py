@@ -119,6 +119,29 @@ async def test_a_wrong_filter_is_said_at_its_own_box_in_swedish(client):
     assert error_at(answer.text, "track").startswith("Spår:")
 
 
+async def test_a_wrong_number_filter_is_said_at_its_box_with_the_rest_kept(client):
+    """`/platser?max_hours=abc` (an edited address) dropped the filter without a word and
+    listed every slot; a distance without a town to count from was dropped the same way."""
+    for params, box, start in (
+        ({"max_hours": "abc"}, "max_hours", "Högst timmar i veckan: välj i listan"),
+        ({"max_hours": "0"}, "max_hours", "Högst timmar i veckan: välj i listan"),
+        ({"distance": "abc", "town": "Vårgårda"}, "distance", "Avstånd från orten: välj"),
+        ({"distance": "10"}, "distance", "Avståndet räknas från en ort: skriv orten"),
+    ):
+        answer = await client.get(
+            "/platser", params={"q": "lager", "kind": "praktik", **params}, headers=HTML
+        )
+        assert answer.status_code == 400, params
+        assert error_at(answer.text, box).startswith(start), params
+        assert 'id="f-q-error"' not in answer.text
+        assert '<option value="praktik" selected>' in answer.text  # the other values kept
+        assert 'value="lager"' in input_tag(answer.text, "q")
+    fine = await client.get(
+        "/platser", params={"max_hours": "20", "distance": "", "town": ""}, headers=HTML
+    )
+    assert fine.status_code == 200 and 'class="error"' not in fine.text
+
+
 async def test_a_slot_in_the_town_searched_from_says_so_not_zero_km(client):
     """A slot in the chosen town read "0,0 km bort" (a coordinator's day in the browser)."""
     lat, lon = places.place("Vårgårda") or (0.0, 0.0)
