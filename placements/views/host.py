@@ -36,7 +36,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
@@ -108,16 +108,35 @@ ENDED = ("completed", "interrupted")
 # The host's own slots, a page at a time: a municipal unit may have hundreds, and the list
 # used to stop at 200 without a word.
 SLOTS_PER_PAGE = 50
+# The slot list's orders, as the sort box offers them (Swedish keys in the address, "-" first
+# for the other way round), the default first, and the service's key for each.
+SLOT_SORT_CHOICES = [
+    ("nyast", "Nyast först"),
+    ("-nyast", "Äldst först"),
+    ("rubrik", "Rubrik, A–Ö"),
+    ("-rubrik", "Rubrik, Ö–A"),
+    ("status", "Status, publicerade först"),
+    ("-status", "Status, stängda först"),
+    ("start", "Startdatum, tidigast först"),
+    ("-start", "Startdatum, senast först"),
+]
+SLOT_SORTS = {"nyast": "newest", "rubrik": "title", "status": "status", "start": "start"}
+# The list's columns that sort: (column key, heading, the order a first click gives).
+SLOT_SORT_COLUMNS = [("rubrik", "Rubrik", "rubrik"), ("status", "Status", "status")]
 
 
-async def _home_context(user: AuthUser, sida: int = 1) -> dict[str, Any]:
+async def _home_context(
+    user: AuthUser, sida: int = 1, sortera: str | None = None
+) -> dict[str, Any]:
     _, organisations = await host_services.list_hosts_for(user, limit=100)
+    order, sort_note = chosen_order(sortera, SLOT_SORT_CHOICES)
+    sort = ("-" if order.startswith("-") else "") + SLOT_SORTS[order.lstrip("-")]
     total = (await slot_services.list_managed_slots(user, limit=1)).total
     slot_pages = max(1, -(-total // SLOTS_PER_PAGE))
     slot_page = min(sida, slot_pages)
     slots = (
         await slot_services.list_managed_slots(
-            user, limit=SLOTS_PER_PAGE, offset=(slot_page - 1) * SLOTS_PER_PAGE
+            user, limit=SLOTS_PER_PAGE, offset=(slot_page - 1) * SLOTS_PER_PAGE, sort=sort
         )
     ).items
     lists = await booking_services.bookings_by_status_for(
@@ -149,6 +168,10 @@ async def _home_context(user: AuthUser, sida: int = 1) -> dict[str, Any]:
         "slots_total": total,
         "slot_page": slot_page,
         "slot_pages": slot_pages,
+        "slot_order": order,
+        "slot_sort_note": sort_note,
+        "slot_sort_choices": SLOT_SORT_CHOICES,
+        "slot_sort_columns": SLOT_SORT_COLUMNS,
         "proposals": proposals,
         "fits": fits,
         "refusals": refusals,
@@ -161,8 +184,12 @@ async def _home_context(user: AuthUser, sida: int = 1) -> dict[str, Any]:
 
 
 @get("/vard", guards=[host_only], include_in_schema=False, name="host_home")
-async def host_home(request: Request[Any, Any, Any], sida: PageNumber = 1) -> Template:
-    context = await _home_context(_user(request), sida)
+async def host_home(
+    request: Request[Any, Any, Any], sida: PageNumber = 1, sortera: OrderKey = None
+) -> Template:
+    """The host's page; its slot list paged by `sida` and sorted by `sortera` (an order the
+    sort box does not offer shows the newest first, said at the box)."""
+    context = await _home_context(_user(request), sida, sortera)
     return page("placements/host/home.html", request, errors={}, **context)
 
 

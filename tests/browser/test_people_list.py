@@ -30,3 +30,27 @@ def test_the_participant_list_sorts_pages_and_fits_a_phone(new_visit) -> None:
     page.wait_for_url("**sortera=-andrad**")
     _fits(phone)
     phone.check("deltagare-lista-375")
+
+
+def test_the_host_sorts_its_slots_on_a_phone(new_visit) -> None:
+    """The host's slot list sorts by a heading and, at 375 px where the headings are hidden,
+    by the sort box, and fits the phone."""
+    wide: Visit = new_visit()
+    wide.login("enhet")
+    page = wide.goto("/vard")
+    page.locator("#platser").get_by_role("link", name="Rubrik").click()
+    page.wait_for_url("**sortera=rubrik**")
+    assert page.locator("#platser th[aria-sort=ascending]").inner_text().startswith("Rubrik")
+    wide.check("vard-platser-rubrik")
+
+    phone: Visit = new_visit(viewport={"width": 375, "height": 800})
+    phone.login("enhet")
+    page = phone.goto("/vard?sortera=okand")
+    assert "visas i ordningen" in page.locator("#f-sortera-hint").inner_text()
+    _fits(phone)
+    page.get_by_label("Sortera platserna").select_option("start")
+    page.get_by_role("button", name="Sortera").click()
+    page.wait_for_url("**sortera=start**")
+    _fits(phone)
+    page.locator("#platser").scroll_into_view_if_needed()
+    phone.check("vard-platser-375")

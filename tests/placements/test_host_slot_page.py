@@ -8,6 +8,7 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
@@ -274,7 +275,7 @@ async def test_the_host_pages_through_all_its_slots(client):
     assert first.status_code == 200
     assert "Platser (201)" in first.text
     assert "Sida 1 av 5" in first.text
-    assert 'href="/vard?sida=2#platser"' in first.text
+    assert 'href="/vard?sortera=nyast&amp;sida=2#platser"' in first.text
     listed = set(re.findall(r"Plats nummer (\d{3})", first.text))
     for page_no in range(2, 6):
         page = await client.get(f"/vard?sida={page_no}", headers=HTML)
@@ -284,3 +285,65 @@ async def test_the_host_pages_through_all_its_slots(client):
     # A page past the end shows the last page, not an empty list.
     past = await client.get("/vard?sida=9", headers=HTML)
     assert "Sida 5 av 5" in past.text
+
+
+def slot_titles(html: str) -> list[str]:
+    section = html.split('<section id="platser"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'<a href="/vard/platser/\d+">([^<]+)</a>', section)
+
+
+async def test_the_host_sorts_its_slots_and_the_order_is_kept_across_pages(client):
+    """The host's slot list came newest first and could not be sorted. It sorts by the
+    headings and by a box (the headings are hidden at 375 px), the order kept in the pager."""
+    host_id = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
+    user = await make_host_user(host_id)
+    slots = [
+        ("Städare", "paused", dt.date(2027, 3, 1)),
+        ("Bagare", "published", None),
+        ("Kock", "draft", dt.date(2027, 1, 15)),
+        ("Vaktmästare", "closed", dt.date(2027, 2, 1)),
+    ]
+    for title, status, start in slots:
+        await make_slot(host_id, title=title, status=status, start=start)
+    await login(client, user.username)
+
+    newest = await client.get("/vard", headers=HTML)
+    assert slot_titles(newest.text) == ["Vaktmästare", "Kock", "Bagare", "Städare"]
+    assert '<option value="nyast" selected>Nyast först</option>' in newest.text
+    assert 'href="/vard?sortera=rubrik#platser">Rubrik</a>' in newest.text
+    expected = {
+        "rubrik": ["Bagare", "Kock", "Städare", "Vaktmästare"],
+        "-rubrik": ["Vaktmästare", "Städare", "Kock", "Bagare"],
+        "status": ["Bagare", "Kock", "Städare", "Vaktmästare"],
+        "-status": ["Vaktmästare", "Städare", "Kock", "Bagare"],
+        "start": ["Kock", "Vaktmästare", "Städare", "Bagare"],
+        "-start": ["Städare", "Vaktmästare", "Kock", "Bagare"],
+        "-nyast": ["Städare", "Bagare", "Kock", "Vaktmästare"],
+    }
+    for order, titles in expected.items():
+        page = await client.get("/vard", params={"sortera": order}, headers=HTML)
+        assert page.status_code == 200, order
+        assert slot_titles(page.text) == titles, order
+        assert f'<option value="{order}" selected>' in page.text
+    by_title = await client.get("/vard", params={"sortera": "rubrik"}, headers=HTML)
+    assert '<th scope="col" aria-sort="ascending"><a href="/vard?sortera=-rubrik#platser">' in (
+        by_title.text
+    )
+    # An unknown order (an old or edited address): the newest first, said at the box.
+    odd = await client.get("/vard", params={"sortera": "title"}, headers=HTML)
+    assert odd.status_code == 200
+    assert slot_titles(odd.text) == ["Vaktmästare", "Kock", "Bagare", "Städare"]
+    assert "visas i ordningen \u201dNyast först\u201d" in unescape(odd.text)
+
+
+async def test_the_chosen_order_is_kept_in_the_pager(client):
+    host_id = await make_host("Vårgårda kommun, Kostenheten", "municipal_unit")
+    user = await make_host_user(host_id)
+    for n in range(51):
+        await make_slot(host_id, title=f"Plats nummer {n:03d}", status="draft")
+    await login(client, user.username)
+    first = await client.get("/vard", params={"sortera": "-rubrik"}, headers=HTML)
+    assert 'href="/vard?sortera=-rubrik&amp;sida=2#platser"' in first.text
+    assert slot_titles(first.text)[0] == "Plats nummer 050"
+    second = await client.get("/vard", params={"sortera": "-rubrik", "sida": "2"}, headers=HTML)
+    assert slot_titles(second.text) == ["Plats nummer 000"]
