@@ -107,6 +107,20 @@ REASONS: dict[str, tuple[str, str]] = {
         "Rubrikraden saknar kolumnerna: {columns}.",
         "The header row lacks the columns: {columns}.",
     ),
+    "host_matched": (
+        "Raden anger varken host.town eller host.org_number och kopplades till den enda "
+        "värden som heter så: {name}, {town}.",
+        "The row gives neither host.town nor host.org_number and was matched to the only "
+        "host of that name: {name}, {town}.",
+    ),
+    "host_ambiguous": (
+        "Flera värdar heter {name}: {towns}. Ange host.town (eller host.org_number) för "
+        "den värd raden gäller.",
+        "Several hosts are named {name}: {towns}. Give host.town (or host.org_number) of "
+        "the host the row is for.",
+    ),
+    "host_in": ("i {town}", "in {town}"),
+    "host_no_town": ("utan ort", "no town"),
     "empty": ("Filen innehåller inga platser.", "The file holds no slots."),
     "refused": (
         "Inget sparades: filen har rader med fel ({n} st). Rätta raderna som listas i errors "

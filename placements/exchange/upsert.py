@@ -70,12 +70,16 @@ def _fold(text: str) -> str:
 
 
 class _Hosts:
-    """Host lookup: org number (+ name for shared municipal numbers), else name and town."""
+    """Host lookup: org number (+ name for shared municipal numbers), else name and town;
+    a row with neither org number nor town, by its name alone (`by_name`)."""
 
     def __init__(self, rows: list[HostMatch]) -> None:
         self.by_org_name: dict[tuple[str, str], int] = {}
         self.by_org: dict[str, list[int]] = {}
         self.by_name_town: dict[tuple[str, str], int] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.town: dict[int, str] = {}
+        self.name: dict[int, str] = {}
         self.kind: dict[int, str] = {}
         self.active: dict[int, bool] = {}
         for row in rows:
@@ -93,6 +97,9 @@ class _Hosts:
             self.by_org_name.setdefault((org, _fold(name)), host_id)
             self.by_org.setdefault(org, []).append(host_id)
         self.by_name_town.setdefault((_fold(name), _fold(town)), host_id)
+        self.by_name.setdefault(_fold(name), []).append(host_id)
+        self.town[host_id] = town
+        self.name[host_id] = name
         self.kind[host_id] = kind
         self.active[host_id] = active
 
@@ -117,6 +124,10 @@ async def _known_hosts() -> _Hosts:
             ),
         )
     )
+
+
+def _where(town: str, language: str) -> str:
+    return reason("host_in", language, town=town) if town else reason("host_no_town", language)
 
 
 def _same(values: SlotValues, old: StoredSlot) -> bool:
@@ -230,6 +241,12 @@ class _Parsed:
             else:
                 self.more_errors += 1
 
+    def note(self, notice: RowNotice) -> None:
+        if len(self.notices) < MAX_REPORTED_ERRORS:
+            self.notices.append(notice)
+        else:
+            self.more_notices += 1
+
 
 def _parse(data: bytes, fmt: str, source: str, language: str) -> _Parsed:
     """Read and check every row of the file: plain CPU work, run off the event loop."""
@@ -259,11 +276,37 @@ def _parse(data: bytes, fmt: str, source: str, language: str) -> _Parsed:
         seen[key] = line
         parsed.records.append(checked)
         for notice in checked.notices:
-            if len(parsed.notices) < MAX_REPORTED_ERRORS:
-                parsed.notices.append(notice)
-            else:
-                parsed.more_notices += 1
+            parsed.note(notice)
     return parsed
+
+
+def _match_by_name(parsed: _Parsed, hosts: _Hosts, language: str) -> dict[tuple[str, str], int]:
+    """The existing host of each row that names neither org number nor town: the one host of
+    that name (case and spaces aside), said in the report's notices; the rows keyed by
+    (source, external_id). A name several hosts share cannot choose one: the row is refused
+    with the towns to choose from, and leaves `parsed.records`. A name no host has is left to
+    `_write`, which creates the host."""
+    matched: dict[tuple[str, str], int] = {}
+    kept: list[Record] = []
+    for rec in parsed.records:
+        same = hosts.by_name.get(_fold(rec.host_name), [])
+        if rec.host_org_number or rec.host_town or not same:
+            kept.append(rec)
+        elif len(same) > 1:
+            towns = sorted(hosts.town[h] for h in same)
+            where = ", ".join(_where(town, language) for town in towns)
+            problem = reason("host_ambiguous", language, name=rec.host_name, towns=where)
+            parsed.fail([RowError(line=rec.line, field="host.town", reason=problem)])
+        else:
+            kept.append(rec)
+            matched[(rec.source, rec.external_id)] = same[0]
+            where = _where(hosts.town[same[0]], language)
+            text = reason("host_matched", language, name=hosts.name[same[0]], town=where)
+            parsed.note(RowNotice(line=rec.line, field="host.name", text=text))
+    parsed.records = kept
+    parsed.errors.sort(key=lambda error: error.line)
+    parsed.notices.sort(key=lambda notice: notice.line)
+    return matched
 
 
 async def import_slots(
@@ -290,6 +333,7 @@ async def import_slots(
     parsed = await anyio.to_thread.run_sync(_parse, data, fmt, source, language)
     if parsed.rows == 0:
         raise ExchangeError(reason("empty", language))
+    by_name = _match_by_name(parsed, await _known_hosts(), language)
     report = ImportReport(
         rows=parsed.rows,
         created=0,
@@ -306,12 +350,13 @@ async def import_slots(
     if parsed.errors and not skip_bad_rows:
         report.detail = reason("refused", language, n=parsed.bad_lines)
         return report
-    await _write(parsed.records, report, actor=actor, draft=draft, progress=progress)
+    await _write(parsed.records, by_name, report, actor=actor, draft=draft, progress=progress)
     return report
 
 
 async def _write(
     records: list[Record],
+    by_name: dict[tuple[str, str], int],
     report: ImportReport,
     *,
     actor: AuthUser | None,
@@ -326,8 +371,15 @@ async def _write(
         hosts = await _known_hosts()
         # Hosts the file names that do not exist yet, created in one batch.
         new_hosts: dict[tuple[str, str, str], Record] = {}
+
+        def host_for(rec: Record) -> int | None:
+            named = by_name.get((rec.source, rec.external_id))
+            if named is not None:
+                return named
+            return hosts.find(rec.host_name, rec.host_org_number, rec.host_town)
+
         for rec in records:
-            if hosts.find(rec.host_name, rec.host_org_number, rec.host_town) is None:
+            if host_for(rec) is None:
                 new_hosts.setdefault(
                     (rec.host_org_number, _fold(rec.host_name), _fold(rec.host_town)), rec
                 )
@@ -357,7 +409,7 @@ async def _write(
             hosts = await _known_hosts()
         report.hosts_created = len(pending)
 
-        host_of = [hosts.find(r.host_name, r.host_org_number, r.host_town) for r in records]
+        host_of = [host_for(r) for r in records]
         supervisor_of = await _supervisors(records, host_of)
 
         existing: dict[tuple[str, str], StoredSlot] = {}

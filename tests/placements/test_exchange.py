@@ -328,6 +328,67 @@ async def test_hosts_are_matched_by_org_number_then_name_and_town():
     assert status["status"] == "paused"
 
 
+async def test_a_row_without_town_or_org_number_takes_the_one_host_of_its_name():
+    """A coordinator's file names "Vårgårda Bygg AB" the way everyone says it, without town
+    or org number: the host already registered is the one meant, not a second one."""
+    bygg = await make_host("Vårgårda Bygg AB", "company", town="Vårgårda")
+    header = "external_id,host.name,host.kind,kind,title,town,capacity\n"
+    csv = (header + "b1, vårgårda  bygg ab ,company,praktik,Snickeri,Vårgårda,1\n").encode()
+
+    report = await exchange.import_slots(csv, "csv")
+
+    assert report.written and report.hosts_created == 0
+    assert await Host.count() == 1
+    slot = await one(Slot.select(Slot.host).where(Slot.external_id == "b1"))
+    assert slot["host"] == bygg
+    [notice] = report.notices
+    assert (notice.line, notice.field) == (2, "host.name")
+    assert "Vårgårda Bygg AB, i Vårgårda" in notice.text
+    english = await exchange.import_slots(csv, "csv", language="en")
+    assert "Vårgårda Bygg AB, in Vårgårda" in english.notices[0].text
+
+
+async def test_a_name_several_hosts_share_is_refused_with_the_towns_to_choose_from():
+    await make_host("Vårgårda Bygg AB", "company", town="Vårgårda")
+    await make_host("Vårgårda Bygg AB", "company", town="Alingsås")
+    header = "external_id,host.name,host.kind,kind,title,town,capacity\n"
+    csv = (
+        header
+        + "b1,Vårgårda Bygg AB,company,praktik,Snickeri,Vårgårda,1\n"
+        + "b2,Vårgårda Bygg AB,company,praktik,Snickeri,Vårgårda,noll\n"
+        + "b3,Vårgårda Bygg AB,company,praktik,Snickeri,Vårgårda,1\n"
+    ).encode()
+    before = await snapshot()
+
+    report = await exchange.import_slots(csv, "csv")
+
+    assert not report.written
+    assert await snapshot() == before
+    # Every bad row at once, in the file's order: the unknown capacity and both names.
+    assert [(e.line, e.field) for e in report.errors] == [
+        (2, "host.town"),
+        (3, "capacity"),
+        (4, "host.town"),
+    ]
+    assert report.errors[0].reason == (
+        "Flera värdar heter Vårgårda Bygg AB: i Alingsås, i Vårgårda. Ange host.town "
+        "(eller host.org_number) för den värd raden gäller."
+    )
+    assert "3" in report.detail
+    # Skipping bad rows skips these too, and creates no third host.
+    skipped = await exchange.import_slots(csv, "csv", skip_bad_rows=True)
+    assert skipped.written and skipped.skipped == 3 and skipped.created == 0
+    assert await Host.count() == 2
+    # The town the message offers chooses the host.
+    chosen = (
+        "external_id,host.name,host.kind,host.town,kind,title,town,capacity\n"
+        "b1,Vårgårda Bygg AB,company,Alingsås,praktik,Snickeri,Vårgårda,1\n"
+    ).encode()
+    assert (await exchange.import_slots(chosen, "csv")).created == 1
+    slot = await one(Slot.select(Slot.host.town).where(Slot.external_id == "b1"))
+    assert slot["host.town"] == "Alingsås"
+
+
 def _cli(*args: str, language: str = "sv") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, CLI_LANGUAGE=language)
     return subprocess.run(
