@@ -79,6 +79,15 @@ NOTICES: dict[str, Notice] = {
     # The coordinator's participants, proposals and bookings (placements, workbench)
     "deltagare-registrerad": Notice("Deltagaren är registrerad."),
     "profil-sparad": Notice("Profilen är sparad."),
+    # A home town the gazetteer does not know is saved, but gives no distances: said at once.
+    "deltagare-registrerad-okand-ort": Notice(
+        "Deltagaren är registrerad, men hemorten finns inte i ortslistan. Avståndet till "
+        "platserna kan inte räknas ut förrän orten är rättad."
+    ),
+    "profil-sparad-okand-ort": Notice(
+        "Profilen är sparad, men hemorten finns inte i ortslistan. Avståndet till platserna "
+        "kan inte räknas ut förrän orten är rättad."
+    ),
     "plan-sparad": Notice("Arbetsmarknadsplanen är sparad."),
     "aktivitet-borttagen": Notice("Aktiviteten är borttagen ur planen."),
     "forslag-skickat": Notice("Förslaget är skickat till värden."),

@@ -126,6 +126,9 @@ class Candidate(CandidateBase, kw_only=True):
     registered_at: dt.date
     exited_at: dt.date | None
     updated_at: dt.datetime
+    warnings: dict[str, str] = msgspec.field(default_factory=dict)
+    """Saved, but worth a look, by field, in Swedish: `home_town` when the gazetteer does not
+    know the town (and no coordinates were given), so no distance to a slot can be worked out."""
 
 
 class CandidateListItem(msgspec.Struct, kw_only=True):

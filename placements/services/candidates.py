@@ -35,7 +35,7 @@ from marketplace.kernel.luhn import luhn_ok
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import User
-from marketplace.reference import taxonomy
+from marketplace.reference import places, taxonomy
 from placements import date_rules
 from placements.booking_states import HOST_VIEWS, HostView, host_view
 from placements.rows import (
@@ -247,6 +247,26 @@ def check_consent(
     )
 
 
+def home_town_problem(home_town: str, latitude: float | None, longitude: float | None) -> str:
+    """Why no commute distance can be worked out from a participant's home town, in the slot
+    search's words ("Orten X finns inte i ortslistan"), or "" when one can: no town, a town
+    the gazetteer knows, or coordinates given. The town is saved as typed either way; this
+    only says what it does not give."""
+    town = home_town.strip()
+    if not town or (latitude is not None and longitude is not None) or places.place(town):
+        return ""
+    return (
+        f"Orten {town} finns inte i ortslistan, så avståndet till platserna kan inte räknas "
+        "ut. Rätta stavningen eller skriv en närliggande ort."
+    )
+
+
+def candidate_warnings(row: CandidateRow) -> dict[str, str]:
+    """What is saved on the record but needs looking at, by field (see `schemas.Candidate`)."""
+    problem = home_town_problem(row["home_town"], row["latitude"], row["longitude"])
+    return {"home_town": problem} if problem else {}
+
+
 async def candidate_out(row: CandidateRow) -> schemas.Candidate:
     return schemas.Candidate(
         id=row["id"],
@@ -279,6 +299,7 @@ async def candidate_out(row: CandidateRow) -> schemas.Candidate:
         registered_at=row["registered_at"],
         exited_at=row["exited_at"],
         updated_at=row["updated_at"],
+        warnings=candidate_warnings(row),
     )
 
 

@@ -282,6 +282,12 @@ def _profile_context(
         "coordinators": coordinators or [],
         "adaptation_rows": _adaptation_rows(values),
         "consent_methods": CONSENT_METHODS,
+        # The typed town's problem, by the rule the saved record's page uses.
+        "home_town_warning": candidate_services.home_town_problem(
+            str(values.get("home_town") or ""),
+            candidate.latitude if candidate else None,
+            candidate.longitude if candidate else None,
+        ),
     }
 
 
@@ -380,6 +386,8 @@ async def candidate_create(request: Request[Any, Any, Any]) -> Response[Any]:
 
     async def create(data: schemas.CandidateCreate) -> Landing:
         candidate = await candidate_services.create_candidate(user, data)
+        if "home_town" in candidate.warnings:
+            return _candidate_page(candidate.id, "deltagare-registrerad-okand-ort")
         return _candidate_page(candidate.id, "deltagare-registrerad")
 
     async def refused(
@@ -418,7 +426,9 @@ async def candidate_update(
         return parsed
 
     async def save(data: schemas.CandidateUpdate) -> Landing:
-        await candidate_updates.update_candidate(user, candidate_id, data)
+        saved = await candidate_updates.update_candidate(user, candidate_id, data)
+        if "home_town" in saved.warnings:
+            return _candidate_page(candidate_id, "profil-sparad-okand-ort")
         return _candidate_page(candidate_id, "profil-sparad")
 
     refused = partial(_profile_page, request, candidate)

@@ -602,3 +602,60 @@ async def test_consent_is_recorded_with_its_day_and_way_and_shown(client, make_u
     assert "Skriftligt, " in shown.text and "Inte registrerat" not in shown.text
     api = await client.get(f"/api/v1/candidates/{candidate_id}")
     assert api.json()["consent_date"] == day and api.json()["consent_method"] == "skriftligt"
+
+
+async def test_a_home_town_not_in_the_gazetteer_is_kept_but_said_to_give_no_distances(
+    client, make_user
+):
+    """A home town the place list does not know is saved as typed, and the coordinator is
+    told at once, and on the participant's page, that no distance can be worked out."""
+    await make_user("coordinator", username="sara")
+    await login(client, "sara")
+    answer = await register(client, home_town="Ingenstans")
+    assert answer.status_code == 303, answer.text
+    location = answer.headers["location"]
+    assert location.endswith("?klart=deltagare-registrerad-okand-ort"), location
+    row = await Candidate.select(Candidate.id, Candidate.home_town).first()
+    assert row is not None and row["home_town"] == "Ingenstans"
+    warning = "Orten Ingenstans finns inte i ortslistan, så avståndet till platserna kan inte"
+    page = await client.get(location, headers=HTML)
+    assert "hemorten finns inte i ortslistan" in page.text
+    assert warning in page.text
+    assert f'href="/arbetsbord/deltagare/{row["id"]}/profil#f-home_town"' in page.text
+    # The form says it by the field, as saved and as typed again.
+    form = await client.get(f"/arbetsbord/deltagare/{row['id']}/profil", headers=HTML)
+    assert warning in form.text and 'value="Ingenstans"' in form.text
+    # Mended to a known town: saved plainly, and the page no longer warns.
+    mended = await client.post(
+        f"/arbetsbord/deltagare/{row['id']}/profil",
+        data={**PROFILE, "home_town": "Vargarda", "_csrf_token": form_token(form.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert mended.headers["location"].endswith("?klart=profil-sparad")
+    page = await client.get(mended.headers["location"], headers=HTML)
+    assert "ortslistan" not in page.text
+
+
+async def test_the_api_says_the_same_of_an_unknown_home_town(client, make_user):
+    await make_user("coordinator", username="sara")
+    await api_login(client, "sara")
+    created = await client.post(
+        "/api/v1/candidates/",
+        json={"first_name": "Ada", "last_name": "Ek", "home_town": "Ingenstans"},
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["home_town"] == "Ingenstans"
+    assert body["warnings"]["home_town"].startswith("Orten Ingenstans finns inte i ortslistan")
+    # Coordinates given with it make a distance possible; a known town needs none.
+    placed = await client.patch(
+        f"/api/v1/candidates/{body['id']}", json={"latitude": 58.0, "longitude": 12.8}
+    )
+    assert placed.status_code == 200 and placed.json()["warnings"] == {}
+    known = await client.patch(
+        f"/api/v1/candidates/{body['id']}",
+        json={"home_town": "Alingsås", "latitude": None, "longitude": None},
+    )
+    assert known.json()["warnings"] == {}
+    assert (await client.get(f"/api/v1/candidates/{body['id']}")).json()["warnings"] == {}
