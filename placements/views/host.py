@@ -548,12 +548,15 @@ async def _booking_form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     agreement_values: dict[str, Any] | None = None,
+    decline_values: dict[str, Any] | None = None,
 ) -> Template:
     """The booking's page, or the page again with what was typed in the refused form and its
-    messages (`agreement_values`: what was typed in the refused agreement form)."""
+    messages (`agreement_values`, `decline_values`: what was typed in the refused agreement
+    or decline form)."""
     context = await _booking_context(_user(request), booking_id)
     if agreement_values is not None:
         context["agreement_values"] = agreement_values
+    context["decline_values"] = decline_values or {}
     return page(
         "placements/host/booking.html",
         request,
@@ -584,6 +587,14 @@ async def booking_accept(
     return await round_trip(request, ACCEPT_FORM, accept, refused)
 
 
+# The decline form's hidden field saying it was sent from the booking's own page, which then
+# shows a refusal and is left for the proposals on the portal's start page, like the other.
+FROM_BOOKING_PAGE = ("fran", "bokningen")
+
+
+DECLINE_FIELDS = {"reason": "Skäl"}
+
+
 def _decline_reason(values: dict[str, Any]) -> str:
     reason = str(values.get("reason", "")).strip()[:2000]
     if not reason:
@@ -609,6 +620,15 @@ async def booking_decline(
     async def refused(
         *, values: dict[str, Any], errors: dict[str, str], status_code: int
     ) -> Template:
+        name, value = FROM_BOOKING_PAGE
+        if values.get(name) == value:
+            return await _booking_form_page(
+                request,
+                booking_id,
+                decline_values=values,
+                errors=errors,
+                status_code=status_code,
+            )
         return page(
             "placements/host/home.html",
             request,
@@ -617,7 +637,7 @@ async def booking_decline(
             **await _home_context(user),
         )
 
-    return await round_trip(request, _decline_reason, decline, refused)
+    return await round_trip(request, _decline_reason, decline, refused, fields=DECLINE_FIELDS)
 
 
 async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:

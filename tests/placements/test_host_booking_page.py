@@ -308,3 +308,77 @@ async def test_a_decline_without_a_reason_on_the_home_page_is_said_at_the_top(cl
     )
     row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert row == {"status": "proposed"}
+
+
+# --- declining on the booking's own page ------------------------------------------------------
+# The booking page offered "Avböj med ett skäl" as a link to the proposal's card on the
+# portal's start page: a host reading the proposal had to find it again elsewhere to say no.
+
+
+async def test_the_host_declines_on_the_booking_page_itself(client):
+    w = await make_world()
+    booking_id = await propose(w)
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    assert f'href="/vard#proposal-{booking_id}"' not in shown.text  # no detour
+    assert f'action="{url}/avboj"' in shown.text
+    assert 'id="f-reason"' in shown.text and "Varför avböjer ni?" in shown.text
+
+    # No reason: the same rule as on the start page, said on this page with the summary on
+    # top, the form open, and nothing declined.
+    refused = await client.post(
+        f"{url}/avboj",
+        data={"_csrf_token": csrf_of(shown.text), "fran": "bokningen", "reason": "  "},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "<h1>" in refused.text and "Min organisation</h1>" not in refused.text
+    summary = refused.text.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'href="#f-reason"' in summary
+    assert "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats." in summary
+    assert '<details id="avboj" open>' in refused.text
+    assert 'id="f-reason-error"' in refused.text
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "proposed"}
+
+    # What was typed is kept when the page is shown again (a reason with a control
+    # character, refused by the round trip every form goes through).
+    kept = await client.post(
+        f"{url}/avboj",
+        data={
+            "_csrf_token": csrf_of(refused.text),
+            "fran": "bokningen",
+            "reason": "Vi har inte tid\x07 i vår",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert kept.status_code == 400
+    assert ">Vi har inte tid i vår</textarea>" in kept.text
+    assert 'id="f-reason-error"' in kept.text and "Min organisation</h1>" not in kept.text
+
+    declined = await client.post(
+        f"{url}/avboj",
+        data={
+            "_csrf_token": csrf_of(shown.text),
+            "fran": "bokningen",
+            "reason": "Vi har ingen handledare på plats i vår.",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert declined.status_code == 303
+    assert declined.headers["location"] == "/vard?klart=forslag-avbojt#forslag"
+    row = (
+        await Booking.select(Booking.status, Booking.decline_reason)
+        .where(Booking.id == booking_id)
+        .first()
+    )
+    assert row == {
+        "status": "declined",
+        "decline_reason": "Vi har ingen handledare på plats i vår.",
+    }
+    landed = await client.get("/vard?klart=forslag-avbojt", headers=HTML)
+    assert "Ni har avböjt förslaget. Samordnaren har fått besked." in landed.text
