@@ -108,10 +108,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "The header row lacks the columns: {columns}.",
     ),
     "host_matched": (
-        "Raden anger varken host.town eller host.org_number och kopplades till den enda "
-        "värden som heter så: {name}, {town}.",
-        "The row gives neither host.town nor host.org_number and was matched to the only "
-        "host of that name: {name}, {town}.",
+        "Värden anges utan host.town och host.org_number (här och på senare rader med samma "
+        "namn) och kopplades till den enda värden som heter så: {name}, {town}.",
+        "The host is given without host.town and host.org_number (here and on later rows of "
+        "the same name) and was matched to the only host of that name: {name}, {town}.",
     ),
     "host_ambiguous": (
         "Flera värdar heter {name}: {towns}. Ange host.town (eller host.org_number) för "

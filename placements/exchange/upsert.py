@@ -288,6 +288,7 @@ def _match_by_name(parsed: _Parsed, hosts: _Hosts, language: str) -> dict[tuple[
     `_write`, which creates the host."""
     matched: dict[tuple[str, str], int] = {}
     kept: list[Record] = []
+    noted: set[int] = set()  # the hosts already named in a notice: once each, at its first row
     for rec in parsed.records:
         same = hosts.by_name.get(_fold(rec.host_name), [])
         if rec.host_org_number or rec.host_town or not same:
@@ -300,9 +301,11 @@ def _match_by_name(parsed: _Parsed, hosts: _Hosts, language: str) -> dict[tuple[
         else:
             kept.append(rec)
             matched[(rec.source, rec.external_id)] = same[0]
-            where = _where(hosts.town[same[0]], language)
-            text = reason("host_matched", language, name=hosts.name[same[0]], town=where)
-            parsed.note(RowNotice(line=rec.line, field="host.name", text=text))
+            if same[0] not in noted:
+                noted.add(same[0])
+                where = _where(hosts.town[same[0]], language)
+                text = reason("host_matched", language, name=hosts.name[same[0]], town=where)
+                parsed.note(RowNotice(line=rec.line, field="host.name", text=text))
     parsed.records = kept
     parsed.errors.sort(key=lambda error: error.line)
     parsed.notices.sort(key=lambda notice: notice.line)

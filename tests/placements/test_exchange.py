@@ -333,7 +333,11 @@ async def test_a_row_without_town_or_org_number_takes_the_one_host_of_its_name()
     or org number: the host already registered is the one meant, not a second one."""
     bygg = await make_host("Vårgårda Bygg AB", "company", town="Vårgårda")
     header = "external_id,host.name,host.kind,kind,title,town,capacity\n"
-    csv = (header + "b1, vårgårda  bygg ab ,company,praktik,Snickeri,Vårgårda,1\n").encode()
+    csv = (
+        header
+        + "b1, vårgårda  bygg ab ,company,praktik,Snickeri,Vårgårda,1\n"
+        + "b2,Vårgårda Bygg AB,company,praktik,Måleri,Vårgårda,1\n"
+    ).encode()
 
     report = await exchange.import_slots(csv, "csv")
 
@@ -341,7 +345,8 @@ async def test_a_row_without_town_or_org_number_takes_the_one_host_of_its_name()
     assert await Host.count() == 1
     slot = await one(Slot.select(Slot.host).where(Slot.external_id == "b1"))
     assert slot["host"] == bygg
-    [notice] = report.notices
+    assert await Slot.count().where(Slot.host == bygg) == 2
+    [notice] = report.notices  # once for the host, at its first row
     assert (notice.line, notice.field) == (2, "host.name")
     assert "Vårgårda Bygg AB, i Vårgårda" in notice.text
     english = await exchange.import_slots(csv, "csv", language="en")

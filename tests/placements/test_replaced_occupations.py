@@ -72,7 +72,11 @@ async def test_import_stores_the_replacement_and_reports_each_row():
     for fmt, data in (("jsonl", jsonl(rows)), ("csv", csv_file(rows))):
         report = await exchange.import_slots(data, fmt, source=fmt)
         assert report.written and not report.errors, report.errors
-        assert [(n.line, n.field, n.text) for n in report.notices] == [
+        # The CSV names the host without its town: the host the JSON lines made is taken,
+        # said once (test_exchange has that rule); the replaced ids are said row by row.
+        hosts = [(n.line, n.field) for n in report.notices if n.field == "host.name"]
+        assert hosts == ([] if fmt == "jsonl" else [(2, "host.name")])
+        assert [(n.line, n.field, n.text) for n in report.notices if n.field != "host.name"] == [
             (
                 1 if fmt == "jsonl" else 2,
                 "occupation_id",
