@@ -27,6 +27,7 @@ from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.templating import label
 from marketplace.kernel.views import page
+from marketplace.reference import places
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
 from search import usage
@@ -155,8 +156,10 @@ async def search_context(
             wrong, wrong if wrong in ("kind", "track") else "q"
         )
         if field == "distance":
+            question = places.did_you_mean(town or "")
             message = (
                 f"Orten {town} finns inte i ortslistan; sök utan avstånd eller välj en annan ort."
+                + (f" {question}" if question else "")
             )
             field = "town"
         else:

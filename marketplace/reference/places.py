@@ -12,9 +12,11 @@ import math
 from functools import cache
 from importlib import resources
 
+from rapidfuzz import fuzz, process
+
 from marketplace.reference.words import fold, normalize
 
-__all__ = ["haversine_km", "place"]
+__all__ = ["did_you_mean", "haversine_km", "place", "similar"]
 
 _EARTH_RADIUS_KM = 6371.0088
 
@@ -37,6 +39,39 @@ def _places() -> dict[str, tuple[float, float]]:
             if is_main:
                 main_town.add(key)
     return out
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Each locality's folded key and its name as written ("vargarda" → "Vårgårda")."""
+    text = (
+        resources.files("marketplace.reference").joinpath("data", "places.csv").read_text("utf-8")
+    )
+    out: dict[str, str] = {}
+    for row in csv.DictReader(text.splitlines()):
+        out.setdefault(fold(normalize(row["locality"])), row["locality"].strip())
+    return out
+
+
+def similar(town: str, limit: int = 3) -> list[str]:
+    """The gazetteer's names closest to an unknown town's (a typo, a missing letter), as
+    written, best first: at most `limit`, only those close enough to be what was meant."""
+    key = fold(normalize(town))
+    if not key:
+        return []
+    names = _names()
+    found = process.extract(key, list(names), scorer=fuzz.ratio, limit=limit, score_cutoff=85)
+    return [names[match] for match, _, _ in found]
+
+
+def did_you_mean(town: str) -> str:
+    """A Swedish question naming the gazetteer's closest names to an unknown town ("Menade du
+    Vårgårda?"), or "" when none is close."""
+    names = similar(town)
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
+    return f"Menade du {listed}?"
 
 
 def place(town: str) -> tuple[float, float] | None:

@@ -255,9 +255,11 @@ def home_town_problem(home_town: str, latitude: float | None, longitude: float |
     town = home_town.strip()
     if not town or (latitude is not None and longitude is not None) or places.place(town):
         return ""
+    question = places.did_you_mean(town)
     return (
         f"Orten {town} finns inte i ortslistan, så avståndet till platserna kan inte räknas "
-        "ut. Rätta stavningen eller skriv en närliggande ort."
+        "ut. " + (f"{question} " if question else "") + "Rätta stavningen eller skriv en "
+        "närliggande ort."
     )
 
 

@@ -659,3 +659,6 @@ async def test_the_api_says_the_same_of_an_unknown_home_town(client, make_user):
     )
     assert known.json()["warnings"] == {}
     assert (await client.get(f"/api/v1/candidates/{body['id']}")).json()["warnings"] == {}
+    # A town misspelt names the town it is likely to be.
+    misspelt = await client.patch(f"/api/v1/candidates/{body['id']}", json={"home_town": "Vårgåda"})
+    assert "Menade du Vårgårda?" in misspelt.json()["warnings"]["home_town"]

@@ -153,3 +153,13 @@ async def test_a_slot_in_the_town_searched_from_says_so_not_zero_km(client):
     )
     assert page.status_code == 200
     assert "på orten du valde" in page.text and "0,0 km" not in page.text
+
+
+async def test_an_unknown_town_in_the_search_names_the_town_it_may_be(client):
+    answer = await client.get(
+        "/platser", params={"q": "lager", "town": "Vårgåda", "distance": "10"}, headers=HTML
+    )
+    assert answer.status_code == 400
+    message = error_at(answer.text, "town")
+    assert message.startswith("Orten Vårgåda finns inte i ortslistan")
+    assert message.endswith("Menade du Vårgårda?")

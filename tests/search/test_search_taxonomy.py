@@ -38,6 +38,16 @@ def test_place_ignores_case_and_diacritics_and_nfd() -> None:
     assert places.place("Ingenstans-by-som-inte-finns") is None
 
 
+def test_an_unknown_town_gets_the_closest_names_as_written() -> None:
+    # A letter missing or wrong finds the town meant, spelt with its å ä ö.
+    assert places.similar("Vårgåda") == ["Vårgårda"]
+    assert places.similar("alinsas") == ["Alingsås"]
+    assert places.did_you_mean("Göteborj") == "Menade du Göteborg?"
+    # Nothing close, nothing said.
+    assert places.similar("Ingenstans") == [] and places.did_you_mean("Ingenstans") == ""
+    assert places.similar("") == []
+
+
 def test_haversine_known_distance() -> None:
     # Vårgårda to Göteborg is about 61 km as the crow flies.
     gbg = places.place("Göteborg")
