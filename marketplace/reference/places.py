@@ -22,13 +22,19 @@ _EARTH_RADIUS_KM = 6371.0088
 
 
 @cache
-def _places() -> dict[str, tuple[float, float]]:
+def _rows() -> tuple[dict[str, str], ...]:
+    """The gazetteer's rows (locality, municipality, latitude, longitude), read once."""
     text = (
         resources.files("marketplace.reference").joinpath("data", "places.csv").read_text("utf-8")
     )
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+@cache
+def _places() -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     main_town: set[str] = set()
-    for row in csv.DictReader(text.splitlines()):
+    for row in _rows():
         key = fold(normalize(row["locality"]))
         coords = (float(row["latitude"]), float(row["longitude"]))
         # A locality name can exist in several municipalities; the one that gives the
@@ -44,11 +50,8 @@ def _places() -> dict[str, tuple[float, float]]:
 @cache
 def _names() -> dict[str, str]:
     """Each locality's folded key and its name as written ("vargarda" → "Vårgårda")."""
-    text = (
-        resources.files("marketplace.reference").joinpath("data", "places.csv").read_text("utf-8")
-    )
     out: dict[str, str] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in _rows():
         out.setdefault(fold(normalize(row["locality"])), row["locality"].strip())
     return out
 
