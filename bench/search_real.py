@@ -47,8 +47,9 @@ SETS = (
     "everyday-fresh2",
     "everyday-fresh3",
     "everyday-fresh4",
+    "everyday-fresh5",
 )
-UNSEEN = ("holdout", "fresh3", "fresh4")  # sets never listed per query
+UNSEEN = ("holdout", "fresh3", "fresh4", "fresh5")  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
 

@@ -18,6 +18,8 @@ Writes, beside this file:
   the same way; the first two were then opened for tuning (see bench/search_real.py).
 - everyday-fresh4.jsonl: a fourth (fresh4.json), written on 2026-12-06 after that session's
   everyday-table additions, by their author, before any of its results was seen.
+- everyday-fresh5.jsonl: a fifth (fresh5.json), written blind on 2026-12-06 in the shared
+  natural spec's style (entry-level everyday work, SSYK-4 groups only, no real ad named).
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -107,6 +109,7 @@ def main() -> None:
         ("fresh2.json", "everyday-fresh2"),
         ("fresh3.json", "everyday-fresh3"),
         ("fresh4.json", "everyday-fresh4"),
+        ("fresh5.json", "everyday-fresh5"),
     ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):
