@@ -20,6 +20,9 @@ Writes, beside this file:
   everyday-table additions, by their author, before any of its results was seen.
 - everyday-fresh5.jsonl: a fifth (fresh5.json), written blind on 2026-12-06 in the shared
   natural spec's style (entry-level everyday work, SSYK-4 groups only, no real ad named).
+- everyday-fresh6.jsonl: a sixth (fresh6.json), the same style, written on 2026-12-06 by a
+  helper session that saw neither the search's code nor its word lists (only the groups and
+  their slot counts): the one check set independent of the everyday tables' author.
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -55,7 +58,7 @@ def everyday(
     for item in spec["queries"]:
         rel = {e: 1 for c in item["secondary"] for e in by_code.get(c, [])}
         rel.update({e: 2 for c in item["primary"] for e in by_code.get(c, [])})
-        rel.update({e: 2 for e in item["ads"]})
+        rel.update({e: 2 for e in item.get("ads", [])})
         if not any(g == 2 for g in rel.values()):
             raise SystemExit(f"nothing graded 2 for {item['q']!r}")
         out.append(
@@ -110,6 +113,7 @@ def main() -> None:
         ("fresh3.json", "everyday-fresh3"),
         ("fresh4.json", "everyday-fresh4"),
         ("fresh5.json", "everyday-fresh5"),
+        ("fresh6.json", "everyday-fresh6"),
     ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):
