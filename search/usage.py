@@ -44,7 +44,7 @@ import msgspec
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import write_transaction
+from marketplace.kernel.db import is_sqlite, swedish_order_sql, write_transaction
 from marketplace.kernel.ratelimit import limiter_for
 from marketplace.kernel.settings import get_settings
 from marketplace.reference import taxonomy
@@ -279,7 +279,8 @@ _SHOWN = {
     "tomma": f"SUM({_EMPTY})",
     "ingenstans": f"SUM({_NOWHERE})",
 }
-_ORDER = {"antal": "shown DESC, words", "senast": "last_at DESC, words", "ord": "words"}
+# Each order ends with the words in Swedish alphabetical order.
+_ORDER = {"antal": "shown DESC, ", "senast": "last_at DESC, ", "ord": ""}
 
 
 class MissedWords(msgspec.Struct):
@@ -301,7 +302,9 @@ class MissedPage(msgspec.Struct):
 async def missed_searches(view: str, sort: str, limit: int, offset: int) -> MissedPage:
     """Groups of searches (by words) that found nothing or led nowhere, one page of them."""
     shown = _SHOWN[view if view in _SHOWN else "alla"]
-    order = _ORDER[sort if sort in _ORDER else "antal"]
+    order = _ORDER[sort if sort in _ORDER else "antal"] + swedish_order_sql(
+        "g.words", is_sqlite(SearchLog._meta.db)
+    )
     grouped = (
         "SELECT s.words AS words, COUNT(*) AS searches,"  # noqa: S608 - constant SQL pieces
         f" SUM({_EMPTY}) AS empty, SUM({_NOWHERE}) AS nowhere,"

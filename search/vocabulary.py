@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import write_transaction
+from marketplace.kernel.db import swedish_order, swedish_sorted, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, Problems, ValidationFailed
 from placements.services import SLOTS_COUNTER, current_change, take_change
 from search.everyday import everyday_words
@@ -141,10 +141,10 @@ async def get_added_word(raw: str) -> EverydayWordOut:
 
 async def list_words() -> EverydayWordsOut:
     """Every everyday word the search knows: the added ones, then the built-in table."""
-    rows = await EverydayWord.select().order_by(EverydayWord.word)
+    rows = await EverydayWord.select().order_by(swedish_order(EverydayWord.word))
     built_in = [
         EverydayWordOut(word=w, targets=list(t), built_in=True, created_at=None)
-        for w, t in sorted(everyday_words().items())
+        for w, t in swedish_sorted(everyday_words().items(), key=lambda item: item[0])
     ]
     return EverydayWordsOut(added=[_out(r) for r in rows], built_in=built_in)
 

@@ -12,6 +12,7 @@ from admin.services.disclosure import shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import USED, candidate_filter, share
 from employers.tables import Host, UnitTarget
+from marketplace.kernel.db import swedish_order
 from marketplace.kernel.disclosure import Cells
 from placements.services.ledger import start_day
 from placements.tables import Booking, Slot
@@ -34,7 +35,7 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
     units = list(
         await Host.select(Host.id, Host.name)
         .where(Host.kind == "municipal_unit")
-        .order_by(Host.name)
+        .order_by(swedish_order(Host.name))
     )
     ids = [int(u["id"]) for u in units] or [-1]
     targets: dict[int, int] = {}

@@ -24,6 +24,7 @@ from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.dates import FrozenDateBounded
+from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.figures import CsvVariant
 from marketplace.kernel.rows import AuditEntryRow
@@ -93,8 +94,8 @@ async def participants_named(user: AuthUser, text: str) -> list[Participant]:
     rows = await (
         Candidate.select(*_NAMED)
         .where(people_search.name_matches(Candidate.first_name, Candidate.last_name, words))
-        .order_by(Candidate.last_name)
-        .order_by(Candidate.first_name)
+        .order_by(swedish_order(Candidate.last_name))
+        .order_by(swedish_order(Candidate.first_name))
         .order_by(Candidate.id)
         .limit(MAX_NAMED + 1)
     )

@@ -28,7 +28,7 @@ from marketplace.kernel import accounts, auth
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, user_name
-from marketplace.kernel.db import write_transaction
+from marketplace.kernel.db import label_order, sort_term, write_transaction
 from marketplace.kernel.errors import (
     Conflict,
     MarketplaceError,
@@ -298,9 +298,14 @@ async def list_users(
         query = query.where(User.active == active)
         count = count.where(User.active == active)
     column, ascending = SORTS.get(sort, SORTS["namn"])
-    query = query.order_by(User._meta.get_column_by_name(column), ascending=ascending)
-    if column == "last_name":
-        query = query.order_by(User.first_name)
+    if column == "role":  # in the order of the words the list shows
+        query = query.order_by(label_order(User.role, ROLE_TEXT))
+    else:
+        query = query.order_by(
+            sort_term(User._meta.get_column_by_name(column)), ascending=ascending
+        )
+    # Then by name (a role's users, the same name's first names), in Swedish order.
+    query = query.order_by(sort_term(User.last_name)).order_by(sort_term(User.first_name))
     total = int(await count)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages)

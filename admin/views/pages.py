@@ -30,6 +30,7 @@ from admin.views.filters import (
     period_or_default,
 )
 from marketplace.kernel.auth import AuthUser, admin_only, staff
+from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import field_errors
 from marketplace.kernel.notices import done
@@ -207,7 +208,9 @@ async def audit_page(
         if errors or choosing
         else await audit.search_audit(request.user, q, limit=100, offset=offset)
     )
-    users = await User.select(User.id, User.username, User.role).order_by(User.username)
+    users = await User.select(User.id, User.username, User.role).order_by(
+        swedish_order(User.username)
+    )
     query = filter_query(start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id)
     return filter_page(
         "admin/audit.html",

@@ -15,6 +15,7 @@ from employers.tables import Contact
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import NotFound, ValidationFailed
 
 CONTACT_NOT_FOUND = "Kontaktpersonen finns inte, eller så hör den inte till din organisation."
@@ -87,7 +88,7 @@ async def list_contacts(user: AuthUser, host_id: int) -> list[schemas.Contact]:
         await Contact.select()
         .where(Contact.host == host_id)
         .order_by(Contact.is_supervisor, ascending=False)
-        .order_by(Contact.name),
+        .order_by(swedish_order(Contact.name)),
     )
     return [contact_out(r) for r in rows]
 
@@ -104,7 +105,7 @@ async def public_contacts(host_ids: list[int]) -> dict[int, list[schemas.PublicC
             & (Contact.is_public_contact == True)  # noqa: E712 - Piccolo needs ==
             & (Contact.active == True)  # noqa: E712
         )
-        .order_by(Contact.name),
+        .order_by(swedish_order(Contact.name)),
     )
     out: dict[int, list[schemas.PublicContact]] = {}
     for row in rows:

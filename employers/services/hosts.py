@@ -15,7 +15,7 @@ from employers.tables import Host, HostMembership
 from marketplace.kernel.addresses import single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import contains_ci, equals_ci
+from marketplace.kernel.db import contains_ci, equals_ci, swedish_order
 from marketplace.kernel.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.reference.places import place
 
@@ -172,7 +172,9 @@ async def list_hosts_for(
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
-    rows = await query.order_by(Host.name).order_by(Host.id).limit(limit).offset(offset)
+    rows = (
+        await query.order_by(swedish_order(Host.name)).order_by(Host.id).limit(limit).offset(offset)
+    )
     return await count, [host_out(r) for r in cast("list[HostRow]", rows)]
 
 

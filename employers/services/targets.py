@@ -9,6 +9,7 @@ from employers import schemas
 from employers.tables import Host, UnitTarget
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import NotFound, ValidationFailed
 
 
@@ -67,7 +68,7 @@ async def list_targets(year: int) -> list[schemas.Target]:
             UnitTarget.set_at,
         )
         .where(UnitTarget.year == year)
-        .order_by(UnitTarget.host.name)
+        .order_by(swedish_order(UnitTarget.host.name))
     )
     return [
         schemas.Target(

@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
+from piccolo.columns import Text, Varchar
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -24,6 +25,7 @@ from piccolo.engine.sqlite import (
     TransactionType,
     dict_factory,
 )
+from piccolo.querystring import QueryString
 
 from marketplace.kernel import orm_speedups
 from marketplace.kernel.settings import Settings
@@ -32,6 +34,8 @@ from marketplace.kernel.settings import Settings
 orm_speedups.install()
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+T = TypeVar("T")
 
 # aiosqlite logs every query's parameters at DEBUG, personnummer included; logs must never
 # hold one, so its logger stays at INFO whatever the root level is.
@@ -269,3 +273,78 @@ def starts_with(column: Any, text: str) -> WhereRaw:
 def equals_ci(column: Any, text: str) -> WhereRaw:
     """`column` equals `text` literally, ignoring case: no character of `text` is a wildcard."""
     return _like_sql(column, like_escape(text))
+
+
+# --- ordering --------------------------------------------------------------------------------
+
+# Swedish alphabetical order on both engines, whatever the database's collation: case is
+# ignored, å ä ö come after z in that order (Æ Ø sort as Ä Ö, Ü as Y), and the other accented
+# letters as their base letter ("Émile" beside "Emil"). SQLite compares bytes (Ä before Å),
+# and PostgreSQL's C.UTF-8 puts every capital before every small letter, so the key is made
+# here: each such letter replaced by ASCII that sorts the Swedish way ("~a" "~b" "~c" after
+# every small letter), then lower-cased, then compared byte by byte. SQLite computes it in
+# Python (a function registered on every connection: its parser refuses forty nested
+# replace() calls); PostgreSQL in SQL.
+_SWEDISH_LETTERS = (
+    ("Å", "~a"), ("å", "~a"), ("Ä", "~b"), ("ä", "~b"), ("Æ", "~b"), ("æ", "~b"),
+    ("Ö", "~c"), ("ö", "~c"), ("Ø", "~c"), ("ø", "~c"), ("Ü", "y"), ("ü", "y"),
+    ("É", "e"), ("é", "e"), ("È", "e"), ("è", "e"), ("Ê", "e"), ("ê", "e"), ("Ë", "e"),
+    ("ë", "e"), ("Á", "a"), ("á", "a"), ("À", "a"), ("à", "a"), ("Â", "a"), ("â", "a"),
+    ("Í", "i"), ("í", "i"), ("Ï", "i"), ("ï", "i"), ("Ó", "o"), ("ó", "o"), ("Ô", "o"),
+    ("ô", "o"), ("Ú", "u"), ("ú", "u"), ("Ç", "c"), ("ç", "c"), ("Ñ", "n"), ("ñ", "n"),
+)  # fmt: skip
+_SWEDISH_KEY = str.maketrans(dict(_SWEDISH_LETTERS))
+
+
+def swedish_key(text: str | None) -> str:
+    """The Swedish sort key of `text` (see above), for sorting in Python; None sorts first."""
+    return (text or "").translate(_SWEDISH_KEY).lower()
+
+
+SQLITE_FUNCTIONS["swedish_key"] = (1, swedish_key)
+
+
+def swedish_order(column: Any) -> QueryString:
+    """An ORDER BY term for a text column in Swedish alphabetical order (see above). A column
+    of a joined table sorts only where the query selects or filters on it too (the join)."""
+    return QueryString(
+        swedish_order_sql(
+            column._meta.get_full_name(with_alias=False), is_sqlite(column._meta.table._meta.db)
+        )
+    )
+
+
+def sort_term(column: Any) -> Any:
+    """What to ORDER BY for `column`: a text column in Swedish alphabetical order, any other
+    column (a date, a number, an order already spelt out) as it is."""
+    if isinstance(column, Varchar | Text):
+        return swedish_order(column)
+    return column
+
+
+def swedish_order_sql(expression: str, sqlite: bool) -> str:
+    """`swedish_order` for an SQL expression of raw SQL (`expression` is SQL, never input)."""
+    if sqlite:
+        return f"swedish_key({expression})"
+    expression = f"coalesce({expression}, '')"
+    for letter, key in _SWEDISH_LETTERS:
+        expression = f"replace({expression}, '{letter}', '{key}')"
+    return f'lower({expression}) COLLATE "C"'
+
+
+def label_order(column: Any, labels: Mapping[str, str]) -> QueryString:
+    """An ORDER BY term for a column of codes, in the Swedish order of the words a page shows
+    for them (`labels`: code → words); a code without words comes last."""
+    codes = swedish_sorted(labels, key=lambda code: labels[code])
+    name = column._meta.get_full_name(with_alias=False)
+    cases = " ".join(f"WHEN {_sql_text(code)} THEN {i}" for i, code in enumerate(codes))
+    return QueryString(f"CASE {name} {cases} ELSE {len(codes)} END")
+
+
+def _sql_text(code: str) -> str:
+    return "'" + code.replace("'", "''") + "'"
+
+
+def swedish_sorted(items: Iterable[T], key: Callable[[T], str | None]) -> list[T]:
+    """`items` in the order `swedish_order` gives, sorted in Python."""
+    return sorted(items, key=lambda item: swedish_key(key(item)))

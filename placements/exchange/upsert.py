@@ -16,7 +16,7 @@ from employers.services.hosts import coordinates_of
 from employers.tables import Contact, Host
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.db import is_sqlite, swedish_key, write_transaction
 from placements.exchange.files import decode_line, numbered_lines, read_csv
 from placements.exchange.format import (
     DEFAULT_SOURCE,
@@ -294,7 +294,7 @@ def _match_by_name(parsed: _Parsed, hosts: _Hosts, language: str) -> dict[tuple[
         if rec.host_org_number or rec.host_town or not same:
             kept.append(rec)
         elif len(same) > 1:
-            towns = sorted(hosts.town[h] for h in same)
+            towns = sorted((hosts.town[h] for h in same), key=swedish_key)
             where = ", ".join(_where(town, language) for town in towns)
             problem = reason("host_ambiguous", language, name=rec.host_name, towns=where)
             parsed.fail([RowError(line=rec.line, field="host.town", reason=problem)])

@@ -28,7 +28,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser, name_of_user
-from marketplace.kernel.db import write_transaction
+from marketplace.kernel.db import label_order, sort_term, write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound, ValidationFailed
 from marketplace.kernel.i18n import N_
 from marketplace.kernel.luhn import luhn_ok
@@ -48,6 +48,7 @@ from placements.rows import (
 from placements.schemas import candidates as schemas
 from placements.services import people_search
 from placements.tables import Booking, Candidate, HealthNote, PlanActivity
+from placements.vocabulary import CASE_STATUS_LABELS
 
 CANDIDATE_NOT_FOUND = "Deltagaren finns inte, eller så har du inte tillgång till hen."
 # Bookings in these statuses are not shown to the host at all: withdrawn proposals leave the
@@ -370,11 +371,16 @@ async def read_row_for(
         return row
 
 
-# The orders a candidate list can take: key -> columns, first to last (the id breaks ties).
+# The orders a candidate list can take: key -> columns, first to last (the id breaks ties);
+# names in Swedish alphabetical order, the status in the order of the words the list shows.
 SORTS: dict[str, tuple[Any, ...]] = {
     "name": (Candidate.last_name, Candidate.first_name),
     "registered": (Candidate.registered_at, Candidate.last_name, Candidate.first_name),
-    "status": (Candidate.status, Candidate.last_name, Candidate.first_name),
+    "status": (
+        label_order(Candidate.status, CASE_STATUS_LABELS),
+        Candidate.last_name,
+        Candidate.first_name,
+    ),
     "updated": (Candidate.updated_at, Candidate.last_name, Candidate.first_name),
 }
 SortKey = Literal[
@@ -407,7 +413,7 @@ async def _page_of(
         count = count.where(condition)
     descending = sort.startswith("-")
     for column in (*SORTS[sort.lstrip("-")], Candidate.id):
-        query = query.order_by(column, ascending=not descending)
+        query = query.order_by(sort_term(column), ascending=not descending)
     rows = cast("list[CandidateRow]", await query.limit(limit).offset(offset))
     total = await count
     await record_many(user, action, [row["id"] for row in rows])

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from employers.tables import Contact
 from marketplace.kernel import clock
+from marketplace.kernel.db import swedish_order
 from placements.rows import HeldSeat, SlotRoom
 from placements.services import SEAT_HOLDING
 from placements.tables import Booking
@@ -97,7 +98,7 @@ async def supervisor_loads(
             & (Contact.is_supervisor == True)  # noqa: E712 - Piccolo needs ==
             & (Contact.active == True)  # noqa: E712
         )
-        .order_by(Contact.name)
+        .order_by(swedish_order(Contact.name))
     )
     if not contacts:
         return []

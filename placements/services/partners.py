@@ -31,7 +31,7 @@ from typing import Any, TypedDict, cast
 from marketplace.kernel import clock
 from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import write_transaction
+from marketplace.kernel.db import swedish_key, swedish_order, write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from marketplace.kernel.templating import label
 from placements.date_rules import as_day
@@ -109,7 +109,7 @@ async def agencies() -> list[schemas.Agency]:
     """Every agency with its local agreements (newest first) and how many active consents
     each agreement carries today, for the back office. No person is named."""
     today = clock.today()
-    agency_rows = await PartnerAgency.select().order_by(PartnerAgency.name)
+    agency_rows = await PartnerAgency.select().order_by(swedish_order(PartnerAgency.name))
     agreement_rows = cast(
         "list[LocalAgreementRow]",
         await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(
@@ -148,7 +148,7 @@ async def agencies() -> list[schemas.Agency]:
 async def agency_choices() -> list[tuple[str, str]]:
     """(id, name) of every agency, for a select."""
     rows = await PartnerAgency.select(PartnerAgency.id, PartnerAgency.name).order_by(
-        PartnerAgency.name
+        swedish_order(PartnerAgency.name)
     )
     return [(str(r["id"]), r["name"]) for r in rows]
 
@@ -497,7 +497,9 @@ async def agreement_choices() -> list[tuple[str, str]]:
     today = clock.today()
     rows = cast(
         "list[LocalAgreementRow]",
-        await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(LocalAgreement.agency.name),
+        await LocalAgreement.select(*_AGREEMENT_COLUMNS).order_by(
+            swedish_order(LocalAgreement.agency.name)
+        ),
     )
     return [
         (
@@ -704,7 +706,7 @@ async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedP
         )
         for cid, p in people.items()
     ]
-    listed.sort(key=lambda p: (p.name.casefold(), p.id))
+    listed.sort(key=lambda p: (swedish_key(p.name), p.id))
     return str(agency["name"]), listed
 
 

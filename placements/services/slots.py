@@ -34,7 +34,7 @@ from employers.tables import Contact, Host
 from marketplace.kernel.addresses import single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import equals_ci, write_transaction
+from marketplace.kernel.db import equals_ci, sort_term, swedish_order, write_transaction
 from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
@@ -159,7 +159,7 @@ async def _slot_rows(
         if sort.lstrip("-") == "start":
             query = query.order_by(_NO_START_LAST)
         for column, ascending in SLOT_SORTS[sort.lstrip("-")]:
-            query = query.order_by(column, ascending=ascending != turned)
+            query = query.order_by(sort_term(column), ascending=ascending != turned)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return cast("list[HostedSlotRow]", await query)
@@ -665,7 +665,7 @@ async def unit_coverage(year: int) -> emp.Coverage:
     units = (
         await Host.select(Host.id, Host.name, Host.active)
         .where(Host.kind == "municipal_unit")
-        .order_by(Host.name)
+        .order_by(swedish_order(Host.name))
     )
     targets = await targets_for_year(year)
     ids = [int(u["id"]) for u in units]

@@ -21,6 +21,7 @@ from litestar.response import Template
 
 from marketplace.kernel.addresses import normalise_email
 from marketplace.kernel.auth import AuthUser, active_coordinators, signed_in_user, staff
+from marketplace.kernel.db import swedish_key
 from marketplace.kernel.errors import NotFound, ValidationFailed
 from marketplace.kernel.forms import (
     Form,
@@ -125,7 +126,7 @@ def skill_options(occupation_ids: list[str], chosen: list[str]) -> list[tuple[st
         group = groups.get(found.group_id) if found else None
         if group is not None:
             suggested.update(s for s in group.skill_ids if s in labels)
-    ordered = sorted(suggested - set(chosen), key=lambda s: labels[s].casefold())
+    ordered = sorted(suggested - set(chosen), key=lambda s: swedish_key(labels[s]))
     return [(s, labels.get(s, s)) for s in [*chosen, *ordered[:SKILL_SUGGESTIONS]]]
 
 

@@ -22,6 +22,7 @@ from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
+from marketplace.kernel.db import swedish_key
 from marketplace.kernel.errors import ValidationFailed, said_once
 from marketplace.kernel.forms import (
     ACTION,
@@ -225,7 +226,7 @@ def skill_suggestions(occupation_id: str) -> list[str]:
     if group is None:
         return []
     labels = taxonomy.skills()
-    return sorted({labels[s] for s in group.skill_ids if s in labels})[:30]
+    return sorted({labels[s] for s in group.skill_ids if s in labels}, key=swedish_key)[:30]
 
 
 async def _slot_form_context(

@@ -345,3 +345,21 @@ async def test_role_changes_keep_participants_and_admins_safe(client, make_user)
         },
     )
     assert demote.status_code == 409 and "egen administratörsroll" in demote.text
+
+
+async def test_the_user_list_sorts_names_and_roles_the_swedish_way(client, make_user):
+    """Names: Å Ä Ö after Z in that order, small letters beside capitals. Roles: in the order
+    of the words the list shows (Partnerkontakt before Samordnare), not of the codes."""
+    from admin.services.users import list_users
+
+    await make_user("admin", username="boss", first_name="Ada", last_name="Adminsson")
+    await make_user("coordinator", username="s1", first_name="Sam", last_name="Ängman")
+    await make_user("coordinator", username="s2", first_name="Sam", last_name="åkesson")
+    await make_user("partner", username="p1", first_name="Pia", last_name="Zetterlund")
+    page = await list_users(sort="namn")
+    assert [r.last_name for r in page.rows] == ["Adminsson", "Zetterlund", "åkesson", "Ängman"]
+    page = await list_users(sort="roll")
+    assert [r.role for r in page.rows] == ["admin", "partner", "coordinator", "coordinator"]
+    await _as_admin(client, make_user)
+    shown = (await client.get("/drift/anvandare?sortera=roll", headers=HTML)).text
+    assert shown.index("Pia Zetterlund") < shown.index("Sam åkesson") < shown.index("Sam Ängman")

@@ -78,3 +78,24 @@ async def test_a_sqlite_transaction_that_cannot_begin_closes_its_connection(tmp_
     assert other.execute("SELECT count(*) FROM t").fetchone() == (1,)
     other.close()
     assert await _threads_back_to(before) == before
+
+
+async def test_text_sorts_in_swedish_alphabetical_order_on_both_engines():
+    """Case is ignored, å ä ö come after z in that order, accented letters sort as their base
+    letter: the order a Swedish reader expects (SQLite compares bytes, Ä before Å, and
+    PostgreSQL's C.UTF-8 puts every capital first)."""
+    from employers.tables import Host
+    from tests.builders import make_host
+
+    names = ["Öbergs Måleri", "ärlig Städ AB", "Åkeriet i Vårgårda", "zeta Bygg", "Émile Café",
+             "Alingsås Bageri", "bergs Plåt", "Zäta Lager", "Ängens Gård", "eriks Verkstad"]  # fmt: skip
+    for name in names:
+        await make_host(name=name)
+    rows = await Host.select(Host.name).order_by(db.swedish_order(Host.name)).order_by(Host.id)
+    expected = ["Alingsås Bageri", "bergs Plåt", "Émile Café", "eriks Verkstad", "zeta Bygg",
+                "Zäta Lager", "Åkeriet i Vårgårda", "Ängens Gård", "ärlig Städ AB",
+                "Öbergs Måleri"]  # fmt: skip
+    assert [r["name"] for r in rows] == expected
+    assert db.swedish_sorted(names, key=str) == expected
+    descending = await Host.select(Host.name).order_by(db.swedish_order(Host.name), ascending=False)
+    assert [r["name"] for r in descending] == expected[::-1]

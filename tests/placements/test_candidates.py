@@ -253,3 +253,26 @@ async def test_a_participant_is_handed_over_only_to_an_active_coordinator(client
     assert (await client.get(path)).json()["coordinator_id"] != gone.id
     handed = await client.patch(path, json={"coordinator_id": olle.id})
     assert handed.status_code == 200 and handed.json()["coordinator_id"] == olle.id
+
+
+async def test_the_participant_list_sorts_names_and_status_the_swedish_way():
+    """Å Ä Ö after Z in that order and small letters beside capitals, both ways round; the
+    status in the order of its Swedish words (Aktiv, Avslutad, Vilande)."""
+    from placements.services.candidates import list_candidates_for
+    from tests.builders import make_candidate_row
+
+    coordinator = await make_user("coordinator")
+    people = [("Öberg", "active"), ("ärlig", "paused"), ("Åkesson", "exited"),
+              ("Zetterlund", "active"), ("berg", "paused"), ("Ängman", "active")]  # fmt: skip
+    for last, status in people:
+        await make_candidate_row(coordinator.id, f"F{last}", last_name=last, status=status)
+    names = ["berg", "Zetterlund", "Åkesson", "Ängman", "ärlig", "Öberg"]
+    page = await list_candidates_for(coordinator, sort="name")
+    assert [i.last_name for i in page.items] == names
+    page = await list_candidates_for(coordinator, sort="-name")
+    assert [i.last_name for i in page.items] == names[::-1]
+    page = await list_candidates_for(coordinator, sort="status")
+    assert [(i.status, i.last_name) for i in page.items] == [
+        ("active", "Zetterlund"), ("active", "Ängman"), ("active", "Öberg"),
+        ("exited", "Åkesson"), ("paused", "berg"), ("paused", "ärlig"),
+    ]  # fmt: skip
