@@ -31,7 +31,7 @@ from marketplace.reference import places
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
 from search import usage
-from search.queries import slot_query
+from search.queries import WRONG_KIND, WRONG_TRACK, slot_query
 from search.schemas import MAX_SEARCH_LENGTH, MAX_TOWN_LENGTH
 from search.services import run_search
 
@@ -95,13 +95,18 @@ DISTANCE_WITHOUT_TOWN = (
 
 
 def wrong_filters(values: dict[str, str]) -> dict[str, str]:
-    """The message at each number filter whose value is no whole number in its range, and at
-    the distance when there is no town to count it from: said, not silently left out."""
+    """The message at each filter whose value the search does not take (a kind or track it
+    does not know, a number filter's value no whole number in its range), and at the distance
+    when there is no town to count it from: all of them said at once, none silently left out."""
     errors = {
         name: message
         for name, (highest, message) in NUMBER_FILTERS.items()
         if values[name].strip() and not 1 <= (_int_or_none(values[name]) or 0) <= highest
     }
+    if values["kind"] and values["kind"] not in SLOT_KINDS:
+        errors["kind"] = WRONG_KIND
+    if values["track"] and values["track"] not in TRACKS:
+        errors["track"] = WRONG_TRACK
     if values["distance"].strip() and not values["town"].strip():
         errors.setdefault("distance", DISTANCE_WITHOUT_TOWN)
     return errors
@@ -142,8 +147,9 @@ async def search_context(
             q.strip(),
             limit=PAGE_SIZE,
             offset=(page_number - 1) * PAGE_SIZE,
-            kind=kind or None,
-            track=track or None,
+            # A wrong kind or track is said above; the other filters are still checked.
+            kind=None if "kind" in errors else kind or None,
+            track=None if "track" in errors else track or None,
             town=(town or "").strip() or None,
             radius_km=float(radius) if radius and (town or "").strip() else None,
             max_hours=_int_or_none(max_hours),

@@ -7,6 +7,9 @@ from marketplace.reference.places import place
 from placements.tables import SLOT_KINDS, TRACKS
 from search.schemas import SearchQuery
 
+WRONG_KIND = "Typ av plats: välj praktik eller arbetsträning."
+WRONG_TRACK = "Spår: välj kompetens, hälsa eller vägledning."
+
 
 def parse_near(near: str | None) -> tuple[float, float] | None:
     if not near:
@@ -48,9 +51,9 @@ def slot_query(
     `adaptations` is a comma-separated list; `driving_licence=False` keeps slots that need
     no licence."""
     if kind is not None and kind not in SLOT_KINDS:
-        raise ValidationFailed("Typ av plats: välj praktik eller arbetsträning.", fields=["kind"])
+        raise ValidationFailed(WRONG_KIND, fields=["kind"])
     if track is not None and track not in TRACKS:
-        raise ValidationFailed("Spår: välj kompetens, hälsa eller vägledning.", fields=["track"])
+        raise ValidationFailed(WRONG_TRACK, fields=["track"])
     point = parse_near(near)
     if radius_km is not None and point is None:
         town_point = place(town) if town else None

@@ -117,6 +117,16 @@ async def test_a_wrong_filter_is_said_at_its_own_box_in_swedish(client):
     assert 'id="f-q-error"' not in answer.text
     answer = await client.get("/platser", params={"track": "x"}, headers=HTML)
     assert error_at(answer.text, "track").startswith("Spår:")
+    # Every wrong filter at once, each at its own box, the town's too.
+    answer = await client.get(
+        "/platser",
+        params={"q": "lager", "kind": "jobb", "track": "x", "town": "Vårgårdaa", "distance": "10"},
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert error_at(answer.text, "kind").startswith("Typ av plats:")
+    assert error_at(answer.text, "track").startswith("Spår:")
+    assert "Menade du Vårgårda?" in error_at(answer.text, "town")
 
 
 async def test_a_wrong_number_filter_is_said_at_its_box_with_the_rest_kept(client):
