@@ -49,8 +49,9 @@ SETS = (
     "everyday-fresh4",
     "everyday-fresh5",
     "everyday-fresh6",
+    "everyday-fresh7",
 )
-UNSEEN = ("holdout", "fresh3", "fresh4", "fresh5", "fresh6")  # sets never listed per query
+UNSEEN = ("holdout", "fresh3", "fresh4", "fresh5", "fresh7")  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
 

@@ -445,6 +445,10 @@ class Lexicon:
         found = self._expand(word, allow_prefix, min_compound)
         targets, sureness = self.meanings(fold(word))
         if targets:
+            if sureness >= 1.0:
+                # A word of the everyday table, or a form of one, is no typo of another word
+                # ("plåtis" is no "plats").
+                found = [e for e in found if e.kind != "typo"]
             found = self._with_synonyms(found, targets, sureness)
         elif any(e.kind == "typo" for e in found) and not any(e.kind in _WORD_KINDS for e in found):
             found = self._with_corrections(found)

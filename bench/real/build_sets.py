@@ -22,7 +22,10 @@ Writes, beside this file:
   natural spec's style (entry-level everyday work, SSYK-4 groups only, no real ad named).
 - everyday-fresh6.jsonl: a sixth (fresh6.json), the same style, written on 2026-12-06 by a
   helper session that saw neither the search's code nor its word lists (only the groups and
-  their slot counts): the one check set independent of the everyday tables' author.
+  their slot counts): independent of the everyday tables' author. Opened for diagnosis once
+  measured.
+- everyday-fresh7.jsonl: a seventh (fresh7.json), written the same way by another helper
+  session before any change that fresh6 led to: the blind check of those changes.
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -114,6 +117,7 @@ def main() -> None:
         ("fresh4.json", "everyday-fresh4"),
         ("fresh5.json", "everyday-fresh5"),
         ("fresh6.json", "everyday-fresh6"),
+        ("fresh7.json", "everyday-fresh7"),
     ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):

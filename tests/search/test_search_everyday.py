@@ -165,3 +165,35 @@ def test_no_added_everyday_word_overrides_a_word_of_an_occupation_name() -> None
     ]
     assert len(added) >= 80
     assert [w for w in added if w in name_words] == []
+
+
+def test_a_word_of_the_table_is_no_typo_of_a_vocabulary_word() -> None:
+    """"plåtis" (a colloquial plåtslagare) is one edit from "plats" once å is folded: as a
+    word of the table it stands for its work, not for that look-alike."""
+    lex = Lexicon()
+    lex.add_many(["plats", "platschef", "plåtslagare"])
+    lex.set_synonyms({"plåtis": ("plåtslagare",)})
+    found = {e.token: e for e in lex.expand("plåtis")}
+    assert found["plåtslagare"].kind == "synonym"
+    assert "plats" not in found
+    # A word the table lacks is still read as a typo: "platts" is "plats".
+    assert "plats" in {e.token for e in lex.expand("platts")}
+
+
+def test_a_verbs_particle_lets_the_verb_meet_its_object() -> None:
+    """"dela ut reklam" is the table's "dela reklam", "köra ut paket" its "köra paket": the
+    particle (ut, in, upp …) after a verb names nothing by itself."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Reklamutdelare", occupation_id=occ_id("Reklamutdelare")),
+            slot(2, "Budbilsförare", occupation_id=occ_id("Budbilsförare")),
+            slot(3, "Garderobiär, ut och in med rockar", occupation_id=occ_id("Garderobiär")),
+        ]
+    )
+    for query, expected in (("dela ut reklam", 1), ("köra ut paket", 2), ("dela ut", 1)):
+        hits = idx.search(SearchQuery(q=query)).hits
+        assert [h.slot_id for h in hits][:1] == [expected], query
+        assert all(w.term not in ("ut", "in") for h in hits for w in h.why), query
+    # A query of the particle alone still searches for it.
+    assert [h.slot_id for h in idx.search(SearchQuery(q="ut")).hits] == [3]
