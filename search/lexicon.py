@@ -447,8 +447,16 @@ class Lexicon:
         if targets:
             if sureness >= 1.0:
                 # A word of the everyday table, or a form of one, is no typo of another word
-                # ("plåtis" is no "plats").
-                found = [e for e in found if e.kind != "typo"]
+                # and no clipped form of one: "plåtis" is no "plats", nor a clipped "plat…"
+                # ("platschef"), nor the start of a longer word ("gym" of "gymnasielärare");
+                # what it means, the table says. Compounds it begins stay ("hotell" in
+                # "hotellreceptionist").
+                f = fold(word)
+                found = [
+                    e
+                    for e in found
+                    if e.kind != "typo" and (e.kind != "prefix" or self._begins(f, e.token))
+                ]
             found = self._with_synonyms(found, targets, sureness)
         elif any(e.kind == "typo" for e in found) and not any(e.kind in _WORD_KINDS for e in found):
             found = self._with_corrections(found)
@@ -457,6 +465,17 @@ class Lexicon:
             self._cache.clear()
         self._cache[key] = result
         return result
+
+    def _begins(self, folded: str, token: str) -> bool:
+        """Whether `token` is a compound whose first part is `folded`: the rest (after a
+        linking s) a vocabulary word of at least three letters."""
+        rest = fold(token)
+        if not rest.startswith(folded):
+            return False
+        rest = rest[len(folded) :]
+        return any(
+            len(r) >= 3 and r in self._by_fold for r in (rest, rest[1:] if rest[:1] == "s" else "")
+        )
 
     def _with_corrections(self, found: list[Expansion]) -> list[Expansion]:
         # A mistyped word with one closest word means that word, with the vocabulary words

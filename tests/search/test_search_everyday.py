@@ -180,6 +180,28 @@ def test_a_word_of_the_table_is_no_typo_of_a_vocabulary_word() -> None:
     assert "plats" in {e.token for e in lex.expand("platts")}
 
 
+def test_a_word_of_the_table_is_complete_as_typed() -> None:
+    """Typed last, a word of the table is no clipped "plat…" ("platschef") and no start of a
+    longer word ("gym" of "gymnasielärare"), but the compounds it begins stay ("hotell" in
+    "hotellreceptionist")."""
+    lex = Lexicon()
+    lex.add_many(
+        ["platschef", "plåtslagare", "gymnasielärare", "gymnastikledare", "hotellreceptionist"]
+    )
+    lex.add_many(["receptionist", "hotellstädare"])
+    lex.set_synonyms(
+        {"plåtis": ("plåtslagare",), "gym": ("gymnastikledare",), "hotell": ("hotellstädare",)}
+    )
+    plåtis = {e.token for e in lex.expand("plåtis", allow_prefix=True)}
+    assert "plåtslagare" in plåtis and "platschef" not in plåtis
+    gym = {e.token for e in lex.expand("gym", allow_prefix=True)}
+    assert "gymnastikledare" in gym and "gymnasielärare" not in gym
+    hotell = {e.token for e in lex.expand("hotell", allow_prefix=True)}
+    assert {"hotellstädare", "hotellreceptionist"} <= hotell
+    # A word the table lacks still completes: "gymnas" is the start of "gymnasielärare".
+    assert "gymnasielärare" in {e.token for e in lex.expand("gymnas", allow_prefix=True)}
+
+
 def test_a_verbs_particle_lets_the_verb_meet_its_object() -> None:
     """"dela ut reklam" is the table's "dela reklam", "köra ut paket" its "köra paket": the
     particle (ut, in, upp …) after a verb names nothing by itself."""
