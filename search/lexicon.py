@@ -355,16 +355,19 @@ class Lexicon:
         best = min(found.values())
         return best, sorted(c for c, d in found.items() if d == best)
 
-    def split(self, folded: str, allow_unknown_tail: bool = False) -> list[str] | None:
+    def split(
+        self, folded: str, allow_unknown_tail: bool = False, mistyped: bool = False
+    ) -> list[str] | None:
         """Split a folded compound into folded vocabulary forms (see ``split_compound``).
 
         With ``allow_unknown_tail``, a word that does not split fully may still split into
         its longest known first part (4 letters or more) and an unknown rest, or else into a
         modifier that only begins vocabulary words and its longest known head, or else into
         two words that written Swedish uses (`search.swedish.common`). A word the vocabulary
-        knows whole is split too, into at least two parts.
+        knows whole is split too, into at least two parts. With ``mistyped`` (the word is no
+        typo of a vocabulary word as a whole), its modifier may be mistyped.
         """
-        key = (folded, allow_unknown_tail)
+        key = (folded, allow_unknown_tail, mistyped)
         if key in self._split_cache:
             return self._split_cache[key]
         parts = split_compound(folded, self.is_folded_word, whole=False)
@@ -376,6 +379,10 @@ class Lexicon:
             )
             if loose is not None and (parts is None or len(loose) < len(parts)):
                 parts = loose
+        if mistyped and (parts is None or min(map(len, parts)) <= 3):
+            # No split, or one with a scrap of a part ("trä" + "gårds" + "arbete"): perhaps
+            # the modifier is mistyped ("trägårdsarbete" is "trädgård" + s + "arbete").
+            parts = self._split_mistyped_modifier(folded) or parts
         if parts is None and allow_unknown_tail:
             parts = self._split_known_prefix(folded)
         if parts is None and allow_unknown_tail:
@@ -398,6 +405,31 @@ class Lexicon:
         if folded in self._by_stem:
             return True
         return len(self.prefixed(folded, limit=3, min_rest=3)) >= 3
+
+    def _split_mistyped_modifier(self, folded: str) -> list[str] | None:
+        # A compound whose head is a word (or splits into words) and whose modifier, of at
+        # least 5 letters (a linking s dropped), is one typo from a vocabulary word: the
+        # longest such modifier. Of several words one typo away, the one that begins the
+        # most vocabulary compounds, if one does.
+        for cut in range(len(folded) - 3, 4, -1):
+            rest = folded[cut:]
+            tail = [rest] if rest in self._by_fold else split_compound(rest, self.is_folded_word)
+            if not tail:
+                continue
+            mod = folded[:cut]
+            for m in (mod[:-1] if mod.endswith("s") else "", mod):
+                if len(m) < 5 or m in self._by_fold:
+                    continue
+                dist, forms = self.typos(m)
+                if dist != 1:
+                    continue
+                ranked = sorted(
+                    ((len(self.prefixed(f, limit=50, min_rest=3)), f) for f in forms),
+                    reverse=True,
+                )
+                if len(ranked) == 1 or ranked[0][0] > ranked[1][0]:
+                    return [ranked[0][1], *tail]
+        return None
 
     def _split_known_head(self, folded: str) -> list[str] | None:
         # Last resort for a compound whose first part the vocabulary lacks as a word of its

@@ -123,7 +123,11 @@ def parse_terms(
         parts = None
         both = False
         if not known and not close_typo:
-            parts = lexicon.split(fold(word), allow_unknown_tail=not exps)
+            parts = lexicon.split(
+                fold(word),
+                allow_unknown_tail=not exps,
+                mistyped=not any(e.kind == "typo" for e in exps),
+            )
         elif (
             known
             and not close_typo

@@ -343,3 +343,32 @@ def test_a_word_that_only_says_work_is_no_reason_for_a_hit() -> None:
     assert {w.term for w in hits[0].why} == {"djur"}
     alone = idx.search(SearchQuery(q="jobb")).hits
     assert [h.slot_id for h in alone][:1] == [2] and alone[0].why
+
+
+def test_a_compound_with_a_mistyped_modifier_means_the_modifier_it_was_meant_as() -> None:
+    """ "trägårdsarbete" (trädgård missing its d) split as "trä" + "gårds" + "arbete" and found
+    wood and farm work; its modifier is one typo from "trädgård", which begins many words."""
+    from search.taxonomy_cache import taxonomy_lexicon
+
+    lex = taxonomy_lexicon()
+    assert lex.split("tragardsarbete", mistyped=True) == ["tradgard", "arbete"]
+    assert lex.split("tragardsarbete") == ["tra", "gards", "arbete"]
+    # A word that splits into real words keeps its split.
+    assert lex.split("lagerarbete", mistyped=True) == lex.split("lagerarbete")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Park- och trädgårdsarbetare",
+                occupation_id=occ_id("Park- och trädgårdsarbetare"),
+            ),
+            slot(
+                2,
+                "Träarbetare",
+                occupation_id=occ_id("Träarbetare, utan yrkesbevis/Snickare, utan yrkesbevis"),
+            ),
+            slot(3, "Djurskötare på gård", occupation_id=occ_id("Djurskötare lantbruk")),
+        ]
+    )
+    assert [h.slot_id for h in idx.search(SearchQuery(q="trägårdsarbete")).hits][:1] == [1]
