@@ -545,6 +545,13 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
         declined.get_by_role("button", name="Avböj").click()
     assert day.status()
     assert f"{other[0]} till " not in page.inner_text("#forslag")
+    # The page lands on the proposals, further down: the confirmation stays in view at the top
+    # of the window (it was scrolled out of view at 375 px), with the proposals below it.
+    notice = page.locator("[role=status]").first.bounding_box()
+    heading = page.locator("#forslag").bounding_box()
+    assert notice is not None and heading is not None
+    assert 0 <= notice["y"] and notice["y"] + notice["height"] <= 900
+    assert heading["y"] >= notice["y"] + notice["height"]
     day.step("avbojt")
 
     # --- a colleague becomes a supervisor -------------------------------------------------------
