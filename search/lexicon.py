@@ -91,7 +91,7 @@ class Lexicon:
         # Expansions of a word (word, prefix allowed, least compound length), and of an everyday
         # phrase's taxonomy words (the words alone).
         self._cache: dict[tuple[Any, ...], tuple[Expansion, ...]] = {}
-        self._split_cache: dict[tuple[str, bool], list[str] | None] = {}
+        self._split_cache: dict[tuple[str, bool, bool], list[str] | None] = {}
         # Everyday words and the vocabulary words they stand for, by folded form and by stem.
         self._synonyms: dict[str, tuple[str, ...]] = {}
         self._synonyms_by_stem: dict[str, tuple[str, ...]] = {}

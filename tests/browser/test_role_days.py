@@ -550,7 +550,7 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     notice = page.locator("[role=status]").first.bounding_box()
     heading = page.locator("#forslag").bounding_box()
     assert notice is not None and heading is not None
-    assert 0 <= notice["y"] and notice["y"] + notice["height"] <= 900
+    assert notice["y"] >= 0 and notice["y"] + notice["height"] <= 900
     assert heading["y"] >= notice["y"] + notice["height"]
     day.step("avbojt")
 

@@ -168,7 +168,7 @@ def test_no_added_everyday_word_overrides_a_word_of_an_occupation_name() -> None
 
 
 def test_a_word_of_the_table_is_no_typo_of_a_vocabulary_word() -> None:
-    """"plåtis" (a colloquial plåtslagare) is one edit from "plats" once å is folded: as a
+    """ "plåtis" (a colloquial plåtslagare) is one edit from "plats" once å is folded: as a
     word of the table it stands for its work, not for that look-alike."""
     lex = Lexicon()
     lex.add_many(["plats", "platschef", "plåtslagare"])
@@ -203,7 +203,7 @@ def test_a_word_of_the_table_is_complete_as_typed() -> None:
 
 
 def test_a_verbs_particle_lets_the_verb_meet_its_object() -> None:
-    """"dela ut reklam" is the table's "dela reklam", "köra ut paket" its "köra paket": the
+    """ "dela ut reklam" is the table's "dela reklam", "köra ut paket" its "köra paket": the
     particle (ut, in, upp …) after a verb names nothing by itself."""
     idx = SearchIndex()
     idx.build(
