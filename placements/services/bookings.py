@@ -40,6 +40,7 @@ open seats may change.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, cast
 
 from employers.tables import Contact
@@ -67,7 +68,11 @@ from placements.services import (
     capacity,
     slots,
 )
-from placements.services.candidates import host_ids_of, visible_coordinator_ids
+from placements.services.candidates import (
+    contains_identity_number,
+    host_ids_of,
+    visible_coordinator_ids,
+)
 from placements.services.capacity import overlaps
 from placements.services.slots import booking_refusal
 from placements.tables import Agreement, Booking, BookingEvent, Candidate, Slot
@@ -193,6 +198,29 @@ class CapacityWarning(Conflict):
         self.suggestion = suggestion
 
 
+# The message goes to the host, who until it accepts sees the participant's first name only.
+MESSAGE_IDENTITY = (
+    "Meddelandet till värden får inte innehålla ett personnummer. Ta bort numret: värden "
+    "behöver det inte."
+)
+MESSAGE_LAST_NAME = (
+    "Skriv bara deltagarens förnamn i meddelandet: värden ser efternamnet först när "
+    "förslaget är accepterat."
+)
+
+
+def message_problems(message: str, candidate: CandidateRow) -> list[tuple[str, str]]:
+    """What the coordinator's message to the host may not say (each as (field, message)):
+    a personnummer, or the participant's last name before the host has accepted."""
+    problems: list[tuple[str, str]] = []
+    if contains_identity_number(message):
+        problems.append(("message", MESSAGE_IDENTITY))
+    last = candidate["last_name"].strip()
+    if len(last) >= 2 and re.search(rf"(?<!\w){re.escape(last)}(?!\w)", message, re.IGNORECASE):
+        problems.append(("message", MESSAGE_LAST_NAME))
+    return problems
+
+
 async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Booking:
     """A coordinator proposes a participant for a published slot; the host users are told."""
     if not user.is_staff:
@@ -229,6 +257,7 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
                     f"({capacity.period_text(slot['start_date'], slot['end_date'])}).",
                 )
             )
+        outside += message_problems(data.message, candidate)
         date_rules.check(
             "proposal", {"start_date": start, "end_date": end}, today=today, extra=outside
         )

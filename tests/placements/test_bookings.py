@@ -410,3 +410,56 @@ async def test_a_list_of_bookings_is_read_in_three_queries_whatever_its_length(m
     assert {b.supervisor_name for b in listed} == {"", "Hanna Handledare"}
     assert len(queries) == 3, queries
     assert await booking_access.bookings_out([], staff) == []
+
+
+async def test_the_message_to_the_host_never_carries_a_personnummer_or_the_last_name():
+    """The host sees the participant's first name only until it accepts, and never the
+    personnummer: a message that says either is refused at its box, with every other
+    problem of the proposal, and nothing is proposed. A phone number is no personnummer."""
+    from placements.services.bookings import MESSAGE_IDENTITY, MESSAGE_LAST_NAME
+
+    w = await make_world()
+    for message, expected in (
+        ("Aida, 850709-9805, vill jobba förmiddagar.", MESSAGE_IDENTITY),
+        ("Personnummer 19850709 9805.", MESSAGE_IDENTITY),
+        ("Aida Andersson vill jobba förmiddagar.", MESSAGE_LAST_NAME),
+        ("aida andersson, 850709-9805", f"{MESSAGE_IDENTITY} {MESSAGE_LAST_NAME}"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            await bookings.propose(
+                w.coordinator,
+                sb.BookingCreate(
+                    candidate_id=w.candidate_id,
+                    slot_id=w.slot_id,
+                    start_date=START,
+                    end_date=END,
+                    message=message,
+                ),
+            )
+        assert refused.value.errors == {"message": expected}, message
+    # Every problem at once: a start before today beside the message's.
+    with pytest.raises(ValidationFailed) as refused:
+        await bookings.propose(
+            w.coordinator,
+            sb.BookingCreate(
+                candidate_id=w.candidate_id,
+                slot_id=w.slot_id,
+                start_date=TODAY - dt.timedelta(days=3),
+                end_date=END,
+                message="850709-9805",
+            ),
+        )
+    assert set(refused.value.errors) == {"start_date", "message"}
+    assert await Booking.count() == 0
+    # Numbers that are no personnummer, and a first name, pass.
+    booking = await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            candidate_id=w.candidate_id,
+            slot_id=w.slot_id,
+            start_date=START,
+            end_date=END,
+            message="Aida nås på 070-123 45 67 eller 0701234567, helst före 850709-1234.",
+        ),
+    )
+    assert booking.id

@@ -57,3 +57,37 @@ async def test_a_closed_slot_suggests_nobody(client):
     page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
     assert page.status_code == 200
     assert "Deltagare som passar platsen" not in page.text
+
+
+async def test_a_message_with_the_last_name_or_a_personnummer_is_refused_at_its_box(client):
+    """The form comes back with what was typed and the reason at the message box; the
+    box's hint says what the host sees."""
+    import re
+    from html import unescape
+
+    from placements.services.bookings import MESSAGE_IDENTITY, MESSAGE_LAST_NAME
+    from placements.tables import Booking
+    from tests.placements.bookingdata import END, START
+    from tests.placements.test_answer_pages import csrf_of
+    from tests.placements.test_answer_pages import login as form_login
+
+    w = await make_world()
+    await form_login(client, w.coordinator.username)
+    form = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert "efternamn och kontaktuppgifter först när värden har tackat ja" in form.text
+    typed = "Aida Andersson (850709-9805) vill pröva lager."
+    refused = await client.post(
+        f"/arbetsbord/platser/{w.slot_id}/foresla",
+        data={
+            "_csrf_token": csrf_of(form.text),
+            "candidate_id": str(w.candidate_id),
+            "message": typed,
+            "start_date": str(START),
+            "end_date": str(END),
+        },
+    )
+    assert refused.status_code == 400
+    found = re.search(r'<span class="error" id="f-message-error">([^<]*)</span>', refused.text)
+    assert found and unescape(found.group(1)) == f"{MESSAGE_IDENTITY} {MESSAGE_LAST_NAME}"
+    assert typed in unescape(refused.text)
+    assert await Booking.count() == 0
