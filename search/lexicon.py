@@ -47,6 +47,8 @@ MATCH_WEIGHTS: dict[str, float] = {
 # A word the vocabulary knows whole is likely finished: its completions are compounds it
 # begins ("lastbil" in "lastbilssäljare"), about as weak as other compound matches.
 _COMPLETE_PREFIX = 0.7
+# The longest word whose modifier may be read as mistyped (each letter of it costs lookups).
+_MAX_MISTYPED = 24
 # A compound ending in an everyday word ("lantgård") means what that word means, less surely.
 _HEAD_MEANING = 0.85
 _MIN_MODIFIER = 3
@@ -379,7 +381,11 @@ class Lexicon:
             )
             if loose is not None and (parts is None or len(loose) < len(parts)):
                 parts = loose
-        if mistyped and (parts is None or min(map(len, parts)) <= 3):
+        if (
+            mistyped
+            and len(folded) <= _MAX_MISTYPED
+            and (parts is None or min(map(len, parts)) <= 3)
+        ):
             # No split, or one with a scrap of a part ("trä" + "gårds" + "arbete"): perhaps
             # the modifier is mistyped ("trägårdsarbete" is "trädgård" + s + "arbete").
             parts = self._split_mistyped_modifier(folded) or parts
@@ -420,8 +426,8 @@ class Lexicon:
             for m in (mod[:-1] if mod.endswith("s") else "", mod):
                 if len(m) < 5 or m in self._by_fold:
                     continue
-                dist, forms = self.typos(m)
-                if dist != 1:
+                forms = self._one_typo_from(m)
+                if not forms:
                     continue
                 ranked = sorted(
                     ((len(self.prefixed(f, limit=50, min_rest=3)), f) for f in forms),
@@ -430,6 +436,22 @@ class Lexicon:
                 if len(ranked) == 1 or ranked[0][0] > ranked[1][0]:
                     return [ranked[0][1], *tail]
         return None
+
+    def _one_typo_from(self, folded: str) -> list[str]:
+        # The vocabulary forms one edit from `folded` with its first letter (the cheap part of
+        # `typos`: three buckets, no search across first letters).
+        found: list[str] = []
+        for length in (len(folded) - 1, len(folded), len(folded) + 1):
+            bucket = self._buckets.get((folded[0], length))
+            if bucket:
+                found += [
+                    cand
+                    for cand, _, _ in process.extract(
+                        folded, bucket, scorer=OSA.distance, score_cutoff=1, limit=None
+                    )
+                    if cand != folded
+                ]
+        return found
 
     def _split_known_head(self, folded: str) -> list[str] | None:
         # Last resort for a compound whose first part the vocabulary lacks as a word of its
