@@ -50,8 +50,9 @@ SETS = (
     "everyday-fresh5",
     "everyday-fresh6",
     "everyday-fresh7",
+    "everyday-fresh8",
 )
-UNSEEN = ("holdout", "fresh3", "fresh4", "fresh5", "fresh7")  # sets never listed per query
+UNSEEN = ("holdout", "fresh3", "fresh4", "fresh5", "fresh7", "fresh8")  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
 

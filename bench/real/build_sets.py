@@ -26,6 +26,9 @@ Writes, beside this file:
   measured.
 - everyday-fresh7.jsonl: a seventh (fresh7.json), written the same way by another helper
   session before any change that fresh6 led to: the blind check of those changes.
+- everyday-fresh8.jsonl: an eighth (fresh8.json), by a third helper session that read the
+  real ads (and no code, word list or query set) and wrote everyday words for their work,
+  graded by the ads and by groups, as everyday.json is: the ad-centred style, blind.
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -118,6 +121,7 @@ def main() -> None:
         ("fresh5.json", "everyday-fresh5"),
         ("fresh6.json", "everyday-fresh6"),
         ("fresh7.json", "everyday-fresh7"),
+        ("fresh8.json", "everyday-fresh8"),
     ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):
