@@ -352,6 +352,11 @@ def make_lifespan(
                         "Kör 'marketplace migrate' först."
                     )
                 await apply_migrations()
+            # Names sort by PostgreSQL's Swedish collation where it has one (db.swedish_order).
+            from marketplace.kernel.db import use_swedish_collation
+            from marketplace.kernel.tables import User
+
+            await use_swedish_collation(User._meta.db)
             async with AsyncExitStack() as stack:
                 for hook in hooks:
                     await stack.enter_async_context(hook(app))
