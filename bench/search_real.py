@@ -52,7 +52,14 @@ SETS = (
     "everyday-fresh7",
     "everyday-fresh8",
 )
-UNSEEN = ("holdout", "fresh3", "fresh4", "fresh5", "fresh7", "fresh8")  # sets never listed per query
+UNSEEN = (
+    "holdout",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh7",
+    "fresh8",
+)  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
 
