@@ -419,6 +419,17 @@ async def test_the_message_to_the_host_never_carries_a_personnummer_or_the_last_
     from placements.services.bookings import MESSAGE_IDENTITY, MESSAGE_LAST_NAME
 
     w = await make_world()
+
+    async def proposing(message: str, start: dt.date = START) -> object:
+        data = sb.BookingCreate(
+            candidate_id=w.candidate_id,
+            slot_id=w.slot_id,
+            start_date=start,
+            end_date=END,
+            message=message,
+        )
+        return await bookings.propose(w.coordinator, data)
+
     for message, expected in (
         ("Aida, 850709-9805, vill jobba förmiddagar.", MESSAGE_IDENTITY),
         ("Personnummer 19850709 9805.", MESSAGE_IDENTITY),
@@ -426,40 +437,13 @@ async def test_the_message_to_the_host_never_carries_a_personnummer_or_the_last_
         ("aida andersson, 850709-9805", f"{MESSAGE_IDENTITY} {MESSAGE_LAST_NAME}"),
     ):
         with pytest.raises(ValidationFailed) as refused:
-            await bookings.propose(
-                w.coordinator,
-                sb.BookingCreate(
-                    candidate_id=w.candidate_id,
-                    slot_id=w.slot_id,
-                    start_date=START,
-                    end_date=END,
-                    message=message,
-                ),
-            )
+            await proposing(message)
         assert refused.value.errors == {"message": expected}, message
     # Every problem at once: a start before today beside the message's.
     with pytest.raises(ValidationFailed) as refused:
-        await bookings.propose(
-            w.coordinator,
-            sb.BookingCreate(
-                candidate_id=w.candidate_id,
-                slot_id=w.slot_id,
-                start_date=TODAY - dt.timedelta(days=3),
-                end_date=END,
-                message="850709-9805",
-            ),
-        )
+        await proposing("850709-9805", start=TODAY - dt.timedelta(days=3))
     assert set(refused.value.errors) == {"start_date", "message"}
     assert await Booking.count() == 0
     # Numbers that are no personnummer, and a first name, pass.
-    booking = await bookings.propose(
-        w.coordinator,
-        sb.BookingCreate(
-            candidate_id=w.candidate_id,
-            slot_id=w.slot_id,
-            start_date=START,
-            end_date=END,
-            message="Aida nås på 070-123 45 67 eller 0701234567, helst före 850709-1234.",
-        ),
-    )
-    assert booking.id
+    await proposing("Aida nås på 070-123 45 67 eller 0701234567, helst före 850709-1234.")
+    assert await Booking.count() == 1
