@@ -1,4 +1,4 @@
-"""Database engines for both supported back ends, and the transaction helpers services use.
+"""Database engines for both supported back ends, the transaction helpers services use, and Swedish sort order.
 
 SQLite is the embedded default: every connection runs in WAL mode with `synchronous=FULL`,
 a busy timeout and foreign keys on. PostgreSQL runs production and every CI run.
