@@ -31,7 +31,7 @@ from marketplace.reference import places
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
 from search import usage
-from search.queries import WRONG_KIND, WRONG_TRACK, slot_query
+from search.queries import slot_query, wrong_choices
 from search.schemas import MAX_SEARCH_LENGTH, MAX_TOWN_LENGTH
 from search.services import run_search
 
@@ -103,10 +103,7 @@ def wrong_filters(values: dict[str, str]) -> dict[str, str]:
         for name, (highest, message) in NUMBER_FILTERS.items()
         if values[name].strip() and not 1 <= (_int_or_none(values[name]) or 0) <= highest
     }
-    if values["kind"] and values["kind"] not in SLOT_KINDS:
-        errors["kind"] = WRONG_KIND
-    if values["track"] and values["track"] not in TRACKS:
-        errors["track"] = WRONG_TRACK
+    errors |= wrong_choices(values["kind"] or None, values["track"] or None)
     if values["distance"].strip() and not values["town"].strip():
         errors.setdefault("distance", DISTANCE_WITHOUT_TOWN)
     return errors

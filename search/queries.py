@@ -11,6 +11,17 @@ WRONG_KIND = "Typ av plats: välj praktik eller arbetsträning."
 WRONG_TRACK = "Spår: välj kompetens, hälsa eller vägledning."
 
 
+def wrong_choices(kind: str | None, track: str | None) -> dict[str, str]:
+    """The message for each of the kind and the track that is given but no choice the search
+    offers, by field: both said at once."""
+    wrong = {}
+    if kind is not None and kind not in SLOT_KINDS:
+        wrong["kind"] = WRONG_KIND
+    if track is not None and track not in TRACKS:
+        wrong["track"] = WRONG_TRACK
+    return wrong
+
+
 def parse_near(near: str | None) -> tuple[float, float] | None:
     if not near:
         return None
@@ -50,10 +61,9 @@ def slot_query(
     `near` is "lat,lon"; `radius_km` needs a point (`near`, or a `town` the gazetteer knows);
     `adaptations` is a comma-separated list; `driving_licence=False` keeps slots that need
     no licence."""
-    if kind is not None and kind not in SLOT_KINDS:
-        raise ValidationFailed(WRONG_KIND, fields=["kind"])
-    if track is not None and track not in TRACKS:
-        raise ValidationFailed(WRONG_TRACK, fields=["track"])
+    wrong = wrong_choices(kind, track)
+    if wrong:
+        raise ValidationFailed(" ".join(wrong.values()), errors=wrong)
     point = parse_near(near)
     if radius_km is not None and point is None:
         town_point = place(town) if town else None

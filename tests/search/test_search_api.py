@@ -135,6 +135,9 @@ async def test_bad_parameters_answer_400_naming_the_field(client):
         response = await client.get("/api/v1/slots/search", params=params)
         assert response.status_code == 400, field
         assert field in response.json()["fields"] or field in response.json()["detail"]
+    # A wrong kind and a wrong track at once: both named.
+    both = await client.get("/api/v1/slots/search", params={"kind": "jobb", "track": "okänd"})
+    assert both.status_code == 400 and set(both.json()["fields"]) == {"kind", "track"}
     too_many = await client.get("/api/v1/slots/search", params={"limit": 5000})
     assert too_many.status_code == 400
 
