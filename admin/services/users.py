@@ -300,11 +300,11 @@ async def list_users(
     column, ascending = SORTS.get(sort, SORTS["namn"])
     if column == "role":  # in the order of the words the list shows
         query = query.order_by(label_order(User.role, ROLE_TEXT))
-    else:
+    elif column != "last_name":
         query = query.order_by(
             sort_term(User._meta.get_column_by_name(column)), ascending=ascending
         )
-    # Then by name (a role's users, the same name's first names), in Swedish order.
+    # By name (or, after another order, a role's users by name), in Swedish order.
     query = query.order_by(sort_term(User.last_name)).order_by(sort_term(User.first_name))
     total = int(await count)
     pages = max(1, -(-total // PER_PAGE))
