@@ -360,6 +360,8 @@ async def test_the_user_list_sorts_names_and_roles_the_swedish_way(client, make_
     assert [r.last_name for r in page.rows] == ["Adminsson", "Zetterlund", "åkesson", "Ängman"]
     page = await list_users(sort="roll")
     assert [r.role for r in page.rows] == ["admin", "partner", "coordinator", "coordinator"]
+    page = await list_users(sort="anvandarnamn")
+    assert [r.username for r in page.rows] == ["boss", "p1", "s1", "s2"]
     await _as_admin(client, make_user)
     shown = (await client.get("/drift/anvandare?sortera=roll", headers=HTML)).text
     assert shown.index("Pia Zetterlund") < shown.index("Sam åkesson") < shown.index("Sam Ängman")
