@@ -43,6 +43,67 @@ _MIN_ALIAS_HEAD = 4
 _VOWELS = frozenset("aeiouy")  # a label word pointing at more occupations than this is too broad
 
 
+# Abbreviations of several-word phrases ("PA" for "personlig assistent", "SÄBO" for "särskilt
+# boende"): how much a phrase's use in each kind of taxonomy text counts, the most words a
+# phrase has, and how much more used than the next phrase of the same abbreviation it must be.
+_NAME_WEIGHT = 3
+_LABEL_WEIGHT = 2
+_PHRASE_WORDS = 4
+_PHRASE_MARGIN = 2
+_SEGMENT = re.compile(r"[,/()]")
+
+
+def _abbreviated_phrases(texts: Sequence[tuple[str, int]]) -> dict[str, tuple[str, ...]]:
+    """Return the phrases that an abbreviation stands for, by the folded abbreviation.
+
+    Swedish abbreviates a phrase of two to four words by its words' initials ("personlig
+    assistent" → PA, "hem för vård eller boende" → HVB, small words left out) and a phrase of
+    two words also by their first syllables' two letters each ("särskilt boende" → SÄBO). The
+    phrases are the taxonomy's own texts (each part between commas, slashes and parentheses),
+    counted with the weight of their kind; forms of one phrase ("personliga assistenter") count
+    together. An abbreviation stands for its most used phrase when that phrase is used at
+    least ``_PHRASE_MARGIN`` times as much as the next one (and, for initials of two words,
+    more than once: two letters begin many phrases), and at least as much as the texts use the
+    abbreviation as a word of its own ("IT", "HR": the texts' own meaning wins; "PA" is also
+    "PA-konsult", and a query then reads it both ways).
+    """
+    counts: dict[str, dict[tuple[str, ...], dict[tuple[str, ...], int]]] = {}
+    literal: dict[str, int] = {}
+    for text, weight in texts:
+        for tok in content_tokens(text):
+            if len(tok) <= _PHRASE_WORDS + 1:
+                literal[fold(tok)] = literal.get(fold(tok), 0) + weight
+        for segment in _SEGMENT.split(text):
+            words = normalize(segment).split()
+            content = tuple(w for w in words if w not in STOPWORDS)
+            if not 2 <= len(content) <= _PHRASE_WORDS or len(words) > _PHRASE_WORDS + 2:
+                continue
+            if not all(w.isalpha() and len(w) >= 2 for w in content):
+                continue
+            keys = {fold("".join(w[0] for w in content))}
+            if len(content) == 2:
+                keys.add(fold(content[0][:2] + content[1][:2]))
+            lemma = tuple(stem(fold(w)) for w in content)
+            for key in keys:
+                forms = counts.setdefault(key, {}).setdefault(lemma, {})
+                forms[content] = forms.get(content, 0) + weight
+    out: dict[str, tuple[str, ...]] = {}
+    for key, lemmas in counts.items():
+        ranked = sorted(
+            ((sum(forms.values()), forms) for forms in lemmas.values()),
+            key=lambda r: -r[0],
+        )
+        best = ranked[0][0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0
+        if best < _PHRASE_MARGIN * runner_up or best < literal.get(key, 0):
+            continue
+        if len(key) == 2 and best < 2:
+            continue
+        forms = ranked[0][1]
+        out[key] = min(forms, key=lambda f: (-forms[f], len(" ".join(f)), f))
+    return out
+
+
 class OccupationSuggestion(msgspec.Struct, frozen=True):
     """One autocomplete answer: the occupation, its SSYK-4 code and its group's label."""
 
@@ -168,6 +229,15 @@ class ConceptIndex:
             lambda g: " ".join(skill_labels.get(s, "") for s in g.skill_ids)
         )
         self.skill_words = {t for lbl in skill_labels.values() for t in content_tokens(lbl)}
+        self.abbreviated_phrases = _abbreviated_phrases(
+            [
+                *((n, _NAME_WEIGHT) for o in self.occupations for n in o.names),
+                *((g.label, _LABEL_WEIGHT) for g in self.groups),
+                *((t, 1) for t in keywords()),
+                *((t, 1) for t in alternative_labels()),
+                *((t, 1) for t in skill_labels.values()),
+            ]
+        )
         self._term_cache: dict[tuple[Expansion, ...], _TermMatches] = {}
         self._cover_cache: dict[tuple[int, str | frozenset[str]], float] = {}
 

@@ -763,6 +763,7 @@ class SearchIndex:
             name_token=self._name_token,
             abbreviations=self._abbreviations,
             max_words=MAX_QUERY_WORDS,
+            phrases=self._concepts.abbreviated_phrases.get,
         )
         profile_occs = [*query.occupation_ids, *query.concept_ids]
         if not terms and not profile_occs and not query.skill_labels:

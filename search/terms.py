@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,12 @@ _ABBREVIATION = 0.7  # a name an abbreviation ("usk") may stand for
 _PARTICLES = frozenset(
     ["ut", "in", "upp", "ner", "ned", "bort", "fram", "iväg", "undan", "ihop", "tillbaka"]
 )
+# An abbreviation typed in capitals ("PA", "HVB", "SÄBO"); a word in small letters is read as
+# one only when it has at least three letters and the vocabulary explains it no other way (not
+# as a word, a form, the start of a word, a compound or a typo).
+_CAPITALS = re.compile(r"(?<![\w-])[A-ZÅÄÖ]{2,5}(?![\w-])")
+_MIN_UNKNOWN_ABBREVIATION = 3
+_MAX_ABBREVIATION = 5
 # The words of a query read at most (after stopwords): each unknown word costs lookups and
 # every hit's explanation goes through every term, so a query of a hundred two-letter words
 # cost 30–60 ms and a matching profile of 170 words 160 ms. People type a handful.
@@ -85,6 +92,7 @@ def parse_terms(
     name_token: Callable[[str], bool] | None = None,
     abbreviations: Callable[[str], list[str]] | None = None,
     max_words: int | None = None,
+    phrases: Callable[[str], tuple[str, ...] | None] | None = None,
 ) -> list[Term]:
     """Return the query's terms with weights that sum to 1 (empty if the query has no words).
 
@@ -99,6 +107,10 @@ def parse_terms(
     abbreviation of a name (``abbreviations``). Weights follow inverse
     document frequency from ``df`` over ``n_docs`` documents. With ``max_words``, only the
     first that many words (after stopwords) are read; the last of them is then complete.
+    With ``phrases`` (the phrase a folded abbreviation stands for), an abbreviation typed in
+    capitals ("PA", "SÄBO"), or a word the vocabulary does not know at all, is read as the
+    words of its phrase ("personlig assistent"); one in capitals that is also a word of the
+    vocabulary ("PA" in "PA-konsult") is read both ways.
     """
     words = normalize(q).split()
     content = [w for w in words if w not in STOPWORDS]
@@ -109,6 +121,11 @@ def parse_terms(
     typing_last = not q[-1:].isspace()
     if max_words is not None and len(words) > max_words:
         words, typing_last = words[:max_words], False
+    if phrases is not None:
+        spelled = _spelled_out(q, words, lexicon, phrases)
+        if spelled is not None:
+            # An abbreviation is a finished word; so is the phrase it stands for.
+            words, typing_last = spelled, False
     raw: list[tuple[str, tuple[Expansion, ...], bool, float, str, bool]] = []
     framing_only = all(fold(w) in _FRAMING for w in words)
     for i, word in enumerate(words):
@@ -190,6 +207,36 @@ def parse_terms(
         Term(word, idf / total, exps, part, text, whole)
         for word, exps, part, idf, text, whole in raw
     ]
+
+
+def _spelled_out(
+    q: str,
+    words: list[str],
+    lexicon: Lexicon,
+    phrases: Callable[[str], tuple[str, ...] | None],
+) -> list[str] | None:
+    """The query's words with each abbreviation read as the phrase it stands for, or None
+    when the query has no abbreviation of a known phrase."""
+    capitals = {normalize(m) for m in _CAPITALS.findall(q)}
+    out: list[str] = []
+    found = False
+    for word in words:
+        phrase = None
+        if word in capitals:
+            phrase = phrases(fold(word))
+        elif _MIN_UNKNOWN_ABBREVIATION <= len(word) <= _MAX_ABBREVIATION and not lexicon.expand(
+            word, allow_prefix=True
+        ):
+            # In small letters only a word that nothing else explains: "adm" begins words.
+            phrase = phrases(fold(word))
+        if not phrase:
+            out.append(word)
+            continue
+        found = True
+        if lexicon.is_folded_word(fold(word)):
+            out.append(word)  # "PA" also as the vocabulary says it ("PA-konsult")
+        out.extend(p for p in phrase if p not in out)
+    return out if found else None
 
 
 def _names_something(

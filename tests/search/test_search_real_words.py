@@ -656,6 +656,50 @@ def test_abbreviation_and_colloquial_words_find_the_slots() -> None:
     assert ids(idx, "sjuksyster")[:1] == [1]
 
 
+def test_initials_and_syllables_stand_for_the_phrases_the_taxonomy_uses() -> None:
+    phrases = concept_index().abbreviated_phrases
+    assert phrases["pa"] == ("personlig", "assistent")  # an occupation's and a group's name
+    assert phrases["sabo"] == ("särskilt", "boende")  # two letters of each word
+    # Where the texts use the abbreviation as a word of their own, they mean that.
+    assert "it" not in phrases
+    assert "hr" not in phrases
+
+
+def test_an_abbreviation_in_capitals_is_read_as_its_phrase() -> None:
+    lex = Lexicon()
+    lex.add_many(["personlig", "assistent", "pa", "konsult", "packare", "adm", "administratör"])
+    phrases = {"pa": ("personlig", "assistent"), "adm": ("agency", "development", "manager")}.get
+
+    def texts(q: str) -> list[str]:
+        return [t.text for t in parse_terms(q, lex, lambda t: 1, 10, phrases=phrases)]
+
+    # "PA" is also a vocabulary word ("PA-konsult"): read both ways, and finished, so no
+    # completion ("packare") is looked for.
+    terms = parse_terms("PA", lex, lambda t: 1, 10, phrases=phrases)
+    assert [t.text for t in terms] == ["pa", "personlig", "assistent"]
+    assert not any(e.kind == "prefix" for t in terms for e in t.expansions)
+    assert texts("pa konsult") == ["pa", "konsult"]  # small letters: a word like others
+    # In small letters only a word nothing else explains is an abbreviation: "adm" begins
+    # "administratör".
+    assert texts("adm") == ["adm"]
+    assert texts("xyz") == ["xyz"]  # no phrase: the word stays
+
+
+def test_an_abbreviation_in_capitals_finds_the_slots_of_its_phrase() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Personlig assistent", occupation_id=occ_id("Personlig assistent")),
+            slot(2, "Packare", occupation_id=occ_id("Packare")),
+            slot(3, "Vårdbiträde", occupation_id=occ_id("Vårdbiträde")),
+            slot(4, "HR-konsult", occupation_id=occ_id("HR-konsult/PA-konsult")),
+        ]
+    )
+    assert ids(idx, "PA")[:2] == [1, 4]
+    assert ids(idx, "SÄBO")[:1] == [3]
+    assert 2 not in ids(idx, "PA")
+
+
 @pytest.mark.parametrize(
     ("phrase", "compound"),
     [
