@@ -656,6 +656,10 @@ class Lexicon:
             # A short word (four letters) that matches nothing else may still be mistyped:
             # "kasa" for "kassa", "kcok" for "kock".
             dist, forms = self.typos(f, short=not best)
+            if dist > 1 and any(kind == "prefix" for _, kind in best.values()):
+                # A word that begins vocabulary words is cut short, not mistyped twice:
+                # "ekonomiass" is "ekonomiassistent", not "ekonomisk".
+                forms = []
             if forms:
                 weight = w["typo1"] if dist <= 1 else w["typo2"]
                 for cand in forms:

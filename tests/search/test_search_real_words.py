@@ -99,6 +99,16 @@ def test_a_four_letter_word_may_have_one_typo_when_it_matches_nothing() -> None:
     assert "kassa" not in kinds(lex, "kasa")
 
 
+def test_a_word_cut_short_is_no_word_mistyped_twice() -> None:
+    lex = Lexicon()
+    lex.add_many(["ekonomiassistent", "ekonomisk"])
+    found = kinds(lex, "ekonomiass")
+    assert found.get("ekonomiassistent") == "prefix"
+    assert "ekonomisk" not in found  # two letters off, and the word begins another
+    # Without a word it begins, the two-letter typo stands.
+    assert kinds(lex, "ekonmisak").get("ekonomisk") == "typo"
+
+
 def test_kasa_finds_the_till_slots() -> None:
     idx = SearchIndex()
     idx.build(
