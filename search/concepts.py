@@ -50,6 +50,10 @@ _NAME_WEIGHT = 3
 _LABEL_WEIGHT = 2
 _PHRASE_WORDS = 4
 _PHRASE_MARGIN = 2
+# Initials are used more than once (an occupation's or a group's name, or two texts): three
+# letters begin many phrases of one skill label ("ICA" is a shop, not "ISA certifierad
+# arborist"). Two letters of each of two words are rarer by chance: one use will do.
+_MIN_INITIALS_USE = 2
 _SEGMENT = re.compile(r"[,/()]")
 
 
@@ -62,13 +66,14 @@ def _abbreviated_phrases(texts: Sequence[tuple[str, int]]) -> dict[str, tuple[st
     phrases are the taxonomy's own texts (each part between commas, slashes and parentheses),
     counted with the weight of their kind; forms of one phrase ("personliga assistenter") count
     together. An abbreviation stands for its most used phrase when that phrase is used at
-    least ``_PHRASE_MARGIN`` times as much as the next one (and, for initials of two words,
-    more than once: two letters begin many phrases), and at least as much as the texts use the
+    least ``_PHRASE_MARGIN`` times as much as the next one (and, for initials, more than once:
+    `_MIN_INITIALS_USE`), and at least as much as the texts use the
     abbreviation as a word of its own ("IT", "HR": the texts' own meaning wins; "PA" is also
     "PA-konsult", and a query then reads it both ways).
     """
     counts: dict[str, dict[tuple[str, ...], dict[tuple[str, ...], int]]] = {}
     literal: dict[str, int] = {}
+    by_syllables: set[tuple[str, tuple[str, ...]]] = set()
     for text, weight in texts:
         for tok in content_tokens(text):
             if len(tok) <= _PHRASE_WORDS + 1:
@@ -81,25 +86,26 @@ def _abbreviated_phrases(texts: Sequence[tuple[str, int]]) -> dict[str, tuple[st
             if not all(w.isalpha() and len(w) >= 2 for w in content):
                 continue
             keys = {fold("".join(w[0] for w in content))}
-            if len(content) == 2:
-                keys.add(fold(content[0][:2] + content[1][:2]))
             lemma = tuple(stem(fold(w)) for w in content)
+            if len(content) == 2:
+                syllables = fold(content[0][:2] + content[1][:2])
+                keys.add(syllables)
+                by_syllables.add((syllables, lemma))
             for key in keys:
                 forms = counts.setdefault(key, {}).setdefault(lemma, {})
                 forms[content] = forms.get(content, 0) + weight
     out: dict[str, tuple[str, ...]] = {}
     for key, lemmas in counts.items():
         ranked = sorted(
-            ((sum(forms.values()), forms) for forms in lemmas.values()),
+            ((sum(forms.values()), lemma, forms) for lemma, forms in lemmas.items()),
             key=lambda r: -r[0],
         )
-        best = ranked[0][0]
+        best, lemma, forms = ranked[0]
         runner_up = ranked[1][0] if len(ranked) > 1 else 0
         if best < _PHRASE_MARGIN * runner_up or best < literal.get(key, 0):
             continue
-        if len(key) == 2 and best < 2:
+        if best < (1 if (key, lemma) in by_syllables else _MIN_INITIALS_USE):
             continue
-        forms = ranked[0][1]
         out[key] = min(forms, key=lambda f: (-forms[f], len(" ".join(f)), f))
     return out
 

@@ -673,6 +673,8 @@ def test_initials_and_syllables_stand_for_the_phrases_the_taxonomy_uses() -> Non
     # Where the texts use the abbreviation as a word of their own, they mean that.
     assert "it" not in phrases
     assert "hr" not in phrases
+    # Initials used once are no evidence: "ICA" is a shop, not "ISA certifierad arborist".
+    assert "ica" not in phrases
 
 
 def test_an_abbreviation_in_capitals_is_read_as_its_phrase() -> None:
