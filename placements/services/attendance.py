@@ -87,6 +87,12 @@ TOO_MANY_DAYS = (
     f"{MAX_DAYS} dagar."
 )
 OTHER_NEEDS_NOTE = "Skriv vad den andra frånvaron var."
+# A report without a single day would replace the week's report with nothing (a form sent
+# with its boxes empty wiped a week already reported).
+NO_DAYS = (
+    "Ange minst en dag, på plats eller frånvaro. En vecka utan dagar sparas inte; är veckan "
+    "redan rapporterad står den kvar som den är."
+)
 ALERT_DEDUPE = "attendance-alert:"
 
 
@@ -205,7 +211,7 @@ def week_problems(
     today: dt.date | None = None,
 ) -> list[tuple[str, str]]:
     """The week's own rules, every broken one as (field, Swedish message): the days add up
-    to a week at most, and other absence says what it was; given the placement and the week,
+    to one day at least and a week at most, and other absence says what it was; given the placement and the week,
     the reported days lie within the placement too: no week after the one it ended or is
     planned to end in, and in its first and last week no more days than it ran then (a
     placement that started on a Wednesday has five days in that week, Wednesday to Sunday);
@@ -261,6 +267,8 @@ def week_problems(
         )
     elif total > MAX_DAYS:
         found.append(("days_present", TOO_MANY_DAYS))
+    elif total == 0:
+        found.append(("days_present", NO_DAYS))
     found += not_yet
     if days.get("days_other") and not note.strip():
         found.append(("absence_note", OTHER_NEEDS_NOTE))

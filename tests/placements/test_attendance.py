@@ -97,7 +97,10 @@ async def test_a_week_may_not_lie_in_the_future_nor_before_the_placement_started
     w, booking_id = await _past_placement()
     with pytest.raises(ValidationFailed) as before:
         await attendance.record_week(
-            w.host_user, booking_id, WeekReport(week_start=D(2025, 11, 3)), source="host"
+            w.host_user,
+            booking_id,
+            WeekReport(week_start=D(2025, 11, 3), days_sick=1),
+            source="host",
         )
     assert set(before.value.errors) == {"week_start"}
     assert "ligger före veckan placeringen startade" in before.value.errors["week_start"]
@@ -116,6 +119,23 @@ async def test_a_week_may_not_lie_in_the_future_nor_before_the_placement_started
         )
     assert set(too_many.value.errors) == {"days_present", "absence_note"}
     assert await AttendanceWeek.count() == 0
+
+
+async def test_a_week_without_days_is_refused_and_the_reported_week_stays():
+    """Seen in the browser: the form sent with its boxes empty replaced a reported week of
+    five days with a week of none."""
+    w, booking_id = await _past_placement()
+    week = D(2025, 11, 10)
+    await attendance.record_week(
+        w.host_user, booking_id, WeekReport(week_start=week, days_present=5), source="host"
+    )
+    with pytest.raises(ValidationFailed) as empty:
+        await attendance.record_week(
+            w.host_user, booking_id, WeekReport(week_start=week), source="host"
+        )
+    assert "Ange minst en dag" in empty.value.errors["days_present"]
+    [row] = await AttendanceWeek.select(AttendanceWeek.days_present)
+    assert row["days_present"] == 5
 
 
 async def test_an_ended_placement_takes_reports_up_to_the_week_it_ended():
