@@ -106,6 +106,8 @@ class QueueItem(msgspec.Struct, kw_only=True):
     deadline: dt.date
     overdue: bool
     meeting_at: dt.datetime | None = None
+    # Other open applications with the same personnummer (the resident applied twice).
+    same_person: list[int] = msgspec.field(default_factory=list)
 
 
 class Application(msgspec.Struct, kw_only=True):
@@ -128,3 +130,7 @@ class Application(msgspec.Struct, kw_only=True):
     meetings: list[Meeting]
     current_meeting: Meeting | None = None
     language: str = "sv"
+    # Other open applications with the same personnummer, and whether the personnummer is
+    # already a participant's (the plan then joins that participant).
+    same_person: list[int] = msgspec.field(default_factory=list)
+    known_participant: bool = False

@@ -329,7 +329,7 @@ async def queue(
     day received), with the total. Open ones only unless `show_all`. Each row shown is a
     read, audited."""
     _require_staff(user)
-    where = Application.state.is_in(list(OPEN)) if not show_all else None
+    where = Application.state.is_in(list(OPEN)) if not show_all else await _visible_to(user)
     count_query = Application.count()
     query = Application.select(
         Application.id,
@@ -352,6 +352,7 @@ async def queue(
         .offset(offset),
     )
     meetings = await _booked_meetings([int(r["id"]) for r in rows])
+    twins = await _same_person([int(r["id"]) for r in rows])
     today = clock.today()
     items = []
     async with write_transaction(engine()):
@@ -369,6 +370,7 @@ async def queue(
                     deadline=deadline_of(row["received_at"]),
                     overdue=_overdue(row, meeting_at, today),
                     meeting_at=meeting_at,
+                    same_person=twins.get(int(row["id"]), []),
                 )
             )
             await record(user, "intake.list", int(row["id"]), subject_type=SUBJECT)
@@ -432,8 +434,67 @@ async def read(user: AuthUser, application_id: int) -> schemas.Application:
     _require_staff(user)
     async with write_transaction(engine()):
         row = await _row(application_id)
+        allowed = await visible_coordinator_ids(user)
+        if row["candidate"] is not None and allowed is not None:
+            # The application became a participant of a coordinator the caller may not
+            # see: it is that participant's record now.
+            owner = (
+                await Candidate.select(Candidate.coordinator)
+                .where(Candidate.id == row["candidate"])
+                .first()
+            )
+            if owner is not None and owner["coordinator"] not in allowed:
+                raise NotFound(NOT_FOUND)
         await record(user, "intake.read", application_id, subject_type=SUBJECT)
-        return await _out(row)
+        out = await _out(row)
+        out.same_person = (await _same_person([application_id])).get(application_id, [])
+        out.known_participant = await _known_participant(row)
+        return out
+
+
+async def _visible_to(user: AuthUser) -> Any:
+    """Which applications, open or closed, a staff user may list: all for an admin; for a
+    coordinator those not made into a participant of a coordinator they may not see."""
+    allowed = await visible_coordinator_ids(user)
+    if allowed is None:
+        return None
+    mine = await Candidate.select(Candidate.id).where(Candidate.coordinator.is_in(allowed or [0]))
+    return Application.candidate.is_null() | Application.candidate.is_in(
+        [int(r["id"]) for r in mine] or [0]
+    )
+
+
+async def _same_person(application_ids: list[int]) -> dict[int, list[int]]:
+    """For each of the applications, the other open applications with its personnummer (one
+    resident who applied twice: the coordinators close one)."""
+    if not application_ids:
+        return {}
+    rows = await Application.select(Application.id, Application.personnummer).where(
+        Application.id.is_in(application_ids) & (Application.personnummer != "")
+    )
+    numbers = {int(r["id"]): r["personnummer"] for r in rows}
+    if not numbers:
+        return {}
+    others = await Application.select(Application.id, Application.personnummer).where(
+        Application.personnummer.is_in(sorted(set(numbers.values())))
+        & Application.state.is_in(list(OPEN))
+    )
+    out: dict[int, list[int]] = {}
+    for app_id, number in numbers.items():
+        twins = sorted(
+            int(r["id"]) for r in others if r["personnummer"] == number and r["id"] != app_id
+        )
+        if twins:
+            out[app_id] = twins
+    return out
+
+
+async def _known_participant(row: ApplicationRow) -> bool:
+    """Whether an open application's personnummer is already a participant's (the plan then
+    joins that participant, `start_plan`); whose is not said here."""
+    if row["state"] not in OPEN or not row["personnummer"]:
+        return False
+    return bool(await Candidate.exists().where(Candidate.personnummer == row["personnummer"]))
 
 
 # --- the planning meeting ---------------------------------------------------------------------

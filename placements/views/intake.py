@@ -351,7 +351,8 @@ async def intake_plan(request: Request[Any, Any, Any], intake_id: FromPath[int])
         candidate_id, visible = await services.start_plan(signed_in_user(request), intake_id)
         if visible:
             return f"/arbetsbord/deltagare/{candidate_id}/plan", "plan-upprattad"
-        return f"/arbetsbord/intag/{intake_id}", "plan-kopplad"
+        # The application is that participant's record now, which the caller may not open.
+        return "/arbetsbord/intag", "plan-kopplad"
 
     return await round_trip(request, ACTION, start, partial(_refused_action, request, intake_id))
 

@@ -14,7 +14,7 @@ import icalendar
 import pytest
 
 from marketplace.kernel import clock
-from marketplace.kernel.errors import Conflict, ValidationFailed
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.mail import deliver_outbox
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.schemas import intake as schemas
@@ -26,7 +26,7 @@ from tests.placements.bookingdata import PNR
 from tests.placements.test_attacks_signatures import csrf_of
 
 HTML = {"accept": "text/html"}
-PNR2 = "19900101-0008"  # another valid personnummer (Luhn)
+PNR2 = "19900101-0009"  # another valid personnummer (Luhn)
 
 
 def form(**changes: str) -> dict[str, str]:
@@ -369,6 +369,49 @@ async def test_plan_makes_a_participant_and_a_duplicate_joins_the_existing_one()
     assert [m["recipient"] for m in told] == [f"{coordinator.username}@test.example.se"]
     assert "Amina" not in told[0]["body_text"] and PNR not in told[0]["body_text"]
     assert await _audits("intake.joined_participant") == 1
+    # Seen in the browser: the other coordinator then read the participant's application in
+    # full (personnummer, phone, mail) under "Visa alla". It is the participant's record now.
+    with pytest.raises(NotFound):
+        await intake.read(other, second)
+    listed, _ = await intake.queue(other, show_all=True)
+    assert second not in [item.id for item in listed]
+    assert first not in [item.id for item in listed]
+    mine, _ = await intake.queue(coordinator, show_all=True)
+    assert {first, second} <= {item.id for item in mine}
+    admin = await make_user("admin")
+    assert (await intake.read(admin, second)).candidate_id == candidate_id
+
+
+async def test_a_second_application_of_one_person_is_marked_on_both():
+    """Seen in the browser: a resident who applied twice (the personnummer written two ways)
+    became two open applications, neither saying so."""
+    coordinator = await make_user("coordinator")
+    first = await intake.submit_public(application())
+    second = await intake.submit_public(application(personnummer="850101-0006", phone=""))
+    third = await intake.submit_public(application(personnummer=PNR2))
+    listed, _ = await intake.queue(coordinator)
+    marks = {item.id: item.same_person for item in listed}
+    assert marks == {first: [second], second: [first], third: []}
+    shown = await intake.read(coordinator, first)
+    assert shown.same_person == [second] and not shown.known_participant
+    await intake.close(coordinator, second, "Samma person som den första ansökan.")
+    assert (await intake.read(coordinator, first)).same_person == []
+
+
+async def test_an_application_of_a_participant_says_the_plan_joins_them(client, sign_in):
+    coordinator = await make_user("coordinator")
+    first = await intake.submit_public(application())
+    await intake.book_meeting(coordinator, first, meeting())
+    await intake.start_plan(coordinator, first)
+    again = await intake.submit_public(application())
+    assert (await intake.read(coordinator, again)).known_participant
+    await sign_in(client, coordinator.username)
+    page = await client.get(f"/arbetsbord/intag/{again}", headers=HTML)
+    assert "Personnumret tillhör redan en deltagare" in page.text
+    third = await intake.submit_public(application(personnummer=PNR2))
+    await intake.submit_public(application(personnummer=PNR2, email=""))
+    queue = await client.get("/arbetsbord/intag", headers=HTML)
+    assert f'href="/arbetsbord/intag/{third}">ansökan {third}</a>' in queue.text
 
 
 async def test_plan_page_flow_for_the_coordinator(client, sign_in):
