@@ -19,7 +19,7 @@ import itertools
 from typing import Any
 
 from employers.tables import Contact, Host, HostMembership, UnitTarget
-from marketplace.kernel import auth
+from marketplace.kernel import auth, clock
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.tables import OutboxMessage, User
 from placements.schemas import candidates as sc
@@ -197,7 +197,10 @@ async def make_slot(
 async def make_candidate(
     coordinator: AuthUser, first_name: str = "Aida", *, personnummer: str = "", **extra: Any
 ) -> int:
-    """A participant registered by the coordinator through the candidates service."""
+    """A participant registered by the coordinator through the candidates service, with
+    the consent given in writing the same day unless `extra` says otherwise (a proposal needs
+    it)."""
+    consent: dict[str, Any] = {"consent_date": clock.today(), "consent_method": "skriftligt"}
     data = sc.CandidateCreate(
         first_name=first_name,
         last_name="Andersson",
@@ -205,7 +208,7 @@ async def make_candidate(
         email=f"{first_name.lower()}{next_number()}@deltagare.example.se",
         phone="070-123 45 67",
         plan_goal="Arbete inom lager och logistik",
-        **extra,
+        **{**consent, **extra},
     )
     return (await candidates.create_candidate(coordinator, data)).id
 
@@ -222,7 +225,12 @@ async def make_candidate_row(
     registration date in the past, no coordinator, no plan); the address is made from the
     first name unless given, and `extra` sets any other column (`registered_at` is 10 January
     2025 unless given)."""
-    columns: dict[str, Any] = {"registered_at": dt.date(2025, 1, 10), **extra}
+    columns: dict[str, Any] = {
+        "registered_at": dt.date(2025, 1, 10),
+        "consent_date": dt.date(2025, 1, 10),
+        "consent_method": "skriftligt",
+        **extra,
+    }
     candidate = Candidate(
         first_name=first_name,
         last_name=last_name,

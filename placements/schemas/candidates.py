@@ -144,6 +144,8 @@ class CandidateListItem(msgspec.Struct, kw_only=True):
     coordinator_id: int | None
     registered_at: dt.date
     updated_at: dt.datetime
+    # Whether the participant's consent is registered (a proposal to a host needs it).
+    consented: bool = True
 
 
 class PersonnummerSearch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -199,6 +199,12 @@ class CapacityWarning(Conflict):
 
 
 # The message goes to the host, who until it accepts sees the participant's first name only.
+# The participant's consent covers the coordinator's contacting hosts about a place (the
+# participant form says so): without it recorded, no host is told about the participant.
+NO_CONSENT = (
+    "Deltagarens samtycke är inte registrerat. Samtycket gäller att samordnaren kontaktar "
+    "värdar om en plats: registrera det på deltagarens sida innan du föreslår en plats."
+)
 MESSAGE_IDENTITY = (
     "Meddelandet till värden får inte innehålla ett personnummer. Ta bort numret: värden "
     "behöver det inte."
@@ -237,6 +243,8 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             raise Conflict(
                 "Deltagarens ärende är inte aktivt. Återaktivera ärendet innan du föreslår en plats."
             )
+        if candidate["consent_date"] is None:
+            raise Conflict(NO_CONSENT)
         slot = await slot_row(data.slot_id)
         if slot is None:
             raise NotFound("Platsen finns inte.")

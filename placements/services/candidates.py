@@ -337,6 +337,7 @@ def list_item(row: CandidateRow) -> schemas.CandidateListItem:
         coordinator_id=row["coordinator"],
         registered_at=row["registered_at"],
         updated_at=row["updated_at"],
+        consented=row["consent_date"] is not None,
     )
 
 

@@ -421,6 +421,9 @@ async def candidate_context(user: AuthUser, candidate_id: int) -> dict[str, Any]
     }
 
 
+NO_CONSENT_OPTION = " (samtycke saknas)"
+
+
 # --- the propose flow (its pages, with the participants who suit the slot, are the search's:
 # `search.matching_pages`) ---------------------------------------------------------------------
 
@@ -431,7 +434,12 @@ async def propose_context(user: AuthUser, slot_id: int) -> dict[str, Any]:
     mine = (await candidate_services.list_candidates_for(user, status="active", limit=500)).items
     return {
         "slot": slot,
-        "candidate_options": [(c.id, f"{c.first_name} {c.last_name}") for c in mine],
+        # A participant without a registered consent cannot be proposed (`bookings.propose`):
+        # the list says so before the form is sent.
+        "candidate_options": [
+            (c.id, f"{c.first_name} {c.last_name}{'' if c.consented else NO_CONSENT_OPTION}")
+            for c in mine
+        ],
         "labels": PROPOSE_LABELS,
     }
 

@@ -349,6 +349,13 @@ async def test_proposal_rules():
     paused = await make_candidate(w.coordinator, "Bo", status="paused")
     with pytest.raises(Conflict, match="inte aktivt"):
         await propose(w, candidate_id=paused)
+    # Seen in the browser: a participant registered without consent was proposed, and the
+    # host's contacts were mailed. The consent covers contacting hosts: none, no proposal.
+    unconsented = await make_candidate(w.coordinator, "Cia", consent_date=None, consent_method="")
+    outbox = await OutboxMessage.count()
+    with pytest.raises(Conflict, match="samtycke är inte registrerat"):
+        await propose(w, candidate_id=unconsented)
+    assert await OutboxMessage.count() == outbox
     draft = await make_slot(
         w.host_id,
         title="Utkast",

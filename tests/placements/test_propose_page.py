@@ -91,3 +91,27 @@ async def test_a_message_with_the_last_name_or_a_personnummer_is_refused_at_its_
     assert found and unescape(found.group(1)) == f"{MESSAGE_IDENTITY} {MESSAGE_LAST_NAME}"
     assert typed in unescape(refused.text)
     assert await Booking.count() == 0
+
+
+async def test_a_participant_without_consent_is_marked_and_refused_on_the_page(client):
+    """Seen in the browser: a participant registered without consent was proposed and the
+    host's contacts mailed. The list marks them; sending says what to do."""
+    from html import unescape
+
+    from placements.services.bookings import NO_CONSENT
+    from placements.tables import Booking
+    from tests.placements.test_answer_pages import csrf_of
+    from tests.placements.test_answer_pages import login as form_login
+
+    w = await make_world()
+    nobody = await make_candidate(w.coordinator, "Cia", consent_date=None, consent_method="")
+    await form_login(client, w.coordinator.username)
+    form = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert f'<option value="{nobody}">Cia Andersson (samtycke saknas)</option>' in form.text
+    refused = await client.post(
+        f"/arbetsbord/platser/{w.slot_id}/foresla",
+        data={"_csrf_token": csrf_of(form.text), "candidate_id": str(nobody), "message": "Hej"},
+    )
+    assert refused.status_code == 409
+    assert NO_CONSENT in unescape(refused.text)
+    assert await Booking.count() == 0
