@@ -89,7 +89,8 @@ async def export(
         await report.published(filters),
         await coordinator_label(request.user, filters.coordinator_id),
     )
-    filename = f"{name}_{filters.start.isoformat()}_{filters.end.isoformat()}.{format}"
+    period = f"{filters.start.isoformat()}_{filters.end.isoformat()}"
+    filename = f"{report.file_stem}_{period}.{format}"
     if format == "xlsx":
         content, media_type = exports.report_xlsx(table), XLSX
     else:

@@ -504,10 +504,12 @@ DEMO_OUTCOMES = (
 
 
 def _demo_personnummer(index: int) -> str:
-    """A valid (made-up) number; every fifth one is a samordningsnummer (day + 60)."""
+    """A valid (made-up) number; every fifth one is a samordningsnummer (day + 60). Born
+    1970–2019 (the applications' numbers, from 60 on, were born in 2030 and later: refused
+    as impossible when typed)."""
     from marketplace.kernel.luhn import luhn_check_digit
 
-    year, month, day = 1970 + index, 1 + index % 12, 1 + index % 27
+    year, month, day = 1970 + index % 50, 1 + index % 12, 1 + index % 27
     day += 60 if index % 5 == 4 else 0
     nine = f"{year % 100:02d}{month:02d}{day:02d}{100 + index:03d}"
     return f"{year}{month:02d}{day:02d}-{100 + index:03d}{luhn_check_digit(nine)}"

@@ -17,6 +17,7 @@ hides the figures about persons named in `person_figures` when they are 1–4, b
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -67,6 +68,14 @@ class Report:
     def operation_id(self) -> str:
         """The API operation's id: "report" and the slug's words (reportToWorkOrStudies)."""
         return "report" + "".join(word.title() for word in self.slug.split("-"))
+
+    @property
+    def file_stem(self) -> str:
+        """The start of its files' names, in Swedish from its title (before any colon), in
+        letters any system keeps: "Värdarnas liggare: …" → "vardarnas-liggare"."""
+        head = self.title.split(":")[0].lower()
+        plain = head.translate(str.maketrans("åäöé", "aaoe"))
+        return "-".join(re.findall(r"[a-z0-9]+", plain))
 
     async def run(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
         """The report counted exactly (for tests and the monthly snapshot, never published)."""

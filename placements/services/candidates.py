@@ -64,7 +64,7 @@ HIDDEN_FROM_HOST = tuple(s for s, view in HOST_VIEWS.items() if view == HostView
 # What is wrong with a personnummer, also shown on the public application form in English and
 # Arabic (marked for the participant pages' catalogs).
 PNR_FORM = N_(
-    "Personnumret har fel form. Ange 10 eller 12 siffror, t.ex. 19850101-1234 eller 850101-1234."
+    "Personnumret har fel form. Ange 10 eller 12 siffror, t.ex. 19121212-1212 eller 121212-1212."
 )
 PNR_CHECK_DIGIT = N_("Personnumret har fel kontrollsiffra. Kontrollera siffrorna.")
 PNR_NO_DATE = N_("Personnumret innehåller ett datum som inte finns. Kontrollera födelsedatumet.")

@@ -98,6 +98,8 @@ WEEKDAYS = (
 # The language staff see an application was written in.
 LANGUAGE_TEXT = {"sv": "svenska", "en": "engelska", "ar": "arabiska"}
 UNREACHABLE = N_("Ange ett telefonnummer eller en e-postadress, så att vi kan nå dig.")
+# The same rule on the coordinator's registration form, said to the coordinator.
+UNREACHABLE_STAFF = "Ange ett telefonnummer eller en e-postadress, så att ni kan nå den sökande."
 NEEDS_PLACE = "Ange en plats eller en videolänk för mötet."
 BAD_LINK = "Videolänken ska börja med https://."
 PAST_MEETING = "Mötet kan inte bokas bakåt i tiden. Välj en tid som inte har passerat."
@@ -148,8 +150,9 @@ async def throttle_public(client: str, _: Translate = swedish) -> None:
     )
 
 
-def clean(data: schemas.ApplicationIn) -> dict[str, str]:
-    """The contact data checked and normalised; every wrong field named at once."""
+def clean(data: schemas.ApplicationIn, unreachable: str = UNREACHABLE) -> dict[str, str]:
+    """The contact data checked and normalised; every wrong field named at once
+    (`unreachable`: what to say when there is no way to reach the applicant)."""
     errors: dict[str, str] = {}
     out: dict[str, str] = {}
     for field, label in (("first_name", "Förnamnet"), ("last_name", "Efternamnet")):
@@ -167,7 +170,7 @@ def clean(data: schemas.ApplicationIn) -> dict[str, str]:
         errors["email"] = exc.errors.get("email", exc.message)
     out["phone"] = " ".join(data.phone.split())
     if not out["phone"] and not data.email.strip():
-        errors["phone"] = UNREACHABLE
+        errors["phone"] = unreachable
     out["message"] = data.message.strip()
     if errors:
         raise ValidationFailed.every(errors)
@@ -222,7 +225,7 @@ def _require_staff(user: AuthUser) -> None:
 async def register(user: AuthUser, data: schemas.StaffApplicationIn) -> int:
     """An application a coordinator received by phone or on paper, received now."""
     _require_staff(user)
-    values = clean(data)
+    values = clean(data, UNREACHABLE_STAFF)
     async with write_transaction(engine()):
         application_id = await _insert(
             values, data.channel, now(), registered_by=user.id, language=data.language

@@ -46,7 +46,7 @@ LABELS = {
 STAFF_LABELS = {
     "channel": "Hur kom ansökan in?",
     **LABELS,
-    "message": "Vad vill personen ha hjälp med?",
+    "message": "Vad personen vill ha hjälp med",
     "language": "Språk för inbjudan (sms och e-post)",
 }
 MEETING_LABELS = {
@@ -73,11 +73,15 @@ CHECKS = {
 PER_PAGE = 20
 
 
-def _reachable(values: Any) -> list[tuple[str, str]]:
+def _reachable(values: Any, said: str = services.UNREACHABLE) -> list[tuple[str, str]]:
     """A phone number or an e-mail address is needed (the service checks it again)."""
     if not str(values.get("phone", "")).strip() and not str(values.get("email", "")).strip():
-        return [("phone", services.UNREACHABLE)]
+        return [("phone", said)]
     return []
+
+
+def _reachable_staff(values: Any) -> list[tuple[str, str]]:
+    return _reachable(values, services.UNREACHABLE_STAFF)
 
 
 STAFF_CHANNELS = [("phone", "Telefon"), ("paper", "Papper")]
@@ -128,7 +132,7 @@ STAFF_FORM = Form(
     labels=STAFF_LABELS,
     blank_is_empty=["phone", "email", "message"],
     checks=CHECKS,
-    rules=_reachable,
+    rules=_reachable_staff,
 )
 MEETING_FORM = Form(
     schemas.MeetingIn,

@@ -181,7 +181,7 @@ PERSONNUMMER_IN_ADDRESS = (
 )
 NO_SUCH_PERSONNUMMER = (
     "Ingen av de deltagare du har tillgång till har det personnumret. Kontrollera att du "
-    "skrivit hela numret, 10 eller 12 siffror, t.ex. 19850101-1234."
+    "skrivit hela numret, 10 eller 12 siffror, t.ex. 19121212-1212."
 )
 
 

@@ -79,6 +79,9 @@ async def test_report_export_over_http_in_both_variants(client, data):
     assert default.status_code == 200
     assert default.headers["content-type"] == "text/csv; charset=utf-8"
     assert default.content.startswith(BOM)
+    # The file is named in Swedish, from the report's title (not the API's English slug).
+    disposition = default.headers["content-disposition"]
+    assert 'filename="andel-placeringar-pa-riktiga-arbetsplatser-85-15_' in disposition
     rows = list(csv.reader(io.StringIO(default.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Miljö", "Placeringar"]
     assert ["Mål", "0,85"] in rows  # the 85 % target, as a fraction with a decimal comma

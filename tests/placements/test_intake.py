@@ -136,6 +136,19 @@ async def test_coordinator_registers_a_phone_application(client, sign_in):
     client.headers.pop("x-csrftoken", None)
     page = await client.get("/arbetsbord/intag/ny", headers=HTML)
     assert page.status_code == 200
+    # The coordinator is told about the applicant, not addressed as one; a long message is
+    # named by what the box asks, not by a question.
+    refused = await client.post(
+        "/arbetsbord/intag/ny",
+        data={
+            **form(channel="paper", phone="", email="", message="x" * 3001),
+            "_csrf_token": csrf_of(page.text),
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 400
+    assert "så att ni kan nå den sökande" in refused.text and "nå dig" not in refused.text
+    assert "Vad personen vill ha hjälp med får vara högst" in refused.text
     sent = await client.post(
         "/arbetsbord/intag/ny",
         data={**form(channel="paper"), "_csrf_token": csrf_of(page.text)},
