@@ -104,6 +104,9 @@ NEEDS_PLACE = "Ange en plats eller en videolänk för mötet."
 BAD_LINK = "Videolänken ska börja med https://."
 PAST_MEETING = "Mötet kan inte bokas bakåt i tiden. Välj en tid som inte har passerat."
 FAR_MEETING = "Mötet kan bokas högst 90 dagar fram."
+# A planning meeting is held in working hours: a time at night is a slip ("03:00" for "13:00").
+MEETING_HOURS = (7, 20)
+NIGHT_MEETING = "Välj en tid mellan 07:00 och 20:00 (svensk tid): mötet hålls på dagtid."
 NOT_OPEN = "Ansökan är redan {state}, och kan inte ändras så."
 NO_MEETING = "Det finns inget bokat planeringsmöte."
 MEETING_FIRST = "Boka planeringsmötet först: planen upprättas på mötet."
@@ -511,20 +514,51 @@ def meeting_start(data: schemas.MeetingIn) -> dt.datetime:
 def check_meeting(data: schemas.MeetingIn, current: dt.datetime | None = None) -> dt.datetime:
     """The meeting's start (UTC), or `ValidationFailed` naming every problem."""
     current = current or now()
-    errors: dict[str, str] = {}
     starts = meeting_start(data)
-    if starts < current:
-        errors["day"] = PAST_MEETING
-    elif starts > current + dt.timedelta(days=90):
-        errors["day"] = FAR_MEETING
-    if not data.place.strip() and not data.video_link.strip():
-        errors["place"] = NEEDS_PLACE
-    link = data.video_link.strip()
-    if link and (not link.startswith("https://") or len(link.split()) != 1):
-        errors["video_link"] = BAD_LINK
+    errors = dict(
+        meeting_problems(
+            data.day, data.time, data.place, data.video_link, current.astimezone(clock.STOCKHOLM)
+        )
+    )
     if errors:
         raise ValidationFailed.every(errors)
     return starts.astimezone(dt.UTC)
+
+
+def meeting_problems(
+    day: dt.date | None,
+    time: str | None,
+    place: str,
+    video_link: str,
+    current: dt.datetime | None = None,
+) -> list[tuple[str, str]]:
+    """Every problem of a meeting's fields as (field, message), of those known (`day` and
+    `time` None when the form could not read them): not before now and at most 90 days
+    ahead, in the day's hours, a place or a link, and a link that is one https address. The
+    form asks this with its own checks, so that one answer names them all; `check_meeting`
+    asks it again."""
+    current = (current or now()).astimezone(clock.STOCKHOLM)
+    found: list[tuple[str, str]] = []
+    clock_time: dt.time | None = None
+    if time is not None:
+        hour, minute = (int(p) for p in time.split(":"))
+        clock_time = dt.time(hour, minute)
+        if not MEETING_HOURS[0] <= hour < MEETING_HOURS[1]:
+            found.append(("time", NIGHT_MEETING))
+    if day is not None:
+        starts = dt.datetime.combine(day, clock_time or dt.time(23, 59), tzinfo=clock.STOCKHOLM)
+        if starts < current:
+            found.append(("day", PAST_MEETING))
+        elif dt.datetime.combine(day, clock_time or dt.time(0), tzinfo=clock.STOCKHOLM) > (
+            current + dt.timedelta(days=90)
+        ):
+            found.append(("day", FAR_MEETING))
+    if not place.strip() and not video_link.strip():
+        found.append(("place", NEEDS_PLACE))
+    link = video_link.strip()
+    if link and (not link.startswith("https://") or len(link.split()) != 1):
+        found.append(("video_link", BAD_LINK))
+    return found
 
 
 def _uid() -> str:

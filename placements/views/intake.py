@@ -12,6 +12,7 @@ stay Swedish."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache, partial
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from marketplace.kernel.i18n import DEFAULT, N_, gettext_for
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import action_posts, form_page, page
+from placements import date_rules
 from placements.schemas import intake as schemas
 from placements.services import intake as services
 from placements.services.candidates import normalise_personnummer
@@ -88,10 +90,16 @@ STAFF_CHANNELS = [("phone", "Telefon"), ("paper", "Papper")]
 
 
 def _meeting_rules(values: Any) -> list[tuple[str, str]]:
-    """A place or a video link is needed (the service checks it again)."""
-    if not str(values.get("place", "")).strip() and not str(values.get("video_link", "")).strip():
-        return [("place", services.NEEDS_PLACE)]
-    return []
+    """The meeting's rules on the fields the form could read (the service checks them
+    again), said with the form's own problems: a time at night, a day passed, no place."""
+    time = values.get("time")
+    valid_time = isinstance(time, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time)
+    return services.meeting_problems(
+        date_rules.as_day(values.get("day")),
+        time if valid_time else None,
+        str(values.get("place") or ""),
+        str(values.get("video_link") or ""),
+    )
 
 
 APPLY_FORM = Form(

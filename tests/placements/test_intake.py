@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 from typing import Any
 
 import icalendar
@@ -443,6 +444,30 @@ async def test_plan_page_flow_for_the_coordinator(client, sign_in):
     assert refused.status_code == 400
     summary = refused.text.split('id="error-summary"')[1].split("</div>")[0]
     assert "Klockslag" in summary and "plats eller en videolänk" in summary
+    # Seen in the browser: a day passed and a bad link came one post after another.
+    yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
+    every = await client.post(
+        f"/arbetsbord/intag/{application_id}/mote",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "day": yesterday,
+            "time": "25:99",
+            "minutes": "-10",
+            "video_link": "javascript:alert(1)",
+        },
+        headers=HTML,
+    )
+    assert every.status_code == 400
+    summary = unescape(every.text.split('id="error-summary"')[1].split("</div>")[0])
+    for said in ("Klockslag", "Längd", intake.PAST_MEETING, intake.BAD_LINK):
+        assert said in summary, said
+    # A time at night is a slip, said with the rest.
+    night = await client.post(
+        f"/arbetsbord/intag/{application_id}/mote",
+        data={"_csrf_token": csrf_of(page.text), "day": day, "time": "03:00", "place": "Rum 3"},
+        headers=HTML,
+    )
+    assert night.status_code == 400 and intake.NIGHT_MEETING in unescape(night.text)
     booked = await client.post(
         f"/arbetsbord/intag/{application_id}/mote",
         data={
