@@ -281,14 +281,17 @@ def problems(
     return found
 
 
-def form_rules(event: str) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
+def form_rules(
+    event: str, context: Mapping[str, dt.date | None] | None = None
+) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
     """The rules of `event` for a form (`marketplace.kernel.forms.parse_form(rules=...)`): run on the
     dates typed so far, so that a broken date rule is listed with the form's other errors.
-    A date that is not a date yet is left to the form's own check."""
+    A date that is not a date yet is left to the form's own check. `context`: the stored
+    dates they are compared with (`problems`), where the page knows them."""
 
     def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
         dates = {rule.field: as_day(typed.get(rule.field)) for rule in RULES[event]}
-        return problems(event, {k: v for k, v in dates.items() if v is not None})
+        return problems(event, {k: v for k, v in dates.items() if v is not None}, context)
 
     return run
 

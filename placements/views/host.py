@@ -774,7 +774,8 @@ async def booking_end(request: Request[Any, Any, Any], booking_id: FromPath[int]
         return f"/vard/bokningar/{booking_id}#bedomning", "placering-avslutad-vard"
 
     refused = partial(_booking_form_page, request, booking_id)
-    return await round_trip(request, workbench_views.END_FORM, end, refused)
+    row = await booking_access.booking_row_for(_user(request), booking_id)
+    return await round_trip(request, workbench_views.end_form(row), end, refused)
 
 
 @post(

@@ -43,6 +43,7 @@ from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
 from placements import booking_states, date_rules
+from placements.rows import BookingRow
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import candidates as candidate_schemas
@@ -599,14 +600,25 @@ END_NEEDS_REASON = "Skriv kort varför placeringen avbröts."
 _end_dates = date_rules.form_rules("end")
 
 
-def _end_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _end_rules(
+    typed: Mapping[str, Any], dates: Callable[[Mapping[str, Any]], list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
     """The end's date rules, and a reason for a placement that broke off: the form's hint
     says one is needed, and the coordinator follows up on it (it stays optional in the API,
     as before)."""
-    found = list(_end_dates(typed))
+    found = list(dates(typed))
     if typed.get("result") == "interrupted" and not str(typed.get("reason") or "").strip():
         found.append(("reason", END_NEEDS_REASON))
     return found
+
+
+def end_form(booking: BookingRow) -> Form[booking_schemas.EndRequest]:
+    """`END_FORM` for one placement: its end date is also checked against the day it really
+    started, with the form's other problems (seen in the browser: an end before the start
+    was said only after the missing reason had been written)."""
+    start = booking_access.actual_start_of(booking)
+    dates = date_rules.form_rules("end", {"actual_start": start})
+    return dataclasses.replace(END_FORM, rules=partial(_end_rules, dates=dates))
 
 
 # Ending cannot be undone, so the coordinator (or the host) ticks a box first (checked here,
@@ -616,7 +628,7 @@ END_FORM = Form(
     labels={k: v for k, v in END_LABELS.items() if k != "confirm_end"},
     blank_is_none=["end_date"],
     blank_is_empty=["reason"],
-    rules=_end_rules,
+    rules=partial(_end_rules, dates=_end_dates),
     boxes={"confirm_end": END_UNCONFIRMED},
 )
 OUTCOME_FORM = Form(
@@ -750,7 +762,9 @@ async def booking_end(request: Req, booking_id: BookingId) -> Response[Any]:
     async def end(user: AuthUser, booking: int, data: booking_schemas.EndRequest) -> None:
         await booking_services.end(user, booking, data.result, data.end_date, data.reason)
 
-    return await _booking_round_trip(request, booking_id, END_FORM, end, "placering-avslutad")
+    row = await booking_access.booking_row_for(signed_in_user(request), booking_id)
+    form = end_form(row)
+    return await _booking_round_trip(request, booking_id, form, end, "placering-avslutad")
 
 
 @_booking_post("utfall")

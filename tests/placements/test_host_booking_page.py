@@ -12,11 +12,20 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marketplace.kernel.tables import OutboxMessage
 from placements.services import bookings, slots
 from placements.tables import Booking, BookingEvent, Slot
 from tests.builders import make_candidate, make_host, make_host_user, make_slot
-from tests.placements.bookingdata import END, START, make_world, propose, to_active
+from tests.placements.bookingdata import (
+    ACTIVE_START,
+    END,
+    START,
+    make_world,
+    propose,
+    to_active,
+)
 from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}
@@ -176,16 +185,24 @@ async def test_breaking_off_needs_a_reason_named_with_the_other_errors(client):
         client.cookies.clear()
         await login(client, who.username)
         shown = await client.get(url, headers=HTML)
+        # Seen in the browser: an end before the placement started was said only after the
+        # reason had been written. All three at once.
         refused = await client.post(
             f"{url}/avsluta",
-            data={"_csrf_token": csrf_of(shown.text), "result": "interrupted", "reason": " "},
+            data={
+                "_csrf_token": csrf_of(shown.text),
+                "result": "interrupted",
+                "reason": " ",
+                "end_date": (ACTIVE_START - dt.timedelta(days=30)).isoformat(),
+            },
             headers=HTML,
             follow_redirects=False,
         )
         assert refused.status_code == 400
         assert 'id="f-reason-error"' in refused.text
         assert "Skriv kort varför placeringen avbröts." in refused.text
-        assert 'id="f-confirm_end-error"' in refused.text  # both at once
+        assert 'id="f-confirm_end-error"' in refused.text
+        assert 'id="f-end_date-error"' in refused.text
     row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert row == {"status": "active"}
 
