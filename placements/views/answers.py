@@ -19,15 +19,16 @@ from litestar.response import Template
 from marketplace.kernel.auth import public
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
 from marketplace.kernel.forms import (
+    Form,
     control_problems,
     field_errors,
     form_values,
     is_ticked,
-    parse_form,
     refuse,
     without_control_characters,
 )
 from marketplace.kernel.views import page
+from placements import date_rules
 from placements.errors import LinkRefused
 from placements.schemas import bookings as schemas
 from placements.services import answer_links, answers
@@ -41,6 +42,13 @@ ACCEPT_LABELS = {
 }
 ANSWER_LABELS = {**ACCEPT_LABELS, "confirm": "Bekräftelse", "reason": "Skäl"}
 NOT_CONFIRMED = "Kryssa i rutan för att bekräfta att ni tar emot deltagaren."
+ACCEPT_BY_LINK = Form(
+    schemas.AcceptRequest,
+    labels=ACCEPT_LABELS,
+    blank_is_none=list(ACCEPT_LABELS),
+    rules=date_rules.form_rules("proposal"),
+    boxes={"confirm": NOT_CONFIRMED},
+)
 NO_REASON = "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats."
 
 
@@ -120,13 +128,9 @@ async def answer_accept(
     try:
         if not is_ticked(values, "confirm"):
             await answers.check_link(booking_id, token)  # a dead link says so first
-            raise ValidationFailed(NOT_CONFIRMED, fields=["confirm"])
-        choice = parse_form(
-            schemas.AcceptRequest,
-            values,
-            labels=ACCEPT_LABELS,
-            blank_is_none=list(ACCEPT_LABELS),
-        )
+        # The box and the period's own problems at once (seen in the browser: an end
+        # before the start was said only after the box had been ticked).
+        choice = ACCEPT_BY_LINK(values)
         booking = await answers.accept_by_link(booking_id, token, choice)
     except MarketplaceError as exc:
         return await _answer_refused(request, booking_id, token, values, exc)

@@ -77,6 +77,15 @@ async def test_a_host_without_an_account_accepts_through_the_link_once(client):
     assert unconfirmed.status_code == 400 and no_store(unconfirmed)
     assert "Kryssa i rutan för att bekräfta" in unconfirmed.text
     no_internal_names(unconfirmed.text)
+    # Seen in the browser: another period ending before it starts was said only after the
+    # box was ticked. Both at once.
+    both = await client.post(
+        f"{url}/acceptera",
+        data={"_csrf_token": csrf, "start_date": "2030-03-20", "end_date": "2030-02-01"},
+    )
+    assert both.status_code == 400
+    assert "Kryssa i rutan för att bekräfta" in both.text
+    assert 'id="f-end_date-error"' in both.text
     status = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert status == {"status": "proposed"}
 
