@@ -517,11 +517,17 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     return await get_slot(user, slot_id)
 
 
+CLOSED_UNCHANGED = (
+    "Platsen är stängd och kan inte ändras. Öppna den igen för att ändra den, eller skapa en "
+    "ny plats."
+)
+
+
 async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slot:
     """Change the fields sent. A published slot must keep a capacity and a town."""
     current = await get_slot_for(user, slot_id)
     if current["status"] == "closed":
-        raise Conflict("Platsen är stängd och kan inte ändras. Skapa en ny plats i stället.")
+        raise Conflict(CLOSED_UNCHANGED)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "supervisor_id" in values:
         await check_supervisor(int(current["host"]), values["supervisor_id"])

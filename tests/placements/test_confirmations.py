@@ -89,6 +89,20 @@ async def test_a_closed_slot_can_be_reopened_as_paused(client, make_user):
     )
     closed_page = await client.get(f"/vard/platser/{slot_id}", headers=HTML)
     assert "Öppna platsen igen" in closed_page.text
+    # Seen in the browser: the closed slot's form stayed editable, and saving was refused
+    # with "Skapa en ny plats i stället" under the reopen button. It is read-only now, and
+    # a save sent all the same is told how to change it.
+    assert '<fieldset disabled aria-describedby="closed-hint"' in closed_page.text
+    assert "Öppna platsen igen (ovan) för att ändra dem" in closed_page.text
+    assert "<button type=\"submit\">Spara</button>" not in closed_page.text
+    saved = await client.post(
+        f"/vard/platser/{slot_id}",
+        data={"_csrf_token": form_token(closed_page.text), "title": "Nytt namn", "kind": "praktik"},
+        headers=HTML,
+    )
+    assert saved.status_code == 409
+    assert "Öppna den igen för att ändra den" in saved.text
+    assert "Skapa en ny plats i stället" not in saved.text
     reopened = await client.post(
         f"/vard/platser/{slot_id}/oppna",
         data={"_csrf_token": form_token(closed_page.text)},
