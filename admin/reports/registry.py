@@ -20,8 +20,9 @@ import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
+import msgspec
 from markupsafe import Markup
 
 from admin import schemas
@@ -36,9 +37,25 @@ from admin.reports import (
 )
 from admin.reports.filters import check_whole_months
 from admin.services import exports
+from employers.vocabulary import HostKind
+from marketplace.kernel.disclosure import also_hidden
+from marketplace.kernel.tables import User
+from placements.vocabulary import Track
 
 Filter = str
 """A filter's name in `schemas.ReportFilters` (besides the period, which every report takes)."""
+
+
+async def _slices(name: Filter) -> list[Any]:
+    """Every value the filter `name` may take: the tracks, the host kinds, the coordinators."""
+    if name == "track":
+        return list(get_args(Track))
+    if name == "host_kind":
+        return list(get_args(HostKind))
+    rows = await User.select(User.id).where(User.role == "coordinator")
+    return [int(r["id"]) for r in rows]
+
+
 ALL_FILTERS: frozenset[Filter] = frozenset({"track", "coordinator_id", "host_kind"})
 CANDIDATES: frozenset[Filter] = frozenset({"track", "coordinator_id"})
 
@@ -86,7 +103,33 @@ class Report:
         period rule of `admin.reports.filters`, checked here again so that no caller can
         publish a report whose period could be differenced by a day), protected."""
         check_whole_months(f.start, f.end)
-        return self.protect(await self.query(f, today))
+        exact = await self.query(f, today)
+        small = await self._small_in_other_slices(f, today)
+        if not small:
+            return self.protect(exact)
+        with also_hidden(small):
+            return self.protect(exact)
+
+    async def _small_in_other_slices(
+        self, f: schemas.ReportFilters, today: dt.date | None
+    ) -> set[str]:
+        """The cells that, with one of `f`'s filters set to another value (another track,
+        host kind or coordinator, the other filters kept), are a count of 1–4: the slices of a
+        filter add up to the report without it, so this slice must hide them too
+        (`marketplace.kernel.disclosure.also_hidden`)."""
+        small: set[str] = set()
+        for name in ("track", "host_kind", "coordinator_id"):
+            chosen = getattr(f, name)
+            if chosen is None or name not in self.filters:
+                continue
+            for other in await _slices(name):
+                if other == chosen:
+                    continue
+                sibling = self.protect(
+                    await self.query(msgspec.structs.replace(f, **{name: other}), today)
+                )
+                small |= set(sibling.suppressed) - set(getattr(sibling, "protected", ()))
+        return small
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:
         """The published report as the page's, the CSV's and the XLSX's table."""

@@ -35,7 +35,13 @@ whose slices differ by a few persons give those persons by subtraction. The slic
 therefore coarse:
 
 - Filters: track, coordinator and host kind, nothing finer. One track minus another, or a
-  coordinator's figures against the whole, is the slice of a whole track or caseload.
+  coordinator's figures against the whole, is the slice of a whole track or caseload. But a
+  filter's slices add up to the whole: the whole minus the other tracks gave a track's
+  hidden 1–4 (13 exits, 6 and 5 shown, "färre än 5" = 2). So a report filtered to one value
+  hides every count that the report filtered to another value of the same filter (the
+  others kept) hides as 1–4, and what rests on it, as "dold" (`Report.published`,
+  `marketplace.kernel.disclosure.also_hidden`; a zero stays shown). The whole minus the
+  shown slices is then the sum of the small one and at least one other hidden one.
 - Periods: whole calendar months only (`admin.reports.filters`, the one rule of the API, its
   exports, `/rapporter`, `/oversikt`, checked again by every report's `published`). Before,
   the period was free: Jan 1–Mar 31 minus Jan 2–Mar 31 gave the exits of Jan 1, however few.
@@ -87,8 +93,9 @@ RULE_NOTE = (
     "Sekretess: ett antal på 1–4 personer visas inte, utan som ”färre än 5”. Andelar, "
     "medianer och timmar som bygger på färre än 5 personer eller på en dold siffra visas som "
     "”dold”. När en dold siffra annars kunde räknas fram ur en summa döljs även den minsta "
-    "andra siffran i samma summa (eller summan), och också den visas som ”dold”. Noll "
-    "visas."
+    "andra siffran i samma summa (eller summan), och också den visas som ”dold”. En siffra "
+    "som döljs för ett spår, en värdtyp eller en samordnare döljs också när du väljer ett "
+    "annat, så att den inte kan räknas fram ur helheten. Noll visas."
 )
 
 

@@ -4,7 +4,9 @@ the host ledger applies them for analysts."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 MIN_PERSONS = 5
@@ -27,6 +29,25 @@ def is_small(value: int | None) -> bool:
     return value is not None and 0 < value < MIN_PERSONS
 
 
+# Cells to hide in the reports protected in this context however large they are: the cells
+# that another slice of the same filter hides as 1–4 (`also_hidden`).
+_ALSO_HIDDEN: ContextVar[frozenset[str]] = ContextVar("also_hidden", default=frozenset())
+
+
+@contextmanager
+def also_hidden(paths: Collection[str]) -> Iterator[None]:
+    """Within this block, `Cells.primary` also hides the counts at `paths` (a count of zero
+    stays shown), and what rests on them follows by the other rules. A report filtered to
+    one track (host kind, coordinator) hides a cell that another track hides as 1–4: the
+    tracks add up to the whole, so "the whole minus the tracks shown" gave the hidden one
+    (13 ended placements, 6 in Kompetens, 5 in Vägledning: Hälsa's "färre än 5" was 2)."""
+    token = _ALSO_HIDDEN.set(frozenset(paths))
+    try:
+        yield
+    finally:
+        _ALSO_HIDDEN.reset(token)
+
+
 class Cells:
     """The cells of one report: hide by path, then read back the published values."""
 
@@ -38,9 +59,10 @@ class Cells:
 
     def primary(self, *paths: str) -> None:
         self.counts.update(paths)
+        forced = _ALSO_HIDDEN.get()
         for p in paths:
             value = self.values[p]
-            if isinstance(value, int) and is_small(value):
+            if isinstance(value, int) and (is_small(value) or (p in forced and value > 0)):
                 self.hidden.add(p)
 
     def group(self, total: str | None, parts: Sequence[str]) -> None:

@@ -240,3 +240,43 @@ async def test_host_ledger_hides_small_figures_from_those_who_do_not_see_the_per
         own = (await other.get(f"/api/v1/hosts/{w.host_id}/ledger")).json()
         assert (own["placements_hosted"], own["went_to_work"], own["suppressed"]) == (1, 1, [])
         assert own["host_gains"] == ["Rekrytering till lagret"]
+
+
+async def test_a_small_slice_cannot_be_worked_out_from_the_other_slices(analyst_client):
+    """Seen from outside: 13 exits in all, 6 in one track and 5 in another, "färre än 5" in
+    the third, which 13 − 6 − 5 gave as 2. The tracks add up to the whole, so a track's
+    report hides every count that another track hides as 1–4 (a zero stays shown)."""
+    client = analyst_client
+    for track, count in (("hälsa", 2), ("kompetens", 6), ("vägledning", 5)):
+        for i in range(count):
+            candidate = await make_candidate_row(
+                client.coordinator_id,
+                f"{track}{i}",
+                last_name="Test",
+                email="",
+                registered_at=dt.date(2025, 9, 1),
+                track=track,
+            )
+            await make_outcome(candidate, "arbete", DAY)
+
+    async def exits(track: str | None = None) -> dict:
+        query = Q + (f"&track={track}" if track else "")
+        answer = await client.get(f"/api/v1/reports/exits?{query}")
+        assert answer.status_code == 200
+        return answer.json()
+
+    assert (await exits())["exits"] == 13  # the whole is shown
+    assert (await exits("hälsa"))["exits"] is None  # 2: färre än 5
+    for track in ("kompetens", "vägledning"):
+        body = await exits(track)
+        assert body["exits"] is None, track
+        assert "exits" in body["protected"], track  # hidden to protect another: "dold"
+        assert body["share"] is None  # nor what rests on it
+    # Without a small slice nothing more is hidden: the coordinator's report is the whole.
+    mine = await client.get(f"/api/v1/reports/exits?{Q}&coordinator_id={client.coordinator_id}")
+    assert mine.json()["exits"] == 13
+    # The exact counts, for the monthly snapshot and tests, are not touched.
+    exact = await registry.BY_SLUG["exits"].run(
+        ReportFilters(start=DAY.replace(day=1), end=DAY.replace(day=28), track="kompetens")
+    )
+    assert exact.exits == 6
