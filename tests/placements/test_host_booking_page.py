@@ -399,3 +399,18 @@ async def test_the_host_declines_on_the_booking_page_itself(client):
     }
     landed = await client.get("/vard?klart=forslag-avbojt", headers=HTML)
     assert "Ni har avböjt förslaget. Samordnaren har fått besked." in landed.text
+
+
+async def test_the_workbench_names_the_day_a_placement_ended_not_the_click(client):
+    """Seen in the browser: "Utfall att registrera" said "avbruten 2026-12-06 17:41", the
+    moment of the click, for a placement ended on the 4th."""
+    from placements.services import bookings
+
+    w = await make_world()
+    booking_id = await to_active(w, start=ACTIVE_START - dt.timedelta(days=20))
+    ended_on = ACTIVE_START - dt.timedelta(days=2)
+    await bookings.end(w.coordinator, booking_id, "interrupted", ended_on, "Flyttade.")
+    await login(client, w.coordinator.username)
+    home = await client.get("/arbetsbord", headers=HTML)
+    section = home.text.split('id="utfall"', 1)[1].split("</section>", 1)[0]
+    assert f"avbruten {ended_on.isoformat()})" in section, section
