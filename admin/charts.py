@@ -45,8 +45,11 @@ def _scale_max(values: Sequence[float], references: Sequence[Reference]) -> floa
     top = max([*values, *(r.value for r in references), 0.0])
     if top <= 0:
         return 1.0
-    for step in (1, 2, 2.5, 5):
-        for power in range(-2, 7):
+    # The smallest round number (1, 2, 2,5 or 5 times a power of ten) that holds the top:
+    # by power first (the steps the other way round gave 100 for a top of 15, and bars of
+    # 4-15 lay flat at the bottom of a 0-100 axis).
+    for power in range(-2, 7):
+        for step in (1, 2, 2.5, 5):
             candidate = step * 10**power
             if candidate >= top:
                 return float(candidate)
@@ -177,10 +180,18 @@ def bar_chart(
         if value is None:
             said = SUPPRESSED_TEXT if i not in protected else PROTECTED_TEXT
             mark = "&lt;5" if i not in protected else PROTECTED_TEXT
+            # A mark wider than its bar's room stands on end: side by side on a phone, a
+            # row of "dold" ran together ("dolddolddold").
+            upright = (2 if i not in protected else len(PROTECTED_TEXT)) * CHAR_W > slot
+            place = (
+                f'x="{middle + FONT / 3:.1f}" y="{base - 4}" text-anchor="start" '
+                f'transform="rotate(-90 {middle + FONT / 3:.1f} {base - 4})"'
+                if upright
+                else f'x="{middle:.1f}" y="{base - 4}" text-anchor="middle"'
+            )
             parts.append(
-                f'<text x="{middle:.1f}" y="{base - 4}" text-anchor="middle" '
-                f'font-size="{FONT}" fill="{AXIS}"><title>{escape(label)}: {said}</title>'
-                f"{mark}</text>"
+                f'<text {place} font-size="{FONT}" fill="{AXIS}">'
+                f"<title>{escape(label)}: {said}</title>{mark}</text>"
             )
         else:
             h = plot_h * value / top

@@ -62,9 +62,25 @@ def unit_coverage_chart(title: str, report: schemas.UnitCoverage) -> Markup | No
     """A bar per municipal unit: its published places (none without units)."""
     if not report.units:
         return None
+    names = [u.host_name for u in report.units]
     return charts.bar_charts(
         title,
         "Stapeldiagram: publicerade platser per kommunal enhet. Mål och gap finns i tabellen.",
-        [u.host_name for u in report.units],
+        without_shared_start(names),
         [float(u.published) for u in report.units],
+        unit=" publicerade platser",
     )
+
+
+def without_shared_start(names: list[str]) -> list[str]:
+    """The names without the start they all share up to a comma ("Vårgårda kommun, "): the
+    bars' labels are cut at 24 letters, and every unit read "Vårgårda kommun, Hemtjä…"."""
+    if len(names) < 2:
+        return names
+    first, *rest = names
+    cut = first.rfind(", ", 0, min(len(n) for n in names)) + 2
+    while cut > 1 and not all(n[:cut] == first[:cut] for n in rest):
+        cut = first.rfind(", ", 0, cut - 2) + 2
+    if cut <= 1 or any(len(n) <= cut for n in names):
+        return names
+    return [n[cut:] for n in names]

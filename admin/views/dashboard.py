@@ -18,6 +18,7 @@ from admin import charts
 from admin.reports import registry
 from admin.reports.filters import default_period, month_text, report_filters
 from admin.reports.intake_clock import clock_targets
+from admin.reports.pictures import without_shared_start
 from admin.services.disclosure import RULE_NOTE
 from admin.services.participant_figures import participant_figures
 from admin.views.filters import ReportChoices, filter_form, period_or_default
@@ -121,8 +122,9 @@ async def dashboard(
         "coverage": charts.bar_charts(
             "Publicerade platser per kommunal enhet",
             "En stapel per enhet: publicerade platser. Målen står i tabellen.",
-            [u.host_name for u in coverage.units],
+            without_shared_start([u.host_name for u in coverage.units]),
             [u.published for u in coverage.units],
+            unit=" publicerade platser",
         ),
         "ledger": charts.bar_charts(
             "Placeringar per värd",

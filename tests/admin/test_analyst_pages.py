@@ -273,3 +273,34 @@ def test_phones_get_a_chart_drawn_for_their_width_with_labels_that_fit():
     assert layout.every * slot >= charts.FONT * 1.5  # turned labels a line apart at least
     share = str(charts.share_bars("Andel", "Andel mot mål.", 0.5, 0.85))
     assert share.count("<svg") == 2 and 'viewBox="0 0 360 64"' in share
+
+
+def test_the_axis_ends_at_the_next_round_number_above_the_top():
+    """Seen in the browser: bars of 4-15 on an axis to 100 lay flat at the bottom."""
+    assert charts._scale_max([4.0, 15.0], []) == 20.0
+    assert charts._scale_max([0.4], []) == 0.5
+    assert charts._scale_max([3.0], [charts.Reference("Mål", 85.0)]) == 100.0
+    svg = str(charts.bar_chart("Platser", "Per enhet.", ["A", "B"], [4.0, 15.0]))
+    assert ">20</text>" in svg and ">100</text>" not in svg
+
+
+def test_hidden_marks_that_would_run_together_stand_on_end():
+    """At 375 px twelve months of "dold" ran together as "dolddolddold"."""
+    months = [f"26-{m:02d}" for m in range(1, 13)]
+    narrow = str(
+        charts.bar_chart(
+            "Klockan", "Per månad.", months, [None] * 12, width=360, protected=range(12)
+        )
+    )
+    assert narrow.count('transform="rotate(-90') == 12
+    wide = str(charts.bar_chart("Klockan", "Per månad.", months[:3], [None] * 3))
+    assert "rotate(-90" not in wide  # "<5" fits beside its neighbours
+
+
+def test_unit_labels_lose_the_start_they_all_share():
+    from admin.reports.pictures import without_shared_start
+
+    names = ["Vårgårda kommun, Biblioteket", "Vårgårda kommun, Hemtjänst Norra"]
+    assert without_shared_start(names) == ["Biblioteket", "Hemtjänst Norra"]
+    assert without_shared_start(["Bibliotek", "Hemtjänst"]) == ["Bibliotek", "Hemtjänst"]
+    assert without_shared_start(["X, Y, a", "X, Y, b", "X, Z"]) == ["Y, a", "Y, b", "Z"]
