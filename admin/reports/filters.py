@@ -178,6 +178,24 @@ async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
     ]
 
 
+UNKNOWN_COORDINATOR = "Det finns ingen sådan samordnare. Välj en samordnare i listan, eller Alla."
+
+
+async def coordinator_problem(coordinator_id: int | None) -> str:
+    """What is wrong with the chosen coordinator ("" if nothing): an id that is no
+    coordinator's, now or before, counted nothing and showed zeros as if it were one."""
+    if coordinator_id is None:
+        return ""
+    from marketplace.kernel.tables import User
+    from placements.tables import Candidate
+
+    if await User.exists().where((User.id == coordinator_id) & (User.role == "coordinator")):
+        return ""
+    if await Candidate.exists().where(Candidate.coordinator == coordinator_id):
+        return ""
+    return UNKNOWN_COORDINATOR
+
+
 async def coordinator_label(user: AuthUser, coordinator_id: int | None) -> str:
     """The chosen coordinator as this reader's filter list names them ("" if none)."""
     if coordinator_id is None:

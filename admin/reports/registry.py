@@ -35,10 +35,11 @@ from admin.reports import (
     pictures,
     placement_reports,
 )
-from admin.reports.filters import check_whole_months
+from admin.reports.filters import check_whole_months, coordinator_problem
 from admin.services import exports
 from employers.vocabulary import HostKind
 from marketplace.kernel.disclosure import also_hidden
+from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.tables import User
 from placements.vocabulary import Track
 
@@ -103,6 +104,9 @@ class Report:
         period rule of `admin.reports.filters`, checked here again so that no caller can
         publish a report whose period could be differenced by a day), protected."""
         check_whole_months(f.start, f.end)
+        unknown = await coordinator_problem(f.coordinator_id)
+        if unknown:
+            raise ValidationFailed(unknown, fields=["coordinator_id"])
         exact = await self.query(f, today)
         small = await self._small_in_other_slices(f, today)
         if not small:

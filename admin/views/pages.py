@@ -16,6 +16,7 @@ from admin.reports import registry
 from admin.reports.filters import (
     coordinator_label,
     coordinator_options,
+    coordinator_problem,
     month_text,
     report_filters,
 )
@@ -126,6 +127,12 @@ async def reports_page(
         errors,
         lambda a, b: report_filters(a, b, chosen.track, chosen.coordinator_id, chosen.host_kind),
     )
+    unknown = await coordinator_problem(f.coordinator_id)
+    if unknown:
+        # Said at the box; the figures shown are everyone's, as the box then says "Alla".
+        errors["coordinator_id"] = unknown
+        f = msgspec.structs.replace(f, coordinator_id=None)
+        values["coordinator_id"] = ""
     sections = []
     who = await coordinator_label(request.user, f.coordinator_id)
     for entry in registry.REPORTS:

@@ -304,3 +304,19 @@ def test_unit_labels_lose_the_start_they_all_share():
     assert without_shared_start(names) == ["Biblioteket", "Hemtjänst Norra"]
     assert without_shared_start(["Bibliotek", "Hemtjänst"]) == ["Bibliotek", "Hemtjänst"]
     assert without_shared_start(["X, Y, a", "X, Y, b", "X, Z"]) == ["Y, a", "Y, b", "Z"]
+
+
+async def test_a_coordinator_that_is_none_is_said_not_counted_as_zero(client, make_user):
+    """Seen from outside: /rapporter?coordinator_id=999 showed every figure as 0, as if a
+    coordinator had had nothing."""
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    api = await client.get("/api/v1/reports/exits?coordinator_id=999")
+    assert api.status_code == 400
+    assert "ingen sådan samordnare" in api.text
+    # The page says it at the box, answering 400 as for any refused filter, with everyone's
+    # figures below.
+    page = await client.get("/rapporter?coordinator_id=999", headers={"accept": "text/html"})
+    assert page.status_code == 400
+    assert "ingen sådan samordnare" in html.unescape(page.text)
+    assert 'id="exits"' in page.text

@@ -320,6 +320,8 @@ async def test_a_decline_without_a_reason_on_the_home_page_is_said_at_the_top(cl
     assert refused.status_code == 400
     summary = refused.text.split('id="error-summary"')[1].split("</div>")[0]
     assert f'href="#reason-{booking_id}"' in summary
+    # With several proposals on the page, the summary says which one (seen in the browser).
+    assert "Aida till Lagerarbetare:" in summary, summary
     assert refused.text.index('id="error-summary"') < refused.text.index(
         f'id="reason-{booking_id}"'
     )
