@@ -128,6 +128,9 @@ def test_a_placement_from_application_to_outcome(
             "home_town": "Vårgårda",
             "adaptations": [{"text": "Korta pauser varje timme", "shareable": True}],
             "plan_goal": "Arbete inom lager och logistik",
+            # Her consent to contacting hosts: no proposal without it.
+            "consent_date": clock.today().isoformat(),
+            "consent_method": "skriftligt",
         },
     )
 

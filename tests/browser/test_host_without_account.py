@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 
+from marketplace.kernel import clock
 from tests.browser.conftest import Service, Visit
 
 # Published slots of active hosts that no user signs in for, whose supervisor has an address
@@ -134,7 +135,14 @@ def test_a_host_without_an_account_accepts_from_the_mail_link(
             "POST",
             "/api/v1/candidates",
             token,
-            {"first_name": first, "last_name": last, "track": "kompetens"},
+            {
+                "first_name": first,
+                "last_name": last,
+                "track": "kompetens",
+                # The consent to contacting hosts: no proposal without it.
+                "consent_date": clock.today().isoformat(),
+                "consent_method": "skriftligt",
+            },
         )
         participants.append((created["id"], first, last))
 
