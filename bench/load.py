@@ -133,6 +133,9 @@ async def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, ob
                     max_commute_km=rng.choice([10, 20, 40]),
                     coordinator=coordinators[i % len(coordinators)][0],
                     registered_at=dt.date(2026, 1, 1),
+                    # A proposal needs the participant's consent to contacting hosts.
+                    consent_date=dt.date(2026, 1, 1),
+                    consent_method="skriftligt",
                 )
             )
         for start in range(0, len(rows), 500):

@@ -51,7 +51,8 @@ async def main():
     for n, (first, lang) in enumerate((("Saga", "sv"), ("Elin", "en"), ("Amal", "ar"))):
         created = await candidates.create_candidate(coordinator, sc.CandidateCreate(
             first_name=first, last_name="Veckosson", email=f"{first.lower()}@deltagare.example",
-            plan_goal="Arbete i butik eller lager", track="kompetens"))
+            plan_goal="Arbete i butik eller lager", track="kompetens",
+            consent_date=clock.today(), consent_method="skriftligt"))
         cid = created.id
         def make(slot, first=False):
             return sb.BookingCreate(slot_id=slot["id"], candidate_id=cid, start_date=start,
