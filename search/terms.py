@@ -124,8 +124,9 @@ def parse_terms(
     if phrases is not None:
         spelled = _spelled_out(q, words, lexicon, phrases)
         if spelled is not None:
-            # An abbreviation is a finished word; so is the phrase it stands for.
-            words, typing_last = spelled, False
+            # An abbreviation is a finished word; so is the phrase it stands for. The words
+            # read stay within `max_words` (24 abbreviations of four words each were 96).
+            words, typing_last = spelled[:max_words] if max_words else spelled, False
     raw: list[tuple[str, tuple[Expansion, ...], bool, float, str, bool]] = []
     framing_only = all(fold(w) in _FRAMING for w in words)
     for i, word in enumerate(words):

@@ -695,6 +695,12 @@ def test_an_abbreviation_in_capitals_is_read_as_its_phrase() -> None:
     # "administratör".
     assert texts("adm") == ["adm"]
     assert texts("xyz") == ["xyz"]  # no phrase: the word stays
+    # The words read stay within the query's limit, however many abbreviations it holds.
+    keys = [f"q{a}{b}" for a in "bcd" for b in "fghjklmnpr"]  # 30 abbreviations
+    many = {k: ("personlig", f"ord{k}", "assistent") for k in keys}
+    query = " ".join(k.upper() for k in keys)
+    assert len(parse_terms(query, lex, lambda t: 1, 10, phrases=many.get)) > 24
+    assert len(parse_terms(query, lex, lambda t: 1, 10, max_words=24, phrases=many.get)) <= 24
 
 
 def test_an_abbreviation_in_capitals_finds_the_slots_of_its_phrase() -> None:
