@@ -38,7 +38,12 @@ from admin.reports import (
 from admin.reports.filters import check_whole_months, coordinator_problem
 from admin.services import exports
 from employers.vocabulary import HostKind
-from marketplace.kernel.disclosure import also_hidden
+from marketplace.kernel.disclosure import (
+    also_hidden,
+    counts_of,
+    recorded_cells,
+    slice_hidden,
+)
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.tables import User
 from placements.vocabulary import Track
@@ -108,32 +113,37 @@ class Report:
         if unknown:
             raise ValidationFailed(unknown, fields=["coordinator_id"])
         exact = await self.query(f, today)
-        small = await self._small_in_other_slices(f, today)
-        if not small:
+        forced = await self._hidden_for_other_slices(f, exact, today)
+        if not forced:
             return self.protect(exact)
-        with also_hidden(small):
+        with also_hidden(forced):
             return self.protect(exact)
 
-    async def _small_in_other_slices(
-        self, f: schemas.ReportFilters, today: dt.date | None
+    async def _hidden_for_other_slices(
+        self, f: schemas.ReportFilters, exact: Any, today: dt.date | None
     ) -> set[str]:
-        """The cells that, with one of `f`'s filters set to another value (another track,
-        host kind or coordinator, the other filters kept), are a count of 1–4: the slices of a
-        filter add up to the report without it, so this slice must hide them too
-        (`marketplace.kernel.disclosure.also_hidden`)."""
-        small: set[str] = set()
+        """The counts this report, filtered to one track, host kind or coordinator, hides so
+        that another slice's 1–4 cannot be worked out from the whole minus the shown slices
+        (`marketplace.kernel.disclosure.slice_hidden`; the other filters kept)."""
+        forced: set[str] = set()
         for name in ("track", "host_kind", "coordinator_id"):
             chosen = getattr(f, name)
             if chosen is None or name not in self.filters:
                 continue
-            for other in await _slices(name):
-                if other == chosen:
-                    continue
-                sibling = self.protect(
-                    await self.query(msgspec.structs.replace(f, **{name: other}), today)
+            slices: dict[Any, dict[str, int]] = {}
+            # In one order whatever the process: which of two equal slices is hidden must
+            # not depend on the request, or each could be shown in turn.
+            for value in sorted({*await _slices(name), chosen}, key=str):
+                counted = (
+                    exact
+                    if value == chosen
+                    else await self.query(msgspec.structs.replace(f, **{name: value}), today)
                 )
-                small |= set(sibling.suppressed) - set(getattr(sibling, "protected", ()))
-        return small
+                with recorded_cells() as cells:
+                    self.protect(counted)
+                slices[value] = counts_of(cells)
+            forced |= slice_hidden(slices, chosen)
+        return forced
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:
         """The published report as the page's, the CSV's and the XLSX's table."""

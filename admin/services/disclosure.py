@@ -37,11 +37,12 @@ therefore coarse:
 - Filters: track, coordinator and host kind, nothing finer. One track minus another, or a
   coordinator's figures against the whole, is the slice of a whole track or caseload. But a
   filter's slices add up to the whole: the whole minus the other tracks gave a track's
-  hidden 1–4 (13 exits, 6 and 5 shown, "färre än 5" = 2). So a report filtered to one value
-  hides every count that the report filtered to another value of the same filter (the
-  others kept) hides as 1–4, and what rests on it, as "dold" (`Report.published`,
-  `marketplace.kernel.disclosure.also_hidden`; a zero stays shown). The whole minus the
-  shown slices is then the sum of the small one and at least one other hidden one.
+  hidden 1–4 (13 exits, 6 and 5 shown, "färre än 5" = 2). So each count that some slice has
+  at 1–4 is a group over the filter's slices, protected by rule 3: the smallest other slice
+  of 5 or more hides it too ("dold", with what rests on it), and more while the hidden ones
+  could still be told. A report filtered to one value counts every value's report to know
+  whether it is that slice (`Report.published`, `marketplace.kernel.disclosure.slice_hidden`;
+  the values in one order, so that two equal slices are not each shown in turn).
 - Periods: whole calendar months only (`admin.reports.filters`, the one rule of the API, its
   exports, `/rapporter`, `/oversikt`, checked again by every report's `published`). Before,
   the period was free: Jan 1–Mar 31 minus Jan 2–Mar 31 gave the exits of Jan 1, however few.
@@ -93,9 +94,9 @@ RULE_NOTE = (
     "Sekretess: ett antal på 1–4 personer visas inte, utan som ”färre än 5”. Andelar, "
     "medianer och timmar som bygger på färre än 5 personer eller på en dold siffra visas som "
     "”dold”. När en dold siffra annars kunde räknas fram ur en summa döljs även den minsta "
-    "andra siffran i samma summa (eller summan), och också den visas som ”dold”. En siffra "
-    "som döljs för ett spår, en värdtyp eller en samordnare döljs också när du väljer ett "
-    "annat, så att den inte kan räknas fram ur helheten. Noll visas."
+    "andra siffran i samma summa (eller summan), och också den visas som ”dold”. På samma "
+    "sätt räknas spåren, värdtyperna och samordnarna som delar av helheten: döljs en siffra "
+    "för ett val, döljs den också för det minsta andra valet. Noll visas."
 )
 
 

@@ -4,7 +4,7 @@ the host ledger applies them for analysts."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -29,18 +29,17 @@ def is_small(value: int | None) -> bool:
     return value is not None and 0 < value < MIN_PERSONS
 
 
-# Cells to hide in the reports protected in this context however large they are: the cells
-# that another slice of the same filter hides as 1–4 (`also_hidden`).
+# Cells to hide in the reports protected in this context however large they are
+# (`also_hidden`), and the cells of the reports protected in this context (`recorded_cells`).
 _ALSO_HIDDEN: ContextVar[frozenset[str]] = ContextVar("also_hidden", default=frozenset())
+_RECORDING: ContextVar[list[Cells] | None] = ContextVar("recording", default=None)
 
 
 @contextmanager
 def also_hidden(paths: Collection[str]) -> Iterator[None]:
     """Within this block, `Cells.primary` also hides the counts at `paths` (a count of zero
-    stays shown), and what rests on them follows by the other rules. A report filtered to
-    one track (host kind, coordinator) hides a cell that another track hides as 1–4: the
-    tracks add up to the whole, so "the whole minus the tracks shown" gave the hidden one
-    (13 ended placements, 6 in Kompetens, 5 in Vägledning: Hälsa's "färre än 5" was 2)."""
+    stays shown), and what rests on them follows by the other rules (`slice_hidden` says
+    which)."""
     token = _ALSO_HIDDEN.set(frozenset(paths))
     try:
         yield
@@ -48,14 +47,66 @@ def also_hidden(paths: Collection[str]) -> Iterator[None]:
         _ALSO_HIDDEN.reset(token)
 
 
+@contextmanager
+def recorded_cells() -> Iterator[list[Cells]]:
+    """The `Cells` made within this block, in a list (read their counts with `counts_of`)."""
+    found: list[Cells] = []
+    token = _RECORDING.set(found)
+    try:
+        yield found
+    finally:
+        _RECORDING.reset(token)
+
+
+def counts_of(cells: Sequence[Cells]) -> dict[str, int]:
+    """The exact counts of persons, by path, in the recorded cells of one report."""
+    out: dict[str, int] = {}
+    for c in cells:
+        for path in c.counts:
+            value = c.values.get(path)
+            if isinstance(value, int):
+                out[path] = value
+    return out
+
+
+def slice_hidden(slices: Mapping[Any, Mapping[str, int]], chosen: Any) -> set[str]:
+    """The counts that the slice `chosen` of a filter must hide for the other slices' sake.
+
+    A filter's slices (the tracks, the host kinds, the coordinators) add up to the report
+    without it, so the whole minus the shown slices gave a slice's hidden 1–4 (13 ended
+    placements, 6 in Kompetens, 5 in Vägledning: Hälsa's "färre än 5" was 2). Each count that
+    some slice has at 1–4 is therefore a group over the slices, protected as a report's own
+    groups are (`Cells.group`: the smallest shown slice of 5 or more is hidden too, and more
+    while the hidden ones could still be told); `slices` holds each slice's counts by path."""
+    keys = list(slices)
+    paths = {p for counts in slices.values() for p, v in counts.items() if is_small(v)}
+    parts = [f"slice{i}" for i in range(len(keys))]
+    mine = parts[keys.index(chosen)]
+    out: set[str] = set()
+    for path in paths:
+        values: dict[str, int | float | None] = {
+            part: slices[key].get(path, 0) for part, key in zip(parts, keys, strict=True)
+        }
+        values["whole"] = sum(int(v or 0) for v in values.values())
+        cells = Cells(values, recorded=False)
+        cells.primary(*parts)
+        cells.group("whole", parts)
+        if mine in cells.hidden and not is_small(slices[chosen].get(path)):
+            out.add(path)
+    return out
+
+
 class Cells:
     """The cells of one report: hide by path, then read back the published values."""
 
-    def __init__(self, values: dict[str, int | float | None]) -> None:
+    def __init__(self, values: dict[str, int | float | None], *, recorded: bool = True) -> None:
         self.values = values
         self.hidden: set[str] = set()
         self.counts: set[str] = set()  # the cells that count persons (given to `primary`)
         self.unbounded: set[str] = set()  # counts of 1–4 that must not say so ("dold")
+        recording = _RECORDING.get()
+        if recording is not None and recorded:
+            recording.append(self)
 
     def primary(self, *paths: str) -> None:
         self.counts.update(paths)

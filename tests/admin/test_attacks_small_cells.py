@@ -267,11 +267,12 @@ async def test_a_small_slice_cannot_be_worked_out_from_the_other_slices(analyst_
 
     assert (await exits())["exits"] == 13  # the whole is shown
     assert (await exits("hälsa"))["exits"] is None  # 2: färre än 5
-    for track in ("kompetens", "vägledning"):
-        body = await exits(track)
-        assert body["exits"] is None, track
-        assert "exits" in body["protected"], track  # hidden to protect another: "dold"
-        assert body["share"] is None  # nor what rests on it
+    # The smallest other slice of 5 or more is hidden too ("dold"), and what rests on it: the
+    # whole minus the shown slice is then 7, Hälsa and Vägledning together.
+    body = await exits("vägledning")
+    assert body["exits"] is None and "exits" in body["protected"]
+    assert body["share"] is None
+    assert (await exits("kompetens"))["exits"] == 6
     # Without a small slice nothing more is hidden: the coordinator's report is the whole.
     mine = await client.get(f"/api/v1/reports/exits?{Q}&coordinator_id={client.coordinator_id}")
     assert mine.json()["exits"] == 13
@@ -280,3 +281,19 @@ async def test_a_small_slice_cannot_be_worked_out_from_the_other_slices(analyst_
         ReportFilters(start=DAY.replace(day=1), end=DAY.replace(day=28), track="kompetens")
     )
     assert exact.exits == 6
+
+
+def test_slices_are_a_group_like_a_report_s_own_parts():
+    from marketplace.kernel.disclosure import slice_hidden
+
+    slices = {"a": {"n": 2, "m": 9}, "b": {"n": 6, "m": 9}, "c": {"n": 5, "m": 0}}
+    assert slice_hidden(slices, "c") == {"n"}  # the smallest other of 5 or more
+    assert slice_hidden(slices, "b") == set()
+    assert slice_hidden(slices, "a") == set()  # its own 1-4 it hides itself
+    # Equal slices: one of them, the same whichever is asked.
+    even = {"a": {"n": 2}, "b": {"n": 6}, "c": {"n": 6}}
+    assert (slice_hidden(even, "b"), slice_hidden(even, "c")) == ({"n"}, set())
+    # Two small ones that the whole would give away (1 and 1 in a whole of 2 with a zero)
+    # hide the rest too.
+    tiny = {"a": {"n": 1}, "b": {"n": 1}, "c": {"n": 5}}
+    assert slice_hidden(tiny, "c") == {"n"}
