@@ -114,4 +114,8 @@ async def test_a_participant_without_consent_is_marked_and_refused_on_the_page(c
     )
     assert refused.status_code == 409
     assert NO_CONSENT in unescape(refused.text)
+    # The refusal stands first, above the suited participants (at 375 px they filled the
+    # screen and the refusal was out of sight).
+    assert "Deltagare som passar platsen" in refused.text
+    assert refused.text.index('id="error-summary"') < refused.text.index("Deltagare som passar")
     assert await Booking.count() == 0
