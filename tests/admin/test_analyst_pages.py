@@ -320,3 +320,14 @@ async def test_a_coordinator_that_is_none_is_said_not_counted_as_zero(client, ma
     assert page.status_code == 400
     assert "ingen sådan samordnare" in html.unescape(page.text)
     assert 'id="exits"' in page.text
+
+
+async def test_the_dashboard_says_its_clock_leaves_out_empty_steps(client, make_user):
+    """Seen in the browser: the dashboard's "Klockan" table was shorter than the report's
+    (steps without applications left out), and nothing said why."""
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    board = await client.get("/oversikt", headers={"accept": "text/html"})
+    assert board.status_code == 200
+    assert "steg utan ansökningar visas inte här" in board.text
+    assert 'href="/rapporter#intake-clock"' in board.text
