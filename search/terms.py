@@ -222,14 +222,19 @@ def _spelled_out(
     out: list[str] = []
     found = False
     for word in words:
-        phrase = None
-        if word in capitals:
-            phrase = phrases(fold(word))
-        elif _MIN_UNKNOWN_ABBREVIATION <= len(word) <= _MAX_ABBREVIATION and not lexicon.expand(
-            word, allow_prefix=True
+        phrase = phrases(fold(word))
+        if (
+            phrase
+            and word not in capitals
+            and (
+                not _MIN_UNKNOWN_ABBREVIATION <= len(word) <= _MAX_ABBREVIATION
+                or lexicon.expand(word, allow_prefix=True)
+            )
         ):
             # In small letters only a word that nothing else explains: "adm" begins words.
-            phrase = phrases(fold(word))
+            # (The table is asked first: most words have no phrase, and expanding each one
+            # with completions cost a lookup per word of every query.)
+            phrase = None
         if not phrase:
             out.append(word)
             continue
