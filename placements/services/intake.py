@@ -51,6 +51,7 @@ from placements.rows import ApplicationClock, ApplicationRow, PlanningMeetingRow
 from placements.schemas import intake as schemas
 from placements.services.candidates import (
     normalise_personnummer,
+    same_personnummer,
     visible_coordinator_ids,
 )
 from placements.tables import Application, Candidate, PlanningMeeting
@@ -454,7 +455,9 @@ async def read(user: AuthUser, application_id: int) -> schemas.Application:
         await record(user, "intake.read", application_id, subject_type=SUBJECT)
         out = await _out(row)
         out.same_person = (await _same_person([application_id])).get(application_id, [])
-        out.known_participant = await _known_participant(row)
+        if row["state"] in OPEN and row["personnummer"]:
+            seen, hidden = await same_personnummer(user, row["personnummer"])
+            out.known_participant = bool(seen or hidden)
         return out
 
 
@@ -464,10 +467,7 @@ async def _visible_to(user: AuthUser) -> Any:
     allowed = await visible_coordinator_ids(user)
     if allowed is None:
         return None
-    mine = await Candidate.select(Candidate.id).where(Candidate.coordinator.is_in(allowed or [0]))
-    return Application.candidate.is_null() | Application.candidate.is_in(
-        [int(r["id"]) for r in mine] or [0]
-    )
+    return Application.candidate.is_null() | Application.candidate.coordinator.is_in(allowed or [0])
 
 
 async def _same_person(application_ids: list[int]) -> dict[int, list[int]]:
@@ -493,14 +493,6 @@ async def _same_person(application_ids: list[int]) -> dict[int, list[int]]:
         if twins:
             out[app_id] = twins
     return out
-
-
-async def _known_participant(row: ApplicationRow) -> bool:
-    """Whether an open application's personnummer is already a participant's (the plan then
-    joins that participant, `start_plan`); whose is not said here."""
-    if row["state"] not in OPEN or not row["personnummer"]:
-        return False
-    return bool(await Candidate.exists().where(Candidate.personnummer == row["personnummer"]))
 
 
 # --- the planning meeting ---------------------------------------------------------------------
