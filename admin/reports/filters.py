@@ -32,6 +32,8 @@ from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, active_coordinators, coordinator_numbers
 from marketplace.kernel.dates import check_date
 from marketplace.kernel.errors import Problems, ValidationFailed
+from marketplace.kernel.tables import User
+from placements.tables import Candidate
 
 PERIOD_MONTHS = 12
 MAX_PERIOD_MONTHS = 12 * 10
@@ -186,9 +188,6 @@ async def coordinator_problem(coordinator_id: int | None) -> str:
     coordinator's, now or before, counted nothing and showed zeros as if it were one."""
     if coordinator_id is None:
         return ""
-    from marketplace.kernel.tables import User
-    from placements.tables import Candidate
-
     if await User.exists().where((User.id == coordinator_id) & (User.role == "coordinator")):
         return ""
     if await Candidate.exists().where(Candidate.coordinator == coordinator_id):

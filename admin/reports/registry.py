@@ -46,6 +46,7 @@ from marketplace.kernel.disclosure import (
 )
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.tables import User
+from marketplace.reference.words import fold
 from placements.vocabulary import Track
 
 Filter = str
@@ -96,9 +97,7 @@ class Report:
     def file_stem(self) -> str:
         """The start of its files' names, in Swedish from its title (before any colon), in
         letters any system keeps: "Värdarnas liggare: …" → "vardarnas-liggare"."""
-        head = self.title.split(":")[0].lower()
-        plain = head.translate(str.maketrans("åäöé", "aaoe"))
-        return "-".join(re.findall(r"[a-z0-9]+", plain))
+        return "-".join(re.findall(r"[a-z0-9]+", fold(self.title.split(":")[0]).lower()))
 
     async def run(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
         """The report counted exactly (for tests and the monthly snapshot, never published)."""
