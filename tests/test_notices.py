@@ -26,7 +26,15 @@ from marketplace.kernel import auth, notices
 from marketplace.kernel.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
-from placements.services import agreement_versions, agreements, booking_access, bookings, outcomes
+from placements.schemas.attendance import WeekReport
+from placements.services import (
+    agreement_versions,
+    agreements,
+    attendance,
+    booking_access,
+    bookings,
+    outcomes,
+)
 from placements.tables import Booking, Slot
 from tests.builders import make_contact, make_host, make_slot
 from tests.inloop import InLoopClient
@@ -120,7 +128,8 @@ async def _prepare(path: str, p: People, w: World) -> None:
     """Put the world's objects in the state the form acts on, the way people would."""
     coord, host = p.users["coord"], p.users["host_a"]
     accepted = w.ids["booking_id"]
-    reports_attendance = path.endswith("/narvaro") or path == "/narvaro/{token}"
+    withdraws_week = path.endswith("/narvaro/{week}/ta-bort")
+    reports_attendance = path.endswith("/narvaro") or path == "/narvaro/{token}" or withdraws_week
     if reports_attendance or path.endswith(("/starta", "/avsluta", "/utfall", "/ratta-utfall")):
         # A placement that started a fortnight ago, so that it may also end today; one that
         # reports attendance runs on past this week, whose days it reports (a planned end
@@ -137,6 +146,10 @@ async def _prepare(path: str, p: People, w: World) -> None:
             await agreements.sign_by_link(link.url.rsplit("/", 1)[1], seen_version=version)
     if reports_attendance or path.endswith(("/avsluta", "/utfall", "/ratta-utfall")):
         await bookings.start(host, accepted)
+    if withdraws_week:
+        # This week reported (today counts), to be withdrawn.
+        report = WeekReport(week_start=dt.date.today(), days_present=1)
+        await attendance.record_week(host, accepted, report, source="host")
     if path.endswith(("/utfall", "/ratta-utfall")):
         await bookings.end(host, accepted, "completed")
     if path.endswith("/ratta-utfall"):

@@ -55,6 +55,7 @@ ACTIONS = {
     "everyday_word.remove": "Vardagsord borttaget",
     "attendance.read": "Närvaron läst",
     "attendance.report": "Närvaro rapporterad för en vecka",
+    "attendance.withdraw": "Närvarorapport för en vecka borttagen",
     "attendance.statement": "Närvarosammanställning för en månad läst",
     "follow_up.done": "Uppföljning gjord",
     "follow_up.list": "Uppföljningar listade",

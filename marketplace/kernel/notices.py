@@ -113,6 +113,7 @@ NOTICES: dict[str, Notice] = {
     ),
     "uppfoljning-sparad": Notice("Uppföljningen är sparad."),
     "narvaro-sparad": Notice("Närvaron för veckan är sparad."),
+    "narvaro-borttagen": Notice("Veckans närvarorapport är borttagen."),
     # Partner agencies (issue 18): consents, agencies and local agreements
     "samtycke-registrerat": Notice(
         "Samtycket är registrerat. Myndighetens partnerkontakter ser nu det deltagaren har "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -245,6 +245,19 @@ class BookingController(Controller):
         A new report of the same week replaces the earlier one (hence PUT)."""
         source = "host" if request.user.role == "host" else "coordinator"
         return await attendance.record_week(request.user, booking_id, data, source=source)
+
+    @delete(
+        "/{booking_id:int}/attendance/{week:date}",
+        operation_id="withdrawAttendanceWeek",
+        status_code=HTTP_200_OK,
+    )
+    async def withdraw_attendance(
+        self, request: Req, booking_id: FromPath[int], week: FromPath[dt.date]
+    ) -> sat.Attendance:
+        """Withdraw one week's report (any day of the week names it): a week reported by
+        mistake, or one after the day the placement ended early. The audit log keeps the
+        figures it held."""
+        return await attendance.withdraw_week(request.user, booking_id, week)
 
     @get("/{booking_id:int}/assessment", operation_id="getAssessment")
     async def get_assessment(self, request: Req, booking_id: FromPath[int]) -> so.Assessment:

@@ -37,6 +37,9 @@ class ReportedWeek(msgspec.Struct, kw_only=True):
     source: str
     reported_by: str
     reported_at: dt.datetime
+    # The days of the week within the placement (0–7): fewer than the reported days when
+    # the week was reported before the placement was ended early (`attendance.misfits`).
+    placement_days: int = 7
 
 
 class Attendance(msgspec.Struct, kw_only=True):

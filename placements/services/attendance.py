@@ -9,7 +9,10 @@ begun, or that lies before the week the placement started, is refused (`date_rul
 so is one after the week it ended or is planned to end in; in the first and last week only
 the placement's days may be reported, and in the week that is running no day after today
 (Swedish time) as present or unexcused, while absence known ahead may be (`week_problems`,
-which the forms and the API ask alike).
+which the forms and the API ask alike). Ending a placement early leaves weeks reported
+before it with days past the end: ending names them to the coordinator (`misfits`), the page
+marks them, and a week's report may be withdrawn (`withdraw_week`; the audit log keeps the
+figures it held).
 
 When the unexcused absence days of a placement reach `ATTENDANCE_ALERT_ABSENCES`, the
 coordinator is mailed once (the outbox's dedupe key) and the workbench shows the alert. The
@@ -41,7 +44,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict
+from marketplace.kernel.errors import Conflict, NotFound
 from marketplace.kernel.mail import queue_template_mail
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.tables import User
@@ -312,7 +315,49 @@ async def _rows(booking_id: int) -> list[AttendanceWeekRow]:
     )
 
 
-def _week_out(row: AttendanceWeekRow) -> schemas.ReportedWeek:
+def placement_days(booking: BookingRow, monday: dt.date) -> int:
+    """The days of the week (Monday to Sunday) that lie within the placement: from the day
+    it started to the day it ended or is planned to end."""
+    start = booking_access.actual_start_of(booking)
+    span = days_within(monday, start, last_day_of(booking))
+    return 0 if span is None else (span[1] - span[0]).days + 1
+
+
+def week_total(row: WeekCounts) -> int:
+    counts = counts_of(row)
+    return counts.present + counts.absent
+
+
+def misfits(booking: BookingRow, rows: list[AttendanceWeekRow]) -> list[AttendanceWeekRow]:
+    """The reported weeks that hold more days than the placement had in them: a week
+    reported before the placement was ended early (ending moves its last day, and the
+    days reported after it stay until someone corrects or withdraws the week)."""
+    return [r for r in rows if week_total(r) > placement_days(booking, r["week_start"])]
+
+
+async def misfit_weeks(booking_id: int) -> list[dt.date]:
+    """Inside the transaction that ended the placement: the Mondays of its reported weeks
+    that now hold more days than it had (`misfits`), oldest first, for the coordinator's
+    mail."""
+    booking = await booking_access.booking_row(booking_id)
+    if booking is None:
+        return []
+    return sorted(r["week_start"] for r in misfits(booking, await _rows(booking_id)))
+
+
+def misfit_text(mondays: list[dt.date]) -> str:
+    """What the end's mail says of weeks reported beyond the end ("" when none)."""
+    if not mondays:
+        return ""
+    weeks = ", ".join(str(m.isocalendar().week) for m in mondays)
+    which = f"vecka {weeks} har" if len(mondays) == 1 else f"veckorna {weeks} har"
+    return (
+        f"\n\nNärvaron för {which} fler dagar rapporterade än placeringen hade. Rätta "
+        "veckan eller ta bort rapporten på bokningens sida."
+    )
+
+
+def _week_out(row: AttendanceWeekRow, booking: BookingRow) -> schemas.ReportedWeek:
     return schemas.ReportedWeek(
         week_start=row["week_start"],
         week_number=row["week_start"].isocalendar().week,
@@ -325,6 +370,7 @@ def _week_out(row: AttendanceWeekRow) -> schemas.ReportedWeek:
         source=SOURCE_TEXT.get(row["source"], row["source"]),
         reported_by=row["reported_by"],
         reported_at=row["reported_at"],
+        placement_days=placement_days(booking, row["week_start"]),
     )
 
 
@@ -334,7 +380,7 @@ async def _out(booking: BookingRow, settings: Settings) -> schemas.Attendance:
     threshold = settings.attendance_alert_absences
     return schemas.Attendance(
         booking_id=int(booking["id"]),
-        weeks=[_week_out(r) for r in rows],
+        weeks=[_week_out(r, booking) for r in rows],
         open_weeks=open_weeks(booking, clock.today()),
         first_day=booking_access.actual_start_of(booking),
         last_day=last_day_of(booking),
@@ -472,6 +518,49 @@ async def record_week(
         )
         await alert_if_due(booking, settings)
         return await _out(booking, settings)
+
+
+NOT_REPORTED = (
+    "Veckan som börjar {monday} är inte rapporterad, så det finns ingen rapport att ta bort."
+)
+
+
+def _figures_text(row: WeekCounts) -> str:
+    """A week's figures as the audit log keeps them when the report is withdrawn."""
+    counts = counts_of(row)
+    return (
+        f"på plats {counts.present}, sjuk {counts.sick}, ledig {counts.leave}, "
+        f"ogiltig frånvaro {counts.unexcused}, annat {counts.other}"
+    )
+
+
+async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schemas.Attendance:
+    """Withdraw a week's report (its host's users, or staff who see the participant): a week
+    reported by mistake, or one that lies after the day the placement ended early and so can
+    no longer be reported again (`misfits`). Audited with the figures it held, so that
+    nothing reported is lost; the absence alert, once mailed, is not taken back."""
+    monday = monday_of(week)
+    async with write_transaction(booking_access.engine()):
+        await booking_access.booking_row_for(user, booking_id)
+        booking = await booking_access.lock_booking(booking_id)
+        if booking["status"] not in REPORTABLE:
+            raise Conflict(NOT_STARTED)
+        row = await (
+            AttendanceWeek.select()
+            .where((AttendanceWeek.booking == booking_id) & (AttendanceWeek.week_start == monday))
+            .first()
+        )
+        if row is None:
+            raise NotFound(NOT_REPORTED.format(monday=monday.isoformat()))
+        await AttendanceWeek.delete().where(AttendanceWeek.id == row["id"])
+        await record(
+            user,
+            "attendance.withdraw",
+            booking["candidate"],
+            detail=f"bokning {booking_id}, vecka {monday.isoformat()}: "
+            f"{_figures_text(cast('WeekCounts', row))}",
+        )
+        return await _out(booking, get_settings())
 
 
 # --- the supervisor's link -------------------------------------------------------------------

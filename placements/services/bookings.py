@@ -62,6 +62,7 @@ from placements.services import (
     agreement_versions,
     answer_links,
     assessment_links,
+    attendance,
     booking_access,
     booking_mail,
     booking_moves,
@@ -806,11 +807,12 @@ async def end(
             # becomes what really happened, so that it never ends before it starts.
             changes[Booking.start_date] = actual_start
         await booking_moves.transition(booking, result, user, note=reason, changes=changes)
+        misfits = attendance.misfit_text(await attendance.misfit_weeks(booking_id))
         await booking_mail.notify(
             await booking_mail.coordinator_recipients(booking),
             "Placeringen är avslutad – registrera utfallet",
             f"Hej!\n\nPlaceringen är {booking_access.STATUS_TEXT[result]} ({ended_on}). Registrera "
-            "deltagarens utfall på bokningens sida.",
+            f"deltagarens utfall på bokningens sida.{misfits}",
             kind=f"booking.{result}",
             booking_id=booking_id,
         )

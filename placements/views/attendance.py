@@ -21,6 +21,9 @@ from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, public, staff
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
 from marketplace.kernel.forms import (
+    Form,
+    NoFields,
+    confirmed,
     field_errors,
     form_values,
     parse_form,
@@ -29,7 +32,7 @@ from marketplace.kernel.forms import (
 from marketplace.kernel.templating import day
 from marketplace.kernel.views import page
 from placements import date_rules, documents
-from placements.attendance_figures import REASON_TEXT, days_within, weekday_date
+from placements.attendance_figures import REASON_TEXT, days_within, monday_of, weekday_date
 from placements.errors import LinkRefused
 from placements.rows import BookingRow
 from placements.schemas import attendance as schemas
@@ -67,6 +70,18 @@ MONTH_NAMES = (
 
 
 _week_rules = date_rules.form_rules("attendance")
+WITHDRAW_UNCONFIRMED = "Kryssa i rutan ”Ja, ta bort veckans rapport” för att ta bort den."
+
+
+def withdraw_box(week: dt.date) -> str:
+    """The name of one week's "Ja, ta bort" box (a page lists many weeks): a refusal's
+    message then stands next to that week's box only."""
+    return f"confirm-{monday_of(week).isoformat()}"
+
+
+def withdraw_form(week: dt.date) -> Form[NoFields]:
+    """The button that withdraws the week's report, once its box is ticked."""
+    return confirmed(withdraw_box(week), WITHDRAW_UNCONFIRMED)
 
 
 def _report_rules(

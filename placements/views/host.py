@@ -10,6 +10,7 @@ own "Föreslå yrke" without JavaScript asks the suggester the app factory hands
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import partial
 from typing import Annotated, Any, Protocol
@@ -801,6 +802,25 @@ async def booking_attendance(
     return await round_trip(request, parse, report, refused, fields=attendance_views.LABELS)
 
 
+@post(
+    "/vard/bokningar/{booking_id:int}/narvaro/{week:date}/ta-bort",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_attendance_withdraw(
+    request: Request[Any, Any, Any], booking_id: FromPath[int], week: FromPath[dt.date]
+) -> Response[Any]:
+    """The supervisor withdraws a week's report once its box is ticked."""
+
+    async def withdraw(_: NoFields) -> Landing:
+        await attendance_services.withdraw_week(_user(request), booking_id, week)
+        return f"/vard/bokningar/{booking_id}#narvaro", "narvaro-borttagen"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(request, attendance_views.withdraw_form(week), withdraw, refused)
+
+
 ROUTES = [
     host_home,
     slot_new,
@@ -820,4 +840,5 @@ ROUTES = [
     booking_assess,
     booking_end,
     booking_attendance,
+    booking_attendance_withdraw,
 ]

@@ -840,6 +840,19 @@ async def booking_attendance(request: Req, booking_id: BookingId) -> Response[An
     )
 
 
+@_booking_post("narvaro/{week:date}/ta-bort")
+async def booking_attendance_withdraw(
+    request: Req, booking_id: BookingId, week: FromPath[dt.date]
+) -> Response[Any]:
+    """Withdraw a week's report once its box is ticked (`attendance.withdraw_week`)."""
+
+    async def withdraw(user: AuthUser, booking: int, _: NoFields) -> object:
+        return await attendance_services.withdraw_week(user, booking, week)
+
+    form = attendance_views.withdraw_form(week)
+    return await _booking_round_trip(request, booking_id, form, withdraw, "narvaro-borttagen")
+
+
 # One route per action, so that each is its own row in the access matrix.
 BOOKING_ACTION_ROUTES = [
     booking_agreement,
@@ -855,6 +868,7 @@ BOOKING_ACTION_ROUTES = [
     booking_phone_answer,
     booking_resend_answer_links,
     booking_attendance,
+    booking_attendance_withdraw,
 ]
 
 

@@ -203,6 +203,94 @@ async def test_no_day_is_reported_before_the_placement_started_nor_after_it_ends
     assert (shown.first_day, shown.last_day) == (START, D(2025, 11, 28))
 
 
+async def test_weeks_reported_past_an_early_end_are_named_and_may_be_withdrawn():
+    """Seen in the browser: weeks reported before the placement was ended early kept their
+    days after the end (seven days in a span of five), and a week wholly after the end could
+    be neither corrected (refused as after the end) nor emptied (a week without days is
+    refused). Ending names them to the coordinator, the page marks them, and a week's report
+    can be withdrawn, audited with its figures."""
+    w, booking_id = await _past_placement()
+    for week, present in ((D(2025, 11, 17), 5), (D(2025, 11, 24), 5), (D(2025, 12, 1), 4)):
+        report = WeekReport(week_start=week, days_present=present)
+        await attendance.record_week(w.host_user, booking_id, report, source="host")
+    mails = await OutboxMessage.count()
+    # Ended early on Tuesday 25 November: two days of the week of 24 November, none after.
+    await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 25))
+    [ended_mail] = await OutboxMessage.select(OutboxMessage.body_text).where(
+        OutboxMessage.subject.like("Placeringen är avslutad%")
+    )
+    assert await OutboxMessage.count() > mails
+    assert "veckorna 48, 49 har fler dagar rapporterade" in ended_mail["body_text"]
+    shown = await attendance.attendance_for(w.coordinator, booking_id)
+    days = {x.week_start: x.placement_days for x in shown.weeks}
+    assert days == {D(2025, 11, 17): 7, D(2025, 11, 24): 2, D(2025, 12, 1): 0}
+    # The week after the end cannot be reported again, only withdrawn.
+    with pytest.raises(ValidationFailed):
+        await attendance.record_week(
+            w.coordinator,
+            booking_id,
+            WeekReport(week_start=D(2025, 12, 1), days_sick=1),
+            source="coordinator",
+        )
+    outsider = await make_host_user(await make_host("Annan värd"))
+    with pytest.raises(NotFound):
+        await attendance.withdraw_week(outsider, booking_id, D(2025, 12, 3))
+    withdrawn = await attendance.withdraw_week(w.host_user, booking_id, D(2025, 12, 3))
+    assert [x.week_start for x in withdrawn.weeks] == [D(2025, 11, 24), D(2025, 11, 17)]
+    [audit] = await AuditEntry.select(AuditEntry.detail).where(
+        AuditEntry.action == "attendance.withdraw"
+    )
+    assert audit["detail"] == (
+        f"bokning {booking_id}, vecka 2025-12-01: på plats 4, sjuk 0, ledig 0, "
+        "ogiltig frånvaro 0, annat 0"
+    )
+    with pytest.raises(NotFound) as again:
+        await attendance.withdraw_week(w.coordinator, booking_id, D(2025, 12, 1))
+    assert "är inte rapporterad" in str(again.value)
+    # The straddling week is corrected to its two days; nothing is over any more.
+    report = WeekReport(week_start=D(2025, 11, 24), days_present=2)
+    await attendance.record_week(w.coordinator, booking_id, report, source="coordinator")
+    assert await attendance.misfit_weeks(booking_id) == []
+
+
+async def test_a_week_is_withdrawn_on_the_booking_page_once_its_box_is_ticked(client):
+    w, booking_id = await _past_placement()
+    for week in (D(2025, 11, 24), D(2025, 12, 1)):
+        report = WeekReport(week_start=week, days_present=5)
+        await attendance.record_week(w.host_user, booking_id, report, source="host")
+    await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 28))
+    await login(client, w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    assert "Vecka 49 har fler dagar rapporterade än placeringen hade då" in shown.text
+    assert "5 dagar rapporterade, men placeringen hade 0 dagar den veckan" in shown.text
+    csrf = csrf_of(shown.text)
+    action = f"{url}/narvaro/2025-12-01/ta-bort"
+    unticked = await client.post(action, data={"_csrf_token": csrf}, headers=HTML)
+    assert unticked.status_code == 400
+    assert 'id="f-confirm-2025-12-01-error"' in unticked.text
+    assert "Kryssa i rutan ”Ja, ta bort veckans rapport”" in unticked.text
+    assert await AttendanceWeek.count() == 2
+    done = await client.post(
+        action, data={"_csrf_token": csrf, "confirm-2025-12-01": "1"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    landing = await client.get(done.headers["location"], headers=HTML)
+    assert "Veckans närvarorapport är borttagen" in landing.text
+    assert "fler dagar rapporterade" not in landing.text
+    assert await AttendanceWeek.count() == 1
+    # The JSON API withdraws by any day of the week; a week not reported is a 404 in Swedish.
+    from tests.conftest import login as api_login
+
+    client.cookies.clear()
+    await api_login(client, w.host_user.username)
+    gone = await client.delete(f"/api/v1/bookings/{booking_id}/attendance/2025-11-26")
+    assert gone.status_code == 200 and gone.json()["weeks"] == []
+    missing = await client.delete(f"/api/v1/bookings/{booking_id}/attendance/2025-11-26")
+    assert missing.status_code == 404
+    assert "Veckan som börjar 2025-11-24 är inte rapporterad" in missing.json()["detail"]
+
+
 async def test_only_the_host_and_the_participants_staff_reach_attendance():
     w, booking_id = await _past_placement()
     other_host = await make_host_user(await make_host("Annan värd"))
