@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import msgspec
 from piccolo.query import OrderByRaw
+from piccolo.query.functions.aggregate import Count
 
 from employers import schemas as emp
 from employers.rows import ContactRow
@@ -739,7 +740,9 @@ def protect_coverage(coverage: emp.Coverage) -> emp.Coverage:
 
 class HitFacts(msgspec.Struct, frozen=True):
     """What a search hit shows beside its title: free places, hours, period, and the
-    description (the participant's slot search shows it; the index's cards leave it out)."""
+    description (the participant's slot search shows it; the index's cards leave it out).
+    `no_supervisor_free`: a seat is free, but the slot's supervisor guides as many as they
+    can and no other supervisor of the host has room (a proposal would wait for one)."""
 
     open_seats: int
     capacity: int
@@ -747,19 +750,62 @@ class HitFacts(msgspec.Struct, frozen=True):
     start_date: dt.date | None
     end_date: dt.date | None
     description: str = ""
+    no_supervisor_free: bool = False
+
+
+async def _without_free_supervisor(rows: list[dict[str, Any]]) -> set[int]:
+    """Of the slots (rows with id, host and supervisor), those whose supervisor guides as
+    many placements as they can now (seat-holding ones, as a slot's seats are counted) and
+    whose host has no other active supervisor with room (two queries)."""
+    hosts = {int(r["host"]) for r in rows if r["supervisor"] is not None}
+    if not hosts:
+        return set()
+    contacts = await Contact.select(Contact.id, Contact.host, Contact.supervision_capacity).where(
+        Contact.host.is_in(sorted(hosts))
+        & (Contact.is_supervisor == True)  # noqa: E712 - Piccolo needs ==
+        & (Contact.active == True)  # noqa: E712
+    )
+    guided = {
+        int(g["supervisor"]): int(g["n"])
+        for g in await Booking.select(Booking.supervisor, Count(Booking.id, alias="n"))
+        .where(
+            Booking.supervisor.is_in([int(c["id"]) for c in contacts] or [0])
+            & Booking.status.is_in(list(SEAT_HOLDING))
+        )
+        .group_by(Booking.supervisor)
+    }
+    with_room = {
+        int(c["host"])
+        for c in contacts
+        if guided.get(int(c["id"]), 0) < int(c["supervision_capacity"])
+    }
+    return {
+        int(r["id"])
+        for r in rows
+        if r["supervisor"] is not None and int(r["host"]) not in with_room
+    }
 
 
 async def hit_facts(slot_ids: list[int], *, description: bool = False) -> dict[int, HitFacts]:
-    """Free places, hours and period of the slots on a page of hits, and their description
-    when asked (the participant's search shows it; the staff's cards do not read it) (two
-    queries, whatever the number of hits)."""
+    """Free places, hours and period of the slots on a page of hits, whether a supervisor
+    is free, and their description when asked (the participant's search shows it; the
+    staff's cards do not read it) (four queries, whatever the number of hits)."""
     if not slot_ids:
         return {}
-    columns = [Slot.id, Slot.capacity, Slot.hours_per_week, Slot.start_date, Slot.end_date]
+    columns = [
+        Slot.id,
+        Slot.host,
+        Slot.supervisor,
+        Slot.capacity,
+        Slot.hours_per_week,
+        Slot.start_date,
+        Slot.end_date,
+    ]
     rows = await Slot.select(*columns, *([Slot.description] if description else [])).where(
         Slot.id.is_in(slot_ids)
     )
     taken = await seats_taken(slot_ids)
+    waiting = await _without_free_supervisor(rows)
     return {
         int(r["id"]): HitFacts(
             open_seats=max(0, r["capacity"] - taken.get(r["id"], 0)),
@@ -768,6 +814,7 @@ async def hit_facts(slot_ids: list[int], *, description: bool = False) -> dict[i
             start_date=r["start_date"],
             end_date=r["end_date"],
             description=r.get("description") or "",
+            no_supervisor_free=int(r["id"]) in waiting,
         )
         for r in rows
     }

@@ -7,6 +7,7 @@ import datetime as dt
 
 from placements.services import bookings, bump_slot_change
 from placements.tables import Slot
+from tests.builders import make_contact
 from tests.conftest import login
 from tests.placements.bookingdata import END, START, make_world, propose
 
@@ -29,3 +30,33 @@ async def test_hits_show_free_places_hours_and_period(client):
     assert f"{start} – {end}" in page.text
     public = await client.get("/platser?q=lagerarbetare", headers=HTML)
     assert "1 ledig plats av 2" in public.text
+
+
+async def test_a_hit_says_when_no_supervisor_is_free_though_a_seat_is(client):
+    """Seen in the browser: the search said "1 ledig plats av 2" for a slot whose only
+    supervisor guided as many as they could; the propose page then warned. The hit says it,
+    until another supervisor of the host has room."""
+    w = await make_world(capacity=2, supervision=1)
+    booking = await propose(w)
+    await bookings.accept(w.host_user, booking)
+    await bump_slot_change(w.slot_id)
+    await login(client, w.coordinator.username)
+    page = await client.get("/arbetsbord/platser?q=lagerarbetare", headers=HTML)
+    assert "1 ledig plats av 2, men <strong>ingen handledare är ledig just nu</strong>" in (
+        page.text
+    )
+    await make_contact(w.host_id, "Olle Handledare", capacity=1)
+    again = await client.get("/arbetsbord/platser?q=lagerarbetare", headers=HTML)
+    assert "1 ledig plats av 2" in again.text and "ingen handledare" not in again.text
+
+
+async def test_a_slot_opened_from_the_workbench_search_leads_back_to_it(client):
+    """Seen in the browser: a coordinator who opened a hit landed on the public page, whose
+    breadcrumb led to the public search, out of the workbench."""
+    w = await make_world()
+    public = await client.get(f"/platser/{w.slot_id}", headers=HTML)
+    assert '<p class="breadcrumbs"><a href="/platser">Sök praktikplats</a>' in public.text
+    await login(client, w.coordinator.username)
+    staff = await client.get(f"/platser/{w.slot_id}", headers=HTML)
+    assert '<a href="/arbetsbord/platser">Sök platser att föreslå</a>' in staff.text
+    assert '<p class="breadcrumbs"><a href="/platser">' not in staff.text
