@@ -141,8 +141,12 @@ def bar_chart(
     width: int = WIDTH,
     css_class: str = "chart",
     protected: Collection[int] = (),
+    marks: Sequence[float | None] = (),
+    mark_label: str = "Mål",
 ) -> Markup:
-    """A vertical bar chart, one bar per label, with optional reference lines.
+    """A vertical bar chart, one bar per label, with optional reference lines, and with
+    optional `marks`: one value per bar (None: none) drawn as a short line across the bar,
+    such as each unit's own target, named `mark_label` in its tooltip and the legend.
 
     Labels are laid out by `axis_labels` (turned and shortened when they would overlap, the
     whole label in a tooltip). A value of None is a figure hidden under the small-cell rule:
@@ -155,7 +159,7 @@ def bar_chart(
     plot_h = HEIGHT - TOP - BOTTOM
     height = round(TOP + plot_h + axis.bottom)
     plot_w = width - left - RIGHT
-    top = _scale_max([v for v in values if v is not None], references)
+    top = _scale_max([v for v in [*values, *marks] if v is not None], references)
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
@@ -200,6 +204,14 @@ def bar_chart(
                 f'height="{h:.1f}" fill="{BAR}"><title>{escape(label)}: '
                 f"{escape(_fmt(value))}{escape(unit)}</title></rect>"
             )
+        target = marks[i] if i < len(marks) else None
+        if target is not None:
+            y = base - plot_h * target / top
+            parts.append(
+                f'<line x1="{x - 3:.1f}" y1="{y:.1f}" x2="{x + bar_w + 3:.1f}" y2="{y:.1f}" '
+                f'stroke="{REFERENCE}" stroke-width="3"><title>{escape(label)}: '
+                f"{escape(mark_label.lower())} {escape(_fmt(target))}{escape(unit)}</title></line>"
+            )
         if i % axis.every:
             continue
         shown = axis.texts[i] if i < len(axis.texts) else label
@@ -216,6 +228,13 @@ def bar_chart(
                 f'<text x="{middle:.1f}" y="{base + 16}" text-anchor="middle" '
                 f'font-size="{FONT}" fill="{AXIS}">{whole}{escape(shown)}</text>'
             )
+    if any(m is not None for m in marks):
+        parts.append(
+            f'<line x1="{left + 4:.1f}" y1="{TOP + 2}" x2="{left + 20:.1f}" y2="{TOP + 2}" '
+            f'stroke="{REFERENCE}" stroke-width="3"/>'
+            f'<text x="{left + 24:.1f}" y="{TOP + 6}" font-size="{FONT}" fill="{REFERENCE}" '
+            f'paint-order="stroke" stroke="#ffffff" stroke-width="3">{escape(mark_label)}</text>'
+        )
     line_ys = [base - plot_h * ref.value / top for ref in references]
     for j, (ref, y, label_y) in enumerate(
         zip(references, line_ys, _reference_label_ys(line_ys, TOP), strict=True)
@@ -245,13 +264,22 @@ def bar_charts(
     *,
     unit: str = "",
     protected: Collection[int] = (),
+    marks: Sequence[float | None] = (),
 ) -> Markup:
     """The chart as pages show it: drawn twice, wide for screens and narrow for phones, and
     the stylesheet shows the one that fits. A 640-wide drawing squeezed onto a 375 px phone
     shrank its labels to 6 px; the narrow one lays its labels out for its own width (turned
     or thinned out as `axis_labels` decides), so they stay readable."""
     draw = functools.partial(
-        bar_chart, title, description, labels, values, references, unit=unit, protected=protected
+        bar_chart,
+        title,
+        description,
+        labels,
+        values,
+        references,
+        unit=unit,
+        protected=protected,
+        marks=marks,
     )
     wide = draw(css_class="chart chart-wide")
     narrow = draw(width=NARROW_WIDTH, css_class="chart chart-narrow")

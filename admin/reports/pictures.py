@@ -59,16 +59,19 @@ def real_workplaces_chart(title: str, report: schemas.RealWorkplaces) -> Markup:
 
 
 def unit_coverage_chart(title: str, report: schemas.UnitCoverage) -> Markup | None:
-    """A bar per municipal unit: its published places (none without units)."""
+    """A bar per municipal unit: its published places, and its target as a mark across the
+    bar (none without units)."""
     if not report.units:
         return None
     names = [u.host_name for u in report.units]
     return charts.bar_charts(
         title,
-        "Stapeldiagram: publicerade platser per kommunal enhet. Mål och gap finns i tabellen.",
+        "Stapeldiagram: publicerade platser per kommunal enhet, med enhetens mål som ett "
+        "streck över stapeln. Gapet finns i tabellen.",
         without_shared_start(names),
         [float(u.published) for u in report.units],
         unit=" publicerade platser",
+        marks=[None if u.target is None else float(u.target) for u in report.units],
     )
 
 

@@ -121,10 +121,12 @@ async def dashboard(
         ),
         "coverage": charts.bar_charts(
             "Publicerade platser per kommunal enhet",
-            "En stapel per enhet: publicerade platser. Målen står i tabellen.",
+            "En stapel per enhet: publicerade platser, med enhetens mål som ett streck över "
+            "stapeln.",
             without_shared_start([u.host_name for u in coverage.units]),
             [u.published for u in coverage.units],
             unit=" publicerade platser",
+            marks=[None if u.target is None else float(u.target) for u in coverage.units],
         ),
         "ledger": charts.bar_charts(
             "Placeringar per värd",

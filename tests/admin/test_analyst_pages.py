@@ -284,6 +284,23 @@ def test_the_axis_ends_at_the_next_round_number_above_the_top():
     assert ">20</text>" in svg and ">100</text>" not in svg
 
 
+def test_each_unit_bar_carries_its_own_target():
+    """Seen in the browser: the unit chart drew the published places only, the targets stood
+    in the table. Each bar now has its target as a line across it, in the scale, with a
+    legend; a unit without a target has none."""
+    svg = str(
+        charts.bar_chart(
+            "Platser", "Per enhet.", ["Hemtjänsten", "Köket"], [4.0, 6.0], marks=[12.0, None]
+        )
+    )
+    assert ">20</text>" in svg  # the scale holds the target of 12 above the bars
+    assert svg.count('stroke-width="3"><title>') == 1
+    assert "<title>Hemtjänsten: mål 12</title></line>" in svg
+    assert ">Mål</text>" in svg
+    plain = str(charts.bar_chart("Platser", "Per enhet.", ["A"], [4.0]))
+    assert ">Mål</text>" not in plain
+
+
 def test_hidden_marks_that_would_run_together_stand_on_end():
     """At 375 px twelve months of "dold" ran together as "dolddolddold"."""
     months = [f"26-{m:02d}" for m in range(1, 13)]
