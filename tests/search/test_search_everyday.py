@@ -219,3 +219,33 @@ def test_a_verbs_particle_lets_the_verb_meet_its_object() -> None:
         assert all(w.term not in ("ut", "in") for h in hits for w in h.why), query
     # A query of the particle alone still searches for it.
     assert [h.slot_id for h in idx.search(SearchQuery(q="ut")).hits] == [3]
+
+
+def test_a_store_chains_name_and_more_everyday_work_find_their_work() -> None:
+    """The twenty-second pass's words: a store chain's name ("praktik på Willys") means the
+    work in its shops, not a look-alike word (ICA read as a systems architect's slot); a
+    colloquial title ("kökerska"), a field ("äldreomsorg"), a verb phrase with an inflected
+    object ("klippa häckar") and a verb alone ("duka") reach the work they mean."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Kassapersonal", occupation_id=occ_id("Kassapersonal")),
+            slot(2, "Systemarkitekt", occupation_id=occ_id("Systemarkitekt")),
+            slot(3, "Köksbiträde", occupation_id=occ_id("Köksbiträde")),
+            slot(4, "Vårdbiträde", occupation_id=occ_id("Vårdbiträde")),
+            slot(5, "Trädgårdsanläggare", occupation_id=occ_id("Trädgårdsanläggare")),
+            slot(6, "Verktygsmakare", occupation_id=occ_id("Verktygsmakare")),
+            slot(7, "Servitör", occupation_id=occ_id("Servitör/Servitris")),
+            slot(8, "Ungdomsledare", occupation_id=occ_id("Ungdomsledare")),
+        ]
+    )
+    for query, expected in (
+        ("ica", 1),
+        ("Willys", 1),
+        ("kökerska", 3),
+        ("äldreomsorgen", 4),
+        ("klippa häckar", 5),
+        ("duka", 7),
+    ):
+        hits = idx.search(SearchQuery(q=query)).hits
+        assert [h.slot_id for h in hits][:1] == [expected], query
