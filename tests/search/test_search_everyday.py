@@ -237,6 +237,8 @@ def test_a_store_chains_name_and_more_everyday_work_find_their_work() -> None:
             slot(6, "Verktygsmakare", occupation_id=occ_id("Verktygsmakare")),
             slot(7, "Servitör", occupation_id=occ_id("Servitör/Servitris")),
             slot(8, "Ungdomsledare", occupation_id=occ_id("Ungdomsledare")),
+            slot(9, "Frisör", occupation_id=occ_id("Frisör")),
+            slot(10, "Marknadsförsäljare i Fristad", occupation_id=occ_id("Marknadsförsäljare")),
         ]
     )
     for query, expected in (
@@ -246,6 +248,7 @@ def test_a_store_chains_name_and_more_everyday_work_find_their_work() -> None:
         ("äldreomsorgen", 4),
         ("klippa häckar", 5),
         ("duka", 7),
+        ("frisering", 9),
     ):
         hits = idx.search(SearchQuery(q=query)).hits
         assert [h.slot_id for h in hits][:1] == [expected], query
