@@ -222,10 +222,26 @@ def message_problems(message: str, candidate: CandidateRow) -> list[tuple[str, s
     problems: list[tuple[str, str]] = []
     if contains_identity_number(message):
         problems.append(("message", MESSAGE_IDENTITY))
-    last = candidate["last_name"].strip()
-    if len(last) >= 2 and re.search(rf"(?<!\w){re.escape(last)}(?!\w)", message, re.IGNORECASE):
+    if _names(message, candidate["last_name"].strip()):
         problems.append(("message", MESSAGE_LAST_NAME))
     return problems
+
+
+# A last name this short is often a word too ("Ek", "Lind", "Berg"): written in small
+# letters it is the word ("en ek vid entrén"), and only with its capital the name.
+_SHORT_NAME = 4
+
+
+def _names(message: str, last: str) -> bool:
+    """Whether the message says the last name: as a whole word, in any case, or, for a
+    short name, with its capital (a coordinator who wrote of an oak was refused)."""
+    if len(last) < 2:
+        return False
+    pattern = rf"(?<!\w){re.escape(last)}(?!\w)"
+    if len(last) > _SHORT_NAME:
+        return re.search(pattern, message, re.IGNORECASE) is not None
+    capital = last[:1].upper() + last[1:].lower()
+    return any(m.group(0) in (capital, last.upper()) for m in re.finditer(pattern, message, re.I))
 
 
 async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Booking:

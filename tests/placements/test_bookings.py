@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
@@ -454,3 +454,23 @@ async def test_the_message_to_the_host_never_carries_a_personnummer_or_the_last_
     # Numbers that are no personnummer, and a first name, pass.
     await proposing("Aida nås på 070-123 45 67 eller 0701234567, helst före 850709-1234.")
     assert await Booking.count() == 1
+
+
+def test_a_short_last_name_is_the_name_only_with_its_capital():
+    """Seen in use: a participant named Ek could not be proposed with a message about the
+    oak by the entrance. A last name of four letters or fewer is often a word too: in small
+    letters it is the word, with its capital (or in capitals) the name; a longer name is the
+    name in any case."""
+    from placements.services.bookings import MESSAGE_LAST_NAME, message_problems
+
+    def said(message: str, last: str) -> bool:
+        row: Any = {"last_name": last}
+        return ("message", MESSAGE_LAST_NAME) in message_problems(message, row)
+
+    assert not said("Samling vid den stora eken, sedan en ek till.", "Ek")
+    assert said("Aida Ek vill börja i mars.", "Ek")
+    assert said("AIDA EK", "Ek")
+    assert not said("Hon gillar att gå i berg och dal.", "Berg")
+    assert said("Aida Berg", "Berg")
+    assert said("aida andersson", "Andersson")
+    assert not said("Ekdahl är värdens chef.", "Ek")
