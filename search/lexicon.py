@@ -669,12 +669,28 @@ class Lexicon:
             # modifier ("truck" in "truckförare").
             for cand in self.suffixed(f):
                 put(self._by_fold[cand], "compound", w["compound"])
+            if not complete:
+                # An inflected head: "mekanikerna" heads what "mekaniker" heads
+                # ("bilmekaniker"), which is no word of its own in the vocabulary.
+                for base in _inflected_heads(f, min_compound):
+                    for cand in self.suffixed(base):
+                        put(self._by_fold[cand], "compound", w["compound"])
             if not allow_prefix:
                 for cand in self.prefixed(f, limit=_MAX_COMPOUND, min_rest=3):
                     put(self._by_fold[cand], "compound", w["compound"])
         out = [Expansion(t, kind, weight) for t, (weight, kind) in best.items()]
         out.sort(key=lambda e: (-e.weight, e.token))
         return out
+
+
+def _inflected_heads(folded: str, min_len: int) -> list[str]:
+    """The base forms a word may be an inflection of, long enough to head a compound."""
+    return [
+        form
+        for base in inflection_bases(folded)
+        for form in restored_bases(base)
+        if form != folded and len(form) >= max(min_len, 5)
+    ]
 
 
 def _stem_forms(folded: str) -> list[str]:

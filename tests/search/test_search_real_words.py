@@ -59,6 +59,19 @@ def test_definite_and_plural_forms_reach_the_base_form(typed: str, base: str) ->
     assert kinds(lex, typed).get(base) == "stem"
 
 
+def test_an_inflected_head_reaches_the_compounds_its_base_heads() -> None:
+    """"mekaniker" is no word of its own in the vocabulary, only the head of compounds
+    ("bilmekaniker"): "mekanikerna" found only "mekanik" and missed every mechanic. A word
+    that is no vocabulary word reaches the compounds its base forms head; one that is
+    keeps to its own forms."""
+    lex = Lexicon()
+    lex.add_many(["bilmekaniker", "cykelmekaniker", "mekanik", "lager", "lagerarbetare"])
+    found = kinds(lex, "mekanikerna")
+    assert found.get("bilmekaniker") == "compound"
+    assert found.get("cykelmekaniker") == "compound"
+    assert "bilmekaniker" not in kinds(lex, "mekanik")  # a word of its own: its own forms
+
+
 def test_an_everyday_words_inflected_form_means_what_it_means() -> None:
     # "gym" is no word of the slots, only an everyday word for instructors: "gymmet" (the
     # consonant doubled) found nothing at all.
