@@ -60,7 +60,7 @@ def test_definite_and_plural_forms_reach_the_base_form(typed: str, base: str) ->
 
 
 def test_an_inflected_head_reaches_the_compounds_its_base_heads() -> None:
-    """"mekaniker" is no word of its own in the vocabulary, only the head of compounds
+    """ "mekaniker" is no word of its own in the vocabulary, only the head of compounds
     ("bilmekaniker"): "mekanikerna" found only "mekanik" and missed every mechanic. A word
     that is no vocabulary word reaches the compounds its base forms head; one that is
     keeps to its own forms."""
