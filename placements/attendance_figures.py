@@ -137,8 +137,18 @@ class WeekLine:
     week_number: int
     planned_days: int
     planned_hours: float | None
-    state: str  # "rapporterad", "saknas" or "kommande"
+    state: str  # "rapporterad", "saknas", "kommande" or "utanför" (reported, no day in the period)
     counts: Counts | None
+    # The days of the week within the placement's period; a reported week may hold more
+    # when it was reported before the placement was ended early.
+    placement_days: int = 7
+
+    @property
+    def over(self) -> bool:
+        """Reported with more days than the placement had in the week."""
+        return self.counts is not None and self.counts.present + self.counts.absent > (
+            self.placement_days
+        )
 
 
 @dataclass
@@ -156,6 +166,10 @@ class MonthStatement:
     other: int = 0
     missing_weeks: int = 0
     share_present: float | None = None
+    # Reported weeks with more days than the placement had then ("over"), and those of them
+    # with none of its days at all, whose days are left out of the sums ("utanför").
+    over_weeks: int = 0
+    outside_weeks: int = 0
 
     @property
     def absent(self) -> int:
@@ -176,7 +190,11 @@ def month_statement(
 
     A week is listed when the placement has planned days in it or when it was reported. It
     is "kommande" when it has not begun yet, "saknas" when it has begun, has planned days and
-    no report, and "rapporterad" otherwise."""
+    no report, and "rapporterad" otherwise; a reported week with no day in the period (one
+    reported before the placement was ended early) is "utanför", and its days are not
+    counted in the sums. A reported week with more days than the period had in it is counted
+    and marked (`WeekLine.over`, `over_weeks`): which of its days are the wrong ones, only
+    the one who reported it knows."""
     out = MonthStatement(year=year, month=month)
     hours_total = 0.0
     for monday in weeks_of_month(year, month):
@@ -184,8 +202,10 @@ def month_statement(
         counts = reports.get(monday)
         if planned == 0 and counts is None:
             continue
+        span = days_within(monday, start, end) if start is not None else None
+        in_period = 7 if start is None else (0 if span is None else (span[1] - span[0]).days + 1)
         if counts is not None:
-            state = "rapporterad"
+            state = "rapporterad" if in_period else "utanför"
         elif monday > today:
             state = "kommande"
         else:
@@ -199,8 +219,14 @@ def month_statement(
                 planned_hours=hours,
                 state=state,
                 counts=counts,
+                placement_days=in_period,
             )
         )
+        if out.weeks[-1].over:
+            out.over_weeks += 1
+        if state == "utanför":
+            out.outside_weeks += 1
+            continue
         out.planned_days += planned
         hours_total += hours or 0.0
         if state == "saknas":

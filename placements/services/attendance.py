@@ -76,7 +76,7 @@ from placements.services import (
     booking_moves,
     candidates,
 )
-from placements.tables import AttendanceWeek, Booking, Candidate, Slot
+from placements.tables import AttendanceWeek, Booking, BookingEvent, Candidate, Slot
 
 REPORTABLE = booking_states.REPORTABLE
 ENDED = booking_states.ENDED
@@ -430,7 +430,8 @@ async def alerts_among(user: AuthUser, booking_ids: list[int]) -> dict[int, int]
 
 async def _save(
     booking_id: int, monday: dt.date, data: schemas.WeekReport, source: str, label: str
-) -> None:
+) -> AttendanceWeekRow | None:
+    """Save the week's report; return the report it replaced (None: the week was new)."""
     values: dict[Column | str, Any] = {
         AttendanceWeek.days_present: data.days_present,
         AttendanceWeek.days_sick: data.days_sick,
@@ -442,16 +443,36 @@ async def _save(
         AttendanceWeek.reported_by: label[:200],
         AttendanceWeek.reported_at: booking_access.now(),
     }
-    changed = await (
-        AttendanceWeek.update(values)
-        .where((AttendanceWeek.booking == booking_id) & (AttendanceWeek.week_start == monday))
-        .returning(AttendanceWeek.id)
+    where = (AttendanceWeek.booking == booking_id) & (AttendanceWeek.week_start == monday)
+    earlier = cast("AttendanceWeekRow | None", await AttendanceWeek.select().where(where).first())
+    if earlier is not None:
+        await AttendanceWeek.update(values).where(AttendanceWeek.id == earlier["id"])
+        return earlier
+    row = AttendanceWeek(booking=booking_id, week_start=monday)
+    for column, value in values.items():
+        setattr(row, column if isinstance(column, str) else column._meta.name, value)
+    await AttendanceWeek.insert(row)
+    return None
+
+
+async def _history(user: AuthUser, booking: BookingRow, note: str) -> None:
+    """A line in the booking's history ("Händelser"), its status unchanged: a week's report
+    replaced or withdrawn, with the figures it held, so that nothing reported is lost from
+    sight of those who work with the placement."""
+    await BookingEvent.insert(
+        BookingEvent(
+            booking=booking["id"],
+            actor_id=user.id,
+            actor_label=booking_moves.actor_label(user),
+            from_status=booking["status"],
+            to_status=booking["status"],
+            note=note[:2000],
+        )
     )
-    if not changed:
-        row = AttendanceWeek(booking=booking_id, week_start=monday)
-        for column, value in values.items():
-            setattr(row, column if isinstance(column, str) else column._meta.name, value)
-        await AttendanceWeek.insert(row)
+
+
+def _week_name(monday: dt.date) -> str:
+    return f"vecka {monday.isocalendar().week} (från {monday.isoformat()})"
 
 
 async def _coordinator(booking: BookingRow) -> UserAddress | None:
@@ -509,24 +530,38 @@ async def record_week(
         if booking["status"] not in REPORTABLE:
             raise Conflict(NOT_STARTED)
         monday = check_report(data, booking)
-        await _save(booking_id, monday, data, source, booking_moves.actor_label(user))
-        await record(
-            user,
-            "attendance.report",
-            booking["candidate"],
-            detail=f"bokning {booking_id}, vecka {monday.isoformat()}",
-        )
+        label = booking_moves.actor_label(user)
+        earlier = await _save(booking_id, monday, data, source, label)
+        figures = _figures_text(_report_counts(data))
+        detail = f"bokning {booking_id}, vecka {monday.isoformat()}: {figures}"
+        if earlier is not None:
+            # The earlier figures stay in sight: who reported what is the placement's
+            # evidence (a host's 3 days replaced a coordinator's 5 without a trace).
+            before = _figures_text(earlier)
+            detail += f"; ersatte {before} ({earlier['reported_by']})"
+            await _history(
+                user,
+                booking,
+                f"Närvaron för {_week_name(monday)} ändrad: {before} "
+                f"(rapporterad av {earlier['reported_by']}) → {figures}",
+            )
+        await record(user, "attendance.report", booking["candidate"], detail=detail)
         await alert_if_due(booking, settings)
         return await _out(booking, settings)
 
 
+NOTHING_REPORTED = "Placeringen har inte startat, så ingen vecka är rapporterad."
 NOT_REPORTED = (
     "Veckan som börjar {monday} är inte rapporterad, så det finns ingen rapport att ta bort."
 )
 
 
+def _report_counts(data: schemas.WeekReport) -> WeekCounts:
+    return cast("WeekCounts", report_days(data))
+
+
 def _figures_text(row: WeekCounts) -> str:
-    """A week's figures as the audit log keeps them when the report is withdrawn."""
+    """A week's figures as the history and the audit log keep them."""
     counts = counts_of(row)
     return (
         f"på plats {counts.present}, sjuk {counts.sick}, ledig {counts.leave}, "
@@ -544,7 +579,7 @@ async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schem
         await booking_access.booking_row_for(user, booking_id)
         booking = await booking_access.lock_booking(booking_id)
         if booking["status"] not in REPORTABLE:
-            raise Conflict(NOT_STARTED)
+            raise Conflict(NOTHING_REPORTED)
         row = await (
             AttendanceWeek.select()
             .where((AttendanceWeek.booking == booking_id) & (AttendanceWeek.week_start == monday))
@@ -553,12 +588,18 @@ async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schem
         if row is None:
             raise NotFound(NOT_REPORTED.format(monday=monday.isoformat()))
         await AttendanceWeek.delete().where(AttendanceWeek.id == row["id"])
+        figures = _figures_text(cast("WeekCounts", row))
+        await _history(
+            user,
+            booking,
+            f"Närvarorapporten för {_week_name(monday)} borttagen: {figures} "
+            f"(rapporterad av {row['reported_by']})",
+        )
         await record(
             user,
             "attendance.withdraw",
             booking["candidate"],
-            detail=f"bokning {booking_id}, vecka {monday.isoformat()}: "
-            f"{_figures_text(cast('WeekCounts', row))}",
+            detail=f"bokning {booking_id}, vecka {monday.isoformat()}: {figures}",
         )
         return await _out(booking, get_settings())
 

@@ -29,7 +29,7 @@ from placements.attendance_figures import monday_of, weekday_date
 from placements.rows import BookingRow
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, booking_access, bookings
-from placements.tables import AttendanceWeek, Booking, Slot
+from placements.tables import AttendanceWeek, Booking, BookingEvent, Slot
 from tests.builders import (
     add_member,
     make_attendance_week,
@@ -251,6 +251,29 @@ async def test_weeks_reported_past_an_early_end_are_named_and_may_be_withdrawn()
     report = WeekReport(week_start=D(2025, 11, 24), days_present=2)
     await attendance.record_week(w.coordinator, booking_id, report, source="coordinator")
     assert await attendance.misfit_weeks(booking_id) == []
+    # Both the withdrawn and the replaced figures stay in the booking's history, which the
+    # coordinator reads under "Händelser", and in the audit log.
+    notes = [
+        e["note"]
+        for e in await BookingEvent.select(BookingEvent.note).where(
+            BookingEvent.booking == booking_id
+        )
+    ]
+    assert any(
+        n.startswith("Närvarorapporten för vecka 49 (från 2025-12-01) borttagen: på plats 4")
+        for n in notes
+    )
+    assert any(
+        n.startswith("Närvaron för vecka 48 (från 2025-11-24) ändrad: på plats 5")
+        and n.endswith("→ på plats 2, sjuk 0, ledig 0, ogiltig frånvaro 0, annat 0")
+        for n in notes
+    )
+    replaced = await AuditEntry.select(AuditEntry.detail).where(
+        (AuditEntry.action == "attendance.report") & AuditEntry.detail.like("%ersatte%")
+    )
+    assert [r["detail"].split(": ", 1)[1].split("; ")[1][:20] for r in replaced] == [
+        "ersatte på plats 5, "
+    ]
 
 
 async def test_a_week_is_withdrawn_on_the_booking_page_once_its_box_is_ticked(client):
@@ -264,6 +287,10 @@ async def test_a_week_is_withdrawn_on_the_booking_page_once_its_box_is_ticked(cl
     shown = await client.get(url, headers=HTML)
     assert "Vecka 49 har fler dagar rapporterade än placeringen hade då" in shown.text
     assert "5 dagar rapporterade, men placeringen hade 0 dagar den veckan" in shown.text
+    statement = await client.get(
+        f"/arbetsbord/deltagare/{w.candidate_id}/narvaro?manad=2025-12", headers=HTML
+    )
+    assert "Rapporterad utanför placeringens period, räknas inte" in statement.text
     csrf = csrf_of(shown.text)
     action = f"{url}/narvaro/2025-12-01/ta-bort"
     unticked = await client.post(action, data={"_csrf_token": csrf}, headers=HTML)
@@ -277,6 +304,7 @@ async def test_a_week_is_withdrawn_on_the_booking_page_once_its_box_is_ticked(cl
     assert done.status_code == 303
     landing = await client.get(done.headers["location"], headers=HTML)
     assert "Veckans närvarorapport är borttagen" in landing.text
+    assert "Närvarorapporten för vecka 49 (från 2025-12-01) borttagen" in landing.text
     assert "fler dagar rapporterade" not in landing.text
     assert await AttendanceWeek.count() == 1
     # The JSON API withdraws by any day of the week; a week not reported is a 404 in Swedish.

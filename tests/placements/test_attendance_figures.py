@@ -106,20 +106,42 @@ def test_december_statement_counts_a_future_week_as_coming():
     assert s.present == 0
 
 
-def test_a_reported_week_without_planned_days_is_listed_and_unknown_hours_stay_unknown():
+def test_a_reported_week_outside_the_period_is_listed_not_counted_and_hours_stay_unknown():
+    """A week with none of the placement's days (reported before it was ended early, or
+    before the rules refused weeks before its start) is listed and marked, and its days are
+    not counted as the placement's."""
     reports = {D(2026, 11, 2): Counts(present=1)}
     s = month_statement(
         2026, 11, start=START, end=END, hours_per_week=None, reports=reports, today=D(2026, 11, 30)
     )
     first = s.weeks[0]
-    assert (first.monday, first.planned_days, first.state) == (
+    assert (first.monday, first.planned_days, first.state, first.placement_days) == (
         D(2026, 11, 2),
         0,
-        "rapporterad",
+        "utanför",
+        0,
     )
+    assert first.over and (s.over_weeks, s.outside_weeks) == (1, 1)
+    assert s.present == 0
     assert s.planned_hours is None
     assert s.share_present is None  # no planned day in a reported week
     assert s.missing_weeks == 3
+
+
+def test_a_week_reported_past_an_early_end_is_marked_in_the_statement():
+    """Seen in the browser: a week of five days reported before the placement was ended
+    on its Tuesday stood as "Rapporterad" in the statement, its days counted. It is marked
+    with the days the placement had; a week wholly after the end is left out of the sums."""
+    ended = D(2026, 11, 17)  # Tuesday of the week of 16 November
+    reports = {D(2026, 11, 16): Counts(present=5), D(2026, 11, 23): Counts(present=5)}
+    s = month_statement(
+        2026, 11, start=START, end=ended, hours_per_week=20, reports=reports, today=D(2026, 12, 4)
+    )
+    lines = {w.monday: (w.state, w.placement_days, w.over) for w in s.weeks}
+    assert lines[D(2026, 11, 16)] == ("rapporterad", 2, True)
+    assert lines[D(2026, 11, 23)] == ("utanför", 0, True)
+    assert (s.over_weeks, s.outside_weeks) == (2, 1)
+    assert s.present == 5  # the straddling week's, not the week after the end
 
 
 def test_unexcused_total_and_months_of_period():
