@@ -1458,10 +1458,13 @@ class SearchIndex:
             if term.text in FRAMING_WORDS and not framing_only:
                 continue  # "jobba" in "jobba med djur" only says it is work: no reason
             found: tuple[str, str] | None = None
+            via = ""
             for name, holds in fields:
                 e = next((e for e in term.expansions if holds(e.token)), None)
                 if e is not None:
                     found = (name, _match_name(e, term))
+                    if e.kind == "synonym" and found[1] == "concept":
+                        via = e.token  # what the everyday word stands for
                     break
             if found is None and concept is not None:
                 g = int(self._cols.group[pos])
@@ -1473,7 +1476,7 @@ class SearchIndex:
                 item = (term.word, *found)
                 if item not in seen:
                     seen.add(item)
-                    out.append(Why(term=item[0], field=item[1], match=item[2]))
+                    out.append(Why(term=item[0], field=item[1], match=item[2], via=via))
         return out
 
     def _occ_words(self, pos: int) -> set[str]:

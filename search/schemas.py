@@ -106,6 +106,8 @@ class Why(msgspec.Struct, frozen=True):
     term: str
     field: str
     match: str
+    # The vocabulary word an everyday word matched through ("ica" → "butikssäljare"), or "".
+    via: str = ""
 
 
 class Hit(msgspec.Struct, frozen=True):

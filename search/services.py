@@ -213,9 +213,14 @@ MATCH_SV = {
 }
 
 
-def why_text(term: str, field: str, match: str) -> str:
-    """The reason as a sentence a coordinator can repeat: "Matchade lager i titeln (stavfel)"."""
-    return f"Matchade {term} i {FIELD_SV.get(field, field)} ({MATCH_SV.get(match, match)})"
+def why_text(term: str, field: str, match: str, via: str = "") -> str:
+    """The reason as a sentence a coordinator can repeat: "Matchade lager i titeln (stavfel)";
+    an everyday word says what it stood for: "Matchade butikssäljare i titeln (ica står för
+    butikssäljare)" (it said "Matchade ica i titeln" of a title without "ica")."""
+    where = FIELD_SV.get(field, field)
+    if via and via != term:
+        return f"Matchade {via} i {where} ({term} står för {via})"
+    return f"Matchade {term} i {where} ({MATCH_SV.get(match, match)})"
 
 
 def why_out(why: Why) -> WhyOut:
@@ -224,7 +229,7 @@ def why_out(why: Why) -> WhyOut:
         term=why.term,
         field=why.field,
         match=why.match,
-        text=why_text(why.term, why.field, why.match),
+        text=why_text(why.term, why.field, why.match, why.via),
     )
 
 

@@ -193,9 +193,11 @@ def parse_terms(
                     Expansion(e.token, e.kind, e.weight * _PHRASE_FACTOR)
                     for e in lexicon.expand(compound)
                 )
-                # The compound says it more precisely: it may weigh more.
+                # The compound says it more precisely: it may weigh more. Its word is the
+                # vocabulary's spelling ("bussförare"), as explanations show it.
                 idf = max(_idf(exps, df, n_docs), pair_idf)
-                raw.append((compound, exps, False, idf, compound, False))
+                written = (lexicon.words_with_fold(compound) or [compound])[0]
+                raw.append((written, exps, False, idf, compound, False))
             if meaning:
                 # An everyday phrase ("klippa hår", "laga mat") names work that neither of its
                 # words names.

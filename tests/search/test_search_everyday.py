@@ -252,3 +252,24 @@ def test_a_store_chains_name_and_more_everyday_work_find_their_work() -> None:
     ):
         hits = idx.search(SearchQuery(q=query)).hits
         assert [h.slot_id for h in hits][:1] == [expected], query
+
+
+def test_an_explanation_says_what_an_everyday_word_stood_for_in_the_vocabularys_spelling():
+    """Seen in the browser: "Matchade ica i titeln" of a title without "ica", and
+    "Matchade bussforare i yrket", a folded internal form."""
+    from search.services import why_out
+
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Kassapersonal", occupation_id=occ_id("Kassapersonal")),
+            slot(2, "Bussförare", occupation_id=occ_id("Bussförare")),
+        ]
+    )
+    [hit] = idx.search(SearchQuery(q="ica")).hits[:1]
+    texts = [why_out(w).text for w in hit.why]
+    assert "Matchade kassapersonal i titeln (ica står för kassapersonal)" in texts
+    bus = idx.search(SearchQuery(q="köra buss")).hits[0]
+    assert bus.slot_id == 2
+    words = {w.term for w in bus.why}
+    assert "bussförare" in words and "bussforare" not in words
