@@ -275,11 +275,17 @@ async def slot_page(
     request: Request[Any, Any, Any],
     slot_id: FromPath[int],
     sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    fran: Annotated[str | None, QueryParameter(max_length=1000)] = None,
 ) -> Template:
-    """One slot. Opened from a search's hits (`sokning`), the search log notes the open."""
+    """One slot. Opened from a search's hits (`sokning`), the search log notes the open;
+    opened from the workbench's search, `fran` is that search's query string, so that the
+    breadcrumb leads back to the same hits (the search words and page), not an empty form."""
     slot = await slot_services.get_public_slot(slot_id)
     ref = usage.valid_ref(sokning)
-    response = page("placements/public/slot.html", request, slot=slot, search_ref=ref)
+    back = fran if fran and fran.isprintable() else None
+    response = page(
+        "placements/public/slot.html", request, slot=slot, search_ref=ref, back_query=back
+    )
     if ref is not None:
         user = current_user(request)
         response.background = BackgroundTask(usage.record_event_quietly, ref, "open", slot_id, user)

@@ -60,3 +60,24 @@ async def test_a_slot_opened_from_the_workbench_search_leads_back_to_it(client):
     staff = await client.get(f"/platser/{w.slot_id}", headers=HTML)
     assert '<a href="/arbetsbord/platser">Sök platser att föreslå</a>' in staff.text
     assert '<p class="breadcrumbs"><a href="/platser">' not in staff.text
+
+
+async def test_the_way_back_from_a_hit_keeps_the_search_words_and_page(client):
+    """Seen in the browser: the breadcrumb back to the workbench's search led to an empty
+    form, and the coordinator typed the search again."""
+    import re
+    from html import unescape
+
+    w = await make_world()
+    await bump_slot_change(w.slot_id)
+    await login(client, w.coordinator.username)
+    hits = await client.get("/arbetsbord/platser?q=lagerarbetare", headers=HTML)
+    link = re.search(rf'href="(/platser/{w.slot_id}[^"]*)"', hits.text)
+    assert link is not None and "fran=" in link.group(1)
+    slot = await client.get(unescape(link.group(1)), headers=HTML)
+    back = re.search(
+        r'<a href="(/arbetsbord/platser\?[^"]*)">Tillbaka till sökningen</a>', slot.text
+    )
+    assert back is not None
+    again = await client.get(unescape(back.group(1)), headers=HTML)
+    assert 'value="lagerarbetare"' in again.text and "Lagerarbetare" in again.text
