@@ -74,15 +74,16 @@ async def _candidate(participant: Participant) -> CandidateRow:
     return cast("CandidateRow", dict(row))
 
 
-async def _own_booking(participant: Participant, booking_id: int) -> BookingRow:
-    """One of the participant's own bookings (not a withdrawn one), else NotFound."""
+async def _own_booking(
+    participant: Participant, booking_id: int, *, withdrawn: bool = False
+) -> BookingRow:
+    """One of the participant's own bookings (not a withdrawn one, unless `withdrawn`: an
+    answer to a proposal withdrawn while the page was open is told it is settled, not that
+    the proposal does not exist), else NotFound."""
+    mine = (Booking.id == booking_id) & (Booking.candidate == participant.candidate_id)
     row = (
         await Booking.select()
-        .where(
-            (Booking.id == booking_id)
-            & (Booking.candidate == participant.candidate_id)
-            & (Booking.status != "withdrawn")
-        )
+        .where(mine if withdrawn else mine & (Booking.status != "withdrawn"))
         .first()
     )
     if row is None:
@@ -378,7 +379,7 @@ async def answer_proposal(
     comment = comment.strip()
     closed = False
     async with write_transaction(_engine()):
-        await _own_booking(participant, booking_id)
+        await _own_booking(participant, booking_id, withdrawn=True)
         booking = await booking_access.lock_booking(booking_id)  # the slot's row first
         action = booking_states.participant_action(answer)
         if not booking_states.can(action, booking["status"]):

@@ -253,10 +253,13 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
             )
         )
         until = expires.astimezone(STOCKHOLM).strftime("%H:%M")
-        url = service_link(link_path(token))
+        chosen = row["language"] if row["language"] in i18n.LANGUAGES else ""
+        # The link names the language chosen before, so that its page opens in it on a
+        # phone that never chose one (an Arabic speaker's link opened in Swedish).
+        url = service_link(link_path(token) + (f"?sprak={chosen}" if chosen else ""))
         unit = get_settings().unit_name  # who runs the service (UNIT_NAME), in every language
         # In the language the participant chose on their pages (Swedish until they choose).
-        _ = i18n.gettext_for(row["language"] if row["language"] in i18n.LANGUAGES else "sv")
+        _ = i18n.gettext_for(chosen or "sv")
         if by_sms:
             # An SMS names no one (a phone can be read by others): the link is the message.
             await queue_sms(

@@ -17,7 +17,7 @@ import msgspec
 from litestar import Litestar, Request, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import Scope
 
@@ -70,15 +70,16 @@ def ppage(
     template: str,
     request: Request[Any, Any, Any],
     status_code: int = 200,
+    lang: str | None = None,
     **context: Any,
 ) -> Template:
-    """A participant page in the person's language, with `_` for its texts."""
+    """A participant page in the person's language (or `lang`), with `_` for its texts."""
     return Template(
         template,
         context={
             "request": request,
             "participant": current_participant(request),
-            **language_context(request, i18n.language_of(request)),
+            **language_context(request, lang or i18n.language_of(request)),
             **context,
         },
         status_code=status_code,
@@ -99,7 +100,12 @@ def _cookie_flags() -> dict[str, Any]:
 
 
 @get("/logga-in", guards=[public], include_in_schema=False, name="participant-login")
-async def login_page(request: Request[Any, Any, Any]) -> Template:
+async def login_page(request: Request[Any, Any, Any]) -> Template | Redirect:
+    """The sign-in page; someone signed in already goes to their pages (every proposal's
+    mail links here, and a signed-in person was told to ask for a new link)."""
+    raw = request.cookies.get(sessions.SESSION_COOKIE)
+    if raw and await sessions.resolve_session(raw, get_settings()) is not None:
+        return Redirect(HOME, status_code=303)
     return ppage("participant/login.html", request, eid=get_settings().oidc_enabled)
 
 
@@ -168,19 +174,35 @@ async def _signed_in(request: Request[Any, Any, Any], candidate_id: int, method:
     )
     redirect = Redirect(pdone(HOME, "inloggad"), status_code=303)
     redirect.cookies.append(sessions.session_cookie(raw))
-    chosen = await sessions.stored_language(candidate_id)
-    if chosen:
-        # The language chosen before follows the person to this browser.
-        redirect.cookies.append(i18n.language_cookie(chosen))
+    here = request.cookies.get(i18n.LANG_COOKIE, "")
+    if here in i18n.LANGUAGES:
+        # A language chosen in this browser, as on the sign-in page just now, wins and is
+        # kept on the record (it was overridden by the one stored before).
+        await sessions.remember_language(participant, here)
+    else:
+        chosen = await sessions.stored_language(candidate_id)
+        if chosen:
+            # The language chosen before follows the person to this browser.
+            redirect.cookies.append(i18n.language_cookie(chosen))
     redirect.delete_cookie(oidc.LOGIN_COOKIE, path="/mina-sidor/logga-in")
     return redirect
 
 
 @get("/logga-in/lank/{token:str}", guards=[public], include_in_schema=False)
-async def link_page(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
+async def link_page(
+    request: Request[Any, Any, Any],
+    token: FromPath[Token],
+    sprak: Annotated[str | None, QueryParameter(max_length=5)] = None,
+) -> Template:
     """The link opens a page with a button: a mail program that fetches links to check them
-    must not spend a single-use link."""
-    return ppage("participant/link.html", request, action=sessions.link_path(token))
+    must not spend a single-use link. The link names the language the participant chose
+    (`sprak`); a browser that has chosen one keeps its own."""
+    action = sessions.link_path(token)
+    if request.cookies.get(i18n.LANG_COOKIE) in i18n.LANGUAGES or sprak not in i18n.LANGUAGES:
+        return ppage("participant/link.html", request, action=action)
+    page = ppage("participant/link.html", request, lang=sprak, action=action)
+    page.cookies.append(i18n.language_cookie(sprak))
+    return page
 
 
 # Presses of a sign-in link's button one address may make within an hour: each tries a link
@@ -366,7 +388,8 @@ async def choose_language(
 ) -> Redirect:
     """Choose the language: in a cookie for anyone, and on the record of a signed-in
     participant, so that it is remembered at the next sign-in and in what is sent to them."""
-    lang = data.sprak if data.sprak in i18n.LANGUAGES else i18n.DEFAULT
+    # A language the pages do not have changes nothing (it was saved as Swedish).
+    lang = data.sprak if data.sprak in i18n.LANGUAGES else i18n.language_of(request)
     raw = request.cookies.get(sessions.SESSION_COOKIE)
     participant = await sessions.resolve_session(raw, get_settings()) if raw else None
     if participant is not None:

@@ -61,8 +61,12 @@ async def link_mail(candidate_id: int) -> str:
 
 
 async def mailed_link(candidate_id: int) -> str:
-    """The path of the newest sign-in link mailed to the participant."""
-    found = re.search(r"(/mina-sidor/logga-in/lank/[A-Za-z0-9_-]+)", await link_mail(candidate_id))
+    """The path of the newest sign-in link mailed to the participant (with the language it
+    names, when the participant chose one)."""
+    found = re.search(
+        r"(/mina-sidor/logga-in/lank/[A-Za-z0-9_-]+(?:\?sprak=[a-z]+)?)",
+        await link_mail(candidate_id),
+    )
     assert found
     return found.group(1)
 

@@ -99,11 +99,11 @@ async def test_vill_inte_closes_it_unseen(client: AsyncTestClient[Litestar], mak
     assert "För långt att resa" in mine.text
     assert "stängt – du svarade att du inte vill" in mine.text
     assert "Skicka mitt svar" not in mine.text
-    # A second answer is a clear refusal, not a 500.
+    # A second answer is a clear refusal, not a 500: the proposal is settled.
     late = await form_post(
         client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "yes", "comment": ""}
     )
-    assert late.status_code == 404
+    assert late.status_code == 409 and "Förslaget är redan avgjort" in late.text
     # The coordinator reads the answer with the comment; the host sees nothing.
     staff = await make_client()
     await login(staff, w.coordinator.username)
@@ -203,7 +203,8 @@ async def test_changing_to_vill_inte_once_the_host_has_it_withdraws_it(
     )
     # Too late to change it back here: the page says so and nothing moves.
     late = await form_post(client, path, {"answer": "yes"})
-    assert late.status_code == 404 and await _status(booking_id) == "withdrawn"
+    assert late.status_code == 409 and await _status(booking_id) == "withdrawn"
+    assert "Förslaget är redan avgjort" in late.text
 
 
 async def test_vill_inte_to_a_proposal_made_straight_to_the_host_withdraws_it(

@@ -69,9 +69,37 @@ async def test_the_choice_is_kept_on_the_record_and_follows_to_a_new_browser(
     assert fresh.cookies.get(i18n.LANG_COOKIE) == "ar"
     home = await fresh.get("/mina-sidor", headers=HTML)
     assert '<html lang="ar" dir="rtl">' in home.text
-    # An unknown language is Swedish, and is kept as Swedish.
+    # A language the pages do not have changes nothing (it was saved as Swedish).
     await form_post(fresh, "/mina-sidor/sprak", {"sprak": "xx", "tillbaka": "/mina-sidor"})
-    assert await _language(candidate_id) == "sv"
+    assert await _language(candidate_id) == "ar"
+    assert fresh.cookies.get(i18n.LANG_COOKIE) == "ar"
+
+
+async def test_the_link_opens_in_the_chosen_language_and_a_choice_on_its_page_wins(
+    client: AsyncTestClient[Litestar], make_client
+) -> None:
+    """Seen in the browser: an Arabic speaker's link opened in Swedish on a fresh phone (the
+    link named no language), and English chosen on the link's page was overridden by the
+    language stored before at sign-in. A signed-in participant sent to the sign-in page (every
+    proposal's mail links there) was told to ask for a new link."""
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await Candidate.update({Candidate.language: "ar"}).where(Candidate.id == candidate_id)
+    await sessions.send_sign_in_link(coordinator, candidate_id)
+    link = await mailed_link(candidate_id)
+    assert link.endswith("?sprak=ar")
+    fresh = await make_client()
+    page = await fresh.get(link, headers=HTML)
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert fresh.cookies.get(i18n.LANG_COOKIE) == "ar"
+    # English chosen on the link's page: it wins at sign-in, and is kept.
+    await form_post(fresh, "/mina-sidor/sprak", {"sprak": "en", "tillbaka": urlsplit(link).path})
+    assert await sign_in_by_link(fresh, link) == 303
+    assert await _language(candidate_id) == "en"
+    home = await fresh.get("/mina-sidor", headers=HTML)
+    assert '<html lang="en"' in home.text
+    again = await fresh.get("/mina-sidor/logga-in", headers=HTML, follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/mina-sidor"
 
 
 async def test_e_id_sign_in_uses_the_stored_language(

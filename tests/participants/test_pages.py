@@ -107,6 +107,26 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     assert "Du har inga förslag just nu." in accepted.text
 
 
+async def test_an_answer_to_a_proposal_withdrawn_meanwhile_is_told_it_is_settled(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Seen in the browser: the coordinator withdrew a proposal while the participant had
+    the page open; the participant's "yes" got "there is no such thing among yours" and the
+    comment was lost. It is told the proposal is settled, with what was typed kept."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await _signed_in(client, w.candidate_id)
+    await bookings.withdraw(w.coordinator, booking_id, "Annan plats")
+    late = await form_post(
+        client,
+        f"/mina-sidor/forslag/{booking_id}/svar",
+        {"answer": "yes", "comment": "Jag kan börja på måndag"},
+    )
+    assert late.status_code == 409
+    assert "Förslaget är redan avgjort" in late.text
+    assert not await ParticipantAnswer.exists()
+
+
 async def test_another_participants_booking_is_not_found(
     client: AsyncTestClient[Litestar],
 ) -> None:
@@ -819,10 +839,10 @@ async def test_languages_and_rtl(client: AsyncTestClient[Litestar]) -> None:
     # Staff pages stay Swedish whatever the cookie says.
     staff_page = await client.get("/", headers=HTML)
     assert '<html lang="sv">' in staff_page.text
-    # An unknown language falls back to Swedish.
+    # A language the pages do not have changes nothing.
     await form_post(client, "/mina-sidor/sprak", {"sprak": "xx"})
     back = await client.get("/mina-sidor", headers=HTML)
-    assert '<html lang="sv" dir="ltr">' in back.text
+    assert '<html lang="en" dir="ltr">' in back.text
 
 
 async def test_dates_and_swedish_names_keep_their_order_in_arabic(
