@@ -910,6 +910,7 @@ MORE_LABELS: dict[str, dict[str, str]] = {
         "plan_goal": "Mål i planen",
     },
     "pl_booking_event": {"at": "Tid", "to_status": "Nytt läge"},
+    "pl_lock_in_flag": {"kind": "Vad flaggan gäller"},
     "pl_agreement": {
         "tasks": "Arbetsuppgifter",
         "weekly_schedule": "Tider",
@@ -982,6 +983,7 @@ CODED: dict[str, dict[str, str]] = {
     "pl_outcome": {"category": "outcome"},
     "pl_follow_up": {"status": "follow_up_status", "result_category": "outcome"},
     "pl_partner_consent": {"method": "consent_method"},
+    "pl_lock_in_flag": {"kind": "lock_in_kind"},
     "pl_booking_event": {"to_status": "booking_status"},
     "pl_agreement": {"status": "agreement_status"},
     "mp_outbox": {"status": "mail_status", "channel": "message_channel"},
@@ -1009,7 +1011,27 @@ EXTRACT_LABELS: dict[str, dict[str, str]] = {
         "paper": "På papper",
     },
     "follow_up_status": {"due": "Planerad", "done": "Genomförd"},
+    "lock_in_kind": {
+        "long_placement": "Lång placering",
+        "repeated_placements": "Upprepade placeringar",
+    },
 }
+# Stored lists of my own words (adaptations: '[{"text": …, "shareable": true}]'), shown as
+# the words, not as the stored form.
+WORD_LISTS = {"adaptations", "adaptations_shared"}
+SHAREABLE_NOTE = "får visas för värden"
+
+
+def _words(items: list[Any]) -> str:
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            text = str(item.get("text", "")).strip()
+            if text:
+                out.append(f"{text} ({SHAREABLE_NOTE})" if item.get("shareable") else text)
+        elif str(item).strip():
+            out.append(str(item).strip())
+    return "; ".join(out)
 
 
 def _names(ids: list[str], name: str) -> str:
@@ -1029,6 +1051,13 @@ def _fact(value: Any, vocabulary: str | None, name: str) -> tuple[str, bool]:
 
 
 def _value(value: Any, vocabulary: str | None = None, name: str = "") -> str:
+    if name in WORD_LISTS and isinstance(value, str):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return _words(items)
     if name in TAXONOMY_LISTS and isinstance(value, str):
         try:
             ids = json.loads(value)

@@ -21,7 +21,7 @@ from placements.tables import (
     ParticipantInterest,
     Signature,
 )
-from tests.builders import make_assessment, make_candidate, make_plan_activity
+from tests.builders import make_assessment, make_candidate, make_lock_in_flag, make_plan_activity
 from tests.participants.conftest import form_post
 from tests.placements.bookingdata import (
     SECRET_ADAPTATION,
@@ -484,10 +484,17 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
             Candidate.interests: "Cyklar och lager",
         }
     ).where(Candidate.id == w.candidate_id)
+    await give_adaptations(w)
+    await make_lock_in_flag(w.candidate_id, "long_placement", "Länge")
     booking_id = await propose(w)
     await bookings.accept(w.coordinator, booking_id)
     await _signed_in(client, w.candidate_id)
     page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    # Adaptations as words, not as the stored list (seen in the browser: '[{"text": …'),
+    # and a lock-in flag's kind in words, not "long_placement".
+    assert f"{SHARED_ADAPTATION} (får visas för värden); {SECRET_ADAPTATION}" in page
+    assert '{"text"' not in page and "&#34;text&#34;" not in page
+    assert "Lång placering" in page and "long_placement" not in page
     assert fact("Önskade yrken", occupation.label) in page
     assert fact("Språk jag talar", "Arabiska") in page
     assert fact("Hemort", "Vårgårda") in page
