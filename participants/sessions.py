@@ -45,14 +45,27 @@ LINK_REFUSED = N_(
     "Länken fungerar inte. Den kan vara använd, för gammal eller ersatt av en nyare. Be din "
     "samordnare om en ny länk, eller logga in med e-legitimation."
 )
+# Where e-ID sign-in is off, the refusal does not send the person to it.
+LINK_REFUSED_NO_EID = N_(
+    "Länken fungerar inte. Den kan vara använd, för gammal eller ersatt av en nyare. Be din "
+    "samordnare om en ny länk."
+)
+
+
+def _link_refused() -> Unauthenticated:
+    return Unauthenticated(LINK_REFUSED if get_settings().oidc_enabled else LINK_REFUSED_NO_EID)
+
+
 LINKS_PER_HOUR = 5
 """Sign-in links one participant may be sent within an hour: each is an SMS and a mail, and a
 script (or a stuck button) must not flood their phone."""
 TOO_MANY_LINKS = (
     "Deltagaren har fått {count} inloggningslänkar den senaste timmen. Vänta {minutes} "
     "minuter innan du skickar en till, så att deltagarens telefon och e-post inte fylls av "
-    "länkar. Den senaste länken fungerar fortfarande."
+    "länkar. {latest}"
 )
+LATEST_WORKS = "Den senaste länken fungerar till klockan {until}, om den inte redan har använts."
+LATEST_GONE = "Den senaste länken är redan använd eller har gått ut."
 NO_ADDRESS = (
     "Deltagaren har varken e-postadress eller mobilnummer som tar emot sms. Lägg till en "
     "adress eller ett mobilnummer i deltagarens uppgifter först."
@@ -308,15 +321,30 @@ async def _refuse_a_flood(candidate_id: int, now: dt.datetime) -> None:
     in the database, so every worker counts the same), with the wait until the oldest of
     them leaves the hour."""
     window = dt.timedelta(hours=1)
-    sent = await ParticipantLink.select(ParticipantLink.created_at).where(
+    sent = await ParticipantLink.select(
+        ParticipantLink.created_at,
+        ParticipantLink.used_at,
+        ParticipantLink.replaced_at,
+        ParticipantLink.expires_at,
+    ).where(
         (ParticipantLink.candidate == candidate_id) & (ParticipantLink.created_at > now - window)
     )
     if len(sent) < LINKS_PER_HOUR:
         return
     oldest = min(r["created_at"] for r in sent)
     wait = max(1, int((oldest + window - now).total_seconds()))
+    # Whether the newest link still works (it said so of a link the participant had used).
+    newest = max(sent, key=lambda r: r["created_at"])
+    works = (
+        newest["used_at"] is None and newest["replaced_at"] is None and newest["expires_at"] > now
+    )
+    latest = (
+        LATEST_WORKS.format(until=newest["expires_at"].astimezone(STOCKHOLM).strftime("%H:%M"))
+        if works
+        else LATEST_GONE
+    )
     raise TooManyRequests(
-        TOO_MANY_LINKS.format(count=len(sent), minutes=max(1, (wait + 59) // 60)),
+        TOO_MANY_LINKS.format(count=len(sent), minutes=max(1, (wait + 59) // 60), latest=latest),
         retry_after=wait,
     )
 
@@ -326,7 +354,7 @@ async def use_sign_in_link(token: str) -> int:
 
     The claim is one conditional UPDATE, so two uses of one link can never both succeed."""
     if not token or len(token) > 200:
-        raise Unauthenticated(LINK_REFUSED)
+        raise _link_refused()
     rows = (
         await ParticipantLink.update({ParticipantLink.used_at: _now()})
         .where(
@@ -338,7 +366,7 @@ async def use_sign_in_link(token: str) -> int:
         .returning(ParticipantLink.candidate)
     )
     if not rows or not await may_sign_in(int(rows[0]["candidate"])):
-        raise Unauthenticated(LINK_REFUSED)
+        raise _link_refused()
     return int(rows[0]["candidate"])
 
 

@@ -12,6 +12,7 @@ own at once (production serves with a pool too).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
@@ -117,8 +118,17 @@ async def test_sign_in_links_cannot_flood_the_participants_phone(make_client, si
     assert "inloggningslänkar" in refused.text and int(refused.headers["retry-after"]) > 0
     assert await OutboxMessage.count().where(OutboxMessage.kind == "participant.link") == queued
     assert await ParticipantLink.count() == sessions.LINKS_PER_HOUR
-    # The newest link sent still works: the refusal replaced nothing.
+    # The newest link sent still works: the refusal replaced nothing, and says until when.
     assert await ParticipantLink.count().where(ParticipantLink.replaced_at.is_null()) == 1
+    assert "Den senaste länken fungerar till klockan" in refused.text
+    # Once the participant has used it, the refusal no longer says it works (seen in use:
+    # "Den senaste länken fungerar fortfarande" of a used link).
+    await ParticipantLink.update({ParticipantLink.used_at: dt.datetime.now(dt.UTC)}).where(
+        ParticipantLink.replaced_at.is_null()
+    )
+    used = await form_post(staff, path)
+    assert used.status_code == 429
+    assert "Den senaste länken är redan använd eller har gått ut." in used.text
 
 
 # --- answers to a proposal: the coordinator's inbox is not flooded ---------------------------------

@@ -234,6 +234,13 @@ async def test_expired_and_replaced_links_are_refused(client: AsyncTestClient[Li
     ).where(ParticipantLink.replaced_at.is_null())
     assert await sign_in_by_link(client, new) == 401
     assert not signed_in(client)
+    # e-ID is off here: the refusal does not send the person to it (it did, in every
+    # language), and says so in English too.
+    refused = await client.post(
+        new, headers={"x-csrftoken": client.cookies.get("mp_csrf") or "", "accept": "text/html"}
+    )
+    assert "Be din samordnare om en ny länk." in refused.text
+    assert "e-legitimation" not in refused.text.split("<main", 1)[1].split("</main>")[0]
 
 
 async def test_only_the_own_coordinator_sends_a_link(make_client, sign_in) -> None:
