@@ -2,7 +2,7 @@
 
 Signing, assessment, answers to a proposal, attendance reports, host invitations, password
 links and a participant's sign-in link each carry a secret that acts as the recipient. Staff
-who read a sent message (the outbox in production, the register extract always) see it
+who read a sent message (the outbox and the register extract, in every environment) see it
 without that secret: reading someone's mail must never let one sign, report or sign in as
 them.
 """

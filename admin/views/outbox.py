@@ -2,8 +2,10 @@
 admins, searched by recipient or subject and filtered by status. In development, where no
 mail server may be running, it is where sent mail is seen.
 
-Reading one mail that concerns a participant (the outbox row names them in `candidate`)
-writes an audit row, as every other read of a participant's data does.
+Reading one mail writes an audit row: against the participant it concerns (the outbox row
+names them in `candidate`), as every other read of a participant's data does, else against
+the user it went to. The secret of every single-use link is hidden from the page in every
+environment (`admin.services.link_secrets`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from marketplace.kernel.auth import AuthUser, admin_only, current_user
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import NotFound
-from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from placements.services import people_search
 
@@ -129,22 +130,28 @@ async def outbox_page(
 async def outbox_message(
     request: Request[AuthUser, Any, Any], message_id: FromPath[int]
 ) -> Template:
-    """One mail with its text. A mail to or about a participant leaves an audit row."""
+    """One mail with its text, the secret of every single-use link hidden, in every
+    environment: a password link read here let an admin set another user's password and act
+    as them (in development, where the links were shown). Every read leaves an audit row:
+    against the participant a mail concerns, else the user it went to."""
     async with write_transaction(OutboxMessage._meta.db):
         row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
         if row is None:
             raise NotFound(MESSAGE_NOT_FOUND)
+        detail = f"utkorgens meddelande {message_id}"
         if row["candidate"] is not None:
+            await record(request.user, READ_ACTION, int(row["candidate"]), detail=detail)
+        else:
+            user_id = row["recipient_user_id"]
             await record(
                 request.user,
                 READ_ACTION,
-                int(row["candidate"]),
-                detail=f"utkorgens meddelande {message_id}",
+                int(user_id) if user_id is not None else None,
+                subject_type="user",
+                detail=detail,
             )
-    hidden = get_settings().is_production
-    if hidden:
-        row = {**row, "body_text": hide_link_tokens(row["body_text"])}
-    return _page("admin/outbox_message.html", request, mail=row, links_hidden=hidden)
+    row = {**row, "body_text": hide_link_tokens(row["body_text"])}
+    return _page("admin/outbox_message.html", request, mail=row, links_hidden=True)
 
 
 ROUTES = [outbox_page, outbox_message]

@@ -103,8 +103,29 @@ async def test_reading_a_mail_about_a_participant_is_audited(client, make_user):
     rows = await AuditEntry.select().where(AuditEntry.action == "outbox.read")
     assert [(r["subject_id"], r["actor_id"]) for r in rows] == [(7, admin.id)]
     assert str(about_id) in rows[0]["detail"]
+    # A mail about no participant is audited too, against the user it went to (a read of a
+    # password link went unlogged).
     await client.get(f"/drift/utkorg/{other_id}", headers=HTML)
-    assert await AuditEntry.count().where(AuditEntry.action == "outbox.read") == 1
+    read = await AuditEntry.select().where(
+        (AuditEntry.action == "outbox.read") & (AuditEntry.subject_type == "user")
+    )
+    assert [r["detail"] for r in read] == [f"utkorgens meddelande {other_id}"]
+
+
+async def test_a_password_links_secret_is_hidden_from_the_outbox_in_development(client, make_user):
+    """Seen in the browser (development settings): an admin opened another user's password
+    mail in the outbox, followed the link and set that user's password."""
+    admin = await make_user("admin", username="ada2", email="ada2@kommun.example.se")
+    await queue_mail(
+        "bo@kommun.example.se",
+        "Välj lösenord",
+        "Välj ditt lösenord: https://x.se/konto/nytt-losenord/Hemlig_Token-1",
+    )
+    row = await OutboxMessage.select(OutboxMessage.id).first()
+    assert row is not None
+    await login(client, admin.username)
+    shown = await client.get(f"/drift/utkorg/{row['id']}", headers=HTML)
+    assert "Hemlig_Token-1" not in shown.text and "[dold länk]" in shown.text
 
 
 @pytest.mark.parametrize("role", ["coordinator", "analyst", "host"])
@@ -124,7 +145,7 @@ async def test_nobody_but_admins_reads_the_outbox(client, make_user, role):
     assert anonymous.status_code in (302, 303, 401)
 
 
-def test_single_use_link_secrets_are_hidden_from_the_outbox_in_production():
+def test_single_use_link_secrets_are_hidden_from_the_outbox():
     from admin.views.outbox import hide_link_tokens
 
     text = (

@@ -137,15 +137,26 @@ def new_day(
 # --- the mail a person would read --------------------------------------------------------------
 
 
-def _mail_link(admin: Day, recipient: str, subject: str, path: str, name: str) -> str:
+def _mail_link(
+    service: Service, admin: Day, recipient: str, subject: str, path: str, name: str
+) -> str:
     """Open the newest mail to `recipient` whose subject starts with `subject` in the
-    admin's outbox page, and return the link in it that contains `path`."""
+    admin's outbox page, which shows the link without its secret, and return the link that
+    contains `path` as the recipient has it (the mail as sent, from the database)."""
     page = admin.goto("/drift/utkorg", f"utkorg-{name}")
     row = page.locator("tr", has_text=recipient).filter(has_text=subject).first
     with page.expect_navigation():
         row.get_by_role("link").first.click()
     admin.step(f"brev-{name}")
-    body = page.locator("pre.mail-body").inner_text()
+    shown = page.locator("pre.mail-body").inner_text()
+    assert path + "[dold länk]" in shown or "?token=[dold länk]" in shown, shown
+    [(body,)] = _rows(
+        service,
+        "SELECT body_text FROM mp_outbox WHERE recipient = ? AND subject LIKE ?"
+        " ORDER BY id DESC LIMIT 1",
+        recipient,
+        subject + "%",
+    )
     found = re.search(r"https?://\S+" + re.escape(path) + r"\S*", body)
     assert found, f"no {path} link in:\n{body}"
     return found.group(0)
@@ -643,7 +654,7 @@ def test_role_host_without_account_answers_signs_and_assesses_through_mailed_lin
     page = host_day.page
 
     # --- the proposal arrives by mail; the host answers through the link -----------------------
-    link = _mail_link(mailbox, contact, "Ny deltagare föreslagen", "/svar/", "forslag")
+    link = _mail_link(service, mailbox, contact, "Ny deltagare föreslagen", "/svar/", "forslag")
     page.goto(link)
     assert title in page.inner_text("main") and first in page.inner_text("main")
     assert last not in page.inner_text("main")  # only what the decision needs
@@ -655,7 +666,7 @@ def test_role_host_without_account_answers_signs_and_assesses_through_mailed_lin
 
     # --- the coordinator sends the agreement; the host signs it through its link ---------------
     api("POST", f"/api/v1/bookings/{booking_id}/agreement/links")
-    link = _mail_link(mailbox, contact, "Skriv under", "/underteckna/", "underteckna")
+    link = _mail_link(service, mailbox, contact, "Skriv under", "/underteckna/", "underteckna")
     page.goto(link)
     assert title in page.inner_text("main")
     host_day.step("overenskommelse")
@@ -665,7 +676,7 @@ def test_role_host_without_account_answers_signs_and_assesses_through_mailed_lin
 
     # --- after the placement the supervisor assesses it through the mailed link ----------------
     _sign_end_and_close(service, api, booking_id)
-    link = _mail_link(mailbox, supervisor_email, "", "/bedomning/", "bedomning")
+    link = _mail_link(service, mailbox, supervisor_email, "", "/bedomning/", "bedomning")
     page.goto(link)
     host_day.step("bedomning")
     page.get_by_role("group", name="Närvaro").get_by_role("radio").first.check()
@@ -798,7 +809,7 @@ def test_role_analyst_reads_the_overview_and_downloads_a_report(
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_role_admin_manages_a_user_reads_the_outbox_and_the_jobs(
-    new_day: Callable[[str, int], Day], width: int
+    service: Service, new_day: Callable[[str, int], Day], width: int
 ) -> None:
     first = {1280: "Lisa", 375: "Lova"}[width]
     username = f"{first.lower()}.lind"
@@ -845,7 +856,9 @@ def test_role_admin_manages_a_user_reads_the_outbox_and_the_jobs(
     day.step("anvandare-skapad")
 
     # --- the mail with her link, in the outbox; she chooses a password and signs in --------------
-    link = _mail_link(day, f"{username}@vargarda.example", "", "/konto/nytt-losenord/", "losenord")
+    link = _mail_link(
+        service, day, f"{username}@vargarda.example", "", "/konto/nytt-losenord/", "losenord"
+    )
     newcomer = new_day("admin-ny-anvandare", width)
     newcomer.page.goto(link)
     newcomer.step("valj-losenord")
