@@ -232,8 +232,14 @@ async def _details_page(
     host = await hosts.get_host(user, host_id)
     year = clock.today().year
     if target_values is None:
-        current = (await targets.targets_for_year(year)).get(host_id)
-        target_values = {"year": str(year), "target": "" if current is None else str(current)}
+        # The saved note too: the form showed it empty, and the next save erased it.
+        current = await targets.target_of(host_id, year)
+        target, note = current if current is not None else (None, "")
+        target_values = {
+            "year": str(year),
+            "target": "" if target is None else str(target),
+            "note": note,
+        }
     return page(
         "employers/organisation_details.html",
         request,

@@ -56,6 +56,16 @@ async def targets_for_year(year: int) -> dict[int, int]:
     return {int(r["host"]): int(r["target"]) for r in rows}
 
 
+async def target_of(host_id: int, year: int) -> tuple[int, str] | None:
+    """A unit's target for a year and its note, or None when none is set."""
+    row = (
+        await UnitTarget.select(UnitTarget.target, UnitTarget.note)
+        .where((UnitTarget.host == host_id) & (UnitTarget.year == year))
+        .first()
+    )
+    return None if row is None else (int(row["target"]), str(row["note"] or ""))
+
+
 async def list_targets(year: int) -> list[schemas.Target]:
     """Every target set for the year, by unit name."""
     rows = (

@@ -221,6 +221,27 @@ async def test_admin_edits_host_details_and_targets_in_swedish_pages(client, mak
     assert [r["actor_id"] for r in await _audit("unit_target.set", host)] == [admin_id]
 
 
+async def test_a_saved_targets_note_stands_in_the_form(client, make_user):
+    """Seen in the browser: the note saved with a unit's target was not in the form when the
+    page was opened again, so the next save erased it."""
+    import datetime as dt
+
+    await _admin(client, make_user)
+    host, _, _ = await _host_and_slot()
+    html = {"accept": "text/html"}
+    await client.get(f"/vard/organisation/{host}/uppgifter", headers=html)
+    year = str(dt.date.today().year)
+    saved = await client.post(
+        f"/vard/organisation/{host}/mal",
+        data={"year": year, "target": "7", "note": "Beslut i nämnden i mars"},
+        headers={**html, "x-csrftoken": client.cookies.get("mp_csrf") or ""},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    again = await client.get(f"/vard/organisation/{host}/uppgifter", headers=html)
+    assert 'value="Beslut i nämnden i mars"' in again.text and 'value="7"' in again.text
+
+
 async def test_only_an_admin_sets_targets_in_the_page(client, make_user):
     host, _, _ = await _host_and_slot()
     await make_user("coordinator", username="sara")
