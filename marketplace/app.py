@@ -58,6 +58,10 @@ PACKAGE_DIRS = [
     for name in ("marketplace", "employers", "placements", "search", "admin", "participants")
 ]
 
+CSRF_FAILED = (
+    "Formuläret kunde inte skickas, eftersom sidan har varit öppen länge eller webbläsarens "
+    "kakor har rensats. Gå tillbaka, ladda om sidan och skicka igen."
+)
 # Swedish wording for the HTTP errors a person may meet.
 STATUS_TEXT = {
     400: "Uppgifterna kunde inte tas emot.",
@@ -241,6 +245,10 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     # Litestar's own details are English: never shown as they are (the service raises no
     # HTTPException of its own; its errors are MarketplaceErrors).
     message = STATUS_TEXT.get(status, detail) if status >= 400 else detail
+    if status == 403 and "csrf" in detail.casefold():
+        # A form's token no longer matched (the page stood open past a sign-out, or the
+        # browser dropped its cookies): "no permission" sent people looking for a role.
+        message = CSRF_FAILED
     if status == 400 and detail:
         log.info("bad request on %s: %s", request.url.path, detail)
         message = client_error_text(detail)

@@ -63,4 +63,9 @@ SHOWN_FROM_ELSEWHERE = (
     # A slot's kind in my slot search (placements.vocabulary.SLOT_KIND_LABELS).
     N_("Praktik"),
     N_("Arbetsträning"),
+    # A form whose token no longer matched (marketplace.app.CSRF_FAILED).
+    N_(
+        "Formuläret kunde inte skickas, eftersom sidan har varit öppen länge eller "
+        "webbläsarens kakor har rensats. Gå tillbaka, ladda om sidan och skicka igen."
+    ),
 )

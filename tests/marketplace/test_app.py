@@ -277,3 +277,21 @@ async def test_error_pages_show_a_coordinators_menu_and_sign_in_when_signed_out(
         assert answer.status_code in (404, 405)
         assert 'href="/logga-in"' in main_menu(answer.text)
         assert "Logga ut" not in main_menu(answer.text)
+
+
+async def test_a_form_whose_token_no_longer_matches_says_what_to_do(client, sign_in):
+    """Seen in the browser: a form posted without its token (the page open past a new
+    session, or the cookies dropped) answered "Du har inte behörighet till det här", which
+    sent people looking for a role. Staff and participants are told to reload and send
+    again, the participant in their language."""
+    from marketplace.app import CSRF_FAILED
+
+    html = {"accept": "text/html"}
+    await client.get("/logga-in", headers=html)
+    staff = await client.post("/logga-in", data={"username": "x", "password": "y"}, headers=html)
+    assert staff.status_code == 403
+    assert CSRF_FAILED.split(". ")[1] in staff.text
+    client.cookies.set("mp_sprak", "en")
+    mine = await client.post("/mina-sidor/sprak", data={"sprak": "ar"}, headers=html)
+    assert mine.status_code == 403
+    assert "Go back, reload the page and send it again." in mine.text
