@@ -192,7 +192,7 @@ async def _signed_in(request: Request[Any, Any, Any], candidate_id: int, method:
 async def link_page(
     request: Request[Any, Any, Any],
     token: FromPath[Token],
-    sprak: Annotated[str | None, QueryParameter(max_length=5)] = None,
+    sprak: Annotated[str | None, QueryParameter()] = None,  # another value is no choice
 ) -> Template:
     """The link opens a page with a button: a mail program that fetches links to check them
     must not spend a single-use link. The link names the language the participant chose

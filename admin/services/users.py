@@ -189,6 +189,8 @@ async def new_user_problem(username: Any, email: Any) -> MarketplaceError | None
     """The error a new account with this user name and e-mail address meets in the database:
     each one another account already has, on its own field (None when both are free)."""
     clashes = await auth.taken(str(username or ""), str(email or ""))
+    if username and (problem := auth.username_problem(str(username))):
+        clashes["username"] = problem
     return ValidationFailed.every(clashes) if clashes else None
 
 

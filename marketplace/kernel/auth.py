@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -28,7 +29,7 @@ from piccolo.table import Table
 
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.clock import STOCKHOLM
-from marketplace.kernel.db import is_sqlite, write_transaction
+from marketplace.kernel.db import equals_ci, is_sqlite, write_transaction
 from marketplace.kernel.errors import Forbidden, TooManyRequests, Unauthenticated, ValidationFailed
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import limiter_for
@@ -104,6 +105,20 @@ def check_password_policy(password: str, username: str = "") -> None:
 
 
 USERNAME_TAKEN = "Användarnamnet används redan av en annan användare. Välj ett annat."
+# A user name is typed at sign-in and read in logs and lists: letters, digits and . _ - @,
+# no spaces or markup ("walk5 med mellanslag" and "<script>x</script>" were accepted).
+USERNAME_FORM = re.compile(r"[\w.@-]{2,100}")
+BAD_USERNAME = (
+    "Användarnamnet får bara ha bokstäver, siffror, punkt, bindestreck, understreck och @, "
+    "utan mellanslag, och 2–100 tecken."
+)
+
+
+def username_problem(username: str) -> str | None:
+    """Why a new user name cannot be used as it is written, or None."""
+    return None if USERNAME_FORM.fullmatch(username.strip()) else BAD_USERNAME
+
+
 EMAIL_TAKEN = "En annan användare har redan den e-postadressen."
 
 
@@ -117,8 +132,10 @@ async def taken(
     others = User.id != other_than if other_than is not None else None
     name = (username or "").strip()
     if name:
-        where = User.username == name
-        if await User.exists().where(where if others is None else where & others):
+        # Case does not make another user name: "SAMORDNARE" beside "samordnare" looked
+        # like the same person in every list and log.
+        same = equals_ci(User.username, name)
+        if await User.exists().where(same if others is None else same & others):
             found["username"] = USERNAME_TAKEN
     try:
         address = normalise_email(email, required=False)
@@ -147,8 +164,8 @@ async def create_user(
             f"Okänd roll {role!r}. Välj en av: {', '.join(ROLES)}.", fields=["role"]
         )
     username = username.strip()
-    if not username or len(username) > 100:
-        raise ValidationFailed("Användarnamnet måste ha 1–100 tecken.", fields=["username"])
+    if problem := username_problem(username):
+        raise ValidationFailed(problem, fields=["username"], errors={"username": problem})
     check_password_policy(password, username)
     for field, label, value in (
         ("username", "Användarnamnet", username),

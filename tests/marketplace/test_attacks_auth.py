@@ -253,3 +253,23 @@ def test_sign_in_never_follows_a_next_address_off_the_site() -> None:
         assert safe_next(hostile) == "/", hostile
     assert safe_next("/arbetsbord/platser?q=kassa&sida=2") == "/arbetsbord/platser?q=kassa&sida=2"
     assert safe_next("/vård") == "/vård"
+
+
+async def test_a_user_name_is_one_word_of_plain_characters_and_case_makes_no_other():
+    """Seen in the admin's browser walk: "SAMORDNARE" was created beside "samordnare", and
+    "walk5 med mellanslag" and "<script>x</script>" were accepted as user names."""
+    from marketplace.kernel import auth
+    from marketplace.kernel.errors import ValidationFailed
+
+    await auth.create_user("samordnare.test", "ett-långt-lösenord-2026", "coordinator")
+    for name, expected in (
+        ("SAMORDNARE.TEST", auth.USERNAME_TAKEN),
+        ("walk5 med mellanslag", auth.BAD_USERNAME),
+        ("<script>x</script>", auth.BAD_USERNAME),
+        ("x", auth.BAD_USERNAME),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            await auth.create_user(name, "ett-långt-lösenord-2026", "coordinator")
+        assert refused.value.errors["username"] == expected, name
+    made = await auth.create_user("åsa.lind@vargarda", "ett-långt-lösenord-2026", "analyst")
+    assert made.username == "åsa.lind@vargarda"
