@@ -164,9 +164,13 @@ async def add_agency(actor: AuthUser, data: schemas.AgencyCreate) -> int:
     """Add an agency; a name already used is refused (409). Audited."""
     name = _name(data.agency_name, "agency_name", "myndighetens namn")
     async with write_transaction(_engine()):
-        taken = await PartnerAgency.exists().where(PartnerAgency.name == name)
-        if taken:
-            raise Conflict(f"Myndigheten {name} finns redan.", fields=["agency_name"])
+        # Case makes no other agency ("arbetsförmedlingen" was added beside
+        # "Arbetsförmedlingen", for good: agencies are neither renamed nor removed). The
+        # agencies are few; compared here, as å ä ö fold on every engine.
+        names = await PartnerAgency.select(PartnerAgency.name)
+        same = next((r["name"] for r in names if r["name"].casefold() == name.casefold()), None)
+        if same is not None:
+            raise Conflict(f"Myndigheten {same} finns redan.", fields=["agency_name"])
         rows = await PartnerAgency.insert(PartnerAgency(name=name)).returning(PartnerAgency.id)
         agency_id = int(rows[0]["id"])
         await record(

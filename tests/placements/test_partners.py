@@ -299,6 +299,12 @@ async def test_consent_rules_name_every_problem():
         )
     with pytest.raises(Conflict):
         await partners.add_agency(a.admin, sp.AgencyCreate(agency_name="Arbetsförmedlingen"))
+    # Nor in other letters' case or with spaces around (seen in the admin's browser walk:
+    # "arbetsförmedlingen " became a second agency for good), å ä ö too.
+    for same in ("arbetsförmedlingen ", "  ARBETSFÖRMEDLINGEN", "försäkringskassan"):
+        with pytest.raises(Conflict) as refused:
+            await partners.add_agency(a.admin, sp.AgencyCreate(agency_name=same))
+        assert "finns redan" in str(refused.value)
 
 
 # --- the pages --------------------------------------------------------------------------------
