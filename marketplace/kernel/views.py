@@ -176,11 +176,15 @@ async def login_submit(
             data.username, data.password, data.otp[:12], client_address(request)
         )
     except (Unauthenticated, TooManyRequests) as exc:
+        # A wrong or missing one-time code is the code's box's to say (the name and the
+        # password were marked wrong, and the person looked there).
+        code_only = exc.fields == ["otp"]
         refused = page(
             "login.html",
             request,
             status_code=exc.status_code,
             error=exc.message,
+            error_on="otp" if code_only else "login",
             username=data.username[:100],
             next=safe_next(data.next),
         )

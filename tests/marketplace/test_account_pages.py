@@ -230,6 +230,11 @@ async def test_two_step_sign_in_is_turned_on_with_a_code_from_the_app(
     data = {"username": "sara", "password": DEMO_PASSWORD, "_csrf_token": csrf(form.text)}
     without = await person.post("/logga-in", data=data, headers=HTML, follow_redirects=False)
     assert without.status_code == 401 and "engångskoden" in without.text
+    # The code's box is the one marked, not the name and the password (seen in the admin's
+    # walk: they were marked red, and the person looked there).
+    marked = re.findall(r'<input id="(\w+)"[^>]*aria-invalid="true"', without.text)
+    assert marked == ["otp"], marked
+    assert "Skriv lösenordet igen tillsammans med en ny kod" in without.text
     next_step = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
     code = pyotp.TOTP(secret).at(next_step)
     signed_in = await person.post(
