@@ -324,6 +324,11 @@ async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) 
     assert '<dd lang="sv" dir="ltr">Plocka varor</dd>' in page.text
     # A term not yet written says so, instead of a label beside nothing.
     assert "<dd>Inte angivna</dd>" in page.text and '<dd lang="sv" dir="ltr"></dd>' not in page.text
+    assert 'id="kept-in-swedish"' not in page.text
+    # In English the page says the agreement is shown as written, in Swedish.
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = await client.get("/mina-sidor/overenskommelse", headers=HTML)
+    assert "The agreement is written in Swedish and shown as it was written." in english.text
     version = int(page.text.split('name="version" value="')[1].split('"')[0])
     signed = await form_post(
         client,
@@ -1126,3 +1131,15 @@ async def test_invisible_control_characters_are_refused_in_my_language_with_my_w
     assert "حرف صفري، U+0000) في بداية النص" in view.text
     assert ">Jag lärde\tmig mycket.</textarea>" in view.text
     assert not await Assessment.count()
+
+
+async def test_a_search_in_english_that_finds_nothing_says_to_try_a_swedish_word(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Seen in the browser: "kitchen" and "مطبخ" found nothing, and the page said only to try
+    another word; the places are described in Swedish."""
+    w = await make_world()
+    await _signed_in(client, w.candidate_id)
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    page = await client.get("/mina-sidor/platser?q=kitchen", headers=HTML)
+    assert "try a Swedish word, for example lager (warehouse)" in page.text
