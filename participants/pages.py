@@ -35,8 +35,10 @@ Query = Annotated[str, msgspec.Meta(max_length=200)]
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The posted text fields; a file sent in a crafted form is no text (one was stored as
+    its name and type, "hostname - application/octet-stream", as a participant's view)."""
     form = await request.form()
-    return {k: str(v)[:5000] for k, v in form.items()}
+    return {k: v[:5000] for k, v in form.items() if isinstance(v, str)}
 
 
 def _unreadable(

@@ -336,14 +336,16 @@ def swedish_reason(
 
 
 async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The posted form as a dict: one string per field, a list where a field repeats."""
+    """The posted form as a dict: one string per field, a list where a field repeats. A file
+    (a crafted multipart post: no page's form sends one) is no value."""
     form = await request.form()
     values: dict[str, Any] = {}
     for key in form:
         if key == "_csrf_token":
             continue
-        items = form.getall(key)
-        values[key] = items if len(items) > 1 else items[0]
+        items = [item for item in form.getall(key) if isinstance(item, str)]
+        if items:
+            values[key] = items if len(items) > 1 else items[0]
     return values
 
 

@@ -430,6 +430,16 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     await form_post(client, "/mina-sidor/sprak", {"sprak": "sv"})
     empty = await form_post(client, f"/mina-sidor/avslutade/{booking_id}", {"text": " "})
     assert empty.status_code == 400
+    # A file in a crafted post is no text (it was stored as "hostname - application/…").
+    filed = await client.post(
+        f"/mina-sidor/avslutade/{booking_id}",
+        files={"text": ("hostname", b"\x00\x01", "application/octet-stream")},
+        headers={"x-csrftoken": client.cookies.get("mp_csrf") or "", "accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert filed.status_code == 400
+    view = await Assessment.select(Assessment.participant_view).first()
+    assert view is not None and not view["participant_view"]
     saved = await form_post(
         client, f"/mina-sidor/avslutade/{booking_id}", {"text": "Jag lärde mig mycket."}
     )
