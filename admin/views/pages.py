@@ -3,6 +3,7 @@ register extracts."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -36,7 +37,7 @@ from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import field_errors
 from marketplace.kernel.notices import done
 from marketplace.kernel.paging import Offset
-from marketplace.kernel.tables import User
+from marketplace.kernel.tables import OutboxMessage, User
 from marketplace.kernel.views import page
 
 # What the audit page's participant box takes: a name, or a part of one.
@@ -102,7 +103,26 @@ DRIFT_SECTIONS = (
 @get("/drift", guards=[admin_only], include_in_schema=False, name="drift-home")
 async def drift_page(request: Request[AuthUser, Any, Any]) -> Template:
     """The back office's start page: each of its sections, with what is done there."""
-    return page("admin/drift.html", request, sections=DRIFT_SECTIONS)
+    return page(
+        "admin/drift.html", request, sections=DRIFT_SECTIONS, mail_trouble=await _mail_trouble()
+    )
+
+
+async def _mail_trouble() -> tuple[int, dt.datetime | None] | None:
+    """Mail that has not gone out though it was tried (pending after a failed attempt, or
+    failed for good), with the newest such mail's time; None when there is none. The jobs
+    page said "Klart" every half minute while the mail server refused every connection."""
+    stuck = (OutboxMessage.attempts > 0) & OutboxMessage.status.is_in(["pending", "failed"])
+    count = int(await OutboxMessage.count().where(stuck))
+    if not count:
+        return None
+    newest = (
+        await OutboxMessage.select(OutboxMessage.created_at)
+        .where(stuck)
+        .order_by(OutboxMessage.created_at, ascending=False)
+        .first()
+    )
+    return count, (newest or {}).get("created_at")
 
 
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")

@@ -234,3 +234,23 @@ async def test_each_mail_is_a_row_headed_by_its_subject_that_stacks_on_a_phone(c
     row = row[: row.index("</tr>")]
     assert re.search(r'^<tr[^>]*>\s*<th scope="row"><a href="/drift/utkorg/\d+">Första brevet', row)
     assert row.count("<td data-label=") == 6
+
+
+async def test_mail_that_could_not_be_sent_is_said_on_the_drift_page(client, make_user):
+    """Seen in the admin's walk: the jobs page said "Klart" every half minute while the mail
+    server refused every connection, and a mail tried four times still read "Väntar på att
+    skickas"."""
+    admin = await make_user("admin", username="ada3", email="ada3@kommun.example.se")
+    await queue_mail("bo@kommun.example.se", "Hej", "Hej!")
+    row = await OutboxMessage.select(OutboxMessage.id).first()
+    assert row is not None
+    await login(client, admin.username)
+    calm = await client.get("/drift", headers=HTML)
+    assert "har inte kunnat skickas" not in calm.text
+    await OutboxMessage.update(
+        {OutboxMessage.attempts: 4, OutboxMessage.last_error: "SMTPConnectError: refused"}
+    ).where(OutboxMessage.id == row["id"])
+    warned = await client.get("/drift", headers=HTML)
+    assert "1 mejl har inte kunnat skickas" in warned.text
+    mail = await client.get(f"/drift/utkorg/{row['id']}", headers=HTML)
+    assert "Väntar på ett nytt försök: 4 försök har misslyckats" in mail.text
