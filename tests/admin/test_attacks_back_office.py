@@ -192,6 +192,10 @@ async def test_admin_edits_host_details_and_targets_in_swedish_pages(client, mak
     page = await client.get(f"/vard/organisation/{host}/uppgifter", headers=html)
     assert page.status_code == 200, page.text
     assert "Mål för antal platser" in page.text  # an admin, on a municipal unit
+    # The organisation's page leads an admin back to Drift, not to the host's own start
+    # page, which answers an admin 403 (seen in the admin's walk).
+    organisation = await client.get(f"/vard/organisation/{host}", headers=html)
+    assert '<p class="breadcrumbs"><a href="/drift">Drift</a></p>' in organisation.text
     csrf = {**html, "x-csrftoken": client.cookies.get("mp_csrf") or ""}
 
     async def post(path: str, form: dict[str, str]):
