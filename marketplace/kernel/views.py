@@ -202,7 +202,7 @@ def landing_page(user: AuthUser) -> str:
     """Where each role starts its day."""
     return {
         "coordinator": "/arbetsbord",
-        "admin": "/arbetsbord",
+        "admin": "/drift",  # not the workbench: its lists were read (and audited) at every sign-in
         "host": "/vard",
         "analyst": "/oversikt",
         "partner": "/samverkan",
