@@ -114,6 +114,22 @@ async def test_rejecting_without_a_note_says_what_to_write(client, make_user):
     assert answer.status_code == 400
     assert "Skriv en kort motivering" in answer.text
     assert (await HostApplication.select(HostApplication.status).first()) == {"status": "pending"}
+    # Decided by someone else meanwhile: the refusal is said on the list it lands on (it
+    # was said at the application, which the list no longer shows).
+    rejected = await client.post(
+        f"/arbetsbord/ansokningar/{application['id']}/avsla",
+        data={"note": "Ingen plats", "_csrf_token": form_token(listing.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert rejected.status_code == 303
+    late = await client.post(
+        f"/arbetsbord/ansokningar/{application['id']}/godkann",
+        data={"note": "", "_csrf_token": form_token(listing.text)},
+        headers=HTML,
+    )
+    assert late.status_code == 409
+    assert "Ansökan är redan avslagen" in late.text
 
 
 async def test_host_user_on_a_coordinator_page_gets_a_swedish_403_page(client, make_user):
