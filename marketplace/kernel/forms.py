@@ -741,12 +741,21 @@ class Form(Generic[T]):
         return result
 
 
+FREE_TEXT_MAX = 2000
+
+
 def free_text(name: str) -> Callable[[Mapping[str, Any]], str]:
     """A round trip's `parse` for a form of one free-text field (a note, a reason): what was
-    typed, cut at 2,000 characters. Whether it may be empty is the service's rule."""
+    typed, up to 2,000 characters; a longer text is refused with what was typed kept (it was
+    cut without a word). Whether it may be empty is the service's rule."""
 
     def parse(values: Mapping[str, Any]) -> str:
-        return str(values.get(name, ""))[:2000]
+        text = str(values.get(name, ""))
+        if len(text) > FREE_TEXT_MAX:
+            raise ValidationFailed.every(
+                {name: f"Skriv högst {FREE_TEXT_MAX} tecken, inte {len(text)}. Korta texten."}
+            )
+        return text
 
     return parse
 

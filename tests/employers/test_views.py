@@ -114,6 +114,13 @@ async def test_rejecting_without_a_note_says_what_to_write(client, make_user):
     assert answer.status_code == 400
     assert "Skriv en kort motivering" in answer.text
     assert (await HostApplication.select(HostApplication.status).first()) == {"status": "pending"}
+    # A reason longer than 2,000 characters is refused, not cut without a word.
+    long = await client.post(
+        f"/arbetsbord/ansokningar/{application['id']}/avsla",
+        data={"note": "x" * 5000, "_csrf_token": form_token(listing.text)},
+        headers=HTML,
+    )
+    assert long.status_code == 400 and "Skriv högst 2000 tecken, inte 5000" in long.text
     # Decided by someone else meanwhile: the refusal is said on the list it lands on (it
     # was said at the application, which the list no longer shows).
     rejected = await client.post(
