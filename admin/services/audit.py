@@ -19,6 +19,7 @@ from piccolo.query.functions.aggregate import Count
 
 from admin import schemas
 from admin.rows import NamedParticipant
+from admin.services import audit_text
 from admin.services.exports import csv_text
 from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
@@ -34,15 +35,19 @@ from placements.services.candidates import display_name, mask_personnummer
 from placements.tables import Candidate
 
 MAX_EXPORT_ROWS = 100_000
+# The export's columns in Swedish, as the log review names them (the headers were the
+# table's English column names, and the action only its code); the action's code stays
+# beside its words for whoever filters on it.
 CSV_COLUMNS = (
-    "id",
-    "at",
-    "actor_id",
-    "actor_label",
-    "subject_type",
-    "subject_id",
-    "action",
-    "detail",
+    "Nummer",
+    "Tid",
+    "Användar-id",
+    "Vem",
+    "Gäller",
+    "Gäller id",
+    "Händelse",
+    "Händelsekod",
+    "Detaljer",
 )
 
 
@@ -203,8 +208,17 @@ async def export_audit_csv(user: AuthUser, q: AuditQuery, variant: CsvVariant = 
     text = csv_text(
         CSV_COLUMNS,
         [
-            [r["id"], r["at"].astimezone(STOCKHOLM).isoformat(timespec="seconds")]
-            + [r[c] for c in CSV_COLUMNS[2:]]
+            [
+                r["id"],
+                r["at"].astimezone(STOCKHOLM).isoformat(timespec="seconds"),
+                r["actor_id"],
+                r["actor_label"],
+                audit_text.SUBJECTS.get(r["subject_type"], r["subject_type"]),
+                r["subject_id"],
+                audit_text.action_text(r["action"]),
+                r["action"],
+                audit_text.detail_text(r["detail"]),
+            ]
             for r in rows
         ],
         variant,

@@ -57,7 +57,10 @@ async def test_accesses_by_user_and_to_person_with_csv(client, make_user, log):
     answers = document["paths"]["/api/v1/audit/export"]["get"]["responses"]["200"]["content"]
     assert list(answers) == ["text/csv"]
     rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
-    assert [r["actor_id"] for r in rows] == [str(sara.id), str(omar.id)]
+    assert [r["Användar-id"] for r in rows] == [str(sara.id), str(omar.id)]
+    # Swedish headers and the action in words beside its code (they were English column
+    # names and codes only).
+    assert rows[0]["Händelse"] != rows[0]["Händelsekod"] and rows[0]["Gäller"] == "deltagare"
     # A period without rows is empty; reviews are themselves recorded.
     old = await client.get("/api/v1/audit/?start=2020-01-01&end=2020-01-31")
     assert old.json()["total"] == 0

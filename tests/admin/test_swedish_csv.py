@@ -108,11 +108,11 @@ async def test_audit_export_in_both_variants(client, make_user):
     default = await client.get("/api/v1/audit/export?subject_id=7")
     assert default.status_code == 200 and default.content.startswith(BOM)
     rows = list(csv.DictReader(io.StringIO(default.content.decode("utf-8-sig")), delimiter=";"))
-    assert [r["detail"] for r in rows] == ["Läste; med semikolon"]
+    assert [r["Detaljer"] for r in rows] == ["Läste; med semikolon"]
     plain = await client.get("/api/v1/audit/export?subject_id=7&variant=rfc4180")
     assert not plain.content.startswith(BOM)
     rows = list(csv.DictReader(io.StringIO(plain.content.decode("utf-8"))))
-    assert [r["detail"] for r in rows] == ["Läste; med semikolon"]
+    assert [r["Detaljer"] for r in rows] == ["Läste; med semikolon"]
 
 
 async def test_the_slot_exchange_csv_keeps_its_documented_format(client, make_user):
