@@ -5,7 +5,9 @@ participant from `placements` uses them too); this module adds the choice. The m
 are the Swedish texts; `locale/{en,ar}/LC_MESSAGES/messages.po` translate them. The person's
 choice is kept in a cookie (`mp_sprak`) for a year, before and after sign-in, and a signed-in
 participant's choice on their record (`pl_candidate.language`): sign-in sets the cookie from
-it, and what is sent to them (the sign-in and signing links, a proposal to answer) is in it.
+it (a choice already made in this browser, as on the link's page, wins and is kept on the
+record), and what is sent to them (the sign-in and signing links, a proposal to answer) is in
+it; the sign-in link names it (`?sprak=`), so that its page opens in it on a new phone.
 Staff pages stay Swedish.
 """
 
