@@ -746,8 +746,8 @@ FREE_TEXT_MAX = 2000
 
 def free_text(name: str) -> Callable[[Mapping[str, Any]], str]:
     """A round trip's `parse` for a form of one free-text field (a note, a reason): what was
-    typed, up to 2,000 characters; a longer text is refused with what was typed kept (it was
-    cut without a word). Whether it may be empty is the service's rule."""
+    typed, up to 2,000 characters; a longer text is refused, with its length (it was cut
+    without a word). Whether it may be empty is the service's rule."""
 
     def parse(values: Mapping[str, Any]) -> str:
         text = str(values.get(name, ""))
