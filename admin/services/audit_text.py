@@ -182,9 +182,11 @@ SUBJECTS = {
     "token": "API-nyckel",
     "partner_agency": "myndighet",
     "local_agreement": "lokal överenskommelse",
+    "search_lift": "sökningens inlärda lyft",
 }
 # Field names that details list ("bokning 3: host_gains, tasks"), and other codes in them.
 FIELDS = {
+    "learned_lift": "inlärda lyft",
     "adaptations": "anpassningar",
     "adaptations_shared": "delade anpassningar",
     "address": "adress",

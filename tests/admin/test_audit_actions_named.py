@@ -20,3 +20,12 @@ def test_every_recorded_action_has_swedish_words():
     assert len(actions) > 30  # the scan found the code's actions
     unnamed = sorted(a for a in actions if action_text(a) == a)
     assert not unnamed, unnamed
+
+
+def test_the_learned_lift_switch_reads_in_swedish_in_the_log():
+    """Seen in the admin's walk: the log showed "search_lift | learned_lift" when the lift
+    was switched."""
+    from admin.services import audit_text
+
+    assert audit_text.subject_text("search_lift", None) == "sökningens inlärda lyft"
+    assert audit_text.detail_text("learned_lift") == "inlärda lyft"
