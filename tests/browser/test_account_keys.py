@@ -134,4 +134,4 @@ def test_two_step_sign_in_is_turned_on_on_a_phone(new_visit, service: Service) -
         totp.at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
     )
     page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(re.compile(r"/arbetsbord\?klart=inloggad"))
+    page.wait_for_url(re.compile(r"/drift\?klart=inloggad"))  # an admin starts on Drift
