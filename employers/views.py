@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
@@ -188,11 +189,18 @@ async def invitation_accept(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 async def _organisation_context(user: AuthUser, host_id: int) -> dict[str, Any]:
-    return {
+    """What the organisation's page shows; staff also see the invitations of its users."""
+    context: dict[str, Any] = {
         "host": await hosts.get_host(user, host_id),
         "contacts": await contacts.list_contacts(user, host_id),
         "labels": CONTACT_LABELS,
+        "invitation_labels": INVITATION_LABELS,
+        "invitation_values": {},
+        "invitation_errors": {},
     }
+    if user.is_staff:
+        context["invitations"] = await invitations.list_invitations(user, host_id)
+    return context
 
 
 @get(
@@ -508,7 +516,85 @@ async def application_avsla(
     return await _decide(request, application_id, reject, "anmalan-avslagen")
 
 
+HOSTS_PER_PAGE = 50
+
+
+@get("/drift/vardar", guards=[admin_only], include_in_schema=False, name="hosts_page")
+async def hosts_page(
+    request: Request[Any, Any, Any],
+    sok: Annotated[str, QueryParameter(max_length=200)] = "",
+    typ: Annotated[str, QueryParameter(max_length=40)] = "",
+    sida: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+) -> Template:
+    """Every host, by name, a page at a time, searched by name and chosen by kind, each
+    leading to its organisation's page (details, a unit's target, contacts and the invitation
+    of its users). An admin reached a host only by typing its address."""
+    kind = typ if typ in vocabulary.HOST_KIND_LABELS else ""
+    user = signed_in_user(request)
+    total, _ = await hosts.list_hosts_for(user, kind=kind or None, q=sok or None, limit=0)
+    pages = max(1, -(-total // HOSTS_PER_PAGE))
+    page_no = min(sida, pages)
+    _, shown = await hosts.list_hosts_for(
+        user,
+        kind=kind or None,
+        q=sok or None,
+        limit=HOSTS_PER_PAGE,
+        offset=(page_no - 1) * HOSTS_PER_PAGE,
+    )
+    return page(
+        "employers/hosts.html",
+        request,
+        hosts=shown,
+        total=total,
+        page_no=page_no,
+        pages=pages,
+        filters={"sok": sok.strip(), "typ": kind},
+        query=urlencode({"sok": sok.strip(), "typ": kind}),
+        kind_options=[("", "Alla"), *HOST_KIND_OPTIONS],
+    )
+
+
+INVITATION_LABELS = {"email": "E-postadress", "name": "Namn"}
+INVITATION_FORM = Form(schemas.InvitationCreate, labels=INVITATION_LABELS, blank_is_empty=["name"])
+
+
+@post(
+    "/vard/organisation/{host_id:int}/inbjudan",
+    guards=[requires("admin", "coordinator")],
+    include_in_schema=False,
+    status_code=303,
+)
+async def invitation_create(
+    request: Request[Any, Any, Any], host_id: FromPath[int]
+) -> Response[Any]:
+    """Invite a person to manage the host: a mail with a single-use link to make (or join
+    with) an account. The page had no such form; only the API did."""
+    user = signed_in_user(request)
+
+    async def invite(data: schemas.InvitationCreate) -> Landing:
+        await invitations.invite_host_user(user, host_id, data.email, data.name)
+        return f"/vard/organisation/{host_id}#anvandare", "inbjudan-skickad"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        context = await _organisation_context(user, host_id)
+        context.update(invitation_values=values, invitation_errors=errors)
+        return page(
+            "employers/organisation.html",
+            request,
+            status_code=status_code,
+            values={"is_supervisor": "1", "supervision_capacity": "1"},
+            errors={},
+            **context,
+        )
+
+    return await round_trip(request, INVITATION_FORM, invite, refused)
+
+
 ROUTES = [
+    hosts_page,
+    invitation_create,
     offer_form,
     offer_submit,
     invitation_page,

@@ -274,6 +274,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/organisation/{host_id}/uppgifter"): HOST_A_AND_STAFF,
     ("POST", "/vard/organisation/{host_id}/mal"): ADMIN,  # a municipal unit's target
     ("POST", "/vard/organisation/{host_id}/kontakter"): HOST_A_AND_STAFF,
+    # Inviting a host's users is the staff's (the API's rule too): a host user invites no one.
+    ("POST", "/vard/organisation/{host_id}/inbjudan"): STAFF,
     ("GET", "/vard/kontakter/{contact_id}"): HOST_A_AND_STAFF,
     ("POST", "/vard/kontakter/{contact_id}"): HOST_A_AND_STAFF,
     ("POST", "/vard/kontakter/{contact_id}/avsluta"): HOST_A_AND_STAFF,
@@ -342,6 +344,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/applications/import"): STAFF,
     ("GET", "/drift"): ADMIN,
     ("GET", "/drift/jobb"): ADMIN,
+    ("GET", "/drift/vardar"): ADMIN,
     ("GET", "/drift/utkorg"): ADMIN,
     # --- user management (admins) and the link to choose a password (its holder, anyone)
     ("GET", "/drift/anvandare"): ADMIN,
@@ -1033,6 +1036,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/vard/bokningar/{booking_id}/avboj": {"reason": "Ingen plats"},
     "/vard/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},
     "/vard/organisation/{host_id}/kontakter": {"name": "Kim Kontakt"},
+    "/vard/organisation/{host_id}/inbjudan": {"email": "inbjuden@vard.example.se", "name": "Ida"},
     "/vard/kontakter/{contact_id}": {"name": "Hanna Handledare", "phone": "0322-600 000"},
     "/vard/organisation/{host_id}/uppgifter": {"name": "Värd A", "kind": "municipal_unit"},
     "/vard/organisation/{host_id}/mal": {"year": "2030", "target": "12"},

@@ -60,6 +60,12 @@ DRIFT_SECTIONS = (
         "konton, skicka en länk för att välja nytt lösenord.",
     ),
     (
+        "/drift/vardar",
+        "Värdar",
+        "Arbetsgivare, enheter och föreningar: deras uppgifter, kontaktpersoner, mål och "
+        "inbjudan av deras användare.",
+    ),
+    (
         "/drift/samverkan",
         "Samverkan",
         "Myndigheter och lokala överenskommelser: de ger partnerkontakter tillgång till "

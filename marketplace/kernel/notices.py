@@ -114,6 +114,7 @@ NOTICES: dict[str, Notice] = {
     "uppfoljning-sparad": Notice("Uppföljningen är sparad."),
     "narvaro-sparad": Notice("Närvaron för veckan är sparad."),
     "narvaro-borttagen": Notice("Veckans närvarorapport är borttagen."),
+    "inbjudan-skickad": Notice("Inbjudan är skickad. Länken i mejlet gäller en gång."),
     # Partner agencies (issue 18): consents, agencies and local agreements
     "samtycke-registrerat": Notice(
         "Samtycket är registrerat. Myndighetens partnerkontakter ser nu det deltagaren har "

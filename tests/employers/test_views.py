@@ -152,3 +152,51 @@ async def test_a_used_or_unknown_invitation_link_is_a_clear_404(client):
     answer = await client.get("/vard/inbjudan?token=finns-inte-alls-0123", headers=HTML)
     assert answer.status_code == 404
     assert 'lang="sv"' in answer.text
+
+
+async def test_an_admin_finds_a_host_and_invites_its_user_on_the_pages(client, make_user):
+    """Seen in the admin's browser walk: Drift had no host section (an organisation's page
+    was reached only by typing its address), and no page could invite a host's user (the
+    API only). The list finds hosts by name and kind, a page at a time; the organisation's
+    page invites, with every form error at once and what was typed kept."""
+    from employers.tables import Host, HostInvitation
+    from marketplace.kernel.tables import OutboxMessage
+
+    await make_user("admin", username="adam")
+    for n in range(3):
+        await Host.insert(Host(name=f"Bageri {n} AB", kind="company", town="Vårgårda"))
+    unit = (await Host.insert(Host(name="Kostenheten", kind="municipal_unit")))[0]["id"]
+    await login(client, "adam")
+    listing = await client.get("/drift/vardar?sok=bageri", headers=HTML)
+    assert listing.status_code == 200 and "3 värdar" in listing.text
+    assert "Kostenheten" not in listing.text
+    units = await client.get("/drift/vardar?typ=municipal_unit", headers=HTML)
+    assert f'<a href="/vard/organisation/{unit}">Kostenheten</a>' in units.text
+    assert "Bageri" not in units.text
+    organisation = await client.get(f"/vard/organisation/{unit}", headers=HTML)
+    assert "Bjud in en användare" in organisation.text
+    bad = await client.post(
+        f"/vard/organisation/{unit}/inbjudan",
+        data={
+            "email": "inte-en-adress",
+            "name": "Ida",
+            "_csrf_token": form_token(organisation.text),
+        },
+        headers=HTML,
+    )
+    assert bad.status_code == 400 and 'value="Ida"' in bad.text
+    assert await HostInvitation.count() == 0
+    sent = await client.post(
+        f"/vard/organisation/{unit}/inbjudan",
+        data={
+            "email": "ida@kost.example.se",
+            "name": "Ida",
+            "_csrf_token": form_token(organisation.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and "klart=inbjudan-skickad" in sent.headers["location"]
+    assert await OutboxMessage.exists().where(OutboxMessage.recipient == "ida@kost.example.se")
+    page = await client.get(sent.headers["location"], headers=HTML)
+    assert "Inbjudan är skickad" in page.text and "ida@kost.example.se" in page.text
