@@ -530,17 +530,15 @@ async def hosts_page(
     leading to its organisation's page (details, a unit's target, contacts and the invitation
     of its users). An admin reached a host only by typing its address."""
     kind = typ if typ in vocabulary.HOST_KIND_LABELS else ""
-    user = signed_in_user(request)
-    total, _ = await hosts.list_hosts_for(user, kind=kind or None, q=sok or None, limit=0)
+    listing = partial(
+        hosts.list_hosts_for, signed_in_user(request), kind=kind or None, q=sok or None
+    )
+    total, shown = await listing(limit=HOSTS_PER_PAGE, offset=(sida - 1) * HOSTS_PER_PAGE)
     pages = max(1, -(-total // HOSTS_PER_PAGE))
     page_no = min(sida, pages)
-    _, shown = await hosts.list_hosts_for(
-        user,
-        kind=kind or None,
-        q=sok or None,
-        limit=HOSTS_PER_PAGE,
-        offset=(page_no - 1) * HOSTS_PER_PAGE,
-    )
+    if page_no != sida:
+        # A page past the last (an old link): the last page, as "sida 3 av 3" says.
+        _, shown = await listing(limit=HOSTS_PER_PAGE, offset=(page_no - 1) * HOSTS_PER_PAGE)
     return page(
         "employers/hosts.html",
         request,

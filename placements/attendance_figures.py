@@ -63,6 +63,12 @@ def days_within(
     return (start, end) if start <= end else None
 
 
+def days_in_period(monday: dt.date, first: dt.date | None, last: dt.date | None) -> int:
+    """How many days of the week (0–7) lie within the period from `first` to `last`."""
+    span = days_within(monday, first, last)
+    return 0 if span is None else (span[1] - span[0]).days + 1
+
+
 def month_of_week(monday: dt.date) -> tuple[int, int]:
     """The (year, month) a week belongs to: that of its Thursday."""
     thursday = monday + dt.timedelta(days=3)
@@ -202,8 +208,7 @@ def month_statement(
         counts = reports.get(monday)
         if planned == 0 and counts is None:
             continue
-        span = days_within(monday, start, end) if start is not None else None
-        in_period = 7 if start is None else (0 if span is None else (span[1] - span[0]).days + 1)
+        in_period = MAX_DAYS if start is None else days_in_period(monday, start, end)
         if counts is not None:
             state = "rapporterad" if in_period else "utanför"
         elif monday > today:

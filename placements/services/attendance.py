@@ -53,6 +53,7 @@ from placements.attendance_figures import (
     MAX_DAYS,
     Counts,
     MonthStatement,
+    days_in_period,
     days_within,
     monday_of,
     month_statement,
@@ -318,9 +319,7 @@ async def _rows(booking_id: int) -> list[AttendanceWeekRow]:
 def placement_days(booking: BookingRow, monday: dt.date) -> int:
     """The days of the week (Monday to Sunday) that lie within the placement: from the day
     it started to the day it ended or is planned to end."""
-    start = booking_access.actual_start_of(booking)
-    span = days_within(monday, start, last_day_of(booking))
-    return 0 if span is None else (span[1] - span[0]).days + 1
+    return days_in_period(monday, booking_access.actual_start_of(booking), last_day_of(booking))
 
 
 def week_total(row: WeekCounts) -> int:
