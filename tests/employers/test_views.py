@@ -169,6 +169,8 @@ async def test_an_admin_finds_a_host_and_invites_its_user_on_the_pages(client, m
     await login(client, "adam")
     listing = await client.get("/drift/vardar?sok=bageri", headers=HTML)
     assert listing.status_code == 200 and "3 värdar" in listing.text
+    past = await client.get("/drift/vardar?sok=bageri&sida=9", headers=HTML)
+    assert "sida 1 av 1" in past.text and "Bageri 0 AB" in past.text  # the last page
     assert "Kostenheten" not in listing.text
     units = await client.get("/drift/vardar?typ=municipal_unit", headers=HTML)
     assert f'<a href="/vard/organisation/{unit}">Kostenheten</a>' in units.text

@@ -1081,3 +1081,21 @@ async def test_the_forms_and_the_api_refuse_a_day_to_come_with_every_other_probl
         (week_before, 5, 0),
         (monday, 3, 0),  # the API's report replaced the host's
     ]
+
+
+async def test_two_withdrawals_of_one_week_at_once_remove_it_once():
+    """Two people press "Ta bort rapporten" for the same week at the same moment: the
+    booking's lock lets one remove it and tells the other it is no longer reported."""
+    import asyncio
+
+    w, booking_id = await _past_placement()
+    report = WeekReport(week_start=D(2025, 11, 17), days_present=5)
+    await attendance.record_week(w.host_user, booking_id, report, source="host")
+    results = await asyncio.gather(
+        attendance.withdraw_week(w.host_user, booking_id, D(2025, 11, 17)),
+        attendance.withdraw_week(w.coordinator, booking_id, D(2025, 11, 17)),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Attendance", "NotFound"]
+    assert await AttendanceWeek.count() == 0
+    assert await _audits("attendance.withdraw") == 1
