@@ -181,7 +181,8 @@ def test_a_placement_from_application_to_outcome(
     host.page.get_by_role("button", name="och skriver under för organisationen").click()
     assert "och skriver under för organisationen" not in host.page.inner_text("main")
     host.check()
-    page.get_by_role("button", name="Skicka länkar för underskrift").click()
+    with page.expect_navigation():  # a bare click returns once the answer starts to arrive
+        page.get_by_role("button", name="Skicka länkar för underskrift").click()
     # The page says where the links went, never the links: each is in its party's mail.
     assert page.locator("li.signing-link-sent").count() == 2
     assert "/underteckna/" not in page.content()
