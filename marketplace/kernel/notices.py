@@ -51,7 +51,7 @@ NOTICES: dict[str, Notice] = {
         "API-nyckeln är återkallad. Den fungerar inte längre och kan inte tas tillbaka."
     ),
     "tvasteg-pa": Notice(
-        "Tvåstegsinloggningen är på. Nästa gång du loggar in anger du också koden från appen."
+        "Tvåstegsverifieringen är på. Nästa gång du loggar in anger du också koden från appen."
     ),
     # The host's organisation, contacts and the coordinator's decisions (employers)
     "uppgifter-sparade": Notice("Ändringen är sparad."),

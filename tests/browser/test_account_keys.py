@@ -6,11 +6,14 @@ and nothing scrolls sideways."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import urllib.error
 
 import pyotp
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.browser.conftest import PASSWORD, Service, Visit
 
@@ -100,26 +103,30 @@ def test_two_step_sign_in_is_turned_on_on_a_phone(new_visit, service: Service) -
     visit: Visit = new_visit(**PHONE)
     visit.login("tvastegsadmin")
     page = visit.goto("/konto")
-    assert "Tvåstegsinloggningen är av." in page.inner_text("main")
-    page.get_by_role("button", name="Slå på tvåstegsinloggning").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Slå på tvåstegsinloggning"
+    assert "Tvåstegsverifieringen är av." in page.inner_text("main")
+    page.get_by_role("button", name="Slå på tvåstegsverifiering").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Slå på tvåstegsverifiering"
     uri = page.locator("main a.secret").get_attribute("href")
     assert uri is not None and uri.startswith("otpauth://totp/")
     totp = pyotp.TOTP(pyotp.parse_uri(uri).secret)
     assert page.locator("#totp-secret").inner_text().replace(" ", "") == totp.secret
+    # The QR code, as the phone's camera sees it, holds the same key and account.
+    shot = page.get_by_role("img", name=re.compile("QR-kod")).screenshot()
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert [s.text for s in scanned] == [uri]
     _fits(visit)
     visit.check("konto-tvasteg-375")
 
     code = page.get_by_label(re.compile("^Koden"))
     code.fill("000000" if totp.now() != "000000" else "111111")
-    page.get_by_role("button", name="Slå på tvåstegsinloggning").click()
+    page.get_by_role("button", name="Slå på tvåstegsverifiering").click()
     assert "Koden stämmer inte" in page.get_by_role("alert").inner_text()
     assert page.locator("#totp-secret").inner_text().replace(" ", "") == totp.secret
     _fits(visit)
     visit.check("konto-tvasteg-fel-375")
     page.get_by_label(re.compile("^Koden")).fill(totp.now())
-    page.get_by_role("button", name="Slå på tvåstegsinloggning").click()
-    assert "Tvåstegsinloggningen är på." in page.locator("p.ok[role=status]").inner_text()
+    page.get_by_role("button", name="Slå på tvåstegsverifiering").click()
+    assert "Tvåstegsverifieringen är på." in page.locator("p.ok[role=status]").inner_text()
     visit.check("konto-tvasteg-pa-375")
 
     # Signing in now asks for the app's code.

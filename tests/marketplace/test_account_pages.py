@@ -61,7 +61,7 @@ async def test_the_menu_leads_to_the_account_page(client, make_user):
     assert page.status_code == 200
     assert "<h1>Mitt konto</h1>" in page.text
     assert "API-nycklar" in page.text and "Du har inga API-nycklar." in page.text
-    assert "Tvåstegsinloggningen är av." in page.text
+    assert "Tvåstegsverifieringen är av." in page.text
     assert 'aria-current="page">Mitt konto' in page.text
 
 
@@ -221,7 +221,7 @@ async def test_two_step_sign_in_is_turned_on_with_a_code_from_the_app(
     )
     assert right.status_code == 303
     landing = await client.get(right.headers["location"], headers=HTML)
-    assert "Tvåstegsinloggningen är på." in landing.text
+    assert "Tvåstegsverifieringen är på." in landing.text
     assert await auth.totp_is_on(user.id)
 
     # Signing in now asks for the code.
@@ -248,7 +248,7 @@ async def test_replacing_the_app_needs_a_current_code(client, make_user):
     secret = pyotp.random_base32()
     await User.update({User.totp_enabled: True, User.totp_secret: secret}).where(User.id == user.id)
     page = await client.get("/konto", headers=HTML)
-    assert "Tvåstegsinloggningen är på." in page.text
+    assert "Tvåstegsverifieringen är på." in page.text
     missing = await _post(client, "/konto/tvasteg", {"code": ""})
     assert missing.status_code == 400 and 'id="f-code-error"' in missing.text
     wrong = await _post(client, "/konto/tvasteg", {"code": "12345x"})
@@ -263,14 +263,14 @@ async def test_each_role_sees_what_it_may_use(client, make_client, make_user):
     # A host has API keys but no second factor (auth.TOTP_ROLES).
     await _signed_in(client, make_user, "host", "vera")
     host_page = await client.get("/konto", headers=HTML)
-    assert "API-nycklar" in host_page.text and "Tvåstegsinloggning" not in host_page.text
+    assert "API-nycklar" in host_page.text and "Tvåstegsverifiering" not in host_page.text
     refused = await _post(client, "/konto/tvasteg", {})
     assert refused.status_code == 403
     # A partner contact has a second factor but no API, so no keys (auth.API_ROLES).
     partner = await make_client()
     await _signed_in(partner, make_user, "partner", "petra")
     partner_page = await partner.get("/konto", headers=HTML)
-    assert "Tvåstegsinloggning" in partner_page.text and "API-nycklar" not in partner_page.text
+    assert "Tvåstegsverifiering" in partner_page.text and "API-nycklar" not in partner_page.text
     no_key = await _post(partner, "/konto/api-nycklar", {"key_name": "Försök", "key_days": "5"})
     assert no_key.status_code == 403
     assert await ApiToken.count() == 0
