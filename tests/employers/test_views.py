@@ -96,6 +96,23 @@ async def test_coordinator_approves_and_the_contact_is_invited(client, make_user
     assert "/vard/inbjudan?token=" in mail["body_text"]
 
 
+async def test_the_applications_message_keeps_its_line_breaks(client, make_user):
+    """A host writes its message in lines (tasks, days, who to ask): the coordinator reads
+    it as written, not run together."""
+    await make_user("coordinator", username="sara")
+    page = await client.get("/erbjud", headers=HTML)
+    message = "Plock och packning.\nTruck finns.\n\nFråga efter Lena."
+    await client.post(
+        "/erbjud",
+        data={**APPLICATION, "message": message, "_csrf_token": form_token(page.text)},
+        headers=HTML,
+    )
+    await login(client, "sara")
+    listing = await client.get("/arbetsbord/ansokningar", headers=HTML)
+    shown = re.search(r'<p class="pre">([^<]*)</p>', listing.text)
+    assert shown is not None and shown.group(1) == message
+
+
 async def test_rejecting_without_a_note_says_what_to_write(client, make_user):
     await make_user("coordinator", username="sara")
     page = await client.get("/erbjud", headers=HTML)
