@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from marketplace.kernel.db import swedish_key
 from marketplace.kernel.templating import LABELS, actor, label
 
 # Each action, as the log review shows it.
@@ -268,6 +269,18 @@ def action_text(code: str) -> str:
     if subject in OBJECTS and verb in VERBS:
         return f"{OBJECTS[subject]} {VERBS[verb]}"
     return code
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The events the review page filters by, as (code, Swedish text), in Swedish order of
+    their text: every action named above and every status a booking moves to."""
+    codes = {*ACTIONS, *(f"booking.{s}" for s in LABELS["booking_status"])}
+    return sorted(((c, action_text(c)) for c in codes), key=lambda pair: swedish_key(pair[1]))
+
+
+def is_action(code: str) -> bool:
+    """Whether a code is an event the log records and the page can name."""
+    return action_text(code) != code
 
 
 def subject_text(subject_type: str, subject_id: int | None) -> str:

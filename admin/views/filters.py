@@ -60,6 +60,7 @@ FILTER_LABELS = {
     "actor_id": "Åtkomster av användare",
     "subject_id": "Åtkomster till deltagare",
     "deltagare": "Åtkomster till deltagare",
+    "action": "Händelse",
 }
 
 

@@ -42,6 +42,8 @@ from marketplace.kernel.views import page
 
 # What the audit page's participant box takes: a name, or a part of one.
 NameQuery = Annotated[str, QueryParameter(max_length=100)]
+NO_SUCH_ACTION = "Välj en händelse i listan."
+ActionCode = Annotated[str, QueryParameter(max_length=60)]
 NO_SUCH_PARTICIPANT = (
     "Ingen deltagare har ett namn med ”{name}”. Kontrollera stavningen, eller skriv bara en del "
     "av namnet."
@@ -202,20 +204,28 @@ async def audit_page(
     actor_id: Choice = "",
     subject_id: Choice = "",
     deltagare: NameQuery = "",
+    action: ActionCode = "",
     offset: Offset = 0,
 ) -> Template:
-    """The log in a period, newest first, by a user and about a participant. The participant
-    is typed by name (`audit.participants_named`); several of that name are offered to choose
-    among, and the choice (like the links in mail) filters by the participant's id."""
+    """The log in a period, newest first, by a user, about a participant and of one kind of
+    event. The participant is typed by name (`audit.participants_named`); several of that
+    name are offered to choose among, and the choice (like the links in mail) filters by the
+    participant's id."""
     chosen, values, errors = filter_form(
         Filters, start=start, end=end, actor_id=actor_id, subject_id=subject_id
     )
+    values["action"] = action = action.strip()
+    if action and not audit_text.is_action(action):  # only an edited address
+        errors["action"] = NO_SUCH_ACTION
+        action = ""
     if "subject_id" in errors:  # only an edited address: the page asks for a name
         del errors["subject_id"]
         errors["deltagare"] = NO_PARTICIPANT_IN_ADDRESS
     values["deltagare"] = typed = deltagare.strip()
     q = period_or_default(
-        chosen, errors, lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, None)
+        chosen,
+        errors,
+        lambda a, b: audit_query(a, b, chosen.actor_id, chosen.subject_id, action or None),
     )
     # The name is looked up only when the rest of the filter holds, so a list to choose from
     # (itself a read of those participants) is never shown beside a filter to correct.
@@ -244,7 +254,9 @@ async def audit_page(
     users = await User.select(User.id, User.username, User.role).order_by(
         swedish_order(User.username)
     )
-    query = filter_query(start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id)
+    query = filter_query(
+        start=q.start, end=q.end, actor_id=q.actor_id, subject_id=q.subject_id, action=q.action
+    )
     return filter_page(
         "admin/audit.html",
         request,
@@ -255,7 +267,8 @@ async def audit_page(
         users=users,
         query=query,
         # The period and the user without a participant: for the choices and "every one".
-        unnamed_query=filter_query(start=q.start, end=q.end, actor_id=q.actor_id),
+        unnamed_query=filter_query(start=q.start, end=q.end, actor_id=q.actor_id, action=q.action),
+        actions=audit_text.action_choices(),
         choices=named[: audit.MAX_NAMED] if choosing else [],
         more=len(named) > audit.MAX_NAMED,
         about=about,

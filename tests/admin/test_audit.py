@@ -119,3 +119,30 @@ async def test_a_list_writes_one_row_per_person_as_single_reads_do(make_user):
     ]
     with pytest.raises(ValueError):
         await audit.record_many(sara, "candidate.list", [1, 2], details=["bara en"])
+
+
+async def test_the_review_page_filters_by_kind_of_event_and_pages_both_ways(client, make_user, log):
+    """An admin asks "who opened slots?" (one kind of event among a hundred), and steps back
+    and forth through a long log."""
+    sara, _ = log
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    client.headers.pop("x-csrftoken", None)
+    html = {"accept": "text/html"}
+    page = await client.get("/loggkontroll?action=slot.read", headers=html)
+    assert page.status_code == 200
+    assert '<option value="slot.read" selected>Platsen läst</option>' in page.text
+    assert "1 rader." in page.text and "Deltagaren läst" not in page.text.split("<table")[1]
+    # An event the log does not know (an edited address) is said beside the field.
+    wrong = await client.get("/loggkontroll?action=slot.eaten", headers=html)
+    assert wrong.status_code == 400
+    assert "Välj en händelse i listan." in wrong.text
+    # 113 reads of participants at 100 rows a page: the first page leads on, the second back.
+    for n in range(110):
+        await record(actor(sara), "candidate.read", 100 + n)
+    first = await client.get("/loggkontroll?action=candidate.read", headers=html)
+    assert "Sida 1 av 2" in first.text and 'rel="prev"' not in first.text
+    assert "action=candidate.read&amp;offset=100" in first.text
+    second = await client.get("/loggkontroll?action=candidate.read&offset=100", headers=html)
+    assert "Sida 2 av 2" in second.text and 'rel="next"' not in second.text
+    assert 'offset=0" rel="prev">Nyare rader</a>' in second.text
