@@ -423,7 +423,7 @@ async def test_end_view_beside_the_assessment(client: AsyncTestClient[Litestar])
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
     arabic = await client.get("/mina-sidor/avslutade", headers=HTML)
     assert "<dd>جيد</dd>" in arabic.text
-    assert '<dd lang="sv" dir="ltr">Noggrann</dd>' in arabic.text
+    assert '<dd class="pre" lang="sv" dir="ltr">Noggrann</dd>' in arabic.text
     # What the supervisor left empty says so, or is left out, rather than a bare label.
     assert f"<dt>{'المهام التي أنجزتها'}</dt><dd>غير محددة</dd>" in arabic.text
     assert "<dt>تعليق</dt>" not in arabic.text and "<dd></dd>" not in arabic.text
@@ -689,7 +689,8 @@ async def test_my_data_comes_first_and_who_read_it_is_paged(
     from marketplace.kernel.audit import record_many
 
     w = await make_world()  # registering me is the first read
-    await record_many(w.coordinator, "candidate.read", [w.candidate_id] * 45)
+    for n in range(45):  # reads of two kinds by turns: 45 lines (a run of one kind is one)
+        await record_many(w.coordinator, ("candidate.read", "plan.read")[n % 2], [w.candidate_id])
     await _signed_in(client, w.candidate_id)
     page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text  # 46 reads
     main = page.split('<main id="main"')[1]
@@ -745,7 +746,8 @@ async def test_my_own_visits_are_audited_but_not_listed_as_who_read_my_data(
     staff = await make_client()
     await sign_in(staff, w.coordinator.username)
     assert (await staff.get(f"/api/v1/candidates/{w.candidate_id}")).status_code == 200
-    await record_many(w.coordinator, "candidate.read", [w.candidate_id] * 19)  # 21 lines
+    for n in range(19):  # 21 lines: reads of two kinds by turns, each a line of its own
+        await record_many(w.coordinator, ("plan.read", "candidate.read")[n % 2], [w.candidate_id])
     await _signed_in(client, w.candidate_id)
     for _ in range(8):
         for url in ("/mina-sidor", "/mina-sidor/plan", "/mina-sidor/mina-uppgifter"):
@@ -774,6 +776,36 @@ async def test_my_own_visits_are_audited_but_not_listed_as_who_read_my_data(
         )
         == own + 2
     )  # the two pages just shown were audited as well
+
+
+async def test_a_run_of_one_readers_same_reads_is_one_line_with_how_many(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A coordinator's list of bookings reads every participant on it each time it is
+    opened: in the demo 119 lines for seven participants, and a participant's list of who
+    read their data was pages of the same line. One reader's reads of one kind in a row are
+    one line, from when to when and how many times; another read between starts a new line."""
+    from marketplace.kernel.audit import record_many
+
+    w = await make_world()  # registering me is the first line
+    await record_many(w.coordinator, "booking.list", [w.candidate_id] * 30)
+    await record_many(w.coordinator, "candidate.read", [w.candidate_id])
+    await record_many(w.coordinator, "booking.list", [w.candidate_id] * 4)
+    await _signed_in(client, w.candidate_id)
+    page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    who = page.split('<h2 id="who-title">')[1].split("</section>")[0]
+    assert who.startswith("Vem har läst mina uppgifter (4)</h2>")
+    lines = re.findall(r"<li>(.*?)</li>", who, re.S)
+    assert len(lines) == 4 and "<nav" not in who
+    assert "(4 gånger)" in lines[0] and "gånger" not in lines[1] and "(30 gånger)" in lines[2]
+    assert lines[2].count("<bdi>") == 2 and " – " in lines[2]  # from when to when
+    assert "Du registrerades" in lines[3]
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    en = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert "(30 times)" in en
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
+    ar = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert "(عدد المرات: 30)" in ar
 
 
 def test_every_word_my_data_can_show_is_translated(app: Litestar) -> None:
