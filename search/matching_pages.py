@@ -60,7 +60,9 @@ async def _propose_context(user: AuthUser, slot_id: int) -> dict[str, Any]:
     suited = None
     if context["slot"].status not in ("draft", "closed"):
         suited = await match_candidates(user, slot_id, limit=SUITED_SHOWN)
-    return {**context, "suited": suited}
+    facts = await slot_services.hit_facts([slot_id])
+    busy = slot_id in facts and facts[slot_id].no_supervisor_free
+    return {**context, "suited": suited, "no_supervisor_free": busy}
 
 
 @get("/arbetsbord/platser/{slot_id:int}/foresla", guards=[staff], include_in_schema=False)

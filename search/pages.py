@@ -283,8 +283,15 @@ async def slot_page(
     slot = await slot_services.get_public_slot(slot_id)
     ref = usage.valid_ref(sokning)
     back = fran if fran and fran.isprintable() else None
+    facts = await slot_services.hit_facts([slot_id])
     response = page(
-        "placements/public/slot.html", request, slot=slot, search_ref=ref, back_query=back
+        "placements/public/slot.html",
+        request,
+        slot=slot,
+        search_ref=ref,
+        back_query=back,
+        # As its hit said: a seat is free, but no supervisor of the host has room.
+        no_supervisor_free=slot_id in facts and facts[slot_id].no_supervisor_free,
     )
     if ref is not None:
         user = current_user(request)

@@ -45,9 +45,17 @@ async def test_a_hit_says_when_no_supervisor_is_free_though_a_seat_is(client):
     assert "1 ledig plats av 2, men <strong>ingen handledare är ledig just nu</strong>" in (
         page.text
     )
+    # The slot's own page says so, and the page that proposes a participant, before the
+    # proposal is written.
+    slot_page = await client.get(f"/platser/{w.slot_id}", headers=HTML)
+    assert "1 av 2, men <strong>ingen handledare är ledig just nu</strong>" in slot_page.text
+    propose_page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert "Ingen handledare hos värden har plats just nu." in propose_page.text
     await make_contact(w.host_id, "Olle Handledare", capacity=1)
     again = await client.get("/arbetsbord/platser?q=lagerarbetare", headers=HTML)
     assert "1 ledig plats av 2" in again.text and "ingen handledare" not in again.text
+    propose_page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert "Ingen handledare hos värden har plats" not in propose_page.text
 
 
 async def test_a_slot_opened_from_the_workbench_search_leads_back_to_it(client):
