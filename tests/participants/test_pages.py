@@ -971,6 +971,12 @@ async def test_the_language_switch_comes_first_for_someone_not_signed_in(
     await _signed_in(client, w.candidate_id)
     own = await client.get("/mina-sidor", headers=HTML)
     assert own.text.index("<h1") < own.text.index(switch)
+    # The menu leads to it (on a phone it was pages of scrolling away), in my language.
+    menu = own.text.split('<nav aria-label="Meny för Mina sidor">')[1].split("</nav>")[0]
+    assert '<a href="#sprak">Språk</a>' in menu and 'id="sprak"' in own.text
+    await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
+    english = await client.get("/mina-sidor", headers=HTML)
+    assert '<a href="#sprak">Language</a>' in english.text
 
 
 async def test_swedish_text_in_an_arabic_page_is_marked_swedish_and_left_to_right(
