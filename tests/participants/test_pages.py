@@ -559,7 +559,7 @@ async def test_my_data_in_english_and_arabic(
     assert "Notes about health are not shown here." in main
     assert "<p>No data.</p>" in main  # a section with nothing in it
     assert fact("First name", "Aida") in main and word("Status", "Active") in main
-    assert word("Track", "Skills") in main and word("Driving licence", "No") in main
+    assert word("Track", "Building skills") in main and word("Driving licence", "No") in main
     assert "Proposals and placements (1)" in main and "Events in the placements (1)" in main
     # A staff member by their name as stored, marked Swedish, and their role in English.
     assert re.search(
