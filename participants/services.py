@@ -773,12 +773,15 @@ class ReadableSection:
     title: str
     note: str
     rows: list[list[tuple[str, str, bool]]]
+    # What I can do about what the section holds (the service's words, translated).
+    hint: str = ""
 
 
 @dataclass
 class Reader:
-    """One read or change of my record, or a run of them: when, by whom (a staff user's `name`, shown as
-    stored, and `who`, their role or who else it was, in the service's words) and what."""
+    """One read or change of my record, or a run of them: when, by whom (a staff user's
+    `name`, shown as stored, and `who`, their role or who else it was, in the service's
+    words) and what."""
 
     at: dt.datetime
     name: str
@@ -830,7 +833,8 @@ async def my_data(
             for row in section.rows
         ]
         title = OWN_TITLES.get(section.table, section.title)
-        sections.append(ReadableSection(title, section.note, rows))
+        hint = OWN_HINTS.get(section.table, "") if rows else ""
+        sections.append(ReadableSection(title, section.note, rows, hint))
     return sections, await readers(participant, readers_page)
 
 
@@ -956,6 +960,13 @@ MORE_LABELS: dict[str, dict[str, str]] = {
 # words are for another field of that name or speak of "deltagaren": a mail's channel read
 # "Hur kom ansökan in?", a signature's method "Hur samtycket gavs". Every field of mine a
 # staff form names otherwise is given its own words above.
+# What I can do about a section's data, below it: a consent says nothing of how it ends.
+OWN_HINTS: dict[str, str] = {
+    "pl_partner_consent": N_(
+        "Du kan när som helst återkalla ett samtycke. Säg till din samordnare, så får "
+        "myndigheten inte längre se dina uppgifter från den dagen."
+    ),
+}
 # Section titles that speak of me as "deltagaren" in the coordinator's extract.
 OWN_TITLES: dict[str, str] = {
     "pl_candidate": "Om dig",

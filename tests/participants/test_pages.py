@@ -656,6 +656,8 @@ async def test_my_data_says_what_each_row_is_about_in_my_words(
     )
     assert word("Hur samtycket gavs", "Skriftligt") in sv
     assert word("Myndigheten får se ditt utfall efter placeringen", "Ja") in sv
+    # And how a consent ends: it said nothing of it (only the consents' section says so).
+    assert sv.count("Du kan när som helst återkalla ett samtycke.") == 1
     # Who read my data, said to me.
     assert "samordnare · Mejl i utkorgen läst</li>" in sv
     assert "Du registrerades</li>" in sv and "Deltagaren registrerad" not in sv
@@ -668,6 +670,7 @@ async def test_my_data_says_what_each_row_is_about_in_my_words(
     assert word("Status", "Done") in en
     assert fact("Agency", "Arbetsförmedlingen") in en
     assert word("How the consent was given", "In writing") in en and ">Skriftligt<" not in en
+    assert "You can withdraw a consent at any time." in en
     assert fact("Place", "Kockbiträde, Kostenheten") in en
     assert "coordinator · An email in the outbox read</li>" in en and "Mejl i" not in en
     await form_post(client, "/mina-sidor/sprak", {"sprak": "ar"})
@@ -675,6 +678,7 @@ async def test_my_data_says_what_each_row_is_about_in_my_words(
     assert '<h2 id="s-1">معلومات عنك (1)</h2>' in ar
     assert word("كيف أُعطيت الموافقة", "كتابيًا") in ar and ">Skriftligt<" not in ar
     assert fact("الجهة الحكومية", "Arbetsförmedlingen") in ar
+    assert "يمكنك سحب موافقتك في أي وقت." in ar
     assert word("أُرسلت كـ", "رسالة نصية") in ar
     assert "تمت قراءة رسالة بريد إلكتروني في صندوق الصادر</li>" in ar
 
