@@ -41,6 +41,7 @@ from employers.vocabulary import HostKind
 from marketplace.kernel.disclosure import (
     also_hidden,
     counts_of,
+    hidden_counts,
     recorded_cells,
     slice_hidden,
 )
@@ -53,7 +54,7 @@ Filter = str
 """A filter's name in `schemas.ReportFilters` (besides the period, which every report takes)."""
 
 
-async def _slices(name: Filter) -> list[Any]:
+async def slice_values(name: Filter) -> list[Any]:
     """Every value the filter `name` may take: the tracks, the host kinds, the coordinators."""
     if name == "track":
         return list(get_args(Track))
@@ -130,9 +131,10 @@ class Report:
             if chosen is None or name not in self.filters:
                 continue
             slices: dict[Any, dict[str, int]] = {}
+            own: dict[Any, set[str]] = {}
             # In one order whatever the process: which of two equal slices is hidden must
             # not depend on the request, or each could be shown in turn.
-            for value in sorted({*await _slices(name), chosen}, key=str):
+            for value in sorted({*await slice_values(name), chosen}, key=str):
                 counted = (
                     exact
                     if value == chosen
@@ -141,7 +143,13 @@ class Report:
                 with recorded_cells() as cells:
                     self.protect(counted)
                 slices[value] = counts_of(cells)
-            forced |= slice_hidden(slices, chosen)
+                own[value] = hidden_counts(cells)
+            # The counts the report without this filter hides beside a small one: the slices
+            # add up to them.
+            whole = await self.query(msgspec.structs.replace(f, **{name: None}), today)
+            with recorded_cells() as cells:
+                self.protect(whole)
+            forced |= slice_hidden(slices, chosen, hidden_counts(cells), own)
         return forced
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:

@@ -18,9 +18,9 @@ from admin import charts
 from admin.reports import registry
 from admin.reports.filters import default_period, month_text, report_filters
 from admin.reports.intake_clock import clock_targets
+from admin.reports.participant_figures import participant_figures
 from admin.reports.pictures import without_shared_start
 from admin.services.disclosure import RULE_NOTE
-from admin.services.participant_figures import participant_figures
 from admin.views.filters import ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
@@ -65,7 +65,10 @@ async def dashboard(
     intake = await report["intake-clock"].published(filters, today)
     intake_hidden = set(intake.suppressed)
     meeting_target = clock_targets()["meeting"]
-    own_pages = await participant_figures(filters)  # protected by their own module
+    # Protected by their own module; the placements started are the 85/15 report's total.
+    own_pages = await participant_figures(
+        filters, placements_hidden="placements" in real.suppressed
+    )
     real_share = (
         hidden_text("share", real.protected)
         if "share" in real.suppressed

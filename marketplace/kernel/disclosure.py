@@ -69,7 +69,17 @@ def counts_of(cells: Sequence[Cells]) -> dict[str, int]:
     return out
 
 
-def slice_hidden(slices: Mapping[Any, Mapping[str, int]], chosen: Any) -> set[str]:
+def hidden_counts(cells: Sequence[Cells]) -> set[str]:
+    """The counts of persons, by path, that the recorded cells of one report hide."""
+    return {path for c in cells for path in c.hidden & c.counts}
+
+
+def slice_hidden(
+    slices: Mapping[Any, Mapping[str, int]],
+    chosen: Any,
+    whole_hidden: Collection[str] = (),
+    own_hidden: Mapping[Any, Collection[str]] | None = None,
+) -> set[str]:
     """The counts that the slice `chosen` of a filter must hide for the other slices' sake.
 
     A filter's slices (the tracks, the host kinds, the coordinators) add up to the report
@@ -77,7 +87,14 @@ def slice_hidden(slices: Mapping[Any, Mapping[str, int]], chosen: Any) -> set[st
     placements, 6 in Kompetens, 5 in Vägledning: Hälsa's "färre än 5" was 2). Each count that
     some slice has at 1–4 is therefore a group over the slices, protected as a report's own
     groups are (`Cells.group`: the smallest shown slice of 5 or more is hidden too, and more
-    while the hidden ones could still be told); `slices` holds each slice's counts by path."""
+    while the hidden ones could still be told); `slices` holds each slice's counts by path.
+
+    The other way round too: a count that the report without the filter hides as "dold" (to
+    protect a small count beside it, `whole_hidden`) is the sum of the slices' counts, so with
+    every slice shown the sum gave it back (the 6 at municipal workplaces, hidden beside 2 in
+    sheltered work at a company, were all the municipal units'). Unless a slice hides it
+    already (a 1–4, or by its own rules: `own_hidden`, each slice's hidden counts), the
+    smallest slice of 5 or more hides it, the same one whichever slice is asked."""
     keys = list(slices)
     paths = {p for counts in slices.values() for p, v in counts.items() if is_small(v)}
     parts = [f"slice{i}" for i in range(len(keys))]
@@ -92,6 +109,13 @@ def slice_hidden(slices: Mapping[Any, Mapping[str, int]], chosen: Any) -> set[st
         cells.primary(*parts)
         cells.group("whole", parts)
         if mine in cells.hidden and not is_small(slices[chosen].get(path)):
+            out.add(path)
+    for path in set(whole_hidden) - paths:
+        if own_hidden and any(path in own_hidden.get(key, ()) for key in keys):
+            continue
+        counts = {key: int(slices[key].get(path, 0) or 0) for key in keys}
+        large = [key for key in keys if counts[key] >= MIN_PERSONS]
+        if large and min(large, key=lambda key: (counts[key], keys.index(key))) == chosen:
             out.add(path)
     return out
 

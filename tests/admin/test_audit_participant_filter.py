@@ -167,7 +167,9 @@ async def test_a_participant_found_by_name_pages_newest_first(client, world):
     first = await client.get("/loggkontroll", params={"deltagare": "akesson"}, headers=HTML)
     assert "121 rader." in first.text
     assert len(_rows(first.text)) == 100
-    following = re.search(r'<a href="(/loggkontroll\?[^"]+)">Nästa sida</a>', first.text)
+    following = re.search(
+        r'<a href="(/loggkontroll\?[^"]+)" rel="next">Äldre rader</a>', first.text
+    )
     assert following and f"subject_id={asa}" in following.group(1)
     second = await client.get(html.unescape(following.group(1)), headers=HTML)
     assert second.status_code == 200

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
+
 from admin import schemas
-from admin.services.participant_figures import participant_figures
+from admin.reports.participant_figures import participant_figures
 from placements.tables import ParticipantAnswer, ParticipantInterest
 from tests.builders import make_booking, make_booking_event, make_candidate
 from tests.placements.bookingdata import make_world
@@ -15,10 +17,10 @@ PERIOD = schemas.ReportFilters(start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 
 PROPOSED = dt.datetime(2030, 2, 1, 9, tzinfo=dt.UTC)
 
 
-async def _placements(n_interest: int, n_other: int) -> None:
+async def _placements(n_interest: int, n_other: int, track: str = "kompetens") -> None:
     w = await make_world()
     for i in range(n_interest + n_other):
-        candidate = await make_candidate(w.coordinator, f"Deltagare{i}")
+        candidate = await make_candidate(w.coordinator, f"Deltagare{i}", track=track)
         if i < n_interest:
             await ParticipantInterest.insert(
                 ParticipantInterest(
@@ -139,3 +141,35 @@ async def test_the_dashboard_shows_them(client, make_client, sign_in) -> None:
     assert "50,0" in page.text.split('id="own-from_interest"')[1].split("</tr>")[0]
     assert "Förslag som deltagaren sa ja till innan värden såg dem" in page.text
     assert "50,0" in page.text.split('id="own-agreed_first"')[1].split("</tr>")[0]
+
+
+async def test_a_tracks_figures_do_not_give_another_tracks_few_away() -> None:
+    """Seen by an analyst: Rapporter hid Kompetens's 7 placements (Hälsa had 2, and the whole
+    minus Kompetens gave them), but the dashboard's "Av" of own choices showed the 7. The
+    tracks' slices are protected here as the reports protect theirs."""
+    await _placements(3, 4, track="kompetens")
+    await _placements(0, 2, track="hälsa")
+    kompetens = msgspec.structs.replace(PERIOD, track="kompetens")
+    interest, _ = await participant_figures(kompetens)
+    assert interest.whole is None and interest.whole_hidden == "dold"
+    assert interest.share is None
+    # Unfiltered, the 9 placements are no slice of anything: shown.
+    interest, _ = await participant_figures(PERIOD)
+    assert interest.whole == 9
+    # Where the 85/15 report hides its total (the same placements), so does this figure.
+    interest, _ = await participant_figures(PERIOD, placements_hidden=True)
+    assert interest.whole is None and interest.whole_hidden == "dold"
+
+
+async def test_the_dashboard_hides_the_whole_its_85_15_report_hides(make_client, sign_in) -> None:
+    await _placements(3, 4, track="kompetens")
+    await _placements(0, 2, track="hälsa")
+    staff = await make_client()
+    w = await make_world()
+    await sign_in(staff, w.coordinator.username)
+    page = await staff.get(
+        "/oversikt?start=2030-01&end=2030-12&track=kompetens", headers={"accept": "text/html"}
+    )
+    assert page.status_code == 200, page.text[:500]
+    row = page.text.split('id="own-from_interest"')[1].split("</tr>")[0]
+    assert ">dold</td>" in row and ">7</td>" not in row
