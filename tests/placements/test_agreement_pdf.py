@@ -67,7 +67,8 @@ async def test_archive_html_marks_superseded_versions_and_signing_method(app):
     versions = await agreements.agreement_versions_for(w.coordinator, booking_id)
     html = documents.archive_html(app.template_engine, booking_id, versions, clock.now())
     assert html.count('class="version"') == 2
-    assert "Version 2 av 2" in html and "Version 1 av 2" in html
+    assert "Version 2." in html and "Version 1." in html
+    assert "Dokumentet har 2 versioner, den senaste först" in html
     assert html.count("Ersatt av en senare version.") == 1
     assert "i tjänsten" in html  # the coordinator signed version 1 in the app
     assert "Nya uppgifter: kassa och påfyllning" in html
@@ -75,3 +76,22 @@ async def test_archive_html_marks_superseded_versions_and_signing_method(app):
     import weasyprint
 
     assert len(weasyprint.HTML(string=html).render().pages) >= 2
+
+
+async def test_a_version_changed_before_anyone_signed_is_no_version_of_its_own(app):
+    """Seen by a host: the PDF said "Version 3 av 1". Changes before anyone signs are made in
+    place (the number counts them), so the archive has one version, numbered as the pages
+    number it, and says nothing of versions it does not hold."""
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    for tasks in ("Plocka", "Plocka och packa"):
+        await agreements.update_agreement(
+            w.coordinator, booking_id, sa.AgreementUpdate(tasks=tasks)
+        )
+    from marketplace.kernel import clock
+    from placements import documents
+
+    versions = await agreements.agreement_versions_for(w.coordinator, booking_id)
+    html = documents.archive_html(app.template_engine, booking_id, versions, clock.now())
+    assert len(versions) == 1 and f"Version {versions[0].version}." in html
+    assert versions[0].version == 3 and " av 1" not in html and "Dokumentet har" not in html
