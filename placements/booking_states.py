@@ -16,6 +16,7 @@ then starts as `awaiting_participant`, which the host never sees.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 AWAITING = "awaiting_participant"
@@ -90,10 +91,27 @@ HOST_VIEWS: dict[str, HostView] = {
 }
 
 
-def host_view(status: str) -> HostView:
+# Once a placement has ended, the host keeps its contact details this long (for the last
+# weeks' attendance, the assessment, a question afterwards); then the booking stays in its
+# lists by the first name, as a declined one does (OSL 26:1: a host asked a year later for the
+# participant's phone and adaptations by typing the booking's address).
+HOST_CONTACT_DAYS = 90
+
+
+def host_view(
+    status: str, ended_at: dt.datetime | None = None, now: dt.datetime | None = None
+) -> HostView:
     """What a host may know of the participant on a booking in `status` (a status missing
-    from `HOST_VIEWS` shows nothing)."""
-    return HOST_VIEWS.get(status, HostView.HIDDEN)
+    from `HOST_VIEWS` shows nothing), that ended at `ended_at` (if it has): an ended one
+    more than HOST_CONTACT_DAYS before `now` by the first name only."""
+    view = HOST_VIEWS.get(status, HostView.HIDDEN)
+    long_ended = (
+        status in ENDED
+        and ended_at is not None
+        and now is not None
+        and now - ended_at > dt.timedelta(days=HOST_CONTACT_DAYS)
+    )
+    return min(view, HostView.FIRST_NAME) if long_ended else view
 
 
 def statuses_host_sees(at_least: HostView) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ import msgspec
 from itsdangerous import URLSafeTimedSerializer
 
 from employers.tables import Contact
+from marketplace.kernel import clock
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
@@ -179,7 +180,20 @@ async def _agreement_for(user: AuthUser, booking_id: int) -> tuple[BookingRow, A
     booking = await booking_access.booking_row_for(user, booking_id)
     if user.role == "host" and not await booking_access.may_act_as_host(user, booking):
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
+    if user.role == "host" and (
+        booking_states.host_view(booking["status"], booking["ended_at"], clock.now())
+        < booking_states.HostView.PROPOSAL
+    ):
+        # It names the participant in full: gone from the host's pages with the contact
+        # details, HOST_CONTACT_DAYS after the end (the municipality keeps the archive copy).
+        raise NotFound(AGREEMENT_NO_LONGER_SHOWN)
     return booking, await _current_agreement(booking_id)
+
+
+AGREEMENT_NO_LONGER_SHOWN = (
+    f"Överenskommelsen visas inte längre här: placeringen avslutades för mer än "
+    f"{booking_states.HOST_CONTACT_DAYS} dagar sedan. Samordnaren har den i arkivet."
+)
 
 
 NO_AGREEMENT = "Bokningen har ingen överenskommelse ännu. Den skapas när värden accepterar."

@@ -33,6 +33,7 @@ from typing import cast
 
 import msgspec
 
+from marketplace.kernel import clock
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, user_name
 from marketplace.kernel.db import write_transaction
@@ -204,7 +205,8 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
         assert slot is not None and candidate is not None and host is not None
         # The same rule as the portal's (a link can be forwarded, and the booking is only
         # proposed): the first name and the shared adaptations, no contact details.
-        participant = host_participant_out(candidate, booking_states.host_view(booking["status"]))
+        view = booking_states.host_view(booking["status"], booking["ended_at"], clock.now())
+        participant = host_participant_out(candidate, view)
         coordinator_name, coordinator_email = await coordinator_contact(booking["coordinator"])
         await record(
             None,

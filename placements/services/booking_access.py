@@ -260,7 +260,9 @@ async def bookings_out(
             slots[row["slot"]],
             display_name(names[row["candidate"]])
             if staff
-            else name_for_host(names[row["candidate"]], host_view(row["status"])),
+            else name_for_host(
+                names[row["candidate"]], host_view(row["status"], row["ended_at"], clock.now())
+            ),
             supervisors.get(row["supervisor"], "") if row["supervisor"] is not None else "",
         )
         for row in rows

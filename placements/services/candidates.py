@@ -195,12 +195,16 @@ async def host_view_of(
     hosts = await host_ids_of(user)
     if not hosts:
         return HostView.HIDDEN
-    query = Booking.select(Booking.status).where(
+    query = Booking.select(Booking.status, Booking.ended_at).where(
         (Booking.candidate == candidate_id) & Booking.slot.host.is_in(hosts)
     )
     if booking_id is not None:
         query = query.where(Booking.id == booking_id)
-    return max((host_view(r["status"]) for r in await query), default=HostView.HIDDEN)
+    now = clock.now()
+    return max(
+        (host_view(r["status"], r["ended_at"], now) for r in await query),
+        default=HostView.HIDDEN,
+    )
 
 
 async def host_may_see(user: AuthUser, candidate_id: int) -> bool:

@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 
 from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
+from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
 from marketplace.kernel.db import swedish_key
@@ -648,12 +649,16 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     # What this booking's status lets the host see (`booking_states.host_view`): nothing more
     # of the participant once it declined, the first name and shared adaptations of a
     # proposal, the last name and contact details once it has accepted.
-    if booking_states.host_view(booking.status) >= booking_states.HostView.PROPOSAL:
+    view = booking_states.host_view(booking.status, booking.ended_at, clock.now())
+    if view >= booking_states.HostView.PROPOSAL:
         participant = await candidate_services.get_participant_for_host(
             user, booking.participant.id, booking_id
         )
     agreement = None
-    if booking.status not in ("proposed", "declined", "withdrawn"):
+    if (
+        booking.status not in ("proposed", "declined", "withdrawn")
+        and view >= booking_states.HostView.PROPOSAL
+    ):
         agreement = await agreement_services.get_agreement_for(user, booking_id)
     assessment = None
     if booking.status in ENDED:
@@ -677,6 +682,7 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
         "options": options,
         "refusal": refusal,
         "participant": participant,
+        "contact_days": booking_states.HOST_CONTACT_DAYS,
         "agreement": agreement,
         "assessment": assessment,
         "attendance": list(LABELS["attendance"].items()),

@@ -171,6 +171,58 @@ async def test_a_running_and_an_ended_placement_show_the_contact_details(client)
     assert participant.json()["phone"] == PHONE
 
 
+async def test_a_placement_ended_long_ago_shows_only_the_first_name(client):
+    """Seen in a host's walk: a placement that ended a year before still showed the
+    participant's e-mail, phone and adaptations to anyone at the host who typed its address.
+    For HOST_CONTACT_DAYS after the end the host keeps them (the last weeks' attendance, the
+    assessment); then the booking is listed by the first name, as a declined one is."""
+    import datetime as dt
+
+    from marketplace.kernel import clock
+    from placements.tables import Booking
+
+    w = await make_world()
+    booking_id = await to_active(w)
+    await _with_adaptations(w)
+    await bookings.end(w.host_user, booking_id, "completed", TODAY)
+    await login(client, w.host_user.username)
+    days = booking_states.HOST_CONTACT_DAYS
+    await Booking.update({Booking.ended_at: clock.now() - dt.timedelta(days=days - 1)}).where(
+        Booking.id == booking_id
+    )
+    recent = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert PHONE in recent.text and SHARED_ADAPTATION in recent.text
+    await Booking.update({Booking.ended_at: clock.now() - dt.timedelta(days=days + 1)}).where(
+        Booking.id == booking_id
+    )
+    old = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert old.status_code == 200
+    text = visible_text(old.text)
+    assert PHONE not in text and SHARED_ADAPTATION not in text and "Andersson" not in text
+    assert f"avslutades för mer än {days} dagar sedan" in text
+    assert (await client.get(f"/api/v1/participants/{w.candidate_id}")).status_code == 404
+    one = await client.get(f"/api/v1/bookings/{booking_id}")
+    assert one.json()["participant"]["name"] == "Aida"
+    # The agreement names the participant in full: gone from the host's pages too (the
+    # municipality keeps the archive copy).
+    assert "Överenskommelse, version" not in text
+    pdf = await client.get(f"/bokningar/{booking_id}/overenskommelse.pdf")
+    assert pdf.status_code == 404 and "Samordnaren har den i arkivet" in pdf.text
+
+
+def test_the_host_view_of_an_ended_placement_follows_its_end():
+    import datetime as dt
+
+    now = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)
+    days = booking_states.HOST_CONTACT_DAYS
+    recent, old = now - dt.timedelta(days=days), now - dt.timedelta(days=days, seconds=1)
+    assert booking_states.host_view("completed", recent, now) == HostView.PLACEMENT
+    assert booking_states.host_view("interrupted", old, now) == HostView.FIRST_NAME
+    assert booking_states.host_view("completed", old) == HostView.PLACEMENT  # no clock given
+    assert booking_states.host_view("active", old, now) == HostView.PLACEMENT  # not ended
+    assert booking_states.host_view("declined", old, now) == HostView.FIRST_NAME
+
+
 async def test_a_proposal_beside_an_accepted_placement_shows_only_what_it_allows(client):
     """The page of a proposal follows its own booking; the participant API, which names no
     booking, shows what the most advanced of the host's bookings of the participant allows."""
