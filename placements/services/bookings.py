@@ -292,6 +292,15 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             & Booking.status.is_in([booking_states.AWAITING, "proposed", *SEAT_HOLDING])
         ):
             raise Conflict("Deltagaren är redan föreslagen för den här platsen.")
+        if await capacity.overlapping(Booking.candidate == candidate["id"], start, end):
+            # Refused here, where the coordinator can see why; the host would only learn it
+            # when accepting (and that the participant is placed elsewhere).
+            raise Conflict(
+                "Deltagaren har redan en placering under perioden "
+                f"{capacity.period_text(start, end)}. Föreslå en period efter den, eller "
+                "avsluta den först.",
+                fields=["start_date"],
+            )
         if not data.confirm_capacity:
             await _warn_if_full(slot, start, end)
         status = booking_states.AWAITING if data.participant_first else "proposed"
@@ -447,6 +456,12 @@ NO_SUPERVISOR = "Platsen saknar handledare. Välj en av organisationens handleda
 NO_PERIOD = "Förslaget saknar period. Ange start- och slutdatum."
 
 
+HOST_OVERLAP_TEXT = (
+    "Deltagaren kan inte börja hos er under den perioden. Välj en annan period, eller kontakta "
+    "samordnaren."
+)
+
+
 async def accept(
     user: AuthUser, booking_id: int, choice: schemas.AcceptRequest | None = None
 ) -> schemas.Booking:
@@ -556,7 +571,10 @@ async def accept_locked(
     if await capacity.overlapping(
         Booking.candidate == booking["candidate"], start, end, booking_id
     ):
-        raise Conflict(booking_access.OVERLAP_TEXT, fields=["start_date"])
+        # A host is not told that the participant is placed elsewhere, only what to do.
+        staff = actor is not None and actor.is_staff
+        text = booking_access.OVERLAP_TEXT if staff else HOST_OVERLAP_TEXT
+        raise Conflict(text, fields=["start_date"])
     changes = _accept_changes(booking, slot, supervisor_id, contact["name"], start, end)
     await booking_moves.transition(
         booking,

@@ -303,8 +303,19 @@ async def test_a_candidate_cannot_hold_two_overlapping_placements():
     first = await propose(w)
     second = await propose(w, slot_id=other_slot)
     await bookings.accept(w.host_user, first)
-    with pytest.raises(Conflict, match="två placeringar samtidigt"):
+    # The host is told what to do, not that the participant is placed elsewhere.
+    with pytest.raises(Conflict) as refused:
         await bookings.accept(other_host_user, second)
+    assert refused.value.message == bookings.HOST_OVERLAP_TEXT
+    assert "placering" not in refused.value.message
+    # Staff accepting for the host are told why.
+    with pytest.raises(Conflict, match="två placeringar samtidigt"):
+        await bookings.accept(w.coordinator, second)
+    # And a new proposal over the accepted placement's period is refused when it is made.
+    third_slot = await make_slot(other_host, await make_supervisor(other_host), title="Disk")
+    with pytest.raises(Conflict, match="har redan en placering under perioden") as early:
+        await propose(w, slot_id=third_slot)
+    assert early.value.fields == ["start_date"]
 
 
 async def test_activate_due_starts_signed_bookings_on_their_start_date_once():

@@ -12,6 +12,7 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from marketplace.kernel.tables import AuditEntry
@@ -22,6 +23,7 @@ from placements.tables import Candidate, Slot
 from tests.builders import make_slot
 from tests.conftest import login
 from tests.placements.bookingdata import (
+    END,
     SECRET_ADAPTATION,
     SHARED_ADAPTATION,
     TODAY,
@@ -230,7 +232,11 @@ async def test_a_proposal_beside_an_accepted_placement_shows_only_what_it_allows
     placed = await propose(w)
     await bookings.accept(w.host_user, placed)
     other_slot = await make_slot(w.host_id, w.supervisor_id, title="Kassabiträde", capacity=1)
-    proposed = await propose(w, slot_id=other_slot, confirm=True)
+    # The next placement, after this one (one over its period is refused when proposed).
+    after = END + dt.timedelta(days=1)
+    proposed = await propose(
+        w, slot_id=other_slot, start=after, end=after + dt.timedelta(days=30), confirm=True
+    )
     await login(client, w.host_user.username)
     page = await client.get(f"/vard/bokningar/{proposed}", headers=HTML)
     assert page.status_code == 200
