@@ -167,13 +167,18 @@ async def deactivate_contact(user: AuthUser, contact_id: int) -> schemas.Contact
 
 
 async def check_supervisor(host_id: int, contact_id: int | None) -> None:
-    """A slot's supervisor must be an active contact of the slot's own host."""
+    """A slot's supervisor must be an active contact of the slot's own host, marked as a
+    supervisor (handledare)."""
     if contact_id is None:
         return
-    row = await Contact.select(Contact.host, Contact.active).where(Contact.id == contact_id).first()
-    if row is None or int(row["host"]) != host_id or not row["active"]:
+    row = (
+        await Contact.select(Contact.host, Contact.active, Contact.is_supervisor)
+        .where(Contact.id == contact_id)
+        .first()
+    )
+    if row is None or int(row["host"]) != host_id or not row["active"] or not row["is_supervisor"]:
         raise ValidationFailed(
-            "Handledaren finns inte bland organisationens aktiva kontaktpersoner. "
-            "Lägg till handledaren först, eller välj en annan.",
+            "Handledaren finns inte bland organisationens aktiva handledare. Markera "
+            "kontaktpersonen som handledare, eller välj en annan.",
             fields=["supervisor_id"],
         )

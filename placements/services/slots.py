@@ -181,9 +181,12 @@ async def _supervisors(rows: Sequence[SlotHosting]) -> dict[int, ContactRow]:
 
 
 def _supervisor_ok(row: SlotHosting, supervisor: ContactRow | None) -> bool:
+    """The slot's handledare is an active contact of its host who still supervises (a host
+    that unticked "Handledare" for them had the slot published and listed with them)."""
     return (
         supervisor is not None
         and supervisor["active"]
+        and supervisor["is_supervisor"]
         and int(supervisor["host"]) == int(row["host"])
     )
 
@@ -471,7 +474,10 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
         problems.append(("end_date", SLOT_PERIOD_OVER))
     supervisor = row["supervisor"]
     if supervisor is None or not await Contact.exists().where(
-        (Contact.id == supervisor) & (Contact.host == row["host"]) & (Contact.active == True)  # noqa: E712
+        (Contact.id == supervisor)
+        & (Contact.host == row["host"])
+        & (Contact.active == True)  # noqa: E712
+        & (Contact.is_supervisor == True)  # noqa: E712
     ):
         problems.append(
             (

@@ -230,6 +230,32 @@ async def test_slot_without_supervisor_is_not_published_and_is_flagged(client, m
     assert lost.status_code == 400
 
 
+async def test_a_contact_no_longer_a_supervisor_is_no_slots_handledare(client, make_user):
+    """Seen in a host's walk: after "Handledare" was unticked for the slot's handledare, the
+    slot was published without a word and its list still named them. A contact who no longer
+    supervises is no handledare: the slot needs one, is not published, takes no bookings, and
+    a new slot cannot name them."""
+    from employers.tables import Contact
+
+    _, host = await _host_user(make_user, "henrik", "Lerum Åkeri AB")
+    maja = await make_contact(host, "Maja")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host, supervisor_id=maja))).json()
+    assert slot["needs_supervisor"] is False
+    await Contact.update({Contact.is_supervisor: False}).where(Contact.id == maja)
+    read = (await client.get(f"/api/v1/slots/{slot['id']}/edit")).json()
+    assert read["needs_supervisor"] is True
+    refused = await client.post(f"/api/v1/slots/{slot['id']}/publish")
+    assert refused.status_code == 400 and refused.json()["fields"] == ["supervisor_id"]
+    assert not await slot_accepts_bookings(slot["id"])
+    again = await client.post("/api/v1/slots", json=_slot_body(host, supervisor_id=maja))
+    assert again.status_code == 400 and again.json()["fields"] == ["supervisor_id"]
+    assert "Markera kontaktpersonen som handledare" in again.text
+    home = await client.get("/vard", headers={"accept": "text/html"})
+    row = home.text.split(f'href="/vard/platser/{slot["id"]}"')[1].split("</tr>")[0]
+    assert "Saknas" in row and "Maja" not in row
+
+
 async def test_supervisor_must_belong_to_the_slots_host(client, make_user):
     _, host = await _host_user(make_user, "henrik", "A AB")
     other_host = await make_host("B AB", "company")
