@@ -68,7 +68,7 @@ async def test_a_host_without_an_account_accepts_through_the_link_once(client):
     assert shown.status_code == 200 and no_store(shown)
     text = visible_text(shown.text)
     assert "Lagerarbetare" in text and "Aida" in text and "Andersson" not in text
-    assert "Hanna Handledare (platsens handledare) – plats för 5 till" in text
+    assert "Hanna Handledare – plats för 5 till (platsens handledare)" in text
     no_internal_names(shown.text)
     csrf = csrf_of(shown.text)
 
@@ -170,7 +170,7 @@ async def test_the_link_page_offers_another_supervisor_when_the_slots_is_full(cl
     shown = await client.get(url, headers=HTML)
     text = visible_text(shown.text)
     assert "Förslaget går inte att ta emot precis som det är" in text
-    assert "Hanna Handledare (platsens handledare) – fullbokad under perioden" in text
+    assert "Hanna Handledare – fullbokad under perioden (platsens handledare)" in text
     # Another supervisor with room is chosen for the host already.
     assert re.search(rf'<option value="{u.other_supervisor}" selected>', shown.text)
     refused = await client.post(
