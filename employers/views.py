@@ -18,6 +18,7 @@ from litestar.response import Template
 
 from employers import schemas, vocabulary
 from employers.services import applications, contacts, hosts, invitations, targets
+from employers.services.orgnr import normalize_org_number
 from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email
 from marketplace.kernel.auth import (
@@ -94,7 +95,14 @@ APPLICATION_FORM = Form(
         )
     },
 )
-HOST_FORM = Form(schemas.HostUpdate, labels=HOST_LABELS, blank_is_empty=HOST_TEXTS)
+# The organisation number's check digit is checked with the form's other fields, so that
+# every mistake shows at once (a host fixed the name and the town, and only then heard of it).
+HOST_FORM = Form(
+    schemas.HostUpdate,
+    labels=HOST_LABELS,
+    blank_is_empty=HOST_TEXTS,
+    checks={"org_number": normalize_org_number, "name": hosts.check_host_name},
+)
 TARGET_FORM = Form(schemas.TargetForm, labels=TARGET_LABELS, blank_is_empty=["note"])
 _CONTACT_FORM_ARGS: dict[str, Any] = {
     "labels": CONTACT_LABELS,

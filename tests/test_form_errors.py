@@ -52,8 +52,10 @@ WRONG: dict[str, tuple[dict[str, str], set[str]]] = {
         {"name", "supervision_capacity", "email"},
     ),
     "/vard/organisation/{host_id}/uppgifter": (
-        {"kind": "raket", "town": LONG},
-        {"kind", "town"},
+        # The organisation number's check digit too (a host heard of it only once the rest
+        # was mended), and an empty name.
+        {"kind": "raket", "town": LONG, "org_number": "123", "name": " "},
+        {"kind", "town", "org_number", "name"},
     ),
     "/vard/organisation/{host_id}/mal": (
         {"year": "i år", "target": "-5"},

@@ -113,14 +113,21 @@ async def create_host(user: AuthUser, data: schemas.HostCreate) -> schemas.Host:
     return host_out(await get_host_for(user, host_id))
 
 
+def check_host_name(value: str) -> str:
+    """An organisation's name: one line, not empty (the form checks it with its other
+    fields, the service again)."""
+    name = single_line(value.strip(), "name", label="Organisationens namn")
+    if not name:
+        raise ValidationFailed("Ange organisationens namn.", fields=["name"])
+    return name
+
+
 async def update_host(user: AuthUser, host_id: int, data: schemas.HostUpdate) -> schemas.Host:
     """Change the fields sent; another organisation's host is NotFound."""
     current = await get_host_for(user, host_id)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "name" in values:
-        values["name"] = single_line(values["name"].strip(), "name", label="Organisationens namn")
-        if not values["name"]:
-            raise ValidationFailed("Ange organisationens namn.", fields=["name"])
+        values["name"] = check_host_name(values["name"])
     if "org_number" in values:
         values["org_number"] = normalize_org_number(values["org_number"])
     if "town" in values:

@@ -622,8 +622,10 @@ def parse_form(
             problems[name] = _(exc.errors.get(name, exc.message))
     if rules is not None:
         for name, message in rules({k: v for k, v in data.items() if k not in problems}):
-            message = _(message)
-            problems[name] = f"{problems[name]} {message}" if name in problems else message
+            # A field with a problem of its own says that one: the rules read the form
+            # without it, so theirs about it contradicted it ("får vara högst 7" beside "Ange
+            # minst en dag" for 8 days; a comment too long "Skriv vad frånvaron var").
+            problems.setdefault(name, _(message))
     ordered = [*labels, *(k for k in problems if k not in labels)]  # the form's order
     refuse({k: problems[k] for k in ordered if k in problems and (k in labels or k in known)})
     try:

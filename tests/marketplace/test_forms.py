@@ -307,3 +307,41 @@ def test_a_problem_found_before_the_parse_is_told_with_the_forms_own() -> None:
         form.also(conflict)({"title": "Rubriken"})
     assert whole.value is conflict
     assert form.also(None)({"title": "Rubriken"}).title == "Rubriken"
+
+
+def test_a_rule_says_nothing_of_a_field_that_has_a_problem_of_its_own():
+    """Seen in a host's walk: 8 days present read "får vara högst 7" and "Ange minst en dag"
+    at once (the rule read the form without the refused field), and a comment too long read
+    "Skriv vad den andra frånvaron var". A field's own problem is what it says."""
+
+    class Week(msgspec.Struct, kw_only=True):
+        days_present: Annotated[int, msgspec.Meta(ge=0, le=7)] = 0
+        days_other: Annotated[int, msgspec.Meta(ge=0, le=7)] = 0
+        absence_note: Annotated[str, msgspec.Meta(max_length=10)] = ""
+
+    def rules(typed):
+        days = int(typed.get("days_present", 0)) + int(typed.get("days_other", 0))
+        if days == 0:
+            yield "days_present", "Ange minst en dag."
+        if int(typed.get("days_other", 0)) and not typed.get("absence_note"):
+            yield "absence_note", "Skriv vad den andra frånvaron var."
+
+    labels = {
+        "days_present": "Dagar på plats",
+        "days_other": "Annan frånvaro",
+        "absence_note": "Kommentar",
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        parse_form(
+            Week,
+            {"days_present": "8", "days_other": "1", "absence_note": "x" * 11},
+            labels=labels,
+            rules=rules,
+        )
+    errors = refused.value.errors
+    assert "högst 7" in errors["days_present"] and "minst en dag" not in errors["days_present"]
+    assert "Skriv vad" not in errors["absence_note"] and "10" in errors["absence_note"]
+    # Without a problem of its own, the field hears the rule.
+    with pytest.raises(ValidationFailed) as refused:
+        parse_form(Week, {"days_other": "1"}, labels=labels, rules=rules)
+    assert refused.value.errors == {"absence_note": "Skriv vad den andra frånvaron var."}
