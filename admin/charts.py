@@ -143,6 +143,8 @@ def bar_chart(
     protected: Collection[int] = (),
     marks: Sequence[float | None] = (),
     mark_label: str = "Mål",
+    empty: Collection[int] = (),
+    unit_one: str | None = None,
 ) -> Markup:
     """A vertical bar chart, one bar per label, with optional reference lines, and with
     optional `marks`: one value per bar (None: none) drawn as a short line across the bar,
@@ -152,7 +154,9 @@ def bar_chart(
     whole label in a tooltip). A value of None is a figure hidden under the small-cell rule:
     it gets no bar, only the mark "<5" and the text "färre än 5", so the chart gives away no
     more than the table; at the positions in `protected` (a figure of 5 or more hidden so that
-    a small one cannot be worked out) the mark and the text read "dold"."""
+    a small one cannot be worked out) the mark and the text read "dold". At the positions in
+    `empty` there is nothing to count (a month without applications): no bar and no zero, a
+    dash, as the table has. `unit_one` is the unit after the value 1 ("1 dag", not "1 dagar")."""
     uid = next(_ids)
     axis = axis_labels(labels, width)
     left = axis.left
@@ -181,7 +185,12 @@ def bar_chart(
     for i, (label, value) in enumerate(zip(labels, values, strict=False)):
         x = left + i * slot + (slot - bar_w) / 2
         middle = x + bar_w / 2
-        if value is None:
+        if i in empty:
+            parts.append(
+                f'<text x="{middle:.1f}" y="{base - 4}" text-anchor="middle" font-size="{FONT}" '
+                f'fill="{AXIS}"><title>{escape(label)}: inga uppgifter</title>–</text>'
+            )
+        elif value is None:
             said = SUPPRESSED_TEXT if i not in protected else PROTECTED_TEXT
             mark = "&lt;5" if i not in protected else PROTECTED_TEXT
             # A mark wider than its bar's room stands on end: side by side on a phone, a
@@ -202,7 +211,7 @@ def bar_chart(
             parts.append(
                 f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" '
                 f'height="{h:.1f}" fill="{BAR}"><title>{escape(label)}: '
-                f"{escape(_fmt(value))}{escape(unit)}</title></rect>"
+                f"{escape(_fmt(value))}{escape(_unit(value, unit, unit_one))}</title></rect>"
             )
         target = marks[i] if i < len(marks) else None
         if target is not None:
@@ -213,7 +222,8 @@ def bar_chart(
             parts.append(
                 f'<line x1="{x - over:.1f}" y1="{y:.1f}" x2="{x + bar_w + over:.1f}" y2="{y:.1f}" '
                 f'stroke="{REFERENCE}" stroke-width="3"><title>{escape(label)}: '
-                f"{escape(mark_label.lower())} {escape(_fmt(target))}{escape(unit)}</title></line>"
+                f"{escape(mark_label.lower())} {escape(_fmt(target))}"
+                f"{escape(_unit(target, unit, unit_one))}</title></line>"
             )
         if i % axis.every:
             continue
@@ -267,6 +277,10 @@ def bar_chart(
 NARROW_WIDTH = 360  # drawn for phones: shown at about its own size there, so text stays 12 px
 
 
+def _unit(value: float, unit: str, unit_one: str | None) -> str:
+    return unit_one if unit_one is not None and value == 1 else unit
+
+
 def bar_charts(
     title: str,
     description: str,
@@ -277,6 +291,8 @@ def bar_charts(
     unit: str = "",
     protected: Collection[int] = (),
     marks: Sequence[float | None] = (),
+    empty: Collection[int] = (),
+    unit_one: str | None = None,
 ) -> Markup:
     """The chart as pages show it: drawn twice, wide for screens and narrow for phones, and
     the stylesheet shows the one that fits. A 640-wide drawing squeezed onto a 375 px phone
@@ -292,6 +308,8 @@ def bar_charts(
         unit=unit,
         protected=protected,
         marks=marks,
+        empty=empty,
+        unit_one=unit_one,
     )
     wide = draw(css_class="chart chart-wide")
     narrow = draw(width=NARROW_WIDTH, css_class="chart chart-narrow")

@@ -105,6 +105,7 @@ async def dashboard(
                 else lead.proposal_to_start.median_days or 0.0,
             ],
             unit=" dagar",
+            unit_one=" dag",
             protected=charts.protected_bars(
                 [
                     "registration_to_first_proposal.median_days",
@@ -153,6 +154,14 @@ async def dashboard(
             ],
             [charts.Reference(f"Mål: {working_days(meeting_target)}", float(meeting_target))],
             unit=" dagar",
+            unit_one=" dag",
+            # A month without applications has no median: a dash, as in the table, not "0".
+            empty=[
+                i
+                for i, m in enumerate(intake.months)
+                if m.steps[0].median_days is None
+                and f"months[{m.month}].steps[meeting].median_days" not in intake_hidden
+            ],
             protected=charts.protected_bars(
                 [f"months[{m.month}].steps[meeting].median_days" for m in intake.months],
                 intake.protected,

@@ -348,3 +348,20 @@ async def test_the_dashboard_says_its_clock_leaves_out_empty_steps(client, make_
     assert board.status_code == 200
     assert "steg utan ansökningar visas inte här" in board.text
     assert 'href="/rapporter#intake-clock"' in board.text
+
+
+def test_a_month_with_nothing_to_count_is_a_dash_and_one_day_is_singular():
+    """Seen by an analyst: the intake chart drew "0 dagar" for months without applications
+    (the table had "–"), and a bar of one day read "1 dagar"."""
+    drawn = charts.bar_chart(
+        "Klockan",
+        "Median per månad",
+        ["01", "02", "03"],
+        [1.0, None, 3.0],
+        unit=" dagar",
+        unit_one=" dag",
+        empty=[1],
+    )
+    assert "02: inga uppgifter" in drawn and drawn.count("<rect") == 2
+    assert "01: 1 dag<" in drawn and "03: 3 dagar<" in drawn
+    assert "färre än 5" not in drawn  # an empty month is no hidden figure
