@@ -21,6 +21,7 @@ from admin.reports.intake_clock import clock_targets
 from admin.reports.participant_figures import participant_figures
 from admin.reports.pictures import without_shared_start
 from admin.services.disclosure import RULE_NOTE
+from admin.services.reports import FILTER_NOTE
 from admin.views.filters import ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
@@ -29,6 +30,7 @@ from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import page
 
 report_readers = requires("admin", "coordinator", "analyst")
+DASHBOARD_FILTER_NOTE = " Filter: spår avser deltagaren; värdtyp avser värden för bokningen."
 
 
 def working_days(count: int) -> str:
@@ -198,6 +200,9 @@ async def dashboard(
         charts=pictures,
         rule_note=RULE_NOTE,
         own_pages=own_pages,
+        # The reports' definitions speak of /rapporter's filters; this page has no
+        # coordinator filter.
+        here=lambda text: text.replace(FILTER_NOTE, DASHBOARD_FILTER_NOTE),
     )
 
 

@@ -348,6 +348,11 @@ async def test_the_dashboard_says_its_clock_leaves_out_empty_steps(client, make_
     assert board.status_code == 200
     assert "steg utan ansökningar visas inte här" in board.text
     assert 'href="/rapporter#intake-clock"' in board.text
+    # Its definitions name the filters it has (no coordinator filter here, unlike /rapporter).
+    assert "spår och samordnare avser" not in board.text
+    assert "Filter: spår avser deltagaren" in board.text
+    reports = await client.get("/rapporter", headers={"accept": "text/html"})
+    assert "spår och samordnare avser deltagaren" in reports.text
 
 
 def test_a_month_with_nothing_to_count_is_a_dash_and_one_day_is_singular():
