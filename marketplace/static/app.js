@@ -30,3 +30,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A wide table scrolls inside its own box (.table-wrap); on a phone nothing showed that the
+// columns went on. A box whose table is wider than it says so above it (site.css).
+function markWideTables() {
+  document.querySelectorAll(".table-wrap").forEach(function (box) {
+    box.classList.toggle("scrolls", box.scrollWidth > box.clientWidth + 1);
+  });
+}
+document.addEventListener("DOMContentLoaded", markWideTables);
+window.addEventListener("resize", markWideTables);

@@ -403,6 +403,13 @@ def check_page(page: Page, label: str, axe: str) -> list[str]:
         problems.append(f"scrolls sideways: {scroll} px in {client} px; widest: {named}")
     text = page.evaluate("document.title") + "\n" + page.inner_text("body")
     problems += visible_text_problems(text)
+    # A table wider than its box says that its columns go on (app.js marks the box).
+    unmarked = page.evaluate(
+        "[...document.querySelectorAll('.table-wrap')].filter(b =>"
+        " b.scrollWidth > b.clientWidth + 1 && !b.classList.contains('scrolls')).length"
+    )
+    if unmarked:
+        problems.append(f"{unmarked} wide table(s) scroll with nothing saying so")
     if page.evaluate(SCROLLS_IN_A_BOX_JS):
         page.evaluate(axe)
         result = page.evaluate(
