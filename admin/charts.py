@@ -130,6 +130,9 @@ def _reference_label_ys(ys: Sequence[float], top: float) -> list[float]:
     return [placed[j] for j in range(len(ys))]
 
 
+NOTHING_TEXT = "Inget att visa för perioden"
+
+
 def bar_chart(
     title: str,
     description: str,
@@ -269,6 +272,12 @@ def bar_chart(
             f'<text x="{width - RIGHT}" y="{label_y:.1f}" text-anchor="end" '
             f'font-size="{FONT}" fill="{REFERENCE}" paint-order="stroke" stroke="#ffffff" '
             f'stroke-width="3">{escape(ref.label)}</text>'
+        )
+    if all(i in empty or v == 0 for i, v in enumerate(values)):
+        # Nothing counted in the period (an analyst saw bare axes and wondered what broke).
+        parts.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle" '
+            f'font-size="{FONT + 2}" fill="{AXIS}">{escape(NOTHING_TEXT)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped

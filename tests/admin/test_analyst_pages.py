@@ -370,3 +370,13 @@ def test_a_month_with_nothing_to_count_is_a_dash_and_one_day_is_singular():
     assert "02: inga uppgifter" in drawn and drawn.count("<rect") == 2
     assert "01: 1 dag<" in drawn and "03: 3 dagar<" in drawn
     assert "färre än 5" not in drawn  # an empty month is no hidden figure
+
+
+def test_a_chart_with_nothing_in_the_period_says_so():
+    """Seen by an analyst: a period without data drew bare axes, with no word of why."""
+    nothing = charts.bar_chart("Avslut", "Per utfall", ["Arbete", "Studier"], [0, 0])
+    assert charts.NOTHING_TEXT in nothing
+    hidden = charts.bar_chart("Avslut", "Per utfall", ["Arbete", "Studier"], [None, 0])
+    assert charts.NOTHING_TEXT not in hidden  # a hidden figure is something
+    some = charts.bar_chart("Avslut", "Per utfall", ["Arbete", "Studier"], [3, 0])
+    assert charts.NOTHING_TEXT not in some
