@@ -173,3 +173,19 @@ async def test_the_dashboard_hides_the_whole_its_85_15_report_hides(make_client,
     assert page.status_code == 200, page.text[:500]
     row = page.text.split('id="own-from_interest"')[1].split("</tr>")[0]
     assert ">dold</td>" in row and ">7</td>" not in row
+
+
+async def test_a_host_kind_or_a_coordinators_figures_are_protected_for_the_others_sake() -> None:
+    """The same slice rule for the other two filters: the world's host is a municipal unit,
+    and every placement is its coordinator's."""
+    await _placements(3, 4)
+    w = await make_world()
+    unit = msgspec.structs.replace(PERIOD, host_kind="municipal_unit")
+    interest, _ = await participant_figures(unit)
+    assert interest.whole == 7  # the one host kind with placements: no other slice to give
+    company = msgspec.structs.replace(PERIOD, host_kind="company")
+    interest, _ = await participant_figures(company)
+    assert interest.whole == 0
+    mine = msgspec.structs.replace(PERIOD, coordinator_id=w.coordinator.id)
+    interest, _ = await participant_figures(mine)
+    assert interest.whole == 0  # the placements are another world's coordinator's
