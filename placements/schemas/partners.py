@@ -122,6 +122,7 @@ class SharedPlacement(msgspec.Struct, kw_only=True):
     end_date: dt.date | None
     status: str
     attendance: SharedAttendance | None = None
+    ended: bool = False  # completed or interrupted
 
 
 class SharedOutcome(msgspec.Struct, kw_only=True):

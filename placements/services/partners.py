@@ -34,6 +34,7 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import swedish_key, swedish_order, write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from marketplace.kernel.templating import label
+from placements.booking_states import ENDED
 from placements.date_rules import as_day
 from placements.rows import (
     AgencyRef,
@@ -808,6 +809,7 @@ async def shared_summary(user: AuthUser, candidate_id: int) -> schemas.SharedSum
                 end_date=b["end_date"],
                 status=label(b["status"], "booking_status"),
                 attendance=attendance.get(int(b["id"])),
+                ended=b["status"] in ENDED,
             )
             for b in bookings
         ],

@@ -326,6 +326,14 @@ async def test_partner_pages_show_the_list_and_the_summary_never_cached(client):
         assert shown in page.text
     for hidden in (PNR, "0006", HEALTH, "070-123", "Arbete inom lager", a.coordinator.name):
         assert hidden not in page.text
+    # A running placement without reported weeks has none "yet"; an ended one had none.
+    assert "Ingen vecka rapporterad ännu" in page.text
+    from placements.tables import Booking
+
+    await Booking.update({Booking.status: "completed"}).where(Booking.id == a.booking_id)
+    ended = await client.get(f"/samverkan/deltagare/{a.people['Aida']}", headers=HTML)
+    assert "Ingen vecka rapporterades" in ended.text
+    assert "rapporterad ännu" not in ended.text
     refused = await client.get(f"/samverkan/deltagare/{a.people['Bodil']}", headers=HTML)
     assert refused.status_code == 404
     # Nothing else is theirs: the workbench, a participant's page, the back office.
