@@ -128,6 +128,9 @@ SLOT_SORTS = {"nyast": "newest", "rubrik": "title", "status": "status", "start":
 SLOT_SORT_COLUMNS = [("rubrik", "Rubrik", "rubrik"), ("status", "Status", "status")]
 
 
+PAST_SHOWN = 10  # ended and assessed placements on the host's page, the latest
+
+
 async def _home_context(
     user: AuthUser, sida: int = 1, sortera: str | None = None
 ) -> dict[str, Any]:
@@ -164,6 +167,13 @@ async def _home_context(
     ended = lists["completed"] + lists["interrupted"]
     assessed = await outcome_services.submitted_assessments(ended)
     to_assess = [booking for booking in ended if booking.id not in assessed]
+    # The ended and assessed ones were listed nowhere: a host reporting a last week's
+    # attendance typed the booking's address. The latest first, a handful.
+    past = sorted(
+        (b for b in ended if b.id in assessed),
+        key=lambda b: (b.ended_at or dt.datetime.min.replace(tzinfo=dt.UTC), b.id),
+        reverse=True,
+    )
     ledgers = [await ledger_services.host_ledger_for(user, h.id) for h in organisations]
     return {
         "organisations": organisations,
@@ -181,6 +191,8 @@ async def _home_context(
         "to_sign": to_sign,
         "placements": placements,
         "to_assess": to_assess,
+        "past": past[:PAST_SHOWN],
+        "past_total": len(past),
         "ledgers": ledgers,
         "hours_definition": ledger_services.HOURS_DEFINITION,
     }

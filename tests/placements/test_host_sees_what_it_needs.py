@@ -290,3 +290,21 @@ def test_every_booking_status_has_a_host_view_and_an_unknown_one_shows_nothing()
     for status in ("accepted", "agreed", "active", "completed", "interrupted"):
         assert booking_states.host_view(status) is HostView.PLACEMENT
     assert booking_states.host_view("no_such_status") is HostView.HIDDEN
+
+
+async def test_the_hosts_page_lists_its_ended_placements(client):
+    """Seen in a host's walk: an ended and assessed placement was listed nowhere on /vard,
+    and reporting its last week meant typing the booking's address."""
+    from marketplace.kernel import clock
+    from tests.builders import make_assessment
+
+    w = await make_world()
+    booking_id = await to_active(w)
+    await login(client, w.host_user.username)
+    home = await client.get("/vard", headers=HTML)
+    assert "Inga avslutade placeringar med bedömning ännu." in home.text
+    await bookings.end(w.host_user, booking_id, "completed", TODAY)
+    await make_assessment(booking_id, submitted_at=clock.now())
+    home = await client.get("/vard", headers=HTML)
+    past = home.text.split('id="avslutade"')[1].split("</section>")[0]
+    assert f'href="/vard/bokningar/{booking_id}"' in past and "Aida Andersson" in past
