@@ -65,6 +65,26 @@ async def test_the_menu_leads_to_the_account_page(client, make_user):
     assert 'aria-current="page">Mitt konto' in page.text
 
 
+async def test_offering_a_place_leads_each_one_where_they_can(client, make_client, make_user):
+    """Seen in a host's walk: "Erbjud en praktikplats" led a signed-in host to the form for
+    organisations new to the service. A host offers a place as a new slot; staff have their
+    own pages and no such link; a visitor gets the form."""
+
+    def menu_of(html: str) -> str:
+        return html.split('<nav aria-label="Huvudmeny">')[1].split("</nav>")[0]
+
+    visitor = menu_of((await client.get("/platser", headers=HTML)).text)
+    assert '<a href="/erbjud">Erbjud en praktikplats</a>' in visitor
+    await _signed_in(client, make_user)
+    staff = menu_of((await client.get("/platser", headers=HTML)).text)
+    assert "Erbjud en praktikplats" not in staff
+    host_client = await make_client()
+    await make_user("host", username="henrik")
+    await login(host_client, "henrik")
+    host = menu_of((await host_client.get("/platser", headers=HTML)).text)
+    assert '<a href="/vard/platser/ny">Erbjud en praktikplats</a>' in host
+
+
 async def test_a_new_key_is_shown_once_and_works_as_a_bearer_token(client, make_client, make_user):
     await _signed_in(client, make_user)
     made = await _post(
