@@ -25,7 +25,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
 from marketplace.kernel.db import swedish_key
-from marketplace.kernel.errors import ValidationFailed, said_once
+from marketplace.kernel.errors import NotFound, ValidationFailed, said_once
 from marketplace.kernel.forms import (
     ACTION,
     Form,
@@ -627,6 +627,11 @@ async def booking_decline(
     request: Request[Any, Any, Any], booking_id: FromPath[int]
 ) -> Response[Any]:
     user = _user(request)
+    # Another organisation's booking, or none, is a 404 before the form is read: it was a
+    # form error about the reason under "Avböjandet behöver rättas".
+    visible = await booking_access.booking_row_for(user, booking_id)
+    if not await booking_access.may_act_as_host(user, visible):
+        raise NotFound(booking_access.BOOKING_NOT_FOUND)
 
     async def decline(reason: str) -> Landing:
         await booking_services.decline(user, booking_id, reason)

@@ -224,6 +224,27 @@ async def test_the_host_of_another_organisation_cannot_end_it(client):
     assert row == {"status": "active"}
 
 
+async def test_declining_another_organisations_proposal_is_a_404_not_a_form_error(client):
+    """Seen in a host's walk: declining another organisation's proposal (or none) with an
+    empty reason answered 400 under "Avböjandet behöver rättas", as if it were one's own."""
+    w = await make_world()
+    booking_id = await propose(w)
+    other = await make_host_user(await make_host("Annan värd AB"))
+    await login(client, other.username)
+    home = await client.get("/vard", headers=HTML)
+    for target in (booking_id, 999999):
+        refused = await client.post(
+            f"/vard/bokningar/{target}/avboj",
+            data={"_csrf_token": csrf_of(home.text), "reason": ""},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 404, target
+        assert "Avböjandet behöver rättas" not in refused.text
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "proposed"}
+
+
 # --- one summary of a refused form --------------------------------------------------------------
 
 
