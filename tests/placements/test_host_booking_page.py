@@ -437,3 +437,29 @@ async def test_the_workbench_names_the_day_a_placement_ended_not_the_click(clien
     home = await client.get("/arbetsbord", headers=HTML)
     section = home.text.split('id="utfall"', 1)[1].split("</section>", 1)[0]
     assert f"avbruten {ended_on.isoformat()})" in section, section
+
+
+async def test_a_submitted_assessment_shows_what_the_host_wrote(client):
+    """Seen in a host's walk: after sending the assessment the page showed only the
+    attendance and the recommendation, not the texts the supervisor had written."""
+    from marketplace.kernel import clock
+    from placements.services import bookings
+    from tests.builders import make_assessment
+
+    w = await make_world()
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed")
+    await make_assessment(
+        booking_id,
+        submitted_at=clock.now(),
+        attendance="god",
+        recommendation="yes",
+        tasks_mastered="Plock\\nInleverans",
+        strengths="Noggrann",
+        comment="Välkommen åter",
+    )
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    section = page.text.split('id="bedomning"')[1].split("</section>")[0]
+    assert '<dd class="pre">Plock\\nInleverans</dd>' in section
+    assert "Noggrann" in section and "Välkommen åter" in section
