@@ -26,7 +26,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from employers.tables import Host, HostApplication, HostInvitation
-from marketplace.kernel import auth
+from marketplace.kernel import auth, clock
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.tables import PasswordLink, User
 from marketplace.kernel.tokens import new_token
@@ -88,7 +88,7 @@ IDENTITIES = (
     "part_b",
 )
 DENIED = frozenset({401, 403, 404})
-THIS_WEEK = monday_of(dt.date.today()).isoformat()
+THIS_WEEK = monday_of(clock.today()).isoformat()
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Who is allowed, by name. Host A's objects are what every path parameter points at.
@@ -647,7 +647,7 @@ async def _fill_world(p: People) -> World:
     w.strings["assessment_token"] = assessment_links.assessment_token(ended)
     # This week of the accepted booking (a link is refused until the placement starts).
     w.strings["attendance_token"] = attendance.link_token(
-        w.ids["booking_id"], monday_of(dt.date.today())
+        w.ids["booking_id"], monday_of(clock.today())
     )
 
     outcome_id = await make_outcome(
@@ -664,14 +664,14 @@ async def _fill_world(p: People) -> World:
         LocalAgreement(
             agency=p.agency_p,
             name=f"Överenskommelse {n}",
-            valid_from=dt.date.today() - dt.timedelta(days=30),
+            valid_from=clock.today() - dt.timedelta(days=30),
         )
     )
     w.ids["consent_id"] = await _insert(
         PartnerConsent(
             candidate=w.ids["candidate_id"],
             agreement=w.ids["agreement_id"],
-            given_on=dt.date.today() - dt.timedelta(days=7),
+            given_on=clock.today() - dt.timedelta(days=7),
             method="skriftligt",
         )
     )
@@ -905,7 +905,7 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
         ("POST", "/api/v1/bookings/{booking_id}/end"): {"result": "completed"},
         ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): {"tasks": "Plocka varor"},
         ("PUT", "/api/v1/bookings/{booking_id}/attendance"): {
-            "week_start": dt.date.today().isoformat(),
+            "week_start": clock.today().isoformat(),
             "days_present": 1,  # today counts: valid on every weekday
         },
         ("POST", "/api/v1/bookings/{booking_id}/assessment"): {
@@ -922,7 +922,7 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
         },
         ("PUT", "/api/v1/bookings/{booking_id}/outcome"): {
             "category": "studier",
-            "outcome_date": dt.date.today().isoformat(),
+            "outcome_date": clock.today().isoformat(),
             "csn_eligible": True,
             "reason": "Fel kategori vid registreringen",
         },
@@ -967,7 +967,7 @@ FORMS: dict[str, dict[str, str]] = {
         "phone": "0701-234567",
     },
     "/arbetsbord/intag/{intake_id}/mote": {
-        "day": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        "day": (clock.today() + dt.timedelta(days=2)).isoformat(),
         "time": "10:00",
         "place": "Kompetenscentret",
     },
@@ -987,12 +987,12 @@ FORMS: dict[str, dict[str, str]] = {
     "/arbetsbord/bokningar/{booking_id}/papper": {"party": "supervisor", "version": "1"},
     "/arbetsbord/bokningar/{booking_id}/utfall": {
         "category": "arbete",
-        "outcome_date": dt.date.today().isoformat(),
+        "outcome_date": clock.today().isoformat(),
         "lasts_at_least_one_month": "1",
     },
     "/arbetsbord/bokningar/{booking_id}/ratta-utfall": {
         "category": "studier",
-        "outcome_date": dt.date.today().isoformat(),
+        "outcome_date": clock.today().isoformat(),
         "csn_eligible": "1",
         "reason": "Fel kategori vid registreringen",
     },
@@ -1001,11 +1001,11 @@ FORMS: dict[str, dict[str, str]] = {
         "confirm_withdraw": "on",
     },
     "/arbetsbord/bokningar/{booking_id}/narvaro": {
-        "week_start": dt.date.today().isoformat(),
+        "week_start": clock.today().isoformat(),
         "days_present": "1",
     },
     "/vard/bokningar/{booking_id}/narvaro": {
-        "week_start": dt.date.today().isoformat(),
+        "week_start": clock.today().isoformat(),
         "days_present": "1",
     },
     "/narvaro/{token}": {"days_present": "1"},
@@ -1046,22 +1046,22 @@ FORMS: dict[str, dict[str, str]] = {
     "/drift/sokningar/lar": {"word": "matrislarord", "targets": "städare"},
     "/drift/sokningar/lyft": {"enabled": "0"},
     "/arbetsbord/deltagare/{candidate_id}/samverkan": {
-        "given_on": dt.date.today().isoformat(),
+        "given_on": clock.today().isoformat(),
         "method": "muntligt",
         "shares_outcome": "1",
     },  # + the world's agreement
     "/arbetsbord/deltagare/{candidate_id}/samverkan/{consent_id}/aterkalla": {
-        "withdrawn_on": dt.date.today().isoformat()
+        "withdrawn_on": clock.today().isoformat()
     },
     "/drift/samverkan/myndigheter": {"agency_name": "Matrismyndigheten"},
     "/drift/samverkan/overenskommelser": {
         "name": "Ny överenskommelse",
-        "valid_from": dt.date.today().isoformat(),
+        "valid_from": clock.today().isoformat(),
     },  # + agency P
     "/drift/samverkan/overenskommelser/{agreement_id}": {
         "name": "Ändrad överenskommelse",
         "reference": "Dnr 1",
-        "valid_from": dt.date.today().isoformat(),
+        "valid_from": clock.today().isoformat(),
     },
     "/mina-sidor/sprak": {"sprak": "sv", "tillbaka": "/mina-sidor/logga-in"},
     "/mina-sidor/forslag/{booking_id}/svar": {"answer": "yes", "comment": "Gärna"},

@@ -22,7 +22,7 @@ import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from marketplace.kernel import auth, notices
+from marketplace.kernel import auth, clock, notices
 from marketplace.kernel.tables import User
 from participants.sessions import SESSION_COOKIE
 from placements.schemas import outcomes as so
@@ -86,7 +86,7 @@ EXTRA_FORM: dict[str, dict[str, str]] = {
     "/bedomning/{token}": {"attendance": "god", "recommendation": "would_hire"},
     "/arbetsbord/bokningar/{booking_id}/utfall": {
         "category": "annan_insats",
-        "outcome_date": dt.date.today().isoformat(),
+        "outcome_date": clock.today().isoformat(),
         "lasts_at_least_one_month": "",
     },
     "/vard/bokningar/{booking_id}/underteckna": {"version": "1"},
@@ -134,7 +134,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
         # A placement that started a fortnight ago, so that it may also end today; one that
         # reports attendance runs on past this week, whose days it reports (a planned end
         # today would leave a Monday's week one day).
-        today = dt.date.today()
+        today = clock.today()
         end = today + dt.timedelta(days=14) if reports_attendance else today
         await Booking.update(
             {Booking.start_date: today - dt.timedelta(days=14), Booking.end_date: end}
@@ -148,7 +148,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
         await bookings.start(host, accepted)
     if withdraws_week:
         # This week reported (today counts), to be withdrawn.
-        report = WeekReport(week_start=dt.date.today(), days_present=1)
+        report = WeekReport(week_start=clock.today(), days_present=1)
         await attendance.record_week(host, accepted, report, source="host")
     if path.endswith(("/utfall", "/ratta-utfall")):
         await bookings.end(host, accepted, "completed")
@@ -157,7 +157,7 @@ async def _prepare(path: str, p: People, w: World) -> None:
         await outcomes.record_outcome(
             coord,
             accepted,
-            so.OutcomeCreate(category="okant", outcome_date=dt.date.today()),
+            so.OutcomeCreate(category="okant", outcome_date=clock.today()),
         )
     if path == "/vard/bokningar/{booking_id}/bedomning":
         # The access matrix's ended booking was written directly, without its agreement.

@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from employers.tables import Contact, Host, UnitTarget
+from marketplace.kernel import clock
 from marketplace.kernel.tables import AuditEntry, User
 from placements.services import current_slot_change
 from placements.tables import Slot
@@ -228,13 +229,12 @@ async def test_admin_edits_host_details_and_targets_in_swedish_pages(client, mak
 async def test_a_saved_targets_note_stands_in_the_form(client, make_user):
     """Seen in the browser: the note saved with a unit's target was not in the form when the
     page was opened again, so the next save erased it."""
-    import datetime as dt
 
     await _admin(client, make_user)
     host, _, _ = await _host_and_slot()
     html = {"accept": "text/html"}
     await client.get(f"/vard/organisation/{host}/uppgifter", headers=html)
-    year = str(dt.date.today().year)
+    year = str(clock.today().year)
     saved = await client.post(
         f"/vard/organisation/{host}/mal",
         data={"year": year, "target": "7", "note": "Beslut i nämnden i mars"},

@@ -9,6 +9,7 @@ import re
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from marketplace.kernel import clock
 from marketplace.kernel.audit import record
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from participants import sessions
@@ -43,7 +44,7 @@ async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> No
 
 async def test_plan_and_meetings(client: AsyncTestClient[Litestar]) -> None:
     w = await make_world()
-    start = dt.date.today() + dt.timedelta(days=3)
+    start = clock.today() + dt.timedelta(days=3)
     await make_plan_activity(
         w.candidate_id,
         "Svenska för vuxna",
@@ -610,19 +611,19 @@ async def test_my_data_says_what_each_row_is_about_in_my_words(
     agency = PartnerAgency(name="Arbetsförmedlingen")
     await agency.save()
     local = LocalAgreement(
-        agency=agency.id, name="DUA Vårgårda", valid_from=dt.date.today() - dt.timedelta(days=9)
+        agency=agency.id, name="DUA Vårgårda", valid_from=clock.today() - dt.timedelta(days=9)
     )
     await local.save()
     await PartnerConsent(
         candidate=w.candidate_id,
         agreement=local.id,
-        given_on=dt.date.today(),
+        given_on=clock.today(),
         method="skriftligt",
         shares_outcome=True,
     ).save()
-    outcome = await make_outcome(w.candidate_id, "arbete", dt.date.today(), booking_id=booking_id)
+    outcome = await make_outcome(w.candidate_id, "arbete", clock.today(), booking_id=booking_id)
     await make_follow_up(
-        w.candidate_id, outcome, 90, dt.date.today(), status="done", result_category="arbete"
+        w.candidate_id, outcome, 90, clock.today(), status="done", result_category="arbete"
     )
     await make_outbox_message("0701234567", channel="sms", subject="", candidate=w.candidate_id)
     await _signed_in(client, w.candidate_id)

@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+from marketplace.kernel import clock
 from marketplace.kernel.luhn import luhn_check_digit
 from marketplace.kernel.tables import AuditEntry
 from marketplace.reference import taxonomy
@@ -577,7 +578,7 @@ async def test_consent_is_recorded_with_its_day_and_way_and_shown(client, make_u
     path = f"/arbetsbord/deltagare/{candidate_id}/profil"
     # A day in the future and no way given: both errors at once, each at its field, typed
     # values kept.
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=2)).isoformat()
     wrong = await client.post(
         path, data={**base, "consent_date": tomorrow, "consent_method": ""}, headers=HTML
     )
@@ -590,7 +591,7 @@ async def test_consent_is_recorded_with_its_day_and_way_and_shown(client, make_u
     row = await Candidate.select(Candidate.consent_date).where(Candidate.id == candidate_id).first()
     assert row is not None and row["consent_date"] is None
 
-    day = dt.date.today().isoformat()
+    day = clock.today().isoformat()
     saved = await client.post(
         path,
         data={**base, "consent_date": day, "consent_method": "skriftligt"},
