@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from search import swedish
 from search.lexicon import Expansion, Lexicon
 from search.text import (
     PLACEMENT_WORDS,
@@ -23,6 +24,7 @@ __all__ = ["FRAMING_WORDS", "MAX_QUERY_WORDS", "Term", "parse_terms"]
 _PART_FACTOR = 0.9
 _PLACEMENT_PART = 0.2
 _FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
+_MAX_SCRAP_HEAD = 4  # a head this short must be a Swedish word ("kök"), not an ending's scrap
 _MIN_SPLIT = 7  # a known word this long may be a compound worth reading as its parts
 # Verbs that only say "to work": "jobba med barn" asks for work with children.
 _WORK_VERBS = frozenset(["jobba", "jobbar", "arbeta", "arbetar", "jobbat", "arbetat"])
@@ -159,6 +161,10 @@ def parse_terms(
             complete = any(e.kind in ("exact", "folded", "stem") for e in exps)
             if parts and not complete and (len(parts) != 2 or min(map(len, parts)) < 4):
                 parts = None
+            if parts and not _real_head(parts[-1]):
+                # "kemikalier" is a plural, not "kemikal" + "iera": a head of a few letters
+                # that Swedish does not use as a word is an inflection ending.
+                parts = None
             both = parts is not None
         if parts:
             part_rows = []
@@ -245,6 +251,12 @@ def _spelled_out(
             out.append(word)  # "PA" also as the vocabulary says it ("PA-konsult")
         out.extend(p for p in phrase if p not in out)
     return out if found else None
+
+
+def _real_head(head: str) -> bool:
+    """Whether a folded compound head is a word of its own rather than a scrap of an ending:
+    long enough, or a word that written Swedish uses."""
+    return len(head) > _MAX_SCRAP_HEAD or swedish.common(head)
 
 
 def _names_something(

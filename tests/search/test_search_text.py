@@ -227,3 +227,16 @@ def test_a_known_first_part_may_have_lost_its_last_vowel() -> None:
     lex = _lexicon("lärare", "skola")
     assert lex.split(fold("lärarvikarie"), allow_unknown_tail=True) == ["larare", "vikarie"]
     assert lex.split(fold("skolvärdinna"), allow_unknown_tail=True) == ["skola", "vardinna"]
+
+
+def test_a_known_plural_is_no_compound_with_a_scrap_for_its_head() -> None:
+    # "kemikalier" is the plural of "kemikalie", not "kemikal" + "iera" (some slot's scrap of
+    # a word): a known word is read as its parts only when its head is a word Swedish uses or
+    # long enough to be one. "skolkök" still splits at its short head, which is Swedish.
+    lex = _lexicon("kemikalier", "kemikaliehantering", "kemikalieinköpare", "kemikalieskåp", "iera")
+    lex.add_many(["skola", "kök", "skolkök"])
+    assert lex.split("kemikalier") == ["kemikal", "iera"]  # the split the vocabulary allows
+    terms = parse_terms("kemikalier ", lex, lambda t: 1, 10, name_token=lambda t: False)
+    assert [t.text for t in terms] == ["kemikalier"]
+    terms = parse_terms("skolkök ", lex, lambda t: 1, 10, name_token=lambda t: False)
+    assert [t.text for t in terms] == ["skolkok", "skola", "kok"]
