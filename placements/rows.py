@@ -372,6 +372,8 @@ class AgreementChanges(TypedDict, total=False):
     host_gains: str
     follow_up_meetings: str
     adaptations_shared: str
+    # The supervisor named in it (`supervisors.change_supervisor`, not `AgreementUpdate`).
+    supervisor: int
 
 
 class AgreementRow(TypedDict):

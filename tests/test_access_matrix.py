@@ -203,6 +203,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/bookings/{booking_id}/answer-links"): OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/start"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/end"): HOST_A_AND_OWN_STAFF,
+    ("POST", "/api/v1/bookings/{booking_id}/supervisor"): HOST_A_AND_OWN_STAFF,
     ("POST", "/api/v1/bookings/{booking_id}/send-to-host"): OWN_STAFF,
     ("GET", "/api/v1/bookings/{booking_id}/agreement"): HOST_A_AND_OWN_STAFF,
     ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): HOST_A_AND_OWN_STAFF,
@@ -264,6 +265,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/vard/bokningar/{booking_id}/avboj"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/underteckna"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/overenskommelse"): HOST_A,
+    ("POST", "/vard/bokningar/{booking_id}/handledare"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/bedomning"): HOST_A,
     ("POST", "/vard/bokningar/{booking_id}/avsluta"): HOST_A,
     # Attendance (issue 18): the host reports its own placements' weeks.
@@ -290,6 +292,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/arbetsbord/bokningar/{booking_id}"): OWN_STAFF,
     # One route per booking action; each is coordinator 1's (and an admin's) alone.
     ("POST", "/arbetsbord/bokningar/{booking_id}/overenskommelse"): OWN_STAFF,
+    ("POST", "/arbetsbord/bokningar/{booking_id}/handledare"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/underteckna"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/lankar"): OWN_STAFF,
     ("POST", "/arbetsbord/bokningar/{booking_id}/papper"): OWN_STAFF,
@@ -903,6 +906,9 @@ def body_for(method: str, path: str, p: People, w: World) -> dict[str, Any] | No
             "note": "Ingen handledare ledig i mars",
         },
         ("POST", "/api/v1/bookings/{booking_id}/end"): {"result": "completed"},
+        ("POST", "/api/v1/bookings/{booking_id}/supervisor"): {
+            "supervisor_id": w.ids["contact_id"]
+        },
         ("PATCH", "/api/v1/bookings/{booking_id}/agreement"): {"tasks": "Plocka varor"},
         ("PUT", "/api/v1/bookings/{booking_id}/attendance"): {
             "week_start": clock.today().isoformat(),
@@ -982,6 +988,8 @@ FORMS: dict[str, dict[str, str]] = {
         "lasts_at_least_one_month": "1",
     },
     "/arbetsbord/bokningar/{booking_id}/overenskommelse": {"tasks": "Plocka varor"},
+    "/arbetsbord/bokningar/{booking_id}/handledare": {"supervisor_id": "1"},
+    "/vard/bokningar/{booking_id}/handledare": {"supervisor_id": "1"},
     "/arbetsbord/bokningar/{booking_id}/avsluta": {"result": "completed", "confirm_end": "1"},
     "/vard/bokningar/{booking_id}/avsluta": {"result": "completed", "confirm_end": "1"},
     "/arbetsbord/bokningar/{booking_id}/papper": {"party": "supervisor", "version": "1"},

@@ -96,6 +96,9 @@ NOTICES: dict[str, Notice] = {
         "deltagaren har sagt ja."
     ),
     "overenskommelse-sparad": Notice("Överenskommelsen är sparad."),
+    "handledare-bytt": Notice(
+        "Placeringen har en ny handledare. Samordnaren, värden och handledaren har fått besked."
+    ),
     "lankar-skickade": Notice("Länkarna för underskrift är skickade."),
     "pappersunderskrift-registrerad": Notice("Underskriften på papper är registrerad."),
     "placering-startad": Notice("Placeringen är startad."),

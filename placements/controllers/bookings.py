@@ -32,6 +32,7 @@ from placements.services import (
     ledger,
     lockin,
     outcomes,
+    supervisors,
 )
 
 host_side = requires("host", "coordinator", "admin")
@@ -182,6 +183,15 @@ class BookingController(Controller):
     ) -> sb.Booking:
         """End an active placement as completed or interrupted."""
         return await bookings.end(request.user, booking_id, data.result, data.end_date, data.reason)
+
+    @post("/{booking_id:int}/supervisor", operation_id="changeSupervisor", status_code=HTTP_200_OK)
+    async def change_supervisor(
+        self, request: Req, booking_id: FromPath[int], data: JSONBody[sb.SupervisorChange]
+    ) -> sb.Booking:
+        """Give an accepted, agreed or running placement another supervisor of the host with
+        room during its period. Before the start the agreement names them (a new version if
+        anyone had signed); a running placement keeps its signed agreement."""
+        return await supervisors.change_supervisor(request.user, booking_id, data.supervisor_id)
 
     @get("/{booking_id:int}/agreement", operation_id="getAgreement")
     async def get_agreement(self, request: Req, booking_id: FromPath[int]) -> sa.Agreement:

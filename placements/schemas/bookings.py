@@ -45,6 +45,13 @@ class AcceptRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):
     end_date: dt.date | None = None
 
 
+class SupervisorChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Another supervisor for an accepted, agreed or running placement: an active supervisor
+    of the slot's host with room during its period."""
+
+    supervisor_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
 class PhoneAnswer(DateBounded, kw_only=True, forbid_unknown_fields=True):
     """The host's answer given by phone, recorded by the coordinator who took the call.
 

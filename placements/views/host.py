@@ -58,6 +58,7 @@ from placements.services import candidates as candidate_services
 from placements.services import ledger as ledger_services
 from placements.services import outcomes as outcome_services
 from placements.services import slots as slot_services
+from placements.services import supervisors as supervisor_services
 from placements.views import attendance as attendance_views
 from placements.views import workbench as workbench_views
 
@@ -547,6 +548,7 @@ HOST_AGREEMENT_FORM = Form(
     labels=HOST_AGREEMENT_LABELS,
     blank_is_empty=list(HOST_AGREEMENT_LABELS),
 )
+SUPERVISOR_FORM = Form(booking_schemas.SupervisorChange, labels={"supervisor_id": "Ny handledare"})
 ASSESSMENT_FORM = Form(
     outcome_schemas.AssessmentCreate,
     labels=ASSESSMENT_LABELS,
@@ -693,6 +695,8 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     )
     return {
         **attendance_views.context(presence, f"/vard/bokningar/{booking_id}/narvaro"),
+        "supervisor_change": await supervisor_services.change_options(user, booking_id),
+        "contacts_link": f"/vard/organisation/{booking.host_id}#kontakter",
         "booking": booking,
         "coordinator_name": coordinator_name,
         "coordinator_email": coordinator_email,
@@ -761,6 +765,26 @@ async def booking_agreement(
     show = partial(_booking_form_page, request, booking_id)
     refused = rerender_as(show, values="agreement_values")
     return await round_trip(request, HOST_AGREEMENT_FORM, save, refused)
+
+
+@post(
+    "/vard/bokningar/{booking_id:int}/handledare",
+    guards=[host_only],
+    include_in_schema=False,
+    status_code=303,
+)
+async def booking_supervisor(
+    request: Request[Any, Any, Any], booking_id: FromPath[int]
+) -> Response[Any]:
+    """Another supervisor for the placement (one who left, or fell ill): the agreement names
+    them before the start; a running placement keeps what was signed."""
+
+    async def change(data: booking_schemas.SupervisorChange) -> Landing:
+        await supervisor_services.change_supervisor(_user(request), booking_id, data.supervisor_id)
+        return f"/vard/bokningar/{booking_id}#handledare", "handledare-bytt"
+
+    refused = partial(_booking_form_page, request, booking_id)
+    return await round_trip(request, SUPERVISOR_FORM, change, refused)
 
 
 @post(
@@ -860,6 +884,7 @@ ROUTES = [
     booking_page,
     booking_sign,
     booking_agreement,
+    booking_supervisor,
     booking_assess,
     booking_end,
     booking_attendance,

@@ -58,6 +58,7 @@ from placements.services import lockin as lockin_services
 from placements.services import outcomes as outcome_services
 from placements.services import partners as partner_services
 from placements.services import slots as slot_services
+from placements.services import supervisors as supervisor_services
 from placements.services.own_pages import own_pages_of
 from placements.services.people_search import looks_like_identity_number
 from placements.views import attendance as attendance_views
@@ -519,6 +520,8 @@ async def _booking_context(
     own = await own_pages_of(booking.participant.id)
     return {
         **attendance_views.context(presence, f"/arbetsbord/bokningar/{booking_id}/narvaro"),
+        "supervisor_change": await supervisor_services.change_options(user, booking_id),
+        "contacts_link": f"/vard/organisation/{booking.host_id}#kontakter",
         "booking": booking,
         "participant_answer": own.answers.get(booking_id),
         "agreement": agreement,
@@ -714,6 +717,21 @@ async def booking_agreement(request: Req, booking_id: BookingId) -> Response[Any
     return await _booking_round_trip(request, booking_id, form, act, "overenskommelse-sparad")
 
 
+SUPERVISOR_FORM = Form(booking_schemas.SupervisorChange, labels={"supervisor_id": "Ny handledare"})
+
+
+@_booking_post("handledare")
+async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[Any]:
+    """Give the placement another of the host's supervisors, for the host."""
+
+    async def change(user: AuthUser, booking: int, data: booking_schemas.SupervisorChange) -> None:
+        await supervisor_services.change_supervisor(user, booking, data.supervisor_id)
+
+    return await _booking_round_trip(
+        request, booking_id, SUPERVISOR_FORM, change, "handledare-bytt"
+    )
+
+
 @_booking_post("underteckna")
 async def booking_sign(request: Req, booking_id: BookingId) -> Response[Any]:
     """Sign the agreement in the app, the version the page showed (a newer one is refused)."""
@@ -856,6 +874,7 @@ async def booking_attendance_withdraw(
 # One route per action, so that each is its own row in the access matrix.
 BOOKING_ACTION_ROUTES = [
     booking_agreement,
+    booking_supervisor,
     booking_sign,
     booking_signing_links,
     booking_paper_signature,

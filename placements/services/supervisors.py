@@ -1,0 +1,208 @@
+"""Changing a placement's supervisor (handledare) after the host accepted.
+
+A supervisor who leaves, falls ill or is ended as a contact must not leave the placement
+waiting for them: the host (or staff, acting for it) chooses another active supervisor of the
+host who has room during the placement's period.
+
+- Before the placement starts (accepted, agreed), the agreement names the supervisor: it is
+  changed as any other field is (`agreement_versions.write_change`): unsigned, in place, and the
+  old supervisor's signing link stops working; signed by anyone, a new version that every party
+  signs again.
+- While it runs (active), the signed agreement stays as it was signed; the booking's supervisor
+  is the one who reports attendance and assesses from now on, and the timeline says who took
+  over from whom.
+
+The write locks what an accept locks (`booking_access.lock_placement`), so that two changes,
+or a change and an accept, cannot both take a supervisor's last place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from employers.services.contacts import check_supervisor
+from employers.tables import Contact
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from placements import booking_states
+from placements.rows import BookingRow
+from placements.schemas import bookings as schemas
+from placements.services import (
+    agreement_versions,
+    booking_access,
+    booking_mail,
+    booking_moves,
+    bump_slot_change,
+    capacity,
+)
+from placements.tables import Booking, BookingEvent, Signature
+
+# The statuses in which a booking has a supervisor who may be replaced.
+CHANGEABLE = ("accepted", "agreed", "active")
+NOT_NOW = (
+    "Handledaren kan bytas från det att värden har accepterat förslaget tills placeringen är "
+    "avslutad."
+)
+SAME = "Den handledaren har redan placeringen. Välj en annan handledare i listan."
+NOT_A_SUPERVISOR = "Välj en av värdens aktiva handledare i listan."
+
+
+@dataclass(frozen=True)
+class ChangeOptions:
+    """What the booking page offers: the current supervisor, whether they still supervise
+    at the host (an ended contact leaves the placement without one), and the others."""
+
+    current: str
+    current_active: bool
+    choices: list[capacity.SupervisorLoad]
+
+    @property
+    def options(self) -> list[tuple[int, str]]:
+        """The choices as a select lists them: who, and their room during the period."""
+        return [
+            (
+                s.id,
+                f"{s.name} – "
+                + (f"plats för {s.free} till" if s.has_room else "fullbokad under perioden"),
+            )
+            for s in self.choices
+        ]
+
+
+async def change_options(user: AuthUser, booking_id: int) -> ChangeOptions | None:
+    """The supervisors the caller may give the booking instead of its own, with their room
+    during the placement's period (this placement not counted); None when the booking's
+    status lets no one change it or the caller may not act for the host."""
+    booking = await booking_access.booking_row_for(user, booking_id)
+    if booking["status"] not in CHANGEABLE or not await booking_access.may_act_as_host(
+        user, booking
+    ):
+        return None
+    host_id = await booking_access.host_of_slot(int(booking["slot"]))
+    loads = await capacity.supervisor_loads(
+        host_id, booking["start_date"], booking["end_date"], int(booking["id"])
+    )
+    current = None
+    if booking["supervisor"] is not None:
+        current = (
+            await Contact.select(Contact.name, Contact.active, Contact.is_supervisor)
+            .where(Contact.id == booking["supervisor"])
+            .first()
+        )
+    return ChangeOptions(
+        current=str(current["name"]) if current else "",
+        current_active=bool(current and current["active"] and current["is_supervisor"]),
+        choices=[s for s in loads if s.id != booking["supervisor"]],
+    )
+
+
+async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) -> schemas.Booking:
+    """Give the booking another supervisor (see the module's docstring). The new supervisor
+    must be an active supervisor of the slot's host with room during the period; the
+    coordinator, the host's users and the new supervisor are told."""
+    async with booking_access.placement_transaction():
+        visible = await booking_access.booking_row_for(user, booking_id)
+        if not await booking_access.may_act_as_host(user, visible):
+            raise NotFound(booking_access.BOOKING_NOT_FOUND)
+        booking = await booking_access.lock_placement(booking_id, new_supervisor=contact_id)
+        if booking["status"] not in CHANGEABLE:
+            raise Conflict(NOT_NOW)
+        if contact_id == booking["supervisor"]:
+            raise ValidationFailed(SAME, fields=["supervisor_id"])
+        host_id = await booking_access.host_of_slot(int(booking["slot"]))
+        try:
+            await check_supervisor(host_id, contact_id)
+        except ValidationFailed:
+            raise ValidationFailed(NOT_A_SUPERVISOR, fields=["supervisor_id"]) from None
+        start, end = booking["start_date"], booking["end_date"]
+        guided = await capacity.overlapping(
+            Booking.supervisor == contact_id, start, end, booking_id
+        )
+        new = (
+            await Contact.select(Contact.name, Contact.supervision_capacity)
+            .where(Contact.id == contact_id)
+            .first()
+        )
+        assert new is not None  # check_supervisor found it
+        if guided >= new["supervision_capacity"]:
+            raise ValidationFailed(
+                f"{new['name']} har inte plats för fler deltagare under perioden "
+                f"{capacity.period_text(start, end)}. Välj en annan handledare, eller ge "
+                f"{new['name']} fler platser under Kontakter och handledare.",
+                fields=["supervisor_id"],
+            )
+        old_name = await _name(booking["supervisor"])
+        await Booking.update(
+            {Booking.supervisor: contact_id, Booking.updated_at: booking_access.now()}
+        ).where(Booking.id == booking_id)
+        if booking["status"] in booking_states.EDITABLE:
+            await _change_agreement(user, booking, contact_id)
+        note = (
+            f"Handledaren byttes från {old_name} till {new['name']}."
+            if old_name
+            else f"{new['name']} blev handledare."
+        )
+        await BookingEvent.insert(
+            BookingEvent(
+                booking=booking_id,
+                at=booking_access.now(),
+                actor_id=user.id,
+                actor_label=booking_moves.actor_label(user),
+                from_status=booking["status"],
+                to_status=booking["status"],
+                note=note,
+            )
+        )
+        await record(
+            user,
+            "booking.supervisor",
+            booking["candidate"],
+            detail=f"bokning {booking_id}: handledare {booking['supervisor']} → {contact_id}",
+        )
+        await bump_slot_change(int(booking["slot"]))
+        fresh = await booking_access.booking_row(booking_id)
+        assert fresh is not None
+        active = booking["status"] == "active"
+        await booking_mail.notify(
+            [
+                *(await booking_mail.coordinator_recipients(fresh)),
+                *(await booking_mail.host_user_recipients(fresh["slot"], booking_id)),
+                *(await booking_mail.supervisor_recipient(contact_id, fresh)),
+            ],
+            "Placeringen har fått en ny handledare",
+            f"Hej!\n\n{note} "
+            + (
+                "Den nya handledaren rapporterar närvaron och gör bedömningen när "
+                "placeringen är slut."
+                if active
+                else "Överenskommelsen anger nu den nya handledaren, som skriver under den."
+            ),
+            kind="booking.supervisor",
+            booking_id=booking_id,
+        )
+        return await booking_access.booking_out(fresh, user, with_events=True)
+
+
+async def _change_agreement(user: AuthUser, booking: BookingRow, contact_id: int) -> None:
+    """The agreement names the new supervisor. Unsigned, it is changed in place and the old
+    supervisor's signing link stops working; signed by anyone, a new version is made."""
+    agreement = await agreement_versions.current_agreement_row(int(booking["id"]))
+    if agreement is None:
+        return
+    agreement_id = await agreement_versions.write_change(
+        user, booking, agreement, {"supervisor": contact_id}
+    )
+    if agreement_id == agreement["id"]:
+        await Signature.update({Signature.link_nonce: "", Signature.link_sent_at: None}).where(
+            (Signature.agreement == agreement_id)
+            & (Signature.party == "supervisor")
+            & Signature.signed_at.is_null()
+        )
+
+
+async def _name(contact_id: int | None) -> str:
+    if contact_id is None:
+        return ""
+    row = await Contact.select(Contact.name).where(Contact.id == contact_id).first()
+    return str(row["name"]) if row else ""

@@ -1,0 +1,230 @@
+"""Another supervisor for a placement (a host's walk, December 2026).
+
+Ending a handledare who was a party to an unsigned agreement left that agreement waiting for
+them, and no one could choose another handledare for the booking. Now the host (or staff, for
+it) chooses another of the host's active supervisors with room: before the start the agreement
+names them (in place while unsigned, with the old signing link dead; a new version once anyone
+signed); a running placement keeps its signed agreement and the timeline says who took over.
+
+Every test runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from employers.services import contacts
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.tables import AuditEntry, OutboxMessage
+from placements.errors import LinkRefused
+from placements.services import agreement_versions, agreements, bookings, supervisors
+from placements.tables import Agreement, Booking, BookingEvent
+from tests.builders import make_contact, make_host, make_host_user, make_supervisor, make_user
+from tests.conftest import login as api_login
+from tests.placements.bookingdata import (
+    link_tokens,
+    make_world,
+    propose,
+    sign_all,
+    signatures_of,
+    to_active,
+)
+from tests.placements.test_attacks_signatures import csrf_of, login
+
+HTML = {"accept": "text/html"}
+
+
+async def _accepted(w) -> int:
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    return booking_id
+
+
+async def _booking(booking_id: int) -> dict:
+    row = (
+        await Booking.select(Booking.status, Booking.supervisor)
+        .where(Booking.id == booking_id)
+        .first()
+    )
+    assert row is not None
+    return row
+
+
+async def test_an_unsigned_agreement_names_the_new_supervisor_and_the_old_link_dies():
+    w = await make_world()
+    booking_id = await _accepted(w)
+    old_link = (await link_tokens(w, booking_id))["supervisor"]
+    # The supervisor leaves: the page says so and offers the others.
+    await contacts.deactivate_contact(w.host_user, w.supervisor_id)
+    sara = await make_supervisor(w.host_id, capacity=2, name="Sara Stjärna")
+    options = await supervisors.change_options(w.host_user, booking_id)
+    assert options is not None
+    assert (options.current, options.current_active) == ("Hanna Handledare", False)
+    assert options.options == [(sara, "Sara Stjärna – plats för 2 till")]
+
+    out = await supervisors.change_supervisor(w.host_user, booking_id, sara)
+
+    assert await _booking(booking_id) == {"status": "accepted", "supervisor": sara}
+    agreement = await agreements.get_agreement_for(w.coordinator, booking_id)
+    # No one had signed: changed in place, under a new version number.
+    assert agreement.version == 2 and agreement.supervisor_name == "Sara Stjärna"
+    assert await Agreement.count().where(Agreement.booking == booking_id) == 1
+    with pytest.raises(LinkRefused):
+        await agreements.sign_by_link(old_link, seen_version=2)
+    assert (await signatures_of(booking_id))["supervisor"]["signed_at"] is None
+    # The new supervisor gets a link of their own and signs.
+    new_link = (await link_tokens(w, booking_id))["supervisor"]
+    signed = await agreements.sign_by_link(new_link, seen_version=2)
+    supervisor_sig = next(s for s in signed.signatures if s.party == "supervisor")
+    assert supervisor_sig.signed and supervisor_sig.signer == "Sara Stjärna"
+    # The timeline, the audit log and the mail say who took over from whom.
+    assert any(
+        e.note == "Handledaren byttes från Hanna Handledare till Sara Stjärna." for e in out.events
+    )
+    audit = await AuditEntry.select(AuditEntry.detail).where(
+        AuditEntry.action == "booking.supervisor"
+    )
+    assert audit == [{"detail": f"bokning {booking_id}: handledare {w.supervisor_id} → {sara}"}]
+    mails = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.body_text).where(
+        OutboxMessage.kind == "booking.supervisor"
+    )
+    assert len(mails) == 3  # the coordinator, the host user and Sara
+    assert all("Sara Stjärna" in m["body_text"] for m in mails)
+
+
+async def test_after_a_signature_the_change_is_a_new_version_everyone_signs_again():
+    w = await make_world()
+    booking_id = await _accepted(w)
+    await sign_all(w, booking_id)
+    assert (await _booking(booking_id))["status"] == "agreed"
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+
+    await supervisors.change_supervisor(w.coordinator, booking_id, other)
+
+    assert await _booking(booking_id) == {"status": "accepted", "supervisor": other}
+    versions = {
+        r["version"]: (r["status"], r["supervisor"])
+        for r in await Agreement.select(
+            Agreement.version, Agreement.status, Agreement.supervisor
+        ).where(Agreement.booking == booking_id)
+    }
+    assert versions == {1: ("superseded", w.supervisor_id), 2: ("draft", other)}
+    assert not any(r["signed_at"] for r in (await signatures_of(booking_id)).values())
+
+
+async def test_a_running_placement_keeps_its_signed_agreement():
+    w = await make_world()
+    booking_id = await to_active(w)
+    agreed = await agreement_versions.current_agreement_row(booking_id)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+
+    await supervisors.change_supervisor(w.host_user, booking_id, other)
+
+    assert await _booking(booking_id) == {"status": "active", "supervisor": other}
+    assert await agreement_versions.current_agreement_row(booking_id) == agreed
+    event = await BookingEvent.select(BookingEvent.from_status, BookingEvent.to_status).where(
+        BookingEvent.note.like("Handledaren byttes%")
+    )
+    assert event == [{"from_status": "active", "to_status": "active"}]
+
+
+async def test_only_an_active_supervisor_of_the_host_with_room_is_taken():
+    w = await make_world()
+    booking_id = await _accepted(w)
+    elsewhere = await make_supervisor(await make_host("Annan värd AB"))
+    not_supervising = await make_contact(w.host_id, "Kim Kontakt", supervisor=False)
+    retired = await make_contact(w.host_id, "Rut Rest", active=False)
+    full = await make_supervisor(w.host_id, capacity=1, name="Fia Full")
+    # Fia guides another participant during the same period.
+    second = await make_world()
+    taken = await propose(second)
+    await Booking.update({Booking.supervisor: full, Booking.status: "accepted"}).where(
+        Booking.id == taken
+    )
+    for contact_id in (elsewhere, not_supervising, retired, 999999):
+        with pytest.raises(ValidationFailed, match="aktiva handledare") as refused:
+            await supervisors.change_supervisor(w.host_user, booking_id, contact_id)
+        assert refused.value.fields == ["supervisor_id"]
+    with pytest.raises(ValidationFailed, match="Fia Full har inte plats") as no_room:
+        await supervisors.change_supervisor(w.host_user, booking_id, full)
+    assert no_room.value.fields == ["supervisor_id"]
+    with pytest.raises(ValidationFailed, match="redan placeringen"):
+        await supervisors.change_supervisor(w.host_user, booking_id, w.supervisor_id)
+    # Nothing changed, and the list shows Fia as full.
+    assert (await _booking(booking_id))["supervisor"] == w.supervisor_id
+    options = await supervisors.change_options(w.host_user, booking_id)
+    assert options is not None
+    assert (full, "Fia Full – fullbokad under perioden") in options.options
+
+
+async def test_who_and_when():
+    w = await make_world()
+    proposed = await propose(w)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    # A proposal has no supervisor to change yet: the host chooses one when accepting.
+    with pytest.raises(Conflict, match="från det att värden har accepterat"):
+        await supervisors.change_supervisor(w.host_user, proposed, other)
+    assert await supervisors.change_options(w.host_user, proposed) is None
+    await bookings.accept(w.host_user, proposed)
+    # Another organisation's host, and an analyst, find no such booking.
+    stranger = await make_host_user(await make_host("Annan värd AB"))
+    analyst = await make_user("analyst")
+    for user in (stranger, analyst):
+        with pytest.raises(NotFound):
+            await supervisors.change_supervisor(user, proposed, other)
+        with pytest.raises(NotFound):
+            await supervisors.change_options(user, proposed)
+    assert (await _booking(proposed))["supervisor"] == w.supervisor_id
+
+
+async def test_the_host_page_says_the_supervisor_left_and_changes_them(client):
+    w = await make_world()
+    booking_id = await _accepted(w)
+    await contacts.deactivate_contact(w.host_user, w.supervisor_id)
+    sara = await make_supervisor(w.host_id, name="Sara Stjärna")
+    await login(client, w.host_user.username)
+    shown = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert shown.status_code == 200
+    assert "Hanna Handledare är inte längre handledare hos värden." in shown.text
+    assert "Sara Stjärna – plats för 1 till" in shown.text
+
+    url = f"/vard/bokningar/{booking_id}/handledare"
+    refused = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), "supervisor_id": str(w.supervisor_id)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "Den handledaren har redan placeringen." in refused.text
+    changed = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), "supervisor_id": str(sara)},
+        headers=HTML,
+    )
+    assert changed.status_code == 200
+    assert "Placeringen har en ny handledare." in changed.text
+    assert "Sara Stjärna handleder deltagaren." in changed.text
+    assert (await _booking(booking_id))["supervisor"] == sara
+
+
+async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
+    w = await make_world()
+    booking_id = await to_active(w)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    await api_login(client, w.coordinator.username)
+    api = await client.post(
+        f"/api/v1/bookings/{booking_id}/supervisor", json={"supervisor_id": w.supervisor_id}
+    )
+    assert api.status_code == 400
+    assert "redan placeringen" in api.text
+    client.headers.pop("x-csrftoken", None)  # a browser from here on
+    shown = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    assert "Överenskommelsen som skrevs under ändras inte." in shown.text
+    changed = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/handledare",
+        data={"_csrf_token": csrf_of(shown.text), "supervisor_id": str(other)},
+        headers=HTML,
+    )
+    assert changed.status_code == 200
+    assert "Handledaren byttes från Hanna Handledare till Olle Ordinarie." in changed.text
