@@ -18,6 +18,7 @@ or a change and an accept, cannot both take a supervisor's last place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from employers.services.contacts import check_supervisor
@@ -95,6 +96,25 @@ async def change_options(user: AuthUser, booking_id: int) -> ChangeOptions | Non
         current_active=bool(current and current["active"] and current["is_supervisor"]),
         choices=[s for s in loads if s.id != booking["supervisor"]],
     )
+
+
+async def without_supervisor(bookings: Sequence[schemas.Booking]) -> set[int]:
+    """The ids of those bookings whose supervisor is gone: none, or a contact who was ended
+    or no longer supervises (the host's lists mark them, so that no placement waits)."""
+    ids = {b.supervisor_id for b in bookings if b.supervisor_id is not None}
+    supervising = {
+        int(r["id"])
+        for r in (
+            await Contact.select(Contact.id).where(
+                Contact.id.is_in(sorted(ids))
+                & (Contact.active == True)  # noqa: E712 - Piccolo needs ==
+                & (Contact.is_supervisor == True)  # noqa: E712
+            )
+            if ids
+            else []
+        )
+    }
+    return {b.id for b in bookings if b.supervisor_id not in supervising}
 
 
 async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) -> schemas.Booking:

@@ -165,6 +165,9 @@ async def _home_context(
         host_signed = any(s.party == "host" and s.signed for s in agreement.signatures)
         to_sign.append((booking, agreement, host_signed))
     placements = lists["agreed"] + lists["active"]
+    supervisor_gone = await supervisor_services.without_supervisor(
+        [*lists["accepted"], *placements]
+    )
     ended = lists["completed"] + lists["interrupted"]
     assessed = await outcome_services.submitted_assessments(ended)
     to_assess = [booking for booking in ended if booking.id not in assessed]
@@ -178,6 +181,7 @@ async def _home_context(
     ledgers = [await ledger_services.host_ledger_for(user, h.id) for h in organisations]
     return {
         "organisations": organisations,
+        "supervisor_gone": supervisor_gone,
         "slots": slots,
         "slots_total": total,
         "slot_page": slot_page,

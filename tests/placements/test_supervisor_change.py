@@ -183,6 +183,10 @@ async def test_the_host_page_says_the_supervisor_left_and_changes_them(client):
     await contacts.deactivate_contact(w.host_user, w.supervisor_id)
     sara = await make_supervisor(w.host_id, name="Sara Stjärna")
     await login(client, w.host_user.username)
+    # The start page marks the placement and leads to where the supervisor is changed.
+    home = await client.get("/vard", headers=HTML)
+    assert f'<a href="/vard/bokningar/{booking_id}#handledare" class="warn">' in home.text
+    assert "handledaren har slutat, välj en ny" in home.text
     shown = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
     assert shown.status_code == 200
     assert "Hanna Handledare är inte längre handledare hos värden." in shown.text
@@ -206,6 +210,8 @@ async def test_the_host_page_says_the_supervisor_left_and_changes_them(client):
     assert "Placeringen har en ny handledare." in changed.text
     assert "Sara Stjärna handleder deltagaren." in changed.text
     assert (await _booking(booking_id))["supervisor"] == sara
+    home = await client.get("/vard", headers=HTML)
+    assert "handledaren har slutat" not in home.text
 
 
 async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
