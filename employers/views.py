@@ -43,6 +43,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.paging import OrderKey, chosen_order
+from marketplace.kernel.sms import check_phone
 from marketplace.kernel.views import action_posts, form_page, page
 
 host_only = requires("host")
@@ -92,7 +93,9 @@ APPLICATION_FORM = Form(
     checks={
         "contact_email": lambda v: normalise_email(
             v, "contact_email", label="Kontaktpersonens e-postadress"
-        )
+        ),
+        "contact_phone": lambda v: check_phone(str(v or ""), "contact_phone"),
+        "org_number": normalize_org_number,
     },
 )
 # The organisation number's check digit is checked with the form's other fields, so that

@@ -25,6 +25,7 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
+from marketplace.kernel.sms import check_phone
 from marketplace.kernel.tables import User
 
 APPLICATION_NOT_FOUND = "Ansökan finns inte."
@@ -178,6 +179,7 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
     )
     org_number = normalize_org_number(data.org_number)
     town = data.town.strip()
+    phone = check_phone(data.contact_phone, "contact_phone")
     async with HostApplication._meta.db.transaction():
         rows = await HostApplication.insert(
             HostApplication(
@@ -187,7 +189,7 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
                 town=town,
                 contact_name=contact_name,
                 contact_email=email,
-                contact_phone=data.contact_phone.strip(),
+                contact_phone=phone,
                 message=data.message,
             )
         ).returning(HostApplication.id)

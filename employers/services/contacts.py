@@ -17,6 +17,7 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.sms import check_phone
 
 CONTACT_NOT_FOUND = "Kontaktpersonen finns inte, eller så hör den inte till din organisation."
 
@@ -57,6 +58,7 @@ def _check_name(name: str) -> str:
 CONTACT_FIELD_CHECKS: dict[str, Callable[[Any], object]] = {
     "name": lambda v: _check_name(str(v or "")),
     "email": lambda v: _check_email(str(v or "")),
+    "phone": lambda v: check_phone(str(v or "")),
 }
 
 
@@ -121,6 +123,7 @@ async def create_contact(
     values = msgspec.structs.asdict(data)
     values["name"] = _check_name(values["name"])
     values["email"] = _check_email(values["email"])
+    values["phone"] = check_phone(values["phone"])
     check_supervision_capacity(values["is_supervisor"], values["supervision_capacity"])
     async with Contact._meta.db.transaction():
         rows = await Contact.insert(Contact(host=host_id, **values)).returning(Contact.id)
@@ -144,6 +147,8 @@ async def update_contact(
         values["name"] = _check_name(values["name"])
     if "email" in values:
         values["email"] = _check_email(values["email"])
+    if "phone" in values:
+        values["phone"] = check_phone(values["phone"])
     if values:
         async with Contact._meta.db.transaction():
             await Contact.update({getattr(Contact, k): v for k, v in values.items()}).where(

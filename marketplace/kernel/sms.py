@@ -44,6 +44,27 @@ def sms_enabled(settings: Settings) -> bool:
     return bool(settings.sms_url)
 
 
+def check_phone(raw: str, field: str = "phone") -> str:
+    """A phone number of any kind (landline or mobile) as typed, trimmed, or
+    `ValidationFailed` naming `field` in Swedish; an empty one stays empty. Numbers without a
+    country code are read as Swedish."""
+    text = " ".join(raw.split())
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationFailed.every(
+            {
+                field: f"”{text}” är inte ett giltigt telefonnummer. Skriv till exempel "
+                "0322-60 00 00, 070-123 45 67 eller +46 322 60 00 00."
+            }
+        )
+    return text
+
+
 def normalise_phone(raw: str, field: str = "phone") -> str:
     """A mobile number in E.164 form, or `ValidationFailed` naming `field` in Swedish.
 

@@ -219,3 +219,70 @@ async def test_an_admin_finds_a_host_and_invites_its_user_on_the_pages(client, m
     assert await OutboxMessage.exists().where(OutboxMessage.recipient == "ida@kost.example.se")
     page = await client.get(sent.headers["location"], headers=HTML)
     assert "Inbjudan är skickad" in page.text and "ida@kost.example.se" in page.text
+
+
+async def test_a_phone_that_is_no_number_is_refused_with_the_other_mistakes(client):
+    """Seen in a host's walk: a contact's phone took any text ("ring Lena"), which a
+    coordinator then tried to call. The application form, the contact form and the API
+    refuse what no phone can dial, with the form's other mistakes, and keep what was typed;
+    a landline or a mobile number, with or without +46, is taken as written."""
+    page = await client.get("/erbjud", headers=HTML)
+    answer = await client.post(
+        "/erbjud",
+        data={
+            **APPLICATION,
+            "org_number": "556036-0794",
+            "contact_phone": "ring Lena",
+            "_csrf_token": form_token(page.text),
+        },
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert "”ring Lena” är inte ett giltigt telefonnummer." in answer.text
+    assert "kontrollsiffra" in answer.text  # both at once
+    assert await HostApplication.count() == 0
+    taken = await client.post(
+        "/erbjud",
+        data={
+            **APPLICATION,
+            "contact_phone": "0322-60 00 00",
+            "_csrf_token": form_token(page.text),
+        },
+        headers=HTML,
+    )
+    assert taken.status_code == 200
+    stored = await HostApplication.select(HostApplication.contact_phone).first()
+    assert stored == {"contact_phone": "0322-60 00 00"}
+
+
+async def test_a_contacts_phone_is_a_number(client, make_user):
+    from tests.builders import add_member, make_host
+
+    user = await make_user("host", username="henrik")
+    host = await make_host("Vårgårda Trädgård AB", "company")
+    await add_member(user.id, host)
+    await api_login(client, "henrik")
+    refused = await client.post(
+        f"/api/v1/hosts/{host}/contacts", json={"name": "Maja", "phone": "12"}
+    )
+    assert refused.status_code == 400
+    assert "”12” är inte ett giltigt telefonnummer" in refused.text
+    for phone in ("070-123 45 67", "+46 322 60 00 00", ""):
+        made = await client.post(
+            f"/api/v1/hosts/{host}/contacts", json={"name": "Maja", "phone": phone}
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["phone"] == phone
+    contact = made.json()["id"]
+    changed = await client.patch(f"/api/v1/contacts/{contact}", json={"phone": "abc"})
+    assert changed.status_code == 400
+    client.headers.pop("x-csrftoken", None)
+    shown = await client.get(f"/vard/kontakter/{contact}", headers=HTML)
+    form = await client.post(
+        f"/vard/kontakter/{contact}",
+        data={"_csrf_token": form_token(shown.text), "name": "Maja", "phone": "abc"},
+        headers=HTML,
+    )
+    assert form.status_code == 400
+    assert "”abc” är inte ett giltigt telefonnummer" in form.text
+    assert 'value="abc"' in form.text  # kept, to mend
