@@ -257,17 +257,33 @@ def period_problems(stored: AgreementPeriod, typed: Mapping[str, object]) -> lis
     return date_rules.problems("agreement", sent, context)
 
 
+NO_SCHEDULE = (
+    "Skriv schemat per vecka, till exempel Måndag–torsdag 9–14. Överenskommelsen visar när "
+    "deltagaren är på plats."
+)
+
+
+def change_problems(stored: AgreementRow, typed: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The rules a change of the agreement breaks: its period's (`period_problems`), and a
+    weekly schedule that had been written may not be emptied."""
+    found = period_problems(stored, typed)
+    schedule = typed.get("weekly_schedule")
+    if isinstance(schedule, str) and not schedule.strip() and stored["weekly_schedule"].strip():
+        found.append(("weekly_schedule", NO_SCHEDULE))
+    return found
+
+
 async def period_rules(
     user: AuthUser, booking_id: int
 ) -> Callable[[Mapping[str, object]], list[tuple[str, str]]]:
-    """`period_problems` against the agreement as it stands, for the page's form: a broken
-    date rule is listed with the form's other errors, not after them. Without an agreement
-    there is nothing to check here; the service refuses the change itself."""
+    """`change_problems` against the agreement as it stands, for the page's form: a broken
+    rule is listed with the form's other errors, not after them. Without an agreement there
+    is nothing to check here; the service refuses the change itself."""
     await booking_access.booking_row_for(user, booking_id)
     agreement = await agreement_versions.current_agreement_row(booking_id)
     if agreement is None:
         return lambda _typed: []
-    return partial(period_problems, agreement)
+    return partial(change_problems, agreement)
 
 
 async def update_agreement(
@@ -293,7 +309,7 @@ async def update_agreement(
         meetings = data.follow_up_meetings if "follow_up_meetings" in values else []
         if found := [
             *date_rules.meeting_problems([m.date for m in meetings or []], start, end),
-            *period_problems(agreement, values),
+            *change_problems(agreement, values),
         ]:
             raise date_rules.DateRulesFailed(found)
         if ("start_date" in values or "end_date" in values) and (start, end) != (

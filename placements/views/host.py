@@ -10,6 +10,7 @@ own "Föreslå yrke" without JavaScript asks the suggester the app factory hands
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from functools import partial
@@ -768,7 +769,10 @@ async def booking_agreement(
 
     show = partial(_booking_form_page, request, booking_id)
     refused = rerender_as(show, values="agreement_values")
-    return await round_trip(request, HOST_AGREEMENT_FORM, save, refused)
+    # The agreement's rules (a written schedule is not emptied) with the form's other errors.
+    rules = await agreement_services.period_rules(_user(request), booking_id)
+    form = dataclasses.replace(HOST_AGREEMENT_FORM, rules=rules)
+    return await round_trip(request, form, save, refused)
 
 
 @post(

@@ -332,3 +332,42 @@ async def test_a_booking_without_an_agreement_is_refused_with_a_404_not_a_crash(
     )
     assert answer.status_code == 404, answer.text[:500]
     assert "ingen överenskommelse" in answer.text
+
+
+async def test_a_written_weekly_schedule_is_not_emptied(client):
+    """Seen in a host's walk: the host could save the agreement with its schedule emptied,
+    and everyone was then asked to sign an agreement that said nothing of when the
+    participant is there. The service, the API and both pages refuse it, with the form's
+    other mistakes; the other fields may change as before."""
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    with pytest.raises(ValidationFailed) as refused:
+        await agreements.update_agreement(
+            w.host_user, booking_id, sa.AgreementUpdate(weekly_schedule=" ", tasks="Plock")
+        )
+    assert refused.value.fields == ["weekly_schedule"]
+    assert "Skriv schemat per vecka" in refused.value.message
+    kept = await agreements.get_agreement_for(w.coordinator, booking_id)
+    assert (kept.weekly_schedule, kept.version) == ("30 timmar i veckan", 1)
+    await login(client, w.host_user.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers={"accept": "text/html"})
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    posted = await client.post(
+        f"/vard/bokningar/{booking_id}/overenskommelse",
+        data={
+            "_csrf_token": token.group(1),
+            "weekly_schedule": "",
+            "tasks": "Plock",
+            "host_gains": "",
+        },
+        headers={"accept": "text/html"},
+    )
+    assert posted.status_code == 400
+    assert "Skriv schemat per vecka" in posted.text
+    assert ">Plock</textarea>" in posted.text  # what was typed is kept
+    changed = await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(weekly_schedule="Mån–tor 9–14")
+    )
+    assert changed.weekly_schedule == "Mån–tor 9–14"
