@@ -287,7 +287,9 @@ def _readers_address(page: int) -> str:
 async def my_data(request: Request[Any, Any, Any], sida: FromQuery[str] = "") -> Template:
     """My data first, then who has read it, services.READERS_PER_PAGE at a time (`?sida=`;
     a page number that is not one is the first page, one past the end the last)."""
-    sections, readers = await services.my_data(participant_of(request), _page_number(sida))
+    sections, readers = await services.my_data(
+        participant_of(request), _page_number(sida), known(language_of(request))
+    )
     return ppage(
         "participant/my_data.html",
         request,

@@ -810,10 +810,11 @@ READERS_PER_PAGE = 20
 
 
 async def my_data(
-    participant: Participant, readers_page: int = 1
+    participant: Participant, readers_page: int = 1, lang: str = "sv"
 ) -> tuple[list[ReadableSection], Readers]:
     """My register extract in words, and page `readers_page` of who has read my record (a
-    page past the last is the last)."""
+    page past the last is the last). The languages I speak are named in the page's `lang`
+    where CLDR knows them ("Arabic", "العربية"), as the service's own words are."""
     extract = await register.own_extract(participant.candidate_id, participant.audit_label)
     named = await _what_rows_name(participant.candidate_id, extract.sections)
     sections: list[ReadableSection] = []
@@ -826,7 +827,7 @@ async def my_data(
         rows = [
             named(section.table, row)
             + [
-                (labels[f.name], *_fact(f.value, codes.get(f.name), f.name))
+                (labels[f.name], *_fact(f.value, codes.get(f.name), f.name, lang))
                 for f in row.fields
                 if f.name in labels and f.name not in hidden and f.value not in (None, "", "[]")
             ]
@@ -1056,9 +1057,29 @@ def _names(ids: list[str], name: str) -> str:
     return ", ".join(labels.get(i, i) for i in ids)
 
 
-def _fact(value: Any, vocabulary: str | None, name: str) -> tuple[str, bool]:
+def _languages_in(stored: str, lang: str) -> str | None:
+    """The stored language ids named in `lang`; None unless CLDR names every one of them
+    (then the Swedish labels are shown as stored)."""
+    try:
+        ids = json.loads(stored)
+    except ValueError:
+        return None
+    if not isinstance(ids, list):
+        return None
+    labels = taxonomy.languages()
+    names = [taxonomy.language_name(labels.get(str(i), str(i)), lang) for i in ids]
+    if not names or any(n is None for n in names):
+        return None
+    return ", ".join(n for n in names if n)
+
+
+def _fact(value: Any, vocabulary: str | None, name: str, lang: str = "sv") -> tuple[str, bool]:
     """A stored value as my page shows it, and whether it is one of the service's words
     (translated on the page) rather than my data (shown as stored)."""
+    if name == "languages" and lang != "sv" and isinstance(value, str):
+        named = _languages_in(value, lang)
+        if named is not None:
+            return named, True
     worded = value is True or value is False or bool(vocabulary and isinstance(value, str))
     worded = worded or name == "language"  # the language's own name ("English")
     return _value(value, vocabulary, name), worded

@@ -297,3 +297,31 @@ async def test_the_way_back_keeps_a_query_only_on_this_sites_pages(
     assert signing_in.headers["location"] == (
         "/mina-sidor/logga-in/e-legitimation/klar?klart=sprak-valt"
     )
+
+
+async def test_my_languages_are_named_in_the_pages_language(
+    next_app: Callable[[], Litestar],
+) -> None:
+    """Seen in a participant's walk: My data in English listed "Språk jag talar" as
+    "Arabiska, Svenska". The languages I speak are named in the page's language where CLDR
+    knows them; in Swedish as stored."""
+    from marketplace.reference import taxonomy
+
+    ids = {label: i for i, label in taxonomy.languages().items()}
+    coordinator = await make_user("coordinator")
+    candidate_id = await make_candidate(coordinator)
+    await Candidate.update(
+        {Candidate.languages: f'["{ids["Arabiska"]}", "{ids["Svenska"]}"]'}
+    ).where(Candidate.id == candidate_id)
+    async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
+        client.cookies.set(
+            sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link")
+        )
+        pages = {}
+        for lang in ("en", "ar", "sv"):
+            await form_post(client, "/mina-sidor/sprak", {"sprak": lang})
+            pages[lang] = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    assert "<dd>Arabic, Swedish</dd>" in pages["en"]
+    assert "<dd>العربية, السويدية</dd>" in pages["ar"]
+    assert "Arabiska, Svenska" in pages["sv"]
+    assert "Arabiska" not in pages["en"] and "Arabiska" not in pages["ar"]
