@@ -40,7 +40,7 @@ from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
-from placements import date_rules, slot_rules
+from placements import booking_states, date_rules, slot_rules
 from placements.rows import HostedSlotRow, SlotHosting, SlotValues
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
@@ -598,6 +598,19 @@ _TRANSITIONS = {
     "reopen": ({"closed"}, "paused"),
 }
 _STATUS_SV = {"draft": "utkast", "published": "publicerad", "paused": "pausad", "closed": "stängd"}
+
+
+async def bookings_to_mind(slot_id: int) -> tuple[int, int]:
+    """What closing the slot leaves as it is, for the page to say before the host closes it:
+    (proposals waiting for an answer, which a closed slot cannot accept; placements accepted,
+    agreed or running, which go on as planned)."""
+    waiting = await Booking.count().where(
+        (Booking.slot == slot_id) & Booking.status.is_in(["proposed", booking_states.AWAITING])
+    )
+    placed = await Booking.count().where(
+        (Booking.slot == slot_id) & Booking.status.is_in(list(SEAT_HOLDING))
+    )
+    return int(waiting), int(placed)
 
 
 async def change_status(user: AuthUser, slot_id: int, action: str) -> s.Slot:

@@ -311,8 +311,14 @@ async def _slot_form_page(
 ) -> Template:
     """The slot form again, with what was typed and the messages."""
     context = await _slot_form_context(_user(request), host_id, values, errors)
+    mind = await slot_services.bookings_to_mind(slot.id) if slot else (0, 0)
     return page(
-        "placements/host/slot_form.html", request, status_code=status_code, slot=slot, **context
+        "placements/host/slot_form.html",
+        request,
+        status_code=status_code,
+        slot=slot,
+        mind=mind,
+        **context,
     )
 
 
@@ -362,6 +368,7 @@ async def _form_with_suggestions(
         request,
         status_code=400 if problem else 200,
         slot=slot,
+        mind=await slot_services.bookings_to_mind(slot.id) if slot else (0, 0),
         occupation_suggestions=suggestions,
         **context,
     )
@@ -440,7 +447,8 @@ async def slot_edit(
     user = _user(request)
     slot = await slot_services.get_slot(user, slot_id)
     context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
-    return page("placements/host/slot_form.html", request, slot=slot, **context)
+    mind = await slot_services.bookings_to_mind(slot.id)
+    return page("placements/host/slot_form.html", request, slot=slot, mind=mind, **context)
 
 
 @post(

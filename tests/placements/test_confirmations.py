@@ -232,3 +232,23 @@ async def test_ending_a_placement_asks_first(client):
     assert ended.status_code == 303, ended.text
     row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert row == {"status": "completed"}
+
+
+async def test_the_close_box_names_what_closing_leaves_as_it_is(client):
+    """Seen in a host's walk: closing a slot said nothing of its placements and of the
+    proposals waiting for an answer, which a closed slot cannot accept. The box's hint now
+    counts both before the host ticks it."""
+    from tests.builders import make_candidate
+    from tests.placements.bookingdata import make_world, propose, to_active
+    from tests.placements.test_attacks_signatures import login as browser_login
+
+    w = await make_world(capacity=3)
+    await to_active(w)
+    await propose(w, candidate_id=await make_candidate(w.coordinator))
+    await browser_login(client, w.host_user.username)
+    page = await client.get(f"/vard/platser/{w.slot_id}", headers=HTML)
+    assert "1 placering som redan är accepterad eller pågår fortsätter som planerat." in page.text
+    assert (
+        "1 förslag som väntar på svar kan inte accepteras medan platsen är stängd: svara på "
+        "det först." in page.text
+    )
