@@ -85,12 +85,9 @@ async def export(
     point, UTF-8 without a byte order mark, for programs). A share is a fraction (0,6667)
     in both."""
     report = registry.BY_SLUG[name]
-    table = report.table(
-        await report.published(filters),
-        await coordinator_label(request.user, filters.coordinator_id),
-    )
-    period = f"{filters.start.isoformat()}_{filters.end.isoformat()}"
-    filename = f"{report.file_stem}_{period}.{format}"
+    coordinator = await coordinator_label(request.user, filters.coordinator_id)
+    table = report.table(await report.published(filters), coordinator)
+    filename = exports.report_file_name(report.file_stem, filters, coordinator, format)
     if format == "xlsx":
         content, media_type = exports.report_xlsx(table), XLSX
     else:

@@ -15,6 +15,8 @@ comma, UTF-8 with a byte order mark), and `rfc4180` (commas, decimal point, UTF-
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -149,6 +151,30 @@ def report_table(
         headers=headers,
         rows=rows,
     )
+
+
+def report_file_name(
+    stem: str, filters: schemas.ReportFilters, coordinator: str, extension: str
+) -> str:
+    """A report's download name: its stem, its period and every filter that narrows it, so
+    that two downloads of one report with different filters are told apart where they land
+    ("placeringar_2026-01-01_2026-12-31_kompetens_kommunal-enhet.csv"). The CSV holds the
+    table alone; the XLSX also lists the filters in the sheet."""
+    parts = [stem, filters.start.isoformat(), filters.end.isoformat()]
+    if filters.track:
+        parts.append(_file_word(reports.TRACK_LABELS.get(filters.track, filters.track)))
+    if coordinator:
+        parts.append(_file_word(coordinator))
+    if filters.host_kind:
+        parts.append(_file_word(reports.HOST_KIND_LABELS.get(filters.host_kind, "")))
+    return "_".join(p for p in parts if p) + f".{extension}"
+
+
+def _file_word(text: str) -> str:
+    """Words as a file name carries them: plain letters and digits, a hyphen between words
+    ("Stöd och matchning" → "stod-och-matchning")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40].strip("-")
 
 
 def report_csv(table: Table, variant: CsvVariant = "swedish") -> str:

@@ -130,3 +130,20 @@ async def test_the_report_page_offers_both_variants_and_says_which_is_which(clie
     page = (await client.get(f"/rapporter?{Q}", headers={"accept": "text/html"})).text
     assert "CSV för svenskt Excel" in page and "variant=rfc4180" in page
     assert "semikolon mellan fälten, decimalkomma" in page
+
+
+async def test_a_filtered_download_is_named_by_its_filters(client, data):
+    """Seen in an analyst's walk: a download for Hälsa and one for all tracks got the same
+    name, so the second overwrote the first or became "(1)". The name now carries every
+    filter that narrows the report, in plain letters."""
+    await login(client, "sara")
+    whole = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&{Q}")
+    narrowed = await client.get(
+        f"/api/v1/reports/real-workplaces/export?format=xlsx&{Q}"
+        "&track=hälsa&host_kind=municipal_unit"
+    )
+    assert narrowed.status_code == 200
+    plain = whole.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    named = narrowed.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    assert named == plain.removesuffix(".csv") + "_halsa_kommunal-enhet.xlsx"
+    assert named.isascii()
