@@ -75,6 +75,11 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     refused = await form_post(client, f"/mina-sidor/forslag/{booking_id}/svar", {"answer": "no"})
     assert refused.status_code == 400
     assert "Skriv kort varför du inte vill" in refused.text
+    # The summary names the proposal (a page may hold several) and links to its field.
+    assert (
+        f'<li><a href="#comment-{booking_id}"><span lang="sv" dir="ltr">Lagerarbetare</span>: '
+        "Skriv kort varför du inte vill" in refused.text
+    )
     assert not await ParticipantAnswer.exists()
     both = await form_post(
         client, f"/mina-sidor/forslag/{booking_id}/svar", {"comment": "x" * 1001}
