@@ -600,6 +600,21 @@ _TRANSITIONS = {
 _STATUS_SV = {"draft": "utkast", "published": "publicerad", "paused": "pausad", "closed": "stängd"}
 
 
+async def usual_setting(host_id: int) -> str | None:
+    """The setting of the host's latest slot when it is not what the host's kind gives (a
+    municipal unit that is a sheltered workshop): a new slot starts from it, so that a host
+    who set it once is not counted at another kind of workplace when it forgets the field."""
+    latest = (
+        await Slot.select(Slot.setting, Slot.host.kind.as_alias("kind"))
+        .where(Slot.host == host_id)
+        .order_by(Slot.id, ascending=False)
+        .first()
+    )
+    if latest is None or latest["setting"] == SETTING_BY_KIND.get(latest["kind"]):
+        return None
+    return str(latest["setting"])
+
+
 async def bookings_to_mind(slot_id: int) -> tuple[int, int]:
     """What closing the slot leaves as it is, for the page to say before the host closes it:
     (proposals waiting for an answer, which a closed slot cannot accept; placements accepted,

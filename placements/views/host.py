@@ -22,6 +22,7 @@ from litestar.response import Redirect, Template
 
 from employers.services import contacts as contact_services
 from employers.services import hosts as host_services
+from employers.vocabulary import SETTING_BY_KIND
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
@@ -275,6 +276,7 @@ async def _slot_form_context(
         "kinds": list(LABELS["slot_kind"].items()),
         "tracks": list(LABELS["track"].items()),
         "settings": list(LABELS["setting"].items()),
+        "kind_setting": LABELS["setting"].get(SETTING_BY_KIND.get(host.kind, ""), ""),
         "skill_options": [(s, s) for s in dict.fromkeys([*chosen, *suggestions])],
     }
 
@@ -402,6 +404,9 @@ async def slot_new(
             q=q or "",
         )
     values = {"kind": "praktik", "capacity": "1", "host_id": str(host_id)}
+    usual = await slot_services.usual_setting(host_id)
+    if usual:
+        values["setting"] = usual
     context = await _slot_form_context(user, host_id, values, {})
     return page("placements/host/slot_form.html", request, slot=None, **context)
 

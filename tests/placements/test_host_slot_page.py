@@ -347,3 +347,27 @@ async def test_the_chosen_order_is_kept_in_the_pager(client):
     assert slot_titles(first.text)[0] == "Plats nummer 050"
     second = await client.get("/vard", params={"sortera": "-rubrik", "sida": "2"}, headers=HTML)
     assert slot_titles(second.text) == ["Plats nummer 000"]
+
+
+async def test_a_new_slot_starts_from_the_hosts_usual_setting(client):
+    """Seen in a host's walk: a sheltered workshop run by the municipality got "Ordinarie
+    kommunal arbetsplats" on every new slot unless it changed the field each time, which
+    counted its placements at the wrong kind of workplace (the 85/15 figure). A new slot
+    starts from the setting of the host's latest slot when that is not what the kind gives,
+    and the blank choice says what the kind gives."""
+    host_id = await make_host("Daglig verksamhet Fixaren", "municipal_unit")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    url = f"/vard/platser/ny?host_id={host_id}"
+    first = await client.get(url, headers=HTML)
+    assert '<option value="">Enligt organisationens typ (Ordinarie kommunal arbetsplats)' in (
+        first.text
+    )
+    assert '<option value="sheltered" selected>' not in first.text
+    await make_slot(host_id, None, setting="sheltered")
+    second = await client.get(url, headers=HTML)
+    assert '<option value="sheltered" selected>' in second.text
+    # A host whose latest slot has the kind's own setting starts from the blank choice.
+    await make_slot(host_id, None, setting="municipal_workplace")
+    third = await client.get(url, headers=HTML)
+    assert " selected>" not in re.search(r'<select id="f-setting".*?</select>', third.text, re.S)[0]
