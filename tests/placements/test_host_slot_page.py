@@ -370,4 +370,5 @@ async def test_a_new_slot_starts_from_the_hosts_usual_setting(client):
     # A host whose latest slot has the kind's own setting starts from the blank choice.
     await make_slot(host_id, None, setting="municipal_workplace")
     third = await client.get(url, headers=HTML)
-    assert " selected>" not in re.search(r'<select id="f-setting".*?</select>', third.text, re.S)[0]
+    select = re.search(r'<select id="f-setting".*?</select>', third.text, re.S)
+    assert select is not None and " selected>" not in select.group(0)
