@@ -110,6 +110,9 @@ class SharedParticipant(msgspec.Struct, kw_only=True):
 
 class SharedAttendance(msgspec.Struct, kw_only=True):
     weeks_reported: int
+    weeks_due: int = 0
+    """The placement's weeks that should have been reported by now (every week of an ended
+    placement; of a running one, those that have ended)."""
     days_present: int
     days_absent_excused: int
     days_unexcused: int

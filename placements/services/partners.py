@@ -34,6 +34,7 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import swedish_key, swedish_order, write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from marketplace.kernel.templating import label
+from placements.attendance_figures import monday_of
 from placements.booking_states import ENDED
 from placements.date_rules import as_day
 from placements.rows import (
@@ -715,9 +716,32 @@ async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedP
     return str(agency["name"]), listed
 
 
-async def _attendance_by_booking(booking_ids: list[int]) -> dict[int, schemas.SharedAttendance]:
+def weeks_due(start: dt.date | None, end: dt.date | None, status: str, today: dt.date) -> int:
+    """How many of a placement's weeks should have been reported by now: every week of an
+    ended one; of a running one, those that have ended (this week may still be reported);
+    none of one that has not started."""
+    if start is None or status not in ("active", *ENDED):
+        return 0
+    last = (end or today) if status in ENDED else min(end or today, monday_of(today) - _DAY)
+    if last < start:
+        return 0
+    return (monday_of(last) - monday_of(start)).days // 7 + 1
+
+
+_DAY = dt.timedelta(days=1)
+
+
+async def _attendance_by_booking(
+    bookings: list[dict[str, Any]],
+) -> dict[int, schemas.SharedAttendance]:
+    booking_ids = [int(b["id"]) for b in bookings]
     if not booking_ids:
         return {}
+    today = clock.today()
+    due = {
+        int(b["id"]): weeks_due(b["start_date"], b["end_date"], b["status"], today)
+        for b in bookings
+    }
     rows = cast(
         "list[AttendanceWeekRow]",
         await AttendanceWeek.select().where(AttendanceWeek.booking.is_in(booking_ids)),
@@ -727,6 +751,7 @@ async def _attendance_by_booking(booking_ids: list[int]) -> dict[int, schemas.Sh
         mine = [r for r in rows if int(r["booking"]) == b]
         out[b] = schemas.SharedAttendance(
             weeks_reported=len(mine),
+            weeks_due=due[b],
             days_present=sum(r["days_present"] for r in mine),
             days_absent_excused=sum(
                 r["days_sick"] + r["days_leave"] + r["days_other"] for r in mine
@@ -774,11 +799,7 @@ async def shared_summary(user: AuthUser, candidate_id: int) -> schemas.SharedSum
             .order_by(Booking.start_date, ascending=False)
             .order_by(Booking.id, ascending=False)
         )
-        attendance = (
-            await _attendance_by_booking([int(b["id"]) for b in bookings])
-            if person["attendance"]
-            else {}
-        )
+        attendance = await _attendance_by_booking(bookings) if person["attendance"] else {}
         outcomes = None
         if person["outcome"]:
             rows = (

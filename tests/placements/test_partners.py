@@ -334,6 +334,14 @@ async def test_partner_pages_show_the_list_and_the_summary_never_cached(client):
     ended = await client.get(f"/samverkan/deltagare/{a.people['Aida']}", headers=HTML)
     assert "Ingen vecka rapporterades" in ended.text
     assert "rapporterad ännu" not in ended.text
+    # Aida shares her attendance: the weeks that should have been reported are said.
+    assert re.search(r"Ingen vecka rapporterades av \d+", ended.text)
+    booking = await Booking.select(Booking.start_date).where(Booking.id == a.booking_id)
+    await make_attendance_week(a.booking_id, booking[0]["start_date"], days_present=2)
+    partial = await client.get(f"/samverkan/deltagare/{a.people['Aida']}", headers=HTML)
+    assert re.search(
+        r"1 av \d+ veckor rapporterade; siffrorna gäller bara de rapporterade", partial.text
+    )
     refused = await client.get(f"/samverkan/deltagare/{a.people['Bodil']}", headers=HTML)
     assert refused.status_code == 404
     # Nothing else is theirs: the workbench, a participant's page, the back office.
@@ -604,3 +612,20 @@ async def test_the_audit_review_names_partner_reads_in_swedish(client):
     assert review.status_code == 200
     assert "Deltagarens placeringar lästa av en partnerkontakt" in review.text
     assert "partnerkontakt" in re.sub(r"\s+", " ", review.text)
+
+
+def test_the_weeks_due_are_those_that_have_ended():
+    """Seen in a partner's walk: "3 veckor rapporterade" of a placement that had run for
+    eight read as the whole; the page now says how many weeks should have been reported."""
+    from placements.services.partners import weeks_due
+
+    wednesday = dt.date(2026, 12, 2)  # a Wednesday
+    started = dt.date(2026, 11, 2)  # a Monday, five weeks earlier
+    # Running: the weeks before this one (this week may still be reported).
+    assert weeks_due(started, dt.date(2027, 3, 1), "active", wednesday) == 4
+    # Started this week: none yet; not started: none.
+    assert weeks_due(dt.date(2026, 11, 30), None, "active", wednesday) == 0
+    assert weeks_due(started, None, "agreed", wednesday) == 0
+    # Ended: every week it had, the last one too, even if it ended midweek.
+    assert weeks_due(started, dt.date(2026, 11, 18), "interrupted", wednesday) == 3
+    assert weeks_due(None, None, "completed", wednesday) == 0
