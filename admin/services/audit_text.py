@@ -94,6 +94,7 @@ ACTIONS = {
     "unit_target.set": "Mål för kommunal enhet satt",
     "agreement.link": "Överenskommelsen läst via länk",
     "booking.accept_options": "Val för att acceptera förslaget visade",
+    "booking.supervisor": "Handledaren bytt",
     "booking.answer_link": "Förslaget läst via svarslänk",
     "booking.answer_link.accept": "Förslaget accepterat via svarslänk",
     "booking.answer_link.decline": "Förslaget avböjt via svarslänk",
