@@ -44,24 +44,26 @@ def sms_enabled(settings: Settings) -> bool:
     return bool(settings.sms_url)
 
 
-def check_phone(raw: str, field: str = "phone") -> str:
-    """A phone number of any kind (landline or mobile) as typed, trimmed, or
-    `ValidationFailed` naming `field` in Swedish; an empty one stays empty. Numbers without a
-    country code are read as Swedish."""
-    text = " ".join(raw.split())
-    if not text:
-        return ""
+def _valid_number(text: str, field: str, example: str) -> phonenumbers.PhoneNumber:
+    """`text` as a valid phone number (read as Swedish without a country code), or
+    `ValidationFailed` naming `field` with an `example` to follow."""
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationFailed.every(
-            {
-                field: f"”{text}” är inte ett giltigt telefonnummer. Skriv till exempel "
-                "0322-60 00 00, 070-123 45 67 eller +46 322 60 00 00."
-            }
+            {field: f"”{text}” är inte ett giltigt telefonnummer. Skriv till exempel {example}."}
         )
+    return number
+
+
+def check_phone(raw: str, field: str = "phone") -> str:
+    """A phone number of any kind (landline or mobile) as typed, spaces tidied, or
+    `ValidationFailed` naming `field` in Swedish; an empty one stays empty."""
+    text = " ".join(raw.split())
+    if text:
+        _valid_number(text, field, "0322-60 00 00, 070-123 45 67 eller +46 322 60 00 00")
     return text
 
 
@@ -72,20 +74,10 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     text = raw.strip()
     if not text:
         raise ValidationFailed.every({field: "Skriv ett mobilnummer, till exempel 070-123 45 67."})
-    try:
-        number = phonenumbers.parse(text, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationFailed.every(
-            {
-                field: f"{text!r} är inte ett giltigt telefonnummer. Skriv till exempel "
-                "070-123 45 67 eller +46 70 123 45 67."
-            }
-        )
+    number = _valid_number(text, field, "070-123 45 67 eller +46 70 123 45 67")
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise ValidationFailed.every(
-            {field: f"{text!r} är inte ett mobilnummer och kan inte ta emot sms."}
+            {field: f"”{text}” är inte ett mobilnummer och kan inte ta emot sms."}
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
