@@ -153,6 +153,21 @@ async def test_the_sign_in_link_is_sent_in_the_chosen_language(
     assert gateway.to(NUMBER)[-1].message.startswith("Din länk till Mina sidor")
 
 
+async def _my_data_in_each_language(
+    next_app: Callable[[], Litestar], candidate_id: int
+) -> dict[str, str]:
+    """My data as the participant sees it after choosing English, Arabic, then Swedish."""
+    async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
+        client.cookies.set(
+            sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link")
+        )
+        pages = {}
+        for lang in ("en", "ar", "sv"):
+            await form_post(client, "/mina-sidor/sprak", {"sprak": lang})
+            pages[lang] = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    return pages
+
+
 async def test_english_and_arabic_name_the_unit_of_the_settings(
     other_municipality: None,  # noqa: F811
     next_app: Callable[[], Litestar],
@@ -170,14 +185,7 @@ async def test_english_and_arabic_name_the_unit_of_the_settings(
     assert sms.message.startswith("Your link to My pages at Arbetsmarknadsenheten. It works")
     [mail] = smtp.inbox.received
     assert "Here is your link to My pages at Arbetsmarknadsenheten. It works" in mail.text
-    async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
-        client.cookies.set(
-            sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link")
-        )
-        pages = {}
-        for lang in ("en", "ar", "sv"):
-            await form_post(client, "/mina-sidor/sprak", {"sprak": lang})
-            pages[lang] = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    pages = await _my_data_in_each_language(next_app, candidate_id)
     unit = '<span lang="sv" dir="ltr">Arbetsmarknadsenheten</span>'
     assert f"Here you see everything {unit} has saved about you" in pages["en"]
     assert f"هنا ترى كل ما هو محفوظ عنك لدى {unit}،" in pages["ar"]
@@ -313,14 +321,7 @@ async def test_my_languages_are_named_in_the_pages_language(
     await Candidate.update(
         {Candidate.languages: f'["{ids["Arabiska"]}", "{ids["Svenska"]}"]'}
     ).where(Candidate.id == candidate_id)
-    async with InLoopClient(app=next_app(), base_url="http://testserver.local") as client:
-        client.cookies.set(
-            sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link")
-        )
-        pages = {}
-        for lang in ("en", "ar", "sv"):
-            await form_post(client, "/mina-sidor/sprak", {"sprak": lang})
-            pages[lang] = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
+    pages = await _my_data_in_each_language(next_app, candidate_id)
     assert "<dd>Arabic, Swedish</dd>" in pages["en"]
     assert "<dd>العربية, السويدية</dd>" in pages["ar"]
     assert "Arabiska, Svenska" in pages["sv"]
