@@ -676,15 +676,16 @@ async def _booking_round_trip(
     notice: str,
     *,
     fields: Iterable[str] | None = None,
+    section: str = "",
 ) -> Response[Any]:
     """One action on the booking page, through `forms.round_trip`: parse the post, call the
     service as the signed-in coordinator (`act(user, booking_id, parsed)`) and land on the
-    booking page with `notice`; a refusal shows the page again with what was typed and every
-    message, at its status."""
+    booking page with `notice` (at its `section`, an element id, if given); a refusal shows
+    the page again with what was typed and every message, at its status."""
 
     async def run(data: T) -> Landing:
         await act(signed_in_user(request), booking_id, data)
-        return f"/arbetsbord/bokningar/{booking_id}", notice
+        return f"/arbetsbord/bokningar/{booking_id}" + (f"#{section}" if section else ""), notice
 
     refused = partial(_booking_page, request, booking_id)
     return await round_trip(request, parse, run, refused, fields=fields)
@@ -728,7 +729,7 @@ async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[An
         await supervisor_services.change_supervisor(user, booking, data.supervisor_id)
 
     return await _booking_round_trip(
-        request, booking_id, SUPERVISOR_FORM, change, "handledare-bytt"
+        request, booking_id, SUPERVISOR_FORM, change, "handledare-bytt", section="handledare"
     )
 
 

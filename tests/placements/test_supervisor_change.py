@@ -233,4 +233,5 @@ async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
         headers=HTML,
     )
     assert changed.status_code == 200
+    assert changed.history[-1].headers["location"].endswith("klart=handledare-bytt#handledare")
     assert "Handledaren byttes från Hanna Handledare till Olle Ordinarie." in changed.text
