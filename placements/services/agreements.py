@@ -693,56 +693,79 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
                 & Signature.signed_at.is_null()
             ),
         )
-        links: list[schemas.SigningLink] = []
-        expires = booking_access.now() + dt.timedelta(seconds=link_max_age())
-        days = get_settings().signing_link_days
-        for sig in sorted(sigs, key=lambda s: parties.index(s["party"])):
-            nonce = secrets.token_urlsafe(24)
-            await Signature.update(
-                {Signature.link_nonce: nonce, Signature.link_sent_at: booking_access.now()}
-            ).where(Signature.id == sig["id"])
-            token = _serializer().dumps({"s": sig["id"], "n": nonce})
-            url = booking_mail.service_link(f"/underteckna/{token}")
-            party = sig["party"]
-            name, email = await _party_contact(booking, party)
-            # The participant reads their link in the language they chose; the host's side
-            # reads Swedish.
-            phone, _ = (
-                await _participant_reach(booking) if party == "participant" else ("", swedish)
-            )
-            if phone:
-                # Many participants have no e-mail: the link goes by SMS too, naming no one.
-                await queue_sms(
-                    phone,
-                    _(
-                        "Läs och skriv under överenskommelsen om din praktik. Länken gäller i "
-                        "%(days)s dagar och kan användas en gång: %(url)s"
-                    )
-                    % {"days": days, "url": url},
-                    kind="agreement.link",
-                    candidate_id=booking["candidate"],
-                )
-            if email:
-                await booking_mail.notify(
-                    [booking_mail.Recipient(email)],
-                    _("Skriv under överenskommelsen om praktik"),
-                    _(
-                        "Hej %(name)s!\n\nLäs överenskommelsen om praktik och godkänn den här "
-                        "(länken gäller i %(days)s dagar och kan användas en gång). Du skriver "
-                        "under som %(party)s:\n%(url)s"
-                    )
-                    % {"name": name, "days": days, "party": _(PARTY_LABEL[party]), "url": url},
-                    kind="agreement.link",
-                    booking_id=booking_id,
-                    translate=_,
-                )
-            links.append(
-                schemas.SigningLink(
-                    party=sig["party"], url=url, mailed_to=email or phone, expires_at=expires
-                )
-            )
+        links = [
+            await _mail_link(booking, sig)
+            for sig in sorted(sigs, key=lambda s: parties.index(s["party"]))
+        ]
         await record(user, "agreement.links", booking["candidate"], detail=f"bokning {booking_id}")
         return schemas.SigningLinks(links=links)
+
+
+async def _mail_link(booking: BookingRow, sig: SignatureRow) -> schemas.SigningLink:
+    """A new single-use link for one unsigned signature (replacing any earlier one), mailed
+    to its party, and to the participant by SMS too where they have a mobile number."""
+    nonce = secrets.token_urlsafe(24)
+    await Signature.update(
+        {Signature.link_nonce: nonce, Signature.link_sent_at: booking_access.now()}
+    ).where(Signature.id == sig["id"])
+    token = _serializer().dumps({"s": sig["id"], "n": nonce})
+    url = booking_mail.service_link(f"/underteckna/{token}")
+    party = sig["party"]
+    name, email = await _party_contact(booking, party)
+    days = get_settings().signing_link_days
+    # The participant reads their link in the language they chose; the host's side reads
+    # Swedish.
+    phone, _ = await _participant_reach(booking) if party == "participant" else ("", swedish)
+    if phone:
+        # Many participants have no e-mail: the link goes by SMS too, naming no one.
+        await queue_sms(
+            phone,
+            _(
+                "Läs och skriv under överenskommelsen om din praktik. Länken gäller i "
+                "%(days)s dagar och kan användas en gång: %(url)s"
+            )
+            % {"days": days, "url": url},
+            kind="agreement.link",
+            candidate_id=booking["candidate"],
+        )
+    if email:
+        await booking_mail.notify(
+            [booking_mail.Recipient(email)],
+            _("Skriv under överenskommelsen om praktik"),
+            _(
+                "Hej %(name)s!\n\nLäs överenskommelsen om praktik och godkänn den här "
+                "(länken gäller i %(days)s dagar och kan användas en gång). Du skriver "
+                "under som %(party)s:\n%(url)s"
+            )
+            % {"name": name, "days": days, "party": _(PARTY_LABEL[party]), "url": url},
+            kind="agreement.link",
+            booking_id=int(booking["id"]),
+            translate=_,
+        )
+    expires = booking_access.now() + dt.timedelta(seconds=link_max_age())
+    return schemas.SigningLink(party=party, url=url, mailed_to=email or phone, expires_at=expires)
+
+
+async def send_supervisor_link(actor: AuthUser, booking_id: int) -> None:
+    """After the supervisor changed on an agreement whose links had gone out: the new
+    supervisor's own link, so that the agreement does not wait for someone to send it (the
+    caller has checked that the actor may act for the host)."""
+    async with write_transaction(booking_access.engine()):
+        booking, agreement = await _locked_for_signing(booking_id)
+        sigs = cast(
+            "list[SignatureRow]",
+            await Signature.select().where(
+                (Signature.agreement == agreement["id"])
+                & (Signature.party == "supervisor")
+                & Signature.signed_at.is_null()
+            ),
+        )
+        for sig in sigs:
+            await _mail_link(booking, sig)
+        if sigs:
+            await record(
+                actor, "agreement.links", booking["candidate"], detail=f"bokning {booking_id}"
+            )
 
 
 LINK_USED = N_(

@@ -6,8 +6,8 @@ host who has room during the placement's period.
 
 - Before the placement starts (accepted, agreed), the agreement names the supervisor: it is
   changed as any other field is (`agreement_versions.write_change`): unsigned, in place, and the
-  old supervisor's signing link stops working; signed by anyone, a new version that every party
-  signs again.
+  old supervisor's signing link stops working (if one had gone out, the new supervisor gets a
+  link of their own at once); signed by anyone, a new version that every party signs again.
 - While it runs (active), the signed agreement stays as it was signed; the booking's supervisor
   is the one who reports attendance and assesses from now on, and the timeline says who took
   over from whom.
@@ -31,6 +31,7 @@ from placements.rows import BookingRow
 from placements.schemas import bookings as schemas
 from placements.services import (
     agreement_versions,
+    agreements,
     booking_access,
     booking_mail,
     booking_moves,
@@ -156,8 +157,9 @@ async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) ->
         await Booking.update(
             {Booking.supervisor: contact_id, Booking.updated_at: booking_access.now()}
         ).where(Booking.id == booking_id)
+        link_was_sent = False
         if booking["status"] in booking_states.EDITABLE:
-            await _change_agreement(user, booking, contact_id)
+            link_was_sent = await _change_agreement(user, booking, contact_id)
         note = (
             f"Handledaren byttes från {old_name} till {new['name']}."
             if old_name
@@ -201,24 +203,33 @@ async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) ->
             kind="booking.supervisor",
             booking_id=booking_id,
         )
-        return await booking_access.booking_out(fresh, user, with_events=True)
+        out = await booking_access.booking_out(fresh, user, with_events=True)
+    if link_was_sent:
+        # The old supervisor had a link to sign: the new one gets theirs, unasked.
+        await agreements.send_supervisor_link(user, booking_id)
+    return out
 
 
-async def _change_agreement(user: AuthUser, booking: BookingRow, contact_id: int) -> None:
+async def _change_agreement(user: AuthUser, booking: BookingRow, contact_id: int) -> bool:
     """The agreement names the new supervisor. Unsigned, it is changed in place and the old
-    supervisor's signing link stops working; signed by anyone, a new version is made."""
+    supervisor's signing link stops working; signed by anyone, a new version is made. True
+    when a link had gone to the old supervisor of the agreement changed in place."""
     agreement = await agreement_versions.current_agreement_row(int(booking["id"]))
     if agreement is None:
-        return
+        return False
     agreement_id = await agreement_versions.write_change(
         user, booking, agreement, {"supervisor": contact_id}
     )
-    if agreement_id == agreement["id"]:
-        await Signature.update({Signature.link_nonce: "", Signature.link_sent_at: None}).where(
-            (Signature.agreement == agreement_id)
-            & (Signature.party == "supervisor")
-            & Signature.signed_at.is_null()
-        )
+    if agreement_id != agreement["id"]:
+        return False
+    old_link = (Signature.agreement == agreement_id) & (Signature.party == "supervisor")
+    sent = await Signature.exists().where(
+        old_link & Signature.signed_at.is_null() & Signature.link_sent_at.is_not_null()
+    )
+    await Signature.update({Signature.link_nonce: "", Signature.link_sent_at: None}).where(
+        old_link & Signature.signed_at.is_null()
+    )
+    return bool(sent)
 
 
 async def _name(contact_id: int | None) -> str:

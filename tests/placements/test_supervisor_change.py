@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from employers.services import contacts
+from employers.tables import Contact
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.errors import LinkRefused
@@ -72,8 +73,14 @@ async def test_an_unsigned_agreement_names_the_new_supervisor_and_the_old_link_d
     with pytest.raises(LinkRefused):
         await agreements.sign_by_link(old_link, seen_version=2)
     assert (await signatures_of(booking_id))["supervisor"]["signed_at"] is None
-    # The new supervisor gets a link of their own and signs.
-    new_link = (await link_tokens(w, booking_id))["supervisor"]
+    # The old supervisor had a link: the new one gets theirs unasked, and signs with it.
+    sara_row = await Contact.select(Contact.email).where(Contact.id == sara).first()
+    assert sara_row is not None
+    sent = await OutboxMessage.select(OutboxMessage.body_text).where(
+        (OutboxMessage.kind == "agreement.link") & (OutboxMessage.recipient == sara_row["email"])
+    )
+    assert len(sent) == 1 and "/underteckna/" in sent[0]["body_text"]
+    new_link = sent[0]["body_text"].split("/underteckna/")[1].split()[0]
     signed = await agreements.sign_by_link(new_link, seen_version=2)
     supervisor_sig = next(s for s in signed.signatures if s.party == "supervisor")
     assert supervisor_sig.signed and supervisor_sig.signer == "Sara Stjärna"
@@ -90,6 +97,14 @@ async def test_an_unsigned_agreement_names_the_new_supervisor_and_the_old_link_d
     )
     assert len(mails) == 3  # the coordinator, the host user and Sara
     assert all("Sara Stjärna" in m["body_text"] for m in mails)
+
+
+async def test_no_link_goes_out_before_the_coordinator_sends_the_links():
+    w = await make_world()
+    booking_id = await _accepted(w)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    await supervisors.change_supervisor(w.host_user, booking_id, other)
+    assert not await OutboxMessage.exists().where(OutboxMessage.kind == "agreement.link")
 
 
 async def test_after_a_signature_the_change_is_a_new_version_everyone_signs_again():
