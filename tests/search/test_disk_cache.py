@@ -105,3 +105,24 @@ def test_a_directory_others_can_write_is_not_locked_in_and_still_builds(
 
 def _never() -> dict[str, object]:
     raise AssertionError("built although the cache holds it")
+
+
+def test_the_builder_gets_the_saved_copy_not_the_built_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that built the taxonomy structures itself kept ~50 MB more than one that read
+    them from the cache (the built objects lie among the build's garbage): the builder now
+    reads back what it saved and lets the built copy go. Where nothing can be saved, it keeps
+    what it built."""
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    built: list[dict[str, object]] = []
+
+    def build() -> dict[str, object]:
+        built.append({"kind": "test", "rows": list(range(100))})
+        return built[-1]
+
+    got = disk_cache.cached_build("copytest", INPUTS, build, _valid)
+    assert got == built[0] and got is not built[0]
+    monkeypatch.setenv("SEARCH_CACHE_DIR", "off")
+    kept = disk_cache.cached_build("copytest", INPUTS, build, _valid)
+    assert kept is built[1]
