@@ -40,7 +40,7 @@ from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
-from placements import booking_states, date_rules, slot_rules
+from placements import date_rules, slot_rules
 from placements.rows import HostedSlotRow, SlotHosting, SlotValues
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
@@ -617,10 +617,11 @@ async def usual_setting(host_id: int) -> str | None:
 
 async def bookings_to_mind(slot_id: int) -> tuple[int, int]:
     """What closing the slot leaves as it is, for the page to say before the host closes it:
-    (proposals waiting for an answer, which a closed slot cannot accept; placements accepted,
-    agreed or running, which go on as planned)."""
+    (proposals waiting for the host's answer, which a closed slot cannot accept; placements
+    accepted, agreed or running, which go on as planned). A proposal the participant has not
+    yet said yes to is the host's to know of only then: not counted."""
     waiting = await Booking.count().where(
-        (Booking.slot == slot_id) & Booking.status.is_in(["proposed", booking_states.AWAITING])
+        (Booking.slot == slot_id) & (Booking.status == "proposed")
     )
     placed = await Booking.count().where(
         (Booking.slot == slot_id) & Booking.status.is_in(list(SEAT_HOLDING))

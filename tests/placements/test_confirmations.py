@@ -238,13 +238,27 @@ async def test_the_close_box_names_what_closing_leaves_as_it_is(client):
     """Seen in a host's walk: closing a slot said nothing of its placements and of the
     proposals waiting for an answer, which a closed slot cannot accept. The box's hint now
     counts both before the host ticks it."""
+    from placements.schemas import bookings as sb
+    from placements.services import bookings
     from tests.builders import make_candidate
-    from tests.placements.bookingdata import make_world, propose, to_active
+    from tests.placements.bookingdata import END, START, make_world, propose, to_active
     from tests.placements.test_attacks_signatures import login as browser_login
 
     w = await make_world(capacity=3)
     await to_active(w)
     await propose(w, candidate_id=await make_candidate(w.coordinator))
+    # One the participant has not said yes to: the host knows nothing of it, nor is it said.
+    await bookings.propose(
+        w.coordinator,
+        sb.BookingCreate(
+            slot_id=w.slot_id,
+            candidate_id=await make_candidate(w.coordinator),
+            message="Passar dig bra.",
+            start_date=START,
+            end_date=END,
+            participant_first=True,
+        ),
+    )
     await browser_login(client, w.host_user.username)
     page = await client.get(f"/vard/platser/{w.slot_id}", headers=HTML)
     assert "1 placering som redan är accepterad eller pågår fortsätter som planerat." in page.text
