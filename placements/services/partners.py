@@ -716,6 +716,9 @@ async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedP
     return str(agency["name"]), listed
 
 
+_DAY = dt.timedelta(days=1)
+
+
 def weeks_due(start: dt.date | None, end: dt.date | None, status: str, today: dt.date) -> int:
     """How many of a placement's weeks should have been reported by now: every week of an
     ended one; of a running one, those that have ended (this week may still be reported);
@@ -726,9 +729,6 @@ def weeks_due(start: dt.date | None, end: dt.date | None, status: str, today: dt
     if last < start:
         return 0
     return (monday_of(last) - monday_of(start)).days // 7 + 1
-
-
-_DAY = dt.timedelta(days=1)
 
 
 async def _attendance_by_booking(

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from employers.services.contacts import check_supervisor
 from employers.tables import Contact
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
@@ -85,16 +84,10 @@ async def change_options(user: AuthUser, booking_id: int) -> ChangeOptions | Non
     loads = await capacity.supervisor_loads(
         host_id, booking["start_date"], booking["end_date"], int(booking["id"])
     )
-    current = None
-    if booking["supervisor"] is not None:
-        current = (
-            await Contact.select(Contact.name, Contact.active, Contact.is_supervisor)
-            .where(Contact.id == booking["supervisor"])
-            .first()
-        )
     return ChangeOptions(
-        current=str(current["name"]) if current else "",
-        current_active=bool(current and current["active"] and current["is_supervisor"]),
+        current=await _name(booking["supervisor"]),
+        # Still one of the host's active supervisors (`supervisor_loads` lists only those).
+        current_active=any(s.id == booking["supervisor"] for s in loads),
         choices=[s for s in loads if s.id != booking["supervisor"]],
     )
 
@@ -131,26 +124,18 @@ async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) ->
             raise Conflict(NOT_NOW)
         if contact_id == booking["supervisor"]:
             raise ValidationFailed(SAME, fields=["supervisor_id"])
-        host_id = await booking_access.host_of_slot(int(booking["slot"]))
-        try:
-            await check_supervisor(host_id, contact_id)
-        except ValidationFailed:
-            raise ValidationFailed(NOT_A_SUPERVISOR, fields=["supervisor_id"]) from None
         start, end = booking["start_date"], booking["end_date"]
-        guided = await capacity.overlapping(
-            Booking.supervisor == contact_id, start, end, booking_id
-        )
-        new = (
-            await Contact.select(Contact.name, Contact.supervision_capacity)
-            .where(Contact.id == contact_id)
-            .first()
-        )
-        assert new is not None  # check_supervisor found it
-        if guided >= new["supervision_capacity"]:
+        # The host's active supervisors with their room, as the page lists them.
+        host_id = await booking_access.host_of_slot(int(booking["slot"]))
+        loads = await capacity.supervisor_loads(host_id, start, end, booking_id)
+        new = next((s for s in loads if s.id == contact_id), None)
+        if new is None:
+            raise ValidationFailed(NOT_A_SUPERVISOR, fields=["supervisor_id"])
+        if not new.has_room:
             raise ValidationFailed(
-                f"{new['name']} har inte plats för fler deltagare under perioden "
+                f"{new.name} har inte plats för fler deltagare under perioden "
                 f"{capacity.period_text(start, end)}. Välj en annan handledare, eller ge "
-                f"{new['name']} fler platser under Kontakter och handledare.",
+                f"{new.name} fler platser under Kontakter och handledare.",
                 fields=["supervisor_id"],
             )
         old_name = await _name(booking["supervisor"])
@@ -161,9 +146,9 @@ async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) ->
         if booking["status"] in booking_states.EDITABLE:
             link_was_sent = await _change_agreement(user, booking, contact_id)
         note = (
-            f"Handledaren byttes från {old_name} till {new['name']}."
+            f"Handledaren byttes från {old_name} till {new.name}."
             if old_name
-            else f"{new['name']} blev handledare."
+            else f"{new.name} blev handledare."
         )
         await BookingEvent.insert(
             BookingEvent(

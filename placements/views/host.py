@@ -251,7 +251,11 @@ def skill_suggestions(occupation_id: str) -> list[str]:
 
 
 async def _slot_form_context(
-    user: AuthUser, host_id: int, values: dict[str, Any], errors: dict[str, str]
+    user: AuthUser,
+    host_id: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    slot: slot_schemas.Slot | None = None,
 ) -> dict[str, Any]:
     host = await host_services.get_host(user, host_id)
     supervisors = [
@@ -277,6 +281,8 @@ async def _slot_form_context(
         "tracks": list(LABELS["track"].items()),
         "settings": list(LABELS["setting"].items()),
         "kind_setting": LABELS["setting"].get(SETTING_BY_KIND.get(host.kind, ""), ""),
+        # What closing the slot leaves as it is (the close box's hint).
+        "mind": await slot_services.bookings_to_mind(slot.id) if slot else (0, 0),
         "skill_options": [(s, s) for s in dict.fromkeys([*chosen, *suggestions])],
     }
 
@@ -312,15 +318,9 @@ async def _slot_form_page(
     status_code: int,
 ) -> Template:
     """The slot form again, with what was typed and the messages."""
-    context = await _slot_form_context(_user(request), host_id, values, errors)
-    mind = await slot_services.bookings_to_mind(slot.id) if slot else (0, 0)
+    context = await _slot_form_context(_user(request), host_id, values, errors, slot)
     return page(
-        "placements/host/slot_form.html",
-        request,
-        status_code=status_code,
-        slot=slot,
-        mind=mind,
-        **context,
+        "placements/host/slot_form.html", request, status_code=status_code, slot=slot, **context
     )
 
 
@@ -364,13 +364,12 @@ async def _form_with_suggestions(
 ) -> Template:
     suggestions, problem = await _occupation_suggestions(values)
     errors = {"title": problem} if problem else {}
-    context = await _slot_form_context(user, host_id, values, errors)
+    context = await _slot_form_context(user, host_id, values, errors, slot)
     return page(
         "placements/host/slot_form.html",
         request,
         status_code=400 if problem else 200,
         slot=slot,
-        mind=await slot_services.bookings_to_mind(slot.id) if slot else (0, 0),
         occupation_suggestions=suggestions,
         **context,
     )
@@ -451,9 +450,8 @@ async def slot_edit(
 ) -> Template:
     user = _user(request)
     slot = await slot_services.get_slot(user, slot_id)
-    context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {})
-    mind = await slot_services.bookings_to_mind(slot.id)
-    return page("placements/host/slot_form.html", request, slot=slot, mind=mind, **context)
+    context = await _slot_form_context(user, slot.host.id, _slot_values(slot), {}, slot)
+    return page("placements/host/slot_form.html", request, slot=slot, **context)
 
 
 @post(
