@@ -1172,7 +1172,11 @@ def suggestion_model() -> SuggestionModel:
         with _model_lock:
             if _model is None:
                 _model = disk_cache.cached_build(
-                    "suggest", _MODEL_INPUTS, SuggestionModel, _is_model
+                    "suggest",
+                    _MODEL_INPUTS,
+                    SuggestionModel,
+                    _is_model,
+                    child="search.suggest:suggestion_model",
                 )
     return _model
 

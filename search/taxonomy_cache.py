@@ -71,7 +71,9 @@ _Static = tuple[ConceptIndex, GroupRanker, Lexicon]
 def _static() -> _Static:
     """Build the taxonomy's derived structures once per machine, not once per process (the
     private disk cache of `search.disk_cache`, keyed by `_STATIC_INPUTS`)."""
-    return disk_cache.cached_build("taxonomy", _STATIC_INPUTS, _build_static, _is_static)
+    return disk_cache.cached_build(
+        "taxonomy", _STATIC_INPUTS, _build_static, _is_static, child="search.taxonomy_cache:_static"
+    )
 
 
 def _build_static() -> _Static:

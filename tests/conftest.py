@@ -22,6 +22,9 @@ os.environ.setdefault("ENVIRONMENT", "development")
 # 1 MiB hashes in 0.4 ms, 8 MiB took 3.5 ms (~550 accounts a pass in placements alone).
 os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "1024")
+# The search's cached structures are built in the test process, where coverage sees the
+# build, not in a child process as a served worker has them built (`search.disk_cache`).
+os.environ.setdefault("SEARCH_CACHE_BUILD_HERE", "1")
 os.environ["PICCOLO_CONF"] = "marketplace.piccolo_conf"
 
 import pytest  # noqa: E402

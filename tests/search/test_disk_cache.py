@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search import disk_cache
+from search import disk_cache, taxonomy_cache
 
 # Any packaged file will do as the input whose bytes key the cache.
 INPUTS = [("search", "disk_cache.py")]
@@ -126,3 +126,79 @@ def test_the_builder_gets_the_saved_copy_not_the_built_one(
     monkeypatch.setenv("SEARCH_CACHE_DIR", "off")
     kept = disk_cache.cached_build("copytest", INPUTS, build, _valid)
     assert kept is built[1]
+
+
+def test_a_miss_with_a_child_has_the_child_build_and_save_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A served worker that built the structures itself kept their build's garbage for its
+    whole life (a cold worker 405–490 MB against 352–360 MB warm, RESULTS.md): a child
+    process builds and saves them, and the worker only reads the saved copy."""
+    monkeypatch.delenv(disk_cache.BUILD_HERE, raising=False)  # as in a served worker
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    path = disk_cache.cache_path("taxonomy", taxonomy_cache._STATIC_INPUTS)
+    assert path is not None and not os.path.exists(path)
+
+    got: taxonomy_cache._Static = disk_cache.cached_build(
+        "taxonomy",
+        taxonomy_cache._STATIC_INPUTS,
+        _never_static,  # this process builds nothing
+        taxonomy_cache._is_static,
+        child="search.taxonomy_cache:_static",
+    )
+
+    assert taxonomy_cache._is_static(got)
+    assert os.path.exists(path)  # the child saved it for every process
+    assert got[0].suggest(got[2], "lagerarbetare", 1) == taxonomy_cache.suggest_occupations(
+        "lagerarbetare", 1
+    )
+
+
+def test_a_child_that_fails_leaves_the_build_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(disk_cache.BUILD_HERE, raising=False)  # as in a served worker
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    got = disk_cache.cached_build(
+        "locktest",
+        INPUTS,
+        lambda: {"kind": "test"},
+        _valid,
+        child="search.disk_cache:no_such_builder",
+    )
+    assert got == {"kind": "test"}
+    assert "the child build of search.disk_cache:no_such_builder failed" in caplog.text
+    assert "AttributeError" in caplog.text  # what went wrong in the child, for the log's reader
+
+
+def test_a_child_that_cannot_start_leaves_the_build_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(disk_cache.BUILD_HERE, raising=False)  # as in a served worker
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(disk_cache.sys, "executable", str(tmp_path / "no-python"))
+    got = disk_cache.cached_build(
+        "locktest", INPUTS, lambda: {"kind": "test"}, _valid, child="search.x:y"
+    )
+    assert got == {"kind": "test"}
+    assert "did not run" in caplog.text
+
+
+def test_the_child_itself_and_the_tests_build_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(disk_cache.BUILD_HERE, "1")
+
+    def no_grandchild(target: str) -> bool:
+        raise AssertionError("a child started another child")
+
+    monkeypatch.setattr(disk_cache, "build_in_child", no_grandchild)
+    got = disk_cache.cached_build(
+        "locktest", INPUTS, lambda: {"kind": "test"}, _valid, child="search.x:y"
+    )
+    assert got == {"kind": "test"}
+
+
+def _never_static() -> taxonomy_cache._Static:
+    raise AssertionError("this process built what its child should have")

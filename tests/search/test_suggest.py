@@ -97,7 +97,7 @@ def test_threads_that_ask_at_once_share_one_build(monkeypatch: pytest.MonkeyPatc
     builds: list[int] = []
     started = threading.Event()
 
-    def slow_build(*args: object) -> SuggestionModel:
+    def slow_build(*args: object, **kwargs: object) -> SuggestionModel:
         builds.append(1)
         started.set()
         time.sleep(0.2)
