@@ -157,8 +157,9 @@ def build_in_child(target: str) -> bool:
     env = {
         **os.environ,
         BUILD_HERE: "1",
-        # The modules this process imported, found where it found them.
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+        # The modules this process imported, found where it found them (each place once:
+        # a caller of piccolo's CLI adds its folder again on every call).
+        "PYTHONPATH": os.pathsep.join(dict.fromkeys(p for p in sys.path if p)),
     }
     try:
         done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed target

@@ -154,6 +154,20 @@ def test_a_miss_with_a_child_has_the_child_build_and_save_it(
     )
 
 
+def test_the_child_finds_the_modules_where_this_process_did_each_place_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """piccolo's CLI puts its folder first in `sys.path` on every call: after a full test
+    run, the child's search path was past what one environment variable may hold."""
+    monkeypatch.delenv(disk_cache.BUILD_HERE, raising=False)
+    monkeypatch.setenv("SEARCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(disk_cache.sys, "path", [os.getcwd()] * 50_000 + disk_cache.sys.path)
+    got = disk_cache.cached_build(
+        "locktest", INPUTS, _never, _valid, child="tests.search.disk_cache_child:build"
+    )
+    assert got == {"kind": "test", "by": "child"}
+
+
 def test_a_child_that_fails_leaves_the_build_to_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
