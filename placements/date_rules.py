@@ -16,7 +16,7 @@ The decisions, in words:
 | Event                | Field            | Past            | Future            | Not before            |
 |----------------------|------------------|-----------------|-------------------|-----------------------|
 | slot (plats)         | start_date       | any             | ≤ 2 years         |                       |
-|                      | end_date         | any             | ≤ 2 years         | start_date            |
+|                      | end_date         | today earliest  | ≤ 2 years         | start_date            |
 | proposal / accept    | start_date       | today earliest  | ≤ 2 years         |                       |
 |                      | end_date         | today earliest  | ≤ 2 years         | start_date            |
 | agreement period     | start_date       | today earliest  | ≤ 2 years         |                       |
@@ -32,6 +32,10 @@ The decisions, in words:
 | attendance week      | week_start       | any             | this week latest  | start of first week   |
 |                      |                  |                 | (and not after the week the placement ended or is planned to end) | |
 
+- A date already stored is checked again only where it is changed: a slot whose end date
+  has passed keeps it while the host edits its text (the publish step refuses such a slot),
+  but a new or moved end date must not have passed (a draft saved so could never be
+  published; a year mistyped is the usual cause).
 - A placement is started on or after its start date, never before: the start sweep starts
   it on the day (`activate_due`), and a host who wants to begin earlier first moves the
   start date in the agreement (which the signatories sign again). The start date is not
@@ -102,9 +106,11 @@ RULES: dict[str, tuple[DateRule, ...]] = {
         DateRule(
             "end_date",
             "Slutdatum",
+            past=0,
             future=TWO_YEARS,
             after=("start_date",),
-            advice="Ange ett slutdatum efter startdatumet och inom två år, eller lämna tomt.",
+            advice="Ange ett slutdatum från i dag, efter startdatumet och inom två år, eller "
+            "lämna tomt.",
         ),
     ),
     "proposal": (
@@ -287,11 +293,14 @@ def form_rules(
     """The rules of `event` for a form (`marketplace.kernel.forms.parse_form(rules=...)`): run on the
     dates typed so far, so that a broken date rule is listed with the form's other errors.
     A date that is not a date yet is left to the form's own check. `context`: the stored
-    dates they are compared with (`problems`), where the page knows them."""
+    dates they are compared with (`problems`), where the page knows them; a date typed as
+    it is stored is not checked again (an edit form shows the stored dates)."""
+    stored = context or {}
 
     def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
         dates = {rule.field: as_day(typed.get(rule.field)) for rule in RULES[event]}
-        return problems(event, {k: v for k, v in dates.items() if v is not None}, context)
+        changed = {k: v for k, v in dates.items() if v is not None and v != stored.get(k)}
+        return problems(event, changed, context)
 
     return run
 

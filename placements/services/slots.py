@@ -396,19 +396,27 @@ def _clean_list(values: list[str]) -> list[str]:
 
 
 def _check_dates(values: SlotValues, current: HostedSlotRow | None = None) -> None:
-    """The date table's slot rules for the dates sent, compared with the stored ones."""
+    """The date table's slot rules for the dates sent that differ from the stored ones (a
+    stored end date that has passed may stay while other fields change), compared with the
+    stored ones."""
+    stored = slot_dates(current)
     date_rules.check(
         "slot",
-        {k: values[k] for k in ("start_date", "end_date") if values.get(k)},
         {
-            "start_date": values["start_date"]
-            if "start_date" in values
-            else (current["start_date"] if current else None),
-            "end_date": values["end_date"]
-            if "end_date" in values
-            else (current["end_date"] if current else None),
+            k: values[k]
+            for k in ("start_date", "end_date")
+            if values.get(k) and values[k] != stored[k]
         },
+        {**stored, **{k: values[k] for k in ("start_date", "end_date") if k in values}},
     )
+
+
+def slot_dates(slot: HostedSlotRow | None) -> dict[str, dt.date | None]:
+    """A stored slot's dates, as the date rules' context (none for a new slot)."""
+    return {
+        "start_date": slot["start_date"] if slot else None,
+        "end_date": slot["end_date"] if slot else None,
+    }
 
 
 def _check_occupation(occupation_id: str | None, title: str) -> tuple[str | None, str]:

@@ -468,8 +468,12 @@ async def slot_update(request: Request[Any, Any, Any], slot_id: FromPath[int]) -
         await slot_services.update_slot(user, slot_id, data)
         return f"/vard/platser/{slot_id}", "plats-sparad"
 
+    # The stored dates as they are may stay (an end date that has passed included); a date
+    # typed anew is checked with the form's other fields.
+    stored = {"start_date": slot.start_date, "end_date": slot.end_date}
+    form = dataclasses.replace(SLOT_UPDATE_FORM, rules=date_rules.form_rules("slot", stored))
     refused = partial(_slot_form_page, request, slot.host.id, slot)
-    return await round_trip(request, SLOT_UPDATE_FORM, save, refused)
+    return await round_trip(request, form, save, refused)
 
 
 async def _change_status(

@@ -95,6 +95,55 @@ async def test_the_slot_form_refuses_0_places_in_the_words_the_api_and_the_impor
     assert row == {"capacity": 2}
 
 
+async def test_the_slot_form_says_a_passed_end_date_with_its_other_errors_and_keeps_a_stored_one(
+    client,
+):
+    """A host saved a draft ending 2025-06-30 (the year mistyped) and learnt only at
+    "Publicera" that it could never be published. The form now says it at the field with the
+    form's other mistakes; a slot whose stored period has ended keeps it while its text is
+    edited."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    typed = {"kind": "praktik", "title": "", "capacity": "1", "end_date": "2025-06-30"}
+    refused = await client.post(
+        "/vard/platser/ny",
+        data={"_csrf_token": csrf_of(form.text), "host_id": str(host_id), **typed},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    for field in ("title", "end_date"):
+        assert f'id="f-{field}-error"' in refused.text, field
+    assert "Slutdatum 2025-06-30 har redan passerat." in unescape(refused.text)
+    assert await Slot.count() == 0
+
+    ended = dt.date(2025, 6, 30)
+    slot_id = await make_slot(host_id, None, status="draft", start=dt.date(2025, 1, 7), end=ended)
+    url = f"/vard/platser/{slot_id}"
+    shown = await client.get(url, headers=HTML)
+    stored = {"start_date": "2025-01-07", "end_date": "2025-06-30", "town": "Vårgårda"}
+    saved = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), **typed, **stored, "title": "Trädgårdsarbetare"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    row = await Slot.select(Slot.title, Slot.end_date).where(Slot.id == slot_id).first()
+    assert row == {"title": "Trädgårdsarbetare", "end_date": ended}
+    moved = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), **typed, **stored, "end_date": "2025-07-31"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert moved.status_code == 400
+    assert 'id="f-title-error"' in moved.text  # with the form's other mistake
+    assert "Slutdatum 2025-07-31 har redan passerat." in unescape(moved.text)
+
+
 # --- the new slot's organisation ---------------------------------------------------------------
 # `/vard/platser/ny` answered a bare 400 without `?host_id=`: to a host who typed the address, or
 # followed a link that left it out. A host of one organisation now gets its form; one of several
