@@ -112,6 +112,7 @@ _CONTACT_FORM_ARGS: dict[str, Any] = {
     "flags": ["is_supervisor", "is_public_contact"],
     "blank_is_empty": ["role", "email", "phone"],
     "checks": contacts.CONTACT_FIELD_CHECKS,
+    "rules": contacts.contact_form_rules,
 }
 CONTACT_CREATE_FORM = Form(schemas.ContactCreate, **_CONTACT_FORM_ARGS)
 CONTACT_UPDATE_FORM = Form(schemas.ContactUpdate, **_CONTACT_FORM_ARGS)

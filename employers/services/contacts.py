@@ -3,7 +3,7 @@ and who may be shown to the public."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import msgspec
@@ -72,6 +72,21 @@ def check_supervision_capacity(is_supervisor: bool, capacity: int) -> None:
             "Ange 1 eller fler, eller markera att kontaktpersonen inte är handledare.",
             fields=["supervision_capacity"],
         )
+
+
+def contact_form_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`check_supervision_capacity` over a form's typed fields, so that the form says it with
+    its other mistakes (a host fixed a name, an address and a phone number, and only then
+    heard that a supervisor needs room for one)."""
+    try:
+        capacity = int(str(typed.get("supervision_capacity", "")).strip())
+    except ValueError:
+        return []  # not a number: the form's own check says so
+    try:
+        check_supervision_capacity(bool(typed.get("is_supervisor")), capacity)
+    except ValidationFailed as exc:
+        return [("supervision_capacity", exc.message)]
+    return []
 
 
 async def get_contact_for(user: AuthUser | None, contact_id: int) -> ContactRow:

@@ -370,6 +370,12 @@ async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> 
     row = rows[0]
     if not row["host_active"]:
         return "Värden har pausat sina platser. Bokningen kan accepteras när värden återupptar."
+    if row["status"] == "closed":
+        # A closed slot is reopened (as paused) before it can be published again.
+        return (
+            "Platsen är stängd. Öppna den igen och publicera den för att kunna acceptera, "
+            "eller avböj förslaget."
+        )
     if not takes_proposals(row["status"]):
         return "Platsen är inte publicerad. Publicera den först."
     chosen = supervisor_id if supervisor_id is not None else row["supervisor"]

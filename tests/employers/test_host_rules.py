@@ -86,6 +86,40 @@ async def test_contact_page_shows_the_capacity_error_by_its_field(client, make_u
     assert await Contact.count().where(Contact.host == host) == 0
 
 
+async def test_the_contact_form_says_the_capacity_with_its_other_mistakes(client, make_user):
+    """A host's day: an empty name, a bad address and a bad phone were said, and the
+    supervisor's room for 0 only once those were mended."""
+    host = await _host_user(client, make_user)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get(f"/vard/organisation/{host}", headers=HTML)
+    answer = await client.post(
+        f"/vard/organisation/{host}/kontakter",
+        data={
+            "name": "",
+            "email": "maja@",
+            "phone": "ring mig",
+            "is_supervisor": "1",
+            "supervision_capacity": "0",
+            "_csrf_token": form_token(page.text),
+        },
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    for field in ("name", "email", "phone", "supervision_capacity"):
+        assert f'id="f-{field}-error"' in answer.text, field
+    assert "minst 1 deltagare" in answer.text
+    # Not a supervisor: 0 is fine, and the rest is still said.
+    page = await client.get(f"/vard/organisation/{host}", headers=HTML)
+    answer = await client.post(
+        f"/vard/organisation/{host}/kontakter",
+        data={"name": "", "supervision_capacity": "0", "_csrf_token": form_token(page.text)},
+        headers=HTML,
+    )
+    assert answer.status_code == 400
+    assert 'id="f-supervision_capacity-error"' not in answer.text
+    assert await Contact.count().where(Contact.host == host) == 0
+
+
 async def test_slot_table_names_the_organisation_only_for_a_user_with_several(client, make_user):
     host = await _host_user(client, make_user)
     await make_slot(host, title="Trädgårdsarbete", status="draft", hours=None, description="")

@@ -293,6 +293,14 @@ async def test_a_proposal_to_a_paused_slot_says_why_and_links_to_the_slot(client
     assert "/acceptera" not in card
     assert "/avboj" in card  # declining still works
 
+    # Closed, it says that it must be opened again (it said "Publicera den först", which a
+    # closed slot cannot).
+    await Slot.update({Slot.status: "closed"}).where(Slot.id == w.slot_id)
+    closed = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert "Platsen är stängd. Öppna den igen och publicera den" in closed.text
+    assert "Publicera den först" not in closed.text
+    assert f'action="/vard/bokningar/{booking_id}/acceptera"' not in closed.text
+
     # Published again (written: the test slot has no occupation, which publishing asks for).
     await Slot.update({Slot.status: "published"}).where(Slot.id == w.slot_id)
     again = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
