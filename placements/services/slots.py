@@ -465,9 +465,16 @@ SLOT_PERIOD_OVER = (
 
 
 async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
-    """Everything a slot lacks to be published, all at once: a capacity, a town, an
-    occupation (or nobody finds it by its work), a period that has not ended, and an active
-    handledare (or it can take nobody)."""
+    """Everything a slot lacks to be published, all at once (`_publish_problems`)."""
+    problems = await _publish_problems(row)
+    # Each message on its own field, so that the slot form marks the fields to fill in.
+    return ValidationFailed.every(problems) if problems else None
+
+
+async def _publish_problems(row: HostedSlotRow) -> dict[str, str]:
+    """Everything a slot lacks to be published, by field: a capacity, a town, an occupation
+    (or nobody finds it by its work), a period that has not ended, and an active handledare
+    (or it can take nobody)."""
     problems: list[tuple[str, str]] = []
     if not slot_rules.CAPACITY_MIN <= row["capacity"] <= slot_rules.CAPACITY_MAX:
         # Only a slot saved before every entry point needed 1 to 100 (`slot_rules.Capacity`).
@@ -501,10 +508,7 @@ async def _publish_problem(row: HostedSlotRow) -> ValidationFailed | None:
                 "organisationens sida.",
             )
         )
-    if not problems:
-        return None
-    # Each message on its own field, so that the slot form marks the fields to fill in.
-    return ValidationFailed.every(dict(problems))
+    return dict(problems)
 
 
 async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
@@ -567,10 +571,15 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         )
     _check_dates(values, current)
     if current["status"] == "published":
-        # The slot as it would be: the stored row with the changed columns.
-        problem = await _publish_problem(cast("HostedSlotRow", {**current, **values}))
-        if problem:
-            raise problem
+        # The slot as it would be: the stored row with the changed columns. What it already
+        # lacked does not stop another change (a host whose supervisor had left changed the
+        # places and was told to choose one "innan du publicerar"); the slot's page says
+        # what it lacks.
+        after = await _publish_problems(cast("HostedSlotRow", {**current, **values}))
+        before = await _publish_problems(current) if after else {}
+        problems = {field: message for field, message in after.items() if field not in before}
+        if problems:
+            raise ValidationFailed.every(problems)
     if not values:
         return await get_slot(user, slot_id)
     async with write_transaction(Slot._meta.db):

@@ -12,10 +12,18 @@ import datetime as dt
 import re
 from html import unescape
 
+from employers.tables import Contact
 from placements import slot_rules
 from placements.tables import Slot
 from placements.views.host import skill_suggestions
-from tests.builders import add_member, make_host, make_host_user, make_slot, make_user
+from tests.builders import (
+    add_member,
+    make_contact,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_user,
+)
 from tests.conftest import login as api_login
 from tests.placements.test_attacks_signatures import csrf_of, login
 
@@ -142,6 +150,30 @@ async def test_the_slot_form_says_a_passed_end_date_with_its_other_errors_and_ke
     assert moved.status_code == 400
     assert 'id="f-title-error"' in moved.text  # with the form's other mistake
     assert "Slutdatum 2025-07-31 har redan passerat." in unescape(moved.text)
+
+
+async def test_the_form_saves_a_published_slot_whose_supervisor_has_left(client):
+    """The host's day: after the supervisor was ended, saving the slot's form with only the
+    places changed said "Välj en handledare innan du publicerar"."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    supervisor = await make_contact(host_id, "Maja Lind")
+    slot_id = await make_slot(host_id, supervisor, capacity=2)
+    await Contact.update({Contact.active: False}).where(Contact.id == supervisor)
+    await login(client, user.username)
+    url = f"/vard/platser/{slot_id}"
+    shown = await client.get(url, headers=HTML)
+    assert shown.status_code == 200
+    typed = {"kind": "praktik", "title": "Lagerarbetare", "capacity": "3", "town": "Vårgårda"}
+    saved = await client.post(
+        url,
+        data={"_csrf_token": csrf_of(shown.text), **typed, "supervisor_id": ""},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, unescape(saved.text)
+    row = await Slot.select(Slot.capacity, Slot.status).where(Slot.id == slot_id).first()
+    assert row == {"capacity": 3, "status": "published"}
 
 
 # --- the new slot's organisation ---------------------------------------------------------------

@@ -260,6 +260,30 @@ async def test_slot_without_supervisor_is_not_published_and_is_flagged(client, m
     assert lost.status_code == 400
 
 
+async def test_a_published_slot_whose_supervisor_left_can_still_be_edited(client, make_user):
+    """A host's day: the supervisor was ended, and changing only the slot's places was refused
+    with "Välj en handledare innan du publicerar". What the slot already lacked and the change
+    leaves as it was no longer stops the change; what the change breaks still does."""
+    _, host = await _host_user(make_user, "henrik", "Lerum Åkeri AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 200
+    supervisor = slot["supervisor"]["id"]
+    assert (await client.delete(f"/api/v1/contacts/{supervisor}")).status_code == 200
+
+    changed = await client.patch(f"/api/v1/slots/{slot['id']}", json={"capacity": 3})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["capacity"] == 3 and changed.json()["needs_supervisor"] is True
+    emptied = await client.patch(f"/api/v1/slots/{slot['id']}", json={"town": ""})
+    assert emptied.status_code == 400 and emptied.json()["fields"] == ["town"]
+    # Naming the ended supervisor again is a change, and refused.
+    again = await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": supervisor})
+    assert again.status_code == 400 and again.json()["fields"] == ["supervisor_id"]
+    maja = await make_contact(host, "Maja")
+    named = await client.patch(f"/api/v1/slots/{slot['id']}", json={"supervisor_id": maja})
+    assert named.status_code == 200 and named.json()["needs_supervisor"] is False
+
+
 async def test_a_contact_no_longer_a_supervisor_is_no_slots_handledare(client, make_user):
     """Seen in a host's walk: after "Handledare" was unticked for the slot's handledare, the
     slot was published without a word and its list still named them. A contact who no longer
