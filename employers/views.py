@@ -33,6 +33,7 @@ from marketplace.kernel.auth import (
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import said_once
 from marketplace.kernel.forms import (
+    ACTION,
     Form,
     Landing,
     Problems,
@@ -362,9 +363,11 @@ async def _contact_page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Template:
-    contact = contacts.contact_out(
-        await contacts.get_contact_for(signed_in_user(request), contact_id)
-    )
+    user = signed_in_user(request)
+    contact = contacts.contact_out(await contacts.get_contact_for(user, contact_id))
+    # What ending the contact leaves without a supervisor, said before it is done; the host's
+    # own pages are linked (staff reach them from their workbench).
+    holdings = await contacts.contact_holdings(contact_id) if contact.active else []
     if values is None:
         values = {name: getattr(contact, name) for name in CONTACT_LABELS}
         values = {k: ("1" if v is True else "" if v is False else v) for k, v in values.items()}
@@ -373,6 +376,8 @@ async def _contact_page(
         request,
         status_code=status_code,
         contact=contact,
+        holdings=holdings,
+        links=user.role == "host",
         values=values,
         errors=errors or {},
         labels=CONTACT_LABELS,
@@ -426,6 +431,28 @@ async def contact_deactivate(
 
     refused = rerender_as(partial(_contact_page, request, contact_id), values=None)
     return await round_trip(request, END_CONTACT_FORM, end, refused)
+
+
+@post(
+    "/vard/kontakter/{contact_id:int}/ateraktivera",
+    guards=[requires("host", "admin", "coordinator")],
+    include_in_schema=False,
+    status_code=303,
+)
+async def contact_reactivate(
+    request: Request[Any, Any, Any], contact_id: FromPath[int]
+) -> Response[Any]:
+    """Make an ended contact active again (a host ended the wrong person, or one came back):
+    a supervisor again for new placements, through `contacts.update_contact`."""
+
+    async def reactivate(_: object) -> Landing:
+        contact = await contacts.update_contact(
+            signed_in_user(request), contact_id, schemas.ContactUpdate(active=True)
+        )
+        return f"/vard/kontakter/{contact.id}", "kontakt-ateraktiverad"
+
+    refused = rerender_as(partial(_contact_page, request, contact_id), values=None)
+    return await round_trip(request, ACTION, reactivate, refused)
 
 
 # --- applications, decided by coordinators ------------------------------------------------
@@ -617,6 +644,7 @@ ROUTES = [
     contact_page,
     contact_update,
     contact_deactivate,
+    contact_reactivate,
     applications_page,
     application_godkann,
     application_avsla,

@@ -376,11 +376,15 @@ def make_lifespan(
 def wire_packages() -> None:
     """Hand a package what it uses from a package above it, which it may not import (the
     layers of docs/architecture.md): the host's slot form gets the search's occupation
-    suggestions for its "Föreslå yrke" without JavaScript."""
+    suggestions for its "Föreslå yrke" without JavaScript, and a contact's page what the
+    contact supervises in the placements' package."""
+    from employers.services import contacts
+    from placements.services import supervisors
     from placements.views import host as host_views
     from search import occupation_pages
 
     host_views.use_occupation_suggester(occupation_pages.slot_form_suggestions)
+    contacts.use_holdings_lookup(supervisors.contact_holdings)
 
 
 def collect_hooks(settings: Settings) -> list[Hook]:

@@ -281,6 +281,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/vard/kontakter/{contact_id}"): HOST_A_AND_STAFF,
     ("POST", "/vard/kontakter/{contact_id}"): HOST_A_AND_STAFF,
     ("POST", "/vard/kontakter/{contact_id}/avsluta"): HOST_A_AND_STAFF,
+    ("POST", "/vard/kontakter/{contact_id}/ateraktivera"): HOST_A_AND_STAFF,
     ("GET", "/bokningar/{booking_id}/overenskommelse"): HOST_A_AND_OWN_STAFF,
     ("GET", "/bokningar/{booking_id}/overenskommelse.pdf"): HOST_A_AND_OWN_STAFF,
     # --- HTML pages: coordinator workbench and operations

@@ -3,7 +3,8 @@ and who may be shown to the public."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 import msgspec
@@ -72,6 +73,34 @@ def check_supervision_capacity(is_supervisor: bool, capacity: int) -> None:
             "Ange 1 eller fler, eller markera att kontaktpersonen inte är handledare.",
             fields=["supervision_capacity"],
         )
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a contact supervises in the placements' package, for the contact's page before
+    it is ended: a placement that has not ended or a slot that is not closed (`kind`
+    "placement" or "slot", its id, and a Swedish line that names it)."""
+
+    kind: str
+    id: int
+    text: str
+
+
+HoldingsLookup = Callable[[int], Awaitable[list[Holding]]]
+_holdings_lookup: HoldingsLookup | None = None
+
+
+def use_holdings_lookup(lookup: HoldingsLookup) -> None:
+    """Tell the contact pages what a contact supervises. The app factory hands it the
+    placements' (`placements.services.supervisors.contact_holdings`), since `employers` never
+    imports `placements`."""
+    global _holdings_lookup
+    _holdings_lookup = lookup
+
+
+async def contact_holdings(contact_id: int) -> list[Holding]:
+    """The placements and slots the contact supervises now (none without a lookup)."""
+    return await _holdings_lookup(contact_id) if _holdings_lookup is not None else []
 
 
 def contact_form_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:

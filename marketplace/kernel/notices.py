@@ -59,6 +59,9 @@ NOTICES: dict[str, Notice] = {
     "kontakt-tillagd": Notice("Kontaktpersonen är tillagd."),
     "kontakt-sparad": Notice("Kontaktpersonen är sparad."),
     "kontakt-avslutad": Notice("Kontaktpersonen är avslutad."),
+    "kontakt-ateraktiverad": Notice(
+        "Kontaktpersonen är aktiv igen och kan väljas som handledare för platser och placeringar."
+    ),
     "anmalan-godkand": Notice("Anmälan är godkänd och kontaktpersonen har fått en inbjudan."),
     "anmalan-avslagen": Notice("Anmälan är avslagen."),
     # The host's slots and bookings (placements, host portal)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from employers.services.contacts import Holding
 from employers.tables import Contact
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
@@ -37,7 +38,8 @@ from placements.services import (
     bump_slot_change,
     capacity,
 )
-from placements.tables import Booking, BookingEvent, Signature
+from placements.tables import Booking, BookingEvent, Signature, Slot
+from placements.vocabulary import BOOKING_STATUS_LABELS, SLOT_STATUS_LABELS
 
 # The statuses in which a booking has a supervisor who may be replaced.
 CHANGEABLE = ("accepted", "agreed", "active")
@@ -222,3 +224,50 @@ async def _name(contact_id: int | None) -> str:
         return ""
     row = await Contact.select(Contact.name).where(Contact.id == contact_id).first()
     return str(row["name"]) if row else ""
+
+
+async def contact_holdings(contact_id: int) -> list[Holding]:
+    """What the contact supervises now, for their page before they are ended: the placements
+    that have not ended (by start), then the slots that are not closed (by title). Ending the
+    contact leaves each without a supervisor until the host chooses another."""
+    placements = await (
+        Booking.select(
+            Booking.id,
+            Booking.status,
+            Booking.start_date,
+            Booking.end_date,
+            Booking.slot.title.as_alias("title"),
+        )
+        .where((Booking.supervisor == contact_id) & Booking.status.is_in(list(CHANGEABLE)))
+        .order_by(Booking.start_date)
+        .order_by(Booking.id)
+    )
+    slots = await (
+        Slot.select(Slot.id, Slot.title, Slot.status)
+        .where((Slot.supervisor == contact_id) & (Slot.status != "closed"))
+        .order_by(Slot.title)
+        .order_by(Slot.id)
+    )
+    return [
+        *(
+            Holding(
+                "placement",
+                int(b["id"]),
+                f"Placering som {b['title']}, {_period(b['start_date'], b['end_date'])} "
+                f"({BOOKING_STATUS_LABELS[b['status']]})",
+            )
+            for b in placements
+        ),
+        *(
+            Holding(
+                "slot",
+                int(r["id"]),
+                f"Platsen {r['title']} ({SLOT_STATUS_LABELS[r['status']].lower()})",
+            )
+            for r in slots
+        ),
+    ]
+
+
+def _period(start: object, end: object) -> str:
+    return f"{start or 'startdag ej bestämd'} – {end or 'tills vidare'}"

@@ -11,6 +11,8 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 
 from employers.services import contacts
@@ -19,8 +21,16 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from placements.errors import LinkRefused
 from placements.services import agreement_versions, agreements, bookings, supervisors
-from placements.tables import Agreement, Booking, BookingEvent
-from tests.builders import make_contact, make_host, make_host_user, make_supervisor, make_user
+from placements.tables import Agreement, Booking, BookingEvent, Slot
+from tests.builders import (
+    make_candidate,
+    make_contact,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_supervisor,
+    make_user,
+)
 from tests.conftest import login as api_login
 from tests.placements.bookingdata import (
     link_tokens,
@@ -250,3 +260,88 @@ async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
     assert changed.status_code == 200
     assert changed.history[-1].headers["location"].endswith("klart=handledare-bytt#handledare")
     assert "Handledaren byttes från Hanna Handledare till Olle Ordinarie." in changed.text
+
+
+# --- ending a supervisor: what it leaves, said before; and undone -----------------------------
+# A host's day: ending Maja Lind said only "finns kvar i tidigare överenskommelser", though she
+# supervised a running placement, an agreed one and five published slots; and an ended
+# contact could not be made active again.
+
+
+async def test_the_contact_page_says_what_ending_a_supervisor_leaves(client):
+    w = await make_world(supervision=3)
+    accepted = await _accepted(w)
+    stock = await make_slot(w.host_id, w.supervisor_id, title="Lagerarbetare")
+    running = await to_active(
+        w, slot_id=stock, candidate_id=await make_candidate(w.coordinator, "Bo")
+    )
+    await Slot.update({Slot.title: "Caféarbetare"}).where(Slot.id == w.slot_id)
+    draft = await make_slot(w.host_id, w.supervisor_id, title="Bagare", status="draft")
+    await make_slot(w.host_id, w.supervisor_id, title="Stängd plats", status="closed")
+    holdings = await supervisors.contact_holdings(w.supervisor_id)
+    # Placements by start (the running one started today), then slots by title.
+    assert [(h.kind, h.id) for h in holdings] == [
+        ("placement", running),
+        ("placement", accepted),
+        ("slot", draft),
+        ("slot", w.slot_id),
+        ("slot", stock),
+    ]
+    assert holdings[3].text == "Platsen Caféarbetare (publicerad)"
+    assert holdings[1].text.startswith("Placering som Caféarbetare, ")
+    assert holdings[1].text.endswith(" (accepterad)")
+
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/kontakter/{w.supervisor_id}", headers=HTML)
+    assert page.status_code == 200
+    said = unescape(page.text)
+    assert "är handledare för 2 placeringar och 3 platser." in said
+    assert f'href="/vard/bokningar/{running}"' in page.text
+    assert f'href="/vard/platser/{draft}"' in page.text
+    assert "Stängd plats" not in said
+
+    # Staff see the same list, without links to the host's own pages.
+    client.cookies.clear()
+    await login(client, w.coordinator.username)
+    staff = await client.get(f"/vard/kontakter/{w.supervisor_id}", headers=HTML)
+    assert "är handledare för 2 placeringar och 3 platser." in unescape(staff.text)
+    assert f'href="/vard/bokningar/{running}"' not in staff.text
+
+
+async def test_an_ended_contact_can_be_made_active_again(client):
+    w = await make_world()
+    await contacts.deactivate_contact(w.host_user, w.supervisor_id)
+    await login(client, w.host_user.username)
+    url = f"/vard/kontakter/{w.supervisor_id}"
+    page = await client.get(url, headers=HTML)
+    assert "är avslutad" in page.text
+    assert 'action="' + url + '/avsluta"' not in page.text
+    back = await client.post(
+        f"{url}/ateraktivera",
+        data={"_csrf_token": csrf_of(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert back.status_code == 303
+    assert back.headers["location"] == f"{url}?klart=kontakt-ateraktiverad"
+    row = await Contact.select(Contact.active).where(Contact.id == w.supervisor_id).first()
+    assert row == {"active": True}
+    audit = await AuditEntry.select(AuditEntry.action, AuditEntry.detail).where(
+        AuditEntry.subject_id == w.supervisor_id
+    )
+    assert {"action": "contact.update", "detail": "active"} in audit
+    shown = await client.get(back.headers["location"], headers=HTML)
+    assert "Kontaktpersonen är aktiv igen" in shown.text
+    assert "är avslutad" not in shown.text
+    # Another organisation's host may not.
+    other = await make_host_user(await make_host("Annan AB", "company"))
+    await contacts.deactivate_contact(w.host_user, w.supervisor_id)
+    client.cookies.clear()
+    await login(client, other.username)
+    page = await client.get("/vard", headers=HTML)
+    refused = await client.post(
+        f"{url}/ateraktivera", data={"_csrf_token": csrf_of(page.text)}, headers=HTML
+    )
+    assert refused.status_code == 404
+    row = await Contact.select(Contact.active).where(Contact.id == w.supervisor_id).first()
+    assert row == {"active": False}
