@@ -8,8 +8,9 @@ document.addEventListener("htmx:configRequest", function (event) {
   }
 });
 
-// A form refused far down a long page (a follow-up on the workbench) says so where it is:
-// its error list is focused, which also scrolls it into view and lets a screen reader read it.
+// A refused form says so where it is: its error list (the summary at the top of a form page,
+// or a follow-up's far down the workbench) is focused, which also scrolls it into view and
+// lets a screen reader read it; the summary's links lead on to each field.
 document.addEventListener("DOMContentLoaded", function () {
   var refused = document.querySelector('[role="alert"][tabindex="-1"][data-focus]');
   if (refused) {

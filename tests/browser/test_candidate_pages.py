@@ -33,6 +33,9 @@ def test_register_edit_and_plan_pages_pass_axe(visit: Visit) -> None:
     # Sent empty: the errors are listed, announced and tied to their fields.
     page.get_by_role("button", name="Registrera deltagaren").click()
     assert "Formuläret behöver rättas" in page.get_by_role("alert").inner_text()
+    # Focused, so that a screen reader reads it and the keyboard goes on from it (a host's
+    # day: focus stayed on the page's top after a refused form).
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     first_name = page.get_by_label(re.compile("^Förnamn"))
     assert first_name.get_attribute("aria-invalid") == "true"
     visit.check("deltagare-ny-fel")
