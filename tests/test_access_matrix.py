@@ -370,6 +370,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # roles that may enrol, as at /api/v1/me/totp.
     ("GET", "/konto"): SIGNED_IN,
     ("POST", "/konto/api-nycklar"): SIGNED_IN - PARTNERS,
+    ("POST", "/konto/losenord"): SIGNED_IN,
     ("POST", "/konto/api-nycklar/{token_id}/aterkalla"): HOST_A,
     ("POST", "/konto/tvasteg"): frozenset({"coord", "coord2", "admin"}) | PARTNERS,
     ("POST", "/konto/tvasteg/bekrafta"): frozenset({"coord", "coord2", "admin"}) | PARTNERS,
@@ -1079,8 +1080,13 @@ FORMS: dict[str, dict[str, str]] = {
 }
 
 
-# Routes a token may not call (a token makes no tokens): the caller signs in instead.
-SESSION_ROUTES = {("POST", "/api/v1/tokens"), ("POST", "/konto/api-nycklar")}
+# Routes a token may not call (a token makes no tokens, changes no password): the caller signs
+# in instead.
+SESSION_ROUTES = {
+    ("POST", "/api/v1/tokens"),
+    ("POST", "/konto/api-nycklar"),
+    ("POST", "/konto/losenord"),  # a key changes no password either
+}
 
 
 @dataclass

@@ -37,6 +37,7 @@ from placements.services import (
 )
 from placements.tables import Booking, Slot
 from tests.builders import make_contact, make_host, make_slot
+from tests.conftest import DEMO_PASSWORD
 from tests.inloop import InLoopClient
 from tests.test_access_matrix import (
     EXPECTED,
@@ -95,6 +96,11 @@ EXTRA_FORM: dict[str, dict[str, str]] = {
     "/vard/kontakter/{contact_id}/avsluta": {"confirm": "1"},
     "/underteckna/{token}": {"version": "1"},
     "/forslag/{booking_id}/svar/{token}/avboj": {"reason": "Vi har fullt just nu."},
+    "/konto/losenord": {
+        "current_password": DEMO_PASSWORD,
+        "password": "ett långt nytt lösenord 2028",
+        "repeat": "ett långt nytt lösenord 2028",
+    },
     "/konto/nytt-losenord/{token}": {
         "password": "ett långt nytt lösenord 2027",
         "repeat": "ett långt nytt lösenord 2027",

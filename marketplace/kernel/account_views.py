@@ -22,11 +22,23 @@ import pyotp
 import segno
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from marketplace.kernel import api_keys, auth, second_factor
 from marketplace.kernel.auth import AuthUser, api_roles, requires, signed_in
-from marketplace.kernel.forms import Form, Landing, NoFields, confirmed, round_trip
+from marketplace.kernel.errors import MarketplaceError
+from marketplace.kernel.forms import (
+    Form,
+    Landing,
+    NoFields,
+    confirmed,
+    control_problems,
+    field_errors,
+    form_values,
+    refuse,
+    round_trip,
+)
+from marketplace.kernel.notices import done
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.schemas import KeyDays, KeyName, TokenOut, TotpConfirm, TotpStart
 from marketplace.kernel.views import page
@@ -56,6 +68,11 @@ class KeyForm(msgspec.Struct):
 
 
 KEY_LABELS = {"key_name": "Namn på nyckeln", "key_days": "Antal dagar"}
+PASSWORD_LABELS = {
+    "current_password": "Nuvarande lösenord",
+    "password": "Nytt lösenord",
+    "repeat": "Samma nya lösenord en gång till",
+}
 CODE_LABELS = {"code": "Koden"}
 KEY_FORM = Form(KeyForm, labels=KEY_LABELS)
 TOTP_START_FORM = Form(TotpStart, labels=CODE_LABELS)
@@ -102,7 +119,8 @@ async def _account(
         status_code=status_code,
         values=values if values is not None else {"key_days": auth.TOKEN_DEFAULT_DAYS},
         errors=errors or {},
-        labels={**KEY_LABELS, **CODE_LABELS},
+        labels={**KEY_LABELS, **CODE_LABELS, **PASSWORD_LABELS},
+        password_labels=PASSWORD_LABELS,
         max_days=auth.TOKEN_MAX_DAYS,
         **context,
     )
@@ -229,4 +247,28 @@ async def totp_confirm(request: Request[AuthUser, Any, Any]) -> Response[Any]:
     return await round_trip(request, TOTP_CONFIRM_FORM, confirm, refused)
 
 
-ROUTES = [account_page, key_create, key_revoke, totp_start, totp_confirm]
+@post(f"{ACCOUNT}/losenord", guards=[signed_in], include_in_schema=False, status_code=303)
+async def password_change(request: Request[AuthUser, Any, Any]) -> Response[Any]:
+    """Change one's own password with the current one (`auth.change_password`). The
+    passwords are read as typed (no form helper trims them) and never shown again: a
+    refused form comes back with its boxes empty."""
+    values = await form_values(request)
+    typed = {name: str(values.get(name) or "") for name in PASSWORD_LABELS}
+    try:
+        refuse(control_problems(values, PASSWORD_LABELS, only=PASSWORD_LABELS))
+        await auth.change_password(
+            request.user, typed["current_password"], typed["password"], typed["repeat"]
+        )
+    except MarketplaceError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        # A wrong password, a weak new one, too many tries (429): said on the page.
+        shown = await _account(
+            request, status_code=exc.status_code, errors=field_errors(exc, PASSWORD_LABELS)
+        )
+        shown.headers.update(exc.headers)
+        return shown
+    return Redirect(done(f"{ACCOUNT}#losenord", "losenord-bytt"), status_code=303)
+
+
+ROUTES = [account_page, key_create, key_revoke, totp_start, totp_confirm, password_change]

@@ -50,6 +50,7 @@ NOTICES: dict[str, Notice] = {
     "api-nyckel-aterkallad": Notice(
         "API-nyckeln är återkallad. Den fungerar inte längre och kan inte tas tillbaka."
     ),
+    "losenord-bytt": Notice("Lösenordet är bytt. Du har loggats ut överallt utom här."),
     "tvasteg-pa": Notice(
         "Tvåstegsverifieringen är på. Nästa gång du loggar in anger du också koden från appen."
     ),

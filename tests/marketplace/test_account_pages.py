@@ -12,7 +12,7 @@ import re
 import pyotp
 
 from marketplace.kernel import auth
-from marketplace.kernel.tables import ApiToken, AuditEntry, User
+from marketplace.kernel.tables import ApiToken, AuditEntry, OutboxMessage, User
 from tests.conftest import DEMO_PASSWORD, login
 
 HTML = {"accept": "text/html"}
@@ -297,3 +297,114 @@ async def test_each_role_sees_what_it_may_use(client, make_client, make_user):
     # Signed out: the sign-in is asked for.
     anonymous = await make_client()
     assert (await anonymous.get("/konto", headers=HTML)).status_code == 401
+
+
+# --- the own password ---------------------------------------------------------------------------
+# A host's day: there was no way to change one's password (only an admin's link), though the
+# lock-out mail told its reader to "byt lösenord".
+
+NEW_PASSWORD = "ett-annat-långt-lösenord-43"
+
+
+async def test_a_user_changes_their_password_and_their_other_sessions_end(
+    client, make_client, make_user
+):
+    user = await _signed_in(client, make_user)
+    elsewhere = await make_client()
+    await login(elsewhere, "sara")
+    assert (await elsewhere.get("/konto", headers=HTML)).status_code == 200
+    page = await client.get("/konto", headers=HTML)
+    assert 'action="/konto/losenord"' in page.text
+    assert 'autocomplete="current-password"' in page.text
+
+    changed = await _post(
+        client,
+        "/konto/losenord",
+        {"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+    )
+    assert changed.status_code == 303, changed.text
+    assert changed.headers["location"] == "/konto?klart=losenord-bytt#losenord"
+    shown = await client.get(changed.headers["location"], headers=HTML)
+    assert shown.status_code == 200  # this session goes on
+    assert "Lösenordet är bytt." in shown.text
+    assert (await elsewhere.get("/konto", headers=HTML)).status_code == 401  # that one ended
+    row = await User.select(User.password).where(User.id == user.id).first()
+    assert row is not None and User.verify_password(row["password"], NEW_PASSWORD)
+    assert await _audits("user.password_changed") == [user.id]
+    mail = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.body_text).where(
+        OutboxMessage.kind == "password_changed"
+    )
+    assert len(mail) == 1 and "Var det inte du?" in mail[0]["body_text"]
+    assert NEW_PASSWORD not in mail[0]["body_text"]
+    # The old password no longer signs in; the new one does.
+    fresh = await make_client()
+    old = await fresh.post(
+        "/api/v1/auth/login", json={"username": "sara", "password": DEMO_PASSWORD}
+    )
+    assert old.status_code == 401
+    new = await fresh.post(
+        "/api/v1/auth/login", json={"username": "sara", "password": NEW_PASSWORD}
+    )
+    assert new.status_code == 200
+
+
+async def test_every_mistake_in_the_password_form_is_said_at_once_and_nothing_changes(
+    client, make_user
+):
+    user = await _signed_in(client, make_user)
+    refused = await _post(
+        client,
+        "/konto/losenord",
+        {"current_password": "fel-lösenord", "password": "kort", "repeat": "annat"},
+    )
+    assert refused.status_code == 400
+    text = html.unescape(refused.text)
+    for field in ("current_password", "password", "repeat"):
+        assert f'id="f-{field}-error"' in refused.text, field
+    assert auth.NOT_THE_CURRENT_ONE in text
+    assert "minst 12 tecken" in text
+    assert auth.PASSWORDS_DIFFER in text
+    assert "fel-lösenord" not in text and 'value="kort"' not in text  # nothing typed is shown
+    same = await _post(
+        client,
+        "/konto/losenord",
+        {"current_password": DEMO_PASSWORD, "password": DEMO_PASSWORD, "repeat": DEMO_PASSWORD},
+    )
+    assert same.status_code == 400 and auth.NEW_IS_THE_OLD in html.unescape(same.text)
+    row = await User.select(User.password).where(User.id == user.id).first()
+    assert row is not None and User.verify_password(row["password"], DEMO_PASSWORD)
+    assert await _audits("user.password_changed") == []
+
+
+async def test_guessing_the_current_password_is_stopped(client, make_user):
+    await _signed_in(client, make_user)
+    for _ in range(auth.PASSWORD_CHANGE_ATTEMPTS):
+        wrong = await _post(
+            client,
+            "/konto/losenord",
+            {"current_password": "gissning", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+        )
+        assert wrong.status_code == 400
+    stopped = await _post(
+        client,
+        "/konto/losenord",
+        {"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+    )
+    assert stopped.status_code == 429
+    assert "För många försök med fel nuvarande lösenord" in html.unescape(stopped.text)
+    assert "retry-after" in stopped.headers
+
+
+async def test_a_key_cannot_change_the_password(client, make_client, make_user):
+    await make_user("analyst", username="ana")
+    _, raw = await auth.create_token("ana", "Rapportverktyget")
+    integration = await make_client()
+    bearer = {"authorization": f"Bearer {raw}"}
+    refused = await _post(
+        integration,
+        "/konto/losenord",
+        {"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+        bearer,
+    )
+    assert refused.status_code == 403
+    assert "inte med en API-nyckel" in html.unescape(refused.text)
