@@ -356,9 +356,7 @@ def totp_step_for(
 # Wrong current passwords a signed-in user may give when changing it, per 15 minutes: a
 # session left open on a shared computer must not become a way to guess the password.
 PASSWORD_CHANGE_ATTEMPTS = 5
-NOT_THE_CURRENT_ONE = (
-    "Det nuvarande lösenordet stämmer inte. Skriv lösenordet du loggade in med."
-)
+NOT_THE_CURRENT_ONE = "Det nuvarande lösenordet stämmer inte. Skriv lösenordet du loggade in med."
 PASSWORDS_DIFFER = "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna."
 NEW_IS_THE_OLD = "Det nya lösenordet är detsamma som det nuvarande. Välj ett annat."
 
