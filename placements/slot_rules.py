@@ -15,6 +15,7 @@ replaced (`search.taxonomy_changes.resolve_occupation`), and what publishing nee
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 import msgspec
@@ -37,6 +38,23 @@ LATITUDE_MIN, LATITUDE_MAX = -90.0, 90.0
 LONGITUDE_MIN, LONGITUDE_MAX = -180.0, 180.0
 
 Title = Annotated[str, msgspec.Meta(min_length=TITLE_MIN, max_length=TITLE_MAX)]
+TITLE_PROBLEM = (
+    f"Skriv en rubrik på minst {TITLE_MIN} tecken som säger vad platsen gäller, till exempel "
+    "Lagerarbetare."
+)
+
+
+def title_problem(title: str) -> str | None:
+    """What is wrong with a title as it is kept (trimmed), or None. The length rule of
+    `Title` reads the text as sent: "   " or "  a  " passed it and was saved as "" or "a",
+    and a title of only invisible characters (zero-width or other format characters, which
+    `str.strip` leaves) showed as nothing."""
+    seen = [c for c in title if not c.isspace() and unicodedata.category(c) != "Cf"]
+    if len(seen) < TITLE_MIN or not any(c.isalnum() for c in seen):
+        return TITLE_PROBLEM
+    return None
+
+
 Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX)]
 Town = Annotated[str, msgspec.Meta(max_length=TOWN_MAX)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX)]

@@ -512,9 +512,12 @@ def field_problems(
         single, choices = _one_field(cls, name)  # type: ignore[arg-type]  # a Struct type
         if name not in data:
             if info.required:
-                # A choice left unmade is chosen, a box left empty is filled in.
+                # A choice left unmade is chosen, a box left empty is filled in, and a
+                # question is answered ("Välj hur slutade placeringen?." said nothing).
                 problems[name] = (
-                    _("Välj %(label)s.") % {"label": f"{label[:1].lower()}{label[1:]}"}
+                    _("Svara på frågan ”%(label)s”.") % {"label": label}
+                    if label.endswith("?")
+                    else _("Välj %(label)s.") % {"label": f"{label[:1].lower()}{label[1:]}"}
                     if choices
                     else _("%(label)s måste fyllas i.") % {"label": label}
                 )

@@ -458,6 +458,15 @@ def _db_values(values: SlotValues) -> SlotValues:
     return out
 
 
+def _title(title: str) -> str:
+    """The title as kept: trimmed, on one line, with enough to read (`slot_rules`)."""
+    kept = single_line(title.strip(), "title", label="Rubriken")
+    problem = slot_rules.title_problem(kept)
+    if problem:
+        raise ValidationFailed(problem, fields=["title"])
+    return kept
+
+
 SLOT_PERIOD_OVER = (
     "Platsens period är redan slut. Ange ett slutdatum i dag eller senare, eller pausa eller "
     "stäng platsen i stället."
@@ -517,7 +526,7 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     values = msgspec.structs.asdict(data)
     host_id = values.pop("host_id")
     supervisor_id = values.pop("supervisor_id")
-    values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
+    values["title"] = _title(values["title"])
     values["town"] = single_line(values["town"].strip(), "town", label="Orten")
     values["setting"] = values["setting"] or SETTING_BY_KIND[host["kind"]]
     values["occupation_id"], notice = _check_occupation(values["occupation_id"], values["title"])
@@ -558,7 +567,7 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
         await check_supervisor(int(current["host"]), values["supervisor_id"])
         values["supervisor"] = values.pop("supervisor_id")
     if "title" in values:
-        values["title"] = single_line(values["title"].strip(), "title", label="Rubriken")
+        values["title"] = _title(values["title"])
     if "town" in values:
         values["town"] = single_line(values["town"].strip(), "town", label="Orten")
     changed_place(values, current)
@@ -621,6 +630,14 @@ _TRANSITIONS = {
     "reopen": ({"closed"}, "paused"),
 }
 _STATUS_SV = {"draft": "utkast", "published": "publicerad", "paused": "pausad", "closed": "stängd"}
+# What an action that the slot's status does not allow could not do ("kan inte …"): reopening
+# leads to paused, so "kan inte bli pausad" said the wrong thing of a paused slot.
+_REFUSED_SV = {
+    "publish": "publiceras",
+    "pause": "pausas",
+    "close": "stängas",
+    "reopen": "öppnas igen: det gäller bara en stängd plats",
+}
 
 
 async def usual_setting(host_id: int) -> str | None:
@@ -665,8 +682,7 @@ async def change_status(user: AuthUser, slot_id: int, action: str) -> s.Slot:
         current = await get_slot_for(user, slot_id)
         if current["status"] not in allowed:
             raise Conflict(
-                f"Platsen är {_STATUS_SV[current['status']]} och kan inte bli "
-                f"{_STATUS_SV[target]}.",
+                f"Platsen är {_STATUS_SV[current['status']]} och kan inte {_REFUSED_SV[action]}.",
                 fields=["status"],
             )
         changes: dict[Any, Any] = {Slot.status: target, Slot.paused_with_host: False}

@@ -345,3 +345,24 @@ def test_a_rule_says_nothing_of_a_field_that_has_a_problem_of_its_own():
     with pytest.raises(ValidationFailed) as refused:
         parse_form(Week, {"days_other": "1"}, labels=labels, rules=rules)
     assert refused.value.errors == {"absence_note": "Skriv vad den andra frånvaron var."}
+
+
+class _Ending(msgspec.Struct):
+    result: Literal["completed", "interrupted"]
+    signer: str
+    note: str
+
+
+def test_a_question_left_unanswered_is_asked_again_not_garbled() -> None:
+    """Fuzzing the API: an ending without its result said "Välj hur slutade placeringen?.",
+    and a question box left empty "Vem hos värden svarade? måste fyllas i."."""
+    labels = {
+        "result": "Hur slutade placeringen?",
+        "signer": "Vem hos värden svarade?",
+        "note": "Anteckning",
+    }
+    assert field_problems(_Ending, {}, labels) == {
+        "result": "Svara på frågan ”Hur slutade placeringen?”.",
+        "signer": "Svara på frågan ”Vem hos värden svarade?”.",
+        "note": "Anteckning måste fyllas i.",
+    }

@@ -208,7 +208,8 @@ async def test_the_coordinator_records_a_phone_answer_shown_in_the_history(clien
         data={"_csrf_token": csrf_of(page.text), "answer": "accept", "note": "Ja"},
     )
     assert missing.status_code == 400
-    assert "Vem hos värden svarade?" in missing.text and "måste fyllas i" in missing.text
+    # A question is answered: "Vem hos värden svarade? måste fyllas i." said it wrongly.
+    assert "Svara på frågan ”Vem hos värden svarade?”." in missing.text
     no_internal_names(missing.text)
     done = await client.post(
         f"/arbetsbord/bokningar/{booking_id}/telefonsvar",

@@ -510,3 +510,29 @@ async def test_other_host_cannot_pause_and_anonymous_cannot_write(client, make_u
     await make_user("analyst", username="anna")
     await login(client, "anna")
     assert (await client.post("/api/v1/slots", json=_slot_body(host_b))).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "title", ["     ", "  a  ", "\t\t\t", "\u3000\u3000\u3000", "\u200b\u200b\u200b", "---"]
+)
+async def test_a_title_with_nothing_to_read_is_refused_on_creating_and_editing(
+    client, make_user, title
+):
+    """Fuzzing the API: a title of spaces passed the length rule as sent and was saved as "",
+    and a published slot's title could be blanked the same way."""
+    _, host = await _host_user(make_user, "henrik", "Herrljunga Café AB")
+    await login(client, "henrik")
+    refused = await client.post("/api/v1/slots", json=_slot_body(host, title=title))
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"] == {"title": slot_rules.TITLE_PROBLEM}
+    assert await Slot.count() == 0
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 200
+    blanked = await client.patch(f"/api/v1/slots/{slot['id']}", json={"title": title})
+    assert blanked.status_code == 400
+    assert blanked.json()["errors"] == {"title": slot_rules.TITLE_PROBLEM}
+    row = await one(Slot.select(Slot.title).where(Slot.id == slot["id"]))
+    assert row["title"] == slot["title"]
+    # Trimmed, a real title is kept as it reads.
+    kept = await client.patch(f"/api/v1/slots/{slot['id']}", json={"title": "  Kock  "})
+    assert kept.status_code == 200 and kept.json()["title"] == "Kock"
