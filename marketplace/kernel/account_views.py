@@ -1,4 +1,4 @@
-"""The signed-in user's own account page (`/konto`, Mitt konto): API keys and two-step sign-in.
+"""The signed-in user's own account page (`/konto`, Mitt konto): API keys, two-step sign-in and the own password.
 
 The pages' face of what the JSON API does at `/api/v1/tokens` and `/api/v1/me/totp`. Both
 call the same kernel functions (`api_keys` for keys, `second_factor` for the second factor),
@@ -24,7 +24,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from marketplace.kernel import api_keys, auth, second_factor
+from marketplace.kernel import api_keys, auth, passwords, second_factor
 from marketplace.kernel.auth import AuthUser, api_roles, requires, signed_in
 from marketplace.kernel.errors import MarketplaceError
 from marketplace.kernel.forms import (
@@ -256,7 +256,7 @@ async def password_change(request: Request[AuthUser, Any, Any]) -> Response[Any]
     typed = {name: str(values.get(name) or "") for name in PASSWORD_LABELS}
     try:
         refuse(control_problems(values, PASSWORD_LABELS, only=PASSWORD_LABELS))
-        await auth.change_password(
+        await passwords.change_password(
             request.user, typed["current_password"], typed["password"], typed["repeat"]
         )
     except MarketplaceError as exc:

@@ -11,7 +11,7 @@ import re
 
 import pyotp
 
-from marketplace.kernel import auth
+from marketplace.kernel import auth, passwords
 from marketplace.kernel.tables import ApiToken, AuditEntry, OutboxMessage, User
 from tests.conftest import DEMO_PASSWORD, login
 
@@ -361,16 +361,16 @@ async def test_every_mistake_in_the_password_form_is_said_at_once_and_nothing_ch
     text = html.unescape(refused.text)
     for field in ("current_password", "password", "repeat"):
         assert f'id="f-{field}-error"' in refused.text, field
-    assert auth.NOT_THE_CURRENT_ONE in text
+    assert passwords.NOT_THE_CURRENT_ONE in text
     assert "minst 12 tecken" in text
-    assert auth.PASSWORDS_DIFFER in text
+    assert passwords.PASSWORDS_DIFFER in text
     assert "fel-lösenord" not in text and 'value="kort"' not in text  # nothing typed is shown
     same = await _post(
         client,
         "/konto/losenord",
         {"current_password": DEMO_PASSWORD, "password": DEMO_PASSWORD, "repeat": DEMO_PASSWORD},
     )
-    assert same.status_code == 400 and auth.NEW_IS_THE_OLD in html.unescape(same.text)
+    assert same.status_code == 400 and passwords.NEW_IS_THE_OLD in html.unescape(same.text)
     row = await User.select(User.password).where(User.id == user.id).first()
     assert row is not None and User.verify_password(row["password"], DEMO_PASSWORD)
     assert await _audits("user.password_changed") == []
@@ -378,7 +378,7 @@ async def test_every_mistake_in_the_password_form_is_said_at_once_and_nothing_ch
 
 async def test_guessing_the_current_password_is_stopped(client, make_user):
     await _signed_in(client, make_user)
-    for _ in range(auth.PASSWORD_CHANGE_ATTEMPTS):
+    for _ in range(passwords.PASSWORD_CHANGE_ATTEMPTS):
         wrong = await _post(
             client,
             "/konto/losenord",

@@ -1,0 +1,88 @@
+"""A signed-in user's own new password (Mitt konto), given the current one.
+
+Beside `auth` (sign-in, sessions, the password rules) as `api_keys` is: it writes the audit
+log, which itself imports `auth`.
+"""
+
+from __future__ import annotations
+
+from marketplace.kernel import auth
+from marketplace.kernel.audit import record
+from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
+from marketplace.kernel.errors import Forbidden, Problems, TooManyRequests, Unauthenticated
+from marketplace.kernel.mail import queue_mail
+from marketplace.kernel.ratelimit import limiter_for
+from marketplace.kernel.settings import get_settings
+from marketplace.kernel.tables import User, UserSession
+
+# Wrong current passwords a signed-in user may give when changing it, per 15 minutes: a
+# session left open on a shared computer must not become a way to guess the password.
+PASSWORD_CHANGE_ATTEMPTS = 5
+NOT_THE_CURRENT_ONE = "Det nuvarande lösenordet stämmer inte. Skriv lösenordet du loggade in med."
+PASSWORDS_DIFFER = "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna."
+NEW_IS_THE_OLD = "Det nya lösenordet är detsamma som det nuvarande. Välj ett annat."
+
+
+async def change_password(user: AuthUser, current: str, password: str, repeat: str) -> None:
+    """The signed-in user's own new password, given the current one; every mistake at once.
+
+    Only from a signed-in session (the account page), never with an API key: a key that
+    leaked must not be enough to take the account. Wrong current passwords are limited per
+    user (`PASSWORD_CHANGE_ATTEMPTS` per 15 minutes, then 429). The user's other sessions
+    end, the change is audited, and the owner gets a mail, so that a change they did not
+    make does not go unnoticed.
+    """
+    if user.via != "session":
+        raise Forbidden(
+            "Lösenordet byts på sidan Mitt konto när du är inloggad, inte med en API-nyckel."
+        )
+    settings = get_settings()
+    limiter = limiter_for(settings)
+    key = f"password:change:{user.id}"
+    seen = await limiter.peek(key, PASSWORD_CHANGE_ATTEMPTS, 900)
+    if not seen.allowed:
+        raise TooManyRequests(
+            "För många försök med fel nuvarande lösenord. Försök igen om "
+            f"{_minutes(seen.retry_after)} minuter.",
+            retry_after=seen.retry_after,
+        )
+    row = await User.select(User.password, User.email).where(User.id == user.id).first()
+    if row is None:  # pragma: no cover - a signed-in user's row is there
+        raise Unauthenticated(auth.SIGN_IN_REFUSED)
+    problems = Problems()
+    if not User.verify_password(row["password"], current[:256]):
+        await limiter.hit(key, PASSWORD_CHANGE_ATTEMPTS, 900)
+        problems.errors["current_password"] = NOT_THE_CURRENT_ONE
+    elif password == current:
+        problems.errors["password"] = NEW_IS_THE_OLD
+    with problems:
+        auth.check_password_policy(password, user.username)
+    if password != repeat:
+        problems.errors["repeat"] = PASSWORDS_DIFFER
+    problems.raise_any()
+    async with write_transaction(User._meta.db):
+        await User.update(
+            {User.password: User.hash_password(password), User.failed_logins: 0}
+        ).where(User.id == user.id)
+        # Every other session ends; this one goes on (an API key has none, and is refused
+        # before this by the route's guard).
+        await UserSession.delete().where(
+            (UserSession.user == user.id) & (UserSession.id != (user.session_id or 0))
+        )
+        await record(user, "user.password_changed", user.id, subject_type="user")
+    if row["email"]:
+        await queue_mail(
+            row["email"],
+            "Ditt lösenord är bytt",
+            f"Hej!\n\nLösenordet till ditt konto ({user.username}) byttes just på sidan Mitt "
+            "konto. Du har loggats ut överallt utom där du bytte det.\n\n"
+            "Var det inte du? Kontakta systemägaren direkt, så att kontot kan stängas av och "
+            "du får en länk för att välja ett nytt lösenord.\n",
+            kind="password_changed",
+            recipient_user_id=user.id,
+        )
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, (seconds + 59) // 60)
