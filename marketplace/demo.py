@@ -328,7 +328,7 @@ async def load_demo_hosts() -> dict[str, int]:
     from employers.services.hosts import coordinates_of
     from employers.tables import Contact, Host, HostMembership, UnitTarget
     from marketplace import demo_texts
-    from marketplace.reference.taxonomy import groups, occupations, skills
+    from marketplace.reference.taxonomy import closest_skills, occupations
     from placements.exchange import import_slots
 
     by_label = {o.label: o for o in occupations().values()}
@@ -396,8 +396,9 @@ async def load_demo_hosts() -> dict[str, int]:
             occupation = by_label.get(labels[n % len(labels)])
             if occupation is None:
                 continue
-            group = groups().get(occupation.group_id)
-            skill_ids = list(group.skill_ids) if group else []
+            # Three of the skills closest to the occupation (a random three of its group's gave
+            # a cleaner at a building site "Sjöfartsskydd").
+            near = closest_skills(occupation.id)[:8]
             label = occupation.names[0]
             status = "draft" if n == 4 and index % 3 == 0 else "published"
             sheltered = name == DEMO_SHELTERED_HOST
@@ -411,7 +412,7 @@ async def load_demo_hosts() -> dict[str, int]:
                 "title": demo_texts.title(rng, slot_kind, label, sector),
                 "occupation_id": occupation.id,
                 "description": demo_texts.description(rng, kind, label, town, adaptations),
-                "skills": [skills()[s] for s in rng.sample(skill_ids, min(3, len(skill_ids)))],
+                "skills": rng.sample(near, min(3, len(near))),
                 "town": town,
                 "capacity": 3 if sheltered else rng.choice((1, 1, 2, 3)),
                 "hours_per_week": rng.choice((15, 20, 25, 30, 40)),

@@ -9,17 +9,21 @@ concept index and group ranker from the same data (`search.concepts`, `search.gr
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from babel import Locale
 
+from marketplace.kernel.db import swedish_key
+
 __all__ = [
     "Group",
     "Occupation",
     "alternative_labels",
     "alternative_labels_by_occupation",
+    "closest_skills",
     "groups",
     "keywords",
     "language_name",
@@ -183,3 +187,36 @@ def no_education_required() -> frozenset[str]:
     rows = read_data("no_education_required.json")
     assert isinstance(rows, list)
     return frozenset(rows)
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _stems(text: str) -> set[str]:
+    # Five letters join a word's forms and compounds that start alike (träarbete and
+    # träarbetare, ritningar and ritningsläsning); a shorter word is itself.
+    return {w[:5] for w in _WORD.findall(text.casefold())}
+
+
+def closest_skills(occupation_id: str) -> list[str]:
+    """Every skill label related to the occupation's SSYK-4 group, those closest to the
+    occupation first: the words they share with its name and alternative names, then with
+    its group's definition, then alphabetically. (Cut alphabetically at 30, a carpenter's
+    form offered "Brobyggnad" and "Gruvbyggnad" and never "Träarbete, husbyggnad".)"""
+    found = occupation(occupation_id)
+    group = groups().get(found.group_id) if found else None
+    if found is None or group is None:
+        return []
+    names = [
+        found.label,
+        *(text for text, _ in alternative_labels_by_occupation().get(occupation_id, ())),
+    ]
+    own = set().union(*(_stems(n) for n in names))
+    described = _stems(group.definition)
+    labels = skills()
+
+    def closeness(label: str) -> tuple[int, int, str]:
+        words = _stems(label)
+        return (-len(words & own), -len(words & described), swedish_key(label))
+
+    return sorted({labels[s] for s in group.skill_ids if s in labels}, key=closeness)

@@ -26,7 +26,6 @@ from employers.vocabulary import SETTING_BY_KIND
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, requires
 from marketplace.kernel.auth import signed_in_user as _user
-from marketplace.kernel.db import swedish_key
 from marketplace.kernel.errors import NotFound, ValidationFailed, said_once
 from marketplace.kernel.forms import (
     ACTION,
@@ -240,14 +239,14 @@ def _slot_values(slot: slot_schemas.Slot) -> dict[str, Any]:
     }
 
 
+# Skills shown as boxes at once; the rest of the group's are a click away ("Fler kompetenser").
+SKILLS_SHOWN = 30
+
+
 def skill_suggestions(occupation_id: str) -> list[str]:
-    """Skill labels the taxonomy relates to the occupation's SSYK-4 group."""
-    occupation = taxonomy.occupation(occupation_id) if occupation_id else None
-    group = taxonomy.groups().get(occupation.group_id) if occupation else None
-    if group is None:
-        return []
-    labels = taxonomy.skills()
-    return sorted({labels[s] for s in group.skill_ids if s in labels}, key=swedish_key)[:30]
+    """Every skill the taxonomy relates to the occupation's group, the closest first
+    (`taxonomy.closest_skills`); the form shows `SKILLS_SHOWN` and folds the rest."""
+    return taxonomy.closest_skills(occupation_id) if occupation_id else []
 
 
 async def _slot_form_context(
@@ -284,6 +283,7 @@ async def _slot_form_context(
         # What closing the slot leaves as it is (the close box's hint).
         "mind": await slot_services.bookings_to_mind(slot.id) if slot else (0, 0),
         "skill_options": [(s, s) for s in dict.fromkeys([*chosen, *suggestions])],
+        "skills_shown": max(SKILLS_SHOWN, len(chosen)),
     }
 
 
@@ -550,6 +550,7 @@ async def skill_options(
         "placements/host/_skills.html",
         request,
         skill_options=options,
+        skills_shown=SKILLS_SHOWN,
         values={"skills": []},
         errors={},
         labels=SLOT_LABELS,

@@ -13,6 +13,7 @@ import re
 from html import unescape
 
 from employers.tables import Contact
+from marketplace.reference import taxonomy
 from placements import slot_rules
 from placements.tables import Slot
 from placements.views.host import skill_suggestions
@@ -453,3 +454,29 @@ async def test_a_new_slot_starts_from_the_hosts_usual_setting(client):
     third = await client.get(url, headers=HTML)
     select = re.search(r'<select id="f-setting".*?</select>', third.text, re.S)
     assert select is not None and " selected>" not in select.group(0)
+
+
+async def test_the_skills_closest_to_the_occupation_come_first_and_none_is_cut(client):
+    """A host's day: a carpenter's 69 skills were cut alphabetically at 30, so "Brobyggnad"
+    and "Gruvbyggnad" were offered and "Träarbete, husbyggnad" never was."""
+    carpenter = taxonomy.occupation(CARPENTER)
+    assert carpenter is not None and carpenter.label == "Träarbetare/Snickare"
+    suggested = skill_suggestions(CARPENTER)
+    group = taxonomy.groups()[carpenter.group_id]
+    assert len(suggested) == len({s for s in group.skill_ids if s in taxonomy.skills()})
+    assert "Träarbete, husbyggnad" in suggested[:5]
+    assert suggested.index("Träarbete, husbyggnad") < suggested.index("Gruvbyggnad")
+
+    host_id = await make_host("Vårgårda Bygg AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    answer = await client.get(f"/vard/kompetenser?occupation_id={CARPENTER}", headers=HTML)
+    boxes = re.findall(r'name="skills" value="([^"]+)"', unescape(answer.text))
+    assert boxes == suggested  # every one, the closest as boxes, the rest under "Fler"
+    shown, more = unescape(answer.text).split('<details class="field more-skills"')
+    assert shown.count('name="skills"') == 30
+    assert f"Fler kompetenser för yrkesgruppen ({len(suggested) - 30})" in more
+    assert " open>" not in more.split("<summary>")[0]
+
+
+CARPENTER = "4Z7F_oBG_vMG"
