@@ -214,7 +214,9 @@ async def test_the_host_page_says_the_supervisor_left_and_changes_them(client):
     assert "handledaren har slutat, välj en ny" in home.text
     shown = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
     assert shown.status_code == 200
-    assert "Hanna Handledare är inte längre handledare hos värden." in shown.text
+    # The host's own page speaks to the host (a host's day: "hos värden" on their own page).
+    assert "Hanna Handledare är inte längre handledare hos er." in shown.text
+    assert "Samordnaren, ni och den nya handledaren får besked." in shown.text
     assert "Sara Stjärna – plats för 1 till" in shown.text
 
     url = f"/vard/bokningar/{booking_id}/handledare"
@@ -252,6 +254,7 @@ async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
     client.headers.pop("x-csrftoken", None)  # a browser from here on
     shown = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
     assert "Överenskommelsen som skrevs under ändras inte." in shown.text
+    assert "Samordnaren, värden och den nya handledaren får besked." in shown.text
     changed = await client.post(
         f"/arbetsbord/bokningar/{booking_id}/handledare",
         data={"_csrf_token": csrf_of(shown.text), "supervisor_id": str(other)},
