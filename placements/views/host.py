@@ -53,7 +53,7 @@ from placements.schemas import slots as slot_schemas
 from placements.services import agreements as agreement_services
 from placements.services import answers as answer_services
 from placements.services import attendance as attendance_services
-from placements.services import booking_access
+from placements.services import booking_access, seats_taken
 from placements.services import bookings as booking_services
 from placements.services import candidates as candidate_services
 from placements.services import ledger as ledger_services
@@ -282,6 +282,9 @@ async def _slot_form_context(
         "kind_setting": LABELS["setting"].get(SETTING_BY_KIND.get(host.kind, ""), ""),
         # What closing the slot leaves as it is (the close box's hint).
         "mind": await slot_services.bookings_to_mind(slot.id) if slot else (0, 0),
+        # Seats held now: more than the places after the host lowered them (a host's day:
+        # 2 running placements, places 2 → 1, saved as "0 av 1 plats ledig" without a word).
+        "seats_held": (await seats_taken([slot.id])).get(slot.id, 0) if slot else 0,
         "skill_options": [(s, s) for s in dict.fromkeys([*chosen, *suggestions])],
         "skills_shown": max(SKILLS_SHOWN, len(chosen)),
     }

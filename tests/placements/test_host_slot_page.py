@@ -19,6 +19,7 @@ from placements.tables import Slot
 from placements.views.host import skill_suggestions
 from tests.builders import (
     add_member,
+    make_candidate,
     make_contact,
     make_host,
     make_host_user,
@@ -26,6 +27,7 @@ from tests.builders import (
     make_user,
 )
 from tests.conftest import login as api_login
+from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}
@@ -480,3 +482,38 @@ async def test_the_skills_closest_to_the_occupation_come_first_and_none_is_cut(c
 
 
 CARPENTER = "4Z7F_oBG_vMG"
+
+
+async def test_the_slot_page_says_when_it_holds_more_placements_than_places(client):
+    """A host's day: with 2 running placements the places went 2 → 1 and the page said
+    "0 av 1 plats ledig" and nothing more."""
+    w = await make_world(capacity=2, supervision=2)
+    await to_active(w)
+    await to_active(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
+    await login(client, w.host_user.username)
+    url = f"/vard/platser/{w.slot_id}"
+    assert 'id="fler-an-platser"' not in (await client.get(url, headers=HTML)).text
+    await Slot.update({Slot.capacity: 1}).where(Slot.id == w.slot_id)
+    page = await client.get(url, headers=HTML)
+    assert (
+        "Platsen har 2 placeringar som håller en plats men bara 1 plats. De fortsätter som de "
+        "är, men platsen tar inte emot någon ny förrän det finns plats." in unescape(page.text)
+    )
+
+
+async def test_a_slot_without_a_supervisor_points_to_the_field_when_there_is_one_to_choose(
+    client,
+):
+    """A host's day: the page said "Lägg till en handledare" beside a list that already held
+    one to choose."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    slot_id = await make_slot(host_id, None, status="draft")
+    await login(client, user.username)
+    none_yet = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
+    assert "Platsen saknar handledare och kan inte ta emot någon." in none_yet
+    assert f'href="/vard/organisation/{host_id}#kontakter">Lägg till en handledare' in none_yet
+    await make_contact(host_id, "Maja Lind")
+    one = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
+    assert 'Välj en i fältet <a href="#f-supervisor_id">Handledare</a> och spara.' in one
+    assert "Lägg till en handledare</a> och välj" not in one
