@@ -254,7 +254,7 @@ class ReportCatalogue(msgspec.Struct):
 
 class KpiSnapshotOut(msgspec.Struct):
     month: str
-    figures: dict[str, float | int | None]
+    figures: dict[str, float | None]  # whole numbers too (a JSON number either way)
     created_at: dt.datetime
     suppressed: list[str] = msgspec.field(default_factory=list)  # figures hidden (< 5)
     # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").

@@ -65,7 +65,12 @@ Capacity = Annotated[
     int,
     msgspec.Meta(ge=CAPACITY_MIN, le=CAPACITY_MAX, extra={"problem": CAPACITY_PROBLEM}),
 ]
-Hours = Annotated[int, msgspec.Meta(ge=HOURS_MIN, le=HOURS_MAX)]
+# Whole hours: "37,5" was told "ska vara ett heltal, till exempel 3" (a host's day).
+HOURS_PROBLEM = (
+    f"Ange timmar i veckan som ett heltal från {HOURS_MIN} till {HOURS_MAX}, till exempel 20 "
+    "eller 38 (avrunda en halvtimme)."
+)
+Hours = Annotated[int, msgspec.Meta(ge=HOURS_MIN, le=HOURS_MAX, extra={"problem": HOURS_PROBLEM})]
 Latitude = Annotated[float, msgspec.Meta(ge=LATITUDE_MIN, le=LATITUDE_MAX)]
 Longitude = Annotated[float, msgspec.Meta(ge=LONGITUDE_MIN, le=LONGITUDE_MAX)]
 OccupationId = Annotated[str, msgspec.Meta(min_length=1, max_length=OCCUPATION_ID_MAX)]

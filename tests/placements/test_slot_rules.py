@@ -125,3 +125,11 @@ def test_the_api_and_the_import_refuse_a_capacity_in_the_same_words(capacity):
     errors = check_row(1, flat, "test")
     assert isinstance(errors, list)
     assert [(e.field, e.reason) for e in errors] == [("capacity", slot_rules.CAPACITY_PROBLEM)]
+
+
+@pytest.mark.parametrize("hours", ["37,5", "37.5", 0, 41, "tjugo"])
+def test_hours_are_refused_in_words_that_say_what_to_write(hours):
+    """A host's day: "37,5" was told "Timmar i veckan ska vara ett heltal, till exempel 3"."""
+    body = {"host_id": 1, "kind": "praktik", "title": "Servitör", "hours_per_week": str(hours)}
+    assert field_problems(SlotCreate, body, {}) == {"hours_per_week": slot_rules.HOURS_PROBLEM}
+    assert "till exempel 20 eller 38" in slot_rules.HOURS_PROBLEM
