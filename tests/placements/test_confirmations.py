@@ -55,6 +55,9 @@ async def test_closing_a_slot_without_the_box_ticked_changes_nothing(client, mak
     assert 'id="f-confirm-error"' in refused.text
     assert 'href="#f-confirm"' in refused.text
     assert "Kryssa i rutan" in refused.text
+    # The summary stands at the top, before the slot's actions: between the buttons and the
+    # slot's form it read as if the form were wrong (a host's day).
+    assert refused.text.index('id="error-summary"') < refused.text.index('class="actions"')
     # The box's hint says a closed slot can be opened again; the refusal must not say the
     # opposite (it once said "En stängd plats kan inte publiceras igen").
     assert "Du kan öppna den igen efteråt" in refused.text
