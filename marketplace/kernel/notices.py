@@ -67,6 +67,10 @@ NOTICES: dict[str, Notice] = {
     "anmalan-avslagen": Notice("Anmälan är avslagen."),
     # The host's slots and bookings (placements, host portal)
     "plats-sparad": Notice("Platsen är sparad."),
+    "plats-redan-sparad": Notice(
+        "Platsen var redan sparad: formuläret skickades två gånger. Ändra den här om något ska "
+        "vara annorlunda."
+    ),
     "plats-publicerad": Notice("Platsen är publicerad. Den syns nu i sökningen."),
     "plats-pausad": Notice(
         "Platsen är pausad. Den syns inte i sökningen förrän ni publicerar den igen."

@@ -520,7 +520,27 @@ async def _publish_problems(row: HostedSlotRow) -> dict[str, str]:
     return dict(problems)
 
 
-async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
+async def create_slot_once(
+    user: AuthUser, data: s.SlotCreate, once: str | None
+) -> tuple[s.Slot, bool]:
+    """`create_slot`, unless the same form (`once`, the key its page gave it) already made a
+    slot at the host: then that slot, and False. A host went Back after saving and pressed
+    Spara again, and had two drafts of one slot."""
+    if once:
+        host = await get_host_for(user, data.host_id)
+        made = (
+            await Slot.select(Slot.id)
+            .where((Slot.host == host["id"]) & (Slot.external_id == f"manual-{once}"))
+            .first()
+        )
+        if made is not None:
+            return await get_slot(user, int(made["id"])), False
+    return await create_slot(user, data, external_id=f"manual-{once}" if once else None), True
+
+
+async def create_slot(
+    user: AuthUser, data: s.SlotCreate, *, external_id: str | None = None
+) -> s.Slot:
     """Create a draft slot at a host the user manages. The setting defaults from the host's kind."""
     host = await get_host_for(user, data.host_id)
     values = msgspec.structs.asdict(data)
@@ -539,7 +559,7 @@ async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
                 host=host_id,
                 supervisor=supervisor_id,
                 source="manual",
-                external_id=f"manual-{secrets.token_hex(8)}",
+                external_id=external_id or f"manual-{secrets.token_hex(8)}",
                 status="draft",
                 **_db_values(values),
             )

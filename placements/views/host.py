@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+import secrets
 from collections.abc import Sequence
 from functools import partial
 from typing import Annotated, Any, Protocol
@@ -287,6 +289,8 @@ async def _slot_form_context(
         "seats_held": (await seats_taken([slot.id])).get(slot.id, 0) if slot else 0,
         "skill_options": [(s, s) for s in dict.fromkeys([*chosen, *suggestions])],
         "skills_shown": max(SKILLS_SHOWN, len(chosen)),
+        # A new slot's form carries its own key, kept when the form comes back refused.
+        "once": _once(values) or secrets.token_urlsafe(16),
     }
 
 
@@ -439,11 +443,20 @@ async def slot_create(request: Request[Any, Any, Any]) -> Response[Any]:
         return SLOT_CREATE_FORM({**values, "host_id": str(host_id)})
 
     async def create(data: slot_schemas.SlotCreate) -> Landing:
-        slot = await slot_services.create_slot(user, data)
-        return f"/vard/platser/{slot.id}", "plats-sparad"
+        slot, made = await slot_services.create_slot_once(user, data, _once(values))
+        return f"/vard/platser/{slot.id}", "plats-sparad" if made else "plats-redan-sparad"
 
     refused = partial(_slot_form_page, request, host_id, None)
     return await round_trip(request, parse, create, refused, fields=SLOT_LABELS)
+
+
+_ONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _once(values: dict[str, Any]) -> str | None:
+    """The new-slot form's own key, when it is one the form could have carried."""
+    key = str(values.get("once") or "")
+    return key if _ONCE.fullmatch(key) else None
 
 
 @get("/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False)

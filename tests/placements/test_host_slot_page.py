@@ -517,3 +517,44 @@ async def test_a_slot_without_a_supervisor_points_to_the_field_when_there_is_one
     one = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
     assert 'Välj en i fältet <a href="#f-supervisor_id">Handledare</a> och spara.' in one
     assert "Lägg till en handledare</a> och välj" not in one
+
+
+async def test_the_same_new_slot_form_sent_twice_makes_one_slot(client):
+    """A host's day: Back after saving a new slot, then Spara again, made a second draft."""
+    host_id = await make_host("Vårgårda Däck AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    once = re.search(r'name="once" value="([^"]+)"', form.text)
+    assert once is not None
+    typed = {
+        "_csrf_token": csrf_of(form.text),
+        "host_id": str(host_id),
+        "once": once.group(1),
+        "kind": "praktik",
+        "title": "Däckhotell – praktik",
+        "capacity": "1",
+    }
+    first = await client.post("/vard/platser/ny", data=typed, headers=HTML, follow_redirects=False)
+    assert first.status_code == 303
+    again = await client.post("/vard/platser/ny", data=typed, headers=HTML, follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"].split("?")[0] == first.headers["location"].split("?")[0]
+    assert "klart=plats-redan-sparad" in again.headers["location"]
+    assert await Slot.count() == 1
+    # A refused form keeps its key; a new form gets another, and makes another slot.
+    refused = await client.post(
+        "/vard/platser/ny", data={**typed, "title": ""}, headers=HTML, follow_redirects=False
+    )
+    assert refused.status_code == 400 and f'value="{once.group(1)}"' in refused.text
+    other = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+    fresh = re.search(r'name="once" value="([^"]+)"', other.text)
+    assert fresh is not None and fresh.group(1) != once.group(1)
+    second = await client.post(
+        "/vard/platser/ny",
+        data={**typed, "once": fresh.group(1), "_csrf_token": csrf_of(other.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert second.status_code == 303 and "klart=plats-sparad" in second.headers["location"]
+    assert await Slot.count() == 2
