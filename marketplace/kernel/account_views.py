@@ -249,7 +249,7 @@ async def totp_confirm(request: Request[AuthUser, Any, Any]) -> Response[Any]:
 
 @post(f"{ACCOUNT}/losenord", guards=[signed_in], include_in_schema=False, status_code=303)
 async def password_change(request: Request[AuthUser, Any, Any]) -> Response[Any]:
-    """Change one's own password with the current one (`auth.change_password`). The
+    """Change one's own password with the current one (`passwords.change_password`). The
     passwords are read as typed (no form helper trims them) and never shown again: a
     refused form comes back with its boxes empty."""
     values = await form_values(request)

@@ -405,7 +405,7 @@ def _check_dates(values: SlotValues, current: HostedSlotRow | None = None) -> No
     """The date table's slot rules for the dates sent that differ from the stored ones (a
     stored end date that has passed may stay while other fields change), compared with the
     stored ones."""
-    stored = slot_dates(current)
+    stored = _slot_dates(current)
     date_rules.check(
         "slot",
         {
@@ -417,7 +417,7 @@ def _check_dates(values: SlotValues, current: HostedSlotRow | None = None) -> No
     )
 
 
-def slot_dates(slot: HostedSlotRow | None) -> dict[str, dt.date | None]:
+def _slot_dates(slot: HostedSlotRow | None) -> dict[str, dt.date | None]:
     """A stored slot's dates, as the date rules' context (none for a new slot)."""
     return {
         "start_date": slot["start_date"] if slot else None,

@@ -25,6 +25,7 @@ from employers.services.contacts import Holding
 from employers.tables import Contact
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from placements import booking_states
 from placements.rows import BookingRow
@@ -245,7 +246,7 @@ async def contact_holdings(contact_id: int) -> list[Holding]:
     slots = await (
         Slot.select(Slot.id, Slot.title, Slot.status)
         .where((Slot.supervisor == contact_id) & (Slot.status != "closed"))
-        .order_by(Slot.title)
+        .order_by(swedish_order(Slot.title))
         .order_by(Slot.id)
     )
     return [
