@@ -13,7 +13,9 @@ Every test runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
+from employers.tables import Host
 from marketplace.kernel.tables import OutboxMessage
 from placements.services import bookings, slots
 from placements.tables import Booking, BookingEvent, Slot
@@ -428,6 +430,13 @@ async def test_the_host_declines_on_the_booking_page_itself(client):
         "status": "declined",
         "decline_reason": "Vi har ingen handledare på plats i vår.",
     }
+    # The declined proposal's page says the reason given, and names the organisation (a
+    # host's day: neither was there, and a host of two organisations could not tell).
+    after = await client.get(url, headers=HTML)
+    assert 'id="skal">Ert skäl: Vi har ingen handledare på plats i vår.' in unescape(after.text)
+    host = await Host.select(Host.name).where(Host.id == w.host_id).first()
+    assert host is not None
+    assert f'id="organisation">{host["name"]}</span>' in unescape(after.text)
     landed = await client.get("/vard?klart=forslag-avbojt", headers=HTML)
     assert "Ni har avböjt förslaget. Samordnaren har fått besked." in landed.text
 
