@@ -558,3 +558,14 @@ async def test_the_same_new_slot_form_sent_twice_makes_one_slot(client):
     )
     assert second.status_code == 303 and "klart=plats-sparad" in second.headers["location"]
     assert await Slot.count() == 2
+
+
+async def test_the_slot_form_says_what_the_tracks_are(client):
+    """A host's day: "Passar spåren" (Kompetens, Hälsa, Vägledning) is the municipality's word
+    for its participants, not an employer's; the form says what each means."""
+    host_id = await make_host("Vårgårda Trädgård AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    form = unescape((await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)).text)
+    assert "Kommunens deltagare följer ett av tre spår: kompetens (lära sig ett yrke" in form
+    assert "hälsa (arbetsträning i anpassad takt efter sjukdom)" in form
