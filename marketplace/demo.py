@@ -328,7 +328,7 @@ async def load_demo_hosts() -> dict[str, int]:
     from employers.services.hosts import coordinates_of
     from employers.tables import Contact, Host, HostMembership, UnitTarget
     from marketplace import demo_texts
-    from marketplace.reference.taxonomy import closest_skills, occupations
+    from marketplace.reference.taxonomy import closest_skills, groups, occupations
     from placements.exchange import import_slots
 
     by_label = {o.label: o for o in occupations().values()}
@@ -396,8 +396,11 @@ async def load_demo_hosts() -> dict[str, int]:
             occupation = by_label.get(labels[n % len(labels)])
             if occupation is None:
                 continue
-            # Three of the skills closest to the occupation (a random three of its group's gave
-            # a cleaner at a building site "Sjöfartsskydd").
+            # Three of the eight skills closest to the occupation (a random three of its
+            # group's gave a cleaner at a building site "Sjöfartsskydd"), drawn as the group's
+            # were, so that the random draws after them, and the rest of the demo, stay the same.
+            group = groups().get(occupation.group_id)
+            group_size = len(group.skill_ids) if group else 0
             near = closest_skills(occupation.id)[:8]
             label = occupation.names[0]
             status = "draft" if n == 4 and index % 3 == 0 else "published"
@@ -412,7 +415,7 @@ async def load_demo_hosts() -> dict[str, int]:
                 "title": demo_texts.title(rng, slot_kind, label, sector),
                 "occupation_id": occupation.id,
                 "description": demo_texts.description(rng, kind, label, town, adaptations),
-                "skills": rng.sample(near, min(3, len(near))),
+                "skills": _picked(near, rng.sample(range(group_size), min(3, group_size))),
                 "town": town,
                 "capacity": 3 if sheltered else rng.choice((1, 1, 2, 3)),
                 "hours_per_week": rng.choice((15, 20, 25, 30, 40)),
@@ -1243,3 +1246,8 @@ async def load_demo_partners() -> dict[str, int]:
         )
         consents += 1
     return {"myndigheter": created, "samtycken": consents}
+
+
+def _picked(labels: list[str], drawn: list[int]) -> list[str]:
+    """The labels at the drawn places (of a longer list, wrapped around), each once."""
+    return list(dict.fromkeys(labels[i % len(labels)] for i in drawn)) if labels else []
