@@ -446,8 +446,12 @@ async def contact_reactivate(
     a supervisor again for new placements, through `contacts.update_contact`."""
 
     async def reactivate(_: object) -> Landing:
+        user = signed_in_user(request)
+        if (await contacts.get_contact_for(user, contact_id))["active"]:
+            # Already active (a second click, an old tab): nothing to do, nothing audited.
+            return f"/vard/kontakter/{contact_id}", "kontakt-redan-aktiv"
         contact = await contacts.update_contact(
-            signed_in_user(request), contact_id, schemas.ContactUpdate(active=True)
+            user, contact_id, schemas.ContactUpdate(active=True)
         )
         return f"/vard/kontakter/{contact.id}", "kontakt-ateraktiverad"
 

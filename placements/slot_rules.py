@@ -44,12 +44,25 @@ TITLE_PROBLEM = (
 )
 
 
+# Characters that show nothing of their own: format characters (zero-width), combining marks
+# (they only change the character before them), and the Hangul fillers, which count as
+# letters ("\u3164\u3164\u3164" was saved as a title: an attack on the slot routes).
+_UNSEEN_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
 def title_problem(title: str) -> str | None:
     """What is wrong with a title as it is kept (trimmed), or None. The length rule of
     `Title` reads the text as sent: "   " or "  a  " passed it and was saved as "" or "a",
     and a title of only invisible characters (zero-width or other format characters, which
     `str.strip` leaves) showed as nothing."""
-    seen = [c for c in title if not c.isspace() and unicodedata.category(c) != "Cf"]
+    seen = [
+        c
+        for c in title
+        if not c.isspace()
+        and unicodedata.category(c) not in _UNSEEN_CATEGORIES
+        and c not in _FILLERS
+    ]
     if len(seen) < TITLE_MIN or not any(c.isalnum() for c in seen):
         return TITLE_PROBLEM
     return None

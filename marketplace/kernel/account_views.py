@@ -253,7 +253,9 @@ async def password_change(request: Request[AuthUser, Any, Any]) -> Response[Any]
     passwords are read as typed (no form helper trims them) and never shown again: a
     refused form comes back with its boxes empty."""
     values = await form_values(request)
-    typed = {name: str(values.get(name) or "") for name in PASSWORD_LABELS}
+    # A field sent twice is read as the last, as every form reads it (a list's text became
+    # the password: an attack on this route).
+    typed = {name: _last(values.get(name)) for name in PASSWORD_LABELS}
     try:
         refuse(control_problems(values, PASSWORD_LABELS, only=PASSWORD_LABELS))
         await passwords.change_password(
@@ -269,6 +271,12 @@ async def password_change(request: Request[AuthUser, Any, Any]) -> Response[Any]
         shown.headers.update(exc.headers)
         return shown
     return Redirect(done(f"{ACCOUNT}#losenord", "losenord-bytt"), status_code=303)
+
+
+def _last(value: object) -> str:
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value or "")
 
 
 ROUTES = [account_page, key_create, key_revoke, totp_start, totp_confirm, password_change]

@@ -390,7 +390,7 @@ _BEFORE = 20
 
 # Fields whose text a page never shows again (passwords): a message about them quotes none of
 # it, and asks for it anew.
-SECRET_FIELDS = frozenset({"password", "password2", "repeat"})
+SECRET_FIELDS = frozenset({"password", "password2", "repeat", "current_password"})
 
 
 def control_problem(

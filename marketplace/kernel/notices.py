@@ -50,7 +50,10 @@ NOTICES: dict[str, Notice] = {
     "api-nyckel-aterkallad": Notice(
         "API-nyckeln är återkallad. Den fungerar inte längre och kan inte tas tillbaka."
     ),
-    "losenord-bytt": Notice("Lösenordet är bytt. Du har loggats ut överallt utom här."),
+    "losenord-bytt": Notice(
+        "Lösenordet är bytt. Du har loggats ut överallt utom här; dina API-nycklar fungerar som "
+        "förut."
+    ),
     "tvasteg-pa": Notice(
         "Tvåstegsverifieringen är på. Nästa gång du loggar in anger du också koden från appen."
     ),
@@ -60,9 +63,8 @@ NOTICES: dict[str, Notice] = {
     "kontakt-tillagd": Notice("Kontaktpersonen är tillagd."),
     "kontakt-sparad": Notice("Kontaktpersonen är sparad."),
     "kontakt-avslutad": Notice("Kontaktpersonen är avslutad."),
-    "kontakt-ateraktiverad": Notice(
-        "Kontaktpersonen är aktiv igen och kan väljas som handledare för platser och placeringar."
-    ),
+    "kontakt-ateraktiverad": Notice("Kontaktpersonen är aktiv igen."),
+    "kontakt-redan-aktiv": Notice("Kontaktpersonen är redan aktiv. Inget har ändrats."),
     "anmalan-godkand": Notice("Anmälan är godkänd och kontaktpersonen har fått en inbjudan."),
     "anmalan-avslagen": Notice("Anmälan är avslagen."),
     # The host's slots and bookings (placements, host portal)

@@ -488,8 +488,22 @@ async def slot_update(request: Request[Any, Any, Any], slot_id: FromPath[int]) -
     # typed anew is checked with the form's other fields.
     stored = {"start_date": slot.start_date, "end_date": slot.end_date}
     form = dataclasses.replace(SLOT_UPDATE_FORM, rules=date_rules.form_rules("slot", stored))
+    # The form cannot offer a supervisor who has been ended, so it sends none: that is no
+    # choice to remove them (an attack on this route: saving the places took the ended
+    # supervisor off the slot, and making them active again did not bring them back).
+    keep_supervisor = (
+        slot.needs_supervisor
+        and not values.get("supervisor_id")
+        and (await slot_services.get_slot_for(user, slot_id))["supervisor"] is not None
+    )
+
+    def parse(posted: dict[str, Any]) -> slot_schemas.SlotUpdate:
+        if keep_supervisor:
+            posted = {k: v for k, v in posted.items() if k != "supervisor_id"}
+        return form(posted)
+
     refused = partial(_slot_form_page, request, slot.host.id, slot)
-    return await round_trip(request, form, save, refused)
+    return await round_trip(request, parse, save, refused, fields=SLOT_LABELS)
 
 
 async def _change_status(

@@ -408,3 +408,84 @@ async def test_a_key_cannot_change_the_password(client, make_client, make_user):
     )
     assert refused.status_code == 403
     assert "inte med en API-nyckel" in html.unescape(refused.text)
+
+
+async def test_what_an_attack_on_the_password_change_found(client, make_client, make_user):
+    """A typed current password with a control character was quoted back; a field sent twice
+    became the text of a list; a current password cut at 256 characters passed; and an
+    admin's pending link still worked after the change."""
+    from admin.services import users as user_services
+
+    user = await _signed_in(client, make_user)
+    quoted = await _post(
+        client,
+        "/konto/losenord",
+        {
+            "current_password": DEMO_PASSWORD + "\x00",
+            "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD,
+        },
+    )
+    assert quoted.status_code == 400
+    assert DEMO_PASSWORD not in html.unescape(quoted.text)
+    cut = await _post(
+        client,
+        "/konto/losenord",
+        {
+            "current_password": DEMO_PASSWORD + "x" * 300,
+            "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD,
+        },
+    )
+    assert cut.status_code == 400 and passwords.NOT_THE_CURRENT_ONE in html.unescape(cut.text)
+
+    await User.update({User.email: "sara@kommun.example.se"}).where(User.id == user.id)
+    admin = await make_user("admin", username="adam")
+    await user_services.send_password_link(admin, user.id)
+    page = await client.get("/konto", headers=HTML)
+    twice = await client.post(
+        "/konto/losenord",
+        data={
+            "_csrf_token": csrf(page.text),
+            "current_password": DEMO_PASSWORD,
+            "password": ["första långa frasen här", NEW_PASSWORD],
+            "repeat": ["första långa frasen här", NEW_PASSWORD],
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert twice.status_code == 303, twice.text
+    row = await User.select(User.password).where(User.id == user.id).first()
+    assert row is not None and User.verify_password(row["password"], NEW_PASSWORD)
+    from marketplace.kernel.tables import PasswordLink
+
+    links = await PasswordLink.select(PasswordLink.used_at).where(PasswordLink.user == user.id)
+    assert links and all(link["used_at"] is not None for link in links)
+
+
+async def test_guesses_sent_at_once_are_counted_before_any_is_checked(client, make_user):
+    """An attack: 30 posts sent at once all passed the limit's check before any was counted,
+    so 26 guesses were checked (and the 30th, the right one, changed it). Every attempt counts
+    first now: at most five are checked."""
+    import asyncio
+
+    await _signed_in(client, make_user)
+    page = await client.get("/konto", headers=HTML)
+    token = csrf(page.text)
+
+    async def guess(n: int):
+        return await client.post(
+            "/konto/losenord",
+            data={
+                "_csrf_token": token,
+                "current_password": DEMO_PASSWORD if n == 11 else f"gissning-{n}",
+                "password": NEW_PASSWORD,
+                "repeat": NEW_PASSWORD,
+            },
+            headers=HTML,
+            follow_redirects=False,
+        )
+
+    answers = await asyncio.gather(*(guess(n) for n in range(12)))
+    checked = [a.status_code for a in answers if a.status_code != 429]
+    assert len(checked) <= passwords.PASSWORD_CHANGE_ATTEMPTS, checked

@@ -175,8 +175,14 @@ async def test_the_form_saves_a_published_slot_whose_supervisor_has_left(client)
         follow_redirects=False,
     )
     assert saved.status_code == 303, unescape(saved.text)
-    row = await Slot.select(Slot.capacity, Slot.status).where(Slot.id == slot_id).first()
-    assert row == {"capacity": 3, "status": "published"}
+    row = (
+        await Slot.select(Slot.capacity, Slot.status, Slot.supervisor)
+        .where(Slot.id == slot_id)
+        .first()
+    )
+    # The ended supervisor stays named (the form cannot offer them, so it sent none): made
+    # active again, they supervise the slot again (an attack: saving took them off it).
+    assert row == {"capacity": 3, "status": "published", "supervisor": supervisor}
 
 
 # --- the new slot's organisation ---------------------------------------------------------------

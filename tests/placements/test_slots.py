@@ -513,7 +513,18 @@ async def test_other_host_cannot_pause_and_anonymous_cannot_write(client, make_u
 
 
 @pytest.mark.parametrize(
-    "title", ["     ", "  a  ", "\t\t\t", "\u3000\u3000\u3000", "\u200b\u200b\u200b", "---"]
+    "title",
+    [
+        "     ",
+        "  a  ",
+        "\t\t\t",
+        "\u3000\u3000\u3000",
+        "\u200b\u200b\u200b",
+        "---",
+        "\u3164\u3164\u3164",  # Hangul fillers count as letters
+        "\uffa0\uffa0\uffa0",
+        "ab\u034f",  # two letters and a combining mark
+    ],
 )
 async def test_a_title_with_nothing_to_read_is_refused_on_creating_and_editing(
     client, make_user, title

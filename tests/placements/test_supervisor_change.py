@@ -335,6 +335,19 @@ async def test_an_ended_contact_can_be_made_active_again(client):
     assert {"action": "contact.update", "detail": "active"} in audit
     shown = await client.get(back.headers["location"], headers=HTML)
     assert "Kontaktpersonen är aktiv igen" in shown.text
+    # Sent again (an old tab): nothing to do, and nothing more in the audit log.
+    again = await client.post(
+        f"{url}/ateraktivera",
+        data={"_csrf_token": csrf_of(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert again.headers["location"] == f"{url}?klart=kontakt-redan-aktiv"
+    audited = await AuditEntry.count().where(
+        (AuditEntry.subject_id == w.supervisor_id) & (AuditEntry.action == "contact.update")
+    )
+    assert audited == 1
     assert "är avslutad" not in shown.text
     # Another organisation's host may not.
     other = await make_host_user(await make_host("Annan AB", "company"))
