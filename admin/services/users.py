@@ -24,7 +24,7 @@ from typing import Any, Literal, cast
 import msgspec
 
 from admin.rows import UserListRow, ValidPasswordLink
-from marketplace.kernel import accounts, auth
+from marketplace.kernel import accounts, auth, passwords
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, user_name
@@ -528,12 +528,7 @@ async def set_password_by_link(token: str, password: str, repeat: str) -> str:
     async with write_transaction(User._meta.db):
         row = await _valid_link(token)
         problems = Problems()
-        with problems:
-            auth.check_password_policy(password, row["username"])
-        if password != repeat:
-            problems.errors["repeat"] = (
-                "Lösenorden är inte likadana. Skriv samma lösenord i båda rutorna."
-            )
+        passwords.check_new_password(problems, password, repeat, row["username"])
         problems.raise_any()
         spent = (
             await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)})

@@ -325,7 +325,8 @@ TOTP_ROLES = frozenset({"admin", "coordinator", "partner"})
 _TOTP_STEP_S = 30
 
 
-def _minutes(seconds: int) -> int:
+def retry_minutes(seconds: int) -> int:
+    """Seconds to wait, as whole minutes for a message (at least 1)."""
     return max(1, (seconds + 59) // 60)
 
 
@@ -428,14 +429,14 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
     if not client_seen.allowed:
         raise TooManyRequests(
             "För många misslyckade inloggningar härifrån. Försök igen om "
-            f"{_minutes(client_seen.retry_after)} minuter.",
+            f"{retry_minutes(client_seen.retry_after)} minuter.",
             retry_after=client_seen.retry_after,
         )
     pair_seen = await limiter.peek(pair_key, settings.login_limit_per_account, 900)
     if not pair_seen.allowed:
         raise TooManyRequests(
             "För många misslyckade inloggningar med det användarnamnet härifrån. Försök igen "
-            f"om {_minutes(pair_seen.retry_after)} minuter.",
+            f"om {retry_minutes(pair_seen.retry_after)} minuter.",
             retry_after=pair_seen.retry_after,
         )
 

@@ -26,6 +26,15 @@ PASSWORDS_DIFFER = "Lösenorden är inte likadana. Skriv samma lösenord i båda
 NEW_IS_THE_OLD = "Det nya lösenordet är detsamma som det nuvarande. Välj ett annat."
 
 
+def check_new_password(problems: Problems, password: str, repeat: str, username: str) -> None:
+    """A new password's rules, each said with the form's other mistakes: the policy, and the
+    same password typed twice (the own change here, and the admin's link)."""
+    with problems:
+        auth.check_password_policy(password, username)
+    if password != repeat:
+        problems.errors["repeat"] = PASSWORDS_DIFFER
+
+
 async def change_password(user: AuthUser, current: str, password: str, repeat: str) -> None:
     """The signed-in user's own new password, given the current one; every mistake at once.
 
@@ -49,7 +58,7 @@ async def change_password(user: AuthUser, current: str, password: str, repeat: s
     if not seen.allowed:
         raise TooManyRequests(
             "För många försök med fel nuvarande lösenord. Försök igen om "
-            f"{_minutes(seen.retry_after)} minuter.",
+            f"{auth.retry_minutes(seen.retry_after)} minuter.",
             retry_after=seen.retry_after,
         )
     row = await User.select(User.password, User.email).where(User.id == user.id).first()
@@ -62,10 +71,7 @@ async def change_password(user: AuthUser, current: str, password: str, repeat: s
         problems.errors["current_password"] = NOT_THE_CURRENT_ONE
     elif password == current:
         problems.errors["password"] = NEW_IS_THE_OLD
-    with problems:
-        auth.check_password_policy(password, user.username)
-    if password != repeat:
-        problems.errors["repeat"] = PASSWORDS_DIFFER
+    check_new_password(problems, password, repeat, user.username)
     problems.raise_any()
     async with write_transaction(User._meta.db):
         await User.update(
@@ -93,7 +99,3 @@ async def change_password(user: AuthUser, current: str, password: str, repeat: s
             kind="password_changed",
             recipient_user_id=user.id,
         )
-
-
-def _minutes(seconds: int) -> int:
-    return max(1, (seconds + 59) // 60)
