@@ -371,6 +371,10 @@ async def _write(
     # SQLite stores the same text Piccolo's adapter makes; adapting once saves a call per row.
     stamp: Any = convert_datetime_in(now) if is_sqlite(engine) else now
     async with write_transaction(engine) as txn:
+        if not is_sqlite(engine):
+            # Imports take turns, so that two at once (two tabs, two admins) read each other's
+            # slots and hosts and write each once (SQLite's writers take turns anyway).
+            await Slot.raw("SELECT pg_advisory_xact_lock(7262012)")  # slot imports
         hosts = await _known_hosts()
         # Hosts the file names that do not exist yet, created in one batch.
         new_hosts: dict[tuple[str, str, str], Record] = {}

@@ -35,7 +35,13 @@ from employers.tables import Contact, Host
 from marketplace.kernel.addresses import single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import equals_ci, sort_term, swedish_order, write_transaction
+from marketplace.kernel.db import (
+    equals_ci,
+    is_sqlite,
+    sort_term,
+    swedish_order,
+    write_transaction,
+)
 from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
@@ -525,23 +531,32 @@ async def create_slot_once(
 ) -> tuple[s.Slot, bool]:
     """`create_slot`, unless the same form (`once`, the key its page gave it) already made a
     slot at the host: then that slot, and False. A host went Back after saving and pressed
-    Spara again, and had two drafts of one slot."""
-    if once:
-        host = await get_host_for(user, data.host_id)
-        made = (
-            await Slot.select(Slot.id)
-            .where((Slot.host == host["id"]) & (Slot.external_id == f"manual-{once}"))
-            .first()
-        )
-        if made is not None:
-            return await get_slot(user, int(made["id"])), False
-    return await create_slot(user, data, external_id=f"manual-{once}" if once else None), True
+    Spara again, and had two drafts of one slot; sends at once (a double click, two tabs)
+    take turns on the key, so the second finds the first's slot."""
+    return await _create_slot(user, data, once)
 
 
-async def create_slot(
-    user: AuthUser, data: s.SlotCreate, *, external_id: str | None = None
-) -> s.Slot:
+async def create_slot(user: AuthUser, data: s.SlotCreate) -> s.Slot:
     """Create a draft slot at a host the user manages. The setting defaults from the host's kind."""
+    slot, _ = await _create_slot(user, data, None)
+    return slot
+
+
+async def _made_by_form(host_id: int, external_id: str) -> int | None:
+    """Inside a write transaction: the slot this form already made at the host, if any. On
+    PostgreSQL the sends of one form take turns on an advisory lock named by the key (SQLite's
+    writers take turns anyway), so that the second send reads after the first's commit."""
+    if not is_sqlite(Slot._meta.db):
+        await Slot.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"slot-form:{external_id}")
+    made = (
+        await Slot.select(Slot.id)
+        .where((Slot.host == host_id) & (Slot.external_id == external_id))
+        .first()
+    )
+    return int(made["id"]) if made is not None else None
+
+
+async def _create_slot(user: AuthUser, data: s.SlotCreate, once: str | None) -> tuple[s.Slot, bool]:
     host = await get_host_for(user, data.host_id)
     values = msgspec.structs.asdict(data)
     host_id = values.pop("host_id")
@@ -553,22 +568,27 @@ async def create_slot(
     _check_dates(values)
     place_fields(values)
     await check_supervisor(host_id, supervisor_id)
+    external_id = f"manual-{once}" if once else f"manual-{secrets.token_hex(8)}"
     async with write_transaction(Slot._meta.db):
-        rows = await Slot.insert(
-            Slot(
-                host=host_id,
-                supervisor=supervisor_id,
-                source="manual",
-                external_id=external_id or f"manual-{secrets.token_hex(8)}",
-                status="draft",
-                **_db_values(values),
-            )
-        ).returning(Slot.id)
-        slot_id = int(rows[0]["id"])
-        await bump_slot_change(slot_id)
-        detail = f"{values['title']}. {notice}" if notice else values["title"]
-        await record(user, "slot.create", slot_id, subject_type="slot", detail=detail)
-    return await get_slot(user, slot_id)
+        made = await _made_by_form(host_id, external_id) if once else None
+        if made is None:
+            rows = await Slot.insert(
+                Slot(
+                    host=host_id,
+                    supervisor=supervisor_id,
+                    source="manual",
+                    external_id=external_id,
+                    status="draft",
+                    **_db_values(values),
+                )
+            ).returning(Slot.id)
+            slot_id = int(rows[0]["id"])
+            await bump_slot_change(slot_id)
+            detail = f"{values['title']}. {notice}" if notice else values["title"]
+            await record(user, "slot.create", slot_id, subject_type="slot", detail=detail)
+    if made is not None:
+        return await get_slot(user, made), False
+    return await get_slot(user, slot_id), True
 
 
 CLOSED_UNCHANGED = (
