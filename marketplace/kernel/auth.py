@@ -13,6 +13,7 @@ import hmac
 import logging
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
@@ -84,7 +85,9 @@ def _common_passwords() -> frozenset[str]:
 
 
 def check_password_policy(password: str, username: str = "") -> None:
-    """Raise `ValidationFailed` unless the password is long, varied and not a known one."""
+    """Raise `ValidationFailed` unless the password is long, varied and not a known one.
+    Characters are counted as written ("å" is one, however the computer sent it)."""
+    password = unicodedata.normalize("NFC", password)
     if len(password) < User._min_password_length:
         raise ValidationFailed(
             f"Lösenordet måste ha minst {User._min_password_length} tecken.", fields=["password"]

@@ -7,6 +7,7 @@ package writes to them and domain packages may not import one another freely.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -46,6 +47,20 @@ def _hasher() -> PasswordHasher:
     return _argon2(settings.password_hash_time_cost, settings.password_hash_memory_kib)
 
 
+def _forms(password: str) -> tuple[str, ...]:
+    """The forms of a typed password to try: composed (NFC, as hashes are made now), and as
+    sent when that differs (a hash made earlier from the same computer's decomposed form)."""
+    composed = unicodedata.normalize("NFC", password)
+    return (composed,) if composed == password else (composed, password)
+
+
+def _verifies(stored: str, password: str) -> bool:
+    try:
+        return _hasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 class User(BaseUser, tablename="mp_user"):
     """A person who signs in. One table serves the service and the back office.
 
@@ -73,18 +88,18 @@ class User(BaseUser, tablename="mp_user"):
 
     @classmethod
     def hash_password(cls, password: str, salt: str = "", iterations: int | None = None) -> str:
-        """An argon2id hash; salt and iterations belong to argon2's own encoding."""
+        """An argon2id hash of the password in Unicode's composed form (NFC); salt and
+        iterations belong to argon2's own encoding. A Mac sends "å" as "a" and a ring, a
+        Windows PC as one character: the same password typed on either must match."""
         if len(password) > cls._max_password_length:
             raise ValueError("Lösenordet är för långt.")
-        return _hasher().hash(password)
+        return _hasher().hash(unicodedata.normalize("NFC", password))
 
     @classmethod
     def verify_password(cls, stored: str, password: str) -> bool:
-        """True when `password` matches the stored hash."""
-        try:
-            return _hasher().verify(stored, password)
-        except (VerificationError, InvalidHashError):
-            return False
+        """True when `password` matches the stored hash, typed in either Unicode form (a
+        hash made before passwords were composed holds the characters as they were sent)."""
+        return any(_verifies(stored, form) for form in _forms(password))
 
     @classmethod
     async def login(cls, username: str, password: str) -> int | None:
@@ -101,12 +116,13 @@ class User(BaseUser, tablename="mp_user"):
         )
         if row is None:
             # Hash anyway so that timing does not reveal which user names exist.
-            _hasher().hash(password)
+            for form in _forms(password):  # as many as `verify_password` would try
+                _hasher().hash(form)
             return None
         if not cls.verify_password(row["password"], password) or not row["active"]:
             return None
         if _hasher().check_needs_rehash(row["password"]):
-            await cls.update({cls.password: _hasher().hash(password)}).where(cls.id == row["id"])
+            await cls.update({cls.password: cls.hash_password(password)}).where(cls.id == row["id"])
         return int(row["id"])
 
     def __init__(self, **kwargs: Any) -> None:

@@ -167,6 +167,13 @@ async def test_every_refusal_costs_one_argon2_verification(make_user, monkeypatc
         with pytest.raises(Unauthenticated):
             await auth.authenticate(name, "fel-lösenord-111", "", "203.0.113.70")
         assert len(calls) == 1, (name, calls)
+    # A password sent decomposed (a Mac's "a" and ring) is tried in two forms, for a known
+    # name (two verifications) and an unknown one (two dummy hashes) alike.
+    for name in ("henrik", "okand"):
+        calls.clear()
+        with pytest.raises(Unauthenticated):
+            await auth.authenticate(name, "fel-lo\u0308senord-111", "", "203.0.113.71")
+        assert len(calls) == 2, (name, calls)
 
 
 # --- item 9: TOTP and tokens -----------------------------------------------------------------

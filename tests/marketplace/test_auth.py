@@ -201,6 +201,34 @@ async def test_passwords_are_argon2(make_user):
     assert await User.login("nobody", DEMO_PASSWORD) is None
 
 
+async def test_a_password_with_a_ring_matches_whichever_way_the_computer_sends_it(make_user):
+    """A Mac sends "å" as "a" plus a combining ring (NFD), a Windows PC as one character
+    (NFC): a password set on one must let its owner in from the other. A hash made before
+    passwords were composed (of the characters as sent) still matches what was sent then."""
+    import unicodedata
+
+    from marketplace.kernel.tables import User
+
+    composed = unicodedata.normalize("NFC", "Blåbärssylt-på-fredag")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    user = await make_user("coordinator", username="asa")
+    for set_as, typed in ((composed, decomposed), (decomposed, composed)):
+        await User.update({User.password: User.hash_password(set_as)}).where(User.id == user.id)
+        assert await User.login("asa", typed) == user.id
+        assert await User.login("asa", set_as) == user.id
+        assert await User.login("asa", composed.replace("å", "a", 1)) is None
+    from marketplace.kernel.tables import _hasher
+
+    # Eleven letters and a ring count as twelve characters, sent either way.
+    auth.check_password_policy(unicodedata.normalize("NFD", "Bärsylt-på-x"))
+    with pytest.raises(ValidationFailed):
+        auth.check_password_policy(unicodedata.normalize("NFD", "Bärsylt-påx"))
+    older = _hasher().hash(decomposed)  # made before passwords were composed
+    assert User.verify_password(older, decomposed)
+    assert not User.verify_password(older, decomposed + "x")
+
+
 async def test_users_api_is_admin_only(client, make_user):
     await make_user("admin", username="alva")
     await make_user("coordinator", username="sara")
