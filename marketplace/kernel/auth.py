@@ -119,7 +119,8 @@ BAD_USERNAME = (
 
 def username_problem(username: str) -> str | None:
     """Why a new user name cannot be used as it is written, or None."""
-    return None if USERNAME_FORM.fullmatch(username.strip()) else BAD_USERNAME
+    composed = unicodedata.normalize("NFC", username.strip())
+    return None if USERNAME_FORM.fullmatch(composed) else BAD_USERNAME
 
 
 EMAIL_TAKEN = "En annan användare har redan den e-postadressen."
@@ -166,7 +167,7 @@ async def create_user(
         raise ValidationFailed(
             f"Okänd roll {role!r}. Välj en av: {', '.join(ROLES)}.", fields=["role"]
         )
-    username = username.strip()
+    username = unicodedata.normalize("NFC", username.strip())  # as sign-in reads it
     if problem := username_problem(username):
         raise ValidationFailed(problem, fields=["username"], errors={"username": problem})
     check_password_policy(password, username)
@@ -419,13 +420,13 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
       signed in from before still passes, so an attacker cannot keep the owner out.
     - Every refusal of the password step answers the same 401 and the same message,
       whether the name is unknown, the password wrong, the account disabled or locked; each
-      costs one argon2 verification (a dummy one for unknown names), so timing agrees too.
+      costs the same argon2 work (dummy hashes for unknown names), so timing agrees too.
 
     Admins and coordinators who enrolled a TOTP app must also give a fresh code.
     """
     settings = get_settings()
     limiter = limiter_for(settings)
-    name = username[:100]
+    name = unicodedata.normalize("NFC", username)[:100]  # "Åsa" as a Mac may send it
     pair_key = "login:pair:" + _sha256(f"{name.strip().casefold()}\0{client}")
     client_key = f"login:client:{client}"
     client_seen = await limiter.peek(client_key, settings.login_limit_per_client, 300)

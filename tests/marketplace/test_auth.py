@@ -220,6 +220,14 @@ async def test_a_password_with_a_ring_matches_whichever_way_the_computer_sends_i
         assert await User.login("asa", composed.replace("å", "a", 1)) is None
     from marketplace.kernel.tables import _hasher
 
+    # A user name is composed as well, when made and at sign-in.
+    made = await auth.create_user(
+        unicodedata.normalize("NFD", "åsa.öberg"), composed, "coordinator", email="asa@example.se"
+    )
+    assert made.username == "åsa.öberg"
+    assert await auth.authenticate(
+        unicodedata.normalize("NFD", "åsa.öberg"), decomposed, "", "192.0.2.90"
+    ) == int(made.id)
     # Eleven letters and a ring count as twelve characters, sent either way.
     auth.check_password_policy(unicodedata.normalize("NFD", "Bärsylt-på-x"))
     with pytest.raises(ValidationFailed):
