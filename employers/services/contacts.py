@@ -33,7 +33,8 @@ def contact_out(row: ContactRow) -> schemas.Contact:
         phone=row["phone"],
         is_supervisor=row["is_supervisor"],
         supervision_capacity=row["supervision_capacity"],
-        is_public_contact=row["is_public_contact"],
+        # An ended contact is shown nowhere; the choice is kept for when they come back.
+        is_public_contact=row["is_public_contact"] and row["active"],
         active=row["active"],
     )
 
@@ -205,12 +206,12 @@ async def update_contact(
 
 
 async def deactivate_contact(user: AuthUser, contact_id: int) -> schemas.Contact:
-    """Retire a contact: kept for past agreements, no longer a supervisor for new bookings."""
+    """Retire a contact: kept for past agreements, no longer a supervisor for new bookings,
+    and no longer shown on the host's slot pages (`public_contacts` reads active contacts
+    only). Whether they were shown is kept: made active again, they are shown again."""
     await get_contact_for(user, contact_id)
     async with Contact._meta.db.transaction():
-        await Contact.update({Contact.active: False, Contact.is_public_contact: False}).where(
-            Contact.id == contact_id
-        )
+        await Contact.update({Contact.active: False}).where(Contact.id == contact_id)
         await record(user, "contact.deactivate", contact_id, subject_type="contact")
     return contact_out(await get_contact_for(user, contact_id))
 

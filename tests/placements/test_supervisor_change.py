@@ -313,7 +313,10 @@ async def test_the_contact_page_says_what_ending_a_supervisor_leaves(client):
 
 async def test_an_ended_contact_can_be_made_active_again(client):
     w = await make_world()
-    await contacts.deactivate_contact(w.host_user, w.supervisor_id)
+    await Contact.update({Contact.is_public_contact: True}).where(Contact.id == w.supervisor_id)
+    ended = await contacts.deactivate_contact(w.host_user, w.supervisor_id)
+    assert ended.is_public_contact is False
+    assert await contacts.public_contacts([w.host_id]) == {}
     await login(client, w.host_user.username)
     url = f"/vard/kontakter/{w.supervisor_id}"
     page = await client.get(url, headers=HTML)
@@ -329,6 +332,10 @@ async def test_an_ended_contact_can_be_made_active_again(client):
     assert back.headers["location"] == f"{url}?klart=kontakt-ateraktiverad"
     row = await Contact.select(Contact.active).where(Contact.id == w.supervisor_id).first()
     assert row == {"active": True}
+    # Shown on the host's slot pages again, as before they were ended.
+    assert [c.name for c in (await contacts.public_contacts([w.host_id]))[w.host_id]] == [
+        (await contacts.get_contact_for(w.host_user, w.supervisor_id))["name"]
+    ]
     audit = await AuditEntry.select(AuditEntry.action, AuditEntry.detail).where(
         AuditEntry.subject_id == w.supervisor_id
     )
