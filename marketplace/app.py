@@ -8,7 +8,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar import Litestar, Request, Response
@@ -26,7 +26,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from marketplace import jobs_views, packages
 from marketplace.kernel.auth import (
@@ -338,6 +338,27 @@ def security_headers(settings: Settings) -> Callable[[ASGIApp], ASGIApp]:
     return middleware
 
 
+def head_as_get(app: ASGIApp) -> ASGIApp:
+    """Answer HEAD as GET without the body (RFC 9110: a GET resource answers HEAD), so that
+    uptime monitors, link checkers and `curl -I` get the page's status and headers, not 405.
+    The body's length stays in the headers; a resource without GET still answers 405."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or cast("HTTPScope", scope)["method"] != "HEAD":
+            await app(scope, receive, send)
+            return
+        as_get = cast("HTTPScope", {**scope, "method": "GET"})
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await app(as_get, receive, without_body)
+
+    return wrapped
+
+
 Hook = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
@@ -551,4 +572,6 @@ def create_app(
         debug=False,
     )
     document_errors(app)  # every 4xx/503 an operation can answer, in the OpenAPI schema
+    # Outside the router: it chooses the handler by method, before any route's middleware.
+    app.asgi_handler = head_as_get(app.asgi_handler)
     return app

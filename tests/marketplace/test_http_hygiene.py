@@ -70,3 +70,17 @@ async def test_a_link_from_a_mail_comes_back_to_its_page_after_sign_in(client):
     assert 'href="/logga-in?next=/vard/bokningar/28%3Fflik%3Dsvar"' in answer.text
     form = await client.get("/logga-in?next=/vard/bokningar/28%3Fflik%3Dsvar")
     assert 'value="/vard/bokningar/28?flik=svar"' in form.text
+
+
+async def test_head_answers_as_get_without_a_body(client, make_user):
+    """Uptime monitors and link checkers ask with HEAD; every page answered 405."""
+    for path in ("/health", "/logga-in", "/ansok", "/static/site.css"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+    # Signed out, a page behind sign-in sends HEAD where GET goes: to sign in.
+    assert (await client.head("/arbetsbord")).status_code in (302, 303, 401)
+    # A resource without GET still answers 405, and a HEAD never writes.
+    assert (await client.head("/logga-ut")).status_code == 405
