@@ -362,6 +362,7 @@ def test_a_notice_fills_in_its_values_and_ignores_unknown_codes():
         "text": "Ordet ”fika bulle” är tillagt.",
         "link_text": "Prova att söka på det",
         "link": "/platser?q=fika%20bulle",
+        "params": "klart ord",  # what app.js takes out of the address once it is shown
     }
     assert notices.notice_for(_Query("/?klart=%3Cscript%3E")) is None
     assert notices.notice_for(_Query("/")) is None

@@ -204,6 +204,9 @@ def notice_for(request: Any) -> dict[str, str] | None:
         "text": notice.text.format(**values),
         "link_text": notice.link_text,
         "link": notice.link.format(**{k: quote(v) for k, v in values.items()}),
+        # What app.js takes out of the address once the notice is shown, so that a reload,
+        # a bookmark or a shared link does not say it again.
+        "params": " ".join([PARAM, *values]),
     }
 
 

@@ -82,6 +82,7 @@ def language_context(request: Request[Any, Any, Any], lang: str) -> dict[str, An
         "dir": i18n.direction(lang),
         "languages": i18n.LANGUAGES,
         "notice": gettext(found["text"]) if found else "",
+        "notice_params": found["params"] if found else "",
     }
 
 

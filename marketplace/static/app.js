@@ -41,3 +41,18 @@ function markWideTables() {
 }
 document.addEventListener("DOMContentLoaded", markWideTables);
 window.addEventListener("resize", markWideTables);
+
+// A notice of what was just done ("Sparat.") comes in the address (?klart=…). Once shown, it
+// is taken out of the address, so that a reload, a bookmark or a shared link does not say it
+// again; the rest of the address (a search, a fragment) stays.
+document.addEventListener("DOMContentLoaded", function () {
+  var notice = document.querySelector(".notice[data-params]");
+  if (!notice || !window.history.replaceState) {
+    return;
+  }
+  var url = new URL(window.location.href);
+  notice.dataset.params.split(" ").forEach(function (name) {
+    url.searchParams.delete(name);
+  });
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+});

@@ -61,7 +61,7 @@ def test_a_consent_recorded_by_the_coordinator_is_what_the_partner_contact_sees(
 
     partner: Visit = new_visit(**PHONE)
     partner.login("partner")
-    assert partner.page.url.endswith("/samverkan?klart=inloggad")
+    partner.page.wait_for_url(partner.url("/samverkan"))
     page = partner.page
     listed = page.locator("table th[scope=row] a").all_inner_texts()
     assert chosen in listed and "Amir Haddad" in listed
