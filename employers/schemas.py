@@ -104,6 +104,12 @@ class ContactUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     active: bool | UnsetType = UNSET
 
 
+class ContactEnd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Ending a contact: who takes over the slots they supervise (None: the host chooses later)."""
+
+    successor_id: int | None = None
+
+
 class Contact(msgspec.Struct, kw_only=True):
     id: int
     host_id: int

@@ -37,7 +37,6 @@ from marketplace.kernel.forms import (
     Form,
     Landing,
     Problems,
-    confirmed,
     form_values,
     free_text,
     rerender_as,
@@ -117,7 +116,12 @@ _CONTACT_FORM_ARGS: dict[str, Any] = {
 }
 CONTACT_CREATE_FORM = Form(schemas.ContactCreate, **_CONTACT_FORM_ARGS)
 CONTACT_UPDATE_FORM = Form(schemas.ContactUpdate, **_CONTACT_FORM_ARGS)
-END_CONTACT_FORM = confirmed("confirm", END_CONTACT_UNCONFIRMED)
+END_CONTACT_FORM = Form(
+    schemas.ContactEnd,
+    labels={"successor_id": "Vem tar över platserna?"},
+    blank_is_none=["successor_id"],
+    boxes={"confirm": END_CONTACT_UNCONFIRMED},
+)
 INVITATION_FIELDS = ["username", "password", "password2"]
 
 
@@ -362,12 +366,15 @@ async def _contact_page(
     status_code: int = 200,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    end_values: dict[str, Any] | None = None,
 ) -> Template:
     user = signed_in_user(request)
-    contact = contacts.contact_out(await contacts.get_contact_for(user, contact_id))
+    row = await contacts.get_contact_for(user, contact_id)
+    contact = contacts.contact_out(row)
     # What ending the contact leaves without a supervisor, said before it is done; the host's
     # own pages are linked (staff reach them from their workbench).
     holdings = await contacts.contact_holdings(contact_id) if contact.active else []
+    takers = await contacts.successors(row) if any(h.kind == "slot" for h in holdings) else []
     if values is None:
         values = {name: getattr(contact, name) for name in CONTACT_LABELS}
         values = {k: ("1" if v is True else "" if v is False else v) for k, v in values.items()}
@@ -377,6 +384,8 @@ async def _contact_page(
         status_code=status_code,
         contact=contact,
         holdings=holdings,
+        successors=[(c.id, f"{c.name}, {c.role}" if c.role else c.name) for c in takers],
+        end_values=end_values or {},
         links=user.role == "host",
         values=values,
         errors=errors or {},
@@ -423,13 +432,16 @@ async def contact_deactivate(
     request: Request[Any, Any, Any], contact_id: FromPath[int]
 ) -> Response[Any]:
     """End a contact once the ticked box confirms it; unticked, the contact's page shows the box
-    with the reason, and nothing changes (a server-side check, so it holds without JavaScript)."""
+    with the reason, and nothing changes (a server-side check, so it holds without JavaScript).
+    A successor chosen in the form takes over the contact's slots (`deactivate_contact`)."""
 
-    async def end(_: object) -> Landing:
-        contact = await contacts.deactivate_contact(signed_in_user(request), contact_id)
+    async def end(data: schemas.ContactEnd) -> Landing:
+        contact = await contacts.deactivate_contact(
+            signed_in_user(request), contact_id, data.successor_id
+        )
         return f"/vard/organisation/{contact.host_id}#kontakter", "kontakt-avslutad"
 
-    refused = rerender_as(partial(_contact_page, request, contact_id), values=None)
+    refused = rerender_as(partial(_contact_page, request, contact_id), values="end_values")
     return await round_trip(request, END_CONTACT_FORM, end, refused)
 
 

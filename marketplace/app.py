@@ -406,6 +406,7 @@ def wire_packages() -> None:
 
     host_views.use_occupation_suggester(occupation_pages.slot_form_suggestions)
     contacts.use_holdings_lookup(supervisors.contact_holdings)
+    contacts.use_slot_handover(supervisors.hand_over_slots)
 
 
 def collect_hooks(settings: Settings) -> list[Hook]:

@@ -16,7 +16,7 @@ from employers.tables import Contact
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import swedish_order
+from marketplace.kernel.db import swedish_order, write_transaction
 from marketplace.kernel.errors import NotFound, ValidationFailed
 from marketplace.kernel.sms import check_phone
 
@@ -102,6 +102,41 @@ def use_holdings_lookup(lookup: HoldingsLookup) -> None:
 async def contact_holdings(contact_id: int) -> list[Holding]:
     """The placements and slots the contact supervises now (none without a lookup)."""
     return await _holdings_lookup(contact_id) if _holdings_lookup is not None else []
+
+
+SlotHandover = Callable[[int, int], Awaitable[int]]
+_slot_handover: SlotHandover | None = None
+
+
+def use_slot_handover(handover: SlotHandover) -> None:
+    """Tell `deactivate_contact` how a successor takes over an ended contact's slots (the
+    placements', `placements.services.supervisors.hand_over_slots`, given by the app factory:
+    `employers` never imports `placements`)."""
+    global _slot_handover
+    _slot_handover = handover
+
+
+SUCCESSOR_NOT_SUPERVISOR = (
+    "Den som ska ta över platserna måste vara en annan aktiv handledare hos organisationen. "
+    "Välj en i listan, eller ingen och välj handledare för platserna senare."
+)
+
+
+async def successors(contact: ContactRow) -> list[schemas.Contact]:
+    """Who may take over the contact's slots when it ends: the host's other active
+    supervisors, by name."""
+    rows = cast(
+        "list[ContactRow]",
+        await Contact.select()
+        .where(
+            (Contact.host == contact["host"])
+            & (Contact.id != contact["id"])
+            & (Contact.active == True)  # noqa: E712
+            & (Contact.is_supervisor == True)  # noqa: E712
+        )
+        .order_by(swedish_order(Contact.name)),
+    )
+    return [contact_out(r) for r in rows]
 
 
 def contact_form_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -205,14 +240,31 @@ async def update_contact(
     return contact_out(await get_contact_for(user, contact_id))
 
 
-async def deactivate_contact(user: AuthUser, contact_id: int) -> schemas.Contact:
+async def deactivate_contact(
+    user: AuthUser, contact_id: int, successor_id: int | None = None
+) -> schemas.Contact:
     """Retire a contact: kept for past agreements, no longer a supervisor for new bookings,
     and no longer shown on the host's slot pages (`public_contacts` reads active contacts
-    only). Whether they were shown is kept: made active again, they are shown again."""
-    await get_contact_for(user, contact_id)
-    async with Contact._meta.db.transaction():
+    only). Whether they were shown is kept: made active again, they are shown again.
+
+    With `successor_id` (another active supervisor of the host) the successor takes over the
+    slots the contact supervised that are not closed, in the same transaction; placements keep
+    their supervisor until each is changed on its own page (a change there is the agreement's).
+    """
+    row = await get_contact_for(user, contact_id)
+    successor = None
+    if successor_id is not None:
+        successor = next((c for c in await successors(row) if c.id == successor_id), None)
+        if successor is None:
+            raise ValidationFailed(SUCCESSOR_NOT_SUPERVISOR, fields=["successor_id"])
+    async with write_transaction(Contact._meta.db):
         await Contact.update({Contact.active: False}).where(Contact.id == contact_id)
-        await record(user, "contact.deactivate", contact_id, subject_type="contact")
+        detail = ""
+        if successor is not None and _slot_handover is not None:
+            moved = await _slot_handover(contact_id, successor.id)
+            if moved:
+                detail = f"{moved} {'plats' if moved == 1 else 'platser'} till {successor.name}"
+        await record(user, "contact.deactivate", contact_id, subject_type="contact", detail=detail)
     return contact_out(await get_contact_for(user, contact_id))
 
 

@@ -37,6 +37,7 @@ from placements.services import (
     booking_mail,
     booking_moves,
     bump_slot_change,
+    bump_slot_changes,
     capacity,
 )
 from placements.tables import Booking, BookingEvent, Signature, Slot
@@ -225,6 +226,20 @@ async def _name(contact_id: int | None) -> str:
         return ""
     row = await Contact.select(Contact.name).where(Contact.id == contact_id).first()
     return str(row["name"]) if row else ""
+
+
+async def hand_over_slots(from_contact: int, to_contact: int) -> int:
+    """Inside the transaction that ends `from_contact`: `to_contact` (checked by the caller:
+    another active supervisor of the same host) supervises the slots it supervised that are
+    not closed. Returns how many; their change numbers move, so the search sees them."""
+    rows = await Slot.select(Slot.id).where(
+        (Slot.supervisor == from_contact) & (Slot.status != "closed")
+    )
+    ids = [int(r["id"]) for r in rows]
+    if ids:
+        await Slot.update({Slot.supervisor: to_contact}).where(Slot.id.is_in(ids))
+        await bump_slot_changes(ids)
+    return len(ids)
 
 
 async def contact_holdings(contact_id: int) -> list[Holding]:

@@ -11,6 +11,7 @@ Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -368,3 +369,73 @@ async def test_an_ended_contact_can_be_made_active_again(client):
     assert refused.status_code == 404
     row = await Contact.select(Contact.active).where(Contact.id == w.supervisor_id).first()
     assert row == {"active": False}
+
+
+async def test_ending_a_supervisor_lets_another_take_over_the_slots_at_once(client):
+    """A host's day: ending a supervisor left every slot of theirs unable to take anyone,
+    one slot page at a time to mend. The end form offers the host's other active supervisors;
+    the one chosen takes over the slots that are not closed (placements change on their own
+    pages: a supervisor there is part of the agreement)."""
+    w = await make_world()
+    accepted = await _accepted(w)
+    draft = await make_slot(w.host_id, w.supervisor_id, title="Bagare", status="draft")
+    closed = await make_slot(w.host_id, w.supervisor_id, title="Stängd", status="closed")
+    successor = await make_supervisor(w.host_id, name="Åsa Efterträdare")
+    await make_contact(w.host_id, "Ej handledare", supervisor=False)
+    other_host = await make_host("Annan Värd AB", "company")
+    stranger = await make_supervisor(other_host, name="Främling")
+    await login(client, w.host_user.username)
+    url = f"/vard/kontakter/{w.supervisor_id}"
+    page = await client.get(url, headers=HTML)
+    said = unescape(page.text)
+    assert "Vem tar över platserna?" in said
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', page.text)
+    assert [text for _, text in options] == [
+        "Ingen ännu – vi väljer handledare för platserna senare",
+        "Åsa Efterträdare",
+    ]
+    # Someone who is no supervisor of this host is refused, with the box's message too.
+    for wrong in (stranger, w.supervisor_id, 999_999):
+        refused = await client.post(
+            f"{url}/avsluta",
+            data={"_csrf_token": csrf_of(page.text), "successor_id": str(wrong), "confirm": "1"},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 400, wrong
+        assert "måste vara en annan aktiv handledare" in unescape(refused.text)
+    assert (await Contact.select(Contact.active).where(Contact.id == w.supervisor_id).first()) == {
+        "active": True
+    }
+    ended = await client.post(
+        f"{url}/avsluta",
+        data={"_csrf_token": csrf_of(page.text), "successor_id": str(successor), "confirm": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303 and "klart=kontakt-avslutad" in ended.headers["location"]
+    slots = dict((r["id"], r["supervisor"]) for r in await Slot.select(Slot.id, Slot.supervisor))
+    assert slots[w.slot_id] == slots[draft] == successor
+    assert slots[closed] == w.supervisor_id  # a closed slot keeps its history
+    placement = await Booking.select(Booking.supervisor).where(Booking.id == accepted).first()
+    assert placement == {"supervisor": w.supervisor_id}  # changed on its own page
+    audit = await AuditEntry.select(AuditEntry.detail).where(
+        (AuditEntry.action == "contact.deactivate") & (AuditEntry.subject_id == w.supervisor_id)
+    )
+    assert audit == [{"detail": "2 platser till Åsa Efterträdare"}]
+
+
+async def test_without_another_supervisor_the_end_form_offers_no_successor(client):
+    w = await make_world()
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/kontakter/{w.supervisor_id}", headers=HTML)
+    assert "Vem tar över platserna?" not in unescape(page.text)
+    ended = await client.post(
+        f"/vard/kontakter/{w.supervisor_id}/avsluta",
+        data={"_csrf_token": csrf_of(page.text), "successor_id": "", "confirm": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303
+    row = await Slot.select(Slot.supervisor).where(Slot.id == w.slot_id).first()
+    assert row == {"supervisor": w.supervisor_id}
