@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple, NoReturn
+from urllib.parse import unquote
 
 import msgspec
 import pyotp
@@ -744,10 +745,20 @@ async def resolve_token(raw: str) -> AuthUser | None:
 
 
 def request_path(scope: Any) -> str:
-    """The path the client asked for. Inside a mounted app (the static files at /static/)
-    Litestar has already cut `scope["path"]` down to the rest after the mount point."""
+    """The path the client asked for, decoded as the router decodes it ("/%61pi/v1" is
+    "/api/v1": read raw, it escaped the API's CSRF check while the router served the API).
+    Inside a mounted app (the static files at /static/) Litestar has already cut
+    `scope["path"]` down to the rest after the mount point, so the raw path is the start."""
     raw = scope.get("raw_path")
-    return raw.decode("latin-1") if isinstance(raw, bytes) and raw else str(scope["path"])
+    if isinstance(raw, bytes) and raw:
+        return unquote(raw.decode("latin-1"))
+    return str(scope["path"])
+
+
+def _routed_path(scope: Any) -> str:
+    """The path of the route the router chose ("/api/v1/tokens" however the address was
+    escaped), or the requested path where none was chosen."""
+    return str(scope.get("path_template") or request_path(scope))
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
@@ -781,7 +792,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             return AuthenticationResult(user=None, auth=None)
         if (
             connection.scope.get("method") in UNSAFE_METHODS
-            and request_path(connection.scope).startswith("/api/")
+            and _routed_path(connection.scope).startswith("/api/")
             and not hmac.compare_digest(connection.headers.get(CSRF_HEADER, ""), user.csrf_token)
         ):
             raise Forbidden(

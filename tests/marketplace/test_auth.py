@@ -119,6 +119,14 @@ async def test_cookie_api_writes_need_csrf_header(client, make_user):
     response = await client.post("/api/v1/tokens", json={"name": "x"})
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+    # The same address written with escapes: the router decodes it to /api/v1/tokens, and
+    # the check used to read the raw address ("/%61pi/…") and let it through (an attack).
+    for path in ("/%61pi/v1/tokens", "/api%2Fv1/tokens", "/%2561pi/v1/tokens"):
+        escaped = await client.post(path, json={"name": "x"})
+        assert escaped.status_code in (403, 404), (path, escaped.status_code)
+    from marketplace.kernel.tables import ApiToken
+
+    assert await ApiToken.count() == 0
     client.headers["x-csrftoken"] = csrf
     assert (await client.post("/api/v1/tokens", json={"name": "x"})).status_code == 201
 
