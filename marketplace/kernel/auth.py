@@ -465,7 +465,8 @@ async def authenticate(username: str, password: str, otp: str, client: str) -> i
         .first()
     )
     # One argon2 verification for every attempt (User.login hashes for unknown names).
-    user_id = await User.login(name, password[:256])
+    written = unicodedata.normalize("NFC", password)  # the length the policy counts
+    user_id = await User.login(name, password if len(written) <= 256 else written[:256])
     if row is None or user_id is None:
         if row is not None:
             await _record_failure(row, settings)

@@ -7,6 +7,7 @@ log, which itself imports `auth`.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from marketplace.kernel import auth
 from marketplace.kernel.audit import record
@@ -31,7 +32,7 @@ def check_new_password(problems: Problems, password: str, repeat: str, username:
     same password typed twice (the own change here, and the admin's link)."""
     with problems:
         auth.check_password_policy(password, username)
-    if password != repeat:
+    if unicodedata.normalize("NFC", password) != unicodedata.normalize("NFC", repeat):
         problems.errors["repeat"] = PASSWORDS_DIFFER
 
 
@@ -67,9 +68,10 @@ async def change_password(user: AuthUser, current: str, password: str, repeat: s
     problems = Problems()
     # No password is longer than 256 characters (the policy): a longer "current" one is wrong,
     # not cut to its first 256.
-    if len(current) > 256 or not User.verify_password(row["password"], current):
+    written = unicodedata.normalize("NFC", current)  # the length the policy counts
+    if len(written) > 256 or not User.verify_password(row["password"], current):
         problems.errors["current_password"] = NOT_THE_CURRENT_ONE
-    elif password == current:
+    elif unicodedata.normalize("NFC", password) == written:
         problems.errors["password"] = NEW_IS_THE_OLD
     check_new_password(problems, password, repeat, user.username)
     problems.raise_any()

@@ -91,9 +91,10 @@ class User(BaseUser, tablename="mp_user"):
         """An argon2id hash of the password in Unicode's composed form (NFC); salt and
         iterations belong to argon2's own encoding. A Mac sends "å" as "a" and a ring, a
         Windows PC as one character: the same password typed on either must match."""
-        if len(password) > cls._max_password_length:
+        composed = unicodedata.normalize("NFC", password)
+        if len(composed) > cls._max_password_length:  # as the policy counts
             raise ValueError("Lösenordet är för långt.")
-        return _hasher().hash(unicodedata.normalize("NFC", password))
+        return _hasher().hash(composed)
 
     @classmethod
     def verify_password(cls, stored: str, password: str) -> bool:

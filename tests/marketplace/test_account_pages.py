@@ -489,3 +489,39 @@ async def test_guesses_sent_at_once_are_counted_before_any_is_checked(client, ma
     answers = await asyncio.gather(*(guess(n) for n in range(12)))
     checked = [a.status_code for a in answers if a.status_code != 429]
     assert len(checked) <= passwords.PASSWORD_CHANGE_ATTEMPTS, checked
+
+
+async def test_a_long_password_sent_decomposed_is_counted_as_written(
+    client, make_client, make_user
+):
+    """A hostile walk: 264 characters as sent (letters and separate rings and accents), 132
+    as written, passed the policy and then broke the hashing: a 500 from the own change, the
+    admin's link and the public invitation. Now it is within the limit everywhere."""
+    import unicodedata
+
+    await _signed_in(client, make_user)
+    long_one = unicodedata.normalize("NFD", "åöéü") * 33
+    assert len(long_one) == 264
+    changed = await _post(
+        client,
+        "/konto/losenord",
+        {"current_password": DEMO_PASSWORD, "password": long_one, "repeat": long_one},
+    )
+    assert changed.status_code == 303, changed.text
+    # Signs in, typed either way; changed again with it as the current one, typed composed.
+    for typed in (long_one, unicodedata.normalize("NFC", long_one)):
+        fresh = await make_client()
+        signed = await fresh.post(
+            "/api/v1/auth/login", json={"username": "sara", "password": typed}
+        )
+        assert signed.status_code == 200
+    again = await _post(
+        client,
+        "/konto/losenord",
+        {
+            "current_password": unicodedata.normalize("NFC", long_one),
+            "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD,
+        },
+    )
+    assert again.status_code == 303, again.text
