@@ -90,6 +90,22 @@ REASONS: dict[str, tuple[str, str]] = {
         "Yrket {value} finns inte i yrkestaxonomin.",
         "Occupation {value} is not in the occupation taxonomy.",
     ),
+    "control": (
+        "Fältet har ett osynligt styrtecken (som ett nolltecken, ett escape-tecken eller ett "
+        "tecken som vänder skrivriktningen), som skulle kunna förvanska texten på platsens "
+        "sida. Ta bort det och skicka filen igen.",
+        "The field holds an invisible control character (such as a null, an escape or a "
+        "character that turns the writing direction), which could disguise the text on the "
+        "slot's page. Remove it and send the file again.",
+    ),
+    "moved": (
+        "Platsen {value} finns redan hos {host}. En import flyttar ingen plats till en annan "
+        "organisation (dess placeringar och överenskommelser hör till {host}): rätta värdens "
+        "namn, organisationsnummer och ort, eller ge raden ett nytt external_id för en ny plats.",
+        "Slot {value} already belongs to {host}. An import moves no slot to another "
+        "organisation (its placements and agreements belong to {host}): correct the host's "
+        "name, org number and town, or give the row a new external_id for a new slot.",
+    ),
     "duplicate": (
         "external_id {value} finns redan på rad {line} i filen.",
         "external_id {value} already appears on line {line} of the file.",

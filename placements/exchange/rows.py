@@ -19,6 +19,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.dates import EARLIEST, LATEST, in_window
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.forms import CONTROL_CHARACTERS
 from marketplace.reference.taxonomy_changes import resolve_occupation
 from placements import date_rules
 from placements import slot_rules as rules
@@ -84,6 +85,9 @@ class _Row:
             self.fail(name, "text")
             return None
         text = str(value).strip()
+        if CONTROL_CHARACTERS.search(text):
+            self.fail(name, "control")
+            return None
         if len(text) > high:
             self.fail(name, "too_long", n=high)
             return None
@@ -201,6 +205,9 @@ class _Row:
             self.fail(name, "list")
             return []
         items = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+        if any(CONTROL_CHARACTERS.search(v) for v in items):
+            self.fail(name, "control")
+            return []
         if any(len(v) > high for v in items):
             self.fail(name, "too_long", n=high)
             return []
@@ -430,7 +437,7 @@ def _clean(text: str | None) -> str | None:
     """The text if it needs no cleaning ("" counts as missing); raises _Slow otherwise."""
     if text is None or text == "":
         return None
-    if text != text.strip():
+    if text != text.strip() or CONTROL_CHARACTERS.search(text):
         raise _Slow
     return text
 
@@ -439,7 +446,7 @@ def _clean_items(items: list[str] | None) -> list[str]:
     if not items:
         return []
     for item in items:
-        if not item or item != item.strip():
+        if not item or item != item.strip() or CONTROL_CHARACTERS.search(item):
             raise _Slow
     return list(dict.fromkeys(items))
 

@@ -17,6 +17,7 @@ from employers.tables import Contact, Host
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, swedish_key, write_transaction
+from marketplace.kernel.errors import Conflict
 from placements.exchange.files import decode_line, numbered_lines, read_csv
 from placements.exchange.format import (
     DEFAULT_SOURCE,
@@ -312,6 +313,37 @@ def _match_by_name(parsed: _Parsed, hosts: _Hosts, language: str) -> dict[tuple[
     return matched
 
 
+MOVED_MEANWHILE = (
+    "Någon annan importerade samma platser till en annan organisation medan filen lästes. "
+    "Inget sparades; skicka filen igen för att se vilka rader det gäller."
+)
+
+
+async def _refuse_moves(
+    parsed: _Parsed, by_name: dict[tuple[str, str], int], hosts: _Hosts, language: str
+) -> None:
+    """Refuse each row that would give a stored slot another host (a new one included): the
+    slot's placements, agreements and participants' details would go with it, to an
+    organisation that never took them (a hostile import did just that). The API cannot move
+    a slot either. The rows leave `parsed.records`."""
+    stored: dict[tuple[str, str], int] = {}
+    for src in sorted({r.source for r in parsed.records}):
+        rows = await Slot.select(Slot.external_id, Slot.host).where(Slot.source == src)
+        stored.update({(src, r["external_id"]): int(r["host"]) for r in rows})
+    kept: list[Record] = []
+    for rec in parsed.records:
+        key = (rec.source, rec.external_id)
+        owner = stored.get(key)
+        host = by_name.get(key) or hosts.find(rec.host_name, rec.host_org_number, rec.host_town)
+        if owner is None or host == owner:
+            kept.append(rec)
+            continue
+        problem = reason("moved", language, value=rec.external_id, host=hosts.name[owner])
+        parsed.fail([RowError(line=rec.line, field="host.name", reason=problem)])
+    parsed.records = kept
+    parsed.errors.sort(key=lambda error: error.line)
+
+
 async def import_slots(
     data: bytes,
     fmt: str,
@@ -336,7 +368,9 @@ async def import_slots(
     parsed = await anyio.to_thread.run_sync(_parse, data, fmt, source, language)
     if parsed.rows == 0:
         raise ExchangeError(reason("empty", language))
-    by_name = _match_by_name(parsed, await _known_hosts(), language)
+    hosts = await _known_hosts()
+    by_name = _match_by_name(parsed, hosts, language)
+    await _refuse_moves(parsed, by_name, hosts, language)
     report = ImportReport(
         rows=parsed.rows,
         created=0,
@@ -438,6 +472,9 @@ async def _write(
         for rec, host_id, supervisor in zip(records, host_of, supervisor_of, strict=True):
             assert host_id is not None
             old = existing.get((rec.source, rec.external_id))
+            if old is not None and int(old["host"]) != host_id:
+                # Made at another host by an import that ran between `_refuse_moves` and here.
+                raise Conflict(MOVED_MEANWHILE)
             values = dict(rec.values, host=host_id)
             if supervisor is not None:
                 values["supervisor"] = supervisor

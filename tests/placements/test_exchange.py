@@ -477,3 +477,87 @@ async def test_api_upload_and_export_for_staff_only(client, make_user):
     empty = await client.post("/api/v1/slots/import", files={"file": ("tom.jsonl", b"")})
     assert empty.status_code == 400
     assert "inga platser" in empty.json()["detail"]
+
+
+async def test_an_import_never_moves_a_stored_slot_to_another_host():
+    """A hostile import: a row of the export with another host's name and org number moved
+    the slot, its placements and its signed agreement to that organisation, whose users then
+    read the participants. A row that would give a stored slot another host is refused."""
+    owner = {"name": "Vårgårda Bygg AB", "kind": "company", "town": "Vårgårda"}
+    row = {
+        "external_id": "bygg-1",
+        "host": owner,
+        "kind": "praktik",
+        "title": "Snickare",
+        "town": "Vårgårda",
+        "capacity": 1,
+    }
+    await exchange.import_slots(jsonl([row]), "jsonl")
+    other = await make_host("Vårgårda kommun, Hemtjänst", "municipal_unit", org_number="2120001520")
+    before = await snapshot()
+    for host in (
+        {
+            "name": "Vårgårda kommun, Hemtjänst",
+            "kind": "municipal_unit",
+            "org_number": "2120001520",
+        },
+        {"name": "Helt Ny Värd AB", "kind": "company", "town": "Alingsås"},  # would be made
+    ):
+        report = await exchange.import_slots(jsonl([{**row, "host": host}]), "jsonl")
+        assert not report.written
+        assert [(e.line, e.field) for e in report.errors] == [(1, "host.name")]
+        assert "finns redan hos Vårgårda Bygg AB" in report.errors[0].reason
+        assert await snapshot() == before
+    # With skip_bad_rows the other rows are written and the moving one is left out.
+    fresh = {**row, "external_id": "bygg-2", "title": "Målare"}
+    moved = {**row, "host": {"name": "Vårgårda kommun, Hemtjänst", "kind": "municipal_unit"}}
+    report = await exchange.import_slots(jsonl([moved, fresh]), "jsonl", skip_bad_rows=True)
+    assert report.written and report.created == 1 and report.skipped == 1
+    hosts = {r["external_id"]: r["host"] for r in await Slot.select(Slot.external_id, Slot.host)}
+    assert hosts["bygg-1"] == hosts["bygg-2"] != other
+    # The same host named as before (its name in other letters) is no move.
+    same = {**row, "title": "Snickare och montör", "host": {**owner, "name": "VÅRGÅRDA BYGG AB"}}
+    assert (await exchange.import_slots(jsonl([same]), "jsonl")).updated == 1
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_an_import_refuses_invisible_control_characters_as_every_form_does(fmt):
+    """A hostile import: a direction override in a title ("Kock \u202egnidyats") and an escape
+    in a host's name reached the public search, which every form and JSON body refuses."""
+    cells = [
+        ("r1", "Vårgårda Kök AB", "Kock \u202egnidyats", "Kassa"),
+        ("r2", "Esc\u001bHost", "Lagerarbete", "Truckkort"),
+        ("r3", "Vårgårda Kassa AB", "Kassörska", "Kassa\u2066"),
+    ]
+    if fmt == "jsonl":
+        rows = [
+            {
+                "external_id": ext,
+                "host": {"name": host, "kind": "company", "town": "Vårgårda"},
+                "kind": "praktik",
+                "title": title,
+                "town": "Vårgårda",
+                "skills": [skill],
+                "capacity": 1,
+            }
+            for ext, host, title, skill in cells
+        ]
+        data = jsonl(rows)
+        first = 1
+    else:
+        head = "external_id,host.name,host.kind,host.town,kind,title,town,skills,capacity\n"
+        body = "".join(
+            f"{ext},{host},company,Vårgårda,praktik,{title},Vårgårda,{skill},1\n"
+            for ext, host, title, skill in cells
+        )
+        data = (head + body).encode()
+        first = 2
+    report = await exchange.import_slots(data, fmt)
+    assert not report.written
+    assert {(e.line - first + 1, e.field) for e in report.errors} == {
+        (1, "title"),
+        (2, "host.name"),
+        (3, "skills"),
+    }
+    assert all("osynligt styrtecken" in e.reason for e in report.errors)
+    assert await Slot.count() == 0
