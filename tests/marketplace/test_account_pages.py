@@ -395,6 +395,33 @@ async def test_guessing_the_current_password_is_stopped(client, make_user):
     assert "retry-after" in stopped.headers
 
 
+async def test_tries_with_the_right_current_password_never_lock_the_owner_out(client, make_user):
+    """A coordinator's day: five tries with the right current password and a new one too
+    short, then a good one: "För många försök med fel nuvarande lösenord", 15 minutes out."""
+    await _signed_in(client, make_user)
+    for _ in range(passwords.PASSWORD_CHANGE_ATTEMPTS + 2):
+        short = await _post(
+            client,
+            "/konto/losenord",
+            {"current_password": DEMO_PASSWORD, "password": "kort", "repeat": "kort"},
+        )
+        assert short.status_code == 400
+    # Wrong guesses in between still count from nothing up to the limit.
+    for _ in range(passwords.PASSWORD_CHANGE_ATTEMPTS - 1):
+        wrong = await _post(
+            client,
+            "/konto/losenord",
+            {"current_password": "gissning", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+        )
+        assert wrong.status_code == 400
+    changed = await _post(
+        client,
+        "/konto/losenord",
+        {"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+    )
+    assert changed.status_code == 303, changed.text
+
+
 async def test_a_key_cannot_change_the_password(client, make_client, make_user):
     await make_user("analyst", username="ana")
     _, raw = await auth.create_token("ana", "Rapportverktyget")
