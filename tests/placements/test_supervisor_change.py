@@ -391,7 +391,7 @@ async def test_ending_a_supervisor_lets_another_take_over_the_slots_at_once(clie
     assert "Vem tar över platserna?" in said
     options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', page.text)
     assert [text for _, text in options] == [
-        "Ingen ännu – vi väljer handledare för platserna senare",
+        "Ingen ännu, vi väljer senare",
         "Åsa Efterträdare",
     ]
     # Someone who is no supervisor of this host is refused, with the box's message too.
