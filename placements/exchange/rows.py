@@ -437,7 +437,7 @@ def _clean(text: str | None) -> str | None:
     """The text if it needs no cleaning ("" counts as missing); raises _Slow otherwise."""
     if text is None or text == "":
         return None
-    if text != text.strip() or CONTROL_CHARACTERS.search(text):
+    if text != text.strip():
         raise _Slow
     return text
 
@@ -446,7 +446,7 @@ def _clean_items(items: list[str] | None) -> list[str]:
     if not items:
         return []
     for item in items:
-        if not item or item != item.strip() or CONTROL_CHARACTERS.search(item):
+        if not item or item != item.strip():
             raise _Slow
     return list(dict.fromkeys(items))
 
@@ -476,6 +476,10 @@ def fast_row(line: int, raw: bytes, default_source: str) -> Record | None:
         return None
     if not (external_id and host_name and title and len(title) >= 3 and town):
         return None
+    texts = (external_id, host_name, title, town, org, host_town, source, occupation_id)
+    more = (sup_name, sup_email, sup_phone, description, *skills, *adaptations)
+    if CONTROL_CHARACTERS.search("".join(t for t in (*texts, *more) if t)):
+        return None  # the careful path names the field
     if any(_has_line_break(t or "") for t in (host_name, title, town, sup_name)):
         return None
     if sup_email and not _is_normal_email(sup_email):

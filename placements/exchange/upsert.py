@@ -334,8 +334,9 @@ async def _refuse_moves(
     for rec in parsed.records:
         key = (rec.source, rec.external_id)
         owner = stored.get(key)
-        host = by_name.get(key) or hosts.find(rec.host_name, rec.host_org_number, rec.host_town)
-        if owner is None or host == owner:
+        if owner is None or owner == (
+            by_name.get(key) or hosts.find(rec.host_name, rec.host_org_number, rec.host_town)
+        ):
             kept.append(rec)
             continue
         problem = reason("moved", language, value=rec.external_id, host=hosts.name[owner])
