@@ -49,6 +49,7 @@ from search.schemas import (
     Why,
     WhyOut,
 )
+from search.text import FREE_TEXT_STOPWORDS
 
 log = logging.getLogger("marketplace.search")
 
@@ -414,6 +415,14 @@ def _fold_words(texts: list[str]) -> set[str]:
     return {w for t in texts for w in text.tokenize(text.fold(text.normalize(t))) if len(w) > 2}
 
 
+def _interest_words(interests: str) -> set[str]:
+    """The folded content words of a participant's free-text interests: the function and
+    filler words of free text ("och", "gillar", "saker") are no interest, and matched slot
+    titles on "och" ("Matchar intresset och i titeln")."""
+    words = [w for w in text.tokenize(interests) if w not in FREE_TEXT_STOPWORDS]
+    return _fold_words([" ".join(words)])
+
+
 def _key(label: str) -> str:
     return text.fold(text.normalize(label))
 
@@ -426,7 +435,7 @@ class _ProfileKeys:
         self.wished = set(candidate.wished_occupations)
         self.wished_groups = {_group_of(o) for o in candidate.wished_occupations}
         self.skills = {_key(known.get(s, s)): known.get(s, s) for s in candidate.skills}
-        self.interests = _fold_words([candidate.interests])
+        self.interests = _interest_words(candidate.interests)
         self.adaptations = {_key(a): a for a in candidate.adaptations}
         self.languages = _language_keys(candidate.languages)
 

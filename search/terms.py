@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from search import swedish
 from search.lexicon import Expansion, Lexicon
 from search.text import (
+    FREE_TEXT_STOPWORDS,
     PLACEMENT_WORDS,
-    STOPWORDS,
     fold,
     inflection_bases,
     normalize,
@@ -98,9 +98,11 @@ def parse_terms(
 ) -> list[Term]:
     """Return the query's terms with weights that sum to 1 (empty if the query has no words).
 
-    Stopwords are dropped unless the query has nothing else. The last word may match as a
-    prefix unless the query ends with a space (the user finished typing it). A word the
-    vocabulary does not know, and that splits into known words, becomes one term per part.
+    Stopwords, and the function and filler words of free text ("jag", "vill", "gillar",
+    "saker": `FREE_TEXT_STOPWORDS`), are dropped unless the query has nothing else. The last
+    word may match as a prefix unless the query ends with a space (the user finished typing
+    it). A word the vocabulary does not know, and that splits into known words, becomes one
+    term per part.
     With ``name_token`` (whether a word is in an occupation's or group's name or keywords), a
     compound that the slots use but no name does ("webbutveckling", "solcellsförsäljning") is
     also read as its parts: its head says what kind of work, its modifier what the work is
@@ -115,7 +117,7 @@ def parse_terms(
     vocabulary ("PA" in "PA-konsult") is read both ways.
     """
     words = normalize(q).split()
-    content = [w for w in words if w not in STOPWORDS]
+    content = [w for w in words if w not in FREE_TEXT_STOPWORDS]
     content = [w for i, w in enumerate(content) if i == 0 or w not in _PARTICLES]
     words = content or words
     if not words:

@@ -230,3 +230,50 @@ def test_a_place_in_the_home_town_says_so_instead_of_zero_km():
     _, away = profile_reasons(_ProfileKeys(profile), slot_keys, 12.4)
     assert [w.text for w in here] == ["I hemorten, Vårgårda"]
     assert [w.text for w in away] == ["12 km från hemorten"]
+
+
+TRUCK = "GQSf_fnq_kjF"  # Truckförare, SSYK 8344
+PARK = "4Y6u_JPp_jas"  # Park- och trädgårdsarbetare, SSYK 6113
+
+
+async def test_free_text_function_words_neither_match_nor_explain(client, make_user):
+    """Seen on the demo: a participant who wants to drive trucks, interests "Gillar att köra
+    truck och att laga saker", got park slots explained "Matchar intresset och i titeln" and
+    "Matchade gillar i yrket (samma yrkesområde)"; another "Matchade vill i beskrivningen"."""
+    sara = await make_user("coordinator", username="sara")
+    host = await make_host("Vårgårda Logistik AB", "company")
+    truck = await slot(host, "Truckförare – logistik", TRUCK)
+    park = await slot(
+        host,
+        "Park- och trädgårdsarbetare",
+        PARK,
+        description="Vi vill att du gillar saker som att jobba ute, och jag visar dig.",
+    )
+    goran = await candidate(
+        sara.id,
+        first_name="Göran",
+        wished_occupations=[TRUCK],
+        interests="Gillar att köra truck och att laga saker. Jag vill jobba med det.",
+    )
+    await login(client, "sara")
+    response = await client.get(f"/api/v1/matching/candidates/{goran}/slots")
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["id"] for r in results][:1] == [truck]
+    function_words = {"och", "att", "gillar", "saker", "jag", "vill", "med", "det"}
+    for result in results:
+        for why in result["why"]:
+            assert why["term"].lower() not in function_words, (result["title"], why)
+    park_why: list[dict[str, Any]] = next((r["why"] for r in results if r["id"] == park), [])
+    assert not any(w["field"] == "occupation" for w in park_why), park_why
+
+
+def test_interests_are_their_content_words():
+    from search.services import _interest_words
+
+    assert _interest_words("Gillar att köra truck och att laga saker") == {
+        "kora",
+        "truck",
+        "laga",
+    }
+    assert _interest_words("Jag vill jobba med människor") == {"jobba", "manniskor"}
