@@ -359,6 +359,16 @@ class ConceptIndex:
         """Return the content tokens of all names of occupation ``occ``."""
         return {t for n in self.occ_names[occ] for t in n}
 
+    def term_groups(self, expansions: tuple[Expansion, ...]) -> set[int]:
+        """The groups one query word names by itself: through an occupation's names,
+        keywords or alternative labels, or the group's label or definition. An explanation
+        says a word matched a slot's field of work only when the word names that field
+        ("biltvättare" does not name "Butikssäljare, fackhandel", whatever else the query
+        does). A group's long skill list is no naming: "truckförare" is among the skills of
+        park work, which is no field of truck driving."""
+        occ_best, _, lab_best, def_best, _, _ = self._term_matches(expansions)
+        return {self.occ_group[o] for o in occ_best} | set(lab_best) | set(def_best)
+
     def _term_matches(self, expansions: tuple[Expansion, ...]) -> _TermMatches:
         # The concepts one query word reaches depend only on its expansions: cache them, as
         # the expansions themselves are cached.

@@ -1450,8 +1450,12 @@ class SearchIndex:
         )
         out: list[Why] = []
         seen: set[tuple[str, str, str]] = set()
+        said: set[tuple[str, str]] = set()
         whole_found: set[str] = set()  # words whose whole compound the slot's text holds
         framing_only = all(t.text in FRAMING_WORDS for t in terms)
+        # Words also read as their parts are words of their own: a part ("skor" of
+        # "människor") is a guess that may reach a field of work the word does not name.
+        read_whole = {t.word for t in terms if t.whole}
         for term in terms:
             if term.compound_part and term.word in whole_found:
                 continue  # the whole word explains the match; its parts add nothing
@@ -1466,16 +1470,32 @@ class SearchIndex:
                     if e.kind == "synonym" and found[1] == "concept":
                         via = e.token  # what the everyday word stands for
                     break
-            if found is None and concept is not None:
+            if (
+                found is None
+                and concept is not None
+                and term.concept
+                and not (term.compound_part and term.word in read_whole)
+            ):
+                # Only a word that itself reaches the slot's group is said to match its field
+                # of work: the group's score is the whole query's, and "gillar" or
+                # "biltvättare" said "samma yrkesområde" of a park or a shop.
                 g = int(self._cols.group[pos])
-                if g >= 0 and concept.groups.get(g, 0.0) > 0:
+                if (
+                    g >= 0
+                    and concept.groups.get(g, 0.0) > 0
+                    and g in self._concepts.term_groups(term.expansions)
+                ):
                     found = ("occupation", "concept")
             if found is not None:
                 if term.whole:
                     whole_found.add(term.word)
                 item = (term.word, *found)
-                if item not in seen:
+                # One reason per word shown and field: "köra truck" read as "truckförare",
+                # and "truck" standing for it, said "truckförare i titeln" three times.
+                shown = (via or term.word, found[0])
+                if item not in seen and shown not in said:
                     seen.add(item)
+                    said.add(shown)
                     out.append(Why(term=item[0], field=item[1], match=item[2], via=via))
         return out
 

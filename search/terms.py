@@ -197,14 +197,20 @@ def parse_terms(
                 # says what both say weighs at least that.
                 pair_idf = raw[-1][3] + _idf(lexicon.expand(words[i + 1]), df, n_docs)
             if compound is not None:
+                # Its word is the vocabulary's spelling ("bussförare"), as explanations show
+                # it; found as written it is an exact match, not one "utan å, ä och ö" (the
+                # compound is built folded, but nobody typed it so).
+                written = (lexicon.words_with_fold(compound) or [compound])[0]
                 exps = tuple(
-                    Expansion(e.token, e.kind, e.weight * _PHRASE_FACTOR)
+                    Expansion(
+                        e.token,
+                        "exact" if e.token == written else e.kind,
+                        e.weight * _PHRASE_FACTOR,
+                    )
                     for e in lexicon.expand(compound)
                 )
-                # The compound says it more precisely: it may weigh more. Its word is the
-                # vocabulary's spelling ("bussförare"), as explanations show it.
+                # The compound says it more precisely: it may weigh more.
                 idf = max(_idf(exps, df, n_docs), pair_idf)
-                written = (lexicon.words_with_fold(compound) or [compound])[0]
                 raw.append((written, exps, False, idf, compound, False))
             if meaning:
                 # An everyday phrase ("klippa hår", "laga mat") names work that neither of its

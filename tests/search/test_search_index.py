@@ -372,3 +372,56 @@ def test_a_compound_with_a_mistyped_modifier_means_the_modifier_it_was_meant_as(
         ]
     )
     assert [h.slot_id for h in idx.search(SearchQuery(q="trägårdsarbete")).hits][:1] == [1]
+
+
+def test_a_field_of_work_is_a_reason_only_for_a_word_that_names_it() -> None:
+    """Seen on the demo: "tvätta bilar" said of a shop slot "Matchade biltvättare i yrket
+    (samma yrkesområde)": the shop's group had a score from the whole query, and every word
+    the slot's text lacked was said to match its field. A word is said to match the field of
+    work only when it names that field itself."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(
+                1,
+                "Butikssäljare",
+                occupation_id=occ_id("Butikssäljare, fackhandel"),
+                description="Du tvättar skyltfönstren och säljer tillbehör till bilar.",
+            ),
+            slot(2, "Truckförare", occupation_id=occ_id("Truckförare")),
+        ]
+    )
+    for hit in idx.search(SearchQuery(q="tvätta bilar")).hits:
+        if hit.slot_id == 1:
+            assert all(w.term not in {"biltvättare", "tvätta bilar"} for w in hit.why), hit.why
+    gillar = idx.search(SearchQuery(q="truckförare gillar saker")).hits
+    assert [h.slot_id for h in gillar][:1] == [2]
+    assert {w.term for w in gillar[0].why} == {"truckförare"}
+
+
+def test_one_reason_per_word_and_field_and_a_verb_phrase_is_no_folded_match() -> None:
+    """ "köra truck" read as "truckförare" said "Matchade truckförare i titeln (utan å, ä och
+    ö)" beside the same word's exact match and "(truck står för truckförare)": three reasons
+    for one word in one field, one of them false (nobody typed it without ö)."""
+    idx = SearchIndex()
+    idx.build([slot(1, "Truckförare", occupation_id=occ_id("Truckförare"))])
+    why = idx.search(SearchQuery(q="köra truck")).hits[0].why
+    said = [(w.via or w.term, w.field) for w in why]
+    assert len(said) == len(set(said)), why
+    assert all(w.match != "folded" for w in why), why
+    assert ("truckförare", "title") in said
+
+
+def test_free_text_function_words_are_no_query_words() -> None:
+    """ "jag", "gillar" and the like name no work: a slot whose description says them is no
+    hit for them, and they are no reason of the slot the query's content word finds."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Truckförare"),
+            slot(2, "Städare", description="Jag gillar när du är här."),
+        ]
+    )
+    hits = idx.search(SearchQuery(q="jag gillar truckar ")).hits
+    assert [h.slot_id for h in hits] == [1]
+    assert {w.term for w in hits[0].why} == {"truckar"}
