@@ -1,9 +1,9 @@
 """Finding a participant by name the way a coordinator types it: without å, ä and ö
-("akesson" finds Åkesson, "ostlund" Östlund), "aa" for å ("aagren" finds Ågren), first and
-last name in either order, and part of a name.
+("akesson" finds Åkesson, "ostlund" Östlund), "aa" for å, "ae" for ä and "oe" for ö ("aagren"
+finds Ågren, "nystroem" Nyström), first and last name in either order, and part of a name.
 
-Both sides are folded alike: lower case, letters with diacritics to their base letter, "aa" to
-"a". The stored names are folded in the query itself (TRANSLATE on PostgreSQL, the same
+Both sides are folded alike: lower case, letters with diacritics to their base letter, "aa"
+and "ae" to "a", "oe" to "o". The stored names are folded in the query itself (TRANSLATE on PostgreSQL, the same
 Python function registered with SQLite), so nothing is stored twice and nothing goes stale: an
 anonymised participant is found only by the name it has now. Every word of the query must be
 part of the folded "first last", which makes the order of the words free. Each word goes into
@@ -63,10 +63,20 @@ def plain_dashes(text: str) -> str:
     return text.translate(_PLAIN_DASHES)
 
 
+# How a keyboard without Swedish letters writes them: "aa" for å, "ae" for ä, "oe" for ö
+# ("nystroem" is Nyström). Each pair folds to the base letter its Swedish letter folds to, in
+# this order, on both sides: a name that really holds the pair ("Joel", "Michael", "Haag")
+# folds alike in the query and in the table, so it is still found by how it is written.
+_TRANSLITERATIONS = (("aa", "a"), ("ae", "a"), ("oe", "o"))
+
+
 def fold_name(text: str) -> str:
-    """`text` as the search compares it: lower case, base letters, "aa" as "a"."""
+    """`text` as the search compares it: lower case, base letters, "aa", "ae" and "oe" as
+    "a", "a" and "o"."""
     folded = unicodedata.normalize("NFC", text).lower().translate(_TRANSLATE)
-    return folded.replace("aa", "a")
+    for pair, base in _TRANSLITERATIONS:
+        folded = folded.replace(pair, base)
+    return folded
 
 
 def query_words(q: str) -> list[str]:
@@ -102,7 +112,10 @@ def _folded_sql(columns: list[Any]) -> str:
     joined = " || ' ' || ".join(names)
     if is_sqlite(columns[0]._meta.table._meta.db):
         return f"{SQLITE_FOLD}({joined})"
-    return f"REPLACE(TRANSLATE(LOWER({joined}), '{_FROM}', '{_TO}'), 'aa', 'a')"
+    folded = f"TRANSLATE(LOWER({joined}), '{_FROM}', '{_TO}')"
+    for pair, base in _TRANSLITERATIONS:
+        folded = f"REPLACE({folded}, '{pair}', '{base}')"
+    return folded
 
 
 def name_matches(first_name: Any, last_name: Any, words: list[str]) -> WhereRaw:
