@@ -483,6 +483,28 @@ async def list_candidates_for(
         )
 
 
+async def count_by_name_for(
+    user: AuthUser, q: str, *, only_ids: Iterable[int] | None = None
+) -> int:
+    """How many candidates the caller may see have a name that holds every word of `q`
+    (`people_search`), whatever their status: a name search that found nobody under the
+    status filter says whether others match ("astrom" finds no active Kevin Åström, who is
+    paused). A count only: no record is read, so nothing is audited."""
+    _require_staff(user)
+    words = people_search.query_words(q)
+    if not words or people_search.looks_like_identity_number(q):
+        return 0
+    count = Candidate.count().where(
+        people_search.name_matches(Candidate.first_name, Candidate.last_name, words)
+    )
+    allowed = await visible_coordinator_ids(user)
+    if allowed is not None:
+        count = count.where(Candidate.coordinator.is_in(allowed or [0]))
+    if only_ids is not None:
+        count = count.where(Candidate.id.is_in(sorted(set(only_ids)) or [0]))
+    return int(await count)
+
+
 PERSONNUMMER_SEARCH = "candidate.search_personnummer"
 
 

@@ -258,6 +258,13 @@ async def _workbench_page(
         )
     total = found.total if found else 0
     pages = max(1, -(-total // CANDIDATES_PER_PAGE))
+    other_statuses = 0
+    if total == 0 and status and q.strip() and not by_personnummer and not errors:
+        # "astrom" under "Aktiv" found nothing, and nothing said that Kevin Åström is
+        # "Vilande": say how many the name finds under every status, with a link to them.
+        other_statuses = await candidate_services.count_by_name_for(
+            user, q, only_ids=flagged if flaggade else None
+        )
     today = clock.today()
     follow_ups = await outcome_services.list_follow_ups_for(user, due_by=today + FOLLOW_UPS_AHEAD)
     # Those just done, with their answers: saved, a follow-up left the list above and was
@@ -287,6 +294,8 @@ async def _workbench_page(
         pages=pages,
         page_links=page_links(min(sida, pages), pages),
         page_href=_href(_list_query(q, status, flaggade, sortera)),
+        other_statuses=other_statuses,
+        all_statuses_href=f"/arbetsbord?{_list_query(q, '', flaggade, sortera)}",
         sort_href=_href(_list_query(q, status, flaggade, "")),
         sortera=sortera,
         sort_columns=SORT_COLUMNS,

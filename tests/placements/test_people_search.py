@@ -602,3 +602,33 @@ async def test_transliterated_names_find_and_real_pairs_still_match(client, make
     assert await names(client, q="joel haag") == ["Joel Haag"]
     assert await names(client, q="Michael Israel") == ["Michael Israel"]
     assert await names(client, q="israel") == ["Michael Israel"]
+
+
+async def test_a_name_found_only_under_other_statuses_says_so_with_a_link(client, make_user):
+    """ "astrom" under the default filter "Aktiv" said "Inga deltagare matchar filtret.",
+    though Kevin Åström is "Vilande": the page says how many match under other statuses and
+    links to them all. Another coordinator's participant is not counted."""
+    sara = await make_user("coordinator", username="sara")
+    olle = await make_user("coordinator", username="olle")
+    await add(sara, "Kevin", "Åström", status="paused")
+    await add(sara, "Maja", "Åström", status="exited")
+    await add(sara, "Erik", "Berg")
+    await add(olle, "Olle", "Åström", status="paused")
+    await browser_login(client, "sara")
+    page = await client.get("/arbetsbord", params={"q": "astrom"}, headers=HTML)
+    assert page.status_code == 200
+    section = page.text.split('<section id="deltagare"', 1)[1].split("</section>", 1)[0]
+    assert "Inga deltagare matchar filtret." in section
+    assert "2 deltagare med andra status matchar" in section
+    link = re.search(r'<a href="([^"]+)">visa alla</a>', section)
+    assert link, section
+    everyone = await client.get(link.group(1).replace("&amp;", "&"), headers=HTML)
+    listed = everyone.text.split('<section id="deltagare"', 1)[1].split("</section>", 1)[0]
+    assert "Kevin Åström" in listed and "Maja Åström" in listed
+    assert "Olle Åström" not in listed and "Erik Berg" not in listed
+    # One under another status is said in the singular; a name nobody has says nothing more.
+    one = await client.get("/arbetsbord", params={"q": "kevin", "status": "exited"}, headers=HTML)
+    assert "1 deltagare med annan status matchar" in one.text
+    nobody = await client.get("/arbetsbord", params={"q": "nilsson"}, headers=HTML)
+    assert "Inga deltagare matchar filtret." in nobody.text
+    assert "visa alla" not in nobody.text
