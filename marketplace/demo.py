@@ -679,10 +679,20 @@ async def _demo_placement(
     host_user = await _demo_host_user(slot_id)
     if host_user is None:
         return
+    # The win-win, written before anyone signs: the coordinator writes the participant's
+    # goals with them, the host its tasks and what it gains.
+    await agreements.update_agreement(
+        coordinator,
+        booking.id,
+        sa.AgreementUpdate(
+            participant_goals=demo_texts.PARTICIPANT_GOALS[pick % len(demo_texts.PARTICIPANT_GOALS)]
+        ),
+    )
     await agreements.update_agreement(
         host_user,
         booking.id,
         sa.AgreementUpdate(
+            tasks=demo_texts.AGREEMENT_TASKS[pick % len(demo_texts.AGREEMENT_TASKS)],
             host_gains=demo_texts.HOST_GAINS[pick % len(demo_texts.HOST_GAINS)],
             # Halfway through, at most two weeks in: within the period, as the rule asks.
             follow_up_meetings=[

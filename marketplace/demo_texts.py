@@ -205,6 +205,17 @@ WITHDRAWALS = (
     "Deltagaren har fått en plats på en kurs som börjar samma vecka.",
     "Deltagaren har flyttat till en annan kommun.",
 )
+# What the participant gains, as the coordinator writes it into the agreement with them.
+PARTICIPANT_GOALS = (
+    "Pröva yrket på riktigt och få en referens från arbetsplatsen.",
+    "Komma in i fasta rutiner och orka fler timmar i veckan.",
+    "Lära sig arbetsplatsens svenska och få erfarenhet att visa upp.",
+)
+# The tasks, as the host writes them (the slot's advert is no list of tasks).
+AGREEMENT_TASKS = (
+    "Introduktion på arbetsplatsen, sedan dagliga uppgifter i arbetslaget med handledarens stöd.",
+    "Förberedelser inför dagen, enklare egna uppgifter och att följa med en kollega i arbetet.",
+)
 HOST_GAINS = (
     "Avlastning i det dagliga arbetet och en chans att lära känna en möjlig framtida medarbetare.",
     "Hjälp under vår mest intensiva period, och erfarenhet av att handleda.",

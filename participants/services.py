@@ -641,10 +641,16 @@ async def _agreements(candidate_id: int) -> list[MyAgreement]:
             continue
         current = versions[0]
         mine = next(s for s in current.signatures if s.party == "participant")
+        # An agreement not yet saying what both sides gain cannot be signed: no button, and
+        # nothing "to sign" on the overview, until the coordinator and the host write it.
+        written = not agreements.win_win_missing(
+            {"participant_goals": current.participant_goals, "host_gains": current.host_gains}
+        )
         may_sign = (
             b["status"] == "accepted"
             and current.status not in ("superseded", "cancelled")
             and not mine.signed
+            and written
         )
         out.append(MyAgreement(b["id"], b["status"], current, versions, may_sign, mine.signed))
     return out

@@ -41,6 +41,7 @@ from placements.services import (
     booking_access,
 )
 from placements.tables import (
+    Agreement,
     AnswerLink,
     Application,
     Booking,
@@ -645,6 +646,10 @@ async def _fill_world(p: People) -> World:
     row = await booking_access.booking_row(w.ids["booking_id"])
     assert row is not None
     await agreement_versions.draft_agreement(row, coord)
+    # Its win-win written, as links go out only for an agreement that says what both gain.
+    await Agreement.update(
+        {Agreement.participant_goals: "Pröva yrket", Agreement.host_gains: "Hjälp i lagret"}
+    ).where(Agreement.booking == w.ids["booking_id"])
     links = await agreements.issue_signing_links(coord, w.ids["booking_id"])
     w.strings["sign_token"] = links.links[0].url.rsplit("/", 1)[1]
     ended = await booking(ended_candidate, "completed")

@@ -71,7 +71,6 @@ OWN_PAGE = {
     "/underteckna/{token}": "Du har godkänt",
     "/bedomning/{token}": "Tack",
     "/narvaro/{token}": "är registrerad",
-    "/arbetsbord/bokningar/{booking_id}/lankar": 'aria-labelledby="links-heading" role="status"',
     "/forslag/{booking_id}/svar/{token}/acceptera": "är accepterat",
     "/forslag/{booking_id}/svar/{token}/avboj": "Ni har avböjt förslaget",
     "/konto/nytt-losenord/{token}": "Lösenordet är sparat",

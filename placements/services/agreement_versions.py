@@ -24,11 +24,10 @@ from placements.rows import (
     BookingRow,
     CandidateGoal,
     CandidateRow,
-    SlotRow,
 )
 from placements.services import booking_access, booking_mail, booking_moves
 from placements.services.candidates import candidate_row, shareable_adaptations
-from placements.tables import Agreement, Booking, Signature, Slot
+from placements.tables import Agreement, Booking, Signature
 
 # The parties who sign every agreement, in the order pages list them.
 PARTIES = ("coordinator", "host", "supervisor", "participant")
@@ -48,12 +47,12 @@ async def new_signatures(agreement_id: int) -> None:
 
 
 async def draft_agreement(booking: BookingRow, actor: AuthUser | None) -> int:
-    """Draft version 1 from the slot, the booking (its period and the weekly hours accepted)
-    and the participant's plan (inside the accept transaction). Only adaptations marked
-    shareable are copied in."""
-    slot = cast("SlotRow | None", await Slot.select().where(Slot.id == booking["slot"]).first())
+    """Draft version 1 from the booking (its period and the weekly hours accepted) and the
+    participant's plan (inside the accept transaction). Only adaptations marked shareable are
+    copied in. The tasks and what the host gains are left for the parties to write: the
+    agreement is signed only once its win-win is written (`agreements.check_win_win`)."""
     candidate = await candidate_row(booking["candidate"])
-    assert slot is not None and candidate is not None
+    assert candidate is not None
     hours = booking["hours_per_week"]
     agreement = Agreement(
         booking=booking["id"],
@@ -62,7 +61,9 @@ async def draft_agreement(booking: BookingRow, actor: AuthUser | None) -> int:
         start_date=booking["start_date"],
         end_date=booking["end_date"],
         weekly_schedule=f"{hours} timmar i veckan" if hours else "",
-        tasks=(slot["description"] or "")[:2000],
+        # Not the advert's text: written to draw applicants ("Vi har funnits på orten sedan
+        # 1980-talet…"), it is no list of tasks anyone agrees to. The host writes the tasks.
+        tasks="",
         participant_goals=shared_goal(candidate),
         host_gains="",
         supervisor=booking["supervisor"],

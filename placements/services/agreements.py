@@ -41,7 +41,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed, said_once
 from marketplace.kernel.i18n import N_, Translate, gettext_for, known, swedish
 from marketplace.kernel.mail import queue_sms
 from marketplace.kernel.settings import get_settings
@@ -428,6 +428,53 @@ def form_version(values: Mapping[str, object]) -> int | None:
     return None
 
 
+# The win-win (DOMAIN.md): a placement serves the participant and the host, and the agreement
+# says how, in both of these fields, before anyone signs it or is sent a link to sign it.
+# Each message stands alone: the page lists it beside its field, and the API says all at once.
+WIN_WIN_MISSING = {
+    "participant_goals": "Skriv deltagarens mål innan överenskommelsen skrivs under: vad "
+    "deltagaren vill få ut av placeringen.",
+    "host_gains": "Skriv vad värden får ut av placeringen innan överenskommelsen skrivs under, "
+    "till exempel hjälp med bestämda uppgifter eller en möjlig rekrytering.",
+}
+# The same, said to the host on its own pages, where the coordinator writes the goals.
+WIN_WIN_MISSING_FOR_HOST = {
+    "participant_goals": "Samordnaren behöver skriva deltagarens mål innan överenskommelsen "
+    "kan skrivas under. Kontakta samordnaren.",
+    "host_gains": "Skriv vad ni får ut av placeringen innan överenskommelsen skrivs under, "
+    "till exempel hjälp med bestämda uppgifter eller en möjlig rekrytering.",
+}
+
+
+class NotWinWin(Conflict):
+    """The agreement does not yet say what the participant and the host each gain: nothing
+    is signed and no link is sent. `errors` names every empty field at once."""
+
+    def __init__(self, missing: list[str]) -> None:
+        errors = {name: WIN_WIN_MISSING[name] for name in missing}
+        super().__init__(said_once(errors), errors=errors)
+        self.missing = missing
+
+    def for_host(self) -> dict[str, str]:
+        """The messages as the host's page says them (to "ni"): the goals, which the host's
+        form does not hold, in the page's summary (`_form`)."""
+        return {
+            "_form" if name == "participant_goals" else name: WIN_WIN_MISSING_FOR_HOST[name]
+            for name in self.missing
+        }
+
+
+def win_win_missing(agreement: Mapping[str, Any]) -> list[str]:
+    """The win-win fields the agreement leaves empty (or only blank)."""
+    return [name for name in WIN_WIN_MISSING if not str(agreement.get(name) or "").strip()]
+
+
+def check_win_win(agreement: AgreementRow) -> None:
+    """Refuse signing, or sending links for signing, an agreement whose win-win is empty."""
+    if missing := win_win_missing(agreement):
+        raise NotWinWin(missing)
+
+
 def check_version(agreement: AgreementRow, seen_version: int | None) -> None:
     """Refuse a signature unless the signer was shown the current version."""
     if seen_version != agreement["version"]:
@@ -447,8 +494,10 @@ async def _sign(
     recorded_by: AuthUser | None = None,
 ) -> None:
     """Put one party's signature on the current version, if that is the version the signer
-    was shown (`StaleVersion` otherwise); the last one makes it agreed."""
+    was shown (`StaleVersion` otherwise) and it says what both sides gain (`NotWinWin`
+    otherwise); the last one makes it agreed."""
     check_version(agreement, seen_version)
+    check_win_win(agreement)
     signature = (
         await Signature.select()
         .where((Signature.agreement == agreement["id"]) & (Signature.party == party))
@@ -673,6 +722,43 @@ async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.Signing
     )
 
 
+async def links_sent(booking_id: int) -> list[schemas.SigningLinkSent]:
+    """To whom the current version's links went, for the parties who have not signed it
+    yet: the booking page shows it after sending, and on every later visit (the answer to
+    the post is a redirect). Read from what is stored, never the link: the link itself went
+    only to its party, and only its hash-like nonce is kept. The caller has checked that
+    the user may see the booking."""
+    agreement = await agreement_versions.current_agreement_row(booking_id)
+    booking = await booking_access.booking_row(booking_id)
+    if agreement is None or booking is None or agreement["status"] in ("superseded", "signed"):
+        return []
+    parties = await link_parties(booking)
+    sigs = cast(
+        "list[SignatureRow]",
+        await Signature.select().where(
+            (Signature.agreement == agreement["id"])
+            & Signature.party.is_in(list(parties))
+            & Signature.signed_at.is_null()
+            & Signature.link_sent_at.is_not_null()
+        ),
+    )
+    out = []
+    for sig in sorted(sigs, key=lambda s: parties.index(s["party"])):
+        _name, email = await _party_contact(booking, sig["party"])
+        phone = (await _participant_reach(booking))[0] if sig["party"] == "participant" else ""
+        sent_at = cast("dt.datetime", sig["link_sent_at"])
+        out.append(
+            schemas.SigningLinkSent(
+                party=sig["party"],
+                party_text=PARTY_TEXT[sig["party"]],
+                mailed_to=email or phone,
+                sent=bool(email or phone),
+                expires_at=sent_at + dt.timedelta(seconds=link_max_age()),
+            )
+        )
+    return out
+
+
 async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.SigningLinks:
     """Make new links for the supervisor and the participant (those who have not signed) and
     mail them. A new link replaces any earlier one for the same signature.
@@ -684,6 +770,8 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
     async with write_transaction(booking_access.engine()):
         await booking_access.booking_row_for(user, booking_id)
         booking, agreement = await _locked_for_signing(booking_id)
+        # A link shows the text to sign: none goes out for a text that could not be signed.
+        check_win_win(agreement)
         parties = await link_parties(booking)
         sigs = cast(
             "list[SignatureRow]",

@@ -791,6 +791,11 @@ async def booking_sign(
         return await _booking_form_page(
             request, booking_id, status_code=exc.status_code, errors={"_form": exc.message}
         )
+    except agreement_services.NotWinWin as exc:
+        # What the host gains is the host's to write, in the form the page opens.
+        return await _booking_form_page(
+            request, booking_id, status_code=exc.status_code, errors=exc.for_host()
+        )
     return Redirect(
         done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-undertecknad"),
         status_code=303,

@@ -34,6 +34,7 @@ from marketplace.kernel.forms import (
     form_values,
     is_ticked,
     parse_form,
+    rerender_as,
     round_trip,
     without_control_characters,
 )
@@ -498,7 +499,6 @@ async def _booking_context(
     *,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
-    links: list[agreement_schemas.SigningLinkSent] | None = None,
 ) -> dict[str, Any]:
     booking = await booking_services.get_booking_for(user, booking_id)
     agreement = None
@@ -539,7 +539,7 @@ async def _booking_context(
         "follow_up_today": clock.today(),
         "follow_up_form_by": clock.today() + FOLLOW_UPS_AHEAD,
         "assessment": assessment,
-        "links": links or [],
+        "links": await agreement_services.links_sent(booking_id) if agreement else [],
         "answer_links": await answer_services.links_for(user, booking_id, audit=False),
         "host_has_users": host_has_users,
         "options": options,
@@ -582,12 +582,11 @@ async def _booking_page(
     status_code: int = 200,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
-    links: list[agreement_schemas.SigningLinkSent] | None = None,
 ) -> Template:
-    """The booking page as the signed-in coordinator sees it: plain, with a refused form's
-    values and messages, or with where the signing links went."""
+    """The booking page as the signed-in coordinator sees it: plain, or with a refused
+    form's values and messages."""
     context = await _booking_context(
-        signed_in_user(request), booking_id, values=values, errors=errors, links=links
+        signed_in_user(request), booking_id, values=values, errors=errors
     )
     return page("placements/workbench/booking.html", request, status_code=status_code, **context)
 
@@ -686,17 +685,21 @@ async def _booking_round_trip(
     *,
     fields: Iterable[str] | None = None,
     section: str = "",
+    stored_values: bool = False,
 ) -> Response[Any]:
     """One action on the booking page, through `forms.round_trip`: parse the post, call the
     service as the signed-in coordinator (`act(user, booking_id, parsed)`) and land on the
     booking page with `notice` (at its `section`, an element id, if given); a refusal shows
-    the page again with what was typed and every message, at its status."""
+    the page again with what was typed and every message, at its status. A button whose
+    refusal names the agreement's fields (`stored_values`) shows the agreement as stored in
+    its form: the post typed none of it, and an empty form saved would empty the agreement."""
 
     async def run(data: T) -> Landing:
         await act(signed_in_user(request), booking_id, data)
         return f"/arbetsbord/bokningar/{booking_id}" + (f"#{section}" if section else ""), notice
 
-    refused = partial(_booking_page, request, booking_id)
+    show = partial(_booking_page, request, booking_id)
+    refused = rerender_as(show, values=None) if stored_values else show
     return await round_trip(request, parse, run, refused, fields=fields)
 
 
@@ -742,6 +745,10 @@ async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[An
     )
 
 
+# An agreement refused for signing (`agreements.NotWinWin`) names these fields of its form.
+WIN_WIN_FIELDS = tuple(agreement_services.WIN_WIN_MISSING)
+
+
 @_booking_post("underteckna")
 async def booking_sign(request: Req, booking_id: BookingId) -> Response[Any]:
     """Sign the agreement in the app, the version the page showed (a newer one is refused)."""
@@ -751,20 +758,32 @@ async def booking_sign(request: Req, booking_id: BookingId) -> Response[Any]:
 
     parse = agreement_services.form_version
     return await _booking_round_trip(
-        request, booking_id, parse, sign, "overenskommelse-undertecknad", fields=()
+        request,
+        booking_id,
+        parse,
+        sign,
+        "overenskommelse-undertecknad",
+        fields=WIN_WIN_FIELDS,
+        stored_values=True,
     )
 
 
 @_booking_post("lankar")
 async def booking_signing_links(request: Req, booking_id: BookingId) -> Response[Any]:
-    """Mail new signing links to those who have not signed; the page shows at once to whom
-    each went (never the link)."""
-
-    async def send(_: NoFields) -> Template:
-        sent = await agreement_services.send_signing_links(signed_in_user(request), booking_id)
-        return await _booking_page(request, booking_id, links=sent.sent)
-
-    return await round_trip(request, ACTION, send, partial(_booking_page, request, booking_id))
+    """Mail new signing links to those who have not signed, and land on the booking page,
+    which says to whom each went (never the link; `agreements.links_sent`). A redirect, not
+    a page of its own: the address of a post's answer gave 405 when reloaded or reopened."""
+    send = _without_data(agreement_services.send_signing_links)
+    return await _booking_round_trip(
+        request,
+        booking_id,
+        ACTION,
+        send,
+        "lankar-skickade",
+        fields=WIN_WIN_FIELDS,
+        section="lankar",
+        stored_values=True,
+    )
 
 
 @_booking_post("papper")

@@ -24,7 +24,13 @@ from placements.services import bookings, candidates
 from placements.tables import Booking, Candidate
 from tests.builders import make_candidate, make_host, make_outbox_message, make_user
 from tests.conftest import login
-from tests.placements.bookingdata import HEALTH_TEXT, link_tokens, make_world, propose
+from tests.placements.bookingdata import (
+    HEALTH_TEXT,
+    link_tokens,
+    make_world,
+    propose,
+    write_win_win,
+)
 
 REASON = "Begäran från den registrerade"
 
@@ -39,6 +45,7 @@ async def test_a_wildcard_address_pulls_no_one_elses_mail_into_an_extract():
     victim = w.candidate_id
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     await link_tokens(w, booking_id)  # the participant's live signing link, by mail
     await queue_mail("ida@bageri.example", "Inbjudan", "Välj lösenord: https://x/inbjudan?t=1")
     assert await OutboxMessage.count() >= 4
@@ -297,6 +304,7 @@ async def test_an_extract_holds_no_live_single_use_link():
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     signing = await link_tokens(w, booking_id)
     await sessions.send_sign_in_link(w.coordinator, w.candidate_id)
     bodies = [

@@ -170,6 +170,8 @@ def test_a_placement_from_application_to_outcome(
     page = coordinator.page
     page.goto(booking_url)
     page.get_by_text("Ändra överenskommelsen").click()
+    # Both sides of the win-win: the agreement is signed only once both are written.
+    page.get_by_label("Deltagarens mål").fill("Pröva lagerarbete och få en referens")
     page.get_by_label("Vad värden får ut av placeringen").fill("Hjälp vid inleveranser")
     page.get_by_role("button", name="Spara överenskommelsen").click()
     page.get_by_role("button", name="Skriv under som samordnare").click()

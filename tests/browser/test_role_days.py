@@ -420,6 +420,7 @@ def test_role_coordinator_registers_proposes_and_follows_a_placement_to_its_outc
     page.get_by_text("Ändra överenskommelsen").click()
     page.get_by_label("Schema per vecka").fill("Måndag–torsdag 9–14")
     page.get_by_label("Uppgifter").fill("Ta emot varor, plocka och packa.")
+    page.get_by_label("Deltagarens mål").fill("Pröva yrket och få en referens.")
     page.get_by_label("Vad värden får ut av placeringen").fill("Avlastning i vardagen.")
     day.click("button", "Spara överenskommelsen")
     assert "Måndag–torsdag 9–14" in page.inner_text("#overenskommelse")

@@ -27,6 +27,7 @@ from tests.placements.bookingdata import (
     make_world,
     propose,
     sign_all,
+    write_win_win,
 )
 
 URL = re.compile(r"https?://\S+")
@@ -49,6 +50,7 @@ async def _whole_day() -> tuple[World, dict[str, int]]:
     w = await make_world()
     booking_id = await propose(w, start=TODAY)  # a placement starts on its start date
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     await agreements.sign_in_app(
         w.coordinator, booking_id, seen_version=await current_version(booking_id)
     )
@@ -173,6 +175,7 @@ async def test_signing_links_and_their_logs_speak_swedish():
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     links = await agreements.send_signing_links(w.coordinator, booking_id)
     assert {s.party_text for s in links.sent} == {"Handledare", "Deltagare"}
     mails = await OutboxMessage.select().where(OutboxMessage.kind == "agreement.link")
@@ -199,6 +202,7 @@ async def test_the_agreement_changed_mail_reaches_the_host_over_smtp_with_a_port
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     await agreements.sign_in_app(
         w.host_user, booking_id, seen_version=await current_version(booking_id)
     )
@@ -228,6 +232,7 @@ async def test_reminder_links_open_for_their_recipients(make_client):
     w = await make_world()
     signing = await propose(w)
     await bookings.accept(w.host_user, signing)
+    await write_win_win(signing)
     waiting = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), confirm=True)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     await jobs.remind_proposals(later, get_settings())

@@ -32,6 +32,7 @@ from tests.placements.bookingdata import (
     give_adaptations,
     make_world,
     propose,
+    write_win_win,
 )
 
 HTML = {"accept": "text/html"}
@@ -104,6 +105,7 @@ async def test_answer_a_proposal_with_reasons(client: AsyncTestClient[Litestar])
     assert "Ändra mitt svar" in again.text and "Skicka mitt svar" not in again.text
     # Once the host has said yes, the proposal points on to the agreement.
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     accepted = await client.get("/mina-sidor/forslag", headers=HTML)
     assert '<p><a href="/mina-sidor/overenskommelse">Din överenskommelse</a></p>' in accepted.text
     # Settled, it moves from the current proposals to the earlier ones.
@@ -330,6 +332,11 @@ async def test_sign_the_agreement_in_the_app(client: AsyncTestClient[Litestar]) 
     assert '<dd lang="sv" dir="ltr">Plocka varor</dd>' in page.text
     # A term not yet written says so, instead of a label beside nothing.
     assert "<dd>Inte angivna</dd>" in page.text and '<dd lang="sv" dir="ltr"></dd>' not in page.text
+    # Not yet saying what I and the host gain, the agreement offers me nothing to sign.
+    assert 'name="version"' not in page.text
+    await write_win_win(booking_id)
+    page = await client.get("/mina-sidor/overenskommelse", headers=HTML)
+    assert 'name="version"' in page.text
     assert 'id="kept-in-swedish"' not in page.text
     # In English the page says the agreement is shown as written, in Swedish.
     await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
@@ -363,6 +370,7 @@ async def test_the_agreement_i_sign_shows_all_the_host_sees(
     await give_adaptations(w)
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     meeting = START + dt.timedelta(days=7)
     await agreements.update_agreement(
         w.coordinator,
@@ -509,6 +517,7 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     await make_lock_in_flag(w.candidate_id, "long_placement", "Länge")
     booking_id = await propose(w)
     await bookings.accept(w.coordinator, booking_id)
+    await write_win_win(booking_id)
     await _signed_in(client, w.candidate_id)
     page = (await client.get("/mina-sidor/mina-uppgifter", headers=HTML)).text
     # Adaptations as words, not as the stored list (seen in the browser: '[{"text": …'),
@@ -613,6 +622,7 @@ async def test_my_data_says_what_each_row_is_about_in_my_words(
     other_host = await make_host("Kostenheten")
     await propose(w, slot_id=await make_slot(other_host, title="Kockbiträde"), confirm=True)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     agency = PartnerAgency(name="Arbetsförmedlingen")
     await agency.save()
     local = LocalAgreement(
@@ -1134,6 +1144,7 @@ async def test_my_proposals_show_the_hours_the_host_accepted_not_the_slots_later
     w = await make_world()
     accepted = await propose(w)
     await bookings.accept(w.host_user, accepted)
+    await write_win_win(accepted)
     kitchen = await make_slot(w.host_id, w.supervisor_id, title="Kökshjälp", hours=20)
     later = END + dt.timedelta(days=7)
     open_one = await propose(w, slot_id=kitchen, start=later, end=later + dt.timedelta(days=30))

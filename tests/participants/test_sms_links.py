@@ -20,7 +20,7 @@ from placements.tables import Candidate, ParticipantLink, Signature
 from tests.builders import make_candidate, make_user
 from tests.mailutil import SmtpServer
 from tests.participants.conftest import form_post, sign_in_by_link, signed_in
-from tests.placements.bookingdata import make_world, propose
+from tests.placements.bookingdata import make_world, propose, write_win_win
 from tests.smsutil import PASSWORD, USER, SmsGateway
 
 NUMBER = "+46701234567"  # the bookingdata participants' 070-123 45 67
@@ -108,6 +108,7 @@ async def test_signing_link_by_sms_works_once(
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     sent = await agreements.send_signing_links(w.coordinator, booking_id)
     participant = next(s for s in sent.sent if s.party == "participant")
     assert participant.sent

@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.columns import Column
+
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser
 from placements.schemas import bookings as sb
@@ -127,8 +129,27 @@ async def current_version(booking_id: int) -> int:
     return int(current["version"])
 
 
+GOALS = "Pröva lagerarbete och få en referens."
+GAINS = "Hjälp med inleveranser under högsäsong."
+
+
+async def write_win_win(booking_id: int) -> None:
+    """The draft's win-win as the parties wrote it before anyone read it (the version stays
+    the same, so that a test may name it): what the participant and the host gain, where
+    still empty. An agreement is signed, and links are sent, only once both are written."""
+    current = await agreement_versions.current_agreement_row(booking_id)
+    assert current is not None
+    written = {"participant_goals": GOALS, "host_gains": GAINS}
+    missing = agreements.win_win_missing(current)
+    if missing:
+        values: dict[Column | str, Any] = {name: written[name] for name in missing}
+        await Agreement.update(values).where(Agreement.id == current["id"])
+
+
 async def sign_all(w: World, booking_id: int) -> None:
-    """Every party signs the current version: two in the app, two through links."""
+    """Every party signs the current version, once its win-win is written: two in the app,
+    two through links."""
+    await write_win_win(booking_id)
     version = await current_version(booking_id)
     await agreements.sign_in_app(w.coordinator, booking_id, seen_version=version)
     await agreements.sign_in_app(w.host_user, booking_id, seen_version=version)

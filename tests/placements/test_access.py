@@ -40,6 +40,7 @@ from tests.placements.bookingdata import (
     make_world,
     propose,
     sign_all,
+    write_win_win,
 )
 
 SECRETS = (PNR, PNR.replace("-", ""), PNR[2:], HEALTH_TEXT, SECRET_ADAPTATION, "Medicinering")
@@ -76,6 +77,7 @@ async def secret_world() -> World:
     )
     done = await propose(w, start=TODAY)
     await bookings.accept(w.host_user, done)
+    await write_win_win(done)
     await sign_all(w, done)
     await bookings.start(w.host_user, done)
     await bookings.end(w.host_user, done, "completed", TODAY)
@@ -96,6 +98,7 @@ async def secret_world() -> World:
     )
     later = await propose(w, start=END + dt.timedelta(days=5), end=END + dt.timedelta(days=60))
     await bookings.accept(w.host_user, later)
+    await write_win_win(later)
     w.extra.update(done=done, booking=later)
     return w
 

@@ -14,7 +14,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import agreements as sa
 from placements.services import agreements, bookings
-from placements.tables import Agreement, Booking, Signature
+from placements.tables import Agreement, Booking, Signature, Slot
 from tests.builders import make_booking
 from tests.conftest import login
 from tests.placements.bookingdata import (
@@ -27,21 +27,25 @@ from tests.placements.bookingdata import (
     propose,
     sign_all,
     signatures_of,
+    write_win_win,
 )
 
 MIDWAY = TODAY + dt.timedelta(days=30)  # within the accepted booking's period (today + 88)
 
 
-async def accepted_booking(w) -> int:
+async def accepted_booking(w, *, written: bool = True) -> int:
+    """An accepted booking; `written`: with its win-win written, ready to sign."""
     await give_adaptations(w)
     booking_id = await propose(w, start=TODAY)  # it may start today
     await bookings.accept(w.host_user, booking_id)
+    if written:
+        await write_win_win(booking_id)
     return booking_id
 
 
 async def test_draft_holds_the_contents_and_only_shared_adaptations():
     w = await make_world()
-    booking_id = await accepted_booking(w)
+    booking_id = await accepted_booking(w, written=False)
     agreement = await agreements.get_agreement_for(w.coordinator, booking_id)
     assert agreement.version == 1
     assert agreement.status == "draft"
@@ -371,3 +375,91 @@ async def test_a_written_weekly_schedule_is_not_emptied(client):
         w.host_user, booking_id, sa.AgreementUpdate(weekly_schedule="Mån–tor 9–14")
     )
     assert changed.weekly_schedule == "Mån–tor 9–14"
+
+
+# --- the win-win: both sides written before anyone signs --------------------------------------
+
+
+async def test_an_agreement_without_its_win_win_is_signed_by_no_one_and_sends_no_link():
+    """Seen on the demo: version 1 said "Deltagarens mål –" and "Vad värden får –", and the
+    coordinator signed it. Every way of signing, and the links, name every empty field."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    refusals = [
+        agreements.sign_in_app(w.coordinator, booking_id, seen_version=1),
+        agreements.sign_in_app(w.host_user, booking_id, seen_version=1),
+        agreements.issue_signing_links(w.coordinator, booking_id),
+        agreements.record_paper_signature(
+            w.coordinator, booking_id, sa.PaperSignature(party="participant", version=1)
+        ),
+    ]
+    for refused in refusals:
+        with pytest.raises(agreements.NotWinWin) as caught:
+            await refused
+        assert caught.value.status_code == 409
+        assert set(caught.value.errors) == {"participant_goals", "host_gains"}
+        assert "deltagarens mål" in caught.value.message
+        assert "vad värden får ut" in caught.value.message
+    assert not any(s["signed_at"] for s in (await signatures_of(booking_id)).values())
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "agreement.link") == 0
+
+    # Only the host's side missing: only it is named; written, the agreement is signed.
+    await agreements.update_agreement(
+        w.coordinator, booking_id, sa.AgreementUpdate(participant_goals="Pröva lagerarbete")
+    )
+    with pytest.raises(agreements.NotWinWin) as caught:
+        await agreements.sign_in_app(w.coordinator, booking_id, seen_version=2)
+    assert list(caught.value.errors) == ["host_gains"]
+    await agreements.update_agreement(w.host_user, booking_id, sa.AgreementUpdate(host_gains="   "))
+    with pytest.raises(agreements.NotWinWin):  # blank is not written
+        await agreements.sign_in_app(w.coordinator, booking_id, seen_version=3)
+    await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(host_gains="Hjälp vid inleveranser")
+    )
+    signed = await agreements.sign_in_app(w.coordinator, booking_id, seen_version=4)
+    assert next(s for s in signed.signatures if s.party == "coordinator").signed
+
+
+async def test_the_draft_leaves_the_tasks_to_the_parties_not_the_advert():
+    """The draft's tasks were the slot's advert ("Vi har funnits på orten sedan
+    1980-talet…"): text written to draw applicants, which no one would sign as tasks."""
+    w = await make_world()
+    await Slot.update({Slot.description: "Vi har funnits på orten sedan 1980-talet."}).where(
+        Slot.id == w.slot_id
+    )
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    agreement = await agreements.get_agreement_for(w.coordinator, booking_id)
+    assert agreement.tasks == ""
+    assert agreement.host_gains == ""
+
+
+async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_fields(client):
+    from tests.placements.test_answer_pages import csrf_of
+    from tests.placements.test_answer_pages import login as page_login
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(tasks="Plock och packning")
+    )
+    await page_login(client, w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    page = await client.get(url, headers={"accept": "text/html"})
+    for action, data in (("underteckna", {"version": "2"}), ("lankar", {})):
+        refused = await client.post(
+            f"{url}/{action}",
+            data={"_csrf_token": csrf_of(page.text), **data},
+            headers={"accept": "text/html"},
+        )
+        assert refused.status_code == 409, refused.text
+        # Both empty fields named at once, each linked to its box in the opened form, and
+        # the form holds the agreement as stored (the button posted none of it).
+        assert 'href="#f-participant_goals"' in refused.text
+        assert 'href="#f-host_gains"' in refused.text
+        assert "Skriv deltagarens mål" in refused.text
+        assert "Plock och packning</textarea>" in refused.text
+        assert re.search(r"<details open>\s*<summary>Ändra överenskommelsen", refused.text)
+    assert not (await signatures_of(booking_id))["coordinator"]["signed_at"]

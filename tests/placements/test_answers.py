@@ -48,6 +48,7 @@ from tests.placements.bookingdata import (
     World,
     make_world,
     propose,
+    write_win_win,
 )
 
 LINK = re.compile(r"https?://\S+/forslag/(\d+)/svar/(\S+)")
@@ -352,6 +353,7 @@ async def test_the_host_portal_accept_takes_another_supervisor_under_the_same_ru
     other = await make_supervisor(w.host_id, capacity=1, name="Olle Ordförande")
     first = await propose(w)
     await bookings.accept(w.host_user, first)
+    await write_win_win(first)
     second = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), confirm=True)
     with pytest.raises(Conflict, match="Olle Ordförande"):
         await bookings.accept(w.host_user, second)
@@ -378,6 +380,7 @@ async def test_proposing_to_a_full_supervisor_warns_and_asks_to_confirm():
     w = await make_world(capacity=3, supervision=1)
     first = await propose(w)
     await bookings.accept(w.host_user, first)
+    await write_win_win(first)
     bo = await make_candidate(w.coordinator, "Bo")
     with pytest.raises(bookings.CapacityWarning) as warned:
         await propose(w, candidate_id=bo)
@@ -405,6 +408,7 @@ async def test_the_warning_names_another_supervisor_with_room_and_full_seats():
     await make_supervisor(w.host_id, capacity=2, name="Olle Ordförande")
     first = await propose(w)
     await bookings.accept(w.host_user, first)
+    await write_win_win(first)
     with pytest.raises(bookings.CapacityWarning) as warned:
         await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"))
     assert "Platsen har inga lediga platser under perioden" in warned.value.message
@@ -538,6 +542,7 @@ async def test_a_host_without_users_signs_the_agreement_through_its_own_link():
     await answers.accept_by_link(
         booking_id, (await links_mailed(booking_id))["karin@bygg.example.se"], sb.AcceptRequest()
     )
+    await write_win_win(booking_id)
     issued = await agreements.issue_signing_links(u.w.coordinator, booking_id)
     by_party = {link.party: link for link in issued.links}
     assert set(by_party) == {"host", "supervisor", "participant"}
@@ -566,6 +571,7 @@ async def test_paper_signature_for_the_host_only_when_no_one_signs_in_for_it():
         booking_id,
         sb.PhoneAnswer(answer="accept", answered_by="Karin Kontakt", note="Ja tack"),
     )
+    await write_win_win(booking_id)
     signed = await agreements.record_paper_signature(
         u.w.coordinator, booking_id, sa.PaperSignature(party="host", version=1)
     )
@@ -575,6 +581,7 @@ async def test_paper_signature_for_the_host_only_when_no_one_signs_in_for_it():
     w = await make_world()
     other = await propose(w)
     await bookings.accept(w.host_user, other)
+    await write_win_win(other)
     with pytest.raises(ValidationFailed, match="skriver under i tjänsten"):
         await agreements.record_paper_signature(
             w.coordinator, other, sa.PaperSignature(party="host", version=1)

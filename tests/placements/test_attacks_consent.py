@@ -28,6 +28,7 @@ from tests.placements.bookingdata import (
     propose,
     sign_all,
     signatures_of,
+    write_win_win,
 )
 
 GOAL = "Arbete inom lager och logistik"
@@ -98,6 +99,7 @@ async def test_withdrawal_after_a_signature_makes_a_new_version_to_sign_again():
     w = await make_world()
     await share(w, adaptation=True, goal=True)
     booking_id = await accepted(w)
+    await write_win_win(booking_id)  # the goal was shared: what the host gains is written
     await agreements.sign_in_app(w.host_user, booking_id, seen_version=1)
     await share(w, adaptation=False, goal=True)
     versions = {

@@ -12,7 +12,14 @@ import re
 
 from marketplace.kernel.tables import AuditEntry
 from placements.services import assessment_links, bookings
-from tests.placements.bookingdata import TODAY, link_tokens, make_world, propose, to_active
+from tests.placements.bookingdata import (
+    TODAY,
+    link_tokens,
+    make_world,
+    propose,
+    to_active,
+    write_win_win,
+)
 
 
 def csrf_of(html: str) -> str:
@@ -29,6 +36,7 @@ async def test_signing_link_pages_are_never_cached_and_reads_are_audited(client)
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     token = (await link_tokens(w, booking_id))["participant"]
     shown = await client.get(f"/underteckna/{token}", headers={"accept": "text/html"})
     assert shown.status_code == 200 and no_store(shown)

@@ -20,7 +20,13 @@ from placements.schemas import agreements as sa
 from placements.services import agreements, bookings
 from placements.tables import Signature
 from tests.conftest import login as api_login
-from tests.placements.bookingdata import link_tokens, make_world, propose, signatures_of
+from tests.placements.bookingdata import (
+    link_tokens,
+    make_world,
+    propose,
+    signatures_of,
+    write_win_win,
+)
 
 NEW_TASKS = "Nya uppgifter: nattskift i kylrummet"
 
@@ -28,6 +34,7 @@ NEW_TASKS = "Nya uppgifter: nattskift i kylrummet"
 async def accepted(w) -> int:
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     return booking_id
 
 
@@ -181,15 +188,25 @@ async def test_links_response_and_page_never_hold_a_link(client):
 
     page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers={"accept": "text/html"})
     shown = await form_post(client, f"/arbetsbord/bokningar/{booking_id}/lankar", page.text, {})
+    # Post, redirect, get: the page is the booking's own, which a reload opens again (the
+    # post's answer at /lankar gave 405 when reloaded), and says to whom, never the link.
     assert shown.status_code == 200
+    assert shown.history and shown.history[0].status_code == 303
+    assert shown.url.path == f"/arbetsbord/bokningar/{booking_id}"
+    assert "Länkarna för underskrift är skickade." in shown.text
     assert "skickad till" in shown.text
     assert "/underteckna/" not in shown.text
+    again = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers={"accept": "text/html"})
+    assert again.text.count('class="signing-link-sent"') == 2
+    assert "skickad till" in again.text and "/underteckna/" not in again.text
+    assert "Länkarna för underskrift är skickade." not in again.text
     later = await OutboxMessage.select(OutboxMessage.body_text).where(
         OutboxMessage.kind == "agreement.link"
     )
     assert not any(
-        re.search(r"/underteckna/(\S+)", m["body_text"]).group(1) in shown.text  # type: ignore[union-attr]
+        re.search(r"/underteckna/(\S+)", m["body_text"]).group(1) in shown_page.text  # type: ignore[union-attr]
         for m in later
+        for shown_page in (shown, again)
     )
 
 

@@ -153,8 +153,13 @@ class BookingMachine(RuleBasedStateMachine):
 
     @rule(index=st.integers(0, 5))
     def accept(self, index: int) -> None:
-        if (booking := self.pick_in(index, "proposed")) is not None:
-            self.attempt(bookings.accept(self.users.host, booking))
+        booking = self.pick_in(index, "proposed")
+        if booking is not None and self.attempt(bookings.accept(self.users.host, booking)):
+            # The win-win, written before anyone can sign (`agreements.check_win_win`).
+            win_win = sa.AgreementUpdate(
+                participant_goals="Pröva yrket", host_gains="Hjälp i lagret"
+            )
+            self.attempt(agreements.update_agreement(self.users.coordinator, booking, win_win))
 
     @rule(index=st.integers(0, 5), now=st.integers(0, 3))
     def decline(self, index: int, now: int) -> None:

@@ -13,7 +13,13 @@ import re
 
 from placements.services import agreement_versions, agreements, bookings
 from placements.tables import Agreement, Booking
-from tests.placements.bookingdata import current_version, make_world, propose, signatures_of
+from tests.placements.bookingdata import (
+    current_version,
+    make_world,
+    propose,
+    signatures_of,
+    write_win_win,
+)
 from tests.placements.test_attacks_signatures import csrf_of, login
 
 HTML = {"accept": "text/html"}
@@ -23,6 +29,7 @@ async def test_the_host_writes_schedule_tasks_and_gains_and_nothing_else(client)
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     await login(client, w.host_user.username)
     url = f"/vard/bokningar/{booking_id}"
     shown = await client.get(url, headers=HTML)
@@ -61,6 +68,7 @@ async def test_a_change_after_a_signature_is_a_new_version_signed_again(client):
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     version = await current_version(booking_id)
     await agreements.sign_in_app(w.coordinator, booking_id, seen_version=version)
     await login(client, w.host_user.username)
@@ -95,6 +103,7 @@ async def test_a_bad_value_keeps_what_was_typed_and_a_proposal_has_no_agreement(
     }
 
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     before = await agreement_versions.current_agreement_row(booking_id)
     shown = await client.get(url, headers=HTML)
     too_long = "x" * 5001

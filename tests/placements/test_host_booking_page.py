@@ -27,6 +27,7 @@ from tests.placements.bookingdata import (
     make_world,
     propose,
     to_active,
+    write_win_win,
 )
 from tests.placements.test_attacks_signatures import csrf_of, login
 
@@ -43,6 +44,7 @@ async def _second_proposal(*, capacity: int, supervision: int, slot_end=END):
     w.slot_id = slot_id
     first = await propose(w)
     await bookings.accept(w.host_user, first)
+    await write_win_win(first)
     second = await propose(w, candidate_id=await make_candidate(w.coordinator, "Bo"), confirm=True)
     return w, second
 
@@ -319,6 +321,7 @@ async def test_after_signing_the_host_is_told_who_signs_the_rest(client):
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     await login(client, w.host_user.username)
     url = f"/vard/bokningar/{booking_id}"
     before = await client.get(url, headers=HTML)

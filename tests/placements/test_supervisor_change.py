@@ -40,6 +40,7 @@ from tests.placements.bookingdata import (
     sign_all,
     signatures_of,
     to_active,
+    write_win_win,
 )
 from tests.placements.test_attacks_signatures import csrf_of, login
 
@@ -49,6 +50,7 @@ HTML = {"accept": "text/html"}
 async def _accepted(w) -> int:
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)
     return booking_id
 
 
@@ -192,6 +194,7 @@ async def test_who_and_when():
         await supervisors.change_supervisor(w.host_user, proposed, other)
     assert await supervisors.change_options(w.host_user, proposed) is None
     await bookings.accept(w.host_user, proposed)
+    await write_win_win(proposed)
     # Another organisation's host, and an analyst, find no such booking.
     stranger = await make_host_user(await make_host("Annan värd AB"))
     analyst = await make_user("analyst")
