@@ -311,9 +311,12 @@ async def _row(booking_id: int) -> BookingRow:
 # --- the choices while accepting -------------------------------------------------------------
 
 
-async def accept_options(booking: BookingRow, slot: SlotRow) -> schemas.AcceptOptions:
+async def accept_options(
+    booking: BookingRow, slot: SlotRow, *, to_host: bool = True
+) -> schemas.AcceptOptions:
     """The supervisors the host may choose, with their room during the proposed period, and
-    whether (and why not) the proposal fits as it stands."""
+    whether (and why not) the proposal fits as it stands: said to the host, or
+    (`to_host=False`) to the coordinator, who reads what the host can do."""
     start, end = booking["start_date"], booking["end_date"]
     room = await capacity.room_for(slot, start, end, int(booking["id"]))
     fits = room.fits_as_proposed
@@ -321,9 +324,13 @@ async def accept_options(booking: BookingRow, slot: SlotRow) -> schemas.AcceptOp
     if not fits:
         problem = capacity.shortage_text(room, start, end)
         if room.seats_free > 0 and room.others_with_room:
-            problem += " Välj en annan handledare som har plats."
+            problem += (
+                " Välj en annan handledare som har plats."
+                if to_host
+                else " Värden kan välja en annan handledare som har plats."
+            )
         else:
-            problem += f" {capacity.way_forward_text(room)}"
+            problem += f" {capacity.way_forward_text(room, to_host=to_host)}"
     suggestion = room.suggestion
     return schemas.AcceptOptions(
         booking_id=int(booking["id"]),
@@ -366,7 +373,7 @@ async def accept_options_for(
             await record(
                 user, "booking.accept_options", row["candidate"], detail=f"bokning {booking_id}"
             )
-        return await accept_options(row, slot)
+        return await accept_options(row, slot, to_host=user.role == "host")
 
 
 # --- by phone --------------------------------------------------------------------------------

@@ -532,7 +532,8 @@ async def accept_locked(
     if choice.supervisor_id is None and slot["supervisor"] != slot_head["supervisor"]:
         raise Conflict(booking_access.CHANGED_MEANWHILE)
     start, end = _accepted_period(booking, slot, choice)
-    refusal = await booking_refusal(slot["id"], supervisor_id=supervisor_id)
+    to_host = actor is None or not actor.is_staff  # staff register the host's answer
+    refusal = await booking_refusal(slot["id"], supervisor_id=supervisor_id, to_host=to_host)
     if refusal is not None or supervisor_id is None:
         raise Conflict(refusal or NO_SUPERVISOR, fields=["supervisor_id"])
     contact = (

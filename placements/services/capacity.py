@@ -242,12 +242,39 @@ NO_PERIOD_NEEDS_SUPERVISOR = (
 )
 
 
-def way_forward_text(room: Room) -> str:
-    """What the host can do about a proposal that does not fit as it stands, after the
+# The same ways forward as the coordinator reads them: declining is the host's to do, so the
+# coordinator is told what the host can do, and what is left to them (withdrawing).
+FOR_COORDINATOR_ANOTHER_PERIOD = (
+    "Värden kan ta emot deltagaren för en annan period, eller avböja. Du kan också "
+    "återkalla förslaget och föreslå en annan period."
+)
+FOR_COORDINATOR_NEEDS_SEATS = (
+    "Värden behöver öka antalet platser, eller avböja. Du kan också återkalla förslaget."
+)
+FOR_COORDINATOR_NEEDS_SUPERVISOR = (
+    "Värden behöver lägga till en handledare eller ge en handledare plats för fler "
+    "deltagare, eller avböja. Du kan också återkalla förslaget."
+)
+
+
+def way_forward_text(room: Room, *, to_host: bool = True) -> str:
+    """What can be done about a proposal that does not fit as it stands, after the
     suggested period (or that there is none): another period when one has room; otherwise
     make room, or decline. Telling the host to pick another period when none has room was a
-    dead end."""
+    dead end. Said to the host, or (`to_host=False`) to the coordinator, who cannot decline."""
     if room.suggestion is not None:
-        return f"{suggestion_text(room)} Föreslå en annan period, eller avböj förslaget."
-    needs = NO_PERIOD_NEEDS_SEATS if room.seats_free <= 0 else NO_PERIOD_NEEDS_SUPERVISOR
+        then = (
+            "Föreslå en annan period, eller avböj förslaget."
+            if to_host
+            else FOR_COORDINATOR_ANOTHER_PERIOD
+        )
+        return f"{suggestion_text(room)} {then}"
+    if to_host:
+        needs = NO_PERIOD_NEEDS_SEATS if room.seats_free <= 0 else NO_PERIOD_NEEDS_SUPERVISOR
+    else:
+        needs = (
+            FOR_COORDINATOR_NEEDS_SEATS
+            if room.seats_free <= 0
+            else FOR_COORDINATOR_NEEDS_SUPERVISOR
+        )
     return f"{suggestion_text(room)} {needs}"

@@ -362,13 +362,16 @@ async def slot_takes_proposals(slot_id: int) -> bool:
     return row is not None and takes_proposals(row["status"])
 
 
-async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> str | None:
+async def booking_refusal(
+    slot_id: int, *, supervisor_id: int | None = None, to_host: bool = True
+) -> str | None:
     """Why a booking on this slot cannot be accepted now (Swedish), or None if it can.
 
     A booking needs a published slot of an active host with a named, active supervisor
     (handledare) of that host. Imports may lack one; the host is then asked to name one.
     `supervisor_id` is the supervisor the host chose while accepting, checked instead of
-    the slot's own.
+    the slot's own. A missing supervisor is said to the host ("ni"), or (`to_host=False`)
+    to staff registering the host's answer.
     """
     rows = await _slot_rows(Slot.id == slot_id)
     if not rows:
@@ -388,9 +391,14 @@ async def booking_refusal(slot_id: int, *, supervisor_id: int | None = None) -> 
     supervisors = await _supervisors([{"host": row["host"], "supervisor": chosen}])
     sup = supervisors.get(int(chosen)) if chosen is not None else None
     if not _supervisor_ok(row, sup):
+        if not to_host:
+            return (
+                "Platsen saknar handledare. Värden behöver ange en handledare för platsen "
+                "innan bokningen kan accepteras."
+            )
         return (
-            "Platsen saknar handledare. Värden behöver ange en handledare innan "
-            "bokningen kan accepteras."
+            "Platsen saknar handledare. Ni behöver ange en handledare för platsen innan ni "
+            "kan ta emot deltagaren."
         )
     return None
 
@@ -855,8 +863,9 @@ def protect_coverage(coverage: emp.Coverage) -> emp.Coverage:
 class HitFacts(msgspec.Struct, frozen=True):
     """What a search hit shows beside its title: free places, hours, period, and the
     description (the participant's slot search shows it; the index's cards leave it out).
-    `no_supervisor_free`: a seat is free, but the slot's supervisor guides as many as they
-    can and no other supervisor of the host has room (a proposal would wait for one)."""
+    `no_supervisor_free`: no supervisor can take the participant now: the slot has none (or
+    its supervisor guides as many as they can) and no other supervisor of the host has room
+    (a proposal would wait for one)."""
 
     open_seats: int
     capacity: int
@@ -869,9 +878,12 @@ class HitFacts(msgspec.Struct, frozen=True):
 
 async def _without_free_supervisor(rows: list[dict[str, Any]]) -> set[int]:
     """Of the slots (rows with id, host and supervisor), those whose supervisor guides as
-    many placements as they can now (seat-holding ones, as a slot's seats are counted) and
-    whose host has no other active supervisor with room (two queries)."""
-    hosts = {int(r["host"]) for r in rows if r["supervisor"] is not None}
+    many placements as they can now (seat-holding ones, as a slot's seats are counted), or
+    that have no supervisor, and whose host has no other active supervisor with room (two
+    queries). A slot without a supervisor is no freer than one whose supervisor is full:
+    the host takes a participant only with a supervisor who has room (`capacity.room_for`),
+    and a proposal to it was refused only after it had been written."""
+    hosts = {int(r["host"]) for r in rows}
     if not hosts:
         return set()
     contacts = await Contact.select(Contact.id, Contact.host, Contact.supervision_capacity).where(
@@ -893,11 +905,7 @@ async def _without_free_supervisor(rows: list[dict[str, Any]]) -> set[int]:
         for c in contacts
         if guided.get(int(c["id"]), 0) < int(c["supervision_capacity"])
     }
-    return {
-        int(r["id"])
-        for r in rows
-        if r["supervisor"] is not None and int(r["host"]) not in with_room
-    }
+    return {int(r["id"]) for r in rows if int(r["host"]) not in with_room}
 
 
 async def hit_facts(slot_ids: list[int], *, description: bool = False) -> dict[int, HitFacts]:

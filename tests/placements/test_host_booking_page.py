@@ -483,3 +483,34 @@ async def test_a_submitted_assessment_shows_what_the_host_wrote(client):
     section = page.text.split('id="bedomning"')[1].split("</section>")[0]
     assert '<dd class="pre">Plock\\nInleverans</dd>' in section
     assert "Noggrann" in section and "Välkommen åter" in section
+
+
+async def test_the_coordinator_reads_the_hosts_ways_forward_not_an_order_to_decline(client):
+    """Seen on the demo: the coordinator's booking page said "Föreslå en annan period, eller
+    avböj förslaget", the host's words; declining is the host's to do. The coordinator reads
+    what the host can do and what is left to them, the host its own words."""
+    w, booking_id = await _second_proposal(capacity=2, supervision=1, slot_end=None)
+    await login(client, w.coordinator.username)
+    page = unescape((await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)).text)
+    assert "Första period med plats:" in page
+    assert "avböj förslaget" not in page
+    assert "Värden kan ta emot deltagaren för en annan period, eller avböja." in page
+    assert "Du kan också återkalla förslaget" in page
+
+    w, booking_id = await _second_proposal(capacity=1, supervision=5)
+    client.cookies.clear()
+    await login(client, w.coordinator.username)
+    page = unescape((await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)).text)
+    assert "Värden behöver öka antalet platser, eller avböja." in page
+    assert "Öka antalet platser på platsen" not in page
+
+
+async def test_the_host_is_asked_to_name_a_supervisor_in_its_own_words(client):
+    """The host's page said "Värden behöver ange en handledare…" to the host itself."""
+    w = await make_world()
+    booking_id = await propose(w)
+    await Slot.update({Slot.supervisor: None}).where(Slot.id == w.slot_id)
+    await login(client, w.host_user.username)
+    page = unescape((await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)).text)
+    assert "Ni behöver ange en handledare för platsen innan ni kan ta emot deltagaren." in page
+    assert "Värden behöver" not in page

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from employers.tables import Contact
 from placements.services import bookings, bump_slot_change
 from placements.tables import Slot
 from tests.builders import make_contact
@@ -56,6 +59,36 @@ async def test_a_hit_says_when_no_supervisor_is_free_though_a_seat_is(client):
     assert "1 ledig plats av 2" in again.text and "ingen handledare" not in again.text
     propose_page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
     assert "Ingen handledare hos värden har plats" not in propose_page.text
+
+
+async def test_a_slot_without_a_supervisor_is_no_free_place(client):
+    """Seen on the demo: a slot with no supervisor said "1 ledig plats av 1" with no warning,
+    and the proposal written to it was refused ("Platsen har ingen handledare som kan ta
+    emot deltagaren"). The hit and the propose page say it first; a supervisor of the host
+    with room takes the warning away."""
+    w = await make_world(supervision=1)
+    await Contact.update({Contact.supervision_capacity: 0}).where(Contact.id == w.supervisor_id)
+    await Slot.update({Slot.supervisor: None}).where(Slot.id == w.slot_id)
+    await bump_slot_change(w.slot_id)
+    await login(client, w.coordinator.username)
+    page = await client.get("/arbetsbord/platser?q=lagerarbetare", headers=HTML)
+    assert "1 ledig plats av 1, men <strong>ingen handledare är ledig just nu</strong>" in (
+        page.text
+    )
+    propose_page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert "Platsen har ingen handledare, och ingen annan handledare hos värden har plats" in (
+        propose_page.text
+    )
+    # What the page warned of is what the proposal meets.
+    with pytest.raises(bookings.CapacityWarning, match="ingen handledare"):
+        await propose(w)
+
+    await Contact.update({Contact.supervision_capacity: 1}).where(Contact.id == w.supervisor_id)
+    page = await client.get("/arbetsbord/platser?q=lagerarbetare", headers=HTML)
+    assert "1 ledig plats av 1" in page.text and "ingen handledare" not in page.text
+    propose_page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    assert 'id="ingen-handledare"' not in propose_page.text
+    await propose(w)  # the host names its supervisor with room when accepting
 
 
 async def test_a_slot_opened_from_the_workbench_search_leads_back_to_it(client):
