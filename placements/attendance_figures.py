@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -55,12 +56,37 @@ def days_within(
 ) -> tuple[dt.date, dt.date] | None:
     """The first and last day of the week that lie within the period from `first` to `last`
     (both included; None is open), or None when no day of the week does. Every day of the
-    week counts, weekends too: a week's report may hold up to seven days."""
+    week counts, weekends too; a placement that works no weekend is held to its weekdays by
+    `working_days`."""
     start = monday if first is None else max(monday, first)
     end = monday + dt.timedelta(days=6)
     if last is not None:
         end = min(end, last)
     return (start, end) if start <= end else None
+
+
+# Words in an agreement's weekly schedule that put the placement on a Saturday or a Sunday.
+# The schedule is free text ("40 timmar i veckan", "Måndag–torsdag 9–14"); without one of
+# these the placement runs on weekdays, as the planned days of the statement count.
+_WEEKEND_WORDS = re.compile(
+    r"lördag|söndag|helg|\blör\b|\bsön\b|alla (?:vecko)?dagar|(?:sju|7) dagar",
+    re.IGNORECASE,
+)
+
+
+def works_weekends(schedule: str) -> bool:
+    """Whether the agreement's weekly schedule names a Saturday or Sunday as a working day."""
+    return bool(_WEEKEND_WORDS.search(schedule or ""))
+
+
+def working_days(span: tuple[dt.date, dt.date], *, weekends: bool) -> int:
+    """The days from the first to the last of `span` (both included) the placement works:
+    every one with `weekends`, else Monday to Friday."""
+    first, last = span
+    days = (last - first).days + 1
+    if weekends:
+        return days
+    return sum(1 for n in range(days) if (first + dt.timedelta(days=n)).weekday() < 5)
 
 
 def days_in_period(monday: dt.date, first: dt.date | None, last: dt.date | None) -> int:

@@ -9,7 +9,9 @@ begun, or that lies before the week the placement started, is refused (`date_rul
 so is one after the week it ended or is planned to end in; in the first and last week only
 the placement's days may be reported, and in the week that is running no day after today
 (Swedish time) as present or unexcused, while absence known ahead may be (`week_problems`,
-which the forms and the API ask alike). Ending a placement early leaves weeks reported
+which the forms and the API ask alike). A placement whose agreement's weekly schedule names
+no Saturday or Sunday works weekdays, as the statement plans it, and a week holds at most
+its weekdays (`works_weekends_for`). Ending a placement early leaves weeks reported
 before it with days past the end: ending names them to the coordinator (`misfits`), the page
 marks them, and a week's report may be withdrawn (`withdraw_week`; the audit log keeps the
 figures it held).
@@ -60,6 +62,8 @@ from placements.attendance_figures import (
     months_of_period,
     unexcused_total,
     weekday_date,
+    working_days,
+    works_weekends,
 )
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.rows import (
@@ -213,6 +217,7 @@ def week_problems(
     note: str,
     *,
     today: dt.date | None = None,
+    weekends: bool = True,
 ) -> list[tuple[str, str]]:
     """The week's own rules, every broken one as (field, Swedish message): the days add up
     to one day at least and a week at most, and other absence says what it was; given the placement and the week,
@@ -221,6 +226,9 @@ def week_problems(
     placement that started on a Wednesday has five days in that week, Wednesday to Sunday);
     and in the week that is running, no more days present or unexcused than have passed,
     today included (`days_not_yet`; `today` is the Swedish day, `date_rules.rules_today`).
+    Without `weekends` (the agreement's schedule names no Saturday or Sunday,
+    `works_weekends_for`) a week holds at most its weekdays in the placement: four days
+    present and three sick in a Monday–Friday placement inflated its absence.
     The week's place in time is `date_rules`' (`check_report`). The service and the page's
     form both ask this, so that a form names every problem at once."""
     found: list[tuple[str, str]] = []
@@ -271,12 +279,41 @@ def week_problems(
         )
     elif total > MAX_DAYS:
         found.append(("days_present", TOO_MANY_DAYS))
+    elif not weekends and monday is not None and total > (working := weekdays_in(monday, span)):
+        found.append(("days_present", weekdays_only_text(monday, span, working, total)))
     elif total == 0:
         found.append(("days_present", NO_DAYS))
     found += not_yet
     if days.get("days_other") and not note.strip():
         found.append(("absence_note", OTHER_NEEDS_NOTE))
     return found
+
+
+def weekdays_in(monday: dt.date, span: tuple[dt.date, dt.date] | None) -> int:
+    """The weekdays (Monday to Friday) of the week in the placement (`span`; the whole week
+    when the placement runs through it)."""
+    return working_days(span or (monday, monday + dt.timedelta(days=6)), weekends=False)
+
+
+def weekdays_only_text(
+    monday: dt.date, span: tuple[dt.date, dt.date] | None, working: int, total: int
+) -> str:
+    """The refusal of a week with more days than its weekdays in a placement that works no
+    weekend, naming the days and how to say that the placement works weekends."""
+    days = f" ({_span_text(*span)})" if span is not None and working < 5 else ""
+    return (
+        f"Placeringen är på vardagar: överenskommelsens schema nämner ingen lördag eller "
+        f"söndag. Närvaro och frånvaro får tillsammans vara högst {_days(working)} veckan "
+        f"som börjar {monday.isoformat()}{days}, inte {total}. Arbetar deltagaren även helger, skriv det i "
+        "överenskommelsens schema (till exempel Måndag–lördag 9–15) först."
+    )
+
+
+async def works_weekends_for(booking_id: int) -> bool:
+    """Whether the placement's current agreement puts it on weekends too (`works_weekends`).
+    A booking without an agreement has no schedule to say so, and is not held to weekdays."""
+    agreement = await agreement_versions.current_agreement_row(booking_id)
+    return agreement is None or works_weekends(agreement["weekly_schedule"])
 
 
 def report_days(data: schemas.WeekReport) -> dict[str, int]:
@@ -291,11 +328,17 @@ def report_days(data: schemas.WeekReport) -> dict[str, int]:
 
 
 def check_report(
-    data: schemas.WeekReport, booking: BookingRow, today: dt.date | None = None
+    data: schemas.WeekReport,
+    booking: BookingRow,
+    today: dt.date | None = None,
+    *,
+    weekends: bool = True,
 ) -> dt.date:
     """The Monday of the reported week, or `DateRulesFailed` naming every problem."""
     monday = monday_of(data.week_start)
-    extra = week_problems(booking, monday, report_days(data), data.absence_note, today=today)
+    extra = week_problems(
+        booking, monday, report_days(data), data.absence_note, today=today, weekends=weekends
+    )
     start = booking_access.actual_start_of(booking)
     date_rules.check(
         "attendance",
@@ -528,7 +571,8 @@ async def record_week(
         booking = await booking_access.lock_booking(booking_id)
         if booking["status"] not in REPORTABLE:
             raise Conflict(NOT_STARTED)
-        monday = check_report(data, booking)
+        weekends = await works_weekends_for(booking_id)
+        monday = check_report(data, booking, weekends=weekends)
         label = booking_moves.actor_label(user)
         earlier = await _save(booking_id, monday, data, source, label)
         figures = _figures_text(_report_counts(data))
@@ -706,7 +750,7 @@ async def record_week_by_link(token: str, data: schemas.WeekReport) -> LinkWeek:
         await booking_access.lock_booking(int(booking["id"]))
         booking, monday = await _load_link(token)
         report = msgspec.structs.replace(data, week_start=monday)
-        check_report(report, booking)
+        check_report(report, booking, weekends=await works_weekends_for(int(booking["id"])))
         name = await _supervisor_name(booking)
         await _save(
             int(booking["id"]), monday, report, "link", f"{name} (handledare, via länk)".strip()

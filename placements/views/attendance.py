@@ -85,7 +85,7 @@ def withdraw_form(week: dt.date) -> Form[NoFields]:
 
 
 def _report_rules(
-    booking: BookingRow | None,
+    booking: BookingRow | None, weekends: bool = True
 ) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
     """The week's own rules on the fields typed so far, so that the form lists them with its
     other errors at once: the days add up to a week at most, other absence says what it
@@ -98,14 +98,17 @@ def _report_rules(
         days = {k: int(str(typed[k])) for k in DAY_FIELDS if str(typed.get(k, "")).isdigit()}
         week = date_rules.as_day(typed.get("week_start"))
         note = str(typed.get("absence_note") or "")
-        return found + services.week_problems(booking, week, days, note)
+        return found + services.week_problems(booking, week, days, note, weekends=weekends)
 
     return run
 
 
-def parse_report(values: dict[str, Any], booking: BookingRow | None = None) -> schemas.WeekReport:
+def parse_report(
+    values: dict[str, Any], booking: BookingRow | None = None, *, weekends: bool = True
+) -> schemas.WeekReport:
     """The week report from a form; an empty number of days is none (0). Given the
-    placement, the days are checked against its period too."""
+    placement, the days are checked against its period too, and against its weekdays when
+    its agreement puts it on no weekend (`weekends`, `attendance.works_weekends_for`)."""
     cleaned = {
         k: (v if not (k in DAY_FIELDS and str(v).strip() == "") else "0") for k, v in values.items()
     }
@@ -114,13 +117,15 @@ def parse_report(values: dict[str, Any], booking: BookingRow | None = None) -> s
         cleaned,
         labels=LABELS,
         blank_is_empty=["absence_note"],
-        rules=_report_rules(booking),
+        rules=_report_rules(booking, weekends),
     )
 
 
-def report_parser(booking: BookingRow) -> Callable[[dict[str, Any]], schemas.WeekReport]:
-    """`parse_report` for one placement's form (the page reads the booking first)."""
-    return partial(parse_report, booking=booking)
+async def report_parser(booking: BookingRow) -> Callable[[dict[str, Any]], schemas.WeekReport]:
+    """`parse_report` for one placement's form (the page reads the booking first), with the
+    working days its agreement gives it."""
+    weekends = await services.works_weekends_for(int(booking["id"]))
+    return partial(parse_report, booking=booking, weekends=weekends)
 
 
 def week_options(attendance: schemas.Attendance) -> list[tuple[str, str]]:
@@ -257,7 +262,10 @@ async def link_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
     values = await form_values(request)
     try:
         booking, monday = await services.link_week(token)
-        data = parse_report({**values, "week_start": monday.isoformat()}, booking)
+        weekends = await services.works_weekends_for(int(booking["id"]))
+        data = parse_report(
+            {**values, "week_start": monday.isoformat()}, booking, weekends=weekends
+        )
         shown = await services.record_week_by_link(token, data)
     except LinkRefused as exc:
         return link_refused(request, exc)

@@ -904,7 +904,7 @@ async def booking_attendance(
         return f"/vard/bokningar/{booking_id}#narvaro", "narvaro-sparad"
 
     refused = partial(_booking_form_page, request, booking_id)
-    parse = attendance_views.report_parser(booking)
+    parse = await attendance_views.report_parser(booking)
     return await round_trip(request, parse, report, refused, fields=attendance_views.LABELS)
 
 

@@ -880,7 +880,7 @@ async def booking_attendance(request: Req, booking_id: BookingId) -> Response[An
     booking as it stands)."""
     booking = await booking_access.booking_row_for(signed_in_user(request), booking_id)
     act = partial(attendance_services.record_week, source="coordinator")
-    parse = attendance_views.report_parser(booking)
+    parse = await attendance_views.report_parser(booking)
     fields = attendance_views.LABELS
     return await _booking_round_trip(
         request, booking_id, parse, act, "narvaro-sparad", fields=fields

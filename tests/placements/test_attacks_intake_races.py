@@ -21,7 +21,7 @@ from placements.tables import AttendanceWeek, Candidate, PlanningMeeting
 from tests.builders import make_user
 from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_booking_races import bounded_pool  # noqa: F401 (fixture)
-from tests.placements.test_attendance import START, D
+from tests.placements.test_attendance import START, D, works_every_day
 from tests.placements.test_intake import application, meeting
 
 ROUNDS = 8
@@ -81,6 +81,7 @@ async def test_host_and_coordinator_reporting_one_week_at_once_leave_one_week(
     # A past placement long enough for every round's week (reports stay within its period).
     w = await make_world()
     booking_id = await to_active(w, start=START, end=D(2026, 1, 4))
+    await works_every_day(booking_id)  # its first week, from Wednesday, has four days to Sunday
     for n in range(ROUNDS):
         week = D(2025, 11, 10) + dt.timedelta(days=7 * n)
         outcomes = await _race(

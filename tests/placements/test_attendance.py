@@ -29,7 +29,7 @@ from placements.attendance_figures import monday_of, weekday_date
 from placements.rows import BookingRow
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, booking_access, bookings
-from placements.tables import AttendanceWeek, Booking, BookingEvent, Slot
+from placements.tables import Agreement, AttendanceWeek, Booking, BookingEvent, Slot
 from tests.builders import (
     add_member,
     make_attendance_week,
@@ -49,10 +49,23 @@ D = dt.date
 START, END = D(2025, 11, 12), D(2025, 12, 10)
 
 
+# A schedule that puts the placement on every day of the week: the tests of a week's first
+# and last days count Saturdays and Sundays (a placement on weekdays only is held to them,
+# `test_a_placement_on_weekdays_reports_no_weekend_day`).
+EVERY_DAY = "Alla dagar, 20 timmar i veckan"
+
+
+async def works_every_day(booking_id: int) -> None:
+    await Agreement.update({Agreement.weekly_schedule: EVERY_DAY}).where(
+        Agreement.booking == booking_id
+    )
+
+
 async def _past_placement() -> tuple[Any, int]:
     w = await make_world()
     await Slot.update({Slot.hours_per_week: 20}).where(Slot.id == w.slot_id)
     booking_id = await to_active(w, start=START, end=END)
+    await works_every_day(booking_id)
     return w, booking_id
 
 
@@ -905,6 +918,7 @@ async def _running_placement() -> tuple[Any, int, D]:
     w = await make_world()
     start = monday_of(wednesday) - dt.timedelta(days=14)
     booking_id = await to_active(w, start=start, end=wednesday + dt.timedelta(days=60))
+    await works_every_day(booking_id)
     return w, booking_id, wednesday
 
 
@@ -1099,3 +1113,74 @@ async def test_two_withdrawals_of_one_week_at_once_remove_it_once():
     assert sorted(type(r).__name__ for r in results) == ["Attendance", "NotFound"]
     assert await AttendanceWeek.count() == 0
     assert await _audits("attendance.withdraw") == 1
+
+
+async def test_a_placement_on_weekdays_reports_no_weekend_day(client):
+    """Seen on the demo: a placement agreed at 40 hours a week, Monday to Friday, took a week
+    of 4 days present and 3 sick, which inflated its absence. A schedule that names no
+    Saturday or Sunday holds a week to its weekdays, in the service, the API and the form;
+    one that names the weekend lets it be reported."""
+    w = await make_world()
+    booking_id = await to_active(w, start=START, end=END)
+    await Agreement.update({Agreement.weekly_schedule: "40 timmar i veckan"}).where(
+        Agreement.booking == booking_id
+    )
+    week = D(2025, 11, 17)  # a whole week of the placement
+    seven = WeekReport(week_start=week, days_present=4, days_sick=3)
+    with pytest.raises(ValidationFailed) as refused:
+        await attendance.record_week(w.host_user, booking_id, seven, source="host")
+    message = refused.value.errors["days_present"]
+    assert "Placeringen är på vardagar" in message
+    assert "högst 5 dagar veckan som börjar 2025-11-17, inte 7" in message
+    assert "Måndag–lördag" in message  # how to say that it works weekends
+    # The first week, from Wednesday: Wednesday to Friday are its working days.
+    first = WeekReport(week_start=D(2025, 11, 10), days_present=4)
+    with pytest.raises(ValidationFailed) as partial_week:
+        await attendance.record_week(w.host_user, booking_id, first, source="host")
+    assert "högst 3 dagar" in partial_week.value.errors["days_present"]
+    assert await AttendanceWeek.count() == 0
+
+    await login(client, w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    page = await client.get(url, headers=HTML)
+    form = await client.post(
+        f"{url}/narvaro",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "week_start": week.isoformat(),
+            "days_present": "4",
+            "days_sick": "3",
+        },
+        headers=HTML,
+    )
+    assert form.status_code == 400
+    assert "Placeringen är på vardagar" in form.text
+    assert await AttendanceWeek.count() == 0
+
+    five = WeekReport(week_start=week, days_present=4, days_sick=1)
+    await attendance.record_week(w.host_user, booking_id, five, source="host")
+    await Agreement.update({Agreement.weekly_schedule: "Måndag–lördag 8–15"}).where(
+        Agreement.booking == booking_id
+    )
+    six = WeekReport(week_start=week, days_present=5, days_sick=1)
+    shown = await attendance.record_week(w.host_user, booking_id, six, source="host")
+    assert [(x.days_present, x.days_sick) for x in shown.weeks] == [(5, 1)]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "weekends"),
+    [
+        ("40 timmar i veckan", False),
+        ("Måndag–torsdag 9–14", False),
+        ("Måndag–lördag 8–15", True),
+        ("Tisdag–söndag", True),
+        ("Vardagar och varannan helg", True),
+        ("Mån–fre 8–16, lör 9–12", True),
+        ("Alla dagar 10–14", True),
+        ("", False),
+    ],
+)
+def test_the_schedule_says_whether_the_placement_works_weekends(schedule, weekends):
+    from placements.attendance_figures import works_weekends
+
+    assert works_weekends(schedule) is weekends
