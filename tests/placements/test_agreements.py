@@ -448,6 +448,7 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
     await page_login(client, w.coordinator.username)
     url = f"/arbetsbord/bokningar/{booking_id}"
     page = await client.get(url, headers={"accept": "text/html"})
+    assert 'id="win-win-saknas"' in page.text  # said before the buttons are pressed
     for action, data in (("underteckna", {"version": "2"}), ("lankar", {})):
         refused = await client.post(
             f"{url}/{action}",
@@ -463,3 +464,6 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
         assert "Plock och packning</textarea>" in refused.text
         assert re.search(r"<details open>\s*<summary>Ändra överenskommelsen", refused.text)
     assert not (await signatures_of(booking_id))["coordinator"]["signed_at"]
+    await write_win_win(booking_id)
+    page = await client.get(url, headers={"accept": "text/html"})
+    assert 'id="win-win-saknas"' not in page.text
