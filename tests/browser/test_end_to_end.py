@@ -169,7 +169,7 @@ def test_a_placement_from_application_to_outcome(
     # --- the coordinator completes the agreement, signs it and sends the links ---------------
     page = coordinator.page
     page.goto(booking_url)
-    page.get_by_text("Ändra överenskommelsen").click()
+    page.get_by_text("Ändra överenskommelsen", exact=True).click()
     # Both sides of the win-win: the agreement is signed only once both are written.
     page.get_by_label("Deltagarens mål").fill("Pröva lagerarbete och få en referens")
     page.get_by_label("Vad värden får ut av placeringen").fill("Hjälp vid inleveranser")

@@ -417,7 +417,7 @@ def test_role_coordinator_registers_proposes_and_follows_a_placement_to_its_outc
     day.step("telefonsvar")
 
     # --- the agreement: completed, signed in the app and on paper, printable, as a PDF --------
-    page.get_by_text("Ändra överenskommelsen").click()
+    page.get_by_text("Ändra överenskommelsen", exact=True).click()
     page.get_by_label("Schema per vecka").fill("Måndag–torsdag 9–14")
     page.get_by_label("Uppgifter").fill("Ta emot varor, plocka och packa.")
     page.get_by_label("Deltagarens mål").fill("Pröva yrket och få en referens.")
@@ -592,7 +592,7 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     day.step("accepterad")
 
     # --- complete the agreement and sign it ------------------------------------------------------
-    page.get_by_text("Ändra överenskommelsen").click()
+    page.get_by_text("Ändra överenskommelsen", exact=True).click()
     page.get_by_label("Schema per vecka").fill("Tisdag–fredag 8–13")
     page.get_by_label("Uppgifter").fill("Däckbyten, tvätt av fälgar och hjälp i lagret.")
     page.get_by_label("Vad ni får ut av placeringen").fill("Hjälp under däcksäsongen.")
