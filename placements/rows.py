@@ -22,7 +22,7 @@ from typing import Any, Literal, TypedDict
 
 from placements.schemas.intake import Channel, MeetingStatus
 from placements.schemas.intake import State as ApplicationState
-from placements.vocabulary import CaseStatus, ConsentMethod, Track
+from placements.vocabulary import CaseStatus, ParticipantConsentMethod, Track
 
 # --- bookings --------------------------------------------------------------------------------
 
@@ -323,7 +323,7 @@ class CandidateRow(CandidateContact, CandidateAdaptations, CandidateGoal):
     longitude: float | None
     max_commute_km: int | None
     consent_date: dt.date | None
-    consent_method: ConsentMethod | Literal[""]
+    consent_method: ParticipantConsentMethod | Literal[""]
     language: str
     status: CaseStatus
     coordinator: int | None

@@ -76,12 +76,17 @@ ACTIVITY_STATUS_LABELS: dict[str, str] = {
     "cancelled": "Inställd",
 }
 
-# How a participant gave consent (to a partner agency's sharing, to a health note).
+# How a participant gave consent (to a partner agency's sharing, to a health note);
+# "digitalt" is with e-legitimation.
 ConsentMethod = Literal["muntligt", "skriftligt", "digitalt"]
+# How a participant gave consent to being registered: also by ticking the box of the public
+# application form (`/ansok`), which asks for no sign-in and no e-legitimation.
+ParticipantConsentMethod = Literal["muntligt", "skriftligt", "digitalt", "webbformular"]
 CONSENT_METHOD_LABELS: dict[str, str] = {
     "muntligt": "Muntligt",
     "skriftligt": "Skriftligt",
     "digitalt": "Digitalt",
+    "webbformular": "I webbformuläret, utan e-legitimation",
 }
 
 # The supervisor's end-of-placement assessment.

@@ -344,6 +344,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/arbetsbord/intag/{intake_id}/avboka"): STAFF,
     ("POST", "/arbetsbord/intag/{intake_id}/uteblev"): STAFF,
     ("POST", "/arbetsbord/intag/{intake_id}/plan"): STAFF,
+    ("POST", "/arbetsbord/intag/{intake_id}/personnummer"): STAFF,
     ("POST", "/arbetsbord/intag/{intake_id}/avsluta"): STAFF,
     # The municipality's e-service sends applications with a staff account's API token.
     ("POST", "/api/v1/applications/import"): STAFF,
@@ -984,6 +985,8 @@ FORMS: dict[str, dict[str, str]] = {
         "time": "10:00",
         "place": "Kompetenscentret",
     },
+    "/arbetsbord/intag/{intake_id}/avboka": {"confirm_cancel": "1"},
+    "/arbetsbord/intag/{intake_id}/personnummer": {"personnummer": "19900101-0009"},
     "/arbetsbord/intag/{intake_id}/avsluta": {"reason": "Tog tillbaka ansökan"},
     "/logga-in": {"username": "matrix_analyst", "password": DEMO_PASSWORD},
     "/erbjud": {"org_name": "Formulär AB", "kind": "company", "contact_name": "Fia"},

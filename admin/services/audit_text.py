@@ -122,6 +122,7 @@ ACTIONS = {
     "intake.no_show": "Sökande kom inte till planeringsmötet",
     "intake.plan_start": "Plan upprättad, sökande blev deltagare",
     "intake.joined_participant": "Ansökan kopplad till befintlig deltagare",
+    "intake.correct_personnummer": "Personnumret i ansökan rättat",
     "intake.close": "Ansökan avslutad",
     # Partner agencies (issue 18)
     "partner.list": "Deltagaren listad för en partnerkontakt",

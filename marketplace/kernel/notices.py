@@ -42,6 +42,8 @@ NOTICES: dict[str, Notice] = {
         "Planen är upprättad. Sökande var redan deltagare hos en annan samordnare; ansökan är "
         "kopplad dit och samordnaren har fått besked."
     ),
+    "personnummer-rattat": Notice("Personnumret i ansökan är rättat."),
+    "personnummer-samma": Notice("Personnumret var redan det. Inget är ändrat."),
     "ansokan-avslutad": Notice("Ansökan är avslutad."),
     # Signing in and out (marketplace)
     "inloggad": Notice("Du är inloggad."),

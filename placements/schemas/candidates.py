@@ -14,10 +14,10 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from marketplace.kernel.dates import DateBounded
-from placements.vocabulary import ActivityStatus, CaseStatus, ConsentMethod, Track
+from placements.vocabulary import ActivityStatus, CaseStatus, ParticipantConsentMethod, Track
 
 # A health note may leave the consent method unsaid.
-NoteConsentMethod = ConsentMethod | Literal[""]
+NoteConsentMethod = ParticipantConsentMethod | Literal[""]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]

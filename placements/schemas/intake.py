@@ -134,3 +134,13 @@ class Application(msgspec.Struct, kw_only=True):
     # already a participant's (the plan then joins that participant).
     same_person: list[int] = msgspec.field(default_factory=list)
     known_participant: bool = False
+    # Whether the participant the plan would join has another name than the applicant (a
+    # mistyped number, or a changed name): the plan then asks for a confirmation. Never
+    # which name: it may be another coordinator's participant.
+    name_differs: bool = False
+
+
+class PersonnummerIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An open application's personnummer, corrected by a coordinator."""
+
+    personnummer: IdNumber

@@ -17,6 +17,14 @@ application becomes.
   one (never a second). If that participant belongs to a coordinator the caller may not see,
   the application is joined to it all the same and that coordinator is mailed (without a
   name): the applicant asked for support, and two records of one person help nobody.
+  The plan is made at the meeting, so it cannot be started before the meeting has begun (a
+  meeting "held" tomorrow kept its invitation and counted in the intake clock). Nor is an
+  application joined to a participant of another name on the number alone: the number may
+  be mistyped (a coordinator corrects it on the application, `correct_personnummer`), or
+  the person may have changed name, which the coordinator confirms (`same_person`). The
+  refusal says that the names differ, never the participant's name.
+- A participant made from the public form gave consent by ticking its box, without
+  e-legitimation: the consent method says so ("webbformular"), not "digitalt".
 - An application stores the language it was written in (`language`: the public form's, in
   Swedish, English or Arabic; Swedish for the other channels). The invitations by mail, SMS
   and calendar file are in it, and a participant made from a web application who has chosen
@@ -30,7 +38,10 @@ of an application (the queue's rows too) and every change is audited, with subje
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
+from collections.abc import Mapping
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -78,8 +89,10 @@ MEETING_STATUS_TEXT = {
     "cancelled": "Avbokat",
     "no_show": "Uteblev",
 }
+# How the applicant gave the consent the participant's record holds: the public form's ticked
+# box (no sign-in, no e-legitimation), the e-service, a call or a paper form.
 CONSENT_METHOD = {
-    "web": "digitalt",
+    "web": "webbformular",
     "eservice": "digitalt",
     "phone": "muntligt",
     "paper": "skriftligt",
@@ -111,6 +124,19 @@ NIGHT_MEETING = "Välj en tid mellan 07:00 och 20:00 (svensk tid): mötet hålls
 NOT_OPEN = "Ansökan är redan {state}, och kan inte ändras så."
 NO_MEETING = "Det finns inget bokat planeringsmöte."
 MEETING_FIRST = "Boka planeringsmötet först: planen upprättas på mötet."
+NOT_HELD_YET = (
+    "Planeringsmötet är bokat till {when} och har inte hållits än. Tryck på ”Planen är "
+    "upprättad” efter mötet. Blir mötet inte av, avboka det, så får sökande en avbokning. Har "
+    "planen redan upprättats på annat sätt, avsluta ansökan med det som skäl: då avbokas mötet "
+    "och sökande får besked."
+)
+# Said without the participant's name: it may be another coordinator's participant.
+NAME_DIFFERS = (
+    "Namnet i ansökan, {name}, är inte namnet på deltagaren med samma personnummer. "
+    "Personnumret kan vara felskrivet, eller så har personen bytt namn. Kontrollera "
+    "personnumret med sökande. Är det fel, rätta det under ”Rätta personnumret”. Är det samma "
+    "person, kryssa i rutan ”Ja, det är samma person” och tryck på ”Planen är upprättad” igen."
+)
 
 
 def engine() -> Any:
@@ -458,7 +484,41 @@ async def read(user: AuthUser, application_id: int) -> schemas.Application:
         if row["state"] in OPEN and row["personnummer"]:
             seen, hidden = await same_personnummer(user, row["personnummer"])
             out.known_participant = bool(seen or hidden)
+            joined = await _participant_with(row["personnummer"])
+            out.name_differs = joined is not None and names_differ(row, joined)
         return out
+
+
+async def _participant_with(personnummer: str) -> dict[str, Any] | None:
+    """The participant a plan joins the application to: the first one with the personnummer
+    who is not anonymised (None when there is none)."""
+    return cast(
+        "dict[str, Any] | None",
+        await Candidate.select(
+            Candidate.id, Candidate.coordinator, Candidate.first_name, Candidate.last_name
+        )
+        .where((Candidate.personnummer == personnummer) & Candidate.anonymised_at.is_null())
+        .order_by(Candidate.id)
+        .first(),
+    )
+
+
+def _name_key(first_name: str, last_name: str) -> str:
+    """A name as compared: case, width, spaces and hyphens do not count ("Anna-Karin
+    LINDQVIST" is "anna karin lindqvist"); letters do ("Åsa" is not "Asa")."""
+    text = unicodedata.normalize("NFKC", f"{first_name} {last_name}").casefold()
+    return " ".join(_NAME_BREAKS.split(text)).strip()
+
+
+_NAME_BREAKS = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+def names_differ(application: Mapping[str, Any], participant: Mapping[str, Any]) -> bool:
+    """Whether the applicant's name is another than the participant's (the same personnummer
+    with another name: a mistyped number, or a name changed since)."""
+    return _name_key(application["first_name"], application["last_name"]) != _name_key(
+        participant["first_name"], participant["last_name"]
+    )
 
 
 async def _visible_to(user: AuthUser) -> Any:
@@ -817,23 +877,56 @@ async def record_no_show(user: AuthUser, application_id: int) -> None:
         )
 
 
+async def correct_personnummer(user: AuthUser, application_id: int, personnummer: str) -> bool:
+    """Correct an open application's personnummer (mistyped on a paper form or in a call),
+    checked as any participant's; the plan then joins the participant with the corrected
+    number, if any. Audited without the number. Returns whether it changed."""
+    _require_staff(user)
+    corrected = normalise_personnummer(personnummer)
+    async with write_transaction(engine()):
+        application = await _lock_open(application_id)
+        if application["personnummer"] == corrected:
+            return False
+        await Application.update(
+            {Application.personnummer: corrected, Application.updated_at: now()}
+        ).where(Application.id == application_id)
+        await record(
+            user,
+            "intake.correct_personnummer",
+            application_id,
+            subject_type=SUBJECT,
+            detail="personnumret rättat",
+        )
+        return True
+
+
 # --- the plan: the application becomes a participant -----------------------------------------
 
 
-async def _notify_owner(candidate_id: int, coordinator_id: int | None, application_id: int) -> None:
+async def _notify_owner(
+    candidate_id: int, coordinator_id: int | None, application_id: int, *, renamed: bool = False
+) -> None:
+    """Mail the participant's coordinator that a colleague's plan joined an application to
+    their participant (`renamed`: under another name, which the colleague confirmed)."""
     if coordinator_id is None:
         return
     owner = await User.select(User.id, User.email).where(User.id == coordinator_id).first()
     if owner is None or not owner["email"]:
         return
     link = get_settings().base_url.rstrip("/") + f"/arbetsbord/deltagare/{candidate_id}"
+    renamed_text = (
+        "\nNamnet i ansökan var ett annat än deltagarens; kollegan bekräftade att det är samma "
+        "person (till exempel efter ett namnbyte). Se över deltagarens uppgifter.\n"
+        if renamed
+        else ""
+    )
     await queue_mail(
         owner["email"],
         "En ansökan har kopplats till en av dina deltagare",
         "Hej!\n\nEn ny ansökan om stöd (ansökan "
         f"{application_id}) gällde en person som redan är din deltagare. Planen upprättades "
         "av en kollega, och ansökan är nu kopplad till deltagaren:\n\n"
-        f"{link}\n",
+        f"{link}\n{renamed_text}",
         kind="intake_joined",
         recipient_user_id=int(owner["id"]),
         candidate_id=candidate_id,
@@ -849,26 +942,32 @@ def _chosen_language(application: ApplicationRow) -> str:
     return lang if application["channel"] == "web" or lang != "sv" else ""
 
 
-async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
+async def start_plan(
+    user: AuthUser, application_id: int, *, same_person: bool = False
+) -> tuple[int, bool]:
     """The plan is made at the meeting: the meeting is held, the application "plan
     upprättad", and the applicant a participant (a new one, or the existing one with the
-    same personnummer). Returns (participant id, whether the caller may open it)."""
+    same personnummer). Returns (participant id, whether the caller may open it).
+
+    Refused (409, nothing changed) before the meeting has begun (`NOT_HELD_YET`), and when
+    the participant with the personnummer has another name than the applicant, unless the
+    caller confirms with `same_person` that it is the same person (`NAME_DIFFERS`)."""
     _require_staff(user)
     async with write_transaction(engine()):
         application = await _lock_open(application_id)
         if application["state"] != "meeting_booked":
             raise Conflict(MEETING_FIRST)
         meeting = await _booked(application_id)
+        if meeting["starts_at"] > now():
+            raise Conflict(NOT_HELD_YET.format(when=_when(meeting["starts_at"], swedish)))
         existing = None
         if application["personnummer"]:
-            existing = (
-                await Candidate.select(Candidate.id, Candidate.coordinator)
-                .where(
-                    (Candidate.personnummer == application["personnummer"])
-                    & Candidate.anonymised_at.is_null()
-                )
-                .order_by(Candidate.id)
-                .first()
+            existing = await _participant_with(application["personnummer"])
+        renamed = existing is not None and names_differ(application, existing)
+        if renamed and not same_person:
+            raise Conflict(
+                NAME_DIFFERS.format(name=f"{application['first_name']} {application['last_name']}"),
+                fields=["same_person"],
             )
         today = clock.today()
         language = _chosen_language(application)
@@ -881,10 +980,13 @@ async def start_plan(user: AuthUser, application_id: int) -> tuple[int, bool]:
                 "intake.joined_participant",
                 application_id,
                 subject_type=SUBJECT,
-                detail=f"deltagare {candidate_id}",
+                detail=f"deltagare {candidate_id}"
+                + (", annat namn i ansökan, bekräftat samma person" if renamed else ""),
             )
             if not visible:
-                await _notify_owner(candidate_id, existing["coordinator"], application_id)
+                await _notify_owner(
+                    candidate_id, existing["coordinator"], application_id, renamed=renamed
+                )
             if language:
                 # The language the application was written in, for one who never chose one.
                 await Candidate.update({Candidate.language: language}).where(

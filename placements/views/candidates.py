@@ -65,6 +65,8 @@ CONSENT_METHODS = [
     ("muntligt", "Muntligt (antecknat av samordnaren)"),
     ("skriftligt", "Skriftligt, på papper"),
     ("digitalt", "Digitalt, med e-legitimation"),
+    # A participant made from the public form's application, which needs no sign-in.
+    ("webbformular", "I webbformuläret, utan e-legitimation (en ikryssad ruta i ansökan)"),
 ]
 EDIT_LABELS = {**PROFILE_LABELS, "status": "Status"}
 # Free texts a coordinator may clear on the edit form.

@@ -1,8 +1,9 @@
 """Intake pages (issue 18): the public application form (`/ansok`, no sign-in, rate-limited),
 and the coordinator's queue of applications (`/arbetsbord/intag`, "Ansökningar") with each
-application's page, where the planning meeting is booked, moved, cancelled or marked as a
-no-show, the plan is started (the applicant becomes a participant) or the application closed.
-One route per action, so each is a row of the access matrix.
+application's page, where the planning meeting is booked, moved, cancelled (once a ticked box
+confirms it) or marked as a no-show, the personnummer corrected, the plan is started once the
+meeting has begun (the applicant becomes a participant) or the application closed. One route
+per action, so each is a row of the access matrix.
 
 The public form and its confirmation speak the applicant's language (Swedish, English or
 Arabic, chosen with the participant pages' switch and kept in its cookie) on the participant
@@ -26,7 +27,15 @@ from marketplace.kernel.addresses import normalise_email
 from marketplace.kernel.auth import public, signed_in_user, staff
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import said_once
-from marketplace.kernel.forms import ACTION, Form, Landing, free_text, round_trip
+from marketplace.kernel.forms import (
+    ACTION,
+    Form,
+    Landing,
+    confirmed,
+    free_text,
+    is_ticked,
+    round_trip,
+)
 from marketplace.kernel.i18n import DEFAULT, N_, gettext_for
 from marketplace.kernel.paging import PageNumber
 from marketplace.kernel.settings import get_settings
@@ -59,6 +68,18 @@ MEETING_LABELS = {
     "video_link": "Videolänk",
 }
 CLOSE_LABELS = {"reason": "Varför avslutas ansökan?"}
+PERSONNUMMER_LABELS = {"personnummer": "Personnummer"}
+# Cancelling mails the applicant at once and cannot be taken back: a box to tick first, checked
+# here (it holds without JavaScript); the button stood right beside "Planen är upprättad".
+CANCEL_BOX = "confirm_cancel"
+CANCEL_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, avboka mötet” för att avboka. Sökande får en avbokning direkt, och "
+    "ansökan behöver ett nytt möte."
+)
+CANCEL_FORM = confirmed(CANCEL_BOX, CANCEL_UNCONFIRMED)
+# The box that says the applicant is the participant with the personnummer, under another
+# name (`services.NAME_DIFFERS`).
+SAME_PERSON_BOX = "same_person"
 NO_CONSENT = N_(
     "Kryssa i rutan för att visa att du har läst hur uppgifterna behandlas och vill skicka ansökan."
 )
@@ -148,6 +169,17 @@ MEETING_FORM = Form(
     blank_is_empty=["place", "video_link"],
     rules=_meeting_rules,
 )
+PERSONNUMMER_FORM = Form(
+    schemas.PersonnummerIn,
+    labels=PERSONNUMMER_LABELS,
+    checks={"personnummer": normalise_personnummer},
+)
+
+
+def _same_person(values: Any) -> bool:
+    """The plan's one box: the coordinator confirms that the applicant is the participant
+    with the personnummer, though the names differ (absent: not confirmed)."""
+    return is_ticked(values, SAME_PERSON_BOX)
 
 
 def _texts() -> dict[str, Any]:
@@ -266,7 +298,10 @@ async def _detail(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    correction: dict[str, Any] | None = None,
 ) -> Template:
+    """The application's page; `values` are the meeting form's, `correction` the
+    personnummer form's, as typed when a post was refused."""
     application = await services.read(signed_in_user(request), application_id)
     meeting = application.current_meeting
     defaults: dict[str, Any] = {"minutes": "60"}
@@ -288,6 +323,8 @@ async def _detail(
         errors=errors or {},
         labels=MEETING_LABELS,
         close_labels=CLOSE_LABELS,
+        personnummer_labels=PERSONNUMMER_LABELS,
+        correction=correction or {"personnummer": application.personnummer},
         now=clock.now(),
         **_texts(),
     )
@@ -332,13 +369,16 @@ async def book_submit(request: Request[Any, Any, Any], intake_id: FromPath[int])
 
 @_intake_post("avboka")
 async def intake_avboka(request: Request[Any, Any, Any], intake_id: FromPath[int]) -> Response[Any]:
-    """Cancel the planning meeting; the applicant is mailed the cancellation."""
+    """Cancel the planning meeting once the box confirms it; the applicant is mailed the
+    cancellation. Unticked, the page shows the box with the reason, and nothing changes."""
 
     async def cancel(_: object) -> Landing:
         await services.cancel_meeting(signed_in_user(request), intake_id)
         return f"/arbetsbord/intag/{intake_id}", "mote-avbokat"
 
-    return await round_trip(request, ACTION, cancel, partial(_refused_action, request, intake_id))
+    return await round_trip(
+        request, CANCEL_FORM, cancel, partial(_refused_action, request, intake_id)
+    )
 
 
 @_intake_post("uteblev")
@@ -356,17 +396,55 @@ async def intake_uteblev(
 
 @_intake_post("plan")
 async def intake_plan(request: Request[Any, Any, Any], intake_id: FromPath[int]) -> Response[Any]:
-    """Start the plan: the applicant becomes a participant (or joins the one with the same
-    personnummer, whose coordinator is told when the caller may not see it)."""
+    """Start the plan once the meeting has begun: the applicant becomes a participant (or
+    joins the one with the same personnummer, whose coordinator is told when the caller may
+    not see it; under another name only with the box "Ja, det är samma person" ticked)."""
 
-    async def start(_: object) -> Landing:
-        candidate_id, visible = await services.start_plan(signed_in_user(request), intake_id)
+    async def start(same_person: bool) -> Landing:
+        candidate_id, visible = await services.start_plan(
+            signed_in_user(request), intake_id, same_person=same_person
+        )
         if visible:
             return f"/arbetsbord/deltagare/{candidate_id}/plan", "plan-upprattad"
         # The application is that participant's record now, which the caller may not open.
         return "/arbetsbord/intag", "plan-kopplad"
 
-    return await round_trip(request, ACTION, start, partial(_refused_action, request, intake_id))
+    return await round_trip(
+        request,
+        _same_person,
+        start,
+        partial(_refused_action, request, intake_id),
+        fields=[SAME_PERSON_BOX],
+    )
+
+
+@_intake_post("personnummer")
+async def intake_personnummer(
+    request: Request[Any, Any, Any], intake_id: FromPath[int]
+) -> Response[Any]:
+    """Correct the open application's personnummer (a mistyped number: the plan would have
+    joined another person's participant record)."""
+
+    async def correct(data: schemas.PersonnummerIn) -> Landing:
+        changed = await services.correct_personnummer(
+            signed_in_user(request), intake_id, data.personnummer
+        )
+        return f"/arbetsbord/intag/{intake_id}", (
+            "personnummer-rattat" if changed else "personnummer-samma"
+        )
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _detail(
+            request,
+            intake_id,
+            errors={**errors, "_action": said_once(errors)},
+            status_code=status_code,
+            correction=values,
+        )
+
+    return await round_trip(request, PERSONNUMMER_FORM, correct, refused)
 
 
 _close_reason = free_text("reason")
@@ -402,5 +480,6 @@ ROUTES = [
     intake_avboka,
     intake_uteblev,
     intake_plan,
+    intake_personnummer,
     intake_avsluta,
 ]

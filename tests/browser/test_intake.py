@@ -3,20 +3,35 @@ every page, the resident's side on a 375 px phone and the coordinator's queue at
 
 A resident applies through the public form (a first try with mistakes); the coordinator finds
 the application in the queue, books the planning meeting (the invitation with its calendar
-file goes to the outbox), marks the plan as made, which makes the applicant a participant,
-and proposes them for a slot.
+file goes to the outbox), finds that the plan cannot be marked before the meeting and that
+cancelling asks for a ticked box, marks the plan as made once the meeting has begun, which
+makes the applicant a participant, and proposes them for a slot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Callable
 
 from marketplace.kernel import clock
 from tests.browser.conftest import Service, Visit
 
 PHONE = {"viewport": {"width": 375, "height": 800}}
+
+
+def _meeting_began(service: Service, first_name: str) -> None:
+    """The applicant's booked meeting began an hour ago (its time has come: the service
+    refuses to book one in the past)."""
+    began = str(clock.now() - dt.timedelta(hours=1))  # as Piccolo stores it on SQLite
+    path = service.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE pl_planning_meeting SET starts_at = ? WHERE status = 'booked' AND "
+            "application IN (SELECT id FROM pl_application WHERE first_name = ?)",
+            (began, first_name),
+        )
 
 
 def test_from_application_to_a_first_proposal(
@@ -73,7 +88,20 @@ def test_from_application_to_a_first_proposal(
     invitation = service.mails("planning_meeting")[-1]
     assert "kl. 09:30" in invitation and "Kompetenscentret, rum 2" in invitation
 
-    # --- the plan is made: the applicant becomes a participant -----------------------------------
+    # --- before the meeting: no plan yet, and cancelling asks first -----------------------------
+    main = page.inner_text("main")
+    assert "Mötet har inte hållits än" in main and f"{day} 09:30" in main
+    assert page.get_by_role("button", name="Planen är upprättad").count() == 0
+    page.get_by_role("button", name="Avboka mötet").click()
+    assert "Kryssa i rutan ”Ja, avboka mötet”" in page.get_by_role("alert").first.inner_text()
+    assert page.get_by_label("Ja, avboka mötet").get_attribute("aria-invalid") == "true"
+    assert "Flytta planeringsmötet" in page.inner_text("main")  # still booked
+    coordinator.check("ansokan-avboka-ej-ikryssad")
+    assert not [m for m in service.mails("planning_meeting") if "inställt" in m]
+
+    # --- the plan is made at the meeting: the applicant becomes a participant -------------------
+    _meeting_began(service, "Tova")
+    page.reload()
     page.get_by_role("button", name="Planen är upprättad").click()
     assert re.search(r"/arbetsbord/deltagare/\d+/plan", page.url)
     assert "sökande är nu deltagare" in page.get_by_role("status").first.inner_text()

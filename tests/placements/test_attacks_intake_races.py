@@ -22,7 +22,7 @@ from tests.builders import make_user
 from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_booking_races import bounded_pool  # noqa: F401 (fixture)
 from tests.placements.test_attendance import START, D, works_every_day
-from tests.placements.test_intake import application, meeting
+from tests.placements.test_intake import application, meeting, meeting_begun
 
 ROUNDS = 8
 
@@ -63,6 +63,7 @@ async def test_two_plans_from_one_application_make_one_participant(bounded_pool:
             application(personnummer=_person(n), email=f"sokande{n}@example.se")
         )
         await intake.book_meeting(first, application_id, meeting())
+        await meeting_begun(application_id)
         before = await Candidate.count()
         outcomes = await _race(
             intake.start_plan(first, application_id), intake.start_plan(second, application_id)

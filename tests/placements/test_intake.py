@@ -65,6 +65,14 @@ def meeting(days: int = 1, time: str = "09:30", **changes: Any) -> schemas.Meeti
     return schemas.MeetingIn(**values)
 
 
+async def meeting_begun(application_id: int, ago: dt.timedelta = dt.timedelta(hours=1)) -> None:
+    """The booked planning meeting's time has come: it began `ago`. A meeting is booked ahead
+    (the service refuses a time passed), and the plan is made at it."""
+    await PlanningMeeting.update({PlanningMeeting.starts_at: clock.now() - ago}).where(
+        (PlanningMeeting.application == application_id) & (PlanningMeeting.status == "booked")
+    )
+
+
 async def _audits(action: str) -> int:
     return await AuditEntry.count().where(AuditEntry.action == action)
 
@@ -366,18 +374,21 @@ async def test_plan_makes_a_participant_and_a_duplicate_joins_the_existing_one()
     other = await make_user("coordinator")
     first = await intake.submit_public(application())
     await intake.book_meeting(coordinator, first, meeting())
+    await meeting_begun(first)
     candidate_id, visible = await intake.start_plan(coordinator, first)
     assert visible
     candidate = await Candidate.select().where(Candidate.id == candidate_id).first()
     assert candidate is not None
     assert candidate["personnummer"] == PNR and candidate["coordinator"] == coordinator.id
-    assert candidate["consent_method"] == "digitalt"
+    # The public form's ticked box, without e-legitimation.
+    assert candidate["consent_method"] == "webbformular"
     shown = await intake.read(coordinator, first)
     assert shown.state == "plan_started" and shown.candidate_id == candidate_id
     assert [m.status for m in shown.meetings] == ["held"]
     # The same person applies again; another coordinator holds the meeting.
     second = await intake.submit_public(application(personnummer="850101-0006"))
     await intake.book_meeting(other, second, meeting())
+    await meeting_begun(second)
     joined, visible = await intake.start_plan(other, second)
     assert joined == candidate_id and not visible
     assert await Candidate.count() == 1
@@ -418,6 +429,7 @@ async def test_an_application_of_a_participant_says_the_plan_joins_them(client, 
     coordinator = await make_user("coordinator")
     first = await intake.submit_public(application())
     await intake.book_meeting(coordinator, first, meeting())
+    await meeting_begun(first)
     await intake.start_plan(coordinator, first)
     again = await intake.submit_public(application())
     assert (await intake.read(coordinator, again)).known_participant
@@ -485,6 +497,8 @@ async def test_plan_page_flow_for_the_coordinator(client, sign_in):
     assert booked.status_code == 303 and "klart=mote-bokat" in booked.headers["location"]
     page = await client.get(f"/arbetsbord/intag/{application_id}", headers=HTML)
     assert "Flytta planeringsmötet" in page.text
+    await meeting_begun(application_id)
+    page = await client.get(f"/arbetsbord/intag/{application_id}", headers=HTML)
     plan = await client.post(
         f"/arbetsbord/intag/{application_id}/plan",
         data={"_csrf_token": csrf_of(page.text)},

@@ -34,7 +34,7 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
 )
 from tests.placements.bookingdata import PNR
 from tests.placements.test_attacks_signatures import csrf_of
-from tests.placements.test_intake import application, form, meeting
+from tests.placements.test_intake import application, form, meeting, meeting_begun
 from tests.smsutil import SmsGateway
 
 HTML = {"accept": "text/html"}
@@ -343,6 +343,7 @@ async def test_a_swedish_application_s_invitation_is_unchanged(
 
 async def _plan(coordinator: Any, application_id: int) -> int:
     await intake.book_meeting(coordinator, application_id, meeting(days=1))
+    await meeting_begun(application_id)
     candidate_id, _ = await intake.start_plan(coordinator, application_id)
     return candidate_id
 
@@ -361,10 +362,11 @@ async def test_the_participant_is_given_the_application_s_language(
     assert await _language_of(await _plan(coordinator, arabic)) == "ar"
     # One already registered who never chose is given it; one who chose keeps theirs.
     unchosen = await make_candidate(coordinator, personnummer="19720310-1014")
-    english = await intake.submit_public(application(personnummer="19720310-1014"), "en")
+    known = {"first_name": "Aida", "last_name": "Andersson", "personnummer": "19720310-1014"}
+    english = await intake.submit_public(application(**known), "en")
     assert await _plan(coordinator, english) == unchosen
     assert await _language_of(unchosen) == "en"
-    again = await intake.submit_public(application(personnummer="19720310-1014"), "ar")
+    again = await intake.submit_public(application(**known), "ar")
     await _plan(coordinator, again)
     assert await _language_of(unchosen) == "en"
     # Registered by staff: Swedish by default, which is no one's choice.
@@ -450,6 +452,7 @@ async def test_staff_and_the_e_service_say_which_language_to_write_in(
     assert gateway.to(NUMBER)[-1].message.startswith(
         f"نرحب بك في اجتماع تخطيط يوم {weekday} {day} الساعة 13:15"
     )
+    await meeting_begun(row["id"])
     candidate_id, _ = await intake.start_plan(coordinator, row["id"])
     assert await _language_of(candidate_id) == "ar"
     # An unknown language is refused with the field named; nothing is stored.

@@ -22,7 +22,7 @@ VOCABULARIES = [
     (vocabulary.BookingStatus, vocabulary.BOOKING_STATUS_LABELS, "booking_status"),
     (vocabulary.CaseStatus, vocabulary.CASE_STATUS_LABELS, "candidate_status"),
     (vocabulary.ActivityStatus, vocabulary.ACTIVITY_STATUS_LABELS, "activity_status"),
-    (vocabulary.ConsentMethod, vocabulary.CONSENT_METHOD_LABELS, "consent_method"),
+    (vocabulary.ParticipantConsentMethod, vocabulary.CONSENT_METHOD_LABELS, "consent_method"),
     (vocabulary.Attendance, vocabulary.ATTENDANCE_LABELS, "attendance"),
     (vocabulary.Recommendation, vocabulary.RECOMMENDATION_LABELS, "recommendation"),
     (vocabulary.OutcomeCategory, vocabulary.OUTCOME_LABELS, "outcome"),
