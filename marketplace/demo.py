@@ -782,12 +782,14 @@ async def _demo_placement(
                     csn_eligible=True,
                 ),
             )
-        # A unit that follows up on time: follow-ups due more than a month ago were done on
-        # their day (the person still where the outcome said); the recent ones wait.
+        # A unit that follows up on time: follow-ups due more than five weeks ago were done
+        # on their day (the person still where the outcome said); the recent ones wait, so
+        # that each coordinator has some to do. They count 90 and 180 days from the end, a
+        # week before the outcome's date.
         due = await FollowUp.select(FollowUp.id, FollowUp.due_date).where(
             (FollowUp.candidate == candidate_id)
             & (FollowUp.status == "due")
-            & (FollowUp.due_date < clock.today() - dt.timedelta(days=30))
+            & (FollowUp.due_date < clock.today() - dt.timedelta(days=35))
         )
         for row in due:
             await outcomes.complete_follow_up(

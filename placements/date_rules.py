@@ -24,7 +24,7 @@ The decisions, in words:
 | follow-up meeting    | date (each)      | any             | period end        | period start          |
 | start of placement   | start_date       | any             | today at latest   |                       |
 | end of placement     | end_date         | any             | today at latest   | actual start          |
-| outcome              | outcome_date     | any             | today at latest   | placement start       |
+| outcome              | outcome_date     | any             | today at latest   | placement end         |
 | participant          | registered_at    | any             | today at latest   |                       |
 |                      | consent_date     | any             | today at latest   |                       |
 | plan activity        | planned_start    | any             | ≤ 5 years         |                       |
@@ -45,8 +45,11 @@ The decisions, in words:
   ended; an end date in the future is refused, it never ends a placement ahead of time.
   A period change (agreement) may move the planned end, but not into the past: ending is
   the action for that.
-- An outcome is what happened: its date is not in the future and not before the placement
-  started. A coordinator may correct it later (`outcomes.correct_outcome`), by the same rules.
+- An outcome is what happened at exit (Kolada's outcome "efter avslutad insats"): its date is
+  not in the future and not before the day the placement ended, so work or studies that began
+  during the placement are dated from that day. The follow-ups count 90 and 180 days from the
+  end, not from the outcome's date (`outcomes.exit_day`). A coordinator may correct the
+  outcome later (`outcomes.correct_outcome`), by the same rules.
 - Attendance is reported per week, named by its Monday: a week that has not begun is not
   reported, nor a week before the one the placement started in, nor one after the week it
   ended or is planned to end in. The placement's first and last week hold only its days
@@ -160,8 +163,9 @@ RULES: dict[str, tuple[DateRule, ...]] = {
             "outcome_date",
             "Utfallsdatum",
             future=0,
-            after=("placement_start",),
-            advice="Registrera utfallet när det har inträffat, med den dag det gällde från.",
+            after=("placement_end", "placement_start"),
+            advice="Utfallet är deltagarens läge när placeringen har avslutats: ange dagen då "
+            "placeringen avslutades eller en senare dag då utfallet började gälla, senast i dag.",
         ),
     ),
     "candidate": (
@@ -209,6 +213,7 @@ CONTEXT_LABELS = {
     "placement_week": "veckan placeringen startade, som börjar",
     "actual_start": "dagen placeringen startade",
     "placement_start": "placeringens startdatum",
+    "placement_end": "dagen placeringen avslutades",
 }
 
 

@@ -440,7 +440,6 @@ async def _remind_follow_ups(
         FollowUp.due_date,
         FollowUp.candidate,
         FollowUp.candidate.coordinator.as_alias("coordinator_id"),
-        FollowUp.outcome.outcome_date.as_alias("exit_date"),
     ).where(
         (FollowUp.status == "due") & FollowUp.reminded_at.is_null() & (FollowUp.due_date <= today)
     )
@@ -467,7 +466,8 @@ async def _remind_follow_ups(
                     candidate_id=row["candidate"],
                     dedupe_key=f"follow-up:{row['id']}",
                     days=row["days"],
-                    exit_date=row["exit_date"].isoformat(),
+                    # Due `days` after the day the placement ended (`outcomes.exit_day`).
+                    exit_date=(row["due_date"] - dt.timedelta(days=row["days"])).isoformat(),
                     due_date=row["due_date"].isoformat(),
                     link=follow_up_link(row["candidate"], row["id"]),
                 )

@@ -1,4 +1,4 @@
-"""The follow-ups at 90 and 180 days after an exit."""
+"""The follow-ups at 90 and 180 days after an exit, counted once they have fallen due."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from admin.services.reports import (
     FOLLOW_UP_DAYS,
     PROGRESS,
     candidate_filter,
+    in_period,
     share,
 )
 from marketplace.kernel import clock
@@ -26,31 +27,45 @@ FIGURES = ("due", "done", "in_work_or_studies", "overdue", "share_done", "share_
 
 FOLLOW_UPS_TITLE = "Uppföljning 90 och 180 dagar efter avslut"
 FOLLOW_UPS_DEFINITION = (
-    "Uppföljningarna 90 och 180 dagar efter de avslut som skedde i perioden (utfallets "
-    "datum, som i rapporten om avslut). Gjorda: markerade som gjorda. I arbete eller "
-    "studier: gjorda uppföljningar med resultat arbete eller studier. Försenade: inte gjorda "
-    "och förfallodagen har passerat. Andelen i arbete eller studier räknas på de gjorda."
-    + FILTER_NOTE
+    "Uppföljningarna 90 och 180 dagar efter de avslut som skedde i perioden (dagen "
+    "placeringen avslutades; uppföljningen 90 dagar efter ett avslut i november förfaller i "
+    "februari). Bara uppföljningar som har förfallit, i dag eller tidigare, räknas: en som "
+    "inte har förfallit ännu är varken gjord, försenad eller saknad. Förfallna t.o.m. i dag: "
+    "uppföljningar vars förfallodag har kommit. Gjorda: av dem, markerade som gjorda. I "
+    "arbete eller studier: gjorda uppföljningar med resultat arbete eller studier. "
+    "Försenade: inte gjorda och förfallodagen har passerat. Andelen gjorda räknas på de "
+    "förfallna, andelen i arbete eller studier på de gjorda." + FILTER_NOTE
 )
 
 
 async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> schemas.FollowUps:
-    """The follow-ups at 90 and 180 days of the exits in the period: done, in work or
-    studies, overdue.
+    """The follow-ups at 90 and 180 days of the exits in the period that have fallen due by
+    `today`: due, done, in work or studies, overdue.
 
-    Chosen by the exit's day, not the follow-up's due day: due days are the exit's day plus
-    90 or 180 days, so due-day months would be the exits' windows shifted by days that are
-    not whole months, and set against the exits report they would difference down to a
-    day or two (`admin.services.disclosure`, "Differencing")."""
+    The exit is the day the placement ended, and a follow-up's stored due day is that day
+    plus its 90 or 180 days (`placements.services.outcomes.exit_day`), so the exit is read
+    back from it. A follow-up due after `today` is left out: it can be neither done late nor
+    missing, and counted among the due it pulled the share done down (a December's exits
+    showed follow-ups due in March and June as due and not done).
+
+    Chosen by the exit's month, not the due day's: a due day is the exit plus 90 or 180
+    days, so due-day months would be the exits' months shifted by days that are not whole
+    months, and set against the ended placements or the exits they would difference down to
+    a day or two (`admin.services.disclosure`, "Differencing")."""
     today = today or clock.today()
-    exit_day = FollowUp.outcome._.outcome_date
+    first_due = f.start + dt.timedelta(days=min(FOLLOW_UP_DAYS))
+    last_due = min(f.end + dt.timedelta(days=max(FOLLOW_UP_DAYS)), today)
     query = FollowUp.select(
         FollowUp.days, FollowUp.due_date, FollowUp.status, FollowUp.result_category
-    ).where((exit_day >= f.start) & (exit_day <= f.end))
+    ).where((FollowUp.due_date >= first_due) & (FollowUp.due_date <= last_due))
     query = candidate_filter(query, f, FollowUp.candidate)
     if f.host_kind is not None:
         query = query.where(FollowUp.outcome._.booking._.slot._.host._.kind == f.host_kind)
-    rows = list(await query)
+    rows = [
+        r
+        for r in await query
+        if in_period(r["due_date"] - dt.timedelta(days=r["days"]), f) and r["due_date"] <= today
+    ]
     out = []
     for days in FOLLOW_UP_DAYS:
         mine = [r for r in rows if r["days"] == days]
@@ -72,7 +87,8 @@ async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> 
 
 
 def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:
-    """Per 90 and 180 days: the due split into done and not done, and both shares."""
+    """Per 90 and 180 days: the due (fallen due by today) split into done and not done, and
+    both shares."""
     values: dict[str, int | float | None] = {}
     for r in report.rows:
         values |= figure_cells(f"rows[{r.days}]", r, *FIGURES)
@@ -100,7 +116,7 @@ def follow_ups_columns(report: schemas.FollowUps, v: CellReader) -> Columns:
     """A row for 90 days and one for 180."""
     headers = [
         "Dagar efter avslut",
-        "Förfallna i perioden",
+        "Förfallna t.o.m. i dag",
         "Gjorda",
         "I arbete eller studier",
         "Försenade",

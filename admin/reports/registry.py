@@ -227,7 +227,7 @@ REPORTS: tuple[Report, ...] = (
     ),
     Report(
         slug="follow-ups",
-        summary="Follow-up status at 90 and 180 days after exit.",
+        summary="Follow-up status at 90 and 180 days after the period's exits, once fallen due.",
         title=follow_ups.FOLLOW_UPS_TITLE,
         definition=follow_ups.FOLLOW_UPS_DEFINITION,
         struct=schemas.FollowUps,

@@ -75,9 +75,12 @@ What remains, and why it is accepted:
   not be the other's months shifted by days, or two reports would difference down to the
   days at the edges. A lock-in flag for a long placement comes whole calendar months after
   the start (`placements.services.lockin.add_months`), so its months line up. Follow-ups
-  fall due 90 and 180 days after an exit; counted by due day, a month of them was a month of
-  exits shifted by days (due in February: exits of 3–30 November; November's exits minus
-  them gave 1–2 November), so `follow_ups` counts them by the month of the exit they follow.
+  fall due 90 and 180 days after an exit (the day the placement ended); counted by due day,
+  a month of them was a month of exits shifted by days (due in February: exits of 3–30
+  November; November's exits minus them gave 1–2 November), so `follow_ups` counts them by
+  the month of the exit they follow, and only once they have fallen due (one not yet due is
+  neither done nor late). That a follow-up falls due today is one more figure that grows
+  from one day to the next, like the overdue ones above.
 """
 
 from __future__ import annotations

@@ -311,7 +311,9 @@ class BookingController(Controller):
     async def record_outcome(
         self, request: Req, booking_id: FromPath[int], data: JSONBody[so.OutcomeCreate]
     ) -> so.Outcome:
-        """Record the outcome of an ended placement in Kolada's categories."""
+        """Record the outcome of an ended placement in Kolada's categories, dated no earlier
+        than the day the placement ended; its follow-ups fall due 90 and 180 days after that
+        end."""
         return await outcomes.record_outcome(request.user, booking_id, data)
 
     @put("/{booking_id:int}/outcome", operation_id="correctOutcome", guards=[staff])

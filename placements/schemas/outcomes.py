@@ -44,7 +44,8 @@ class Assessment(msgspec.Struct, kw_only=True):
 
 
 class OutcomeCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
-    """The outcome at exit, with its date.
+    """The outcome at exit, with its date: the day the placement ended or a later day from
+    which the outcome held (the first day of the job), never before the end.
 
     Kolada's rules: "arbete" is employment on the regular labour market for at least one
     continuous month (subsidised or not), and municipal labour-market jobs do not count;

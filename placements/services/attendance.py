@@ -125,12 +125,7 @@ def counts_of(row: WeekCounts) -> Counts:
 def ended_on(booking: BookingRow) -> dt.date | None:
     """The last day of an ended placement (None while it runs): ending writes the real last
     day to `end_date` (`bookings.end`); `ended_at` is only when someone pressed the button."""
-    if booking["status"] not in ENDED:
-        return None
-    end_date, ended_at = booking["end_date"], booking["ended_at"]
-    if end_date:
-        return end_date
-    return clock.local_date(ended_at) if ended_at else None
+    return booking_access.ended_on(booking)
 
 
 def last_day_of(booking: BookingRow) -> dt.date | None:

@@ -24,8 +24,8 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound
 from placements import vocabulary
-from placements.booking_states import HostView, host_view
-from placements.rows import BookingDates, BookingHead, BookingRow, CandidateName
+from placements.booking_states import ENDED, HostView, host_view
+from placements.rows import BookingDates, BookingEnd, BookingHead, BookingRow, CandidateName
 from placements.schemas import bookings as schemas
 from placements.services.candidates import (
     display_name,
@@ -332,3 +332,15 @@ def actual_start_of(booking: BookingDates) -> dt.date | None:
     if started and start_date:
         return min(started, start_date)
     return started or start_date
+
+
+def ended_on(booking: BookingEnd) -> dt.date | None:
+    """The last day of an ended placement (None while it runs): ending writes the real last
+    day to `end_date` (`bookings.end`); `ended_at` is only when someone pressed the button.
+    The day of exit that an outcome describes and its follow-ups count from."""
+    if booking["status"] not in ENDED:
+        return None
+    end_date, ended_at = booking["end_date"], booking["ended_at"]
+    if end_date:
+        return end_date
+    return clock.local_date(ended_at) if ended_at else None

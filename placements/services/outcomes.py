@@ -1,6 +1,7 @@
 """The end of a placement: the supervisor's structured assessment (in the app or through a
 signed link), the participant's own view, the outcome at exit in Kolada's categories, and the
-follow-ups at 90 and 180 days.
+follow-ups at 90 and 180 days after the exit: after the day the placement ended (`exit_day`),
+which the outcome's date may not come before.
 
 The link itself is made and mailed by `assessment_links` when the placement ends
 (`bookings.end`); this module, on top of the booking actions, reads and uses it."""
@@ -23,7 +24,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
-from placements.rows import AssessmentRow, BookingDates, BookingRow, FollowUpRow, OutcomeRow
+from placements.rows import AssessmentRow, BookingEnd, BookingRow, FollowUpRow, OutcomeRow
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as schemas
 from placements.services import assessment_links, booking_access, booking_mail, booking_moves
@@ -391,14 +392,23 @@ def category_problems(category: str, flags: Mapping[str, bool]) -> list[tuple[st
 REASON_MISSING = "Skriv varför utfallet rättas."
 
 
+def outcome_dates(booking: BookingRow) -> dict[str, dt.date | None]:
+    """The placement's days an outcome's date is checked against (the date table's
+    "outcome"): the day it really started and the day it ended."""
+    return {
+        "placement_start": booking_access.actual_start_of(booking),
+        "placement_end": booking_access.ended_on(booking),
+    }
+
+
 def outcome_form_rules(
-    *, correction: bool = False
+    *, correction: bool = False, booking: BookingRow | None = None
 ) -> Callable[[Mapping[str, Any]], list[tuple[str, str]]]:
     """The outcome's rules for its form (`marketplace.kernel.forms.parse_form(rules=...)`): the date
     table's and Kolada's category rules, and for a correction its reason, so that the form
-    lists them with its other errors. The service checks them again, with the placement's
-    start."""
-    dates = date_rules.form_rules("outcome")
+    lists them with its other errors; given the `booking`, its date is also checked against
+    the placement's end. The service checks them all again."""
+    dates = date_rules.form_rules("outcome", outcome_dates(booking) if booking else None)
 
     def run(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
         found = dates(typed)
@@ -414,14 +424,15 @@ def outcome_form_rules(
 
 def _check_outcome(
     data: schemas.OutcomeCreate,
-    booking: BookingDates,
+    booking: BookingRow,
     extra: list[tuple[str, str]] | None = None,
 ) -> None:
-    """The category rules and the date table's outcome rules, reported together."""
+    """The category rules and the date table's outcome rules (not in the future, not before
+    the placement ended), reported together."""
     date_rules.check(
         "outcome",
         {"outcome_date": data.outcome_date},
-        {"placement_start": booking_access.actual_start_of(booking)},
+        outcome_dates(booking),
         extra=[*_category_problems(data), *(extra or [])],
     )
 
@@ -441,8 +452,21 @@ def outcome_out(row: OutcomeRow) -> schemas.Outcome:
     )
 
 
-async def _ensure_follow_ups(outcome: OutcomeRow) -> int:
-    """Create the +90 and +180 day follow-ups of an outcome that lacks them."""
+def exit_day(outcome_date: dt.date, booking: BookingEnd | None) -> dt.date:
+    """The day of exit that the follow-ups count from: the day the placement ended (DOMAIN.md:
+    the outcome at exit, followed up 90 and 180 days after the exit). The outcome's date,
+    which may come later (the first day of the job), moves nothing; it is the day only for an
+    outcome with no ended placement behind it (one whose booking was removed)."""
+    return (booking_access.ended_on(booking) if booking is not None else None) or outcome_date
+
+
+def follow_up_due(exit_on: dt.date, days: int) -> dt.date:
+    """The day a follow-up falls due: `days` (90 or 180) days after the exit."""
+    return exit_on + dt.timedelta(days=days)
+
+
+async def _ensure_follow_ups(outcome: OutcomeRow, exit_on: dt.date) -> int:
+    """Create the follow-ups 90 and 180 days after `exit_on` of an outcome that lacks them."""
     have = {
         r["days"]
         for r in await FollowUp.select(FollowUp.days).where(FollowUp.outcome == outcome["id"])
@@ -456,7 +480,7 @@ async def _ensure_follow_ups(outcome: OutcomeRow) -> int:
                 candidate=outcome["candidate"],
                 outcome=outcome["id"],
                 days=days,
-                due_date=outcome["outcome_date"] + dt.timedelta(days=days),
+                due_date=follow_up_due(exit_on, days),
             )
         )
         created += 1
@@ -492,7 +516,7 @@ async def record_outcome(
         await outcome.save()
         row = await _outcome_row(outcome.id)
         assert row is not None
-        await _ensure_follow_ups(row)
+        await _ensure_follow_ups(row, exit_day(row["outcome_date"], booking))
         await record(
             user,
             "outcome.create",
@@ -524,8 +548,9 @@ async def correct_outcome(
     user: AuthUser, booking_id: int, data: schemas.OutcomeCorrection
 ) -> schemas.Outcome:
     """Correct a recorded outcome (category, date, details) with a reason. The same rules as
-    a new outcome hold (`_check_outcome`); the follow-ups not yet done move with the date;
-    the audit log and the booking's history keep the values before and after."""
+    a new outcome hold (`_check_outcome`); the follow-ups stay, as they count from the day the
+    placement ended (`exit_day`), not from the outcome's date; the audit log and the booking's
+    history keep the values before and after."""
     if not user.is_staff:
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     reason = data.reason.strip()
@@ -558,15 +583,6 @@ async def correct_outcome(
                 Outcome.note: data.note,
             }
         ).where(Outcome.id == row["id"])
-        if data.outcome_date != row["outcome_date"]:
-            for days in FOLLOW_UP_DAYS:
-                await FollowUp.update(
-                    {FollowUp.due_date: data.outcome_date + dt.timedelta(days=days)}
-                ).where(
-                    (FollowUp.outcome == row["id"])
-                    & (FollowUp.days == days)
-                    & (FollowUp.status != "done")
-                )
         fresh = await _outcome_row(row["id"])
         assert fresh is not None
         after = _outcome_words(fresh)
@@ -591,16 +607,30 @@ async def correct_outcome(
 
 
 async def create_due_follow_ups(today: dt.date, guard: RowGuard | None = None) -> int:
-    """Make sure every outcome dated up to `today` has its two follow-ups. Idempotent; the
-    scheduler may call it any time. Returns how many follow-ups it created; an outcome that
-    fails is logged and skipped (see `RowGuard`)."""
+    """Make sure every outcome dated up to `today` has its two follow-ups, due 90 and 180
+    days after the day its placement ended. Idempotent; the scheduler may call it any time.
+    Returns how many follow-ups it created; an outcome that fails is logged and skipped (see
+    `RowGuard`)."""
     created = 0
     guard = guard or RowGuard("follow-ups")
-    rows = cast("list[OutcomeRow]", await Outcome.select().where(Outcome.outcome_date <= today))
+    rows = await Outcome.select(
+        *Outcome.all_columns(),
+        Outcome.booking._.status.as_alias("booking_status"),
+        Outcome.booking._.end_date.as_alias("booking_end_date"),
+        Outcome.booking._.ended_at.as_alias("booking_ended_at"),
+    ).where(Outcome.outcome_date <= today)
     for row in rows:
+        booking: BookingEnd | None = None
+        if row["booking"] is not None:
+            booking = {
+                "status": row["booking_status"],
+                "end_date": row["booking_end_date"],
+                "ended_at": row["booking_ended_at"],
+            }
         with guard.row(row["id"]):
             async with write_transaction(booking_access.engine()):
-                created += await _ensure_follow_ups(row)
+                outcome = cast("OutcomeRow", row)
+                created += await _ensure_follow_ups(outcome, exit_day(row["outcome_date"], booking))
     return created
 
 

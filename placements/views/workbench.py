@@ -816,16 +816,24 @@ async def booking_end(request: Req, booking_id: BookingId) -> Response[Any]:
 
 @_booking_post("utfall")
 async def booking_outcome(request: Req, booking_id: BookingId) -> Response[Any]:
-    """Record the placement's outcome."""
+    """Record the placement's outcome. A date before the placement ended is said with the
+    form's other mistakes (the service's rule, read here for the placement as it stands)."""
+    row = await booking_access.booking_row_for(signed_in_user(request), booking_id)
+    form = dataclasses.replace(OUTCOME_FORM, rules=outcome_services.outcome_form_rules(booking=row))
     act = outcome_services.record_outcome
-    return await _booking_round_trip(request, booking_id, OUTCOME_FORM, act, "utfall-registrerat")
+    return await _booking_round_trip(request, booking_id, form, act, "utfall-registrerat")
 
 
 @_booking_post("ratta-utfall")
 async def booking_correct_outcome(request: Req, booking_id: BookingId) -> Response[Any]:
-    """Correct the recorded outcome, with the reason."""
+    """Correct the recorded outcome, with the reason, by the same rules as `booking_outcome`."""
+    row = await booking_access.booking_row_for(signed_in_user(request), booking_id)
+    form = dataclasses.replace(
+        CORRECTION_FORM,
+        rules=outcome_services.outcome_form_rules(correction=True, booking=row),
+    )
     act = outcome_services.correct_outcome
-    return await _booking_round_trip(request, booking_id, CORRECTION_FORM, act, "utfall-rattat")
+    return await _booking_round_trip(request, booking_id, form, act, "utfall-rattat")
 
 
 @_booking_post("aterkalla")

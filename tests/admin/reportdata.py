@@ -31,6 +31,9 @@ from tests.builders import (
 
 PERIOD = ReportFilters(start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
 TODAY = dt.date(2026, 4, 15)
+# By then every follow-up of the period's exits has fallen due (the last, C's 180 days, on
+# 09-06); on TODAY none has, so the follow-up report counts nothing yet.
+FOLLOW_UPS_DUE = dt.date(2026, 9, 30)
 
 # What identifies candidate A; none of it may reach an analyst, or survive anonymisation.
 A_FIRST, A_LAST = "Zlatan", "Ekströmsson"
@@ -215,11 +218,14 @@ async def build(make_user: Any) -> Data:
             cand[c], outs[o], days, due, status=status, result_category=result
         )
 
-    await follow("A", "o1", 90, d(2026, 2, 10), "done", "arbete")
-    await follow("C", "o2", 90, d(2026, 3, 1), "done", "okant")
-    await follow("D", "o3", 90, d(2026, 3, 20), "due")
-    await follow("A", "o1", 180, d(2026, 3, 25), "done", "studier")
-    await follow("C", "o2", 180, d(2026, 5, 1), "due")
+    # Due 90 and 180 days after the placement ended (b1 02-19, b3 03-10, b5 03-31), or
+    # after the outcome's date when it has no placement (o4 2025-12-15).
+    await follow("A", "o1", 90, d(2026, 5, 20), "done", "arbete")
+    await follow("C", "o2", 90, d(2026, 6, 8), "done", "okant")
+    await follow("D", "o3", 90, d(2026, 6, 29), "due")
+    await follow("A", "o1", 180, d(2026, 8, 18), "done", "studier")
+    await follow("C", "o2", 180, d(2026, 9, 6), "due")
+    await follow("B", "o4", 90, d(2026, 3, 15), "due")
 
     async def flag(c: str, kind: str, at: dt.datetime, resolved: dt.datetime | None = None) -> int:
         return await make_lock_in_flag(

@@ -183,3 +183,56 @@ async def test_follow_ups_line_up_with_the_exits_months(client: Any, make_user: 
     for month in ("2026-01", "2026-02", "2026-05"):  # where their due days fall
         rows = {r["days"]: r for r in (await figures("follow-ups", month))["rows"]}
         assert rows[90]["due"] == rows[180]["due"] == 0, month
+
+
+async def test_follow_ups_not_yet_due_are_not_counted_in_the_running_month(
+    client: Any, make_user: Any
+) -> None:
+    """Seen in a browser on 7 December: the December report showed "färre än 5" follow-ups
+    as due, though December's exits are followed up in March and June, and the year's share
+    done (50 % and 35.7 %) counted them as not done, with none late. A follow-up not yet due
+    is neither done, late nor missing: the share done is of those that have fallen due, in
+    the page's JSON and in the CSV alike."""
+    coordinator = await make_user("coordinator", username="sara")
+    await make_user("analyst", username="anna")
+    today = clock.today()
+    this_month = today.replace(day=1)
+    earlier = today - dt.timedelta(days=200)  # both follow-ups due and done by now
+    for i, day in enumerate([this_month] * 3 + [earlier] * 6):
+        candidate = await make_candidate_row(
+            coordinator.id, f"Person{i}", last_name="Test", email="", registered_at=day
+        )
+        outcome = await make_outcome(candidate, "arbete", day)
+        for after in (90, 180):
+            due = day + dt.timedelta(days=after)
+            status = "done" if due <= today else "due"
+            result = "arbete" if status == "done" else ""
+            await make_follow_up(
+                candidate, outcome, after, due, status=status, result_category=result
+            )
+    await login(client, "anna")
+
+    async def rows(start: dt.date) -> dict[int, dict[str, Any]]:
+        answer = await client.get(
+            f"/api/v1/reports/follow-ups?start={start:%Y-%m}&end={today:%Y-%m}"
+        )
+        assert answer.status_code == 200, answer.text
+        return {r["days"]: r for r in answer.json()["rows"]}
+
+    running = await rows(this_month)
+    for days in (90, 180):
+        assert (running[days]["due"], running[days]["done"], running[days]["overdue"]) == (0, 0, 0)
+        assert running[days]["share_done"] is None
+    whole = await rows(earlier)
+    for days in (90, 180):
+        assert (whole[days]["due"], whole[days]["done"], whole[days]["overdue"]) == (6, 6, 0)
+        assert whole[days]["share_done"] == 1.0
+    export = await client.get(
+        f"/api/v1/reports/follow-ups/export?format=csv&start={earlier:%Y-%m}&end={today:%Y-%m}"
+    )
+    assert export.status_code == 200
+    lines = export.content.decode("utf-8-sig").split("\r\n")
+    header = next(line for line in lines if line.startswith("Dagar efter avslut"))
+    assert "Förfallna t.o.m. i dag" in header
+    assert any(line.startswith("90;6;6;6;0;1") for line in lines), lines
+    assert "färre än 5" not in export.content.decode("utf-8-sig")

@@ -15,7 +15,7 @@ from admin.reports import coverage, follow_ups, lock_in, outcomes, placement_rep
 from admin.schemas import ReportFilters
 from marketplace.kernel.errors import ValidationFailed
 from tests.admin import reportdata
-from tests.admin.reportdata import PERIOD, TODAY
+from tests.admin.reportdata import FOLLOW_UPS_DUE, PERIOD, TODAY
 from tests.builders import make_outcome
 
 
@@ -103,32 +103,41 @@ async def test_lock_in_flags(data):
 
 
 async def test_follow_up_status_at_90_and_180_days(data):
-    # The follow-ups of the exits in the period (o1 02-25, o2 03-15, o3 03-31), whatever
-    # their due day. 90 days: A done arbete, C done okant, D not done (due 03-20, before
-    # 04-15: overdue) -> due 3, done 2, in work 1, overdue 1; shares 2/3 and 1/2.
-    # 180 days: A done studier; C's is due 05-01, after today -> 2, 1, 1, 0; shares 1/2, 1.
-    r = await follow_ups.follow_ups(PERIOD, today=TODAY)
-    rows = {x.days: x for x in r.rows}
-    assert (rows[90].due, rows[90].done, rows[90].in_work_or_studies, rows[90].overdue) == (
-        3,
-        2,
-        1,
-        1,
-    )
-    assert (rows[90].share_done, rows[90].share_in_work_or_studies) == (0.6667, 0.5)
-    assert (rows[180].due, rows[180].done, rows[180].in_work_or_studies, rows[180].overdue) == (
-        2,
-        1,
-        1,
-        0,
-    )
-    assert (rows[180].share_done, rows[180].share_in_work_or_studies) == (0.5, 1.0)
-    # An exit outside the period brings none of its follow-ups, even one due inside it.
+    # The follow-ups of the exits in the period (placements ended b1 02-19, b3 03-10, b5
+    # 03-31), due 90 and 180 days after: A 05-20 done arbete and 08-18 done studier; C 06-08
+    # done okant and 09-06 not done; D 06-29 not done. Asked on 09-30, all have fallen due.
+    # 90 days: due 3, done 2, in work 1, overdue 1 (D); shares 2/3 and 1/2.
+    # 180 days: due 2, done 1, in work 1, overdue 1 (C); shares 1/2 and 1.
+    r = await follow_ups.follow_ups(PERIOD, today=FOLLOW_UPS_DUE)
+    rows = {x.days: (x.due, x.done, x.in_work_or_studies, x.overdue) for x in r.rows}
+    assert rows == {90: (3, 2, 1, 1), 180: (2, 1, 1, 1)}
+    shares = {x.days: (x.share_done, x.share_in_work_or_studies) for x in r.rows}
+    assert shares == {90: (0.6667, 0.5), 180: (0.5, 1.0)}
+    # Asked on D's due day: D has fallen due but is not late yet.
+    on_the_day = await follow_ups.follow_ups(PERIOD, today=dt.date(2026, 6, 29))
+    rows = {x.days: (x.due, x.done, x.in_work_or_studies, x.overdue) for x in on_the_day.rows}
+    assert rows == {90: (3, 2, 1, 0), 180: (0, 0, 0, 0)}
+    # Asked on 06-10: D's (06-29) and every 180-day one have not fallen due. They are neither
+    # done, late nor missing, and the share done is of the two that have: 2 of 2.
+    june = await follow_ups.follow_ups(PERIOD, today=dt.date(2026, 6, 10))
+    rows = {x.days: (x.due, x.done, x.in_work_or_studies, x.overdue) for x in june.rows}
+    assert rows == {90: (2, 2, 1, 0), 180: (0, 0, 0, 0)}
+    assert [(x.share_done, x.share_in_work_or_studies) for x in june.rows] == [
+        (1.0, 0.5),
+        (None, None),
+    ]
+    # On TODAY (04-15) none has fallen due: nothing is counted, nothing is late.
+    early = await follow_ups.follow_ups(PERIOD, today=TODAY)
+    assert all((x.due, x.done, x.overdue, x.share_done) == (0, 0, 0, None) for x in early.rows)
+    # An exit outside the period brings none of its follow-ups, even one due inside it: B's
+    # outcome with no placement (2025-12-15) is followed up from its date, due 03-15.
+    assert "förfaller i februari" in r.definition and "t.o.m. i dag" in r.definition
     december = await follow_ups.follow_ups(
         msgspec.structs.replace(PERIOD, start=dt.date(2025, 12, 1), end=dt.date(2025, 12, 31)),
         today=TODAY,
     )
-    assert all(x.due == 0 for x in december.rows)
+    outside = {x.days: (x.due, x.done, x.overdue) for x in december.rows}
+    assert outside == {90: (1, 0, 1), 180: (0, 0, 0)}
 
 
 async def test_assessment_return_rate(data):

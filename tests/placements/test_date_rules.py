@@ -73,9 +73,24 @@ CASES = [
         ["end_date"],
         "före dagen placeringen startade",
     ),
-    # outcome: not in the future, not before the placement's start
+    # outcome: not in the future, not before the placement ended (nor started)
     ("outcome", {"outcome_date": _d(0)}, {"placement_start": _d(-90)}, [], ""),
     ("outcome", {"outcome_date": _d(-90)}, {"placement_start": _d(-90)}, [], ""),
+    (
+        "outcome",
+        {"outcome_date": _d(-3)},
+        {"placement_start": _d(-90), "placement_end": _d(-3)},
+        [],
+        "",
+    ),
+    (
+        "outcome",
+        {"outcome_date": _d(-4)},
+        {"placement_start": _d(-90), "placement_end": _d(-3)},
+        ["outcome_date"],
+        "ligger före dagen placeringen avslutades 2026-06-12. Utfallet är deltagarens läge när "
+        "placeringen har avslutats: ange dagen då placeringen avslutades eller en senare dag",
+    ),
     (
         "outcome",
         {"outcome_date": dt.date(2030, 1, 1)},
@@ -243,11 +258,53 @@ async def test_a_placement_started_before_its_start_date_can_still_be_ended_toda
     assert ended.json()["start_date"] == str(TODAY) and ended.json()["end_date"] == str(TODAY)
 
 
-async def _ended(w) -> int:
-    """A placement that started 40 days ago and ended today."""
+async def _ended(w, on: dt.date = TODAY) -> int:
+    """A placement that started 40 days ago and ended today (or `on`)."""
     booking_id = await to_active(w, start=TODAY - dt.timedelta(days=40), end=ACTIVE_END)
-    await bookings.end(w.coordinator, booking_id, "completed", TODAY)
+    await bookings.end(w.coordinator, booking_id, "completed", on)
     return booking_id
+
+
+async def test_an_outcome_before_the_end_is_refused_and_follow_ups_count_from_the_end(client):
+    """Seen on the demo: a placement ended 12-04 took the outcome "Arbete" dated 11-01, its
+    90-day follow-up fell due 90 days after 11-01 (01-30), and after the date was corrected
+    to 12-07, 90 days after that (03-07). The outcome is the situation at exit, and the
+    follow-ups count 90 and 180 days from the end (03-04)."""
+    w = await make_world()
+    end = TODAY - dt.timedelta(days=3)
+    booking_id = await _ended(w, on=end)
+    await login(client, w.coordinator.username)
+    path = f"/api/v1/bookings/{booking_id}/outcome"
+    body = {"category": "arbete", "lasts_at_least_one_month": True}
+    early = TODAY - dt.timedelta(days=36)
+    refused = await client.post(path, json={**body, "outcome_date": str(early)})
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == ["outcome_date"]
+    assert (
+        f"Utfallsdatum {early} ligger före dagen placeringen avslutades {end}."
+        in refused.json()["detail"]
+    )
+    assert "ange dagen då placeringen avslutades eller en senare dag" in refused.json()["detail"]
+    assert await Outcome.count() == 0 and await FollowUp.count() == 0
+
+    recorded = await client.post(path, json={**body, "outcome_date": str(TODAY)})
+    assert recorded.status_code == 201, recorded.text
+
+    async def dues() -> dict[int, dt.date]:
+        rows = await FollowUp.select(FollowUp.days, FollowUp.due_date)
+        return {r["days"]: r["due_date"] for r in rows}
+
+    expected = {90: end + dt.timedelta(days=90), 180: end + dt.timedelta(days=180)}
+    assert await dues() == expected
+    # A correction to another day after the end moves nothing; one before it is refused.
+    moved = await client.put(
+        path, json={**body, "outcome_date": str(end), "reason": "Började samma dag"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert await dues() == expected
+    back = await client.put(path, json={**body, "outcome_date": str(early), "reason": "Fel"})
+    assert back.status_code == 400 and back.json()["fields"] == ["outcome_date"]
+    assert (await Outcome.select(Outcome.outcome_date).first()) == {"outcome_date": end}
 
 
 async def test_an_outcome_dated_2030_and_work_without_a_month_are_refused_together(client):
@@ -366,9 +423,10 @@ async def test_a_coordinator_corrects_an_outcome_audited_and_checked(client):
     ).status_code == 404
 
 
-async def test_the_correction_form_keeps_what_was_typed_and_moves_the_follow_ups(client):
+async def test_the_correction_form_keeps_what_was_typed_and_keeps_the_follow_ups(client):
     w = await make_world()
-    booking_id = await _ended(w)
+    end = TODAY - dt.timedelta(days=10)
+    booking_id = await _ended(w, on=end)
     await outcomes.record_outcome(
         w.coordinator, booking_id, so.OutcomeCreate(category="okant", outcome_date=TODAY)
     )
@@ -391,6 +449,17 @@ async def test_the_correction_form_keeps_what_was_typed_and_moves_the_follow_ups
     assert "Utfallsdatum 2030-01-01 ligger i framtiden" in wrong.text
     assert "Skriv varför utfallet rättas." in wrong.text
     assert "Antagen till vårdutbildning" in wrong.text  # kept
+    # A day before the placement ended is said with the missing reason, at once.
+    before_end = await client.post(
+        url,
+        data={**form, "outcome_date": str(end - dt.timedelta(days=1)), "csn_eligible": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert before_end.status_code == 400
+    assert "ligger före dagen placeringen avslutades" in before_end.text
+    assert f"dagen placeringen avslutades ({end}) eller en senare dag" in before_end.text  # hint
+    assert "Skriv varför utfallet rättas." in before_end.text
     earlier = TODAY - dt.timedelta(days=5)
     done = await client.post(
         url,
@@ -405,7 +474,8 @@ async def test_the_correction_form_keeps_what_was_typed_and_moves_the_follow_ups
     dues = {
         r["days"]: r["due_date"] for r in await FollowUp.select(FollowUp.days, FollowUp.due_date)
     }
-    assert dues == {90: earlier + dt.timedelta(days=90), 180: earlier + dt.timedelta(days=180)}
+    # They count from the placement's end, not from the outcome's date.
+    assert dues == {90: end + dt.timedelta(days=90), 180: end + dt.timedelta(days=180)}
 
 
 async def test_the_start_sweep_counts_from_its_own_day_with_a_fixed_clock():

@@ -189,11 +189,17 @@ async def test_unsigned_agreement_reminds_host_users_and_tells_coordinator_about
 
 
 async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):
-    booking = await builders.make_booking(
-        world["slot"], world["candidate"], world["coordinator"].id, status="completed"
-    )
+    # Due 90 and 180 days after the placement ended, not after the outcome's later date.
     exit_date = TODAY - dt.timedelta(days=100)
-    await builders.make_outcome(world["candidate"], "arbete", exit_date, booking_id=booking)
+    booking = await builders.make_booking(
+        world["slot"],
+        world["candidate"],
+        world["coordinator"].id,
+        status="completed",
+        end_date=exit_date,
+    )
+    outcome_date = exit_date + dt.timedelta(days=6)
+    await builders.make_outcome(world["candidate"], "arbete", outcome_date, booking_id=booking)
     _first, second = await run_twice("follow-ups")
     assert second.counts == {"created": 0, "reminded": 0}
     follow_ups = await FollowUp.select().order_by(FollowUp.days)
@@ -204,6 +210,8 @@ async def test_follow_ups_created_once_and_coordinator_reminded_when_due(world):
     [mail] = await outbox("follow_up_due")
     assert mail["recipient"] == "sara@kommun.example.se"
     assert mail["subject"] == "Dags för uppföljning efter 90 dagar"
+    assert f"(avslut {exit_date})" in mail["body_text"]
+    assert f"{exit_date + dt.timedelta(days=90)}" in mail["body_text"]
     assert f"{BASE}/arbetsbord/deltagare/{world['candidate']}#uppfoljning-" in mail["body_text"]
     await run_twice("follow-ups", NOW + dt.timedelta(days=80))
     assert [m["subject"] for m in await outbox("follow_up_due")] == [

@@ -231,3 +231,68 @@ async def test_interrupted_placement_can_record_avbrutet():
         w.coordinator, booking_id, so.OutcomeCreate(category="avbrutet", outcome_date=TODAY)
     )
     assert out.category_text == "Avbrutet"
+
+
+async def test_the_migration_sets_stored_follow_ups_due_from_the_placements_end():
+    """Follow-ups stored before counted from the outcome's date. The data migration sets
+    each one's due day from its placement's end (done ones too); an outcome with no placement
+    keeps its own date; a reminder already sent for a day now moved past today goes out again
+    when the follow-up really falls due."""
+    import importlib
+
+    from tests.builders import make_booking, make_follow_up, make_outcome
+    from tests.placements.bookingdata import make_candidate
+
+    migration = importlib.import_module(
+        "placements.piccolo_migrations.placements_2026_12_07t12_00_00_000001"
+    )
+    w = await make_world(capacity=3)
+    end = TODAY - dt.timedelta(days=60)
+    ended = await make_booking(w.slot_id, w.candidate_id, None, status="completed", end_date=end)
+    # Dated before the end, as was accepted: the 90-day one fell due and was reminded early.
+    early = end - dt.timedelta(days=33)
+    outcome = await make_outcome(w.candidate_id, "arbete", early, booking_id=ended)
+    reminded = dt.datetime.now(dt.UTC)
+    ninety = await make_follow_up(
+        w.candidate_id, outcome, 90, early + dt.timedelta(days=90), reminded_at=reminded
+    )
+    half = await make_follow_up(
+        w.candidate_id,
+        outcome,
+        180,
+        early + dt.timedelta(days=180),
+        status="done",
+        result_category="arbete",
+    )
+    # Dated after the end: due earlier now, its reminder stays sent.
+    second = await make_candidate(w.coordinator, "Bo")
+    later_end = TODAY - dt.timedelta(days=120)
+    later = await make_outcome(
+        second,
+        "studier",
+        later_end + dt.timedelta(days=7),
+        booking_id=await make_booking(
+            w.slot_id, second, None, status="interrupted", end_date=later_end
+        ),
+    )
+    earlier = await make_follow_up(
+        second, later, 90, later_end + dt.timedelta(days=97), reminded_at=reminded
+    )
+    third = await make_candidate(w.coordinator, "Cia")
+    alone = await make_outcome(third, "flyttat", end)
+    untouched = await make_follow_up(
+        third, alone, 90, end + dt.timedelta(days=90), reminded_at=reminded
+    )
+    manager = await migration.forwards()
+    for raw in manager.raw:
+        await raw()
+    rows = {
+        r["id"]: (r["due_date"], r["reminded_at"] is not None)
+        for r in await FollowUp.select(FollowUp.id, FollowUp.due_date, FollowUp.reminded_at)
+    }
+    assert rows == {
+        ninety: (end + dt.timedelta(days=90), False),  # now due in the future: remind then
+        half: (end + dt.timedelta(days=180), False),
+        earlier: (later_end + dt.timedelta(days=90), True),
+        untouched: (end + dt.timedelta(days=90), True),
+    }
