@@ -132,6 +132,23 @@ class Service:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def write_win_win(self, booking_id: int) -> None:
+        """Write the win-win of the booking's agreement where it is still empty, as the parties
+        would before signing: an agreement is signed, and links sent, only once both sides of
+        it are written (the API writes them through a new version; the tests name versions)."""
+        path = self.env["DATABASE_URL"].removeprefix("sqlite:///")
+        with sqlite3.connect(path) as db:
+            db.execute(
+                "UPDATE pl_agreement SET participant_goals = 'Pröva arbetet och få en referens' "
+                "WHERE booking = ? AND trim(participant_goals) = ''",
+                (booking_id,),
+            )
+            db.execute(
+                "UPDATE pl_agreement SET host_gains = 'Hjälp i det dagliga arbetet' "
+                "WHERE booking = ? AND trim(host_gains) = ''",
+                (booking_id,),
+            )
+
     def api(self, method: str, path: str, token: str, body: Any = None) -> Any:
         """Call the JSON API with a Bearer token, as an integration would."""
         request = urllib.request.Request(

@@ -28,7 +28,7 @@ from marketplace.kernel.tables import User
 from placements.schemas import bookings as sb
 from placements.schemas import candidates as sc
 from placements.services import bookings, candidates
-from placements.tables import Assessment, AttendanceWeek, Booking, Slot
+from placements.tables import Agreement, Assessment, AttendanceWeek, Booking, Slot
 from participants import sessions
 
 async def main():
@@ -62,6 +62,9 @@ async def main():
         proposed = await bookings.propose(coordinator, make(free[2 * n], lang != "sv"))
         accepted = await bookings.propose(coordinator, make(free[2 * n + 1]))
         await bookings.accept(coordinator, accepted.id)
+        await Agreement.update({Agreement.participant_goals: "Pröva butiksarbete",
+            Agreement.host_gains: "Hjälp med varupåfyllning"}).where(
+            Agreement.booking == accepted.id)
         monday = clock.today() - dt.timedelta(days=clock.today().weekday() + 7)
         await AttendanceWeek.insert(AttendanceWeek(booking=accepted.id, week_start=monday,
             days_present=4, days_sick=1))

@@ -188,9 +188,19 @@ def _participant(api: Callable[..., Any], first: str, last: str, track: str = "k
     return int(created["id"])
 
 
+def _coordinator_writes_goals(service: Service, page: Page) -> None:
+    """The coordinator writes the participant's side of the win-win (the host's page shows
+    the booking): the agreement is signed only once both sides are written."""
+    found = re.search(r"/vard/bokningar/(\d+)", page.url)
+    assert found, page.url
+    service.write_win_win(int(found.group(1)))
+    page.reload()
+
+
 def _sign_end_and_close(service: Service, api: Callable[..., Any], booking_id: int) -> None:
     """What the coordinator and the participant do after the host signed: the coordinator
     signs, the supervisor and the participant sign on paper, the placement starts and ends."""
+    service.write_win_win(booking_id)
     version = api("GET", f"/api/v1/bookings/{booking_id}/agreement")["version"]
     signatures = api("GET", f"/api/v1/bookings/{booking_id}/agreement")["signatures"]
     missing = {s["party"] for s in signatures if not s["signed"]}
@@ -599,6 +609,7 @@ def test_role_host_answers_picks_a_supervisor_edits_signs_and_assesses(
     day.click("button", "Spara överenskommelsen")
     assert "Tisdag–fredag 8–13" in page.inner_text("#overenskommelse")
     day.step("overenskommelse")
+    _coordinator_writes_goals(service, page)
     day.click("button", re.compile("skriver under för organisationen"))
     assert "Överenskommelsen är undertecknad" in day.status()
     day.step("underskrift")
@@ -666,6 +677,7 @@ def test_role_host_without_account_answers_signs_and_assesses_through_mailed_lin
     host_day.step("tackat-ja")
 
     # --- the coordinator sends the agreement; the host signs it through its link ---------------
+    service.write_win_win(booking_id)
     api("POST", f"/api/v1/bookings/{booking_id}/agreement/links")
     link = _mail_link(service, mailbox, contact, "Skriv under", "/underteckna/", "underteckna")
     page.goto(link)
@@ -752,6 +764,7 @@ def test_role_municipal_unit_publishes_a_slot_and_takes_a_participant(
         proposal.get_by_role("button", name=re.compile("^Acceptera")).click()
     assert "accepterad" in page.inner_text("main")
     day.step("accepterad")
+    _coordinator_writes_goals(service, page)
     day.click("button", re.compile("skriver under för organisationen"))
     assert "Överenskommelsen är undertecknad" in day.status()
     day.step("underskrift")
