@@ -330,6 +330,10 @@ async def _refuse_moves(
     for src in sorted({r.source for r in parsed.records}):
         rows = await Slot.select(Slot.external_id, Slot.host).where(Slot.source == src)
         stored.update({(src, r["external_id"]): int(r["host"]) for r in rows})
+    if any(owner not in hosts.name for owner in stored.values()):
+        # Another import made hosts with their slots since `hosts` was read: read them again
+        # (a slot commits with its host, so every owner read above is among them now).
+        hosts = await _known_hosts()
     kept: list[Record] = []
     for rec in parsed.records:
         key = (rec.source, rec.external_id)
