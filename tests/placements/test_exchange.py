@@ -561,3 +561,44 @@ async def test_an_import_refuses_invisible_control_characters_as_every_form_does
     }
     assert all("osynligt styrtecken" in e.reason for e in report.errors)
     assert await Slot.count() == 0
+
+
+async def test_a_racing_import_neither_breaks_nor_moves_the_check_for_moved_slots():
+    """Two imports at once: the second read the hosts before the first made its own, then saw
+    the first's slots (CI: a KeyError); and one that gets past the check after the other
+    wrote the slot at another host is refused whole (409), nothing written."""
+    from marketplace.kernel.errors import Conflict
+    from placements.exchange import upsert
+    from placements.schemas.slots import ImportReport
+
+    row = {
+        "external_id": "lopp-1",
+        "host": {"name": "Samtidig Bygg AB", "kind": "company", "town": "Vårgårda"},
+        "kind": "praktik",
+        "title": "Snickare",
+        "town": "Vårgårda",
+        "capacity": 1,
+    }
+    stale = await upsert._known_hosts()  # read before the other import made its host
+    await exchange.import_slots(jsonl([row]), "jsonl")
+    parsed = upsert._parse(jsonl([row]), "jsonl", exchange.DEFAULT_SOURCE, "sv")
+    await upsert._refuse_moves(parsed, {}, stale, "sv")
+    assert parsed.errors == [] and len(parsed.records) == 1  # the same host: no move
+    other = await make_host("Annan Bygg AB", "company")
+    report = ImportReport(
+        rows=1,
+        created=0,
+        updated=0,
+        unchanged=0,
+        skipped=0,
+        hosts_created=0,
+        written=False,
+        errors=[],
+    )
+    key = (parsed.records[0].source, parsed.records[0].external_id)
+    before = await snapshot()
+    with pytest.raises(Conflict):
+        await upsert._write(
+            parsed.records, {key: other}, report, actor=None, draft=False, progress=None
+        )
+    assert await snapshot() == before
