@@ -722,6 +722,23 @@ async def send_signing_links(user: AuthUser, booking_id: int) -> schemas.Signing
     )
 
 
+async def _unsigned_link_signatures(
+    booking: BookingRow, agreement_id: int, *, sent_only: bool = False
+) -> list[SignatureRow]:
+    """The version's signatures still unsigned of the parties who sign through links, in
+    the parties' order; with `sent_only`, those whose link went out."""
+    parties = await link_parties(booking)
+    where = (
+        (Signature.agreement == agreement_id)
+        & Signature.party.is_in(list(parties))
+        & Signature.signed_at.is_null()
+    )
+    if sent_only:
+        where = where & Signature.link_sent_at.is_not_null()
+    sigs = cast("list[SignatureRow]", await Signature.select().where(where))
+    return sorted(sigs, key=lambda s: parties.index(s["party"]))
+
+
 async def links_sent(booking_id: int) -> list[schemas.SigningLinkSent]:
     """To whom the current version's links went, for the parties who have not signed it
     yet: the booking page shows it after sending, and on every later visit (the answer to
@@ -732,18 +749,8 @@ async def links_sent(booking_id: int) -> list[schemas.SigningLinkSent]:
     booking = await booking_access.booking_row(booking_id)
     if agreement is None or booking is None or agreement["status"] in ("superseded", "signed"):
         return []
-    parties = await link_parties(booking)
-    sigs = cast(
-        "list[SignatureRow]",
-        await Signature.select().where(
-            (Signature.agreement == agreement["id"])
-            & Signature.party.is_in(list(parties))
-            & Signature.signed_at.is_null()
-            & Signature.link_sent_at.is_not_null()
-        ),
-    )
     out = []
-    for sig in sorted(sigs, key=lambda s: parties.index(s["party"])):
+    for sig in await _unsigned_link_signatures(booking, agreement["id"], sent_only=True):
         _name, email = await _party_contact(booking, sig["party"])
         phone = (await _participant_reach(booking))[0] if sig["party"] == "participant" else ""
         sent_at = cast("dt.datetime", sig["link_sent_at"])
@@ -772,18 +779,9 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         booking, agreement = await _locked_for_signing(booking_id)
         # A link shows the text to sign: none goes out for a text that could not be signed.
         check_win_win(agreement)
-        parties = await link_parties(booking)
-        sigs = cast(
-            "list[SignatureRow]",
-            await Signature.select().where(
-                (Signature.agreement == agreement["id"])
-                & Signature.party.is_in(list(parties))
-                & Signature.signed_at.is_null()
-            ),
-        )
         links = [
             await _mail_link(booking, sig)
-            for sig in sorted(sigs, key=lambda s: parties.index(s["party"]))
+            for sig in await _unsigned_link_signatures(booking, agreement["id"])
         ]
         await record(user, "agreement.links", booking["candidate"], detail=f"bokning {booking_id}")
         return schemas.SigningLinks(links=links)
