@@ -23,7 +23,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
@@ -45,7 +45,7 @@ from marketplace.kernel.openapi import document_errors
 from marketplace.kernel.outage import outage_handlers
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.templating import STATIC_CACHE_SECONDS, register_templating
-from marketplace.kernel.views import error_frame, identify_for_error_frame
+from marketplace.kernel.views import error_frame, identify_for_error_frame, page_above
 
 log = logging.getLogger("marketplace")
 # APScheduler logs every run of every job at INFO (a line every few seconds): the console
@@ -239,8 +239,30 @@ def client_error_text(detail: str) -> str:
     return STATUS_TEXT[400]
 
 
+# A page's address: plain segments only, so that a redirect to a part of it stays here.
+_PAGE_PATH = re.compile(r"(?:/[\w.-]+)+")
+
+
+def _page_of_form(request: Request[Any, Any, Any]) -> str | None:
+    """The page a form's address belongs to, for a browser that opens the address itself.
+
+    A form posts to an address of its own ("/arbetsbord/bokningar/12/lankar") that answers
+    only POST. Reloaded after a refused post, opened from the history or a bookmark, it gave
+    "Adressen tar bara emot ett ifyllt formulär", a dead end. The page is the nearest
+    address above it that answers GET (its own guards then apply). Only a browser's page
+    request is sent on, never the API's, and only within the service (`_PAGE_PATH`)."""
+    path = request.url.path.rstrip("/")
+    if request.method != "GET" or not _wants_html(request) or path.startswith("/api/"):
+        return None
+    if not _PAGE_PATH.fullmatch(path):
+        return None
+    return page_above(request.app, path)
+
+
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
+    if status == 405 and (page := _page_of_form(request)) is not None:
+        return Redirect(page, status_code=303)
     detail = str(exc.detail or "")
     # Litestar's own details are English: never shown as they are (the service raises no
     # HTTPException of its own; its errors are MarketplaceErrors).

@@ -33,7 +33,13 @@ from marketplace.kernel.notices import PARAM as NOTICE_PARAM
 from marketplace.kernel.notices import done
 from marketplace.kernel.ratelimit import spend
 from marketplace.kernel.settings import get_settings
-from marketplace.kernel.views import ERROR_FRAMES, ErrorFrame, language_context
+from marketplace.kernel.views import (
+    ERROR_FRAMES,
+    ErrorFrame,
+    answers_get,
+    language_context,
+    page_above,
+)
 from participants import i18n, oidc, sessions
 from participants.i18n import N_
 from participants.sessions import Participant, current_participant, participant_only
@@ -279,32 +285,10 @@ def way_back(raw: str) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def answers_get(app: Litestar, path: str) -> bool:
-    """Whether a GET of `path` has a page: a refused form is shown at the address it was
-    posted to, which answers only POST (its GET was a 405 page, in Swedish, the typed text
-    lost, after a participant switched language on it)."""
-    parts = path.strip("/").split("/")
-    for route in app.routes:
-        if "GET" not in route.methods or len(route.path_components) != len(parts):
-            continue
-        if all(
-            part == component
-            if isinstance(component, str)
-            else bool(part) and (component.type is not int or part.isdigit())
-            for part, component in zip(parts, route.path_components, strict=True)
-        ):
-            return True
-    return False
-
-
 def page_of(app: Litestar, path: str) -> str:
     """The nearest page above `path` that answers GET ("/mina-sidor/forslag/28/svar" →
     "/mina-sidor/forslag"), else HOME."""
-    while path.count("/") > 1:
-        path = path.rsplit("/", 1)[0]
-        if answers_get(app, path):
-            return path
-    return HOME
+    return page_above(app, path) or HOME
 
 
 # --- error pages in the participant's frame and language ------------------------------------

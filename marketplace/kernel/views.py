@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Litestar, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.params import Body, FromQuery
@@ -46,6 +46,34 @@ class ErrorFrame:
 
     def covers(self, path: str) -> bool:
         return path == self.prefix or path.startswith(f"{self.prefix}/")
+
+
+def answers_get(app: Litestar, path: str) -> bool:
+    """Whether a GET of `path` has a page: a form is posted to an address of its own, which
+    answers only POST (a refused form is shown there, and the address then reloaded, opened
+    from the history or a bookmark, or its language switched)."""
+    parts = path.strip("/").split("/")
+    for route in app.routes:
+        if "GET" not in route.methods or len(route.path_components) != len(parts):
+            continue
+        if all(
+            part == component
+            if isinstance(component, str)
+            else bool(part) and (component.type is not int or part.isdigit())
+            for part, component in zip(parts, route.path_components, strict=True)
+        ):
+            return True
+    return False
+
+
+def page_above(app: Litestar, path: str) -> str | None:
+    """The nearest page above `path` that answers GET ("/arbetsbord/bokningar/12/lankar" →
+    "/arbetsbord/bokningar/12"), never the site's root; None when there is none."""
+    while path.count("/") > 1:
+        path = path.rsplit("/", 1)[0]
+        if answers_get(app, path):
+            return path
+    return None
 
 
 # Registered by the packages when their pages are imported (participants.views).

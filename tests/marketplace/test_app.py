@@ -245,8 +245,8 @@ async def test_error_pages_show_the_signed_in_hosts_menu(client):
     user = await make_host_user(host_id, "hanna")
     await login(client, user.username)
     answers = {
-        # Only the assessment form's POST goes to this address.
-        405: await client.get("/vard/bokningar/1/bedomning", headers={"accept": "text/html"}),
+        # Only the sign-out form's POST goes to this address, and no page lies above it.
+        405: await client.get("/logga-ut", headers={"accept": "text/html"}),
         404: await client.get("/vard/finns-inte", headers={"accept": "text/html"}),
         # A coordinators' page.
         403: await client.get("/arbetsbord", headers={"accept": "text/html"}),
@@ -265,18 +265,49 @@ async def test_error_pages_show_the_signed_in_hosts_menu(client):
 async def test_error_pages_show_a_coordinators_menu_and_sign_in_when_signed_out(client):
     coordinator = await make_user("coordinator", username="sara")
     await login(client, coordinator.username)
-    for url, status in (("/arbetsbord/finns-inte", 404), ("/vard/bokningar/1/bedomning", 405)):
+    for url, status in (("/arbetsbord/finns-inte", 404), ("/logga-ut", 405)):
         answer = await client.get(url, headers={"accept": "text/html"})
         assert answer.status_code == status
         assert 'href="/arbetsbord">Arbetsbord' in main_menu(answer.text), url
         assert "Logga ut Sara" in main_menu(answer.text), url
     # Signed out, the same pages offer to sign in.
     client.cookies.clear()
-    for url in ("/vard/bokningar/1/bedomning", "/vard/finns-inte"):
+    for url in ("/logga-ut", "/vard/finns-inte"):
         answer = await client.get(url, headers={"accept": "text/html"})
         assert answer.status_code in (404, 405)
         assert 'href="/logga-in"' in main_menu(answer.text)
         assert "Logga ut" not in main_menu(answer.text)
+
+
+async def test_a_form_address_opened_in_the_browser_leads_to_its_page(client):
+    """A form posts to an address of its own that answers only POST. Reloaded after a refused
+    post, or opened from the history or a bookmark ("/arbetsbord/bokningar/12/lankar" from an
+    earlier version), it was a 405 page, a dead end: a browser is sent to the page the form
+    belongs to, where that page's own guards apply. The API and odd addresses keep the 405."""
+    coordinator = await make_user("coordinator", username="sara")
+    await login(client, coordinator.username)
+    html = {"accept": "text/html"}
+    for form, page in (
+        ("/arbetsbord/bokningar/12/lankar", "/arbetsbord/bokningar/12"),
+        ("/arbetsbord/intag/3/personnummer", "/arbetsbord/intag/3"),
+        ("/vard/bokningar/1/bedomning", "/vard/bokningar/1"),
+    ):
+        answer = await client.get(form, headers=html, follow_redirects=False)
+        assert answer.status_code == 303, form
+        assert answer.headers["location"] == page
+    # The page's own guard answers: a coordinator has no host's pages.
+    assert (await client.get("/vard/bokningar/1/bedomning", headers=html)).status_code == 403
+    # No page above the address, the API, a program's request, or a path with other
+    # characters (whose part could be read as another site): the 405 as before.
+    for path, headers in (
+        ("/logga-ut", html),
+        ("/api/v1/auth/logout", html),
+        ("/arbetsbord/bokningar/12/lankar", {"accept": "application/json"}),
+        ("/%5Cexample.org/x/lankar", html),
+    ):
+        answer = await client.get(path, headers=headers, follow_redirects=False)
+        assert answer.status_code in (404, 405), path
+        assert "location" not in answer.headers, path
 
 
 async def test_a_form_whose_token_no_longer_matches_says_what_to_do(client, sign_in):
