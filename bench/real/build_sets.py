@@ -29,6 +29,10 @@ Writes, beside this file:
 - everyday-fresh8.jsonl: an eighth (fresh8.json), by a third helper session that read the
   real ads (and no code, word list or query set) and wrote everyday words for their work,
   graded by the ads and by groups, as everyday.json is: the ad-centred style, blind.
+- everyday-fresh9.jsonl: a ninth (fresh9.json), written blind on 2026-12-07 by a fourth helper
+  session (real ads, groups and the shared natural spec only), weighted to the weakest kinds
+  (abbreviations and verb phrases, 11 each). When it was written, fresh3 and fresh4 were
+  opened for diagnosis; fresh5, fresh7, fresh8 and fresh9 stay unseen.
 
 Every third query of each spec (0-based index % 3 == 2) goes to the held-out file. The split
 was fixed when the specs were written, before any result was seen.
@@ -122,6 +126,7 @@ def main() -> None:
         ("fresh6.json", "everyday-fresh6"),
         ("fresh7.json", "everyday-fresh7"),
         ("fresh8.json", "everyday-fresh8"),
+        ("fresh9.json", "everyday-fresh9"),
     ):
         with (HERE / f"{out}.jsonl").open("w", encoding="utf-8") as f:
             for item in everyday(rows, ssyk, spec):
