@@ -45,6 +45,42 @@ _ABBREVIATION = 0.7  # a name an abbreviation ("usk") may stand for
 _PARTICLES = frozenset(
     ["ut", "in", "upp", "ner", "ned", "bort", "fram", "iväg", "undan", "ihop", "tillbaka"]
 )
+# Verbs of several words ("ta hand om barn") say what one verb of the everyday table says
+# ("sköta barn"); their words by themselves name other things ("hand" begins
+# "handpaketerare"). Each form of the first word (infinitive, present, imperative), the rest
+# as written; read as the one verb, which then meets its object.
+_MULTIWORD_VERBS: dict[tuple[str, ...], str] = {
+    (first, *rest): verb
+    for forms, rest, verb in (
+        (("ta", "tar"), ("hand", "om"), "vårda"),
+        (("se", "ser"), ("efter",), "passa"),
+        (("se", "ser"), ("till",), "passa"),
+        (("hålla", "håller", "håll"), ("rent",), "städa"),
+        (("göra", "gör"), ("rent",), "städa"),
+        (("hålla", "håller", "håll"), ("i",), "leda"),
+    )
+    for first in forms
+}
+_LONGEST_VERB = max(map(len, _MULTIWORD_VERBS))
+
+
+def _one_word_verbs(words: list[str]) -> list[str]:
+    """The words with each verb of several words read as its one verb (`_MULTIWORD_VERBS`)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(_LONGEST_VERB, len(words) - i), 1, -1):
+            verb = _MULTIWORD_VERBS.get(tuple(words[i : i + n]))
+            if verb is not None:
+                out.append(verb)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 # An abbreviation typed in capitals ("PA", "HVB", "SÄBO"); a word in small letters is read as
 # one only when it has at least three letters and the vocabulary explains it no other way (not
 # as a word, a form, the start of a word, a compound or a typo).
@@ -116,7 +152,7 @@ def parse_terms(
     words of its phrase ("personlig assistent"); one in capitals that is also a word of the
     vocabulary ("PA" in "PA-konsult") is read both ways.
     """
-    words = normalize(q).split()
+    words = _one_word_verbs(normalize(q).split())
     content = [w for w in words if w not in FREE_TEXT_STOPWORDS]
     content = [w for i, w in enumerate(content) if i == 0 or w not in _PARTICLES]
     words = content or words

@@ -221,6 +221,32 @@ def test_a_verbs_particle_lets_the_verb_meet_its_object() -> None:
     assert [h.slot_id for h in idx.search(SearchQuery(q="ut")).hits] == [3]
 
 
+def test_a_verb_of_several_words_is_read_as_its_one_verb() -> None:
+    """ "ta hand om barn" is "vårda barn", "håller rent" is "städa": "hand" by itself began
+    "handpaketerare", so the packers came first for "ta hand om gamla"."""
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Barnskötare", occupation_id=occ_id("Barnskötare")),
+            slot(2, "Handpaketerare", occupation_id=occ_id("Packare")),
+            slot(3, "Städare", occupation_id=occ_id("Städare")),
+            slot(4, "Djurvårdare", occupation_id=occ_id("Djurvårdare")),
+        ]
+    )
+    for query, expected in (
+        ("ta hand om barn", 1),
+        ("tar hand om djur", 4),
+        ("hålla rent", 3),
+        ("håller rent på kontor", 3),
+    ):
+        hits = idx.search(SearchQuery(q=query)).hits
+        assert [h.slot_id for h in hits][:1] == [expected], query
+        assert 2 not in {h.slot_id for h in hits}, query
+        assert all(w.term not in ("hand", "rent") for h in hits for w in h.why), query
+    # The words stay words of their own elsewhere: "hand" still begins "handpaketerare".
+    assert [h.slot_id for h in idx.search(SearchQuery(q="hand")).hits][:1] == [2]
+
+
 def test_a_store_chains_name_and_more_everyday_work_find_their_work() -> None:
     """The twenty-second pass's words: a store chain's name ("praktik på Willys") means the
     work in its shops, not a look-alike word (ICA read as a systems architect's slot); a
