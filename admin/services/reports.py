@@ -168,8 +168,11 @@ def candidate_filter(query: Any, f: schemas.ReportFilters, candidate: Any) -> An
 
 
 def end_day(row: PlacementEnd) -> dt.date | None:
-    """The day a placement ended (Stockholm), or its agreed end date."""
-    return local_date(row.get("ended_at")) or row.get("end_date")
+    """The last day of an ended placement: the one entered when it was ended (ending writes
+    it to `end_date`, `placements.services.bookings.end`), else the day (Stockholm) someone
+    pressed "Avsluta". That press may come days later: counted by it, a placement that ended
+    on 31 March belonged to April."""
+    return row.get("end_date") or local_date(row.get("ended_at"))
 
 
 async def placement_rows(f: schemas.ReportFilters) -> list[ReportPlacementRow]:

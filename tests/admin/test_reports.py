@@ -14,6 +14,7 @@ from admin import jobs
 from admin.reports import coverage, follow_ups, lock_in, outcomes, placement_reports
 from admin.schemas import ReportFilters
 from marketplace.kernel.errors import ValidationFailed
+from placements.tables import Booking
 from tests.admin import reportdata
 from tests.admin.reportdata import FOLLOW_UPS_DUE, PERIOD, TODAY
 from tests.builders import make_outcome
@@ -145,6 +146,24 @@ async def test_assessment_return_rate(data):
     # not submitted), b5 (03-31, none). b2 is still active. 1 of 3 -> 0.3333.
     r = await placement_reports.assessments(PERIOD)
     assert (r.ended_placements, r.returned, r.rate) == (3, 1, 0.3333)
+
+
+async def test_assessment_return_rate_counts_the_entered_last_day(data):
+    """A placement ends on the last day entered when it is ended, not on the day someone
+    pressed "Avsluta": b5 ended on 03-31 (entered on 04-02) belongs to the first quarter, and
+    b3 ended 03-10 but entered on 03-12 stays in it; b1, entered 02-19 for 02-19, too."""
+    await Booking.update({Booking.ended_at: reportdata.noon(2026, 4, 2)}).where(
+        Booking.id == data.bookings["b5"]
+    )
+    await Booking.update({Booking.ended_at: reportdata.noon(2026, 3, 12)}).where(
+        Booking.id == data.bookings["b3"]
+    )
+    r = await placement_reports.assessments(PERIOD)
+    assert (r.ended_placements, r.returned, r.rate) == (3, 1, 0.3333)
+    april = await placement_reports.assessments(
+        period(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
+    )
+    assert april.ended_placements == 0
 
 
 async def test_municipal_units_coverage_against_targets(data):
