@@ -44,6 +44,9 @@ MATCH_WEIGHTS: dict[str, float] = {
     "synonym": 0.7,
 }
 
+# A clipped form in -is ("lokis") that only begins a word ("lokaliserare"), not as its first
+# part ("lokförare"): a weaker reading.
+_CLIPPED_INSIDE_WORD = 0.7
 # A word the vocabulary knows whole is likely finished: its completions are compounds it
 # begins ("lastbil" in "lastbilssäljare"), about as weak as other compound matches.
 _COMPLETE_PREFIX = 0.7
@@ -634,11 +637,16 @@ class Lexicon:
                     if complete:
                         weight *= _COMPLETE_PREFIX
                     put(self._by_fold[cand], "prefix", weight)
-        if not recognised and f.endswith("is") and len(f) >= 6:
+        if not recognised and f.endswith("is") and len(f) >= 5:
             # Colloquial clipped forms end in -is and keep the start of the word they stand
-            # for (dagis, kompis): treat what comes before the -is as a prefix.
-            for cand in self.prefixed(f[:-2], min_rest=2):
-                put(self._by_fold[cand], "prefix", w["prefix"] * 0.85)
+            # for (dagis, kompis, lokis): treat what comes before the -is as a prefix. A
+            # compound whose whole first part it is ("lok" in "lokförare") before a word
+            # that merely begins with it ("lokaliserare").
+            clipped = f[:-2]
+            for cand in self.prefixed(clipped, min_rest=2):
+                whole_part = self._begins(clipped, cand)
+                weight = w["prefix"] * (0.85 if whole_part else _CLIPPED_INSIDE_WORD)
+                put(self._by_fold[cand], "prefix", weight)
             recognised = bool(best)
         if not recognised and not allow_prefix:
             # An inflected form of the first part of a compound ("betongen" for

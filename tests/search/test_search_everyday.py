@@ -180,6 +180,18 @@ def test_a_word_of_the_table_is_no_typo_of_a_vocabulary_word() -> None:
     assert "plats" in {e.token for e in lex.expand("platts")}
 
 
+def test_a_clipped_form_in_is_stands_for_the_compound_it_is_the_first_part_of() -> None:
+    """ "lokis" (five letters: the rule began at six and found nothing) is a "lokförare": the
+    compound whose whole first part "lok" is, before "lokaliserare", which only begins so."""
+    lex = Lexicon()
+    lex.add_many(["lokförare", "lokaliserare", "förare"])
+    found = {e.token: e for e in lex.expand("lokis", allow_prefix=True)}
+    assert found["lokförare"].weight > found["lokaliserare"].weight
+    # A word the vocabulary knows is no clipped form: "polis" stays "polis".
+    lex.add_many(["polis", "polisassistent"])
+    assert lex.expand("polis")[0].token == "polis"
+
+
 def test_a_word_of_the_table_is_complete_as_typed() -> None:
     """Typed last, a word of the table is no clipped "plat…" ("platschef") and no start of a
     longer word ("gym" of "gymnasielärare"), but the compounds it begins stay ("hotell" in
