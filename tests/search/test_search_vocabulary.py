@@ -131,6 +131,7 @@ async def test_the_page_adds_keeps_what_was_typed_and_asks_before_removing(clien
     assert "Vardagsord i sökningen" in page.text
     assert "Inga ord har lagts till ännu." in page.text
     assert "dagis" in page.text  # the built-in words are listed
+    assert "search/data" not in page.text and ".tsv" not in page.text  # no file of the code
     token = form_token(page.text)
 
     wrong = await client.post(
