@@ -252,7 +252,13 @@ def week_problems(
             span = days_within(monday, start, last)
         not_yet = days_not_yet(monday, span, days, today or date_rules.rules_today())
     allowed = (span[1] - span[0]).days + 1 if span is not None else MAX_DAYS
-    if span is not None and allowed < MAX_DAYS and total > allowed:
+    # A placement on weekdays is held to the week's weekdays before any other limit: told
+    # "högst 7" first (or the five days Wednesday to Sunday of a first week), a host who
+    # lowered the days as told was refused again with the weekdays.
+    working = weekdays_in(monday, span) if not weekends and monday is not None else None
+    if monday is not None and working is not None and total > working:
+        found.append(("days_present", weekdays_only_text(monday, span, working, total)))
+    elif span is not None and allowed < MAX_DAYS and total > allowed:
         assert booking is not None and monday is not None  # a span needs both
         # The placement's first or last week, with fewer days than a whole week (a whole
         # week allows MAX_DAYS, said below).
@@ -274,8 +280,6 @@ def week_problems(
         )
     elif total > MAX_DAYS:
         found.append(("days_present", TOO_MANY_DAYS))
-    elif not weekends and monday is not None and total > (working := weekdays_in(monday, span)):
-        found.append(("days_present", weekdays_only_text(monday, span, working, total)))
     elif total == 0:
         found.append(("days_present", NO_DAYS))
     found += not_yet

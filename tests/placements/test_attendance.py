@@ -1115,6 +1115,30 @@ async def test_two_withdrawals_of_one_week_at_once_remove_it_once():
     assert await _audits("attendance.withdraw") == 1
 
 
+async def test_a_weekdays_placement_names_its_own_limit_above_seven_too():
+    """A host's day: 5 present and 3 sick in a Monday–Friday placement was refused with "En
+    vecka har 7 dagar … högst 7"; lowered to 7 as told, it was refused again with "högst 5".
+    The one message names the real limit at once, in a whole week and in the first week
+    (Wednesday to Friday: three weekdays, not the five days Wednesday to Sunday)."""
+    w = await make_world()
+    booking_id = await to_active(w, start=START, end=END)
+    await Agreement.update({Agreement.weekly_schedule: "40 timmar i veckan"}).where(
+        Agreement.booking == booking_id
+    )
+    eight = WeekReport(week_start=D(2025, 11, 17), days_present=5, days_sick=3)
+    with pytest.raises(ValidationFailed) as refused:
+        await attendance.record_week(w.host_user, booking_id, eight, source="host")
+    message = refused.value.errors["days_present"]
+    assert "högst 5 dagar veckan som börjar 2025-11-17, inte 8" in message
+    assert "7" not in message.replace("2025-11-17", "")
+    first = WeekReport(week_start=D(2025, 11, 10), days_present=5, days_sick=1)
+    with pytest.raises(ValidationFailed) as partial_week:
+        await attendance.record_week(w.host_user, booking_id, first, source="host")
+    assert "högst 3 dagar" in partial_week.value.errors["days_present"]
+    assert "högst 5" not in partial_week.value.errors["days_present"]
+    assert await AttendanceWeek.count() == 0
+
+
 async def test_a_placement_on_weekdays_reports_no_weekend_day(client):
     """Seen on the demo: a placement agreed at 40 hours a week, Monday to Friday, took a week
     of 4 days present and 3 sick, which inflated its absence. A schedule that names no
