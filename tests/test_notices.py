@@ -381,3 +381,30 @@ async def test_a_value_in_a_notice_is_escaped(client):
     )
     assert "<script>alert(1)" not in page.text
     assert "&lt;script&gt;alert(1)" in page.text
+
+
+async def test_an_answer_sent_twice_lands_on_a_neutral_notice(client):
+    """A host's yes or no to a proposal, sent again (Back and resubmit, a second tab), lands on
+    the booking with "forslag-redan-accepterat" / "forslag-redan-avbojt" in role="status"."""
+    from tests.placements.bookingdata import make_world as booking_world
+    from tests.placements.bookingdata import propose
+    from tests.placements.test_attacks_signatures import csrf_of, login
+
+    for action, data, code in (
+        ("acceptera", {}, "forslag-redan-accepterat"),
+        ("avboj", {"reason": "Fullt den veckan"}, "forslag-redan-avbojt"),
+    ):
+        w = await booking_world()
+        booking_id = await propose(w)
+        client.cookies.clear()
+        await login(client, w.host_user.username)
+        url = f"/vard/bokningar/{booking_id}"
+        form = {"_csrf_token": csrf_of((await client.get(url, headers=HTML)).text), **data}
+        first = await client.post(f"{url}/{action}", data=form, follow_redirects=False)
+        assert first.status_code == 303, action
+        again = await client.post(f"{url}/{action}", data=form, follow_redirects=False)
+        assert again.status_code == 303, action
+        location = again.headers["location"]
+        assert location == f"{url}?klart={code}"
+        landing = await client.get(location, headers=HTML)
+        assert notices.NOTICES[code].text in _status_texts(landing.text)

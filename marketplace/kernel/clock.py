@@ -28,3 +28,13 @@ def local_date(value: dt.datetime) -> dt.date:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(STOCKHOLM).date()
+
+
+def moment_text(value: dt.datetime) -> str:
+    """A moment as running Swedish text says it, in Swedish time: "2026-12-07 kl. 10.21"
+    (the day as ISO 8601, like the pages' dates; the time with a point, as Swedish writes
+    it). Naive values are taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(STOCKHOLM)
+    return f"{local.date().isoformat()} kl. {local:%H.%M}"

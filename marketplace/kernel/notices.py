@@ -83,6 +83,12 @@ NOTICES: dict[str, Notice] = {
     "plats-oppnad": Notice("Platsen är öppnad igen och pausad. Publicera den när den ska synas."),
     "forslag-accepterat": Notice("Ni har accepterat förslaget. Nästa steg är överenskommelsen."),
     "forslag-avbojt": Notice("Ni har avböjt förslaget. Samordnaren har fått besked."),
+    "forslag-redan-accepterat": Notice(
+        "Ni har redan tackat ja till förslaget. Inget har ändrats: svaret skickades två gånger."
+    ),
+    "forslag-redan-avbojt": Notice(
+        "Ni har redan tackat nej till förslaget. Inget har ändrats: svaret skickades två gånger."
+    ),
     "overenskommelse-undertecknad": Notice("Överenskommelsen är undertecknad."),
     "bedomning-skickad": Notice("Tack! Bedömningen är inskickad."),
     "placering-avslutad-vard": Notice(

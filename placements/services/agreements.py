@@ -437,13 +437,28 @@ WIN_WIN_MISSING = {
     "host_gains": "Skriv vad värden får ut av placeringen innan överenskommelsen skrivs under, "
     "till exempel hjälp med bestämda uppgifter eller en möjlig rekrytering.",
 }
-# The same, said to the host on its own pages, where the coordinator writes the goals.
+# The same, said to the host on its own pages, where the coordinator writes the goals: in
+# place of the sign button while the agreement cannot be signed, and in a refusal from a page
+# that still showed the button. Neither asks the host to correct a form it cannot correct.
 WIN_WIN_MISSING_FOR_HOST = {
-    "participant_goals": "Samordnaren behöver skriva deltagarens mål innan överenskommelsen "
-    "kan skrivas under. Kontakta samordnaren.",
-    "host_gains": "Skriv vad ni får ut av placeringen innan överenskommelsen skrivs under, "
-    "till exempel hjälp med bestämda uppgifter eller en möjlig rekrytering.",
+    "participant_goals": "Samordnaren skriver deltagarens mål; sedan kan ni skriva under.",
+    "host_gains": "Skriv vad ni får ut av placeringen under ”Ändra överenskommelsen”; sedan kan "
+    "ni skriva under.",
 }
+# The same, said on a signing link's page (the supervisor's, a host contact's, the
+# participant's, in the participant's language), in place of the "Jag godkänner" button.
+WIN_WIN_MISSING_FOR_LINK = {
+    "participant_goals": N_(
+        "Samordnaren behöver skriva deltagarens mål i överenskommelsen först. Sedan kan du "
+        "skriva under."
+    ),
+    "host_gains": N_(
+        "Värden behöver skriva vad den får ut av placeringen i överenskommelsen först. Sedan "
+        "kan du skriva under."
+    ),
+}
+# The heading above a refused signature: nothing was signed, and no form needs correcting.
+NOT_SIGNED_HEADING = "Inget är underskrivet"
 
 
 class NotWinWin(Conflict):
@@ -467,6 +482,15 @@ class NotWinWin(Conflict):
 def win_win_missing(agreement: Mapping[str, Any]) -> list[str]:
     """The win-win fields the agreement leaves empty (or only blank)."""
     return [name for name in WIN_WIN_MISSING if not str(agreement.get(name) or "").strip()]
+
+
+def unsignable(agreement: schemas.Agreement) -> list[str]:
+    """The win-win fields an agreement as shown still lacks, so that a page offers no sign
+    button while `check_win_win` would refuse it, and says instead who writes what (the
+    goals as shown: `agreement_out` drops a goal the participant no longer shares)."""
+    return win_win_missing(
+        {"participant_goals": agreement.participant_goals, "host_gains": agreement.host_gains}
+    )
 
 
 def check_win_win(agreement: AgreementRow) -> None:

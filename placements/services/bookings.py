@@ -462,6 +462,55 @@ HOST_OVERLAP_TEXT = (
 )
 
 
+# The statuses of a proposal the host said yes to (and what came of it).
+ACCEPTED_SINCE = ("accepted", "agreed", "active", "completed", "interrupted")
+
+
+class SameAnswerAgain(Conflict):
+    """The host's answer to a proposal it has already given (Back and resubmit, a second
+    tab): the first one counted and nothing changes, so the page lands on the booking with
+    a neutral notice (`notice`, a code of `marketplace.kernel.notices`), not an error."""
+
+    def __init__(self, message: str, notice: str) -> None:
+        super().__init__(message)
+        self.notice = notice
+
+
+def answered_refusal(booking: BookingRow, action: str) -> Conflict | None:
+    """Why the host cannot give `action` ("accept" or "decline") to a proposal that is no
+    longer open, said to the host (to "ni") with when it was answered; None while it is
+    open, or in a status that is no answer (left to the state table's `illegal`). The
+    answer it gave before is a `SameAnswerAgain`. The coordinator's advice that the state
+    table gives ("Föreslå deltagaren för en annan plats") is no step a host can take; staff
+    acting for a host keep the state table's words."""
+    status = booking["status"]
+    decided = booking["decided_at"]
+    when = f" {clock.moment_text(decided)}" if decided is not None else ""
+    if status == "declined":
+        if action == "decline":
+            return SameAnswerAgain(
+                f"Ni har redan tackat nej till förslaget{when}.", "forslag-redan-avbojt"
+            )
+        return Conflict(
+            f"Ni tackade nej till förslaget{when}, så det kan inte accepteras nu. Vill ni ändå "
+            "ta emot deltagaren, kontakta samordnaren."
+        )
+    if status in ACCEPTED_SINCE:
+        if action == "accept":
+            return SameAnswerAgain(
+                f"Ni har redan tackat ja till förslaget{when}.", "forslag-redan-accepterat"
+            )
+        return Conflict(
+            f"Ni tackade ja till förslaget{when}, så det kan inte avböjas nu. Kan ni inte ta "
+            "emot deltagaren ändå, kontakta samordnaren."
+        )
+    if status == "withdrawn":
+        return Conflict(
+            "Samordnaren har återkallat förslaget, så det behöver inget svar. Inget har ändrats."
+        )
+    return None
+
+
 async def accept(
     user: AuthUser, booking_id: int, choice: schemas.AcceptRequest | None = None
 ) -> schemas.Booking:
@@ -472,6 +521,8 @@ async def accept(
         visible = await booking_access.booking_row_for(user, booking_id)
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
+        if user.role == "host" and (answered := answered_refusal(visible, "accept")):
+            raise answered
         await accept_locked(booking_id, user, choice or schemas.AcceptRequest())
         return await booking_access.fresh_booking(booking_id, user)
 
@@ -636,6 +687,8 @@ async def decline(user: AuthUser, booking_id: int, reason: str) -> schemas.Booki
         visible = await booking_access.booking_row_for(user, booking_id)
         if not await booking_access.may_act_as_host(user, visible):
             raise NotFound(booking_access.BOOKING_NOT_FOUND)
+        if user.role == "host" and (answered := answered_refusal(visible, "decline")):
+            raise answered
         await decline_locked(booking_id, user, reason)
         return await booking_access.fresh_booking(booking_id, user)
 

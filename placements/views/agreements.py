@@ -125,6 +125,11 @@ async def _sign_page(
         party_text=agreements.PARTY_TEXT[party],
         stockholm=STOCKHOLM,
         error=stale.in_language(frame["_"]) if stale else "",
+        # Why it cannot be signed yet, in place of the button (`agreements.unsignable`).
+        waits=[
+            frame["_"](agreements.WIN_WIN_MISSING_FOR_LINK[name])
+            for name in agreements.unsignable(agreement)
+        ],
         **frame,
     )
 
@@ -147,6 +152,9 @@ async def sign_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
         return link_refused(request, exc)
     except agreements.StaleVersion as exc:
         return await _sign_page(request, token, stale=exc, status_code=exc.status_code)
+    except agreements.NotWinWin as exc:
+        # The win-win was emptied after the page was shown: the page again, saying why.
+        return await _sign_page(request, token, status_code=exc.status_code)
     return page(
         "agreements/signed.html",
         request,

@@ -162,11 +162,22 @@ async def _home_context(
     # A proposal to a slot that takes no accept now (paused, closed, without a supervisor):
     # the host is told why and sent to the slot, not offered an accept that fails.
     refusals = {b.id: await slot_services.booking_refusal(b.slot_id) for b in proposals}
+    # Each accepted proposal's agreement, and whom it waits for: "signed" (the host has, the
+    # others have not), "gains" (the host writes what it gains first), "goals" (the
+    # coordinator writes the participant's goals first) or "host" (the host's signature).
     to_sign = []
     for booking in lists["accepted"]:
         agreement = await agreement_services.get_agreement_for(user, booking.id)
-        host_signed = any(s.party == "host" and s.signed for s in agreement.signatures)
-        to_sign.append((booking, agreement, host_signed))
+        missing = agreement_services.unsignable(agreement)
+        if any(s.party == "host" and s.signed for s in agreement.signatures):
+            waits_for = "signed"
+        elif "host_gains" in missing:
+            waits_for = "gains"
+        elif missing:
+            waits_for = "goals"
+        else:
+            waits_for = "host"
+        to_sign.append((booking, agreement, waits_for))
     placements = lists["agreed"] + lists["active"]
     supervisor_gone = await supervisor_services.without_supervisor(
         [*lists["accepted"], *placements]
@@ -617,11 +628,14 @@ async def _booking_form_page(
     status_code: int = 200,
     agreement_values: dict[str, Any] | None = None,
     decline_values: dict[str, Any] | None = None,
+    error_heading: str = "",
 ) -> Template:
     """The booking's page, or the page again with what was typed in the refused form and its
     messages (`agreement_values`, `decline_values`: what was typed in the refused agreement
-    or decline form)."""
+    or decline form; `error_heading`: the messages' heading when no form was wrong)."""
     context = await _booking_context(_user(request), booking_id)
+    if error_heading:
+        context["error_heading"] = error_heading
     if agreement_values is not None:
         context["agreement_values"] = agreement_values
     context["decline_values"] = decline_values or {}
@@ -648,11 +662,37 @@ async def booking_accept(
     another; a refusal shows the proposal again with the reason and what would fit."""
 
     async def accept(choice: booking_schemas.AcceptRequest) -> Landing:
-        await booking_services.accept(_user(request), booking_id, choice)
+        try:
+            await booking_services.accept(_user(request), booking_id, choice)
+        except booking_services.SameAnswerAgain as again:
+            # Back and resubmit, or a second tab: the first yes counted.
+            return f"/vard/bokningar/{booking_id}", again.notice
         return f"/vard/bokningar/{booking_id}", "forslag-accepterat"
 
-    refused = partial(_booking_form_page, request, booking_id)
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        return await _booking_form_page(
+            request,
+            booking_id,
+            values=values,
+            errors=errors,
+            status_code=status_code,
+            error_heading=await _answered_heading(booking_id),
+        )
+
     return await round_trip(request, ACCEPT_FORM, accept, refused)
+
+
+ANSWERED_HEADING = "Förslaget är redan besvarat"
+
+
+async def _answered_heading(booking_id: int) -> str:
+    """The heading of a refused answer: a proposal answered before is no form to correct
+    (`booking_services.answered_refusal` says what was answered and when); "" (the form's
+    own heading) while it is still open."""
+    row = await booking_access.booking_row(booking_id)
+    return ANSWERED_HEADING if row is not None and row["status"] != "proposed" else ""
 
 
 # The decline form's hidden field saying it was sent from the booking's own page, which then
@@ -687,13 +727,18 @@ async def booking_decline(
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
 
     async def decline(reason: str) -> Landing:
-        await booking_services.decline(user, booking_id, reason)
+        try:
+            await booking_services.decline(user, booking_id, reason)
+        except booking_services.SameAnswerAgain as again:
+            # Back and resubmit, or a second tab: the first no counted.
+            return f"/vard/bokningar/{booking_id}", again.notice
         return "/vard#forslag", "forslag-avbojt"
 
     async def refused(
         *, values: dict[str, Any], errors: dict[str, str], status_code: int
     ) -> Template:
         name, value = FROM_BOOKING_PAGE
+        heading = await _answered_heading(booking_id)
         if values.get(name) == value:
             return await _booking_form_page(
                 request,
@@ -701,12 +746,14 @@ async def booking_decline(
                 decline_values=values,
                 errors=errors,
                 status_code=status_code,
+                error_heading=heading,
             )
         return page(
             "placements/host/home.html",
             request,
             status_code=status_code,
             errors={booking_id: said_once(errors)},
+            error_heading=heading,
             **await _home_context(user),
         )
 
@@ -756,6 +803,13 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
         "participant": participant,
         "contact_days": booking_states.HOST_CONTACT_DAYS,
         "agreement": agreement,
+        # Why the host cannot sign yet, said in place of the sign button (empty: it can).
+        "sign_waits": [
+            agreement_services.WIN_WIN_MISSING_FOR_HOST[name]
+            for name in agreement_services.unsignable(agreement)
+        ]
+        if agreement
+        else [],
         "assessment": assessment,
         "attendance": list(LABELS["attendance"].items()),
         "recommendations": list(LABELS["recommendation"].items()),
@@ -789,12 +843,22 @@ async def booking_sign(
     except agreement_services.StaleVersion as exc:
         # The text changed since the page was shown: show the new text, sign nothing.
         return await _booking_form_page(
-            request, booking_id, status_code=exc.status_code, errors={"_form": exc.message}
+            request,
+            booking_id,
+            status_code=exc.status_code,
+            errors={"_form": exc.message},
+            error_heading=agreement_services.NOT_SIGNED_HEADING,
         )
     except agreement_services.NotWinWin as exc:
-        # What the host gains is the host's to write, in the form the page opens.
+        # A page shown before the win-win was emptied (the page offers no button while it
+        # is): what the host gains is the host's to write, in the form the page opens; the
+        # goals are the coordinator's. Nothing is signed, and no form of the host's was wrong.
         return await _booking_form_page(
-            request, booking_id, status_code=exc.status_code, errors=exc.for_host()
+            request,
+            booking_id,
+            status_code=exc.status_code,
+            errors=exc.for_host(),
+            error_heading=agreement_services.NOT_SIGNED_HEADING,
         )
     return Redirect(
         done(f"/vard/bokningar/{booking_id}#overenskommelse", "overenskommelse-undertecknad"),

@@ -152,11 +152,12 @@ async def test_unconfirmed_close_of_someone_elses_slot_is_404(client, make_user,
 
 async def test_host_signing_button_names_the_version_it_signs(client):
     from placements.services import bookings
-    from tests.placements.bookingdata import current_version, make_world, propose
+    from tests.placements.bookingdata import current_version, make_world, propose, write_win_win
 
     w = await make_world()
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
+    await write_win_win(booking_id)  # no button until the agreement can be signed
     await login(client, w.host_user.username)
     page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
     assert page.status_code == 200
