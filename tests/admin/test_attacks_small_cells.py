@@ -368,3 +368,66 @@ async def test_the_85_15_report_of_one_host_kind_keeps_what_the_whole_hides(anal
     assert "by_setting[municipal_workplace].count" in units["protected"]
     # The slices of a host kind with none of them show their zero.
     assert count(await report("association"), "municipal_workplace") == 0
+
+
+async def place(coordinator_id: int, host: str, kind: str, setting: str, count: int) -> None:
+    """`count` placements at the host `host`, each of its own participant, started on DAY."""
+    from tests.builders import make_booking, make_host, make_slot
+
+    slot = await make_slot(await make_host(host, kind), capacity=20, setting=setting)
+    for i in range(count):
+        candidate = await make_candidate_row(
+            coordinator_id, f"{host}{i}", last_name="Test", email=""
+        )
+        await make_booking(
+            slot,
+            candidate,
+            coordinator_id,
+            status="completed",
+            start_date=DAY,
+            end_date=DAY + dt.timedelta(days=20),
+        )
+
+
+# By name: Bygg, Daglig, Däck, Hemtjänst, Kostenheten. By placements: Bygg 5, Däck 4,
+# Hemtjänst 3, Kostenheten 2, Daglig 1.
+WORKSHOP = (
+    ("Bygg AB", "company", "open_workplace", 5),
+    ("Däck AB", "company", "open_workplace", 4),
+    ("Hemtjänst Norra", "municipal_unit", "municipal_workplace", 3),
+    ("Kostenheten", "municipal_unit", "municipal_workplace", 2),
+    ("Daglig verksamhet Verkstaden", "association", "sheltered", 1),
+)
+BY_NAME = [
+    "Bygg AB",
+    "Daglig verksamhet Verkstaden",
+    "Däck AB",
+    "Hemtjänst Norra",
+    "Kostenheten",
+]
+
+
+async def test_the_host_ledger_s_order_tells_nothing_its_cells_hide(analyst_client):
+    """Seen by an analyst: the ledger was sorted by the exact number of placements, so four
+    hosts at "färre än 5" came in the order of their hidden counts. Daglig verksamhet last,
+    after Hemtjänst, said it had the fewest; with the total of 14 shown by the 85/15 report
+    the four made 9, which only Daglig = 1 fits. The rows go in Swedish alphabetical order,
+    on the page, in the files and in the API, whatever the counts."""
+    client = analyst_client
+    for host in WORKSHOP:
+        await place(client.coordinator_id, *host)
+    body = (await client.get(f"/api/v1/reports/host-ledger?{Q}")).json()
+    assert [h["host_name"] for h in body["hosts"]] == BY_NAME
+    assert [h["placements"] for h in body["hosts"]][1:] == [None] * 4
+    rows = await _csv_rows(client, "host-ledger", Q)
+    assert [row[0] for row in rows if row and row[0] in BY_NAME] == BY_NAME
+    page = await client.get(f"/rapporter?{Q}", headers=HTML)
+    section = page.text.split('id="host-ledger"', 1)[1].split("</section>", 1)[0]
+    assert sorted(BY_NAME, key=section.index) == BY_NAME
+    # The dashboard's chart of the busiest hosts ranks only what it shows: the counts shown,
+    # then the hidden ones by name, never by what they hide.
+    board = await client.get(f"/oversikt?{Q}", headers=HTML)
+    ledger = board.text.split('id="ledger-heading"', 1)[1].split("</section>", 1)[0]
+    chart, table = ledger.split('class="table-wrap"', 1)
+    assert sorted(BY_NAME, key=table.index) == BY_NAME
+    assert sorted(BY_NAME, key=chart.index) == BY_NAME
