@@ -431,3 +431,50 @@ async def test_the_host_ledger_s_order_tells_nothing_its_cells_hide(analyst_clie
     chart, table = ledger.split('class="table-wrap"', 1)
     assert sorted(BY_NAME, key=table.index) == BY_NAME
     assert sorted(BY_NAME, key=chart.index) == BY_NAME
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [
+        # 5 + 1: the 85/15 report hides its total of 6, which would give the 1 (5 hidden
+        # beside it as "dold" and 6 − 5).
+        (
+            ("Bygg AB", "company", "open_workplace", 5),
+            ("Daglig verksamhet", "association", "sheltered", 1),
+        ),
+        # The municipal units' 6 are hidden for the whole's sake (slices), and with them their
+        # total, the units' only placements.
+        (
+            ("Lager AB", "company", "open_workplace", 9),
+            ("Lager AB skyddat", "company", "sheltered", 2),
+            ("Parkenheten", "municipal_unit", "municipal_workplace", 6),
+        ),
+    ],
+)
+async def test_the_placements_started_are_hidden_alike_in_every_report(analyst_client, hosts):
+    """Seen by an analyst: "Placeringar totalt" of the 85/15 report and "Förslag till start"
+    of the lead times count the same placements (started in the period). The 85/15 report
+    hid its total to protect its split by setting, and the lead times showed it (9 for the
+    companies, whose open-workplace figure was the hidden one). One figure is hidden in every
+    report that shows it, or shown the same in all of them."""
+    client = analyst_client
+    for host in hosts:
+        await place(client.coordinator_id, *host)
+    hidden_somewhere = False
+    for narrowed in ("", "&host_kind=company", "&host_kind=municipal_unit", "&track=hälsa"):
+        real = (await client.get(f"/api/v1/reports/real-workplaces?{Q}{narrowed}")).json()
+        lead = (await client.get(f"/api/v1/reports/lead-times?{Q}{narrowed}")).json()
+        started = lead["proposal_to_start"]["count"]
+        assert started == real["placements"], narrowed
+        if started is None and real["placements"] is None:
+            hidden_somewhere = True
+            is_protected = "placements" in real["protected"]
+            assert ("proposal_to_start.count" in lead["protected"]) == is_protected
+    assert hidden_somewhere
+    # The unfiltered 6 or the units' 6: "dold" on the page and in the files too.
+    narrowed = "" if len(hosts) == 2 else "&host_kind=municipal_unit"
+    rows = await _csv_rows(client, "lead-times", Q + narrowed)
+    assert next(row for row in rows if row[0] == "Förslag till start")[1] == "dold"
+    page = await client.get(f"/rapporter?{Q}{narrowed}", headers=HTML)
+    section = page.text.split('id="lead-times"', 1)[1].split("</section>", 1)[0]
+    assert "<td>6</td>" not in section and "<td>dold</td>" in section
