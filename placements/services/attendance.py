@@ -398,7 +398,15 @@ def misfit_text(mondays: list[dt.date]) -> str:
     )
 
 
-def _week_out(row: AttendanceWeekRow, booking: BookingRow) -> schemas.ReportedWeek:
+def _week_out(
+    row: AttendanceWeekRow, booking: BookingRow, reading: booking_access.HostReading | None
+) -> schemas.ReportedWeek:
+    """One reported week, as a host may read it when `reading` says so (a week the
+    coordinator reported keeps its note to staff: `booking_access.HostReading`)."""
+
+    def shown(text: str, *, staff_wrote: bool = False) -> str:
+        return reading.text(text, staff_wrote=staff_wrote) if reading else text
+
     return schemas.ReportedWeek(
         week_start=row["week_start"],
         week_number=row["week_start"].isocalendar().week,
@@ -407,21 +415,25 @@ def _week_out(row: AttendanceWeekRow, booking: BookingRow) -> schemas.ReportedWe
         days_leave=row["days_leave"],
         days_unexcused=row["days_unexcused"],
         days_other=row["days_other"],
-        note=row["note"],
+        note=shown(row["note"], staff_wrote=row["source"] == "coordinator"),
         source=SOURCE_TEXT.get(row["source"], row["source"]),
-        reported_by=row["reported_by"],
+        reported_by=shown(row["reported_by"]),
         reported_at=row["reported_at"],
         placement_days=placement_days(booking, row["week_start"]),
     )
 
 
-async def _out(booking: BookingRow, settings: Settings) -> schemas.Attendance:
+async def _out(
+    booking: BookingRow, settings: Settings, viewer: AuthUser | None
+) -> schemas.Attendance:
+    """The placement's attendance as `viewer` may read it (`booking_access.host_reading`)."""
     rows = await _rows(int(booking["id"]))
+    reading = await booking_access.host_reading(viewer, booking)
     unexcused = unexcused_total({r["week_start"]: counts_of(r) for r in rows})
     threshold = settings.attendance_alert_absences
     return schemas.Attendance(
         booking_id=int(booking["id"]),
-        weeks=[_week_out(r, booking) for r in rows],
+        weeks=[_week_out(r, booking, reading) for r in rows],
         open_weeks=open_weeks(booking, clock.today()),
         first_day=booking_access.actual_start_of(booking),
         last_day=last_day_of(booking),
@@ -437,7 +449,7 @@ async def attendance_for(user: AuthUser, booking_id: int) -> schemas.Attendance:
     async with write_transaction(booking_access.engine()):
         booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "attendance.read", booking["candidate"], detail=f"bokning {booking_id}")
-        return await _out(booking, get_settings())
+        return await _out(booking, get_settings(), user)
 
 
 async def alerts_among(user: AuthUser, booking_ids: list[int]) -> dict[int, int]:
@@ -589,7 +601,7 @@ async def record_week(
             )
         await record(user, "attendance.report", booking["candidate"], detail=detail)
         await alert_if_due(booking, settings)
-        return await _out(booking, settings)
+        return await _out(booking, settings, user)
 
 
 NOTHING_REPORTED = "Placeringen har inte startat, så ingen vecka är rapporterad."
@@ -643,7 +655,7 @@ async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schem
             booking["candidate"],
             detail=f"bokning {booking_id}, vecka {monday.isoformat()}: {figures}",
         )
-        return await _out(booking, get_settings())
+        return await _out(booking, get_settings(), user)
 
 
 # --- the supervisor's link -------------------------------------------------------------------

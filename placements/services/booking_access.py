@@ -12,7 +12,9 @@ booking, then the change counter (`lock_placement`, `lock_booking`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
@@ -23,6 +25,7 @@ from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound
+from marketplace.kernel.tables import User
 from placements import vocabulary
 from placements.booking_states import ENDED, HostView, host_view
 from placements.rows import BookingDates, BookingEnd, BookingHead, BookingRow, CandidateName
@@ -207,6 +210,67 @@ async def lock_booking(booking_id: int) -> BookingRow:
     return row
 
 
+# --- what a host may read --------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class HostReading:
+    """What a host may read about one booking now: the one rule every answer a host reads
+    about a booking follows (its detail and timeline, its attendance, its assessment), so
+    that the API never shows what the host's pages hide.
+
+    - What staff wrote (the coordinator's notes: an interruption's reason, a corrected
+      outcome, a note when sending a proposal on) is the municipality's, never the host's,
+      at any age (the proposal's message to the host is its own field).
+    - Once the placement ended more than `HOST_CONTACT_DAYS` ago (`host_view` below
+      `PLACEMENT`), no text names the participant by the surname: a timeline's "Elin Holm
+      (via länk)" reads "Elin (via länk)", as the page shows the first name only.
+    """
+
+    view: HostView
+    first_name: str
+    last_name: str
+
+    def text(self, text: str, *, staff_wrote: bool = False) -> str:
+        """`text` as the host may read it ("" for what staff wrote)."""
+        if staff_wrote:
+            return ""
+        last = self.last_name.strip()
+        if self.view >= HostView.PLACEMENT or not last or not text:
+            return text
+        words = r"\s+".join(re.escape(w) for w in f"{self.first_name} {last}".split())
+        text = re.sub(rf"(?<!\w){words}(?!\w)", self.first_name.strip(), text, flags=re.I)
+        surname = r"\s+".join(re.escape(w) for w in last.split())
+        return re.sub(rf"(?<!\w){surname}(?!\w)", "…", text, flags=re.I)
+
+
+async def host_reading(viewer: AuthUser | None, booking: BookingRow) -> HostReading | None:
+    """What `viewer` may read about `booking` when it is a host (a host user, or a host
+    answering through a link: `viewer` None); None for staff, who read everything."""
+    if viewer is not None and viewer.is_staff:
+        return None
+    name = cast(
+        "CandidateName | None",
+        await Candidate.select(Candidate.first_name, Candidate.last_name)
+        .where(Candidate.id == booking["candidate"])
+        .first(),
+    )
+    return HostReading(
+        view=host_view(booking["status"], booking["ended_at"], clock.now()),
+        first_name=name["first_name"] if name else "",
+        last_name=name["last_name"] if name else "",
+    )
+
+
+async def staff_among(user_ids: Sequence[int | None]) -> set[int]:
+    """Which of these users are staff (coordinators, admins): what they wrote stays theirs."""
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return set()
+    rows = await User.select(User.id, User.role).where(User.id.is_in(ids))
+    return {int(r["id"]) for r in rows if r["role"] in ("admin", "coordinator")}
+
+
 # --- output ----------------------------------------------------------------------------------
 
 
@@ -217,7 +281,8 @@ async def booking_out(
     (`bookings_out` says whose name it carries)."""
     [out] = await bookings_out([row], viewer)
     if with_events:
-        out = msgspec.structs.replace(out, events=await _events(row["id"]))
+        reading = await host_reading(viewer, row)
+        out = msgspec.structs.replace(out, events=await _events(row["id"], reading))
     return out
 
 
@@ -269,20 +334,26 @@ async def bookings_out(
     ]
 
 
-async def _events(booking_id: int) -> list[schemas.BookingEvent]:
+async def _events(booking_id: int, reading: HostReading | None) -> list[schemas.BookingEvent]:
+    """The booking's timeline, as a host may read it when `reading` says so."""
     rows = (
         await BookingEvent.select()
         .where(BookingEvent.booking == booking_id)
         .order_by(BookingEvent.at)
         .order_by(BookingEvent.id)
     )
+    staff = await staff_among([e["actor_id"] for e in rows]) if reading else set()
+
+    def shown(text: str, *, staff_wrote: bool = False) -> str:
+        return reading.text(text, staff_wrote=staff_wrote) if reading else text
+
     return [
         schemas.BookingEvent(
             at=e["at"],
-            actor=e["actor_label"],
+            actor=shown(e["actor_label"]),
             from_status=e["from_status"],
             to_status=e["to_status"],
-            note=e["note"],
+            note=shown(e["note"], staff_wrote=e["actor_id"] in staff),
             to_status_text=STATUS_TEXT.get(e["to_status"], e["to_status"]),
         )
         for e in rows

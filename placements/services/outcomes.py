@@ -174,10 +174,17 @@ async def _store_assessment(
     return row
 
 
-def _shown_to(user: AuthUser, out: schemas.Assessment) -> schemas.Assessment:
-    """The assessment as `user` may read it: the participant's view is for staff only."""
-    if not user.is_staff:
-        out.participant_view = ""
+async def _shown_to(
+    user: AuthUser, booking: BookingRow, out: schemas.Assessment
+) -> schemas.Assessment:
+    """The assessment as `user` may read it: the participant's view is for staff only, and a
+    host reads the rest by `booking_access.host_reading` (no surname once it is long over)."""
+    reading = await booking_access.host_reading(user, booking)
+    if reading is None:
+        return out
+    out.participant_view = ""
+    for name in ("tasks_mastered", "strengths", "comment", "submitted_by"):
+        setattr(out, name, reading.text(getattr(out, name)))
     return out
 
 
@@ -194,7 +201,7 @@ async def submit_assessment(
         await record(
             user, "assessment.submit", booking["candidate"], detail=f"bokning {booking_id}"
         )
-        return _shown_to(user, _assessment_out(booking_id, row))
+        return await _shown_to(user, booking, _assessment_out(booking_id, row))
 
 
 async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessment:
@@ -202,7 +209,9 @@ async def get_assessment_for(user: AuthUser, booking_id: int) -> schemas.Assessm
     async with write_transaction(booking_access.engine()):
         booking = await booking_access.booking_row_for(user, booking_id)
         await record(user, "assessment.read", booking["candidate"], detail=f"bokning {booking_id}")
-        return _shown_to(user, _assessment_out(booking_id, await _assessment_row(booking_id)))
+        return await _shown_to(
+            user, booking, _assessment_out(booking_id, await _assessment_row(booking_id))
+        )
 
 
 async def submitted_assessments(bookings: Sequence[booking_schemas.Booking]) -> set[int]:
