@@ -276,6 +276,10 @@ async def _details_page(
         else {name: getattr(host, name) for name in HOST_LABELS},
         host_errors=host_errors or {},
         kind_options=HOST_KIND_OPTIONS,
+        # A host's own users read the kind and the number; the municipality changes them
+        # (`hosts.SET_BY_MUNICIPALITY`).
+        municipality_sets=user.role == "host",
+        kind_text=vocabulary.HOST_KIND_LABELS.get(host.kind, ""),
         target_labels=TARGET_LABELS,
         target_values=target_values,
         target_errors=target_errors or {},

@@ -122,14 +122,31 @@ def check_host_name(value: str) -> str:
     return name
 
 
+# What the municipality registers of a host and a host's own users may read but not change:
+# the kind decides a slot's default setting and the municipality's figures (a municipal unit
+# against the open labour market, the 85/15 report), the number who the organisation is.
+SET_BY_MUNICIPALITY = ("kind", "org_number")
+SET_BY_MUNICIPALITY_TEXT = (
+    "Typ av organisation och organisationsnummer ändras av kommunen. Kontakta samordnaren "
+    "om uppgiften är fel."
+)
+
+
 async def update_host(user: AuthUser, host_id: int, data: schemas.HostUpdate) -> schemas.Host:
-    """Change the fields sent; another organisation's host is NotFound."""
+    """Change the fields sent; another organisation's host is NotFound. A host user who
+    sends another kind or organisation number than the stored one is refused
+    (`SET_BY_MUNICIPALITY`); the same value sent back is no change."""
     current = await get_host_for(user, host_id)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "name" in values:
         values["name"] = check_host_name(values["name"])
     if "org_number" in values:
         values["org_number"] = normalize_org_number(values["org_number"])
+    if user.role == "host":
+        stored = {"kind": current["kind"], "org_number": current["org_number"]}
+        changed = [k for k in SET_BY_MUNICIPALITY if k in values and values[k] != stored[k]]
+        if changed:
+            raise ValidationFailed(SET_BY_MUNICIPALITY_TEXT, fields=changed)
     if "town" in values:
         values["town"] = values["town"].strip()
     changed_place(values, current)
