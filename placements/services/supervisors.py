@@ -61,6 +61,11 @@ class ChangeOptions:
     current: str
     current_active: bool
     choices: list[capacity.SupervisorLoad]
+    # A change now voids signatures given (`voids_signatures`): the page asks for a tick first.
+    voids_signatures: bool = False
+    # The supervisor the signed agreement names when another took over a running placement
+    # ("" when it names the current one): the page says so rather than let the two disagree.
+    signed_names: str = ""
 
     @property
     def options(self) -> list[tuple[int, str]]:
@@ -88,11 +93,38 @@ async def change_options(user: AuthUser, booking_id: int) -> ChangeOptions | Non
     loads = await capacity.supervisor_loads(
         host_id, booking["start_date"], booking["end_date"], int(booking["id"])
     )
+    agreement = await agreement_versions.current_agreement_row(int(booking["id"]))
+    named = agreement["supervisor"] if agreement is not None else None
     return ChangeOptions(
         current=await _name(booking["supervisor"]),
         # Still one of the host's active supervisors (`supervisor_loads` lists only those).
         current_active=any(s.id == booking["supervisor"] for s in loads),
         choices=[s for s in loads if s.id != booking["supervisor"]],
+        voids_signatures=await voids_signatures(booking),
+        signed_names=await _name(named) if named and named != booking["supervisor"] else "",
+    )
+
+
+RESIGN_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, jag vill byta handledare” för att byta. Någon har redan skrivit "
+    "under överenskommelsen: med en ny handledare blir den en ny version som alla parter "
+    "behöver skriva under igen, också deltagaren."
+)
+
+
+async def voids_signatures(booking: BookingRow) -> bool:
+    """Whether changing the supervisor now voids signatures: before the start the agreement
+    names the supervisor, and a change after anyone signed is a new version that every party
+    signs again (an agreed placement is then accepted again until they have)."""
+    if booking["status"] not in booking_states.EDITABLE:
+        return False
+    agreement = await agreement_versions.current_agreement_row(int(booking["id"]))
+    if agreement is None:
+        return False
+    return bool(
+        await Signature.exists().where(
+            (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
+        )
     )
 
 

@@ -610,7 +610,6 @@ HOST_AGREEMENT_FORM = Form(
     labels=HOST_AGREEMENT_LABELS,
     blank_is_empty=list(HOST_AGREEMENT_LABELS),
 )
-SUPERVISOR_FORM = Form(booking_schemas.SupervisorChange, labels={"supervisor_id": "Ny handledare"})
 ASSESSMENT_FORM = Form(
     outcome_schemas.AssessmentCreate,
     labels=ASSESSMENT_LABELS,
@@ -907,7 +906,8 @@ async def booking_supervisor(
         return f"/vard/bokningar/{booking_id}#handledare", "handledare-bytt"
 
     refused = partial(_booking_form_page, request, booking_id)
-    return await round_trip(request, SUPERVISOR_FORM, change, refused)
+    row = await booking_access.booking_row_for(_user(request), booking_id)
+    return await round_trip(request, await workbench_views.supervisor_form(row), change, refused)
 
 
 @post(

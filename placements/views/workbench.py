@@ -733,6 +733,17 @@ async def booking_agreement(request: Req, booking_id: BookingId) -> Response[Any
 SUPERVISOR_FORM = Form(booking_schemas.SupervisorChange, labels={"supervisor_id": "Ny handledare"})
 
 
+async def supervisor_form(booking: BookingRow) -> Form[booking_schemas.SupervisorChange]:
+    """`SUPERVISOR_FORM` for one placement: when the change would void signatures given, it
+    acts only once "Ja, jag vill byta handledare" is ticked (asked as the form is sent, so a
+    signature given since the page was shown is asked about too)."""
+    if await supervisor_services.voids_signatures(booking):
+        return dataclasses.replace(
+            SUPERVISOR_FORM, boxes={"confirm_resign": supervisor_services.RESIGN_UNCONFIRMED}
+        )
+    return SUPERVISOR_FORM
+
+
 @_booking_post("handledare")
 async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[Any]:
     """Give the placement another of the host's supervisors, for the host."""
@@ -740,8 +751,10 @@ async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[An
     async def change(user: AuthUser, booking: int, data: booking_schemas.SupervisorChange) -> None:
         await supervisor_services.change_supervisor(user, booking, data.supervisor_id)
 
+    user = signed_in_user(request)
+    form = await supervisor_form(await booking_access.booking_row_for(user, booking_id))
     return await _booking_round_trip(
-        request, booking_id, SUPERVISOR_FORM, change, "handledare-bytt", section="handledare"
+        request, booking_id, form, change, "handledare-bytt", section="handledare"
     )
 
 

@@ -257,7 +257,7 @@ async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
     assert "redan placeringen" in api.text
     client.headers.pop("x-csrftoken", None)  # a browser from here on
     shown = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
-    assert "Överenskommelsen som skrevs under ändras inte." in shown.text
+    assert "Överenskommelsen som skrevs under ändras inte:" in shown.text
     assert "Samordnaren, värden och den nya handledaren får besked." in shown.text
     changed = await client.post(
         f"/arbetsbord/bokningar/{booking_id}/handledare",
@@ -267,6 +267,75 @@ async def test_the_coordinator_changes_the_supervisor_on_the_workbench(client):
     assert changed.status_code == 200
     assert changed.history[-1].headers["location"].endswith("klart=handledare-bytt#handledare")
     assert "Handledaren byttes från Hanna Handledare till Olle Ordinarie." in changed.text
+
+
+async def test_a_change_that_voids_signatures_asks_for_a_tick_first(client):
+    """A host's day: "Byt handledare" on a fully signed placement made it accepted again with
+    every signature gone, without the tick box other irreversible actions have. Now the box
+    names the effect, and unticked the answer is a Swedish 400 beside it, nothing changed."""
+    w = await make_world()
+    booking_id = await _accepted(w)
+    await sign_all(w, booking_id)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    await login(client, w.host_user.username)
+    shown = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    said = unescape(shown.text)
+    assert 'name="confirm_resign"' in shown.text
+    assert (
+        "Ja, jag vill byta handledare. Alla parter behöver skriva under igen, också deltagaren."
+        in said
+    )
+    assert "Placeringen är inte längre överenskommen förrän alla har gjort det." in said
+    url = f"/vard/bokningar/{booking_id}/handledare"
+    form = {"_csrf_token": csrf_of(shown.text), "supervisor_id": str(other)}
+    refused = await client.post(url, data=form, headers=HTML, follow_redirects=False)
+    assert refused.status_code == 400
+    assert supervisors.RESIGN_UNCONFIRMED in unescape(refused.text)
+    assert f'<option value="{other}" selected' in refused.text  # the choice is kept
+    assert await _booking(booking_id) == {"status": "agreed", "supervisor": w.supervisor_id}
+    changed = await client.post(
+        url, data={**form, "confirm_resign": "1"}, headers=HTML, follow_redirects=False
+    )
+    assert changed.status_code == 303
+    assert await _booking(booking_id) == {"status": "accepted", "supervisor": other}
+    # With no signature left, the next change needs no tick.
+    again = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert 'name="confirm_resign"' not in again.text
+
+
+async def test_an_unsigned_agreement_changes_without_a_tick(client):
+    w = await make_world()
+    booking_id = await _accepted(w)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    await login(client, w.host_user.username)
+    shown = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert 'name="confirm_resign"' not in shown.text
+    changed = await client.post(
+        f"/vard/bokningar/{booking_id}/handledare",
+        data={"_csrf_token": csrf_of(shown.text), "supervisor_id": str(other)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303 and (await _booking(booking_id))["supervisor"] == other
+
+
+async def test_a_running_placement_says_whom_the_signed_agreement_names(client):
+    """A host's day: after a change on a running placement the page said "Johan Ek handleder
+    deltagaren" while the signed agreement still named Maja Lind, unexplained."""
+    w = await make_world()
+    booking_id = await to_active(w)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    await login(client, w.host_user.username)
+    before = unescape((await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)).text)
+    assert 'name="confirm_resign"' not in before
+    assert "Den nya handledaren tar över från i dag" in before
+    await supervisors.change_supervisor(w.host_user, booking_id, other)
+    after = unescape((await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)).text)
+    assert "Olle Ordinarie handleder deltagaren." in after
+    assert (
+        "Den underskrivna överenskommelsen anger Hanna Handledare som handledare, eftersom det "
+        "var handledaren när den skrevs under." in after
+    )
 
 
 # --- ending a supervisor: what it leaves, said before; and undone -----------------------------
