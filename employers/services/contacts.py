@@ -79,12 +79,13 @@ def check_supervision_capacity(is_supervisor: bool, capacity: int) -> None:
 @dataclass(frozen=True)
 class Holding:
     """What a contact supervises in the placements' package, for the contact's page before
-    it is ended: a placement that has not ended or a slot that is not closed (`kind`
-    "placement" or "slot", its id, and a Swedish line that names it)."""
+    it is ended: a placement that has not ended or a slot (`kind` "placement" or "slot", its
+    id, a Swedish line that names it, and whether the slot is closed)."""
 
     kind: str
     id: int
     text: str
+    closed: bool = False
 
 
 HoldingsLookup = Callable[[int], Awaitable[list[Holding]]]
@@ -104,7 +105,8 @@ async def contact_holdings(contact_id: int) -> list[Holding]:
     return await _holdings_lookup(contact_id) if _holdings_lookup is not None else []
 
 
-SlotHandover = Callable[[int, int], Awaitable[int]]
+# How many slots a successor took over: (open, closed).
+SlotHandover = Callable[[int, int], Awaitable[tuple[int, int]]]
 _slot_handover: SlotHandover | None = None
 
 
@@ -247,9 +249,10 @@ async def deactivate_contact(
     and no longer shown on the host's slot pages (`public_contacts` reads active contacts
     only). Whether they were shown is kept: made active again, they are shown again.
 
-    With `successor_id` (another active supervisor of the host) the successor takes over the
-    slots the contact supervised that are not closed, in the same transaction; placements keep
-    their supervisor until each is changed on its own page (a change there is the agreement's).
+    With `successor_id` (another active supervisor of the host) the successor takes over
+    every slot the contact supervised, the closed ones too (reopened, one without a supervisor
+    could not be published), in the same transaction; placements keep their supervisor until
+    each is changed on its own page (a change there is the agreement's).
     """
     row = await get_contact_for(user, contact_id)
     successor = None
@@ -261,9 +264,14 @@ async def deactivate_contact(
         await Contact.update({Contact.active: False}).where(Contact.id == contact_id)
         detail = ""
         if successor is not None and _slot_handover is not None:
-            moved = await _slot_handover(contact_id, successor.id)
-            if moved:
-                detail = f"{moved} {'plats' if moved == 1 else 'platser'} till {successor.name}"
+            open_moved, closed_moved = await _slot_handover(contact_id, successor.id)
+            if moved := open_moved + closed_moved:
+                detail = f"{moved} {'plats' if moved == 1 else 'platser'}"
+                if closed_moved:
+                    detail += (
+                        f" (varav {closed_moved} {'stängd' if closed_moved == 1 else 'stängda'})"
+                    )
+                detail += f" till {successor.name}"
         await record(user, "contact.deactivate", contact_id, subject_type="contact", detail=detail)
     return contact_out(await get_contact_for(user, contact_id))
 

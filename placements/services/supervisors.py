@@ -260,24 +260,26 @@ async def _name(contact_id: int | None) -> str:
     return str(row["name"]) if row else ""
 
 
-async def hand_over_slots(from_contact: int, to_contact: int) -> int:
+async def hand_over_slots(from_contact: int, to_contact: int) -> tuple[int, int]:
     """Inside the transaction that ends `from_contact`: `to_contact` (checked by the caller:
-    another active supervisor of the same host) supervises the slots it supervised that are
-    not closed. Returns how many; their change numbers move, so the search sees them."""
-    rows = await Slot.select(Slot.id).where(
-        (Slot.supervisor == from_contact) & (Slot.status != "closed")
-    )
+    another active supervisor of the same host) supervises every slot it supervised, the
+    closed ones too (a host's day: a closed slot left without a supervisor could not be
+    published again once reopened). Returns how many were open and how many closed; their
+    change numbers move, so the search sees them."""
+    rows = await Slot.select(Slot.id, Slot.status).where(Slot.supervisor == from_contact)
     ids = [int(r["id"]) for r in rows]
     if ids:
         await Slot.update({Slot.supervisor: to_contact}).where(Slot.id.is_in(ids))
         await bump_slot_changes(ids)
-    return len(ids)
+    closed = sum(1 for r in rows if r["status"] == "closed")
+    return len(ids) - closed, closed
 
 
 async def contact_holdings(contact_id: int) -> list[Holding]:
     """What the contact supervises now, for their page before they are ended: the placements
-    that have not ended (by start), then the slots that are not closed (by title). Ending the
-    contact leaves each without a supervisor until the host chooses another."""
+    that have not ended (by start), then the slots, the closed ones last (each by title).
+    Ending the contact leaves each without a supervisor until the host chooses another (a
+    successor takes over every slot at once: `hand_over_slots`)."""
     placements = await (
         Booking.select(
             Booking.id,
@@ -292,7 +294,7 @@ async def contact_holdings(contact_id: int) -> list[Holding]:
     )
     slots = await (
         Slot.select(Slot.id, Slot.title, Slot.status)
-        .where((Slot.supervisor == contact_id) & (Slot.status != "closed"))
+        .where(Slot.supervisor == contact_id)
         .order_by(swedish_order(Slot.title))
         .order_by(Slot.id)
     )
@@ -311,8 +313,9 @@ async def contact_holdings(contact_id: int) -> list[Holding]:
                 "slot",
                 int(r["id"]),
                 f"Platsen {r['title']} ({SLOT_STATUS_LABELS[r['status']].lower()})",
+                closed=r["status"] == "closed",
             )
-            for r in slots
+            for r in sorted(slots, key=lambda r: r["status"] == "closed")
         ),
     ]
 

@@ -353,16 +353,19 @@ async def test_the_contact_page_says_what_ending_a_supervisor_leaves(client):
     )
     await Slot.update({Slot.title: "Caféarbetare"}).where(Slot.id == w.slot_id)
     draft = await make_slot(w.host_id, w.supervisor_id, title="Bagare", status="draft")
-    await make_slot(w.host_id, w.supervisor_id, title="Stängd plats", status="closed")
+    closed = await make_slot(w.host_id, w.supervisor_id, title="Arkiv", status="closed")
     holdings = await supervisors.contact_holdings(w.supervisor_id)
-    # Placements by start (the running one started today), then slots by title.
+    # Placements by start (the running one started today), then slots by title, the closed
+    # ones last (a closed slot reopened needs a supervisor too).
     assert [(h.kind, h.id) for h in holdings] == [
         ("placement", running),
         ("placement", accepted),
         ("slot", draft),
         ("slot", w.slot_id),
         ("slot", stock),
+        ("slot", closed),
     ]
+    assert holdings[5].closed and holdings[5].text == "Platsen Arkiv (stängd)"
     assert holdings[3].text == "Platsen Caféarbetare (publicerad)"
     assert holdings[1].text.startswith("Placering som Caféarbetare, ")
     assert holdings[1].text.endswith(" (accepterad)")
@@ -371,16 +374,16 @@ async def test_the_contact_page_says_what_ending_a_supervisor_leaves(client):
     page = await client.get(f"/vard/kontakter/{w.supervisor_id}", headers=HTML)
     assert page.status_code == 200
     said = unescape(page.text)
-    assert "är handledare för 2 placeringar och 3 platser." in said
+    assert "är handledare för 2 placeringar och 4 platser (varav 1 stängd)." in said
     assert f'href="/vard/bokningar/{running}"' in page.text
     assert f'href="/vard/platser/{draft}"' in page.text
-    assert "Stängd plats" not in said
+    assert "Platsen Arkiv (stängd)" in said
 
     # Staff see the same list, without links to the host's own pages.
     client.cookies.clear()
     await login(client, w.coordinator.username)
     staff = await client.get(f"/vard/kontakter/{w.supervisor_id}", headers=HTML)
-    assert "är handledare för 2 placeringar och 3 platser." in unescape(staff.text)
+    assert "är handledare för 2 placeringar och 4 platser (varav 1 stängd)." in unescape(staff.text)
     assert f'href="/vard/bokningar/{running}"' not in staff.text
 
 
@@ -446,8 +449,9 @@ async def test_an_ended_contact_can_be_made_active_again(client):
 async def test_ending_a_supervisor_lets_another_take_over_the_slots_at_once(client):
     """A host's day: ending a supervisor left every slot of theirs unable to take anyone,
     one slot page at a time to mend. The end form offers the host's other active supervisors;
-    the one chosen takes over the slots that are not closed (placements change on their own
-    pages: a supervisor there is part of the agreement)."""
+    the one chosen takes over the slots, the closed ones too (a host's day: a closed slot left
+    with "Handledare: Saknas" could not be published once reopened; placements change on their
+    own pages: a supervisor there is part of the agreement)."""
     w = await make_world()
     accepted = await _accepted(w)
     draft = await make_slot(w.host_id, w.supervisor_id, title="Bagare", status="draft")
@@ -461,6 +465,8 @@ async def test_ending_a_supervisor_lets_another_take_over_the_slots_at_once(clie
     page = await client.get(url, headers=HTML)
     said = unescape(page.text)
     assert "Vem tar över platserna?" in said
+    assert "3 platser (varav 1 stängd)" in said
+    assert "Platserna, också de stängda, kan en annan handledare ta över" in said
     options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', page.text)
     assert [text for _, text in options] == [
         "Ingen ännu, vi väljer senare",
@@ -487,14 +493,13 @@ async def test_ending_a_supervisor_lets_another_take_over_the_slots_at_once(clie
     )
     assert ended.status_code == 303 and "klart=kontakt-avslutad" in ended.headers["location"]
     slots = dict((r["id"], r["supervisor"]) for r in await Slot.select(Slot.id, Slot.supervisor))
-    assert slots[w.slot_id] == slots[draft] == successor
-    assert slots[closed] == w.supervisor_id  # a closed slot keeps its history
+    assert slots[w.slot_id] == slots[draft] == slots[closed] == successor
     placement = await Booking.select(Booking.supervisor).where(Booking.id == accepted).first()
     assert placement == {"supervisor": w.supervisor_id}  # changed on its own page
     audit = await AuditEntry.select(AuditEntry.detail).where(
         (AuditEntry.action == "contact.deactivate") & (AuditEntry.subject_id == w.supervisor_id)
     )
-    assert audit == [{"detail": "2 platser till Åsa Efterträdare"}]
+    assert audit == [{"detail": "3 platser (varav 1 stängd) till Åsa Efterträdare"}]
 
 
 async def test_without_another_supervisor_the_end_form_offers_no_successor(client):
