@@ -97,3 +97,25 @@ async def test_a_coordinator_still_changes_the_kind_on_the_page(client):
     )
     assert saved.status_code == 303
     assert (await _stored(host_id))["kind"] == "municipal_unit"
+
+
+async def test_a_coordinators_wrong_number_is_said_next_to_its_field(client):
+    """The check digit the host's form lost with the field is still said to staff beside it."""
+    host_id = await make_host("Lager AB", "company", org_number=ORG_NUMBER)
+    coordinator = await make_user("coordinator")
+    await login(client, coordinator.username)
+    page = await client.get(f"/vard/organisation/{host_id}/uppgifter", headers=HTML)
+    refused = await client.post(
+        f"/vard/organisation/{host_id}/uppgifter",
+        data={
+            "name": "Lager AB",
+            "kind": "company",
+            "org_number": "556036-0794",
+            "town": "Vårgårda",
+            "_csrf_token": form_token(page.text),
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-org_number-error"' in refused.text and "kontrollsiffra" in refused.text
+    assert (await _stored(host_id))["org_number"] == ORG_NUMBER
