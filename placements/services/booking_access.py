@@ -319,7 +319,7 @@ async def bookings_out(
             )
         }
     staff = viewer is not None and viewer.is_staff
-    return [
+    out = [
         _booking(
             row,
             slots[row["slot"]],
@@ -332,6 +332,20 @@ async def bookings_out(
         )
         for row in rows
     ]
+    if staff:
+        return out
+    # The proposal's message (written to the host) and the host's own reason, as the host
+    # may read them (`HostReading`: no surname once the placement is long over).
+    for booking, row in zip(out, rows, strict=True):
+        name = names[row["candidate"]]
+        reading = HostReading(
+            view=host_view(row["status"], row["ended_at"], clock.now()),
+            first_name=name["first_name"],
+            last_name=name["last_name"],
+        )
+        booking.message = reading.text(booking.message)
+        booking.decline_reason = reading.text(booking.decline_reason)
+    return out
 
 
 async def _events(booking_id: int, reading: HostReading | None) -> list[schemas.BookingEvent]:

@@ -87,6 +87,12 @@ async def test_long_after_the_end_no_answer_names_the_participant_by_the_surname
     listed = await client.get("/api/v1/bookings")
     assert listed.status_code == 200 and booking_id in [b["id"] for b in listed.json()["items"]]
     assert SURNAME not in listed.text
+    # The proposal's message to the host is the host's to read, by the first name only now.
+    await Booking.update({Booking.message: f"Aida {SURNAME} vill pröva lager."}).where(
+        Booking.id == booking_id
+    )
+    again = await client.get(f"/api/v1/bookings/{booking_id}")
+    assert again.json()["message"] == "Aida vill pröva lager." and SURNAME not in again.text
     assert (await client.get(f"/api/v1/bookings/{booking_id}/agreement")).status_code == 404
 
 
