@@ -7,15 +7,26 @@ The public slot search (`GET /api/v1/slots/search`) belongs to the search packag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import (
+    Body,
+    FromPath,
+    FromQuery,
+    HeaderParameter,
+    JSONBody,
+    PathParameter,
+    QueryParameter,
+)
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from msgspec import UNSET
 
 from employers import schemas as emp
 from employers import vocabulary as employer_vocabulary
@@ -29,6 +40,20 @@ from placements.schemas import slots as s
 from placements.services import slots
 
 host_side = requires("host", "coordinator", "admin")
+
+
+def _etag_version(header: str) -> str:
+    """The version an If-Match header names (one entity tag, quoted or not, weak or not);
+    anything else is a Swedish 400, as a wrong `version` in the body is."""
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not re.fullmatch(r"[0-9a-f]{1,64}", tag):
+        raise ValidationFailed(
+            "If-Match ska vara platsens version (fältet version) inom citattecken.",
+            fields=["If-Match"],
+        )
+    return tag
+
+
 Year = Annotated[int, QueryParameter(ge=2000, le=2100)]
 PathYear = Annotated[int, PathParameter(ge=2000, le=2100)]
 
@@ -112,8 +137,25 @@ class SlotController(Controller):
         slot_id: FromPath[int],
         data: JSONBody[s.SlotUpdate],
         request: Request[AuthUser, Any, Any],
+        if_match: Annotated[
+            str | None,
+            HeaderParameter(
+                name="If-Match",
+                max_length=80,
+                description='The slot\'s `version` as read, quoted (`"3f2a…"`); as the '
+                "body's `version`.",
+            ),
+        ] = None,
     ) -> s.Slot:
-        """Change the fields sent."""
+        """Change the fields sent.
+
+        To change the slot only as it was read, send the `version` it was read with (from
+        this answer or `getSlotForEdit`), in the body or as `If-Match: "<version>"`: when a
+        field has changed since, nothing is saved and the answer is 409, its `fields` the
+        fields sent whose stored value is another now. Without a version, the fields sent
+        replace whatever is stored."""
+        if if_match is not None and data.version is UNSET:
+            data = msgspec.structs.replace(data, version=_etag_version(if_match))
         return await slots.update_slot(request.user, slot_id, data)
 
     @delete(

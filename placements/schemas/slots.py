@@ -27,6 +27,13 @@ from placements.vocabulary import SlotKind, SlotStatus, Track
 
 Status = SlotStatus
 Tracks = Annotated[list[Track], msgspec.Meta(max_length=3)]
+SlotVersion = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^[0-9a-f]{1,64}$",
+        description="The slot's `version` as it was read; a slot changed since is a 409.",
+    ),
+]
 
 
 class SlotCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
@@ -72,6 +79,9 @@ class SlotUpdate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     start_date: dt.date | UnsetType | None = UNSET
     end_date: dt.date | UnsetType | None = UNSET
     setting: Setting | UnsetType | None = UNSET
+    # The slot's `version` as it was read (`Slot.version`): the change is refused (409) when
+    # the slot has changed since. Left out, the change is made to the slot as it is.
+    version: SlotVersion | UnsetType = UNSET
 
 
 class HostRef(msgspec.Struct, kw_only=True):
@@ -131,6 +141,9 @@ class Slot(msgspec.Struct, kw_only=True):
     published_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # What the slot's edit fields are now: send it back with a change (`SlotUpdate.version`
+    # or If-Match), and a change made meanwhile by someone else is not overwritten.
+    version: str
 
 
 class PublicSlot(msgspec.Struct, kw_only=True):

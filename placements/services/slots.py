@@ -9,9 +9,10 @@ search index sees it. Reading a slot and checking the caller's right to it is on
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
@@ -47,7 +48,7 @@ from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
 from placements import date_rules, slot_rules
-from placements.rows import HostedSlotRow, SlotHosting, SlotValues
+from placements.rows import HostedSlotRow, SlotHosting, SlotRow, SlotValues
 from placements.schemas import slots as s
 from placements.services import SEAT_HOLDING, bump_slot_change, bump_slot_changes, seats_taken
 from placements.tables import Booking, Slot
@@ -224,6 +225,55 @@ def _public_facts(r: HostedSlotRow, taken: dict[int, int]) -> dict[str, Any]:
     }
 
 
+# The columns a slot's edit writes: what its version is made of (`slot_version`).
+EDITED_COLUMNS = (
+    "kind",
+    "title",
+    "occupation_id",
+    "description",
+    "skills",
+    "town",
+    "latitude",
+    "longitude",
+    "capacity",
+    "hours_per_week",
+    "tracks",
+    "adaptations",
+    "supervisor",
+    "driving_licence",
+    "start_date",
+    "end_date",
+    "setting",
+)
+_LIST_COLUMNS = ("skills", "tracks", "adaptations")
+
+
+def _canonical(column: str, value: Any) -> Any:
+    """A stored value as both engines give it alike (lists as lists, dates as text)."""
+    if column in _LIST_COLUMNS:
+        return json_list(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if column == "driving_licence":
+        return bool(value)
+    if column in ("latitude", "longitude") and value is not None:
+        return float(value)
+    return value
+
+
+def slot_version(row: SlotRow) -> str:
+    """What a slot's edit form (and the API's `version`, its ETag) was loaded from: a digest
+    of the columns an edit writes. Two tabs on one slot (a host's day) each saved, and the
+    second silently put back the title the first had changed; a save that names the version
+    it read is refused when the slot has changed since (`update_slot`). A digest rather than
+    a counter or `updated_at`: booking and status changes stamp the slot too (the search's
+    change number) without changing anything the form shows, and an import or the API that
+    changes a field changes the digest without having to remember to count."""
+    stored = cast("Mapping[str, Any]", row)
+    canonical = [_canonical(c, stored[c]) for c in EDITED_COLUMNS]
+    return hashlib.sha256(msgspec.json.encode(canonical)).hexdigest()[:20]
+
+
 async def _managed(rows: list[HostedSlotRow]) -> list[s.Slot]:
     taken = await seats_taken([r["id"] for r in rows])
     supervisors = await _supervisors(rows)
@@ -244,6 +294,7 @@ async def _managed(rows: list[HostedSlotRow]) -> list[s.Slot]:
                 status=r["status"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
+                version=slot_version(r),
             )
         )
     return out
@@ -605,12 +656,58 @@ CLOSED_UNCHANGED = (
 )
 
 
+SLOT_CHANGED = (
+    "Platsen har ändrats sedan du öppnade den, i en annan flik eller av någon annan. Inget är "
+    "sparat. Det du skrev står kvar; vid fälten som skiljer sig från det sparade står vad som "
+    "är sparat nu. Spara igen om det du skrev ska gälla."
+)
+STORED_DIFFERS = "Ändrat sedan du öppnade sidan."
+
+
+class SlotChanged(Conflict):
+    """The slot's fields changed since the sender read them (`slot_version`): nothing is
+    saved. `fields` are those sent whose stored value is another now (a field sent in the
+    form's name, `supervisor_id`), and `current` the slot as it is now."""
+
+    def __init__(self, fields: list[str], current: str) -> None:
+        super().__init__(SLOT_CHANGED, fields=fields, errors=dict.fromkeys(fields, STORED_DIFFERS))
+        self.current = current
+
+
+def _differs(values: SlotValues, stored: HostedSlotRow) -> list[str]:
+    """The fields sent (as columns) whose stored value is another, in the form's names."""
+    row = cast("Mapping[str, Any]", stored)
+    return [
+        "supervisor_id" if column == "supervisor" else column
+        for column, value in _db_values(values).items()
+        if column in EDITED_COLUMNS and _canonical(column, value) != _canonical(column, row[column])
+    ]
+
+
+async def _check_version(slot_id: int, version: str, values: SlotValues) -> None:
+    """Inside the write: refuse a save read from another version of the slot than the
+    stored one, unless every field it sends is already stored as sent (then nothing it says
+    is lost, nor anything it would overwrite). The row is locked first on PostgreSQL (SQLite's
+    writers take turns anyway), so of two saves of one version the second reads the first's."""
+    if not is_sqlite(Slot._meta.db):
+        await Slot.raw("SELECT id FROM pl_slot WHERE id = {} FOR UPDATE", slot_id)
+    stored = (await _slot_rows(Slot.id == slot_id))[0]
+    now = slot_version(stored)
+    if version != now:
+        differs = _differs(values, stored)
+        if differs:
+            raise SlotChanged(differs, now)
+
+
 async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slot:
-    """Change the fields sent. A published slot must keep a capacity and a town."""
+    """Change the fields sent. A published slot must keep a capacity and a town. With a
+    `version` (the form's hidden field, the API's body or If-Match), the change is made only
+    to the slot as it was read (`slot_version`); without one, to the slot as it is."""
     current = await get_slot_for(user, slot_id)
     if current["status"] == "closed":
         raise Conflict(CLOSED_UNCHANGED)
     values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    version = values.pop("version", None)
     if "supervisor_id" in values:
         await check_supervisor(int(current["host"]), values["supervisor_id"])
         values["supervisor"] = values.pop("supervisor_id")
@@ -640,6 +737,8 @@ async def update_slot(user: AuthUser, slot_id: int, data: s.SlotUpdate) -> s.Slo
     if not values:
         return await get_slot(user, slot_id)
     async with write_transaction(Slot._meta.db):
+        if version is not None:
+            await _check_version(slot_id, version, values)
         await Slot.update({getattr(Slot, k): v for k, v in _db_values(values).items()}).where(
             Slot.id == slot_id
         )

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Annotated, Any, Protocol
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -302,6 +303,8 @@ async def _slot_form_context(
         "skills_shown": max(SKILLS_SHOWN, len(chosen)),
         # A new slot's form carries its own key, kept when the form comes back refused.
         "once": _once(values) or secrets.token_urlsafe(16),
+        # A slot's form carries the version it was read from, kept when it comes back.
+        "version": _version(values) or (slot.version if slot else ""),
     }
 
 
@@ -470,6 +473,42 @@ def _once(values: dict[str, Any]) -> str | None:
     return key if _ONCE.fullmatch(key) else None
 
 
+_VERSION = re.compile(r"[0-9a-f]{1,64}")
+
+
+def _version(values: dict[str, Any]) -> str | None:
+    """The version of the slot the edit form was read from, when it is one it could carry."""
+    version = str(values.get("version") or "")
+    return version if _VERSION.fullmatch(version) else None
+
+
+def _stored_text(field: str, slot: slot_schemas.Slot) -> str:
+    """A field of the slot as stored, in the words the form shows it with."""
+
+    def listed(items: Sequence[str]) -> str:
+        return ", ".join(items) or "inga"
+
+    shown: dict[str, str] = {
+        "kind": LABELS["slot_kind"].get(slot.kind, slot.kind),
+        "title": slot.title,
+        "occupation_id": slot.occupation.label if slot.occupation else "inget yrke",
+        "description": slot.description[:120] + ("…" if len(slot.description) > 120 else "")
+        or "ingen",
+        "skills": listed([s.label for s in slot.skills]),
+        "town": slot.town or "ingen",
+        "capacity": str(slot.capacity),
+        "hours_per_week": "inga" if slot.hours_per_week is None else str(slot.hours_per_week),
+        "tracks": listed([LABELS["track"].get(x, x) for x in slot.tracks]),
+        "adaptations": listed(slot.adaptations),
+        "supervisor_id": slot.supervisor.name if slot.supervisor else "ingen",
+        "driving_licence": "krävs" if slot.driving_licence else "krävs inte",
+        "start_date": slot.start_date.isoformat() if slot.start_date else "inget",
+        "end_date": slot.end_date.isoformat() if slot.end_date else "inget",
+        "setting": LABELS["setting"].get(slot.setting, slot.setting),
+    }
+    return shown.get(field, "")
+
+
 @get("/vard/platser/{slot_id:int}", guards=[slot_editors], include_in_schema=False)
 async def slot_edit(
     request: Request[Any, Any, Any],
@@ -491,8 +530,14 @@ async def slot_update(request: Request[Any, Any, Any], slot_id: FromPath[int]) -
     if is_ticked(values, SUGGEST_BUTTON):
         return await _form_with_suggestions(request, user, slot.host.id, slot, values)
 
+    changed: list[slot_schemas.Slot] = []
+
     async def save(data: slot_schemas.SlotUpdate) -> Landing:
-        await slot_services.update_slot(user, slot_id, data)
+        try:
+            await slot_services.update_slot(user, slot_id, data)
+        except slot_services.SlotChanged:
+            changed.append(await slot_services.get_slot(user, slot_id))
+            raise
         return f"/vard/platser/{slot_id}", "plats-sparad"
 
     # The stored dates as they are may stay (an end date that has passed included); a date
@@ -511,9 +556,36 @@ async def slot_update(request: Request[Any, Any, Any], slot_id: FromPath[int]) -
     def parse(posted: dict[str, Any]) -> slot_schemas.SlotUpdate:
         if keep_supervisor:
             posted = {k: v for k, v in posted.items() if k != "supervisor_id"}
-        return form(posted)
+        # The version is no field the host fills in (the form reads labelled fields only). A
+        # form without one it could carry (opened before forms had it) saves as before, to
+        # the slot as it is.
+        data = form(posted)
+        version = _version(posted)
+        return msgspec.structs.replace(data, version=version) if version else data
 
-    refused = partial(_slot_form_page, request, slot.host.id, slot)
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        """The form again. Refused because the slot changed since this tab read it: with
+        what this tab typed, the stored value beside each field that differs, and the
+        current version, so that Spara again (having seen them) saves what was typed."""
+        shown = slot
+        if changed:
+            shown = changed[0]
+            values = {**values, "version": shown.version}
+            errors = {
+                **errors,
+                "_form": slot_services.SLOT_CHANGED,
+                **{
+                    field: f"{slot_services.STORED_DIFFERS} Sparat nu: ”{_stored_text(field, shown)}”."
+                    for field in errors
+                    if field in SLOT_LABELS
+                },
+            }
+        return await _slot_form_page(
+            request, slot.host.id, shown, values=values, errors=errors, status_code=status_code
+        )
+
     return await round_trip(request, parse, save, refused, fields=SLOT_LABELS)
 
 

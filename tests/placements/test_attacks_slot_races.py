@@ -70,3 +70,30 @@ async def test_one_import_file_sent_at_once_writes_each_slot_and_host_once(pool:
         assert sum(r.unchanged for r in reports) == (RACERS - 1) * len(rows)
     assert await Slot.count() == ROUNDS * len(rows)
     assert await Host.count() == 3
+
+
+async def test_two_saves_of_one_read_slot_at_once_save_one_and_refuse_the_other(
+    pool: None,
+) -> None:
+    """Two tabs that read the same version and save different titles at the same moment:
+    one is saved and every other is refused, never one silently over the other."""
+    host_id = await make_host("Vårgårda Däck AB", "company")
+    user = await make_host_user(host_id)
+    for round_no in range(ROUNDS):
+        made, _ = await slot_services.create_slot_once(
+            user, s.SlotCreate(host_id=host_id, kind="praktik", title="Däckhotell"), None
+        )
+        sent = await asyncio.gather(
+            *(
+                slot_services.update_slot(
+                    user, made.id, s.SlotUpdate(title=f"Däckhotell {n}", version=made.version)
+                )
+                for n in range(RACERS)
+            ),
+            return_exceptions=True,
+        )
+        saved = [x for x in sent if isinstance(x, s.Slot)]
+        refused = [x for x in sent if isinstance(x, slot_services.SlotChanged)]
+        assert len(saved) == 1 and len(refused) == RACERS - 1, f"round {round_no}: {sent}"
+        stored = await Slot.select(Slot.title).where(Slot.id == made.id).first()
+        assert stored is not None and stored["title"] == saved[0].title

@@ -575,3 +575,63 @@ async def test_the_slot_form_says_what_the_tracks_are(client):
     form = unescape((await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)).text)
     assert "Kommunens deltagare följer ett av tre spår: kompetens (lära sig ett yrke" in form
     assert "hälsa (arbetsträning i anpassad takt efter sjukdom)" in form
+
+
+async def test_a_save_from_a_second_tab_does_not_undo_the_first_tabs_change(client):
+    """A host's day: tab A changed the title and saved; tab B, still showing the old title,
+    changed the hours and saved: "Platsen är sparad.", and the title was the old one again.
+    Now B is refused (409) with what B typed kept, the stored value beside each field that
+    differs, and the current version, so a second Spara (having seen them) saves."""
+    host_id = await make_host("Vårgårda Däck & Service AB", "company")
+    user = await make_host_user(host_id)
+    slot_id = await make_slot(host_id, None, status="draft", title="Arbetsträning – fordon")
+    await login(client, user.username)
+    url = f"/vard/platser/{slot_id}"
+    tab_a = (await client.get(url, headers=HTML)).text
+    tab_b = (await client.get(url, headers=HTML)).text
+    version = re.search(r'name="version" value="([0-9a-f]+)"', tab_a)
+    assert version is not None and f'value="{version.group(1)}"' in tab_b
+
+    def form_of(page: str, **typed: str) -> dict[str, str]:
+        return {
+            "_csrf_token": csrf_of(page),
+            "version": version.group(1) if version else "",
+            "kind": "praktik",
+            "title": "Arbetsträning – fordon",
+            "capacity": "1",
+            "hours_per_week": "30",
+            "town": "Vårgårda",
+            "description": "Plocka och packa varor.",
+            **typed,
+        }
+
+    saved = await client.post(
+        url,
+        data=form_of(tab_a, title="Däckskifte och fordonsvård"),
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and "plats-sparad" in saved.headers["location"]
+    stale = await client.post(
+        url, data=form_of(tab_b, hours_per_week="20"), headers=HTML, follow_redirects=False
+    )
+    assert stale.status_code == 409
+    text = unescape(stale.text)
+    assert "Platsen har ändrats sedan du öppnade den" in text
+    assert "Sparat nu: ”Däckskifte och fordonsvård”." in text
+    assert "Sparat nu: ”30”." in text
+    assert 'value="20"' in text  # what B typed is kept
+    stored = await Slot.select(Slot.title, Slot.hours_per_week).where(Slot.id == slot_id).first()
+    assert stored == {"title": "Däckskifte och fordonsvård", "hours_per_week": 30}
+    # Seen the stored values, B saves again: the form now carries the current version.
+    current = re.search(r'name="version" value="([0-9a-f]+)"', stale.text)
+    assert current is not None and current.group(1) != version.group(1)
+    again = await client.post(
+        url,
+        data={**form_of(stale.text, hours_per_week="20"), "version": current.group(1)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    stored = await Slot.select(Slot.title, Slot.hours_per_week).where(Slot.id == slot_id).first()
+    assert stored == {"title": "Arbetsträning – fordon", "hours_per_week": 20}

@@ -547,3 +547,72 @@ async def test_a_title_with_nothing_to_read_is_refused_on_creating_and_editing(
     # Trimmed, a real title is kept as it reads.
     kept = await client.patch(f"/api/v1/slots/{slot['id']}", json={"title": "  Kock  "})
     assert kept.status_code == 200 and kept.json()["title"] == "Kock"
+
+
+async def test_a_change_sent_with_the_version_it_read_is_refused_after_another_change(
+    client, make_user
+):
+    """Two tabs on one slot (a host's day): the second save put back the title the first had
+    changed. With the `version` it read (body or If-Match), a change to a slot changed since
+    is a 409 naming the fields sent that differ, and nothing is saved."""
+    _, host = await _host_user(make_user, "henrik", "Vårgårda Lager AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    read = slot["version"]
+    assert (await client.get(f"/api/v1/slots/{slot['id']}/edit")).json()["version"] == read
+    first = await client.patch(
+        f"/api/v1/slots/{slot['id']}", json={"title": "Lager och truck", "version": read}
+    )
+    assert first.status_code == 200 and first.json()["version"] != read
+    stale = await client.patch(
+        f"/api/v1/slots/{slot['id']}",
+        json={"title": "Praktik i lagret", "hours_per_week": 20, "version": read},
+    )
+    assert stale.status_code == 409, stale.text
+    assert "har ändrats sedan du öppnade den" in stale.json()["detail"]
+    assert sorted(stale.json()["fields"]) == ["hours_per_week", "title"]
+    stored = await one(Slot.select(Slot.title, Slot.hours_per_week).where(Slot.id == slot["id"]))
+    assert stored == {"title": "Lager och truck", "hours_per_week": None}
+    # The same by If-Match, quoted as an entity tag.
+    by_header = await client.patch(
+        f"/api/v1/slots/{slot['id']}",
+        json={"hours_per_week": 20},
+        headers={"If-Match": f'"{read}"'},
+    )
+    assert by_header.status_code == 409 and by_header.json()["fields"] == ["hours_per_week"]
+    bad = await client.patch(
+        f"/api/v1/slots/{slot['id']}", json={"hours_per_week": 20}, headers={"If-Match": "*x"}
+    )
+    assert bad.status_code == 400 and "If-Match" in bad.json()["detail"]
+    # With the current version, or none, the change is made.
+    now = first.json()["version"]
+    fresh = await client.patch(
+        f"/api/v1/slots/{slot['id']}", json={"hours_per_week": 20}, headers={"If-Match": f'"{now}"'}
+    )
+    assert fresh.status_code == 200 and fresh.json()["hours_per_week"] == 20
+    assert fresh.json()["title"] == "Lager och truck"
+    blind = await client.patch(f"/api/v1/slots/{slot['id']}", json={"hours_per_week": 25})
+    assert blind.status_code == 200 and blind.json()["hours_per_week"] == 25
+
+
+async def test_a_slots_version_changes_with_its_fields_not_with_its_bookings_or_status(
+    client, make_user
+):
+    """A booking or a status change stamps the slot for the search, but changes nothing the
+    edit form shows: an edit read before it is still saved."""
+    _, host = await _host_user(make_user, "henrik", "Vårgårda Lager AB")
+    await login(client, "henrik")
+    slot = (await client.post("/api/v1/slots", json=_slot_body(host))).json()
+    assert (await client.post(f"/api/v1/slots/{slot['id']}/publish")).status_code == 200
+    await make_booking(slot["id"], await make_candidate_row(None), None, status="active")
+    after = (await client.get(f"/api/v1/slots/{slot['id']}/edit")).json()
+    assert after["version"] == slot["version"]
+    saved = await client.patch(
+        f"/api/v1/slots/{slot['id']}", json={"capacity": 3, "version": slot["version"]}
+    )
+    assert saved.status_code == 200, saved.text
+    # A change that sends only what is already stored loses nothing: it is no conflict.
+    same = await client.patch(
+        f"/api/v1/slots/{slot['id']}", json={"capacity": 3, "version": slot["version"]}
+    )
+    assert same.status_code == 200
