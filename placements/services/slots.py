@@ -45,6 +45,7 @@ from marketplace.kernel.db import (
 )
 from marketplace.kernel.disclosure import Cells
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
+from marketplace.kernel.tables import AuditEntry
 from marketplace.reference import taxonomy
 from marketplace.reference.taxonomy_changes import current_occupation_id, resolve_occupation
 from placements import date_rules, slot_rules
@@ -585,13 +586,26 @@ async def _publish_problems(row: HostedSlotRow) -> dict[str, str]:
     return dict(problems)
 
 
+# How long an identical new slot by the same user is taken for the same form sent again.
+SAME_FORM_WINDOW = dt.timedelta(minutes=30)
+
+
 async def create_slot_once(
     user: AuthUser, data: s.SlotCreate, once: str | None
 ) -> tuple[s.Slot, bool]:
-    """`create_slot`, unless the same form (`once`, the key its page gave it) already made a
-    slot at the host: then that slot, and False. A host went Back after saving and pressed
-    Spara again, and had two drafts of one slot; sends at once (a double click, two tabs)
-    take turns on the key, so the second finds the first's slot."""
+    """`create_slot`, unless the same form already made a slot at the host: then that slot,
+    and False. The same form is the one with the same key (`once`, the key its page gave it:
+    a double click, two sends at once, which take turns on the key), or one that would make
+    a slot identical in every field an edit writes to one the same user made at the host
+    within `SAME_FORM_WINDOW` (`_made_alike`).
+
+    The key alone did not do: a host went Back after saving and pressed Spara again, and
+    had two drafts of one slot. A signed-in page is `no-store` (it may hold personal data),
+    so Back fetches the form anew, with a new key, while the browser puts back what was
+    typed. Keeping the form in the browser's cache is not ours to choose, so the service
+    recognises the slot it has just made. Two slots alike on purpose are rare (the places
+    of one slot are its capacity) and a host who wants one changes a word or waits; the
+    notice says where the saved one is."""
     return await _create_slot(user, data, once)
 
 
@@ -615,6 +629,47 @@ async def _made_by_form(host_id: int, external_id: str) -> int | None:
     return int(made["id"]) if made is not None else None
 
 
+async def _made_alike(user: AuthUser, host_id: int, values: SlotValues) -> int | None:
+    """Inside a write transaction: the newest slot at the host that the user made by hand
+    within `SAME_FORM_WINDOW` and whose every edited field is what `values` would store.
+    On PostgreSQL such sends take turns on a lock named by the host and the title."""
+    if not is_sqlite(Slot._meta.db):
+        await Slot.raw(
+            "SELECT pg_advisory_xact_lock(hashtext({}))", f"slot-new:{host_id}:{values['title']}"
+        )
+    since = dt.datetime.now(dt.UTC) - SAME_FORM_WINDOW
+    recent = cast(
+        "list[SlotRow]",
+        await Slot.select()
+        .where(
+            (Slot.host == host_id)
+            & (Slot.source == "manual")
+            & (Slot.title == values["title"])
+            & (Slot.created_at >= since)
+        )
+        .order_by(Slot.id, ascending=False),
+    )
+    wanted = cast("Mapping[str, Any]", _db_values(values))
+    alike = [
+        int(row["id"])
+        for row in recent
+        if all(
+            _canonical(c, wanted.get(c)) == _canonical(c, cast("Mapping[str, Any]", row)[c])
+            for c in EDITED_COLUMNS
+        )
+    ]
+    if not alike:
+        return None
+    mine = await AuditEntry.select(AuditEntry.subject_id).where(
+        (AuditEntry.action == "slot.create")
+        & (AuditEntry.subject_type == "slot")
+        & (AuditEntry.actor_id == user.id)
+        & AuditEntry.subject_id.is_in(alike)
+    )
+    made = {int(r["subject_id"]) for r in mine}
+    return next((slot_id for slot_id in alike if slot_id in made), None)
+
+
 async def _create_slot(user: AuthUser, data: s.SlotCreate, once: str | None) -> tuple[s.Slot, bool]:
     host = await get_host_for(user, data.host_id)
     values = msgspec.structs.asdict(data)
@@ -630,6 +685,8 @@ async def _create_slot(user: AuthUser, data: s.SlotCreate, once: str | None) -> 
     external_id = f"manual-{once}" if once else f"manual-{secrets.token_hex(8)}"
     async with write_transaction(Slot._meta.db):
         made = await _made_by_form(host_id, external_id) if once else None
+        if once and made is None:
+            made = await _made_alike(user, host_id, {**values, "supervisor": supervisor_id})
         if made is None:
             rows = await Slot.insert(
                 Slot(

@@ -97,3 +97,23 @@ async def test_two_saves_of_one_read_slot_at_once_save_one_and_refuse_the_other(
         assert len(saved) == 1 and len(refused) == RACERS - 1, f"round {round_no}: {sent}"
         stored = await Slot.select(Slot.title).where(Slot.id == made.id).first()
         assert stored is not None and stored["title"] == saved[0].title
+
+
+async def test_one_new_slot_typed_again_in_fresh_forms_at_once_makes_one_slot(
+    pool: None,
+) -> None:
+    """The same slot sent from forms with different keys (Back fetched the form anew) at
+    the same moment: one slot, the others land on it."""
+    host_id = await make_host("Vårgårda Cykel AB", "company")
+    user = await make_host_user(host_id)
+    for round_no in range(ROUNDS):
+        data = s.SlotCreate(host_id=host_id, kind="praktik", title=f"Cykelservice {round_no}")
+        sent = await asyncio.gather(
+            *(
+                slot_services.create_slot_once(user, data, f"form-{round_no}-{n}")
+                for n in range(RACERS)
+            )
+        )
+        assert len({slot.id for slot, _ in sent}) == 1, f"round {round_no}"
+        assert sorted(made for _, made in sent) == [False] * (RACERS - 1) + [True]
+    assert await Slot.count() == ROUNDS

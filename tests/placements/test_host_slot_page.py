@@ -558,12 +558,67 @@ async def test_the_same_new_slot_form_sent_twice_makes_one_slot(client):
     assert fresh is not None and fresh.group(1) != once.group(1)
     second = await client.post(
         "/vard/platser/ny",
-        data={**typed, "once": fresh.group(1), "_csrf_token": csrf_of(other.text)},
+        data={
+            **typed,
+            "title": "Däckhotell – lager",
+            "once": fresh.group(1),
+            "_csrf_token": csrf_of(other.text),
+        },
         headers=HTML,
         follow_redirects=False,
     )
     assert second.status_code == 303 and "klart=plats-sparad" in second.headers["location"]
     assert await Slot.count() == 2
+
+
+async def test_back_after_saving_a_new_slot_and_spara_again_lands_on_the_saved_one(client):
+    """A host's day: Spara, then Back, then Spara again made slot 210, a copy of 209. A
+    signed-in page is no-store (it may hold personal data), so Back fetched the form again
+    with a new key while Chromium put back what was typed. The same slot, by the same user
+    at the same host, soon after, is recognised instead; one field other is a new slot, and
+    so is the same slot made by another user."""
+    host_id = await make_host("Vårgårda Däck AB", "company")
+    user = await make_host_user(host_id)
+    await login(client, user.username)
+    typed = {
+        "host_id": str(host_id),
+        "kind": "praktik",
+        "title": "Däckhotell – praktik",
+        "description": "Hjälp till i däckhotellet.",
+        "capacity": "2",
+        "hours_per_week": "20",
+        "town": "Vårgårda",
+    }
+
+    async def save(**other: str) -> str:
+        form = await client.get(f"/vard/platser/ny?host_id={host_id}", headers=HTML)
+        assert form.headers["cache-control"] == "no-store"
+        once = re.search(r'name="once" value="([^"]+)"', form.text)
+        assert once is not None
+        sent = await client.post(
+            "/vard/platser/ny",
+            data={**typed, **other, "once": once.group(1), "_csrf_token": csrf_of(form.text)},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text
+        return str(sent.headers["location"])
+
+    first = await save()
+    assert "klart=plats-sparad" in first
+    again = await save()
+    assert again.split("?")[0] == first.split("?")[0] and "klart=plats-redan-sparad" in again
+    landed = await client.get(again, headers=HTML)
+    assert "Platsen var redan sparad" in unescape(landed.text)
+    assert await Slot.count() == 1
+    other_hours = await save(hours_per_week="25")
+    assert "klart=plats-sparad" in other_hours and await Slot.count() == 2
+    # Another user of the host, the same typed values: their own slot.
+    colleague = await make_host_user(host_id, username="kollega")
+    client.cookies.clear()
+    await login(client, colleague.username)
+    theirs = await save()
+    assert "klart=plats-sparad" in theirs and await Slot.count() == 3
 
 
 async def test_the_slot_form_says_what_the_tracks_are(client):
