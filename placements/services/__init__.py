@@ -10,9 +10,9 @@ This module holds what they all share: the search change marker and seat account
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from piccolo.query.functions.aggregate import Count
-
+from marketplace.kernel import clock
 from placements import booking_states
 from placements.tables import Booking, ChangeCounter, Slot
 
@@ -83,13 +83,48 @@ async def current_change(counter: str) -> int:
     return int(row["value"]) if row else 0
 
 
+Period = tuple[dt.date | None, dt.date | None]
+
+
+def most_at_once(periods: Iterable[Period], start: dt.date | None, end: dt.date | None) -> int:
+    """The most of `periods` that share one day of start–end (a missing date open-ended):
+    how many places they use at once there. The one count of seats in use, by the checks
+    before a placement is proposed or accepted (`capacity`) and by every "N av M lediga"
+    (`seats_taken`): a slot of 2 places with placements one after another (to 6 January, 7–20
+    January, from 21 January) uses 1 at a time, though the host's page said "0 av 2" and
+    warned of three placements on two places."""
+    lo = start or dt.date.min
+    hi = end or dt.date.max
+    changes: list[tuple[dt.date, int]] = []
+    for first, last in periods:
+        first, last = max(first or dt.date.min, lo), min(last or dt.date.max, hi)
+        if first > last:
+            continue
+        changes.append((first, 1))
+        if last < dt.date.max:
+            changes.append((last + dt.timedelta(days=1), -1))
+    most = now = 0
+    for _, change in sorted(changes):  # a period's end comes before another's start that day
+        now += change
+        most = max(most, now)
+    return most
+
+
 async def seats_taken(slot_ids: list[int]) -> dict[int, int]:
-    """How many seat-holding bookings each slot has now (slots without any are absent)."""
+    """How many places each slot's seat-holding bookings use at once from today on
+    (`most_at_once`, today to open end): what a new placement from today would find taken,
+    so "lediga" on every page, the search's "only free places" and the accept check agree,
+    and a slot holds more placements than places only when they overlap (slots without any
+    are absent). It moves as days pass without a slot changing: the search index's copy is
+    refreshed with the slot's next change or the index's next rebuild."""
     if not slot_ids:
         return {}
-    rows = (
-        await Booking.select(Booking.slot, Count(Booking.id, alias="n"))
-        .where(Booking.slot.is_in(slot_ids) & Booking.status.is_in(list(SEAT_HOLDING)))
-        .group_by(Booking.slot)
+    rows = await Booking.select(Booking.slot, Booking.start_date, Booking.end_date).where(
+        Booking.slot.is_in(slot_ids) & Booking.status.is_in(list(SEAT_HOLDING))
     )
-    return {int(r["slot"]): int(r["n"]) for r in rows}
+    periods: dict[int, list[Period]] = {}
+    for r in rows:
+        periods.setdefault(int(r["slot"]), []).append((r["start_date"], r["end_date"]))
+    today = clock.today()
+    taken = {slot: most_at_once(held, today, None) for slot, held in periods.items()}
+    return {slot: n for slot, n in taken.items() if n}

@@ -22,7 +22,7 @@ from employers.tables import Contact
 from marketplace.kernel import clock
 from marketplace.kernel.db import swedish_order
 from placements.rows import HeldSeat, SlotRoom
-from placements.services import SEAT_HOLDING
+from placements.services import SEAT_HOLDING, most_at_once
 from placements.tables import Booking
 
 # A period's start or end may be missing: open-ended (`overlaps`).
@@ -72,13 +72,15 @@ async def _holding(where: Any, exclude: int) -> list[HeldSeat]:
 
 
 def _count(rows: list[HeldSeat], start: Day, end: Day) -> int:
-    return sum(1 for r in rows if overlaps(r["start_date"], r["end_date"], start, end))
+    """How many of `rows` are held at once on the fullest day of start–end (`most_at_once`):
+    two placements one after the other inside the period take one place, not two."""
+    return most_at_once(((r["start_date"], r["end_date"]) for r in rows), start, end)
 
 
 async def overlapping(where: Any, start: Day, end: Day, exclude: int = 0) -> int:
     """How many seat-holding bookings matching `where` (a slot's, a supervisor's, a
-    participant's), other than `exclude`, share a day with start–end (open-ended where
-    missing)."""
+    participant's), other than `exclude`, are held at once on the fullest day of start–end
+    (open-ended where missing); 0 when none shares a day with it."""
     return _count(await _holding(where, exclude), start, end)
 
 

@@ -13,12 +13,15 @@ import re
 from html import unescape
 
 from employers.tables import Contact
+from marketplace.kernel import clock
 from marketplace.reference import taxonomy
 from placements import slot_rules
+from placements.services import bump_slot_change, seats_taken
 from placements.tables import Slot
 from placements.views.host import skill_suggestions
 from tests.builders import (
     add_member,
+    make_booking,
     make_candidate,
     make_contact,
     make_host,
@@ -690,3 +693,60 @@ async def test_a_save_from_a_second_tab_does_not_undo_the_first_tabs_change(clie
     assert again.status_code == 303
     stored = await Slot.select(Slot.title, Slot.hours_per_week).where(Slot.id == slot_id).first()
     assert stored == {"title": "Arbetsträning – fordon", "hours_per_week": 20}
+
+
+async def test_placements_one_after_another_take_one_place_on_every_page(client):
+    """A host's day: a slot of 2 places with placements to 6 January, 7–20 January and from
+    21 January said "0 av 2 platser lediga" on the host's page and the public page and
+    warned of three placements on two places, though no day used more than one. Free places
+    are now counted by period as the accept check counts them (`most_at_once`), the same on
+    the host's page, the public page, the host's list and the search's free-places filter;
+    the warning only when placements overlap beyond the places."""
+    today = clock.today()
+    day = dt.timedelta(days=1)
+    host_id = await make_host("Vårgårda Snickeri AB", "company")
+    user = await make_host_user(host_id)
+    supervisor = await make_contact(host_id, "Maja Lind")
+    slot_id = await make_slot(host_id, supervisor, capacity=2, title="Träarbetare")
+    coordinator = await make_user("coordinator")
+    periods = [
+        (today - 20 * day, today + 30 * day),
+        (today + 31 * day, today + 44 * day),
+        (today + 45 * day, today + 104 * day),
+        (today - 90 * day, today - 1 * day),  # active, but its period is over
+    ]
+    for n, (start, end) in enumerate(periods):
+        candidate = await make_candidate(coordinator, f"Deltagare{n}")
+        await make_booking(
+            slot_id, candidate, coordinator.id, status="active", start_date=start, end_date=end
+        )
+    await bump_slot_change(slot_id)
+    assert await seats_taken([slot_id]) == {slot_id: 1}
+    await login(client, user.username)
+    own = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
+    assert "1 av 2 platser lediga" in own
+    assert 'id="fler-an-platser"' not in own
+    public = unescape((await client.get(f"/platser/{slot_id}", headers=HTML)).text)
+    assert re.search(r"<dt>Lediga platser</dt><dd>1 av 2", public)
+    found = await client.get("/api/v1/slots/search", params={"q": "träarbetare"})
+    assert [hit["id"] for hit in found.json()["results"]] == [slot_id]
+    # A fifth placement over the second's days: 2 of 2 used then, so none free from today.
+    candidate = await make_candidate(coordinator, "Deltagare5")
+    await make_booking(
+        slot_id,
+        candidate,
+        coordinator.id,
+        status="accepted",
+        start_date=today + 35 * day,
+        end_date=today + 40 * day,
+    )
+    await bump_slot_change(slot_id)
+    full = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
+    assert "0 av 2 platser lediga" in full and 'id="fler-an-platser"' not in full
+    assert (await client.get("/api/v1/slots/search", params={"q": "träarbetare"})).json()[
+        "results"
+    ] == []
+    # Two at once on one place (the host lowered the places): now the warning.
+    await Slot.update({Slot.capacity: 1}).where(Slot.id == slot_id)
+    over = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
+    assert "Platsen har 2 placeringar som håller en plats men bara 1 plats." in over
