@@ -26,8 +26,10 @@ import logging
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.policy import Policy
+from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -267,11 +269,51 @@ def build_message(row: MessageRow, settings: Settings) -> EmailMessage:
     return message
 
 
+class _WrittenHeader(str):
+    """A header value the message writes out as itself, in encoded words of its own.
+
+    The email package's folding (Python 3.11) split a subject into encoded words with the
+    space between two of them at the fold, where RFC 2047 says a reader drops it: a host's
+    mail read "”Arbetsträning– fordon”". `email.header.Header` keeps every space inside an
+    encoded word, so the text survives any fold; a display name is one encoded word before
+    the address (`formataddr`). A server that takes SMTPUTF8 gets the text as it is. The
+    policy hands a header with a `name` back as it is (`EmailPolicy.header_store_parse`),
+    so reading it gives this string."""
+
+    name: str
+    written: str
+
+    def __new__(cls, name: str, value: str, written: str) -> _WrittenHeader:
+        header = super().__new__(cls, value)
+        header.name, header.written = name, written
+        return header
+
+    def fold(self, *, policy: Policy) -> str:
+        text = str(self) if getattr(policy, "utf8", False) else self.written
+        return f"{self.name}: {text}{policy.linesep}"
+
+
+def _subject(subject: str) -> str:
+    """The Subject header: as it is in ASCII, else in encoded words that keep every space."""
+    if subject.isascii():
+        return subject
+    written = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    return _WrittenHeader("Subject", subject, written)
+
+
+def _sender(mail_from: str) -> str:
+    """The From header: a display name outside ASCII as one encoded word before the address."""
+    name, address = parseaddr(mail_from)
+    if name.isascii() or not address:
+        return mail_from
+    return _WrittenHeader("From", mail_from, formataddr((name, address), charset="utf-8"))
+
+
 def _build(row: MessageRow, settings: Settings) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"] = _sender(settings.mail_from)
     message["To"] = row["recipient"]
-    message["Subject"] = row["subject"]
+    message["Subject"] = _subject(row["subject"])
     message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     message["Message-ID"] = _message_id(row, settings)
     message["Auto-Submitted"] = "auto-generated"

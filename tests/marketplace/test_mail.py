@@ -244,3 +244,36 @@ async def test_digest_host_gets_one_daily_digest_others_get_mail_at_once(smtp, m
     assert len(smtp.inbox.to("kost@vard.example.se")) == 2
     waiting = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.digest.eq(True))
     assert {r["status"] for r in waiting} == {"digested", "sent"}
+
+
+# A host's mail read "”Arbetsträning– fordon”": the space before "–" fell at the fold
+# between two encoded words, where RFC 2047 ignores whitespace.
+HOST_SUBJECT = "Ny deltagare föreslagen: ”Arbetsträning – fordon” hos Vårgårda Däck & Service AB"
+
+
+async def test_a_subject_and_a_display_name_arrive_exactly_as_written(smtp):
+    """Long subjects with å, ä, ö, dashes and quotes, a space put at every position in turn
+    (so that a space falls at every place a fold can), each delivered to the real server and
+    decoded there, and the sender's display name beside them."""
+    subjects = [HOST_SUBJECT]
+    subjects += [HOST_SUBJECT[:i] + " " + HOST_SUBJECT[i:] for i in range(len(HOST_SUBJECT) + 1)]
+    subjects += [HOST_SUBJECT[:i] + "  " + HOST_SUBJECT[i:] for i in range(0, 80, 7)]
+    subjects += [HOST_SUBJECT.replace(" ", "ö ")[:150], "Ämne", "Plain ASCII subject " * 6]
+    settings = smtp.settings(
+        mail_from="Arbetsmarknadsenheten i Vårgårda – praktik <noreply@vargarda.se>"
+    )
+    with time_machine.travel(MORNING, tick=False):
+        for n, subject in enumerate(subjects):
+            await queue_mail(f"vard{n}@example.se", subject, "Hej!")
+        sent = await deliver_outbox(MORNING, settings)
+    assert sent["sent"] == len(subjects)
+    stored = {r["recipient"]: r["subject"] for r in await OutboxMessage.select()}
+    for n, subject in enumerate(subjects):
+        [mail] = smtp.inbox.to(f"vard{n}@example.se")
+        # The outbox keeps a subject on one line with single spaces (`queue_mail`).
+        assert stored[f"vard{n}@example.se"] == " ".join(subject.split())
+        assert str(mail.message["Subject"]) == " ".join(subject.split()), n
+        assert mail.message["From"].addresses[0].display_name == (
+            "Arbetsmarknadsenheten i Vårgårda – praktik"
+        )
+        assert mail.message["From"].addresses[0].addr_spec == "noreply@vargarda.se"
