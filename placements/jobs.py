@@ -41,6 +41,7 @@ from placements.services import (
     booking_access,
     bookings,
     bump_slot_change,
+    bump_slot_changes,
     lockin,
     outcomes,
 )
@@ -187,7 +188,36 @@ async def expire_slots(now: dt.datetime, settings: Settings) -> dict[str, int]:
                 if changed:
                     await bump_slot_change(row["id"])
                     closed += 1
-    return guard.counts({"closed": closed})
+    recounted = await _recount_passed_placements(today)
+    return guard.counts({"closed": closed, "recounted": recounted})
+
+
+async def _recount_passed_placements(today: dt.date) -> int:
+    """Re-index the slots whose free places grew because a placement's period has passed.
+
+    Free places count the places used from today on (`placements.services.seats_taken`), so
+    a placement past its end date (still running until someone ends it) frees its place the
+    day after, with no change to the slot: the search's "only free places" would go on
+    leaving the slot out until its next change. A slot not changed since its placement's
+    last day is stamped once (`bump_slot_changes`; every worker's index follows); stamped,
+    it is newer than that day and not taken again."""
+    rows = await Booking.select(
+        Booking.slot, Booking.end_date, Booking.slot.updated_at.as_alias("slot_updated")
+    ).where(
+        Booking.status.is_in(list(booking_states.SEAT_HOLDING))
+        & Booking.end_date.is_not_null()
+        & (Booking.end_date < today)
+    )
+    stale = {
+        int(r["slot"])
+        for r in rows
+        if r["slot_updated"] is not None
+        and r["slot_updated"]
+        < dt.datetime.combine(r["end_date"] + dt.timedelta(days=1), dt.time(), STOCKHOLM)
+    }
+    if stale:
+        await bump_slot_changes(sorted(stale))
+    return len(stale)
 
 
 # --- activate placements on their start date -------------------------------------------------
@@ -691,7 +721,8 @@ JOB_TITLE = {
 }
 JOB_TEXT = {
     "expire-slots": "Stänger publicerade platser vars slutdatum har passerat, så att sökningen "
-    "slutar visa dem.",
+    "slutar visa dem, och räknar om de lediga platserna när en placering har passerat sitt "
+    "slutdatum.",
     "activate-placements": "Startar överenskomna placeringar som alla har skrivit under, när "
     "startdagen har kommit.",
     "remind-proposals": "Påminner värden om ett förslag som inte har besvarats på "

@@ -53,6 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "flagged": "flaggade",
         "notified": "aviserade",
         "queued": "köade",
+        "recounted": "omräknade",
         "released": "frigjorda",
         "reminded": "påminda",
         "resolved": "lösta",

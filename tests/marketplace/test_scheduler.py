@@ -195,7 +195,7 @@ async def test_admin_sees_job_runs_others_do_not(client, make_user, make_client)
     assert runs["total"] == 1
     [run] = runs["items"]
     assert run["job"] == "expire-slots" and run["outcome"] == "ok" and run["worker"] == "w9"
-    assert run["counts"] == {"closed": 0}
+    assert run["counts"] == {"closed": 0, "recounted": 0}
     assert (await client.get("/api/v1/jobs/runs?job=finns-inte")).status_code == 400
     assert (await client.get("/api/v1/jobs/runs?limit=0")).status_code == 400
     jobs = {j["name"]: j for j in (await client.get("/api/v1/jobs")).json()}
@@ -243,7 +243,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 async def test_cli_runs_a_job_now_and_lists_the_runs():
     ran = await asyncio.to_thread(_cli, "jobs", "run", "expire-slots")
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.strip() == "Jobbet expire-slots klart: closed 0."
+    assert ran.stdout.strip() == "Jobbet expire-slots klart: closed 0, recounted 0."
     listed = await asyncio.to_thread(_cli, "jobs", "list")
     assert listed.returncode == 0, listed.stderr
     assert "expire-slots" in listed.stdout and " ok " in listed.stdout

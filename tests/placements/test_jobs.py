@@ -9,6 +9,7 @@ import time_machine
 
 from marketplace.kernel.tables import OutboxMessage
 from marketplace.scheduler import RunResult, run_job
+from placements.services import seats_taken
 from placements.tables import (
     Booking,
     BookingEvent,
@@ -69,13 +70,45 @@ async def test_expire_slots_closes_past_slots_once_and_bumps_search_marker_once(
     today = await builders.make_slot(world["host"], title="I dag", end=TODAY)
     draft = await builders.make_slot(world["host"], title="Utkast", status="draft", end=yesterday)
     first, second = await run_twice("expire-slots")
-    assert (first.counts, second.counts) == ({"closed": 1}, {"closed": 0})
+    assert (first.counts, second.counts) == (
+        {"closed": 1, "recounted": 0},
+        {"closed": 0, "recounted": 0},
+    )
     status = {r["id"]: r for r in await Slot.select(Slot.id, Slot.status, Slot.change_seq)}
     assert status[past]["status"] == "closed"
     assert status[today]["status"] == "published"
     assert status[draft]["status"] == "draft"
     [counter] = await ChangeCounter.select(ChangeCounter.value)
     assert counter["value"] == 1 and status[past]["change_seq"] == 1
+
+
+async def test_a_placement_past_its_end_frees_its_place_in_the_search_the_day_after(world):
+    """Free places count from today on, so a running placement whose last day was yesterday
+    frees its place today without any change to the slot: the sweep stamps the slot once,
+    so that every worker's index counts it again ("only free places" found it full)."""
+    long_ago = NOW - dt.timedelta(days=40)
+    await Slot.update({Slot.updated_at: long_ago, Slot.capacity: 1}).where(Slot.id == world["slot"])
+    other = await builders.make_slot(world["host"], title="Annan", capacity=1)
+    await Slot.update({Slot.updated_at: long_ago}).where(Slot.id == other)
+    someone_else = await builders.make_candidate_row(world["coordinator"].id, first_name="Bo")
+    for slot, candidate, last_day in (
+        (world["slot"], world["candidate"], TODAY - dt.timedelta(days=1)),
+        (other, someone_else, TODAY),
+    ):
+        await builders.make_booking(
+            slot,
+            candidate,
+            world["coordinator"].id,
+            status="active",
+            start_date=TODAY - dt.timedelta(days=30),
+            end_date=last_day,
+        )
+    with time_machine.travel(NOW, tick=False):
+        assert await seats_taken([world["slot"], other]) == {other: 1}
+    first, second = await run_twice("expire-slots")
+    assert (first.counts["recounted"], second.counts["recounted"]) == (1, 0)
+    stamped = {r["id"]: r["change_seq"] for r in await Slot.select(Slot.id, Slot.change_seq)}
+    assert stamped[world["slot"]] == 1 and stamped[other] == 0
 
 
 async def test_proposal_reminder_to_each_host_user_once_per_period(world):
