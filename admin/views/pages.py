@@ -7,10 +7,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, QueryParameter
-from litestar.response import Redirect, Template
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Template
 
 from admin.controllers import audit_query, report_readers
 from admin.reports import registry
@@ -34,8 +33,7 @@ from admin.views.filters import (
 from marketplace.kernel.auth import AuthUser, admin_only, staff
 from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import ValidationFailed
-from marketplace.kernel.forms import field_errors
-from marketplace.kernel.notices import done
+from marketplace.kernel.forms import Landing, NoFields, confirmed, field_errors, round_trip
 from marketplace.kernel.paging import Offset
 from marketplace.kernel.tables import OutboxMessage, User
 from marketplace.kernel.views import page
@@ -289,8 +287,31 @@ async def register_page(
 ) -> Template:
     """Without a reason the page asks for one; with it, the extract (logged with the reason)."""
     await register.check_access(request.user, candidate_id)
+    return await _register_page(request, candidate_id, reason)
+
+
+async def _register_page(
+    request: Request[AuthUser, Any, Any],
+    candidate_id: int,
+    reason: str | None,
+    *,
+    status_code: int = 200,
+    anonymise_errors: dict[str, str] | None = None,
+) -> Template:
+    """The extract for `reason` (logged), or the question for a reason when there is none or
+    it is refused; `anonymise_errors` are a refused anonymisation's, shown at its box."""
     if reason is None:
-        return page("admin/register.html", request, candidate_id=candidate_id, extract=None)
+        asked: dict[str, Any] = {}
+        if anonymise_errors:  # a post without the extract's reason (not the page's form)
+            asked = {"reason": "", "error": ANONYMISE_WITHOUT_EXTRACT}
+        return page(
+            "admin/register.html",
+            request,
+            status_code=status_code,
+            candidate_id=candidate_id,
+            extract=None,
+            **asked,
+        )
     try:
         extract = await register.register_extract(
             request.user, candidate_id, reason=reason, form="sida"
@@ -305,11 +326,23 @@ async def register_page(
             reason=reason,
             error=exc.message,
         )
-    return page("admin/register.html", request, candidate_id=candidate_id, extract=extract)
+    return page(
+        "admin/register.html",
+        request,
+        status_code=status_code,
+        candidate_id=candidate_id,
+        extract=extract,
+        anonymise_errors=anonymise_errors or {},
+    )
 
 
-class AnonymiseForm(msgspec.Struct):
-    confirm: str = ""
+ANONYMISE_UNCONFIRMED = (
+    "Kryssa i rutan ”Jag förstår att det inte går att ångra” för att anonymisera deltagaren."
+)
+ANONYMISE_WITHOUT_EXTRACT = (
+    "Ta fram registerutdraget först: deltagaren anonymiseras från utdragets sida."
+)
+ANONYMISE_FORM = confirmed("confirm", ANONYMISE_UNCONFIRMED)
 
 
 @post(
@@ -319,13 +352,30 @@ class AnonymiseForm(msgspec.Struct):
     status_code=303,
 )
 async def anonymise_submit(
-    request: Request[AuthUser, Any, Any],
-    candidate_id: FromPath[int],
-    data: Annotated[AnonymiseForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-) -> Redirect:
-    if data.confirm == "ja":
+    request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
+) -> Response[Any]:
+    """Anonymise the participant once the box is ticked, checked here: the box's `required`
+    alone let a post without it through, and the page said the participant was anonymised
+    when nothing was done. Unticked, the extract is shown again (read and logged again, with
+    the reason the form carries) with the message at the box (400)."""
+
+    async def anonymise(_: NoFields) -> Landing:
         await register.anonymise_candidate(candidate_id, actor=request.user)
-    return Redirect(done(f"/registerutdrag/{candidate_id}", "anonymiserad"), status_code=303)
+        return f"/registerutdrag/{candidate_id}", "anonymiserad"
+
+    async def refused(
+        *, values: dict[str, Any], errors: dict[str, str], status_code: int
+    ) -> Template:
+        reason = values.get("reason")
+        return await _register_page(
+            request,
+            candidate_id,
+            str(reason) if reason else None,
+            status_code=status_code,
+            anonymise_errors=errors,
+        )
+
+    return await round_trip(request, ANONYMISE_FORM, anonymise, refused)
 
 
 ROUTES = [drift_page, reports_page, audit_page, register_page, anonymise_submit]

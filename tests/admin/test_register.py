@@ -16,6 +16,7 @@ from placements.tables import Booking, Candidate, HealthNote, Outcome
 from tests.admin import reportdata
 from tests.admin.reportdata import A_EMAIL, A_FIRST, A_LAST, A_PNR, PERIOD, SECRET_TEXTS, TODAY
 from tests.conftest import login
+from tests.placements.test_attacks_signatures import csrf_of
 
 
 @pytest.fixture
@@ -146,3 +147,58 @@ async def test_anonymise_over_the_api_is_admin_only(client, data, make_user):
     again = await client.post(f"/api/v1/register/{a}/anonymise")
     assert again.json()["already"] is True
     assert (await client.post("/api/v1/register/999999/anonymise")).status_code == 404
+
+
+async def test_anonymise_page_refuses_an_unticked_box_and_keeps_the_extract(
+    client, data, make_user
+):
+    """Seen in a tester's walk: posted without the box ticked (what a client without HTML
+    validation sends), the page said "Deltagaren är anonymiserad." and nothing was done.
+    Now the box is checked on the server: a Swedish 400 next to the box, the participant
+    untouched, and the extract shown again with the reason typed for it."""
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    client.headers.pop("x-csrftoken")  # a browser: the forms carry the page's CSRF field
+    a = data.candidates["A"]
+    html = {"accept": "text/html"}
+    reason = "Begäran från den registrerade 3 december"
+    page = await client.get(f"/registerutdrag/{a}", params={"reason": reason}, headers=html)
+    assert page.status_code == 200
+    # The form carries the extract's reason, so that a refused post can show it again.
+    assert f'name="reason" value="{reason}"' in page.text
+    refused = await client.post(
+        f"/registerutdrag/{a}/anonymisera",
+        data={"reason": reason, "_csrf_token": csrf_of(page.text)},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "klart=anonymiserad" not in refused.headers.get("location", "")
+    assert (
+        '<span class="error" id="f-confirm-error">Kryssa i rutan ”Jag förstår att det inte går '
+        "att ångra” för att anonymisera deltagaren.</span>"
+    ) in refused.text
+    assert A_PNR in refused.text and f"”{reason}”" in refused.text  # the extract, kept
+    row = await Candidate.select(Candidate.anonymised_at).where(Candidate.id == a).first()
+    assert row == {"anonymised_at": None}
+    assert not await AuditEntry.exists().where(AuditEntry.action == "candidate.anonymise")
+    # A post without the extract's reason (not the page's form) is asked to start there.
+    bare = await client.post(
+        f"/registerutdrag/{a}/anonymisera",
+        data={"_csrf_token": csrf_of(refused.text)},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert bare.status_code == 400 and "Ta fram registerutdraget först" in bare.text
+    assert A_PNR not in bare.text
+    # Ticked, it is done and said.
+    done = await client.post(
+        f"/registerutdrag/{a}/anonymisera",
+        data={"reason": reason, "confirm": "ja", "_csrf_token": csrf_of(refused.text)},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/registerutdrag/{a}?klart=anonymiserad"
+    row = await Candidate.select(Candidate.anonymised_at).where(Candidate.id == a).first()
+    assert row is not None and row["anonymised_at"] is not None
