@@ -4,8 +4,10 @@ a new password. Every change is audited (subject type "user").
 
 A new staff account gets no password from the admin: it gets a single-use link by mail
 (`mp_password_link`, only a SHA-256 of the token is stored, valid `LINK_DAYS` days), so no
-admin ever knows another person's password. Host users are invited from their organisation's
-page (employers' invitations), because they belong to an organisation.
+admin ever knows another person's password. A disabled account gets no link, and disabling
+ends its unused ones (`kernel.auth.set_active`), so that no link waits for an account that
+cannot use it, nor comes back when it is enabled. Host users are invited from their
+organisation's page (employers' invitations), because they belong to an organisation.
 
 Rules that keep the service usable:
 - an admin cannot disable themselves or take away their own admin role (no lock-out);
@@ -322,14 +324,10 @@ async def get_user(user_id: int) -> UserRow:
     row = cast("UserListRow | None", await User.select(*_COLUMNS).where(User.id == user_id).first())
     if row is None:
         raise NotFound(USER_NOT_FOUND)
-    now = dt.datetime.now(dt.UTC)
-    open_link = await PasswordLink.exists().where(
-        (PasswordLink.user == user_id)
-        & PasswordLink.used_at.is_null()
-        & (PasswordLink.expires_at > now)
-    )
+    # A disabled account's link works for nobody (`_valid_link`): none is said to wait.
+    open_link = bool(row["active"]) and await auth.open_password_links(user_id) > 0
     bound = await partners.agency_of(user_id) if row["role"] == "partner" else None
-    return _row_out(row, open_link=bool(open_link), agency=bound["name"] if bound else "")
+    return _row_out(row, open_link=open_link, agency=bound["name"] if bound else "")
 
 
 async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: bool) -> None:
@@ -346,9 +344,7 @@ async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: boo
             fields=["email"],
         )
     now = dt.datetime.now(dt.UTC)
-    await PasswordLink.update({PasswordLink.used_at: now}).where(
-        (PasswordLink.user == user_id) & PasswordLink.used_at.is_null()
-    )
+    await auth.end_password_links(user_id)
     token, stored = new_token()
     await PasswordLink.insert(
         PasswordLink(
@@ -494,12 +490,23 @@ async def reset_second_factor(actor: AuthUser, user_id: int) -> UserRow:
     return await get_user(user_id)
 
 
+DISABLED_NO_LINK = (
+    "Kontot är avstängt, och en länk för att välja lösenord fungerar inte för ett avstängt "
+    "konto. Aktivera användaren först och skicka sedan en ny länk."
+)
+
+
 async def send_password_link(actor: AuthUser, user_id: int) -> UserRow:
     """Mail the user a new single-use link to choose a password (the old password still
-    works until they use it)."""
+    works until they use it). A disabled account gets none (409): the link would only say
+    "ask an admin for a new one", and disabling ended its links so that none comes back
+    when the account is enabled again."""
     async with write_transaction(User._meta.db):
-        if not await User.exists().where(User.id == user_id):
+        row = await User.select(User.active).where(User.id == user_id).first()
+        if row is None:
             raise NotFound(USER_NOT_FOUND)
+        if not row["active"]:
+            raise Conflict(DISABLED_NO_LINK)
         await _send_password_link(actor, user_id, new_account=False)
         await record(actor, "user.password_link", user_id, subject_type="user")
     return await get_user(user_id)

@@ -31,8 +31,14 @@ async def check_may_disable(actor: AuthUser, user_id: int, role: str, active: bo
         raise Conflict("Den sista aktiva administratören kan inte stängas av.")
 
 
+def _links_text(n: int) -> str:
+    return "1 oanvänd lösenordslänk" if n == 1 else f"{n} oanvända lösenordslänkar"
+
+
 async def set_user_active(actor: AuthUser, user_id: int, active: bool) -> None:
-    """Disable (sessions and tokens stop at once) or enable a user, audited when it changes."""
+    """Disable (sessions, tokens and unused password links stop at once) or enable a user
+    (a link left unused from before ends too: `auth.set_active`), audited when it changes,
+    with the number of links that stopped working."""
     async with write_transaction(User._meta.db):
         row = (
             await User.select(User.username, User.role, User.active)
@@ -44,7 +50,12 @@ async def set_user_active(actor: AuthUser, user_id: int, active: bool) -> None:
         if not active:
             await check_may_disable(actor, user_id, row["role"], row["active"])
         if bool(row["active"]) != active:
+            links = await auth.open_password_links(user_id)
             await auth.set_active(row["username"], active)
             await record(
-                actor, "user.enable" if active else "user.disable", user_id, subject_type="user"
+                actor,
+                "user.enable" if active else "user.disable",
+                user_id,
+                subject_type="user",
+                detail=f"{_links_text(links)} slutade gälla" if links else "",
             )

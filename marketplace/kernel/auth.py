@@ -36,7 +36,14 @@ from marketplace.kernel.errors import Forbidden, TooManyRequests, Unauthenticate
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import limiter_for
 from marketplace.kernel.settings import Settings, get_settings
-from marketplace.kernel.tables import ROLES, ApiToken, LoginOrigin, User, UserSession
+from marketplace.kernel.tables import (
+    ROLES,
+    ApiToken,
+    LoginOrigin,
+    PasswordLink,
+    User,
+    UserSession,
+)
 
 log = logging.getLogger("marketplace")
 
@@ -202,7 +209,10 @@ async def create_user(
 
 
 async def set_active(username: str, active: bool) -> User:
-    """Enable or disable a user; disabling ends all their sessions and tokens at once."""
+    """Enable or disable a user; disabling ends all their sessions and tokens at once.
+    Either way the user's unused links to choose a password end (`end_password_links`): a
+    disabled account's link only answered "ask an admin for a new link", and it worked
+    again once the account was enabled, long after anyone remembered it."""
     user = await User.objects().where(User.username == username).first()
     if user is None:
         raise ValidationFailed(f"Användaren {username!r} finns inte.", fields=["username"])
@@ -210,7 +220,27 @@ async def set_active(username: str, active: bool) -> User:
     await user.save([User.active])
     if not active:
         await UserSession.delete().where(UserSession.user == user.id)
+    await end_password_links(user.id)
     return user
+
+
+async def open_password_links(user_id: int) -> int:
+    """How many of the user's links to choose a password are unused and not expired."""
+    return int(
+        await PasswordLink.count().where(
+            (PasswordLink.user == user_id)
+            & PasswordLink.used_at.is_null()
+            & (PasswordLink.expires_at > dt.datetime.now(dt.UTC))
+        )
+    )
+
+
+async def end_password_links(user_id: int) -> None:
+    """End the user's unused links to choose a password (marked as spent now, as a newer
+    link ends an older one), so that none of them works any more."""
+    await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)}).where(
+        (PasswordLink.user == user_id) & PasswordLink.used_at.is_null()
+    )
 
 
 async def active_coordinators() -> list[tuple[int, str]]:

@@ -174,9 +174,14 @@ NOTICES: dict[str, Notice] = {
     ),
     "anvandare-sparad": Notice("Uppgifterna är sparade."),
     "anvandare-avstangd": Notice(
-        "Användaren är avstängd. Pågående inloggningar och API-nycklar slutade gälla."
+        "Användaren är avstängd. Pågående inloggningar, API-nycklar och oanvända länkar för "
+        "att välja lösenord slutade gälla."
     ),
-    "anvandare-aktiverad": Notice("Användaren är aktiv igen och kan logga in."),
+    "anvandare-aktiverad": Notice(
+        "Användaren är aktiv igen och kan logga in med sitt lösenord. Länkar för att välja "
+        "lösenord från före avstängningen fungerar inte: skicka en ny länk här nedan om det "
+        "behövs."
+    ),
     "tvasteg-aterstallt": Notice(
         "Tvåstegsverifieringen är återställd. Användaren loggar in med lösenordet och lägger "
         "till appen igen."

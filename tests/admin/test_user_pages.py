@@ -299,6 +299,108 @@ async def test_disable_asks_first_ends_sessions_and_can_be_undone(client, make_c
     assert refused.status_code == 409 and "ditt eget konto" in refused.text
 
 
+def _link_in(body: str) -> str:
+    found = re.search(r"/konto/nytt-losenord/[A-Za-z0-9_\-]+", body)
+    assert found
+    return found.group(0)
+
+
+async def _mails_to(user_id: int) -> list[str]:
+    rows = await OutboxMessage.select(OutboxMessage.body_text).where(
+        OutboxMessage.recipient_user_id == user_id
+    )
+    return [r["body_text"] for r in rows]
+
+
+async def test_a_disabled_account_gets_no_password_link_and_its_unused_links_end(client, make_user):
+    """Seen in a tester's walk: a disabled user could be sent a password link, which
+    answered 404 "Be en administratör skicka en ny länk" (a loop back to the admin), the
+    page still said an unused link was waiting, and the old links worked again once the
+    account was re-activated. Now disabling ends the unused links (and says so), a disabled
+    account is offered no link and a post for one is refused in Swedish, and re-activating
+    offers to send a new one."""
+    await _as_admin(client, make_user)
+    target = await make_user("analyst", username="test.walka", email="walka@kommun.example.se")
+    page = f"/drift/anvandare/{target.id}"
+    sent = await _form_post(client, page, f"{page}/losenordslank", {})
+    assert sent.status_code == 303
+    [body] = await _mails_to(target.id)
+    old_link = _link_in(body)
+    assert "En oanvänd länk väntar" in (await client.get(page, headers=HTML)).text
+    disabled = await _form_post(client, page, f"{page}/stang-av", {"confirm_disable": "1"})
+    assert disabled.status_code == 303
+    landing = await client.get(disabled.headers["location"], headers=HTML)
+    assert "oanvända länkar för att välja lösenord slutade gälla" in landing.text
+    # The page no longer claims a link waits, and offers none.
+    assert "En oanvänd länk väntar" not in landing.text
+    assert f'action="{page}/losenordslank"' not in landing.text
+    assert "Ett avstängt konto kan inte få en länk för att välja lösenord" in landing.text
+    assert not await PasswordLink.exists().where(
+        (PasswordLink.user == target.id) & PasswordLink.used_at.is_null()
+    )
+    audited = await AuditEntry.select(AuditEntry.detail).where(AuditEntry.action == "user.disable")
+    assert audited == [{"detail": "1 oanvänd lösenordslänk slutade gälla"}]
+    # A post all the same (an old tab) is refused in Swedish; no link is made or mailed.
+    refused = await _form_post(client, page, f"{page}/losenordslank", {})
+    assert refused.status_code == 409
+    assert "Kontot är avstängt" in refused.text and "Aktivera användaren först" in refused.text
+    assert await PasswordLink.count().where(PasswordLink.user == target.id) == 1
+    assert len(await _mails_to(target.id)) == 1
+    assert await _audits("user.password_link") == 1
+    # Re-activated, the old link stays dead, and the page offers a new one.
+    enabled = await _form_post(client, page, f"{page}/aktivera", {})
+    assert enabled.status_code == 303
+    landing = await client.get(enabled.headers["location"], headers=HTML)
+    assert "skicka en ny länk här nedan" in landing.text
+    assert f'action="{page}/losenordslank"' in landing.text
+    assert (await client.get(old_link, headers=HTML)).status_code == 404
+    again = await _form_post(client, page, f"{page}/losenordslank", {})
+    assert again.status_code == 303
+    new_link = _link_in((await _mails_to(target.id))[-1])
+    assert (await client.get(new_link, headers=HTML)).status_code == 200
+
+
+async def test_links_left_unused_on_an_account_disabled_before_do_not_come_back(client, make_user):
+    """An account disabled before disabling ended its links may still hold an unused one:
+    its page does not call it waiting, and re-activating the account ends it."""
+    await _as_admin(client, make_user)
+    target = await make_user("analyst", username="gammal", email="gammal@kommun.example.se")
+    page = f"/drift/anvandare/{target.id}"
+    assert (await _form_post(client, page, f"{page}/losenordslank", {})).status_code == 303
+    link = _link_in((await _mails_to(target.id))[0])
+    await User.update({User.active: False}).where(User.id == target.id)  # as it was done
+    shown = await client.get(page, headers=HTML)
+    assert "En oanvänd länk väntar" not in shown.text
+    assert (await client.get(link, headers=HTML)).status_code == 404
+    assert (await _form_post(client, page, f"{page}/aktivera", {})).status_code == 303
+    assert (await client.get(link, headers=HTML)).status_code == 404
+    assert "En oanvänd länk väntar" not in (await client.get(page, headers=HTML)).text
+
+
+async def test_disabling_over_the_api_and_the_command_line_ends_unused_links_too(client, make_user):
+    from marketplace.kernel import auth
+
+    admin = await make_user("admin", username="api.ada")
+    for name in ("via.api", "via.cli"):
+        user = await make_user("analyst", username=name, email=f"{name}@kommun.example.se")
+        await PasswordLink.insert(
+            PasswordLink(
+                user=user.id,
+                token_hash=f"hash-{name}",
+                created_by=admin.id,
+                created_at=dt.datetime.now(dt.UTC),
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+            )
+        )
+    await login(client, "api.ada")
+    via_api = await User.select(User.id).where(User.username == "via.api").first()
+    assert via_api is not None
+    answer = await client.post(f"/api/v1/users/{via_api['id']}/disable")
+    assert answer.status_code == 200, answer.text
+    await auth.set_active("via.cli", False)  # what `marketplace users disable` calls
+    assert not await PasswordLink.exists().where(PasswordLink.used_at.is_null())
+
+
 async def test_reset_second_factor_asks_first_and_is_audited(client, make_user):
     await _as_admin(client, make_user)
     target = await make_user("coordinator", username="tor")
