@@ -306,8 +306,10 @@ def _link_in(body: str) -> str:
 
 
 async def _mails_to(user_id: int) -> list[str]:
-    rows = await OutboxMessage.select(OutboxMessage.body_text).where(
-        OutboxMessage.recipient_user_id == user_id
+    rows = (
+        await OutboxMessage.select(OutboxMessage.body_text)
+        .where(OutboxMessage.recipient_user_id == user_id)
+        .order_by(OutboxMessage.id)
     )
     return [r["body_text"] for r in rows]
 
