@@ -954,7 +954,8 @@ MORE_LABELS: dict[str, dict[str, str]] = {
         "method": "Hur samtycket gavs",
         "shares_outcome": "Myndigheten får se ditt utfall efter placeringen",
         "shares_attendance": "Myndigheten får se din närvaro under placeringen",
-        "withdrawn_on": "Dag då samtycket återkallades",
+        # Withdrawn by me, or replaced by a newer consent to the same agency.
+        "withdrawn_on": "Dag då samtycket slutade gälla",
     },
     "mp_outbox": {
         "subject": "Ämne",
@@ -983,6 +984,7 @@ OWN_TITLES: dict[str, str] = {
 # something about me in words: left out of the page.
 INTERNAL: dict[str, set[str]] = {
     "pl_booking_event": {"actor_id"},
+    "pl_partner_consent": {"replaced_by"},  # another row's number
     "mp_outbox": {"kind"},
 }
 # Timestamps, shown in Stockholm time to the minute (the extract holds them in ISO form).

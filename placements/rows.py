@@ -632,12 +632,14 @@ ConsentRow = TypedDict(
         "agreement.reference": str,
         "agreement.valid_from": dt.date,
         "agreement.valid_to": dt.date | None,
+        "agreement.agency": int,
         "agreement.agency.name": str,
         "given_on": dt.date,
         "method": str,
         "shares_outcome": bool,
         "shares_attendance": bool,
         "withdrawn_on": dt.date | None,
+        "replaced_by": int | None,
     },
 )
 """A participant's consent to share with an agency (`pl_partner_consent`), with its agreement."""
@@ -645,6 +647,7 @@ ConsentRow = TypedDict(
 SharedConsentRow = TypedDict(
     "SharedConsentRow",
     {
+        "id": int,
         "candidate": int,
         "candidate.first_name": str,
         "candidate.last_name": str,
@@ -654,6 +657,19 @@ SharedConsentRow = TypedDict(
         "shares_attendance": bool,
         "agreement.name": str,
         "agreement.reference": str,
+        "agreement.agency.name": str,
     },
 )
 """An active consent as a partner contact's list reads it: whose, since when, what it covers."""
+
+
+class OpenConsentRow(TypedDict):
+    """A consent in force (`pl_partner_consent`, not withdrawn): what a new one is compared
+    with, and what a withdrawal ends."""
+
+    id: int
+    agreement: int
+    given_on: dt.date
+    method: str
+    shares_outcome: bool
+    shares_attendance: bool

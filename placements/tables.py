@@ -418,7 +418,12 @@ class PartnerConsent(Table, tablename="pl_partner_consent"):
     """A participant's consent that an agency, under a local agreement, may see the summary
     of the participant's placements (host, slot, period, state) and, if it says so, their
     outcome and attendance. While it is not withdrawn and the agreement is valid, the
-    agency's partner contacts see that, and nothing else."""
+    agency's partner contacts see that, and nothing else.
+
+    At most one consent per participant and agency is in force (`withdrawn_on` empty): a
+    new one replaces it, and the old one ends (`withdrawn_on`, the day the new one was
+    given) with `replaced_by` naming the new one, so that its end does not read as the
+    participant's withdrawal (`placements.services.partners`)."""
 
     id: Serial
     candidate = ForeignKey(Candidate, null=False, on_delete=OnDelete.cascade, index=True)
@@ -430,6 +435,9 @@ class PartnerConsent(Table, tablename="pl_partner_consent"):
     withdrawn_on = Date(null=True, default=None)
     recorded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
+    replaced_by: ForeignKey[PartnerConsent] = ForeignKey(
+        "self", null=True, on_delete=OnDelete.set_null
+    )
 
 
 class PartnerContact(Table, tablename="pl_partner_contact"):

@@ -1069,7 +1069,8 @@ FORMS: dict[str, dict[str, str]] = {
         "shares_outcome": "1",
     },  # + the world's agreement
     "/arbetsbord/deltagare/{candidate_id}/samverkan/{consent_id}/aterkalla": {
-        "withdrawn_on": clock.today().isoformat()
+        "withdrawn_on": clock.today().isoformat(),
+        "confirm_withdraw": "1",
     },
     "/drift/samverkan/myndigheter": {"agency_name": "Matrismyndigheten"},
     "/drift/samverkan/overenskommelser": {

@@ -408,3 +408,28 @@ async def test_an_answer_sent_twice_lands_on_a_neutral_notice(client):
         assert location == f"{url}?klart={code}"
         landing = await client.get(location, headers=HTML)
         assert notices.NOTICES[code].text in _status_texts(landing.text)
+
+
+def test_the_consent_notices_say_what_happened_to_which_agency():
+    """A consent form lands on one of several notices (tests/placements/
+    test_partner_consents.py posts each): revoking names the agency that lost access and
+    those that still have it; a new consent says which one it replaced, from and to when."""
+    replaced = notices.done(
+        "/s", "samtycke-ersatt", myndighet="Arbetsförmedlingen", dag="2026-06-01", slut="2026-12-07"
+    )
+    shown = notices.notice_for(_Query(replaced))
+    assert shown is not None and shown["text"] == (
+        "Samtycket är registrerat och ersätter samtycket till Arbetsförmedlingen från "
+        "2026-06-01, som slutade gälla 2026-12-07 och finns kvar i historiken. Myndighetens "
+        "partnerkontakter ser nu det som det nya samtycket omfattar."
+    )
+    revoked = notices.done(
+        "/s", "samtycke-aterkallat-andra-kvar", myndighet="Arbetsförmedlingen", andra="FK"
+    )
+    shown = notices.notice_for(_Query(revoked))
+    assert shown is not None and shown["text"] == (
+        "Samtycket till Arbetsförmedlingen är återkallat: myndighetens partnerkontakter ser "
+        "inte längre deltagaren. Samtycke till FK gäller fortfarande."
+    )
+    shown = notices.notice_for(_Query(notices.done("/s", "samtycke-redan-registrerat")))
+    assert shown is not None and "Inget är ändrat." in shown["text"]

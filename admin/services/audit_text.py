@@ -132,6 +132,7 @@ ACTIONS = {
     "local_agreement.update": "Lokal överenskommelse ändrad",
     "partner_consent.create": "Samtycke till samverkan registrerat",
     "partner_consent.withdraw": "Samtycke till samverkan återkallat",
+    "partner_consent.replace": "Samtycke till samverkan ersatt av ett nytt",
 }
 # For an action not listed above: what it is about, and what happened to it.
 OBJECTS = {

@@ -141,8 +141,21 @@ NOTICES: dict[str, Notice] = {
         "Samtycket är registrerat. Myndighetens partnerkontakter ser nu det deltagaren har "
         "samtyckt till."
     ),
+    "samtycke-ersatt": Notice(
+        "Samtycket är registrerat och ersätter samtycket till {myndighet} från {dag}, som "
+        "slutade gälla {slut} och finns kvar i historiken. Myndighetens partnerkontakter ser "
+        "nu det som det nya samtycket omfattar."
+    ),
+    "samtycke-redan-registrerat": Notice(
+        "Samtycket var redan registrerat med samma dag, sätt och omfattning. Inget är ändrat."
+    ),
     "samtycke-aterkallat": Notice(
-        "Samtycket är återkallat. Myndighetens partnerkontakter ser inte längre deltagaren."
+        "Samtycket till {myndighet} är återkallat. Myndighetens partnerkontakter ser inte "
+        "längre deltagaren."
+    ),
+    "samtycke-aterkallat-andra-kvar": Notice(
+        "Samtycket till {myndighet} är återkallat: myndighetens partnerkontakter ser inte "
+        "längre deltagaren. Samtycke till {andra} gäller fortfarande."
     ),
     "myndighet-tillagd": Notice("Myndigheten är tillagd."),
     "lokal-overenskommelse-tillagd": Notice("Den lokala överenskommelsen är tillagd."),

@@ -94,8 +94,30 @@ class Consent(msgspec.Struct, kw_only=True):
     shares_outcome: bool
     shares_attendance: bool
     withdrawn_on: dt.date | None
+    replaced_by: int | None = None  # the newer consent that ended this one on `withdrawn_on`
     active: bool
-    state: str  # in Swedish: "Gäller", "Återkallat …", "Överenskommelsen gäller inte längre"
+    state: str  # in Swedish: "Gäller", "Återkallat …", "Ersatt …", "Överenskommelsen gäller …"
+
+
+class ConsentRecorded(msgspec.Struct, kw_only=True):
+    """What registering a consent did: the consent in force now, its agency, and the day
+    the consent it replaced had been given (None when there was none); `already` when the
+    very same consent was in force and nothing was written."""
+
+    id: int
+    agency_name: str
+    replaced_given_on: dt.date | None = None
+    already: bool = False
+
+
+class ConsentWithdrawn(msgspec.Struct, kw_only=True):
+    """What a withdrawal did: the agency that lost access, how many consents in force for it
+    ended (one, but for rows stored before the rule), and the agencies that still see the
+    participant through a consent in force."""
+
+    agency_name: str
+    ended: int
+    still_shared: list[str]
 
 
 class SharedParticipant(msgspec.Struct, kw_only=True):
@@ -138,7 +160,7 @@ class SharedSummary(msgspec.Struct, kw_only=True):
     name: str
     birth_year: int | None
     agency_name: str
-    agreements: list[str]
+    agreement: str
     consent_given_on: dt.date
     shares_outcome: bool
     shares_attendance: bool

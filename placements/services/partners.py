@@ -8,6 +8,20 @@ consent: the day it was given, how (skriftligt, muntligt, digitalt), and what it
 beyond the placement summary (the outcome, the attendance). A withdrawn consent stays on
 record with its day.
 
+One consent per participant and agency is in force at a time (not withdrawn, under any of
+the agency's agreements), so that what the agency sees, and what a withdrawal ends, is never
+in doubt. Several in force once made the partner's page show the earliest day with the union
+of their scopes (a consent nobody gave) and let a withdrawal of one say the agency had lost
+access while another kept it. So a new consent to an agency replaces the one in force, which
+ends on the day the new one was given and names it (`replaced_by`), audited
+(`partner_consent.replace`), rather than being refused: a change of scope or method is a new
+consent given by the participant, and the old one stays on record as it was. The very same
+consent sent twice (a double click, a form sent again) is recorded once. A new consent given
+before the one in force, or before its agreement began, is refused at its day (a consent
+lets the agency see what the agreement sets up, and one given before it began was given to
+no such thing; most often the year is mistyped). A withdrawal ends every consent in force for
+the consent's agency, and says which agencies still see the participant.
+
 A partner contact (role `partner`, bound to one agency by `PartnerContact`) sees only the
 participants with an *active* consent for their agency, and of each only what the consent
 covers. Active means, on today's Swedish date: not withdrawn, given on or before today, under
@@ -43,10 +57,12 @@ from placements.rows import (
     AttendanceWeekRow,
     ConsentRow,
     LocalAgreementRow,
+    OpenConsentRow,
     SharedConsentRow,
 )
 from placements.schemas import partners as schemas
 from placements.services import candidates
+from placements.services.booking_access import lock_candidate
 from placements.tables import (
     AttendanceWeek,
     Booking,
@@ -118,14 +134,17 @@ async def agencies() -> list[schemas.Agency]:
             LocalAgreement.valid_from, ascending=False
         ),
     )
-    consent_rows = await PartnerConsent.select(PartnerConsent.agreement).where(
+    consent_rows = await PartnerConsent.select(
+        PartnerConsent.agreement, PartnerConsent.candidate
+    ).where(
         PartnerConsent.withdrawn_on.is_null()
         & (PartnerConsent.given_on <= today)
         & PartnerConsent.candidate.anonymised_at.is_null()
     )
+    # Participants, not rows: "5 aktiva samtycken" were once counted for 4 participants.
     per_agreement: dict[int, int] = {}
-    for r in consent_rows:
-        per_agreement[int(r["agreement"])] = per_agreement.get(int(r["agreement"]), 0) + 1
+    for agreement_id, _ in {(int(r["agreement"]), int(r["candidate"])) for r in consent_rows}:
+        per_agreement[agreement_id] = per_agreement.get(agreement_id, 0) + 1
     contact_rows = await PartnerContact.select(PartnerContact.agency)
     contacts: dict[int, int] = {}
     for r in contact_rows:
@@ -329,14 +348,13 @@ def access_loss(
 
 
 async def _open_consents(agreement_id: int) -> int:
-    """The agreement's consents neither withdrawn nor of an anonymised participant."""
-    return int(
-        await PartnerConsent.count().where(
-            (PartnerConsent.agreement == agreement_id)
-            & PartnerConsent.withdrawn_on.is_null()
-            & PartnerConsent.candidate.anonymised_at.is_null()
-        )
+    """How many participants, not anonymised, have a consent in force under the agreement."""
+    rows = await PartnerConsent.select(PartnerConsent.candidate).where(
+        (PartnerConsent.agreement == agreement_id)
+        & PartnerConsent.withdrawn_on.is_null()
+        & PartnerConsent.candidate.anonymised_at.is_null()
     )
+    return len({int(r["candidate"]) for r in rows})
 
 
 async def _access_warning(
@@ -440,17 +458,21 @@ _CONSENT_COLUMNS = (
     PartnerConsent.agreement.reference,
     PartnerConsent.agreement.valid_from,
     PartnerConsent.agreement.valid_to,
+    PartnerConsent.agreement.agency,
     PartnerConsent.agreement._.agency._.name,
     PartnerConsent.given_on,
     PartnerConsent.method,
     PartnerConsent.shares_outcome,
     PartnerConsent.shares_attendance,
     PartnerConsent.withdrawn_on,
+    PartnerConsent.replaced_by,
 )
 
 
 def _consent_state(row: ConsentRow, today: dt.date) -> tuple[bool, str]:
     if row["withdrawn_on"] is not None:
+        if row["replaced_by"] is not None:
+            return False, f"Ersatt {row['withdrawn_on'].isoformat()} av ett nytt samtycke"
         return False, f"Återkallat {row['withdrawn_on'].isoformat()}"
     valid_to = row["agreement.valid_to"]
     if valid_to is not None and valid_to < today:
@@ -478,6 +500,7 @@ def consent_out(row: ConsentRow, today: dt.date | None = None) -> schemas.Consen
         shares_outcome=bool(row["shares_outcome"]),
         shares_attendance=bool(row["shares_attendance"]),
         withdrawn_on=row["withdrawn_on"],
+        replaced_by=row["replaced_by"],
         active=active,
         state=state,
     )
@@ -530,26 +553,101 @@ def consent_rules(values: Mapping[str, Any], today: dt.date | None = None) -> li
     return []
 
 
-async def add_consent(user: AuthUser, candidate_id: int, data: schemas.ConsentCreate) -> int:
-    """Record the participant's consent under a valid local agreement; audited. The
-    coordinator who may see the participant records it (else 404)."""
+AGREEMENT_NOT_VALID = (
+    "Välj en lokal överenskommelse som gäller i dag. En överenskommelse som har upphört eller "
+    "inte börjat gälla ger ingen myndighet tillgång."
+)
+
+
+async def _in_force(candidate_id: int, agency_id: int) -> list[OpenConsentRow]:
+    """The participant's consents in force for the agency (not withdrawn, under any of its
+    agreements), newest first: one or none, several only in rows stored before the rule."""
+    return cast(
+        "list[OpenConsentRow]",
+        await PartnerConsent.select(
+            PartnerConsent.id,
+            PartnerConsent.agreement,
+            PartnerConsent.given_on,
+            PartnerConsent.method,
+            PartnerConsent.shares_outcome,
+            PartnerConsent.shares_attendance,
+        )
+        .where(
+            (PartnerConsent.candidate == candidate_id)
+            & PartnerConsent.withdrawn_on.is_null()
+            & (PartnerConsent.agreement.agency == agency_id)
+        )
+        .order_by(PartnerConsent.given_on, ascending=False)
+        .order_by(PartnerConsent.id, ascending=False),
+    )
+
+
+def _given_problem(
+    agreement: LocalAgreementRow, given_on: dt.date, in_force: list[OpenConsentRow]
+) -> str | None:
+    """What is wrong with the day a new consent under `agreement` was given, if anything:
+    before the agreement began, or before the consent in force that it would replace."""
+    agency = agreement["agency.name"]
+    if given_on < agreement["valid_from"]:
+        return (
+            f"Överenskommelsen med {agency} gäller från {agreement['valid_from'].isoformat()}. "
+            "Ett samtycke under den kan inte vara givet före den dagen. Kontrollera dagen, "
+            "eller välj en annan överenskommelse."
+        )
+    if in_force and in_force[0]["given_on"] > given_on:
+        return (
+            f"{agency} har redan ett samtycke som gäller, givet "
+            f"{in_force[0]['given_on'].isoformat()}. Ett nytt samtycke ersätter det och kan "
+            "inte vara givet före den dagen. Ange dagen deltagaren gav det nya samtycket."
+        )
+    return None
+
+
+def _same(row: OpenConsentRow, data: schemas.ConsentCreate) -> bool:
+    return (
+        row["agreement"],
+        row["given_on"],
+        row["method"],
+        bool(row["shares_outcome"]),
+        bool(row["shares_attendance"]),
+    ) == (
+        data.agreement_id,
+        data.given_on,
+        data.method,
+        data.shares_outcome,
+        data.shares_attendance,
+    )
+
+
+async def add_consent(
+    user: AuthUser, candidate_id: int, data: schemas.ConsentCreate
+) -> schemas.ConsentRecorded:
+    """Record the participant's consent under a local agreement valid today, given on or
+    after the day the agreement began; the coordinator who may see the participant records
+    it (else 404). It replaces the consent in force for the agency, if any: that one ends
+    on the day the new one was given and names it, audited as `partner_consent.replace`
+    (a new consent given before it is refused at its day). The very same consent in force
+    already is not written again (`already`). Every problem of the form is named at once."""
     problems = Problems()
     for field, message in consent_rules({"given_on": data.given_on}):
         problems.errors[field] = message
     async with write_transaction(_engine()):
-        await candidates.read_row_for(
-            user,
-            candidate_id,
-            "partner_consent.create",
-            detail=f"överenskommelse {data.agreement_id}",
-        )
+        await candidates.staff_row(user, candidate_id)
+        await lock_candidate(candidate_id)  # two registrations at once: one after the other
         agreement = await _agreement_row(data.agreement_id)
+        in_force: list[OpenConsentRow] = []
         if agreement is None or not agreement_valid(agreement, clock.today()):
-            problems.errors["agreement_id"] = (
-                "Välj en lokal överenskommelse som gäller i dag. En överenskommelse som har "
-                "upphört eller inte börjat gälla ger ingen myndighet tillgång."
-            )
+            problems.errors["agreement_id"] = AGREEMENT_NOT_VALID
+        else:
+            in_force = await _in_force(candidate_id, agreement["agency"])
+            problem = _given_problem(agreement, data.given_on, in_force)
+            if problem is not None:
+                problems.errors.setdefault("given_on", problem)
         problems.raise_any()
+        assert agreement is not None
+        agency = agreement["agency.name"]
+        if len(in_force) == 1 and _same(in_force[0], data):
+            return schemas.ConsentRecorded(id=in_force[0]["id"], agency_name=agency, already=True)
         rows = await PartnerConsent.insert(
             PartnerConsent(
                 candidate=candidate_id,
@@ -561,45 +659,88 @@ async def add_consent(user: AuthUser, candidate_id: int, data: schemas.ConsentCr
                 recorded_by=user.id,
             )
         ).returning(PartnerConsent.id)
-        return int(rows[0]["id"])
+        consent_id = int(rows[0]["id"])
+        await record(
+            user,
+            "partner_consent.create",
+            candidate_id,
+            detail=f"samtycke {consent_id}, överenskommelse {data.agreement_id}",
+        )
+        for old in in_force:
+            await PartnerConsent.update(
+                {PartnerConsent.withdrawn_on: data.given_on, PartnerConsent.replaced_by: consent_id}
+            ).where(PartnerConsent.id == old["id"])
+            await record(
+                user,
+                "partner_consent.replace",
+                candidate_id,
+                detail=f"samtycke {old['id']} ersatt av samtycke {consent_id}",
+            )
+        return schemas.ConsentRecorded(
+            id=consent_id,
+            agency_name=agency,
+            replaced_given_on=in_force[0]["given_on"] if in_force else None,
+        )
 
 
 async def withdraw_consent(
     user: AuthUser, candidate_id: int, consent_id: int, data: schemas.ConsentWithdraw
-) -> None:
-    """Record that the participant withdrew the consent (the agency's access ends at once);
-    the consent stays on record with the day. Audited."""
+) -> schemas.ConsentWithdrawn:
+    """Record that the participant withdrew their consent to the consent's agency: every
+    consent in force for that agency ends on the day given (one, but for rows stored before
+    the rule; the agency's access ends at once), and stays on record with the day. A consent
+    already ended is refused (409), as is a day before one of them was given. Audited with
+    the consents ended; the answer names the agencies that still see the participant."""
     today = clock.today()
     async with write_transaction(_engine()):
-        await candidates.read_row_for(
-            user, candidate_id, "partner_consent.withdraw", detail=f"samtycke {consent_id}"
-        )
-        row = (
-            await PartnerConsent.select(PartnerConsent.given_on, PartnerConsent.withdrawn_on)
+        await candidates.staff_row(user, candidate_id)
+        await lock_candidate(candidate_id)
+        row = cast(
+            "ConsentRow | None",
+            await PartnerConsent.select(*_CONSENT_COLUMNS)
             .where((PartnerConsent.id == consent_id) & (PartnerConsent.candidate == candidate_id))
-            .first()
+            .first(),
         )
         if row is None:
             raise NotFound(CONSENT_NOT_FOUND)
         if row["withdrawn_on"] is not None:
-            raise Conflict(
-                f"Samtycket återkallades redan {row['withdrawn_on'].isoformat()}.",
-                fields=["withdrawn_on"],
-            )
+            ended = row["withdrawn_on"].isoformat()
+            if row["replaced_by"] is not None:
+                raise Conflict(
+                    f"Samtycket ersattes redan {ended} av ett nytt samtycke. Registrera att "
+                    "det nya samtycket är återkallat i stället.",
+                    fields=["withdrawn_on"],
+                )
+            raise Conflict(f"Samtycket återkallades redan {ended}.", fields=["withdrawn_on"])
         if data.withdrawn_on > today:
             raise ValidationFailed(
                 "Ange dagen deltagaren återkallade samtycket: i dag eller tidigare.",
                 fields=["withdrawn_on"],
             )
-        if data.withdrawn_on < row["given_on"]:
+        agency = row["agreement.agency.name"]
+        in_force = await _in_force(candidate_id, row["agreement.agency"])
+        latest = max(r["given_on"] for r in in_force)
+        if data.withdrawn_on < latest:
             raise ValidationFailed(
-                f"Samtycket gavs {row['given_on'].isoformat()}; det kan inte ha återkallats "
-                "före det.",
+                f"Samtycket till {agency} gavs {latest.isoformat()}; det kan inte ha "
+                "återkallats före det.",
                 fields=["withdrawn_on"],
             )
+        ended_ids = sorted(r["id"] for r in in_force)
         await PartnerConsent.update({PartnerConsent.withdrawn_on: data.withdrawn_on}).where(
-            PartnerConsent.id == consent_id
+            PartnerConsent.id.is_in(ended_ids)
         )
+        await record(
+            user,
+            "partner_consent.withdraw",
+            candidate_id,
+            detail=f"samtycke {', '.join(map(str, ended_ids))} ({agency})",
+        )
+        still = sorted(
+            {r["agreement.agency.name"] for r in await _active_consents(None, candidate_id)},
+            key=swedish_key,
+        )
+    return schemas.ConsentWithdrawn(agency_name=agency, ended=len(ended_ids), still_shared=still)
 
 
 # --- what a partner contact sees ---------------------------------------------------------------
@@ -611,25 +752,28 @@ def _require_partner(user: AuthUser) -> None:
 
 
 async def _active_consents(
-    agency_id: int, candidate_id: int | None = None
+    agency_id: int | None, candidate_id: int | None = None
 ) -> list[SharedConsentRow]:
-    """The active consents for the agency today, read now (so a withdrawal or an agreement's
-    end counts at once)."""
+    """The active consents today, for the agency (or every agency) and the participant (or
+    every participant), newest first, read now (so a withdrawal or an agreement's end counts
+    at once)."""
     today = clock.today()
     agreement = PartnerConsent.agreement
     where = (
-        (agreement.agency == agency_id)
-        & PartnerConsent.withdrawn_on.is_null()
+        PartnerConsent.withdrawn_on.is_null()
         & (PartnerConsent.given_on <= today)
         & (agreement.valid_from <= today)
         & (agreement.valid_to.is_null() | (agreement.valid_to >= today))
         & PartnerConsent.candidate.anonymised_at.is_null()
     )
+    if agency_id is not None:
+        where = where & (agreement.agency == agency_id)
     if candidate_id is not None:
         where = where & (PartnerConsent.candidate == candidate_id)
     return cast(
         "list[SharedConsentRow]",
         await PartnerConsent.select(
+            PartnerConsent.id,
             PartnerConsent.candidate,
             PartnerConsent.candidate.first_name,
             PartnerConsent.candidate.last_name,
@@ -639,7 +783,11 @@ async def _active_consents(
             PartnerConsent.shares_attendance,
             agreement.name,
             agreement.reference,
-        ).where(where),
+            agreement._.agency._.name,
+        )
+        .where(where)
+        .order_by(PartnerConsent.given_on, ascending=False)
+        .order_by(PartnerConsent.id, ascending=False),
     )
 
 
@@ -650,41 +798,36 @@ def birth_year(personnummer: str) -> int | None:
 
 
 class SharedPerson(TypedDict):
-    """A participant as a partner contact sees them: the name, the year of birth, since when
-    and what their active consents together share, and under which agreements."""
+    """A participant as a partner contact sees them: the name, the year of birth, and the
+    day, scope and agreement of their one consent in force for the agency."""
 
     name: str
     birth_year: int | None
     given_on: dt.date
     outcome: bool
     attendance: bool
-    agreements: list[str]
+    agreement: str
 
 
-def _merge(rows: list[SharedConsentRow]) -> dict[int, SharedPerson]:
-    """One entry per participant: several active consents share the union of what each
-    covers (two agreements, say)."""
+def _current(rows: list[SharedConsentRow]) -> dict[int, SharedPerson]:
+    """One entry per participant, from the newest of their active consents (`rows` come
+    newest first): the one in force. Rows stored before the rule may hold several; their
+    days and scopes were once merged, which showed the earliest day with the union of the
+    scopes, a consent nobody gave."""
     people: dict[int, SharedPerson] = {}
     for r in rows:
         cid = int(r["candidate"])
-        agreement = r["agreement.name"] + (
-            f" ({r['agreement.reference']})" if r["agreement.reference"] else ""
-        )
-        if cid not in people:
-            people[cid] = {
-                "name": f"{r['candidate.first_name']} {r['candidate.last_name']}".strip(),
-                "birth_year": birth_year(r["candidate.personnummer"] or ""),
-                "given_on": r["given_on"],
-                "outcome": False,
-                "attendance": False,
-                "agreements": [],
-            }
-        person = people[cid]
-        person["outcome"] = person["outcome"] or bool(r["shares_outcome"])
-        person["attendance"] = person["attendance"] or bool(r["shares_attendance"])
-        person["given_on"] = min(person["given_on"], r["given_on"])
-        if agreement not in person["agreements"]:
-            person["agreements"].append(agreement)
+        if cid in people:
+            continue
+        people[cid] = {
+            "name": f"{r['candidate.first_name']} {r['candidate.last_name']}".strip(),
+            "birth_year": birth_year(r["candidate.personnummer"] or ""),
+            "given_on": r["given_on"],
+            "outcome": bool(r["shares_outcome"]),
+            "attendance": bool(r["shares_attendance"]),
+            "agreement": r["agreement.name"]
+            + (f" ({r['agreement.reference']})" if r["agreement.reference"] else ""),
+        }
     return people
 
 
@@ -700,7 +843,7 @@ async def shared_participants(user: AuthUser) -> tuple[str, list[schemas.SharedP
     if agency is None:
         return "", []
     async with write_transaction(_engine()):
-        people = _merge(await _active_consents(int(agency["id"])))
+        people = _current(await _active_consents(int(agency["id"])))
         await record_many(user, "partner.list", sorted(people), detail=f"myndighet {agency['id']}")
     listed = [
         schemas.SharedParticipant(
@@ -769,7 +912,7 @@ async def shared_summary(user: AuthUser, candidate_id: int) -> schemas.SharedSum
     if agency is None:
         raise NotFound(SHARED_NOT_FOUND)
     async with write_transaction(_engine()):
-        people = _merge(await _active_consents(int(agency["id"]), candidate_id))
+        people = _current(await _active_consents(int(agency["id"]), candidate_id))
         if candidate_id not in people:
             raise NotFound(SHARED_NOT_FOUND)
         person = people[candidate_id]
@@ -818,7 +961,7 @@ async def shared_summary(user: AuthUser, candidate_id: int) -> schemas.SharedSum
         name=person["name"],
         birth_year=person["birth_year"],
         agency_name=str(agency["name"]),
-        agreements=person["agreements"],
+        agreement=person["agreement"],
         consent_given_on=person["given_on"],
         shares_outcome=person["outcome"],
         shares_attendance=person["attendance"],

@@ -4,7 +4,10 @@
   whose active consent covers their agency (`/samverkan`) and what one of them agreed to
   share (`/samverkan/deltagare/{id}`). Nothing else is theirs.
 - The coordinator's page of a participant's consents (`/arbetsbord/deltagare/{id}/samverkan`):
-  record a consent under a local agreement, record its withdrawal.
+  record a consent under a local agreement (one to an agency that has one in force replaces
+  it, and the notice says so), record its withdrawal once a box confirms it (it cannot be
+  undone: a participant who consents again gives a new consent), with a notice that names
+  the agency that lost access and those that still have it.
 - The back office (`/drift/samverkan`): admins add agencies and local agreements and change
   an agreement's period.
 
@@ -18,11 +21,12 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, admin_only, requires, staff
 from marketplace.kernel.forms import Form, Landing, form_values, is_ticked, round_trip
+from marketplace.kernel.notices import done
 from marketplace.kernel.views import page
 from placements.schemas import partners as schemas
 from placements.services import candidates as candidate_services
@@ -39,6 +43,11 @@ CONSENT_LABELS = {
     "shares_attendance": "Närvaron under placeringen",
 }
 WITHDRAW_LABELS = {"withdrawn_on": "Dag då samtycket återkallades"}
+WITHDRAW_BOX = "confirm_withdraw"
+WITHDRAW_UNCONFIRMED = (
+    "Kryssa i rutan ”Ja, deltagaren har återkallat samtycket” för att registrera att det är "
+    "återkallat."
+)
 AGENCY_LABELS = {"agency_name": "Myndighetens namn"}
 AGREEMENT_LABELS = {
     "agency_id": "Myndighet",
@@ -56,7 +65,9 @@ CONSENT_FORM = Form(
     flags=["shares_outcome", "shares_attendance"],
     rules=services.consent_rules,
 )
-WITHDRAW_FORM = Form(schemas.ConsentWithdraw, labels=WITHDRAW_LABELS)
+WITHDRAW_FORM = Form(
+    schemas.ConsentWithdraw, labels=WITHDRAW_LABELS, boxes={WITHDRAW_BOX: WITHDRAW_UNCONFIRMED}
+)
 AGENCY_FORM = Form(schemas.AgencyCreate, labels=AGENCY_LABELS)
 _AGREEMENT_FORM_ARGS: dict[str, Any] = {
     "blank_is_none": ["valid_to"],
@@ -72,6 +83,11 @@ METHOD_CHOICES = [
     ("muntligt", "Muntligt (antecknat av samordnaren)"),
     ("digitalt", "Digitalt, med e-legitimation"),
 ]
+
+
+def _and(names: list[str]) -> str:
+    """The names as a Swedish sentence lists them: "A", "A och B", "A, B och C"."""
+    return " och ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 # --- the partner contact -------------------------------------------------------------------------
@@ -150,9 +166,21 @@ async def consents_page(
 async def consent_add(
     request: Request[AuthUser, Any, Any], candidate_id: FromPath[int]
 ) -> Response[Any]:
-    async def add(data: schemas.ConsentCreate) -> Landing:
-        await services.add_consent(request.user, candidate_id, data)
-        return f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-registrerat"
+    async def add(data: schemas.ConsentCreate) -> Landing | Response[Any]:
+        recorded = await services.add_consent(request.user, candidate_id, data)
+        address = f"/arbetsbord/deltagare/{candidate_id}/samverkan"
+        if recorded.already:
+            return address, "samtycke-redan-registrerat"
+        if recorded.replaced_given_on is None:
+            return address, "samtycke-registrerat"
+        said = done(
+            address,
+            "samtycke-ersatt",
+            myndighet=recorded.agency_name,
+            dag=recorded.replaced_given_on.isoformat(),
+            slut=data.given_on.isoformat(),
+        )
+        return Redirect(said, status_code=303)
 
     return await round_trip(
         request, CONSENT_FORM, add, partial(_consents_page, request, candidate_id)
@@ -168,9 +196,19 @@ async def consent_add(
 async def consent_withdraw(
     request: Request[AuthUser, Any, Any], candidate_id: FromPath[int], consent_id: FromPath[int]
 ) -> Response[Any]:
-    async def withdraw(data: schemas.ConsentWithdraw) -> Landing:
-        await services.withdraw_consent(request.user, candidate_id, consent_id, data)
-        return f"/arbetsbord/deltagare/{candidate_id}/samverkan", "samtycke-aterkallat"
+    async def withdraw(data: schemas.ConsentWithdraw) -> Response[Any]:
+        ended = await services.withdraw_consent(request.user, candidate_id, consent_id, data)
+        address = f"/arbetsbord/deltagare/{candidate_id}/samverkan"
+        if ended.still_shared:
+            said = done(
+                address,
+                "samtycke-aterkallat-andra-kvar",
+                myndighet=ended.agency_name,
+                andra=_and(ended.still_shared),
+            )
+        else:
+            said = done(address, "samtycke-aterkallat", myndighet=ended.agency_name)
+        return Redirect(said, status_code=303)
 
     async def refused(
         *, values: dict[str, Any], errors: dict[str, str], status_code: int

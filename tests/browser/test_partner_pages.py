@@ -58,6 +58,7 @@ def test_a_consent_recorded_by_the_coordinator_is_what_the_partner_contact_sees(
     page.wait_for_load_state("load")
     assert "Samtycket är registrerat" in page.locator(".notice").inner_text()
     coordinator.check()
+    consents_page = urlsplit(page.url).path
 
     partner: Visit = new_visit(**PHONE)
     partner.login("partner")
@@ -69,6 +70,7 @@ def test_a_consent_recorded_by_the_coordinator_is_what_the_partner_contact_sees(
     partner.check("samverkan-partner-lista-375")
     page.get_by_role("link", name=chosen).click()
     page.wait_for_load_state("load")
+    shared = urlsplit(page.url).path
     text = page.locator("main").inner_text()
     assert chosen in text and "Placeringar" in text and "närvaro" in text
     assert "Utfall" not in page.locator("h2").all_inner_texts()  # not covered
@@ -80,6 +82,25 @@ def test_a_consent_recorded_by_the_coordinator_is_what_the_partner_contact_sees(
     assert "Arbetsbord" not in menu and "Rapporter" not in menu
     partner.goto("/arbetsbord", expect_status=403)
     partner.check()
+
+    # The participant withdraws: revoking cannot be undone, so the box asks first.
+    page = coordinator.goto(consents_page)
+    assert "ersätter det nya samtycket det gamla" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Registrera att samtycket är återkallat").click()
+    page.wait_for_load_state("load")
+    box = page.get_by_label(re.compile("Ja, deltagaren har återkallat samtycket"))
+    assert box.get_attribute("aria-invalid") == "true"
+    assert "Kryssa i rutan" in page.locator("main").inner_text()
+    _fits(coordinator)
+    coordinator.check("samverkan-aterkalla-fraga-375")
+    box.check()
+    page.get_by_role("button", name="Registrera att samtycket är återkallat").click()
+    page.wait_for_load_state("load")
+    assert "Samtycket till Arbetsförmedlingen är återkallat" in (
+        page.locator(".notice").inner_text()
+    )
+    coordinator.check()
+    partner.goto(shared, expect_status=404)
 
 
 def test_the_back_office_lists_agencies_and_agreements_on_a_phone(new_visit) -> None:

@@ -72,7 +72,7 @@ async def _partner(agency_id: int, username: str) -> AuthUser:
 async def _consent(
     coordinator: AuthUser, candidate_id: int, agreement_id: int, **covers: bool
 ) -> int:
-    return await partners.add_consent(
+    recorded = await partners.add_consent(
         coordinator,
         candidate_id,
         sp.ConsentCreate(
@@ -82,6 +82,7 @@ async def _consent(
             **covers,
         ),
     )
+    return recorded.id
 
 
 async def make_agencies() -> Agencies:
@@ -182,7 +183,7 @@ async def test_the_summary_shows_what_the_consent_covers_and_nothing_else():
     summary = await partners.shared_summary(a.af_partner, a.people["Aida"])
     assert summary.name == "Aida Andersson" and summary.birth_year == 1985
     assert summary.agency_name == "Arbetsförmedlingen"
-    assert summary.agreements == ["Samverkan Vårgårda (AF-2026-17)"]
+    assert summary.agreement == "Samverkan Vårgårda (AF-2026-17)"
     [placement] = summary.placements
     assert (placement.host_name, placement.slot_title, placement.status) == (
         "Hemtjänst Norra",
@@ -391,7 +392,11 @@ async def test_coordinator_records_and_withdraws_a_consent_on_the_participant_pa
     assert "Gäller" in page.text and "utfall" in page.text
     withdrawn = await client.post(
         f"{url}/{consent['id']}/aterkalla",
-        data={"_csrf_token": csrf_of(page.text), "withdrawn_on": TODAY.isoformat()},
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "withdrawn_on": TODAY.isoformat(),
+            "confirm_withdraw": "1",
+        },
         headers=HTML,
         follow_redirects=False,
     )

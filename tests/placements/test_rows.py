@@ -156,6 +156,7 @@ PART_ROWS: dict[str, type[Table]] = {
     "LocalAgreementRow": tables.LocalAgreement,
     "ConsentRow": tables.PartnerConsent,
     "SharedConsentRow": tables.PartnerConsent,
+    "OpenConsentRow": tables.PartnerConsent,
     "AgencyRef": tables.PartnerAgency,
     "StoredSlot": tables.Slot,
     "HostMatch": Host,
