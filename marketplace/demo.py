@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplace.kernel import auth, clock
-from marketplace.kernel.addresses import normalise_email
+from marketplace.kernel.addresses import normalise_email, suggested_address
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.tables import User
+from marketplace.kernel.tables import OutboxMessage, User
 
 DEMO_PASSWORD = "praktik-demo-2026"  # noqa: S105 - documented demo login
 
@@ -50,9 +50,62 @@ async def load_demo_users() -> int:
     return created
 
 
+def demo_address(local: str, domain: str) -> str:
+    """A demo person's address, with a for å and ä and o for ö before the @
+    ("Hanna.Nyström" → "hanna.nystrom@…"): no mail can go to å, ä or ö there, and
+    `normalise_email` refuses them."""
+    address = f"{local}@{domain}"
+    return normalise_email(suggested_address(address) or address)
+
+
+def _demo_addresses() -> dict[str, str]:
+    """Each demo address an earlier load stored with å, ä or ö before the @, and its
+    corrected form."""
+    people = [
+        *((f"{first}.{last}", "deltagare.demo.example") for first, last, _ in DEMO_PARTICIPANTS),
+        *((f"{first}.{last}", "sokande.demo.example") for first, last, *_ in DEMO_APPLICATIONS),
+    ]
+    return {
+        f"{local}@{domain}".lower(): demo_address(local, domain)
+        for local, domain in people
+        if not local.isascii()
+    }
+
+
+async def repair_demo_addresses() -> int:
+    """Correct the addresses an earlier load stored with å, ä or ö before the @: Hanna
+    Nyström's signing link never went out, and the Drift page blamed the mail server. The
+    participant's and the applicant's address are corrected where they are stored, and the
+    mail that failed or waits for the old address goes to the corrected one. Returns how
+    many stored addresses were corrected (none on a database loaded since)."""
+    from placements.tables import Application, Candidate
+
+    fixed = 0
+    for old, new in _demo_addresses().items():
+        for table in (Candidate, Application):
+            found = int(await table.count().where(table.email == old))
+            if found:
+                await table.update({table.email: new}).where(table.email == old)
+                fixed += found
+        await OutboxMessage.update(
+            {
+                OutboxMessage.recipient: new,
+                OutboxMessage.status: "pending",
+                OutboxMessage.attempts: 0,
+                OutboxMessage.last_error: "",
+                OutboxMessage.next_attempt_at: clock.now(),
+            }
+        ).where(
+            (OutboxMessage.recipient == old) & OutboxMessage.status.is_in(["pending", "failed"])
+        )
+    return fixed
+
+
 async def load_demo() -> dict[str, int]:
     """Load every part of the demo data set; return counts of what was created now."""
+    repaired = await repair_demo_addresses()
     return {
+        **({"rättade adresser": repaired} if repaired else {}),
         "användare": await load_demo_users(),
         **await load_demo_hosts(),
         **await load_demo_candidates(),
@@ -946,7 +999,7 @@ async def load_demo_candidates() -> dict[str, int]:
     created = 0
     past = 0
     for index, (first, last, track) in enumerate(DEMO_PARTICIPANTS):
-        email = normalise_email(f"{first}.{last}@deltagare.demo.example")
+        email = demo_address(f"{first}.{last}", "deltagare.demo.example")
         if await Candidate.exists().where(Candidate.email == email):
             continue
         coordinator = coordinators[index % len(coordinators)]
@@ -1081,7 +1134,7 @@ async def load_demo_applications() -> dict[str, int]:
             last_name=last,
             personnummer=_demo_personnummer(60 + index),
             phone=f"070-{200000 + index * 13:06d}",
-            email=normalise_email(f"{first}.{last}@sokande.demo.example"),
+            email=demo_address(f"{first}.{last}", "sokande.demo.example"),
             message=message,
             language=language,
             external_id=reference,
@@ -1238,7 +1291,7 @@ async def load_demo_partners() -> dict[str, int]:
     for first, last, outcome, attendance in DEMO_PARTNER_CONSENTS:
         person = (
             await Candidate.select(Candidate.id, Candidate.registered_at)
-            .where(Candidate.email == normalise_email(f"{first}.{last}@deltagare.demo.example"))
+            .where(Candidate.email == demo_address(f"{first}.{last}", "deltagare.demo.example"))
             .first()
         )
         if person is None or await PartnerConsent.exists().where(

@@ -5,10 +5,23 @@ host applications, imports) calls `normalise_email`, so that addresses are store
 lower-cased and can be matched exactly (`==`), never with a pattern. Texts that end up in a
 mail header (names, slot titles) go through `single_line`: a CR or LF there would let a
 value add headers of its own, and stops the message from being built at all.
+
+An address is stored only if mail can go to it. Before the @ it holds ASCII only: the
+library allows UTF-8 there (RFC 6531), but such a mail can only be sent with SMTPUTF8 from end
+to end, which neither our delivery nor most receiving servers offer, and
+"åsa.öberg@vargarda.se" was stored and its password link then failed in the outbox. It is
+refused at entry instead, with the characters allowed and the address with a for å and ä and
+o for ö to try (`normalise_email`). A domain with å, ä or ö is a real domain
+("vårgårda.se"): it is stored as written and sent as IDNA (punycode, `wire_address`).
+Addresses stored before this rule are found by `address_problem`, which the outbox uses to
+say that a mail failed because of its address, not the mail server.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
+import idna
 from email_validator import EmailNotValidError, validate_email
 
 from marketplace.kernel.errors import ValidationFailed
@@ -47,8 +60,26 @@ def normalise_email(
             _("%(label)s ser inte rätt ut. Ange en adress som %(example)s.") % named,
             fields=[field],
         )
+    local = text.rpartition("@")[0]
+    if local and not local.isascii():
+        suggestion = suggested_address(text)
+        message = (
+            _(
+                "%(label)s %(text)s går inte att skicka e-post till: före @ får en adress bara "
+                "ha bokstäverna a–z (inte å, ä, ö eller é), siffror och tecken som . - _ +. "
+                "Menar du %(suggestion)s?"
+            )
+            if suggestion
+            else _(
+                "%(label)s %(text)s går inte att skicka e-post till: före @ får en adress bara "
+                "ha bokstäverna a–z (inte å, ä, ö eller é), siffror och tecken som . - _ +."
+            )
+        )
+        raise ValidationFailed(
+            message % {**named, "text": text, "suggestion": suggestion}, fields=[field]
+        )
     try:
-        result = validate_email(text, check_deliverability=False)
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValidationFailed(
             _("%(label)s %(text)s ser inte rätt ut. Ange en adress som %(example)s.")
@@ -56,6 +87,63 @@ def normalise_email(
             fields=[field],
         ) from None
     return result.normalized.lower()
+
+
+def suggested_address(address: str) -> str:
+    """`address` with a for å and ä, o for ö and no accents before the @ ("åsa.öberg@x.se"
+    → "asa.oberg@x.se"), lower-cased; "" when there is nothing to fold before the @, or
+    when folding still leaves a letter outside ASCII."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    if local.isascii():
+        return ""
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", local) if not unicodedata.combining(c)
+    )
+    return f"{folded}{at}{domain}" if at and folded and folded.isascii() else ""
+
+
+LOCAL_PART_PROBLEM = (
+    "Adressen går inte att skicka e-post till: före @ får en adress bara ha bokstäverna a–z "
+    "(inte å, ä, ö eller é), siffror och tecken som . - _ +."
+)
+DOMAIN_PROBLEM = (
+    "Adressen går inte att skicka e-post till: delen efter @ är inget giltigt domännamn."
+)
+NO_ADDRESS_PROBLEM = "Adressen går inte att skicka e-post till: den saknar en del före och efter @."
+
+
+class UnsendableAddress(ValueError):
+    """An address no mail can be sent to; its message says why, in Swedish."""
+
+
+def wire_address(address: str) -> str:
+    """`address` as it goes to the mail server: the part before the @ as stored (ASCII), the
+    domain as IDNA ("asa@vårgårda.se" → "asa@xn--vrgrda-iuac.se").
+
+    Raises `UnsendableAddress` for an address stored before the rule of `normalise_email`,
+    with å, ä or ö before the @, or a domain that IDNA cannot encode.
+    """
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        raise UnsendableAddress(NO_ADDRESS_PROBLEM)
+    if not local.isascii():
+        raise UnsendableAddress(LOCAL_PART_PROBLEM)
+    if domain.isascii():
+        return f"{local}@{domain}"
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise UnsendableAddress(DOMAIN_PROBLEM) from None
+    return f"{local}@{ascii_domain}"
+
+
+def address_problem(address: str) -> str | None:
+    """Why no mail can be sent to `address`, in Swedish, or None when it can be."""
+    try:
+        wire_address(address)
+    except UnsendableAddress as exc:
+        return str(exc)
+    return None
 
 
 def single_line(value: str, field: str, *, label: str) -> str:

@@ -39,6 +39,7 @@ import aiosmtplib
 import httpx
 import jinja2
 
+from marketplace.kernel.addresses import UnsendableAddress, wire_address
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.rows import AttachmentMeta, ClaimedRow, DueRow, MailMeta, MessageRow
@@ -252,14 +253,25 @@ class UnbuildableMessage(ValueError):
     """An outbox row that no attempt can turn into a message (a broken header, no address)."""
 
 
+class UnsendableRecipient(UnbuildableMessage):
+    """An outbox row whose address no mail can be sent to: the address is to be corrected
+    where it is stored, the mail server has nothing to do with it."""
+
+
 def build_message(row: MessageRow, settings: Settings) -> EmailMessage:
     """The MIME message of one outbox row: text, plus HTML when there is one.
 
     Raises `UnbuildableMessage` when the row cannot become a valid message: such a row is
-    marked failed with the reason and never holds up the others.
+    marked failed with the reason and never holds up the others. An address no mail can go
+    to (stored before `addresses.normalise_email` refused å, ä and ö before the @) is
+    `UnsendableRecipient`, whose reason is the address's, in Swedish.
     """
     try:
-        message = _build(row, settings)
+        recipient = wire_address(row["recipient"])
+    except UnsendableAddress as exc:
+        raise UnsendableRecipient(str(exc)) from exc
+    try:
+        message = _build(row, recipient, settings)
         message.as_bytes()  # write it out now: a bad header fails here, not mid-send
     except Exception as exc:
         raise UnbuildableMessage(f"{type(exc).__name__}: {exc}") from exc
@@ -309,10 +321,10 @@ def _sender(mail_from: str) -> str:
     return _WrittenHeader("From", mail_from, formataddr((name, address), charset="utf-8"))
 
 
-def _build(row: MessageRow, settings: Settings) -> EmailMessage:
+def _build(row: MessageRow, recipient: str, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = _sender(settings.mail_from)
-    message["To"] = row["recipient"]
+    message["To"] = recipient
     message["Subject"] = _subject(row["subject"])
     message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     message["Message-ID"] = _message_id(row, settings)
@@ -546,6 +558,11 @@ async def deliver_outbox(now: dt.datetime, settings: Settings) -> dict[str, int]
             continue
         try:
             message = build_message(row, settings)
+        except UnsendableRecipient as exc:
+            log.warning("Outbox message %s has an address no mail can go to", row["id"])
+            await _mark_failed(row["id"], now, str(exc))
+            counts["failed"] += 1
+            continue
         except UnbuildableMessage as exc:
             log.warning("Outbox message %s cannot be built: %s", row["id"], exc)
             await _mark_failed(row["id"], now, f"Meddelandet kunde inte byggas: {exc}")

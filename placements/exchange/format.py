@@ -54,6 +54,12 @@ REASONS: dict[str, tuple[str, str]] = {
         "Ska vara en e-postadress som namn@exempel.se.",
         "Must be an e-mail address like name@example.com.",
     ),
+    "email_letters": (
+        "Går inte att skicka e-post till: före @ får en adress bara ha bokstäverna a–z (inte "
+        "å, ä, ö eller é), siffror och tecken som . - _ +. Menar du {value}?",
+        "Cannot receive mail: before the @ an address may only have the letters a–z (not å, "
+        "ä, ö or é), digits and characters such as . - _ +. Did you mean {value}?",
+    ),
     "too_long": ("Får ha högst {n} tecken.", "May have at most {n} characters."),
     "too_many": ("Får ha högst {n} värden.", "May have at most {n} values."),
     "too_short": ("Ska ha minst {n} tecken.", "Must have at least {n} characters."),

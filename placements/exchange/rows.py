@@ -16,7 +16,7 @@ from employers.services.hosts import SETTING_BY_KIND, coordinates_of
 from employers.services.orgnr import org_number_problem
 from employers.tables import HOST_KINDS
 from marketplace.kernel import clock
-from marketplace.kernel.addresses import normalise_email, single_line
+from marketplace.kernel.addresses import normalise_email, single_line, suggested_address
 from marketplace.kernel.dates import EARLIEST, LATEST, in_window
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import CONTROL_CHARACTERS
@@ -278,7 +278,12 @@ def check_row(
         try:
             sup_email = normalise_email(sup_email)
         except ValidationFailed:
-            r.fail("supervisor.email", "email")
+            # Å, ä or ö before the @ (no mail could go to it) is said with the address to try.
+            suggestion = suggested_address(sup_email)
+            if suggestion:
+                r.fail("supervisor.email", "email_letters", value=suggestion)
+            else:
+                r.fail("supervisor.email", "email")
     # These become mail headers (subjects, names): one line each.
     for name, value in (
         ("title", title),

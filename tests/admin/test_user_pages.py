@@ -160,6 +160,39 @@ def _field_error(html: str, field: str) -> str:
     return found.group(1) if found else ""
 
 
+async def test_an_address_with_a_or_o_before_the_at_is_refused_at_its_field(client, make_user):
+    """A6 of a tester's walk: "åsa.öberg@vargarda.se" made the user and said a password link
+    was in the outbox; the link then failed there, as no mail can go to that address."""
+    await _as_admin(client, make_user)
+    typed = {
+        "username": "asa.oberg",
+        "first_name": "Åsa",
+        "last_name": "Öberg",
+        "email": "åsa.öberg@vargarda.se",
+        "role": "coordinator",
+    }
+    refused = await _form_post(client, "/drift/anvandare/ny", "/drift/anvandare/ny", typed)
+    assert refused.status_code == 400
+    assert (
+        '<span class="error" id="f-email-error">E-postadressen åsa.öberg@vargarda.se går inte '
+        "att skicka e-post till: före @ får en adress bara ha bokstäverna a–z (inte å, ä, ö "
+        "eller é), siffror och tecken som . - _ +. Menar du asa.oberg@vargarda.se?</span>"
+    ) in refused.text
+    assert 'value="åsa.öberg@vargarda.se"' in refused.text and 'value="Öberg"' in refused.text
+    assert await User.count().where(User.username == "asa.oberg") == 0
+    assert await OutboxMessage.count() == 0
+    created = await _form_post(
+        client,
+        "/drift/anvandare/ny",
+        "/drift/anvandare/ny",
+        {**typed, "email": "asa.oberg@vargarda.se"},
+    )
+    assert created.status_code == 303
+    assert (
+        await OutboxMessage.count().where(OutboxMessage.recipient == "asa.oberg@vargarda.se") == 1
+    )
+
+
 async def test_a_new_user_form_tells_every_problem_at_once_and_which_name_is_taken(
     client, make_user
 ):

@@ -44,7 +44,12 @@ async def test_an_unbuildable_message_fails_with_its_reason_and_the_rest_go_out(
     assert [rows[i]["status"] for i in (first, last)] == ["sent", "sent"]
     for broken in (bad_subject, bad_recipient, no_address):
         assert rows[broken]["status"] == "failed"
+    for broken in (bad_subject, bad_recipient):
         assert rows[broken]["last_error"].startswith("Meddelandet kunde inte byggas")
+    # No address at all is said as the address's fault, in Swedish.
+    assert rows[no_address]["last_error"] == (
+        "Adressen går inte att skicka e-post till: den saknar en del före och efter @."
+    )
     assert not await OutboxMessage.exists().where(OutboxMessage.status == "sending")
     assert sorted(r.recipients[0] for r in smtp.inbox.received) == [
         "femte@example.se",

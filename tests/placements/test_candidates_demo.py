@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from employers.tables import Contact, HostApplication
 from marketplace.demo import load_demo
 from marketplace.kernel import auth
+from marketplace.kernel.addresses import address_problem
 from marketplace.kernel.tables import AuditEntry, User
 from placements.services import partners
 from placements.tables import Agreement, Application, Booking, Candidate, LockInFlag, Outcome
@@ -156,3 +158,19 @@ async def test_the_demo_timeline_credits_each_answer_to_whoever_gave_it(demo: di
     for event in declined:
         assert roles[event["actor_id"]] == "host", event
         assert event["note"] == event["decline_reason"] != ""
+
+
+async def test_every_address_in_the_demo_can_receive_mail(demo: dict[str, int]):
+    """A6 of a tester's walk: Hanna Nyström's signing link never went out, as her address
+    held an ö before the @."""
+    stored = [
+        *(r["email"] for r in await Candidate.select(Candidate.email)),
+        *(r["email"] for r in await Application.select(Application.email)),
+        *(r["email"] for r in await Contact.select(Contact.email)),
+        *(r["email"] for r in await User.select(User.email)),
+        *(r["contact_email"] for r in await HostApplication.select(HostApplication.contact_email)),
+    ]
+    assert len(stored) > 60
+    assert [a for a in stored if a and address_problem(a)] == []
+    hanna = await Candidate.select(Candidate.email).where(Candidate.last_name == "Nyström").first()
+    assert hanna == {"email": "hanna.nystrom@deltagare.demo.example"}

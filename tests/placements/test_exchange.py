@@ -602,3 +602,25 @@ async def test_a_racing_import_neither_breaks_nor_moves_the_check_for_moved_slot
             parsed.records, {key: other}, report, actor=None, draft=False, progress=None
         )
     assert await snapshot() == before
+
+
+async def test_a_supervisor_address_with_a_or_o_before_the_at_is_refused_with_one_to_try():
+    """A6 of a tester's walk: such an address was stored, and no mail could ever reach it."""
+    rows = generated(2)
+    rows[0]["supervisor"] = {"name": "Åsa Öberg", "email": "Åsa.Öberg@vargarda.se"}
+    rows[1]["supervisor"] = {"name": "Bo Ek", "email": "bo@vårgårda.se"}  # a real domain form
+    report = await exchange.import_slots(jsonl(rows), "jsonl")
+    assert not report.written and await Slot.count() == 0 and await Contact.count() == 0
+    [error] = report.errors
+    assert (error.line, error.field) == (1, "supervisor.email")
+    assert error.reason == (
+        "Går inte att skicka e-post till: före @ får en adress bara ha bokstäverna a–z (inte "
+        "å, ä, ö eller é), siffror och tecken som . - _ +. Menar du asa.oberg@vargarda.se?"
+    )
+    english = await exchange.import_slots(jsonl(rows), "jsonl", language="en")
+    assert english.errors[0].reason.startswith("Cannot receive mail: before the @")
+    rows[0]["supervisor"]["email"] = "asa.oberg@vargarda.se"
+    done = await exchange.import_slots(jsonl(rows), "jsonl")
+    assert done.written and not done.errors
+    stored = {r["email"] for r in await Contact.select(Contact.email)}
+    assert stored == {"asa.oberg@vargarda.se", "bo@vårgårda.se"}
