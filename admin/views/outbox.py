@@ -6,6 +6,11 @@ Reading one mail writes an audit row: against the participant it concerns (the o
 names them in `candidate`), as every other read of a participant's data does, else against
 the user it went to. The secret of every single-use link is hidden from the page in every
 environment (`admin.services.link_secrets`).
+
+Why a mail has not gone out is said by its cause (`admin.services.undelivered.failure`): a
+mail failed for its address is said in Swedish, and its page names whose record holds the
+address and where it is corrected (a participant named there is a read of their record,
+audited as the mail's is); the server's own answer is shown as it came, in English.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
+from admin.services import undelivered
 from admin.services.link_secrets import hide_link_tokens
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, admin_only, current_user
@@ -62,6 +68,7 @@ def _page(
             "request": request,
             "status_text": STATUS_TEXT,
             "local": _local,
+            "failure": undelivered.failure,
             **context,
         },
         status_code=status_code,
@@ -150,8 +157,25 @@ async def outbox_message(
                 subject_type="user",
                 detail=detail,
             )
+        failed = undelivered.failure(row["channel"], row["recipient"], row["last_error"])
+        holders: list[undelivered.Holder] = []
+        if failed is not None and failed.cause == "address":
+            holders = await undelivered.holders([row["recipient"]])
+            for holder in holders:
+                if holder.candidate_id is not None and holder.candidate_id != row["candidate"]:
+                    await record(request.user, READ_ACTION, holder.candidate_id, detail=detail)
     row = {**row, "body_text": hide_link_tokens(row["body_text"])}
-    return _page("admin/outbox_message.html", request, mail=row, links_hidden=True)
+    return _page(
+        "admin/outbox_message.html",
+        request,
+        mail=row,
+        links_hidden=True,
+        failed=failed,
+        holders=holders,
+        not_sent=undelivered.NOT_SENT_FOR_ADDRESS,
+        address_gone=undelivered.ADDRESS_GONE,
+        after_fix=undelivered.AFTER_FIX,
+    )
 
 
 ROUTES = [outbox_page, outbox_message]

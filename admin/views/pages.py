@@ -3,7 +3,6 @@ register extracts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -20,7 +19,15 @@ from admin.reports.filters import (
     month_text,
     report_filters,
 )
-from admin.services import audit, audit_text, disclosure, exports, register, reports
+from admin.services import (
+    audit,
+    audit_text,
+    disclosure,
+    exports,
+    register,
+    reports,
+    undelivered,
+)
 from admin.views.filters import (
     Choice,
     Filters,
@@ -35,7 +42,7 @@ from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import Landing, NoFields, confirmed, field_errors, round_trip
 from marketplace.kernel.paging import Offset
-from marketplace.kernel.tables import OutboxMessage, User
+from marketplace.kernel.tables import User
 from marketplace.kernel.views import page
 
 # What the audit page's participant box takes: a name, or a part of one.
@@ -108,27 +115,17 @@ DRIFT_SECTIONS = (
 
 @get("/drift", guards=[admin_only], include_in_schema=False, name="drift-home")
 async def drift_page(request: Request[AuthUser, Any, Any]) -> Template:
-    """The back office's start page: each of its sections, with what is done there."""
+    """The back office's start page: each of its sections, with what is done there, and a
+    warning of mail that has not gone out (the jobs page said "Klart" every half minute while
+    the mail server refused every connection): apart, the mail that failed for its address
+    (the server never saw it; its address is corrected where it is stored) and the mail the
+    server did not take."""
     return page(
-        "admin/drift.html", request, sections=DRIFT_SECTIONS, mail_trouble=await _mail_trouble()
+        "admin/drift.html",
+        request,
+        sections=DRIFT_SECTIONS,
+        mail_trouble=await undelivered.mail_trouble(),
     )
-
-
-async def _mail_trouble() -> tuple[int, dt.datetime | None] | None:
-    """Mail that has not gone out though it was tried (pending after a failed attempt, or
-    failed for good), with the newest such mail's time; None when there is none. The jobs
-    page said "Klart" every half minute while the mail server refused every connection."""
-    stuck = (OutboxMessage.attempts > 0) & OutboxMessage.status.is_in(["pending", "failed"])
-    count = int(await OutboxMessage.count().where(stuck))
-    if not count:
-        return None
-    newest = (
-        await OutboxMessage.select(OutboxMessage.created_at)
-        .where(stuck)
-        .order_by(OutboxMessage.created_at, ascending=False)
-        .first()
-    )
-    return count, (newest or {}).get("created_at")
 
 
 @get("/rapporter", guards=[report_readers], include_in_schema=False, name="admin_reports")

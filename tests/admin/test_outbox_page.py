@@ -254,3 +254,88 @@ async def test_mail_that_could_not_be_sent_is_said_on_the_drift_page(client, mak
     assert "1 mejl har inte kunnat skickas" in warned.text
     mail = await client.get(f"/drift/utkorg/{row['id']}", headers=HTML)
     assert "Väntar på ett nytt försök: 4 försök har misslyckats" in mail.text
+
+
+async def test_a_mail_failed_for_its_address_names_whose_address_to_correct_and_where(
+    client, make_user, smtp
+):
+    """A6 of a tester's walk: a new user's password link to "åsa.öberg@vargarda.se" failed,
+    and the Drift page blamed the mail server, which never saw it; the mail's page called the
+    local Swedish reason "Svaret från e-postservern (tekniskt, på engelska)"."""
+    from marketplace.kernel.addresses import LOCAL_PART_PROBLEM
+    from marketplace.kernel.tables import User
+    from tests.builders import make_candidate_row
+
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    # Addresses stored before the rule refused å, ä and ö before the @.
+    asa = await make_user("coordinator", username="asa.oberg", first_name="Åsa", last_name="Öberg")
+    await User.update({User.email: "åsa.öberg@vargarda.se"}).where(User.id == asa.id)
+    hanna = await make_candidate_row(
+        None, "Hanna", last_name="Nyström", email="hanna.nyström@deltagare.demo.example"
+    )
+    await queue_mail("åsa.öberg@vargarda.se", "Välj ett lösenord", "Länk", recipient_user_id=asa.id)
+    await queue_mail("hanna.nyström@deltagare.demo.example", "Underteckna", "Länk")
+    settings = smtp.settings()
+    assert (await deliver_outbox(dt.datetime.now(dt.UTC), settings))["failed"] == 2
+    assert smtp.inbox.received == []
+    to_asa, to_hanna = [
+        r["id"] for r in await OutboxMessage.select(OutboxMessage.id).order_by(OutboxMessage.id)
+    ]
+
+    await login(client, admin.username)
+    drift = await client.get("/drift", headers=HTML)
+    assert "2 mejl har inte kunnat skickas för att mottagarens adress" in drift.text
+    assert "felet är adressen, inte inställningarna för e-post" in drift.text
+    assert "e-postservern har inte tagit emot" not in drift.text
+    assert f'<a href="/drift/utkorg/{to_asa}">åsa.öberg@vargarda.se</a>' in drift.text
+    assert f'<a href="/drift/utkorg/{to_hanna}">hanna.nyström@deltagare.demo.example</a>' in (
+        drift.text
+    )
+    assert "Nyström</" not in drift.text  # the participant is named only on the mail's page
+
+    listing = await client.get("/drift/utkorg", params={"status": "failed"}, headers=HTML)
+    assert listing.text.count(f"Mottagarens adress: {LOCAL_PART_PROBLEM}") == 2
+    assert '<code lang="en">' not in listing.text
+
+    page = await client.get(f"/drift/utkorg/{to_asa}", headers=HTML)
+    assert "Svaret från e-postservern" not in page.text
+    assert f"Mottagarens adress: {LOCAL_PART_PROBLEM} E-postservern har inte fått" in page.text
+    assert (
+        f'Användaren Åsa Öberg (asa.oberg): <a href="/drift/anvandare/{asa.id}">Rätta adressen '
+        "på användarens sida</a>."
+    ) in page.text
+    before = await AuditEntry.count().where(AuditEntry.subject_id == hanna)
+    page = await client.get(f"/drift/utkorg/{to_hanna}", headers=HTML)
+    assert (
+        f'Deltagaren Hanna Nyström: <a href="/arbetsbord/deltagare/{hanna}/profil">Rätta '
+        "adressen i deltagarens uppgifter</a>."
+    ) in page.text
+    # Naming the participant is a read of her record, audited.
+    read = await AuditEntry.select().where(AuditEntry.subject_id == hanna)
+    assert len(read) == before + 1 and read[-1]["action"] == "outbox.read"
+
+    # Once the address is corrected, the mail's page says so rather than naming no one.
+    await User.update({User.email: "asa.oberg@vargarda.se"}).where(User.id == asa.id)
+    page = await client.get(f"/drift/utkorg/{to_asa}", headers=HTML)
+    assert "Ingen sparad uppgift i tjänsten har längre den adressen" in page.text
+
+    # A mail the server refuses is still the server's, in its own words, apart.
+    await queue_mail("finns.inte@vargarda.se", "Tredje", "Hej!")
+    smtp.inbox.refuse_code = 550
+    for _ in range(settings.mail_max_attempts):
+        await OutboxMessage.update({OutboxMessage.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
+            OutboxMessage.status == "pending"
+        )
+        await deliver_outbox(dt.datetime.now(dt.UTC), settings)
+    refused = (
+        await OutboxMessage.select(OutboxMessage.id)
+        .where(OutboxMessage.recipient == "finns.inte@vargarda.se")
+        .first()
+    )
+    assert refused is not None
+    drift = await client.get("/drift", headers=HTML)
+    assert "2 mejl har inte kunnat skickas för att mottagarens adress" in drift.text
+    assert "1 mejl har inte kunnat skickas (det senaste skapat" in drift.text
+    page = await client.get(f"/drift/utkorg/{refused['id']}", headers=HTML)
+    assert 'Svaret från e-postservern (tekniskt, på engelska): <code lang="en">' in page.text
+    assert "Rätta adressen" not in page.text
