@@ -212,7 +212,7 @@ async def export_audit_csv(user: AuthUser, q: AuditQuery, variant: CsvVariant = 
                 r["id"],
                 r["at"].astimezone(STOCKHOLM).isoformat(timespec="seconds"),
                 r["actor_id"],
-                r["actor_label"],
+                audit_text.actor_text(r["actor_label"]),
                 audit_text.SUBJECTS.get(r["subject_type"], r["subject_type"]),
                 r["subject_id"],
                 audit_text.action_text(r["action"]),

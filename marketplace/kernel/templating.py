@@ -21,6 +21,7 @@ from markupsafe import Markup
 from marketplace.kernel import figures, i18n, notices
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.settings import Settings
+from marketplace.kernel.tables import ROLES
 
 if TYPE_CHECKING:  # the app factory passes it; the labels alone need no web framework
     from litestar.plugins.jinja import JinjaTemplateEngine
@@ -75,7 +76,16 @@ def add_labels(groups: dict[str, dict[str, str]]) -> None:
         LABELS[name] = labels
 
 
-_ACTOR_ROLE = re.compile(r"\((admin|coordinator|host|analyst)\)$")
+def _one_of(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# Every role the service has (`tables.ROLES`), not a list written out again: the partner
+# contact, added later, stayed "partner (partner)" in the log review while the others were
+# Swedish. A role without Swedish words is a programming error, found when this loads.
+if set(LABELS["role"]) != set(ROLES):
+    raise ValueError("every role in tables.ROLES needs its Swedish words in LABELS['role']")
+_ACTOR_ROLE = re.compile(rf"\(({_one_of(ROLES)})\)$")
 
 
 def label(value: Any, kind: str) -> str:
@@ -94,9 +104,7 @@ def actor(value: str | None) -> str:
 
 
 # A signer's role as stored after their name, as a code or in Swedish ("(samordnare)").
-_ANY_ROLE = re.compile(
-    r"\s*\((admin|coordinator|host|analyst|administratör|samordnare|värd|analytiker)\)$"
-)
+_ANY_ROLE = re.compile(rf"\s*\(({_one_of([*ROLES, *LABELS['role'].values()])})\)$")
 
 
 def actor_name(value: str | None) -> str:

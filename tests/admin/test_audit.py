@@ -146,3 +146,28 @@ async def test_the_review_page_filters_by_kind_of_event_and_pages_both_ways(clie
     second = await client.get("/loggkontroll?action=candidate.read&offset=100", headers=html)
     assert "Sida 2 av 2" in second.text and 'rel="next"' not in second.text
     assert 'offset=0" rel="prev">Nyare rader</a>' in second.text
+
+
+async def test_every_role_is_said_in_swedish_in_the_review_and_its_csv(client, make_user):
+    """A9 of a tester's walk: the partner contact's rows read "partner (partner)" on the page
+    and in the CSV, while every other role was in Swedish: the pattern that finds the role
+    had been written out by hand and missed the newest one."""
+    from marketplace.kernel.tables import ROLES
+    from marketplace.kernel.templating import LABELS, actor_name
+    from marketplace.kernel.templating import actor as actor_label
+
+    assert set(LABELS["role"]) == set(ROLES)
+    for role in ROLES:
+        swedish = LABELS["role"][role]
+        assert actor_label(f"kim ({role})") == f"kim ({swedish})"
+        assert actor_name(f"kim ({role})") == actor_name(f"kim ({swedish})") == "kim"
+    partner = await make_user("partner", username="partner")
+    await record(actor(partner), "partner.list", None)
+    await make_user("admin", username="alva")
+    await login(client, "alva")
+    page = await client.get(f"/loggkontroll?actor_id={partner.id}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "partner (partnerkontakt)" in page.text and "(partner)" not in page.text
+    export = await client.get(f"/api/v1/audit/export?actor_id={partner.id}")
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows and {r["Vem"] for r in rows} == {"partner (partnerkontakt)"}
