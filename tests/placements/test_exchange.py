@@ -474,6 +474,19 @@ async def test_api_upload_and_export_for_staff_only(client, make_user):
         "/api/v1/slots/export", params={"format": "csv", "source": "region"}
     )
     assert len(csv_export.text.splitlines()) == 11
+    # Each file's type as documented, its charset said once (A12 of a tester's walk: the CSV
+    # came as "text/csv; charset=utf-8; charset=utf-8").
+    types = {
+        fmt: (await client.get("/api/v1/slots/export", params={"format": fmt})).headers[
+            "content-type"
+        ]
+        for fmt in ("jsonl", "csv", "xlsx")
+    }
+    assert types == {
+        "jsonl": "application/x-ndjson",
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
     empty = await client.post("/api/v1/slots/import", files={"file": ("tom.jsonl", b"")})
     assert empty.status_code == 400
     assert "inga platser" in empty.json()["detail"]
