@@ -112,7 +112,7 @@ report_router = Router(
     path="/api/v1/reports",
     guards=[report_readers],
     tags=["reports"],
-    dependencies={"filters": Provide(provide_report_filters, sync_to_thread=False)},
+    dependencies={"filters": Provide(provide_report_filters)},
     route_handlers=[
         catalogue,
         *(report_route(r) for r in registry.REPORTS),

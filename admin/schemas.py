@@ -243,8 +243,9 @@ class FilterOption(msgspec.Struct):
 
 
 class ReportCatalogue(msgspec.Struct):
-    """The reports and the values their filters accept (coordinators without names for
-    analysts)."""
+    """The reports and the values their filters accept. `coordinators` are the values of
+    the `coordinator` filter: each coordinator's number, never the account's id, labelled
+    by name for staff and as "Samordnare N" for analysts, who receive no names."""
 
     reports: list[ReportInfo]
     tracks: list[FilterOption]

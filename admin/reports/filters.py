@@ -29,7 +29,13 @@ from litestar.params import FromQuery, QueryParameter
 
 from admin import schemas
 from marketplace.kernel import clock
-from marketplace.kernel.auth import AuthUser, active_coordinators, coordinator_numbers
+from marketplace.kernel.auth import (
+    AuthUser,
+    active_coordinators,
+    coordinator_numbers,
+    number_coordinators,
+    user_name,
+)
 from marketplace.kernel.dates import check_date
 from marketplace.kernel.errors import Problems, ValidationFailed
 from marketplace.kernel.tables import User
@@ -153,34 +159,96 @@ PeriodQuery = Annotated[
 ]
 
 
-def provide_report_filters(
+CoordinatorNumber = Annotated[
+    int | None,
+    QueryParameter(
+        ge=1,
+        description="The coordinator, by their number: the value the catalogue "
+        '(`GET /api/v1/reports/`) lists under `coordinators` ("Samordnare 2" is 2). The '
+        "number stays the same person's, and names no account.",
+    ),
+]
+CoordinatorId = Annotated[
+    int | None,
+    QueryParameter(
+        description="The coordinator's account id, kept for clients written before "
+        "`coordinator`; give one of the two.",
+    ),
+]
+
+
+async def provide_report_filters(
     start: PeriodQuery = None,
     end: PeriodQuery = None,
     track: FromQuery[schemas.Track | None] = None,
-    coordinator_id: FromQuery[int | None] = None,
+    coordinator: CoordinatorNumber = None,
+    coordinator_id: CoordinatorId = None,
     host_kind: FromQuery[schemas.HostKind | None] = None,
 ) -> schemas.ReportFilters:
-    """The filters every report takes, from the query string (a Litestar dependency)."""
-    return report_filters(start, end, track, coordinator_id, host_kind)
+    """The filters every report takes, from the query string (a Litestar dependency). The
+    coordinator comes by number (`coordinator`), or by account id from older clients; every
+    wrong field is named at once."""
+    problems = Problems()
+    chosen: int | None = None
+    with problems:
+        chosen = await chosen_coordinator(coordinator, coordinator_id)
+    filters: schemas.ReportFilters | None = None
+    with problems:
+        filters = report_filters(start, end, track, chosen, host_kind)
+    problems.raise_any()
+    assert filters is not None  # raise_any raised otherwise
+    return filters
+
+
+async def _numbered() -> list[tuple[int, int, str]]:
+    """(number, account id, name) of every active coordinator, by number."""
+    names = dict(await active_coordinators())
+    return [(number, i, names.get(i, "")) for i, number in await coordinator_numbers()]
 
 
 async def coordinator_options(user: AuthUser) -> list[schemas.FilterOption]:
-    """The active coordinators to filter by: by name for staff; for analysts, who receive no
-    names, by the coordinator's stored number (Samordnare 1, 2, …, `coordinator_numbers`:
+    """The active coordinators to filter by, each by their number (`coordinator_numbers`:
     given once, the same person keeps it whoever joins, leaves or changes role), never by
-    the account's id."""
-    if user.role != "analyst":
-        return [
-            schemas.FilterOption(value=str(i), label=name)
-            for i, name in await active_coordinators()
-        ]
+    the account's id: the filter's value, and so the page's address, named the account
+    (`coordinator_id=2` for "Samordnare 1"). Labelled by name for staff; for analysts, who
+    receive no names, by the number (Samordnare 1, 2, …)."""
     return [
-        schemas.FilterOption(value=str(i), label=f"Samordnare {number}")
-        for i, number in await coordinator_numbers()
+        schemas.FilterOption(
+            value=str(number), label=f"Samordnare {number}" if user.role == "analyst" else name
+        )
+        for number, _, name in await _numbered()
     ]
 
 
 UNKNOWN_COORDINATOR = "Det finns ingen sådan samordnare. Välj en samordnare i listan, eller Alla."
+TWO_COORDINATORS = (
+    "Välj samordnaren en gång: numret och kontots id pekar ut olika samordnare. Välj en "
+    "samordnare i listan, eller Alla."
+)
+
+
+async def chosen_coordinator(number: int | None, account_id: int | None) -> int | None:
+    """The account id of the coordinator chosen by `number` (the filter's value) or by
+    `account_id` (older addresses and clients); None for none. An unknown number, or a
+    number and an id of two people, is `ValidationFailed` naming the field. A number is
+    the coordinator's for good, so one whose role has changed since is still found."""
+    if number is None:
+        return account_id
+    await number_coordinators()
+    row = await User.select(User.id).where(User.coordinator_number == number).first()
+    if row is None:
+        raise ValidationFailed(UNKNOWN_COORDINATOR, fields=["coordinator"])
+    if account_id is not None and account_id != row["id"]:
+        raise ValidationFailed(TWO_COORDINATORS, fields=["coordinator", "coordinator_id"])
+    return int(row["id"])
+
+
+async def coordinator_number(coordinator_id: int | None) -> int | None:
+    """The number of the coordinator whose account is `coordinator_id` (None for none)."""
+    if coordinator_id is None:
+        return None
+    row = await User.select(User.coordinator_number).where(User.id == coordinator_id).first()
+    return None if row is None else row["coordinator_number"]
 
 
 async def coordinator_problem(coordinator_id: int | None) -> str:
@@ -196,10 +264,18 @@ async def coordinator_problem(coordinator_id: int | None) -> str:
 
 
 async def coordinator_label(user: AuthUser, coordinator_id: int | None) -> str:
-    """The chosen coordinator as this reader's filter list names them ("" if none)."""
+    """The chosen coordinator as this reader's filter list names them ("" if none): by name
+    for staff, by number for analysts; one no longer active keeps their name or number."""
     if coordinator_id is None:
         return ""
-    for option in await coordinator_options(user):
-        if option.value == str(coordinator_id):
-            return option.label
-    return ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username, User.coordinator_number)
+        .where(User.id == coordinator_id)
+        .first()
+    )
+    if row is None:
+        return ""
+    if user.role == "analyst":
+        number = row["coordinator_number"]
+        return f"Samordnare {number}" if number is not None else ""
+    return user_name(row)

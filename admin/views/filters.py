@@ -44,6 +44,7 @@ class ReportChoices(msgspec.Struct, kw_only=True):
     start: Annotated[str, msgspec.Meta(max_length=10)] | None = None
     end: Annotated[str, msgspec.Meta(max_length=10)] | None = None
     track: schemas.Track | None = None
+    coordinator: Annotated[int, msgspec.Meta(ge=1)] | None = None
     coordinator_id: int | None = None
     host_kind: schemas.HostKind | None = None
 
@@ -55,6 +56,7 @@ FILTER_LABELS = {
     "start": "Från",
     "end": "Till",
     "track": "Spår",
+    "coordinator": "Samordnare",
     "coordinator_id": "Samordnare",
     "host_kind": "Värdtyp",
     "actor_id": "Åtkomster av användare",

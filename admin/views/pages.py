@@ -13,7 +13,9 @@ from litestar.response import Template
 from admin.controllers import audit_query, report_readers
 from admin.reports import registry
 from admin.reports.filters import (
+    chosen_coordinator,
     coordinator_label,
+    coordinator_number,
     coordinator_options,
     coordinator_problem,
     month_text,
@@ -134,28 +136,44 @@ async def reports_page(
     start: Choice = "",
     end: Choice = "",
     track: Choice = "",
+    coordinator: Choice = "",
     coordinator_id: Choice = "",
     host_kind: Choice = "",
 ) -> Template:
+    """The reports under their filter form. The coordinator is chosen by number (the value
+    of the list's choices, so the address names no account); an address with the account's
+    id (`coordinator_id`, from a bookmark made before) still works, and the form then shows
+    the coordinator by number."""
     chosen, values, errors = filter_form(
         ReportChoices,
         start=start,
         end=end,
         track=track,
+        coordinator=coordinator,
         coordinator_id=coordinator_id,
         host_kind=host_kind,
     )
+    errors.update(
+        {"coordinator": errors.pop("coordinator_id")} if "coordinator_id" in errors else {}
+    )
+    try:
+        account = await chosen_coordinator(chosen.coordinator, chosen.coordinator_id)
+    except ValidationFailed as exc:
+        errors["coordinator"] = exc.message
+        account = None
     f = period_or_default(
         chosen,
         errors,
-        lambda a, b: report_filters(a, b, chosen.track, chosen.coordinator_id, chosen.host_kind),
+        lambda a, b: report_filters(a, b, chosen.track, account, chosen.host_kind),
     )
     unknown = await coordinator_problem(f.coordinator_id)
     if unknown:
         # Said at the box; the figures shown are everyone's, as the box then says "Alla".
-        errors["coordinator_id"] = unknown
+        errors["coordinator"] = unknown
         f = msgspec.structs.replace(f, coordinator_id=None)
-        values["coordinator_id"] = ""
+    number = await coordinator_number(f.coordinator_id)
+    values.pop("coordinator_id", None)
+    values["coordinator"] = "" if number is None else str(number)
     sections = []
     who = await coordinator_label(request.user, f.coordinator_id)
     for entry in registry.REPORTS:
@@ -173,7 +191,7 @@ async def reports_page(
         start=month_text(f.start),
         end=month_text(f.end),
         track=f.track,
-        coordinator_id=f.coordinator_id,
+        coordinator=number,
         host_kind=f.host_kind,
     )
     return filter_page(

@@ -80,6 +80,7 @@ FIELD_LABELS: dict[str, str] = {
     "status": "Status",
     "track": "Spår",
     "host_kind": "Värdtyp",
+    "coordinator": "Samordnare",
     "coordinator_id": "Samordnare",
     "actor_id": "Användare",
     "subject_id": "Deltagare",

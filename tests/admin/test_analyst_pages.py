@@ -75,7 +75,7 @@ def _visible(page: str) -> str:
 
 def _coordinator_choices(page: str) -> list[str]:
     """The labels of the report filter "Samordnare", "Alla" left out."""
-    select = page.split('<select id="f-coordinator_id"', 1)[1].split("</select>", 1)[0]
+    select = page.split('<select id="f-coordinator"', 1)[1].split("</select>", 1)[0]
     return [html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)][
         1:
     ]
@@ -107,6 +107,61 @@ async def test_the_coordinator_filter_names_people_for_staff_and_numbers_for_ana
     assert _coordinator_choices(later.text) == ["Samordnare 2", "Samordnare 3"]
     catalogue = (await client.get("/api/v1/reports/")).json()["coordinators"]
     assert [c["label"] for c in catalogue] == ["Samordnare 2", "Samordnare 3"]
+
+
+async def test_the_coordinator_filter_sends_the_number_never_the_account_id(client, make_user):
+    """A11 of a tester's walk: "Samordnare 1/2/4" had the values 2, 3 and 9, the accounts'
+    ids, and the address read `coordinator_id=2` for "Samordnare 1". The value is the number;
+    an address or a client with the account's id still works."""
+    await make_user("admin", username="alva")
+    sara = await make_user("coordinator", username="sara", first_name="Sara", last_name="Ek")
+    omar = await make_user("coordinator", username="omar", first_name="Omar", last_name="Berg")
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = await client.get("/rapporter", headers=HTML)
+    select = page.text.split('<select id="f-coordinator" name="coordinator"', 1)[1]
+    options = re.findall(
+        r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.split("</select>")[0]
+    )
+    assert options == [("", "Alla"), ("1", "Samordnare 1"), ("2", "Samordnare 2")]
+    assert (sara.id, omar.id) != (1, 2)  # the numbers are not the ids (the admin came first)
+    chosen = await client.get("/rapporter?coordinator=2", headers=HTML)
+    assert chosen.status_code == 200
+    assert '<option value="2" selected>Samordnare 2</option>' in chosen.text
+    assert "coordinator=2" in chosen.text and f"coordinator_id={omar.id}" not in chosen.text
+    # A bookmark made before, by the account's id, shows the same, by number.
+    old = await client.get(f"/rapporter?coordinator_id={omar.id}", headers=HTML)
+    assert old.status_code == 200
+    assert '<option value="2" selected>Samordnare 2</option>' in old.text
+    # The API takes the number as the catalogue lists it, and the account id as before.
+    catalogue = (await client.get("/api/v1/reports/")).json()["coordinators"]
+    assert [(c["value"], c["label"]) for c in catalogue] == [
+        ("1", "Samordnare 1"),
+        ("2", "Samordnare 2"),
+    ]
+    by_number = await client.get("/api/v1/reports/exits?coordinator=2")
+    by_id = await client.get(f"/api/v1/reports/exits?coordinator_id={omar.id}")
+    assert by_number.status_code == by_id.status_code == 200
+    assert by_number.json() == by_id.json()
+    assert by_number.json()["filters"]["coordinator_id"] == omar.id
+    unknown = await client.get("/api/v1/reports/exits?coordinator=7")
+    assert unknown.status_code == 400 and unknown.json()["fields"] == ["coordinator"]
+    assert "ingen sådan samordnare" in unknown.json()["detail"]
+    both = await client.get(f"/api/v1/reports/exits?coordinator=1&coordinator_id={omar.id}")
+    assert both.status_code == 400 and both.json()["fields"] == ["coordinator", "coordinator_id"]
+    wrong = await client.get("/rapporter?coordinator=7", headers=HTML)
+    assert wrong.status_code == 400
+    assert '<span class="error" id="f-coordinator-error">Det finns ingen sådan samordnare.' in (
+        wrong.text
+    )
+    export = await client.get("/api/v1/reports/exits/export?coordinator=2&format=csv")
+    assert export.status_code == 200
+    assert "_samordnare-2." in export.headers["content-disposition"]
+    # Staff see names, with the same values.
+    client.cookies.clear()
+    await login(client, "alva")
+    staff = await client.get("/rapporter?coordinator=1", headers=HTML)
+    assert '<option value="1" selected>Sara Ek</option>' in staff.text
 
 
 async def test_reversed_or_wrong_report_dates_show_the_form_with_the_errors(client, make_user):

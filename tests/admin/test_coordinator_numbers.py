@@ -21,9 +21,14 @@ def _actor(row: Any) -> auth.AuthUser:
 
 
 async def _labels(client: Any) -> dict[str, str]:
-    """The analyst's coordinator filter: account username → label."""
+    """The analyst's coordinator filter: account username → label (the value is the
+    coordinator's number, and the label says it)."""
     options = (await client.get("/api/v1/reports/")).json()["coordinators"]
-    names = {str(r["id"]): r["username"] for r in await User.select(User.id, User.username)}
+    names = {
+        str(r["coordinator_number"]): r["username"]
+        for r in await User.select(User.coordinator_number, User.username)
+    }
+    assert all(o["label"] == f"Samordnare {o['value']}" for o in options)
     return {names[o["value"]]: o["label"] for o in options}
 
 
