@@ -14,6 +14,9 @@ from typing import Any, cast
 
 from admin.services import register
 from admin.services.audit_text import action_text
+from admin.services.register_text import EXTRACT_LABELS as EXTRACT_LABELS
+from admin.services.register_text import taxonomy_names as _names
+from admin.services.register_text import words_text as _words
 from marketplace.kernel.audit import record_many
 from marketplace.kernel.clock import today
 from marketplace.kernel.db import write_transaction
@@ -1011,58 +1014,9 @@ CODED: dict[str, dict[str, str]] = {
     "pl_agreement": {"status": "agreement_status"},
     "mp_outbox": {"status": "mail_status", "channel": "message_channel"},
 }
-# The vocabularies the extract needs that no staff page shows.
-EXTRACT_LABELS: dict[str, dict[str, str]] = {
-    "agreement_status": {
-        "draft": "Utkast",
-        "signing": "Väntar på underskrifter",
-        "signed": "Underskriven av alla",
-        "superseded": "Ersatt av en nyare version",
-        "cancelled": "Avbruten",
-    },
-    "mail_status": {
-        "pending": "Väntar på att skickas",
-        "sending": "Skickas",
-        "sent": "Skickat",
-        "failed": "Kunde inte skickas",
-        "digested": "Ingår i en dagssammanfattning",
-    },
-    "message_channel": {"mail": "E-post", "sms": "Sms"},
-    "signature_method": {
-        "app": "På Mina sidor",
-        "link": "Med en personlig länk",
-        "paper": "På papper",
-    },
-    "follow_up_status": {"due": "Planerad", "done": "Genomförd"},
-    "lock_in_kind": {
-        "long_placement": "Lång placering",
-        "repeated_placements": "Upprepade placeringar",
-    },
-}
 # Stored lists of my own words (adaptations: '[{"text": …, "shareable": true}]'), shown as
 # the words, not as the stored form.
 WORD_LISTS = {"adaptations", "adaptations_shared"}
-SHAREABLE_NOTE = "får visas för värden"
-
-
-def _words(items: list[Any]) -> str:
-    out = []
-    for item in items:
-        if isinstance(item, dict):
-            text = str(item.get("text", "")).strip()
-            if text:
-                out.append(f"{text} ({SHAREABLE_NOTE})" if item.get("shareable") else text)
-        elif str(item).strip():
-            out.append(str(item).strip())
-    return "; ".join(out)
-
-
-def _names(ids: list[str], name: str) -> str:
-    if name == "wished_occupations":
-        found = [taxonomy.occupation(i) for i in ids]
-        return ", ".join(o.label if o else i for o, i in zip(found, ids, strict=True))
-    labels = taxonomy.skills() if name == "skills" else taxonomy.languages()
-    return ", ".join(labels.get(i, i) for i in ids)
 
 
 def _languages_in(stored: str, lang: str) -> str | None:

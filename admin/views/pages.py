@@ -27,6 +27,7 @@ from admin.services import (
     disclosure,
     exports,
     register,
+    register_text,
     reports,
     undelivered,
 )
@@ -348,6 +349,8 @@ async def _register_page(
         candidate_id=candidate_id,
         extract=extract,
         anonymise_errors=anonymise_errors or {},
+        sections=await register_text.readable(extract),
+        technical_note=register_text.TECHNICAL_NOTE,
     )
 
 
