@@ -142,7 +142,7 @@ async def test_the_page_speaks_swedish_with_no_column_name_code_or_iso_time(clie
         ("Önskade yrken", occupation.label),
     ):
         assert re.search(
-            rf"<th scope=\"row\">{re.escape(label)}</th><td>{re.escape(html.escape(value, quote=False))}</td>",
+            rf"<dt>{re.escape(label)}</dt><dd>{re.escape(html.escape(value, quote=False))}</dd>",
             page.text,
         ), (label, value)
     assert "Utdraget togs fram" in text and "Alva Admin (administratör)" in text

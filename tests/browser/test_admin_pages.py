@@ -161,3 +161,28 @@ def test_an_admin_reviews_the_log_of_a_participant_found_by_name_on_a_phone(new_
     assert page.locator("table").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     visit.check("loggkontroll-ingen-375")
+
+
+def test_an_admin_hands_out_a_register_extract_in_swedish_on_a_phone(new_visit, service) -> None:
+    """A8 of a tester's walk: the extract handed to the person showed the tables' column
+    names and codes, and every audit row as a table of its own. At 375 px the page is in
+    Swedish words, its long tables stack, nothing scrolls sideways, and it passes axe."""
+    token = service.token("admin")
+    found = service.api("GET", "/api/v1/candidates/?q=Kevin%20%C3%85str%C3%B6m", token)
+    [person] = [p["id"] for p in found["items"] if p["last_name"] == "Åström"]
+    visit: Visit = new_visit(viewport={"width": 375, "height": 800})
+    visit.login("admin")
+    page = visit.goto(f"/registerutdrag/{person}")
+    page.get_by_label("Skäl till utdraget").fill("Begäran från den registrerade")
+    page.get_by_role("button", name="Ta fram registerutdraget").click()
+    page.wait_for_load_state("load")
+    main = page.locator("main").inner_text()
+    assert "Kevin" in main and "Åström" in main and "Samordnare" in main
+    for code in ("first_name", "last_name", "actor_label", "subject_type", "candidate.extract"):
+        assert code not in main, code
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", main)
+    audit = page.locator("section[aria-labelledby=sec-mp_audit]")
+    assert audit.locator("table").count() == 1
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    visit.check("registerutdrag-375")
