@@ -31,7 +31,7 @@ from placements.exchange.rows import Record, check_row, fast_row
 from placements.rows import HostMatch, SlotValues, StoredSlot
 from placements.schemas.slots import ImportReport, RowError, RowNotice
 from placements.services import take_slot_change
-from placements.services.slots import json_list
+from placements.services.slots import EDITED_COLUMNS, json_list
 from placements.tables import Slot
 
 _CHUNK = 1000
@@ -41,28 +41,9 @@ Progress = Callable[[int, int], None]
 
 # --- writing -------------------------------------------------------------------------------------
 
-# Columns compared to decide whether an existing slot changed (lists compared as parsed JSON).
-_COMPARED = (
-    "host",
-    "kind",
-    "title",
-    "occupation_id",
-    "description",
-    "skills",
-    "town",
-    "latitude",
-    "longitude",
-    "capacity",
-    "hours_per_week",
-    "tracks",
-    "adaptations",
-    "supervisor",
-    "driving_licence",
-    "start_date",
-    "end_date",
-    "setting",
-    "status",
-)
+# Columns compared to decide whether an existing slot changed (lists compared as parsed JSON):
+# what an edit writes, the host and the status.
+_COMPARED = ("host", *EDITED_COLUMNS, "status")
 _WRITTEN = (*_COMPARED, "paused_with_host", "published_at", "updated_at", "change_seq")
 
 
