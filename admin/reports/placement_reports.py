@@ -288,20 +288,11 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
     return schemas.HostLedger(definition=HOST_LEDGER_DEFINITION, filters=f, hosts=hosts_in_order)
 
 
-_LEDGER_TOTAL = "placements"
-"""The cell of the hosts' placements added up: no cell of the ledger, but a figure other
-reports show (the 85/15 report's total, the lead times' "Förslag till start")."""
-
-
 def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
-    """Per host: the persons' counts, and the hours with the placements they rest on. The
-    hosts' placements add up to the placements started, which the 85/15 report and the lead
-    times show, so they are a group, as a report's own parts are: with 19 shown there, 10
-    and 7 shown here beside a host's "färre än 5" gave its 2."""
+    """Per host: the persons' counts, and the hours with the placements they rest on."""
     values: dict[str, int | float | None] = {}
     for h in report.hosts:
         values |= figure_cells(f"hosts[{h.host_id}]", h, *LEDGER_FIGURES)
-    values[_LEDGER_TOTAL] = sum(h.placements or 0 for h in report.hosts)
     cells = Cells(values)
     for h in report.hosts:
         key = f"hosts[{h.host_id}]"
@@ -311,14 +302,12 @@ def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
             f"{key}.went_to_work",
             f"{key}.hired_by_host",
         )
-    cells.group(_LEDGER_TOTAL, [f"hosts[{h.host_id}].placements" for h in report.hosts])
-    for h in report.hosts:
-        cells.depends(f"hosts[{h.host_id}].hours", f"hosts[{h.host_id}].placements")
+        cells.depends(f"{key}.hours", f"{key}.placements")
     return msgspec.structs.replace(
         report,
         hosts=[shown(cells, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES) for h in report.hosts],
-        suppressed=[p for p in cells.paths() if p != _LEDGER_TOTAL],
-        protected=[p for p in cells.protected_paths() if p != _LEDGER_TOTAL],
+        suppressed=cells.paths(),
+        protected=cells.protected_paths(),
     )
 
 

@@ -62,9 +62,7 @@ therefore coarse:
   its split by setting (5 at open workplaces and 1 in sheltered work: a total of 6 gave the
   1), so a report that showed the same count beside it gave the split back. Such a figure is
   named on the report's registry entry (`Report.same_as`) and hidden wherever the report that
-  hides it most often hides it, for the same filters. The host ledger's hosts add up to the
-  same total without showing it: they are a group by rule 3 all the same (19 shown there, 10
-  and 7 shown in the ledger beside "färre än 5" gave 2).
+  hides it most often hides it, for the same filters.
 
 What remains, and why it is accepted:
 
