@@ -88,15 +88,6 @@ class Report:
     person_figures: frozenset[str]
     """Field names of the figures about persons: never 1–4 once protected."""
     chart: Callable[[str, Any], Markup | None] | None = None
-    same_as: tuple[tuple[str, str, str], ...] = ()
-    """Figures this report shows that another report shows too, counted alike: (the path
-    here, the other report's slug, the path there). Each is hidden here whenever the other
-    report, published for the same filters, hides it: shown in one and hidden in the other,
-    the shown one gave the hidden one away, and with it what it was hidden for (the 85/15
-    report hid its total of placements started to protect its split by setting; the lead
-    times showed the same count as "Förslag till start"). One way only: the other report is
-    the one that hides the figure at least as often (it has every rule this one has for it,
-    and more), and has no `same_as` of its own."""
 
     @property
     def operation_id(self) -> str:
@@ -123,7 +114,6 @@ class Report:
             raise ValidationFailed(unknown, fields=["coordinator_id"])
         exact = await self.query(f, today)
         forced = await self._hidden_for_other_slices(f, exact, today)
-        forced |= await self._hidden_in_other_reports(f, today)
         if not forced:
             return self.protect(exact)
         with also_hidden(forced):
@@ -161,17 +151,6 @@ class Report:
                 self.protect(whole)
             forced |= slice_hidden(slices, chosen, hidden_counts(cells), own)
         return forced
-
-    async def _hidden_in_other_reports(
-        self, f: schemas.ReportFilters, today: dt.date | None
-    ) -> set[str]:
-        """The figures of `same_as` that their other report hides for the same filters."""
-        hidden: set[str] = set()
-        for path, slug, theirs in self.same_as:
-            other = await BY_SLUG[slug].published(f, today)
-            if theirs in other.suppressed:
-                hidden.add(path)
-        return hidden
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:
         """The published report as the page's, the CSV's and the XLSX's table."""
@@ -233,8 +212,6 @@ REPORTS: tuple[Report, ...] = (
         columns=placement_reports.lead_times_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"count"}),
-        # The placements started in the period: the 85/15 report's total.
-        same_as=(("proposal_to_start.count", "real-workplaces", "placements"),),
     ),
     Report(
         slug="lock-in",

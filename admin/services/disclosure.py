@@ -57,13 +57,6 @@ therefore coarse:
   events. Leaving the running month out altogether would be safe too, but would hide the
   month the municipality is steering in.
 
-- One figure in two reports: the placements started in the period are the 85/15 report's
-  total and the lead times' "Förslag till start". The 85/15 report hides its total to protect
-  its split by setting (5 at open workplaces and 1 in sheltered work: a total of 6 gave the
-  1), so a report that showed the same count beside it gave the split back. Such a figure is
-  named on the report's registry entry (`Report.same_as`) and hidden wherever the report that
-  hides it most often hides it, for the same filters.
-
 What remains, and why it is accepted:
 
 - Month against month plus one (Jan–Mar minus Jan–Feb) gives March exactly, a 1–4 count

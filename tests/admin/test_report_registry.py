@@ -65,18 +65,6 @@ def test_the_registry_holds_every_report_once_and_the_api_takes_exactly_its_slug
         assert report.person_figures and report.title and report.definition
 
 
-def test_a_figure_two_reports_share_follows_the_other_report_one_way_only() -> None:
-    """`same_as` names figures another report shows too; publishing a report publishes the
-    other to see what it hides, so the other must name none back (that would never end)."""
-    shared = [(r, entry) for r in registry.REPORTS for entry in r.same_as]
-    assert shared  # the lead times' "Förslag till start" is the 85/15 report's total
-    for report, (path, slug, theirs) in shared:
-        other = registry.BY_SLUG[slug]
-        assert other is not report and other.same_as == (), report.slug
-        assert path.split(".")[-1] in report.person_figures
-        assert theirs.split(".")[-1] in other.person_figures
-
-
 async def test_the_export_documents_the_registry_slugs_and_refuses_any_other(
     client: Any, make_user: Any
 ) -> None:
