@@ -30,7 +30,6 @@ from admin.services.reports import (
 )
 from employers.tables import Host
 from marketplace.kernel import clock
-from marketplace.kernel.db import swedish_sorted
 from marketplace.kernel.disclosure import MIN_PERSONS, Cells
 from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
 from placements.tables import Assessment, Booking, Outcome
@@ -237,8 +236,7 @@ HOST_LEDGER_DEFINITION = (
     "Per värd, för placeringar som startade i perioden: antal placeringar; timmar "
     f"({HOURS_DEFINITION}); inlämnade handledarbedömningar; deltagare som gick till arbete efter placeringen "
     "(utfall arbete kopplat till placeringen) och hur många av dem värden själv "
-    "anställde. Värdarna står i bokstavsordning; värdar utan placeringar i perioden visas "
-    "inte." + FILTER_NOTE
+    "anställde. Värdar utan placeringar i perioden visas inte." + FILTER_NOTE
 )
 
 
@@ -281,11 +279,8 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
                 hired_by_host=len({candidate for candidate, hired in to_work if hired}),
             )
         )
-    # By name, never by a count: the order is published with the rows, so hosts at "färre
-    # än 5" sorted by their exact placements gave away which had fewer (with a total shown
-    # elsewhere, that the last had exactly 1).
-    hosts_in_order = swedish_sorted(sorted(out, key=lambda r: r.host_id), key=lambda r: r.host_name)
-    return schemas.HostLedger(definition=HOST_LEDGER_DEFINITION, filters=f, hosts=hosts_in_order)
+    out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
+    return schemas.HostLedger(definition=HOST_LEDGER_DEFINITION, filters=f, hosts=out)
 
 
 def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:

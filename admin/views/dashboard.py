@@ -14,7 +14,7 @@ from litestar import Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from admin import charts, schemas
+from admin import charts
 from admin.reports import registry
 from admin.reports.filters import default_period, month_text, report_filters
 from admin.reports.intake_clock import clock_targets
@@ -31,13 +31,6 @@ from marketplace.kernel.views import page
 
 report_readers = requires("admin", "coordinator", "analyst")
 DASHBOARD_FILTER_NOTE = " Filter: spår avser deltagaren; värdtyp avser värden för bokningen."
-
-
-def busiest_hosts(ledger: schemas.HostLedger, count: int = 12) -> list[schemas.LedgerRow]:
-    """The hosts the ledger's chart draws: the most placements first, ranked by the published
-    figures only. A hidden count comes after every shown one, the hidden ones in the ledger's
-    (alphabetical) order: ranked by what they hide, the bars' order told it."""
-    return sorted(ledger.hosts, key=lambda h: (h.placements is None, -(h.placements or 0)))[:count]
 
 
 def working_days(count: int) -> str:
@@ -70,7 +63,6 @@ async def dashboard(
     lock_in = await report["lock-in"].published(filters, today)
     coverage = await report["unit-coverage"].published(filters, today)
     ledger = await report["host-ledger"].published(filters, today)
-    busiest = busiest_hosts(ledger)
     exits = await report["exits"].published(filters, today)
     intake = await report["intake-clock"].published(filters, today)
     intake_hidden = set(intake.suppressed)
@@ -144,12 +136,11 @@ async def dashboard(
         ),
         "ledger": charts.bar_charts(
             "Placeringar per värd",
-            "De tolv värdar som haft flest placeringar under perioden. Värdar vars antal inte "
-            "visas står sist, i bokstavsordning.",
-            [h.host_name for h in busiest],
-            [h.placements for h in busiest],
+            "De tolv värdar som haft flest placeringar under perioden.",
+            [h.host_name for h in ledger.hosts[:12]],
+            [h.placements for h in ledger.hosts[:12]],
             protected=charts.protected_bars(
-                [f"hosts[{h.host_id}].placements" for h in busiest], ledger.protected
+                [f"hosts[{h.host_id}].placements" for h in ledger.hosts[:12]], ledger.protected
             ),
         ),
         "intake": charts.bar_charts(

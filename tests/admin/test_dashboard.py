@@ -65,38 +65,3 @@ async def test_the_intake_clock_speaks_swedish_without_setting_names(client, mak
         assert "som kommunen har ställt in" in main
     overview = await client.get("/oversikt", headers=HTML)
     assert "Mål: 1 arbetsdag" in overview.text and "1 arbetsdagar" not in overview.text
-
-
-def test_the_ledger_chart_ranks_hosts_by_their_shown_counts_only():
-    """The chart draws the twelve busiest hosts. Their rank comes from what the ledger
-    publishes: shown counts from the largest, then the hidden ones in the ledger's own order
-    (by name), whatever they hide."""
-    import datetime as dt
-
-    from admin.schemas import HostLedger, LedgerRow, ReportFilters
-    from admin.views.dashboard import busiest_hosts
-
-    def row(host_id: int, name: str, placements: int | None) -> LedgerRow:
-        return LedgerRow(host_id, name, "company", placements, None, None, None, None)
-
-    ledger = HostLedger(
-        definition="",
-        filters=ReportFilters(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31)),
-        hosts=[
-            row(1, "Bygg AB", 6),
-            row(2, "Daglig verksamhet", None),
-            row(3, "Däck AB", None),
-            row(4, "Hemtjänst", 9),
-            *(row(10 + i, f"Ö{i:02}", 5) for i in range(10)),
-        ],
-    )
-    names = [h.host_name for h in busiest_hosts(ledger)]
-    assert names == ["Hemtjänst", "Bygg AB", *(f"Ö{i:02}" for i in range(10))]
-    assert [h.host_name for h in busiest_hosts(ledger, 4)][2:] == ["Ö00", "Ö01"]
-    ledger.hosts = ledger.hosts[:4]
-    assert [h.host_name for h in busiest_hosts(ledger)] == [
-        "Hemtjänst",
-        "Bygg AB",
-        "Daglig verksamhet",
-        "Däck AB",
-    ]
