@@ -30,6 +30,7 @@ from admin.services.reports import (
 )
 from employers.tables import Host
 from marketplace.kernel import clock
+from marketplace.kernel.db import swedish_key
 from marketplace.kernel.disclosure import MIN_PERSONS, Cells
 from placements.services.ledger import HOURS_DEFINITION, placement_hours, start_day
 from placements.tables import Assessment, Booking, Outcome
@@ -279,8 +280,32 @@ async def host_ledger(f: schemas.ReportFilters, today: dt.date | None = None) ->
                 hired_by_host=len({candidate for candidate, hired in to_work if hired}),
             )
         )
-    out.sort(key=lambda r: (-(r.placements or 0), r.host_name))
+    # By name: the exact report is never published, and `protect_host_ledger` orders the
+    # published one by what it shows (`in_shown_order`).
+    out.sort(key=lambda r: (swedish_key(r.host_name), r.host_id))
     return schemas.HostLedger(definition=HOST_LEDGER_DEFINITION, filters=f, hosts=out)
+
+
+def in_shown_order(hosts: list[schemas.LedgerRow]) -> list[schemas.LedgerRow]:
+    """The ledger's rows in an order that rests on what is shown: the shown numbers of
+    placements, largest first, then every host whose number is hidden, by name (Swedish
+    order; the id parts two of the same name).
+
+    Sorted by the exact numbers before protection, the order gave the hidden ones away:
+    four hosts at "färre än 5" after one of 5 were in falling order, so a host that by name
+    came first but stood last had the fewest, and with the total of the 85/15 report (9
+    left for the four) it was 1. The hidden hosts are not ranked among the shown ones
+    either: a host between a shown 7 and a shown 5 would be 5 to 7. This is the order the
+    pages, the files, the API and the dashboard's bars show."""
+    return sorted(
+        hosts,
+        key=lambda r: (
+            r.placements is None,
+            -(r.placements or 0),
+            swedish_key(r.host_name),
+            r.host_id,
+        ),
+    )
 
 
 def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
@@ -300,7 +325,9 @@ def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
         cells.depends(f"{key}.hours", f"{key}.placements")
     return msgspec.structs.replace(
         report,
-        hosts=[shown(cells, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES) for h in report.hosts],
+        hosts=in_shown_order(
+            [shown(cells, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES) for h in report.hosts]
+        ),
         suppressed=cells.paths(),
         protected=cells.protected_paths(),
     )

@@ -136,7 +136,11 @@ async def dashboard(
         ),
         "ledger": charts.bar_charts(
             "Placeringar per värd",
-            "De tolv värdar som haft flest placeringar under perioden.",
+            # The first twelve rows of the protected ledger, in its order: the shown numbers
+            # largest first, then the hidden ones by name. Chosen by the exact numbers, the
+            # twelve with most would say which hidden ones were larger.
+            "Högst tolv värdar, i tabellens ordning: först de med flest placeringar under "
+            "perioden, sedan i bokstavsordning de vars antal inte visas.",
             [h.host_name for h in ledger.hosts[:12]],
             [h.placements for h in ledger.hosts[:12]],
             protected=charts.protected_bars(
