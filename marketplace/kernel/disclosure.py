@@ -4,7 +4,7 @@ the host ledger applies them for analysts."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -89,14 +89,22 @@ def slice_hidden(
     groups are (`Cells.group`: the smallest shown slice of 5 or more is hidden too, and more
     while the hidden ones could still be told); `slices` holds each slice's counts by path.
 
+    So is a count that some slice hides by its own rules ("dold", beside a small count of its
+    own) while the report without the filter shows it: the whole minus the other slices gave
+    it back (16 to work in all, 10 in one track: the other track's hidden 6, and its total of
+    9 less them its 3 sick). `own_hidden` holds each slice's hidden counts.
+
     The other way round too: a count that the report without the filter hides as "dold" (to
     protect a small count beside it, `whole_hidden`) is the sum of the slices' counts, so with
     every slice shown the sum gave it back (the 6 at municipal workplaces, hidden beside 2 in
     sheltered work at a company, were all the municipal units'). Unless a slice hides it
-    already (a 1–4, or by its own rules: `own_hidden`, each slice's hidden counts), the
-    smallest slice of 5 or more hides it, the same one whichever slice is asked."""
+    already (a 1–4, or by its own rules), the smallest slice of 5 or more hides it, the same one whichever slice is asked."""
     keys = list(slices)
+    own = own_hidden or {}
     paths = {p for counts in slices.values() for p, v in counts.items() if is_small(v)}
+    # A count a slice hides by its own rules ("dold", beside a small one) is no sum of the
+    # others either, unless the whole hides it too.
+    paths |= {p for key in keys for p in own.get(key, ())} - set(whole_hidden)
     parts = [f"slice{i}" for i in range(len(keys))]
     mine = parts[keys.index(chosen)]
     out: set[str] = set()
@@ -107,11 +115,17 @@ def slice_hidden(
         values["whole"] = sum(int(v or 0) for v in values.values())
         cells = Cells(values, recorded=False)
         cells.primary(*parts)
+        cells.hidden.update(
+            part
+            for part, key in zip(parts, keys, strict=True)
+            if path in own.get(key, ()) and int(values[part] or 0) > 0
+        )
         cells.group("whole", parts)
-        if mine in cells.hidden and not is_small(slices[chosen].get(path)):
+        hides_it = is_small(slices[chosen].get(path)) or path in own.get(chosen, ())
+        if mine in cells.hidden and not hides_it:
             out.add(path)
     for path in set(whole_hidden) - paths:
-        if own_hidden and any(path in own_hidden.get(key, ()) for key in keys):
+        if any(path in own.get(key, ()) for key in keys):
             continue
         counts = {key: int(slices[key].get(path, 0) or 0) for key in keys}
         large = [key for key in keys if counts[key] >= MIN_PERSONS]
@@ -121,13 +135,19 @@ def slice_hidden(
 
 
 class Cells:
-    """The cells of one report: hide by path, then read back the published values."""
+    """The cells of one report: hide by path, then read back the published values.
+
+    The rules (`group`, `partial`, `same`, `share`, `depends`) are kept: whenever one hides a
+    cell, every rule given so far is applied again until none hides more, so a cell hidden
+    for one rule's sake (a part hidden to protect a total, a total hidden because another
+    report hides the same figure) is seen by every other rule, whatever order they came in."""
 
     def __init__(self, values: dict[str, int | float | None], *, recorded: bool = True) -> None:
         self.values = values
         self.hidden: set[str] = set()
         self.counts: set[str] = set()  # the cells that count persons (given to `primary`)
         self.unbounded: set[str] = set()  # counts of 1–4 that must not say so ("dold")
+        self._rules: list[Callable[[], None]] = []
         recording = _RECORDING.get()
         if recording is not None and recorded:
             recording.append(self)
@@ -135,33 +155,69 @@ class Cells:
     def primary(self, *paths: str) -> None:
         self.counts.update(paths)
         forced = _ALSO_HIDDEN.get()
+        before = len(self.hidden)
         for p in paths:
             value = self.values[p]
             if isinstance(value, int) and (is_small(value) or (p in forced and value > 0)):
                 self.hidden.add(p)
+        if len(self.hidden) > before:
+            self._settle()
+
+    def _rule(self, rule: Callable[[], None]) -> None:
+        """Apply a new rule, keep it, and if it hid anything apply them all until none does."""
+        self._rules.append(rule)
+        before = len(self.hidden)
+        rule()
+        if len(self.hidden) > before:
+            self._settle()
+
+    def _settle(self) -> None:
+        while True:
+            before = len(self.hidden)
+            for rule in self._rules:
+                rule()
+            if len(self.hidden) == before:
+                return
 
     def group(self, total: str | None, parts: Sequence[str]) -> None:
-        """`total` = sum of `parts` (paths; a part may be a cell that is never shown)."""
-        if not any(p in self.hidden for p in parts):
+        """`total` = sum of `parts` (paths; a part may be a cell that is never shown, and the
+        total one that this report does not show but another does)."""
+        self._rule(lambda: self._group(total, parts))
+
+    def _group(self, total: str | None, parts: Sequence[str]) -> None:
+        hidden_parts = [p for p in parts if p in self.hidden]
+        if not hidden_parts:
+            # A total hidden for another figure's sake (another slice's, another report's)
+            # would be the sum of its shown parts: the smallest of 5 or more is hidden too.
+            if total is not None and total in self.hidden:
+                self._hide_shown_part(parts)
             return
-        self._hide_another(total, parts)
+        # The total less the shown parts is the sum of the hidden ones: it must hold a small
+        # one and one of 5 or more, and a shown total at least two parts, else the smallest
+        # shown part of 5 or more is hidden too, or the total.
+        one_left = len(hidden_parts) < 2 and total is not None and total not in self.hidden
+        if one_left or all(self._small_count(p) for p in hidden_parts):
+            self._hide_another(total, parts)
         # "Färre än 5" is 1–4 and "dold" at least 5, so the hidden parts can still add up
         # to exactly what a shown total leaves for them (5 and four 1s in a total of 9).
         while total is not None and total not in self.hidden and self._adds_up(total, parts):
             self._hide_another(total, parts)
         # A hidden total of 1–4 over four hidden parts of at least 1 each is 4, each part 1:
         # the total must not say it is under 5.
-        hidden_parts = sum(1 for p in parts if p in self.hidden)
-        if total in self.hidden and self._small_count(total) and hidden_parts >= MIN_PERSONS - 1:
+        hidden_count = sum(1 for p in parts if p in self.hidden)
+        if total in self.hidden and self._small_count(total) and hidden_count >= MIN_PERSONS - 1:
             self.unbounded.add(total)
 
-    def _hide_another(self, total: str | None, parts: Sequence[str]) -> None:
+    def _hide_shown_part(self, parts: Sequence[str]) -> bool:
         shown = [
             p for p in parts if p not in self.hidden and int(self.values[p] or 0) >= MIN_PERSONS
         ]
         if shown:
             self.hidden.add(min(shown, key=lambda p: (int(self.values[p] or 0), p)))
-        elif total is not None:
+        return bool(shown)
+
+    def _hide_another(self, total: str | None, parts: Sequence[str]) -> None:
+        if not self._hide_shown_part(parts) and total is not None:
             self.hidden.add(total)
 
     def _adds_up(self, total: str, parts: Sequence[str]) -> bool:
@@ -177,11 +233,30 @@ class Cells:
         return all(self._small_count(p) for p in hidden) and rest >= (MIN_PERSONS - 1) * len(hidden)
 
     def partial(self, path: str, parts: Sequence[str]) -> None:
-        """A shown sum of some parts: hidden when one of its parts is."""
+        """A shown sum of some parts: hidden when one of its parts is. Hidden for another
+        figure's sake while its parts are shown, it would be their sum: the smallest part of
+        5 or more is hidden too."""
+        self._rule(lambda: self._partial(path, parts))
+
+    def _partial(self, path: str, parts: Sequence[str]) -> None:
         if any(p in self.hidden for p in parts):
             self.hidden.add(path)
+        elif path in self.hidden:
+            self._hide_shown_part(parts)
+
+    def same(self, *paths: str) -> None:
+        """One figure published in several cells (follow-ups due at 90 and at 180 days, once
+        both have fallen due): hidden in all of them when hidden in one."""
+        self._rule(lambda: self._same(paths))
+
+    def _same(self, paths: Sequence[str]) -> None:
+        if any(p in self.hidden for p in paths):
+            self.hidden.update(paths)
 
     def share(self, path: str, numerator: str | None, denominator: str) -> None:
+        self._rule(lambda: self._share(path, numerator, denominator))
+
+    def _share(self, path: str, numerator: str | None, denominator: str) -> None:
         if self.values[path] is None:  # nothing to count: shown as such, not as hidden
             return
         small = int(self.values[denominator] or 0) < MIN_PERSONS
@@ -189,6 +264,9 @@ class Cells:
             self.hidden.add(path)
 
     def depends(self, path: str, on: str) -> None:
+        self._rule(lambda: self._depends(path, on))
+
+    def _depends(self, path: str, on: str) -> None:
         if on in self.hidden:
             self.hidden.add(path)
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from marketplace.kernel.disclosure import PROTECTED_TEXT, SUPPRESSED_TEXT, Cells, hidden_text
+from marketplace.kernel.disclosure import (
+    PROTECTED_TEXT,
+    SUPPRESSED_TEXT,
+    Cells,
+    also_hidden,
+    hidden_text,
+    slice_hidden,
+)
 
 
 def test_a_part_hidden_to_protect_a_small_one_reads_dold_and_the_small_one_fewer_than_5():
@@ -69,3 +76,55 @@ def test_a_small_total_of_four_hidden_parts_does_not_say_fewer_than_5():
     cells.primary("total", *months)
     cells.group("total", list(months))
     assert hidden_text("total", cells.protected_paths()) == SUPPRESSED_TEXT
+
+
+def test_a_total_hidden_for_another_figure_s_sake_is_not_the_sum_of_its_shown_parts():
+    # 85/15 of one host kind: its total hidden because another report hides the same
+    # figure, while 10 open and 6 sheltered were shown: 16 by addition.
+    with also_hidden({"total"}):
+        cells = Cells({"total": 16, "open": 10, "municipal": 0, "sheltered": 6})
+        cells.primary("total", "open", "municipal", "sheltered")
+        cells.group("total", ["open", "municipal", "sheltered"])
+    assert cells.paths() == ["sheltered", "total"]
+    assert cells.protected_paths() == ["sheltered", "total"]
+
+
+def test_a_partial_sum_hidden_for_another_figure_s_sake_is_not_the_sum_of_its_parts():
+    # On real workplaces hidden (the snapshot hides it), open 5 and municipal 7 shown: the 5
+    # is hidden too, and then the total's parts hold one hidden part, which the total less
+    # the shown ones would give: a second one goes, whichever rule came first.
+    for first in ("group", "partial"):
+        with also_hidden({"real"}):
+            cells = Cells({"total": 20, "open": 5, "municipal": 7, "sheltered": 8, "real": 12})
+            cells.primary("total", "open", "municipal", "sheltered", "real")
+            rules = {
+                "group": lambda: cells.group("total", ["open", "municipal", "sheltered"]),
+                "partial": lambda: cells.partial("real", ["open", "municipal"]),
+            }
+            rules[first]()
+            rules["partial" if first == "group" else "group"]()
+        assert cells.paths() == ["municipal", "open", "real"], first
+        assert cells.get("total") == 20
+
+
+def test_one_figure_in_two_cells_is_hidden_in_both():
+    # Follow-ups due at 90 and at 180 days of the same exits: 4 done and 4 not of 8 at 90
+    # days hides the 8 (two 4s), which the 180 days' 8 gave back.
+    cells = Cells({"due90": 8, "done90": 4, "not90": 4, "due180": 8, "done180": 0, "not180": 8})
+    cells.primary(*cells.values)
+    cells.group("due90", ["done90", "not90"])
+    cells.group("due180", ["done180", "not180"])
+    cells.same("due90", "due180")
+    assert {"due90", "due180", "not180"} <= cells.hidden
+
+
+def test_a_count_a_slice_hides_by_its_own_rules_is_a_group_over_the_slices():
+    # Exits to work: 6 in track A, hidden there ("dold") beside 3 sick; 10 in B; the whole
+    # shows 16 (it hid the 5 in studies instead), so 16 − 10 gave A's 6 and A's total of 9
+    # less it the 3. B hides its 10 as well.
+    slices = {"A": {"work": 6, "sick": 3}, "B": {"work": 10, "sick": 0}}
+    own = {"A": {"work", "sick"}, "B": set()}
+    assert slice_hidden(slices, "B", {"studies"}, own) == {"work"}
+    assert slice_hidden(slices, "A", {"studies"}, own) == set()
+    # Where the whole hides it too, nothing more is needed.
+    assert slice_hidden(slices, "B", {"work"}, own) == set()
