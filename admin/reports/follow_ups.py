@@ -87,12 +87,19 @@ async def follow_ups(f: schemas.ReportFilters, today: dt.date | None = None) -> 
 
 
 def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:
-    """Per 90 and 180 days: the due (fallen due by today) split into done and not done, and
-    both shares."""
+    """Per 90 and 180 days: the due (fallen due by today) split into done, overdue and those
+    due today and not yet done (never shown: the due less the other two), and both shares.
+    The overdue are a part of the split, not beside it: with nothing due today they are all
+    those not done, and a hidden done was the due less them.
+
+    Once 180 days have passed for all the period's exits, the two rows count the same exits
+    and their due are one figure: when they are equal they are protected as one
+    (`Cells.same`). 4 done and 4 not of 8 at 90 days hid the 8 (two parts of 1–4 adding up
+    to 8 are 4 and 4), which the 180 days' row showed."""
     values: dict[str, int | float | None] = {}
     for r in report.rows:
         values |= figure_cells(f"rows[{r.days}]", r, *FIGURES)
-        values[f"rows[{r.days}].not_done"] = (r.due or 0) - (r.done or 0)
+        values[f"rows[{r.days}].pending"] = (r.due or 0) - (r.done or 0) - (r.overdue or 0)
     cells = Cells(values)
     for r in report.rows:
         key = f"rows[{r.days}]"
@@ -101,14 +108,17 @@ def protect_follow_ups(report: schemas.FollowUps) -> schemas.FollowUps:
             f"{key}.done",
             f"{key}.in_work_or_studies",
             f"{key}.overdue",
-            f"{key}.not_done",
+            f"{key}.pending",
         )
-        cells.group(f"{key}.due", [f"{key}.done", f"{key}.not_done"])
+        cells.group(f"{key}.due", [f"{key}.done", f"{key}.overdue", f"{key}.pending"])
         cells.share(f"{key}.share_done", f"{key}.done", f"{key}.due")
         cells.share(f"{key}.share_in_work_or_studies", f"{key}.in_work_or_studies", f"{key}.done")
+    dues = {r.due for r in report.rows}
+    if len(report.rows) > 1 and len(dues) == 1:
+        cells.same(*(f"rows[{r.days}].due" for r in report.rows))
     rows = [shown(cells, f"rows[{r.days}]", r, *FIGURES) for r in report.rows]
-    hidden = [p for p in cells.paths() if not p.endswith(".not_done")]
-    protected = [p for p in cells.protected_paths() if not p.endswith(".not_done")]
+    hidden = [p for p in cells.paths() if not p.endswith(".pending")]
+    protected = [p for p in cells.protected_paths() if not p.endswith(".pending")]
     return msgspec.structs.replace(report, rows=rows, suppressed=hidden, protected=protected)
 
 
