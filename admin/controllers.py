@@ -20,7 +20,7 @@ from litestar.status_codes import HTTP_200_OK
 from admin import jobs, schemas
 from admin.reports import registry
 from admin.reports.filters import coordinator_label, coordinator_options, provide_report_filters
-from admin.services import audit, disclosure, exports, register, reports
+from admin.services import audit, exports, register, reports
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, admin_only, requires, staff
 from marketplace.kernel.dates import check_date
@@ -103,8 +103,10 @@ async def export(
 @get("/snapshots", operation_id="listKpiSnapshots")
 async def snapshots() -> list[schemas.KpiSnapshotOut]:
     """The fixed monthly figures, oldest first; a figure resting on fewer than 5 persons
-    is null and named in `suppressed`."""
-    return [disclosure.protect_kpi_snapshot(s) for s in await jobs.list_snapshots()]
+    is null and named in `suppressed`, and so is one that a report of the same month
+    without filters hides (it shows the same figure)."""
+    with registry.counted_together():
+        return [await registry.published_snapshot(s) for s in await jobs.list_snapshots()]
 
 
 # One route per report, made from its registry entry; every route keeps the readers' guard.

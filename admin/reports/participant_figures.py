@@ -17,15 +17,17 @@ As the registered reports are (`admin.reports.registry.Report.published`), the f
 track, host kind or coordinator are protected for the other slices' sake too: the slices add
 up to the unfiltered figures, so a count that some slice has at 1–4 is hidden in the
 smallest other slice of 5 or more as well (`marketplace.kernel.disclosure.slice_hidden`).
-And the placements started in the period are the 85/15 report's total: where that report
-hides its total, this page hides it as well (the dashboard showed it beside a hidden one).
+And the placements started in the period are the 85/15 report's total, counted the same
+way (the day a placement started, no earlier than its agreed start: by the agreed start
+alone the two differed by a placement set going days late): hidden wherever that report
+hides its total (the dashboard showed it beside a hidden one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from msgspec.structs import replace
 
@@ -40,6 +42,8 @@ from marketplace.kernel.disclosure import (
     slice_hidden,
 )
 from placements.booking_states import AWAITING
+from placements.rows import BookingDates
+from placements.services.ledger import start_day
 from placements.tables import Booking, BookingEvent, ParticipantAnswer, ParticipantInterest
 
 STARTED = ("active", "completed", "interrupted")
@@ -146,6 +150,8 @@ async def participant_figures(
     85/15 report, over the same period and filters, hides its total of placements."""
     exact = await _exact(f)
     forced = await _for_other_slices(f, exact)
+    # The placements started are the 85/15 report's total, protected with the reports that
+    # show it (`admin.reports.linking`): hidden here wherever it is hidden there.
     if placements_hidden:
         forced.add("from_interest.whole")
     return [
@@ -172,14 +178,20 @@ async def participant_figures(
 
 async def _exact(f: schemas.ReportFilters) -> dict[str, tuple[int, int]]:
     """Each share's (part, whole), counted exactly."""
-    started = await Booking.select(
-        Booking.id, Booking.candidate, Booking.slot, Booking.proposed_at
-    ).where(
-        Booking.status.is_in(list(STARTED)),
-        Booking.start_date >= f.start,
-        Booking.start_date <= f.end,
-        *_where(f),
-    )
+    # Started in the period as every report counts it (`start_day`: the day it went active,
+    # no earlier than the agreed start), so that the whole is the 85/15 report's total.
+    started = [
+        b
+        for b in await Booking.select(
+            Booking.id,
+            Booking.candidate,
+            Booking.slot,
+            Booking.proposed_at,
+            Booking.started_at,
+            Booking.start_date,
+        ).where(Booking.status.is_in(list(STARTED)), *_where(f))
+        if (day := start_day(cast("BookingDates", b))) is not None and f.start <= day <= f.end
+    ]
     interests = {
         (int(i["candidate"]), int(i["slot"])): i["created_at"]
         for i in await ParticipantInterest.select(

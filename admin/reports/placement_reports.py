@@ -309,10 +309,26 @@ def in_shown_order(hosts: list[schemas.LedgerRow]) -> list[schemas.LedgerRow]:
 
 
 def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
-    """Per host: the persons' counts, and the hours with the placements they rest on."""
+    """Per host: the persons' counts, and the hours with the placements they rest on.
+
+    The hosts' placements add up to the placements started, which the 85/15 report and the
+    lead times show, and without a host kind chosen those of each kind add up to what they
+    show with that host kind chosen (the ledger names each host's kind). So the hosts are a
+    group under that total ("placements", never shown here), and under each kind's
+    ("kinds[company].placements"): a hidden host hides another of 5 or more, or else the
+    total, which the linked reports then hide too (`admin.reports.linking`); a total they
+    hide hides a host here. The order of the rows rests on what is shown
+    (`in_shown_order`)."""
     values: dict[str, int | float | None] = {}
+    parts: dict[str, list[str]] = defaultdict(list)
     for h in report.hosts:
-        values |= figure_cells(f"hosts[{h.host_id}]", h, *LEDGER_FIGURES)
+        key = f"hosts[{h.host_id}]"
+        values |= figure_cells(key, h, *LEDGER_FIGURES)
+        parts["placements"].append(f"{key}.placements")
+        if report.filters.host_kind is None:
+            parts[f"kinds[{h.host_kind}].placements"].append(f"{key}.placements")
+    for total, summed in parts.items():
+        values[total] = sum(int(values[p] or 0) for p in summed)
     cells = Cells(values)
     for h in report.hosts:
         key = f"hosts[{h.host_id}]"
@@ -323,13 +339,16 @@ def protect_host_ledger(report: schemas.HostLedger) -> schemas.HostLedger:
             f"{key}.hired_by_host",
         )
         cells.depends(f"{key}.hours", f"{key}.placements")
+    cells.primary(*parts)
+    for total, summed in parts.items():
+        cells.group(total, summed)
     return msgspec.structs.replace(
         report,
         hosts=in_shown_order(
             [shown(cells, f"hosts[{h.host_id}]", h, *LEDGER_FIGURES) for h in report.hosts]
         ),
-        suppressed=cells.paths(),
-        protected=cells.protected_paths(),
+        suppressed=[p for p in cells.paths() if p.startswith("hosts[")],
+        protected=[p for p in cells.protected_paths() if p.startswith("hosts[")],
     )
 
 

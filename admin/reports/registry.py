@@ -11,15 +11,19 @@ that counts exactly, the small-cell rule that makes it publishable (`protect_<re
 hides the figures about persons named in `person_figures` when they are 1–4, by the rules of
 `marketplace.kernel.disclosure`) and the table's columns for the page, CSV and XLSX
 (`<report>_columns`). Adding a report is adding an entry here; the slugs the API accepts
-(`ReportName`), the routes, the page and the parametrised tests follow.
+(`ReportName`), the routes, the page and the parametrised tests follow. An entry that
+publishes a figure another report (or the monthly snapshot) publishes too names those cells
+(`shared`): `Report.published` protects the reports so linked together
+(`admin.reports.linking`), so that one figure has one protection wherever it is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import msgspec
@@ -30,21 +34,19 @@ from admin.reports import (
     coverage,
     follow_ups,
     intake_clock,
+    linking,
     lock_in,
     outcomes,
     pictures,
     placement_reports,
+    snapshot,
 )
 from admin.reports.filters import check_whole_months, coordinator_problem
 from admin.services import exports
+from admin.services.disclosure import protect_kpi_snapshot, protect_snapshot
+from admin.services.reports import month_bounds
 from employers.vocabulary import HostKind
-from marketplace.kernel.disclosure import (
-    also_hidden,
-    counts_of,
-    hidden_counts,
-    recorded_cells,
-    slice_hidden,
-)
+from marketplace.kernel.disclosure import also_hidden
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.tables import User
 from marketplace.reference.words import fold
@@ -88,6 +90,13 @@ class Report:
     person_figures: frozenset[str]
     """Field names of the figures about persons: never 1–4 once protected."""
     chart: Callable[[str, Any], Markup | None] | None = None
+    shared: Mapping[str, str] = field(default_factory=dict)
+    """Its cells (by path) that publish a figure another report, or the month's snapshot,
+    publishes too for the same period and filters, by the figure's name: protected alike
+    (`admin.reports.linking`). A path may be a cell it never shows (the host ledger's sum)."""
+    shared_by_host_kind: Mapping[str, str] = field(default_factory=dict)
+    """Without a host kind chosen: cells ("kinds[{kind}].placements") that publish a figure
+    of each host kind, the one the linked reports show with that host kind chosen."""
 
     @property
     def operation_id(self) -> str:
@@ -107,50 +116,20 @@ class Report:
     async def published(self, f: schemas.ReportFilters, today: dt.date | None = None) -> Any:
         """The report as pages, files and the API may show it: over whole months only (the
         period rule of `admin.reports.filters`, checked here again so that no caller can
-        publish a report whose period could be differenced by a day), protected."""
+        publish a report whose period could be differenced by a day), protected by its own
+        rules, with the reports that share a figure with it, and against the other slices of
+        each filter chosen (`admin.reports.linking`)."""
         check_whole_months(f.start, f.end)
         unknown = await coordinator_problem(f.coordinator_id)
         if unknown:
             raise ValidationFailed(unknown, fields=["coordinator_id"])
-        exact = await self.query(f, today)
-        forced = await self._hidden_for_other_slices(f, exact, today)
-        if not forced:
-            return self.protect(exact)
+        counting = linking.current(today) or new_linking(today)
+        forced = await counting.forced_for(self.slug, f)
+        exact = await counting.exact(counting.node(self.slug, f))
         with also_hidden(forced):
-            return self.protect(exact)
-
-    async def _hidden_for_other_slices(
-        self, f: schemas.ReportFilters, exact: Any, today: dt.date | None
-    ) -> set[str]:
-        """The counts this report, filtered to one track, host kind or coordinator, hides so
-        that another slice's 1–4 cannot be worked out from the whole minus the shown slices
-        (`marketplace.kernel.disclosure.slice_hidden`; the other filters kept)."""
-        forced: set[str] = set()
-        for name in ("track", "host_kind", "coordinator_id"):
-            chosen = getattr(f, name)
-            if chosen is None or name not in self.filters:
-                continue
-            slices: dict[Any, dict[str, int]] = {}
-            own: dict[Any, set[str]] = {}
-            # In one order whatever the process: which of two equal slices is hidden must
-            # not depend on the request, or each could be shown in turn.
-            for value in sorted({*await slice_values(name), chosen}, key=str):
-                counted = (
-                    exact
-                    if value == chosen
-                    else await self.query(msgspec.structs.replace(f, **{name: value}), today)
-                )
-                with recorded_cells() as cells:
-                    self.protect(counted)
-                slices[value] = counts_of(cells)
-                own[value] = hidden_counts(cells)
-            # The counts the report without this filter hides beside a small one: the slices
-            # add up to them.
-            whole = await self.query(msgspec.structs.replace(f, **{name: None}), today)
-            with recorded_cells() as cells:
-                self.protect(whole)
-            forced |= slice_hidden(slices, chosen, hidden_counts(cells), own)
-        return forced
+            report = self.protect(exact)
+        # Counted without the filters it does not honour; it says what was asked.
+        return msgspec.structs.replace(report, filters=f)
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:
         """The published report as the page's, the CSV's and the XLSX's table."""
@@ -174,6 +153,7 @@ REPORTS: tuple[Report, ...] = (
         filters=ALL_FILTERS,
         person_figures=frozenset({"persons", "snapshot", "total"}),
         chart=pictures.to_work_or_studies_chart,
+        shared={"total": "persons_to_work_or_studies"},
     ),
     Report(
         slug="exits",
@@ -187,6 +167,7 @@ REPORTS: tuple[Report, ...] = (
         filters=ALL_FILTERS,
         person_figures=frozenset({"exits", "to_work_or_studies", "count"}),
         chart=pictures.exits_chart,
+        shared={"exits": "exits", "to_work_or_studies": "exits_to_work_or_studies"},
     ),
     Report(
         slug="real-workplaces",
@@ -200,6 +181,10 @@ REPORTS: tuple[Report, ...] = (
         filters=ALL_FILTERS,
         person_figures=frozenset({"placements", "on_real_workplaces", "count"}),
         chart=pictures.real_workplaces_chart,
+        shared={
+            "placements": "placements_started",
+            "on_real_workplaces": "placements_on_real_workplaces",
+        },
     ),
     Report(
         slug="lead-times",
@@ -212,6 +197,10 @@ REPORTS: tuple[Report, ...] = (
         columns=placement_reports.lead_times_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"count"}),
+        shared={
+            "proposal_to_start.count": "placements_started",
+            "registration_to_first_proposal.count": "first_proposals",
+        },
     ),
     Report(
         slug="lock-in",
@@ -224,6 +213,7 @@ REPORTS: tuple[Report, ...] = (
         columns=lock_in.lock_in_columns,
         filters=CANDIDATES,
         person_figures=frozenset({"raised", "open_at_end"}),
+        shared={"raised": "lock_in_raised", "open_at_end": "lock_in_open_at_end"},
     ),
     Report(
         slug="follow-ups",
@@ -248,6 +238,7 @@ REPORTS: tuple[Report, ...] = (
         columns=placement_reports.assessments_columns,
         filters=ALL_FILTERS,
         person_figures=frozenset({"ended_placements", "returned"}),
+        shared={"ended_placements": "ended_placements", "returned": "assessments_returned"},
     ),
     Report(
         slug="unit-coverage",
@@ -275,6 +266,8 @@ REPORTS: tuple[Report, ...] = (
         person_figures=frozenset(
             {"placements", "assessments_returned", "went_to_work", "hired_by_host"}
         ),
+        shared={"placements": "placements_started"},
+        shared_by_host_kind={"kinds[{kind}].placements": "placements_started"},
     ),
     Report(
         slug="intake-clock",
@@ -305,3 +298,39 @@ _BY_STRUCT: dict[type[Any], Report] = {r.struct: r for r in REPORTS}
 def protect(report: Any) -> Any:
     """A report as it may be published, whichever report it is (by its Struct)."""
     return _BY_STRUCT[type(report)].protect(report)
+
+
+SNAPSHOT = linking.Figures(
+    slug="snapshot",
+    filters=ALL_FILTERS,
+    query=snapshot.stored_figures,
+    protect=protect_snapshot,
+    shared={name: name for name in snapshot.SHARED_FIGURES},
+)
+"""A month's fixed figures, linked with the reports of that month without filters."""
+LINKED: tuple[linking.Linkable, ...] = (*REPORTS, SNAPSHOT)
+
+
+def new_linking(today: dt.date | None = None) -> linking.Linking:
+    """A fresh count of the linked reports (`admin.reports.linking`)."""
+    return linking.Linking(LINKED, slice_values, today)
+
+
+@contextmanager
+def counted_together(today: dt.date | None = None) -> Iterator[linking.Linking]:
+    """Within this block, the reports published count each report over each set of filters
+    once, for the day `today` (a page that shows many of them)."""
+    with linking.counted_together(new_linking(today)) as counting:
+        yield counting
+
+
+async def published_snapshot(
+    fixed: schemas.KpiSnapshotOut, today: dt.date | None = None
+) -> schemas.KpiSnapshotOut:
+    """A month's fixed figures as they may be published: by the snapshot's own rules, and
+    with the reports of that month without filters, which show the same figures."""
+    start, end = month_bounds(fixed.month)
+    counting = linking.current(today) or new_linking(today)
+    forced = await counting.forced_for(SNAPSHOT.slug, schemas.ReportFilters(start=start, end=end))
+    with also_hidden(forced):
+        return protect_kpi_snapshot(fixed)

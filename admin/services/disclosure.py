@@ -3,10 +3,12 @@
 Every report, chart, export and API answer that shows aggregates passes its report through
 its registry entry's `protect` (`admin.reports.registry`; each report's `protect_<report>`
 lives in its module in `admin.reports`, beside the query it protects), and snapshots through
-`protect_snapshot()` here; the cell rules themselves live in `marketplace.kernel.disclosure`
-(so that the host ledger, in `placements`, uses the same ones for analysts). The queries
-count exactly (tests and the monthly snapshot need that); what leaves the service is
-protected. This module holds the rule's wording for readers (`RULE_NOTE`) and the snapshot's
+`protect_snapshot()` here, each together with the reports that publish the same figures
+(`Report.published`, `published_snapshot`: `admin.reports.linking`, "One figure, one
+protection" below); the cell rules themselves live in `marketplace.kernel.disclosure` (so
+that the host ledger, in `placements`, uses the same ones for analysts). The queries count
+exactly (tests and the monthly snapshot need that); what leaves the service is protected.
+This module holds the rule's wording for readers (`RULE_NOTE`) and the snapshot's
 protection.
 
 The rule (shown on the report pages as `RULE_NOTE`):
@@ -23,7 +25,11 @@ The rule (shown on the report pages as `RULE_NOTE`):
    hidden, the smallest shown part of 5 or more is hidden as well (complementary
    suppression), so the total minus the shown parts is the sum of at least one small and
    one larger unknown and does not give the small one. When no such part exists, the total
-   is hidden instead. A partial sum with a hidden part is hidden. The texts bound what they
+   is hidden instead. A partial sum with a hidden part is hidden. The other way round, a
+   total or partial sum hidden for another figure's sake (another slice's, another
+   report's) hides its smallest shown part of 5 or more, or it would be their sum. The
+   rules are applied again until none hides more, so that what one hides the others see
+   (`marketplace.kernel.disclosure.Cells`). The texts bound what they
    hide ("färre än 5" is 1–4 and zero is shown, so at least 1; a part hidden as "dold" is at
    least 5): while the hidden parts at their least (or, all of 1–4, at their most) add up to
    what the total leaves for them (5 and four 1s in a total of 9), one more part is hidden,
@@ -37,12 +43,14 @@ therefore coarse:
 - Filters: track, coordinator and host kind, nothing finer. One track minus another, or a
   coordinator's figures against the whole, is the slice of a whole track or caseload. But a
   filter's slices add up to the whole: the whole minus the other tracks gave a track's
-  hidden 1–4 (13 exits, 6 and 5 shown, "färre än 5" = 2). So each count that some slice has
-  at 1–4 is a group over the filter's slices, protected by rule 3: the smallest other slice
-  of 5 or more hides it too ("dold", with what rests on it), and more while the hidden ones
-  could still be told. A report filtered to one value counts every value's report to know
-  whether it is that slice (`Report.published`, `marketplace.kernel.disclosure.slice_hidden`;
-  the values in one order, so that two equal slices are not each shown in turn).
+  hidden 1–4 (13 exits, 6 and 5 shown, "färre än 5" = 2). So each count that some slice
+  hides (at 1–4, or as "dold" beside a small one of its own while the whole shows it) is a
+  group over the filter's slices, protected by rule 3: the smallest other slice of 5 or
+  more hides it too ("dold", with what rests on it), and more while the hidden ones could
+  still be told. A report filtered to one value counts every value's report, each protected
+  with the reports linked to it, to know whether it is that slice, until no slice hides
+  more (`admin.reports.linking`, `marketplace.kernel.disclosure.slice_hidden`; the values in
+  one order, so that two equal slices are not each shown in turn).
 - Periods: whole calendar months only (`admin.reports.filters`, the one rule of the API, its
   exports, `/rapporter`, `/oversikt`, checked again by every report's `published`). Before,
   the period was free: Jan 1–Mar 31 minus Jan 2–Mar 31 gave the exits of Jan 1, however few.
@@ -56,6 +64,23 @@ therefore coarse:
   ends on a chosen day: "to today" minus "to yesterday", asked at once, gives today's
   events. Leaving the running month out altogether would be safe too, but would hide the
   month the municipality is steering in.
+
+One figure, one protection. Two reports may count the same thing: the placements started in
+the period are the 85/15 report's total, the lead times' count from proposal to start, the
+host ledger's rows added up (and, without a host kind chosen, its rows of one kind those of
+that kind, since each row names its kind) and the own-pages figure's whole on `/oversikt`; a
+month's snapshot holds figures of that month's reports without filters (exits, persons to
+work or studies, placements, first proposals, lock-in flags, ended placements and returned
+assessments). Protected apart, one report hid what the other showed: the 85/15 report hid
+its 9 placements at companies to protect its split while the lead times showed 9. A report
+names its cells that publish such a figure (`Report.shared`), and the reports linked so are
+protected together (`admin.reports.linking`): hidden in one, a figure is hidden in all,
+with what their own rules then hide, until nothing more is hidden. The host ledger's rows
+are a group under the placements started (rule 3), so a hidden host hides another of 5 or
+more or, lacking one, the total in the linked reports; and the rows come in an order that
+rests on what is shown (sorted by the exact counts, the order of hidden rows gave them
+away). Within one report, the follow-ups due at 90 and at 180 days of the same exits are
+one figure once both have fallen due (`Cells.same`), and the overdue are a part of the due.
 
 What remains, and why it is accepted:
 

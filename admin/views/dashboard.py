@@ -57,14 +57,15 @@ async def dashboard(
     )
     # Every figure shown passes the small-cell rule (its registry entry's `protect`).
     report = registry.BY_SLUG
-    work = await report["to-work-or-studies"].published(filters, today)
-    real = await report["real-workplaces"].published(filters, today)
-    lead = await report["lead-times"].published(filters, today)
-    lock_in = await report["lock-in"].published(filters, today)
-    coverage = await report["unit-coverage"].published(filters, today)
-    ledger = await report["host-ledger"].published(filters, today)
-    exits = await report["exits"].published(filters, today)
-    intake = await report["intake-clock"].published(filters, today)
+    with registry.counted_together(today):  # the reports share figures: each counted once
+        work = await report["to-work-or-studies"].published(filters, today)
+        real = await report["real-workplaces"].published(filters, today)
+        lead = await report["lead-times"].published(filters, today)
+        lock_in = await report["lock-in"].published(filters, today)
+        coverage = await report["unit-coverage"].published(filters, today)
+        ledger = await report["host-ledger"].published(filters, today)
+        exits = await report["exits"].published(filters, today)
+        intake = await report["intake-clock"].published(filters, today)
     intake_hidden = set(intake.suppressed)
     meeting_target = clock_targets()["meeting"]
     # Protected by their own module; the placements started are the 85/15 report's total.

@@ -177,17 +177,18 @@ async def reports_page(
     values["coordinator"] = "" if number is None else str(number)
     sections = []
     who = await coordinator_label(request.user, f.coordinator_id)
-    for entry in registry.REPORTS:
-        report = await entry.published(f)
-        table = entry.table(report, who)
-        sections.append(
-            {
-                "name": entry.slug,
-                "table": table,
-                "rows": [[exports.page_cell(v) for v in row] for row in table.rows],
-                "chart": entry.picture(report),
-            }
-        )
+    with registry.counted_together():  # the reports share figures: each counted once
+        for entry in registry.REPORTS:
+            report = await entry.published(f)
+            table = entry.table(report, who)
+            sections.append(
+                {
+                    "name": entry.slug,
+                    "table": table,
+                    "rows": [[exports.page_cell(v) for v in row] for row in table.rows],
+                    "chart": entry.picture(report),
+                }
+            )
     query = filter_query(
         start=month_text(f.start),
         end=month_text(f.end),
