@@ -368,3 +368,141 @@ async def test_the_85_15_report_of_one_host_kind_keeps_what_the_whole_hides(anal
     assert "by_setting[municipal_workplace].count" in units["protected"]
     # The slices of a host kind with none of them show their zero.
     assert count(await report("association"), "municipal_workplace") == 0
+
+
+async def place(coordinator_id: int, host: str, kind: str, setting: str, count: int) -> None:
+    """`count` placements at the host `host`, each of its own participant, started on DAY."""
+    from tests.builders import make_booking, make_host, make_slot
+
+    slot = await make_slot(await make_host(host, kind), capacity=20, setting=setting)
+    for i in range(count):
+        candidate = await make_candidate_row(
+            coordinator_id, f"{host}{i}", last_name="Test", email=""
+        )
+        await make_booking(
+            slot,
+            candidate,
+            coordinator_id,
+            status="completed",
+            start_date=DAY,
+            end_date=DAY + dt.timedelta(days=20),
+        )
+
+
+# By name: Bygg, Daglig, Däck, Hemtjänst, Kostenheten. By placements: Bygg 5, Däck 4,
+# Hemtjänst 3, Kostenheten 2, Daglig 1.
+WORKSHOP = (
+    ("Bygg AB", "company", "open_workplace", 5),
+    ("Däck AB", "company", "open_workplace", 4),
+    ("Hemtjänst Norra", "municipal_unit", "municipal_workplace", 3),
+    ("Kostenheten", "municipal_unit", "municipal_workplace", 2),
+    ("Daglig verksamhet Verkstaden", "association", "sheltered", 1),
+)
+BY_NAME = [
+    "Bygg AB",
+    "Daglig verksamhet Verkstaden",
+    "Däck AB",
+    "Hemtjänst Norra",
+    "Kostenheten",
+]
+
+
+async def test_the_host_ledger_s_order_tells_nothing_its_cells_hide(analyst_client):
+    """Seen by an analyst: the ledger was sorted by the exact number of placements, so four
+    hosts at "färre än 5" came in the order of their hidden counts. Daglig verksamhet last,
+    after Hemtjänst, said it had the fewest; with the total of 14 shown by the 85/15 report
+    the four made 9, which only Daglig = 1 fits. The rows go in Swedish alphabetical order,
+    on the page, in the files and in the API, whatever the counts."""
+    client = analyst_client
+    for host in WORKSHOP:
+        await place(client.coordinator_id, *host)
+    body = (await client.get(f"/api/v1/reports/host-ledger?{Q}")).json()
+    assert [h["host_name"] for h in body["hosts"]] == BY_NAME
+    assert [h["placements"] for h in body["hosts"]][1:] == [None] * 4
+    rows = await _csv_rows(client, "host-ledger", Q)
+    assert [row[0] for row in rows if row and row[0] in BY_NAME] == BY_NAME
+    page = await client.get(f"/rapporter?{Q}", headers=HTML)
+    section = page.text.split('id="host-ledger"', 1)[1].split("</section>", 1)[0]
+    assert sorted(BY_NAME, key=section.index) == BY_NAME
+    # The dashboard's chart of the busiest hosts ranks only what it shows: the counts shown,
+    # then the hidden ones by name, never by what they hide.
+    board = await client.get(f"/oversikt?{Q}", headers=HTML)
+    ledger = board.text.split('id="ledger-heading"', 1)[1].split("</section>", 1)[0]
+    chart, table = ledger.split('class="table-wrap"', 1)
+    assert sorted(BY_NAME, key=table.index) == BY_NAME
+    assert sorted(BY_NAME, key=chart.index) == BY_NAME
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [
+        # 5 + 1: the 85/15 report hides its total of 6, which would give the 1 (5 hidden
+        # beside it as "dold" and 6 − 5).
+        (
+            ("Bygg AB", "company", "open_workplace", 5),
+            ("Daglig verksamhet", "association", "sheltered", 1),
+        ),
+        # The municipal units' 6 are hidden for the whole's sake (slices), and with them their
+        # total, the units' only placements.
+        (
+            ("Lager AB", "company", "open_workplace", 9),
+            ("Lager AB skyddat", "company", "sheltered", 2),
+            ("Parkenheten", "municipal_unit", "municipal_workplace", 6),
+        ),
+    ],
+)
+async def test_the_placements_started_are_hidden_alike_in_every_report(analyst_client, hosts):
+    """Seen by an analyst: "Placeringar totalt" of the 85/15 report and "Förslag till start"
+    of the lead times count the same placements (started in the period). The 85/15 report
+    hid its total to protect its split by setting, and the lead times showed it (9 for the
+    companies, whose open-workplace figure was the hidden one). One figure is hidden in every
+    report that shows it, or shown the same in all of them."""
+    client = analyst_client
+    for host in hosts:
+        await place(client.coordinator_id, *host)
+    hidden_somewhere = False
+    for narrowed in ("", "&host_kind=company", "&host_kind=municipal_unit", "&track=hälsa"):
+        real = (await client.get(f"/api/v1/reports/real-workplaces?{Q}{narrowed}")).json()
+        lead = (await client.get(f"/api/v1/reports/lead-times?{Q}{narrowed}")).json()
+        started = lead["proposal_to_start"]["count"]
+        assert started == real["placements"], narrowed
+        if started is None and real["placements"] is None:
+            hidden_somewhere = True
+            is_protected = "placements" in real["protected"]
+            assert ("proposal_to_start.count" in lead["protected"]) == is_protected
+    assert hidden_somewhere
+    # The unfiltered 6 or the units' 6: "dold" on the page and in the files too.
+    narrowed = "" if len(hosts) == 2 else "&host_kind=municipal_unit"
+    rows = await _csv_rows(client, "lead-times", Q + narrowed)
+    assert next(row for row in rows if row[0] == "Förslag till start")[1] == "dold"
+    page = await client.get(f"/rapporter?{Q}{narrowed}", headers=HTML)
+    section = page.text.split('id="lead-times"', 1)[1].split("</section>", 1)[0]
+    assert "<td>6</td>" not in section and "<td>dold</td>" in section
+
+
+async def test_a_host_s_hidden_placements_are_not_the_total_minus_the_shown_hosts(
+    analyst_client,
+):
+    """The hosts' placements add up to the placements started, which the 85/15 report and
+    the lead times show (19 here). With Bygg's 10 and Kostenheten's 7 shown beside Daglig's
+    "färre än 5", 19 − 17 gave the 2. The hosts are a group, as a report's own parts are:
+    the smallest shown host of 5 or more is hidden too ("dold"), with its hours."""
+    client = analyst_client
+    await place(client.coordinator_id, "Bygg AB", "company", "open_workplace", 10)
+    await place(client.coordinator_id, "Kostenheten", "municipal_unit", "municipal_workplace", 7)
+    await place(client.coordinator_id, "Daglig verksamhet", "association", "sheltered", 2)
+    real = (await client.get(f"/api/v1/reports/real-workplaces?{Q}")).json()
+    assert real["placements"] == 19
+    body = (await client.get(f"/api/v1/reports/host-ledger?{Q}")).json()
+    hosts = {h["host_name"]: h for h in body["hosts"]}
+    key = {name: f"hosts[{h['host_id']}]" for name, h in hosts.items()}
+    assert hosts["Bygg AB"]["placements"] == 10
+    assert hosts["Daglig verksamhet"]["placements"] is None
+    assert f"{key['Daglig verksamhet']}.placements" not in body["protected"]  # färre än 5
+    assert hosts["Kostenheten"]["placements"] is None
+    assert hosts["Kostenheten"]["hours"] is None
+    assert f"{key['Kostenheten']}.placements" in body["protected"]  # dold
+    # The total itself is no cell of the ledger: nothing names it.
+    assert "placements" not in body["suppressed"]
+    rows = await _csv_rows(client, "host-ledger", Q)
+    assert next(row for row in rows if row[0] == "Kostenheten")[2] == "dold"
