@@ -36,7 +36,7 @@ from marketplace.kernel.auth import (
     number_coordinators,
     user_name,
 )
-from marketplace.kernel.dates import check_date
+from marketplace.kernel.dates import EARLIEST, LATEST, in_window
 from marketplace.kernel.errors import Problems, ValidationFailed
 from marketplace.kernel.tables import User
 from placements.tables import Candidate
@@ -106,7 +106,14 @@ def _bound(value: PeriodBound, field: str) -> dt.date | None:
             f"Välj månaden {month_text(first)} (ÅÅÅÅ-MM).",
             fields=[field],
         )
-    check_date(bound, field, label)
+    if not in_window(bound):
+        # A month field is asked for months: "ange ett datum mellan 2000-01-01 …" told a
+        # reader of month fields to type a date.
+        raise ValidationFailed(
+            f"{label}: {month_text(first)} går inte att ta emot: ange en månad mellan "
+            f"{month_text(EARLIEST)} och {month_text(LATEST)}.",
+            fields=[field],
+        )
     return bound
 
 

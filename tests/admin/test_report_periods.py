@@ -236,3 +236,17 @@ async def test_follow_ups_not_yet_due_are_not_counted_in_the_running_month(
     assert "Förfallna t.o.m. i dag" in header
     assert any(line.startswith("90;6;6;6;0;1") for line in lines), lines
     assert "färre än 5" not in export.content.decode("utf-8-sig")
+
+
+def test_a_month_outside_the_service_s_years_is_named_as_a_month():
+    """The month fields' error spoke of dates ("ange ett datum mellan 2000-01-01 och
+    2100-12-31") to someone choosing months; it names months now."""
+    with pytest.raises(ValidationFailed) as refused:
+        report_filters("1999-12", "2026-01")
+    assert refused.value.fields == ["start"]
+    assert "1999-12 går inte att ta emot: ange en månad mellan 2000-01 och 2100-12." in str(
+        refused.value.message
+    )
+    with pytest.raises(ValidationFailed) as late:
+        report_filters("2026-01", "2101-01")
+    assert late.value.fields == ["end"] and "datum" not in str(late.value.message)
