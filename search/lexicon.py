@@ -643,10 +643,21 @@ class Lexicon:
             # compound whose whole first part it is ("lok" in "lokförare") before a word
             # that merely begins with it ("lokaliserare").
             clipped = f[:-2]
+            typed = word[:-2]
             for cand in self.prefixed(clipped, min_rest=2):
                 whole_part = self._begins(clipped, cand)
                 weight = w["prefix"] * (0.85 if whole_part else _CLIPPED_INSIDE_WORD)
+                if typed != clipped:
+                    # Written with å ä ö, it keeps them: "städis" begins "städare", not
+                    # "stadsbud" (which only its folded letters begin).
+                    as_typed = [t for t in self._by_fold[cand] if t.startswith(typed)]
+                    put(as_typed, "prefix", weight)
+                    weight *= _FOLDED_STEM
                 put(self._by_fold[cand], "prefix", weight)
+            if typed in self._words:
+                # What comes before the -is is a word of its own ("städ" in "städis"): the
+                # clipped form means what its forms and agent mean ("städare").
+                put(self._by_stem.get(stem(typed), []), "prefix", w["prefix"])
             recognised = bool(best)
         if not recognised and not allow_prefix:
             # An inflected form of the first part of a compound ("betongen" for

@@ -192,6 +192,17 @@ def test_a_clipped_form_in_is_stands_for_the_compound_it_is_the_first_part_of() 
     assert lex.expand("polis")[0].token == "polis"
 
 
+def test_a_clipped_form_with_a_ring_or_dots_keeps_them() -> None:
+    """ "städis" is a "städare": the words that begin with "städ" as written, before those
+    that only its folded letters begin ("stadsbud"), and through the forms of "städ", a word
+    of its own, the agent it names."""
+    lex = Lexicon()
+    lex.add_many(["städ", "städare", "stadsbud", "bud", "stadie"])
+    found = {e.token: e for e in lex.expand("städis", allow_prefix=True)}
+    assert found["städare"].weight > found["stadsbud"].weight
+    assert found["städare"].kind == "prefix"
+
+
 def test_a_word_of_the_table_is_complete_as_typed() -> None:
     """Typed last, a word of the table is no clipped "plat…" ("platschef") and no start of a
     longer word ("gym" of "gymnasielärare"), but the compounds it begins stay ("hotell" in
