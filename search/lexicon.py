@@ -58,6 +58,11 @@ _MIN_MODIFIER = 3
 _MIN_HEAD = 3
 _MAX_PREFIX = 40  # completions kept per prefix, shortest first
 _MAX_COMPOUND = 30  # compounds kept per head or modifier
+# A word clipped in both parts of a compound ("socsek"): its length, each part's, and how
+# many words beginning with its start are looked at.
+_MIN_CLIPPED_COMPOUND = 6
+_MIN_CLIPPED_PART = 3
+_MAX_CLIPPED_SCAN = 300
 _CACHE_LIMIT = 50_000
 # A typed word matched by these kinds is a word of its own, not a typo of another.
 _WORD_KINDS = frozenset(["exact", "folded", "stem", "synonym"])
@@ -534,6 +539,28 @@ class Lexicon:
             len(r) >= 3 and r in self._by_fold for r in (rest, rest[1:] if rest[:1] == "s" else "")
         )
 
+    def _clipped_compounds(self, folded: str) -> list[str]:
+        """The vocabulary compounds that a word clipped in both its parts stands for: a
+        modifier that begins with the word's start (three letters or more) and is a word of
+        its own (a linking s allowed), then a head that begins with the rest (three letters or
+        more) and is a word of at least four letters."""
+        found: list[str] = []
+        for cut in range(_MIN_CLIPPED_PART, len(folded) - _MIN_CLIPPED_PART + 1):
+            start, rest = folded[:cut], folded[cut:]
+            for cand in self.prefixed(start, limit=_MAX_CLIPPED_SCAN, min_rest=len(rest)):
+                at = cand.find(rest, cut)
+                while at != -1:
+                    modifier, head = cand[:at], cand[at:]
+                    if modifier.endswith("s") and modifier[:-1] in self._by_fold:
+                        modifier = modifier[:-1]
+                    if modifier in self._by_fold and len(head) >= 4 and head in self._by_fold:
+                        found.extend(t for t in self._by_fold[cand] if t not in found)
+                        break
+                    at = cand.find(rest, at + 1)
+            if len(found) >= _MAX_COMPOUND:
+                break
+        return found[:_MAX_COMPOUND]
+
     def _with_corrections(self, found: list[Expansion]) -> list[Expansion]:
         # A mistyped word with one closest word means that word, with the vocabulary words
         # it stands for: "kasa" is "kassa", so also the "kassapersonal" it means, as much
@@ -658,6 +685,12 @@ class Lexicon:
                 # What comes before the -is is a word of its own ("städ" in "städis"): the
                 # clipped form means what its forms and agent mean ("städare").
                 put(self._by_stem.get(stem(typed), []), "prefix", w["prefix"])
+            recognised = bool(best)
+        if not recognised and len(f) >= _MIN_CLIPPED_COMPOUND and not swedish.frequent(word):
+            # Both parts of a compound clipped ("socsek" for "socialsekreterare", "specped"
+            # for "specialpedagog"): no word begins with it, but one begins with its start
+            # and has a head that begins with its rest.
+            put(self._clipped_compounds(f), "prefix", w["prefix"] * _CLIPPED_INSIDE_WORD)
             recognised = bool(best)
         if not recognised and not allow_prefix:
             # An inflected form of the first part of a compound ("betongen" for

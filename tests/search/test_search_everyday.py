@@ -203,6 +203,17 @@ def test_a_clipped_form_with_a_ring_or_dots_keeps_them() -> None:
     assert found["städare"].kind == "prefix"
 
 
+def test_a_compound_clipped_in_both_parts_stands_for_the_compound() -> None:
+    """ "socsek" begins no word, but "social" begins with its start and "sekreterare" with its
+    rest: it is a "socialsekreterare"; a word whose rest begins no head finds nothing so."""
+    lex = Lexicon()
+    lex.add_many(["social", "sekreterare", "socialsekreterare", "socialt", "sekt", "hus"])
+    found = {e.token: e for e in lex.expand("socsek")}
+    assert found["socialsekreterare"].kind == "prefix"
+    assert "socialt" not in found
+    assert not [e for e in lex.expand("sochus") if e.token == "socialsekreterare"]
+
+
 def test_a_word_of_the_table_is_complete_as_typed() -> None:
     """Typed last, a word of the table is no clipped "plat…" ("platschef") and no start of a
     longer word ("gym" of "gymnasielärare"), but the compounds it begins stay ("hotell" in
