@@ -11,10 +11,11 @@ the placement's days may be reported, and in the week that is running no day aft
 (Swedish time) as present or unexcused, while absence known ahead may be (`week_problems`,
 which the forms and the API ask alike). A placement whose agreement's weekly schedule names
 no Saturday or Sunday works weekdays, as the statement plans it, and a week holds at most
-its weekdays (`works_weekends_for`). Ending a placement early leaves weeks reported
-before it with days past the end: ending names them to the coordinator (`misfits`), the page
-marks them, and a week's report may be withdrawn (`withdraw_week`; the audit log keeps the
-figures it held).
+its weekdays (`works_weekends_for`). A placement is not ended on a day before days
+already reported (`end_problems`: correct the week first, or choose a later end). Weeks that
+still hold days past the end (reported before that rule) are named by ending to the
+coordinator (`misfits`), the page marks them, and a week's report may be withdrawn
+(`withdraw_week`; the audit log keeps the figures it held).
 
 When the unexcused absence days of a placement reach `ATTENDANCE_ALERT_ABSENCES`, the
 coordinator is mailed once (the outbox's dedupe key) and the workbench shows the alert. The
@@ -384,6 +385,51 @@ async def misfit_weeks(booking_id: int) -> list[dt.date]:
     if booking is None:
         return []
     return sorted(r["week_start"] for r in misfits(booking, await _rows(booking_id)))
+
+
+def reported_through(booking: BookingRow, row: WeekCounts, monday: dt.date) -> dt.date:
+    """The last day a reported week's days reach, counted as `misfits` counts them: from the
+    week's first day in the placement, one calendar day per day reported. A week holds days,
+    not dates, so this is the earliest last day the report fits."""
+    start = booking_access.actual_start_of(booking)
+    first = monday if start is None else max(monday, start)
+    return first + dt.timedelta(days=max(week_total(row), 1) - 1)
+
+
+async def end_problems(booking: BookingRow, last: dt.date, today: dt.date) -> list[tuple[str, str]]:
+    """Inside the transaction that ends the placement on `last`: the end date is refused
+    (field `end_date`) when weeks already reported hold more days than the placement would
+    have had in them. Accepted, the weeks stayed with days past the end and someone had to
+    clean up afterwards; the message names the last reported day and what to do instead.
+    A week that was already over its days before (reported before this rule) does not stop
+    the end: ending would not make it any less right."""
+    rows = await _rows(int(booking["id"]))
+    already = {r["week_start"] for r in misfits(booking, rows)}
+    ended = cast("BookingRow", {**booking, "status": ENDED[0], "end_date": last})
+    over = [r for r in misfits(ended, rows) if r["week_start"] not in already]
+    if not over:
+        return []
+    reach = max(reported_through(booking, r, r["week_start"]) for r in over)
+    numbers = sorted(r["week_start"].isocalendar().week for r in over)
+    weeks = (
+        f"vecka {numbers[0]}"
+        if len(numbers) == 1
+        else f"veckorna {', '.join(map(str, numbers[:-1]))} och {numbers[-1]}"
+    )
+    instead = (
+        f"Välj {reach.isoformat()} eller en senare dag som slutdatum, eller rätta eller ta bort "
+        f"närvarorapporten för {weeks} under Närvaro först."
+        if reach <= today
+        else f"Rätta eller ta bort närvarorapporten för {weeks} under Närvaro först, eller "
+        f"avsluta placeringen när {reach.isoformat()} har varit."
+    )
+    return [
+        (
+            "end_date",
+            f"Närvaro är redan rapporterad till och med {weekday_date(reach)} ({weeks}), "
+            f"efter slutdatumet {weekday_date(last)}. {instead}",
+        )
+    ]
 
 
 def misfit_text(mondays: list[dt.date]) -> str:

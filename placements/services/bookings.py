@@ -870,7 +870,9 @@ async def end(
     reason: str = "",
 ) -> schemas.Booking:
     """End an active placement as completed or interrupted. The coordinator is asked for the
-    outcome, and the supervisor gets a link to the end-of-placement assessment."""
+    outcome, and the supervisor gets a link to the end-of-placement assessment. An end date
+    before days already reported as attendance is refused at `end_date`
+    (`attendance.end_problems`)."""
     if result not in ("completed", "interrupted"):
         raise ValidationFailed(
             "Ange hur placeringen slutade: genomförd (completed) eller avbruten (interrupted).",
@@ -886,6 +888,8 @@ async def end(
         ended_on = end_date or clock.today()
         actual_start = booking_access.actual_start_of(booking)
         date_rules.check("end", {"end_date": ended_on}, {"actual_start": actual_start})
+        if found := await attendance.end_problems(booking, ended_on, date_rules.rules_today()):
+            raise ValidationFailed.every(dict(found))
         changes: dict[Any, Any] = {
             Booking.ended_at: booking_access.now(),
             Booking.end_date: ended_on,

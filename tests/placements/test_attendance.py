@@ -206,7 +206,9 @@ async def test_no_day_is_reported_before_the_placement_started_nor_after_it_ends
         await attendance.record_week(w.host_user, booking_id, report, source="host")
     assert await AttendanceWeek.count() == 2
     # Ended early, on Friday 28 November: that week holds Monday to Friday, and the weeks
-    # after it none (the form offers them no more).
+    # after it none (the form offers them no more). The week of 8 December, reported, is
+    # withdrawn first (an end before reported days is refused).
+    await attendance.withdraw_week(w.host_user, booking_id, D(2025, 12, 8))
     await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 28))
     ended = await refused(WeekReport(week_start=D(2025, 11, 24), days_present=4, days_unexcused=2))
     assert "slutade fredag 2025-11-28" in ended["days_present"]
@@ -216,24 +218,89 @@ async def test_no_day_is_reported_before_the_placement_started_nor_after_it_ends
     assert (shown.first_day, shown.last_day) == (START, D(2025, 11, 28))
 
 
-async def test_weeks_reported_past_an_early_end_are_named_and_may_be_withdrawn():
-    """Seen in the browser: weeks reported before the placement was ended early kept their
-    days after the end (seven days in a span of five), and a week wholly after the end could
-    be neither corrected (refused as after the end) nor emptied (a week without days is
-    refused). Ending names them to the coordinator, the page marks them, and a week's report
-    can be withdrawn, audited with its figures."""
+async def test_an_end_before_reported_days_is_refused_naming_the_last_reported_day():
+    """Seen by a tester: a placement was ended on a day before days already reported, it was
+    accepted silently and the page then asked someone to clean up. The end date is refused
+    at its field, naming the last reported day and what to do; nothing changes."""
     w, booking_id = await _past_placement()
     for week, present in ((D(2025, 11, 17), 5), (D(2025, 11, 24), 5), (D(2025, 12, 1), 4)):
         report = WeekReport(week_start=week, days_present=present)
         await attendance.record_week(w.host_user, booking_id, report, source="host")
     mails = await OutboxMessage.count()
+    # Tuesday 25 November holds two days of the week of 24 November (five reported), and
+    # the week of 1 December four days (Monday to Thursday 4 December).
+    with pytest.raises(ValidationFailed) as early:
+        await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 25))
+    assert set(early.value.errors) == {"end_date"}
+    assert early.value.errors["end_date"] == (
+        "Närvaro är redan rapporterad till och med torsdag 2025-12-04 (veckorna 48 och 49), "
+        "efter slutdatumet tisdag 2025-11-25. Välj 2025-12-04 eller en senare dag som "
+        "slutdatum, eller rätta eller ta bort närvarorapporten för veckorna 48 och 49 under "
+        "Närvaro först."
+    )
+    row = await Booking.select(Booking.status, Booking.end_date).where(Booking.id == booking_id)
+    assert row == [{"status": "active", "end_date": END}]
+    assert await OutboxMessage.count() == mails
+    # The day the reports reach is accepted, and so is any later one.
+    await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 12, 4))
+    assert await attendance.misfit_weeks(booking_id) == []
+
+
+async def test_the_end_form_and_the_api_refuse_an_end_before_reported_days_at_its_field(client):
+    w, booking_id = await _past_placement()
+    report = WeekReport(week_start=D(2025, 12, 1), days_present=4, days_sick=1)
+    await attendance.record_week(w.host_user, booking_id, report, source="host")
+    await login(client, w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    page = await client.get(url, headers=HTML)
+    refused = await client.post(
+        f"{url}/avsluta",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "result": "completed",
+            "end_date": "2025-11-28",
+            "confirm_end": "1",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert 'id="f-end_date-error"' in refused.text
+    assert "Närvaro är redan rapporterad till och med fredag 2025-12-05 (vecka 49)" in (
+        refused.text
+    )
+    assert "Välj 2025-12-05 eller en senare dag som slutdatum" in refused.text
+    from tests.conftest import login as api_login
+
+    client.cookies.clear()
+    await api_login(client, w.host_user.username)
+    answer = await client.post(
+        f"/api/v1/bookings/{booking_id}/end", json={"result": "completed", "end_date": "2025-12-04"}
+    )
+    assert answer.status_code == 400 and answer.json()["fields"] == ["end_date"]
+    assert "till och med fredag 2025-12-05 (vecka 49)" in answer.json()["detail"]
+    row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+    assert row == {"status": "active"}
+    ended = await client.post(
+        f"/api/v1/bookings/{booking_id}/end", json={"result": "completed", "end_date": "2025-12-05"}
+    )
+    assert ended.status_code == 200, ended.text
+
+
+async def test_days_a_week_holds_past_the_end_are_named_and_may_be_withdrawn():
+    """Seen in the browser: weeks reported before the placement was ended early kept their
+    days after the end (seven days in a span of five), and a week wholly after the end could
+    be neither corrected (refused as after the end) nor emptied (a week without days is
+    refused). Such weeks (written before an end before reported days was refused) are
+    named by the page, and a week's report can be withdrawn, audited with its figures."""
+    w, booking_id = await _past_placement()
+    report = WeekReport(week_start=D(2025, 11, 17), days_present=5)
+    await attendance.record_week(w.host_user, booking_id, report, source="host")
     # Ended early on Tuesday 25 November: two days of the week of 24 November, none after.
     await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 25))
-    [ended_mail] = await OutboxMessage.select(OutboxMessage.body_text).where(
-        OutboxMessage.subject.like("Placeringen är avslutad%")
-    )
-    assert await OutboxMessage.count() > mails
-    assert "veckorna 48, 49 har fler dagar rapporterade" in ended_mail["body_text"]
+    await make_attendance_week(booking_id, D(2025, 11, 24), days_present=5, reported_by="Värd")
+    await make_attendance_week(booking_id, D(2025, 12, 1), days_present=4, reported_by="Värd")
+    assert await attendance.misfit_weeks(booking_id) == [D(2025, 11, 24), D(2025, 12, 1)]
     shown = await attendance.attendance_for(w.coordinator, booking_id)
     days = {x.week_start: x.placement_days for x in shown.weeks}
     assert days == {D(2025, 11, 17): 7, D(2025, 11, 24): 2, D(2025, 12, 1): 0}
@@ -291,10 +358,11 @@ async def test_weeks_reported_past_an_early_end_are_named_and_may_be_withdrawn()
 
 async def test_a_week_is_withdrawn_on_the_booking_page_once_its_box_is_ticked(client):
     w, booking_id = await _past_placement()
-    for week in (D(2025, 11, 24), D(2025, 12, 1)):
-        report = WeekReport(week_start=week, days_present=5)
-        await attendance.record_week(w.host_user, booking_id, report, source="host")
+    report = WeekReport(week_start=D(2025, 11, 24), days_present=5)
+    await attendance.record_week(w.host_user, booking_id, report, source="host")
     await bookings.end(w.coordinator, booking_id, "interrupted", D(2025, 11, 28))
+    # A week wholly after the end, reported before such an end was refused.
+    await make_attendance_week(booking_id, D(2025, 12, 1), days_present=5, reported_by="Värd")
     await login(client, w.coordinator.username)
     url = f"/arbetsbord/bokningar/{booking_id}"
     shown = await client.get(url, headers=HTML)
