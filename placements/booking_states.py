@@ -105,13 +105,20 @@ def host_view(
     from `HOST_VIEWS` shows nothing), that ended at `ended_at` (if it has): an ended one
     more than HOST_CONTACT_DAYS before `now` by the first name only."""
     view = HOST_VIEWS.get(status, HostView.HIDDEN)
-    long_ended = (
+    return min(view, HostView.FIRST_NAME) if long_ended(status, ended_at, now) else view
+
+
+def long_ended(
+    status: str, ended_at: dt.datetime | None = None, now: dt.datetime | None = None
+) -> bool:
+    """A placement that ended more than HOST_CONTACT_DAYS before `now`: the host reads it by
+    the participant's first name only (`host_view`) and reports no more attendance for it."""
+    return (
         status in ENDED
         and ended_at is not None
         and now is not None
         and now - ended_at > dt.timedelta(days=HOST_CONTACT_DAYS)
     )
-    return min(view, HostView.FIRST_NAME) if long_ended else view
 
 
 def statuses_host_sees(at_least: HostView) -> tuple[str, ...]:

@@ -46,7 +46,9 @@ class Attendance(msgspec.Struct, kw_only=True):
     """A placement's reported weeks (newest first), the weeks that may be reported and the
     days they may hold (from `first_day`, the day the placement started, to `last_day`, the
     day it ended or is planned to end; None: no end planned), and the unexcused absence days
-    against the alert's threshold."""
+    against the alert's threshold. `reports_closed` says why the reader (a host) may no
+    longer report or withdraw a week ("" while they may; staff always may): `open_weeks` is
+    then empty."""
 
     booking_id: int
     weeks: list[ReportedWeek]
@@ -56,3 +58,4 @@ class Attendance(msgspec.Struct, kw_only=True):
     unexcused_days: int
     alert_threshold: int
     alert: bool
+    reports_closed: str = ""

@@ -15,7 +15,9 @@ its weekdays (`works_weekends_for`). A placement is not ended on a day before da
 already reported (`end_problems`: correct the week first, or choose a later end). Weeks that
 still hold days past the end (reported before that rule) are named by ending to the
 coordinator (`misfits`), the page marks them, and a week's report may be withdrawn
-(`withdraw_week`; the audit log keeps the figures it held).
+(`withdraw_week`; the audit log keeps the figures it held). More than HOST_CONTACT_DAYS
+after a placement ended the host (and the week's link) reports and withdraws nothing more
+(`host_reports_closed`); the coordinator still may.
 
 When the unexcused absence days of a placement reach `ATTENDANCE_ALERT_ABSENCES`, the
 coordinator is mailed once (the outbox's dedupe key) and the workbench shows the alert. The
@@ -103,6 +105,10 @@ NO_DAYS = (
     "redan rapporterad står den kvar som den är."
 )
 ALERT_DEDUPE = "attendance-alert:"
+HOST_REPORTS_CLOSED = (
+    "Placeringen slutade {day}, för mer än {days} dagar sedan, så värden rapporterar inte "
+    "längre närvaro för den. Behöver närvaron rättas, kontakta samordnaren."
+)
 
 
 def staff_attendance_link(booking_id: int) -> str:
@@ -133,6 +139,25 @@ def last_day_of(booking: BookingRow) -> dt.date | None:
     """The last day attendance may be reported for: the day the placement ended, else its
     planned end (None: no end planned)."""
     return ended_on(booking) or booking["end_date"]
+
+
+def host_reports_closed(booking: BookingRow, now: dt.datetime | None = None) -> str:
+    """Why a host (a host user, or a supervisor through the week's link) may no longer report
+    or withdraw a week of the placement ("" while they may): it ended more than
+    HOST_CONTACT_DAYS ago, the rule that also leaves the host the participant's first name
+    only (`booking_states.long_ended`). Attendance that late serves nothing the host does;
+    the coordinator can still correct it."""
+    if not booking_states.long_ended(booking["status"], booking["ended_at"], now or clock.now()):
+        return ""
+    day = ended_on(booking)
+    return HOST_REPORTS_CLOSED.format(
+        day=day.isoformat() if day else "", days=booking_states.HOST_CONTACT_DAYS
+    )
+
+
+def _check_host_may_report(user: AuthUser, booking: BookingRow) -> None:
+    if not user.is_staff and (closed := host_reports_closed(booking)):
+        raise Conflict(closed)
 
 
 def open_weeks(booking: BookingRow, today: dt.date) -> list[dt.date]:
@@ -477,10 +502,12 @@ async def _out(
     reading = await booking_access.host_reading(viewer, booking)
     unexcused = unexcused_total({r["week_start"]: counts_of(r) for r in rows})
     threshold = settings.attendance_alert_absences
+    closed = host_reports_closed(booking) if reading is not None else ""
     return schemas.Attendance(
         booking_id=int(booking["id"]),
         weeks=[_week_out(r, booking, reading) for r in rows],
-        open_weeks=open_weeks(booking, clock.today()),
+        open_weeks=[] if closed else open_weeks(booking, clock.today()),
+        reports_closed=closed,
         first_day=booking_access.actual_start_of(booking),
         last_day=last_day_of(booking),
         unexcused_days=unexcused,
@@ -628,6 +655,7 @@ async def record_week(
         booking = await booking_access.lock_booking(booking_id)
         if booking["status"] not in REPORTABLE:
             raise Conflict(NOT_STARTED)
+        _check_host_may_report(user, booking)
         weekends = await works_weekends_for(booking_id)
         monday = check_report(data, booking, weekends=weekends)
         label = booking_moves.actor_label(user)
@@ -680,6 +708,7 @@ async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schem
         booking = await booking_access.lock_booking(booking_id)
         if booking["status"] not in REPORTABLE:
             raise Conflict(NOTHING_REPORTED)
+        _check_host_may_report(user, booking)
         row = await (
             AttendanceWeek.select()
             .where((AttendanceWeek.booking == booking_id) & (AttendanceWeek.week_start == monday))
@@ -753,6 +782,8 @@ async def _load_link(token: str) -> tuple[BookingRow, dt.date]:
     booking = await booking_access.booking_row(payload["b"])
     if booking is None or booking["status"] not in REPORTABLE:
         raise LinkRefused(LINK_GONE, status_code=410)
+    if closed := host_reports_closed(booking):
+        raise LinkRefused(closed, status_code=410)
     if await AttendanceWeek.exists().where(
         (AttendanceWeek.booking == booking["id"]) & (AttendanceWeek.week_start == monday)
     ):

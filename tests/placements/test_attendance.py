@@ -20,7 +20,7 @@ import pytest
 import time_machine
 
 from marketplace.kernel import clock
-from marketplace.kernel.errors import NotFound, ValidationFailed
+from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import AuditEntry, OutboxMessage
 from marketplace.scheduler import run_job
@@ -167,6 +167,71 @@ async def test_an_ended_placement_takes_reports_up_to_the_week_it_ended():
     row = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert row == {"status": "completed"}
     assert await AttendanceWeek.count() == 1
+
+
+async def _ended_days_ago(booking_id: int, days: int) -> None:
+    """The placement was ended (the button pressed) `days` days ago."""
+    ended_at = booking_access.now() - dt.timedelta(days=days)
+    await Booking.update({Booking.ended_at: ended_at}).where(Booking.id == booking_id)
+
+
+async def test_the_host_reports_no_more_attendance_once_the_placement_ended_90_days_ago(client):
+    """Seen by a tester: a host reported a week of a placement that had ended long before,
+    when the host reads the participant by the first name only. More than 90 days after the
+    end (the same rule), the host's report and withdrawal are refused in Swedish, the page
+    says why instead of offering the form; the coordinator may still correct the weeks."""
+    w, booking_id = await _past_placement()
+    await attendance.record_week(
+        w.host_user,
+        booking_id,
+        WeekReport(week_start=D(2025, 11, 17), days_present=5),
+        source="host",
+    )
+    await bookings.end(w.coordinator, booking_id, "completed", END)
+    await _ended_days_ago(booking_id, 89)
+    report = WeekReport(week_start=D(2025, 11, 24), days_present=5)
+    await attendance.record_week(w.host_user, booking_id, report, source="host")
+    await _ended_days_ago(booking_id, 91)
+    closed = (
+        "Placeringen slutade 2025-12-10, för mer än 90 dagar sedan, så värden rapporterar "
+        "inte längre närvaro för den. Behöver närvaron rättas, kontakta samordnaren."
+    )
+    late = WeekReport(week_start=D(2025, 12, 1), days_present=5)
+    with pytest.raises(Conflict) as refused:
+        await attendance.record_week(w.host_user, booking_id, late, source="host")
+    assert refused.value.message == closed
+    with pytest.raises(Conflict):
+        await attendance.withdraw_week(w.host_user, booking_id, D(2025, 11, 24))
+    assert await AttendanceWeek.count() == 2
+    shown = await attendance.attendance_for(w.host_user, booking_id)
+    assert (shown.open_weeks, shown.reports_closed) == ([], closed)
+    # The coordinator keeps the right to report and withdraw.
+    staff = await attendance.record_week(w.coordinator, booking_id, late, source="coordinator")
+    assert staff.reports_closed == "" and staff.open_weeks[0] == D(2025, 12, 8)
+    await attendance.withdraw_week(w.coordinator, booking_id, D(2025, 12, 1))
+    # The host's page says why, and offers neither the week's form nor a withdrawal.
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 200
+    assert closed in page.text
+    assert f'action="/vard/bokningar/{booking_id}/narvaro"' not in page.text
+    assert "Ta bort rapporten" not in page.text
+    from tests.conftest import login as api_login
+
+    client.cookies.clear()
+    await api_login(client, w.host_user.username)
+    answer = await client.put(
+        f"/api/v1/bookings/{booking_id}/attendance",
+        json={"week_start": "2025-12-01", "days_present": 5},
+    )
+    assert answer.status_code == 409 and answer.json()["detail"] == closed
+    # A supervisor's week link (the host's too) is refused alike.
+    client.cookies.clear()
+    link = await client.get(
+        f"/narvaro/{attendance.link_token(booking_id, D(2025, 12, 1))}", headers=HTML
+    )
+    assert link.status_code == 410 and closed in link.text
+    assert await AttendanceWeek.count() == 2
 
 
 # The placement starts on Wednesday 12 November: its first week holds five days, Wednesday to
