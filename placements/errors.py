@@ -18,17 +18,21 @@ class LinkRefused(MarketplaceError):
     """A signing or assessment link is tampered with, expired or already used.
 
     400 for a link that is not ours, 410 for one that was ours but no longer works. The page
-    says which, and nothing changes.
+    says which, and nothing changes. `used`: the link is known and did its work (its holder's
+    answer is registered), so the page says that, not that nothing changed.
     """
 
     status_code = 410
 
-    def __init__(self, message: str, *, status_code: int = 410, language: str = "") -> None:
+    def __init__(
+        self, message: str, *, status_code: int = 410, language: str = "", used: bool = False
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         # The participant's language when the link is known to be theirs, so that the page
         # says why in it; "" (Swedish) for anyone else and for a link that is not ours.
         self.language = language
+        self.used = used
 
 
 def link_payload(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> dict[str, Any]:

@@ -63,12 +63,26 @@ USED = (
     "Länken är redan använd och kan bara användas en gång. Ert svar är registrerat; kontakta "
     "samordnaren om något behöver ändras."
 )
+ANSWERED = {"accepted": "tackade ja till", "declined": "tackade nej till"}
 REPLACED = "Länken har ersatts av en nyare länk. Använd länken i det senaste mejlet."
 EXPIRED = (
     "Länken har gått ut. Kontakta samordnaren på kommunen, som kan skicka en ny länk eller "
     "ta emot ert svar per telefon."
 )
 CLOSED = "Förslaget är redan besvarat eller återkallat. Ni behöver inte göra något mer."
+
+
+def used_text(link: AnswerLinkRow) -> str:
+    """What a used link's page says to its holder: the answer given through it and when
+    (only what the holder did themselves, no more of the proposal), else `USED`."""
+    said = ANSWERED.get(link["answer"])
+    if said is None or link["used_at"] is None:
+        return USED
+    return (
+        f"Ni {said} förslaget {clock.local_date(link['used_at']).isoformat()} med den här "
+        "länken. Svaret är registrerat och samordnaren är meddelad. Länken kan bara användas "
+        "en gång; kontakta samordnaren om något behöver ändras."
+    )
 
 
 async def resend_links(user: AuthUser, booking_id: int) -> list[schemas.AnswerLinkSent]:
@@ -150,7 +164,7 @@ async def _load(booking_id: int, token: str) -> tuple[AnswerLinkRow, BookingRow]
     if link["booking"] != booking_id:
         raise LinkRefused(WRONG_BOOKING, status_code=400)
     if link["used_at"] is not None:
-        raise LinkRefused(USED)
+        raise LinkRefused(used_text(link), used=True)
     if link["replaced_at"] is not None:
         raise LinkRefused(REPLACED)
     if link["expires_at"] <= booking_access.now():
@@ -264,7 +278,7 @@ async def _claim(link: AnswerLinkRow, answer: str) -> None:
         .returning(AnswerLink.id)
     )
     if not claimed:
-        raise LinkRefused(USED)
+        raise LinkRefused(USED, used=True)
 
 
 async def accept_by_link(

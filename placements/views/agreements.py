@@ -73,10 +73,12 @@ SWEDISH_FRAME: dict[str, Any] = {"layout": "base.html", "_": i18n.swedish}
 def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
     """The page of a secret link that does not work (tampered with, expired, replaced or
     used): the reason with the refusal's 4xx status, in the participant's language when the
-    link is known to be theirs, else in Swedish. Every link page uses it."""
+    link is known to be theirs, else in Swedish. Every link page uses it. A link that was
+    used (`exc.used`) says that its answer is registered: "Länken fungerar inte … Inget har
+    ändrats" read to a host who opened their link again as if the answer was lost."""
     frame = language_frame(request, exc.language) if exc.language else SWEDISH_FRAME
     return page(
-        "agreements/refused.html",
+        "agreements/used.html" if exc.used else "agreements/refused.html",
         request,
         status_code=exc.status_code,
         message=frame["_"](exc.message),

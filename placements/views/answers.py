@@ -2,8 +2,9 @@
 mailed to its contact person and the slot's supervisor (`placements.services.answers`).
 
 The page shows what the host needs to decide and asks for a confirmation before accepting;
-declining needs a reason. A link that is tampered with, meant for another proposal, expired,
-replaced or used gets a clear Swedish page with a 4xx status, and nothing changes. Like the
+declining needs a reason. A link that is tampered with, meant for another proposal, expired
+or replaced gets a clear Swedish page with a 4xx status, and nothing changes; a used one says
+that the answer given through it is registered (`answers.used_text`). Like the
 signing and assessment links, every answer of this router is `Cache-Control: no-store`.
 """
 

@@ -107,7 +107,8 @@ def _walk(
     # --- the link works once ---------------------------------------------------------------------
     again = host.page.goto(link)
     assert again is not None and again.status == 410
-    assert "Länken fungerar inte" in host.page.get_by_role("heading", level=1).inner_text()
+    assert "Länken är redan använd" in host.page.get_by_role("heading", level=1).inner_text()
+    assert "Ni tackade ja till förslaget" in host.page.get_by_role("status").inner_text()
     host.check()
 
     # --- the coordinator sees the answer and who gave it ------------------------------------------

@@ -24,7 +24,7 @@ from placements.tables import AnswerLink, Booking, BookingEvent, Slot
 from tests.builders import make_candidate, make_supervisor
 from tests.conftest import login as api_login
 from tests.inloop import InLoopClient
-from tests.placements.bookingdata import END, START, make_world, propose
+from tests.placements.bookingdata import END, START, TODAY, make_world, propose
 from tests.placements.test_answers import links_mailed, unlinked_world
 
 HTML = {"accept": "text/html"}
@@ -99,11 +99,20 @@ async def test_a_host_without_an_account_accepts_through_the_link_once(client):
     status = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
     assert status == {"status": "accepted"}
 
+    # Seen by a tester: the host who opened their used link again read "Länken fungerar
+    # inte … Inget har ändrats", as if the answer was lost. The page says it is registered.
     reused = await client.post(f"{url}/acceptera", data={"_csrf_token": csrf, "confirm": "1"})
     assert reused.status_code == 410 and no_store(reused)
-    assert "redan använd" in reused.text
     again = await client.get(url, headers=HTML)
-    assert again.status_code == 410 and "Länken fungerar inte" in again.text
+    assert again.status_code == 410
+    for used in (reused, again):
+        text = visible_text(used.text)
+        assert "Länken är redan använd" in text
+        assert f"Ni tackade ja till förslaget {TODAY.isoformat()} med den här länken." in text
+        assert "Svaret är registrerat" in text
+        assert "Länken fungerar inte" not in text and "Inget har ändrats" not in text
+        assert 'href="/logga-in"' in used.text
+        no_internal_names(used.text)
 
 
 async def test_expired_and_foreign_links_are_refused_with_a_clear_page(client):
@@ -130,6 +139,10 @@ async def test_expired_and_foreign_links_are_refused_with_a_clear_page(client):
     )
     assert expired.status_code == 410 and no_store(expired)
     assert "gått ut" in expired.text
+    # Unknown and expired links keep the neutral page: nothing is said of an answer.
+    for neutral in (expired, garbage, wrong_booking):
+        assert "Länken fungerar inte" in neutral.text and "Inget har ändrats" in neutral.text
+        assert "redan använd" not in neutral.text and "tackade" not in neutral.text
     for booking in (booking_id, other):
         row = await Booking.select(Booking.status).where(Booking.id == booking).first()
         assert row == {"status": "proposed"}
@@ -156,6 +169,8 @@ async def test_declining_through_the_link_needs_a_reason(client):
     assert row == {"status": "declined", "decline_reason": "Vi flyttar lagret i vår."}
     reused = await client.post(f"{url}/avboj", data={"_csrf_token": csrf, "reason": "Igen"})
     assert reused.status_code == 410
+    assert f"Ni tackade nej till förslaget {TODAY.isoformat()}" in reused.text
+    assert "Länken är redan använd" in reused.text and "Inget har ändrats" not in reused.text
 
 
 async def test_the_link_page_offers_another_supervisor_when_the_slots_is_full(client):
