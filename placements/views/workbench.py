@@ -582,13 +582,20 @@ async def _booking_page(
     status_code: int = 200,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
+    error_heading: str = "",
 ) -> Template:
     """The booking page as the signed-in coordinator sees it: plain, or with a refused
-    form's values and messages."""
+    form's values and messages (under `error_heading` when no form was filled in wrong)."""
     context = await _booking_context(
         signed_in_user(request), booking_id, values=values, errors=errors
     )
-    return page("placements/workbench/booking.html", request, status_code=status_code, **context)
+    return page(
+        "placements/workbench/booking.html",
+        request,
+        status_code=status_code,
+        error_heading=error_heading,
+        **context,
+    )
 
 
 @get("/arbetsbord/bokningar/{booking_id:int}", guards=[staff], include_in_schema=False)
@@ -686,19 +693,27 @@ async def _booking_round_trip(
     fields: Iterable[str] | None = None,
     section: str = "",
     stored_values: bool = False,
+    refusal_heading: str = "",
 ) -> Response[Any]:
     """One action on the booking page, through `forms.round_trip`: parse the post, call the
     service as the signed-in coordinator (`act(user, booking_id, parsed)`) and land on the
     booking page with `notice` (at its `section`, an element id, if given); a refusal shows
     the page again with what was typed and every message, at its status. A button whose
     refusal names the agreement's fields (`stored_values`) shows the agreement as stored in
-    its form: the post typed none of it, and an empty form saved would empty the agreement."""
+    its form: the post typed none of it, and an empty form saved would empty the agreement.
+    A refusal that is not a form's mistake (not a 400: an agreement that cannot be signed
+    yet) is headed `refusal_heading`, if given, not "Formuläret behöver rättas"."""
 
     async def run(data: T) -> Landing:
         await act(signed_in_user(request), booking_id, data)
         return f"/arbetsbord/bokningar/{booking_id}" + (f"#{section}" if section else ""), notice
 
-    show = partial(_booking_page, request, booking_id)
+    async def show(*, status_code: int = 200, **shown: Any) -> Template:
+        heading = refusal_heading if status_code != 400 else ""
+        return await _booking_page(
+            request, booking_id, status_code=status_code, error_heading=heading, **shown
+        )
+
     refused = rerender_as(show, values=None) if stored_values else show
     return await round_trip(request, parse, run, refused, fields=fields)
 
@@ -760,6 +775,10 @@ async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[An
 
 # An agreement refused for signing (`agreements.NotWinWin`) names these fields of its form.
 WIN_WIN_FIELDS = tuple(agreement_services.WIN_WIN_MISSING)
+# The headings above a refused signature or sending of links: the coordinator pressed a
+# button, and "Formuläret behöver rättas" read as if a form had been filled in wrong.
+NOT_SIGNABLE_HEADING = "Överenskommelsen kan inte skrivas under ännu"
+LINKS_NOT_SENT_HEADING = "Länkarna för underskrift kan inte skickas ännu"
 
 
 @_booking_post("underteckna")
@@ -778,6 +797,7 @@ async def booking_sign(request: Req, booking_id: BookingId) -> Response[Any]:
         "overenskommelse-undertecknad",
         fields=WIN_WIN_FIELDS,
         stored_values=True,
+        refusal_heading=NOT_SIGNABLE_HEADING,
     )
 
 
@@ -796,6 +816,7 @@ async def booking_signing_links(request: Req, booking_id: BookingId) -> Response
         fields=WIN_WIN_FIELDS,
         section="lankar",
         stored_values=True,
+        refusal_heading=LINKS_NOT_SENT_HEADING,
     )
 
 
@@ -804,7 +825,12 @@ async def booking_paper_signature(request: Req, booking_id: BookingId) -> Respon
     """Record a signature given on paper."""
     act = agreement_services.record_paper_signature
     return await _booking_round_trip(
-        request, booking_id, PAPER_FORM, act, "pappersunderskrift-registrerad"
+        request,
+        booking_id,
+        PAPER_FORM,
+        act,
+        "pappersunderskrift-registrerad",
+        refusal_heading=NOT_SIGNABLE_HEADING,
     )
 
 

@@ -435,6 +435,12 @@ async def test_the_draft_leaves_the_tasks_to_the_parties_not_the_advert():
     assert agreement.host_gains == ""
 
 
+HEADINGS = {
+    "underteckna": "Överenskommelsen kan inte skrivas under ännu",
+    "lankar": "Länkarna för underskrift kan inte skickas ännu",
+}
+
+
 async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_fields(client):
     from tests.placements.test_answer_pages import csrf_of
     from tests.placements.test_answer_pages import login as page_login
@@ -456,6 +462,12 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
             headers={"accept": "text/html"},
         )
         assert refused.status_code == 409, refused.text
+        # Seen by a tester: the refusal stood under "Formuläret behöver rättas", though the
+        # coordinator had pressed a button and filled in no form wrongly.
+        heading = re.search(r'<div class="error-summary".*?<h2>(.*?)</h2>', refused.text, re.S)
+        assert heading is not None
+        assert heading.group(1) == HEADINGS[action]
+        assert "Formuläret behöver rättas" not in refused.text
         # Both empty fields named at once, each linked to its box in the opened form, and
         # the form holds the agreement as stored (the button posted none of it).
         assert 'href="#f-participant_goals"' in refused.text
@@ -463,6 +475,22 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
         assert "Skriv deltagarens mål" in refused.text
         assert "Plock och packning</textarea>" in refused.text
         assert re.search(r"<details open>\s*<summary>Ändra överenskommelsen", refused.text)
+    # A paper signature of an agreement that cannot be signed yet is headed alike; one
+    # whose form names no party is a form to correct, and says so.
+    paper = await client.post(
+        f"{url}/papper",
+        data={"_csrf_token": csrf_of(page.text), "party": "supervisor", "version": "2"},
+        headers={"accept": "text/html"},
+    )
+    assert paper.status_code == 409
+    assert "<h2>Överenskommelsen kan inte skrivas under ännu</h2>" in paper.text
+    no_party = await client.post(
+        f"{url}/papper",
+        data={"_csrf_token": csrf_of(page.text), "version": "2"},
+        headers={"accept": "text/html"},
+    )
+    assert no_party.status_code == 400
+    assert "<h2>Formuläret behöver rättas</h2>" in no_party.text
     assert not (await signatures_of(booking_id))["coordinator"]["signed_at"]
     await write_win_win(booking_id)
     page = await client.get(url, headers={"accept": "text/html"})
