@@ -190,8 +190,12 @@ class BookingController(Controller):
     ) -> sb.Booking:
         """Give an accepted, agreed or running placement another supervisor of the host with
         room during its period. Before the start the agreement names them (a new version if
-        anyone had signed); a running placement keeps its signed agreement."""
-        return await supervisors.change_supervisor(request.user, booking_id, data.supervisor_id)
+        anyone had signed); a running placement keeps its signed agreement. A change that
+        would void signatures given answers 409 naming them (field `confirm_resign`); send
+        `confirm_resign: true` to change anyway, as the page's box asks."""
+        return await supervisors.change_supervisor(
+            request.user, booking_id, data.supervisor_id, confirm_resign=data.confirm_resign
+        )
 
     @get("/{booking_id:int}/agreement", operation_id="getAgreement")
     async def get_agreement(self, request: Req, booking_id: FromPath[int]) -> sa.Agreement:

@@ -47,9 +47,12 @@ class AcceptRequest(DateBounded, kw_only=True, forbid_unknown_fields=True):
 
 class SupervisorChange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Another supervisor for an accepted, agreed or running placement: an active supervisor
-    of the slot's host with room during its period."""
+    of the slot's host with room during its period. When anyone has signed the agreement
+    already, the change voids those signatures and is made only with `confirm_resign: true`
+    (409 naming them otherwise)."""
 
     supervisor_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+    confirm_resign: bool = False
 
 
 class PhoneAnswer(DateBounded, kw_only=True, forbid_unknown_fields=True):

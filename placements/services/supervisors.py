@@ -18,11 +18,13 @@ or a change and an accept, cannot both take a supervisor's last place.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from employers.services.contacts import Holding
 from employers.tables import Contact
+from marketplace.kernel import clock
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import swedish_order
@@ -112,19 +114,42 @@ RESIGN_UNCONFIRMED = (
 )
 
 
-async def voids_signatures(booking: BookingRow) -> bool:
-    """Whether changing the supervisor now voids signatures: before the start the agreement
-    names the supervisor, and a change after anyone signed is a new version that every party
-    signs again (an agreed placement is then accepted again until they have)."""
+async def signatures_voided(booking: BookingRow) -> list[tuple[str, dt.datetime]]:
+    """The signatures (party, when signed) that changing the supervisor now voids, in the
+    parties' order: before the start the agreement names the supervisor, and a change after
+    anyone signed is a new version that every party signs again (an agreed placement is then
+    accepted again until they have). Empty when the change voids none."""
     if booking["status"] not in booking_states.EDITABLE:
-        return False
+        return []
     agreement = await agreement_versions.current_agreement_row(int(booking["id"]))
     if agreement is None:
-        return False
-    return bool(
-        await Signature.exists().where(
-            (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
-        )
+        return []
+    rows = await Signature.select(Signature.party, Signature.signed_at).where(
+        (Signature.agreement == agreement["id"]) & Signature.signed_at.is_not_null()
+    )
+    order = list(agreements.PARTY_LABEL)
+    found = [(r["party"], r["signed_at"]) for r in rows]
+    return sorted(found, key=lambda s: order.index(s[0]) if s[0] in order else len(order))
+
+
+async def voids_signatures(booking: BookingRow) -> bool:
+    """Whether changing the supervisor now voids signatures (`signatures_voided`)."""
+    return bool(await signatures_voided(booking))
+
+
+def resign_conflict(voided: list[tuple[str, dt.datetime]]) -> Conflict:
+    """The refusal (409, `confirm_resign`) of a change that would void `voided` without the
+    change being confirmed: the JSON API asked nothing before (the page has its box), and
+    signatures given were voided silently. Names whose signatures would be voided."""
+    named = ", ".join(
+        f"{agreements.PARTY_LABEL.get(party, party)} ({clock.local_date(at).isoformat()})"
+        for party, at in voided
+    )
+    return Conflict(
+        "Bytet av handledare gör överenskommelsen till en ny version, och underskrifterna som "
+        f"redan finns slutar gälla: {named}. Alla parter behöver då skriva under igen, också "
+        "deltagaren. Bekräfta bytet (”Ja, jag vill byta handledare”) för att byta ändå.",
+        fields=["confirm_resign"],
     )
 
 
@@ -147,10 +172,14 @@ async def without_supervisor(bookings: Sequence[schemas.Booking]) -> set[int]:
     return {b.id for b in bookings if b.supervisor_id not in supervising}
 
 
-async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) -> schemas.Booking:
+async def change_supervisor(
+    user: AuthUser, booking_id: int, contact_id: int, *, confirm_resign: bool = False
+) -> schemas.Booking:
     """Give the booking another supervisor (see the module's docstring). The new supervisor
     must be an active supervisor of the slot's host with room during the period; the
-    coordinator, the host's users and the new supervisor are told."""
+    coordinator, the host's users and the new supervisor are told. A change that voids
+    signatures given is made only when `confirm_resign` (`resign_conflict` otherwise),
+    checked under the lock, so that a signature given meanwhile is asked about too."""
     async with booking_access.placement_transaction():
         visible = await booking_access.booking_row_for(user, booking_id)
         if not await booking_access.may_act_as_host(user, visible):
@@ -160,6 +189,8 @@ async def change_supervisor(user: AuthUser, booking_id: int, contact_id: int) ->
             raise Conflict(NOT_NOW)
         if contact_id == booking["supervisor"]:
             raise ValidationFailed(SAME, fields=["supervisor_id"])
+        if not confirm_resign and (voided := await signatures_voided(booking)):
+            raise resign_conflict(voided)
         start, end = booking["start_date"], booking["end_date"]
         # The host's active supervisors with their room, as the page lists them.
         host_id = await booking_access.host_of_slot(int(booking["slot"]))

@@ -974,7 +974,9 @@ async def booking_supervisor(
     them before the start; a running placement keeps what was signed."""
 
     async def change(data: booking_schemas.SupervisorChange) -> Landing:
-        await supervisor_services.change_supervisor(_user(request), booking_id, data.supervisor_id)
+        await supervisor_services.change_supervisor(
+            _user(request), booking_id, data.supervisor_id, confirm_resign=data.confirm_resign
+        )
         return f"/vard/bokningar/{booking_id}#handledare", "handledare-bytt"
 
     refused = partial(_booking_form_page, request, booking_id)

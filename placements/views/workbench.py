@@ -745,7 +745,13 @@ async def booking_agreement(request: Req, booking_id: BookingId) -> Response[Any
     return await _booking_round_trip(request, booking_id, form, act, "overenskommelse-sparad")
 
 
-SUPERVISOR_FORM = Form(booking_schemas.SupervisorChange, labels={"supervisor_id": "Ny handledare"})
+# The box, ticked, confirms a change that voids signatures (`supervisor_form` requires it
+# then); the service asks again under its lock.
+SUPERVISOR_FORM = Form(
+    booking_schemas.SupervisorChange,
+    labels={"supervisor_id": "Ny handledare", "confirm_resign": "Bekräftelse"},
+    flags=["confirm_resign"],
+)
 
 
 async def supervisor_form(booking: BookingRow) -> Form[booking_schemas.SupervisorChange]:
@@ -764,7 +770,9 @@ async def booking_supervisor(request: Req, booking_id: BookingId) -> Response[An
     """Give the placement another of the host's supervisors, for the host."""
 
     async def change(user: AuthUser, booking: int, data: booking_schemas.SupervisorChange) -> None:
-        await supervisor_services.change_supervisor(user, booking, data.supervisor_id)
+        await supervisor_services.change_supervisor(
+            user, booking, data.supervisor_id, confirm_resign=data.confirm_resign
+        )
 
     user = signed_in_user(request)
     form = await supervisor_form(await booking_access.booking_row_for(user, booking_id))

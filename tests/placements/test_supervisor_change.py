@@ -34,6 +34,7 @@ from tests.builders import (
 )
 from tests.conftest import login as api_login
 from tests.placements.bookingdata import (
+    TODAY,
     link_tokens,
     make_world,
     propose,
@@ -126,8 +127,12 @@ async def test_after_a_signature_the_change_is_a_new_version_everyone_signs_agai
     await sign_all(w, booking_id)
     assert (await _booking(booking_id))["status"] == "agreed"
     other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    with pytest.raises(Conflict) as unconfirmed:
+        await supervisors.change_supervisor(w.coordinator, booking_id, other)
+    assert unconfirmed.value.fields == ["confirm_resign"]
+    assert await _booking(booking_id) == {"status": "agreed", "supervisor": w.supervisor_id}
 
-    await supervisors.change_supervisor(w.coordinator, booking_id, other)
+    await supervisors.change_supervisor(w.coordinator, booking_id, other, confirm_resign=True)
 
     assert await _booking(booking_id) == {"status": "accepted", "supervisor": other}
     versions = {
@@ -301,6 +306,38 @@ async def test_a_change_that_voids_signatures_asks_for_a_tick_first(client):
     # With no signature left, the next change needs no tick.
     again = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
     assert 'name="confirm_resign"' not in again.text
+
+
+async def test_the_api_voids_signatures_only_once_confirmed_and_names_them(client):
+    """Seen by a tester: the JSON API's change of supervisor voided every signature without
+    asking, while the page asks first. Now it answers 409 naming the signatures it would
+    void, and changes with `confirm_resign: true`; a change voiding none needs nothing."""
+    w = await make_world()
+    booking_id = await _accepted(w)
+    await sign_all(w, booking_id)
+    other = await make_supervisor(w.host_id, name="Olle Ordinarie")
+    await api_login(client, w.host_user.username)
+    url = f"/api/v1/bookings/{booking_id}/supervisor"
+    refused = await client.post(url, json={"supervisor_id": other})
+    assert refused.status_code == 409
+    assert refused.json()["fields"] == ["confirm_resign"]
+    detail = refused.json()["detail"]
+    today = TODAY.isoformat()
+    assert (
+        "underskrifterna som redan finns slutar gälla: "
+        f"samordnaren ({today}), värden ({today}), handledaren ({today}), deltagaren ({today})."
+    ) in detail
+    assert "Alla parter behöver då skriva under igen" in detail
+    assert await _booking(booking_id) == {"status": "agreed", "supervisor": w.supervisor_id}
+    assert any(r["signed_at"] for r in (await signatures_of(booking_id)).values())
+    changed = await client.post(url, json={"supervisor_id": other, "confirm_resign": True})
+    assert changed.status_code == 200, changed.text
+    assert await _booking(booking_id) == {"status": "accepted", "supervisor": other}
+    # Nothing signed any more: the next change needs no confirmation.
+    third = await make_supervisor(w.host_id, name="Tea Tredje")
+    unsigned = await client.post(url, json={"supervisor_id": third})
+    assert unsigned.status_code == 200, unsigned.text
+    assert (await _booking(booking_id))["supervisor"] == third
 
 
 async def test_an_unsigned_agreement_changes_without_a_tick(client):
