@@ -23,14 +23,37 @@ ExportFormat = Literal["csv", "xlsx"]
 # --- filters -------------------------------------------------------------------------------
 
 
-class ReportFilters(FrozenDateBounded, kw_only=True, frozen=True):
-    """Which slice a report covers. `start` and `end` are inclusive dates."""
+class AskedFilters(FrozenDateBounded, kw_only=True, frozen=True):
+    """What a report was asked for, as every answer echoes it: `start` and `end` are
+    inclusive dates, and the coordinator is named by their number (`coordinator`, the
+    filter's value: "Samordnare 2" is 2), the way pages and the API take them, never by
+    the account's id."""
 
     start: dt.date
     end: dt.date
     track: Track | None = None
-    coordinator_id: int | None = None
+    coordinator: int | None = None
     host_kind: HostKind | None = None
+
+
+class ReportFilters(AskedFilters, kw_only=True, frozen=True):
+    """Which slice a report counts: what was asked, and the account of the chosen
+    coordinator (`coordinator_id`), by which the counting selects candidates. The account
+    id is the server's own: no answer shows it (`admin.reports.registry.Report.published`
+    echoes `AskedFilters`, with the coordinator's number looked up from the account)."""
+
+    coordinator_id: int | None = None
+
+    def asked(self, coordinator: int | None) -> AskedFilters:
+        """The filters as the answer echoes them, the coordinator by `coordinator`, their
+        number (None when no coordinator is chosen)."""
+        return AskedFilters(
+            start=self.start,
+            end=self.end,
+            track=self.track,
+            coordinator=coordinator if self.coordinator_id is not None else None,
+            host_kind=self.host_kind,
+        )
 
 
 # --- reports -------------------------------------------------------------------------------
@@ -51,7 +74,7 @@ class MonthFigure(msgspec.Struct):
 
 class ToWorkOrStudies(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     months: list[MonthFigure]
     total: int | None
     average_per_month: float | None
@@ -69,7 +92,7 @@ class CategoryCount(msgspec.Struct):
 
 class ExitShares(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     exits: int | None
     to_work_or_studies: int | None
     share: float | None
@@ -87,7 +110,7 @@ class SettingCount(msgspec.Struct):
 
 class RealWorkplaces(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     placements: int | None
     on_real_workplaces: int | None
     share: float | None
@@ -105,7 +128,7 @@ class LeadTime(msgspec.Struct):
 
 class LeadTimes(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     registration_to_first_proposal: LeadTime
     proposal_to_start: LeadTime
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
@@ -133,7 +156,7 @@ class ClockMonth(msgspec.Struct):
 
 class IntakeClock(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     months: list[ClockMonth]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
     # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
@@ -149,7 +172,7 @@ class FlagCount(msgspec.Struct):
 
 class LockIn(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     raised: int | None
     open_at_end: int | None
     by_kind: list[FlagCount]
@@ -170,7 +193,7 @@ class FollowUpStatus(msgspec.Struct):
 
 class FollowUps(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     rows: list[FollowUpStatus]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
     # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
@@ -179,7 +202,7 @@ class FollowUps(msgspec.Struct):
 
 class AssessmentReturn(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     ended_placements: int | None
     returned: int | None
     rate: float | None
@@ -201,7 +224,7 @@ class UnitCoverageRow(msgspec.Struct):
 
 class UnitCoverage(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     year: int
     units: list[UnitCoverageRow]
     total_target: int
@@ -224,7 +247,7 @@ class LedgerRow(msgspec.Struct):
 
 class HostLedger(msgspec.Struct):
     definition: str
-    filters: ReportFilters
+    filters: AskedFilters
     hosts: list[LedgerRow]
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
     # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").

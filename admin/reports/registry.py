@@ -41,7 +41,7 @@ from admin.reports import (
     placement_reports,
     snapshot,
 )
-from admin.reports.filters import check_whole_months, coordinator_problem
+from admin.reports.filters import check_whole_months, coordinator_number, coordinator_problem
 from admin.services import exports
 from admin.services.disclosure import protect_kpi_snapshot, protect_snapshot
 from admin.services.reports import month_bounds
@@ -128,8 +128,10 @@ class Report:
         exact = await counting.exact(counting.node(self.slug, f))
         with also_hidden(forced):
             report = self.protect(exact)
-        # Counted without the filters it does not honour; it says what was asked.
-        return msgspec.structs.replace(report, filters=f)
+        # Counted without the filters it does not honour; it says what was asked, in the
+        # asker's terms: the coordinator by number, never the account's id.
+        number = await coordinator_number(f.coordinator_id)
+        return msgspec.structs.replace(report, filters=f.asked(number))
 
     def table(self, report: Any, coordinator: str = "") -> exports.Table:
         """The published report as the page's, the CSV's and the XLSX's table."""

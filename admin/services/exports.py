@@ -86,11 +86,12 @@ def page_cell(value: TableCell) -> str:
     return str(_worded(value))
 
 
-def _filters(f: schemas.ReportFilters, coordinator: str = "") -> list[tuple[str, str]]:
+def _filters(f: schemas.AskedFilters, coordinator: str = "") -> list[tuple[str, str]]:
     out = [("Period", f"{f.start.isoformat()} – {f.end.isoformat()}")]
     if f.track:
         out.append(("Spår", reports.TRACK_LABELS.get(f.track, f.track)))
-    if f.coordinator_id is not None:
+    chosen = f.coordinator_id if isinstance(f, schemas.ReportFilters) else f.coordinator
+    if chosen is not None:
         # As the reader chose it in the filter list (a name, or "Samordnare 2" for an
         # analyst), never the account's internal id.
         out.append(("Samordnare", coordinator or "en vald samordnare"))

@@ -73,7 +73,7 @@ def _numeric_fields(struct: type, seen: set[type] | None = None) -> set[str]:
             names.add(name)
         for arg in args:
             is_struct = isinstance(arg, type) and issubclass(arg, msgspec.Struct)
-            if is_struct and arg is not schemas.ReportFilters:
+            if is_struct and arg not in (schemas.ReportFilters, schemas.AskedFilters):
                 names |= _numeric_fields(arg, seen)
     return names
 

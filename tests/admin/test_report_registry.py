@@ -166,6 +166,39 @@ async def test_every_report_refuses_a_bad_filter_in_swedish(
         assert (await client.get(f"{url}{suffix}")).status_code == 400
 
 
+@pytest.mark.parametrize("report", EVERY_REPORT)
+async def test_every_report_echoes_the_coordinator_by_number_never_the_account_id(
+    client: Any, make_user: Any, report: registry.Report
+) -> None:
+    """A tester's day: the API answered `filters.coordinator_id`, the account's id, for a
+    coordinator the page and the filter name by number. Asked by number or (an older client)
+    by the account's id, the answer says the number; the files name the coordinator as the
+    filter list does, and the snapshots carry no filter at all."""
+    await make_user("admin", username="alva")  # so that no account id equals a number
+    await make_user("coordinator", username="sara")
+    omar = await make_user("coordinator", username="omar")
+    await make_user("analyst", username="ana")
+    await login(client, "ana")
+    url = f"/api/v1/reports/{report.slug}"
+    for query in ("coordinator=2", f"coordinator_id={omar.id}"):
+        filters = (await client.get(f"{url}?{Q}&{query}")).json()["filters"]
+        assert filters == {
+            "start": "2026-01-01",
+            "end": "2026-03-31",
+            "track": None,
+            "coordinator": 2,
+            "host_kind": None,
+        }, query
+    assert (await client.get(f"{url}?{Q}")).json()["filters"]["coordinator"] is None
+    export = await client.get(f"{url}/export?format=xlsx&{Q}&coordinator_id={omar.id}")
+    assert export.status_code == 200
+    assert "_samordnare-2.xlsx" in export.headers["content-disposition"]
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "coordinator_id" not in str(schema["components"]["schemas"]["AskedFilters"])
+    snapshots = await client.get("/api/v1/reports/snapshots")
+    assert snapshots.status_code == 200 and "coordinator" not in snapshots.text
+
+
 def _person_figures(value: Any, names: frozenset[str], path: str = "") -> list[tuple[str, Any]]:
     """Every figure about persons in a report's JSON, with its path."""
     found = []
