@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from employers.tables import Contact, HostApplication, HostInvitation
+from marketplace.kernel import auth
 from marketplace.kernel.addresses import address_problem
 from marketplace.kernel.tables import OutboxMessage, User
 from placements.tables import Application, Candidate
@@ -39,11 +40,16 @@ ADDRESS_GONE = (
     "Skicka meddelandet på nytt därifrån det kom, till exempel en ny lösenordslänk."
 )
 AFTER_FIX = (
-    "När adressen är rättad: skicka meddelandet på nytt därifrån det kom, till exempel en ny "
-    "lösenordslänk från användarens sida eller en ny länk från deltagarens sida."
+    "När en användares adress är rättad skickas användarens e-post från den senaste veckan "
+    "som inte kom fram igen, till den nya adressen. Annars: skicka meddelandet på nytt "
+    "därifrån det kom, till exempel en ny länk från deltagarens sida."
 )
 # How many failed addresses the Drift page lists by name; the rest are counted.
 LISTED = 10
+# How long a mail that failed for its address is worth sending once the address is
+# corrected: the life of the longest link such a mail holds (a password link, an invitation).
+RESEND_DAYS = 7
+REFUSED = "Mottagaren nekades"  # how the delivery words a recipient the server refused
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ def failure(channel: str, recipient: str, last_error: str) -> Failure | None:
         return None
     if channel != "mail":
         return Failure("service", CAUSE_LABELS["service"], last_error)
-    if last_error.startswith(("SMTP ", "Mottagaren nekades")):
+    if last_error.startswith(("SMTP ", REFUSED)):
         return Failure("server", CAUSE_LABELS["server"], last_error, "en")
     if last_error.startswith("Meddelandet kunde inte"):
         return Failure("message", CAUSE_LABELS["message"], last_error)
@@ -227,3 +233,63 @@ async def mail_trouble() -> MailTrouble | None:
         other_count,
         (newest or {}).get("created_at"),
     )
+
+
+def failed_for_address(recipient: str, last_error: str) -> bool:
+    """Whether a failed mail failed for its address: one no mail can go to, or one the mail
+    server refused (a wrong domain, an unknown mailbox)."""
+    return bool(address_problem(recipient)) or last_error.startswith(REFUSED)
+
+
+async def resend_to_corrected(user_id: int, old: str, new: str, now: dt.datetime) -> int:
+    """Send again, to the user's corrected address `new`, the mails to that user that failed
+    for their address `old` and are still worth having; how many. Called in the transaction
+    that corrects the address.
+
+    Still worth having: queued in the last RESEND_DAYS days, and, of the mails with a link to
+    choose a password, only the newest and only while the user has a link that works (a new
+    link ends the older ones, so an older mail's link would fail). Each mail is sent again
+    as it is, in its own row (recipient changed, attempts back to none), so the outbox shows
+    one mail that went out late to the right address, and the Drift page's warning of it ends
+    when it goes. Mails to anyone else at the old address stay as they are: they are that
+    record's to resend."""
+    if not old or old.strip().lower() == new.strip().lower() or not new.strip():
+        return 0
+    rows = (
+        await OutboxMessage.select(
+            OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.kind, OutboxMessage.last_error
+        )
+        .where(
+            (OutboxMessage.recipient_user_id == user_id)
+            & (OutboxMessage.channel == "mail")
+            & (OutboxMessage.status == "failed")
+            & (OutboxMessage.created_at >= now - dt.timedelta(days=RESEND_DAYS))
+        )
+        .order_by(OutboxMessage.created_at, ascending=False)
+        .order_by(OutboxMessage.id, ascending=False)
+    )
+    wanted: list[int] = []
+    password_link_seen = False
+    for row in rows:
+        if row["recipient"].strip().lower() != old.strip().lower():
+            continue
+        if not failed_for_address(row["recipient"], row["last_error"]):
+            continue
+        if row["kind"] == "password_link":
+            if password_link_seen or not await auth.open_password_links(user_id):
+                password_link_seen = True
+                continue
+            password_link_seen = True
+        wanted.append(int(row["id"]))
+    if wanted:
+        await OutboxMessage.update(
+            {
+                OutboxMessage.recipient: new.strip(),
+                OutboxMessage.status: "pending",
+                OutboxMessage.attempts: 0,
+                OutboxMessage.last_error: "",
+                OutboxMessage.next_attempt_at: now,
+                OutboxMessage.sent_at: None,
+            }
+        ).where(OutboxMessage.id.is_in(wanted))
+    return len(wanted)

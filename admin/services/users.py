@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import msgspec
 
 from admin.rows import UserListRow, ValidPasswordLink
+from admin.services import undelivered
 from marketplace.kernel import accounts, auth, passwords
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
@@ -418,9 +420,21 @@ async def _has_active_participants(user_id: int) -> bool:
     )
 
 
-async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRow:
+@dataclass(frozen=True)
+class SavedUser:
+    """A user as saved, and how many of their mails that failed for the old address were
+    sent again to the corrected one (`undelivered.resend_to_corrected`)."""
+
+    user: UserRow
+    resent: int = 0
+
+
+async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> SavedUser:
     """Change name, e-mail, role and team; the audit row names the fields changed. Every
-    problem is reported at once: each field's, the role's and an address already taken."""
+    problem is reported at once: each field's, the role's and an address already taken.
+    A corrected address gets the user's mails that failed for the old one, where they are
+    still worth having (`undelivered.resend_to_corrected`): correcting it is why they failed."""
+    resent = 0
     async with write_transaction(User._meta.db):
         found = await edit_problem(actor, user_id, data.role, data.email)
         first, last, email, team = _check_all(
@@ -462,7 +476,11 @@ async def update_user(actor: AuthUser, user_id: int, data: UserUpdate) -> UserRo
             await record(
                 actor, "user.update", user_id, subject_type="user", detail=", ".join(changed)
             )
-    return await get_user(user_id)
+            if "email" in changed:
+                resent = await undelivered.resend_to_corrected(
+                    user_id, row["email"], email, dt.datetime.now(dt.UTC)
+                )
+    return SavedUser(await get_user(user_id), resent)
 
 
 async def set_user_active(actor: AuthUser, user_id: int, active: bool) -> UserRow:

@@ -221,7 +221,9 @@ async def user_update(
     request: Request[AuthUser, Any, Any], user_id: FromPath[int]
 ) -> Response[Any]:
     async def save(data: users.UserUpdate) -> Landing:
-        await users.update_user(request.user, user_id, data)
+        saved = await users.update_user(request.user, user_id, data)
+        if saved.resent:
+            return f"/drift/anvandare/{user_id}", "anvandare-sparad-skickas-igen"
         return f"/drift/anvandare/{user_id}", "anvandare-sparad"
 
     values = await form_values(request)

@@ -186,6 +186,12 @@ NOTICES: dict[str, Notice] = {
         "Användaren är skapad. Ett brev med en länk för att välja lösenord har lagts i utkorgen."
     ),
     "anvandare-sparad": Notice("Uppgifterna är sparade."),
+    "anvandare-sparad-skickas-igen": Notice(
+        "Uppgifterna är sparade. E-post till användaren som inte kom fram till den gamla "
+        "adressen, från den senaste veckan, skickas nu igen till den nya adressen.",
+        link_text="Se utkorgen",
+        link="/drift/utkorg?status=pending",
+    ),
     "anvandare-avstangd": Notice(
         "Användaren är avstängd. Pågående inloggningar, API-nycklar och oanvända länkar för "
         "att välja lösenord slutade gälla."

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from marketplace.kernel.mail import deliver_outbox
 from marketplace.kernel.tables import AuditEntry, OutboxMessage, PasswordLink, User, UserSession
-from tests.builders import make_candidate_row
+from tests.builders import make_candidate_row, make_outbox_message
 from tests.conftest import login
 
 HTML = {"accept": "text/html"}
@@ -502,3 +503,76 @@ async def test_the_user_list_sorts_names_and_roles_the_swedish_way(client, make_
     await _as_admin(client, make_user)
     shown = (await client.get("/drift/anvandare?sortera=roll", headers=HTML)).text
     assert shown.index("Pia Zetterlund") < shown.index("Sam åkesson") < shown.index("Sam Ängman")
+
+
+async def _deliver_until_done(smtp) -> None:
+    """Run the delivery until no mail waits: each one sent, or failed for good."""
+    settings = smtp.settings()
+    for _ in range(settings.mail_max_attempts):
+        await OutboxMessage.update({OutboxMessage.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
+            OutboxMessage.status == "pending"
+        )
+        await deliver_outbox(dt.datetime.now(dt.UTC), settings)
+
+
+async def test_a_corrected_address_gets_the_mail_that_failed_for_the_old_one(
+    client, make_user, smtp
+):
+    """A tester's day: a password link to a mistyped address failed (the server refused
+    it); the admin corrected the address, and nothing was sent to the new one. Now the
+    user's mails from the last week that failed for the old address go to the new one, and
+    the page says so; an older link mail (its link ended by the newer one), a mail older
+    than a week and a mail to someone else at the old address stay where they are."""
+    await _as_admin(client, make_user)
+    old, new = "bo@fel.example.se", "bo@kommun.example.se"
+    target = await make_user("analyst", username="bo", first_name="Bo", last_name="Ek", email=old)
+    page = f"/drift/anvandare/{target.id}"
+    for _ in range(2):  # the second link ends the first
+        assert (await _form_post(client, page, f"{page}/losenordslank", {})).status_code == 303
+    first_link, newest_link = (_link_in(body) for body in await _mails_to(target.id))
+    await make_outbox_message(
+        old,
+        "Förra månadens brev",
+        recipient_user_id=target.id,
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8),
+    )
+    await make_outbox_message(old, "Till en kontaktperson med samma adress")
+    smtp.inbox.refuse_code = 550
+    await _deliver_until_done(smtp)
+    assert await OutboxMessage.count().where(OutboxMessage.status == "failed") == 4
+
+    saved = await _form_post(
+        client,
+        page,
+        page,
+        {"first_name": "Bo", "last_name": "Ek", "email": new, "role": "analyst", "team": ""},
+    )
+    assert saved.status_code == 303
+    landing = await client.get(saved.headers["location"], headers=HTML)
+    assert "skickas nu igen till den nya adressen" in landing.text
+
+    smtp.inbox.refuse_code = 0
+    await _deliver_until_done(smtp)
+    [arrived] = smtp.inbox.to(new)
+    assert _link_in(arrived.text) == newest_link
+    assert smtp.inbox.to(old) == []
+    assert (await client.get(newest_link, headers=HTML)).status_code == 200
+    assert (await client.get(first_link, headers=HTML)).status_code == 404
+    still_failed = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.subject).where(
+        OutboxMessage.status == "failed"
+    )
+    assert sorted(r["subject"] for r in still_failed) == [
+        "Förra månadens brev",
+        "Till en kontaktperson med samma adress",
+        "Välj ett nytt lösenord till Praktikplatser",  # the first link's, ended
+    ]
+    assert {r["recipient"] for r in still_failed} == {old}
+    # Saving again, the address unchanged, sends nothing and says only that it is saved.
+    again = await _form_post(
+        client,
+        page,
+        page,
+        {"first_name": "Bo", "last_name": "Ekberg", "email": new, "role": "analyst", "team": ""},
+    )
+    assert "klart=anvandare-sparad" in again.headers["location"]
+    assert "skickas-igen" not in again.headers["location"]
