@@ -120,7 +120,9 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
         if args.name not in scheduler.job_specs():
             names = ", ".join(sorted(scheduler.job_specs()))
             raise CommandError(f"Okänt jobb {args.name!r}. Välj ett av: {names}.")
-        result = await scheduler.run_job(args.name, worker=f"cli:{scheduler.worker_name()}")
+        result = await scheduler.run_job(
+            args.name, worker=f"{scheduler.CLI_PREFIX}{scheduler.worker_name()}"
+        )
         counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "inget att göra"
         if result.outcome != "ok":
             raise CommandError(f"Jobbet {args.name} misslyckades: {result.error}")

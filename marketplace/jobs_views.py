@@ -118,6 +118,7 @@ async def jobs_page(
         job=job or "",
         tz=STOCKHOLM,
         every=every,
+        worker_text=scheduler.worker_text,
     )
 
 

@@ -87,6 +87,23 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+CLI_PREFIX = "cli:"  # a run started from the command line (`marketplace jobs run`)
+
+
+def worker_text(worker: str) -> str:
+    """The process a run was recorded by (`worker_name`), in Swedish words for the jobs page:
+    "arbetsprocess 6746 på den här servern", "kommandoraden, process 88 på server vm2".
+    The stored "vm:6746" is the service's own shorthand, which no reader can act on."""
+    by_hand = worker.startswith(CLI_PREFIX)
+    host, _, pid = worker.removeprefix(CLI_PREFIX).rpartition(":")
+    if not host or not pid.isdigit():
+        return "okänd process"
+    where = "den här servern" if host == socket.gethostname() else f"servern {host}"
+    if by_hand:
+        return f"kommandoraden, process {pid} på {where}"
+    return f"arbetsprocess {pid} på {where}"
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

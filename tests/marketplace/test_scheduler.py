@@ -204,7 +204,7 @@ async def test_admin_sees_job_runs_others_do_not(client, make_user, make_client)
     assert jobs["deliver-outbox"]["last_run"] is None
     page = await client.get("/drift/jobb", headers={"accept": "text/html"})
     assert page.status_code == 200
-    assert "Schemalagda jobb" in page.text and "w9" in page.text
+    assert "Schemalagda jobb" in page.text and "okänd process" in page.text
     assert "Stäng platser som gått ut" in page.text  # its name for people
     # Said in words: no command, no setting's code name, how often in Swedish.
     shown = re.sub(r"<[^>]+>", " ", page.text.split('id="main"', 1)[1])
@@ -212,6 +212,27 @@ async def test_admin_sees_job_runs_others_do_not(client, make_user, make_client)
         assert code not in shown, code
     assert "äldre än 90 dagar" in shown  # JOB_RUN_KEEP_DAYS's value
     assert "Var 30:e sekund" in shown and "Varje timme" in shown
+
+
+async def test_the_jobs_page_says_which_process_ran_a_job_in_words(client, make_user):
+    """A tester's day: the page's Process column read "vm:6746", the service's shorthand for
+    host and process. It says in Swedish which process ran the job, and where."""
+    await make_user("admin", username="admin")
+    here = scheduler_module.worker_name()
+    await run_job("expire-slots")  # this process, as the scheduler names it
+    await run_job("expire-slots", worker="vm2:6746")
+    await run_job("expire-slots", worker=f"{scheduler_module.CLI_PREFIX}{here}")
+    await login(client, "admin")
+    page = await client.get("/drift/jobb", headers={"accept": "text/html"})
+    cells = re.findall(r"<td>([^<]*)</td>", page.text)
+    pid = here.rpartition(":")[2]
+    assert f"arbetsprocess {pid} på den här servern" in cells
+    assert "arbetsprocess 6746 på servern vm2" in cells
+    assert f"kommandoraden, process {pid} på den här servern" in cells
+    assert "vm2:6746" not in page.text and here not in page.text
+    # The API, for programs, keeps the stored name.
+    runs = (await client.get("/api/v1/jobs/runs")).json()["items"]
+    assert {r["worker"] for r in runs} == {here, "vm2:6746", f"cli:{here}"}
 
 
 def test_how_often_a_job_runs_in_words():
