@@ -42,7 +42,7 @@ from marketplace.kernel.forms import (
     rerender_as,
     round_trip,
 )
-from marketplace.kernel.paging import OrderKey, chosen_order
+from marketplace.kernel.paging import OrderKey, check_page, chosen_order
 from marketplace.kernel.sms import check_phone
 from marketplace.kernel.views import action_posts, form_page, page
 
@@ -486,8 +486,8 @@ ORDER_CHOICES = [("aldst", "äldst först"), ("nyast", "nyast först")]
 async def _applications_context(page_no: int = 1, order: str | None = "aldst") -> dict[str, Any]:
     """One page of pending applications, with what the page links need."""
     total = await applications.count_applications("pending")
-    pages = max(1, -(-total // APPLICATIONS_PER_PAGE))
-    page_no = min(max(1, page_no), pages)
+    pages = check_page(page_no, total, APPLICATIONS_PER_PAGE)
+    page_no = max(1, page_no)
     order, order_note = chosen_order(order, ORDER_CHOICES)
     items = await applications.list_applications(
         "pending",
@@ -593,11 +593,8 @@ async def hosts_page(
         hosts.list_hosts_for, signed_in_user(request), kind=kind or None, q=sok or None
     )
     total, shown = await listing(limit=HOSTS_PER_PAGE, offset=(sida - 1) * HOSTS_PER_PAGE)
-    pages = max(1, -(-total // HOSTS_PER_PAGE))
-    page_no = min(sida, pages)
-    if page_no != sida:
-        # A page past the last (an old link): the last page, as "sida 3 av 3" says.
-        _, shown = await listing(limit=HOSTS_PER_PAGE, offset=(page_no - 1) * HOSTS_PER_PAGE)
+    pages = check_page(sida, total, HOSTS_PER_PAGE)  # past the last: to the last
+    page_no = sida
     return page(
         "employers/hosts.html",
         request,

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Litestar, Request, Response
@@ -43,6 +44,7 @@ from marketplace.kernel.forms import allowed_choices, field_label, field_problem
 from marketplace.kernel.migrate import apply_migrations, pending_migrations
 from marketplace.kernel.openapi import document_errors
 from marketplace.kernel.outage import outage_handlers
+from marketplace.kernel.paging import PastLastPage
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.templating import STATIC_CACHE_SECONDS, register_templating
 from marketplace.kernel.views import error_frame, identify_for_error_frame, page_above
@@ -314,6 +316,13 @@ def handle_bad_value(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
+def handle_past_last_page(request: Request[Any, Any, Any], exc: PastLastPage) -> Response[Any]:
+    """A list's page past its last: to the same address at the last page (`kernel.paging`)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != exc.param]
+    query = urlencode([*kept, (exc.param, str(exc.value))])
+    return Redirect(f"{request.url.path}?{query}", status_code=303)
+
+
 def handle_crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error_response(request, 500, STATUS_TEXT[500], [])
@@ -560,6 +569,7 @@ def create_app(
         ],
         exception_handlers={
             MarketplaceError: handle_domain_error,
+            PastLastPage: handle_past_last_page,
             ValidationException: handle_validation,
             HTTPException: handle_http,
             OverflowError: handle_bad_value,

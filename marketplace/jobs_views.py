@@ -15,7 +15,7 @@ from marketplace import scheduler
 from marketplace.kernel.auth import admin_only
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import ValidationFailed
-from marketplace.kernel.paging import Limit, Offset
+from marketplace.kernel.paging import Limit, Offset, check_offset
 from marketplace.kernel.schemas import JobOut, JobRunOut, JobRunPage
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import page
@@ -109,6 +109,7 @@ async def jobs_page(
 ) -> Template:
     """Admins' page: every sweep, and the latest runs (of one job, if chosen)."""
     runs = await runs_page(job or None, 50, offset)
+    check_offset(offset, runs.total, runs.limit)  # past the last run: to the last page
     return page(
         "jobs.html",
         request,

@@ -28,6 +28,7 @@ from marketplace.kernel.dates import FrozenDateBounded
 from marketplace.kernel.db import swedish_order
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.figures import CsvVariant
+from marketplace.kernel.paging import check_offset
 from marketplace.kernel.rows import AuditEntryRow
 from marketplace.kernel.tables import AuditEntry
 from placements.services import people_search
@@ -172,11 +173,15 @@ def _row(r: AuditEntryRow) -> schemas.AuditRow:
 
 
 async def search_audit(
-    user: AuthUser, q: AuditQuery, *, limit: int = 50, offset: int = 0
+    user: AuthUser, q: AuditQuery, *, limit: int = 50, offset: int = 0, paged: bool = False
 ) -> schemas.AuditPage:
-    """One page of matching audit rows, newest first; the review is recorded."""
+    """One page of matching audit rows, newest first; the review is recorded. For the page
+    (`paged`), an offset past the last row is `PastLastPage`, before any review is recorded;
+    the API answers it with no rows and the total."""
     condition = _where(q)
     total_row = await AuditEntry.select(Count(AuditEntry.id, alias="n")).where(condition).first()
+    if paged:
+        check_offset(offset, int(total_row["n"]) if total_row else 0, limit)
     rows = cast(
         "list[AuditEntryRow]",
         await AuditEntry.select()

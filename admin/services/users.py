@@ -41,6 +41,7 @@ from marketplace.kernel.errors import (
     ValidationFailed,
 )
 from marketplace.kernel.mail import queue_template_mail
+from marketplace.kernel.paging import check_page
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import PasswordLink, User, UserSession
 from marketplace.kernel.tokens import new_token, token_hash
@@ -313,8 +314,8 @@ async def list_users(
     # By name (or, after another order, a role's users by name), in Swedish order.
     query = query.order_by(sort_term(User.last_name)).order_by(sort_term(User.first_name))
     total = int(await count)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
+    pages = check_page(page, total, PER_PAGE)
+    page = max(1, page)
     rows = cast(
         "list[UserListRow]",
         await query.order_by(User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE),

@@ -30,6 +30,7 @@ from marketplace.kernel.auth import AuthUser, admin_only, current_user
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import NotFound
+from marketplace.kernel.paging import check_page
 from marketplace.kernel.tables import OutboxMessage
 from placements.services import people_search
 
@@ -105,8 +106,8 @@ async def outbox_page(
         count, query = count.where(*where), query.where(*where)
     total = int(await count)
     all_mail = total if not where else int(await OutboxMessage.count())
-    pages = max(1, -(-total // PER_PAGE))
-    page_no = min(sida, pages)
+    pages = check_page(sida, total, PER_PAGE)
+    page_no = sida
     rows = (
         await query.order_by(OutboxMessage.created_at, ascending=False)
         .order_by(OutboxMessage.id, ascending=False)

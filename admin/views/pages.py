@@ -264,7 +264,7 @@ async def audit_page(
     result = (
         None
         if errors or choosing
-        else await audit.search_audit(request.user, q, limit=100, offset=offset)
+        else await audit.search_audit(request.user, q, limit=100, offset=offset, paged=True)
     )
     users = await User.select(User.id, User.username, User.role).order_by(
         swedish_order(User.username)

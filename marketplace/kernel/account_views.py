@@ -39,7 +39,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.paging import PageNumber, check_page
 from marketplace.kernel.schemas import KeyDays, KeyName, TokenOut, TotpConfirm, TotpStart
 from marketplace.kernel.views import page
 
@@ -109,7 +109,7 @@ async def _account(
         total, keys = await api_keys.list_keys(
             user.id, limit=KEYS_PER_PAGE, offset=offset, newest_first=True
         )
-        pages = max(1, -(-total // KEYS_PER_PAGE))
+        pages = check_page(page_number, total, KEYS_PER_PAGE)
         context["keys"] = KeyList(total, keys, page_number, pages)
     if user.role in auth.TOTP_ROLES:
         context["totp_on"] = await auth.totp_is_on(user.id)

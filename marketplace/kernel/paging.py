@@ -8,6 +8,12 @@ error page listing the keys: the rows are the same, only their order was unknown
 A limit below 1 (`limit=-1` meant "every row" to SQLite) or above `MAX_LIMIT`, and an offset
 below 0 or past `MAX_OFFSET` (an offset past 64 bits made the driver fail), answer 400 naming
 the parameter, before any query runs. Each list keeps its own default page size.
+
+A page of an HTML list past its last (`?sida=999`, an offset past the last row: an old link,
+an edited address) is no empty list under "sida 999 av 3": the list raises `PastLastPage`
+(`check_page`, `check_offset`) and the app answers with a redirect (303) to the same address
+at the last page, so the reader lands on rows and a pager that says where they are. A page
+number that is no number, below 1 or past the parameter's bound stays a Swedish 400.
 """
 
 from __future__ import annotations
@@ -34,6 +40,38 @@ Offset = Annotated[
 PageNumber = Annotated[
     int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Sidnummer, 1–{MAX_PAGE}.")
 ]
+
+
+class PastLastPage(Exception):
+    """A list's page past its last was asked for: the app redirects (303) to the address
+    with `param` set to `value`, the last page (or the last page's offset)."""
+
+    def __init__(self, param: str, value: int) -> None:
+        super().__init__(f"{param}={value}")
+        self.param = param
+        self.value = value
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill, `per_page` to a page; an empty list is one page."""
+    return max(1, -(-total // per_page))
+
+
+def check_page(asked: int, total: int, per_page: int, param: str = "sida") -> int:
+    """The number of pages of a list of `total` rows; `PastLastPage` when the page `asked`
+    (counted from 1, in the query parameter `param`) lies past the last."""
+    pages = page_count(total, per_page)
+    if asked > pages:
+        raise PastLastPage(param, pages)
+    return pages
+
+
+def check_offset(offset: int, total: int, per_page: int, param: str = "offset") -> None:
+    """`PastLastPage` when a list paged by `offset` starts past its last row (its last
+    page's offset given), so an old "Äldre" link does not say the list is empty."""
+    if offset > 0 and offset >= total:
+        raise PastLastPage(param, (page_count(total, per_page) - 1) * per_page)
+
 
 # A list's order in its address. Any text is taken (it is never stored nor shown): what the
 # page does not offer is answered by `chosen_order`, so no length or choice is refused here.

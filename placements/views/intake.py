@@ -37,7 +37,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.i18n import DEFAULT, N_, gettext_for
-from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.paging import PageNumber, check_page
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import action_posts, form_page, page
 from placements import date_rules
@@ -250,7 +250,7 @@ async def queue_page(
     items, total = await services.queue(
         signed_in_user(request), show_all=show_all, limit=PER_PAGE, offset=(sida - 1) * PER_PAGE
     )
-    pages = max(1, -(-total // PER_PAGE))
+    pages = check_page(sida, total, PER_PAGE)
     return page(
         "placements/intake/queue.html",
         request,
