@@ -78,12 +78,13 @@ async def export(
     format: FromQuery[schemas.ExportFormat] = "csv",
     variant: FromQuery[CsvVariant] = "swedish",
 ) -> Response[bytes]:
-    """One report as CSV or XLSX, with its definition and filters in the file.
+    """One report as CSV or XLSX, with its title, definition, period and filters in the file.
 
     CSV comes as `variant=swedish` (the default: semicolons, decimal comma, UTF-8 with a
-    byte order mark, for Excel set to Swedish) or `variant=rfc4180` (commas, decimal
-    point, UTF-8 without a byte order mark, for programs). A share is a fraction (0,6667)
-    in both."""
+    byte order mark, for Excel set to Swedish; the title rows of the XLSX sheet, an empty
+    row, then the table) or `variant=rfc4180` (commas, decimal point, UTF-8 without a byte
+    order mark, for programs: the table alone, from its first row). A share is a fraction
+    (0,6667) in both."""
     report = registry.BY_SLUG[name]
     coordinator = await coordinator_label(request.user, filters.coordinator_id)
     table = report.table(await report.published(filters), coordinator)

@@ -2,8 +2,9 @@
 
 Each report becomes one table (`report_table`, given the report's `<report>_columns` function,
 which its module in `admin.reports` holds beside its query and its registry entry names): a
-header row and data rows, preceded (in XLSX) by the title,
-the definition and the filters, so that an exported file carries its own meaning. Every figure
+header row and data rows, preceded (in XLSX and the Swedish CSV, `title_rows`) by the title,
+the definition, the period in words and the filters, so that an exported file carries its own
+meaning. Every figure
 in a table is a `Figure` with the kind its report declares (`reports.FIGURE_KINDS`), and the
 page, the CSV and the XLSX write it by that kind (`marketplace.kernel.figures`). Cells that a
 spreadsheet would run as a formula are defused by the one rule in `marketplace.kernel.spreadsheet`.
@@ -87,7 +88,7 @@ def page_cell(value: TableCell) -> str:
 
 
 def _filters(f: schemas.AskedFilters, coordinator: str = "") -> list[tuple[str, str]]:
-    out = [("Period", f"{f.start.isoformat()} – {f.end.isoformat()}")]
+    out = [("Period", reports.period_words(f.start, f.end))]
     if f.track:
         out.append(("Spår", reports.TRACK_LABELS.get(f.track, f.track)))
     chosen = f.coordinator_id if isinstance(f, schemas.ReportFilters) else f.coordinator
@@ -159,8 +160,9 @@ def report_file_name(
 ) -> str:
     """A report's download name: its stem, its period and every filter that narrows it, so
     that two downloads of one report with different filters are told apart where they land
-    ("placeringar_2026-01-01_2026-12-31_kompetens_kommunal-enhet.csv"). The CSV holds the
-    table alone; the XLSX also lists the filters in the sheet."""
+    ("placeringar_2026-01-01_2026-12-31_kompetens_kommunal-enhet.csv"). The XLSX and the
+    Swedish CSV also list them above the table (`title_rows`); the RFC 4180 CSV, for
+    programs, holds the table alone."""
     parts = [stem, filters.start.isoformat(), filters.end.isoformat()]
     if filters.track:
         parts.append(_file_word(reports.TRACK_LABELS.get(filters.track, filters.track)))
@@ -179,7 +181,24 @@ def _file_word(text: str) -> str:
 
 
 def report_csv(table: Table, variant: CsvVariant = "swedish") -> str:
-    return csv_text(table.headers, table.rows, variant)
+    """The report as CSV. The Swedish variant, the file a person opens in Excel, starts as
+    the XLSX sheet does (`title_rows`: the title, the definition, the period, the filters
+    chosen and the small-cell rule), then an empty row and the table, so that the file says
+    what it covers. The RFC 4180 variant is for programs, which read the table from its
+    first row: it holds the table alone, its period and filters in its file name
+    (`report_file_name`)."""
+    body = csv_text(table.headers, table.rows, variant)
+    if variant != "swedish":
+        return body
+    title, *rest = title_rows(table)
+    return csv_text(title, [*rest, []], variant) + body
+
+
+def title_rows(table: Table) -> list[list[str]]:
+    """The rows above a report's table, in the XLSX and the Swedish CSV alike: the title,
+    the definition, then a (label, value) row for the period, each filter chosen and the
+    small-cell rule."""
+    return [[table.title], [table.definition], *([label, value] for label, value in table.filters)]
 
 
 def report_xlsx(table: Table) -> bytes:

@@ -135,6 +135,31 @@ def months_between(start: dt.date, end: dt.date) -> Iterator[str]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def period_words(start: dt.date, end: dt.date) -> str:
+    """A period of whole months as a reader says it: "januari 2026 – mars 2026", or
+    "mars 2026" for one month (the files' "Period" line; the page and the API say months
+    as 2026-01)."""
+    first = f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    last = f"{MONTH_NAMES[end.month - 1]} {end.year}"
+    return first if (start.year, start.month) == (end.year, end.month) else f"{first} – {last}"
+
+
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     """First and last day of a "YYYY-MM" month."""
     year, number = (int(p) for p in month.split("-"))

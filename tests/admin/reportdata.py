@@ -6,7 +6,9 @@ All timestamps are 12:00 UTC, so each falls on the same day in Europe/Stockholm.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,3 +272,16 @@ async def build(make_user: Any) -> Data:
         kind="sign_link",
     )
     return data
+
+
+def csv_table(content: bytes) -> list[list[str]]:
+    """The table of a report's Swedish CSV export: the rows after its title rows (title,
+    definition, period, filters and the small-cell rule, then an empty row)."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    return rows[rows.index([]) + 1 :]
+
+
+def csv_title_rows(content: bytes) -> list[list[str]]:
+    """The title rows above the table of a report's Swedish CSV export."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    return rows[: rows.index([])]

@@ -7,7 +7,6 @@ worked out from a total minus the shown cells."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import random
@@ -18,6 +17,7 @@ import pytest
 from admin import jobs
 from admin.reports import registry
 from admin.schemas import CategoryCount, ExitShares, ReportFilters
+from tests.admin import reportdata
 from tests.builders import make_candidate_row, make_outcome
 from tests.conftest import login
 
@@ -60,7 +60,7 @@ async def _xlsx_strings(client, name: str, query: str) -> str:
 async def _csv_rows(client, name: str, query: str) -> list[list[str]]:
     answer = await client.get(f"/api/v1/reports/{name}/export?format=csv&{query}")
     assert answer.status_code == 200
-    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    return reportdata.csv_table(answer.content)
 
 
 async def test_four_sick_exits_are_hidden_everywhere(analyst_client):

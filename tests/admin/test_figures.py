@@ -29,6 +29,7 @@ from marketplace.kernel.tables import User
 from placements.rows import PlacementHoursRow
 from placements.services import ledger
 from placements.tables import Booking
+from tests.admin import reportdata
 from tests.builders import (
     add_member,
     make_booking,
@@ -134,7 +135,7 @@ async def _five_to_work_in_march(make_user: Any) -> None:
 def _csv(content: bytes, variant: str) -> list[list[str]]:
     if variant == "swedish":
         assert content.startswith(b"\xef\xbb\xbf")  # the byte order mark Excel looks for
-        return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        return reportdata.csv_table(content)
     assert not content.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(content.decode("utf-8"))))
 

@@ -229,7 +229,6 @@ async def test_snapshot_fixes_a_past_month(data):
 
 
 async def test_reports_over_api_csv_xlsx_and_page(client, data):
-    import csv
     import io
     import zipfile
 
@@ -246,7 +245,7 @@ async def test_reports_over_api_csv_xlsx_and_page(client, data):
     assert "85 %" in body["definition"]
     csv_response = await client.get(f"/api/v1/reports/real-workplaces/export?format=csv&{q}")
     assert csv_response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = reportdata.csv_table(csv_response.content)
     assert rows[0] == ["Miljö", "Placeringar"]
     assert ["Andel på riktiga arbetsplatser", "dold"] in rows
     xlsx = await client.get(f"/api/v1/reports/host-ledger/export?format=xlsx&{q}")

@@ -11,7 +11,9 @@ slot exchange CSV (docs/slot-exchange-format.md) does not change.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import zipfile
 
 import pytest
 
@@ -45,9 +47,10 @@ def _table() -> exports.Table:
 def test_the_swedish_variant_has_semicolons_and_decimal_commas():
     text = exports.report_csv(_table())  # the default
     lines = text.split("\r\n")
-    assert lines[0] == "Rad;Värde;Text"
-    assert lines[1] == 'Andel;0,6667;"Säger ""hej""; och går"'  # quoted, as Excel reads it
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[:3] == ["Prov", "Provtabell", ""]  # its title rows, then the table
+    assert lines[3] == "Rad;Värde;Text"
+    assert lines[4] == 'Andel;0,6667;"Säger ""hej""; och går"'  # quoted, as Excel reads it
+    rows = reportdata.csv_table(text.encode())
     assert rows[1:] == [
         ["Andel", "0,6667", 'Säger "hej"; och går'],
         ["Genomsnitt", "0,42", '\'=HYPERLINK("https://evil.example")'],  # defused
@@ -82,7 +85,7 @@ async def test_report_export_over_http_in_both_variants(client, data):
     # The file is named in Swedish, from the report's title (not the API's English slug).
     disposition = default.headers["content-disposition"]
     assert 'filename="andel-placeringar-pa-riktiga-arbetsplatser-85-15_' in disposition
-    rows = list(csv.reader(io.StringIO(default.content.decode("utf-8-sig")), delimiter=";"))
+    rows = reportdata.csv_table(default.content)
     assert rows[0] == ["Miljö", "Placeringar"]
     assert ["Mål", "0,85"] in rows  # the 85 % target, as a fraction with a decimal comma
     assert ["Andel på riktiga arbetsplatser", "dold"] in rows  # small cells still hidden
@@ -147,3 +150,42 @@ async def test_a_filtered_download_is_named_by_its_filters(client, data):
     named = narrowed.headers["content-disposition"].split('filename="')[1].rstrip('"')
     assert named == plain.removesuffix(".csv") + "_halsa_kommunal-enhet.xlsx"
     assert named.isascii()
+
+
+async def test_a_report_file_says_its_period_in_words_and_the_filters_chosen(
+    client, make_user, data
+):
+    """A tester's day: a report's CSV held the table alone, so a file opened later did not
+    say which months and which slice it covered. The Swedish CSV starts as the XLSX sheet
+    does: title, definition, the period in words, each filter chosen (the coordinator as the
+    filter list names them, never by account id) and the small-cell rule; the RFC 4180 file
+    for programs stays the table alone."""
+    await make_user("analyst", username="ana")
+    client.cookies.clear()
+    await login(client, "ana")
+    chosen = f"{Q}&track=kompetens&coordinator=2&host_kind=company"
+    url = "/api/v1/reports/real-workplaces/export"
+    default = await client.get(f"{url}?format=csv&{chosen}")
+    assert default.status_code == 200
+    title = reportdata.csv_title_rows(default.content)
+    assert title[0] == ["Andel placeringar på riktiga arbetsplatser (85/15)"]
+    assert "85" in title[1][0]  # the definition
+    assert title[2:5] == [
+        ["Period", "januari 2026 – mars 2026"],
+        ["Spår", "Kompetens"],
+        ["Samordnare", "Samordnare 2"],
+    ]
+    assert title[5] == ["Värdtyp", "Företag"]
+    assert title[6][0] == "Sekretess"
+    assert reportdata.csv_table(default.content)[0] == ["Miljö", "Placeringar"]
+    book = await client.get(f"{url}?format=xlsx&{chosen}")
+    with zipfile.ZipFile(io.BytesIO(book.content)) as sheets:
+        strings = sheets.read("xl/sharedStrings.xml").decode()
+    for row in title:
+        for cell in row:
+            assert html.escape(cell, quote=False) in strings, cell
+    plain = await client.get(f"{url}?format=csv&variant=rfc4180&{chosen}")
+    rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8"))))
+    assert rows[0] == ["Miljö", "Placeringar"] and "Period" not in plain.text
+    one_month = await client.get(f"{url}?format=csv&start=2026-03&end=2026-03")
+    assert ["Period", "mars 2026"] in reportdata.csv_title_rows(one_month.content)
