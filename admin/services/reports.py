@@ -29,6 +29,7 @@ from admin import schemas
 from admin.rows import PlacementEnd, ReportOutcomeRow, ReportPlacementRow
 from employers import vocabulary as employer_vocabulary
 from marketplace.kernel.clock import STOCKHOLM
+from marketplace.kernel.dates import MONTH_NAMES
 from marketplace.kernel.figures import Kind
 from placements import vocabulary
 from placements.tables import Booking, Outcome
@@ -133,22 +134,6 @@ def months_between(start: dt.date, end: dt.date) -> Iterator[str]:
     while (year, month) <= (end.year, end.month):
         yield f"{year:04d}-{month:02d}"
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-MONTH_NAMES = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def period_words(start: dt.date, end: dt.date) -> str:

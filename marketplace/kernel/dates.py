@@ -20,6 +20,23 @@ from marketplace.kernel.errors import ValidationFailed
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 
+# The months as Swedish writes them in running text ("mars 2026"), January first: one list for
+# the report files' periods and the attendance pages' months.
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
 # How a person calls each date field; an unnamed one is "Datumet".
 LABELS = {
     "date": "Datumet",

@@ -19,6 +19,7 @@ from litestar.response import Response, Template
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, public, staff
+from marketplace.kernel.dates import MONTH_NAMES
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
 from marketplace.kernel.forms import (
     Form,
@@ -53,20 +54,6 @@ LABELS = {
 DAY_FIELDS = ["days_present", "days_sick", "days_leave", "days_unexcused", "days_other"]
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 BAD_MONTH = "Ange månaden som år och månad, till exempel 2026-11."
-MONTH_NAMES = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 _week_rules = date_rules.form_rules("attendance")
