@@ -48,6 +48,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import sms_number
 from placements import booking_states, date_rules
 from placements.errors import LINK_EXPIRED, LINK_INVALID, LinkRefused, link_payload
+from placements.host_texts import host_text_problems
 from placements.rows import (
     AgreementCandidate,
     AgreementChanges,
@@ -264,9 +265,13 @@ NO_SCHEDULE = (
 
 
 def change_problems(stored: AgreementRow, typed: Mapping[str, object]) -> list[tuple[str, str]]:
-    """The rules a change of the agreement breaks: its period's (`period_problems`), and a
-    weekly schedule that had been written may not be emptied."""
+    """The rules a change of the agreement breaks: its period's (`period_problems`), a
+    weekly schedule that had been written may not be emptied, and the participant's goals,
+    which the host reads, say what any text for the host may not (`host_texts`)."""
     found = period_problems(stored, typed)
+    goals = typed.get("participant_goals")
+    if isinstance(goals, str) and goals != stored["participant_goals"]:
+        found += host_text_problems("participant_goals", goals)
     schedule = typed.get("weekly_schedule")
     if isinstance(schedule, str) and not schedule.strip() and stored["weekly_schedule"].strip():
         found.append(("weekly_schedule", NO_SCHEDULE))

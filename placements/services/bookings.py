@@ -55,6 +55,7 @@ from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import sms_number
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules
+from placements.host_texts import host_text_problems
 from placements.rows import BookingRow, CandidateRow, SlotRoom, SlotRow
 from placements.schemas import bookings as schemas
 from placements.services import (
@@ -70,7 +71,6 @@ from placements.services import (
     slots,
 )
 from placements.services.candidates import (
-    contains_identity_number,
     host_ids_of,
     visible_coordinator_ids,
 )
@@ -206,10 +206,6 @@ NO_CONSENT = (
     "Deltagarens samtycke är inte registrerat. Samtycket gäller att samordnaren kontaktar "
     "värdar om en plats: registrera det på deltagarens sida innan du föreslår en plats."
 )
-MESSAGE_IDENTITY = (
-    "Meddelandet till värden får inte innehålla ett personnummer. Ta bort numret: värden "
-    "behöver det inte."
-)
 MESSAGE_LAST_NAME = (
     "Skriv bara deltagarens förnamn i meddelandet: värden ser efternamnet först när "
     "förslaget är accepterat."
@@ -218,10 +214,9 @@ MESSAGE_LAST_NAME = (
 
 def message_problems(message: str, candidate: CandidateRow) -> list[tuple[str, str]]:
     """What the coordinator's message to the host may not say (each as (field, message)):
-    a personnummer, or the participant's last name before the host has accepted."""
-    problems: list[tuple[str, str]] = []
-    if contains_identity_number(message):
-        problems.append(("message", MESSAGE_IDENTITY))
+    what any text for the host may not (`host_texts`: a personnummer-like number, health),
+    or the participant's last name before the host has accepted."""
+    problems = host_text_problems("message", message)
     if _names(message, candidate["last_name"].strip()):
         problems.append(("message", MESSAGE_LAST_NAME))
     return problems

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, cast
@@ -69,24 +68,6 @@ PNR_FORM = N_(
 PNR_CHECK_DIGIT = N_("Personnumret har fel kontrollsiffra. Kontrollera siffrorna.")
 PNR_NO_DATE = N_("Personnumret innehåller ett datum som inte finns. Kontrollera födelsedatumet.")
 PNR_IMPOSSIBLE = N_("Personnumret har ett födelsedatum som inte är möjligt.")
-
-
-# A personnummer or samordningsnummer written in running text: 10 digits with its dash or
-# plus (spaces around it allowed), or 12 digits starting 19 or 20, with or without the dash.
-_IDENTITY_IN_TEXT = re.compile(r"(?<!\d)(?:(?:19|20)\d{6}\s?-?\s?\d{4}|\d{6}\s?[-+]\s?\d{4})(?!\d)")
-
-
-def contains_identity_number(text: str) -> bool:
-    """True when `text` holds a valid personnummer or samordningsnummer (date and check
-    digit right), written as people write one: "850709-9805", "19850709 9805". A phone
-    number ("0701234567", "070-123 45 67") is none."""
-    for found in _IDENTITY_IN_TEXT.finditer(people_search.plain_dashes(text)):
-        try:
-            normalise_personnummer(found.group())
-        except ValidationFailed:
-            continue
-        return True
-    return False
 
 
 def normalise_personnummer(raw: str, today: dt.date | None = None) -> str:

@@ -434,7 +434,8 @@ async def test_the_message_to_the_host_never_carries_a_personnummer_or_the_last_
     """The host sees the participant's first name only until it accepts, and never the
     personnummer: a message that says either is refused at its box, with every other
     problem of the proposal, and nothing is proposed. A phone number is no personnummer."""
-    from placements.services.bookings import MESSAGE_IDENTITY, MESSAGE_LAST_NAME
+    from placements.host_texts import IDENTITY_TEXT as MESSAGE_IDENTITY
+    from placements.services.bookings import MESSAGE_LAST_NAME
 
     w = await make_world()
 
@@ -462,8 +463,12 @@ async def test_the_message_to_the_host_never_carries_a_personnummer_or_the_last_
         await proposing("850709-9805", start=TODAY - dt.timedelta(days=3))
     assert set(refused.value.errors) == {"start_date", "message"}
     assert await Booking.count() == 0
+    # A wrong check digit is no excuse: the number still says who the participant is.
+    with pytest.raises(ValidationFailed) as refused:
+        await proposing("Aida, helst före 850709-1234.")
+    assert refused.value.errors == {"message": MESSAGE_IDENTITY}
     # Numbers that are no personnummer, and a first name, pass.
-    await proposing("Aida nås på 070-123 45 67 eller 0701234567, helst före 850709-1234.")
+    await proposing("Aida nås på 070-123 45 67 eller 0701234567, org.nr 556677-8899.")
     assert await Booking.count() == 1
 
 

@@ -65,7 +65,8 @@ async def test_a_message_with_the_last_name_or_a_personnummer_is_refused_at_its_
     import re
     from html import unescape
 
-    from placements.services.bookings import MESSAGE_IDENTITY, MESSAGE_LAST_NAME
+    from placements.host_texts import IDENTITY_TEXT as MESSAGE_IDENTITY
+    from placements.services.bookings import MESSAGE_LAST_NAME
     from placements.tables import Booking
     from tests.placements.bookingdata import END, START
     from tests.placements.test_answer_pages import csrf_of

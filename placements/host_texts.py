@@ -1,0 +1,117 @@
+"""What a text the coordinator writes for a host may not say: anything that looks like a
+personnummer or samordningsnummer, and anything about the participant's health.
+
+The host sees only what the placement needs (docs DOMAIN.md, secrecy). The proposal
+message and the agreement's goals are written by the coordinator and read by the host, so
+one rule, `host_text_problems`, is asked of each, by the services and by the pages' forms.
+A tester's walk got "Oskar har epilepsi och tar medicin" and "pnr 19900101-1234, hon har
+diabetes" through to a host: the form's hint asked for neither, and only a personnummer
+with a right check digit was refused.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+
+from placements.health_words import ALLOWED, HEALTH_STEMS
+
+IDENTITY_TEXT = (
+    "Texten får inte innehålla något som liknar ett personnummer eller samordningsnummer, "
+    "inte ens med fel siffror. Ta bort numret: värden behöver det inte."
+)
+HEALTH_TEXT = (
+    "Skriv inget om deltagarens hälsa, diagnoser, mediciner, funktionsnedsättningar eller "
+    "missbruk (du skrev ”%(word)s”). Skriv i stället vad deltagaren behöver på arbetsplatsen, "
+    "till exempel ”behöver pauser”, ”kan inte lyfta tungt” eller ”behöver tydliga "
+    "instruktioner”."
+)
+
+# Every kind of dash, written as "-" before numbers are looked for.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+
+# A date of 6 or 8 digits (YYMMDD or YYYYMMDD), then perhaps "-" or "+" (spaces around it
+# allowed), then 4 digits, standing alone among the digits.
+_IDENTITY = re.compile(
+    r"(?<!\d)(?P<date>(?:19|20)?\d{6})(?P<sep>\s?[-+]\s?|\s)?(?P<tail>\d{4})(?!\d)"
+)
+
+
+def _is_date(digits: str) -> bool:
+    """Whether YYMMDD or YYYYMMDD is a day of some year, the day plus 60 for a
+    samordningsnummer. The century of a short date is unknown, so 29 February counts."""
+    month, day = int(digits[-4:-2]), int(digits[-2:])
+    if day > 60:
+        day -= 60
+    if not 1 <= month <= 12:
+        return False
+    year = int(digits[:4]) if len(digits) == 8 else 2000
+    return 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _luhn_ok(ten: str) -> bool:
+    total = 0
+    for i, char in enumerate(ten):
+        value = int(char) * (2 - i % 2)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def looks_like_identity_number(text: str) -> bool:
+    """True when `text` holds what looks like a personnummer or samordningsnummer, with any
+    check digit: a date of 6 or 8 digits, then perhaps "-" or "+", then 4 digits
+    ("850709-1234", "19900101-1234", "19850709 9805").
+
+    Ten digits written together and starting with 0 are a phone number ("0701234567") unless
+    their check digit is right; written with a dash after the sixth digit they are the
+    number's form, whatever they start with. A phone number written in groups ("070-123 45
+    67") is no date."""
+    for found in _IDENTITY.finditer(text.translate(_DASHES)):
+        date, tail = found.group("date"), found.group("tail")
+        if not _is_date(date):
+            continue
+        together = len(date) == 6 and not (found.group("sep") or "").strip()
+        if together and date.startswith("0") and not _luhn_ok(date + tail):
+            continue
+        return True
+    return False
+
+
+_FOLD = str.maketrans("åäöéü", "aaoeu")
+_ALLOWED = re.compile("|".join(rf"(?<!\w){pattern}" for pattern in ALLOWED))
+_HEALTH = re.compile(
+    "|".join(rf"(?<!\w){re.escape(stem)}" for stem in sorted(HEALTH_STEMS, key=len, reverse=True))
+)
+
+
+def fold(text: str) -> str:
+    """`text` as health words are looked for in it: lower case, å and ä as a, ö as o, each
+    letter in its place (a letter whose lower case is longer keeps its first character)."""
+    plain = unicodedata.normalize("NFC", text)
+    return "".join(char.lower()[:1] for char in plain).translate(_FOLD)
+
+
+def health_word(text: str) -> str | None:
+    """The first word in `text` that names health (`placements.health_words`), as written,
+    or None. The folding keeps every letter's place, so the word is cut from the text."""
+    folded = _ALLOWED.sub(lambda m: " " * len(m.group()), fold(text))
+    found = _HEALTH.search(folded)
+    if found is None:
+        return None
+    written = unicodedata.normalize("NFC", text)
+    end = found.start()
+    while end < len(written) and (written[end].isalnum() or written[end] == "-"):
+        end += 1
+    return written[found.start() : end].strip("-")
+
+
+def host_text_problems(field: str, text: str) -> list[tuple[str, str]]:
+    """What a text the host will read may not say, each as (field, message) for the form:
+    a personnummer-like number, and the first health word found."""
+    problems: list[tuple[str, str]] = []
+    if looks_like_identity_number(text):
+        problems.append((field, IDENTITY_TEXT))
+    if (word := health_word(text)) is not None:
+        problems.append((field, HEALTH_TEXT % {"word": word}))
+    return problems
