@@ -122,6 +122,9 @@ OutcomeCategory = Literal[
     "okant",
 ]
 OUTCOME_CATEGORIES: tuple[str, ...] = get_args(OutcomeCategory)
+# The outcomes that are a step out of the placements (Kolada's work or studies): after one,
+# the placements before it no longer count towards lock-in.
+PROGRESS: tuple[str, ...] = ("arbete", "studier")
 OUTCOME_LABELS: dict[str, str] = {
     "arbete": "Arbete",
     "studier": "Studier",

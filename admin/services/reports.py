@@ -35,7 +35,7 @@ from placements import vocabulary
 from placements.tables import Booking, Outcome
 
 # Kolada: work (at least a month, municipal labour-market jobs excluded) or CSN-eligible studies.
-PROGRESS = ("arbete", "studier")
+PROGRESS = vocabulary.PROGRESS
 PLACED = ("active", "completed", "interrupted")
 ENDED = ("completed", "interrupted")
 # Bookings that use one of a unit's places (held seats and placements that ran).

@@ -68,6 +68,7 @@ from placements.services import (
     booking_mail,
     booking_moves,
     capacity,
+    lockin,
     slots,
 )
 from placements.services.candidates import (
@@ -894,6 +895,12 @@ async def end(
             # becomes what really happened, so that it never ends before it starts.
             changes[Booking.start_date] = actual_start
         await booking_moves.transition(booking, result, user, note=reason, changes=changes)
+        # The participant's record changed with it: the list's "Senast ändrad", and a
+        # lock-in flag for a placement that has now ended goes at once, not at the next sweep.
+        await Candidate.update({Candidate.updated_at: booking_access.now()}).where(
+            Candidate.id == booking["candidate"]
+        )
+        await lockin.resolve_gone(user, int(booking["candidate"]), clock.today())
         misfits = attendance.misfit_text(await attendance.misfit_weeks(booking_id))
         await booking_mail.notify(
             await booking_mail.coordinator_recipients(booking),

@@ -3,7 +3,9 @@
 A candidate is flagged when one placement runs longer than `LOCK_IN_MONTHS`, or when they have
 had `LOCK_IN_PLACEMENTS` placements in a row with no step to work or studies. `flag_lock_in`
 is an idempotent sweep: it opens a flag once per candidate and kind, and resolves it when the
-reason no longer holds.
+reason no longer holds. Ending a placement and recording (or correcting) an outcome resolve the
+participant's flags at once (`resolve_gone`): a tester saw "Risk för inlåsning" on a
+participant whose placement had ended in a job, until the next sweep.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from placements.rows import LockInFlagRow, NamedLockInFlagRow
 from placements.schemas import outcomes as schemas
 from placements.services import booking_access
 from placements.services.candidates import visible_coordinator_ids
-from placements.services.outcomes import PROGRESS
 from placements.tables import Booking, LockInFlag, Outcome
+from placements.vocabulary import PROGRESS
 
 LONG_PLACEMENT = "long_placement"
 REPEATED = "repeated_placements"
@@ -37,11 +39,17 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-async def _reasons(today: dt.date, guard: RowGuard) -> dict[tuple[int, str], str]:
-    """Every (candidate, kind) that should carry a flag today, with its reason in Swedish.
-    A booking whose dates cannot be worked with is logged and left out (see `RowGuard`)."""
+async def _reasons(
+    today: dt.date, guard: RowGuard, candidate_id: int | None = None
+) -> dict[tuple[int, str], str]:
+    """Every (candidate, kind) that should carry a flag today, with its reason in Swedish;
+    only `candidate_id`'s when given. A booking whose dates cannot be worked with is logged
+    and left out (see `RowGuard`)."""
     settings = get_settings()
     reasons: dict[tuple[int, str], str] = {}
+    placed = Booking.status.is_in(list(PLACED)) & (Booking.candidate.status == "active")
+    if candidate_id is not None:
+        placed &= Booking.candidate == candidate_id
     rows = (
         await Booking.select(
             Booking.id,
@@ -51,7 +59,7 @@ async def _reasons(today: dt.date, guard: RowGuard) -> dict[tuple[int, str], str
             Booking.slot._.title.as_alias("slot_title"),
             Booking.slot._.host._.name.as_alias("host_name"),
         )
-        .where(Booking.status.is_in(list(PLACED)) & (Booking.candidate.status == "active"))
+        .where(placed)
         .order_by(Booking.start_date)
         .order_by(Booking.id)
     )
@@ -111,6 +119,32 @@ async def flag_lock_in(today: dt.date, guard: RowGuard | None = None) -> schemas
                 await record(None, "lock_in.resolve", key[0], detail=key[1])
                 resolved += 1
     return schemas.SweepResult(created=created, resolved=resolved)
+
+
+async def resolve_gone(actor: AuthUser | None, candidate_id: int, today: dt.date) -> int:
+    """Resolve `candidate_id`'s open flags whose reason no longer holds today, at once, in
+    the caller's transaction (an ended placement, an outcome of work or studies); returns how
+    many. Opening flags is left to the sweep. A flag resolved now stops counting as open
+    from today in the reports, as one the sweep resolves would from its run."""
+    open_flags = cast(
+        "list[LockInFlagRow]",
+        await LockInFlag.select().where(
+            LockInFlag.resolved_at.is_null() & (LockInFlag.candidate == candidate_id)
+        ),
+    )
+    if not open_flags:
+        return 0
+    reasons = await _reasons(today, RowGuard("resolve-lock-in"), candidate_id)
+    resolved = 0
+    for flag in open_flags:
+        if (candidate_id, flag["kind"]) in reasons:
+            continue
+        await LockInFlag.update({LockInFlag.resolved_at: booking_access.now()}).where(
+            LockInFlag.id == flag["id"]
+        )
+        await record(actor, "lock_in.resolve", candidate_id, detail=flag["kind"])
+        resolved += 1
+    return resolved
 
 
 def _flag_out(row: NamedLockInFlagRow) -> schemas.LockInFlag:

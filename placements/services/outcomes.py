@@ -16,6 +16,7 @@ from typing import Any, cast
 import msgspec
 
 from employers.tables import Contact
+from marketplace.kernel import clock
 from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
@@ -27,7 +28,13 @@ from placements.errors import LINK_INVALID, LinkRefused, link_payload
 from placements.rows import AssessmentRow, BookingEnd, BookingRow, FollowUpRow, OutcomeRow
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as schemas
-from placements.services import assessment_links, booking_access, booking_mail, booking_moves
+from placements.services import (
+    assessment_links,
+    booking_access,
+    booking_mail,
+    booking_moves,
+    lockin,
+)
 from placements.services.candidates import (
     candidate_row,
     display_name,
@@ -39,9 +46,6 @@ from placements.tables import Assessment, BookingEvent, Candidate, FollowUp, Out
 ENDED = booking_states.ENDED
 FOLLOW_UP_DAYS = (90, 180)
 CATEGORY_TEXT = vocabulary.OUTCOME_LABELS
-# Work or studies: the step forward that lock-in looks for.
-PROGRESS = ("arbete", "studier")
-
 
 # --- assessment ------------------------------------------------------------------------------
 
@@ -526,6 +530,11 @@ async def record_outcome(
         row = await _outcome_row(outcome.id)
         assert row is not None
         await _ensure_follow_ups(row, exit_day(row["outcome_date"], booking))
+        # Seen by a tester: the outcome was on the booking's page only. It stands in the
+        # participant's timeline (the booking's events), moves their "Senast ändrad", and an
+        # outcome of work or studies resolves a lock-in flag at once.
+        await _outcome_event(user, booking, f"Utfall registrerat: {_outcome_words(row)}")
+        await _participant_changed(user, int(booking["candidate"]))
         await record(
             user,
             "outcome.create",
@@ -533,6 +542,30 @@ async def record_outcome(
             detail=f"bokning {booking_id}: {data.category}",
         )
         return outcome_out(row)
+
+
+async def _outcome_event(user: AuthUser, booking: BookingRow, note: str) -> None:
+    """An event in the booking's timeline that says what happened to its outcome; the
+    status stays. What staff wrote is never the host's to read (`HostReading`)."""
+    await BookingEvent.insert(
+        BookingEvent(
+            booking=booking["id"],
+            actor_id=user.id,
+            actor_label=booking_moves.actor_label(user),
+            from_status=booking["status"],
+            to_status=booking["status"],
+            note=note[:2000],
+        )
+    )
+
+
+async def _participant_changed(user: AuthUser, candidate_id: int) -> None:
+    """The participant's record moved on: "Senast ändrad" says so, and a lock-in flag whose
+    reason the outcome took away is resolved now (`lockin.resolve_gone`)."""
+    await Candidate.update({Candidate.updated_at: booking_access.now()}).where(
+        Candidate.id == candidate_id
+    )
+    await lockin.resolve_gone(user, candidate_id, clock.today())
 
 
 async def _outcome_row(outcome_id: int) -> OutcomeRow | None:
@@ -595,17 +628,8 @@ async def correct_outcome(
         fresh = await _outcome_row(row["id"])
         assert fresh is not None
         after = _outcome_words(fresh)
-        note = f"Utfallet rättat: {before} → {after}. Skäl: {reason}"
-        await BookingEvent.insert(
-            BookingEvent(
-                booking=booking_id,
-                actor_id=user.id,
-                actor_label=booking_moves.actor_label(user),
-                from_status=booking["status"],
-                to_status=booking["status"],
-                note=note[:2000],
-            )
-        )
+        await _outcome_event(user, booking, f"Utfallet rättat: {before} → {after}. Skäl: {reason}")
+        await _participant_changed(user, int(booking["candidate"]))
         await record(
             user,
             "outcome.correct",
