@@ -97,9 +97,11 @@ class FollowUpDone(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The result of a follow-up: where the person is now."""
 
     result_category: OutcomeCategory
-    # Kolada's rule for "arbete" holds at follow-ups too (`outcomes.check_work_rule`).
+    # Kolada's rules for "arbete" and "studier" hold at follow-ups too
+    # (`outcomes.check_work_rule`, `outcomes.check_studies_rule`).
     lasts_at_least_one_month: bool = False
     municipal_labour_market_job: bool = False
+    csn_eligible: bool = False
     note: Text = ""
 
 

@@ -341,18 +341,37 @@ def check_work_rule(
     return []
 
 
+STUDIES_WITHOUT_CSN = (
+    "Studier räknas bara om de ger rätt till studiestöd från CSN. Kryssa i att "
+    "studierna ger rätt till studiemedel, eller välj en annan kategori."
+)
+
+
+def check_studies_rule(category: str, csn_eligible: bool) -> list[tuple[str, str]]:
+    """Kolada's rule for "studier", at exit and at each follow-up alike: studies that give
+    the right to student aid from CSN."""
+    if category == "studier" and not csn_eligible:
+        return [("csn_eligible", STUDIES_WITHOUT_CSN)]
+    return []
+
+
 EMPLOYMENT_BOXES_ONLY_FOR_WORK = (
     "Rutorna om anställningen gäller bara Arbete. Ta bort kryssen, eller välj Arbete."
 )
 
 
 def follow_up_problems(
-    category: str, lasts_at_least_one_month: bool, municipal_labour_market_job: bool
+    category: str,
+    lasts_at_least_one_month: bool,
+    municipal_labour_market_job: bool,
+    csn_eligible: bool = False,
 ) -> list[tuple[str, str]]:
-    """A follow-up's answer, every broken rule: Kolada's rule for "arbete", and the
-    employment boxes ticked with another category (they were saved as "Studier" and the ticks
-    dropped without a word)."""
+    """A follow-up's answer, every broken rule: Kolada's rules for "arbete" and "studier"
+    (a tester saved "Studier" with no word of CSN, while the outcome form asks for it), and
+    the employment boxes ticked with another category (they were saved as "Studier" and the
+    ticks dropped without a word)."""
     found = check_work_rule(category, lasts_at_least_one_month, municipal_labour_market_job)
+    found += check_studies_rule(category, csn_eligible)
     if category != "arbete":
         for name, ticked in (
             ("lasts_at_least_one_month", lasts_at_least_one_month),
@@ -391,14 +410,7 @@ def category_problems(category: str, flags: Mapping[str, bool]) -> list[tuple[st
                 "Subventionerad anställning och anställd hos värden gäller bara utfallet arbete.",
             )
         )
-    if category == "studier" and not ticked["csn_eligible"]:
-        found.append(
-            (
-                "csn_eligible",
-                "Studier räknas bara om de ger rätt till studiestöd från CSN. Kryssa i att "
-                "studierna ger rätt till studiemedel, eller välj en annan kategori.",
-            )
-        )
+    found += check_studies_rule(category, ticked["csn_eligible"])
     return found
 
 
@@ -792,6 +804,7 @@ async def complete_follow_up(
             data.result_category,
             data.lasts_at_least_one_month,
             data.municipal_labour_market_job,
+            data.csn_eligible,
         )
         if found:
             raise date_rules.DateRulesFailed(found)

@@ -130,8 +130,10 @@ FOLLOW_UP_LABELS = {
     "result_category": "Var är personen nu?",
     "lasts_at_least_one_month": "Anställningen varar minst en månad i följd",
     "municipal_labour_market_job": "Kommunal arbetsmarknadsanställning",
+    "csn_eligible": OUTCOME_LABELS["csn_eligible"],
     "note": "Anteckning",
 }
+FOLLOW_UP_FLAGS = ["lasts_at_least_one_month", "municipal_labour_market_job", "csn_eligible"]
 OUTCOME_FLAGS = [
     "subsidised",
     "hired_by_host",
@@ -988,6 +990,7 @@ def _follow_up_rules(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
         category,
         bool(typed.get("lasts_at_least_one_month")),
         bool(typed.get("municipal_labour_market_job")),
+        bool(typed.get("csn_eligible")),
     )
 
 
@@ -1008,7 +1011,7 @@ async def follow_up_done(
                 outcome_schemas.FollowUpDone,
                 values,
                 labels=FOLLOW_UP_LABELS,
-                flags=["lasts_at_least_one_month", "municipal_labour_market_job"],
+                flags=FOLLOW_UP_FLAGS,
                 blank_is_empty=["note"],
                 rules=_follow_up_rules,
             )

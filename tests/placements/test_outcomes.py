@@ -187,6 +187,20 @@ async def test_outcome_only_after_the_end_once_with_follow_ups(client):
     assert unconfirmed.json()["fields"] == ["lasts_at_least_one_month"]
     assert "minst en sammanhängande månad" in unconfirmed.json()["detail"]
     assert "lasts_at_least" not in unconfirmed.json()["detail"]
+    # So does the rule for studies: only those that give CSN count (a tester saved
+    # "Studier" at a follow-up with no word of it, while the outcome form asks).
+    from placements.services.outcomes import STUDIES_WITHOUT_CSN
+
+    without_csn = await client.post(
+        f"/api/v1/follow-ups/{follow_ups[0]['id']}/done",
+        json={"result_category": "studier", "note": "Läser på komvux"},
+    )
+    assert without_csn.status_code == 400
+    assert without_csn.json()["fields"] == ["csn_eligible"]
+    assert without_csn.json()["detail"] == STUDIES_WITHOUT_CSN
+    assert (
+        await FollowUp.select(FollowUp.status).where(FollowUp.id == follow_ups[0]["id"]).first()
+    ) == {"status": "due"}
     done = await client.post(
         f"/api/v1/follow-ups/{follow_ups[0]['id']}/done",
         json={

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 from marketplace.kernel.templating import when
 from placements import jobs
@@ -101,6 +102,48 @@ async def test_a_refused_follow_up_is_shown_again_with_its_error_and_what_was_ty
         .first()
     )
     assert row == {"status": "done", "result_category": "arbete"}
+
+
+async def test_a_follow_up_of_studies_asks_for_csn_as_the_outcome_form_does(client):
+    """A tester saved "Studier" at a follow-up with no box for CSN at all, while the outcome
+    form refuses studies without it (Kolada). The form has the box; unticked, "Studier" is
+    refused at it, in the outcome form's words; ticked, it is saved."""
+    from placements.services.outcomes import STUDIES_WITHOUT_CSN
+
+    w, follow_up_id = await _due_follow_up()
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    page = await client.get("/arbetsbord", headers=HTML)
+    form = page.text.split(f'id="uppfoljning-{follow_up_id}"')[1].split("</form>")[0]
+    assert f'id="fu-csn_eligible-{follow_up_id}" name="csn_eligible"' in form
+    assert "studierna ger rätt till studiemedel (CSN)" in form
+    token = _token(page.text)
+    refused = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={"_csrf_token": token, "result_category": "studier", "note": "Komvux"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400, refused.text
+    form = refused.text.split(f'id="uppfoljning-{follow_up_id}"')[1].split("</form>")[0]
+    found = re.search(rf'id="fu-csn_eligible-{follow_up_id}-error">([^<]*)<', form)
+    assert found is not None and unescape(found.group(1)) == STUDIES_WITHOUT_CSN
+    assert '<option value="studier" selected>' in form
+    row = await FollowUp.select(FollowUp.status).where(FollowUp.id == follow_up_id).first()
+    assert row == {"status": "due"}
+    saved = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={"_csrf_token": token, "result_category": "studier", "csn_eligible": "1"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    row = (
+        await FollowUp.select(FollowUp.status, FollowUp.result_category)
+        .where(FollowUp.id == follow_up_id)
+        .first()
+    )
+    assert row == {"status": "done", "result_category": "studier"}
 
 
 async def test_a_refused_follow_up_names_every_mistake_at_once(client):
