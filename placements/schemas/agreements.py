@@ -64,6 +64,10 @@ class PaperSignature(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     party: Literal["host", "supervisor", "participant"]
     version: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+    # Who signed for the host: required for the host party (a host has several contacts,
+    # and the signature is in this name); the supervisor and the participant are named by
+    # the booking, so it is not read for them.
+    signer_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
 class Agreement(msgspec.Struct, kw_only=True):

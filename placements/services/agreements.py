@@ -637,13 +637,21 @@ async def sign_in_app(
         return await agreement_out(row)
 
 
+HOST_SIGNER_MISSING = (
+    "Skriv namnet på den som skrev under för värden. Underskriften registreras i det namnet."
+)
+
+
 async def record_paper_signature(
     user: AuthUser, booking_id: int, data: schemas.PaperSignature
 ) -> schemas.Agreement:
-    """Staff record that the supervisor or the participant signed the agreement on paper.
+    """Staff record that the supervisor, the participant or (for a host without users) the
+    host signed the agreement on paper.
 
     Its own action, never a way to use the party's link: the signature says it was on paper
-    and who recorded it, and the audit log names the recorder."""
+    and who recorded it, and the audit log names the recorder. For the host, the coordinator
+    names who signed (`signer_name`), as a host has several contacts; the supervisor and the
+    participant are the booking's."""
     if not user.is_staff:
         raise NotFound(booking_access.BOOKING_NOT_FOUND)
     async with write_transaction(booking_access.engine()):
@@ -656,7 +664,12 @@ async def record_paper_signature(
                 "Värdens användare skriver under i tjänsten. Välj handledaren eller deltagaren.",
                 fields=["party"],
             )
-        name, _ = await _party_contact(booking, data.party)
+        if data.party == "host":
+            name = " ".join(data.signer_name.split())
+            if not name:
+                raise ValidationFailed.every({"signer_name": HOST_SIGNER_MISSING})
+        else:
+            name, _ = await _party_contact(booking, data.party)
         await _sign(
             booking,
             agreement,

@@ -160,6 +160,32 @@ async def host_signer(booking: BookingRow) -> tuple[str, str]:
     return (found[0].name, found[0].email) if found else ("", "")
 
 
+async def host_signer_choices(booking: BookingRow) -> tuple[str, list[str]]:
+    """Who may have signed for the host on paper: (the name to suggest, the names to choose
+    from). The names are the host's active contacts, the one who accepted by link first. The
+    suggestion is that person, or the host's only contact; with several and no answer by
+    link, none: a tester saw a paper signature put in the name of a contact the
+    coordinator never chose."""
+    answered = (
+        await AnswerLink.select(AnswerLink.name)
+        .where((AnswerLink.booking == booking["id"]) & (AnswerLink.answer == "accepted"))
+        .first()
+    )
+    slot = await Slot.select(Slot.host).where(Slot.id == booking["slot"]).first()
+    assert slot is not None
+    contacts = await (
+        Contact.select(Contact.name)
+        .where((Contact.host == slot["host"]) & (Contact.active == True))  # noqa: E712
+        .order_by(Contact.id)
+    )
+    first = [answered["name"].strip()] if answered and answered["name"].strip() else []
+    names = list(dict.fromkeys([*first, *(c["name"].strip() for c in contacts)]))
+    names = [n for n in names if n]
+    if first:
+        return first[0], names
+    return (names[0] if len(names) == 1 else ""), names
+
+
 async def open_link_recipients(booking_id: int) -> list[booking_mail.Recipient]:
     """Everyone who was mailed a link for this booking (to tell them it was withdrawn)."""
     rows = await AnswerLink.select(AnswerLink.email).where(AnswerLink.booking == booking_id)

@@ -93,7 +93,11 @@ AGREEMENT_LABELS = {
     "host_gains": "Vad värden får ut av placeringen",
     "adaptations_shared": "Anpassningar som delas med värden",
 }
-PAPER_LABELS = {"party": "Vem skrev under på papper?", "version": "Version"}
+PAPER_LABELS = {
+    "party": "Vem skrev under på papper?",
+    "version": "Version",
+    "signer_name": "Vem skrev under för värden?",
+}
 END_LABELS = {
     "result": "Hur slutade placeringen?",
     "end_date": "Slutdatum",
@@ -529,6 +533,10 @@ async def _booking_context(
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
     own = await own_pages_of(booking.participant.id)
+    host_signer, host_signers = "", list[str]()
+    if agreement is not None and not host_has_users and booking.status == "accepted":
+        row = await booking_access.booking_row_for(user, booking_id)
+        host_signer, host_signers = await answer_links.host_signer_choices(row)
     return {
         **attendance_views.context(presence, f"/arbetsbord/bokningar/{booking_id}/narvaro"),
         "supervisor_change": await supervisor_services.change_options(user, booking_id),
@@ -544,6 +552,9 @@ async def _booking_context(
         "links": await agreement_services.links_sent(booking_id) if agreement else [],
         "answer_links": await answer_services.links_for(user, booking_id, audit=False),
         "host_has_users": host_has_users,
+        # A paper signature for the host is in the name the coordinator chooses.
+        "host_signer": host_signer,
+        "host_signers": host_signers,
         "options": options,
         "values": values if values is not None else _agreement_values(agreement),
         "errors": errors or {},

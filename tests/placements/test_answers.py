@@ -26,6 +26,7 @@ from placements.schemas import candidates as sc
 from placements.services import (
     agreement_versions,
     agreements,
+    answer_links,
     answers,
     bookings,
     candidate_updates,
@@ -572,11 +573,21 @@ async def test_paper_signature_for_the_host_only_when_no_one_signs_in_for_it():
         sb.PhoneAnswer(answer="accept", answered_by="Karin Kontakt", note="Ja tack"),
     )
     await write_win_win(booking_id)
+    # Who signed for the host is the coordinator's to say: a tester's paper signature was
+    # put in the name of a contact no one chose (the host has three).
+    with pytest.raises(ValidationFailed) as refused:
+        await agreements.record_paper_signature(
+            u.w.coordinator, booking_id, sa.PaperSignature(party="host", version=1)
+        )
+    assert refused.value.status_code == 400
+    assert refused.value.errors == {"signer_name": agreements.HOST_SIGNER_MISSING}
     signed = await agreements.record_paper_signature(
-        u.w.coordinator, booking_id, sa.PaperSignature(party="host", version=1)
+        u.w.coordinator,
+        booking_id,
+        sa.PaperSignature(party="host", version=1, signer_name="  Olle   Ordförande "),
     )
     host = next(s for s in signed.signatures if s.party == "host")
-    assert host.signed and host.method == "paper" and host.signer == "Karin Kontakt"
+    assert host.signed and host.method == "paper" and host.signer == "Olle Ordförande"
 
     w = await make_world()
     other = await propose(w)
@@ -586,6 +597,64 @@ async def test_paper_signature_for_the_host_only_when_no_one_signs_in_for_it():
         await agreements.record_paper_signature(
             w.coordinator, other, sa.PaperSignature(party="host", version=1)
         )
+
+
+async def test_the_paper_signature_form_asks_who_signed_for_the_host(client):
+    """The booking page's paper form asks for the host's signer among its contacts, with
+    none suggested when the host has several and no one answered by link; left empty it is
+    refused at its box, and the agreement then shows the name chosen."""
+    from html import unescape
+
+    from tests.placements.test_answer_pages import csrf_of, visible_text
+    from tests.placements.test_answer_pages import login as page_login
+
+    u = await unlinked_world()
+    booking_id = await propose(u.w)
+    await answers.record_phone_answer(
+        u.w.coordinator,
+        booking_id,
+        sb.PhoneAnswer(answer="accept", answered_by="Olle Ordförande", note="Ja tack"),
+    )
+    await write_win_win(booking_id)
+    await page_login(client, u.w.coordinator.username)
+    url = f"/arbetsbord/bokningar/{booking_id}"
+    page = await client.get(url, headers={"accept": "text/html"})
+    assert 'id="f-signer_name" name="signer_name" type="text" value=""' in page.text
+    choices = page.text.split('<datalist id="host-signers">')[1].split("</datalist>")[0]
+    assert re.findall(r'<option value="([^"]*)">', choices) == [
+        "Hanna Handledare",
+        "Olle Ordförande",
+        "Karin Kontakt",
+    ]
+    form = {"_csrf_token": csrf_of(page.text), "party": "host", "version": "1"}
+    refused = await client.post(f"{url}/papper", data={**form, "signer_name": " "})
+    assert refused.status_code == 400
+    error = re.search(r'<span class="error" id="f-signer_name-error">([^<]*)<', refused.text)
+    assert error and unescape(error.group(1)) == agreements.HOST_SIGNER_MISSING
+    assert '<details id="papper" open>' in refused.text
+    saved = await client.post(
+        f"{url}/papper", data={**form, "signer_name": "Olle Ordförande"}, follow_redirects=False
+    )
+    assert saved.status_code == 303, saved.text
+    shown = visible_text((await client.get(url, headers={"accept": "text/html"})).text)
+    assert "av Olle Ordförande (på papper, registrerad av" in " ".join(shown.split())
+
+
+async def test_who_accepted_by_link_is_suggested_as_the_host_signer():
+    u = await unlinked_world()
+    booking_id = await propose(u.w)
+    await answers.accept_by_link(
+        booking_id, (await links_mailed(booking_id))["karin@bygg.example.se"], sb.AcceptRequest()
+    )
+    booking = await Booking.select().where(Booking.id == booking_id).first()
+    assert booking is not None
+    suggested, names = await answer_links.host_signer_choices(booking)  # type: ignore[arg-type]
+    assert suggested == "Karin Kontakt"
+    assert names[0] == "Karin Kontakt" and set(names) == {
+        "Karin Kontakt",
+        "Hanna Handledare",
+        "Olle Ordförande",
+    }
 
 
 async def test_the_coordinator_is_told_the_host_without_users_has_not_signed():
