@@ -98,6 +98,24 @@ async def test_a_profile_that_nothing_suits_is_told_what_to_fill_in(client, make
     assert "Inga platser matchar sökningen" not in page
 
 
+async def test_a_participants_suggested_slots_measure_from_the_participants_home(client, make_user):
+    """A tester read "på orten du valde" under a participant's suggested slots, though the
+    coordinator chose no town: the distance is from where the participant lives."""
+    sara = await make_user("coordinator", username="sara")
+    host = await make_host("Vårgårda Lager AB", "company")
+    from marketplace.reference import places
+
+    lat, lon = places.place("Vårgårda") or (0.0, 0.0)
+    await slot(host, "Lagermedarbetare", LAGER, latitude=lat, longitude=lon)
+    await slot(host, "Lagerarbetare i Alingsås", LAGER, latitude=57.93, longitude=12.53)
+    mira = await candidate(sara.id, wished_occupations=[LAGER])
+    await login(client, "sara")
+    page = (await client.get(f"/arbetsbord/deltagare/{mira}", headers={"accept": "text/html"})).text
+    assert "på deltagarens hemort" in page
+    assert "km från deltagarens hemort" in page
+    assert "orten du valde" not in page
+
+
 async def test_slot_to_candidates_only_visible_and_suitable(client, make_user):
     sara = await make_user("coordinator", username="sara")
     omar = await make_user("coordinator", username="omar")
