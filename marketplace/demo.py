@@ -851,6 +851,7 @@ async def _demo_placement(
                 so.FollowUpDone(
                     result_category=outcome,  # type: ignore[arg-type]
                     lasts_at_least_one_month=outcome == "arbete",
+                    csn_eligible=outcome == "studier",
                     note=demo_texts.FOLLOW_UP_NOTES[(pick + row["id"]) % 3],
                 ),
             )
