@@ -712,8 +712,10 @@ async def _demo_placement(
                 ),
                 start_date=start,
                 end_date=end,
-                # The demo sets up every state on purpose, also proposals to a full supervisor.
+                # The demo sets up every state on purpose, also proposals to a full supervisor
+                # and of participants who work fewer hours than the slot asks.
                 confirm_capacity=True,
+                confirm_hours=True,
             ),
         )
     if until == "proposed":

@@ -22,7 +22,7 @@ from marketplace.kernel.errors import MarketplaceError
 from marketplace.kernel.forms import field_errors, form_values, without_control_characters
 from marketplace.kernel.views import page
 from placements.services import slots as slot_services
-from placements.services.bookings import CapacityWarning
+from placements.services.bookings import CapacityWarning, HoursWarning
 from placements.views import workbench
 from search import usage
 from search.services import match_candidates, match_slots
@@ -101,6 +101,7 @@ async def propose_submit(
             values={**without_control_characters(values), "sokning": ref or ""},
             errors=field_errors(exc, workbench.PROPOSE_LABELS),
             warned=isinstance(exc, CapacityWarning),
+            hours_warned=isinstance(exc, HoursWarning),
             **context,
         )
     background = None

@@ -74,7 +74,9 @@ class BookingController(Controller):
         links by mail. When the slot has no free seat, or its supervisor no room, during the
         period, the answer is 409 with a Swedish warning naming the earliest period with
         room (field `confirm_capacity`); send `confirm_capacity: true` to propose anyway.
-        With `participant_first: true` the participant answers first on their own pages and
+        When the participant can work fewer hours a week than the slot asks, the answer is
+        409 naming both (field `confirm_hours`); with `confirm_hours: true` it is sent, and
+        the placement is for the participant's hours. With `participant_first: true` the participant answers first on their own pages and
         the host hears of it only when they say "vill" (status `awaiting_participant` until
         then)."""
         return await bookings.propose(request.user, data)

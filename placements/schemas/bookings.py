@@ -26,6 +26,9 @@ class BookingCreate(DateBounded, kw_only=True, forbid_unknown_fields=True):
     confirm_capacity: bool = False
     """Send it even though the slot's supervisor or seats are full during the period (a
     proposal like that is otherwise refused with 409 and a warning saying what fits)."""
+    confirm_hours: bool = False
+    """Send it even though the participant can work fewer hours a week than the slot asks (a
+    proposal like that is otherwise refused with 409 and a warning naming both)."""
     participant_first: bool = False
     """Let the participant answer first: the host sees the proposal only once the participant
     has said "vill" on their own pages (or the coordinator sends it on). Until then the

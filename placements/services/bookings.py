@@ -192,6 +192,35 @@ async def _warn_if_full(slot: SlotRoom, start: dt.date, end: dt.date) -> None:
     raise CapacityWarning(" ".join(parts), suggestion=room.suggestion)
 
 
+def fewer_hours(slot: SlotRow, candidate: CandidateRow) -> int | None:
+    """The participant's weekly hours when they are fewer than the slot asks, else None."""
+    can, asks = candidate["hours_available"], slot["hours_per_week"]
+    return can if can is not None and asks is not None and can < asks else None
+
+
+def _warn_if_too_many_hours(slot: SlotRow, candidate: CandidateRow) -> None:
+    """Refuse (409, `confirm_hours`) a proposal whose slot asks more hours a week than the
+    participant can work: a tester proposed a participant of 30 hours to a slot of 40, with
+    no word, and the agreement said 40. Once confirmed, the placement's hours are the
+    participant's (`accept_locked`)."""
+    can = fewer_hours(slot, candidate)
+    if can is None:
+        return
+    raise HoursWarning(
+        f"{candidate['first_name']} kan arbeta {can} timmar i veckan, men platsen är på "
+        f"{slot['hours_per_week']} timmar i veckan. Välj en annan deltagare, eller kryssa i "
+        f"att du vill skicka förslaget ändå: då blir placeringen {can} timmar i veckan, och "
+        "schemat skrivs in i överenskommelsen."
+    )
+
+
+class HoursWarning(Conflict):
+    """A proposal of more weekly hours than the participant can work; sent once confirmed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields=["confirm_hours"])
+
+
 class CapacityWarning(Conflict):
     """A proposal the host could not accept as it stands; sent only once confirmed."""
 
@@ -297,6 +326,8 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
                 "avsluta den först.",
                 fields=["start_date"],
             )
+        if not data.confirm_hours:
+            _warn_if_too_many_hours(slot, candidate)
         if not data.confirm_capacity:
             await _warn_if_full(slot, start, end)
         status = booking_states.AWAITING if data.participant_first else "proposed"
@@ -624,6 +655,16 @@ async def accept_locked(
         text = booking_access.OVERLAP_TEXT if staff else HOST_OVERLAP_TEXT
         raise Conflict(text, fields=["start_date"])
     changes = _accept_changes(booking, slot, supervisor_id, contact["name"], start, end)
+    # A participant proposed for more hours than they can work (confirmed by the
+    # coordinator, `_warn_if_too_many_hours`) is placed for their own hours: the agreement
+    # never silently asks more of them.
+    hours = slot["hours_per_week"]
+    candidate = cast(
+        "CandidateRow | None",
+        await Candidate.select().where(Candidate.id == booking["candidate"]).first(),
+    )
+    if candidate is not None and (fewer := fewer_hours(slot, candidate)) is not None:
+        hours = fewer
     await booking_moves.transition(
         booking,
         "accepted",
@@ -637,11 +678,11 @@ async def accept_locked(
             Booking.end_date: end,
             # The hours agreed are the slot's now: a later edit of the slot must not rewrite
             # the hours this placement has given (the ledger, the attendance statement).
-            Booking.hours_per_week: slot["hours_per_week"],
+            Booking.hours_per_week: hours,
         },
     )
     booking["supervisor"], booking["start_date"], booking["end_date"] = supervisor_id, start, end
-    booking["hours_per_week"] = slot["hours_per_week"]
+    booking["hours_per_week"] = hours
     await agreement_versions.draft_agreement(booking, actor)
     await booking_mail.notify(
         await booking_mail.coordinator_recipients(booking),

@@ -74,6 +74,7 @@ PROPOSE_LABELS = {
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
     "confirm_capacity": "Skicka förslaget ändå",
+    "confirm_hours": "Skicka förslaget ändå, för deltagarens timmar",
     "participant_first": "Låt deltagaren svara först",
 }
 PHONE_LABELS = {
@@ -470,7 +471,7 @@ async def propose_from_form(user: AuthUser, slot_id: int, values: dict[str, Any]
         booking_schemas.BookingCreate,
         {**values, "slot_id": str(slot_id)},
         labels={**PROPOSE_LABELS, "slot_id": "Plats"},
-        flags=["confirm_capacity", "participant_first"],
+        flags=["confirm_capacity", "confirm_hours", "participant_first"],
         blank_is_none=["start_date", "end_date"],
         blank_is_empty=["message"],
         rules=date_rules.form_rules("proposal"),

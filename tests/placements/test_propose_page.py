@@ -120,3 +120,52 @@ async def test_a_participant_without_consent_is_marked_and_refused_on_the_page(c
     assert "Deltagare som passar platsen" in refused.text
     assert refused.text.index('id="error-summary"') < refused.text.index("Deltagare som passar")
     assert await Booking.count() == 0
+
+
+async def test_a_participant_of_fewer_hours_than_the_slot_is_proposed_only_once_confirmed(client):
+    """A tester proposed Julia (30 hours a week) for a slot of 40, with no word, and the
+    agreement said "40 timmar i veckan". The proposal is refused with a warning naming both,
+    at a box to tick; ticked, it is sent, and the placement is for the participant's hours."""
+    from html import unescape
+
+    from placements.services import bookings
+    from placements.tables import Agreement, Booking
+    from tests.placements.bookingdata import END, START
+    from tests.placements.test_answer_pages import csrf_of
+    from tests.placements.test_answer_pages import login as form_login
+
+    w = await make_world()
+    await Slot.update({Slot.hours_per_week: 40}).where(Slot.id == w.slot_id)
+    julia = await make_candidate(w.coordinator, "Julia", hours_available=30)
+    await form_login(client, w.coordinator.username)
+    url = f"/arbetsbord/platser/{w.slot_id}/foresla"
+    form = await client.get(url, headers=HTML)
+    typed = {
+        "_csrf_token": csrf_of(form.text),
+        "candidate_id": str(julia),
+        "message": "Julia vill prova lagerarbete.",
+        "start_date": str(START),
+        "end_date": str(END),
+    }
+    refused = await client.post(url, data=typed)
+    assert refused.status_code == 409
+    text = unescape(refused.text)
+    assert 'id="hours-heading"' in refused.text
+    assert "Julia kan arbeta 30 timmar i veckan, men platsen är på 40 timmar i veckan." in text
+    assert 'name="confirm_hours"' in refused.text
+    assert "Julia vill prova lagerarbete." in text  # what was typed is kept
+    assert await Booking.count() == 0
+
+    sent = await client.post(url, data={**typed, "confirm_hours": "1"}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    booking = await Booking.select(Booking.id).where(Booking.candidate == julia).first()
+    assert booking is not None
+    await bookings.accept(w.host_user, booking["id"])
+    placed = await Booking.select(Booking.hours_per_week).where(Booking.id == booking["id"]).first()
+    assert placed == {"hours_per_week": 30}
+    agreement = (
+        await Agreement.select(Agreement.weekly_schedule)
+        .where(Agreement.booking == booking["id"])
+        .first()
+    )
+    assert agreement == {"weekly_schedule": "30 timmar i veckan"}
