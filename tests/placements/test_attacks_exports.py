@@ -140,13 +140,24 @@ def test_report_exports_quote_text_in_every_part():
         headers=["Värd", "Placeringar"],
         rows=[[ATTACKS[0], 3], ["+SUM(1)", -2], [True, None]],
     )
-    rows = list(csv.reader(io.StringIO(exports.report_csv(table)), delimiter=";"))
-    assert rows == [
+    table_rows = [
         ["Värd", "Placeringar"],
         ["'" + ATTACKS[0], "3"],
         ["'+SUM(1)", "-2"],
         ["ja", ""],
     ]
+    rows = list(csv.reader(io.StringIO(exports.report_csv(table)), delimiter=";"))
+    # The Swedish file starts with its title rows, quoted like the table: the definition and
+    # a filter's value are text a spreadsheet would otherwise run.
+    assert rows == [
+        ["Värdredovisning"],
+        ['\'=HYPERLINK("https://evil.example")'],
+        ["Värdtyp", "'@SUM(1)"],
+        [],
+        *table_rows,
+    ]
+    programs = exports.report_csv(table, "rfc4180")
+    assert list(csv.reader(io.StringIO(programs))) == table_rows
     cells, formulas = xlsx_cells(exports.report_xlsx(table))
     assert formulas == 0
     text = [c for line in cells for c in line]
