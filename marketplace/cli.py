@@ -44,7 +44,13 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 async def cmd_demo(args: argparse.Namespace) -> int:
-    from marketplace.demo import DEMO_PASSWORD, DEMO_ROLE_TEXT, DEMO_USERS, load_demo
+    from marketplace.demo import (
+        DEMO_PASSWORD,
+        DEMO_ROLE_TEXT,
+        DEMO_USERS,
+        demo_sign_in_links,
+        load_demo,
+    )
     from marketplace.kernel.migrate import apply_migrations
 
     await apply_migrations()
@@ -52,6 +58,11 @@ async def cmd_demo(args: argparse.Namespace) -> int:
     print("Demodata laddad: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
     logins = ", ".join(f"{u[0]} ({DEMO_ROLE_TEXT[u[0]]})" for u in DEMO_USERS)
     print(f"Demoinloggningar (lösenord {DEMO_PASSWORD}): {logins}")
+    # Only the demo prints these: without e-ID the participant's side is reached by a link
+    # that the demo's made-up addresses never receive.
+    print("Mina sidor som demodeltagare (kör `marketplace demo` igen för nya länkar):")
+    for line in await demo_sign_in_links():
+        print(f"  {line}")
     return 0
 
 

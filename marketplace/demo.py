@@ -114,6 +114,37 @@ async def load_demo() -> dict[str, int]:
     }
 
 
+# The demo participants whose Mina sidor the demo opens (`demo_sign_in_links`): one with a
+# proposal to answer yes or no to, one in a placement that has gone on for long.
+DEMO_SIGN_IN_PARTICIPANTS = (("Aisha", "Yusuf"), ("Hanna", "Nyström"))
+
+
+async def demo_sign_in_links() -> list[str]:
+    """One line per demo participant of DEMO_SIGN_IN_PARTICIPANTS: their name and a working
+    sign-in link to Mina sidor, for the console of `marketplace demo` and `serve --demo`.
+
+    The demo has no e-ID and its people's addresses are made up, so the link a coordinator
+    sends reaches no one and nobody could see the participant's side. The links are made by
+    the same service as the sent ones (single use, for PARTICIPANT_LINK_MINUTES); only demo
+    participants, found by their demo address, get one. Loading the demo again makes new
+    ones."""
+    from participants.sessions import demo_sign_in_link
+    from placements.tables import Candidate
+
+    lines = []
+    for first, last in DEMO_SIGN_IN_PARTICIPANTS:
+        email = demo_address(f"{first}.{last}", "deltagare.demo.example")
+        row = await Candidate.select(Candidate.id).where(Candidate.email == email).first()
+        if row is None:
+            continue
+        link = await demo_sign_in_link(int(row["id"]))
+        until = link.expires_at.astimezone(clock.STOCKHOLM).strftime("%H:%M")
+        lines.append(
+            f"{link.first_name} {link.last_name} (fungerar en gång, till {until}): {link.url}"
+        )
+    return lines
+
+
 # --- hosts and slots around Vårgårda --------------------------------------------------------
 
 # (name, kind, town, sector, occupations by exact taxonomy label). Municipal units share the

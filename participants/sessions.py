@@ -248,23 +248,7 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
         channels = ",".join(c for c, on in (("email", bool(row["email"])), ("sms", by_sms)) if on)
         stamp = _now()
         await _refuse_a_flood(candidate_id, stamp)
-        await ParticipantLink.update({ParticipantLink.replaced_at: stamp}).where(
-            (ParticipantLink.candidate == candidate_id)
-            & ParticipantLink.used_at.is_null()
-            & ParticipantLink.replaced_at.is_null()
-        )
-        token, digest = new_token()
-        expires = stamp + dt.timedelta(minutes=settings.participant_link_minutes)
-        await ParticipantLink.insert(
-            ParticipantLink(
-                candidate=candidate_id,
-                token_hash=digest,
-                channel=channels,
-                sent_by=user.id,
-                created_at=stamp,
-                expires_at=expires,
-            )
-        )
+        token, expires = await _new_link(candidate_id, channels, user.id, stamp)
         until = expires.astimezone(STOCKHOLM).strftime("%H:%M")
         chosen = row["language"] if row["language"] in i18n.LANGUAGES else ""
         # The link names the language chosen before, so that its page opens in it on a
@@ -304,6 +288,64 @@ async def send_sign_in_link(user: AuthUser, candidate_id: int) -> LinkSent:
                 candidate_id=candidate_id,
             )
     return LinkSent(channel=channels, expires_at=expires)
+
+
+async def _new_link(
+    candidate_id: int, channel: str, sent_by: int | None, stamp: dt.datetime
+) -> tuple[str, dt.datetime]:
+    """Write a new link for the participant, replacing the ones not yet used; return its raw
+    token (never stored) and when it stops working. The caller holds the participant's row."""
+    await ParticipantLink.update({ParticipantLink.replaced_at: stamp}).where(
+        (ParticipantLink.candidate == candidate_id)
+        & ParticipantLink.used_at.is_null()
+        & ParticipantLink.replaced_at.is_null()
+    )
+    token, digest = new_token()
+    expires = stamp + dt.timedelta(minutes=get_settings().participant_link_minutes)
+    await ParticipantLink.insert(
+        ParticipantLink(
+            candidate=candidate_id,
+            token_hash=digest,
+            channel=channel,
+            sent_by=sent_by,
+            created_at=stamp,
+            expires_at=expires,
+        )
+    )
+    return token, expires
+
+
+class DemoLink(msgspec.Struct, frozen=True):
+    first_name: str
+    last_name: str
+    url: str
+    expires_at: dt.datetime
+
+
+async def demo_sign_in_link(candidate_id: int) -> DemoLink:
+    """A sign-in link for a demo participant, returned instead of sent: the demo's people
+    have made-up addresses, so a link sent to them reaches no one, and without it nobody can
+    see the participant's side of the demo. The same link as a coordinator sends (single use,
+    PARTICIPANT_LINK_MINUTES, replacing older ones), audited. Only `marketplace demo` and
+    `serve --demo` call this, for the demo's own participants (`marketplace.demo`)."""
+    async with write_transaction(Candidate._meta.db):
+        await booking_access.lock_candidate(candidate_id)
+        row = (
+            await Candidate.select(Candidate.first_name, Candidate.last_name, Candidate.language)
+            .where(Candidate.id == candidate_id)
+            .first()
+        )
+        if row is None or not await may_sign_in(candidate_id):
+            raise Conflict("Deltagaren är avslutad och har inga egna sidor.")
+        token, expires = await _new_link(candidate_id, "demo", None, _now())
+        await record(None, "participant.demo_link", candidate_id, label="demodata")
+    chosen = row["language"] if row["language"] in i18n.LANGUAGES else ""
+    return DemoLink(
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        url=service_link(link_path(token) + (f"?sprak={chosen}" if chosen else "")),
+        expires_at=expires,
+    )
 
 
 def _sent_by(user: AuthUser, _: Callable[[str], str], unit: str) -> str:

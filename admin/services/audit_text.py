@@ -44,6 +44,7 @@ ACTIONS = {
     "participant.interests_read": "Deltagarens intressen lästa",
     "participant.language": "Deltagaren valde språk på Mina sidor",
     "participant.link": "Inloggningslänk till Mina sidor skickad",
+    "participant.demo_link": "Inloggningslänk till Mina sidor visad i demons konsol",
     "participant.overview": "Översikten på Mina sidor läst av deltagaren",
     "participant.plan": "Planen läst av deltagaren på Mina sidor",
     "participant.proposals": "Förslagen lästa av deltagaren på Mina sidor",

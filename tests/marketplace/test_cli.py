@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,8 +12,11 @@ import time
 from pathlib import Path
 
 import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from marketplace.kernel.tables import ApiToken, User
+from tests.participants.conftest import sign_in_by_link, signed_in
 
 CLI = [sys.executable, "-m", "marketplace.cli"]
 
@@ -71,14 +75,42 @@ async def test_errors_are_one_line_and_non_zero():
     assert partner.returncode == 2 and await User.count() == 0
 
 
-async def test_migrate_and_demo_are_idempotent():
+async def test_migrate_and_demo_are_idempotent_and_the_demo_prints_sign_in_links(
+    client: AsyncTestClient[Litestar],
+):
+    """Loading the demo twice changes nothing. The demo has no e-ID and its participants'
+    addresses are made up, so the console of `marketplace demo` (and so of `serve --demo`)
+    shows a working sign-in link for two demo participants: each works once, and loading the
+    demo again makes new ones. `migrate` (what `serve` runs without --demo) prints none."""
+    from placements.tables import ParticipantLink
+
     first = await run("demo")
     assert first.returncode == 0, first.stderr
     count = await User.count()
+    paths = re.findall(r"https?://\S+(/mina-sidor/logga-in/lank/[A-Za-z0-9_-]+)", first.stdout)
+    assert len(paths) == 2, first.stdout
+    assert "Aisha Yusuf" in first.stdout and "Hanna Nyström" in first.stdout
+    assert await sign_in_by_link(client, paths[0]) == 303
+    assert signed_in(client)
+    home = await client.get("/mina-sidor", headers={"accept": "text/html"})
+    assert home.status_code == 200 and "Aisha" in home.text
+    client.cookies.clear()
+    assert await sign_in_by_link(client, paths[0]) != 303  # single use
+    client.cookies.clear()
+
     second = await run("demo")
     assert second.returncode == 0
     assert await User.count() == count
-    assert (await run("migrate")).stdout.startswith("Migreringar klara (0 nya)")
+    newer = re.findall(r"(/mina-sidor/logga-in/lank/[A-Za-z0-9_-]+)", second.stdout)
+    assert len(newer) == 2 and paths[1] not in newer
+    assert await sign_in_by_link(client, paths[1]) != 303  # replaced by the newer one
+    client.cookies.clear()
+    assert await sign_in_by_link(client, newer[1]) == 303
+    assert await ParticipantLink.count().where(ParticipantLink.channel != "demo") == 0
+
+    migrate = await run("migrate")
+    assert migrate.stdout.startswith("Migreringar klara (0 nya)")
+    assert "/mina-sidor" not in migrate.stdout
 
 
 async def test_backup_command(tmp_path: Path):
