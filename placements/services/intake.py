@@ -235,16 +235,59 @@ async def _insert(
     return int(rows[0]["id"])
 
 
+# How long an identical application through the public form is taken for the same form
+# sent again.
+SAME_FORM_WINDOW = dt.timedelta(minutes=30)
+
+
 async def submit_public(data: schemas.ApplicationIn, language: str = "sv") -> int:
     """A resident's application through the public form (no account), written in `language`
-    (sv, en or ar; what is sent to the applicant is in it)."""
+    (sv, en or ar; what is sent to the applicant is in it).
+
+    The same form sent again (the thank-you page reloaded, which re-sends the POST; a double
+    click) is the application already received: nothing is written and its id is returned.
+    Sent again means identical in every field and language, through the form, within
+    `SAME_FORM_WINDOW`, while no coordinator has taken the first one further (state
+    received); anything else from the same person is a new application, which the queue
+    marks as one more from the same personnummer."""
     values = clean(data)
     async with write_transaction(engine()):
+        same = await _sent_before(values, known(language))
+        if same is not None:
+            return same
         application_id = await _insert(values, "web", now(), language=language)
         await record(
             None, "intake.submit", application_id, subject_type=SUBJECT, detail="webbformulär"
         )
     return application_id
+
+
+async def _sent_before(values: dict[str, str], language: str) -> int | None:
+    """Inside a write transaction: the newest application through the form, within
+    `SAME_FORM_WINDOW` and still only received, identical to `values` in `language`. On PostgreSQL the sends of one
+    person take turns on an advisory lock named by the personnummer and the name (SQLite's
+    writers take turns anyway), so that two sends at once write one row."""
+    who = f"{values['personnummer']}:{values['first_name']}:{values['last_name']}"
+    if not is_sqlite(engine()):
+        await Application.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"apply:{who}")
+    same = (
+        await Application.select(Application.id)
+        .where(
+            (Application.channel == "web")
+            & (Application.state == "received")
+            & (Application.received_at >= now() - SAME_FORM_WINDOW)
+            & (Application.personnummer == values["personnummer"])
+            & (Application.first_name == values["first_name"])
+            & (Application.last_name == values["last_name"])
+            & (Application.phone == values["phone"])
+            & (Application.email == values["email"])
+            & (Application.message == values["message"])
+            & (Application.language == language)
+        )
+        .order_by(Application.id, ascending=False)
+        .first()
+    )
+    return int(same["id"]) if same is not None else None
 
 
 def _require_staff(user: AuthUser) -> None:

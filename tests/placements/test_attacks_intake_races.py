@@ -17,7 +17,7 @@ from marketplace.kernel.errors import Conflict
 from marketplace.kernel.luhn import luhn_check_digit
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, intake
-from placements.tables import AttendanceWeek, Candidate, PlanningMeeting
+from placements.tables import Application, AttendanceWeek, Candidate, PlanningMeeting
 from tests.builders import make_user
 from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_booking_races import bounded_pool  # noqa: F401 (fixture)
@@ -36,6 +36,17 @@ def _person(n: int) -> str:
 async def _race(*calls: Any) -> list[Any]:
     """Start the calls at the same moment; return each one's result or exception."""
     return list(await asyncio.gather(*calls, return_exceptions=True))
+
+
+async def test_one_application_sent_twice_at_once_is_saved_once(bounded_pool: None) -> None:  # noqa: F811
+    """The thank-you page reloaded while the first send is still being saved (or a double
+    click): both sends answer the same application, and one row is written."""
+    for n in range(ROUNDS):
+        data = application(personnummer=_person(n), email=f"sokande{n}@example.se")
+        outcomes = await _race(intake.submit_public(data), intake.submit_public(data))
+        assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+        assert outcomes[0] == outcomes[1], f"round {n}: {outcomes}"
+    assert await Application.count() == ROUNDS
 
 
 async def test_two_bookings_of_one_meeting_leave_one_meeting(bounded_pool: None) -> None:  # noqa: F811

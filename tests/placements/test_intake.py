@@ -126,13 +126,56 @@ async def test_public_form_receives_an_application_without_sign_in(client):
     assert await _audits("intake.submit") == 1
 
 
+async def test_the_thank_you_page_reloaded_makes_no_second_application(client):
+    """Seen in the browser: reloading the thank-you page (the browser sends the form again)
+    saved a second identical application. The same form again within half an hour lands on
+    the same thank-you page and writes nothing; a new application from the same person (a
+    word changed, or after the half hour) is received as before."""
+    page = await client.get("/ansok", headers=HTML)
+    data = {**form(), "_csrf_token": csrf_of(page.text)}
+    for _ in range(2):
+        sent = await client.post("/ansok", data=data, headers=HTML)
+        assert sent.status_code == 200, sent.text
+        assert "Tack för din ansökan" in sent.text and "amina@example.se" in sent.text
+    assert await Application.count() == 1
+    assert await _audits("intake.submit") == 1
+
+    changed = {**data, "message": "Jag vill arbeta i butik eller lager."}
+    assert (await client.post("/ansok", data=changed, headers=HTML)).status_code == 200
+    assert await Application.count() == 2
+    await Application.update(
+        {Application.received_at: clock.now() - intake.SAME_FORM_WINDOW - dt.timedelta(minutes=1)}
+    ).where(Application.message == "Jag vill arbeta i butik.")
+    assert (await client.post("/ansok", data=data, headers=HTML)).status_code == 200
+    assert await Application.count() == 3
+    assert await _audits("intake.submit") == 3
+
+
+async def test_an_application_by_phone_is_no_resend_of_the_web_form():
+    """Only the form's own resend is taken for one: the same data in the other language, or
+    registered by a coordinator, is an application of its own."""
+    coordinator = await make_user("coordinator")
+    first = await intake.submit_public(application())
+    assert await intake.submit_public(application()) == first
+    assert await intake.submit_public(application(), "en") != first
+    await intake.register(coordinator, schemas.StaffApplicationIn(**_fields(application())))
+    assert await Application.count() == 3
+
+
+def _fields(data: schemas.ApplicationIn) -> dict[str, Any]:
+    return {f: getattr(data, f) for f in data.__struct_fields__}
+
+
 async def test_public_form_is_rate_limited_per_address(client):
     page = await client.get("/ansok", headers=HTML)
     token = csrf_of(page.text)
-    for _ in range(APPLICATIONS_PER_ADDRESS_PER_HOUR):
-        sent = await client.post("/ansok", data={**form(), "_csrf_token": token}, headers=HTML)
+    for n in range(APPLICATIONS_PER_ADDRESS_PER_HOUR):
+        # Each a new application (the same one sent again is not one more: below).
+        data = {**form(message=f"Ansökan {n}"), "_csrf_token": token}
+        sent = await client.post("/ansok", data=data, headers=HTML)
         assert sent.status_code == 200
-    refused = await client.post("/ansok", data={**form(), "_csrf_token": token}, headers=HTML)
+    data = {**form(message="En till"), "_csrf_token": token}
+    refused = await client.post("/ansok", data=data, headers=HTML)
     assert refused.status_code == 429
     assert "Vänta" in refused.text
     assert "retry-after" in refused.headers
