@@ -121,6 +121,27 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % (value,)
 
 
+# A number in parts (a personnummer 19121212-1212, a date 2026-12-04, a phone number
+# 0322-600 600, a time 14:30): digits joined by a separator.
+_LTR_TOKEN = re.compile(r"\d+(?:[-‐‑–/:.+]\d+)+")
+
+
+def ltr_numbers(value: object) -> Markup:
+    """Running text (a translated hint or message) with each number in parts isolated as
+    left to right (`<bdi dir="ltr">`). After Arabic words the Unicode bidi algorithm takes
+    the digits for Arabic numbers and the dash between them for a neutral: the hint's
+    example "19121212-1212" read "1212-19121212" in the Arabic form, and a reader who copies
+    the pattern types the number the wrong way round. Nothing changes in a left-to-right
+    page. The value is escaped first (Markup passes as it is)."""
+    escaped = Markup.escape(value)
+    parts: list[Markup] = []
+    last = 0
+    for found in _LTR_TOKEN.finditer(escaped):
+        parts += [escaped[last : found.start()], Markup('<bdi dir="ltr">%s</bdi>') % found[0]]
+        last = found.end()
+    return Markup("").join([*parts, escaped[last:]])
+
+
 def in_swedish(value: object) -> Markup:
     """Text the service holds as written in Swedish (by staff or a host: a slot's title, a
     host's name, a coordinator's note, an agreement's terms) inside a page in another
@@ -220,6 +241,7 @@ def register_templating(
         actor=actor,
         actor_name=actor_name,
         bdi=bdi,
+        ltr_numbers=ltr_numbers,
         sv=in_swedish,
     )
     engine.engine.globals["notice_for"] = notices.notice_for

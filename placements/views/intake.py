@@ -39,6 +39,7 @@ from marketplace.kernel.forms import (
 from marketplace.kernel.i18n import DEFAULT, N_, gettext_for
 from marketplace.kernel.paging import PageNumber, check_page
 from marketplace.kernel.settings import get_settings
+from marketplace.kernel.templating import ltr_numbers
 from marketplace.kernel.views import action_posts, form_page, page
 from placements import date_rules
 from placements.schemas import intake as schemas
@@ -207,7 +208,8 @@ def _apply_page(request: Request[Any, Any, Any], frame: dict[str, Any]) -> Calla
         errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        translated = {name: _(message) for name, message in (errors or {}).items()}
+        # Isolated numbers: an example personnummer in an Arabic message kept its order.
+        translated = {name: ltr_numbers(_(message)) for name, message in (errors or {}).items()}
         return show(values=values, errors=translated, status_code=status_code)
 
     return shown

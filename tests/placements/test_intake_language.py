@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # The language names, and the municipality and its unit: names (settings), shown as
 # written and marked Swedish (lang="sv") on every page.
 SITE = "Vårgårda kommun, Kompetenscentret"
-SAME_IN_EVERY_LANGUAGE = {"Svenska", "English", "العربية", "·", SITE}
+# And the example personnummer, isolated as left to right (`ltr_numbers`) in every language.
+SAME_IN_EVERY_LANGUAGE = {"Svenska", "English", "العربية", "·", SITE, "19121212-1212"}
 SWEDISH_LETTERS = re.compile("[åäöÅÄÖ]")
 EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 AR_DAYS = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
@@ -181,6 +182,25 @@ async def test_every_mistake_at_once_in_english_and_arabic(
         "Förnamn måste fyllas i.",
         "Personnumret har fel kontrollsiffra. Kontrollera siffrorna.",
     ]
+
+
+async def test_the_example_personnummer_keeps_its_order_in_arabic(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """Seen in the browser: after Arabic words the hint's "19121212-1212" read
+    "1212-19121212" (the bidi algorithm takes the digits for Arabic numbers and the dash for
+    a neutral). The example is isolated as left to right, in the hint and in the message
+    of a personnummer in the wrong form, at the field and in the summary."""
+    isolated = '<bdi dir="ltr">19121212-1212</bdi>'
+    page = await _in(client, "ar")
+    hint = page.split('id="f-personnummer-hint">')[1].split("</span>")[0]
+    assert hint == f"12 رقماً، مثلاً {isolated}. يمكنك أيضاً كتابة رقم التنسيق (samordningsnummer)."
+    refused = await _post(client, page, personnummer="1985-01")
+    assert refused.status_code == 400
+    error = refused.text.split('id="f-personnummer-error">')[1].split("</span>")[0]
+    assert f'مثلاً {isolated} أو <bdi dir="ltr">121212-1212</bdi>.' in error
+    assert refused.text.count(isolated) == 3  # the hint, the field's message, the summary
+    assert "1212-19121212" not in refused.text
 
 
 async def test_invisible_control_characters_are_said_in_english_and_arabic(
