@@ -52,6 +52,13 @@ LINK_REFUSED_NO_EID = N_(
 )
 
 
+SIGN_IN_NEEDED = N_(
+    "Du behöver logga in på Mina sidor, med e-legitimation eller med länken från din samordnare."
+)
+# Where e-ID sign-in is off (the demo), the page sends no one to it.
+SIGN_IN_BY_LINK = N_("Du behöver logga in på Mina sidor med länken från din samordnare.")
+
+
 def _link_refused() -> Unauthenticated:
     return Unauthenticated(LINK_REFUSED if get_settings().oidc_enabled else LINK_REFUSED_NO_EID)
 
@@ -170,10 +177,7 @@ async def participant_only(
     raw = connection.cookies.get(SESSION_COOKIE)
     participant = await resolve_session(raw, get_settings()) if raw else None
     if participant is None:
-        raise Unauthenticated(
-            "Du behöver logga in på Mina sidor, med e-legitimation eller med länken från din "
-            "samordnare."
-        )
+        raise Unauthenticated(SIGN_IN_NEEDED if get_settings().oidc_enabled else SIGN_IN_BY_LINK)
     connection.scope["participant"] = participant  # type: ignore[typeddict-unknown-key]
 
 

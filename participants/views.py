@@ -318,11 +318,22 @@ ERROR_GENERAL = {
 
 def error_page(
     request: Request[Any, Any, Any], status: int, message: str, general: bool
-) -> Template:
+) -> Template | Redirect:
     """An error under Mina sidor, in the participant's frame and language, with the way on:
     back to the page the address belongs to, and to Mina sidor (or to the sign-in). Never a
-    notice of the page before (a "Tack! Ditt svar är sparat." above a 401 after signing out)."""
+    notice of the page before (a "Tack! Ditt svar är sparat." above a 401 after signing out),
+    and no status code: a participant cannot act on "Felkod 401".
+
+    A page asked for without a session (the header's "Mina sidor" clicked on the application
+    form, a bookmark, a session timed out) opens the sign-in page instead, in the language
+    this browser chose: a resident who had only applied met "Logga in … Felkod 401". A form
+    sent without a session still gets the page that says so (its address has no page)."""
     path = request.url.path
+    if status == 401 and request.method == "GET":
+        redirect = Redirect(sessions.SIGN_IN_PATH, status_code=303)
+        if request.cookies.get(sessions.SESSION_COOKIE):
+            redirect.cookies.append(sessions.session_cookie("", expire=True))
+        return redirect
     # Back to the page the address belongs to: the one above a missing, post-only or changed
     # address, or a refused form's page; a refused page itself has none but Mina sidor.
     leads_back = status in (404, 405, 409) or not answers_get(request.app, path)

@@ -31,7 +31,7 @@ from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.tables import PasswordLink, User
 from marketplace.kernel.tokens import new_token
 from participants import sessions as participant_sessions
-from participants.sessions import SESSION_COOKIE
+from participants.sessions import SESSION_COOKIE, SIGN_IN_PATH
 from placements.attendance_figures import monday_of
 from placements.services import (
     agreement_versions,
@@ -1154,6 +1154,10 @@ async def call(
             )
         else:
             response = await client.request(method, url, headers=headers, follow_redirects=False)
+            # A participant page asked for without a participant's session opens the sign-in
+            # page (`participants.views.error_page`): the 401 as a browser meets it.
+            if response.status_code == 303 and response.headers["location"] == SIGN_IN_PATH:
+                return Answer(401, f"303 to {SIGN_IN_PATH}")
     return Answer(response.status_code, response.text[:300])
 
 

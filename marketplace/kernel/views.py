@@ -11,7 +11,7 @@ from litestar import Litestar, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.params import Body, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from litestar.types import Guard, Scope
 
 from marketplace.kernel import auth, i18n, notices
@@ -41,7 +41,7 @@ class ErrorFrame:
     that reads who is asking where no route did (a 404 or 405)."""
 
     prefix: str
-    render: Callable[[Request[Any, Any, Any], int, str, bool], Template]
+    render: Callable[[Request[Any, Any, Any], int, str, bool], Response[Any]]
     identify: Callable[[Scope], Awaitable[None]]
 
     def covers(self, path: str) -> bool:

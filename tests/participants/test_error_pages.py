@@ -19,18 +19,40 @@ async def _signed_in(client: AsyncTestClient[Litestar], candidate_id: int) -> No
     client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(candidate_id, "link"))
 
 
-async def test_signed_out_the_401_speaks_the_chosen_language(
+async def test_signed_out_a_page_opens_the_sign_in_in_the_chosen_language(
     client: AsyncTestClient[Litestar],
 ) -> None:
+    """Seen in the browser: the header's "Mina sidor" on the application form led a resident
+    who had only applied to "Logga in … Felkod 401". A page asked for without a session opens
+    the sign-in page, in the language this browser chose; a form sent without one gets the
+    page that says so, in that language and with no status code."""
     client.cookies.set(i18n.LANG_COOKIE, "ar")
     # Back from a page that had a notice: the notice of the page before is not repeated.
+    asked = await client.get(
+        "/mina-sidor/forslag?klart=svar-sparat", headers=HTML, follow_redirects=False
+    )
+    assert (asked.status_code, asked.headers["location"]) == (303, "/mina-sidor/logga-in")
     page = await client.get("/mina-sidor/forslag?klart=svar-sparat", headers=HTML)
-    assert page.status_code == 401
+    assert page.status_code == 200
     assert '<html lang="ar" dir="rtl">' in page.text
-    assert "عليك تسجيل الدخول إلى صفحاتي" in page.text
-    assert 'href="/mina-sidor/logga-in"' in page.text
-    assert "Logga in" not in page.text and "Felkod" not in page.text
+    assert "سجّل الدخول إلى صفحاتي" in page.text
     assert "Tack!" not in page.text and "شكر" not in page.text
+    # A session that timed out: its cookie goes too.
+    client.cookies.set(sessions.SESSION_COOKIE, "en-gammal-session")
+    stale = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
+    assert stale.headers["location"] == "/mina-sidor/logga-in"
+    assert 'mp_deltagare=""' in stale.headers.get("set-cookie", "")
+    client.cookies.delete(sessions.SESSION_COOKIE)
+
+    sent = await form_post(client, "/mina-sidor/forslag/1/svar", {"answer": "yes"})
+    assert sent.status_code == 401
+    assert '<html lang="ar" dir="rtl">' in sent.text
+    # Without e-ID on the service (the demo), the text sends no one to it.
+    assert "عليك تسجيل الدخول إلى صفحاتي بالرابط من منسقك." in sent.text
+    assert 'href="/mina-sidor/logga-in"' in sent.text
+    assert "Logga in" not in sent.text
+    for code in ("401", "Felkod", "رمز الخطأ", "Error code"):
+        assert code not in sent.text, code
 
 
 async def test_a_post_only_address_opened_leads_back_to_my_page(

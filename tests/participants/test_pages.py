@@ -944,14 +944,19 @@ async def test_no_session_no_pages_and_staff_get_none(
     client: AsyncTestClient[Litestar], sign_in
 ) -> None:
     w = await make_world()
-    answer = await client.get("/mina-sidor", headers=HTML)
+    # A page opens the participants' sign-in (not the staff's).
+    asked = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
+    assert (asked.status_code, asked.headers["location"]) == (303, "/mina-sidor/logga-in")
+    # A form sent without a session: the way on is the sign-in, as a link (not a path
+    # written in the text).
+    answer = await form_post(client, "/mina-sidor/logga-ut")
     assert answer.status_code == 401
-    # The way on is the participants' sign-in, as a link (not a path written in the text,
-    # not the staff's sign-in).
     assert '<a class="button" href="/mina-sidor/logga-in">Logga in på Mina sidor</a>' in answer.text
     assert "Gå till /mina-sidor" not in answer.text
     await sign_in(client, w.coordinator.username)
-    assert (await client.get("/mina-sidor", headers=HTML)).status_code == 401
+    staff = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
+    assert staff.headers["location"] == "/mina-sidor/logga-in"
+    assert (await form_post(client, "/mina-sidor/logga-ut")).status_code == 401
 
 
 async def test_the_coordinator_sees_interests_and_answers(

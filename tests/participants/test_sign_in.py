@@ -107,7 +107,11 @@ async def test_eid_sign_in_and_out(client: AsyncTestClient[Litestar], eid_on: Pr
     assert out.status_code == 303
     assert not await ParticipantSession.exists()
     again = await client.get("/mina-sidor", headers=HTML, follow_redirects=False)
-    assert again.status_code == 401
+    assert (again.status_code, again.headers["location"]) == (303, "/mina-sidor/logga-in")
+    # With e-ID on, a form sent without a session names both ways in.
+    refused = await form_post(client, "/mina-sidor/logga-ut")
+    assert refused.status_code == 401
+    assert "med e-legitimation eller med länken från din samordnare" in refused.text
 
 
 async def test_eid_wrong_nonce_is_refused(
