@@ -169,6 +169,12 @@ async def search_context(
             message = exc.message
         errors.setdefault(field, message)
     total = result.total if result else 0
+    filtered = any(values[k] for k in ("kind", "track", "town", "distance", "max_hours"))
+    unfiltered_total = 0
+    if result is not None and not total and filtered and q.strip():
+        # Nothing with the filters chosen: the words alone may still find slots, and "Prova
+        # färre filter" left the coordinator to guess which filter to drop. Say how many.
+        unfiltered_total = (await run_search(slot_query(q.strip(), limit=1))).total
     pages = max(1, -(-total // PAGE_SIZE))
     if result is not None and total and page_number > pages:
         # A page past the last (an old link, an edited address): the last page's hits, as
@@ -178,7 +184,6 @@ async def search_context(
     log_task = None
     if result is not None and search_ref is None and usage.query_words(q):
         search_ref = usage.new_ref()
-        filtered = any(values[k] for k in ("kind", "track", "town", "distance", "max_hours"))
         log_task = BackgroundTask(
             usage.record_search_quietly, search_ref, q, total, filtered, user, address
         )
@@ -195,6 +200,8 @@ async def search_context(
         "page_number": min(page_number, pages),
         "pages": pages,
         "params": params,
+        "unfiltered_total": unfiltered_total,
+        "unfiltered_params": urlencode({"q": q.strip()}),
         "search_ref": search_ref,
         "log_task": log_task,
         **search_options(),

@@ -110,6 +110,33 @@ async def test_a_page_past_the_last_shows_the_last_pages_hits(client):
         assert hits and hits == re.findall(r'<h3><a href="/platser/(\d+)', last.text), url
 
 
+async def test_no_hits_with_filters_says_how_many_the_words_find_without_them(client):
+    """ "Prova färre filter" left the coordinator to guess which filter hid the slots: with
+    none found under the filters, the page says how many the words alone find and links to
+    that search; a search that finds nothing at all says what it said before."""
+    host = await make_host("Vårgårda Lager AB", "company")
+    for number in range(3):
+        await search_slot(host, title=f"Lagerarbetare {number}", external_id=f"t-{number}")
+    w = await bd.make_world()
+    await login(client, w.coordinator.username)
+    for url in ("/platser", "/arbetsbord/platser"):
+        narrowed = await client.get(
+            url, params={"q": "lagerarbetare", "kind": "arbetsträning"}, headers=HTML
+        )
+        assert narrowed.status_code == 200
+        text = unescape(narrowed.text)
+        assert "Inga platser matchar sökningen med filtren du valt." in text, url
+        assert "Utan filtren hittas 3 platser" in text
+        assert f'<a href="{url}?q=lagerarbetare">sök utan filter</a>' in text
+        unfiltered = await client.get(url, params={"q": "lagerarbetare"}, headers=HTML)
+        assert len(re.findall(r'<h3><a href="/platser/(\d+)', unfiltered.text)) == 3
+        nothing = await client.get(
+            url, params={"q": "zzxqvv", "kind": "arbetsträning"}, headers=HTML
+        )
+        assert "Inga platser matchar sökningen. Prova färre filter" in unescape(nothing.text)
+        assert "Utan filtren" not in nothing.text
+
+
 async def test_a_wrong_filter_is_said_at_its_own_box_in_swedish(client):
     answer = await client.get("/platser", params={"q": "lager", "kind": "jobb"}, headers=HTML)
     assert answer.status_code == 400
