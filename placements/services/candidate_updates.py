@@ -101,6 +101,16 @@ async def update_candidate(
                 changes[Candidate._meta.get_column_by_name(field)] = json.dumps(value)
             else:
                 changes[Candidate._meta.get_column_by_name(field)] = value
+        if {"plan_goal", "plan_goal_shareable", "adaptations"} & set(changed):
+            goal = changes.get(Candidate.plan_goal, row["plan_goal"])
+            shareable = changes.get(Candidate.plan_goal_shareable, row["plan_goal_shareable"])
+            adaptations = (
+                data.adaptations
+                if data.adaptations is not msgspec.UNSET
+                else candidates.adaptations_of(row)
+            )
+            if shared := candidates.shared_text_problems(goal, bool(shareable), adaptations):
+                raise ValidationFailed.every(candidates.joined_problems(shared))
         if data.status is not msgspec.UNSET and data.status != row["status"]:
             changes[Candidate.exited_at] = clock.today() if data.status == "exited" else None
         if changes:

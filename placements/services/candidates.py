@@ -38,6 +38,7 @@ from marketplace.kernel.tables import User
 from marketplace.reference import places, taxonomy
 from placements import date_rules
 from placements.booking_states import HOST_VIEWS, HostView, host_view
+from placements.host_texts import host_text_problems
 from placements.rows import (
     CandidateAdaptations,
     CandidateName,
@@ -622,6 +623,44 @@ async def route_possible_duplicate(user: AuthUser, candidate_id: int, others: li
         )
 
 
+SHARED_GOAL = (
+    "Målet visas för värden när det får delas. {problem} Eller dela inte målet med värden."
+)
+SHARED_ADAPTATION = (
+    "Anpassningen ”{text}” visas för värden när den får delas. {problem} Eller dela inte "
+    "anpassningen med värden."
+)
+
+
+def joined_problems(problems: list[tuple[str, str]]) -> dict[str, str]:
+    """(field, message) pairs as one message per field, in their order."""
+    out: dict[str, str] = {}
+    for field, message in problems:
+        out[field] = f"{out[field]} {message}" if field in out else message
+    return out
+
+
+def shared_text_problems(
+    goal: str, shareable: bool, adaptations: Iterable[schemas.Adaptation]
+) -> list[tuple[str, str]]:
+    """A plan goal and the adaptations the participant lets hosts see are copied into the
+    agreement the host reads: they may say no more than the coordinator's other texts to the
+    host (`host_texts`: no personnummer, nothing about health; "behöver pauser", not why).
+    Checked where they and the choice to share are written, so that the host's copy never
+    needs it; what is kept from hosts may say what it needs."""
+    problems = [
+        (field, SHARED_GOAL.format(problem=message))
+        for field, message in (host_text_problems("plan_goal", goal) if shareable else [])
+    ]
+    for item in adaptations:
+        if item.shareable:
+            problems += [
+                (field, SHARED_ADAPTATION.format(text=item.text, problem=message))
+                for field, message in host_text_problems("adaptations", item.text)
+            ]
+    return problems
+
+
 async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> schemas.Candidate:
     """Register a participant; the personnummer is validated and stored normalised.
 
@@ -631,6 +670,9 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
     """
     _require_staff(user)
     check_taxonomy_ids(data)
+    shared = shared_text_problems(data.plan_goal, data.plan_goal_shareable, data.adaptations)
+    if shared:
+        raise ValidationFailed.every(joined_problems(shared))
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
     async with write_transaction(engine()):
         check_consent(data.consent_date, data.consent_method, data.registered_at)

@@ -159,3 +159,63 @@ async def test_the_agreements_goals_say_nothing_of_health_either():
         w.coordinator, booking_id, sa.AgreementUpdate(participant_goals="Pröva lagerarbete")
     )
     assert done.participant_goals == "Pröva lagerarbete"
+
+
+async def test_a_goal_shared_with_hosts_says_nothing_of_health_where_it_is_written():
+    """A plan goal the participant lets hosts see is copied into the agreement the host
+    reads: registering or changing one that names health is refused at the goal, and so is
+    sharing a goal that does; a goal kept from hosts may say what it needs."""
+    from placements.schemas import candidates as sc
+    from placements.services import candidate_updates, candidates
+    from placements.tables import Candidate
+
+    w = await make_world()
+    goal = "Hantera sin ångest på en arbetsplats"
+    with pytest.raises(ValidationFailed) as refused:
+        await candidates.create_candidate(
+            w.coordinator,
+            sc.CandidateCreate(
+                first_name="Nora", last_name="Ek", plan_goal=goal, plan_goal_shareable=True
+            ),
+        )
+    assert refused.value.status_code == 400
+    assert list(refused.value.errors) == ["plan_goal"]
+    assert "ångest" in refused.value.errors["plan_goal"]
+    assert "Eller dela inte målet med värden." in refused.value.errors["plan_goal"]
+    assert not await Candidate.exists().where(Candidate.first_name == "Nora")
+    kept = await candidates.create_candidate(
+        w.coordinator, sc.CandidateCreate(first_name="Nora", last_name="Ek", plan_goal=goal)
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        await candidate_updates.update_candidate(
+            w.coordinator, kept.id, sc.CandidateUpdate(plan_goal_shareable=True)
+        )
+    assert list(refused.value.errors) == ["plan_goal"]
+    stored = await Candidate.select(Candidate.plan_goal_shareable).where(Candidate.id == kept.id)
+    assert stored == [{"plan_goal_shareable": False}]
+    shared = await candidate_updates.update_candidate(
+        w.coordinator,
+        kept.id,
+        sc.CandidateUpdate(plan_goal="Pröva lagerarbete", plan_goal_shareable=True),
+    )
+    assert shared.plan_goal == "Pröva lagerarbete"
+    with pytest.raises(ValidationFailed):
+        await candidate_updates.update_candidate(
+            w.coordinator, kept.id, sc.CandidateUpdate(plan_goal="Bli av med sitt missbruk")
+        )
+    # An adaptation shared with hosts says the need, not its cause; one kept from them may.
+    needs = [sc.Adaptation(text="Behöver pauser för medicinering", shareable=True)]
+    with pytest.raises(ValidationFailed) as refused:
+        await candidate_updates.update_candidate(
+            w.coordinator, kept.id, sc.CandidateUpdate(adaptations=needs)
+        )
+    assert list(refused.value.errors) == ["adaptations"]
+    assert "”Behöver pauser för medicinering”" in refused.value.errors["adaptations"]
+    private = [
+        sc.Adaptation(text="Behöver pauser för medicinering", shareable=False),
+        sc.Adaptation(text="Behöver pauser", shareable=True),
+    ]
+    saved = await candidate_updates.update_candidate(
+        w.coordinator, kept.id, sc.CandidateUpdate(adaptations=private)
+    )
+    assert [a.text for a in saved.adaptations] == [a.text for a in private]
