@@ -163,6 +163,7 @@ API_LABELS: dict[str, str] = {
     "active": "Aktiv",
     "code": "Koden",
     "confirm_capacity": "Skicka förslaget ändå",
+    "confirm_hours": "Skicka förslaget ändå, för deltagarens timmar",
     "days": "Antal dagar",
     "days_present": "Dagar på plats",
     "days_sick": "Dagar sjuk",

@@ -439,6 +439,9 @@ def test_role_coordinator_registers_proposes_and_follows_a_placement_to_its_outc
     for party in ("Värd", "Handledare", "Deltagare"):
         page.get_by_text("Registrera en underskrift på papper").click()
         page.get_by_label("Vem skrev under på papper?").select_option(label=party)
+        if party == "Värd":
+            # The host's signature is in the name of the person who signed for it.
+            page.get_by_label("Vem skrev under för värden?").fill("Kim Karlsson")
         day.click("button", "Registrera underskrift på papper")
     assert "överenskommen" in page.inner_text("main")
     assert "Väntar" not in page.inner_text("table.signatures")
@@ -813,7 +816,10 @@ def test_role_analyst_reads_the_overview_and_downloads_a_report(
     raw = download.value.path().read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert len(rows) > 1 and len(rows[0]) > 1, rows[:3]
+    # The file says what it covers (title, definition, period, filters), then the table.
+    title, table = rows[: rows.index([])], rows[rows.index([]) + 1 :]
+    assert ["Värdtyp", "Kommunal enhet"] in title and any(r[0] == "Period" for r in title)
+    assert len(table) > 1 and len(table[0]) > 1, table[:3]
     assert not any(re.fullmatch(r"-?\d+\.\d+", cell) for row in rows for cell in row)
     day.step("efter-nedladdning")
 

@@ -358,7 +358,9 @@ async def test_a_follow_up_as_work_keeps_the_one_month_rule(client):
         },
     )
     assert studies.status_code == 400
+    # Studies without CSN are no Kolada studies either: every problem at once.
     assert sorted(studies.json()["fields"]) == [
+        "csn_eligible",
         "lasts_at_least_one_month",
         "municipal_labour_market_job",
     ]
