@@ -175,6 +175,9 @@ async def test_the_host_ends_the_placement_and_is_asked_for_the_assessment(clien
     assert "Placeringen är avslutad och samordnaren har fått besked" in landing.text
     assert "Lämna bedömningen" in landing.text
     assert "/avsluta" not in landing.text  # nothing left to end
+    # The signed agreement keeps its planned end; the day the placement really ended is said
+    # beside it, so that the page's two end dates do not read as a mistake.
+    assert "Överenskommelsen visas som den skrevs under." in landing.text
 
 
 async def test_breaking_off_needs_a_reason_named_with_the_other_errors(client):
