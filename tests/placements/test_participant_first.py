@@ -124,6 +124,10 @@ async def test_the_workbench_form_and_buttons(client):
     )
     assert sent.status_code == 303
     assert await kinds() == ["booking.proposed", *TOLD_PARTICIPANT]
+    # The booking page says the participant's own answer is missing, not nothing.
+    after = await client.get(f"/arbetsbord/bokningar/{row['id']}", headers=HTML)
+    assert "Förslaget skickades till värden utan att vänta på deltagarens svar." in after.text
+    assert "utan att vänta på deltagarens svar" not in page.text
     twice = await client.post(
         f"/arbetsbord/bokningar/{row['id']}/skicka-till-vard",
         data={"_csrf_token": token},
