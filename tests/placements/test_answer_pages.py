@@ -422,3 +422,12 @@ async def test_the_link_page_shows_the_slots_hours_as_they_are_now(client):
     token = (await links_mailed(booking_id))["karin@bygg.example.se"]
     shown = await client.get(f"/forslag/{booking_id}/svar/{token}", headers=HTML)
     assert "<dt>Timmar i veckan</dt><dd>25</dd>" in shown.text
+
+
+def test_a_used_link_without_a_known_answer_says_it_was_used():
+    """A used link whose answer was not stored with it (links used before the answer was
+    kept) says the general words for a used link, not an answer nobody knows."""
+    from placements.services import answers
+
+    used = {"answer": "", "used_at": None}
+    assert answers.used_text(used) == answers.USED  # type: ignore[arg-type]

@@ -58,6 +58,10 @@ async def test_three_placements_in_a_row_without_work_or_studies():
     flag = await LockInFlag.select().first()
     assert flag is not None and flag["kind"] == "repeated_placements"
     assert "3 placeringar i rad" in flag["reason"]
+    # A flag whose reason still holds stays open when the participant's placements change.
+    assert await lockin.resolve_gone(None, w.candidate_id, periods[-1][1]) == 0
+    still = await LockInFlag.select(LockInFlag.resolved_at).where(LockInFlag.id == flag["id"])
+    assert still == [{"resolved_at": None}]
 
 
 async def test_a_step_to_work_resets_the_count():

@@ -212,6 +212,9 @@ def test_a_compound_clipped_in_both_parts_stands_for_the_compound() -> None:
     assert found["socialsekreterare"].kind == "prefix"
     assert "socialt" not in found
     assert not [e for e in lex.expand("sochus") if e.token == "socialsekreterare"]
+    # The rest may first appear inside the modifier: the head is where a split holds.
+    lex.add_many(["socialsekt", "socialsektsekreterare"])
+    assert "socialsektsekreterare" in {e.token for e in lex.expand("socsek")}
 
 
 def test_a_word_of_the_table_is_complete_as_typed() -> None:
