@@ -84,7 +84,7 @@ from placements.services import (
     booking_moves,
     candidates,
 )
-from placements.tables import AttendanceWeek, Booking, BookingEvent, Candidate, Slot
+from placements.tables import AttendanceWeek, Booking, Candidate, Slot
 
 REPORTABLE = booking_states.REPORTABLE
 ENDED = booking_states.ENDED
@@ -581,22 +581,6 @@ async def _save(
     return None
 
 
-async def _history(user: AuthUser, booking: BookingRow, note: str) -> None:
-    """A line in the booking's history ("Händelser"), its status unchanged: a week's report
-    replaced or withdrawn, with the figures it held, so that nothing reported is lost from
-    sight of those who work with the placement."""
-    await BookingEvent.insert(
-        BookingEvent(
-            booking=booking["id"],
-            actor_id=user.id,
-            actor_label=booking_moves.actor_label(user),
-            from_status=booking["status"],
-            to_status=booking["status"],
-            note=note[:2000],
-        )
-    )
-
-
 def _week_name(monday: dt.date) -> str:
     return f"vecka {monday.isocalendar().week} (från {monday.isoformat()})"
 
@@ -667,7 +651,7 @@ async def record_week(
             # evidence (a host's 3 days replaced a coordinator's 5 without a trace).
             before = _figures_text(earlier)
             detail += f"; ersatte {before} ({earlier['reported_by']})"
-            await _history(
+            await booking_moves.note_event(
                 user,
                 booking,
                 f"Närvaron för {_week_name(monday)} ändrad: {before} "
@@ -718,7 +702,7 @@ async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schem
             raise NotFound(NOT_REPORTED.format(monday=monday.isoformat()))
         await AttendanceWeek.delete().where(AttendanceWeek.id == row["id"])
         figures = _figures_text(cast("WeekCounts", row))
-        await _history(
+        await booking_moves.note_event(
             user,
             booking,
             f"Närvarorapporten för {_week_name(monday)} borttagen: {figures} "

@@ -72,6 +72,22 @@ def actor_label(user: AuthUser | None, fallback: str = "systemet") -> str:
     return f"{user.name} ({ROLE_TEXT.get(user.role, user.role)})" if user else fallback
 
 
+async def note_event(user: AuthUser, booking: BookingRow, note: str) -> None:
+    """A line in the booking's timeline ("Händelser") whose status stays: an outcome recorded
+    or corrected, a week's attendance replaced or withdrawn with the figures it held. What
+    staff wrote there is never the host's to read (`HostReading`)."""
+    await BookingEvent.insert(
+        BookingEvent(
+            booking=booking["id"],
+            actor_id=user.id,
+            actor_label=actor_label(user),
+            from_status=booking["status"],
+            to_status=booking["status"],
+            note=note[:2000],
+        )
+    )
+
+
 async def transition(
     booking: BookingRow,
     to_status: str,

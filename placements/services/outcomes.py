@@ -41,7 +41,7 @@ from placements.services.candidates import (
     read_row_for,
     visible_coordinator_ids,
 )
-from placements.tables import Assessment, BookingEvent, Candidate, FollowUp, Outcome, Slot
+from placements.tables import Assessment, Candidate, FollowUp, Outcome, Slot
 
 ENDED = booking_states.ENDED
 FOLLOW_UP_DAYS = (90, 180)
@@ -545,7 +545,7 @@ async def record_outcome(
         # Seen by a tester: the outcome was on the booking's page only. It stands in the
         # participant's timeline (the booking's events), moves their "Senast ändrad", and an
         # outcome of work or studies resolves a lock-in flag at once.
-        await _outcome_event(user, booking, f"Utfall registrerat: {_outcome_words(row)}")
+        await booking_moves.note_event(user, booking, f"Utfall registrerat: {_outcome_words(row)}")
         await _participant_changed(user, int(booking["candidate"]))
         await record(
             user,
@@ -554,21 +554,6 @@ async def record_outcome(
             detail=f"bokning {booking_id}: {data.category}",
         )
         return outcome_out(row)
-
-
-async def _outcome_event(user: AuthUser, booking: BookingRow, note: str) -> None:
-    """An event in the booking's timeline that says what happened to its outcome; the
-    status stays. What staff wrote is never the host's to read (`HostReading`)."""
-    await BookingEvent.insert(
-        BookingEvent(
-            booking=booking["id"],
-            actor_id=user.id,
-            actor_label=booking_moves.actor_label(user),
-            from_status=booking["status"],
-            to_status=booking["status"],
-            note=note[:2000],
-        )
-    )
 
 
 async def _participant_changed(user: AuthUser, candidate_id: int) -> None:
@@ -640,7 +625,9 @@ async def correct_outcome(
         fresh = await _outcome_row(row["id"])
         assert fresh is not None
         after = _outcome_words(fresh)
-        await _outcome_event(user, booking, f"Utfallet rättat: {before} → {after}. Skäl: {reason}")
+        await booking_moves.note_event(
+            user, booking, f"Utfallet rättat: {before} → {after}. Skäl: {reason}"
+        )
         await _participant_changed(user, int(booking["candidate"]))
         await record(
             user,
