@@ -621,6 +621,9 @@ async def test_one_day_reads_dag_not_dagar_on_the_booking_page(client):
     page = (await client.get(url, headers=HTML)).text
     assert "frånvaro hittills: 1 dag." in page
     assert '<td data-label="Närvarande">1 dag</td>' in page
+    # Every count of the week with its unit, not "1 dag | 1 | 0".
+    assert '<td data-label="Ogiltig frånvaro">1 dag</td>' in page
+    assert '<td data-label="Sjuk">0 dagar</td>' in page
     assert "1 dagar" not in page
     # Who reported says the role once ("(värd)"), not again as the channel ("värden").
     assert "(värd)</td>" in page and "(värd), värden" not in page
