@@ -19,7 +19,7 @@ from markupsafe import Markup
 from marketplace.kernel.errors import Conflict, ValidationFailed
 from marketplace.kernel.forms import control_problems, refuse, without_control_characters
 from marketplace.kernel.i18n import DEFAULT, gettext_for, known
-from marketplace.kernel.paging import MAX_PAGE
+from marketplace.kernel.paging import MAX_PAGE, page_count
 from marketplace.kernel.templating import in_swedish
 from marketplace.reference import taxonomy
 from participants import services
@@ -174,7 +174,7 @@ async def slots_page(
     result = await run_search(
         slot_query(words, limit=SLOTS_PER_PAGE, offset=(page - 1) * SLOTS_PER_PAGE)
     )
-    pages = max(1, -(-result.total // SLOTS_PER_PAGE))
+    pages = page_count(result.total, SLOTS_PER_PAGE)
     if page > pages:
         page = pages
         result = await run_search(

@@ -22,6 +22,7 @@ from marketplace.kernel.clock import today
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.forms import FIELD_LABELS
+from marketplace.kernel.paging import page_count
 from marketplace.kernel.tables import AuditEntry, User
 from marketplace.kernel.templating import LABELS, when
 from marketplace.reference import taxonomy
@@ -1155,12 +1156,12 @@ async def readers(participant: Participant, page: int = 1) -> Readers:
     rows = await AuditEntry.raw(_READER_RUNS, *key, READERS_PER_PAGE, (page - 1) * READERS_PER_PAGE)
     if not rows and page > 1:  # a page past the last is the last
         first = await AuditEntry.raw(_READER_RUNS, *key, 1, 0)
-        page = max(1, -(-int(first[0]["runs"]) // READERS_PER_PAGE)) if first else 1
+        page = page_count(int(first[0]["runs"]), READERS_PER_PAGE) if first else 1
         rows = await AuditEntry.raw(
             _READER_RUNS, *key, READERS_PER_PAGE, (page - 1) * READERS_PER_PAGE
         )
     total = int(rows[0]["runs"]) if rows else 0
-    pages = max(1, -(-total // READERS_PER_PAGE))
+    pages = page_count(total, READERS_PER_PAGE)
     ids = {r["actor_id"] for r in rows if r["actor_id"] is not None}
     users = {
         u["id"]: u

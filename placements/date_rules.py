@@ -76,7 +76,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.kernel import clock
-from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.errors import ValidationFailed, by_field
 
 # The day the rules count from when history is written (the demo walks each step of a past
 # placement on its own day); unset, the rules use today.
@@ -368,13 +368,10 @@ class DateRulesFailed(ValidationFailed):
                 if sentence and sentence not in sentences:
                     sentences.append(sentence)
         # Each field its own messages (two rules may speak of one field).
-        per_field: dict[str, str] = {}
-        for field, message in found:
-            per_field[field] = f"{per_field[field]} {message}" if field in per_field else message
         super().__init__(
             " ".join(sentences),
             fields=list(dict.fromkeys(field for field, _ in found)),
-            errors=per_field,
+            errors=by_field(found),
         )
         self.problems = found
 

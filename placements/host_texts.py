@@ -15,6 +15,7 @@ import calendar
 import re
 import unicodedata
 
+from marketplace.kernel.luhn import luhn_ok
 from placements.health_words import ALLOWED, HEALTH_STEMS
 
 IDENTITY_TEXT = (
@@ -50,14 +51,6 @@ def _is_date(digits: str) -> bool:
     return 1 <= day <= calendar.monthrange(year, month)[1]
 
 
-def _luhn_ok(ten: str) -> bool:
-    total = 0
-    for i, char in enumerate(ten):
-        value = int(char) * (2 - i % 2)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
 def looks_like_identity_number(text: str) -> bool:
     """True when `text` holds what looks like a personnummer or samordningsnummer, with any
     check digit: a date of 6 or 8 digits, then perhaps "-" or "+", then 4 digits
@@ -72,7 +65,7 @@ def looks_like_identity_number(text: str) -> bool:
         if not _is_date(date):
             continue
         together = len(date) == 6 and not (found.group("sep") or "").strip()
-        if together and date.startswith("0") and not _luhn_ok(date + tail):
+        if together and date.startswith("0") and not luhn_ok(date + tail):
             continue
         return True
     return False

@@ -24,7 +24,7 @@ from litestar.response import Template
 from marketplace.kernel.auth import AuthUser, current_user, public, staff
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import ValidationFailed
-from marketplace.kernel.paging import PageNumber
+from marketplace.kernel.paging import PageNumber, page_count
 from marketplace.kernel.templating import label
 from marketplace.kernel.views import page
 from marketplace.reference import places
@@ -175,7 +175,7 @@ async def search_context(
         # Nothing with the filters chosen: the words alone may still find slots, and "Prova
         # färre filter" left the coordinator to guess which filter to drop. Say how many.
         unfiltered_total = (await run_search(slot_query(q.strip(), limit=1))).total
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     if result is not None and total and page_number > pages:
         # A page past the last (an old link, an edited address): the last page's hits, as
         # the pager and "sida 6 av 6" say, not an empty list under them.

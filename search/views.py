@@ -22,7 +22,7 @@ from marketplace.kernel.forms import (
     without_control_characters,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order
+from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order, page_count
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import page
 from search import lift, usage, vocabulary
@@ -156,7 +156,7 @@ async def _missed_page(
     result = await usage.missed_searches(
         view, sort, MISSED_PER_PAGE, (page_number - 1) * MISSED_PER_PAGE
     )
-    pages = max(1, -(-result.total // MISSED_PER_PAGE))
+    pages = page_count(result.total, MISSED_PER_PAGE)
     added = await vocabulary.added_words()
     meanings = {
         r.words: [(w, vocabulary.known_word(w, added)) for w in r.words.split()]

@@ -29,7 +29,7 @@ from admin import schemas
 from admin.rows import PlacementEnd, ReportOutcomeRow, ReportPlacementRow
 from employers import vocabulary as employer_vocabulary
 from marketplace.kernel.clock import STOCKHOLM
-from marketplace.kernel.dates import MONTH_NAMES
+from marketplace.kernel.dates import month_name
 from marketplace.kernel.figures import Kind
 from placements import vocabulary
 from placements.tables import Booking, Outcome
@@ -140,8 +140,7 @@ def period_words(start: dt.date, end: dt.date) -> str:
     """A period of whole months as a reader says it: "januari 2026 – mars 2026", or
     "mars 2026" for one month (the files' "Period" line; the page and the API say months
     as 2026-01)."""
-    first = f"{MONTH_NAMES[start.month - 1]} {start.year}"
-    last = f"{MONTH_NAMES[end.month - 1]} {end.year}"
+    first, last = month_name(start.year, start.month), month_name(end.year, end.month)
     return first if (start.year, start.month) == (end.year, end.month) else f"{first} – {last}"
 
 

@@ -37,6 +37,12 @@ MONTH_NAMES = (
     "december",
 )
 
+
+def month_name(year: int, month: int) -> str:
+    """A month as running text says it: "mars 2026"."""
+    return f"{MONTH_NAMES[month - 1]} {year}"
+
+
 # How a person calls each date field; an unnamed one is "Datumet".
 LABELS = {
     "date": "Datumet",

@@ -5,7 +5,7 @@ Messages are Swedish, because they reach the people using the service, and say w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -13,6 +13,15 @@ def said_once(errors: Mapping[str, str]) -> str:
     """The messages per field as one text, each message said once, in order (for a place
     that shows one message for several fields)."""
     return " ".join(dict.fromkeys(errors.values()))
+
+
+def by_field(found: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """(field, message) pairs as one message per field, in order: two rules that speak of one
+    field are both said."""
+    per_field: dict[str, str] = {}
+    for field, message in found:
+        per_field[field] = f"{per_field[field]} {message}" if field in per_field else message
+    return per_field
 
 
 class MarketplaceError(Exception):
@@ -47,6 +56,11 @@ class ValidationFailed(MarketplaceError):
     def every(cls, errors: Mapping[str, str]) -> ValidationFailed:
         """One error for several fields, each with its message (each message said once)."""
         return cls(said_once(errors), fields=list(errors), errors=errors)
+
+    @classmethod
+    def listed(cls, found: Iterable[tuple[str, str]]) -> ValidationFailed:
+        """`every` for a list of (field, message) problems (`by_field`)."""
+        return cls.every(by_field(found))
 
 
 class Problems:

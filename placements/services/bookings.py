@@ -787,7 +787,7 @@ async def withdraw(user: AuthUser, booking_id: int, reason: str = "") -> schemas
         booking = await booking_access.lock_booking(booking_id)
         before = booking["status"]
         if found := withdraw_problems(before, reason):
-            raise ValidationFailed.every(dict(found))
+            raise ValidationFailed.listed(found)
         await move(booking, "withdraw", user, note=reason)
         await Agreement.update({Agreement.status: "cancelled"}).where(
             (Agreement.booking == booking_id) & (Agreement.status != "superseded")
@@ -926,7 +926,7 @@ async def end(
         actual_start = booking_access.actual_start_of(booking)
         date_rules.check("end", {"end_date": ended_on}, {"actual_start": actual_start})
         if found := await attendance.end_problems(booking, ended_on, date_rules.rules_today()):
-            raise ValidationFailed.every(dict(found))
+            raise ValidationFailed.listed(found)
         changes: dict[Any, Any] = {
             Booking.ended_at: booking_access.now(),
             Booking.end_date: ended_on,

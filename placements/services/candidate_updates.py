@@ -110,7 +110,7 @@ async def update_candidate(
                 else candidates.adaptations_of(row)
             )
             if shared := candidates.shared_text_problems(goal, bool(shareable), adaptations):
-                raise ValidationFailed.every(candidates.joined_problems(shared))
+                raise ValidationFailed.listed(shared)
         if data.status is not msgspec.UNSET and data.status != row["status"]:
             changes[Candidate.exited_at] = clock.today() if data.status == "exited" else None
         if changes:

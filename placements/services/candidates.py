@@ -632,14 +632,6 @@ SHARED_ADAPTATION = (
 )
 
 
-def joined_problems(problems: list[tuple[str, str]]) -> dict[str, str]:
-    """(field, message) pairs as one message per field, in their order."""
-    out: dict[str, str] = {}
-    for field, message in problems:
-        out[field] = f"{out[field]} {message}" if field in out else message
-    return out
-
-
 def shared_text_problems(
     goal: str, shareable: bool, adaptations: Iterable[schemas.Adaptation]
 ) -> list[tuple[str, str]]:
@@ -672,7 +664,7 @@ async def create_candidate(user: AuthUser, data: schemas.CandidateCreate) -> sch
     check_taxonomy_ids(data)
     shared = shared_text_problems(data.plan_goal, data.plan_goal_shareable, data.adaptations)
     if shared:
-        raise ValidationFailed.every(joined_problems(shared))
+        raise ValidationFailed.listed(shared)
     pnr = normalise_personnummer(data.personnummer) if data.personnummer.strip() else ""
     async with write_transaction(engine()):
         check_consent(data.consent_date, data.consent_method, data.registered_at)

@@ -19,7 +19,7 @@ from litestar.response import Response, Template
 
 from marketplace.kernel import clock
 from marketplace.kernel.auth import AuthUser, public, staff
-from marketplace.kernel.dates import MONTH_NAMES
+from marketplace.kernel.dates import month_name
 from marketplace.kernel.errors import MarketplaceError, ValidationFailed
 from marketplace.kernel.forms import (
     Form,
@@ -138,10 +138,6 @@ def context(attendance: schemas.Attendance | None, action: str) -> dict[str, Any
         "presence_action": action,
         "presence_labels": LABELS,
     }
-
-
-def month_name(year: int, month: int) -> str:
-    return f"{MONTH_NAMES[month - 1]} {year}"
 
 
 def _month(text: str) -> tuple[int, int]:

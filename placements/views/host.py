@@ -43,7 +43,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order
+from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order, page_count
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
@@ -143,7 +143,7 @@ async def _home_context(
     order, sort_note = chosen_order(sortera, SLOT_SORT_CHOICES)
     sort = ("-" if order.startswith("-") else "") + SLOT_SORTS[order.lstrip("-")]
     total = (await slot_services.list_managed_slots(user, limit=1)).total
-    slot_pages = max(1, -(-total // SLOTS_PER_PAGE))
+    slot_pages = page_count(total, SLOTS_PER_PAGE)
     slot_page = min(sida, slot_pages)
     slots = (
         await slot_services.list_managed_slots(

@@ -39,7 +39,7 @@ from marketplace.kernel.forms import (
     without_control_characters,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order
+from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order, page_count
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
@@ -265,7 +265,7 @@ async def _workbench_page(
             only_ids=flagged if flaggade else None,
         )
     total = found.total if found else 0
-    pages = max(1, -(-total // CANDIDATES_PER_PAGE))
+    pages = page_count(total, CANDIDATES_PER_PAGE)
     other_statuses = 0
     if total == 0 and status and q.strip() and not by_personnummer and not errors:
         # "astrom" under "Aktiv" found nothing, and nothing said that Kevin Åström is
