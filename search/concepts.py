@@ -27,6 +27,7 @@ from marketplace.reference.taxonomy import (
     occupations,
     skills,
 )
+from search import swedish
 from search.lexicon import Expansion, Lexicon
 from search.names import content_tokens, name_parts
 from search.terms import MAX_QUERY_WORDS, Term, parse_terms
@@ -138,6 +139,16 @@ _LIKENESS_FROM = 75.0
 _LIKENESS_FULL = 90.0
 _WORD = re.compile(r"\w+")
 _NAMING_STEM = 0.8  # a shared derivation root ("snickeri", "snickare") does not name
+# A word of its own is at least this long: shorter ones ("mek", "ped") are mostly clipped
+# forms typed to name the occupation they begin.
+_OWN_WORD_MIN = 4
+
+
+def _own_word(term: Term) -> bool:
+    """Whether the term's word is one written Swedish uses, though the vocabulary (taxonomy
+    and slots) has it only inside longer words: "infektion", "psyk", "diabetes"."""
+    word = fold(term.text or term.word)
+    return len(word) >= _OWN_WORD_MIN and swedish.common(word)
 
 
 def _is_word(term: Term) -> bool:
@@ -244,7 +255,7 @@ class ConceptIndex:
                 *((t, 1) for t in skill_labels.values()),
             ]
         )
-        self._term_cache: dict[tuple[Expansion, ...], _TermMatches] = {}
+        self._term_cache: dict[tuple[tuple[Expansion, ...], bool], _TermMatches] = {}
         self._cover_cache: dict[tuple[int, str | frozenset[str]], float] = {}
 
     def alias_words(self) -> dict[str, tuple[str, ...]]:
@@ -369,10 +380,12 @@ class ConceptIndex:
         occ_best, _, lab_best, def_best, _, _ = self._term_matches(expansions)
         return {self.occ_group[o] for o in occ_best} | set(lab_best) | set(def_best)
 
-    def _term_matches(self, expansions: tuple[Expansion, ...]) -> _TermMatches:
-        # The concepts one query word reaches depend only on its expansions: cache them, as
-        # the expansions themselves are cached.
-        hit = self._term_cache.get(expansions)
+    def _term_matches(
+        self, expansions: tuple[Expansion, ...], own_word: bool = False
+    ) -> _TermMatches:
+        # The concepts one query word reaches depend only on its expansions (and whether the
+        # word is one of its own): cache them, as the expansions themselves are cached.
+        hit = self._term_cache.get((expansions, own_word))
         if hit is not None:
             return hit
         occ_best: dict[int, float] = {}
@@ -381,8 +394,11 @@ class ConceptIndex:
         def_best: dict[int, float] = {}
         skl_best: dict[int, float] = {}
         head_hits: set[int] = set()
-        # A completion names an occupation only when the typed word is no word of its own.
-        complete = any(e.kind in ("exact", "folded", "stem") for e in expansions)
+        # A completion names an occupation only when the typed word is no word of its own:
+        # neither the vocabulary's nor one written Swedish uses ("infektion" is a field, not
+        # a cut-short "infektionssjuksköterska"; "psyk" no more one of psykolog than of
+        # psykiatriker).
+        complete = own_word or any(e.kind in ("exact", "folded", "stem") for e in expansions)
         for e in expansions:
             naming = (
                 e.kind in _NAMING_KINDS
@@ -420,7 +436,7 @@ class ConceptIndex:
         result = (occ_best, hits, lab_best, def_best, skl_best, head_hits)
         if len(self._term_cache) > 20_000:
             self._term_cache.clear()
-        self._term_cache[expansions] = result
+        self._term_cache[(expansions, own_word)] = result
         return result
 
     def _cover(self, o: int, hit: set[str]) -> float:
@@ -457,7 +473,7 @@ class ConceptIndex:
         named_share: dict[int, float] = {}
         for term in terms:
             occ_best, hits, lab_best, def_best, skl_best, heads = self._term_matches(
-                term.expansions
+                term.expansions, _own_word(term)
             )
             for o in hits:
                 if o in heads or (o in named_share and not term.compound_part):

@@ -232,6 +232,39 @@ def test_a_field_word_does_not_name_the_occupation_of_its_agents_title() -> None
     assert idx._concepts.score(terms).named == 1.0
 
 
+def test_a_word_of_its_own_does_not_name_the_occupation_it_begins() -> None:
+    # "infektion" is a Swedish word though the vocabulary has it only inside longer ones
+    # ("infektionssjuksköterska"): it names a field, not a cut-short occupation, so the
+    # slots' own text still counts. A word cut short ("infektionssjuksk") still names.
+    idx = SearchIndex()
+    idx.build([slot(1, "Sjuksköterska", occupation_id=occ_id("Sjuksköterska, grundutbildad"))])
+
+    def named(q: str) -> float:
+        terms = parse_terms(q, idx._lex, idx._df, 1, name_token=idx._name_token)
+        return idx._concepts.score(terms).named
+
+    assert named("infektion") < 0.5
+    assert named("infektionssjuksk") == 1.0
+    assert named("infektionssjuksköterska") == 1.0
+
+
+def test_the_ad_that_says_a_field_word_beats_slots_only_its_field_reaches() -> None:
+    # Read as a cut-short "infektionssjuksköterska", the word named that occupation and its
+    # group lifted every specialist nurse's slot above the one ad that says the word.
+    nurse = occ_id("Sjuksköterska, grundutbildad")
+    specialists = ("Neurosjuksköterska", "Diabetessjuksköterska", "Onkologisjuksköterska")
+    titles = [
+        *(("Sjuksköterska", nurse),) * 5,
+        *((title, occ_id(title)) for title in specialists for _ in range(3)),
+        *(("Telefonförsäljare", occ_id("Telefonförsäljare")),) * 20,
+    ]
+    docs = [slot(1, "Sjuksköterska till infektionsavdelningen", occupation_id=nurse)]
+    docs += [slot(i, title, occupation_id=occ) for i, (title, occ) in enumerate(titles, 2)]
+    idx = SearchIndex()
+    idx.build(docs)
+    assert ids(idx, "infektion")[:1] == [1]
+
+
 def test_a_compound_modifier_that_is_only_a_stem_still_splits() -> None:
     lex = Lexicon()
     lex.add_many(["solceller", "försäljning", "sol", "cell"])
