@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import msgspec
 from litestar import Litestar, Request, Router, get, post
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -105,6 +106,71 @@ def _cookie_flags() -> dict[str, Any]:
     return {"httponly": True, "samesite": "lax", "secure": get_settings().is_production}
 
 
+# --- the page asked for before signing in ------------------------------------------------------
+
+NEXT_COOKIE = "mp_nasta"
+"""The page a participant asked for without a session, kept while they sign in, so that they
+land on it and not on HOME (a mail's link to a proposal, a bookmarked search). A cookie, not a
+`?nasta=` on the sign-in page: the link their coordinator sends (by SMS or mail, opened in the
+same browser later) carries no query of the page they asked for, the language switch on the
+sign-in page drops a sign-in address's query (`way_back`), and the e-ID broker's round trip
+keeps only our callback's address; a cookie on /mina-sidor reaches both ways in unchanged. It
+lives NEXT_MINUTES, is spent by the sign-in and dropped at sign-out, and what it names is
+checked again when read (`remembered_page`): it is the browser's, not ours."""
+NEXT_MINUTES = 30
+_MAX_NEXT = 1000
+# A control character, a space or a backslash (which some browsers read as "/") anywhere in the
+# address: no page of ours has one unencoded.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+# The sign-in and sign-out addresses: landing on them after signing in would loop.
+_NEVER_NEXT = (sessions.SIGN_IN_PATH, f"{HOME}/logga-ut", f"{HOME}/sprak")
+
+
+def local_page(raw: str) -> str:
+    """`raw` as a page of Mina sidor to land on after signing in (path and query, without an
+    old notice), or HOME for anything else: another site (`//host`, a scheme), a backslash, a
+    control character, an encoded or odd path, a staff page, the sign-in and sign-out pages."""
+    if not raw or len(raw) > _MAX_NEXT or _UNSAFE.search(raw) or not raw.startswith("/"):
+        return HOME
+    parts = urlsplit(raw)
+    path = parts.path
+    if (
+        parts.scheme
+        or parts.netloc
+        or parts.fragment
+        or not (path == HOME or path.startswith(f"{HOME}/"))
+        or not _PLAIN_PATH.fullmatch(path)
+        or "//" in path
+        or ".." in path
+        or path.startswith(_NEVER_NEXT)
+    ):
+        return HOME
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name != NOTICE_PARAM
+    ]
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def remembered_page(request: Request[Any, Any, Any]) -> str:
+    """The page this browser asked for before signing in (NEXT_COOKIE), if it is still a page
+    of Mina sidor that answers GET; else HOME."""
+    target = local_page(request.cookies.get(NEXT_COOKIE, ""))
+    return target if answers_get(request.app, urlsplit(target).path) else HOME
+
+
+def next_cookie(target: str) -> Cookie:
+    """The cookie that remembers `target` (a `local_page`), or ends it when `target` is HOME."""
+    return Cookie(
+        key=NEXT_COOKIE,
+        value=quote(target, safe="/") if target != HOME else "",
+        path=HOME,
+        max_age=NEXT_MINUTES * 60 if target != HOME else 0,
+        **_cookie_flags(),
+    )
+
+
 @get("/logga-in", guards=[public], include_in_schema=False, name="participant-login")
 async def login_page(request: Request[Any, Any, Any]) -> Template | Redirect:
     """The sign-in page; someone signed in already goes to their pages (every proposal's
@@ -178,8 +244,11 @@ async def _signed_in(request: Request[Any, Any, Any], candidate_id: int, method:
     await sessions.participant_record(
         participant, "participant.sign_in", "e-legitimation" if method == "eid" else "länk"
     )
-    redirect = Redirect(pdone(HOME, "inloggad"), status_code=303)
+    # The page asked for before signing in, with the notice that they are in.
+    redirect = Redirect(pdone(remembered_page(request), "inloggad"), status_code=303)
     redirect.cookies.append(sessions.session_cookie(raw))
+    if request.cookies.get(NEXT_COOKIE) is not None:
+        redirect.cookies.append(next_cookie(HOME))
     here = request.cookies.get(i18n.LANG_COOKIE, "")
     if here in i18n.LANGUAGES:
         # A language chosen in this browser, as on the sign-in page just now, wins and is
@@ -249,6 +318,9 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
     await sessions.end_session(request.cookies.get(sessions.SESSION_COOKIE, ""))
     redirect = Redirect(pdone(f"{HOME}/logga-in", "utloggad"), status_code=303)
     redirect.cookies.append(sessions.session_cookie("", expire=True))
+    if request.cookies.get(NEXT_COOKIE) is not None:
+        # A page asked for in this browser is no one's to land on after signing out.
+        redirect.cookies.append(next_cookie(HOME))
     return redirect
 
 
@@ -327,12 +399,18 @@ def error_page(
     A page asked for without a session (the header's "Mina sidor" clicked on the application
     form, a bookmark, a session timed out) opens the sign-in page instead, in the language
     this browser chose: a resident who had only applied met "Logga in … Felkod 401". A form
-    sent without a session still gets the page that says so (its address has no page)."""
+    sent without a session still gets the page that says so (its address has no page). The
+    page asked for is remembered (NEXT_COOKIE): signing in lands there."""
     path = request.url.path
     if status == 401 and request.method == "GET":
         redirect = Redirect(sessions.SIGN_IN_PATH, status_code=303)
         if request.cookies.get(sessions.SESSION_COOKIE):
             redirect.cookies.append(sessions.session_cookie("", expire=True))
+        query = request.url.query
+        target = local_page(f"{path}?{query}" if query else path)
+        if target != HOME or request.cookies.get(NEXT_COOKIE) is not None:
+            # HOME ends a page remembered before: the last page asked for is the one.
+            redirect.cookies.append(next_cookie(target))
         return redirect
     # Back to the page the address belongs to: the one above a missing, post-only or changed
     # address, or a refused form's page; a refused page itself has none but Mina sidor.
