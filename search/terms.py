@@ -11,6 +11,7 @@ from search import swedish
 from search.lexicon import Expansion, Lexicon
 from search.text import (
     FREE_TEXT_STOPWORDS,
+    PERSON_WORDS,
     PLACEMENT_WORDS,
     fold,
     inflection_bases,
@@ -24,6 +25,8 @@ __all__ = ["FRAMING_WORDS", "MAX_QUERY_WORDS", "Term", "parse_terms"]
 _PART_FACTOR = 0.9
 _PLACEMENT_PART = 0.2
 _FOLDED_PLACEMENT = frozenset(fold(w) for w in PLACEMENT_WORDS)
+_PERSON_HEADS = sorted((fold(w) for w in PERSON_WORDS), key=len, reverse=True)
+_MIN_PERSON_MODIFIER = 3
 _MAX_SCRAP_HEAD = 4  # a head this short must be a Swedish word ("kök"), not an ending's scrap
 _MIN_SPLIT = 7  # a known word this long may be a compound worth reading as its parts
 # Verbs that only say "to work": "jobba med barn" asks for work with children.
@@ -180,7 +183,11 @@ def parse_terms(
         close_typo = any(e.kind == "typo" and e.weight >= 0.7 for e in exps)
         parts = None
         both = False
-        if not known and not close_typo:
+        person = None if known or close_typo else _person_split(fold(word), lexicon)
+        if person is not None:
+            # The work is what the modifier says: the word is read as the modifier itself.
+            exps = lexicon.expand(person, allow_prefix=False)
+        elif not known and not close_typo:
             parts = lexicon.split(
                 fold(word),
                 allow_unknown_tail=not exps,
@@ -301,6 +308,20 @@ def _real_head(head: str) -> bool:
     """Whether a folded compound head is a word of its own rather than a scrap of an ending:
     long enough, or a word that written Swedish uses."""
     return len(head) > _MAX_SCRAP_HEAD or swedish.common(head)
+
+
+def _person_split(folded: str, lexicon: Lexicon) -> str | None:
+    """The modifier of a colloquial name of work headed by an everyday word for a person
+    ("mat" of "mattant", "städ" of "städtjejen"), if the vocabulary knows it (a linking s
+    dropped). Without it such a word split at any vocabulary words ("matt" + "ant")."""
+    for head in _PERSON_HEADS:
+        if not folded.endswith(head):
+            continue
+        modifier = folded[: -len(head)]
+        for m in (modifier, modifier[:-1] if modifier.endswith("s") else ""):
+            if len(m) >= _MIN_PERSON_MODIFIER and lexicon.expand(m, allow_prefix=False):
+                return m
+    return None
 
 
 def _names_something(

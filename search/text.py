@@ -258,6 +258,27 @@ PLACEMENT_WORDS: frozenset[str] = frozenset(
     ]
 )
 
+# Everyday words for a person, which head colloquial names of work ("mattant", "lagerkille",
+# "städtjej"): the work is what the modifier says, the head only that someone does it.
+PERSON_WORDS: frozenset[str] = frozenset(
+    [
+        "tant",
+        "tanten",
+        "gubbe",
+        "gubben",
+        "gumma",
+        "gumman",
+        "kille",
+        "killen",
+        "tjej",
+        "tjejen",
+        "snubbe",
+        "snubben",
+        "farbror",
+        "farbrorn",
+    ]
+)
+
 
 def typo_budget(length: int) -> int:
     """Return how many typos a word of ``length`` letters may have, as Meilisearch does.

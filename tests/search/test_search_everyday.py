@@ -85,6 +85,27 @@ def test_an_unknown_compound_means_what_its_everyday_head_means() -> None:
     assert lex.meanings("xstäd") == ((), 0.0)
 
 
+def test_a_name_of_work_headed_by_a_word_for_a_person_means_its_modifier() -> None:
+    # "mattant", "städtjejen", "bilkillen": the head only says someone does the work. Split
+    # at any vocabulary words, "mattant" read "matt" + "ant" and found the carpet layers.
+    kitchen, cleaner = occ_id("Köksbiträde"), occ_id("Städare")
+    docs = [
+        slot(1, "Köksbiträde", occupation_id=kitchen, description="Laga mat i skolans kök."),
+        slot(2, "Städare", occupation_id=cleaner, description="Städ av kontor."),
+        slot(3, "Mattläggare", occupation_id=occ_id("Golvläggare")),
+        slot(4, "Antikvarie", occupation_id=occ_id("Antikvarie")),
+    ]
+    idx = SearchIndex()
+    idx.build(docs)
+
+    def top(q: str) -> int:
+        return idx.search(SearchQuery(q=q, limit=3, open_only=False)).hits[0].slot_id
+
+    assert top("mattant") == 1
+    assert top("städtjejen") == 2
+    assert top("städtant") == 2
+
+
 def test_sector_abbreviations_and_clipped_names_find_the_work_they_stand_for() -> None:
     """Abbreviations the taxonomy's names do not spell out ("dsk", "lss", "hvb") and clipped
     everyday names ("undis") reach the occupations they name, ahead of look-alike letters."""
