@@ -185,8 +185,10 @@ def parse_terms(
         both = False
         person = None if known or close_typo else _person_split(fold(word), lexicon)
         if person is not None:
-            # The work is what the modifier says: the word is read as the modifier itself.
+            # The work is what the modifier says: the word is read as the modifier itself,
+            # and explanations name it ("Matchade mat", not "mattant", in a text without it).
             exps = lexicon.expand(person, allow_prefix=False)
+            word = word[: len(person)] if len(fold(word)) == len(word) else person
         elif not known and not close_typo:
             parts = lexicon.split(
                 fold(word),

@@ -102,6 +102,9 @@ def test_a_name_of_work_headed_by_a_word_for_a_person_means_its_modifier() -> No
         return idx.search(SearchQuery(q=q, limit=3, open_only=False)).hits[0].slot_id
 
     assert top("mattant") == 1
+    # Its reason names the word the slot's text holds.
+    why = idx.search(SearchQuery(q="mattant", limit=1, open_only=False)).hits[0].why
+    assert [(w.term, w.field) for w in why] == [("mat", "description")]
     assert top("städtjejen") == 2
     assert top("städtant") == 2
 
