@@ -31,7 +31,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import msgspec
 from itsdangerous import URLSafeTimedSerializer
@@ -899,6 +899,11 @@ async def send_supervisor_link(actor: AuthUser, booking_id: int) -> None:
 LINK_USED = N_(
     "Länken har redan använts eller har ersatts av en nyare länk. Den kan bara användas en gång."
 )
+# A link whose party has signed (through it, on Mina sidor or on paper): when, not "used or
+# replaced", which read as if the signature was lost. The date is the party's signature's.
+LINK_SIGNED = N_(
+    "Överenskommelsen är redan underskriven (%(date)s). Din underskrift är registrerad."
+)
 LINK_OUTDATED = N_(
     "Överenskommelsen har ändrats eller avbrutits sedan länken skickades. Du får en ny länk om "
     "den ska skrivas under."
@@ -932,6 +937,26 @@ async def _expired_link_language(token: str) -> str:
     return await _refusal_language(await _signature_of(payload))
 
 
+async def _refuse_signed(signature: SignatureRow) -> NoReturn:
+    """The refusal of a link whose party has signed: the page says when, and whom to ask
+    (`used.html`); a version changed or cancelled since still says so (`LINK_OUTDATED`), as
+    the signature no longer stands for the agreement."""
+    language = await _refusal_language(signature)
+    agreement = await agreement_versions.agreement_row(signature["agreement"])
+    booking = await booking_access.booking_row(agreement["booking"]) if agreement else None
+    if agreement is None or booking is None or agreement["status"] in ("superseded", "cancelled"):
+        raise LinkRefused(LINK_OUTDATED, status_code=410, language=language)
+    signed_at = cast("dt.datetime", signature["signed_at"])
+    raise LinkRefused(
+        LINK_SIGNED,
+        status_code=410,
+        language=language,
+        used="signature",
+        params={"date": clock.local_date(signed_at).isoformat()},
+        coordinator=await booking_access.coordinator_contact(booking["coordinator"]),
+    )
+
+
 async def _load_link(token: str) -> tuple[SignatureRow, AgreementRow, BookingRow]:
     """(signature, agreement, booking) behind a link, or `LinkRefused` with a clear reason,
     in the participant's language when the link is theirs."""
@@ -944,6 +969,8 @@ async def _load_link(token: str) -> tuple[SignatureRow, AgreementRow, BookingRow
     if not isinstance(payload.get("s"), int):
         raise LinkRefused(LINK_INVALID, status_code=400)
     signature = await _signature_of(payload)
+    if signature is not None and signature["signed_at"] is not None:
+        await _refuse_signed(signature)
     nonce = str(payload.get("n", ""))
     if signature is None or not nonce or signature["link_nonce"] != nonce:
         raise LinkRefused(LINK_USED, status_code=410, language=await _refusal_language(signature))

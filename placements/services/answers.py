@@ -35,10 +35,9 @@ import msgspec
 
 from marketplace.kernel import clock
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser, user_name
+from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
-from marketplace.kernel.tables import User
 from marketplace.kernel.tokens import token_hash
 from placements import booking_states
 from placements.errors import LinkRefused
@@ -59,10 +58,9 @@ INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken fr�
 WRONG_BOOKING = (
     "Länken hör inte till det här förslaget. Använd länken precis som den står i mejlet."
 )
-USED = (
-    "Länken är redan använd och kan bara användas en gång. Ert svar är registrerat; kontakta "
-    "samordnaren om något behöver ändras."
-)
+# What a used link's page says (`agreements/used.html` adds that a link works once and whom
+# to ask if something should change).
+USED = "Ert svar med den här länken är registrerat."
 ANSWERED = {"accepted": "tackade ja till", "declined": "tackade nej till"}
 REPLACED = "Länken har ersatts av en nyare länk. Använd länken i det senaste mejlet."
 EXPIRED = (
@@ -80,8 +78,7 @@ def used_text(link: AnswerLinkRow) -> str:
         return USED
     return (
         f"Ni {said} förslaget {clock.local_date(link['used_at']).isoformat()} med den här "
-        "länken. Svaret är registrerat och samordnaren är meddelad. Länken kan bara användas "
-        "en gång; kontakta samordnaren om något behöver ändras."
+        "länken. Svaret är registrerat och samordnaren är meddelad."
     )
 
 
@@ -164,7 +161,14 @@ async def _load(booking_id: int, token: str) -> tuple[AnswerLinkRow, BookingRow]
     if link["booking"] != booking_id:
         raise LinkRefused(WRONG_BOOKING, status_code=400)
     if link["used_at"] is not None:
-        raise LinkRefused(used_text(link), used=True)
+        booking = await booking_access.booking_row(booking_id)
+        raise LinkRefused(
+            used_text(link),
+            used="answer",
+            coordinator=await booking_access.coordinator_contact(
+                booking["coordinator"] if booking else None
+            ),
+        )
     if link["replaced_at"] is not None:
         raise LinkRefused(REPLACED)
     if link["expires_at"] <= booking_access.now():
@@ -221,7 +225,9 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
         # proposed): the first name and the shared adaptations, no contact details.
         view = booking_states.host_view(booking["status"], booking["ended_at"], clock.now())
         participant = host_participant_out(candidate, view)
-        coordinator_name, coordinator_email = await coordinator_contact(booking["coordinator"])
+        coordinator_name, coordinator_email = await booking_access.coordinator_contact(
+            booking["coordinator"]
+        )
         await record(
             None,
             "booking.read",
@@ -248,22 +254,6 @@ async def page_for_link(booking_id: int, token: str) -> AnswerPage:
         )
 
 
-async def coordinator_contact(coordinator_id: int | None) -> tuple[str, str]:
-    """The name and work e-mail of a booking's coordinator, whom the host asks about the
-    proposal or the placement (("", "") when the booking has none). The caller has already
-    been let see the booking."""
-    if coordinator_id is None:
-        return "", ""
-    row = (
-        await User.select(User.first_name, User.last_name, User.username, User.email)
-        .where(User.id == coordinator_id)
-        .first()
-    )
-    if row is None:
-        return "", ""
-    return user_name(row), row["email"] or ""
-
-
 async def _claim(link: AnswerLinkRow, answer: str) -> None:
     """Mark the link used, once: a second use, even a concurrent one, finds it taken."""
     claimed = (
@@ -278,7 +268,7 @@ async def _claim(link: AnswerLinkRow, answer: str) -> None:
         .returning(AnswerLink.id)
     )
     if not claimed:
-        raise LinkRefused(USED, used=True)
+        raise LinkRefused(USED, used="answer")
 
 
 async def accept_by_link(

@@ -725,10 +725,9 @@ async def withdraw_week(user: AuthUser, booking_id: int, week: dt.date) -> schem
 
 _SALT = "attendance-link"
 LINK_GONE = "Placeringen finns inte längre, eller så har den inte startat."
-LINK_USED = (
-    "Veckan är redan rapporterad. Tack! Länken kan bara användas en gång; kontakta "
-    "samordnaren om något behöver ändras."
-)
+# A reported week's link (through it, or by anyone else): when, not "the link does not work",
+# which read as if the report was lost (`agreements/used.html` says whom to ask).
+LINK_USED = "Närvaron för vecka {week} är redan rapporterad ({day})."
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -766,12 +765,24 @@ async def _load_link(token: str) -> tuple[BookingRow, dt.date]:
     booking = await booking_access.booking_row(payload["b"])
     if booking is None or booking["status"] not in REPORTABLE:
         raise LinkRefused(LINK_GONE, status_code=410)
+    reported = (
+        await AttendanceWeek.select(AttendanceWeek.reported_at)
+        .where((AttendanceWeek.booking == booking["id"]) & (AttendanceWeek.week_start == monday))
+        .first()
+    )
+    if reported is not None:
+        # Said before a placement long ended: the week is reported, whatever came after.
+        raise LinkRefused(
+            LINK_USED.format(
+                week=monday.isocalendar().week,
+                day=clock.local_date(reported["reported_at"]).isoformat(),
+            ),
+            status_code=410,
+            used="attendance",
+            coordinator=await booking_access.coordinator_contact(booking["coordinator"]),
+        )
     if closed := host_reports_closed(booking):
         raise LinkRefused(closed, status_code=410)
-    if await AttendanceWeek.exists().where(
-        (AttendanceWeek.booking == booking["id"]) & (AttendanceWeek.week_start == monday)
-    ):
-        raise LinkRefused(LINK_USED, status_code=410)
     return booking, monday
 
 

@@ -22,7 +22,7 @@ import msgspec
 
 from employers.tables import Contact
 from marketplace.kernel import clock
-from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.auth import AuthUser, user_name
 from marketplace.kernel.db import is_sqlite, write_transaction
 from marketplace.kernel.errors import Conflict, NotFound
 from marketplace.kernel.tables import User
@@ -56,6 +56,22 @@ def engine() -> Any:
 async def booking_row(booking_id: int) -> BookingRow | None:
     """The booking's row, every column (None if there is none); no access check."""
     return cast("BookingRow | None", await Booking.select().where(Booking.id == booking_id).first())
+
+
+async def coordinator_contact(coordinator_id: int | None) -> tuple[str, str]:
+    """The name and work e-mail of a booking's coordinator, whom the host asks about the
+    proposal or the placement (("", "") when the booking has none). The caller has already
+    been let see the booking (or holds one of its links)."""
+    if coordinator_id is None:
+        return "", ""
+    row = (
+        await User.select(User.first_name, User.last_name, User.username, User.email)
+        .where(User.id == coordinator_id)
+        .first()
+    )
+    if row is None:
+        return "", ""
+    return user_name(row), row["email"] or ""
 
 
 async def may_act_as_host(user: AuthUser, booking: BookingRow) -> bool:

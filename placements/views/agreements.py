@@ -74,14 +74,19 @@ def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
     """The page of a secret link that does not work (tampered with, expired, replaced or
     used): the reason with the refusal's 4xx status, in the participant's language when the
     link is known to be theirs, else in Swedish. Every link page uses it. A link that was
-    used (`exc.used`) says that its answer is registered: "Länken fungerar inte … Inget har
-    ändrats" read to a host who opened their link again as if the answer was lost."""
+    used (`exc.used`) says what was registered through it and when, and whom to ask if
+    something should change: "Länken fungerar inte … Inget har ändrats" read to a host who
+    opened their link again as if the answer was lost."""
     frame = language_frame(request, exc.language) if exc.language else SWEDISH_FRAME
+    coordinator_name, coordinator_email = exc.coordinator
     return page(
         "agreements/used.html" if exc.used else "agreements/refused.html",
         request,
         status_code=exc.status_code,
-        message=frame["_"](exc.message),
+        message=exc.in_language(frame["_"]),
+        used=exc.used,
+        coordinator_name=coordinator_name,
+        coordinator_email=coordinator_email,
         **frame,
     )
 

@@ -859,7 +859,7 @@ async def _booking_context(user: AuthUser, booking_id: int) -> dict[str, Any]:
     presence = None
     if booking.status in attendance_services.REPORTABLE:
         presence = await attendance_services.attendance_for(user, booking_id)
-    coordinator_name, coordinator_email = await answer_services.coordinator_contact(
+    coordinator_name, coordinator_email = await booking_access.coordinator_contact(
         booking.coordinator_id
     )
     return {

@@ -12,6 +12,7 @@ import time_machine
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from marketplace.kernel import clock
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from participants import i18n
@@ -27,11 +28,13 @@ from tests.participants.test_sms_links import (  # noqa: F401 (fixtures)
 )
 from tests.placements.bookingdata import (
     END,
+    PNR,
     START,
     World,
     link_tokens,
     make_world,
     propose_asking_first,
+    signatures_of,
 )
 from tests.placements.test_agreements import accepted_booking, csrf_of
 from tests.smsutil import SmsGateway
@@ -115,6 +118,7 @@ async def test_the_signing_page_speaks_the_participants_language(
     client: AsyncTestClient[Litestar],
 ) -> None:
     w = await make_world()
+    await Candidate.update({Candidate.personnummer: PNR}).where(Candidate.id == w.candidate_id)
     booking_id = await accepted_booking(w)
     await _choose(w.candidate_id, "ar")
     tokens = await link_tokens(w, booking_id)
@@ -139,19 +143,36 @@ async def test_the_signing_page_speaks_the_participants_language(
     assert "Ditt godkännande som handledare" in supervisor.text
     assert "Trepartsöverenskommelse om" in supervisor.text and "أوافق" not in supervisor.text
 
+    # A link replaced by a newer one is refused in Arabic; whom to ask is the unit of the
+    # settings (UNIT_NAME), not "the municipality's skills centre".
+    fresh = await link_tokens(w, booking_id)
+    replaced = await client.get(f"/underteckna/{tokens['participant']}", headers=HTML)
+    assert replaced.status_code == 410
+    assert '<html lang="ar" dir="rtl">' in replaced.text
+    assert "الرابط استُخدم من قبل" in replaced.text and "لم يتغيّر شيء" in replaced.text
+    assert "redan använts" not in replaced.text
+    assert 'تواصل مع منسقك في <span lang="sv" dir="ltr">Kompetenscentret</span> إذا' in (
+        replaced.text
+    )
+
     # Signing thanks the participant in Arabic; the used link is refused in Arabic.
-    url = f"/underteckna/{tokens['participant']}"
+    url = f"/underteckna/{fresh['participant']}"
     signed = await client.post(url, data={"_csrf_token": csrf_of(page.text), "version": "1"})
     assert signed.status_code == 200
     assert '<html lang="ar" dir="rtl">' in signed.text
     assert "شكراً! لقد وافقت على الاتفاقية" in signed.text and "Tack" not in signed.text
+    # The used link says, in Arabic, that the agreement is signed and when, and whom to ask.
+    signed_on = clock.local_date((await signatures_of(booking_id))["participant"]["signed_at"])
     used = await client.get(url, headers=HTML)
     assert used.status_code == 410
     assert '<html lang="ar" dir="rtl">' in used.text
-    assert "الرابط استُخدم من قبل" in used.text and "لم يتغيّر شيء" in used.text
-    assert "redan använts" not in used.text
-    # Whom to ask is the unit of the settings (UNIT_NAME), not "the municipality's skills centre".
-    assert 'تواصل مع منسقك في <span lang="sv" dir="ltr">Kompetenscentret</span> إذا' in used.text
+    assert "<h1>تم استخدام الرابط من قبل</h1>" in used.text
+    assert f"تم توقيع الاتفاق من قبل ({signed_on.isoformat()}). توقيعك مسجّل." in used.text
+    assert f"تواصل مع المنسق {w.coordinator.name}, " in used.text
+    for swedish in ("redan", "Länken", "Överenskommelsen", "samordnaren", "Inget har ändrats"):
+        assert swedish not in used.text
+    for secret in (PNR, PNR.replace("-", ""), PNR[2:]):
+        assert secret not in used.text
 
 
 async def test_the_signing_page_in_english_and_its_switch(

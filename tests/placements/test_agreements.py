@@ -9,15 +9,18 @@ import re
 import pytest
 import time_machine
 
+from marketplace.kernel import clock
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import OutboxMessage
 from placements.schemas import agreements as sa
-from placements.services import agreements, bookings
+from placements.schemas import candidates as sc
+from placements.services import agreements, bookings, candidate_updates
 from placements.tables import Agreement, Booking, Signature, Slot
 from tests.builders import make_booking
 from tests.conftest import login
 from tests.placements.bookingdata import (
+    PNR,
     SECRET_ADAPTATION,
     SHARED_ADAPTATION,
     TODAY,
@@ -169,6 +172,9 @@ async def signed_parties(booking_id: int) -> set[str]:
 
 async def test_link_page_shows_agreement_and_signs_once(client):
     w = await make_world()
+    await candidate_updates.update_candidate(
+        w.coordinator, w.candidate_id, sc.CandidateUpdate(personnummer=PNR)
+    )
     booking_id = await accepted_booking(w)
     tokens = await link_tokens(w, booking_id)
     mails = await OutboxMessage.select(OutboxMessage.body_text).where(
@@ -195,14 +201,61 @@ async def test_link_page_shows_agreement_and_signs_once(client):
     sig = (await signatures_of(booking_id))["supervisor"]
     assert sig["signer_label"] == "Hanna Handledare" and sig["link_nonce"] == ""
 
+    # Seen by a tester: the supervisor who opened their signed link again read "Länken
+    # fungerar inte … Inget har ändrats", as if the signature was lost. The page says when it
+    # was signed and whom to ask, and nothing more of the participant than the link showed.
+    signed_on = clock.local_date(sig["signed_at"]).isoformat()
     reused_get = await client.get(url, headers={"accept": "text/html"})
-    assert reused_get.status_code == 410
-    assert "redan använts" in reused_get.text
     reused = await client.post(url, data={"_csrf_token": csrf, "version": "1"})
-    assert reused.status_code == 410
-    assert "Inget har ändrats" in reused.text
-    assert 'samordnare på <span lang="sv" dir="ltr">Kompetenscentret</span> om du' in reused.text
+    for used in (reused_get, reused):
+        assert used.status_code == 410
+        assert used.headers["cache-control"] == "no-store"
+        assert "<h1>Länken är redan använd</h1>" in used.text
+        assert f"Överenskommelsen är redan underskriven ({signed_on})." in used.text
+        assert "Din underskrift är registrerad." in used.text
+        assert (
+            "Länken kan bara användas en gång. Behöver något ändras? Kontakta samordnaren "
+            f'{w.coordinator.name}, <a href="mailto:{w.coordinator.email}">'
+        ) in used.text
+        for wrong in ("Länken fungerar inte", "Inget har ändrats", "förslaget", "redan använts"):
+            assert wrong not in used.text
+        for secret in (PNR, PNR.replace("-", ""), PNR[2:], "Andersson", SHARED_ADAPTATION):
+            assert secret not in used.text
     assert (await signatures_of(booking_id))["supervisor"]["signed_at"] == sig["signed_at"]
+
+
+async def test_a_signed_link_says_when_until_the_text_changes():
+    """A link whose party has signed (through it or otherwise) says when, as a used link;
+    once the text changed, the signature no longer stands and the link says that instead."""
+    from placements.errors import LinkRefused
+
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    tokens = await link_tokens(w, booking_id)
+    await agreements.sign_by_link(tokens["supervisor"], seen_version=1)
+    signed_at = (await signatures_of(booking_id))["supervisor"]["signed_at"]
+    for use in (
+        agreements.agreement_for_link(tokens["supervisor"]),
+        agreements.sign_by_link(tokens["supervisor"], seen_version=1),
+    ):
+        with pytest.raises(LinkRefused) as used:
+            await use
+        assert used.value.used == "signature" and used.value.status_code == 410
+        assert str(used.value) == (
+            f"Överenskommelsen är redan underskriven ({clock.local_date(signed_at)}). "
+            "Din underskrift är registrerad."
+        )
+        assert used.value.coordinator == (w.coordinator.name, w.coordinator.email)
+        assert used.value.language == ""  # the supervisor's page is Swedish
+    # The participant's link, unsigned, still opens.
+    party, _agreement, _lang = await agreements.agreement_for_link(tokens["participant"])
+    assert party == "participant"
+    await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(tasks="Nya uppgifter: kassa")
+    )
+    with pytest.raises(LinkRefused, match="har ändrats") as outdated:
+        await agreements.agreement_for_link(tokens["supervisor"])
+    assert not outdated.value.used and outdated.value.status_code == 410
 
 
 async def test_tampered_link_is_refused_and_changes_nothing(client):

@@ -112,6 +112,12 @@ async def test_a_host_without_an_account_accepts_through_the_link_once(client):
         assert "Svaret är registrerat" in text
         assert "Länken fungerar inte" not in text and "Inget har ändrats" not in text
         assert 'href="/logga-in"' in used.text
+        # Whom to ask, as the link's page named them; said once.
+        assert (
+            "Länken kan bara användas en gång. Behöver något ändras? Kontakta samordnaren "
+            f'{u.w.coordinator.name}, <a href="mailto:{u.w.coordinator.email}">'
+        ) in used.text
+        assert text.count("bara användas en gång") == 1
         no_internal_names(used.text)
 
 

@@ -29,7 +29,14 @@ from placements.attendance_figures import monday_of, weekday_date
 from placements.rows import BookingRow
 from placements.schemas.attendance import WeekReport
 from placements.services import attendance, booking_access, bookings
-from placements.tables import Agreement, AttendanceWeek, Booking, BookingEvent, Slot
+from placements.tables import (
+    Agreement,
+    AttendanceWeek,
+    Booking,
+    BookingEvent,
+    Candidate,
+    Slot,
+)
 from tests.builders import (
     add_member,
     make_attendance_week,
@@ -231,6 +238,13 @@ async def test_the_host_reports_no_more_attendance_once_the_placement_ended_90_d
         f"/narvaro/{attendance.link_token(booking_id, D(2025, 12, 1))}", headers=HTML
     )
     assert link.status_code == 410 and closed in link.text
+    # The link of a week that is reported says so, closed or not: the week is not lost.
+    reported = await client.get(
+        f"/narvaro/{attendance.link_token(booking_id, D(2025, 11, 17))}", headers=HTML
+    )
+    assert reported.status_code == 410 and "Länken är redan använd" in reported.text
+    assert "Närvaron för vecka 47 är redan rapporterad (" in reported.text
+    assert closed not in reported.text
     assert await AttendanceWeek.count() == 2
 
 
@@ -885,9 +899,29 @@ async def test_the_supervisor_reports_a_week_once_through_the_signed_link(client
     assert row is not None
     assert (row["week_start"], row["days_present"], row["source"]) == (D(2025, 11, 17), 4, "link")
     assert "via länk" in row["reported_by"]
+    # Seen by a tester: the supervisor who opened the link again read "Länken fungerar inte
+    # … Inget har ändrats", as if the report was lost. The page says which week is reported
+    # and when, and whom to ask, and names the participant no more than the link did.
+    reported_on = clock.local_date(row["reported_at"]).isoformat()
+    await Candidate.update({Candidate.personnummer: "19850101-0006"}).where(
+        Candidate.id == _w.candidate_id
+    )
     again = await client.post(url, data={"_csrf_token": csrf, "days_present": "5"}, headers=HTML)
-    assert again.status_code == 410 and "redan rapporterad" in again.text
+    reopened = await client.get(url, headers=HTML)
+    for used in (again, reopened):
+        assert used.status_code == 410 and used.headers["cache-control"] == "no-store"
+        assert "<h1>Länken är redan använd</h1>" in used.text
+        assert f"Närvaron för vecka 47 är redan rapporterad ({reported_on})." in used.text
+        assert (
+            "Länken kan bara användas en gång. Behöver något ändras? Kontakta samordnaren "
+            f'{_w.coordinator.name}, <a href="mailto:{_w.coordinator.email}">'
+        ) in used.text
+        for wrong in ("Länken fungerar inte", "Inget har ändrats", "förslaget", "loggar in"):
+            assert wrong not in used.text
+        for secret in ("19850101-0006", "850101-0006", "Andersson", "Aida"):
+            assert secret not in used.text
     assert await AttendanceWeek.count() == 1
+    assert (await AttendanceWeek.select().first()) == row  # the second post changed nothing
     tampered = await client.get(url[:-3] + "xyz", headers=HTML)
     assert tampered.status_code == 400 and "ogiltig" in tampered.text
     before_start = await client.get(
