@@ -22,7 +22,13 @@ from marketplace.kernel.forms import (
     without_control_characters,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order, page_count
+from marketplace.kernel.paging import (
+    OrderKey,
+    PageNumber,
+    check_page,
+    chosen_order,
+    page_count,
+)
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import page
 from search import lift, usage, vocabulary
@@ -152,11 +158,18 @@ async def _missed_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     sort_note: str = "",
+    from_address: bool = False,
 ) -> Template:
+    """The list's page `page_number`. `from_address`: the number came from the page's
+    address (the GET), so a page past the last redirects to the last (`kernel.paging`); a
+    refused teach form shows its own page again as it was posted."""
     result = await usage.missed_searches(
         view, sort, MISSED_PER_PAGE, (page_number - 1) * MISSED_PER_PAGE
     )
-    pages = page_count(result.total, MISSED_PER_PAGE)
+    if from_address:
+        pages = check_page(page_number, result.total, MISSED_PER_PAGE)
+    else:
+        pages = page_count(result.total, MISSED_PER_PAGE)
     added = await vocabulary.added_words()
     meanings = {
         r.words: [(w, vocabulary.known_word(w, added)) for w in r.words.split()]
@@ -197,7 +210,7 @@ async def missed_searches_page(
     or proposed; each with a form to teach the search a word of it."""
     view = _choice(visa, usage.VIEWS)
     sort, sort_note = chosen_order(ordning, [(s, SORT_SV[s]) for s in usage.SORTS])
-    return await _missed_page(request, view, sort, sida, sort_note=sort_note)
+    return await _missed_page(request, view, sort, sida, sort_note=sort_note, from_address=True)
 
 
 @post("/drift/sokningar/lar", guards=[admin_only], include_in_schema=False, status_code=303)

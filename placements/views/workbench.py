@@ -39,7 +39,7 @@ from marketplace.kernel.forms import (
     without_control_characters,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import OrderKey, PageNumber, chosen_order, page_count
+from marketplace.kernel.paging import OrderKey, PageNumber, check_page, chosen_order, page_count
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
@@ -264,6 +264,9 @@ async def _workbench_page(
             offset=(sida - 1) * CANDIDATES_PER_PAGE,
             only_ids=flagged if flaggade else None,
         )
+        # Past the last page (an old link, an edited address, a list that shrank): to the
+        # last page, filters and order kept (`kernel.paging`); nothing was read to audit.
+        check_page(sida, found.total, CANDIDATES_PER_PAGE)
     total = found.total if found else 0
     pages = page_count(total, CANDIDATES_PER_PAGE)
     other_statuses = 0

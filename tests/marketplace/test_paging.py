@@ -73,3 +73,79 @@ async def test_every_list_past_its_end_goes_to_its_last_page(client: Any, make_u
     for nonsense in ("abc", "-1", "99999999999999999999999"):
         answer = await client.get(f"/loggkontroll?offset={nonsense}", headers=HTML)
         assert answer.status_code == 400, nonsense
+
+
+async def test_the_workbench_and_the_missed_searches_go_to_their_last_page(
+    client: Any, make_user: Any
+) -> None:
+    """Seen by a tester after the rule above: the workbench's participant list and the
+    admin's missed searches ("sökningar som inte hittade något") still showed an empty page
+    past their end. They redirect to their last page like every list, their filters and
+    order kept; a refused teach form on the missed searches shows its page, no redirect."""
+    from search.tables import SearchLog
+    from tests.builders import make_candidate_row
+    from tests.search.test_search_log import browser_login, post_form, table_words
+
+    sara = await make_user("coordinator", username="sara")
+    await make_user("admin", username="ada")
+    for n in range(23):  # 20 to a page: two pages
+        await make_candidate_row(sara.id, f"Sida{n:02d}", last_name="Bläddrasson")
+    await make_candidate_row(sara.id, "Annan", last_name="Person")
+    now = dt.datetime.now(dt.UTC)
+    for n in range(30):  # 25 to a page: two pages
+        await SearchLog.insert(
+            SearchLog(reference=f"ref{n:013d}", words=f"ord{n:02d}", hits=0, created_at=now)
+        )
+
+    await browser_login(client, "sara")
+    past = await client.get(
+        "/arbetsbord",
+        params={"q": "bläddrasson", "status": "active", "sortera": "-namn", "sida": "999"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert past.status_code == 303
+    path, query = _query(past.headers["location"])
+    assert (path, query) == (
+        "/arbetsbord",
+        {"q": "bläddrasson", "status": "active", "sortera": "-namn", "sida": "2"},
+    )
+    landed = await client.get(past.headers["location"], headers=HTML)
+    assert landed.status_code == 200
+    assert "23 deltagare, sida 2 av 2." in landed.text
+    assert "Sida02 Bläddrasson" in landed.text and "Sida00 Bläddrasson" in landed.text
+    assert "Sida03 Bläddrasson" not in landed.text  # on the first page, in reverse order
+    # The last page itself and an empty list's only page stay as they are.
+    for address in ("/arbetsbord?q=bl%C3%A4ddrasson&sida=2", "/arbetsbord?q=ingen&sida=1"):
+        stays = await client.get(address, headers=HTML, follow_redirects=False)
+        assert stays.status_code == 200, address
+    nobody = await client.get("/arbetsbord?q=ingen&sida=3", headers=HTML, follow_redirects=False)
+    assert nobody.status_code == 303
+    assert _query(nobody.headers["location"]) == ("/arbetsbord", {"q": "ingen", "sida": "1"})
+
+    client.cookies.clear()
+    await browser_login(client, "ada")
+    past = await client.get(
+        "/drift/sokningar",
+        params={"visa": "tomma", "ordning": "ord", "sida": "999"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert past.status_code == 303
+    assert _query(past.headers["location"]) == (
+        "/drift/sokningar",
+        {"visa": "tomma", "ordning": "ord", "sida": "2"},
+    )
+    landed = await client.get(past.headers["location"], headers=HTML)
+    assert landed.status_code == 200
+    assert "30 sökord, sida 2 av 2." in landed.text
+    assert table_words(landed.text) == [f"ord{n:02d}" for n in range(25, 30)]
+    # A refused teach form posted from a page past the end: that page again, with the error.
+    refused = await post_form(
+        client,
+        "/drift/sokningar/lar",
+        {"word": "ord00", "targets": "", "words": "ord00", "visa": "tomma", "sida": "999"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "location" not in refused.headers

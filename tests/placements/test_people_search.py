@@ -315,9 +315,18 @@ async def test_the_workbench_list_sorts_pages_and_counts(client, make_user):
     assert "16 deltagare" in active.text
     assert "Deltagare01" not in row_names(active.text)
 
-    beyond = await client.get("/arbetsbord", params={"sida": "9"}, headers=HTML)
-    assert beyond.status_code == 200
-    assert "Sidan finns inte." in beyond.text
+    # Past the last page: to the last page, the filter and the order kept (`kernel.paging`).
+    beyond = await client.get(
+        "/arbetsbord",
+        params={"status": "", "sortera": "-inskriven", "sida": "9"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert beyond.status_code == 303
+    assert beyond.headers["location"] == "/arbetsbord?status=&sortera=-inskriven&sida=2"
+    last = await client.get(beyond.headers["location"], headers=HTML)
+    assert "25 deltagare, sida 2 av 2." in last.text
+    assert row_names(last.text) == [f"Deltagare{n:02d}" for n in range(5, 0, -1)]
 
     for bad in ({"sida": "0"}, {"sida": "100000"}):
         refused = await client.get("/arbetsbord", params=bad, headers=HTML)
