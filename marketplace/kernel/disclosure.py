@@ -267,7 +267,9 @@ class Cells:
         self._rule(lambda: self._depends(path, on))
 
     def _depends(self, path: str, on: str) -> None:
-        if on in self.hidden:
+        # A cell with nothing to show (no month-end figure for the month) reads "–", not
+        # "dold": hidden, it said a figure existed.
+        if on in self.hidden and self.values.get(path) is not None:
             self.hidden.add(path)
 
     def get(self, path: str) -> Any:

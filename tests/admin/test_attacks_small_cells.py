@@ -161,6 +161,21 @@ async def test_snapshot_figures_are_hidden_too(analyst_client):
     assert body["total"] is None and body["average_per_month"] is None
 
 
+async def test_a_month_without_a_month_end_figure_is_not_said_to_hide_one(analyst_client):
+    # Its count of persons is hidden; the month has no fixed figure, so its cell reads "–",
+    # not "dold" (the API listed it as protected, as if a figure existed).
+    client = analyst_client
+    await exits_on_day(client.coordinator_id, sick=1, work=3)
+    query = "start=2026-02-01&end=2026-02-28"
+    body = (await client.get(f"/api/v1/reports/to-work-or-studies?{query}")).json()
+    assert body["months"] == [{"month": "2026-02", "persons": None, "snapshot": None}]
+    assert "months[2026-02].persons" in body["suppressed"]
+    assert not any("snapshot" in p for p in body["suppressed"])
+    page = await client.get(f"/rapporter?{query}", headers=HTML)
+    row = page.text.split('id="to-work-or-studies"', 1)[1].split("2026-02", 1)[1]
+    assert "dold" not in row.split("</tr>", 1)[0]
+
+
 def _report(counts: dict[str, int]) -> ExitShares:
     progress = counts.get("arbete", 0) + counts.get("studier", 0)
     total = sum(counts.values())

@@ -39,6 +39,17 @@ def test_a_total_hidden_for_lack_of_a_larger_part_reads_dold():
     assert cells.protected_paths() == ["hours", "total"]
 
 
+def test_a_cell_with_nothing_to_show_is_not_hidden_with_what_it_rests_on():
+    # A month without a month-end figure beside a hidden count of persons read "dold", as
+    # if a figure existed.
+    cells = Cells({"persons": 1, "snapshot": None, "other": 1, "other_snapshot": 1})
+    cells.primary("persons", "other")
+    cells.depends("snapshot", "persons")
+    cells.depends("other_snapshot", "other")
+    assert cells.paths() == ["other", "other_snapshot", "persons"]
+    assert cells.get("snapshot") is None
+
+
 def test_nothing_hidden_nothing_protected():
     cells = Cells({"total": 10, "a": 5, "b": 5})
     cells.primary("total", "a", "b")
