@@ -285,7 +285,15 @@ async def _workbench_page(
     )
     lists = await booking_services.bookings_by_status_for(
         user,
-        [booking_states.AWAITING, "proposed", "accepted", "active", "completed", "interrupted"],
+        [
+            booking_states.AWAITING,
+            "proposed",
+            "accepted",
+            "agreed",
+            "active",
+            "completed",
+            "interrupted",
+        ],
     )
     active = lists["active"]
     absence_alerts = await attendance_services.alerts_among(user, [b.id for b in active])
@@ -320,6 +328,8 @@ async def _workbench_page(
         awaiting_participant=lists[booking_states.AWAITING],
         proposals=lists["proposed"],
         awaiting_signatures=lists["accepted"],
+        # Signed by all and not started yet: listed nowhere, the coming starts were unseen.
+        starting=sorted(lists["agreed"], key=lambda b: (b.start_date or dt.date.max, b.id)),
         active=active,
         absence_alerts=absence_alerts,
         follow_ups=follow_ups,

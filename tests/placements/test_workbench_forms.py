@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from html import unescape
 
-from marketplace.kernel.templating import when
+from marketplace.kernel.templating import day, when
 from placements import jobs
 from placements.schemas.outcomes import OutcomeCreate
 from placements.services import bookings as booking_services
@@ -271,3 +271,22 @@ async def test_an_agreement_whose_start_has_passed_can_still_be_edited_without_m
     assert saved.status_code == 303, saved.text
     row = await Agreement.select(Agreement.tasks).where(Agreement.booking == booking_id).first()
     assert row == {"tasks": "Plock och packning"}
+
+
+async def test_a_signed_placement_that_has_not_started_is_listed_with_its_start(client):
+    """Signed by every party and starting later ("agreed"), a placement was in none of the
+    workbench's lists: the coordinator could not see the starts to come."""
+    from tests.placements.bookingdata import START, propose, sign_all
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await booking_services.accept(w.host_user, booking_id)
+    await sign_all(w, booking_id)
+    await login(client, w.coordinator.username)
+    page = await client.get("/arbetsbord", headers=HTML)
+    section = page.text.split("<h3>Klara att starta</h3>", 1)[1].split("<h3>", 1)[0]
+    assert f'href="/arbetsbord/bokningar/{booking_id}"' in section
+    assert f"startar {day(START)}" in unescape(section)
+    # Not among the agreements still waiting for signatures.
+    waiting = page.text.split("väntar på underskrifter</h3>", 1)[1].split("<h3>", 1)[0]
+    assert f"/arbetsbord/bokningar/{booking_id}" not in waiting
