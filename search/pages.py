@@ -21,12 +21,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
+from marketplace.kernel import i18n
 from marketplace.kernel.auth import AuthUser, current_user, public, staff
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.i18n import N_, Translate
 from marketplace.kernel.paging import PageNumber, page_count
-from marketplace.kernel.templating import label
-from marketplace.kernel.views import page
+from marketplace.kernel.templating import label, ltr_numbers
+from marketplace.kernel.views import chosen_language, language_context, page
 from marketplace.reference import places
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
@@ -40,32 +42,69 @@ DISTANCES = (5, 10, 25, 50, 100)
 HOURS = (10, 20, 30, 40)
 
 
-def search_options() -> dict[str, Any]:
-    """The choices the filter form offers, as (value, Swedish text) pairs, and the longest
-    texts its boxes take."""
+def public_frame(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The language of the public search and a slot's page: the one this browser chose
+    (`mp_sprak`, the participant pages' switch) for a visitor and a participant, with the
+    switch at the top of the page (`language_choice`); Swedish, with no switch, for a
+    signed-in user of the staff's and hosts' pages, whatever the cookie (the workbench's
+    search shares the templates and the dependency)."""
+    if current_user(request) is not None:
+        return {"_": i18n.swedish, "lang": i18n.DEFAULT, "dir": i18n.direction(i18n.DEFAULT)}
+    return {**language_context(request, chosen_language(request)), "language_choice": True}
+
+
+# Texts the public pages show from other packages' vocabularies (a slot's setting on its
+# page, `employers.vocabulary.SETTING_LABELS`), so that the catalogs have them too; a slot's
+# kind and tracks are in them already (`participants.i18n.SHOWN_FROM_ELSEWHERE`, my data).
+SHOWN_FROM_ELSEWHERE = (
+    N_("Arbetsplats på den öppna arbetsmarknaden"),
+    N_("Ordinarie kommunal arbetsplats"),
+    N_("Skyddad verksamhet"),
+)
+WITHIN_KM = N_("Inom %(km)s km")
+HOURS_TEXT = N_("%(hours)s timmar")
+
+
+def search_options(translate: Translate = i18n.swedish) -> dict[str, Any]:
+    """The choices the filter form offers, as (value, text) pairs in the page's language
+    (`translate`, Swedish by default), and the longest texts its boxes take."""
+    _ = translate
     return {
         "max_search_length": MAX_SEARCH_LENGTH,
         "max_town_length": MAX_TOWN_LENGTH,
-        "kinds": [(k, label(k, "slot_kind")) for k in SLOT_KINDS],
-        "tracks": [(t, label(t, "track")) for t in TRACKS],
-        "distances": [(d, f"Inom {d} km") for d in DISTANCES],
-        "hours": [(h, f"{h} timmar") for h in HOURS],
+        "kinds": [(k, _(label(k, "slot_kind"))) for k in SLOT_KINDS],
+        "tracks": [(t, _(label(t, "track"))) for t in TRACKS],
+        "distances": [(d, _(WITHIN_KM) % {"km": d}) for d in DISTANCES],
+        "hours": [(h, _(HOURS_TEXT) % {"hours": h}) for h in HOURS],
     }
 
 
-# The search's boxes a person types in, each with its longest text and what it is called in
-# the message past it.
-TYPED_LIMITS = {"q": ("Sökningen", MAX_SEARCH_LENGTH), "town": ("Orten", MAX_TOWN_LENGTH)}
+# The search's boxes a person types in, each with its longest text and the message past it.
+TYPED_LIMITS = {
+    "q": (
+        N_(
+            "Sökningen får vara högst %(limit)s tecken lång, den här är %(length)s. "
+            "Korta den och sök igen."
+        ),
+        MAX_SEARCH_LENGTH,
+    ),
+    "town": (
+        N_(
+            "Orten får vara högst %(limit)s tecken lång, den här är %(length)s. "
+            "Korta den och sök igen."
+        ),
+        MAX_TOWN_LENGTH,
+    ),
+}
 
 
-def too_long(values: dict[str, str]) -> dict[str, str]:
+def too_long(values: dict[str, str], translate: Translate = i18n.swedish) -> dict[str, str]:
     """The message at each box whose text is longer than the search takes: said on the page,
     with the text kept, not a bare 400 that loses it (the boxes' `maxlength` stops typing
     there, not a pasted address)."""
     return {
-        name: f"{what} får vara högst {limit} tecken lång, den här är {len(values[name])}. "
-        "Korta den och sök igen."
-        for name, (what, limit) in TYPED_LIMITS.items()
+        name: translate(message) % {"limit": limit, "length": len(values[name])}
+        for name, (message, limit) in TYPED_LIMITS.items()
         if len(values[name]) > limit
     }
 
@@ -80,21 +119,28 @@ def _int_or_none(raw: str | None) -> int | None:
 NUMBER_FILTERS = {
     "distance": (
         1000,
-        "Avstånd från orten: välj ett avstånd i listan, till exempel \u201dInom 10 km\u201d, "
-        "eller \u201dBara orten\u201d.",
+        N_(
+            "Avstånd från orten: välj ett avstånd i listan, till exempel \u201dInom 10 km\u201d, "
+            "eller \u201dBara orten\u201d."
+        ),
     ),
     "max_hours": (
         168,
-        "Högst timmar i veckan: välj i listan, till exempel \u201d20 timmar\u201d, eller "
-        "\u201dAlla omfattningar\u201d.",
+        N_(
+            "Högst timmar i veckan: välj i listan, till exempel \u201d20 timmar\u201d, eller "
+            "\u201dAlla omfattningar\u201d."
+        ),
     ),
 }
-DISTANCE_WITHOUT_TOWN = (
+DISTANCE_WITHOUT_TOWN = N_(
     "Avståndet räknas från en ort: skriv orten i rutan Ort, eller välj \u201dBara orten\u201d."
+)
+UNKNOWN_TOWN = N_(
+    "Orten %(town)s finns inte i ortslistan; sök utan avstånd eller välj en annan ort."
 )
 
 
-def wrong_filters(values: dict[str, str]) -> dict[str, str]:
+def wrong_filters(values: dict[str, str], translate: Translate = i18n.swedish) -> dict[str, str]:
     """The message at each filter whose value the search does not take (a kind or track it
     does not know, a number filter's value no whole number in its range), and at the distance
     when there is no town to count it from: all of them said at once, none silently left out."""
@@ -106,7 +152,7 @@ def wrong_filters(values: dict[str, str]) -> dict[str, str]:
     errors |= wrong_choices(values["kind"] or None, values["track"] or None)
     if values["distance"].strip() and not values["town"].strip():
         errors.setdefault("distance", DISTANCE_WITHOUT_TOWN)
-    return errors
+    return {name: translate(message) for name, message in errors.items()}
 
 
 async def search_context(
@@ -120,9 +166,13 @@ async def search_context(
     user: AuthUser | None = None,
     ref: str | None = None,
     address: str = "",
+    translate: Translate = i18n.swedish,
 ) -> dict[str, Any]:
     """Run a search from the form's values; a search or a town too long (`too_long`) or an
-    invalid filter (`wrong_filters`, and the kind and track `slot_query` refuses) becomes a message at its box, the page shown again, not an error page.
+    invalid filter (`wrong_filters`, and the kind and track `slot_query` refuses) becomes a
+    message at its box, the page shown again, not an error page. The messages, the filters'
+    options and the hits' reasons are in the page's language (`translate`; numbers in parts
+    isolated left to right, `ltr_numbers`).
 
     A search with words gets a reference (`search_ref`) that the hits' links and the pager
     carry; the first page of a new search also brings `log_task`, which writes it to the
@@ -137,7 +187,7 @@ async def search_context(
         "max_hours": max_hours or "",
     }
     radius = _int_or_none(distance)
-    errors = too_long(values) | wrong_filters(values)
+    errors = too_long(values, translate) | wrong_filters(values, translate)
     result = None
     try:
         query = slot_query(
@@ -151,7 +201,7 @@ async def search_context(
             radius_km=float(radius) if radius and (town or "").strip() else None,
             max_hours=_int_or_none(max_hours),
         )
-        result = None if errors else await run_search(query)
+        result = None if errors else await run_search(query, translate)
     except ValidationFailed as exc:
         wrong = exc.fields[0] if exc.fields else ""
         # A filter's message stands at its own box; the rest at the search box.
@@ -159,15 +209,15 @@ async def search_context(
             wrong, wrong if wrong in ("kind", "track") else "q"
         )
         if field == "distance":
-            question = places.did_you_mean(town or "")
-            message = (
-                f"Orten {town} finns inte i ortslistan; sök utan avstånd eller välj en annan ort."
-                + (f" {question}" if question else "")
+            question = places.did_you_mean(town or "", translate)
+            message = translate(UNKNOWN_TOWN) % {"town": town} + (
+                f" {question}" if question else ""
             )
             field = "town"
         else:
-            message = exc.message
+            message = translate(exc.message)
         errors.setdefault(field, message)
+    errors = {name: ltr_numbers(message) for name, message in errors.items()}
     total = result.total if result else 0
     filtered = any(values[k] for k in ("kind", "track", "town", "distance", "max_hours"))
     unfiltered_total = 0
@@ -179,7 +229,9 @@ async def search_context(
     if result is not None and total and page_number > pages:
         # A page past the last (an old link, an edited address): the last page's hits, as
         # the pager and "sida 6 av 6" say, not an empty list under them.
-        result = await run_search(msgspec.structs.replace(query, offset=(pages - 1) * PAGE_SIZE))
+        result = await run_search(
+            msgspec.structs.replace(query, offset=(pages - 1) * PAGE_SIZE), translate
+        )
     search_ref = usage.valid_ref(ref) if page_number > 1 else None
     log_task = None
     if result is not None and search_ref is None and usage.query_words(q):
@@ -204,7 +256,7 @@ async def search_context(
         "unfiltered_params": urlencode({"q": q.strip()}),
         "search_ref": search_ref,
         "log_task": log_task,
-        **search_options(),
+        **search_options(translate),
     }
 
 
@@ -222,8 +274,10 @@ async def _searched(
     sokning: Annotated[str | None, QueryParameter(max_length=40)] = None,
 ) -> dict[str, Any]:
     """The search the filter form's query asks for, read and run the same way for both
-    search pages (a dependency, so the query's fields and limits are declared once)."""
-    return await search_context(
+    search pages (a dependency, so the query's fields and limits are declared once), in the
+    page's language (`public_frame`: Swedish on the workbench, whose users are signed in)."""
+    frame = public_frame(request)
+    searched = await search_context(
         q,
         kind,
         track,
@@ -234,7 +288,9 @@ async def _searched(
         current_user(request),
         sokning,
         client_address(request),
+        frame["_"],
     )
+    return {**frame, **searched}
 
 
 _SEARCHED = {"searched": Provide(_searched)}
@@ -288,6 +344,7 @@ async def slot_page(
     opened from the workbench's search, `fran` is that search's query string, so that the
     breadcrumb leads back to the same hits (the search words and page), not an empty form."""
     slot = await slot_services.get_public_slot(slot_id)
+    frame = public_frame(request)
     ref = usage.valid_ref(sokning)
     back = fran if fran and fran.isprintable() else None
     facts = await slot_services.hit_facts([slot_id])
@@ -299,6 +356,7 @@ async def slot_page(
         back_query=back,
         # As its hit said: a seat is free, but no supervisor of the host has room.
         no_supervisor_free=slot_id in facts and facts[slot_id].no_supervisor_free,
+        **frame,
     )
     if ref is not None:
         user = current_user(request)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from marketplace.kernel.errors import ValidationFailed
+from marketplace.kernel.i18n import N_
 from marketplace.reference.places import place
 from placements.tables import SLOT_KINDS, TRACKS
 from search.schemas import SearchQuery
 
-WRONG_KIND = "Typ av plats: välj praktik eller arbetsträning."
-WRONG_TRACK = "Spår: välj kompetens, hälsa eller vägledning."
+WRONG_KIND = N_("Typ av plats: välj praktik eller arbetsträning.")
+WRONG_TRACK = N_("Spår: välj kompetens, hälsa eller vägledning.")
 
 
 def wrong_choices(kind: str | None, track: str | None) -> dict[str, str]:

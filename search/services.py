@@ -26,7 +26,7 @@ from marketplace.kernel.audit import record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound
-from marketplace.kernel.i18n import N_
+from marketplace.kernel.i18n import N_, Translate, swedish
 from marketplace.reference import places, taxonomy
 from placements.rows import CandidateRow
 from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
@@ -194,43 +194,52 @@ def _release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+# The reasons' words, marked for the participant pages' catalogs: the public search says
+# them in the visitor's language (`run_search(query, translate)`), the API in Swedish.
 FIELD_SV = {
-    "title": "titeln",
-    "occupation": "yrket",
-    "skills": "kompetenserna",
-    "description": "beskrivningen",
-    "host": "arbetsgivarens namn",
-    "town": "orten",
+    "title": N_("titeln"),
+    "occupation": N_("yrket"),
+    "skills": N_("kompetenserna"),
+    "description": N_("beskrivningen"),
+    "host": N_("arbetsgivarens namn"),
+    "town": N_("orten"),
 }
 MATCH_SV = {
-    "exact": "exakt",
-    "folded": "utan å, ä och ö",
-    "stem": "annan böjning",
-    "prefix": "början av ordet",
-    "typo": "stavfel",
-    "compound": "del av sammansatt ord",
-    "concept": "samma yrkesområde",
-    "learned": "ofta föreslaget för de här sökorden",
+    "exact": N_("exakt"),
+    "folded": N_("utan å, ä och ö"),
+    "stem": N_("annan böjning"),
+    "prefix": N_("början av ordet"),
+    "typo": N_("stavfel"),
+    "compound": N_("del av sammansatt ord"),
+    "concept": N_("samma yrkesområde"),
+    "learned": N_("ofta föreslaget för de här sökorden"),
 }
+WHY_MATCHED = N_("Matchade %(term)s i %(where)s (%(how)s)")
+WHY_STANDS_FOR = N_("Matchade %(via)s i %(where)s (%(term)s står för %(via)s)")
 
 
-def why_text(term: str, field: str, match: str, via: str = "") -> str:
+def why_text(
+    term: str, field: str, match: str, via: str = "", translate: Translate = swedish
+) -> str:
     """The reason as a sentence a coordinator can repeat: "Matchade lager i titeln (stavfel)";
     an everyday word says what it stood for: "Matchade butikssäljare i titeln (ica står för
-    butikssäljare)" (it said "Matchade ica i titeln" of a title without "ica")."""
-    where = FIELD_SV.get(field, field)
+    butikssäljare)" (it said "Matchade ica i titeln" of a title without "ica"). In Swedish,
+    or in the language of `translate`."""
+    where = translate(FIELD_SV[field]) if field in FIELD_SV else field
     if via and via != term:
-        return f"Matchade {via} i {where} ({term} står för {via})"
-    return f"Matchade {term} i {where} ({MATCH_SV.get(match, match)})"
+        return translate(WHY_STANDS_FOR) % {"via": via, "where": where, "term": term}
+    how = translate(MATCH_SV[match]) if match in MATCH_SV else match
+    return translate(WHY_MATCHED) % {"term": term, "where": where, "how": how}
 
 
-def why_out(why: Why) -> WhyOut:
-    """A search reason as the API gives it, with its sentence."""
+def why_out(why: Why, translate: Translate = swedish) -> WhyOut:
+    """A search reason as the API gives it, with its sentence (in Swedish, or in the
+    language of `translate`)."""
     return WhyOut(
         term=why.term,
         field=why.field,
         match=why.match,
-        text=why_text(why.term, why.field, why.match, why.via),
+        text=why_text(why.term, why.field, why.match, why.via, translate),
     )
 
 
@@ -775,8 +784,9 @@ async def match_candidates(
     )
 
 
-async def run_search(query: SearchQuery) -> SearchResponse:
-    """Search and dress the hits for the API (shared by the API and the pages).
+async def run_search(query: SearchQuery, translate: Translate = swedish) -> SearchResponse:
+    """Search and dress the hits for the API (shared by the API and the pages); the reasons'
+    sentences are Swedish, or in the language of `translate` (the public search page).
 
     The learned lift is a post-step after the index's ranking: for words with a learned pair
     it re-sorts the best hits (`lift.lifted`); for all other words, or with the lift off, the
@@ -804,7 +814,7 @@ async def run_search(query: SearchQuery) -> SearchResponse:
                 town=doc.town,
                 host=HostBrief(name=doc.host_name, kind=doc.host_kind),
                 score=round(hit.score, 4),
-                why=[why_out(w) for w in hit.why],
+                why=[why_out(w, translate) for w in hit.why],
                 distance_km=None if hit.distance_km is None else round(hit.distance_km, 1),
             )
         )

@@ -14,6 +14,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from marketplace.kernel.i18n import N_, Translate, swedish
 from marketplace.reference.words import fold, normalize
 
 __all__ = ["did_you_mean", "haversine_km", "place", "similar"]
@@ -67,14 +68,24 @@ def similar(town: str, limit: int = 3) -> list[str]:
     return [names[match] for match, _, _ in found]
 
 
-def did_you_mean(town: str) -> str:
-    """A Swedish question naming the gazetteer's closest names to an unknown town ("Menade du
-    Vårgårda?"), or "" when none is close."""
+# The question after an unknown town, marked for the participant pages' catalogs (the
+# public search asks it in the visitor's language).
+DID_YOU_MEAN = N_("Menade du %(names)s?")
+NAMES_OR = N_("%(names)s eller %(last)s")
+
+
+def did_you_mean(town: str, translate: Translate = swedish) -> str:
+    """A question naming the gazetteer's closest names to an unknown town ("Menade du
+    Vårgårda?"), or "" when none is close: in Swedish, or in the language of `translate`."""
     names = similar(town)
     if not names:
         return ""
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
-    return f"Menade du {listed}?"
+    listed = (
+        names[0]
+        if len(names) == 1
+        else translate(NAMES_OR) % {"names": ", ".join(names[:-1]), "last": names[-1]}
+    )
+    return translate(DID_YOU_MEAN) % {"names": listed}
 
 
 def place(town: str) -> tuple[float, float] | None:
