@@ -56,3 +56,12 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
 });
+
+// The language switch leads back to the page it stands on (`tillbaka`, written when the page
+// was sent). The public search's filters change the address in place (htmx's hx-push-url):
+// the switch follows, so that a language chosen after filtering keeps the hits' filters.
+document.addEventListener("htmx:pushedIntoHistory", function () {
+  document.querySelectorAll('form.language input[name="tillbaka"]').forEach(function (back) {
+    back.value = window.location.pathname + window.location.search;
+  });
+});

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tests.browser.conftest import Service, Visit
 
@@ -159,3 +160,42 @@ def test_offer_form_reports_a_bad_organisation_number_at_its_field(visit: Visit)
     # What was typed is kept, so only the wrong field needs fixing.
     assert page.get_by_label("Organisationens namn").input_value() == "Föreningen Vävstugan"
     visit.check()
+
+
+def test_the_search_and_a_slot_in_arabic_on_a_phone(
+    service: Service, new_visit: Callable[..., Visit]
+) -> None:
+    """A job seeker without an account chooses Arabic on the search at 375 px: the page is
+    right to left and does not scroll sideways, a filter changed in place is kept when the
+    language is changed again, and the slot's page speaks it too."""
+    _published_slots(service)
+    visit = new_visit(viewport={"width": 375, "height": 800})
+    page = visit.goto("/platser?q=hovslagare")
+    page.get_by_label("Språk", exact=True).select_option("ar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Byt språk").click()
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("ابحث عن أماكن")
+    # The count (other tests' slots are in the same service), and the switch's notice.
+    assert "تم العثور" in page.locator("#results [role=status]").inner_text()
+    assert page.locator(".notice").inner_text() == "تم تغيير اللغة."
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    visit.check("platser-ar-375", lang="ar")
+    # A filter changes the hits in place (htmx) and the address; the switch follows it.
+    page.get_by_label("نوع المكان").select_option("arbetsträning")
+    page.wait_for_url(re.compile(r"kind=arbetstr%C3%A4ning"))
+    page.get_by_label("اللغة", exact=True).select_option("en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="غيّر اللغة").click()
+    assert "kind=arbetstr%C3%A4ning" in page.url
+    assert page.get_by_label("Type of place").input_value() == "arbetsträning"
+    assert re.search(r"\bfound\b", page.locator("#results [role=status]").inner_text())
+    page.get_by_label("Language", exact=True).select_option("ar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change language").click()
+    page.goto(visit.url("/platser?q=hovslagare"))
+    page.get_by_role("link", name="Hovslagare i ridstallet").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Hovslagare i ridstallet"
+    assert page.get_by_role("heading", name="عن المكان").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    visit.check("plats-ar-375", lang="ar")
