@@ -328,3 +328,21 @@ async def test_the_switch_leads_back_to_the_search_and_a_participant_reads_it_to
     page = await client.get("/platser", params={"q": "lagerarbetare"}, headers=HTML)
     assert '<html lang="ar" dir="rtl">' in page.text
     assert "تم العثور على مكان واحد." in page.text
+
+
+async def test_a_visitor_in_english_or_arabic_is_shown_where_participants_sign_in(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    # "Sign in" led to the staff's sign-in page, in Swedish: a job seeker reading in English
+    # or Arabic now finds My pages first, and the staff's link says what it is.
+    for lang, mine, staff in (
+        ("en", "My pages", "Staff sign-in (in Swedish)"),
+        ("ar", "صفحاتي", "دخول الموظفين (باللغة السويدية)"),
+    ):
+        client.cookies.set(LANG_COOKIE, lang)
+        text = (await client.get("/platser", headers=HTML)).text
+        assert f'<a href="/mina-sidor/logga-in">{mine}</a>' in text, lang
+        assert f'<a href="/logga-in" hreflang="sv">{staff}</a>' in text, lang
+    client.cookies.set(LANG_COOKIE, "sv")
+    text = (await client.get("/platser", headers=HTML)).text
+    assert '<a href="/logga-in">Logga in</a>' in text and "/mina-sidor/logga-in" not in text
