@@ -21,6 +21,7 @@ from employers.tables import Host, HostApplication
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.ratelimit import spend
@@ -180,7 +181,7 @@ async def submit_application(data: schemas.ApplicationCreate) -> schemas.Applica
     org_number = normalize_org_number(data.org_number)
     town = data.town.strip()
     phone = check_phone(data.contact_phone, "contact_phone")
-    async with HostApplication._meta.db.transaction():
+    async with write_transaction(HostApplication._meta.db):
         rows = await HostApplication.insert(
             HostApplication(
                 org_name=org_name,
@@ -270,7 +271,7 @@ async def approve_application(
     """Create the host from the application and invite its contact person by e-mail."""
     row = await _pending(application_id)
     now = dt.datetime.now(dt.UTC)
-    async with HostApplication._meta.db.transaction():
+    async with write_transaction(HostApplication._meta.db):
         await ensure_unique(row["org_number"], row["org_name"])
         coords = coordinates_of(row["town"])
         created = await Host.insert(
@@ -312,7 +313,7 @@ async def reject_application(
         raise ValidationFailed(
             "Skriv en kort motivering; den skickas till den som ansökte.", fields=["note"]
         )
-    async with HostApplication._meta.db.transaction():
+    async with write_transaction(HostApplication._meta.db):
         await HostApplication.update(
             {
                 HostApplication.status: "rejected",

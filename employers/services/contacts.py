@@ -207,7 +207,7 @@ async def create_contact(
     values["email"] = _check_email(values["email"])
     values["phone"] = check_phone(values["phone"])
     check_supervision_capacity(values["is_supervisor"], values["supervision_capacity"])
-    async with Contact._meta.db.transaction():
+    async with write_transaction(Contact._meta.db):
         rows = await Contact.insert(Contact(host=host_id, **values)).returning(Contact.id)
         contact_id = int(rows[0]["id"])
         await record(user, "contact.create", contact_id, subject_type="contact")
@@ -232,7 +232,7 @@ async def update_contact(
     if "phone" in values:
         values["phone"] = check_phone(values["phone"])
     if values:
-        async with Contact._meta.db.transaction():
+        async with write_transaction(Contact._meta.db):
             await Contact.update({getattr(Contact, k): v for k, v in values.items()}).where(
                 Contact.id == contact_id
             )

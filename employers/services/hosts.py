@@ -15,7 +15,7 @@ from employers.tables import Host, HostMembership
 from marketplace.kernel.addresses import single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import contains_ci, equals_ci, swedish_order
+from marketplace.kernel.db import contains_ci, equals_ci, swedish_order, write_transaction
 from marketplace.kernel.errors import Conflict, Forbidden, ValidationFailed
 from marketplace.reference.places import place
 
@@ -103,7 +103,7 @@ async def create_host(user: AuthUser, data: schemas.HostCreate) -> schemas.Host:
     values["org_number"] = normalize_org_number(values["org_number"])
     values["town"] = values["town"].strip()
     place_fields(values)
-    async with Host._meta.db.transaction():
+    async with write_transaction(Host._meta.db):
         await ensure_unique(values["org_number"], values["name"])
         rows = await Host.insert(Host(**values)).returning(Host.id)
         host_id = int(rows[0]["id"])
@@ -153,7 +153,7 @@ async def update_host(user: AuthUser, host_id: int, data: schemas.HostUpdate) ->
     if not values:
         return host_out(current)
     values["updated_at"] = dt.datetime.now(dt.UTC)
-    async with Host._meta.db.transaction():
+    async with write_transaction(Host._meta.db):
         await ensure_unique(
             values.get("org_number", current["org_number"]),
             values.get("name", current["name"]),

@@ -14,6 +14,7 @@ from marketplace.kernel import auth
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
+from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.settings import get_settings
@@ -61,7 +62,7 @@ async def invite_host_user(
         )
     token, digest = new_token()
     now = dt.datetime.now(dt.UTC)
-    async with HostInvitation._meta.db.transaction():
+    async with write_transaction(HostInvitation._meta.db):
         rows = await HostInvitation.insert(
             HostInvitation(
                 host=host_id,
@@ -145,7 +146,7 @@ async def accept_invitation(
     """
     row = await _valid_invitation(token)
     email = _address(row)
-    async with HostInvitation._meta.db.transaction():
+    async with write_transaction(HostInvitation._meta.db):
         # Claim the link first, so that two concurrent uses cannot both succeed. Any refusal
         # below rolls the claim back, so the person can try again with the same link.
         claimed = (

@@ -9,7 +9,7 @@ from employers import schemas
 from employers.tables import Host, UnitTarget
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser
-from marketplace.kernel.db import swedish_order
+from marketplace.kernel.db import swedish_order, write_transaction
 from marketplace.kernel.errors import NotFound, ValidationFailed
 
 
@@ -26,7 +26,7 @@ async def set_target(
             fields=["host_id"],
         )
     now = dt.datetime.now(dt.UTC)
-    async with UnitTarget._meta.db.transaction():
+    async with write_transaction(UnitTarget._meta.db):
         existing = (
             await UnitTarget.select(UnitTarget.id)
             .where((UnitTarget.host == host_id) & (UnitTarget.year == year))

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from marketplace.kernel import clock
+from marketplace.kernel.db import write_transaction
 from placements import booking_states
 from placements.tables import Booking, ChangeCounter, Slot
 
@@ -59,7 +60,7 @@ async def bump_slot_changes(slot_ids: list[int]) -> int:
     The counter and the stamps commit together (joining the caller's transaction, or in one
     of their own): a worker that saw the new counter value must also find the stamped slots.
     """
-    async with Slot._meta.db.transaction():
+    async with write_transaction(Slot._meta.db):
         value = await take_slot_change()
         now = dt.datetime.now(dt.UTC)
         ids = sorted(set(slot_ids))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from employers.tables import HostMembership
 from tests.builders import add_member, make_contact, make_host
 from tests.conftest import login
@@ -157,3 +159,38 @@ async def test_update_host_town_refreshes_coordinates_unless_given(client, make_
     assert (manual["latitude"], manual["longitude"]) == (58.0, 12.8)
     half = await client.patch(f"/api/v1/hosts/{host['id']}", json={"latitude": None})
     assert half.status_code == 400
+
+
+@pytest.mark.sqlite_only
+async def test_a_host_saved_while_another_write_commits_is_saved():
+    """A hostile run saved two hosts' details at once: on SQLite one in ten saves answered 503
+    "database is locked". The save read in a deferred transaction, another writer committed,
+    and the save's write then met a snapshot that was no longer the newest, which SQLite
+    refuses at once (no busy wait). The host services take the write lock before they read,
+    as every read-then-write does: the save waits for the other writer and reads anew."""
+    import asyncio
+    import sqlite3
+
+    from employers import schemas
+    from employers.services import hosts
+    from employers.tables import Host
+    from tests.builders import make_user
+
+    admin = await make_user("admin")
+    # With an organisation number, so that the save reads (the uniqueness check) first.
+    host = await make_host("Första Snickeri AB", "company", org_number="556677-8899")
+    other = await make_host("B AB", "company")
+    writer = sqlite3.connect(Host._meta.db.path, timeout=30, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE emp_host SET needs = 'annan skrivare' WHERE id = ?", (other,))
+        save = asyncio.create_task(
+            hosts.update_host(admin, host, schemas.HostUpdate(needs="Sparat under låset"))
+        )
+        await asyncio.sleep(0.3)  # the save has begun and waits, or has read and waits
+        writer.execute("COMMIT")
+        await asyncio.wait_for(save, timeout=20)
+    finally:
+        writer.close()
+    needs = {r["id"]: r["needs"] for r in await Host.select(Host.id, Host.needs)}
+    assert needs == {host: "Sparat under låset", other: "annan skrivare"}
