@@ -171,6 +171,8 @@ async def test_a_host_saved_while_another_write_commits_is_saved():
     import asyncio
     import sqlite3
 
+    from piccolo.engine.sqlite import SQLiteEngine
+
     from employers import schemas
     from employers.services import hosts
     from employers.tables import Host
@@ -180,7 +182,9 @@ async def test_a_host_saved_while_another_write_commits_is_saved():
     # With an organisation number, so that the save reads (the uniqueness check) first.
     host = await make_host("Första Snickeri AB", "company", org_number="556677-8899")
     other = await make_host("B AB", "company")
-    writer = sqlite3.connect(Host._meta.db.path, timeout=30, isolation_level=None)
+    engine = Host._meta.db
+    assert isinstance(engine, SQLiteEngine)
+    writer = sqlite3.connect(engine.path, timeout=30, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE emp_host SET needs = 'annan skrivare' WHERE id = ?", (other,))
