@@ -242,7 +242,7 @@ async def test_the_host_reports_no_more_attendance_once_the_placement_ended_90_d
     reported = await client.get(
         f"/narvaro/{attendance.link_token(booking_id, D(2025, 11, 17))}", headers=HTML
     )
-    assert reported.status_code == 410 and "Länken är redan använd" in reported.text
+    assert reported.status_code == 410 and "<h1>Veckan är redan rapporterad</h1>" in reported.text
     assert "Närvaron för vecka 47 är redan rapporterad (" in reported.text
     assert closed not in reported.text
     assert await AttendanceWeek.count() == 2
@@ -910,7 +910,7 @@ async def test_the_supervisor_reports_a_week_once_through_the_signed_link(client
     reopened = await client.get(url, headers=HTML)
     for used in (again, reopened):
         assert used.status_code == 410 and used.headers["cache-control"] == "no-store"
-        assert "<h1>Länken är redan använd</h1>" in used.text
+        assert "<h1>Veckan är redan rapporterad</h1>" in used.text
         assert f"Närvaron för vecka 47 är redan rapporterad ({reported_on})." in used.text
         assert (
             "Länken kan bara användas en gång. Behöver något ändras? Kontakta samordnaren "
