@@ -178,7 +178,9 @@ def _error_response(
     shown = {k: v for k, v in (errors or {}).items() if k != "_"}
     frame = error_frame(request.url.path) if _wants_html(request) else None
     if frame is not None:
-        return frame.render(request, status, message, message == STATUS_TEXT.get(status))
+        framed = frame.render(request, status, message, message == STATUS_TEXT.get(status))
+        if framed is not None:
+            return framed
     if _wants_html(request):
         # The signed-in user too, so that the menu stays theirs: an error page that offered
         # "Logga in" made a signed-in host think the session was gone.

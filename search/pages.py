@@ -28,7 +28,13 @@ from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.i18n import N_, Translate
 from marketplace.kernel.paging import PageNumber, page_count
 from marketplace.kernel.templating import label, ltr_numbers
-from marketplace.kernel.views import chosen_language, language_context, page
+from marketplace.kernel.views import (
+    ERROR_FRAMES,
+    ErrorFrame,
+    chosen_language,
+    language_context,
+    page,
+)
 from marketplace.reference import places
 from placements.services import slots as slot_services
 from placements.tables import SLOT_KINDS, TRACKS
@@ -363,5 +369,44 @@ async def slot_page(
         response.background = BackgroundTask(usage.record_event_quietly, ref, "open", slot_id, user)
     return response
 
+
+# The error pages of the public search and a slot's page in another language than Swedish:
+# a closed slot's old link, or an address with a choice the search does not take. The
+# message is the status's, in the page's language (the specific Swedish one is the site's
+# page, for a Swedish reader and for staff).
+ERROR_HEADINGS = {404: N_("Sidan finns inte"), 400: N_("Något behöver rättas")}
+ERROR_TEXTS = {
+    404: N_("Platsen finns inte, eller är inte längre publicerad."),
+    400: N_("Adressen har ett val som sökningen inte kan läsa. Sök igen i formuläret."),
+}
+ERROR_OTHER = N_("Försök igen om en stund.")
+
+
+def public_error_page(
+    request: Request[Any, Any, Any], status: int, message: str, general: bool
+) -> Template | None:
+    """An error page of /platser in the visitor's language (`public_frame`); None for a
+    Swedish reader and for staff, who get the site's page with its own message: an Arabic
+    reader of a slot that had closed met a page all in Swedish."""
+    frame = public_frame(request)
+    if frame["lang"] == i18n.DEFAULT:
+        return None
+    _ = frame["_"]
+    return page(
+        "search/public_error.html",
+        request,
+        status_code=status,
+        heading=_(ERROR_HEADINGS.get(status, N_("Något gick fel"))),
+        message=_(ERROR_TEXTS.get(status, ERROR_OTHER)),
+        **frame,
+    )
+
+
+async def _nobody_more(_: Any) -> None:
+    """Who asks is read by the site's own hook (a staff session); a participant's session
+    does not change a public page."""
+
+
+ERROR_FRAMES.append(ErrorFrame("/platser", public_error_page, _nobody_more))
 
 ROUTES = [search_page, workbench_search, slot_page]

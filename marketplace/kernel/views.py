@@ -37,11 +37,12 @@ def page(
 class ErrorFrame:
     """The error pages of a part of the site that has a frame of its own (Mina sidor, in the
     participant's language): the paths it covers, its page (from the status, the message and
-    whether the message is only the status's general text) and the `after_exception` hook
-    that reads who is asking where no route did (a 404 or 405)."""
+    whether the message is only the status's general text; None where the site's own error
+    page answers, as for a Swedish reader of the public search) and the `after_exception`
+    hook that reads who is asking where no route did (a 404 or 405)."""
 
     prefix: str
-    render: Callable[[Request[Any, Any, Any], int, str, bool], Response[Any]]
+    render: Callable[[Request[Any, Any, Any], int, str, bool], Response[Any] | None]
     identify: Callable[[Scope], Awaitable[None]]
 
     def covers(self, path: str) -> bool:

@@ -346,3 +346,37 @@ async def test_a_visitor_in_english_or_arabic_is_shown_where_participants_sign_i
     client.cookies.set(LANG_COOKIE, "sv")
     text = (await client.get("/platser", headers=HTML)).text
     assert '<a href="/logga-in">Logga in</a>' in text and "/mina-sidor/logga-in" not in text
+
+
+async def test_an_error_page_of_the_search_speaks_the_visitors_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    # A closed slot's old link, or an address the search cannot read, met the site's Swedish
+    # error page between an Arabic search and an Arabic slot.
+    w = await bd.make_world()
+    cases = (
+        ("/platser/999999", 404, "This place does not exist, or is no longer published."),
+        ("/platser?sida=abc", 400, "The address has a choice the search cannot read."),
+        ("/platser/1?fran=" + "x" * 1001, 400, "The address has a choice the search cannot"),
+    )
+    for url, status, english in cases:
+        client.cookies.set(LANG_COOKIE, "en")
+        page = await client.get(url, headers=HTML)
+        assert page.status_code == status, url
+        assert '<html lang="en" dir="ltr">' in page.text and english in page.text, url
+        assert "Felkod" not in page.text and 'href="/platser">Back to the search' in page.text
+        assert SWITCH in page.text
+    client.cookies.set(LANG_COOKIE, "ar")
+    page = await client.get("/platser/999999", headers=HTML)
+    assert page.status_code == 404 and '<html lang="ar" dir="rtl">' in page.text
+    assert "هذا المكان غير موجود" in page.text and "Platsen finns inte" not in page.text
+    # A Swedish reader, and staff whatever the cookie, get the site's page with its message.
+    client.cookies.set(LANG_COOKIE, "sv")
+    page = await client.get("/platser/999999", headers=HTML)
+    assert page.status_code == 404 and "Felkod 404" in page.text
+    assert "Platsen finns inte eller är inte publicerad" in page.text
+    await login(client, w.coordinator.username)
+    client.cookies.set(LANG_COOKIE, "ar")
+    page = await client.get("/platser/999999", headers=HTML)
+    assert page.status_code == 404 and '<html lang="sv">' in page.text
+    assert "Felkod 404" in page.text
