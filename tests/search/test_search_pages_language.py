@@ -380,3 +380,18 @@ async def test_an_error_page_of_the_search_speaks_the_visitors_language(
     page = await client.get("/platser/999999", headers=HTML)
     assert page.status_code == 404 and '<html lang="sv">' in page.text
     assert "Felkod 404" in page.text
+
+
+async def test_a_slots_tracks_are_listed_with_the_languages_comma(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    host = await make_host("Vårgårda Lager AB", "company")
+    slot_id = await search_slot(host, title=TITLE, tracks=["kompetens", "hälsa"])
+    commas = {}
+    for lang in ("sv", "en", "ar"):
+        client.cookies.set(LANG_COOKIE, lang)
+        page = await client.get(f"/platser/{slot_id}", headers=HTML)
+        tracks = re.search(r"(<dd>[^<]*(?:, |، )[^<]*</dd>)", page.text)
+        assert tracks, lang
+        commas[lang] = "، " in tracks.group(1)
+    assert commas == {"sv": False, "en": False, "ar": True}
