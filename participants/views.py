@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit
 
 import msgspec
 from litestar import Litestar, Request, Router, get, post
@@ -137,22 +137,13 @@ def local_page(raw: str) -> str:
     parts = urlsplit(raw)
     path = parts.path
     if (
-        parts.scheme
-        or parts.netloc
+        not _plain_local(parts)
         or parts.fragment
         or not (path == HOME or path.startswith(f"{HOME}/"))
-        or not _PLAIN_PATH.fullmatch(path)
-        or "//" in path
-        or ".." in path
         or path.startswith(_NEVER_NEXT)
     ):
         return HOME
-    query = [
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if name != NOTICE_PARAM
-    ]
-    return f"{path}?{urlencode(query)}" if query else path
+    return _without_notice(path, parts.query)
 
 
 def remembered_page(request: Request[Any, Any, Any]) -> str:
@@ -341,24 +332,35 @@ def way_back(raw: str) -> str:
     ours = path in (HOME, APPLICATION_FORM, PUBLIC_SEARCH) or path.startswith(
         (f"{HOME}/", SIGNING_PAGE, f"{PUBLIC_SEARCH}/")
     )
-    if (
-        parts.scheme
-        or parts.netloc
-        or not ours
-        or not _PLAIN_PATH.fullmatch(path)
-        or "//" in path
-        or ".." in path
-    ):
+    if not ours or not _plain_local(parts):
         return HOME
     if path.startswith(f"{HOME}/logga-in"):
         # A sign-in address's query is the e-ID's one-time code and state: never sent again.
         return path
-    query = [
+    return _without_notice(path, parts.query)
+
+
+def _plain_local(parts: SplitResult) -> bool:
+    """Whether a split address is a plain path of this site: no scheme or host, plain ASCII,
+    no "//" or ".." (`_PLAIN_PATH`)."""
+    path = parts.path
+    return not (
+        parts.scheme
+        or parts.netloc
+        or not _PLAIN_PATH.fullmatch(path)
+        or "//" in path
+        or ".." in path
+    )
+
+
+def _without_notice(path: str, query: str) -> str:
+    """`path` with `query` again, an old notice (`klart`) left out."""
+    kept = [
         (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        for name, value in parse_qsl(query, keep_blank_values=True)
         if name != NOTICE_PARAM
     ]
-    return f"{path}?{urlencode(query)}" if query else path
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 def page_of(app: Litestar, path: str) -> str:
