@@ -205,6 +205,10 @@ async def test_changing_to_vill_inte_once_the_host_has_it_withdraws_it(
     late = await form_post(client, path, {"answer": "yes"})
     assert late.status_code == 409 and await _status(booking_id) == "withdrawn"
     assert "Förslaget är redan avgjort" in late.text
+    # The summary links to the proposal's card only where the page has it.
+    summary = late.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    card = f'id="p-{booking_id}"' in late.text
+    assert (f'href="#p-{booking_id}"' in summary) == card
 
 
 async def test_vill_inte_to_a_proposal_made_straight_to_the_host_withdraws_it(
