@@ -13,11 +13,11 @@ about) is on the first page, with that ad's own reciprocal rank. The scorer's FT
 and, given ``--dsn``, its pg_trgm baseline run on the same corpus and queries.
 
 ``--per-query`` lists each *tune* query's figures; held-out sets and the unseen fresh check
-sets (`UNSEEN`: everyday-fresh5, -fresh7, -fresh8 and -fresh9) are only ever reported in
-aggregate, so that they stay unseen while tuning. The other fresh sets were unseen while they
-were the newest check and were opened for diagnosis once a newer one had been written
-(fresh and fresh2 after fresh3; fresh6 once measured; fresh3 and fresh4 on 2026-12-07, when
-fresh9 was written). ``--by-kind`` adds each set's nDCG@10 per kind of query (an aggregate, also for them).
+sets (`UNSEEN`: everyday-fresh8, -fresh9 and -fresh10) are only ever reported in aggregate,
+so that they stay unseen while tuning. The other fresh sets were unseen while they were the
+newest check and were opened for diagnosis once a newer one had been written (fresh and
+fresh2 after fresh3; fresh6 once measured; fresh3 and fresh4 on 2026-12-07, when fresh9 was
+written; fresh5 and fresh7 when fresh10 was). ``--by-kind`` adds each set's nDCG@10 per kind of query (an aggregate, also for them).
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ SETS = (
     "everyday-fresh7",
     "everyday-fresh8",
     "everyday-fresh9",
+    "everyday-fresh10",
 )
 UNSEEN = (
     "holdout",
-    "fresh5",
-    "fresh7",
     "fresh8",
     "fresh9",
+    "fresh10",
 )  # sets never listed per query
 REAL = ROOT / "bench" / "real"
 K = 10
