@@ -179,6 +179,18 @@ def _haversine(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> Fl
     return np.asarray(2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(h))), dtype=np.float64)
 
 
+def _own_text(text: str, host: str) -> str:
+    """A slot's title or description without its host's name: the name says who offers the
+    work, not what it is, and is indexed once as the host. Slots often repeat it ("Måltids-
+    biträde – Socialkontoret", "Hos Pingstkyrkan i Lödöse."), and there it read as the work:
+    "kyrkan" found a packer at a church before a priest. Kept whole where the name is all the
+    text says."""
+    if len(host) < 3 or host not in text:
+        return text
+    rest = text.replace(host, " ")
+    return rest if any(c.isalpha() for c in rest) else text
+
+
 def _tokenize(text: str) -> list[str]:
     """Return the distinct content words of ``text`` with its hyphenated words written solid."""
     words = [*normalize(text).split(), *hyphen_joins(text)]
@@ -443,13 +455,14 @@ class SearchIndex:
                 self._n_alive -= 1
             pos_of[doc.id] = pos
             self._n_alive += 1
-            info = titles.get(doc.title)
+            title = _own_text(doc.title, doc.host_name)
+            info = titles.get(title)
             if info is None:
-                info = titles[doc.title] = self._title_info(doc.title, ids_of)
+                info = titles[title] = self._title_info(title, ids_of)
             short.append(info.short)
             base = pos << _DOC_SHIFT
-            got = text_no.get(doc.title)
-            fwd_flat.append(text_id(doc.title, info.head + info.qualifier) if got is None else got)
+            got = text_no.get(title)
+            fwd_flat.append(text_id(title, info.head + info.qualifier) if got is None else got)
             for ids, field in (
                 (info.head, _TITLE),
                 (info.qualifier, _TITLE_QUALIFIER),
@@ -466,7 +479,7 @@ class SearchIndex:
                 seg_len.append(len(ids))
                 seg_code.append(base | _SKILLS)
             # Descriptions are long and rarely repeat whole, but their sentences do.
-            for s in doc.description.split(". "):
+            for s in _own_text(doc.description, doc.host_name).split(". "):
                 ids = text_ids.get(s) or ids_of(s)
                 fwd_flat.append(text_id(s, ids))
                 tok.extend(ids)
@@ -476,7 +489,7 @@ class SearchIndex:
             occ = occ_pos.get(doc.occupation_id or "", -1)
             if occ < 0:
                 if info.inferred == -2:
-                    info.inferred = self._infer_occupation(doc.title)
+                    info.inferred = self._infer_occupation(title)
                 occ = info.inferred
             town = towns.get(doc.town)
             if town is None:
@@ -654,16 +667,17 @@ class SearchIndex:
             self._term_post_cache.clear()  # postings are about to change
         cols = self._cols
         pos = cols.append_row()
-        self._short.append(fold(normalize(doc.title))[:_RERANK_TEXT_CHARS])
+        own_title = _own_text(doc.title, doc.host_name)
+        self._short.append(fold(normalize(own_title))[:_RERANK_TEXT_CHARS])
         self._pos[doc.id] = pos
         self._n_alive += 1
         base = pos << _DOC_SHIFT
         post = self._post
-        title = self._tokens(doc.title)
-        heads = self._title_heads(doc.title)
+        title = self._tokens(own_title)
+        heads = self._title_heads(own_title)
         # As build() counts them: each skill and each description sentence once per word.
         skills = [self._tokens(s) for s in doc.skills]
-        sentences = [_tokenize(s) for s in doc.description.split(". ")]
+        sentences = [_tokenize(s) for s in _own_text(doc.description, doc.host_name).split(". ")]
         fields: Sequence[tuple[int, Iterable[str]]] = (
             (_TITLE, [t for t in title if t in heads]),
             (_TITLE_QUALIFIER, [t for t in title if t not in heads]),
@@ -696,7 +710,7 @@ class SearchIndex:
         concepts = self._concepts
         occ = concepts.occ_pos.get(doc.occupation_id or "", -1)
         if occ < 0:
-            occ = self._infer_occupation(doc.title)
+            occ = self._infer_occupation(own_title)
         group = concepts.occ_group[occ] if occ >= 0 else -1
         for table, key in ((self._occ_docs, occ), (self._group_docs, group)):
             if key >= 0:

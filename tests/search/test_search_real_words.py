@@ -559,6 +559,40 @@ def test_a_host_named_like_the_query_counts_less_than_a_description_that_says_it
     assert ids(idx, "cytostatika")[:2] == [2, 3]
 
 
+def test_a_host_name_repeated_in_the_title_and_text_counts_as_the_host() -> None:
+    # "Packare – Socialkontoret", "Hos Socialkontoret i Vårgårda.": the name says who offers
+    # the work. The social secretary's ad, whose own text says where the work is, comes first.
+    packer = occ_id("Lagerarbetare/Terminalarbetare")
+    social = occ_id("Socialsekreterare")
+    host = "Socialkontoret"
+    docs = [
+        slot(
+            i,
+            f"Packare – {host}",
+            occupation_id=packer,
+            host_name=host,
+            description=f"Hos {host} i Vårgårda. Packar varor.",
+        )
+        for i in range(1, 4)
+    ] + [
+        slot(
+            9,
+            "Socialsekreterare",
+            occupation_id=social,
+            host_name="Vårgårda kommun",
+            description="Utreder ärenden på socialkontoret.",
+        )
+    ]
+    idx = SearchIndex()
+    idx.build(docs)
+    assert ids(idx, "socialkontoret")[0] == 9
+    # The name still finds the host's slots, and the slot as it was added later reads the same.
+    assert set(ids(idx, "socialkontoret")[1:]) == {1, 2, 3}
+    idx.upsert(slot(10, f"Packare – {host}", occupation_id=packer, host_name=host))
+    assert ids(idx, "socialkontoret")[0] == 9
+    assert search.index._own_text("Socialkontoret", host) == "Socialkontoret"  # all it says
+
+
 def test_rarity_falls_with_the_number_of_slots_that_say_the_word() -> None:
     assert rarity(1) == pytest.approx(0.77, abs=0.01)
     assert rarity(3) == pytest.approx(0.54, abs=0.01)
