@@ -47,7 +47,7 @@ from search.names import name_parts
 from search.schemas import Hit, SearchQuery, SearchResult, SlotDoc, Why
 from search.taxonomy_cache import concept_index, group_ranker, taxonomy_lexicon
 from search.terms import FRAMING_WORDS, MAX_QUERY_WORDS, Term, parse_terms
-from search.text import STOPWORDS, fold, hyphen_joins, normalize
+from search.text import STOPWORDS, fold, hyphen_joins, leads_others, normalize
 
 __all__ = ["FIELDS", "SearchIndex"]
 
@@ -135,6 +135,7 @@ _GROUP_SHARPEN = 1.0  # extra exponent on a group's relative rank, for a query n
 # Unnamed queries: share of the score kept by slots of SSYK major groups 1 (managers),
 # 2 (work needing a degree) and 3 (work needing higher vocational training or similar).
 _LEVEL_PRIOR = {"1": 0.5, "2": 0.5, "3": 0.8}
+_LEADER_LEVEL = 0.8  # an occupation whose name says it leads others' work, at most
 # The level prior applies in full while the best slot of work without a degree scores at
 # least this share of the best slot's score, and in step with that share below it.
 _ENTRY_COMPETES = 0.5
@@ -330,6 +331,13 @@ def _occupation_priors(
     levels = [
         _LEVEL_PRIOR.get(concepts.groups[g].ssyk[:1], 1.0) if g >= 0 else 1.0
         for g in concepts.occ_group
+    ]
+    # A supervisor's slot steps back at least as one needing higher vocational training,
+    # whatever group SSYK files it with: "kundservice" is the work, "Arbetsledare,
+    # kundservice" leads it (RESULTS_search.md, 28th pass).
+    levels = [
+        min(level, _LEADER_LEVEL) if any(map(leads_others, o.names)) else level
+        for level, o in zip(levels, concepts.occupations, strict=True)
     ]
     level_prior = np.array([*levels, 1.0], dtype=np.float64)
     for prior in (easy_prior, level_prior):

@@ -10,6 +10,7 @@ match above a folded one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
@@ -24,6 +25,7 @@ __all__ = [
     "fold",
     "hyphen_joins",
     "inflection_bases",
+    "leads_others",
     "normalize",
     "restored_bases",
     "split_compound",
@@ -278,6 +280,23 @@ PERSON_WORDS: frozenset[str] = frozenset(
         "farbrorn",
     ]
 )
+
+
+# Names of work that leads others' work: a first word that says so ("Arbetsledare, kund-
+# service", "Förman djuruppfödning") or a word ending in one ("Kökschef", "Skolmåltids-
+# föreståndare"). SSYK files supervisors with the work they lead (groups 3 to 8).
+_LEADER_FIRST_WORDS = frozenset(
+    ["arbetsledare", "gruppledare", "förman", "lagbas", "teamledare", "driftledare"]
+)
+_LEADER_ENDINGS = ("chef", "föreståndare")
+
+
+def leads_others(name: str) -> bool:
+    """Whether an occupation's name says that it leads others' work."""
+    words = re.findall(r"[^\W\d_]+", name.lower())
+    return bool(words) and (
+        words[0] in _LEADER_FIRST_WORDS or any(w.endswith(_LEADER_ENDINGS) for w in words)
+    )
 
 
 def typo_budget(length: int) -> int:

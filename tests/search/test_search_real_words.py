@@ -16,7 +16,7 @@ from search.lexicon import MATCH_WEIGHTS, Lexicon
 from search.schemas import SearchQuery
 from search.taxonomy_cache import concept_index, taxonomy_lexicon
 from search.terms import parse_terms
-from search.text import fold, restored_bases
+from search.text import fold, leads_others, restored_bases
 from tests.search.test_search_ranker import ids, occ_id, slot
 
 REAL_CORPUS = (
@@ -557,6 +557,37 @@ def test_a_host_named_like_the_query_counts_less_than_a_description_that_says_it
         ]
     )
     assert ids(idx, "cytostatika")[:2] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("name", "leads"),
+    [
+        ("Arbetsledare lager och terminal", True),
+        ("Förman djuruppfödning", True),
+        ("Kökschef", True),
+        ("Internatföreståndare/Skolmåltidsföreståndare", True),
+        ("Lagerarbetare/Terminalarbetare", False),
+        ("Chefssekreterare", False),  # works for a chief, leads no one
+        ("Fritidsledare", False),
+    ],
+)
+def test_names_that_lead_others_work(name: str, leads: bool) -> None:
+    assert leads_others(name) is leads
+
+
+def test_a_supervisor_steps_back_for_a_word_of_the_work_it_leads() -> None:
+    # SSYK files "Arbetsledare lager och terminal" with warehouse work (4321): for a word
+    # that names neither, the warehouse worker comes first, as a specialist's slot would.
+    lead = occ_id("Arbetsledare lager och terminal")
+    work = occ_id("Lagerarbetare/Terminalarbetare")
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Arbetsledare lager och terminal", occupation_id=lead),
+            slot(2, "Lagerarbetare/Terminalarbetare", occupation_id=work),
+        ]
+    )
+    assert ids(idx, "terminal") == [2, 1]
 
 
 def test_a_host_name_repeated_in_the_title_and_text_counts_as_the_host() -> None:
