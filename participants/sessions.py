@@ -22,7 +22,12 @@ from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 
 from marketplace.kernel.audit import record
-from marketplace.kernel.auth import AuthUser, session_lapsed, touch_session
+from marketplace.kernel.auth import (
+    PARTICIPANT_SESSION_COOKIE,
+    AuthUser,
+    session_lapsed,
+    touch_session,
+)
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.controllers import session_cookie as kernel_session_cookie
 from marketplace.kernel.db import write_transaction
@@ -38,7 +43,7 @@ from placements.services import candidates as candidate_service
 from placements.services.booking_mail import service_link
 from placements.tables import Candidate, ParticipantLink, ParticipantSession
 
-SESSION_COOKIE = "mp_deltagare"
+SESSION_COOKIE = PARTICIPANT_SESSION_COOKIE
 SIGN_IN_PATH = "/mina-sidor/logga-in"
 
 LINK_REFUSED = N_(

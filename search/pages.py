@@ -22,7 +22,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from marketplace.kernel import i18n
-from marketplace.kernel.auth import AuthUser, current_user, public, staff
+from marketplace.kernel.auth import (
+    PARTICIPANT_SESSION_COOKIE,
+    AuthUser,
+    current_user,
+    public,
+    staff,
+)
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.i18n import N_, Translate
@@ -362,6 +368,8 @@ async def slot_page(
         back_query=back,
         # As its hit said: a seat is free, but no supervisor of the host has room.
         no_supervisor_free=slot_id in facts and facts[slot_id].no_supervisor_free,
+        # A participant signed in on Mina sidor has a coordinator: no offer to apply for one.
+        participant=bool(request.cookies.get(PARTICIPANT_SESSION_COOKIE)),
         **frame,
     )
     if ref is not None:

@@ -48,6 +48,9 @@ from marketplace.kernel.tables import (
 log = logging.getLogger("marketplace")
 
 SESSION_COOKIE = "mp_session"
+# A participant's sign-in on Mina sidor (`participants.sessions`), named here so that the
+# public pages, below that package, can tell a signed-in participant from a visitor.
+PARTICIPANT_SESSION_COOKIE = "mp_deltagare"
 CSRF_HEADER = "x-csrftoken"
 # Refresh `last_seen_at` at most this often, so that reads do not each cost a write.
 _TOUCH_INTERVAL = dt.timedelta(seconds=60)

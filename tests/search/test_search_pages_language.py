@@ -330,6 +330,24 @@ async def test_the_switch_leads_back_to_the_search_and_a_participant_reads_it_to
     assert "تم العثور على مكان واحد." in page.text
 
 
+async def test_a_signed_in_participant_is_not_offered_to_apply_for_a_coordinator(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    # A visitor may apply for support; a participant signed in on Mina sidor has a coordinator.
+    slot_id = await _slot()
+    visitor = (await client.get(f"/platser/{slot_id}", headers=HTML)).text
+    assert "Har du ingen samordnare?" in visitor and 'href="/ansok"' in visitor
+    w = await bd.make_world()
+    client.cookies.set(
+        sessions.SESSION_COOKIE, await sessions.start_session(w.candidate_id, "link")
+    )
+    for lang, coordinator in (("sv", "Kontakta din samordnare"), ("en", "your coordinator")):
+        client.cookies.set(LANG_COOKIE, lang)
+        text = (await client.get(f"/platser/{slot_id}", headers=HTML)).text
+        assert coordinator in text, lang
+        assert 'href="/ansok"' not in text, lang
+
+
 async def test_a_visitor_in_english_or_arabic_is_shown_where_participants_sign_in(
     client: AsyncTestClient[Litestar],
 ) -> None:
