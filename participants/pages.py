@@ -19,7 +19,7 @@ from markupsafe import Markup
 from marketplace.kernel.errors import Conflict, ValidationFailed
 from marketplace.kernel.forms import control_problems, refuse, without_control_characters
 from marketplace.kernel.i18n import DEFAULT, gettext_for, known
-from marketplace.kernel.paging import MAX_PAGE, page_count
+from marketplace.kernel.paging import MAX_PAGE, check_page
 from marketplace.kernel.templating import in_swedish
 from marketplace.reference import taxonomy
 from participants import services
@@ -165,7 +165,7 @@ async def slots_page(
     request: Request[Any, Any, Any], q: FromQuery[Query] = "", sida: FromQuery[str] = ""
 ) -> Template:
     """The slots the words find, SLOTS_PER_PAGE at a time, best first: the number of hits,
-    and links to the page before and after. A page past the last shows the last. Each hit
+    and links to the page before and after. A page past the last redirects to the last. Each hit
     shows its hours, period and description (`hit_facts`, as the staff search: one read
     for the page, not one per hit)."""
     participant = participant_of(request)
@@ -174,12 +174,7 @@ async def slots_page(
     result = await run_search(
         slot_query(words, limit=SLOTS_PER_PAGE, offset=(page - 1) * SLOTS_PER_PAGE)
     )
-    pages = page_count(result.total, SLOTS_PER_PAGE)
-    if page > pages:
-        page = pages
-        result = await run_search(
-            slot_query(words, limit=SLOTS_PER_PAGE, offset=(page - 1) * SLOTS_PER_PAGE)
-        )
+    pages = check_page(page, result.total, SLOTS_PER_PAGE)
     return ppage(
         "participant/slots.html",
         request,

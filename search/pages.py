@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, get
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
@@ -32,7 +31,7 @@ from marketplace.kernel.auth import (
 from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.i18n import N_, Translate
-from marketplace.kernel.paging import PageNumber, page_count
+from marketplace.kernel.paging import PageNumber, check_page
 from marketplace.kernel.templating import label, ltr_numbers
 from marketplace.kernel.views import (
     ERROR_FRAMES,
@@ -237,13 +236,9 @@ async def search_context(
         # Nothing with the filters chosen: the words alone may still find slots, and "Prova
         # färre filter" left the coordinator to guess which filter to drop. Say how many.
         unfiltered_total = (await run_search(slot_query(q.strip(), limit=1))).total
-    pages = page_count(total, PAGE_SIZE)
-    if result is not None and total and page_number > pages:
-        # A page past the last (an old link, an edited address): the last page's hits, as
-        # the pager and "sida 6 av 6" say, not an empty list under them.
-        result = await run_search(
-            msgspec.structs.replace(query, offset=(pages - 1) * PAGE_SIZE), translate
-        )
+    # A page past the last (an old link, an edited address) goes to the last page's address
+    # (303), so that the address, the pager and "sida 6 av 6" agree, as in every list.
+    pages = check_page(page_number, total, PAGE_SIZE) if result is not None else 1
     search_ref = usage.valid_ref(ref) if page_number > 1 else None
     log_task = None
     if result is not None and search_ref is None and usage.query_words(q):

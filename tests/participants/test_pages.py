@@ -226,7 +226,7 @@ async def test_a_bad_page_number_shows_the_nearest_page(
     client: AsyncTestClient[Litestar],
 ) -> None:
     """A page number that is not one (typed, cut, or past the end) is never an error: below
-    1 or not a number is the first page, past the last page is the last."""
+    1 or not a number is the first page, past the last page redirects to the last."""
     w = await make_world()
     await _many_slots(w)
     await _signed_in(client, w.candidate_id)
@@ -237,6 +237,11 @@ async def test_a_bad_page_number_shows_the_nearest_page(
         if raw != "9" * 40:
             assert "Sida 1 av 2" in page.text and len(_titles(page.text)) == 20, raw
     for raw in ("3", "1000", "1001", "9" * 40):
+        moved = await client.get(
+            f"/mina-sidor/platser?q=lager&sida={raw}", headers=HTML, follow_redirects=False
+        )
+        assert moved.status_code == 303, raw
+        assert moved.headers["location"] == "/mina-sidor/platser?q=lager&sida=2", raw
         page = await client.get(f"/mina-sidor/platser?q=lager&sida={raw}", headers=HTML)
         assert page.status_code == 200 and "Sida 2 av 2" in page.text, raw
         assert len(_titles(page.text)) == 2 and 'rel="next"' not in page.text

@@ -94,7 +94,8 @@ async def test_the_search_boxes_carry_the_servers_limits(client):
 
 
 async def test_a_page_past_the_last_shows_the_last_pages_hits(client):
-    """An old link or an edited address (`sida=99`) said "sida 2 av 2" over an empty list."""
+    """An old link or an edited address (`sida=99`) said "sida 2 av 2" over an empty list;
+    it goes to the last page's address (303), as every list does."""
     host = await make_host("Vårgårda Lager AB", "company")
     for number in range(12):
         await search_slot(host, title=f"Lagerarbetare {number}", external_id=f"t-{number}")
@@ -103,6 +104,11 @@ async def test_a_page_past_the_last_shows_the_last_pages_hits(client):
             w = await bd.make_world()
             await login(client, w.coordinator.username)
         last = await client.get(url, params={"q": "lagerarbetare", "sida": "2"}, headers=HTML)
+        moved = await client.get(
+            url, params={"q": "lagerarbetare", "sida": "99"}, headers=HTML, follow_redirects=False
+        )
+        assert moved.status_code == 303
+        assert moved.headers["location"] == f"{url}?q=lagerarbetare&sida=2"
         past = await client.get(url, params={"q": "lagerarbetare", "sida": "99"}, headers=HTML)
         assert past.status_code == 200
         assert "sida 2 av 2" in past.text
