@@ -73,20 +73,22 @@ SHOWN_FROM_ELSEWHERE = (
     N_("Skyddad verksamhet"),
 )
 WITHIN_KM = N_("Inom %(km)s km")
-HOURS_TEXT = N_("%(hours)s timmar")
+# A plural pair (`search_options`): "10 ساعات" but "20 ساعة" in Arabic.
+HOURS_TEXT = i18n.N_plural("%(hours)s timme", "%(hours)s timmar")
 
 
-def search_options(translate: Translate = i18n.swedish) -> dict[str, Any]:
+def search_options(translate: Translate = i18n.swedish, lang: str = i18n.DEFAULT) -> dict[str, Any]:
     """The choices the filter form offers, as (value, text) pairs in the page's language
-    (`translate`, Swedish by default), and the longest texts its boxes take."""
+    (`translate` and `lang`, Swedish by default), and the longest texts its boxes take."""
     _ = translate
+    counted = i18n.ngettext_for(lang)
     return {
         "max_search_length": MAX_SEARCH_LENGTH,
         "max_town_length": MAX_TOWN_LENGTH,
         "kinds": [(k, _(label(k, "slot_kind"))) for k in SLOT_KINDS],
         "tracks": [(t, _(label(t, "track"))) for t in TRACKS],
         "distances": [(d, _(WITHIN_KM) % {"km": d}) for d in DISTANCES],
-        "hours": [(h, _(HOURS_TEXT) % {"hours": h}) for h in HOURS],
+        "hours": [(h, counted(*HOURS_TEXT, h) % {"hours": h}) for h in HOURS],
     }
 
 
@@ -178,6 +180,7 @@ async def search_context(
     ref: str | None = None,
     address: str = "",
     translate: Translate = i18n.swedish,
+    lang: str = i18n.DEFAULT,
 ) -> dict[str, Any]:
     """Run a search from the form's values; a search or a town too long (`too_long`) or an
     invalid filter (`wrong_filters`, and the kind and track `slot_query` refuses) becomes a
@@ -263,7 +266,7 @@ async def search_context(
         "unfiltered_params": urlencode({"q": q.strip()}),
         "search_ref": search_ref,
         "log_task": log_task,
-        **search_options(translate),
+        **search_options(translate, lang),
     }
 
 
@@ -296,6 +299,7 @@ async def _searched(
         sokning,
         client_address(request),
         frame["_"],
+        frame["lang"],
     )
     return {**frame, **searched}
 

@@ -59,6 +59,12 @@ def gettext_for(lang: str) -> Translate:
     return translations(known(lang)).gettext
 
 
+def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
+    """The catalog's plural lookup: Swedish and English have two forms, Arabic six ("ساعتان"
+    for two hours, "ساعات" for three to ten, "ساعة" again from eleven)."""
+    return translations(known(lang)).ngettext
+
+
 def swedish(text: str) -> str:
     """The translation of a text that stays Swedish (staff, hosts, supervisors)."""
     return text
@@ -67,6 +73,11 @@ def swedish(text: str) -> str:
 def N_(text: str) -> str:
     """Marks a Swedish text in Python for the catalogs; it is translated where it is shown."""
     return text
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural pair for extraction (`-k N_plural:1,2`); `ngettext_for` picks the form."""
+    return singular, plural
 
 
 def direction(lang: str) -> str:

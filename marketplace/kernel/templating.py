@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from marketplace.kernel import figures, i18n, notices
@@ -225,6 +227,14 @@ class Site:
     phone: str
 
 
+@pass_context
+def plural(context: Context, singular: str, plural_text: str, n: int) -> str:
+    """`singular` or `plural_text` (Swedish message ids) by `n`, in the page's language (its
+    `lang`; Swedish where a page has none), by that language's plural rule: "1 timme i
+    veckan", "2 timmar i veckan". Unformatted: the template fills in `n` with `format`."""
+    return i18n.ngettext_for(context.get("lang") or i18n.DEFAULT)(singular, plural_text, n)
+
+
 def register_templating(
     engine: JinjaTemplateEngine,
     static_dirs: Sequence[str | os.PathLike[str]],
@@ -248,6 +258,7 @@ def register_templating(
     # Swedish pages' `_`: templates shared with the participant's language (the signing
     # page's agreement) mark their texts, and a participant page passes its own catalog.
     engine.engine.globals["_"] = i18n.swedish
+    engine.engine.globals["plural"] = plural
     engine.engine.globals["static"] = static_urls(static_dirs)
     # Who runs the service (ORGANISATION_NAME, UNIT_NAME, SERVICE_AREA, CONTACT_PHONE): the
     # pages name it from the settings, so that another municipality runs the same code.
