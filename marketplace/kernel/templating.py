@@ -182,6 +182,15 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
+@pass_context
+def number_in_language(context: Context, value: float | int | None, decimals: int = 0) -> str:
+    """`number` in the page's language (its `lang`): Swedish "3,5 km", but "3.5 km" on an
+    English or Arabic page (Arabic as the pages write it, in Western digits)."""
+    if (context.get("lang") or i18n.DEFAULT) == i18n.DEFAULT or value is None:
+        return number(value, decimals)
+    return f"{value:,.{decimals}f}"
+
+
 STATIC_PREFIX = "/static/"
 
 
@@ -246,7 +255,7 @@ def register_templating(
         label=label,
         when=when,
         day=day,
-        number=number,
+        number=number_in_language,
         figure=figures.text,
         actor=actor,
         actor_name=actor_name,

@@ -1,13 +1,14 @@
-"""`plural`: a count's words by the page language's plural rule. Arabic has six forms: "20
-ساعة" was right, but the same text gave "10 ساعة" and "1 ساعة" where Arabic says "10 ساعات"
-and "ساعة واحدة"; Swedish says "1 timme", not "1 timmar"."""
+"""Numbers in the page's language. `plural`: a count's words by the language's plural rule
+(Arabic has six forms: "20 ساعة" was right, but the same text gave "10 ساعة" and "1 ساعة"
+where Arabic says "10 ساعات" and "ساعة واحدة"; Swedish says "1 timme", not "1 timmar").
+`number`: "3,5 km" in Swedish, "3.5 km" on an English or Arabic page."""
 
 from __future__ import annotations
 
 import pytest
 from jinja2 import Environment
 
-from marketplace.kernel.templating import plural
+from marketplace.kernel.templating import number_in_language, plural
 from search.pages import search_options
 
 HOURS = '{{ plural("%(h)s timme i veckan", "%(h)s timmar i veckan", n) | format(h=n) }}'
@@ -35,3 +36,23 @@ def test_hours_are_counted_by_the_pages_language(lang: str | None, expected: lis
 def test_the_search_forms_hours_are_counted_too() -> None:
     assert search_options(lang="ar")["hours"][:2] == [(10, "10 ساعات"), (20, "20 ساعة")]
     assert search_options()["hours"][0] == (10, "10 timmar")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("sv", "3,5 · 1\u00a0234,0"),
+        (None, "3,5 · 1\u00a0234,0"),
+        ("en", "3.5 · 1,234.0"),
+        ("ar", "3.5 · 1,234.0"),
+    ],
+)
+def test_a_decimal_number_is_written_as_the_pages_language_writes_it(
+    lang: str | None, expected: str
+) -> None:
+    env = Environment(autoescape=True)
+    env.filters["number"] = number_in_language
+    template = env.from_string("{{ km | number(1) }} · {{ big | number(1) }}")
+    context = {"lang": lang} if lang else {}
+    assert template.render(km=3.48, big=1234, **context) == expected
+    assert env.from_string("{{ none | number }}").render(none=None, lang=lang) == "–"
