@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from marketplace.kernel.luhn import luhn_ok
 from placements.health_words import ALLOWED, HEALTH_STEMS
@@ -21,6 +22,9 @@ from placements.health_words import ALLOWED, HEALTH_STEMS
 IDENTITY_TEXT = (
     "Texten får inte innehålla något som liknar ett personnummer eller samordningsnummer, "
     "inte ens med fel siffror. Ta bort numret: värden behöver det inte."
+)
+PHONE_HINT = (
+    " Är det ett telefonnummer? Skriv det i grupper, till exempel 070-123 45 67, så går det igenom."
 )
 HEALTH_TEXT = (
     "Skriv inget om deltagarens hälsa, diagnoser, mediciner, funktionsnedsättningar eller "
@@ -51,6 +55,20 @@ def _is_date(digits: str) -> bool:
     return 1 <= day <= calendar.monthrange(year, month)[1]
 
 
+def _identity_numbers(text: str) -> Iterator[bool]:
+    """For each number in `text` that looks like a personnummer or samordningsnummer,
+    whether it may as well be a phone number (ten digits together, starting with 0)."""
+    for found in _IDENTITY.finditer(text.translate(_DASHES)):
+        date, tail = found.group("date"), found.group("tail")
+        if not _is_date(date):
+            continue
+        together = len(date) == 6 and not (found.group("sep") or "").strip()
+        phone_like = together and date.startswith("0")
+        if phone_like and not luhn_ok(date + tail):
+            continue
+        yield phone_like
+
+
 def looks_like_identity_number(text: str) -> bool:
     """True when `text` holds what looks like a personnummer or samordningsnummer, with any
     check digit: a date of 6 or 8 digits, then perhaps "-" or "+", then 4 digits
@@ -60,15 +78,7 @@ def looks_like_identity_number(text: str) -> bool:
     their check digit is right; written with a dash after the sixth digit they are the
     number's form, whatever they start with. A phone number written in groups ("070-123 45
     67") is no date."""
-    for found in _IDENTITY.finditer(text.translate(_DASHES)):
-        date, tail = found.group("date"), found.group("tail")
-        if not _is_date(date):
-            continue
-        together = len(date) == 6 and not (found.group("sep") or "").strip()
-        if together and date.startswith("0") and not luhn_ok(date + tail):
-            continue
-        return True
-    return False
+    return any(True for _ in _identity_numbers(text))
 
 
 _FOLD = str.maketrans("åäöéü", "aaoeu")
@@ -103,8 +113,11 @@ def host_text_problems(field: str, text: str) -> list[tuple[str, str]]:
     """What a text the host will read may not say, each as (field, message) for the form:
     a personnummer-like number, and the first health word found."""
     problems: list[tuple[str, str]] = []
-    if looks_like_identity_number(text):
-        problems.append((field, IDENTITY_TEXT))
+    found = list(_identity_numbers(text))
+    if found:
+        # One mobile number in ten, written together, is also a personnummer with a right
+        # check digit: say how to write it so that it passes.
+        problems.append((field, IDENTITY_TEXT + (PHONE_HINT if all(found) else "")))
     if (word := health_word(text)) is not None:
         problems.append((field, HEALTH_TEXT % {"word": word}))
     return problems

@@ -11,6 +11,7 @@ from marketplace.kernel.errors import ValidationFailed
 from placements.host_texts import (
     HEALTH_TEXT,
     IDENTITY_TEXT,
+    PHONE_HINT,
     health_word,
     host_text_problems,
     looks_like_identity_number,
@@ -60,6 +61,21 @@ def test_ten_digits_together_starting_with_0_are_a_phone_number_unless_the_check
     apart there, and only there."""
     assert not looks_like_identity_number("Ring 0501154567")
     assert looks_like_identity_number(f"Hon har 050115456{LUHN_0501154}")
+
+
+def test_a_phone_number_refused_as_a_personnummer_is_told_how_to_pass():
+    # One mobile number in ten, written together, has a right check digit: the message says
+    # to write it in groups; a number written as a personnummer is told only to go.
+    together = f"Ring mig på 050115456{LUHN_0501154}"
+    assert host_text_problems("message", together) == [("message", IDENTITY_TEXT + PHONE_HINT)]
+    assert "070-123 45 67" in PHONE_HINT
+    assert host_text_problems("message", "Ring mig på 050-115 456 " + str(LUHN_0501154)) == []
+    for text in (
+        "850709-1234",
+        f"050115-456{LUHN_0501154}",
+        f"Ring 050115456{LUHN_0501154} om 850709-1234",
+    ):
+        assert host_text_problems("message", text) == [("message", IDENTITY_TEXT)], text
 
 
 @pytest.mark.parametrize(
