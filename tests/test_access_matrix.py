@@ -366,6 +366,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/drift/anvandare/{user_id}/api-nycklar/{token_id}/aterkalla"): ADMIN,
     ("GET", "/konto/nytt-losenord/{token}"): ALL,
     ("POST", "/konto/nytt-losenord/{token}"): ALL,
+    # A forgotten password: anyone may ask for a link, which goes to the account's own address.
+    ("GET", "/glomt-losenord"): ALL,
+    ("POST", "/glomt-losenord"): ALL,
     # --- Mitt konto, every user's own: API keys for the roles with an API (made in a session
     # only, `SESSION_ROUTES`), revoked by their owner only (host A's spare key: an admin
     # revokes another user's key on that user's page, not here); two-step sign-in for the

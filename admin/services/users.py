@@ -32,7 +32,7 @@ from marketplace.kernel import accounts, auth, passwords
 from marketplace.kernel.addresses import normalise_email, single_line
 from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, user_name
-from marketplace.kernel.db import label_order, sort_term, write_transaction
+from marketplace.kernel.db import equals_ci, label_order, sort_term, write_transaction
 from marketplace.kernel.errors import (
     Conflict,
     MarketplaceError,
@@ -42,6 +42,7 @@ from marketplace.kernel.errors import (
 )
 from marketplace.kernel.mail import queue_template_mail
 from marketplace.kernel.paging import check_page
+from marketplace.kernel.ratelimit import limiter_for, spend
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.tables import PasswordLink, User, UserSession
 from marketplace.kernel.tokens import new_token, token_hash
@@ -49,10 +50,14 @@ from placements.services import partners
 from placements.tables import Candidate
 
 LINK_DAYS = 7
+LINK_LIFE = dt.timedelta(days=LINK_DAYS)
+# A link the user asked for on the sign-in page: whoever reads the mailbox within the hour.
+ASKED_LINK_LIFE = dt.timedelta(hours=1)
 LINK_PATH = "/konto/nytt-losenord"
 USER_NOT_FOUND = accounts.USER_NOT_FOUND
 INVALID_LINK = (
-    "Länken är ogiltig, redan använd eller för gammal. Be en administratör skicka en ny länk."
+    "Länken är ogiltig, redan använd eller för gammal. Be om en ny under ”Glömt lösenordet?” "
+    "på inloggningssidan, eller be en administratör skicka en."
 )
 ROLE_TEXT = {
     "admin": "Administratör",
@@ -333,8 +338,11 @@ async def get_user(user_id: int) -> UserRow:
     return _row_out(row, open_link=open_link, agency=bound["name"] if bound else "")
 
 
-async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: bool) -> None:
-    """Queue the mail with a fresh link; older unused links of the user stop working."""
+async def _send_password_link(
+    actor: AuthUser | None, user_id: int, *, new_account: bool, lifetime: dt.timedelta = LINK_LIFE
+) -> None:
+    """Queue the mail with a fresh link; older unused links of the user stop working. No
+    `actor`: the user asked for it themself (`request_password_link`)."""
     row = (
         await User.select(User.email, User.username, User.first_name)
         .where(User.id == user_id)
@@ -353,9 +361,9 @@ async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: boo
         PasswordLink(
             user=user_id,
             token_hash=stored,
-            created_by=actor.id,
+            created_by=actor.id if actor is not None else None,
             created_at=now,
-            expires_at=now + dt.timedelta(days=LINK_DAYS),
+            expires_at=now + lifetime,
         )
     )
     await queue_template_mail(
@@ -367,6 +375,7 @@ async def _send_password_link(actor: AuthUser, user_id: int, *, new_account: boo
         first_name=row["first_name"] or row["username"],
         username=row["username"],
         new_account=new_account,
+        asked=actor is None,
         days=LINK_DAYS,
     )
 
@@ -529,6 +538,54 @@ async def send_password_link(actor: AuthUser, user_id: int) -> UserRow:
         await _send_password_link(actor, user_id, new_account=False)
         await record(actor, "user.password_link", user_id, subject_type="user")
     return await get_user(user_id)
+
+
+# --- forgotten password: a link the user asks for ----------------------------------------------
+
+FORGOT_EMPTY = "Skriv din e-postadress eller ditt användarnamn."
+FORGOT_TOO_MANY = (
+    "Härifrån har det begärts för många länkar den senaste timmen. Försök igen om "
+    "{minutes} minuter, eller be en administratör skicka en länk."
+)
+# Per client address, and per account (beyond which no more mail is sent, saying nothing).
+FORGOT_PER_CLIENT = 10
+FORGOT_PER_ACCOUNT = 3
+FORGOT_WINDOW_S = 3600
+
+
+async def request_password_link(typed: str, client: str) -> None:
+    """Mail a link to choose a new password, valid `ASKED_LINK_LIFE`, to the active account
+    whose e-mail address or user name `typed` is. The answer is the same whether such an
+    account exists or not, so that the form tells no one who has an account; the mails an
+    account gets are capped (`FORGOT_PER_ACCOUNT` an hour), and the asking per client address
+    (a 429 in Swedish). The old password works until the link is used; a second factor is
+    still asked at sign-in. Audited as "user.password_link_asked", with no actor."""
+    text = single_line(typed, "adress", label="Adressen").strip()[:254]
+    if not text:
+        raise ValidationFailed(FORGOT_EMPTY, fields=["adress"])
+    await spend(f"forgot:client:{client}", FORGOT_PER_CLIENT, FORGOT_WINDOW_S, FORGOT_TOO_MANY)
+    try:
+        address = normalise_email(text, required=False)
+    except ValidationFailed:
+        address = ""
+    found = (
+        await User.select(User.id, User.email)
+        .where(
+            (User.active == True)  # noqa: E712 (a Piccolo condition)
+            & ((User.email == address) if address else equals_ci(User.username, text))
+        )
+        .first()
+    )
+    if found is None or found["email"].endswith("@example.invalid"):
+        return
+    limiter = limiter_for(get_settings())
+    if not (
+        await limiter.hit(f"forgot:user:{found['id']}", FORGOT_PER_ACCOUNT, FORGOT_WINDOW_S)
+    ).allowed:
+        return
+    async with write_transaction(User._meta.db):
+        await _send_password_link(None, found["id"], new_account=False, lifetime=ASKED_LINK_LIFE)
+        await record(None, "user.password_link_asked", found["id"], subject_type="user")
 
 
 # --- the link itself -------------------------------------------------------------------------

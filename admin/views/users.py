@@ -14,11 +14,12 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from admin.services import users
 from marketplace.kernel import account_views, api_keys
 from marketplace.kernel.auth import AuthUser, admin_only, public
+from marketplace.kernel.controllers import client_address
 from marketplace.kernel.errors import MarketplaceError
 from marketplace.kernel.forms import (
     ACTION,
@@ -347,6 +348,61 @@ async def user_key_revoke(
     return await round_trip(request, account_views.REVOKE_FORM, revoke, refused)
 
 
+# --- forgotten password: the user asks for a link ---------------------------------------------
+
+FORGOT_LABELS = {"adress": "E-postadress eller användarnamn"}
+
+
+def _forgot_page(
+    request: Request[Any, Any, Any],
+    *,
+    status_code: int = 200,
+    typed: str = "",
+    errors: dict[str, str] | None = None,
+    sent: bool = False,
+) -> Template:
+    return _page(
+        "admin/forgot_password.html",
+        request,
+        status_code=status_code,
+        headers=NO_STORE,
+        values={"adress": typed},
+        errors=errors or {},
+        forgot_labels=FORGOT_LABELS,
+        sent=sent,
+    )
+
+
+@get("/glomt-losenord", guards=[public], include_in_schema=False)
+async def forgot_page(
+    request: Request[Any, Any, Any],
+    skickat: Annotated[str | None, QueryParameter(max_length=5)] = None,
+) -> Template:
+    """Ask for a link to choose a new password; after asking (`skickat`), what happens next."""
+    return _forgot_page(request, sent=skickat == "1")
+
+
+@post("/glomt-losenord", guards=[public], include_in_schema=False, status_code=303)
+async def forgot_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Mail a link to the account with that address or user name, if there is one: the next
+    page says the same either way (`users.request_password_link`)."""
+    values = await form_values(request)
+    typed = _posted(values, "adress")
+    try:
+        refuse(control_problems(values, FORGOT_LABELS, only=FORGOT_LABELS))
+        await users.request_password_link(typed, client_address(request))
+    except MarketplaceError as exc:
+        refused = _forgot_page(
+            request,
+            status_code=exc.status_code,
+            typed=typed[:254],
+            errors=field_errors(exc, FORGOT_LABELS) or {"adress": exc.message},
+        )
+        refused.headers.update(exc.headers)
+        return refused
+    return Redirect("/glomt-losenord?skickat=1", status_code=303)
+
+
 # --- the link: choose a password ---------------------------------------------------------------
 
 
@@ -409,6 +465,8 @@ async def password_submit(request: Request[Any, Any, Any], token: FromPath[Token
 
 
 ROUTES = [
+    forgot_page,
+    forgot_submit,
     users_page,
     user_new,
     user_create,
