@@ -132,7 +132,8 @@ def free_port() -> int:
 
 
 async def test_serve_answers_health_within_60_seconds(tmp_path: Path):
-    """And its access log masks a personnummer typed into a search that sends it by GET."""
+    """And its access log masks a personnummer (and any search words) typed into a search
+    that sends it by GET."""
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(
@@ -157,10 +158,13 @@ async def test_serve_answers_health_within_60_seconds(tmp_path: Path):
             assert b'"status":"ok"' in body
             found = await http.get(f"http://127.0.0.1:{port}/platser?q=19850101-1234+lager")
             assert found.status_code == 200
+            api = await http.get(f"http://127.0.0.1:{port}/api/v1/slots?pnr=19850101%201234")
+            assert api.status_code in (200, 400, 401, 404)
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), timeout=20)
         log.close()
     written = (tmp_path / "serve.log").read_text()
-    assert "GET /platser?q=[personnummer]+lager" in written, written[-2000:]
-    assert "19850101" not in written
+    assert "GET /platser?q=[text]" in written, written[-2000:]
+    assert "pnr=[personnummer]" in written, written[-2000:]
+    assert "19850101" not in written and "lager" not in written
