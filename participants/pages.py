@@ -17,7 +17,12 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from marketplace.kernel.errors import Conflict, ValidationFailed
-from marketplace.kernel.forms import control_problems, refuse, without_control_characters
+from marketplace.kernel.forms import (
+    check_encoding,
+    control_problems,
+    refuse,
+    without_control_characters,
+)
 from marketplace.kernel.i18n import DEFAULT, gettext_for, known
 from marketplace.kernel.paging import MAX_PAGE, check_page
 from marketplace.kernel.templating import in_swedish
@@ -36,7 +41,9 @@ Query = Annotated[str, msgspec.Meta(max_length=200)]
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
     """The posted text fields; a file sent in a crafted form is no text (one was stored as
-    its name and type, "hostname - application/octet-stream", as a participant's view)."""
+    its name and type, "hostname - application/octet-stream", as a participant's view).
+    Text that is no UTF-8 is refused, as on the staff's forms (`check_encoding`)."""
+    await check_encoding(request)
     form = await request.form()
     return {k: v[:5000] for k, v in form.items() if isinstance(v, str)}
 

@@ -116,3 +116,20 @@ async def test_an_empty_or_unreadable_address_is_refused_at_its_box(
     assert hidden.status_code == 400 and "osynligt styrtecken" in hidden.text
     assert await PasswordLink.count() == 0
     assert DEMO_PASSWORD  # the demo's password is untouched: nothing was sent
+
+
+async def test_a_post_that_is_no_utf8_is_refused_in_swedish(
+    client: AsyncTestClient[Litestar], make_user
+) -> None:
+    # A staff form's broken bytes were stored as "\ufffd" (a host's name read "\ufffd\ufffd").
+    await make_user("coordinator", username="kim", email="kim@kommun.example.se")
+    form = await client.get("/glomt-losenord", headers=HTML)
+    refused = await client.post(
+        "/glomt-losenord",
+        content=b"adress=kim%ff&_csrf_token=" + csrf(form.text).encode(),
+        headers={**HTML, "content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "inte kodad som UTF-8" in refused.text and "Ladda om sidan" in refused.text
+    assert await PasswordLink.count() == 0

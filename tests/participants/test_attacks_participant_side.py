@@ -171,6 +171,31 @@ async def test_answering_a_proposal_over_and_over_does_not_flood_the_coordinator
     assert await _answer_mails(booking_id) == services.ANSWER_MAILS_PER_DAY + 1
 
 
+async def test_an_answer_that_is_no_utf8_is_refused_and_nothing_stored(client) -> None:
+    """Broken bytes ("%ff%fe") were read as "\ufffd\ufffd" and stored; the comment is
+    refused in the participant's language, and the answer is not recorded."""
+    w = await make_world()
+    booking_id = await propose(w)
+    client.cookies.set(
+        sessions.SESSION_COOKIE, await sessions.start_session(w.candidate_id, "link")
+    )
+    client.cookies.set("mp_sprak", "en")
+    await client.get("/", headers={"accept": "text/html"})
+    refused = await client.post(
+        f"/mina-sidor/forslag/{booking_id}/svar",
+        content=b"answer=yes&comment=%ff%fe",
+        headers={
+            "x-csrftoken": client.cookies.get("mp_csrf") or "",
+            "accept": "text/html",
+            "content-type": "application/x-www-form-urlencoded",
+        },
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert "not encoded as UTF-8" in refused.text
+    assert not await ParticipantAnswer.exists().where(ParticipantAnswer.booking == booking_id)
+
+
 # --- a link sent to the wrong address ---------------------------------------------------------------
 
 
