@@ -226,6 +226,10 @@ class CandidateMatch(msgspec.Struct):
     score: float
     why: list[WhyOut]
     distance_km: float | None = None
+    # The participant's placement that shares a day with the slot's coming period, as a
+    # coordinator reads it ("Träarbetare, 2027-01-21 – 2027-04-20"); such participants come
+    # after the free ones.
+    placed: str | None = None
 
 
 class CandidateMatches(msgspec.Struct):

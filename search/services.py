@@ -28,8 +28,16 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Forbidden, NotFound
 from marketplace.kernel.i18n import N_, Translate, swedish
 from marketplace.reference import places, taxonomy
+from placements import date_rules
 from placements.rows import CandidateRow
-from placements.services import SLOTS_COUNTER, candidates, current_slot_change, seats_taken
+from placements.services import (
+    SLOTS_COUNTER,
+    bookings,
+    candidates,
+    capacity,
+    current_slot_change,
+    seats_taken,
+)
 from placements.tables import Candidate, Slot
 from search import lift, text, vocabulary
 from search.index import SearchIndex
@@ -761,7 +769,13 @@ async def match_candidates(
         score, why = profile_reasons(_ProfileKeys(profile), slot_keys, distance)
         if score > 0:
             scored.append((score, row, why, distance))
-    scored.sort(key=lambda item: (-item[0], item[1]["id"]))
+    # A participant already placed during the slot's coming period (as a proposal would
+    # have it by default) is said so, after the free ones: proposing them was refused.
+    today = date_rules.rules_today()
+    start = max(slot["start_date"] or today, today)
+    end = slot["end_date"] or start + bookings.DEFAULT_LENGTH
+    placed = await capacity.placed_during([row["id"] for _, row, _, _ in scored], start, end)
+    scored.sort(key=lambda item: (item[1]["id"] in placed, -item[0], item[1]["id"]))
     page = scored[offset : offset + limit]
     async with write_transaction(Candidate._meta.db):
         await record_many(
@@ -778,6 +792,7 @@ async def match_candidates(
                 score=round(score, 4),
                 why=why,
                 distance_km=None if distance is None else round(distance, 1),
+                placed=placed.get(row["id"]),
             )
             for score, row, why, distance in page
         ],

@@ -317,13 +317,18 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
             & Booking.status.is_in([booking_states.AWAITING, "proposed", *SEAT_HOLDING])
         ):
             raise Conflict("Deltagaren är redan föreslagen för den här platsen.")
-        if await capacity.overlapping(Booking.candidate == candidate["id"], start, end):
+        held = await capacity.first_overlapping(Booking.candidate == candidate["id"], start, end)
+        if held is not None:
             # Refused here, where the coordinator can see why; the host would only learn it
-            # when accepting (and that the participant is placed elsewhere).
+            # when accepting (and that the participant is placed elsewhere). The message
+            # names the placement in the way and its period, not the one proposed.
+            title = await Slot.select(Slot.title).where(Slot.id == held["slot"]).first()
             raise Conflict(
-                "Deltagaren har redan en placering under perioden "
-                f"{capacity.period_text(start, end)}. Föreslå en period efter den, eller "
-                "avsluta den först.",
+                f"Deltagaren har redan en placering som krockar med perioden "
+                f"{capacity.period_text(start, end)}: "
+                f"{title['title'] if title else 'en annan plats'}, "
+                f"{capacity.period_text(held['start_date'], held['end_date'])}. Föreslå en "
+                "period som inte delar någon dag med den, eller avsluta den placeringen först.",
                 fields=["start_date"],
             )
         if not data.confirm_hours:

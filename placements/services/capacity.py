@@ -84,6 +84,46 @@ async def overlapping(where: Any, start: Day, end: Day, exclude: int = 0) -> int
     return _count(await _holding(where, exclude), start, end)
 
 
+async def first_overlapping(where: Any, start: Day, end: Day) -> HeldSeat | None:
+    """The earliest seat-holding booking matching `where` that shares a day with start–end
+    (open-ended where missing), or None: what a refusal names, so that the coordinator sees
+    which placement is in the way and when."""
+    lo, hi = start or dt.date.min, end or dt.date.max
+    found = [
+        r
+        for r in await _holding(where, 0)
+        if (r["start_date"] or dt.date.min) <= hi and lo <= (r["end_date"] or dt.date.max)
+    ]
+    return min(found, key=lambda r: r["start_date"] or dt.date.min, default=None)
+
+
+async def placed_during(candidate_ids: list[int], start: Day, end: Day) -> dict[int, str]:
+    """For each of the participants whose seat-holding placement shares a day with
+    start–end, that placement as a coordinator reads it: "Träarbetare, 2027-01-21 –
+    2027-04-20" (the earliest, where there are several)."""
+    if not candidate_ids:
+        return {}
+    lo, hi = start or dt.date.min, end or dt.date.max
+    rows = await Booking.select(
+        Booking.candidate,
+        Booking.slot.title.as_alias("title"),
+        Booking.start_date,
+        Booking.end_date,
+    ).where(Booking.candidate.is_in(candidate_ids) & Booking.status.is_in(list(SEAT_HOLDING)))
+    found: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if (r["start_date"] or dt.date.min) <= hi and lo <= (r["end_date"] or dt.date.max):
+            earlier = found.get(r["candidate"])
+            if earlier is None or (r["start_date"] or dt.date.min) < (
+                earlier["start_date"] or dt.date.min
+            ):
+                found[r["candidate"]] = r
+    return {
+        cid: f"{r['title']}, {period_text(r['start_date'], r['end_date'])}"
+        for cid, r in found.items()
+    }
+
+
 async def seats_taken_during(slot_id: int, start: Day, end: Day, exclude: int = 0) -> int:
     """Seat-holding bookings on the slot whose period shares a day with start–end."""
     return await overlapping(Booking.slot == slot_id, start, end, exclude)

@@ -313,9 +313,17 @@ async def test_a_candidate_cannot_hold_two_overlapping_placements():
         await bookings.accept(w.coordinator, second)
     # And a new proposal over the accepted placement's period is refused when it is made.
     third_slot = await make_slot(other_host, await make_supervisor(other_host), title="Disk")
-    with pytest.raises(Conflict, match="har redan en placering under perioden") as early:
+    with pytest.raises(Conflict, match="har redan en placering som krockar") as early:
         await propose(w, slot_id=third_slot)
     assert early.value.fields == ["start_date"]
+    # It names the placement in the way and that placement's own period (a tester read the
+    # proposed period as if the participant were booked on the wrong dates).
+    held = await Booking.select(Booking.start_date, Booking.end_date).where(Booking.id == first)
+    slot_row = await Slot.select(Slot.title).where(Slot.id == w.slot_id).first()
+    assert slot_row is not None
+    slot_title = slot_row["title"]
+    period = f"{held[0]['start_date']} – {held[0]['end_date']}"
+    assert f": {slot_title}, {period}." in early.value.message
 
 
 async def test_activate_due_starts_signed_bookings_on_their_start_date_once():

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from marketplace.kernel.tables import AuditEntry
 from marketplace.reference import places
+from placements.services import bookings
 from placements.tables import Slot
 from search.taxonomy_cache import suggest_occupations
-from tests.builders import make_candidate
+from tests.builders import (
+    make_candidate,
+    make_host,
+    make_host_user,
+    make_slot,
+    make_supervisor,
+)
 from tests.conftest import login
-from tests.placements.bookingdata import make_world
+from tests.placements.bookingdata import END, START, make_world, propose
 
 HTML = {"accept": "text/html"}
 LAGER = suggest_occupations("lagerarbetare", 1)[0].id
@@ -48,6 +55,31 @@ async def test_the_propose_page_lists_suited_participants_and_preselects_the_one
     assert await AuditEntry.count().where(AuditEntry.action == "candidate.match") > before
     chosen = await client.get(pick.split("#")[0], headers=HTML)
     assert f'<option value="{suited}" selected' in chosen.text
+
+
+async def test_a_participant_placed_during_the_slots_period_is_said_so_and_listed_last(client):
+    """A tester saw a participant with an agreed placement among those who suit a slot, and
+    proposing them was refused. They are listed after the free ones, with the placement in
+    the way and its period."""
+    w = await make_world()
+    await Slot.update({Slot.occupation_id: LAGER}).where(Slot.id == w.slot_id)
+    placed, free = [
+        await make_candidate(
+            w.coordinator, name, wished_occupations=[LAGER], interests="lager", hours_available=40
+        )
+        for name in ("Julia", "Selma")
+    ]
+    other_host = await make_host("Snickeriet")
+    other_slot = await make_slot(other_host, await make_supervisor(other_host), title="Träarbetare")
+    booking = await propose(w, candidate_id=placed, slot_id=other_slot)
+    await bookings.accept(await make_host_user(other_host), booking)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    suited = page.text.split('id="suited-heading"')[1].split("</section>")[0]
+    assert suited.index("Selma Andersson") < suited.index("Julia Andersson")
+    said = f"Har redan en placering under platsens period: Träarbetare, {START} – {END}."
+    assert said in suited and suited.count("Har redan en placering") == 1
+    assert free
 
 
 async def test_a_closed_slot_suggests_nobody(client):

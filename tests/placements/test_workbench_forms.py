@@ -172,6 +172,39 @@ async def test_a_refused_follow_up_names_every_mistake_at_once(client):
     assert "osynligt styrtecken" in form
 
 
+async def test_a_rule_about_two_boxes_is_said_once_under_the_first(client):
+    """A tester saved "Studier" with both boxes of the job ticked: the summary listed the
+    jobs' rule twice, and each message stood inline after the control before it, reading as
+    that control's. The form is stacked; the rule is said once, under the first box, and
+    both boxes point at it."""
+    w, follow_up_id = await _due_follow_up()
+    await login(client, w.coordinator.username)
+    client.headers.pop("x-csrftoken", None)
+    token = _token((await client.get("/arbetsbord", headers=HTML)).text)
+    refused = await client.post(
+        f"/arbetsbord/uppfoljningar/{follow_up_id}",
+        data={
+            "_csrf_token": token,
+            "result_category": "studier",
+            "lasts_at_least_one_month": "1",
+            "municipal_labour_market_job": "1",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    form = refused.text.split(f'id="uppfoljning-{follow_up_id}"')[1].split("</form>")[0]
+    summary = form.split('class="errors"')[1].split("</div>")[0]
+    jobs_rule = re.findall(r"<li><a [^>]*>([^<]*)</a></li>", summary)
+    assert len(jobs_rule) == len(set(jobs_rule)) >= 2  # the jobs' rule and the CSN rule
+    first = f"fu-lasts_at_least_one_month-{follow_up_id}-error"
+    assert form.count('<span class="error"') == 2 and f'id="{first}"' in form
+    assert form.count(f'aria-describedby="{first}"') == 2
+    assert (
+        'class="card follow-up-form" id="uppfoljning-' in refused.text and "inline-form" not in form
+    )
+
+
 async def test_a_saved_follow_up_shows_its_answer_where_it_is_listed_and_opened(client):
     """Saved, a follow-up left the workbench's list and its answer was shown nowhere. Now the
     workbench lists it among those done, and the participant's page (where the reminder
