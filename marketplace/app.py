@@ -69,7 +69,7 @@ STATUS_TEXT = {
     400: "Uppgifterna kunde inte tas emot.",
     401: "Du behöver logga in.",
     403: "Du har inte behörighet till det här.",
-    404: "Sidan eller objektet finns inte.",
+    404: "Sidan finns inte, eller så har det du letade efter tagits bort.",
     405: "Metoden stöds inte för den här adressen.",
     409: "Åtgärden går inte att utföra i nuvarande läge.",
     413: "Det du skickade är för stort.",

@@ -94,9 +94,12 @@ class DateRule:
     future: int | None = None
     after: tuple[str, ...] = ()
     advice: str = ""
+    # What to do when the date lies before one it must follow (`after`); `advice` otherwise.
+    order_advice: str = ""
 
 
 _PERIOD_ADVICE = "Välj en period som börjar i dag eller senare och slutar inom två år."
+_ORDER_ADVICE = "Välj ett slutdatum på eller efter startdatumet."
 
 RULES: dict[str, tuple[DateRule, ...]] = {
     "slot": (
@@ -125,6 +128,7 @@ RULES: dict[str, tuple[DateRule, ...]] = {
             future=TWO_YEARS,
             after=("start_date",),
             advice=_PERIOD_ADVICE,
+            order_advice=_ORDER_ADVICE,
         ),
     ),
     "agreement": (
@@ -137,6 +141,7 @@ RULES: dict[str, tuple[DateRule, ...]] = {
             after=("start_date",),
             advice="Välj ett slutdatum i dag eller senare; för att avsluta en pågående "
             "placering, använd Avsluta placeringen.",
+            order_advice=_ORDER_ADVICE,
         ),
     ),
     "start": (
@@ -257,6 +262,7 @@ def problems(
         if day is None:
             continue
         reason = ""
+        advice = rule.advice
         if (
             typed is not None
             and rule.past is not None
@@ -286,9 +292,10 @@ def problems(
                         f"{rule.label} {_sv(day)} ligger före "
                         f"{_label_of(event, other)} {_sv(bound)}."
                     )
+                    advice = rule.order_advice or rule.advice
                     break
         if reason:
-            found.append((rule.field, f"{reason} {rule.advice}".strip()))
+            found.append((rule.field, f"{reason} {advice}".strip()))
     return found
 
 

@@ -132,7 +132,8 @@ async def test_the_report_page_offers_both_variants_and_says_which_is_which(clie
     await login(client, "sara")
     page = (await client.get(f"/rapporter?{Q}", headers={"accept": "text/html"})).text
     assert "CSV för svenskt Excel" in page and "variant=rfc4180" in page
-    assert "semikolon mellan fälten, decimalkomma" in page
+    assert "semikolon mellan fälten och decimalkomma" in page
+    assert "byte order mark" not in page  # said in words an analyst knows
 
 
 async def test_a_filtered_download_is_named_by_its_filters(client, data):

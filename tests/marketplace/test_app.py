@@ -40,7 +40,7 @@ async def test_health_checks_database(client):
 async def test_unknown_route_is_404_json_and_swedish_html(client):
     api = await client.get("/api/v1/finns-inte")
     assert api.status_code == 404
-    assert api.json()["detail"] == "Sidan eller objektet finns inte."
+    assert api.json()["detail"] == "Sidan finns inte, eller så har det du letade efter tagits bort."
     page = await client.get("/finns-inte", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert "Sidan finns inte" in page.text
@@ -171,7 +171,7 @@ async def test_an_id_beyond_the_database_range_is_404_not_500(client):
     huge = "1" + "0" * 30
     api = await client.get(f"/api/v1/slots/{huge}")
     assert api.status_code == 404
-    assert api.json()["detail"] == "Sidan eller objektet finns inte."
+    assert api.json()["detail"] == "Sidan finns inte, eller så har det du letade efter tagits bort."
     page = await client.get(f"/platser/{huge}", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert "Sidan finns inte" in page.text

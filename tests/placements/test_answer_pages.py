@@ -118,6 +118,8 @@ async def test_a_host_without_an_account_accepts_through_the_link_once(client):
             f'{u.w.coordinator.name}, <a href="mailto:{u.w.coordinator.email}">'
         ) in used.text
         assert text.count("bara användas en gång") == 1
+        # The page speaks to the host organisation as its other pages do ("ni").
+        assert "Du behöver" not in text and "din samordnare" not in text
         no_internal_names(used.text)
 
 

@@ -60,7 +60,7 @@ async def test_closing_a_slot_without_the_box_ticked_changes_nothing(client, mak
     assert refused.text.index('id="error-summary"') < refused.text.index('class="actions"')
     # The box's hint says a closed slot can be opened again; the refusal must not say the
     # opposite (it once said "En stängd plats kan inte publiceras igen").
-    assert "Du kan öppna den igen efteråt" in refused.text
+    assert "Ni kan öppna den igen efteråt" in refused.text
     assert "kan inte publiceras igen" not in refused.text
     row = await Slot.select(Slot.status).where(Slot.id == slot_id).first()
     assert row == {"status": "published"}

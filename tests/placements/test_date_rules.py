@@ -143,6 +143,24 @@ def test_every_rule_names_its_field_in_swedish_and_says_what_to_do():
                 assert other in {r.field for r in rules} or other in date_rules.CONTEXT_LABELS
 
 
+def test_an_end_before_the_start_is_told_to_follow_the_start_not_to_lie_ahead():
+    """A tester set an agreement's end (2027-01-01) before its start (2027-01-11), both
+    ahead, and was told to choose an end of today or later and to end the placement."""
+    later = DAY + dt.timedelta(days=40)
+    found = date_rules.problems(
+        "agreement", {"end_date": later - dt.timedelta(days=10)}, {"start_date": later}, today=DAY
+    )
+    [(field, message)] = found
+    assert field == "end_date"
+    assert message.endswith("Välj ett slutdatum på eller efter startdatumet.")
+    assert "i dag eller senare" not in message and "Avsluta placeringen" not in message
+    # An end that has passed keeps the advice about ending a placement.
+    [(_, past)] = date_rules.problems(
+        "agreement", {"end_date": DAY - dt.timedelta(days=1)}, {"start_date": None}, today=DAY
+    )
+    assert "Avsluta placeringen" in past
+
+
 def test_as_of_counts_from_the_day_history_is_written():
     with date_rules.as_of(dt.date(2019, 3, 1)):
         assert date_rules.problems("start", {"start_date": dt.date(2019, 3, 1)}) == []

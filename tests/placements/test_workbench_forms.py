@@ -236,6 +236,15 @@ async def test_a_saved_follow_up_shows_its_answer_where_it_is_listed_and_opened(
     listed = _item(landing.text, f"uppfoljning-gjord-{follow_up_id}")
     assert "Aida Andersson" in listed and "uppföljning 90 dagar efter avslut" in listed
     assert answered in listed and by in listed
+    # A note that ends its own sentence gets no second full stop ("snickare.”." was shown).
+    await FollowUp.update({FollowUp.note: "Tillsvidare i butik."}).where(
+        FollowUp.id == follow_up_id
+    )
+    relisted = _item(
+        (await client.get("/arbetsbord", headers=HTML)).text, f"uppfoljning-gjord-{follow_up_id}"
+    )
+    assert "– ”Tillsvidare i butik.” Sparad" in relisted
+    await FollowUp.update({FollowUp.note: "Tillsvidare i butik"}).where(FollowUp.id == follow_up_id)
 
     opened = await client.get(jobs.follow_up_link(w.candidate_id, follow_up_id), headers=HTML)
     assert opened.status_code == 200
