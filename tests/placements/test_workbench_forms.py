@@ -175,8 +175,8 @@ async def test_a_refused_follow_up_names_every_mistake_at_once(client):
 async def test_a_rule_about_two_boxes_is_said_once_under_the_first(client):
     """A tester saved "Studier" with both boxes of the job ticked: the summary listed the
     jobs' rule twice, and each message stood inline after the control before it, reading as
-    that control's. The form is stacked; the rule is said once, under the first box, and
-    both boxes point at it."""
+    that control's. The form is stacked; the rule is said once, under the last of its boxes,
+    and both boxes point at it."""
     w, follow_up_id = await _due_follow_up()
     await login(client, w.coordinator.username)
     client.headers.pop("x-csrftoken", None)
@@ -197,9 +197,9 @@ async def test_a_rule_about_two_boxes_is_said_once_under_the_first(client):
     summary = form.split('class="errors"')[1].split("</div>")[0]
     jobs_rule = re.findall(r"<li><a [^>]*>([^<]*)</a></li>", summary)
     assert len(jobs_rule) == len(set(jobs_rule)) >= 2  # the jobs' rule and the CSN rule
-    first = f"fu-lasts_at_least_one_month-{follow_up_id}-error"
-    assert form.count('<span class="error"') == 2 and f'id="{first}"' in form
-    assert form.count(f'aria-describedby="{first}"') == 2
+    said = f"fu-municipal_labour_market_job-{follow_up_id}-error"
+    assert form.count('<span class="error"') == 2 and f'id="{said}"' in form
+    assert form.count(f'aria-describedby="{said}"') == 2
     assert (
         'class="card follow-up-form" id="uppfoljning-' in refused.text and "inline-form" not in form
     )
