@@ -104,6 +104,7 @@ EXTRA_FORM: dict[str, dict[str, str]] = {
         "password": "ett långt nytt lösenord 2027",
         "repeat": "ett långt nytt lösenord 2027",
     },
+    "/glomt-losenord": {"adress": "ingen@kommun.example.se"},
     "/drift/anvandare/ny": {
         "username": "ny.analytiker",
         "first_name": "Nils",

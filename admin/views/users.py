@@ -34,6 +34,7 @@ from marketplace.kernel.forms import (
     rerender_as,
     round_trip,
 )
+from marketplace.kernel.notices import done
 from marketplace.kernel.paging import OrderKey, chosen_order
 from marketplace.kernel.views import page
 from placements.services import partners
@@ -359,7 +360,6 @@ def _forgot_page(
     status_code: int = 200,
     typed: str = "",
     errors: dict[str, str] | None = None,
-    sent: bool = False,
 ) -> Template:
     return _page(
         "admin/forgot_password.html",
@@ -369,17 +369,13 @@ def _forgot_page(
         values={"adress": typed},
         errors=errors or {},
         forgot_labels=FORGOT_LABELS,
-        sent=sent,
     )
 
 
 @get("/glomt-losenord", guards=[public], include_in_schema=False)
-async def forgot_page(
-    request: Request[Any, Any, Any],
-    skickat: Annotated[str | None, QueryParameter(max_length=5)] = None,
-) -> Template:
-    """Ask for a link to choose a new password; after asking (`skickat`), what happens next."""
-    return _forgot_page(request, sent=skickat == "1")
+async def forgot_page(request: Request[Any, Any, Any]) -> Template:
+    """Ask for a link to choose a new password (after asking, the notice says what happens)."""
+    return _forgot_page(request)
 
 
 @post("/glomt-losenord", guards=[public], include_in_schema=False, status_code=303)
@@ -400,7 +396,7 @@ async def forgot_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         )
         refused.headers.update(exc.headers)
         return refused
-    return Redirect("/glomt-losenord?skickat=1", status_code=303)
+    return Redirect(done("/glomt-losenord", "losenordslank-begard"), status_code=303)
 
 
 # --- the link: choose a password ---------------------------------------------------------------

@@ -206,6 +206,11 @@ NOTICES: dict[str, Notice] = {
         "till appen igen."
     ),
     "losenordslank-skickad": Notice("En ny länk för att välja lösenord har lagts i utkorgen."),
+    # Said the same whether the account exists (admin.services.users.request_password_link).
+    "losenordslank-begard": Notice(
+        "Om det finns ett konto med den e-postadressen eller det användarnamnet har vi skickat "
+        "en länk till kontots e-postadress. Den fungerar en gång och i en timme."
+    ),
 }
 
 

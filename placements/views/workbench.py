@@ -509,7 +509,7 @@ def _agreement_values(agreement: agreement_schemas.Agreement | None) -> dict[str
         "tasks": agreement.tasks,
         "participant_goals": agreement.participant_goals,
         "host_gains": agreement.host_gains,
-        "adaptations_shared": "\n".join(agreement.adaptations_shared),
+        "adaptations_shared": list(agreement.adaptations_shared),
     }
 
 
@@ -570,6 +570,8 @@ async def _booking_context(
         "host_signer": host_signer,
         "host_signers": host_signers,
         "options": options,
+        # What the participant agreed to share with hosts: the agreement's boxes to tick.
+        "shareable": await _shareable(booking.participant.id) if agreement else [],
         "values": values if values is not None else _agreement_values(agreement),
         "errors": errors or {},
         "labels": {
@@ -586,6 +588,12 @@ async def _booking_context(
         "outcome_values": _outcome_values(outcomes[0]) if outcomes else {},
         "today": clock.today().isoformat(),
     }
+
+
+async def _shareable(candidate_id: int) -> list[tuple[str, str]]:
+    """The adaptations a participant agreed to share with hosts, as (value, text) boxes."""
+    row = await candidate_services.candidate_row(candidate_id)
+    return [(a, a) for a in candidate_services.shareable_adaptations(row)] if row else []
 
 
 def _outcome_values(outcome: outcome_schemas.Outcome) -> dict[str, Any]:
@@ -635,7 +643,8 @@ async def booking_page(request: Request[Any, Any, Any], booking_id: FromPath[int
 AGREEMENT_FORM = Form(
     agreement_schemas.AgreementUpdate,
     labels=AGREEMENT_LABELS,
-    lists=["adaptations_shared"],
+    # Ticked boxes, one adaptation each: a comma inside one is part of it.
+    lines=["adaptations_shared"],
     blank_is_empty=["weekly_schedule", "tasks", "participant_goals", "host_gains"],
     # Its date rules come with the agreement as it stands (`booking_agreement`): the form
     # posts the unchanged period too, and "not in the past" holds only for a changed date.

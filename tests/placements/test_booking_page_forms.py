@@ -12,8 +12,11 @@ from placements.services import bookings
 from tests.builders import make_candidate
 from tests.placements.bookingdata import (
     END,
+    SECRET_ADAPTATION,
+    SHARED_ADAPTATION,
     START,
     TODAY,
+    give_adaptations,
     make_world,
     propose,
     sign_all,
@@ -116,6 +119,37 @@ async def test_the_agreement_form_names_a_wrong_period_with_its_other_mistakes(c
         follow_redirects=False,
     )
     assert kept.status_code == 303
+
+
+async def test_the_agreements_adaptations_are_boxes_of_what_the_participant_shares(client):
+    """A tester typed "Behöver pauser" into the agreement's adaptations and was refused: only
+    what the participant agreed to share may stand there, and the form showed neither what
+    that was nor where to change it. The form offers those as boxes and links to the
+    participant's profile; what is not shared is not offered."""
+    w = await make_world()
+    await give_adaptations(w)
+    booking_id = await propose(w)
+    await bookings.accept(w.host_user, booking_id)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    form = form_html(page.text, "overenskommelse")
+    assert f'name="adaptations_shared" value="{SHARED_ADAPTATION}"' in form
+    assert SECRET_ADAPTATION not in page.text
+    assert f'href="/arbetsbord/deltagare/{w.candidate_id}/profil#f-adaptations"' in form
+    saved = await client.post(
+        f"/arbetsbord/bokningar/{booking_id}/overenskommelse",
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "start_date": START.isoformat(),
+            "end_date": END.isoformat(),
+            "adaptations_shared": SHARED_ADAPTATION,
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    shown = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    ticked = form_html(shown.text, "overenskommelse")
+    assert f'name="adaptations_shared" value="{SHARED_ADAPTATION}" checked' in ticked
 
 
 async def test_an_agreed_placement_offers_to_start_only_from_its_start_date(client):
