@@ -508,6 +508,11 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
     url = f"/arbetsbord/bokningar/{booking_id}"
     page = await client.get(url, headers={"accept": "text/html"})
     assert 'id="win-win-saknas"' in page.text  # said before the buttons are pressed
+    # and the buttons cannot be pressed (a tester pressed them and met a 409 page).
+    assert '<fieldset class="plain actions" disabled aria-describedby="win-win-saknas">' in (
+        page.text
+    )
+    assert 'disabled aria-describedby="win-win-saknas">Registrera underskrift' in page.text
     for action, data in (("underteckna", {"version": "2"}), ("lankar", {})):
         refused = await client.post(
             f"{url}/{action}",
@@ -548,3 +553,4 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
     await write_win_win(booking_id)
     page = await client.get(url, headers={"accept": "text/html"})
     assert 'id="win-win-saknas"' not in page.text
+    assert "disabled" not in page.text.split('id="papper"')[0].split('id="agreement-heading"')[1]
