@@ -27,10 +27,10 @@ LEDGER_NOT_FOUND = "Värdorganisationen finns inte, eller så hör den inte till
 # The one definition of a host's hours, shown with the figure wherever it appears (the host's
 # page, the analysts' host ledger, its CSV and XLSX and the API's catalogue).
 HOURS_DEFINITION = (
-    "veckotimmar gånger antal veckor placeringen pågått enligt överenskommelsen: från "
-    "startdagen (den dag placeringen startade i tjänsten, men tidigast det överenskomna "
-    "startdatumet) till och med slutdagen; för en pågående placering till och med i dag, men "
-    "längst till det planerade slutdatumet"
+    "timmar i veckan enligt överenskommelsen gånger antalet veckor placeringen har pågått: "
+    "från den dag den startade (tidigast det överenskomna startdatumet) till och med sista "
+    "dagen; för en pågående placering till och med i dag, men längst till det planerade "
+    "slutdatumet"
 )
 # The booking columns `placement_hours` reads.
 HOURS_COLUMNS = (

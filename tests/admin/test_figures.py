@@ -267,6 +267,11 @@ async def test_the_hours_of_a_host_are_the_same_on_every_page_api_and_file(clien
     home = (await client.get("/vard", headers=HTML)).text
     assert re.search(r"<dt>Timmar</dt><dd>340 ", home), home.split('id="vinst"')[1][:600]
     assert "tidigast det överenskomna startdatumet" in home  # the definition, with the figure
+    # said once for the page, in a box to open; beside each figure, in a few words (a tester
+    # read the whole definition repeated under each organisation).
+    assert home.count("tidigast det överenskomna startdatumet") == 1
+    assert "<summary>Hur timmarna räknas</summary>" in home
+    assert "(timmar i veckan × veckor hittills)" in home
 
     # The analysts' host ledger: API, report page, dashboard, CSV (both variants), XLSX.
     await login(client, "sara")
