@@ -189,9 +189,12 @@ PERSONNUMMER_IN_ADDRESS = (
     "Personnummer söks inte från sidans adress, så att numret inte sparas i webbläsarens "
     "historik. Skriv hela numret i sökrutan och tryck på Sök."
 )
+# The number is not shown again (the page holds no personnummer it was not asked for), so the
+# message says how to go on: type it anew, or the person is someone else's participant.
 NO_SUCH_PERSONNUMMER = (
-    "Ingen av de deltagare du har tillgång till har det personnumret. Kontrollera att du "
-    "skrivit hela numret, 10 eller 12 siffror, t.ex. 19121212-1212."
+    "Ingen av de deltagare du har tillgång till har det personnumret. Numret visas inte "
+    "igen: skriv det på nytt om en siffra blev fel (10 eller 12 siffror, t.ex. "
+    "19121212-1212). Hör personen till en annan samordnare syns hen inte här."
 )
 
 

@@ -456,6 +456,9 @@ async def test_the_workbench_search_box_finds_by_name_and_by_number(client, peop
         assert answer.status_code == 200
         assert "Ingen av de deltagare du har tillgång till har det personnumret" in answer.text
         assert "Åsa" not in answer.text and "Maja Åkesson" not in answer.text
+        # The number is not shown again, and the message says so (a tester saw the box
+        # emptied and was asked to check a number they could no longer see).
+        assert "Numret visas inte igen" in answer.text
 
     # Typed into the URL, a number is refused rather than searched.
     refused = await client.get("/arbetsbord", params={"q": MAJA[0]}, headers=HTML)
