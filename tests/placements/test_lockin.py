@@ -126,6 +126,9 @@ async def test_an_ended_placement_with_work_leaves_no_flag_and_shows_on_the_part
     assert page.status_code == 200
     assert "Risk för inlåsning" not in page.text
     assert f"Utfall registrerat: Arbete {today}, anställd hos värden" in page.text
+    # The note changed no status: it does not read as the placement ending a second time.
+    note = page.text.split("Utfall registrerat:")[0].rsplit("<li>", 1)[1]
+    assert "avslutad" not in note and "avbruten" not in note
     listing = await client.get("/arbetsbord", headers={"accept": "text/html"})
     assert "Flaggad" not in listing.text
 
