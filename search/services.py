@@ -215,7 +215,7 @@ FIELD_SV = {
 MATCH_SV = {
     "exact": N_("exakt"),
     "folded": N_("utan å, ä och ö"),
-    "stem": N_("annan böjning"),
+    "stem": N_("samma ordstam"),  # an inflection or a derivation: "städare" of "städ"
     "prefix": N_("början av ordet"),
     "typo": N_("stavfel"),
     "compound": N_("del av sammansatt ord"),
