@@ -19,6 +19,7 @@ Rules that keep the service usable:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ from marketplace.kernel.tables import PasswordLink, User, UserSession
 from marketplace.kernel.tokens import new_token, token_hash
 from placements.services import partners
 from placements.tables import Candidate
+
+log = logging.getLogger("marketplace")
 
 LINK_DAYS = 7
 LINK_LIFE = dt.timedelta(days=LINK_DAYS)
@@ -553,17 +556,25 @@ FORGOT_PER_ACCOUNT = 3
 FORGOT_WINDOW_S = 3600
 
 
-async def request_password_link(typed: str, client: str) -> None:
-    """Mail a link to choose a new password, valid `ASKED_LINK_LIFE`, to the active account
-    whose e-mail address or user name `typed` is. The answer is the same whether such an
-    account exists or not, so that the form tells no one who has an account; the mails an
-    account gets are capped (`FORGOT_PER_ACCOUNT` an hour), and the asking per client address
-    (a 429 in Swedish). The old password works until the link is used; a second factor is
-    still asked at sign-in. Audited as "user.password_link_asked", with no actor."""
+async def request_password_link(typed: str, client: str) -> str:
+    """Check an ask for a link to choose a new password (the e-mail address or user name
+    `typed`): a Swedish 400 when it is empty, a 429 past `FORGOT_PER_CLIENT` asks an hour
+    from one client address. Returns the text to look the account up by, which
+    `send_asked_link` does after the answer has gone (the view's background task): the answer
+    is then the same, in words and in time, whether such an account exists or not, so that
+    the form tells no one who has an account."""
     text = single_line(typed, "adress", label="Adressen").strip()[:254]
     if not text:
         raise ValidationFailed(FORGOT_EMPTY, fields=["adress"])
     await spend(f"forgot:client:{client}", FORGOT_PER_CLIENT, FORGOT_WINDOW_S, FORGOT_TOO_MANY)
+    return text
+
+
+async def send_asked_link(text: str) -> None:
+    """Mail a link valid `ASKED_LINK_LIFE` to the active account whose e-mail address or
+    user name `text` is, if there is one with an address: at most `FORGOT_PER_ACCOUNT` an
+    hour. The old password works until the link is used; a second factor is still asked at
+    sign-in. Audited as "user.password_link_asked", with no actor."""
     try:
         address = normalise_email(text, required=False)
     except ValidationFailed:
@@ -586,6 +597,14 @@ async def request_password_link(typed: str, client: str) -> None:
     async with write_transaction(User._meta.db):
         await _send_password_link(None, found["id"], new_account=False, lifetime=ASKED_LINK_LIFE)
         await record(None, "user.password_link_asked", found["id"], subject_type="user")
+
+
+async def send_asked_link_quietly(text: str) -> None:
+    """`send_asked_link` as a background task: a failure is logged, never shown."""
+    try:
+        await send_asked_link(text)
+    except Exception:
+        log.exception("a password link asked for could not be sent")
 
 
 # --- the link itself -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -386,7 +387,7 @@ async def forgot_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     typed = _posted(values, "adress")
     try:
         refuse(control_problems(values, FORGOT_LABELS, only=FORGOT_LABELS))
-        await users.request_password_link(typed, client_address(request))
+        text = await users.request_password_link(typed, client_address(request))
     except MarketplaceError as exc:
         refused = _forgot_page(
             request,
@@ -396,7 +397,13 @@ async def forgot_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         )
         refused.headers.update(exc.headers)
         return refused
-    return Redirect(done("/glomt-losenord", "losenordslank-begard"), status_code=303)
+    # The account is looked up, and mailed, after the answer has gone: the same answer in
+    # the same time whether it exists or not.
+    return Redirect(
+        done("/glomt-losenord", "losenordslank-begard"),
+        status_code=303,
+        background=BackgroundTask(users.send_asked_link_quietly, text),
+    )
 
 
 # --- the link: choose a password ---------------------------------------------------------------

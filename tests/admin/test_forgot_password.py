@@ -133,3 +133,13 @@ async def test_a_post_that_is_no_utf8_is_refused_in_swedish(
     assert refused.status_code == 400
     assert "inte kodad som UTF-8" in refused.text and "Ladda om sidan" in refused.text
     assert await PasswordLink.count() == 0
+
+
+async def test_a_link_that_cannot_be_sent_is_logged_not_shown(monkeypatch, caplog) -> None:
+    # The account is looked up after the answer has gone: a failure there reaches no page.
+    async def broken(text: str) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(users, "send_asked_link", broken)
+    await users.send_asked_link_quietly("kim")
+    assert "could not be sent" in caplog.text
