@@ -253,7 +253,8 @@ async def test_reports_over_api_csv_xlsx_and_page(client, data):
     with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
         strings = book.read("xl/sharedStrings.xml").decode()
     assert "Verkstaden AB" in strings and "Definition" not in strings
-    assert "veckotimmar" in strings  # the definition travels with the file
+    # the definition travels with the file
+    assert "timmar i veckan enligt överenskommelsen" in strings
     page = await client.get(f"/rapporter?{q}", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert page.text.count("<svg") >= 3 and "<desc" in page.text
