@@ -186,8 +186,11 @@ async def test_the_signing_page_in_english_and_its_switch(
     page = await client.get(f"/underteckna/{token}", headers=HTML)
     assert '<html lang="en" dir="ltr">' in page.text
     # The coordinator's signature names them, without the Swedish role word after the name.
-    assert f"<td>Coordinator</td><td>{w.coordinator.name}, " in page.text
+    assert f"<td>Coordinator</td><td><bdi>{w.coordinator.name}</bdi>, <bdi>" in page.text
     assert "(samordnare)" not in page.text
+    # The insurance clause, Swedish, runs left to right on its own (its full stop stood at
+    # the left end in Arabic).
+    assert '<p lang="sv">' not in page.text and '<p lang="sv" dir="ltr">' in page.text
     assert "Three-party agreement about" in page.text and "I approve version 1" in page.text
     assert "Your approval as participant" in page.text and "Not signed yet" in page.text
     assert "Jag godkänner" not in page.text and "Inte underskriven" not in page.text
