@@ -215,7 +215,7 @@ async def test_a_participant_who_never_chose_gets_the_swedish_page(
     await agreements.sign_in_app(w.coordinator, booking_id, seen_version=1)
     page = await client.get(f"/underteckna/{token}", headers=HTML)
     assert '<html lang="sv" dir="ltr">' in page.text
-    assert f"<td>Samordnare</td><td>{w.coordinator.name} (samordnare), " in page.text
+    assert f"<td>Samordnare</td><td><bdi>{w.coordinator.name} (samordnare)</bdi>, " in page.text
     assert "Trepartsöverenskommelse om" in page.text
     assert "Ditt godkännande som deltagare" in page.text and "Jag godkänner version 1" in page.text
 
