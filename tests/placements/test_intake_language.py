@@ -117,6 +117,11 @@ async def test_the_form_speaks_english_and_arabic_with_no_swedish_left(
     assert [t for t in shown if SWEDISH_LETTERS.search(t)] == [SITE]
     arabic = await _in(client, "ar")
     assert '<html lang="ar" dir="rtl">' in arabic
+    # An address, a phone number and a personnummer are typed left to right ("amal@" showed
+    # as "@amal" in an Arabic page).
+    for name in ("email", "phone", "personnummer"):
+        field = arabic.split(f'id="f-{name}"')[1].split(">")[0]
+        assert 'dir="ltr"' in field, name
     shown = texts(arabic)
     for expected in ("كيف نتعامل مع بياناتك", "الاسم الأول", "رقم الهوية الشخصي", "أرسل الطلب"):
         assert expected in shown, expected
@@ -194,7 +199,7 @@ async def test_the_example_personnummer_keeps_its_order_in_arabic(
     isolated = '<bdi dir="ltr">19121212-1212</bdi>'
     page = await _in(client, "ar")
     hint = page.split('id="f-personnummer-hint">')[1].split("</span>")[0]
-    assert hint == f"12 رقماً، مثلاً {isolated}. يمكنك أيضاً كتابة رقم التنسيق (samordningsnummer)."
+    assert hint == f"10 أو 12 رقماً، مثلاً {isolated}. يمكنك أيضاً كتابة رقم التنسيق (samordningsnummer)."
     refused = await _post(client, page, personnummer="1985-01")
     assert refused.status_code == 400
     error = refused.text.split('id="f-personnummer-error">')[1].split("</span>")[0]
