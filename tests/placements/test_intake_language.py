@@ -199,7 +199,9 @@ async def test_the_example_personnummer_keeps_its_order_in_arabic(
     isolated = '<bdi dir="ltr">19121212-1212</bdi>'
     page = await _in(client, "ar")
     hint = page.split('id="f-personnummer-hint">')[1].split("</span>")[0]
-    assert hint == f"10 أو 12 رقماً، مثلاً {isolated}. يمكنك أيضاً كتابة رقم التنسيق (samordningsnummer)."
+    assert (
+        hint == f"10 أو 12 رقماً، مثلاً {isolated}. يمكنك أيضاً كتابة رقم التنسيق (samordningsnummer)."
+    )
     refused = await _post(client, page, personnummer="1985-01")
     assert refused.status_code == 400
     error = refused.text.split('id="f-personnummer-error">')[1].split("</span>")[0]
