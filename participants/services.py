@@ -18,6 +18,7 @@ from admin.services.register_text import EXTRACT_LABELS as EXTRACT_LABELS
 from admin.services.register_text import taxonomy_names as _names
 from admin.services.register_text import words_text as _words
 from marketplace.kernel.audit import record_many
+from marketplace.kernel.auth import user_name
 from marketplace.kernel.clock import today
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
@@ -827,6 +828,7 @@ async def my_data(
     where CLDR knows them ("Arabic", "العربية"), as the service's own words are."""
     extract = await register.own_extract(participant.candidate_id, participant.audit_label)
     named = await _what_rows_name(participant.candidate_id, extract.sections)
+    coordinators = await _coordinator_names(extract.sections)
     sections: list[ReadableSection] = []
     for section in extract.sections:
         if section.table == AuditEntry._meta.tablename:
@@ -837,7 +839,9 @@ async def my_data(
         rows = [
             named(section.table, row)
             + [
-                (labels[f.name], *_fact(f.value, codes.get(f.name), f.name, lang))
+                (labels[f.name], coordinators.get(f.value, ""), False)
+                if f.name == "coordinator"
+                else (labels[f.name], *_fact(f.value, codes.get(f.name), f.name, lang))
                 for f in row.fields
                 if f.name in labels and f.name not in hidden and f.value not in (None, "", "[]")
             ]
@@ -850,6 +854,21 @@ async def my_data(
 
 
 Fact = tuple[str, str, bool]
+
+
+async def _coordinator_names(sections: list[Any]) -> dict[Any, str]:
+    """My coordinators' names by the number a row holds ("Samordnare: 2" read as a code)."""
+    ids = {
+        f.value
+        for s in sections
+        for r in s.rows
+        for f in r.fields
+        if f.name == "coordinator" and isinstance(f.value, int)
+    }
+    rows = await User.select(User.id, User.first_name, User.last_name, User.username).where(
+        User.id.is_in(sorted(ids) or [-1])
+    )
+    return {r["id"]: user_name(r) for r in rows}
 
 
 def _number(row: Any, name: str) -> int | None:

@@ -541,6 +541,9 @@ async def test_my_data_names_things_in_words_not_codes(client: AsyncTestClient[L
     assert word("Part", "samordnaren") in page and ">coordinator<" not in page
     assert word("Status", "Utkast") in page and ">draft<" not in page
     assert ">Användare<" not in page
+    # My coordinator by name, not by a number ("Samordnare: 2", seen in the browser).
+    assert fact("Samordnare", w.coordinator.name) in page
+    assert not re.search(r"<dt>Samordnare</dt><dd>(<span[^>]*>)?\d+<", page)
     assert not re.search(r">\d{4}-\d\d-\d\dT", page)  # no ISO timestamps
     assert 'id="kept-in-swedish"' not in page
     # In English or Arabic, the page says what was written about me is shown in Swedish.
