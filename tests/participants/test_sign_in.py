@@ -171,6 +171,9 @@ async def test_eid_is_off_without_settings(client: AsyncTestClient[Litestar]) ->
     login = await client.get("/mina-sidor/logga-in", headers=HTML, follow_redirects=False)
     assert login.status_code == 200
     assert "e-legitimation" not in login.text.split("<main", 1)[1].split("Utan e-legitimation")[0]
+    # A visitor without a coordinator, or who only wants to look, is not left at a dead end.
+    way_on = login.text.split('id="utan-konto"')[1].split("</p>")[0]
+    assert 'href="/ansok"' in way_on and 'href="/platser"' in way_on
     response = await client.get(
         "/mina-sidor/logga-in/e-legitimation", headers=HTML, follow_redirects=False
     )
