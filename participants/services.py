@@ -1052,7 +1052,7 @@ def _languages_in(stored: str, lang: str) -> str | None:
     names = [taxonomy.language_name(labels.get(str(i), str(i)), lang) for i in ids]
     if not names or any(n is None for n in names):
         return None
-    return ", ".join(n for n in names if n)
+    return ("، " if lang == "ar" else ", ").join(n for n in names if n)  # Arabic's own comma
 
 
 def _fact(value: Any, vocabulary: str | None, name: str, lang: str = "sv") -> tuple[str, bool]:

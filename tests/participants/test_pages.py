@@ -1225,3 +1225,15 @@ async def test_a_search_in_english_that_finds_nothing_says_to_try_a_swedish_word
     await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
     page = await client.get("/mina-sidor/platser?q=kitchen", headers=HTML)
     assert "try a Swedish word, for example lager (warehouse)" in page.text
+
+
+def test_my_languages_in_arabic_are_joined_with_the_arabic_comma() -> None:
+    import json
+
+    from marketplace.reference import taxonomy
+    from participants.services import _languages_in
+
+    ids = {v: k for k, v in taxonomy.languages().items()}
+    stored = json.dumps([ids["Arabiska"], ids["Engelska"]])
+    assert "، " in (_languages_in(stored, "ar") or "")
+    assert _languages_in(stored, "en") == "Arabic, English"
