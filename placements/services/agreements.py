@@ -902,7 +902,7 @@ LINK_USED = N_(
 # A link whose party has signed (through it, on Mina sidor or on paper): when, not "used or
 # replaced", which read as if the signature was lost. The date is the party's signature's.
 LINK_SIGNED = N_(
-    "Överenskommelsen är redan underskriven (%(date)s). Din underskrift är registrerad."
+    "Du har redan skrivit under överenskommelsen (%(date)s). Din underskrift är registrerad."
 )
 LINK_OUTDATED = N_(
     "Överenskommelsen har ändrats eller avbrutits sedan länken skickades. Du får en ny länk om "

@@ -167,7 +167,7 @@ async def test_the_signing_page_speaks_the_participants_language(
     assert used.status_code == 410
     assert '<html lang="ar" dir="rtl">' in used.text
     assert "<h1>تم استخدام الرابط من قبل</h1>" in used.text
-    assert f"تم توقيع الاتفاق من قبل ({signed_on.isoformat()}). توقيعك مسجّل." in used.text
+    assert f"لقد وقّعت على الاتفاق من قبل ({signed_on.isoformat()}). توقيعك مسجّل." in used.text
     assert f"تواصل مع المنسق {w.coordinator.name}, " in used.text
     for swedish in ("redan", "Länken", "Överenskommelsen", "samordnaren", "Inget har ändrats"):
         assert swedish not in used.text

@@ -211,7 +211,7 @@ async def test_link_page_shows_agreement_and_signs_once(client):
         assert used.status_code == 410
         assert used.headers["cache-control"] == "no-store"
         assert "<h1>Länken är redan använd</h1>" in used.text
-        assert f"Överenskommelsen är redan underskriven ({signed_on})." in used.text
+        assert f"Du har redan skrivit under överenskommelsen ({signed_on})." in used.text
         assert "Din underskrift är registrerad." in used.text
         assert (
             "Länken kan bara användas en gång. Behöver något ändras? Kontakta samordnaren "
@@ -242,7 +242,7 @@ async def test_a_signed_link_says_when_until_the_text_changes():
             await use
         assert used.value.used == "signature" and used.value.status_code == 410
         assert str(used.value) == (
-            f"Överenskommelsen är redan underskriven ({clock.local_date(signed_at)}). "
+            f"Du har redan skrivit under överenskommelsen ({clock.local_date(signed_at)}). "
             "Din underskrift är registrerad."
         )
         assert used.value.coordinator == (w.coordinator.name, w.coordinator.email)
