@@ -246,11 +246,14 @@ async def test_the_application_keeps_its_language(client: AsyncTestClient[Litest
         "The invitation will come by email to amina@example.se, with a calendar file for the "
         "meeting." in sent.text
     )
+    # The start page is Swedish only: the receipt leads on to the search, in English.
+    assert '<p><a href="/platser">Find a work placement</a></p>' in sent.text
     page = await _in(client, "ar")
     await _post(client, page, email="")
     page = await _in(client, "sv")
     swedish = await _post(client, page)
     assert "Tack för din ansökan" in swedish.text
+    assert '<a href="/">Till startsidan</a>' in swedish.text
     rows = await Application.select(Application.language).order_by(Application.id)
     assert [r["language"] for r in rows] == ["en", "ar", "sv"]
     # Staff register in Swedish; the column's default.
