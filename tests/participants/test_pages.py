@@ -1237,3 +1237,12 @@ def test_my_languages_in_arabic_are_joined_with_the_arabic_comma() -> None:
     stored = json.dumps([ids["Arabiska"], ids["Engelska"]])
     assert "، " in (_languages_in(stored, "ar") or "")
     assert _languages_in(stored, "en") == "Arabic, English"
+
+
+def test_the_arabic_search_hint_isolates_its_swedish_examples() -> None:
+    # "(بالسويدية: lager، kök، butik)." broke into mismatched brackets at 375 px: the
+    # Swedish words run left to right as one unit (an isolate) inside the Arabic sentence.
+    from marketplace.kernel import i18n
+
+    hint = "Vad vill du göra? Skriv till exempel lager, kök eller butik."
+    assert "\u2066lager, kök, butik\u2069)." in i18n.gettext_for("ar")(hint)
