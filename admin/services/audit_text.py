@@ -107,7 +107,7 @@ ACTIONS = {
     "search_lift.on": "Inlärda lyft i sökningen påslagna",
     "search_lift.off": "Inlärda lyft i sökningen avstängda",
     "user.password_link": "Länk för nytt lösenord skickad",
-    "user.password_link_asked": "Länk för nytt lösenord begärd av användaren själv",
+    "user.password_link_asked": "Länk för nytt lösenord begärd via ”Glömt lösenordet?”",
     "user.password_set": "Lösenord valt via länk",
     "user.password_changed": "Lösenordet bytt av användaren själv",
     "user.totp_reset": "Tvåstegsverifiering återställd",

@@ -358,7 +358,17 @@ async def _send_password_link(
             fields=["email"],
         )
     now = dt.datetime.now(dt.UTC)
-    await auth.end_password_links(user_id)
+    if actor is None:
+        # Asked for on the sign-in page, by anyone who knows the name: it ends only earlier
+        # links asked for so, never one an admin sent (a new account's 7-day link was
+        # cancelled by a stranger asking in its owner's name).
+        await PasswordLink.update({PasswordLink.used_at: now}).where(
+            (PasswordLink.user == user_id)
+            & PasswordLink.used_at.is_null()
+            & PasswordLink.created_by.is_null()
+        )
+    else:
+        await auth.end_password_links(user_id)
     token, stored = new_token()
     await PasswordLink.insert(
         PasswordLink(
@@ -642,6 +652,9 @@ async def set_password_by_link(token: str, password: str, repeat: str) -> str:
         await User.update(
             {User.password: User.hash_password(password), User.failed_logins: 0}
         ).where(User.id == row["user"])
+        # A link asked for on the sign-in page leaves an admin's standing; the first used
+        # ends the others.
+        await auth.end_password_links(row["user"])
         await UserSession.delete().where(UserSession.user == row["user"])
         await record(None, "user.password_set", row["user"], subject_type="user")
     return str(row["username"])

@@ -361,6 +361,7 @@ def _forgot_page(
     status_code: int = 200,
     typed: str = "",
     errors: dict[str, str] | None = None,
+    heading: str | None = None,
 ) -> Template:
     return _page(
         "admin/forgot_password.html",
@@ -370,6 +371,8 @@ def _forgot_page(
         values={"adress": typed},
         errors=errors or {},
         forgot_labels=FORGOT_LABELS,
+        # Too many asks is nothing wrong with the form ("Formuläret behöver rättas").
+        heading=heading or "Formuläret behöver rättas",
     )
 
 
@@ -394,6 +397,7 @@ async def forgot_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             status_code=exc.status_code,
             typed=typed[:254],
             errors=field_errors(exc, FORGOT_LABELS) or {"adress": exc.message},
+            heading="Försök igen senare" if exc.status_code == 429 else None,
         )
         refused.headers.update(exc.headers)
         return refused
@@ -432,8 +436,10 @@ async def password_page(request: Request[Any, Any, Any], token: FromPath[Token])
 )
 async def password_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -> Template:
     values = await form_values(request)
-    password = str(values.get("password") or "")
-    repeat = str(values.get("repeat") or "")
+    # A field sent twice is read as the last, as every form reads it (the list's text became
+    # the password: a hostile test of this route).
+    password = _posted(values, "password")
+    repeat = _posted(values, "repeat")
     try:
         # No form helper reads the passwords: invisible control characters are refused here.
         unreadable = control_problems(values, PASSWORD_LABELS, only=PASSWORD_LABELS)

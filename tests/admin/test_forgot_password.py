@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from admin.services import users
+from marketplace.kernel import auth
 from marketplace.kernel.tables import AuditEntry, OutboxMessage, PasswordLink, UserSession
 from tests.admin.test_user_pages import HTML, NEW_PASSWORD, csrf
 from tests.conftest import DEMO_PASSWORD, login
@@ -102,6 +103,8 @@ async def test_asking_is_capped_per_account_and_per_address(
     refused = await _ask(client, "ingen")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
     assert "Härifrån har det begärts för många länkar" in refused.text
+    assert "<h2>Försök igen senare</h2>" in refused.text  # nothing is wrong with the form
+    assert "Formuläret behöver rättas" not in refused.text
     assert 'value="ingen"' in refused.text  # what was typed stays in the box
 
 
@@ -143,3 +146,49 @@ async def test_a_link_that_cannot_be_sent_is_logged_not_shown(monkeypatch, caplo
     monkeypatch.setattr(users, "send_asked_link", broken)
     await users.send_asked_link_quietly("kim")
     assert "could not be sent" in caplog.text
+
+
+async def test_asking_ends_no_link_an_admin_sent_and_the_first_used_ends_the_rest(
+    client: AsyncTestClient[Litestar], make_user
+) -> None:
+    """A stranger who knew a new colleague's user name cancelled the admin's 7-day link by
+    asking for one in their name. Asking ends only links asked for so; whichever link is
+    used first ends the others."""
+    admin = await make_user("admin", username="ada", email="ada@kommun.example.se")
+    await users.create_staff_user(
+        admin,
+        users.StaffUserCreate(
+            username="tid01",
+            first_name="Tim",
+            last_name="Ny",
+            email="tid01@kommun.example.se",
+            role="analyst",
+        ),
+    )
+    rows = await PasswordLink.select().order_by(PasswordLink.id)
+    [welcome] = rows
+    assert welcome["created_by"] == admin.id
+    assert (await _ask(client, "tid01")).headers["location"] == SENT
+    assert (await _ask(client, "tid01")).headers["location"] == SENT
+    links = await PasswordLink.select().order_by(PasswordLink.id)
+    assert [link["used_at"] is None for link in links] == [True, False, True]
+    # The admin's link still opens; choosing a password by the asked one ends it.
+    mails = await _mails(welcome["user"])
+    found = [re.search(r"/konto/nytt-losenord/[A-Za-z0-9_\-]+", m) for m in mails]
+    paths = [m.group(0) for m in found if m]
+    assert len(paths) == 3
+    assert (await client.get(paths[0], headers=HTML)).status_code == 200
+    form = await client.get(paths[-1], headers=HTML)
+    # A field sent twice is read as the last (the list's text became the password).
+    chosen = await client.post(
+        paths[-1],
+        data={
+            "password": ["fel lösenord som kom först", NEW_PASSWORD],
+            "repeat": ["x", NEW_PASSWORD],
+            "_csrf_token": csrf(form.text),
+        },
+        headers=HTML,
+    )
+    assert chosen.status_code == 200 and "Lösenordet är sparat" in chosen.text
+    assert await auth.authenticate("tid01", NEW_PASSWORD, "", "127.0.0.1")
+    assert (await client.get(paths[0], headers=HTML)).status_code == 404
