@@ -89,6 +89,9 @@ async def export(
     coordinator = await coordinator_label(request.user, filters.coordinator_id)
     table = report.table(await report.published(filters), coordinator)
     filename = exports.report_file_name(report.file_stem, filters, coordinator, format)
+    if format == "csv" and variant == "rfc4180":
+        # The two CSV forms of one report were saved under one name, the second over the first.
+        filename = filename.removesuffix(".csv") + "_andra-program.csv"
     if format == "xlsx":
         content, media_type = exports.report_xlsx(table), XLSX
     else:
@@ -187,7 +190,7 @@ class AuditController(Controller):
         as for the report exports."""
         text = await audit.export_audit_csv(request.user, audit_filters, variant)
         period = f"{audit_filters.start.isoformat()}_{audit_filters.end.isoformat()}"
-        name = f"loggkontroll_{period}.csv"
+        name = f"loggkontroll_{period}{'_andra-program' if variant == 'rfc4180' else ''}.csv"
         return Response(
             exports.csv_bytes(text, variant),
             media_type=exports.CSV_MEDIA_TYPE,

@@ -188,5 +188,9 @@ async def test_a_report_file_says_its_period_in_words_and_the_filters_chosen(
     plain = await client.get(f"{url}?format=csv&variant=rfc4180&{chosen}")
     rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8"))))
     assert rows[0] == ["Miljö", "Placeringar"] and "Period" not in plain.text
+    # The two CSV forms are saved under two names (the second overwrote the first).
+    excel_name = default.headers["content-disposition"]
+    plain_name = plain.headers["content-disposition"]
+    assert plain_name == excel_name.replace('.csv"', '_andra-program.csv"')
     one_month = await client.get(f"{url}?format=csv&start=2026-03&end=2026-03")
     assert ["Period", "mars 2026"] in reportdata.csv_title_rows(one_month.content)
