@@ -84,17 +84,25 @@ async def overlapping(where: Any, start: Day, end: Day, exclude: int = 0) -> int
     return _count(await _holding(where, exclude), start, end)
 
 
+def _shares_a_day(row: Any, start: Day, end: Day) -> bool:
+    """Whether a booking row's period shares a day with start–end (open-ended where missing)."""
+    return (row["start_date"] or dt.date.min) <= (end or dt.date.max) and (
+        start or dt.date.min
+    ) <= (row["end_date"] or dt.date.max)
+
+
+def _earliest(rows: list[Any]) -> Any:
+    return min(rows, key=lambda r: r["start_date"] or dt.date.min, default=None)
+
+
 async def first_overlapping(where: Any, start: Day, end: Day) -> HeldSeat | None:
     """The earliest seat-holding booking matching `where` that shares a day with start–end
     (open-ended where missing), or None: what a refusal names, so that the coordinator sees
     which placement is in the way and when."""
-    lo, hi = start or dt.date.min, end or dt.date.max
-    found = [
-        r
-        for r in await _holding(where, 0)
-        if (r["start_date"] or dt.date.min) <= hi and lo <= (r["end_date"] or dt.date.max)
-    ]
-    return min(found, key=lambda r: r["start_date"] or dt.date.min, default=None)
+    return cast(
+        "HeldSeat | None",
+        _earliest([r for r in await _holding(where, 0) if _shares_a_day(r, start, end)]),
+    )
 
 
 async def placed_during(candidate_ids: list[int], start: Day, end: Day) -> dict[int, str]:
@@ -103,24 +111,20 @@ async def placed_during(candidate_ids: list[int], start: Day, end: Day) -> dict[
     2027-04-20" (the earliest, where there are several)."""
     if not candidate_ids:
         return {}
-    lo, hi = start or dt.date.min, end or dt.date.max
     rows = await Booking.select(
         Booking.candidate,
         Booking.slot.title.as_alias("title"),
         Booking.start_date,
         Booking.end_date,
     ).where(Booking.candidate.is_in(candidate_ids) & Booking.status.is_in(list(SEAT_HOLDING)))
-    found: dict[int, dict[str, Any]] = {}
+    by_candidate: dict[int, list[Any]] = {}
     for r in rows:
-        if (r["start_date"] or dt.date.min) <= hi and lo <= (r["end_date"] or dt.date.max):
-            earlier = found.get(r["candidate"])
-            if earlier is None or (r["start_date"] or dt.date.min) < (
-                earlier["start_date"] or dt.date.min
-            ):
-                found[r["candidate"]] = r
+        if _shares_a_day(r, start, end):
+            by_candidate.setdefault(r["candidate"], []).append(r)
     return {
-        cid: f"{r['title']}, {period_text(r['start_date'], r['end_date'])}"
-        for cid, r in found.items()
+        cid: f"{first['title']}, {period_text(first['start_date'], first['end_date'])}"
+        for cid, held in by_candidate.items()
+        if (first := _earliest(held)) is not None
     }
 
 
