@@ -323,6 +323,6 @@ async def test_my_languages_are_named_in_the_pages_language(
     ).where(Candidate.id == candidate_id)
     pages = await _my_data_in_each_language(next_app, candidate_id)
     assert "<dd>Arabic, Swedish</dd>" in pages["en"]
-    assert "<dd>العربية, السويدية</dd>" in pages["ar"]
+    assert "<dd>العربية، السويدية</dd>" in pages["ar"]  # the Arabic comma
     assert "Arabiska, Svenska" in pages["sv"]
     assert "Arabiska" not in pages["en"] and "Arabiska" not in pages["ar"]
