@@ -358,17 +358,10 @@ async def _send_password_link(
             fields=["email"],
         )
     now = dt.datetime.now(dt.UTC)
-    if actor is None:
-        # Asked for on the sign-in page, by anyone who knows the name: it ends only earlier
-        # links asked for so, never one an admin sent (a new account's 7-day link was
-        # cancelled by a stranger asking in its owner's name).
-        await PasswordLink.update({PasswordLink.used_at: now}).where(
-            (PasswordLink.user == user_id)
-            & PasswordLink.used_at.is_null()
-            & PasswordLink.created_by.is_null()
-        )
-    else:
-        await auth.end_password_links(user_id)
+    # Asked for on the sign-in page, by anyone who knows the name, a link ends only earlier
+    # links asked for so, never one an admin sent (a new account's 7-day link was cancelled
+    # by a stranger asking in its owner's name).
+    await auth.end_password_links(user_id, asked_only=actor is None)
     token, stored = new_token()
     await PasswordLink.insert(
         PasswordLink(

@@ -238,12 +238,14 @@ async def open_password_links(user_id: int) -> int:
     )
 
 
-async def end_password_links(user_id: int) -> None:
+async def end_password_links(user_id: int, *, asked_only: bool = False) -> None:
     """End the user's unused links to choose a password (marked as spent now, as a newer
-    link ends an older one), so that none of them works any more."""
-    await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)}).where(
-        (PasswordLink.user == user_id) & PasswordLink.used_at.is_null()
-    )
+    link ends an older one), so that none of them works any more; with `asked_only`, only
+    those asked for on the sign-in page (no admin sent them: `created_by` is empty)."""
+    unused = (PasswordLink.user == user_id) & PasswordLink.used_at.is_null()
+    if asked_only:
+        unused &= PasswordLink.created_by.is_null()
+    await PasswordLink.update({PasswordLink.used_at: dt.datetime.now(dt.UTC)}).where(unused)
 
 
 async def active_coordinators() -> list[tuple[int, str]]:

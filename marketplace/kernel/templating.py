@@ -182,11 +182,16 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
+def _page_language(context: Context) -> str:
+    """The language of the page being rendered: its `lang`, Swedish where a page has none."""
+    return str(context.get("lang") or i18n.DEFAULT)
+
+
 @pass_context
 def number_in_language(context: Context, value: float | int | None, decimals: int = 0) -> str:
     """`number` in the page's language (its `lang`): Swedish "3,5 km", but "3.5 km" on an
     English or Arabic page (Arabic as the pages write it, in Western digits)."""
-    if (context.get("lang") or i18n.DEFAULT) == i18n.DEFAULT or value is None:
+    if _page_language(context) == i18n.DEFAULT or value is None:
         return number(value, decimals)
     return f"{value:,.{decimals}f}"
 
@@ -241,7 +246,7 @@ def plural(context: Context, singular: str, plural_text: str, n: int) -> str:
     """`singular` or `plural_text` (Swedish message ids) by `n`, in the page's language (its
     `lang`; Swedish where a page has none), by that language's plural rule: "1 timme i
     veckan", "2 timmar i veckan". Unformatted: the template fills in `n` with `format`."""
-    return i18n.ngettext_for(context.get("lang") or i18n.DEFAULT)(singular, plural_text, n)
+    return i18n.ngettext_for(_page_language(context))(singular, plural_text, n)
 
 
 def register_templating(
