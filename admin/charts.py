@@ -166,7 +166,8 @@ def bar_chart(
     plot_h = HEIGHT - TOP - BOTTOM
     height = round(TOP + plot_h + axis.bottom)
     plot_w = width - left - RIGHT
-    top = _scale_max([v for v in [*values, *marks] if v is not None], references)
+    drawn = [v for v in [*values, *marks] if v is not None]
+    top = _scale_max(drawn, references)
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(2.0, slot * 0.7)
@@ -179,7 +180,8 @@ def bar_chart(
         f'<line x1="{left:.1f}" y1="{base}" x2="{width - RIGHT}" y2="{base}" '
         f'stroke="{AXIS}" stroke-width="1"/>',
     ]
-    for tick in (0.0, top / 2, top):
+    # With every figure hidden there is no scale to read: an axis of 0–1 read as figures.
+    for tick in (0.0, top / 2, top) if drawn or references else ():
         y = base - plot_h * tick / top
         parts.append(
             f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" '

@@ -229,6 +229,9 @@ class UnitCoverage(msgspec.Struct):
     units: list[UnitCoverageRow]
     total_target: int
     total_published: int
+    total_registered: int = 0
+    total_coverage: float | None = None  # published of all units / their targets
+    total_gap: int | None = None  # the units' gaps added up (one unit's surplus fills none)
     suppressed: list[str] = msgspec.field(default_factory=list)  # paths of hidden cells
     # Of those, the ones that are no count of 1–4 (read "dold", the others "färre än 5").
     protected: list[str] = msgspec.field(default_factory=list)

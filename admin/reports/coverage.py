@@ -23,8 +23,10 @@ UNIT_COVERAGE_DEFINITION = (
     "(summa av antal platser på enhetens platsannonser som gäller under året, i alla "
     "statusar); publicerade platser (samma, bara publicerade); använda platser "
     "(bokningar som accepterats, överenskommits eller startat med startdag under året). "
-    "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Spår och "
-    "samordnare påverkar bara använda platser."
+    "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Totalt: "
+    "täckning = alla enheters publicerade / summan av målen; gap = enheternas gap "
+    "sammanlagda (en enhets överskott fyller inte en annans gap). Spår och samordnare "
+    "påverkar bara använda platser."
 )
 
 
@@ -79,13 +81,19 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
                 gap=max(0, target - published[uid]) if target is not None else None,
             )
         )
+    total_target = sum(targets.values())
+    total_published = sum(published[int(u["id"])] for u in units)
+    gaps = [u.gap for u in out if u.gap is not None]
     return schemas.UnitCoverage(
         definition=UNIT_COVERAGE_DEFINITION,
         filters=f,
         year=year,
         units=out,
-        total_target=sum(targets.values()),
-        total_published=sum(published[int(u["id"])] for u in units),
+        total_target=total_target,
+        total_published=total_published,
+        total_registered=sum(registered[int(u["id"])] for u in units),
+        total_coverage=share(total_published, total_target) if total_target else None,
+        total_gap=sum(gaps) if gaps else None,
     )
 
 
@@ -116,6 +124,14 @@ def unit_coverage_columns(report: schemas.UnitCoverage, v: CellReader) -> Column
     rows: list[list[TableCell]] = [
         [u.host_name, *figures_of(v, f"units[{u.host_id}]", u, *columns)] for u in report.units
     ]
-    target, published = figures_of(v, "", report, "total_target", "total_published")
-    rows.append(["Totalt", target, None, published, None, None, None])
+    # The places used are persons: their total would undo a unit's hidden 1–4, so it is left
+    # out; the rest are places and targets.
+    rows.append(
+        [
+            "Totalt",
+            *figures_of(v, "", report, "total_target", "total_registered", "total_published"),
+            None,
+            *figures_of(v, "", report, "total_coverage", "total_gap"),
+        ]
+    )
     return headers, rows

@@ -106,6 +106,9 @@ FIGURE_KINDS: dict[str, Kind] = {
     "gap": "count",
     "total_target": "count",
     "total_published": "count",
+    "total_registered": "count",
+    "total_coverage": "share",
+    "total_gap": "count",
     # host-ledger
     "hours": "hours",
     "assessments_returned": "count",

@@ -22,7 +22,7 @@ from admin.reports.participant_figures import participant_figures
 from admin.reports.pictures import without_shared_start
 from admin.services.disclosure import RULE_NOTE
 from admin.services.reports import FILTER_NOTE
-from admin.views.filters import ReportChoices, filter_form, period_or_default
+from admin.views.filters import FILTER_LABELS, ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
 from marketplace.kernel.disclosure import hidden_text
@@ -191,6 +191,7 @@ async def dashboard(
         values={**values, "start": values["start"] or month_text(first)}
         | {"end": values["end"] or month_text(last)},
         errors=errors,
+        labels=FILTER_LABELS,
         filters=filters,
         tracks=list(LABELS["track"].items()),
         host_kinds=list(LABELS["host_kind"].items()),

@@ -340,6 +340,20 @@ def test_the_axis_ends_at_the_next_round_number_above_the_top():
     assert ">20</text>" in svg and ">100</text>" not in svg
 
 
+def test_a_chart_of_hidden_figures_only_has_no_scale_to_read():
+    """Every bar hidden under the small-cell rule: no 0–1 axis, which read as figures."""
+    svg = str(
+        charts.bar_chart("Avslut", "En stapel per utfall.", ["Arbete", "Studier"], [None, None])
+    )
+    assert "&lt;5" in svg and "färre än 5" in svg
+    ticks = re.findall(r'text-anchor="end" font-size="\d+" fill="[^"]+">([^<]*)</text>', svg)
+    assert ticks == []
+    shown = str(
+        charts.bar_chart("Avslut", "En stapel per utfall.", ["Arbete", "Studier"], [None, 6])
+    )
+    assert re.findall(r'text-anchor="end" font-size="\d+" fill="[^"]+">([^<]*)</text>', shown)
+
+
 def test_each_unit_bar_carries_its_own_target():
     """Seen in the browser: the unit chart drew the published places only, the targets stood
     in the table. Each bar now has its target as a line across it, in the scale, with a

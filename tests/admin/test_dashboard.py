@@ -65,3 +65,28 @@ async def test_the_intake_clock_speaks_swedish_without_setting_names(client, mak
         assert "som kommunen har ställt in" in main
     overview = await client.get("/oversikt", headers=HTML)
     assert "Mål: 1 arbetsdag" in overview.text and "1 arbetsdagar" not in overview.text
+
+
+async def test_unit_coverage_has_a_total_row_without_persons(client, make_user):
+    """Kök: target 4, 6 places published (a surplus); Städ: target 5, 2 published and 1 a
+    draft (gap 3). Total: target 9, registered 9, published 8, gap 3 (Kök's surplus fills
+    none of Städ's gap); the places used, persons, have no total."""
+    from marketplace.kernel import clock
+    from tests.builders import make_host, make_slot, make_unit_target
+
+    year = clock.today().year
+    kitchen, cleaning = await make_host("Kök"), await make_host("Städ")
+    await make_unit_target(kitchen, year, 4)
+    await make_unit_target(cleaning, year, 5)
+    await make_slot(kitchen, capacity=6)
+    await make_slot(cleaning, capacity=2)
+    await make_slot(cleaning, capacity=1, status="draft")
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = await client.get("/oversikt", headers=HTML)
+    assert page.status_code == 200
+    total = page.text.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', total) == ["9", "9", "8", "–", "3"]
+    report = (await client.get("/api/v1/reports/unit-coverage")).json()
+    assert (report["total_registered"], report["total_gap"]) == (9, 3)
+    assert report["total_coverage"] == pytest.approx(8 / 9, abs=1e-4)

@@ -100,6 +100,9 @@ async def test_the_report_page_refuses_a_day_and_shows_no_figure_for_it(analyst:
     january_counted = first <= JAN_1 <= last
     assert ("<td>13</td>" in exits) == january_counted
     assert "<td>10</td>" not in exits  # the one-day difference is nowhere
+    # Said beside the figures: they are the default period's, not the answer to the filter.
+    notice = re.search(r'<p class="fallback" role="status" id="fallback">([^<]*)</p>', page.text)
+    assert notice and f"gäller siffrorna nedan {first} – {last}." in notice[1]
     whole = await analyst.get("/rapporter?start=2026-01&end=2026-03", headers=HTML)
     assert whole.status_code == 200
     exits = whole.text.split('<section id="exits"', 1)[1].split("</section>", 1)[0]
@@ -114,8 +117,11 @@ async def test_the_dashboard_refuses_a_day_too(analyst: Any) -> None:
     shown = dict(re.findall(r'<span class="error" id="f-(\w+)-error">([^<]*)</span>', page.text))
     assert set(shown) == {"end"}
     assert "2026-03-15 är inte månadens sista dag" in shown["end"]
+    first, last = default_period(clock.today())
+    assert f"Tills det är rättat gäller siffrorna nedan {first} – {last}." in page.text
     fine = await analyst.get("/oversikt?start=2026-01&end=2026-03", headers=HTML)
     assert fine.status_code == 200
+    assert 'id="fallback"' not in fine.text
     assert re.search(r'<input id="f-end" name="end" type="month" value="2026-03"', fine.text)
 
 
@@ -252,3 +258,15 @@ def test_a_month_outside_the_service_s_years_is_named_as_a_month():
     with pytest.raises(ValidationFailed) as late:
         report_filters("2026-01", "2101-01")
     assert late.value.fields == ["end"] and "datum" not in str(late.value.message)
+
+
+async def test_a_refused_choice_beside_a_good_period_is_named_in_the_notice(analyst: Any) -> None:
+    """An unknown track (an edited address) is dropped, and the notice says so; the period
+    typed holds."""
+    for path in ("/rapporter", "/oversikt"):
+        page = await analyst.get(f"{path}?start=2026-01&end=2026-03&track=xyz", headers=HTML)
+        assert page.status_code == 400, path
+        assert (
+            "Tills det är rättat gäller siffrorna nedan 2026-01-01 – 2026-03-31, "
+            "utan filter på spår." in page.text
+        ), path

@@ -181,6 +181,9 @@ async def test_municipal_units_coverage_against_targets(data):
         2,
     )
     assert (unit.coverage, unit.gap, r.total_target, r.total_published) == (0.3, 7, 10, 3)
+    assert (r.total_registered, r.total_coverage, r.total_gap) == (5, 0.3, 7)
+    _headers, rows = coverage.unit_coverage_columns(r, lambda path, value: value)
+    assert rows[-1] == ["Totalt", 10, 5, 3, None, 0.3, 7]  # no total of persons placed
 
 
 async def test_host_ledger(data):
