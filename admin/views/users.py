@@ -36,7 +36,7 @@ from marketplace.kernel.forms import (
     round_trip,
 )
 from marketplace.kernel.notices import done
-from marketplace.kernel.paging import OrderKey, chosen_order
+from marketplace.kernel.paging import OrderKey, chosen_filter, chosen_order
 from marketplace.kernel.views import page
 from placements.services import partners
 
@@ -125,16 +125,19 @@ async def users_page(
     """Every user, filtered by role and status, sorted, a page at a time. An order the sort
     box does not offer shows them by name, said at the box."""
     sortera, sort_note = chosen_order(sortera, SORT_CHOICES)
+    role_choices = [("", "Alla roller"), *users.ROLE_TEXT.items()]
+    roll, role_note = chosen_filter(roll.strip(), role_choices)
+    status, status_note = chosen_filter(status.strip(), STATUS_CHOICES)
     listing = await users.list_users(role=roll, status=status, sort=sortera, page=sida)
     return _page(
         "admin/users.html",
         request,
         listing=listing,
         filters={"roll": roll, "status": status, "sortera": sortera},
-        role_choices=[("", "Alla roller"), *users.ROLE_TEXT.items()],
+        role_choices=role_choices,
         status_choices=STATUS_CHOICES,
         sort_choices=SORT_CHOICES,
-        sort_note=sort_note,
+        notes={"roll": role_note, "status": status_note, "sortera": sort_note},
     )
 
 

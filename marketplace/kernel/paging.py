@@ -89,3 +89,16 @@ def chosen_order(asked: str | None, choices: Sequence[tuple[str, str]]) -> tuple
         f"Sorteringen i sidans adress finns inte längre, så listan visas i ordningen "
         f"\u201d{words}\u201d. Välj en annan ordning i rutan."
     )
+
+
+def chosen_filter(asked: str, choices: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The value of a list's filter box, and the note at it. `choices` are the box's (value,
+    Swedish words), "every one" first. A value the box does not offer (an edited or old
+    address) filters nothing, and the note says so in the box's words, as `chosen_order`
+    does for a sort."""
+    if not asked or asked in dict(choices):
+        return asked, ""
+    default, words = choices[0]
+    return default, (
+        f"Valet i sidans adress finns inte, så listan visas med \u201d{words}\u201d. Välj i rutan."
+    )

@@ -67,6 +67,14 @@ async def test_list_filters_sorts_and_pages(client, make_user):
         "så listan visas i ordningen \u201dNamn\u201d. Välj en annan ordning i rutan.</span>"
     ) in odd.text
     assert "f-sortera-hint" not in page.text
+    # So are an unknown role and status: the list is everyone's, and the box says why.
+    for name, words in (("roll", "Alla roller"), ("status", "Alla")):
+        assert (
+            f'<span class="hint" id="f-{name}-hint">Valet i sidans adress finns inte, så '
+            f"listan visas med \u201d{words}\u201d. Välj i rutan.</span>"
+        ) in odd.text
+        assert f'aria-describedby="f-{name}-hint"' in odd.text
+        assert f"f-{name}-hint" not in page.text
     nav = await client.get("/drift/jobb", headers=HTML)
     assert 'href="/drift/anvandare"' in nav.text
 
