@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie
 
 from marketplace.kernel.i18n import DEFAULT as DEFAULT
 from marketplace.kernel.i18n import LANG_COOKIE as LANG_COOKIE
@@ -26,25 +25,13 @@ from marketplace.kernel.i18n import N_ as N_
 from marketplace.kernel.i18n import direction as direction
 from marketplace.kernel.i18n import gettext_for as gettext_for
 from marketplace.kernel.i18n import translations as translations
-from marketplace.kernel.settings import get_settings
 from marketplace.kernel.views import chosen_language
+from marketplace.kernel.views import language_cookie as language_cookie
 
 
 def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The language this browser chose (its cookie), else Swedish."""
     return chosen_language(connection)
-
-
-def language_cookie(lang: str) -> Cookie:
-    return Cookie(
-        key=LANG_COOKIE,
-        value=lang,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().is_production,
-        path="/",
-        max_age=365 * 24 * 3600,
-    )
 
 
 # Texts the pages show from other packages' vocabularies (the parties of an agreement, a

@@ -11,7 +11,9 @@ from marketplace.kernel.errors import MarketplaceError
 from marketplace.kernel.i18n import N_, Translate
 
 # Marked for the participant's catalogs: their signing page says why in their language.
-LINK_INVALID = N_("Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet.")
+LINK_INVALID = N_(
+    "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet eller sms:et."
+)
 LINK_EXPIRED = N_("Länken har gått ut. Be din kontakt på kommunen om en ny länk.")
 
 

@@ -36,9 +36,8 @@ from marketplace.kernel.templating import label, ltr_numbers
 from marketplace.kernel.views import (
     ERROR_FRAMES,
     ErrorFrame,
-    chosen_language,
-    language_context,
     page,
+    public_frame,
 )
 from marketplace.reference import places
 from placements.services import slots as slot_services
@@ -51,17 +50,6 @@ from search.services import run_search
 PAGE_SIZE = 10
 DISTANCES = (5, 10, 25, 50, 100)
 HOURS = (10, 20, 30, 40)
-
-
-def public_frame(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The language of the public search and a slot's page: the one this browser chose
-    (`mp_sprak`, the participant pages' switch) for a visitor and a participant, with the
-    switch at the top of the page (`language_choice`); Swedish, with no switch, for a
-    signed-in user of the staff's and hosts' pages, whatever the cookie (the workbench's
-    search shares the templates and the dependency)."""
-    if current_user(request) is not None:
-        return {"_": i18n.swedish, "lang": i18n.DEFAULT, "dir": i18n.direction(i18n.DEFAULT)}
-    return {**language_context(request, chosen_language(request)), "language_choice": True}
 
 
 # Texts the public pages show from other packages' vocabularies (a slot's setting on its

@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "participants" / "locale"
 DEFAULT = "sv"
-# The cookie holding the language a browser chose (`participants.i18n.language_cookie`).
+# The cookie holding the language a browser chose (`marketplace.kernel.views.language_cookie`).
 LANG_COOKIE = "mp_sprak"
 # Code → (the language's own name, writing direction).
 LANGUAGES: dict[str, tuple[str, str]] = {

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Litestar, Request, get, post
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Response, Template
@@ -99,6 +100,19 @@ def chosen_language(request: ASGIConnection[Any, Any, Any, Any], stored: str = "
     return chosen if chosen in i18n.LANGUAGES else i18n.known(stored)
 
 
+def language_cookie(lang: str) -> Cookie:
+    """The cookie that keeps the language a browser chose, for a year (`chosen_language`)."""
+    return Cookie(
+        key=i18n.LANG_COOKIE,
+        value=lang,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().is_production,
+        path="/",
+        max_age=365 * 24 * 3600,
+    )
+
+
 def language_context(request: Request[Any, Any, Any], lang: str) -> dict[str, Any]:
     """What the participant pages' frame (`participant/base.html`) needs to speak `lang`:
     the catalog as `_`, `lang` and `dir` for <html>, the switch's languages, and the page's
@@ -113,6 +127,18 @@ def language_context(request: Request[Any, Any, Any], lang: str) -> dict[str, An
         "notice": gettext(found["text"]) if found else "",
         "notice_params": found["params"] if found else "",
     }
+
+
+def public_frame(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The language of a public page (the slot search, a slot's page, a link nobody's):
+    the one this browser chose
+    (`mp_sprak`, the participant pages' switch) for a visitor and a participant, with the
+    switch at the top of the page (`language_choice`); Swedish, with no switch, for a
+    signed-in user of the staff's and hosts' pages, whatever the cookie (the workbench's
+    search shares the templates and the dependency)."""
+    if current_user(request) is not None:
+        return {"_": i18n.swedish, "lang": i18n.DEFAULT, "dir": i18n.direction(i18n.DEFAULT)}
+    return {**language_context(request, chosen_language(request)), "language_choice": True}
 
 
 def form_page(

@@ -65,3 +65,21 @@ document.addEventListener("htmx:pushedIntoHistory", function () {
     back.value = window.location.pathname + window.location.search;
   });
 });
+
+// A form that keeps what was typed across a change of language (the application form,
+// `data-keeps-language` naming its field): the switch posts that form with the language
+// chosen, instead of leaving the page, and the page comes back in the new language with the
+// text as typed. Nothing typed goes into an address or the browser's storage.
+document.addEventListener("submit", function (event) {
+  var switcher = event.target;
+  if (!switcher.matches || !switcher.matches("form.language")) return;
+  var keeper = document.querySelector("form[data-keeps-language]");
+  if (!keeper) return;
+  event.preventDefault();
+  var chosen = document.createElement("input");
+  chosen.type = "hidden";
+  chosen.name = keeper.getAttribute("data-keeps-language");
+  chosen.value = switcher.querySelector("select[name=sprak]").value;
+  keeper.appendChild(chosen);
+  keeper.submit();
+});

@@ -42,7 +42,14 @@ from marketplace.kernel.audit import record
 from marketplace.kernel.auth import AuthUser, name_of_user
 from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed, said_once
-from marketplace.kernel.i18n import N_, Translate, gettext_for, known, swedish
+from marketplace.kernel.i18n import (
+    N_,
+    N_plural,
+    Translate,
+    gettext_for,
+    known,
+    ngettext_for,
+)
 from marketplace.kernel.mail import queue_sms
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sms import sms_number
@@ -724,17 +731,17 @@ async def _party_contact(booking: BookingRow, party: str) -> tuple[str, str]:
     return (display_name(participant), participant["email"]) if participant else ("", "")
 
 
-async def _participant_reach(booking: BookingRow) -> tuple[str, Translate]:
+async def _participant_reach(booking: BookingRow) -> tuple[str, str]:
     """The participant's number for SMS ("" when SMS is off or the number takes none) and
-    the catalog of the language they chose, from one read of their record."""
+    the language they chose, from one read of their record."""
     row = (
         await Candidate.select(Candidate.phone, Candidate.language)
         .where(Candidate.id == booking["candidate"])
         .first()
     )
     if row is None:
-        return "", gettext_for("")
-    return sms_number(row["phone"], get_settings()) or "", gettext_for(row["language"])
+        return "", known(None)
+    return sms_number(row["phone"], get_settings()) or "", known(row["language"])
 
 
 async def participant_language(candidate_id: int) -> str:
@@ -829,6 +836,10 @@ async def issue_signing_links(user: AuthUser, booking_id: int) -> schemas.Signin
         return schemas.SigningLinks(links=links)
 
 
+# How long a signing link holds, in the reader's language (SIGNING_LINK_DAYS, 1-90).
+LINK_DAYS = N_plural("%(days)s dag", "%(days)s dagar")
+
+
 async def _mail_link(booking: BookingRow, sig: SignatureRow) -> schemas.SigningLink:
     """A new single-use link for one unsigned signature (replacing any earlier one), mailed
     to its party, and to the participant by SMS too where they have a mobile number."""
@@ -840,19 +851,21 @@ async def _mail_link(booking: BookingRow, sig: SignatureRow) -> schemas.SigningL
     url = booking_mail.service_link(f"/underteckna/{token}")
     party = sig["party"]
     name, email = await _party_contact(booking, party)
-    days = get_settings().signing_link_days
+    days = get_settings().signing_link_days  # 1-90: "1 dag", Arabic "يومين" for two
     # The participant reads their link in the language they chose; the host's side reads
     # Swedish.
-    phone, _ = await _participant_reach(booking) if party == "participant" else ("", swedish)
+    phone, lang = await _participant_reach(booking) if party == "participant" else ("", "sv")
+    _ = gettext_for(lang)
+    period = ngettext_for(lang)(*LINK_DAYS, days) % {"days": days}
     if phone:
         # Many participants have no e-mail: the link goes by SMS too, naming no one.
         await queue_sms(
             phone,
             _(
                 "Läs och skriv under överenskommelsen om din praktik. Länken gäller i "
-                "%(days)s dagar och kan användas en gång: %(url)s"
+                "%(period)s och kan användas en gång: %(url)s"
             )
-            % {"days": days, "url": url},
+            % {"period": period, "url": url},
             kind="agreement.link",
             candidate_id=booking["candidate"],
         )
@@ -862,10 +875,10 @@ async def _mail_link(booking: BookingRow, sig: SignatureRow) -> schemas.SigningL
             _("Skriv under överenskommelsen om praktik"),
             _(
                 "Hej %(name)s!\n\nLäs överenskommelsen om praktik och godkänn den här "
-                "(länken gäller i %(days)s dagar och kan användas en gång). Du skriver "
+                "(länken gäller i %(period)s och kan användas en gång). Du skriver "
                 "under som %(party)s:\n%(url)s"
             )
-            % {"name": name, "days": days, "party": _(PARTY_LABEL[party]), "url": url},
+            % {"name": name, "period": period, "party": _(PARTY_LABEL[party]), "url": url},
             kind="agreement.link",
             booking_id=int(booking["id"]),
             translate=_,

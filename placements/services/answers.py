@@ -40,7 +40,7 @@ from marketplace.kernel.db import write_transaction
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
 from marketplace.kernel.tokens import token_hash
 from placements import booking_states
-from placements.errors import LinkRefused
+from placements.errors import LINK_INVALID, LinkRefused
 from placements.rows import AnswerLinkRow, BookingRow, SlotRow
 from placements.schemas import bookings as schemas
 from placements.services import (
@@ -54,7 +54,7 @@ from placements.services import (
 from placements.services.candidates import candidate_row, host_participant_out
 from placements.tables import AnswerLink, Slot
 
-INVALID = "Länken är ogiltig. Kontrollera att du har kopierat hela länken från mejlet."
+INVALID = LINK_INVALID
 WRONG_BOOKING = (
     "Länken hör inte till det här förslaget. Använd länken precis som den står i mejlet."
 )

@@ -33,7 +33,7 @@ from marketplace.kernel.auth import AuthUser, public, requires
 from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.forms import field_errors, form_values, parse_form
-from marketplace.kernel.views import chosen_language, language_context, page
+from marketplace.kernel.views import chosen_language, language_context, page, public_frame
 from placements import documents
 from placements.errors import LinkRefused
 from placements.schemas import outcomes as so
@@ -73,11 +73,18 @@ SWEDISH_FRAME: dict[str, Any] = {"layout": "base.html", "_": i18n.swedish}
 def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
     """The page of a secret link that does not work (tampered with, expired, replaced or
     used): the reason with the refusal's 4xx status, in the participant's language when the
-    link is known to be theirs, else in Swedish. Every link page uses it. A link that was
+    link is known to be theirs, else in the language this browser chose (Swedish until it
+    chooses, and for a signed-in user), with the switch. Every link page uses it. A link that was
     used (`exc.used`) says what was registered through it and when, and whom to ask if
     something should change: "Länken fungerar inte … Inget har ändrats" read to a host who
     opened their link again as if the answer was lost."""
-    frame = language_frame(request, exc.language) if exc.language else SWEDISH_FRAME
+    # A link whose owner is not known (tampered with, or cut short in an SMS) may be a
+    # participant's: the public frame in the language this browser chose, with the switch.
+    frame = (
+        language_frame(request, exc.language)
+        if exc.language
+        else {"layout": "base.html", **public_frame(request)}
+    )
     coordinator_name, coordinator_email = exc.coordinator
     return page(
         "agreements/used.html" if exc.used else "agreements/refused.html",

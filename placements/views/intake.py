@@ -32,15 +32,24 @@ from marketplace.kernel.forms import (
     Form,
     Landing,
     confirmed,
+    form_values,
     free_text,
     is_ticked,
     round_trip,
+    without_control_characters,
 )
-from marketplace.kernel.i18n import DEFAULT, N_, gettext_for
+from marketplace.kernel.i18n import DEFAULT, LANGUAGES, N_, gettext_for
+from marketplace.kernel.notices import NOTICES
 from marketplace.kernel.paging import PageNumber, check_page
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.templating import ltr_numbers
-from marketplace.kernel.views import action_posts, form_page, page
+from marketplace.kernel.views import (
+    action_posts,
+    form_page,
+    language_context,
+    language_cookie,
+    page,
+)
 from placements import date_rules
 from placements.schemas import intake as schemas
 from placements.services import intake as services
@@ -215,6 +224,23 @@ def _apply_page(request: Request[Any, Any, Any], frame: dict[str, Any]) -> Calla
     return shown
 
 
+# The language chosen on the form's page: `app.js` posts the form itself with it, so that what
+# was typed is shown again in the new language (the frame's switch leaves the page, and an
+# address of its own must never carry a personnummer). Without script the switch leaves the
+# page as on any other.
+SWITCH = "byt_sprak"
+
+
+def _switched(request: Request[Any, Any, Any], lang: str, values: dict[str, Any]) -> Template:
+    """The form again in `lang`, as typed, nothing checked or sent; the choice kept."""
+    frame = {**language_frame(request, DEFAULT), **language_context(request, lang)}
+    frame["notice"] = frame["_"](NOTICES["sprak-valt"].text)
+    typed = {k: v for k, v in without_control_characters(values).items() if k != SWITCH}
+    answer = _apply_page(request, frame)(values=typed)
+    answer.cookies.append(language_cookie(lang))
+    return answer
+
+
 @get("/ansok", guards=[public], include_in_schema=False, name="intake-form")
 async def apply_form(request: Request[Any, Any, Any]) -> Template:
     """The public application form, with what happens to the data, in the language this
@@ -226,6 +252,10 @@ async def apply_form(request: Request[Any, Any, Any]) -> Template:
 async def apply_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     """Send the application, stored with the form's language; every wrong field is named at
     once, the consent box included."""
+    values = await form_values(request)
+    chosen = values.get(SWITCH)
+    if isinstance(chosen, str) and chosen in LANGUAGES:
+        return _switched(request, chosen, values)
     frame = language_frame(request, DEFAULT)
 
     async def send(data: schemas.ApplicationIn) -> Template:

@@ -127,3 +127,26 @@ def test_from_application_to_a_first_proposal(
     page.get_by_role("button", name="Skicka förslaget till värden").click()
     assert "föreslagen" in page.inner_text("main")
     coordinator.check("ansokan-forslag")
+
+
+def test_changing_language_on_the_form_keeps_what_was_typed(
+    service: Service, new_visit: Callable[..., Visit]
+) -> None:
+    """Half-way through the form the applicant changes to Arabic: the form comes back right
+    to left with their name, number and message, and no error shown (nothing was sent)."""
+    visit = new_visit(**PHONE)
+    page = visit.goto("/ansok")
+    page.get_by_label("Förnamn").fill("Samira")
+    page.get_by_label("Personnummer").fill("19850101-0006")
+    page.get_by_label("Vad vill du ha hjälp med? (frivilligt)").fill("Jag vill arbeta i kök.")
+    page.get_by_label("Språk", exact=True).select_option("ar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Byt språk").click()
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.locator(".notice").inner_text() == "تم تغيير اللغة."
+    assert page.locator("#f-first_name").input_value() == "Samira"
+    assert page.locator("#f-personnummer").input_value() == "19850101-0006"
+    assert page.locator("#f-message").input_value() == "Jag vill arbeta i kök."
+    assert page.get_by_role("alert").count() == 0
+    assert "/ansok" in page.url and "Samira" not in page.url
+    visit.check("ansok-sprakbyte-ar-375", lang="ar")

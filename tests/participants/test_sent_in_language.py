@@ -235,9 +235,17 @@ async def test_an_expired_link_is_refused_in_the_participants_language(
     assert '<html lang="en" dir="ltr">' in mine.text
     assert "The link has expired." in mine.text and "gått ut" not in mine.text
     assert '<html lang="sv">' in supervisors.text and "Länken har gått ut." in supervisors.text
-    # A link that is not ours names no party: Swedish, as before.
+    # A link that is not ours names no party: Swedish until this browser chose a language,
+    # with the switch, since the one who opened it may be a participant (a link cut short
+    # in an SMS).
     invalid = await client.get("/underteckna/inte-en-länk", headers=HTML)
     assert invalid.status_code == 400 and "Länken är ogiltig." in invalid.text
+    assert "från mejlet eller sms:et" in invalid.text
+    assert 'action="/mina-sidor/sprak"' in invalid.text
+    client.cookies.set(i18n.LANG_COOKIE, "ar")
+    arabic = await client.get("/underteckna/inte-en-länk", headers=HTML)
+    assert arabic.status_code == 400 and '<html lang="ar" dir="rtl">' in arabic.text
+    assert "الرابط غير صالح." in arabic.text and "Länken" not in arabic.text
 
 
 async def test_a_proposal_to_answer_first_is_told_in_the_participants_language(
@@ -296,3 +304,22 @@ async def test_a_proposal_straight_to_the_host_tells_the_participant_nothing() -
         ),
     )
     assert not await OutboxMessage.exists().where(OutboxMessage.kind == "participant.proposal")
+
+
+def test_the_links_days_take_each_languages_plural_forms() -> None:
+    """SIGNING_LINK_DAYS may be 1-90: "1 dag", not "1 dagar"; Arabic has a form for two and
+    others for 3-10 and 11-99 ("لمدة يومين", "لمدة 7 أيام", "لمدة 14 يوماً")."""
+    from marketplace.kernel.i18n import ngettext_for
+
+    def said(lang: str, days: int) -> str:
+        return ngettext_for(lang)(*agreements.LINK_DAYS, days) % {"days": days}
+
+    assert [said("sv", n) for n in (1, 14)] == ["1 dag", "14 dagar"]
+    assert [said("en", n) for n in (1, 14)] == ["1 day", "14 days"]
+    assert [said("ar", n) for n in (1, 2, 7, 14, 90)] == [
+        "يوم واحد",
+        "يومين",
+        "7 أيام",
+        "14 يوماً",
+        "90 يوماً",
+    ]

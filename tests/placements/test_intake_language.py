@@ -267,6 +267,34 @@ async def test_the_application_keeps_its_language(client: AsyncTestClient[Litest
     assert (await intake.read(coordinator, registered)).language == "sv"
 
 
+async def test_switching_language_on_the_form_keeps_what_was_typed(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The switch posts the form with the language chosen (app.js): the form comes back in
+    it, as typed, with nothing checked or sent, and the choice is kept for the next page."""
+    page = await client.get("/ansok", headers=HTML)
+    assert 'data-keeps-language="byt_sprak"' in page.text
+    typed = {"first_name": "Amina", "personnummer": "19850101-0006", "message": "Lager"}
+    switched = await client.post(
+        "/ansok", data={**typed, "byt_sprak": "ar", "_csrf_token": csrf_of(page.text)}, headers=HTML
+    )
+    assert switched.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in switched.text
+    assert "تم تغيير اللغة." in switched.text
+    assert 'value="Amina"' in switched.text and 'value="19850101-0006"' in switched.text
+    assert ">Lager</textarea>" in switched.text
+    assert 'id="error-summary"' not in switched.text  # nothing was checked yet
+    assert switched.cookies.get(i18n.LANG_COOKIE) == "ar"
+    assert await Application.count() == 0
+    assert '<html lang="ar" dir="rtl">' in (await client.get("/ansok", headers=HTML)).text
+    # A language the service does not have is no switch: the form is checked as sent.
+    odd = await client.post(
+        "/ansok", data={**typed, "byt_sprak": "xx", "_csrf_token": csrf_of(page.text)}, headers=HTML
+    )
+    assert odd.status_code == 400 and 'id="error-summary"' in odd.text
+    assert await Application.count() == 0
+
+
 def _text(received: Any) -> str:
     text: str = received.text
     return text.replace("\r\n", "\n")
