@@ -41,6 +41,7 @@ from marketplace.kernel.auth import (
 from marketplace.kernel.bodies import check_request
 from marketplace.kernel.errors import MarketplaceError, NotFound, said_once
 from marketplace.kernel.forms import allowed_choices, field_label, field_problems, swedish_reason
+from marketplace.kernel.i18n import N_
 from marketplace.kernel.migrate import apply_migrations, pending_migrations
 from marketplace.kernel.openapi import document_errors
 from marketplace.kernel.outage import outage_handlers
@@ -60,7 +61,7 @@ PACKAGE_DIRS = [
     for name in ("marketplace", "employers", "placements", "search", "admin", "participants")
 ]
 
-CSRF_FAILED = (
+CSRF_FAILED = N_(
     "Formuläret kunde inte skickas, eftersom sidan har varit öppen länge eller webbläsarens "
     "kakor har rensats. Gå tillbaka, ladda om sidan och skicka igen."
 )

@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 HOME = "/mina-sidor"
 SIGNING_PAGE = "/underteckna/"
 APPLICATION_FORM = "/ansok"
+START_PAGE = "/"
 # The public slot search and a slot's page (`search.pages`): a visitor switches language there.
 PUBLIC_SEARCH = "/platser"
 
@@ -324,12 +325,13 @@ _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.~-]*")
 
 def way_back(raw: str) -> str:
     """The page the language switch was on, with its query (the search words, the page):
-    the participant's pages, the signing page a link opened, the application form, or the
-    public slot search and a slot's page, and HOME for any other address (another site, a scheme, odd characters). An old notice
-    (`klart`) is left out; the switch adds its own."""
+    the participant's pages, the signing page a link opened, the application form, the start
+    page, or the public slot search and a slot's page, and HOME for any other address
+    (another site, a scheme, odd characters). An old notice (`klart`) is left out; the switch
+    adds its own."""
     parts = urlsplit(raw[:2000])
     path = parts.path
-    ours = path in (HOME, APPLICATION_FORM, PUBLIC_SEARCH) or path.startswith(
+    ours = path in (HOME, APPLICATION_FORM, PUBLIC_SEARCH, START_PAGE) or path.startswith(
         (f"{HOME}/", SIGNING_PAGE, f"{PUBLIC_SEARCH}/")
     )
     if not ours or not _plain_local(parts):

@@ -54,7 +54,7 @@ def answers_get(app: Litestar, path: str) -> bool:
     """Whether a GET of `path` has a page: a form is posted to an address of its own, which
     answers only POST (a refused form is shown there, and the address then reloaded, opened
     from the history or a bookmark, or its language switched)."""
-    parts = path.strip("/").split("/")
+    parts = path.strip("/").split("/") if path.strip("/") else []  # "/" has no part
     for route in app.routes:
         if "GET" not in route.methods or len(route.path_components) != len(parts):
             continue
@@ -200,7 +200,9 @@ def safe_next(target: str | None) -> str:
 
 @get("/", guards=[public], include_in_schema=False, name="home")
 async def home(request: Request[Any, Any, Any]) -> Template:
-    return page("home.html", request)
+    """The start page, in the language this browser chose, with the switch (Swedish for a
+    signed-in user): a resident reading English or Arabic finds the way to apply here."""
+    return page("home.html", request, **public_frame(request))
 
 
 @get("/tillganglighet", guards=[public], include_in_schema=False)

@@ -76,6 +76,8 @@ document.addEventListener("submit", function (event) {
   var keeper = document.querySelector("form[data-keeps-language]");
   if (!keeper) return;
   event.preventDefault();
+  if (keeper.dataset.switching) return; // a double click posts once
+  keeper.dataset.switching = "1";
   var chosen = document.createElement("input");
   chosen.type = "hidden";
   chosen.name = keeper.getAttribute("data-keeps-language");

@@ -175,8 +175,10 @@ async def throttle_public(client: str, _: Translate = swedish) -> None:
         _WINDOW_S,
         _(
             "Vi har tagit emot många ansökningar härifrån på kort tid. Vänta {minutes} minuter "
-            "och försök igen, eller ring {unit}."
-        ).replace("{unit}", get_settings().unit_name),
+            "och försök igen, eller ring {unit} på {phone}."
+        )
+        .replace("{unit}", get_settings().unit_name)
+        .replace("{phone}", get_settings().contact_phone),
     )
 
 

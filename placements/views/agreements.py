@@ -70,21 +70,26 @@ def language_frame(request: Request[Any, Any, Any], stored: str) -> dict[str, An
 SWEDISH_FRAME: dict[str, Any] = {"layout": "base.html", "_": i18n.swedish}
 
 
-def link_refused(request: Request[Any, Any, Any], exc: LinkRefused) -> Template:
+def link_refused(
+    request: Request[Any, Any, Any], exc: LinkRefused, *, participants_link: bool = False
+) -> Template:
     """The page of a secret link that does not work (tampered with, expired, replaced or
     used): the reason with the refusal's 4xx status, in the participant's language when the
-    link is known to be theirs, else in the language this browser chose (Swedish until it
-    chooses, and for a signed-in user), with the switch. Every link page uses it. A link that was
+    link is known to be theirs, else in Swedish; on a page whose links participants get too
+    (`participants_link`: the signing page), a link nobody's is in the language this browser
+    chose (Swedish until it chooses, and for a signed-in user), with the switch. Every link
+    page uses it. A link that was
     used (`exc.used`) says what was registered through it and when, and whom to ask if
     something should change: "Länken fungerar inte … Inget har ändrats" read to a host who
     opened their link again as if the answer was lost."""
     # A link whose owner is not known (tampered with, or cut short in an SMS) may be a
     # participant's: the public frame in the language this browser chose, with the switch.
-    frame = (
-        language_frame(request, exc.language)
-        if exc.language
-        else {"layout": "base.html", **public_frame(request)}
-    )
+    if exc.language:
+        frame = language_frame(request, exc.language)
+    elif participants_link:
+        frame = {"layout": "base.html", **public_frame(request)}
+    else:
+        frame = SWEDISH_FRAME
     coordinator_name, coordinator_email = exc.coordinator
     return page(
         "agreements/used.html" if exc.used else "agreements/refused.html",
@@ -128,7 +133,7 @@ async def _sign_page(
     try:
         party, agreement, lang = await agreements.agreement_for_link(token)
     except LinkRefused as exc:
-        return link_refused(request, exc)
+        return link_refused(request, exc, participants_link=True)
     frame = _frame_for(request, party, lang)
     return page(
         "agreements/sign.html",
@@ -163,7 +168,7 @@ async def sign_submit(request: Request[Any, Any, Any], token: FromPath[Token]) -
         party, _agreement, lang = await agreements.agreement_for_link(token)
         agreement = await agreements.sign_by_link(token, seen_version=seen)
     except LinkRefused as exc:
-        return link_refused(request, exc)
+        return link_refused(request, exc, participants_link=True)
     except agreements.StaleVersion as exc:
         return await _sign_page(request, token, stale=exc, status_code=exc.status_code)
     except agreements.NotWinWin as exc:

@@ -44,6 +44,8 @@ from marketplace.kernel.paging import PageNumber, check_page
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.templating import ltr_numbers
 from marketplace.kernel.views import (
+    ERROR_FRAMES,
+    ErrorFrame,
     action_posts,
     form_page,
     language_context,
@@ -219,10 +221,17 @@ def _apply_page(request: Request[Any, Any, Any], frame: dict[str, Any]) -> Calla
     ) -> Template:
         # Isolated numbers: an example personnummer in an Arabic message kept its order.
         translated = {name: ltr_numbers(_(message)) for name, message in (errors or {}).items()}
-        return show(values=values, errors=translated, status_code=status_code)
+        answer = show(values=values, errors=translated, status_code=status_code)
+        # Too many applications from here: nothing in the form is wrong.
+        answer.context["summary_heading"] = (
+            _("Försök igen senare") if status_code == 429 else _("Formuläret behöver rättas")
+        )
+        return answer
 
     return shown
 
+
+APPLY_PATH = "/ansok"
 
 # The language chosen on the form's page: `app.js` posts the form itself with it, so that what
 # was typed is shown again in the new language (the frame's switch leaves the page, and an
@@ -231,37 +240,87 @@ def _apply_page(request: Request[Any, Any, Any], frame: dict[str, Any]) -> Calla
 SWITCH = "byt_sprak"
 
 
-def _switched(request: Request[Any, Any, Any], lang: str, values: dict[str, Any]) -> Template:
-    """The form again in `lang`, as typed, nothing checked or sent; the choice kept."""
-    frame = {**language_frame(request, DEFAULT), **language_context(request, lang)}
-    frame["notice"] = frame["_"](NOTICES["sprak-valt"].text)
+def _switched(request: Request[Any, Any, Any], values: dict[str, Any]) -> Template:
+    """The form again in the language chosen (the last one sent: a double click sends it
+    twice), as typed, nothing checked or sent, the choice kept; a language the pages do not
+    have changes nothing."""
+    asked = values[SWITCH]
+    chosen = asked[-1] if isinstance(asked, list) else asked
+    frame = language_frame(request, DEFAULT)
+    if chosen in LANGUAGES:
+        frame |= language_context(request, chosen)
+        frame["notice"] = frame["_"](NOTICES["sprak-valt"].text)
     typed = {k: v for k, v in without_control_characters(values).items() if k != SWITCH}
     answer = _apply_page(request, frame)(values=typed)
-    answer.cookies.append(language_cookie(lang))
+    if chosen in LANGUAGES:
+        answer.cookies.append(language_cookie(chosen))
     return answer
 
 
-@get("/ansok", guards=[public], include_in_schema=False, name="intake-form")
+# The errors a resident may meet on the form, in the language this browser chose: most
+# often a form that stood open too long (its token expired: 403). In Swedish, and for
+# staff, the site's own page answers.
+APPLY_ERROR_HEADINGS = {
+    403: N_("Ansökan kunde inte skickas"),
+    404: N_("Sidan finns inte"),
+    429: N_("Försök igen senare"),
+}
+APPLY_ERROR_OTHER = N_("Något gick fel. Försök igen om en stund.")
+
+
+def apply_error_page(
+    request: Request[Any, Any, Any], status: int, message: str, general: bool
+) -> Template | None:
+    """An error of /ansok in the language this browser chose, with the way back to the
+    form; the site's own message where the catalog has it, else a general one."""
+    frame = language_frame(request, DEFAULT)
+    if frame["lang"] == DEFAULT:
+        return None
+    _ = frame["_"]
+    said = _(message)
+    return page(
+        "placements/intake/error.html",
+        request,
+        status_code=status,
+        heading=_(APPLY_ERROR_HEADINGS.get(status, N_("Något gick fel"))),
+        message=said if said != message else _(APPLY_ERROR_OTHER),
+        **frame,
+    )
+
+
+async def _nobody_more(_: Any) -> None:
+    """Who asks is read by the site's own hook; nobody signs in on the form."""
+
+
+ERROR_FRAMES.append(ErrorFrame(APPLY_PATH, apply_error_page, _nobody_more))
+
+
+@get(APPLY_PATH, guards=[public], include_in_schema=False, name="intake-form")
 async def apply_form(request: Request[Any, Any, Any]) -> Template:
     """The public application form, with what happens to the data, in the language this
     browser chose (Swedish until it chooses)."""
     return _apply_page(request, language_frame(request, DEFAULT))()
 
 
-@post("/ansok", guards=[public], include_in_schema=False, status_code=200)
+@post(APPLY_PATH, guards=[public], include_in_schema=False, status_code=200)
 async def apply_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     """Send the application, stored with the form's language; every wrong field is named at
     once, the consent box included."""
     values = await form_values(request)
-    chosen = values.get(SWITCH)
-    if isinstance(chosen, str) and chosen in LANGUAGES:
-        return _switched(request, chosen, values)
+    if SWITCH in values:  # a switch is never a send: twice (a double click) or odd
+        return _switched(request, values)
     frame = language_frame(request, DEFAULT)
 
     async def send(data: schemas.ApplicationIn) -> Template:
         await services.throttle_public(client_address(request), frame["_"])
         await services.submit_public(data, frame["lang"])
-        return page("placements/intake/applied.html", request, email=data.email.strip(), **frame)
+        return page(
+            "placements/intake/applied.html",
+            request,
+            email=data.email.strip(),
+            no_switch=True,
+            **frame,
+        )
 
     return await round_trip(
         request, apply_form_in(frame["lang"]), send, _apply_page(request, frame)

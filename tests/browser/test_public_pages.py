@@ -16,6 +16,26 @@ def test_start_page_invites_hosts_and_passes_axe(visit: Visit) -> None:
     visit.check("start")
 
 
+def test_the_start_page_in_arabic_on_a_phone_leads_to_the_application(
+    new_visit: Callable[..., Visit],
+) -> None:
+    """A resident who reads Arabic chooses it on the start page: the page is right to left,
+    fits 375 px, and its way to apply leads to the form in Arabic."""
+    visit = new_visit(viewport={"width": 375, "height": 800})
+    page = visit.goto("/")
+    page.get_by_label("Språk", exact=True).select_option("ar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Byt språk").click()
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("التدريب العملي")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    visit.check("start-ar-375", lang="ar")
+    with page.expect_navigation():
+        page.get_by_role("link", name="قدّم طلباً للحصول على الدعم").click()
+    assert page.url.endswith("/ansok")
+    assert page.evaluate("document.documentElement.lang") == "ar"
+
+
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(visit: Visit) -> None:
     page = visit.goto("/")
     page.keyboard.press("Tab")

@@ -221,7 +221,7 @@ async def test_switching_language_keeps_my_search_words_and_page(
     english = await client.get(chosen.headers["location"], headers=HTML)
     assert "Page 2 of 2" in english.text and "Places (22)" in english.text
     assert 'name="q" value="lager"' in english.text
-    assert "The language is changed." in english.text
+    assert "The language has been changed." in english.text
     # Once more from the English page: the notice in its address is not carried twice.
     again = _switch_back(english.text)
     assert "klart=" in again
@@ -297,6 +297,9 @@ async def test_the_way_back_keeps_a_query_only_on_this_sites_pages(
     # The application form keeps its address; an e-ID sign-in's one-time code is not sent again.
     form = await form_post(client, "/mina-sidor/sprak", {"sprak": "sv", "tillbaka": "/ansok"})
     assert form.headers["location"] == "/ansok?klart=sprak-valt"
+    # So does the start page, in the language chosen there.
+    start = await form_post(client, "/mina-sidor/sprak", {"sprak": "sv", "tillbaka": "/"})
+    assert start.headers["location"] == "/?klart=sprak-valt"
     signing_in = await form_post(
         client,
         "/mina-sidor/sprak",

@@ -918,9 +918,10 @@ async def test_languages_and_rtl(client: AsyncTestClient[Litestar]) -> None:
     await form_post(client, "/mina-sidor/sprak", {"sprak": "en"})
     en = await client.get("/mina-sidor/plan", headers=HTML)
     assert '<html lang="en" dir="ltr">' in en.text and "My labour market plan" in en.text
-    # Staff pages stay Swedish whatever the cookie says.
-    staff_page = await client.get("/", headers=HTML)
+    # Staff pages stay Swedish whatever the cookie says; the start page follows it.
+    staff_page = await client.get("/logga-in", headers=HTML)
     assert '<html lang="sv">' in staff_page.text
+    assert '<html lang="en" dir="ltr">' in (await client.get("/", headers=HTML)).text
     # A language the pages do not have changes nothing.
     await form_post(client, "/mina-sidor/sprak", {"sprak": "xx"})
     back = await client.get("/mina-sidor", headers=HTML)

@@ -151,9 +151,10 @@ async def test_the_signing_page_speaks_the_participants_language(
     assert '<html lang="ar" dir="rtl">' in replaced.text
     assert "الرابط استُخدم من قبل" in replaced.text and "لم يتغيّر شيء" in replaced.text
     assert "redan använts" not in replaced.text
-    assert 'تواصل مع منسقك في <span lang="sv" dir="ltr">Kompetenscentret</span> إذا' in (
-        replaced.text
-    )
+    assert (
+        'تواصل مع منسقك في <span lang="sv" dir="ltr">Kompetenscentret</span>، هاتف '
+        '<a href="tel:0322-600000" dir="ltr">0322-60 00 00</a>، إذا'
+    ) in replaced.text
 
     # Signing thanks the participant in Arabic; the used link is refused in Arabic.
     url = f"/underteckna/{fresh['participant']}"

@@ -178,6 +178,10 @@ async def test_public_form_is_rate_limited_per_address(client):
     refused = await client.post("/ansok", data=data, headers=HTML)
     assert refused.status_code == 429
     assert "Vänta" in refused.text
+    # Nothing in the form is wrong, and the unit is named with its number.
+    assert "Försök igen senare" in refused.text and "behöver rättas" not in refused.text
+    said = re.sub(r"<[^>]+>", "", refused.text)  # numbers are isolated (`ltr_numbers`)
+    assert "eller ring Kompetenscentret på 0322-60 00 00." in said
     assert "retry-after" in refused.headers
     assert await Application.count() == APPLICATIONS_PER_ADDRESS_PER_HOUR
 

@@ -109,7 +109,7 @@ async def test_the_form_speaks_english_and_arabic_with_no_swedish_left(
         "How we can reach you",
         "What would you like help with? (optional)",
         "Send application",
-        "The language is changed.",
+        "The language has been changed.",
     ):
         assert expected in shown, expected
     assert not swedish_texts & set(shown)
@@ -170,7 +170,7 @@ async def test_every_mistake_at_once_in_english_and_arabic(
         "يجب ملء حقل الاسم الأول.",
         "رقم التحقق في رقم الهوية الشخصي غير صحيح. تحقق من الأرقام.",
         "عنوان البريد الإلكتروني inte-en-adress يبدو غير صحيح. اكتب عنواناً مثل namn@exempel.se.",
-        "يجب ألا يزيد حقل بماذا تريد المساعدة؟ (اختياري) على 3000 حرفاً.",
+        "الحد الأقصى لعدد الأحرف في حقل بماذا تريد المساعدة؟ (اختياري) هو 3000.",
         "ضع علامة في المربع لتؤكد أنك قرأت كيف تُعالَج البيانات وأنك تريد إرسال الطلب.",
     ]
     assert [t for t in texts(refused.text) if SWEDISH_LETTERS.search(t)] == [SITE]
@@ -246,8 +246,16 @@ async def test_the_application_keeps_its_language(client: AsyncTestClient[Litest
         "The invitation will come by email to amina@example.se, with a calendar file for the "
         "meeting." in sent.text
     )
-    # The start page is Swedish only: the receipt leads on to the search, in English.
-    assert '<p><a href="/platser">Find a work placement</a></p>' in sent.text
+    # The receipt leads on to the start page and the search, both in English.
+    assert (
+        '<p><a href="/">To the home page</a> · <a href="/platser">Find a work placement</a></p>'
+        in sent.text
+    )
+    # The receipt has no language switch: it led to an empty form, read as a lost application.
+    assert 'action="/mina-sidor/sprak"' not in sent.text
+    home = await client.get("/", headers=HTML)
+    assert '<html lang="en" dir="ltr">' in home.text
+    assert "Apply for support" in home.text and 'action="/mina-sidor/sprak"' in home.text
     page = await _in(client, "ar")
     await _post(client, page, email="")
     page = await _in(client, "sv")
@@ -287,11 +295,24 @@ async def test_switching_language_on_the_form_keeps_what_was_typed(
     assert switched.cookies.get(i18n.LANG_COOKIE) == "ar"
     assert await Application.count() == 0
     assert '<html lang="ar" dir="rtl">' in (await client.get("/ansok", headers=HTML)).text
-    # A language the service does not have is no switch: the form is checked as sent.
+    # A switch is never a send: a language the service does not have changes nothing, and
+    # a double click (the language twice) switches once, though the form is complete.
     odd = await client.post(
         "/ansok", data={**typed, "byt_sprak": "xx", "_csrf_token": csrf_of(page.text)}, headers=HTML
     )
-    assert odd.status_code == 400 and 'id="error-summary"' in odd.text
+    assert odd.status_code == 200 and 'id="error-summary"' not in odd.text
+    assert '<html lang="ar" dir="rtl">' in odd.text and "تم تغيير اللغة." not in odd.text
+    twice = await client.post(
+        "/ansok",
+        data={
+            **form(),
+            "byt_sprak": ["en", "en"],
+            "_csrf_token": csrf_of(page.text),
+        },
+        headers=HTML,
+    )
+    assert twice.status_code == 200 and '<html lang="en" dir="ltr">' in twice.text
+    assert "The language has been changed." in twice.text
     assert await Application.count() == 0
 
 
@@ -536,3 +557,22 @@ async def test_staff_and_the_e_service_say_which_language_to_write_in(
     )
     assert imported.status_code == 200, imported.text
     assert (await intake.read(coordinator, imported.json()["id"])).language == "en"
+
+
+async def test_a_form_that_stood_open_too_long_is_refused_in_the_applicants_language(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The form's token expired (or the cookies were cleared): 403, in the language this
+    browser chose, with the way back to the form; in Swedish the site's own page."""
+    await _in(client, "ar")
+    refused = await client.post("/ansok", data=form(), headers=HTML)
+    assert refused.status_code == 403
+    assert '<html lang="ar" dir="rtl">' in refused.text
+    assert "تعذّر إرسال الطلب" in refused.text
+    assert "لأن الصفحة كانت مفتوحة لفترة طويلة" in refused.text
+    assert '<a href="/ansok">إلى استمارة الطلب</a>' in refused.text
+    assert "Formuläret" not in refused.text
+    await _in(client, "sv")
+    swedish = await client.post("/ansok", data=form(), headers=HTML)
+    assert swedish.status_code == 403 and "sidan har varit öppen länge" in swedish.text
+    assert await Application.count() == 0

@@ -317,7 +317,7 @@ async def test_the_switch_leads_back_to_the_search_and_a_participant_reads_it_to
         assert answer.headers["location"].startswith(back), back
         assert client.cookies.get(LANG_COOKIE) == "en"
     landed = await client.get(answer.headers["location"], headers=HTML)
-    assert "The language is changed." in landed.text
+    assert "The language has been changed." in landed.text
     assert '<p class="ok notice"' in landed.text and "Språket är bytt." not in landed.text
     # A signed-in participant reads the public search in their language too.
     w = await bd.make_world()
