@@ -292,6 +292,9 @@ async def test_switching_language_on_the_form_keeps_what_was_typed(
     assert 'value="Amina"' in switched.text and 'value="19850101-0006"' in switched.text
     assert ">Lager</textarea>" in switched.text
     assert 'id="error-summary"' not in switched.text  # nothing was checked yet
+    # The header leads on to the start page and the search, not only to Mina sidor.
+    assert '<li><a href="/">الصفحة الرئيسية</a></li>' in switched.text
+    assert '<li><a href="/platser">' in switched.text
     assert switched.cookies.get(i18n.LANG_COOKIE) == "ar"
     assert await Application.count() == 0
     assert '<html lang="ar" dir="rtl">' in (await client.get("/ansok", headers=HTML)).text
