@@ -50,6 +50,7 @@ from marketplace.kernel.disclosure import also_hidden
 from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.tables import User
 from marketplace.reference.words import fold
+from placements.tables import Candidate
 from placements.vocabulary import Track
 
 Filter = str
@@ -62,8 +63,16 @@ async def slice_values(name: Filter) -> list[Any]:
         return list(get_args(Track))
     if name == "host_kind":
         return list(get_args(HostKind))
+    # The coordinators, and anyone who still coordinates a participant though their role
+    # changed (an analyst now): their participants are in the whole, so their slice is one
+    # of those the whole is made of (a leftover 1 was the whole minus the coordinators').
     rows = await User.select(User.id).where(User.role == "coordinator")
-    return [int(r["id"]) for r in rows]
+    kept = (
+        await Candidate.select(Candidate.coordinator)
+        .where(Candidate.coordinator.is_not_null())
+        .distinct()
+    )
+    return sorted({int(r["id"]) for r in rows} | {int(r["coordinator"]) for r in kept})
 
 
 ALL_FILTERS: frozenset[Filter] = frozenset({"track", "coordinator_id", "host_kind"})

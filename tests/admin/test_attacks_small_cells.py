@@ -521,3 +521,42 @@ async def test_a_host_s_hidden_placements_are_not_the_total_minus_the_shown_host
     assert "placements" not in body["suppressed"]
     rows = await _csv_rows(client, "host-ledger", Q)
     assert next(row for row in rows if row[0] == "Kostenheten")[2] == "dold"
+
+
+async def test_a_former_coordinators_participants_stay_a_slice_of_the_whole(
+    analyst_client, make_user
+):
+    """Seen by a helper: a coordinator became an analyst, one participant left with them.
+    The slices of the coordinator filter were then only today's coordinators, and the whole
+    minus the one chosen gave that participant's 1 (14 placements in all, 13 for Sara)."""
+    from marketplace.kernel.tables import User
+    from tests.builders import make_booking, make_host, make_slot
+
+    client = analyst_client
+    former = await make_user("coordinator", username="olle")
+    slot = await make_slot(await make_host("Lager AB", "company"), capacity=20)
+    for i, coordinator in enumerate([client.coordinator_id] * 13 + [former.id]):
+        candidate = await make_candidate_row(coordinator, f"P{i}", email="")
+        await make_booking(
+            slot,
+            candidate,
+            coordinator,
+            status="active",
+            started_at=dt.datetime(2026, 2, 10, 12, tzinfo=dt.UTC),
+            start_date=dt.date(2026, 2, 10),
+        )
+    await User.update({User.role: "analyst"}).where(User.id == former.id)
+    query = "start=2026-02&end=2026-02"
+    whole = (await client.get(f"/api/v1/reports/real-workplaces?{query}")).json()
+    mine = (
+        await client.get(
+            f"/api/v1/reports/real-workplaces?{query}&coordinator_id={client.coordinator_id}"
+        )
+    ).json()
+    assert whole["placements"] == 14
+    assert mine["placements"] is None and "placements" in mine["protected"]
+    # Theirs, asked for by the former coordinator's id, is hidden as a 1.
+    theirs = (
+        await client.get(f"/api/v1/reports/real-workplaces?{query}&coordinator_id={former.id}")
+    ).json()
+    assert theirs["placements"] is None
