@@ -59,6 +59,8 @@ def _scale_max(values: Sequence[float], references: Sequence[Reference]) -> floa
 # Label layout. Text is 12 px; an average character is taken as 7 px wide, a little more than
 # most are, so a label that fits by this estimate fits on the page.
 FONT = 12
+# Said across a chart whose every bar is hidden under the small-cell rule.
+ALL_HIDDEN = "Alla värden är dolda enligt regeln om små tal"
 CHAR_W = 7.0
 LABEL_MAX_CHARS = 24  # a longer label is cut with "…"; its <title> and the table give it whole
 ANGLE = 45  # degrees a label is turned when the labels do not fit side by side
@@ -180,7 +182,13 @@ def bar_chart(
         f'<line x1="{left:.1f}" y1="{base}" x2="{width - RIGHT}" y2="{base}" '
         f'stroke="{AXIS}" stroke-width="1"/>',
     ]
-    # With every figure hidden there is no scale to read: an axis of 0–1 read as figures.
+    # With every figure hidden there is no scale to read: an axis of 0–1 read as figures;
+    # the chart says why it has no bars instead.
+    if not drawn and not references and len(empty) < len(values):
+        parts.append(
+            f'<text x="{(left + width - RIGHT) / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
+            f'text-anchor="middle" font-size="{FONT}" fill="{AXIS}">{ALL_HIDDEN}</text>'
+        )
     for tick in (0.0, top / 2, top) if drawn or references else ():
         y = base - plot_h * tick / top
         parts.append(
@@ -327,11 +335,26 @@ def bar_charts(
     return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
 
 
-def share_bars(title: str, description: str, share: float | None, target: float | None) -> Markup:
+def share_bars(
+    title: str,
+    description: str,
+    share: float | None,
+    target: float | None,
+    *,
+    missing: str = "–",
+) -> Markup:
     """The share bar as pages show it, wide for screens and narrow for phones (as `bar_charts`)."""
-    wide = share_bar(title, description, share, target, css_class="chart chart-wide")
+    wide = share_bar(
+        title, description, share, target, css_class="chart chart-wide", missing=missing
+    )
     narrow = share_bar(
-        title, description, share, target, width=NARROW_WIDTH, css_class="chart chart-narrow"
+        title,
+        description,
+        share,
+        target,
+        width=NARROW_WIDTH,
+        css_class="chart chart-narrow",
+        missing=missing,
     )
     return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
 
@@ -344,8 +367,11 @@ def share_bar(
     *,
     width: int = WIDTH,
     css_class: str = "chart",
+    missing: str = "–",
 ) -> Markup:
-    """One horizontal bar 0–100 % with an optional target marker (e.g. 85/15)."""
+    """One horizontal bar 0–100 % with an optional target marker (e.g. 85/15). Without a
+    share (hidden under the small-cell rule, or nothing to count) the bar says `missing`
+    ("dold", "färre än 5", "–") where it would be: an empty bar read as 0 %."""
     uid = next(_ids)
     height, pad = 64, 8
     inner = width - 2 * pad
@@ -358,6 +384,10 @@ def share_bar(
         f'<rect x="{pad}" y="16" width="{inner}" height="24" fill="#e1e8ef" stroke="{AXIS}"/>',
         f'<rect x="{pad}" y="16" width="{filled:.1f}" height="24" fill="{BAR}"/>',
     ]
+    if share is None:
+        parts.append(
+            f'<text x="{pad + 8}" y="33" font-size="{FONT}" fill="{AXIS}">{escape(missing)}</text>'
+        )
     if target is not None:
         x = pad + inner * target
         parts.append(

@@ -12,6 +12,7 @@ from admin.services.disclosure import shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import USED, candidate_filter, share
 from employers.tables import Host, UnitTarget
+from marketplace.kernel.clock import STOCKHOLM
 from marketplace.kernel.db import swedish_order
 from marketplace.kernel.disclosure import Cells
 from placements.services.ledger import start_day
@@ -21,8 +22,9 @@ UNIT_COVERAGE_TITLE = "Kommunala enheters platser mot mål"
 UNIT_COVERAGE_DEFINITION = (
     "För varje kommunal enhet och periodens slutår: årets mål; registrerade platser "
     "(summa av antal platser på enhetens platsannonser som gäller under året, i alla "
-    "statusar); publicerade platser (samma, bara publicerade); använda platser "
-    "(bokningar som accepterats, överenskommits eller startat med startdag under året). "
+    "statusar; en annons utan startdag gäller från dagen den skrevs); publicerade "
+    "platser (samma, bara publicerade); använda platser (bokningar som accepterats, "
+    "överenskommits eller startat med startdag under året). "
     "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Totalt: "
     "täckning = alla enheters publicerade / summan av målen; gap = enheternas gap "
     "sammanlagda (en enhets överskott fyller inte en annans gap). Spår och samordnare "
@@ -34,6 +36,7 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
     """Registered, published and used places of each municipal unit against its target."""
     year = f.end.year
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    year_end = dt.datetime(year + 1, 1, 1, tzinfo=STOCKHOLM)
     units = list(
         await Host.select(Host.id, Host.name)
         .where(Host.kind == "municipal_unit")
@@ -51,7 +54,9 @@ async def unit_coverage(f: schemas.ReportFilters) -> schemas.UnitCoverage:
     published: dict[int, int] = defaultdict(int)
     for row in await Slot.select(Slot.host, Slot.capacity, Slot.status).where(
         Slot.host.is_in(ids)
-        & (Slot.start_date.is_null() | (Slot.start_date <= last))
+        # A slot without a start date holds from the day it was written: 2016's places
+        # counted every undated slot of today.
+        & ((Slot.start_date.is_null() & (Slot.created_at < year_end)) | (Slot.start_date <= last))
         & (Slot.end_date.is_null() | (Slot.end_date >= first))
     ):
         registered[int(row["host"])] += int(row["capacity"])

@@ -55,6 +55,7 @@ def real_workplaces_chart(title: str, report: schemas.RealWorkplaces) -> Markup:
         f"mål {charts.percent(report.target_share)}.",
         report.share,
         report.target_share,
+        missing=share,
     )
 
 

@@ -16,16 +16,15 @@ from litestar.response import Template
 
 from admin import charts
 from admin.reports import registry
-from admin.reports.filters import default_period, month_text, report_filters
+from admin.reports.filters import month_text, report_filters
 from admin.reports.intake_clock import clock_targets
 from admin.reports.participant_figures import participant_figures
-from admin.reports.pictures import without_shared_start
+from admin.reports.pictures import real_workplaces_chart, without_shared_start
 from admin.services.disclosure import RULE_NOTE
 from admin.services.reports import FILTER_NOTE
 from admin.views.filters import FILTER_LABELS, ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
-from marketplace.kernel.disclosure import hidden_text
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import page
 
@@ -47,7 +46,6 @@ async def dashboard(
     host_kind: Annotated[str, QueryParameter(max_length=20)] = "",
 ) -> Template:
     today = clock.today()
-    first, last = default_period(today)
     # The reports' one period rule (admin.reports.filters), as on /rapporter and in the API.
     chosen, values, errors = filter_form(
         ReportChoices, start=start, end=end, track=track, host_kind=host_kind
@@ -72,11 +70,6 @@ async def dashboard(
     own_pages = await participant_figures(
         filters, placements_hidden="placements" in real.suppressed
     )
-    real_share = (
-        hidden_text("share", real.protected)
-        if "share" in real.suppressed
-        else charts.percent(real.share)
-    )
     lead_hidden = set(lead.suppressed)
     pictures = {
         "work": charts.bar_charts(
@@ -89,12 +82,7 @@ async def dashboard(
                 [f"months[{m.month}].persons" for m in work.months], work.protected
             ),
         ),
-        "real": charts.share_bars(
-            "Andel placeringar på riktiga arbetsplatser",
-            f"{real_share} mot målet {charts.percent(real.target_share)}.",
-            real.share,
-            real.target_share,
-        ),
+        "real": real_workplaces_chart("Andel placeringar på riktiga arbetsplatser", real),
         "lead": charts.bar_charts(
             "Ledtider i dagar, median",
             "Två staplar: inskrivning till första förslag, och förslag till start.",
@@ -109,6 +97,17 @@ async def dashboard(
             ],
             unit=" dagar",
             unit_one=" dag",
+            # No median where nothing was counted: a dash as in the table, not "0 dagar".
+            empty=[
+                i
+                for i, (span, path) in enumerate(
+                    [
+                        (lead.registration_to_first_proposal, "registration_to_first_proposal"),
+                        (lead.proposal_to_start, "proposal_to_start"),
+                    ]
+                )
+                if span.median_days is None and f"{path}.median_days" not in lead_hidden
+            ],
             protected=charts.protected_bars(
                 [
                     "registration_to_first_proposal.median_days",
@@ -188,8 +187,9 @@ async def dashboard(
         "admin/dashboard.html",
         request,
         status_code=400 if errors else 200,
-        values={**values, "start": values["start"] or month_text(first)}
-        | {"end": values["end"] or month_text(last)},
+        # The months counted, where a box was left empty ("Till" alone is that one month).
+        values={**values, "start": values["start"] or month_text(filters.start)}
+        | {"end": values["end"] or month_text(filters.end)},
         errors=errors,
         labels=FILTER_LABELS,
         filters=filters,

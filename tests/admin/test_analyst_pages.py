@@ -348,10 +348,19 @@ def test_a_chart_of_hidden_figures_only_has_no_scale_to_read():
     assert "&lt;5" in svg and "färre än 5" in svg
     ticks = re.findall(r'text-anchor="end" font-size="\d+" fill="[^"]+">([^<]*)</text>', svg)
     assert ticks == []
+    assert f">{charts.ALL_HIDDEN}</text>" in svg
     shown = str(
         charts.bar_chart("Avslut", "En stapel per utfall.", ["Arbete", "Studier"], [None, 6])
     )
     assert re.findall(r'text-anchor="end" font-size="\d+" fill="[^"]+">([^<]*)</text>', shown)
+    assert charts.ALL_HIDDEN not in shown
+
+
+def test_a_hidden_share_says_so_in_its_bar():
+    """An empty bar beside "Mål 85,0 %" read as 0 %: the bar says "dold" instead."""
+    svg = str(charts.share_bar("85/15", "Andel: dold, mål 85,0 %.", None, 0.85, missing="dold"))
+    assert ">dold</text>" in svg
+    assert ">dold</text>" not in str(charts.share_bar("85/15", "Andel.", 0.5, 0.85, missing="dold"))
 
 
 def test_each_unit_bar_carries_its_own_target():

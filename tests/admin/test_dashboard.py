@@ -90,3 +90,38 @@ async def test_unit_coverage_has_a_total_row_without_persons(client, make_user):
     report = (await client.get("/api/v1/reports/unit-coverage")).json()
     assert (report["total_registered"], report["total_gap"]) == (9, 3)
     assert report["total_coverage"] == pytest.approx(8 / 9, abs=1e-4)
+
+
+async def test_lead_times_without_any_count_are_dashes_not_zero_days(client, make_user):
+    """Seen by a helper: with nothing counted the table said "–" and the chart "0 dagar"."""
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = await client.get("/oversikt", headers=HTML)
+    lead = page.text.split('id="lead-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Till förslag: inga uppgifter" in lead and "Till start: inga uppgifter" in lead
+    assert "0 dagar" not in lead
+
+
+async def test_only_an_end_month_shows_that_month_in_the_form_too(client, make_user):
+    """`?end=2026-05` counts May alone (the reports' rule); the form said January–May."""
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = await client.get("/oversikt?end=2026-05", headers=HTML)
+    assert "Strategins nyckeltal för 2026-05-01 – 2026-05-31" in page.text
+    assert re.search(r'<input id="f-start" name="start" type="month" value="2026-05"', page.text)
+    assert re.search(r'<input id="f-end" name="end" type="month" value="2026-05"', page.text)
+
+
+async def test_an_undated_slot_counts_from_the_year_it_was_written(client, make_user):
+    """Seen by a helper: 2016's unit coverage counted every undated slot of today."""
+    from marketplace.kernel import clock
+    from tests.builders import make_host, make_slot
+
+    await make_slot(await make_host("Kök"), capacity=6)
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    year = clock.today().year
+    now = (await client.get(f"/api/v1/reports/unit-coverage?start={year}-01")).json()
+    then = (await client.get("/api/v1/reports/unit-coverage?start=2016-01&end=2016-12")).json()
+    assert [u["registered"] for u in now["units"]] == [6]
+    assert [u["registered"] for u in then["units"]] == [0]
