@@ -8,6 +8,7 @@ resetting a second factor ask first (a ticked box, checked on the server).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import Annotated, Any
 
@@ -61,6 +62,14 @@ SORT_CHOICES = [
 DISABLE_UNCONFIRMED = "Kryssa i rutan ”Ja, stäng av användaren” för att stänga av kontot."
 TOTP_UNCONFIRMED = "Kryssa i rutan ”Ja, återställ tvåstegsverifieringen” för att återställa den."
 NO_STORE = {"cache-control": "no-store"}
+ADMIN_BOX = "bekrafta_admin"
+ADMIN_GIVEN = (
+    "Kryssa i rutan för att bekräfta att {name} ska bli administratör och kunna ändra allt "
+    "i tjänsten, och spara igen."
+)
+ADMIN_TAKEN = (
+    "Kryssa i rutan för att bekräfta att {name} inte längre ska vara administratör, och spara igen."
+)
 EDIT_LABELS = {k: v for k, v in LABELS.items() if k != "username"}
 NEW_USER_FORM = Form(
     users.StaffUserCreate,
@@ -237,7 +246,16 @@ async def user_update(
         request.user, user_id, _posted(values, "role"), _posted(values, "email")
     )
     refused = partial(_user_page, request, user_id)
-    return await round_trip(request, EDIT_USER_FORM.also(found), save, refused)
+    form = EDIT_USER_FORM
+    before = await users.get_user(user_id)
+    role = _posted(values, "role")
+    role_refused = found is not None and (found.status_code == 409 or "role" in found.errors)
+    if role != before.role and "admin" in (role, before.role) and not role_refused:
+        # Rights over everything are given or taken in one step of their own: the box is
+        # shown, and asked for, once the change is chosen (and always on an admin's page).
+        message = ADMIN_GIVEN if role == "admin" else ADMIN_TAKEN
+        form = replace(form, boxes={ADMIN_BOX: message.format(name=before.name)})
+    return await round_trip(request, form.also(found), save, refused)
 
 
 async def _action(

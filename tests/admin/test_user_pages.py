@@ -584,3 +584,34 @@ async def test_a_corrected_address_gets_the_mail_that_failed_for_the_old_one(
     )
     assert "klart=anvandare-sparad" in again.headers["location"]
     assert "skickas-igen" not in again.headers["location"]
+
+
+async def test_admin_rights_are_given_and_taken_only_with_the_box_ticked(client, make_user):
+    """Seen by a helper: "Spara uppgifterna" made someone an administrator in one click."""
+    await _as_admin(client, make_user)
+    cia = await make_user("coordinator", username="cia", first_name="Cia", last_name="Ek")
+    page = f"/drift/anvandare/{cia.id}"
+    fields = {"first_name": "Cia", "last_name": "Ek", "email": "cia@kommun.example.se"}
+    before = await client.get(page, headers=HTML)
+    assert 'name="bekrafta_admin"' not in before.text  # nothing to confirm yet
+    asked = await _form_post(client, page, page, {**fields, "role": "admin"})
+    assert asked.status_code == 400
+    assert "Kryssa i rutan för att bekräfta att Cia Ek ska bli administratör" in asked.text
+    assert 'name="bekrafta_admin"' in asked.text
+    assert (await User.select(User.role).where(User.id == cia.id).first())["role"] == (
+        "coordinator"
+    )
+    given = await _form_post(client, page, page, {**fields, "role": "admin", "bekrafta_admin": "1"})
+    assert given.status_code == 303
+    # Taken back the same way: an admin's page always shows the box.
+    shown = await client.get(page, headers=HTML)
+    assert 'name="bekrafta_admin"' in shown.text
+    kept = await _form_post(client, page, page, {**fields, "role": "coordinator"})
+    assert kept.status_code == 400 and "inte längre ska vara administratör" in kept.text
+    taken = await _form_post(
+        client, page, page, {**fields, "role": "coordinator", "bekrafta_admin": "1"}
+    )
+    assert taken.status_code == 303
+    # A change that keeps the role needs no box.
+    renamed = await _form_post(client, page, page, {**fields, "role": "coordinator", "team": "Syd"})
+    assert renamed.status_code == 303
