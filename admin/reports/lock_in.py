@@ -10,8 +10,8 @@ from admin import schemas
 from admin.services.disclosure import figure_cells, shown
 from admin.services.exports import CellReader, Columns, TableCell, figures_of
 from admin.services.reports import (
-    FILTER_NOTE,
     FLAG_LABELS,
+    PARTICIPANT_FILTER_NOTE,
     candidate_filter,
     in_period,
     local_date,
@@ -24,7 +24,7 @@ LOCK_IN_DEFINITION = (
     "Flaggor för inlåsning (en placering längre än den inställda längden, eller "
     "upprepade placeringar utan steg mot arbete eller studier). Väckta: flaggade i "
     "perioden. Öppna: flaggade senast periodens sista dag och inte lösta då. Värdtyp "
-    "påverkar inte flaggorna." + FILTER_NOTE
+    "påverkar inte flaggorna." + PARTICIPANT_FILTER_NOTE
 )
 
 

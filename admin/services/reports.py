@@ -58,6 +58,8 @@ TRACK_LABELS = vocabulary.TRACK_LABELS
 HOST_KIND_LABELS = employer_vocabulary.HOST_KIND_LABELS
 
 FILTER_NOTE = " Filter: spår och samordnare avser deltagaren; värdtyp avser värden för bokningen."
+# For a report that counts no booking (the lock-in flags): the host kind changes nothing.
+PARTICIPANT_FILTER_NOTE = " Filter: spår och samordnare avser deltagaren."
 
 
 # The kind of every figure, declared once by its field's name: by it the page, the

@@ -21,7 +21,7 @@ from admin.reports.intake_clock import clock_targets
 from admin.reports.participant_figures import participant_figures
 from admin.reports.pictures import real_workplaces_chart, without_shared_start
 from admin.services.disclosure import RULE_NOTE
-from admin.services.reports import FILTER_NOTE
+from admin.services.reports import FILTER_NOTE, PARTICIPANT_FILTER_NOTE
 from admin.views.filters import FILTER_LABELS, ReportChoices, filter_form, period_or_default
 from marketplace.kernel import clock
 from marketplace.kernel.auth import requires
@@ -208,7 +208,9 @@ async def dashboard(
         own_pages=own_pages,
         # The reports' definitions speak of /rapporter's filters; this page has no
         # coordinator filter.
-        here=lambda text: text.replace(FILTER_NOTE, DASHBOARD_FILTER_NOTE),
+        here=lambda text: text.replace(FILTER_NOTE, DASHBOARD_FILTER_NOTE).replace(
+            PARTICIPANT_FILTER_NOTE, " Filter: spår avser deltagaren."
+        ),
     )
 
 

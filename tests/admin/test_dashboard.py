@@ -125,3 +125,12 @@ async def test_an_undated_slot_counts_from_the_year_it_was_written(client, make_
     then = (await client.get("/api/v1/reports/unit-coverage?start=2016-01&end=2016-12")).json()
     assert [u["registered"] for u in now["units"]] == [6]
     assert [u["registered"] for u in then["units"]] == [0]
+
+
+def test_the_lock_in_definition_does_not_say_the_host_kind_both_ways():
+    """It said "Värdtyp påverkar inte flaggorna" and then "värdtyp avser värden för
+    bokningen"."""
+    from admin.reports.lock_in import LOCK_IN_DEFINITION
+
+    assert "Värdtyp påverkar inte flaggorna." in LOCK_IN_DEFINITION
+    assert "värdtyp avser" not in LOCK_IN_DEFINITION
