@@ -27,8 +27,9 @@ UNIT_COVERAGE_DEFINITION = (
     "överenskommits eller startat med startdag under året). "
     "Täckning = publicerade / mål; gap = mål minus publicerade, minst 0. Totalt: "
     "täckning = alla enheters publicerade / summan av målen; gap = enheternas gap "
-    "sammanlagda (en enhets överskott fyller inte en annans gap). Spår och samordnare "
-    "påverkar bara använda platser."
+    "sammanlagda (en enhets överskott fyller inte en annans gap); använda platser "
+    "summeras inte (de är personer, och summan skulle visa en enhets dolda 1–4). Spår "
+    "och samordnare påverkar bara använda platser."
 )
 
 
