@@ -192,6 +192,11 @@ async def dashboard(
         | {"end": values["end"] or month_text(filters.end)},
         errors=errors,
         labels=FILTER_LABELS,
+        # An address made for /rapporter (a coordinator chosen): this page has no such
+        # filter, and says so rather than show everyone's figures as the coordinator's.
+        no_coordinator_filter=any(
+            request.query_params.get(name) for name in ("coordinator", "coordinator_id")
+        ),
         filters=filters,
         tracks=list(LABELS["track"].items()),
         host_kinds=list(LABELS["host_kind"].items()),

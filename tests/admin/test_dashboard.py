@@ -134,3 +134,14 @@ def test_the_lock_in_definition_does_not_say_the_host_kind_both_ways():
 
     assert "Värdtyp påverkar inte flaggorna." in LOCK_IN_DEFINITION
     assert "värdtyp avser" not in LOCK_IN_DEFINITION
+
+
+async def test_a_coordinator_in_the_address_is_said_to_be_no_filter_here(client, make_user):
+    """Seen by a helper: /oversikt?coordinator=1 showed everyone's figures without a word."""
+    await make_user("analyst", username="anna")
+    await login(client, "anna")
+    page = await client.get("/oversikt?coordinator=1", headers=HTML)
+    assert page.status_code == 200
+    assert "Översikten har inget filter för samordnare" in page.text
+    plain = await client.get("/oversikt", headers=HTML)
+    assert "Översikten har inget filter för samordnare" not in plain.text
