@@ -36,6 +36,8 @@ from marketplace.kernel.templating import label, ltr_numbers
 from marketplace.kernel.views import (
     ERROR_FRAMES,
     ErrorFrame,
+    PublicErrors,
+    nobody_more,
     page,
     public_frame,
 )
@@ -377,31 +379,15 @@ ERROR_TEXTS = {
 ERROR_OTHER = N_("Försök igen om en stund.")
 
 
-def public_error_page(
-    request: Request[Any, Any, Any], status: int, message: str, general: bool
-) -> Template | None:
-    """An error page of /platser in the visitor's language (`public_frame`); None for a
-    Swedish reader and for staff, who get the site's page with its own message: an Arabic
-    reader of a slot that had closed met a page all in Swedish."""
-    frame = public_frame(request)
-    if frame["lang"] == i18n.DEFAULT:
-        return None
-    _ = frame["_"]
-    return page(
-        "search/public_error.html",
-        request,
-        status_code=status,
-        heading=_(ERROR_HEADINGS.get(status, N_("Något gick fel"))),
-        message=_(ERROR_TEXTS.get(status, ERROR_OTHER)),
-        **frame,
-    )
+PUBLIC_ERRORS = PublicErrors(
+    public_frame,
+    ("/platser", N_("Till sökningen")),
+    ERROR_HEADINGS,
+    ERROR_TEXTS,
+    ERROR_OTHER,
+)
 
 
-async def _nobody_more(_: Any) -> None:
-    """Who asks is read by the site's own hook (a staff session); a participant's session
-    does not change a public page."""
-
-
-ERROR_FRAMES.append(ErrorFrame("/platser", public_error_page, _nobody_more))
+ERROR_FRAMES.append(ErrorFrame("/platser", PUBLIC_ERRORS.render, nobody_more))
 
 ROUTES = [search_page, workbench_search, slot_page]

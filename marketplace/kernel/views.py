@@ -50,6 +50,51 @@ class ErrorFrame:
         return path == self.prefix or path.startswith(f"{self.prefix}/")
 
 
+@dataclass(frozen=True)
+class PublicErrors:
+    """The error pages of a public page a resident may read in English or Arabic (the slot
+    search, the application form), as an `ErrorFrame`'s `render`: in the language this
+    browser chose (`frame`), headed by the status (`headings`), saying the page's own text
+    for the status (`texts`), else the site's message where the catalog has it, else
+    `other`; with the way back (`back`: the path and its Swedish words). None for a Swedish
+    reader and for staff, who get the site's own page with its own message."""
+
+    frame: Callable[[Request[Any, Any, Any]], dict[str, Any]]
+    back: tuple[str, str]
+    headings: Mapping[int, str]
+    texts: Mapping[int, str]
+    other: str
+
+    def render(
+        self, request: Request[Any, Any, Any], status: int, message: str, general: bool
+    ) -> Template | None:
+        frame = self.frame(request)
+        if frame["lang"] == i18n.DEFAULT:
+            return None
+        _ = frame["_"]
+        said = _(message)
+        text = _(self.texts[status]) if status in self.texts else said
+        path, words = self.back
+        return page(
+            "public_error.html",
+            request,
+            status_code=status,
+            heading=_(self.headings.get(status, SOMETHING_WRONG)),
+            message=text if text != message else _(self.other),
+            back_path=path,
+            back_text=_(words),
+            **frame,
+        )
+
+
+SOMETHING_WRONG = i18n.N_("Något gick fel")
+
+
+async def nobody_more(_: Scope) -> None:
+    """An `ErrorFrame`'s `identify` for a public page: who asks is read by the site's own
+    hook (a staff session); a participant's session does not change a public page."""
+
+
 def answers_get(app: Litestar, path: str) -> bool:
     """Whether a GET of `path` has a page: a form is posted to an address of its own, which
     answers only POST (a refused form is shown there, and the address then reloaded, opened

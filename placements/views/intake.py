@@ -46,10 +46,12 @@ from marketplace.kernel.templating import ltr_numbers
 from marketplace.kernel.views import (
     ERROR_FRAMES,
     ErrorFrame,
+    PublicErrors,
     action_posts,
     form_page,
     language_context,
     language_cookie,
+    nobody_more,
     page,
 )
 from placements import date_rules
@@ -268,31 +270,15 @@ APPLY_ERROR_HEADINGS = {
 APPLY_ERROR_OTHER = N_("Något gick fel. Försök igen om en stund.")
 
 
-def apply_error_page(
-    request: Request[Any, Any, Any], status: int, message: str, general: bool
-) -> Template | None:
-    """An error of /ansok in the language this browser chose, with the way back to the
-    form; the site's own message where the catalog has it, else a general one."""
-    frame = language_frame(request, DEFAULT)
-    if frame["lang"] == DEFAULT:
-        return None
-    _ = frame["_"]
-    said = _(message)
-    return page(
-        "placements/intake/error.html",
-        request,
-        status_code=status,
-        heading=_(APPLY_ERROR_HEADINGS.get(status, N_("Något gick fel"))),
-        message=said if said != message else _(APPLY_ERROR_OTHER),
-        **frame,
-    )
-
-
-async def _nobody_more(_: Any) -> None:
-    """Who asks is read by the site's own hook; nobody signs in on the form."""
-
-
-ERROR_FRAMES.append(ErrorFrame(APPLY_PATH, apply_error_page, _nobody_more))
+# An applicant's frame: the participant pages', in the language this browser chose.
+APPLY_ERRORS = PublicErrors(
+    lambda request: language_frame(request, DEFAULT),
+    (APPLY_PATH, N_("Till ansökan")),
+    APPLY_ERROR_HEADINGS,
+    {},
+    APPLY_ERROR_OTHER,
+)
+ERROR_FRAMES.append(ErrorFrame(APPLY_PATH, APPLY_ERRORS.render, nobody_more))
 
 
 @get(APPLY_PATH, guards=[public], include_in_schema=False, name="intake-form")
