@@ -68,6 +68,9 @@ LABELS = {
     "email": N_("E-postadress"),
     "message": N_("Vad vill du ha hjälp med? (frivilligt)"),
 }
+# The form's messages name the message box in a word: "Vad vill du ha hjälp med?
+# (frivilligt) får vara högst 3000 tecken" read as two sentences.
+FORM_LABELS = {**LABELS, "message": N_("Meddelandet")}
 STAFF_LABELS = {
     "channel": "Hur kom ansökan in?",
     **LABELS,
@@ -139,7 +142,7 @@ def _meeting_rules(values: Any) -> list[tuple[str, str]]:
 
 APPLY_FORM = Form(
     schemas.ApplicationIn,
-    labels=LABELS,
+    labels=FORM_LABELS,
     blank_is_empty=["phone", "email", "message"],
     checks=CHECKS,
     rules=_reachable,
@@ -161,7 +164,7 @@ def apply_form_in(lang: str) -> Form[schemas.ApplicationIn]:
 
     return Form(
         schemas.ApplicationIn,
-        labels={name: _(label) for name, label in LABELS.items()},
+        labels={name: _(label) for name, label in FORM_LABELS.items()},
         blank_is_empty=APPLY_FORM.blank_is_empty,
         checks={**CHECKS, "email": email},
         rules=_reachable,

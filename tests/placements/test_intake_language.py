@@ -153,7 +153,7 @@ async def test_every_mistake_at_once_in_english_and_arabic(
         "The personal identity number has the wrong check digit. Please check the digits.",
         "The email address inte-en-adress does not look right. Enter an address like "
         "namn@exempel.se.",
-        "What would you like help with? (optional) may be at most 3000 characters long.",
+        "The message may be at most 3000 characters long.",
         "Tick the box to show that you have read how the information is handled and want to "
         "send the application.",
     ]
@@ -170,7 +170,7 @@ async def test_every_mistake_at_once_in_english_and_arabic(
         "يجب ملء حقل الاسم الأول.",
         "رقم التحقق في رقم الهوية الشخصي غير صحيح. تحقق من الأرقام.",
         "عنوان البريد الإلكتروني inte-en-adress يبدو غير صحيح. اكتب عنواناً مثل namn@exempel.se.",
-        "الحد الأقصى لعدد الأحرف في حقل بماذا تريد المساعدة؟ (اختياري) هو 3000.",
+        "الحد الأقصى لعدد الأحرف في حقل الرسالة هو 3000.",
         "ضع علامة في المربع لتؤكد أنك قرأت كيف تُعالَج البيانات وأنك تريد إرسال الطلب.",
     ]
     assert [t for t in texts(refused.text) if SWEDISH_LETTERS.search(t)] == [SITE]
