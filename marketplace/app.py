@@ -48,7 +48,13 @@ from marketplace.kernel.outage import outage_handlers
 from marketplace.kernel.paging import PastLastPage
 from marketplace.kernel.settings import Settings, get_settings
 from marketplace.kernel.templating import STATIC_CACHE_SECONDS, register_templating
-from marketplace.kernel.views import error_frame, identify_for_error_frame, page_above
+from marketplace.kernel.views import (
+    PublicErrors,
+    error_frame,
+    identify_for_error_frame,
+    page_above,
+    public_frame,
+)
 
 log = logging.getLogger("marketplace")
 # APScheduler logs every run of every job at INFO (a line every few seconds): the console
@@ -70,7 +76,7 @@ STATUS_TEXT = {
     400: "Uppgifterna kunde inte tas emot.",
     401: "Du behöver logga in.",
     403: "Du har inte behörighet till det här.",
-    404: "Sidan finns inte, eller så har det du letade efter tagits bort.",
+    404: N_("Sidan finns inte, eller så har det du letade efter tagits bort."),
     405: "Metoden stöds inte för den här adressen.",
     409: "Åtgärden går inte att utföra i nuvarande läge.",
     413: "Det du skickade är för stort.",
@@ -79,6 +85,22 @@ STATUS_TEXT = {
     503: "Tjänsten är inte tillgänglig just nu. Försök igen om en stund.",
     500: "Något gick fel hos oss. Försök igen om en stund; felet är loggat.",
 }
+
+# The site's error pages for a visitor who chose English or Arabic (the slot search, the
+# form and Mina sidor have their own, `ERROR_FRAMES`): a mistyped address met a Swedish page.
+VISITOR_ERRORS = PublicErrors(
+    public_frame,
+    ("/", N_("Till startsidan")),
+    {
+        400: N_("Något behöver rättas"),
+        403: N_("Ingen behörighet"),
+        404: N_("Sidan finns inte"),
+        405: N_("Sidan finns inte"),
+        429: N_("Försök igen senare"),
+    },
+    {404: STATUS_TEXT[404], 405: STATUS_TEXT[404]},
+    N_("Något gick fel. Försök igen om en stund."),
+)
 
 _FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
 _MISSING_RE = re.compile(r"missing required field `([^`]+)`")
@@ -182,6 +204,10 @@ def _error_response(
         framed = frame.render(request, status, message, message == STATUS_TEXT.get(status))
         if framed is not None:
             return framed
+    if frame is None and _wants_html(request):
+        visitor = VISITOR_ERRORS.render(request, status, message, False)
+        if visitor is not None:
+            return visitor
     if _wants_html(request):
         # The signed-in user too, so that the menu stays theirs: an error page that offered
         # "Logga in" made a signed-in host think the session was gone.

@@ -326,3 +326,19 @@ async def test_a_form_whose_token_no_longer_matches_says_what_to_do(client, sign
     mine = await client.post("/mina-sidor/sprak", data={"sprak": "ar"}, headers=html)
     assert mine.status_code == 403
     assert "Go back, reload the page and send it again." in mine.text
+
+
+async def test_a_visitor_who_chose_arabic_meets_a_missing_page_in_arabic(client):
+    """Seen in a participant's walk: a mistyped address gave a Swedish staff page to a
+    browser that had chosen Arabic. Swedish until a language is chosen."""
+    html = {"accept": "text/html"}
+    swedish = await client.get("/finns-inte", headers=html)
+    assert swedish.status_code == 404 and "Sidan finns inte" in swedish.text
+    client.cookies.set("mp_sprak", "ar")
+    arabic = await client.get("/finns-inte", headers=html)
+    assert arabic.status_code == 404 and '<html lang="ar" dir="rtl">' in arabic.text
+    assert "الصفحة غير موجودة، أو أن ما كنت تبحث عنه قد أُزيل." in arabic.text
+    assert '<a href="/">إلى الصفحة الرئيسية</a>' in arabic.text
+    # The API answers in Swedish JSON as before.
+    api = await client.get("/api/v1/finns-inte")
+    assert api.status_code == 404 and "Sidan finns inte" in api.json()["detail"]
