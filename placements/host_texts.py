@@ -14,7 +14,8 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from marketplace.kernel.luhn import luhn_ok
 from placements.health_words import ALLOWED, HEALTH_STEMS
@@ -109,15 +110,52 @@ def health_word(text: str) -> str | None:
     return written[found.start() : end].strip("-")
 
 
-def host_text_problems(field: str, text: str) -> list[tuple[str, str]]:
+def host_text_problems(
+    field: str,
+    text: str,
+    *,
+    identity_text: str = IDENTITY_TEXT,
+    health_text: str = HEALTH_TEXT,
+) -> list[tuple[str, str]]:
     """What a text the host will read may not say, each as (field, message) for the form:
-    a personnummer-like number, and the first health word found."""
+    a personnummer-like number, and the first health word found. The messages speak to the
+    coordinator unless others are given (`assessment_problems`: to the supervisor)."""
     problems: list[tuple[str, str]] = []
     found = list(_identity_numbers(text))
     if found:
         # One mobile number in ten, written together, is also a personnummer with a right
         # check digit: say how to write it so that it passes.
-        problems.append((field, IDENTITY_TEXT + (PHONE_HINT if all(found) else "")))
+        problems.append((field, identity_text + (PHONE_HINT if all(found) else "")))
     if (word := health_word(text)) is not None:
-        problems.append((field, HEALTH_TEXT % {"word": word}))
+        problems.append((field, health_text % {"word": word}))
     return problems
+
+
+# The supervisor's assessment is read by the host's users and the coordinator, and kept with
+# the placement: the same rule, said to the one who writes it. A helper's walk got "Hon har
+# ADHD och migrän … Personnummer 19840375-1234" through.
+ASSESSMENT_IDENTITY_TEXT = (
+    "Texten får inte innehålla något som liknar ett personnummer eller samordningsnummer, "
+    "inte ens med fel siffror. Ta bort numret: bedömningen behöver det inte."
+)
+ASSESSMENT_HEALTH_TEXT = (
+    "Skriv inget om deltagarens hälsa, diagnoser, mediciner, funktionsnedsättningar eller "
+    "missbruk (du skrev ”%(word)s”). Beskriv i stället hur arbetet gick, till exempel "
+    "”behövde fler pauser” eller ”arbetade bäst med tydliga instruktioner”."
+)
+ASSESSMENT_TEXTS = ("tasks_mastered", "strengths", "comment")
+
+
+def assessment_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the assessment's texts may not say, each as (field, message): a form's `rules`,
+    and the service's check for the API."""
+    return [
+        problem
+        for name in ASSESSMENT_TEXTS
+        for problem in host_text_problems(
+            name,
+            str(values.get(name) or ""),
+            identity_text=ASSESSMENT_IDENTITY_TEXT,
+            health_text=ASSESSMENT_HEALTH_TEXT,
+        )
+    ]

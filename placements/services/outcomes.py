@@ -20,11 +20,12 @@ from marketplace.kernel import clock
 from marketplace.kernel.audit import record, record_many
 from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.db import write_transaction
-from marketplace.kernel.errors import Conflict, Forbidden, NotFound
+from marketplace.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.kernel.settings import get_settings
 from marketplace.kernel.sweeps import RowGuard
 from placements import booking_states, date_rules, vocabulary
 from placements.errors import LINK_INVALID, LinkRefused, link_payload
+from placements.host_texts import assessment_problems
 from placements.rows import AssessmentRow, BookingEnd, BookingRow, FollowUpRow, OutcomeRow
 from placements.schemas import bookings as booking_schemas
 from placements.schemas import outcomes as schemas
@@ -142,6 +143,11 @@ async def _store_assessment(
     for the supervisor's link)."""
     if not booking_states.can("assess", booking["status"]):
         raise booking_moves.illegal(booking["status"], "assess")
+    if problems := assessment_problems(msgspec.structs.asdict(data)):  # the API's too
+        errors: dict[str, str] = {}
+        for name, message in problems:
+            errors.setdefault(name, message)
+        raise ValidationFailed.every(errors)
     existing = await _assessment_row(booking["id"])
     if existing is not None and existing["submitted_at"] is not None:
         raise Conflict("Bedömningen är redan inskickad för den här placeringen.")

@@ -36,6 +36,7 @@ from marketplace.kernel.forms import field_errors, form_values, parse_form
 from marketplace.kernel.views import chosen_language, language_context, page, public_frame
 from placements import documents
 from placements.errors import LinkRefused
+from placements.host_texts import assessment_problems
 from placements.schemas import outcomes as so
 from placements.services import agreements, outcomes
 
@@ -287,6 +288,7 @@ async def assessment_submit(
             msgspec.to_builtins(data),
             labels=ASSESSMENT_LABELS,
             blank_is_empty=["tasks_mastered", "strengths", "comment"],
+            rules=assessment_problems,
         )
     except ValidationFailed as exc:
         errors = field_errors(exc, ASSESSMENT_LABELS)

@@ -48,6 +48,7 @@ from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
 from placements import booking_states, date_rules
+from placements.host_texts import assessment_problems
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import attendance as attendance_schemas
 from placements.schemas import bookings as booking_schemas
@@ -686,6 +687,7 @@ ASSESSMENT_FORM = Form(
     outcome_schemas.AssessmentCreate,
     labels=ASSESSMENT_LABELS,
     blank_is_empty=["tasks_mastered", "strengths", "comment"],
+    rules=assessment_problems,
 )
 NO_DECLINE_REASON = "Skriv varför ni avböjer, så kan samordnaren hitta en bättre plats."
 

@@ -71,6 +71,18 @@ async def test_assessment_link_page_is_never_cached_and_its_read_is_audited(clie
         f"/bedomning/{token}", data={"_csrf_token": csrf_of(shown.text), "attendance": "x"}
     )
     assert invalid.status_code == 400 and no_store(invalid)
+    # Health and a personnummer are refused at their fields on the link's form too.
+    health = await client.post(
+        f"/bedomning/{token}",
+        data={
+            "_csrf_token": csrf_of(shown.text),
+            "attendance": "god",
+            "recommendation": "would_hire",
+            "comment": "Har diabetes, pnr 19840375-1234",
+        },
+    )
+    assert health.status_code == 400
+    assert 'id="f-comment-error"' in health.text and "bedömningen behöver det inte" in health.text
     refused = await client.get(f"/bedomning/{token}x", headers={"accept": "text/html"})
     assert refused.status_code == 400 and no_store(refused)
-    assert await AuditEntry.count().where(AuditEntry.action == "assessment.read") == 2
+    assert await AuditEntry.count().where(AuditEntry.action == "assessment.read") == 3

@@ -517,3 +517,64 @@ async def test_the_host_is_asked_to_name_a_supervisor_in_its_own_words(client):
     page = unescape((await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)).text)
     assert "Ni behöver ange en handledare för platsen innan ni kan ta emot deltagaren." in page
     assert "Värden behöver" not in page
+
+
+async def test_the_assessment_keeps_health_and_personnummer_out_and_reaches_the_coordinator(
+    client,
+):
+    """Seen in a host's walk: "Hon har ADHD och migrän … Personnummer 19840375-1234" under
+    Övrigt was stored, and the coordinator's page never showed the comment at all."""
+    import pytest
+
+    from marketplace.kernel.errors import ValidationFailed
+    from placements.schemas.outcomes import AssessmentCreate
+    from placements.services import outcomes
+
+    w = await make_world()
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed")
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    shown = await client.get(url, headers=HTML)
+    fields = {"attendance": "god", "recommendation": "would_hire", "strengths": "Noggrann"}
+    refused = await client.post(
+        f"{url}/bedomning",
+        data={
+            **fields,
+            "strengths": "Hon har ADHD och migrän men det gick bra.",
+            "comment": "Personnummer 19840375-1234.",
+            "_csrf_token": csrf_of(shown.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    text = unescape(refused.text)
+    assert "Ta bort numret: bedömningen behöver det inte." in text
+    assert "Beskriv i stället hur arbetet gick" in text
+    assert "Hon har ADHD" in text  # what was typed stays, to be mended
+    # The API refuses it too, every field at once.
+    with pytest.raises(ValidationFailed) as caught:
+        await outcomes.submit_assessment(
+            w.host_user,
+            booking_id,
+            AssessmentCreate(
+                attendance="god",
+                recommendation="would_hire",
+                strengths="Tar sin medicin",
+                comment="pnr 19840375-1234",
+            ),
+        )
+    assert set(caught.value.errors) == {"strengths", "comment"}
+    sent = await client.post(
+        f"{url}/bedomning",
+        data={**fields, "comment": "Välkommen åter!", "_csrf_token": csrf_of(shown.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    client.cookies.clear()
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
+    section = page.text.split('id="bedomning"')[1].split("</section>")[0]
+    assert '<dt>Övrigt</dt><dd class="pre">Välkommen åter!</dd>' in section
