@@ -112,13 +112,29 @@ async def booking_row_for(user: AuthUser, booking_id: int) -> BookingRow:
         if owner is not None and owner["coordinator"] in allowed:
             return row
         raise NotFound(BOOKING_NOT_FOUND)
-    if (
-        user.role == "host"
-        and host_view(row["status"]) >= HostView.FIRST_NAME
-        and await host_of_slot(int(row["slot"])) in await host_ids_of(user)
-    ):
-        return row
+    if user.role == "host" and await host_of_slot(int(row["slot"])) in await host_ids_of(user):
+        if host_view(row["status"]) >= HostView.FIRST_NAME:
+            return row
+        if row["status"] == "withdrawn" and await _was_proposed_to_host(booking_id):
+            # Answered at the moment it was withdrawn, or its mail's link opened after: not
+            # a bare "finns inte" (a proposal the host never saw stays unknown to them).
+            raise NotFound(PROPOSAL_WITHDRAWN)
     raise NotFound(BOOKING_NOT_FOUND)
+
+
+PROPOSAL_WITHDRAWN = (
+    "Samordnaren har återkallat förslaget, så ni behöver inte svara på det. Förslaget "
+    "visas inte längre bland era bokningar."
+)
+
+
+async def _was_proposed_to_host(booking_id: int) -> bool:
+    """Whether the booking was ever a proposal to the host (not only to the participant)."""
+    return bool(
+        await BookingEvent.exists().where(
+            (BookingEvent.booking == booking_id) & (BookingEvent.to_status == "proposed")
+        )
+    )
 
 
 OVERLAP_TEXT = (

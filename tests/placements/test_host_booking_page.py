@@ -578,3 +578,22 @@ async def test_the_assessment_keeps_health_and_personnummer_out_and_reaches_the_
     page = await client.get(f"/arbetsbord/bokningar/{booking_id}", headers=HTML)
     section = page.text.split('id="bedomning"')[1].split("</section>")[0]
     assert '<dt>Övrigt</dt><dd class="pre">Välkommen åter!</dd>' in section
+
+
+async def test_a_host_opening_a_withdrawn_proposal_is_told_it_was_withdrawn(client):
+    """Seen in a coordinator's and a host's day: the host accepted at the moment the
+    coordinator withdrew, and met "Bokningen finns inte"; the mail's link led there too. A
+    proposal only to the participant, withdrawn, stays unknown to the host."""
+    from tests.placements.bookingdata import propose_asking_first
+
+    w = await make_world()
+    booking_id = await propose(w)
+    await bookings.withdraw(w.coordinator, booking_id, "Fel plats")
+    await login(client, w.host_user.username)
+    page = await client.get(f"/vard/bokningar/{booking_id}", headers=HTML)
+    assert page.status_code == 404
+    assert "Samordnaren har återkallat förslaget" in unescape(page.text)
+    unseen = await propose_asking_first(w)
+    await bookings.withdraw(w.coordinator, unseen, "")
+    hidden = await client.get(f"/vard/bokningar/{unseen}", headers=HTML)
+    assert hidden.status_code == 404 and "återkallat" not in unescape(hidden.text)
