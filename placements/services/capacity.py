@@ -266,7 +266,7 @@ def shortage_text(room: Room, start: Day, end: Day) -> str:
     if own is not None and not own.has_room:
         parts.append(
             f"Handledaren {own.name} handleder redan {own.guided} deltagare under perioden "
-            f"{period} och har plats för {own.capacity}."
+            f"{period} och kan handleda högst {own.capacity} åt gången."
         )
     elif own is None:
         parts.append("Platsen har ingen handledare som kan ta emot deltagaren.")

@@ -388,6 +388,8 @@ async def test_proposing_to_a_full_supervisor_warns_and_asks_to_confirm():
     text = warned.value.message
     assert warned.value.status_code == 409 and warned.value.fields == ["confirm_capacity"]
     assert "Handledaren Hanna Handledare handleder redan 1 deltagare" in text
+    # "och har plats för 1" read as one seat more: the capacity is said as what it is.
+    assert "och kan handleda högst 1 åt gången." in text and "har plats för" not in text
     assert "Ingen annan handledare hos värden har plats" in text
     assert f"Första period med plats: {END + dt.timedelta(days=1)}" in text
     assert warned.value.suggestion == (
