@@ -157,6 +157,16 @@ async def write_change(
             actor,
             note="Överenskommelsen ändrades; alla parter behöver skriva under igen.",
         )
+    elif actor is not None:
+        # Signed by some, not yet agreed: the status stays, so the timeline had no word of
+        # it, while the signatures already given and the links sent stopped counting.
+        await booking_moves.note_event(
+            actor,
+            booking,
+            f"Överenskommelsen ändrades (version {version}). Underskrifterna som redan fanns "
+            "gäller inte längre, och länkarna som skickats fungerar inte: alla parter behöver "
+            "skriva under igen.",
+        )
     await booking_mail.notify(
         [
             *(await booking_mail.coordinator_recipients(booking)),

@@ -126,6 +126,19 @@ async def test_change_after_a_signature_makes_a_new_version_and_clears_signature
 
     with pytest.raises(LinkRefused):
         await agreements.sign_by_link(old_tokens["supervisor"], seen_version=1)
+    # The coordinator's timeline says so: the status stayed, the signature went (helper-134).
+    from placements.tables import BookingEvent
+
+    notes = [
+        r["note"]
+        for r in await BookingEvent.select(BookingEvent.note).where(
+            BookingEvent.booking == booking_id
+        )
+    ]
+    assert any(
+        n.startswith("Överenskommelsen ändrades (version 2). Underskrifterna som redan fanns")
+        for n in notes
+    ), notes
 
 
 async def test_change_after_everyone_signed_sends_the_booking_back_to_accepted():
