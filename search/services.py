@@ -38,7 +38,7 @@ from placements.services import (
     current_slot_change,
     seats_taken,
 )
-from placements.tables import Candidate, Slot
+from placements.tables import Booking, Candidate, Slot
 from search import lift, text, vocabulary
 from search.index import SearchIndex
 from search.rows import SlotDocRow, SlotKeysRow
@@ -753,8 +753,18 @@ async def match_candidates(
         query = query.where(Candidate.coordinator.is_in(coordinators or [0]))
     tracks = set(_json_list(slot["tracks"]))
     slot_keys = _SlotKeys.of_row(slot)
+    # Those proposed for or placed on this slot already (a second proposal is refused): a
+    # helper saw one listed as suiting the slot they were booked on for the spring.
+    here = {
+        int(r["candidate"])
+        for r in await Booking.select(Booking.candidate).where(
+            (Booking.slot == slot_id) & Booking.status.is_in(list(bookings.OPEN_ON_SLOT))
+        )
+    }
     scored: list[tuple[float, CandidateRow, list[WhyOut], float | None]] = []
     for row in cast("list[CandidateRow]", await query):
+        if row["id"] in here:
+            continue
         profile = profile_of(row)
         if tracks and profile.track not in tracks:
             continue

@@ -269,6 +269,10 @@ def _names(message: str, last: str) -> bool:
     return any(m.group(0) in (capital, last.upper()) for m in re.finditer(pattern, message, re.I))
 
 
+# A participant's booking on a slot that stops a second proposal of them to it.
+OPEN_ON_SLOT = (booking_states.AWAITING, "proposed", *SEAT_HOLDING)
+
+
 async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Booking:
     """A coordinator proposes a participant for a published slot; the host users are told."""
     if not user.is_staff:
@@ -314,7 +318,7 @@ async def propose(user: AuthUser, data: schemas.BookingCreate) -> schemas.Bookin
         if await Booking.exists().where(
             (Booking.slot == slot["id"])
             & (Booking.candidate == candidate["id"])
-            & Booking.status.is_in([booking_states.AWAITING, "proposed", *SEAT_HOLDING])
+            & Booking.status.is_in(list(OPEN_ON_SLOT))
         ):
             raise Conflict("Deltagaren är redan föreslagen för den här platsen.")
         held = await capacity.first_overlapping(Booking.candidate == candidate["id"], start, end)

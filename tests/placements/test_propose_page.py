@@ -82,6 +82,25 @@ async def test_a_participant_placed_during_the_slots_period_is_said_so_and_liste
     assert free
 
 
+async def test_a_participant_already_proposed_for_the_slot_is_not_offered_again(client):
+    """Seen in a coordinator's day: one booked on the slot for the spring was listed as
+    suiting it; proposing them again is refused ("redan föreslagen")."""
+    w = await make_world()
+    await Slot.update({Slot.occupation_id: LAGER}).where(Slot.id == w.slot_id)
+    here, other = [
+        await make_candidate(
+            w.coordinator, name, wished_occupations=[LAGER], interests="lager", hours_available=40
+        )
+        for name in ("Yusuf", "Selma")
+    ]
+    await propose(w, candidate_id=here)
+    await login(client, w.coordinator.username)
+    page = await client.get(f"/arbetsbord/platser/{w.slot_id}/foresla", headers=HTML)
+    suited = page.text.split('id="suited-heading"')[1].split("</section>")[0]
+    assert "Selma Andersson" in suited and "Yusuf Andersson" not in suited
+    assert other
+
+
 async def test_a_closed_slot_suggests_nobody(client):
     w = await make_world()
     await Slot.update({Slot.status: "closed"}).where(Slot.id == w.slot_id)
