@@ -204,7 +204,8 @@ def _error_response(
         framed = frame.render(request, status, message, message == STATUS_TEXT.get(status))
         if framed is not None:
             return framed
-    if frame is None and _wants_html(request):
+    if frame is None and status in VISITOR_ERRORS.headings and _wants_html(request):
+        # Only the errors a visitor may meet; a sign-in or a conflict stays the site's page.
         visitor = VISITOR_ERRORS.render(request, status, message, False)
         if visitor is not None:
             return visitor

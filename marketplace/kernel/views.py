@@ -175,12 +175,11 @@ def language_context(request: Request[Any, Any, Any], lang: str) -> dict[str, An
 
 
 def public_frame(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The language of a public page (the slot search, a slot's page, a link nobody's):
-    the one this browser chose
-    (`mp_sprak`, the participant pages' switch) for a visitor and a participant, with the
-    switch at the top of the page (`language_choice`); Swedish, with no switch, for a
-    signed-in user of the staff's and hosts' pages, whatever the cookie (the workbench's
-    search shares the templates and the dependency)."""
+    """The language of a public page (the start page, the slot search, a slot's page, a
+    link nobody's): the one this browser chose (`mp_sprak`, the participant pages' switch)
+    for a visitor and a participant, with the switch at the top of the page
+    (`language_choice`); Swedish, with no switch, for a signed-in user of the staff's and
+    hosts' pages, whatever the cookie (the workbench's search shares the templates)."""
     if current_user(request) is not None:
         return {"_": i18n.swedish, "lang": i18n.DEFAULT, "dir": i18n.direction(i18n.DEFAULT)}
     return {**language_context(request, chosen_language(request)), "language_choice": True}

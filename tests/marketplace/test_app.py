@@ -342,3 +342,12 @@ async def test_a_visitor_who_chose_arabic_meets_a_missing_page_in_arabic(client)
     # The API answers in Swedish JSON as before.
     api = await client.get("/api/v1/finns-inte")
     assert api.status_code == 404 and "Sidan finns inte" in api.json()["detail"]
+
+
+async def test_a_staff_page_asked_without_sign_in_stays_the_sites_own_page(client):
+    """Only the errors a visitor may meet speak their language: a staff page's sign-in
+    (401) stays the site's Swedish page whatever the cookie says."""
+    client.cookies.set("mp_sprak", "en")
+    staff = await client.get("/arbetsbord", headers={"accept": "text/html"}, follow_redirects=False)
+    assert staff.status_code == 401
+    assert '<html lang="sv"' in staff.text and "Something went wrong" not in staff.text
