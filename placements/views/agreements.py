@@ -78,13 +78,11 @@ def link_refused(
     used): the reason with the refusal's 4xx status, in the participant's language when the
     link is known to be theirs, else in Swedish; on a page whose links participants get too
     (`participants_link`: the signing page), a link nobody's is in the language this browser
-    chose (Swedish until it chooses, and for a signed-in user), with the switch. Every link
-    page uses it. A link that was
-    used (`exc.used`) says what was registered through it and when, and whom to ask if
-    something should change: "Länken fungerar inte … Inget har ändrats" read to a host who
-    opened their link again as if the answer was lost."""
-    # A link whose owner is not known (tampered with, or cut short in an SMS) may be a
-    # participant's: the public frame in the language this browser chose, with the switch.
+    chose (Swedish until it chooses, and for a signed-in user), with the switch: one cut
+    short in an SMS may be a participant's. Every link page uses it. A link that was used
+    (`exc.used`) says what was registered through it and when, and whom to ask if something
+    should change: "Länken fungerar inte … Inget har ändrats" read to a host who opened
+    their link again as if the answer was lost."""
     if exc.language:
         frame = language_frame(request, exc.language)
     elif participants_link:
