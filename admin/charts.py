@@ -344,18 +344,9 @@ def share_bars(
     missing: str = "–",
 ) -> Markup:
     """The share bar as pages show it, wide for screens and narrow for phones (as `bar_charts`)."""
-    wide = share_bar(
-        title, description, share, target, css_class="chart chart-wide", missing=missing
-    )
-    narrow = share_bar(
-        title,
-        description,
-        share,
-        target,
-        width=NARROW_WIDTH,
-        css_class="chart chart-narrow",
-        missing=missing,
-    )
+    draw = functools.partial(share_bar, title, description, share, target, missing=missing)
+    wide = draw(css_class="chart chart-wide")
+    narrow = draw(width=NARROW_WIDTH, css_class="chart chart-narrow")
     return Markup(wide + narrow)  # noqa: S704 - both are built from escaped text
 
 

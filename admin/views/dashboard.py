@@ -71,6 +71,11 @@ async def dashboard(
         filters, placements_hidden="placements" in real.suppressed
     )
     lead_hidden = set(lead.suppressed)
+    # The lead-time chart's two bars: each median's cell path and its span.
+    spans = [
+        ("registration_to_first_proposal.median_days", lead.registration_to_first_proposal),
+        ("proposal_to_start.median_days", lead.proposal_to_start),
+    ]
     pictures = {
         "work": charts.bar_charts(
             "Personer till arbete eller studier per månad",
@@ -87,34 +92,16 @@ async def dashboard(
             "Ledtider i dagar, median",
             "Två staplar: inskrivning till första förslag, och förslag till start.",
             ["Till förslag", "Till start"],
-            [
-                None
-                if "registration_to_first_proposal.median_days" in lead_hidden
-                else lead.registration_to_first_proposal.median_days or 0.0,
-                None
-                if "proposal_to_start.median_days" in lead_hidden
-                else lead.proposal_to_start.median_days or 0.0,
-            ],
+            [None if path in lead_hidden else span.median_days or 0.0 for path, span in spans],
             unit=" dagar",
             unit_one=" dag",
             # No median where nothing was counted: a dash as in the table, not "0 dagar".
             empty=[
                 i
-                for i, (span, path) in enumerate(
-                    [
-                        (lead.registration_to_first_proposal, "registration_to_first_proposal"),
-                        (lead.proposal_to_start, "proposal_to_start"),
-                    ]
-                )
-                if span.median_days is None and f"{path}.median_days" not in lead_hidden
+                for i, (path, span) in enumerate(spans)
+                if span.median_days is None and path not in lead_hidden
             ],
-            protected=charts.protected_bars(
-                [
-                    "registration_to_first_proposal.median_days",
-                    "proposal_to_start.median_days",
-                ],
-                lead.protected,
-            ),
+            protected=charts.protected_bars([path for path, _ in spans], lead.protected),
         ),
         "lock_in": charts.bar_charts(
             "Flaggor för inlåsning under perioden",
