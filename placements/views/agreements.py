@@ -55,16 +55,19 @@ RECOMMENDATIONS = [
 ]
 
 
-def language_frame(request: Request[Any, Any, Any], stored: str) -> dict[str, Any]:
+def language_frame(
+    request: Request[Any, Any, Any], stored: str, *, chosen: str | None = None
+) -> dict[str, Any]:
     """What a link page needs to speak the participant's language: the participant pages'
     frame (`participant/base.html`, with its language switch) and the catalog. The language
-    this browser chose wins over the stored choice, so that the switch works on the page.
-    The public application form (`placements.views.intake`) uses it too, with no stored
-    choice (Swedish until the browser chooses)."""
+    this browser chose wins over the stored choice, so that the switch works on the page;
+    one `chosen` just now (the application form's own switch) wins over both. The public
+    application form (`placements.views.intake`) uses it too, with no stored choice (Swedish
+    until the browser chooses)."""
     return {
         "layout": "participant/base.html",
         "participant": None,
-        **language_context(request, chosen_language(request, stored)),
+        **language_context(request, chosen or chosen_language(request, stored)),
     }
 
 

@@ -49,7 +49,6 @@ from marketplace.kernel.views import (
     PublicErrors,
     action_posts,
     form_page,
-    language_context,
     language_cookie,
     nobody_more,
     page,
@@ -250,14 +249,14 @@ def _switched(request: Request[Any, Any, Any], values: dict[str, Any]) -> Templa
     twice), as typed, nothing checked or sent, the choice kept; a language the pages do not
     have changes nothing."""
     asked = values[SWITCH]
-    chosen = asked[-1] if isinstance(asked, list) else asked
-    frame = language_frame(request, DEFAULT)
-    if chosen in LANGUAGES:
-        frame |= language_context(request, chosen)
+    last = asked[-1] if isinstance(asked, list) else asked
+    chosen = last if last in LANGUAGES else None
+    frame = language_frame(request, DEFAULT, chosen=chosen)
+    if chosen:
         frame["notice"] = frame["_"](NOTICES["sprak-valt"].text)
     typed = {k: v for k, v in without_control_characters(values).items() if k != SWITCH}
     answer = _apply_page(request, frame)(values=typed)
-    if chosen in LANGUAGES:
+    if chosen:
         answer.cookies.append(language_cookie(chosen))
     return answer
 
