@@ -100,6 +100,7 @@ VISITOR_ERRORS = PublicErrors(
     },
     {404: STATUS_TEXT[404], 405: STATUS_TEXT[404]},
     N_("Något gick fel. Försök igen om en stund."),
+    switch=False,  # back to a missing address it could not lead
 )
 
 _FIELD_RE = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")

@@ -57,13 +57,16 @@ class PublicErrors:
     browser chose (`frame`), headed by the status (`headings`), saying the page's own text
     for the status (`texts`), else the site's message where the catalog has it, else
     `other`; with the way back (`back`: the path and its Swedish words). None for a Swedish
-    reader and for staff, who get the site's own page with its own message."""
+    reader and for staff, who get the site's own page with its own message. Without `switch`
+    the page has no language switch (an address of no page: the switch could only lead back
+    to it)."""
 
     frame: Callable[[Request[Any, Any, Any]], dict[str, Any]]
     back: tuple[str, str]
     headings: Mapping[int, str]
     texts: Mapping[int, str]
     other: str
+    switch: bool = True
 
     def render(
         self, request: Request[Any, Any, Any], status: int, message: str, general: bool
@@ -83,7 +86,7 @@ class PublicErrors:
             message=text if text != message else _(self.other),
             back_path=path,
             back_text=_(words),
-            **frame,
+            **(frame if self.switch else {**frame, "language_choice": False}),
         )
 
 

@@ -339,6 +339,8 @@ async def test_a_visitor_who_chose_arabic_meets_a_missing_page_in_arabic(client)
     assert arabic.status_code == 404 and '<html lang="ar" dir="rtl">' in arabic.text
     assert "الصفحة غير موجودة، أو أن ما كنت تبحث عنه قد أُزيل." in arabic.text
     assert '<a href="/">إلى الصفحة الرئيسية</a>' in arabic.text
+    # No switch: it could only lead back to the address of no page.
+    assert 'action="/mina-sidor/sprak"' not in arabic.text
     # The API answers in Swedish JSON as before.
     api = await client.get("/api/v1/finns-inte")
     assert api.status_code == 404 and "Sidan finns inte" in api.json()["detail"]
