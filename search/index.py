@@ -26,6 +26,7 @@ Use: ``build()`` a fresh instance off the event loop, then swap it in; call ``up
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import functools
 import math
@@ -141,6 +142,10 @@ _LEADER_LEVEL = 0.8  # an occupation whose name says it leads others' work, at m
 _ENTRY_COMPETES = 0.5
 _GROUP_CONFIDENT = 4.0
 _NAMED_DAMP = 0.8
+# A query names occupations the index may hold no slot of ("VVS-montör" where only other
+# plumbing work is offered): the occupations scoring within this share of the best one are the
+# named ones, and the share of them without slots no longer counts as named.
+_SERVED_NEAR = 0.9
 _PROFILE_OCC_BOOST = 1.0
 _PROFILE_GROUP_BOOST = 0.4
 _PROFILE_GROUP_ONLY = 0.6
@@ -939,6 +944,8 @@ class SearchIndex:
         if terms:
             concept_terms = [t for t in terms if t.concept]
             concept = self._concepts.score(concept_terms)
+            if concept.named > 0.0:
+                concept = self._unserved(concept)
             occ_lift = concept.occupations
             if concept.named < 1.0:
                 lexical = self._lexical(units, hits, concept.named)
@@ -1246,6 +1253,28 @@ class SearchIndex:
             self._term_post_cache.pop(next(iter(self._term_post_cache)))
         self._term_post_cache[key] = result
         return result
+
+    def _unserved(self, concept: ConceptScores) -> ConceptScores:
+        """The concept match with ``named`` scaled by the share of the named occupations the
+        index holds slots of.
+
+        A query that names an occupation is served by the occupation match, so the group
+        ranking and the slots' own text count less for it; but an occupation without slots
+        serves nobody. Its group's other work and the text are then what the query can find
+        ("distriktssköterska" where only other nurses are offered found two slots that said
+        the word, and none of the nurses)."""
+        occs = concept.occupations
+        top = max(occs.values(), default=0.0)
+        best = [o for o, v in occs.items() if v >= top * _SERVED_NEAR]
+        alive = self._cols.alive
+        held = 0
+        for o in best:
+            arr = self._occ_docs.get(o)  # removed slots stay listed until a rebuild
+            if arr and alive[np.frombuffer(arr, dtype=np.int32)].any():
+                held += 1
+        if held == len(best):
+            return concept
+        return dataclasses.replace(concept, named=concept.named * held / len(best))
 
     def _group_scores(
         self, terms: Sequence[Term], concept: ConceptScores

@@ -333,6 +333,38 @@ def test_the_ad_about_the_modifier_beats_slots_of_the_broader_head() -> None:
     assert ids(idx, "värmepumpsförsäljning")[:1] == [1]
 
 
+# --- an occupation without slots -------------------------------------------------------------
+
+
+def plumbing_index() -> SearchIndex:
+    idx = SearchIndex()
+    vent = occ_id("Ventilationsmontör")
+    metal = occ_id("Montör metallprodukter")
+    idx.build(
+        [
+            *(slot(i, "Ventilationsmontör", occupation_id=vent) for i in (1, 2)),
+            *(slot(i, "Montör metallprodukter", occupation_id=metal) for i in (3, 4, 5)),
+        ]
+    )
+    return idx
+
+
+def test_a_named_occupation_without_slots_is_served_by_its_groups_other_work() -> None:
+    """No slot is a VVS-montör's: the query is no longer read as served by the occupation
+    match, and the other plumbing work of its group comes before fitters of metal products,
+    whose name shares only the head word."""
+    idx = plumbing_index()
+    assert set(ids(idx, "VVS-montör")[:2]) == {1, 2}
+
+
+def test_an_occupation_whose_slots_were_all_removed_holds_none() -> None:
+    idx = plumbing_index()
+    idx.upsert(slot(6, "VVS-montör", occupation_id=occ_id("VVS-montör")))
+    assert ids(idx, "VVS-montör")[:1] == [6]
+    idx.remove(6)
+    assert set(ids(idx, "VVS-montör")[:2]) == {1, 2}
+
+
 # --- the lexical channel ------------------------------------------------------------------
 
 
