@@ -487,6 +487,46 @@ async def count_by_name_for(
     return int(await count)
 
 
+NAME_SUGGESTION = "candidate.name_suggestion"
+
+
+async def similar_name_for(
+    user: AuthUser, q: str, *, only_ids: Iterable[int] | None = None
+) -> str | None:
+    """A name query that finds someone, for a `q` that found nobody the caller may see under
+    any status because of a slip ("hadad" → "haddad", `people_search.corrected_words`); None
+    when there is no such neighbour. The words offered are those of names the caller may
+    see; the participants they lead to are audited as read (`NAME_SUGGESTION`), since the
+    suggestion tells that they exist."""
+    _require_staff(user)
+    words = people_search.query_words(q)
+    if not words or people_search.looks_like_identity_number(q):
+        return None
+    allowed = await visible_coordinator_ids(user)
+    query = Candidate.select(Candidate.id, Candidate.first_name, Candidate.last_name)
+    if allowed is not None:
+        query = query.where(Candidate.coordinator.is_in(allowed or [0]))
+    if only_ids is not None:
+        query = query.where(Candidate.id.is_in(sorted(set(only_ids)) or [0]))
+    names: dict[int, list[str]] = {}
+    written: dict[str, str] = {}  # a folded word as a name writes it ("astrom": "Åström")
+    for r in await query:
+        folded = people_search.name_words(r["first_name"], r["last_name"])
+        names[int(r["id"])] = folded
+        as_written = people_search.name_words_as_written(r["first_name"], r["last_name"])
+        for word, shown in zip(folded, as_written, strict=False):
+            written.setdefault(word, shown)
+    corrected = people_search.corrected_words(words, (w for ws in names.values() for w in ws))
+    if corrected is None:
+        return None
+    found = [i for i, ws in names.items() if all(any(c in w for w in ws) for c in corrected)]
+    if not found:
+        return None
+    async with write_transaction(engine()):
+        await record_many(user, NAME_SUGGESTION, sorted(found))
+    return " ".join(written.get(c, c) for c in corrected)
+
+
 PERSONNUMMER_SEARCH = "candidate.search_personnummer"
 
 

@@ -9,6 +9,10 @@ anonymised participant is found only by the name it has now. Every word of the q
 part of the folded "first last", which makes the order of the words free. Each word goes into
 an escaped LIKE pattern (`marketplace.kernel.db.like_escape`), so `%` and `_` match themselves.
 
+A name typed with a slip ("hadad" for Haddad, "johanson") finds nobody by that rule; where it
+finds nobody at all, `corrected_words` offers the names' own words one or two edits away, as a
+"Menade du" link to a search that finds them (`candidates.similar_name_for`).
+
 A personnummer is never searched here: it is matched exactly, through
 `placements.services.candidates.find_by_personnummer`.
 """
@@ -17,9 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
+from rapidfuzz.distance import Levenshtein
 
 from marketplace.kernel.db import LIKE_ESCAPE, SQLITE_FUNCTIONS, is_sqlite, like_escape
 from placements.tables import Application, Candidate
@@ -183,3 +189,57 @@ async def name_words_among(words: list[str]) -> set[str]:
     rows = await Candidate.raw(f"SELECT {probes}", *patterns)
     row = rows[0] if rows else {}
     return {w for i, w in enumerate(folded) if row.get(f"w{i}")}
+
+
+# How many edits a word of a name query may be from a name's word to be offered as meant: a
+# letter left out, doubled, swapped or wrong in a short word, two in a long one. Shorter
+# words are left alone (three letters are one edit from too many names).
+_MIN_CORRECTED = 4
+_TWO_EDITS_FROM = 8
+
+
+def name_words(first_name: str, last_name: str) -> list[str]:
+    """The folded whole words of a name ("Berg-Lund" gives "berg" and "lund")."""
+    return fold_name(f"{first_name} {last_name}").translate(_JOINERS_AS_SPACES).split()
+
+
+def name_words_as_written(first_name: str, last_name: str) -> list[str]:
+    """The whole words of a name as written, in the order of `name_words`."""
+    return (
+        unicodedata.normalize("NFC", f"{first_name} {last_name}")
+        .translate(_JOINERS_AS_SPACES)
+        .split()
+    )
+
+
+def corrected_words(words: list[str], known: Iterable[str]) -> list[str] | None:
+    """`words` (folded, `query_words`) with each word that is part of no word of `known`
+    replaced by the closest word of `known` within one or two edits (`_TWO_EDITS_FROM`), or
+    its start when the word is cut short ("mohamed" → "mohammed", "anderso" → "andersson");
+    None when some word has no such neighbour or nothing needed correcting. Ties go to the
+    word most names share, then the alphabet, so the answer is stable."""
+    counts: dict[str, int] = {}
+    for word in known:
+        counts[word] = counts.get(word, 0) + 1
+    out: list[str] = []
+    changed = False
+    for word in words:
+        if any(word in name for name in counts):
+            out.append(word)
+            continue
+        if len(word) < _MIN_CORRECTED:
+            return None
+        limit = 1 if len(word) < _TWO_EDITS_FROM else 2
+        best: tuple[int, int, str] | None = None
+        for name, n in counts.items():
+            edits = min(
+                Levenshtein.distance(word, name, score_cutoff=limit + 1),
+                Levenshtein.distance(word, name[: len(word)], score_cutoff=limit + 1),
+            )
+            if edits <= limit and (best is None or (edits, -n, name) < best):
+                best = (edits, -n, name)
+        if best is None:
+            return None
+        out.append(best[2])
+        changed = True
+    return out if changed else None

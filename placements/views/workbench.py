@@ -279,6 +279,12 @@ async def _workbench_page(
         other_statuses = await candidate_services.count_by_name_for(
             user, q, only_ids=flagged if flaggade else None
         )
+    similar_name = None
+    if total == 0 and not other_statuses and q.strip() and not by_personnummer and not errors:
+        # "hadad" found nobody under any status, and Ali Haddad is there: offer the name.
+        similar_name = await candidate_services.similar_name_for(
+            user, q, only_ids=flagged if flaggade else None
+        )
     today = clock.today()
     follow_ups = await outcome_services.list_follow_ups_for(user, due_by=today + FOLLOW_UPS_AHEAD)
     # Those just done, with their answers: saved, a follow-up left the list above and was
@@ -318,6 +324,10 @@ async def _workbench_page(
         page_href=_href(_list_query(q, status, flaggade, sortera)),
         other_statuses=other_statuses,
         all_statuses_href=f"/arbetsbord?{_list_query(q, '', flaggade, sortera)}",
+        similar_name=similar_name,
+        similar_name_href=f"/arbetsbord?{_list_query(similar_name, '', flaggade, sortera)}"
+        if similar_name
+        else None,
         sort_href=_href(_list_query(q, status, flaggade, "")),
         sortera=sortera,
         sort_columns=SORT_COLUMNS,

@@ -16,8 +16,13 @@ import pytest
 from admin.services.register import anonymise_candidate
 from marketplace.kernel.luhn import luhn_check_digit
 from marketplace.kernel.tables import AuditEntry
-from placements.services.candidates import PERSONNUMMER_SEARCH
-from placements.services.people_search import fold_name, looks_like_identity_number
+from placements.services.candidates import NAME_SUGGESTION, PERSONNUMMER_SEARCH
+from placements.services.people_search import (
+    corrected_words,
+    fold_name,
+    looks_like_identity_number,
+    name_words,
+)
 from placements.tables import Candidate
 from tests.builders import make_candidate_row, make_lock_in_flag
 from tests.conftest import login
@@ -651,3 +656,68 @@ async def test_a_name_found_only_under_other_statuses_says_so_with_a_link(client
     nobody = await client.get("/arbetsbord", params={"q": "nilsson"}, headers=HTML)
     assert "Inga deltagare matchar filtret." in nobody.text
     assert "visa alla" not in nobody.text
+
+
+KNOWN = [
+    w
+    for first, last in (
+        ("Ali", "Haddad"),
+        ("Mohammed", "Yilmaz"),
+        ("Lena", "Johansson"),
+        ("Anna", "Andersson"),
+        ("Kevin", "Åström-Berg"),
+    )
+    for w in name_words(first, last)
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("hadad", "haddad"),  # a letter left out
+        ("ali hadad", "ali haddad"),  # the other word kept as typed
+        ("mohamed", "mohammed"),
+        ("johanson", "johansson"),
+        ("anderso", "andersson"),  # cut short, and a letter off
+        ("astrm", "astrom"),  # folded: Åström
+    ],
+)
+def test_a_slip_in_a_name_is_corrected_to_a_names_word(typed: str, meant: str) -> None:
+    assert corrected_words(typed.split(), KNOWN) == meant.split()
+
+
+@pytest.mark.parametrize("typed", ["haddad", "ali", "xyz", "hadad qqqqq", "bro", "yilmza"])
+def test_no_correction_where_nothing_is_wrong_or_nothing_is_near(typed: str) -> None:
+    # Found as typed; three letters left alone; one word without a neighbour spoils all;
+    # two letters swapped are two edits, too many in a word shorter than eight.
+    assert corrected_words(typed.split(), KNOWN) is None
+
+
+async def test_a_name_typed_with_a_slip_offers_the_name_meant(client, make_user):
+    """ "hadad" found nobody and said only "Inga deltagare matchar filtret.": the page offers
+    the name as written ("Menade du Haddad?") with a link that finds him; another
+    coordinator's participant is never offered, and the one offered is audited as read."""
+    sara = await make_user("coordinator", username="sara")
+    olle = await make_user("coordinator", username="olle")
+    ali = await add(sara, "Ali", "Haddad", status="paused")
+    await add(sara, "Erik", "Berg")
+    await add(olle, "Olle", "Johansson")
+    await browser_login(client, "sara")
+    page = await client.get("/arbetsbord", params={"q": "hadad"}, headers=HTML)
+    assert page.status_code == 200
+    section = page.text.split('<section id="deltagare"', 1)[1].split("</section>", 1)[0]
+    assert "Inga deltagare matchar filtret." in section
+    link = re.search(r'Menade du <a href="([^"]+)">Haddad</a>\?', section)
+    assert link, section
+    found = await client.get(link.group(1).replace("&amp;", "&"), headers=HTML)
+    listed = found.text.split('<section id="deltagare"', 1)[1].split("</section>", 1)[0]
+    assert "Ali Haddad" in listed  # under every status: he is "Vilande"
+    audited = await AuditEntry.select(AuditEntry.subject_id).where(
+        AuditEntry.action == NAME_SUGGESTION
+    )
+    assert [r["subject_id"] for r in audited] == [ali]
+    # Olle's Johansson is no suggestion for Sara's "johanson".
+    other = await client.get("/arbetsbord", params={"q": "johanson"}, headers=HTML)
+    assert "Menade du" not in other.text
+    nobody = await client.get("/arbetsbord", params={"q": "qwerty"}, headers=HTML)
+    assert "Menade du" not in nobody.text
