@@ -144,6 +144,19 @@ PARTY_LABELS: dict[str, str] = {
     "participant": "deltagaren",
 }
 
+# The parts of a win-win agreement a change names (the form's labels, the booking's timeline).
+AGREEMENT_FIELD_LABELS: dict[str, str] = {
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "weekly_schedule": "Schema per vecka",
+    "tasks": "Uppgifter",
+    "participant_goals": "Deltagarens mål",
+    "host_gains": "Vad värden får ut av placeringen",
+    "follow_up_meetings": "Uppföljningsmöten",
+    "adaptations_shared": "Anpassningar som delas med värden",
+    "supervisor": "Handledare",
+}
+
 add_labels(
     {
         "track": TRACK_LABELS,

@@ -28,6 +28,7 @@ from placements.rows import (
 from placements.services import booking_access, booking_mail, booking_moves
 from placements.services.candidates import candidate_row, shareable_adaptations
 from placements.tables import Agreement, Booking, Signature
+from placements.vocabulary import AGREEMENT_FIELD_LABELS
 
 # The parties who sign every agreement, in the order pages list them.
 PARTIES = ("coordinator", "host", "supervisor", "participant")
@@ -140,6 +141,17 @@ async def write_change(
         }
         columns[Agreement.version] = version
         await Agreement.update(columns).where(Agreement.id == agreement["id"])
+        if actor is not None and values:
+            # The version number goes up with every change, so that a signing page read
+            # before it cannot sign the new text; the timeline says why it moved.
+            parts = [AGREEMENT_FIELD_LABELS.get(key, key) for key in values]
+            changed = ", ".join([parts[0], *(part.lower() for part in parts[1:])])
+            await booking_moves.note_event(
+                actor,
+                booking,
+                f"Överenskommelsen ändrades (version {version}): {changed}. Ingen hade skrivit "
+                "under än.",
+            )
         return int(agreement["id"])
     await Agreement.update({Agreement.status: "superseded"}).where(Agreement.id == agreement["id"])
     # The new version's columns: the old version's, changed.

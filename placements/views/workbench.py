@@ -43,7 +43,7 @@ from marketplace.kernel.paging import OrderKey, PageNumber, check_page, chosen_o
 from marketplace.kernel.templating import LABELS
 from marketplace.kernel.views import action_posts, page
 from marketplace.reference import taxonomy
-from placements import booking_states, date_rules
+from placements import booking_states, date_rules, vocabulary
 from placements.rows import BookingRow
 from placements.schemas import agreements as agreement_schemas
 from placements.schemas import bookings as booking_schemas
@@ -85,15 +85,7 @@ PHONE_LABELS = {
     "start_date": "Startdatum",
     "end_date": "Slutdatum",
 }
-AGREEMENT_LABELS = {
-    "start_date": "Startdatum",
-    "end_date": "Slutdatum",
-    "weekly_schedule": "Schema per vecka",
-    "tasks": "Uppgifter",
-    "participant_goals": "Deltagarens mål",
-    "host_gains": "Vad värden får ut av placeringen",
-    "adaptations_shared": "Anpassningar som delas med värden",
-}
+AGREEMENT_LABELS = vocabulary.AGREEMENT_FIELD_LABELS
 PAPER_LABELS = {
     "party": "Vem skrev under på papper?",
     "version": "Version",

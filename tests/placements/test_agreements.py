@@ -97,6 +97,34 @@ async def test_draft_holds_the_contents_and_only_shared_adaptations():
         )
 
 
+async def test_a_change_before_any_signature_is_said_in_the_timeline():
+    """Unsigned, a change keeps the one version row but moves its number, so that a signing
+    page read before the change cannot sign the new text; the timeline said nothing of it,
+    and the parties were asked to sign "version 3" of a text they had seen as version 1
+    (helper-136). It names what changed, in Swedish."""
+    from placements.tables import BookingEvent
+
+    w = await make_world()
+    booking_id = await accepted_booking(w)
+    changed = await agreements.update_agreement(
+        w.coordinator,
+        booking_id,
+        sa.AgreementUpdate(tasks="Kassa och påfyllning", participant_goals="Arbeta i kassa"),
+    )
+    assert changed.version == 2
+    assert await Agreement.count().where(Agreement.booking == booking_id) == 1
+    notes = [
+        r["note"]
+        for r in await BookingEvent.select(BookingEvent.note).where(
+            BookingEvent.booking == booking_id
+        )
+    ]
+    assert (
+        "Överenskommelsen ändrades (version 2): Uppgifter, deltagarens mål. Ingen hade skrivit"
+        " under än." in notes
+    ), notes
+
+
 async def test_change_after_a_signature_makes_a_new_version_and_clears_signatures():
     w = await make_world()
     booking_id = await accepted_booking(w)
@@ -567,3 +595,10 @@ async def test_the_coordinator_page_refuses_signing_and_links_at_the_empty_field
     page = await client.get(url, headers={"accept": "text/html"})
     assert 'id="win-win-saknas"' not in page.text
     assert "disabled" not in page.text.split('id="papper"')[0].split('id="agreement-heading"')[1]
+
+
+def test_every_part_of_an_agreement_a_change_may_name_has_a_swedish_label():
+    # The timeline names what changed; an internal field name must never reach it.
+    from placements.vocabulary import AGREEMENT_FIELD_LABELS
+
+    assert set(sa.AgreementUpdate.__struct_fields__) | {"supervisor"} == set(AGREEMENT_FIELD_LABELS)

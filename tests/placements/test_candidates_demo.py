@@ -135,15 +135,18 @@ async def test_the_demo_timeline_credits_each_answer_to_whoever_gave_it(demo: di
     from employers.tables import HostMembership
     from placements.tables import BookingEvent
 
-    events = await BookingEvent.select(
+    moves = await BookingEvent.select(
         BookingEvent.booking,
         BookingEvent.actor_id,
         BookingEvent.actor_label,
         BookingEvent.note,
+        BookingEvent.from_status,
         BookingEvent.to_status,
         BookingEvent.booking._.slot._.host.as_alias("host"),
         BookingEvent.booking._.decline_reason.as_alias("decline_reason"),
     ).where(BookingEvent.to_status.is_in(["accepted", "declined"]))
+    # The answers; not the notes on an accepted booking (an agreement changed).
+    events = [e for e in moves if e["from_status"] != e["to_status"]]
     declined = [e for e in events if e["to_status"] == "declined"]
     assert len(declined) == 2 and len(events) > len(declined)
     roles = {r["id"]: r["role"] for r in await User.select(User.id, User.role)}
