@@ -189,6 +189,7 @@ async def write_change(
         "läsa den och skriva under igen.",
         kind="agreement.changed",
         booking_id=booking_id,
+        actor=actor,
     )
     return agreement_id
 

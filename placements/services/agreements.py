@@ -586,6 +586,7 @@ async def _sign(
             f"Placeringen startar {booking['start_date']}.",
             kind="booking.agreed",
             booking_id=booking["id"],
+            actor=actor,
         )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from employers.tables import Contact, HostMembership
+from marketplace.kernel.auth import AuthUser
 from marketplace.kernel.i18n import Translate, swedish
 from marketplace.kernel.mail import queue_mail
 from marketplace.kernel.rows import MailMeta
@@ -137,6 +138,7 @@ async def notify(
     booking_id: int,
     action: str = "Öppna bokningen",
     translate: Translate = swedish,
+    actor: AuthUser | None = None,
 ) -> None:
     """Queue one mail per recipient. The mail names the placement in words (the slot and
     the host, the period, and the participant's first name for staff only) and links each
@@ -145,12 +147,18 @@ async def notify(
 
     `translate` is the participant's catalog for a mail to the participant, so that the lines
     added here ("Plats", "Period") are in their language like the subject and body the
-    caller translated; everyone else reads Swedish."""
+    caller translated; everyone else reads Swedish.
+
+    Nobody is told of what they did themselves: the `actor`'s own account gets no mail (a
+    coordinator who took the host's answer on the telephone was mailed that it was
+    accepted)."""
     _ = translate
     seen: set[str] = set()
     words = await placement_words(booking_id)
     place = place_name(words, _)
     for recipient in recipients:
+        if actor is not None and recipient.user_id == actor.id:
+            continue
         key = recipient.email.strip().casefold()
         if key in seen:
             continue

@@ -701,6 +701,7 @@ async def accept_locked(
         + "Gå igenom överenskommelsen och skicka den för underskrift.",
         kind="booking.accepted",
         booking_id=booking_id,
+        actor=actor,
     )
     return booking
 
@@ -767,6 +768,7 @@ async def decline_locked(
         "Hitta en annan plats åt deltagaren från bokningens sida.",
         kind="booking.declined",
         booking_id=booking_id,
+        actor=actor,
     )
     return booking
 
@@ -869,6 +871,7 @@ async def _start_locked(
         f"Planerat slut: {booking['end_date']}.",
         kind="booking.active",
         booking_id=booking["id"],
+        actor=actor,
     )
 
 
@@ -959,6 +962,7 @@ async def end(
             f"deltagarens utfall på bokningens sida.{misfits}",
             kind=f"booking.{result}",
             booking_id=booking_id,
+            actor=user,
         )
         await assessment_links.send_assessment_link(booking)
         return await booking_access.fresh_booking(booking_id, user)

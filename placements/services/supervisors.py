@@ -254,6 +254,7 @@ async def change_supervisor(
             ),
             kind="booking.supervisor",
             booking_id=booking_id,
+            actor=user,
         )
         out = await booking_access.booking_out(fresh, user, with_events=True)
     if link_was_sent:

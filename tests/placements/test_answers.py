@@ -458,6 +458,11 @@ async def test_a_phone_answer_is_recorded_with_who_answered_and_who_took_it():
         sb.PhoneAnswer(answer="decline", answered_by="Karin", note="Ingen handledare i vår."),
     )
     assert declined.status == "declined" and declined.decline_reason == "Ingen handledare i vår."
+    # The coordinator took both answers herself: she is mailed of neither (helper-136).
+    told = await OutboxMessage.select(OutboxMessage.kind).where(
+        OutboxMessage.kind.is_in(["booking.accepted", "booking.declined"])
+    )
+    assert told == []
 
 
 async def test_only_staff_record_phone_answers_and_they_name_who_answered():

@@ -19,7 +19,7 @@ import pytest
 from employers.services import contacts
 from employers.tables import Contact
 from marketplace.kernel.errors import Conflict, NotFound, ValidationFailed
-from marketplace.kernel.tables import AuditEntry, OutboxMessage
+from marketplace.kernel.tables import AuditEntry, OutboxMessage, User
 from placements.errors import LinkRefused
 from placements.services import agreement_versions, agreements, bookings, supervisors
 from placements.tables import Agreement, Booking, BookingEvent, Slot
@@ -109,7 +109,11 @@ async def test_an_unsigned_agreement_names_the_new_supervisor_and_the_old_link_d
     mails = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.body_text).where(
         OutboxMessage.kind == "booking.supervisor"
     )
-    assert len(mails) == 3  # the coordinator, the host user and Sara
+    # The coordinator and Sara; the host user who made the change is not told of it.
+    host_email = await User.select(User.email).where(User.id == w.host_user.id).first()
+    assert host_email is not None
+    assert len(mails) == 2
+    assert host_email["email"] not in {m["recipient"] for m in mails}
     assert all("Sara Stjärna" in m["body_text"] for m in mails)
 
 
