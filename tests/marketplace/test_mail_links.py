@@ -203,6 +203,14 @@ async def test_the_agreement_changed_mail_reaches_the_host_over_smtp_with_a_port
     booking_id = await propose(w)
     await bookings.accept(w.host_user, booking_id)
     await write_win_win(booking_id)
+    # Each party changes the text the other signed: the other is told (nobody is told of
+    # their own change).
+    await agreements.sign_in_app(
+        w.coordinator, booking_id, seen_version=await current_version(booking_id)
+    )
+    await agreements.update_agreement(
+        w.host_user, booking_id, sa.AgreementUpdate(tasks="Plock och pack")
+    )
     await agreements.sign_in_app(
         w.host_user, booking_id, seen_version=await current_version(booking_id)
     )
