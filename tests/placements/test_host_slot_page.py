@@ -521,6 +521,10 @@ async def test_a_slot_without_a_supervisor_points_to_the_field_when_there_is_one
     await login(client, user.username)
     none_yet = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
     assert "Platsen saknar handledare och kan inte ta emot någon." in none_yet
+    # Its free places say so too: "1 av 1 plats ledig" stood above the warning (helper-136).
+    assert (
+        "1 av 1 plats ledig (men ingen kan tas emot förrän platsen har en handledare)" in none_yet
+    )
     assert f'href="/vard/organisation/{host_id}#kontakter">Lägg till en handledare' in none_yet
     await make_contact(host_id, "Maja Lind")
     one = unescape((await client.get(f"/vard/platser/{slot_id}", headers=HTML)).text)
