@@ -44,6 +44,25 @@ MATCH_WEIGHTS: dict[str, float] = {
     "synonym": 0.7,
 }
 
+# The longest Snowball stem that many unrelated words share (`Lexicon._expand`).
+_SHORT_STEM = 3
+
+
+def _form_of(candidate: str, typed: str) -> bool:
+    """Whether a folded vocabulary word is an inflected form of the folded typed word: the
+    word with an ending ("lagers", "bagaren"), one that dropped a vowel before its ending
+    ("lagret", "lagren" of "lager"), or another ending on a base longer than the short stem
+    ("målaren" and "målarna" on "målar"; "lager" shares only "lag" and "lage" with "lagar"
+    and "lagen")."""
+    if candidate.startswith(typed):
+        return True
+    bases = inflection_bases(candidate)
+    if any(typed in restored_bases(b) for b in bases):
+        return True
+    shared = set(bases) & set(inflection_bases(typed))
+    return any(len(b) > _SHORT_STEM + 1 for b in shared)
+
+
 # A clipped form in -is ("lokis") that only begins a word ("lokaliserare"), not as its first
 # part ("lokförare"): a weaker reading.
 _CLIPPED_INSIDE_WORD = 0.7
@@ -614,6 +633,14 @@ class Lexicon:
         if derived and len(f) >= _MIN_DERIVED_BASE and f in self._by_fold:
             put(derived, "stem", w["root"])
             same_stem = [t for t in same_stem if t not in derived]
+        if len(stem(f)) <= _SHORT_STEM < len(f):
+            # A stem of three letters cut from a longer word is shared by other words:
+            # "lager" stems to "lag", as "lagar" (laws; cooks) and "lagen" (the law) do, and
+            # "lager" found slots that "lagar mellanmål". Only the typed word's own forms
+            # ("lagers", "lagret") are full matches; the rest are as weak as a derivation.
+            others = {t for t in same_stem if not _form_of(fold(t), f)}
+            put(others, "stem", w["root"])
+            same_stem = [t for t in same_stem if t not in others]
         if f != word and same_stem:
             # Folding merges stems ("gräva" and "grav" both stem to "grav"): a form whose
             # letters å ä ö differ from the typed word's is a weaker match.

@@ -59,6 +59,35 @@ def test_definite_and_plural_forms_reach_the_base_form(typed: str, base: str) ->
     assert kinds(lex, typed).get(base) == "stem"
 
 
+def test_a_short_stem_cut_from_a_longer_word_matches_only_that_words_forms() -> None:
+    """ "lager" stems to "lag", as "lagar" (laws; cooks) and "lagen" (the law) do: "lager"
+    found cooks' and caretakers' slots that "lagar mellanmål" (helper-136). The typed word's
+    own forms keep the full match; a word that is its stem keeps all its forms."""
+    lex = Lexicon()
+    lex.add_many(["lager", "lagar", "lagen", "bil", "bilar", "bilarna"])
+    lex.add_many(["målare", "målaren", "målarna", "mål", "målet"])
+    stem_w, weak_w = MATCH_WEIGHTS["stem"], MATCH_WEIGHTS["root"]
+    lager = {e.token: e.weight for e in lex.expand("lager")}
+    assert lager["lagar"] == pytest.approx(weak_w) and lager["lagen"] == pytest.approx(weak_w)
+    painters = {e.token: e.weight for e in lex.expand("målarna")}
+    assert painters["målare"] == pytest.approx(stem_w)
+    assert painters["målaren"] == pytest.approx(stem_w)
+    assert painters["målet"] == pytest.approx(weak_w)
+    cars = {e.token: e.weight for e in lex.expand("bil")}
+    assert cars["bilar"] == pytest.approx(stem_w) and cars["bilarna"] == pytest.approx(stem_w)
+
+
+def test_lager_puts_the_warehouse_before_a_kitchen_that_lagar_mat() -> None:
+    idx = SearchIndex()
+    idx.build(
+        [
+            slot(1, "Kock", description="Du lagar mellanmål och lunch."),
+            slot(2, "Medarbetare", description="Arbete på vårt lager med plock och pack."),
+        ]
+    )
+    assert ids(idx, "lager")[:1] == [2]
+
+
 def test_an_inflected_head_reaches_the_compounds_its_base_heads() -> None:
     """ "mekaniker" is no word of its own in the vocabulary, only the head of compounds
     ("bilmekaniker"): "mekanikerna" found only "mekanik" and missed every mechanic. A word
