@@ -637,10 +637,8 @@ class Lexicon:
             # A stem of three letters cut from a longer word is shared by other words:
             # "lager" stems to "lag", as "lagar" (laws; cooks) and "lagen" (the law) do, and
             # "lager" found slots that "lagar mellanmål". Only the typed word's own forms
-            # ("lagers", "lagret") are full matches; the rest are as weak as a derivation.
-            others = {t for t in same_stem if not _form_of(fold(t), f)}
-            put(others, "stem", w["root"])
-            same_stem = [t for t in same_stem if t not in others]
+            # ("målaren" of "målare") match; the others are other words.
+            same_stem = [t for t in same_stem if _form_of(fold(t), f)]
         if f != word and same_stem:
             # Folding merges stems ("gräva" and "grav" both stem to "grav"): a form whose
             # letters å ä ö differ from the typed word's is a weaker match.
