@@ -191,9 +191,9 @@ async def name_words_among(words: list[str]) -> set[str]:
     return {w for i, w in enumerate(folded) if row.get(f"w{i}")}
 
 
-# How many edits a word of a name query may be from a name's word to be offered as meant: a
-# letter left out, doubled, swapped or wrong in a short word, two in a long one. Shorter
-# words are left alone (three letters are one edit from too many names).
+# How many edits a word of a name query may be from a name's word to be offered as meant: one
+# (a letter left out, doubled or wrong) below eight letters, two from eight (two letters
+# swapped are two edits). Words under four letters are left alone: one edit from too many.
 _MIN_CORRECTED = 4
 _TWO_EDITS_FROM = 8
 
