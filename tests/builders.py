@@ -295,6 +295,12 @@ async def make_booking_event(
     return int(event.id)
 
 
+async def timeline_notes(booking_id: int) -> list[str]:
+    """The notes of a booking's timeline ("Händelser"), oldest first."""
+    rows = await BookingEvent.select(BookingEvent.note).where(BookingEvent.booking == booking_id)
+    return [r["note"] for r in rows]
+
+
 async def make_agreement(
     booking_id: int, status: str = "draft", *, version: int = 1, **extra: Any
 ) -> int:

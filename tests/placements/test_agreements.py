@@ -17,7 +17,7 @@ from placements.schemas import agreements as sa
 from placements.schemas import candidates as sc
 from placements.services import agreements, bookings, candidate_updates
 from placements.tables import Agreement, Booking, Signature, Slot
-from tests.builders import make_booking
+from tests.builders import make_booking, timeline_notes
 from tests.conftest import login
 from tests.placements.bookingdata import (
     PNR,
@@ -102,8 +102,6 @@ async def test_a_change_before_any_signature_is_said_in_the_timeline():
     page read before the change cannot sign the new text; the timeline said nothing of it,
     and the parties were asked to sign "version 3" of a text they had seen as version 1
     (helper-136). It names what changed, in Swedish."""
-    from placements.tables import BookingEvent
-
     w = await make_world()
     booking_id = await accepted_booking(w)
     changed = await agreements.update_agreement(
@@ -113,12 +111,7 @@ async def test_a_change_before_any_signature_is_said_in_the_timeline():
     )
     assert changed.version == 2
     assert await Agreement.count().where(Agreement.booking == booking_id) == 1
-    notes = [
-        r["note"]
-        for r in await BookingEvent.select(BookingEvent.note).where(
-            BookingEvent.booking == booking_id
-        )
-    ]
+    notes = await timeline_notes(booking_id)
     assert (
         "Överenskommelsen ändrades (version 2): Uppgifter, deltagarens mål. Ingen hade skrivit"
         " under än." in notes
@@ -155,14 +148,7 @@ async def test_change_after_a_signature_makes_a_new_version_and_clears_signature
     with pytest.raises(LinkRefused):
         await agreements.sign_by_link(old_tokens["supervisor"], seen_version=1)
     # The coordinator's timeline says so: the status stayed, the signature went (helper-134).
-    from placements.tables import BookingEvent
-
-    notes = [
-        r["note"]
-        for r in await BookingEvent.select(BookingEvent.note).where(
-            BookingEvent.booking == booking_id
-        )
-    ]
+    notes = await timeline_notes(booking_id)
     assert any(
         n.startswith("Överenskommelsen ändrades (version 2). Underskrifterna som redan fanns")
         for n in notes

@@ -33,7 +33,6 @@ from placements.tables import (
     Agreement,
     AttendanceWeek,
     Booking,
-    BookingEvent,
     Candidate,
     Slot,
 )
@@ -47,6 +46,7 @@ from tests.builders import (
     make_host_user,
     make_slot,
     make_user,
+    timeline_notes,
 )
 from tests.placements.bookingdata import make_world, to_active
 from tests.placements.test_attacks_signatures import csrf_of, login
@@ -412,12 +412,7 @@ async def test_days_a_week_holds_past_the_end_are_named_and_may_be_withdrawn():
     assert await attendance.misfit_weeks(booking_id) == []
     # Both the withdrawn and the replaced figures stay in the booking's history, which the
     # coordinator reads under "Händelser", and in the audit log.
-    notes = [
-        e["note"]
-        for e in await BookingEvent.select(BookingEvent.note).where(
-            BookingEvent.booking == booking_id
-        )
-    ]
+    notes = await timeline_notes(booking_id)
     assert any(
         n.startswith("Närvarorapporten för vecka 49 (från 2025-12-01) borttagen: på plats 4")
         for n in notes
