@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from html import unescape
+from typing import Any
+
+import pytest
 
 from employers.tables import Host
+from marketplace.kernel.errors import ValidationFailed
 from marketplace.kernel.tables import OutboxMessage
-from placements.services import bookings, slots
+from placements.schemas.outcomes import AssessmentCreate
+from placements.services import bookings, outcomes, slots
 from placements.tables import Booking, BookingEvent, Slot
 from tests.builders import make_candidate, make_host, make_host_user, make_slot
 from tests.placements.bookingdata import (
@@ -252,18 +257,24 @@ async def test_declining_another_organisations_proposal_is_a_404_not_a_form_erro
     assert row == {"status": "proposed"}
 
 
+async def ended_booking_page(client: Any) -> tuple[Any, int, str, Any]:
+    """A completed placement's page as its host user reads it: the world, the booking, its
+    address and the page."""
+    w = await make_world()
+    booking_id = await to_active(w)
+    await bookings.end(w.host_user, booking_id, "completed")
+    await login(client, w.host_user.username)
+    url = f"/vard/bokningar/{booking_id}"
+    return w, booking_id, url, await client.get(url, headers=HTML)
+
+
 # --- one summary of a refused form --------------------------------------------------------------
 
 
 async def test_a_refused_assessment_has_one_error_summary(client):
     """The page's summary at the top lists the refused assessment's messages; the
     assessment section had a second one, with the same id and a second alert."""
-    w = await make_world()
-    booking_id = await to_active(w)
-    await bookings.end(w.host_user, booking_id, "completed")
-    await login(client, w.host_user.username)
-    url = f"/vard/bokningar/{booking_id}"
-    shown = await client.get(url, headers=HTML)
+    _, _, url, shown = await ended_booking_page(client)
     refused = await client.post(
         f"{url}/bedomning",
         data={"_csrf_token": csrf_of(shown.text)},
@@ -524,18 +535,7 @@ async def test_the_assessment_keeps_health_and_personnummer_out_and_reaches_the_
 ):
     """Seen in a host's walk: "Hon har ADHD och migrän … Personnummer 19840375-1234" under
     Övrigt was stored, and the coordinator's page never showed the comment at all."""
-    import pytest
-
-    from marketplace.kernel.errors import ValidationFailed
-    from placements.schemas.outcomes import AssessmentCreate
-    from placements.services import outcomes
-
-    w = await make_world()
-    booking_id = await to_active(w)
-    await bookings.end(w.host_user, booking_id, "completed")
-    await login(client, w.host_user.username)
-    url = f"/vard/bokningar/{booking_id}"
-    shown = await client.get(url, headers=HTML)
+    w, booking_id, url, shown = await ended_booking_page(client)
     fields = {"attendance": "god", "recommendation": "would_hire", "strengths": "Noggrann"}
     refused = await client.post(
         f"{url}/bedomning",
